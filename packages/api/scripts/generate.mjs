@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// Generates @decart/api from spec/openapi.yaml: the openapi-typescript types and the runtime model catalogue.
+//   node scripts/generate.mjs                 write src/generated/*
+//   node scripts/generate.mjs --check         compare with src/generated/* and fail on any difference
+//   node scripts/generate.mjs --spec FILE     read another spec (with --check: prove drift is caught)
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import openapiTS, { astToString } from "openapi-typescript";
+import ts from "typescript";
+import YAML from "yaml";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../../..");
+const outDir = resolve(here, "../src/generated");
+
+const args = process.argv.slice(2);
+const check = args.includes("--check");
+const specArg = args.indexOf("--spec");
+const specPath = specArg >= 0 ? resolve(args[specArg + 1]) : join(root, "spec/openapi.yaml");
+
+const HEADER =
+  "// Generated from spec/openapi.yaml by packages/api/scripts/generate.mjs. Do not edit: run `pnpm generate`.\n";
+
+/** Follows a local `#/a/b` reference, repeatedly. */
+function deref(doc, node) {
+  let n = node;
+  while (n && typeof n === "object" && typeof n.$ref === "string") {
+    n = n.$ref
+      .slice(2)
+      .split("/")
+      .reduce((o, k) => o?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
+    if (n === undefined) throw new Error(`unresolved reference ${node.$ref}`);
+  }
+  return n;
+}
+
+/** Deep copy with every local reference replaced by its target. */
+function inline(doc, node) {
+  const n = deref(doc, node);
+  if (Array.isArray(n)) return n.map((x) => inline(doc, x));
+  if (n && typeof n === "object") return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, inline(doc, v)]));
+  return n;
+}
+
+function fieldOf(doc, name, propNode, required, encoding) {
+  const s = inline(doc, propNode);
+  const f = { name };
+  if (s.format === "binary") {
+    f.type = "file";
+    const accept = encoding?.[name]?.contentType;
+    if (accept) f.accept = accept.split(",").map((t) => t.trim());
+  } else if (s.contentMediaType === "application/json") {
+    f.type = "json";
+    if (s.contentSchema) f.schema = s.contentSchema;
+  } else {
+    f.type = s.type;
+  }
+  f.required = required;
+  for (const k of ["enum", "default", "minLength", "maxLength", "minimum", "maximum"]) {
+    if (s[k] !== undefined) f[k] = s[k];
+  }
+  if (s.description) f.description = s.description;
+  return f;
+}
+
+function catalogueOf(doc) {
+  const models = {};
+  const legacy = {};
+  for (const [path, item] of Object.entries(doc.paths)) {
+    const op = item.post;
+    if (!op) continue;
+    if (op["x-decart-legacy-sync-of"]) {
+      legacy[op["x-decart-legacy-sync-of"]] = path;
+      continue;
+    }
+    const x = op["x-decart-model"];
+    if (!x) continue;
+    const media = deref(doc, op.requestBody).content["multipart/form-data"];
+    const schema = deref(doc, media.schema);
+    const required = new Set(schema.required ?? []);
+    const m = {
+      name: x.name,
+      kind: x.kind,
+      operationId: op.operationId,
+      path,
+      ...(x.fps !== undefined ? { fps: x.fps } : {}),
+      width: x.width,
+      height: x.height,
+      typicalJobSeconds: x.typicalJobSeconds,
+      ...(x.aliasOf ? { aliasOf: x.aliasOf } : {}),
+      ...(x.deprecatedInFavourOf ? { deprecatedInFavourOf: x.deprecatedInFavourOf } : {}),
+      summary: op.summary,
+      fields: Object.entries(schema.properties ?? {}).map(([name, p]) =>
+        fieldOf(doc, name, p, required.has(name), media.encoding),
+      ),
+      rules: schema["x-decart-rules"] ?? [],
+    };
+    if (models[m.name]) throw new Error(`model ${m.name} has two operations`);
+    models[m.name] = m;
+  }
+  for (const [name, path] of Object.entries(legacy)) {
+    if (!models[name]) throw new Error(`legacy route ${path} names unknown model ${name}`);
+    models[name].legacySyncPath = path;
+  }
+  return models;
+}
+
+function catalogueSource(doc) {
+  const models = catalogueOf(doc);
+  const retired = doc["x-decart-retired-models"] ?? [];
+  const jobStatuses = deref(doc, doc.components.schemas.JobStatus).enum;
+  const json = (v) => JSON.stringify(v, null, 2);
+  return `${HEADER}
+/** Every model the API serves, keyed by name, in spec order. */
+export const catalogue = ${json(models)} as const;
+
+/** Models the server has retired: it answers them with 410. */
+export const retiredModels = ${json(retired)} as const;
+
+/** The states of a queued job, in lifecycle order. */
+export const jobStatuses = ${json(jobStatuses)} as const;
+
+/** Limits of the non-model request bodies. */
+export const requestSchemas = ${json({
+    CreateTokenRequest: inline(doc, doc.components.schemas.CreateTokenRequest),
+    UploadFileRequest: inline(doc, doc.components.schemas.UploadFileRequest),
+  })} as const;
+
+/** The API's production base URL. */
+export const defaultBaseUrl = ${json(doc.servers[0].url)};
+
+/** The header that carries the API key. */
+export const apiKeyHeader = ${json(deref(doc, doc.components.securitySchemes.ApiKey).name)};
+`;
+}
+
+async function typesSource(specText) {
+  const BLOB = ts.factory.createTypeReferenceNode(ts.factory.createIdentifier("Blob"));
+  const ast = await openapiTS(specText, {
+    transform(schemaObject) {
+      if (schemaObject.format === "binary") return BLOB;
+      return undefined;
+    },
+  });
+  return HEADER + astToString(ast);
+}
+
+const specText = readFileSync(specPath, "utf8");
+const doc = YAML.parse(specText);
+const outputs = {
+  "openapi.ts": await typesSource(specText),
+  "catalogue.ts": catalogueSource(doc),
+};
+
+if (check) {
+  const stale = Object.entries(outputs).filter(([file, text]) => {
+    try {
+      return readFileSync(join(outDir, file), "utf8") !== text;
+    } catch {
+      return true;
+    }
+  });
+  if (stale.length) {
+    const where = relative(process.cwd(), specPath) || specPath;
+    console.error(
+      `Generated code is out of date with ${where}: ${stale.map(([f]) => `packages/api/src/generated/${f}`).join(", ")}.\n` +
+        "Run `pnpm generate` at the repository root and commit the result.",
+    );
+    process.exit(1);
+  }
+  console.log("Generated code is up to date with the spec.");
+} else {
+  mkdirSync(outDir, { recursive: true });
+  for (const [file, text] of Object.entries(outputs)) writeFileSync(join(outDir, file), text);
+  console.log(
+    `Wrote ${Object.keys(outputs)
+      .map((f) => relative(root, join(outDir, f)))
+      .join(", ")}`,
+  );
+}

@@ -1,0 +1,64 @@
+import { catalogue } from "./generated/catalogue.js";
+import type { components, operations, paths } from "./generated/openapi.js";
+
+export {
+  apiKeyHeader,
+  catalogue,
+  defaultBaseUrl,
+  jobStatuses,
+  requestSchemas,
+  retiredModels,
+} from "./generated/catalogue.js";
+export type { components, operations, paths };
+
+type Schemas = components["schemas"];
+
+/** The generated model catalogue's type. */
+export type Catalogue = typeof catalogue;
+/** Every model name the API serves (aliases and deprecated names included). */
+export type ModelName = keyof Catalogue;
+/** What the catalogue knows of one model. */
+export type ModelInfo<M extends ModelName = ModelName> = Catalogue[M];
+/** One input field of a model, as the catalogue describes it. */
+export type FieldInfo = ModelInfo["fields"][number];
+/** Models served by the Queue API (videos). */
+export type VideoModelName = { [M in ModelName]: Catalogue[M]["kind"] extends "video" ? M : never }[ModelName];
+/** Models served by the Process API (images). */
+export type ImageModelName = { [M in ModelName]: Catalogue[M]["kind"] extends "image" ? M : never }[ModelName];
+
+/** The multipart body of a model's operation, as the spec declares it (files are `Blob`). */
+export type ModelInputs<M extends ModelName> = paths[Catalogue[M]["path"]] extends {
+  post: { requestBody: { content: { "multipart/form-data": infer B } } };
+}
+  ? B
+  : never;
+
+export type JobStatus = Schemas["JobStatus"];
+export type JobSubmitResponse = Schemas["JobSubmitResponse"];
+export type JobStatusResponse = Schemas["JobStatusResponse"];
+export type CreateTokenRequest = Schemas["CreateTokenRequest"];
+export type CreateTokenResponse = Schemas["CreateTokenResponse"];
+export type FileReference = Schemas["FileReference"];
+export type ErrorDetail = Schemas["ErrorDetail"];
+export type HTTPValidationError = Schemas["HTTPValidationError"];
+export type ValidationIssue = Schemas["ValidationIssue"];
+
+/** True when `name` is a model of the catalogue. */
+export function isModelName(name: string): name is ModelName {
+  return Object.hasOwn(catalogue, name);
+}
+
+/**
+ * The model that actually runs for `name`: follows server-side aliases and deprecated names to the
+ * canonical model. Unknown names come back unchanged.
+ */
+export function canonicalModel(name: ModelName): ModelName {
+  let current: ModelName = name;
+  for (let hops = 0; hops < 8; hops++) {
+    const info: ModelInfo = catalogue[current];
+    const next = ("aliasOf" in info && info.aliasOf) || ("deprecatedInFavourOf" in info && info.deprecatedInFavourOf);
+    if (!next || !isModelName(next)) return current;
+    current = next;
+  }
+  return current;
+}

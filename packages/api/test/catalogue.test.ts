@@ -1,0 +1,123 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { canonicalModel, catalogue, isModelName, jobStatuses, type ModelName, retiredModels } from "../src/index.js";
+
+const spec = YAML.parse(readFileSync(fileURLToPath(new URL("../../../spec/openapi.yaml", import.meta.url)), "utf8"));
+
+function deref(node: any): any {
+  let n = node;
+  while (n?.$ref)
+    n = n.$ref
+      .slice(2)
+      .split("/")
+      .reduce((o: any, k: string) => o[k], spec);
+  return n;
+}
+
+const modelOps = Object.entries<any>(spec.paths)
+  .filter(([, item]) => item.post?.["x-decart-model"])
+  .map(([path, item]) => ({ path, op: item.post, x: item.post["x-decart-model"] }));
+const legacyOps = Object.entries<any>(spec.paths)
+  .filter(([, item]) => item.post?.["x-decart-legacy-sync-of"])
+  .map(([path, item]) => ({ path, op: item.post, of: item.post["x-decart-legacy-sync-of"] as string }));
+
+describe("catalogue against the spec", () => {
+  it("has exactly one entry per model operation", () => {
+    expect(modelOps.length).toBeGreaterThan(15);
+    expect(Object.keys(catalogue).sort()).toEqual(modelOps.map((m) => m.x.name).sort());
+  });
+
+  it.each(modelOps.map((m) => [m.x.name, m] as const))("%s has the spec's kind, path and fields", (name, m) => {
+    expect(isModelName(name)).toBe(true);
+    const info = catalogue[name as ModelName];
+    expect(info.kind).toBe(m.x.kind);
+    expect(info.path).toBe(m.path);
+    expect(m.path).toBe(m.x.kind === "video" ? `/v1/jobs/${name}` : `/v1/generate/${name}`);
+    const schema = deref(deref(m.op.requestBody).content["multipart/form-data"].schema);
+    expect(info.fields.map((f) => f.name)).toEqual(Object.keys(schema.properties));
+    for (const f of info.fields) {
+      const prop = deref(schema.properties[f.name]);
+      expect(f.required, `${name}.${f.name} required`).toBe((schema.required ?? []).includes(f.name));
+      if (prop.format === "binary") expect(f.type).toBe("file");
+      else if (prop.contentMediaType === "application/json") expect(f.type).toBe("json");
+      else expect(f.type).toBe(prop.type);
+      expect("enum" in f ? f.enum : undefined).toEqual(prop.enum);
+      expect("maxLength" in f ? f.maxLength : undefined).toEqual(prop.maxLength);
+      expect("default" in f ? f.default : undefined).toEqual(prop.default);
+    }
+  });
+
+  it("gives lucy-pro-t2v the fields of the migration note", () => {
+    const t2v = catalogue["lucy-pro-t2v"];
+    const byName = Object.fromEntries(t2v.fields.map((f) => [f.name, f]));
+    expect(byName.prompt).toMatchObject({ type: "string", required: true, minLength: 1, maxLength: 1000 });
+    expect(byName.resolution).toMatchObject({ enum: ["720p", "480p"], default: "720p", required: false });
+    expect(byName.orientation).toMatchObject({ enum: ["landscape", "portrait"], required: false });
+    expect(byName.seed).toMatchObject({ type: "integer", required: false });
+  });
+
+  it("marks file fields with the media types they accept", () => {
+    const data = catalogue["lucy-clip"].fields.find((f) => f.name === "data");
+    expect(data).toMatchObject({ type: "file", required: true });
+    expect(data && "accept" in data ? data.accept : []).toContain("video/mp4");
+    const image = catalogue["lucy-image-2"].fields.find((f) => f.name === "data");
+    expect(image && "accept" in image ? image.accept : []).toContain("image/png");
+  });
+
+  it("resolves aliases to canonical models with the same inputs", () => {
+    const aliases = modelOps.filter((m) => m.x.aliasOf);
+    expect(aliases.map((m) => m.x.name)).toEqual(
+      expect.arrayContaining(["lucy-latest", "lucy-vton-latest", "lucy-restyle-latest", "lucy-clip-latest"]),
+    );
+    for (const m of aliases) {
+      const target = canonicalModel(m.x.name);
+      expect(target).toBe(m.x.aliasOf);
+      const t = catalogue[target];
+      expect("aliasOf" in t || "deprecatedInFavourOf" in t).toBe(false);
+      expect(t.kind).toBe(m.x.kind);
+      expect(catalogue[m.x.name as ModelName].fields).toEqual(t.fields);
+    }
+  });
+
+  it("marks deprecated models in both the operation and the catalogue", () => {
+    const deprecated = modelOps.filter((m) => m.op.deprecated);
+    expect(deprecated.map((m) => m.x.name).sort()).toEqual(
+      ["lucy-2.1-vton-2", "lucy-pro-i2i", "lucy-pro-v2v", "lucy-restyle-v2v"].sort(),
+    );
+    for (const m of deprecated) {
+      const info = catalogue[m.x.name as ModelName];
+      expect("deprecatedInFavourOf" in info && info.deprecatedInFavourOf).toBe(m.x.deprecatedInFavourOf);
+      expect(isModelName(m.x.deprecatedInFavourOf)).toBe(true);
+    }
+    for (const m of modelOps.filter((m) => !m.op.deprecated)) {
+      expect("deprecatedInFavourOf" in catalogue[m.x.name as ModelName]).toBe(false);
+    }
+  });
+
+  it("gives every video model its deprecated synchronous route, and no image model one", () => {
+    for (const [name, info] of Object.entries(catalogue)) {
+      const legacy = legacyOps.find((l) => l.of === name);
+      if (info.kind === "video") {
+        expect(legacy?.op.deprecated).toBe(true);
+        expect("legacySyncPath" in info && info.legacySyncPath).toBe(`/v1/generate/${name}`);
+      } else {
+        expect(legacy).toBeUndefined();
+      }
+    }
+  });
+
+  it("carries restyle's either-prompt-or-reference rule", () => {
+    const rules = catalogue["lucy-restyle-2"].rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ rule: "exactlyOne", fields: ["prompt", "reference_image"] })]),
+    );
+  });
+
+  it("lists retired models apart from the served ones, and the job states in order", () => {
+    for (const r of retiredModels) expect(isModelName(r.name)).toBe(false);
+    expect(retiredModels.map((r) => r.name)).toContain("lucy-2.1-vton");
+    expect(jobStatuses).toEqual(["pending", "processing", "completed", "failed"]);
+  });
+});

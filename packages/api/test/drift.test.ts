@@ -1,0 +1,31 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const script = fileURLToPath(new URL("../scripts/generate.mjs", import.meta.url));
+const specPath = fileURLToPath(new URL("../../../spec/openapi.yaml", import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "decart-drift-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("generated code drift check", () => {
+  it("passes when the committed code matches the spec", () => {
+    const out = execFileSync(process.execPath, [script, "--check"], { encoding: "utf8" });
+    expect(out).toContain("up to date");
+  });
+
+  it("fails with the fix named when a field is edited without regenerating", () => {
+    const spec = readFileSync(specPath, "utf8");
+    const edited = spec.replace(/(PromptRequired:\n(?:.*\n)*?\s+maxLength: )1000/, "$12000");
+    expect(edited).not.toBe(spec);
+    const copy = join(scratch, "openapi.yaml");
+    writeFileSync(copy, edited);
+    const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("out of date");
+    expect(run.stderr).toContain("pnpm generate");
+    expect(run.stderr).toContain("catalogue.ts");
+  });
+});
