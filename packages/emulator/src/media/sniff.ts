@@ -1,0 +1,37 @@
+/**
+ * Media type detection from leading "magic" bytes only (no extension, no headers).
+ */
+
+function ascii(bytes: Uint8Array, offset: number, text: string): boolean {
+  if (bytes.length < offset + text.length) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (bytes[offset + i] !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Top-level box types a QuickTime file written without an `ftyp` box may start with. */
+const LEGACY_QUICKTIME_BOXES = ["moov", "mdat", "wide", "free", "skip", "pnot"];
+
+/**
+ * Returns image/png, image/jpeg, image/webp, image/gif, video/mp4 or video/webm
+ * for recognised signatures, otherwise undefined. ISO BMFF files (an `ftyp`
+ * box, including QuickTime's "qt  " brand) and legacy QuickTime files are all
+ * reported as video/mp4; any EBML file is reported as video/webm.
+ */
+export function sniffMediaType(bytes: Uint8Array): string | undefined {
+  const b = (i: number) => bytes[i];
+  if (ascii(bytes, 0, "\x89PNG\r\n\x1a\n")) return "image/png";
+  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return "image/jpeg";
+  if (ascii(bytes, 0, "RIFF") && ascii(bytes, 8, "WEBP")) return "image/webp";
+  if (ascii(bytes, 0, "GIF87a") || ascii(bytes, 0, "GIF89a")) return "image/gif";
+  if (b(0) === 0x1a && b(1) === 0x45 && b(2) === 0xdf && b(3) === 0xa3) return "video/webm";
+  if (bytes.length >= 8) {
+    const size = ((b(0)! << 24) | (b(1)! << 16) | (b(2)! << 8) | b(3)!) >>> 0;
+    // A box size is 0 (to end of file), 1 (64-bit size follows) or >= 8.
+    const plausibleSize = size === 0 || size === 1 || size >= 8;
+    if (plausibleSize && ascii(bytes, 4, "ftyp") && bytes.length >= 12) return "video/mp4";
+    if (plausibleSize && LEGACY_QUICKTIME_BOXES.some((t) => ascii(bytes, 4, t))) return "video/mp4";
+  }
+  return undefined;
+}
