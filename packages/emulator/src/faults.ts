@@ -1,0 +1,127 @@
+/** Fault rules: chosen at random by rate, or forced per request with the `x-emulator-fault` header. */
+import type { FaultKind, FaultRule } from "./types.js";
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  "429",
+  "500",
+  "503",
+  "504",
+  "reset",
+  "slow",
+  "stall",
+  "truncate",
+  "stuck",
+];
+const KIND_SET = new Set<string>(FAULT_KINDS);
+const RULE_ROUTES = new Set(["submit", "status", "content", "process", "legacy", "tokens", "files", "*"]);
+
+/** Routes a fault may hit (admin routes and unknown routes never get faults). */
+export type FaultRoute = "submit" | "status" | "content" | "process" | "legacy" | "tokens" | "files";
+
+export interface Fault {
+  kind: FaultKind;
+  retryAfterSeconds?: number;
+  delayMs?: number;
+}
+
+export const ERROR_FAULTS: Readonly<Record<string, { status: number; detail: string }>> = {
+  "429": { status: 429, detail: "Too many requests (fault injected by the emulator)." },
+  "500": { status: 500, detail: "Internal server error (fault injected by the emulator)." },
+  "503": { status: 503, detail: "Service unavailable (fault injected by the emulator)." },
+  "504": { status: 504, detail: "Gateway timeout (fault injected by the emulator)." },
+};
+
+/** Whether a fault kind means anything on a route; others are ignored there (and not counted). */
+export function faultApplies(kind: FaultKind, route: FaultRoute): boolean {
+  if (kind === "stuck") return route === "submit";
+  return true;
+}
+
+/** Checks and normalises rules given by a caller (API, admin route or CLI); throws a readable error. */
+export function normaliseRules(rules: unknown): FaultRule[] {
+  if (!Array.isArray(rules)) throw new TypeError("faults must be an array of rules");
+  return rules.map((raw, i) => {
+    if (typeof raw !== "object" || raw === null) throw new TypeError(`fault rule ${i} must be an object`);
+    const r = raw as Record<string, unknown>;
+    const kind = String(r.kind);
+    if (!KIND_SET.has(kind)) throw new TypeError(`fault rule ${i}: unknown kind ${JSON.stringify(r.kind)}`);
+    const route = r.route === undefined ? "*" : String(r.route);
+    if (!RULE_ROUTES.has(route)) throw new TypeError(`fault rule ${i}: unknown route ${JSON.stringify(r.route)}`);
+    const rate = r.rate === undefined ? 1 : Number(r.rate);
+    if (!(rate >= 0 && rate <= 1)) throw new TypeError(`fault rule ${i}: rate must be within 0..1`);
+    const rule: FaultRule = { kind: kind as FaultKind, route: route as FaultRule["route"], rate };
+    if (r.retryAfterSeconds !== undefined) {
+      const v = Number(r.retryAfterSeconds);
+      if (!(Number.isInteger(v) && v >= 0)) throw new TypeError(`fault rule ${i}: retryAfterSeconds must be >= 0`);
+      rule.retryAfterSeconds = v;
+    }
+    if (r.delayMs !== undefined) {
+      const v = Number(r.delayMs);
+      if (!(Number.isFinite(v) && v >= 0)) throw new TypeError(`fault rule ${i}: delayMs must be >= 0`);
+      rule.delayMs = v;
+    }
+    return rule;
+  });
+}
+
+/**
+ * Parses `x-emulator-fault: <kind>[; retry-after=N][; delay=MS]`. Returns undefined when absent, or an error
+ * message when malformed.
+ */
+export function parseFaultHeader(value: string | string[] | undefined): Fault | string | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join(";") : value;
+  const [head, ...params] = text.split(";").map((s) => s.trim());
+  if (!head || !KIND_SET.has(head)) {
+    return `Unknown x-emulator-fault kind ${JSON.stringify(head ?? "")}; expected one of ${FAULT_KINDS.join(", ")}.`;
+  }
+  const fault: Fault = { kind: head as FaultKind };
+  for (const p of params) {
+    if (p === "") continue;
+    const eq = p.indexOf("=");
+    const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
+    const num = Number(eq < 0 ? Number.NaN : p.slice(eq + 1).trim());
+    if (key === "retry-after" && Number.isInteger(num) && num >= 0) fault.retryAfterSeconds = num;
+    else if (key === "delay" && Number.isFinite(num) && num >= 0) fault.delayMs = num;
+    else return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; expected retry-after=N or delay=MS.`;
+  }
+  return fault;
+}
+
+/** The first rule for `route` that fires (each matching rule is sampled once, in order). */
+export function sampleFault(rules: readonly FaultRule[], route: FaultRoute, random: () => number): Fault | undefined {
+  for (const rule of rules) {
+    if (rule.route !== undefined && rule.route !== "*" && rule.route !== route) continue;
+    if (!faultApplies(rule.kind, route)) continue;
+    const rate = rule.rate ?? 1;
+    if (rate <= 0 || (rate < 1 && random() >= rate)) continue;
+    const fault: Fault = { kind: rule.kind };
+    if (rule.retryAfterSeconds !== undefined) fault.retryAfterSeconds = rule.retryAfterSeconds;
+    if (rule.delayMs !== undefined) fault.delayMs = rule.delayMs;
+    return fault;
+  }
+  return undefined;
+}
+
+/**
+ * Parses the CLI form: comma-separated `[route:]kind[@rate]` items (e.g. `status:503@0.1,content:truncate@0.05`),
+ * or a JSON array of rules.
+ */
+export function parseFaultsArg(text: string): FaultRule[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) return normaliseRules(JSON.parse(trimmed));
+  const rules = trimmed
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const at = item.indexOf("@");
+      const spec = at < 0 ? item : item.slice(0, at);
+      const rate = at < 0 ? undefined : Number(item.slice(at + 1));
+      const colon = spec.indexOf(":");
+      const route = colon < 0 ? undefined : spec.slice(0, colon);
+      const kind = colon < 0 ? spec : spec.slice(colon + 1);
+      return { kind, ...(route !== undefined ? { route } : {}), ...(rate !== undefined ? { rate } : {}) };
+    });
+  return normaliseRules(rules);
+}

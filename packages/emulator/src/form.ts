@@ -1,0 +1,271 @@
+/**
+ * Streaming form bodies (multipart/form-data and urlencoded) through busboy. File parts go through a counting sink
+ * that keeps only the first bytes (for sniffing the media type) and the size: an upload never sits in memory.
+ * Limits are enforced while streaming; a body over the limit stops the parse at once.
+ */
+import type { IncomingMessage } from "node:http";
+import busboy from "busboy";
+import { sniffMediaType } from "./media/index.js";
+import type { FormField, Loc, ValidationIssue } from "./validation.js";
+import { issue } from "./validation.js";
+
+/** Bytes kept from the start of every file part, for sniffing. */
+const HEAD_BYTES = 4096;
+/** Largest text part; a longer one is cut and reported as too long. */
+export const MAX_FIELD_BYTES = 1024 * 1024;
+/** Room for text parts and multipart framing on top of the file limit. */
+const BODY_SLACK_BYTES = 4 * 1024 * 1024;
+
+export interface FilePart {
+  filename: string | undefined;
+  declaredType: string;
+  size: number;
+  head: Buffer;
+  /** The media type read from the first bytes (undefined when unknown). */
+  sniffedType: string | undefined;
+}
+
+export interface FormPart {
+  name: string;
+  /** Text value of a text part ("" for a file part). */
+  text: string;
+  file?: FilePart;
+  /** The text was longer than MAX_FIELD_BYTES and was cut. */
+  truncated: boolean;
+  /** The text had bytes that are not UTF-8. */
+  invalidUtf8: boolean;
+}
+
+export type ParseOutcome =
+  | { kind: "ok"; parts: FormPart[] }
+  /** The request is finished being answered for: respond with status + detail. */
+  | { kind: "error"; status: 400 | 413; detail: string }
+  /** The client went away. */
+  | { kind: "aborted" };
+
+export interface ParseLimits {
+  maxFileBytes: number;
+}
+
+const FORM_TYPES = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\s*(;|$)/i;
+
+/**
+ * Reads a form body. Content types other than multipart/form-data and urlencoded give an empty form (FastAPI's
+ * reading: the body is ignored, so required fields are "missing"); the body is left unread for the server to drain.
+ */
+export function parseForm(req: IncomingMessage, limits: ParseLimits): Promise<ParseOutcome> {
+  const contentType = req.headers["content-type"];
+  if (!contentType || !FORM_TYPES.test(contentType)) return Promise.resolve({ kind: "ok", parts: [] });
+
+  const maxBody = limits.maxFileBytes + BODY_SLACK_BYTES;
+  const declaredLength = Number(req.headers["content-length"]);
+  if (Number.isFinite(declaredLength) && declaredLength > maxBody) {
+    return Promise.resolve({ kind: "error", status: 413, detail: tooLargeDetail(limits.maxFileBytes) });
+  }
+
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: req.headers,
+      defCharset: "utf8",
+      defParamCharset: "utf8",
+      limits: {
+        // busboy reports `limit` when a file *reaches* fileSize; +1 lets a file of exactly maxFileBytes through.
+        fileSize: limits.maxFileBytes + 1,
+        fieldSize: MAX_FIELD_BYTES,
+        fieldNameSize: 200,
+        fields: 100,
+        files: 20,
+        parts: 120,
+        headerPairs: 100,
+      },
+    });
+  } catch (err) {
+    const message = (err as Error).message ?? "";
+    const detail = /boundary/i.test(message) ? "Missing boundary in multipart." : "There was an error parsing the body";
+    return Promise.resolve({ kind: "error", status: 400, detail });
+  }
+
+  return new Promise<ParseOutcome>((resolve) => {
+    const parts: FormPart[] = [];
+    let settled = false;
+    let received = 0;
+
+    const finish = (outcome: ParseOutcome) => {
+      if (settled) return;
+      settled = true;
+      req.off("data", onData);
+      req.off("aborted", onAborted);
+      req.off("close", onClose);
+      if (outcome.kind !== "ok") {
+        req.unpipe(bb);
+        bb.removeAllListeners();
+        bb.on("error", () => {});
+        bb.destroy();
+      }
+      resolve(outcome);
+    };
+    const tooLarge = () => finish({ kind: "error", status: 413, detail: tooLargeDetail(limits.maxFileBytes) });
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBody) tooLarge();
+    };
+    const onAborted = () => finish({ kind: "aborted" });
+    const onClose = () => {
+      if (!req.complete) finish({ kind: "aborted" });
+    };
+
+    bb.on("field", (name, value, info) => {
+      parts.push({
+        name,
+        text: value,
+        truncated: info.valueTruncated,
+        invalidUtf8: value.includes("\ufffd"),
+      });
+    });
+    bb.on("file", (name, stream, info) => {
+      const head = Buffer.allocUnsafe(HEAD_BYTES);
+      let headLength = 0;
+      let size = 0;
+      stream.on("data", (chunk: Buffer) => {
+        if (headLength < HEAD_BYTES) {
+          const n = Math.min(HEAD_BYTES - headLength, chunk.length);
+          chunk.copy(head, headLength, 0, n);
+          headLength += n;
+        }
+        size += chunk.length;
+      });
+      stream.on("limit", tooLarge);
+      stream.on("error", () => finish({ kind: "error", status: 400, detail: "There was an error parsing the body" }));
+      stream.on("end", () => {
+        if (settled) return;
+        const kept = Buffer.from(head.subarray(0, headLength));
+        parts.push({
+          name,
+          text: "",
+          truncated: false,
+          invalidUtf8: false,
+          file: {
+            filename: info.filename,
+            declaredType: info.mimeType,
+            size,
+            head: kept,
+            sniffedType: sniffMediaType(kept),
+          },
+        });
+      });
+    });
+    const tooManyParts = () => finish({ kind: "error", status: 413, detail: "Too many parts in the form body." });
+    bb.on("partsLimit", tooManyParts);
+    bb.on("filesLimit", tooManyParts);
+    bb.on("fieldsLimit", tooManyParts);
+    bb.on("error", () => finish({ kind: "error", status: 400, detail: "There was an error parsing the body" }));
+    bb.on("close", () => finish({ kind: "ok", parts }));
+
+    req.on("data", onData);
+    req.on("aborted", onAborted);
+    req.on("close", onClose);
+    req.pipe(bb);
+  });
+}
+
+function tooLargeDetail(limit: number): string {
+  return `Upload too large: the limit is ${limit} bytes.`;
+}
+
+export interface FormResult {
+  /** Parsed text values and defaults, by field name. */
+  values: Map<string, unknown>;
+  /** Fields the client actually sent (not defaults). */
+  given: Set<string>;
+  files: Map<string, FilePart>;
+  issues: ValidationIssue[];
+}
+
+/** Checks the parts against the fields: one issue per bad field, in field order, then unknown fields. */
+export function validateForm(fields: readonly FormField[], parts: readonly FormPart[]): FormResult {
+  const byName = new Map<string, FormPart[]>();
+  for (const part of parts) {
+    const list = byName.get(part.name);
+    if (list) list.push(part);
+    else byName.set(part.name, [part]);
+  }
+  const values = new Map<string, unknown>();
+  const given = new Set<string>();
+  const files = new Map<string, FilePart>();
+  const issues: ValidationIssue[] = [];
+  const known = new Set<string>();
+
+  for (const field of fields) {
+    known.add(field.name);
+    const loc: Loc = ["body", field.name];
+    const sent = byName.get(field.name);
+    if (!sent) {
+      if (field.required) issues.push(issue(loc, "missing", "Field required", null));
+      else if (field.default !== undefined) values.set(field.name, field.default);
+      continue;
+    }
+    given.add(field.name);
+    if (sent.length > 1) {
+      issues.push(
+        issue(loc, "duplicate", `Field given ${sent.length} times; send it once`, undefined, { count: sent.length }),
+      );
+      continue;
+    }
+    const part = sent[0]!;
+    if (field.kind === "file") {
+      if (!part.file) {
+        issues.push(
+          issue(loc, "value_error", "Value error, Expected UploadFile, received: <class 'str'>", part.text, {
+            error: "Expected a file part (with a filename)",
+          }),
+        );
+      } else {
+        files.set(field.name, part.file);
+      }
+      continue;
+    }
+    if (part.file) {
+      issues.push(issue(loc, "string_type", "Input should be a valid string", undefined));
+      continue;
+    }
+    if (part.truncated) {
+      issues.push(
+        issue(loc, "string_too_long", `String should have at most ${MAX_FIELD_BYTES} bytes`, undefined, {
+          max_length: MAX_FIELD_BYTES,
+        }),
+      );
+      continue;
+    }
+    if (part.invalidUtf8) {
+      issues.push(
+        issue(loc, "string_unicode", "Input should be a valid string, unable to parse raw data as a unicode string"),
+      );
+      continue;
+    }
+    const before = issues.length;
+    const value = field.parse(part.text, loc, issues);
+    if (issues.length === before) values.set(field.name, value);
+  }
+  for (const [name, list] of byName) {
+    if (known.has(name)) continue;
+    const first = list[0]!;
+    issues.push(
+      issue(["body", name], "extra_forbidden", "Extra inputs are not permitted", first.file ? undefined : first.text),
+    );
+  }
+  return { values, given, files, issues };
+}
+
+/** The first file whose sniffed type its field does not accept, as a 400 detail; undefined when all fit. */
+export function fileTypeProblem(fields: readonly FormField[], files: Map<string, FilePart>): string | undefined {
+  for (const field of fields) {
+    const file = files.get(field.name);
+    if (!file || !field.accept) continue;
+    if (!file.sniffedType || !field.accept.includes(file.sniffedType)) {
+      const got = file.size === 0 ? "an empty file" : (file.sniffedType ?? "unrecognised bytes");
+      return `Invalid file type for '${field.name}': expected ${field.accept.join(", ")}; got ${got}.`;
+    }
+  }
+  return undefined;
+}

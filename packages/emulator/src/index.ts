@@ -1,0 +1,15 @@
+/**
+ * `@decart/emulator`: a local server that plays the Decart API for real. See the README for the contract.
+ */
+export { DEFAULT_API_KEY, startEmulator } from "./server.js";
+export type {
+  Emulator,
+  EmulatorOptions,
+  EmulatorStats,
+  FaultKind,
+  FaultRule,
+  JobRecord,
+  JobStatus,
+  RouteName,
+  TimingOptions,
+} from "./types.js";

@@ -1,0 +1,133 @@
+/**
+ * Result media: rendered on demand, cached per (model, size, prompt, seed, …) and hashed once per cached result.
+ *
+ * Scaling (so that files stay small and rendering cheap): a video keeps the model's aspect ratio (portrait swaps
+ * it) with its longest side at most 128 px (96 px at 480p), runs at min(model fps, 10) frames per second and lasts
+ * 1, 2 or 3 seconds, chosen from the prompt and seed. An image keeps the model's aspect ratio with its longest
+ * side at most 512 px (384 px at 480p).
+ */
+import { createHash } from "node:crypto";
+import type { PaddedStream } from "./media/index.js";
+import { paddedVideoStream, renderImage, renderVideo, scaledFrameSize } from "./media/index.js";
+
+export const VIDEO_MAX_SIDE = 128;
+export const VIDEO_MAX_SIDE_480P = 96;
+export const VIDEO_MAX_FPS = 10;
+export const IMAGE_MAX_SIDE = 512;
+export const IMAGE_MAX_SIDE_480P = 384;
+const CACHE_ENTRIES = 128;
+
+export interface MediaRequest {
+  /** The model that actually runs (aliases and deprecated names followed), part of the cache key. */
+  model: string;
+  modelWidth: number;
+  modelHeight: number;
+  modelFps?: number;
+  prompt: string;
+  seed: number;
+  resolution?: string;
+  orientation?: string;
+}
+
+export interface Result {
+  contentType: "video/mp4" | "image/png";
+  /** The rendered file. */
+  bytes: Uint8Array;
+  /** Bytes served: bytes.length, or the padded size when results are padded. */
+  length: number;
+  /** Set when the served body is `bytes` followed by an MP4 `free` box up to `length`. */
+  padded?: PaddedStream;
+  /** Hex SHA-256 of exactly what is served. */
+  sha256: string;
+}
+
+/** FNV-1a, 32 bits: a cheap deterministic hash for picking durations. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+function frameSize(req: MediaRequest, maxSide: number): { width: number; height: number } {
+  const size = scaledFrameSize(req.modelWidth, req.modelHeight, maxSide);
+  const portrait = req.orientation === "portrait";
+  if (portrait === size.width > size.height) return { width: size.height, height: size.width };
+  return size;
+}
+
+/** The video parameters for a request (exported for tests and docs). */
+export function videoParams(req: MediaRequest) {
+  const { width, height } = frameSize(req, req.resolution === "480p" ? VIDEO_MAX_SIDE_480P : VIDEO_MAX_SIDE);
+  const fps = Math.min(VIDEO_MAX_FPS, req.modelFps ?? VIDEO_MAX_FPS);
+  const durationSeconds = 1 + (fnv1a(`${req.prompt}\u0000${req.seed}`) % 3);
+  return { width, height, fps, durationSeconds };
+}
+
+export function imageParams(req: MediaRequest) {
+  return frameSize(req, req.resolution === "480p" ? IMAGE_MAX_SIDE_480P : IMAGE_MAX_SIDE);
+}
+
+async function hashServed(bytes: Uint8Array, padded: PaddedStream | undefined): Promise<string> {
+  const hash = createHash("sha256");
+  if (!padded) return hash.update(bytes).digest("hex");
+  let n = 0;
+  for await (const chunk of padded.stream()) {
+    hash.update(chunk);
+    // Yield to the event loop now and then: hashing a padded result of hundreds of MB takes a while.
+    if (++n % 256 === 0) await new Promise((r) => setImmediate(r));
+  }
+  return hash.digest("hex");
+}
+
+export class ResultCache {
+  private readonly entries = new Map<string, Promise<Result>>();
+
+  constructor(private readonly resultBytes: number | undefined) {}
+
+  video(req: MediaRequest): Promise<Result> {
+    const p = videoParams(req);
+    const key = `v|${req.model}|${p.width}x${p.height}|${p.fps}|${p.durationSeconds}|${req.seed}|${req.prompt}`;
+    return this.cached(key, async () => {
+      const bytes = await renderVideo({ prompt: req.prompt, seed: req.seed, ...p });
+      const total = this.resultBytes;
+      const padded = total !== undefined && total >= bytes.length + 8 ? paddedVideoStream(bytes, total) : undefined;
+      const sha256 = await hashServed(bytes, padded);
+      return {
+        contentType: "video/mp4",
+        bytes,
+        length: padded ? padded.length : bytes.length,
+        sha256,
+        ...(padded ? { padded } : {}),
+      };
+    });
+  }
+
+  image(req: MediaRequest): Promise<Result> {
+    const p = imageParams(req);
+    const key = `i|${req.model}|${p.width}x${p.height}|${req.seed}|${req.prompt}`;
+    return this.cached(key, async () => {
+      const bytes = renderImage({ prompt: req.prompt, seed: req.seed, ...p, format: "png" });
+      return { contentType: "image/png", bytes, length: bytes.length, sha256: await hashServed(bytes, undefined) };
+    });
+  }
+
+  private cached(key: string, make: () => Promise<Result>): Promise<Result> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const made = make();
+    made.catch(() => this.entries.delete(key));
+    this.entries.set(key, made);
+    if (this.entries.size > CACHE_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return made;
+  }
+}
