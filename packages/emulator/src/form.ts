@@ -105,7 +105,16 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits): Promise<Pa
       }
       resolve(outcome);
     };
-    const tooLarge = () => finish({ kind: "error", status: 413, detail: tooLargeDetail(limits.maxFileBytes) });
+    // Error outcomes raised from inside busboy's callbacks are settled on the next tick: destroying busboy while it
+    // is still in its own call stack makes it dereference its torn-down state.
+    let failure: ParseOutcome | undefined;
+    const fail = (status: 400 | 413, detail: string) => {
+      if (failure || settled) return;
+      const outcome: ParseOutcome = { kind: "error", status, detail };
+      failure = outcome;
+      process.nextTick(() => finish(outcome));
+    };
+    const tooLarge = () => fail(413, tooLargeDetail(limits.maxFileBytes));
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBody) tooLarge();
@@ -136,9 +145,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits): Promise<Pa
         size += chunk.length;
       });
       stream.on("limit", tooLarge);
-      stream.on("error", () => finish({ kind: "error", status: 400, detail: "There was an error parsing the body" }));
+      stream.on("error", () => fail(400, "There was an error parsing the body"));
       stream.on("end", () => {
-        if (settled) return;
+        if (settled || failure) return;
         const kept = Buffer.from(head.subarray(0, headLength));
         parts.push({
           name,
@@ -155,12 +164,12 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits): Promise<Pa
         });
       });
     });
-    const tooManyParts = () => finish({ kind: "error", status: 413, detail: "Too many parts in the form body." });
+    const tooManyParts = () => fail(413, "Too many parts in the form body.");
     bb.on("partsLimit", tooManyParts);
     bb.on("filesLimit", tooManyParts);
     bb.on("fieldsLimit", tooManyParts);
-    bb.on("error", () => finish({ kind: "error", status: 400, detail: "There was an error parsing the body" }));
-    bb.on("close", () => finish({ kind: "ok", parts }));
+    bb.on("error", () => fail(400, "There was an error parsing the body"));
+    bb.on("close", () => finish(failure ?? { kind: "ok", parts }));
 
     req.on("data", onData);
     req.on("aborted", onAborted);

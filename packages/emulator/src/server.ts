@@ -139,6 +139,8 @@ interface Ctx {
   /** Extra headers on every answer of this request (the legacy route's Deprecation headers). */
   extraHeaders: string[] | undefined;
   responded: boolean;
+  /** False for the reset-stats request, which starts the new count from zero. */
+  counted: boolean;
 }
 
 type Body = Buffer | Result | null;
@@ -893,6 +895,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (path === "/_emulator/reset-stats") {
       if (method !== "POST") return methodNotAllowed(ctx, "POST");
       resetStats();
+      ctx.counted = false;
       return respond(ctx, 204, BASE_HEADERS, null);
     }
     if (path === "/_emulator/faults") {
@@ -973,6 +976,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       fault: undefined,
       extraHeaders: undefined,
       responded: false,
+      counted: true,
     };
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -995,8 +999,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch (err) {
       internalError(ctx, err);
     }
-    totalRequests++;
-    byRoute[ctx.route] = (byRoute[ctx.route] ?? 0) + 1;
+    if (ctx.counted) {
+      totalRequests++;
+      byRoute[ctx.route] = (byRoute[ctx.route] ?? 0) + 1;
+    }
     if (result) {
       result.then(
         () => {

@@ -333,17 +333,15 @@ function parseScalar(type: string | undefined, text: string, loc: Loc, out: Vali
 /** Parses form text against a (non-file) JSON schema, with lax string coercion for scalars and `oneOf`. */
 function parseFormText(schema: JsonSchema, text: string, loc: Loc, out: ValidationIssue[]): unknown {
   if (schema.oneOf) {
-    const attempts: { value: unknown; issues: ValidationIssue[] }[] = [];
+    // As pydantic does for a union: valid if one member accepts it, else one complaint per member.
+    const complaints: ValidationIssue[] = [];
     for (const alt of schema.oneOf) {
       const issues: ValidationIssue[] = [];
       const value = parseFormText(alt, text, loc, issues);
       if (issues.length === 0) return value;
-      attempts.push({ value, issues });
+      if (issues[0]) complaints.push(issues[0]);
     }
-    // Prefer the alternative that got past parsing (its complaint is about limits, not type).
-    const parsed = attempts.find((a) => a.value !== undefined);
-    if (parsed) out.push(...parsed.issues);
-    else for (const a of attempts) if (a.issues[0]) out.push(a.issues[0]);
+    out.push(...complaints);
     return undefined;
   }
   const type = typeof schema.type === "string" ? schema.type : undefined;

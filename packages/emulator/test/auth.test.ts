@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../src/index.js";
+import { DEFAULT_API_KEY } from "../src/index.js";
+import { form, pollUntil, samplePng, start, submit } from "./helpers.js";
+
+const KEY_A = "dct_test_key_a";
+const KEY_B = "dct_test_key_b";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await start({ keys: [KEY_A, KEY_B] });
+});
+afterAll(() => emu.close());
+
+function statusWith(key: string | undefined, path: string, init: RequestInit = {}) {
+  const headers: Record<string, string> = {};
+  if (key !== undefined) headers["x-api-key"] = key;
+  return fetch(`${emu.url}${path}`, { ...init, headers: { ...headers, ...(init.headers as object) } });
+}
+
+async function createToken(key: string, body: unknown): Promise<Response> {
+  return fetch(`${emu.url}/v1/client/tokens`, {
+    method: "POST",
+    headers: { "x-api-key": key, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+describe("API keys", () => {
+  it("uses the first configured key as apiKey and DEFAULT_API_KEY when none are given", async () => {
+    expect(emu.apiKey).toBe(KEY_A);
+    const d = await start();
+    try {
+      expect(d.apiKey).toBe(DEFAULT_API_KEY);
+      const res = await fetch(`${d.url}/v1/jobs/job_nope`, { headers: { "x-api-key": DEFAULT_API_KEY } });
+      expect(res.status).toBe(404);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["empty", ""],
+    ["unknown", "dct_not_a_key"],
+    ["a prefix of a real key", KEY_A.slice(0, -1)],
+    ["a real key with a suffix", `${KEY_A}x`],
+  ])("answers 401 JSON for a %s key", async (_, key) => {
+    const res = await statusWith(key, "/v1/jobs/job_abc");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(res.headers.get("x-request-id")).toBeTruthy();
+    expect(typeof ((await res.json()) as { detail: unknown }).detail).toBe("string");
+  });
+
+  it("checks the key before anything else on a submit (401, no job)", async () => {
+    const res = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, { method: "POST", body: form({ prompt: "x" }) });
+    expect(res.status).toBe(401);
+    expect(emu.stats().jobs).toEqual({});
+  });
+
+  it("accepts the header name in any case", async () => {
+    const res = await fetch(`${emu.url}/v1/jobs/job_abc`, { headers: { "X-Api-Key": KEY_B } });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("ownership", () => {
+  it("lets only the key that created a job read its status and content (404 for another key)", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "mine" });
+    await pollUntil(emu, id);
+    expect((await statusWith(KEY_A, `/v1/jobs/${id}`)).status).toBe(200);
+    const other = await statusWith(KEY_B, `/v1/jobs/${id}`);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toEqual({ detail: "Job not found" });
+    expect((await statusWith(KEY_B, `/v1/jobs/${id}/content`)).status).toBe(404);
+    expect((await statusWith(KEY_A, `/v1/jobs/${id}/content`)).status).toBe(200);
+  });
+
+  it("lets only the key that uploaded a file read or delete it", async () => {
+    const up = await fetch(`${emu.url}/v1/files`, {
+      method: "POST",
+      headers: { "x-api-key": KEY_A },
+      body: form({ file: samplePng() }),
+    });
+    expect(up.status).toBe(200);
+    const { id } = (await up.json()) as { id: string };
+    expect((await statusWith(KEY_B, `/v1/files/${id}`)).status).toBe(404);
+    expect((await statusWith(KEY_B, `/v1/files/${id}`, { method: "DELETE" })).status).toBe(404);
+    expect((await statusWith(KEY_A, `/v1/files/${id}`)).status).toBe(200);
+  });
+});
+
+describe("client tokens", () => {
+  it("creates an ek_ token that works as a key, acting for the key that created it", async () => {
+    const res = await createToken(KEY_A, { expiresIn: 120 });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      apiKey: string;
+      token: string;
+      expiresAt: string;
+      permissions: unknown;
+      constraints: unknown;
+    };
+    expect(body.apiKey).toMatch(/^ek_/);
+    expect(body.token.split(".")).toHaveLength(3);
+    const expires = Date.parse(body.expiresAt);
+    expect(expires - Date.now()).toBeGreaterThan(100_000);
+    expect(expires - Date.now()).toBeLessThanOrEqual(120_000);
+    expect(body.permissions).toBeNull();
+    expect(body.constraints).toBeNull();
+
+    const sub = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
+      method: "POST",
+      headers: { "x-api-key": body.apiKey },
+      body: form({ prompt: "from the browser" }),
+    });
+    expect(sub.status).toBe(200);
+    const { job_id } = (await sub.json()) as { job_id: string };
+    expect((await statusWith(body.apiKey, `/v1/jobs/${job_id}`)).status).toBe(200);
+    expect((await statusWith(KEY_A, `/v1/jobs/${job_id}`)).status).toBe(200);
+    expect((await statusWith(KEY_B, `/v1/jobs/${job_id}`)).status).toBe(404);
+  });
+
+  it("accepts an empty body, {} and null (defaults: 60 s, no restrictions)", async () => {
+    for (const body of [undefined, "{}", "null"]) {
+      const res = await fetch(`${emu.url}/v1/client/tokens`, {
+        method: "POST",
+        headers: { "x-api-key": KEY_A, "content-type": "application/json" },
+        ...(body !== undefined ? { body } : {}),
+      });
+      expect(res.status).toBe(200);
+      const t = (await res.json()) as { expiresAt: string };
+      expect(Date.parse(t.expiresAt) - Date.now()).toBeLessThanOrEqual(60_000);
+      expect(Date.parse(t.expiresAt) - Date.now()).toBeGreaterThan(50_000);
+    }
+  });
+
+  it("stops working once expired (401)", async () => {
+    const { apiKey } = (await (await createToken(KEY_A, { expiresIn: 1 })).json()) as { apiKey: string };
+    expect((await statusWith(apiKey, "/v1/jobs/job_x")).status).toBe(404);
+    let status = 404;
+    while (status === 404) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await statusWith(apiKey, "/v1/jobs/job_x")).status;
+    }
+    expect(status).toBe(401);
+  });
+
+  it("respects allowedModels (403 for other models) and reports the permissions", async () => {
+    const res = await createToken(KEY_A, { allowedModels: ["lucy-pro-t2i"], expiresIn: 60 });
+    const t = (await res.json()) as { apiKey: string; permissions: { models: string[] } };
+    expect(t.permissions).toEqual({ models: ["lucy-pro-t2i"] });
+    const denied = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
+      method: "POST",
+      headers: { "x-api-key": t.apiKey },
+      body: form({ prompt: "no" }),
+    });
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { detail: string }).detail).toContain("lucy-pro-t2v");
+    const allowed = await fetch(`${emu.url}/v1/generate/lucy-pro-t2i`, {
+      method: "POST",
+      headers: { "x-api-key": t.apiKey },
+      body: form({ prompt: "yes" }),
+    });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get("content-type")).toBe("image/png");
+  });
+
+  it("respects allowedOrigins when the request has an Origin", async () => {
+    const res = await createToken(KEY_A, { allowedOrigins: ["https://app.example"] });
+    const { apiKey } = (await res.json()) as { apiKey: string };
+    const ok = await statusWith(apiKey, "/v1/jobs/job_x", { headers: { origin: "https://app.example" } });
+    expect(ok.status).toBe(404);
+    const bad = await statusWith(apiKey, "/v1/jobs/job_x", { headers: { origin: "https://evil.example" } });
+    expect(bad.status).toBe(403);
+  });
+
+  it("cannot create tokens (403)", async () => {
+    const { apiKey } = (await (await createToken(KEY_A, {})).json()) as { apiKey: string };
+    const res = await createToken(apiKey, {});
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { detail: string }).detail).toBe("Cannot create client token from a client token.");
+  });
+
+  it("validates the token request (422 per bad field)", async () => {
+    const res = await createToken(KEY_A, { expiresIn: 0, allowedModels: "all", extra: 1 });
+    expect(res.status).toBe(422);
+    const { detail } = (await res.json()) as { detail: { loc: unknown[]; type: string }[] };
+    expect(detail.map((d) => [d.loc.join("."), d.type])).toEqual([
+      ["body.expiresIn", "greater_than_equal"],
+      ["body.allowedModels", "list_type"],
+      ["body.extra", "extra_forbidden"],
+    ]);
+    const big = await createToken(KEY_A, { expiresIn: 3601, allowedModels: Array.from({ length: 21 }, () => "m") });
+    const bigDetail = ((await big.json()) as { detail: { type: string }[] }).detail.map((d) => d.type);
+    expect(bigDetail).toEqual(["less_than_equal", "too_long"]);
+  });
+});

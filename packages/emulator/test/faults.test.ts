@@ -1,0 +1,230 @@
+import { request } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Emulator, EmulatorOptions } from "../src/index.js";
+import { distinct, form, get, pollUntil, post, start, submit } from "./helpers.js";
+
+let emu: Emulator | undefined;
+async function fresh(options: EmulatorOptions = {}): Promise<Emulator> {
+  emu = await start(options);
+  return emu;
+}
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+async function completedJob(e: Emulator): Promise<string> {
+  const id = await submit(e, "lucy-pro-t2v", { prompt: "fault target" });
+  await pollUntil(e, id);
+  return id;
+}
+
+/** GET through node:http, collecting what arrives until the response ends, errors, or `waitMs` passes. */
+function partialGet(
+  e: Emulator,
+  path: string,
+  fault: string,
+  waitMs: number,
+): Promise<{ status: number; declared: number; received: number; ended: boolean; error: boolean }> {
+  const u = new URL(e.url);
+  return new Promise((resolve) => {
+    let received = 0;
+    let declared = -1;
+    let status = 0;
+    let settled = false;
+    const done = (ended: boolean, error: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve({ status, declared, received, ended, error });
+    };
+    const timer = setTimeout(() => done(false, false), waitMs);
+    const req = request(
+      { host: u.hostname, port: u.port, path, headers: { "x-api-key": e.apiKey, "x-emulator-fault": fault } },
+      (res) => {
+        status = res.statusCode ?? 0;
+        declared = Number(res.headers["content-length"]);
+        res.on("data", (c: Buffer) => {
+          received += c.length;
+        });
+        res.on("end", () => done(true, false));
+        res.on("aborted", () => done(false, true));
+        res.on("error", () => done(false, true));
+      },
+    );
+    req.on("error", () => done(false, true));
+    req.end();
+  });
+}
+
+describe("error faults (x-emulator-fault header)", () => {
+  it.each([
+    ["429", 429],
+    ["500", 500],
+    ["503", 503],
+    ["504", 504],
+  ] as const)("answers %s with a JSON detail, and a rejected submit creates no job", async (kind, status) => {
+    const e = await fresh();
+    const res = await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p" }), { "x-emulator-fault": kind });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(typeof ((await res.json()) as { detail: string }).detail).toBe("string");
+    expect(res.headers.get("retry-after")).toBeNull();
+    const stats = e.stats();
+    expect(stats.jobsCreated).toBe(0);
+    expect(stats.jobs).toEqual({});
+    expect(stats.faultsInjected).toEqual({ [kind]: 1 });
+  });
+
+  it("sends Retry-After when asked", async () => {
+    const e = await fresh();
+    const res = await get(e, "/v1/jobs/job_x", { "x-emulator-fault": "429; retry-after=7" });
+    // a fault on status needs the job to exist; an unknown job is a plain 404
+    expect(res.status).toBe(404);
+    const id = await completedJob(e);
+    const limited = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": "429; retry-after=7" });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("7");
+    const unavailable = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": "503;retry-after=0" });
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get("retry-after")).toBe("0");
+  });
+
+  it("rejects an unknown fault kind in the header (400)", async () => {
+    const e = await fresh();
+    const res = await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p" }), { "x-emulator-fault": "explode" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toContain("explode");
+    expect(e.stats().jobsCreated).toBe(0);
+  });
+});
+
+describe("connection faults", () => {
+  it("reset destroys the connection without an answer; the server stays up", async () => {
+    const e = await fresh();
+    await expect(get(e, "/v1/jobs/job_x", {})).resolves.toHaveProperty("status", 404);
+    const id = await completedJob(e);
+    await expect(get(e, `/v1/jobs/${id}`, { "x-emulator-fault": "reset" })).rejects.toThrow();
+    await expect(
+      post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p" }), { "x-emulator-fault": "reset" }),
+    ).rejects.toThrow();
+    expect(e.stats().faultsInjected.reset).toBe(2);
+    expect(e.stats().jobsCreated).toBe(1);
+    expect((await get(e, `/v1/jobs/${id}`)).status).toBe(200);
+  });
+
+  it("slow delays the answer by delayMs", async () => {
+    const e = await fresh();
+    const id = await completedJob(e);
+    const t0 = performance.now();
+    const res = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": "slow; delay=250" });
+    expect(res.status).toBe(200);
+    await res.json();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(240);
+    expect(e.stats().faultsInjected.slow).toBe(1);
+  });
+
+  it("truncate declares the full Content-Length and closes part-way", async () => {
+    const e = await fresh();
+    const id = await completedJob(e);
+    const r = await partialGet(e, `/v1/jobs/${id}/content`, "truncate", 5000);
+    expect(r.status).toBe(200);
+    expect(r.declared).toBeGreaterThan(1000);
+    expect(r.received).toBeLessThan(r.declared);
+    expect(r.ended).toBe(false);
+    expect(r.error).toBe(true);
+    await expect(
+      get(e, `/v1/jobs/${id}/content`, { "x-emulator-fault": "truncate" }).then((x) => x.arrayBuffer()),
+    ).rejects.toThrow();
+  });
+
+  it("stall sends part of the body and then nothing (no delay: until the client gives up)", async () => {
+    const e = await fresh();
+    const id = await completedJob(e);
+    const r = await partialGet(e, `/v1/jobs/${id}/content`, "stall", 400);
+    expect(r.status).toBe(200);
+    expect(r.received).toBeGreaterThan(0);
+    expect(r.received).toBeLessThan(r.declared);
+    expect(r.ended).toBe(false);
+    expect(r.error).toBe(false);
+  });
+
+  it("stall with a delay resumes and completes the body", async () => {
+    const e = await fresh();
+    const id = await completedJob(e);
+    const r = await partialGet(e, `/v1/jobs/${id}/content`, "stall; delay=100", 10_000);
+    expect(r.ended).toBe(true);
+    expect(r.received).toBe(r.declared);
+  });
+
+  it("stuck keeps a submitted job processing until the server timeout fails it", async () => {
+    const e = await fresh({ jobTimeoutMs: 300 });
+    const res = await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "plain prompt" }), {
+      "x-emulator-fault": "stuck",
+    });
+    expect(res.status).toBe(200);
+    const { job_id } = (await res.json()) as { job_id: string };
+    const seen = await pollUntil(e, job_id, undefined, 10);
+    expect(distinct(seen)).toEqual(expect.arrayContaining(["processing", "failed"]));
+    expect(seen[seen.length - 1]!.error).toContain("timeout");
+    expect(e.stats().faultsInjected.stuck).toBe(1);
+  });
+
+  it("ignores stuck on routes where it means nothing (and does not count it)", async () => {
+    const e = await fresh();
+    const id = await completedJob(e);
+    expect((await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": "stuck" })).status).toBe(200);
+    expect(e.stats().faultsInjected).toEqual({});
+  });
+});
+
+describe("fault rules", () => {
+  it("applies rules by route and rate, sampled with the given random source", async () => {
+    const draws = [0.05, 0.95, 0.05, 0.95];
+    let i = 0;
+    const e = await fresh({
+      faults: [{ route: "status", kind: "503", rate: 0.1, retryAfterSeconds: 2 }],
+      random: () => draws[i++ % draws.length]!,
+    });
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "rules" });
+    const statuses: number[] = [];
+    for (let n = 0; n < 4; n++) statuses.push((await get(e, `/v1/jobs/${id}`)).status);
+    expect(statuses).toEqual([503, 200, 503, 200]);
+    expect(e.stats().faultsInjected).toEqual({ "503": 2 });
+  });
+
+  it("a submit rule that answers an error never creates a job", async () => {
+    const e = await fresh({ faults: [{ route: "submit", kind: "500" }] });
+    for (let n = 0; n < 3; n++)
+      expect((await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p" }))).status).toBe(500);
+    expect(e.stats().jobsCreated).toBe(0);
+    e.setFaults([]);
+    expect((await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p" }))).status).toBe(200);
+    expect(e.stats().jobsCreated).toBe(1);
+  });
+
+  it("setFaults and POST /_emulator/faults replace the rules; bad rules are refused", async () => {
+    const e = await fresh();
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "admin" });
+    e.setFaults([{ route: "status", kind: "504" }]);
+    expect((await get(e, `/v1/jobs/${id}`)).status).toBe(504);
+    const set = await fetch(`${e.url}/_emulator/faults`, {
+      method: "POST",
+      body: JSON.stringify([{ route: "content", kind: "429", rate: 1 }]),
+    });
+    expect(set.status).toBe(200);
+    expect(await (await fetch(`${e.url}/_emulator/faults`)).json()).toEqual([
+      { route: "content", kind: "429", rate: 1 },
+    ]);
+    expect((await get(e, `/v1/jobs/${id}`)).status).toBe(200);
+    const bad = await fetch(`${e.url}/_emulator/faults`, { method: "POST", body: JSON.stringify([{ kind: "boom" }]) });
+    expect(bad.status).toBe(422);
+    expect(() => e.setFaults([{ kind: "nope" as never }])).toThrow();
+  });
+
+  it("faults never hit the admin routes", async () => {
+    const e = await fresh({ faults: [{ kind: "500" }] });
+    expect((await fetch(`${e.url}/_emulator/stats`)).status).toBe(200);
+  });
+});

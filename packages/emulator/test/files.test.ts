@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../src/index.js";
+import { blob, form, get, headers, post, sampleMp4, samplePng, start } from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await start();
+});
+afterAll(() => emu.close());
+
+interface FileReference {
+  id: string;
+  filename: string | null;
+  mime_type: string;
+  size_bytes: number;
+  created_at: string;
+  expires_at: string | null;
+}
+
+async function upload(fields: Record<string, string | Uint8Array | Blob>): Promise<Response> {
+  return post(emu, "/v1/files", form(fields));
+}
+
+describe("files", () => {
+  it("stores an upload and answers a FileReference with the sniffed type and a 24 h expiry", async () => {
+    const mp4 = await sampleMp4();
+    const res = await upload({ file: blob(mp4, "application/octet-stream") });
+    expect(res.status).toBe(200);
+    const ref = (await res.json()) as FileReference;
+    expect(ref.id).toMatch(/^file_[0-9a-f]{32}$/);
+    expect(ref).toMatchObject({ filename: "blob", mime_type: "video/mp4", size_bytes: mp4.length });
+    const ttl = Date.parse(ref.expires_at!) - Date.parse(ref.created_at);
+    expect(ttl).toBe(86_400_000);
+
+    const again = await get(emu, `/v1/files/${ref.id}`);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(ref);
+  });
+
+  it("honours ttl_seconds, and persistent means no expiry", async () => {
+    const short = (await (await upload({ file: samplePng(), ttl_seconds: "120" })).json()) as FileReference;
+    expect(Date.parse(short.expires_at!) - Date.parse(short.created_at)).toBe(120_000);
+    expect(short.mime_type).toBe("image/png");
+    const forever = (await (await upload({ file: samplePng(), ttl_seconds: "persistent" })).json()) as FileReference;
+    expect(forever.expires_at).toBeNull();
+  });
+
+  it("validates ttl_seconds against the spec's oneOf (integer 60..2592000 or 'persistent')", async () => {
+    for (const [ttl, type] of [
+      ["59", "greater_than_equal"],
+      ["2592001", "less_than_equal"],
+    ] as const) {
+      const res = await upload({ file: samplePng(), ttl_seconds: ttl });
+      expect(res.status).toBe(422);
+      const { detail } = (await res.json()) as { detail: { loc: string[]; type: string }[] };
+      // one complaint per member of the union, as pydantic reports it
+      expect(detail).toMatchObject([
+        { loc: ["body", "ttl_seconds"], type },
+        { loc: ["body", "ttl_seconds"], type: "literal_error" },
+      ]);
+    }
+    const word = await upload({ file: samplePng(), ttl_seconds: "forever" });
+    expect(word.status).toBe(422);
+  });
+
+  it("requires the file part and refuses unknown fields", async () => {
+    const res = await upload({ name: "x" });
+    expect(res.status).toBe(422);
+    const { detail } = (await res.json()) as { detail: { loc: string[]; type: string }[] };
+    expect(detail.map((d) => [d.loc.join("."), d.type])).toEqual([
+      ["body.file", "missing"],
+      ["body.name", "extra_forbidden"],
+    ]);
+  });
+
+  it("deletes with 204 and then answers 404", async () => {
+    const ref = (await (await upload({ file: samplePng() })).json()) as FileReference;
+    const del = await fetch(`${emu.url}/v1/files/${ref.id}`, { method: "DELETE", headers: headers(emu) });
+    expect(del.status).toBe(204);
+    expect(await del.text()).toBe("");
+    expect(del.headers.get("x-request-id")).toBeTruthy();
+    const gone = await get(emu, `/v1/files/${ref.id}`);
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toEqual({ detail: "File not found" });
+    const again = await fetch(`${emu.url}/v1/files/${ref.id}`, { method: "DELETE", headers: headers(emu) });
+    expect(again.status).toBe(404);
+  });
+
+  it("finds URL-encoded ids (the JS SDK encodes them)", async () => {
+    const ref = (await (await upload({ file: samplePng() })).json()) as FileReference;
+    const res = await get(emu, `/v1/files/${encodeURIComponent(ref.id)}`);
+    expect(res.status).toBe(200);
+  });
+});

@@ -1,0 +1,246 @@
+import { createHash } from "node:crypto";
+import { catalogue } from "@decart/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../src/index.js";
+import {
+  distinct,
+  expectCleanDecode,
+  get,
+  modelsOfKind,
+  pollUntil,
+  probe,
+  saveTemp,
+  start,
+  submit,
+  validInputs,
+} from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await start();
+});
+afterAll(() => emu.close());
+
+async function content(e: Emulator, jobId: string): Promise<{ status: number; bytes: Buffer; type: string | null }> {
+  const res = await get(e, `/v1/jobs/${jobId}/content`);
+  return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), type: res.headers.get("content-type") };
+}
+
+describe("job lifecycle", () => {
+  it("goes pending → processing → completed, in that order, and serves a decodable H.264 video", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "a red kite", seed: "3" });
+    expect(id).toMatch(/^job_[0-9a-f]{32}$/);
+    const seen = await pollUntil(emu, id, undefined, 3);
+    const order = distinct(seen);
+    expect(order[order.length - 1]).toBe("completed");
+    // every status seen is in lifecycle order (a fast poller may skip none, a slow one may skip some)
+    const rank = { pending: 0, processing: 1, completed: 2, failed: 2 };
+    for (let i = 1; i < order.length; i++) expect(rank[order[i]!]).toBeGreaterThan(rank[order[i - 1]!]);
+    const last = seen[seen.length - 1]!;
+    expect(last).toMatchObject({ job_id: id, status: "completed", model: "lucy-pro-t2v" });
+    expect(Date.parse(last.updated_at!)).toBeGreaterThanOrEqual(Date.parse(last.created_at!));
+    expect(last.error).toBeUndefined();
+
+    const c = await content(emu, id);
+    expect(c.status).toBe(200);
+    expect(c.type).toBe("video/mp4");
+    const path = saveTemp(c.bytes, "mp4");
+    expectCleanDecode(path);
+    const stream = probe(path);
+    expect(stream.codec_name).toBe("h264");
+    const info = catalogue["lucy-pro-t2v"];
+    expect(stream.width / stream.height).toBeCloseTo(info.width / info.height, 1);
+    expect(Math.max(stream.width, stream.height)).toBeLessThanOrEqual(128);
+  });
+
+  it("sees pending first and processing before completed when polled quickly", async () => {
+    const slow = await start({ timing: { pendingMs: 150, processingMs: 150 } });
+    try {
+      const id = await submit(slow, "lucy-pro-t2v", { prompt: "slow one" });
+      const seen = distinct(await pollUntil(slow, id, undefined, 10));
+      expect(seen).toEqual(["pending", "processing", "completed"]);
+      const rec = slow.stats().jobs[id]!;
+      expect(rec.startedAt! - rec.submittedAt).toBeGreaterThanOrEqual(150);
+      expect(rec.completedAt!).toBeGreaterThan(rec.startedAt!);
+      expect(rec.firstCompletedReadAt!).toBeGreaterThanOrEqual(rec.completedAt!);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("answers 409 with the status in detail while the job is not completed", async () => {
+    const slow = await start({ timing: { pendingMs: 60_000, processingMs: 60_000 } });
+    try {
+      const id = await submit(slow, "lucy-pro-t2v", { prompt: "not yet" });
+      const res = await get(slow, `/v1/jobs/${id}/content`);
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as { detail: string }).detail).toContain("pending");
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("serves a portrait frame for orientation=portrait and a smaller one at 480p", async () => {
+    const a = await submit(emu, "lucy-pro-t2v", { prompt: "tall", orientation: "portrait" });
+    const b = await submit(emu, "lucy-pro-t2v", { prompt: "small", resolution: "480p" });
+    await pollUntil(emu, a);
+    await pollUntil(emu, b);
+    const pa = probe(saveTemp((await content(emu, a)).bytes, "mp4"));
+    expect(pa.height).toBeGreaterThan(pa.width);
+    expect(pa.height / pa.width).toBeCloseTo(1280 / 720, 1);
+    const pb = probe(saveTemp((await content(emu, b)).bytes, "mp4"));
+    expect(Math.max(pb.width, pb.height)).toBeLessThan(128);
+  });
+
+  it("gives byte-identical results for the same model, prompt and seed, and a hash matching stats", async () => {
+    const one = await submit(emu, "lucy-pro-t2v", { prompt: "same", seed: "11" });
+    const two = await submit(emu, "lucy-pro-t2v", { prompt: "same", seed: "11" });
+    const other = await submit(emu, "lucy-pro-t2v", { prompt: "same", seed: "12" });
+    for (const id of [one, two, other]) await pollUntil(emu, id);
+    const [c1, c2, c3] = await Promise.all([content(emu, one), content(emu, two), content(emu, other)]);
+    expect(c1.bytes.equals(c2.bytes)).toBe(true);
+    expect(c1.bytes.equals(c3.bytes)).toBe(false);
+    const rec = emu.stats().jobs[one]!;
+    expect(rec.resultSha256).toBe(createHash("sha256").update(c1.bytes).digest("hex"));
+    expect(rec.resultBytes).toBe(c1.bytes.length);
+    expect(rec.contentReads).toBe(1);
+  });
+
+  it("accepts a valid submit for every video model of the catalogue, and completes it", async () => {
+    const models = modelsOfKind("video");
+    expect(models.length).toBeGreaterThan(5);
+    const ids = await Promise.all(models.map(async (m) => [m, await submit(emu, m, await validInputs(m))] as const));
+    for (const [model, id] of ids) {
+      const seen = await pollUntil(emu, id);
+      expect(seen[seen.length - 1], model).toMatchObject({ status: "completed", model });
+    }
+    const [model, id] = ids.find(([m]) => m === "lucy-2.1")!;
+    const p = probe(saveTemp((await content(emu, id)).bytes, "mp4"));
+    expect(p.width / p.height, model).toBeCloseTo(catalogue["lucy-2.1"].width / catalogue["lucy-2.1"].height, 1);
+  });
+});
+
+describe("prompt markers", () => {
+  it("[fail] fails the job with the default reason", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "please [fail]" });
+    const seen = await pollUntil(emu, id);
+    const last = seen[seen.length - 1]!;
+    expect(last.status).toBe("failed");
+    expect(last.error).toBe("The emulator was asked to fail this job ([fail] in the prompt).");
+    const res = await get(emu, `/v1/jobs/${id}/content`);
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { detail: string }).detail).toContain("failed");
+    expect(emu.stats().jobs[id]).toMatchObject({ status: "failed", error: last.error });
+  });
+
+  it("[fail: reason] fails the job with that reason", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "x [fail: out of llamas] y" });
+    const seen = await pollUntil(emu, id);
+    expect(seen[seen.length - 1]).toMatchObject({ status: "failed", error: "out of llamas" });
+  });
+
+  it("[stuck] keeps the job processing until the server timeout fails it", async () => {
+    const e = await start({ jobTimeoutMs: 400 });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "[stuck]" });
+      const seen = await pollUntil(e, id, undefined, 10);
+      expect(distinct(seen)).toContain("processing");
+      const last = seen[seen.length - 1]!;
+      expect(last.status).toBe("failed");
+      expect(last.error).toMatch(/timeout/);
+      expect(distinct(seen).indexOf("processing")).toBeLessThan(distinct(seen).indexOf("failed"));
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe("timeouts and retention", () => {
+  it("fails a job that would outlast jobTimeoutMs, with a timeout reason", async () => {
+    const e = await start({ jobTimeoutMs: 100, timing: { pendingMs: 20, processingMs: 60_000 } });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "long" });
+      const seen = await pollUntil(e, id);
+      expect(seen[seen.length - 1]).toMatchObject({ status: "failed" });
+      expect(seen[seen.length - 1]!.error).toContain("timeout");
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("answers 410 for content past the retention period", async () => {
+    const e = await start({ retentionMs: 50 });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "short-lived" });
+      await pollUntil(e, id);
+      // keep asking until retention has passed: first answers are 200, then 410 for good
+      const statuses: number[] = [];
+      for (;;) {
+        const res = await get(e, `/v1/jobs/${id}/content`);
+        await res.arrayBuffer();
+        statuses.push(res.status);
+        if (res.status !== 200) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(statuses[statuses.length - 1]).toBe(410);
+      expect(new Set(statuses)).toEqual(new Set(statuses.length > 1 ? [200, 410] : [410]));
+      // the status itself still reads completed
+      expect((await (await get(e, `/v1/jobs/${id}`)).json()) as object).toMatchObject({ status: "completed" });
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe("timing options", () => {
+  it("takes per-model duration functions and a time scale", async () => {
+    const asked: string[] = [];
+    const e = await start({
+      timing: {
+        pendingMs: (m) => {
+          asked.push(m);
+          return 10;
+        },
+        processingMs: () => 20,
+        timeScale: 2,
+      },
+    });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "scaled" });
+      await pollUntil(e, id);
+      const rec = e.stats().jobs[id]!;
+      expect(asked).toEqual(["lucy-pro-t2v"]);
+      expect(rec.startedAt! - rec.submittedAt).toBe(20);
+      expect(rec.completedAt! - rec.startedAt!).toBe(40);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("draws durations within the spread using the given random source", async () => {
+    const e = await start({ timing: { pendingMs: 100, processingMs: 100, spread: 0.5 }, random: () => 0 });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "spread" });
+      const rec = e.stats().jobs[id]!;
+      expect(rec.status).toBe("pending");
+      await pollUntil(e, id);
+      const done = e.stats().jobs[id]!;
+      expect(done.startedAt! - done.submittedAt).toBe(50);
+      expect(done.completedAt! - done.startedAt!).toBe(50);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("uses the catalogue's typical job time by default (realistic)", async () => {
+    const e = await start({ timing: "realistic" });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "real" });
+      expect(e.stats().jobs[id]!.status).toBe("pending");
+      const res = await get(e, `/v1/jobs/${id}`);
+      expect(((await res.json()) as { status: string }).status).toBe("pending");
+    } finally {
+      await e.close();
+    }
+  });
+});

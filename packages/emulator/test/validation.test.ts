@@ -1,0 +1,259 @@
+import { retiredModels } from "@decart/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../src/index.js";
+import { blob, form, multipart, post, raw, sampleMp4, samplePng, start } from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await start();
+});
+afterAll(() => emu.close());
+
+interface Issue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+  input?: unknown;
+  ctx?: Record<string, unknown>;
+}
+
+async function issues(res: Response): Promise<Issue[]> {
+  expect(res.status).toBe(422);
+  return ((await res.json()) as { detail: Issue[] }).detail;
+}
+
+const brief = (list: Issue[]) => list.map((i) => [i.loc.join("."), i.type]);
+
+describe("422 validation, one entry per bad field", () => {
+  it("reports every bad field of a text-to-video submit, in field order, then unknown fields", async () => {
+    const res = await post(
+      emu,
+      "/v1/jobs/lucy-pro-t2v",
+      form({ seed: "abc", resolution: "1080p", orientation: "sideways", colour: "blue" }),
+    );
+    const list = await issues(res);
+    expect(brief(list)).toEqual([
+      ["body.prompt", "missing"],
+      ["body.seed", "int_parsing"],
+      ["body.resolution", "enum"],
+      ["body.orientation", "enum"],
+      ["body.colour", "extra_forbidden"],
+    ]);
+    expect(list[0]!.msg).toBe("Field required");
+    expect(list[2]!.msg).toBe("Input should be '720p' or '480p'");
+    expect(list[2]!.input).toBe("1080p");
+    expect(list[4]!.msg).toBe("Extra inputs are not permitted");
+    expect(emu.stats().jobsCreated).toBe(0);
+  });
+
+  it("checks string lengths and number ranges from the catalogue", async () => {
+    const long = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "x".repeat(1001) })));
+    expect(long).toMatchObject([{ type: "string_too_long", ctx: { max_length: 1000 } }]);
+    const empty = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "" })));
+    expect(empty).toMatchObject([{ type: "string_too_short", ctx: { min_length: 1 } }]);
+    const low = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p", seed: "-1" })));
+    expect(low).toMatchObject([{ loc: ["body", "seed"], type: "greater_than_equal", ctx: { ge: 0 } }]);
+    const high = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p", seed: "4294967296" })));
+    expect(high).toMatchObject([{ type: "less_than_equal", ctx: { le: 4294967295 } }]);
+    const float = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p", seed: "1.5" })));
+    expect(float).toMatchObject([{ type: "int_parsing" }]);
+  });
+
+  it("counts a prompt's length in characters, not UTF-16 units or bytes", async () => {
+    const emoji = "😀".repeat(1000); // 1000 characters, 2000 UTF-16 units, 4000 bytes
+    const res = await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: emoji }));
+    expect(res.status).toBe(200);
+  });
+
+  it("lets an empty prompt through where the spec allows it (Lucy 2.x)", async () => {
+    const res = await post(emu, "/v1/jobs/lucy-2.1", form({ prompt: "", data: await sampleMp4() }));
+    expect(res.status).toBe(200);
+  });
+
+  it.each(["true", "false", "True", "False", "1", "0", "yes", "no", "on", "off"])(
+    "parses the boolean %s as pydantic does",
+    async (value) => {
+      const res = await post(
+        emu,
+        "/v1/jobs/lucy-clip",
+        form({ prompt: "p", data: await sampleMp4(), enhance_prompt: value }),
+      );
+      expect(res.status).toBe(200);
+    },
+  );
+
+  it("rejects a boolean it cannot read (bool_parsing)", async () => {
+    const res = await post(
+      emu,
+      "/v1/jobs/lucy-clip",
+      form({ prompt: "p", data: await sampleMp4(), enhance_prompt: "maybe" }),
+    );
+    expect(await issues(res)).toMatchObject([
+      { loc: ["body", "enhance_prompt"], type: "bool_parsing", input: "maybe" },
+    ]);
+  });
+
+  it("rejects text where a file is required, and a file where text is required", async () => {
+    const res = await post(emu, "/v1/jobs/lucy-clip", form({ prompt: samplePng(), data: "not a file" }));
+    expect(brief(await issues(res))).toEqual([
+      ["body.prompt", "string_type"],
+      ["body.data", "value_error"],
+    ]);
+  });
+
+  it("rejects a field given twice (duplicate)", async () => {
+    const fd = form({ prompt: "one", data: await sampleMp4() });
+    fd.append("prompt", "two");
+    expect(brief(await issues(await post(emu, "/v1/jobs/lucy-clip", fd)))).toEqual([["body.prompt", "duplicate"]]);
+  });
+
+  it("validates JSON fields against their schema (lucy-motion trajectory)", async () => {
+    const bad = await post(emu, "/v1/jobs/lucy-motion", form({ data: samplePng(), trajectory: "[{frame: 1}" }));
+    expect(await issues(bad)).toMatchObject([{ loc: ["body", "trajectory"], type: "json_invalid" }]);
+    const wrong = await post(
+      emu,
+      "/v1/jobs/lucy-motion",
+      form({
+        data: samplePng(),
+        trajectory: JSON.stringify([
+          { frame: 0, x: -1, y: 0 },
+          { frame: 1, x: 1 },
+        ]),
+      }),
+    );
+    expect(brief(await issues(wrong))).toEqual([
+      ["body.trajectory.0.x", "greater_than_equal"],
+      ["body.trajectory.1.y", "missing"],
+    ]);
+    const short = await post(emu, "/v1/jobs/lucy-motion", form({ data: samplePng(), trajectory: "[]" }));
+    expect(await issues(short)).toMatchObject([{ type: "too_short" }]);
+    const ok = await post(
+      emu,
+      "/v1/jobs/lucy-motion",
+      form({
+        data: samplePng(),
+        trajectory: JSON.stringify([
+          { frame: 0, x: 0, y: 0 },
+          { frame: 5, x: 1.5, y: 2 },
+        ]),
+      }),
+    );
+    expect(ok.status).toBe(200);
+  });
+
+  it("applies restyle's rules from the catalogue: exactly one of prompt / reference_image", async () => {
+    const data = await sampleMp4();
+    const neither = await issues(await post(emu, "/v1/jobs/lucy-restyle-2", form({ data })));
+    expect(neither).toMatchObject([
+      {
+        loc: ["body"],
+        type: "value_error",
+        msg: "Value error, Must provide either 'prompt' or 'reference_image', but not both",
+      },
+    ]);
+    const both = await issues(
+      await post(emu, "/v1/jobs/lucy-restyle-2", form({ data, prompt: "p", reference_image: samplePng() })),
+    );
+    expect(both[0]!.msg).toContain("not both");
+    const forbidden = await issues(
+      await post(emu, "/v1/jobs/lucy-restyle-2", form({ data, reference_image: samplePng(), enhance_prompt: "true" })),
+    );
+    expect(forbidden[0]!.msg).toContain("'enhance_prompt' is only valid");
+    expect((await post(emu, "/v1/jobs/lucy-restyle-2", form({ data, reference_image: samplePng() }))).status).toBe(200);
+    expect(
+      (await post(emu, "/v1/jobs/lucy-restyle-2", form({ data, prompt: "p", enhance_prompt: "false" }))).status,
+    ).toBe(200);
+  });
+
+  it("accepts urlencoded forms for models without files", async () => {
+    const res = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
+      method: "POST",
+      headers: { "x-api-key": emu.apiKey, "content-type": "application/x-www-form-urlencoded" },
+      body: "prompt=hello%20world&seed=5&resolution=480p",
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it("treats a JSON body on a form route as an empty form (FastAPI): required fields are missing", async () => {
+    const res = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
+      method: "POST",
+      headers: { "x-api-key": emu.apiKey, "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "hello" }),
+    });
+    expect(brief(await issues(res))).toEqual([["body.prompt", "missing"]]);
+  });
+});
+
+describe("file types are read from the bytes, not the declared type", () => {
+  it("rejects a video where an image is required even when declared image/png (400 Invalid file type)", async () => {
+    const fd = new FormData();
+    fd.append("prompt", "p");
+    fd.append("data", blob(await sampleMp4(), "image/png"), "photo.png");
+    const res = await post(emu, "/v1/generate/lucy-image-2", fd);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/^Invalid file type for 'data'/);
+  });
+
+  it("accepts a real PNG declared as application/octet-stream (as the Python SDK sends it)", async () => {
+    const body = multipart("b0undary", [
+      { name: "prompt", value: "p" },
+      { name: "data", value: Buffer.from(samplePng()), filename: "x.bin", type: "application/octet-stream" },
+    ]);
+    const res = await raw(emu.url, {
+      method: "POST",
+      path: "/v1/generate/lucy-image-2",
+      headers: { "x-api-key": emu.apiKey, "content-type": "multipart/form-data; boundary=b0undary" },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toBe("image/png");
+  });
+
+  it("rejects an empty file and random bytes", async () => {
+    for (const bytes of [new Uint8Array(0), new Uint8Array(1000).fill(7)]) {
+      const res = await post(emu, "/v1/jobs/lucy-clip", form({ prompt: "p", data: bytes }));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toContain("Invalid file type");
+    }
+  });
+});
+
+describe("model routes", () => {
+  it("answers 404 for an unknown model and 410 for each retired model", async () => {
+    const res = await post(emu, "/v1/jobs/lucy-nope", form({ prompt: "p" }));
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { detail: string }).detail).toContain("lucy-nope");
+    for (const { name } of retiredModels) {
+      for (const prefix of ["/v1/jobs/", "/v1/generate/"]) {
+        const r = await post(emu, `${prefix}${name}`, form({ prompt: "p" }));
+        expect(r.status).toBe(410);
+        expect(await r.json()).toEqual({ detail: "This model has been retired.", model: name });
+      }
+    }
+  });
+
+  it("points an image model on the jobs route to its real route (404)", async () => {
+    const res = await post(emu, "/v1/jobs/lucy-image-2", form({ prompt: "p" }));
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { detail: string }).detail).toContain("/v1/generate/lucy-image-2");
+  });
+});
+
+describe("upload limits (413), detected while streaming", () => {
+  it("accepts a file of exactly maxUploadBytes and rejects one byte more", async () => {
+    const limit = 64 * 1024;
+    const e = await start({ maxUploadBytes: limit });
+    try {
+      const head = Buffer.from(await sampleMp4());
+      const exact = Buffer.concat([head, Buffer.alloc(limit - head.length)]);
+      expect((await post(e, "/v1/jobs/lucy-clip", form({ prompt: "p", data: exact }))).status).toBe(200);
+      const over = Buffer.concat([exact, Buffer.alloc(1)]);
+      const res = await post(e, "/v1/jobs/lucy-clip", form({ prompt: "p", data: over }));
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { detail: string }).detail).toContain(String(limit));
+      expect(e.stats().jobsCreated).toBe(1);
+    } finally {
+      await e.close();
+    }
+  });
+});
