@@ -1,0 +1,92 @@
+import { AbortError } from "./errors.js";
+import type { DelayFunction, PollContext, PollOptions, PollSchedule } from "./types.js";
+
+/** Waits `ms`; an abort clears the timer at once and rejects with `AbortError`. */
+export const sleep: DelayFunction = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortError(undefined, { cause: signal.reason }));
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(new AbortError(undefined, { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      done();
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort);
+  });
+
+/** The steady interval of the adaptive schedule for long jobs. */
+const STEADY_MS = 1200;
+/** The adaptive schedule never waits longer than this between reads (a stuck job is read every 5 s). */
+const LATE_MAX_MS = 5000;
+
+/**
+ * The default, adaptive poll schedule. With T the expected job duration:
+ * - one early read at 0.25·T (it surfaces `processing`), then
+ * - from 0.5·T, a steady read every min(1.2 s, T/12) with ±10 % jitter, until 2·T,
+ * - after 2·T (a late or stuck job), intervals grow by 10 % per read up to 5 s.
+ *
+ * Against a fixed 0.5 s + 1.5 s schedule, for jobs lasting 0.5·T to 2·T, this lowers both the completion lag
+ * (median ≈ 0.6 s instead of 0.75 s, p95 ≈ 1.15 s instead of 1.43 s) and the number of status reads, because it
+ * does not spend reads during the first half of the expected duration.
+ */
+export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.random): number {
+  const T = Math.max(ctx.typicalMs, 100);
+  const t = ctx.elapsedMs;
+  const steady = Math.min(STEADY_MS, Math.max(50, T / 12));
+  const jitter = 1 + 0.1 * (2 * random() - 1);
+  if (t < 0.25 * T - 1) return 0.25 * T - t;
+  if (t < 0.5 * T - 1) return 0.5 * T - t;
+  if (t <= 2 * T) return steady * jitter;
+  const late = steady * 1.1 ** ((t - 2 * T) / steady);
+  return Math.min(LATE_MAX_MS, late) * jitter;
+}
+
+/** The schedule for `poll` options: a function, a fixed schedule, or the adaptive default (capped by `maxIntervalMs`). */
+export function scheduleFor(poll: PollOptions): PollSchedule {
+  if (poll.schedule) return poll.schedule;
+  const max = poll.maxIntervalMs;
+  if (poll.initialDelayMs !== undefined || poll.intervalMs !== undefined) {
+    const first = poll.initialDelayMs ?? 500;
+    const interval = poll.intervalMs ?? 1500;
+    return ({ attempt }) => {
+      if (attempt === 0) return first;
+      const grown = interval * 1.5 ** (attempt - 1);
+      return max !== undefined && max > interval ? Math.min(grown, max) : interval;
+    };
+  }
+  return (ctx) => Math.min(adaptiveSchedule(ctx), max ?? Number.POSITIVE_INFINITY);
+}
+
+/** Merges per-call poll options over the client's. A bare function is a schedule. */
+export function mergePoll(base: PollOptions, override: PollOptions | PollSchedule | undefined): PollOptions {
+  if (!override) return base;
+  if (typeof override === "function") return { ...base, schedule: override };
+  const fixed = override.initialDelayMs !== undefined || override.intervalMs !== undefined || override.schedule;
+  return fixed
+    ? { ...base, schedule: undefined, initialDelayMs: undefined, intervalMs: undefined, ...override }
+    : { ...base, ...override };
+}
+
+/**
+ * Expected job durations per model, refined from what this client observes: an exponential moving average
+ * (weight 0.5) of observed durations, starting from the catalogue's typical duration.
+ */
+export function createDurationModel() {
+  const observed = new Map<string, number>();
+  return {
+    typicalMs(model: string, catalogueMs: number): number {
+      return observed.get(model) ?? catalogueMs;
+    },
+    observe(model: string, catalogueMs: number, durationMs: number): void {
+      if (!(durationMs > 0)) return;
+      const previous = observed.get(model) ?? catalogueMs;
+      observed.set(model, previous + 0.5 * (durationMs - previous));
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { createServer as createHttpServer } from "node:http";
+import { createServer } from "node:net";
+import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
+import { createDecartClient, type DecartClientOptions, type DelayFunction } from "../src/index.js";
+
+/** A quick fixed schedule for jobs of the "fast" emulator (20 ms pending + 60 ms processing). */
+export const fastPoll = { initialDelayMs: 10, intervalMs: 15 } as const;
+
+export const silent = { warn: () => {}, debug: () => {} };
+
+export function startFast(options: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ timing: "fast", ...options });
+}
+
+export function clientFor(emu: Emulator, options: DecartClientOptions = {}) {
+  return createDecartClient({
+    apiKey: emu.apiKey,
+    baseUrl: emu.url,
+    logger: silent,
+    ...options,
+    poll: { ...fastPoll, ...options.poll },
+  });
+}
+
+/** A delay that does not wait, and records what it was asked for. */
+export function instantDelay(): DelayFunction & { calls: number[] } {
+  const calls: number[] = [];
+  const fn = (async (ms: number, signal?: AbortSignal) => {
+    calls.push(ms);
+    signal?.throwIfAborted();
+  }) as DelayFunction & { calls: number[] };
+  fn.calls = calls;
+  return fn;
+}
+
+/** Randomness for the emulator's fault sampling: the first `n` samples fire a fault of rate < 1, then none do. */
+export function firstN(n: number): () => number {
+  let calls = 0;
+  return () => (calls++ < n ? 0 : 0.999);
+}
+
+/** A port on loopback where nothing listens. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function sha256(blob: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+  return Buffer.from(digest).toString("hex");
+}
+
+/** Lets pending socket closes and timers settle (no assertion depends on how long this takes). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Active handles by kind, leaving out the emulator's own listening server. */
+export function handles(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) {
+    if (kind === "TCPServerWrap") continue;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** A tiny web server for URL inputs: serves `bytes` at any path, counting hits. */
+export async function serveBytes(bytes: Uint8Array, type: string) {
+  let hits = 0;
+  let sawKey = false;
+  const server = createHttpServer((req, res) => {
+    hits++;
+    if (req.headers["x-api-key"]) sawKey = true;
+    res.writeHead(200, { "content-type": type, "content-length": bytes.byteLength });
+    res.end(bytes);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits: () => hits,
+    sawKey: () => sawKey,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

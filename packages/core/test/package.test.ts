@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { VERSION } from "../src/index.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+/** Every module the built main entry loads, following relative imports. */
+function importGraph(entry: string): Map<string, string> {
+  const seen = new Map<string, string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    const text = readFileSync(file, "utf8");
+    seen.set(file, text);
+    for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)) {
+      if (spec!.startsWith(".")) visit(resolve(dirname(file), spec!));
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe("the package", () => {
+  it("keeps VERSION (sent in the user agent) equal to package.json's version", () => {
+    expect(VERSION).toBe(pkg.version);
+  });
+
+  it("builds a main entry that uses no Node built-in, directly or through its own modules", () => {
+    const graph = importGraph(join(root, "dist/index.js"));
+    expect(graph.size).toBeGreaterThan(5);
+    expect([...graph.keys()].some((f) => f.endsWith("node.js"))).toBe(false);
+    for (const [file, text] of graph) {
+      const bare = [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^."'][^"']*)["']/g)].map((m) => m[1]);
+      expect(
+        bare.filter((s) => !["@decart/api", "openapi-fetch"].includes(s!)),
+        file,
+      ).toEqual([]);
+      expect(text, file).not.toMatch(/\bprocess\.env\b|\brequire\(|\bBuffer\./);
+    }
+  });
+
+  it("depends only on packages whose browser builds need no Node built-in", () => {
+    for (const dep of ["@decart/api/dist/index.js", "openapi-fetch/dist/index.mjs"]) {
+      const text = readFileSync(join(root, "node_modules", dep), "utf8");
+      expect(text, dep).not.toMatch(/from\s*["']node:|require\(["'](?:node:)?(?:fs|path|http|stream)["']/);
+    }
+  });
+
+  it("exposes the node helpers only on the ./node subpath, with ESM and no side effects", () => {
+    expect(pkg.type).toBe("module");
+    expect(pkg.sideEffects).toBe(false);
+    expect(Object.keys(pkg.exports)).toEqual([".", "./node"]);
+    const nodeEntry = readFileSync(join(root, "dist/node.js"), "utf8");
+    expect(nodeEntry).toMatch(/from "node:fs"/);
+  });
+});

@@ -1,0 +1,234 @@
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectionError, JobFailedError, JobNotCompletedError, type JobStatusResponse, models } from "../src/index.js";
+import { clientFor, firstN, instantDelay, serveBytes, sha256, startFast } from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startFast();
+});
+afterAll(() => emu.close());
+
+describe("queue.submitAndPoll", () => {
+  it("submits, watches and downloads the video the server made", async () => {
+    const client = clientFor(emu);
+    const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "A serene lake" });
+    expect(result.status).toBe("completed");
+    if (result.status !== "completed") return;
+    expect(result.job_id).toMatch(/^job_/);
+    expect(result.data.type).toBe("video/mp4");
+    const job = emu.stats().jobs[result.job_id]!;
+    expect(result.data.size).toBe(job.resultBytes);
+    expect(await sha256(result.data)).toBe(job.resultSha256);
+  });
+
+  it("calls onStatusChange only on a change, in order, first with the submit answer", async () => {
+    const client = clientFor(emu);
+    const seen: JobStatusResponse[] = [];
+    const result = await client.queue.submitAndPoll({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "watch me",
+      onStatusChange: (job) => seen.push(job),
+    });
+    expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
+    expect(seen.every((j) => j.job_id === result.job_id)).toBe(true);
+    // More status reads than status changes: the callback really was de-duplicated.
+    expect(emu.stats().jobs[result.job_id]!.statusReads).toBeGreaterThan(2);
+  });
+
+  it("calls onSubmitted with the job id before any status read", async () => {
+    const client = clientFor(emu);
+    const events: string[] = [];
+    let readsAtSubmit = -1;
+    const result = await client.queue.submitAndPoll({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "early id",
+      onSubmitted: (id) => {
+        readsAtSubmit = emu.stats().jobs[id]!.statusReads;
+        events.push(`submitted ${id}`);
+      },
+      onStatusChange: (job) => events.push(job.status),
+    });
+    expect(readsAtSubmit).toBe(0);
+    expect(events[0]).toBe(`submitted ${result.job_id}`);
+  });
+
+  it("returns a failed job with the server's reason, without throwing", async () => {
+    const client = clientFor(emu);
+    const result = await client.queue.submitAndPoll({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "no [fail: GPU fell over]",
+    });
+    expect(result).toEqual({ status: "failed", job_id: expect.stringMatching(/^job_/), error: "GPU fell over" });
+    const plain = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "no [fail]" });
+    expect(plain.status).toBe("failed");
+    if (plain.status === "failed") expect(plain.error).toContain("asked to fail");
+    expect(emu.stats().jobs[result.job_id]!.contentReads).toBe(0);
+  });
+
+  it("sends file inputs of every accepted kind (Blob, bytes, stream, URL)", async () => {
+    const client = clientFor(emu);
+    const png = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "a frame" });
+    const bytes = new Uint8Array(await png.arrayBuffer());
+    const site = await serveBytes(bytes, "image/png");
+    try {
+      const inputs = [
+        png,
+        bytes,
+        bytes.buffer,
+        new Blob([bytes], { type: "image/png" }).stream(),
+        `${site.url}/frame.png`,
+        new URL(`${site.url}/frame.png`),
+      ];
+      for (const data of inputs) {
+        const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-i2v"), prompt: "move", data });
+        expect(result.status).toBe("completed");
+      }
+      expect(site.hits()).toBe(2);
+      expect(site.sawKey()).toBe(false); // the key goes to the API only
+    } finally {
+      await site.close();
+    }
+  });
+
+  it("resolves aliases in the definition and warns once for a deprecated name", async () => {
+    expect(models.video("lucy-latest").canonical).toBe("lucy-2.1");
+    expect(models.video("lucy-pro-v2v").canonical).toBe("lucy-clip");
+    const warnings: string[] = [];
+    const client = clientFor(emu, { logger: { warn: (m) => warnings.push(m) } });
+    const t2v = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "src" });
+    if (t2v.status !== "completed") throw new Error("setup failed");
+    const mp4 = new File([t2v.data], "clip.mp4", { type: "video/mp4" });
+    for (let i = 0; i < 2; i++) {
+      const job = await client.queue.submit({ model: models.video("lucy-pro-v2v"), prompt: "edit", data: mp4 });
+      expect(job.status).toBe("pending");
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("lucy-clip");
+  });
+});
+
+describe("queue.submit / status / result / download / wait", () => {
+  it("lets a caller run the steps by hand", async () => {
+    const client = clientFor(emu);
+    const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "by hand", seed: 7 });
+    expect(job).toEqual({ job_id: expect.stringMatching(/^job_/), status: "pending" });
+    let status = await client.queue.status(job.job_id);
+    while (status.status !== "completed") {
+      await new Promise((r) => setTimeout(r, 15));
+      status = await client.queue.status(job.job_id);
+    }
+    expect(status.model).toBe("lucy-pro-t2v");
+    const blob = await client.queue.result(job.job_id);
+    expect(await sha256(blob)).toBe(emu.stats().jobs[job.job_id]!.resultSha256);
+  });
+
+  it("throws JobNotCompletedError (a ConflictError) for content before completion", async () => {
+    const client = clientFor(emu);
+    const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "[stuck]" });
+    const error = await client.queue.result(job.job_id).catch((e) => e);
+    expect(error).toBeInstanceOf(JobNotCompletedError);
+    expect(error.status).toBe(409);
+    expect(error.jobId).toBe(job.job_id);
+    expect(error.message).toMatch(/pending|processing/);
+  });
+
+  it("streams a download with progress up to Content-Length", async () => {
+    const client = clientFor(emu);
+    const done = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "stream me" });
+    const progress: { receivedBytes: number; totalBytes: number | undefined }[] = [];
+    const download = await client.queue.download(done.job_id, { onProgress: (p) => progress.push(p) });
+    expect(download.contentType).toBe("video/mp4");
+    expect(progress).toEqual([]); // nothing is read until the caller reads
+    const blob = await new Response(download.stream).blob();
+    expect(blob.size).toBe(download.contentLength);
+    expect(progress.at(-1)).toEqual({ receivedBytes: download.contentLength, totalBytes: download.contentLength });
+    expect(progress.map((p) => p.receivedBytes)).toEqual(
+      [...progress.map((p) => p.receivedBytes)].sort((a, b) => a - b),
+    );
+  });
+
+  it("turns a truncated body into an error, and result() retries it", async () => {
+    const cut = await startFast({ faults: [{ route: "content", kind: "truncate" }] });
+    try {
+      const client = clientFor(cut, { poll: instantDelayPoll() });
+      const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "cut" });
+      await waitDone(client, job.job_id);
+      const download = await client.queue.download(job.job_id);
+      const error = await new Response(download.stream).blob().catch((e) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error.retryable).toBe(true);
+      expect(error.jobId).toBe(job.job_id);
+      const again = await client.queue.result(job.job_id).catch((e) => e);
+      expect(again).toBeInstanceOf(ConnectionError);
+      expect(cut.stats().jobs[job.job_id]!.contentReads).toBe(1 + 3); // the download above, then 1 + 2 retries
+    } finally {
+      await cut.close();
+    }
+  });
+
+  it("recovers from a truncated download inside submitAndPoll", async () => {
+    const flaky = await startFast({ faults: [{ route: "content", kind: "truncate", rate: 0.5 }], random: firstN(1) });
+    try {
+      const client = clientFor(flaky, { poll: instantDelayPoll() });
+      const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "retry me" });
+      expect(result.status).toBe("completed");
+      if (result.status !== "completed") return;
+      const job = flaky.stats().jobs[result.job_id]!;
+      expect(job.contentReads).toBe(2);
+      expect(flaky.stats().faultsInjected.truncate).toBe(1);
+      expect(await sha256(result.data)).toBe(job.resultSha256);
+    } finally {
+      await flaky.close();
+    }
+  });
+
+  it("wait() attaches to a job submitted elsewhere", async () => {
+    const submitter = clientFor(emu);
+    const job = await submitter.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "elsewhere" });
+    const watcher = clientFor(emu);
+    const seen: string[] = [];
+    const result = await watcher.queue.wait(job.job_id, { onStatusChange: (j) => seen.push(j.status) });
+    expect(result.status).toBe("completed");
+    expect(seen.at(-1)).toBe("completed");
+    expect(new Set(seen).size).toBe(seen.length);
+    const failed = await submitter.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "[fail: later]" });
+    expect(await watcher.queue.wait(failed.job_id, { model: "lucy-pro-t2v" })).toEqual({
+      status: "failed",
+      job_id: failed.job_id,
+      error: "later",
+    });
+  });
+});
+
+describe("generate (deprecated)", () => {
+  it("runs through the Queue API, warns once, and throws JobFailedError on failure", async () => {
+    const warnings: string[] = [];
+    const client = clientFor(emu, { logger: { warn: (m) => warnings.push(m) } });
+    const before = emu.stats().requests.byRoute;
+    const video = await client.generate({ model: models.video("lucy-pro-t2v"), prompt: "A serene lake at sunset" });
+    expect(video.type).toBe("video/mp4");
+    const after = emu.stats().requests.byRoute;
+    expect(after.legacy).toBe(before.legacy);
+    expect(after.submit).toBe(before.submit! + 1);
+    const error = await client
+      .generate({ model: models.video("lucy-pro-t2v"), prompt: "[fail: sorry]" })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.reason).toBe("sorry");
+    expect(error.jobId).toMatch(/^job_/);
+    expect(warnings.filter((w) => w.includes("generate"))).toHaveLength(1);
+  });
+});
+
+function instantDelayPoll() {
+  return { delay: instantDelay(), initialDelayMs: 0, intervalMs: 0 };
+}
+
+async function waitDone(client: ReturnType<typeof clientFor>, jobId: string) {
+  for (;;) {
+    const s = await client.queue.status(jobId);
+    if (s.status === "completed") return;
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
