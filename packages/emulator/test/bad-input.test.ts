@@ -1,0 +1,640 @@
+/**
+ * Malformed requests, table-driven: each must get a 4xx JSON answer with a useful detail, none may create a job,
+ * and the server must still answer normally after all of them.
+ */
+import { request } from "node:http";
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../src/index.js";
+import type { RawResponse } from "./helpers.js";
+import { multipart, raw, sampleMp4, samplePng, start, submit } from "./helpers.js";
+
+let emu: Emulator;
+const mp4 = Buffer.from(await sampleMp4());
+const png = Buffer.from(samplePng());
+beforeAll(async () => {
+  emu = await start();
+});
+afterAll(() => emu.close());
+
+const B = "XbOuNdArYx";
+const MP = `multipart/form-data; boundary=${B}`;
+
+type Part = { name: string; value: string | Buffer; filename?: string; type?: string };
+
+/** What an answer must look like: a status, and a string detail containing `text` or a 422 entry of `type`. */
+interface Case {
+  name: string;
+  send: () => Promise<RawResponse>;
+  status: number;
+  detail?: string | RegExp;
+  issue?: string;
+}
+
+function key(): Record<string, string> {
+  return { "x-api-key": emu.apiKey };
+}
+
+function postParts(path: string, parts: Part[], extraHeaders: Record<string, string> = {}) {
+  return () =>
+    raw(emu.url, {
+      method: "POST",
+      path,
+      headers: { ...key(), "content-type": MP, ...extraHeaders },
+      body: multipart(B, parts),
+    });
+}
+
+/** POSTs a raw body; the API key is added unless `withKey` is false. */
+function postBody(path: string, body: Buffer | string, headers: Record<string, string>, withKey = true) {
+  return () => raw(emu.url, { method: "POST", path, headers: withKey ? { ...key(), ...headers } : headers, body });
+}
+
+function getPath(path: string, headers?: Record<string, string>, method = "GET") {
+  return () => raw(emu.url, { method, path, headers: headers ?? key() });
+}
+
+/** Bytes on a raw socket, for requests node's client refuses to send; reads the answer until the server closes. */
+function socketSend(text: Buffer | string): Promise<RawResponse> {
+  const u = new URL(emu.url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = connect(Number(u.port), u.hostname, () => s.end(text));
+    s.on("data", (c: Buffer) => chunks.push(c));
+    s.on("error", reject);
+    s.on("close", () => {
+      const all = Buffer.concat(chunks).toString("latin1");
+      const [head = "", body = ""] = all.split("\r\n\r\n");
+      const [statusLine = "", ...lines] = head.split("\r\n");
+      const headers: Record<string, string> = {};
+      for (const l of lines) {
+        const i = l.indexOf(":");
+        headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(" ")[1]), headers, body: Buffer.from(body, "latin1") });
+    });
+  });
+}
+
+const t2v = "/v1/jobs/lucy-pro-t2v";
+const clip = "/v1/jobs/lucy-clip";
+const image = "/v1/generate/lucy-image-2";
+const prompt = (value: string | Buffer): Part => ({ name: "prompt", value });
+const file = (name: string, value: Buffer, type = "application/octet-stream"): Part => ({
+  name,
+  value,
+  filename: "blob",
+  type,
+});
+
+const cases: Case[] = [
+  // --- broken multipart framing
+  {
+    name: "multipart without a boundary parameter",
+    send: postBody(t2v, "--x\r\n", { "content-type": "multipart/form-data" }),
+    status: 400,
+    detail: "boundary",
+  },
+  {
+    name: "truncated multipart body (no closing boundary)",
+    send: () =>
+      raw(emu.url, {
+        method: "POST",
+        path: t2v,
+        headers: { ...key(), "content-type": MP },
+        body: multipart(B, [prompt("hello")]).subarray(0, 60),
+      }),
+    status: 400,
+    detail: "error parsing the body",
+  },
+  {
+    name: "multipart body that is just garbage",
+    send: postBody(t2v, "this is not multipart at all", { "content-type": MP }),
+    status: 400,
+    detail: "error parsing the body",
+  },
+  {
+    name: "multipart with a malformed part header",
+    send: postBody(t2v, `--${B}\r\nContent-Disposition form-data name=prompt\r\n\r\nx\r\n--${B}--\r\n`, {
+      "content-type": MP,
+    }),
+    status: 400,
+    detail: "error parsing the body",
+  },
+  {
+    name: "multipart with a different boundary than declared",
+    send: postBody(t2v, multipart("other", [prompt("hello")]), { "content-type": MP }),
+    status: 400,
+    detail: "error parsing the body",
+  },
+  {
+    name: "multipart with only the closing boundary",
+    send: postBody(t2v, `--${B}--\r\n`, { "content-type": MP }),
+    status: 422,
+    issue: "missing",
+  },
+  {
+    name: "a part without Content-Disposition",
+    send: postBody(t2v, `--${B}\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${B}--\r\n`, { "content-type": MP }),
+    status: 422,
+    issue: "missing",
+  },
+  {
+    name: "121 parts (over the parts limit)",
+    send: postParts(
+      t2v,
+      Array.from({ length: 121 }, (_, i) => ({ name: `f${i}`, value: "x" })),
+    ),
+    status: 413,
+    detail: "Too many parts",
+  },
+  // --- wrong content types
+  {
+    name: "no content type at all",
+    send: postBody(t2v, "prompt=hi", {}),
+    status: 422,
+    issue: "missing",
+  },
+  {
+    name: "text/plain body",
+    send: postBody(t2v, "prompt=hi", { "content-type": "text/plain" }),
+    status: 422,
+    issue: "missing",
+  },
+  {
+    name: "JSON body on a form route",
+    send: postBody(t2v, JSON.stringify({ prompt: "hi" }), { "content-type": "application/json" }),
+    status: 422,
+    issue: "missing",
+  },
+  // --- fields of the wrong kind or value
+  {
+    name: "text where a file is required",
+    send: postParts(clip, [prompt("p"), { name: "data", value: "hello" }]),
+    status: 422,
+    issue: "value_error",
+  },
+  {
+    name: "a file where text is required",
+    send: postParts(clip, [file("prompt", png), file("data", mp4)]),
+    status: 422,
+    issue: "string_type",
+  },
+  {
+    name: "wrong enum value (resolution)",
+    send: postParts(t2v, [prompt("p"), { name: "resolution", value: "4k" }]),
+    status: 422,
+    issue: "enum",
+  },
+  {
+    name: "wrong enum value (orientation)",
+    send: postParts(t2v, [prompt("p"), { name: "orientation", value: "LANDSCAPE" }]),
+    status: 422,
+    issue: "enum",
+  },
+  {
+    name: "enum value with spaces",
+    send: postParts(t2v, [prompt("p"), { name: "resolution", value: " 720p" }]),
+    status: 422,
+    issue: "enum",
+  },
+  {
+    name: "non-numeric seed",
+    send: postParts(t2v, [prompt("p"), { name: "seed", value: "forty-two" }]),
+    status: 422,
+    issue: "int_parsing",
+  },
+  {
+    name: "hex seed",
+    send: postParts(t2v, [prompt("p"), { name: "seed", value: "0x2a" }]),
+    status: 422,
+    issue: "int_parsing",
+  },
+  {
+    name: "float seed",
+    send: postParts(t2v, [prompt("p"), { name: "seed", value: "4.2" }]),
+    status: 422,
+    issue: "int_parsing",
+  },
+  {
+    name: "empty seed",
+    send: postParts(t2v, [prompt("p"), { name: "seed", value: "" }]),
+    status: 422,
+    issue: "int_parsing",
+  },
+  {
+    name: "negative seed",
+    send: postParts(t2v, [prompt("p"), { name: "seed", value: "-5" }]),
+    status: 422,
+    issue: "greater_than_equal",
+  },
+  {
+    name: "seed above 2^32-1",
+    send: postParts(t2v, [prompt("p"), { name: "seed", value: "99999999999999999999999" }]),
+    status: 422,
+    issue: "less_than_equal",
+  },
+  {
+    name: "boolean that is not one",
+    send: postParts(clip, [prompt("p"), file("data", mp4), { name: "enhance_prompt", value: "perhaps" }]),
+    status: 422,
+    issue: "bool_parsing",
+  },
+  {
+    name: "empty prompt where one is required",
+    send: postParts(t2v, [prompt("")]),
+    status: 422,
+    issue: "string_too_short",
+  },
+  {
+    name: "1001-character prompt",
+    send: postParts(t2v, [prompt("y".repeat(1001))]),
+    status: 422,
+    issue: "string_too_long",
+  },
+  {
+    name: "2 MB prompt",
+    send: postParts(t2v, [prompt("z".repeat(2 * 1024 * 1024))]),
+    status: 422,
+    issue: "string_too_long",
+  },
+  {
+    name: "non-UTF-8 bytes in the prompt",
+    send: postParts(t2v, [prompt(Buffer.from([0x66, 0xff, 0xfe, 0x80, 0x6f]))]),
+    status: 422,
+    issue: "string_unicode",
+  },
+  {
+    name: "unknown field",
+    send: postParts(t2v, [prompt("p"), { name: "negative_prompt", value: "x" }]),
+    status: 422,
+    issue: "extra_forbidden",
+  },
+  {
+    name: "unknown file field",
+    send: postParts(t2v, [prompt("p"), file("data", png)]),
+    status: 422,
+    issue: "extra_forbidden",
+  },
+  {
+    name: "field name of 300 characters",
+    send: postParts(t2v, [prompt("p"), { name: "n".repeat(300), value: "x" }]),
+    status: 422,
+    issue: "extra_forbidden",
+  },
+  { name: "duplicate prompt", send: postParts(t2v, [prompt("a"), prompt("b")]), status: 422, issue: "duplicate" },
+  {
+    name: "duplicate file",
+    send: postParts(clip, [prompt("p"), file("data", mp4), file("data", mp4)]),
+    status: 422,
+    issue: "duplicate",
+  },
+  { name: "missing required file", send: postParts(clip, [prompt("p")]), status: 422, issue: "missing" },
+  {
+    name: "trajectory that is not JSON",
+    send: postParts("/v1/jobs/lucy-motion", [file("data", png), { name: "trajectory", value: "{oops" }]),
+    status: 422,
+    issue: "json_invalid",
+  },
+  {
+    name: "trajectory with a string coordinate",
+    send: postParts("/v1/jobs/lucy-motion", [
+      file("data", png),
+      { name: "trajectory", value: '[{"frame":0,"x":"a","y":0},{"frame":1,"x":1,"y":1}]' },
+    ]),
+    status: 422,
+    issue: "float_type",
+  },
+  {
+    name: "restyle with prompt and reference image",
+    send: postParts("/v1/jobs/lucy-restyle-2", [prompt("p"), file("data", mp4), file("reference_image", png)]),
+    status: 422,
+    issue: "value_error",
+  },
+  // --- file contents
+  {
+    name: "text bytes as the video",
+    send: postParts(clip, [prompt("p"), file("data", Buffer.from("just text"), "video/mp4")]),
+    status: 400,
+    detail: "Invalid file type",
+  },
+  {
+    name: "PNG where a video is required",
+    send: postParts(clip, [prompt("p"), file("data", png, "video/mp4")]),
+    status: 400,
+    detail: "Invalid file type",
+  },
+  {
+    name: "video where an image is required",
+    send: postParts(image, [prompt("p"), file("data", mp4, "image/png")]),
+    status: 400,
+    detail: "Invalid file type",
+  },
+  {
+    name: "empty image file",
+    send: postParts(image, [prompt("p"), file("data", Buffer.alloc(0), "image/png")]),
+    status: 400,
+    detail: "Invalid file type",
+  },
+  {
+    name: "GIF where PNG/JPEG/WebP is required",
+    send: postParts(image, [prompt("p"), file("data", Buffer.from("GIF89a\x01\x00\x01\x00"), "image/gif")]),
+    status: 400,
+    detail: "Invalid file type",
+  },
+  // --- models
+  { name: "unknown model", send: postParts("/v1/jobs/lucy-9000", [prompt("p")]), status: 404, detail: "lucy-9000" },
+  { name: "retired model", send: postParts("/v1/jobs/lucy-2-v2v", [prompt("p")]), status: 410, detail: "retired" },
+  {
+    name: "model name with a path traversal",
+    send: postParts("/v1/generate/..%2F..%2Fetc", [prompt("p")]),
+    status: 404,
+    detail: "not found",
+  },
+  // --- keys
+  {
+    name: "empty key header",
+    send: postParts(t2v, [prompt("p")], { "x-api-key": "" }),
+    status: 401,
+    detail: "API key",
+  },
+  {
+    name: "no key header",
+    send: postBody(t2v, multipart(B, [prompt("p")]), { "content-type": MP }, false),
+    status: 401,
+    detail: "API key",
+  },
+  {
+    name: "made-up client token",
+    send: postParts(t2v, [prompt("p")], { "x-api-key": "ek_forged" }),
+    status: 401,
+    detail: "Invalid API key",
+  },
+  {
+    name: "key with non-ASCII bytes",
+    send: getPath("/v1/jobs/job_x", { "x-api-key": Buffer.from([0xe9, 0xff]).toString("latin1") }),
+    status: 401,
+    detail: "Invalid API key",
+  },
+  // --- ids and routes
+  {
+    name: "unknown job id",
+    send: getPath("/v1/jobs/job_00000000000000000000000000000000"),
+    status: 404,
+    detail: "Job not found",
+  },
+  {
+    name: "content of an unknown job",
+    send: getPath("/v1/jobs/job_nope/content"),
+    status: 404,
+    detail: "Job not found",
+  },
+  {
+    name: "path traversal in the job id",
+    send: getPath("/v1/jobs/../../etc/passwd"),
+    status: 404,
+    detail: "Not Found",
+  },
+  {
+    name: "encoded traversal in the job id",
+    send: getPath("/v1/jobs/..%2F..%2Fetc%2Fpasswd"),
+    status: 404,
+    detail: "Job not found",
+  },
+  {
+    name: "encoded traversal in a file id",
+    send: getPath("/v1/files/..%2F..%2Fetc%2Fpasswd"),
+    status: 404,
+    detail: "File not found",
+  },
+  {
+    name: "malformed percent-encoding in a file id",
+    send: getPath("/v1/files/%E0%A4%A"),
+    status: 404,
+    detail: "File not found",
+  },
+  {
+    name: "job id of 10 000 characters",
+    send: getPath(`/v1/jobs/job_${"a".repeat(10_000)}`),
+    status: 422,
+    issue: "string_too_long",
+  },
+  {
+    name: "job id of 100 000 characters (over the header limit)",
+    send: getPath(`/v1/jobs/${"a".repeat(100_000)}`),
+    status: 431,
+    detail: "Header",
+  },
+  { name: "unknown route", send: getPath("/v1/videos"), status: 404, detail: "Not Found" },
+  { name: "trailing slash on a route", send: getPath("/v1/files/"), status: 404, detail: "Not Found" },
+  {
+    name: "wrong method on status",
+    send: getPath("/v1/jobs/job_x", undefined, "PUT"),
+    status: 405,
+    detail: "Method Not Allowed",
+  },
+  {
+    name: "wrong method on content",
+    send: getPath("/v1/jobs/job_x/content", undefined, "POST"),
+    status: 405,
+    detail: "Method Not Allowed",
+  },
+  {
+    name: "wrong method on tokens",
+    send: getPath("/v1/client/tokens", undefined, "DELETE"),
+    status: 405,
+    detail: "Method Not Allowed",
+  },
+  { name: "HEAD on content", send: getPath("/v1/jobs/job_x/content", undefined, "HEAD"), status: 405 },
+  {
+    name: "bogus fault header",
+    send: postParts(t2v, [prompt("p")], { "x-emulator-fault": "meltdown; delay=x" }),
+    status: 400,
+    detail: "x-emulator-fault",
+  },
+  // --- tokens
+  {
+    name: "malformed JSON to tokens",
+    send: postBody("/v1/client/tokens", "{expiresIn: 5", { "content-type": "application/json" }),
+    status: 422,
+    issue: "json_invalid",
+  },
+  {
+    name: "JSON array to tokens",
+    send: postBody("/v1/client/tokens", "[1,2]", { "content-type": "application/json" }),
+    status: 422,
+    issue: "model_attributes_type",
+  },
+  {
+    name: "string expiresIn",
+    send: postBody("/v1/client/tokens", '{"expiresIn":"soon"}', { "content-type": "application/json" }),
+    status: 422,
+    issue: "int_type",
+  },
+  {
+    name: "fractional expiresIn",
+    send: postBody("/v1/client/tokens", '{"expiresIn":1.5}', { "content-type": "application/json" }),
+    status: 422,
+    issue: "int_from_float",
+  },
+  {
+    name: "allowedModels of numbers",
+    send: postBody("/v1/client/tokens", '{"allowedModels":[1]}', { "content-type": "application/json" }),
+    status: 422,
+    issue: "string_type",
+  },
+  {
+    name: "tokens body over 64 KB",
+    send: postBody("/v1/client/tokens", `{"metadata":{"x":"${"m".repeat(70_000)}"}}`, {
+      "content-type": "application/json",
+    }),
+    status: 413,
+    detail: "too large",
+  },
+  // --- files
+  {
+    name: "upload with ttl_seconds out of range",
+    send: postParts("/v1/files", [file("file", png), { name: "ttl_seconds", value: "5" }]),
+    status: 422,
+    issue: "greater_than_equal",
+  },
+  {
+    name: "upload with text instead of a file",
+    send: postParts("/v1/files", [{ name: "file", value: "hello" }]),
+    status: 422,
+    issue: "value_error",
+  },
+  // --- not even HTTP
+  {
+    name: "garbage instead of an HTTP request",
+    send: () => socketSend("HELLO THERE\r\n\r\n"),
+    status: 400,
+    detail: "Bad Request",
+  },
+  {
+    name: "request line with a bad header",
+    send: () => socketSend("GET /v1/jobs/x HTTP/1.1\r\nBad Header\r\n\r\n"),
+    status: 400,
+    detail: "Bad Request",
+  },
+  {
+    name: "conflicting Content-Length and Transfer-Encoding",
+    send: () =>
+      socketSend(
+        `POST ${t2v} HTTP/1.1\r\nHost: x\r\nx-api-key: ${emu.apiKey}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      ),
+    status: 400,
+    detail: "Bad Request",
+  },
+];
+
+describe("bad input", () => {
+  it("has at least 50 cases", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(50);
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))("%s → 4xx JSON", async (_, c) => {
+    const res = await c.send();
+    expect(res.status).toBe(c.status);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    if (c.status === 405 && res.body.length === 0) return; // HEAD: no body by definition
+    expect(String(res.headers["content-type"])).toContain("application/json");
+    const body = JSON.parse(res.body.toString("utf8")) as { detail: unknown };
+    if (c.issue) {
+      expect(Array.isArray(body.detail)).toBe(true);
+      const types = (body.detail as { type: string; loc: unknown[]; msg: string }[]).map((d) => d.type);
+      expect(types).toContain(c.issue);
+      for (const d of body.detail as { loc: unknown[]; msg: string }[]) {
+        expect(Array.isArray(d.loc)).toBe(true);
+        expect(typeof d.msg).toBe("string");
+      }
+    } else {
+      expect(typeof body.detail).toBe("string");
+      if (c.detail)
+        expect(body.detail as string).toMatch(typeof c.detail === "string" ? new RegExp(c.detail, "i") : c.detail);
+    }
+  });
+
+  it("rejects a 300 MB upload while streaming (413), without the client finishing, and stays up", async () => {
+    const u = new URL(emu.url);
+    const head = Buffer.from(
+      `--${B}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\np\r\n--${B}\r\nContent-Disposition: form-data; name="data"; filename="big.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,
+    );
+    const chunk = Buffer.alloc(256 * 1024);
+    let sent = 0;
+    const total = 300 * 1024 * 1024;
+    const result = await new Promise<{ status: number; body: string; sent: number }>((resolve, reject) => {
+      const req = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: "POST",
+          path: clip,
+          // chunked: no Content-Length, so the limit must be found while streaming
+          headers: { ...key(), "content-type": MP, "transfer-encoding": "chunked" },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on("end", () => {
+            req.destroy();
+            resolve({ status: res.statusCode ?? 0, body, sent });
+          });
+        },
+      );
+      req.on("error", (err) => {
+        if (!req.destroyed) reject(err);
+      });
+      req.write(head);
+      req.write(mp4);
+      const pump = () => {
+        while (sent < total && !req.destroyed) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once("drain", pump);
+        }
+        if (!req.destroyed) req.end(`\r\n--${B}--\r\n`);
+      };
+      pump();
+    });
+    expect(result.status).toBe(413);
+    expect(JSON.parse(result.body).detail).toContain("too large");
+    expect(result.sent).toBeLessThan(total);
+  });
+
+  it("rejects a declared 300 MB Content-Length at once (413)", async () => {
+    const u = new URL(emu.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: "POST",
+          path: clip,
+          headers: { ...key(), "content-type": MP, "content-length": 300 * 1024 * 1024 },
+        },
+        (res) => {
+          res.resume();
+          req.destroy();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", (err) => {
+        if (!req.destroyed) reject(err);
+      });
+      req.write(Buffer.alloc(1024));
+    });
+    expect(status).toBe(413);
+  });
+
+  it("created no job through any of them, and still answers a normal request", async () => {
+    const stats = emu.stats();
+    expect(stats.jobsCreated).toBe(0);
+    expect(stats.jobs).toEqual({});
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "after the storm" });
+    expect(id).toMatch(/^job_/);
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+});
