@@ -360,6 +360,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     let originKnown = opts.startedAt !== undefined;
     let last: JobStatusResponse | undefined = opts.first;
     if (last) opts.onStatusChange?.(last);
+    // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
+    let previousRead = 0;
 
     for (let attempt = 0; ; attempt++) {
       if (last && TERMINAL.has(last.status)) return last;
@@ -398,9 +400,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         originKnown = true;
       }
       if (current.status !== last?.status) opts.onStatusChange?.(current);
+      const readAt = clock() - origin;
       if (current.status === "completed" && modelName && last && originKnown) {
-        durations.observe(modelName, catalogueMs, clock() - origin - ms / 2);
+        durations.observe(modelName, catalogueMs, (previousRead + readAt) / 2);
       }
+      previousRead = readAt;
       last = current;
     }
   }

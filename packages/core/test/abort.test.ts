@@ -1,0 +1,184 @@
+import type { Emulator } from "@decart/emulator";
+import { afterEach, describe, expect, it } from "vitest";
+import { AbortError, DecartError, models } from "../src/index.js";
+import { clientFor, lastingHandles, startFast } from "./helpers.js";
+
+let emu: Emulator | undefined;
+let before: Record<string, number>;
+
+/** Counts handles before the emulator exists (its server has a timer of its own), then starts it. */
+async function start(options: Parameters<typeof startFast>[0] = {}) {
+  before = await lastingHandles();
+  emu = await startFast(options);
+  return emu;
+}
+
+/** After the emulator is closed, nothing of ours is left: no timer, no socket, no request. */
+async function expectNothingLeft() {
+  await emu!.close();
+  emu = undefined;
+  const after = await lastingHandles();
+  for (const [kind, count] of Object.entries(after)) expect(count, kind).toBeLessThanOrEqual(before[kind] ?? 0);
+}
+
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+/** Resolves once the emulator has seen `n` requests on `route`. */
+async function seen(route: string, n = 1) {
+  while ((emu!.stats().requests.byRoute[route] ?? 0) < n) await new Promise((r) => setTimeout(r, 2));
+}
+
+function expectAbort(error: unknown, jobId?: string) {
+  expect(error).toBeInstanceOf(AbortError);
+  expect(error).toBeInstanceOf(DecartError);
+  expect((error as AbortError).name).toBe("AbortError");
+  expect((error as AbortError).jobId).toBe(jobId);
+}
+
+describe("abort", () => {
+  it("during the upload: the submit request is dropped, and no job id exists yet", async () => {
+    await start({ faults: [{ route: "submit", kind: "slow", delayMs: 60_000 }] });
+    const client = clientFor(emu!);
+    const controller = new AbortController();
+    const pending = client.queue
+      .submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "never", signal: controller.signal })
+      .catch((e) => e);
+    await seen("submit");
+    controller.abort();
+    expectAbort(await pending);
+    await expectNothingLeft();
+  });
+
+  it("while a file input is still being read (a stream that never ends)", async () => {
+    await start();
+    const client = clientFor(emu!);
+    const controller = new AbortController();
+    let pulled!: () => void;
+    const pulling = new Promise<void>((r) => {
+      pulled = r;
+    });
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(new Uint8Array(4));
+        pulled();
+        return new Promise(() => {});
+      },
+    });
+    const pending = client.queue
+      .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data: endless, signal: controller.signal })
+      .catch((e) => e);
+    await pulling;
+    controller.abort();
+    expectAbort(await pending);
+    expect(emu!.stats().requests.total).toBe(0);
+    await expectNothingLeft();
+  });
+
+  it("while waiting between polls: the sleep ends at once, with the job id", async () => {
+    await start();
+    const client = clientFor(emu!, { poll: { initialDelayMs: 60_000, intervalMs: 60_000 } });
+    const controller = new AbortController();
+    let jobId: string | undefined;
+    const pending = client.queue
+      .submitAndPoll({
+        model: models.video("lucy-pro-t2v"),
+        prompt: "[stuck]",
+        signal: controller.signal,
+        onSubmitted: (id) => {
+          jobId = id;
+          queueMicrotask(() => controller.abort());
+        },
+      })
+      .catch((e) => e);
+    const error = await pending;
+    expectAbort(error, jobId);
+    expect(emu!.stats().jobs[jobId!]!.statusReads).toBe(0);
+    await expectNothingLeft();
+  });
+
+  it("during a status read of a stuck job", async () => {
+    await start({ faults: [{ route: "status", kind: "slow", delayMs: 60_000 }] });
+    const client = clientFor(emu!);
+    const controller = new AbortController();
+    let jobId: string | undefined;
+    const pending = client.queue
+      .submitAndPoll({
+        model: models.video("lucy-pro-t2v"),
+        prompt: "[stuck]",
+        signal: controller.signal,
+        onSubmitted: (id) => {
+          jobId = id;
+        },
+      })
+      .catch((e) => e);
+    await seen("status");
+    controller.abort();
+    expectAbort(await pending, jobId);
+    await expectNothingLeft();
+  });
+
+  it("during the download: a stalled body stops at once, with the job id", async () => {
+    await start({ faults: [{ route: "content", kind: "stall" }] });
+    const client = clientFor(emu!);
+    const controller = new AbortController();
+    let jobId: string | undefined;
+    const pending = client.queue
+      .submitAndPoll({
+        model: models.video("lucy-pro-t2v"),
+        prompt: "stalls",
+        signal: controller.signal,
+        onSubmitted: (id) => {
+          jobId = id;
+        },
+      })
+      .catch((e) => e);
+    await seen("content");
+    controller.abort();
+    expectAbort(await pending, jobId);
+    await expectNothingLeft();
+  });
+
+  it("while reading a download stream with progress", async () => {
+    await start({ faults: [{ route: "content", kind: "stall" }] });
+    const client = clientFor(emu!);
+    const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "progress" });
+    while ((await client.queue.status(job.job_id)).status !== "completed") await new Promise((r) => setTimeout(r, 10));
+    const controller = new AbortController();
+    const download = await client.queue.download(job.job_id, {
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    const error = await new Response(download.stream).arrayBuffer().catch((e) => e);
+    expectAbort(error, job.job_id);
+    await expectNothingLeft();
+  });
+
+  it("of an image generation in flight", async () => {
+    await start({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
+    const client = clientFor(emu!);
+    const controller = new AbortController();
+    const pending = client
+      .process({ model: models.image("lucy-pro-t2i"), prompt: "x", signal: controller.signal })
+      .catch((e) => e);
+    await seen("process");
+    controller.abort();
+    expectAbort(await pending);
+    await expectNothingLeft();
+  });
+
+  it("before anything starts: nothing is sent", async () => {
+    await start();
+    const client = clientFor(emu!);
+    const signal = AbortSignal.abort();
+    expectAbort(
+      await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal }).catch((e) => e),
+    );
+    expectAbort(await client.queue.status("job_x", { signal }).catch((e) => e), "job_x");
+    expectAbort(await client.queue.wait("job_x", { signal }).catch((e) => e), "job_x");
+    expect(emu!.stats().requests.total).toBe(0);
+    await expectNothingLeft();
+  });
+});

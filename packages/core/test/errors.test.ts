@@ -1,0 +1,234 @@
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  createDecartClient,
+  DecartError,
+  GoneError,
+  InvalidInputError,
+  JobNotCompletedError,
+  ModelRetiredError,
+  models,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  ValidationError,
+  type VideoModel,
+} from "../src/index.js";
+import { clientFor, closedPort, instantDelay, silent, startFast } from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startFast();
+});
+afterAll(() => emu.close());
+
+const t2v = () => models.video("lucy-pro-t2v");
+
+describe("errors from real server answers", () => {
+  it("401 → AuthenticationError, with the server's detail and request id", async () => {
+    const client = clientFor(emu, { apiKey: "dct_not_a_real_key" });
+    const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toBeInstanceOf(DecartError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ status: 401, code: "AUTHENTICATION_FAILED", retryable: false });
+    expect(error.requestId).toMatch(/^req_/);
+    expect(error.message).toContain(error.requestId);
+    expect(error.message).not.toContain("dct_not_a_real_key");
+  });
+
+  it("403 → PermissionDeniedError for a client token used on a model it may not use", async () => {
+    const admin = clientFor(emu);
+    const token = await admin.tokens.create({ allowedModels: ["lucy-pro-t2i"] });
+    const limited = clientFor(emu, { apiKey: token.apiKey });
+    const error = await limited.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+    expect(error).toBeInstanceOf(PermissionDeniedError);
+    expect(error.status).toBe(403);
+    expect(error.message).toContain("lucy-pro-t2v");
+    const second = await limited.tokens.create().catch((e) => e);
+    expect(second).toBeInstanceOf(PermissionDeniedError);
+  });
+
+  it("404 → NotFoundError for an unknown job, carrying the job id", async () => {
+    const error = await clientFor(emu)
+      .queue.status("job_does_not_exist")
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error).toMatchObject({
+      status: 404,
+      jobId: "job_does_not_exist",
+      message: expect.stringContaining("Job not found"),
+    });
+  });
+
+  it("409 → JobNotCompletedError (a ConflictError) for content before completion", async () => {
+    const client = clientFor(emu);
+    const job = await client.queue.submit({ model: t2v(), prompt: "[stuck]" });
+    const error = await client.queue.download(job.job_id).catch((e) => e);
+    expect(error).toBeInstanceOf(JobNotCompletedError);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ status: 409, code: "JOB_NOT_COMPLETED", jobId: job.job_id });
+  });
+
+  it("410 → ModelRetiredError for a retired model the server refuses, and from the catalogue before sending", async () => {
+    // A definition of our own, aimed at the retired route (definitions are plain data).
+    const retired = {
+      ...models.video("lucy-2.1"),
+      name: "lucy-2.1-vton",
+      path: "/v1/jobs/lucy-2.1-vton",
+    } as VideoModel;
+    const png = await clientFor(emu).process({ model: models.image("lucy-pro-t2i"), prompt: "p" });
+    const client = clientFor(emu, { validateInputs: false });
+    const error = await client.queue
+      .submit({ model: retired as never, prompt: "x", data: png } as never)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ModelRetiredError);
+    expect(error).toBeInstanceOf(GoneError);
+    expect(error).toMatchObject({ status: 410, model: "lucy-2.1-vton", code: "MODEL_RETIRED" });
+
+    const before = emu.stats().requests.total;
+    const local = (() => {
+      try {
+        models.video("lucy-2.1-vton" as never);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(local).toBeInstanceOf(ModelRetiredError);
+    expect(local).toMatchObject({ replacement: "lucy-vton-2" });
+    expect(emu.stats().requests.total).toBe(before);
+  });
+
+  it("410 → GoneError for a result past its retention period", async () => {
+    const short = await startFast({ retentionMs: 1 });
+    try {
+      const client = clientFor(short);
+      const job = await client.queue.submit({ model: t2v(), prompt: "fleeting" });
+      let status = await client.queue.status(job.job_id);
+      while (status.status !== "completed") status = await client.queue.status(job.job_id);
+      await new Promise((r) => setTimeout(r, 5));
+      const error = await client.queue.result(job.job_id).catch((e) => e);
+      expect(error).toBeInstanceOf(GoneError);
+      expect(error).not.toBeInstanceOf(ModelRetiredError);
+      expect(error.status).toBe(410);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it("413 → PayloadTooLargeError for an upload over the server's limit", async () => {
+    const small = await startFast({ maxUploadBytes: 1000 });
+    try {
+      const client = clientFor(small);
+      const big = new Blob([new Uint8Array(5000)], { type: "image/png" });
+      const error = await client.queue
+        .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data: big })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(PayloadTooLargeError);
+      expect(error.status).toBe(413);
+      const upload = await client.files.upload(big).catch((e) => e);
+      expect(upload).toBeInstanceOf(PayloadTooLargeError);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("422 → ValidationError with structured, readable issues (client validation turned off)", async () => {
+    const client = clientFor(emu, { validateInputs: false });
+    const error = await client.queue
+      .submit({ model: t2v(), prompt: "x", orientation: "diagonal" as "portrait", seed: -4 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.status).toBe(422);
+    expect(error.issues.map((i: { loc: unknown[] }) => i.loc)).toEqual(
+      expect.arrayContaining([
+        ["body", "orientation"],
+        ["body", "seed"],
+      ]),
+    );
+    expect(error.message).toMatch(/orientation: .+; seed: .+|seed: .+; orientation: .+/);
+  });
+
+  it("400 → BadRequestError when the server cannot read a file (client validation off)", async () => {
+    const client = clientFor(emu, { validateInputs: false });
+    const notAnImage = new Blob(["hello"], { type: "text/plain" });
+    const error = await client.queue
+      .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data: notAnImage })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.status).toBe(400);
+  });
+
+  it("429 → RateLimitError with retryAfterMs; 5xx → ServerError (after the retries)", async () => {
+    const delay = instantDelay();
+    const client = clientFor(emu, { poll: { delay } });
+    emu.setFaults([{ route: "status", kind: "429", retryAfterSeconds: 3 }]);
+    try {
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      const limited = await client.queue.status(job.job_id).catch((e) => e);
+      expect(limited).toBeInstanceOf(RateLimitError);
+      expect(limited).toMatchObject({ status: 429, retryAfterMs: 3000, retryable: true, jobId: job.job_id });
+      expect(delay.calls).toEqual([3000, 3000]); // two retries, each after Retry-After
+      emu.setFaults([{ route: "status", kind: "504" }]);
+      const failed = await client.queue.status(job.job_id).catch((e) => e);
+      expect(failed).toBeInstanceOf(ServerError);
+      expect(failed).toMatchObject({ status: 504, retryable: true });
+    } finally {
+      emu.setFaults([]);
+    }
+  });
+
+  it("a closed port → ConnectionError (refused)", async () => {
+    const port = await closedPort();
+    const client = createDecartClient({
+      apiKey: "k",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      poll: { delay: instantDelay() },
+    });
+    const error = await client.queue.status("job_x").catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: "CONNECTION_REFUSED", retryable: true, jobId: "job_x" });
+  });
+
+  it("a slow server → TimeoutError after timeoutMs", async () => {
+    const client = clientFor(emu, { timeoutMs: 50, maxRetries: 0 });
+    const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+    emu.setFaults([{ route: "status", kind: "slow", delayMs: 2000 }]);
+    try {
+      const error = await client.queue.status(job.job_id).catch((e) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ code: "TIMEOUT", retryable: true, jobId: job.job_id });
+    } finally {
+      emu.setFaults([]);
+    }
+  });
+});
+
+describe("error classes", () => {
+  it("recognise instances from another copy of the package (Symbol.for marker)", () => {
+    const foreign = Object.assign(new Error("x"), {
+      [Symbol.for("@decart/core.error")]: ["RateLimitError", "DecartError"],
+    });
+    expect(RateLimitError.isInstance(foreign)).toBe(true);
+    expect(DecartError.isInstance(foreign)).toBe(true);
+    expect(foreign instanceof RateLimitError).toBe(true);
+    expect(ServerError.isInstance(foreign)).toBe(false);
+    expect(DecartError.isInstance(new Error("plain"))).toBe(false);
+    expect(DecartError.isInstance(null)).toBe(false);
+  });
+
+  it("keep explicit names (minifiers cannot change them) and the base's fields", () => {
+    const error = new InvalidInputError("bad", { field: "prompt", expected: "text" });
+    expect(error.name).toBe("InvalidInputError");
+    expect(error).toMatchObject({ code: "INVALID_INPUT", field: "prompt", expected: "text", retryable: false });
+    expect(String(error)).toBe("InvalidInputError: bad");
+  });
+});

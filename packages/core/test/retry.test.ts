@@ -1,0 +1,231 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { FaultRule } from "@decart/emulator";
+import { describe, expect, it } from "vitest";
+import { ConnectionError, createDecartClient, models, RateLimitError, ServerError } from "../src/index.js";
+import { backoffDelay, isConnectionRefused, parseRetryAfter } from "../src/transport.js";
+import { clientFor, closedPort, firstN, instantDelay, silent, startFast } from "./helpers.js";
+
+/** An emulator whose first `n` requests on the rule's route get the fault. */
+async function faultyFirst(n: number, rule: FaultRule) {
+  return startFast({ faults: [{ ...rule, rate: 0.5 }], random: firstN(n) });
+}
+
+const t2v = () => models.video("lucy-pro-t2v");
+
+describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
+  it("retries a status read after a 503 and succeeds", async () => {
+    const emu = await faultyFirst(1, { route: "status", kind: "503" });
+    try {
+      const delay = instantDelay();
+      const client = clientFor(emu, { poll: { delay } });
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      const status = await client.queue.status(job.job_id);
+      expect(status.job_id).toBe(job.job_id);
+      expect(emu.stats().requests.byRoute.status).toBe(2);
+      expect(delay.calls).toHaveLength(1);
+      expect(delay.calls[0]).toBeGreaterThanOrEqual(0);
+      expect(delay.calls[0]).toBeLessThanOrEqual(500);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("retries a reset connection on a read", async () => {
+    const emu = await faultyFirst(2, { route: "status", kind: "reset" });
+    try {
+      const client = clientFor(emu, { poll: { delay: instantDelay() } });
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      expect((await client.queue.status(job.job_id)).job_id).toBe(job.job_id);
+      expect(emu.stats().requests.byRoute.status).toBe(3);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("gives up after maxRetries (default 2) with the last error", async () => {
+    const emu = await startFast();
+    try {
+      const delay = instantDelay();
+      const client = clientFor(emu, { poll: { delay } });
+      const file = await client.files.upload(new Blob(["hello"], { type: "text/plain" }));
+      emu.setFaults([{ route: "files", kind: "500" }]);
+      emu.resetStats();
+      const error = await client.files.get(file.id).catch((e) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(emu.stats().requests.byRoute.files).toBe(3);
+      const none = clientFor(emu, { maxRetries: 0, poll: { delay } });
+      await none.files.get(file.id).catch(() => {});
+      expect(emu.stats().requests.byRoute.files).toBe(4);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("honours Retry-After on a 429", async () => {
+    const emu = await faultyFirst(1, { route: "status", kind: "429", retryAfterSeconds: 7 });
+    try {
+      const delay = instantDelay();
+      const client = clientFor(emu, { poll: { delay } });
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      await client.queue.status(job.job_id);
+      expect(delay.calls).toEqual([7000]);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("retries of a submit (POST): only when the server certainly did not take it", () => {
+  it("does not retry a 500: one request, no job, a ServerError", async () => {
+    const emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    try {
+      const client = clientFor(emu, { poll: { delay: instantDelay() } });
+      const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(emu.stats().requests.byRoute.submit).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("does not retry a 503 without Retry-After, but does with it", async () => {
+    const emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
+    try {
+      const delay = instantDelay();
+      const client = clientFor(emu, { poll: { delay } });
+      await client.queue.submit({ model: t2v(), prompt: "x" }).catch(() => {});
+      expect(emu.stats().requests.byRoute.submit).toBe(1);
+      emu.setFaults([{ route: "submit", kind: "503", retryAfterSeconds: 1, rate: 0.5 }]);
+    } finally {
+      await emu.close();
+    }
+    const hinted = await faultyFirst(1, { route: "submit", kind: "503", retryAfterSeconds: 2 });
+    try {
+      const delay = instantDelay();
+      const client = clientFor(hinted, { poll: { delay } });
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      expect(job.status).toBe("pending");
+      expect(hinted.stats().requests.byRoute.submit).toBe(2);
+      expect(hinted.stats().jobsCreated).toBe(1);
+      expect(delay.calls).toEqual([2000]);
+    } finally {
+      await hinted.close();
+    }
+  });
+
+  it("retries a 429 (with its file inputs sent again in full)", async () => {
+    const emu = await faultyFirst(2, { route: "submit", kind: "429" });
+    try {
+      const client = clientFor(emu, { poll: { delay: instantDelay() } });
+      const png = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "frame" });
+      const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-i2v"), prompt: "x", data: png });
+      expect(result.status).toBe("completed");
+      expect(emu.stats().requests.byRoute.submit).toBe(3);
+      expect(emu.stats().jobsCreated).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("does not retry a connection broken after the body was sent, unless retrySubmit is on", async () => {
+    const emu = await faultyFirst(1, { route: "submit", kind: "reset" });
+    try {
+      const client = clientFor(emu, { poll: { delay: instantDelay() } });
+      const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error.code).toBe("CONNECTION_ERROR");
+      expect(emu.stats().requests.byRoute.submit).toBe(1);
+      emu.setFaults([{ route: "submit", kind: "reset", rate: 0.5 }]);
+    } finally {
+      await emu.close();
+    }
+    const again = await faultyFirst(1, { route: "submit", kind: "reset" });
+    try {
+      const client = clientFor(again, { retrySubmit: true, poll: { delay: instantDelay() } });
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      expect(job.status).toBe("pending");
+      expect(again.stats().requests.byRoute.submit).toBe(2);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("retries a refused connection (nothing reached a server)", async () => {
+    const port = await closedPort();
+    const delay = instantDelay();
+    const client = createDecartClient({
+      apiKey: "k",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      poll: { delay },
+    });
+    const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.code).toBe("CONNECTION_REFUSED");
+    expect(delay.calls).toHaveLength(2);
+  });
+
+  it("a 429 that outlasts the retries is a RateLimitError", async () => {
+    const emu = await startFast({ faults: [{ route: "process", kind: "429", retryAfterSeconds: 1 }] });
+    try {
+      const client = clientFor(emu, { poll: { delay: instantDelay() } });
+      const error = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "x" }).catch((e) => e);
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(error.retryAfterMs).toBe(1000);
+      expect(emu.stats().requests.byRoute.process).toBe(3);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("transport details", () => {
+  it("parses Retry-After as seconds or an HTTP date", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    expect(parseRetryAfter("3", now)).toBe(3000);
+    expect(parseRetryAfter("0", now)).toBe(0);
+    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:05 GMT", now)).toBe(5000);
+    expect(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("soon", now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+
+  it("backs off exponentially with full jitter, capped at 8 s", () => {
+    expect(backoffDelay(0, () => 1)).toBe(500);
+    expect(backoffDelay(3, () => 1)).toBe(4000);
+    expect(backoffDelay(10, () => 1)).toBe(8000);
+    expect(backoffDelay(10, () => 0)).toBe(0);
+  });
+
+  it("finds ECONNREFUSED anywhere in a cause chain or AggregateError", () => {
+    const refused = Object.assign(new Error("connect"), { code: "ECONNREFUSED" });
+    expect(isConnectionRefused(new TypeError("fetch failed", { cause: refused }))).toBe(true);
+    expect(isConnectionRefused(new TypeError("x", { cause: new AggregateError([refused]) }))).toBe(true);
+    expect(isConnectionRefused(new TypeError("x", { cause: Object.assign(new Error(), { code: "ECONNRESET" }) }))).toBe(
+      false,
+    );
+  });
+
+  it("sends the key as X-API-KEY and a user agent; a proxy gets no key", async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_1" });
+      res.end(JSON.stringify({ job_id: "job_1", status: "pending" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      await createDecartClient({ apiKey: "dct_k", baseUrl: url, integration: "my-app/1.0" }).queue.status("job_1");
+      await createDecartClient({ proxy: `${url}/` }).queue.status("job_1");
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    expect(seen[0]!["x-api-key"]).toBe("dct_k");
+    expect(seen[0]!["user-agent"]).toMatch(
+      /^decart-ts-sdk\/\d+\.\d+\.\d+ lang\/js my-app\/1\.0 runtime\/node\.js\/v\d+/,
+    );
+    expect(seen[1]!["x-api-key"]).toBeUndefined();
+    expect(seen[1]!["user-agent"]).toMatch(/^decart-ts-sdk\/\S+ lang\/js runtime\//);
+  });
+});

@@ -1,0 +1,96 @@
+import { inspect } from "node:util";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDecartClient, type DecartError, models } from "../src/index.js";
+import { closedPort, instantDelay, silent, startFast } from "./helpers.js";
+
+const KEY = "dct_live_s3cr3t_0123456789abcdef";
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startFast({ keys: [KEY] });
+});
+afterAll(() => emu.close());
+
+/** Every way an error or object can be turned into text, cause chain included. */
+function renderings(value: unknown): string[] {
+  const out = [String(value), JSON.stringify(value) ?? "", inspect(value, { depth: 10, showHidden: true })];
+  for (let e: any = value, i = 0; e && i < 10; e = e.cause, i++) {
+    out.push(
+      String(e),
+      String(e?.message),
+      String(e?.stack),
+      JSON.stringify(e) ?? "",
+      inspect(e, { depth: 10, showHidden: true }),
+    );
+  }
+  return out;
+}
+
+function expectNoKey(value: unknown) {
+  for (const text of renderings(value)) expect(text).not.toContain(KEY);
+}
+
+describe("the API key never leaks", () => {
+  it("not from the client object", () => {
+    const client = createDecartClient({ apiKey: KEY, baseUrl: emu.url });
+    expectNoKey(client);
+    expectNoKey(client.queue);
+    expect(Object.keys(client).sort()).toEqual(["files", "generate", "process", "queue", "tokens"]);
+  });
+
+  it("not from errors of any kind: server answers, transport failures, timeouts, aborts, input checks", async () => {
+    const errors: DecartError[] = [];
+    const client = createDecartClient({ apiKey: KEY, baseUrl: emu.url, logger: silent, timeoutMs: 50, maxRetries: 0 });
+    const catchIt = (p: Promise<unknown>) =>
+      p.then(
+        () => expect.unreachable(),
+        (e) => errors.push(e),
+      );
+    await catchIt(client.queue.status("job_missing"));
+    await catchIt(client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", seed: -1 as number }));
+    const { job_id } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" });
+    emu.setFaults([{ route: "status", kind: "slow", delayMs: 1000 }]);
+    await catchIt(client.queue.status(job_id));
+    emu.setFaults([{ route: "status", kind: "reset" }]);
+    await catchIt(client.queue.status(job_id));
+    emu.setFaults([{ route: "status", kind: "503" }]);
+    await catchIt(client.queue.status(job_id));
+    emu.setFaults([]);
+    await catchIt(client.queue.status("job_abort", { signal: AbortSignal.abort() }));
+    const port = await closedPort();
+    const offline = createDecartClient({
+      apiKey: KEY,
+      baseUrl: `http://127.0.0.1:${port}`,
+      poll: { delay: instantDelay() },
+    });
+    await catchIt(offline.queue.status("job_offline"));
+    // A server that echoes the key in its error detail: the client redacts it.
+    const wrong = createDecartClient({ apiKey: `${KEY}_wrong`, baseUrl: emu.url });
+    await catchIt(wrong.queue.status("job_x"));
+    expect(errors.map((e) => e.name)).toEqual([
+      "NotFoundError",
+      "InvalidInputError",
+      "TimeoutError",
+      "ConnectionError",
+      "ServerError",
+      "AbortError",
+      "ConnectionError",
+      "AuthenticationError",
+    ]);
+    for (const error of errors) expectNoKey(error);
+  });
+
+  it("is read from DECART_API_KEY when not passed, and not exposed either", async () => {
+    const saved = process.env.DECART_API_KEY;
+    process.env.DECART_API_KEY = ` ${KEY} `;
+    try {
+      const client = createDecartClient({ baseUrl: emu.url });
+      expectNoKey(client);
+      const status = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "env key" });
+      expect(status.status).toBe("pending");
+    } finally {
+      if (saved === undefined) delete process.env.DECART_API_KEY;
+      else process.env.DECART_API_KEY = saved;
+    }
+  });
+});
