@@ -16,7 +16,7 @@ function probe(file: string) {
 }
 
 describe("the main job with no key", () => {
-  const env = { ...process.env, QUICKSTART_OUT: out };
+  const env: NodeJS.ProcessEnv = { ...process.env, QUICKSTART_OUT: out };
   delete env.DECART_API_KEY;
   delete env.DECART_BASE_URL;
   const run = spawnSync(process.execPath, [main], { env, encoding: "utf8", timeout: 120_000 });
