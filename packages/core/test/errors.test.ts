@@ -83,7 +83,7 @@ describe("errors from real server answers", () => {
       ...models.video("lucy-2.1"),
       name: "lucy-2.1-vton",
       path: "/v1/jobs/lucy-2.1-vton",
-    } as VideoModel;
+    } as unknown as VideoModel;
     const png = await clientFor(emu).process({ model: models.image("lucy-pro-t2i"), prompt: "p" });
     const client = clientFor(emu, { validateInputs: false });
     const error = await client.queue
