@@ -3,7 +3,7 @@
  * `@decart/api`; the job, file, token and admin routes are the few parameterised ones. Job status is computed
  * lazily from timestamps at read time, so no timer runs per job.
  */
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
@@ -229,6 +229,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   /** Pending sleeps: close() clears them and lets their waiters go on (to find the server closed). */
   const timers = new Map<NodeJS.Timeout, () => void>();
   const tokenSecret = randomBytes(32);
+  /** Request ids: a random per-server prefix and a counter (cheap, and unique across servers). */
+  const requestIdPrefix = `req_${randomBytes(6).toString("hex")}_`;
+  let requestCounter = 0;
   let closed = false;
 
   // Stats.
@@ -339,7 +342,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return [body.bytes][Symbol.iterator]();
   }
 
-  async function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Promise<void> {
+  /** Writes the answer; synchronous for a plain body (the hot path), a promise when it streams or stalls. */
+  function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Promise<void> | undefined {
     const { res } = ctx;
     if (res.destroyed) return;
     const length = body === null ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
@@ -360,12 +364,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         countBytes(body.bytes.length);
         res.end(body.bytes);
       } else {
-        const ok = await writeChunks(res, bodyChunks(body), { leftover: undefined }, body.length);
-        if (ok) res.end();
+        return writeChunks(res, bodyChunks(body), { leftover: undefined }, body.length).then((ok) => {
+          if (ok) res.end();
+        });
       }
       return;
     }
-    // stall / truncate: send the first half of the body, then stop.
+    return writeCut(ctx, body, length, fault);
+  }
+
+  /** stall / truncate: sends the first half of the body, then stops (for good, or for the fault's delay). */
+  async function writeCut(ctx: Ctx, body: Body, length: number, fault: "stall" | "truncate"): Promise<void> {
+    const { res } = ctx;
     const cut = Math.floor(length / 2);
     const chunks =
       body === null ? [][Symbol.iterator]() : Buffer.isBuffer(body) ? [body][Symbol.iterator]() : bodyChunks(body);
@@ -389,11 +399,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function respond(ctx: Ctx, status: number, headers: string[], body: Body): void {
     if (ctx.responded) return;
     ctx.responded = true;
-    const go = () =>
-      writeBody(ctx, status, headers, body).catch((err) => {
-        log(`emulator: error while answering ${ctx.requestId}: ${(err as Error).stack ?? err}`);
-        ctx.res.destroy();
-      });
+    const failed = (err: unknown) => {
+      log(`emulator: error while answering ${ctx.requestId}: ${(err as Error)?.stack ?? err}`);
+      ctx.res.destroy();
+    };
+    const go = () => {
+      try {
+        writeBody(ctx, status, headers, body)?.catch(failed);
+      } catch (err) {
+        failed(err);
+      }
+    };
     if (ctx.fault?.kind === "slow") sleep(ctx.fault.delayMs ?? DEFAULT_SLOW_MS).then(go);
     else go();
   }
@@ -971,7 +987,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const ctx: Ctx = {
       req,
       res,
-      requestId: `req_${randomUUID()}`,
+      requestId: `${requestIdPrefix}${(++requestCounter).toString(36)}`,
       route: "other",
       fault: undefined,
       extraHeaders: undefined,
@@ -1046,7 +1062,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
     const body = JSON.stringify({ detail: STATUS_CODES[status] ?? "Bad Request" });
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: req_${randomUUID()}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestIdPrefix}${(++requestCounter).toString(36)}\r\nconnection: close\r\n\r\n${body}`,
     );
   });
 
