@@ -112,6 +112,7 @@ interface Job {
   firstCompletedReadAt: number | undefined;
   resultSha256: string | undefined;
   resultBytes: number | undefined;
+  /** Set while the result renders. */
   result: Promise<Result> | undefined;
   /** Stats epoch the job belongs to (resetStats starts a new one). */
   epoch: number;
@@ -501,16 +502,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return now >= job.startAt ? "processing" : "pending";
   }
 
+  /**
+   * The job's result, from the render cache. The job holds the promise only while rendering, then just the hash and
+   * size: results live in the (bounded) cache, and an evicted one renders again to the same bytes.
+   */
   function ensureResult(job: Job): Promise<Result> {
-    if (!job.result) {
-      job.result = results.video(job.media).then((r) => {
-        job.resultSha256 = r.sha256;
-        job.resultBytes = r.length;
-        return r;
-      });
-      job.result.catch((err) => log(`emulator: rendering ${job.id} failed: ${(err as Error).stack ?? err}`));
-    }
-    return job.result;
+    if (job.result) return job.result;
+    const rendering = results.video(job.media).then((r) => {
+      job.resultSha256 = r.sha256;
+      job.resultBytes = r.length;
+      return r;
+    });
+    job.result = rendering;
+    rendering.then(
+      () => {
+        if (job.result === rendering) job.result = undefined;
+      },
+      (err) => {
+        if (job.result === rendering) job.result = undefined;
+        log(`emulator: rendering ${job.id} failed: ${(err as Error).stack ?? err}`);
+      },
+    );
+    return rendering;
   }
 
   function statusBody(job: Job, status: JobStatus): Buffer {

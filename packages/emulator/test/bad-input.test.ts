@@ -629,6 +629,29 @@ describe("bad input", () => {
     expect(status).toBe(413);
   });
 
+  it("survives a client that goes away in the middle of an upload", async () => {
+    const u = new URL(emu.url);
+    const body = multipart(B, [prompt("p"), file("data", Buffer.concat([mp4, Buffer.alloc(512 * 1024)]))]);
+    await new Promise<void>((resolve) => {
+      const req = request({
+        host: u.hostname,
+        port: u.port,
+        method: "POST",
+        path: clip,
+        headers: { ...key(), "content-type": MP, "content-length": body.length },
+      });
+      req.on("error", () => resolve());
+      req.write(body.subarray(0, body.length >> 1), () => {
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 50);
+      });
+    });
+    const res = await raw(emu.url, { path: "/v1/jobs/job_x", headers: key() });
+    expect(res.status).toBe(404);
+  });
+
   it("created no job through any of them, and still answers a normal request", async () => {
     const stats = emu.stats();
     expect(stats.jobsCreated).toBe(0);

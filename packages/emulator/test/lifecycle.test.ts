@@ -244,3 +244,26 @@ describe("timing options", () => {
     }
   });
 });
+
+describe("padded results (resultBytes)", () => {
+  it("serves exactly resultBytes, still a decodable MP4, and hashes what it serves", async () => {
+    const size = 3_000_000;
+    const e = await start({ resultBytes: size });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "padded" });
+      await pollUntil(e, id);
+      const c = await content(e, id);
+      expect(c.status).toBe(200);
+      expect(c.bytes.length).toBe(size);
+      const path = saveTemp(c.bytes, "mp4");
+      expectCleanDecode(path);
+      expect(probe(path).codec_name).toBe("h264");
+      const rec = e.stats().jobs[id]!;
+      expect(rec.resultBytes).toBe(size);
+      expect(rec.resultSha256).toBe(createHash("sha256").update(c.bytes).digest("hex"));
+      expect(e.stats().bytesServed).toBeGreaterThanOrEqual(size);
+    } finally {
+      await e.close();
+    }
+  });
+});
