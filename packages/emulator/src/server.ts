@@ -283,10 +283,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       if (closed) return resolve();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
+      // setTimeout takes at most 2^31−1 ms (about 24.8 days); NaN counts as 0.
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          resolve();
+        },
+        Math.min(Math.max(0, ms || 0), 2 ** 31 - 1),
+      );
       timers.set(t, resolve);
     });
 
