@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import type { FaultRule } from "@decart/emulator";
+import { describe, expect, it } from "vitest";
+import { models, type QueueJobResult } from "../src/index.js";
+import { clientFor, lastingHandles, startFast } from "./helpers.js";
+
+/** A small seeded PRNG (mulberry32), so that the emulator's fault draws are reproducible from run to run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const JOBS = 200;
+
+/**
+ * Sampled in order, first that fires wins. A submit is retried only when the server certainly did not take it: a
+ * 429, or a 503 with `Retry-After`, so the 503s carry `Retry-After: 0` and the 429s `Retry-After: 1`.
+ */
+const faults: FaultRule[] = [
+  { route: "*", kind: "503", rate: 0.1, retryAfterSeconds: 0 },
+  { route: "*", kind: "429", rate: 0.05, retryAfterSeconds: 1 },
+  { route: "status", kind: "reset", rate: 0.05 },
+  { route: "content", kind: "reset", rate: 0.05 },
+  { route: "content", kind: "truncate", rate: 0.02 },
+];
+
+describe("reliability under injected faults", () => {
+  it(`${JOBS} concurrent submitAndPoll calls all complete with byte-identical results, one job each`, {
+    timeout: 240_000,
+  }, async () => {
+    const before = await lastingHandles();
+    const emu = await startFast({ faults, random: seeded(0x5eed) });
+    let results: QueueJobResult[];
+    try {
+      // About 14.5 % of submits are refused (503 or 429). With the default 2 retries a submit fails for good with
+      // probability 0.145³ ≈ 0.3 % (≈ 0.6 of 200 jobs per run); 6 retries bring that to ≈ 2.7e-4 per run.
+      const client = clientFor(emu, { maxRetries: 6, poll: { initialDelayMs: 20, intervalMs: 20 } });
+      results = await Promise.all(
+        Array.from({ length: JOBS }, (_, i) =>
+          client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: `reliability job ${i}`, seed: i }),
+        ),
+      );
+
+      const stats = emu.stats();
+      expect(stats.jobsCreated).toBe(JOBS);
+      expect(Object.keys(stats.jobs)).toHaveLength(JOBS);
+      // Every kind of fault was actually injected.
+      for (const kind of ["503", "429", "reset", "truncate"])
+        expect(stats.faultsInjected[kind], kind).toBeGreaterThan(0);
+
+      const ids = new Set<string>();
+      for (const result of results) {
+        expect(result.status).toBe("completed");
+        if (result.status !== "completed") continue;
+        ids.add(result.job_id);
+        const record = stats.jobs[result.job_id];
+        expect(record?.status).toBe("completed");
+        const bytes = new Uint8Array(await result.data.arrayBuffer());
+        expect(bytes.byteLength).toBe(record?.resultBytes);
+        expect(createHash("sha256").update(bytes).digest("hex")).toBe(record?.resultSha256);
+      }
+      expect(ids.size).toBe(JOBS);
+    } finally {
+      await emu.close();
+    }
+
+    // Nothing of the client stays behind: no timer, no socket.
+    const after = await lastingHandles();
+    for (const [kind, count] of Object.entries(after)) expect(count, kind).toBeLessThanOrEqual(before[kind] ?? 0);
+  });
+});
