@@ -605,7 +605,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const status = statusOf(job, now);
     if (status !== "completed") {
       const why = status === "failed" && job.error ? ` (${job.error})` : "";
-      return detail(ctx, 409, `Job is not completed: its status is '${status}'${why}.`);
+      return json(ctx, 409, { detail: `Job is not completed: its status is '${status}'${why}.`, status });
     }
     if (now > job.endAt + retentionMs) {
       return detail(ctx, 410, "The result of this job is past its retention period and was deleted.");

@@ -68,13 +68,15 @@ describe("job lifecycle", () => {
     }
   });
 
-  it("answers 409 with the status in detail while the job is not completed", async () => {
+  it("answers 409 with the job's status while the job is not completed", async () => {
     const slow = await start({ timing: { pendingMs: 60_000, processingMs: 60_000 } });
     try {
       const id = await submit(slow, "lucy-pro-t2v", { prompt: "not yet" });
       const res = await get(slow, `/v1/jobs/${id}/content`);
       expect(res.status).toBe(409);
-      expect(((await res.json()) as { detail: string }).detail).toContain("pending");
+      const body = (await res.json()) as { detail: string; status: string };
+      expect(body.detail).toContain("pending");
+      expect(body.status).toBe("pending");
     } finally {
       await slow.close();
     }
@@ -129,7 +131,9 @@ describe("prompt markers", () => {
     expect(last.error).toBe("The emulator was asked to fail this job ([fail] in the prompt).");
     const res = await get(emu, `/v1/jobs/${id}/content`);
     expect(res.status).toBe(409);
-    expect(((await res.json()) as { detail: string }).detail).toContain("failed");
+    const body = (await res.json()) as { detail: string; status: string };
+    expect(body.detail).toContain("failed");
+    expect(body.status).toBe("failed");
     expect(emu.stats().jobs[id]).toMatchObject({ status: "failed", error: last.error });
   });
 

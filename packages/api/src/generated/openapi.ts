@@ -1121,6 +1121,8 @@ export interface components {
             detail: string;
             /** @description The model concerned, on 410 for a retired model. */
             model?: string;
+            /** @description The job's current status, on 409 for a job that is not completed. */
+            status?: components["schemas"]["JobStatus"];
         };
         ValidationIssue: {
             /** @description Where: `["body", "prompt"]`. */
