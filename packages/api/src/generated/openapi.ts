@@ -1144,6 +1144,7 @@ export interface components {
         /** @description The request could not be read: e.g. a malformed multipart body, or a file of a type the field does not take. */
         BadRequest: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1153,6 +1154,7 @@ export interface components {
         /** @description No API key, or an unknown or expired one, in `X-API-KEY`. */
         Unauthorized: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1162,6 +1164,7 @@ export interface components {
         /** @description The key may not do this: e.g. a client token used for a model it does not allow, or creating a token from a client token. */
         Forbidden: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1171,6 +1174,7 @@ export interface components {
         /** @description No such model, job or file (or it belongs to another key). */
         NotFound: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1180,6 +1184,7 @@ export interface components {
         /** @description The job is not completed: it is still `pending` or `processing`, or it `failed`. */
         Conflict: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1189,6 +1194,7 @@ export interface components {
         /** @description The model has been retired (`model` names it), or the result is past its retention period. */
         Gone: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1198,6 +1204,7 @@ export interface components {
         /** @description An upload is larger than the limit (200 MB). */
         PayloadTooLarge: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1207,6 +1214,7 @@ export interface components {
         /** @description One entry per bad field. */
         ValidationFailed: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1216,6 +1224,7 @@ export interface components {
         /** @description Too many requests; try again after `Retry-After` seconds. */
         RateLimited: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -1226,6 +1235,7 @@ export interface components {
         /** @description The server failed. */
         InternalError: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1235,6 +1245,7 @@ export interface components {
         /** @description The service is overloaded or down; retry later, after `Retry-After` seconds when given. */
         ServiceUnavailable: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -1245,6 +1256,7 @@ export interface components {
         /** @description A gateway in front of the service timed out. */
         GatewayTimeout: {
             headers: {
+                "x-request-id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1312,6 +1324,8 @@ export interface components {
         Deprecation: string;
         /** @description Size of the result in bytes. */
         ContentLength: number;
+        /** @description An id for this request, to quote when reporting a problem. */
+        RequestId: string;
     };
     pathItems: never;
 }
