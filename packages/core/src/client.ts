@@ -10,16 +10,16 @@ import {
   isModelName,
   type JobStatusResponse,
   type paths,
-  requestSchemas,
   type VideoModelName,
 } from "@decart/api";
 import createClient from "openapi-fetch";
-import { AbortError, DecartError, InvalidInputError, JobFailedError, JobTimeoutError } from "./errors.js";
+import { aborted, DecartError, InvalidInputError, JobFailedError, JobTimeoutError } from "./errors.js";
 import { encodeForm, resolveFiles } from "./inputs.js";
 import type { ModelDefinition } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { backoffDelay, type Call, createTransport } from "./transport.js";
 import type {
+  DelayFunction,
   Download,
   DownloadOptions,
   FileInput,
@@ -33,7 +33,7 @@ import type {
   SubmitAndPollOptions,
   SubmitOptions,
 } from "./types.js";
-import { checkSchema, isFileInput, validateInputs } from "./validate.js";
+import { checkSchema, validateInputs } from "./validate.js";
 import { VERSION } from "./version.js";
 
 export interface DecartClientOptions {
@@ -106,86 +106,59 @@ export interface DecartClient {
 
 const DEFAULT_WAIT_MS = 11 * 60_000;
 const UNKNOWN_MODEL_MS = 30_000;
-const TERMINAL = new Set(["completed", "failed"]);
+const TERMINAL = ["completed", "failed"];
 
+/** `runtime/…` of the user agent (Bun and Deno report Node compatibility); undefined in a browser. */
 function runtime(): string | undefined {
   const g = globalThis as any;
-  if (g.Bun?.version) return `bun/${g.Bun.version}`;
-  if (g.Deno?.version?.deno) return `deno/${g.Deno.version.deno}`;
-  if (typeof g.EdgeRuntime === "string") return "vercel-edge";
-  if (g.process?.versions?.node) return `node.js/${g.process.version}`;
-  if (typeof g.window !== "undefined" && typeof g.document !== "undefined") return undefined; // a browser
-  return "unknown";
+  const node = g.process?.versions?.node;
+  return g.document ? undefined : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
 }
 
-function readEnvKey(): string | undefined {
-  const g = globalThis as any;
-  try {
-    return g.process?.env?.DECART_API_KEY ?? g.Deno?.env?.get?.("DECART_API_KEY");
-  } catch {
-    return undefined;
-  }
-}
+const invalid = (message: string, field: string, expected: string) =>
+  new InvalidInputError(message, { field, expected });
 
-const isPositive = (v: unknown) => typeof v === "number" && v > 0;
 const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
 
 /** Creates a client. Throws `InvalidInputError` for a missing key or a bad URL; sends nothing until you call it. */
 export function createDecartClient(options: DecartClientOptions = {}): DecartClient {
-  const { proxy } = options;
-  if (proxy !== undefined && options.apiKey !== undefined) {
-    throw new InvalidInputError("Pass either `proxy` or `apiKey`, not both: a proxy adds the key itself", {
-      field: "proxy",
-      expected: "no apiKey with a proxy",
-    });
+  const { proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2 } = options;
+  let apiKey = options.apiKey;
+  if (proxy !== undefined && apiKey !== undefined) {
+    throw invalid("Pass `proxy` or `apiKey`, not both", "proxy", "no apiKey with a proxy");
   }
-  const apiKey = proxy === undefined ? (options.apiKey ?? readEnvKey())?.trim() : undefined;
-  if (proxy === undefined && !apiKey) {
-    throw new InvalidInputError(
-      "Missing API key: pass `apiKey` to createDecartClient(), set the DECART_API_KEY environment variable, or use `proxy`",
-      { field: "apiKey", expected: "a non-empty API key" },
-    );
-  }
-  const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
-  if (!(proxy?.startsWith("/") || /^https?:\/\/[^/]/i.test(baseUrl))) {
-    throw new InvalidInputError(`Invalid ${proxy === undefined ? "baseUrl" : "proxy"} "${baseUrl}"`, {
-      field: proxy === undefined ? "baseUrl" : "proxy",
-      expected: proxy === undefined ? "an http(s) URL" : "an http(s) URL or a path starting with /",
-    });
-  }
-  for (const name of ["timeoutMs", "uploadTimeoutMs"] as const) {
-    if (options[name] !== undefined && !isPositive(options[name])) {
-      throw new InvalidInputError(`\`${name}\` must be a positive number of milliseconds`, {
-        field: name,
-        expected: "a positive number",
-      });
+  if (proxy === undefined) {
+    try {
+      apiKey = (apiKey ?? (globalThis as any).process?.env?.DECART_API_KEY)?.trim();
+    } catch {}
+    if (!apiKey) {
+      throw invalid("Missing API key: pass `apiKey`, set DECART_API_KEY, or use `proxy`", "apiKey", "a non-empty key");
     }
   }
-  if (options.maxRetries !== undefined && !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0)) {
-    throw new InvalidInputError("`maxRetries` must be a whole number ≥ 0", { field: "maxRetries", expected: "≥ 0" });
+  const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
+  if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl) || (proxy === undefined && baseUrl.startsWith("/"))) {
+    throw invalid(`Invalid base URL "${baseUrl}"`, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL");
   }
 
   const logger: Logger = options.logger ?? { warn: (m) => console.warn(m) };
   const clientPoll: PollOptions = options.poll ?? {};
   const delay = clientPoll.delay ?? sleep;
   const now = clientPoll.now ?? Date.now;
-  const maxRetries = options.maxRetries ?? 2;
   const validate = options.validateInputs !== false;
   const fetchImpl: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
   const rt = runtime();
-  const headers: Record<string, string> = {};
-  // Browsers refuse to set User-Agent, and an unknown header would need CORS approval: send nothing there.
-  if (rt) {
-    headers["user-agent"] =
-      `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`;
-  }
   const transport = createTransport({
     apiKey,
     apiKeyHeader,
     fetch: fetchImpl,
-    headers,
-    timeoutMs: options.timeoutMs ?? 60_000,
-    uploadTimeoutMs: options.uploadTimeoutMs ?? 600_000,
+    // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
+    headers: rt
+      ? {
+          "user-agent": `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`,
+        }
+      : {},
+    timeoutMs,
+    uploadTimeoutMs,
     maxRetries,
     retrySubmit: options.retrySubmit === true,
     delay,
@@ -195,120 +168,83 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const api = createClient<paths>({ baseUrl, fetch: transport({ idempotent: false }) });
   const durations = createDurationModel();
   const warned = new Set<string>();
-  const warnOnce = (key: string, message: string) => {
-    if (warned.has(key)) return;
-    warned.add(key);
-    logger.warn?.(message);
+  const warnOnce = (message: string) => {
+    if (!warned.has(message)) logger.warn?.(message);
+    warned.add(message);
+  };
+
+  /** Any failure as a `DecartError` carrying `jobId`. */
+  const asDecartError = (e: unknown, jobId?: string): DecartError => {
+    const error = DecartError.isInstance(e)
+      ? e
+      : new DecartError(`Unexpected answer: ${(e as Error)?.message ?? e}`, { code: "INVALID_RESPONSE", cause: e });
+    error.jobId ??= jobId;
+    return error;
   };
 
   /** Awaits an openapi-fetch call; anything thrown becomes a `DecartError` carrying `jobId`. */
-  async function send<T>(pending: Promise<{ data?: T }>, jobId?: string): Promise<T> {
+  const send = async <T>(pending: Promise<{ data?: T }>, jobId?: string): Promise<T> => {
     try {
       return (await pending).data as T;
     } catch (e) {
       throw asDecartError(e, jobId);
     }
-  }
+  };
 
-  function asDecartError(e: unknown, jobId?: string): DecartError {
-    const error = DecartError.isInstance(e)
-      ? e
-      : new DecartError(`Unexpected answer from the API: ${(e as Error)?.message ?? e}`, {
-          code: "INVALID_RESPONSE",
-          cause: e,
-        });
-    error.jobId ??= jobId;
-    return error;
-  }
+  /** A pause that rejects with `AbortError` (carrying `jobId`) when `signal` aborts. */
+  const pause = (wait: DelayFunction, ms: number, signal: AbortSignal | undefined, jobId: string) =>
+    wait(ms, signal).catch((e) => {
+      throw signal?.aborted ? aborted(jobId, e) : asDecartError(e, jobId);
+    });
 
-  function checkId(id: unknown, field: string): string {
-    if (typeof id !== "string" || id.length === 0 || id.length > 256) {
-      throw new InvalidInputError(`\`${field}\` must be a non-empty string of at most 256 characters`, {
-        field,
-        expected: "a non-empty string",
-      });
-    }
-    return id;
-  }
-
-  function checkModel(model: unknown, kind: "video" | "image"): ModelDefinition {
-    const m = model as ModelDefinition | undefined;
-    if (!m || typeof m !== "object" || typeof m.path !== "string" || !Array.isArray(m.fields)) {
-      throw new InvalidInputError(
-        `\`model\` must be a model definition: models.${kind}("…")${typeof model === "string" ? `, not the string "${model}"` : ""}`,
-        { field: "model", expected: `models.${kind}(name)` },
-      );
-    }
-    if (m.kind !== kind) {
-      throw new InvalidInputError(
-        kind === "video"
-          ? `${m.name} is an image model: generate images with client.process()`
-          : `${m.name} is a video model: generate videos with client.queue.submitAndPoll()`,
-        { field: "model", expected: `a ${kind} model` },
-      );
-    }
-    if (m.deprecatedInFavourOf) {
-      warnOnce(
-        `model:${m.name}`,
-        `Decart: the model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}" instead`,
-      );
-    }
-    return m;
-  }
-
-  const controlKeys = new Set(["model", "signal", "onStatusChange", "onSubmitted", "poll", "timeoutMs"]);
-  function inputsOf(options: object): Record<string, unknown> {
-    const inputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(options)) if (!controlKeys.has(k)) inputs[k] = v;
-    return inputs;
-  }
+  const checkId = (id: unknown, field: string): string => {
+    if (typeof id === "string" && id && id.length <= 256) return id;
+    throw invalid(`\`${field}\` must be a non-empty string`, field, "a non-empty string");
+  };
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
-  async function postModel<T>(
-    model: ModelDefinition,
-    raw: Record<string, unknown>,
-    signal: AbortSignal | undefined,
-    parseAs: "json" | "blob",
-  ): Promise<T> {
-    if (validate) validateInputs(model, raw);
-    if (signal?.aborted) throw new AbortError(undefined, { cause: signal.reason });
-    const inputs = await resolveFiles(model, raw, fetchImpl, signal);
+  async function postModel<T>(kind: "video" | "image", options: any, parseAs: "json" | "blob"): Promise<T> {
+    const { model, signal, onStatusChange, onSubmitted, poll, timeoutMs, ...raw } = options ?? {};
+    const m = model as ModelDefinition | undefined;
+    if (typeof m?.path !== "string" || m.kind !== kind) {
+      throw invalid(
+        `\`model\` must be models.${kind}(…)${m?.kind ? `: ${m.name} is an ${m.kind} model` : ""}`,
+        "model",
+        `a ${kind} model`,
+      );
+    }
+    if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
+    if (validate) validateInputs(m, raw);
+    if (signal?.aborted) throw aborted(undefined, signal.reason);
+    const inputs = await resolveFiles(m, raw, fetchImpl, signal);
     const call: Call = { idempotent: false, signal };
     return send(
-      api.POST(model.path as "/v1/jobs/lucy-pro-t2v", {
+      api.POST(m.path as "/v1/jobs/lucy-pro-t2v", {
         body: inputs as never,
-        bodySerializer: (body: unknown) => {
-          call.body = encodeForm(model, body as Record<string, unknown>);
-          return call.body;
-        },
+        bodySerializer: (b: unknown) => (call.body = encodeForm(m, b as Record<string, unknown>)),
         parseAs,
         fetch: transport(call),
       }) as Promise<{ data?: T }>,
     );
   }
 
-  async function submit(options: SubmitOptions<VideoModelName>): Promise<JobSubmitResult> {
-    const model = checkModel(options?.model, "video");
-    return postModel<JobSubmitResult>(model, inputsOf(options), options.signal, "json");
-  }
+  const submit = (options: SubmitOptions<VideoModelName>) => postModel<JobSubmitResult>("video", options, "json");
 
-  async function status(jobId: string, opts: { signal?: AbortSignal } = {}): Promise<JobStatusResponse> {
-    checkId(jobId, "jobId");
-    return readStatus(jobId, opts.signal);
-  }
-
-  function readStatus(jobId: string, signal?: AbortSignal, deadline?: number): Promise<JobStatusResponse> {
-    const call: Call = { idempotent: true, signal, jobId, deadline };
-    if (deadline !== undefined) call.maxRetries = Number.POSITIVE_INFINITY;
-    return send(api.GET("/v1/jobs/{job_id}", { params: { path: { job_id: jobId } }, fetch: transport(call) }), jobId);
-  }
+  const readStatus = (jobId: string, signal?: AbortSignal, deadline?: number): Promise<JobStatusResponse> =>
+    send(
+      api.GET("/v1/jobs/{job_id}", {
+        params: { path: { job_id: checkId(jobId, "jobId") } },
+        // While waiting, a status read is retried until the wait's deadline.
+        fetch: transport({ idempotent: true, signal, jobId, deadline, maxRetries: deadline ? Infinity : undefined }),
+      }),
+      jobId,
+    );
 
   async function download(jobId: string, opts: DownloadOptions = {}): Promise<Download> {
-    checkId(jobId, "jobId");
     const { data, response } = await send(
       api
         .GET("/v1/jobs/{job_id}/content", {
-          params: { path: { job_id: jobId } },
+          params: { path: { job_id: checkId(jobId, "jobId") } },
           parseAs: "stream",
           fetch: transport({ idempotent: true, signal: opts.signal, jobId, onProgress: opts.onProgress }),
         })
@@ -317,201 +253,158 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     );
     const length = response.headers.get("content-length");
     return {
-      stream: (data as ReadableStream<Uint8Array> | undefined) ?? new Blob([]).stream(),
-      contentLength: length !== null && /^\d+$/.test(length) ? Number(length) : undefined,
+      stream: (data as ReadableStream<Uint8Array> | undefined) ?? new Blob().stream(),
+      contentLength: length ? +length : undefined,
       contentType: response.headers.get("content-type") ?? undefined,
     };
   }
 
+  /** Downloads into a Blob; a download cut short (a GET, so safe to repeat) is started again. */
   async function result(jobId: string, opts: DownloadOptions = {}): Promise<Blob> {
     for (let attempt = 0; ; attempt++) {
-      const d = await download(jobId, opts);
+      const { stream, contentType } = await download(jobId, opts);
       try {
-        const init = d.contentType ? { headers: { "content-type": d.contentType } } : {};
-        return await new Response(d.stream, init).blob();
+        return await new Response(stream, { headers: contentType ? { "content-type": contentType } : {} }).blob();
       } catch (e) {
         const error = asDecartError(e, jobId);
         if (!error.retryable || attempt >= maxRetries) throw error;
-        logger.debug?.(`Download of job ${jobId} failed (${error.message}); retrying`);
-        await delay(backoffDelay(attempt), opts.signal).catch((e) => {
-          throw opts.signal?.aborted ? new AbortError(undefined, { jobId, cause: e }) : e;
-        });
+        logger.debug?.(`${error.message}; downloading again`);
+        await pause(delay, backoffDelay(attempt), opts.signal, jobId);
       }
     }
   }
 
-  interface Watch extends QueueWaitOptions {
-    first?: JobSubmitResult;
-    startedAt?: number;
-  }
-
   /** Polls a job until it is `completed` or `failed`, or until the deadline. */
-  async function watch(jobId: string, opts: Watch): Promise<JobStatusResponse> {
+  async function watch(
+    jobId: string,
+    opts: QueueWaitOptions & { first?: JobSubmitResult; startedAt?: number },
+  ): Promise<JobStatusResponse> {
     const poll = mergePoll(clientPoll, opts.poll);
     const schedule = scheduleFor(poll);
-    const pause = poll.delay ?? delay;
     const clock = poll.now ?? now;
-    const { signal } = opts;
-    const begin = clock();
-    const deadline = begin + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
-    let modelName: string | undefined = typeof opts.model === "string" ? opts.model : opts.model?.canonical;
-    // When the job was submitted elsewhere, its age comes from `created_at` (once known).
-    let origin = opts.startedAt ?? begin;
+    const { signal, onStatusChange, timeoutMs = DEFAULT_WAIT_MS } = opts;
+    const deadline = clock() + timeoutMs;
+    let model = typeof opts.model === "string" ? canonical(opts.model) : opts.model?.canonical;
+    // When the job was submitted elsewhere, its age comes from `created_at` (once read).
+    let origin = opts.startedAt ?? clock();
     let originKnown = opts.startedAt !== undefined;
-    let last: JobStatusResponse | undefined = opts.first;
-    if (last) opts.onStatusChange?.(last);
+    let last = opts.first as JobStatusResponse | undefined;
+    if (last) onStatusChange?.(last);
     // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
     let previousRead = 0;
 
-    for (let attempt = 0; ; attempt++) {
-      if (last && TERMINAL.has(last.status)) return last;
-      const info = modelName && isModelName(modelName) ? catalogue[modelName] : undefined;
+    for (let attempt = 0; !TERMINAL.includes(last?.status as string); attempt++) {
+      const info = model && isModelName(model) ? catalogue[model] : undefined;
       const catalogueMs = info ? info.typicalJobSeconds * 1000 : UNKNOWN_MODEL_MS;
-      const typicalMs = modelName ? durations.typicalMs(modelName, catalogueMs) : catalogueMs;
-      const ms = last
-        ? Math.max(0, schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs }))
-        : 0;
+      const typicalMs = model ? durations.typicalMs(model, catalogueMs) : catalogueMs;
+      const ms = last ? schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs }) : 0;
       const left = deadline - clock();
       if (left <= 0) {
-        throw new JobTimeoutError(
-          `Job ${jobId} did not finish within ${opts.timeoutMs ?? DEFAULT_WAIT_MS} ms (last status: ${last?.status ?? "unknown"}); it may still finish: watch it again with queue.wait()`,
-          { jobId, lastStatus: last?.status },
-        );
+        throw new JobTimeoutError(`Job ${jobId} still ${last?.status} after ${timeoutMs} ms`, {
+          jobId,
+          lastStatus: last?.status,
+        });
       }
-      await pause(Math.min(ms, left), signal).catch((e) => {
-        throw signal?.aborted ? new AbortError(undefined, { jobId, cause: e }) : asDecartError(e, jobId);
-      });
+      await pause(poll.delay ?? delay, Math.max(0, Math.min(ms, left)), signal, jobId);
       let current: JobStatusResponse;
       try {
         current = await readStatus(jobId, signal, deadline);
       } catch (e) {
         const error = asDecartError(e, jobId);
         if (!error.retryable) throw error;
-        throw new JobTimeoutError(
-          `Job ${jobId}: no status could be read before the wait's deadline (${error.message}); it may still finish`,
-          { jobId, lastStatus: last?.status, cause: error },
-        );
+        throw new JobTimeoutError(`Job ${jobId}: no status before the deadline (${error.message})`, {
+          jobId,
+          lastStatus: last?.status,
+          cause: error,
+        });
       }
-      if (!modelName && current.model) modelName = canonical(current.model);
+      model ??= current.model && canonical(current.model);
       if (!originKnown && current.created_at) {
-        const created = Date.parse(current.created_at);
-        const age = Date.now() - created;
+        const age = Date.now() - Date.parse(current.created_at);
         if (age >= 0 && age < 86_400_000) origin = clock() - age;
         originKnown = true;
       }
-      if (current.status !== last?.status) opts.onStatusChange?.(current);
+      if (current.status !== last?.status) onStatusChange?.(current);
       const readAt = clock() - origin;
-      if (current.status === "completed" && modelName && last && originKnown) {
-        durations.observe(modelName, catalogueMs, (previousRead + readAt) / 2);
+      if (current.status === "completed" && model && last && originKnown) {
+        durations.observe(model, catalogueMs, (previousRead + readAt) / 2);
       }
       previousRead = readAt;
       last = current;
     }
+    return last!;
   }
 
   async function finish(jobId: string, final: JobStatusResponse, signal?: AbortSignal): Promise<QueueJobResult> {
-    if (final.status === "failed") return { status: "failed", job_id: jobId, error: final.error || "Job failed" };
-    return { status: "completed", job_id: jobId, data: await result(jobId, { signal }) };
-  }
-
-  async function wait(jobId: string, opts: QueueWaitOptions = {}): Promise<QueueJobResult> {
-    checkId(jobId, "jobId");
-    const model = typeof opts.model === "string" ? (canonical(opts.model) as VideoModelName) : opts.model;
-    return finish(jobId, await watch(jobId, { ...opts, model }), opts.signal);
+    return final.status === "failed"
+      ? { status: "failed", job_id: jobId, error: final.error || "Job failed" }
+      : { status: "completed", job_id: jobId, data: await result(jobId, { signal }) };
   }
 
   async function submitAndPoll(options: SubmitAndPollOptions<VideoModelName>): Promise<QueueJobResult> {
     const job = await submit(options);
     options.onSubmitted?.(job.job_id);
     const startedAt = (mergePoll(clientPoll, options.poll).now ?? now)();
-    const final = await watch(job.job_id, { ...options, model: options.model, first: job, startedAt });
-    return finish(job.job_id, final, options.signal);
+    return finish(job.job_id, await watch(job.job_id, { ...options, first: job, startedAt }), options.signal);
   }
 
-  async function process(options: ProcessOptions<ImageModelName>): Promise<Blob> {
-    const model = checkModel(options?.model, "image");
-    return postModel<Blob>(model, inputsOf(options), options.signal, "blob");
-  }
-
-  async function generate(options: GenerateOptions<VideoModelName>): Promise<Blob> {
-    warnOnce(
-      "generate",
-      "Decart: client.generate() is deprecated; it now runs through the Queue API. Use client.queue.submitAndPoll().",
-    );
-    const outcome = await submitAndPoll(options);
-    if (outcome.status === "failed") throw new JobFailedError(outcome.error, { jobId: outcome.job_id });
-    return outcome.data;
-  }
-
-  async function createToken(options: CreateTokenOptions = {}): Promise<CreateTokenResponse> {
-    const { signal, ...body } = options;
-    checkSchema(requestSchemas.CreateTokenRequest as never, body, "options", "Invalid token options");
-    const call: Call = { idempotent: false, signal };
-    return send(
-      api.POST("/v1/client/tokens", {
-        body: body as CreateTokenRequest,
-        bodySerializer: (b: unknown) => {
-          call.body = JSON.stringify(b);
-          return call.body;
-        },
-        fetch: transport(call),
-      }),
-    );
-  }
-
-  async function upload(
-    file: FileInput,
-    opts: { ttlSeconds?: number | "persistent"; signal?: AbortSignal } = {},
-  ): Promise<FileReference> {
-    if (!isFileInput(file)) {
-      throw new InvalidInputError(
-        "`file` must be a Blob, File, ReadableStream, Uint8Array, ArrayBuffer or http(s) URL",
-        {
-          field: "file",
-          expected: "a file",
-        },
-      );
-    }
-    if (opts.ttlSeconds !== undefined) {
-      checkSchema(
-        requestSchemas.UploadFileRequest.properties.ttl_seconds as never,
-        opts.ttlSeconds,
-        "ttlSeconds",
-        "Invalid upload options",
-      );
-    }
-    const fields = [{ name: "file", type: "file" }, { name: "ttl_seconds" }] as unknown as ModelDefinition["fields"];
-    const def = { fields } as ModelDefinition;
-    const inputs = await resolveFiles(def, { file, ttl_seconds: opts.ttlSeconds }, fetchImpl, opts.signal);
-    const call: Call = { idempotent: false, signal: opts.signal };
-    return send(
-      api.POST("/v1/files", {
-        body: inputs as never,
-        bodySerializer: (b: unknown) => {
-          call.body = encodeForm(def, b as Record<string, unknown>);
-          return call.body;
-        },
-        fetch: transport(call),
-      }),
-    );
-  }
-
-  const fileCall = (fileId: string, signal?: AbortSignal) => ({
+  const fileCall = (fileId: string, opts: { signal?: AbortSignal } = {}) => ({
     params: { path: { file_id: checkId(fileId, "fileId") } },
-    fetch: transport({ idempotent: true, signal }),
+    fetch: transport({ idempotent: true, signal: opts.signal }),
   });
 
   return {
-    process,
-    generate,
-    queue: { submit, status, result, download, wait, submitAndPoll },
-    tokens: { create: createToken },
-    files: {
-      upload,
-      get: (fileId, opts = {}) => send(api.GET("/v1/files/{file_id}", fileCall(fileId, opts.signal))),
-      delete: async (fileId, opts = {}) => {
-        await send(api.DELETE("/v1/files/{file_id}", fileCall(fileId, opts.signal)));
+    process: (options) => postModel("image", options, "blob"),
+    async generate(options) {
+      warnOnce("Decart: client.generate() is deprecated; use client.queue.submitAndPoll()");
+      const outcome = await submitAndPoll(options);
+      if (outcome.status === "completed") return outcome.data;
+      throw new JobFailedError(`Job ${outcome.job_id} failed: ${outcome.error}`, {
+        jobId: outcome.job_id,
+        reason: outcome.error,
+      });
+    },
+    queue: {
+      submit,
+      status: (jobId, opts = {}) => readStatus(jobId, opts.signal),
+      result,
+      download,
+      wait: async (jobId, opts = {}) => finish(jobId, await watch(checkId(jobId, "jobId"), opts), opts.signal),
+      submitAndPoll,
+    },
+    tokens: {
+      create({ signal, ...body } = {}) {
+        const call: Call = { idempotent: false, signal };
+        return send(
+          api.POST("/v1/client/tokens", {
+            body: body as CreateTokenRequest,
+            bodySerializer: (b: unknown) => (call.body = JSON.stringify(b)),
+            fetch: transport(call),
+          }),
+        );
       },
     },
-  } as DecartClient;
+    files: {
+      async upload(file, { ttlSeconds, signal } = {}) {
+        const where = "Invalid upload";
+        checkSchema({ type: "file" }, file, "file", where);
+        if (ttlSeconds !== undefined && ttlSeconds !== "persistent")
+          checkSchema({ type: "integer", minimum: 60, maximum: 2_592_000 }, ttlSeconds, "ttlSeconds", where);
+        const def = { fields: [{ name: "file", type: "file" }] } as unknown as ModelDefinition;
+        const inputs = await resolveFiles(def, { file, ttl_seconds: ttlSeconds }, fetchImpl, signal);
+        const call: Call = { idempotent: false, signal };
+        return send(
+          api.POST("/v1/files", {
+            body: inputs as never,
+            bodySerializer: (b: unknown) => (call.body = encodeForm(def, b as Record<string, unknown>)),
+            fetch: transport(call),
+          }),
+        );
+      },
+      get: (fileId, opts) => send(api.GET("/v1/files/{file_id}", fileCall(fileId, opts))),
+      async delete(fileId, opts) {
+        await send(api.DELETE("/v1/files/{file_id}", fileCall(fileId, opts)));
+      },
+    },
+  };
 }

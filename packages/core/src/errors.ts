@@ -5,11 +5,13 @@ const MARK = Symbol.for("@decart/core.error");
 
 export interface DecartErrorOptions {
   code?: string;
-  status?: number;
-  requestId?: string;
-  jobId?: string;
+  status?: number | undefined;
+  requestId?: string | undefined;
+  jobId?: string | undefined;
   retryable?: boolean;
   cause?: unknown;
+  /** Fields of a subclass (`field`, `retryAfterMs`, `issues` …). */
+  [extra: string]: unknown;
 }
 
 type AnyErrorClass = abstract new (...args: any[]) => DecartError;
@@ -19,34 +21,32 @@ type AnyErrorClass = abstract new (...args: any[]) => DecartError;
  * package (they compare a `Symbol.for` marker, not the prototype chain).
  */
 export class DecartError extends Error {
-  /** A stable machine-readable kind, e.g. `RATE_LIMITED`. */
-  code: string;
-  /** The HTTP status of the answer that caused the error, when there was one. */
-  status: number | undefined;
-  /** The server's `x-request-id` for the failing request, when there was one: quote it to support. */
-  requestId: string | undefined;
-  /** The job concerned, when one was submitted: the job may still complete and can be watched with `queue.wait`. */
-  jobId: string | undefined;
-  /** True when trying again later could succeed (network errors, timeouts, 408, 429, 5xx). */
-  retryable: boolean;
-  declare readonly [MARK]: readonly string[];
-
-  /** The class's name, kept explicitly so minifiers cannot change it. */
+  /** The class's name, kept explicitly so that minifiers cannot change it. */
   static readonly kind: string = "DecartError";
+  /** A stable machine-readable kind, e.g. `RATE_LIMIT`, `CONNECTION_REFUSED`. Defaults from the class name. */
+  declare code: string;
+  /** The HTTP status of the answer that caused the error, when there was one. */
+  declare status: number | undefined;
+  /** The server's `x-request-id` for the failing request, when there was one: quote it to support. */
+  declare requestId: string | undefined;
+  /** The job concerned, when one was submitted: it may still complete, and `queue.wait` can watch it again. */
+  declare jobId: string | undefined;
+  /** True when trying again later could succeed (network errors, timeouts, 408, 429, 5xx). */
+  declare retryable: boolean;
 
   constructor(message: string, options: DecartErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = (new.target as typeof DecartError).kind;
-    this.code = options.code ?? "DECART_ERROR";
-    this.status = options.status;
-    this.requestId = options.requestId;
-    this.jobId = options.jobId;
-    this.retryable = options.retryable ?? false;
+    const { cause, ...fields } = options;
+    super(message, cause === undefined ? undefined : { cause });
     const kinds: string[] = [];
-    for (let c: any = new.target; c && c !== Error; c = Object.getPrototypeOf(c)) {
+    for (let c: any = new.target; c !== Error; c = Object.getPrototypeOf(c))
       if (Object.hasOwn(c, "kind")) kinds.push(c.kind);
-    }
+    this.name = kinds[0]!;
     Object.defineProperty(this, MARK, { value: kinds });
+    const code = kinds[0]!
+      .replace(/Error$/, "")
+      .replace(/\B[A-Z]/g, "_$&")
+      .toUpperCase();
+    Object.assign(this, { code, status: undefined, requestId: undefined, jobId: undefined, retryable: false }, fields);
   }
 
   /** True when `error` is an instance of this class, even if it comes from another copy of the package. */
@@ -67,16 +67,10 @@ export class DecartError extends Error {
 export class InvalidInputError extends DecartError {
   static override readonly kind: string = "InvalidInputError";
   /** The offending field or option (`prompt`, `model`, `apiKey` …). */
-  field: string | undefined;
+  declare field: string | undefined;
   /** What was expected there, in words. */
-  expected: string | undefined;
-  constructor(message: string, options: DecartErrorOptions & { field?: string; expected?: string } = {}) {
-    super(message, { code: "INVALID_INPUT", ...options });
-    this.field = options.field;
-    this.expected = options.expected;
-  }
+  declare expected: string | undefined;
 }
-
 /** 400: the server could not read the request (e.g. an unreadable file). */
 export class BadRequestError extends DecartError {
   static override readonly kind: string = "BadRequestError";
@@ -101,53 +95,37 @@ export class ConflictError extends DecartError {
 export class JobNotCompletedError extends ConflictError {
   static override readonly kind: string = "JobNotCompletedError";
 }
-/** 410: the resource is gone (a result past its retention period). */
+/** 410: the resource is gone (e.g. a result past its retention period). */
 export class GoneError extends DecartError {
   static override readonly kind: string = "GoneError";
 }
-/** 410 for a retired model (answered by the server, or known retired from the catalogue). */
+/** 410 for a retired model: answered by the server, or known from the catalogue before sending. */
 export class ModelRetiredError extends GoneError {
   static override readonly kind: string = "ModelRetiredError";
-  model: string | undefined;
-  replacement: string | undefined;
-  constructor(message: string, options: DecartErrorOptions & { model?: string; replacement?: string } = {}) {
-    super(message, { code: "MODEL_RETIRED", status: 410, ...options });
-    this.model = options.model;
-    this.replacement = options.replacement;
-  }
+  declare model: string | undefined;
+  /** The model to use instead, when known. */
+  declare replacement: string | undefined;
 }
 /** 413: an upload is larger than the server accepts. */
 export class PayloadTooLargeError extends DecartError {
   static override readonly kind: string = "PayloadTooLargeError";
 }
-/** 422: the server rejected the inputs; `issues` lists each bad field. */
+/** 422: the server rejected the inputs; `issues` lists each bad field (`loc`, `msg`, `type`). */
 export class ValidationError extends DecartError {
   static override readonly kind: string = "ValidationError";
-  issues: ValidationIssue[];
-  constructor(message: string, options: DecartErrorOptions & { issues?: ValidationIssue[] } = {}) {
-    super(message, { code: "VALIDATION_FAILED", status: 422, ...options });
-    this.issues = options.issues ?? [];
-  }
+  declare issues: ValidationIssue[];
 }
 /** 429: too many requests. `retryAfterMs` is the server's `Retry-After`, when given. */
 export class RateLimitError extends DecartError {
   static override readonly kind: string = "RateLimitError";
-  retryAfterMs: number | undefined;
-  constructor(message: string, options: DecartErrorOptions & { retryAfterMs?: number } = {}) {
-    super(message, { code: "RATE_LIMITED", status: 429, retryable: true, ...options });
-    this.retryAfterMs = options.retryAfterMs;
-  }
+  declare retryAfterMs: number | undefined;
 }
 /** 5xx: the server (or a gateway) failed. `retryAfterMs` is the server's `Retry-After`, when given. */
 export class ServerError extends DecartError {
   static override readonly kind: string = "ServerError";
-  retryAfterMs: number | undefined;
-  constructor(message: string, options: DecartErrorOptions & { retryAfterMs?: number } = {}) {
-    super(message, { code: "SERVER_ERROR", retryable: true, ...options });
-    this.retryAfterMs = options.retryAfterMs;
-  }
+  declare retryAfterMs: number | undefined;
 }
-/** The server could not be reached, or the connection broke (including a truncated download). */
+/** The server could not be reached (`CONNECTION_REFUSED`), or the connection broke (`TRUNCATED` for a cut download). */
 export class ConnectionError extends DecartError {
   static override readonly kind: string = "ConnectionError";
 }
@@ -159,85 +137,61 @@ export class TimeoutError extends DecartError {
 export class JobTimeoutError extends DecartError {
   static override readonly kind: string = "JobTimeoutError";
   /** The last status seen. */
-  lastStatus: string | undefined;
-  constructor(message: string, options: DecartErrorOptions & { lastStatus?: string } = {}) {
-    super(message, { code: "JOB_TIMEOUT", ...options });
-    this.lastStatus = options.lastStatus;
-  }
+  declare lastStatus: string | undefined;
 }
 /** The caller's `signal` was aborted. Watching stopped; a submitted job is not cancelled. */
 export class AbortError extends DecartError {
   static override readonly kind: string = "AbortError";
-  constructor(message = "The operation was aborted", options: DecartErrorOptions = {}) {
-    super(message, { code: "ABORTED", ...options });
-  }
 }
 /** A job ended `failed` (thrown by the deprecated `generate`; `submitAndPoll` returns the failure instead). */
 export class JobFailedError extends DecartError {
   static override readonly kind: string = "JobFailedError";
-  reason: string;
-  constructor(reason: string, options: DecartErrorOptions = {}) {
-    super(options.jobId ? `Job ${options.jobId} failed: ${reason}` : `Job failed: ${reason}`, {
-      code: "JOB_FAILED",
-      ...options,
-    });
-    this.reason = reason;
-  }
+  /** The server's reason, or "Job failed". */
+  declare reason: string;
 }
 
-const byStatus: Record<number, [typeof DecartError, string]> = {
-  400: [BadRequestError, "BAD_REQUEST"],
-  401: [AuthenticationError, "AUTHENTICATION_FAILED"],
-  403: [PermissionDeniedError, "PERMISSION_DENIED"],
-  404: [NotFoundError, "NOT_FOUND"],
-  409: [ConflictError, "CONFLICT"],
-  410: [GoneError, "GONE"],
-  413: [PayloadTooLargeError, "PAYLOAD_TOO_LARGE"],
+/** The `AbortError` for `signal`. */
+export const aborted = (jobId?: string, cause?: unknown) =>
+  new AbortError("The operation was aborted", { jobId, cause });
+
+const byStatus: Record<number, typeof DecartError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  410: GoneError,
+  413: PayloadTooLargeError,
+  422: ValidationError,
+  429: RateLimitError,
 };
 
-function describeIssues(issues: ValidationIssue[]): string {
-  return issues
-    .map((i) => {
-      const loc = (Array.isArray(i.loc) ? i.loc : []).filter((p) => p !== "body").join(".");
-      return loc ? `${loc}: ${i.msg}` : i.msg;
-    })
-    .join("; ");
-}
-
-/** Builds the error for a non-2xx answer. `body` is the answer's text. */
+/** Builds the error for a non-2xx answer from its status and body text. */
 export function errorFromResponse(
   status: number,
   body: string,
-  info: { requestId?: string; retryAfterMs?: number; jobId?: string; isContent?: boolean },
+  { content, ...info }: { requestId?: string; retryAfterMs?: number; jobId?: string; content?: boolean },
 ): DecartError {
   let parsed: any;
   try {
     parsed = JSON.parse(body);
-  } catch {
-    parsed = undefined;
-  }
-  const detail = parsed?.detail ?? parsed?.error;
-  const base = { status, requestId: info.requestId, jobId: info.jobId };
-  const suffix = ` (HTTP ${status}${info.requestId ? `, request ${info.requestId}` : ""})`;
-  if (status === 422 && Array.isArray(detail)) {
-    const issues = detail as ValidationIssue[];
-    return new ValidationError(`The server rejected the inputs: ${describeIssues(issues)}${suffix}`, {
-      ...base,
-      issues,
-    });
-  }
-  const text =
-    typeof detail === "string" ? detail : detail !== undefined ? JSON.stringify(detail) : body.trim().slice(0, 500);
-  const message = `${text || `HTTP ${status}`}${suffix}`;
-  if (status === 410 && typeof parsed?.model === "string") {
-    return new ModelRetiredError(message, { ...base, model: parsed.model });
-  }
-  if (status === 409 && info.isContent)
-    return new JobNotCompletedError(message, { ...base, code: "JOB_NOT_COMPLETED" });
-  if (status === 422) return new ValidationError(message, base);
-  if (status === 429) return new RateLimitError(message, { ...base, retryAfterMs: info.retryAfterMs });
-  if (status >= 500) return new ServerError(message, { ...base, retryAfterMs: info.retryAfterMs });
-  const known = byStatus[status];
-  if (known) return new known[0](message, { ...base, code: known[1] });
-  return new DecartError(message, { ...base, code: "HTTP_ERROR", retryable: status === 408 });
+  } catch {}
+  let detail = parsed?.detail ?? parsed?.error ?? body.trim().slice(0, 500);
+  const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
+  if (issues) detail = issues.map((i) => `${(i.loc ?? []).filter((p) => p !== "body").join(".")}: ${i.msg}`).join("; ");
+  else if (typeof detail !== "string") detail = JSON.stringify(detail);
+  const Class =
+    status === 410 && parsed?.model
+      ? ModelRetiredError
+      : status === 409 && content
+        ? JobNotCompletedError
+        : (byStatus[status] ?? (status >= 500 ? ServerError : DecartError));
+  return new Class(`${detail || "HTTP error"} (HTTP ${status}${info.requestId ? `, request ${info.requestId}` : ""})`, {
+    ...info,
+    status,
+    retryable: status === 408 || status === 429 || status >= 500,
+    ...(Class === DecartError && { code: "HTTP_ERROR" }),
+    ...(status === 422 && { issues: issues ?? [] }),
+    ...(Class === ModelRetiredError && { model: parsed.model }),
+  });
 }

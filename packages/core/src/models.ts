@@ -40,18 +40,13 @@ function pick(kind: "video" | "image", name: string): ModelDefinition<any> {
   if (typeof name === "string" && isModelName(name) && catalogue[name].kind === kind) {
     return Object.freeze({ ...(catalogue[name] as object), canonical: canonicalModel(name) }) as ModelDefinition;
   }
-  const retired = retiredModels.find((r) => r.name === name);
+  const retired = retiredModels.find((r) => r.name === name)?.replacement;
   if (retired) {
-    throw new ModelRetiredError(`The model "${name}" has been retired; use "${retired.replacement}" instead`, {
-      model: name,
-      replacement: retired.replacement,
-      status: undefined,
-    });
+    throw new ModelRetiredError(`Model "${name}" is retired; use "${retired}"`, { model: name, replacement: retired });
   }
-  const names = Object.keys(catalogue).filter((n) => catalogue[n as ModelName].kind === kind);
-  throw new InvalidInputError(`Unknown ${kind} model "${String(name)}"; expected one of: ${names.join(", ")}`, {
+  throw new InvalidInputError(`"${name}" is not a ${kind} model of the catalogue`, {
     field: "model",
-    expected: `one of the ${kind} models: ${names.join(", ")}`,
+    expected: `a ${kind} model`,
   });
 }
 

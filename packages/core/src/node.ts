@@ -8,7 +8,7 @@ import { basename, extname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { DecartClient } from "./client.js";
-import { AbortError, DecartError } from "./errors.js";
+import { aborted, DecartError } from "./errors.js";
 import type { DownloadProgress } from "./types.js";
 
 const MIME: Record<string, string> = {
@@ -68,7 +68,7 @@ export async function saveResult(
       return { path, bytes };
     } catch (e) {
       await rm(temp, { force: true });
-      if (signal?.aborted) throw new AbortError(undefined, { jobId, cause: e });
+      if (signal?.aborted) throw aborted(jobId, e);
       const retryable = DecartError.isInstance(e) && e.retryable;
       if (!retryable || attempt >= maxRetries) throw e;
     }

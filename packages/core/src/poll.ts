@@ -1,17 +1,17 @@
-import { AbortError } from "./errors.js";
+import { aborted } from "./errors.js";
 import type { DelayFunction, PollContext, PollOptions, PollSchedule } from "./types.js";
 
 /** Waits `ms`; an abort clears the timer at once and rejects with `AbortError`. */
 export const sleep: DelayFunction = (ms, signal) =>
   new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError(undefined, { cause: signal.reason }));
+    if (signal?.aborted) return reject(aborted(undefined, signal.reason));
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
     };
     const onAbort = () => {
       done();
-      reject(new AbortError(undefined, { cause: signal?.reason }));
+      reject(aborted(undefined, signal?.reason));
     };
     const timer = setTimeout(() => {
       done();
@@ -52,15 +52,11 @@ export function scheduleFor(poll: PollOptions): PollSchedule {
   if (poll.schedule) return poll.schedule;
   const max = poll.maxIntervalMs;
   if (poll.initialDelayMs !== undefined || poll.intervalMs !== undefined) {
-    const first = poll.initialDelayMs ?? 500;
-    const interval = poll.intervalMs ?? 1500;
-    return ({ attempt }) => {
-      if (attempt === 0) return first;
-      const grown = interval * 1.5 ** (attempt - 1);
-      return max !== undefined && max > interval ? Math.min(grown, max) : interval;
-    };
+    const { initialDelayMs = 500, intervalMs = 1500 } = poll;
+    return ({ attempt }) =>
+      attempt ? Math.min(intervalMs * 1.5 ** (attempt - 1), Math.max(max ?? 0, intervalMs)) : initialDelayMs;
   }
-  return (ctx) => Math.min(adaptiveSchedule(ctx), max ?? Number.POSITIVE_INFINITY);
+  return (ctx) => Math.min(adaptiveSchedule(ctx), max ?? Infinity);
 }
 
 /** Merges per-call poll options over the client's. A bare function is a schedule. */

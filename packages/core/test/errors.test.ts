@@ -38,7 +38,7 @@ describe("errors from real server answers", () => {
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toBeInstanceOf(DecartError);
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ status: 401, code: "AUTHENTICATION_FAILED", retryable: false });
+    expect(error).toMatchObject({ status: 401, code: "AUTHENTICATION", retryable: false });
     expect(error.requestId).toMatch(/^req_/);
     expect(error.message).toContain(error.requestId);
     expect(error.message).not.toContain("dct_not_a_real_key");

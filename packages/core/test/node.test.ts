@@ -1,0 +1,92 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AbortError, models } from "../src/index.js";
+import { fileFromPath, saveResult } from "../src/node.js";
+import { clientFor, firstN, startFast } from "./helpers.js";
+
+let emu: Emulator;
+let dir: string;
+beforeAll(async () => {
+  emu = await startFast();
+  dir = await mkdtemp(join(tmpdir(), "decart-core-"));
+});
+afterAll(async () => {
+  await emu.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function completedJob(target: Emulator = emu) {
+  const client = clientFor(target);
+  const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "to disk" });
+  while ((await client.queue.status(job.job_id)).status !== "completed") await new Promise((r) => setTimeout(r, 10));
+  return { client, jobId: job.job_id };
+}
+
+describe("@decart/core/node", () => {
+  it("saveResult streams a result to a file, with progress", async () => {
+    const { client, jobId } = await completedJob();
+    const path = join(dir, "out.mp4");
+    const progress: number[] = [];
+    const saved = await saveResult(client, jobId, path, { onProgress: (p) => progress.push(p.receivedBytes) });
+    const bytes = await readFile(path);
+    const record = emu.stats().jobs[jobId]!;
+    expect(saved).toEqual({ path, bytes: record.resultBytes });
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(record.resultSha256);
+    expect(progress.at(-1)).toBe(record.resultBytes);
+    expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("saveResult starts again after a truncated download and leaves no partial file", async () => {
+    const flaky = await startFast({ faults: [{ route: "content", kind: "truncate", rate: 0.5 }], random: firstN(1) });
+    try {
+      const { client, jobId } = await completedJob(flaky);
+      const path = join(dir, "retried.mp4");
+      await saveResult(client, jobId, path);
+      const bytes = await readFile(path);
+      expect(createHash("sha256").update(bytes).digest("hex")).toBe(flaky.stats().jobs[jobId]!.resultSha256);
+      expect(flaky.stats().jobs[jobId]!.contentReads).toBe(2);
+    } finally {
+      await flaky.close();
+    }
+    expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("saveResult aborts with AbortError and removes the partial file", async () => {
+    const stalled = await startFast({ faults: [{ route: "content", kind: "stall" }] });
+    try {
+      const { client, jobId } = await completedJob(stalled);
+      const controller = new AbortController();
+      const path = join(dir, "aborted.mp4");
+      const error = await saveResult(client, jobId, path, {
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      }).catch((e) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error.jobId).toBe(jobId);
+      expect(await readdir(dir)).not.toContain("aborted.mp4");
+      expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+    } finally {
+      await stalled.close();
+    }
+  });
+
+  it("fileFromPath opens a local file as a named, typed input", async () => {
+    const { client, jobId } = await completedJob();
+    const path = join(dir, "source.mp4");
+    await saveResult(client, jobId, path);
+    const file = await fileFromPath(path);
+    expect(file.name).toBe("source.mp4");
+    expect(file.type).toBe("video/mp4");
+    expect(file.size).toBe((await readFile(path)).byteLength);
+    const edit = await client.queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "edit it", data: file });
+    expect(edit.status).toBe("completed");
+    const other = join(dir, "notes.bin");
+    await writeFile(other, "x");
+    expect((await fileFromPath(other)).type).toBe("");
+    expect((await fileFromPath(other, { type: "image/png" })).type).toBe("image/png");
+  });
+});
