@@ -79,8 +79,9 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
   if (length < lo || length > hi)
     fail(`${lo} to ${hi} ${type === "array" ? "items" : "characters"} long`, path, length);
   if (schema.schema) checkSchema(schema.schema, value, path, where);
-  if (Array.isArray(value) && schema.items)
-    value.forEach((item, i) => checkSchema(schema.items!, item, `${path}[${i}]`, where));
+  if (Array.isArray(value) && schema.items) {
+    for (const [i, item] of value.entries()) checkSchema(schema.items, item, `${path}[${i}]`, where);
+  }
   if (isObject(value) && type !== "file") {
     const props = schema.properties ?? {};
     const at = (key: string) => (path ? `${path}.${key}` : key);
