@@ -23,7 +23,7 @@ function importGraph(entry: string): Map<string, string> {
 }
 
 describe("the package", () => {
-  it("keeps VERSION (sent in the user agent) equal to package.json's version", () => {
+  it("keeps VERSION (sent in the user agent) equal to package.json's version: update src/version.ts on release", () => {
     expect(VERSION).toBe(pkg.version);
   });
 
