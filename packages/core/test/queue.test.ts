@@ -23,17 +23,23 @@ describe("queue.submitAndPoll", () => {
   });
 
   it("calls onStatusChange only on a change, in order, first with the submit answer", async () => {
-    const client = clientFor(emu);
-    const seen: JobStatusResponse[] = [];
-    const result = await client.queue.submitAndPoll({
-      model: models.video("lucy-pro-t2v"),
-      prompt: "watch me",
-      onStatusChange: (job) => seen.push(job),
-    });
-    expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
-    expect(seen.every((j) => j.job_id === result.job_id)).toBe(true);
-    // More status reads than status changes: the callback really was de-duplicated.
-    expect(emu.stats().jobs[result.job_id]!.statusReads).toBeGreaterThan(2);
+    // Phases long enough that a 15 ms poll sees each one even on a busy machine.
+    const slow = await startFast({ timing: { pendingMs: 150, processingMs: 400 } });
+    try {
+      const client = clientFor(slow);
+      const seen: JobStatusResponse[] = [];
+      const result = await client.queue.submitAndPoll({
+        model: models.video("lucy-pro-t2v"),
+        prompt: "watch me",
+        onStatusChange: (job) => seen.push(job),
+      });
+      expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
+      expect(seen.every((j) => j.job_id === result.job_id)).toBe(true);
+      // More status reads than status changes: the callback really was de-duplicated.
+      expect(slow.stats().jobs[result.job_id]!.statusReads).toBeGreaterThan(3);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("calls onSubmitted with the job id before any status read", async () => {

@@ -40,7 +40,8 @@ describe("the API key never leaks", () => {
 
   it("not from errors of any kind: server answers, transport failures, timeouts, aborts, input checks", async () => {
     const errors: DecartError[] = [];
-    const client = createDecartClient({ apiKey: KEY, baseUrl: emu.url, logger: silent, timeoutMs: 50, maxRetries: 0 });
+    const client = createDecartClient({ apiKey: KEY, baseUrl: emu.url, logger: silent, maxRetries: 0 });
+    const impatient = createDecartClient({ apiKey: KEY, baseUrl: emu.url, timeoutMs: 50, maxRetries: 0 });
     const catchIt = (p: Promise<unknown>) =>
       p.then(
         () => expect.unreachable(),
@@ -50,7 +51,7 @@ describe("the API key never leaks", () => {
     await catchIt(client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", seed: -1 as number }));
     const { job_id } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" });
     emu.setFaults([{ route: "status", kind: "slow", delayMs: 1000 }]);
-    await catchIt(client.queue.status(job_id));
+    await catchIt(impatient.queue.status(job_id));
     emu.setFaults([{ route: "status", kind: "reset" }]);
     await catchIt(client.queue.status(job_id));
     emu.setFaults([{ route: "status", kind: "503" }]);
