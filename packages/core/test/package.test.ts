@@ -1,8 +1,11 @@
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { VERSION } from "../src/index.js";
+import { startFast } from "./helpers.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
@@ -38,6 +41,22 @@ describe("the package", () => {
         file,
       ).toEqual([]);
       expect(text, file).not.toMatch(/\bprocess\.env\b|\brequire\(|\bBuffer\./);
+    }
+  });
+
+  it("runs a whole job from the built entry with no `process` global (as in a browser or an edge runtime)", async () => {
+    const emu = await startFast();
+    try {
+      const child = await promisify(execFile)(process.execPath, [
+        join(root, "test/fixtures/no-process.mjs"),
+        emu.url,
+        emu.apiKey,
+      ]);
+      const line = JSON.parse(child.stdout.trim());
+      expect(line).toEqual({ status: "completed", bytes: expect.any(Number), process: "undefined" });
+      expect(line.bytes).toBeGreaterThan(1000);
+    } finally {
+      await emu.close();
     }
   });
 
