@@ -1,0 +1,105 @@
+/**
+ * The emulator in a child process, for the client benchmarks (`completion-lag.ts`, `memory-download.ts`).
+ *
+ * `startEmulatorProcess(config)` forks this file through tsx. The child starts `@decart/emulator` with one model on a
+ * realistic clock (pending 0.25·T, processing T, each drawn within ±spread; T in ms) and every other model on the fast
+ * clock (20 ms + 60 ms), optional padded results, and a seeded, re-seedable random source: re-seeding before each
+ * batch gives every batch the same job durations. It sends `{type: "ready", url, apiKey}` over IPC, answers
+ * `{type: "reseed", seed}`, and exits on `{type: "exit"}`. Stats are read over HTTP (`GET /_emulator/stats`).
+ */
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { EmulatorStats } from "@decart/emulator";
+
+export interface EmulatorProcessConfig {
+  /** The model on the realistic clock. */
+  model?: string;
+  /** Its typical job duration T, in ms. */
+  typicalMs?: number;
+  spread?: number;
+  resultBytes?: number;
+  seed?: number;
+}
+
+export interface EmulatorProcess {
+  url: string;
+  apiKey: string;
+  stats(): Promise<EmulatorStats>;
+  reseed(seed: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** mulberry32: small, seeded, good enough for drawing durations. */
+function seeded(seed: number) {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Object.assign(random, {
+    reseed(s: number) {
+      a = s >>> 0;
+    },
+  });
+}
+
+export async function startEmulatorProcess(config: EmulatorProcessConfig): Promise<EmulatorProcess> {
+  const child = fork(fileURLToPath(import.meta.url), ["--child", JSON.stringify(config)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ready = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`emulator child exited with ${code}`)));
+    child.once("message", (msg: { type: string; url: string; apiKey: string }) => resolve(msg));
+  });
+  child.removeAllListeners("exit");
+  const ask = (msg: { type: string; [k: string]: unknown }) =>
+    new Promise<void>((resolve) => {
+      child.once("message", () => resolve());
+      child.send(msg);
+    });
+  return {
+    ...ready,
+    async stats() {
+      const res = await fetch(`${ready.url}/_emulator/stats`);
+      return (await res.json()) as EmulatorStats;
+    },
+    reseed: (seed) => ask({ type: "reseed", seed }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.send({ type: "exit" });
+      }),
+  };
+}
+
+if (process.argv[2] === "--child" && process.send) {
+  const { startEmulator } = await import("@decart/emulator");
+  const config = JSON.parse(process.argv[3] ?? "{}") as EmulatorProcessConfig;
+  const random = seeded(config.seed ?? 1);
+  const T = config.typicalMs ?? 20_000;
+  const emu = await startEmulator({
+    timing: {
+      pendingMs: (m) => (m === config.model ? 0.25 * T : 20),
+      processingMs: (m) => (m === config.model ? T : 60),
+      spread: config.spread ?? 0,
+    },
+    random,
+    ...(config.resultBytes ? { resultBytes: config.resultBytes } : {}),
+  });
+  process.on("message", async (msg: { type: string; seed?: number }) => {
+    if (msg.type === "reseed") {
+      random.reseed(msg.seed ?? 1);
+      process.send?.({ type: "reseed" });
+    } else if (msg.type === "exit") {
+      await emu.close();
+      process.exit(0);
+    }
+  });
+  // The parent went away (ended or killed): stop too.
+  process.on("disconnect", () => process.exit(0));
+  process.send({ type: "ready", url: emu.url, apiKey: emu.apiKey });
+}
