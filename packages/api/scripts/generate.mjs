@@ -60,7 +60,6 @@ function fieldOf(doc, name, propNode, required, encoding) {
   for (const k of ["enum", "default", "minLength", "maxLength", "minimum", "maximum"]) {
     if (s[k] !== undefined) f[k] = s[k];
   }
-  if (s.description) f.description = s.description;
   return f;
 }
 
@@ -76,13 +75,14 @@ function catalogueOf(doc) {
     }
     const x = op["x-decart-model"];
     if (!x) continue;
+    const body = op.requestBody.$ref?.split("/").pop();
+    if (!body) throw new Error(`${path}: the request body must be a reference to components/requestBodies`);
     const media = deref(doc, op.requestBody).content["multipart/form-data"];
     const schema = deref(doc, media.schema);
     const required = new Set(schema.required ?? []);
     const m = {
       name: x.name,
       kind: x.kind,
-      operationId: op.operationId,
       path,
       ...(x.fps !== undefined ? { fps: x.fps } : {}),
       width: x.width,
@@ -90,11 +90,11 @@ function catalogueOf(doc) {
       typicalJobSeconds: x.typicalJobSeconds,
       ...(x.aliasOf ? { aliasOf: x.aliasOf } : {}),
       ...(x.deprecatedInFavourOf ? { deprecatedInFavourOf: x.deprecatedInFavourOf } : {}),
-      summary: op.summary,
       fields: Object.entries(schema.properties ?? {}).map(([name, p]) =>
         fieldOf(doc, name, p, required.has(name), media.encoding),
       ),
       rules: schema["x-decart-rules"] ?? [],
+      body,
     };
     if (models[m.name]) throw new Error(`model ${m.name} has two operations`);
     models[m.name] = m;
@@ -106,14 +106,52 @@ function catalogueOf(doc) {
   return models;
 }
 
+/** The prose that goes with each model (for help texts), kept apart so browser bundles need not carry it. */
+function docsOf(doc) {
+  const docs = {};
+  for (const item of Object.values(doc.paths)) {
+    const op = item.post;
+    const x = op?.["x-decart-model"];
+    if (!x) continue;
+    const schema = deref(doc, deref(doc, op.requestBody).content["multipart/form-data"].schema);
+    docs[x.name] = {
+      operationId: op.operationId,
+      summary: op.summary,
+      description: op.description,
+      fields: Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([name, p]) => [name, deref(doc, p).description ?? ""]),
+      ),
+    };
+  }
+  return docs;
+}
+
 function catalogueSource(doc) {
   const models = catalogueOf(doc);
   const retired = doc["x-decart-retired-models"] ?? [];
   const jobStatuses = deref(doc, doc.components.schemas.JobStatus).enum;
   const json = (v) => JSON.stringify(v, null, 2);
+  // Models that share a request body share one inputs object (aliases, deprecated names, model families).
+  const inputs = {};
+  for (const m of Object.values(models)) {
+    const shared = { fields: m.fields, rules: m.rules };
+    if (inputs[m.body] && json(inputs[m.body]) !== json(shared)) throw new Error(`body ${m.body} differs between models`);
+    inputs[m.body] = shared;
+    m.fields = `@@${m.body}.fields@@`;
+    m.rules = `@@${m.body}.rules@@`;
+    delete m.body;
+  }
+  const shared = Object.entries(inputs)
+    .map(([name, v]) => `/** Inputs of the \`${name}\` request body. */\nconst ${name} = ${json(v)} as const;\n`)
+    .join("\n");
+  const table = json(models).replace(/"@@(\w+)\.(fields|rules)@@"/g, "$1.$2");
   return `${HEADER}
+${shared}
 /** Every model the API serves, keyed by name, in spec order. */
-export const catalogue = ${json(models)} as const;
+export const catalogue = ${table} as const;
+
+/** Each model's operation id, summary, description and field descriptions, for help texts. */
+export const modelDocs = ${json(docsOf(doc))} as const;
 
 /** Models the server has retired: it answers them with 410. */
 export const retiredModels = ${json(retired)} as const;

@@ -6,6 +6,7 @@ export {
   catalogue,
   defaultBaseUrl,
   jobStatuses,
+  modelDocs,
   requestSchemas,
   retiredModels,
 } from "./generated/catalogue.js";

@@ -2,7 +2,15 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { canonicalModel, catalogue, isModelName, jobStatuses, type ModelName, retiredModels } from "../src/index.js";
+import {
+  canonicalModel,
+  catalogue,
+  isModelName,
+  jobStatuses,
+  type ModelName,
+  modelDocs,
+  retiredModels,
+} from "../src/index.js";
 
 const spec = YAML.parse(readFileSync(fileURLToPath(new URL("../../../spec/openapi.yaml", import.meta.url)), "utf8"));
 
@@ -113,6 +121,17 @@ describe("catalogue against the spec", () => {
     expect(rules).toEqual(
       expect.arrayContaining([expect.objectContaining({ rule: "exactlyOne", fields: ["prompt", "reference_image"] })]),
     );
+  });
+
+  it("keeps each model's prose apart from the catalogue, one description per field", () => {
+    for (const m of modelOps) {
+      const docs = modelDocs[m.x.name as ModelName];
+      expect(docs.operationId).toBe(m.op.operationId);
+      expect(docs.summary).toBe(m.op.summary);
+      expect(Object.keys(docs.fields)).toEqual(catalogue[m.x.name as ModelName].fields.map((f) => f.name));
+      for (const text of Object.values(docs.fields)) expect(text.length).toBeGreaterThan(0);
+      expect(JSON.stringify(catalogue[m.x.name as ModelName])).not.toContain("description");
+    }
   });
 
   it("lists retired models apart from the served ones, and the job states in order", () => {

@@ -1,1527 +1,1069 @@
 // Generated from spec/openapi.yaml by packages/api/scripts/generate.mjs. Do not edit: run `pnpm generate`.
 
+/** Inputs of the `TextToVideo` request body. */
+const TextToVideo = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 1,
+      "maxLength": 1000
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p",
+        "480p"
+      ],
+      "default": "720p"
+    },
+    {
+      "name": "orientation",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "landscape",
+        "portrait"
+      ],
+      "default": "landscape"
+    }
+  ],
+  "rules": []
+} as const;
+
+/** Inputs of the `ImageToVideo` request body. */
+const ImageToVideo = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 1,
+      "maxLength": 1000
+    },
+    {
+      "name": "data",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": true
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p",
+        "480p"
+      ],
+      "default": "720p"
+    }
+  ],
+  "rules": []
+} as const;
+
+/** Inputs of the `ImageToVideoDev` request body. */
+const ImageToVideoDev = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 1,
+      "maxLength": 1000
+    },
+    {
+      "name": "data",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": true
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p"
+      ],
+      "default": "720p"
+    }
+  ],
+  "rules": []
+} as const;
+
+/** Inputs of the `FirstLastFrameToVideo` request body. */
+const FirstLastFrameToVideo = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 1,
+      "maxLength": 1000
+    },
+    {
+      "name": "start",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": true
+    },
+    {
+      "name": "end",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": true
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p",
+        "480p"
+      ],
+      "default": "720p"
+    }
+  ],
+  "rules": []
+} as const;
+
+/** Inputs of the `MotionToVideo` request body. */
+const MotionToVideo = {
+  "fields": [
+    {
+      "name": "data",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": true
+    },
+    {
+      "name": "trajectory",
+      "type": "json",
+      "schema": {
+        "type": "array",
+        "minItems": 2,
+        "maxItems": 1000,
+        "items": {
+          "type": "object",
+          "required": [
+            "frame",
+            "x",
+            "y"
+          ],
+          "properties": {
+            "frame": {
+              "type": "integer",
+              "minimum": 0
+            },
+            "x": {
+              "type": "number",
+              "minimum": 0
+            },
+            "y": {
+              "type": "number",
+              "minimum": 0
+            }
+          }
+        }
+      },
+      "required": true
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p"
+      ],
+      "default": "720p"
+    }
+  ],
+  "rules": []
+} as const;
+
+/** Inputs of the `VideoEdit` request body. */
+const VideoEdit = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 1,
+      "maxLength": 1000
+    },
+    {
+      "name": "data",
+      "type": "file",
+      "accept": [
+        "video/mp4",
+        "video/webm",
+        "video/quicktime"
+      ],
+      "required": true
+    },
+    {
+      "name": "reference_image",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": false
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p"
+      ],
+      "default": "720p"
+    },
+    {
+      "name": "enhance_prompt",
+      "type": "boolean",
+      "required": false,
+      "default": true
+    }
+  ],
+  "rules": []
+} as const;
+
+/** Inputs of the `VideoEdit2` request body. */
+const VideoEdit2 = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 0,
+      "maxLength": 1000
+    },
+    {
+      "name": "data",
+      "type": "file",
+      "accept": [
+        "video/mp4",
+        "video/webm",
+        "video/quicktime"
+      ],
+      "required": true
+    },
+    {
+      "name": "reference_image",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": false
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p"
+      ],
+      "default": "720p"
+    },
+    {
+      "name": "enhance_prompt",
+      "type": "boolean",
+      "required": false,
+      "default": true
+    }
+  ],
+  "rules": []
+} as const;
+
+/** Inputs of the `Restyle` request body. */
+const Restyle = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": false,
+      "minLength": 1,
+      "maxLength": 1000
+    },
+    {
+      "name": "data",
+      "type": "file",
+      "accept": [
+        "video/mp4",
+        "video/webm",
+        "video/quicktime"
+      ],
+      "required": true
+    },
+    {
+      "name": "reference_image",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": false
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p"
+      ],
+      "default": "720p"
+    },
+    {
+      "name": "enhance_prompt",
+      "type": "boolean",
+      "required": false,
+      "default": true
+    }
+  ],
+  "rules": [
+    {
+      "rule": "exactlyOne",
+      "fields": [
+        "prompt",
+        "reference_image"
+      ],
+      "message": "Must provide either 'prompt' or 'reference_image', but not both"
+    },
+    {
+      "rule": "forbiddenWith",
+      "field": "enhance_prompt",
+      "with": "reference_image",
+      "message": "'enhance_prompt' is only valid when using 'prompt', not 'reference_image'"
+    }
+  ]
+} as const;
+
+/** Inputs of the `TextToImage` request body. */
+const TextToImage = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 1,
+      "maxLength": 1000
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p",
+        "480p"
+      ],
+      "default": "720p"
+    },
+    {
+      "name": "orientation",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "landscape",
+        "portrait"
+      ],
+      "default": "landscape"
+    }
+  ],
+  "rules": []
+} as const;
+
+/** Inputs of the `ImageEdit` request body. */
+const ImageEdit = {
+  "fields": [
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 1,
+      "maxLength": 1000
+    },
+    {
+      "name": "data",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": true
+    },
+    {
+      "name": "reference_image",
+      "type": "file",
+      "accept": [
+        "image/png",
+        "image/jpeg",
+        "image/webp"
+      ],
+      "required": false
+    },
+    {
+      "name": "seed",
+      "type": "integer",
+      "required": false,
+      "minimum": 0,
+      "maximum": 4294967295
+    },
+    {
+      "name": "resolution",
+      "type": "string",
+      "required": false,
+      "enum": [
+        "720p",
+        "480p"
+      ],
+      "default": "720p"
+    },
+    {
+      "name": "enhance_prompt",
+      "type": "boolean",
+      "required": false,
+      "default": true
+    }
+  ],
+  "rules": []
+} as const;
+
 /** Every model the API serves, keyed by name, in spec order. */
 export const catalogue = {
   "lucy-pro-t2v": {
     "name": "lucy-pro-t2v",
     "kind": "video",
-    "operationId": "submit_job_lucy_pro_t2v",
     "path": "/v1/jobs/lucy-pro-t2v",
     "fps": 25,
     "width": 1280,
     "height": 720,
     "typicalJobSeconds": 40,
-    "summary": "Submit a lucy-pro-t2v job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p",
-          "480p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "orientation",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "landscape",
-          "portrait"
-        ],
-        "default": "landscape",
-        "description": "Output orientation."
-      }
-    ],
-    "rules": [],
+    "fields": TextToVideo.fields,
+    "rules": TextToVideo.rules,
     "legacySyncPath": "/v1/generate/lucy-pro-t2v"
   },
   "lucy-pro-i2v": {
     "name": "lucy-pro-i2v",
     "kind": "video",
-    "operationId": "submit_job_lucy_pro_i2v",
     "path": "/v1/jobs/lucy-pro-i2v",
     "fps": 25,
     "width": 1280,
     "height": 720,
     "typicalJobSeconds": 40,
-    "summary": "Submit a lucy-pro-i2v job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": true,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p",
-          "480p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      }
-    ],
-    "rules": [],
+    "fields": ImageToVideo.fields,
+    "rules": ImageToVideo.rules,
     "legacySyncPath": "/v1/generate/lucy-pro-i2v"
   },
   "lucy-dev-i2v": {
     "name": "lucy-dev-i2v",
     "kind": "video",
-    "operationId": "submit_job_lucy_dev_i2v",
     "path": "/v1/jobs/lucy-dev-i2v",
     "fps": 25,
     "width": 1280,
     "height": 720,
     "typicalJobSeconds": 25,
-    "summary": "Submit a lucy-dev-i2v job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": true,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      }
-    ],
-    "rules": [],
+    "fields": ImageToVideoDev.fields,
+    "rules": ImageToVideoDev.rules,
     "legacySyncPath": "/v1/generate/lucy-dev-i2v"
   },
   "lucy-pro-flf2v": {
     "name": "lucy-pro-flf2v",
     "kind": "video",
-    "operationId": "submit_job_lucy_pro_flf2v",
     "path": "/v1/jobs/lucy-pro-flf2v",
     "fps": 25,
     "width": 1280,
     "height": 720,
     "typicalJobSeconds": 40,
-    "summary": "Submit a lucy-pro-flf2v job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "start",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": true,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "end",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": true,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p",
-          "480p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      }
-    ],
-    "rules": [],
+    "fields": FirstLastFrameToVideo.fields,
+    "rules": FirstLastFrameToVideo.rules,
     "legacySyncPath": "/v1/generate/lucy-pro-flf2v"
   },
   "lucy-motion": {
     "name": "lucy-motion",
     "kind": "video",
-    "operationId": "submit_job_lucy_motion",
     "path": "/v1/jobs/lucy-motion",
     "fps": 25,
     "width": 1280,
     "height": 720,
     "typicalJobSeconds": 30,
-    "summary": "Submit a lucy-motion job",
-    "fields": [
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": true,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "trajectory",
-        "type": "json",
-        "schema": {
-          "type": "array",
-          "minItems": 2,
-          "maxItems": 1000,
-          "items": {
-            "type": "object",
-            "required": [
-              "frame",
-              "x",
-              "y"
-            ],
-            "properties": {
-              "frame": {
-                "type": "integer",
-                "minimum": 0
-              },
-              "x": {
-                "type": "number",
-                "minimum": 0
-              },
-              "y": {
-                "type": "number",
-                "minimum": 0
-              }
-            }
-          }
-        },
-        "required": true,
-        "description": "The path to follow, as JSON text: an array of 2 to 1000 `{frame, x, y}` points."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      }
-    ],
-    "rules": [],
+    "fields": MotionToVideo.fields,
+    "rules": MotionToVideo.rules,
     "legacySyncPath": "/v1/generate/lucy-motion"
   },
   "lucy-clip": {
     "name": "lucy-clip",
     "kind": "video",
-    "operationId": "submit_job_lucy_clip",
     "path": "/v1/jobs/lucy-clip",
     "fps": 25,
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 20,
-    "summary": "Submit a lucy-clip job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit.fields,
+    "rules": VideoEdit.rules,
     "legacySyncPath": "/v1/generate/lucy-clip"
   },
   "lucy-2.1": {
     "name": "lucy-2.1",
     "kind": "video",
-    "operationId": "submit_job_lucy_2_1",
     "path": "/v1/jobs/lucy-2.1",
     "fps": 20,
     "width": 1088,
     "height": 624,
     "typicalJobSeconds": 45,
-    "summary": "Submit a lucy-2.1 job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 0,
-        "maxLength": 1000,
-        "description": "Text prompt. Send an empty string for no text prompt."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit2.fields,
+    "rules": VideoEdit2.rules,
     "legacySyncPath": "/v1/generate/lucy-2.1"
   },
   "lucy-2.5": {
     "name": "lucy-2.5",
     "kind": "video",
-    "operationId": "submit_job_lucy_2_5",
     "path": "/v1/jobs/lucy-2.5",
     "fps": 20,
     "width": 1280,
     "height": 720,
     "typicalJobSeconds": 60,
-    "summary": "Submit a lucy-2.5 job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 0,
-        "maxLength": 1000,
-        "description": "Text prompt. Send an empty string for no text prompt."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit2.fields,
+    "rules": VideoEdit2.rules,
     "legacySyncPath": "/v1/generate/lucy-2.5"
   },
   "lucy-vton-2": {
     "name": "lucy-vton-2",
     "kind": "video",
-    "operationId": "submit_job_lucy_vton_2",
     "path": "/v1/jobs/lucy-vton-2",
     "fps": 20,
     "width": 1088,
     "height": 624,
     "typicalJobSeconds": 45,
-    "summary": "Submit a lucy-vton-2 job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 0,
-        "maxLength": 1000,
-        "description": "Text prompt. Send an empty string for no text prompt."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit2.fields,
+    "rules": VideoEdit2.rules,
     "legacySyncPath": "/v1/generate/lucy-vton-2"
   },
   "lucy-vton-3": {
     "name": "lucy-vton-3",
     "kind": "video",
-    "operationId": "submit_job_lucy_vton_3",
     "path": "/v1/jobs/lucy-vton-3",
     "fps": 20,
     "width": 1088,
     "height": 624,
     "typicalJobSeconds": 45,
-    "summary": "Submit a lucy-vton-3 job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 0,
-        "maxLength": 1000,
-        "description": "Text prompt. Send an empty string for no text prompt."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit2.fields,
+    "rules": VideoEdit2.rules,
     "legacySyncPath": "/v1/generate/lucy-vton-3"
   },
   "lucy-restyle-2": {
     "name": "lucy-restyle-2",
     "kind": "video",
-    "operationId": "submit_job_lucy_restyle_2",
     "path": "/v1/jobs/lucy-restyle-2",
     "fps": 22,
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 30,
-    "summary": "Submit a lucy-restyle-2 job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": false,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [
-      {
-        "rule": "exactlyOne",
-        "fields": [
-          "prompt",
-          "reference_image"
-        ],
-        "message": "Must provide either 'prompt' or 'reference_image', but not both"
-      },
-      {
-        "rule": "forbiddenWith",
-        "field": "enhance_prompt",
-        "with": "reference_image",
-        "message": "'enhance_prompt' is only valid when using 'prompt', not 'reference_image'"
-      }
-    ],
+    "fields": Restyle.fields,
+    "rules": Restyle.rules,
     "legacySyncPath": "/v1/generate/lucy-restyle-2"
   },
   "lucy-latest": {
     "name": "lucy-latest",
     "kind": "video",
-    "operationId": "submit_job_lucy_latest",
     "path": "/v1/jobs/lucy-latest",
     "fps": 20,
     "width": 1088,
     "height": 624,
     "typicalJobSeconds": 45,
     "aliasOf": "lucy-2.1",
-    "summary": "Submit a lucy-latest job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 0,
-        "maxLength": 1000,
-        "description": "Text prompt. Send an empty string for no text prompt."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit2.fields,
+    "rules": VideoEdit2.rules,
     "legacySyncPath": "/v1/generate/lucy-latest"
   },
   "lucy-vton-latest": {
     "name": "lucy-vton-latest",
     "kind": "video",
-    "operationId": "submit_job_lucy_vton_latest",
     "path": "/v1/jobs/lucy-vton-latest",
     "fps": 20,
     "width": 1088,
     "height": 624,
     "typicalJobSeconds": 45,
     "aliasOf": "lucy-vton-3",
-    "summary": "Submit a lucy-vton-latest job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 0,
-        "maxLength": 1000,
-        "description": "Text prompt. Send an empty string for no text prompt."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit2.fields,
+    "rules": VideoEdit2.rules,
     "legacySyncPath": "/v1/generate/lucy-vton-latest"
   },
   "lucy-restyle-latest": {
     "name": "lucy-restyle-latest",
     "kind": "video",
-    "operationId": "submit_job_lucy_restyle_latest",
     "path": "/v1/jobs/lucy-restyle-latest",
     "fps": 22,
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 30,
     "aliasOf": "lucy-restyle-2",
-    "summary": "Submit a lucy-restyle-latest job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": false,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [
-      {
-        "rule": "exactlyOne",
-        "fields": [
-          "prompt",
-          "reference_image"
-        ],
-        "message": "Must provide either 'prompt' or 'reference_image', but not both"
-      },
-      {
-        "rule": "forbiddenWith",
-        "field": "enhance_prompt",
-        "with": "reference_image",
-        "message": "'enhance_prompt' is only valid when using 'prompt', not 'reference_image'"
-      }
-    ],
+    "fields": Restyle.fields,
+    "rules": Restyle.rules,
     "legacySyncPath": "/v1/generate/lucy-restyle-latest"
   },
   "lucy-clip-latest": {
     "name": "lucy-clip-latest",
     "kind": "video",
-    "operationId": "submit_job_lucy_clip_latest",
     "path": "/v1/jobs/lucy-clip-latest",
     "fps": 25,
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 20,
     "aliasOf": "lucy-clip",
-    "summary": "Submit a lucy-clip-latest job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit.fields,
+    "rules": VideoEdit.rules,
     "legacySyncPath": "/v1/generate/lucy-clip-latest"
   },
   "lucy-pro-v2v": {
     "name": "lucy-pro-v2v",
     "kind": "video",
-    "operationId": "submit_job_lucy_pro_v2v",
     "path": "/v1/jobs/lucy-pro-v2v",
     "fps": 25,
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 20,
     "deprecatedInFavourOf": "lucy-clip",
-    "summary": "Submit a lucy-pro-v2v job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit.fields,
+    "rules": VideoEdit.rules,
     "legacySyncPath": "/v1/generate/lucy-pro-v2v"
   },
   "lucy-restyle-v2v": {
     "name": "lucy-restyle-v2v",
     "kind": "video",
-    "operationId": "submit_job_lucy_restyle_v2v",
     "path": "/v1/jobs/lucy-restyle-v2v",
     "fps": 22,
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 30,
     "deprecatedInFavourOf": "lucy-restyle-2",
-    "summary": "Submit a lucy-restyle-v2v job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": false,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [
-      {
-        "rule": "exactlyOne",
-        "fields": [
-          "prompt",
-          "reference_image"
-        ],
-        "message": "Must provide either 'prompt' or 'reference_image', but not both"
-      },
-      {
-        "rule": "forbiddenWith",
-        "field": "enhance_prompt",
-        "with": "reference_image",
-        "message": "'enhance_prompt' is only valid when using 'prompt', not 'reference_image'"
-      }
-    ],
+    "fields": Restyle.fields,
+    "rules": Restyle.rules,
     "legacySyncPath": "/v1/generate/lucy-restyle-v2v"
   },
   "lucy-2.1-vton-2": {
     "name": "lucy-2.1-vton-2",
     "kind": "video",
-    "operationId": "submit_job_lucy_2_1_vton_2",
     "path": "/v1/jobs/lucy-2.1-vton-2",
     "fps": 20,
     "width": 1088,
     "height": 624,
     "typicalJobSeconds": 45,
     "deprecatedInFavourOf": "lucy-vton-2",
-    "summary": "Submit a lucy-2.1-vton-2 job",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 0,
-        "maxLength": 1000,
-        "description": "Text prompt. Send an empty string for no text prompt."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "video/mp4",
-          "video/webm",
-          "video/quicktime"
-        ],
-        "required": true,
-        "description": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": [],
+    "fields": VideoEdit2.fields,
+    "rules": VideoEdit2.rules,
     "legacySyncPath": "/v1/generate/lucy-2.1-vton-2"
   },
   "lucy-pro-t2i": {
     "name": "lucy-pro-t2i",
     "kind": "image",
-    "operationId": "process_lucy_pro_t2i",
     "path": "/v1/generate/lucy-pro-t2i",
     "width": 1280,
     "height": 720,
     "typicalJobSeconds": 6,
-    "summary": "Generate an image with lucy-pro-t2i",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p",
-          "480p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "orientation",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "landscape",
-          "portrait"
-        ],
-        "default": "landscape",
-        "description": "Output orientation."
-      }
-    ],
-    "rules": []
+    "fields": TextToImage.fields,
+    "rules": TextToImage.rules
   },
   "lucy-image-2": {
     "name": "lucy-image-2",
     "kind": "image",
-    "operationId": "process_lucy_image_2",
     "path": "/v1/generate/lucy-image-2",
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 8,
-    "summary": "Generate an image with lucy-image-2",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": true,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p",
-          "480p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": []
+    "fields": ImageEdit.fields,
+    "rules": ImageEdit.rules
   },
   "lucy-image-latest": {
     "name": "lucy-image-latest",
     "kind": "image",
-    "operationId": "process_lucy_image_latest",
     "path": "/v1/generate/lucy-image-latest",
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 8,
     "aliasOf": "lucy-image-2",
-    "summary": "Generate an image with lucy-image-latest",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": true,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p",
-          "480p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": []
+    "fields": ImageEdit.fields,
+    "rules": ImageEdit.rules
   },
   "lucy-pro-i2i": {
     "name": "lucy-pro-i2i",
     "kind": "image",
-    "operationId": "process_lucy_pro_i2i",
     "path": "/v1/generate/lucy-pro-i2i",
     "width": 1280,
     "height": 704,
     "typicalJobSeconds": 5,
     "deprecatedInFavourOf": "lucy-image-2",
+    "fields": ImageEdit.fields,
+    "rules": ImageEdit.rules
+  }
+} as const;
+
+/** Each model's operation id, summary, description and field descriptions, for help texts. */
+export const modelDocs = {
+  "lucy-pro-t2v": {
+    "operationId": "submit_job_lucy_pro_t2v",
+    "summary": "Submit a lucy-pro-t2v job",
+    "description": "Text to video (Lucy Pro). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "What to generate.",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "orientation": "Output orientation."
+    }
+  },
+  "lucy-pro-i2v": {
+    "operationId": "submit_job_lucy_pro_i2v",
+    "summary": "Submit a lucy-pro-i2v job",
+    "description": "Image to video (Lucy Pro). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution."
+    }
+  },
+  "lucy-dev-i2v": {
+    "operationId": "submit_job_lucy_dev_i2v",
+    "summary": "Submit a lucy-dev-i2v job",
+    "description": "Image to video (Lucy Dev). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution."
+    }
+  },
+  "lucy-pro-flf2v": {
+    "operationId": "submit_job_lucy_pro_flf2v",
+    "summary": "Submit a lucy-pro-flf2v job",
+    "description": "First and last frame to video (Lucy Pro). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "What to generate.",
+      "start": "An image (PNG, JPEG or WebP).",
+      "end": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution."
+    }
+  },
+  "lucy-motion": {
+    "operationId": "submit_job_lucy_motion",
+    "summary": "Submit a lucy-motion job",
+    "description": "Image plus trajectory to video (Lucy Motion). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "data": "An image (PNG, JPEG or WebP).",
+      "trajectory": "The path to follow, as JSON text: an array of 2 to 1000 `{frame, x, y}` points.",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution."
+    }
+  },
+  "lucy-clip": {
+    "operationId": "submit_job_lucy_clip",
+    "summary": "Submit a lucy-clip job",
+    "description": "Video to video edit (Lucy Clip). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-2.1": {
+    "operationId": "submit_job_lucy_2_1",
+    "summary": "Submit a lucy-2.1 job",
+    "description": "Video edit (Lucy 2.1). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-2.5": {
+    "operationId": "submit_job_lucy_2_5",
+    "summary": "Submit a lucy-2.5 job",
+    "description": "Video edit (Lucy 2.5). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-vton-2": {
+    "operationId": "submit_job_lucy_vton_2",
+    "summary": "Submit a lucy-vton-2 job",
+    "description": "Virtual try-on (Lucy VTON 2). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-vton-3": {
+    "operationId": "submit_job_lucy_vton_3",
+    "summary": "Submit a lucy-vton-3 job",
+    "description": "Virtual try-on (Lucy VTON 3). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-restyle-2": {
+    "operationId": "submit_job_lucy_restyle_2",
+    "summary": "Submit a lucy-restyle-2 job",
+    "description": "Video restyle (Lucy Restyle 2). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-latest": {
+    "operationId": "submit_job_lucy_latest",
+    "summary": "Submit a lucy-latest job",
+    "description": "Alias of the newest general Lucy video editor. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-2.1`.",
+    "fields": {
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-vton-latest": {
+    "operationId": "submit_job_lucy_vton_latest",
+    "summary": "Submit a lucy-vton-latest job",
+    "description": "Alias of the newest virtual try-on model. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-vton-3`.",
+    "fields": {
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-restyle-latest": {
+    "operationId": "submit_job_lucy_restyle_latest",
+    "summary": "Submit a lucy-restyle-latest job",
+    "description": "Alias of the newest restyle model. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-restyle-2`.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-clip-latest": {
+    "operationId": "submit_job_lucy_clip_latest",
+    "summary": "Submit a lucy-clip-latest job",
+    "description": "Alias of the newest clip editor. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-clip`.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-pro-v2v": {
+    "operationId": "submit_job_lucy_pro_v2v",
+    "summary": "Submit a lucy-pro-v2v job",
+    "description": "Video to video edit (deprecated name of Lucy Clip). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated: use `lucy-clip`, which takes the same inputs.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-restyle-v2v": {
+    "operationId": "submit_job_lucy_restyle_v2v",
+    "summary": "Submit a lucy-restyle-v2v job",
+    "description": "Video restyle (deprecated name). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated: use `lucy-restyle-2`, which takes the same inputs.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-2.1-vton-2": {
+    "operationId": "submit_job_lucy_2_1_vton_2",
+    "summary": "Submit a lucy-2.1-vton-2 job",
+    "description": "Virtual try-on (deprecated name). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated: use `lucy-vton-2`, which takes the same inputs.",
+    "fields": {
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-pro-t2i": {
+    "operationId": "process_lucy_pro_t2i",
+    "summary": "Generate an image with lucy-pro-t2i",
+    "description": "Text to image (Lucy Pro). Synchronous: the answer is the image itself.",
+    "fields": {
+      "prompt": "What to generate.",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "orientation": "Output orientation."
+    }
+  },
+  "lucy-image-2": {
+    "operationId": "process_lucy_image_2",
+    "summary": "Generate an image with lucy-image-2",
+    "description": "Image edit (Lucy Image 2). Synchronous: the answer is the image itself.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "An image (PNG, JPEG or WebP).",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-image-latest": {
+    "operationId": "process_lucy_image_latest",
+    "summary": "Generate an image with lucy-image-latest",
+    "description": "Alias of the newest image editor. Synchronous: the answer is the image itself. Server-side alias: currently resolves to `lucy-image-2`.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "An image (PNG, JPEG or WebP).",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
+  },
+  "lucy-pro-i2i": {
+    "operationId": "process_lucy_pro_i2i",
     "summary": "Generate an image with lucy-pro-i2i",
-    "fields": [
-      {
-        "name": "prompt",
-        "type": "string",
-        "required": true,
-        "minLength": 1,
-        "maxLength": 1000,
-        "description": "What to generate."
-      },
-      {
-        "name": "data",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": true,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "reference_image",
-        "type": "file",
-        "accept": [
-          "image/png",
-          "image/jpeg",
-          "image/webp"
-        ],
-        "required": false,
-        "description": "An image (PNG, JPEG or WebP)."
-      },
-      {
-        "name": "seed",
-        "type": "integer",
-        "required": false,
-        "minimum": 0,
-        "maximum": 4294967295,
-        "description": "Random seed, for reproducible results."
-      },
-      {
-        "name": "resolution",
-        "type": "string",
-        "required": false,
-        "enum": [
-          "720p",
-          "480p"
-        ],
-        "default": "720p",
-        "description": "Output resolution."
-      },
-      {
-        "name": "enhance_prompt",
-        "type": "boolean",
-        "required": false,
-        "default": true,
-        "description": "Let the server rewrite the prompt for better results."
-      }
-    ],
-    "rules": []
+    "description": "Image edit (deprecated name of Lucy Image 2). Synchronous: the answer is the image itself. Deprecated: use `lucy-image-2`, which takes the same inputs.",
+    "fields": {
+      "prompt": "What to generate.",
+      "data": "An image (PNG, JPEG or WebP).",
+      "reference_image": "An image (PNG, JPEG or WebP).",
+      "seed": "Random seed, for reproducible results.",
+      "resolution": "Output resolution.",
+      "enhance_prompt": "Let the server rewrite the prompt for better results."
+    }
   }
 } as const;
 
