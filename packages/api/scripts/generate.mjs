@@ -135,7 +135,8 @@ function catalogueSource(doc) {
   const inputs = {};
   for (const m of Object.values(models)) {
     const shared = { fields: m.fields, rules: m.rules };
-    if (inputs[m.body] && json(inputs[m.body]) !== json(shared)) throw new Error(`body ${m.body} differs between models`);
+    if (inputs[m.body] && json(inputs[m.body]) !== json(shared))
+      throw new Error(`body ${m.body} differs between models`);
     inputs[m.body] = shared;
     m.fields = `@@${m.body}.fields@@`;
     m.rules = `@@${m.body}.rules@@`;
