@@ -63,98 +63,106 @@ export class DecartError extends Error {
   }
 }
 
+/** A subclass of `DecartError` (or of `Base`), as its factory returns it: a real class whose instances are `T`. */
+type ErrorClass<T extends DecartError> = Omit<typeof DecartError, "prototype"> & {
+  new (message: string, options?: DecartErrorOptions): T;
+  readonly prototype: T;
+};
+
+/**
+ * Makes the subclass `kind` of `Base`: a real class named `kind` (its `kind` is kept as a string, so that minifiers
+ * cannot change it).
+ */
+function errorClass<T extends DecartError>(kind: string, Base: ErrorClass<DecartError> = DecartError): ErrorClass<T> {
+  // A class defined as a computed property takes its key as `name`, as a class declaration would.
+  return {
+    [kind]: class extends Base {
+      static override readonly kind = kind;
+    },
+  }[kind] as unknown as ErrorClass<T>;
+}
+
 /** A caller's input or option is wrong; nothing was sent. */
-export class InvalidInputError extends DecartError {
-  static override readonly kind: string = "InvalidInputError";
+export interface InvalidInputError extends DecartError {
   /** The offending field or option (`prompt`, `model`, `apiKey` …). */
-  declare field: string | undefined;
+  field: string | undefined;
   /** What was expected there, in words. */
-  declare expected: string | undefined;
+  expected: string | undefined;
 }
+export const InvalidInputError = errorClass<InvalidInputError>("InvalidInputError");
 /** 400: the server could not read the request (e.g. an unreadable file). */
-export class BadRequestError extends DecartError {
-  static override readonly kind: string = "BadRequestError";
-}
+export interface BadRequestError extends DecartError {}
+export const BadRequestError = errorClass<BadRequestError>("BadRequestError");
 /** 401: no key, or an unknown or expired one. */
-export class AuthenticationError extends DecartError {
-  static override readonly kind: string = "AuthenticationError";
-}
+export interface AuthenticationError extends DecartError {}
+export const AuthenticationError = errorClass<AuthenticationError>("AuthenticationError");
 /** 403: the key may not do this (e.g. a client token used for a model it does not allow). */
-export class PermissionDeniedError extends DecartError {
-  static override readonly kind: string = "PermissionDeniedError";
-}
+export interface PermissionDeniedError extends DecartError {}
+export const PermissionDeniedError = errorClass<PermissionDeniedError>("PermissionDeniedError");
 /** 404: no such job, file or model. */
-export class NotFoundError extends DecartError {
-  static override readonly kind: string = "NotFoundError";
-}
+export interface NotFoundError extends DecartError {}
+export const NotFoundError = errorClass<NotFoundError>("NotFoundError");
 /** 409: the request conflicts with the resource's state. */
-export class ConflictError extends DecartError {
-  static override readonly kind: string = "ConflictError";
-}
+export interface ConflictError extends DecartError {}
+export const ConflictError = errorClass<ConflictError>("ConflictError");
 /** 409 on a download: the job is not completed (still `pending`/`processing`, or `failed`). */
-export class JobNotCompletedError extends ConflictError {
-  static override readonly kind: string = "JobNotCompletedError";
-}
+export interface JobNotCompletedError extends ConflictError {}
+export const JobNotCompletedError = errorClass<JobNotCompletedError>("JobNotCompletedError", ConflictError);
 /** 410: the resource is gone (e.g. a result past its retention period). */
-export class GoneError extends DecartError {
-  static override readonly kind: string = "GoneError";
-}
+export interface GoneError extends DecartError {}
+export const GoneError = errorClass<GoneError>("GoneError");
 /** 410 for a retired model: answered by the server, or known from the catalogue before sending. */
-export class ModelRetiredError extends GoneError {
-  static override readonly kind: string = "ModelRetiredError";
-  declare model: string | undefined;
+export interface ModelRetiredError extends GoneError {
+  model: string | undefined;
   /** The model to use instead, when known. */
-  declare replacement: string | undefined;
+  replacement: string | undefined;
 }
+export const ModelRetiredError = errorClass<ModelRetiredError>("ModelRetiredError", GoneError);
 /** 413: an upload is larger than the server accepts. */
-export class PayloadTooLargeError extends DecartError {
-  static override readonly kind: string = "PayloadTooLargeError";
-}
+export interface PayloadTooLargeError extends DecartError {}
+export const PayloadTooLargeError = errorClass<PayloadTooLargeError>("PayloadTooLargeError");
 /** 422: the server rejected the inputs; `issues` lists each bad field (`loc`, `msg`, `type`). */
-export class ValidationError extends DecartError {
-  static override readonly kind: string = "ValidationError";
-  declare issues: ValidationIssue[];
+export interface ValidationError extends DecartError {
+  issues: ValidationIssue[];
 }
+export const ValidationError = errorClass<ValidationError>("ValidationError");
 /** 429: too many requests. `retryAfterMs` is the server's `Retry-After`, when given. */
-export class RateLimitError extends DecartError {
-  static override readonly kind: string = "RateLimitError";
-  declare retryAfterMs: number | undefined;
+export interface RateLimitError extends DecartError {
+  retryAfterMs: number | undefined;
 }
+export const RateLimitError = errorClass<RateLimitError>("RateLimitError");
 /** 5xx: the server (or a gateway) failed. `retryAfterMs` is the server's `Retry-After`, when given. */
-export class ServerError extends DecartError {
-  static override readonly kind: string = "ServerError";
-  declare retryAfterMs: number | undefined;
+export interface ServerError extends DecartError {
+  retryAfterMs: number | undefined;
 }
+export const ServerError = errorClass<ServerError>("ServerError");
 /** The server could not be reached (`CONNECTION_REFUSED`), or the connection broke (`TRUNCATED` for a cut download). */
-export class ConnectionError extends DecartError {
-  static override readonly kind: string = "ConnectionError";
-}
+export interface ConnectionError extends DecartError {}
+export const ConnectionError = errorClass<ConnectionError>("ConnectionError");
 /** One HTTP attempt took longer than the client's `timeoutMs` (no answer, or a download stalled). */
-export class TimeoutError extends DecartError {
-  static override readonly kind: string = "TimeoutError";
-}
+export interface TimeoutError extends DecartError {}
+export const TimeoutError = errorClass<TimeoutError>("TimeoutError");
 /** A job did not finish before the wait's `timeoutMs`. The job may still finish: `jobId` says which. */
-export class JobTimeoutError extends DecartError {
-  static override readonly kind: string = "JobTimeoutError";
+export interface JobTimeoutError extends DecartError {
   /** The last status seen. */
-  declare lastStatus: string | undefined;
+  lastStatus: string | undefined;
 }
+export const JobTimeoutError = errorClass<JobTimeoutError>("JobTimeoutError");
 /** The caller's `signal` was aborted. Watching stopped; a submitted job is not cancelled. */
-export class AbortError extends DecartError {
-  static override readonly kind: string = "AbortError";
-}
+export interface AbortError extends DecartError {}
+export const AbortError = errorClass<AbortError>("AbortError");
 /** A job ended `failed` (thrown by the deprecated `generate`; `submitAndPoll` returns the failure instead). */
-export class JobFailedError extends DecartError {
-  static override readonly kind: string = "JobFailedError";
+export interface JobFailedError extends DecartError {
   /** The server's reason, or "Job failed". */
-  declare reason: string;
+  reason: string;
 }
+export const JobFailedError = errorClass<JobFailedError>("JobFailedError");
 
 /** The `AbortError` for `signal`. */
 export const aborted = (jobId?: string, cause?: unknown) =>
   new AbortError("The operation was aborted", { jobId, cause });
 
-const byStatus: Record<number, typeof DecartError> = {
+const byStatus: Record<number, ErrorClass<DecartError>> = {
   400: BadRequestError,
   401: AuthenticationError,
   403: PermissionDeniedError,
