@@ -13,11 +13,11 @@ import {
   type VideoModelName,
 } from "@decart/api";
 import createClient from "openapi-fetch";
-import { aborted, DecartError, InvalidInputError, JobFailedError, JobTimeoutError } from "./errors.js";
-import { encodeForm, resolveFiles } from "./inputs.js";
+import { aborted, DecartError, JobFailedError, JobTimeoutError } from "./errors.js";
+import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
-import { backoffDelay, type Call, createTransport } from "./transport.js";
+import { backoffDelay, createTransport } from "./transport.js";
 import type {
   DelayFunction,
   Download,
@@ -33,7 +33,7 @@ import type {
   SubmitAndPollOptions,
   SubmitOptions,
 } from "./types.js";
-import { checkSchema, validateInputs } from "./validate.js";
+import { checkSchema, invalid, validateInputs } from "./validate.js";
 import { VERSION } from "./version.js";
 
 export interface DecartClientOptions {
@@ -115,29 +115,23 @@ function runtime(): string | undefined {
   return g.document ? undefined : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
 }
 
-const invalid = (message: string, field: string, expected: string) =>
-  new InvalidInputError(message, { field, expected });
-
 const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
 
 /** Creates a client. Throws `InvalidInputError` for a missing key or a bad URL; sends nothing until you call it. */
 export function createDecartClient(options: DecartClientOptions = {}): DecartClient {
   const { proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2 } = options;
+  const where = "Invalid options";
   let apiKey = options.apiKey;
-  if (proxy !== undefined && apiKey !== undefined) {
-    throw invalid("Pass `proxy` or `apiKey`, not both", "proxy", "no apiKey with a proxy");
-  }
+  if (proxy !== undefined && apiKey !== undefined) throw invalid(where, "proxy", "given without `apiKey`");
   if (proxy === undefined) {
     try {
       apiKey = (apiKey ?? (globalThis as any).process?.env?.DECART_API_KEY)?.trim();
     } catch {}
-    if (!apiKey) {
-      throw invalid("Missing API key: pass `apiKey`, set DECART_API_KEY, or use `proxy`", "apiKey", "a non-empty key");
-    }
+    if (!apiKey) throw invalid(where, "apiKey", "a non-empty key (or set DECART_API_KEY, or use `proxy`)");
   }
   const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
   if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl) || (proxy === undefined && baseUrl.startsWith("/"))) {
-    throw invalid(`Invalid base URL "${baseUrl}"`, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL");
+    throw invalid(where, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL", baseUrl);
   }
 
   const logger: Logger = options.logger ?? { warn: (m) => console.warn(m) };
@@ -182,14 +176,25 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return error;
   };
 
-  /** Awaits an openapi-fetch call; anything thrown becomes a `DecartError` carrying `jobId`. */
-  const send = async <T>(pending: Promise<{ data?: T }>, jobId?: string): Promise<T> => {
-    try {
-      return (await pending).data as T;
-    } catch (e) {
-      throw asDecartError(e, jobId);
-    }
-  };
+  /** Awaits an openapi-fetch call for its `data`; anything thrown becomes a `DecartError` carrying `jobId`. */
+  const send = <T>(pending: Promise<{ data?: T }>, jobId?: string): Promise<T> =>
+    pending.then(
+      (r) => r.data as T,
+      (e) => {
+        throw asDecartError(e, jobId);
+      },
+    );
+
+  /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
+  const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob") =>
+    send<T>(
+      api.POST(path as "/v1/files", {
+        body: body as never,
+        bodySerializer: () => body,
+        parseAs,
+        fetch: transport({ idempotent: false, signal, body }),
+      }) as Promise<{ data?: T }>,
+    );
 
   /** A pause that rejects with `AbortError` (carrying `jobId`) when `signal` aborts. */
   const pause = (wait: DelayFunction, ms: number, signal: AbortSignal | undefined, jobId: string) =>
@@ -197,38 +202,26 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       throw signal?.aborted ? aborted(jobId, e) : asDecartError(e, jobId);
     });
 
-  const checkId = (id: unknown, field: string): string => {
-    if (typeof id === "string" && id && id.length <= 256) return id;
-    throw invalid(`\`${field}\` must be a non-empty string`, field, "a non-empty string");
+  const checkId = (id: string, field: string): string => {
+    checkSchema({ type: "string", minLength: 1, maxLength: 256 }, id, field, "Invalid argument");
+    return id;
   };
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
-  async function postModel<T>(kind: "video" | "image", options: any, parseAs: "json" | "blob"): Promise<T> {
+  async function postModel<T>(kind: "video" | "image", options: any): Promise<T> {
     const { model, signal, onStatusChange, onSubmitted, poll, timeoutMs, ...raw } = options ?? {};
     const m = model as ModelDefinition | undefined;
     if (typeof m?.path !== "string" || m.kind !== kind) {
-      throw invalid(
-        `\`model\` must be models.${kind}(…)${m?.kind ? `: ${m.name} is an ${m.kind} model` : ""}`,
-        "model",
-        `a ${kind} model`,
-      );
+      throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}(…)`, m?.name ?? model);
     }
     if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
     if (validate) validateInputs(m, raw);
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     const inputs = await resolveFiles(m, raw, fetchImpl, signal);
-    const call: Call = { idempotent: false, signal };
-    return send(
-      api.POST(m.path as "/v1/jobs/lucy-pro-t2v", {
-        body: inputs as never,
-        bodySerializer: (b: unknown) => (call.body = encodeForm(m, b as Record<string, unknown>)),
-        parseAs,
-        fetch: transport(call),
-      }) as Promise<{ data?: T }>,
-    );
+    return post(m.path, encodeForm(inputs, m.fields), signal, kind === "image" ? "blob" : undefined);
   }
 
-  const submit = (options: SubmitOptions<VideoModelName>) => postModel<JobSubmitResult>("video", options, "json");
+  const submit = (options: SubmitOptions<VideoModelName>) => postModel<JobSubmitResult>("video", options);
 
   const readStatus = (jobId: string, signal?: AbortSignal, deadline?: number): Promise<JobStatusResponse> =>
     send(
@@ -240,31 +233,35 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       jobId,
     );
 
-  async function download(jobId: string, opts: DownloadOptions = {}): Promise<Download> {
-    const { data, response } = await send(
+  /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */
+  const content = (jobId: string, { signal, onProgress }: DownloadOptions = {}): Promise<Response> =>
+    send(
       api
         .GET("/v1/jobs/{job_id}/content", {
           params: { path: { job_id: checkId(jobId, "jobId") } },
           parseAs: "stream",
-          fetch: transport({ idempotent: true, signal: opts.signal, jobId, onProgress: opts.onProgress }),
+          fetch: transport({ idempotent: true, signal, jobId, onProgress }),
         })
-        .then((r) => ({ data: r })),
+        .then((r) => ({ data: r.response })),
       jobId,
     );
-    const length = response.headers.get("content-length");
+
+  async function download(jobId: string, opts?: DownloadOptions): Promise<Download> {
+    const { body, headers } = await content(jobId, opts);
+    const length = headers.get("content-length");
     return {
-      stream: (data as ReadableStream<Uint8Array> | undefined) ?? new Blob().stream(),
+      stream: body ?? new Blob().stream(),
       contentLength: length ? +length : undefined,
-      contentType: response.headers.get("content-type") ?? undefined,
+      contentType: headers.get("content-type") ?? undefined,
     };
   }
 
   /** Downloads into a Blob; a download cut short (a GET, so safe to repeat) is started again. */
   async function result(jobId: string, opts: DownloadOptions = {}): Promise<Blob> {
     for (let attempt = 0; ; attempt++) {
-      const { stream, contentType } = await download(jobId, opts);
+      const response = await content(jobId, opts);
       try {
-        return await new Response(stream, { headers: contentType ? { "content-type": contentType } : {} }).blob();
+        return await response.blob();
       } catch (e) {
         const error = asDecartError(e, jobId);
         if (!error.retryable || attempt >= maxRetries) throw error;
@@ -274,21 +271,23 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     }
   }
 
-  /** Polls a job until it is `completed` or `failed`, or until the deadline. */
+  /**
+   * Polls a job until it is `completed` or `failed`, or until the deadline. With `first` (the submit's answer), the
+   * job's age is known from now; otherwise it comes from `created_at` (once read).
+   */
   async function watch(
     jobId: string,
-    opts: QueueWaitOptions & { first?: JobSubmitResult; startedAt?: number },
+    opts: QueueWaitOptions & { first?: JobSubmitResult },
   ): Promise<JobStatusResponse> {
     const poll = mergePoll(clientPoll, opts.poll);
     const schedule = scheduleFor(poll);
     const clock = poll.now ?? now;
     const { signal, onStatusChange, timeoutMs = DEFAULT_WAIT_MS } = opts;
-    const deadline = clock() + timeoutMs;
+    let origin = clock();
+    const deadline = origin + timeoutMs;
     let model = typeof opts.model === "string" ? canonical(opts.model) : opts.model?.canonical;
-    // When the job was submitted elsewhere, its age comes from `created_at` (once read).
-    let origin = opts.startedAt ?? clock();
-    let originKnown = opts.startedAt !== undefined;
     let last = opts.first as JobStatusResponse | undefined;
+    let originKnown = !!last;
     if (last) onStatusChange?.(last);
     // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
     let previousRead = 0;
@@ -344,8 +343,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   async function submitAndPoll(options: SubmitAndPollOptions<VideoModelName>): Promise<QueueJobResult> {
     const job = await submit(options);
     options.onSubmitted?.(job.job_id);
-    const startedAt = (mergePoll(clientPoll, options.poll).now ?? now)();
-    return finish(job.job_id, await watch(job.job_id, { ...options, first: job, startedAt }), options.signal);
+    return finish(job.job_id, await watch(job.job_id, { ...options, first: job }), options.signal);
   }
 
   const fileCall = (fileId: string, opts: { signal?: AbortSignal } = {}) => ({
@@ -354,7 +352,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   });
 
   return {
-    process: (options) => postModel("image", options, "blob"),
+    process: (options) => postModel("image", options),
     async generate(options) {
       warnOnce("Decart: client.generate() is deprecated; use client.queue.submitAndPoll()");
       const outcome = await submitAndPoll(options);
@@ -373,16 +371,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       submitAndPoll,
     },
     tokens: {
-      create({ signal, ...body } = {}) {
-        const call: Call = { idempotent: false, signal };
-        return send(
-          api.POST("/v1/client/tokens", {
-            body: body as CreateTokenRequest,
-            bodySerializer: (b: unknown) => (call.body = JSON.stringify(b)),
-            fetch: transport(call),
-          }),
-        );
-      },
+      create: ({ signal, ...body } = {}) => post("/v1/client/tokens", JSON.stringify(body), signal),
     },
     files: {
       async upload(file, { ttlSeconds, signal } = {}) {
@@ -390,16 +379,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         checkSchema({ type: "file" }, file, "file", where);
         if (ttlSeconds !== undefined && ttlSeconds !== "persistent")
           checkSchema({ type: "integer", minimum: 60, maximum: 2_592_000 }, ttlSeconds, "ttlSeconds", where);
-        const def = { fields: [{ name: "file", type: "file" }] } as unknown as ModelDefinition;
-        const inputs = await resolveFiles(def, { file, ttl_seconds: ttlSeconds }, fetchImpl, signal);
-        const call: Call = { idempotent: false, signal };
-        return send(
-          api.POST("/v1/files", {
-            body: inputs as never,
-            bodySerializer: (b: unknown) => (call.body = encodeForm(def, b as Record<string, unknown>)),
-            fetch: transport(call),
-          }),
-        );
+        const blob = await toBlob(file, "file", fetchImpl, signal);
+        return post("/v1/files", encodeForm({ file: blob, ttl_seconds: ttlSeconds }), signal);
       },
       get: (fileId, opts) => send(api.GET("/v1/files/{file_id}", fileCall(fileId, opts))),
       async delete(fileId, opts) {

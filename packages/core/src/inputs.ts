@@ -60,13 +60,12 @@ export async function resolveFiles(
 /**
  * The multipart body for a model's inputs (files already Blobs), encoded the way the official SDK does: text as is,
  * numbers in decimal, booleans `true`/`false`, JSON values as JSON text, files as parts (a bare Blob is named
- * `blob`; a File keeps its name). Fields go in the catalogue's order, then any others; `undefined` and `null` are
- * left out. Nothing is added: the server applies the spec's defaults.
+ * `blob`; a File keeps its name). Fields go in the order of `fields` (the catalogue's), then any others; `undefined`
+ * and `null` are left out. Nothing is added: the server applies the spec's defaults.
  */
-export function encodeForm(model: Pick<ModelDefinition, "fields">, inputs: Record<string, unknown>): FormData {
+export function encodeForm(inputs: Record<string, unknown>, fields: readonly { name: string }[] = []): FormData {
   const form = new FormData();
-  const names = new Set([...model.fields.map((f) => f.name), ...Object.keys(inputs)]);
-  for (const name of names) {
+  for (const name of new Set([...fields.map((f) => f.name), ...Object.keys(inputs)])) {
     const value = inputs[name];
     if (value instanceof Blob) form.append(name, value);
     else if (value != null) form.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));

@@ -9,7 +9,8 @@ import {
   retiredModels,
   type VideoModelName,
 } from "@decart/api";
-import { InvalidInputError, ModelRetiredError } from "./errors.js";
+import { ModelRetiredError } from "./errors.js";
+import { invalid } from "./validate.js";
 
 /** One cross-field rule of a model (`exactlyOne`, `forbiddenWith`), from the spec's `x-decart-rules`. */
 export type RuleInfo = Catalogue[ModelName]["rules"][number];
@@ -44,10 +45,7 @@ function pick(kind: "video" | "image", name: string): ModelDefinition<any> {
   if (retired) {
     throw new ModelRetiredError(`Model "${name}" is retired; use "${retired}"`, { model: name, replacement: retired });
   }
-  throw new InvalidInputError(`"${name}" is not a ${kind} model of the catalogue`, {
-    field: "model",
-    expected: `a ${kind} model`,
-  });
+  throw invalid("Invalid model", "model", `a ${kind} model of the catalogue`, name);
 }
 
 /** Model definitions from the generated catalogue: `models.video("lucy-pro-t2v")`, `models.image("lucy-pro-t2i")`. */

@@ -42,17 +42,28 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
 };
 
 /**
+ * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
+ * `got` is not undefined; text is quoted and cut at 40 characters).
+ */
+export function invalid(where: string, field: string, expected: string, got?: unknown): InvalidInputError {
+  const shown = typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : String(got);
+  return new InvalidInputError(
+    `${where}: "${field}" must be ${expected}${got === undefined ? "" : ` (got ${shown})`}`,
+    {
+      field,
+      expected,
+    },
+  );
+}
+
+/**
  * Checks `value` against a schema: type (a file is a Blob, stream, bytes or http(s) URL of an accepted media type; a
  * JSON value may be given as JSON text), enum, minimum/maximum, lengths, items, required and known properties.
  * Throws `InvalidInputError` naming the field (`trajectory[1].x`) and what was expected.
  */
 export function checkSchema(schema: Schema, input: unknown, path: string, where: string): void {
   const fail = (expected: string, at = path, got: unknown = value): never => {
-    const shown = typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : String(got);
-    throw new InvalidInputError(`${where}: "${at}" must be ${expected}${got === undefined ? "" : ` (got ${shown})`}`, {
-      field: at,
-      expected,
-    });
+    throw invalid(where, at, expected, got);
   };
   const { type = "", minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
   let value = input;
