@@ -38,14 +38,21 @@ describe("reliability under injected faults", () => {
     const emu = await startFast({ faults, random: seeded(0x5eed) });
     let results: QueueJobResult[];
     try {
-      // About 14.5 % of submits are refused (503 or 429). With the default 2 retries a submit fails for good with
-      // probability 0.145³ ≈ 0.3 % (≈ 0.6 of 200 jobs per run); 6 retries bring that to ≈ 2.7e-4 per run.
-      const client = clientFor(emu, { maxRetries: 6, poll: { initialDelayMs: 20, intervalMs: 20 } });
-      results = await Promise.all(
+      // About 14.5 % of submits are refused (503, 429) and about 19 % of content reads fail (503, 429, reset). With
+      // the default 2 retries a call gives up with probability ≈ 0.145³ (submit) + 0.19³ (download) ≈ 1 %: about two
+      // of 200 jobs per run. 8 retries bring that to ≈ 6e-5 per run.
+      const client = clientFor(emu, { maxRetries: 8, poll: { initialDelayMs: 20, intervalMs: 20 } });
+      const settled = await Promise.allSettled(
         Array.from({ length: JOBS }, (_, i) =>
           client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: `reliability job ${i}`, seed: i }),
         ),
       );
+      // Every call completes; a failure is shown with its error (code, job id, message).
+      const failures = settled.flatMap((s) =>
+        s.status === "rejected" ? [`${s.reason?.code} ${s.reason?.jobId ?? "-"}: ${s.reason?.message}`] : [],
+      );
+      expect(failures).toEqual([]);
+      results = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
 
       const stats = emu.stats();
       expect(stats.jobsCreated).toBe(JOBS);
