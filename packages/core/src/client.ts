@@ -13,13 +13,12 @@ import {
   type VideoModelName,
 } from "@decart/api";
 import createClient from "openapi-fetch";
-import { aborted, DecartError, JobFailedError, JobTimeoutError } from "./errors.js";
+import { aborted, asDecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { backoffDelay, createTransport } from "./transport.js";
 import type {
-  DelayFunction,
   Download,
   DownloadOptions,
   FileInput,
@@ -143,14 +142,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const rt = runtime();
   const transport = createTransport({
     apiKey,
-    apiKeyHeader,
     fetch: fetchImpl,
-    // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
-    headers: rt
-      ? {
-          "user-agent": `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`,
-        }
-      : {},
+    headers: {
+      ...(apiKey && { [apiKeyHeader]: apiKey }),
+      // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
+      ...(rt && {
+        "user-agent": `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`,
+      }),
+    },
     timeoutMs,
     uploadTimeoutMs,
     maxRetries,
@@ -165,15 +164,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const warnOnce = (message: string) => {
     if (!warned.has(message)) logger.warn?.(message);
     warned.add(message);
-  };
-
-  /** Any failure as a `DecartError` carrying `jobId`. */
-  const asDecartError = (e: unknown, jobId?: string): DecartError => {
-    const error = DecartError.isInstance(e)
-      ? e
-      : new DecartError(`Unexpected answer: ${(e as Error)?.message ?? e}`, { code: "INVALID_RESPONSE", cause: e });
-    error.jobId ??= jobId;
-    return error;
   };
 
   /** Awaits an openapi-fetch call for its `data`; anything thrown becomes a `DecartError` carrying `jobId`. */
@@ -195,12 +185,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         fetch: transport({ idempotent: false, signal, body }),
       }) as Promise<{ data?: T }>,
     );
-
-  /** A pause that rejects with `AbortError` (carrying `jobId`) when `signal` aborts. */
-  const pause = (wait: DelayFunction, ms: number, signal: AbortSignal | undefined, jobId: string) =>
-    wait(ms, signal).catch((e) => {
-      throw signal?.aborted ? aborted(jobId, e) : asDecartError(e, jobId);
-    });
 
   const checkId = (id: string, field: string): string => {
     checkSchema({ type: "string", minLength: 1, maxLength: 256 }, id, field, "Invalid argument");

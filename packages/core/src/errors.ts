@@ -162,6 +162,26 @@ export const JobFailedError = errorClass<JobFailedError>("JobFailedError");
 export const aborted = (jobId?: string, cause?: unknown) =>
   new AbortError("The operation was aborted", { jobId, cause });
 
+/** Any failure as a `DecartError` (an unexpected one becomes `INVALID_RESPONSE`), carrying `jobId` if it has none. */
+export function asDecartError(e: unknown, jobId?: string): DecartError {
+  const error = DecartError.isInstance(e)
+    ? e
+    : new DecartError(`Unexpected answer: ${(e as Error)?.message ?? e}`, { code: "INVALID_RESPONSE", cause: e });
+  error.jobId ??= jobId;
+  return error;
+}
+
+/** Waits with `wait`: rejects with `AbortError` (carrying `jobId`) when `signal` aborts, else with a `DecartError`. */
+export const pause = (
+  wait: (ms: number, signal?: AbortSignal) => Promise<void>,
+  ms: number,
+  signal?: AbortSignal,
+  jobId?: string,
+) =>
+  wait(ms, signal).catch((e) => {
+    throw signal?.aborted ? aborted(jobId, e) : asDecartError(e, jobId);
+  });
+
 const byStatus: Record<number, ErrorClass<DecartError>> = {
   400: BadRequestError,
   401: AuthenticationError,

@@ -1,18 +1,11 @@
-import {
-  aborted,
-  ConnectionError,
-  DecartError,
-  errorFromResponse,
-  RateLimitError,
-  ServerError,
-  TimeoutError,
-} from "./errors.js";
+import { aborted, ConnectionError, DecartError, errorFromResponse, pause, TimeoutError } from "./errors.js";
 import type { DelayFunction, DownloadProgress, Logger } from "./types.js";
 
 export interface TransportConfig {
+  /** The key, only to redact it from error messages (the headers carry it). */
   apiKey: string | undefined;
-  apiKeyHeader: string;
   fetch: typeof fetch;
+  /** Headers added to every request: the key's and the user agent. */
   headers: Record<string, string>;
   timeoutMs: number;
   uploadTimeoutMs: number;
@@ -49,36 +42,37 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export const backoffDelay = (attempt: number, random: () => number = Math.random): number =>
   random() * Math.min(8000, 500 * 2 ** attempt);
 
-/** Error codes (`ECONNREFUSED` …) anywhere in a `cause` chain or an `AggregateError`. */
-function errorCodes(error: any, depth = 0): string[] {
-  if (!error || typeof error !== "object" || depth > 8) return [];
-  const nested = [...(Array.isArray(error.errors) ? error.errors : []), error.cause];
-  return [...(typeof error.code === "string" ? [error.code] : []), ...nested.flatMap((e) => errorCodes(e, depth + 1))];
-}
+/** Error codes (`ECONNREFUSED` …) anywhere in a `cause` chain or an `AggregateError`, outermost first. */
+const errorCodes = (error: any, depth = 0): string[] =>
+  error && typeof error === "object" && depth < 9
+    ? [
+        error.code,
+        ...[...(Array.isArray(error.errors) ? error.errors : []), error.cause].flatMap((e) => errorCodes(e, depth + 1)),
+      ].filter((code) => typeof code === "string")
+    : [];
 
 /** True when a connection was refused: nothing reached the server, so even a POST may be sent again. */
 export const isConnectionRefused = (error: unknown) => errorCodes(error).includes("ECONNREFUSED");
 
-/** May this failure be retried under this call's policy? */
-function mayRetry(error: DecartError, idempotent: boolean): boolean {
-  if (idempotent) return error.retryable;
-  // A POST only when the server certainly did not accept it: 429, 503 with Retry-After, a refused connection.
-  return (
-    error instanceof RateLimitError ||
-    (error instanceof ServerError && error.status === 503 && error.retryAfterMs !== undefined) ||
-    error.code === "CONNECTION_REFUSED"
-  );
-}
+/**
+ * May this failure be retried under this call's policy? A POST only when the server certainly did not accept it: 429
+ * (`RateLimitError`), 503 with Retry-After (a `ServerError`), a refused connection.
+ */
+const mayRetry = (error: DecartError & { retryAfterMs?: number }, idempotent: boolean): boolean =>
+  idempotent
+    ? error.retryable
+    : error.status === 429 ||
+      (error.status === 503 && error.retryAfterMs !== undefined) ||
+      error.code === "CONNECTION_REFUSED";
 
 /**
  * The client's one place where HTTP happens: returns the `fetch` that openapi-fetch calls for one logical request.
- * It adds the key and user agent, times out each attempt, retries by policy (backoff with full jitter, honouring
- * `Retry-After` up to 60 s), maps failures to typed errors carrying `x-request-id`, and re-streams the body so that
- * a stalled, cut-short or aborted download becomes a typed error too.
+ * It adds the headers (key and user agent), times out each attempt, retries by policy (backoff with full jitter,
+ * honouring `Retry-After` up to 60 s), maps failures to typed errors carrying `x-request-id`, and re-streams the body
+ * so that a stalled, cut-short or aborted download becomes a typed error too.
  */
 export function createTransport({
   apiKey,
-  apiKeyHeader,
   fetch,
   headers: extraHeaders,
   timeoutMs: readTimeoutMs,
@@ -91,14 +85,13 @@ export function createTransport({
 }: TransportConfig) {
   return (call: Call) =>
     async (request: Request): Promise<Response> => {
-      const { signal, jobId, body, onProgress } = call;
+      const { signal, jobId, body, onProgress, deadline = Infinity } = call;
       const { url, method } = request;
       const where = `${method} ${url}`;
       const headers = new Headers(request.headers);
       const upload = body instanceof FormData;
       if (upload) headers.delete("content-type"); // fetch writes a fresh boundary
       for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
-      if (apiKey) headers.set(apiKeyHeader, apiKey);
       const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
       const maxRetries = call.maxRetries ?? defaultRetries;
 
@@ -210,11 +203,9 @@ export function createTransport({
         if (attempt >= maxRetries || !mayRetry(error, call.idempotent || retrySubmit)) throw error;
         const hinted = (error as { retryAfterMs?: number }).retryAfterMs;
         const wait = hinted === undefined ? backoffDelay(attempt) : Math.min(hinted, 60_000);
-        if (call.deadline !== undefined && now() + wait > call.deadline) throw error;
+        if (now() + wait > deadline) throw error;
         logger.debug?.(`${where}: ${error.message}; retry ${attempt + 1} in ${Math.round(wait)} ms`);
-        await delay(wait, signal).catch((e) => {
-          throw signal?.aborted ? aborted(jobId, e) : e;
-        });
+        await pause(delay, wait, signal, jobId);
       }
     };
 }
