@@ -1,23 +1,18 @@
-import { aborted } from "./errors.js";
 import type { DelayFunction, PollContext, PollOptions, PollSchedule } from "./types.js";
 
-/** Waits `ms`; an abort clears the timer at once and rejects with `AbortError`. */
+/** Waits `ms`; an abort clears the timer at once and rejects with the signal's reason. */
 export const sleep: DelayFunction = (ms, signal) =>
   new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted(undefined, signal.reason));
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    };
     const onAbort = () => {
-      done();
-      reject(aborted(undefined, signal?.reason));
+      clearTimeout(timer);
+      reject(signal!.reason);
     };
     const timer = setTimeout(() => {
-      done();
+      signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 /** The steady interval of the adaptive schedule for long jobs. */

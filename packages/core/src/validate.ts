@@ -93,7 +93,7 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
   if (Array.isArray(value) && schema.items) {
     for (const [i, item] of value.entries()) checkSchema(schema.items, item, `${path}[${i}]`, where);
   }
-  if (isObject(value) && type !== "file") {
+  if (type === "object") {
     const props = schema.properties ?? {};
     const at = (key: string) => (path ? `${path}.${key}` : key);
     for (const [key, v] of Object.entries(value as object)) {
@@ -118,7 +118,7 @@ export function validateInputs(model: ModelDefinition, inputs: Record<string, un
     {
       type: "object",
       closed: true,
-      properties: Object.fromEntries(fields.map((f) => [f.name, { ...f, required: undefined }])),
+      properties: Object.fromEntries(fields.map((f) => [f.name, f])),
       required: fields.filter((f) => f.required).map((f) => f.name),
     },
     inputs,
