@@ -8,7 +8,7 @@
  * /proc/self/status, reset before the flow through /proc/self/clear_refs, and also RSS sampled every 20 ms. The parent
  * checks the file's size and SHA-256 against the emulator's record, then deletes it.
  *
- * Usage: pnpm --filter bench run memory-download [--mb 500] [--only ours-save,official-arraybuffer,…]
+ * Usage: pnpm --filter bench run memory-download [--mb 500] [--only ours-save,ours-wait-save,ours-blob,official-arraybuffer,official-stream]
  */
 import { fork } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -30,6 +30,10 @@ const VARIANTS: Record<string, Variant> = {
   "ours-save": {
     client: "ours",
     label: "@decart/core: submit → status until completed → `saveResult` (stream to file)",
+  },
+  "ours-wait-save": {
+    client: "ours",
+    label: "@decart/core, as its README shows: submit → `queue.wait` → `saveResult`",
   },
   "ours-blob": { client: "ours", label: "@decart/core: `submitAndPoll` → Blob → `writeFile(arrayBuffer)`" },
   "official-arraybuffer": {
@@ -71,29 +75,38 @@ async function runChild(variant: string, url: string, apiKey: string, path: stri
     const { createDecartClient, models } = await import("@decart/core");
     const { saveResult } = await import("@decart/core/node");
     const client = createDecartClient({ apiKey, baseUrl: url, logger: quiet });
+    const poll = { initialDelayMs: 50, intervalMs: 50 };
     flow =
-      variant === "ours-save"
+      variant === "ours-wait-save"
         ? async () => {
+            // The flow of the core README's Node section. `queue.wait` downloads the result (into a Blob) itself.
             const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt });
-            for (;;) {
-              const { status } = await client.queue.status(job.job_id);
-              if (status === "completed") break;
-              if (status === "failed") throw new Error("job failed");
-              await new Promise((r) => setTimeout(r, 50));
-            }
+            await client.queue.wait(job.job_id, { model: "lucy-pro-t2v", poll });
             const saved = await saveResult(client, job.job_id, path);
             return { jobId: job.job_id, bytes: saved.bytes };
           }
-        : async () => {
-            const result = await client.queue.submitAndPoll({
-              model: models.video("lucy-pro-t2v"),
-              prompt,
-              poll: { initialDelayMs: 50, intervalMs: 50 },
-            });
-            if (result.status !== "completed") throw new Error("job failed");
-            await writeFile(path, Buffer.from(await result.data.arrayBuffer()));
-            return { jobId: result.job_id, bytes: result.data.size };
-          };
+        : variant === "ours-save"
+          ? async () => {
+              const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt });
+              for (;;) {
+                const { status } = await client.queue.status(job.job_id);
+                if (status === "completed") break;
+                if (status === "failed") throw new Error("job failed");
+                await new Promise((r) => setTimeout(r, 50));
+              }
+              const saved = await saveResult(client, job.job_id, path);
+              return { jobId: job.job_id, bytes: saved.bytes };
+            }
+          : async () => {
+              const result = await client.queue.submitAndPoll({
+                model: models.video("lucy-pro-t2v"),
+                prompt,
+                poll,
+              });
+              if (result.status !== "completed") throw new Error("job failed");
+              await writeFile(path, Buffer.from(await result.data.arrayBuffer()));
+              return { jobId: result.job_id, bytes: result.data.size };
+            };
   } else {
     const { createDecartClient, models } = await import("@decartai/sdk");
     const client = createDecartClient({ apiKey, baseUrl: url });
@@ -198,7 +211,7 @@ async function runParent() {
 
       const mib = (n: number) => (n / MiB).toFixed(1);
       const growthHwm = report.peakHwm === undefined ? "n/a" : `${mib(report.peakHwm - report.rssBefore)} MiB`;
-      const row = `| ${VARIANTS[name]!.label} | ${mib(size)} MiB${same ? "" : " (MISMATCH)"} | ${(report.ms / 1000).toFixed(2)} s | ${mib(report.rssBefore)} MiB | ${growthHwm} | ${mib(report.peakSampled - report.rssBefore)} MiB |`;
+      const row = `| ${VARIANTS[name]!.label} | ${mib(size)} MiB${same ? "" : " (MISMATCH)"} | ${record?.contentReads} | ${(report.ms / 1000).toFixed(2)} s | ${mib(report.rssBefore)} MiB | ${growthHwm} | ${mib(report.peakSampled - report.rssBefore)} MiB |`;
       console.error(row);
       rows.push(row);
       if (!same) process.exitCode = 1;
@@ -209,9 +222,9 @@ async function runParent() {
   }
   console.log(`\nSaving a ${values.mb} MiB result to a file, each path in its own process\n`);
   console.log(
-    "| path | file (SHA-256 checked) | time (submit → file written) | RSS before | RSS growth (VmHWM) | RSS growth (sampled every 20 ms) |",
+    "| path | file (SHA-256 checked) | downloads (content reads) | time (submit → file written) | RSS before | RSS growth (VmHWM) | RSS growth (sampled every 20 ms) |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const row of rows) console.log(row);
 }
 
