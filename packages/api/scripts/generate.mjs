@@ -138,18 +138,46 @@ function catalogueSource(doc) {
     if (inputs[m.body] && json(inputs[m.body]) !== json(shared))
       throw new Error(`body ${m.body} differs between models`);
     inputs[m.body] = shared;
-    m.fields = `@@${m.body}.fields@@`;
-    m.rules = `@@${m.body}.rules@@`;
-    delete m.body;
   }
   const shared = Object.entries(inputs)
     .map(([name, v]) => `/** Inputs of the \`${name}\` request body. */\nconst ${name} = ${json(v)} as const;\n`)
     .join("\n");
-  const table = json(models).replace(/"@@(\w+)\.(fields|rules)@@"/g, "$1.$2");
+  // Each entry is built by `videoModel` or `imageModel`, which add what follows from the name: the kind, the path and (for
+  // videos) the deprecated synchronous route. The spec's routes must follow that convention.
+  const entries = Object.values(models).map((m) => {
+    const { name, kind, path, legacySyncPath, fields, rules, body, ...facts } = m;
+    const video = kind === "video";
+    if (
+      path !== `${video ? "/v1/jobs" : "/v1/generate"}/${name}` ||
+      legacySyncPath !== (video ? `/v1/generate/${name}` : undefined)
+    )
+      throw new Error(
+        `model ${name}: its routes (${path}, ${legacySyncPath}) do not follow the catalogue's convention`,
+      );
+    const line = JSON.stringify(facts, null, 1).replace(/\n */g, " ");
+    return `  ${json(name)}: /* @__PURE__ */ ${kind}Model(${json(name)}, ${line}, ${body}),`;
+  });
   return `${HEADER}
 ${shared}
+/** A catalogue entry as one object type. */
+type Entry<T> = { readonly [K in keyof T]: T[K] };
+
+/** A video model: Queue API at \`/v1/jobs/{name}\`, and its deprecated synchronous route at \`/v1/generate/{name}\`. */
+const videoModel = <const N extends string, const F extends object, const I extends object>(name: N, facts: F, inputs: I) =>
+  ({ name, kind: "video", path: \`/v1/jobs/\${name}\`, ...facts, ...inputs, legacySyncPath: \`/v1/generate/\${name}\` }) as Entry<
+    { name: N; kind: "video"; path: \`/v1/jobs/\${N}\` } & F & I & { legacySyncPath: \`/v1/generate/\${N}\` }
+  >;
+
+/** An image model: Process API at \`/v1/generate/{name}\`. */
+const imageModel = <const N extends string, const F extends object, const I extends object>(name: N, facts: F, inputs: I) =>
+  ({ name, kind: "image", path: \`/v1/generate/\${name}\`, ...facts, ...inputs }) as Entry<
+    { name: N; kind: "image"; path: \`/v1/generate/\${N}\` } & F & I
+  >;
+
 /** Every model the API serves, keyed by name, in spec order. */
-export const catalogue = ${table} as const;
+export const catalogue = {
+${entries.join("\n")}
+} as const;
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */
 export const modelDocs = ${json(docsOf(doc))} as const;

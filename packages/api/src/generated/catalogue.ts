@@ -519,273 +519,45 @@ const ImageEdit = {
   "rules": []
 } as const;
 
+/** A catalogue entry as one object type. */
+type Entry<T> = { readonly [K in keyof T]: T[K] };
+
+/** A video model: Queue API at `/v1/jobs/{name}`, and its deprecated synchronous route at `/v1/generate/{name}`. */
+const videoModel = <const N extends string, const F extends object, const I extends object>(name: N, facts: F, inputs: I) =>
+  ({ name, kind: "video", path: `/v1/jobs/${name}`, ...facts, ...inputs, legacySyncPath: `/v1/generate/${name}` }) as Entry<
+    { name: N; kind: "video"; path: `/v1/jobs/${N}` } & F & I & { legacySyncPath: `/v1/generate/${N}` }
+  >;
+
+/** An image model: Process API at `/v1/generate/{name}`. */
+const imageModel = <const N extends string, const F extends object, const I extends object>(name: N, facts: F, inputs: I) =>
+  ({ name, kind: "image", path: `/v1/generate/${name}`, ...facts, ...inputs }) as Entry<
+    { name: N; kind: "image"; path: `/v1/generate/${N}` } & F & I
+  >;
+
 /** Every model the API serves, keyed by name, in spec order. */
 export const catalogue = {
-  "lucy-pro-t2v": {
-    "name": "lucy-pro-t2v",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-pro-t2v",
-    "fps": 25,
-    "width": 1280,
-    "height": 720,
-    "typicalJobSeconds": 40,
-    "fields": TextToVideo.fields,
-    "rules": TextToVideo.rules,
-    "legacySyncPath": "/v1/generate/lucy-pro-t2v"
-  },
-  "lucy-pro-i2v": {
-    "name": "lucy-pro-i2v",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-pro-i2v",
-    "fps": 25,
-    "width": 1280,
-    "height": 720,
-    "typicalJobSeconds": 40,
-    "fields": ImageToVideo.fields,
-    "rules": ImageToVideo.rules,
-    "legacySyncPath": "/v1/generate/lucy-pro-i2v"
-  },
-  "lucy-dev-i2v": {
-    "name": "lucy-dev-i2v",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-dev-i2v",
-    "fps": 25,
-    "width": 1280,
-    "height": 720,
-    "typicalJobSeconds": 25,
-    "fields": ImageToVideoDev.fields,
-    "rules": ImageToVideoDev.rules,
-    "legacySyncPath": "/v1/generate/lucy-dev-i2v"
-  },
-  "lucy-pro-flf2v": {
-    "name": "lucy-pro-flf2v",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-pro-flf2v",
-    "fps": 25,
-    "width": 1280,
-    "height": 720,
-    "typicalJobSeconds": 40,
-    "fields": FirstLastFrameToVideo.fields,
-    "rules": FirstLastFrameToVideo.rules,
-    "legacySyncPath": "/v1/generate/lucy-pro-flf2v"
-  },
-  "lucy-motion": {
-    "name": "lucy-motion",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-motion",
-    "fps": 25,
-    "width": 1280,
-    "height": 720,
-    "typicalJobSeconds": 30,
-    "fields": MotionToVideo.fields,
-    "rules": MotionToVideo.rules,
-    "legacySyncPath": "/v1/generate/lucy-motion"
-  },
-  "lucy-clip": {
-    "name": "lucy-clip",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-clip",
-    "fps": 25,
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 20,
-    "fields": VideoEdit.fields,
-    "rules": VideoEdit.rules,
-    "legacySyncPath": "/v1/generate/lucy-clip"
-  },
-  "lucy-2.1": {
-    "name": "lucy-2.1",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-2.1",
-    "fps": 20,
-    "width": 1088,
-    "height": 624,
-    "typicalJobSeconds": 45,
-    "fields": VideoEdit2.fields,
-    "rules": VideoEdit2.rules,
-    "legacySyncPath": "/v1/generate/lucy-2.1"
-  },
-  "lucy-2.5": {
-    "name": "lucy-2.5",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-2.5",
-    "fps": 20,
-    "width": 1280,
-    "height": 720,
-    "typicalJobSeconds": 60,
-    "fields": VideoEdit2.fields,
-    "rules": VideoEdit2.rules,
-    "legacySyncPath": "/v1/generate/lucy-2.5"
-  },
-  "lucy-vton-2": {
-    "name": "lucy-vton-2",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-vton-2",
-    "fps": 20,
-    "width": 1088,
-    "height": 624,
-    "typicalJobSeconds": 45,
-    "fields": VideoEdit2.fields,
-    "rules": VideoEdit2.rules,
-    "legacySyncPath": "/v1/generate/lucy-vton-2"
-  },
-  "lucy-vton-3": {
-    "name": "lucy-vton-3",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-vton-3",
-    "fps": 20,
-    "width": 1088,
-    "height": 624,
-    "typicalJobSeconds": 45,
-    "fields": VideoEdit2.fields,
-    "rules": VideoEdit2.rules,
-    "legacySyncPath": "/v1/generate/lucy-vton-3"
-  },
-  "lucy-restyle-2": {
-    "name": "lucy-restyle-2",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-restyle-2",
-    "fps": 22,
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 30,
-    "fields": Restyle.fields,
-    "rules": Restyle.rules,
-    "legacySyncPath": "/v1/generate/lucy-restyle-2"
-  },
-  "lucy-latest": {
-    "name": "lucy-latest",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-latest",
-    "fps": 20,
-    "width": 1088,
-    "height": 624,
-    "typicalJobSeconds": 45,
-    "aliasOf": "lucy-2.1",
-    "fields": VideoEdit2.fields,
-    "rules": VideoEdit2.rules,
-    "legacySyncPath": "/v1/generate/lucy-latest"
-  },
-  "lucy-vton-latest": {
-    "name": "lucy-vton-latest",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-vton-latest",
-    "fps": 20,
-    "width": 1088,
-    "height": 624,
-    "typicalJobSeconds": 45,
-    "aliasOf": "lucy-vton-3",
-    "fields": VideoEdit2.fields,
-    "rules": VideoEdit2.rules,
-    "legacySyncPath": "/v1/generate/lucy-vton-latest"
-  },
-  "lucy-restyle-latest": {
-    "name": "lucy-restyle-latest",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-restyle-latest",
-    "fps": 22,
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 30,
-    "aliasOf": "lucy-restyle-2",
-    "fields": Restyle.fields,
-    "rules": Restyle.rules,
-    "legacySyncPath": "/v1/generate/lucy-restyle-latest"
-  },
-  "lucy-clip-latest": {
-    "name": "lucy-clip-latest",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-clip-latest",
-    "fps": 25,
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 20,
-    "aliasOf": "lucy-clip",
-    "fields": VideoEdit.fields,
-    "rules": VideoEdit.rules,
-    "legacySyncPath": "/v1/generate/lucy-clip-latest"
-  },
-  "lucy-pro-v2v": {
-    "name": "lucy-pro-v2v",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-pro-v2v",
-    "fps": 25,
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 20,
-    "deprecatedInFavourOf": "lucy-clip",
-    "fields": VideoEdit.fields,
-    "rules": VideoEdit.rules,
-    "legacySyncPath": "/v1/generate/lucy-pro-v2v"
-  },
-  "lucy-restyle-v2v": {
-    "name": "lucy-restyle-v2v",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-restyle-v2v",
-    "fps": 22,
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 30,
-    "deprecatedInFavourOf": "lucy-restyle-2",
-    "fields": Restyle.fields,
-    "rules": Restyle.rules,
-    "legacySyncPath": "/v1/generate/lucy-restyle-v2v"
-  },
-  "lucy-2.1-vton-2": {
-    "name": "lucy-2.1-vton-2",
-    "kind": "video",
-    "path": "/v1/jobs/lucy-2.1-vton-2",
-    "fps": 20,
-    "width": 1088,
-    "height": 624,
-    "typicalJobSeconds": 45,
-    "deprecatedInFavourOf": "lucy-vton-2",
-    "fields": VideoEdit2.fields,
-    "rules": VideoEdit2.rules,
-    "legacySyncPath": "/v1/generate/lucy-2.1-vton-2"
-  },
-  "lucy-pro-t2i": {
-    "name": "lucy-pro-t2i",
-    "kind": "image",
-    "path": "/v1/generate/lucy-pro-t2i",
-    "width": 1280,
-    "height": 720,
-    "typicalJobSeconds": 6,
-    "fields": TextToImage.fields,
-    "rules": TextToImage.rules
-  },
-  "lucy-image-2": {
-    "name": "lucy-image-2",
-    "kind": "image",
-    "path": "/v1/generate/lucy-image-2",
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 8,
-    "fields": ImageEdit.fields,
-    "rules": ImageEdit.rules
-  },
-  "lucy-image-latest": {
-    "name": "lucy-image-latest",
-    "kind": "image",
-    "path": "/v1/generate/lucy-image-latest",
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 8,
-    "aliasOf": "lucy-image-2",
-    "fields": ImageEdit.fields,
-    "rules": ImageEdit.rules
-  },
-  "lucy-pro-i2i": {
-    "name": "lucy-pro-i2i",
-    "kind": "image",
-    "path": "/v1/generate/lucy-pro-i2i",
-    "width": 1280,
-    "height": 704,
-    "typicalJobSeconds": 5,
-    "deprecatedInFavourOf": "lucy-image-2",
-    "fields": ImageEdit.fields,
-    "rules": ImageEdit.rules
-  }
+  "lucy-pro-t2v": /* @__PURE__ */ videoModel("lucy-pro-t2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, TextToVideo),
+  "lucy-pro-i2v": /* @__PURE__ */ videoModel("lucy-pro-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, ImageToVideo),
+  "lucy-dev-i2v": /* @__PURE__ */ videoModel("lucy-dev-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 25 }, ImageToVideoDev),
+  "lucy-pro-flf2v": /* @__PURE__ */ videoModel("lucy-pro-flf2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, FirstLastFrameToVideo),
+  "lucy-motion": /* @__PURE__ */ videoModel("lucy-motion", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 30 }, MotionToVideo),
+  "lucy-clip": /* @__PURE__ */ videoModel("lucy-clip", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20 }, VideoEdit),
+  "lucy-2.1": /* @__PURE__ */ videoModel("lucy-2.1", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
+  "lucy-2.5": /* @__PURE__ */ videoModel("lucy-2.5", { "fps": 20, "width": 1280, "height": 720, "typicalJobSeconds": 60 }, VideoEdit2),
+  "lucy-vton-2": /* @__PURE__ */ videoModel("lucy-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
+  "lucy-vton-3": /* @__PURE__ */ videoModel("lucy-vton-3", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
+  "lucy-restyle-2": /* @__PURE__ */ videoModel("lucy-restyle-2", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30 }, Restyle),
+  "lucy-latest": /* @__PURE__ */ videoModel("lucy-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-2.1" }, VideoEdit2),
+  "lucy-vton-latest": /* @__PURE__ */ videoModel("lucy-vton-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-3" }, VideoEdit2),
+  "lucy-restyle-latest": /* @__PURE__ */ videoModel("lucy-restyle-latest", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2" }, Restyle),
+  "lucy-clip-latest": /* @__PURE__ */ videoModel("lucy-clip-latest", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip" }, VideoEdit),
+  "lucy-pro-v2v": /* @__PURE__ */ videoModel("lucy-pro-v2v", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "deprecatedInFavourOf": "lucy-clip" }, VideoEdit),
+  "lucy-restyle-v2v": /* @__PURE__ */ videoModel("lucy-restyle-v2v", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "deprecatedInFavourOf": "lucy-restyle-2" }, Restyle),
+  "lucy-2.1-vton-2": /* @__PURE__ */ videoModel("lucy-2.1-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "deprecatedInFavourOf": "lucy-vton-2" }, VideoEdit2),
+  "lucy-pro-t2i": /* @__PURE__ */ imageModel("lucy-pro-t2i", { "width": 1280, "height": 720, "typicalJobSeconds": 6 }, TextToImage),
+  "lucy-image-2": /* @__PURE__ */ imageModel("lucy-image-2", { "width": 1280, "height": 704, "typicalJobSeconds": 8 }, ImageEdit),
+  "lucy-image-latest": /* @__PURE__ */ imageModel("lucy-image-latest", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2" }, ImageEdit),
+  "lucy-pro-i2i": /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 5, "deprecatedInFavourOf": "lucy-image-2" }, ImageEdit),
 } as const;
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */
