@@ -26,6 +26,8 @@ interface Captured {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
+  /** The key header's name as sent (its case). */
+  keyHeader: string | undefined;
   parts: Part[];
   /** A JSON body, parsed. */
   json?: unknown;
@@ -99,7 +101,13 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     try {
       const type = req.headers["content-type"] ?? "";
-      const record: Captured = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, parts: [] };
+      const record: Captured = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        keyHeader: req.rawHeaders.find((h, i) => i % 2 === 0 && h.toLowerCase() === "x-api-key"),
+        parts: [],
+      };
       if (type.startsWith("multipart/form-data")) record.parts = await readMultipart(req);
       else {
         const body = await readBody(req);
@@ -153,6 +161,8 @@ function expectSame(theirs: Captured, mine: Captured, model?: ModelName) {
   expect(mine.path).toBe(theirs.path);
   expect(theirs.headers["x-api-key"]).toBe(KEY);
   expect(mine.headers["x-api-key"]).toBe(KEY);
+  expect(theirs.keyHeader).toBe("X-API-KEY");
+  expect(mine.keyHeader).toBe(theirs.keyHeader);
   expect(mediaType(mine.headers)).toBe(mediaType(theirs.headers));
 
   const names = (parts: Part[]) => parts.map((p) => p.name);
