@@ -155,7 +155,7 @@ function catalogueSource(doc) {
         `model ${name}: its routes (${path}, ${legacySyncPath}) do not follow the catalogue's convention`,
       );
     const line = JSON.stringify(facts, null, 1).replace(/\n */g, " ");
-    return `  ${json(name)}: /* @__PURE__ */ ${kind}Model(${json(name)}, ${line}, ${body}),`;
+    return `  /* @__PURE__ */ ${kind}Model(${json(name)}, ${line}, ${body}),`;
   });
   return `${HEADER}
 ${shared}
@@ -174,10 +174,14 @@ const imageModel = <const N extends string, const F extends object, const I exte
     { name: N; kind: "image"; path: \`/v1/generate/\${N}\` } & F & I
   >;
 
+/** The entries keyed by their names, in order. */
+const byName = <const L extends readonly { name: string }[]>(list: L) =>
+  Object.fromEntries(list.map((entry) => [entry.name, entry])) as { readonly [E in L[number] as E["name"]]: E };
+
 /** Every model the API serves, keyed by name, in spec order. */
-export const catalogue = {
+export const catalogue = /* @__PURE__ */ byName([
 ${entries.join("\n")}
-} as const;
+]);
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */
 export const modelDocs = ${json(docsOf(doc))} as const;

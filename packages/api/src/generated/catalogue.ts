@@ -534,31 +534,35 @@ const imageModel = <const N extends string, const F extends object, const I exte
     { name: N; kind: "image"; path: `/v1/generate/${N}` } & F & I
   >;
 
+/** The entries keyed by their names, in order. */
+const byName = <const L extends readonly { name: string }[]>(list: L) =>
+  Object.fromEntries(list.map((entry) => [entry.name, entry])) as { readonly [E in L[number] as E["name"]]: E };
+
 /** Every model the API serves, keyed by name, in spec order. */
-export const catalogue = {
-  "lucy-pro-t2v": /* @__PURE__ */ videoModel("lucy-pro-t2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, TextToVideo),
-  "lucy-pro-i2v": /* @__PURE__ */ videoModel("lucy-pro-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, ImageToVideo),
-  "lucy-dev-i2v": /* @__PURE__ */ videoModel("lucy-dev-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 25 }, ImageToVideoDev),
-  "lucy-pro-flf2v": /* @__PURE__ */ videoModel("lucy-pro-flf2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, FirstLastFrameToVideo),
-  "lucy-motion": /* @__PURE__ */ videoModel("lucy-motion", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 30 }, MotionToVideo),
-  "lucy-clip": /* @__PURE__ */ videoModel("lucy-clip", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20 }, VideoEdit),
-  "lucy-2.1": /* @__PURE__ */ videoModel("lucy-2.1", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
-  "lucy-2.5": /* @__PURE__ */ videoModel("lucy-2.5", { "fps": 20, "width": 1280, "height": 720, "typicalJobSeconds": 60 }, VideoEdit2),
-  "lucy-vton-2": /* @__PURE__ */ videoModel("lucy-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
-  "lucy-vton-3": /* @__PURE__ */ videoModel("lucy-vton-3", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
-  "lucy-restyle-2": /* @__PURE__ */ videoModel("lucy-restyle-2", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30 }, Restyle),
-  "lucy-latest": /* @__PURE__ */ videoModel("lucy-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-2.1" }, VideoEdit2),
-  "lucy-vton-latest": /* @__PURE__ */ videoModel("lucy-vton-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-3" }, VideoEdit2),
-  "lucy-restyle-latest": /* @__PURE__ */ videoModel("lucy-restyle-latest", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2" }, Restyle),
-  "lucy-clip-latest": /* @__PURE__ */ videoModel("lucy-clip-latest", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip" }, VideoEdit),
-  "lucy-pro-v2v": /* @__PURE__ */ videoModel("lucy-pro-v2v", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "deprecatedInFavourOf": "lucy-clip" }, VideoEdit),
-  "lucy-restyle-v2v": /* @__PURE__ */ videoModel("lucy-restyle-v2v", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "deprecatedInFavourOf": "lucy-restyle-2" }, Restyle),
-  "lucy-2.1-vton-2": /* @__PURE__ */ videoModel("lucy-2.1-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "deprecatedInFavourOf": "lucy-vton-2" }, VideoEdit2),
-  "lucy-pro-t2i": /* @__PURE__ */ imageModel("lucy-pro-t2i", { "width": 1280, "height": 720, "typicalJobSeconds": 6 }, TextToImage),
-  "lucy-image-2": /* @__PURE__ */ imageModel("lucy-image-2", { "width": 1280, "height": 704, "typicalJobSeconds": 8 }, ImageEdit),
-  "lucy-image-latest": /* @__PURE__ */ imageModel("lucy-image-latest", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2" }, ImageEdit),
-  "lucy-pro-i2i": /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 5, "deprecatedInFavourOf": "lucy-image-2" }, ImageEdit),
-} as const;
+export const catalogue = /* @__PURE__ */ byName([
+  /* @__PURE__ */ videoModel("lucy-pro-t2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, TextToVideo),
+  /* @__PURE__ */ videoModel("lucy-pro-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, ImageToVideo),
+  /* @__PURE__ */ videoModel("lucy-dev-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 25 }, ImageToVideoDev),
+  /* @__PURE__ */ videoModel("lucy-pro-flf2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, FirstLastFrameToVideo),
+  /* @__PURE__ */ videoModel("lucy-motion", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 30 }, MotionToVideo),
+  /* @__PURE__ */ videoModel("lucy-clip", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20 }, VideoEdit),
+  /* @__PURE__ */ videoModel("lucy-2.1", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-2.5", { "fps": 20, "width": 1280, "height": 720, "typicalJobSeconds": 60 }, VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-vton-3", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-restyle-2", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30 }, Restyle),
+  /* @__PURE__ */ videoModel("lucy-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-2.1" }, VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-vton-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-3" }, VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-restyle-latest", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2" }, Restyle),
+  /* @__PURE__ */ videoModel("lucy-clip-latest", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip" }, VideoEdit),
+  /* @__PURE__ */ videoModel("lucy-pro-v2v", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "deprecatedInFavourOf": "lucy-clip" }, VideoEdit),
+  /* @__PURE__ */ videoModel("lucy-restyle-v2v", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "deprecatedInFavourOf": "lucy-restyle-2" }, Restyle),
+  /* @__PURE__ */ videoModel("lucy-2.1-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "deprecatedInFavourOf": "lucy-vton-2" }, VideoEdit2),
+  /* @__PURE__ */ imageModel("lucy-pro-t2i", { "width": 1280, "height": 720, "typicalJobSeconds": 6 }, TextToImage),
+  /* @__PURE__ */ imageModel("lucy-image-2", { "width": 1280, "height": 704, "typicalJobSeconds": 8 }, ImageEdit),
+  /* @__PURE__ */ imageModel("lucy-image-latest", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2" }, ImageEdit),
+  /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 5, "deprecatedInFavourOf": "lucy-image-2" }, ImageEdit),
+]);
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */
 export const modelDocs = {
