@@ -3,22 +3,10 @@ import type { ModelDefinition } from "./models.js";
 import type { FileInput } from "./types.js";
 
 /** Reads a stream into a Blob, stopping (and cancelling the stream) if `signal` aborts. */
-async function collect(stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Blob> {
-  const reader = stream.getReader();
-  const parts: BlobPart[] = [];
-  const onAbort = () => reader.cancel().catch(() => {});
-  signal?.addEventListener("abort", onAbort);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (signal?.aborted) throw aborted(undefined, signal.reason);
-      if (done) return new Blob(parts);
-      parts.push(value as Uint8Array<ArrayBuffer>);
-    }
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
-}
+const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Blob> =>
+  new Response(stream.pipeThrough(new TransformStream(), { signal })).blob().catch((e) => {
+    throw signal?.aborted ? aborted(undefined, e) : e;
+  });
 
 /** Turns a `FileInput` into a Blob: URLs are downloaded (with `signal`, without the key), streams collected. */
 export async function toBlob(value: FileInput, field: string, fetchImpl: typeof fetch, signal?: AbortSignal) {
