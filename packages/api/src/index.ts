@@ -56,8 +56,8 @@ export function isModelName(name: string): name is ModelName {
 export function canonicalModel(name: ModelName): ModelName {
   let current: ModelName = name;
   for (let hops = 0; hops < 8; hops++) {
-    const info: ModelInfo = catalogue[current];
-    const next = ("aliasOf" in info && info.aliasOf) || ("deprecatedInFavourOf" in info && info.deprecatedInFavourOf);
+    const info: { name: string; aliasOf?: string; deprecatedInFavourOf?: string } = catalogue[current];
+    const next = info.aliasOf || info.deprecatedInFavourOf;
     if (!next || !isModelName(next)) return current;
     current = next;
   }
