@@ -103,28 +103,18 @@ export interface DecartClient {
   };
 }
 
-const DEFAULT_WAIT_MS = 11 * 60_000;
-const UNKNOWN_MODEL_MS = 30_000;
-const TERMINAL = ["completed", "failed"];
-
-/** `runtime/…` of the user agent (Bun and Deno report Node compatibility); undefined in a browser. */
-function runtime(): string | undefined {
-  const g = globalThis as any;
-  const node = g.process?.versions?.node;
-  return g.document ? undefined : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
-}
-
 const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
 
 /** Creates a client. Throws `InvalidInputError` for a missing key or a bad URL; sends nothing until you call it. */
 export function createDecartClient(options: DecartClientOptions = {}): DecartClient {
   const { proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2 } = options;
   const where = "Invalid options";
+  const g = globalThis as any;
   let apiKey = options.apiKey;
   if (proxy !== undefined && apiKey !== undefined) throw invalid(where, "proxy", "given without `apiKey`");
   if (proxy === undefined) {
     try {
-      apiKey = (apiKey ?? (globalThis as any).process?.env?.DECART_API_KEY)?.trim();
+      apiKey = (apiKey ?? g.process?.env?.DECART_API_KEY)?.trim();
     } catch {}
     if (!apiKey) throw invalid(where, "apiKey", "a non-empty key (or set DECART_API_KEY, or use `proxy`)");
   }
@@ -137,9 +127,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const clientPoll: PollOptions = options.poll ?? {};
   const delay = clientPoll.delay ?? sleep;
   const now = clientPoll.now ?? Date.now;
-  const validate = options.validateInputs !== false;
-  const fetchImpl: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
-  const rt = runtime();
+  const fetchImpl: typeof fetch = (input, init) => (options.fetch ?? g.fetch)(input, init);
+  // `runtime/…` of the user agent (Bun and Deno report Node compatibility); none in a browser.
+  const node = g.process?.versions?.node;
+  const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
   const transport = createTransport({
     apiKey,
     fetch: fetchImpl,
@@ -166,10 +157,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     warned.add(message);
   };
 
-  /** Awaits an openapi-fetch call for its `data`; anything thrown becomes a `DecartError` carrying `jobId`. */
-  const send = <T>(pending: Promise<{ data?: T }>, jobId?: string): Promise<T> =>
+  /** Awaits an openapi-fetch call for its `data` (or `response`); anything thrown becomes a `DecartError` carrying `jobId`. */
+  const send = <R extends { data?: unknown; response: Response }, K extends "data" | "response" = "data">(
+    pending: Promise<R>,
+    jobId?: string,
+    part = "data" as K,
+  ): Promise<NonNullable<R[K]>> =>
     pending.then(
-      (r) => r.data as T,
+      (r) => r[part]!,
       (e) => {
         throw asDecartError(e, jobId);
       },
@@ -177,13 +172,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob") =>
-    send<T>(
+    send(
       api.POST(path as "/v1/files", {
         body: body as never,
         bodySerializer: () => body,
         parseAs,
         fetch: transport({ idempotent: false, signal, body }),
-      }) as Promise<{ data?: T }>,
+      }) as Promise<{ data?: T; response: Response }>,
     );
 
   const checkId = (id: string, field: string): string => {
@@ -192,14 +187,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
-  async function postModel<T>(kind: "video" | "image", options: any): Promise<T> {
-    const { model, signal, onStatusChange, onSubmitted, poll, timeoutMs, ...raw } = options ?? {};
+  async function postModel<T>(kind: "video" | "image", call: any): Promise<T> {
+    const { model, signal, onStatusChange, onSubmitted, poll, timeoutMs, ...raw } = call ?? {};
     const m = model as ModelDefinition | undefined;
     if (typeof m?.path !== "string" || m.kind !== kind) {
       throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}(…)`, m?.name ?? model);
     }
     if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
-    if (validate) validateInputs(m, raw);
+    if (options.validateInputs !== false) validateInputs(m, raw);
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     const inputs = await resolveFiles(m, raw, fetchImpl, signal);
     return post(m.path, encodeForm(inputs, m.fields), signal, kind === "image" ? "blob" : undefined);
@@ -220,14 +215,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */
   const content = (jobId: string, { signal, onProgress }: DownloadOptions = {}): Promise<Response> =>
     send(
-      api
-        .GET("/v1/jobs/{job_id}/content", {
-          params: { path: { job_id: checkId(jobId, "jobId") } },
-          parseAs: "stream",
-          fetch: transport({ idempotent: true, signal, jobId, onProgress }),
-        })
-        .then((r) => ({ data: r.response })),
+      api.GET("/v1/jobs/{job_id}/content", {
+        params: { path: { job_id: checkId(jobId, "jobId") } },
+        parseAs: "stream",
+        fetch: transport({ idempotent: true, signal, jobId, onProgress }),
+      }),
       jobId,
+      "response",
     );
 
   async function download(jobId: string, opts?: DownloadOptions): Promise<Download> {
@@ -266,7 +260,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const poll = mergePoll(clientPoll, opts.poll);
     const schedule = scheduleFor(poll);
     const clock = poll.now ?? now;
-    const { signal, onStatusChange, timeoutMs = DEFAULT_WAIT_MS } = opts;
+    const { signal, onStatusChange, timeoutMs = 660_000 /* 11 minutes */ } = opts;
     let origin = clock();
     const deadline = origin + timeoutMs;
     let model = typeof opts.model === "string" ? canonical(opts.model) : opts.model?.canonical;
@@ -276,9 +270,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
     let previousRead = 0;
 
-    for (let attempt = 0; !TERMINAL.includes(last?.status as string); attempt++) {
+    for (let attempt = 0; !["completed", "failed"].includes(last?.status as string); attempt++) {
       const info = model && isModelName(model) ? catalogue[model] : undefined;
-      const catalogueMs = info ? info.typicalJobSeconds * 1000 : UNKNOWN_MODEL_MS;
+      const catalogueMs = info ? info.typicalJobSeconds * 1000 : 30_000; // a model the catalogue does not know
       const typicalMs = model ? durations.typicalMs(model, catalogueMs) : catalogueMs;
       const ms = last ? schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs }) : 0;
       const left = deadline - clock();

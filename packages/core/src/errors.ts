@@ -59,7 +59,7 @@ export class DecartError extends Error {
   /** Makes `instanceof` use the same marker check, so it too works across copies of the package. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`.
-    return DecartError.isInstance.call(this as AnyErrorClass, value);
+    return (this as typeof DecartError).isInstance(value);
   }
 }
 
