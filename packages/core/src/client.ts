@@ -13,7 +13,7 @@ import {
   type VideoModelName,
 } from "@decart/api";
 import createClient from "openapi-fetch";
-import { aborted, asDecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
+import { aborted, asDecartError, type DecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -187,7 +187,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
-  async function postModel<T>(kind: "video" | "image", call: any): Promise<T> {
+  async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob"): Promise<T> {
     const { model, signal, onStatusChange, onSubmitted, poll, timeoutMs, ...raw } = call ?? {};
     const m = model as ModelDefinition | undefined;
     if (typeof m?.path !== "string" || m.kind !== kind) {
@@ -197,7 +197,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     if (options.validateInputs !== false) validateInputs(m, raw);
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     const inputs = await resolveFiles(m, raw, fetchImpl, signal);
-    return post(m.path, encodeForm(inputs, m.fields), signal, kind === "image" ? "blob" : undefined);
+    return post(m.path, encodeForm(inputs, m.fields), signal, parseAs);
   }
 
   const submit = (options: SubmitOptions<VideoModelName>) => postModel<JobSubmitResult>("video", options);
@@ -283,18 +283,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         });
       }
       await pause(poll.delay ?? delay, Math.max(0, Math.min(ms, left)), signal, jobId);
-      let current: JobStatusResponse;
-      try {
-        current = await readStatus(jobId, signal, deadline);
-      } catch (e) {
-        const error = asDecartError(e, jobId);
-        if (!error.retryable) throw error;
-        throw new JobTimeoutError(`Job ${jobId}: no status before the deadline (${error.message})`, {
-          jobId,
-          lastStatus: last?.status,
-          cause: error,
-        });
-      }
+      // A status read is retried until the deadline: a retryable failure here means the deadline came first.
+      const current = await readStatus(jobId, signal, deadline).catch((error: DecartError) => {
+        throw error.retryable
+          ? new JobTimeoutError(`Job ${jobId}: no status before the deadline (${error.message})`, {
+              jobId,
+              lastStatus: last?.status,
+              cause: error,
+            })
+          : error;
+      });
       model ??= current.model && canonical(current.model);
       if (!originKnown && current.created_at) {
         const age = Date.now() - Date.parse(current.created_at);
@@ -330,7 +328,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   });
 
   return {
-    process: (options) => postModel("image", options),
+    process: (options) => postModel("image", options, "blob"),
     async generate(options) {
       warnOnce("Decart: client.generate() is deprecated; use client.queue.submitAndPoll()");
       const outcome = await submitAndPoll(options);

@@ -51,11 +51,7 @@ function pick(kind: "video" | "image", name: string): ModelDefinition<any> {
 /** Model definitions from the generated catalogue: `models.video("lucy-pro-t2v")`, `models.image("lucy-pro-t2i")`. */
 export const models = {
   /** A video model (Queue API). Throws `InvalidInputError` for an unknown name, `ModelRetiredError` for a retired one. */
-  video<M extends VideoModelName>(name: M): VideoModel<M> {
-    return pick("video", name) as VideoModel<M>;
-  },
+  video: <M extends VideoModelName>(name: M): VideoModel<M> => pick("video", name) as VideoModel<M>,
   /** An image model (Process API). Throws `InvalidInputError` for an unknown name, `ModelRetiredError` for a retired one. */
-  image<M extends ImageModelName>(name: M): ImageModel<M> {
-    return pick("image", name) as ImageModel<M>;
-  },
+  image: <M extends ImageModelName>(name: M): ImageModel<M> => pick("image", name) as ImageModel<M>,
 };

@@ -71,13 +71,10 @@ export function mergePoll(base: PollOptions, override: PollOptions | PollSchedul
 export function createDurationModel() {
   const observed = new Map<string, number>();
   return {
-    typicalMs(model: string, catalogueMs: number): number {
-      return observed.get(model) ?? catalogueMs;
-    },
+    typicalMs: (model: string, catalogueMs: number): number => observed.get(model) ?? catalogueMs,
     observe(model: string, catalogueMs: number, durationMs: number): void {
-      if (!(durationMs > 0)) return;
       const previous = observed.get(model) ?? catalogueMs;
-      observed.set(model, previous + 0.5 * (durationMs - previous));
+      if (durationMs > 0) observed.set(model, previous + 0.5 * (durationMs - previous));
     },
   };
 }
