@@ -134,13 +134,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const transport = createTransport({
     apiKey,
     fetch: fetchImpl,
-    headers: {
-      ...(apiKey && { [apiKeyHeader]: apiKey }),
-      // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
-      ...(rt && {
-        "user-agent": `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`,
-      }),
-    },
     timeoutMs,
     uploadTimeoutMs,
     maxRetries,
@@ -149,7 +142,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     now,
     logger,
   });
-  const api = createClient<paths>({ baseUrl, fetch: transport({ idempotent: false }) });
+  const api = createClient<paths>({
+    baseUrl,
+    headers: {
+      ...(apiKey && { [apiKeyHeader]: apiKey }),
+      // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
+      ...(rt && {
+        "user-agent": `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`,
+      }),
+    },
+    fetch: transport({ idempotent: false }),
+  });
   const durations = createDurationModel();
   const warned = new Set<string>();
   const warnOnce = (message: string) => {

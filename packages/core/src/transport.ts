@@ -2,11 +2,9 @@ import { aborted, ConnectionError, DecartError, errorFromResponse, pause, Timeou
 import type { DelayFunction, DownloadProgress, Logger } from "./types.js";
 
 export interface TransportConfig {
-  /** The key, only to redact it from error messages (the headers carry it). */
+  /** The key, only to redact it from error messages (openapi-fetch's requests carry it). */
   apiKey: string | undefined;
   fetch: typeof fetch;
-  /** Headers added to every request: the key's and the user agent. */
-  headers: Record<string, string>;
   timeoutMs: number;
   uploadTimeoutMs: number;
   maxRetries: number;
@@ -67,14 +65,13 @@ const mayRetry = (error: DecartError & { retryAfterMs?: number }, idempotent: bo
 
 /**
  * The client's one place where HTTP happens: returns the `fetch` that openapi-fetch calls for one logical request.
- * It adds the headers (key and user agent), times out each attempt, retries by policy (backoff with full jitter,
- * honouring `Retry-After` up to 60 s), maps failures to typed errors carrying `x-request-id`, and re-streams the body
- * so that a stalled, cut-short or aborted download becomes a typed error too.
+ * It sends the request's headers (openapi-fetch's, with the key and user agent), times out each attempt, retries by
+ * policy (backoff with full jitter, honouring `Retry-After` up to 60 s), maps failures to typed errors carrying
+ * `x-request-id`, and re-streams the body so that a stalled, cut-short or aborted download becomes a typed error too.
  */
 export function createTransport({
   apiKey,
   fetch,
-  headers: extraHeaders,
   timeoutMs: readTimeoutMs,
   uploadTimeoutMs,
   maxRetries: defaultRetries,
@@ -91,7 +88,6 @@ export function createTransport({
       const headers = new Headers(request.headers);
       const upload = body instanceof FormData;
       if (upload) headers.delete("content-type"); // fetch writes a fresh boundary
-      for (const [k, v] of Object.entries(extraHeaders)) headers.set(k, v);
       const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
       const maxRetries = call.maxRetries ?? defaultRetries;
 
