@@ -194,11 +194,12 @@ const byStatus: Record<number, ErrorClass<DecartError>> = {
   429: RateLimitError,
 };
 
-/** Builds the error for a non-2xx answer from its status and body text. */
+/** Builds the error for a non-2xx answer from its status and body text (`content`: the answer to a download). */
 export function errorFromResponse(
   status: number,
   body: string,
-  { content, ...info }: { requestId?: string; retryAfterMs?: number; jobId?: string; content?: boolean },
+  info: { requestId?: string; retryAfterMs?: number; jobId?: string },
+  content?: boolean,
 ): DecartError {
   let parsed: any;
   try {

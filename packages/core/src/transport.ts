@@ -185,20 +185,23 @@ export function createTransport({
           }
           const text = await response.text().catch(() => "");
           release();
-          error = errorFromResponse(response.status, apiKey ? text.split(apiKey).join("[redacted]") : text, {
-            requestId,
-            jobId,
-            retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
-            content: url.split("?")[0]!.endsWith("/content"),
-          });
+          error = errorFromResponse(
+            response.status,
+            apiKey ? text.split(apiKey).join("[redacted]") : text,
+            {
+              requestId,
+              jobId,
+              retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
+            },
+            url.split("?")[0]!.endsWith("/content"),
+          );
         } catch (e) {
-          error = failure(e);
-          if (error.code === "ABORT") throw error;
+          error = failure(e); // an abort is not retryable: it is thrown below
         }
 
         if (attempt >= maxRetries || !mayRetry(error, call.idempotent || retrySubmit)) throw error;
-        const hinted = (error as { retryAfterMs?: number }).retryAfterMs;
-        const wait = hinted === undefined ? backoffDelay(attempt) : Math.min(hinted, 60_000);
+        // The server's Retry-After (up to 60 s), else backoff (at most 8 s).
+        const wait = Math.min((error as { retryAfterMs?: number }).retryAfterMs ?? backoffDelay(attempt), 60_000);
         if (now() + wait > deadline) throw error;
         logger.debug?.(`${where}: ${error.message}; retry ${attempt + 1} in ${Math.round(wait)} ms`);
         await pause(delay, wait, signal, jobId);
