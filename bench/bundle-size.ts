@@ -132,9 +132,12 @@ async function analyze() {
     if (bytesInOutput > 0)
       console.log(`| ${path.replace(/^.*node_modules\//, "").replace(/^\.\.\//, "")} | ${bytesInOutput} |`);
   }
-  const variants: [string, Plugin[]][] = [
+  // The key-removal rows are measured against the catalogue as evaluated and written back as plain literals (the
+  // generator's helpers, which add each entry's kind and routes from its name, are gone there), not against the build.
+  const writtenBack = "catalogue as plain literals (evaluated, written back)";
+  const variants: [name: string, plugins: Plugin[], against?: string][] = [
     [
-      "catalogue as evaluated and written back (the baseline of the rows below)",
+      writtenBack,
       [
         replace(
           CATALOGUE,
@@ -145,8 +148,9 @@ async function analyze() {
     [
       "catalogue without `width`, `height`, `fps`, `legacySyncPath`",
       [replace(CATALOGUE, withoutKeys(["width", "height", "fps", "legacySyncPath"]))],
+      writtenBack,
     ],
-    ["catalogue without `rules`", [replace(CATALOGUE, withoutKeys(["rules"]))]],
+    ["catalogue without `rules`", [replace(CATALOGUE, withoutKeys(["rules"]))], writtenBack],
     [
       "catalogue empty (`{}`)",
       [
@@ -168,11 +172,15 @@ async function analyze() {
     ],
   ];
   console.log("\nLeave-one-out (what the gzip size would be without a part):\n");
-  console.log("| variant | minified | min+gzip | gzip bytes saved |\n| --- | ---: | ---: | ---: |");
-  console.log(`| as built | ${base.minified} | ${base.gzip} | 0 |`);
-  for (const [name, plugins] of variants) {
+  console.log(
+    "| variant | minified | min+gzip | gzip bytes saved | compared with |\n| --- | ---: | ---: | ---: | --- |",
+  );
+  console.log(`| as built | ${base.minified} | ${base.gzip} | 0 | |`);
+  const sizes: Record<string, number> = { "as built": base.gzip };
+  for (const [name, plugins, against = "as built"] of variants) {
     const v = await bundle(ours, plugins);
-    console.log(`| ${name} | ${v.minified} | ${v.gzip} | ${base.gzip - v.gzip} |`);
+    sizes[name] = v.gzip;
+    console.log(`| ${name} | ${v.minified} | ${v.gzip} | ${sizes[against]! - v.gzip} | ${against} |`);
   }
 }
 
