@@ -27,13 +27,18 @@ import type {
   Logger,
   PollOptions,
   ProcessOptions,
+  QueueJobOutcome,
   QueueJobResult,
   QueueWaitOptions,
   SubmitAndPollOptions,
   SubmitOptions,
+  WaitOptions,
 } from "./types.js";
 import { checkSchema, invalid, validateInputs } from "./validate.js";
 import { VERSION } from "./version.js";
+
+/** A wait's default budget: a little past the server's own 10-minute job timeout. */
+const DEFAULT_WAIT_MS = 660_000;
 
 export interface DecartClientOptions {
   /** Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. */
@@ -78,8 +83,12 @@ export interface QueueClient {
   /** Starts downloading a completed job's video as a stream, with progress. */
   download(jobId: string, options?: DownloadOptions): Promise<Download>;
   /** Watches a job submitted elsewhere until it ends, then downloads its video. Never throws for a failed job. */
+  wait(jobId: string, options: QueueWaitOptions & { download: false }): Promise<QueueJobOutcome>;
   wait(jobId: string, options?: QueueWaitOptions): Promise<QueueJobResult>;
   /** Submits, watches and downloads. Never throws for a failed job: the result says `failed` with the reason. */
+  submitAndPoll<M extends VideoModelName>(
+    options: SubmitAndPollOptions<M> & { download: false },
+  ): Promise<QueueJobOutcome>;
   submitAndPoll<M extends VideoModelName>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult>;
 }
 
@@ -173,14 +182,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       },
     );
 
+  /** Inside a wait's budget (`deadline`), retryable failures are retried until it runs out, not `maxRetries` times. */
+  const budget = (deadline?: number) => (deadline ? { deadline, maxRetries: Infinity } : {});
+
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
-  const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob") =>
+  const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", deadline?: number) =>
     send(
       api.POST(path as "/v1/files", {
         body: body as never,
         bodySerializer: () => body,
         parseAs,
-        fetch: transport({ idempotent: false, signal, body }),
+        fetch: transport({ idempotent: false, signal, body, ...budget(deadline) }),
       }) as Promise<{ data?: T; response: Response }>,
     );
 
@@ -190,8 +202,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
-  async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob"): Promise<T> {
-    const { model, signal, onStatusChange, onSubmitted, poll, timeoutMs, ...raw } = call ?? {};
+  async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", deadline?: number): Promise<T> {
+    const { model, signal, onStatusChange, onSubmitted, poll, timeoutMs, download, ...raw } = call ?? {};
     const m = model as ModelDefinition | undefined;
     if (typeof m?.path !== "string" || m.kind !== kind) {
       throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}(…)`, m?.name ?? model);
@@ -200,28 +212,29 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     if (options.validateInputs !== false) validateInputs(m, raw);
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     const inputs = await resolveFiles(m, raw, fetchImpl, signal);
-    return post(m.path, encodeForm(inputs, m.fields), signal, parseAs);
+    return post(m.path, encodeForm(inputs, m.fields), signal, parseAs, deadline);
   }
 
-  const submit = (options: SubmitOptions<VideoModelName>) => postModel<JobSubmitResult>("video", options);
+  const submit = (options: SubmitOptions<VideoModelName>, deadline?: number) =>
+    postModel<JobSubmitResult>("video", options, undefined, deadline);
 
   const readStatus = (jobId: string, signal?: AbortSignal, deadline?: number): Promise<JobStatusResponse> =>
     send(
       api.GET("/v1/jobs/{job_id}", {
         params: { path: { job_id: checkId(jobId, "jobId") } },
         // While waiting, a status read is retried until the wait's deadline.
-        fetch: transport({ idempotent: true, signal, jobId, deadline, maxRetries: deadline ? Infinity : undefined }),
+        fetch: transport({ idempotent: true, signal, jobId, ...budget(deadline) }),
       }),
       jobId,
     );
 
   /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */
-  const content = (jobId: string, { signal, onProgress }: DownloadOptions = {}): Promise<Response> =>
+  const content = (jobId: string, { signal, onProgress }: DownloadOptions = {}, deadline?: number): Promise<Response> =>
     send(
       api.GET("/v1/jobs/{job_id}/content", {
         params: { path: { job_id: checkId(jobId, "jobId") } },
         parseAs: "stream",
-        fetch: transport({ idempotent: true, signal, jobId, onProgress }),
+        fetch: transport({ idempotent: true, signal, jobId, onProgress, ...budget(deadline) }),
       }),
       jobId,
       "response",
@@ -238,14 +251,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
 
   /** Downloads into a Blob; a download cut short (a GET, so safe to repeat) is started again. */
-  async function result(jobId: string, opts: DownloadOptions = {}): Promise<Blob> {
+  async function result(jobId: string, opts: DownloadOptions = {}, deadline?: number): Promise<Blob> {
     for (let attempt = 0; ; attempt++) {
-      const response = await content(jobId, opts);
+      const response = await content(jobId, opts, deadline);
       try {
         return await response.blob();
       } catch (e) {
         const error = asDecartError(e, jobId);
-        if (!error.retryable || attempt >= maxRetries) throw error;
+        const spent = deadline ? now() + backoffDelay(attempt) > deadline : attempt >= maxRetries;
+        if (!error.retryable || spent) throw error;
         logger.debug?.(`${error.message}; downloading again`);
         await pause(delay, backoffDelay(attempt), opts.signal, jobId);
       }
@@ -259,13 +273,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   async function watch(
     jobId: string,
     opts: QueueWaitOptions & { first?: JobSubmitResult },
+    deadline: number,
   ): Promise<JobStatusResponse> {
     const poll = mergePoll(clientPoll, opts.poll);
     const schedule = scheduleFor(poll);
     const clock = poll.now ?? now;
-    const { signal, onStatusChange, timeoutMs = 660_000 /* 11 minutes */ } = opts;
+    const { signal, onStatusChange, timeoutMs = DEFAULT_WAIT_MS } = opts;
     let origin = clock();
-    const deadline = origin + timeoutMs;
     let model = typeof opts.model === "string" ? canonical(opts.model) : opts.model?.canonical;
     let last = opts.first as JobStatusResponse | undefined;
     let originKnown = !!last;
@@ -313,16 +327,27 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return last!;
   }
 
-  async function finish(jobId: string, final: JobStatusResponse, signal?: AbortSignal): Promise<QueueJobResult> {
-    return final.status === "failed"
-      ? { status: "failed", job_id: jobId, error: final.error || "Job failed" }
-      : { status: "completed", job_id: jobId, data: await result(jobId, { signal }) };
+  /** The end of a wait's budget: `timeoutMs` (default 11 minutes) from now, on the wait's clock. */
+  const deadlineOf = (opts: WaitOptions) =>
+    (mergePoll(clientPoll, opts.poll).now ?? now)() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
+
+  /** Watches a job to its end, then (unless `download: false`) downloads its video, all within one budget. */
+  async function follow(
+    jobId: string,
+    opts: QueueWaitOptions & { first?: JobSubmitResult },
+    deadline: number,
+  ): Promise<QueueJobResult | QueueJobOutcome> {
+    const final = await watch(jobId, opts, deadline);
+    if (final.status === "failed") return { status: "failed", job_id: jobId, error: final.error || "Job failed" };
+    if (opts.download === false) return { status: "completed", job_id: jobId };
+    return { status: "completed", job_id: jobId, data: await result(jobId, { signal: opts.signal }, deadline) };
   }
 
-  async function submitAndPoll(options: SubmitAndPollOptions<VideoModelName>): Promise<QueueJobResult> {
-    const job = await submit(options);
+  async function submitAndPoll(options: SubmitAndPollOptions<VideoModelName>) {
+    const deadline = deadlineOf(options);
+    const job = await submit(options, deadline);
     options.onSubmitted?.(job.job_id);
-    return finish(job.job_id, await watch(job.job_id, { ...options, first: job }), options.signal);
+    return follow(job.job_id, { ...options, first: job }, deadline);
   }
 
   const fileCall = (fileId: string, opts: { signal?: AbortSignal } = {}) => ({
@@ -334,7 +359,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     process: (options) => postModel("image", options, "blob"),
     async generate(options) {
       warnOnce("Decart: client.generate() is deprecated; use client.queue.submitAndPoll()");
-      const outcome = await submitAndPoll(options);
+      const outcome = (await submitAndPoll({ ...options, download: true })) as QueueJobResult;
       if (outcome.status === "completed") return outcome.data;
       throw new JobFailedError(`Job ${outcome.job_id} failed: ${outcome.error}`, {
         jobId: outcome.job_id,
@@ -346,8 +371,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       status: (jobId, opts = {}) => readStatus(jobId, opts.signal),
       result,
       download,
-      wait: async (jobId, opts = {}) => finish(jobId, await watch(checkId(jobId, "jobId"), opts), opts.signal),
-      submitAndPoll,
+      wait: ((jobId: string, opts: QueueWaitOptions = {}) =>
+        follow(checkId(jobId, "jobId"), opts, deadlineOf(opts))) as QueueClient["wait"],
+      submitAndPoll: submitAndPoll as QueueClient["submitAndPoll"],
     },
     tokens: {
       create: ({ signal, ...body } = {}) => post("/v1/client/tokens", JSON.stringify(body), signal),

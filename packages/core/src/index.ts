@@ -55,6 +55,7 @@ export type {
   PollOptions,
   PollSchedule,
   ProcessOptions,
+  QueueJobOutcome,
   QueueJobResult,
   QueueWaitOptions,
   StatusListener,

@@ -60,6 +60,11 @@ export type QueueJobResult =
   | { status: "completed"; job_id: string; data: Blob }
   | { status: "failed"; job_id: string; error: string };
 
+/** How a job ended, without its video: what `wait` and `submitAndPoll` answer with `download: false`. */
+export type QueueJobOutcome =
+  | { status: "completed"; job_id: string }
+  | { status: "failed"; job_id: string; error: string };
+
 /** Waits `ms` unless `signal` aborts first (then rejects). Inject one to test without real waiting. */
 export type DelayFunction = (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -103,8 +108,17 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Polling for this call (merged over the client's `poll`), or a schedule function. */
   poll?: PollOptions | PollSchedule;
-  /** How long to wait for the job to finish before a `JobTimeoutError` (default 11 minutes). */
+  /**
+   * One budget for the whole call (submit, wait and download) before a `JobTimeoutError` (default 11 minutes; the
+   * server fails jobs at 10). Transient failures inside it (a failed status read, a cut-short download, a 429) are
+   * retried until it runs out.
+   */
   timeoutMs?: number;
+  /**
+   * `false` to stop when the job ends, without downloading its video (then stream it with `queue.download` or
+   * `saveResult` from `@decart/core/node`). Default `true`: a completed result carries `data`, a Blob.
+   */
+  download?: boolean;
 }
 
 export interface QueueWaitOptions extends WaitOptions {

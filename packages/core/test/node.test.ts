@@ -27,6 +27,23 @@ async function completedJob(target: Emulator = emu) {
 }
 
 describe("@decart/core/node", () => {
+  it("waits without downloading, then saveResult downloads the video once", async () => {
+    const client = clientFor(emu);
+    const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "wait then save" });
+    const outcome = await client.queue.wait(job.job_id, { model: "lucy-pro-t2v", download: false });
+    expect(outcome).toEqual({ status: "completed", job_id: job.job_id });
+    expect(emu.stats().jobs[job.job_id]!.contentReads).toBe(0);
+    const path = join(dir, "waited.mp4");
+    await saveResult(client, job.job_id, path);
+    const record = emu.stats().jobs[job.job_id]!;
+    expect(record.contentReads).toBe(1);
+    expect(
+      createHash("sha256")
+        .update(await readFile(path))
+        .digest("hex"),
+    ).toBe(record.resultSha256);
+  });
+
   it("saveResult streams a result to a file, with progress", async () => {
     const { client, jobId } = await completedJob();
     const path = join(dir, "out.mp4");

@@ -189,6 +189,39 @@ describe("queue.submit / status / result / download / wait", () => {
     }
   });
 
+  it("rides out refusals past maxRetries inside submitAndPoll's budget, creating one job", async () => {
+    const busy = await startFast({
+      faults: [{ route: "submit", kind: "503", retryAfterSeconds: 0, rate: 0.5 }],
+      random: firstN(4),
+    });
+    try {
+      const client = clientFor(busy, { maxRetries: 1, poll: instantDelayPoll() });
+      const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "patient" });
+      expect(result.status).toBe("completed");
+      expect(busy.stats().faultsInjected["503"]).toBe(4);
+      expect(busy.stats().jobsCreated).toBe(1);
+    } finally {
+      await busy.close();
+    }
+  });
+
+  it("stops at the end of the job without downloading when download is false", async () => {
+    const client = clientFor(emu);
+    const done = await client.queue.submitAndPoll({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "no download",
+      download: false,
+    });
+    expect(done).toEqual({ status: "completed", job_id: expect.stringMatching(/^job_/) });
+    expect(emu.stats().jobs[done.job_id]!.contentReads).toBe(0);
+    const failed = await client.queue.submitAndPoll({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "[fail: nothing to fetch]",
+      download: false,
+    });
+    expect(failed).toEqual({ status: "failed", job_id: failed.job_id, error: "nothing to fetch" });
+  });
+
   it("wait() attaches to a job submitted elsewhere", async () => {
     const submitter = clientFor(emu);
     const job = await submitter.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "elsewhere" });

@@ -6,6 +6,7 @@ import {
   type Inputs,
   type JobSubmitResult,
   models,
+  type QueueJobOutcome,
   type QueueJobResult,
   RateLimitError,
   type VideoModel,
@@ -74,5 +75,17 @@ describe("model inputs are checked at compile time", () => {
       expectTypeOf(e.retryAfterMs).toEqualTypeOf<number | undefined>();
       expectTypeOf(e).toExtend<DecartError>();
     }
+  });
+});
+
+describe("waiting without a download", () => {
+  it("answers an outcome without data when download is false, and the Blob result otherwise", () => {
+    const model = models.video("lucy-pro-t2v");
+    expectTypeOf(client.queue.submitAndPoll({ model, prompt: "x", download: false })).toEqualTypeOf<
+      Promise<QueueJobOutcome>
+    >();
+    expectTypeOf(client.queue.submitAndPoll({ model, prompt: "x" })).toEqualTypeOf<Promise<QueueJobResult>>();
+    expectTypeOf(client.queue.wait("job_1", { download: false })).toEqualTypeOf<Promise<QueueJobOutcome>>();
+    expectTypeOf(client.queue.wait("job_1")).toEqualTypeOf<Promise<QueueJobResult>>();
   });
 });
