@@ -33,7 +33,7 @@ const VARIANTS: Record<string, Variant> = {
   },
   "ours-wait-save": {
     client: "ours",
-    label: "@decart/core, as its README shows: submit → `queue.wait` → `saveResult`",
+    label: "@decart/core, as its README shows: submit → `queue.wait({ download: false })` → `saveResult`",
   },
   "ours-blob": { client: "ours", label: "@decart/core: `submitAndPoll` → Blob → `writeFile(arrayBuffer)`" },
   "official-arraybuffer": {
@@ -79,9 +79,9 @@ async function runChild(variant: string, url: string, apiKey: string, path: stri
     flow =
       variant === "ours-wait-save"
         ? async () => {
-            // The flow of the core README's Node section. `queue.wait` downloads the result (into a Blob) itself.
+            // The flow of the core README's Node section: wait for the end without downloading, then stream to disk.
             const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt });
-            await client.queue.wait(job.job_id, { model: "lucy-pro-t2v", poll });
+            await client.queue.wait(job.job_id, { model: "lucy-pro-t2v", poll, download: false });
             const saved = await saveResult(client, job.job_id, path);
             return { jobId: job.job_id, bytes: saved.bytes };
           }
