@@ -26,7 +26,7 @@ function importGraph(entry: string): Map<string, string> {
 }
 
 describe("the package", () => {
-  it("keeps VERSION (sent in the user agent) equal to package.json's version: update src/version.ts on release", () => {
+  it("keeps VERSION (sent in the user agent) equal to package.json's version: `pnpm version-packages` rewrites src/version.ts", () => {
     expect(VERSION).toBe(pkg.version);
   });
 
