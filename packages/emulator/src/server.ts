@@ -624,15 +624,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     if (!applyFault(ctx, route.mode)) return;
 
-    const parsed = await parseForm(ctx.req, { maxFileBytes: maxUploadBytes });
-    if (parsed.kind === "aborted") {
-      ctx.responded = true;
-      return;
-    }
-    if (parsed.kind === "error") {
-      drain(ctx.req);
-      return detail(ctx, parsed.status, parsed.detail);
-    }
+    const parsed = await readForm(ctx);
+    if (!parsed) return;
     const form = validateForm(route.fields, parsed.parts);
     if (form.issues.length === 0) form.issues.push(...checkRules(route.rules, form.given, formSummary(parsed.parts)));
     if (form.issues.length > 0) return invalid(ctx, form.issues);
@@ -845,18 +838,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
   }
 
-  async function handleUpload(ctx: Ctx): Promise<void> {
-    const principal = authenticate(ctx);
-    if (!principal || !applyFault(ctx, "files")) return;
+  /** Parses a multipart body; on a bad or abandoned one, answers (or gives up on the gone client) and returns nothing. */
+  async function readForm(ctx: Ctx) {
     const parsed = await parseForm(ctx.req, { maxFileBytes: maxUploadBytes });
     if (parsed.kind === "aborted") {
       ctx.responded = true;
-      return;
+      return undefined;
     }
     if (parsed.kind === "error") {
       drain(ctx.req);
-      return detail(ctx, parsed.status, parsed.detail);
+      detail(ctx, parsed.status, parsed.detail);
+      return undefined;
     }
+    return parsed;
+  }
+
+  async function handleUpload(ctx: Ctx): Promise<void> {
+    const principal = authenticate(ctx);
+    if (!principal || !applyFault(ctx, "files")) return;
+    const parsed = await readForm(ctx);
+    if (!parsed) return;
     const form = validateForm(FILE_FIELDS, parsed.parts);
     if (form.issues.length > 0) return invalid(ctx, form.issues);
     const file = form.files.get("file") as FilePart;
