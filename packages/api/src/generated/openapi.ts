@@ -1326,6 +1326,8 @@ export interface components {
         ContentLength: number;
         /** @description An id for this request, to quote when reporting a problem. */
         RequestId: string;
+        /** @description Optional hint on a job's status while it is `pending` or `processing`: milliseconds until a new read is likely to show a change. A client may wait this long before polling again; servers are not required to send it. */
+        PollAfterMs: number;
     };
     pathItems: never;
 }
@@ -2608,6 +2610,7 @@ export interface operations {
             /** @description The job's status. */
             200: {
                 headers: {
+                    "x-poll-after-ms": components["headers"]["PollAfterMs"];
                     [name: string]: unknown;
                 };
                 content: {
