@@ -61,7 +61,7 @@ const BASE_HEADERS = [
   "access-control-allow-origin",
   "*",
   "access-control-expose-headers",
-  "x-request-id, retry-after, deprecation, warning, link, content-length",
+  "x-request-id, retry-after, deprecation, warning, link, content-length, x-poll-after-ms",
 ];
 const JSON_HEADERS = [...BASE_HEADERS, "content-type", "application/json"];
 const CORS_PREFLIGHT_HEADERS = [
@@ -216,6 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const jobTimeoutMs = options.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
   const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
   const maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const pollHints = options.pollHints === true;
   const random = options.random ?? Math.random;
   const logger = options.logger;
   let faultRules: FaultRule[] = normaliseRules(options.faults ?? []);
@@ -592,8 +593,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (job.firstCompletedReadAt === undefined) job.firstCompletedReadAt = now;
       if (status === "completed") void ensureResult(job).catch(() => {});
     }
-    respond(ctx, 200, JSON_HEADERS, statusBody(job, status));
+    // The hint: how long until this job's next change (processing starts, or the job ends).
+    const hint =
+      pollHints && now < job.endAt ? [...JSON_HEADERS, "x-poll-after-ms", String(next(job, now) - now)] : null;
+    respond(ctx, 200, hint ?? JSON_HEADERS, statusBody(job, status));
   }
+
+  /** When an unfinished job next changes: when processing starts, else when it ends. */
+  const next = (job: Job, now: number) => (now < job.startAt && job.startAt < job.endAt ? job.startAt : job.endAt);
 
   async function handleContent(ctx: Ctx, id: string): Promise<void> {
     const principal = authenticate(ctx);

@@ -17,6 +17,11 @@ export interface EmulatorOptions {
   maxUploadBytes?: number;
   /** Faults injected at random by rate. */
   faults?: FaultRule[];
+  /**
+   * Send the spec's optional `x-poll-after-ms` hint on status reads of unfinished jobs: the time until the job's next
+   * change. Off by default, since the real API is not known to send it (and benchmarks compare clients without it).
+   */
+  pollHints?: boolean;
   /** Pad every video result (a trailing MP4 `free` box) to this size, for memory tests. */
   resultBytes?: number;
   /** Randomness for timing spread and fault sampling (default Math.random). */

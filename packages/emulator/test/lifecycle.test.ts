@@ -122,6 +122,41 @@ describe("job lifecycle", () => {
   });
 });
 
+describe("poll hints", () => {
+  it("sends x-poll-after-ms only when asked, counting down to the job's next change", async () => {
+    const hinted = await start({ pollHints: true, timing: { pendingMs: 30_000, processingMs: 60_000 } });
+    try {
+      const id = await submit(hinted, "lucy-pro-t2v", { prompt: "hint me" });
+      const res = await get(hinted, `/v1/jobs/${id}`);
+      const hint = Number(res.headers.get("x-poll-after-ms"));
+      expect(((await res.json()) as { status: string }).status).toBe("pending");
+      expect(hint).toBeGreaterThan(0);
+      expect(hint).toBeLessThanOrEqual(30_000);
+    } finally {
+      await hinted.close();
+    }
+    const plain = await start({ timing: { pendingMs: 30_000, processingMs: 60_000 } });
+    try {
+      const id = await submit(plain, "lucy-pro-t2v", { prompt: "no hint" });
+      expect((await get(plain, `/v1/jobs/${id}`)).headers.get("x-poll-after-ms")).toBeNull();
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("sends no hint once the job has ended", async () => {
+    const hinted = await start({ pollHints: true, timing: "fast" });
+    try {
+      const id = await submit(hinted, "lucy-pro-t2v", { prompt: "done" });
+      const seen = await pollUntil(hinted, id);
+      expect(seen.at(-1)?.status).toBe("completed");
+      expect((await get(hinted, `/v1/jobs/${id}`)).headers.get("x-poll-after-ms")).toBeNull();
+    } finally {
+      await hinted.close();
+    }
+  });
+});
+
 describe("prompt markers", () => {
   it("[fail] fails the job with the default reason", async () => {
     const id = await submit(emu, "lucy-pro-t2v", { prompt: "please [fail]" });
