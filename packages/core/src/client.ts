@@ -84,12 +84,16 @@ export interface QueueClient {
   download(jobId: string, options?: DownloadOptions): Promise<Download>;
   /** Watches a job submitted elsewhere until it ends, then downloads its video. Never throws for a failed job. */
   wait(jobId: string, options: QueueWaitOptions & { download: false }): Promise<QueueJobOutcome>;
-  wait(jobId: string, options?: QueueWaitOptions): Promise<QueueJobResult>;
+  wait(jobId: string, options?: QueueWaitOptions & { download?: true }): Promise<QueueJobResult>;
+  wait(jobId: string, options: QueueWaitOptions): Promise<QueueJobResult | QueueJobOutcome>;
   /** Submits, watches and downloads. Never throws for a failed job: the result says `failed` with the reason. */
   submitAndPoll<M extends VideoModelName>(
     options: SubmitAndPollOptions<M> & { download: false },
   ): Promise<QueueJobOutcome>;
-  submitAndPoll<M extends VideoModelName>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult>;
+  submitAndPoll<M extends VideoModelName>(
+    options: SubmitAndPollOptions<M> & { download?: true },
+  ): Promise<QueueJobResult>;
+  submitAndPoll<M extends VideoModelName>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult | QueueJobOutcome>;
 }
 
 export interface DecartClient {
@@ -218,13 +222,19 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const submit = (options: SubmitOptions<VideoModelName>, deadline?: number) =>
     postModel<JobSubmitResult>("video", options, undefined, deadline);
 
-  const readStatus = (jobId: string, signal?: AbortSignal, deadline?: number): Promise<JobStatusResponse> =>
+  /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
+  const readStatus = (jobId: string, signal?: AbortSignal, deadline?: number) =>
     send(
-      api.GET("/v1/jobs/{job_id}", {
-        params: { path: { job_id: checkId(jobId, "jobId") } },
-        // While waiting, a status read is retried until the wait's deadline.
-        fetch: transport({ idempotent: true, signal, jobId, ...budget(deadline) }),
-      }),
+      api
+        .GET("/v1/jobs/{job_id}", {
+          params: { path: { job_id: checkId(jobId, "jobId") } },
+          // While waiting, a status read is retried until the wait's deadline.
+          fetch: transport({ idempotent: true, signal, jobId, ...budget(deadline) }),
+        })
+        .then(({ data, response }) => {
+          const hint = response.headers.get("x-poll-after-ms");
+          return { response, data: { job: data!, hintMs: hint ? Math.max(0, +hint || 0) : undefined } };
+        }),
       jobId,
     );
 
@@ -258,10 +268,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         return await response.blob();
       } catch (e) {
         const error = asDecartError(e, jobId);
-        const spent = deadline ? now() + backoffDelay(attempt) > deadline : attempt >= maxRetries;
-        if (!error.retryable || spent) throw error;
+        const wait = backoffDelay(attempt);
+        if (!error.retryable || (deadline ? now() + wait > deadline : attempt >= maxRetries)) throw error;
         logger.debug?.(`${error.message}; downloading again`);
-        await pause(delay, backoffDelay(attempt), opts.signal, jobId);
+        await pause(delay, wait, opts.signal, jobId);
       }
     }
   }
@@ -286,30 +296,23 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     if (last) onStatusChange?.(last);
     // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
     let previousRead = 0;
+    let hintMs: number | undefined;
 
     for (let attempt = 0; !["completed", "failed"].includes(last?.status as string); attempt++) {
       const info = model && isModelName(model) ? catalogue[model] : undefined;
       const catalogueMs = info ? info.typicalJobSeconds * 1000 : 30_000; // a model the catalogue does not know
       const typicalMs = model ? durations.typicalMs(model, catalogueMs) : catalogueMs;
-      const ms = last ? schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs }) : 0;
-      const left = deadline - clock();
-      if (left <= 0) {
-        throw new JobTimeoutError(`Job ${jobId} still ${last?.status} after ${timeoutMs} ms`, {
-          jobId,
-          lastStatus: last?.status,
-        });
-      }
+      const ms = last ? schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs }) : 0;
+      // The deadline is on the client's clock (as the transport's); a call's own `poll.now` drives only the schedule.
+      const left = deadline - now();
+      if (left <= 0) throw timedOut(jobId, timeoutMs, last?.status);
       await pause(poll.delay ?? delay, Math.max(0, Math.min(ms, left)), signal, jobId);
       // A status read is retried until the deadline: a retryable failure here means the deadline came first.
-      const current = await readStatus(jobId, signal, deadline).catch((error: DecartError) => {
-        throw error.retryable
-          ? new JobTimeoutError(`Job ${jobId}: no status before the deadline (${error.message})`, {
-              jobId,
-              lastStatus: last?.status,
-              cause: error,
-            })
-          : error;
+      const read = await readStatus(jobId, signal, deadline).catch((error: DecartError) => {
+        throw error.retryable ? timedOut(jobId, timeoutMs, last?.status, error) : error;
       });
+      const current = read.job;
+      hintMs = read.hintMs;
       model ??= current.model && canonical(current.model);
       if (!originKnown && current.created_at) {
         const age = Date.now() - Date.parse(current.created_at);
@@ -327,9 +330,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return last!;
   }
 
-  /** The end of a wait's budget: `timeoutMs` (default 11 minutes) from now, on the wait's clock. */
-  const deadlineOf = (opts: WaitOptions) =>
-    (mergePoll(clientPoll, opts.poll).now ?? now)() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
+  /** The end of a wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock. */
+  const deadlineOf = (opts: WaitOptions) => now() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
+
+  /** The budget ran out: the job may still finish, and `queue.wait(jobId)` can watch it again. */
+  const timedOut = (jobId: string, timeoutMs: number, lastStatus?: string, cause?: DecartError) =>
+    new JobTimeoutError(`Job ${jobId} not done within ${timeoutMs} ms (last status: ${lastStatus ?? "unknown"})`, {
+      jobId,
+      lastStatus,
+      cause,
+    });
 
   /** Watches a job to its end, then (unless `download: false`) downloads its video, all within one budget. */
   async function follow(
@@ -340,7 +350,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const final = await watch(jobId, opts, deadline);
     if (final.status === "failed") return { status: "failed", job_id: jobId, error: final.error || "Job failed" };
     if (opts.download === false) return { status: "completed", job_id: jobId };
-    return { status: "completed", job_id: jobId, data: await result(jobId, { signal: opts.signal }, deadline) };
+    // Inside the budget a transient failure is retried until it runs out: one that surfaces is a timeout of the call.
+    const data = await result(jobId, { signal: opts.signal }, deadline).catch((error: DecartError) => {
+      throw error.retryable ? timedOut(jobId, opts.timeoutMs ?? DEFAULT_WAIT_MS, "completed", error) : error;
+    });
+    return { status: "completed", job_id: jobId, data };
   }
 
   async function submitAndPoll(options: SubmitAndPollOptions<VideoModelName>) {
@@ -368,7 +382,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     },
     queue: {
       submit,
-      status: (jobId, opts = {}) => readStatus(jobId, opts.signal),
+      status: async (jobId, opts = {}) => (await readStatus(jobId, opts.signal)).job,
       result,
       download,
       wait: ((jobId: string, opts: QueueWaitOptions = {}) =>

@@ -31,6 +31,8 @@ const LATE_MAX_MS = 5000;
  * does not spend reads during the first half of the expected duration.
  */
 export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.random): number {
+  // The server knows best: its hint (capped at a minute) replaces the guess.
+  if (ctx.hintMs !== undefined) return Math.min(ctx.hintMs, 60_000);
   const T = Math.max(ctx.typicalMs, 100);
   const t = ctx.elapsedMs;
   const steady = Math.min(STEADY_MS, Math.max(50, T / 12));

@@ -21,7 +21,7 @@ export interface Call {
   signal?: AbortSignal | undefined;
   /** Retries after the first attempt (default: the client's `maxRetries`). */
   maxRetries?: number;
-  /** No retry is started that would end after this time (by the client's clock). */
+  /** The end of the call's budget (by the client's clock): no attempt runs past it, and no retry starts after it. */
   deadline?: number | undefined;
   /** The body, kept so that a retry can send it again (openapi-fetch's `Request` body can be read only once). */
   body?: FormData | string;
@@ -99,12 +99,16 @@ export function createTransport({
         let timedOut = false;
         let timer: ReturnType<typeof setTimeout> | undefined;
         let requestId: string | undefined;
-        // The attempt's timer runs while waiting for the answer, and while waiting for each chunk of its body.
+        // The attempt's timer runs while waiting for the answer, and while waiting for each chunk of its body; it
+        // never runs past the call's deadline.
         const arm = () => {
-          timer = setTimeout(() => {
-            timedOut = true;
-            controller.abort();
-          }, timeoutMs);
+          timer = setTimeout(
+            () => {
+              timedOut = true;
+              controller.abort();
+            },
+            Math.max(0, Math.min(timeoutMs, deadline - now())),
+          );
         };
         const release = () => {
           clearTimeout(timer);
@@ -119,7 +123,7 @@ export function createTransport({
           const refused = codes.includes("ECONNREFUSED");
           const options = { retryable: true, jobId, requestId, cause: e };
           return timedOut
-            ? new TimeoutError(`${where}: no data for ${timeoutMs} ms`, options)
+            ? new TimeoutError(`${where}: timed out (${timeoutMs} ms per read, or the call's budget ran out)`, options)
             : new ConnectionError(
                 `${where}: ${refused ? "connection refused" : `connection failed (${codes[0] ?? e})`}`,
                 {
@@ -200,8 +204,15 @@ export function createTransport({
         }
 
         if (attempt >= maxRetries || !mayRetry(error, call.idempotent || retrySubmit)) throw error;
-        // The server's Retry-After (up to 60 s), else backoff (at most 8 s).
-        const wait = Math.min((error as { retryAfterMs?: number }).retryAfterMs ?? backoffDelay(attempt), 60_000);
+        // The server's Retry-After (up to 60 s), else backoff (at most 8 s); never less than a floor that grows from
+        // 50 ms to 1 s, so that `Retry-After: 0` cannot spin a call that retries until its deadline.
+        const wait = Math.min(
+          Math.max(
+            (error as { retryAfterMs?: number }).retryAfterMs ?? backoffDelay(attempt),
+            Math.min(1000, 50 << attempt),
+          ),
+          60_000,
+        );
         if (now() + wait > deadline) throw error;
         logger.debug?.(`${where}: ${error.message}; retry ${attempt + 1} in ${Math.round(wait)} ms`);
         await pause(delay, wait, signal, jobId);

@@ -78,6 +78,8 @@ export interface PollContext {
   status: JobStatus;
   /** How long a job of this model is expected to take, in ms (the catalogue's, refined by observed jobs). */
   typicalMs: number;
+  /** The server's `x-poll-after-ms` hint from the last status read, when it sent one. */
+  hintMs?: number | undefined;
 }
 
 /** A poll schedule: the delay before the next status read. */

@@ -53,6 +53,13 @@ describe("adaptiveSchedule", () => {
     expect(at(600_000)).toBe(5000);
   });
 
+  it("takes the server's hint when there is one, capped at a minute", () => {
+    const ctx = { attempt: 1, elapsedMs: 0, status: "pending" as const, typicalMs: 40_000 };
+    expect(adaptiveSchedule({ ...ctx, hintMs: 250 })).toBe(250);
+    expect(adaptiveSchedule({ ...ctx, hintMs: 600_000 })).toBe(60_000);
+    expect(adaptiveSchedule(ctx, () => 0.5)).toBe(10_000);
+  });
+
   it("scales down for short jobs (T/12, at least 50 ms)", () => {
     expect(at(1000, 2400)).toBe(200);
     expect(at(100, 100)).toBe(50);

@@ -87,5 +87,12 @@ describe("waiting without a download", () => {
     expectTypeOf(client.queue.submitAndPoll({ model, prompt: "x" })).toEqualTypeOf<Promise<QueueJobResult>>();
     expectTypeOf(client.queue.wait("job_1", { download: false })).toEqualTypeOf<Promise<QueueJobOutcome>>();
     expectTypeOf(client.queue.wait("job_1")).toEqualTypeOf<Promise<QueueJobResult>>();
+    const flag = Math.random() > 0.5;
+    expectTypeOf(client.queue.wait("job_1", { download: flag })).toEqualTypeOf<
+      Promise<QueueJobResult | QueueJobOutcome>
+    >();
+    expectTypeOf(client.queue.submitAndPoll({ model, prompt: "x", download: flag })).toEqualTypeOf<
+      Promise<QueueJobResult | QueueJobOutcome>
+    >();
   });
 });
