@@ -1077,6 +1077,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // ------------------------------------------------------------------------------------------------- server
 
   const server: Server = createServer(onRequest);
+  // An `Expect` other than 100-continue: Node would answer a bare 417; answer it as JSON like every other error.
+  server.on("checkExpectation", (req, res) => {
+    totalRequests++;
+    byRoute.other = (byRoute.other ?? 0) + 1;
+    const body = JSON.stringify({ detail: `Unsupported Expect header: ${String(req.headers.expect).slice(0, 100)}` });
+    res.writeHead(417, {
+      "content-type": "application/json",
+      "x-request-id": `${requestIdPrefix}${(++requestCounter).toString(36)}`,
+      connection: "close",
+    });
+    res.end(body);
+    req.resume();
+  });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     totalRequests++;
     byRoute.other = (byRoute.other ?? 0) + 1;

@@ -629,6 +629,30 @@ describe("bad input", () => {
     expect(status).toBe(413);
   });
 
+  it("answers an unsupported Expect header with 417 JSON", async () => {
+    const u = new URL(emu.url);
+    const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: u.hostname, port: u.port, method: "GET", path: "/v1/jobs/job_x", headers: { ...key(), expect: "foo" } },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (c) => {
+            body += c;
+          });
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body }),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(answer.status).toBe(417);
+    expect(answer.type).toContain("application/json");
+    expect(JSON.parse(answer.body).detail).toContain("Expect");
+  });
+
   it("survives a client that goes away in the middle of an upload", async () => {
     const u = new URL(emu.url);
     const body = multipart(B, [prompt("p"), file("data", Buffer.concat([mp4, Buffer.alloc(512 * 1024)]))]);
