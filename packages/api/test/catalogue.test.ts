@@ -51,9 +51,11 @@ describe("catalogue against the spec", () => {
       if (prop.format === "binary") expect(f.type).toBe("file");
       else if (prop.contentMediaType === "application/json") expect(f.type).toBe("json");
       else expect(f.type).toBe(prop.type);
-      expect("enum" in f ? f.enum : undefined).toEqual(prop.enum);
-      expect("maxLength" in f ? f.maxLength : undefined).toEqual(prop.maxLength);
-      expect("default" in f ? f.default : undefined).toEqual(prop.default);
+      for (const key of ["enum", "default", "minLength", "maxLength", "minimum", "maximum"] as const) {
+        expect(key in f ? (f as Record<string, unknown>)[key] : undefined, `${name}.${f.name}.${key}`).toEqual(
+          prop[key],
+        );
+      }
     }
   });
 
