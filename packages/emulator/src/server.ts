@@ -228,6 +228,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const results = new ResultCache(options.resultBytes);
   const jobs = new Map<string, Job>();
   const files = new Map<string, StoredFile>();
+  let lastSweep = Date.now();
+  /**
+   * Forgets what no one can use any more, so that a long-running emulator does not grow: jobs one more retention
+   * period after their results expired (410 until then, 404 after), and expired files. Runs on creation, at most once
+   * per retention period (or minute).
+   */
+  function sweep(now: number): void {
+    if (now - lastSweep < Math.min(retentionMs, 60_000)) return;
+    lastSweep = now;
+    for (const [id, job] of jobs) if (now > job.endAt + 2 * retentionMs) jobs.delete(id);
+    for (const [id, file] of files) if (file.expiresAt !== null && now >= file.expiresAt) files.delete(id);
+  }
   /** Pending sleeps: close() clears them and lets their waiters go on (to find the server closed). */
   const timers = new Map<NodeJS.Timeout, () => void>();
   const tokenSecret = randomBytes(32);
@@ -670,6 +682,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         error = `The job did not finish within ${jobTimeoutMs / 1000} seconds and was stopped by the server timeout.`;
       }
       const id = `job_${randomBytes(16).toString("hex")}`;
+      sweep(now);
       jobs.set(id, {
         id,
         model: route.model,
@@ -879,6 +892,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       createdAt: now,
       expiresAt: ttl === "persistent" ? null : now + (typeof ttl === "number" ? ttl : DEFAULT_FILE_TTL_SECONDS) * 1000,
     };
+    sweep(now);
     files.set(stored.id, stored);
     json(ctx, 200, fileReference(stored));
   }

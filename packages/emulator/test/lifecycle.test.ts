@@ -229,6 +229,29 @@ describe("timeouts and retention", () => {
       await e.close();
     }
   });
+
+  it("forgets a job one more retention period after its result expired, so a long-running server does not grow", async () => {
+    const e = await start({ retentionMs: 50 });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "forget me" });
+      await pollUntil(e, id);
+      // Each new submit may sweep; keep submitting until the old job is gone (404), checking it answered 410 first.
+      const contentStatuses: number[] = [];
+      for (;;) {
+        const res = await get(e, `/v1/jobs/${id}/content`);
+        await res.arrayBuffer();
+        contentStatuses.push(res.status);
+        if (res.status === 404) break;
+        await new Promise((r) => setTimeout(r, 30));
+        await submit(e, "lucy-pro-t2v", { prompt: "newer" });
+      }
+      expect(contentStatuses).toContain(410);
+      expect((await get(e, `/v1/jobs/${id}`)).status).toBe(404);
+      expect(e.stats().jobs[id]).toBeUndefined();
+    } finally {
+      await e.close();
+    }
+  });
 });
 
 describe("timing options", () => {
