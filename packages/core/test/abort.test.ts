@@ -1,4 +1,4 @@
-import type { Emulator } from "@decart/emulator";
+import type { Emulator, FaultRule } from "@decart/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, DecartError, models } from "../src/index.js";
 import { clientFor, lastingHandles, startFast } from "./helpers.js";
@@ -99,47 +99,33 @@ describe("abort", () => {
     await expectNothingLeft();
   });
 
-  it("during a status read of a stuck job", async () => {
-    await start({ faults: [{ route: "status", kind: "slow", delayMs: 60_000 }] });
+  /** Starts a submitAndPoll against a faulty emulator, aborts once `route` is reached, and checks the rejection. */
+  async function abortWhile(fault: FaultRule, prompt: string, route: string) {
+    await start({ faults: [fault] });
     const client = clientFor(emu!);
     const controller = new AbortController();
     let jobId: string | undefined;
     const pending = client.queue
       .submitAndPoll({
         model: models.video("lucy-pro-t2v"),
-        prompt: "[stuck]",
+        prompt,
         signal: controller.signal,
         onSubmitted: (id) => {
           jobId = id;
         },
       })
       .catch((e) => e);
-    await seen("status");
+    await seen(route);
     controller.abort();
     expectAbort(await pending, jobId);
     await expectNothingLeft();
-  });
+  }
 
-  it("during the download: a stalled body stops at once, with the job id", async () => {
-    await start({ faults: [{ route: "content", kind: "stall" }] });
-    const client = clientFor(emu!);
-    const controller = new AbortController();
-    let jobId: string | undefined;
-    const pending = client.queue
-      .submitAndPoll({
-        model: models.video("lucy-pro-t2v"),
-        prompt: "stalls",
-        signal: controller.signal,
-        onSubmitted: (id) => {
-          jobId = id;
-        },
-      })
-      .catch((e) => e);
-    await seen("content");
-    controller.abort();
-    expectAbort(await pending, jobId);
-    await expectNothingLeft();
-  });
+  it("during a status read of a stuck job", () =>
+    abortWhile({ route: "status", kind: "slow", delayMs: 60_000 }, "[stuck]", "status"));
+
+  it("during the download: a stalled body stops at once, with the job id", () =>
+    abortWhile({ route: "content", kind: "stall" }, "stalls", "content"));
 
   it("while reading a download stream with progress", async () => {
     await start({ faults: [{ route: "content", kind: "stall" }] });
