@@ -63,3 +63,29 @@ export function canonicalModel(name: ModelName): ModelName {
   }
   return current;
 }
+
+/**
+ * One cross-field rule of a model, from the spec's `x-decart-rules`: `exactlyOne` of `fields` must be given, or
+ * `field` is `forbiddenWith` the field `with`. `message` is what the server says when the rule is broken.
+ */
+export interface ModelRule {
+  readonly rule: string;
+  readonly fields?: readonly string[];
+  readonly field?: string;
+  readonly with?: string;
+  readonly message: string;
+}
+
+/**
+ * The rules of `rules` (a model's `catalogue[name].rules`) that the inputs break, given which fields were sent.
+ * The one reading of the catalogue's cross-field rules, shared by the client's checks and the emulator's answers.
+ * A rule of a kind this version does not know is reported as broken, so that a spec change cannot pass unnoticed.
+ */
+export function brokenRules<R extends ModelRule>(rules: readonly R[], given: (field: string) => boolean): R[] {
+  return rules.filter((r) => {
+    if (r.rule === "exactlyOne") return (r.fields ?? []).filter(given).length !== 1;
+    if (r.rule === "forbiddenWith")
+      return r.field !== undefined && r.with !== undefined && given(r.field) && given(r.with);
+    return true;
+  });
+}
