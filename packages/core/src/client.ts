@@ -17,7 +17,8 @@ import { aborted, asDecartError, type DecartError, JobFailedError, JobTimeoutErr
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
-import { backoffDelay, createTransport } from "./transport.js";
+import { backoffDelay } from "./retry.js";
+import { createTransport } from "./transport.js";
 import type {
   Download,
   DownloadOptions,

@@ -1,4 +1,5 @@
 import { aborted, ConnectionError, DecartError, errorFromResponse, pause, TimeoutError } from "./errors.js";
+import { retryDelay } from "./retry.js";
 import type { DelayFunction, DownloadProgress, Logger } from "./types.js";
 
 export interface TransportConfig {
@@ -36,10 +37,6 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
-/** Exponential backoff with full jitter: a random delay in [0, min(8 s, 0.5 s·2^attempt)]. */
-export const backoffDelay = (attempt: number, random: () => number = Math.random): number =>
-  random() * Math.min(8000, 500 * 2 ** attempt);
-
 /** Error codes (`ECONNREFUSED` …) anywhere in a `cause` chain or an `AggregateError`, outermost first. */
 const errorCodes = (error: any, depth = 0): string[] =>
   error && typeof error === "object" && depth < 9
@@ -51,17 +48,6 @@ const errorCodes = (error: any, depth = 0): string[] =>
 
 /** True when a connection was refused: nothing reached the server, so even a POST may be sent again. */
 export const isConnectionRefused = (error: unknown) => errorCodes(error).includes("ECONNREFUSED");
-
-/**
- * May this failure be retried under this call's policy? A POST only when the server certainly did not accept it: 429
- * (`RateLimitError`), 503 with Retry-After (a `ServerError`), a refused connection.
- */
-const mayRetry = (error: DecartError & { retryAfterMs?: number }, idempotent: boolean): boolean =>
-  idempotent
-    ? error.retryable
-    : error.status === 429 ||
-      (error.status === 503 && error.retryAfterMs !== undefined) ||
-      error.code === "CONNECTION_REFUSED";
 
 /**
  * The client's one place where HTTP happens: returns the `fetch` that openapi-fetch calls for one logical request.
@@ -203,17 +189,13 @@ export function createTransport({
           error = failure(e); // an abort is not retryable: it is thrown below
         }
 
-        if (attempt >= maxRetries || !mayRetry(error, call.idempotent || retrySubmit)) throw error;
-        // The server's Retry-After (up to 60 s), else backoff (at most 8 s); never less than a floor that grows from
-        // 50 ms to 1 s, so that `Retry-After: 0` cannot spin a call that retries until its deadline.
-        const wait = Math.min(
-          Math.max(
-            (error as { retryAfterMs?: number }).retryAfterMs ?? backoffDelay(attempt),
-            Math.min(1000, 50 << attempt),
-          ),
-          60_000,
-        );
-        if (now() + wait > deadline) throw error;
+        const wait = retryDelay(error, attempt, {
+          idempotent: call.idempotent || retrySubmit,
+          maxRetries,
+          deadline,
+          now: now(),
+        });
+        if (wait === undefined) throw error;
         logger.debug?.(`${where}: ${error.message}; retry ${attempt + 1} in ${Math.round(wait)} ms`);
         await pause(delay, wait, signal, jobId);
       }

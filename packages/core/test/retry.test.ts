@@ -2,7 +2,8 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { FaultRule } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { ConnectionError, createDecartClient, models, RateLimitError, ServerError } from "../src/index.js";
-import { backoffDelay, isConnectionRefused, parseRetryAfter } from "../src/transport.js";
+import { backoffDelay } from "../src/retry.js";
+import { isConnectionRefused, parseRetryAfter } from "../src/transport.js";
 import { clientFor, closedPort, firstN, instantDelay, silent, startFast } from "./helpers.js";
 
 /** An emulator whose first `n` requests on the rule's route get the fault. */
