@@ -1,0 +1,1 @@
+export { createPacer, type Pacer, throughPacer } from "./pacing.js";

@@ -1,0 +1,69 @@
+import { RateLimitError } from "@decart/core";
+import { asyncScheduler, defer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike, timer } from "rxjs";
+import { switchMap, tap } from "rxjs/operators";
+
+/** The pause after a 429 without `Retry-After`: 1 s, doubling with each such answer in a row, up to 30 s. */
+const FIRST_PAUSE_MS = 1000;
+const LONGEST_PAUSE_MS = 30_000;
+/** A `Retry-After` longer than this is capped, as the client's transport caps it. */
+const RETRY_AFTER_CAP_MS = 60_000;
+
+/**
+ * One pause shared by every request of a batch: a 429 anywhere (with its `Retry-After`, else a backoff) holds every
+ * request that has not started yet until the pause ends, instead of each job meeting the limit on its own.
+ */
+export interface Pacer {
+  /** Runs `request` once no pause is in force (at once when none is); a pause that grows while waiting is honoured. */
+  gate<T>(request: Observable<T>): Observable<T>;
+  /** Starts (or lengthens) the batch-wide pause after a 429. */
+  limited(error: { retryAfterMs?: number | undefined }): void;
+  /** A request got through: the next 429 without `Retry-After` starts again from the shortest pause. */
+  passed(): void;
+  /** The end of the pause in force, on the scheduler's clock (in the past when none is). */
+  readonly pausedUntil: number;
+}
+
+/** Creates a pacer on `scheduler`'s clock. */
+export function createPacer(scheduler: SchedulerLike = asyncScheduler): Pacer {
+  let pausedUntil = Number.NEGATIVE_INFINITY;
+  let strikes = 0;
+  const wait = (): Observable<unknown> =>
+    defer(() => {
+      const left = pausedUntil - scheduler.now();
+      // Waits again after a pause that grew meanwhile.
+      return left > 0 ? timer(left, scheduler).pipe(switchMap(wait)) : [0];
+    });
+  return {
+    gate: (request) => wait().pipe(switchMap(() => request)),
+    limited({ retryAfterMs }) {
+      const ms =
+        retryAfterMs !== undefined
+          ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS)
+          : Math.min(FIRST_PAUSE_MS * 2 ** strikes++, LONGEST_PAUSE_MS);
+      pausedUntil = Math.max(pausedUntil, scheduler.now() + ms);
+    },
+    passed() {
+      strikes = 0;
+    },
+    get pausedUntil() {
+      return pausedUntil;
+    },
+  };
+}
+
+/**
+ * Sends each request through `pacer`: it starts once no pause is in force; a 429 (`RateLimitError`) it meets starts a
+ * batch-wide pause (the error still reaches the subscriber, who decides whether to try again); an answer resets the
+ * backoff.
+ */
+export function throughPacer<T>(pacer: Pacer): MonoTypeOperatorFunction<T> {
+  return (request) =>
+    pacer.gate(request).pipe(
+      tap({
+        next: () => pacer.passed(),
+        error: (error) => {
+          if (RateLimitError.isInstance(error)) pacer.limited(error);
+        },
+      }),
+    );
+}

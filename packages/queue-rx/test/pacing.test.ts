@@ -1,0 +1,71 @@
+import { RateLimitError, ServerError } from "@decart/core";
+import { merge, mergeMap, timer } from "rxjs";
+import { describe, expect, it } from "vitest";
+import { createPacer, throughPacer } from "../src/pacing.js";
+import { marbles } from "./marbles.js";
+
+const limit = (retryAfterMs?: number) => new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
+
+describe("createPacer", () => {
+  it("lets a request through at once when no pause is in force", () => {
+    marbles(({ cold, expectObservable }) => {
+      const pacer = createPacer();
+      expectObservable(pacer.gate(cold("-a|"))).toBe("-a|");
+    });
+  });
+
+  it("holds requests until a pause ends, and honours a pause that grows while they wait", () => {
+    marbles(({ cold, expectObservable, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      pacer.limited(limit(100));
+      // At 80 ms a second 429 asks for 200 ms: the request waiting since 0 goes at 280 ms, not at 100.
+      scheduler.schedule(() => pacer.limited(limit(200)), 80);
+      expectObservable(pacer.gate(cold("(a|)"))).toBe("280ms (a|)");
+      // Once the pause is over, a request goes at once.
+      expectObservable(timer(300, scheduler).pipe(mergeMap(() => pacer.gate(cold("(b|)"))))).toBe("300ms (b|)");
+    });
+  });
+
+  it("backs off 1 s, 2 s, 4 s after 429s without Retry-After, and starts again after an answer", () => {
+    marbles(({ scheduler }) => {
+      const pacer = createPacer(scheduler);
+      const pauses: number[] = [];
+      for (const at of [0, 1000, 3000]) {
+        scheduler.schedule(() => {
+          pacer.limited(limit());
+          pauses.push(pacer.pausedUntil - at);
+        }, at);
+      }
+      scheduler.schedule(() => {
+        pacer.passed();
+        pacer.limited(limit());
+        pauses.push(pacer.pausedUntil - 8000);
+      }, 8000);
+      scheduler.flush();
+      expect(pauses).toEqual([1000, 2000, 4000, 1000]);
+    });
+  });
+});
+
+describe("throughPacer", () => {
+  it("a 429 on one request pauses the others that have not started, by its Retry-After", () => {
+    marbles(({ cold, expectObservable, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      const limited = cold("--#", undefined, limit(500)).pipe(throughPacer(pacer));
+      // A request starting at 1 ms goes at once; one starting at 10 ms waits for the pause (2 ms + 500 ms).
+      const early = timer(1, scheduler).pipe(mergeMap(() => cold("-a|").pipe(throughPacer(pacer))));
+      const late = timer(10, scheduler).pipe(mergeMap(() => cold("-b|").pipe(throughPacer(pacer))));
+      expectObservable(limited).toBe("--#", undefined, limit(500));
+      expectObservable(merge(early, late)).toBe("--a 500ms b|");
+    });
+  });
+
+  it("other errors pass through without pausing anyone", () => {
+    marbles(({ cold, expectObservable, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      const error = new ServerError("500", { status: 500 });
+      expectObservable(cold("-#", undefined, error).pipe(throughPacer(pacer))).toBe("-#", undefined, error);
+      expectObservable(timer(5, scheduler).pipe(mergeMap(() => pacer.gate(cold("(a|)"))))).toBe("-----(a|)");
+    });
+  });
+});
