@@ -10,6 +10,7 @@ export interface Ready {
   type: "ready";
   url: string;
   apiKey?: string;
+  adminToken?: string;
   jobId?: string;
 }
 

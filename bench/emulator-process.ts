@@ -4,8 +4,8 @@
  * `startEmulatorProcess(config)` forks this file through tsx. The child starts `@decart/emulator` with one model on a
  * realistic clock (pending 0.25·T, processing T, each drawn within ±spread; T in ms) and every other model on the fast
  * clock (20 ms + 60 ms), optional padded results, and a seeded, re-seedable random source: re-seeding before each
- * batch gives every batch the same job durations. It sends `{type: "ready", url, apiKey}` over IPC, answers
- * `{type: "reseed", seed}`, and exits on `{type: "exit"}`. Stats are read over HTTP (`GET /_emulator/stats`).
+ * batch gives every batch the same job durations. It sends `{type: "ready", url, apiKey, adminToken}` over IPC, answers
+ * `{type: "reseed", seed}`, and exits on `{type: "exit"}`. Stats are read over HTTP (`GET /_emulator/stats`, with the admin token).
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -51,10 +51,12 @@ export async function startEmulatorProcess(config: EmulatorProcessConfig): Promi
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const ready = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`emulator child exited with ${code}`)));
-    child.once("message", (msg: { type: string; url: string; apiKey: string }) => resolve(msg));
-  });
+  const { adminToken, ...ready } = await new Promise<{ url: string; apiKey: string; adminToken: string }>(
+    (resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`emulator child exited with ${code}`)));
+      child.once("message", (msg: { type: string; url: string; apiKey: string; adminToken: string }) => resolve(msg));
+    },
+  );
   child.removeAllListeners("exit");
   const ask = (msg: { type: string; [k: string]: unknown }) =>
     new Promise<void>((resolve) => {
@@ -64,7 +66,7 @@ export async function startEmulatorProcess(config: EmulatorProcessConfig): Promi
   return {
     ...ready,
     async stats() {
-      const res = await fetch(`${ready.url}/_emulator/stats`);
+      const res = await fetch(`${ready.url}/_emulator/stats`, { headers: { authorization: `Bearer ${adminToken}` } });
       return (await res.json()) as EmulatorStats;
     },
     reseed: (seed) => ask({ type: "reseed", seed }),
@@ -101,5 +103,5 @@ if (process.argv[2] === "--child" && process.send) {
   });
   // The parent went away (ended or killed): stop too.
   process.on("disconnect", () => process.exit(0));
-  process.send({ type: "ready", url: emu.url, apiKey: emu.apiKey });
+  process.send({ type: "ready", url: emu.url, apiKey: emu.apiKey, adminToken: emu.adminToken });
 }

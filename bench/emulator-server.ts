@@ -76,5 +76,5 @@ if (mode === "drain") {
     await new Promise((r) => setTimeout(r, 20));
   }
   emu.resetStats();
-  send({ type: "ready", url: emu.url, apiKey: emu.apiKey, jobId });
+  send({ type: "ready", url: emu.url, apiKey: emu.apiKey, adminToken: emu.adminToken, jobId });
 }

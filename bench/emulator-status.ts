@@ -50,7 +50,7 @@ let answer: string | undefined;
 for (let round = 1; round <= rounds; round++) {
   const emu = await startServerChild("emulator");
   try {
-    const { url, apiKey, jobId } = emu.ready;
+    const { url, apiKey, adminToken, jobId } = emu.ready;
     const sample = await fetch(`${url}/v1/jobs/${jobId}`, { headers: { "x-api-key": apiKey! } });
     const keep = ["access-control-allow-origin", "access-control-expose-headers", "x-request-id"];
     answer = JSON.stringify({
@@ -60,7 +60,8 @@ for (let round = 1; round <= rounds; round++) {
     rows.push(
       await measure(`emulator GET /v1/jobs/{id} (round ${round})`, `${url}/v1/jobs/${jobId}`, { "x-api-key": apiKey! }),
     );
-    const stats = (await (await fetch(`${url}/_emulator/stats`)).json()) as {
+    const admin = { authorization: `Bearer ${adminToken}` };
+    const stats = (await (await fetch(`${url}/_emulator/stats`, { headers: admin })).json()) as {
       requests: { byRoute: { status: number } };
     };
     if (stats.requests.byRoute.status === 0) throw new Error("the emulator counted no status reads");

@@ -13,8 +13,11 @@ A local server that plays the Decart API (see the @decart/emulator README).
 
 Options:
   --port <n>             port to listen on (default 4010; 0 picks a free port)
-  --host <host>          interface to listen on (default 127.0.0.1)
-  --keys <k1,k2,…>       accepted API keys (default: the built-in dev key)
+  --host <host>          interface to listen on (default 127.0.0.1); any other needs --keys
+  --allowed-hosts <h,…>  extra names a request's Host header may give (default: loopback names
+                         and the interface listened on)
+  --keys <k1,k2,…>       accepted API keys (default: the built-in dev key, loopback only)
+  --admin-token <secret> the secret of the /_emulator/* admin routes (default: a random one, printed)
   --fast                 fast job timing (20 ms pending, 60 ms processing)
   --time-scale <x>       multiply every realistic duration by x (e.g. 0.1)
   --faults <spec>        inject faults: comma-separated [route:]kind[@rate] items,
@@ -34,12 +37,21 @@ function numberOption(name: string, value: string | undefined): number | undefin
   return n;
 }
 
+function list(value: string): string[] {
+  return value
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: "string" },
       host: { type: "string" },
       keys: { type: "string" },
+      "allowed-hosts": { type: "string" },
+      "admin-token": { type: "string" },
       fast: { type: "boolean" },
       "time-scale": { type: "string" },
       faults: { type: "string" },
@@ -59,11 +71,9 @@ async function main(): Promise<void> {
   }
   const options: EmulatorOptions = { port: numberOption("port", values.port) ?? 4010 };
   if (values.host) options.host = values.host;
-  if (values.keys)
-    options.keys = values.keys
-      .split(",")
-      .map((k) => k.trim())
-      .filter(Boolean);
+  if (values.keys) options.keys = list(values.keys);
+  if (values["allowed-hosts"]) options.allowedHosts = list(values["allowed-hosts"]);
+  if (values["admin-token"]) options.adminToken = values["admin-token"];
   const timeScale = numberOption("time-scale", values["time-scale"]);
   if (values.fast) options.timing = timeScale !== undefined ? { pendingMs: 20, processingMs: 60, timeScale } : "fast";
   else if (timeScale !== undefined) options.timing = { timeScale };
@@ -79,7 +89,9 @@ async function main(): Promise<void> {
   if (!values.quiet) options.logger = (line) => process.stderr.write(`${line}\n`);
 
   const emu = await startEmulator(options);
-  process.stdout.write(`Decart emulator listening on ${emu.url}\nAPI key: ${emu.apiKey}\n`);
+  process.stdout.write(
+    `Decart emulator listening on ${emu.url}\nAPI key: ${emu.apiKey}\nAdmin token: ${emu.adminToken} (for /_emulator/*, as Authorization: Bearer <token>)\n`,
+  );
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -3,7 +3,7 @@
  * `@decart/api`; the job, file, token and admin routes are the few parameterised ones. Job status is computed
  * lazily from timestamps at read time, so no timer runs per job.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
@@ -14,6 +14,7 @@ import type { Fault, FaultRoute } from "./faults.js";
 import { ERROR_FAULTS, faultApplies, normaliseRules, parseFaultHeader, sampleFault } from "./faults.js";
 import type { FilePart, FormPart } from "./form.js";
 import { fileTypeProblem, parseForm, validateForm } from "./form.js";
+import { allowedHostNames, bindingProblem, hostOfHeader } from "./host.js";
 import type { MediaRequest, Result } from "./results.js";
 import { ResultCache } from "./results.js";
 import type {
@@ -56,16 +57,17 @@ const ROUTE_NAMES: readonly RouteName[] = [
   "other",
 ];
 
-// Header lists are flat [name, value, …] arrays, handed to writeHead as they are.
-const BASE_HEADERS = [
+// Header lists are flat [name, value, …] arrays, handed to writeHead as they are. The CORS headers go on the answers
+// of the public API only (never on admin routes): a page on another origin may call the API, not read the admin.
+const CORS_HEADERS = [
   "access-control-allow-origin",
   "*",
   "access-control-expose-headers",
   "x-request-id, retry-after, deprecation, warning, link, content-length, x-poll-after-ms",
 ];
-const JSON_HEADERS = [...BASE_HEADERS, "content-type", "application/json"];
+const BASE_HEADERS: string[] = [];
+const JSON_HEADERS = ["content-type", "application/json"];
 const CORS_PREFLIGHT_HEADERS = [
-  ...BASE_HEADERS,
   "access-control-allow-methods",
   "GET, POST, DELETE, OPTIONS",
   "access-control-max-age",
@@ -142,6 +144,8 @@ interface Ctx {
   responded: boolean;
   /** False for the reset-stats request, which starts the new count from zero. */
   counted: boolean;
+  /** Whether the answer carries CORS headers (public API routes only). */
+  cors: boolean;
 }
 
 type Body = Buffer | Result | null;
@@ -209,9 +213,20 @@ function formSummary(parts: readonly FormPart[]): Record<string, string> {
   return out;
 }
 
+/** Whether a request declares a body. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? "127.0.0.1";
+  const refused = bindingProblem(host, options.keys, DEFAULT_API_KEY);
+  if (refused) throw new Error(refused);
   const keys = options.keys && options.keys.length > 0 ? options.keys : [DEFAULT_API_KEY];
+  const hostNames = allowedHostNames(host, options.allowedHosts);
+  const adminToken = options.adminToken ?? `emu_admin_${randomBytes(24).toString("base64url")}`;
+  const adminHash = createHash("sha256").update(adminToken).digest();
   const timing = resolveTiming(options.timing);
   const jobTimeoutMs = options.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
   const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
@@ -365,7 +380,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const { res } = ctx;
     if (res.destroyed) return;
     const length = body === null ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
-    const all = ctx.extraHeaders ? [...headers, ...ctx.extraHeaders] : headers;
+    const all = [...(ctx.cors ? CORS_HEADERS : []), ...headers, ...(ctx.extraHeaders ?? [])];
+    // An answer given before the request's body was read closes the connection: the client may still be sending.
+    if (!ctx.req.complete && hasBody(ctx.req)) all.push("connection", "close");
     if (status === 204) {
       res.writeHead(status, [...all, "x-request-id", ctx.requestId]);
       res.end();
@@ -942,7 +959,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
+  /** Admin routes take the admin token as `Authorization: Bearer <token>`; anything else answers 401. */
+  function adminAllowed(ctx: Ctx): boolean {
+    const given = /^Bearer\s+(\S+)\s*$/i.exec(ctx.req.headers.authorization ?? "")?.[1];
+    if (given !== undefined && timingSafeEqual(createHash("sha256").update(given).digest(), adminHash)) return true;
+    detail(ctx, 401, "Admin routes need the emulator's admin token: send Authorization: Bearer <adminToken>.", [
+      "www-authenticate",
+      "Bearer",
+    ]);
+    return false;
+  }
+
   async function handleAdmin(ctx: Ctx, path: string, method: string): Promise<void> {
+    if (!adminAllowed(ctx)) return;
     if (path === "/_emulator/stats") {
       if (method !== "GET") return methodNotAllowed(ctx, "GET");
       return json(ctx, 200, snapshot());
@@ -1013,10 +1042,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ctx.route = "files";
       return handleFile(ctx, id, method);
     }
-    if (path.startsWith("/_emulator/")) {
-      ctx.route = "admin";
-      return handleAdmin(ctx, path, method);
-    }
     return notFound(ctx);
   }
 
@@ -1032,6 +1057,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       extraHeaders: undefined,
       responded: false,
       counted: true,
+      cors: true,
     };
     const url = req.url ?? "/";
     const q = url.indexOf("?");
@@ -1040,7 +1066,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const started = logger ? performance.now() : 0;
     let result: Promise<void> | void | undefined;
     try {
-      if (method === "OPTIONS") {
+      const hostProblem = checkHost(req);
+      if (hostProblem) {
+        ctx.cors = false;
+        detail(ctx, hostProblem.status, hostProblem.detail);
+      } else if (path.startsWith("/_emulator/")) {
+        ctx.route = "admin";
+        ctx.cors = false;
+        result = handleAdmin(ctx, path, method);
+      } else if (method === "OPTIONS") {
         const asked = req.headers["access-control-request-headers"];
         respond(
           ctx,
@@ -1076,6 +1110,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
+  /** Every request names this server in `Host` (DNS rebinding gives a page's own name instead). */
+  function checkHost(req: IncomingMessage): { status: number; detail: string } | undefined {
+    const value = req.headers.host;
+    if (value === undefined) {
+      return req.httpVersionMajor === 1 && req.httpVersionMinor === 0
+        ? undefined
+        : { status: 400, detail: "Missing Host header (HTTP/1.1 requires one)." };
+    }
+    const name = hostOfHeader(value);
+    if (name !== undefined && hostNames.has(name)) return undefined;
+    return {
+      status: 421,
+      detail: `Host ${JSON.stringify(value.slice(0, 100))} is not a name of this server; use ${[...hostNames].slice(0, 3).join(", ")} (or start it with allowedHosts).`,
+    };
+  }
+
   function internalError(ctx: Ctx, err: unknown): void {
     log(`emulator: internal error on ${ctx.requestId}: ${(err as Error)?.stack ?? err}`);
     if (!ctx.res.headersSent && !ctx.res.destroyed) {
@@ -1090,7 +1140,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   // ------------------------------------------------------------------------------------------------- server
 
-  const server: Server = createServer(onRequest);
+  // Node's own answer to a request without Host is a bare 400; checkHost answers it as JSON instead.
+  const server: Server = createServer({ requireHostHeader: false }, onRequest);
   // An `Expect` other than 100-continue: Node would answer a bare 417; answer it as JSON like every other error.
   server.on("checkExpectation", (req, res) => {
     totalRequests++;
@@ -1135,6 +1186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     url,
     apiKey: keys[0]!,
+    adminToken,
     close: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();

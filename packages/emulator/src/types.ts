@@ -1,8 +1,18 @@
 /** Public types of `@decart/emulator`. The README's "Programmatic API" section is the contract for these. */
 
 export interface EmulatorOptions {
-  /** Interface to listen on; default "127.0.0.1". */
+  /**
+   * Interface to listen on; default "127.0.0.1". Any other than loopback needs `keys` of your own (the default key is
+   * public and refused there).
+   */
   host?: string;
+  /**
+   * Extra names a request's `Host` header may give (e.g. "my-laptop.local"). Loopback names, the bound interface and,
+   * when bound to 0.0.0.0 or ::, this machine's addresses and name are always accepted; any other Host answers 421.
+   */
+  allowedHosts?: string[];
+  /** The secret the admin routes (`/_emulator/*`) require as `Authorization: Bearer …`; default: a random one. */
+  adminToken?: string;
   /** Port; default 0 (a free port). */
   port?: number;
   /** Accepted API keys; default [DEFAULT_API_KEY]. */
@@ -46,6 +56,8 @@ export interface Emulator {
   url: string;
   /** The first accepted key. */
   apiKey: string;
+  /** The secret of the admin routes: send `Authorization: Bearer <adminToken>` to `/_emulator/*`. */
+  adminToken: string;
   /** Stops listening, ends open sockets and timers. */
   close(): Promise<void>;
   /** A snapshot. */

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -7,16 +6,17 @@ import { describe, expect, it } from "vitest";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "decart-emulator.js");
 
-/** Starts the built bin and resolves with its printed URL and key. */
+/** Starts the built bin and resolves with its printed URL, key and admin token. */
 function launch(args: string[]) {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  const ready = new Promise<{ url: string; key: string }>((resolve, reject) => {
+  const ready = new Promise<{ url: string; key: string; admin: string }>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (c: Buffer) => {
       out += c.toString();
       const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
       const key = /API key: (\S+)/.exec(out)?.[1];
-      if (url && key) resolve({ url, key });
+      const admin = /Admin token: (\S+)/.exec(out)?.[1];
+      if (url && key && admin) resolve({ url, key, admin });
     });
     child.on("exit", (code) => reject(new Error(`bin exited with ${code}: ${out}`)));
   });
@@ -24,10 +24,6 @@ function launch(args: string[]) {
 }
 
 describe("decart-emulator bin", () => {
-  it("is built (the test task runs after build)", () => {
-    expect(existsSync(join(root, "dist", "cli.js"))).toBe(true);
-  });
-
   it("prints its URL and a dev key, serves the API, and exits on SIGTERM", async () => {
     const { child, ready } = launch(["--port", "0", "--fast", "--quiet"]);
     try {
@@ -64,6 +60,31 @@ describe("decart-emulator bin", () => {
     } finally {
       child.kill("SIGTERM");
     }
+  });
+
+  it("prints the admin token; the admin routes take it and refuse requests without it", async () => {
+    const { child, ready } = launch(["--port", "0", "--quiet"]);
+    try {
+      const { url, admin } = await ready;
+      expect((await fetch(`${url}/_emulator/stats`)).status).toBe(401);
+      const res = await fetch(`${url}/_emulator/stats`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(res.status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
+  it("refuses --host 0.0.0.0 without keys of one's own, saying why", async () => {
+    const child = spawn(process.execPath, [bin, "--host", "0.0.0.0", "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => {
+      err += c.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(code).toBe(1);
+    expect(err).toContain("default key is public");
   });
 
   it("fails with a message on a bad option", async () => {

@@ -209,22 +209,29 @@ describe("fault rules", () => {
     const id = await submit(e, "lucy-pro-t2v", { prompt: "admin" });
     e.setFaults([{ route: "status", kind: "504" }]);
     expect((await get(e, `/v1/jobs/${id}`)).status).toBe(504);
+    const admin = { authorization: `Bearer ${e.adminToken}` };
     const set = await fetch(`${e.url}/_emulator/faults`, {
       method: "POST",
+      headers: admin,
       body: JSON.stringify([{ route: "content", kind: "429", rate: 1 }]),
     });
     expect(set.status).toBe(200);
-    expect(await (await fetch(`${e.url}/_emulator/faults`)).json()).toEqual([
+    expect(await (await fetch(`${e.url}/_emulator/faults`, { headers: admin })).json()).toEqual([
       { route: "content", kind: "429", rate: 1 },
     ]);
     expect((await get(e, `/v1/jobs/${id}`)).status).toBe(200);
-    const bad = await fetch(`${e.url}/_emulator/faults`, { method: "POST", body: JSON.stringify([{ kind: "boom" }]) });
+    const bad = await fetch(`${e.url}/_emulator/faults`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify([{ kind: "boom" }]),
+    });
     expect(bad.status).toBe(422);
     expect(() => e.setFaults([{ kind: "nope" as never }])).toThrow();
   });
 
   it("faults never hit the admin routes", async () => {
     const e = await fresh({ faults: [{ kind: "500" }] });
-    expect((await fetch(`${e.url}/_emulator/stats`)).status).toBe(200);
+    const res = await fetch(`${e.url}/_emulator/stats`, { headers: { authorization: `Bearer ${e.adminToken}` } });
+    expect(res.status).toBe(200);
   });
 });

@@ -8,6 +8,7 @@ beforeAll(async () => {
   emu = await start({ logger: (l) => lines.push(l) });
 });
 afterAll(() => emu.close());
+const admin = () => ({ authorization: `Bearer ${emu.adminToken}` });
 
 describe("stats and admin routes", () => {
   it("counts requests by route and by job, bytes served, and lists jobs", async () => {
@@ -34,8 +35,8 @@ describe("stats and admin routes", () => {
     expect(s.jobs[id]!.resultBytes).toBe(size);
   });
 
-  it("serves the same stats at GET /_emulator/stats, without auth", async () => {
-    const res = await fetch(`${emu.url}/_emulator/stats`);
+  it("serves the same stats at GET /_emulator/stats, with the admin token", async () => {
+    const res = await fetch(`${emu.url}/_emulator/stats`, { headers: admin() });
     expect(res.status).toBe(200);
     const body = (await res.json()) as EmulatorStats;
     expect(body.jobsCreated).toBe(emu.stats().jobsCreated);
@@ -45,7 +46,7 @@ describe("stats and admin routes", () => {
 
   it("resets counters and the job list (POST /_emulator/reset-stats and resetStats())", async () => {
     const id = await submit(emu, "lucy-pro-t2v", { prompt: "before reset" });
-    const res = await fetch(`${emu.url}/_emulator/reset-stats`, { method: "POST" });
+    const res = await fetch(`${emu.url}/_emulator/reset-stats`, { method: "POST", headers: admin() });
     expect(res.status).toBe(204);
     const s = emu.stats();
     expect(s.jobsCreated).toBe(0);
@@ -67,9 +68,10 @@ describe("stats and admin routes", () => {
   });
 
   it("refuses wrong methods on admin routes (405) and unknown admin routes (404)", async () => {
-    expect((await fetch(`${emu.url}/_emulator/stats`, { method: "POST" })).status).toBe(405);
-    expect((await fetch(`${emu.url}/_emulator/reset-stats`)).status).toBe(405);
-    expect((await fetch(`${emu.url}/_emulator/nope`)).status).toBe(404);
+    const headers = admin();
+    expect((await fetch(`${emu.url}/_emulator/stats`, { method: "POST", headers })).status).toBe(405);
+    expect((await fetch(`${emu.url}/_emulator/reset-stats`, { headers })).status).toBe(405);
+    expect((await fetch(`${emu.url}/_emulator/nope`, { headers })).status).toBe(404);
   });
 
   it("logs one line per request through the logger", () => {

@@ -1,0 +1,167 @@
+/**
+ * What a web page (or another user on the network) can do to an emulator on loopback: nothing beyond the public API.
+ * Admin routes need the admin token and never send CORS headers, every request must name this server in `Host`
+ * (DNS rebinding), and a non-loopback interface is refused with the public default key.
+ */
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../src/index.js";
+import { DEFAULT_API_KEY, startEmulator } from "../src/index.js";
+import { form, jsonOf, post, raw, start, submit } from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await start();
+});
+afterAll(() => emu.close());
+
+const bearer = (e: Emulator) => ({ authorization: `Bearer ${e.adminToken}` });
+
+/** Sends raw bytes on a new connection and resolves with everything the server sent until it closed. */
+function rawSocket(url: string, bytes: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname, () => socket.write(bytes));
+    let out = "";
+    socket.on("data", (c: Buffer) => {
+      out += c.toString("latin1");
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(out));
+  });
+}
+
+describe("admin routes", () => {
+  it("answer 401 JSON without the admin token, with a wrong one, and with an API key", async () => {
+    const cases: Record<string, string>[] = [{}, { authorization: "Bearer nope" }, { "x-api-key": emu.apiKey }];
+    for (const headers of cases) {
+      const r = await raw(emu.url, { path: "/_emulator/stats", headers });
+      expect(r.status, JSON.stringify(headers)).toBe(401);
+      expect(jsonOf(r).detail).toContain("admin token");
+      expect(r.headers["access-control-allow-origin"]).toBeUndefined();
+    }
+    const ok = await raw(emu.url, { path: "/_emulator/stats", headers: bearer(emu) });
+    expect(ok.status).toBe(200);
+    expect(typeof jsonOf(ok).jobsCreated).toBe("number");
+  });
+
+  it("cannot be sabotaged by a page's text/plain POST: the next submit still succeeds", async () => {
+    const e = await start();
+    try {
+      const r = await raw(e.url, {
+        method: "POST",
+        path: "/_emulator/faults",
+        headers: { "content-type": "text/plain", origin: "http://evil.example" },
+        body: JSON.stringify([{ route: "submit", kind: "500" }]),
+      });
+      expect(r.status).toBe(401);
+      expect(r.headers["access-control-allow-origin"]).toBeUndefined();
+      await submit(e, "lucy-pro-t2v", { prompt: "not sabotaged" });
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("never send CORS headers, not even to a preflight or with the token", async () => {
+    const preflight = await raw(emu.url, {
+      method: "OPTIONS",
+      path: "/_emulator/stats",
+      headers: { origin: "http://evil.example", "access-control-request-headers": "authorization" },
+    });
+    expect(preflight.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(preflight.headers["access-control-allow-headers"]).toBeUndefined();
+    expect(preflight.status).toBeGreaterThanOrEqual(400);
+    const read = await raw(emu.url, { path: "/_emulator/faults", headers: { ...bearer(emu), origin: "http://x" } });
+    expect(read.status).toBe(200);
+    expect(read.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("keep working in process without credentials (setFaults, stats)", async () => {
+    const e = await start();
+    try {
+      e.setFaults([{ route: "submit", kind: "503" }]);
+      expect((await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p" }))).status).toBe(503);
+      expect(e.stats().faultsInjected).toEqual({ "503": 1 });
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("take a fixed adminToken option", async () => {
+    const e = await start({ adminToken: "my-secret" });
+    try {
+      expect(e.adminToken).toBe("my-secret");
+      const r = await raw(e.url, { path: "/_emulator/faults", headers: { authorization: "Bearer my-secret" } });
+      expect(r.status).toBe(200);
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe("the Host rule", () => {
+  it("answers 421 JSON to a Host that is not this server (DNS rebinding), on API and admin routes", async () => {
+    const port = new URL(emu.url).port;
+    for (const path of ["/v1/jobs/job_x", "/_emulator/stats"]) {
+      for (const host of [`evil.example:${port}`, "evil.example", "127.0.0.1.evil.example", "localhost:x"]) {
+        const r = await raw(emu.url, { path, headers: { host, "x-api-key": emu.apiKey, ...bearer(emu) } });
+        expect(r.status, `${path} ${host}`).toBe(421);
+        expect(jsonOf(r).detail).toContain("not a name of this server");
+        expect(r.headers["access-control-allow-origin"]).toBeUndefined();
+      }
+    }
+  });
+
+  it("accepts the loopback names, any case, with or without a port", async () => {
+    const port = new URL(emu.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, "LOCALHOST", `[::1]:${port}`, "localhost."]) {
+      const r = await raw(emu.url, { path: "/_emulator/faults", headers: { host, ...bearer(emu) } });
+      expect(r.status, host).toBe(200);
+    }
+  });
+
+  it("accepts the names given in allowedHosts", async () => {
+    const e = await start({ allowedHosts: ["my-laptop.local"] });
+    try {
+      const r = await raw(e.url, {
+        path: "/_emulator/faults",
+        headers: { host: "my-laptop.local:1234", ...bearer(e) },
+      });
+      expect(r.status).toBe(200);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("answers an HTTP/1.1 request without Host with 400 JSON (not Node's bare 400)", async () => {
+    const answer = await rawSocket(emu.url, "GET /v1/jobs/job_x HTTP/1.1\r\nconnection: close\r\n\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer.toLowerCase()).toContain("content-type: application/json");
+    expect(answer).toContain('{"detail":"Missing Host header');
+  });
+});
+
+describe("listening beyond loopback", () => {
+  it("is refused with the public default key, with a message that says why", async () => {
+    await expect(startEmulator({ host: "0.0.0.0" })).rejects.toThrow(/default key is public/);
+    await expect(startEmulator({ host: "0.0.0.0", keys: [DEFAULT_API_KEY, "k"] })).rejects.toThrow(
+      /default key .* is public/,
+    );
+  });
+
+  it("works with keys of one's own, and still checks Host", async () => {
+    const e = await startEmulator({ host: "0.0.0.0", keys: ["my-own-key"], timing: "fast" });
+    try {
+      const url = e.url.replace("0.0.0.0", "127.0.0.1");
+      const ok = await raw(url, { path: "/v1/jobs/job_x", headers: { "x-api-key": "my-own-key" } });
+      expect(ok.status).toBe(404);
+      const bad = await raw(url, {
+        path: "/v1/jobs/job_x",
+        headers: { host: "evil.example", "x-api-key": "my-own-key" },
+      });
+      expect(bad.status).toBe(421);
+    } finally {
+      await e.close();
+    }
+  });
+});
