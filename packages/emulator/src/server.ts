@@ -40,6 +40,8 @@ const DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 const DEFAULT_SLOW_MS = 1000;
 const MAX_ID_LENGTH = 256;
 const MAX_JSON_BODY_BYTES = 64 * 1024;
+/** JSON bodies nest at most this deep (the spec's deepest is 3); deeper ones answer 422, never a stack overflow. */
+const MAX_JSON_DEPTH = 32;
 const DEFAULT_FILE_TTL_SECONDS = 86_400;
 const FAIL_MARKER = /\[fail(?:\s*:\s*([^\]]*))?\]/i;
 const STUCK_MARKER = /\[stuck\]/i;
@@ -204,6 +206,23 @@ function checkRules(rules: readonly CatalogueRule[], given: Set<string>, input: 
       out.push(issue(["body"], "value_error", `Value error, ${rule.message}`, input, { error: rule.message }));
   }
   return out;
+}
+
+/** The model that runs for a catalogue name (aliases and deprecated names followed). */
+function runs(name: string): string {
+  return isModelName(name) ? canonicalModel(name) : name;
+}
+
+/** True when `value` nests arrays / objects deeper than `max` (checked without recursion). */
+function depthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** A small summary of the text fields, for `input` of a model-level issue. */
@@ -655,7 +674,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function handleModel(ctx: Ctx, route: ModelRoute): Promise<void> {
     const principal = authenticate(ctx);
     if (!principal) return;
-    if (principal.allowedModels && !principal.allowedModels.has(route.model)) {
+    // A token's models are kept as the models that run (aliases and deprecated names followed), as is the route's.
+    if (principal.allowedModels && !principal.allowedModels.has(runs(route.model))) {
       return detail(ctx, 403, `This client token may not use model '${route.model}'.`);
     }
     if (!applyFault(ctx, route.mode)) return;
@@ -830,8 +850,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ),
       ]);
     }
+    if (depthOver(value, MAX_JSON_DEPTH)) {
+      return invalid(ctx, [
+        issue(["body"], "value_error", `Value error, JSON nested deeper than ${MAX_JSON_DEPTH} levels`, undefined),
+      ]);
+    }
     const issues: ValidationIssue[] = [];
     validateJson(TOKEN_SCHEMA, value, ["body"], issues);
+    const models = (value as { allowedModels?: unknown }).allowedModels;
+    if (issues.length === 0 && Array.isArray(models)) {
+      models.forEach((name: string, i) => {
+        if (!isModelName(name)) {
+          const retired = RETIRED.has(name) ? " (it has been retired)" : "";
+          issues.push(
+            issue(["body", "allowedModels", i], "value_error", `Value error, unknown model '${name}'${retired}`, name),
+          );
+        }
+      });
+    }
     if (issues.length > 0) return invalid(ctx, issues);
     const body = value as {
       expiresIn?: number;
@@ -841,7 +877,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
     const expiresIn = body.expiresIn ?? (TOKEN_SCHEMA.properties?.expiresIn?.default as number | undefined) ?? 60;
     const now = Date.now();
-    const created = keyStore.createToken(principal, now, expiresIn, body.allowedModels, body.allowedOrigins);
+    const allowed = body.allowedModels?.map((m) => runs(m));
+    const created = keyStore.createToken(principal, now, expiresIn, allowed, body.allowedOrigins);
     const permissions =
       body.allowedModels || body.allowedOrigins
         ? {
@@ -1154,6 +1191,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     res.end(body);
     req.resume();
+  });
+  // CONNECT (a proxy tunnel): Node would close the socket without a word; answer 405 JSON like any wrong method.
+  server.on("connect", (_req: IncomingMessage, socket: Socket) => {
+    totalRequests++;
+    byRoute.other = (byRoute.other ?? 0) + 1;
+    socket.on("error", noop);
+    const body = JSON.stringify({ detail: "Method Not Allowed" });
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nallow: GET, POST, DELETE, OPTIONS\r\nx-request-id: ${requestIdPrefix}${(++requestCounter).toString(36)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     totalRequests++;

@@ -1,7 +1,8 @@
+import { retiredModels } from "@decart/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
 import { DEFAULT_API_KEY } from "../src/index.js";
-import { form, pollUntil, samplePng, start, submit } from "./helpers.js";
+import { form, pollUntil, samplePng, start, submit, validInputs } from "./helpers.js";
 
 const KEY_A = "dct_test_key_a";
 const KEY_B = "dct_test_key_b";
@@ -165,6 +166,43 @@ describe("client tokens", () => {
     });
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get("content-type")).toBe("image/png");
+  });
+
+  it("resolves allowedModels through aliases and deprecated names (a lucy-2.1 token works on lucy-latest)", async () => {
+    const t = (await (await createToken(KEY_A, { allowedModels: ["lucy-2.1", "lucy-restyle-2"] })).json()) as {
+      apiKey: string;
+      permissions: { models: string[] };
+    };
+    expect(t.permissions).toEqual({ models: ["lucy-2.1", "lucy-restyle-2"] });
+    for (const model of ["lucy-2.1", "lucy-latest", "lucy-restyle-v2v", "lucy-restyle-latest"] as const) {
+      const res = await fetch(`${emu.url}/v1/jobs/${model}`, {
+        method: "POST",
+        headers: { "x-api-key": t.apiKey },
+        body: form(await validInputs(model)),
+      });
+      expect(res.status, `${model}: ${await res.clone().text()}`).toBe(200);
+    }
+    const other = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
+      method: "POST",
+      headers: { "x-api-key": t.apiKey },
+      body: form({ prompt: "no" }),
+    });
+    expect(other.status).toBe(403);
+  });
+
+  it("answers 422 for an unknown or retired model in allowedModels", async () => {
+    const res = await createToken(KEY_A, { allowedModels: ["lucy-pro-t2v", "lucy-nope", "LUCY-PRO-T2V"] });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { detail: { loc: unknown[]; msg: string }[] };
+    expect(body.detail.map((d) => d.loc)).toEqual([
+      ["body", "allowedModels", 1],
+      ["body", "allowedModels", 2],
+    ]);
+    expect(body.detail[0]!.msg).toContain("unknown model 'lucy-nope'");
+    const retired = retiredModels[0]!.name;
+    const r = await createToken(KEY_A, { allowedModels: [retired] });
+    expect(r.status).toBe(422);
+    expect(((await r.json()) as { detail: { msg: string }[] }).detail[0]!.msg).toContain("retired");
   });
 
   it("respects allowedOrigins when the request has an Origin", async () => {

@@ -1,0 +1,96 @@
+/**
+ * Requests that Node would answer on its own (or not at all): each gets a JSON 4xx from the emulator, and an answer
+ * given before the request's body was read closes the connection instead of waiting for the rest.
+ */
+import { connect } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../src/index.js";
+import { jsonOf, raw, start } from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await start();
+});
+afterAll(() => emu.close());
+
+/** Writes `bytes` on a new connection; resolves with what the server sent once it closed the connection. */
+function untilClosed(url: string, bytes: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname, () => socket.write(bytes));
+    let out = "";
+    socket.on("data", (c: Buffer) => {
+      out += c.toString("latin1");
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(out));
+  });
+}
+
+function bodyOf(answer: string): any {
+  return JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+}
+
+describe("answers Node would not give as JSON", () => {
+  it("CONNECT gets 405 JSON (not a closed socket)", async () => {
+    const host = new URL(emu.url).host;
+    const answer = await untilClosed(emu.url, `CONNECT ${host} HTTP/1.1\r\nhost: ${host}\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 405 /);
+    expect(answer.toLowerCase()).toContain("content-type: application/json");
+    expect(bodyOf(answer)).toEqual({ detail: "Method Not Allowed" });
+  });
+
+  it("a token request nesting constraints 5,000 deep (under 64 KiB) gets 422 JSON, not a 500", async () => {
+    const body = `{"constraints":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`;
+    expect(body.length).toBeLessThan(64 * 1024);
+    const r = await raw(emu.url, {
+      method: "POST",
+      path: "/v1/client/tokens",
+      headers: { "x-api-key": emu.apiKey, "content-type": "application/json" },
+      body,
+    });
+    expect(r.status).toBe(422);
+    expect(jsonOf(r).detail[0]).toMatchObject({ loc: ["body"], type: "value_error" });
+    expect(jsonOf(r).detail[0].msg).toContain("nested deeper");
+  });
+
+  it("a token request nesting arrays 30,000 deep gets 422 JSON too", async () => {
+    const body = `{"constraints":{"x":${"[".repeat(30_000)}${"]".repeat(30_000)}}}`;
+    const r = await raw(emu.url, {
+      method: "POST",
+      path: "/v1/client/tokens",
+      headers: { "x-api-key": emu.apiKey, "content-type": "application/json" },
+      body,
+    });
+    expect(r.status).toBe(422);
+  });
+});
+
+describe("an answer given before the body was read", () => {
+  it("401 on a submit whose body is still coming: Connection: close, and the socket is closed", async () => {
+    const host = new URL(emu.url).host;
+    const answer = await untilClosed(
+      emu.url,
+      `POST /v1/jobs/lucy-pro-t2v HTTP/1.1\r\nhost: ${host}\r\nx-api-key: wrong\r\ncontent-type: multipart/form-data; boundary=b\r\ncontent-length: 10000000\r\n\r\n--b\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(answer.toLowerCase()).toContain("connection: close");
+    expect(bodyOf(answer).detail).toBe("Invalid API key.");
+  });
+
+  it("413 on an upload declared too large: Connection: close, and the socket is closed", async () => {
+    const host = new URL(emu.url).host;
+    const answer = await untilClosed(
+      emu.url,
+      `POST /v1/files HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${emu.apiKey}\r\ncontent-type: multipart/form-data; boundary=b\r\ncontent-length: 999999999999\r\n\r\n--b\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain("connection: close");
+  });
+
+  it("keeps the connection of a request without a body open (no Connection: close on a plain 401)", async () => {
+    const r = await raw(emu.url, { path: "/v1/jobs/job_x", headers: { "x-api-key": "wrong" } });
+    expect(r.status).toBe(401);
+    expect(r.headers.connection).not.toBe("close");
+  });
+});
