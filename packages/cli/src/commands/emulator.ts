@@ -1,0 +1,40 @@
+import { usageError } from "../exit.js";
+import type { Output } from "../output.js";
+
+export interface EmulatorCommandOptions {
+  port?: string;
+  fast?: boolean;
+}
+
+/**
+ * `decart emulator [--port n] [--fast]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C or
+ * SIGTERM. Prints its URL and dev key, and the two variables that point the CLI at it.
+ */
+export async function runEmulator(options: EmulatorCommandOptions, output: Output): Promise<number> {
+  const port = options.port === undefined ? 4010 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw usageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(options.port)})`);
+  }
+  const { startEmulator } = await import("@decart/emulator");
+  const emulator = await startEmulator({
+    host: "127.0.0.1",
+    port,
+    ...(options.fast && { timing: "fast" as const }),
+    ...(output.verbose && { logger: (line: string) => output.debug(line) }),
+  });
+  // The emulator's dev key is its own, not a secret of the user's: printing it is the point.
+  output.event({ type: "listening", url: emulator.url, api_key: emulator.apiKey });
+  output.print(`Decart emulator listening on ${emulator.url}`);
+  output.print(`API key: ${emulator.apiKey}`);
+  output.info(
+    output.err.dim(
+      `Use it:  export DECART_BASE_URL=${emulator.url} DECART_API_KEY=${emulator.apiKey}\nStop it: Ctrl-C`,
+    ),
+  );
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+  await emulator.close();
+  return signal === "SIGINT" ? 130 : 0;
+}

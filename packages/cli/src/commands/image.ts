@@ -1,0 +1,49 @@
+import type { ImageModelName } from "@decart/api";
+import { models } from "@decart/core";
+import { clientFor, type GlobalOptions } from "../config.js";
+import { usageError } from "../exit.js";
+import { defaultOutputName, extensionFor, writeAtomically } from "../files.js";
+import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
+import type { Output } from "../output.js";
+
+/** The model `decart image` uses without `--model`. */
+export const DEFAULT_IMAGE_MODEL: ImageModelName = "lucy-pro-t2i";
+
+export interface ImageOptions extends GlobalOptions {
+  model?: string;
+  output?: string;
+}
+
+/** Splits positional arguments into the prompt (at most one) and field assignments. */
+export function splitArguments(args: string[]): { prompt: string | undefined; assignments: string[] } {
+  const assignments = args.filter(isAssignment);
+  const rest = args.filter((a) => !isAssignment(a));
+  if (rest.length > 1) {
+    throw usageError(
+      `One prompt only (got ${rest.length}: ${rest.map((r) => JSON.stringify(r)).join(", ")}); quote a prompt with spaces`,
+    );
+  }
+  return { prompt: rest[0], assignments };
+}
+
+/** `decart image [prompt] [field=value …] [--model m] [-o file]`: one image through the Process API. */
+export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<void> {
+  const { prompt, assignments } = splitArguments(args);
+  if (options.output === "-" && output.json) throw usageError("-o - writes the image to stdout: not with --json");
+  const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
+  const client = clientFor(options, output);
+  const inputs = await parseInputs(model, prompt, assignments, stdinReader());
+  output.info(output.err.dim(`Generating an image with ${model.name}…`));
+  // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
+  const blob = await client.process({ model, ...inputs } as never);
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  if (options.output === "-") {
+    await output.raw(bytes);
+    return;
+  }
+  const path = options.output ?? defaultOutputName(model.name, extensionFor(blob.type, ".png"));
+  await writeAtomically(path, bytes);
+  output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
+  output.info(output.err.green(`✓ Image saved (${bytes.length} bytes):`));
+  output.print(path);
+}

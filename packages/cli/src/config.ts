@@ -1,0 +1,63 @@
+import { createDecartClient, type DecartClient } from "@decart/core";
+import { CliError, EXIT } from "./exit.js";
+import type { Output } from "./output.js";
+
+/** The options every command shares (commander's global options). */
+export interface GlobalOptions {
+  apiKey?: string;
+  baseUrl?: string;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+  journal?: string;
+}
+
+/** The key and URL in effect: flags over the environment. The key is registered as a secret before anything else. */
+export function settings(options: GlobalOptions, output: Output, env: NodeJS.ProcessEnv = process.env) {
+  const apiKey = (options.apiKey ?? env.DECART_API_KEY)?.trim() || undefined;
+  output.addSecret(apiKey);
+  const baseUrl = (options.baseUrl ?? env.DECART_BASE_URL)?.trim() || undefined;
+  return { apiKey, baseUrl };
+}
+
+/**
+ * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (method, URL,
+ * status, request id, time): never a header, so never the key.
+ */
+export function clientFor(options: GlobalOptions, output: Output, env: NodeJS.ProcessEnv = process.env): DecartClient {
+  const { apiKey, baseUrl } = settings(options, output, env);
+  if (!apiKey) {
+    throw new CliError(
+      "No API key: set DECART_API_KEY or pass --api-key (for a local server, run `decart emulator`)",
+      EXIT.auth,
+    );
+  }
+  const logged: typeof fetch = async (input, init) => {
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    const url = input instanceof Request ? input.url : String(input);
+    const started = performance.now();
+    output.debug(`→ ${method} ${url}`);
+    try {
+      const response = await fetch(input, init);
+      const id = response.headers.get("x-request-id");
+      const ms = Math.round(performance.now() - started);
+      output.debug(`← ${response.status} ${method} ${url} (${ms} ms${id ? `, request ${id}` : ""})`);
+      return response;
+    } catch (e) {
+      output.debug(`✗ ${method} ${url}: ${(e as Error)?.message ?? e}`);
+      throw e;
+    }
+  };
+  return createDecartClient({
+    apiKey,
+    ...(baseUrl && { baseUrl }),
+    integration: "decart-cli",
+    ...(output.verbose && { fetch: logged }),
+    logger: {
+      warn: (m) => output.warn(output.err.yellow(m)),
+      error: (m) => output.warn(output.err.red(m)),
+      debug: (m) => output.debug(m),
+    },
+  });
+}

@@ -1,0 +1,70 @@
+import {
+  AbortError,
+  AuthenticationError,
+  BadRequestError,
+  InvalidInputError,
+  JobFailedError,
+  JobTimeoutError,
+  ModelRetiredError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  TimeoutError,
+  ValidationError,
+} from "@decart/core";
+
+/** The process's exit codes: each failure kind has its own, so a script can tell them apart. */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  jobFailed: 3,
+  auth: 4,
+  timeout: 5,
+  batchPartial: 6,
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit codes as `--help` and the README show them. */
+export const EXIT_CODES_HELP = `Exit codes:
+  0    ok
+  1    error (network, server, anything not listed below)
+  2    usage or invalid input (nothing was sent)
+  3    the job failed (the server's reason is printed)
+  4    authentication (no key, or a key the server refuses)
+  5    timeout (the job or a request outlasted its limit; the job may still finish)
+  6    batch partly failed (see the errors file)
+  130  interrupted (Ctrl-C: watching stopped, the job was not cancelled)`;
+
+/** An error of the CLI itself, with the exit code it ends the process with. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    readonly jobId?: string,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+export const usageError = (message: string) => new CliError(message, EXIT.usage);
+
+/** The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. */
+export function exitCodeOf(error: unknown): ExitCode {
+  if (error instanceof CliError) return error.exitCode;
+  if (AbortError.isInstance(error)) return EXIT.interrupted;
+  if (
+    InvalidInputError.isInstance(error) ||
+    ValidationError.isInstance(error) ||
+    BadRequestError.isInstance(error) ||
+    PayloadTooLargeError.isInstance(error) ||
+    ModelRetiredError.isInstance(error)
+  )
+    return EXIT.usage;
+  if (AuthenticationError.isInstance(error) || PermissionDeniedError.isInstance(error)) return EXIT.auth;
+  if (JobTimeoutError.isInstance(error) || TimeoutError.isInstance(error)) return EXIT.timeout;
+  if (JobFailedError.isInstance(error)) return EXIT.jobFailed;
+  return EXIT.error;
+}

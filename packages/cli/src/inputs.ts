@@ -1,0 +1,99 @@
+import { readFile, stat } from "node:fs/promises";
+import type { FieldInfo } from "@decart/api";
+import type { ModelDefinition } from "@decart/core";
+import { fileFromPath } from "@decart/core/node";
+import { usageError } from "./exit.js";
+
+/** `name=value`, `name:=json`: a field assignment (any other argument is the prompt). */
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
+
+/** True for an argument that assigns a field, rather than giving the prompt. */
+export const isAssignment = (arg: string): boolean => ASSIGNMENT.test(arg);
+
+/** Reads standard input once (a second `-` is a usage error: it was already read). */
+export function stdinReader(stdin: NodeJS.ReadableStream = process.stdin): () => Promise<Buffer> {
+  let used = false;
+  return async () => {
+    if (used) throw usageError("Standard input (-) can be read only once per command");
+    used = true;
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks);
+  };
+}
+
+/** Text from `@path` or `@-`, without its final line break. */
+async function readText(path: string, field: string, stdin: () => Promise<Buffer>): Promise<string> {
+  const bytes = path === "-" ? await stdin() : await readFile(path).catch((e) => fail(field, path, e));
+  return bytes.toString("utf8").replace(/\r?\n$/, "");
+}
+
+const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {
+  throw usageError(`"${field}": cannot read ${path} (${e.code === "ENOENT" ? "no such file" : e.message})`);
+};
+
+/** A file input: `@-` (stdin), an http(s) URL (the client downloads it), or a path (with or without `@`). */
+async function readFileInput(value: string, field: string, stdin: () => Promise<Buffer>): Promise<unknown> {
+  if (value === "@-") return new Blob([new Uint8Array(await stdin())]);
+  if (/^https?:\/\//i.test(value)) return value;
+  const path = value.startsWith("@") ? value.slice(1) : value;
+  const info = await stat(path).catch((e) => fail(field, path, e));
+  if (!info.isFile()) throw usageError(`"${field}": ${path} is not a file`);
+  return fileFromPath(path).catch((e) => fail(field, path, e));
+}
+
+/**
+ * A value given as text, converted to the field's type when it reads as one (`seed=42` → 42, `enhance_prompt=false`
+ * → false). Text that does not is passed on unchanged, so the client's check names the field and what it expects.
+ */
+function convert(field: FieldInfo | undefined, text: string): unknown {
+  switch (field?.type as string | undefined) {
+    case "integer":
+    case "number":
+      return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+    case "boolean":
+      return /^(true|false)$/i.test(text) ? text.toLowerCase() === "true" : text;
+    default:
+      return text;
+  }
+}
+
+/**
+ * Turns the command line's `field=value`, `field:=json` and `field=@path` arguments (and the prompt, when given) into
+ * a model's inputs. Types come from the catalogue's fields; the rules (required, enums, limits, unknown fields) are
+ * the client's to check, before anything is sent.
+ */
+export async function parseInputs(
+  model: ModelDefinition,
+  prompt: string | undefined,
+  assignments: string[],
+  stdin: () => Promise<Buffer>,
+): Promise<Record<string, unknown>> {
+  const inputs: Record<string, unknown> = Object.create(null);
+  const fields = new Map<string, FieldInfo>(model.fields.map((f) => [f.name, f]));
+  const set = (name: string, value: unknown) => {
+    if (name in inputs) throw usageError(`"${name}" is given more than once`);
+    inputs[name] = value;
+  };
+  if (prompt !== undefined) set("prompt", prompt === "-" ? await readText("-", "prompt", stdin) : prompt);
+  for (const arg of assignments) {
+    const match = ASSIGNMENT.exec(arg);
+    if (!match) throw usageError(`Expected field=value, field:=json or field=@file (got ${JSON.stringify(arg)})`);
+    const [, name, op, text] = match as unknown as [string, string, string, string];
+    const field = fields.get(name);
+    if (op === ":=") {
+      try {
+        set(name, JSON.parse(text));
+      } catch {
+        throw usageError(`"${name}": the value after := must be JSON (got ${JSON.stringify(text.slice(0, 40))})`);
+      }
+    } else if (field?.type === "file") {
+      set(name, await readFileInput(text, name, stdin));
+    } else if (text.startsWith("@") && text.length > 1) {
+      set(name, convert(field, await readText(text.slice(1), name, stdin)));
+    } else {
+      set(name, convert(field, text));
+    }
+  }
+  return { ...inputs };
+}

@@ -1,0 +1,149 @@
+/**
+ * `decart`: the Decart API from a terminal or a script. `main(argv)` runs one command and answers its exit code
+ * (see `EXIT`); the bin sets it as the process's.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import type { GlobalOptions } from "./config.js";
+import { CliError, EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit.js";
+import { Output } from "./output.js";
+
+export { EXIT, type ExitCode } from "./exit.js";
+
+const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+
+const ENVIRONMENT_HELP = `Environment:
+  DECART_API_KEY    the API key (--api-key wins); never printed, not even with --verbose
+  DECART_BASE_URL   the API's URL (--base-url wins), e.g. a local \`decart emulator\`
+  NO_COLOR          no colours (also TERM=dumb, or --no-color); FORCE_COLOR turns them on off a terminal
+
+Output: on a terminal, lines for a human on stdout and progress on stderr. With --json, or whenever stdout is
+not a terminal, one JSON event per line (NDJSON) on stdout; chatter stays on stderr.`;
+
+/** Exits quietly when the reader of stdout (or stderr) goes away, as `| head` does. */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(EXIT.ok);
+    throw e;
+  });
+}
+
+/** Builds the program; `run` receives each command's work and its output, and records the exit code. */
+function program(run: (work: (output: Output) => Promise<unknown>, options: GlobalOptions) => Promise<void>) {
+  const root = new Command("decart")
+    .description("Generate images and videos with the Decart API, from a terminal or a script.")
+    .version(VERSION, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .option("--api-key <key>", "API key (default: $DECART_API_KEY)")
+    .option("--base-url <url>", "API URL (default: $DECART_BASE_URL, else https://api.decart.ai)")
+    .option("--json", "NDJSON events on stdout (the default when stdout is not a terminal)")
+    .option("--no-json", "output for a human even when stdout is not a terminal")
+    .option("-v, --verbose", "log each HTTP request on stderr (never the key)")
+    .option("-q, --quiet", "no chatter on stderr (errors still print)")
+    .option("--no-color", "no colours")
+    .addHelpText("after", `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}\n`)
+    .showHelpAfterError("(decart --help for usage)")
+    .exitOverride();
+
+  const globals = (command: Command) => command.optsWithGlobals() as GlobalOptions & Record<string, any>;
+
+  root
+    .command("models")
+    .description("list the models, or show one model's fields, limits and allowed values")
+    .argument("[name]", "a model name")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  decart models\n  decart models lucy-pro-t2v\n  decart models --json | jq .name",
+    )
+    .action(async (name: string | undefined, _o, command: Command) =>
+      run(async (output) => (await import("./commands/models.js")).runModels(name, output), globals(command)),
+    );
+
+  root
+    .command("image")
+    .description("generate an image (Process API) and save it")
+    .argument(
+      "[prompt-and-fields...]",
+      "the prompt (- reads it from stdin), then field=value, field:=json, field=@file",
+    )
+    .option("-m, --model <name>", "an image model (decart models)", "lucy-pro-t2i")
+    .option("-o, --output <file>", "where to save it (- for stdout); default <model>-<time>.png")
+    .addHelpText(
+      "after",
+      `
+Fields: field=value (text, converted to the field's type), field:=json (typed JSON), field=@path (a file; for a
+text field, the file's text), field=@- (stdin). A model's fields: decart models <name>.
+
+Examples:
+  decart image "A lighthouse at dusk" orientation=portrait seed:=7 -o lighthouse.png
+  decart image --model lucy-image-2 "Make it snow" data=@photo.jpg`,
+    )
+    .action(async (args: string[], _o, command: Command) =>
+      run(
+        async (output) => (await import("./commands/image.js")).runImage(args, globals(command), output),
+        globals(command),
+      ),
+    );
+
+  root
+    .command("emulator")
+    .description("start the local emulator on 127.0.0.1 (until Ctrl-C)")
+    .addOption(new Option("-p, --port <n>", "port (0 picks a free one)").default("4010"))
+    .option("--fast", "fast job timing (jobs finish in about 0.1 s)")
+    .action(async (_o, command: Command) =>
+      run(
+        async (output) => (await import("./commands/emulator.js")).runEmulator(command.opts(), output),
+        globals(command),
+      ),
+    );
+
+  return root;
+}
+
+/** Runs one command line and answers its exit code. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
+  let exitCode: number = EXIT.ok;
+  let output = new Output({});
+  const run = async (work: (output: Output) => Promise<unknown>, options: GlobalOptions) => {
+    output = new Output(options);
+    try {
+      const code = await work(output);
+      exitCode = typeof code === "number" ? code : EXIT.ok;
+    } catch (error) {
+      exitCode = report(error, output);
+    }
+  };
+  try {
+    await program(run).parseAsync(argv);
+  } catch (error) {
+    // commander's own exits: help and version are fine; anything else is a usage error.
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return report(error, output);
+  }
+  return exitCode;
+}
+
+/** Prints an error (a JSON event too, in JSON mode) and answers its exit code. */
+function report(error: unknown, output: Output): number {
+  const code = exitCodeOf(error);
+  const e = error as { message?: string; code?: string; jobId?: string; stack?: string };
+  const message = e?.message ?? String(error);
+  const jobId = e?.jobId;
+  output.event({
+    type: "error",
+    exit_code: code,
+    ...(typeof e?.code === "string" && { code: e.code }),
+    message,
+    ...(jobId && { job_id: jobId }),
+  });
+  output.warn(output.err.red(`decart: ${message}`));
+  if (jobId && code !== EXIT.jobFailed) {
+    output.warn(output.err.dim(`The job ${jobId} may still finish: decart jobs wait ${jobId}`));
+  }
+  if (code === EXIT.error && !(error instanceof CliError) && output.verbose && e?.stack) output.debug(e.stack);
+  return code;
+}

@@ -1,0 +1,100 @@
+import { createColors } from "picocolors";
+
+type Colors = ReturnType<typeof createColors>;
+type Stream = NodeJS.WriteStream;
+
+export interface OutputOptions {
+  /** `true`: NDJSON on stdout; `false`: human output; undefined: NDJSON when stdout is not a terminal. */
+  json?: boolean | undefined;
+  verbose?: boolean | undefined;
+  quiet?: boolean | undefined;
+  /** `false` (from `--no-color`) turns colours off. */
+  color?: boolean | undefined;
+}
+
+/**
+ * Colours for one stream: off with `--no-color`, a non-empty `NO_COLOR` or `TERM=dumb`; on with `FORCE_COLOR` (not
+ * `0`); otherwise only on a terminal. (picocolors alone turns them on whenever `CI` is set, even into a pipe.)
+ */
+export function colorsFor(stream: Stream, options: OutputOptions, env: NodeJS.ProcessEnv): Colors {
+  const force = env.FORCE_COLOR;
+  const enabled =
+    options.color !== false &&
+    !env.NO_COLOR &&
+    env.TERM !== "dumb" &&
+    ((force !== undefined && force !== "0" && force !== "false") || stream.isTTY === true);
+  return createColors(enabled);
+}
+
+/**
+ * Where everything the CLI prints goes. Data on stdout: NDJSON events in JSON mode, lines for a human otherwise.
+ * Chatter (progress, status, hints, errors) on stderr. Every string passes through `redact`, so a secret given to
+ * `addSecret` (the API key) never reaches either stream.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+  /** Colours for stdout (never on in JSON mode). */
+  readonly out: Colors;
+  /** Colours for stderr. */
+  readonly err: Colors;
+  /** True when stderr is an interactive terminal that can show live progress. */
+  readonly live: boolean;
+  private readonly secrets: string[] = [];
+
+  constructor(
+    options: OutputOptions = {},
+    readonly stdout: Stream = process.stdout,
+    readonly stderr: Stream = process.stderr,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.json = options.json ?? stdout.isTTY !== true;
+    this.verbose = options.verbose === true;
+    this.quiet = options.quiet === true;
+    this.out = this.json ? createColors(false) : colorsFor(stdout, options, env);
+    this.err = colorsFor(stderr, options, env);
+    this.live = stderr.isTTY === true && env.TERM !== "dumb" && !this.quiet;
+  }
+
+  /** Never print `secret` (replaced by `***` wherever it would appear). */
+  addSecret(secret: string | undefined): void {
+    if (secret && secret.length >= 4 && !this.secrets.includes(secret)) this.secrets.push(secret);
+  }
+
+  redact(text: string): string {
+    let result = text;
+    for (const secret of this.secrets) result = result.split(secret).join("***");
+    return result;
+  }
+
+  /** One NDJSON event on stdout (JSON mode only). */
+  event(event: { type: string; [key: string]: unknown }): void {
+    if (this.json) this.stdout.write(`${this.redact(JSON.stringify(event))}\n`);
+  }
+
+  /** A line of data on stdout (human mode only; JSON mode carries the same through `event`). */
+  print(line: string): void {
+    if (!this.json) this.stdout.write(`${this.redact(line)}\n`);
+  }
+
+  /** Bytes on stdout, as they are (`-o -`). */
+  raw(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => this.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));
+  }
+
+  /** Chatter on stderr: status, hints. Silent with `--quiet`. */
+  info(line: string): void {
+    if (!this.quiet) this.stderr.write(`${this.redact(line)}\n`);
+  }
+
+  /** Diagnostics on stderr with `--verbose`. */
+  debug(line: string): void {
+    if (this.verbose) this.stderr.write(`${this.err.dim(this.redact(line))}\n`);
+  }
+
+  /** Warnings and errors on stderr, always. */
+  warn(line: string): void {
+    this.stderr.write(`${this.redact(line)}\n`);
+  }
+}

@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
+
+/** The built bin, as a user runs it. */
+export const BIN = fileURLToPath(new URL("../bin/decart.js", import.meta.url));
+
+/** A key no other text contains, so that finding it anywhere in the output is a leak. */
+export const KEY = "dct_test_Zq7Xw3Vr9Kp2Lm5Nb8Hc4";
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stdout as bytes (for `-o -`). */
+  bytes: Buffer;
+}
+
+/** The environment of a child: nothing of the test runner's colours or keys, plus what the test gives. */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ["FORCE_COLOR", "NO_COLOR", "CI", "DECART_API_KEY", "DECART_BASE_URL", "DECART_JOURNAL", "TERM"]) {
+    delete env[name];
+  }
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string | Buffer;
+}
+
+/** Starts the CLI as a child process (stdout and stderr are pipes, as in a script). */
+export function start(args: string[], options: RunOptions = {}): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: childEnv(options.env),
+    cwd: options.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  if (options.input !== undefined) child.stdin!.end(options.input);
+  else child.stdin!.end();
+  return child;
+}
+
+/** Collects a child's output and how it ended. */
+export function finished(child: ChildProcess): Promise<Run> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on("data", (d: Buffer) => out.push(d));
+  child.stderr?.on("data", (d: Buffer) => err.push(d));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      const bytes = Buffer.concat(out);
+      resolve({ code, signal, stdout: bytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), bytes });
+    });
+  });
+}
+
+/** Runs the CLI to its end. */
+export const run = (args: string[], options: RunOptions = {}): Promise<Run> => finished(start(args, options));
+
+/** Parses NDJSON: every line must be one JSON value. */
+export function events(stdout: string): Array<{ type: string; [key: string]: any }> {
+  return stdout
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line));
+}
+
+/** An emulator on 127.0.0.1, a free port, that accepts only `KEY`; and the environment that points the CLI at it. */
+export async function emulator(options: EmulatorOptions = {}): Promise<{ emu: Emulator; env: Record<string, string> }> {
+  const emu = await startEmulator({ timing: "fast", keys: [KEY], ...options });
+  return { emu, env: { DECART_API_KEY: KEY, DECART_BASE_URL: emu.url } };
+}
+
+/** A temporary directory, removed by the returned function. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "decart-cli-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

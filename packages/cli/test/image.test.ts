@@ -1,0 +1,156 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { catalogue } from "@decart/api";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { emulator, events, KEY, run, tempDir } from "./helpers.js";
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+let remove: () => void;
+
+beforeAll(async () => {
+  ({ emu, env } = await emulator());
+  ({ dir, remove } = tempDir());
+});
+afterAll(async () => {
+  await emu.close();
+  remove();
+});
+beforeEach(() => emu.resetStats());
+
+describe("decart image", () => {
+  it("saves a PNG and reports it as an NDJSON event", async () => {
+    const out = join(dir, "lighthouse.png");
+    const { code, stdout } = await run(["image", "A lighthouse", "orientation=portrait", "seed:=7", "-o", out], {
+      env,
+    });
+    expect(code).toBe(0);
+    const [saved, ...rest] = events(stdout);
+    expect(rest).toEqual([]);
+    const bytes = readFileSync(out);
+    expect(saved).toEqual({
+      type: "saved",
+      model: "lucy-pro-t2i",
+      path: out,
+      bytes: bytes.length,
+      content_type: "image/png",
+    });
+    expect(bytes.subarray(0, 8)).toEqual(PNG);
+    // A portrait PNG: its IHDR height is larger than its width.
+    expect(bytes.readUInt32BE(20)).toBeGreaterThan(bytes.readUInt32BE(16));
+    expect(readdirSync(dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+  });
+
+  it("names the file after the model by default, and prints the path for a human", async () => {
+    const { dir: cwd, remove: clean } = tempDir();
+    try {
+      const { code, stdout, stderr } = await run(["image", "A lighthouse", "--no-json"], { env, cwd });
+      expect(code).toBe(0);
+      const path = stdout.trim();
+      expect(path).toMatch(/^lucy-pro-t2i-\d{8}-\d{6}\.png$/);
+      expect(readFileSync(join(cwd, path)).subarray(0, 8)).toEqual(PNG);
+      expect(stderr).toContain("Image saved");
+    } finally {
+      clean();
+    }
+  });
+
+  it("writes the image to stdout with -o -", async () => {
+    const result = await run(["image", "A lighthouse", "-o", "-", "--no-json"], { env });
+    expect(result.code).toBe(0);
+    expect(result.bytes.subarray(0, 8)).toEqual(PNG);
+  });
+
+  it("reads the prompt from stdin (-), a text field from a file (@path), and a file input (@path, @-)", async () => {
+    const promptFile = join(dir, "prompt.txt");
+    writeFileSync(promptFile, "A lighthouse from a file\n");
+    const source = join(dir, "source.png");
+    expect((await run(["image", "-", "-o", source], { env, input: "A lighthouse from stdin\n" })).code).toBe(0);
+    expect((await run(["image", `prompt=@${promptFile}`, "-o", join(dir, "b.png")], { env })).code).toBe(0);
+
+    const edit = await run(
+      ["image", "Make it snow", "--model", "lucy-image-2", `data=@${source}`, "-o", join(dir, "c.png")],
+      {
+        env,
+      },
+    );
+    expect(edit.code, edit.stderr).toBe(0);
+    const piped = await run(["image", "Make it snow", "-m", "lucy-image-2", "data=@-", "-o", join(dir, "d.png")], {
+      env,
+      input: readFileSync(source),
+    });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(readFileSync(join(dir, "d.png")).subarray(0, 8)).toEqual(PNG);
+    expect(emu.stats().requests.byRoute.process).toBe(4);
+  });
+
+  describe("bad input: exit 2, the field named, nothing sent", () => {
+    const rejected = async (args: string[], ...expected: string[]) => {
+      const out = join(dir, "never.png");
+      const { code, stdout, stderr } = await run(["image", ...args, "-o", out], { env });
+      expect(code, stderr).toBe(2);
+      for (const text of expected) expect(stderr).toContain(text);
+      const [error] = events(stdout);
+      expect(error).toMatchObject({ type: "error", exit_code: 2 });
+      expect(existsSync(out)).toBe(false);
+      expect(emu.stats().requests.total).toBe(0);
+    };
+
+    it("an enum value that is not allowed: the allowed values are listed", async () => {
+      const field = catalogue["lucy-pro-t2i"].fields.find((f) => f.name === "resolution")!;
+      await rejected(["A lighthouse", "resolution=4k"], '"resolution"', ...field.enum!.map((v) => `"${v}"`));
+    });
+    it("a number out of range, text where a number goes", async () => {
+      await rejected(["A lighthouse", "seed=-1"], '"seed"');
+      await rejected(["A lighthouse", "seed=abc"], '"seed"', "integer");
+    });
+    it("an unknown field: the model's fields are listed", async () => {
+      await rejected(
+        ["A lighthouse", "colour=red"],
+        '"colour"',
+        ...catalogue["lucy-pro-t2i"].fields.map((f) => f.name),
+      );
+    });
+    it("a missing required field", async () => {
+      await rejected(["seed=1"], '"prompt"');
+    });
+    it("bad JSON after :=, a file that cannot be read, two prompts", async () => {
+      await rejected(["A lighthouse", "seed:=nope"], '"seed"', "JSON");
+      await rejected(["Make it snow", "-m", "lucy-image-2", "data=@/nonexistent/x.png"], '"data"', "no such file");
+      await rejected(["A lighthouse", "A lake"], "One prompt only");
+    });
+    it("a model that is unknown, of the other kind, or retired", async () => {
+      await rejected(["A lighthouse", "-m", "lucy-nope"], "lucy-nope");
+      await rejected(["A lighthouse", "-m", "lucy-pro-t2v"], "image model");
+      await rejected(["A lighthouse", "-m", "lucy-pro-i2i", "data=@/nonexistent.png"], '"data"');
+    });
+  });
+
+  it("exits 4 without a key or with a refused key, 1 when the server fails the request", async () => {
+    const none = await run(["image", "A lighthouse"], { env: { ...env, DECART_API_KEY: undefined } as never });
+    expect(none.code).toBe(4);
+    expect(none.stderr).toContain("DECART_API_KEY");
+    expect(emu.stats().requests.total).toBe(0);
+    const refused = await run(["image", "A lighthouse"], { env: { ...env, DECART_API_KEY: "dct_wrong_key_0000" } });
+    expect(refused.code).toBe(4);
+    const failed = await run(["image", "[fail] A lighthouse", "-o", join(dir, "failed.png")], { env });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("asked to fail");
+    expect(existsSync(join(dir, "failed.png"))).toBe(false);
+  });
+
+  it("takes flags over the environment", async () => {
+    const flags = await run(
+      ["image", "A lighthouse", "--api-key", KEY, "--base-url", emu.url, "-o", join(dir, "f.png")],
+      {
+        env: { DECART_API_KEY: "dct_wrong_key_0000", DECART_BASE_URL: "http://127.0.0.1:9" },
+      },
+    );
+    expect(flags.code, flags.stderr).toBe(0);
+  });
+});

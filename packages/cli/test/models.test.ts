@@ -1,0 +1,57 @@
+import { catalogue, type FieldInfo, type ModelName, retiredModels } from "@decart/api";
+import { describe, expect, it } from "vitest";
+import { events, run } from "./helpers.js";
+
+describe("decart models", () => {
+  it("--json prints the catalogue, one model per line, entries as they are", async () => {
+    const { code, stdout, stderr } = await run(["models", "--json"]);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    const lines = events(stdout);
+    expect(lines.map((l) => l.name)).toEqual(Object.keys(catalogue));
+    for (const { type, docs, ...entry } of lines) {
+      expect(type).toBe("model");
+      expect(entry).toEqual(JSON.parse(JSON.stringify(catalogue[entry.name as ModelName])));
+      expect(docs).toBeTypeOf("object");
+    }
+  });
+
+  it("lists every model with its kind for a human", async () => {
+    const { code, stdout } = await run(["models", "--no-json"]);
+    expect(code).toBe(0);
+    for (const [name, entry] of Object.entries(catalogue)) {
+      expect(stdout).toMatch(new RegExp(`^${name.replace(".", "\\.")} +${entry.kind} `, "m"));
+    }
+    for (const retired of retiredModels) expect(stdout).toContain(`${retired.name} (use ${retired.replacement})`);
+  });
+
+  it("shows each field of a model with its type, limits and allowed values", async () => {
+    for (const name of ["lucy-pro-t2v", "lucy-motion", "lucy-restyle-2"] as const) {
+      const { code, stdout } = await run(["models", name, "--no-json"]);
+      expect(code).toBe(0);
+      for (const field of catalogue[name].fields as readonly FieldInfo[]) {
+        const f = field as FieldInfo & Record<string, any>;
+        const line = stdout.split("\n").find((l) => l.startsWith(`  ${f.name} `));
+        expect(line, f.name).toBeDefined();
+        if (f.enum) expect(line).toContain(`one of ${f.enum.join(", ")}`);
+        if (f.required) expect(line).toContain("required");
+        if (f.maxLength !== undefined) expect(line).toContain(`${f.minLength ?? 0}..${f.maxLength} characters`);
+        if (f.maximum !== undefined) expect(line).toContain(`..${f.maximum}`);
+        if (f.accept) expect(line).toContain(f.accept.join(", "));
+      }
+      for (const rule of catalogue[name].rules) expect(stdout).toContain(rule.message);
+    }
+  });
+
+  it("exits 2 for an unknown model, listing the models, and for a retired one, naming its replacement", async () => {
+    const unknown = await run(["models", "lucy-nope", "--no-json"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown model "lucy-nope"');
+    expect(unknown.stderr).toContain("lucy-pro-t2v");
+    const retired = retiredModels[0]!;
+    const gone = await run(["models", retired.name]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain(`use "${retired.replacement}"`);
+    expect(events(gone.stdout)).toEqual([expect.objectContaining({ type: "error", exit_code: 2 })]);
+  });
+});

@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { events, run, start } from "./helpers.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+describe("the program", () => {
+  it("documents every command, environment variable and exit code in --help", async () => {
+    const { code, stdout } = await run(["--help"]);
+    expect(code).toBe(0);
+    for (const command of ["models", "image", "emulator"]) expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    for (const variable of ["DECART_API_KEY", "DECART_BASE_URL", "NO_COLOR"]) expect(stdout).toContain(variable);
+    for (const [exit, words] of [
+      [0, "ok"],
+      [1, "error"],
+      [2, "usage"],
+      [3, "job failed"],
+      [4, "authentication"],
+      [5, "timeout"],
+      [6, "batch partly failed"],
+      [130, "interrupted"],
+    ] as const) {
+      expect(stdout).toMatch(new RegExp(`^ +${exit} +.*${words}`, "m"));
+    }
+  });
+
+  it("prints its version", async () => {
+    const { code, stdout } = await run(["--version"]);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+
+  it("exits 2 on an unknown command or option, with a hint on stderr", async () => {
+    const command = await run(["fly"]);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain("unknown command 'fly'");
+    expect(command.stdout).toBe("");
+    const option = await run(["models", "--frobnicate"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("--frobnicate");
+  });
+
+  it("exits quietly with 0 when the reader of stdout goes away (| head)", async () => {
+    const child = start(["models", "--json"]);
+    // The read end is closed before the child writes anything: its first write meets EPIPE.
+    child.stdout!.destroy();
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (d) => {
+      stderr += d;
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+  });
+
+  it("writes NDJSON when stdout is a pipe, and output for a human with --no-json", async () => {
+    const piped = await run(["models", "lucy-pro-t2v"]);
+    expect(piped.code).toBe(0);
+    expect(events(piped.stdout).map((e) => e.type)).toEqual(["model"]);
+    const human = await run(["models", "lucy-pro-t2v", "--no-json"]);
+    expect(human.code).toBe(0);
+    expect(() => JSON.parse(human.stdout)).toThrow();
+    expect(human.stdout).toContain("Fields:");
+  });
+
+  describe("colours", () => {
+    const ESC = "\u001b[";
+    const human = (env: Record<string, string>, ...extra: string[]) =>
+      run(["models", "--no-json", ...extra], { env }).then((r) => r.stdout);
+
+    it("are on with FORCE_COLOR off a terminal", async () => {
+      expect(await human({ FORCE_COLOR: "1" })).toContain(ESC);
+    });
+    it("are off off a terminal by default", async () => {
+      expect(await human({})).not.toContain(ESC);
+    });
+    it("are off with NO_COLOR, TERM=dumb or --no-color, even with FORCE_COLOR", async () => {
+      expect(await human({ FORCE_COLOR: "1", NO_COLOR: "1" })).not.toContain(ESC);
+      expect(await human({ FORCE_COLOR: "1", TERM: "dumb" })).not.toContain(ESC);
+      expect(await human({ FORCE_COLOR: "1" }, "--no-color")).not.toContain(ESC);
+    });
+    it("never colour NDJSON", async () => {
+      const { stdout } = await run(["models", "--json"], { env: { FORCE_COLOR: "1" } });
+      expect(stdout).not.toContain(ESC);
+    });
+  });
+});

@@ -1,0 +1,48 @@
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulator, KEY, run, tempDir } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+let remove: () => void;
+
+beforeAll(async () => {
+  ({ emu, env } = await emulator());
+  ({ dir, remove } = tempDir());
+});
+afterAll(async () => {
+  await emu.close();
+  remove();
+});
+
+describe("the API key", () => {
+  // Every mode (human, NDJSON), with --verbose, on success and on each kind of failure.
+  const cases: Array<[string, string[]]> = [
+    ["success", ["image", "A lighthouse", "-o", "OUT"]],
+    ["invalid input", ["image", "A lighthouse", "resolution=4k"]],
+    ["server failure", ["image", "[fail] A lighthouse"]],
+    ["the key as an input value", ["image", "A lighthouse", `seed=${KEY}`]],
+    ["an unreachable server", ["image", "A lighthouse", "--base-url", "http://127.0.0.1:9"]],
+  ];
+  for (const [name, args] of cases) {
+    for (const mode of ["--json", "--no-json"]) {
+      it(`never appears in any output: ${name} (${mode}, --verbose)`, async () => {
+        const out = join(dir, `${name}${mode}.png`.replace(/\W+/g, "-"));
+        const { stdout, stderr } = await run([...args.map((a) => (a === "OUT" ? out : a)), mode, "--verbose"], {
+          env,
+        });
+        expect(stdout + stderr).not.toContain(KEY);
+        expect(stdout + stderr).not.toContain(KEY.slice(4, 20));
+      });
+    }
+  }
+
+  it("never appears when given as a flag that the server refuses", async () => {
+    const wrong = "dct_refused_Yh3Kd8Pw2Qm6";
+    const { code, stdout, stderr } = await run(["image", "A lighthouse", "--api-key", wrong, "--verbose"], { env });
+    expect(code).toBe(4);
+    expect(stdout + stderr).not.toContain(wrong);
+  });
+});
