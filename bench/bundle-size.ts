@@ -64,7 +64,6 @@ const replace = (filter: RegExp, edit: (source: string, path: string) => string 
 });
 
 const CATALOGUE = /[\\/]api[\\/]dist[\\/]generated[\\/]catalogue\.js$/;
-const OPENAPI_FETCH = /[\\/]openapi-fetch[\\/]dist[\\/]index\.mjs$/;
 
 /**
  * Writes module exports back as source. An object or array reached more than once (the inputs objects that models
@@ -157,16 +156,6 @@ async function analyze() {
         replace(
           CATALOGUE,
           editCatalogue(() => ({})),
-        ),
-      ],
-    ],
-    [
-      "openapi-fetch replaced by a 3-method stub",
-      [
-        replace(
-          OPENAPI_FETCH,
-          () =>
-            "export default function createClient(o){const f=(m)=>(p)=>o.fetch(new Request(o.baseUrl+p,{method:m}));return {GET:f('GET'),POST:f('POST'),DELETE:f('DELETE')}}",
         ),
       ],
     ],

@@ -130,6 +130,7 @@ function catalogueSource(doc) {
   const models = catalogueOf(doc);
   const retired = doc["x-decart-retired-models"] ?? [];
   const jobStatuses = deref(doc, doc.components.schemas.JobStatus).enum;
+  const jobContentTypes = Object.keys(deref(doc, doc.paths["/v1/jobs/{job_id}/content"].get.responses["200"]).content);
   const json = (v) => JSON.stringify(v, null, 2);
   // Models that share a request body share one inputs object (aliases, deprecated names, model families).
   const inputs = {};
@@ -191,6 +192,9 @@ export const retiredModels = ${json(retired)} as const;
 
 /** The states of a queued job, in lifecycle order. */
 export const jobStatuses = ${json(jobStatuses)} as const;
+
+/** The media types of a completed job's result (\`GET /v1/jobs/{job_id}/content\`). */
+export const jobContentTypes = ${json(jobContentTypes)} as const;
 
 /** Limits of the non-model request bodies. */
 export const requestSchemas = ${json({

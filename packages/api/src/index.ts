@@ -5,6 +5,7 @@ export {
   apiKeyHeader,
   catalogue,
   defaultBaseUrl,
+  jobContentTypes,
   jobStatuses,
   modelDocs,
   requestSchemas,

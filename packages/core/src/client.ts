@@ -1,5 +1,4 @@
 import {
-  apiKeyHeader,
   type CreateTokenRequest,
   type CreateTokenResponse,
   canonicalModel,
@@ -9,16 +8,17 @@ import {
   type ImageModelName,
   isModelName,
   type JobStatusResponse,
+  jobContentTypes,
+  jobStatuses,
   type paths,
   type VideoModelName,
 } from "@decart/api";
-import createClient from "openapi-fetch";
 import { aborted, asDecartError, type DecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
-import { backoffDelay } from "./retry.js";
-import { createTransport } from "./transport.js";
+import { createGate, POLICY, type RateLimitGate, retry } from "./retry.js";
+import { type Call, createTransport } from "./transport.js";
 import type {
   Download,
   DownloadOptions,
@@ -63,6 +63,8 @@ export interface DecartClientOptions {
   retrySubmit?: boolean;
   /** Polling defaults for every wait (see `PollOptions`); `delay` and `now` also drive retry backoff. */
   poll?: PollOptions;
+  /** Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it for reproducible tests). */
+  random?: () => number;
   /** Your integration's name, added to the user agent. */
   integration?: string;
   /** Where warnings (deprecations) and debug lines (retries) go. Default: warnings to `console.warn`. */
@@ -98,6 +100,11 @@ export interface QueueClient {
 }
 
 export interface DecartClient {
+  /**
+   * The client-wide rate-limit gate: after a 429 on any request, every new request of this client waits until it
+   * opens. A batch runner subscribes to show the pacing.
+   */
+  rateLimit: RateLimitGate;
   /** Generates an image (Process API). */
   process<M extends ImageModelName>(options: ProcessOptions<M>): Promise<Blob>;
   /** @deprecated Video generation runs through the Queue API: use `queue.submitAndPoll`. This wrapper does so. */
@@ -145,27 +152,22 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // `runtime/…` of the user agent (Bun and Deno report Node compatibility); none in a browser.
   const node = g.process?.versions?.node;
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
+  const gate = createGate(now);
+  const policy = { maxRetries, delay, now, random: options.random ?? Math.random, logger, gate };
   const transport = createTransport({
+    baseUrl,
     apiKey,
+    // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
+    headers: rt
+      ? {
+          "user-agent": `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`,
+        }
+      : {},
     fetch: fetchImpl,
     timeoutMs,
     uploadTimeoutMs,
-    maxRetries,
     retrySubmit: options.retrySubmit === true,
-    delay,
-    now,
-    logger,
-  });
-  const api = createClient<paths>({
-    baseUrl,
-    headers: {
-      ...(apiKey && { [apiKeyHeader]: apiKey }),
-      // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
-      ...(rt && {
-        "user-agent": `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`,
-      }),
-    },
-    fetch: transport({ idempotent: false }),
+    policy,
   });
   const durations = createDurationModel();
   const warned = new Set<string>();
@@ -174,31 +176,63 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     warned.add(message);
   };
 
-  /** Awaits an openapi-fetch call for its `data` (or `response`); anything thrown becomes a `DecartError` carrying `jobId`. */
-  const send = <R extends { data?: unknown; response: Response }, K extends "data" | "response" = "data">(
-    pending: Promise<R>,
-    jobId?: string,
-    part = "data" as K,
-  ): Promise<NonNullable<R[K]>> =>
-    pending.then(
-      (r) => r[part]!,
-      (e) => {
-        throw asDecartError(e, jobId);
-      },
-    );
+  /**
+   * Sends one request to a path of the spec (its one `{parameter}` filled with `id`) and reads the answer as JSON (the
+   * default), a Blob or the Response itself; anything thrown becomes a `DecartError` carrying `jobId`.
+   */
+  const send = async <T>(
+    method: "GET" | "POST" | "DELETE",
+    path: keyof paths,
+    call: Call,
+    id?: string,
+    as?: "blob" | "response" | "none",
+  ): Promise<T> => {
+    try {
+      const response = await transport(method, id ? path.replace(/\{\w+\}/, encodeURIComponent(id)) : path, call);
+      return (as === "response" ? response : as === "none" ? undefined : as ? response.blob() : response.json()) as T;
+    } catch (e) {
+      throw asDecartError(e, call.jobId);
+    }
+  };
 
-  /** Inside a wait's budget (`deadline`), retryable failures are retried until it runs out, not `maxRetries` times. */
-  const budget = (deadline?: number) => (deadline ? { deadline, maxRetries: Infinity } : {});
+  /**
+   * Inside a wait's budget (`deadline`), retryable failures are retried until it runs out, not `maxRetries` times; when
+   * it runs out, the call ends in `JobTimeoutError` (with `jobId`, once there is one).
+   */
+  const budget = (deadline?: number, jobId?: string, lastStatus?: string) =>
+    deadline
+      ? {
+          deadline,
+          maxRetries: Infinity,
+          expired: (error: DecartError) => timedOut(jobId, lastStatus, error),
+        }
+      : {};
+
+  /** A job's status as the spec describes it: what is wrong with `body`, or nothing. */
+  const checkJob = (body: any) =>
+    !(jobStatuses as readonly unknown[]).includes(body?.status)
+      ? `an answer that is not a job status (status ${JSON.stringify(body?.status)})`
+      : typeof body.job_id !== "string" || !body.job_id
+        ? "an answer without a job_id"
+        : undefined;
+  /** A JSON object, as the token and file answers are. */
+  const checkObject = (body: unknown) =>
+    body && typeof body === "object" ? undefined : "an answer that is not an object";
 
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", deadline?: number) =>
-    send(
-      api.POST(path as "/v1/files", {
-        body: body as never,
-        bodySerializer: () => body,
-        parseAs,
-        fetch: transport({ idempotent: false, signal, body, ...budget(deadline) }),
-      }) as Promise<{ data?: T; response: Response }>,
+    send<T>(
+      "POST",
+      path as keyof paths,
+      {
+        idempotent: false,
+        signal,
+        body,
+        json: parseAs ? undefined : path.startsWith("/v1/jobs/") ? checkJob : checkObject,
+        ...budget(deadline),
+      },
+      undefined,
+      parseAs,
     );
 
   const checkId = (id: string, field: string): string => {
@@ -224,30 +258,33 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     postModel<JobSubmitResult>("video", options, undefined, deadline);
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
-  const readStatus = (jobId: string, signal?: AbortSignal, deadline?: number) =>
-    send(
-      api
-        .GET("/v1/jobs/{job_id}", {
-          params: { path: { job_id: checkId(jobId, "jobId") } },
-          // While waiting, a status read is retried until the wait's deadline.
-          fetch: transport({ idempotent: true, signal, jobId, ...budget(deadline) }),
-        })
-        .then(({ data, response }) => {
-          const hint = response.headers.get("x-poll-after-ms");
-          return { response, data: { job: data!, hintMs: hint ? Math.max(0, +hint || 0) : undefined } };
-        }),
-      jobId,
-    );
+  const readStatus = async (jobId: string, signal?: AbortSignal, deadline?: number, lastStatus?: string) => {
+    // While waiting, a status read is retried until the wait's deadline.
+    const call = { idempotent: true, signal, jobId, json: checkJob, ...budget(deadline, jobId, lastStatus) };
+    const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId, "jobId"), "response");
+    const hint = response.headers.get("x-poll-after-ms");
+    return { job: (await response.json()) as JobStatusResponse, hintMs: hint ? Math.max(0, +hint || 0) : undefined };
+  };
 
   /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */
-  const content = (jobId: string, { signal, onProgress }: DownloadOptions = {}, deadline?: number): Promise<Response> =>
+  const content = (
+    jobId: string,
+    { signal, onProgress }: DownloadOptions = {},
+    once?: { deadline?: number },
+  ): Promise<Response> =>
     send(
-      api.GET("/v1/jobs/{job_id}/content", {
-        params: { path: { job_id: checkId(jobId, "jobId") } },
-        parseAs: "stream",
-        fetch: transport({ idempotent: true, signal, jobId, onProgress, ...budget(deadline) }),
-      }),
-      jobId,
+      "GET",
+      "/v1/jobs/{job_id}/content",
+      {
+        idempotent: true,
+        signal,
+        jobId,
+        onProgress,
+        media: jobContentTypes,
+        // One attempt for `result`, which retries the whole download (answer and body) under the policy.
+        ...(once && { ...once, maxRetries: 0 }),
+      },
+      checkId(jobId, "jobId"),
       "response",
     );
 
@@ -261,21 +298,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     };
   }
 
-  /** Downloads into a Blob; a download cut short (a GET, so safe to repeat) is started again. */
-  async function result(jobId: string, opts: DownloadOptions = {}, deadline?: number): Promise<Blob> {
-    for (let attempt = 0; ; attempt++) {
-      const response = await content(jobId, opts, deadline);
-      try {
-        return await response.blob();
-      } catch (e) {
-        const error = asDecartError(e, jobId);
-        const wait = backoffDelay(attempt);
-        if (!error.retryable || (deadline ? now() + wait > deadline : attempt >= maxRetries)) throw error;
-        logger.debug?.(`${error.message}; downloading again`);
-        await pause(delay, wait, opts.signal, jobId);
-      }
-    }
-  }
+  /** Downloads into a Blob under the retry policy: a download that fails anyhow (a GET, safe to repeat) starts again. */
+  const result = (jobId: string, opts: DownloadOptions = {}, deadline?: number): Promise<Blob> =>
+    retry(
+      policy,
+      { signal: opts.signal, jobId, what: `download of ${jobId}`, ...budget(deadline, jobId, "completed") },
+      async () => (await content(jobId, opts, { deadline })).blob(),
+    );
 
   /**
    * Polls a job until it is `completed` or `failed`, or until the deadline. With `first` (the submit's answer), the
@@ -289,7 +318,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const poll = mergePoll(clientPoll, opts.poll);
     const schedule = scheduleFor(poll);
     const clock = poll.now ?? now;
-    const { signal, onStatusChange, timeoutMs = DEFAULT_WAIT_MS } = opts;
+    const { signal, onStatusChange } = opts;
     let origin = clock();
     let model = typeof opts.model === "string" ? canonical(opts.model) : opts.model?.canonical;
     let last = opts.first as JobStatusResponse | undefined;
@@ -306,12 +335,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       const ms = last ? schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs }) : 0;
       // The deadline is on the client's clock (as the transport's); a call's own `poll.now` drives only the schedule.
       const left = deadline - now();
-      if (left <= 0) throw timedOut(jobId, timeoutMs, last?.status);
+      if (left <= 0) throw timedOut(jobId, last?.status);
       await pause(poll.delay ?? delay, Math.max(0, Math.min(ms, left)), signal, jobId);
-      // A status read is retried until the deadline: a retryable failure here means the deadline came first.
-      const read = await readStatus(jobId, signal, deadline).catch((error: DecartError) => {
-        throw error.retryable ? timedOut(jobId, timeoutMs, last?.status, error) : error;
-      });
+      // A status read is retried until the deadline (then it ends in JobTimeoutError).
+      const read = await readStatus(jobId, signal, deadline, last?.status);
       const current = read.job;
       hintMs = read.hintMs;
       model ??= current.model && canonical(current.model);
@@ -335,12 +362,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const deadlineOf = (opts: WaitOptions) => now() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
 
   /** The budget ran out: the job may still finish, and `queue.wait(jobId)` can watch it again. */
-  const timedOut = (jobId: string, timeoutMs: number, lastStatus?: string, cause?: DecartError) =>
-    new JobTimeoutError(`Job ${jobId} not done within ${timeoutMs} ms (last status: ${lastStatus ?? "unknown"})`, {
-      jobId,
-      lastStatus,
-      cause,
-    });
+  function timedOut(jobId: string | undefined, lastStatus?: string, cause?: DecartError) {
+    return new JobTimeoutError(
+      `${jobId ? `Job ${jobId}` : "The submit"} not done within the call's timeoutMs (last status: ${lastStatus ?? "unknown"})`,
+      { jobId, lastStatus, cause },
+    );
+  }
 
   /** Watches a job to its end, then (unless `download: false`) downloads its video, all within one budget. */
   async function follow(
@@ -351,10 +378,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const final = await watch(jobId, opts, deadline);
     if (final.status === "failed") return { status: "failed", job_id: jobId, error: final.error || "Job failed" };
     if (opts.download === false) return { status: "completed", job_id: jobId };
-    // Inside the budget a transient failure is retried until it runs out: one that surfaces is a timeout of the call.
-    const data = await result(jobId, { signal: opts.signal }, deadline).catch((error: DecartError) => {
-      throw error.retryable ? timedOut(jobId, opts.timeoutMs ?? DEFAULT_WAIT_MS, "completed", error) : error;
-    });
+    // Inside the budget a transient failure is retried until it runs out (then it ends in JobTimeoutError).
+    const data = await result(jobId, { signal: opts.signal }, deadline);
     return { status: "completed", job_id: jobId, data };
   }
 
@@ -365,12 +390,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return follow(job.job_id, { ...options, first: job }, deadline);
   }
 
-  const fileCall = (fileId: string, opts: { signal?: AbortSignal } = {}) => ({
-    params: { path: { file_id: checkId(fileId, "fileId") } },
-    fetch: transport({ idempotent: true, signal: opts.signal }),
-  });
+  const fileCall = (method: "GET" | "DELETE", fileId: string, opts: { signal?: AbortSignal } = {}) =>
+    send<FileReference>(
+      method,
+      "/v1/files/{file_id}",
+      { idempotent: true, signal: opts.signal, json: method === "GET" ? checkObject : undefined },
+      checkId(fileId, "fileId"),
+      method === "GET" ? undefined : "none",
+    );
 
   return {
+    rateLimit: { pausedUntil: gate.pausedUntil, subscribe: gate.subscribe },
     process: (options) => postModel("image", options, "blob"),
     async generate(options) {
       warnOnce("Decart: client.generate() is deprecated; use client.queue.submitAndPoll()");
@@ -381,15 +411,20 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         reason: outcome.error,
       });
     },
-    queue: {
-      submit,
-      status: async (jobId, opts = {}) => (await readStatus(jobId, opts.signal)).job,
-      result,
-      download,
-      wait: ((jobId: string, opts: QueueWaitOptions = {}) =>
-        follow(checkId(jobId, "jobId"), opts, deadlineOf(opts))) as QueueClient["wait"],
-      submitAndPoll: submitAndPoll as QueueClient["submitAndPoll"],
-    },
+    // The policy is hidden (a symbol, not enumerable): `saveResult` in @decart/core/node retries under it.
+    queue: Object.defineProperty<QueueClient>(
+      {
+        submit,
+        status: async (jobId, opts = {}) => (await readStatus(jobId, opts.signal)).job,
+        result,
+        download,
+        wait: ((jobId: string, opts: QueueWaitOptions = {}) =>
+          follow(checkId(jobId, "jobId"), opts, deadlineOf(opts))) as QueueClient["wait"],
+        submitAndPoll: submitAndPoll as QueueClient["submitAndPoll"],
+      },
+      POLICY,
+      { value: policy },
+    ),
     tokens: {
       create: ({ signal, ...body } = {}) => post("/v1/client/tokens", JSON.stringify(body), signal),
     },
@@ -402,9 +437,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         const blob = await toBlob(file, "file", fetchImpl, signal);
         return post("/v1/files", encodeForm({ file: blob, ttl_seconds: ttlSeconds }), signal);
       },
-      get: (fileId, opts) => send(api.GET("/v1/files/{file_id}", fileCall(fileId, opts))),
+      get: (fileId, opts) => fileCall("GET", fileId, opts),
       async delete(fileId, opts) {
-        await send(api.DELETE("/v1/files/{file_id}", fileCall(fileId, opts)));
+        await fileCall("DELETE", fileId, opts);
       },
     },
   };

@@ -63,100 +63,99 @@ export class DecartError extends Error {
   }
 }
 
-/** A subclass of `DecartError` (or of `Base`), as its factory returns it: a real class whose instances are `T`. */
-type ErrorClass<T extends DecartError> = Omit<typeof DecartError, "prototype"> & {
-  new (message: string, options?: DecartErrorOptions): T;
-  readonly prototype: T;
-};
-
-/**
- * Makes the subclass `kind` of `Base`: a real class named `kind` (its `kind` is kept as a string, so that minifiers
- * cannot change it).
- */
-function errorClass<T extends DecartError>(kind: string, Base: ErrorClass<DecartError> = DecartError): ErrorClass<T> {
-  // A class defined as a computed property takes its key as `name`, as a class declaration would.
-  return {
-    [kind]: class extends Base {
-      static override readonly kind = kind;
-    },
-  }[kind] as unknown as ErrorClass<T>;
-}
-
 /** A caller's input or option is wrong; nothing was sent. */
-export interface InvalidInputError extends DecartError {
+export class InvalidInputError extends DecartError {
+  static override readonly kind: string = "InvalidInputError";
   /** The offending field or option (`prompt`, `model`, `apiKey` …). */
-  field: string | undefined;
+  declare field: string | undefined;
   /** What was expected there, in words. */
-  expected: string | undefined;
+  declare expected: string | undefined;
 }
-export const InvalidInputError = errorClass<InvalidInputError>("InvalidInputError");
 /** 400: the server could not read the request (e.g. an unreadable file). */
-export interface BadRequestError extends DecartError {}
-export const BadRequestError = errorClass<BadRequestError>("BadRequestError");
+export class BadRequestError extends DecartError {
+  static override readonly kind: string = "BadRequestError";
+}
 /** 401: no key, or an unknown or expired one. */
-export interface AuthenticationError extends DecartError {}
-export const AuthenticationError = errorClass<AuthenticationError>("AuthenticationError");
+export class AuthenticationError extends DecartError {
+  static override readonly kind: string = "AuthenticationError";
+}
 /** 403: the key may not do this (e.g. a client token used for a model it does not allow). */
-export interface PermissionDeniedError extends DecartError {}
-export const PermissionDeniedError = errorClass<PermissionDeniedError>("PermissionDeniedError");
+export class PermissionDeniedError extends DecartError {
+  static override readonly kind: string = "PermissionDeniedError";
+}
 /** 404: no such job, file or model. */
-export interface NotFoundError extends DecartError {}
-export const NotFoundError = errorClass<NotFoundError>("NotFoundError");
+export class NotFoundError extends DecartError {
+  static override readonly kind: string = "NotFoundError";
+}
 /** 409: the request conflicts with the resource's state. */
-export interface ConflictError extends DecartError {}
-export const ConflictError = errorClass<ConflictError>("ConflictError");
+export class ConflictError extends DecartError {
+  static override readonly kind: string = "ConflictError";
+}
 /** 409 on a download: the job is not completed (still `pending`/`processing`, or `failed`). */
-export interface JobNotCompletedError extends ConflictError {}
-export const JobNotCompletedError = errorClass<JobNotCompletedError>("JobNotCompletedError", ConflictError);
+export class JobNotCompletedError extends ConflictError {
+  static override readonly kind: string = "JobNotCompletedError";
+}
 /** 410: the resource is gone (e.g. a result past its retention period). */
-export interface GoneError extends DecartError {}
-export const GoneError = errorClass<GoneError>("GoneError");
+export class GoneError extends DecartError {
+  static override readonly kind: string = "GoneError";
+}
 /** 410 for a retired model: answered by the server, or known from the catalogue before sending. */
-export interface ModelRetiredError extends GoneError {
-  model: string | undefined;
+export class ModelRetiredError extends GoneError {
+  static override readonly kind: string = "ModelRetiredError";
+  declare model: string | undefined;
   /** The model to use instead, when known. */
-  replacement: string | undefined;
+  declare replacement: string | undefined;
 }
-export const ModelRetiredError = errorClass<ModelRetiredError>("ModelRetiredError", GoneError);
 /** 413: an upload is larger than the server accepts. */
-export interface PayloadTooLargeError extends DecartError {}
-export const PayloadTooLargeError = errorClass<PayloadTooLargeError>("PayloadTooLargeError");
+export class PayloadTooLargeError extends DecartError {
+  static override readonly kind: string = "PayloadTooLargeError";
+}
 /** 422: the server rejected the inputs; `issues` lists each bad field (`loc`, `msg`, `type`). */
-export interface ValidationError extends DecartError {
-  issues: ValidationIssue[];
+export class ValidationError extends DecartError {
+  static override readonly kind: string = "ValidationError";
+  declare issues: ValidationIssue[];
 }
-export const ValidationError = errorClass<ValidationError>("ValidationError");
 /** 429: too many requests. `retryAfterMs` is the server's `Retry-After`, when given. */
-export interface RateLimitError extends DecartError {
-  retryAfterMs: number | undefined;
+export class RateLimitError extends DecartError {
+  static override readonly kind: string = "RateLimitError";
+  declare retryAfterMs: number | undefined;
 }
-export const RateLimitError = errorClass<RateLimitError>("RateLimitError");
 /** 5xx: the server (or a gateway) failed. `retryAfterMs` is the server's `Retry-After`, when given. */
-export interface ServerError extends DecartError {
-  retryAfterMs: number | undefined;
+export class ServerError extends DecartError {
+  static override readonly kind: string = "ServerError";
+  declare retryAfterMs: number | undefined;
 }
-export const ServerError = errorClass<ServerError>("ServerError");
 /** The server could not be reached (`CONNECTION_REFUSED`), or the connection broke (`TRUNCATED` for a cut download). */
-export interface ConnectionError extends DecartError {}
-export const ConnectionError = errorClass<ConnectionError>("ConnectionError");
+export class ConnectionError extends DecartError {
+  static override readonly kind: string = "ConnectionError";
+}
 /** One HTTP attempt took longer than the client's `timeoutMs` (no answer, or a download stalled). */
-export interface TimeoutError extends DecartError {}
-export const TimeoutError = errorClass<TimeoutError>("TimeoutError");
+export class TimeoutError extends DecartError {
+  static override readonly kind: string = "TimeoutError";
+}
+/**
+ * A 2xx answer that does not match the spec (a status that is not a job status, a body that is not JSON, a result of
+ * the wrong media type or empty), or a redirect the client would not follow. `jobId` says which job it concerned.
+ */
+export class InvalidResponseError extends DecartError {
+  static override readonly kind: string = "InvalidResponseError";
+}
 /** A job did not finish before the wait's `timeoutMs`. The job may still finish: `jobId` says which. */
-export interface JobTimeoutError extends DecartError {
+export class JobTimeoutError extends DecartError {
+  static override readonly kind: string = "JobTimeoutError";
   /** The last status seen. */
-  lastStatus: string | undefined;
+  declare lastStatus: string | undefined;
 }
-export const JobTimeoutError = errorClass<JobTimeoutError>("JobTimeoutError");
 /** The caller's `signal` was aborted. Watching stopped; a submitted job is not cancelled. */
-export interface AbortError extends DecartError {}
-export const AbortError = errorClass<AbortError>("AbortError");
-/** A job ended `failed` (thrown by the deprecated `generate`; `submitAndPoll` returns the failure instead). */
-export interface JobFailedError extends DecartError {
-  /** The server's reason, or "Job failed". */
-  reason: string;
+export class AbortError extends DecartError {
+  static override readonly kind: string = "AbortError";
 }
-export const JobFailedError = errorClass<JobFailedError>("JobFailedError");
+/** A job ended `failed` (thrown by the deprecated `generate`; `submitAndPoll` returns the failure instead). */
+export class JobFailedError extends DecartError {
+  static override readonly kind: string = "JobFailedError";
+  /** The server's reason, or "Job failed". */
+  declare reason: string;
+}
 
 /** The `AbortError` for `signal`. */
 export const aborted = (jobId?: string, cause?: unknown) =>
@@ -166,7 +165,7 @@ export const aborted = (jobId?: string, cause?: unknown) =>
 export function asDecartError(e: unknown, jobId?: string): DecartError {
   const error = DecartError.isInstance(e)
     ? e
-    : new DecartError(`Unexpected answer: ${(e as Error)?.message ?? e}`, { code: "INVALID_RESPONSE", cause: e });
+    : new InvalidResponseError(`Unexpected answer: ${(e as Error)?.message ?? e}`, { cause: e });
   error.jobId ??= jobId;
   return error;
 }
@@ -182,7 +181,7 @@ export const pause = (
     throw signal?.aborted ? aborted(jobId, e) : asDecartError(e, jobId);
   });
 
-const byStatus: Record<number, ErrorClass<DecartError>> = {
+const byStatus: Record<number, typeof DecartError> = {
   400: BadRequestError,
   401: AuthenticationError,
   403: PermissionDeniedError,

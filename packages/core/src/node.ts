@@ -8,7 +8,9 @@ import { basename, extname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { DecartClient } from "./client.js";
-import { aborted, DecartError } from "./errors.js";
+import { aborted } from "./errors.js";
+import { sleep } from "./poll.js";
+import { createGate, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress } from "./types.js";
 
 const MIME: Record<string, string> = {
@@ -36,13 +38,14 @@ export async function fileFromPath(path: string, options: { type?: string } = {}
 export interface SaveResultOptions {
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
-  /** Downloads cut short are started again this many times (default 2). */
+  /** Downloads that fail in a transient way (cut short, reset, 5xx …) are started again this many times (default: the client's `maxRetries`). */
   maxRetries?: number;
 }
 
 /**
  * Streams a completed job's video to `path` with bounded memory (a `stream/promises` pipeline). The file appears only
  * when the download is complete: bytes go to a temporary file beside it, renamed at the end and removed on failure.
+ * A download that fails in a transient way starts again under the client's retry policy (backoff, `Retry-After`).
  */
 export async function saveResult(
   client: Pick<DecartClient, "queue">,
@@ -50,10 +53,17 @@ export async function saveResult(
   path: string,
   options: SaveResultOptions = {},
 ): Promise<{ path: string; bytes: number }> {
-  const { signal, onProgress } = options;
-  const maxRetries = options.maxRetries ?? 2;
+  const { signal, onProgress, maxRetries } = options;
+  const policy: RetryPolicy = (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? {
+    maxRetries: 2,
+    delay: sleep,
+    now: Date.now,
+    random: Math.random,
+    logger: {},
+    gate: createGate(Date.now),
+  };
   const temp = `${path}.${Math.random().toString(36).slice(2, 10)}.partial`;
-  for (let attempt = 0; ; attempt++) {
+  return retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {
     let bytes = 0;
     const download = await client.queue.download(jobId, {
       signal,
@@ -68,9 +78,7 @@ export async function saveResult(
       return { path, bytes };
     } catch (e) {
       await rm(temp, { force: true });
-      if (signal?.aborted) throw aborted(jobId, e);
-      const retryable = DecartError.isInstance(e) && e.retryable;
-      if (!retryable || attempt >= maxRetries) throw e;
+      throw signal?.aborted ? aborted(jobId, e) : e;
     }
-  }
+  });
 }

@@ -1,40 +1,173 @@
-import type { DecartError } from "./errors.js";
+import { asDecartError, type DecartError, InvalidResponseError, pause } from "./errors.js";
+import type { DelayFunction, Logger } from "./types.js";
+
+/** What a client's rate-limit gate reports when a 429 closes it: every new request of the client waits until `until`. */
+export interface RateLimitPause {
+  /** How long new requests wait, from now (the server's `Retry-After`, else backoff). */
+  waitMs: number;
+  /** When the gate opens again, on the client's clock (`poll.now`, default `Date.now`). */
+  until: number;
+  /** The `x-request-id` of the answer that closed it. */
+  requestId: string | undefined;
+}
+
+/** A client's rate-limit gate (`client.rateLimit`): what a batch runner reads to show pacing. */
+export interface RateLimitGate {
+  /** When the gate opens, on the client's clock, while it is closed; `undefined` while it is open. */
+  pausedUntil(): number | undefined;
+  /** Calls `listener` each time a 429 closes (or extends) the gate. Returns the function that unsubscribes. */
+  subscribe(listener: (pause: RateLimitPause) => void): () => void;
+}
+
+/** The settings of the client's one retry policy, shared by every call. */
+export interface RetryPolicy {
+  /** Retries after the first attempt, when the call gives none. */
+  maxRetries: number;
+  delay: DelayFunction;
+  now: () => number;
+  /** Randomness of the backoff's jitter (`Math.random` by default; seed it in tests). */
+  random: () => number;
+  logger: Logger;
+  gate: ReturnType<typeof createGate>;
+}
+
+/** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
+export const POLICY = Symbol.for("@decart/core.retryPolicy");
+
+/** One call under the policy. */
+export interface RetryCall {
+  signal?: AbortSignal | undefined;
+  jobId?: string | undefined;
+  /** Retries after the first attempt (default: the policy's `maxRetries`). */
+  maxRetries?: number | undefined;
+  /** The end of the call's budget (by the client's clock): no retry starts if its wait would end past it. */
+  deadline?: number | undefined;
+  /** Also retry a POST whose outcome is unknown (the client's `retrySubmit`). */
+  retrySubmit?: boolean | undefined;
+  /** The error to throw when the deadline, not the error itself, ends the retries (e.g. a `JobTimeoutError`). */
+  expired?: ((error: DecartError) => DecartError) | undefined;
+  /** What is being done, for the debug log. */
+  what: string;
+}
+
+/** The longest `Retry-After` honoured (longer ones are cut to this). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/** How many answers that break the spec a call retries before it surfaces `InvalidResponseError`, whatever its budget. */
+export const MAX_INVALID_ANSWERS = 3;
+
+/** `Retry-After` in ms: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const ms = Number.isFinite(+value) ? +value * 1000 : Date.parse(value) - now;
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+}
 
 /** Exponential backoff with full jitter: a random delay in [0, min(8 s, 0.5 s·2^attempt)]. */
 export const backoffDelay = (attempt: number, random: () => number = Math.random): number =>
   random() * Math.min(8000, 500 * 2 ** attempt);
 
-/** Where a retry decision is made: the request's kind, its retry count and budget, and the time now. */
+/**
+ * The wait before retry `attempt + 1`: the server's `Retry-After` (at most 60 s), else backoff; never less than a floor
+ * that grows from 50 ms to 1 s, so that `Retry-After: 0` cannot spin a call that retries until its deadline.
+ */
+export const retryWait = (attempt: number, retryAfterMs: number | undefined, random: () => number): number =>
+  Math.min(Math.max(retryAfterMs ?? backoffDelay(attempt, random), Math.min(1000, 50 << attempt)), MAX_RETRY_AFTER_MS);
+
+/** Where a retry decision is made: the call's retry count and budget, the time now, and the jitter's randomness. */
 export interface RetryContext {
-  /** A read (GET/DELETE), safe to repeat; or a POST (or `retrySubmit`) that is repeated only when not taken. */
-  idempotent: boolean;
+  /** Also retry a POST whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`): the client's `retrySubmit`. */
+  retrySubmit?: boolean;
   /** Retries allowed after the first attempt (default: until the deadline). */
   maxRetries?: number;
   /** The end of the call's budget, on the client's clock (default: none). */
   deadline?: number;
   /** The client's clock now. */
   now: number;
+  random?: () => number;
 }
 
 /**
- * The one retry policy. After a failure of attempt `attempt` (from 0), the ms to wait before trying again, or
- * `undefined` to give up and surface `error`. A read is retried when the error is `retryable`; a POST only when the
- * server certainly did not accept it: 429 (`RateLimitError`), 503 with Retry-After (a `ServerError`), a refused
- * connection. The wait is the server's Retry-After (up to 60 s), else backoff (at most 8 s), never less than a floor
- * that grows from 50 ms to 1 s (so `Retry-After: 0` cannot spin a call that retries until its deadline); no retry
- * starts that would begin after the deadline.
+ * The one retry decision. After a failure of attempt `attempt` (from 0), the ms to wait before trying again, or
+ * `undefined` to give up and surface `error`. A failure is retried when it is `retryable` (the transport makes a POST's
+ * failure retryable only when the server certainly did not take it: 408, 429, 503, a refused connection), or, with
+ * `retrySubmit`, when the outcome of a POST is unknown. The wait is `retryWait`; no retry starts whose wait would end
+ * past the deadline.
  */
 export function retryDelay(
   error: DecartError & { retryAfterMs?: number },
   attempt: number,
-  { idempotent, maxRetries = Infinity, deadline = Infinity, now }: RetryContext,
+  { retrySubmit, maxRetries = Infinity, deadline = Infinity, now, random = Math.random }: RetryContext,
 ): number | undefined {
-  const retry = idempotent
-    ? error.retryable
-    : error.status === 429 ||
-      (error.status === 503 && error.retryAfterMs !== undefined) ||
-      error.code === "CONNECTION_REFUSED";
-  if (attempt >= maxRetries || !retry) return undefined;
-  const wait = Math.min(Math.max(error.retryAfterMs ?? backoffDelay(attempt), Math.min(1000, 50 << attempt)), 60_000);
+  if (attempt >= maxRetries || !(error.retryable || (retrySubmit && error.code === "SUBMIT_OUTCOME_UNKNOWN"))) {
+    return undefined;
+  }
+  const wait = retryWait(attempt, error.retryAfterMs, random);
   return now + wait > deadline ? undefined : wait;
+}
+
+/**
+ * The client-wide rate-limit gate: a 429 on any request closes it for the server's `Retry-After` (else backoff), and
+ * every request of the client starts only once it is open, so that many concurrent calls slow down together.
+ */
+export function createGate(now: () => number) {
+  let until = 0;
+  const listeners = new Set<(pause: RateLimitPause) => void>();
+  return {
+    pausedUntil: () => (until > now() ? until : undefined),
+    subscribe(listener: (pause: RateLimitPause) => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    /** Closes the gate for `waitMs` from now (it only ever moves later); returns when this closing ends. */
+    close(waitMs: number, requestId: string | undefined): number {
+      const at = now() + waitMs;
+      if (at > until) {
+        until = at;
+        for (const listener of listeners) listener({ waitMs, until, requestId });
+      }
+      return at;
+    },
+    /** The closing a caller has to wait for, unless it already waited for that one: `[until, ms left]`. */
+    pending: (waited: number): [number, number] => [until, until > waited ? until - now() : 0],
+  };
+}
+
+/**
+ * Runs `attempt` under the client's one retry policy: each attempt waits at the rate-limit gate first; a failure is
+ * tried again when `call.may` allows it, within `maxRetries` and the call's deadline, after `retryWait`; a 429 closes the
+ * gate for everyone. An answer that breaks the spec (`InvalidResponseError`) is tried again at most a few times.
+ */
+export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n: number) => Promise<T>): Promise<T> {
+  const { signal, jobId, deadline = Infinity, what } = call;
+  const maxRetries = call.maxRetries ?? policy.maxRetries;
+  const { gate, now, delay } = policy;
+  let invalid = 0;
+  let waited = 0;
+  for (let n = 0; ; n++) {
+    const [until, left] = gate.pending(waited);
+    if (left > 0) {
+      // Wait for the gate, but not past the deadline: the attempt then has no time and ends the call.
+      await pause(delay, Math.min(left, Math.max(0, deadline - now())), signal, jobId);
+      waited = until;
+    }
+    let error: DecartError;
+    try {
+      return await attempt(n);
+    } catch (e) {
+      error = asDecartError(e, jobId);
+    }
+    if (InvalidResponseError.isInstance(error) && ++invalid > MAX_INVALID_ANSWERS) throw error;
+    const context = { retrySubmit: call.retrySubmit, maxRetries, now: now(), random: policy.random };
+    const wait = retryDelay(error, n, context);
+    if (wait === undefined) throw error;
+    if (error.status === 429) {
+      // The caller that closed the gate waits once (below), not a second time at the gate.
+      waited = gate.close(wait, error.requestId);
+    }
+    // The deadline, not the error, ends the retries.
+    if (context.now + wait > deadline) throw call.expired ? call.expired(error) : error;
+    policy.logger.debug?.(`${what}: ${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`);
+    await pause(delay, wait, signal, jobId);
+  }
 }

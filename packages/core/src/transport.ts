@@ -1,18 +1,28 @@
-import { aborted, ConnectionError, DecartError, errorFromResponse, pause, TimeoutError } from "./errors.js";
-import { retryDelay } from "./retry.js";
-import type { DelayFunction, DownloadProgress, Logger } from "./types.js";
+import { apiKeyHeader } from "@decart/api";
+import {
+  aborted,
+  ConnectionError,
+  DecartError,
+  errorFromResponse,
+  InvalidResponseError,
+  TimeoutError,
+} from "./errors.js";
+import { parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
+import type { DownloadProgress } from "./types.js";
 
 export interface TransportConfig {
-  /** The key, only to redact it from error messages (openapi-fetch's requests carry it). */
+  /** The API's base URL (or a proxy's, maybe a path), without a trailing slash. */
+  baseUrl: string;
+  /** The key (sent as `X-API-KEY`, and redacted from error messages), or none behind a proxy. */
   apiKey: string | undefined;
+  /** Headers of every request (the user agent). */
+  headers: Record<string, string>;
   fetch: typeof fetch;
   timeoutMs: number;
   uploadTimeoutMs: number;
-  maxRetries: number;
   retrySubmit: boolean;
-  delay: DelayFunction;
-  now: () => number;
-  logger: Logger;
+  /** The client's one retry policy. */
+  policy: RetryPolicy;
 }
 
 /** How one logical request is sent. */
@@ -24,17 +34,16 @@ export interface Call {
   maxRetries?: number;
   /** The end of the call's budget (by the client's clock): no attempt runs past it, and no retry starts after it. */
   deadline?: number | undefined;
-  /** The body, kept so that a retry can send it again (openapi-fetch's `Request` body can be read only once). */
-  body?: FormData | string;
+  /** What to throw when the deadline ends the retries (default: the last failure). */
+  expired?: ((error: DecartError) => DecartError) | undefined;
+  /** The body: multipart, or JSON text. */
+  body?: FormData | string | undefined;
   jobId?: string | undefined;
   onProgress?: ((progress: DownloadProgress) => void) | undefined;
-}
-
-/** `Retry-After` in ms: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const ms = Number.isFinite(+value) ? +value * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
+  /** A JSON answer's check against the spec: what is wrong with `body`, or nothing. */
+  json?: ((body: any) => string | undefined) | undefined;
+  /** The media types a binary answer may have (`application/octet-stream` is accepted too); it must not be empty. */
+  media?: readonly string[] | undefined;
 }
 
 /** Error codes (`ECONNREFUSED` …) anywhere in a `cause` chain or an `AggregateError`, outermost first. */
@@ -49,155 +58,253 @@ const errorCodes = (error: any, depth = 0): string[] =>
 /** True when a connection was refused: nothing reached the server, so even a POST may be sent again. */
 export const isConnectionRefused = (error: unknown) => errorCodes(error).includes("ECONNREFUSED");
 
+/** Redirects followed per attempt. */
+const MAX_REDIRECTS = 5;
+
+/** The media type of an answer, lower case, without parameters. */
+const mediaType = (headers: Headers) => (headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+
 /**
- * The client's one place where HTTP happens: returns the `fetch` that openapi-fetch calls for one logical request.
- * It sends the request's headers (openapi-fetch's, with the key and user agent), times out each attempt, retries by
- * policy (backoff with full jitter, honouring `Retry-After` up to 60 s), maps failures to typed errors carrying
- * `x-request-id`, and re-streams the body so that a stalled, cut-short or aborted download becomes a typed error too.
+ * The client's one place where HTTP happens: sends one logical request to a path of the spec (parameters filled in),
+ * with the key and user agent. It follows redirects itself (the key
+ * never goes to another origin), times out each attempt, checks every answer against the spec, maps failures to typed
+ * errors carrying `x-request-id`, retries under the client's one policy, and re-streams a body so that a stalled,
+ * cut-short or aborted download becomes a typed error too.
  */
 export function createTransport({
+  baseUrl,
   apiKey,
+  headers: common,
   fetch,
   timeoutMs: readTimeoutMs,
   uploadTimeoutMs,
-  maxRetries: defaultRetries,
   retrySubmit,
-  delay,
-  now,
-  logger,
+  policy,
 }: TransportConfig) {
-  return (call: Call) =>
-    async (request: Request): Promise<Response> => {
-      const { signal, jobId, body, onProgress, deadline = Infinity } = call;
-      const { url, method } = request;
-      const where = `${method} ${url}`;
-      const headers = new Headers(request.headers);
-      const upload = body instanceof FormData;
-      if (upload) headers.delete("content-type"); // fetch writes a fresh boundary
-      const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
-      const maxRetries = call.maxRetries ?? defaultRetries;
+  const { now } = policy;
+  const redact = (text: string) => (apiKey ? text.split(apiKey).join("[redacted]") : text);
+  return (method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<Response> => {
+    const { signal, jobId, body, onProgress, deadline = Infinity, idempotent } = call;
+    const where = `${method} ${baseUrl}${path}`;
+    const upload = body instanceof FormData;
+    const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
 
-      for (let attempt = 0; ; attempt++) {
-        if (signal?.aborted) throw aborted(jobId, signal.reason);
-        const controller = new AbortController();
-        const onAbort = () => controller.abort(signal?.reason);
-        signal?.addEventListener("abort", onAbort);
-        let timedOut = false;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        let requestId: string | undefined;
-        // The attempt's timer runs while waiting for the answer, and while waiting for each chunk of its body; it
-        // never runs past the call's deadline.
-        const arm = () => {
-          timer = setTimeout(
-            () => {
-              timedOut = true;
-              controller.abort();
-            },
-            Math.max(0, Math.min(timeoutMs, deadline - now())),
-          );
-        };
-        const release = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-        };
-        // Maps a failure of fetch, or of reading a body.
-        const failure = (e: unknown): DecartError => {
-          release();
-          if (signal?.aborted) return aborted(jobId, e);
-          if (DecartError.isInstance(e)) return e;
-          const codes = errorCodes(e);
-          const refused = codes.includes("ECONNREFUSED");
-          const options = { retryable: true, jobId, requestId, cause: e };
-          return timedOut
+    /**
+     * A POST's failure where the server may have taken the request (a 5xx other than 503, a broken connection or a
+     * timeout after the body went, an answer cut short or unreadable) is not retryable: sending it again could create
+     * a second job. Its code says so.
+     */
+    const settle = (error: DecartError, requestId: string | undefined): DecartError => {
+      if (
+        idempotent ||
+        !error.retryable ||
+        [408, 429, 503].includes(error.status as number) ||
+        error.code === "CONNECTION_REFUSED"
+      )
+        return error;
+      error.code = "SUBMIT_OUTCOME_UNKNOWN";
+      error.retryable = false;
+      error.message += `. The server may have taken the request, so a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}; it was not sent again (see retrySubmit)`;
+      return error;
+    };
+
+    const attempt = async (): Promise<Response> => {
+      if (signal?.aborted) throw aborted(jobId, signal.reason);
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(signal?.reason);
+      signal?.addEventListener("abort", onAbort);
+      let timedOut = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let requestId: string | undefined;
+      // The attempt's timer runs while waiting for the answer, and while waiting for each chunk of its body; it
+      // never runs past the call's deadline.
+      const arm = () => {
+        timer = setTimeout(
+          () => {
+            timedOut = true;
+            controller.abort();
+          },
+          Math.max(0, Math.min(timeoutMs, deadline - now())),
+        );
+      };
+      const release = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      /** An answer that breaks the spec: transient for a read (tried again a few times), a job may exist for a POST. */
+      const invalid = (what: string, status: number) =>
+        settle(
+          new InvalidResponseError(`${where}: ${what} (HTTP ${status}${requestId ? `, request ${requestId}` : ""})`, {
+            status,
+            requestId,
+            jobId,
+            retryable: true,
+          }),
+          requestId,
+        );
+      // Maps a failure of fetch, or of reading a body.
+      const failure = (e: unknown): DecartError => {
+        release();
+        if (signal?.aborted) return aborted(jobId, e);
+        if (DecartError.isInstance(e)) return e;
+        const codes = errorCodes(e);
+        const refused = codes.includes("ECONNREFUSED");
+        const options = { retryable: true, jobId, requestId, cause: e };
+        return settle(
+          timedOut
             ? new TimeoutError(`${where}: timed out (${timeoutMs} ms per read, or the call's budget ran out)`, options)
             : new ConnectionError(
                 `${where}: ${refused ? "connection refused" : `connection failed (${codes[0] ?? e})`}`,
-                {
-                  ...options,
-                  code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR",
-                },
-              );
-        };
+                { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
+              ),
+          requestId,
+        );
+      };
 
-        let error: DecartError;
-        arm();
-        try {
-          const response = await fetch(url, { method, headers, body: body ?? null, signal: controller.signal });
+      arm();
+      let response: Response;
+      try {
+        // Redirects are followed here, not by fetch: same-origin ones keep the key, and on a hop to another origin
+        // the key header is dropped (the request goes on without it).
+        // A relative base URL (a proxy's path) is resolved against the page, as fetch does.
+        let url = new URL(baseUrl + path, (globalThis as any).location?.href).href;
+        let verb: string = method;
+        let payload: FormData | string | null = body ?? null;
+        const headers = new Headers(common);
+        if (apiKey) headers.set(apiKeyHeader, apiKey);
+        // A multipart body's type (with its boundary) is written by fetch.
+        if (typeof body === "string") headers.set("content-type", "application/json");
+        const origin = new URL(url).origin;
+        for (let hops = 0; ; hops++) {
+          response = await fetch(url, {
+            method: verb,
+            headers,
+            body: payload,
+            signal: controller.signal,
+            redirect: "manual",
+          });
           requestId = response.headers.get("x-request-id") ?? undefined;
-          const length = response.headers.get("content-length");
-          const source = response.body;
-          if (response.ok && source && length !== "0") {
-            clearTimeout(timer);
-            // Re-stream the body: each read is timed, progress is reported, a body shorter than its
-            // Content-Length is an error, and the listener and timer go as soon as the body ends or is cancelled.
-            // Reads happen only on demand (high-water mark 0): nothing is read that nobody asked for.
-            const total = length ? +length : undefined;
-            const reader = source.getReader();
-            let received = 0;
-            const stream = new ReadableStream<Uint8Array>(
-              {
-                async pull(out) {
-                  arm();
-                  try {
-                    const chunk = await reader.read();
-                    clearTimeout(timer);
-                    if (!chunk.done) {
-                      received += chunk.value.byteLength;
-                      out.enqueue(chunk.value);
-                      return onProgress?.({ receivedBytes: received, totalBytes: total });
-                    }
-                    release();
-                    if (received < (total ?? 0)) {
-                      throw new ConnectionError(`${where}: the body ended after ${received} of ${total} bytes`, {
-                        code: "TRUNCATED",
-                        retryable: true,
-                        jobId,
-                        requestId,
-                      });
-                    }
-                    out.close();
-                  } catch (e) {
-                    out.error(failure(e));
-                  }
-                },
-                cancel(reason) {
-                  release();
-                  return reader.cancel(reason);
-                },
-              },
-              { highWaterMark: 0 },
-            );
-            return new Response(stream, response);
+          if (response.type === "opaqueredirect") {
+            throw invalid("a redirect this runtime does not let the client read (not followed)", 0);
           }
-          if (response.ok) {
-            release();
-            return response;
+          const location = response.headers.get("location");
+          if (![301, 302, 303, 307, 308].includes(response.status) || !location) break;
+          await response.body?.cancel();
+          if (hops >= MAX_REDIRECTS) throw invalid(`more than ${MAX_REDIRECTS} redirects`, response.status);
+          url = new URL(location, url).href;
+          if (new URL(url).origin !== origin) headers.delete(apiKeyHeader);
+          if (response.status === 303 || (response.status < 303 && verb === "POST")) {
+            verb = "GET";
+            payload = null;
+            headers.delete("content-type");
           }
-          const text = await response.text().catch(() => "");
-          release();
-          error = errorFromResponse(
-            response.status,
-            apiKey ? text.split(apiKey).join("[redacted]") : text,
-            {
-              requestId,
-              jobId,
-              retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
-            },
-            url.split("?")[0]!.endsWith("/content"),
-          );
-        } catch (e) {
-          error = failure(e); // an abort is not retryable: it is thrown below
         }
-
-        const wait = retryDelay(error, attempt, {
-          idempotent: call.idempotent || retrySubmit,
-          maxRetries,
-          deadline,
-          now: now(),
-        });
-        if (wait === undefined) throw error;
-        logger.debug?.(`${where}: ${error.message}; retry ${attempt + 1} in ${Math.round(wait)} ms`);
-        await pause(delay, wait, signal, jobId);
+      } catch (e) {
+        throw failure(e);
       }
+
+      const { status, headers, body: source } = response;
+      const length = headers.get("content-length");
+      if (!response.ok) {
+        const text = await response.text().catch(() => "");
+        release();
+        throw settle(
+          errorFromResponse(
+            status,
+            redact(text),
+            { requestId, jobId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
+            call.media !== undefined,
+          ),
+          requestId,
+        );
+      }
+      if (call.json) {
+        let text: string;
+        try {
+          text = await response.text();
+        } catch (e) {
+          throw failure(e);
+        }
+        release();
+        let problem: string | undefined;
+        try {
+          problem = call.json(JSON.parse(text));
+        } catch {
+          problem = `an answer that is not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text.slice(0, 80)))})`;
+        }
+        if (problem) throw invalid(problem, status);
+        return new Response(text, response);
+      }
+      if (call.media) {
+        const type = mediaType(headers);
+        const accepted = [...call.media, "application/octet-stream"];
+        const problem = !accepted.includes(type)
+          ? `a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`
+          : !source || length === "0"
+            ? "an empty result"
+            : undefined;
+        if (problem) {
+          release();
+          await source?.cancel().catch(() => {});
+          throw invalid(problem, status);
+        }
+      }
+      if (!source || length === "0") {
+        release();
+        return response;
+      }
+      clearTimeout(timer);
+      // Re-stream the body: each read is timed, progress is reported, a body shorter than its Content-Length (or an
+      // empty result) is an error, and the listener and timer go as soon as the body ends or is cancelled. Reads
+      // happen only on demand (high-water mark 0): nothing is read that nobody asked for.
+      const total = length ? +length : undefined;
+      const reader = source.getReader();
+      let received = 0;
+      const stream = new ReadableStream<Uint8Array>(
+        {
+          async pull(out) {
+            arm();
+            try {
+              const chunk = await reader.read();
+              clearTimeout(timer);
+              if (!chunk.done) {
+                received += chunk.value.byteLength;
+                out.enqueue(chunk.value);
+                return onProgress?.({ receivedBytes: received, totalBytes: total });
+              }
+              release();
+              if (received < (total ?? 0)) {
+                throw new ConnectionError(`${where}: the body ended after ${received} of ${total} bytes`, {
+                  code: "TRUNCATED",
+                  retryable: true,
+                  jobId,
+                  requestId,
+                });
+              }
+              if (call.media && received === 0) throw invalid("an empty result", status);
+              out.close();
+            } catch (e) {
+              out.error(failure(e));
+            }
+          },
+          cancel(reason) {
+            release();
+            return reader.cancel(reason);
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return new Response(stream, response);
     };
+
+    return retry(
+      policy,
+      {
+        ...call,
+        what: where,
+        retrySubmit,
+      },
+      attempt,
+    );
+  };
 }

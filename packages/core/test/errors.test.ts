@@ -1,3 +1,7 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -223,6 +227,30 @@ describe("error classes", () => {
     expect(ServerError.isInstance(foreign)).toBe(false);
     expect(DecartError.isInstance(new Error("plain"))).toBe(false);
     expect(DecartError.isInstance(null)).toBe(false);
+  });
+
+  it("recognise each other across two loaded copies of the package, both ways", async () => {
+    // A second copy of the built module, loaded from another path: its classes are other objects than these.
+    const dir = await mkdtemp(join(tmpdir(), "decart-copy-"));
+    try {
+      const built = await readFile(new URL("../dist/errors.js", import.meta.url), "utf8");
+      await writeFile(join(dir, "errors.js"), built.replace(/\/\/# sourceMappingURL=.*/, ""));
+      const copy = await import(pathToFileURL(join(dir, "errors.js")).href);
+      expect(copy.RateLimitError).not.toBe(RateLimitError);
+      const theirs = new copy.RateLimitError("slow down", { retryAfterMs: 5 });
+      expect(theirs).toBeInstanceOf(RateLimitError);
+      expect(theirs).toBeInstanceOf(DecartError);
+      expect(RateLimitError.isInstance(theirs)).toBe(true);
+      expect(ServerError.isInstance(theirs)).toBe(false);
+      expect(theirs instanceof ServerError).toBe(false);
+      const ours = new JobNotCompletedError("not yet");
+      expect(ours instanceof copy.ConflictError).toBe(true);
+      expect(copy.DecartError.isInstance(ours)).toBe(true);
+      expect(copy.GoneError.isInstance(ours)).toBe(false);
+      expect(theirs).toMatchObject({ name: "RateLimitError", code: "RATE_LIMIT", retryAfterMs: 5 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("keep explicit names (minifiers cannot change them) and the base's fields", () => {

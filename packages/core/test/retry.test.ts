@@ -2,8 +2,8 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { FaultRule } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { ConnectionError, createDecartClient, models, RateLimitError, ServerError } from "../src/index.js";
-import { backoffDelay } from "../src/retry.js";
-import { isConnectionRefused, parseRetryAfter } from "../src/transport.js";
+import { backoffDelay, parseRetryAfter } from "../src/retry.js";
+import { isConnectionRefused } from "../src/transport.js";
 import { clientFor, closedPort, firstN, instantDelay, silent, startFast } from "./helpers.js";
 
 /** An emulator whose first `n` requests on the rule's route get the fault. */
@@ -62,6 +62,41 @@ describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
     }
   });
 
+  it("retries a plain status read whose answer was cut short", async () => {
+    const emu = await faultyFirst(1, { route: "status", kind: "truncate" });
+    try {
+      const client = clientFor(emu, { poll: { delay: instantDelay() } });
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      expect((await client.queue.status(job.job_id)).job_id).toBe(job.job_id);
+      expect(emu.stats().requests.byRoute.status).toBe(2);
+      expect(emu.stats().faultsInjected.truncate).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("a 429 closes the client-wide gate: a later request waits for it too, and subscribers hear of it", async () => {
+    const emu = await faultyFirst(1, { route: "status", kind: "429", retryAfterSeconds: 3 });
+    try {
+      const delay = instantDelay();
+      // A clock that stands still: the gate stays closed for the whole test, whatever the machine's speed.
+      const client = clientFor(emu, { poll: { delay, now: () => 1_000 } });
+      const pauses: unknown[] = [];
+      const unsubscribe = client.rateLimit.subscribe((p) => pauses.push(p));
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      expect(client.rateLimit.pausedUntil()).toBeUndefined();
+      await client.queue.status(job.job_id); // 429, waits 3 s, then succeeds
+      expect(pauses).toEqual([{ waitMs: 3000, until: 4000, requestId: expect.stringMatching(/^req_/) }]);
+      expect(client.rateLimit.pausedUntil()).toBe(4000);
+      await client.queue.status(job.job_id); // no fault: waits at the gate first
+      expect(delay.calls).toEqual([3000, 3000]);
+      expect(emu.stats().requests.byRoute.status).toBe(3);
+      unsubscribe();
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("honours Retry-After on a 429", async () => {
     const emu = await faultyFirst(1, { route: "status", kind: "429", retryAfterSeconds: 7 });
     try {
@@ -77,40 +112,36 @@ describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
 });
 
 describe("retries of a submit (POST): only when the server certainly did not take it", () => {
-  it("does not retry a 500: one request, no job, a ServerError", async () => {
+  it("does not retry a 500: one request, a ServerError that says a job may exist", async () => {
     const emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
     try {
       const client = clientFor(emu, { poll: { delay: instantDelay() } });
       const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
       expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({ status: 500, code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      expect(error.message).toMatch(/a job \(or file\) may exist \(request req_\w+\)/);
+      expect(error.requestId).toMatch(/^req_/);
       expect(emu.stats().requests.byRoute.submit).toBe(1);
     } finally {
       await emu.close();
     }
   });
 
-  it("does not retry a 503 without Retry-After, but does with it", async () => {
-    const emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
-    try {
-      const delay = instantDelay();
-      const client = clientFor(emu, { poll: { delay } });
-      await client.queue.submit({ model: t2v(), prompt: "x" }).catch(() => {});
-      expect(emu.stats().requests.byRoute.submit).toBe(1);
-      emu.setFaults([{ route: "submit", kind: "503", retryAfterSeconds: 1, rate: 0.5 }]);
-    } finally {
-      await emu.close();
-    }
-    const hinted = await faultyFirst(1, { route: "submit", kind: "503", retryAfterSeconds: 2 });
-    try {
-      const delay = instantDelay();
-      const client = clientFor(hinted, { poll: { delay } });
-      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
-      expect(job.status).toBe("pending");
-      expect(hinted.stats().requests.byRoute.submit).toBe(2);
-      expect(hinted.stats().jobsCreated).toBe(1);
-      expect(delay.calls).toEqual([2000]);
-    } finally {
-      await hinted.close();
+  it("retries a 503 with or without Retry-After (the server did not take the job)", async () => {
+    for (const retryAfterSeconds of [undefined, 2]) {
+      const emu = await faultyFirst(2, { route: "submit", kind: "503", retryAfterSeconds });
+      try {
+        const delay = instantDelay();
+        const client = clientFor(emu, { poll: { delay }, random: () => 0.5 });
+        const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+        expect(job.status).toBe("pending");
+        expect(emu.stats().requests.byRoute.submit).toBe(3);
+        expect(emu.stats().jobsCreated).toBe(1);
+        // Retry-After when given, else backoff with full jitter (half of 0.5 s, then of 1 s, with `random` at 0.5).
+        expect(delay.calls).toEqual(retryAfterSeconds ? [2000, 2000] : [250, 500]);
+      } finally {
+        await emu.close();
+      }
     }
   });
 
@@ -134,7 +165,8 @@ describe("retries of a submit (POST): only when the server certainly did not tak
       const client = clientFor(emu, { poll: { delay: instantDelay() } });
       const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
       expect(error).toBeInstanceOf(ConnectionError);
-      expect(error.code).toBe("CONNECTION_ERROR");
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      expect(error.message).toMatch(/connection failed .* may exist/);
       expect(emu.stats().requests.byRoute.submit).toBe(1);
       emu.setFaults([{ route: "submit", kind: "reset", rate: 0.5 }]);
     } finally {

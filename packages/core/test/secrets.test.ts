@@ -35,7 +35,7 @@ describe("the API key never leaks", () => {
     const client = createDecartClient({ apiKey: KEY, baseUrl: emu.url });
     expectNoKey(client);
     expectNoKey(client.queue);
-    expect(Object.keys(client).sort()).toEqual(["files", "generate", "process", "queue", "tokens"]);
+    expect(Object.keys(client).sort()).toEqual(["files", "generate", "process", "queue", "rateLimit", "tokens"]);
   });
 
   it("not from errors of any kind: server answers, transport failures, timeouts, aborts, input checks", async () => {

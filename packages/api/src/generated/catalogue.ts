@@ -867,6 +867,11 @@ export const jobStatuses = [
   "failed"
 ] as const;
 
+/** The media types of a completed job's result (`GET /v1/jobs/{job_id}/content`). */
+export const jobContentTypes = [
+  "video/mp4"
+] as const;
+
 /** Limits of the non-model request bodies. */
 export const requestSchemas = {
   "CreateTokenRequest": {
