@@ -16,7 +16,7 @@ import {
 import { aborted, asDecartError, type DecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition } from "./models.js";
-import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
+import { completedDurationMs, createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, POLICY, type RateLimitGate, retry } from "./retry.js";
 import { type Call, createTransport } from "./transport.js";
 import type {
@@ -331,8 +331,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     for (let attempt = 0; !["completed", "failed"].includes(last?.status as string); attempt++) {
       const info = model && isModelName(model) ? catalogue[model] : undefined;
       const catalogueMs = info ? info.typicalJobSeconds * 1000 : 30_000; // a model the catalogue does not know
+      // Read afresh before each wait: what other watchers of this model learnt meanwhile counts at once.
       const typicalMs = model ? durations.typicalMs(model, catalogueMs) : catalogueMs;
-      const ms = last ? schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs }) : 0;
+      const spread = model ? durations.spread(model) : undefined;
+      const ms = last
+        ? schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs, spread })
+        : 0;
       // The deadline is on the client's clock (as the transport's); a call's own `poll.now` drives only the schedule.
       const left = deadline - now();
       if (left <= 0) throw timedOut(jobId, last?.status);
@@ -349,8 +353,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       }
       if (current.status !== last?.status) onStatusChange?.(current);
       const readAt = clock() - origin;
-      if (current.status === "completed" && model && last && originKnown) {
-        durations.observe(model, catalogueMs, (previousRead + readAt) / 2);
+      // The server's timestamps give the duration of any completed job (one already done when first read, too);
+      // without them, the middle of the last two reads when the job was seen unfinished before.
+      if (current.status === "completed" && model) {
+        durations.observe(
+          model,
+          catalogueMs,
+          completedDurationMs(current) ?? (last && originKnown ? (previousRead + readAt) / 2 : 0),
+        );
       }
       previousRead = readAt;
       last = current;

@@ -80,6 +80,11 @@ export interface PollContext {
   typicalMs: number;
   /** The server's `x-poll-after-ms` hint from the last status read, when it sent one. */
   hintMs?: number | undefined;
+  /**
+   * How widely this model's job durations vary: the standard deviation of ln(duration) over the jobs this client saw
+   * finish. Undefined until one did (the default schedule then assumes 1: the guess may be off by a factor of e).
+   */
+  spread?: number | undefined;
 }
 
 /** A poll schedule: the delay before the next status read. */
