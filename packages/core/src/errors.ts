@@ -204,7 +204,11 @@ export function errorFromResponse(
   try {
     parsed = JSON.parse(body);
   } catch {}
-  let detail = parsed?.detail ?? parsed?.error ?? body.trim().slice(0, 500);
+  // Not the API's JSON: a proxy's HTML error page reads as its title (else its text), one line.
+  const text = /^\s*</.test(body)
+    ? `${(body.match(/<title[^>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
+    : body.trim().slice(0, 500);
+  let detail = parsed?.detail ?? parsed?.error ?? text;
   const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
   if (issues) detail = issues.map((i) => `${(i.loc ?? []).filter((p) => p !== "body").join(".")}: ${i.msg}`).join("; ");
   else if (typeof detail !== "string") detail = JSON.stringify(detail);

@@ -24,6 +24,7 @@ export {
   type DecartErrorOptions,
   GoneError,
   InvalidInputError,
+  InvalidResponseError,
   JobFailedError,
   JobNotCompletedError,
   JobTimeoutError,
@@ -38,6 +39,7 @@ export {
 } from "./errors.js";
 export { type ImageModel, type ModelDefinition, models, type RuleInfo, type VideoModel } from "./models.js";
 export { adaptiveSchedule } from "./poll.js";
+export type { RateLimitGate, RateLimitPause } from "./retry.js";
 export type {
   DelayFunction,
   Download,

@@ -134,12 +134,16 @@ export function createTransport({
       /** An answer that breaks the spec: transient for a read (tried again a few times), a job may exist for a POST. */
       const invalid = (what: string, status: number) =>
         settle(
-          new InvalidResponseError(`${where}: ${what} (HTTP ${status}${requestId ? `, request ${requestId}` : ""})`, {
-            status,
-            requestId,
-            jobId,
-            retryable: true,
-          }),
+          // Redacted: the message may quote the answer (an excerpt, or the status it gave).
+          new InvalidResponseError(
+            redact(`${where}: ${what} (HTTP ${status}${requestId ? `, request ${requestId}` : ""})`),
+            {
+              status,
+              requestId,
+              jobId,
+              retryable: true,
+            },
+          ),
           requestId,
         );
       // Maps a failure of fetch, or of reading a body.
@@ -230,7 +234,7 @@ export function createTransport({
         try {
           problem = call.json(JSON.parse(text));
         } catch {
-          problem = `an answer that is not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text.slice(0, 80)))})`;
+          problem = `an answer that is not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`;
         }
         if (problem) throw invalid(problem, status);
         return new Response(text, response);

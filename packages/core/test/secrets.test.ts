@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import { inspect } from "node:util";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,7 +66,7 @@ describe("the API key never leaks", () => {
       poll: { delay: instantDelay() },
     });
     await catchIt(offline.queue.status("job_offline"));
-    // A server that echoes the key in its error detail: the client redacts it.
+    // A wrong key: the server refuses it (a server that echoes the key is the next test).
     const wrong = createDecartClient({ apiKey: `${KEY}_wrong`, baseUrl: emu.url });
     await catchIt(wrong.queue.status("job_x"));
     expect(errors.map((e) => e.name)).toEqual([
@@ -78,6 +79,46 @@ describe("the API key never leaks", () => {
       "ConnectionError",
       "AuthenticationError",
     ]);
+    for (const error of errors) expectNoKey(error);
+  });
+
+  it("not from errors whose server echoes the key back, in any kind of answer", async () => {
+    // A server that puts the X-API-KEY it received into every answer: JSON details, an HTML page, a plain-text 500,
+    // a job status, a body that is not JSON, a result of the wrong type.
+    const echo = (key: string) =>
+      [
+        [401, "application/json", JSON.stringify({ detail: `Unknown key ${key}` })],
+        [422, "application/json", JSON.stringify({ detail: [{ loc: ["body", key], msg: key, type: "x" }] })],
+        [502, "text/html", `<html><head><title>Bad key ${key}</title></head></html>`],
+        [500, "text/plain", `failed for ${key}`],
+        [200, "application/json", JSON.stringify({ job_id: "job_1", status: key })],
+        [200, "text/plain", `${"x".repeat(70)}${key}`],
+      ] as const;
+    let n = 0;
+    const server = createServer((req, res) => {
+      const [status, type, body] = echo(String(req.headers["x-api-key"]))[n++ % 6]!;
+      res.writeHead(status, { "content-type": type });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const errors: DecartError[] = [];
+    try {
+      const client = createDecartClient({ apiKey: KEY, baseUrl: url, maxRetries: 0, logger: silent });
+      for (let i = 0; i < 6; i++) errors.push(await client.queue.status("job_1").catch((e) => e));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    expect(errors.map((e) => e.name)).toEqual([
+      "AuthenticationError",
+      "ValidationError",
+      "ServerError",
+      "ServerError",
+      "InvalidResponseError",
+      "InvalidResponseError",
+    ]);
+    // The server's words are kept, with the key replaced.
+    expect(errors[0]!.message).toMatch(/^Unknown key \[redacted\]/);
     for (const error of errors) expectNoKey(error);
   });
 

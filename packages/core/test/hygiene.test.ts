@@ -1,0 +1,321 @@
+/**
+ * Wire hygiene over real HTTP, against small purpose-built servers on loopback for the answers the emulator cannot
+ * make (redirects, garbage bodies, wrong media types), or a proxy in front of the emulator that loses its answers.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { describe, expect, it } from "vitest";
+import {
+  ConnectionError,
+  createDecartClient,
+  InvalidResponseError,
+  models,
+  ServerError,
+  TimeoutError,
+} from "../src/index.js";
+import { clientFor, instantDelay, silent, startFast } from "./helpers.js";
+
+const KEY = "dct_hygiene_key_0123456789abcdef";
+const JOB = `job_${"cd".repeat(16)}`;
+const t2v = () => models.video("lucy-pro-t2v");
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+
+/** A server on loopback that records every request (method, path, headers) and answers with `handler`. */
+async function serve(handler: Handler) {
+  const seen: { method: string; path: string; key: string | undefined; bytes: number }[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    seen.push({ method: req.method!, path: req.url!, key: req.headers["x-api-key"] as string, bytes: body.length });
+    await handler(req, res, body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const json = (res: ServerResponse, status: number, value: unknown) => {
+  res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_test" });
+  res.end(JSON.stringify(value));
+};
+
+const client = (url: string, options: Parameters<typeof createDecartClient>[0] = {}) =>
+  createDecartClient({ apiKey: KEY, baseUrl: url, logger: silent, poll: { delay: instantDelay() }, ...options });
+
+describe("redirects: the key never crosses origins", () => {
+  it("a 307 to another origin is followed without X-API-KEY (GET and POST); same-origin hops keep it", async () => {
+    const other = await serve((req, res) =>
+      req.method === "GET"
+        ? json(res, 200, { job_id: JOB, status: "processing" })
+        : json(res, 200, { job_id: JOB, status: "pending" }),
+    );
+    const api = await serve((req, res) => {
+      // /v1/jobs/<id> → /moved/<id> on this server → the other server.
+      const target = req.url!.startsWith("/moved/") ? `${other.url}${req.url!.slice(6)}` : `/moved${req.url}`;
+      res.writeHead(307, { location: target });
+      res.end();
+    });
+    try {
+      const c = client(api.url);
+      expect(await c.queue.status(JOB)).toEqual({ job_id: JOB, status: "processing" });
+      const job = await c.queue.submit({ model: t2v(), prompt: "redirected" });
+      expect(job.job_id).toBe(JOB);
+      // Every hop on the API's origin carried the key; none on the other origin did, though the body went there.
+      expect(api.seen.map((r) => [r.method, r.key])).toEqual([
+        ["GET", KEY],
+        ["GET", KEY],
+        ["POST", KEY],
+        ["POST", KEY],
+      ]);
+      expect(other.seen.map((r) => [r.method, r.path, r.key])).toEqual([
+        ["GET", `/v1/jobs/${JOB}`, undefined],
+        ["POST", "/v1/jobs/lucy-pro-t2v", undefined],
+      ]);
+      expect(other.seen[1]!.bytes).toBe(api.seen[3]!.bytes);
+    } finally {
+      await Promise.all([api.close(), other.close()]);
+    }
+  });
+
+  it("a redirect loop ends after 5 hops with InvalidResponseError carrying the job id", async () => {
+    const api = await serve((req, res) => {
+      res.writeHead(302, { location: req.url! });
+      res.end();
+    });
+    try {
+      const error = await client(api.url, { maxRetries: 0 })
+        .queue.status(JOB)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB });
+      expect(error.message).toMatch(/more than 5 redirects/);
+      expect(api.seen).toHaveLength(6);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("a submit whose outcome is unknown is not sent again, and says a job may exist", () => {
+  it("500 after the job was created: SUBMIT_OUTCOME_UNKNOWN with the request id, one job", async () => {
+    const emu = await startFast();
+    // A gateway that passes the submit on to the server, then loses its answer.
+    const gateway = await serve(async (req, res, body) => {
+      const answer = await fetch(emu.url + req.url, {
+        method: req.method!,
+        headers: { "content-type": req.headers["content-type"]!, "x-api-key": req.headers["x-api-key"] as string },
+        body: body.length ? new Uint8Array(body) : undefined,
+      });
+      await answer.text();
+      res.writeHead(500, { "content-type": "application/json", "x-request-id": "req_gateway" });
+      res.end(JSON.stringify({ detail: "upstream failed" }));
+    });
+    try {
+      const c = createDecartClient({ apiKey: emu.apiKey, baseUrl: gateway.url, logger: silent });
+      const error = await c.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({
+        code: "SUBMIT_OUTCOME_UNKNOWN",
+        status: 500,
+        retryable: false,
+        requestId: "req_gateway",
+      });
+      expect(error.message).toMatch(/upstream failed .*a job \(or file\) may exist \(request req_gateway\)/);
+      expect(gateway.seen).toHaveLength(1);
+      expect(emu.stats().jobsCreated).toBe(1);
+    } finally {
+      await gateway.close();
+      await emu.close();
+    }
+  });
+
+  it("a submit answer cut short: SUBMIT_OUTCOME_UNKNOWN, one request, one job", async () => {
+    const emu = await startFast({ faults: [{ route: "submit", kind: "truncate" }] });
+    try {
+      const error = await clientFor(emu)
+        .queue.submit({ model: t2v(), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      expect(emu.stats().requests.byRoute.submit).toBe(1);
+      expect(emu.stats().jobsCreated).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("a submit that times out after the body was sent is not repeated", async () => {
+    const emu = await startFast({ faults: [{ route: "submit", kind: "slow", delayMs: 2000 }] });
+    try {
+      const error = await clientFor(emu, { uploadTimeoutMs: 100 })
+        .queue.submit({ model: t2v(), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      expect(emu.stats().requests.byRoute.submit).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("a 200 submit answer without a string job_id: InvalidResponseError that says a job may exist", async () => {
+    for (const body of [{ status: "pending" }, { job_id: 7, status: "pending" }, null]) {
+      const api = await serve((_req, res) => json(res, 200, body));
+      try {
+        const error = await client(api.url)
+          .queue.submit({ model: t2v(), prompt: "x" })
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_test" });
+        expect(error.message).toMatch(/may exist/);
+        expect(api.seen).toHaveLength(1);
+      } finally {
+        await api.close();
+      }
+    }
+  });
+});
+
+describe("status answers that break the spec", () => {
+  /** Answers each status read with the next of `answers` (the last one repeats). */
+  const statusServer = (answers: ((res: ServerResponse) => void)[]) => {
+    let n = 0;
+    return serve((_req, res) => answers[Math.min(n++, answers.length - 1)]!(res));
+  };
+  const garbage: Record<string, (res: ServerResponse) => void> = {
+    null: (res) => json(res, 200, null),
+    "an empty body": (res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end();
+    },
+    "204": (res) => {
+      res.writeHead(204);
+      res.end();
+    },
+    "{}": (res) => json(res, 200, {}),
+    "an unknown status": (res) => json(res, 200, { job_id: JOB, status: "queued" }),
+    "an HTML page": (res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html><body>Welcome</body></html>");
+    },
+  };
+
+  for (const [name, answer] of Object.entries(garbage)) {
+    it(`${name}: retried a few times, then InvalidResponseError with the job id (never polled for minutes)`, async () => {
+      const api = await statusServer([answer]);
+      try {
+        const c = client(api.url);
+        const error = await c.queue.wait(JOB, { timeoutMs: 600_000 }).catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB });
+        // The first answer and 3 retries, though the budget would allow far more.
+        expect(api.seen).toHaveLength(4);
+        const plain = await c.queue.status(JOB).catch((e) => e);
+        expect(plain).toBeInstanceOf(InvalidResponseError);
+        expect(plain.jobId).toBe(JOB);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+
+  it("a bad answer, then good ones: the wait goes on to the end", async () => {
+    const api = await statusServer([
+      garbage.null!,
+      (res) => json(res, 200, { job_id: JOB, status: "processing" }),
+      (res) => json(res, 200, { job_id: JOB, status: "completed" }),
+    ]);
+    try {
+      const outcome = await client(api.url).queue.wait(JOB, { download: false });
+      expect(outcome).toEqual({ status: "completed", job_id: JOB });
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("content answers that are not the video", () => {
+  const cases: Record<string, (res: ServerResponse) => void> = {
+    "text/html": (res) => {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end("<html><body>Sign in</body></html>");
+    },
+    JSON: (res) => json(res, 200, { url: "https://cdn.example/video.mp4" }),
+    "zero bytes": (res) => {
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": "0" });
+      res.end();
+    },
+    "zero bytes, no length": (res) => {
+      res.writeHead(200, { "content-type": "video/mp4", "transfer-encoding": "chunked" });
+      res.end();
+    },
+  };
+  for (const [name, answer] of Object.entries(cases)) {
+    it(`${name} is rejected with InvalidResponseError carrying the job id`, async () => {
+      const api = await serve((_req, res) => answer(res));
+      try {
+        const error = await client(api.url, { maxRetries: 1 })
+          .queue.result(JOB)
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB });
+        expect(error.message).toMatch(/not video\/mp4|empty result/);
+        expect(api.seen).toHaveLength(2);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+
+  it("a body shorter than its Content-Length is a TRUNCATED error; application/octet-stream is accepted", async () => {
+    const video = Buffer.from("....ftypisom....the video");
+    let n = 0;
+    const api = await serve((_req, res) => {
+      if (n++ === 0) {
+        res.writeHead(200, { "content-type": "video/mp4", "content-length": String(video.length * 2) });
+        res.write(video);
+        res.destroy();
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(video.length) });
+      res.end(video);
+    });
+    try {
+      const blob = await client(api.url).queue.result(JOB);
+      expect(Buffer.from(await blob.arrayBuffer()).equals(video)).toBe(true);
+      expect(api.seen).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("error pages", () => {
+  it("a proxy's HTML 502 page gives a readable ServerError", async () => {
+    const api = await serve((_req, res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      res.end(
+        "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx</center>\n</body>\n</html>\n",
+      );
+    });
+    try {
+      const error = await client(api.url, { maxRetries: 0 })
+        .queue.status(JOB)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error.message).toBe("502 Bad Gateway (an HTML page, not the API's answer) (HTTP 502)");
+      expect(error).toMatchObject({ status: 502, retryable: true, jobId: JOB });
+    } finally {
+      await api.close();
+    }
+  });
+});
