@@ -2,7 +2,8 @@
  * The emulator in a child process, for the client benchmarks (`completion-lag.ts`, `memory-download.ts`).
  *
  * `startEmulatorProcess(config)` forks this file through tsx. The child starts `@decart/emulator` with one model on a
- * realistic clock (pending 0.25·T, processing T, each drawn within ±spread; T in ms) and every other model on the fast
+ * realistic clock (pending 0.25·T, processing T, each drawn within ±spread; T in ms; or durations drawn log-uniformly
+ * in a range) and every other model on the fast
  * clock (20 ms + 60 ms), optional padded results, and a seeded, re-seedable random source: re-seeding before each
  * batch gives every batch the same job durations. It sends `{type: "ready", url, apiKey, adminToken}` over IPC, answers
  * `{type: "reseed", seed}`, and exits on `{type: "exit"}`. Stats are read over HTTP (`GET /_emulator/stats`, with the admin token).
@@ -12,11 +13,16 @@ import { fileURLToPath } from "node:url";
 import type { EmulatorStats } from "@decart/emulator";
 
 export interface EmulatorProcessConfig {
-  /** The model on the realistic clock. */
-  model?: string;
+  /** The model (or models) on the realistic clock. */
+  model?: string | string[];
   /** Its typical job duration T, in ms. */
   typicalMs?: number;
   spread?: number;
+  /**
+   * Instead of T and spread: each job of the model lasts a duration drawn log-uniformly in [min, max] ms (from the
+   * seeded source), a fifth of it pending and the rest processing.
+   */
+  durationRange?: [number, number];
   resultBytes?: number;
   seed?: number;
 }
@@ -83,12 +89,26 @@ if (process.argv[2] === "--child" && process.send) {
   const config = JSON.parse(process.argv[3] ?? "{}") as EmulatorProcessConfig;
   const random = seeded(config.seed ?? 1);
   const T = config.typicalMs ?? 20_000;
+  const range = config.durationRange;
+  const timed = (m: string) => [config.model].flat().includes(m);
+  // The emulator asks for a job's pending time, then its processing time: the draw is made on the first ask.
+  let drawn = 0;
+  const draw = ([min, max]: [number, number]) => min * (max / min) ** random();
   const emu = await startEmulator({
-    timing: {
-      pendingMs: (m) => (m === config.model ? 0.25 * T : 20),
-      processingMs: (m) => (m === config.model ? T : 60),
-      spread: config.spread ?? 0,
-    },
+    timing: range
+      ? {
+          pendingMs: (m) => {
+            if (!timed(m)) return 20;
+            drawn = draw(range);
+            return 0.2 * drawn;
+          },
+          processingMs: (m) => (timed(m) ? 0.8 * drawn : 60),
+        }
+      : {
+          pendingMs: (m) => (timed(m) ? 0.25 * T : 20),
+          processingMs: (m) => (timed(m) ? T : 60),
+          spread: config.spread ?? 0,
+        },
     random,
     ...(config.resultBytes ? { resultBytes: config.resultBytes } : {}),
   });

@@ -38,7 +38,7 @@ export {
   ValidationError,
 } from "./errors.js";
 export { type ImageModel, type ModelDefinition, models, type RuleInfo, type VideoModel } from "./models.js";
-export { adaptiveSchedule } from "./poll.js";
+export { adaptiveSchedule, createDurationModel } from "./poll.js";
 export type { RateLimitGate, RateLimitPause } from "./retry.js";
 export type {
   DelayFunction,
