@@ -15,6 +15,16 @@ export {
   type QueueClient,
 } from "./client.js";
 export {
+  createJobWatch,
+  type DurationModel,
+  type JobEvent,
+  type JobWatch,
+  type JobWatchInit,
+  type JobWatchNext,
+  type JobWatchStep,
+  type StatusRead,
+} from "./engine.js";
+export {
   AbortError,
   AuthenticationError,
   BadRequestError,

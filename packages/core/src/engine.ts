@@ -1,0 +1,234 @@
+import { canonicalModel, catalogue, isModelName, type JobStatusResponse, jobStatuses } from "@decart/api";
+import { asDecartError, type DecartError, InvalidResponseError, JobTimeoutError } from "./errors.js";
+import { completedDurationMs } from "./poll.js";
+import { MAX_INVALID_ANSWERS, retryDelay } from "./retry.js";
+import type { DownloadProgress, PollSchedule } from "./types.js";
+
+/** A wait's default budget: a little past the server's own 10-minute job timeout. */
+export const DEFAULT_WAIT_MS = 660_000;
+
+/**
+ * What happens to a watched job, in order: `submitted` (only for a job this watch submitted), `status` (only when it
+ * changes), `downloading` (the result's bytes, unless `download: false`), then `completed` or `failed`, the last
+ * event. A watch that cannot go on ends with an error instead (`JobTimeoutError`, `AbortError` …, carrying `jobId`).
+ */
+export type JobEvent =
+  /** The job was accepted; emitted before any waiting, so its id is never lost. */
+  | { type: "submitted"; jobId: string; model: string | undefined }
+  /** The job is `pending` or `processing` (emitted first with the submit answer, then only on change). */
+  | { type: "status"; jobId: string; status: "pending" | "processing"; job: JobStatusResponse }
+  /**
+   * The job completed and its result is being downloaded: first with `receivedBytes: 0`, then after each chunk.
+   * `totalBytes` is the `Content-Length`, when known. A download started again after a cut begins at 0 again.
+   */
+  | {
+      type: "downloading";
+      jobId: string;
+      job: JobStatusResponse;
+      receivedBytes: number;
+      totalBytes: number | undefined;
+    }
+  /** The job completed; `data` is its result (absent with `download: false`). */
+  | { type: "completed"; jobId: string; job: JobStatusResponse; data?: Blob }
+  /** The job failed; `error` is the server's reason, or "Job failed". */
+  | { type: "failed"; jobId: string; job: JobStatusResponse; error: string };
+
+/**
+ * What to do next: read the status in `read` ms, (re)start the result's download in `download` ms, nothing more
+ * (`done`: the last event was `completed` or `failed`), or stop with `error`.
+ */
+export type JobWatchNext = { read: number } | { download: number } | { done: true } | { error: DecartError };
+
+/** One step of a watch: the events to emit now, then what to do next. */
+export interface JobWatchStep {
+  events: JobEvent[];
+  next: JobWatchNext;
+}
+
+/** One status read's answer: the body as received (checked by the watch) and the server's `x-poll-after-ms`. */
+export interface StatusRead {
+  job: unknown;
+  hintMs?: number | undefined;
+}
+
+/** Expected job durations per model, shared by the watches of a client and refined by what they observe. */
+export interface DurationModel {
+  /** The expected duration of a job of `model` (`catalogueMs` until one was observed). */
+  typicalMs(model: string, catalogueMs: number): number;
+  /** How much durations of `model` vary (the standard deviation of their logarithm), once observed. */
+  spread(model: string): number | undefined;
+  /** A job of `model` took `durationMs`. */
+  observe(model: string, catalogueMs: number, durationMs: number): void;
+}
+
+/** How to watch one job. Times are in ms on `now`'s clock. */
+export interface JobWatchInit {
+  jobId: string;
+  /** The job's model, if known (any name; aliases resolve): it sets the expected duration. Else learnt from reads. */
+  model?: string | undefined;
+  /** The submit answer, for a job just submitted: the watch starts with `submitted`, and the job's age is known. */
+  first?: JobStatusResponse | undefined;
+  /** The clock of the deadline and of retry decisions. */
+  now(): number;
+  /** The clock of the schedule's `elapsedMs` (default `now`). */
+  clock?: (() => number) | undefined;
+  /** The end of the budget (default `now() + timeoutMs`): a `JobTimeoutError` after it, never before. */
+  deadline?: number | undefined;
+  /** The budget's length, for the default deadline and the timeout's message (default 11 minutes). */
+  timeoutMs?: number | undefined;
+  /** The delay before each status read. */
+  schedule: PollSchedule;
+  /** Where expected durations are read and observed durations go (default: the catalogue's, nothing learnt). */
+  durations?: DurationModel | undefined;
+  /** `false` to end with `completed` as soon as the job completes, without downloading (default `true`). */
+  download?: boolean | undefined;
+  /** Randomness of the retry backoff's jitter (default `Math.random`; seed it in tests). */
+  random?: (() => number) | undefined;
+}
+
+/**
+ * A job-watching step machine, free of HTTP and of time: its owner does the waiting, the status reads and the
+ * download, and tells the watch what came of them; each call answers with the events to emit and what to do next.
+ * `@decart/core`'s own async iterables (`queue.watch`, `queue.submitAndWatch`) drive it with timers and `fetch`; a
+ * view layer may drive it on its own scheduler (see `queue.createWatch`).
+ */
+export interface JobWatch {
+  /** Starts the watch: with `first`, `submitted` and the first status; then the first thing to do. */
+  start(): JobWatchStep;
+  /** A status read answered (a body that is not a job status is handled as a failed read). */
+  status(read: StatusRead): JobWatchStep;
+  /**
+   * A status read or the download failed: the client's retry policy says when to try again (no later than the
+   * deadline), or the watch ends with a typed error carrying the job id (a `JobTimeoutError` when only the deadline
+   * stopped a retry).
+   */
+  error(error: unknown): JobWatchStep;
+  /** The download received bytes: the `downloading` event to emit. */
+  progress(progress: DownloadProgress): JobEvent[];
+  /** The download finished: `completed` with `data`, and done. */
+  downloaded(data: Blob): JobWatchStep;
+}
+
+/** A model name as the duration model keys it: aliases resolve to their target. */
+export const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
+
+/** Creates the step machine that watches one job (see `JobWatch`). */
+export function createJobWatch(init: JobWatchInit): JobWatch {
+  const { jobId, first, now, schedule, durations, timeoutMs = DEFAULT_WAIT_MS } = init;
+  const clock = init.clock ?? now;
+  const deadline = init.deadline ?? now() + timeoutMs;
+  let model = init.model && canonical(init.model);
+  let last: JobStatusResponse | undefined;
+  // The job's start on `clock`: known from `first`, or from `created_at` once read; else when watching began.
+  let origin = clock();
+  let originKnown = !!first;
+  // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
+  let previousRead = 0;
+  let hintMs: number | undefined;
+  let reads = 0;
+  let failures = 0;
+  let invalid = 0;
+  let ended = false;
+
+  const catalogueMs = () => {
+    const info = model && isModelName(model) ? catalogue[model] : undefined;
+    return info ? info.typicalJobSeconds * 1000 : 30_000; // a model the catalogue does not know
+  };
+  const step = (events: JobEvent[], next: JobWatchNext): JobWatchStep => {
+    ended = !("read" in next || "download" in next);
+    return { events, next };
+  };
+  const timedOut = (cause?: DecartError) =>
+    new JobTimeoutError(`Job ${jobId} not done within ${timeoutMs} ms (last status: ${last?.status ?? "unknown"})`, {
+      jobId,
+      lastStatus: last?.status,
+      cause,
+    });
+
+  /** The next status read, by the schedule, no later than the deadline. */
+  const read = (events: JobEvent[]): JobWatchStep => {
+    const left = deadline - now();
+    if (left <= 0) return step(events, { error: timedOut() });
+    // Read afresh before each wait: what other watches of this model learnt meanwhile counts at once.
+    const typicalMs = (model && durations?.typicalMs(model, catalogueMs())) || catalogueMs();
+    const spread = model ? durations?.spread(model) : undefined;
+    const ms = last
+      ? schedule({ attempt: reads, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs, spread })
+      : 0;
+    return step(events, { read: Math.max(0, Math.min(ms, left)) });
+  };
+
+  /** A valid status: its event if it changed, then the end or the next read. */
+  const apply = (job: JobStatusResponse, events: JobEvent[]): JobWatchStep => {
+    const changed = job.status !== last?.status;
+    last = job;
+    if (job.status === "failed")
+      return step([...events, { type: "failed", jobId, job, error: job.error || "Job failed" }], { done: true });
+    if (job.status === "completed")
+      return init.download === false
+        ? step([...events, { type: "completed", jobId, job }], { done: true })
+        : step([...events, ...watch.progress({ receivedBytes: 0, totalBytes: undefined })], { download: 0 });
+    if (changed) events.push({ type: "status", jobId, status: job.status, job });
+    return read(events);
+  };
+
+  const over = (): JobWatchStep => ({ events: [], next: { done: true } });
+
+  const watch: JobWatch = {
+    start: () => (first ? apply(first, [{ type: "submitted", jobId, model }]) : read([])),
+
+    status({ job, hintMs: hint }) {
+      if (ended) return over();
+      const current = job as JobStatusResponse;
+      // Not a job status: a failed read, for the retry policy to judge.
+      if (!jobStatuses.includes(current?.status))
+        return watch.error(
+          new InvalidResponseError(`Job ${jobId}: not a job status: ${String(JSON.stringify(job)).slice(0, 99)}`, {
+            jobId,
+            retryable: true,
+          }),
+        );
+      reads++;
+      failures = invalid = 0;
+      hintMs = hint;
+      model ||= current.model && canonical(current.model);
+      if (!originKnown && current.created_at) {
+        const age = Date.now() - Date.parse(current.created_at);
+        if (age >= 0 && age < 86_400_000) origin = clock() - age;
+        originKnown = true;
+      }
+      const readAt = clock() - origin;
+      // The server's timestamps give the duration of any completed job (one already done when first read, too);
+      // without them, the middle of the last two reads when the job was seen unfinished before.
+      if (current.status === "completed" && model) {
+        durations?.observe(
+          model,
+          catalogueMs(),
+          completedDurationMs(current) ?? (last && originKnown ? (previousRead + readAt) / 2 : 0),
+        );
+      }
+      previousRead = readAt;
+      return apply(current, []);
+    },
+
+    error(e) {
+      if (ended) return over();
+      const error = asDecartError(e, jobId);
+      // The policy says whether and when (answers that break the spec only a few times in a row); the deadline alone
+      // turns a retry it allows into a timeout.
+      const wait =
+        InvalidResponseError.isInstance(error) && ++invalid > MAX_INVALID_ANSWERS
+          ? undefined
+          : retryDelay(error, failures++, { now: now(), random: init.random });
+      if (wait === undefined) return step([], { error });
+      if (now() + wait > deadline) return step([], { error: timedOut(error) });
+      return step([], last?.status === "completed" ? { download: wait } : { read: wait });
+    },
+
+    progress: ({ receivedBytes, totalBytes }) =>
+      ended ? [] : [{ type: "downloading", jobId, job: last!, receivedBytes, totalBytes }],
+
+    downloaded: (data) => (ended ? over() : step([{ type: "completed", jobId, job: last!, data }], { done: true })),
+  };
+  return watch;
+}

@@ -1,0 +1,296 @@
+import { catalogue } from "@decart/api";
+import { describe, expect, it } from "vitest";
+import { InvalidResponseError } from "../src/errors.js";
+import {
+  AbortError,
+  ConnectionError,
+  createJobWatch,
+  DecartError,
+  type JobEvent,
+  type JobStatusResponse,
+  JobTimeoutError,
+  type JobWatchInit,
+  type JobWatchStep,
+  type PollContext,
+  ServerError,
+} from "../src/index.js";
+import { createDurationModel } from "../src/poll.js";
+import { MAX_INVALID_ANSWERS } from "../src/retry.js";
+
+/** A watch on a fake clock (ms, starting at 0) with a fixed schedule of 1 s, fixed jitter, and what it saw. */
+function setup(init: Partial<JobWatchInit> = {}) {
+  const clock = { t: 0 };
+  const contexts: PollContext[] = [];
+  const watch = createJobWatch({
+    jobId: "job_1",
+    now: () => clock.t,
+    schedule: (ctx) => {
+      contexts.push(ctx);
+      return 1000;
+    },
+    random: () => 0.5,
+    ...init,
+  });
+  return { clock, contexts, watch };
+}
+
+const job = (status: JobStatusResponse["status"], extra: Partial<JobStatusResponse> = {}): JobStatusResponse => ({
+  job_id: "job_1",
+  status,
+  ...extra,
+});
+/** The catalogue's expected duration of a model, in ms. */
+const T2V = catalogue["lucy-pro-t2v"].typicalJobSeconds * 1000;
+const types = (events: JobEvent[]) => events.map((e) => (e.type === "status" ? e.status : e.type));
+const waitOf = (step: JobWatchStep) => ("read" in step.next ? step.next.read : undefined);
+
+describe("createJobWatch", () => {
+  it("starts a submitted job with `submitted` and its first status, before any read", () => {
+    const { watch, contexts } = setup({ first: job("pending"), model: "lucy-pro-t2v" });
+    const step = watch.start();
+    expect(step.events).toEqual([
+      { type: "submitted", jobId: "job_1", model: "lucy-pro-t2v" },
+      { type: "status", jobId: "job_1", status: "pending", job: job("pending") },
+    ]);
+    expect(step.next).toEqual({ read: 1000 });
+    expect(contexts[0]).toEqual({ attempt: 0, elapsedMs: 0, status: "pending", typicalMs: T2V, hintMs: undefined });
+  });
+
+  it("reads an existing job at once, and emits a status only when it changes", () => {
+    const { watch, clock } = setup({ download: false });
+    const start = watch.start();
+    expect(start).toEqual({ events: [], next: { read: 0 } });
+    const seen: JobEvent[] = [];
+    for (const status of ["pending", "pending", "processing", "processing", "processing", "completed"] as const) {
+      const step = watch.status({ job: job(status) });
+      seen.push(...step.events);
+      clock.t += waitOf(step) ?? 0;
+    }
+    expect(types(seen)).toEqual(["pending", "processing", "completed"]);
+    expect(seen.at(-1)).toEqual({ type: "completed", jobId: "job_1", job: job("completed") });
+  });
+
+  it("ends with `failed` and the server's reason (or 'Job failed'), and does nothing after the end", () => {
+    const { watch } = setup();
+    watch.start();
+    const end = watch.status({ job: job("failed", { error: "GPU fell over" }) });
+    expect(end.events).toEqual([
+      { type: "failed", jobId: "job_1", job: job("failed", { error: "GPU fell over" }), error: "GPU fell over" },
+    ]);
+    expect(end.next).toEqual({ done: true });
+    expect(watch.status({ job: job("processing") })).toEqual({ events: [], next: { done: true } });
+    expect(watch.error(new ServerError("late", { retryable: true }))).toEqual({ events: [], next: { done: true } });
+
+    const other = setup().watch;
+    other.start();
+    expect(other.status({ job: job("failed") }).events).toMatchObject([{ type: "failed", error: "Job failed" }]);
+  });
+
+  it("asks for the download when the job completes, then reports its progress and ends with the data", () => {
+    const { watch } = setup({ first: job("processing") });
+    watch.start();
+    const completed = job("completed");
+    const step = watch.status({ job: completed });
+    expect(step.events).toEqual([
+      { type: "downloading", jobId: "job_1", job: completed, receivedBytes: 0, totalBytes: undefined },
+    ]);
+    expect(step.next).toEqual({ download: 0 });
+    expect(watch.progress({ receivedBytes: 5, totalBytes: 9 })).toEqual([
+      { type: "downloading", jobId: "job_1", job: completed, receivedBytes: 5, totalBytes: 9 },
+    ]);
+    const data = new Blob(["video"]);
+    expect(watch.downloaded(data)).toEqual({
+      events: [{ type: "completed", jobId: "job_1", job: completed, data }],
+      next: { done: true },
+    });
+  });
+
+  it("retries a failed download by the retry policy, and a failed status read as a read", () => {
+    const { watch } = setup();
+    watch.start();
+    const read = watch.error(new ServerError("busy", { status: 503, retryable: true }));
+    expect(read.events).toEqual([]);
+    expect(waitOf(read)).toBeGreaterThanOrEqual(50);
+    watch.status({ job: job("completed") });
+    const again = watch.error(new ServerError("cut", { code: "TRUNCATED", retryable: true }));
+    expect(again.events).toEqual([]);
+    expect("download" in again.next && again.next.download).toBeGreaterThanOrEqual(50);
+  });
+
+  it("retries transient read errors without events, then goes on with the next answer", () => {
+    const { watch, clock } = setup({ download: false });
+    watch.start();
+    const events: JobEvent[] = [...watch.status({ job: job("pending") }).events];
+    for (let i = 0; i < 5; i++) {
+      const step = watch.error(new ServerError(`503 #${i}`, { status: 503, retryable: true }));
+      expect(step.events).toEqual([]);
+      // The policy's wait: a backoff that never drops below its floor (50 ms doubling) nor exceeds 8 s.
+      expect(waitOf(step)).toBeGreaterThanOrEqual(Math.min(1000, 50 << i));
+      expect(waitOf(step)).toBeLessThanOrEqual(8000);
+      clock.t += waitOf(step)!;
+    }
+    events.push(...watch.status({ job: job("processing") }).events);
+    events.push(...watch.status({ job: job("completed") }).events);
+    expect(types(events)).toEqual(["pending", "processing", "completed"]);
+  });
+
+  it("ends a job that keeps answering transiently only at the deadline, with JobTimeoutError and the job id", () => {
+    const { watch, clock } = setup({ timeoutMs: 120_000, first: job("pending") });
+    let step = watch.start();
+    clock.t += 1000;
+    step = watch.status({ job: job("processing") });
+    // From here on, every read fails: the policy's waits grow, and only the deadline stops them.
+    while ("read" in step.next && clock.t < 200_000) {
+      clock.t += step.next.read;
+      step = watch.error(new ConnectionError("reset", { retryable: true }));
+    }
+    expect("error" in step.next).toBe(true);
+    const error = (step.next as { error: DecartError }).error;
+    expect(error).toBeInstanceOf(JobTimeoutError);
+    expect(error.jobId).toBe("job_1");
+    expect((error as JobTimeoutError).lastStatus).toBe("processing");
+    expect(error.message).toContain("120000 ms");
+    // Not a false timeout: the last retry it refused would have started after the deadline.
+    expect(clock.t).toBeGreaterThan(120_000 - 8000);
+    expect(clock.t).toBeLessThanOrEqual(120_000);
+  });
+
+  it("never schedules a read past the deadline, and times out at it", () => {
+    const { watch, clock } = setup({ timeoutMs: 2500, first: job("processing") });
+    let step = watch.start();
+    const waits: number[] = [];
+    while ("read" in step.next) {
+      waits.push(step.next.read);
+      clock.t += step.next.read;
+      step = watch.status({ job: job("processing") });
+    }
+    expect(waits).toEqual([1000, 1000, 500]);
+    expect((step.next as { error: unknown }).error).toBeInstanceOf(JobTimeoutError);
+    expect(step.events).toEqual([]);
+  });
+
+  it("ends at once, with the job id, on an error the policy does not retry (404, abort)", () => {
+    for (const error of [
+      new DecartError("no such job", { status: 404, retryable: false }),
+      new AbortError("aborted"),
+    ]) {
+      const { watch } = setup();
+      watch.start();
+      const step = watch.error(error);
+      expect(step.next).toEqual({ error });
+      expect(error.jobId).toBe("job_1");
+    }
+  });
+
+  it("handles an answer that is not a job status as a failed read: no event, and the policy decides", () => {
+    for (const body of [null, {}, { status: "weird" }, "processing", 42]) {
+      const { watch, clock } = setup();
+      watch.start();
+      let step = watch.status({ job: body });
+      let reads = 1;
+      while ("read" in step.next && reads < 100) {
+        expect(step.events).toEqual([]);
+        clock.t += step.next.read;
+        step = watch.status({ job: body });
+        reads++;
+      }
+      expect(step.events).toEqual([]);
+      expect(reads, "surfaced after a few reads, not polled for minutes").toBe(MAX_INVALID_ANSWERS + 1);
+      const error = (step.next as { error: DecartError }).error;
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error.jobId).toBe("job_1");
+    }
+  });
+
+  it("tells the schedule the reads done, the job's age, its expected duration and the server's hint", () => {
+    const { watch, clock, contexts } = setup({ first: job("pending"), model: "lucy-latest" });
+    watch.start();
+    clock.t += 1000;
+    watch.status({ job: job("processing"), hintMs: 250 });
+    clock.t += 1000;
+    watch.status({ job: job("processing") });
+    expect(contexts).toEqual([
+      {
+        attempt: 0,
+        elapsedMs: 0,
+        status: "pending",
+        typicalMs: catalogue["lucy-2.1"].typicalJobSeconds * 1000,
+        hintMs: undefined,
+      },
+      {
+        attempt: 1,
+        elapsedMs: 1000,
+        status: "processing",
+        typicalMs: catalogue["lucy-2.1"].typicalJobSeconds * 1000,
+        hintMs: 250,
+      },
+      {
+        attempt: 2,
+        elapsedMs: 2000,
+        status: "processing",
+        typicalMs: catalogue["lucy-2.1"].typicalJobSeconds * 1000,
+        hintMs: undefined,
+      },
+    ]);
+  });
+
+  it("learns the model from a read, and the job's age from created_at, for a job submitted elsewhere", () => {
+    const { watch, contexts } = setup();
+    watch.start();
+    const createdAt = new Date(Date.now() - 5000).toISOString();
+    watch.status({ job: job("processing", { model: "lucy-pro-t2v", created_at: createdAt }) });
+    expect(contexts[0]!.typicalMs).toBe(T2V);
+    expect(contexts[0]!.elapsedMs).toBeGreaterThanOrEqual(5000);
+    expect(contexts[0]!.elapsedMs).toBeLessThan(65_000);
+  });
+
+  it("feeds the duration model: the server's timestamps, else the middle of the last two reads", () => {
+    const observed: [string, number, number][] = [];
+    const durations = {
+      typicalMs: () => 7000,
+      spread: () => 0.3,
+      observe: (model: string, catalogueMs: number, ms: number) => void observed.push([model, catalogueMs, ms]),
+    };
+    const { watch, clock, contexts } = setup({
+      first: job("pending"),
+      model: "lucy-pro-t2v",
+      durations,
+      download: false,
+    });
+    watch.start();
+    clock.t = 4000;
+    watch.status({ job: job("processing") });
+    clock.t = 6000;
+    watch.status({ job: job("completed") });
+    expect(contexts[0]).toMatchObject({ typicalMs: 7000, spread: 0.3 });
+    const timed = setup({ model: "lucy-pro-t2v", durations, download: false }).watch;
+    timed.start();
+    const stamps = { created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:12.5Z" };
+    timed.status({ job: job("completed", stamps) });
+    expect(observed).toEqual([
+      ["lucy-pro-t2v", T2V, 5000],
+      ["lucy-pro-t2v", T2V, 12_500],
+    ]);
+  });
+
+  it("shares what one watch learnt with another watch of the model that is still waiting", () => {
+    const durations = createDurationModel();
+    const waiting = setup({ first: job("pending"), model: "lucy-pro-t2v", durations });
+    waiting.watch.start();
+    const done = setup({ first: job("pending"), model: "lucy-pro-t2v", durations, download: false });
+    done.watch.start();
+    done.clock.t = 3000;
+    done.watch.status({ job: job("completed") });
+    const learnt = durations.typicalMs("lucy-pro-t2v", T2V);
+    expect(learnt).toBeLessThan(T2V);
+    waiting.watch.status({ job: job("processing") });
+    expect(waiting.contexts.map((c) => c.typicalMs)).toEqual([T2V, learnt]);
+  });
+
+  it("keeps the deadline on `now` when the schedule has a clock of its own", () => {
+    const { watch, contexts } = setup({ timeoutMs: 5000, first: job("pending"), clock: () => 0 });
+    const step = watch.start();
+    expect(step.next).toEqual({ read: 1000 });
+    expect(contexts[0]!.elapsedMs).toBe(0);
+  });
+});
