@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { FaultRule } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { models, type QueueJobResult } from "../src/index.js";
-import { clientFor, lastingHandles, startFast } from "./helpers.js";
+import { sleep } from "../src/poll.js";
+import { clientFor, fastPoll, lastingHandles, startFast } from "./helpers.js";
 
 /** A small seeded PRNG (mulberry32), so that the emulator's fault draws are reproducible from run to run. */
 function seeded(seed: number): () => number {
@@ -19,8 +20,8 @@ function seeded(seed: number): () => number {
 const JOBS = 200;
 
 /**
- * Sampled in order, first that fires wins. A submit is retried only when the server certainly did not take it: a
- * 429, or a 503 with `Retry-After`, so the 503s carry `Retry-After: 0` and the 429s `Retry-After: 1`.
+ * Sampled in order, first that fires wins. A submit is retried only when the server certainly did not take it (a 429
+ * or a 503, as here); the 503s carry `Retry-After: 0` (the backoff floor applies) and the 429s `Retry-After: 1`.
  */
 const faults: FaultRule[] = [
   { route: "*", kind: "503", rate: 0.1, retryAfterSeconds: 0 },
@@ -80,5 +81,51 @@ describe("reliability under injected faults", () => {
     // Nothing of the client stays behind: no timer, no socket.
     const after = await lastingHandles();
     for (const [kind, count] of Object.entries(after)) expect(count, kind).toBeLessThanOrEqual(before[kind] ?? 0);
+  });
+
+  it("50 concurrent submitAndPoll under 30 % 503, 10 % resets and 10 % truncated bodies on status and content, and 503 without Retry-After on submit: 50/50 byte-identical, 50 jobs", {
+    timeout: 120_000,
+  }, async () => {
+    // Rules are sampled in order and the first that fires wins: conditional rates give the marginal 30 / 10 / 10 %.
+    const reads = (route: "status" | "content"): FaultRule[] => [
+      { route, kind: "503", rate: 0.3 },
+      { route, kind: "reset", rate: 0.1 / 0.7 },
+      { route, kind: "truncate", rate: 0.1 / 0.6 },
+    ];
+    const emu = await startFast({
+      faults: [{ route: "submit", kind: "503", rate: 0.3 }, ...reads("status"), ...reads("content")],
+      random: seeded(0xfa17),
+    });
+    try {
+      // The client's backoff jitter is seeded too; the defaults (maxRetries 2, an 11-minute budget) are kept, and its
+      // waits (backoff and polling) last a tenth of what they ask, to keep the run short.
+      const client = clientFor(emu, {
+        random: seeded(0xb0ff),
+        poll: { ...fastPoll, delay: (ms, signal) => sleep(ms / 10, signal) },
+      });
+      const settled = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) =>
+          client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: `harsh ${i}`, seed: i }),
+        ),
+      );
+      const failures = settled.flatMap((s) =>
+        s.status === "rejected" ? [`${s.reason?.code} ${s.reason?.jobId ?? "-"}: ${s.reason?.message}`] : [],
+      );
+      expect(failures).toEqual([]);
+      const stats = emu.stats();
+      expect(stats.jobsCreated).toBe(50);
+      for (const kind of ["503", "reset", "truncate"]) expect(stats.faultsInjected[kind], kind).toBeGreaterThan(0);
+      const ids = new Set<string>();
+      for (const s of settled) {
+        const result = (s as PromiseFulfilledResult<QueueJobResult>).value;
+        if (result.status !== "completed") throw new Error(`job ${result.job_id} ${result.status}`);
+        ids.add(result.job_id);
+        const bytes = new Uint8Array(await result.data.arrayBuffer());
+        expect(createHash("sha256").update(bytes).digest("hex")).toBe(stats.jobs[result.job_id]?.resultSha256);
+      }
+      expect(ids.size).toBe(50);
+    } finally {
+      await emu.close();
+    }
   });
 });
