@@ -15,6 +15,7 @@ const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", impor
 const ENVIRONMENT_HELP = `Environment:
   DECART_API_KEY    the API key (--api-key wins); never printed, not even with --verbose
   DECART_BASE_URL   the API's URL (--base-url wins), e.g. a local \`decart emulator\`
+  DECART_JOURNAL    the job journal (--journal wins; default $XDG_STATE_HOME/decart/jobs.jsonl)
   NO_COLOR          no colours (also TERM=dumb, or --no-color); FORCE_COLOR turns them on off a terminal
 
 Output: on a terminal, lines for a human on stdout and progress on stderr. With --json, or whenever stdout is
@@ -41,6 +42,7 @@ function program(run: (work: (output: Output) => Promise<unknown>, options: Glob
     .option("-v, --verbose", "log each HTTP request on stderr (never the key)")
     .option("-q, --quiet", "no chatter on stderr (errors still print)")
     .option("--no-color", "no colours")
+    .option("--journal <file>", "the job journal (default: $DECART_JOURNAL, else ~/.local/state/decart/jobs.jsonl)")
     .addHelpText("after", `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}\n`)
     .showHelpAfterError("(decart --help for usage)")
     .exitOverride();
@@ -59,6 +61,10 @@ function program(run: (work: (output: Output) => Promise<unknown>, options: Glob
       run(async (output) => (await import("./commands/models.js")).runModels(name, output), globals(command)),
     );
 
+  const FIELDS_HELP = `
+Fields: field=value (text, converted to the field's type), field:=json (typed JSON), field=@path (a file; for a
+text field, the file's text), field=@- (stdin). A model's fields: decart models <name>.`;
+
   root
     .command("image")
     .description("generate an image (Process API) and save it")
@@ -66,13 +72,11 @@ function program(run: (work: (output: Output) => Promise<unknown>, options: Glob
       "[prompt-and-fields...]",
       "the prompt (- reads it from stdin), then field=value, field:=json, field=@file",
     )
-    .option("-m, --model <name>", "an image model (decart models)", "lucy-pro-t2i")
+    .option("-m, --model <name>", "an image model (default lucy-pro-t2i; see decart models)")
     .option("-o, --output <file>", "where to save it (- for stdout); default <model>-<time>.png")
     .addHelpText(
       "after",
-      `
-Fields: field=value (text, converted to the field's type), field:=json (typed JSON), field=@path (a file; for a
-text field, the file's text), field=@- (stdin). A model's fields: decart models <name>.
+      `${FIELDS_HELP}
 
 Examples:
   decart image "A lighthouse at dusk" orientation=portrait seed:=7 -o lighthouse.png
@@ -83,6 +87,78 @@ Examples:
         async (output) => (await import("./commands/image.js")).runImage(args, globals(command), output),
         globals(command),
       ),
+    );
+
+  root
+    .command("video")
+    .description("generate a video (Queue API): submit, watch, save; Ctrl-C stops watching, never the job")
+    .argument(
+      "[prompt-and-fields...]",
+      "the prompt (- reads it from stdin), then field=value, field:=json, field=@file",
+    )
+    .option("-m, --model <name>", "a video model (default lucy-pro-t2v; see decart models)")
+    .option("-o, --output <file>", "where to save it (default <job id>.mp4)")
+    .option("--timeout <seconds>", "give up waiting after this long (exit 5; the job goes on)")
+    .addHelpText(
+      "after",
+      `${FIELDS_HELP}
+
+The job id is written to the journal before any waiting: after Ctrl-C, a lost connection or a killed process,
+\`decart jobs wait <id>\` picks the job up again.
+
+Examples:
+  decart video "A serene lake at sunset" resolution=480p -o lake.mp4
+  decart video --model lucy-clip "Make it snow" data=@clip.mp4`,
+    )
+    .action(async (args: string[], _o, command: Command) =>
+      run(
+        async (output) => (await import("./commands/video.js")).runVideo(args, globals(command), output),
+        globals(command),
+      ),
+    );
+
+  const jobs = root
+    .command("jobs")
+    .description("submit, inspect, wait for and download video jobs; list the journal")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  id=$(decart jobs submit "A serene lake")\n  decart jobs wait $id -o lake.mp4\n  decart jobs list',
+    );
+  const jobsCommand = (name: string) => jobs.command(name);
+  const jobsModule = () => import("./commands/jobs.js");
+  jobsCommand("submit")
+    .description("submit a video job and print only its id (recorded in the journal)")
+    .argument("[prompt-and-fields...]", "the prompt, then field=value, field:=json, field=@file")
+    .option("-m, --model <name>", "a video model (default lucy-pro-t2v)")
+    .addHelpText("after", FIELDS_HELP)
+    .action(async (args: string[], _o, command: Command) =>
+      run(async (output) => (await jobsModule()).runSubmit(args, globals(command), output), globals(command)),
+    );
+  jobsCommand("status")
+    .description("read a job's status once")
+    .argument("<job-id>")
+    .action(async (id: string, _o, command: Command) =>
+      run(async (output) => (await jobsModule()).runStatus(id, globals(command), output), globals(command)),
+    );
+  jobsCommand("wait")
+    .description("watch a job to its end and save its result (exit 3 if it failed)")
+    .argument("<job-id>")
+    .option("-o, --output <file>", "where to save it (default: the journal's path for it, else <job id>.mp4)")
+    .option("--timeout <seconds>", "give up waiting after this long (exit 5; the job goes on)")
+    .action(async (id: string, _o, command: Command) =>
+      run(async (output) => (await jobsModule()).runWait(id, globals(command), output), globals(command)),
+    );
+  jobsCommand("result")
+    .description("download a completed job's result")
+    .argument("<job-id>")
+    .requiredOption("-o, --output <file>", "where to save it")
+    .action(async (id: string, _o, command: Command) =>
+      run(async (output) => (await jobsModule()).runResult(id, globals(command), output), globals(command)),
+    );
+  jobsCommand("list")
+    .description("the jobs of the journal, with their latest known state")
+    .action(async (_o, command: Command) =>
+      run(async (output) => (await jobsModule()).runList(globals(command), output), globals(command)),
     );
 
   root

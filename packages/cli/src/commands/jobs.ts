@@ -1,0 +1,84 @@
+import { resolve } from "node:path";
+import { clientFor, type GlobalOptions } from "../config.js";
+import { usageError } from "../exit.js";
+import { downloadResult, follow, interruptible } from "../follow.js";
+import { Journal, journalPath } from "../journal.js";
+import type { Output } from "../output.js";
+import { watchJob } from "../watch.js";
+import { timeoutMs, type VideoOptions, videoInputs } from "./video.js";
+
+const journalOf = (options: GlobalOptions) => new Journal(journalPath(options.journal));
+
+/** `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. */
+export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<void> {
+  const inputs = await videoInputs(args, options);
+  const client = clientFor(options, output);
+  const { job_id } = await client.queue.submit(inputs as never);
+  journalOf(options).append({ job_id, event: "submitted", model: inputs.model.name });
+  output.event({ type: "submitted", job_id, model: inputs.model.name });
+  output.print(job_id);
+}
+
+/** `decart jobs status <id>`: one status read. */
+export async function runStatus(jobId: string, options: GlobalOptions, output: Output): Promise<void> {
+  const client = clientFor(options, output);
+  const job = await client.queue.status(jobId);
+  output.event({ type: "status", job_id: job.job_id, status: job.status, job });
+  output.print(job.status === "failed" && job.error ? `failed: ${job.error}` : job.status);
+}
+
+/** `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it. */
+export async function runWait(jobId: string, options: VideoOptions, output: Output): Promise<number> {
+  const timeout = timeoutMs(options.timeout);
+  const client = clientFor(options, output);
+  const journal = journalOf(options);
+  const known = journal.job(jobId);
+  const path = resolve(options.output ?? known?.path ?? `${jobId}.mp4`);
+  const { signal, release } = interruptible();
+  output.info(output.err.dim(`Watching ${jobId}…`));
+  try {
+    return await follow(watchJob(client, jobId, { model: known?.model, signal, timeoutMs: timeout }), {
+      client,
+      output,
+      journal,
+      signal,
+      path,
+    });
+  } finally {
+    release();
+  }
+}
+
+/** `decart jobs result <id> -o file`: downloads a completed job's result. */
+export async function runResult(jobId: string, options: VideoOptions, output: Output): Promise<void> {
+  if (!options.output) throw usageError("jobs result needs -o <file>");
+  const client = clientFor(options, output);
+  const path = resolve(options.output);
+  const { signal, release } = interruptible();
+  try {
+    const bytes = await downloadResult(client, jobId, path, output, signal);
+    journalOf(options).append({ job_id: jobId, event: "saved", path });
+    output.event({ type: "saved", job_id: jobId, path, bytes });
+    output.print(path);
+  } finally {
+    release();
+  }
+}
+
+/** `decart jobs list`: the journal, one job per line with its latest known state. */
+export function runList(options: GlobalOptions, output: Output): void {
+  const journal = journalOf(options);
+  const jobs = journal.jobs();
+  for (const job of jobs) output.event({ type: "job", ...job });
+  if (output.json) return;
+  if (!jobs.length) {
+    output.info(`No jobs in ${journal.path}`);
+    return;
+  }
+  const c = output.out;
+  for (const job of jobs) {
+    const state = job.state === "failed" ? c.red(job.state) : job.state === "saved" ? c.green(job.state) : job.state;
+    const detail = job.state === "failed" ? (job.error ?? "") : (job.path ?? "");
+    output.print(`${job.job_id}  ${job.submitted_at}  ${job.model ?? "?"}  ${state}  ${detail}`.trimEnd());
+  }
+}

@@ -1,0 +1,61 @@
+import { resolve } from "node:path";
+import type { VideoModelName } from "@decart/api";
+import { models } from "@decart/core";
+import { clientFor, type GlobalOptions } from "../config.js";
+import { usageError } from "../exit.js";
+import { follow, interruptible } from "../follow.js";
+import { parseInputs, stdinReader } from "../inputs.js";
+import { Journal, journalPath } from "../journal.js";
+import type { Output } from "../output.js";
+import { submitAndWatch } from "../watch.js";
+import { splitArguments } from "./image.js";
+
+/** The model `decart video` and `decart jobs submit` use without `--model`. */
+export const DEFAULT_VIDEO_MODEL: VideoModelName = "lucy-pro-t2v";
+
+export interface VideoOptions extends GlobalOptions {
+  model?: string;
+  output?: string;
+  timeout?: string;
+}
+
+/** `--timeout <seconds>` as milliseconds (undefined: the client's default budget). */
+export function timeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw usageError(`--timeout must be a positive number of seconds (got ${JSON.stringify(value)})`);
+  return seconds * 1000;
+}
+
+/** The model and its inputs from the command line; checked by the client before anything is sent. */
+export async function videoInputs(args: string[], options: VideoOptions) {
+  const { prompt, assignments } = splitArguments(args);
+  const model = models.video((options.model ?? DEFAULT_VIDEO_MODEL) as VideoModelName);
+  const inputs = await parseInputs(model, prompt, assignments, stdinReader());
+  return { model, ...inputs };
+}
+
+/**
+ * `decart video [prompt] [field=value …] [-m model] [-o file] [--timeout s]`: submits a job, records its id in the
+ * journal before any waiting, shows its status as it changes, and streams the result to disk.
+ */
+export async function runVideo(args: string[], options: VideoOptions, output: Output): Promise<number> {
+  const timeout = timeoutMs(options.timeout);
+  const inputs = await videoInputs(args, options);
+  const client = clientFor(options, output);
+  const journal = new Journal(journalPath(options.journal));
+  const { signal, release } = interruptible();
+  try {
+    return await follow(submitAndWatch(client, inputs, { signal, timeoutMs: timeout }), {
+      client,
+      output,
+      journal,
+      signal,
+      model: inputs.model.name,
+      path: (jobId) => resolve(options.output ?? `${jobId}.mp4`),
+    });
+  } finally {
+    release();
+  }
+}

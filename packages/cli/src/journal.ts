@@ -1,0 +1,111 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+
+/** One line of the journal: something that happened to a job. */
+export interface JournalRecord {
+  /** When it was written (ISO 8601). */
+  at: string;
+  job_id: string;
+  /** `submitted` (written before any waiting), then `completed`, `failed` or `saved` (with `path`). */
+  event: "submitted" | "completed" | "failed" | "saved";
+  model?: string | undefined;
+  /** Where the result goes (`submitted`), or went (`saved`). */
+  path?: string | undefined;
+  error?: string | undefined;
+  /** For a batch line: its `custom_id` and the batch file. */
+  custom_id?: string | undefined;
+  batch?: string | undefined;
+}
+
+/** What the journal knows of one job: its first record, folded with every later one. */
+export interface JournalJob {
+  job_id: string;
+  submitted_at: string;
+  updated_at: string;
+  state: JournalRecord["event"];
+  model?: string | undefined;
+  path?: string | undefined;
+  error?: string | undefined;
+  custom_id?: string | undefined;
+  batch?: string | undefined;
+}
+
+/**
+ * The journal's path: `--journal`, else `DECART_JOURNAL`, else `$XDG_STATE_HOME/decart/jobs.jsonl` (by default
+ * `~/.local/state/decart/jobs.jsonl`).
+ */
+export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return flag;
+  if (env.DECART_JOURNAL) return env.DECART_JOURNAL;
+  return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
+}
+
+/**
+ * An append-only JSONL file of every job the CLI submitted. Each record is written and flushed to disk (fsync)
+ * before the call returns, so a job id recorded before waiting survives a killed process or a lost machine.
+ */
+export class Journal {
+  private ready = false;
+  constructor(readonly path: string) {}
+
+  append(record: Omit<JournalRecord, "at">): void {
+    if (!this.ready) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.ready = true;
+    }
+    const fd = openSync(this.path, "a", 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify({ at: new Date().toISOString(), ...record })}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Every record, in order (a line cut short by a kill mid-write is skipped). */
+  records(): JournalRecord[] {
+    let text: string;
+    try {
+      text = readFileSync(this.path, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw e;
+    }
+    const records: JournalRecord[] = [];
+    for (const line of text.split("\n")) {
+      if (!line.trim()) continue;
+      try {
+        const record = JSON.parse(line);
+        if (typeof record?.job_id === "string" && typeof record.event === "string") records.push(record);
+      } catch {}
+    }
+    return records;
+  }
+
+  /** Each job once, in the order they were submitted, with its latest state. */
+  jobs(): JournalJob[] {
+    const jobs = new Map<string, JournalJob>();
+    for (const r of this.records()) {
+      const job = jobs.get(r.job_id) ?? {
+        job_id: r.job_id,
+        submitted_at: r.at,
+        updated_at: r.at,
+        state: r.event,
+      };
+      job.updated_at = r.at;
+      // A later "completed" does not hide a result already saved.
+      if (!(job.state === "saved" && r.event === "completed")) job.state = r.event;
+      for (const key of ["model", "path", "error", "custom_id", "batch"] as const) {
+        if (r[key] !== undefined) job[key] = r[key];
+      }
+      jobs.set(r.job_id, job);
+    }
+    return [...jobs.values()];
+  }
+
+  /** What the journal knows of one job. */
+  job(jobId: string): JournalJob | undefined {
+    return this.jobs().find((j) => j.job_id === jobId);
+  }
+}

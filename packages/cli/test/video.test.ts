@@ -1,0 +1,191 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { emulator, events, finished, run, start, tempDir } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+let remove: () => void;
+
+beforeAll(async () => {
+  // Jobs last long enough (a few hundred ms) to be interrupted once submitted; `[stuck]` ones fail after 5 s.
+  ({ emu } = await emulator({ timing: { pendingMs: 300, processingMs: 300 }, jobTimeoutMs: 5_000 }));
+  ({ dir, remove } = tempDir());
+});
+afterAll(async () => {
+  await emu.close();
+  remove();
+});
+beforeEach((context) => {
+  emu.setFaults([]);
+  const journal = join(dir, `${context.task.id}.jsonl`);
+  env = { DECART_API_KEY: emu.apiKey, DECART_BASE_URL: emu.url, DECART_JOURNAL: journal };
+});
+
+const journal = () =>
+  readFileSync(env.DECART_JOURNAL!, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+const partials = () => readdirSync(dir).filter((f) => f.endsWith(".partial"));
+/** The MP4 the emulator served for a job: its size and SHA-256 are in the emulator's stats. */
+const served = (jobId: string) => emu.stats().jobs[jobId]!;
+const sha256 = async (path: string) =>
+  (await import("node:crypto")).createHash("sha256").update(readFileSync(path)).digest("hex");
+
+/** Starts the CLI and resolves with its first NDJSON event of `type` (and the child, still running). */
+async function until(args: string[], type: string) {
+  const child = start(args, { env });
+  const done = finished(child);
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    const event = JSON.parse(line);
+    if (event.type === type) return { child, done, event };
+  }
+  throw new Error(`no ${type} event: ${(await done).stderr}`);
+}
+
+describe("decart video", () => {
+  it("submits, reports each change as NDJSON, records the job first, and saves the whole MP4", async () => {
+    const out = join(dir, "lake.mp4");
+    const { code, stdout, stderr } = await run(["video", "A serene lake", "resolution=480p", "-o", out], { env });
+    expect(code, stderr).toBe(0);
+    const lines = events(stdout);
+    const types = lines.map((e) => e.type);
+    expect(types[0]).toBe("submitted");
+    expect(types.at(-1)).toBe("saved");
+    expect(types).toContain("completed");
+    expect(types.indexOf("completed")).toBeLessThan(types.indexOf("downloading"));
+    for (const status of lines.filter((e) => e.type === "status"))
+      expect(["pending", "processing"]).toContain(status.status);
+    const jobId = lines[0]!.job_id;
+    expect(lines.every((e) => e.job_id === jobId)).toBe(true);
+
+    const job = served(jobId);
+    const saved = lines.at(-1)!;
+    expect(saved).toEqual({ type: "saved", job_id: jobId, path: out, bytes: job.resultBytes });
+    const last = lines.filter((e) => e.type === "downloading").at(-1)!;
+    expect(last).toMatchObject({ received_bytes: job.resultBytes, total_bytes: job.resultBytes });
+    expect(await sha256(out)).toBe(job.resultSha256);
+    expect(readFileSync(out).subarray(4, 8).toString()).toBe("ftyp");
+    expect(partials()).toEqual([]);
+
+    expect(journal().map((r) => [r.event, r.job_id])).toEqual([
+      ["submitted", jobId],
+      ["completed", jobId],
+      ["saved", jobId],
+    ]);
+    expect(journal()[0]).toMatchObject({ model: "lucy-pro-t2v", path: out });
+  });
+
+  it("exits 3 when the job fails, with the server's reason", async () => {
+    const out = join(dir, "failed.mp4");
+    const { code, stdout, stderr } = await run(["video", "[fail: no lakes today] A lake", "-o", out], { env });
+    expect(code).toBe(3);
+    expect(events(stdout).at(-1)).toMatchObject({ type: "failed", error: "no lakes today" });
+    expect(stderr).toContain("no lakes today");
+    expect(existsSync(out)).toBe(false);
+    expect(journal().at(-1)).toMatchObject({ event: "failed", error: "no lakes today" });
+  });
+
+  it("exits 5 when the wait outlasts --timeout, naming the job and how to resume", async () => {
+    const { code, stdout, stderr } = await run(["video", "[stuck] A lake", "--timeout", "0.5"], { env });
+    expect(code).toBe(5);
+    const [submitted] = events(stdout);
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, job_id: submitted!.job_id });
+    expect(stderr).toContain(`decart jobs wait ${submitted!.job_id}`);
+  });
+
+  it("leaves no file behind when every download is cut short", async () => {
+    emu.setFaults([{ route: "content", kind: "truncate" }]);
+    const out = join(dir, "cut.mp4");
+    const { code, stdout } = await run(["video", "A lake", "-o", out], { env });
+    expect([1, 5]).toContain(code);
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error" });
+    expect(existsSync(out)).toBe(false);
+    expect(partials()).toEqual([]);
+  });
+
+  it("exits 2 on bad input without sending anything, and 4 with a refused key", async () => {
+    emu.resetStats();
+    const bad = await run(["video", "A lake", "orientation=diagonal"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"orientation"');
+    expect(bad.stderr).toContain('"landscape", "portrait"');
+    expect(emu.stats().requests.total).toBe(0);
+    expect(existsSync(env.DECART_JOURNAL!)).toBe(false);
+    const refused = await run(["video", "A lake"], { env: { ...env, DECART_API_KEY: "dct_refused_0000" } });
+    expect(refused.code).toBe(4);
+  });
+
+  it("Ctrl-C stops watching without cancelling; `jobs wait` then finishes the job", async () => {
+    const out = join(dir, "interrupted.mp4");
+    const { child, done, event } = await until(["video", "A lake", "-o", out], "submitted");
+    child.kill("SIGINT");
+    const interrupted = await done;
+    expect(interrupted.code).toBe(130);
+    const resume = `decart jobs wait ${event.job_id} -o ${JSON.stringify(out)}`;
+    expect(events(interrupted.stdout).at(-1)).toEqual({ type: "interrupted", job_id: event.job_id, resume });
+    expect(interrupted.stderr).toContain(resume);
+    expect(journal()).toEqual([expect.objectContaining({ event: "submitted", job_id: event.job_id, path: out })]);
+
+    const resumed = await run(["jobs", "wait", event.job_id], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "saved", path: out });
+    expect(await sha256(out)).toBe(served(event.job_id).resultSha256);
+    expect(emu.stats().jobsCreated).toBeGreaterThan(0);
+  });
+
+  it("a killed process loses no job: the journal has its id before any waiting", async () => {
+    const { child, done, event } = await until(["video", "A lake"], "submitted");
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    const [record] = journal();
+    expect(record).toMatchObject({ event: "submitted", job_id: event.job_id });
+    const resumed = await run(["jobs", "wait", event.job_id], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await sha256(record.path)).toBe(served(event.job_id).resultSha256);
+  });
+});
+
+describe("decart jobs", () => {
+  it("submit prints only the id; status, wait, result and list follow it", async () => {
+    const submitted = await run(["jobs", "submit", "A lake", "--no-json"], { env });
+    expect(submitted.code).toBe(0);
+    const jobId = submitted.stdout.trim();
+    expect(submitted.stdout).toBe(`${jobId}\n`);
+    expect(emu.stats().jobs[jobId]).toBeDefined();
+
+    const status = await run(["jobs", "status", jobId, "--no-json"], { env });
+    expect(status.code).toBe(0);
+    expect(["pending", "processing", "completed"]).toContain(status.stdout.trim());
+
+    const out = join(dir, "waited.mp4");
+    const waited = await run(["jobs", "wait", jobId, "-o", out, "--no-json"], { env });
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout.trim()).toBe(out);
+
+    const again = join(dir, "again.mp4");
+    const result = await run(["jobs", "result", jobId, "-o", again], { env });
+    expect(result.code).toBe(0);
+    expect(readFileSync(again)).toEqual(readFileSync(out));
+
+    const list = await run(["jobs", "list"], { env });
+    expect(events(list.stdout)).toEqual([
+      expect.objectContaining({ type: "job", job_id: jobId, state: "saved", path: again, model: "lucy-pro-t2v" }),
+    ]);
+    const human = await run(["jobs", "list", "--no-json"], { env });
+    expect(human.stdout).toContain(jobId);
+  });
+
+  it("status of an unknown job exits 1; wait on a failed job exits 3", async () => {
+    const unknown = await run(["jobs", "status", "job_00000000000000000000000000000000"], { env });
+    expect(unknown.code).toBe(1);
+    const submitted = await run(["jobs", "submit", "[fail] A lake", "--no-json"], { env });
+    const failed = await run(["jobs", "wait", submitted.stdout.trim()], { env });
+    expect(failed.code).toBe(3);
+  });
+});
