@@ -157,6 +157,21 @@ export class JobFailedError extends DecartError {
   declare reason: string;
 }
 
+/**
+ * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
+ * `got` is not undefined; text is quoted and cut at 40 characters).
+ */
+export function invalid(where: string, field: string, expected: string, got?: unknown): InvalidInputError {
+  const shown = typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : String(got);
+  return new InvalidInputError(
+    `${where}: "${field}" must be ${expected}${got === undefined ? "" : ` (got ${shown})`}`,
+    {
+      field,
+      expected,
+    },
+  );
+}
+
 /** The `AbortError` for `signal`. */
 export const aborted = (jobId?: string, cause?: unknown) =>
   new AbortError("The operation was aborted", { jobId, cause });

@@ -9,8 +9,7 @@ import {
   retiredModels,
   type VideoModelName,
 } from "@decart/api";
-import { ModelRetiredError } from "./errors.js";
-import { invalid } from "./validate.js";
+import { invalid, ModelRetiredError } from "./errors.js";
 
 /** One cross-field rule of a model (`exactlyOne`, `forbiddenWith`), from the spec's `x-decart-rules`. */
 export type RuleInfo = Catalogue[ModelName]["rules"][number];

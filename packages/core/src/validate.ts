@@ -1,4 +1,7 @@
-import { InvalidInputError } from "./errors.js";
+import { InvalidInputError, invalid } from "./errors.js";
+
+export { invalid };
+
 import type { ModelDefinition } from "./models.js";
 
 /** True for what the client can turn into a file part (see `FileInput`). */
@@ -40,21 +43,6 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
   boolean: (v) => typeof v === "boolean",
   file: isFileInput,
 };
-
-/**
- * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
- * `got` is not undefined; text is quoted and cut at 40 characters).
- */
-export function invalid(where: string, field: string, expected: string, got?: unknown): InvalidInputError {
-  const shown = typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : String(got);
-  return new InvalidInputError(
-    `${where}: "${field}" must be ${expected}${got === undefined ? "" : ` (got ${shown})`}`,
-    {
-      field,
-      expected,
-    },
-  );
-}
 
 /**
  * Checks `value` against a schema: type (a file is a Blob, stream, bytes or http(s) URL of an accepted media type; a

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -58,6 +58,24 @@ describe("the package", () => {
     } finally {
       await emu.close();
     }
+  });
+
+  it("has no import cycle among its modules, type-only imports included", () => {
+    const src = join(root, "src");
+    const imports = new Map(
+      readdirSync(src).map((f) => [
+        f.replace(/\.ts$/, ""),
+        [...readFileSync(join(src, f), "utf8").matchAll(/from\s*"\.\/([^"]+)\.js"/g)].map((m) => m[1]!),
+      ]),
+    );
+    const cycles: string[] = [];
+    const walk = (module: string, path: string[]) => {
+      if (path.includes(module)) return void cycles.push([...path.slice(path.indexOf(module)), module].join(" → "));
+      for (const next of imports.get(module) ?? []) walk(next, [...path, module]);
+    };
+    for (const module of imports.keys()) walk(module, []);
+    expect(imports.size).toBeGreaterThan(10);
+    expect(cycles).toEqual([]);
   });
 
   it("depends only on packages whose browser builds need no Node built-in", () => {
