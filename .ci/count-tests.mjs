@@ -1,4 +1,5 @@
-// Sums the vitest JSON reports of every package and prints CI's closing line: "N passed, N failed".
+// Sums the vitest JSON reports of every package, plus the reports named on the command line (same two fields, e.g.
+// the release check's), and prints CI's closing line: "N passed, N failed".
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -21,6 +22,16 @@ for (const group of ["packages", "apps"]) {
     failed += r.numFailedTests;
     console.log(`${pkg.name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
   }
+}
+for (const file of process.argv.slice(2)) {
+  if (!existsSync(file)) {
+    missing.push(file);
+    continue;
+  }
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  console.log(`${file}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 }
 // A package whose tests never reported counts as one failure, so a crash cannot pass as green.
 for (const name of missing) console.log(`${name}: no test report`);

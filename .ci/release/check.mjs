@@ -1,0 +1,485 @@
+// The release check: what a user installs, checked the way a user gets it. Every publishable package (each
+// packages/*/package.json without "private") is built, packed with pnpm (workspace:* becomes a real version), linted
+// (publint, arethetypeswrong) and installed from its tarball with npm into a fresh project outside the workspace.
+// There: ESM import and require() of every entry, each bin, the README examples typechecked under node16 and
+// bundler resolution, browser bundles within their size budgets (budgets.mjs), and the migration note's flow against
+// the packed emulator. Then `changeset version` in a copy of the repository and a publish dry run.
+//
+//   node .ci/release/check.mjs [--report file.json] [--keep]
+//
+// Prints one line per check and closes with "release: N passed, N failed"; --report writes those counts as JSON.
+import { execFile } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
+import { budgets } from "./budgets.mjs";
+
+const here = dirname(new URL(import.meta.url).pathname);
+const root = resolve(here, "../..");
+const args = process.argv.slice(2);
+const reportPath = args.includes("--report") ? resolve(args[args.indexOf("--report") + 1]) : undefined;
+const keep = args.includes("--keep");
+const rootPkg = readJson(join(root, "package.json"));
+const work = mkdtempSync(join(tmpdir(), "decart-release-"));
+
+let passed = 0;
+let failed = 0;
+
+function readJson(file) {
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/** Runs a command; resolves with stdout (and stderr with `stderr: true`), rejects with both in the message. */
+async function run(cmd, argv, opts = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(cmd, argv, { maxBuffer: 64 << 20, ...opts });
+    return opts.stderr ? `${stdout}${stderr}` : stdout;
+  } catch (err) {
+    const out = `${err.stdout ?? ""}${err.stderr ?? ""}`.trim();
+    throw new Error(`${cmd} ${argv.join(" ")} failed (${err.code ?? err.signal}):\n${out}`);
+  }
+}
+
+/** Runs one check; a check passes when it returns (optionally a detail to print) and fails when it throws. */
+async function attempt(name, fn) {
+  const started = performance.now();
+  const took = () => `(${((performance.now() - started) / 1000).toFixed(1)} s)`;
+  try {
+    const detail = await fn();
+    return { ok: true, line: `ok   ${name}${detail ? `: ${detail}` : ""} ${took()}` };
+  } catch (err) {
+    return { ok: false, line: `FAIL ${name} ${took()}\n${String(err?.message ?? err).replace(/^/gm, "     ")}` };
+  }
+}
+
+function report({ ok, line }) {
+  if (ok) passed++;
+  else failed++;
+  console.log(line);
+}
+
+async function check(name, fn) {
+  report(await attempt(name, fn));
+}
+
+/** Independent checks side by side, reported in order. */
+async function checkAll(list) {
+  for (const result of await Promise.all(list.map(([name, fn]) => attempt(name, fn)))) report(result);
+}
+
+function assert(ok, message) {
+  if (!ok) throw new Error(message);
+}
+
+function section(title) {
+  console.log(`\n-- ${title}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The publishable packages, found rather than listed.
+const packages = readdirSync(join(root, "packages"))
+  .map((dir) => ({ dir: join(root, "packages", dir), short: dir }))
+  .filter((p) => existsSync(join(p.dir, "package.json")))
+  .map((p) => ({ ...p, pkg: readJson(join(p.dir, "package.json")) }))
+  .filter((p) => !p.pkg.private);
+const names = new Set(packages.map((p) => p.pkg.name));
+console.log(`publishable: ${[...names].join(", ")}`);
+
+/** Every entry of a package's exports map as [subpath, specifier a user imports]. */
+const entries = (p) => Object.keys(p.pkg.exports ?? {}).map((sub) => [sub, p.pkg.name + sub.slice(1)]);
+
+section("build");
+await check("build every publishable package (turbo)", async () => {
+  const filters = packages.map((p) => `--filter=${p.pkg.name}`);
+  await run("pnpm", ["exec", "turbo", "run", "build", ...filters, "--output-logs=errors-only"], { cwd: root });
+});
+
+section("package metadata");
+const license = readFileSync(join(root, "LICENSE"), "utf8");
+for (const p of packages) {
+  await check(`${p.pkg.name} package.json and files`, () => {
+    const { pkg } = p;
+    assert(pkg.license === "MIT", `license is ${pkg.license}, expected MIT`);
+    assert(existsSync(join(p.dir, "LICENSE")), "no LICENSE file");
+    assert(readFileSync(join(p.dir, "LICENSE"), "utf8") === license, "LICENSE differs from the root's");
+    const readme = existsSync(join(p.dir, "README.md")) ? readFileSync(join(p.dir, "README.md"), "utf8") : "";
+    assert(readme.length > 200, "no README.md, or an empty one");
+    assert(
+      pkg.engines?.node === rootPkg.engines.node,
+      `engines.node is ${pkg.engines?.node}, expected ${rootPkg.engines.node}`,
+    );
+    assert(pkg.type === "module", 'type is not "module"');
+    assert(pkg.sideEffects !== undefined, "sideEffects is not set (false, or the list of files with side effects)");
+    assert(Array.isArray(pkg.files) && pkg.files.length > 0, "files is not set");
+    assert(pkg.description, "no description");
+    assert(pkg.scripts?.docs, "no docs script (the API reference: typedoc)");
+    for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
+      assert(typeof target === "object", `exports["${sub}"] has no conditions`);
+      const keys = Object.keys(target);
+      assert(keys[0] === "types", `exports["${sub}"] does not start with "types"`);
+      // "default" (not "import") lets require() load the ESM entry on Node >= 20.19.
+      assert(keys.at(-1) === "default", `exports["${sub}"] does not end with "default"`);
+    }
+    assert(pkg.exports?.["."], 'no exports["."]');
+    return `${Object.keys(pkg.exports).length} entries, sideEffects ${JSON.stringify(pkg.sideEffects)}`;
+  });
+}
+
+section("pack (pnpm pack: workspace:* becomes the real version)");
+const tarballDir = join(work, "tarballs");
+mkdirSync(tarballDir);
+for (const p of packages) {
+  await check(`${p.pkg.name} packs what ships`, async () => {
+    const out = await run("pnpm", ["pack", "--pack-destination", tarballDir, "--json"], { cwd: p.dir });
+    p.tarball = JSON.parse(out).filename;
+    const files = (await run("tar", ["tzf", p.tarball])).split("\n").filter(Boolean);
+    const manifest = JSON.parse(await run("tar", ["xzf", p.tarball, "-O", "package/package.json"]));
+    for (const f of ["package.json", "README.md", "LICENSE"])
+      assert(files.includes(`package/${f}`), `no ${f} in the tarball`);
+    const stray = files.filter((f) => /(^package\/test\/|\.test\.[cm]?[jt]s$|\.tsbuildinfo$|\/\.turbo\/)/.test(f));
+    assert(stray.length === 0, `ships files it should not:\n${stray.join("\n")}`);
+    for (const [sub, target] of Object.entries(manifest.exports)) {
+      for (const file of Object.values(target))
+        assert(files.includes(`package/${file.slice(2)}`), `exports["${sub}"] → ${file} is not in the tarball`);
+    }
+    for (const file of Object.values(manifest.bin ?? {}))
+      assert(files.includes(`package/${file.replace(/^\.\//, "")}`), `bin ${file} is not in the tarball`);
+    const ranges = JSON.stringify([manifest.dependencies, manifest.peerDependencies, manifest.optionalDependencies]);
+    assert(!ranges.includes("workspace:"), `a workspace: range is left in the packed package.json: ${ranges}`);
+    return `${files.length} files, ${(readFileSync(p.tarball).length / 1024).toFixed(1)} KiB`;
+  });
+}
+const packed = packages.filter((p) => p.tarball);
+
+section("publint (strict) and arethetypeswrong (ESM-only profile) on the tarballs");
+const { publint } = await import("publint");
+const { formatMessage } = await import("publint/utils");
+await checkAll(
+  packed.flatMap((p) => [
+    [
+      `${p.pkg.name} publint`,
+      async () => {
+        const tarball = readFileSync(p.tarball);
+        const buffer = tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.length);
+        const { messages, pkg } = await publint({ pack: { tarball: buffer }, strict: true });
+        assert(messages.length === 0, messages.map((m) => `${m.type}: ${formatMessage(m, pkg)}`).join("\n"));
+      },
+    ],
+    [
+      `${p.pkg.name} attw`,
+      // ESM only: the types are checked for node16 (from ESM) and bundler resolution. CommonJS callers load the
+      // packages with require() of ESM (Node >= 20.19), checked at run time below.
+      () =>
+        run(
+          "pnpm",
+          ["exec", "attw", p.tarball, "--profile", "esm-only", "--format", "table-flipped", "--no-emoji", "--no-color"],
+          { cwd: root },
+        ).then(() => ""),
+    ],
+  ]),
+);
+
+section("install the tarballs with npm into a fresh project outside the workspace");
+const app = join(work, "app");
+mkdirSync(app);
+const tool = (name) => rootPkg.devDependencies[name];
+writeJson(join(app, "package.json"), {
+  name: "release-check-app",
+  private: true,
+  type: "module",
+  dependencies: Object.fromEntries(packed.map((p) => [p.pkg.name, `file:${p.tarball}`])),
+  // A packed package names its internal dependencies by version; these point them at the tarballs too.
+  overrides: Object.fromEntries(packed.map((p) => [p.pkg.name, `$${p.pkg.name}`])),
+  devDependencies: { typescript: tool("typescript"), "@types/node": tool("@types/node"), esbuild: tool("esbuild") },
+});
+let installed = false;
+await check("npm install", async () => {
+  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: app });
+  for (const p of packed)
+    assert(existsSync(join(app, "node_modules", p.pkg.name, "package.json")), `${p.pkg.name} not installed`);
+  installed = true;
+  return `${packed.length} tarballs and ${readdirSync(join(app, "node_modules")).length} top-level modules`;
+});
+
+if (installed) {
+  section("Node: ESM import and require() of every entry");
+  const node = (code, type) => run(process.execPath, [`--input-type=${type}`, "-e", code], { cwd: app });
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const requireEsm = major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+  for (const p of packed) {
+    for (const [, spec] of entries(p)) {
+      await check(`import("${spec}")`, async () => {
+        const keys = JSON.parse(
+          await node(
+            `const m = await import(${JSON.stringify(spec)}); console.log(JSON.stringify(Object.keys(m)))`,
+            "module",
+          ),
+        );
+        assert(keys.length > 0, "no exports");
+        return `${keys.length} exports`;
+      });
+      if (!requireEsm) continue;
+      await check(`require("${spec}")`, async () => {
+        const keys = JSON.parse(
+          await node(
+            `const m = require(${JSON.stringify(spec)}); console.log(JSON.stringify(Object.keys(m)))`,
+            "commonjs",
+          ),
+        );
+        assert(keys.length > 0, "no exports");
+        return `${keys.length} exports`;
+      });
+    }
+  }
+
+  section("bins");
+  const bins = packed.flatMap((p) => Object.keys(p.pkg.bin ?? {}).map((bin) => ({ bin, p })));
+  for (const { bin } of bins) {
+    await check(`${bin} --help`, async () => {
+      const out = await run(join(app, "node_modules/.bin", bin), ["--help"], { cwd: app });
+      assert(/usage/i.test(out), `no usage text:\n${out}`);
+    });
+  }
+  // The CLI's own checks run as soon as a package ships the `decart` bin.
+  const cli = bins.find((b) => b.bin === "decart");
+  if (cli) {
+    await check("decart --version", async () => {
+      const out = (await run(join(app, "node_modules/.bin/decart"), ["--version"], { cwd: app })).trim();
+      assert(out.includes(cli.p.pkg.version), `printed ${out}, expected ${cli.p.pkg.version}`);
+      return out;
+    });
+    await check("decart models", async () => {
+      const out = await run(join(app, "node_modules/.bin/decart"), ["models"], { cwd: app });
+      assert(out.includes("lucy-pro-t2v"), `no lucy-pro-t2v in:\n${out}`);
+      return `${out.trim().split("\n").length} lines`;
+    });
+  } else {
+    console.log(
+      "     (no package ships the `decart` bin yet: `decart --version` and `decart models` run once one does)",
+    );
+  }
+
+  section("TypeScript: the README examples under node16 and bundler resolution");
+  const readmes = join(app, "readme");
+  const counts = [];
+  for (const p of packed) {
+    const snippets = readmeSnippets(readFileSync(join(p.dir, "README.md"), "utf8"));
+    if (snippets.length === 0) continue;
+    mkdirSync(join(readmes, p.short), { recursive: true });
+    const contextFile = join(here, "readme-context", `${p.short}.ts`);
+    const context = existsSync(contextFile) ? readFileSync(contextFile, "utf8") : "";
+    for (const s of snippets) writeFileSync(join(readmes, p.short, `line-${s.line}.ts`), snippetModule(s, context));
+    counts.push(`${p.short} ${snippets.length}`);
+  }
+  await checkAll(
+    [
+      ["node16", "node16"],
+      ["bundler", "esnext"],
+    ].map(([mode, module]) => [
+      `README examples typecheck, moduleResolution ${mode} (${counts.join(", ")})`,
+      async () => {
+        writeJson(join(readmes, `tsconfig.${mode}.json`), {
+          compilerOptions: {
+            module,
+            moduleResolution: mode,
+            target: "es2022",
+            lib: ["es2023", "dom", "dom.iterable"],
+            types: ["node"],
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+          },
+          include: ["*/*.ts"],
+        });
+        const tsc = [join(app, "node_modules/typescript/bin/tsc"), "-p", `tsconfig.${mode}.json`, "--pretty", "false"];
+        await run(process.execPath, tsc, { cwd: readmes }).catch((err) => {
+          // Point at the README's own lines: packages/<dir>/README.md:<line>:<column>.
+          throw new Error(
+            err.message.replace(
+              /^(\w[\w-]*)\/line-(\d+)\.ts\((\d+),(\d+)\)/gm,
+              (_, dir, fence, l, c) => `packages/${dir}/README.md:${+fence + +l - 2}:${c}`,
+            ),
+          );
+        });
+      },
+    ]),
+  );
+
+  section("browser bundles (esbuild --minify, platform browser) and their size budgets (gzip -9)");
+  const esbuild = await import(join(app, "node_modules/esbuild/lib/main.js"));
+  for (const b of budgets) {
+    const missing = b.packages.filter((n) => !names.has(n));
+    if (missing.length) {
+      console.log(`skip ${b.name}: ${missing.join(", ")} not in the workspace yet`);
+      continue;
+    }
+    await check(`budget ${b.name}`, async () => {
+      const result = await esbuild.build({
+        stdin: { contents: b.program, resolveDir: app, loader: "js" },
+        absWorkingDir: app,
+        bundle: true,
+        minify: true,
+        format: "esm",
+        platform: "browser",
+        write: false,
+        logLevel: "silent",
+        metafile: true,
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      const nodeOnly = inputs.filter((f) => f.startsWith("node:"));
+      assert(nodeOnly.length === 0, `pulls in Node built-ins: ${nodeOnly.join(", ")}`);
+      const code = result.outputFiles[0].contents;
+      const gzip = gzipSync(code, { level: 9 }).length;
+      const figures = `${code.length} B minified, ${gzip} B gzipped (limit ${b.gzipLimit} B, ${inputs.length} modules)`;
+      assert(gzip <= b.gzipLimit, `over budget: ${figures}`);
+      return figures;
+    });
+  }
+
+  section("the migration note's flow against the packed emulator");
+  if (names.has("@decart/core") && names.has("@decart/emulator")) {
+    await check('submitAndPoll "A serene lake at sunset" (lucy-pro-t2v)', async () => {
+      cpSync(join(here, "seed-flow.mjs"), join(app, "seed-flow.mjs"));
+      const line = JSON.parse((await run(process.execPath, ["seed-flow.mjs"], { cwd: app })).trim().split("\n").at(-1));
+      assert(line.status === "completed", `ended ${line.status}: ${line.error}`);
+      assert(line.statuses.at(-1) === "completed", `status changes: ${line.statuses.join(" → ")}`);
+      assert(line.mp4, "the result is not an MP4");
+      return `${line.statuses.join(" → ")}, ${line.bytes} bytes of MP4`;
+    });
+  }
+}
+
+section("changesets: `changeset version` in a copy of the repository");
+await check("changeset version bumps every package together and writes changelogs", async () => {
+  const copy = join(work, "repo");
+  const tracked = (
+    await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root })
+  ).split("\0");
+  for (const f of tracked.filter(Boolean)) {
+    if (!existsSync(join(root, f))) continue;
+    mkdirSync(dirname(join(copy, f)), { recursive: true });
+    cpSync(join(root, f), join(copy, f));
+  }
+  symlinkSync(join(root, "node_modules"), join(copy, "node_modules"), "dir");
+  const pending = readdirSync(join(copy, ".changeset")).filter((f) => f.endsWith(".md") && f !== "README.md");
+  if (pending.length === 0) {
+    // Nothing pending (just after a release): a patch for every package shows the mechanism still works.
+    const front = packages.map((p) => `"${p.pkg.name}": patch`).join("\n");
+    writeFileSync(join(copy, ".changeset/release-check.md"), `---\n${front}\n---\n\nRelease check.\n`);
+  }
+  await run(join(root, "node_modules/.bin/changeset"), ["version"], { cwd: copy });
+  const after = packages.map((p) => ({ p, pkg: readJson(join(copy, "packages", p.short, "package.json")) }));
+  const versions = new Set(after.map((a) => a.pkg.version));
+  assert(
+    versions.size === 1,
+    `versions drifted apart: ${after.map((a) => `${a.pkg.name}@${a.pkg.version}`).join(", ")}`,
+  );
+  const [version] = versions;
+  for (const { p, pkg } of after) {
+    assert(version !== p.pkg.version, `${pkg.name} was not bumped from ${p.pkg.version}`);
+    const log = join(copy, "packages", p.short, "CHANGELOG.md");
+    assert(
+      existsSync(log) && readFileSync(log, "utf8").includes(`## ${version}`),
+      `${pkg.name}: no "## ${version}" in CHANGELOG.md`,
+    );
+    for (const [dep, range] of Object.entries({ ...pkg.dependencies, ...pkg.peerDependencies })) {
+      if (!names.has(dep)) continue;
+      assert(
+        range.startsWith("workspace:") || range === version,
+        `${pkg.name} depends on ${dep}@${range}, not ${version}`,
+      );
+    }
+  }
+  return `${pending.length} pending changesets → ${after.map((a) => `${a.pkg.name}@${a.pkg.version}`).join(", ")}`;
+});
+
+section("publish dry run (pnpm publish -r --dry-run)");
+await check("pnpm publish -r --dry-run", async () => {
+  const out = await run("pnpm", ["publish", "-r", "--dry-run", "--no-git-checks"], {
+    cwd: root,
+    env: { ...process.env, npm_config_loglevel: "notice" },
+    stderr: true,
+  });
+  // npm's notices per tarball: "📦  name@version", then "package size: …", "unpacked size: …", "total files: …".
+  const summary = [];
+  for (const line of out.split("\n").map((l) => l.replace(/^npm notice /, "").trim())) {
+    if (line.startsWith("📦")) summary.push({ id: line.replace("📦", "").trim(), facts: [] });
+    else if (/^(package size|unpacked size|total files):/.test(line)) summary.at(-1)?.facts.push(line);
+  }
+  for (const { id, facts } of summary) console.log(`     would publish ${id} (${facts.join(", ")})`);
+  const published = out
+    .split("\n")
+    .filter((l) => l.startsWith("+ "))
+    .map((l) => l.slice(2).replace(/@[^@]+$/, ""));
+  const unlisted = [...names].filter((n) => !published.includes(n));
+  assert(unlisted.length === 0, `not in the dry run: ${unlisted.join(", ")}`);
+  return `${published.length} packages`;
+});
+
+if (!keep) rmSync(work, { recursive: true, force: true });
+else console.log(`\nkept ${work}`);
+console.log(`\nrelease: ${passed} passed, ${failed} failed`);
+if (reportPath) writeJson(reportPath, { numPassedTests: passed, numFailedTests: failed });
+process.exit(failed > 0 ? 1 : 0);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function writeJson(file, value) {
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * A README snippet as a module: its imports, then the declarations of the names it uses without defining (the
+ * package's readme-context file, less the names the snippet imports), then its code in a block of its own.
+ */
+function snippetModule(snippet, context) {
+  const imports = [...snippet.code.matchAll(/^import\s[\s\S]*?["'][^"']+["'];?[ \t]*$/gm)].map((m) => m[0]);
+  // Imports move to the first line; their lines stay, blank, so line L of the file is line `fence + L - 2` of the README.
+  const body = imports.reduce(
+    (code, statement) => code.replace(statement, "\n".repeat(statement.split("\n").length - 1)),
+    snippet.code,
+  );
+  const imported = new Set(
+    imports.flatMap((statement) => {
+      const head = statement.replace(/\sfrom\s*["'][^"']+["'];?\s*$/, "").replace(/^import\s+(type\s+)?/, "");
+      const named = head.match(/\{([^}]*)\}/)?.[1].split(",") ?? [];
+      const other = head.replace(/\{[^}]*\}/, "").split(",");
+      return [...named, ...other].map((n) =>
+        n
+          .trim()
+          .replace(/^type\s+/, "")
+          .split(/\s+as\s+|\*\s*as\s+/)
+          .at(-1)
+          .trim(),
+      );
+    }),
+  );
+  const declarations = context
+    .split("\n")
+    .filter((line) => !imported.has(line.match(/^declare\s+(?:const|function|let)\s+([A-Za-z_$][\w$]*)/)?.[1]));
+  const head = imports.map((statement) => statement.replace(/\s+/g, " ")).join(" ");
+  return `${head}\n{\n${body}\n}\n${declarations.join("\n")}\nexport {};\n`;
+}
+
+/** The ```ts blocks of a README, except those marked ```ts signature (API listings, not programs). */
+function readmeSnippets(text) {
+  const out = [];
+  const re = /^```(ts|typescript)([^\n]*)\n([\s\S]*?)^```/gm;
+  for (const m of text.matchAll(re)) {
+    if (/\bsignature\b/.test(m[2])) continue;
+    out.push({ line: text.slice(0, m.index).split("\n").length, code: m[3] });
+  }
+  return out;
+}
