@@ -12,4 +12,16 @@ export const budgets = [
       const c = createDecartClient({ apiKey: "k" });
       export const run = (p) => c.queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: p, data: new Blob([]) });`,
   },
+  {
+    name: "core + queue-rx: one job's status through a batch pacer (rxjs included)",
+    packages: ["@decart/core", "@decart/queue-rx"],
+    gzipLimit: 16 * 1024,
+    program: `
+      import { createDecartClient } from "@decart/core";
+      import { createPacer, throughPacer } from "@decart/queue-rx";
+      import { defer } from "rxjs";
+      const c = createDecartClient({ apiKey: "k" });
+      const pacer = createPacer();
+      export const status$ = (id) => defer(() => c.queue.status(id)).pipe(throughPacer(pacer));`,
+  },
 ];
