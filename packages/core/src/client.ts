@@ -1,22 +1,20 @@
 import {
   type CreateTokenRequest,
   type CreateTokenResponse,
-  canonicalModel,
-  catalogue,
   defaultBaseUrl,
   type FileReference,
   type ImageModelName,
-  isModelName,
   type JobStatusResponse,
   jobContentTypes,
   jobStatuses,
   type paths,
   type VideoModelName,
 } from "@decart/api";
-import { aborted, asDecartError, type DecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
+import { createJobWatch, DEFAULT_WAIT_MS, type JobEvent, type JobWatch, type StatusRead } from "./engine.js";
+import { aborted, asDecartError, DecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
-import type { ModelDefinition } from "./models.js";
-import { completedDurationMs, createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
+import type { ModelDefinition, VideoModel } from "./models.js";
+import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, POLICY, type RateLimitGate, retry } from "./retry.js";
 import { type Call, createTransport } from "./transport.js";
 import type {
@@ -27,6 +25,7 @@ import type {
   JobSubmitResult,
   Logger,
   PollOptions,
+  PollSchedule,
   ProcessOptions,
   QueueJobOutcome,
   QueueJobResult,
@@ -37,9 +36,6 @@ import type {
 } from "./types.js";
 import { checkSchema, invalid, validateInputs } from "./validate.js";
 import { VERSION } from "./version.js";
-
-/** A wait's default budget: a little past the server's own 10-minute job timeout. */
-const DEFAULT_WAIT_MS = 660_000;
 
 export interface DecartClientOptions {
   /** Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. */
@@ -76,6 +72,20 @@ export interface DecartClientOptions {
 /** `tokens.create` options: the JSON body (camelCase, as the API takes it) and a signal. */
 export type CreateTokenOptions = Partial<CreateTokenRequest> & { signal?: AbortSignal };
 
+/** `queue.createWatch` options: what the watch knows of the job, its budget and its schedule. */
+export interface CreateWatchOptions {
+  /** The job's model, if known: it sets the expected duration that drives the schedule. */
+  model?: VideoModel | VideoModelName | undefined;
+  /** The submit answer, for a job just submitted: the watch starts with `submitted`. */
+  first?: JobStatusResponse | undefined;
+  /** The watch's budget from now (default 11 minutes): it ends with `JobTimeoutError` after it. */
+  timeoutMs?: number | undefined;
+  /** The schedule (merged over the client's `poll`), or a schedule function. Its `delay` is yours to apply. */
+  poll?: PollOptions | PollSchedule | undefined;
+  /** `false` to end at `completed` without the download step (default `true`). */
+  download?: boolean | undefined;
+}
+
 export interface QueueClient {
   /** Submits a video job; answers at once with its id. */
   submit<M extends VideoModelName>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
@@ -97,6 +107,24 @@ export interface QueueClient {
     options: SubmitAndPollOptions<M> & { download?: true },
   ): Promise<QueueJobResult>;
   submitAndPoll<M extends VideoModelName>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult | QueueJobOutcome>;
+  /**
+   * Submits a job and watches it: its events as an async iterable, `submitted` first (before any waiting), then
+   * `status` on each change, `downloading` progress and `completed` with `data` (no download with `download: false`),
+   * or `failed`. Options as `submitAndPoll` (its callbacks are called too). `signal`, or leaving the loop, stops
+   * watching (a read in flight is aborted); the job is never cancelled. A watch that cannot go on throws a
+   * `DecartError` carrying the job id (`JobTimeoutError` once `timeoutMs` runs out, `AbortError` …).
+   */
+  submitAndWatch<M extends VideoModelName>(options: SubmitAndPollOptions<M>): AsyncGenerator<JobEvent, void, undefined>;
+  /** Watches a job submitted elsewhere: its events as an async iterable, as `submitAndWatch` (without `submitted`). */
+  watch(jobId: string, options?: QueueWaitOptions): AsyncGenerator<JobEvent, void, undefined>;
+  /**
+   * The job-watching step machine for a job, set up with this client's clock, schedule and learnt job durations, for
+   * a view layer that runs it on its own scheduler: wait as it says, read with `readStatus`, download with `download`,
+   * and hand it the answers and the failures (it retries them under the client's retry policy).
+   */
+  createWatch(jobId: string, options?: CreateWatchOptions): JobWatch;
+  /** One status read, not retried (for a `JobWatch`, whose `error` retries): the body, and the server's poll hint. */
+  readStatus(jobId: string, options?: { signal?: AbortSignal }): Promise<StatusRead>;
 }
 
 export interface DecartClient {
@@ -123,8 +151,6 @@ export interface DecartClient {
     delete(fileId: string, options?: { signal?: AbortSignal }): Promise<void>;
   };
 }
-
-const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
 
 /** Creates a client. Throws `InvalidInputError` for a missing key or a bad URL; sends nothing until you call it. */
 export function createDecartClient(options: DecartClientOptions = {}): DecartClient {
@@ -258,9 +284,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     postModel<JobSubmitResult>("video", options, undefined, deadline);
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
-  const readStatus = async (jobId: string, signal?: AbortSignal, deadline?: number, lastStatus?: string) => {
-    // While waiting, a status read is retried until the wait's deadline.
-    const call = { idempotent: true, signal, jobId, json: checkJob, ...budget(deadline, jobId, lastStatus) };
+  const readStatus = async (jobId: string, signal?: AbortSignal, once?: { deadline?: number; maxRetries: 0 }) => {
+    const call = { idempotent: true, signal, jobId, json: checkJob, ...once };
     const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId, "jobId"), "response");
     const hint = response.headers.get("x-poll-after-ms");
     return { job: (await response.json()) as JobStatusResponse, hintMs: hint ? Math.max(0, +hint || 0) : undefined };
@@ -306,68 +331,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       async () => (await content(jobId, opts, { deadline })).blob(),
     );
 
-  /**
-   * Polls a job until it is `completed` or `failed`, or until the deadline. With `first` (the submit's answer), the
-   * job's age is known from now; otherwise it comes from `created_at` (once read).
-   */
-  async function watch(
-    jobId: string,
-    opts: QueueWaitOptions & { first?: JobSubmitResult },
-    deadline: number,
-  ): Promise<JobStatusResponse> {
-    const poll = mergePoll(clientPoll, opts.poll);
-    const schedule = scheduleFor(poll);
-    const clock = poll.now ?? now;
-    const { signal, onStatusChange } = opts;
-    let origin = clock();
-    let model = typeof opts.model === "string" ? canonical(opts.model) : opts.model?.canonical;
-    let last = opts.first as JobStatusResponse | undefined;
-    let originKnown = !!last;
-    if (last) onStatusChange?.(last);
-    // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
-    let previousRead = 0;
-    let hintMs: number | undefined;
-
-    for (let attempt = 0; !["completed", "failed"].includes(last?.status as string); attempt++) {
-      const info = model && isModelName(model) ? catalogue[model] : undefined;
-      const catalogueMs = info ? info.typicalJobSeconds * 1000 : 30_000; // a model the catalogue does not know
-      // Read afresh before each wait: what other watchers of this model learnt meanwhile counts at once.
-      const typicalMs = model ? durations.typicalMs(model, catalogueMs) : catalogueMs;
-      const spread = model ? durations.spread(model) : undefined;
-      const ms = last
-        ? schedule({ attempt, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs, spread })
-        : 0;
-      // The deadline is on the client's clock (as the transport's); a call's own `poll.now` drives only the schedule.
-      const left = deadline - now();
-      if (left <= 0) throw timedOut(jobId, last?.status);
-      await pause(poll.delay ?? delay, Math.max(0, Math.min(ms, left)), signal, jobId);
-      // A status read is retried until the deadline (then it ends in JobTimeoutError).
-      const read = await readStatus(jobId, signal, deadline, last?.status);
-      const current = read.job;
-      hintMs = read.hintMs;
-      model ??= current.model && canonical(current.model);
-      if (!originKnown && current.created_at) {
-        const age = Date.now() - Date.parse(current.created_at);
-        if (age >= 0 && age < 86_400_000) origin = clock() - age;
-        originKnown = true;
-      }
-      if (current.status !== last?.status) onStatusChange?.(current);
-      const readAt = clock() - origin;
-      // The server's timestamps give the duration of any completed job (one already done when first read, too);
-      // without them, the middle of the last two reads when the job was seen unfinished before.
-      if (current.status === "completed" && model) {
-        durations.observe(
-          model,
-          catalogueMs,
-          completedDurationMs(current) ?? (last && originKnown ? (previousRead + readAt) / 2 : 0),
-        );
-      }
-      previousRead = readAt;
-      last = current;
-    }
-    return last!;
-  }
-
   /** The end of a wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock. */
   const deadlineOf = (opts: WaitOptions) => now() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
 
@@ -379,25 +342,118 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     );
   }
 
-  /** Watches a job to its end, then (unless `download: false`) downloads its video, all within one budget. */
-  async function follow(
+  /** Callbacks are functions: checked before anything is sent. */
+  const checkCallbacks = (opts: object) => {
+    for (const key of ["onStatusChange", "onSubmitted"]) {
+      const value = (opts as Record<string, unknown>)[key];
+      if (value !== undefined && typeof value !== "function")
+        throw invalid("Invalid options", key, "a function", value);
+    }
+  };
+
+  /** A job's watch, with this client's clocks, schedule (the call's `poll` over the client's) and learnt durations. */
+  const watchOf = (jobId: string, opts: CreateWatchOptions, deadline: number): JobWatch => {
+    const poll = mergePoll(clientPoll, opts.poll);
+    return createJobWatch({
+      jobId,
+      model: typeof opts.model === "string" ? opts.model : opts.model?.canonical,
+      first: opts.first,
+      now,
+      clock: poll.now,
+      deadline,
+      timeoutMs: opts.timeoutMs,
+      schedule: scheduleFor(poll),
+      durations,
+      download: opts.download,
+      random: policy.random,
+    });
+  };
+
+  /**
+   * Drives a job's watch within the budget ending at `deadline`: waits, reads the status and downloads the result (one
+   * attempt each: the watch retries), calls the callbacks and yields the events.
+   */
+  async function* follow(
     jobId: string,
-    opts: QueueWaitOptions & { first?: JobSubmitResult },
+    opts: CreateWatchOptions & WaitOptions & { onSubmitted?: (jobId: string) => void },
     deadline: number,
-  ): Promise<QueueJobResult | QueueJobOutcome> {
-    const final = await watch(jobId, opts, deadline);
-    if (final.status === "failed") return { status: "failed", job_id: jobId, error: final.error || "Job failed" };
-    if (opts.download === false) return { status: "completed", job_id: jobId };
-    // Inside the budget a transient failure is retried until it runs out (then it ends in JobTimeoutError).
-    const data = await result(jobId, { signal: opts.signal }, deadline);
-    return { status: "completed", job_id: jobId, data };
+  ): AsyncGenerator<JobEvent, void, undefined> {
+    const { signal, onStatusChange, onSubmitted } = opts;
+    const wait = mergePoll(clientPoll, opts.poll).delay ?? delay;
+    const watch = watchOf(jobId, opts, deadline);
+    const once = { deadline, maxRetries: 0 as const };
+    let seen: string | undefined;
+    let step = watch.start();
+    for (;;) {
+      for (const event of step.events) {
+        // A callback that throws ends the watch with an error that keeps the job id (the job goes on).
+        try {
+          if (event.type === "submitted") onSubmitted?.(jobId);
+          else if (event.job.status !== seen) onStatusChange?.(event.job);
+        } catch (cause) {
+          throw new DecartError(`Job ${jobId}: a callback threw (${cause}); the job goes on`, {
+            code: "CALLBACK_ERROR",
+            jobId,
+            cause,
+          });
+        }
+        if (event.type !== "submitted") seen = event.job.status;
+        yield event;
+      }
+      const { next } = step;
+      if ("error" in next) throw next.error;
+      if ("done" in next) return;
+      try {
+        if ("read" in next) {
+          await pause(wait, next.read, signal, jobId);
+          step = watch.status(await readStatus(jobId, signal, once));
+          continue;
+        }
+        await pause(wait, next.download, signal, jobId);
+        const { body, headers } = await content(jobId, { signal }, once);
+        const length = headers.get("content-length");
+        const reader = (body ?? new Blob().stream()).getReader();
+        const chunks: BlobPart[] = [];
+        let receivedBytes = 0;
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            chunks.push(value);
+            receivedBytes += value.byteLength;
+            yield* watch.progress({ receivedBytes, totalBytes: length ? +length : undefined });
+          }
+        } finally {
+          reader.cancel().catch(() => {}); // leaving the loop mid-download frees the connection
+        }
+        step = watch.downloaded(new Blob(chunks, { type: headers.get("content-type") ?? "" }));
+      } catch (e) {
+        step = watch.error(e);
+      }
+    }
   }
 
-  async function submitAndPoll(options: SubmitAndPollOptions<VideoModelName>) {
+  /** Reads a watch's events to its end: the outcome `submitAndPoll` and `wait` answer. */
+  async function outcome(events: AsyncIterable<JobEvent>): Promise<QueueJobResult | QueueJobOutcome> {
+    let e: JobEvent | undefined;
+    for await (e of events);
+    // A watch that does not throw ends with `completed` or `failed`.
+    const end = e as Extract<JobEvent, { type: "completed" | "failed" }>;
+    return end.type === "failed"
+      ? { status: "failed", job_id: end.jobId, error: end.error }
+      : { status: "completed", job_id: end.jobId, ...(end.data && { data: end.data }) };
+  }
+
+  async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
+    checkCallbacks(options);
     const deadline = deadlineOf(options);
     const job = await submit(options, deadline);
-    options.onSubmitted?.(job.job_id);
-    return follow(job.job_id, { ...options, first: job }, deadline);
+    yield* follow(job.job_id, { ...options, first: job }, deadline);
+  }
+
+  async function* watchJob(jobId: string, opts: QueueWaitOptions = {}) {
+    checkCallbacks(opts);
+    yield* follow(checkId(jobId, "jobId"), opts, deadlineOf(opts));
   }
 
   const fileCall = (method: "GET" | "DELETE", fileId: string, opts: { signal?: AbortSignal } = {}) =>
@@ -414,12 +470,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     process: (options) => postModel("image", options, "blob"),
     async generate(options) {
       warnOnce("Decart: client.generate() is deprecated; use client.queue.submitAndPoll()");
-      const outcome = (await submitAndPoll({ ...options, download: true })) as QueueJobResult;
-      if (outcome.status === "completed") return outcome.data;
-      throw new JobFailedError(`Job ${outcome.job_id} failed: ${outcome.error}`, {
-        jobId: outcome.job_id,
-        reason: outcome.error,
-      });
+      const done = (await outcome(submitAndWatch({ ...options, download: true }))) as QueueJobResult;
+      if (done.status === "completed") return done.data;
+      throw new JobFailedError(`Job ${done.job_id} failed: ${done.error}`, { jobId: done.job_id, reason: done.error });
     },
     // The policy is hidden (a symbol, not enumerable): `saveResult` in @decart/core/node retries under it.
     queue: Object.defineProperty<QueueClient>(
@@ -428,9 +481,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         status: async (jobId, opts = {}) => (await readStatus(jobId, opts.signal)).job,
         result,
         download,
-        wait: ((jobId: string, opts: QueueWaitOptions = {}) =>
-          follow(checkId(jobId, "jobId"), opts, deadlineOf(opts))) as QueueClient["wait"],
-        submitAndPoll: submitAndPoll as QueueClient["submitAndPoll"],
+        wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
+        submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
+          outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
+        submitAndWatch: submitAndWatch as QueueClient["submitAndWatch"],
+        watch: watchJob,
+        createWatch: (jobId, opts = {}) => watchOf(checkId(jobId, "jobId"), opts, deadlineOf(opts)),
+        readStatus: (jobId, opts = {}) => readStatus(jobId, opts.signal, { maxRetries: 0 }),
       },
       POLICY,
       { value: policy },

@@ -110,7 +110,7 @@ export interface JobWatch {
 }
 
 /** A model name as the duration model keys it: aliases resolve to their target. */
-export const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
+const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {
