@@ -200,8 +200,9 @@ function report(scenario: Scenario, rounds: number, all: Record<string, JobFigur
   console.log(row(`${OFFICIAL}, round 1`, first(official)));
   console.log(row(`${OURS}, round 1 (nothing learnt yet)`, first(ours), readsOf(first(official))));
   if (rounds > 1) {
-    console.log(row(`${OFFICIAL}, rounds 2–${rounds}`, later(official)));
-    console.log(row(`${OURS}, rounds 2–${rounds} (learnt)`, later(ours), readsOf(later(official))));
+    const rest = rounds > 2 ? `rounds 2–${rounds}` : "round 2";
+    console.log(row(`${OFFICIAL}, ${rest}`, later(official)));
+    console.log(row(`${OURS}, ${rest} (learnt)`, later(ours), readsOf(later(official))));
   }
   if (scenario.name !== "wide") return;
   console.log("\nBy job duration, all rounds: lag p95 (and jobs) against the bound max(1.5 s, 30 % of the duration)\n");
