@@ -43,6 +43,17 @@ function inline(doc, node) {
   return n;
 }
 
+/** A schema without its `description`s (what a client checks needs no prose, and every byte ships to browsers). */
+function withoutProse(node) {
+  if (Array.isArray(node)) return node.map(withoutProse);
+  if (!node || typeof node !== "object") return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k, v]) => k !== "description" || typeof v !== "string")
+      .map(([k, v]) => [k, withoutProse(v)]),
+  );
+}
+
 function fieldOf(doc, name, propNode, required, encoding) {
   const s = inline(doc, propNode);
   const f = { name };
@@ -196,10 +207,10 @@ export const jobStatuses = ${json(jobStatuses)} as const;
 /** The media types of a completed job's result (\`GET /v1/jobs/{job_id}/content\`). */
 export const jobContentTypes = ${json(jobContentTypes)} as const;
 
-/** Limits of the non-model request bodies. */
+/** Limits of the non-model request bodies (machine facts only: prose stays in the spec). */
 export const requestSchemas = ${json({
-    CreateTokenRequest: inline(doc, doc.components.schemas.CreateTokenRequest),
-    UploadFileRequest: inline(doc, doc.components.schemas.UploadFileRequest),
+    CreateTokenRequest: withoutProse(inline(doc, doc.components.schemas.CreateTokenRequest)),
+    UploadFileRequest: withoutProse(inline(doc, doc.components.schemas.UploadFileRequest)),
   })} as const;
 
 /** The API's production base URL. */

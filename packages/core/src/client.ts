@@ -8,6 +8,7 @@ import {
   jobContentTypes,
   jobStatuses,
   type paths,
+  requestSchemas,
   type VideoModelName,
 } from "@decart/api";
 import { createJobWatch, DEFAULT_WAIT_MS, type JobEvent, type JobWatch, type StatusRead } from "./engine.js";
@@ -34,7 +35,7 @@ import type {
   SubmitOptions,
   WaitOptions,
 } from "./types.js";
-import { checkSchema, invalid, validateInputs } from "./validate.js";
+import { checkCall, checkSchema, clientOptions, invalid, validateInputs } from "./validate.js";
 import { VERSION } from "./version.js";
 
 export interface DecartClientOptions {
@@ -154,8 +155,9 @@ export interface DecartClient {
 
 /** Creates a client. Throws `InvalidInputError` for a missing key or a bad URL; sends nothing until you call it. */
 export function createDecartClient(options: DecartClientOptions = {}): DecartClient {
-  const { proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2 } = options;
   const where = "Invalid options";
+  checkSchema(clientOptions, options ?? {}, "", where);
+  const { proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2 } = options;
   const g = globalThis as any;
   let apiKey = options.apiKey;
   if (proxy !== undefined && apiKey !== undefined) throw invalid(where, "proxy", "given without `apiKey`");
@@ -261,6 +263,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       parseAs,
     );
 
+  /** A call's options, checked: only `keys` (of the one list of options), each of the right kind. */
+  const optionsOf = <T>(opts: T | undefined, keys = ["signal"]): T =>
+    checkCall(opts, "Invalid options", keys, { additionalProperties: false })[0] as T;
+
   const checkId = (id: string, field: string): string => {
     checkSchema({ type: "string", minLength: 1, maxLength: 256 }, id, field, "Invalid argument");
     return id;
@@ -268,7 +274,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
   async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", deadline?: number): Promise<T> {
-    const { model, signal, onStatusChange, onSubmitted, poll, timeoutMs, download, ...raw } = call ?? {};
+    const [{ model, signal }, raw] = checkCall(call, "Invalid input");
     const m = model as ModelDefinition | undefined;
     if (typeof m?.path !== "string" || m.kind !== kind) {
       throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}(…)`, m?.name ?? model);
@@ -341,15 +347,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       { jobId, lastStatus, cause },
     );
   }
-
-  /** Callbacks are functions: checked before anything is sent. */
-  const checkCallbacks = (opts: object) => {
-    for (const key of ["onStatusChange", "onSubmitted"]) {
-      const value = (opts as Record<string, unknown>)[key];
-      if (value !== undefined && typeof value !== "function")
-        throw invalid("Invalid options", key, "a function", value);
-    }
-  };
 
   /** A job's watch, with this client's clocks, schedule (the call's `poll` over the client's) and learnt durations. */
   const watchOf = (jobId: string, opts: CreateWatchOptions, deadline: number): JobWatch => {
@@ -445,22 +442,22 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
 
   async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
-    checkCallbacks(options);
+    checkCall(options, "Invalid input"); // every option (callbacks too) before the deadline is set
     const deadline = deadlineOf(options);
     const job = await submit(options, deadline);
     yield* follow(job.job_id, { ...options, first: job }, deadline);
   }
 
   async function* watchJob(jobId: string, opts: QueueWaitOptions = {}) {
-    checkCallbacks(opts);
+    optionsOf(opts, ["model", "signal", "timeoutMs", "download", "poll", "onStatusChange"]);
     yield* follow(checkId(jobId, "jobId"), opts, deadlineOf(opts));
   }
 
-  const fileCall = (method: "GET" | "DELETE", fileId: string, opts: { signal?: AbortSignal } = {}) =>
+  const fileCall = (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
     send<FileReference>(
       method,
       "/v1/files/{file_id}",
-      { idempotent: true, signal: opts.signal, json: method === "GET" ? checkObject : undefined },
+      { idempotent: true, signal: optionsOf(opts).signal, json: method === "GET" ? checkObject : undefined },
       checkId(fileId, "fileId"),
       method === "GET" ? undefined : "none",
     );
@@ -478,29 +475,40 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     queue: Object.defineProperty<QueueClient>(
       {
         submit,
-        status: async (jobId, opts = {}) => (await readStatus(jobId, opts.signal)).job,
-        result,
-        download,
+        status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts).signal)).job,
+        result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
+        download: (jobId, opts) => download(jobId, optionsOf(opts, ["signal", "onProgress"])),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
         submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
         submitAndWatch: submitAndWatch as QueueClient["submitAndWatch"],
         watch: watchJob,
         createWatch: (jobId, opts = {}) => watchOf(checkId(jobId, "jobId"), opts, deadlineOf(opts)),
-        readStatus: (jobId, opts = {}) => readStatus(jobId, opts.signal, { maxRetries: 0 }),
+        readStatus: (jobId, opts) => readStatus(jobId, optionsOf(opts).signal, { maxRetries: 0 }),
       },
       POLICY,
       { value: policy },
     ),
     tokens: {
-      create: ({ signal, ...body } = {}) => post("/v1/client/tokens", JSON.stringify(body), signal),
+      create(opts) {
+        const [{ signal }, body] = checkCall(
+          opts,
+          "Invalid token options",
+          ["signal"],
+          requestSchemas.CreateTokenRequest,
+        );
+        return post("/v1/client/tokens", JSON.stringify(body), signal);
+      },
     },
     files: {
-      async upload(file, { ttlSeconds, signal } = {}) {
+      async upload(file, opts) {
         const where = "Invalid upload";
-        checkSchema({ type: "file" }, file, "file", where);
-        if (ttlSeconds !== undefined && ttlSeconds !== "persistent")
-          checkSchema({ type: "integer", minimum: 60, maximum: 2_592_000 }, ttlSeconds, "ttlSeconds", where);
+        const { properties } = requestSchemas.UploadFileRequest;
+        const [{ signal }, { ttlSeconds }] = checkCall(opts, where, ["signal", "onUploadProgress"], {
+          additionalProperties: false,
+          properties: { ttlSeconds: properties.ttl_seconds },
+        });
+        checkSchema(properties.file, file, "file", where);
         const blob = await toBlob(file, "file", fetchImpl, signal);
         return post("/v1/files", encodeForm({ file: blob, ttl_seconds: ttlSeconds }), signal);
       },

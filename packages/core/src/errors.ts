@@ -162,7 +162,9 @@ export class JobFailedError extends DecartError {
  * `got` is not undefined; text is quoted and cut at 40 characters).
  */
 export function invalid(where: string, field: string, expected: string, got?: unknown): InvalidInputError {
-  const shown = typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : String(got);
+  // An object is not turned into text: its own `toString` may be anything.
+  const shown =
+    typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : typeof got === "object" ? "an object" : String(got);
   return new InvalidInputError(
     `${where}: "${field}" must be ${expected}${got === undefined ? "" : ` (got ${shown})`}`,
     {

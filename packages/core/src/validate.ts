@@ -1,21 +1,33 @@
+import { brokenRules } from "@decart/api";
 import { InvalidInputError, invalid } from "./errors.js";
 
 export { invalid };
 
 import type { ModelDefinition } from "./models.js";
 
+/** True for an async iterable of bytes, such as a Node `Readable` (never a string). */
+export const isByteIterable = (v: unknown): v is AsyncIterable<Uint8Array> =>
+  typeof (v as any)?.[Symbol.asyncIterator] === "function";
+
 /** True for what the client can turn into a file part (see `FileInput`). */
 export const isFileInput = (v: unknown): boolean =>
   v instanceof Blob ||
   v instanceof ReadableStream ||
+  isByteIterable(v) ||
   v instanceof ArrayBuffer ||
   ArrayBuffer.isView(v) ||
   /^https?:\/\//i.test(v instanceof URL ? v.href : typeof v === "string" ? v : "");
 
-/** The subset of JSON Schema the catalogue uses, plus its `file` and `json` field types. */
-interface Schema {
+/**
+ * The subset of JSON Schema the catalogue and the spec's request schemas use, plus the client's own types: `file` (or
+ * `format: binary`), `json` (a value or its JSON text), `function` and `signal` (an `AbortSignal`).
+ */
+export interface Schema {
   type?: string;
+  format?: string;
   enum?: readonly unknown[];
+  const?: unknown;
+  oneOf?: readonly Schema[];
   minimum?: number;
   maximum?: number;
   minLength?: number;
@@ -24,9 +36,9 @@ interface Schema {
   maxItems?: number;
   items?: Schema;
   required?: readonly string[] | boolean;
-  properties?: Record<string, Schema>;
-  /** Only the listed properties may be given. */
-  closed?: boolean;
+  properties?: Readonly<Record<string, Schema>>;
+  /** `false`: only the listed properties may be given. */
+  additionalProperties?: boolean | Schema;
   /** For `file`: the accepted media types. */
   accept?: readonly string[];
   /** For `json`: the schema of the parsed value. */
@@ -42,19 +54,36 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
   string: (v) => typeof v === "string",
   boolean: (v) => typeof v === "boolean",
   file: isFileInput,
+  function: (v) => typeof v === "function",
+  signal: (v) => v instanceof AbortSignal,
 };
 
 /**
  * Checks `value` against a schema: type (a file is a Blob, stream, bytes or http(s) URL of an accepted media type; a
- * JSON value may be given as JSON text), enum, minimum/maximum, lengths, items, required and known properties.
- * Throws `InvalidInputError` naming the field (`trajectory[1].x`) and what was expected.
+ * JSON value may be given as JSON text), enum, const, oneOf, minimum/maximum, lengths, items, required and known
+ * properties (own properties only: `constructor` or `__proto__` are unknown names, not the prototype's). Throws
+ * `InvalidInputError` naming the field (`trajectory[1].x`) and what was expected.
  */
 export function checkSchema(schema: Schema, input: unknown, path: string, where: string): void {
-  const fail = (expected: string, at = path, got: unknown = value): never => {
-    throw invalid(where, at, expected, got);
+  // Shows the value at `path`, or with `at`, what `got` is (nothing when undefined).
+  const fail = (expected: string, at?: string, got?: unknown): never => {
+    throw invalid(where, at ?? path, expected, at === undefined ? value : got);
   };
-  const { type = "", minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
+  const { minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
+  const type = schema.format === "binary" ? "file" : (schema.type ?? "");
   let value = input;
+  if (schema.oneOf) {
+    const expected: string[] = [];
+    for (const branch of schema.oneOf) {
+      try {
+        checkSchema(branch, value, path, where);
+        return;
+      } catch (e) {
+        expected.push((e as InvalidInputError).expected!);
+      }
+    }
+    fail(expected.join(", or "));
+  }
   if (type === "json" && typeof value === "string") {
     try {
       value = JSON.parse(value);
@@ -63,15 +92,22 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
     }
   }
   if (TYPES[type]?.(value) === false) {
-    fail(type === "file" ? "a file, a stream, bytes or an http(s) URL" : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`);
+    fail(
+      type === "file"
+        ? "a file, a stream, bytes or an http(s) URL"
+        : type === "signal"
+          ? "an AbortSignal"
+          : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`,
+    );
   }
   const media = value instanceof Blob && value.type.split(";")[0]!.trim();
   if (accept && media && media !== "application/octet-stream" && !accept.includes(media)) {
     fail(`of type ${accept.join(", ")}`, path, media);
   }
+  if ("const" in schema && value !== schema.const) fail(JSON.stringify(schema.const));
   if (schema.enum && !schema.enum.includes(value))
     fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
-  if ((value as number) < min || (value as number) > max) fail(`within ${min}..${max}`);
+  if (typeof value === "number" && (value < min || value > max)) fail(`within ${min}..${max}`);
   const length = typeof value === "string" ? [...value].length : Array.isArray(value) ? value.length : 0;
   const lo = schema.minLength ?? schema.minItems ?? 0;
   const hi = schema.maxLength ?? schema.maxItems ?? Infinity;
@@ -86,13 +122,100 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
     const at = (key: string) => (path ? `${path}.${key}` : key);
     for (const [key, v] of Object.entries(value as object)) {
       if (v == null) continue;
-      if (props[key]) checkSchema(props[key], v, at(key), where);
-      else if (schema.closed) fail(`one of ${Object.keys(props).join(", ")}`, key, undefined);
+      if (Object.hasOwn(props, key)) checkSchema(props[key]!, v, at(key), where);
+      else if (schema.additionalProperties === false)
+        fail(`a known name (one of ${Object.keys(props).join(", ")})`, at(key));
     }
     for (const key of (schema.required as string[]) ?? []) {
-      if ((value as any)[key] == null) fail("given", at(key), undefined);
+      if ((value as any)[key] == null) fail("given", at(key));
     }
   }
+}
+
+/** A delay in ms that timers can hold (up to 2^31 − 1 ms, about 24.8 days; longer ones would fire at once). */
+const delayMs = { type: "number", minimum: 0, maximum: 2 ** 31 - 1 };
+/** A time limit in ms: a delay of at least 1 ms. */
+const limitMs = { ...delayMs, minimum: 1 };
+const fn = { type: "function" };
+const pollObject: Schema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    initialDelayMs: delayMs,
+    intervalMs: delayMs,
+    maxIntervalMs: delayMs,
+    schedule: fn,
+    delay: fn,
+    now: fn,
+  },
+};
+const text = { type: "string" };
+const flag = { type: "boolean" };
+
+/** `createDecartClient`'s options, and what each must be. */
+export const clientOptions: Schema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    apiKey: text,
+    baseUrl: text,
+    proxy: text,
+    fetch: fn,
+    upload: fn,
+    timeoutMs: limitMs,
+    uploadTimeoutMs: limitMs,
+    maxRetries: { type: "integer", minimum: 0 },
+    retrySubmit: flag,
+    random: fn,
+    poll: pollObject,
+    integration: text,
+    logger: { type: "object" },
+    validateInputs: flag,
+  },
+};
+
+/**
+ * The keys of a call that are options rather than a model's inputs, and what each must be: the one list that splits
+ * a call (`submit`, `submitAndPoll`, `process` …) into options and inputs, and checks every call's options.
+ */
+export const callOptions: Readonly<Record<string, Schema>> = {
+  model: {},
+  signal: { type: "signal" },
+  timeoutMs: limitMs,
+  download: flag,
+  poll: { oneOf: [pollObject, fn] },
+  onStatusChange: fn,
+  onSubmitted: fn,
+  onUploadProgress: fn,
+  onProgress: fn,
+};
+
+/**
+ * Checks a call's options object: an object (or nothing) whose `keys` (all of `callOptions` by default) are of the
+ * right kind, and whose other keys follow `rest` (by default anything: a model's fields, checked against the
+ * catalogue apart). Answers the options and the other keys apart (own properties only).
+ */
+export function checkCall(
+  call: unknown,
+  where: string,
+  keys: readonly string[] = Object.keys(callOptions),
+  rest: Schema = {},
+): [options: Record<string, any>, others: Record<string, unknown>] {
+  const given = call ?? {};
+  checkSchema({ type: "object" }, given, "options", where);
+  const entries = Object.entries(given as object);
+  checkSchema(
+    {
+      ...rest,
+      type: "object",
+      properties: { ...rest.properties, ...Object.fromEntries(keys.map((k) => [k, callOptions[k]!])) },
+    },
+    given,
+    "",
+    where,
+  );
+  const part = (mine: boolean) => Object.fromEntries(entries.filter(([key]) => keys.includes(key) === mine));
+  return [part(true), part(false)];
 }
 
 /**
@@ -105,7 +228,7 @@ export function validateInputs(model: ModelDefinition, inputs: Record<string, un
   checkSchema(
     {
       type: "object",
-      closed: true,
+      additionalProperties: false,
       properties: Object.fromEntries(fields.map((f) => [f.name, f])),
       required: fields.filter((f) => f.required).map((f) => f.name),
     },
@@ -113,23 +236,15 @@ export function validateInputs(model: ModelDefinition, inputs: Record<string, un
     "",
     where,
   );
-  const given = (name?: string) => inputs[name!] != null;
-  for (const rule of model.rules as readonly {
-    rule: string;
+  const [rule] = brokenRules(model.rules, (name) => inputs[name] != null) as {
     fields?: string[];
     field?: string;
-    with?: string;
     message: string;
-  }[]) {
-    if (
-      rule.rule === "exactlyOne"
-        ? rule.fields!.filter(given).length !== 1
-        : rule.rule === "forbiddenWith" && given(rule.field) && given(rule.with)
-    ) {
-      throw new InvalidInputError(`${where}: ${rule.message}`, {
-        field: rule.fields?.join("|") ?? rule.field,
-        expected: rule.message,
-      });
-    }
+  }[];
+  if (rule) {
+    throw new InvalidInputError(`${where}: ${rule.message}`, {
+      field: rule.fields?.join("|") ?? rule.field,
+      expected: rule.message,
+    });
   }
 }

@@ -13,6 +13,7 @@ afterAll(() => emu.close());
 
 const png = () => new Blob([new Uint8Array(8)], { type: "image/png" });
 const mp4 = () => new Blob([new Uint8Array(8)], { type: "video/mp4" });
+const t2v = { model: models.video("lucy-pro-t2v"), prompt: "x" };
 const point = (frame: number) => ({ frame, x: 0.5, y: 0.5 });
 // Calls with runtime-wrong inputs: the casts stand for JavaScript callers or `any`-typed data.
 const submit = (options: Record<string, unknown>) => client.queue.submit(options as never);
@@ -117,6 +118,74 @@ const cases: Case[] = [
     "a negative trajectory frame",
     "trajectory[0].frame",
     () => submit({ model: models.video("lucy-motion"), data: png(), trajectory: [point(-1), point(2)] }),
+  ],
+  ...["__proto__", "constructor", "valueOf", "toString", "hasOwnProperty"].map(
+    (name): Case => [
+      `a field named ${name} (not the prototype's)`,
+      name,
+      () => submit({ model: models.video("lucy-pro-t2v"), prompt: "x", ...JSON.parse(`{"${name}": "x"}`) }),
+    ],
+  ),
+  ["a signal that is not an AbortSignal", "signal", () => submit({ ...t2v, signal: "stop" })],
+  ["a negative timeout", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: -1 })],
+  ["a timeout given as text", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: "abc" as never })],
+  ["a timeout past what timers hold", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: 2 ** 31 })],
+  ["a timeout of NaN", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: Number.NaN })],
+  ["a download flag given as text", "download", () => client.queue.submitAndPoll({ ...t2v, download: "no" as never })],
+  ["a negative poll interval", "poll", () => client.queue.submitAndPoll({ ...t2v, poll: { intervalMs: -5 } })],
+  ["an unknown poll option", "poll", () => client.queue.submitAndPoll({ ...t2v, poll: { every: 5 } as never })],
+  [
+    "an upload progress callback that is not a function",
+    "onUploadProgress",
+    () => submit({ ...t2v, onUploadProgress: 1 }),
+  ],
+  ["call options that are not an object", "options", () => submit("lucy-pro-t2v" as never)],
+  ["a status read with a bad signal", "signal", () => client.queue.status("job_x", { signal: "stop" as never })],
+  ["a status read with an unknown option", "timeout", () => client.queue.status("job_x", { timeout: 5 } as never)],
+  [
+    "a result download with a bad progress callback",
+    "onProgress",
+    () => client.queue.result("job_x", { onProgress: 5 as never }),
+  ],
+  ["a wait with a negative timeout", "timeoutMs", () => client.queue.wait("job_x", { timeoutMs: -1 })],
+  ["a wait with a bad signal", "signal", () => client.queue.wait("job_x", { signal: {} as never })],
+  ["a file read with a bad signal", "signal", () => client.files.get("file_x", { signal: "stop" as never })],
+  ["a token lifetime of 0 s", "expiresIn", () => client.tokens.create({ expiresIn: 0 })],
+  ["a token lifetime over an hour", "expiresIn", () => client.tokens.create({ expiresIn: 3601 })],
+  ["a token lifetime given as text", "expiresIn", () => client.tokens.create({ expiresIn: "60" as never })],
+  ["an unknown token option", "expires", () => client.tokens.create({ expires: 60 } as never)],
+  [
+    "allowed models given as one string",
+    "allowedModels",
+    () => client.tokens.create({ allowedModels: "lucy" as never }),
+  ],
+  [
+    "more than 20 allowed origins",
+    "allowedOrigins",
+    () => client.tokens.create({ allowedOrigins: Array(21).fill("https://example.org") }),
+  ],
+  ["a token request with a bad signal", "signal", () => client.tokens.create({ signal: "stop" as never })],
+  [
+    "an upload TTL given as other text",
+    "ttlSeconds",
+    () => client.files.upload(png(), { ttlSeconds: "forever" as never }),
+  ],
+  ["an unknown upload option", "ttl", () => client.files.upload(png(), { ttl: 60 } as never)],
+  ["an upload with a bad signal", "signal", () => client.files.upload(png(), { signal: "stop" as never })],
+  ["a negative client timeout", "timeoutMs", () => createDecartClient({ apiKey: "k", timeoutMs: -1 })],
+  [
+    "an upload timeout of NaN",
+    "uploadTimeoutMs",
+    () => createDecartClient({ apiKey: "k", uploadTimeoutMs: Number.NaN }),
+  ],
+  ["retries given as text", "maxRetries", () => createDecartClient({ apiKey: "k", maxRetries: "x" as never })],
+  ["a fractional retry count", "maxRetries", () => createDecartClient({ apiKey: "k", maxRetries: 1.5 })],
+  ["a fetch that is not a function", "fetch", () => createDecartClient({ apiKey: "k", fetch: "fetch" as never })],
+  ["an unknown client option", "timeout", () => createDecartClient({ apiKey: "k", timeout: 5 } as never)],
+  [
+    "a client poll interval of Infinity",
+    "poll.intervalMs",
+    () => createDecartClient({ apiKey: "k", poll: { intervalMs: Infinity } }),
   ],
   ["an empty job id", "jobId", () => client.queue.status("")],
   ["a job id that is not text", "jobId", () => client.queue.result(5 as never)],

@@ -872,7 +872,7 @@ export const jobContentTypes = [
   "video/mp4"
 ] as const;
 
-/** Limits of the non-model request bodies. */
+/** Limits of the non-model request bodies (machine facts only: prose stays in the spec). */
 export const requestSchemas = {
   "CreateTokenRequest": {
     "type": "object",
@@ -882,24 +882,21 @@ export const requestSchemas = {
         "type": "integer",
         "minimum": 1,
         "maximum": 3600,
-        "default": 60,
-        "description": "Seconds until the token expires."
+        "default": 60
       },
       "allowedModels": {
         "type": "array",
         "maxItems": 20,
         "items": {
           "type": "string"
-        },
-        "description": "Models the token may use; all when absent."
+        }
       },
       "allowedOrigins": {
         "type": "array",
         "maxItems": 20,
         "items": {
           "type": "string"
-        },
-        "description": "Full origins (`https://example.org`) the token may be used from."
+        }
       },
       "constraints": {
         "type": "object",
@@ -933,7 +930,6 @@ export const requestSchemas = {
         "format": "binary"
       },
       "ttl_seconds": {
-        "description": "Seconds to keep the file (60 to 2592000), or `persistent`.",
         "oneOf": [
           {
             "type": "integer",
