@@ -33,6 +33,9 @@ import type {
   QueueWaitOptions,
   SubmitAndPollOptions,
   SubmitOptions,
+  UploadBody,
+  UploadFunction,
+  UploadProgress,
   WaitOptions,
 } from "./types.js";
 import { checkCall, checkSchema, clientOptions, invalid, validateInputs } from "./validate.js";
@@ -66,6 +69,12 @@ export interface DecartClientOptions {
   integration?: string;
   /** Where warnings (deprecations) and debug lines (retries) go. Default: warnings to `console.warn`. */
   logger?: Logger;
+  /**
+   * Sends the requests that carry files (submit, process, `files.upload`) instead of `fetch`, through the same
+   * timeouts, retries and redirects. `nodeUpload()` of `@decart/core/node` streams files from disk, Node streams and
+   * web streams with bounded memory, where Node's `fetch` would hold the whole body in memory first.
+   */
+  upload?: UploadFunction;
   /** Check inputs against the catalogue before sending (default true). Turn off only if the spec lags the server. */
   validateInputs?: boolean;
 }
@@ -144,9 +153,14 @@ export interface DecartClient {
     create(options?: CreateTokenOptions): Promise<CreateTokenResponse>;
   };
   files: {
+    /** Stores a file for later use as an input (see `UploadProgress` for `onUploadProgress`). */
     upload(
       file: FileInput,
-      options?: { ttlSeconds?: number | "persistent"; signal?: AbortSignal },
+      options?: {
+        ttlSeconds?: number | "persistent";
+        signal?: AbortSignal;
+        onUploadProgress?: (progress: UploadProgress) => void;
+      },
     ): Promise<FileReference>;
     get(fileId: string, options?: { signal?: AbortSignal }): Promise<FileReference>;
     delete(fileId: string, options?: { signal?: AbortSignal }): Promise<void>;
@@ -176,7 +190,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const clientPoll: PollOptions = options.poll ?? {};
   const delay = clientPoll.delay ?? sleep;
   const now = clientPoll.now ?? Date.now;
-  const fetchImpl: typeof fetch = (input, init) => (options.fetch ?? g.fetch)(input, init);
+  const { upload } = options;
+  // Multipart requests go through the upload function when there is one.
+  const fetchImpl: typeof fetch = (input, init) =>
+    (upload && init?.body instanceof FormData ? (upload as typeof fetch) : (options.fetch ?? g.fetch))(input, init);
   // `runtime/…` of the user agent (Bun and Deno report Node compatibility); none in a browser.
   const node = g.process?.versions?.node;
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
@@ -263,6 +280,24 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       parseAs,
     );
 
+  /**
+   * POSTs a multipart body. `fetch` reports nothing while it sends: without an upload function, progress is one event
+   * once the server has answered (the upload function reports its own).
+   */
+  const postForm = async <T>(
+    path: string,
+    form: UploadBody,
+    signal?: AbortSignal,
+    parseAs?: "blob",
+    deadline?: number,
+  ) => {
+    const answer = await post<T>(path, form, signal, parseAs, deadline);
+    let total = 0;
+    for (const [, value] of form.parts!) total += value instanceof Blob ? value.size : 0;
+    if (!upload) form.onUploadProgress?.({ sentBytes: total, totalBytes: total });
+    return answer;
+  };
+
   /** A call's options, checked: only `keys` (of the one list of options), each of the right kind. */
   const optionsOf = <T>(opts: T | undefined, keys = ["signal"]): T =>
     checkCall(opts, "Invalid options", keys, { additionalProperties: false })[0] as T;
@@ -274,7 +309,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
   async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", deadline?: number): Promise<T> {
-    const [{ model, signal }, raw] = checkCall(call, "Invalid input");
+    const [{ model, signal, onUploadProgress }, raw] = checkCall(call, "Invalid input");
     const m = model as ModelDefinition | undefined;
     if (typeof m?.path !== "string" || m.kind !== kind) {
       throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}(…)`, m?.name ?? model);
@@ -282,8 +317,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
     if (options.validateInputs !== false) validateInputs(m, raw);
     if (signal?.aborted) throw aborted(undefined, signal.reason);
-    const inputs = await resolveFiles(m, raw, fetchImpl, signal);
-    return post(m.path, encodeForm(inputs, m.fields), signal, parseAs, deadline);
+    const inputs = await resolveFiles(m, raw, fetchImpl, signal, !!upload);
+    return postForm(m.path, encodeForm(inputs, m.fields, onUploadProgress), signal, parseAs, deadline);
   }
 
   const submit = (options: SubmitOptions<VideoModelName>, deadline?: number) =>
@@ -504,13 +539,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       async upload(file, opts) {
         const where = "Invalid upload";
         const { properties } = requestSchemas.UploadFileRequest;
-        const [{ signal }, { ttlSeconds }] = checkCall(opts, where, ["signal", "onUploadProgress"], {
+        const [{ signal, onUploadProgress }, { ttlSeconds }] = checkCall(opts, where, ["signal", "onUploadProgress"], {
           additionalProperties: false,
           properties: { ttlSeconds: properties.ttl_seconds },
         });
         checkSchema(properties.file, file, "file", where);
-        const blob = await toBlob(file, "file", fetchImpl, signal);
-        return post("/v1/files", encodeForm({ file: blob, ttl_seconds: ttlSeconds }), signal);
+        const value = await toBlob(file, "file", fetchImpl, signal, !!upload);
+        return postForm(
+          "/v1/files",
+          encodeForm({ file: value, ttl_seconds: ttlSeconds }, [], onUploadProgress),
+          signal,
+        );
       },
       get: (fileId, opts) => fileCall("GET", fileId, opts),
       async delete(fileId, opts) {

@@ -73,6 +73,10 @@ export type {
   StatusListener,
   SubmitAndPollOptions,
   SubmitOptions,
+  UploadBody,
+  UploadFunction,
+  UploadPartValue,
+  UploadProgress,
   WaitOptions,
 } from "./types.js";
 export { VERSION } from "./version.js";

@@ -1,6 +1,7 @@
 import { aborted, InvalidInputError } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
-import type { FileInput } from "./types.js";
+import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
+import { isByteIterable } from "./validate.js";
 
 /** Reads a stream into a Blob, stopping (and cancelling the stream) if `signal` aborts. */
 const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Blob> =>
@@ -8,10 +9,27 @@ const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Prom
     throw signal?.aborted ? aborted(undefined, e) : e;
   });
 
-/** Turns a `FileInput` into a Blob: URLs are downloaded (with `signal`, without the key), streams collected. */
-export async function toBlob(value: FileInput, field: string, fetchImpl: typeof fetch, signal?: AbortSignal) {
-  if (value instanceof Blob) return value;
+/**
+ * Turns a `FileInput` into what is sent: URLs are downloaded (with `signal`, without the key); streams are collected
+ * into a Blob, unless `streams` (an upload function sends them as they come).
+ */
+export async function toBlob(
+  value: FileInput,
+  field: string,
+  fetchImpl: typeof fetch,
+  signal?: AbortSignal,
+  streams?: boolean,
+): Promise<UploadPartValue> {
+  if (value instanceof Blob || (streams && (value instanceof ReadableStream || isByteIterable(value)))) return value;
   if (value instanceof ReadableStream) return collect(value, signal);
+  if (isByteIterable(value)) {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of value) {
+      if (signal?.aborted) throw aborted(undefined, signal.reason);
+      chunks.push(chunk);
+    }
+    return new Blob(chunks as BlobPart[]);
+  }
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
   const url = String(value);
   let problem: unknown;
@@ -31,32 +49,44 @@ export async function toBlob(value: FileInput, field: string, fetchImpl: typeof 
   });
 }
 
-/** Turns every file field of `inputs` into a Blob (downloading URLs and collecting streams with `signal`). */
+/** Turns every file field of `inputs` into what is sent (see `toBlob`). */
 export async function resolveFiles(
   model: Pick<ModelDefinition, "fields">,
   inputs: Record<string, unknown>,
   fetchImpl: typeof fetch,
   signal?: AbortSignal,
+  streams?: boolean,
 ): Promise<Record<string, unknown>> {
   const out = { ...inputs };
   for (const { name, type } of model.fields) {
-    if (type === "file" && out[name] != null) out[name] = await toBlob(out[name] as FileInput, name, fetchImpl, signal);
+    if (type === "file" && out[name] != null)
+      out[name] = await toBlob(out[name] as FileInput, name, fetchImpl, signal, streams);
   }
   return out;
 }
 
 /**
- * The multipart body for a model's inputs (files already Blobs), encoded the way the official SDK does: text as is,
- * numbers in decimal, booleans `true`/`false`, JSON values as JSON text, files as parts (a bare Blob is named
- * `blob`; a File keeps its name). Fields go in the order of `fields` (the catalogue's), then any others; `undefined`
- * and `null` are left out. Nothing is added: the server applies the spec's defaults.
+ * The multipart body for a model's inputs (files already resolved), encoded the way the official SDK does: text as is,
+ * numbers in decimal, booleans `true`/`false`, JSON values as JSON text, files as parts (a bare Blob is named `blob`; a
+ * File keeps its name). Fields go in the order of `fields` (the catalogue's), then any others; `undefined` and `null`
+ * are left out. Nothing is added: the server applies the spec's defaults. Every part is also listed in `parts` (streams
+ * only there), with `onUploadProgress`, for an upload function.
  */
-export function encodeForm(inputs: Record<string, unknown>, fields: readonly { name: string }[] = []): FormData {
-  const form = new FormData();
+export function encodeForm(
+  inputs: Record<string, unknown>,
+  fields: readonly { name: string }[] = [],
+  onUploadProgress?: (progress: UploadProgress) => void,
+): UploadBody {
+  const form: UploadBody = Object.assign(new FormData(), { parts: [], onUploadProgress });
   for (const name of new Set([...fields.map((f) => f.name), ...Object.keys(inputs)])) {
     const value = inputs[name];
-    if (value instanceof Blob) form.append(name, value);
-    else if (value != null) form.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));
+    if (value == null) continue;
+    const part = isFileValue(value) ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+    form.parts!.push([name, part]);
+    if (typeof part === "string" || part instanceof Blob) form.append(name, part);
   }
   return form;
 }
+
+const isFileValue = (v: unknown): v is UploadPartValue =>
+  v instanceof Blob || v instanceof ReadableStream || isByteIterable(v);

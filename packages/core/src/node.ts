@@ -1,17 +1,20 @@
 /**
- * Node-only helpers: stream a result to disk with bounded memory, and open a local file as an input.
- * Import from `@decart/core/node`.
+ * Node-only helpers: upload files and streams with bounded memory, stream a result to disk, and open a local file as an
+ * input. Import from `@decart/core/node`.
  */
+import { randomUUID } from "node:crypto";
 import { createWriteStream, openAsBlob } from "node:fs";
 import { rename, rm } from "node:fs/promises";
+import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { basename, extname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { DecartClient } from "./client.js";
-import { aborted } from "./errors.js";
+import { aborted, DecartError } from "./errors.js";
 import { sleep } from "./poll.js";
 import { createGate, POLICY, type RetryPolicy, retry } from "./retry.js";
-import type { DownloadProgress } from "./types.js";
+import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
 
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
@@ -81,4 +84,133 @@ export async function saveResult(
       throw signal?.aborted ? aborted(jobId, e) : e;
     }
   });
+}
+
+export interface NodeUploadOptions {
+  /** The `http.Agent` (or `https.Agent`) for the connections (default: Node's global agents). */
+  agent?: Agent;
+}
+
+/** A name or filename in a part header: quotes and line breaks escaped as browsers do. */
+const quoted = (text: string) => `"${text.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
+
+/** Where a Node stream reads from, when it is a file stream (`fs.createReadStream`). */
+const pathOf = (value: unknown) => {
+  const path = (value as { path?: unknown }).path;
+  return typeof path === "string" ? path : undefined;
+};
+
+/** The headers of one part, and its size when known. */
+function partOf(boundary: string, name: string, value: UploadPartValue) {
+  let head = `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}`;
+  let size: number | undefined;
+  if (typeof value === "string") size = Buffer.byteLength(value);
+  else {
+    const path = pathOf(value);
+    const filename = value instanceof File ? value.name : path ? basename(path) : "blob";
+    const type =
+      (value instanceof Blob && value.type) || MIME[extname(filename).toLowerCase()] || "application/octet-stream";
+    head += `; filename=${quoted(filename)}\r\nContent-Type: ${type}`;
+    size = value instanceof Blob ? value.size : value instanceof Uint8Array ? value.byteLength : undefined;
+  }
+  return { head: Buffer.from(`${head}\r\n\r\n`), value, size };
+}
+
+const CRLF = Buffer.from("\r\n");
+
+/**
+ * An upload function that sends multipart requests over `node:http`/`node:https` with a streamed body: files from
+ * disk (`fileFromPath`, or any Blob) are read as they are sent, Node streams and web `ReadableStream`s are piped with
+ * backpressure, so memory stays bounded whatever the size (Node's `fetch` holds a whole request body in memory
+ * first). When every part's size is known the request has a `Content-Length`; otherwise it is sent with chunked
+ * transfer encoding. Progress goes to the call's `onUploadProgress` as the bytes are written.
+ *
+ * Give it to the client, which uses it for the requests that carry files (submit, process, `files.upload`), through
+ * the same timeouts, retries and redirects as every request:
+ *
+ * ```ts
+ * const client = createDecartClient({ apiKey, upload: nodeUpload() });
+ * ```
+ *
+ * A stream can be read only once: if a request with a stream part must be sent again (a 429, or a redirect), the call
+ * fails with code `UPLOAD_NOT_REPEATABLE` instead; files from disk and Blobs are read again.
+ */
+export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
+  const read = new WeakSet<object>();
+  return (url, init) =>
+    new Promise<Response>((resolve, reject) => {
+      const form = init.body as UploadBody;
+      const boundary = `----decart-${randomUUID()}`;
+      const parts = (form.parts ?? [...form.entries()]).map(([name, value]) => partOf(boundary, name, value));
+      for (const { value } of parts) {
+        if (typeof value === "object" && read.has(value)) {
+          throw new DecartError(
+            "The upload cannot be sent again: a stream input can be read only once (give a file from disk or a Blob to allow retries)",
+            { code: "UPLOAD_NOT_REPEATABLE" },
+          );
+        }
+      }
+      const end = Buffer.from(`--${boundary}--\r\n`);
+      const known = parts.every((p) => p.size !== undefined);
+      const filesBytes = parts.reduce((n, p) => n + (typeof p.value === "string" ? 0 : (p.size ?? 0)), 0);
+      const headers = Object.fromEntries(new Headers(init.headers));
+      headers["content-type"] = `multipart/form-data; boundary=${boundary}`;
+      if (known) {
+        headers["content-length"] = String(
+          parts.reduce((n, p) => n + p.head.length + p.size! + CRLF.length, end.length),
+        );
+      }
+      let sentBytes = 0;
+      const progress = (totalBytes = known ? filesBytes : undefined) =>
+        form.onUploadProgress?.({ sentBytes, totalBytes });
+
+      async function* body(): AsyncGenerator<Uint8Array> {
+        progress();
+        for (const { head, value } of parts) {
+          yield head;
+          if (typeof value === "string") yield Buffer.from(value);
+          else if (value instanceof Uint8Array) {
+            yield value;
+            sentBytes += value.byteLength;
+            progress();
+          } else {
+            if (!(value instanceof Blob)) read.add(value);
+            const source = value instanceof Blob ? value.stream() : value;
+            for await (const chunk of source as AsyncIterable<Uint8Array>) {
+              yield chunk;
+              sentBytes += chunk.byteLength;
+              progress();
+            }
+          }
+          yield CRLF;
+        }
+        yield end;
+        if (!known) progress(sentBytes);
+      }
+
+      const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
+      const req = send(url, {
+        method: init.method ?? "POST",
+        headers,
+        agent: options.agent,
+        signal: init.signal ?? undefined,
+      });
+      req.on("error", reject);
+      req.on("response", (res: IncomingMessage) => {
+        const answer = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+        const empty = res.statusCode === 204 || res.statusCode === 304;
+        if (empty) res.resume();
+        resolve(
+          new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
+            status: res.statusCode!,
+            statusText: res.statusMessage ?? "",
+            headers: answer,
+          }),
+        );
+      });
+      // Writes wait for the connection to drain (pipeline's backpressure); a failed write or an abort ends the
+      // request with its error, and the sources are cancelled.
+      pipeline(Readable.from(body(), { objectMode: false }), req).catch(reject);
+    });
 }

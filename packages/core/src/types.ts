@@ -10,10 +10,49 @@ import type {
 import type { ImageModel, VideoModel } from "./models.js";
 
 /**
- * A file input: a `Blob` or `File` (a `File` keeps its name), a `ReadableStream` of bytes, a `Uint8Array` or
- * `ArrayBuffer`, or an `http(s)` URL (a `URL` or a string) that the client downloads first, with your `signal`.
+ * A file input: a `Blob` or `File` (a `File` keeps its name), a `ReadableStream` of bytes or any async iterable of bytes
+ * (a Node `Readable`), a `Uint8Array` or `ArrayBuffer`, or an `http(s)` URL (a `URL` or a string) that the client
+ * downloads first, with your `signal`. Streams are read into memory before sending, unless the client has an `upload`
+ * function that streams them (`nodeUpload()` of `@decart/core/node`).
  */
-export type FileInput = Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView | URL | string;
+export type FileInput =
+  | Blob
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>
+  | ArrayBuffer
+  | ArrayBufferView
+  | URL
+  | string;
+
+/**
+ * Upload progress, in bytes of the files (text fields and multipart framing are not counted). With an `upload`
+ * function (`nodeUpload()`), `sentBytes` grows as the body is written to the connection and `totalBytes` is known
+ * unless a stream of unknown size is being sent (it is set in the last event); with `fetch`, which reports nothing
+ * while it sends, there is one event once the server has answered, with `sentBytes` equal to `totalBytes`. A retried
+ * upload starts again from 0.
+ */
+export interface UploadProgress {
+  sentBytes: number;
+  totalBytes: number | undefined;
+}
+
+/** A file part's value as an upload function gets it: streams are not read before sending. */
+export type UploadPartValue = string | Blob | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/**
+ * A multipart body as the client hands it to an upload function: a `FormData` (without the stream parts), with every
+ * part in order in `parts` and the caller's progress callback.
+ */
+export type UploadBody = FormData & {
+  parts?: [name: string, value: UploadPartValue][];
+  onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
+};
+
+/**
+ * Sends a request whose body is multipart (submit, process, `files.upload`), `fetch`-shaped: the client's transport
+ * calls it once per attempt, with its own timeouts, retries and redirects, exactly as it calls `fetch`.
+ */
+export type UploadFunction = (url: string, init: RequestInit & { body: UploadBody }) => Promise<Response>;
 
 /** The TypeScript value of a small JSON schema (arrays, objects, numbers, strings, booleans). */
 export type FromSchema<S> = S extends { readonly type: "array"; readonly items: infer I }
@@ -134,9 +173,13 @@ export interface QueueWaitOptions extends WaitOptions {
 }
 
 type Control = { signal?: AbortSignal };
+type Uploads = Control & {
+  /** Progress of the request's file parts (see `UploadProgress`). */
+  onUploadProgress?: (progress: UploadProgress) => void;
+};
 
 /** `queue.submit` options: the model, its inputs, and a signal. */
-export type SubmitOptions<M extends VideoModelName> = { model: VideoModel<M> } & Inputs<M> & Control;
+export type SubmitOptions<M extends VideoModelName> = { model: VideoModel<M> } & Inputs<M> & Uploads;
 /** `queue.submitAndPoll` options. */
 export type SubmitAndPollOptions<M extends VideoModelName> = SubmitOptions<M> &
   WaitOptions & {
@@ -144,7 +187,7 @@ export type SubmitAndPollOptions<M extends VideoModelName> = SubmitOptions<M> &
     onSubmitted?: (jobId: string) => void;
   };
 /** `process` options: an image model, its inputs, and a signal. */
-export type ProcessOptions<M extends ImageModelName> = { model: ImageModel<M> } & Inputs<M> & Control;
+export type ProcessOptions<M extends ImageModelName> = { model: ImageModel<M> } & Inputs<M> & Uploads;
 /** The deprecated `generate` options: a video model and its inputs. */
 export type GenerateOptions<M extends VideoModelName> = SubmitAndPollOptions<M>;
 
