@@ -10,6 +10,7 @@ import { request as httpsRequest } from "node:https";
 import { basename, extname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { setImmediate } from "node:timers/promises";
 import type { DecartClient } from "./client.js";
 import { aborted, DecartError } from "./errors.js";
 import { sleep } from "./poll.js";
@@ -177,6 +178,10 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             if (!(value instanceof Blob)) read.add(value);
             const source = value instanceof Blob ? value.stream() : value;
             for await (const chunk of source as AsyncIterable<Uint8Array>) {
+              // An answer may come before the body is sent (a 429, a 413): let it be read before writing more, and
+              // then stop, rather than write into a connection the server is closing.
+              await setImmediate();
+              if (answered) return;
               yield chunk;
               sentBytes += chunk.byteLength;
               progress();
@@ -196,7 +201,9 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         signal: init.signal ?? undefined,
       });
       req.on("error", reject);
+      let answered = false;
       req.on("response", (res: IncomingMessage) => {
+        answered = true;
         const answer = new Headers();
         for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
         const empty = res.statusCode === 204 || res.statusCode === 304;
