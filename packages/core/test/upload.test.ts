@@ -60,7 +60,7 @@ async function recordingServer() {
         hash.update(chunk);
         size += chunk.length;
       });
-      stream.on("end", () => record.files.push({ name, filename: info.filename, sha256: hash.digest("hex"), size }));
+      stream.on("end", () => record.files.push({ name, filename: info.filename ?? "", sha256: hash.digest("hex"), size }));
     });
     bb.on("close", () => {
       const file = record.files[0];
