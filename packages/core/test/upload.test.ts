@@ -60,7 +60,9 @@ async function recordingServer() {
         hash.update(chunk);
         size += chunk.length;
       });
-      stream.on("end", () => record.files.push({ name, filename: info.filename ?? "", sha256: hash.digest("hex"), size }));
+      stream.on("end", () =>
+        record.files.push({ name, filename: info.filename ?? "", sha256: hash.digest("hex"), size }),
+      );
     });
     bb.on("close", () => {
       const file = record.files[0];
@@ -140,14 +142,17 @@ describe("uploads through nodeUpload()", () => {
     await writeFile(clip, Buffer.from(await made.data.arrayBuffer()));
     const client = clientFor(emu, { upload: nodeUpload() });
     const before = emu.stats().jobsCreated;
+    const events: UploadProgress[] = [];
     const edit = await client.queue.submitAndPoll({
       model: models.video("lucy-clip"),
       prompt: "make it snow",
       data: createReadStream(clip),
       download: false,
+      onUploadProgress: (p) => events.push(p),
     });
     expect(edit.status).toBe("completed");
     expect(emu.stats().jobsCreated).toBe(before + 1);
+    expect(events.at(-1)).toEqual({ sentBytes: made.data.size, totalBytes: made.data.size });
   });
 
   it("reports progress that only grows and ends at the total, known or not", async () => {
