@@ -25,6 +25,7 @@ import { createDecartClient, models } from "@decart/core";
 import type { EmulatorStats } from "@decart/emulator";
 import { createDecartClient as createOfficialClient, models as officialModels } from "@decartai/sdk";
 import { type EmulatorProcessConfig, startEmulatorProcess } from "./emulator-process.js";
+import { mean, quantile, sec } from "./stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -123,12 +124,6 @@ interface JobFigures {
   statusReads: number;
 }
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-};
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sec = (ms: number) => (ms / 1000).toFixed(2);
 const bound = (durationMs: number) => Math.max(1500, 0.3 * durationMs);
 
 async function measure(scenario: Scenario, rounds: number): Promise<Record<string, JobFigures[]>> {

@@ -11,6 +11,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { EmulatorStats } from "@decart/emulator";
+import { seeded } from "./stats.js";
 
 export interface EmulatorProcessConfig {
   /** The model (or models) on the realistic clock. */
@@ -33,23 +34,6 @@ export interface EmulatorProcess {
   stats(): Promise<EmulatorStats>;
   reseed(seed: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** mulberry32: small, seeded, good enough for drawing durations. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Object.assign(random, {
-    reseed(s: number) {
-      a = s >>> 0;
-    },
-  });
 }
 
 export async function startEmulatorProcess(config: EmulatorProcessConfig): Promise<EmulatorProcess> {

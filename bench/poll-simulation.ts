@@ -15,6 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { adaptiveSchedule, createDurationModel, type PollContext } from "@decart/core";
+import { mean, quantile, sec, seeded } from "./stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,17 +27,6 @@ const { values } = parseArgs({
 const BATCHES = Number(values.batches);
 const N = Number(values.jobs);
 
-/** mulberry32: small and seeded. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = seeded(Number(values.seed));
 
 type Model = ReturnType<typeof createDurationModel>;
@@ -98,12 +88,6 @@ const scenarios: Scenario[] = [
   })),
 ];
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-};
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sec = (ms: number) => (ms / 1000).toFixed(2);
 const bound = (durationMs: number) => Math.max(1500, 0.3 * durationMs);
 
 /** The worst p95, over duration buckets of a factor 3 from 0.5 s, of lag ÷ max(1.5 s, 30 % of the duration). */
