@@ -71,10 +71,11 @@ export async function downloadResult(
   path: string,
   output: Output,
   signal: AbortSignal,
+  bar = true,
 ): Promise<number> {
   const temp = temporaryPath(path);
   const events = progressEvents(output, jobId);
-  const bar = await progressBar(output, "Downloading");
+  const progress = bar ? await progressBar(output, "Downloading") : undefined;
   let total: number | undefined;
   try {
     await saveResult(client, jobId, temp, {
@@ -82,7 +83,7 @@ export async function downloadResult(
       onProgress: ({ receivedBytes, totalBytes }) => {
         total = totalBytes;
         events(receivedBytes, totalBytes);
-        bar?.update(receivedBytes, totalBytes);
+        progress?.update(receivedBytes, totalBytes);
       },
     });
     const { size } = await stat(temp);
@@ -95,7 +96,7 @@ export async function downloadResult(
     await rm(temp, { force: true });
     throw e;
   } finally {
-    bar?.stop();
+    progress?.stop();
   }
 }
 
@@ -108,16 +109,26 @@ export interface FollowOptions {
   path: string | ((jobId: string) => string);
   /** Recorded with `submitted` in the journal. */
   model?: string | undefined;
+  /** Added to every NDJSON event and journal record of the job (a batch line's `custom_id`). */
+  tag?: { custom_id?: string; batch?: string } | undefined;
+  /** `false`: no line per event on stderr (a batch shows its own progress). Default `true`. */
+  chatter?: boolean;
 }
 
+/** How a followed job ended: saved, failed (the server's reason), or no longer watched (Ctrl-C). */
+export type Outcome =
+  | { state: "saved"; jobId: string; path: string; bytes: number }
+  | { state: "failed"; jobId: string; error: string }
+  | { state: "interrupted"; jobId: string | undefined; path: string | undefined };
+
 /**
- * Renders a job's events (NDJSON or lines for a human), records the job id in the journal as soon as it is known,
- * downloads the result, and answers the exit code: 0 saved, 3 failed, 130 interrupted (the job goes on; the command
- * that resumes is printed). Other errors are thrown, with the job id when there is one.
+ * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
+ * is known, and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
  */
-export async function follow(events: AsyncIterable<WatchEvent>, options: FollowOptions): Promise<ExitCode> {
-  const { client, output, journal, signal } = options;
+export async function follow(events: AsyncIterable<WatchEvent>, options: FollowOptions): Promise<Outcome> {
+  const { client, output, journal, signal, tag } = options;
   const c = output.err;
+  const info = (line: string) => options.chatter !== false && output.info(line);
   let jobId: string | undefined;
   let path: string | undefined;
   const pathOf = (id: string) => (typeof options.path === "string" ? options.path : options.path(id));
@@ -127,39 +138,53 @@ export async function follow(events: AsyncIterable<WatchEvent>, options: FollowO
       path ??= pathOf(event.jobId);
       switch (event.type) {
         case "submitted":
-          journal.append({ job_id: event.jobId, event: "submitted", model: event.model ?? options.model, path });
-          output.event({ type: "submitted", job_id: event.jobId, model: event.model });
-          output.info(`${c.green("✓")} Submitted ${c.bold(event.jobId)} ${c.dim(`(journal: ${journal.path})`)}`);
+          journal.append({ ...tag, job_id: jobId, event: "submitted", model: event.model ?? options.model, path });
+          output.event({ type: "submitted", ...tag, job_id: jobId, model: event.model });
+          info(`${c.green("✓")} Submitted ${c.bold(jobId)} ${c.dim(`(journal: ${journal.path})`)}`);
           break;
         case "status":
-          output.event({ type: "status", job_id: event.jobId, status: event.status });
-          output.info(`${c.cyan("…")} ${event.jobId} ${event.status}`);
+          output.event({ type: "status", ...tag, job_id: jobId, status: event.status });
+          info(`${c.cyan("…")} ${jobId} ${event.status}`);
           break;
         case "failed":
-          journal.append({ job_id: event.jobId, event: "failed", error: event.error });
-          output.event({ type: "failed", job_id: event.jobId, error: event.error });
-          output.warn(c.red(`✗ Job ${event.jobId} failed: ${event.error}`));
-          return EXIT.jobFailed;
+          journal.append({ ...tag, job_id: jobId, event: "failed", error: event.error });
+          output.event({ type: "failed", ...tag, job_id: jobId, error: event.error });
+          return { state: "failed", jobId, error: event.error };
         case "completed": {
-          journal.append({ job_id: event.jobId, event: "completed" });
-          output.event({ type: "completed", job_id: event.jobId });
-          output.info(`${c.green("✓")} ${event.jobId} completed`);
-          const bytes = await downloadResult(client, event.jobId, path, output, signal);
-          journal.append({ job_id: event.jobId, event: "saved", path });
-          output.event({ type: "saved", job_id: event.jobId, path, bytes });
-          output.info(c.green(`✓ Video saved (${bytes} bytes):`));
-          output.print(path);
-          return EXIT.ok;
+          journal.append({ ...tag, job_id: jobId, event: "completed" });
+          output.event({ type: "completed", ...tag, job_id: jobId });
+          info(`${c.green("✓")} ${jobId} completed`);
+          const bytes = await downloadResult(client, jobId, path, output, signal, options.chatter !== false);
+          journal.append({ ...tag, job_id: jobId, event: "saved", path });
+          output.event({ type: "saved", ...tag, job_id: jobId, path, bytes });
+          return { state: "saved", jobId, path, bytes };
         }
       }
     }
     throw new CliError("The job's events ended before it did", EXIT.error, jobId);
   } catch (error) {
     if (!signal.aborted || !AbortError.isInstance(error)) throw error;
-    if (!jobId) return EXIT.interrupted;
-    const resume = resumeCommand(jobId, path);
-    output.event({ type: "interrupted", job_id: jobId, resume });
-    output.warn(c.yellow(`Stopped watching ${jobId}; the job goes on. Resume with: ${resume}`));
-    return EXIT.interrupted;
+    return { state: "interrupted", jobId, path };
+  }
+}
+
+/** The exit code of one followed job, after telling the user how it ended. */
+export function finish(outcome: Outcome, output: Output): ExitCode {
+  const c = output.err;
+  switch (outcome.state) {
+    case "saved":
+      output.info(c.green(`✓ Video saved (${outcome.bytes} bytes):`));
+      output.print(outcome.path);
+      return EXIT.ok;
+    case "failed":
+      output.warn(c.red(`✗ Job ${outcome.jobId} failed: ${outcome.error}`));
+      return EXIT.jobFailed;
+    case "interrupted": {
+      if (!outcome.jobId) return EXIT.interrupted;
+      const resume = resumeCommand(outcome.jobId, outcome.path);
+      output.event({ type: "interrupted", job_id: outcome.jobId, resume });
+      output.warn(c.yellow(`Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`));
+      return EXIT.interrupted;
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { FieldInfo } from "@decart/api";
 import type { ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
@@ -32,11 +33,19 @@ const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {
   throw usageError(`"${field}": cannot read ${path} (${e.code === "ENOENT" ? "no such file" : e.message})`);
 };
 
-/** A file input: `@-` (stdin), an http(s) URL (the client downloads it), or a path (with or without `@`). */
-async function readFileInput(value: string, field: string, stdin: () => Promise<Buffer>): Promise<unknown> {
+/**
+ * A file input: `@-` (stdin), an http(s) URL (the client downloads it), or a path (with or without `@`; relative to
+ * `base`, by default the current directory).
+ */
+export async function readFileInput(
+  value: string,
+  field: string,
+  stdin: () => Promise<Buffer>,
+  base = ".",
+): Promise<unknown> {
   if (value === "@-") return new Blob([new Uint8Array(await stdin())]);
   if (/^https?:\/\//i.test(value)) return value;
-  const path = value.startsWith("@") ? value.slice(1) : value;
+  const path = resolve(base, value.startsWith("@") ? value.slice(1) : value);
   const info = await stat(path).catch((e) => fail(field, path, e));
   if (!info.isFile()) throw usageError(`"${field}": ${path} is not a file`);
   return fileFromPath(path).catch((e) => fail(field, path, e));

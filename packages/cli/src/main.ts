@@ -162,6 +162,34 @@ Examples:
     );
 
   root
+    .command("batch")
+    .description("one video job per line of a JSONL file (or - for stdin), resumable, with bounded concurrency")
+    .argument("<file>", 'JSONL: {"custom_id": …, "model": …, "prompt": …, other fields}; - reads stdin')
+    .option("-c, --concurrency <n>", "jobs in flight at once (default 8)")
+    .option("--out <dir>", "where results go: <custom_id>.mp4, results.jsonl, errors.jsonl (default .)")
+    .option("--resume", "finish a batch: lines that already have a job id (journal) are watched, never submitted again")
+    .option("--timeout <seconds>", "give up waiting for a job after this long (its line fails; the job goes on)")
+    .addHelpText(
+      "after",
+      `
+Each line needs a unique custom_id (a missing or repeated one stops the batch before anything is sent); model
+defaults to lucy-pro-t2v; file fields take a path (relative to the batch file) or an http(s) URL. A 429 slows the
+whole batch. At the end: results.jsonl (how each line ended), errors.jsonl (the failed lines as given: fix them and
+run that file as a batch), a summary, and exit 0 (all completed), 6 (some failed) or 130 (Ctrl-C: nothing cancelled).
+
+Examples:
+  decart batch prompts.jsonl --concurrency 16 --out results/
+  decart batch prompts.jsonl --out results/ --resume          # after Ctrl-C, a crash or a reboot
+  decart batch results/errors.jsonl --out results/retry/`,
+    )
+    .action(async (file: string, _o, command: Command) =>
+      run(
+        async (output) => (await import("./commands/batch.js")).runBatch(file, globals(command), output),
+        globals(command),
+      ),
+    );
+
+  root
     .command("emulator")
     .description("start the local emulator on 127.0.0.1 (until Ctrl-C)")
     .addOption(new Option("-p, --port <n>", "port (0 picks a free one)").default("4010"))

@@ -9,7 +9,10 @@ export type WatchEvent =
 
 export interface WatchOptions {
   model?: VideoModel | string | undefined;
+  /** Stops watching (never the job). */
   signal: AbortSignal;
+  /** Stops the submit (default: `signal`); a batch lets submits in flight finish, so their ids reach the journal. */
+  submitSignal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
 }
 
@@ -66,7 +69,8 @@ export async function* submitAndWatch(
   inputs: Record<string, unknown> & { model: VideoModel },
   options: WatchOptions,
 ): AsyncGenerator<WatchEvent> {
-  const job = await client.queue.submit({ ...inputs, signal: options.signal } as never);
+  const signal = "submitSignal" in options ? options.submitSignal : options.signal;
+  const job = await client.queue.submit({ ...inputs, ...(signal && { signal }) } as never);
   yield { type: "submitted", jobId: job.job_id, model: inputs.model.name };
   yield* watchJob(client, job.job_id, { ...options, model: inputs.model });
 }

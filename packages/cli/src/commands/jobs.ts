@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { downloadResult, follow, interruptible } from "../follow.js";
+import { downloadResult, finish, follow, interruptible } from "../follow.js";
 import { Journal, journalPath } from "../journal.js";
 import type { Output } from "../output.js";
 import { watchJob } from "../watch.js";
@@ -37,13 +37,14 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
   const { signal, release } = interruptible();
   output.info(output.err.dim(`Watching ${jobId}…`));
   try {
-    return await follow(watchJob(client, jobId, { model: known?.model, signal, timeoutMs: timeout }), {
+    const outcome = await follow(watchJob(client, jobId, { model: known?.model, signal, timeoutMs: timeout }), {
       client,
       output,
       journal,
       signal,
       path,
     });
+    return finish(outcome, output);
   } finally {
     release();
   }

@@ -3,7 +3,7 @@ import type { VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { follow, interruptible } from "../follow.js";
+import { finish, follow, interruptible } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { Journal, journalPath } from "../journal.js";
 import type { Output } from "../output.js";
@@ -47,7 +47,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const journal = new Journal(journalPath(options.journal));
   const { signal, release } = interruptible();
   try {
-    return await follow(submitAndWatch(client, inputs, { signal, timeoutMs: timeout }), {
+    const outcome = await follow(submitAndWatch(client, inputs, { signal, timeoutMs: timeout }), {
       client,
       output,
       journal,
@@ -55,6 +55,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
       model: inputs.model.name,
       path: (jobId) => resolve(options.output ?? `${jobId}.mp4`),
     });
+    return finish(outcome, output);
   } finally {
     release();
   }

@@ -1,0 +1,308 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import type { VideoModelName } from "@decart/api";
+import { AbortError, models, type VideoModel } from "@decart/core";
+import { clientFor, type GlobalOptions } from "../config.js";
+import { EXIT, usageError } from "../exit.js";
+import { writeAtomically } from "../files.js";
+import { follow, interruptible, type Outcome } from "../follow.js";
+import { readFileInput, stdinReader } from "../inputs.js";
+import { Journal, type JournalJob, journalPath } from "../journal.js";
+import type { Output } from "../output.js";
+import { submitAndWatch, watchJob } from "../watch.js";
+import { DEFAULT_VIDEO_MODEL, timeoutMs } from "./video.js";
+
+export interface BatchOptions extends GlobalOptions {
+  concurrency?: string;
+  out?: string;
+  resume?: boolean;
+  timeout?: string;
+}
+
+/** One line of a batch file: `{"custom_id": …, "model": …, "prompt": …, …}`. */
+interface BatchLine {
+  /** 1-based line number in the file. */
+  number: number;
+  /** The line as given, written back as it is to the errors file. */
+  text: string;
+  customId: string;
+  /** The result's file name: the custom_id with anything but letters, digits, `.`, `_` and `-` replaced by `_`. */
+  name: string;
+  model: VideoModel;
+  fields: Record<string, unknown>;
+}
+
+/** How one line ended. */
+type LineResult = { custom_id: string; line: number; job_id?: string | undefined } & (
+  | { status: "completed"; path: string }
+  | { status: "failed"; error: string }
+);
+
+const fileName = (customId: string) => customId.replace(/[^\w.-]/g, "_").replace(/^\.+/, "_");
+
+/** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a video model. */
+export function parseBatch(text: string): BatchLine[] {
+  const lines: BatchLine[] = [];
+  const ids = new Map<string, number>();
+  const names = new Map<string, number>();
+  for (const [index, raw] of text.split("\n").entries()) {
+    const number = index + 1;
+    const line = raw.trim();
+    if (!line) continue;
+    let value: any;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw usageError(`line ${number}: not JSON`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw usageError(`line ${number}: not a JSON object`);
+    }
+    const { custom_id: id, model: name = DEFAULT_VIDEO_MODEL, ...fields } = value;
+    if (id === undefined || id === null || id === "") throw usageError(`line ${number}: "custom_id" is missing`);
+    if (typeof id !== "string" && typeof id !== "number") {
+      throw usageError(`line ${number}: "custom_id" must be a string (got ${JSON.stringify(id)})`);
+    }
+    const customId = String(id);
+    const seen = ids.get(customId);
+    if (seen) throw usageError(`line ${number}: "custom_id" ${JSON.stringify(customId)} repeats line ${seen}`);
+    const name2 = fileName(customId);
+    const clash = names.get(name2.toLowerCase());
+    if (clash) {
+      throw usageError(
+        `line ${number}: "custom_id" ${JSON.stringify(customId)} gives the same file name as line ${clash} (${name2})`,
+      );
+    }
+    ids.set(customId, number);
+    names.set(name2.toLowerCase(), number);
+    let model: VideoModel;
+    try {
+      model = models.video(name as VideoModelName);
+    } catch (e) {
+      throw usageError(`line ${number}: ${(e as Error).message}`);
+    }
+    lines.push({ number, text: line, customId, name: name2, model, fields });
+  }
+  if (!lines.length) throw usageError("The batch has no lines");
+  return lines;
+}
+
+/** Runs `work` over `items`, `concurrency` at a time, in order; stops taking new items once `signal` aborts. */
+async function pool<T>(items: T[], concurrency: number, signal: AbortSignal, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !signal.aborted) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** A progress bar of the batch on stderr (on a terminal), else one line per finished job. */
+async function batchProgress(output: Output, total: number) {
+  const c = output.err;
+  if (!output.live) {
+    return {
+      line: (r: LineResult) =>
+        output.info(
+          r.status === "completed"
+            ? `${c.green("✓")} ${r.custom_id} → ${r.path}`
+            : `${c.red("✗")} ${r.custom_id}: ${r.error}`,
+        ),
+      update: (_done: number, _failed: number, _running: number) => {},
+      stop: () => {},
+    };
+  }
+  const { default: progress } = await import("cli-progress");
+  const bar = new progress.SingleBar(
+    {
+      stream: output.stderr,
+      format: "Batch {bar} {value}/{total} done · {failed} failed · {running} running",
+      hideCursor: true,
+    },
+    progress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { failed: 0, running: 0 });
+  return {
+    line: (_r: LineResult) => {},
+    update: (done: number, failed: number, running: number) => bar.update(done, { failed, running }),
+    stop: () => bar.stop(),
+  };
+}
+
+/**
+ * `decart batch <file.jsonl | -> [--concurrency N] [--out dir] [--resume]`: one video job per line, at most N at a
+ * time on one client (a 429 anywhere pauses every request of the batch: the client's rate-limit gate). Results are
+ * saved as `<out>/<custom_id>.mp4`; `<out>/results.jsonl` says how each line ended, and `<out>/errors.jsonl` holds the
+ * failed lines as they were given, to be fed back in. Every job id goes to the journal, tagged with the batch and the
+ * line's custom_id, before any waiting: `--resume` watches those jobs again and never submits their lines twice.
+ */
+export async function runBatch(source: string, options: BatchOptions, output: Output): Promise<number> {
+  const concurrency = options.concurrency === undefined ? 8 : Number(options.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+    throw usageError(`--concurrency must be an integer from 1 to 1000 (got ${JSON.stringify(options.concurrency)})`);
+  }
+  const timeout = timeoutMs(options.timeout);
+  const stdin = stdinReader();
+  const text = source === "-" ? (await stdin()).toString("utf8") : await readBatchFile(source);
+  const lines = parseBatch(text);
+  // A batch is known in the journal by its file's path, or (from stdin) by its content.
+  const batch =
+    source === "-" ? `stdin:${createHash("sha256").update(text).digest("hex").slice(0, 16)}` : resolve(source);
+  const base = source === "-" ? process.cwd() : dirname(resolve(source));
+  const out = resolve(options.out ?? ".");
+  const journal = new Journal(journalPath(options.journal));
+  const known = new Map<string, JournalJob>();
+  for (const job of journal.jobs())
+    if (job.batch === batch && job.custom_id !== undefined) known.set(job.custom_id, job);
+  if (known.size && !options.resume) {
+    throw usageError(
+      `${known.size} line(s) of this batch already have jobs in the journal (${journal.path}): add --resume to ` +
+        "finish the batch without submitting them again",
+    );
+  }
+  const client = clientFor(options, output);
+  await mkdir(out, { recursive: true });
+
+  const { signal, release } = interruptible();
+  const results: LineResult[] = [];
+  const progress = await batchProgress(output, lines.length);
+  let running = 0;
+  let failed = 0;
+  const record = (result: LineResult) => {
+    results.push(result);
+    if (result.status === "failed") failed++;
+    output.event(
+      result.status === "failed"
+        ? {
+            type: "line_failed",
+            custom_id: result.custom_id,
+            line: result.line,
+            job_id: result.job_id,
+            error: result.error,
+          }
+        : {
+            type: "line_completed",
+            custom_id: result.custom_id,
+            line: result.line,
+            job_id: result.job_id,
+            path: result.path,
+          },
+    );
+    progress.line(result);
+    progress.update(results.length, failed, running);
+  };
+
+  output.info(
+    output.err.dim(
+      `Batch of ${lines.length} line(s), ${concurrency} at a time; results in ${out}; journal ${journal.path}` +
+        (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : ""),
+    ),
+  );
+  try {
+    await pool(lines, concurrency, signal, async (line) => {
+      running++;
+      progress.update(results.length, failed, running);
+      try {
+        const result = await runLine(line, known.get(line.customId));
+        if (result) record(result);
+      } finally {
+        running--;
+      }
+    });
+  } finally {
+    release();
+    progress.stop();
+  }
+
+  async function runLine(line: BatchLine, job: JournalJob | undefined): Promise<LineResult | undefined> {
+    const path = join(out, `${line.name}.mp4`);
+    const tag = { custom_id: line.customId, batch };
+    const base1 = { custom_id: line.customId, line: line.number, job_id: job?.job_id };
+    if (job?.state === "saved" && job.path && existsSync(job.path))
+      return { ...base1, status: "completed", path: job.path };
+    if (job?.state === "failed") return { ...base1, status: "failed", error: job.error ?? "Job failed" };
+    let outcome: Outcome;
+    try {
+      const events = job
+        ? watchJob(client, job.job_id, { model: job.model, signal, timeoutMs: timeout })
+        : submitAndWatch(
+            client,
+            { model: line.model, ...(await fileFields(line, base)) },
+            // A submit in flight at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits).
+            { signal, submitSignal: undefined, timeoutMs: timeout },
+          );
+      outcome = await follow(events, { client, output, journal, signal, path, tag, chatter: false });
+    } catch (error) {
+      if (signal.aborted && AbortError.isInstance(error)) return undefined;
+      const e = error as { message?: string; jobId?: string };
+      return { ...base1, job_id: e.jobId ?? job?.job_id, status: "failed", error: e.message ?? String(error) };
+    }
+    if (outcome.state === "interrupted") return undefined;
+    if (outcome.state === "failed") return { ...base1, job_id: outcome.jobId, status: "failed", error: outcome.error };
+    return { ...base1, job_id: outcome.jobId, status: "completed", path: outcome.path };
+  }
+
+  // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl.
+  results.sort((a, b) => a.line - b.line);
+  const resultsPath = join(out, "results.jsonl");
+  const errorsPath = join(out, "errors.jsonl");
+  await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${JSON.stringify(r)}\n`).join("")));
+  const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
+  if (failedLines.size) {
+    const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${l.text}\n`);
+    await writeAtomically(errorsPath, Buffer.from(text2.join("")));
+  } else {
+    await rm(errorsPath, { force: true });
+  }
+  const completed = results.length - failedLines.size;
+  const interrupted = lines.length - results.length;
+  output.event({
+    type: "summary",
+    total: lines.length,
+    completed,
+    failed: failedLines.size,
+    not_finished: interrupted,
+    results: resultsPath,
+    ...(failedLines.size && { errors: errorsPath }),
+  });
+  const c = output.err;
+  const report = output.json ? (line: string) => output.info(line) : (line: string) => output.print(line);
+  report(
+    `Batch: ${lines.length} line(s), ${c.green(`${completed} completed`)}, ${failedLines.size ? c.red(`${failedLines.size} failed`) : "0 failed"}` +
+      (interrupted ? `, ${interrupted} not finished` : "") +
+      `. Results: ${resultsPath}` +
+      (failedLines.size ? `; failed lines (fix and run them again): ${errorsPath}` : ""),
+  );
+  if (signal.aborted) {
+    const again = `decart batch ${source === "-" ? "- (the same lines on stdin)" : JSON.stringify(source)} --out ${JSON.stringify(out)} --resume`;
+    output.event({ type: "interrupted", resume: again });
+    output.warn(c.yellow(`Stopped: no job was cancelled. Resume with: ${again}`));
+    return EXIT.interrupted;
+  }
+  return failedLines.size ? EXIT.batchPartial : EXIT.ok;
+}
+
+async function readBatchFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw usageError(`Cannot read ${path} (${code === "ENOENT" ? "no such file" : (e as Error).message})`);
+  }
+}
+
+/** A line's fields, with file fields given as paths (relative to the batch file) or URLs opened as the CLI does. */
+async function fileFields(line: BatchLine, base: string): Promise<Record<string, unknown>> {
+  const fields = { ...line.fields };
+  const noStdin = async (): Promise<Buffer> => {
+    throw usageError(`line ${line.number}: a batch line cannot read stdin`);
+  };
+  for (const field of line.model.fields) {
+    const value = fields[field.name];
+    if (field.type === "file" && typeof value === "string") {
+      fields[field.name] = await readFileInput(value, field.name, noStdin, base);
+    }
+  }
+  return fields;
+}

@@ -1,0 +1,212 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { emulator, events, finished, run, start, tempDir } from "./helpers.js";
+
+/** A seeded PRNG (mulberry32), so the emulator's faults and timings repeat run after run. */
+function seeded(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+let emu: Emulator;
+let dir: string;
+let remove: () => void;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ({ emu } = await emulator({ timing: { pendingMs: 100, processingMs: 200, spread: 0.5 }, random: seeded(7) }));
+  ({ dir, remove } = tempDir());
+});
+afterAll(async () => {
+  await emu.close();
+  remove();
+});
+beforeEach((context) => {
+  emu.setFaults([]);
+  emu.resetStats();
+  env = { DECART_API_KEY: emu.apiKey, DECART_BASE_URL: emu.url, DECART_JOURNAL: join(dir, `${context.task.id}.jsonl`) };
+});
+
+/** A batch file of `n` lines; every 10th line's job fails. */
+function batchFile(name: string, n: number): { path: string; lines: string[] } {
+  const lines = Array.from({ length: n }, (_, i) =>
+    JSON.stringify({ custom_id: `clip-${i + 1}`, prompt: i % 10 === 9 ? `[fail] line ${i + 1}` : `line ${i + 1}` }),
+  );
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return { path, lines };
+}
+
+const journal = () =>
+  readFileSync(env.DECART_JOURNAL!, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+const jsonl = (path: string) =>
+  readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+
+/** Starts a batch and resolves once `count` jobs were submitted (NDJSON events), the child still running. */
+async function afterSubmits(args: string[], count: number) {
+  const child = start(args, { env });
+  const done = finished(child);
+  let submitted = 0;
+  for await (const line of createInterface({ input: child.stdout! })) {
+    if (JSON.parse(line).type === "submitted" && ++submitted === count) return { child, done };
+  }
+  throw new Error(`fewer than ${count} submits: ${(await done).stderr}`);
+}
+
+/** Each line ended once: completed with the exact bytes the emulator served, or failed with its reason. */
+function checkOutcome(out: string, lines: string[]) {
+  const results = jsonl(join(out, "results.jsonl"));
+  expect(results.map((r) => r.custom_id)).toEqual(lines.map((l) => JSON.parse(l).custom_id));
+  const failing = lines.filter((l) => l.includes("[fail]"));
+  for (const result of results) {
+    if (result.status === "completed") {
+      expect(result.path).toBe(join(out, `${result.custom_id}.mp4`));
+      expect(sha256(result.path)).toBe(emu.stats().jobs[result.job_id]!.resultSha256);
+    } else {
+      expect(result.error).toContain("asked to fail");
+    }
+  }
+  expect(results.filter((r) => r.status === "failed").length).toBe(failing.length);
+  // The errors file holds the failed lines exactly as given: it can be fed back in.
+  expect(readFileSync(join(out, "errors.jsonl"), "utf8")).toBe(failing.map((l) => `${l}\n`).join(""));
+}
+
+/** The journal's job id for each custom_id: exactly one each (no line was submitted twice). */
+function oneJobPerLine(lines: string[]) {
+  const submitted = journal().filter((r) => r.event === "submitted");
+  const ids = new Map<string, Set<string>>();
+  for (const r of submitted) ids.set(r.custom_id, (ids.get(r.custom_id) ?? new Set()).add(r.job_id));
+  expect(ids.size).toBe(lines.length);
+  for (const [id, jobs] of ids) expect(jobs.size, id).toBe(1);
+  expect(submitted.length).toBe(lines.length);
+}
+
+describe("decart batch", () => {
+  it("200 lines under faults, interrupted and resumed: every line ends once, no line is submitted twice", async () => {
+    const { path, lines } = batchFile("two-hundred.jsonl", 200);
+    const out = join(dir, "two-hundred");
+    emu.setFaults([
+      { route: "submit", kind: "429", rate: 0.05, retryAfterSeconds: 0 },
+      { route: "status", kind: "503", rate: 0.2 },
+      { route: "content", kind: "truncate", rate: 0.1 },
+    ]);
+    const args = ["batch", path, "--out", out, "--concurrency", "20"];
+    const { child, done } = await afterSubmits(args, 60);
+    child.kill("SIGINT");
+    const first = await done;
+    expect(first.code, first.stderr).toBe(130);
+    const summary = events(first.stdout).find((e) => e.type === "summary")!;
+    expect(summary.not_finished).toBeGreaterThan(0);
+    expect(first.stderr).toContain("--resume");
+
+    const again = await run(args, { env });
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain("--resume");
+
+    const resumed = await run([...args, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "summary", total: 200, completed: 180, failed: 20 });
+    checkOutcome(out, lines);
+    oneJobPerLine(lines);
+    // A submit in flight at Ctrl-C finished and was recorded: the server made exactly one job per line.
+    expect(emu.stats().jobsCreated).toBe(200);
+    expect(emu.stats().faultsInjected).toMatchObject({ 429: expect.any(Number), 503: expect.any(Number) });
+  });
+
+  it("a killed batch loses no job: --resume watches what was submitted and submits only the rest", async () => {
+    const { path, lines } = batchFile("killed.jsonl", 40);
+    const out = join(dir, "killed");
+    const args = ["batch", path, "--out", out, "--concurrency", "8"];
+    const { child, done } = await afterSubmits(args, 12);
+    child.kill("SIGKILL");
+    expect((await done).signal).toBe("SIGKILL");
+    const recorded = journal().filter((r) => r.event === "submitted").length;
+    expect(recorded).toBeGreaterThanOrEqual(12);
+
+    const resumed = await run([...args, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    checkOutcome(out, lines);
+    oneJobPerLine(lines);
+    // Only a submit the server took in the instant before the kill, before its answer arrived, can be unknown.
+    expect(emu.stats().jobsCreated - lines.length).toBeLessThanOrEqual(8);
+  });
+
+  it("the errors file runs as a batch of its own", async () => {
+    const { path } = batchFile("small.jsonl", 10);
+    const out = join(dir, "small");
+    const first = await run(["batch", path, "--out", out], { env });
+    expect(first.code).toBe(6);
+    const retry = await run(["batch", join(out, "errors.jsonl"), "--out", join(out, "retry")], { env });
+    expect(retry.code).toBe(6);
+    expect(events(retry.stdout).at(-1)).toMatchObject({ type: "summary", total: 1, failed: 1 });
+  });
+
+  it("reads stdin, exits 0 when every line completes, and prints a summary for a human", async () => {
+    const out = join(dir, "stdin");
+    const input = `${JSON.stringify({ custom_id: "a b", prompt: "x", resolution: "480p" })}\n${JSON.stringify({ custom_id: 7, model: "lucy-pro-t2v", prompt: "y" })}\n`;
+    const { code, stdout, stderr } = await run(["batch", "-", "--out", out, "--no-json"], { env, input });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain("2 completed");
+    expect(existsSync(join(out, "a_b.mp4"))).toBe(true);
+    expect(existsSync(join(out, "7.mp4"))).toBe(true);
+    expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
+  });
+
+  describe("input errors name the line, and nothing is sent", () => {
+    const rejected = async (text: string, ...expected: string[]) => {
+      const { code, stderr } = await run(["batch", "-"], { env, input: text });
+      expect(code).toBe(2);
+      for (const e of expected) expect(stderr).toContain(e);
+      expect(emu.stats().requests.total).toBe(0);
+    };
+    const line = (o: object) => `${JSON.stringify(o)}\n`;
+
+    it("a missing custom_id", () =>
+      rejected(line({ custom_id: "a", prompt: "x" }) + line({ prompt: "y" }), "line 2", "custom_id"));
+    it("a repeated custom_id", () =>
+      rejected(
+        line({ custom_id: "a", prompt: "x" }) +
+          line({ custom_id: "b", prompt: "y" }) +
+          line({ custom_id: "a", prompt: "z" }),
+        "line 3",
+        "repeats line 1",
+      ));
+    it("two custom_ids that make one file name", () =>
+      rejected(line({ custom_id: "a/b", prompt: "x" }) + line({ custom_id: "a_b", prompt: "y" }), "line 2", "line 1"));
+    it("a line that is not a JSON object, an unknown model", async () => {
+      await rejected(`${line({ custom_id: "a", prompt: "x" })}[1,2]\n`, "line 2");
+      await rejected(`${line({ custom_id: "a", prompt: "x" })}{oops\n`, "line 2");
+      await rejected(line({ custom_id: "a", model: "lucy-nope", prompt: "x" }), "line 1", "lucy-nope");
+    });
+    it("a bad --concurrency", () =>
+      run(["batch", "-", "-c", "0"], { env, input: "" }).then((r) => expect(r.code).toBe(2)));
+  });
+
+  it("a line whose fields the client rejects fails alone, nothing sent for it", async () => {
+    const out = join(dir, "invalid");
+    const input = `${JSON.stringify({ custom_id: "good", prompt: "x" })}\n${JSON.stringify({ custom_id: "bad", prompt: "x", resolution: "4k" })}\n`;
+    const { code, stdout } = await run(["batch", "-", "--out", out], { env, input });
+    expect(code).toBe(6);
+    const failed = events(stdout).find((e) => e.type === "line_failed")!;
+    expect(failed).toMatchObject({ custom_id: "bad", line: 2 });
+    expect(failed.error).toContain('"resolution"');
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+});
