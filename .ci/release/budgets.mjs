@@ -24,4 +24,14 @@ export const budgets = [
       const pacer = createPacer();
       export const status$ = (id) => defer(() => c.queue.status(id)).pipe(throughPacer(pacer));`,
   },
+  {
+    name: "core + queue-rx: submitJob, one job's events as an observable (rxjs included)",
+    packages: ["@decart/core", "@decart/queue-rx"],
+    gzipLimit: 20 * 1024,
+    program: `
+      import { createDecartClient, models } from "@decart/core";
+      import { submitJob } from "@decart/queue-rx";
+      const c = createDecartClient({ apiKey: "k" });
+      export const run = (p) => submitJob(c, { model: models.video("lucy-clip"), prompt: p, data: new Blob([]) });`,
+  },
 ];

@@ -6,5 +6,6 @@ export default defineConfig({
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-results/results.json" },
     testTimeout: 30_000,
+    typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
   },
 });

@@ -1,1 +1,11 @@
+export { type BatchEvent, type BatchInput, type BatchSummary, type SubmitAllOptions, submitAll } from "./batch.js";
+export { jobFailed, statusChanges, throwOnFailure, toOutcome } from "./operators.js";
 export { createPacer, type Pacer, throughPacer } from "./pacing.js";
+export {
+  fromAbortable,
+  type ResultSource,
+  type StatusSource,
+  type SubmitSource,
+} from "./sources.js";
+export type { JobEvent, JobOptions, StatusRead, SubmitInput, SubmitJobOptions, WatchJobOptions } from "./types.js";
+export { drive, submitJob, watchJob } from "./watch.js";

@@ -1,6 +1,14 @@
 import { RateLimitError } from "@decart/core";
-import { asyncScheduler, defer, type MonoTypeOperatorFunction, type Observable, type SchedulerLike, timer } from "rxjs";
-import { switchMap, tap } from "rxjs/operators";
+import {
+  asyncScheduler,
+  defer,
+  type MonoTypeOperatorFunction,
+  type Observable,
+  type SchedulerLike,
+  switchMap,
+  tap,
+  timer,
+} from "rxjs";
 
 /** The pause after a 429 without `Retry-After`: 1 s, doubling with each such answer in a row, up to 30 s. */
 const FIRST_PAUSE_MS = 1000;

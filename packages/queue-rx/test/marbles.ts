@@ -1,3 +1,5 @@
+import { createDecartClient, type JobStatus, type JobStatusResponse } from "@decart/core";
+import type { Observable } from "rxjs";
 import { type RunHelpers, TestScheduler } from "rxjs/testing";
 import { expect } from "vitest";
 
@@ -8,4 +10,38 @@ import { expect } from "vitest";
 export function marbles(body: (helpers: RunHelpers & { scheduler: TestScheduler }) => void): void {
   const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   scheduler.run((helpers) => body({ ...helpers, scheduler }));
+}
+
+export const JOB_ID = "job_0123456789abcdef0123456789abcdef";
+export const silent = { warn: () => {}, debug: () => {} };
+
+/** A client that never reaches the network in these tests (every request goes through injected sources), on `scheduler`'s clock. */
+export function virtualClient(scheduler: TestScheduler) {
+  return createDecartClient({
+    apiKey: "dct_virtual",
+    baseUrl: "http://127.0.0.1:9",
+    logger: silent,
+    poll: { now: () => scheduler.now() },
+  });
+}
+
+/** A job's status body. */
+export const job = (status: JobStatus, extra: Partial<JobStatusResponse> = {}): JobStatusResponse => ({
+  job_id: JOB_ID,
+  status,
+  model: "lucy-pro-t2v",
+  ...extra,
+});
+
+/**
+ * A source that answers its n-th call with `answers[n]` (the last one again after the end), and records the frame of
+ * each call.
+ */
+export function scripted<T>(scheduler: TestScheduler, answers: Observable<T>[]) {
+  const calls: number[] = [];
+  const source = (_request: unknown) => {
+    calls.push(scheduler.now());
+    return answers[Math.min(calls.length - 1, answers.length - 1)]!;
+  };
+  return Object.assign(source, { calls });
 }

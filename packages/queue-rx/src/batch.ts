@@ -1,0 +1,174 @@
+import { type DecartClient, type DecartError, type JobEvent, RateLimitError } from "@decart/core";
+import {
+  asyncScheduler,
+  catchError,
+  defer,
+  EMPTY,
+  finalize,
+  isObservable,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  repeat,
+  retry,
+  throwError,
+} from "rxjs";
+import { jobFailed } from "./operators.js";
+import { createPacer, throughPacer } from "./pacing.js";
+import { clientResult, clientStatus, clientSubmit } from "./sources.js";
+import type { SubmitInput, SubmitJobOptions } from "./types.js";
+import { submitJob } from "./watch.js";
+
+/** An input of a batch: a model and its inputs, or that with a key of yours (echoed on every event of its job). */
+export type BatchInput = SubmitInput | { key: string | number; input: SubmitInput };
+
+/**
+ * Where the batch stands. `submitted` counts jobs the server accepted; `pending` and `processing` count the jobs in
+ * that state now (a job downloading its result is still `processing`); `completed` and `failed` count finished jobs
+ * (`failed` includes jobs that could not be submitted or watched). `total` is the number of inputs for an array, and
+ * the number read so far for an iterable or an observable (all of them once it ends).
+ */
+export interface BatchSummary {
+  total: number;
+  submitted: number;
+  pending: number;
+  processing: number;
+  completed: number;
+  failed: number;
+}
+
+/** One thing that happened in a batch, with the summary just after it. */
+export type BatchEvent = {
+  /** The input's position (from 0) in the inputs. */
+  index: number;
+  /** The input's key, when it had one. */
+  key: string | number | undefined;
+  summary: BatchSummary;
+} & (
+  | { type: "event"; event: JobEvent; error?: never }
+  /** The job could not be submitted, or watching it ended with an error (`error.jobId` says whether a job exists). */
+  | { type: "error"; error: DecartError; event?: never }
+);
+
+export interface SubmitAllOptions extends SubmitJobOptions {
+  /** Jobs in flight at once (submitted and not finished). Default 8. */
+  concurrency?: number;
+  /** End the batch (error, and stop watching the others) at the first job that fails or errors. Default `false`. */
+  failFast?: boolean;
+}
+
+/** A submit answered 429 is sent again after the batch's pause, this many times at most. */
+const MAX_RATE_LIMITED_SUBMITS = 20;
+
+type State = "pending" | "processing" | "completed" | "failed";
+
+/**
+ * Submits and follows many jobs with bounded concurrency. Inputs: an array, an iterable (read lazily, one input each
+ * time a slot frees) or an observable. Every event of every job comes out tagged with its input's index and key,
+ * with a running summary. A 429 anywhere pauses the whole batch (the server's `Retry-After`, else a growing backoff):
+ * submits, status reads and downloads not yet started wait for it, and a submit answered 429 (the server did not take
+ * it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
+ * (`client.rateLimit`) closes, on a 429 to any of the client's requests. A failed job (or one that errors) does not end the batch unless `failFast`.
+ */
+export function submitAll(
+  client: DecartClient,
+  inputs: Iterable<BatchInput> | Observable<BatchInput>,
+  options: SubmitAllOptions = {},
+): Observable<BatchEvent> {
+  const { concurrency = 8, failFast = false, ...jobOptions } = options;
+  return defer(() => {
+    const scheduler = jobOptions.scheduler ?? asyncScheduler;
+    const pacer = createPacer(scheduler);
+    // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
+    const unfollow = client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
+    const submit = jobOptions.submitSource ?? clientSubmit(client);
+    const status = jobOptions.statusSource ?? clientStatus(client);
+    const result = jobOptions.resultSource ?? clientResult(client);
+    const paced: SubmitJobOptions = {
+      ...jobOptions,
+      scheduler,
+      // A submit answered 429 was not taken by the server: send it again once the batch's pause ends.
+      submitSource: (input) =>
+        defer(() => submit(input)).pipe(
+          throughPacer(pacer),
+          retry({
+            count: MAX_RATE_LIMITED_SUBMITS,
+            delay: (e) => (RateLimitError.isInstance(e) ? of(0) : throwError(() => e)),
+          }),
+        ),
+      // A read answered 429 pauses the batch; the engine decides when to read again.
+      statusSource: (jobId) => defer(() => status(jobId)).pipe(throughPacer(pacer)),
+      resultSource: (jobId) => defer(() => result(jobId)).pipe(throughPacer(pacer)),
+    };
+
+    const summary: BatchSummary = {
+      total: Array.isArray(inputs) ? inputs.length : 0,
+      submitted: 0,
+      pending: 0,
+      processing: 0,
+      completed: 0,
+      failed: 0,
+    };
+    const move = (from: State | undefined, to: State) => {
+      if (from) summary[from]--;
+      summary[to]++;
+    };
+
+    const run = (item: BatchInput, index: number): Observable<BatchEvent> => {
+      const keyed = !("model" in item);
+      const key = keyed ? item.key : undefined;
+      const input = keyed ? item.input : item;
+      let state: State | undefined;
+      return submitJob(client, input, paced).pipe(
+        map((event): BatchEvent => {
+          let to: State | undefined;
+          if (event.type === "submitted") {
+            summary.submitted++;
+            to = "pending";
+          } else if (event.type === "status") to = event.status;
+          else if (event.type === "completed" || event.type === "failed") to = event.type;
+          if (to && to !== state) {
+            move(state, to);
+            state = to;
+          }
+          if (failFast && event.type === "failed") throw jobFailed(event);
+          return { type: "event", index, key, event, summary: { ...summary } };
+        }),
+        catchError((error: DecartError) => {
+          if (state !== "failed") {
+            move(state, "failed");
+            state = "failed";
+          }
+          if (failFast) return throwError(() => error);
+          return of<BatchEvent>({ type: "error", index, key, error, summary: { ...summary } });
+        }),
+      );
+    };
+
+    if (isObservable(inputs)) {
+      return inputs.pipe(
+        mergeMap((item, index) => {
+          summary.total++;
+          return run(item, index);
+        }, concurrency),
+        finalize(unfollow),
+      );
+    }
+    // An iterable is read lazily: each of `concurrency` lanes takes the next input when its job ends.
+    const iterator = inputs[Symbol.iterator]();
+    let index = 0;
+    let done = false;
+    const lane = defer(() => {
+      const next = done ? { done: true as const, value: undefined } : iterator.next();
+      if (next.done) {
+        done = true;
+        return EMPTY;
+      }
+      if (!Array.isArray(inputs)) summary.total++;
+      return run(next.value, index++);
+    }).pipe(repeat({ delay: () => (done ? EMPTY : of(0)) }));
+    return merge(...Array.from({ length: Math.max(1, concurrency) }, () => lane)).pipe(finalize(unfollow));
+  });
+}

@@ -1,0 +1,65 @@
+import type { DecartClient, DownloadProgress, JobSubmitResult, StatusRead, VideoModelName } from "@decart/core";
+import { Observable } from "rxjs";
+import type { SubmitInput } from "./types.js";
+
+/**
+ * Reads a job's status once: an observable that emits one answer and completes, or errors. Unsubscribing before it
+ * answers must abort the read. The default reads over HTTP with the client.
+ */
+export type StatusSource = (jobId: string) => Observable<StatusRead>;
+
+/** Submits a job: emits the submit answer once and completes. Unsubscribing aborts the request. */
+export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
+
+/**
+ * Downloads a completed job's result once: emits progress, then the `Blob`, and completes, or errors (the watch
+ * decides whether to try again). Unsubscribing aborts it.
+ */
+export type ResultSource = (jobId: string) => Observable<DownloadProgress | Blob>;
+
+/** An abortable promise as a cold observable: each subscription starts it; unsubscribing before it settles aborts it. */
+export function fromAbortable<T>(start: (signal: AbortSignal, emit: (value: T) => void) => Promise<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const controller = new AbortController();
+    let settled = false;
+    start(controller.signal, (value) => subscriber.next(value)).then(
+      (value) => {
+        settled = true;
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      (error) => {
+        settled = true;
+        subscriber.error(error);
+      },
+    );
+    return () => {
+      if (!settled) controller.abort();
+    };
+  });
+}
+
+/** The client's own reads, one attempt each (a failure goes to the engine, which decides whether to read again). */
+export const clientStatus =
+  (client: DecartClient): StatusSource =>
+  (jobId) =>
+    fromAbortable((signal) => client.queue.readStatus(jobId, { signal }));
+
+export const clientSubmit =
+  (client: DecartClient): SubmitSource =>
+  (input) =>
+    fromAbortable((signal) => client.queue.submit({ ...input, signal } as never));
+
+/** The client's download of a result into a Blob, with progress (a body cut short errors). */
+export const clientResult =
+  (client: DecartClient): ResultSource =>
+  (jobId) =>
+    fromAbortable<DownloadProgress | Blob>(async (signal, emit) => {
+      const { stream, contentType } = await client.queue.download(jobId, { signal, onProgress: emit });
+      const chunks: Uint8Array[] = [];
+      for (const reader = stream.getReader(); ; ) {
+        const { done, value } = await reader.read();
+        if (done) return new Blob(chunks as BlobPart[], { type: contentType ?? "" });
+        chunks.push(value);
+      }
+    });

@@ -1,0 +1,52 @@
+import type {
+  JobEvent,
+  PollOptions,
+  PollSchedule,
+  StatusRead,
+  SubmitOptions,
+  VideoModel,
+  VideoModelName,
+} from "@decart/core";
+import type { SchedulerLike } from "rxjs";
+import type { ResultSource, StatusSource, SubmitSource } from "./sources.js";
+
+/**
+ * What `submitJob` submits: a video model and its inputs, as `client.queue.submit` takes them (its `signal` is not
+ * used: unsubscribe instead). Without a model name, any video model's inputs.
+ */
+export type SubmitInput<M extends VideoModelName = VideoModelName> = { [K in M]: SubmitOptions<K> }[M];
+
+/** Options shared by `watchJob`, `submitJob` and `submitAll`. */
+export interface JobOptions {
+  /**
+   * The watch's budget (waiting and downloading, from when the job is known) before a `JobTimeoutError` carrying the
+   * job id (default: the core's, 11 minutes). A submit is bounded by the client's own timeouts.
+   */
+  timeoutMs?: number;
+  /** Polling for this job, merged over the client's `poll` (see the core's `PollOptions`), or a schedule function. */
+  poll?: PollOptions | PollSchedule;
+  /**
+   * `false` to end with the `completed` status event, without downloading the video. Default `true`: `downloading`
+   * events, then `completed` with `data`, a Blob.
+   */
+  download?: boolean;
+  /** Where timers run (default `asyncScheduler`): a `TestScheduler` runs everything on virtual time. */
+  scheduler?: SchedulerLike;
+  /** Reads a job's status once (default: the client's, over HTTP, aborted on unsubscribe). */
+  statusSource?: StatusSource;
+  /** Downloads a completed job's result (default: the client's `queue.result`, aborted on unsubscribe). */
+  resultSource?: ResultSource;
+}
+
+/** `watchJob` options: with the job's model when known, which sets its expected duration and so the poll schedule. */
+export interface WatchJobOptions extends JobOptions {
+  model?: VideoModel | VideoModelName;
+}
+
+/** `submitJob` options. */
+export interface SubmitJobOptions extends JobOptions {
+  /** Submits a job (default: the client's `queue.submit`, aborted on unsubscribe). */
+  submitSource?: SubmitSource;
+}
+
+export type { JobEvent, StatusRead };

@@ -1,0 +1,161 @@
+import type {
+  DecartClient,
+  DownloadProgress,
+  JobEvent,
+  JobSubmitResult,
+  JobWatch,
+  JobWatchStep,
+  StatusRead,
+  SubmitOptions,
+  VideoModel,
+  VideoModelName,
+} from "@decart/core";
+import {
+  asyncScheduler,
+  defer,
+  finalize,
+  Observable,
+  ReplaySubject,
+  type SchedulerLike,
+  type Subscription,
+  share,
+  switchMap,
+  take,
+  timer,
+} from "rxjs";
+import { clientResult, clientStatus, clientSubmit, type ResultSource, type StatusSource } from "./sources.js";
+import type { JobOptions, SubmitJobOptions, WatchJobOptions } from "./types.js";
+
+/** What a driver needs besides the watch: one status read, one download attempt, and where to wait. */
+export interface DriveWith {
+  read: StatusSource;
+  result: ResultSource;
+  scheduler: SchedulerLike;
+}
+
+/**
+ * Runs the core's job watch on an RxJS scheduler: after each step, waits what the step says, then reads the status
+ * once (or downloads the result once) and hands the answer, the progress or the failure back to the watch. The watch
+ * decides everything else (schedule, de-duplication, the end, retries, the deadline); the next read starts only after
+ * the previous one answered, so reads never overlap. Unsubscribing clears the timer and aborts the request in flight.
+ */
+export function drive(watch: JobWatch, jobId: string, { read, result, scheduler }: DriveWith): Observable<JobEvent> {
+  return new Observable<JobEvent>((subscriber) => {
+    let current: Subscription | undefined;
+    const emit = (events: JobEvent[]) => {
+      for (const event of events) if (!subscriber.closed) subscriber.next(event);
+    };
+    const follow = (step: JobWatchStep): void => {
+      emit(step.events);
+      const { next } = step;
+      if (subscriber.closed) return; // the last subscriber left on one of these events
+      if ("done" in next || "error" in next) {
+        if ("error" in next) subscriber.error(next.error);
+        else subscriber.complete();
+        return;
+      }
+      const reading = "read" in next;
+      let answered = false;
+      current = timer(Math.max(0, reading ? next.read : next.download), scheduler)
+        .pipe(switchMap(() => (reading ? read(jobId) : result(jobId))))
+        .subscribe({
+          next: (got) => {
+            if (reading) {
+              answered = true;
+              current?.unsubscribe();
+              follow(watch.status(got as StatusRead));
+            } else if (got instanceof Blob) {
+              answered = true;
+              follow(watch.downloaded(got));
+            } else emit(watch.progress(got as DownloadProgress));
+          },
+          error: (error) => follow(watch.error(error)),
+          complete: () => {
+            if (!answered)
+              follow(
+                watch.error(
+                  new Error(`Job ${jobId}: the ${reading ? "status" : "result"} source ended without an answer`),
+                ),
+              );
+          },
+        });
+    };
+    follow(watch.start());
+    return () => current?.unsubscribe();
+  });
+}
+
+/** The running pollers, per client and job: everyone watching a job shares its one poller while it runs. */
+const pollers = new WeakMap<DecartClient, Map<string, Observable<JobEvent>>>();
+
+/**
+ * The shared poller of a job, started by `start` when none runs. It replays its latest event to late subscribers,
+ * stops (timer cleared, request aborted) when its last subscriber leaves, and is forgotten when it ends or stops, so
+ * that the next subscriber starts afresh.
+ */
+function sharedPoller(client: DecartClient, key: string, start: () => Observable<JobEvent>): Observable<JobEvent> {
+  return defer(() => {
+    const jobs = pollers.get(client) ?? new Map<string, Observable<JobEvent>>();
+    pollers.set(client, jobs);
+    const known = jobs.get(key);
+    if (known) return known;
+    const running: Observable<JobEvent> = start().pipe(
+      finalize(() => {
+        if (jobs.get(key) === running) jobs.delete(key);
+      }),
+      share({ connector: () => new ReplaySubject(1), resetOnRefCountZero: true, resetOnComplete: false }),
+    );
+    jobs.set(key, running);
+    return running;
+  });
+}
+
+/** The events of a job through its shared poller (one per client, job and `download` choice). */
+function follow(
+  client: DecartClient,
+  jobId: string,
+  options: JobOptions & { model?: VideoModel | VideoModelName | undefined; first?: JobSubmitResult },
+): Observable<JobEvent> {
+  const { model, first, timeoutMs, poll, download } = options;
+  return sharedPoller(client, `${download === false ? "status" : "result"}:${jobId}`, () =>
+    drive(client.queue.createWatch(jobId, { model, first, timeoutMs, poll, download }), jobId, {
+      read: options.statusSource ?? clientStatus(client),
+      result: options.resultSource ?? clientResult(client),
+      scheduler: options.scheduler ?? asyncScheduler,
+    }),
+  );
+}
+
+/**
+ * The events of an existing job, as the core's engine yields them: `status` (`pending`, `processing`, only on a
+ * change), then `downloading` progress and `completed` with the video (no download with `download: false`), or
+ * `failed` with the server's reason. Completes after `completed` or `failed` (a failed job is an event, not an
+ * error); errors with the core's typed errors, carrying the job id (`JobTimeoutError` once `timeoutMs` runs out).
+ * Cold: nothing happens until you subscribe.
+ *
+ * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
+ * gets the latest event at once; when the last one unsubscribes, the timer stops and the request in flight is aborted.
+ * Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it (those who
+ * differ on `download` get a poller of their own).
+ */
+export function watchJob(client: DecartClient, jobId: string, options: WatchJobOptions = {}): Observable<JobEvent> {
+  return defer(() => follow(client, jobId, options));
+}
+
+/**
+ * Submits a job when subscribed, then follows it as `watchJob` does: first `submitted` with the job id (before any
+ * waiting), then the status events, then (unless `download: false`) the download and `completed` with the video.
+ * Each subscription submits a job of its own (`share()` it to submit once); unsubscribing during the submit aborts
+ * the request, and later never cancels the job. A `watchJob` of the same job id shares this job's poller.
+ */
+export function submitJob<M extends VideoModelName>(
+  client: DecartClient,
+  input: SubmitOptions<M>,
+  options: SubmitJobOptions = {},
+): Observable<JobEvent> {
+  const submit = options.submitSource ?? clientSubmit(client);
+  return defer(() => submit(input as never)).pipe(
+    take(1),
+    switchMap((first) => follow(client, first.job_id, { ...options, model: input.model, first })),
+  );
+}

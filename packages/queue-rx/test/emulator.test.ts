@@ -1,0 +1,124 @@
+import { type JobEvent, models } from "@decart/core";
+import type { Emulator, FaultRule } from "@decart/emulator";
+import { lastValueFrom, type Subscription, toArray } from "rxjs";
+import { afterEach, describe, expect, it } from "vitest";
+import { type BatchEvent, submitAll } from "../src/batch.js";
+import { statusChanges } from "../src/operators.js";
+import { clientStatus } from "../src/sources.js";
+import { submitJob, watchJob } from "../src/watch.js";
+import { clientFor, lastingHandles, seeded, sha256, startFast, until } from "./helpers.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+const model = models.video("lucy-pro-t2v");
+
+/** Status events never repeat a status, and progress comes only between the last status and `completed`. */
+function expectWellFormed(events: JobEvent[]) {
+  const statuses = events.filter((e) => e.type === "status").map((e) => e.status);
+  expect(statuses.filter((s, i) => s === statuses[i - 1])).toEqual([]);
+  const types = events.map((e) => e.type);
+  expect(types[types.length - 1]).toBe("completed");
+  expect(new Set(types.slice(types.indexOf("downloading"), -1))).toEqual(new Set(["downloading"]));
+}
+
+describe("over HTTP, against the emulator", () => {
+  it("submitJob: submitted first, the status changes, the download's progress, then the video", async () => {
+    emu = await startFast();
+    const events = await lastValueFrom(submitJob(clientFor(emu), { model, prompt: "A lake" }).pipe(toArray()));
+    expect(events[0]).toMatchObject({ type: "submitted", model: "lucy-pro-t2v" });
+    const jobId = events[0]!.jobId;
+    expectWellFormed(events);
+    const end = events[events.length - 1] as Extract<JobEvent, { type: "completed" }>;
+    expect(await sha256(end.data!)).toBe(emu.stats().jobs[jobId]!.resultSha256);
+    expect(end.data!.type).toBe("video/mp4");
+  });
+
+  it("watchJob: a job submitted elsewhere, to its end (download: false stops at completed)", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "elsewhere" });
+    const statuses = await lastValueFrom(
+      watchJob(client, job_id, { model: "lucy-pro-t2v", download: false }).pipe(statusChanges(), toArray()),
+    );
+    expect(statuses[statuses.length - 1]).toBe("completed");
+    expect(emu.stats().jobs[job_id]!.contentReads).toBe(0);
+  });
+
+  it("10 subscribers of one job make the status reads of one poller, and one download", async () => {
+    emu = await startFast({ timing: { pendingMs: 100, processingMs: 200 } });
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "shared" });
+    // Each subscriber counts the reads of its own status source: only the poller's (the first's) may ever be used.
+    const counts = Array.from({ length: 10 }, () => 0);
+    const runs = counts.map((_, i) => {
+      const statusSource = (id: string) => {
+        counts[i]!++;
+        return clientStatus(client)(id);
+      };
+      return lastValueFrom(watchJob(client, job_id, { model, statusSource }).pipe(toArray()));
+    });
+    const results = await Promise.all(runs);
+    const stats = emu.stats();
+    expect(counts[0]).toBeGreaterThan(1);
+    expect(counts.slice(1)).toEqual(Array.from({ length: 9 }, () => 0));
+    expect(stats.jobs[job_id]!.statusReads).toBe(counts[0]);
+    expect(stats.jobs[job_id]!.contentReads).toBe(1);
+    for (const events of results) expect(events).toEqual(results[0]);
+  });
+
+  it("the last unsubscribe aborts the read in flight and leaves no timer or socket behind", async () => {
+    const before = await lastingHandles();
+    emu = await startFast({ faults: [{ route: "status", kind: "slow", delayMs: 60_000 }] });
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "slow status" });
+    const idle = await lastingHandles();
+    const subscriptions: Subscription[] = [];
+    for (let i = 0; i < 3; i++) subscriptions.push(watchJob(client, job_id, { model }).subscribe());
+    await until(() => (emu!.stats().requests.byJob[job_id] ?? 0) >= 1);
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    // The read's connection is closed by the abort (the server is still holding its answer back).
+    expect((await lastingHandles()).TCPSocketWrap ?? 0).toBeLessThanOrEqual(idle.TCPSocketWrap ?? 0);
+    expect(emu.stats().requests.byJob[job_id]).toBe(1);
+    await emu.close();
+    emu = undefined;
+    const after = await lastingHandles();
+    for (const [kind, count] of Object.entries(after)) expect(count, kind).toBeLessThanOrEqual(before[kind] ?? 0);
+  });
+
+  it("a batch under faults: 429s on submit, 503s, resets and cut bodies on reads; every job completes once", async () => {
+    const faults: FaultRule[] = [
+      { route: "submit", kind: "429", rate: 0.3, retryAfterSeconds: 0 },
+      { route: "status", kind: "503", rate: 0.2 },
+      { route: "status", kind: "reset", rate: 0.1 },
+      { route: "status", kind: "truncate", rate: 0.1 },
+      { route: "content", kind: "truncate", rate: 0.2 },
+    ];
+    emu = await startFast({ faults, random: seeded(7) });
+    // No retries in the client: every 429 reaches the batch, which paces and sends the submit again.
+    const client = clientFor(emu, { maxRetries: 0 });
+    const inputs = Array.from({ length: 8 }, (_, i) => ({ key: `clip-${i}`, input: { model, prompt: `clip ${i}` } }));
+    const events: BatchEvent[] = await lastValueFrom(submitAll(client, inputs, { concurrency: 4 }).pipe(toArray()));
+    const stats = emu.stats();
+    expect(stats.faultsInjected["429"]).toBeGreaterThan(0);
+    expect(stats.faultsInjected.truncate).toBeGreaterThan(0);
+    expect(events.filter((e) => e.type === "error")).toEqual([]);
+    expect(events[events.length - 1]!.summary).toEqual({
+      total: 8,
+      submitted: 8,
+      pending: 0,
+      processing: 0,
+      completed: 8,
+      failed: 0,
+    });
+    expect(stats.jobsCreated).toBe(8);
+    for (const e of events) {
+      if (e.event?.type !== "completed") continue;
+      expect(e.key).toBe(`clip-${e.index}`);
+      expect(await sha256(e.event.data!)).toBe(stats.jobs[e.event.jobId]!.resultSha256);
+    }
+  });
+});

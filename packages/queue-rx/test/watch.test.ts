@@ -1,0 +1,211 @@
+import { type JobEvent, JobTimeoutError, ServerError, type StatusRead } from "@decart/core";
+import { take } from "rxjs";
+import type { RunHelpers, TestScheduler } from "rxjs/testing";
+import { describe, expect, it } from "vitest";
+import { fromAbortable } from "../src/sources.js";
+import { submitJob, watchJob } from "../src/watch.js";
+import { JOB_ID, job, marbles, scripted, virtualClient } from "./marbles.js";
+
+/** Every 10 ms (virtual), whatever the job. */
+const every10 = () => 10;
+
+const status = (s: "pending" | "processing"): JobEvent => ({ type: "status", jobId: JOB_ID, status: s, job: job(s) });
+const completed: JobEvent = { type: "completed", jobId: JOB_ID, job: job("completed") };
+const values = { p: status("pending"), r: status("processing"), c: completed };
+
+/** Status reads answered after 1 ms each: pending, pending, processing, processing, completed. */
+function fiveReads(scheduler: TestScheduler, cold: RunHelpers["cold"]) {
+  const answer = (s: Parameters<typeof job>[0]) => cold<StatusRead>("-a|", { a: { job: job(s) } });
+  return scripted(scheduler, [
+    answer("pending"),
+    answer("pending"),
+    answer("processing"),
+    answer("processing"),
+    answer("completed"),
+  ]);
+}
+
+describe("watchJob on virtual time", () => {
+  it("emits only changes and completes after the job ends; the next read waits for the previous answer", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const reads = fiveReads(scheduler, cold);
+      const options = { poll: every10, download: false, statusSource: reads };
+      expectObservable(watchJob(virtualClient(scheduler), JOB_ID, options)).toBe("-p 21ms r 21ms (c|)", values);
+      flush();
+      // Each read starts 10 ms after the previous one answered.
+      expect(reads.calls).toEqual([0, 11, 22, 33, 44]);
+    });
+  });
+
+  it("shares one poller among subscribers, and a late subscriber gets the latest event at once", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const reads = fiveReads(scheduler, cold);
+      const client = virtualClient(scheduler);
+      const options = { poll: every10, download: false, statusSource: reads };
+      expectObservable(watchJob(client, JOB_ID, options)).toBe("-p 21ms r 21ms (c|)", values);
+      expectObservable(watchJob(client, JOB_ID, options)).toBe("-p 21ms r 21ms (c|)", values);
+      expectObservable(watchJob(client, JOB_ID, options), "15ms ^").toBe("15ms p 7ms r 21ms (c|)", values);
+      flush();
+      expect(reads.calls).toEqual([0, 11, 22, 33, 44]);
+    });
+  });
+
+  it("the last unsubscribe aborts the read in flight and stops the timer; the next subscriber starts afresh", () => {
+    marbles(({ cold, expectObservable, expectSubscriptions, scheduler, flush }) => {
+      const slow = cold<StatusRead>("----a|", { a: { job: job("pending") } });
+      const reads = scripted(scheduler, [slow]);
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, { poll: every10, download: false, statusSource: reads });
+      // Two subscribers; the last leaves at 2 ms, while the first read is in flight.
+      expectObservable(job$, "^-!").toBe("---");
+      expectObservable(job$, "^!").toBe("--");
+      // Another subscriber, later, starts a poller of its own; it leaves at 41 ms, between reads: no read follows.
+      expectObservable(job$, "20ms ^ 20ms !").toBe("20ms ---- p", values);
+      flush();
+      expectSubscriptions(slow.subscriptions).toBe(["^-!", "20ms ^---!", "34ms ^---!"]);
+      expect(reads.calls).toEqual([0, 20, 34]);
+    });
+  });
+
+  it("a subscriber that leaves on an event (take(1)) stops the poller then and there", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const reads = fiveReads(scheduler, cold);
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, { poll: every10, download: false, statusSource: reads });
+      expectObservable(job$.pipe(take(1))).toBe("-(p|)", values);
+      flush();
+      expect(reads.calls).toEqual([0]);
+    });
+  });
+
+  it("a read slower than the schedule delays the next one: reads never overlap", () => {
+    marbles(({ cold, expectObservable, expectSubscriptions, scheduler, flush }) => {
+      const slow = cold<StatusRead>("50ms (a|)", { a: { job: job("processing") } });
+      const done = cold<StatusRead>("50ms (a|)", { a: { job: job("completed") } });
+      const reads = scripted(scheduler, [slow, slow, done]);
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, { poll: every10, download: false, statusSource: reads });
+      expectObservable(job$).toBe("50ms r 119ms (c|)", values);
+      flush();
+      expect(reads.calls).toEqual([0, 60, 120]);
+      expectSubscriptions(slow.subscriptions).toBe(["^ 49ms !", "60ms ^ 49ms !"]);
+    });
+  });
+
+  it("a transient read failure is retried when the core's policy says (here the server's Retry-After)", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const unavailable = new ServerError("503", { status: 503, retryable: true, retryAfterMs: 100 });
+      const reads = scripted(scheduler, [
+        cold<StatusRead>("-#", undefined, unavailable),
+        cold<StatusRead>("-(a|)", { a: { job: job("pending") } }),
+        cold<StatusRead>("-(a|)", { a: { job: job("completed") } }),
+      ]);
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, { poll: every10, download: false, statusSource: reads });
+      expectObservable(job$).toBe("102ms p 10ms (c|)", values);
+      flush();
+      expect(reads.calls).toEqual([0, 101, 112]);
+    });
+  });
+
+  it("errors with JobTimeoutError carrying the job id when the budget runs out", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      const reads = scripted(scheduler, [cold<StatusRead>("-(a|)", { a: { job: job("pending") } })]);
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, {
+        poll: () => 30,
+        timeoutMs: 100,
+        download: false,
+        statusSource: reads,
+      });
+      const seen: unknown[] = [];
+      let failure: unknown;
+      let at = -1;
+      job$.subscribe({
+        next: (e) => seen.push(e.type),
+        error: (e) => {
+          failure = e;
+          at = scheduler.now();
+        },
+      });
+      flush();
+      expect(seen).toEqual(["status"]);
+      expect(JobTimeoutError.isInstance(failure) && failure.jobId).toBe(JOB_ID);
+      // The last read is cut to end at the deadline; its answer comes after it.
+      expect(reads.calls).toEqual([0, 31, 62, 93, 100]);
+      expect(at).toBe(101);
+    });
+  });
+});
+
+describe("submitJob on virtual time", () => {
+  it("emits submitted with the job id before any read, and a watchJob of that job shares its poller", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const client = virtualClient(scheduler);
+      const submit = scripted(scheduler, [cold("--(s|)", { s: { job_id: JOB_ID, status: "pending" as const } })]);
+      const reads = scripted(scheduler, [
+        cold<StatusRead>("-(a|)", { a: { job: job("processing") } }),
+        cold<StatusRead>("-(a|)", { a: { job: job("completed") } }),
+      ]);
+      const options = { poll: every10, download: false, statusSource: reads };
+      const submitted: JobEvent = { type: "submitted", jobId: JOB_ID, model: "lucy-pro-t2v" };
+      const pending: JobEvent = {
+        type: "status",
+        jobId: JOB_ID,
+        status: "pending",
+        job: { job_id: JOB_ID, status: "pending" },
+      };
+      const input = { model: { canonical: "lucy-pro-t2v" }, prompt: "A lake" } as never;
+      expectObservable(submitJob(client, input, { ...options, submitSource: submit })).toBe("--(sp) 7ms r 10ms (c|)", {
+        ...values,
+        s: submitted,
+        p: pending,
+      });
+      expectObservable(watchJob(client, JOB_ID, options), "5ms ^").toBe("5ms p 7ms r 10ms (c|)", {
+        ...values,
+        p: pending,
+      });
+      flush();
+      expect(submit.calls).toEqual([0]);
+      expect(reads.calls).toEqual([12, 23]);
+    });
+  });
+
+  it("downloads the result through the core's watch: progress, then completed with the Blob", () => {
+    marbles(({ cold, expectObservable, scheduler }) => {
+      const data = new Blob(["video"]);
+      const reads = scripted(scheduler, [cold<StatusRead>("-(a|)", { a: { job: job("completed") } })]);
+      const result = scripted(scheduler, [
+        cold<{ receivedBytes: number; totalBytes: number } | Blob>("-a-(b|)", {
+          a: { receivedBytes: 2, totalBytes: 5 },
+          b: data,
+        }),
+      ]);
+      const at = (receivedBytes: number, totalBytes?: number): JobEvent => ({
+        type: "downloading",
+        jobId: JOB_ID,
+        job: job("completed"),
+        receivedBytes,
+        totalBytes,
+      });
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, { statusSource: reads, resultSource: result });
+      expectObservable(job$).toBe("-ab-(c|)", { a: at(0), b: at(2, 5), c: { ...completed, data } });
+    });
+  });
+});
+
+describe("fromAbortable", () => {
+  it("aborts the operation when unsubscribed before it settles, and not after", async () => {
+    const signals: AbortSignal[] = [];
+    const never = fromAbortable((signal) => {
+      signals.push(signal);
+      return new Promise<never>(() => {});
+    });
+    never.subscribe().unsubscribe();
+    const quick = fromAbortable(async (signal) => {
+      signals.push(signal);
+      return 1;
+    });
+    const values: number[] = [];
+    const subscription = quick.subscribe((v) => values.push(v));
+    await Promise.resolve();
+    subscription.unsubscribe();
+    expect(signals.map((s) => s.aborted)).toEqual([true, false]);
+    expect(values).toEqual([1]);
+  });
+});
