@@ -13,6 +13,11 @@ const programs: Record<string, string> = {
     import { createDecartClient, models } from "@decart/core";
     const c = createDecartClient({ apiKey: "k" });
     export const run = (p) => c.queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: p, data: new Blob([]) });`,
+  "@decart/queue-rx + core + rxjs (submitJob)": `
+    import { createDecartClient, models } from "@decart/core";
+    import { submitJob } from "@decart/queue-rx";
+    const c = createDecartClient({ apiKey: "k" });
+    export const run = (p) => submitJob(c, { model: models.video("lucy-clip"), prompt: p, data: new Blob([]) });`,
   "@decartai/sdk 0.1.20 (official)": `
     import { createDecartClient, models } from "@decartai/sdk";
     const c = createDecartClient({ apiKey: "k" });
