@@ -142,6 +142,14 @@ function catalogueSource(doc) {
   const retired = doc["x-decart-retired-models"] ?? [];
   const jobStatuses = deref(doc, doc.components.schemas.JobStatus).enum;
   const jobContentTypes = Object.keys(deref(doc, doc.paths["/v1/jobs/{job_id}/content"].get.responses["200"]).content);
+  // Every media type an image model's operation answers with 200.
+  const imageContentTypes = [
+    ...new Set(
+      Object.values(doc.paths)
+        .filter((item) => item.post?.["x-decart-model"]?.kind === "image")
+        .flatMap((item) => Object.keys(deref(doc, item.post.responses["200"]).content)),
+    ),
+  ];
   const json = (v) => JSON.stringify(v, null, 2);
   // Models that share a request body share one inputs object (aliases, deprecated names, model families).
   const inputs = {};
@@ -206,6 +214,9 @@ export const jobStatuses = ${json(jobStatuses)} as const;
 
 /** The media types of a completed job's result (\`GET /v1/jobs/{job_id}/content\`). */
 export const jobContentTypes = ${json(jobContentTypes)} as const;
+
+/** The media types of an image model's answer (the Process API). */
+export const imageContentTypes = ${json(imageContentTypes)} as const;
 
 /** Limits of the non-model request bodies (machine facts only: prose stays in the spec). */
 export const requestSchemas = ${json({

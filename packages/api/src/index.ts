@@ -5,6 +5,7 @@ export {
   apiKeyHeader,
   catalogue,
   defaultBaseUrl,
+  imageContentTypes,
   jobContentTypes,
   jobStatuses,
   modelDocs,

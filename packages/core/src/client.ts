@@ -4,6 +4,7 @@ import {
   defaultBaseUrl,
   type FileReference,
   type ImageModelName,
+  imageContentTypes,
   type JobStatusResponse,
   jobContentTypes,
   jobStatuses,
@@ -273,7 +274,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         idempotent: false,
         signal,
         body,
-        json: parseAs ? undefined : path.startsWith("/v1/jobs/") ? checkJob : checkObject,
+        // An image must be of a type the spec lists; a submit's answer a job status; others an object.
+        ...(parseAs ? { media: imageContentTypes } : { json: path.startsWith("/v1/jobs/") ? checkJob : checkObject }),
         ...budget(deadline),
       },
       undefined,

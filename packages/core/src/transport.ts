@@ -217,7 +217,7 @@ export function createTransport({
             status,
             redact(text),
             { requestId, jobId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
-            call.media !== undefined,
+            method === "GET" && call.media !== undefined,
           ),
           requestId,
         );

@@ -299,6 +299,26 @@ describe("content answers that are not the video", () => {
   });
 });
 
+describe("an image answered by the Process API", () => {
+  it("of a type the spec does not list is an InvalidResponseError, not retried (the image may have been made)", async () => {
+    const api = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html", "x-request-id": "req_img" });
+      res.end("<html><body>Login</body></html>");
+    });
+    try {
+      const error = await client(api.url)
+        .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_img", retryable: false });
+      expect(error.message).toMatch(/a result of type text\/html, not image\/png or image\/jpeg/);
+      expect(api.seen).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("error pages", () => {
   it("a proxy's HTML 502 page gives a readable ServerError", async () => {
     const api = await serve((_req, res) => {

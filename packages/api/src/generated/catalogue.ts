@@ -872,6 +872,12 @@ export const jobContentTypes = [
   "video/mp4"
 ] as const;
 
+/** The media types of an image model's answer (the Process API). */
+export const imageContentTypes = [
+  "image/png",
+  "image/jpeg"
+] as const;
+
 /** Limits of the non-model request bodies (machine facts only: prose stays in the spec). */
 export const requestSchemas = {
   "CreateTokenRequest": {
