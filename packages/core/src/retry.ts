@@ -1,4 +1,4 @@
-import { asDecartError, type DecartError, InvalidResponseError, pause } from "./errors.js";
+import { asDecartError, type DecartError, InvalidResponseError, pause, type RateLimitError } from "./errors.js";
 import type { DelayFunction, Logger } from "./types.js";
 
 /** What a client's rate-limit gate reports when a 429 closes it: every new request of the client waits until `until`. */
@@ -160,11 +160,12 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (InvalidResponseError.isInstance(error) && ++invalid > MAX_INVALID_ANSWERS) throw error;
     const context = { retrySubmit: call.retrySubmit, maxRetries, now: now(), random: policy.random };
     const wait = retryDelay(error, n, context);
-    if (wait === undefined) throw error;
     if (error.status === 429) {
-      // The caller that closed the gate waits once (below), not a second time at the gate.
-      waited = gate.close(wait, error.requestId);
+      // Every 429 closes the gate, also one this call does not retry (a watch's status read retries in the engine).
+      // The caller that closed it waits once (below), not a second time at the gate.
+      waited = gate.close(wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, policy.random), error.requestId);
     }
+    if (wait === undefined) throw error;
     // The deadline, not the error, ends the retries.
     if (context.now + wait > deadline) throw call.expired ? call.expired(error) : error;
     policy.logger.debug?.(`${what}: ${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`);

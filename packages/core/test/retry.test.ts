@@ -97,6 +97,21 @@ describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
     }
   });
 
+  it("a 429 on a status read inside a watch closes the gate too", async () => {
+    const emu = await faultyFirst(1, { route: "status", kind: "429", retryAfterSeconds: 5 });
+    try {
+      const client = clientFor(emu, { poll: { delay: instantDelay() } });
+      const pauses: { waitMs: number }[] = [];
+      client.rateLimit.subscribe((p) => pauses.push(p));
+      const job = await client.queue.submit({ model: t2v(), prompt: "x" });
+      const outcome = await client.queue.wait(job.job_id, { download: false });
+      expect(outcome.status).toBe("completed");
+      expect(pauses.map((p) => p.waitMs)).toEqual([5000]);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("honours Retry-After on a 429", async () => {
     const emu = await faultyFirst(1, { route: "status", kind: "429", retryAfterSeconds: 7 });
     try {
