@@ -1,0 +1,276 @@
+import type { Emulator, EmulatorOptions } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AbortError,
+  DecartError,
+  InvalidInputError,
+  type JobEvent,
+  type JobStatusResponse,
+  type JobWatchStep,
+  models,
+} from "../src/index.js";
+import { clientFor, lastingHandles, sha256, startFast } from "./helpers.js";
+
+const t2v = models.video("lucy-pro-t2v");
+const types = (events: JobEvent[]) => events.map((e) => (e.type === "status" ? e.status : e.type));
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startFast();
+});
+afterAll(() => emu.close());
+
+/** Runs `body` against an emulator of its own, closed afterwards. */
+async function withEmulator(options: EmulatorOptions, body: (emu: Emulator) => Promise<void>) {
+  const own = await startFast(options);
+  try {
+    await body(own);
+  } finally {
+    await own.close();
+  }
+}
+
+/**
+ * Runs `body` against an emulator of its own, then checks that nothing of the client is left once it is closed: no
+ * timer, no socket, no request (handles counted before the emulator existed, as its server has a timer of its own).
+ */
+async function expectNothingLeft(options: EmulatorOptions, body: (emu: Emulator) => Promise<void>) {
+  const before = await lastingHandles();
+  await withEmulator(options, body);
+  const after = await lastingHandles();
+  for (const [kind, count] of Object.entries(after)) expect(count, kind).toBeLessThanOrEqual(before[kind] ?? 0);
+}
+
+describe("queue.submitAndWatch", () => {
+  it("yields submitted before any read, each status once, download progress, then completed with the data", async () => {
+    await withEmulator({ timing: { pendingMs: 150, processingMs: 400 } }, async (slow) => {
+      const client = clientFor(slow);
+      const events: JobEvent[] = [];
+      let readsAtSubmitted = -1;
+      for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "events" })) {
+        if (event.type === "submitted") readsAtSubmitted = slow.stats().jobs[event.jobId]!.statusReads;
+        events.push(event);
+      }
+      const [submitted, ...rest] = events;
+      expect(submitted).toEqual({ type: "submitted", jobId: expect.stringMatching(/^job_/), model: "lucy-pro-t2v" });
+      expect(readsAtSubmitted).toBe(0);
+      const job = slow.stats().jobs[submitted!.jobId]!;
+      expect(job.statusReads).toBeGreaterThan(3); // more reads than events: the statuses were de-duplicated
+      const kinds = types(rest);
+      expect(kinds.slice(0, 2)).toEqual(["pending", "processing"]);
+      expect(kinds.at(-1)).toBe("completed");
+      expect(new Set(kinds.slice(2, -1))).toEqual(new Set(["downloading"]));
+      const progress = rest.filter((e) => e.type === "downloading");
+      expect(progress[0]).toMatchObject({ receivedBytes: 0, job: { status: "completed" } });
+      expect(progress.at(-1)).toMatchObject({ receivedBytes: job.resultBytes, totalBytes: job.resultBytes });
+      const received = progress.map((e) => e.receivedBytes);
+      expect(received).toEqual([...received].sort((a, b) => a - b));
+      const completed = events.at(-1) as Extract<JobEvent, { type: "completed" }>;
+      expect(completed.job.status).toBe("completed");
+      expect(completed.data!.type).toBe("video/mp4");
+      expect(await sha256(completed.data!)).toBe(job.resultSha256);
+      expect(events.every((e) => e.jobId === submitted!.jobId)).toBe(true);
+    });
+  });
+
+  it("ends with completed and no data, without downloading, when download is false", async () => {
+    const events: JobEvent[] = [];
+    for await (const event of clientFor(emu).queue.submitAndWatch({ model: t2v, prompt: "x", download: false }))
+      events.push(event);
+    const last = events.at(-1)!;
+    expect(last).toEqual({
+      type: "completed",
+      jobId: last.jobId,
+      job: expect.objectContaining({ status: "completed" }),
+    });
+    expect(types(events)).not.toContain("downloading");
+    expect(emu.stats().jobs[last.jobId]!.contentReads).toBe(0);
+  });
+
+  it("ends with failed and the server's reason", async () => {
+    const events: JobEvent[] = [];
+    for await (const event of clientFor(emu).queue.submitAndWatch({ model: t2v, prompt: "[fail: no GPU]" }))
+      events.push(event);
+    expect(events.at(-1)).toMatchObject({ type: "failed", error: "no GPU", job: { status: "failed" } });
+    expect(emu.stats().jobs[events[0]!.jobId]!.contentReads).toBe(0);
+  });
+
+  it("stops on abort while waiting between reads, with the job id, leaving nothing behind; the job goes on", async () => {
+    await expectNothingLeft({ timing: { pendingMs: 100, processingMs: 200 } }, async (own) => {
+      const client = clientFor(own, { poll: { initialDelayMs: 60_000, intervalMs: 60_000 } });
+      const controller = new AbortController();
+      let jobId: string | undefined;
+      const seen: string[] = [];
+      const error = await (async () => {
+        for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "x", signal: controller.signal })) {
+          seen.push(event.type);
+          jobId = event.jobId;
+          if (event.type === "status") controller.abort();
+        }
+      })().catch((e) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error.jobId).toBe(jobId);
+      expect(seen).toEqual(["submitted", "status"]);
+      expect(own.stats().jobs[jobId!]!.statusReads).toBe(0);
+      // Stopping to watch is not cancelling: the job still completes.
+      expect(await clientFor(own).queue.wait(jobId!, { download: false })).toEqual({
+        status: "completed",
+        job_id: jobId,
+      });
+    });
+  });
+
+  it("stops reading when the loop is left, and the job goes on", async () => {
+    await expectNothingLeft({ timing: { pendingMs: 100, processingMs: 200 } }, async (own) => {
+      const client = clientFor(own);
+      let jobId: string | undefined;
+      for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "x" })) {
+        jobId = event.jobId;
+        if (event.type === "status" && event.status === "processing") break;
+      }
+      const reads = own.stats().jobs[jobId!]!.statusReads;
+      await new Promise((r) => setTimeout(r, 100)); // several poll intervals (15 ms)
+      expect(own.stats().jobs[jobId!]!.statusReads).toBe(reads);
+      expect((await clientFor(own).queue.wait(jobId!, { download: false })).status).toBe("completed");
+    });
+  });
+
+  it("cancels the download when the loop is left during it", async () => {
+    await expectNothingLeft({ faults: [{ route: "content", kind: "stall" }] }, async (own) => {
+      // The real fetch, with the content body passed through a stream that notes whether the client cancelled it.
+      let cancelled = false;
+      const observing: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        if (!String(input).endsWith("/content") || !response.body) return response;
+        const reader = response.body.getReader();
+        const body = new ReadableStream<Uint8Array>({
+          async pull(out) {
+            const { done, value } = await reader.read();
+            if (done) out.close();
+            else out.enqueue(value);
+          },
+          cancel(reason) {
+            cancelled = true;
+            return reader.cancel(reason);
+          },
+        });
+        return new Response(body, response);
+      };
+      let last: JobEvent | undefined;
+      for await (const event of clientFor(own, { fetch: observing }).queue.submitAndWatch({
+        model: t2v,
+        prompt: "x",
+      })) {
+        last = event;
+        if (event.type === "downloading" && event.receivedBytes > 0) break;
+      }
+      expect(last).toMatchObject({ type: "downloading" });
+      expect((last as { receivedBytes: number }).receivedBytes).toBeGreaterThan(0);
+      expect(cancelled).toBe(true);
+    });
+  });
+});
+
+describe("queue.watch", () => {
+  it("watches a job submitted elsewhere: no submitted event, statuses, then the result", async () => {
+    const job = await clientFor(emu).queue.submit({ model: t2v, prompt: "elsewhere" });
+    const events: JobEvent[] = [];
+    for await (const event of clientFor(emu).queue.watch(job.job_id, { model: "lucy-pro-t2v" })) events.push(event);
+    expect(types(events)).not.toContain("submitted");
+    expect(events.at(-1)).toMatchObject({ type: "completed", jobId: job.job_id });
+    const data = (events.at(-1) as { data: Blob }).data;
+    expect(await sha256(data)).toBe(emu.stats().jobs[job.job_id]!.resultSha256);
+  });
+});
+
+describe("callbacks", () => {
+  const cases = [
+    ["onStatusChange", { onStatusChange: "log" }],
+    ["onSubmitted", { onSubmitted: 42 }],
+  ] as const;
+
+  it.each(cases)("a non-function %s is an InvalidInputError naming it, before any request", async (field, bad) => {
+    await withEmulator({}, async (own) => {
+      const client = clientFor(own);
+      const calls = [
+        client.queue.submitAndPoll({ model: t2v, prompt: "x", ...(bad as object) }),
+        client.queue.submitAndWatch({ model: t2v, prompt: "x", ...(bad as object) }).next(),
+        ...(field === "onStatusChange" ? [client.queue.wait("job_x", bad as object)] : []),
+      ];
+      for (const call of calls) {
+        const error = await call.catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect(error.field).toBe(field);
+      }
+      expect(own.stats().requests.total).toBe(0);
+    });
+  });
+
+  it.each(["onSubmitted", "onStatusChange"] as const)(
+    "%s throwing ends the wait with CALLBACK_ERROR and the job id; the job goes on",
+    async (name) => {
+      const client = clientFor(emu);
+      const oops = new Error("oops");
+      const error = await client.queue
+        .submitAndPoll({
+          model: t2v,
+          prompt: "x",
+          [name]: () => {
+            throw oops;
+          },
+        })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(DecartError);
+      expect(error.code).toBe("CALLBACK_ERROR");
+      expect(error.cause).toBe(oops);
+      expect(error.jobId).toMatch(/^job_/);
+      expect((await client.queue.wait(error.jobId, { download: false })).status).toBe("completed");
+    },
+  );
+
+  it("onStatusChange sees each status once, the completed job before its download, as the events say", async () => {
+    const client = clientFor(emu);
+    const seen: JobStatusResponse[] = [];
+    const result = await client.queue.submitAndPoll({ model: t2v, prompt: "x", onStatusChange: (j) => seen.push(j) });
+    expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
+    expect(result.status).toBe("completed");
+  });
+});
+
+describe("queue.createWatch and queue.readStatus", () => {
+  it("let a caller drive the engine itself; a failed read goes to the watch, which retries it", async () => {
+    await withEmulator({ faults: [{ route: "status", kind: "503", rate: 0.5 }], random: seeded() }, async (flaky) => {
+      const client = clientFor(flaky);
+      const job = await client.queue.submit({ model: t2v, prompt: "by hand" });
+      const watch = client.queue.createWatch(job.job_id, { model: t2v, first: job, download: false });
+      const events: JobEvent[] = [];
+      let failures = 0;
+      for (let step: JobWatchStep = watch.start(); ; ) {
+        events.push(...step.events);
+        if (!("read" in step.next)) {
+          expect(step.next).toEqual({ done: true });
+          break;
+        }
+        await new Promise((r) => setTimeout(r, (step.next as { read: number }).read));
+        step = await client.queue.readStatus(job.job_id).then(watch.status, (e) => {
+          failures++;
+          return watch.error(e);
+        });
+      }
+      const kinds = types(events);
+      expect(kinds.slice(0, 2)).toEqual(["submitted", "pending"]);
+      expect(kinds.at(-1)).toBe("completed");
+      expect(new Set(kinds).size).toBe(kinds.length); // each status once, however many reads failed
+
+      expect(failures).toBe(flaky.stats().faultsInjected["503"]);
+      expect(failures).toBeGreaterThan(0);
+    });
+  });
+});
+
+/** The emulator's fault draws: a fixed sequence (fault, fault, none, fault, none, none, …), the same on every run. */
+function seeded(): () => number {
+  const draws = [0, 0, 0.9, 0, 0.9, 0.9];
+  let i = 0;
+  return () => (i < draws.length ? draws[i++]! : 0.9);
+}
