@@ -7,12 +7,11 @@ import {
   imageContentTypes,
   type JobStatusResponse,
   jobContentTypes,
-  jobStatuses,
   type paths,
   requestSchemas,
   type VideoModelName,
 } from "@decart/api";
-import { createJobWatch, DEFAULT_WAIT_MS, type JobEvent, type JobWatch, type StatusRead } from "./engine.js";
+import { checkJob, createJobWatch, DEFAULT_WAIT_MS, type JobEvent, type JobWatch, type StatusRead } from "./engine.js";
 import { aborted, asDecartError, DecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
@@ -254,13 +253,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         }
       : {};
 
-  /** A job's status as the spec describes it: what is wrong with `body`, or nothing. */
-  const checkJob = (body: any) =>
-    !(jobStatuses as readonly unknown[]).includes(body?.status)
-      ? `an answer that is not a job status (status ${JSON.stringify(body?.status)})`
-      : typeof body.job_id !== "string" || !body.job_id
-        ? "an answer without a job_id"
-        : undefined;
   /** A JSON object, as the token and file answers are. */
   const checkObject = (body: unknown) =>
     body && typeof body === "object" ? undefined : "an answer that is not an object";

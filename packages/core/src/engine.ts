@@ -109,6 +109,14 @@ export interface JobWatch {
   downloaded(data: Blob): JobWatchStep;
 }
 
+/** A job's status as the spec describes it: what is wrong with `body`, or nothing. */
+export const checkJob = (body: any): string | undefined =>
+  !(jobStatuses as readonly unknown[]).includes(body?.status)
+    ? `an answer that is not a job status (status ${JSON.stringify(body?.status)})`
+    : typeof body.job_id !== "string" || !body.job_id
+      ? "an answer without a job_id"
+      : undefined;
+
 /** A model name as the duration model keys it: aliases resolve to their target. */
 const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
 
@@ -179,15 +187,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
 
     status({ job, hintMs: hint }) {
       if (ended) return over();
+      // An answer that breaks the spec is a failed read, for the retry policy to judge.
+      const problem = checkJob(job);
+      if (problem) return watch.error(new InvalidResponseError(`Job ${jobId}: ${problem}`, { jobId, retryable: true }));
       const current = job as JobStatusResponse;
-      // Not a job status: a failed read, for the retry policy to judge.
-      if (!jobStatuses.includes(current?.status))
-        return watch.error(
-          new InvalidResponseError(`Job ${jobId}: not a job status: ${String(JSON.stringify(job)).slice(0, 99)}`, {
-            jobId,
-            retryable: true,
-          }),
-        );
       reads++;
       failures = invalid = 0;
       hintMs = hint;

@@ -228,12 +228,18 @@ describe("callbacks", () => {
     },
   );
 
-  it("onStatusChange sees each status once, the completed job before its download, as the events say", async () => {
-    const client = clientFor(emu);
-    const seen: JobStatusResponse[] = [];
-    const result = await client.queue.submitAndPoll({ model: t2v, prompt: "x", onStatusChange: (j) => seen.push(j) });
-    expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
-    expect(result.status).toBe("completed");
+  it("onStatusChange is called once per status, whatever the events in between (download progress)", async () => {
+    // Phases long enough that a 15 ms poll sees each one even on a busy machine.
+    await withEmulator({ timing: { pendingMs: 150, processingMs: 400 } }, async (slow) => {
+      const seen: JobStatusResponse[] = [];
+      const result = await clientFor(slow).queue.submitAndPoll({
+        model: t2v,
+        prompt: "x",
+        onStatusChange: (j) => seen.push(j),
+      });
+      expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
+      expect(result.status).toBe("completed");
+    });
   });
 });
 
