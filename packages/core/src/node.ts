@@ -120,6 +120,15 @@ function partOf(boundary: string, name: string, value: UploadPartValue) {
 const CRLF = Buffer.from("\r\n");
 
 /**
+ * A Blob's bytes, 256 KiB at a time. (Node's `blob.stream()` hands an in-memory Blob over as one chunk, a copy of all
+ * of it; a slice is read only when asked for, from memory or from disk.)
+ */
+async function* blobChunks(blob: Blob): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < blob.size; at += 256 * 1024)
+    yield new Uint8Array(await blob.slice(at, at + 256 * 1024).arrayBuffer());
+}
+
+/**
  * An upload function that sends multipart requests over `node:http`/`node:https` with a streamed body: files from
  * disk (`fileFromPath`, or any Blob) are read as they are sent, Node streams and web `ReadableStream`s are piped with
  * backpressure, so memory stays bounded whatever the size (Node's `fetch` holds a whole request body in memory
@@ -176,7 +185,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             progress();
           } else {
             if (!(value instanceof Blob)) read.add(value);
-            const source = value instanceof Blob ? value.stream() : value;
+            const source = value instanceof Blob ? blobChunks(value) : value;
             for await (const chunk of source as AsyncIterable<Uint8Array>) {
               // An answer may come before the body is sent (a 429, a 413): let it be read before writing more, and
               // then stop, rather than write into a connection the server is closing.
