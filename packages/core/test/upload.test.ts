@@ -155,6 +155,23 @@ describe("uploads through nodeUpload()", () => {
     expect(events.at(-1)).toEqual({ sentBytes: made.data.size, totalBytes: made.data.size });
   });
 
+  it("process sends an image from a Node stream and reports its progress", async () => {
+    const plain = clientFor(emu);
+    const image = await plain.process({ model: models.image("lucy-pro-t2i"), prompt: "a frame to edit" });
+    const png = join(dir, "frame.png");
+    await writeFile(png, Buffer.from(await image.arrayBuffer()));
+    const client = clientFor(emu, { upload: nodeUpload() });
+    const events: UploadProgress[] = [];
+    const edited = await client.process({
+      model: models.image("lucy-image-2"),
+      prompt: "make it night",
+      data: createReadStream(png),
+      onUploadProgress: (p) => events.push(p),
+    });
+    expect(edited.size).toBeGreaterThan(0);
+    expect(events.at(-1)).toEqual({ sentBytes: image.size, totalBytes: image.size });
+  });
+
   it("reports progress that only grows and ends at the total, known or not", async () => {
     const client = clientFor(emu, { upload: nodeUpload() });
     for (const source of [await fileFromPath(path), createReadStream(path)]) {
