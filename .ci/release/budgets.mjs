@@ -1,7 +1,9 @@
 // The size budgets of the browser-facing entry points: the one place they are set. Each program is what a browser
 // app would write; the release check bundles it from the packed, installed packages with esbuild (--minify, browser,
 // ESM), gzips it at level 9, prints the figures and fails above the limit. A program whose packages are not in the
-// workspace yet is reported as skipped.
+// workspace yet is reported as skipped. Still to add when its package lands: the React page (a component that
+// submits a job and shows its status with @decart/react's hooks; `external: ["react", "react-dom"]` leaves out what
+// the app brings anyway).
 export const budgets = [
   {
     name: "core: queue-only (one client, one model, one submitAndPoll)",

@@ -108,6 +108,7 @@ await check("build every publishable package (turbo)", async () => {
 
 section("package metadata");
 const license = readFileSync(join(root, "LICENSE"), "utf8");
+const rootReadme = readFileSync(join(root, "README.md"), "utf8");
 for (const p of packages) {
   await check(`${p.pkg.name} package.json and files`, () => {
     const { pkg } = p;
@@ -125,6 +126,8 @@ for (const p of packages) {
     assert(Array.isArray(pkg.files) && pkg.files.length > 0, "files is not set");
     assert(pkg.description, "no description");
     assert(pkg.scripts?.docs, "no docs script (the API reference: typedoc)");
+    const link = `(packages/${p.short}/docs/index.html)`;
+    assert(rootReadme.includes(link), `the root README does not link the API reference ${link}`);
     for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
       assert(typeof target === "object", `exports["${sub}"] has no conditions`);
       const keys = Object.keys(target);
@@ -328,6 +331,7 @@ if (installed) {
     await check(`budget ${b.name}`, async () => {
       const result = await esbuild.build({
         stdin: { contents: b.program, resolveDir: app, loader: "js" },
+        external: b.external ?? [],
         absWorkingDir: app,
         bundle: true,
         minify: true,
