@@ -348,7 +348,7 @@ if (installed) {
       const gzip = gzipSync(code, { level: 9 }).length;
       const figures = `${code.length} B minified, ${gzip} B gzipped (limit ${b.gzipLimit} B, ${inputs.length} modules)`;
       assert(gzip <= b.gzipLimit, `over budget: ${figures}`);
-      return figures;
+      return b.gzipGoal && gzip > b.gzipGoal ? `${figures}; ABOVE ITS GOAL of ${b.gzipGoal} B` : figures;
     });
   }
 

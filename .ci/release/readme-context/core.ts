@@ -1,8 +1,9 @@
 // What the snippets of packages/core/README.md use without defining (a later snippet continues the first one).
-// Each snippet is checked in a block below these declarations, less those it imports itself.
+// Each snippet is checked in a block of its own beside these declarations, less the names it imports itself.
 declare const client: ReturnType<typeof import("@decart/core").createDecartClient>;
 declare const models: typeof import("@decart/core").models;
 declare const model: ReturnType<typeof import("@decart/core").models.video<"lucy-pro-t2v">>;
+declare const apiKey: string;
 declare const jobId: string;
 declare const prompt: string;
 declare const signal: AbortSignal;
