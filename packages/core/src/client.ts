@@ -16,7 +16,7 @@ import { aborted, asDecartError, DecartError, JobFailedError, JobTimeoutError, p
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
-import { createGate, POLICY, type RateLimitGate, retry } from "./retry.js";
+import { createGate, ONCE, POLICY, type RateLimitGate, retry } from "./retry.js";
 import { type Call, createTransport } from "./transport.js";
 import type {
   Download,
@@ -348,8 +348,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       "response",
     );
 
-  async function download(jobId: string, opts?: DownloadOptions): Promise<Download> {
-    const { body, headers } = await content(jobId, opts);
+  async function download(jobId: string, opts?: DownloadOptions, once?: boolean): Promise<Download> {
+    const { body, headers } = await content(jobId, opts, once ? {} : undefined);
     const length = headers.get("content-length");
     return {
       stream: body ?? new Blob().stream(),
@@ -506,7 +506,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         submit,
         status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts).signal)).job,
         result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
-        download: (jobId, opts) => download(jobId, optionsOf(opts, ["signal", "onProgress"])),
+        // `saveResult` asks (with a symbol key) for one attempt: it retries the whole download itself.
+        download: (jobId, opts) =>
+          download(jobId, optionsOf(opts, ["signal", "onProgress"]), (opts as { [ONCE]?: true })?.[ONCE]),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
         submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],

@@ -14,7 +14,7 @@ import { setImmediate } from "node:timers/promises";
 import type { DecartClient } from "./client.js";
 import { aborted, DecartError } from "./errors.js";
 import { sleep } from "./poll.js";
-import { createGate, POLICY, type RetryPolicy, retry } from "./retry.js";
+import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
 
 const MIME: Record<string, string> = {
@@ -75,6 +75,8 @@ export async function saveResult(
         bytes = p.receivedBytes;
         onProgress?.(p);
       },
+      // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
+      ...{ [ONCE]: true },
     });
     try {
       await pipeline(Readable.fromWeb(download.stream as never), createWriteStream(temp), signal ? { signal } : {});

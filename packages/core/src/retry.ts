@@ -34,6 +34,9 @@ export interface RetryPolicy {
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
 export const POLICY = Symbol.for("@decart/core.retryPolicy");
 
+/** A download option of helpers that retry the whole download themselves (`saveResult`): one attempt per call. */
+export const ONCE = Symbol.for("@decart/core.once");
+
 /** One call under the policy. */
 export interface RetryCall {
   signal?: AbortSignal | undefined;

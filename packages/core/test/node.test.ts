@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AbortError, models } from "../src/index.js";
+import { AbortError, models, ServerError } from "../src/index.js";
 import { fileFromPath, saveResult } from "../src/node.js";
-import { clientFor, firstN, startFast } from "./helpers.js";
+import { clientFor, firstN, instantDelay, startFast } from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
@@ -70,6 +70,26 @@ describe("@decart/core/node", () => {
       await flaky.close();
     }
     expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("saveResult retries under the client's policy, once per attempt: maxRetries 2 means 3 requests", async () => {
+    const failing = await startFast();
+    try {
+      const { jobId } = await completedJob(failing);
+      failing.setFaults([{ route: "content", kind: "503" }]);
+      failing.resetStats();
+      const delay = instantDelay();
+      const client = clientFor(failing, { poll: { delay } });
+      const error = await saveResult(client, jobId, join(dir, "unavailable.mp4")).catch((e) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error.jobId).toBe(jobId);
+      expect(failing.stats().requests.byRoute.content).toBe(3);
+      // The policy's waits: backoff with its floor, through the client's delay.
+      expect(delay.calls).toHaveLength(2);
+      expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+    } finally {
+      await failing.close();
+    }
   });
 
   it("saveResult aborts with AbortError and removes the partial file", async () => {
