@@ -1,4 +1,5 @@
 import { createDecartClient, type DecartClient } from "@decart/core";
+import { nodeUpload } from "@decart/core/node";
 import { CliError, EXIT } from "./exit.js";
 import type { Output } from "./output.js";
 
@@ -53,6 +54,8 @@ export function clientFor(options: GlobalOptions, output: Output, env: NodeJS.Pr
     apiKey,
     ...(baseUrl && { baseUrl }),
     integration: "decart-cli",
+    // Files are streamed from disk with bounded memory and upload progress (Node's fetch would buffer them whole).
+    upload: nodeUpload(),
     ...(output.verbose && { fetch: logged }),
     logger: {
       warn: (m) => output.warn(output.err.yellow(m)),

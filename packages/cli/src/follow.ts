@@ -5,7 +5,7 @@ import { CliError, EXIT, type ExitCode } from "./exit.js";
 import { temporaryPath } from "./files.js";
 import type { Journal } from "./journal.js";
 import type { Output } from "./output.js";
-import type { WatchEvent } from "./watch.js";
+import type { JobEvent } from "./watch.js";
 
 /** The command that picks up watching a job where an interrupted one left it. */
 export const resumeCommand = (jobId: string, path?: string) =>
@@ -25,14 +25,18 @@ export function interruptible(): { signal: AbortSignal; release: () => void } {
   return { signal: controller.signal, release: () => process.off("SIGINT", onSignal) };
 }
 
-/** Download progress as NDJSON: at the start, at each tenth of the total (or each MiB without one), at the end. */
-function progressEvents(output: Output, jobId: string) {
+/**
+ * Transfer progress as NDJSON (`downloading` with `received_bytes`, `uploading` with `sent_bytes`): at the start, at
+ * each tenth of the total (or each MiB without one), and at the end.
+ */
+function progressEvents(output: Output, type: "downloading" | "uploading", fields: Record<string, unknown>) {
+  const key = type === "downloading" ? "received_bytes" : "sent_bytes";
   let lastStep = -1;
-  return (receivedBytes: number, totalBytes: number | undefined) => {
-    const step = totalBytes ? Math.floor((receivedBytes / totalBytes) * 10) : Math.floor(receivedBytes / 1_048_576);
-    if (step === lastStep && receivedBytes !== totalBytes) return;
+  return (bytes: number, totalBytes: number | undefined) => {
+    const step = totalBytes ? Math.floor((bytes / totalBytes) * 10) : Math.floor(bytes / 1_048_576);
+    if (step === lastStep && bytes !== totalBytes) return;
     lastStep = step;
-    output.event({ type: "downloading", job_id: jobId, received_bytes: receivedBytes, total_bytes: totalBytes });
+    output.event({ type, ...fields, [key]: bytes, total_bytes: totalBytes });
   };
 }
 
@@ -62,6 +66,24 @@ async function progressBar(output: Output, label: string) {
 }
 
 /**
+ * Upload progress of a submit with files: `uploading` events, and a bar on a terminal. Nothing for a submit
+ * without files (its total is 0).
+ */
+export async function uploadProgress(output: Output, chatter = true) {
+  const events = progressEvents(output, "uploading", {});
+  const bar = chatter ? await progressBar(output, "Uploading") : undefined;
+  return {
+    onUploadProgress: ({ sentBytes, totalBytes }: { sentBytes: number; totalBytes: number | undefined }) => {
+      if (totalBytes === 0) return;
+      events(sentBytes, totalBytes);
+      bar?.update(sentBytes, totalBytes);
+      if (totalBytes !== undefined && sentBytes >= totalBytes) bar?.stop();
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+/**
  * Streams a completed job's result to `path`: into a temporary file beside it (the client's `saveResult`), checked
  * against the answer's `Content-Length`, then renamed. A failure leaves no file behind.
  */
@@ -74,7 +96,7 @@ export async function downloadResult(
   bar = true,
 ): Promise<number> {
   const temp = temporaryPath(path);
-  const events = progressEvents(output, jobId);
+  const events = progressEvents(output, "downloading", { job_id: jobId });
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
   let total: number | undefined;
   try {
@@ -125,7 +147,7 @@ export type Outcome =
  * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
  * is known, and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
  */
-export async function follow(events: AsyncIterable<WatchEvent>, options: FollowOptions): Promise<Outcome> {
+export async function follow(events: AsyncIterable<JobEvent>, options: FollowOptions): Promise<Outcome> {
   const { client, output, journal, signal, tag } = options;
   const c = output.err;
   const info = (line: string) => options.chatter !== false && output.info(line);
@@ -145,6 +167,9 @@ export async function follow(events: AsyncIterable<WatchEvent>, options: FollowO
         case "status":
           output.event({ type: "status", ...tag, job_id: jobId, status: event.status });
           info(`${c.cyan("…")} ${jobId} ${event.status}`);
+          break;
+        case "downloading":
+          // Not asked for (download: false): the result is streamed to disk below.
           break;
         case "failed":
           journal.append({ ...tag, job_id: jobId, event: "failed", error: event.error });

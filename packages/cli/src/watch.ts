@@ -1,76 +1,60 @@
-import type { DecartClient, JobStatusResponse, VideoModel } from "@decart/core";
+import { isModelName, type VideoModelName } from "@decart/api";
+import type { DecartClient, JobEvent, UploadProgress, VideoModel } from "@decart/core";
 
-/** The events of a watched job, as the CLI renders them. */
-export type WatchEvent =
-  | { type: "submitted"; jobId: string; model: string | undefined }
-  | { type: "status"; jobId: string; status: "pending" | "processing"; job: JobStatusResponse }
-  | { type: "completed"; jobId: string; job: JobStatusResponse }
-  | { type: "failed"; jobId: string; job: JobStatusResponse; error: string };
+export type { JobEvent };
 
 export interface WatchOptions {
+  /** The job's model, if known: it sets the expected duration that drives the client's poll schedule. */
   model?: VideoModel | string | undefined;
   /** Stops watching (never the job). */
   signal: AbortSignal;
-  /** Stops the submit (default: `signal`); a batch lets submits in flight finish, so their ids reach the journal. */
-  submitSignal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
 }
 
-/** A job's events until it ends, from the client's own wait (`download: false`: the CLI streams the result to disk). */
-export async function* watchJob(
-  client: DecartClient,
-  jobId: string,
-  options: WatchOptions,
-): AsyncGenerator<WatchEvent> {
-  const pending: WatchEvent[] = [];
-  let wake: (() => void) | undefined;
-  let last: JobStatusResponse | undefined;
-  const push = (event: WatchEvent) => {
-    pending.push(event);
-    wake?.();
-  };
-  let settled = false;
-  const done = client.queue
-    .wait(jobId, {
-      ...(typeof options.model === "string" ? { model: options.model as never } : { model: options.model }),
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-      download: false,
-      onStatusChange: (job) => {
-        last = job;
-        if (job.status === "pending" || job.status === "processing") {
-          push({ type: "status", jobId, status: job.status, job });
-        }
-      },
-    })
-    .finally(() => {
-      settled = true;
-      wake?.();
-    });
-  done.catch(() => {});
-  while (true) {
-    while (pending.length) yield pending.shift()!;
-    if (settled) break;
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-    wake = undefined;
-  }
-  const outcome = await done;
-  const job = last ?? ({ job_id: jobId, status: outcome.status } as JobStatusResponse);
-  yield outcome.status === "completed"
-    ? { type: "completed", jobId, job }
-    : { type: "failed", jobId, job, error: outcome.error };
+/** The model option of a watch, when it is one the catalogue knows. */
+const modelOption = (model: VideoModel | string | undefined) =>
+  typeof model === "string" ? (isModelName(model) ? { model: model as VideoModelName } : {}) : model ? { model } : {};
+
+/**
+ * A job's events until it ends, from the client's engine (`queue.watch`), without the download: the CLI streams the
+ * result to disk itself (`downloadResult`).
+ */
+export function watchJob(client: DecartClient, jobId: string, options: WatchOptions): AsyncIterable<JobEvent> {
+  return client.queue.watch(jobId, {
+    ...modelOption(options.model),
+    signal: options.signal,
+    download: false,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+  });
 }
 
-/** Submits a video job, then watches it: `submitted` comes first, before any waiting. */
+export interface SubmitWatchOptions extends WatchOptions {
+  onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
+  /**
+   * `false`: the submit is not stopped by `signal` (a batch lets submits in flight at Ctrl-C finish, so that their
+   * ids reach the journal); the job is then watched on its own. Default `true`.
+   */
+  abortSubmit?: boolean;
+}
+
+/** Submits a video job and watches it: `submitted` (with the job id) comes first, before any waiting. */
 export async function* submitAndWatch(
   client: DecartClient,
   inputs: Record<string, unknown> & { model: VideoModel },
-  options: WatchOptions,
-): AsyncGenerator<WatchEvent> {
-  const signal = "submitSignal" in options ? options.submitSignal : options.signal;
-  const job = await client.queue.submit({ ...inputs, ...(signal && { signal }) } as never);
+  options: SubmitWatchOptions,
+): AsyncGenerator<JobEvent> {
+  const { signal, timeoutMs, onUploadProgress } = options;
+  const common = {
+    ...inputs,
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...(onUploadProgress && { onUploadProgress }),
+  };
+  if (options.abortSubmit !== false) {
+    yield* client.queue.submitAndWatch({ ...common, signal, download: false } as never);
+    return;
+  }
+  const { timeoutMs: _, ...submit } = common;
+  const job = await client.queue.submit(submit as never);
   yield { type: "submitted", jobId: job.job_id, model: inputs.model.name };
-  yield* watchJob(client, job.job_id, { ...options, model: inputs.model });
+  yield* watchJob(client, job.job_id, { model: inputs.model, signal, timeoutMs });
 }

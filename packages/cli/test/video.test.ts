@@ -81,6 +81,27 @@ describe("decart video", () => {
     expect(journal()[0]).toMatchObject({ model: "lucy-pro-t2v", path: out });
   });
 
+  it("uploads a file input from disk with progress, and edits it", async () => {
+    const source = join(dir, "source.mp4");
+    const made = await run(["video", "A lake", "-o", source], { env });
+    expect(made.code, made.stderr).toBe(0);
+    const out = join(dir, "snow.mp4");
+    const { code, stdout, stderr } = await run(
+      ["video", "--model", "lucy-clip", "Make it snow", `data=@${source}`, "-o", out],
+      { env },
+    );
+    expect(code, stderr).toBe(0);
+    const lines = events(stdout);
+    const uploads = lines.filter((e) => e.type === "uploading");
+    const size = readFileSync(source).length;
+    // Progress while the file is sent (the client's Node upload path), not one event once the server has answered.
+    expect(uploads[0]).toEqual({ type: "uploading", sent_bytes: 0, total_bytes: size });
+    expect(uploads.at(-1)).toEqual({ type: "uploading", sent_bytes: size, total_bytes: size });
+    expect(lines.findIndex((e) => e.type === "uploading")).toBeLessThan(lines.findIndex((e) => e.type === "submitted"));
+    expect(lines.at(-1)).toMatchObject({ type: "saved", path: out });
+    expect(readFileSync(out).subarray(4, 8).toString()).toBe("ftyp");
+  });
+
   it("exits 3 when the job fails, with the server's reason", async () => {
     const out = join(dir, "failed.mp4");
     const { code, stdout, stderr } = await run(["video", "[fail: no lakes today] A lake", "-o", out], { env });

@@ -230,7 +230,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
             client,
             { model: line.model, ...(await fileFields(line, base)) },
             // A submit in flight at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits).
-            { signal, submitSignal: undefined, timeoutMs: timeout },
+            { signal, abortSubmit: false, timeoutMs: timeout },
           );
       outcome = await follow(events, { client, output, journal, signal, path, tag, chatter: false });
     } catch (error) {

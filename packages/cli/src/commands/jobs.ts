@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { downloadResult, finish, follow, interruptible } from "../follow.js";
+import { downloadResult, finish, follow, interruptible, uploadProgress } from "../follow.js";
 import { Journal, journalPath } from "../journal.js";
 import type { Output } from "../output.js";
 import { watchJob } from "../watch.js";
@@ -13,7 +13,10 @@ const journalOf = (options: GlobalOptions) => new Journal(journalPath(options.jo
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<void> {
   const inputs = await videoInputs(args, options);
   const client = clientFor(options, output);
-  const { job_id } = await client.queue.submit(inputs as never);
+  const upload = await uploadProgress(output);
+  const { job_id } = await client.queue
+    .submit({ ...inputs, onUploadProgress: upload.onUploadProgress } as never)
+    .finally(upload.stop);
   journalOf(options).append({ job_id, event: "submitted", model: inputs.model.name });
   output.event({ type: "submitted", job_id, model: inputs.model.name });
   output.print(job_id);

@@ -3,7 +3,7 @@ import type { VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { finish, follow, interruptible } from "../follow.js";
+import { finish, follow, interruptible, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { Journal, journalPath } from "../journal.js";
 import type { Output } from "../output.js";
@@ -46,8 +46,14 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const client = clientFor(options, output);
   const journal = new Journal(journalPath(options.journal));
   const { signal, release } = interruptible();
+  const upload = await uploadProgress(output);
   try {
-    const outcome = await follow(submitAndWatch(client, inputs, { signal, timeoutMs: timeout }), {
+    const events = submitAndWatch(client, inputs, {
+      signal,
+      timeoutMs: timeout,
+      onUploadProgress: upload.onUploadProgress,
+    });
+    const outcome = await follow(events, {
       client,
       output,
       journal,
@@ -57,6 +63,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
     });
     return finish(outcome, output);
   } finally {
+    upload.stop();
     release();
   }
 }
