@@ -38,7 +38,7 @@ const sha256 = async (path: string) =>
 
 /** Starts the CLI and resolves with its first NDJSON event of `type` (and the child, still running). */
 async function until(args: string[], type: string) {
-  const child = start(args, { env });
+  const child = start(args, { env, cwd: dir });
   const done = finished(child);
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
