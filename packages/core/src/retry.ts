@@ -75,7 +75,10 @@ export const backoffDelay = (attempt: number, random: () => number = Math.random
  * that grows from 50 ms to 1 s, so that `Retry-After: 0` cannot spin a call that retries until its deadline.
  */
 export const retryWait = (attempt: number, retryAfterMs: number | undefined, random: () => number): number =>
-  Math.min(Math.max(retryAfterMs ?? backoffDelay(attempt, random), Math.min(1000, 50 << attempt)), MAX_RETRY_AFTER_MS);
+  Math.min(
+    Math.max(retryAfterMs ?? backoffDelay(attempt, random), Math.min(1000, 50 * 2 ** attempt)),
+    MAX_RETRY_AFTER_MS,
+  );
 
 /** Where a retry decision is made: the call's retry count and budget, the time now, and the jitter's randomness. */
 export interface RetryContext {

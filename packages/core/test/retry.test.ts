@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { FaultRule } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { ConnectionError, createDecartClient, models, RateLimitError, ServerError } from "../src/index.js";
-import { backoffDelay, parseRetryAfter } from "../src/retry.js";
+import { backoffDelay, parseRetryAfter, retryWait } from "../src/retry.js";
 import { isConnectionRefused } from "../src/transport.js";
 import { clientFor, closedPort, firstN, instantDelay, silent, startFast } from "./helpers.js";
 
@@ -243,6 +243,14 @@ describe("transport details", () => {
     expect(backoffDelay(3, () => 1)).toBe(4000);
     expect(backoffDelay(10, () => 1)).toBe(8000);
     expect(backoffDelay(10, () => 0)).toBe(0);
+  });
+
+  it("keeps the backoff floor after many failures (a long outage never makes retries spin)", () => {
+    for (const attempt of [0, 5, 26, 31, 32, 40, 1000]) {
+      const wait = retryWait(attempt, 0, () => 0);
+      expect(wait, `attempt ${attempt}`).toBeGreaterThanOrEqual(Math.min(1000, 50 * 2 ** attempt));
+      expect(wait, `attempt ${attempt}`).toBeLessThanOrEqual(1000);
+    }
   });
 
   it("finds ECONNREFUSED anywhere in a cause chain or AggregateError", () => {
