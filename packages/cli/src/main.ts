@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import type { GlobalOptions } from "./config.js";
-import { CliError, EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit.js";
+import { CliError, EXIT, EXIT_CODES_HELP } from "./exit.js";
 import { Output } from "./output.js";
 
 export { EXIT, type ExitCode } from "./exit.js";
@@ -216,7 +216,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       const code = await work(output);
       exitCode = typeof code === "number" ? code : EXIT.ok;
     } catch (error) {
-      exitCode = report(error, output);
+      exitCode = await report(error, output);
     }
   };
   try {
@@ -226,13 +226,15 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    return report(error, output);
+    return await report(error, output);
   }
   return exitCode;
 }
 
 /** Prints an error (a JSON event too, in JSON mode) and answers its exit code. */
-function report(error: unknown, output: Output): number {
+async function report(error: unknown, output: Output): Promise<number> {
+  // The client (for its error classes) is loaded only when needed: `decart --version` and `--help` start faster.
+  const { exitCodeOf } = await import("./errors.js");
   const code = exitCodeOf(error);
   const e = error as { message?: string; code?: string; jobId?: string; stack?: string };
   const message = e?.message ?? String(error);
