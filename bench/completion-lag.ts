@@ -22,7 +22,6 @@
 import { parseArgs } from "node:util";
 import { catalogue } from "@decart/api";
 import { createDecartClient, models } from "@decart/core";
-import type { EmulatorStats } from "@decart/emulator";
 import { createDecartClient as createOfficialClient, models as officialModels } from "@decartai/sdk";
 import { type EmulatorProcessConfig, startEmulatorProcess } from "./emulator-process.js";
 import { mean, quantile, sec } from "./stats.js";
@@ -144,9 +143,8 @@ async function measure(scenario: Scenario, rounds: number): Promise<Record<strin
           if (result.status !== "completed") throw new Error(`job ${result.job_id} ${result.status}`);
         }),
       );
-      const stats: EmulatorStats = await emu.stats();
       for (const [id, at] of resolvedAt) {
-        const job = stats.jobs[id];
+        const job = await emu.job(id);
         if (!job?.completedAt || !job.firstCompletedReadAt) throw new Error(`no record of ${id}`);
         all[name]!.push({
           round,

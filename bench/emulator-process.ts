@@ -6,11 +6,11 @@
  * in a range) and every other model on the fast
  * clock (20 ms + 60 ms), optional padded results, and a seeded, re-seedable random source: re-seeding before each
  * batch gives every batch the same job durations. It sends `{type: "ready", url, apiKey, adminToken}` over IPC, answers
- * `{type: "reseed", seed}`, and exits on `{type: "exit"}`. Stats are read over HTTP (`GET /_emulator/stats`, with the admin token).
+ * `{type: "reseed", seed}`, and exits on `{type: "exit"}`. Stats and job records are read over HTTP (`GET /_emulator/stats`, `GET /_emulator/jobs/{id}`, with the admin token).
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { EmulatorStats } from "@decart/emulator";
+import type { EmulatorStats, JobRecord } from "@decart/emulator";
 import { seeded } from "./stats.js";
 
 export interface EmulatorProcessConfig {
@@ -32,6 +32,8 @@ export interface EmulatorProcess {
   url: string;
   apiKey: string;
   stats(): Promise<EmulatorStats>;
+  /** One job's record (`GET /_emulator/jobs/{id}`). */
+  job(id: string): Promise<JobRecord | undefined>;
   reseed(seed: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -58,6 +60,12 @@ export async function startEmulatorProcess(config: EmulatorProcessConfig): Promi
     async stats() {
       const res = await fetch(`${ready.url}/_emulator/stats`, { headers: { authorization: `Bearer ${adminToken}` } });
       return (await res.json()) as EmulatorStats;
+    },
+    async job(id) {
+      const res = await fetch(`${ready.url}/_emulator/jobs/${id}`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      return res.status === 200 ? ((await res.json()) as JobRecord) : undefined;
     },
     reseed: (seed) => ask({ type: "reseed", seed }),
     stop: () =>

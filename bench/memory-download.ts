@@ -202,7 +202,7 @@ async function runParent() {
       });
       await new Promise((resolve) => child.once("exit", resolve));
 
-      const record = (await emu.stats()).jobs[report.jobId];
+      const record = await emu.job(report.jobId);
       const size = (await stat(path)).size;
       const hash = createHash("sha256");
       await pipeline(createReadStream(path), hash);

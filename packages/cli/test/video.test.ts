@@ -32,7 +32,7 @@ const journal = () =>
     .map((line) => JSON.parse(line));
 const partials = () => readdirSync(dir).filter((f) => f.endsWith(".partial"));
 /** The MP4 the emulator served for a job: its size and SHA-256 are in the emulator's stats. */
-const served = (jobId: string) => emu.stats().jobs[jobId]!;
+const served = (jobId: string) => emu.job(jobId)!;
 const sha256 = async (path: string) =>
   (await import("node:crypto")).createHash("sha256").update(readFileSync(path)).digest("hex");
 
@@ -178,7 +178,7 @@ describe("decart jobs", () => {
     expect(submitted.code).toBe(0);
     const jobId = submitted.stdout.trim();
     expect(submitted.stdout).toBe(`${jobId}\n`);
-    expect(emu.stats().jobs[jobId]).toBeDefined();
+    expect(emu.job(jobId)).toBeDefined();
 
     const status = await run(["jobs", "status", jobId, "--no-json"], { env });
     expect(status.code).toBe(0);

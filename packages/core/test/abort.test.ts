@@ -95,7 +95,7 @@ describe("abort", () => {
       .catch((e) => e);
     const error = await pending;
     expectAbort(error, jobId);
-    expect(emu!.stats().jobs[jobId!]!.statusReads).toBe(0);
+    expect(emu!.job(jobId!)!.statusReads).toBe(0);
     await expectNothingLeft();
   });
 

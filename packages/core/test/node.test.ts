@@ -32,10 +32,10 @@ describe("@decart/core/node", () => {
     const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "wait then save" });
     const outcome = await client.queue.wait(job.job_id, { model: "lucy-pro-t2v", download: false });
     expect(outcome).toEqual({ status: "completed", job_id: job.job_id });
-    expect(emu.stats().jobs[job.job_id]!.contentReads).toBe(0);
+    expect(emu.job(job.job_id)!.contentReads).toBe(0);
     const path = join(dir, "waited.mp4");
     await saveResult(client, job.job_id, path);
-    const record = emu.stats().jobs[job.job_id]!;
+    const record = emu.job(job.job_id)!;
     expect(record.contentReads).toBe(1);
     expect(
       createHash("sha256")
@@ -50,7 +50,7 @@ describe("@decart/core/node", () => {
     const progress: number[] = [];
     const saved = await saveResult(client, jobId, path, { onProgress: (p) => progress.push(p.receivedBytes) });
     const bytes = await readFile(path);
-    const record = emu.stats().jobs[jobId]!;
+    const record = emu.job(jobId)!;
     expect(saved).toEqual({ path, bytes: record.resultBytes });
     expect(createHash("sha256").update(bytes).digest("hex")).toBe(record.resultSha256);
     expect(progress.at(-1)).toBe(record.resultBytes);
@@ -64,8 +64,8 @@ describe("@decart/core/node", () => {
       const path = join(dir, "retried.mp4");
       await saveResult(client, jobId, path);
       const bytes = await readFile(path);
-      expect(createHash("sha256").update(bytes).digest("hex")).toBe(flaky.stats().jobs[jobId]!.resultSha256);
-      expect(flaky.stats().jobs[jobId]!.contentReads).toBe(2);
+      expect(createHash("sha256").update(bytes).digest("hex")).toBe(flaky.job(jobId)!.resultSha256);
+      expect(flaky.job(jobId)!.contentReads).toBe(2);
     } finally {
       await flaky.close();
     }

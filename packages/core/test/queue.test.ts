@@ -17,7 +17,7 @@ describe("queue.submitAndPoll", () => {
     if (result.status !== "completed") return;
     expect(result.job_id).toMatch(/^job_/);
     expect(result.data.type).toBe("video/mp4");
-    const job = emu.stats().jobs[result.job_id]!;
+    const job = emu.job(result.job_id)!;
     expect(result.data.size).toBe(job.resultBytes);
     expect(await sha256(result.data)).toBe(job.resultSha256);
   });
@@ -36,7 +36,7 @@ describe("queue.submitAndPoll", () => {
       expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
       expect(seen.every((j) => j.job_id === result.job_id)).toBe(true);
       // More status reads than status changes: the callback really was de-duplicated.
-      expect(slow.stats().jobs[result.job_id]!.statusReads).toBeGreaterThan(3);
+      expect(slow.job(result.job_id)!.statusReads).toBeGreaterThan(3);
     } finally {
       await slow.close();
     }
@@ -50,7 +50,7 @@ describe("queue.submitAndPoll", () => {
       model: models.video("lucy-pro-t2v"),
       prompt: "early id",
       onSubmitted: (id) => {
-        readsAtSubmit = emu.stats().jobs[id]!.statusReads;
+        readsAtSubmit = emu.job(id)!.statusReads;
         events.push(`submitted ${id}`);
       },
       onStatusChange: (job) => events.push(job.status),
@@ -69,7 +69,7 @@ describe("queue.submitAndPoll", () => {
     const plain = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "no [fail]" });
     expect(plain.status).toBe("failed");
     if (plain.status === "failed") expect(plain.error).toContain("asked to fail");
-    expect(emu.stats().jobs[result.job_id]!.contentReads).toBe(0);
+    expect(emu.job(result.job_id)!.contentReads).toBe(0);
   });
 
   it("sends file inputs of every accepted kind (Blob, bytes, stream, URL)", async () => {
@@ -126,7 +126,7 @@ describe("queue.submit / status / result / download / wait", () => {
     }
     expect(status.model).toBe("lucy-pro-t2v");
     const blob = await client.queue.result(job.job_id);
-    expect(await sha256(blob)).toBe(emu.stats().jobs[job.job_id]!.resultSha256);
+    expect(await sha256(blob)).toBe(emu.job(job.job_id)!.resultSha256);
   });
 
   it("throws JobNotCompletedError (a ConflictError) for content before completion", async () => {
@@ -167,7 +167,7 @@ describe("queue.submit / status / result / download / wait", () => {
       expect(error.jobId).toBe(job.job_id);
       const again = await client.queue.result(job.job_id).catch((e) => e);
       expect(again).toBeInstanceOf(ConnectionError);
-      expect(cut.stats().jobs[job.job_id]!.contentReads).toBe(1 + 3); // the download above, then 1 + 2 retries
+      expect(cut.job(job.job_id)!.contentReads).toBe(1 + 3); // the download above, then 1 + 2 retries
     } finally {
       await cut.close();
     }
@@ -180,7 +180,7 @@ describe("queue.submit / status / result / download / wait", () => {
       const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "retry me" });
       expect(result.status).toBe("completed");
       if (result.status !== "completed") return;
-      const job = flaky.stats().jobs[result.job_id]!;
+      const job = flaky.job(result.job_id)!;
       expect(job.contentReads).toBe(2);
       expect(flaky.stats().faultsInjected.truncate).toBe(1);
       expect(await sha256(result.data)).toBe(job.resultSha256);
@@ -213,7 +213,7 @@ describe("queue.submit / status / result / download / wait", () => {
       download: false,
     });
     expect(done).toEqual({ status: "completed", job_id: expect.stringMatching(/^job_/) });
-    expect(emu.stats().jobs[done.job_id]!.contentReads).toBe(0);
+    expect(emu.job(done.job_id)!.contentReads).toBe(0);
     const failed = await client.queue.submitAndPoll({
       model: models.video("lucy-pro-t2v"),
       prompt: "[fail: nothing to fetch]",

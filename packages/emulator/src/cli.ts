@@ -25,6 +25,7 @@ Options:
   --job-timeout <ms>     server-side job timeout (default 600000)
   --retention <ms>       how long results stay downloadable (default 86400000)
   --max-upload <bytes>   largest accepted upload (default 209715200)
+  --max-jobs <n>         most jobs kept in memory (default 10000)
   --result-bytes <n>     pad every video result to n bytes
   --quiet                do not log requests
   -h, --help             show this help
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       "job-timeout": { type: "string" },
       retention: { type: "string" },
       "max-upload": { type: "string" },
+      "max-jobs": { type: "string" },
       "result-bytes": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -82,6 +84,8 @@ async function main(): Promise<void> {
   if (jobTimeoutMs !== undefined) options.jobTimeoutMs = jobTimeoutMs;
   const retentionMs = numberOption("retention", values.retention);
   if (retentionMs !== undefined) options.retentionMs = retentionMs;
+  const maxJobs = numberOption("max-jobs", values["max-jobs"]);
+  if (maxJobs !== undefined) options.maxJobs = maxJobs;
   const maxUploadBytes = numberOption("max-upload", values["max-upload"]);
   if (maxUploadBytes !== undefined) options.maxUploadBytes = maxUploadBytes;
   const resultBytes = numberOption("result-bytes", values["result-bytes"]);

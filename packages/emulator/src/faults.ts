@@ -1,22 +1,13 @@
 /** Fault rules: chosen at random by rate, or forced per request with the `x-emulator-fault` header. */
-import type { FaultKind, FaultRule } from "./types.js";
+import type { FaultRoute } from "./routes.js";
+import { FAULT_ROUTES } from "./routes.js";
+import type { FaultRule } from "./types.js";
 
-export const FAULT_KINDS: readonly FaultKind[] = [
-  "429",
-  "500",
-  "503",
-  "504",
-  "reset",
-  "slow",
-  "stall",
-  "truncate",
-  "stuck",
-];
+/** The kinds of fault the emulator can inject (the README's "Faults" section says what each does). */
+export const FAULT_KINDS = ["429", "500", "503", "504", "reset", "slow", "stall", "truncate", "stuck"] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 const KIND_SET = new Set<string>(FAULT_KINDS);
-const RULE_ROUTES = new Set(["submit", "status", "content", "process", "legacy", "tokens", "files", "*"]);
-
-/** Routes a fault may hit (admin routes and unknown routes never get faults). */
-export type FaultRoute = "submit" | "status" | "content" | "process" | "legacy" | "tokens" | "files";
+const RULE_ROUTES = new Set<string>([...FAULT_ROUTES, "*"]);
 
 export interface Fault {
   kind: FaultKind;

@@ -5,6 +5,8 @@
  */
 import type { IncomingMessage } from "node:http";
 import busboy from "busboy";
+import type { Ctx } from "./http.js";
+import { detail, drain } from "./http.js";
 import { sniffMediaType } from "./media/index.js";
 import type { FormField, Loc, ValidationIssue } from "./validation.js";
 import { issue } from "./validation.js";
@@ -277,4 +279,19 @@ export function fileTypeProblem(fields: readonly FormField[], files: Map<string,
     }
   }
   return undefined;
+}
+
+/** Parses a request's form body; on a bad or abandoned one, answers (or gives up on the gone client): undefined. */
+export async function readForm(ctx: Ctx, maxFileBytes: number): Promise<{ parts: FormPart[] } | undefined> {
+  const parsed = await parseForm(ctx.req, { maxFileBytes });
+  if (parsed.kind === "aborted") {
+    ctx.responded = true;
+    return undefined;
+  }
+  if (parsed.kind === "error") {
+    drain(ctx);
+    detail(ctx, parsed.status, parsed.detail);
+    return undefined;
+  }
+  return parsed;
 }

@@ -8,6 +8,7 @@ export type {
   EmulatorStats,
   FaultKind,
   FaultRule,
+  JobPage,
   JobRecord,
   JobStatus,
   RouteName,

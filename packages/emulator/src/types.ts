@@ -1,4 +1,9 @@
 /** Public types of `@decart/emulator`. The README's "Programmatic API" section is the contract for these. */
+import type { JobStatus } from "@decart/api";
+import type { FaultKind } from "./faults.js";
+import type { FaultRoute, RouteName } from "./routes.js";
+
+export type { FaultKind, JobStatus, RouteName };
 
 export interface EmulatorOptions {
   /**
@@ -23,6 +28,11 @@ export interface EmulatorOptions {
   jobTimeoutMs?: number;
   /** How long results stay downloadable; default 86_400_000. */
   retentionMs?: number;
+  /**
+   * Most jobs kept in memory; default 10_000. Beyond it the oldest finished job is forgotten (its status then answers
+   * 404, its content 410); when none has finished, a submit answers 429.
+   */
+  maxJobs?: number;
   /** Largest accepted upload (per file part); default 200 * 1024 * 1024. */
   maxUploadBytes?: number;
   /** Faults injected at random by rate. */
@@ -60,26 +70,35 @@ export interface Emulator {
   adminToken: string;
   /** Stops listening, ends open sockets and timers. */
   close(): Promise<void>;
-  /** A snapshot. */
-  stats(): EmulatorStats;
+  /** The counters; with `page`, also that page of the job list (oldest first). Needs no admin token. */
+  stats(page?: JobPage): EmulatorStats;
+  /** One job's record (of any stats period), or undefined when the job is unknown or forgotten. */
+  job(id: string): JobRecord | undefined;
   resetStats(): void;
   setFaults(rules: FaultRule[]): void;
 }
 
-/** Route names used by `stats().requests.byRoute` and by fault rules. */
-export type RouteName = "submit" | "status" | "content" | "process" | "legacy" | "tokens" | "files" | "admin" | "other";
+/** Which jobs `stats()` lists: `limit` (default 100, at most 1000) jobs from `offset` (default 0), oldest first. */
+export interface JobPage {
+  offset?: number;
+  limit?: number;
+}
 
 export interface EmulatorStats {
+  /** Jobs created since the last reset. */
   jobsCreated: number;
-  requests: { total: number; byRoute: Record<string, number>; byJob: Record<string, number> };
+  /** Jobs in memory now (at most `maxJobs`), whichever stats period they belong to. */
+  jobsKept: number;
+  /** Jobs forgotten since the last reset to stay within `maxJobs`. */
+  jobsEvicted: number;
+  requests: { total: number; byRoute: Record<string, number> };
   /** By fault kind. */
   faultsInjected: Record<string, number>;
   /** Response body bytes. */
   bytesServed: number;
-  jobs: Record<string, JobRecord>;
+  /** Only when a page was asked for: jobs created since the last reset, oldest first. */
+  jobs?: { total: number; offset: number; limit: number; records: JobRecord[] };
 }
-
-export type JobStatus = "pending" | "processing" | "completed" | "failed";
 
 export interface JobRecord {
   id: string;
@@ -94,16 +113,16 @@ export interface JobRecord {
   firstCompletedReadAt?: number;
   statusReads: number;
   contentReads: number;
+  /** Status and content requests that named this job, faulted ones included. */
+  requests: number;
   /** Hex SHA-256 of the full result body the emulator serves for this job. */
   resultSha256?: string;
   resultBytes?: number;
 }
 
-export type FaultKind = "429" | "500" | "503" | "504" | "reset" | "slow" | "stall" | "truncate" | "stuck";
-
 export interface FaultRule {
   /** Default "*". */
-  route?: "submit" | "status" | "content" | "process" | "legacy" | "tokens" | "files" | "*";
+  route?: FaultRoute | "*";
   kind: FaultKind;
   /** Probability per matching request, 0..1; default 1. */
   rate?: number;

@@ -4,15 +4,10 @@
  * `@decart/api` (model inputs) and its `requestSchemas` (token and file bodies); nothing is restated here.
  */
 
-export type Loc = (string | number)[];
+import type { FieldInfo, ValidationIssue } from "@decart/api";
 
-export interface ValidationIssue {
-  loc: Loc;
-  msg: string;
-  type: string;
-  input?: unknown;
-  ctx?: Record<string, unknown>;
-}
+export type { ValidationIssue };
+export type Loc = ValidationIssue["loc"];
 
 /** Inputs longer than this are not echoed back in `input`. */
 const MAX_ECHO_LENGTH = 200;
@@ -279,20 +274,17 @@ export interface FormField {
   parse(text: string, loc: Loc, out: ValidationIssue[]): unknown;
 }
 
-/** The field shape the generated catalogue uses. */
-export interface CatalogueField {
-  readonly name: string;
-  readonly type: string;
-  readonly required: boolean;
+/** A field of the generated catalogue, read through the keys any field may have. */
+type CatalogueField = FieldInfo & {
   readonly enum?: readonly string[];
-  readonly default?: unknown;
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly minimum?: number;
   readonly maximum?: number;
   readonly accept?: readonly string[];
   readonly schema?: unknown;
-}
+  readonly default?: unknown;
+};
 
 /** Parses a form text as the JSON Schema type `type` (string, integer, number, boolean). */
 function parseScalar(type: string | undefined, text: string, loc: Loc, out: ValidationIssue[]): unknown {
@@ -353,7 +345,8 @@ function parseFormText(schema: JsonSchema, text: string, loc: Loc, out: Validati
 }
 
 /** A FormField for one field of the generated catalogue. */
-export function fieldFromCatalogue(f: CatalogueField): FormField {
+export function fieldFromCatalogue(field: FieldInfo): FormField {
+  const f = field as CatalogueField;
   const base = { name: f.name, required: f.required, default: f.default };
   if (f.type === "file") return { ...base, kind: "file", ...(f.accept ? { accept: f.accept } : {}), parse: (t) => t };
   if (f.type === "json") {

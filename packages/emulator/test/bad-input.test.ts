@@ -529,10 +529,6 @@ const cases: Case[] = [
 ];
 
 describe("bad input", () => {
-  it("has at least 50 cases", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(50);
-  });
-
   it.each(cases.map((c) => [c.name, c] as const))("%s → 4xx JSON", async (_, c) => {
     const res = await c.send();
     expect(res.status).toBe(c.status);
@@ -676,12 +672,19 @@ describe("bad input", () => {
     expect(res.status).toBe(404);
   });
 
-  it("created no job through any of them, and still answers a normal request", async () => {
-    const stats = emu.stats();
-    expect(stats.jobsCreated).toBe(0);
-    expect(stats.jobs).toEqual({});
-    const id = await submit(emu, "lucy-pro-t2v", { prompt: "after the storm" });
-    expect(id).toMatch(/^job_/);
-    expect(emu.stats().jobsCreated).toBe(1);
+  it("creates no job through any of the cases, and still answers a normal request after them", async () => {
+    const e = await start();
+    const before = emu;
+    emu = e;
+    try {
+      for (const c of cases) expect((await c.send()).status, c.name).toBe(c.status);
+      expect(e.stats()).toMatchObject({ jobsCreated: 0, jobsKept: 0 });
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "after the storm" });
+      expect(e.job(id)?.status).toBe("pending");
+      expect(e.stats().jobsKept).toBe(1);
+    } finally {
+      emu = before;
+      await e.close();
+    }
   });
 });

@@ -73,7 +73,7 @@ describe("error faults (x-emulator-fault header)", () => {
     expect(res.headers.get("retry-after")).toBeNull();
     const stats = e.stats();
     expect(stats.jobsCreated).toBe(0);
-    expect(stats.jobs).toEqual({});
+    expect(stats.jobsKept).toBe(0);
     expect(stats.faultsInjected).toEqual({ [kind]: 1 });
   });
 

@@ -59,7 +59,7 @@ describe("job lifecycle", () => {
       const id = await submit(slow, "lucy-pro-t2v", { prompt: "slow one" });
       const seen = distinct(await pollUntil(slow, id, undefined, 10));
       expect(seen).toEqual(["pending", "processing", "completed"]);
-      const rec = slow.stats().jobs[id]!;
+      const rec = slow.job(id)!;
       expect(rec.startedAt! - rec.submittedAt).toBeGreaterThanOrEqual(150);
       expect(rec.completedAt!).toBeGreaterThan(rec.startedAt!);
       expect(rec.firstCompletedReadAt!).toBeGreaterThanOrEqual(rec.completedAt!);
@@ -102,7 +102,7 @@ describe("job lifecycle", () => {
     const [c1, c2, c3] = await Promise.all([content(emu, one), content(emu, two), content(emu, other)]);
     expect(c1.bytes.equals(c2.bytes)).toBe(true);
     expect(c1.bytes.equals(c3.bytes)).toBe(false);
-    const rec = emu.stats().jobs[one]!;
+    const rec = emu.job(one)!;
     expect(rec.resultSha256).toBe(createHash("sha256").update(c1.bytes).digest("hex"));
     expect(rec.resultBytes).toBe(c1.bytes.length);
     expect(rec.contentReads).toBe(1);
@@ -169,7 +169,7 @@ describe("prompt markers", () => {
     const body = (await res.json()) as { detail: string; status: string };
     expect(body.detail).toContain("failed");
     expect(body.status).toBe("failed");
-    expect(emu.stats().jobs[id]).toMatchObject({ status: "failed", error: last.error });
+    expect(emu.job(id)).toMatchObject({ status: "failed", error: last.error });
   });
 
   it("[fail: reason] fails the job with that reason", async () => {
@@ -247,7 +247,7 @@ describe("timeouts and retention", () => {
       }
       expect(contentStatuses).toContain(410);
       expect((await get(e, `/v1/jobs/${id}`)).status).toBe(404);
-      expect(e.stats().jobs[id]).toBeUndefined();
+      expect(e.job(id)).toBeUndefined();
     } finally {
       await e.close();
     }
@@ -270,7 +270,7 @@ describe("timing options", () => {
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "scaled" });
       await pollUntil(e, id);
-      const rec = e.stats().jobs[id]!;
+      const rec = e.job(id)!;
       expect(asked).toEqual(["lucy-pro-t2v"]);
       expect(rec.startedAt! - rec.submittedAt).toBe(20);
       expect(rec.completedAt! - rec.startedAt!).toBe(40);
@@ -283,10 +283,10 @@ describe("timing options", () => {
     const e = await start({ timing: { pendingMs: 100, processingMs: 100, spread: 0.5 }, random: () => 0 });
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "spread" });
-      const rec = e.stats().jobs[id]!;
+      const rec = e.job(id)!;
       expect(rec.status).toBe("pending");
       await pollUntil(e, id);
-      const done = e.stats().jobs[id]!;
+      const done = e.job(id)!;
       expect(done.startedAt! - done.submittedAt).toBe(50);
       expect(done.completedAt! - done.startedAt!).toBe(50);
     } finally {
@@ -298,7 +298,7 @@ describe("timing options", () => {
     const e = await start({ timing: "realistic" });
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "real" });
-      expect(e.stats().jobs[id]!.status).toBe("pending");
+      expect(e.job(id)!.status).toBe("pending");
       const res = await get(e, `/v1/jobs/${id}`);
       expect(((await res.json()) as { status: string }).status).toBe("pending");
     } finally {
@@ -320,7 +320,7 @@ describe("padded results (resultBytes)", () => {
       const path = saveTemp(c.bytes, "mp4");
       expectCleanDecode(path);
       expect(probe(path).codec_name).toBe("h264");
-      const rec = e.stats().jobs[id]!;
+      const rec = e.job(id)!;
       expect(rec.resultBytes).toBe(size);
       expect(rec.resultSha256).toBe(createHash("sha256").update(c.bytes).digest("hex"));
       expect(e.stats().bytesServed).toBeGreaterThanOrEqual(size);

@@ -55,7 +55,7 @@ describe("official @decartai/sdk against the emulator", () => {
       expect(seen).toContain("processing");
       expect(seen[seen.length - 1]).toBe("completed");
       expect(seen.indexOf("processing")).toBeLessThan(seen.indexOf("completed"));
-      const jobs = Object.values(slow.stats().jobs);
+      const jobs = slow.stats({}).jobs!.records;
       expect(jobs).toHaveLength(1);
       expect(jobs[0]).toMatchObject({ model: "lucy-clip", status: "completed", contentReads: 1 });
     } finally {
@@ -79,7 +79,7 @@ describe("official @decartai/sdk against the emulator", () => {
     expect(status.status).toBe("completed");
     const video = await client.queue.result(job.job_id);
     expect(video).toBeInstanceOf(Blob);
-    expect(video.size).toBe(emu.stats().jobs[job.job_id]!.resultBytes);
+    expect(video.size).toBe(emu.job(job.job_id)!.resultBytes);
   });
 
   it("a [fail] prompt gives { status: 'failed' } from submitAndPoll", async () => {

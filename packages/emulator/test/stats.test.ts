@@ -3,15 +3,14 @@ import type { Emulator, EmulatorStats } from "../src/index.js";
 import { form, get, jsonOf, pollUntil, post, raw, start, submit } from "./helpers.js";
 
 let emu: Emulator;
-const lines: string[] = [];
 beforeAll(async () => {
-  emu = await start({ logger: (l) => lines.push(l) });
+  emu = await start();
 });
 afterAll(() => emu.close());
-const admin = () => ({ authorization: `Bearer ${emu.adminToken}` });
+const admin = (e = emu) => ({ authorization: `Bearer ${e.adminToken}` });
 
 describe("stats and admin routes", () => {
-  it("counts requests by route and by job, bytes served, and lists jobs", async () => {
+  it("counts requests by route, bytes served, and each job's reads", async () => {
     emu.resetStats();
     const id = await submit(emu, "lucy-pro-t2v", { prompt: "counted" });
     const polls = (await pollUntil(emu, id)).length;
@@ -23,37 +22,70 @@ describe("stats and admin routes", () => {
     expect(s.jobsCreated).toBe(1);
     expect(s.requests.byRoute).toMatchObject({ submit: 1, status: polls, content: 1, other: 1 });
     expect(s.requests.total).toBe(1 + polls + 1 + 1);
-    expect(s.requests.byJob).toEqual({ [id]: polls + 1 });
     expect(s.bytesServed).toBeGreaterThan(size);
-    expect(s.jobs[id]).toMatchObject({
+    expect(emu.job(id)).toMatchObject({
       id,
       model: "lucy-pro-t2v",
       status: "completed",
       statusReads: polls,
       contentReads: 1,
+      requests: polls + 1,
+      resultBytes: size,
     });
-    expect(s.jobs[id]!.resultBytes).toBe(size);
   });
 
-  it("serves the same stats at GET /_emulator/stats, with the admin token", async () => {
-    const res = await fetch(`${emu.url}/_emulator/stats`, { headers: admin() });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as EmulatorStats;
-    expect(body.jobsCreated).toBe(emu.stats().jobsCreated);
-    expect(Object.keys(body.jobs)).toEqual(Object.keys(emu.stats().jobs));
-    expect(body.requests.byRoute.admin).toBeGreaterThanOrEqual(0);
+  it("returns counters only by default, and a page of the job list on request", async () => {
+    const e = await start();
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await submit(e, "lucy-pro-t2v", { prompt: `page ${i}` }));
+      const counters = e.stats();
+      expect(counters.jobs).toBeUndefined();
+      expect(counters).toMatchObject({ jobsCreated: 5, jobsKept: 5, jobsEvicted: 0 });
+      const page = e.stats({ offset: 1, limit: 2 }).jobs!;
+      expect(page).toMatchObject({ total: 5, offset: 1, limit: 2 });
+      expect(page.records.map((r) => r.id)).toEqual(ids.slice(1, 3));
+      expect(e.stats({}).jobs!.records.map((r) => r.id)).toEqual(ids);
+      expect(e.stats({ limit: 1_000_000 }).jobs!.limit).toBe(1000);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("serves the same at GET /_emulator/stats (counters; ?jobs, offset, limit for a page) and one job at /_emulator/jobs/{id}", async () => {
+    const e = await start();
+    try {
+      const ids = [await submit(e, "lucy-pro-t2v", { prompt: "a" }), await submit(e, "lucy-pro-t2v", { prompt: "b" })];
+      const res = await fetch(`${e.url}/_emulator/stats`, { headers: admin(e) });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as EmulatorStats;
+      expect(body.jobsCreated).toBe(2);
+      expect(body.jobs).toBeUndefined();
+      const paged = (await (
+        await fetch(`${e.url}/_emulator/stats?jobs&offset=1&limit=5`, { headers: admin(e) })
+      ).json()) as EmulatorStats;
+      expect(paged.jobs).toMatchObject({ total: 2, offset: 1, limit: 5 });
+      expect(paged.jobs!.records.map((r) => r.id)).toEqual([ids[1]]);
+      const one = await fetch(`${e.url}/_emulator/jobs/${ids[0]}`, { headers: admin(e) });
+      expect(await one.json()).toEqual(e.job(ids[0]!));
+      expect((await fetch(`${e.url}/_emulator/jobs/job_nope`, { headers: admin(e) })).status).toBe(404);
+    } finally {
+      await e.close();
+    }
   });
 
   it("resets counters and the job list (POST /_emulator/reset-stats and resetStats())", async () => {
     const id = await submit(emu, "lucy-pro-t2v", { prompt: "before reset" });
+    await get(emu, `/v1/jobs/${id}`);
     const res = await fetch(`${emu.url}/_emulator/reset-stats`, { method: "POST", headers: admin() });
     expect(res.status).toBe(204);
-    const s = emu.stats();
+    const s = emu.stats({});
     expect(s.jobsCreated).toBe(0);
-    expect(s.jobs).toEqual({});
+    expect(s.jobs!.records).toEqual([]);
     expect(s.bytesServed).toBe(0);
     expect(s.requests.total).toBe(0);
     expect(s.faultsInjected).toEqual({});
+    expect(emu.job(id)).toMatchObject({ statusReads: 0, requests: 0 });
     // jobs from before still work
     expect((await get(emu, `/v1/jobs/${id}`)).status).toBe(200);
     expect(emu.stats().requests.byRoute.status).toBe(1);
@@ -74,8 +106,17 @@ describe("stats and admin routes", () => {
     expect((await fetch(`${emu.url}/_emulator/nope`, { headers })).status).toBe(404);
   });
 
-  it("logs one line per request through the logger", () => {
-    expect(lines.some((l) => /^GET \/v1\/jobs\/job_[0-9a-f]+ → 200 /.test(l))).toBe(true);
+  it("logs one line per request through the logger", async () => {
+    const lines: string[] = [];
+    const e = await start({ logger: (l) => lines.push(l) });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "logged" });
+      await get(e, `/v1/jobs/${id}`);
+    } finally {
+      await e.close();
+    }
+    expect(lines.filter((l) => l.startsWith("POST /v1/jobs/lucy-pro-t2v → 200 "))).toHaveLength(1);
+    expect(lines.filter((l) => /^GET \/v1\/jobs\/job_[0-9a-f]+ → 200 [\d.]+ms req_/.test(l))).toHaveLength(1);
   });
 });
 

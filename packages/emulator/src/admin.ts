@@ -1,0 +1,81 @@
+/**
+ * The admin routes under `/_emulator/`, outside the public spec: stats (counters, and a page of the job list on
+ * request), one job's record, fault rules and the stats reset. They take the admin token and never send CORS headers.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Emulation } from "./emulation.js";
+import { normaliseRules } from "./faults.js";
+import type { Ctx } from "./http.js";
+import { detail, json, methodNotAllowed, noContent, notFound, pathId, readSmallBody } from "./http.js";
+import type { JobPage } from "./types.js";
+
+/** What the admin routes act on, beyond the shared state. */
+export interface Admin {
+  /** SHA-256 of the admin token. */
+  tokenHash: Buffer;
+  snapshot(page?: JobPage): unknown;
+  job(id: string): unknown;
+  resetStats(): void;
+}
+
+export function hashToken(token: string): Buffer {
+  return createHash("sha256").update(token).digest();
+}
+
+/** `Authorization: Bearer <admin token>`; anything else answers 401. */
+function allowed(ctx: Ctx, admin: Admin): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(ctx.req.headers.authorization ?? "")?.[1];
+  if (given !== undefined && timingSafeEqual(hashToken(given), admin.tokenHash)) return true;
+  detail(ctx, 401, "Admin routes need the emulator's admin token: send Authorization: Bearer <adminToken>.", [
+    "www-authenticate",
+    "Bearer",
+  ]);
+  return false;
+}
+
+/** `?jobs` (or `?offset=` / `?limit=`) asks for a page of the job list. */
+function pageOf(query: URLSearchParams): JobPage | undefined {
+  if (!query.has("jobs") && !query.has("offset") && !query.has("limit")) return undefined;
+  const num = (name: string) => {
+    const v = Number(query.get(name));
+    return query.has(name) && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  };
+  const offset = num("offset");
+  const limit = num("limit");
+  return { ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) };
+}
+
+export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, path: string, query: string): Promise<void> {
+  if (!allowed(ctx, admin)) return;
+  const method = ctx.req.method;
+  if (path === "/_emulator/stats") {
+    if (method !== "GET") return methodNotAllowed(ctx, "GET");
+    return json(ctx, 200, admin.snapshot(pageOf(new URLSearchParams(query))));
+  }
+  if (path.startsWith("/_emulator/jobs/")) {
+    if (method !== "GET") return methodNotAllowed(ctx, "GET");
+    const id = pathId(ctx, path.slice("/_emulator/jobs/".length), "job_id");
+    if (id === undefined) return;
+    const record = admin.job(id);
+    return record ? json(ctx, 200, record) : detail(ctx, 404, "Job not found");
+  }
+  if (path === "/_emulator/reset-stats") {
+    if (method !== "POST") return methodNotAllowed(ctx, "POST");
+    admin.resetStats();
+    ctx.counted = false;
+    return noContent(ctx);
+  }
+  if (path === "/_emulator/faults") {
+    if (method === "GET") return json(ctx, 200, em.faultRules);
+    if (method !== "POST") return methodNotAllowed(ctx, "GET, POST");
+    const raw = await readSmallBody(ctx);
+    if (raw === undefined) return;
+    try {
+      em.faultRules = normaliseRules(JSON.parse(raw.toString("utf8") || "[]"));
+    } catch (err) {
+      return detail(ctx, 422, `Bad fault rules: ${(err as Error).message}`);
+    }
+    return json(ctx, 200, em.faultRules);
+  }
+  return notFound(ctx);
+}

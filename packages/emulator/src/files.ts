@@ -1,0 +1,65 @@
+/** `POST /v1/files`, `GET /v1/files/{id}`, `DELETE /v1/files/{id}`: uploads whose metadata is kept (never the bytes). */
+import { randomBytes } from "node:crypto";
+import type { FileReference } from "@decart/api";
+import { requestSchemas } from "@decart/api";
+import type { Emulation } from "./emulation.js";
+import { applyFault, authenticate, iso } from "./emulation.js";
+import type { FilePart } from "./form.js";
+import { readForm, validateForm } from "./form.js";
+import type { Ctx } from "./http.js";
+import { detail, invalid, json, noContent, pathId } from "./http.js";
+import type { StoredFile } from "./state.js";
+import type { JsonSchema } from "./validation.js";
+import { fieldsFromObjectSchema } from "./validation.js";
+
+const FILE_FIELDS = fieldsFromObjectSchema(requestSchemas.UploadFileRequest as unknown as JsonSchema);
+const DEFAULT_FILE_TTL_SECONDS = 86_400;
+
+function fileReference(f: StoredFile): FileReference {
+  return {
+    id: f.id,
+    filename: f.filename,
+    mime_type: f.mimeType,
+    size_bytes: f.size,
+    created_at: iso(f.createdAt),
+    expires_at: f.expiresAt === null ? null : iso(f.expiresAt),
+  };
+}
+
+export async function handleUpload(ctx: Ctx, em: Emulation): Promise<void> {
+  const principal = authenticate(ctx, em);
+  if (!principal || !applyFault(ctx, em, "files")) return;
+  const parsed = await readForm(ctx, em.settings.maxUploadBytes);
+  if (!parsed) return;
+  const form = validateForm(FILE_FIELDS, parsed.parts);
+  if (form.issues.length > 0) return invalid(ctx, form.issues);
+  const file = form.files.get("file") as FilePart;
+  const ttl = form.values.get("ttl_seconds");
+  const now = Date.now();
+  const stored: StoredFile = {
+    id: `file_${randomBytes(16).toString("hex")}`,
+    ownerId: principal.accountId,
+    filename: file.filename ?? null,
+    mimeType: file.sniffedType ?? (file.declaredType || "application/octet-stream"),
+    size: file.size,
+    createdAt: now,
+    expiresAt: ttl === "persistent" ? null : now + (typeof ttl === "number" ? ttl : DEFAULT_FILE_TTL_SECONDS) * 1000,
+  };
+  em.files.add(stored, now);
+  json(ctx, 200, fileReference(stored));
+}
+
+export function handleFile(ctx: Ctx, em: Emulation, rawId: string, method: "GET" | "DELETE") {
+  const principal = authenticate(ctx, em);
+  if (!principal) return;
+  const id = pathId(ctx, rawId, "file_id");
+  if (id === undefined) return;
+  const file = em.files.get(id, principal.accountId, Date.now());
+  if (!file) return detail(ctx, 404, "File not found");
+  if (!applyFault(ctx, em, "files")) return;
+  if (method === "DELETE") {
+    em.files.delete(id);
+    return noContent(ctx);
+  }
+  json(ctx, 200, fileReference(file));
+}

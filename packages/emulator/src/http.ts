@@ -1,0 +1,291 @@
+/**
+ * HTTP helpers: the request context, every way of answering (JSON, media, empty; slow / stall / truncate faults
+ * applied here), reading small bodies, and answers written straight to a socket for requests Node never hands over.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { ValidationIssue } from "@decart/api";
+import type { Fault } from "./faults.js";
+import type { Result } from "./results.js";
+import type { RouteName } from "./routes.js";
+import type { Stats } from "./state.js";
+import { issue } from "./validation.js";
+
+// Header lists are flat [name, value, …] arrays, handed to writeHead as they are. The CORS headers go on the answers
+// of the public API only (never on admin routes): a page on another origin may call the API, not read the admin.
+export const CORS_HEADERS = [
+  "access-control-allow-origin",
+  "*",
+  "access-control-expose-headers",
+  "x-request-id, retry-after, deprecation, warning, link, content-length, x-poll-after-ms",
+];
+export const CORS_PREFLIGHT_HEADERS = [
+  "access-control-allow-methods",
+  "GET, POST, DELETE, OPTIONS",
+  "access-control-max-age",
+  "600",
+];
+export const DEFAULT_ALLOWED_HEADERS = "x-api-key, content-type, x-emulator-fault, x-request-id";
+export const JSON_HEADERS = ["content-type", "application/json"];
+const DEFAULT_SLOW_MS = 1000;
+/** Largest JSON body (token requests, fault rules). */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+/** What every answer needs from the server: counters, the clock of faults, and whether the server is closing. */
+export interface Answering {
+  stats: Stats;
+  sleep(ms: number): Promise<void>;
+  closed(): boolean;
+  log(line: string): void;
+  /** Bytes read and dropped from an unwanted body before the connection is cut. */
+  drainLimit: number;
+}
+
+/** One request being answered. */
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  route: RouteName;
+  fault: Fault | undefined;
+  /** Extra headers on every answer of this request (the legacy route's Deprecation headers). */
+  extraHeaders: string[] | undefined;
+  responded: boolean;
+  /** False for the reset-stats request, which starts the new count from zero. */
+  counted: boolean;
+  /** Whether the answer carries CORS headers (public API routes only). */
+  cors: boolean;
+  server: Answering;
+}
+
+export type Body = Buffer | Result | null;
+
+export function jsonBuffer(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
+
+/** Whether a request declares a body. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
+/** Answers once; a `slow` fault delays the answer. */
+export function respond(ctx: Ctx, status: number, headers: string[], body: Body): void {
+  if (ctx.responded) return;
+  ctx.responded = true;
+  const failed = (err: unknown) => {
+    ctx.server.log(`emulator: error while answering ${ctx.requestId}: ${(err as Error)?.stack ?? err}`);
+    ctx.res.destroy();
+  };
+  const go = () => {
+    try {
+      writeBody(ctx, status, headers, body)?.catch(failed);
+    } catch (err) {
+      failed(err);
+    }
+  };
+  if (ctx.fault?.kind === "slow") ctx.server.sleep(ctx.fault.delayMs ?? DEFAULT_SLOW_MS).then(go);
+  else go();
+}
+
+export const json = (ctx: Ctx, status: number, value: unknown, extra?: string[]) =>
+  respond(ctx, status, extra ? [...JSON_HEADERS, ...extra] : JSON_HEADERS, jsonBuffer(value));
+export const detail = (ctx: Ctx, status: number, text: string, extra?: string[]) =>
+  json(ctx, status, { detail: text }, extra);
+export const invalid = (ctx: Ctx, issues: ValidationIssue[]) => json(ctx, 422, { detail: issues });
+export const notFound = (ctx: Ctx) => detail(ctx, 404, "Not Found");
+export const methodNotAllowed = (ctx: Ctx, allow: string) => detail(ctx, 405, "Method Not Allowed", ["allow", allow]);
+export const media = (ctx: Ctx, result: Result) => respond(ctx, 200, ["content-type", result.contentType], result);
+export const noContent = (ctx: Ctx) => respond(ctx, 204, [], null);
+
+/** Path ids longer than this answer 422. */
+const MAX_ID_LENGTH = 256;
+
+/** Checks a path id's length (422 when too long); returns the id percent-decoded, or undefined when answered. */
+export function pathId(ctx: Ctx, raw: string, name: string): string | undefined {
+  if (raw.length > MAX_ID_LENGTH) {
+    invalid(ctx, [
+      issue(["path", name], "string_too_long", `String should have at most ${MAX_ID_LENGTH} characters`, undefined, {
+        max_length: MAX_ID_LENGTH,
+      }),
+    ]);
+    return undefined;
+  }
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // not percent-encoded; use as is
+  }
+}
+
+/** Writes the answer; synchronous for a plain body (the hot path), a promise when it streams or stalls. */
+function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Promise<void> | undefined {
+  const { res } = ctx;
+  if (res.destroyed) return;
+  const length = body === null ? 0 : body.length;
+  const all = ctx.cors ? [...CORS_HEADERS, ...headers] : [...headers];
+  if (ctx.extraHeaders) all.push(...ctx.extraHeaders);
+  // An answer given before the request's body was read closes the connection: the client may still be sending.
+  if (!ctx.req.complete && hasBody(ctx.req)) all.push("connection", "close");
+  all.push("x-request-id", ctx.requestId);
+  if (status === 204) {
+    res.writeHead(status, all);
+    res.end();
+    return;
+  }
+  all.push("content-length", String(length));
+  res.writeHead(status, all);
+  const fault = ctx.fault?.kind;
+  if (fault === "stall" || fault === "truncate") return writeCut(ctx, body, length, fault);
+  if (body === null) res.end();
+  else if (Buffer.isBuffer(body) || !body.padded) {
+    const bytes = Buffer.isBuffer(body) ? body : body.bytes;
+    ctx.server.stats.bytesServed += bytes.length;
+    res.end(bytes);
+  } else {
+    return writeChunks(ctx, bodyChunks(body), { leftover: undefined }, body.length).then((ok) => {
+      if (ok) res.end();
+    });
+  }
+  return;
+}
+
+function bodyChunks(body: Result): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
+  if (body.padded) return body.padded.stream()[Symbol.asyncIterator]();
+  return [body.bytes][Symbol.iterator]();
+}
+
+/** Writes n bytes from the chunk iterator, honouring backpressure; false when the client went away. */
+async function writeChunks(
+  ctx: Ctx,
+  chunks: AsyncIterator<Uint8Array> | Iterator<Uint8Array>,
+  state: { leftover: Uint8Array | undefined },
+  n: number,
+): Promise<boolean> {
+  const { res } = ctx;
+  let remaining = n;
+  while (remaining > 0) {
+    if (res.destroyed) return false;
+    let chunk = state.leftover;
+    state.leftover = undefined;
+    if (!chunk) {
+      const next = await chunks.next();
+      if (next.done) return true;
+      chunk = next.value;
+    }
+    if (chunk.length > remaining) {
+      state.leftover = chunk.subarray(remaining);
+      chunk = chunk.subarray(0, remaining);
+    }
+    remaining -= chunk.length;
+    ctx.server.stats.bytesServed += chunk.length;
+    if (!res.write(chunk)) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const onDrain = () => {
+          res.off("close", onClose);
+          resolve(true);
+        };
+        const onClose = () => {
+          res.off("drain", onDrain);
+          resolve(false);
+        };
+        res.once("drain", onDrain);
+        res.once("close", onClose);
+      });
+      if (!ok) return false;
+    }
+  }
+  return true;
+}
+
+/** stall / truncate: sends the first half of the body, then stops (for good, or for the fault's delay). */
+async function writeCut(ctx: Ctx, body: Body, length: number, fault: "stall" | "truncate"): Promise<void> {
+  const { res } = ctx;
+  const cut = Math.floor(length / 2);
+  const chunks =
+    body === null ? [][Symbol.iterator]() : Buffer.isBuffer(body) ? [body][Symbol.iterator]() : bodyChunks(body);
+  const state = { leftover: undefined as Uint8Array | undefined };
+  if (!(await writeChunks(ctx, chunks, state, cut))) return;
+  if (fault === "truncate") {
+    // Let the first half reach the socket, then cut the connection.
+    res.socket?.end();
+    res.socket?.destroySoon?.();
+    setImmediate(() => res.socket?.destroy());
+    return;
+  }
+  const delay = ctx.fault?.delayMs;
+  if (delay === undefined) return; // stalls until the client or close() ends the connection
+  await ctx.server.sleep(delay);
+  if (ctx.server.closed()) return;
+  if (await writeChunks(ctx, chunks, state, length - cut)) res.end();
+}
+
+/** Reads and discards the rest of a request body nobody will use; cuts a connection that sends far too much. */
+export function drain(ctx: Ctx): void {
+  const { req } = ctx;
+  if (req.complete || req.destroyed) return;
+  let drained = 0;
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > ctx.server.drainLimit) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/** Reads a small body completely; undefined when it is too large (413 answered) or the client went away. */
+export function readSmallBody(ctx: Ctx): Promise<Buffer | undefined> {
+  const { req } = ctx;
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (value: Buffer | undefined) => {
+      if (done) return;
+      done = true;
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("close", onClose);
+      resolve(value);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_JSON_BODY_BYTES) {
+        detail(ctx, 413, `Body too large: the limit is ${MAX_JSON_BODY_BYTES} bytes.`);
+        finish(undefined);
+        drain(ctx);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish(Buffer.concat(chunks));
+    const onClose = () => {
+      ctx.responded = ctx.responded || !req.complete;
+      finish(req.complete ? Buffer.concat(chunks) : undefined);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("close", onClose);
+  });
+}
+
+/** Answers a request Node handles before any route (bad bytes, CONNECT, an odd Expect) and closes the connection. */
+export function answerOnSocket(
+  socket: Socket,
+  status: number,
+  text: string,
+  requestId: string,
+  extra: Record<string, string> = {},
+): void {
+  const body = JSON.stringify({ detail: text });
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}`,
+    "content-type: application/json",
+    `content-length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
+    `x-request-id: ${requestId}`,
+    "connection: close",
+  ];
+  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
+}

@@ -1,0 +1,230 @@
+/**
+ * What the emulator remembers: jobs, uploaded files' metadata and the stats counters. Everything here is bounded:
+ * jobs by `maxJobs` (the oldest finished go first), files by MAX_FILES, and forgotten jobs' ids by `maxJobs` again.
+ */
+import type { JobStatus } from "@decart/api";
+import type { MediaRequest, Result } from "./results.js";
+import type { RouteName } from "./routes.js";
+import { ROUTE_NAMES } from "./routes.js";
+import type { JobRecord } from "./types.js";
+
+/** Most uploaded files whose metadata is kept; beyond, the oldest is forgotten. */
+export const MAX_FILES = 10_000;
+/** Most job records one page of `stats()` lists. */
+export const MAX_PAGE = 1000;
+export const DEFAULT_PAGE = 100;
+
+export interface Job {
+  id: string;
+  model: string;
+  ownerId: string;
+  submittedAt: number;
+  /** When processing starts (may be >= endAt when the timeout hits while pending). */
+  startAt: number;
+  /** When the job reaches endStatus. */
+  endAt: number;
+  endStatus: "completed" | "failed";
+  error: string | undefined;
+  media: MediaRequest;
+  statusReads: number;
+  contentReads: number;
+  /** Status and content requests that named the job (faulted ones included). */
+  requests: number;
+  firstCompletedReadAt: number | undefined;
+  resultSha256: string | undefined;
+  resultBytes: number | undefined;
+  /** Set while the result renders. */
+  result: Promise<Result> | undefined;
+  /** Stats period the job belongs to (resetStats starts a new one). */
+  epoch: number;
+  /** The serialised status answer for bodyStatus. */
+  body: Buffer | undefined;
+  bodyStatus: JobStatus | undefined;
+}
+
+export function statusOf(job: Job, now: number): JobStatus {
+  if (now >= job.endAt) return job.endStatus;
+  return now >= job.startAt ? "processing" : "pending";
+}
+
+/** The job as `stats()` and `job(id)` report it. */
+export function jobRecord(job: Job, now: number): JobRecord {
+  const status = statusOf(job, now);
+  const out: JobRecord = {
+    id: job.id,
+    model: job.model,
+    status,
+    submittedAt: job.submittedAt,
+    statusReads: job.statusReads,
+    contentReads: job.contentReads,
+    requests: job.requests,
+  };
+  if (status === "failed" && job.error !== undefined) out.error = job.error;
+  if (now >= job.startAt && job.startAt < job.endAt) out.startedAt = job.startAt;
+  if (now >= job.endAt) out.completedAt = job.endAt;
+  if (job.firstCompletedReadAt !== undefined) out.firstCompletedReadAt = job.firstCompletedReadAt;
+  if (job.resultSha256 !== undefined) out.resultSha256 = job.resultSha256;
+  if (job.resultBytes !== undefined) out.resultBytes = job.resultBytes;
+  return out;
+}
+
+/** Request and fault counters, started again by `reset()` (a new stats period). */
+export class Stats {
+  epoch = 0;
+  jobsCreated = 0;
+  jobsEvicted = 0;
+  total = 0;
+  bytesServed = 0;
+  byRoute = {} as Record<RouteName, number>;
+  faultsInjected: Record<string, number> = {};
+
+  constructor() {
+    this.reset();
+  }
+
+  countRequest(route: RouteName): void {
+    this.total++;
+    this.byRoute[route]++;
+  }
+
+  countFault(kind: string): void {
+    this.faultsInjected[kind] = (this.faultsInjected[kind] ?? 0) + 1;
+  }
+
+  reset(): void {
+    this.epoch++;
+    this.jobsCreated = 0;
+    this.jobsEvicted = 0;
+    this.total = 0;
+    this.bytesServed = 0;
+    for (const r of ROUTE_NAMES) this.byRoute[r] = 0;
+    this.faultsInjected = {};
+  }
+}
+
+/**
+ * The jobs, in submission order. Beyond `maxJobs` the oldest finished job is forgotten; its id (and owner) is kept,
+ * within the same bound, so that its content answers 410 rather than 404. Jobs are also forgotten one retention
+ * period after their result expired.
+ */
+export class JobStore {
+  private readonly jobs = new Map<string, Job>();
+  /** Forgotten jobs: id → owner. */
+  private readonly forgotten = new Map<string, string>();
+  private lastSweep = Date.now();
+
+  constructor(
+    private readonly maxJobs: number,
+    private readonly retentionMs: number,
+    private readonly stats: Stats,
+  ) {}
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  get(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Whether `id` was a job of `ownerId` that was forgotten to stay within the cap. */
+  wasEvicted(id: string, ownerId: string): boolean {
+    return this.forgotten.get(id) === ownerId;
+  }
+
+  /**
+   * Makes room for one more job: forgets the oldest finished one when the store is full. Returns false when it is
+   * full of unfinished jobs (the caller answers 429), with the time until the oldest of them ends.
+   */
+  makeRoom(now: number): { ok: true } | { ok: false; retryAfterMs: number } {
+    this.sweep(now);
+    if (this.jobs.size < this.maxJobs) return { ok: true };
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const job of this.jobs.values()) {
+      if (now >= job.endAt) {
+        this.forget(job);
+        this.stats.jobsEvicted++;
+        return { ok: true };
+      }
+      soonest = Math.min(soonest, job.endAt);
+    }
+    return { ok: false, retryAfterMs: soonest - now };
+  }
+
+  add(job: Job): void {
+    this.jobs.set(job.id, job);
+  }
+
+  /** One page of the current stats period's jobs, oldest first. */
+  page(offset: number, limit: number, now: number): { total: number; records: JobRecord[] } {
+    const records: JobRecord[] = [];
+    let total = 0;
+    for (const job of this.jobs.values()) {
+      if (job.epoch !== this.stats.epoch) continue;
+      if (total >= offset && records.length < limit) records.push(jobRecord(job, now));
+      total++;
+    }
+    return { total, records };
+  }
+
+  /** Starts every job's read counters again (a new stats period). */
+  resetCounters(): void {
+    for (const job of this.jobs.values()) {
+      job.statusReads = 0;
+      job.contentReads = 0;
+      job.requests = 0;
+    }
+  }
+
+  private forget(job: Job): void {
+    this.jobs.delete(job.id);
+    this.forgotten.set(job.id, job.ownerId);
+    if (this.forgotten.size > this.maxJobs) this.forgotten.delete(this.forgotten.keys().next().value as string);
+  }
+
+  /** At most once a minute (or retention period): drops jobs one retention period after their result expired. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < Math.min(this.retentionMs, 60_000)) return;
+    this.lastSweep = now;
+    for (const [id, job] of this.jobs) if (now > job.endAt + 2 * this.retentionMs) this.jobs.delete(id);
+  }
+}
+
+export interface StoredFile {
+  id: string;
+  ownerId: string;
+  filename: string | null;
+  mimeType: string;
+  size: number;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+/** Uploaded files' metadata (the bytes are never kept): expired ones dropped, at most MAX_FILES. */
+export class FileStore {
+  private readonly files = new Map<string, StoredFile>();
+  private lastSweep = Date.now();
+
+  /** The live file `id` of `ownerId`. */
+  get(id: string, ownerId: string, now: number): StoredFile | undefined {
+    const file = this.files.get(id);
+    if (file && file.expiresAt !== null && now >= file.expiresAt) {
+      this.files.delete(id);
+      return undefined;
+    }
+    return file && file.ownerId === ownerId ? file : undefined;
+  }
+
+  add(file: StoredFile, now: number): void {
+    if (now - this.lastSweep >= 60_000) {
+      this.lastSweep = now;
+      for (const [id, f] of this.files) if (f.expiresAt !== null && now >= f.expiresAt) this.files.delete(id);
+    }
+    this.files.set(file.id, file);
+    if (this.files.size > MAX_FILES) this.files.delete(this.files.keys().next().value as string);
+  }
+
+  delete(id: string): void {
+    this.files.delete(id);
+  }
+}
