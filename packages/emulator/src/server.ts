@@ -259,8 +259,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  // Node's own answer to a request without Host is a bare 400; hostProblem answers it as JSON instead.
+  // Node's own answer to a request without Host is a bare 400; hostProblem answers it as JSON instead. Idle
+  // connections are kept longer than clients keep theirs (undici: 4 s), so that a client never reuses a connection
+  // the server is closing at that moment (Node's default of 5 s races with it on a busy machine).
   const server = createServer({ requireHostHeader: false }, onRequest);
+  server.keepAliveTimeout = 30_000;
   // An `Expect` other than 100-continue: Node would answer a bare 417; answer it as JSON like every other error.
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
     stats.countRequest("other");
