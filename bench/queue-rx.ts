@@ -136,7 +136,7 @@ async function observersRow() {
     lastValueFrom(watchJob(client, job_id, { poll: { intervalMs: 100, initialDelayMs: 100 }, statusSource: counted })),
   );
   await Promise.all(observers);
-  const reads = emu.stats().jobs[job_id]!.statusReads;
+  const reads = emu.job(job_id)!.statusReads;
   console.log("\n10 observers of one job (watchJob, every 100 ms, a job of 0.5 s + 2 s):\n");
   console.log("| poller ticks | status requests | requests per tick |\n| ---: | ---: | ---: |");
   console.log(`| ${ticks} | ${reads} | ${(reads / ticks).toFixed(2)} |`);

@@ -78,7 +78,7 @@ function checkOutcome(out: string, lines: string[]) {
   for (const result of results) {
     if (result.status === "completed") {
       expect(result.path).toBe(join(out, `${result.custom_id}.mp4`));
-      expect(sha256(result.path)).toBe(emu.stats().jobs[result.job_id]!.resultSha256);
+      expect(sha256(result.path)).toBe(emu.job(result.job_id)!.resultSha256);
     } else {
       expect(result.error).toContain("asked to fail");
     }

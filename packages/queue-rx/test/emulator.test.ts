@@ -33,7 +33,7 @@ describe("over HTTP, against the emulator", () => {
     const jobId = events[0]!.jobId;
     expectWellFormed(events);
     const end = events[events.length - 1] as Extract<JobEvent, { type: "completed" }>;
-    expect(await sha256(end.data!)).toBe(emu.stats().jobs[jobId]!.resultSha256);
+    expect(await sha256(end.data!)).toBe(emu.job(jobId)!.resultSha256);
     expect(end.data!.type).toBe("video/mp4");
   });
 
@@ -45,7 +45,7 @@ describe("over HTTP, against the emulator", () => {
       watchJob(client, job_id, { model: "lucy-pro-t2v", download: false }).pipe(statusChanges(), toArray()),
     );
     expect(statuses[statuses.length - 1]).toBe("completed");
-    expect(emu.stats().jobs[job_id]!.contentReads).toBe(0);
+    expect(emu.job(job_id)!.contentReads).toBe(0);
   });
 
   it("10 subscribers of one job make the status reads of one poller, and one download", async () => {
@@ -62,11 +62,10 @@ describe("over HTTP, against the emulator", () => {
       return lastValueFrom(watchJob(client, job_id, { model, statusSource }).pipe(toArray()));
     });
     const results = await Promise.all(runs);
-    const stats = emu.stats();
     expect(counts[0]).toBeGreaterThan(1);
     expect(counts.slice(1)).toEqual(Array.from({ length: 9 }, () => 0));
-    expect(stats.jobs[job_id]!.statusReads).toBe(counts[0]);
-    expect(stats.jobs[job_id]!.contentReads).toBe(1);
+    expect(emu.job(job_id)!.statusReads).toBe(counts[0]);
+    expect(emu.job(job_id)!.contentReads).toBe(1);
     for (const events of results) expect(events).toEqual(results[0]);
   });
 
@@ -118,7 +117,7 @@ describe("over HTTP, against the emulator", () => {
     for (const e of events) {
       if (e.event?.type !== "completed") continue;
       expect(e.key).toBe(`clip-${e.index}`);
-      expect(await sha256(e.event.data!)).toBe(stats.jobs[e.event.jobId]!.resultSha256);
+      expect(await sha256(e.event.data!)).toBe(emu.job(e.event.jobId)!.resultSha256);
     }
   });
 });
