@@ -77,11 +77,11 @@ describe("over HTTP, against the emulator", () => {
     const idle = await lastingHandles();
     const subscriptions: Subscription[] = [];
     for (let i = 0; i < 3; i++) subscriptions.push(watchJob(client, job_id, { model }).subscribe());
-    await until(() => (emu!.stats().requests.byJob[job_id] ?? 0) >= 1);
+    await until(() => (emu!.job(job_id)?.requests ?? 0) >= 1);
     for (const subscription of subscriptions) subscription.unsubscribe();
     // The read's connection is closed by the abort (the server is still holding its answer back).
     expect((await lastingHandles()).TCPSocketWrap ?? 0).toBeLessThanOrEqual(idle.TCPSocketWrap ?? 0);
-    expect(emu.stats().requests.byJob[job_id]).toBe(1);
+    expect(emu.job(job_id)?.requests).toBe(1);
     await emu.close();
     emu = undefined;
     const after = await lastingHandles();
