@@ -48,13 +48,13 @@ describe("queue.submitAndWatch", () => {
       const events: JobEvent[] = [];
       let readsAtSubmitted = -1;
       for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "events" })) {
-        if (event.type === "submitted") readsAtSubmitted = slow.stats().jobs[event.jobId]!.statusReads;
+        if (event.type === "submitted") readsAtSubmitted = slow.job(event.jobId)!.statusReads;
         events.push(event);
       }
       const [submitted, ...rest] = events;
       expect(submitted).toEqual({ type: "submitted", jobId: expect.stringMatching(/^job_/), model: "lucy-pro-t2v" });
       expect(readsAtSubmitted).toBe(0);
-      const job = slow.stats().jobs[submitted!.jobId]!;
+      const job = slow.job(submitted!.jobId)!;
       expect(job.statusReads).toBeGreaterThan(3); // more reads than events: the statuses were de-duplicated
       const kinds = types(rest);
       expect(kinds.slice(0, 2)).toEqual(["pending", "processing"]);
@@ -84,7 +84,7 @@ describe("queue.submitAndWatch", () => {
       job: expect.objectContaining({ status: "completed" }),
     });
     expect(types(events)).not.toContain("downloading");
-    expect(emu.stats().jobs[last.jobId]!.contentReads).toBe(0);
+    expect(emu.job(last.jobId)!.contentReads).toBe(0);
   });
 
   it("ends with failed and the server's reason", async () => {
@@ -92,7 +92,7 @@ describe("queue.submitAndWatch", () => {
     for await (const event of clientFor(emu).queue.submitAndWatch({ model: t2v, prompt: "[fail: no GPU]" }))
       events.push(event);
     expect(events.at(-1)).toMatchObject({ type: "failed", error: "no GPU", job: { status: "failed" } });
-    expect(emu.stats().jobs[events[0]!.jobId]!.contentReads).toBe(0);
+    expect(emu.job(events[0]!.jobId)!.contentReads).toBe(0);
   });
 
   it("stops on abort while waiting between reads, with the job id, leaving nothing behind; the job goes on", async () => {
@@ -111,7 +111,7 @@ describe("queue.submitAndWatch", () => {
       expect(error).toBeInstanceOf(AbortError);
       expect(error.jobId).toBe(jobId);
       expect(seen).toEqual(["submitted", "status"]);
-      expect(own.stats().jobs[jobId!]!.statusReads).toBe(0);
+      expect(own.job(jobId!)!.statusReads).toBe(0);
       // Stopping to watch is not cancelling: the job still completes.
       expect(await clientFor(own).queue.wait(jobId!, { download: false })).toEqual({
         status: "completed",
@@ -128,9 +128,9 @@ describe("queue.submitAndWatch", () => {
         jobId = event.jobId;
         if (event.type === "status" && event.status === "processing") break;
       }
-      const reads = own.stats().jobs[jobId!]!.statusReads;
+      const reads = own.job(jobId!)!.statusReads;
       await new Promise((r) => setTimeout(r, 100)); // several poll intervals (15 ms)
-      expect(own.stats().jobs[jobId!]!.statusReads).toBe(reads);
+      expect(own.job(jobId!)!.statusReads).toBe(reads);
       expect((await clientFor(own).queue.wait(jobId!, { download: false })).status).toBe("completed");
     });
   });
@@ -179,7 +179,7 @@ describe("queue.watch", () => {
     expect(types(events)).not.toContain("submitted");
     expect(events.at(-1)).toMatchObject({ type: "completed", jobId: job.job_id });
     const data = (events.at(-1) as { data: Blob }).data;
-    expect(await sha256(data)).toBe(emu.stats().jobs[job.job_id]!.resultSha256);
+    expect(await sha256(data)).toBe(emu.job(job.job_id)!.resultSha256);
   });
 });
 
