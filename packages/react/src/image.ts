@@ -1,0 +1,74 @@
+import type { DecartClient, ImageModelName, ProcessOptions } from "@decart/core";
+import { useMemo, useSyncExternalStore } from "react";
+import { useDecartClient } from "./context.js";
+import { type GenerationState, idle, Store } from "./store.js";
+
+/** What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset`. */
+export interface ImageGeneration extends GenerationState {
+  /**
+   * Generates an image through the Process API (call it from an event handler, never from an effect): `submitting`,
+   * then `completed` with the image in `result`, or `error`. Resolves with the image, or `undefined` when the request
+   * failed or was stopped (the error is in the state). A request still running is stopped first.
+   */
+  submit<M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined>;
+  /** Aborts the request in flight; the state stays as it was. */
+  stop(): void;
+  /** Aborts the request in flight and goes back to `idle`. */
+  reset(): void;
+}
+
+/** Runs Process API requests for one component; an unmount aborts the one in flight. */
+class ImageGenerator {
+  readonly store = new Store(idle, { onIdle: () => this.halt() });
+  private controller: AbortController | undefined;
+
+  constructor(private readonly client: DecartClient) {}
+
+  private halt(): void {
+    this.controller?.abort();
+    this.controller = undefined;
+  }
+
+  readonly submit = async <M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined> => {
+    this.halt();
+    const controller = new AbortController();
+    this.controller = controller;
+    this.store.replace({ ...idle, status: "submitting" });
+    try {
+      const image = await this.client.process({ ...input, signal: controller.signal } as ProcessOptions<M>);
+      if (controller.signal.aborted) return undefined;
+      this.controller = undefined;
+      this.store.set({ status: "completed", result: image });
+      return image;
+    } catch (error) {
+      if (!controller.signal.aborted) {
+        this.controller = undefined;
+        this.store.set({ status: "error", error: error as Error });
+      }
+      return undefined;
+    }
+  };
+
+  readonly stop = (): void => this.halt();
+
+  readonly reset = (): void => {
+    this.halt();
+    this.store.replace(idle);
+  };
+}
+
+/**
+ * Generates images with the Process API, in the same shape as `useGenerateVideo` (no job id, no progress):
+ * `submit(input)` from an event handler, `stop()`, `reset()`. Unmounting aborts the request in flight; the state is
+ * always `idle` on the server.
+ */
+export function useGenerateImage(): ImageGeneration {
+  const client = useDecartClient();
+  const generator = useMemo(() => new ImageGenerator(client), [client]);
+  const state = useSyncExternalStore(
+    generator.store.subscribe,
+    generator.store.getSnapshot,
+    generator.store.getServerSnapshot,
+  );
+  return { ...state, submit: generator.submit, stop: generator.stop, reset: generator.reset };
+}

@@ -1,0 +1,15 @@
+"use client";
+
+export type { DownloadProgress } from "@decart/core";
+export { DecartProvider, type DecartProviderProps, useDecartClient } from "./context.js";
+export { type ImageGeneration, useGenerateImage } from "./image.js";
+export { useResultUrl } from "./result-url.js";
+export type { GenerationState, GenerationStatus } from "./store.js";
+export {
+  type JobHandle,
+  type UseJobOptions,
+  useGenerateVideo,
+  useJob,
+  type VideoGeneration,
+  type VideoJobOptions,
+} from "./video.js";

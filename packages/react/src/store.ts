@@ -1,0 +1,95 @@
+import type { DownloadProgress } from "@decart/core";
+
+/** Where a generation stands. */
+export type GenerationStatus =
+  | "idle"
+  | "submitting"
+  | "pending"
+  | "processing"
+  | "downloading"
+  | "completed"
+  | "failed"
+  | "error";
+
+/**
+ * The state of a hook. `jobId` is set as soon as the job exists (video only); `progress` is the result's download
+ * (while `downloading`, and kept after); `result` is the video or image once `completed`; `error` is a
+ * `JobFailedError` with the server's reason when `failed`, or the error that stopped the request or the watch when
+ * `error`.
+ */
+export interface GenerationState {
+  status: GenerationStatus;
+  jobId: string | undefined;
+  progress: DownloadProgress | undefined;
+  result: Blob | undefined;
+  error: Error | undefined;
+}
+
+/** The state before anything is submitted or read, and the state every hook has on the server. */
+export const idle: GenerationState = Object.freeze({
+  status: "idle",
+  jobId: undefined,
+  progress: undefined,
+  result: undefined,
+  error: undefined,
+});
+
+/** What `useSyncExternalStore` needs. */
+export interface ExternalStore<T> {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): T;
+}
+
+/**
+ * A state held outside components, read through `useSyncExternalStore`. `onActive` runs when the first listener
+ * arrives, `onIdle` when the last one has left and none came back in the same task (so that StrictMode's
+ * unsubscribe-resubscribe does not stop anything). After `onIdle`, `set` notifies nobody.
+ */
+export class Store implements ExternalStore<GenerationState> {
+  private state: GenerationState;
+  private readonly initial: GenerationState;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    initial: GenerationState = idle,
+    private readonly hooks: { onActive?: () => void; onIdle?: () => void } = {},
+  ) {
+    this.state = initial;
+    this.initial = initial;
+  }
+
+  get active(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.hooks.onActive?.();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0)
+        queueMicrotask(() => {
+          if (this.listeners.size === 0) this.hooks.onIdle?.();
+        });
+    };
+  };
+
+  readonly getSnapshot = (): GenerationState => this.state;
+
+  /** The server's snapshot: the initial state, always (idle), so a server render reads nothing and hydrates alike. */
+  readonly getServerSnapshot = (): GenerationState => this.initial;
+
+  get(): GenerationState {
+    return this.state;
+  }
+
+  set(next: Partial<GenerationState>): void {
+    this.state = { ...this.state, ...next };
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  replace(next: GenerationState): void {
+    this.state = next;
+    for (const listener of [...this.listeners]) listener();
+  }
+}

@@ -1,0 +1,41 @@
+import { createDecartClient, type DecartClient, type DecartClientOptions } from "@decart/core";
+import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
+import { type ReactNode, StrictMode } from "react";
+import { DecartProvider } from "../src/index.js";
+
+/** The emulator on 127.0.0.1 and a free port, with its "fast" timing (20 ms pending + 60 ms processing) by default. */
+export const startFast = (options: EmulatorOptions = {}): Promise<Emulator> =>
+  startEmulator({ timing: "fast", ...options });
+
+const silent = { warn: () => {}, debug: () => {} };
+
+/** A client of `emu` with a quick fixed schedule. */
+export const clientFor = (emu: Emulator, options: DecartClientOptions = {}): DecartClient =>
+  createDecartClient({
+    apiKey: emu.apiKey,
+    baseUrl: emu.url,
+    logger: silent,
+    poll: { initialDelayMs: 10, intervalMs: 15 },
+    ...options,
+  });
+
+/** A test wrapper: `<StrictMode>` around a provider of `client`. */
+export const strictWith =
+  (client: DecartClient) =>
+  ({ children }: { children: ReactNode }) => (
+    <StrictMode>
+      <DecartProvider client={client}>{children}</DecartProvider>
+    </StrictMode>
+  );
+
+export async function sha256(blob: Blob): Promise<string> {
+  return Buffer.from(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer())).toString("hex");
+}
+
+/** Resolves once `condition` holds (checked every 2 ms; the test's own timeout bounds it). */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+/** Lets `ms` pass, to see that nothing happens meanwhile. */
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,97 @@
+import { models } from "@decart/core";
+import type { Emulator } from "@decart/emulator";
+import { act, renderHook } from "@testing-library/react";
+import { StrictMode } from "react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { useGenerateImage, useResultUrl } from "../src/index.js";
+import { clientFor, startFast, strictWith, until } from "./helpers.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await emu?.close();
+  emu = undefined;
+});
+
+const model = models.image("lucy-pro-t2i");
+
+describe("useGenerateImage", () => {
+  it("generates an image through the Process API, once, and reset() goes back to idle", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    expect(result.current.status).toBe("idle");
+    let image: Blob | undefined;
+    await act(async () => {
+      image = await result.current.submit({ model, prompt: "A lighthouse" });
+    });
+    expect(result.current).toMatchObject({ status: "completed", jobId: undefined, error: undefined });
+    expect(result.current.result).toBe(image);
+    expect(image!.type).toBe("image/png");
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+    act(() => result.current.reset());
+    expect(result.current.status).toBe("idle");
+    expect(result.current.result).toBeUndefined();
+  });
+
+  it("a request that fails ends in `error`", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    let image: Blob | undefined;
+    await act(async () => {
+      image = await result.current.submit({ model, prompt: "A lighthouse" });
+    });
+    expect(image).toBeUndefined();
+    expect(result.current.status).toBe("error");
+    expect(result.current.error?.name).toBe("ServerError");
+  });
+
+  it("unmounting aborts the request in flight, with no state update after", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
+    const errors = vi.spyOn(console, "error");
+    const { result, unmount } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    let pending: Promise<Blob | undefined> | undefined;
+    act(() => {
+      pending = result.current.submit({ model, prompt: "slow" });
+    });
+    await until(() => (emu!.stats().requests.byRoute.process ?? 0) === 1);
+    unmount();
+    expect(await pending).toBeUndefined();
+    expect(errors).not.toHaveBeenCalled();
+  });
+});
+
+describe("useResultUrl", () => {
+  it("creates an object URL in an effect and revokes that exact URL on change and on unmount", () => {
+    const created: string[] = [];
+    const revoked: string[] = [];
+    const create = URL.createObjectURL.bind(URL);
+    vi.spyOn(URL, "createObjectURL").mockImplementation((blob) => {
+      const url = create(blob);
+      created.push(url);
+      return url;
+    });
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation((url) => {
+      revoked.push(url);
+    });
+    const first = new Blob(["one"], { type: "video/mp4" });
+    const second = new Blob(["two"], { type: "video/mp4" });
+    const { result, rerender, unmount } = renderHook(({ blob }: { blob: Blob | undefined }) => useResultUrl(blob), {
+      wrapper: StrictMode,
+      initialProps: { blob: first as Blob | undefined },
+    });
+    // StrictMode ran the effect twice: the first URL is already revoked, the second is the one shown.
+    expect(created.length).toBe(2);
+    expect(revoked).toEqual([created[0]]);
+    expect(result.current).toBe(created[1]);
+    rerender({ blob: second });
+    expect(revoked).toEqual([created[0], created[1]]);
+    expect(result.current).toBe(created[2]);
+    rerender({ blob: undefined });
+    expect(revoked).toEqual(created);
+    expect(result.current).toBeUndefined();
+    rerender({ blob: first });
+    expect(result.current).toBe(created[3]);
+    unmount();
+    expect(revoked).toEqual(created);
+  });
+});

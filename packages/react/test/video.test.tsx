@@ -1,0 +1,189 @@
+import { JobFailedError, models, type PollSchedule } from "@decart/core";
+import type { Emulator } from "@decart/emulator";
+import { act, render, renderHook, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
+import { clientFor, pause, sha256, startFast, strictWith, until } from "./helpers.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await emu?.close();
+  emu = undefined;
+});
+
+const model = models.video("lucy-pro-t2v");
+
+/** Every distinct status a hook's state went through, in order. */
+function statusesOf(states: GenerationState[]): string[] {
+  return states.map((s) => s.status).filter((s, i, all) => s !== all[i - 1]);
+}
+
+describe("useGenerateVideo", () => {
+  it("submits once from an event handler and follows the job to its video", async () => {
+    emu = await startFast({ timing: { pendingMs: 100, processingMs: 200 } });
+    const seen: GenerationState[] = [];
+    const { result } = renderHook(
+      () => {
+        const generation = useGenerateVideo();
+        seen.push(generation);
+        return generation;
+      },
+      { wrapper: strictWith(clientFor(emu)) },
+    );
+    expect(result.current.status).toBe("idle");
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "A lake at dawn" });
+    });
+    expect(jobId).toMatch(/.+/);
+    await until(() => result.current.status === "completed");
+    const done = result.current;
+    expect(done.jobId).toBe(jobId);
+    expect(await sha256(done.result!)).toBe(emu.job(jobId!)!.resultSha256);
+    expect(done.progress).toEqual({ receivedBytes: done.result!.size, totalBytes: done.result!.size });
+    expect(statusesOf(seen)).toEqual(["idle", "submitting", "pending", "processing", "downloading", "completed"]);
+    expect(emu.stats().jobsCreated).toBe(1); // StrictMode did not submit twice
+  });
+
+  it("a failed job ends in `failed` with the server's reason", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "Please [fail]" });
+    });
+    await until(() => result.current.status === "failed");
+    expect(result.current.error).toBeInstanceOf(JobFailedError);
+    expect((result.current.error as JobFailedError).reason).toBe(emu.job(result.current.jobId!)!.error);
+    expect(result.current.result).toBeUndefined();
+  });
+
+  it("a submit the client rejects ends in `error`, and submit resolves undefined", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    let jobId: string | undefined = "unset";
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "" } as never);
+    });
+    await until(() => result.current.status === "error");
+    expect(jobId).toBeUndefined();
+    expect(result.current.error?.name).toBe("InvalidInputError");
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("stop() stops reading; the job goes on to completion", async () => {
+    emu = await startFast({ timing: { pendingMs: 50, processingMs: 1_000 } });
+    const client = clientFor(emu);
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "stop me" });
+    });
+    await until(() => result.current.status === "processing");
+    act(() => result.current.stop());
+    const jobId = result.current.jobId!;
+    const reads = emu.job(jobId)!.statusReads;
+    await pause(150); // ten intervals of the schedule
+    expect(emu.job(jobId)!.statusReads).toBe(reads);
+    expect(result.current).toMatchObject({ status: "processing", jobId });
+    const outcome = await client.queue.wait(jobId, { download: false });
+    expect(outcome.status).toBe("completed"); // not cancelled
+  });
+
+  it("reset() goes back to idle, and the next submit starts afresh", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), {
+      wrapper: strictWith(clientFor(emu)),
+    });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "one" });
+    });
+    await until(() => result.current.status === "completed");
+    const first = result.current.jobId;
+    expect(result.current.result).toBeUndefined(); // download: false
+    act(() => result.current.reset());
+    expect(result.current).toMatchObject({ status: "idle", jobId: undefined, error: undefined, result: undefined });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "two" });
+    });
+    await until(() => result.current.status === "completed");
+    expect(result.current.jobId).not.toBe(first);
+    expect(emu.stats().jobsCreated).toBe(2);
+  });
+
+  it("unmounting mid-job stops reading without a state update, and never cancels", async () => {
+    emu = await startFast({ timing: { pendingMs: 50, processingMs: 1_000 } });
+    const client = clientFor(emu);
+    const errors = vi.spyOn(console, "error");
+    let renders = 0;
+    const { result, unmount } = renderHook(
+      () => {
+        renders++;
+        return useGenerateVideo();
+      },
+      { wrapper: strictWith(client) },
+    );
+    await act(async () => {
+      await result.current.submit({ model, prompt: "unmount me" });
+    });
+    await until(() => result.current.status === "processing");
+    const jobId = result.current.jobId!;
+    unmount();
+    const reads = emu.job(jobId)!.statusReads;
+    const rendered = renders;
+    await pause(150);
+    expect(emu.job(jobId)!.statusReads).toBe(reads);
+    expect(renders).toBe(rendered);
+    expect(errors).not.toHaveBeenCalled();
+    expect((await client.queue.wait(jobId, { download: false })).status).toBe("completed");
+  });
+});
+
+function Badge({ name, jobId, poll }: { name: string; jobId: string; poll: PollSchedule }) {
+  const job = useJob(jobId, { model, poll });
+  return <p data-testid={name}>{job.status}</p>;
+}
+
+describe("useJob", () => {
+  it("two components watching one job share one poller: one status read per tick, one download", async () => {
+    emu = await startFast({ timing: { pendingMs: 100, processingMs: 200 } });
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "shared" });
+    // The schedule is asked once per tick by each poller, with the reads that poller made: one poller, no repeats.
+    const attempts: number[] = [];
+    const poll = ({ attempt }: { attempt: number }) => {
+      attempts.push(attempt);
+      return 15;
+    };
+    render(
+      <>
+        <Badge name="a" jobId={job_id} poll={poll} />
+        <Badge name="b" jobId={job_id} poll={poll} />
+      </>,
+      { wrapper: strictWith(client) },
+    );
+    await until(() => screen.getByTestId("a").textContent === "completed");
+    await until(() => screen.getByTestId("b").textContent === "completed");
+    const job = emu.job(job_id)!;
+    expect(attempts.length).toBeGreaterThan(2);
+    expect(attempts).toEqual(attempts.map((_, i) => i + 1));
+    expect(job.statusReads).toBe(attempts.length + 1);
+    expect(job.contentReads).toBe(1);
+  });
+
+  it("follows a failed job, and reads nothing without a job id", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "[fail] elsewhere" });
+    const { result, rerender } = renderHook(({ id }: { id: string | undefined }) => useJob(id), {
+      wrapper: strictWith(client),
+      initialProps: { id: undefined as string | undefined },
+    });
+    await pause(50);
+    expect(result.current.status).toBe("idle");
+    expect(emu.stats().requests.byRoute.status ?? 0).toBe(0);
+    rerender({ id: job_id });
+    await until(() => result.current.status === "failed");
+    expect(result.current.jobId).toBe(job_id);
+    expect(result.current.error).toBeInstanceOf(JobFailedError);
+  });
+});
