@@ -506,10 +506,13 @@ function snippetModule(snippet, context) {
   return `${head}\n{\n${body}\n}\n${declarations.join("\n")}\nexport {};\n`;
 }
 
-/** The ```ts blocks of a README, except those marked ```ts signature (API listings, not programs). */
+/**
+ * The ```ts blocks of a README, except those marked ```ts signature (API listings, not programs). ```tsx blocks
+ * (JSX) are not among them.
+ */
 function readmeSnippets(text) {
   const out = [];
-  const re = /^```(ts|typescript)([^\n]*)\n([\s\S]*?)^```/gm;
+  const re = /^```(ts|typescript)(?![\w-])([^\n]*)\n([\s\S]*?)^```/gm;
   for (const m of text.matchAll(re)) {
     if (/\bsignature\b/.test(m[2])) continue;
     out.push({ line: text.slice(0, m.index).split("\n").length, code: m[3] });
