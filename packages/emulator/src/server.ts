@@ -142,15 +142,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let requestCounter = 0;
   const nextRequestId = () => `${requestIdPrefix}${(++requestCounter).toString(36)}`;
 
+  /** The last Host value found good: most clients send the same one on every request. */
+  let goodHost = "";
   /** Every request names this server in `Host` (DNS rebinding gives a page's own name instead). */
   function hostProblem(req: IncomingMessage): { status: number; detail: string } | undefined {
     const value = req.headers.host;
+    if (value === goodHost) return undefined;
     if (value === undefined) {
       if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) return undefined;
       return { status: 400, detail: "Missing Host header (HTTP/1.1 requires one)." };
     }
     const name = hostOfHeader(value);
-    if (name !== undefined && hostNames.has(name)) return undefined;
+    if (name !== undefined && hostNames.has(name)) {
+      goodHost = value;
+      return undefined;
+    }
     const names = [...hostNames].slice(0, 3).join(", ");
     return {
       status: 421,
