@@ -71,3 +71,30 @@ export function bindingProblem(
   }
   return undefined;
 }
+
+/**
+ * The Host rule of a server bound to `bound`: a request's `Host` must name it, else 421; an HTTP/1.1 request without
+ * `Host` answers 400. Returns the answer to give, or undefined when the request may go on.
+ */
+export function hostRule(bound: string, extra: readonly string[] = []) {
+  const names = allowedHostNames(bound, extra);
+  const shown = [...names].slice(0, 3).join(", ");
+  /** The last value found good: most clients send the same one on every request. */
+  let good: string | undefined;
+  return (value: string | undefined, httpVersion: string): { status: number; detail: string } | undefined => {
+    if (value === undefined) {
+      return httpVersion === "1.0"
+        ? undefined
+        : { status: 400, detail: "Missing Host header (HTTP/1.1 requires one)." };
+    }
+    const name = hostOfHeader(value);
+    if (name !== undefined && names.has(name)) {
+      good = value;
+      return undefined;
+    }
+    return {
+      status: 421,
+      detail: `Host ${JSON.stringify(value.slice(0, 100))} is not a name of this server; use ${shown} (or start it with allowedHosts).`,
+    };
+  };
+}

@@ -14,7 +14,7 @@ import { KeyStore } from "./auth.js";
 import type { Emulation, Settings } from "./emulation.js";
 import { normaliseRules } from "./faults.js";
 import { handleFile, handleUpload } from "./files.js";
-import { allowedHostNames, bindingProblem, hostOfHeader } from "./host.js";
+import { bindingProblem, hostRule } from "./host.js";
 import type { Ctx } from "./http.js";
 import {
   answerOnSocket,
@@ -68,7 +68,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (refused) throw new Error(refused);
   const keys = options.keys && options.keys.length > 0 ? options.keys : [DEFAULT_API_KEY];
   const settings = settingsOf(options);
-  const hostNames = allowedHostNames(host, options.allowedHosts);
+  const hostProblem = hostRule(host, options.allowedHosts);
   const adminToken = options.adminToken ?? `emu_admin_${randomBytes(24).toString("base64url")}`;
   const logger = options.logger;
   const log = (line: string) => {
@@ -142,31 +142,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let requestCounter = 0;
   const nextRequestId = () => `${requestIdPrefix}${(++requestCounter).toString(36)}`;
 
-  /** The last Host value found good: most clients send the same one on every request. */
-  let goodHost = "";
-  /** Every request names this server in `Host` (DNS rebinding gives a page's own name instead). */
-  function hostProblem(req: IncomingMessage): { status: number; detail: string } | undefined {
-    const value = req.headers.host;
-    if (value === goodHost) return undefined;
-    if (value === undefined) {
-      if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) return undefined;
-      return { status: 400, detail: "Missing Host header (HTTP/1.1 requires one)." };
-    }
-    const name = hostOfHeader(value);
-    if (name !== undefined && hostNames.has(name)) {
-      goodHost = value;
-      return undefined;
-    }
-    const names = [...hostNames].slice(0, 3).join(", ");
-    return {
-      status: 421,
-      detail: `Host ${JSON.stringify(value.slice(0, 100))} is not a name of this server; use ${names} (or start it with allowedHosts).`,
-    };
-  }
-
   /** Sends the request to its handler (after the Host rule); returns a promise when the answer comes later. */
   function route(ctx: Ctx, method: string, path: string, query: string): Promise<void> | void {
-    const problem = hostProblem(ctx.req);
+    const problem = hostProblem(ctx.req.headers.host, ctx.req.httpVersion);
     if (problem) {
       ctx.cors = false;
       return detail(ctx, problem.status, problem.detail);
