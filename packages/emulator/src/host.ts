@@ -87,6 +87,7 @@ export function hostRule(bound: string, extra: readonly string[] = []) {
         ? undefined
         : { status: 400, detail: "Missing Host header (HTTP/1.1 requires one)." };
     }
+    if (value === good) return undefined;
     const name = hostOfHeader(value);
     if (name !== undefined && names.has(name)) {
       good = value;
