@@ -24,6 +24,7 @@ import { catalogue } from "@decart/api";
 import { createDecartClient, models } from "@decart/core";
 import { createDecartClient as createOfficialClient, models as officialModels } from "@decartai/sdk";
 import { type EmulatorProcessConfig, startEmulatorProcess } from "./emulator-process.js";
+import { renderInputClip } from "./input-clip.js";
 import { mean, quantile, sec } from "./stats.js";
 
 const { values } = parseArgs({
@@ -74,20 +75,10 @@ const scenarios: Scenario[] = [
 const quiet = { warn: () => {}, debug: () => {} };
 type Run = (i: number, tag: string) => Promise<{ job_id: string; status: string }>;
 
-/** A small valid MP4 for lucy-clip's `data`: a lucy-pro-t2v result of an emulator on its fast clock. */
+/** A small valid MP4 for lucy-clip's `data`. */
 let video: Blob | undefined;
 async function inputClip(): Promise<Blob> {
-  if (video) return video;
-  const emu = await startEmulatorProcess({ seed: 1 });
-  const fixture = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url, logger: quiet });
-  const made = await fixture.queue.submitAndPoll({
-    model: models.video("lucy-pro-t2v"),
-    prompt: "input clip",
-    poll: { initialDelayMs: 50, intervalMs: 50 },
-  });
-  await emu.stop();
-  if (made.status !== "completed") throw new Error("could not make the input clip");
-  video = new Blob([await made.data.arrayBuffer()], { type: "video/mp4" });
+  video ??= new Blob([await renderInputClip()], { type: "video/mp4" });
   return video;
 }
 

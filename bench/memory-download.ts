@@ -173,18 +173,8 @@ async function runParent() {
   // A small input clip for lucy-clip (the official SDK's path), rendered by an emulator without padding.
   const inputClip = join(dir, "input.mp4");
   {
-    const { startEmulator } = await import("@decart/emulator");
-    const { createDecartClient, models } = await import("@decart/core");
-    const small = await startEmulator({ timing: "fast" });
-    const client = createDecartClient({ apiKey: small.apiKey, baseUrl: small.url });
-    const made = await client.queue.submitAndPoll({
-      model: models.video("lucy-pro-t2v"),
-      prompt: "input clip",
-      poll: { initialDelayMs: 50, intervalMs: 50 },
-    });
-    if (made.status !== "completed") throw new Error("could not render the input clip");
-    await writeFile(inputClip, Buffer.from(await made.data.arrayBuffer()));
-    await small.close();
+    const { renderInputClip } = await import("./input-clip.js");
+    await writeFile(inputClip, await renderInputClip());
   }
   const { startEmulatorProcess } = await import("./emulator-process.js");
   const emu = await startEmulatorProcess({ resultBytes });

@@ -194,18 +194,8 @@ async function runParent() {
   const path = join(dir, "input.mp4");
   {
     // A real MP4 at the start of the input, so that the emulator's media sniffing accepts it as a video.
-    const { startEmulator } = await import("@decart/emulator");
-    const { createDecartClient, models } = await import("@decart/core");
-    const small = await startEmulator({ timing: "fast" });
-    const client = createDecartClient({ apiKey: small.apiKey, baseUrl: small.url });
-    const made = await client.queue.submitAndPoll({
-      model: models.video("lucy-pro-t2v"),
-      prompt: "input clip",
-      poll: { initialDelayMs: 50, intervalMs: 50 },
-    });
-    if (made.status !== "completed") throw new Error("could not render the input clip");
-    await writeInput(path, new Uint8Array(await made.data.arrayBuffer()), bytes);
-    await small.close();
+    const { renderInputClip } = await import("./input-clip.js");
+    await writeInput(path, await renderInputClip(), bytes);
   }
   const { startEmulatorProcess } = await import("./emulator-process.js");
   const emu = await startEmulatorProcess({});
@@ -227,7 +217,7 @@ async function runParent() {
         row = `| ${VARIANTS[name]!.label} | failed (see above) | | | | |`;
         process.exitCode = 1;
       } else {
-        const created = (await emu.stats()).jobs[report.jobId] !== undefined;
+        const created = (await emu.job(report.jobId)) !== undefined;
         const hwm = report.peakHwm === undefined ? "n/a" : `${mib(report.peakHwm - report.rssBefore)} MiB`;
         row = `| ${VARIANTS[name]!.label} | ${created ? "yes" : "NO"} | ${(report.ms / 1000).toFixed(2)} s | ${mib(report.rssBefore)} MiB | ${hwm} | ${mib(report.peakSampled - report.rssBefore)} MiB |`;
         if (!created) process.exitCode = 1;

@@ -22,6 +22,7 @@ import { type Emulator, startEmulator } from "@decart/emulator";
 import { submitAll, watchJob } from "@decart/queue-rx";
 import { createDecartClient as createOfficialClient, models as officialModels } from "@decartai/sdk";
 import { defer, from, lastValueFrom, type Observable, tap } from "rxjs";
+import { renderInputClip } from "./input-clip.js";
 
 const { values } = parseArgs({
   options: {
@@ -99,12 +100,8 @@ function side(name: string, emu: Emulator, input: string): Promise<SideResult> {
 
 async function batchRow() {
   const emu = await startEmulator({ timing: "fast", logger: () => {} });
-  // The input clip: a lucy-pro-t2v result of the same emulator.
-  const maker = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url, logger: quiet });
-  const made = await maker.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "input clip" });
-  if (made.status !== "completed") throw new Error("could not make the input clip");
   const input = join(tmpdir(), `queue-rx-bench-${process.pid}.mp4`);
-  writeFileSync(input, Buffer.from(await made.data.arrayBuffer()));
+  writeFileSync(input, await renderInputClip());
   console.log(`\n${N} jobs, concurrency ${C}, emulator fast timing (20 ms + 60 ms), results downloaded:\n`);
   console.log("| client | completed | status requests | wall time | peak RSS |\n| --- | ---: | ---: | ---: | ---: |");
   for (const [name, label] of [
