@@ -14,10 +14,21 @@ export interface GlobalOptions {
   journal?: string;
 }
 
-/** The key and URL in effect: flags over the environment. The key is registered as a secret before anything else. */
+/**
+ * The key and URL in effect: flags over the environment. The key is registered as a secret before anything else. A
+ * key given as `--api-key` is visible to every user of the machine (the process list, shell history): in human mode,
+ * a one-line warning on stderr recommends `DECART_API_KEY` (never showing the key).
+ */
 export function settings(options: GlobalOptions, output: Output, env: NodeJS.ProcessEnv = process.env) {
   const apiKey = (options.apiKey ?? env.DECART_API_KEY)?.trim() || undefined;
   output.addSecret(apiKey);
+  if (options.apiKey !== undefined && !output.json) {
+    output.info(
+      output.err.yellow(
+        "Warning: --api-key is visible to other users in the process list; prefer the DECART_API_KEY variable",
+      ),
+    );
+  }
   const baseUrl = (options.baseUrl ?? env.DECART_BASE_URL)?.trim() || undefined;
   return { apiKey, baseUrl };
 }

@@ -13,7 +13,8 @@ export { EXIT, type ExitCode } from "./exit.js";
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
 const ENVIRONMENT_HELP = `Environment:
-  DECART_API_KEY    the API key (--api-key wins); never printed, not even with --verbose
+  DECART_API_KEY    the API key (--api-key wins, but other users see a flag in the process list: prefer this);
+                    never printed, not even with --verbose
   DECART_BASE_URL   the API's URL (--base-url wins), e.g. a local \`decart emulator\`
   DECART_JOURNAL    the job journal (--journal wins; default $XDG_STATE_HOME/decart/jobs.jsonl)
   NO_COLOR          no colours (also TERM=dumb, or --no-color); FORCE_COLOR turns them on off a terminal
@@ -35,7 +36,7 @@ function program(run: (work: (output: Output) => Promise<unknown>, options: Glob
     .description("Generate images and videos with the Decart API, from a terminal or a script.")
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
-    .option("--api-key <key>", "API key (default: $DECART_API_KEY)")
+    .option("--api-key <key>", "API key (default: $DECART_API_KEY, preferred: a flag shows in the process list)")
     .option("--base-url <url>", "API URL (default: $DECART_BASE_URL, else https://api.decart.ai)")
     .option("--json", "NDJSON events on stdout (the default when stdout is not a terminal)")
     .option("--no-json", "output for a human even when stdout is not a terminal")
@@ -191,7 +192,7 @@ Examples:
 
   root
     .command("emulator")
-    .description("start the local emulator on 127.0.0.1 (until Ctrl-C)")
+    .description("start the local emulator on 127.0.0.1 (until Ctrl-C); prints its URL, dev key and admin token")
     .addOption(new Option("-p, --port <n>", "port (0 picks a free one)").default("4010"))
     .option("--fast", "fast job timing (jobs finish in about 0.1 s)")
     .action(async (_o, command: Command) =>

@@ -9,7 +9,11 @@ describe("decart emulator", () => {
     const lines = createInterface({ input: child.stdout! });
     const [first] = (await once(lines, "line")) as [string];
     const listening = JSON.parse(first);
-    expect(listening).toMatchObject({ type: "listening", api_key: expect.any(String) });
+    expect(listening).toMatchObject({
+      type: "listening",
+      api_key: expect.any(String),
+      admin_token: expect.any(String),
+    });
     const url = new URL(listening.url);
     expect(url.hostname).toBe("127.0.0.1");
 
@@ -21,9 +25,28 @@ describe("decart emulator", () => {
     expect(image.code, image.stderr).toBe(0);
     expect(image.bytes.subarray(1, 4).toString()).toBe("PNG");
 
+    // The admin token it printed reads the emulator's stats: the image above was one Process API request.
+    const stats = await fetch(`${listening.url}/_emulator/stats`, {
+      headers: { authorization: `Bearer ${listening.admin_token}` },
+    });
+    expect(stats.status).toBe(200);
+    expect((await stats.json()).requests.byRoute.process).toBe(1);
+
     child.kill("SIGTERM");
     const [code] = await once(child, "close");
     expect(code).toBe(0);
+  });
+
+  it("prints its URL, dev key and admin token for a human", async () => {
+    const child = start(["emulator", "--port", "0", "--fast", "--no-json"]);
+    const lines = createInterface({ input: child.stdout! });
+    const printed: string[] = [];
+    for await (const line of lines) if (printed.push(line) === 3) break;
+    child.kill("SIGTERM");
+    await once(child, "close");
+    expect(printed[0]).toMatch(/^Decart emulator listening on http:\/\/127\.0\.0\.1:\d+$/);
+    expect(printed[1]).toMatch(/^API key: \S+$/);
+    expect(printed[2]).toMatch(/^Admin token: emu_admin_\S+ /);
   });
 
   it("exits 2 for a port that is not one", async () => {

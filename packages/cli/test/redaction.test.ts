@@ -45,4 +45,23 @@ describe("the API key", () => {
     expect(code).toBe(4);
     expect(stdout + stderr).not.toContain(wrong);
   });
+
+  it("given as --api-key, gets a one-line warning in human mode that recommends DECART_API_KEY", async () => {
+    const flagOnly = { ...env, DECART_API_KEY: undefined };
+    const args = ["image", "A lighthouse", "--api-key", KEY];
+    const warning = /^.*--api-key is visible.*DECART_API_KEY.*$/gm;
+
+    const human = await run([...args, "-o", join(dir, "flag-human.png"), "--no-json"], { env: flagOnly });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr.match(warning)).toHaveLength(1);
+    expect(human.stdout + human.stderr).not.toContain(KEY);
+
+    const ndjson = await run([...args, "-o", join(dir, "flag-json.png"), "--json"], { env: flagOnly });
+    expect(ndjson.code, ndjson.stderr).toBe(0);
+    expect(ndjson.stderr).not.toMatch(warning);
+
+    const fromEnv = await run(["image", "A lighthouse", "-o", join(dir, "env-human.png"), "--no-json"], { env });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stderr).not.toMatch(warning);
+  });
 });

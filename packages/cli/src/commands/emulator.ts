@@ -8,7 +8,8 @@ export interface EmulatorCommandOptions {
 
 /**
  * `decart emulator [--port n] [--fast]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C or
- * SIGTERM. Prints its URL and dev key, and the two variables that point the CLI at it.
+ * SIGTERM. Prints its URL, its dev key, its admin token (for `GET /_emulator/stats`, as `Authorization: Bearer …`), and
+ * the two variables that point the CLI at it.
  */
 export async function runEmulator(options: EmulatorCommandOptions, output: Output): Promise<number> {
   const port = options.port === undefined ? 4010 : Number(options.port);
@@ -22,13 +23,17 @@ export async function runEmulator(options: EmulatorCommandOptions, output: Outpu
     ...(options.fast && { timing: "fast" as const }),
     ...(output.verbose && { logger: (line: string) => output.debug(line) }),
   });
-  // The emulator's dev key is its own, not a secret of the user's: printing it is the point.
-  output.event({ type: "listening", url: emulator.url, api_key: emulator.apiKey });
+  // The emulator's dev key and admin token (random per start) are its own, not secrets of the user's: printing them is
+  // the point.
+  output.event({ type: "listening", url: emulator.url, api_key: emulator.apiKey, admin_token: emulator.adminToken });
   output.print(`Decart emulator listening on ${emulator.url}`);
   output.print(`API key: ${emulator.apiKey}`);
+  output.print(`Admin token: ${emulator.adminToken} (for /_emulator/stats and the other admin routes)`);
   output.info(
     output.err.dim(
-      `Use it:  export DECART_BASE_URL=${emulator.url} DECART_API_KEY=${emulator.apiKey}\nStop it: Ctrl-C`,
+      `Use it:  export DECART_BASE_URL=${emulator.url} DECART_API_KEY=${emulator.apiKey}\n` +
+        `Stats:   curl -H "Authorization: Bearer ${emulator.adminToken}" ${emulator.url}/_emulator/stats\n` +
+        "Stop it: Ctrl-C",
     ),
   );
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
