@@ -133,8 +133,12 @@ export interface QueueClient {
    * and hand it the answers and the failures (it retries them under the client's retry policy).
    */
   createWatch(jobId: string, options?: CreateWatchOptions): JobWatch;
-  /** One status read, not retried (for a `JobWatch`, whose `error` retries): the body, and the server's poll hint. */
-  readStatus(jobId: string, options?: { signal?: AbortSignal }): Promise<StatusRead>;
+  /**
+   * One status read, not retried (for a `JobWatch`, whose `error` retries): the body, and the server's poll hint.
+   * `deadline` (on the client's clock, e.g. the watch's `deadline`) ends a read still in flight then with a
+   * `TimeoutError`, so that a watch ends on time.
+   */
+  readStatus(jobId: string, options?: { signal?: AbortSignal; deadline?: number }): Promise<StatusRead>;
 }
 
 export interface DecartClient {
@@ -515,7 +519,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         submitAndWatch: submitAndWatch as QueueClient["submitAndWatch"],
         watch: watchJob,
         createWatch: (jobId, opts = {}) => watchOf(checkId(jobId, "jobId"), opts, deadlineOf(opts)),
-        readStatus: (jobId, opts) => readStatus(jobId, optionsOf(opts).signal, { maxRetries: 0 }),
+        async readStatus(jobId, opts) {
+          const [{ signal }, { deadline }] = checkCall(opts, "Invalid options", ["signal"], {
+            additionalProperties: false,
+            properties: { deadline: { type: "number" } },
+          });
+          return readStatus(jobId, signal, { deadline: deadline as number | undefined, maxRetries: 0 });
+        },
       },
       POLICY,
       { value: policy },

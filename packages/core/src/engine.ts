@@ -6,6 +6,8 @@ import type { DownloadProgress, PollSchedule } from "./types.js";
 
 /** A wait's default budget: a little past the server's own 10-minute job timeout. */
 export const DEFAULT_WAIT_MS = 660_000;
+/** The least time between status reads while in the background (see `JobWatch.background`). */
+export const BACKGROUND_MS = 30_000;
 
 /**
  * What happens to a watched job, in order: `submitted` (only for a job this watch submitted), `status` (only when it
@@ -84,6 +86,8 @@ export interface JobWatchInit {
   download?: boolean | undefined;
   /** Randomness of the retry backoff's jitter (default `Math.random`; seed it in tests). */
   random?: (() => number) | undefined;
+  /** The least time between status reads while in the background (default 30 s). */
+  backgroundMs?: number | undefined;
 }
 
 /**
@@ -107,6 +111,19 @@ export interface JobWatch {
   progress(progress: DownloadProgress): JobEvent[];
   /** The download finished: `completed` with `data`, and done. */
   downloaded(data: Blob): JobWatchStep;
+  /** The end of the watch's budget on `now`'s clock: pass it on to each read (`readStatus`) so none outlasts it. */
+  readonly deadline: number;
+  /**
+   * Into (`true`) or out of the background, e.g. a hidden page: meanwhile status reads are at least `backgroundMs`
+   * apart (slower, never stopped; the deadline holds). Answers the wait that replaces the one for the next read, from
+   * now, when one is being waited for (a read in flight is not: its answer's next wait is paced anew).
+   */
+  background(on: boolean): JobWatchNext | undefined;
+  /**
+   * Read now (e.g. the page became visible again): answers the wait that replaces the one for the next read, from now
+   * (0, or what is left of a retry's backoff), when one is being waited for.
+   */
+  wake(): JobWatchNext | undefined;
 }
 
 /** A job's status as the spec describes it: what is wrong with `body`, or nothing. */
@@ -122,7 +139,7 @@ const canonical = (name: string): string => (isModelName(name) ? canonicalModel(
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {
-  const { jobId, first, now, schedule, durations, timeoutMs = DEFAULT_WAIT_MS } = init;
+  const { jobId, first, now, schedule, durations, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = BACKGROUND_MS } = init;
   const clock = init.clock ?? now;
   const deadline = init.deadline ?? now() + timeoutMs;
   let model = init.model && canonical(init.model);
@@ -137,6 +154,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let failures = 0;
   let invalid = 0;
   let ended = false;
+  let hidden = false;
+  // The wait for the next read: since when (on `now`), what it wants, the least it must be (a retry's backoff), and
+  // whether it was woken.
+  let pending: { at: number; ms: number; least: number; woken: boolean } | undefined;
 
   const catalogueMs = () => {
     const info = model && isModelName(model) ? catalogue[model] : undefined;
@@ -144,7 +165,20 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   };
   const step = (events: JobEvent[], next: JobWatchNext): JobWatchStep => {
     ended = !("read" in next || "download" in next);
+    if (!("read" in next)) pending = undefined;
     return { events, next };
+  };
+  /** The pending read's wait from now: as wanted (in the background, at least `backgroundMs`), within the deadline. */
+  const due = (): JobWatchNext | undefined => {
+    if (!pending) return;
+    const { at, ms, least, woken } = pending;
+    const wait = woken ? least : hidden ? Math.max(ms, backgroundMs) : ms;
+    return { read: Math.max(0, Math.min(at + wait, deadline) - now()) };
+  };
+  /** Waits `ms` (at least `least`) for the next read; `woken`, not slowed in the background. */
+  const readIn = (events: JobEvent[], ms: number, least = 0, woken = false): JobWatchStep => {
+    pending = { at: now(), ms, least, woken };
+    return step(events, due()!);
   };
   const timedOut = (cause?: DecartError) =>
     new JobTimeoutError(`Job ${jobId} not done within ${timeoutMs} ms (last status: ${last?.status ?? "unknown"})`, {
@@ -155,15 +189,14 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
 
   /** The next status read, by the schedule, no later than the deadline. */
   const read = (events: JobEvent[]): JobWatchStep => {
-    const left = deadline - now();
-    if (left <= 0) return step(events, { error: timedOut() });
+    if (now() >= deadline) return step(events, { error: timedOut() });
     // Read afresh before each wait: what other watches of this model learnt meanwhile counts at once.
     const typicalMs = (model && durations?.typicalMs(model, catalogueMs())) || catalogueMs();
     const spread = model ? durations?.spread(model) : undefined;
     const ms = last
       ? schedule({ attempt: reads, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs, spread })
       : 0;
-    return step(events, { read: Math.max(0, Math.min(ms, left)) });
+    return readIn(events, ms, 0, !last); // the first read is never slowed
   };
 
   /** A valid status: its event if it changed, then the end or the next read. */
@@ -225,13 +258,25 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
           : retryDelay(error, failures++, { now: now(), random: init.random });
       if (wait === undefined) return step([], { error });
       if (now() + wait > deadline) return step([], { error: timedOut(error) });
-      return step([], last?.status === "completed" ? { download: wait } : { read: wait });
+      return last?.status === "completed" ? step([], { download: wait }) : readIn([], wait, wait);
     },
 
     progress: ({ receivedBytes, totalBytes }) =>
       ended ? [] : [{ type: "downloading", jobId, job: last!, receivedBytes, totalBytes }],
 
     downloaded: (data) => (ended ? over() : step([{ type: "completed", jobId, job: last!, data }], { done: true })),
+
+    deadline,
+
+    background(on) {
+      hidden = on;
+      return due();
+    },
+
+    wake() {
+      if (pending) pending.woken = true;
+      return due();
+    },
   };
   return watch;
 }

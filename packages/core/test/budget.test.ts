@@ -1,10 +1,11 @@
 // One budget per wait: the deadline bounds requests in flight, retries back off even at Retry-After: 0, a download
 // that runs out of budget is a JobTimeoutError, a call's own clock drives only its schedule, and a server hint wins.
+import { createServer } from "node:http";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DelayFunction, JobTimeoutError, models } from "../src/index.js";
+import { createDecartClient, type DelayFunction, JobTimeoutError, models, TimeoutError } from "../src/index.js";
 import { sleep } from "../src/poll.js";
-import { clientFor, firstN, startFast } from "./helpers.js";
+import { clientFor, firstN, silent, startFast } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
 let emu: Emulator;
@@ -86,5 +87,69 @@ describe("the server's poll hint", () => {
       expect(waits.length).toBeGreaterThan(1);
       for (const ms of waits) expect(ms).toBeLessThanOrEqual(450);
     });
+  });
+});
+
+/** A server that takes every request and never answers it; it counts the requests and those the client gave up. */
+async function neverAnswers() {
+  const seen = { requests: 0, abandoned: 0 };
+  const server = createServer((req) => {
+    seen.requests++;
+    req.socket.once("close", () => seen.abandoned++);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    seen,
+    // Each attempt's own limit is ten minutes: only a deadline can end a read sooner.
+    client: createDecartClient({
+      apiKey: "dct_test",
+      baseUrl: `http://127.0.0.1:${port}`,
+      timeoutMs: 600_000,
+      logger: silent,
+    }),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Resolves once `condition` holds (the test's own timeout bounds it). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+describe("a status read's deadline", () => {
+  it("readStatus ends a read in flight at its deadline, and a JobWatch with timeoutMs ends on time", async () => {
+    const server = await neverAnswers();
+    try {
+      const { client, seen } = server;
+      const watch = client.queue.createWatch("job_slow", { timeoutMs: 300 });
+      const step = watch.start();
+      expect(step.next).toEqual({ read: 0 });
+      const failure = await client.queue.readStatus("job_slow", { deadline: watch.deadline }).catch((e) => e);
+      expect(failure).toBeInstanceOf(TimeoutError);
+      expect(failure.jobId).toBe("job_slow");
+      // The watch sees the deadline passed: it ends with a timeout carrying the job id, and reads nothing more.
+      const end = watch.error(failure);
+      expect((end.next as { error: unknown }).error).toBeInstanceOf(JobTimeoutError);
+      expect((end.next as { error: JobTimeoutError }).error.jobId).toBe("job_slow");
+      await until(() => seen.abandoned === 1);
+      expect(seen.requests).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("rejects a deadline that is not a number", async () => {
+    const server = await neverAnswers();
+    try {
+      const error = await server.client.queue.readStatus("job_x", { deadline: "soon" as never }).catch((e) => e);
+      expect(error.name).toBe("InvalidInputError");
+      expect(server.seen.requests).toBe(0);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -294,3 +294,61 @@ describe("createJobWatch", () => {
     expect(contexts[0]!.elapsedMs).toBe(0);
   });
 });
+
+describe("createJobWatch in the background", () => {
+  it("slows the reads to one per 30 s while in the background, and never stops them", () => {
+    const { watch, clock } = setup({ first: job("pending"), timeoutMs: 3_600_000 });
+    expect(watch.start().next).toEqual({ read: 1000 });
+    clock.t = 200;
+    // The wait in progress is lengthened: 30 s from when it began.
+    expect(watch.background(true)).toEqual({ read: 29_800 });
+    const waits: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      clock.t += 30_000;
+      const step = watch.status({ job: job("processing") });
+      waits.push(waitOf(step)!);
+    }
+    expect(waits).toEqual(waits.map(() => 30_000));
+    // Back in the foreground, the schedule's own wait, counted from the last answer.
+    clock.t += 400;
+    expect(watch.background(false)).toEqual({ read: 600 });
+  });
+
+  it("keeps a schedule slower than the floor, the deadline, and the first read of a job at once", () => {
+    const slow = setup({ first: job("pending"), schedule: () => 45_000 });
+    slow.watch.background(true);
+    expect(slow.watch.start().next).toEqual({ read: 45_000 });
+    const short = setup({ first: job("pending"), timeoutMs: 10_000 });
+    short.watch.start();
+    expect(short.watch.background(true)).toEqual({ read: 10_000 });
+    const existing = setup({ backgroundMs: 5000 });
+    existing.watch.background(true);
+    expect(existing.watch.start().next).toEqual({ read: 0 });
+    expect(waitOf(existing.watch.status({ job: job("pending") }))).toBe(5000);
+  });
+
+  it("wake() reads at once, even in the background; a retry's backoff is still honoured", () => {
+    const { watch, clock } = setup({ first: job("pending") });
+    watch.start();
+    watch.background(true);
+    clock.t = 5000;
+    expect(watch.wake()).toEqual({ read: 0 });
+    // The next wait is paced again (still in the background).
+    expect(waitOf(watch.status({ job: job("processing") }))).toBe(30_000);
+    clock.t += 1000;
+    const retry = watch.error(new ServerError("busy", { status: 503, retryable: true, retryAfterMs: 2000 }));
+    expect(retry.next).toEqual({ read: 30_000 });
+    clock.t += 500;
+    expect(watch.wake()).toEqual({ read: 1500 });
+  });
+
+  it("has nothing to replace while downloading or after the end", () => {
+    const { watch } = setup({ first: job("pending") });
+    watch.start();
+    watch.status({ job: job("completed") });
+    expect(watch.wake()).toBeUndefined();
+    expect(watch.background(true)).toBeUndefined();
+    watch.downloaded(new Blob(["video"]));
+    expect(watch.wake()).toBeUndefined();
+  });
+});
