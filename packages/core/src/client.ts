@@ -12,7 +12,7 @@ import {
   type VideoModelName,
 } from "@decart/api";
 import { checkJob, createJobWatch, DEFAULT_WAIT_MS, type JobEvent, type JobWatch, type StatusRead } from "./engine.js";
-import { aborted, asDecartError, DecartError, JobFailedError, JobTimeoutError, pause } from "./errors.js";
+import { aborted, asDecartError, DecartError, JobFailedError, pause, timedOut } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -258,8 +258,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       : {};
 
   /** A JSON object, as the token and file answers are. */
-  const checkObject = (body: unknown) =>
-    body && typeof body === "object" ? undefined : "an answer that is not an object";
+  const checkObject = (body: unknown) => (body && typeof body === "object" ? undefined : "not an object");
 
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", deadline?: number) =>
@@ -372,14 +371,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** The end of a wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock. */
   const deadlineOf = (opts: WaitOptions) => now() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
-
-  /** The budget ran out: the job may still finish, and `queue.wait(jobId)` can watch it again. */
-  function timedOut(jobId: string | undefined, lastStatus?: string, cause?: DecartError) {
-    return new JobTimeoutError(
-      `${jobId ? `Job ${jobId}` : "The submit"} not done within the call's timeoutMs (last status: ${lastStatus ?? "unknown"})`,
-      { jobId, lastStatus, cause },
-    );
-  }
 
   /** A job's watch, with this client's clocks, schedule (the call's `poll` over the client's) and learnt durations. */
   const watchOf = (jobId: string, opts: CreateWatchOptions, deadline: number): JobWatch => {
@@ -499,7 +490,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     rateLimit: { pausedUntil: gate.pausedUntil, subscribe: gate.subscribe },
     process: (options) => postModel("image", options, "blob"),
     async generate(options) {
-      warnOnce("Decart: client.generate() is deprecated; use client.queue.submitAndPoll()");
+      warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
       const done = (await outcome(submitAndWatch({ ...options, download: true }))) as QueueJobResult;
       if (done.status === "completed") return done.data;
       throw new JobFailedError(`Job ${done.job_id} failed: ${done.error}`, { jobId: done.job_id, reason: done.error });

@@ -1,5 +1,5 @@
 import { canonicalModel, catalogue, isModelName, type JobStatusResponse, jobStatuses } from "@decart/api";
-import { asDecartError, type DecartError, InvalidResponseError, JobTimeoutError } from "./errors.js";
+import { asDecartError, type DecartError, InvalidResponseError, timedOut as jobTimedOut } from "./errors.js";
 import { completedDurationMs } from "./poll.js";
 import { MAX_INVALID_ANSWERS, retryDelay } from "./retry.js";
 import type { DownloadProgress, PollSchedule } from "./types.js";
@@ -129,9 +129,9 @@ export interface JobWatch {
 /** A job's status as the spec describes it: what is wrong with `body`, or nothing. */
 export const checkJob = (body: any): string | undefined =>
   !(jobStatuses as readonly unknown[]).includes(body?.status)
-    ? `an answer that is not a job status (status ${JSON.stringify(body?.status)})`
+    ? `not a job status (status ${JSON.stringify(body?.status)})`
     : typeof body.job_id !== "string" || !body.job_id
-      ? "an answer without a job_id"
+      ? "no job_id"
       : undefined;
 
 /** A model name as the duration model keys it: aliases resolve to their target. */
@@ -180,12 +180,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     pending = { at: now(), ms, least, woken };
     return step(events, due()!);
   };
-  const timedOut = (cause?: DecartError) =>
-    new JobTimeoutError(`Job ${jobId} not done within ${timeoutMs} ms (last status: ${last?.status ?? "unknown"})`, {
-      jobId,
-      lastStatus: last?.status,
-      cause,
-    });
+  const timedOut = (cause?: DecartError) => jobTimedOut(jobId, last?.status, cause, `${timeoutMs} ms`);
 
   /** The next status read, by the schedule, no later than the deadline. */
   const read = (events: JobEvent[]): JobWatchStep => {

@@ -187,6 +187,16 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
   return error;
 }
 
+/**
+ * The `JobTimeoutError` of a wait whose budget ran out (within `timeoutMs`, in words): the job may still finish, and
+ * `queue.wait(jobId)` can watch it again.
+ */
+export const timedOut = (jobId: string | undefined, lastStatus?: string, cause?: DecartError, within = "timeoutMs") =>
+  new JobTimeoutError(
+    `${jobId ? `Job ${jobId}` : "The submit"} not done within ${within} (last status: ${lastStatus ?? "unknown"})`,
+    { jobId, lastStatus, cause },
+  );
+
 /** Waits with `wait`: rejects with `AbortError` (carrying `jobId`) when `signal` aborts, else with a `DecartError`. */
 export const pause = (
   wait: (ms: number, signal?: AbortSignal) => Promise<void>,

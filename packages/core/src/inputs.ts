@@ -1,7 +1,7 @@
 import { aborted, InvalidInputError } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
-import { isByteIterable } from "./validate.js";
+import { isByteIterable, isFileValue } from "./validate.js";
 
 /** Reads a stream into a Blob, stopping (and cancelling the stream) if `signal` aborts. */
 const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Blob> =>
@@ -20,7 +20,7 @@ export async function toBlob(
   signal?: AbortSignal,
   streams?: boolean,
 ): Promise<UploadPartValue> {
-  if (value instanceof Blob || (streams && (value instanceof ReadableStream || isByteIterable(value)))) return value;
+  if (value instanceof Blob || (streams && isFileValue(value))) return value;
   if (value instanceof ReadableStream) return collect(value, signal);
   if (isByteIterable(value)) {
     const chunks: Uint8Array[] = [];
@@ -87,6 +87,3 @@ export function encodeForm(
   }
   return form;
 }
-
-const isFileValue = (v: unknown): v is UploadPartValue =>
-  v instanceof Blob || v instanceof ReadableStream || isByteIterable(v);

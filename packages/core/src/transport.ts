@@ -104,7 +104,7 @@ export function createTransport({
         return error;
       error.code = "SUBMIT_OUTCOME_UNKNOWN";
       error.retryable = false;
-      error.message += `. The server may have taken the request, so a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}; it was not sent again (see retrySubmit)`;
+      error.message += `; the server may have taken it: a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}, not sent again (see retrySubmit)`;
       return error;
     };
 
@@ -156,7 +156,7 @@ export function createTransport({
         const options = { retryable: true, jobId, requestId, cause: e };
         return settle(
           timedOut
-            ? new TimeoutError(`${where}: timed out (${timeoutMs} ms per read, or the call's budget ran out)`, options)
+            ? new TimeoutError(`${where}: timed out (${timeoutMs} ms per read, or the budget)`, options)
             : new ConnectionError(
                 `${where}: ${refused ? "connection refused" : `connection failed (${codes[0] ?? e})`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
@@ -189,7 +189,7 @@ export function createTransport({
           });
           requestId = response.headers.get("x-request-id") ?? undefined;
           if (response.type === "opaqueredirect") {
-            throw invalid("a redirect this runtime does not let the client read (not followed)", 0);
+            throw invalid("an opaque redirect (not followed)", 0);
           }
           const location = response.headers.get("location");
           if (![301, 302, 303, 307, 308].includes(response.status) || !location) break;
@@ -234,7 +234,7 @@ export function createTransport({
         try {
           problem = call.json(JSON.parse(text));
         } catch {
-          problem = `an answer that is not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`;
+          problem = `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`;
         }
         if (problem) throw invalid(problem, status);
         return new Response(text, response);

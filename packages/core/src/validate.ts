@@ -9,11 +9,13 @@ import type { ModelDefinition } from "./models.js";
 export const isByteIterable = (v: unknown): v is AsyncIterable<Uint8Array> =>
   typeof (v as any)?.[Symbol.asyncIterator] === "function";
 
+/** True for a value that is sent as a file part as it is: a Blob, a web stream or an async iterable of bytes. */
+export const isFileValue = (v: unknown): v is Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> =>
+  v instanceof Blob || v instanceof ReadableStream || isByteIterable(v);
+
 /** True for what the client can turn into a file part (see `FileInput`). */
 export const isFileInput = (v: unknown): boolean =>
-  v instanceof Blob ||
-  v instanceof ReadableStream ||
-  isByteIterable(v) ||
+  isFileValue(v) ||
   v instanceof ArrayBuffer ||
   ArrayBuffer.isView(v) ||
   /^https?:\/\//i.test(v instanceof URL ? v.href : typeof v === "string" ? v : "");
