@@ -4,9 +4,10 @@ import type { SubmitInput } from "./types.js";
 
 /**
  * Reads a job's status once: an observable that emits one answer and completes, or errors. Unsubscribing before it
- * answers must abort the read. The default reads over HTTP with the client.
+ * answers must abort the read; a read still in flight at `deadline` (the watch's, on the client's clock) should end
+ * then with an error. The default reads over HTTP with the client.
  */
-export type StatusSource = (jobId: string) => Observable<StatusRead>;
+export type StatusSource = (jobId: string, options: { deadline: number }) => Observable<StatusRead>;
 
 /** Submits a job: emits the submit answer once and completes. Unsubscribing aborts the request. */
 export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
@@ -42,8 +43,8 @@ export function fromAbortable<T>(start: (signal: AbortSignal, emit: (value: T) =
 /** The client's own reads, one attempt each (a failure goes to the engine, which decides whether to read again). */
 export const clientStatus =
   (client: DecartClient): StatusSource =>
-  (jobId) =>
-    fromAbortable((signal) => client.queue.readStatus(jobId, { signal }));
+  (jobId, { deadline }) =>
+    fromAbortable((signal) => client.queue.readStatus(jobId, { signal, deadline }));
 
 export const clientSubmit =
   (client: DecartClient): SubmitSource =>

@@ -7,7 +7,7 @@ import type {
   VideoModel,
   VideoModelName,
 } from "@decart/core";
-import type { SchedulerLike } from "rxjs";
+import type { Observable, SchedulerLike } from "rxjs";
 import type { ResultSource, StatusSource, SubmitSource } from "./sources.js";
 
 /**
@@ -30,6 +30,12 @@ export interface JobOptions {
    * events, then `completed` with `data`, a Blob.
    */
   download?: boolean;
+  /**
+   * Whether the app is in the background (e.g. a hidden page: `@decart/react` passes the page's visibility). While the
+   * latest value is `true`, status reads are at least 30 s apart (slower, never stopped); when it turns `false`, the
+   * job is read at once.
+   */
+  background?: Observable<boolean>;
   /** Where timers run (default `asyncScheduler`): a `TestScheduler` runs everything on virtual time. */
   scheduler?: SchedulerLike;
   /** Reads a job's status once (default: the client's, over HTTP, aborted on unsubscribe). */

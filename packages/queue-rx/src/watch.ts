@@ -13,6 +13,7 @@ import type {
 import {
   asyncScheduler,
   defer,
+  distinctUntilChanged,
   finalize,
   Observable,
   ReplaySubject,
@@ -31,17 +32,27 @@ export interface DriveWith {
   read: StatusSource;
   result: ResultSource;
   scheduler: SchedulerLike;
+  /** Whether the app is in the background (see `JobOptions.background`). */
+  background?: Observable<boolean> | undefined;
 }
 
 /**
  * Runs the core's job watch on an RxJS scheduler: after each step, waits what the step says, then reads the status
- * once (or downloads the result once) and hands the answer, the progress or the failure back to the watch. The watch
- * decides everything else (schedule, de-duplication, the end, retries, the deadline); the next read starts only after
- * the previous one answered, so reads never overlap. Unsubscribing clears the timer and aborts the request in flight.
+ * once (bounded by the watch's deadline) or downloads the result once, and hands the answer, the progress or the
+ * failure back to the watch. The watch decides everything else (schedule, de-duplication, the end, retries, the
+ * deadline, the pace in the background); the next read starts only after the previous one answered, so reads never
+ * overlap. While a read is waited for, `background` going true lengthens the wait as the watch says, and going false
+ * reads at once. Unsubscribing clears the timer and aborts the request in flight.
  */
-export function drive(watch: JobWatch, jobId: string, { read, result, scheduler }: DriveWith): Observable<JobEvent> {
+export function drive(
+  watch: JobWatch,
+  jobId: string,
+  { read, result, scheduler, background }: DriveWith,
+): Observable<JobEvent> {
   return new Observable<JobEvent>((subscriber) => {
     let current: Subscription | undefined;
+    // Waiting for a read (not reading, downloading or done): the wait may be moved.
+    let waiting = false;
     const emit = (events: JobEvent[]) => {
       for (const event of events) if (!subscriber.closed) subscriber.next(event);
     };
@@ -49,15 +60,21 @@ export function drive(watch: JobWatch, jobId: string, { read, result, scheduler 
       emit(step.events);
       const { next } = step;
       if (subscriber.closed) return; // the last subscriber left on one of these events
-      if ("done" in next || "error" in next) {
-        if ("error" in next) subscriber.error(next.error);
-        else subscriber.complete();
-        return;
-      }
+      if ("done" in next) subscriber.complete();
+      else if ("error" in next) subscriber.error(next.error);
+      else wait(next);
+    };
+    const wait = (next: { read: number } | { download: number }): void => {
       const reading = "read" in next;
       let answered = false;
+      waiting = reading;
       current = timer(Math.max(0, reading ? next.read : next.download), scheduler)
-        .pipe(switchMap(() => (reading ? read(jobId) : result(jobId))))
+        .pipe(
+          switchMap(() => {
+            waiting = false;
+            return reading ? read(jobId, { deadline: watch.deadline }) : result(jobId);
+          }),
+        )
         .subscribe({
           next: (got) => {
             if (reading) {
@@ -80,8 +97,19 @@ export function drive(watch: JobWatch, jobId: string, { read, result, scheduler 
           },
         });
     };
+    const pace = background?.pipe(distinctUntilChanged()).subscribe((on) => {
+      const slowed = watch.background(on);
+      const moved = on ? slowed : watch.wake();
+      if (waiting && moved) {
+        current?.unsubscribe();
+        wait(moved);
+      }
+    });
     follow(watch.start());
-    return () => current?.unsubscribe();
+    return () => {
+      pace?.unsubscribe();
+      current?.unsubscribe();
+    };
   });
 }
 
@@ -116,12 +144,13 @@ function follow(
   jobId: string,
   options: JobOptions & { model?: VideoModel | VideoModelName | undefined; first?: JobSubmitResult },
 ): Observable<JobEvent> {
-  const { model, first, timeoutMs, poll, download } = options;
+  const { model, first, timeoutMs, poll, download, background } = options;
   return sharedPoller(client, `${download === false ? "status" : "result"}:${jobId}`, () =>
     drive(client.queue.createWatch(jobId, { model, first, timeoutMs, poll, download }), jobId, {
       read: options.statusSource ?? clientStatus(client),
       result: options.resultSource ?? clientResult(client),
       scheduler: options.scheduler ?? asyncScheduler,
+      background,
     }),
   );
 }

@@ -4,7 +4,7 @@ import { lastValueFrom, type Subscription, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import { statusChanges } from "../src/operators.js";
-import { clientStatus } from "../src/sources.js";
+import { clientStatus, type StatusSource } from "../src/sources.js";
 import { submitJob, watchJob } from "../src/watch.js";
 import { clientFor, lastingHandles, seeded, sha256, startFast, until } from "./helpers.js";
 
@@ -55,9 +55,9 @@ describe("over HTTP, against the emulator", () => {
     // Each subscriber counts the reads of its own status source: only the poller's (the first's) may ever be used.
     const counts = Array.from({ length: 10 }, () => 0);
     const runs = counts.map((_, i) => {
-      const statusSource = (id: string) => {
+      const statusSource: StatusSource = (id, within) => {
         counts[i]!++;
-        return clientStatus(client)(id);
+        return clientStatus(client)(id, within);
       };
       return lastValueFrom(watchJob(client, job_id, { model, statusSource }).pipe(toArray()));
     });

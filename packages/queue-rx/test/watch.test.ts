@@ -133,6 +133,77 @@ describe("watchJob on virtual time", () => {
   });
 });
 
+describe("watchJob in the background, on virtual time", () => {
+  const processing = (cold: RunHelpers["cold"]) => cold<StatusRead>("-(a|)", { a: { job: job("processing") } });
+
+  it("slows the reads while in the background, and reads at once when it turns false", () => {
+    marbles(({ cold, hot, expectObservable, scheduler, flush }) => {
+      const reads = scripted(scheduler, [processing(cold)]);
+      // In the background at 15 ms, out of it at 20 000 ms.
+      const background = hot("15ms t 19984ms f", { t: true, f: false });
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, {
+        poll: every10,
+        download: false,
+        statusSource: reads,
+        background,
+      });
+      expectObservable(job$, "^ 20030ms !").toBe("-r", values);
+      flush();
+      // The wait begun at 12 ms becomes 30 s long; becoming visible at 20 000 ms reads then, and the pace resumes.
+      expect(reads.calls).toEqual([0, 11, 20_000, 20_011, 20_022]);
+    });
+  });
+
+  it("never stops: one read per 30 s for as long as it stays in the background, from one shared poller", () => {
+    marbles(({ cold, hot, expectObservable, scheduler, flush }) => {
+      const reads = scripted(scheduler, [processing(cold)]);
+      const client = virtualClient(scheduler);
+      const background = hot("t", { t: true });
+      const options = { poll: every10, download: false, statusSource: reads, background };
+      expectObservable(watchJob(client, JOB_ID, options), "^ 100s !").toBe("-r", values);
+      expectObservable(watchJob(client, JOB_ID, options), "^ 100s !").toBe("-r", values);
+      flush();
+      // The first read of a job is never slowed.
+      expect(reads.calls).toEqual([0, 30_001, 60_002, 90_003]);
+    });
+  });
+
+  it("a read in flight when the page hides is not cut; the wait after its answer is the slow one", () => {
+    marbles(({ cold, hot, expectObservable, expectSubscriptions, scheduler, flush }) => {
+      const slow = cold<StatusRead>("5ms (a|)", { a: { job: job("processing") } });
+      const reads = scripted(scheduler, [slow]);
+      const background = hot("2ms t", { t: true });
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, {
+        poll: every10,
+        download: false,
+        statusSource: reads,
+        background,
+      });
+      expectObservable(job$, "^ 40s !").toBe("5ms r", values);
+      flush();
+      expectSubscriptions(slow.subscriptions).toBe(["^ 4ms !", "30005ms ^ 4ms !"]);
+      expect(reads.calls).toEqual([0, 30_005]);
+    });
+  });
+
+  it("gives each read the watch's deadline, and the watch ends at it", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      const deadlines: number[] = [];
+      const reads = scripted(scheduler, [processing(cold)]);
+      const statusSource = (id: string, within: { deadline: number }) => {
+        deadlines.push(within.deadline);
+        return reads(id);
+      };
+      let failure: unknown;
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, { poll: () => 30, timeoutMs: 100, statusSource });
+      job$.subscribe({ error: (e) => (failure = e) });
+      flush();
+      expect(deadlines).toEqual([100, 100, 100, 100, 100]);
+      expect(JobTimeoutError.isInstance(failure)).toBe(true);
+    });
+  });
+});
+
 describe("submitJob on virtual time", () => {
   it("emits submitted with the job id before any read, and a watchJob of that job shares its poller", () => {
     marbles(({ cold, expectObservable, scheduler, flush }) => {
