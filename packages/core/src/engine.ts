@@ -118,12 +118,12 @@ export interface JobWatch {
    * apart (slower, never stopped; the deadline holds). Answers the wait that replaces the one for the next read, from
    * now, when one is being waited for (a read in flight is not: its answer's next wait is paced anew).
    */
-  background(on: boolean): JobWatchNext | undefined;
+  background(on: boolean): { read: number } | undefined;
   /**
    * Read now (e.g. the page became visible again): answers the wait that replaces the one for the next read, from now
    * (0, or what is left of a retry's backoff), when one is being waited for.
    */
-  wake(): JobWatchNext | undefined;
+  wake(): { read: number } | undefined;
 }
 
 /** A job's status as the spec describes it: what is wrong with `body`, or nothing. */
@@ -169,7 +169,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     return { events, next };
   };
   /** The pending read's wait from now: as wanted (in the background, at least `backgroundMs`), within the deadline. */
-  const due = (): JobWatchNext | undefined => {
+  const due = (): { read: number } | undefined => {
     if (!pending) return;
     const { at, ms, least, woken } = pending;
     const wait = woken ? least : hidden ? Math.max(ms, backgroundMs) : ms;
