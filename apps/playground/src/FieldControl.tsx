@@ -1,0 +1,89 @@
+import { type ReactNode, useId } from "react";
+import type { Field } from "./fields.js";
+
+interface Props {
+  field: Field;
+  description: string | undefined;
+  value: string | File | undefined;
+  onChange(value: string | File | undefined): void;
+}
+
+/**
+ * One field of the model, as its catalogue entry says: enums and booleans as selects (left at the server's default
+ * unless chosen), numbers with their limits, files as file inputs, the prompt and JSON as text areas.
+ */
+export function FieldControl({ field, description, value, onChange }: Props) {
+  const id = useId();
+  const help = `${id}-help`;
+  const text = typeof value === "string" ? value : "";
+  const common = { id, required: field.required, "aria-describedby": description ? help : undefined };
+  const fallback = field.default === undefined ? "not sent" : `default: ${String(field.default)}`;
+  let control: ReactNode;
+  if (field.type === "file") {
+    control = (
+      <input {...common} type="file" accept={field.accept?.join(",")} onChange={(e) => onChange(e.target.files?.[0])} />
+    );
+  } else if (field.enum || field.type === "boolean") {
+    const options = field.enum ?? ["true", "false"];
+    control = (
+      <select {...common} value={text} onChange={(e) => onChange(e.target.value || undefined)}>
+        {!field.required && <option value="">({fallback})</option>}
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    );
+  } else if (field.type === "integer" || field.type === "number") {
+    control = (
+      <input
+        {...common}
+        type="number"
+        min={field.minimum}
+        max={field.maximum}
+        step={field.type === "integer" ? 1 : "any"}
+        placeholder={fallback}
+        value={text}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
+  } else if (field.name === "prompt" || field.type === "json") {
+    control = (
+      <textarea
+        {...common}
+        rows={field.type === "json" ? 5 : 3}
+        minLength={field.minLength}
+        maxLength={field.maxLength}
+        placeholder={field.type === "json" ? "JSON" : undefined}
+        value={text}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
+  } else {
+    control = (
+      <input
+        {...common}
+        type="text"
+        minLength={field.minLength}
+        maxLength={field.maxLength}
+        value={text}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
+  }
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {field.name}
+        {field.required && <span aria-hidden="true"> *</span>}
+      </label>
+      {control}
+      {description && (
+        <small id={help} className="hint">
+          {description}
+        </small>
+      )}
+    </div>
+  );
+}

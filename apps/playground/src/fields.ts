@@ -1,0 +1,89 @@
+/** The catalogue, read for a form: model names by kind, and each model's fields as the controls need them. */
+import { catalogue, type ImageModelName, type ModelName, modelDocs, type VideoModelName } from "@decart/api";
+
+/** One field of a model, as the form reads it (the catalogue's entries, seen through one shape). */
+export interface Field {
+  name: string;
+  type: "string" | "integer" | "number" | "boolean" | "file" | "json";
+  required: boolean;
+  enum?: readonly string[];
+  default?: string | number | boolean;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  accept?: readonly string[];
+}
+
+export interface ModelChoice {
+  name: ModelName;
+  kind: "video" | "image";
+  /** What the picker shows after the name: an alias's or a deprecated name's target. */
+  note: string | undefined;
+  summary: string;
+  fields: readonly Field[];
+  docs: Record<string, string>;
+}
+
+export const modelChoices: readonly ModelChoice[] = Object.values(catalogue).map((entry) => {
+  const e = entry as (typeof catalogue)[ModelName] & { aliasOf?: string; deprecatedInFavourOf?: string };
+  const docs = modelDocs[e.name] as { description: string; fields: Record<string, string> };
+  return {
+    name: e.name,
+    kind: e.kind,
+    note: e.aliasOf
+      ? `alias of ${e.aliasOf}`
+      : e.deprecatedInFavourOf
+        ? `deprecated: use ${e.deprecatedInFavourOf}`
+        : undefined,
+    summary: docs.description.split(". ")[0] ?? "",
+    fields: e.fields as readonly Field[],
+    docs: docs.fields,
+  };
+});
+
+export const choiceOf = (name: string): ModelChoice => modelChoices.find((m) => m.name === name) ?? modelChoices[0]!;
+
+export const isVideo = (choice: ModelChoice): choice is ModelChoice & { name: VideoModelName } =>
+  choice.kind === "video";
+export const isImage = (choice: ModelChoice): choice is ModelChoice & { name: ImageModelName } =>
+  choice.kind === "image";
+
+/** What the user entered: text of inputs and selects, files, or nothing (the field is not sent). */
+export type FormValues = Record<string, string | File | undefined>;
+
+/** The request's inputs from the form: only the fields given, converted to the field's type. */
+export function inputsOf(
+  fields: readonly Field[],
+  values: FormValues,
+): { inputs: Record<string, unknown>; problems: string[] } {
+  const inputs: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const field of fields) {
+    const value = values[field.name];
+    if (value === undefined || value === "") continue;
+    if (value instanceof File) {
+      inputs[field.name] = value;
+      continue;
+    }
+    switch (field.type) {
+      case "integer":
+      case "number":
+        inputs[field.name] = Number(value);
+        break;
+      case "boolean":
+        inputs[field.name] = value === "true";
+        break;
+      case "json":
+        try {
+          inputs[field.name] = JSON.parse(value);
+        } catch {
+          problems.push(`${field.name}: not valid JSON`);
+        }
+        break;
+      default:
+        inputs[field.name] = value;
+    }
+  }
+  return { inputs, problems };
+}

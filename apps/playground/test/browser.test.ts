@@ -1,0 +1,173 @@
+/**
+ * The playground end to end in Debian's Chromium (playwright-core drives /usr/bin/chromium; no browser is
+ * downloaded): the built page served by Vite's preview server with the emulator and the token route behind it.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createDecartClient, models } from "@decart/core";
+import { type Emulator, startEmulator } from "@decart/emulator";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type PreviewServer, preview } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decartPlayground } from "../server/plugin.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const artifacts = `${root}test-results`;
+const CHROMIUM = "/usr/bin/chromium";
+/** Headless, as root, with no outside traffic (toolchain.md). */
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+];
+
+let emu: Emulator;
+let server: PreviewServer;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  if (!existsSync(`${root}dist/index.html`)) throw new Error("Build the page first: pnpm --filter playground build");
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  mkdirSync(artifacts, { recursive: true });
+  // Long enough phases that the page's reads (at most a second apart) see each status.
+  emu = await startEmulator({ timing: { pendingMs: 300, processingMs: 2500 } });
+  server = await preview({
+    root,
+    configFile: false,
+    logLevel: "silent",
+    plugins: [decartPlayground({ emulator: emu })],
+    preview: { host: "127.0.0.1", port: 0, strictPort: true },
+  });
+  url = server.resolvedUrls?.local[0] ?? "";
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await emu?.close();
+});
+
+/** A page of its own, with the API keys every request of it sent. */
+async function openPage(): Promise<{ page: Page; keysSent: string[] }> {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const keysSent: string[] = [];
+  page.on("request", (request) => {
+    const key = request.headers()["x-api-key"];
+    if (key) keysSent.push(key);
+  });
+  await page.goto(url);
+  return { page, keysSent };
+}
+
+const timelineOf = (page: Page) =>
+  page.locator('ol[aria-label="Status timeline"] > li').evaluateAll((items) => items.map((li) => li.dataset.status));
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+async function downloadBytes(page: Page): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download" }).click(),
+  ]);
+  return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+}
+
+describe("playground in Chromium", () => {
+  it("generates a video: timeline, playback, download of the emulator's bytes, client tokens only", async () => {
+    const { page, keysSent } = await openPage();
+    await expect(page.getByLabel("Model").inputValue()).resolves.toBe("lucy-pro-t2v");
+    await page.getByLabel("prompt").fill("A lighthouse at dusk");
+    await page.getByRole("button", { name: "Generate" }).click();
+
+    await page.locator('ol[aria-label="Status timeline"] > li[data-status="completed"]').waitFor();
+    const seen = await timelineOf(page);
+    expect(seen.filter((s) => s === "pending" || s === "processing" || s === "completed")).toEqual([
+      "pending",
+      "processing",
+      "completed",
+    ]);
+
+    // The <video> has the whole clip, knows its duration and plays.
+    const playing = await page.waitForFunction(() => {
+      const v = document.querySelector("video");
+      return v && v.readyState >= 4 && v.duration > 0 && v.currentTime > 0 && !v.error
+        ? { readyState: v.readyState, duration: v.duration, width: v.videoWidth }
+        : false;
+    });
+    const media = (await playing.jsonValue()) as { readyState: number; duration: number; width: number };
+    expect(media.readyState).toBeGreaterThanOrEqual(4);
+    expect(media.duration).toBeGreaterThan(0);
+    expect(media.width).toBeGreaterThan(0);
+
+    const jobId = (await page.locator(".job").textContent())?.replace("job", "").trim() ?? "";
+    const record = emu.job(jobId);
+    expect(record?.status).toBe("completed");
+    const { name, bytes } = await downloadBytes(page);
+    expect(name).toBe(`decart-${jobId}.mp4`);
+    expect(bytes.length).toBe(record?.resultBytes);
+    expect(sha256(bytes)).toBe(record?.resultSha256);
+
+    // Every API request carried a short-lived client token, never the server's key.
+    expect(keysSent.length).toBeGreaterThan(2);
+    for (const key of keysSent) expect(key).toMatch(/^ek_/);
+    expect(keysSent).not.toContain(emu.apiKey);
+
+    await page.screenshot({ path: `${artifacts}/video.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  it("generates an image through the Process API and downloads the emulator's bytes", async () => {
+    const { page, keysSent } = await openPage();
+    await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+    await page.getByLabel("prompt").fill("A red kite");
+    await page.getByLabel("resolution").selectOption("480p");
+    await page.getByRole("button", { name: "Generate" }).click();
+
+    await page.locator('ol[aria-label="Status timeline"] > li[data-status="completed"]').waitFor();
+    expect(await timelineOf(page)).toEqual(["submitting", "completed"]);
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>("section img");
+      return img?.complete && img.naturalWidth > 0;
+    });
+
+    // The emulator renders the same bytes for the same model, inputs and seed.
+    const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
+    const expected = await server.process({
+      model: models.image("lucy-pro-t2i"),
+      prompt: "A red kite",
+      resolution: "480p",
+    });
+    const { name, bytes } = await downloadBytes(page);
+    expect(name).toBe("decart-lucy-pro-t2i.png");
+    expect(sha256(bytes)).toBe(sha256(new Uint8Array(await expected.arrayBuffer())));
+    for (const key of keysSent) expect(key).toMatch(/^ek_/);
+
+    await page.screenshot({ path: `${artifacts}/image.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  it("shows a failed job's reason in the timeline", async () => {
+    const { page } = await openPage();
+    await page.getByLabel("prompt").fill("A storm [fail: the storm ate the set]");
+    await page.getByRole("button", { name: "Generate" }).click();
+
+    await page.locator('ol[aria-label="Status timeline"] > li[data-status="failed"]').waitFor();
+    const seen = await timelineOf(page);
+    expect(seen.at(-1)).toBe("failed");
+    expect(seen).toContain("pending");
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("the storm ate the set");
+    await expect(page.getByRole("link", { name: "Download" }).count()).resolves.toBe(0);
+    await page.context().close();
+  });
+});
