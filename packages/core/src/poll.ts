@@ -15,45 +15,47 @@ export const sleep: DelayFunction = (ms, signal) =>
     else signal?.addEventListener("abort", onAbort, { once: true });
   });
 
-/** The densest cadence near the expected end, and the longest wait between reads (a stuck job). */
-const DENSE_MS = 1300;
+/** The cadence near the expected end: while the spread is unknown or wide, and once jobs are known to end close together. */
+const DENSE_MS = 1400;
+const DENSE_LEARNT_MS = 1200;
+/** The longest wait between reads (a stuck job). */
 const LATE_MAX_MS = 10_000;
-/** The spread assumed before any job of a model was seen: the catalogue's guess may be off by a factor of e either way. */
+/** The spread of ln(duration) the duration model starts from: the catalogue's guess may be off by a factor of e. */
 const COLD_SPREAD = 1;
 
 /**
  * The default, adaptive poll schedule: the delay before the next status read, from the job's age `t`, the model's
  * expected duration `T` (`typicalMs`) and how widely its durations vary (`spread`: the standard deviation of
- * ln(duration); 1 until jobs of the model were seen, so the catalogue's guess is not trusted). Three curves, the
- * lowest wins:
- * - **expanding** from a first read at 0.5 s: `ρ·t + 0.5 s`, with ρ = 0.25 while `T` is only the catalogue's guess
- *   (reads at 0.5, 1.1, 1.9, 2.9, 4.1 s…: a job far shorter than expected is seen within max(1.5 s, 30 %) of its
- *   duration), then `min(4, 0.9/spread)`: once the model's jobs are known to end close together, the early reads
- *   thin out (for a spread of 0.3: 0.5 s, 2.5 s, then the approach to the expected end).
- * - **dense near the expected end**: every `d = min(1.3 s, T·spread/3)` (at least 50 ms) between
- *   `L = T·e^(−2.5·spread)` and `U = T·e^(1.5·spread)`; before `L` the wait contracts towards it (`d + 0.7·(L − t)`),
- *   after `U` it grows gently (`d + 0.1·(t − U)`) for a late or stuck job, up to 10 s.
+ * ln(duration), undefined until a job of the model was seen; taken as 0.2 until then). Reads are dense near the
+ * start, sparse in the middle and dense near the expected end; the lowest of three curves wins:
+ * - **early**, for a job far shorter than expected: `ρ·t + 0.5 s` (ρ = 0.2 while `T` is only the catalogue's guess,
+ *   then `min(4, 0.9/spread)`), for the first `T / 5 s` reads only (one read per 5 s of the expected duration:
+ *   0.5, 1.1, 1.8, 2.7 s for T = 20 s, on to 8.2 s for T = 40 s): a job that ends among them is seen within
+ *   max(1.5 s, 30 %) of its duration;
+ * - **near the expected end**: every `d` between `L = T·e^(−2.5·spread)` and `U = T·e^(3.5·spread)` (0.6·T and 2·T
+ *   before anything is learnt), with `d` = 1.4 s (at most T/8) while the spread is unknown or wide and 1.2 s once it
+ *   is 0.3 or less (at most T·spread/3, at least 50 ms); before `L` the wait contracts towards it (`d + 0.85·(L − t)`:
+ *   the sparse middle), after `U` it grows (`d + 0.1·(t − U)`) for a late or stuck job, up to 10 s;
  * - the server's `x-poll-after-ms` hint, when it sent one, replaces all of this (capped at a minute).
  *
- * The result carries ±10 % jitter (from `random`), so that jobs submitted together do not read together. Simulated
- * against the official SDK's fixed 0.5 s + 1.5 s polling (`pnpm --filter bench run poll-simulation`, batches of 30
- * jobs): jobs of 1–6 s on a model expected to take 40 s are seen with a median lag of 0.4 s (0.55 s for a job alone,
- * nothing learnt) against 0.74 s; jobs of 0.5–2× a learnt duration with a lower median and p95 lag (0.65 s and
- * 1.25 s against 0.74 s and 1.42 s) and 75–82 % of the status reads; any job of 0.5 s to 3× the expected duration
- * within max(1.5 s, 30 % of its duration) at the 95th percentile. The price of not trusting the guess: until a job of
- * the model finished, a job near the guess costs about 120 % of the official SDK's reads.
+ * The result carries ±10 % jitter (from `random`), so that jobs submitted together do not read together. Jobs of the
+ * middle, between the early reads and `L`, are seen late while nothing is learnt (a lone job of 5 s on a model
+ * expected to take 20 s: at 12 s); a client learns from every job that ends, so jobs submitted together are read
+ * densely where the first of them ended. Simulated against the official SDK's fixed 0.5 s + 1.5 s polling in
+ * `bench/` (`pnpm --filter bench run poll-simulation`), where the figures are.
  */
 export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.random): number {
   if (ctx.hintMs !== undefined) return Math.min(ctx.hintMs, 60_000);
   const T = Math.max(ctx.typicalMs, 100);
-  const s = Math.max(ctx.spread ?? COLD_SPREAD, 0.05);
+  const cold = ctx.spread === undefined;
+  const s = Math.max(ctx.spread ?? 0.2, 0.05);
   const t = ctx.elapsedMs;
   const L = T * Math.exp(-2.5 * s);
-  const U = T * Math.exp(1.5 * s);
-  const d = Math.max(50, Math.min(DENSE_MS, (T * s) / 3));
-  const expanding = (ctx.spread === undefined ? 0.25 : Math.min(4, 0.9 / s)) * t + 500;
-  const near = d + 0.7 * Math.max(0, L - t) + 0.1 * Math.max(0, t - U);
-  return Math.max(50, Math.min(expanding, near, LATE_MAX_MS)) * (0.9 + 0.2 * random());
+  const U = T * Math.exp(3.5 * s);
+  const d = Math.max(50, Math.min(DENSE_MS, cold ? T / 8 : Math.min((T * s) / 3, Math.max(DENSE_LEARNT_MS, 4000 * s))));
+  const early = ctx.attempt < T / 5000 ? (cold ? 0.2 : Math.min(4, 0.9 / s)) * t + 500 : Infinity;
+  const near = d + 0.85 * Math.max(0, L - t) + 0.1 * Math.max(0, t - U);
+  return Math.max(50, Math.min(early, near, LATE_MAX_MS)) * (0.9 + 0.2 * random());
 }
 
 /** The schedule for `poll` options: a function, a fixed schedule, or the adaptive default (capped by `maxIntervalMs`). */
