@@ -83,6 +83,23 @@ async function downloadBytes(page: Page): Promise<{ name: string; bytes: Buffer 
   return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
 }
 
+/** Waits for the `<video>` to have the whole clip, a duration and to play; returns the job id the page shows. */
+async function expectVideoPlays(page: Page): Promise<string> {
+  const playing = await page.waitForFunction(() => {
+    const v = document.querySelector("video");
+    return v && v.readyState >= 4 && v.duration > 0 && v.currentTime > 0 && !v.error
+      ? { readyState: v.readyState, duration: v.duration, width: v.videoWidth }
+      : false;
+  });
+  const media = (await playing.jsonValue()) as { readyState: number; duration: number; width: number };
+  expect(media.readyState).toBeGreaterThanOrEqual(4); // HAVE_ENOUGH_DATA
+  expect(media.duration).toBeGreaterThan(0);
+  expect(media.width).toBeGreaterThan(0);
+  const jobId = (await page.locator(".job").textContent())?.replace("job", "").trim() ?? "";
+  expect(emu.job(jobId)?.status).toBe("completed");
+  return jobId;
+}
+
 describe("playground in Chromium", () => {
   it("generates a video: timeline, playback, download of the emulator's bytes, client tokens only", async () => {
     const { page, keysSent } = await openPage();
@@ -98,23 +115,10 @@ describe("playground in Chromium", () => {
       "completed",
     ]);
 
-    // The <video> has the whole clip, knows its duration and plays.
-    const playing = await page.waitForFunction(() => {
-      const v = document.querySelector("video");
-      return v && v.readyState >= 4 && v.duration > 0 && v.currentTime > 0 && !v.error
-        ? { readyState: v.readyState, duration: v.duration, width: v.videoWidth }
-        : false;
-    });
-    const media = (await playing.jsonValue()) as { readyState: number; duration: number; width: number };
-    expect(media.readyState).toBeGreaterThanOrEqual(4);
-    expect(media.duration).toBeGreaterThan(0);
-    expect(media.width).toBeGreaterThan(0);
-
-    const jobId = (await page.locator(".job").textContent())?.replace("job", "").trim() ?? "";
-    const record = emu.job(jobId);
-    expect(record?.status).toBe("completed");
+    const jobId = await expectVideoPlays(page);
     const { name, bytes } = await downloadBytes(page);
     expect(name).toBe(`decart-${jobId}.mp4`);
+    const record = emu.job(jobId);
     expect(bytes.length).toBe(record?.resultBytes);
     expect(sha256(bytes)).toBe(record?.resultSha256);
 
@@ -154,6 +158,31 @@ describe("playground in Chromium", () => {
     for (const key of keysSent) expect(key).toMatch(/^ek_/);
 
     await page.screenshot({ path: `${artifacts}/image.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  it("sends a file input: image to video with a PNG chosen in the file field", async () => {
+    const { page } = await openPage();
+    const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
+    const png = await server.process({
+      model: models.image("lucy-pro-t2i"),
+      prompt: "A start frame",
+      resolution: "480p",
+    });
+    await page.getByLabel("Model").selectOption("lucy-pro-i2v");
+    await page.getByLabel("prompt").fill("The frame comes alive");
+    await page.getByLabel("data").setInputFiles({
+      name: "start.png",
+      mimeType: "image/png",
+      buffer: Buffer.from(await png.arrayBuffer()),
+    });
+    await page.getByRole("button", { name: "Generate" }).click();
+
+    await page.locator('ol[aria-label="Status timeline"] > li[data-status="completed"]').waitFor();
+    const jobId = await expectVideoPlays(page);
+    expect(emu.job(jobId)?.model).toBe("lucy-pro-i2v");
+    const { bytes } = await downloadBytes(page);
+    expect(sha256(bytes)).toBe(emu.job(jobId)?.resultSha256);
     await page.context().close();
   });
 
