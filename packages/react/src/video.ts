@@ -13,6 +13,7 @@ import { useMemo, useSyncExternalStore } from "react";
 import { from } from "rxjs";
 import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, Store } from "./store.js";
+import { pageHidden } from "./visibility.js";
 
 /** Options of `useJob` and `useGenerateVideo`, read when watching starts. */
 export interface VideoJobOptions {
@@ -93,7 +94,8 @@ class JobFollower {
   private start(): void {
     if (!this.jobId || this.watching || this.ended || this.stopped) return;
     const { model, download, poll, timeoutMs } = this.options;
-    const watching = watchJob(this.client, this.jobId, { model, download, poll, timeoutMs }).subscribe({
+    const options = { model, download, poll, timeoutMs, background: pageHidden };
+    const watching = watchJob(this.client, this.jobId, options).subscribe({
       next: (event) => apply(this.store, event),
       error: (error) => {
         this.ended = true;
@@ -180,6 +182,7 @@ class VideoGenerator {
       download,
       poll,
       timeoutMs,
+      background: pageHidden,
       submitSource: () => from(accepted),
     }).subscribe({
       next: (event) => apply(this.store, event),

@@ -187,3 +187,47 @@ describe("useJob", () => {
     expect(result.current.error).toBeInstanceOf(JobFailedError);
   });
 });
+
+describe("a hidden page", () => {
+  /** The page's visibility, as the test sets it (happy-dom's own is always "visible"). */
+  function visibility() {
+    let state: DocumentVisibilityState = "visible";
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => state });
+    return {
+      set(to: DocumentVisibilityState) {
+        state = to;
+        document.dispatchEvent(new Event("visibilitychange"));
+      },
+      restore: () => delete (document as { visibilityState?: unknown }).visibilityState,
+    };
+  }
+
+  // Hidden, reads are 30 s apart: the time limit is shorter, so only the read on becoming visible can pass it.
+  it("slows the polling while the page is hidden and reads at once when it is visible again", {
+    timeout: 10_000,
+  }, async () => {
+    emu = await startFast({ timing: { pendingMs: 20, processingMs: 120_000 } });
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "in a background tab" });
+    const page = visibility();
+    try {
+      const { result, unmount } = renderHook(() => useJob(job_id, { model }), { wrapper: strictWith(client) });
+      await until(() => result.current.status === "processing");
+      const requests = () => emu!.job(job_id)!.requests;
+      await until(() => requests() >= 3); // reading every 15 ms
+      act(() => page.set("hidden"));
+      const hidden = requests();
+      await pause(200); // about thirteen ticks of the visible schedule
+      // At most the read that was already on its way when the page hid.
+      expect(requests()).toBeLessThanOrEqual(hidden + 1);
+      const before = requests();
+      act(() => page.set("visible"));
+      await until(() => requests() > before);
+      expect(result.current.status).toBe("processing");
+      await until(() => requests() > before + 2); // and the visible pace resumes
+      unmount();
+    } finally {
+      page.restore();
+    }
+  });
+});
