@@ -53,14 +53,15 @@ export function isModelName(name: string): name is ModelName {
 
 /**
  * The model that actually runs for `name`: follows server-side aliases and deprecated names to the
- * canonical model. Unknown names come back unchanged.
+ * canonical model. Any string is accepted: a name the catalogue does not know comes back unchanged.
  */
-export function canonicalModel(name: ModelName): ModelName {
-  let current: ModelName = name;
-  for (let hops = 0; hops < 8; hops++) {
+export function canonicalModel<N extends string>(name: N): N extends ModelName ? ModelName : string;
+export function canonicalModel(name: string): string {
+  let current = name;
+  for (let hops = 0; hops < 8 && isModelName(current); hops++) {
     const info: { name: string; aliasOf?: string; deprecatedInFavourOf?: string } = catalogue[current];
     const next = info.aliasOf || info.deprecatedInFavourOf;
-    if (!next || !isModelName(next)) return current;
+    if (!next || !isModelName(next)) break;
     current = next;
   }
   return current;

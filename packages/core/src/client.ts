@@ -351,8 +351,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       "response",
     );
 
-  async function download(jobId: string, opts?: DownloadOptions, once?: boolean): Promise<Download> {
-    const { body, headers } = await content(jobId, opts, once ? {} : undefined);
+  /** The result as a stream (`once`: one attempt, within `deadline`), with its length and type. */
+  async function download(jobId: string, opts?: DownloadOptions, once?: { deadline?: number }): Promise<Download> {
+    const { body, headers } = await content(jobId, opts, once);
     const length = headers.get("content-length");
     return {
       stream: body ?? new Blob().stream(),
@@ -375,17 +376,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** A job's watch, with this client's clocks, schedule (the call's `poll` over the client's) and learnt durations. */
   const watchOf = (jobId: string, opts: CreateWatchOptions, deadline: number): JobWatch => {
     const poll = mergePoll(clientPoll, opts.poll);
+    // `first`, `timeoutMs` and `download` as given.
     return createJobWatch({
+      ...opts,
       jobId,
       model: typeof opts.model === "string" ? opts.model : opts.model?.canonical,
-      first: opts.first,
       now,
       clock: poll.now,
       deadline,
-      timeoutMs: opts.timeoutMs,
       schedule: scheduleFor(poll),
       durations,
-      download: opts.download,
       random: policy.random,
     });
   };
@@ -431,23 +431,22 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           continue;
         }
         await pause(wait, next.download, signal, jobId);
-        const { body, headers } = await content(jobId, { signal }, once);
-        const length = headers.get("content-length");
-        const reader = (body ?? new Blob().stream()).getReader();
+        const { stream, contentLength: totalBytes, contentType } = await download(jobId, { signal }, once);
+        const reader = stream.getReader();
         const chunks: BlobPart[] = [];
         let receivedBytes = 0;
         try {
           for (;;) {
             const { done, value } = await reader.read();
             if (done) break;
-            chunks.push(value);
+            chunks.push(value as BlobPart);
             receivedBytes += value.byteLength;
-            yield* watch.progress({ receivedBytes, totalBytes: length ? +length : undefined });
+            yield* watch.progress({ receivedBytes, totalBytes });
           }
         } finally {
           reader.cancel().catch(() => {}); // leaving the loop mid-download frees the connection
         }
-        step = watch.downloaded(new Blob(chunks, { type: headers.get("content-type") ?? "" }));
+        step = watch.downloaded(new Blob(chunks, { type: contentType ?? "" }));
       } catch (e) {
         step = watch.error(e);
       }
@@ -503,7 +502,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
         // `saveResult` asks (with a symbol key) for one attempt: it retries the whole download itself.
         download: (jobId, opts) =>
-          download(jobId, optionsOf(opts, ["signal", "onProgress"]), (opts as { [ONCE]?: true })?.[ONCE]),
+          download(jobId, optionsOf(opts, ["signal", "onProgress"]), (opts as { [ONCE]?: true })?.[ONCE] && {}),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
         submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],

@@ -134,15 +134,12 @@ export const checkJob = (body: any): string | undefined =>
       ? "no job_id"
       : undefined;
 
-/** A model name as the duration model keys it: aliases resolve to their target. */
-const canonical = (name: string): string => (isModelName(name) ? canonicalModel(name) : name);
-
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {
   const { jobId, first, now, schedule, durations, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = BACKGROUND_MS } = init;
   const clock = init.clock ?? now;
   const deadline = init.deadline ?? now() + timeoutMs;
-  let model = init.model && canonical(init.model);
+  let model = init.model && canonicalModel(init.model);
   let last: JobStatusResponse | undefined;
   // The job's start on `clock`: known from `first`, or from `created_at` once read; else when watching began.
   let origin = clock();
@@ -159,10 +156,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   // whether it was woken.
   let pending: { at: number; ms: number; least: number; woken: boolean } | undefined;
 
-  const catalogueMs = () => {
-    const info = model && isModelName(model) ? catalogue[model] : undefined;
-    return info ? info.typicalJobSeconds * 1000 : 30_000; // a model the catalogue does not know
-  };
+  // 30 s for a model the catalogue does not know.
+  const catalogueMs = () => (model && isModelName(model) ? catalogue[model].typicalJobSeconds : 30) * 1000;
   const step = (events: JobEvent[], next: JobWatchNext): JobWatchStep => {
     ended = !("read" in next || "download" in next);
     if (!("read" in next)) pending = undefined;
@@ -199,22 +194,23 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     const changed = job.status !== last?.status;
     last = job;
     if (job.status === "failed")
-      return step([...events, { type: "failed", jobId, job, error: job.error || "Job failed" }], { done: true });
+      return end([...events, { type: "failed", jobId, job, error: job.error || "Job failed" }]);
     if (job.status === "completed")
       return init.download === false
-        ? step([...events, { type: "completed", jobId, job }], { done: true })
+        ? end([...events, { type: "completed", jobId, job }])
         : step([...events, ...watch.progress({ receivedBytes: 0, totalBytes: undefined })], { download: 0 });
     if (changed) events.push({ type: "status", jobId, status: job.status, job });
     return read(events);
   };
 
-  const over = (): JobWatchStep => ({ events: [], next: { done: true } });
+  /** The last events: the watch is done. */
+  const end = (events: JobEvent[]) => step(events, { done: true });
 
   const watch: JobWatch = {
     start: () => (first ? apply(first, [{ type: "submitted", jobId, model }]) : read([])),
 
     status({ job, hintMs: hint }) {
-      if (ended) return over();
+      if (ended) return end([]);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
       const problem = checkJob(job);
       if (problem) return watch.error(new InvalidResponseError(`Job ${jobId}: ${problem}`, { jobId, retryable: true }));
@@ -222,7 +218,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       reads++;
       failures = invalid = 0;
       hintMs = hint;
-      model ||= current.model && canonical(current.model);
+      model ||= current.model && canonicalModel(current.model);
       if (!originKnown && current.created_at) {
         const age = Date.now() - Date.parse(current.created_at);
         if (age >= 0 && age < 86_400_000) origin = clock() - age;
@@ -243,7 +239,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     },
 
     error(e) {
-      if (ended) return over();
+      if (ended) return end([]);
       const error = asDecartError(e, jobId);
       // The policy says whether and when (answers that break the spec only a few times in a row); the deadline alone
       // turns a retry it allows into a timeout.
@@ -259,7 +255,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     progress: ({ receivedBytes, totalBytes }) =>
       ended ? [] : [{ type: "downloading", jobId, job: last!, receivedBytes, totalBytes }],
 
-    downloaded: (data) => (ended ? over() : step([{ type: "completed", jobId, job: last!, data }], { done: true })),
+    downloaded: (data) => end(ended ? [] : [{ type: "completed", jobId, job: last!, data }]),
 
     deadline,
 

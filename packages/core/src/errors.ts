@@ -220,6 +220,10 @@ const byStatus: Record<number, typeof DecartError> = {
   429: RateLimitError,
 };
 
+/** How a message ends for an answer: `(HTTP 502, request req_…)`. */
+export const httpSuffix = (status: number, requestId?: string) =>
+  `(HTTP ${status}${requestId ? `, request ${requestId}` : ""})`;
+
 /** Builds the error for a non-2xx answer from its status and body text (`content`: the answer to a download). */
 export function errorFromResponse(
   status: number,
@@ -245,7 +249,7 @@ export function errorFromResponse(
       : status === 409 && content
         ? JobNotCompletedError
         : (byStatus[status] ?? (status >= 500 ? ServerError : DecartError));
-  return new Class(`${detail || "HTTP error"} (HTTP ${status}${info.requestId ? `, request ${info.requestId}` : ""})`, {
+  return new Class(`${detail || "HTTP error"} ${httpSuffix(status, info.requestId)}`, {
     ...info,
     status,
     retryable: status === 408 || status === 429 || status >= 500,

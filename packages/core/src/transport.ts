@@ -4,6 +4,7 @@ import {
   ConnectionError,
   DecartError,
   errorFromResponse,
+  httpSuffix,
   InvalidResponseError,
   TimeoutError,
 } from "./errors.js";
@@ -94,7 +95,7 @@ export function createTransport({
      * timeout after the body went, an answer cut short or unreadable) is not retryable: sending it again could create
      * a second job. Its code says so.
      */
-    const settle = (error: DecartError, requestId: string | undefined): DecartError => {
+    const settle = (error: DecartError): DecartError => {
       if (
         idempotent ||
         !error.retryable ||
@@ -104,7 +105,7 @@ export function createTransport({
         return error;
       error.code = "SUBMIT_OUTCOME_UNKNOWN";
       error.retryable = false;
-      error.message += `; the server may have taken it: a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}, not sent again (see retrySubmit)`;
+      error.message += `; the server may have taken it: a job (or file) may exist${error.requestId ? ` (request ${error.requestId})` : ""}, not sent again (see retrySubmit)`;
       return error;
     };
 
@@ -135,16 +136,12 @@ export function createTransport({
       const invalid = (what: string, status: number) =>
         settle(
           // Redacted: the message may quote the answer (an excerpt, or the status it gave).
-          new InvalidResponseError(
-            redact(`${where}: ${what} (HTTP ${status}${requestId ? `, request ${requestId}` : ""})`),
-            {
-              status,
-              requestId,
-              jobId,
-              retryable: true,
-            },
-          ),
-          requestId,
+          new InvalidResponseError(redact(`${where}: ${what} ${httpSuffix(status, requestId)}`), {
+            status,
+            requestId,
+            jobId,
+            retryable: true,
+          }),
         );
       // Maps a failure of fetch, or of reading a body.
       const failure = (e: unknown): DecartError => {
@@ -161,7 +158,6 @@ export function createTransport({
                 `${where}: ${refused ? "connection refused" : `connection failed (${codes[0] ?? e})`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
               ),
-          requestId,
         );
       };
 
@@ -219,7 +215,6 @@ export function createTransport({
             { requestId, jobId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
             method === "GET" && call.media !== undefined,
           ),
-          requestId,
         );
       }
       if (call.json) {

@@ -57,7 +57,7 @@ const RETIRED = new Set<string>(retiredModels.map((m) => m.name));
 
 /** The model that runs for a catalogue name (aliases and deprecated names followed). */
 export function runs(name: string): string {
-  return isModelName(name) ? canonicalModel(name) : name;
+  return canonicalModel(name);
 }
 
 /** Why a name cannot be used as a model: unknown, or retired. */
