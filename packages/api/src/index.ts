@@ -55,7 +55,8 @@ export function isModelName(name: string): name is ModelName {
  * The model that actually runs for `name`: follows server-side aliases and deprecated names to the
  * canonical model. Any string is accepted: a name the catalogue does not know comes back unchanged.
  */
-export function canonicalModel<N extends string>(name: N): N extends ModelName ? ModelName : string;
+export function canonicalModel(name: ModelName): ModelName;
+export function canonicalModel(name: string): string;
 export function canonicalModel(name: string): string {
   let current = name;
   for (let hops = 0; hops < 8 && isModelName(current); hops++) {

@@ -91,6 +91,11 @@ describe("catalogue against the spec", () => {
     }
   });
 
+  it("answers a name it does not know unchanged, prototype names included", () => {
+    for (const name of ["lucy-nope", "", "constructor", "__proto__", "toString"])
+      expect(canonicalModel(name)).toBe(name);
+  });
+
   it("marks deprecated models in both the operation and the catalogue", () => {
     const deprecated = modelOps.filter((m) => m.op.deprecated);
     expect(deprecated.map((m) => m.x.name).sort()).toEqual(
