@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
-import { build, type Plugin } from "esbuild";
+import { build, type Plugin, transform } from "esbuild";
+import ts from "typescript";
 
 const programs: Record<string, string> = {
   "@decart/core (this repo)": `
@@ -31,11 +32,11 @@ const programs: Record<string, string> = {
     export const run = (p) => fal.subscribe("fal-ai/x", { input: { prompt: p } });`,
 };
 
-async function bundle(contents: string, plugins: Plugin[] = []) {
+async function bundle(contents: string, plugins: Plugin[] = [], minify = true) {
   const result = await build({
     stdin: { contents, resolveDir: import.meta.dirname, loader: "js" },
     bundle: true,
-    minify: true,
+    ...(minify ? { minify } : { minifySyntax: true, minifyIdentifiers: true }),
     format: "esm",
     platform: "browser",
     write: false,
@@ -45,7 +46,46 @@ async function bundle(contents: string, plugins: Plugin[] = []) {
   });
   const code = result.outputFiles[0]!.contents;
   const inputs = Object.values(result.metafile.outputs)[0]!.inputs;
-  return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length, inputs };
+  return { minified: code.length, gzip: gzip(code), inputs, text: result.outputFiles[0]!.text };
+}
+
+const gzip = (code: string | Uint8Array) => gzipSync(code, { level: 9 }).length;
+
+/** The code with the text of every string literal and template part emptied (quotes and `${…}` kept). */
+function withoutStringText(code: string): string {
+  const cuts: [number, number][] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) cuts.push([n.getStart() + 1, n.end - 1]);
+    else if (ts.isTemplateExpression(n)) {
+      cuts.push([n.head.getStart() + 1, n.head.end - 2]);
+      for (const { literal } of n.templateSpans)
+        cuts.push([literal.getStart() + 1, literal.end - (ts.isTemplateTail(literal) ? 1 : 2)]);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(ts.createSourceFile("bundle.js", code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS));
+  let out = code;
+  for (const [from, to] of cuts.sort((a, b) => b[0] - a[0])) out = out.slice(0, from) + out.slice(to);
+  return out;
+}
+
+/**
+ * What the gzip size loses without each module's code: the bundle minified but for whitespace (so that esbuild's
+ * `// path` comments mark the modules), less one module, then whitespace-minified and gzipped. Gzip finds repeats
+ * across modules, so the figures do not add up to the total; each says what that module's code alone costs.
+ */
+async function gzipPerModule(contents: string): Promise<[module: string, bytes: number][]> {
+  const { text } = await bundle(contents, [], false);
+  const squeeze = async (code: string) => (await transform(code, { minifyWhitespace: true, loader: "js" })).code;
+  const parts = text.split(/^(?=\/\/ \S+\.js\n)/m);
+  const whole = gzip(await squeeze(text));
+  const rows: [string, number][] = [];
+  for (const [i, part] of parts.entries()) {
+    const name = part.match(/^\/\/ (\S+\.js)\n/)?.[1];
+    if (!name || name.startsWith("<")) continue;
+    rows.push([name.replace(/^\.\.\//, ""), whole - gzip(await squeeze(parts.filter((_, j) => j !== i).join("")))]);
+  }
+  return rows.sort((a, b) => b[1] - a[1]);
 }
 
 export async function bundleSizes() {
@@ -136,6 +176,9 @@ async function analyze() {
     if (bytesInOutput > 0)
       console.log(`| ${path.replace(/^.*node_modules\//, "").replace(/^\.\.\//, "")} | ${bytesInOutput} |`);
   }
+  console.log("\nGzip bytes per module (what the gzip size loses without the module's code), @decart/core bundle:\n");
+  console.log("| module | gzip bytes |\n| --- | ---: |");
+  for (const [module, bytes] of await gzipPerModule(ours)) console.log(`| ${module} | ${bytes} |`);
   // The key-removal rows are measured against the catalogue as evaluated and written back as plain literals (the
   // generator's helpers, which add each entry's kind and routes from its name, are gone there), not against the build.
   const writtenBack = "catalogue as plain literals (evaluated, written back)";
@@ -175,6 +218,20 @@ async function analyze() {
     const v = await bundle(ours, plugins);
     sizes[name] = v.gzip;
     console.log(`| ${name} | ${v.minified} | ${v.gzip} | ${sizes[against]! - v.gzip} | ${against} |`);
+  }
+  // Strings (messages, error names, option names, paths, header names) and the code around them, measured apart.
+  const empty = await bundle(ours, [
+    replace(
+      CATALOGUE,
+      editCatalogue(() => ({})),
+    ),
+  ]);
+  for (const [name, v] of [
+    ["every string's text emptied", base],
+    ["catalogue empty and every string's text emptied (the code alone)", empty],
+  ] as const) {
+    const code = withoutStringText(v.text);
+    console.log(`| ${name} | ${code.length} | ${gzip(code)} | ${base.gzip - gzip(code)} | as built |`);
   }
 }
 
