@@ -103,8 +103,11 @@ export interface QueueClient {
   status(jobId: string, options?: { signal?: AbortSignal }): Promise<JobStatusResponse>;
   /** Downloads a completed job's video into a Blob (a cut-short download is retried). */
   result(jobId: string, options?: DownloadOptions): Promise<Blob>;
-  /** Starts downloading a completed job's video as a stream, with progress. */
-  download(jobId: string, options?: DownloadOptions): Promise<Download>;
+  /**
+   * Starts downloading a completed job's video as a stream, with progress. `deadline` (on the client's clock, e.g. a
+   * `JobWatch`'s) ends the answer, and any chunk, still awaited then with a `TimeoutError`.
+   */
+  download(jobId: string, options?: DownloadOptions & { deadline?: number }): Promise<Download>;
   /** Watches a job submitted elsewhere until it ends, then downloads its video. Never throws for a failed job. */
   wait(jobId: string, options: QueueWaitOptions & { download: false }): Promise<QueueJobOutcome>;
   wait(jobId: string, options?: QueueWaitOptions & { download?: true }): Promise<QueueJobResult>;
@@ -298,6 +301,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** A call's options, checked: only `keys` (of the one list of options), each of the right kind. */
   const optionsOf = <T>(opts: T | undefined, keys = ["signal"]): T =>
     checkCall(opts, "Invalid options", keys, { additionalProperties: false })[0] as T;
+  /** The same, with a `deadline` (a number, on the client's clock). */
+  const timed = <T>(opts: T | undefined, keys: string[]): T & { deadline?: number } => {
+    const [own, { deadline }] = checkCall(opts, "Invalid options", keys, {
+      additionalProperties: false,
+      properties: { deadline: { type: "number" } },
+    });
+    return { ...own, deadline } as T & { deadline?: number };
+  };
 
   const checkId = (id: string, field: string): string => {
     checkSchema({ type: "string", minLength: 1, maxLength: 256 }, id, field, "Invalid argument");
@@ -332,7 +343,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */
   const content = (
     jobId: string,
-    { signal, onProgress }: DownloadOptions = {},
+    { signal, onProgress, deadline }: DownloadOptions & { deadline?: number } = {},
     once?: { deadline?: number },
   ): Promise<Response> =>
     send(
@@ -343,6 +354,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         signal,
         jobId,
         onProgress,
+        deadline,
         media: jobContentTypes,
         // One attempt for `result`, which retries the whole download (answer and body) under the policy.
         ...(once && { ...once, maxRetries: 0 }),
@@ -352,7 +364,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     );
 
   /** The result as a stream (`once`: one attempt, within `deadline`), with its length and type. */
-  async function download(jobId: string, opts?: DownloadOptions, once?: { deadline?: number }): Promise<Download> {
+  async function download(
+    jobId: string,
+    opts?: DownloadOptions & { deadline?: number },
+    once?: { deadline?: number },
+  ): Promise<Download> {
     const { body, headers } = await content(jobId, opts, once);
     const length = headers.get("content-length");
     return {
@@ -502,7 +518,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
         // `saveResult` asks (with a symbol key) for one attempt: it retries the whole download itself.
         download: (jobId, opts) =>
-          download(jobId, optionsOf(opts, ["signal", "onProgress"]), (opts as { [ONCE]?: true })?.[ONCE] && {}),
+          download(jobId, timed(opts, ["signal", "onProgress"]), (opts as { [ONCE]?: true })?.[ONCE] && {}),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
         submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
@@ -510,11 +526,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         watch: watchJob,
         createWatch: (jobId, opts = {}) => watchOf(checkId(jobId, "jobId"), opts, deadlineOf(opts)),
         async readStatus(jobId, opts) {
-          const [{ signal }, { deadline }] = checkCall(opts, "Invalid options", ["signal"], {
-            additionalProperties: false,
-            properties: { deadline: { type: "number" } },
-          });
-          return readStatus(jobId, signal, { deadline: deadline as number | undefined, maxRetries: 0 });
+          const { signal, deadline } = timed(opts, ["signal"]);
+          return readStatus(jobId, signal, { deadline, maxRetries: 0 });
         },
       },
       POLICY,

@@ -100,7 +100,7 @@ export function submitAll(
         ),
       // A read answered 429 pauses the batch; the engine decides when to read again.
       statusSource: (jobId, within) => defer(() => status(jobId, within)).pipe(throughPacer(pacer)),
-      resultSource: (jobId) => defer(() => result(jobId)).pipe(throughPacer(pacer)),
+      resultSource: (jobId, within) => defer(() => result(jobId, within)).pipe(throughPacer(pacer)),
     };
 
     const summary: BatchSummary = {

@@ -14,9 +14,9 @@ export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<Jo
 
 /**
  * Downloads a completed job's result once: emits progress, then the `Blob`, and completes, or errors (the watch
- * decides whether to try again). Unsubscribing aborts it.
+ * decides whether to try again). Unsubscribing aborts it; a download still running at `deadline` should end then.
  */
-export type ResultSource = (jobId: string) => Observable<DownloadProgress | Blob>;
+export type ResultSource = (jobId: string, options: { deadline: number }) => Observable<DownloadProgress | Blob>;
 
 /** An abortable promise as a cold observable: each subscription starts it; unsubscribing before it settles aborts it. */
 export function fromAbortable<T>(start: (signal: AbortSignal, emit: (value: T) => void) => Promise<T>): Observable<T> {
@@ -54,9 +54,9 @@ export const clientSubmit =
 /** The client's download of a result into a Blob, with progress (a body cut short errors). */
 export const clientResult =
   (client: DecartClient): ResultSource =>
-  (jobId) =>
+  (jobId, { deadline }) =>
     fromAbortable<DownloadProgress | Blob>(async (signal, emit) => {
-      const { stream, contentType } = await client.queue.download(jobId, { signal, onProgress: emit });
+      const { stream, contentType } = await client.queue.download(jobId, { signal, deadline, onProgress: emit });
       const chunks: Uint8Array[] = [];
       for (const reader = stream.getReader(); ; ) {
         const { done, value } = await reader.read();

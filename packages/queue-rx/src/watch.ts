@@ -38,7 +38,7 @@ export interface DriveWith {
 
 /**
  * Runs the core's job watch on an RxJS scheduler: after each step, waits what the step says, then reads the status
- * once (bounded by the watch's deadline) or downloads the result once, and hands the answer, the progress or the
+ * once or downloads the result once (each bounded by the watch's deadline), and hands the answer, the progress or the
  * failure back to the watch. The watch decides everything else (schedule, de-duplication, the end, retries, the
  * deadline, the pace in the background); the next read starts only after the previous one answered, so reads never
  * overlap. While a read is waited for, `background` going true lengthens the wait as the watch says, and going false
@@ -72,7 +72,8 @@ export function drive(
         .pipe(
           switchMap(() => {
             waiting = false;
-            return reading ? read(jobId, { deadline: watch.deadline }) : result(jobId);
+            const within = { deadline: watch.deadline };
+            return reading ? read(jobId, within) : result(jobId, within);
           }),
         )
         .subscribe({

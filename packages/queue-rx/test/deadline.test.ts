@@ -1,6 +1,6 @@
-// A status read in flight ends with the watch's budget: a server that never answers, and a client whose per-request
-// limit is ten minutes, so that only the watch's deadline can end the read.
-import { createServer } from "node:http";
+// Status reads and downloads in flight end with the watch's budget: purpose-built servers that stop answering, and a
+// client whose per-request limit is ten minutes, so that only the watch's deadline can end a request sooner.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createDecartClient, JobTimeoutError } from "@decart/core";
 import { lastValueFrom } from "rxjs";
 import { describe, expect, it } from "vitest";
@@ -8,11 +8,13 @@ import { watchJob } from "../src/watch.js";
 import { until } from "./helpers.js";
 import { silent } from "./marbles.js";
 
-async function neverAnswers() {
+/** A server run by `answer` (which may never answer); it counts the requests, and those the client gave up. */
+async function serve(answer: (req: IncomingMessage, res: ServerResponse) => void) {
   const seen = { requests: 0, abandoned: 0 };
-  const server = createServer((req) => {
+  const server = createServer((req, res) => {
     seen.requests++;
     req.socket.once("close", () => seen.abandoned++);
+    answer(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
@@ -31,13 +33,35 @@ async function neverAnswers() {
 
 describe("the watch's deadline over HTTP", () => {
   it("watchJob with timeoutMs ends in JobTimeoutError while its read is in flight, and aborts that read", async () => {
-    const server = await neverAnswers();
+    const server = await serve(() => {});
     try {
       const error = await lastValueFrom(watchJob(server.client, "job_slow", { timeoutMs: 300 })).catch((e) => e);
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.jobId).toBe("job_slow");
       await until(() => server.seen.abandoned === 1);
       expect(server.seen.requests).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a download that stalls ends with the watch's budget too", async () => {
+    const server = await serve((req, res) => {
+      if (!req.url!.endsWith("/content")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ job_id: "job_stall", status: "completed", model: "lucy-pro-t2v" }));
+        return;
+      }
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": "1000" });
+      res.write(new Uint8Array(10)); // then nothing more
+    });
+    try {
+      const error = await lastValueFrom(watchJob(server.client, "job_stall", { timeoutMs: 300 })).catch((e) => e);
+      expect(error).toBeInstanceOf(JobTimeoutError);
+      expect(error).toMatchObject({ jobId: "job_stall", lastStatus: "completed" });
+      // The status read, and one download, given up at the deadline.
+      await until(() => server.seen.abandoned >= 1);
+      expect(server.seen.requests).toBe(2);
     } finally {
       await server.close();
     }
