@@ -28,10 +28,11 @@ const COLD_SPREAD = 1;
  * expected duration `T` (`typicalMs`) and how widely its durations vary (`spread`: the standard deviation of
  * ln(duration), undefined until a job of the model was seen; taken as 0.2 until then). Reads are dense near the
  * start, sparse in the middle and dense near the expected end; the lowest of three curves wins:
- * - **early**, for a job far shorter than expected: `ρ·t + 0.5 s` (ρ = 0.2 while `T` is only the catalogue's guess,
- *   then `min(4, 0.9/spread)`), for the first `T / 5 s` reads only (one read per 5 s of the expected duration:
- *   0.5, 1.1, 1.8, 2.7 s for T = 20 s, on to 8.2 s for T = 40 s): a job that ends among them is seen within
- *   max(1.5 s, 30 %) of its duration;
+ * - **early**, for a job far shorter than expected: `ρ·t + 0.5 s`. While `T` is only the catalogue's guess, ρ = 0.2
+ *   for the first `T / 5 s` reads only (one read per 5 s of the expected duration: 0.5, 1.1, 1.8, 2.7 s for T = 20 s,
+ *   on to 8.2 s for T = 40 s; a job that ends among them is seen within max(1.5 s, 30 %) of its duration); once jobs
+ *   were seen, ρ = `min(4, 0.25/spread²)`: dense for a model whose durations vary widely, sparse for one whose jobs
+ *   end close together (0.5 s, 2 s, then the approach to the expected end for a spread of 0.25);
  * - **near the expected end**: every `d` between `L = T·e^(−2.5·spread)` and `U = T·e^(3.5·spread)` (0.6·T and 2·T
  *   before anything is learnt), with `d` = 1.4 s (at most T/8) while the spread is unknown or wide and 1.2 s once it
  *   is 0.3 or less (at most T·spread/3, at least 50 ms); before `L` the wait contracts towards it (`d + 0.85·(L − t)`:
@@ -53,7 +54,7 @@ export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.r
   const L = T * Math.exp(-2.5 * s);
   const U = T * Math.exp(3.5 * s);
   const d = Math.max(50, Math.min(DENSE_MS, cold ? T / 8 : Math.min((T * s) / 3, Math.max(DENSE_LEARNT_MS, 4000 * s))));
-  const early = ctx.attempt < T / 5000 ? (cold ? 0.2 : Math.min(4, 0.9 / s)) * t + 500 : Infinity;
+  const early = cold ? (ctx.attempt < T / 5000 ? 0.2 * t + 500 : Infinity) : Math.min(4, 0.25 / s / s) * t + 500;
   const near = d + 0.85 * Math.max(0, L - t) + 0.1 * Math.max(0, t - U);
   return Math.max(50, Math.min(early, near, LATE_MAX_MS)) * (0.9 + 0.2 * random());
 }

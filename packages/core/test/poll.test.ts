@@ -133,6 +133,14 @@ describe("adaptiveSchedule", () => {
     expect(readTimes(ours(), T, T, 0.3).length).toBeLessThanOrEqual(0.85 * readTimes(official, T, T).length);
   });
 
+  it("once the model's jobs are known to vary widely: reads at most 1.1 s apart for the first 5 s", () => {
+    for (const T of [3_000, 5_000, 20_000]) {
+      const times = readTimes(ours(), T, 5_000, 1.4);
+      const gaps = times.map((t, i) => t - (times[i - 1] ?? 0));
+      expect(Math.max(...gaps), `T=${T} ms`).toBeLessThanOrEqual(1100);
+    }
+  });
+
   it("reads a late job less and less often, never more than 10 s apart", () => {
     const late = (t: number) =>
       adaptiveSchedule({ attempt: 9, elapsedMs: t, status: "processing", typicalMs: 20_000, spread: 0.3 }, half);
