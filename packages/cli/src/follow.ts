@@ -145,7 +145,7 @@ export type Outcome =
 
 /**
  * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
- * is known, and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
+ * is known (flushed to disk before the next event, so before any waiting), and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
  */
 export async function follow(events: AsyncIterable<JobEvent>, options: FollowOptions): Promise<Outcome> {
   const { client, output, journal, signal, tag } = options;
@@ -160,7 +160,13 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
       path ??= pathOf(event.jobId);
       switch (event.type) {
         case "submitted":
-          journal.append({ ...tag, job_id: jobId, event: "submitted", model: event.model ?? options.model, path });
+          await journal.append({
+            ...tag,
+            job_id: jobId,
+            event: "submitted",
+            model: event.model ?? options.model,
+            path,
+          });
           output.event({ type: "submitted", ...tag, job_id: jobId, model: event.model });
           info(`${c.green("✓")} Submitted ${c.bold(jobId)} ${c.dim(`(journal: ${journal.path})`)}`);
           break;
@@ -172,15 +178,15 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           // Not asked for (download: false): the result is streamed to disk below.
           break;
         case "failed":
-          journal.append({ ...tag, job_id: jobId, event: "failed", error: event.error });
+          await journal.append({ ...tag, job_id: jobId, event: "failed", error: event.error });
           output.event({ type: "failed", ...tag, job_id: jobId, error: event.error });
           return { state: "failed", jobId, error: event.error };
         case "completed": {
-          journal.append({ ...tag, job_id: jobId, event: "completed" });
+          await journal.append({ ...tag, job_id: jobId, event: "completed" });
           output.event({ type: "completed", ...tag, job_id: jobId });
           info(`${c.green("✓")} ${jobId} completed`);
           const bytes = await downloadResult(client, jobId, path, output, signal, options.chatter !== false);
-          journal.append({ ...tag, job_id: jobId, event: "saved", path });
+          await journal.append({ ...tag, job_id: jobId, event: "saved", path });
           output.event({ type: "saved", ...tag, job_id: jobId, path, bytes });
           return { state: "saved", jobId, path, bytes };
         }

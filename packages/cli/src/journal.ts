@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -42,24 +43,51 @@ export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = p
 }
 
 /**
- * An append-only JSONL file of every job the CLI submitted. Each record is written and flushed to disk (fsync)
- * before the call returns, so a job id recorded before waiting survives a killed process or a lost machine.
+ * An append-only JSONL file of every job the CLI submitted. `append` resolves once its record is written and flushed to
+ * disk (fsync), so a job id recorded before waiting survives a killed process or a lost machine. The disk work runs
+ * off the event loop, and records appended while a flush is under way go to disk together in the next one (a group
+ * commit): a batch of a hundred jobs in flight costs a few flushes, not one per record, and never blocks the jobs'
+ * requests while the disk syncs.
  */
 export class Journal {
   private ready = false;
+  private queue: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private writing = false;
   constructor(readonly path: string) {}
 
-  append(record: Omit<JournalRecord, "at">): void {
-    if (!this.ready) {
-      mkdirSync(dirname(this.path), { recursive: true });
-      this.ready = true;
-    }
-    const fd = openSync(this.path, "a", 0o600);
+  append(record: Omit<JournalRecord, "at">): Promise<void> {
+    const line = `${JSON.stringify({ at: new Date().toISOString(), ...record })}\n`;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ line, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** Writes and flushes what is queued, then what was queued meanwhile, until nothing is left. */
+  private async drain(): Promise<void> {
+    this.writing = true;
     try {
-      writeSync(fd, `${JSON.stringify({ at: new Date().toISOString(), ...record })}\n`);
-      fsyncSync(fd);
+      while (this.queue.length) {
+        const group = this.queue.splice(0);
+        try {
+          if (!this.ready) {
+            await mkdir(dirname(this.path), { recursive: true });
+            this.ready = true;
+          }
+          const file = await open(this.path, "a", 0o600);
+          try {
+            await file.write(group.map((g) => g.line).join(""));
+            await file.sync();
+          } finally {
+            await file.close();
+          }
+          for (const g of group) g.resolve();
+        } catch (e) {
+          for (const g of group) g.reject(e);
+        }
+      }
     } finally {
-      closeSync(fd);
+      this.writing = false;
     }
   }
 
