@@ -19,6 +19,19 @@ export interface JournalRecord {
   batch?: string | undefined;
 }
 
+/**
+ * An image of a batch line, written to disk. An image has no job id (the Process API answers with its bytes): this
+ * record, appended once the file is written, is what keeps `--resume` from generating it again.
+ */
+export interface ImageRecord {
+  at: string;
+  event: "image_saved";
+  model: string;
+  path: string;
+  custom_id: string;
+  batch: string;
+}
+
 /** What the journal knows of one job: its first record, folded with every later one. */
 export interface JournalJob {
   job_id: string;
@@ -43,7 +56,7 @@ export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = p
 }
 
 /**
- * An append-only JSONL file of every job the CLI submitted. `append` resolves once its record is written and flushed to
+ * An append-only JSONL file of every job the CLI submitted (and every image a batch wrote). `append` resolves once its record is written and flushed to
  * disk (fsync), so a job id recorded before waiting survives a killed process or a lost machine. The disk work runs
  * off the event loop, and records appended while a flush is under way go to disk together in the next one (a group
  * commit): a batch of a hundred jobs in flight costs a few flushes, not one per record, and never blocks the jobs'
@@ -56,7 +69,16 @@ export class Journal {
   constructor(readonly path: string) {}
 
   append(record: Omit<JournalRecord, "at">): Promise<void> {
-    const line = `${JSON.stringify({ at: new Date().toISOString(), ...record })}\n`;
+    return this.write({ at: new Date().toISOString(), ...record });
+  }
+
+  /** Records a batch line's image once its file is written (resolves once flushed, as `append`). */
+  appendImage(record: Omit<ImageRecord, "at" | "event">): Promise<void> {
+    return this.write({ at: new Date().toISOString(), event: "image_saved", ...record });
+  }
+
+  private write(record: JournalRecord | ImageRecord): Promise<void> {
+    const line = `${JSON.stringify(record)}\n`;
     return new Promise((resolve, reject) => {
       this.queue.push({ line, resolve, reject });
       if (!this.writing) void this.drain();
@@ -91,8 +113,8 @@ export class Journal {
     }
   }
 
-  /** Every record, in order (a line cut short by a kill mid-write is skipped). */
-  records(): JournalRecord[] {
+  /** Every line of the file as JSON, in order (a line cut short by a kill mid-write is skipped). */
+  private lines(): any[] {
     let text: string;
     try {
       text = readFileSync(this.path, "utf8");
@@ -100,15 +122,26 @@ export class Journal {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw e;
     }
-    const records: JournalRecord[] = [];
+    const lines: any[] = [];
     for (const line of text.split("\n")) {
       if (!line.trim()) continue;
       try {
-        const record = JSON.parse(line);
-        if (typeof record?.job_id === "string" && typeof record.event === "string") records.push(record);
+        lines.push(JSON.parse(line));
       } catch {}
     }
-    return records;
+    return lines;
+  }
+
+  /** Every record of a job, in order. */
+  records(): JournalRecord[] {
+    return this.lines().filter((r) => typeof r?.job_id === "string" && typeof r.event === "string");
+  }
+
+  /** Every image of a batch line written to disk, in order. */
+  images(): ImageRecord[] {
+    return this.lines().filter(
+      (r) => r?.event === "image_saved" && typeof r.custom_id === "string" && typeof r.path === "string",
+    );
   }
 
   /** Each job once, in the order they were submitted, with its latest state. */

@@ -164,19 +164,24 @@ Examples:
 
   root
     .command("batch")
-    .description("one video job per line of a JSONL file (or - for stdin), resumable, with bounded concurrency")
+    .description("one video job or image per line of a JSONL file (or - for stdin), resumable, bounded concurrency")
     .argument("<file>", 'JSONL: {"custom_id": …, "model": …, "prompt": …, other fields}; - reads stdin')
     .option("-c, --concurrency <n>", "jobs in flight at once (default 8)")
-    .option("--out <dir>", "where results go: <custom_id>.mp4, results.jsonl, errors.jsonl (default .)")
-    .option("--resume", "finish a batch: lines that already have a job id (journal) are watched, never submitted again")
-    .option("--timeout <seconds>", "give up waiting for a job after this long (its line fails; the job goes on)")
+    .option("--out <dir>", "where results go: <custom_id>.mp4 (or .png …), results.jsonl, errors.jsonl (default .)")
+    .option(
+      "--resume",
+      "finish a batch: lines with a job id (journal) are watched, never submitted again; images written are kept",
+    )
+    .option("--timeout <seconds>", "give up waiting for a video job after this long (its line fails; the job goes on)")
     .addHelpText(
       "after",
       `
 Each line needs a unique custom_id (a missing or repeated one stops the batch before anything is sent); model
-defaults to lucy-pro-t2v; file fields take a path (relative to the batch file) or an http(s) URL. A 429 slows the
-whole batch. At the end: results.jsonl (how each line ended), errors.jsonl (the failed lines as given: fix them and
-run that file as a batch), a summary, and exit 0 (all completed), 6 (some failed) or 130 (Ctrl-C: nothing cancelled).
+defaults to lucy-pro-t2v; a line with an image model is one Process API request, its image saved as <custom_id>.png
+(or .jpg, .webp) and journaled once written; file fields take a path (relative to the batch file) or an http(s) URL.
+A 429 slows the whole batch. At the end: results.jsonl (how each line ended), errors.jsonl (the failed lines as
+given: fix them and run that file as a batch), a summary, and exit 0 (all completed), 6 (some failed) or 130 (Ctrl-C:
+nothing cancelled).
 
 Examples:
   decart batch prompts.jsonl --concurrency 16 --out results/

@@ -169,6 +169,45 @@ describe("decart batch", () => {
     expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
   });
 
+  it("image lines go through the Process API, are journaled once written, and --resume does not redo them", async () => {
+    const out = join(dir, "images");
+    const lines = [
+      { custom_id: "lighthouse", model: "lucy-pro-t2i", prompt: "A lighthouse", orientation: "portrait" },
+      { custom_id: "storm", model: "lucy-pro-t2i", prompt: "[fail] A storm" },
+      { custom_id: "lake", prompt: "A lake" },
+    ].map((l) => JSON.stringify(l));
+    const path = join(dir, "images.jsonl");
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    const args = ["batch", path, "--out", out];
+
+    const first = await run(args, { env });
+    expect(first.code, first.stderr).toBe(6);
+    expect(emu.stats().requests.byRoute.process).toBe(2);
+    expect(emu.stats().jobsCreated).toBe(1);
+    const saved = events(first.stdout).find((e) => e.type === "saved" && e.custom_id === "lighthouse")!;
+    expect(saved).toMatchObject({ model: "lucy-pro-t2i", path: join(out, "lighthouse.png") });
+    expect(readFileSync(saved.path).subarray(1, 4).toString()).toBe("PNG");
+    expect(saved.bytes).toBe(readFileSync(saved.path).length);
+    expect(jsonl(join(out, "results.jsonl"))).toMatchObject([
+      { custom_id: "lighthouse", line: 1, status: "completed", path: saved.path },
+      { custom_id: "storm", line: 2, status: "failed", error: expect.stringContaining("asked to fail") },
+      { custom_id: "lake", line: 3, status: "completed", path: join(out, "lake.mp4") },
+    ]);
+    expect(readFileSync(join(out, "errors.jsonl"), "utf8")).toBe(`${lines[1]}\n`);
+    // The written image is in the journal, without a job id (an image has none).
+    const image = journal().find((r) => r.custom_id === "lighthouse");
+    expect(image).toMatchObject({ event: "image_saved", path: saved.path, batch: path });
+    expect(image.job_id).toBeUndefined();
+
+    expect((await run(args, { env })).code).toBe(2);
+    const resumed = await run([...args, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    // Only the failed image was asked for again; the written one and the saved video were kept.
+    expect(emu.stats().requests.byRoute.process).toBe(3);
+    expect(emu.stats().jobsCreated).toBe(1);
+    expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "summary", total: 3, completed: 2, failed: 1 });
+  });
+
   describe("input errors name the line, and nothing is sent", () => {
     const rejected = async (text: string, ...expected: string[]) => {
       const { code, stderr } = await run(["batch", "-"], { env, input: text });

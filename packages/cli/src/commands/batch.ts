@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import type { VideoModelName } from "@decart/api";
-import { AbortError, models, type VideoModel } from "@decart/core";
+import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
+import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, usageError } from "../exit.js";
-import { writeAtomically } from "../files.js";
+import { extensionFor, writeAtomically } from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { Journal, type JournalJob, journalPath } from "../journal.js";
@@ -30,7 +30,8 @@ interface BatchLine {
   customId: string;
   /** The result's file name: the custom_id with anything but letters, digits, `.`, `_` and `-` replaced by `_`. */
   name: string;
-  model: VideoModel;
+  /** A video model (a job of the Queue API) or an image model (the Process API). */
+  model: VideoModel | ImageModel;
   fields: Record<string, unknown>;
 }
 
@@ -42,7 +43,7 @@ type LineResult = { custom_id: string; line: number; job_id?: string | undefined
 
 const fileName = (customId: string) => customId.replace(/[^\w.-]/g, "_").replace(/^\.+/, "_");
 
-/** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a video model. */
+/** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
 export function parseBatch(text: string): BatchLine[] {
   const lines: BatchLine[] = [];
   const ids = new Map<string, number>();
@@ -77,9 +78,12 @@ export function parseBatch(text: string): BatchLine[] {
     }
     ids.set(customId, number);
     names.set(name2.toLowerCase(), number);
-    let model: VideoModel;
+    let model: VideoModel | ImageModel;
     try {
-      model = models.video(name as VideoModelName);
+      model =
+        typeof name === "string" && isModelName(name) && catalogue[name].kind === "image"
+          ? models.image(name as ImageModelName)
+          : models.video(name as VideoModelName);
     } catch (e) {
       throw usageError(`line ${number}: ${(e as Error).message}`);
     }
@@ -131,11 +135,13 @@ async function batchProgress(output: Output, total: number) {
 }
 
 /**
- * `decart batch <file.jsonl | -> [--concurrency N] [--out dir] [--resume]`: one video job per line, at most N at a
- * time on one client (a 429 anywhere pauses every request of the batch: the client's rate-limit gate). Results are
- * saved as `<out>/<custom_id>.mp4`; `<out>/results.jsonl` says how each line ended, and `<out>/errors.jsonl` holds the
- * failed lines as they were given, to be fed back in. Every job id goes to the journal, tagged with the batch and the
- * line's custom_id, before any waiting: `--resume` watches those jobs again and never submits their lines twice.
+ * `decart batch <file.jsonl | -> [--concurrency N] [--out dir] [--resume]`: one video job (Queue API) or one image
+ * (Process API) per line, at most N at a time on one client (a 429 anywhere pauses every request of the batch: the
+ * client's rate-limit gate). Results are saved as `<out>/<custom_id>.mp4` (or the image's extension);
+ * `<out>/results.jsonl` says how each line ended, and `<out>/errors.jsonl` holds the failed lines as they were given,
+ * to be fed back in. Every job id goes to the journal, tagged with the batch and the line's custom_id, before any
+ * waiting, and every image once its file is written: `--resume` watches those jobs again and never submits their lines
+ * twice, and keeps the images written.
  */
 export async function runBatch(source: string, options: BatchOptions, output: Output): Promise<number> {
   const concurrency = options.concurrency === undefined ? 8 : Number(options.concurrency);
@@ -155,10 +161,12 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   const known = new Map<string, JournalJob>();
   for (const job of journal.jobs())
     if (job.batch === batch && job.custom_id !== undefined) known.set(job.custom_id, job);
-  if (known.size && !options.resume) {
+  const images = new Map<string, string>();
+  for (const image of journal.images()) if (image.batch === batch) images.set(image.custom_id, image.path);
+  if ((known.size || images.size) && !options.resume) {
     throw usageError(
-      `${known.size} line(s) of this batch already have jobs in the journal (${journal.path}): add --resume to ` +
-        "finish the batch without submitting them again",
+      `${known.size + images.size} line(s) of this batch already have jobs or images in the journal (${journal.path}): ` +
+        "add --resume to finish the batch without submitting them again",
     );
   }
   const client = clientFor(options, output);
@@ -196,7 +204,8 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   output.info(
     output.err.dim(
       `Batch of ${lines.length} line(s), ${concurrency} at a time; results in ${out}; journal ${journal.path}` +
-        (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : ""),
+        (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : "") +
+        (images.size ? `; ${images.size} image(s) already written are kept` : ""),
     ),
   );
   try {
@@ -216,6 +225,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   }
 
   async function runLine(line: BatchLine, job: JournalJob | undefined): Promise<LineResult | undefined> {
+    if (line.model.kind === "image") return runImageLine(line, line.model, images.get(line.customId));
     const path = join(out, `${line.name}.mp4`);
     const tag = { custom_id: line.customId, batch };
     const base1 = { custom_id: line.customId, line: line.number, job_id: job?.job_id };
@@ -241,6 +251,28 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     if (outcome.state === "interrupted") return undefined;
     if (outcome.state === "failed") return { ...base1, job_id: outcome.jobId, status: "failed", error: outcome.error };
     return { ...base1, job_id: outcome.jobId, status: "completed", path: outcome.path };
+  }
+
+  /**
+   * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has no
+   * job id). Written before (its file still there), it is kept, not generated again. A request in flight at Ctrl-C
+   * finishes and its image is written: it is paid for.
+   */
+  async function runImageLine(line: BatchLine, model: ImageModel, written: string | undefined): Promise<LineResult> {
+    const tag = { custom_id: line.customId, batch };
+    const base1 = { custom_id: line.customId, line: line.number };
+    if (written && existsSync(written)) return { ...base1, status: "completed", path: written };
+    try {
+      const blob = await client.process({ model, ...(await fileFields(line, base)) } as never);
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const path = join(out, `${line.name}${extensionFor(blob.type, ".png")}`);
+      await writeAtomically(path, bytes);
+      await journal.appendImage({ ...tag, model: model.name, path });
+      output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
+      return { ...base1, status: "completed", path };
+    } catch (error) {
+      return { ...base1, status: "failed", error: (error as Error)?.message ?? String(error) };
+    }
   }
 
   // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl.
