@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { open, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
 
 /** The file name extension for a media type of the API's answers. */
 export function extensionFor(contentType: string | undefined, fallback: string): string {
@@ -17,12 +18,16 @@ export function extensionFor(contentType: string | undefined, fallback: string):
 /** A temporary path beside `path`, so the final rename stays on one file system. */
 export const temporaryPath = (path: string) => `${path}.${randomBytes(4).toString("hex")}.partial`;
 
+/** Creates the directory `path` goes into, if it does not exist: a result that was paid for is not lost to a typo'd `-o`. */
+export const ensureDirectoryOf = (path: string) => mkdir(dirname(path), { recursive: true });
+
 /**
- * Writes `bytes` to `path` atomically: a temporary file beside it, flushed to disk, then renamed. A failure leaves
- * nothing behind, and never a half-written `path`.
+ * Writes `bytes` to `path` atomically: a temporary file beside it (its directory created if need be), flushed to disk,
+ * then renamed. A failure leaves nothing behind, and never a half-written `path`.
  */
 export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   const temp = temporaryPath(path);
+  await ensureDirectoryOf(path);
   try {
     const file = await open(temp, "w");
     try {

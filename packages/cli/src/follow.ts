@@ -2,7 +2,7 @@ import { rename, rm, stat } from "node:fs/promises";
 import { AbortError, type DecartClient } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { CliError, EXIT, type ExitCode } from "./exit.js";
-import { temporaryPath } from "./files.js";
+import { ensureDirectoryOf, temporaryPath } from "./files.js";
 import type { Journal } from "./journal.js";
 import type { Output } from "./output.js";
 import type { JobEvent } from "./watch.js";
@@ -84,8 +84,8 @@ export async function uploadProgress(output: Output, chatter = true) {
 }
 
 /**
- * Streams a completed job's result to `path`: into a temporary file beside it (the client's `saveResult`), checked
- * against the answer's `Content-Length`, then renamed. A failure leaves no file behind.
+ * Streams a completed job's result to `path` (its directory created if need be): into a temporary file beside it (the
+ * client's `saveResult`), checked against the answer's `Content-Length`, then renamed. A failure leaves no file behind.
  */
 export async function downloadResult(
   client: DecartClient,
@@ -100,6 +100,7 @@ export async function downloadResult(
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
   let total: number | undefined;
   try {
+    await ensureDirectoryOf(path);
     await saveResult(client, jobId, temp, {
       signal,
       onProgress: ({ receivedBytes, totalBytes }) => {

@@ -60,6 +60,13 @@ describe("decart image", () => {
     }
   });
 
+  it("creates the directory of -o when it does not exist", async () => {
+    const out = join(dir, "new", "deeper", "lighthouse.png");
+    const { code, stderr } = await run(["image", "A lighthouse", "-o", out], { env });
+    expect(code, stderr).toBe(0);
+    expect(readFileSync(out).subarray(0, 8)).toEqual(PNG);
+  });
+
   it("writes the image to stdout with -o -", async () => {
     const result = await run(["image", "A lighthouse", "-o", "-", "--no-json"], { env });
     expect(result.code).toBe(0);

@@ -81,6 +81,13 @@ describe("decart video", () => {
     expect(journal()[0]).toMatchObject({ model: "lucy-pro-t2v", path: out });
   });
 
+  it("creates the directory of -o when it does not exist", async () => {
+    const out = join(dir, "new", "deeper", "lake.mp4");
+    const { code, stdout, stderr } = await run(["video", "A serene lake", "-o", out], { env });
+    expect(code, stderr).toBe(0);
+    expect(await sha256(out)).toBe(served(events(stdout)[0]!.job_id).resultSha256);
+  });
+
   it("uploads a file input from disk with progress, and edits it", async () => {
     const source = join(dir, "source.mp4");
     const made = await run(["video", "A lake", "-o", source], { env });
