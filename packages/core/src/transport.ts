@@ -10,6 +10,7 @@ import {
 } from "./errors.js";
 import { parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress } from "./types.js";
+import { mediaOf } from "./validate.js";
 
 export interface TransportConfig {
   /** The API's base URL (or a proxy's, maybe a path), without a trailing slash. */
@@ -63,7 +64,7 @@ export const isConnectionRefused = (error: unknown) => errorCodes(error).include
 const MAX_REDIRECTS = 5;
 
 /** The media type of an answer, lower case, without parameters. */
-const mediaType = (headers: Headers) => (headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "");
 
 /**
  * The client's one place where HTTP happens: sends one logical request to a path of the spec (parameters filled in),
@@ -105,7 +106,7 @@ export function createTransport({
         return error;
       error.code = "SUBMIT_OUTCOME_UNKNOWN";
       error.retryable = false;
-      error.message += `; the server may have taken it: a job (or file) may exist${error.requestId ? ` (request ${error.requestId})` : ""}, not sent again (see retrySubmit)`;
+      error.message += `; a job (or file) may exist${error.requestId ? ` (request ${error.requestId})` : ""}: not sent again (see retrySubmit)`;
       return error;
     };
 

@@ -5,6 +5,9 @@ export { invalid };
 
 import type { ModelDefinition } from "./models.js";
 
+/** A media type without its parameters, in lower case (`Video/MP4; codecs=x` → `video/mp4`). */
+export const mediaOf = (type: string) => type.split(";")[0]!.trim().toLowerCase();
+
 /** True for an async iterable of bytes, such as a Node `Readable` (never a string). */
 export const isByteIterable = (v: unknown): v is AsyncIterable<Uint8Array> =>
   typeof (v as any)?.[Symbol.asyncIterator] === "function";
@@ -102,7 +105,7 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
           : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`,
     );
   }
-  const media = value instanceof Blob && value.type.split(";")[0]!.trim();
+  const media = value instanceof Blob && mediaOf(value.type);
   if (accept && media && media !== "application/octet-stream" && !accept.includes(media)) {
     fail(`of type ${accept.join(", ")}`, path, media);
   }
