@@ -12,11 +12,12 @@ import {
   type VideoModelName,
 } from "@decart/api";
 import { checkJob, createJobWatch, DEFAULT_WAIT_MS, type JobEvent, type JobWatch, type StatusRead } from "./engine.js";
-import { aborted, asDecartError, DecartError, JobFailedError, pause, timedOut } from "./errors.js";
+import { aborted, asDecartError, DecartError, InvalidInputError, JobFailedError, pause, timedOut } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RateLimitGate, retry } from "./retry.js";
+import { type TokenFetcher, tokenSource } from "./token.js";
 import { type Call, createTransport } from "./transport.js";
 import type {
   Download,
@@ -42,8 +43,23 @@ import { checkCall, checkSchema, clientOptions, invalid, validateInputs } from "
 import { VERSION } from "./version.js";
 
 export interface DecartClientOptions {
-  /** Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. */
+  /**
+   * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
+   * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead.
+   */
   apiKey?: string;
+  /**
+   * Instead of `apiKey`: a function that answers a short-lived client token `{ apiKey, expiresAt }`, e.g.
+   * `fetchTokenFrom("/api/decart-token")` against a route made with `createTokenRoute` of `@decart/core/server`. The
+   * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
+   * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more.
+   */
+  token?: TokenFetcher;
+  /**
+   * Allow a long-lived `dct_` key in a browser (default false: creating such a client throws). Only for local tools
+   * whose page nobody else loads; anyone who can open the page can read the key.
+   */
+  dangerouslyAllowBrowser?: boolean;
   /** The API's base URL. Default `https://api.decart.ai`. */
   baseUrl?: string;
   /** A proxy that adds the key server-side: a URL or a path such as `/api/decart`. No key is sent. */
@@ -181,12 +197,21 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const { proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2 } = options;
   const g = globalThis as any;
   let apiKey = options.apiKey;
+  const { token } = options;
+  if (token && (apiKey ?? proxy) !== undefined) throw invalid(where, "token", "given without `apiKey` or `proxy`");
   if (proxy !== undefined && apiKey !== undefined) throw invalid(where, "proxy", "given without `apiKey`");
-  if (proxy === undefined) {
+  if (proxy === undefined && !token) {
     try {
       apiKey = (apiKey ?? g.process?.env?.DECART_API_KEY)?.trim();
     } catch {}
-    if (!apiKey) throw invalid(where, "apiKey", "a non-empty key (or set DECART_API_KEY, or use `proxy`)");
+    if (!apiKey) throw invalid(where, "apiKey", "a non-empty key (or set DECART_API_KEY, or use `token` or `proxy`)");
+  }
+  // A page with a long-lived key gives it to everyone who opens it.
+  if (apiKey?.startsWith("dct_") && g.window && g.document && !options.dangerouslyAllowBrowser) {
+    throw new InvalidInputError(
+      'A dct_ API key must not be used in a browser, where anyone who opens the page can read it: answer short-lived client tokens with createTokenRoute of @decart/core/server, and pass `token` (e.g. fetchTokenFrom("/api/decart-token")). For a local tool only: dangerouslyAllowBrowser: true.',
+      { code: "KEY_IN_BROWSER", field: "apiKey", expected: "a client token in a browser" },
+    );
   }
   const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
   if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl) || (proxy === undefined && baseUrl.startsWith("/"))) {
@@ -205,10 +230,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const node = g.process?.versions?.node;
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
   const gate = createGate(now);
+  const key = apiKey;
   const policy = { maxRetries, delay, now, random: options.random ?? Math.random, logger, gate };
   const transport = createTransport({
     baseUrl,
-    apiKey,
+    keys: token ? tokenSource(token, now) : key ? { get: () => key } : undefined,
     // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
     headers: rt
       ? {

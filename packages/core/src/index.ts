@@ -50,6 +50,7 @@ export {
 export { type ImageModel, type ModelDefinition, models, type RuleInfo, type VideoModel } from "./models.js";
 export { adaptiveSchedule, createDurationModel } from "./poll.js";
 export type { RateLimitGate, RateLimitPause } from "./retry.js";
+export { type ClientToken, fetchTokenFrom, type TokenFetcher } from "./token.js";
 export type {
   DelayFunction,
   Download,

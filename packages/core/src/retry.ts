@@ -51,6 +51,8 @@ export interface RetryCall {
   expired?: ((error: DecartError) => DecartError) | undefined;
   /** What is being done, for the debug log. */
   what: string;
+  /** After a 401: gets a new key; the call is then tried once more at once (once per call). */
+  renew?: (() => Promise<unknown>) | undefined;
 }
 
 /** The longest `Retry-After` honoured (longer ones are cut to this). */
@@ -148,6 +150,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   const { signal, jobId, deadline = Infinity, what } = call;
   const maxRetries = call.maxRetries ?? policy.maxRetries;
   const { gate, now, delay } = policy;
+  let { renew } = call;
   let invalid = 0;
   let waited = 0;
   for (let n = 0; ; n++) {
@@ -162,6 +165,13 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       return await attempt(n);
     } catch (e) {
       error = asDecartError(e, jobId);
+    }
+    if (error.status === 401 && renew) {
+      // A failed renewal shows in the next attempt, which asks for a key again.
+      await renew().catch(() => {});
+      renew = undefined;
+      n--;
+      continue;
     }
     if (InvalidResponseError.isInstance(error) && ++invalid > MAX_INVALID_ANSWERS) throw error;
     const context = { retrySubmit: call.retrySubmit, maxRetries, now: now(), random: policy.random };

@@ -9,14 +9,18 @@ import {
   TimeoutError,
 } from "./errors.js";
 import { parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
+import type { KeySource } from "./token.js";
 import type { DownloadProgress } from "./types.js";
 import { mediaOf } from "./validate.js";
 
 export interface TransportConfig {
   /** The API's base URL (or a proxy's, maybe a path), without a trailing slash. */
   baseUrl: string;
-  /** The key (sent as `X-API-KEY`, and redacted from error messages), or none behind a proxy. */
-  apiKey: string | undefined;
+  /**
+   * Where each attempt gets its key (sent as `X-API-KEY`, and redacted from error messages): a fixed key, or a token
+   * fetcher's (renewed once per call after a 401); none behind a proxy.
+   */
+  keys: KeySource | undefined;
   /** Headers of every request (the user agent). */
   headers: Record<string, string>;
   fetch: typeof fetch;
@@ -75,7 +79,7 @@ const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "
  */
 export function createTransport({
   baseUrl,
-  apiKey,
+  keys,
   headers: common,
   fetch,
   timeoutMs: readTimeoutMs,
@@ -84,12 +88,14 @@ export function createTransport({
   policy,
 }: TransportConfig) {
   const { now } = policy;
-  const redact = (text: string) => (apiKey ? text.split(apiKey).join("[redacted]") : text);
   return (method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<Response> => {
     const { signal, jobId, body, onProgress, deadline = Infinity, idempotent } = call;
     const where = `${method} ${baseUrl}${path}`;
     const upload = body instanceof FormData;
     const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
+    // The key of the latest attempt (a token fetcher's may change between attempts).
+    let key: string | undefined;
+    const redact = (text: string) => (key ? text.split(key).join("[redacted]") : text);
 
     /**
      * A POST's failure where the server may have taken the request (a 5xx other than 503, a broken connection or a
@@ -112,6 +118,8 @@ export function createTransport({
 
     const attempt = async (): Promise<Response> => {
       if (signal?.aborted) throw aborted(jobId, signal.reason);
+      // Before anything is sent: a token fetcher's failure leaves the request safe to repeat.
+      key = await keys?.get();
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal?.reason);
       signal?.addEventListener("abort", onAbort);
@@ -172,7 +180,7 @@ export function createTransport({
         let verb: string = method;
         let payload: FormData | string | null = body ?? null;
         const headers = new Headers(common);
-        if (apiKey) headers.set(apiKeyHeader, apiKey);
+        if (key) headers.set(apiKeyHeader, key);
         // A multipart body's type (with its boundary) is written by fetch.
         if (typeof body === "string") headers.set("content-type", "application/json");
         const origin = new URL(url).origin;
@@ -303,6 +311,8 @@ export function createTransport({
         ...call,
         what: where,
         retrySubmit,
+        // A 401 means the server took nothing: a token fetcher's key is renewed and the request sent once more.
+        renew: keys?.renew && (() => keys.renew!(key!)),
       },
       attempt,
     );

@@ -163,6 +163,8 @@ export const clientOptions: Schema = {
   additionalProperties: false,
   properties: {
     apiKey: text,
+    token: fn,
+    dangerouslyAllowBrowser: flag,
     baseUrl: text,
     proxy: text,
     fetch: fn,

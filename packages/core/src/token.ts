@@ -1,0 +1,87 @@
+import { DecartError, errorFromResponse } from "./errors.js";
+
+/** A short-lived client token as a token route answers it (`createTokenRoute`, or `client.tokens.create()`). */
+export interface ClientToken {
+  /** The key to send (`ek_…`). */
+  apiKey: string;
+  /** When it expires (ISO 8601). */
+  expiresAt: string;
+}
+
+/**
+ * Where a client gets its key when it holds none of its own: a function that answers a fresh client token, typically
+ * by asking your server's token route (`fetchTokenFrom("/api/decart-token")`).
+ */
+export type TokenFetcher = () => Promise<ClientToken>;
+
+/** A client's key for the next request, and the way to drop one the server refused (401). */
+export interface KeySource {
+  /** The key to send now (asks the token fetcher when there is none, or it is about to expire). */
+  get(): string | Promise<string>;
+  /** The server refused `used`: drop it (unless already replaced) and get a new one. */
+  renew?(used: string): Promise<unknown>;
+}
+
+/** A token is refreshed this long before it expires (at most; a quarter of its life for short-lived ones). */
+export const REFRESH_MARGIN_MS = 30_000;
+
+/**
+ * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (by the
+ * client's clock `now`); one fetch at a time, which every request waiting for a key shares. A token that looks
+ * expired on arrival (a clock set wrong) is used until the server refuses it.
+ */
+export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource {
+  let key: string | undefined;
+  let refreshAt = 0;
+  let pending: Promise<string> | undefined;
+  const fetchKey = async () => {
+    let token: ClientToken;
+    try {
+      token = await fetcher();
+    } catch (cause) {
+      // Nothing was sent to the API: trying again is safe, also for a submit.
+      throw DecartError.isInstance(cause)
+        ? cause
+        : new DecartError(`Could not get a client token: ${(cause as Error)?.message ?? cause}`, {
+            code: "TOKEN_ERROR",
+            retryable: true,
+            cause,
+          });
+    }
+    const expires = Date.parse(token?.expiresAt);
+    if (typeof token?.apiKey !== "string" || !token.apiKey || Number.isNaN(expires)) {
+      throw new DecartError("The token fetcher answered no { apiKey, expiresAt } (an ISO date)", {
+        code: "TOKEN_ERROR",
+      });
+    }
+    const ttl = expires - now();
+    refreshAt = ttl > 0 ? expires - Math.min(REFRESH_MARGIN_MS, ttl / 4) : Infinity;
+    key = token.apiKey;
+    return key;
+  };
+  const refresh = () => (pending ??= fetchKey().finally(() => (pending = undefined)));
+  return {
+    get: () => (key !== undefined && now() < refreshAt ? key : refresh()),
+    renew(used) {
+      if (key === used) key = undefined;
+      return key === undefined ? refresh() : Promise.resolve();
+    },
+  };
+}
+
+/**
+ * A token fetcher that POSTs to your token route (a URL or a path of the page's origin, e.g. a route made with
+ * `createTokenRoute`) and reads its `{ apiKey, expiresAt }`. `init` is added to the request (headers, credentials …).
+ */
+export const fetchTokenFrom =
+  (url: string, init?: RequestInit): TokenFetcher =>
+  async () => {
+    const response = await fetch(url, { method: "POST", ...init });
+    const text = await response.text();
+    if (!response.ok) {
+      const error = errorFromResponse(response.status, text, {});
+      error.message = `Token route ${url}: ${error.message}`;
+      throw error;
+    }
+    return JSON.parse(text);
+  };

@@ -1,0 +1,186 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AuthenticationError,
+  type ClientToken,
+  createDecartClient,
+  type DecartClientOptions,
+  fetchTokenFrom,
+  models,
+} from "../src/index.js";
+import { createTokenRoute } from "../src/server.js";
+import { fastPoll, silent, startFast } from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startFast();
+});
+afterAll(() => emu.close());
+
+const model = models.video("lucy-pro-t2v");
+
+/** A token fetcher over a token route of the emulator that counts its calls; `first` answers the first ones instead. */
+function minting(expiresIn = 120, first: ClientToken[] = []) {
+  const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, expiresIn });
+  const fetcher = async (): Promise<ClientToken> => {
+    fetcher.calls++;
+    const early = first.shift();
+    if (early) return early;
+    const token = await (await route(new Request("http://app.test/token", { method: "POST" }))).json();
+    fetcher.keys.push(token.apiKey);
+    return token;
+  };
+  fetcher.calls = 0;
+  fetcher.keys = [] as string[];
+  return fetcher;
+}
+
+const clientWith = (token: DecartClientOptions["token"], options: DecartClientOptions = {}) =>
+  createDecartClient({ token, baseUrl: emu.url, logger: silent, ...options, poll: { ...fastPoll, ...options.poll } });
+
+describe("a client with a token fetcher", () => {
+  it("asks for a token when it first needs one, keeps it, and sends it", async () => {
+    const fetcher = minting();
+    const client = clientWith(fetcher);
+    expect(fetcher.calls).toBe(0); // creating the client sends nothing
+    const done = await client.queue.submitAndPoll({ model, prompt: "A lake" });
+    expect(done.status).toBe("completed");
+    expect(fetcher.calls).toBe(1);
+    expect(emu.job(done.job_id)!.status).toBe("completed");
+  });
+
+  it("fetches one token at a time: concurrent requests share it", async () => {
+    const fetcher = minting();
+    const client = clientWith(fetcher);
+    const { job_id } = await createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url }).queue.submit({
+      model,
+      prompt: "shared",
+    });
+    const reads = await Promise.all(Array.from({ length: 8 }, () => client.queue.status(job_id)));
+    expect(reads.map((r) => r.job_id)).toEqual(Array(8).fill(job_id));
+    expect(fetcher.calls).toBe(1);
+  });
+
+  it("gets a new token shortly before the old one expires (by the client's clock), once for concurrent requests", async () => {
+    let offset = 0;
+    const now = () => Date.now() + offset;
+    const fetcher = minting(120);
+    const client = clientWith(fetcher, { poll: { now } });
+    const { job_id } = await client.queue.submit({ model, prompt: "clock" });
+    expect(fetcher.calls).toBe(1);
+    offset = 60_000; // half its life: kept
+    await client.queue.status(job_id);
+    expect(fetcher.calls).toBe(1);
+    offset = 95_000; // within the last 30 s: renewed before it expires, one fetch for all
+    await Promise.all([client.queue.status(job_id), client.queue.status(job_id), client.queue.status(job_id)]);
+    expect(fetcher.calls).toBe(2);
+    offset = 100_000; // the new token is younger
+    await client.queue.status(job_id);
+    expect(fetcher.calls).toBe(2);
+  });
+
+  it("after a 401 gets a new token once and sends the request again: a read, and a submit the server refused", async () => {
+    const revoked = { apiKey: "ek_revoked", expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    const fetcher = minting(120, [revoked]);
+    const client = clientWith(fetcher, { maxRetries: 0 });
+    const before = emu.stats().jobsCreated;
+    const { job_id } = await client.queue.submit({ model, prompt: "retried once" });
+    expect(fetcher.calls).toBe(2);
+    expect(emu.stats().jobsCreated).toBe(before + 1);
+    expect(emu.job(job_id)).toBeDefined();
+
+    const reads = minting(120, [revoked]);
+    const reader = clientWith(reads, { maxRetries: 0 });
+    expect((await reader.queue.status(job_id)).job_id).toBe(job_id);
+    expect(reads.calls).toBe(2);
+  });
+
+  it("surfaces the 401 when the new token is refused too: one renewal per request", async () => {
+    let calls = 0;
+    const client = clientWith(async () => {
+      calls++;
+      return { apiKey: `ek_bad_${calls}`, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    });
+    const error = await client.queue.status("job_x").catch((e) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(calls).toBe(2);
+  });
+
+  it("a token that expired on the server (the emulator's clock) is renewed after its 401", async () => {
+    // The client's clock is an hour behind: it believes the token fresh until the server refuses it.
+    const fetcher = minting(1);
+    const client = clientWith(fetcher, { poll: { now: () => Date.now() - 3_600_000 } });
+    const { job_id } = await client.queue.submit({ model, prompt: "expired" });
+    const first = fetcher.keys[0]!;
+    // Until the emulator refuses the first token, reads use it.
+    for (;;) {
+      await client.queue.status(job_id);
+      if (fetcher.calls > 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(fetcher.keys[1]).not.toBe(first);
+  });
+
+  it("a token fetcher's failure is a typed, retryable error; the next request asks again", async () => {
+    let fail = true;
+    const fetcher = minting();
+    const client = clientWith(
+      async () => {
+        if (fail) throw new TypeError("fetch failed");
+        return fetcher();
+      },
+      { maxRetries: 0 },
+    );
+    const error = await client.queue.status("job_x").catch((e) => e);
+    expect(error.code).toBe("TOKEN_ERROR");
+    expect(error.retryable).toBe(true);
+    fail = false;
+    const { job_id } = await client.queue.submit({ model, prompt: "after" });
+    expect(emu.job(job_id)).toBeDefined();
+  });
+
+  it("refuses `token` with `apiKey` or `proxy`, and a fetcher that answers no key", async () => {
+    const fetcher = minting();
+    expect(() => createDecartClient({ token: fetcher, apiKey: "k" })).toThrow(/token/);
+    expect(() => createDecartClient({ token: fetcher, proxy: "/api/decart" })).toThrow(/token/);
+    const client = clientWith(async () => ({ apiKey: "", expiresAt: "soon" }) as ClientToken, { maxRetries: 0 });
+    await expect(client.queue.status("job_x")).rejects.toMatchObject({ code: "TOKEN_ERROR" });
+  });
+});
+
+describe("fetchTokenFrom", () => {
+  it("POSTs to a token route and reads its token; a refusal is a typed error", async () => {
+    const route = createTokenRoute({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      authorize: (request) => request.headers.get("authorization") === "Bearer user",
+    });
+    // The route behind a node:http server, as a framework would serve it.
+    const server = createServer(async (req, res) => {
+      const answer = await route(
+        new Request(`http://127.0.0.1${req.url}`, {
+          method: req.method,
+          headers: req.headers as Record<string, string>,
+        }),
+      );
+      res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/decart-token`;
+    try {
+      const token = await fetchTokenFrom(url, { headers: { authorization: "Bearer user" } })();
+      expect(token.apiKey).toMatch(/^ek_/);
+      const client = clientWith(fetchTokenFrom(url, { headers: { authorization: "Bearer user" } }));
+      const done = await client.queue.submitAndPoll({ model, prompt: "through the route" });
+      expect(done.status).toBe("completed");
+      const refused = await fetchTokenFrom(url)().catch((e) => e);
+      expect(refused.status).toBe(403);
+      expect(refused.message).toContain(url);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
