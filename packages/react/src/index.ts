@@ -1,6 +1,6 @@
 "use client";
 
-export type { DownloadProgress } from "@decart/core";
+export { type ClientToken, type DownloadProgress, fetchTokenFrom, type TokenFetcher } from "@decart/core";
 export { DecartProvider, type DecartProviderProps, useDecartClient } from "./context.js";
 export { type ImageGeneration, useGenerateImage } from "./image.js";
 export { useResultUrl } from "./result-url.js";

@@ -1,4 +1,5 @@
-import { createDecartClient, type DecartClient, type DecartClientOptions } from "@decart/core";
+import { type ClientToken, createDecartClient, type DecartClient, type DecartClientOptions } from "@decart/core";
+import { createTokenRoute, type TokenRouteOptions } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { type ReactNode, StrictMode } from "react";
 import { DecartProvider } from "../src/index.js";
@@ -9,10 +10,25 @@ export const startFast = (options: EmulatorOptions = {}): Promise<Emulator> =>
 
 const silent = { warn: () => {}, debug: () => {} };
 
-/** A client of `emu` with a quick fixed schedule. */
+/**
+ * A token fetcher of `emu`'s client tokens, as a page gets them: through a token route (called in-process; the
+ * emulator's long-lived key stays on the "server" side). It counts its calls and keeps the keys it answered.
+ */
+export function tokensOf(emu: Emulator, options: TokenRouteOptions = {}) {
+  const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, ...options });
+  const fetcher = async (): Promise<ClientToken> => {
+    const token = await (await route(new Request("http://app.test/api/decart-token", { method: "POST" }))).json();
+    fetcher.keys.push(token.apiKey);
+    return token;
+  };
+  fetcher.keys = [] as string[];
+  return fetcher;
+}
+
+/** A client of `emu` with a quick fixed schedule, on client tokens (a page's client). */
 export const clientFor = (emu: Emulator, options: DecartClientOptions = {}): DecartClient =>
   createDecartClient({
-    apiKey: emu.apiKey,
+    token: tokensOf(emu),
     baseUrl: emu.url,
     logger: silent,
     poll: { initialDelayMs: 10, intervalMs: 15 },

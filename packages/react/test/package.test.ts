@@ -25,7 +25,15 @@ describe("the package", () => {
     expect(JSON.parse(stdout)).toEqual({
       window: "undefined",
       document: "undefined",
-      names: ["DecartProvider", "useDecartClient", "useGenerateImage", "useGenerateVideo", "useJob", "useResultUrl"],
+      names: [
+        "DecartProvider",
+        "fetchTokenFrom",
+        "useDecartClient",
+        "useGenerateImage",
+        "useGenerateVideo",
+        "useJob",
+        "useResultUrl",
+      ],
     });
   });
 });
