@@ -12,7 +12,7 @@ import {
   type VideoModelName,
 } from "@decart/api";
 import { checkJob, createJobWatch, DEFAULT_WAIT_MS, type JobEvent, type JobWatch, type StatusRead } from "./engine.js";
-import { aborted, asDecartError, DecartError, InvalidInputError, JobFailedError, pause, timedOut } from "./errors.js";
+import { aborted, asDecartError, DecartError, JobFailedError, pause, timedOut } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -208,9 +208,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
   // A page with a long-lived key gives it to everyone who opens it.
   if (apiKey?.startsWith("dct_") && g.window && g.document && !options.dangerouslyAllowBrowser) {
-    throw new InvalidInputError(
-      'A dct_ API key must not be used in a browser, where anyone who opens the page can read it: answer short-lived client tokens with createTokenRoute of @decart/core/server, and pass `token` (e.g. fetchTokenFrom("/api/decart-token")). For a local tool only: dangerouslyAllowBrowser: true.',
-      { code: "KEY_IN_BROWSER", field: "apiKey", expected: "a client token in a browser" },
+    throw invalid(
+      where,
+      "apiKey",
+      "a client token in a browser (use createTokenRoute of @decart/core/server and `token`; local tools: dangerouslyAllowBrowser: true)",
     );
   }
   const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");

@@ -51,8 +51,8 @@ export interface RetryCall {
   expired?: ((error: DecartError) => DecartError) | undefined;
   /** What is being done, for the debug log. */
   what: string;
-  /** After a 401: gets a new key; the call is then tried once more at once (once per call). */
-  renew?: (() => Promise<unknown>) | undefined;
+  /** After a 401: drops the key, and the call is tried once more at once with a new one (once per call). */
+  renew?: (() => void) | undefined;
 }
 
 /** The longest `Retry-After` honoured (longer ones are cut to this). */
@@ -167,8 +167,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       error = asDecartError(e, jobId);
     }
     if (error.status === 401 && renew) {
-      // A failed renewal shows in the next attempt, which asks for a key again.
-      await renew().catch(() => {});
+      renew();
       renew = undefined;
       n--;
       continue;

@@ -18,26 +18,31 @@ export type TokenFetcher = () => Promise<ClientToken>;
 export interface KeySource {
   /** The key to send now (asks the token fetcher when there is none, or it is about to expire). */
   get(): string | Promise<string>;
-  /** The server refused `used`: drop it (unless already replaced) and get a new one. */
-  renew?(used: string): Promise<unknown>;
+  /** The server refused `used`: drop it (unless already replaced), so that the next `get` fetches a new one. */
+  renew?(used: string): void;
 }
 
-/** A token is refreshed this long before it expires (at most; a quarter of its life for short-lived ones). */
-export const REFRESH_MARGIN_MS = 30_000;
-
 /**
- * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (by the
- * client's clock `now`); one fetch at a time, which every request waiting for a key shares. A token that looks
- * expired on arrival (a clock set wrong) is used until the server refuses it.
+ * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
+ * before, or a quarter of its life for a short-lived one, by the client's clock `now`); one fetch at a time, which
+ * every request waiting for a key shares. A token that looks expired on arrival (a clock set wrong) is used until the
+ * server refuses it.
  */
 export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource {
   let key: string | undefined;
   let refreshAt = 0;
   let pending: Promise<string> | undefined;
   const fetchKey = async () => {
-    let token: ClientToken;
     try {
-      token = await fetcher();
+      const token = await fetcher();
+      const expires = Date.parse(token?.expiresAt);
+      if (!token?.apiKey || typeof token.apiKey !== "string" || Number.isNaN(expires)) {
+        throw new Error("it answered no { apiKey, expiresAt } (an ISO date)");
+      }
+      const ttl = expires - now();
+      refreshAt = ttl > 0 ? expires - Math.min(30_000, ttl / 4) : Infinity;
+      key = token.apiKey;
+      return key;
     } catch (cause) {
       // Nothing was sent to the API: trying again is safe, also for a submit.
       throw DecartError.isInstance(cause)
@@ -48,23 +53,12 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
             cause,
           });
     }
-    const expires = Date.parse(token?.expiresAt);
-    if (typeof token?.apiKey !== "string" || !token.apiKey || Number.isNaN(expires)) {
-      throw new DecartError("The token fetcher answered no { apiKey, expiresAt } (an ISO date)", {
-        code: "TOKEN_ERROR",
-      });
-    }
-    const ttl = expires - now();
-    refreshAt = ttl > 0 ? expires - Math.min(REFRESH_MARGIN_MS, ttl / 4) : Infinity;
-    key = token.apiKey;
-    return key;
   };
   const refresh = () => (pending ??= fetchKey().finally(() => (pending = undefined)));
   return {
     get: () => (key !== undefined && now() < refreshAt ? key : refresh()),
     renew(used) {
       if (key === used) key = undefined;
-      return key === undefined ? refresh() : Promise.resolve();
     },
   };
 }

@@ -45,11 +45,11 @@ describe("keys stay on servers", () => {
       try {
         createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
       } catch (e) {
-        return e as Error & { code?: string };
+        return e as Error & { field?: string };
       }
     })();
     expect(error?.name).toBe("InvalidInputError");
-    expect(error?.code).toBe("KEY_IN_BROWSER");
+    expect(error?.field).toBe("apiKey");
     expect(error?.message).toContain("createTokenRoute of @decart/core/server");
     expect(error?.message).toContain("dangerouslyAllowBrowser: true");
     expect(error?.message).not.toContain(emu.apiKey);
