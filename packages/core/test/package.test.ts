@@ -30,19 +30,22 @@ describe("the package", () => {
     expect(VERSION).toBe(pkg.version);
   });
 
-  it("builds a main entry that uses no Node built-in, directly or through its own modules", () => {
-    const graph = importGraph(join(root, "dist/index.js"));
-    expect(graph.size).toBeGreaterThan(5);
-    expect([...graph.keys()].some((f) => f.endsWith("node.js"))).toBe(false);
-    for (const [file, text] of graph) {
-      const bare = [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^."'][^"']*)["']/g)].map((m) => m[1]);
-      expect(
-        bare.filter((s) => !["@decart/api"].includes(s!)),
-        file,
-      ).toEqual([]);
-      expect(text, file).not.toMatch(/\bprocess\.env\b|\brequire\(|\bBuffer\./);
-    }
-  });
+  it.each(["index", "server"])(
+    "builds the %s entry with no Node built-in, directly or through its own modules",
+    (entry) => {
+      const graph = importGraph(join(root, `dist/${entry}.js`));
+      expect(graph.size).toBeGreaterThan(5);
+      expect([...graph.keys()].some((f) => f.endsWith("node.js"))).toBe(false);
+      for (const [file, text] of graph) {
+        const bare = [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^."'][^"']*)["']/g)].map((m) => m[1]);
+        expect(
+          bare.filter((s) => !["@decart/api"].includes(s!)),
+          file,
+        ).toEqual([]);
+        expect(text, file).not.toMatch(/\bprocess\.env\b|\brequire\(|\bBuffer\./);
+      }
+    },
+  );
 
   it("runs a whole job from the built entry with no `process` global (as in a browser or an edge runtime)", async () => {
     const emu = await startFast();
@@ -86,10 +89,10 @@ describe("the package", () => {
     }
   });
 
-  it("exposes the node helpers only on the ./node subpath, with ESM and no side effects", () => {
+  it("exposes the node helpers only on the ./node subpath (the token route on ./server), with ESM and no side effects", () => {
     expect(pkg.type).toBe("module");
     expect(pkg.sideEffects).toBe(false);
-    expect(Object.keys(pkg.exports)).toEqual([".", "./node"]);
+    expect(Object.keys(pkg.exports)).toEqual([".", "./node", "./server"]);
     const nodeEntry = readFileSync(join(root, "dist/node.js"), "utf8");
     expect(nodeEntry).toMatch(/from "node:fs"/);
   });
