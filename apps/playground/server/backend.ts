@@ -1,11 +1,12 @@
 /**
  * What the page talks to besides the API: `GET /api/config` (the API's base URL) and `POST /api/token` (a
- * short-lived client token minted server-side with the long-lived key, which never leaves this process). Both are
- * Fetch-API handlers, mounted on Vite's dev and preview servers by `plugin.ts`.
+ * short-lived client token minted server-side with the long-lived key, which never leaves this process, by
+ * `createTokenRoute` of `@decart/core/server`). Both are Fetch-API handlers, mounted on Vite's dev and preview
+ * servers by `plugin.ts`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { createDecartClient } from "@decart/core";
+import { createTokenRoute } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 
 /** A route in the Fetch-API shape (Next.js route handlers, Hono, Remix and Node adapters take it as is). */
@@ -39,17 +40,10 @@ const json = (body: unknown, status = 200) =>
   });
 
 /**
- * Mints client tokens with the server's key: `POST` only, a token of `TOKEN_SECONDS` for every model. A real app
- * would check the user's session here first.
+ * Only the page itself gets tokens: a request must come from the origin it is sent to (a browser sends `Origin` with
+ * every POST; another site's page, or a tool that sends none, is refused). A real app checks the user's session here.
  */
-export function tokenRoute(options: { apiKey: string; baseUrl: string }): FetchHandler {
-  const client = createDecartClient({ apiKey: options.apiKey, baseUrl: options.baseUrl });
-  return async (request) => {
-    if (request.method !== "POST") return json({ detail: "Method Not Allowed" }, 405);
-    const token = await client.tokens.create({ expiresIn: TOKEN_SECONDS });
-    return json({ apiKey: token.apiKey, expiresAt: token.expiresAt });
-  };
-}
+export const sameOrigin = (request: Request): boolean => request.headers.get("origin") === new URL(request.url).origin;
 
 /** Starts (or adopts) the emulator and makes the page's two routes. */
 export async function startBackend(options: BackendOptions = {}): Promise<Backend> {
@@ -60,7 +54,12 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     emulator,
     routes: {
       "/api/config": async () => json(config),
-      "/api/token": tokenRoute({ apiKey: emulator.apiKey, baseUrl: emulator.url }),
+      "/api/token": createTokenRoute({
+        apiKey: emulator.apiKey,
+        baseUrl: emulator.url,
+        expiresIn: TOKEN_SECONDS,
+        authorize: sameOrigin,
+      }),
     },
     close: async () => {
       if (own) await emulator.close();

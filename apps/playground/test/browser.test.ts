@@ -186,6 +186,19 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("gives client tokens to the page's own origin only", async () => {
+    const post = (origin?: string) =>
+      fetch(new URL("api/token", url), { method: "POST", headers: origin ? { origin } : {} });
+    const own = await post(new URL(url).origin);
+    expect(own.status).toBe(200);
+    const token = (await own.json()) as { apiKey: string; expiresAt: string };
+    expect(token.apiKey).toMatch(/^ek_/);
+    expect(Date.parse(token.expiresAt)).toBeGreaterThan(Date.now());
+    expect((await post("http://elsewhere.example")).status).toBe(403);
+    expect((await post()).status).toBe(403);
+    expect((await fetch(new URL("api/token", url))).status).toBe(405);
+  });
+
   it("shows a failed job's reason in the timeline", async () => {
     const { page } = await openPage();
     await page.getByLabel("prompt").fill("A storm [fail: the storm ate the set]");
