@@ -40,8 +40,9 @@ export class DecartError extends Error {
     const kinds: string[] = [];
     for (let c: any = new.target; c !== Error; c = Object.getPrototypeOf(c))
       if (Object.hasOwn(c, "kind")) kinds.push(c.kind);
+    this.name = kinds[0]!;
     Object.defineProperty(this, MARK, { value: kinds });
-    const code = (this.name = kinds[0]!)
+    const code = this.name
       .replace(/Error$/, "")
       .replace(/\B[A-Z]/g, "_$&")
       .toUpperCase();
