@@ -36,8 +36,8 @@ beforeAll(async () => {
   if (!existsSync(`${root}dist/index.html`)) throw new Error("Build the page first: pnpm --filter playground build");
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   mkdirSync(artifacts, { recursive: true });
-  // Long enough phases that the page's reads (at most a second apart) see each status.
-  emu = await startEmulator({ timing: { pendingMs: 300, processingMs: 2500 } });
+  // A processing phase four times the longest gap between the page's reads (a second), so a read always sees it.
+  emu = await startEmulator({ timing: { pendingMs: 300, processingMs: 4000 } });
   server = await preview({
     root,
     configFile: false,
