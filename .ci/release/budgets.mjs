@@ -6,7 +6,7 @@ export const budgets = [
   {
     name: "core: queue-only (one client, one model, one submitAndPoll)",
     packages: ["@decart/core"],
-    // The core's goal is 10 KB (aim 8 KB); it measures 11 259 bytes. Its code alone (no catalogue, no text) is 8.8 KB:
+    // The core's goal is 10 KB (aim 8 KB); it measures 11 669 bytes. Its code alone (no catalogue, no text) is 8.9 KiB:
     // bench/README.md ("Bundle size") says where the bytes go and what parts of the behaviour cost. The limit stops
     // further growth; each run says how far above the goal.
     gzipLimit: 12 * 1024,
