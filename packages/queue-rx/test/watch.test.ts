@@ -1,8 +1,8 @@
 import { type JobEvent, JobTimeoutError, ServerError, type StatusRead } from "@decart/core";
-import { take } from "rxjs";
+import { type Observable, take } from "rxjs";
 import type { RunHelpers, TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
-import { fromAbortable } from "../src/sources.js";
+import { fromAbortable, type StatusSource } from "../src/sources.js";
 import { submitJob, watchJob } from "../src/watch.js";
 import { JOB_ID, job, marbles, scripted, virtualClient } from "./marbles.js";
 
@@ -135,18 +135,16 @@ describe("watchJob on virtual time", () => {
 
 describe("watchJob in the background, on virtual time", () => {
   const processing = (cold: RunHelpers["cold"]) => cold<StatusRead>("-(a|)", { a: { job: job("processing") } });
+  /** A job watched every 10 ms (virtual), without download, with `background`. */
+  const watched = (scheduler: TestScheduler, statusSource: StatusSource, background: Observable<boolean>) =>
+    watchJob(virtualClient(scheduler), JOB_ID, { poll: every10, download: false, statusSource, background });
 
   it("slows the reads while in the background, and reads at once when it turns false", () => {
     marbles(({ cold, hot, expectObservable, scheduler, flush }) => {
       const reads = scripted(scheduler, [processing(cold)]);
       // In the background at 15 ms, out of it at 20 000 ms.
       const background = hot("15ms t 19984ms f", { t: true, f: false });
-      const job$ = watchJob(virtualClient(scheduler), JOB_ID, {
-        poll: every10,
-        download: false,
-        statusSource: reads,
-        background,
-      });
+      const job$ = watched(scheduler, reads, background);
       expectObservable(job$, "^ 20030ms !").toBe("-r", values);
       flush();
       // The wait begun at 12 ms becomes 30 s long; becoming visible at 20 000 ms reads then, and the pace resumes.
@@ -173,12 +171,7 @@ describe("watchJob in the background, on virtual time", () => {
       const slow = cold<StatusRead>("5ms (a|)", { a: { job: job("processing") } });
       const reads = scripted(scheduler, [slow]);
       const background = hot("2ms t", { t: true });
-      const job$ = watchJob(virtualClient(scheduler), JOB_ID, {
-        poll: every10,
-        download: false,
-        statusSource: reads,
-        background,
-      });
+      const job$ = watched(scheduler, reads, background);
       expectObservable(job$, "^ 40s !").toBe("5ms r", values);
       flush();
       expectSubscriptions(slow.subscriptions).toBe(["^ 4ms !", "30005ms ^ 4ms !"]);
