@@ -1,15 +1,36 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { EXIT } from "../src/exit.js";
 import { events, run, start } from "./helpers.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+
+/**
+ * What a help page lists under `Commands:` (their names, `help` aside) or `Options:` (each flag, short and long), from
+ * the heading to the next line that is not indented.
+ */
+function section(page: string, heading: "Commands" | "Options"): string[] {
+  const body = page.split(new RegExp(`^${heading}:$`, "m"))[1]?.split(/^\S/m)[0] ?? "";
+  if (heading === "Commands") {
+    return [...body.matchAll(/^ {2}([a-z]+)/gm)].map((m) => m[1]!).filter((name) => name !== "help");
+  }
+  return [...body.matchAll(/^ {2}(?:(-[A-Za-z]), )?(--[a-z][\w-]*)/gm)].flatMap((m) =>
+    m[1] ? [m[1], m[2]!] : [m[2]!],
+  );
+}
 
 describe("the program", () => {
-  it("documents every command, environment variable and exit code in --help", async () => {
+  it("documents every command, flag, environment variable and exit code in --help and the README", async () => {
     const { code, stdout } = await run(["--help"]);
     expect(code).toBe(0);
-    for (const command of ["models", "image", "emulator"]) expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
-    for (const variable of ["DECART_API_KEY", "DECART_BASE_URL", "NO_COLOR"]) expect(stdout).toContain(variable);
+    for (const command of ["models", "image", "video", "jobs", "batch", "emulator"]) {
+      expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    }
+    for (const variable of ["DECART_API_KEY", "DECART_BASE_URL", "DECART_JOURNAL", "NO_COLOR"]) {
+      expect(stdout).toContain(variable);
+      expect(README).toContain(`\`${variable}\``);
+    }
     for (const [exit, words] of [
       [0, "ok"],
       [1, "error"],
@@ -21,6 +42,26 @@ describe("the program", () => {
       [130, "interrupted"],
     ] as const) {
       expect(stdout).toMatch(new RegExp(`^ +${exit} +.*${words}`, "m"));
+      expect(README).toMatch(new RegExp(`^\\| ${exit} \\| `, "m"));
+    }
+    expect(Object.values(EXIT).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 130]);
+
+    // Every command and subcommand that --help lists, and every flag of its help page, is in the README.
+    const pages: Array<[string[], string]> = [[[], stdout]];
+    for (const command of section(stdout, "Commands")) {
+      const page = (await run([command, "--help"])).stdout;
+      pages.push([[command], page]);
+      for (const sub of section(page, "Commands"))
+        pages.push([[command, sub], (await run([command, sub, "--help"])).stdout]);
+    }
+    expect(pages.length).toBeGreaterThan(10);
+    for (const [command, page] of pages) {
+      if (command.length) expect(README).toContain(`decart ${command.join(" ")}`);
+      const flags = section(page, "Options");
+      expect(flags, command.join(" ")).toContain("--help");
+      for (const flag of flags) {
+        expect(README, `${flag} (decart ${command.join(" ")} --help)`).toMatch(new RegExp(`[\`\\s,]${flag}[\`\\s,<]`));
+      }
     }
   });
 
