@@ -44,6 +44,6 @@ export const budgets = [
         const go = () => video.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake" });
         return h("div", null, h("button", { onClick: go }, "Go"), h("p", null, video.status), src && h("video", { src }));
       }
-      export const App = ({ token }) => h(DecartProvider, { options: { apiKey: token } }, h(Page));`,
+      export const App = () => h(DecartProvider, { token: "/api/decart-token" }, h(Page));`,
   },
 ];

@@ -51,6 +51,16 @@ describe("createTokenRoute", () => {
     expect(refused.status).toBe(403);
   });
 
+  it("mints tokens for the allowed origins only", async () => {
+    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, allowedOrigins: ["https://app.test"] });
+    const { apiKey } = await (await route(post())).json();
+    // A page's requests carry its Origin (set by hand here, as a browser does).
+    const read = (origin: string) =>
+      fetch(`${emu.url}/v1/jobs/job_unknown`, { headers: { "x-api-key": apiKey, origin } }).then((r) => r.status);
+    expect(await read("https://evil.test")).toBe(403);
+    expect(await read("https://app.test")).toBe(404); // let through: the job does not exist
+  });
+
   it("checks its options when it is created: unknown or retired models, limits of the spec", () => {
     const make = (options: Parameters<typeof createTokenRoute>[0]) => () =>
       createTokenRoute({ apiKey: KEY, baseUrl: emu.url, ...options });
