@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createDecartClient, models } from "@decart/core";
 import { type Emulator, startEmulator } from "@decart/emulator";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decartPlayground } from "../server/plugin.js";
@@ -70,32 +70,43 @@ async function openPage(): Promise<{ page: Page; keysSent: string[] }> {
   return { page, keysSent };
 }
 
-const timelineOf = (page: Page) =>
-  page.locator('ol[aria-label="Status timeline"] > li').evaluateAll((items) => items.map((li) => li.dataset.status));
+/** A run's view on the page: "Result" (the form's run) or "Followed job". */
+const view = (page: Page, title = "Result") => page.getByRole("region", { name: title, exact: true });
+
+const timelineOf = (run: Locator) =>
+  run.locator('ol[aria-label="Status timeline"] > li').evaluateAll((items) => items.map((li) => li.dataset.status));
+
+/** Waits until the run's timeline reaches `status`. */
+const reached = (run: Locator, status: string) =>
+  run.locator(`ol[aria-label="Status timeline"] > li[data-status="${status}"]`).waitFor();
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-async function downloadBytes(page: Page): Promise<{ name: string; bytes: Buffer }> {
+async function downloadBytes(run: Locator): Promise<{ name: string; bytes: Buffer }> {
   const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("link", { name: "Download" }).click(),
+    run.page().waitForEvent("download"),
+    run.getByRole("link", { name: "Download" }).click(),
   ]);
   return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
 }
 
 /** Waits for the `<video>` to have the whole clip, a duration and to play; returns the job id the page shows. */
-async function expectVideoPlays(page: Page): Promise<string> {
-  const playing = await page.waitForFunction(() => {
-    const v = document.querySelector("video");
-    return v && v.readyState >= 4 && v.duration > 0 && v.currentTime > 0 && !v.error
-      ? { readyState: v.readyState, duration: v.duration, width: v.videoWidth }
-      : false;
-  });
+async function expectVideoPlays(run: Locator): Promise<string> {
+  const video = await run.locator("video").elementHandle();
+  const playing = await run
+    .page()
+    .waitForFunction(
+      (v) =>
+        v && v.readyState >= 4 && v.duration > 0 && v.currentTime > 0 && !v.error
+          ? { readyState: v.readyState, duration: v.duration, width: v.videoWidth }
+          : false,
+      video as import("playwright-core").ElementHandle<HTMLVideoElement>,
+    );
   const media = (await playing.jsonValue()) as { readyState: number; duration: number; width: number };
   expect(media.readyState).toBeGreaterThanOrEqual(4); // HAVE_ENOUGH_DATA
   expect(media.duration).toBeGreaterThan(0);
   expect(media.width).toBeGreaterThan(0);
-  const jobId = (await page.locator(".job").textContent())?.replace("job", "").trim() ?? "";
+  const jobId = (await run.locator(".job").textContent())?.replace("job", "").trim() ?? "";
   expect(emu.job(jobId)?.status).toBe("completed");
   return jobId;
 }
@@ -103,20 +114,21 @@ async function expectVideoPlays(page: Page): Promise<string> {
 describe("playground in Chromium", () => {
   it("generates a video: timeline, playback, download of the emulator's bytes, client tokens only", async () => {
     const { page, keysSent } = await openPage();
+    const run = view(page);
     await expect(page.getByLabel("Model").inputValue()).resolves.toBe("lucy-pro-t2v");
     await page.getByLabel("prompt").fill("A lighthouse at dusk");
     await page.getByRole("button", { name: "Generate" }).click();
 
-    await page.locator('ol[aria-label="Status timeline"] > li[data-status="completed"]').waitFor();
-    const seen = await timelineOf(page);
+    await reached(run, "completed");
+    const seen = await timelineOf(run);
     expect(seen.filter((s) => s === "pending" || s === "processing" || s === "completed")).toEqual([
       "pending",
       "processing",
       "completed",
     ]);
 
-    const jobId = await expectVideoPlays(page);
-    const { name, bytes } = await downloadBytes(page);
+    const jobId = await expectVideoPlays(run);
+    const { name, bytes } = await downloadBytes(run);
     expect(name).toBe(`decart-${jobId}.mp4`);
     const record = emu.job(jobId);
     expect(bytes.length).toBe(record?.resultBytes);
@@ -133,28 +145,29 @@ describe("playground in Chromium", () => {
 
   it("generates an image through the Process API and downloads the emulator's bytes", async () => {
     const { page, keysSent } = await openPage();
+    const run = view(page);
     await page.getByLabel("Model").selectOption("lucy-pro-t2i");
     await page.getByLabel("prompt").fill("A red kite");
     await page.getByLabel("resolution").selectOption("480p");
-    await page.getByRole("button", { name: "Generate" }).click();
-
-    await page.locator('ol[aria-label="Status timeline"] > li[data-status="completed"]').waitFor();
-    expect(await timelineOf(page)).toEqual(["submitting", "completed"]);
-    await page.waitForFunction(() => {
-      const img = document.querySelector<HTMLImageElement>("section img");
-      return img?.complete && img.naturalWidth > 0;
-    });
-
     // The emulator renders the same bytes for the same model, inputs and seed.
     const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
-    const expected = await server.process({
+    const expected = server.process({
       model: models.image("lucy-pro-t2i"),
       prompt: "A red kite",
       resolution: "480p",
     });
-    const { name, bytes } = await downloadBytes(page);
+    await page.getByRole("button", { name: "Generate" }).click();
+
+    await reached(run, "completed");
+    expect(await timelineOf(run)).toEqual(["submitting", "completed"]);
+    await expect(run.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+    await expect(run.getByRole("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).resolves.toBeGreaterThan(
+      0,
+    );
+
+    const { name, bytes } = await downloadBytes(run);
     expect(name).toBe("decart-lucy-pro-t2i.png");
-    expect(sha256(bytes)).toBe(sha256(new Uint8Array(await expected.arrayBuffer())));
+    expect(sha256(bytes)).toBe(sha256(new Uint8Array(await (await expected).arrayBuffer())));
     for (const key of keysSent) expect(key).toMatch(/^ek_/);
 
     await page.screenshot({ path: `${artifacts}/image.png`, fullPage: true });
@@ -163,6 +176,7 @@ describe("playground in Chromium", () => {
 
   it("sends a file input: image to video with a PNG chosen in the file field", async () => {
     const { page } = await openPage();
+    const run = view(page);
     const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
     const png = await server.process({
       model: models.image("lucy-pro-t2i"),
@@ -178,11 +192,33 @@ describe("playground in Chromium", () => {
     });
     await page.getByRole("button", { name: "Generate" }).click();
 
-    await page.locator('ol[aria-label="Status timeline"] > li[data-status="completed"]').waitFor();
-    const jobId = await expectVideoPlays(page);
+    await reached(run, "completed");
+    const jobId = await expectVideoPlays(run);
     expect(emu.job(jobId)?.model).toBe("lucy-pro-i2v");
-    const { bytes } = await downloadBytes(page);
+    const { bytes } = await downloadBytes(run);
     expect(sha256(bytes)).toBe(emu.job(jobId)?.resultSha256);
+    await page.context().close();
+  });
+
+  it("follows a job submitted elsewhere (useJob) by its id, down to playback and download", async () => {
+    const { page } = await openPage();
+    const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
+    const { job_id: jobId } = await server.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "A harbour" });
+    await page.getByLabel("Job id").fill(jobId);
+    await page.getByRole("button", { name: "Follow" }).click();
+
+    const run = view(page, "Followed job");
+    await reached(run, "completed");
+    expect((await timelineOf(run)).filter((s) => s === "processing" || s === "completed")).toEqual([
+      "processing",
+      "completed",
+    ]);
+    await expect(expectVideoPlays(run)).resolves.toBe(jobId);
+    const { name, bytes } = await downloadBytes(run);
+    expect(name).toBe(`decart-${jobId}.mp4`);
+    expect(sha256(bytes)).toBe(emu.job(jobId)?.resultSha256);
+    // The form's own run is untouched.
+    await expect(view(page).getByRole("status").textContent()).resolves.toBe("idle");
     await page.context().close();
   });
 
@@ -201,15 +237,16 @@ describe("playground in Chromium", () => {
 
   it("shows a failed job's reason in the timeline", async () => {
     const { page } = await openPage();
+    const run = view(page);
     await page.getByLabel("prompt").fill("A storm [fail: the storm ate the set]");
     await page.getByRole("button", { name: "Generate" }).click();
 
-    await page.locator('ol[aria-label="Status timeline"] > li[data-status="failed"]').waitFor();
-    const seen = await timelineOf(page);
+    await reached(run, "failed");
+    const seen = await timelineOf(run);
     expect(seen.at(-1)).toBe("failed");
     expect(seen).toContain("pending");
-    await expect(page.getByRole("alert").textContent()).resolves.toContain("the storm ate the set");
-    await expect(page.getByRole("link", { name: "Download" }).count()).resolves.toBe(0);
+    await expect(run.getByRole("alert").textContent()).resolves.toContain("the storm ate the set");
+    await expect(run.getByRole("link", { name: "Download" }).count()).resolves.toBe(0);
     await page.context().close();
   });
 });

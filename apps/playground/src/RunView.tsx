@@ -1,0 +1,69 @@
+import { type GenerationState, type GenerationStatus, useResultUrl } from "@decart/react";
+import { useEffect, useState } from "react";
+import { Timeline, type TimelineEntry } from "./Timeline.js";
+
+const extensionOf = (type: string) => (type.includes("jpeg") ? "jpg" : (type.split("/")[1] ?? "bin"));
+
+/** Statuses a run is still moving through (it can be stopped from watching). */
+export const isBusy = (status: GenerationStatus) =>
+  status === "submitting" || status === "pending" || status === "processing" || status === "downloading";
+
+interface Props {
+  /** Names the section (its landmark) and the result's alt text. */
+  title: string;
+  run: GenerationState;
+  /** When the run started (performance.now()), for the timeline's offsets. Remount the view for a new run. */
+  startedAt: number;
+  /** The download's name without its extension, when there is no job id. */
+  fallbackName: string;
+}
+
+/**
+ * One run as it goes: its status, the timeline of the statuses it reached with their times, its error, then the
+ * video or image (through `useResultUrl`) and a download of the same file.
+ */
+export function RunView({ title, run, startedAt, fallbackName }: Props) {
+  const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
+  const src = useResultUrl(run.result);
+  useEffect(() => {
+    if (run.status === "idle") return;
+    setTimeline((entries) =>
+      entries.at(-1)?.status === run.status
+        ? entries
+        : [...entries, { status: run.status, at: Date.now(), sinceStartMs: performance.now() - startedAt }],
+    );
+  }, [run.status, startedAt]);
+  const fileName = run.result && `decart-${run.jobId ?? fallbackName}.${extensionOf(run.result.type)}`;
+  return (
+    <section aria-label={title}>
+      <h2>{title}</h2>
+      <p>
+        <output aria-label="Status">{run.status}</output>
+        {run.jobId && <span className="job"> job {run.jobId}</span>}
+        {run.status === "downloading" && run.progress && (
+          <span>
+            {" "}
+            {run.progress.receivedBytes} / {run.progress.totalBytes ?? "?"} bytes
+          </span>
+        )}
+      </p>
+      <Timeline entries={timeline} />
+      {run.error && <p role="alert">{run.error.message}</p>}
+      {src && run.result && (
+        <>
+          {run.result.type.startsWith("video/") ? (
+            <video src={src} controls autoPlay muted loop playsInline aria-label={`${title}: video`} />
+          ) : (
+            <img src={src} alt={title} />
+          )}
+          <p>
+            <a href={src} download={fileName} className="button">
+              Download
+            </a>{" "}
+            {run.result.size} bytes, {run.result.type}
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
