@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     environment: "happy-dom",
+    setupFiles: ["test/setup.ts"],
+    sequence: { hooks: "list" },
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-results/results.json" },
     testTimeout: 30_000,
