@@ -32,6 +32,8 @@ export interface TokenRouteOptions {
   authorize?: (request: Request) => boolean | Promise<boolean>;
   /** The `fetch` to reach the API with (default: the global one). */
   fetch?: typeof fetch;
+  /** Called with the error when minting fails (the 502): log it here; its message never contains your key. */
+  onError?: (error: DecartError) => void;
 }
 
 /** A JSON answer that no cache keeps. */
@@ -90,6 +92,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       const { apiKey, expiresAt } = await client.tokens.create({ ...body, signal: request.signal });
       return reply(200, { apiKey, expiresAt });
     } catch (e) {
+      options.onError?.(e as DecartError);
       // The error's code and status only: a message may quote the upstream answer.
       const { code, status } = e as DecartError;
       return reply(502, { error: "Could not create a client token", code, status });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  AuthenticationError,
   createDecartClient,
   InvalidInputError,
   ModelRetiredError,
@@ -112,10 +113,17 @@ describe("createTokenRoute", () => {
 
   it("answers 502 when the API refuses or fails, without the key in the answer", async () => {
     // The emulator refuses a key it does not know.
-    const wrong = createTokenRoute({ apiKey: "dct_not_known_here_0123456789", baseUrl: emu.url });
+    const logged: unknown[] = [];
+    const wrong = createTokenRoute({
+      apiKey: "dct_not_known_here_0123456789",
+      baseUrl: emu.url,
+      onError: (error) => logged.push(error),
+    });
     const refused = await wrong(post());
     expect(refused.status).toBe(502);
     expect(await refused.json()).toEqual({ error: expect.any(String), code: "AUTHENTICATION", status: 401 });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toBeInstanceOf(AuthenticationError);
 
     // A server that quotes the key back in its error page.
     const echo = createServer((req, res) => {
