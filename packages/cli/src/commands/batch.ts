@@ -38,7 +38,7 @@ interface BatchLine {
 /** How one line ended. */
 type LineResult = { custom_id: string; line: number; job_id?: string | undefined } & (
   | { status: "completed"; path: string }
-  | { status: "failed"; error: string }
+  | { status: "failed"; error: string; resumable?: true }
 );
 
 const fileName = (customId: string) => customId.replace(/[^\w.-]/g, "_").replace(/^\.+/, "_");
@@ -188,6 +188,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
             line: result.line,
             job_id: result.job_id,
             error: result.error,
+            ...(result.resumable && { resumable: true }),
           }
         : {
             type: "line_completed",
@@ -246,7 +247,16 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     } catch (error) {
       if (signal.aborted && AbortError.isInstance(error)) return undefined;
       const e = error as { message?: string; jobId?: string };
-      return { ...base1, job_id: e.jobId ?? job?.job_id, status: "failed", error: e.message ?? String(error) };
+      const jobId = e.jobId ?? job?.job_id;
+      // Not the server's failure (that is an outcome): the job exists and may have (or still give) its result, so
+      // --resume watches and downloads it again without a new job; feeding the line back in would pay twice.
+      return {
+        ...base1,
+        job_id: jobId,
+        status: "failed",
+        error: e.message ?? String(error),
+        ...(jobId && { resumable: true as const }),
+      };
     }
     if (outcome.state === "interrupted") return undefined;
     if (outcome.state === "failed") return { ...base1, job_id: outcome.jobId, status: "failed", error: outcome.error };
@@ -288,6 +298,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     await rm(errorsPath, { force: true });
   }
   const completed = results.length - failedLines.size;
+  const resumable = results.filter((r) => r.status === "failed" && r.resumable).length;
   const interrupted = lines.length - results.length;
   output.event({
     type: "summary",
@@ -295,6 +306,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     completed,
     failed: failedLines.size,
     not_finished: interrupted,
+    ...(resumable && { resumable }),
     results: resultsPath,
     ...(failedLines.size && { errors: errorsPath }),
   });
@@ -306,6 +318,14 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       `. Results: ${resultsPath}` +
       (failedLines.size ? `; failed lines (fix and run them again): ${errorsPath}` : ""),
   );
+  if (resumable && !signal.aborted) {
+    report(
+      c.yellow(
+        `${resumable} failed line(s) have a job whose result was not saved (not the job's failure): ` +
+          `run again with --resume to watch and download them without new jobs`,
+      ),
+    );
+  }
   if (signal.aborted) {
     const again = `decart batch ${source === "-" ? "- (the same lines on stdin)" : JSON.stringify(source)} --out ${JSON.stringify(out)} --resume`;
     output.event({ type: "interrupted", resume: again });
