@@ -117,9 +117,10 @@ export function createTransport({
     };
 
     const attempt = async (): Promise<Response> => {
-      if (signal?.aborted) throw aborted(jobId, signal.reason);
-      // Before anything is sent: a token fetcher's failure leaves the request safe to repeat.
+      // Before anything is sent: a token fetcher's failure leaves the request safe to repeat. A call aborted while it
+      // waited for its key sends nothing.
       key = await keys?.get();
+      if (signal?.aborted) throw aborted(jobId, signal.reason);
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal?.reason);
       signal?.addEventListener("abort", onAbort);

@@ -141,6 +141,26 @@ describe("a client with a token fetcher", () => {
     expect(emu.job(job_id)).toBeDefined();
   });
 
+  it("a call aborted while it waits for its token sends nothing", async () => {
+    const fetcher = minting();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const client = clientWith(async () => {
+      await gate;
+      return fetcher();
+    });
+    const before = emu.stats().requests.byRoute.status ?? 0;
+    const controller = new AbortController();
+    const read = client.queue.status("job_waiting", { signal: controller.signal }).catch((e) => e);
+    controller.abort();
+    release();
+    expect((await read).name).toBe("AbortError");
+    expect(fetcher.calls).toBe(1);
+    expect(emu.stats().requests.byRoute.status ?? 0).toBe(before);
+  });
+
   it("refuses `token` with `apiKey` or `proxy`, and a fetcher that answers no key", async () => {
     const fetcher = minting();
     expect(() => createDecartClient({ token: fetcher, apiKey: "k" })).toThrow(/token/);
