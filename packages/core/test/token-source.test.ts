@@ -123,6 +123,14 @@ describe("a client with a token fetcher", () => {
     expect(fetcher.keys[1]).not.toBe(first);
   });
 
+  it("a clock set ahead does not fetch a token per request: a token that looks expired on arrival is used until refused", async () => {
+    const fetcher = minting(120);
+    const client = clientWith(fetcher, { poll: { now: () => Date.now() + 3_600_000 } });
+    const { job_id } = await client.queue.submit({ model, prompt: "clock ahead" });
+    for (let i = 0; i < 3; i++) await client.queue.status(job_id);
+    expect(fetcher.calls).toBe(1);
+  });
+
   it("a token fetcher's failure is a typed, retryable error; the next request asks again", async () => {
     let fail = true;
     const fetcher = minting();
