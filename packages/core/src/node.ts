@@ -3,6 +3,7 @@
  * input. Import from `@decart/core/node`.
  */
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream, openAsBlob } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
@@ -47,9 +48,22 @@ export interface SaveResultOptions {
 }
 
 /**
+ * The error of a local write that failed (a missing directory, a directory where the file should be, a full disk …):
+ * code `FILE_WRITE_FAILED`, not retried, the Node error as `cause`. The job's result is untouched on the server.
+ */
+const writeFailed = (jobId: string, path: string, cause: unknown) =>
+  new DecartError(
+    `Could not write the result of job ${jobId} to ${path}: ${(cause as Error)?.message ?? cause}. The result is ` +
+      `still on the server: download it again with saveResult or queue.result("${jobId}")`,
+    { code: "FILE_WRITE_FAILED", jobId, path, cause },
+  );
+
+/**
  * Streams a completed job's video to `path` with bounded memory (a `stream/promises` pipeline). The file appears only
  * when the download is complete: bytes go to a temporary file beside it, renamed at the end and removed on failure.
  * A download that fails in a transient way starts again under the client's retry policy (backoff, `Retry-After`).
+ * A local write that fails (the directory is missing, `path` is a directory, the disk is full …) is not retried: it
+ * fails with code `FILE_WRITE_FAILED` (`path`, `jobId`, the Node error as `cause`), and the result can be saved again.
  */
 export async function saveResult(
   client: Pick<DecartClient, "queue">,
@@ -69,22 +83,35 @@ export async function saveResult(
   const temp = `${path}.${Math.random().toString(36).slice(2, 10)}.partial`;
   return retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {
     let bytes = 0;
-    const download = await client.queue.download(jobId, {
-      signal,
-      onProgress: (p) => {
-        bytes = p.receivedBytes;
-        onProgress?.(p);
-      },
-      // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
-      ...{ [ONCE]: true },
+    // The first failure of a system call on the file (open, write, rename), told apart from a failure of the
+    // download (which the pipeline also passes on to the file, without a `syscall`).
+    let local: unknown;
+    const file = createWriteStream(temp).on("error", (e: NodeJS.ErrnoException) => {
+      if (e.syscall) local ??= e;
     });
     try {
-      await pipeline(Readable.fromWeb(download.stream as never), createWriteStream(temp), signal ? { signal } : {});
-      await rename(temp, path);
+      // The temporary file opens before the download starts: a path that cannot be written costs no download.
+      await once(file, "ready");
+      const download = await client.queue.download(jobId, {
+        signal,
+        onProgress: (p) => {
+          bytes = p.receivedBytes;
+          onProgress?.(p);
+        },
+        // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
+        ...{ [ONCE]: true },
+      });
+      await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
+      await rename(temp, path).catch((e) => {
+        local ??= e;
+        throw e;
+      });
       return { path, bytes };
     } catch (e) {
+      file.destroy();
       await rm(temp, { force: true });
-      throw signal?.aborted ? aborted(jobId, e) : e;
+      if (signal?.aborted) throw aborted(jobId, e);
+      throw local === undefined ? e : writeFailed(jobId, path, local);
     }
   });
 }

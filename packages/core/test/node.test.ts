@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AbortError, models, ServerError } from "../src/index.js";
+import { AbortError, DecartError, InvalidResponseError, models, ServerError } from "../src/index.js";
 import { fileFromPath, saveResult } from "../src/node.js";
 import { clientFor, firstN, instantDelay, startFast } from "./helpers.js";
 
@@ -109,6 +109,35 @@ describe("@decart/core/node", () => {
     } finally {
       await stalled.close();
     }
+  });
+
+  it("saveResult under a missing directory fails with FILE_WRITE_FAILED before downloading, not retried", async () => {
+    const { client, jobId } = await completedJob();
+    const path = join(dir, "missing", "out.mp4");
+    const error = await saveResult(client, jobId, path).catch((e) => e);
+    expect(error).toBeInstanceOf(DecartError);
+    expect(error).not.toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ code: "FILE_WRITE_FAILED", jobId, path, retryable: false });
+    expect(error.cause.code).toBe("ENOENT");
+    expect(error.message).toContain(path);
+    expect(error.message).toContain(`queue.result("${jobId}")`);
+    expect(error.message).not.toMatch(/Unexpected answer/);
+    // The path was checked first: no download was spent on it, and none repeated.
+    expect(emu.job(jobId)!.contentReads).toBe(0);
+    // The result is still there to save.
+    await saveResult(client, jobId, join(dir, "saved-again.mp4"));
+    expect(emu.job(jobId)!.contentReads).toBe(1);
+  });
+
+  it("saveResult to a directory's path fails with FILE_WRITE_FAILED once, and leaves no partial file", async () => {
+    const { client, jobId } = await completedJob();
+    const path = join(dir, "a-directory");
+    await mkdir(path);
+    const error = await saveResult(client, jobId, path).catch((e) => e);
+    expect(error).toMatchObject({ code: "FILE_WRITE_FAILED", jobId, path, retryable: false });
+    expect(error.cause.syscall).toBe("rename");
+    expect(emu.job(jobId)!.contentReads).toBe(1);
+    expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
   });
 
   it("fileFromPath opens a local file as a named, typed input", async () => {
