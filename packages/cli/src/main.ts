@@ -36,7 +36,10 @@ function program(run: (work: (output: Output) => Promise<unknown>, options: Glob
     .description("Generate images and videos with the Decart API, from a terminal or a script.")
     .version(VERSION, "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
-    .option("--api-key <key>", "API key (default: $DECART_API_KEY, preferred: a flag shows in the process list)")
+    .option(
+      "--api-key <key>",
+      "API key (default: $DECART_API_KEY, which is preferred: a flag shows in the process list)",
+    )
     .option("--base-url <url>", "API URL (default: $DECART_BASE_URL, else https://api.decart.ai)")
     .option("--json", "NDJSON events on stdout (the default when stdout is not a terminal)")
     .option("--no-json", "output for a human even when stdout is not a terminal")
@@ -123,12 +126,14 @@ Examples:
     .description("submit, inspect, wait for and download video jobs; list the journal")
     .addHelpText(
       "after",
-      '\nExamples:\n  id=$(decart jobs submit "A serene lake")\n  decart jobs wait $id -o lake.mp4\n  decart jobs list',
+      '\nExamples:\n  id=$(decart jobs submit "A serene lake" --no-json)\n  decart jobs wait "$id" -o lake.mp4\n  decart jobs list',
     );
   const jobsCommand = (name: string) => jobs.command(name);
   const jobsModule = () => import("./commands/jobs.js");
   jobsCommand("submit")
-    .description("submit a video job and print only its id (recorded in the journal)")
+    .description(
+      "submit a video job and print its id, recorded in the journal (piped: a JSON event; --no-json: the bare id)",
+    )
     .argument("[prompt-and-fields...]", "the prompt, then field=value, field:=json, field=@file")
     .option("-m, --model <name>", "a video model (default lucy-pro-t2v)")
     .addHelpText("after", FIELDS_HELP)
