@@ -33,7 +33,8 @@ export interface JobOptions {
   /**
    * Whether the app is in the background (e.g. a hidden page: `@decart/react` passes the page's visibility). While the
    * latest value is `true`, status reads are at least 30 s apart (slower, never stopped); when it turns `false`, the
-   * job is read at once.
+   * job is read at once. A poller shared by several subscribers (see `watchJob`) is slowed only while all of them are
+   * in the background; one without `background`, or whose `background` has not emitted yet, is in the foreground.
    */
   background?: Observable<boolean>;
   /** Where timers run (default `asyncScheduler`): a `TestScheduler` runs everything on virtual time. */

@@ -12,6 +12,7 @@ import type {
 } from "@decart/core";
 import {
   asyncScheduler,
+  BehaviorSubject,
   defer,
   distinctUntilChanged,
   finalize,
@@ -114,28 +115,61 @@ export function drive(
   });
 }
 
+/** A running poller: its events, and whether each of its subscribers is in the background. */
+interface Poller {
+  events: Observable<JobEvent>;
+  votes: Map<object, boolean>;
+  pace: BehaviorSubject<boolean>;
+}
+
 /** The running pollers, per client and job: everyone watching a job shares its one poller while it runs. */
-const pollers = new WeakMap<DecartClient, Map<string, Observable<JobEvent>>>();
+const pollers = new WeakMap<DecartClient, Map<string, Poller>>();
 
 /**
  * The shared poller of a job, started by `start` when none runs. It replays its latest event to late subscribers,
  * stops (timer cleared, request aborted) when its last subscriber leaves, and is forgotten when it ends or stops, so
- * that the next subscriber starts afresh.
+ * that the next subscriber starts afresh. It is in the background only while every subscriber says so (one without
+ * `background` is in the foreground), looked at anew as subscribers come, go or change their minds.
  */
-function sharedPoller(client: DecartClient, key: string, start: () => Observable<JobEvent>): Observable<JobEvent> {
+function sharedPoller(
+  client: DecartClient,
+  key: string,
+  background: Observable<boolean> | undefined,
+  start: (background: Observable<boolean>) => Observable<JobEvent>,
+): Observable<JobEvent> {
   return defer(() => {
-    const jobs = pollers.get(client) ?? new Map<string, Observable<JobEvent>>();
+    const jobs = pollers.get(client) ?? new Map<string, Poller>();
     pollers.set(client, jobs);
-    const known = jobs.get(key);
-    if (known) return known;
-    const running: Observable<JobEvent> = start().pipe(
-      finalize(() => {
-        if (jobs.get(key) === running) jobs.delete(key);
-      }),
-      share({ connector: () => new ReplaySubject(1), resetOnRefCountZero: true, resetOnComplete: false }),
-    );
-    jobs.set(key, running);
-    return running;
+    let poller = jobs.get(key);
+    if (!poller) {
+      const pace = new BehaviorSubject(false);
+      const events: Observable<JobEvent> = start(pace).pipe(
+        finalize(() => {
+          if (jobs.get(key) === poller) jobs.delete(key);
+        }),
+        share({ connector: () => new ReplaySubject(1), resetOnRefCountZero: true, resetOnComplete: false }),
+      );
+      poller = { events, votes: new Map(), pace };
+      jobs.set(key, poller);
+    }
+    const { events, votes, pace } = poller;
+    const recount = () => votes.size && pace.next([...votes.values()].every(Boolean));
+    return new Observable<JobEvent>((subscriber) => {
+      const me = {};
+      votes.set(me, false);
+      const said = background?.subscribe((on) => {
+        votes.set(me, on);
+        recount();
+      });
+      recount();
+      const following = events.subscribe(subscriber);
+      return () => {
+        said?.unsubscribe();
+        votes.delete(me);
+        recount();
+        following.unsubscribe();
+      };
+    });
   });
 }
 
@@ -146,12 +180,12 @@ function follow(
   options: JobOptions & { model?: VideoModel | VideoModelName | undefined; first?: JobSubmitResult },
 ): Observable<JobEvent> {
   const { model, first, timeoutMs, poll, download, background } = options;
-  return sharedPoller(client, `${download === false ? "status" : "result"}:${jobId}`, () =>
+  return sharedPoller(client, `${download === false ? "status" : "result"}:${jobId}`, background, (pace) =>
     drive(client.queue.createWatch(jobId, { model, first, timeoutMs, poll, download }), jobId, {
       read: options.statusSource ?? clientStatus(client),
       result: options.resultSource ?? clientResult(client),
       scheduler: options.scheduler ?? asyncScheduler,
-      background,
+      background: pace,
     }),
   );
 }
@@ -166,7 +200,8 @@ function follow(
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
  * gets the latest event at once; when the last one unsubscribes, the timer stops and the request in flight is aborted.
  * Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it (those who
- * differ on `download` get a poller of their own).
+ * differ on `download` get a poller of their own), except `background`: it is slowed only while every subscriber is
+ * in the background.
  */
 export function watchJob(client: DecartClient, jobId: string, options: WatchJobOptions = {}): Observable<JobEvent> {
   return defer(() => follow(client, jobId, options));

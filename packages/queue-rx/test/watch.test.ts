@@ -1,5 +1,5 @@
 import { type JobEvent, JobTimeoutError, ServerError, type StatusRead } from "@decart/core";
-import { type Observable, take } from "rxjs";
+import { BehaviorSubject, type Observable, take } from "rxjs";
 import type { RunHelpers, TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { fromAbortable, type StatusSource } from "../src/sources.js";
@@ -193,6 +193,57 @@ describe("watchJob in the background, on virtual time", () => {
       flush();
       expect(deadlines).toEqual([100, 100, 100, 100, 100]);
       expect(JobTimeoutError.isInstance(failure)).toBe(true);
+    });
+  });
+});
+
+describe("a poller shared by subscribers in and out of the background, on virtual time", () => {
+  const processing = (cold: RunHelpers["cold"]) => cold<StatusRead>("-(a|)", { a: { job: job("processing") } });
+  const start = (scheduler: TestScheduler, cold: RunHelpers["cold"]) => {
+    const statusSource = scripted(scheduler, [processing(cold)]);
+    const client = virtualClient(scheduler);
+    const watch = (background?: Observable<boolean>) =>
+      watchJob(client, JOB_ID, { poll: every10, download: false, statusSource, background });
+    return { reads: statusSource, watch };
+  };
+
+  it("keeps the full pace while one subscriber is in the foreground, and slows once it leaves", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const { reads, watch } = start(scheduler, cold);
+      const hidden = new BehaviorSubject(true); // says so to each subscriber as it comes, as a page does
+      // In the background from the start; a subscriber without `background` is there until 30 ms.
+      expectObservable(watch(hidden), "^ 70s !").toBe("-r", values);
+      expectObservable(watch(), "^ 29ms !").toBe("-r", values);
+      flush();
+      // One read per tick for both; then the wait begun at 23 ms becomes 30 s long.
+      expect(reads.calls).toEqual([0, 11, 22, 30_023, 60_024]);
+    });
+  });
+
+  it("a subscriber in the foreground who joins a poller in the background reads at once, whoever started it", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const { reads, watch } = start(scheduler, cold);
+      const hidden = new BehaviorSubject(true); // says so to each subscriber as it comes, as a page does
+      expectObservable(watch(hidden), "^ 70s !").toBe("-r", values);
+      expectObservable(watch(hidden), "10ms ^ 70s !").toBe("10ms r", values);
+      expectObservable(watch(), "50ms ^ 29ms !").toBe("50ms r", values);
+      flush();
+      // The second one in the background changed nothing; the one in the foreground woke the poller at 50 ms, kept
+      // the pace while there, and leaving at 80 ms turned the wait begun at 73 ms into a 30 s one.
+      expect(reads.calls).toEqual([0, 50, 61, 72, 30_073, 60_074]);
+    });
+  });
+
+  it("reads at once when one of the subscribers in the background comes to the foreground", () => {
+    marbles(({ cold, hot, expectObservable, scheduler, flush }) => {
+      const { reads, watch } = start(scheduler, cold);
+      const hidden = new BehaviorSubject(true); // says so to each subscriber as it comes, as a page does
+      const flips = hot("t 99ms f", { t: true, f: false });
+      expectObservable(watch(hidden), "^ 130ms !").toBe("-r", values);
+      expectObservable(watch(flips), "^ 130ms !").toBe("-r", values);
+      flush();
+      // The first read is never slowed; the next waits 30 s until the second subscriber comes back at 100 ms.
+      expect(reads.calls).toEqual([0, 100, 111, 122]);
     });
   });
 });
