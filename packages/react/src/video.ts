@@ -23,7 +23,15 @@ export interface VideoJobOptions {
   poll?: PollOptions | PollSchedule;
   /** The watch's budget before a `JobTimeoutError` (default: the core's, 11 minutes). */
   timeoutMs?: number;
+  /**
+   * While the page is hidden: `"slow"` (default) reads at most every 30 s, `"keep"` keeps the full pace (a dashboard
+   * in a background tab). A job several components watch is slowed only while all of them would slow it.
+   */
+  whenHidden?: "slow" | "keep";
 }
+
+/** The page's visibility, as queue-rx's `background`, unless the hook keeps the pace when hidden. */
+const pacing = (whenHidden: VideoJobOptions["whenHidden"]) => (whenHidden === "keep" ? undefined : pageHidden);
 
 /** `useJob` options: with the job's model when known, which sets the poll schedule. */
 export interface UseJobOptions extends VideoJobOptions {
@@ -93,8 +101,8 @@ class JobFollower {
 
   private start(): void {
     if (!this.jobId || this.watching || this.ended || this.stopped) return;
-    const { model, download, poll, timeoutMs } = this.options;
-    const options = { model, download, poll, timeoutMs, background: pageHidden };
+    const { model, download, poll, timeoutMs, whenHidden } = this.options;
+    const options = { model, download, poll, timeoutMs, background: pacing(whenHidden) };
     const watching = watchJob(this.client, this.jobId, options).subscribe({
       next: (event) => apply(this.store, event),
       error: (error) => {
@@ -129,10 +137,10 @@ class JobFollower {
  */
 export function useJob(jobId: string | null | undefined, options: UseJobOptions = {}): JobHandle {
   const client = useDecartClient();
-  const { model, download, poll, timeoutMs } = options;
+  const { model, download, poll, timeoutMs, whenHidden } = options;
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new follower only when what it watches changes
   const follower = useMemo(
-    () => new JobFollower(client, jobId, { model, download, poll, timeoutMs }),
+    () => new JobFollower(client, jobId, { model, download, poll, timeoutMs, whenHidden }),
     [client, jobId, typeof model === "string" ? model : model?.name, download],
   );
   const state = useSyncExternalStore(
@@ -177,12 +185,12 @@ class VideoGenerator {
       },
       () => undefined,
     );
-    const { download, poll, timeoutMs } = this.options;
+    const { download, poll, timeoutMs, whenHidden } = this.options;
     const watching = submitJob(this.client, input, {
       download,
       poll,
       timeoutMs,
-      background: pageHidden,
+      background: pacing(whenHidden),
       submitSource: () => from(accepted),
     }).subscribe({
       next: (event) => apply(this.store, event),
@@ -212,9 +220,12 @@ class VideoGenerator {
  */
 export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration {
   const client = useDecartClient();
-  const { download, poll, timeoutMs } = options;
+  const { download, poll, timeoutMs, whenHidden } = options;
   // biome-ignore lint/correctness/useExhaustiveDependencies: one generator per client and download choice
-  const generator = useMemo(() => new VideoGenerator(client, { download, poll, timeoutMs }), [client, download]);
+  const generator = useMemo(
+    () => new VideoGenerator(client, { download, poll, timeoutMs, whenHidden }),
+    [client, download],
+  );
   const state = useSyncExternalStore(
     generator.store.subscribe,
     generator.store.getSnapshot,

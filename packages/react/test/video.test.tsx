@@ -230,4 +230,50 @@ describe("a hidden page", () => {
       page.restore();
     }
   });
+
+  // Hidden and slowed, reads are 30 s apart: the time limit is shorter, so only a hook that keeps the pace can pass.
+  it('`whenHidden: "keep"` keeps the full pace, even when it joins a job another hook has slowed', {
+    timeout: 10_000,
+  }, async () => {
+    emu = await startFast({ timing: { pendingMs: 20, processingMs: 120_000 } });
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "on a dashboard in a background tab" });
+    const page = visibility();
+    try {
+      const wrapper = strictWith(client);
+      const slowed = renderHook(() => useJob(job_id, { model }), { wrapper });
+      await until(() => slowed.result.current.status === "processing");
+      const requests = () => emu!.job(job_id)!.requests;
+      act(() => page.set("hidden"));
+      const hidden = requests();
+      const kept = renderHook(() => useJob(job_id, { model, whenHidden: "keep" }), { wrapper });
+      await until(() => requests() > hidden + 4); // at the visible pace, one read per tick for both hooks
+      expect(kept.result.current.status).toBe("processing");
+      kept.unmount();
+      slowed.unmount();
+    } finally {
+      page.restore();
+    }
+  });
+
+  it('`useGenerateVideo({ whenHidden: "keep" })` follows a job to its video in a hidden page at the full pace', {
+    timeout: 10_000,
+  }, async () => {
+    emu = await startFast({ timing: { pendingMs: 100, processingMs: 200 } });
+    const page = visibility();
+    try {
+      page.set("hidden");
+      const { result, unmount } = renderHook(() => useGenerateVideo({ whenHidden: "keep" }), {
+        wrapper: strictWith(clientFor(emu)),
+      });
+      await act(async () => {
+        await result.current.submit({ model, prompt: "rendered in a background tab" });
+      });
+      await until(() => result.current.status === "completed");
+      expect(emu.job(result.current.jobId!)!.requests).toBeGreaterThan(2);
+      unmount();
+    } finally {
+      page.restore();
+    }
+  });
 });
