@@ -117,9 +117,36 @@ export function createTransport({
     };
 
     const attempt = async (): Promise<Response> => {
-      // Before anything is sent: a token fetcher's failure leaves the request safe to repeat. A call aborted while it
-      // waited for its key sends nothing.
-      key = await keys?.get();
+      // Before anything is sent: a token fetcher's failure leaves the request safe to repeat. The wait for a key is
+      // bounded like an answer's (the attempt's timer, the call's deadline) and ends at once on abort; a call aborted
+      // while it waited sends nothing. A fetch still running goes on for the next attempt, which shares it.
+      const got = keys?.get();
+      key =
+        typeof got === "object"
+          ? await new Promise<string>((resolve, reject) => {
+              const done = (settle: () => void) => {
+                clearTimeout(timer);
+                signal?.removeEventListener("abort", stop);
+                settle();
+              };
+              const stop = () => done(() => reject(aborted(jobId, signal?.reason)));
+              const timer = setTimeout(
+                () =>
+                  done(() =>
+                    reject(
+                      new TimeoutError(`${where}: no client token within ${timeoutMs} ms`, { retryable: true, jobId }),
+                    ),
+                  ),
+                Math.max(0, Math.min(timeoutMs, deadline - now())),
+              );
+              signal?.addEventListener("abort", stop);
+              if (signal?.aborted) stop();
+              got.then(
+                (k) => done(() => resolve(k)),
+                (e) => done(() => reject(e)),
+              );
+            })
+          : got;
       if (signal?.aborted) throw aborted(jobId, signal.reason);
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal?.reason);

@@ -169,6 +169,30 @@ describe("a client with a token fetcher", () => {
     expect(emu.stats().requests.byRoute.status ?? 0).toBe(before);
   });
 
+  it("a token fetcher that never answers: an abort ends the call at once, a timeout ends it retryable, nothing sent", async () => {
+    let calls = 0;
+    const hanging = () => {
+      calls++;
+      return new Promise<ClientToken>(() => {});
+    };
+    const before = emu.stats().requests.byRoute.status ?? 0;
+    const controller = new AbortController();
+    const read = clientWith(hanging)
+      .queue.status("job_waiting", { signal: controller.signal })
+      .catch((e) => e);
+    controller.abort();
+    expect((await read).name).toBe("AbortError");
+
+    const client = clientWith(hanging, { timeoutMs: 50, maxRetries: 2 });
+    const error = await client.queue.status("job_waiting").catch((e) => e);
+    expect(error.name).toBe("TimeoutError");
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain("no client token");
+    // One fetch for each client (its retries share the one still running), and no request reached the server.
+    expect(calls).toBe(2);
+    expect(emu.stats().requests.byRoute.status ?? 0).toBe(before);
+  });
+
   it("refuses `token` with `apiKey` or `proxy`, and a fetcher that answers no key", async () => {
     const fetcher = minting();
     expect(() => createDecartClient({ token: fetcher, apiKey: "k" })).toThrow(/token/);
