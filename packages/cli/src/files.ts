@@ -2,18 +2,25 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 
+/** The file name extension of each media type of the API's answers. */
+const extensions: Record<string, string> = {
+  "image/png": ".png",
+  "image/jpeg": ".jpg",
+  "image/webp": ".webp",
+  "video/mp4": ".mp4",
+  "video/webm": ".webm",
+};
+
 /** The file name extension for a media type of the API's answers. */
 export function extensionFor(contentType: string | undefined, fallback: string): string {
   const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  const known: Record<string, string> = {
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/webp": ".webp",
-    "video/mp4": ".mp4",
-    "video/webm": ".webm",
-  };
-  return known[type] ?? fallback;
+  return extensions[type] ?? fallback;
 }
+
+/** Every extension `extensionFor` gives an image (`.png`, `.jpg`, `.webp`). */
+export const imageExtensions = Object.entries(extensions)
+  .filter(([type]) => type.startsWith("image/"))
+  .map(([, extension]) => extension);
 
 /** A temporary path beside `path`, so the final rename stays on one file system. */
 export const temporaryPath = (path: string) => `${path}.${randomBytes(4).toString("hex")}.partial`;

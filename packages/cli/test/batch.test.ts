@@ -228,6 +228,41 @@ describe("decart batch", () => {
     expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "summary", total: 3, completed: 2, failed: 1 });
   });
 
+  it("--resume keeps an image written before its journal record (a run killed between the two): no second request", async () => {
+    const out = join(dir, "unrecorded");
+    const lines = [
+      { custom_id: "dawn", model: "lucy-pro-t2i", prompt: "Dawn" },
+      { custom_id: "dusk", model: "lucy-pro-t2i", prompt: "Dusk" },
+    ].map((l) => JSON.stringify(l));
+    const path = join(dir, "unrecorded.jsonl");
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    const args = ["batch", path, "--out", out];
+    const first = await run(args, { env });
+    expect(first.code, first.stderr).toBe(0);
+    const dusk = join(out, "dusk.png");
+    const bytes = sha256(dusk);
+    // The run wrote dusk's image but stopped before its journal record.
+    const kept = journal().filter((r) => r.custom_id !== "dusk");
+    expect(kept).toHaveLength(1);
+    writeFileSync(env.DECART_JOURNAL!, kept.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    emu.resetStats();
+
+    const resumed = await run([...args, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(emu.stats().requests.byRoute.process ?? 0).toBe(0);
+    expect(events(resumed.stdout)).toContainEqual(
+      expect.objectContaining({ type: "line_completed", custom_id: "dusk", path: dusk }),
+    );
+    expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "summary", total: 2, completed: 2, failed: 0 });
+    expect(sha256(dusk)).toBe(bytes);
+    // Journaled now, as if the first run had finished.
+    expect(journal().find((r) => r.custom_id === "dusk")).toMatchObject({
+      event: "image_saved",
+      path: dusk,
+      batch: path,
+    });
+  });
+
   describe("input errors name the line, and nothing is sent", () => {
     const rejected = async (text: string, ...expected: string[]) => {
       const { code, stderr } = await run(["batch", "-"], { env, input: text });

@@ -6,7 +6,7 @@ import { catalogue, type ImageModelName, isModelName, type VideoModelName } from
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, usageError } from "../exit.js";
-import { extensionFor, writeAtomically } from "../files.js";
+import { extensionFor, imageExtensions, writeAtomically } from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { Journal, type JournalJob, journalPath } from "../journal.js";
@@ -266,13 +266,22 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   /**
    * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has no
    * job id). Written before (its file still there), it is kept, not generated again. A request in flight at Ctrl-C
-   * finishes and its image is written: it is paid for.
+   * finishes and its image is written: it is paid for. On `--resume`, an image file of the line's name already in
+   * `<out>` without a journal record (the run stopped between the write and the record) is kept and journaled: it is
+   * complete, as images are written to a temporary file and renamed.
    */
   async function runImageLine(line: BatchLine, model: ImageModel, written: string | undefined): Promise<LineResult> {
     const tag = { custom_id: line.customId, batch };
     const base1 = { custom_id: line.customId, line: line.number };
     if (written && existsSync(written)) return { ...base1, status: "completed", path: written };
     try {
+      const found = options.resume
+        ? imageExtensions.map((extension) => join(out, `${line.name}${extension}`)).find((p) => existsSync(p))
+        : undefined;
+      if (found) {
+        await journal.appendImage({ ...tag, model: model.name, path: found });
+        return { ...base1, status: "completed", path: found };
+      }
       const blob = await client.process({ model, ...(await fileFields(line, base)) } as never);
       const bytes = new Uint8Array(await blob.arrayBuffer());
       const path = join(out, `${line.name}${extensionFor(blob.type, ".png")}`);
