@@ -12,7 +12,6 @@ import type {
 } from "@decart/core";
 import {
   asyncScheduler,
-  BehaviorSubject,
   defer,
   distinctUntilChanged,
   finalize,
@@ -118,8 +117,8 @@ export function drive(
 /** A running poller: its events, and whether each of its subscribers is in the background. */
 interface Poller {
   events: Observable<JobEvent>;
-  votes: Map<object, boolean>;
-  pace: BehaviorSubject<boolean>;
+  votes: Map<unknown, boolean>;
+  pace: ReplaySubject<boolean>;
 }
 
 /** The running pollers, per client and job: everyone watching a job shares its one poller while it runs. */
@@ -142,7 +141,7 @@ function sharedPoller(
     pollers.set(client, jobs);
     let poller = jobs.get(key);
     if (!poller) {
-      const pace = new BehaviorSubject(false);
+      const pace = new ReplaySubject<boolean>(1);
       const events: Observable<JobEvent> = start(pace).pipe(
         finalize(() => {
           if (jobs.get(key) === poller) jobs.delete(key);
@@ -155,17 +154,16 @@ function sharedPoller(
     const { events, votes, pace } = poller;
     const recount = () => votes.size && pace.next([...votes.values()].every(Boolean));
     return new Observable<JobEvent>((subscriber) => {
-      const me = {};
-      votes.set(me, false);
+      votes.set(subscriber, false);
       const said = background?.subscribe((on) => {
-        votes.set(me, on);
+        votes.set(subscriber, on);
         recount();
       });
       recount();
       const following = events.subscribe(subscriber);
       return () => {
         said?.unsubscribe();
-        votes.delete(me);
+        votes.delete(subscriber);
         recount();
         following.unsubscribe();
       };
