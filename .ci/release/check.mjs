@@ -205,7 +205,15 @@ writeJson(join(app, "package.json"), {
   dependencies: Object.fromEntries(packed.map((p) => [p.pkg.name, `file:${p.tarball}`])),
   // A packed package names its internal dependencies by version; these point them at the tarballs too.
   overrides: Object.fromEntries(packed.map((p) => [p.pkg.name, `$${p.pkg.name}`])),
-  devDependencies: { typescript: tool("typescript"), "@types/node": tool("@types/node"), esbuild: tool("esbuild") },
+  devDependencies: {
+    typescript: tool("typescript"),
+    "@types/node": tool("@types/node"),
+    // The ```tsx README examples (JSX) typecheck against React's types, pinned as the React package pins them.
+    "@types/react": JSON.parse(readFileSync(join(root, "packages/react/package.json"), "utf8")).devDependencies[
+      "@types/react"
+    ],
+    esbuild: tool("esbuild"),
+  },
 });
 let installed = false;
 await check("npm install", async () => {
@@ -283,7 +291,7 @@ if (installed) {
     if (snippets.length === 0) continue;
     const contextFile = join(here, "readme-context", `${p.short}.ts`);
     const context = existsSync(contextFile) ? readFileSync(contextFile, "utf8") : "";
-    for (const s of snippets) modules.push([p.short, `line-${s.line}.ts`, snippetModule(s, context)]);
+    for (const s of snippets) modules.push([p.short, `line-${s.line}.${s.lang}`, snippetModule(s, context)]);
     counts.push(`${p.short} ${snippets.length}`);
   }
   await checkAll(
@@ -304,12 +312,13 @@ if (installed) {
             moduleResolution: mode,
             target: "es2022",
             lib: ["es2023", "dom", "dom.iterable"],
+            jsx: "react-jsx",
             types: ["node"],
             strict: true,
             noEmit: true,
             skipLibCheck: false,
           },
-          include: ["*/*.ts"],
+          include: ["*/*.ts", "*/*.tsx"],
         });
         const tsc = () =>
           run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "-p", ".", "--pretty", "false"], {
@@ -319,13 +328,13 @@ if (installed) {
             .catch((err) => err.message);
         // A name a snippet uses but neither defines nor finds in its readme-context file is a placeholder
         // (`saveSomewhere(id)`): declared `any` and named in the output, so the check is about the API, not prose.
-        const errorAt = /^(\w[\w-]*)\/line-(\d+)\.ts\((\d+),(\d+)\): error TS(\d+): (.*)$/gm;
+        const errorAt = /^(\w[\w-]*)\/(line-\d+\.tsx?)\((\d+),(\d+)\): error TS(\d+): (.*)$/gm;
         const placeholders = new Map();
         let errors = await tsc();
         for (const [, pkgDir, fence, , , code, text] of errors.matchAll(errorAt)) {
           const name = (code === "2304" || code === "18004") && text.match(/'([^']+)'/)?.[1];
           if (!name) continue;
-          const file = join(dir, pkgDir, `line-${fence}.ts`);
+          const file = join(dir, pkgDir, fence);
           if (!placeholders.has(file)) placeholders.set(file, new Set());
           placeholders.get(file).add(name);
         }
@@ -337,7 +346,7 @@ if (installed) {
         // Point at the README's own lines: packages/<dir>/README.md:<line>:<column>.
         const atReadme = (text) =>
           text.replace(
-            /^(\w[\w-]*)\/line-(\d+)\.ts\((\d+),(\d+)\)/gm,
+            /^(\w[\w-]*)\/line-(\d+)\.tsx?\((\d+),(\d+)\)/gm,
             (_, d, fence, l, c) => `packages/${d}/README.md:${+fence + +l - 2}:${c}`,
           );
         assert(!errors, atReadme(errors));
@@ -480,10 +489,10 @@ function writeJson(file, value) {
 function snippetModule(snippet, context) {
   const imports = [...snippet.code.matchAll(/^import\s[\s\S]*?["'][^"']+["'];?[ \t]*$/gm)].map((m) => m[0]);
   // Imports move to the first line; their lines stay, blank, so line L of the file is line `fence + L - 2` of the README.
-  const body = imports.reduce(
-    (code, statement) => code.replace(statement, "\n".repeat(statement.split("\n").length - 1)),
-    snippet.code,
-  );
+  // A snippet's `export` (a module's top level) would not parse inside the block its code goes into: dropped.
+  const body = imports
+    .reduce((code, statement) => code.replace(statement, "\n".repeat(statement.split("\n").length - 1)), snippet.code)
+    .replace(/^export\s+(?=(?:const|let|function|class|async)\b)/gm, "");
   const imported = new Set(
     imports.flatMap((statement) => {
       const head = statement.replace(/\sfrom\s*["'][^"']+["'];?\s*$/, "").replace(/^import\s+(type\s+)?/, "");
@@ -507,15 +516,14 @@ function snippetModule(snippet, context) {
 }
 
 /**
- * The ```ts blocks of a README, except those marked ```ts signature (API listings, not programs). ```tsx blocks
- * (JSX) are not among them.
+ * The ```ts and ```tsx (JSX) blocks of a README, except those marked ```ts signature (API listings, not programs).
  */
 function readmeSnippets(text) {
   const out = [];
-  const re = /^```(ts|typescript)(?![\w-])([^\n]*)\n([\s\S]*?)^```/gm;
+  const re = /^```(tsx|ts|typescript)(?![\w-])([^\n]*)\n([\s\S]*?)^```/gm;
   for (const m of text.matchAll(re)) {
     if (/\bsignature\b/.test(m[2])) continue;
-    out.push({ line: text.slice(0, m.index).split("\n").length, code: m[3] });
+    out.push({ line: text.slice(0, m.index).split("\n").length, lang: m[1] === "tsx" ? "tsx" : "ts", code: m[3] });
   }
   return out;
 }
