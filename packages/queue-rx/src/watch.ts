@@ -18,11 +18,10 @@ import {
   Observable,
   ReplaySubject,
   type SchedulerLike,
-  type Subscription,
+  Subscription,
   share,
   switchMap,
   take,
-  timer,
 } from "rxjs";
 import { clientResult, clientStatus, clientSubmit, type ResultSource, type StatusSource } from "./sources.js";
 import type { JobOptions, SubmitJobOptions, WatchJobOptions } from "./types.js";
@@ -68,19 +67,15 @@ export function drive(
       const reading = "read" in next;
       let answered = false;
       waiting = reading;
-      current = timer(Math.max(0, reading ? next.read : next.download), scheduler)
-        .pipe(
-          switchMap(() => {
-            waiting = false;
-            const within = { deadline: watch.deadline };
-            return reading ? read(jobId, within) : result(jobId, within);
-          }),
-        )
-        .subscribe({
+      // The wait, then the one read or download: `current.unsubscribe()` ends either.
+      const step = new Subscription();
+      current = step;
+      const answer = (source: Observable<StatusRead | DownloadProgress | Blob>) =>
+        source.subscribe({
           next: (got) => {
             if (reading) {
               answered = true;
-              current?.unsubscribe();
+              step.unsubscribe();
               follow(watch.status(got as StatusRead));
             } else if (got instanceof Blob) {
               answered = true;
@@ -97,6 +92,20 @@ export function drive(
               );
           },
         });
+      step.add(
+        scheduler.schedule(
+          () => {
+            waiting = false;
+            const within = { deadline: watch.deadline };
+            try {
+              step.add(answer(reading ? read(jobId, within) : result(jobId, within)));
+            } catch (error) {
+              follow(watch.error(error));
+            }
+          },
+          Math.max(0, reading ? next.read : next.download),
+        ),
+      );
     };
     const pace = background?.pipe(distinctUntilChanged()).subscribe((on) => {
       const slowed = watch.background(on);

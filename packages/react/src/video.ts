@@ -10,7 +10,7 @@ import type {
 } from "@decart/core";
 import { jobFailed, submitJob, watchJob } from "@decart/queue-rx";
 import { useMemo, useSyncExternalStore } from "react";
-import { from } from "rxjs";
+import { defer } from "rxjs";
 import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
@@ -191,7 +191,7 @@ class VideoGenerator {
       poll,
       timeoutMs,
       background: pacing(whenHidden),
-      submitSource: () => from(accepted),
+      submitSource: () => defer(() => accepted),
     }).subscribe({
       next: (event) => apply(this.store, event),
       error: (error) => {
