@@ -13,15 +13,12 @@ import type {
 import {
   asyncScheduler,
   defer,
-  distinctUntilChanged,
   finalize,
   Observable,
   ReplaySubject,
   type SchedulerLike,
   Subscription,
   share,
-  switchMap,
-  take,
 } from "rxjs";
 import { clientResult, clientStatus, clientSubmit, type ResultSource, type StatusSource } from "./sources.js";
 import type { JobOptions, SubmitJobOptions, WatchJobOptions } from "./types.js";
@@ -107,7 +104,10 @@ export function drive(
         ),
       );
     };
-    const pace = background?.pipe(distinctUntilChanged()).subscribe((on) => {
+    let hidden: boolean | undefined;
+    const pace = background?.subscribe((on) => {
+      if (on === hidden) return; // only changes count
+      hidden = on;
       const slowed = watch.background(on);
       const moved = on ? slowed : watch.wake();
       if (waiting && moved) {
@@ -226,8 +226,24 @@ export function submitJob<M extends VideoModelName>(
   options: SubmitJobOptions = {},
 ): Observable<JobEvent> {
   const submit = options.submitSource ?? clientSubmit(client);
-  return defer(() => submit(input as never)).pipe(
-    take(1),
-    switchMap((first) => follow(client, first.job_id, { ...options, model: input.model, first })),
-  );
+  // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
+  return new Observable<JobEvent>((subscriber) => {
+    let submitted = false;
+    const submitting = new Subscription();
+    subscriber.add(submitting);
+    submitting.add(
+      defer(() => submit(input as never)).subscribe({
+        next: (first) => {
+          if (submitted) return;
+          submitted = true;
+          submitting.unsubscribe();
+          follow(client, first.job_id, { ...options, model: input.model, first }).subscribe(subscriber);
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          if (!submitted) subscriber.complete();
+        },
+      }),
+    );
+  });
 }
