@@ -58,10 +58,6 @@ export class Store implements ExternalStore<GenerationState> {
     this.initial = initial;
   }
 
-  get active(): boolean {
-    return this.listeners.size > 0;
-  }
-
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     if (this.listeners.size === 1) this.hooks.onActive?.();
@@ -79,13 +75,8 @@ export class Store implements ExternalStore<GenerationState> {
   /** The server's snapshot: the initial state, always (idle), so a server render reads nothing and hydrates alike. */
   readonly getServerSnapshot = (): GenerationState => this.initial;
 
-  get(): GenerationState {
-    return this.state;
-  }
-
   set(next: Partial<GenerationState>): void {
-    this.state = { ...this.state, ...next };
-    for (const listener of [...this.listeners]) listener();
+    this.replace({ ...this.state, ...next });
   }
 
   replace(next: GenerationState): void {

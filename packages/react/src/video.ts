@@ -180,7 +180,7 @@ class VideoGenerator {
     }
     const jobId = accepted.then(
       (first) => {
-        if (run === this.run && !this.store.get().jobId) this.store.set({ jobId: first.job_id });
+        if (run === this.run && !this.store.getSnapshot().jobId) this.store.set({ jobId: first.job_id });
         return first.job_id;
       },
       () => undefined,
