@@ -8,6 +8,10 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build, type Plugin, transform } from "esbuild";
 import ts from "typescript";
+import { budgets } from "../.ci/release/budgets.mjs";
+
+/** The React page of the release check's budgets (React itself left out, as the app brings it). */
+const reactPage = budgets.find((b: { name: string }) => b.name.startsWith("react:"))!;
 
 const programs: Record<string, string> = {
   "@decart/core (this repo)": `
@@ -19,6 +23,7 @@ const programs: Record<string, string> = {
     import { submitJob } from "@decart/queue-rx";
     const c = createDecartClient({ apiKey: "k" });
     export const run = (p) => submitJob(c, { model: models.video("lucy-clip"), prompt: p, data: new Blob([]) });`,
+  "@decart/react page + queue-rx + core + rxjs (React external)": reactPage.program,
   "@decartai/sdk 0.1.20 (official)": `
     import { createDecartClient, models } from "@decartai/sdk";
     const c = createDecartClient({ apiKey: "k" });
@@ -34,8 +39,14 @@ const programs: Record<string, string> = {
 
 async function bundle(contents: string, plugins: Plugin[] = [], minify = true) {
   const result = await build({
-    stdin: { contents, resolveDir: import.meta.dirname, loader: "js" },
+    // The React page resolves its packages from @decart/react's folder (the package names itself; bench has no React).
+    stdin: {
+      contents,
+      resolveDir: contents === reactPage.program ? `${import.meta.dirname}/../packages/react` : import.meta.dirname,
+      loader: "js",
+    },
     bundle: true,
+    external: contents === reactPage.program ? reactPage.external : [],
     ...(minify ? { minify } : { minifySyntax: true, minifyIdentifiers: true }),
     format: "esm",
     platform: "browser",

@@ -31,8 +31,8 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; the limit stops growth.
-    gzipLimit: 22 * 1024,
+    // The goal is 20 KB, and the limit now: it measures 20 168 bytes (bench/README.md, "Bundle").
+    gzipLimit: 20 * 1024,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";
