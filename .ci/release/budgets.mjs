@@ -31,7 +31,7 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB, and the limit now: it measures 20 168 bytes (bench/README.md, "Bundle").
+    // The goal is 20 KB, and the limit now: it measures 20 401 bytes (bench/README.md, "Bundle").
     gzipLimit: 20 * 1024,
     gzipGoal: 20 * 1024,
     program: `
