@@ -37,24 +37,21 @@ export interface SubmitWatchOptions extends WatchOptions {
   abortSubmit?: boolean;
 }
 
-/** Submits a video job and watches it: `submitted` (with the job id) comes first, before any waiting. */
+/**
+ * Submits a video job and watches it: `submitted` (with the job id) comes first, before any waiting. `timeoutMs` bounds
+ * the wait only, never the submit: a submit cut short by it could leave a job that nobody recorded.
+ */
 export async function* submitAndWatch(
   client: DecartClient,
   inputs: Record<string, unknown> & { model: VideoModel },
   options: SubmitWatchOptions,
 ): AsyncGenerator<JobEvent> {
   const { signal, timeoutMs, onUploadProgress } = options;
-  const common = {
+  const job = await client.queue.submit({
     ...inputs,
-    ...(timeoutMs !== undefined && { timeoutMs }),
     ...(onUploadProgress && { onUploadProgress }),
-  };
-  if (options.abortSubmit !== false) {
-    yield* client.queue.submitAndWatch({ ...common, signal, download: false } as never);
-    return;
-  }
-  const { timeoutMs: _, ...submit } = common;
-  const job = await client.queue.submit(submit as never);
+    ...(options.abortSubmit !== false && { signal }),
+  } as never);
   yield { type: "submitted", jobId: job.job_id, model: inputs.model.name };
   yield* watchJob(client, job.job_id, { model: inputs.model, signal, timeoutMs });
 }

@@ -127,6 +127,17 @@ describe("decart video", () => {
     expect(stderr).toContain(`decart jobs wait ${submitted!.job_id}`);
   });
 
+  it("--timeout bounds the wait, not the submit: a slow submit still gives a journaled job", async () => {
+    emu.setFaults([{ route: "submit", kind: "slow", delayMs: 1_000 }]);
+    const { code, stdout } = await run(["video", "[stuck] A slow lake", "--timeout", "0.3"], { env });
+    expect(code).toBe(5);
+    const [submitted] = events(stdout);
+    expect(submitted).toMatchObject({ type: "submitted" });
+    expect(emu.job(submitted!.job_id)).toBeDefined();
+    expect(journal()[0]).toMatchObject({ event: "submitted", job_id: submitted!.job_id });
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, job_id: submitted!.job_id });
+  });
+
   it("leaves no file behind when every download is cut short", async () => {
     emu.setFaults([{ route: "content", kind: "truncate" }]);
     const out = join(dir, "cut.mp4");
