@@ -145,7 +145,8 @@ function Badge({ name, jobId, poll }: { name: string; jobId: string; poll: PollS
 
 describe("useJob", () => {
   it("two components watching one job share one poller: one status read per tick, one download", async () => {
-    emu = await startFast({ timing: { pendingMs: 100, processingMs: 200 } });
+    // A job of about a second against reads 15 ms apart: many ticks, even when a loaded machine makes each read slow.
+    emu = await startFast({ timing: { pendingMs: 300, processingMs: 800 } });
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "shared" });
     // The schedule is asked once per tick by each poller, with the reads that poller made: one poller, no repeats.
