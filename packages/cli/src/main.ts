@@ -247,7 +247,7 @@ async function report(error: unknown, output: Output): Promise<number> {
   // The client (for its error classes) is loaded only when needed: `decart --version` and `--help` start faster.
   const { exitCodeOf } = await import("./errors.js");
   const code = exitCodeOf(error);
-  const e = error as { message?: string; code?: string; jobId?: string; stack?: string };
+  const e = error as { message?: string; code?: string; jobId?: string; stack?: string; status?: number };
   const message = e?.message ?? String(error);
   const jobId = e?.jobId;
   output.event({
@@ -258,7 +258,8 @@ async function report(error: unknown, output: Output): Promise<number> {
     ...(jobId && { job_id: jobId }),
   });
   output.warn(output.err.red(`decart: ${message}`));
-  if (jobId && code !== EXIT.jobFailed) {
+  // No such job (404): waiting again cannot help, so no hint.
+  if (jobId && code !== EXIT.jobFailed && e.status !== 404) {
     output.warn(output.err.dim(`The job ${jobId} may still finish: decart jobs wait ${jobId}`));
   }
   if (code === EXIT.error && !(error instanceof CliError) && output.verbose && e?.stack) output.debug(e.stack);

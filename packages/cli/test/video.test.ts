@@ -223,6 +223,11 @@ describe("decart jobs", () => {
   it("status of an unknown job exits 1; wait on a failed job exits 3", async () => {
     const unknown = await run(["jobs", "status", "job_00000000000000000000000000000000"], { env });
     expect(unknown.code).toBe(1);
+    // No such job: no hint to wait for it again.
+    const waited = await run(["jobs", "wait", "job_00000000000000000000000000000000"], { env });
+    expect(waited.code).toBe(1);
+    expect(waited.stderr).toMatch(/not found/i);
+    expect(waited.stderr).not.toContain("may still finish");
     const submitted = await run(["jobs", "submit", "[fail] A lake", "--no-json"], { env });
     const failed = await run(["jobs", "wait", submitted.stdout.trim()], { env });
     expect(failed.code).toBe(3);
