@@ -2,21 +2,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { Emulator } from "@decart/emulator";
+import { type Emulator, seededRandom } from "@decart/emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emulator, events, finished, run, start, tempDir } from "./helpers.js";
-
-/** A seeded PRNG (mulberry32), so the emulator's faults and timings repeat run after run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 let emu: Emulator;
 let dir: string;
@@ -24,7 +12,7 @@ let remove: () => void;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  ({ emu } = await emulator({ timing: { pendingMs: 100, processingMs: 200, spread: 0.5 }, random: seeded(7) }));
+  ({ emu } = await emulator({ timing: { pendingMs: 100, processingMs: 200, spread: 0.5 }, random: seededRandom(7) }));
   ({ dir, remove } = tempDir());
 });
 afterAll(async () => {

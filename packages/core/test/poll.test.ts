@@ -1,19 +1,8 @@
-import type { Emulator } from "@decart/emulator";
+import { type Emulator, seededRandom } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adaptiveSchedule, type DelayFunction, JobTimeoutError, models, type PollContext } from "../src/index.js";
 import { completedDurationMs, createDurationModel, mergePoll, scheduleFor } from "../src/poll.js";
 import { clientFor, firstN, startFast } from "./helpers.js";
-
-/** A small deterministic PRNG (mulberry32), so the simulations below are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The official SDK's schedule: 500 ms, then every 1500 ms. */
 const official = ({ attempt }: PollContext) => (attempt === 0 ? 500 : 1500);
@@ -116,7 +105,7 @@ describe("adaptiveSchedule", () => {
   });
 
   it("a lone job of 1–6 s on a model expected to take 40 s, nothing learnt: lower median lag than the official schedule", () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     const durations = Array.from({ length: 300 }, () => 1000 * 6 ** random());
     const lags = (schedule: Schedule) => durations.map((d) => simulate(schedule, 40_000, d).lag);
     expect(quantile(lags(ours(random)), 0.5)).toBeLessThan(quantile(lags(official), 0.5));
@@ -164,7 +153,7 @@ describe("adaptiveSchedule", () => {
   });
 
   it("learning from jobs of the same batch: 1–6 s jobs on a model expected to take 40 s are seen sooner than by the official schedule", () => {
-    const random = seeded(1);
+    const random = seededRandom(1);
     const lags: number[] = [];
     const theirs: number[] = [];
     for (let round = 0; round < 10; round++) {
@@ -179,7 +168,7 @@ describe("adaptiveSchedule", () => {
     for (const learnt of [false, true]) {
       for (const seconds of [20, 40, 60]) {
         const T = seconds * 1000;
-        const random = seeded(seconds);
+        const random = seededRandom(seconds);
         const ourJobs: { lag: number; reads: number }[] = [];
         const theirJobs: { lag: number; reads: number }[] = [];
         for (let round = 0; round < 10; round++) {
@@ -212,7 +201,7 @@ describe("adaptiveSchedule", () => {
   it("nothing learnt, a batch of jobs of 0.5 s to 3·T: those that end first teach the rest (p95 lag within max(1.5 s, 30 %) at every duration)", () => {
     for (const seconds of [20, 40]) {
       const T = seconds * 1000;
-      const random = seeded(seconds + 1);
+      const random = seededRandom(seconds + 1);
       const jobs: { d: number; lag: number }[] = [];
       for (let round = 0; round < 20; round++) {
         const durations = Array.from({ length: 30 }, () => 500 * ((3 * T) / 500) ** random());

@@ -1,21 +1,9 @@
 import { createHash } from "node:crypto";
-import type { FaultRule } from "@decart/emulator";
+import { type FaultRule, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { models, type QueueJobResult } from "../src/index.js";
 import { sleep } from "../src/poll.js";
 import { clientFor, fastPoll, lastingHandles, startFast } from "./helpers.js";
-
-/** A small seeded PRNG (mulberry32), so that the emulator's fault draws are reproducible from run to run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JOBS = 200;
 
@@ -36,7 +24,7 @@ describe("reliability under injected faults", () => {
     timeout: 240_000,
   }, async () => {
     const before = await lastingHandles();
-    const emu = await startFast({ faults, random: seeded(0x5eed) });
+    const emu = await startFast({ faults, random: seededRandom(0x5eed) });
     let results: QueueJobResult[];
     try {
       // About 14.5 % of submits are refused (503, 429) and about 19 % of content reads fail (503, 429, reset). With a
@@ -94,13 +82,13 @@ describe("reliability under injected faults", () => {
     ];
     const emu = await startFast({
       faults: [{ route: "submit", kind: "503", rate: 0.3 }, ...reads("status"), ...reads("content")],
-      random: seeded(0xfa17),
+      random: seededRandom(0xfa17),
     });
     try {
       // The client's backoff jitter is seeded too; the defaults (maxRetries 2, an 11-minute budget) are kept, and its
       // waits (backoff and polling) last a tenth of what they ask, to keep the run short.
       const client = clientFor(emu, {
-        random: seeded(0xb0ff),
+        random: seededRandom(0xb0ff),
         poll: { ...fastPoll, delay: (ms, signal) => sleep(ms / 10, signal) },
       });
       const settled = await Promise.allSettled(

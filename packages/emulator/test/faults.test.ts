@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Emulator, EmulatorOptions } from "../src/index.js";
+import { type Emulator, type EmulatorOptions, seededRandom } from "../src/index.js";
 import { distinct, form, get, pollUntil, post, start, submit } from "./helpers.js";
 
 let emu: Emulator | undefined;
@@ -233,5 +233,16 @@ describe("fault rules", () => {
     const e = await fresh({ faults: [{ kind: "500" }] });
     const res = await fetch(`${e.url}/_emulator/stats`, { headers: { authorization: `Bearer ${e.adminToken}` } });
     expect(res.status).toBe(200);
+  });
+});
+
+describe("seededRandom", () => {
+  it("repeats for one seed, differs between seeds, and stays in [0, 1)", () => {
+    const draw = (seed: number) => Array.from({ length: 1000 }, seededRandom(seed));
+    const a = draw(7);
+    expect(draw(7)).toEqual(a);
+    expect(draw(8)).not.toEqual(a);
+    expect(a.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(new Set(a).size).toBeGreaterThan(990);
   });
 });
