@@ -36,14 +36,22 @@ export interface ModelDefinition<M extends ModelName = ModelName> {
 export type VideoModel<M extends VideoModelName = VideoModelName> = ModelDefinition<M> & { readonly kind: "video" };
 export type ImageModel<M extends ImageModelName = ImageModelName> = ModelDefinition<M> & { readonly kind: "image" };
 
+/** Throws `ModelRetiredError`, naming the replacement, when `name` is a retired model (`where` starts the message). */
+export function checkRetired(name: unknown, where = "Model"): void {
+  const replacement = retiredModels.find((r) => r.name === name)?.replacement;
+  if (replacement) {
+    throw new ModelRetiredError(`${where} "${name}" is retired; use "${replacement}"`, {
+      model: name as string,
+      replacement,
+    });
+  }
+}
+
 function pick(kind: "video" | "image", name: string): ModelDefinition<any> {
   if (typeof name === "string" && isModelName(name) && catalogue[name].kind === kind) {
     return Object.freeze({ ...(catalogue[name] as object), canonical: canonicalModel(name) }) as ModelDefinition;
   }
-  const retired = retiredModels.find((r) => r.name === name)?.replacement;
-  if (retired) {
-    throw new ModelRetiredError(`Model "${name}" is retired; use "${retired}"`, { model: name, replacement: retired });
-  }
+  checkRetired(name);
   throw invalid("Invalid model", "model", `a ${kind} model of the catalogue`, name);
 }
 

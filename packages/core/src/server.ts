@@ -3,10 +3,10 @@
  * a short-lived client token, so that the browser gets a key that expires and can do only what you allow, while your
  * long-lived key stays on the server. Runtime-neutral: Node, Deno, Bun, edge runtimes.
  */
-import { isModelName, type ModelName, requestSchemas, retiredModels } from "@decart/api";
+import { isModelName, type ModelName, requestSchemas } from "@decart/api";
 import { createDecartClient } from "./client.js";
-import { type DecartError, ModelRetiredError } from "./errors.js";
-import type { ModelDefinition } from "./models.js";
+import type { DecartError } from "./errors.js";
+import { checkRetired, type ModelDefinition } from "./models.js";
 import { checkSchema, invalid } from "./validate.js";
 
 export type { ClientToken, TokenFetcher } from "./token.js";
@@ -62,13 +62,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   const allowedModels = models?.map((model) => {
     const name = typeof model === "string" ? model : model?.name;
     if (typeof name === "string" && isModelName(name)) return name;
-    const retired = retiredModels.find((r) => r.name === name)?.replacement;
-    if (retired) {
-      throw new ModelRetiredError(`${where}: model "${name}" is retired; use "${retired}"`, {
-        model: name,
-        replacement: retired,
-      });
-    }
+    checkRetired(name, `${where}: model`);
     throw invalid(where, "models", "models of the catalogue", name);
   });
   if (allowedModels?.length === 0) throw invalid(where, "models", "at least one model (leave it out for all)");
