@@ -126,15 +126,24 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits): Promise<Pa
       if (!req.complete) finish({ kind: "aborted" });
     };
 
+    const unnamed = (name: unknown) => {
+      if (typeof name === "string") return false;
+      fail(400, 'A form part has no readable name: give each part Content-Disposition: form-data; name="…", in UTF-8.');
+      return true;
+    };
     bb.on("field", (name, value, info) => {
+      if (unnamed(name)) return;
+      // busboy gives undefined for a value in a charset it cannot decode (`charset=bogus` on the part).
+      const text = typeof value === "string" ? value : undefined;
       parts.push({
         name,
-        text: value,
+        text: text ?? "",
         truncated: info.valueTruncated,
-        invalidUtf8: value.includes("\ufffd"),
+        invalidUtf8: text === undefined || text.includes("\ufffd"),
       });
     });
     bb.on("file", (name, stream, info) => {
+      if (unnamed(name)) return void stream.resume();
       const head = Buffer.allocUnsafe(HEAD_BYTES);
       let headLength = 0;
       let size = 0;

@@ -140,6 +140,30 @@ const cases: Case[] = [
     issue: "missing",
   },
   {
+    name: "a text part in a charset nobody knows",
+    send: postBody(
+      t2v,
+      `--${B}\r\nContent-Disposition: form-data; name="prompt"\r\nContent-Type: text/plain; charset=bogus-9\r\n\r\nhi\r\n--${B}--\r\n`,
+      { "content-type": MP },
+    ),
+    status: 422,
+    issue: "string_unicode",
+  },
+  {
+    name: "a urlencoded body in a charset nobody knows",
+    send: postBody(t2v, "prompt=hi", { "content-type": "application/x-www-form-urlencoded; charset=bogus-9" }),
+    status: 400,
+    detail: "no readable name",
+  },
+  {
+    name: "a part without a name",
+    send: postBody(t2v, `--${B}\r\nContent-Disposition: form-data\r\n\r\nhi\r\n--${B}--\r\n`, {
+      "content-type": MP,
+    }),
+    status: 400,
+    detail: "no readable name",
+  },
+  {
     name: "121 parts (over the parts limit)",
     send: postParts(
       t2v,
