@@ -53,7 +53,8 @@ describe("stats and admin routes", () => {
   });
 
   it("serves the same at GET /_emulator/stats (counters; ?jobs, offset, limit for a page) and one job at /_emulator/jobs/{id}", async () => {
-    const e = await start();
+    // Jobs that stay pending, so that the record read over HTTP and the one read in process are the same.
+    const e = await start({ timing: { pendingMs: 60_000, processingMs: 60_000 } });
     try {
       const ids = [await submit(e, "lucy-pro-t2v", { prompt: "a" }), await submit(e, "lucy-pro-t2v", { prompt: "b" })];
       const res = await fetch(`${e.url}/_emulator/stats`, { headers: admin(e) });
