@@ -19,8 +19,8 @@ export const budgets = [
   {
     name: "core + queue-rx: one submitJob (rxjs included)",
     packages: ["@decart/core", "@decart/queue-rx"],
-    // The React page's budget (core + queue-rx + hooks) aims at 20 KB: this part must leave room for the hooks.
-    gzipLimit: 20 * 1024,
+    // It measures 16 075 bytes; the limit leaves about 1.3 KiB for growth (and the hooks room in the page's 20 KB).
+    gzipLimit: 17 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
       import { submitJob } from "@decart/queue-rx";
@@ -31,8 +31,9 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB, and the limit now: it measures 20 401 bytes (bench/README.md, "Bundle").
-    gzipLimit: 20 * 1024,
+    // The goal is 20 KB; it measures 17 365 bytes (bench/README.md, "Bundle"), and the limit stops growth about 1 KiB
+    // above that.
+    gzipLimit: 18 * 1024,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";

@@ -1,4 +1,4 @@
-import { type JobEvent, JobTimeoutError, ServerError, type StatusRead } from "@decart/core";
+import { BadRequestError, type JobEvent, JobTimeoutError, ServerError, type StatusRead } from "@decart/core";
 import { BehaviorSubject, type Observable, take } from "rxjs";
 import type { RunHelpers, TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
@@ -63,6 +63,33 @@ describe("watchJob on virtual time", () => {
       flush();
       expectSubscriptions(slow.subscriptions).toBe(["^-!", "20ms ^---!", "34ms ^---!"]);
       expect(reads.calls).toEqual([0, 20, 34]);
+    });
+  });
+
+  it("a poller that ended is forgotten: a subscriber after a completion or an error starts afresh", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const answer = (s: Parameters<typeof job>[0]) => cold<StatusRead>("-a|", { a: { job: job(s) } });
+      const reads = scripted(scheduler, [answer("completed"), answer("completed")]);
+      const client = virtualClient(scheduler);
+      const job$ = watchJob(client, JOB_ID, { poll: every10, download: false, statusSource: reads });
+      // One of two subscribers subscribes again on hearing the end: that too is a new poller, which reads again.
+      const again: string[] = [];
+      job$.subscribe({
+        complete: () => job$.subscribe({ next: (e) => again.push(e.type), complete: () => again.push("|") }),
+      });
+      expectObservable(job$).toBe("-(c|)", values);
+      expectObservable(job$, "20ms ^").toBe("21ms (c|)", values);
+      // A read that errors ends its poller (for good: the policy does not retry it); the next one reads again.
+      const refused = new BadRequestError("refused", { status: 400, jobId: "job_other" });
+      const failing = scripted(scheduler, [cold<StatusRead>("-#", {}, refused)]);
+      const broken$ = watchJob(client, "job_other", { poll: every10, download: false, statusSource: failing });
+      broken$.subscribe({ error: () => broken$.subscribe({ error: () => again.push("#") }) });
+      expectObservable(broken$).toBe("-#", {}, refused);
+      expectObservable(broken$, "20ms ^").toBe("21ms #", {}, refused);
+      flush();
+      expect(reads.calls).toEqual([0, 1, 20]);
+      expect(again).toEqual(["completed", "|", "#"]);
+      expect(failing.calls).toEqual([0, 1, 20]);
     });
   });
 

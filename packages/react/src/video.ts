@@ -8,9 +8,8 @@ import type {
   VideoModel,
   VideoModelName,
 } from "@decart/core";
-import { jobFailed, submitJob, watchJob } from "@decart/queue-rx";
+import { fromAbortable, jobFailed, submitJob, watchJob } from "@decart/queue-rx";
 import { useMemo, useSyncExternalStore } from "react";
-import { defer } from "rxjs";
 import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
@@ -191,7 +190,7 @@ class VideoGenerator {
       poll,
       timeoutMs,
       background: pacing(whenHidden),
-      submitSource: () => defer(() => accepted),
+      submitSource: () => fromAbortable(() => accepted),
     }).subscribe({
       next: (event) => apply(this.store, event),
       error: (error) => {
