@@ -363,8 +363,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const readStatus = async (jobId: string, signal?: AbortSignal, once?: { deadline?: number; maxRetries: 0 }) => {
     const call = { idempotent: true, signal, jobId, json: checkJob, ...once };
     const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId, "jobId"), "response");
-    const hint = response.headers.get("x-poll-after-ms");
-    return { job: (await response.json()) as JobStatusResponse, hintMs: hint ? Math.max(0, +hint || 0) : undefined };
+    const hint = +(response.headers.get("x-poll-after-ms") || Number.NaN);
+    // A hint that is not a number of ms is none; one below 50 ms is 50 ms (a hint of 0 must not make the watch spin).
+    return { job: (await response.json()) as JobStatusResponse, hintMs: hint >= 0 ? Math.max(hint, 50) : undefined };
   };
 
   /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */

@@ -236,8 +236,9 @@ export function errorFromResponse(
     parsed = JSON.parse(body);
   } catch {}
   // Not the API's JSON: a proxy's HTML error page reads as its title (else its text), one line.
+  // The patterns stop at the next `<`: a page of unclosed tags takes linear time, not quadratic.
   const text = /^\s*</.test(body)
-    ? `${(body.match(/<title[^>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
+    ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
     : body.trim().slice(0, 500);
   let detail = parsed?.detail ?? parsed?.error ?? text;
   const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;

@@ -260,6 +260,29 @@ describe("status answers that break the spec", () => {
   });
 });
 
+describe("an x-poll-after-ms hint that makes no sense", () => {
+  // 0 or 1 ms would read the status in a tight loop; a hint that is not a number (or is negative) is no hint.
+  for (const hint of ["0", "1", "-5", "NaN", "soon"]) {
+    it(`"${hint}": the watch waits at least 50 ms between reads`, async () => {
+      let n = 0;
+      const api = await serve((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json", "x-poll-after-ms": hint });
+        res.end(JSON.stringify({ job_id: JOB, status: n++ < 5 ? "processing" : "completed" }));
+      });
+      try {
+        const delay = instantDelay();
+        const outcome = await client(api.url, { poll: { delay } }).queue.wait(JOB, { download: false });
+        expect(outcome.status).toBe("completed");
+        expect(delay.calls).toHaveLength(6);
+        // The first read is never delayed; each later one waits at least 50 ms.
+        for (const ms of delay.calls.slice(1)) expect(ms).toBeGreaterThanOrEqual(50);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+});
+
 describe("content answers that are not the video", () => {
   const cases: Record<string, (res: ServerResponse) => void> = {
     "text/html": (res) => {
@@ -355,4 +378,26 @@ describe("error pages", () => {
       await api.close();
     }
   });
+  // Pages of unclosed tags: patterns that scan to the next `>` from every `<` take quadratic time on them, which
+  // blocks the event loop for minutes (the test's timeout ends it); they must read in linear time.
+  for (const [name, page] of [
+    ["unclosed <title", `<${"<title".repeat(50_000)}`],
+    ["unclosed <", "<".repeat(200_000)],
+  ]) {
+    it(`an error page of ${name} × many is read at once`, async () => {
+      const api = await serve((_req, res) => {
+        res.writeHead(502, { "content-type": "text/html" });
+        res.end(page);
+      });
+      try {
+        const error = await client(api.url, { maxRetries: 0 })
+          .queue.status(JOB)
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(ServerError);
+        expect(error.message).toMatch(/^<+(title<)*.* \(an HTML page, not the API's answer\) \(HTTP 502\)$/);
+      } finally {
+        await api.close();
+      }
+    });
+  }
 });
