@@ -5,7 +5,7 @@
  */
 import { isModelName, type ModelName, requestSchemas } from "@decart/api";
 import { createDecartClient } from "./client.js";
-import type { DecartError } from "./errors.js";
+import { DecartError, InvalidResponseError } from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
 import { checkSchema, invalid } from "./validate.js";
 
@@ -27,12 +27,16 @@ export interface TokenRouteOptions {
   allowedOrigins?: readonly string[];
   /**
    * Decides whether `request` may have a token (check the session cookie, the user's plan …); `false` answers 403 and
-   * mints nothing. Without it, anyone who can reach the route gets tokens.
+   * mints nothing. Only `true` grants: any other answer (a session object, a string, nothing), or a throw, answers 500
+   * and mints nothing (`onError` gets why). Without it, anyone who can reach the route gets tokens.
    */
   authorize?: (request: Request) => boolean | Promise<boolean>;
   /** The `fetch` to reach the API with (default: the global one). */
   fetch?: typeof fetch;
-  /** Called with the error when minting fails (the 502): log it here; its message never contains your key. */
+  /**
+   * Called with the error behind a 500 or 502 answer: log it here; its message never contains your key. An `onError`
+   * that throws does not change the answer.
+   */
   onError?: (error: DecartError) => void;
 }
 
@@ -45,8 +49,9 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
 
 /**
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
- * no-store`); any other method 405, a request `authorize` refuses 403, and a failure to mint 502 (with the error's
- * `code`, never your key). Options are checked here: a bad one (an unknown model, `expiresIn` out of range, no key)
+ * no-store`); any other method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than
+ * `true`/`false` 500, and a failure to mint 502 (with the error's `code`, never your key; also when the API answers
+ * no client key and date). Options are checked here: a bad one (an unknown model, `expiresIn` out of range, no key)
  * throws `InvalidInputError` (`ModelRetiredError` for a retired model) at once.
  *
  * ```ts
@@ -78,18 +83,56 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     dangerouslyAllowBrowser: true,
   });
 
+  /** A JSON error answer; `onError` sees the error first (a throwing `onError` does not change the answer). */
+  const failed = (status: 500 | 502, text: string, error: DecartError) => {
+    try {
+      options.onError?.(error);
+    } catch {
+      // a failing logger must not turn the answer into a crash
+    }
+    // The error's code and status only: a message may quote the upstream answer.
+    return reply(status, { error: text, code: error.code, status: error.status });
+  };
+  const undecided = (error: DecartError) => failed(500, "Could not decide whether to give a client token", error);
+
   return async (request) => {
+    // A framework's own context (Hono's `c`, Express's `req`) instead of the Fetch API Request it wraps.
+    if (typeof request?.method !== "string" || typeof request.headers?.get !== "function") {
+      return undecided(invalid(where, "request", "a Fetch API Request (Hono: c.req.raw)", typeof request));
+    }
     if (request.method !== "POST")
       return reply(405, { error: "Method not allowed: POST a request" }, { allow: "POST" });
-    if (authorize && !(await authorize(request))) return reply(403, { error: "Not allowed to get a client token" });
-    try {
-      const { apiKey, expiresAt } = await client.tokens.create({ ...body, signal: request.signal });
-      return reply(200, { apiKey, expiresAt });
-    } catch (e) {
-      options.onError?.(e as DecartError);
-      // The error's code and status only: a message may quote the upstream answer.
-      const { code, status } = e as DecartError;
-      return reply(502, { error: "Could not create a client token", code, status });
+    if (authorize) {
+      let allowed: unknown;
+      try {
+        allowed = await authorize(request);
+      } catch (cause) {
+        return undecided(new DecartError(`${where}: authorize threw (see cause)`, { code: "AUTHORIZE_FAILED", cause }));
+      }
+      // Only `true` grants: a truthy object, string or number is a mistake, and refusing it fails closed.
+      if (allowed !== true && allowed !== false) {
+        return undecided(invalid(where, "authorize", "a function answering true or false", allowed));
+      }
+      if (!allowed) return reply(403, { error: "Not allowed to get a client token" });
     }
+    let token: { apiKey: unknown; expiresAt: unknown };
+    try {
+      token = await client.tokens.create({ ...body, signal: request.signal });
+    } catch (e) {
+      return failed(502, "Could not create a client token", e as DecartError);
+    }
+    // Hand on only a client key with a date: never a long-lived `dct_` key an upstream may echo, never garbage.
+    const { apiKey, expiresAt } = token;
+    if (
+      typeof apiKey !== "string" ||
+      apiKey === "" ||
+      apiKey.startsWith("dct_") ||
+      typeof expiresAt !== "string" ||
+      Number.isNaN(Date.parse(expiresAt))
+    ) {
+      const error = new InvalidResponseError("The API answered no { apiKey, expiresAt } with a client key and a date");
+      return failed(502, "Could not create a client token", error);
+    }
+    return reply(200, { apiKey, expiresAt });
   };
 }

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AuthenticationError,
   createDecartClient,
+  DecartError,
   InvalidInputError,
+  InvalidResponseError,
   ModelRetiredError,
   models,
   PermissionDeniedError,
@@ -144,6 +146,110 @@ describe("createTokenRoute", () => {
     } finally {
       echo.closeAllConnections();
       await new Promise((resolve) => echo.close(resolve));
+    }
+  });
+
+  it("answers 500 JSON and mints nothing when `authorize` throws, and gives the error to onError", async () => {
+    const logged: DecartError[] = [];
+    const before = tokenRequests();
+    for (const authorize of [
+      () => {
+        throw new Error("session store down");
+      },
+      async () => Promise.reject(new Error("session store down")),
+    ]) {
+      const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, authorize, onError: (e) => logged.push(e) });
+      const response = await route(post());
+      expect(response.status).toBe(500);
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(await response.json()).toEqual({ error: expect.any(String), code: "AUTHORIZE_FAILED" });
+    }
+    expect(tokenRequests()).toBe(before);
+    expect(logged).toHaveLength(2);
+    for (const error of logged) {
+      expect(error).toBeInstanceOf(DecartError);
+      expect((error.cause as Error).message).toBe("session store down");
+    }
+  });
+
+  it("grants only on `true`: an `authorize` answering a string, object, number or nothing gets 500, mints nothing", async () => {
+    const before = tokenRequests();
+    for (const answer of ["false", "yes", {}, 1, undefined, null, new Response("ok")]) {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({
+        apiKey: KEY,
+        baseUrl: emu.url,
+        authorize: (() => answer) as never,
+        onError: (e) => logged.push(e),
+      });
+      const response = await route(post());
+      expect(response.status, String(answer)).toBe(500);
+      expect(await response.json()).toMatchObject({ code: "INVALID_INPUT" });
+      expect(logged[0]).toBeInstanceOf(InvalidInputError);
+      expect(logged[0]!.message).toMatch(/authorize.*true or false/);
+    }
+    expect(tokenRequests()).toBe(before);
+  });
+
+  it("answers 500 JSON naming the mistake when given a framework's context instead of a Request", async () => {
+    const logged: DecartError[] = [];
+    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, onError: (e) => logged.push(e) });
+    const before = tokenRequests();
+    // Hono's `c` (its Request is `c.req.raw`), and nothing at all.
+    for (const notARequest of [{ req: { raw: post(), method: "POST" } }, undefined]) {
+      const response = await route(notARequest as never);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ code: "INVALID_INPUT" });
+    }
+    expect(logged.map((e) => e.message)).toEqual([expect.stringMatching(/c\.req\.raw/), expect.any(String)]);
+    expect(tokenRequests()).toBe(before);
+  });
+
+  it("still answers its JSON 502 when onError throws", async () => {
+    const route = createTokenRoute({
+      apiKey: "dct_not_known_here_0123456789",
+      baseUrl: emu.url,
+      onError: () => {
+        throw new Error("logger down");
+      },
+    });
+    const response = await route(post());
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ code: "AUTHENTICATION", status: 401 });
+  });
+
+  it("answers 502 to an API that answers 200 with the long-lived key or garbage, never passing it on", async () => {
+    const answers = [
+      (key: string) => ({ apiKey: key, expiresAt: new Date(Date.now() + 60_000).toISOString() }),
+      () => ({ apiKey: 5, expiresAt: null }),
+      () => ({ apiKey: "ek_fine", expiresAt: "tomorrow-ish" }),
+      () => ["ek_in_an_array"],
+    ];
+    let next = 0;
+    const upstream = createServer((req, res) => {
+      const answer = answers[next++]!(String(req.headers["x-api-key"]));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({
+        apiKey: KEY,
+        baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        onError: (e) => logged.push(e),
+      });
+      for (let i = 0; i < answers.length; i++) {
+        const response = await route(post());
+        expect(response.status, `answer ${i}`).toBe(502);
+        const text = await response.text();
+        expect(text).not.toContain(KEY);
+        expect(JSON.parse(text)).toMatchObject({ code: "INVALID_RESPONSE" });
+      }
+      expect(logged).toHaveLength(answers.length);
+      for (const error of logged) expect(error).toBeInstanceOf(InvalidResponseError);
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
     }
   });
 });
