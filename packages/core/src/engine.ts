@@ -126,12 +126,12 @@ export interface JobWatch {
   wake(): { read: number } | undefined;
 }
 
-/** A job's status as the spec describes it: what is wrong with `body`, or nothing. */
-export const checkJob = (body: any): string | undefined =>
+/** A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. */
+export const checkJob = (body: any, jobId?: string): string | undefined =>
   !(jobStatuses as readonly unknown[]).includes(body?.status)
     ? `not a job status (status ${JSON.stringify(body?.status)})`
-    : typeof body.job_id !== "string" || !body.job_id
-      ? "no job_id"
+    : typeof body.job_id !== "string" || !body.job_id || (jobId ?? body.job_id) !== body.job_id
+      ? `no job_id${jobId ? ` ${jobId}` : ""}`
       : undefined;
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
@@ -212,7 +212,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     status({ job, hintMs: hint }) {
       if (ended) return end([]);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
-      const problem = checkJob(job);
+      const problem = checkJob(job, jobId);
       if (problem) return watch.error(new InvalidResponseError(`Job ${jobId}: ${problem}`, { jobId, retryable: true }));
       const current = job as JobStatusResponse;
       reads++;

@@ -46,8 +46,8 @@ export interface Call {
   body?: FormData | string | undefined;
   jobId?: string | undefined;
   onProgress?: ((progress: DownloadProgress) => void) | undefined;
-  /** A JSON answer's check against the spec: what is wrong with `body`, or nothing. */
-  json?: ((body: any) => string | undefined) | undefined;
+  /** A JSON answer's check against the spec (the call's `jobId` given too): what is wrong with `body`, or nothing. */
+  json?: ((body: any, jobId?: string) => string | undefined) | undefined;
   /** The media types a binary answer may have (`application/octet-stream` is accepted too); it must not be empty. */
   media?: readonly string[] | undefined;
 }
@@ -264,7 +264,7 @@ export function createTransport({
         release();
         let problem: string | undefined;
         try {
-          problem = call.json(JSON.parse(text));
+          problem = call.json(JSON.parse(text), jobId);
         } catch {
           problem = `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`;
         }

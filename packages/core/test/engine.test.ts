@@ -183,7 +183,8 @@ describe("createJobWatch", () => {
   });
 
   it("handles an answer that is not a job status as a failed read: no event, and the policy decides", () => {
-    for (const body of [null, {}, { status: "weird" }, "processing", 42]) {
+    // The last: a valid status, but of another job.
+    for (const body of [null, {}, { status: "weird" }, "processing", 42, { job_id: "job_2", status: "completed" }]) {
       const { watch, clock } = setup();
       watch.start();
       let step = watch.status({ job: body });

@@ -220,6 +220,7 @@ describe("status answers that break the spec", () => {
     },
     "{}": (res) => json(res, 200, {}),
     "an unknown status": (res) => json(res, 200, { job_id: JOB, status: "queued" }),
+    "the status of another job": (res) => json(res, 200, { job_id: `${JOB}x`, status: "completed" }),
     "an HTML page": (res) => {
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<html><body>Welcome</body></html>");
