@@ -15,6 +15,8 @@ export interface Admin {
   tokenHash: Buffer;
   snapshot(page?: JobPage): unknown;
   job(id: string): unknown;
+  /** Ends a `[hold]` job now (see `release` in state.ts). */
+  release(id: string): boolean;
   resetStats(): void;
 }
 
@@ -51,6 +53,14 @@ export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, path: s
   if (path === "/_emulator/stats") {
     if (method !== "GET") return methodNotAllowed(ctx, "GET");
     return json(ctx, 200, admin.snapshot(pageOf(new URLSearchParams(query))));
+  }
+  if (path.startsWith("/_emulator/jobs/") && path.endsWith("/release")) {
+    if (method !== "POST") return methodNotAllowed(ctx, "POST");
+    const id = pathId(ctx, path.slice("/_emulator/jobs/".length, -"/release".length), "job_id");
+    if (id === undefined) return;
+    if (!admin.job(id)) return detail(ctx, 404, "Job not found");
+    if (!admin.release(id)) return detail(ctx, 409, "Job is not held: no [hold] in its prompt, or it has ended.");
+    return json(ctx, 200, admin.job(id));
   }
   if (path.startsWith("/_emulator/jobs/")) {
     if (method !== "GET") return methodNotAllowed(ctx, "GET");

@@ -30,6 +30,7 @@ interface ModelRoute {
 
 const FAIL_MARKER = /\[fail(?:\s*:\s*([^\]]*))?\]/i;
 const STUCK_MARKER = /\[stuck\]/i;
+const HOLD_MARKER = /\[hold\]/i;
 const DEFAULT_FAIL_REASON = "The emulator was asked to fail this job ([fail] in the prompt).";
 
 /** `POST path` → model, mode and form fields, for every model of the catalogue. */
@@ -151,6 +152,7 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
   const failMatch = FAIL_MARKER.exec(text);
   const failReason = failMatch ? failMatch[1]?.trim() || DEFAULT_FAIL_REASON : undefined;
   const stuck = STUCK_MARKER.test(text) || ctx.fault?.kind === "stuck";
+  const hold = !stuck && HOLD_MARKER.test(text);
   const resolution = form.values.get("resolution");
   const orientation = form.values.get("orientation");
   const request: MediaRequest = {
@@ -179,9 +181,10 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
       );
     }
     const startAt = now + pending;
-    let endAt = stuck ? Number.POSITIVE_INFINITY : startAt + processing;
+    let endAt = stuck || hold ? Number.POSITIVE_INFINITY : startAt + processing;
     let endStatus: "completed" | "failed" = failReason !== undefined ? "failed" : "completed";
     let error = failReason;
+    const held = hold ? { endStatus, error } : undefined;
     if (endAt - now > jobTimeoutMs) {
       endAt = now + jobTimeoutMs;
       endStatus = "failed";
@@ -208,6 +211,7 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
       epoch: em.stats.epoch,
       body: undefined,
       bodyStatus: undefined,
+      held,
     });
     em.stats.jobsCreated++;
     return json(ctx, 200, { job_id: id, status: "pending" });

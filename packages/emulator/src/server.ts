@@ -30,7 +30,7 @@ import { handleContent, handleStatus } from "./jobs.js";
 import { handleModelPath } from "./models.js";
 import { ResultCache } from "./results.js";
 import { matchRoute } from "./routes.js";
-import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, Stats } from "./state.js";
+import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { handleTokens } from "./tokens.js";
 import type { Emulator, EmulatorOptions, EmulatorStats, JobPage, JobRecord, TimingOptions } from "./types.js";
 
@@ -131,11 +131,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const found = em.jobs.get(id);
     return found && jobRecord(found, Date.now());
   };
+  const releaseJob = (id: string): boolean => {
+    const found = em.jobs.get(id);
+    return found !== undefined && release(found, Date.now());
+  };
   const resetStats = () => {
     stats.reset();
     em.jobs.resetCounters();
   };
-  const admin: Admin = { tokenHash: hashToken(adminToken), snapshot, job, resetStats };
+  const admin: Admin = { tokenHash: hashToken(adminToken), snapshot, job, release: releaseJob, resetStats };
 
   /** Request ids: a random per-server prefix and a counter (cheap, and unique across servers). */
   const requestIdPrefix = `req_${randomBytes(6).toString("hex")}_`;
@@ -315,6 +319,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }),
     stats: snapshot,
     job,
+    release: releaseJob,
     resetStats,
     setFaults(rules) {
       em.faultRules = normaliseRules(rules);

@@ -40,6 +40,22 @@ export interface Job {
   /** The serialised status answer for bodyStatus. */
   body: Buffer | undefined;
   bodyStatus: JobStatus | undefined;
+  /** A `[hold]` job not yet released: how it ends when it is (until then it runs into the server timeout). */
+  held: { endStatus: "completed" | "failed"; error: string | undefined } | undefined;
+}
+
+/**
+ * Ends a held job now, as it would have ended (`completed`, or `failed` for a `[fail]` prompt). False when the job is
+ * not held, was released already, or the server timeout ended it first.
+ */
+export function release(job: Job, now: number): boolean {
+  if (!job.held || now >= job.endAt) return false;
+  job.startAt = Math.min(job.startAt, now);
+  job.endAt = now;
+  job.endStatus = job.held.endStatus;
+  job.error = job.held.error;
+  job.held = undefined;
+  return true;
 }
 
 export function statusOf(job: Job, now: number): JobStatus {

@@ -74,6 +74,12 @@ export interface Emulator {
   stats(page?: JobPage): EmulatorStats;
   /** One job's record (of any stats period), or undefined when the job is unknown or forgotten. */
   job(id: string): JobRecord | undefined;
+  /**
+   * Ends a job whose prompt has `[hold]` now, as it would have ended (`completed`, or `failed` with `[fail]`); such a
+   * job stays in `processing` until then (or until the server timeout fails it). False when the job is unknown, not
+   * held, or already ended.
+   */
+  release(jobId: string): boolean;
   resetStats(): void;
   setFaults(rules: FaultRule[]): void;
 }

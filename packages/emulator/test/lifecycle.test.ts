@@ -194,6 +194,64 @@ describe("prompt markers", () => {
   });
 });
 
+describe("[hold]: a job that lasts until the caller releases it", () => {
+  const admin = (e: Emulator) => ({ authorization: `Bearer ${e.adminToken}` });
+  const release = (e: Emulator, id: string, init: RequestInit = {}) =>
+    fetch(`${e.url}/_emulator/jobs/${id}/release`, { method: "POST", headers: admin(e), ...init });
+
+  it("stays processing until release(), then completes with its video; release() is true once, for held jobs only", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "[hold] a kite" });
+    const plain = await submit(emu, "lucy-pro-t2v", { prompt: "a kite" });
+    expect(emu.release(plain)).toBe(false);
+    const seen = await pollUntil(emu, id, (s) => s.status === "processing");
+    expect(distinct(seen).at(-1)).toBe("processing");
+    // Held: no time passing ends it. Many more reads (and the content route) still find it processing.
+    for (let i = 0; i < 20; i++) expect((await pollUntil(emu, id, () => true)).at(-1)!.status).toBe("processing");
+    expect((await content(emu, id)).status).toBe(409);
+    expect(emu.job(id)).toMatchObject({ status: "processing" });
+
+    expect(emu.release(id)).toBe(true);
+    expect(emu.job(id)).toMatchObject({ status: "completed" });
+    expect((await pollUntil(emu, id, () => true)).at(-1)).toMatchObject({ status: "completed" });
+    const c = await content(emu, id);
+    expect(c.status).toBe(200);
+    expect(createHash("sha256").update(c.bytes).digest("hex")).toBe(emu.job(id)!.resultSha256);
+    expect(emu.release(id)).toBe(false);
+    expect(emu.release("job_unknown")).toBe(false);
+  });
+
+  it("with [fail], a released job fails with its reason", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "[hold] [fail: held, then failed]" });
+    expect(emu.release(id)).toBe(true);
+    expect((await pollUntil(emu, id)).at(-1)).toMatchObject({ status: "failed", error: "held, then failed" });
+  });
+
+  it("the server timeout still ends a held job, which can then no longer be released", async () => {
+    const e = await start({ jobTimeoutMs: 300 });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "[hold] forgotten" });
+      const last = (await pollUntil(e, id, undefined, 20)).at(-1)!;
+      expect(last).toMatchObject({ status: "failed" });
+      expect(last.error).toMatch(/timeout/);
+      expect(e.release(id)).toBe(false);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("POST /_emulator/jobs/{id}/release releases it over HTTP: 200 with the record, 409 when not held, 404, 401, 405", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "[hold] over http" });
+    expect((await release(emu, id, { headers: {} })).status).toBe(401);
+    expect((await release(emu, id, { method: "GET" })).status).toBe(405);
+    expect(emu.job(id)?.status).not.toBe("completed");
+    const res = await release(emu, id);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id, status: "completed" });
+    expect((await release(emu, id)).status).toBe(409);
+    expect((await release(emu, `job_${"0".repeat(32)}`)).status).toBe(404);
+  });
+});
+
 describe("timeouts and retention", () => {
   it("fails a job that would outlast jobTimeoutMs, with a timeout reason", async () => {
     const e = await start({ jobTimeoutMs: 100, timing: { pendingMs: 20, processingMs: 60_000 } });
