@@ -36,8 +36,9 @@ beforeAll(async () => {
   if (!existsSync(`${root}dist/index.html`)) throw new Error("Build the page first: pnpm --filter playground build");
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   mkdirSync(artifacts, { recursive: true });
-  // A processing phase four times the longest gap between the page's reads (a second), so a read always sees it.
-  emu = await startEmulator({ timing: { pendingMs: 300, processingMs: 4000 } });
+  // Jobs of well under a second. A test that must see a job `processing` gives it a `[hold]` prompt: the job stays
+  // there until the test, having seen it, releases it (however slow a loaded machine makes the page's reads).
+  emu = await startEmulator({ timing: { pendingMs: 100, processingMs: 300 } });
   server = await preview({
     root,
     configFile: false,
@@ -90,6 +91,9 @@ async function downloadBytes(run: Locator): Promise<{ name: string; bytes: Buffe
   return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
 }
 
+/** The job id a run shows. */
+const shownJobId = async (run: Locator) => (await run.locator(".job").textContent())?.replace("job", "").trim() ?? "";
+
 /** Waits for the `<video>` to have the whole clip, a duration and to play; returns the job id the page shows. */
 async function expectVideoPlays(run: Locator): Promise<string> {
   const video = await run.locator("video").elementHandle();
@@ -106,7 +110,7 @@ async function expectVideoPlays(run: Locator): Promise<string> {
   expect(media.readyState).toBeGreaterThanOrEqual(4); // HAVE_ENOUGH_DATA
   expect(media.duration).toBeGreaterThan(0);
   expect(media.width).toBeGreaterThan(0);
-  const jobId = (await run.locator(".job").textContent())?.replace("job", "").trim() ?? "";
+  const jobId = await shownJobId(run);
   expect(emu.job(jobId)?.status).toBe("completed");
   return jobId;
 }
@@ -116,9 +120,11 @@ describe("playground in Chromium", () => {
     const { page, keysSent } = await openPage();
     const run = view(page);
     await expect(page.getByLabel("Model").inputValue()).resolves.toBe("lucy-pro-t2v");
-    await page.getByLabel("prompt").fill("A lighthouse at dusk");
+    await page.getByLabel("prompt").fill("A lighthouse at dusk [hold]");
     await page.getByRole("button", { name: "Generate" }).click();
 
+    await reached(run, "processing");
+    expect(emu.release(await shownJobId(run))).toBe(true);
     await reached(run, "completed");
     const seen = await timelineOf(run);
     expect(seen.filter((s) => s === "pending" || s === "processing" || s === "completed")).toEqual([
@@ -203,11 +209,16 @@ describe("playground in Chromium", () => {
   it("follows a job submitted elsewhere (useJob) by its id, down to playback and download", async () => {
     const { page } = await openPage();
     const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
-    const { job_id: jobId } = await server.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "A harbour" });
+    const { job_id: jobId } = await server.queue.submit({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "A harbour [hold]",
+    });
     await page.getByLabel("Job id").fill(jobId);
     await page.getByRole("button", { name: "Follow" }).click();
 
     const run = view(page, "Followed job");
+    await reached(run, "processing");
+    expect(emu.release(jobId)).toBe(true);
     await reached(run, "completed");
     expect((await timelineOf(run)).filter((s) => s === "processing" || s === "completed")).toEqual([
       "processing",
