@@ -67,6 +67,23 @@ export const isConnectionRefused = (error: unknown) => errorCodes(error).include
 /** Redirects followed per attempt. */
 const MAX_REDIRECTS = 5;
 
+/** The most of an answer's text that is read (a JSON answer, an error page): memory stays bounded, whatever comes. */
+const MAX_TEXT = 2 ** 20;
+
+/** An answer's text, up to `MAX_TEXT` bytes and a chunk (the rest is not read: the body is cancelled). */
+const readText = ({ body }: Response, bytes = 0) =>
+  new Response(
+    body?.pipeThrough(
+      new TransformStream({
+        transform(chunk, out) {
+          out.enqueue(chunk);
+          bytes += chunk.length;
+          if (bytes > MAX_TEXT) out.terminate();
+        },
+      }),
+    ),
+  ).text();
+
 /** The media type of an answer, lower case, without parameters. */
 const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "");
 
@@ -243,7 +260,7 @@ export function createTransport({
       const { status, headers, body: source } = response;
       const length = headers.get("content-length");
       if (!response.ok) {
-        const text = await response.text().catch(() => "");
+        const text = await readText(response).catch(() => "");
         release();
         throw settle(
           errorFromResponse(
@@ -257,7 +274,7 @@ export function createTransport({
       if (call.json) {
         let text: string;
         try {
-          text = await response.text();
+          text = await readText(response);
         } catch (e) {
           throw failure(e);
         }

@@ -261,6 +261,47 @@ describe("status answers that break the spec", () => {
   });
 });
 
+describe("answers that never end", () => {
+  // 8 MB, then nothing more, and the answer stays open: read to its end, the body would be awaited until the attempt's
+  // timeout (10 minutes here), holding all of it; only its first MiB is read, and the rest is not waited for.
+  const endless = (status: number, type: string, start: string) =>
+    serve((_req, res) => {
+      res.writeHead(status, { "content-type": type });
+      res.write(start);
+      for (let i = 0; i < 128; i++) res.write("x".repeat(65_536));
+    });
+
+  it("a status body that goes on is an InvalidResponseError after its first MiB", async () => {
+    const api = await endless(200, "application/json", `{"job_id":"${JOB}","status":"pending","pad":"`);
+    try {
+      const error = await client(api.url, { maxRetries: 0, timeoutMs: 600_000 })
+        .queue.status(JOB)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ jobId: JOB, message: expect.stringContaining("not JSON") });
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("an error page that goes on gives its ServerError after its first MiB", async () => {
+    const api = await endless(503, "text/plain", "Overloaded ");
+    try {
+      const error = await client(api.url, { maxRetries: 0, timeoutMs: 600_000 })
+        .queue.status(JOB)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({
+        status: 503,
+        jobId: JOB,
+        message: expect.stringMatching(/^Overloaded x+ \(HTTP 503\)$/),
+      });
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("an x-poll-after-ms hint that makes no sense", () => {
   // 0 or 1 ms would read the status in a tight loop; a hint that is not a number (or is negative) is no hint.
   for (const hint of ["0", "1", "-5", "NaN", "soon"]) {
