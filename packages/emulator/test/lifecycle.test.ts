@@ -54,13 +54,17 @@ describe("job lifecycle", () => {
   });
 
   it("sees pending first and processing before completed when polled quickly", async () => {
-    const slow = await start({ timing: { pendingMs: 150, processingMs: 150 } });
+    // The first read comes at once but must land within pendingMs of the submit: 2 s is generous on a loaded machine.
+    // Processing lasts until the test, having seen it, releases the job ([hold]).
+    const slow = await start({ timing: { pendingMs: 2000, processingMs: 150 } });
     try {
-      const id = await submit(slow, "lucy-pro-t2v", { prompt: "slow one" });
-      const seen = distinct(await pollUntil(slow, id, undefined, 10));
+      const id = await submit(slow, "lucy-pro-t2v", { prompt: "slow one [hold]" });
+      const reads = await pollUntil(slow, id, (s) => s.status === "processing", 10);
+      expect(slow.release(id)).toBe(true);
+      const seen = distinct([...reads, ...(await pollUntil(slow, id, undefined, 10))]);
       expect(seen).toEqual(["pending", "processing", "completed"]);
       const rec = slow.job(id)!;
-      expect(rec.startedAt! - rec.submittedAt).toBeGreaterThanOrEqual(150);
+      expect(rec.startedAt! - rec.submittedAt).toBeGreaterThanOrEqual(2000);
       expect(rec.completedAt!).toBeGreaterThan(rec.startedAt!);
       expect(rec.firstCompletedReadAt!).toBeGreaterThanOrEqual(rec.completedAt!);
     } finally {
@@ -179,7 +183,8 @@ describe("prompt markers", () => {
   });
 
   it("[stuck] keeps the job processing until the server timeout fails it", async () => {
-    const e = await start({ jobTimeoutMs: 400 });
+    // A read must land while the job is processing (from 20 ms to the timeout): 2 s is generous on a loaded machine.
+    const e = await start({ jobTimeoutMs: 2000 });
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "[stuck]" });
       const seen = await pollUntil(e, id, undefined, 10);

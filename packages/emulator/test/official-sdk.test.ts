@@ -31,17 +31,18 @@ describe("official @decartai/sdk against the emulator", () => {
   });
 
   it("queue.submitAndPoll completes lucy-clip with a video Blob and reports pending, processing, completed", async () => {
-    // Slow enough that the SDK's first poll (after 500 ms) sees the job processing.
-    const slow = await start({ timing: { pendingMs: 200, processingMs: 1200 } });
+    // The job is processing at the SDK's first poll (after 500 ms), and stays so ([hold]) until the SDK reported it.
+    const slow = await start({ timing: { pendingMs: 200 } });
     try {
       const sdk = createDecartClient({ apiKey: slow.apiKey, baseUrl: slow.url });
       const seen: string[] = [];
       const result = await sdk.queue.submitAndPoll({
         model: models.video("lucy-clip"),
-        prompt: "turn it into a watercolour",
+        prompt: "turn it into a watercolour [hold]",
         data: blob(await sampleMp4(), "video/mp4"),
         onStatusChange: (job) => {
           seen.push(job.status);
+          if (job.status === "processing") slow.release(job.job_id);
         },
       });
       expect(result.status).toBe("completed");
