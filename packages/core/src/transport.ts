@@ -246,6 +246,8 @@ export function createTransport({
           await response.body?.cancel();
           if (hops >= MAX_REDIRECTS) throw invalid(`more than ${MAX_REDIRECTS} redirects`, response.status);
           url = new URL(location, url).href;
+          // Only to http(s): fetch would take a `data:` URL as the answer, and fail on `file:` as if the network had.
+          if (!/^https?:/.test(url)) throw invalid(`a redirect to ${url.slice(0, 60)}`, response.status);
           if (new URL(url).origin !== origin) headers.delete(apiKeyHeader);
           if (response.status === 303 || (response.status < 303 && verb === "POST")) {
             verb = "GET";

@@ -92,6 +92,32 @@ describe("redirects: the key never crosses origins", () => {
     }
   });
 
+  // fetch would answer a `data:` URL itself (a status made up by whoever sent the redirect), and fail on `file:` or
+  // `javascript:` as if the network had (a ConnectionError, retried).
+  for (const location of [
+    `data:application/json,{"job_id":"${JOB}","status":"completed"}`,
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+  ]) {
+    it(`a redirect to ${location.split(":")[0]}: is not followed: InvalidResponseError`, async () => {
+      const api = await serve((_req, res) => {
+        res.writeHead(302, { location });
+        res.end();
+      });
+      try {
+        const error = await client(api.url, { maxRetries: 0 })
+          .queue.status(JOB)
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error).toMatchObject({ jobId: JOB, status: 302 });
+        expect(error.message).toContain(`a redirect to ${location.slice(0, 20)}`);
+        expect(api.seen).toHaveLength(1);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+
   it("a redirect loop ends after 5 hops with InvalidResponseError carrying the job id", async () => {
     const api = await serve((req, res) => {
       res.writeHead(302, { location: req.url! });
