@@ -25,10 +25,16 @@ beforeEach((context) => {
   env = { DECART_API_KEY: emu.apiKey, DECART_BASE_URL: emu.url, DECART_JOURNAL: join(dir, `${context.task.id}.jsonl`) };
 });
 
-/** A batch file of `n` lines; every 10th line's job fails. */
-function batchFile(name: string, n: number): { path: string; lines: string[] } {
+/**
+ * A batch file of `n` lines; every 10th line's job fails. With `hold`, line 1's job stays processing until the test
+ * releases it (`releaseLine1`): a batch interrupted once it is running cannot have finished, however slow the machine.
+ */
+function batchFile(name: string, n: number, hold = false): { path: string; lines: string[] } {
   const lines = Array.from({ length: n }, (_, i) =>
-    JSON.stringify({ custom_id: `clip-${i + 1}`, prompt: i % 10 === 9 ? `[fail] line ${i + 1}` : `line ${i + 1}` }),
+    JSON.stringify({
+      custom_id: `clip-${i + 1}`,
+      prompt: i % 10 === 9 ? `[fail] line ${i + 1}` : `line ${i + 1}${hold && i === 0 ? " [hold]" : ""}`,
+    }),
   );
   const path = join(dir, name);
   writeFileSync(path, `${lines.join("\n")}\n`);
@@ -40,6 +46,12 @@ const journal = () =>
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
+/** Releases line 1's held job, which the journal has (it was submitted first). */
+function releaseLine1() {
+  const record = journal().find((r) => r.event === "submitted" && r.custom_id === "clip-1");
+  expect(record, "line 1 was submitted").toBeDefined();
+  expect(emu.release(record.job_id)).toBe(true);
+}
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 const jsonl = (path: string) =>
   readFileSync(path, "utf8")
@@ -88,7 +100,7 @@ function oneJobPerLine(lines: string[]) {
 
 describe("decart batch", () => {
   it("200 lines under faults, interrupted and resumed: every line ends once, no line is submitted twice", async () => {
-    const { path, lines } = batchFile("two-hundred.jsonl", 200);
+    const { path, lines } = batchFile("two-hundred.jsonl", 200, true);
     const out = join(dir, "two-hundred");
     emu.setFaults([
       { route: "submit", kind: "429", rate: 0.05, retryAfterSeconds: 0 },
@@ -103,6 +115,7 @@ describe("decart batch", () => {
     const summary = events(first.stdout).find((e) => e.type === "summary")!;
     expect(summary.not_finished).toBeGreaterThan(0);
     expect(first.stderr).toContain("--resume");
+    releaseLine1();
 
     const again = await run(args, { env });
     expect(again.code, again.stderr).toBe(2);
@@ -139,12 +152,13 @@ describe("decart batch", () => {
   });
 
   it("a killed batch loses no job: --resume watches what was submitted and submits only the rest", async () => {
-    const { path, lines } = batchFile("killed.jsonl", 40);
+    const { path, lines } = batchFile("killed.jsonl", 40, true);
     const out = join(dir, "killed");
     const args = ["batch", path, "--out", out, "--concurrency", "8"];
     const { child, done } = await afterSubmits(args, 12);
     child.kill("SIGKILL");
     expect((await done).signal).toBe("SIGKILL");
+    releaseLine1();
     const recorded = journal().filter((r) => r.event === "submitted").length;
     expect(recorded).toBeGreaterThanOrEqual(12);
 

@@ -11,8 +11,10 @@ let dir: string;
 let remove: () => void;
 
 beforeAll(async () => {
-  // Jobs last long enough (a few hundred ms) to be interrupted once submitted; `[stuck]` ones fail after 5 s.
-  ({ emu } = await emulator({ timing: { pendingMs: 300, processingMs: 300 }, jobTimeoutMs: 5_000 }));
+  // Jobs of a few hundred ms. A test that must stop the CLI while a job runs gives it `[hold]` and releases it after;
+  // `[stuck]` jobs never end while the tests run (the server timeout is the default ten minutes), so a --timeout of
+  // the CLI always runs out first, however slow the machine.
+  ({ emu } = await emulator({ timing: { pendingMs: 300, processingMs: 300 } }));
   ({ dir, remove } = tempDir());
 });
 afterAll(async () => {
@@ -162,10 +164,11 @@ describe("decart video", () => {
 
   it("Ctrl-C stops watching without cancelling; `jobs wait` then finishes the job", async () => {
     const out = join(dir, "interrupted.mp4");
-    const { child, done, event } = await until(["video", "A lake", "-o", out], "submitted");
+    const { child, done, event } = await until(["video", "A lake [hold]", "-o", out], "submitted");
     child.kill("SIGINT");
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
+    expect(emu.release(event.job_id)).toBe(true); // not cancelled: still running
     const resume = `decart jobs wait ${event.job_id} -o ${JSON.stringify(out)}`;
     expect(events(interrupted.stdout).at(-1)).toEqual({ type: "interrupted", job_id: event.job_id, resume });
     expect(interrupted.stderr).toContain(resume);
@@ -179,9 +182,10 @@ describe("decart video", () => {
   });
 
   it("a killed process loses no job: the journal has its id before any waiting", async () => {
-    const { child, done, event } = await until(["video", "A lake"], "submitted");
+    const { child, done, event } = await until(["video", "A lake [hold]"], "submitted");
     child.kill("SIGKILL");
     expect((await done).signal).toBe("SIGKILL");
+    expect(emu.release(event.job_id)).toBe(true);
     const [record] = journal();
     expect(record).toMatchObject({ event: "submitted", job_id: event.job_id });
     const resumed = await run(["jobs", "wait", event.job_id], { env });
