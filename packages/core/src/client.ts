@@ -11,7 +11,15 @@ import {
   requestSchemas,
   type VideoModelName,
 } from "@decart/api";
-import { checkJob, createJobWatch, DEFAULT_WAIT_MS, type JobEvent, type JobWatch, type StatusRead } from "./engine.js";
+import {
+  checkJob,
+  createJobWatch,
+  DEFAULT_WAIT_MS,
+  type JobEvent,
+  type JobWatch,
+  MAX_ID_LENGTH,
+  type StatusRead,
+} from "./engine.js";
 import { aborted, asDecartError, DecartError, JobFailedError, pause, timedOut } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
@@ -338,7 +346,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   const checkId = (id: string, field: string): string => {
-    checkSchema({ type: "string", minLength: 1, maxLength: 256 }, id, field, "Invalid argument");
+    checkSchema({ type: "string", minLength: 1, maxLength: MAX_ID_LENGTH }, id, field, "Invalid argument");
     return id;
   };
 

@@ -126,11 +126,20 @@ export interface JobWatch {
   wake(): { read: number } | undefined;
 }
 
-/** A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. */
+/** The longest job or file id the client takes: one it can send back in a path. */
+export const MAX_ID_LENGTH = 256;
+
+/**
+ * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`
+ * too long to be sent back is as good as none.
+ */
 export const checkJob = (body: any, jobId?: string): string | undefined =>
   !(jobStatuses as readonly unknown[]).includes(body?.status)
     ? `not a job status (status ${JSON.stringify(body?.status)})`
-    : typeof body.job_id !== "string" || !body.job_id || (jobId ?? body.job_id) !== body.job_id
+    : typeof body.job_id !== "string" ||
+        !body.job_id ||
+        body.job_id.length > MAX_ID_LENGTH ||
+        (jobId ?? body.job_id) !== body.job_id
       ? `no job_id${jobId ? ` ${jobId}` : ""}`
       : undefined;
 

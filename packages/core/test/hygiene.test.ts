@@ -210,12 +210,15 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
     expect.fail("the body never reached the server within 6.4 s");
   });
 
-  it("a 200 submit answer without a string job_id: InvalidResponseError that says a job may exist", async () => {
-    for (const body of [{ status: "pending" }, { job_id: 7, status: "pending" }, null]) {
+  // A job_id longer than the client sends back (256) is as good as none: it used to end submitAndPoll with an
+  // InvalidInputError ("nothing was sent") after the job was made.
+  it("a 200 submit answer without a usable job_id: InvalidResponseError that says a job may exist", async () => {
+    const bodies = [null, { status: "pending" }, { job_id: 7, status: "pending" }, { job_id: "", status: "pending" }];
+    for (const body of [...bodies, { job_id: "j".repeat(257), status: "pending" }]) {
       const api = await serve((_req, res) => json(res, 200, body));
       try {
         const error = await client(api.url)
-          .queue.submit({ model: t2v(), prompt: "x" })
+          .queue.submitAndPoll({ model: t2v(), prompt: "x" })
           .catch((e) => e);
         expect(error).toBeInstanceOf(InvalidResponseError);
         expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_test" });
