@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { constants, type Stats } from "node:fs";
+import { access, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { usageError } from "./exit.js";
 
 /** The file name extension of each media type of the API's answers. */
 const extensions: Record<string, string> = {
@@ -59,3 +61,45 @@ export function defaultOutputName(stem: string, extension: string, now = new Dat
     .replace("T", "-");
   return `${stem}-${stamp}${extension}`;
 }
+
+/** The nearest of `path` and its parents that exists, with its stats (undefined: none, which cannot happen for `/`). */
+async function nearestExisting(path: string): Promise<{ path: string; stats: Stats } | undefined> {
+  for (let p = resolve(path); ; p = dirname(p)) {
+    try {
+      return { path: p, stats: await stat(p) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") throw e;
+      if (dirname(p) === p) return undefined;
+    }
+  }
+}
+
+/** Checks that files can be created in `dir` (or in the directories that would be made for it). */
+async function checkDirectory(dir: string, what: string): Promise<void> {
+  const found = await nearestExisting(dir);
+  if (!found) return;
+  if (!found.stats.isDirectory())
+    throw usageError(`${what}: ${found.path} is a file, not a directory (nothing was sent)`);
+  try {
+    await access(found.path, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw usageError(`${what}: cannot write in ${found.path} (${(e as NodeJS.ErrnoException).code}; nothing was sent)`);
+  }
+}
+
+/**
+ * Checks, before anything is sent, that a file can be written at `path`: not a directory, and its directory exists or
+ * can be made, and is writable. `what` names where the path came from (`-o out.png`). A usage error (exit 2) otherwise:
+ * a result that was paid for is not lost to a typo.
+ */
+export async function checkOutputFile(path: string, what: string): Promise<void> {
+  const stats = await stat(path).catch(() => undefined);
+  if (stats?.isDirectory()) {
+    throw usageError(`${what}: ${resolve(path)} is a directory; give a file name (nothing was sent)`);
+  }
+  await checkDirectory(dirname(resolve(path)), what);
+}
+
+/** Checks, before anything is sent, that `dir` is (or can be made) a directory files can be written in. */
+export const checkOutputDirectory = (dir: string, what: string) => checkDirectory(dir, what);

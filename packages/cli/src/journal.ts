@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { checkOutputFile } from "./files.js";
 
 /** One line of the journal: something that happened to a job. */
 export interface JournalRecord {
@@ -53,6 +54,16 @@ export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = p
   if (flag) return flag;
   if (env.DECART_JOURNAL) return env.DECART_JOURNAL;
   return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
+}
+
+/**
+ * The journal at `journalPath(flag)`, once checked to be a file that can be written (a usage error, exit 2, before
+ * anything is sent otherwise).
+ */
+export async function openJournal(flag: string | undefined): Promise<Journal> {
+  const path = journalPath(flag);
+  await checkOutputFile(path, `the journal ${path} (--journal, DECART_JOURNAL)`);
+  return new Journal(path);
 }
 
 /**

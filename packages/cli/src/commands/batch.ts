@@ -6,10 +6,10 @@ import { catalogue, type ImageModelName, isModelName, type VideoModelName } from
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, usageError } from "../exit.js";
-import { extensionFor, imageExtensions, writeAtomically } from "../files.js";
+import { checkOutputDirectory, extensionFor, imageExtensions, writeAtomically } from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
-import { Journal, type JournalJob, journalPath } from "../journal.js";
+import { type JournalJob, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL, timeoutMs } from "./video.js";
@@ -157,7 +157,8 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     source === "-" ? `stdin:${createHash("sha256").update(text).digest("hex").slice(0, 16)}` : resolve(source);
   const base = source === "-" ? process.cwd() : dirname(resolve(source));
   const out = resolve(options.out ?? ".");
-  const journal = new Journal(journalPath(options.journal));
+  await checkOutputDirectory(out, options.out ? `--out ${options.out}` : "the current directory");
+  const journal = await openJournal(options.journal);
   const known = new Map<string, JournalJob>();
   for (const job of journal.jobs())
     if (job.batch === batch && job.custom_id !== undefined) known.set(job.custom_id, job);

@@ -1,8 +1,9 @@
+import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { defaultOutputName, extensionFor, writeAtomically } from "../files.js";
+import { checkOutputFile, defaultOutputName, extensionFor, writeAtomically } from "../files.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import type { Output } from "../output.js";
 
@@ -33,6 +34,10 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
   const client = clientFor(options, output);
   const inputs = await parseInputs(model, prompt, assignments, stdinReader());
+  // Where the image goes, checked before it is paid for; printed as an absolute path, as every command does.
+  const named = (extension: string) => resolve(options.output ?? defaultOutputName(model.name, extension));
+  if (options.output !== "-")
+    await checkOutputFile(named(".png"), options.output ? `-o ${options.output}` : "the image");
   output.info(output.err.dim(`Generating an image with ${model.name}…`));
   // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
   const blob = await client.process({ model, ...inputs } as never);
@@ -41,7 +46,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     await output.raw(bytes);
     return;
   }
-  const path = options.output ?? defaultOutputName(model.name, extensionFor(blob.type, ".png"));
+  const path = named(extensionFor(blob.type, ".png"));
   await writeAtomically(path, bytes);
   output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
   output.info(output.err.green(`✓ Image saved (${bytes.length} bytes):`));

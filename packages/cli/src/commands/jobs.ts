@@ -1,23 +1,23 @@
 import { resolve } from "node:path";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
+import { checkOutputFile } from "../files.js";
 import { downloadResult, finish, follow, interruptible, uploadProgress } from "../follow.js";
-import { Journal, journalPath } from "../journal.js";
+import { openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { watchJob } from "../watch.js";
 import { timeoutMs, type VideoOptions, videoInputs } from "./video.js";
-
-const journalOf = (options: GlobalOptions) => new Journal(journalPath(options.journal));
 
 /** `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<void> {
   const inputs = await videoInputs(args, options);
   const client = clientFor(options, output);
+  const journal = await openJournal(options.journal);
   const upload = await uploadProgress(output);
   const { job_id } = await client.queue
     .submit({ ...inputs, onUploadProgress: upload.onUploadProgress } as never)
     .finally(upload.stop);
-  journalOf(options).append({ job_id, event: "submitted", model: inputs.model.name });
+  await journal.append({ job_id, event: "submitted", model: inputs.model.name });
   output.event({ type: "submitted", job_id, model: inputs.model.name });
   output.print(job_id);
 }
@@ -34,9 +34,10 @@ export async function runStatus(jobId: string, options: GlobalOptions, output: O
 export async function runWait(jobId: string, options: VideoOptions, output: Output): Promise<number> {
   const timeout = timeoutMs(options.timeout);
   const client = clientFor(options, output);
-  const journal = journalOf(options);
+  const journal = await openJournal(options.journal);
   const known = journal.job(jobId);
   const path = resolve(options.output ?? known?.path ?? `${jobId}.mp4`);
+  await checkOutputFile(path, options.output ? `-o ${options.output}` : "the video");
   const { signal, release } = interruptible();
   output.info(output.err.dim(`Watching ${jobId}…`));
   try {
@@ -58,10 +59,12 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   if (!options.output) throw usageError("jobs result needs -o <file>");
   const client = clientFor(options, output);
   const path = resolve(options.output);
+  await checkOutputFile(path, `-o ${options.output}`);
+  const journal = await openJournal(options.journal);
   const { signal, release } = interruptible();
   try {
     const bytes = await downloadResult(client, jobId, path, output, signal);
-    journalOf(options).append({ job_id: jobId, event: "saved", path });
+    await journal.append({ job_id: jobId, event: "saved", path });
     output.event({ type: "saved", job_id: jobId, path, bytes });
     output.print(path);
   } finally {
@@ -70,8 +73,8 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
 }
 
 /** `decart jobs list`: the journal, one job per line with its latest known state. */
-export function runList(options: GlobalOptions, output: Output): void {
-  const journal = journalOf(options);
+export async function runList(options: GlobalOptions, output: Output): Promise<void> {
+  const journal = await openJournal(options.journal);
   const jobs = journal.jobs();
   for (const job of jobs) output.event({ type: "job", ...job });
   if (output.json) return;

@@ -3,9 +3,10 @@ import type { VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
+import { checkOutputFile } from "../files.js";
 import { finish, follow, interruptible, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
-import { Journal, journalPath } from "../journal.js";
+import { openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { submitAndWatch } from "../watch.js";
 import { splitArguments } from "./image.js";
@@ -44,7 +45,8 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const timeout = timeoutMs(options.timeout);
   const inputs = await videoInputs(args, options);
   const client = clientFor(options, output);
-  const journal = new Journal(journalPath(options.journal));
+  const journal = await openJournal(options.journal);
+  await checkOutputFile(options.output ?? "job.mp4", options.output ? `-o ${options.output}` : "the video");
   const { signal, release } = interruptible();
   const upload = await uploadProgress(output);
   try {

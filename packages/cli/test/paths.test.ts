@@ -1,0 +1,74 @@
+/**
+ * Where results go: every command prints and records absolute paths, and a place that cannot take the result (a file
+ * where a directory should be, a directory where a file should be) is a usage error (exit 2) before anything is sent.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { emulator, events, run, tempDir } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+let remove: () => void;
+
+beforeAll(async () => {
+  ({ emu, env } = await emulator());
+  ({ dir, remove } = tempDir());
+  writeFileSync(join(dir, "a-file"), "not a directory");
+  mkdirSync(join(dir, "a-directory"));
+});
+afterAll(async () => {
+  await emu.close();
+  remove();
+});
+beforeEach(() => emu.resetStats());
+
+const sent = () => emu.stats().requests.total;
+
+describe("output paths", () => {
+  it("image and video print and record the absolute path of a relative -o, in a directory with spaces and unicode", async () => {
+    const cwd = join(dir, "with space ☃");
+    mkdirSync(cwd);
+    const journal = join(dir, "journal.jsonl");
+    const image = await run(["image", "A lighthouse", "-o", "ünï.png"], { env, cwd });
+    expect(image.code, image.stderr).toBe(0);
+    expect(events(image.stdout)).toEqual([expect.objectContaining({ type: "saved", path: join(cwd, "ünï.png") })]);
+    const human = await run(["image", "A lighthouse", "-o", "b.png", "--no-json"], { env, cwd });
+    expect(human.stdout.trim()).toBe(join(cwd, "b.png"));
+    const video = await run(["video", "A lake", "-o", "lake.mp4", "--no-json", "--journal", journal], { env, cwd });
+    expect(video.code, video.stderr).toBe(0);
+    expect(video.stdout.trim()).toBe(join(cwd, "lake.mp4"));
+    expect(readFileSync(join(cwd, "lake.mp4")).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["image -o into a file", ["image", "A lighthouse", "-o", "a-file/out.png"], "a-file is a file, not a directory"],
+    ["image -o a directory", ["image", "A lighthouse", "-o", "a-directory"], "a-directory is a directory"],
+    ["video -o into a file", ["video", "A lake", "-o", "a-file/out.mp4"], "a-file is a file, not a directory"],
+    ["video -o a directory", ["video", "A lake", "-o", "a-directory"], "a-directory is a directory"],
+    ["jobs result -o a directory", ["jobs", "result", "job_x", "-o", "a-directory"], "a-directory is a directory"],
+    ["jobs wait -o into a file", ["jobs", "wait", "job_x", "-o", "a-file/x.mp4"], "a-file is a file"],
+    ["batch --out a file", ["batch", "lines.jsonl", "--out", "a-file"], "a-file is a file, not a directory"],
+    ["batch --out below a file", ["batch", "lines.jsonl", "--out", "a-file/results"], "a-file is a file"],
+    ["jobs submit with the journal a directory", ["jobs", "submit", "A lake", "--journal", "a-directory"], "journal"],
+    ["video with the journal below a file", ["video", "A lake", "--journal", "a-file/j.jsonl"], "journal"],
+    [
+      "jobs list with the journal a directory",
+      ["jobs", "list", "--journal", "a-directory"],
+      "a-directory is a directory",
+    ],
+  ])("%s: exit 2 naming the place, nothing sent", async (_, args, message) => {
+    writeFileSync(join(dir, "lines.jsonl"), '{"custom_id":"a","prompt":"A lake"}\n');
+    const result = await run([...args, "--no-json"], {
+      env: { ...env, DECART_JOURNAL: join(dir, "j.jsonl") },
+      cwd: dir,
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain("nothing was sent");
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(sent()).toBe(0);
+  });
+});
