@@ -28,21 +28,24 @@ const COLD_SPREAD = 1;
  * expected duration `T` (`typicalMs`) and how widely its durations vary (`spread`: the standard deviation of
  * ln(duration), undefined until a job of the model was seen; taken as 0.2 until then). Reads are dense near the
  * start, sparse in the middle and dense near the expected end; the lowest of three curves wins:
- * - **early**, for a job far shorter than expected: `ρ·t + 0.5 s`. While `T` is only the catalogue's guess, ρ = 0.2
- *   for the first `T / 5 s` reads only (one read per 5 s of the expected duration: 0.5, 1.1, 1.8, 2.7 s for T = 20 s,
- *   on to 8.2 s for T = 40 s; a job that ends among them is seen within max(1.5 s, 30 %) of its duration); once jobs
- *   were seen, ρ = `min(4, 0.25/spread²)`: dense for a model whose durations vary widely, sparse for one whose jobs
- *   end close together (0.5 s, 2 s, then the approach to the expected end for a spread of 0.25);
- * - **near the expected end**: every `d` between `L = T·e^(−2.5·spread)` and `U = T·e^(3.5·spread)` (0.6·T and 2·T
- *   before anything is learnt), with `d` = 1.4 s (at most T/8) while the spread is unknown or wide and 1.2 s once it
- *   is 0.3 or less (at most T·spread/3, at least 50 ms); before `L` the wait contracts towards it (`d + 0.85·(L − t)`:
- *   the sparse middle), after `U` it grows (`d + 0.1·(t − U)`) for a late or stuck job, up to 10 s;
+ * - **early**, for a job far shorter than expected. While `T` is only the catalogue's guess: `0.2·t + 0.5 s` for the
+ *   first max(3, T / 10 s) reads (0.5, 1.1, 1.8 s, on to 2.7 s for T = 40 s and 5 s for T = 60 s), then
+ *   `(24 s / T)·max(5 s, t)`, the middle, whose gaps grow with the job's age, from 1.2·max(5 s, t) for T = 20 s to
+ *   0.4·max(5 s, t) for T = 60 s: a job that ends there is seen within `(80 s / T)·max(1.5 s, 30 %)` of its
+ *   duration, and the reads before `L` stay within one per 5 s of `T` (4 for T = 20 s, 12 for T = 60 s). Once jobs
+ *   were seen: `ρ·t + 0.5 s` with ρ = `min(4, 0.25/spread²)`: dense for a model whose durations vary widely, sparse
+ *   for one whose jobs end close together (0.5 s, 2 s, then the approach to the expected end for a spread of 0.25);
+ * - **near the expected end**: every `d` between `L` and `U = T·e^(3.5·spread)`, where `L` is `T·e^(−2.5·spread)`
+ *   once jobs were seen and `T / 1.5` before (`U`: 2·T), with `d` = 1.4 s (at most T/8) while the spread is unknown
+ *   or wide and 1.2 s once it is 0.3 or less (at most T·spread/3, at least 50 ms); before `L` the wait contracts
+ *   towards it (`d + 0.85·(L − t)`), after `U` it grows (`d + 0.1·(t − U)`) for a late or stuck job, up to 10 s;
  * - the server's `x-poll-after-ms` hint, when it sent one, replaces all of this (capped at a minute).
  *
- * The result carries ±10 % jitter (from `random`), so that jobs submitted together do not read together. Jobs of the
- * middle, between the early reads and `L`, are seen late while nothing is learnt (a lone job of 5 s on a model
- * expected to take 20 s: at 12 s); a client learns from every job that ends, so jobs submitted together are read
- * densely where the first of them ended. Simulated against the official SDK's fixed 0.5 s + 1.5 s polling in
+ * The result carries ±10 % jitter (from `random`), so that jobs submitted together do not read together. The read
+ * budget sets the middle: with nothing learnt, jobs near the guess cost about 77 % of the official SDK's reads, and
+ * the lag of a lone job of 2–13 s on a model expected to take 20 s can reach 4 times max(1.5 s, 30 %) (2 times for
+ * 40 s, 1.33 for 60 s); a client learns from every job that ends, so jobs submitted together are read densely where
+ * the first of them ended. Simulated against the official SDK's fixed 0.5 s + 1.5 s polling in
  * `bench/` (`pnpm --filter bench run poll-simulation`), where the figures are.
  */
 export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.random): number {
@@ -51,10 +54,14 @@ export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.r
   const cold = ctx.spread === undefined;
   const s = Math.max(ctx.spread ?? 0.2, 0.05);
   const t = ctx.elapsedMs;
-  const L = T * Math.exp(-2.5 * s);
+  const L = cold ? T / 1.5 : T * Math.exp(-2.5 * s);
   const U = T * Math.exp(3.5 * s);
   const d = Math.max(50, Math.min(DENSE_MS, cold ? T / 8 : Math.min((T * s) / 3, Math.max(DENSE_LEARNT_MS, 4000 * s))));
-  const early = cold ? (ctx.attempt < T / 5000 ? 0.2 * t + 500 : Infinity) : Math.min(4, 0.25 / s / s) * t + 500;
+  const early = cold
+    ? ctx.attempt < Math.max(3, T / 1e4)
+      ? 0.2 * t + 500
+      : (24_000 / T) * Math.max(5000, t)
+    : Math.min(4, 0.25 / s / s) * t + 500;
   const near = d + 0.85 * Math.max(0, L - t) + 0.1 * Math.max(0, t - U);
   return Math.max(50, Math.min(early, near, LATE_MAX_MS)) * (0.9 + 0.2 * random());
 }

@@ -75,7 +75,7 @@ describe("adaptiveSchedule", () => {
     (ctx: PollContext) =>
       adaptiveSchedule(ctx, random);
 
-  it("while the catalogue's guess is all it knows: dense at the start, sparse in the middle, dense from 0.6·T to 2·T", () => {
+  it("while the catalogue's guess is all it knows: dense at the start, a middle whose gaps grow with the job's age within one read per 5 s of T, dense from T/1.5 to 2·T", () => {
     for (const seconds of [20, 40, 60]) {
       const T = seconds * 1000;
       // With no jitter and with the most jitter (±10 %, within 10 % more).
@@ -85,19 +85,28 @@ describe("adaptiveSchedule", () => {
         [() => 0.999, 1.1],
       ] as const) {
         const times = readTimes(ours(random), T, 2 * T);
-        // One early read per 5 s of the expected duration: a job that ends among them is seen within max(1.5 s, 30 %).
-        const early = times.slice(0, Math.ceil(T / 5000));
-        for (let d = 500; d <= early.at(-1)!; d *= 1.02) {
-          const lag = times.find((t) => t >= d)! - d;
-          expect(lag, `T=${seconds}s, duration ${d.toFixed(0)} ms`).toBeLessThanOrEqual(
+        const lag = (d: number) => times.find((t) => t >= d)! - d;
+        // The first max(3, T / 10 s) reads: a job that ends among them is seen within max(1.5 s, 30 %).
+        const early = times[Math.ceil(Math.max(3, T / 10_000)) - 1]!;
+        for (let d = 500; d <= early; d *= 1.02) {
+          expect(lag(d), `T=${seconds}s, duration ${d.toFixed(0)} ms`).toBeLessThanOrEqual(
             slack * Math.max(1500, 0.3 * d),
           );
         }
-        // Then at most two reads until 0.6·T, and one every 1.4 s (at most) until 2·T.
-        expect(times.filter((t) => t > early.at(-1)! && t < 0.6 * T).length, `T=${seconds}s`).toBeLessThanOrEqual(2);
-        const dense = times.filter((t) => t >= 0.62 * T);
+        // The middle, until T/1.5: within (80 s / T)·max(1.5 s, 30 %); before T/1.5, one read per 5 s of T at most
+        // (one more when the jitter brings the first read of the dense part forward).
+        for (let d = early; d <= T / 1.5; d *= 1.02) {
+          expect(lag(d), `T=${seconds}s, duration ${d.toFixed(0)} ms`).toBeLessThanOrEqual(
+            ((slack * 80_000) / T) * Math.max(1500, 0.3 * d),
+          );
+        }
+        expect(times.filter((t) => t < T / 1.5).length, `T=${seconds}s`).toBeLessThanOrEqual(
+          T / 5000 + (slack > 1 ? 1 : 0),
+        );
+        // Then one every 1.4 s (at most) until 2·T.
+        const dense = times.filter((t) => t >= 0.69 * T);
         const gaps = dense.slice(1).map((t, i) => t - dense[i]!);
-        expect(Math.max(...gaps), `T=${seconds}s`).toBeLessThanOrEqual(slack * 1400);
+        expect(Math.max(...gaps), `T=${seconds}s`).toBeLessThan(slack * 1400 + 1);
       }
     }
     // A job of 0.05·T on a model expected to take 40 s: seen within a second.
@@ -164,7 +173,7 @@ describe("adaptiveSchedule", () => {
     expect(quantile(lags, 0.5)).toBeLessThan(quantile(theirs, 0.5));
   });
 
-  it("nothing learnt, and with what it learnt from a first batch: beats the official schedule on median and p95 lag with ≤ 85 % of its reads (jobs of 0.5·T to 2·T)", () => {
+  it("nothing learnt, and with what it learnt from a first batch: beats the official schedule on median and p95 lag with ≤ 80 % of its reads (≤ 85 % once learnt; jobs of 0.5·T to 2·T)", () => {
     for (const learnt of [false, true]) {
       for (const seconds of [20, 40, 60]) {
         const T = seconds * 1000;
@@ -193,7 +202,7 @@ describe("adaptiveSchedule", () => {
         const what = `T=${seconds}s, ${learnt ? "learnt" : "nothing learnt"}`;
         expect(lag(ourJobs, 0.5), `median lag, ${what}`).toBeLessThan(lag(theirJobs, 0.5));
         expect(lag(ourJobs, 0.95), `p95 lag, ${what}`).toBeLessThan(lag(theirJobs, 0.95));
-        expect(reads(ourJobs), `reads, ${what}`).toBeLessThanOrEqual(0.85 * reads(theirJobs));
+        expect(reads(ourJobs), `reads, ${what}`).toBeLessThanOrEqual((learnt ? 0.85 : 0.8) * reads(theirJobs));
       }
     }
   });
