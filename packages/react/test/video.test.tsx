@@ -3,7 +3,7 @@ import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, pause, sha256, startFast, strictWith, until } from "./helpers.js";
+import { clientFor, pause, sha256, startFast, strictWith, until, witness } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -72,21 +72,23 @@ describe("useGenerateVideo", () => {
   });
 
   it("stop() stops reading; the job goes on to completion", async () => {
-    emu = await startFast({ timing: { pendingMs: 50, processingMs: 1_000 } });
+    emu = await startFast();
     const client = clientFor(emu);
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
     await act(async () => {
-      await result.current.submit({ model, prompt: "stop me" });
+      await result.current.submit({ model, prompt: "stop me [hold]" });
     });
     await until(() => result.current.status === "processing");
     act(() => result.current.stop());
     const jobId = result.current.jobId!;
     const reads = emu.job(jobId)!.statusReads;
-    await pause(150); // ten intervals of the schedule
-    expect(emu.job(jobId)!.statusReads).toBe(reads);
+    await (await witness(emu, client)).ticks(10);
+    // At most the read that was on its way when it stopped (the server may answer it after the client gave up).
+    expect(emu.job(jobId)!.statusReads).toBeLessThanOrEqual(reads + 1);
     expect(result.current).toMatchObject({ status: "processing", jobId });
+    expect(emu.release(jobId)).toBe(true); // not cancelled: still running
     const outcome = await client.queue.wait(jobId, { download: false });
-    expect(outcome.status).toBe("completed"); // not cancelled
+    expect(outcome.status).toBe("completed");
   });
 
   it("reset() goes back to idle, and the next submit starts afresh", async () => {
@@ -111,7 +113,7 @@ describe("useGenerateVideo", () => {
   });
 
   it("unmounting mid-job stops reading without a state update, and never cancels", async () => {
-    emu = await startFast({ timing: { pendingMs: 50, processingMs: 1_000 } });
+    emu = await startFast();
     const client = clientFor(emu);
     const errors = vi.spyOn(console, "error");
     let renders = 0;
@@ -123,17 +125,18 @@ describe("useGenerateVideo", () => {
       { wrapper: strictWith(client) },
     );
     await act(async () => {
-      await result.current.submit({ model, prompt: "unmount me" });
+      await result.current.submit({ model, prompt: "unmount me [hold]" });
     });
     await until(() => result.current.status === "processing");
     const jobId = result.current.jobId!;
     unmount();
     const reads = emu.job(jobId)!.statusReads;
     const rendered = renders;
-    await pause(150);
-    expect(emu.job(jobId)!.statusReads).toBe(reads);
+    await (await witness(emu, client)).ticks(10);
+    expect(emu.job(jobId)!.statusReads).toBeLessThanOrEqual(reads + 1); // at most the read on its way
     expect(renders).toBe(rendered);
     expect(errors).not.toHaveBeenCalled();
+    expect(emu.release(jobId)).toBe(true); // not cancelled: still running
     expect((await client.queue.wait(jobId, { download: false })).status).toBe("completed");
   });
 });
@@ -145,10 +148,10 @@ function Badge({ name, jobId, poll }: { name: string; jobId: string; poll: PollS
 
 describe("useJob", () => {
   it("two components watching one job share one poller: one status read per tick, one download", async () => {
-    // A job of about a second against reads 15 ms apart: many ticks, even when a loaded machine makes each read slow.
-    emu = await startFast({ timing: { pendingMs: 300, processingMs: 800 } });
+    // The job stays processing ([hold]) until both components have seen it and the poller has ticked a few times.
+    emu = await startFast();
     const client = clientFor(emu);
-    const { job_id } = await client.queue.submit({ model, prompt: "shared" });
+    const { job_id } = await client.queue.submit({ model, prompt: "shared [hold]" });
     // The schedule is asked once per tick by each poller, with the reads that poller made: one poller, no repeats.
     const attempts: number[] = [];
     const poll = ({ attempt }: { attempt: number }) => {
@@ -162,6 +165,10 @@ describe("useJob", () => {
       </>,
       { wrapper: strictWith(client) },
     );
+    await until(() => screen.getByTestId("a").textContent === "processing");
+    await until(() => screen.getByTestId("b").textContent === "processing");
+    await until(() => attempts.length > 3);
+    expect(emu.release(job_id)).toBe(true);
     await until(() => screen.getByTestId("a").textContent === "completed");
     await until(() => screen.getByTestId("b").textContent === "completed");
     const job = emu.job(job_id)!;
@@ -205,20 +212,21 @@ describe("a hidden page", () => {
 
   // Hidden, reads are 30 s apart: the time limit is shorter, so only the read on becoming visible can pass it.
   it("slows the polling while the page is hidden and reads at once when it is visible again", {
-    timeout: 10_000,
+    timeout: 20_000,
   }, async () => {
-    emu = await startFast({ timing: { pendingMs: 20, processingMs: 120_000 } });
+    emu = await startFast();
     const client = clientFor(emu);
-    const { job_id } = await client.queue.submit({ model, prompt: "in a background tab" });
+    const { job_id } = await client.queue.submit({ model, prompt: "in a background tab [hold]" });
     const page = visibility();
     try {
       const { result, unmount } = renderHook(() => useJob(job_id, { model }), { wrapper: strictWith(client) });
       await until(() => result.current.status === "processing");
       const requests = () => emu!.job(job_id)!.requests;
       await until(() => requests() >= 3); // reading every 15 ms
+      const clock = await witness(emu, client);
       act(() => page.set("hidden"));
       const hidden = requests();
-      await pause(200); // about thirteen ticks of the visible schedule
+      await clock.ticks(10); // ten ticks of the visible schedule
       // At most the read that was already on its way when the page hid.
       expect(requests()).toBeLessThanOrEqual(hidden + 1);
       const before = requests();
@@ -234,11 +242,11 @@ describe("a hidden page", () => {
 
   // Hidden and slowed, reads are 30 s apart: the time limit is shorter, so only a hook that keeps the pace can pass.
   it('`whenHidden: "keep"` keeps the full pace, even when it joins a job another hook has slowed', {
-    timeout: 10_000,
+    timeout: 20_000,
   }, async () => {
-    emu = await startFast({ timing: { pendingMs: 20, processingMs: 120_000 } });
+    emu = await startFast();
     const client = clientFor(emu);
-    const { job_id } = await client.queue.submit({ model, prompt: "on a dashboard in a background tab" });
+    const { job_id } = await client.queue.submit({ model, prompt: "on a dashboard in a background tab [hold]" });
     const page = visibility();
     try {
       const wrapper = strictWith(client);
@@ -258,9 +266,9 @@ describe("a hidden page", () => {
   });
 
   it('`useGenerateVideo({ whenHidden: "keep" })` follows a job to its video in a hidden page at the full pace', {
-    timeout: 10_000,
+    timeout: 20_000,
   }, async () => {
-    emu = await startFast({ timing: { pendingMs: 100, processingMs: 200 } });
+    emu = await startFast();
     const page = visibility();
     try {
       page.set("hidden");
@@ -268,10 +276,14 @@ describe("a hidden page", () => {
         wrapper: strictWith(clientFor(emu)),
       });
       await act(async () => {
-        await result.current.submit({ model, prompt: "rendered in a background tab" });
+        await result.current.submit({ model, prompt: "rendered in a background tab [hold]" });
       });
+      // Slowed, the second read would come 30 s after the first; the time limit is shorter.
+      const jobId = result.current.jobId!;
+      await until(() => emu!.job(jobId)!.statusReads >= 3);
+      expect(emu.release(jobId)).toBe(true);
       await until(() => result.current.status === "completed");
-      expect(emu.job(result.current.jobId!)!.requests).toBeGreaterThan(2);
+      expect(await sha256(result.current.result!)).toBe(emu.job(jobId)!.resultSha256);
       unmount();
     } finally {
       page.restore();
