@@ -201,7 +201,8 @@ export interface DecartClient {
 /** Creates a client. Throws `InvalidInputError` for a missing key or a bad URL; sends nothing until you call it. */
 export function createDecartClient(options: DecartClientOptions = {}): DecartClient {
   const where = "Invalid options";
-  checkSchema(clientOptions, options ?? {}, "", where);
+  // Checked, and read once: the options used are those checked.
+  options = checkCall(options, where, [], clientOptions)[1];
   const { proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2 } = options;
   const g = globalThis as any;
   let apiKey = options.apiKey;

@@ -209,15 +209,22 @@ export function checkCall(
   rest: Schema = {},
 ): [options: Record<string, any>, others: Record<string, unknown>] {
   const given = call ?? {};
-  checkSchema({ type: "object" }, given, "options", where);
-  const entries = Object.entries(given as object);
+  if (!isObject(given)) throw invalid(where, "options", "an object", given);
+  // Each field is read once, here (a getter or a Proxy that throws is named), and what was read is checked and used.
+  let key = "options";
+  const entries: [string, unknown][] = [];
+  try {
+    for (key of Object.keys(given as object)) entries.push([key, (given as any)[key]]);
+  } catch {
+    throw invalid(where, key, "a value that can be read");
+  }
   checkSchema(
     {
       ...rest,
       type: "object",
       properties: { ...rest.properties, ...Object.fromEntries(keys.map((k) => [k, callOptions[k]!])) },
     },
-    given,
+    Object.fromEntries(entries),
     "",
     where,
   );

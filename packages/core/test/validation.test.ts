@@ -196,6 +196,73 @@ const cases: Case[] = [
   ["a blank API key", "apiKey", () => withoutEnvKey(() => createDecartClient({ apiKey: "  " }))],
   ["a base URL that is not a URL", "baseUrl", () => createDecartClient({ apiKey: "k", baseUrl: "not a url" })],
   ["both a proxy and a key", "proxy", () => createDecartClient({ apiKey: "k", proxy: "/api/decart" })],
+  [
+    "an input whose getter throws",
+    "prompt",
+    () =>
+      submit({
+        ...t2v,
+        get prompt(): string {
+          throw new Error("no");
+        },
+      }),
+  ],
+  [
+    "an option whose getter throws",
+    "signal",
+    () =>
+      submit({
+        ...t2v,
+        get signal(): never {
+          throw new Error("no");
+        },
+      }),
+  ],
+  [
+    "options as a Proxy that cannot list its keys",
+    "options",
+    () =>
+      submit(
+        new Proxy(t2v, {
+          ownKeys: () => {
+            throw new Error("no");
+          },
+        }),
+      ),
+  ],
+  [
+    "options as a Proxy whose fields cannot be read",
+    "model",
+    () =>
+      client.queue.submitAndPoll(
+        new Proxy(t2v, {
+          get: () => {
+            throw new Error("no");
+          },
+        }),
+      ),
+  ],
+  [
+    "status options whose getter throws",
+    "signal",
+    () =>
+      client.queue.status("job_x", {
+        get signal(): never {
+          throw new Error("no");
+        },
+      }),
+  ],
+  [
+    "client options whose getter throws",
+    "timeoutMs",
+    () =>
+      createDecartClient({
+        apiKey: "k",
+        get timeoutMs(): number {
+          throw new Error("no");
+        },
+      }),
+  ],
 ];
 
 function withoutEnvKey<T>(run: () => T): T {
@@ -233,6 +300,23 @@ describe("client-side validation", () => {
     expect(error.message).toBe(
       'Invalid input for lucy-pro-t2v: "orientation" must be one of "landscape", "portrait" (got "diagonal")',
     );
+  });
+
+  it("reads each field of a call once, and uses what it checked; odd but valid objects work", async () => {
+    let reads = 0;
+    const counted = {
+      model: models.video("lucy-pro-t2v"),
+      get prompt() {
+        reads++;
+        return reads === 1 ? "a lake" : "";
+      },
+    };
+    const frozen = Object.freeze({ ...t2v, [Symbol("tag")]: 1 });
+    const bare = Object.assign(Object.create(null), t2v);
+    for (const options of [counted, frozen, bare]) {
+      expect((await client.queue.submit(options)).status).toBe("pending");
+    }
+    expect(reads).toBe(1);
   });
 
   it("accepts valid inputs of every field kind (the server agrees)", async () => {
