@@ -235,7 +235,18 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   } catch (error) {
     // commander's own exits: help and version are fine; anything else is a usage error.
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (error.exitCode === 0) return EXIT.ok;
+      // commander printed the message on stderr; in JSON mode, stdout ends with the error event as for any failure.
+      const json = argv.includes("--no-json") ? false : argv.includes("--json") ? true : undefined;
+      new Output({ json }).event({
+        type: "error",
+        exit_code: EXIT.usage,
+        message:
+          error.code === "commander.help"
+            ? "No command given (usage on stderr)"
+            : error.message.replace(/^error: /, ""),
+      });
+      return EXIT.usage;
     }
     return await report(error, output);
   }

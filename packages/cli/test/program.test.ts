@@ -72,13 +72,28 @@ describe("the program", () => {
   });
 
   it("exits 2 on an unknown command or option, with a hint on stderr", async () => {
-    const command = await run(["fly"]);
+    const command = await run(["fly", "--no-json"]);
     expect(command.code).toBe(2);
     expect(command.stderr).toContain("unknown command 'fly'");
     expect(command.stdout).toBe("");
-    const option = await run(["models", "--frobnicate"]);
+    const option = await run(["models", "--frobnicate", "--no-json"]);
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("--frobnicate");
+  });
+
+  it("ends NDJSON with an error event on a usage error too (unknown option, a flag without its value, no command)", async () => {
+    const cases: [string[], RegExp][] = [
+      [["image", "A lighthouse", "--frobnicate"], /unknown option '--frobnicate'/],
+      [["image", "A lighthouse", "-o"], /argument missing/],
+      [["batch"], /missing required argument/],
+      [[], /No command/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await run(args); // stdout is a pipe: NDJSON
+      expect(code, args.join(" ")).toBe(2);
+      expect(stderr).toMatch(/decart --help|Usage: decart/);
+      expect(events(stdout)).toEqual([{ type: "error", exit_code: 2, message: expect.stringMatching(message) }]);
+    }
   });
 
   it("exits quietly with 0 when the reader of stdout goes away (| head)", async () => {
