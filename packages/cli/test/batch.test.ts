@@ -288,9 +288,13 @@ describe("decart batch", () => {
       rejected(line({ custom_id: "a/b", prompt: "x" }) + line({ custom_id: "a_b", prompt: "y" }), "line 2", "line 1"));
     it("a line that is not a JSON object, an unknown model", async () => {
       await rejected(`${line({ custom_id: "a", prompt: "x" })}[1,2]\n`, "line 2");
-      await rejected(`${line({ custom_id: "a", prompt: "x" })}{oops\n`, "line 2");
+      await rejected(`${line({ custom_id: "a", prompt: "x" })}{oops\n`, "line 2", "not JSON (");
       await rejected(line({ custom_id: "a", model: "lucy-nope", prompt: "x" }), "line 1", "lucy-nope");
     });
+    it("a custom_id too long to name a file (it would fail only once its job was paid for)", () =>
+      rejected(line({ custom_id: "k".repeat(201), prompt: "x" }), "line 1", "at most 200"));
+    it("a last line cut short (stdin closed early), even after a BOM and CRLF line ends", () =>
+      rejected(`\ufeff${line({ custom_id: "a", prompt: "x" })}\r\n{"custom_id":"b","pro`, "line 3", "not JSON ("));
     it("a bad --concurrency", () =>
       run(["batch", "-", "-c", "0"], { env, input: "" }).then((r) => expect(r.code).toBe(2)));
   });

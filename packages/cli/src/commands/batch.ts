@@ -42,6 +42,8 @@ type LineResult = { custom_id: string; line: number; job_id?: string | undefined
 );
 
 const fileName = (customId: string) => customId.replace(/[^\w.-]/g, "_").replace(/^\.+/, "_");
+/** Longest result file name from a custom_id: room for the extension and the temporary suffix within 255 bytes. */
+const MAX_NAME = 200;
 
 /** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
 export function parseBatch(text: string): BatchLine[] {
@@ -55,8 +57,8 @@ export function parseBatch(text: string): BatchLine[] {
     let value: any;
     try {
       value = JSON.parse(line);
-    } catch {
-      throw usageError(`line ${number}: not JSON`);
+    } catch (e) {
+      throw usageError(`line ${number}: not JSON (${(e as Error).message.slice(0, 200)})`);
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw usageError(`line ${number}: not a JSON object`);
@@ -70,6 +72,11 @@ export function parseBatch(text: string): BatchLine[] {
     const seen = ids.get(customId);
     if (seen) throw usageError(`line ${number}: "custom_id" ${JSON.stringify(customId)} repeats line ${seen}`);
     const name2 = fileName(customId);
+    if (name2.length > MAX_NAME) {
+      throw usageError(
+        `line ${number}: "custom_id" is ${customId.length} characters; at most ${MAX_NAME} (it names the result file)`,
+      );
+    }
     const clash = names.get(name2.toLowerCase());
     if (clash) {
       throw usageError(
