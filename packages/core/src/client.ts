@@ -354,8 +354,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
   async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", deadline?: number): Promise<T> {
     const [{ model, signal, onUploadProgress }, raw] = checkCall(call, "Invalid input");
-    const m = model as ModelDefinition | undefined;
-    if (typeof m?.path !== "string" || m.kind !== kind) {
+    const m = model as ModelDefinition;
+    // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
+    // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.
+    if (!/^\//.test(m?.path) || m.kind !== kind || ![m.fields, m.rules].every(Array.isArray)) {
       throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}(…)`, m?.name ?? model);
     }
     if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);

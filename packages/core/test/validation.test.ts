@@ -197,6 +197,12 @@ const cases: Case[] = [
   ["a base URL that is not a URL", "baseUrl", () => createDecartClient({ apiKey: "k", baseUrl: "not a url" })],
   ["both a proxy and a key", "proxy", () => createDecartClient({ apiKey: "k", proxy: "/api/decart" })],
   [
+    "a model definition whose path would name another host",
+    "model",
+    () => submit({ ...t2v, model: { ...t2v.model, path: ".evil.example/v1/jobs/lucy-pro-t2v" } }),
+  ],
+  ["a model definition without fields", "model", () => submit({ ...t2v, model: { ...t2v.model, fields: "prompt" } })],
+  [
     "an input whose getter throws",
     "prompt",
     () =>
