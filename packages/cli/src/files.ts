@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { constants, type Stats } from "node:fs";
 import { access, mkdir, open, rename, rm, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { usageError } from "./exit.js";
 
 /** The file name extension of each media type of the API's answers. */
@@ -62,6 +62,9 @@ export function defaultOutputName(stem: string, extension: string, now = new Dat
   return `${stem}-${stamp}${extension}`;
 }
 
+/** The longest file name most file systems take, in bytes. */
+const NAME_MAX = 255;
+
 /** The nearest of `path` and its parents that exists, with its stats (undefined: none, which cannot happen for `/`). */
 async function nearestExisting(path: string): Promise<{ path: string; stats: Stats } | undefined> {
   for (let p = resolve(path); ; p = dirname(p)) {
@@ -94,6 +97,12 @@ async function checkDirectory(dir: string, what: string): Promise<void> {
  * a result that was paid for is not lost to a typo.
  */
 export async function checkOutputFile(path: string, what: string): Promise<void> {
+  // The temporary file beside it has the longer name; most file systems take 255 bytes.
+  const longest = Buffer.byteLength(basename(temporaryPath(path)));
+  if (longest > NAME_MAX) {
+    const most = NAME_MAX - (longest - Buffer.byteLength(basename(path)));
+    throw usageError(`${what}: the file name is too long (at most ${most} bytes; nothing was sent)`);
+  }
   const stats = await stat(path).catch(() => undefined);
   if (stats?.isDirectory()) {
     throw usageError(`${what}: ${resolve(path)} is a directory; give a file name (nothing was sent)`);

@@ -54,6 +54,8 @@ describe("output paths", () => {
     ["batch --out below a file", ["batch", "lines.jsonl", "--out", "a-file/results"], "a-file is a file"],
     ["jobs submit with the journal a directory", ["jobs", "submit", "A lake", "--journal", "a-directory"], "journal"],
     ["video with the journal below a file", ["video", "A lake", "--journal", "a-file/j.jsonl"], "journal"],
+    ["image -o a name too long", ["image", "A lighthouse", "-o", `${"n".repeat(240)}.png`], "file name is too long"],
+    ["video -o a name too long", ["video", "A lake", "-o", `${"é".repeat(120)}.mp4`], "at most 238 bytes"],
     [
       "jobs list with the journal a directory",
       ["jobs", "list", "--journal", "a-directory"],
