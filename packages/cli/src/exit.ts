@@ -29,6 +29,8 @@ export class CliError extends Error {
     message: string,
     readonly exitCode: ExitCode,
     readonly jobId?: string,
+    /** The message already says how to pick the job up again (no generic hint is added). */
+    readonly hinted = false,
   ) {
     super(message);
     this.name = "CliError";

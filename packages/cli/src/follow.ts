@@ -117,6 +117,17 @@ export async function downloadResult(
     return size;
   } catch (e) {
     await rm(temp, { force: true });
+    // The disk refused (the place taken meanwhile, a full disk …): the result is paid for and still on the server.
+    const { code, syscall, message } = e as NodeJS.ErrnoException;
+    if (typeof code === "string" && typeof syscall === "string") {
+      throw new CliError(
+        `Could not save the result of ${jobId} to ${path} (${message}); it stays on the server: ` +
+          `decart jobs result ${jobId} -o <file>`,
+        EXIT.error,
+        jobId,
+        true,
+      );
+    }
     throw e;
   } finally {
     progress?.stop();

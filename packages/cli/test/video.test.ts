@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Emulator } from "@decart/emulator";
@@ -179,6 +179,22 @@ describe("decart video", () => {
     expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "saved", path: out });
     expect(await sha256(out)).toBe(served(event.job_id).resultSha256);
     expect(emu.stats().jobsCreated).toBeGreaterThan(0);
+  });
+
+  it("a result the disk refuses once the job is done: exit 1 with the job id and how to download it again", async () => {
+    const out = join(dir, "taken.mp4");
+    const { done, event } = await until(["video", "A lake [hold]", "-o", out], "submitted");
+    mkdirSync(out); // the place is taken after the CLI checked it, before the download
+    expect(emu.release(event.job_id)).toBe(true);
+    const result = await done;
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(`it stays on the server: decart jobs result ${event.job_id} -o <file>`);
+    expect(result.stderr).not.toContain("may still finish");
+    expect(events(result.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, job_id: event.job_id });
+    expect(partials()).toEqual([]);
+    const again = await run(["jobs", "result", event.job_id, "-o", join(dir, "free.mp4")], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(await sha256(join(dir, "free.mp4"))).toBe(served(event.job_id).resultSha256);
   });
 
   it("a killed process loses no job: the journal has its id before any waiting", async () => {
