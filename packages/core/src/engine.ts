@@ -235,13 +235,12 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       }
       const readAt = clock() - origin;
       // The server's timestamps give the duration of any completed job (one already done when first read, too);
-      // without them, the middle of the last two reads when the job was seen unfinished before.
+      // without them, the middle of the last two reads when the job was seen unfinished before. A job this watch
+      // submitted took no longer than the watch has seen, whatever the timestamps say (one bad pair would otherwise
+      // teach the model hours).
       if (current.status === "completed" && model) {
-        durations?.observe(
-          model,
-          catalogueMs(),
-          completedDurationMs(current) ?? (last && originKnown ? (previousRead + readAt) / 2 : 0),
-        );
+        const took = completedDurationMs(current) ?? (last && originKnown ? (previousRead + readAt) / 2 : 0);
+        durations?.observe(model, catalogueMs(), first ? Math.min(took, readAt) : took);
       }
       previousRead = readAt;
       return apply(current, []);

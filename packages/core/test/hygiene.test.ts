@@ -3,6 +3,7 @@
  * make (redirects, garbage bodies, wrong media types), or a proxy in front of the emulator that loses its answers.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { catalogue } from "@decart/api";
 import { describe, expect, it } from "vitest";
 import {
   ConnectionError,
@@ -347,6 +348,45 @@ describe("an x-poll-after-ms hint that makes no sense", () => {
         expect(delay.calls).toHaveLength(6);
         // The first read is never delayed; each later one waits at least 50 ms.
         for (const ms of delay.calls.slice(1)) expect(ms).toBeGreaterThanOrEqual(50);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+});
+
+describe("server timestamps that make no sense", () => {
+  // A job submitted by the watch took no longer than the watch saw: one answer claiming hours must not teach the model
+  // hours (every later job of the model would be read as if it were that slow).
+  const hour = 3_600_000;
+  for (const [name, created, updated] of [
+    ["a job of 23 hours", -23 * hour, 0],
+    ["updated an hour in the future", 0, hour],
+  ] as const) {
+    it(`${name}: what is learnt stays within what was seen`, async () => {
+      let n = 0;
+      const api = await serve((req, res) => {
+        const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+        if (req.method === "POST") return json(res, 200, { job_id: `${JOB}${n++}`, status: "pending" });
+        const job_id = req.url!.split("/")[3];
+        json(res, 200, { job_id, status: "completed", created_at: at(created), updated_at: at(updated) });
+      });
+      try {
+        const seen: number[] = [];
+        const c = client(api.url, {
+          poll: {
+            delay: instantDelay(),
+            schedule: (ctx) => {
+              seen.push(ctx.typicalMs);
+              return 0;
+            },
+          },
+        });
+        for (let i = 0; i < 2; i++) await c.queue.submitAndPoll({ model: t2v(), prompt: "x", download: false });
+        const expected = catalogue["lucy-pro-t2v"].typicalJobSeconds * 1000;
+        expect(seen).toHaveLength(2);
+        expect(seen[0]).toBe(expected);
+        expect(seen[1]).toBeLessThanOrEqual(expected);
       } finally {
         await api.close();
       }
