@@ -5,7 +5,7 @@ import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DelayFunction, JobTimeoutError, models, TimeoutError } from "../src/index.js";
 import { sleep } from "../src/poll.js";
-import { clientFor, firstN, silent, startFast } from "./helpers.js";
+import { clientFor, firstN, silent, startFast, until } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
 let emu: Emulator;
@@ -48,12 +48,16 @@ describe("the budget of submitAndPoll and wait", () => {
 
   it("turns a download that outlasts the budget into JobTimeoutError with the job id", async () => {
     await withEmulator({ faults: [{ route: "content", kind: "stall" }] }, async (stalled) => {
-      const error = await clientFor(stalled)
-        .queue.submitAndPoll({ model: t2v, prompt: "stalled download", timeoutMs: 1500 })
-        .catch((e) => e);
+      // A job already completed: within the budget, the wait needs only its first status read (not the whole job),
+      // which leaves plenty of the 1.5 s for it on a loaded machine; the download then stalls past the budget.
+      const client = clientFor(stalled);
+      const { job_id } = await client.queue.submit({ model: t2v, prompt: "stalled download" });
+      await until(() => stalled.job(job_id)?.status === "completed");
+      const error = await client.queue.wait(job_id, { timeoutMs: 1500 }).catch((e) => e);
       expect(error).toBeInstanceOf(JobTimeoutError);
-      expect(error.jobId).toMatch(/^job_/);
+      expect(error.jobId).toBe(job_id);
       expect(error.lastStatus).toBe("completed");
+      expect(stalled.job(job_id)!.contentReads).toBeGreaterThan(0);
     });
   });
 
@@ -72,20 +76,29 @@ describe("the budget of submitAndPoll and wait", () => {
 
 describe("the server's poll hint", () => {
   it("replaces the adaptive guess when the server sends x-poll-after-ms", async () => {
-    // lucy-pro-t2v's catalogue duration is 40 s, so without the hint the adaptive schedule would wait 10 s first.
-    await withEmulator({ pollHints: true, timing: { pendingMs: 150, processingMs: 300 } }, async (hinted) => {
-      const client = clientFor(hinted);
+    // The hint is the time until the job's next change: each wait lasts until then, never less. The adaptive schedule
+    // would read sooner, a few times a phase. The job lasts 2 s: its first
+    // read (at once) must find it unfinished, even on a loaded machine.
+    await withEmulator({ pollHints: true, timing: { pendingMs: 1000, processingMs: 1000 } }, async (hinted) => {
+      // The client's own adaptive schedule (not the tests' quick fixed one), which the hint must replace.
+      const client = createDecartClient({ apiKey: hinted.apiKey, baseUrl: hinted.url, logger: silent });
       const job = await client.queue.submit({ model: t2v, prompt: "hinted" });
-      const waits: number[] = [];
+      const waits: { at: number; ms: number }[] = [];
       const delay: DelayFunction = (ms, signal) => {
-        waits.push(ms);
+        waits.push({ at: Date.now(), ms });
         return sleep(ms, signal);
       };
       const result = await client.queue.wait(job.job_id, { model: t2v, poll: { delay }, download: false });
       expect(result.status).toBe("completed");
-      expect(waits[0]).toBe(0);
+      const { startedAt } = hinted.job(job.job_id)!;
+      expect(waits[0]!.ms).toBe(0);
       expect(waits.length).toBeGreaterThan(1);
-      for (const ms of waits) expect(ms).toBeLessThanOrEqual(450);
+      // A read (before `at`) that found the job pending waits until processing starts, at least; one that found it
+      // processing, longer still.
+      for (const { at, ms } of waits.slice(1)) {
+        expect(ms).toBeLessThanOrEqual(2000);
+        expect(at + ms).toBeGreaterThanOrEqual(startedAt!);
+      }
     });
   });
 });
@@ -115,17 +128,13 @@ async function neverAnswers() {
   };
 }
 
-/** Resolves once `condition` holds (the test's own timeout bounds it). */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
-}
-
 describe("a status read's deadline", () => {
   it("readStatus ends a read in flight at its deadline, and a JobWatch with timeoutMs ends on time", async () => {
     const server = await neverAnswers();
     try {
       const { client, seen } = server;
-      const watch = client.queue.createWatch("job_slow", { timeoutMs: 300 });
+      // 2 s, not less: the read must reach the server before the deadline, even on a loaded machine.
+      const watch = client.queue.createWatch("job_slow", { timeoutMs: 2000 });
       const step = watch.start();
       expect(step.next).toEqual({ read: 0 });
       const failure = await client.queue.readStatus("job_slow", { deadline: watch.deadline }).catch((e) => e);

@@ -9,7 +9,7 @@ import {
   type JobWatchStep,
   models,
 } from "../src/index.js";
-import { clientFor, lastingHandles, sha256, startFast } from "./helpers.js";
+import { clientFor, lastingHandles, sha256, startFast, until } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
 const types = (events: JobEvent[]) => events.map((e) => (e.type === "status" ? e.status : e.type));
@@ -43,14 +43,23 @@ async function expectNothingLeft(options: EmulatorOptions, body: (emu: Emulator)
 
 describe("queue.submitAndWatch", () => {
   it("yields submitted before any read, each status once, download progress, then completed with the data", async () => {
-    await withEmulator({ timing: { pendingMs: 150, processingMs: 400 } }, async (slow) => {
+    await withEmulator({ timing: { pendingMs: 150 } }, async (slow) => {
       const client = clientFor(slow);
       const events: JobEvent[] = [];
       let readsAtSubmitted = -1;
-      for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "events" })) {
-        if (event.type === "submitted") readsAtSubmitted = slow.job(event.jobId)!.statusReads;
+      let released: Promise<boolean> | undefined;
+      // The job stays processing ([hold]) until the loop has seen it so and it has been read a few times; then the
+      // test releases it.
+      const sawProcessing = () => events.some((e) => e.type === "status" && e.status === "processing");
+      for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "events [hold]" })) {
+        if (event.type === "submitted") {
+          readsAtSubmitted = slow.job(event.jobId)!.statusReads;
+          const { jobId } = event;
+          released = until(() => sawProcessing() && slow.job(jobId)!.statusReads > 3).then(() => slow.release(jobId));
+        }
         events.push(event);
       }
+      expect(await released).toBe(true);
       const [submitted, ...rest] = events;
       expect(submitted).toEqual({ type: "submitted", jobId: expect.stringMatching(/^job_/), model: "lucy-pro-t2v" });
       expect(readsAtSubmitted).toBe(0);
@@ -121,16 +130,18 @@ describe("queue.submitAndWatch", () => {
   });
 
   it("stops reading when the loop is left, and the job goes on", async () => {
-    await expectNothingLeft({ timing: { pendingMs: 100, processingMs: 200 } }, async (own) => {
+    await expectNothingLeft({}, async (own) => {
       const client = clientFor(own);
       let jobId: string | undefined;
-      for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "x" })) {
+      // The job stays processing ([hold]) until released: the loop always sees it.
+      for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "x [hold]" })) {
         jobId = event.jobId;
         if (event.type === "status" && event.status === "processing") break;
       }
       const reads = own.job(jobId!)!.statusReads;
       await new Promise((r) => setTimeout(r, 100)); // several poll intervals (15 ms)
       expect(own.job(jobId!)!.statusReads).toBe(reads);
+      expect(own.release(jobId!)).toBe(true); // not cancelled: still running
       expect((await clientFor(own).queue.wait(jobId!, { download: false })).status).toBe("completed");
     });
   });

@@ -53,6 +53,11 @@ export async function sha256(blob: Blob): Promise<string> {
   return Buffer.from(digest).toString("hex");
 }
 
+/** Resolves once `condition` holds (checked every 2 ms; the test's own timeout bounds it). */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
 /** Lets pending socket closes and timers settle (no assertion depends on how long this takes). */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
