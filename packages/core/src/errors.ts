@@ -250,7 +250,8 @@ export function errorFromResponse(
       : status === 409 && content
         ? JobNotCompletedError
         : (byStatus[status] ?? (status >= 500 ? ServerError : DecartError));
-  return new Class(`${detail || "HTTP error"} ${httpSuffix(status, info.requestId)}`, {
+  // At most 500 characters of it, as of a text answer (the `issues` of a 422 are all kept).
+  return new Class(`${detail.slice(0, 500) || "HTTP error"} ${httpSuffix(status, info.requestId)}`, {
     ...info,
     status,
     retryable: status === 408 || status === 429 || status >= 500,

@@ -245,9 +245,14 @@ export function createTransport({
           if (![301, 302, 303, 307, 308].includes(response.status) || !location) break;
           await response.body?.cancel();
           if (hops >= MAX_REDIRECTS) throw invalid(`more than ${MAX_REDIRECTS} redirects`, response.status);
-          url = new URL(location, url).href;
-          // Only to http(s): fetch would take a `data:` URL as the answer, and fail on `file:` as if the network had.
-          if (!/^https?:/.test(url)) throw invalid(`a redirect to ${url.slice(0, 60)}`, response.status);
+          let next = "";
+          try {
+            next = new URL(location, url).href;
+          } catch {}
+          // Only to an http(s) URL: fetch would take a `data:` URL as the answer, and fail on `file:` or an unreadable
+          // Location as if the network had.
+          if (!/^https?:/.test(next)) throw invalid(`a redirect to ${location.slice(0, 60)}`, response.status);
+          url = next;
           if (new URL(url).origin !== origin) headers.delete(apiKeyHeader);
           if (response.status === 303 || (response.status < 303 && verb === "POST")) {
             verb = "GET";

@@ -99,8 +99,9 @@ describe("redirects: the key never crosses origins", () => {
     `data:application/json,{"job_id":"${JOB}","status":"completed"}`,
     "file:///etc/passwd",
     "javascript:alert(1)",
+    "http://[::1",
   ]) {
-    it(`a redirect to ${location.split(":")[0]}: is not followed: InvalidResponseError`, async () => {
+    it(`a redirect to ${location.slice(0, 20)} is not followed: InvalidResponseError`, async () => {
       const api = await serve((_req, res) => {
         res.writeHead(302, { location });
         res.end();
@@ -489,6 +490,24 @@ describe("error pages", () => {
       await api.close();
     }
   });
+  it("a detail of any shape gives a message of at most 500 characters of it", async () => {
+    const details = [{ code: 7 }, [1, 2], null, "x".repeat(100_000)];
+    const api = await serve((_req, res) => json(res, 400, { detail: details.shift() }));
+    try {
+      const c = client(api.url);
+      const messages: string[] = [];
+      for (let i = 0; i < 4; i++) messages.push((await c.queue.status(JOB).catch((e) => e)).message);
+      expect(messages.slice(0, 3)).toEqual([
+        '{"code":7} (HTTP 400, request req_test)',
+        "[1,2] (HTTP 400, request req_test)",
+        '{"detail":null} (HTTP 400, request req_test)',
+      ]);
+      expect(messages[3]).toBe(`${"x".repeat(500)} (HTTP 400, request req_test)`);
+    } finally {
+      await api.close();
+    }
+  });
+
   // Pages of unclosed tags: patterns that scan to the next `>` from every `<` take quadratic time on them, which
   // blocks the event loop for minutes (the test's timeout ends it); they must read in linear time.
   for (const [name, page] of [
