@@ -9,6 +9,12 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 const KIND_SET = new Set<string>(FAULT_KINDS);
 const RULE_ROUTES = new Set<string>([...FAULT_ROUTES, "*"]);
 
+/** Longest fault delay: what a timer can wait (about 24.8 days). */
+export const MAX_DELAY_MS = 2 ** 31 - 1;
+/** A Retry-After a client can read: a whole number of seconds, written without an exponent. */
+const retryAfterOk = (v: number) => Number.isSafeInteger(v) && v >= 0;
+const delayOk = (v: number) => Number.isFinite(v) && v >= 0 && v <= MAX_DELAY_MS;
+
 export interface Fault {
   kind: FaultKind;
   retryAfterSeconds?: number;
@@ -43,12 +49,14 @@ export function normaliseRules(rules: unknown): FaultRule[] {
     const rule: FaultRule = { kind: kind as FaultKind, route: route as FaultRule["route"], rate };
     if (r.retryAfterSeconds !== undefined) {
       const v = Number(r.retryAfterSeconds);
-      if (!(Number.isInteger(v) && v >= 0)) throw new TypeError(`fault rule ${i}: retryAfterSeconds must be >= 0`);
+      if (!retryAfterOk(v)) {
+        throw new TypeError(`fault rule ${i}: retryAfterSeconds must be a whole number from 0 to 2^53-1`);
+      }
       rule.retryAfterSeconds = v;
     }
     if (r.delayMs !== undefined) {
       const v = Number(r.delayMs);
-      if (!(Number.isFinite(v) && v >= 0)) throw new TypeError(`fault rule ${i}: delayMs must be >= 0`);
+      if (!delayOk(v)) throw new TypeError(`fault rule ${i}: delayMs must be within 0..${MAX_DELAY_MS}`);
       rule.delayMs = v;
     }
     return rule;
@@ -72,9 +80,11 @@ export function parseFaultHeader(value: string | string[] | undefined): Fault | 
     const eq = p.indexOf("=");
     const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
     const num = Number(eq < 0 ? Number.NaN : p.slice(eq + 1).trim());
-    if (key === "retry-after" && Number.isInteger(num) && num >= 0) fault.retryAfterSeconds = num;
-    else if (key === "delay" && Number.isFinite(num) && num >= 0) fault.delayMs = num;
-    else return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; expected retry-after=N or delay=MS.`;
+    if (key === "retry-after" && retryAfterOk(num)) fault.retryAfterSeconds = num;
+    else if (key === "delay" && delayOk(num)) fault.delayMs = num;
+    else {
+      return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; expected retry-after=N (whole seconds) or delay=MS (0 to ${MAX_DELAY_MS}).`;
+    }
   }
   return fault;
 }

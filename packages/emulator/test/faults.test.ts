@@ -232,6 +232,23 @@ describe("fault rules", () => {
     });
     expect(bad.status).toBe(422);
     expect(() => e.setFaults([{ kind: "nope" as never }])).toThrow();
+    // Numbers no timer or client can use: refused, not kept (a Retry-After of "1e+300", a sleep capped silently).
+    for (const rule of [
+      { kind: "429", retryAfterSeconds: 1e300 },
+      { kind: "slow", delayMs: 1e300 },
+    ]) {
+      const refused = await fetch(`${e.url}/_emulator/faults`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify([rule]),
+      });
+      expect(refused.status, JSON.stringify(rule)).toBe(422);
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(/retryAfterSeconds|delayMs/);
+    }
+    for (const header of ["429; retry-after=1e300", "slow; delay=1e15"]) {
+      const refused = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": header });
+      expect(refused.status, header).toBe(400);
+    }
   });
 
   it("faults never hit the admin routes", async () => {
