@@ -20,7 +20,7 @@ import {
   MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
-import { aborted, asDecartError, DecartError, JobFailedError, pause, timedOut } from "./errors.js";
+import { aborted, asDecartError, callbackThrew, type DecartError, JobFailedError, pause, timedOut } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -467,11 +467,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           if (event.type === "submitted") onSubmitted?.(jobId);
           else if (event.job.status !== seen) onStatusChange?.(event.job);
         } catch (cause) {
-          throw new DecartError(`Job ${jobId}: a callback threw (${cause}); the job goes on`, {
-            code: "CALLBACK_ERROR",
-            jobId,
-            cause,
-          });
+          throw callbackThrew(jobId, cause);
         }
         if (event.type !== "submitted") seen = event.job.status;
         yield event;

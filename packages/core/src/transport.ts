@@ -2,6 +2,7 @@ import { apiKeyHeader } from "@decart/api";
 import {
   aborted,
   ConnectionError,
+  callbackThrew,
   DecartError,
   errorFromResponse,
   httpSuffix,
@@ -330,7 +331,13 @@ export function createTransport({
               if (!chunk.done) {
                 received += chunk.value.byteLength;
                 out.enqueue(chunk.value);
-                return onProgress?.({ receivedBytes: received, totalBytes: total });
+                try {
+                  return onProgress?.({ receivedBytes: received, totalBytes: total });
+                } catch (cause) {
+                  // The caller's error, not the connection's: the download ends (not retried), its connection freed.
+                  reader.cancel().catch(() => {});
+                  throw callbackThrew(jobId, cause);
+                }
               }
               release();
               if (received < (total ?? 0)) {

@@ -239,6 +239,28 @@ describe("callbacks", () => {
     },
   );
 
+  it("onProgress throwing ends a download with CALLBACK_ERROR, once: not a connection failure, not retried", async () => {
+    const client = clientFor(emu);
+    const done = await client.queue.submitAndPoll({ model: t2v, prompt: "x", download: false });
+    const oops = new Error("oops");
+    let calls = 0;
+    const onProgress = () => {
+      calls++;
+      throw oops;
+    };
+    const contentReads = () => emu.stats().requests.byRoute.content ?? 0;
+    const before = contentReads();
+    const result = await client.queue.result(done.job_id, { onProgress }).catch((e) => e);
+    const { stream } = await client.queue.download(done.job_id, { onProgress });
+    const streamed = await new Response(stream).blob().catch((e) => e);
+    for (const error of [result, streamed]) {
+      expect(error).toBeInstanceOf(DecartError);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: done.job_id, cause: oops, retryable: false });
+    }
+    expect(calls).toBe(2);
+    expect(contentReads() - before).toBe(2);
+  });
+
   it("onStatusChange is called once per status, whatever the events in between (download progress)", async () => {
     // Phases long enough that a 15 ms poll sees each one even on a busy machine.
     await withEmulator({ timing: { pendingMs: 150, processingMs: 400 } }, async (slow) => {
