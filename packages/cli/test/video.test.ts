@@ -129,6 +129,16 @@ describe("decart video", () => {
     expect(stderr).toContain(`decart jobs wait ${submitted!.job_id}`);
   });
 
+  it("a --timeout out of the range a timer takes is a usage error before anything is sent", async () => {
+    const before = emu.stats().jobsCreated;
+    for (const timeout of ["9999999999", "0.0000001", "-1", "0", "soon", "Infinity"]) {
+      const { code, stderr } = await run(["video", "A lake", "--timeout", timeout], { env });
+      expect(code, `${timeout}: ${stderr}`).toBe(2);
+      expect(stderr).toContain("--timeout must be a number of seconds from 0.001 to 2147483");
+    }
+    expect(emu.stats().jobsCreated).toBe(before);
+  });
+
   it("--timeout bounds the wait, not the submit: a slow submit still gives a journaled job", async () => {
     emu.setFaults([{ route: "submit", kind: "slow", delayMs: 1_000 }]);
     const { code, stdout } = await run(["video", "[stuck] A slow lake", "--timeout", "0.3"], { env });

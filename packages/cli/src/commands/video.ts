@@ -20,13 +20,22 @@ export interface VideoOptions extends GlobalOptions {
   timeout?: string;
 }
 
-/** `--timeout <seconds>` as milliseconds (undefined: the client's default budget). */
+/** The longest wait a timer takes, in ms (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * `--timeout <seconds>` as whole milliseconds (undefined: the client's default budget), checked before anything is
+ * sent: from 0.001 s to about 24.8 days, what a timer can wait.
+ */
 export function timeoutMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw usageError(`--timeout must be a positive number of seconds (got ${JSON.stringify(value)})`);
-  return seconds * 1000;
+  const ms = Math.round(Number(value) * 1000);
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw usageError(
+      `--timeout must be a number of seconds from 0.001 to ${Math.floor(MAX_TIMEOUT_MS / 1000)} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return ms;
 }
 
 /** The model and its inputs from the command line; checked by the client before anything is sent. */
