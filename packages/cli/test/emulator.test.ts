@@ -49,6 +49,21 @@ describe("decart emulator", () => {
     expect(printed[2]).toMatch(/^Admin token: emu_admin_\S+ /);
   });
 
+  it("exits 2 for a port in use, saying how to pick another", async () => {
+    const { createServer } = await import("node:net");
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = String((taken.address() as { port: number }).port);
+      const { code, stdout, stderr } = await run(["emulator", "--port", port]);
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain(`Port ${port} on 127.0.0.1 is in use: pick another with --port <n>, or --port 0`);
+      expect(JSON.parse(stdout.trim())).toMatchObject({ type: "error", exit_code: 2 });
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it("exits 2 for a port that is not one", async () => {
     const { code, stderr } = await run(["emulator", "--port", "70000"]);
     expect(code).toBe(2);

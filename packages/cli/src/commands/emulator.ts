@@ -22,6 +22,10 @@ export async function runEmulator(options: EmulatorCommandOptions, output: Outpu
     port,
     ...(options.fast && { timing: "fast" as const }),
     ...(output.verbose && { logger: (line: string) => output.debug(line) }),
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (e?.code !== "EADDRINUSE" && e?.code !== "EACCES") throw e;
+    const why = e.code === "EADDRINUSE" ? "is in use" : "needs privileges";
+    throw usageError(`Port ${port} on 127.0.0.1 ${why}: pick another with --port <n>, or --port 0 for a free one`);
   });
   // The emulator's dev key and admin token (random per start) are its own, not secrets of the user's: printing them is
   // the point.
