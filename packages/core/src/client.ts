@@ -330,7 +330,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const answer = await post<T>(path, form, signal, parseAs, deadline);
     let total = 0;
     for (const [, value] of form.parts!) total += value instanceof Blob ? value.size : 0;
-    if (!upload) form.onUploadProgress?.({ sentBytes: total, totalBytes: total });
+    try {
+      if (!upload) form.onUploadProgress?.({ sentBytes: total, totalBytes: total });
+    } catch (cause) {
+      // The request was answered: a job's id is not lost with the callback's error.
+      throw callbackThrew((answer as { job_id?: string }).job_id, cause);
+    }
     return answer;
   };
 

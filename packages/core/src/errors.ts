@@ -176,7 +176,7 @@ export function invalid(where: string, field: string, expected: string, got?: un
 
 /** A caller's callback threw: the error (code `CALLBACK_ERROR`, not retried) that ends the call; the job goes on. */
 export const callbackThrew = (jobId: string | undefined, cause: unknown) =>
-  new DecartError(`Job ${jobId}: a callback threw (${cause}); the job goes on`, {
+  new DecartError(`${jobId ? `Job ${jobId}: ` : ""}a callback threw (${cause})${jobId ? "; the job goes on" : ""}`, {
     code: "CALLBACK_ERROR",
     jobId,
     cause,

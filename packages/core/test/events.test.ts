@@ -239,6 +239,20 @@ describe("callbacks", () => {
     },
   );
 
+  it("onUploadProgress throwing after the submit was answered: CALLBACK_ERROR with the job id", async () => {
+    const client = clientFor(emu);
+    const oops = new Error("oops");
+    const onUploadProgress = () => {
+      throw oops;
+    };
+    for (const call of [client.queue.submit, client.queue.submitAndPoll]) {
+      const error = await call({ model: t2v, prompt: "x", onUploadProgress }).catch((e) => e);
+      expect(error).toBeInstanceOf(DecartError);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: oops, jobId: expect.stringMatching(/^job_/) });
+      expect((await client.queue.wait(error.jobId, { download: false })).status).toBe("completed");
+    }
+  });
+
   it("onProgress throwing ends a download with CALLBACK_ERROR, once: not a connection failure, not retried", async () => {
     const client = clientFor(emu);
     const done = await client.queue.submitAndPoll({ model: t2v, prompt: "x", download: false });
