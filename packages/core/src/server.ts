@@ -34,6 +34,11 @@ export interface TokenRouteOptions {
   /** The `fetch` to reach the API with (default: the global one). */
   fetch?: typeof fetch;
   /**
+   * How long to wait for the API, in ms (default: the client's 60 000): a slow or silent API answers 502 after it
+   * (`SUBMIT_OUTCOME_UNKNOWN`: the API may have made a token nobody got), so that a page waiting can try again.
+   */
+  timeoutMs?: number;
+  /**
    * Called with the error behind a 500 or 502 answer: log it here; its message never contains your key. An `onError`
    * that throws does not change the answer.
    */
@@ -75,11 +80,12 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   const body = JSON.parse(JSON.stringify({ expiresIn, allowedModels, allowedOrigins }));
   checkSchema(requestSchemas.CreateTokenRequest, body, "", where);
   // Server code: a DOM here is a server renderer's or a test's, not a page's.
-  const { apiKey, baseUrl, fetch } = options;
+  const { apiKey, baseUrl, fetch, timeoutMs } = options;
   const client = createDecartClient({
     ...(apiKey !== undefined && { apiKey }),
     ...(baseUrl !== undefined && { baseUrl }),
     ...(fetch && { fetch }),
+    ...(timeoutMs !== undefined && { timeoutMs }),
     dangerouslyAllowBrowser: true,
   });
 

@@ -205,6 +205,26 @@ describe("createTokenRoute", () => {
     expect(tokenRequests()).toBe(before);
   });
 
+  it("answers 502 after timeoutMs when the API never answers", async () => {
+    const silent = createServer(() => {}); // takes the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const route = createTokenRoute({
+        apiKey: KEY,
+        baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        timeoutMs: 200,
+      });
+      const response = await route(post());
+      expect(response.status).toBe(502);
+      // A token request that timed out may have been taken: the client calls its outcome unknown.
+      expect(await response.json()).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN" });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+    expect(() => createTokenRoute({ apiKey: KEY, baseUrl: emu.url, timeoutMs: -1 })).toThrow(InvalidInputError);
+  });
+
   it("still answers its JSON 502 when onError throws", async () => {
     const route = createTokenRoute({
       apiKey: "dct_not_known_here_0123456789",
