@@ -1,4 +1,4 @@
-import { createDecartClient, type DecartClient } from "@decart/core";
+import { createDecartClient, type DecartClient, type UploadFunction } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
 import { CliError, EXIT } from "./exit.js";
 import type { Output } from "./output.js";
@@ -45,13 +45,13 @@ export function clientFor(options: GlobalOptions, output: Output, env: NodeJS.Pr
       EXIT.auth,
     );
   }
-  const logged: typeof fetch = async (input, init) => {
-    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
-    const url = input instanceof Request ? input.url : String(input);
+  // One log for every request, whichever way it is sent: `fetch`, or the upload function for those carrying files
+  // (submit, process), which are the paid ones.
+  const logged = async (method: string, url: string, send: () => Promise<Response>): Promise<Response> => {
     const started = performance.now();
     output.debug(`→ ${method} ${url}`);
     try {
-      const response = await fetch(input, init);
+      const response = await send();
       const id = response.headers.get("x-request-id");
       const ms = Math.round(performance.now() - started);
       output.debug(`← ${response.status} ${method} ${url} (${ms} ms${id ? `, request ${id}` : ""})`);
@@ -61,13 +61,23 @@ export function clientFor(options: GlobalOptions, output: Output, env: NodeJS.Pr
       throw e;
     }
   };
+  const loggedFetch: typeof fetch = (input, init) =>
+    logged(
+      init?.method ?? (input instanceof Request ? input.method : "GET"),
+      input instanceof Request ? input.url : String(input),
+      () => fetch(input, init),
+    );
+  const streamed = nodeUpload();
+  const upload: UploadFunction = output.verbose
+    ? (url, init) => logged(init.method ?? "POST", url, () => streamed(url, init))
+    : streamed;
   return createDecartClient({
     apiKey,
     ...(baseUrl && { baseUrl }),
     integration: "decart-cli",
     // Files are streamed from disk with bounded memory and upload progress (Node's fetch would buffer them whole).
-    upload: nodeUpload(),
-    ...(output.verbose && { fetch: logged }),
+    upload,
+    ...(output.verbose && { fetch: loggedFetch }),
     logger: {
       warn: (m) => output.warn(output.err.yellow(m)),
       error: (m) => output.warn(output.err.red(m)),

@@ -65,3 +65,19 @@ describe("the API key", () => {
     expect(fromEnv.stderr).not.toMatch(warning);
   });
 });
+
+describe("--verbose", () => {
+  it("logs every request, the submit and the image request (sent by the streaming upload) included", async () => {
+    const video = await run(["video", "A lake", "-o", join(dir, "verbose.mp4"), "--verbose", "--json"], { env });
+    expect(video.code, video.stderr).toBe(0);
+    const jobId = video.stdout.match(/"job_id":"(job_\w+)"/)?.[1];
+    expect(jobId).toBeDefined();
+    expect(video.stderr).toMatch(/^→ POST http:\/\/127\.0\.0\.1:\d+\/v1\/jobs\/lucy-pro-t2v$/m);
+    expect(video.stderr).toMatch(/^← 200 POST \S+\/v1\/jobs\/lucy-pro-t2v \(\d+ ms, request req_\w+\)$/m);
+    expect(video.stderr).toMatch(new RegExp(`^← 200 GET \\S+/v1/jobs/${jobId}/content `, "m"));
+
+    const image = await run(["image", "A lighthouse", "-o", join(dir, "verbose.png"), "--verbose", "--json"], { env });
+    expect(image.code, image.stderr).toBe(0);
+    expect(image.stderr).toMatch(/^← 200 POST \S+\/v1\/generate\/lucy-pro-t2i \(\d+ ms, request req_\w+\)$/m);
+  });
+});
