@@ -13,7 +13,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
 import type { DecartClient } from "./client.js";
-import { aborted, DecartError } from "./errors.js";
+import { aborted, callbackThrew, DecartError } from "./errors.js";
 import { sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
@@ -200,8 +200,14 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         );
       }
       let sentBytes = 0;
-      const progress = (totalBytes = known ? filesBytes : undefined) =>
-        form.onUploadProgress?.({ sentBytes, totalBytes });
+      // A callback that throws ends the upload with its own error: not a broken connection, and not sent again.
+      const progress = (totalBytes = known ? filesBytes : undefined) => {
+        try {
+          form.onUploadProgress?.({ sentBytes, totalBytes });
+        } catch (cause) {
+          throw callbackThrew(undefined, cause);
+        }
+      };
 
       async function* body(): AsyncGenerator<Uint8Array> {
         progress();

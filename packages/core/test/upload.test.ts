@@ -185,6 +185,25 @@ describe("uploads through nodeUpload()", () => {
     }
   });
 
+  it("an onUploadProgress that throws ends the upload with CALLBACK_ERROR, not sent again (even with retrySubmit)", async () => {
+    const client = clientFor(emu, { upload: nodeUpload(), retrySubmit: true });
+    const oops = new Error("oops");
+    let calls = 0;
+    const before = emu.stats().requests.byRoute.files ?? 0;
+    const error = await client.files
+      .upload(await fileFromPath(path), {
+        onUploadProgress: (p) => {
+          calls++;
+          if (p.sentBytes > 0) throw oops;
+        },
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(DecartError);
+    expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: oops, retryable: false });
+    expect(calls).toBe(2);
+    expect((emu.stats().requests.byRoute.files ?? 0) - before).toBeLessThanOrEqual(1);
+  });
+
   it("stops an upload on abort with AbortError, and cancels the stream", async () => {
     const client = clientFor(emu, { upload: nodeUpload() });
     const controller = new AbortController();
