@@ -33,6 +33,13 @@ export interface Emulation extends Answering {
 
 /** The caller's principal, or undefined once 401 (bad key) or 403 (a token used from another origin) is answered. */
 export function authenticate(ctx: Ctx, em: Emulation): Principal | undefined {
+  // Node joins repeated headers with ", ": say so, rather than "Invalid API key." for two good keys. (Only a value
+  // with a comma can be two; the distinct list is built only then, off the hot path.)
+  const keys = ctx.req.headers["x-api-key"]?.includes(",") ? (ctx.req.headersDistinct["x-api-key"]?.length ?? 0) : 1;
+  if (keys > 1) {
+    detail(ctx, 401, `X-API-KEY given ${keys} times: send one key.`);
+    return undefined;
+  }
   const result = em.keys.authenticate(ctx.req.headers["x-api-key"], Date.now());
   if (!result.ok) {
     detail(ctx, 401, result.detail);

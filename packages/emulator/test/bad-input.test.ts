@@ -395,6 +395,15 @@ const cases: Case[] = [
     detail: "Invalid API key",
   },
   {
+    name: "key header given twice (even the right key)",
+    send: () =>
+      socketSend(
+        `GET /v1/jobs/job_x HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: ${emu.apiKey}\r\nX-Api-Key: ${emu.apiKey}\r\nConnection: close\r\n\r\n`,
+      ),
+    status: 401,
+    detail: "X-API-KEY given 2 times",
+  },
+  {
     name: "key with non-ASCII bytes",
     send: getPath("/v1/jobs/job_x", { "x-api-key": Buffer.from([0xe9, 0xff]).toString("latin1") }),
     status: 401,
