@@ -86,12 +86,13 @@ Examples:
   decart image "A lighthouse at dusk" orientation=portrait seed:=7 -o lighthouse.png
   decart image --model lucy-image-2 "Make it snow" data=@photo.jpg`,
     )
-    .action(async (args: string[], _o, command: Command) =>
-      run(
-        async (output) => (await import("./commands/image.js")).runImage(args, globals(command), output),
-        globals(command),
-      ),
-    );
+    .action(async (args: string[], _o, command: Command) => {
+      // With `-o -` stdout carries the image: stdout being a pipe then means no NDJSON (only `--json` asks for it,
+      // and is refused), so `decart image … -o - > x.png` works without `--no-json`.
+      const options = globals(command);
+      const effective = options.output === "-" && options.json === undefined ? { ...options, json: false } : options;
+      return run(async (output) => (await import("./commands/image.js")).runImage(args, effective, output), effective);
+    });
 
   root
     .command("video")

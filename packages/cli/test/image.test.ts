@@ -74,6 +74,16 @@ describe("decart image", () => {
     expect(result.bytes.subarray(0, 8)).toEqual(PNG);
   });
 
+  it("writes the image to stdout with -o - into a pipe without --no-json (no NDJSON there); --json is refused", async () => {
+    const piped = await run(["image", "A lighthouse", "-o", "-"], { env });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.bytes.subarray(0, 8)).toEqual(PNG);
+
+    const json = await run(["image", "A lighthouse", "-o", "-", "--json"], { env });
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain("-o - writes the image to stdout: not with --json");
+  });
+
   it("reads the prompt from stdin (-), a text field from a file (@path), and a file input (@path, @-)", async () => {
     const promptFile = join(dir, "prompt.txt");
     writeFileSync(promptFile, "A lighthouse from a file\n");
