@@ -48,6 +48,12 @@ describe("decart models", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown model "lucy-nope"');
     expect(unknown.stderr).toContain("lucy-pro-t2v");
+    // A name of 100 000 characters, or with a line break, is quoted and cut: one short line.
+    const huge = await run(["models", `${"m".repeat(100_000)}\nFAKE: injected`, "--no-json"]);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toContain(`Unknown model "${"m".repeat(40)}…"`);
+    expect(huge.stderr.length).toBeLessThan(2000);
+    expect(huge.stderr).not.toMatch(/^FAKE/m);
     const retired = retiredModels[0]!;
     const gone = await run(["models", retired.name]);
     expect(gone.code).toBe(2);

@@ -49,7 +49,9 @@ const pad = (text: string, width: number) => text + " ".repeat(Math.max(1, width
 function unknownModel(name: string): never {
   const retired = retiredModels.find((r) => r.name === name);
   if (retired) throw usageError(`Model "${name}" is retired; use "${retired.replacement}"`);
-  throw usageError(`Unknown model "${name}". Models: ${Object.keys(catalogue).join(", ")}`);
+  // A name is quoted as JSON and cut at 40 characters, as the client quotes a value it refuses.
+  const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
+  throw usageError(`Unknown model ${shown}. Models: ${Object.keys(catalogue).join(", ")}`);
 }
 
 /** `decart models [name] [--json]`. */
