@@ -109,6 +109,9 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
   if (accept && media && media !== "application/octet-stream" && !accept.includes(media)) {
     fail(`of type ${accept.join(", ")}`, path, media);
   }
+  // A file of no bytes is no media (a stream's length is not known before it is sent).
+  if (type === "file" && ((value as Blob).size ?? (value as ArrayBuffer).byteLength) === 0)
+    fail("a non-empty file", path, "0 bytes");
   if ("const" in schema && value !== schema.const) fail(JSON.stringify(schema.const));
   if (schema.enum && !schema.enum.includes(value))
     fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);

@@ -79,6 +79,13 @@ const cases: Case[] = [
     "data",
     () => submit({ model: models.video("lucy-clip"), prompt: "x", data: new Blob(["x"], { type: "text/plain" }) }),
   ],
+  ["an empty file", "data", () => submit({ model: models.video("lucy-clip"), prompt: "x", data: new Blob([]) })],
+  [
+    "empty bytes for a file",
+    "reference_image",
+    () => submit({ model: models.video("lucy-restyle-2"), data: mp4(), reference_image: new Uint8Array(0) }),
+  ],
+  ["an empty file to upload", "file", () => client.files.upload(new ArrayBuffer(0))],
   [
     "a number where a file is expected",
     "data",
