@@ -78,8 +78,11 @@ async function nearestExisting(path: string): Promise<{ path: string; stats: Sta
   }
 }
 
-/** Checks that files can be created in `dir` (or in the directories that would be made for it). */
-async function checkDirectory(dir: string, what: string): Promise<void> {
+/**
+ * Checks, before anything is sent, that files can be created in `dir` (or in the directories that would be made for
+ * it): a usage error (exit 2) naming `what` otherwise.
+ */
+export async function checkOutputDirectory(dir: string, what: string): Promise<void> {
   const found = await nearestExisting(dir);
   if (!found) return;
   if (!found.stats.isDirectory())
@@ -107,8 +110,5 @@ export async function checkOutputFile(path: string, what: string): Promise<void>
   if (stats?.isDirectory()) {
     throw usageError(`${what}: ${resolve(path)} is a directory; give a file name (nothing was sent)`);
   }
-  await checkDirectory(dirname(resolve(path)), what);
+  await checkOutputDirectory(dirname(resolve(path)), what);
 }
-
-/** Checks, before anything is sent, that `dir` is (or can be made) a directory files can be written in. */
-export const checkOutputDirectory = (dir: string, what: string) => checkDirectory(dir, what);
