@@ -43,6 +43,19 @@ describe("output paths", () => {
     expect(readFileSync(join(cwd, "lake.mp4")).length).toBeGreaterThan(0);
   });
 
+  it("video without -o names the file after the job: a directory named job.mp4 beside it is no obstacle", async () => {
+    const cwd = join(dir, "default-name");
+    mkdirSync(join(cwd, "job.mp4"), { recursive: true });
+    const video = await run(["video", "A lake", "--no-json", "--journal", join(dir, "default-name.jsonl")], {
+      env,
+      cwd,
+    });
+    expect(video.code, video.stderr).toBe(0);
+    const path = video.stdout.trim();
+    expect(path).toMatch(new RegExp(`^${cwd}/job_\\w+\\.mp4$`));
+    expect(readFileSync(path).length).toBeGreaterThan(0);
+  });
+
   it.each([
     ["image -o into a file", ["image", "A lighthouse", "-o", "a-file/out.png"], "a-file is a file, not a directory"],
     ["image -o a directory", ["image", "A lighthouse", "-o", "a-directory"], "a-directory is a directory"],

@@ -3,7 +3,7 @@ import type { VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { checkOutputFile } from "../files.js";
+import { checkOutputDirectory, checkOutputFile } from "../files.js";
 import { finish, follow, interruptible, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { openJournal } from "../journal.js";
@@ -55,7 +55,10 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const inputs = await videoInputs(args, options);
   const client = clientFor(options, output);
   const journal = await openJournal(options.journal);
-  await checkOutputFile(options.output ?? "job.mp4", options.output ? `-o ${options.output}` : "the video");
+  // Without -o the file is `<job id>.mp4` in the current directory, named once the job exists: only the directory
+  // can be checked before the submit.
+  if (options.output !== undefined) await checkOutputFile(options.output, `-o ${options.output}`);
+  else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
   const { signal, release } = interruptible();
   const upload = await uploadProgress(output);
   try {
