@@ -3,27 +3,16 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type Emulator, seededRandom } from "@decart/emulator";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulator, events, finished, run, start, tempDir } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { events, finished, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
-let remove: () => void;
 let env: Record<string, string>;
-
-beforeAll(async () => {
-  ({ emu } = await emulator({ timing: { pendingMs: 100, processingMs: 200, spread: 0.5 }, random: seededRandom(7) }));
-  ({ dir, remove } = tempDir());
-});
-afterAll(async () => {
-  await emu.close();
-  remove();
-});
-beforeEach((context) => {
-  emu.setFaults([]);
-  emu.resetStats();
-  env = { DECART_API_KEY: emu.apiKey, DECART_BASE_URL: emu.url, DECART_JOURNAL: join(dir, `${context.task.id}.jsonl`) };
-});
+useEmulator(
+  { timing: { pendingMs: 100, processingMs: 200, spread: 0.5 }, random: seededRandom(7) },
+  (f) => ({ emu, env, dir } = f),
+);
 
 /**
  * A batch file of `n` lines; every 10th line's job fails. With `hold`, line 1's job stays processing until the test

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 /** The built bin, as a user runs it. */
 export const BIN = fileURLToPath(new URL("../bin/decart.js", import.meta.url));
@@ -87,4 +88,46 @@ export async function emulator(options: EmulatorOptions = {}): Promise<{ emu: Em
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "decart-cli-"));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What the tests of a file share: see `useEmulator`. */
+export interface Fixture {
+  emu: Emulator;
+  /** A temporary directory of the file's own. */
+  dir: string;
+  /** The environment that points the CLI at `emu` with `KEY`, and at a journal of the test's own in `dir`. */
+  env: Record<string, string>;
+}
+
+/**
+ * An emulator (`emulator(options)`) and a temporary directory for the tests of one file: started before them, closed
+ * and removed after. Before each test the emulator's faults and counters are cleared and `env` names a fresh journal,
+ * so each test passes alone and in any order. `assign` receives the fixture whenever it changes (the file keeps it in
+ * its own variables: `useEmulator({}, (f) => ({ emu, env, dir } = f))`).
+ */
+export function useEmulator(options: EmulatorOptions, assign: (fixture: Fixture) => void): void {
+  let fixture: Fixture | undefined;
+  let remove = () => {};
+  beforeAll(async () => {
+    const { emu, env } = await emulator(options);
+    const temp = tempDir();
+    remove = temp.remove;
+    fixture = { emu, dir: temp.dir, env };
+    assign(fixture);
+  });
+  beforeEach((context) => {
+    const { emu, dir } = fixture!;
+    emu.setFaults([]);
+    emu.resetStats();
+    fixture = {
+      emu,
+      dir,
+      env: { DECART_API_KEY: KEY, DECART_BASE_URL: emu.url, DECART_JOURNAL: join(dir, `${context.task.id}.jsonl`) },
+    };
+    assign(fixture);
+  });
+  afterAll(async () => {
+    await fixture?.emu.close();
+    remove();
+  });
 }

@@ -2,25 +2,15 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { catalogue } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulator, events, KEY, run, tempDir } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { events, KEY, run, tempDir, useEmulator } from "./helpers.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let emu: Emulator;
 let env: Record<string, string>;
 let dir: string;
-let remove: () => void;
-
-beforeAll(async () => {
-  ({ emu, env } = await emulator());
-  ({ dir, remove } = tempDir());
-});
-afterAll(async () => {
-  await emu.close();
-  remove();
-});
-beforeEach(() => emu.resetStats());
+useEmulator({}, (f) => ({ emu, env, dir } = f));
 
 describe("decart image", () => {
   it("saves a PNG and reports it as an NDJSON event", async () => {

@@ -5,25 +5,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulator, events, run, tempDir } from "./helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { events, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
 let dir: string;
-let remove: () => void;
-
-beforeAll(async () => {
-  ({ emu, env } = await emulator());
-  ({ dir, remove } = tempDir());
+useEmulator({}, (f) => ({ emu, env, dir } = f));
+beforeAll(() => {
   writeFileSync(join(dir, "a-file"), "not a directory");
   mkdirSync(join(dir, "a-directory"));
 });
-afterAll(async () => {
-  await emu.close();
-  remove();
-});
-beforeEach(() => emu.resetStats());
 
 const sent = () => emu.stats().requests.total;
 

@@ -1,21 +1,10 @@
 import { join } from "node:path";
-import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emulator, KEY, run, tempDir } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { KEY, run, useEmulator } from "./helpers.js";
 
-let emu: Emulator;
 let env: Record<string, string>;
 let dir: string;
-let remove: () => void;
-
-beforeAll(async () => {
-  ({ emu, env } = await emulator());
-  ({ dir, remove } = tempDir());
-});
-afterAll(async () => {
-  await emu.close();
-  remove();
-});
+useEmulator({}, (f) => ({ env, dir } = f));
 
 describe("the API key", () => {
   // Every mode (human, NDJSON), with --verbose, on success and on each kind of failure.

@@ -2,30 +2,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulator, events, finished, run, start, tempDir } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { events, finished, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
 let dir: string;
-let remove: () => void;
-
-beforeAll(async () => {
-  // Jobs of a few hundred ms. A test that must stop the CLI while a job runs gives it `[hold]` and releases it after;
-  // `[stuck]` jobs never end while the tests run (the server timeout is the default ten minutes), so a --timeout of
-  // the CLI always runs out first, however slow the machine.
-  ({ emu } = await emulator({ timing: { pendingMs: 300, processingMs: 300 } }));
-  ({ dir, remove } = tempDir());
-});
-afterAll(async () => {
-  await emu.close();
-  remove();
-});
-beforeEach((context) => {
-  emu.setFaults([]);
-  const journal = join(dir, `${context.task.id}.jsonl`);
-  env = { DECART_API_KEY: emu.apiKey, DECART_BASE_URL: emu.url, DECART_JOURNAL: journal };
-});
+// Jobs of a few hundred ms. A test that must stop the CLI while a job runs gives it `[hold]` and releases it after;
+// `[stuck]` jobs never end while the tests run (the server timeout is the default ten minutes), so a --timeout of
+// the CLI always runs out first, however slow the machine.
+useEmulator({ timing: { pendingMs: 300, processingMs: 300 } }, (f) => ({ emu, env, dir } = f));
 
 const journal = () =>
   readFileSync(env.DECART_JOURNAL!, "utf8")
