@@ -1,14 +1,15 @@
-import type {
-  DecartClient,
-  DownloadProgress,
-  JobEvent,
-  JobSubmitResult,
-  JobWatch,
-  JobWatchStep,
-  StatusRead,
-  SubmitOptions,
-  VideoModel,
-  VideoModelName,
+import {
+  type DecartClient,
+  DecartError,
+  type DownloadProgress,
+  type JobEvent,
+  type JobSubmitResult,
+  type JobWatch,
+  type JobWatchStep,
+  type StatusRead,
+  type SubmitOptions,
+  type VideoModel,
+  type VideoModelName,
 } from "@decart/core";
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, Subscription } from "rxjs";
 import { clientResult, clientStatus, clientSubmit, type ResultSource, type StatusSource } from "./sources.js";
@@ -43,7 +44,21 @@ export function drive(
     const emit = (events: JobEvent[]) => {
       for (const event of events) if (!subscriber.closed) subscriber.next(event);
     };
-    const follow = (step: JobWatchStep): void => {
+    // The watch runs the caller's code (its poll schedule, its clock): if that throws, the watch cannot go on.
+    const follow = (take: () => JobWatchStep): void => {
+      let step: JobWatchStep;
+      try {
+        step = take();
+      } catch (cause) {
+        subscriber.error(
+          new DecartError(`Job ${jobId}: a callback threw (${cause}); the job goes on`, {
+            code: "CALLBACK_ERROR",
+            jobId,
+            cause,
+          }),
+        );
+        return;
+      }
       emit(step.events);
       const { next } = step;
       if (subscriber.closed) return; // the last subscriber left on one of these events
@@ -64,16 +79,16 @@ export function drive(
             if (reading) {
               answered = true;
               step.unsubscribe();
-              follow(watch.status(got as StatusRead));
+              follow(() => watch.status(got as StatusRead));
             } else if (got instanceof Blob) {
               answered = true;
-              follow(watch.downloaded(got));
+              follow(() => watch.downloaded(got));
             } else emit(watch.progress(got as DownloadProgress));
           },
-          error: (error) => follow(watch.error(error)),
+          error: (error) => follow(() => watch.error(error)),
           complete: () => {
             if (!answered)
-              follow(
+              follow(() =>
                 watch.error(
                   new Error(`Job ${jobId}: the ${reading ? "status" : "result"} source ended without an answer`),
                 ),
@@ -88,7 +103,7 @@ export function drive(
             try {
               step.add(answer(reading ? read(jobId, within) : result(jobId, within)));
             } catch (error) {
-              follow(watch.error(error));
+              follow(() => watch.error(error));
             }
           },
           Math.max(0, reading ? next.read : next.download),
@@ -106,7 +121,7 @@ export function drive(
         wait(moved);
       }
     });
-    follow(watch.start());
+    follow(() => watch.start());
     return () => {
       pace?.unsubscribe();
       current?.unsubscribe();

@@ -1,4 +1,4 @@
-import { type JobEvent, models } from "@decart/core";
+import { DecartError, type JobEvent, models } from "@decart/core";
 import type { Emulator, FaultRule } from "@decart/emulator";
 import { lastValueFrom, type Subscription, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
@@ -88,6 +88,27 @@ describe("over HTTP, against the emulator", () => {
     emu = undefined;
     const after = await lastingHandles();
     for (const [kind, count] of Object.entries(after)) expect(count, kind).toBeLessThanOrEqual(before[kind] ?? 0);
+  });
+
+  it("a poll schedule that throws ends the watch with CALLBACK_ERROR carrying the job id (no stall, nothing uncaught)", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const boom = new Error("boom");
+    // The schedule is asked for the wait before each read after the first; the job stays processing ([hold]).
+    const poll = () => {
+      throw boom;
+    };
+    const { job_id } = await client.queue.submit({ model, prompt: "watched [hold]" });
+    const watched = await lastValueFrom(watchJob(client, job_id, { model, poll })).catch((e: unknown) => e);
+    expect(DecartError.isInstance(watched)).toBe(true);
+    expect(watched).toMatchObject({ code: "CALLBACK_ERROR", jobId: job_id, cause: boom });
+    // Submitted here, the schedule is asked before the first read, with the submit's answer: the error has the id.
+    const submitted = await lastValueFrom(submitJob(client, { model, prompt: "submitted [hold]" }, { poll })).catch(
+      (e: unknown) => e as DecartError,
+    );
+    expect(submitted).toMatchObject({ code: "CALLBACK_ERROR", jobId: expect.stringMatching(/^job_/), cause: boom });
+    expect(emu.release(job_id)).toBe(true); // neither job was cancelled
+    expect(emu.release(submitted.jobId!)).toBe(true);
   });
 
   it("a batch under faults: 429s on submit, 503s, resets and cut bodies on reads; every job completes once", async () => {
