@@ -9,7 +9,7 @@ import {
   type JobWatchStep,
   models,
 } from "../src/index.js";
-import { clientFor, lastingHandles, sha256, startFast, until } from "./helpers.js";
+import { clientFor, drain, instantDelay, lastingHandles, sha256, startFast, until, watchedFetch } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
 const types = (events: JobEvent[]) => events.map((e) => (e.type === "status" ? e.status : e.type));
@@ -131,15 +131,22 @@ describe("queue.submitAndWatch", () => {
 
   it("stops reading when the loop is left, and the job goes on", async () => {
     await expectNothingLeft({}, async (own) => {
-      const client = clientFor(own);
+      // Time is free: the poll's delay never waits, so a watch still going after the loop would read again at once,
+      // its next request open or sent by the time the tasks queued now have run.
+      const watched = watchedFetch();
+      const client = clientFor(own, { fetch: watched.fetch, poll: { delay: instantDelay() } });
       let jobId: string | undefined;
       // The job stays processing ([hold]) until released: the loop always sees it.
       for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "x [hold]" })) {
         jobId = event.jobId;
         if (event.type === "status" && event.status === "processing") break;
       }
-      const reads = own.job(jobId!)!.statusReads;
-      await new Promise((r) => setTimeout(r, 100)); // several poll intervals (15 ms)
+      const reads = watched.sent.filter((url) => url.endsWith(`/v1/jobs/${jobId}`)).length;
+      expect(reads).toBeGreaterThan(0);
+      expect(watched.open()).toBe(0); // nothing on its way as the loop is left
+      await drain();
+      expect(watched.open()).toBe(0);
+      expect(watched.sent.length).toBe(reads + 1); // the submit and the reads before the loop was left
       expect(own.job(jobId!)!.statusReads).toBe(reads);
       expect(own.release(jobId!)).toBe(true); // not cancelled: still running
       expect((await clientFor(own).queue.wait(jobId!, { download: false })).status).toBe("completed");
@@ -148,27 +155,10 @@ describe("queue.submitAndWatch", () => {
 
   it("cancels the download when the loop is left during it", async () => {
     await expectNothingLeft({ faults: [{ route: "content", kind: "stall" }] }, async (own) => {
-      // The real fetch, with the content body passed through a stream that notes whether the client cancelled it.
-      let cancelled = false;
-      const observing: typeof fetch = async (input, init) => {
-        const response = await fetch(input, init);
-        if (!String(input).endsWith("/content") || !response.body) return response;
-        const reader = response.body.getReader();
-        const body = new ReadableStream<Uint8Array>({
-          async pull(out) {
-            const { done, value } = await reader.read();
-            if (done) out.close();
-            else out.enqueue(value);
-          },
-          cancel(reason) {
-            cancelled = true;
-            return reader.cancel(reason);
-          },
-        });
-        return new Response(body, response);
-      };
+      // The real fetch, its bodies passed through streams that note whether the client cancelled one.
+      const watched = watchedFetch();
       let last: JobEvent | undefined;
-      for await (const event of clientFor(own, { fetch: observing }).queue.submitAndWatch({
+      for await (const event of clientFor(own, { fetch: watched.fetch }).queue.submitAndWatch({
         model: t2v,
         prompt: "x",
       })) {
@@ -177,7 +167,7 @@ describe("queue.submitAndWatch", () => {
       }
       expect(last).toMatchObject({ type: "downloading" });
       expect((last as { receivedBytes: number }).receivedBytes).toBeGreaterThan(0);
-      expect(cancelled).toBe(true);
+      expect(watched.cancelled()).toBe(true);
     });
   });
 });
