@@ -72,6 +72,11 @@ export class Store implements ExternalStore<GenerationState> {
 
   readonly getSnapshot = (): GenerationState => this.state;
 
+  /** Whether a component reads the state now. */
+  get active(): boolean {
+    return this.listeners.size > 0;
+  }
+
   /** The server's snapshot: the initial state, always (idle), so a server render reads nothing and hydrates alike. */
   readonly getServerSnapshot = (): GenerationState => this.initial;
 

@@ -14,7 +14,7 @@ import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
 
-/** Options of `useJob` and `useGenerateVideo`, read when watching starts. */
+/** Options of `useJob` (read when watching starts) and `useGenerateVideo` (read by each `submit`). */
 export interface VideoJobOptions {
   /** `false` to end at `completed` without downloading the video (`result` stays undefined). Default `true`. */
   download?: boolean;
@@ -50,7 +50,10 @@ export interface VideoGeneration extends GenerationState {
    * watched is no longer watched (it is not cancelled).
    */
   submit<M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined>;
-  /** Stops watching: no more reads, the state stays as it was. The job is not cancelled. */
+  /**
+   * Stops watching: no more reads, the state stays as it was (a submit on its way still brings the job id, as
+   * `pending`). The job is not cancelled.
+   */
   stop(): void;
   /** Stops watching and goes back to `idle`. */
   reset(): void;
@@ -152,23 +155,57 @@ export function useJob(jobId: string | null | undefined, options: UseJobOptions 
 
 /** Submits video jobs and follows the latest while a component reads it. */
 class VideoGenerator {
-  readonly store = new Store(idle, { onIdle: () => this.halt() });
+  readonly store = new Store(idle, { onActive: () => this.follow(), onIdle: () => this.halt() });
+  /** The options of the latest render: each submit reads them. */
+  options: VideoJobOptions = {};
   private watching: { unsubscribe(): void } | undefined;
+  /**
+   * The job to follow while the state is read (the latest submit's, until it ends, `stop()` or `reset()`), with the
+   * options it was submitted with; `first` once the server accepted it, `seen` once watched (watched again by its id).
+   */
+  private job:
+    | { input: SubmitOptions<VideoModelName>; options: VideoJobOptions; first?: JobSubmitResult; seen?: true }
+    | undefined;
   private run = 0;
 
-  constructor(
-    private readonly client: DecartClient,
-    private readonly options: VideoJobOptions,
-  ) {}
+  constructor(private readonly client: DecartClient) {}
 
   private halt(): void {
     this.watching?.unsubscribe();
     this.watching = undefined;
   }
 
+  /** Watches the job, if there is one to watch and a component reads the state (not after an unmount). */
+  private follow(): void {
+    const job = this.job;
+    if (!job?.first || this.watching || !this.store.active) return;
+    const { input, first } = job;
+    const { download, poll, timeoutMs, whenHidden } = job.options;
+    const options = { download, poll, timeoutMs, background: pacing(whenHidden) };
+    // First from the submit's answer; again (shown after an `<Activity>` hid it) from a read of the job.
+    const events = job.seen
+      ? watchJob(this.client, first.job_id, { ...options, model: input.model })
+      : submitJob(this.client, input, { ...options, submitSource: () => fromAbortable(async () => first) });
+    job.seen = true;
+    const end = () => {
+      if (this.job === job) this.job = undefined;
+    };
+    const watching = events.subscribe({
+      next: (event) => apply(this.store, event),
+      error: (error) => {
+        end();
+        this.store.set({ status: "error", error });
+      },
+      complete: end,
+    });
+    if (this.job === job) this.watching = watching;
+  }
+
   readonly submit = <M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined> => {
     this.halt();
     const run = ++this.run;
+    const job: NonNullable<VideoGenerator["job"]> = { input, options: this.options };
+    this.job = job;
     this.store.replace({ ...idle, status: "submitting" });
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.
     let accepted: Promise<JobSubmitResult>;
@@ -177,34 +214,32 @@ class VideoGenerator {
     } catch (error) {
       accepted = Promise.reject(error);
     }
-    const jobId = accepted.then(
+    return accepted.then(
       (first) => {
-        if (run === this.run && !this.store.getSnapshot().jobId) this.store.set({ jobId: first.job_id });
+        if (run === this.run) {
+          this.store.set({ status: "pending", jobId: first.job_id });
+          job.first = first;
+          this.follow();
+        }
         return first.job_id;
       },
-      () => undefined,
-    );
-    const { download, poll, timeoutMs, whenHidden } = this.options;
-    const watching = submitJob(this.client, input, {
-      download,
-      poll,
-      timeoutMs,
-      background: pacing(whenHidden),
-      submitSource: () => fromAbortable(() => accepted),
-    }).subscribe({
-      next: (event) => apply(this.store, event),
-      error: (error) => {
-        if (run === this.run) this.store.set({ status: "error", error });
+      (error) => {
+        if (run === this.run) {
+          this.job = undefined;
+          this.store.set({ status: "error", error });
+        }
+        return undefined;
       },
-    });
-    if (run === this.run && !watching.closed) this.watching = watching;
-    return jobId;
+    );
   };
 
-  readonly stop = (): void => this.halt();
+  readonly stop = (): void => {
+    this.job = undefined;
+    this.halt();
+  };
 
   readonly reset = (): void => {
-    this.halt();
+    this.stop();
     this.run++;
     this.store.replace(idle);
   };
@@ -214,17 +249,15 @@ class VideoGenerator {
  * Generates videos, mutation-style: `submit(input)` from an event handler returns the job id (it is in the state as
  * soon as the server accepted the job), then the state follows the job through `pending`, `processing`,
  * `downloading` and `completed` (with the video in `result`) or `failed`. `stop()` stops watching and `reset()` goes
- * back to `idle`; neither cancels the job, nor does an unmount, which stops watching too. The state is always `idle`
- * on the server.
+ * back to `idle`; neither cancels the job, nor does an unmount, which stops watching too. The job is watched only while
+ * a component reads the state: a component an `<Activity>` hides stops reading, and reads again when shown; a submit
+ * after an unmount still resolves with the job id, but nothing watches the job. The options are read by each `submit`
+ * (a job goes on as it was submitted). The state is always `idle` on the server.
  */
 export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration {
   const client = useDecartClient();
-  const { download, poll, timeoutMs, whenHidden } = options;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: one generator per client and download choice
-  const generator = useMemo(
-    () => new VideoGenerator(client, { download, poll, timeoutMs, whenHidden }),
-    [client, download],
-  );
+  const generator = useMemo(() => new VideoGenerator(client), [client]);
+  generator.options = options;
   const state = useSyncExternalStore(
     generator.store.subscribe,
     generator.store.getSnapshot,

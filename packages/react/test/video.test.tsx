@@ -1,8 +1,9 @@
 import { JobFailedError, models, type PollSchedule } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
+import { Activity, type ReactNode, StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
+import { DecartProvider, type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
 import { clientFor, pause, sha256, startFast, strictWith, until, witness } from "./helpers.js";
 
 let emu: Emulator | undefined;
@@ -138,6 +139,106 @@ describe("useGenerateVideo", () => {
     expect(errors).not.toHaveBeenCalled();
     expect(emu.release(jobId)).toBe(true); // not cancelled: still running
     expect((await client.queue.wait(jobId, { download: false })).status).toBe("completed");
+  });
+});
+
+describe("useGenerateVideo, as an app uses it", () => {
+  it("a submit after unmount (a late event handler) resolves the job id and nobody polls the job", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { result, unmount } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const { submit } = result.current;
+    unmount();
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the handler runs a task later
+    const jobId = await submit({ model, prompt: "submitted as the page went away [hold]" });
+    expect(jobId).toMatch(/^job_/);
+    await (await witness(emu, client)).ticks(10);
+    expect(emu.job(jobId!)!.statusReads).toBe(0);
+    expect(emu.release(jobId!)).toBe(true); // not cancelled
+  });
+
+  it("stop() during the submit: the job id arrives in the state (pending) and nothing reads the job", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    let submitted: Promise<string | undefined> | undefined;
+    act(() => {
+      submitted = result.current.submit({ model, prompt: "stopped while submitting [hold]" });
+      result.current.stop();
+    });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await submitted;
+    });
+    expect(result.current).toMatchObject({ status: "pending", jobId });
+    await (await witness(emu, client)).ticks(10);
+    expect(emu.job(jobId!)!.statusReads).toBe(0);
+    expect(result.current).toMatchObject({ status: "pending", jobId });
+  });
+
+  it("a job goes on being followed after an <Activity> hid its component and showed it again", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    let mode: "visible" | "hidden" = "visible";
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <StrictMode>
+        <DecartProvider client={client}>
+          <Activity mode={mode}>{children}</Activity>
+        </DecartProvider>
+      </StrictMode>
+    );
+    const { result, rerender } = renderHook(() => useGenerateVideo(), { wrapper });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "in a tab the user leaves and comes back to [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    const jobId = result.current.jobId!;
+    const clock = await witness(emu, client);
+    mode = "hidden";
+    rerender();
+    await clock.ticks(3); // hidden for a while: its effects are gone meanwhile
+    mode = "visible";
+    rerender();
+    expect(emu.release(jobId)).toBe(true);
+    await until(() => result.current.status === "completed");
+    expect(await sha256(result.current.result!)).toBe(emu.job(jobId)!.resultSha256);
+  });
+
+  it("options changed mid-job keep the job followed as submitted; the next submit takes them", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const asked = { first: 0, second: 0 };
+    const first: PollSchedule = () => {
+      asked.first++;
+      return 15;
+    };
+    const second: PollSchedule = () => {
+      asked.second++;
+      return 15;
+    };
+    const { result, rerender } = renderHook(
+      ({ download, poll }: { download: boolean; poll: PollSchedule }) => useGenerateVideo({ download, poll }),
+      { wrapper: strictWith(client), initialProps: { download: true, poll: first } },
+    );
+    await act(async () => {
+      await result.current.submit({ model, prompt: "a checkbox changes while it runs [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    const jobId = result.current.jobId!;
+    rerender({ download: false, poll: second });
+    expect(result.current).toMatchObject({ status: "processing", jobId });
+    expect(emu.release(jobId)).toBe(true);
+    await until(() => result.current.status === "completed");
+    expect(await sha256(result.current.result!)).toBe(emu.job(jobId)!.resultSha256); // downloaded, as submitted
+    const before = { ...asked };
+    await act(async () => {
+      await result.current.submit({ model, prompt: "the next one [hold]" });
+    });
+    await until(() => asked.second > before.second);
+    expect(asked.first).toBe(before.first);
+    expect(emu.release(result.current.jobId!)).toBe(true);
+    await until(() => result.current.status === "completed");
+    expect(result.current.result).toBeUndefined(); // download: false
   });
 });
 
