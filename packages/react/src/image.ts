@@ -11,7 +11,7 @@ export interface ImageGeneration extends GenerationState {
    * failed or was stopped (the error is in the state). A request still running is stopped first.
    */
   submit<M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined>;
-  /** Aborts the request in flight; the state stays as it was. */
+  /** Aborts the request in flight, and the state goes back to `idle`; a state after the request stays as it was. */
   stop(): void;
   /** Aborts the request in flight and goes back to `idle`. */
   reset(): void;
@@ -24,9 +24,12 @@ class ImageGenerator {
 
   constructor(private readonly client: DecartClient) {}
 
+  /** Aborts the request in flight, if any: the state goes back to `idle` (nothing is on its way any more). */
   private halt(): void {
-    this.controller?.abort();
+    if (!this.controller) return;
+    this.controller.abort();
     this.controller = undefined;
+    this.store.replace(idle);
   }
 
   readonly submit = async <M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined> => {
@@ -59,8 +62,8 @@ class ImageGenerator {
 
 /**
  * Generates images with the Process API, in the same shape as `useGenerateVideo` (no job id, no progress):
- * `submit(input)` from an event handler, `stop()`, `reset()`. Unmounting aborts the request in flight; the state is
- * always `idle` on the server.
+ * `submit(input)` from an event handler, `stop()`, `reset()`. Unmounting (or an `<Activity>` hiding the component)
+ * aborts the request in flight, and the state goes back to `idle`; the state is always `idle` on the server.
  */
 export function useGenerateImage(): ImageGeneration {
   const client = useDecartClient();

@@ -1,9 +1,9 @@
 import { models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { StrictMode } from "react";
+import { Activity, type ReactNode, StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { useGenerateImage, useResultUrl } from "../src/index.js";
+import { DecartProvider, useGenerateImage, useResultUrl } from "../src/index.js";
 import { clientFor, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
@@ -57,6 +57,47 @@ describe("useGenerateImage", () => {
     unmount();
     expect(await pending).toBeUndefined();
     expect(errors).not.toHaveBeenCalled();
+  });
+});
+
+describe("useGenerateImage, stopped or hidden mid-request", () => {
+  it("stop() aborts the request in flight and the state goes back to idle (nothing is on its way)", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    let pending: Promise<Blob | undefined> | undefined;
+    act(() => {
+      pending = result.current.submit({ model, prompt: "slow" });
+    });
+    await until(() => (emu!.stats().requests.byRoute.process ?? 0) === 1);
+    expect(result.current.status).toBe("submitting");
+    act(() => result.current.stop());
+    expect(await pending).toBeUndefined();
+    expect(result.current.status).toBe("idle");
+  });
+
+  it("a request an <Activity> cut short by hiding its component is not shown as still submitting", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
+    const client = clientFor(emu);
+    let mode: "visible" | "hidden" = "visible";
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <StrictMode>
+        <DecartProvider client={client}>
+          <Activity mode={mode}>{children}</Activity>
+        </DecartProvider>
+      </StrictMode>
+    );
+    const { result, rerender } = renderHook(() => useGenerateImage(), { wrapper });
+    let pending: Promise<Blob | undefined> | undefined;
+    act(() => {
+      pending = result.current.submit({ model, prompt: "slow" });
+    });
+    await until(() => (emu!.stats().requests.byRoute.process ?? 0) === 1);
+    mode = "hidden";
+    rerender();
+    expect(await pending).toBeUndefined(); // hidden, its effects are gone: the request was aborted
+    mode = "visible";
+    rerender();
+    expect(result.current.status).toBe("idle");
   });
 });
 
