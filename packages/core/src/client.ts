@@ -283,19 +283,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     }
   };
 
-  /**
-   * Inside a wait's budget (`deadline`), retryable failures are retried until it runs out, not `maxRetries` times; when
-   * it runs out, the call ends in `JobTimeoutError` (with `jobId`, once there is one).
-   */
-  const budget = (deadline?: number, jobId?: string, lastStatus?: string) =>
-    deadline
-      ? {
-          deadline,
-          maxRetries: Infinity,
-          expired: (error: DecartError) => timedOut(jobId, lastStatus, error),
-        }
-      : {};
-
   /** A JSON object, as the token and file answers are. */
   const checkObject = (body: unknown) => (body && typeof body === "object" ? undefined : "not an object");
 
@@ -310,7 +297,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         body,
         // An image must be of a type the spec lists; a submit's answer a job status; others an object.
         ...(parseAs ? { media: imageContentTypes } : { json: path.startsWith("/v1/jobs/") ? checkJob : checkObject }),
-        ...budget(deadline),
+        // Inside a wait's budget (`deadline`), retryable failures are retried until it runs out, not `maxRetries`
+        // times; when it runs out, the call ends in `JobTimeoutError`.
+        ...(deadline && {
+          deadline,
+          maxRetries: Infinity,
+          expired: (e: DecartError) => timedOut(undefined, undefined, e),
+        }),
       },
       undefined,
       parseAs,
@@ -423,11 +416,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
 
   /** Downloads into a Blob under the retry policy: a download that fails anyhow (a GET, safe to repeat) starts again. */
-  const result = (jobId: string, opts: DownloadOptions = {}, deadline?: number): Promise<Blob> =>
-    retry(
-      policy,
-      { signal: opts.signal, jobId, what: `download of ${jobId}`, ...budget(deadline, jobId, "completed") },
-      async () => (await content(jobId, opts, { deadline })).blob(),
+  const result = (jobId: string, opts: DownloadOptions = {}): Promise<Blob> =>
+    retry(policy, { signal: opts.signal, jobId, what: `download of ${jobId}` }, async () =>
+      (await content(jobId, opts, {})).blob(),
     );
 
   /** The end of a wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock. */

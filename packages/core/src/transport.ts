@@ -135,40 +135,12 @@ export function createTransport({
     };
 
     const attempt = async (): Promise<Response> => {
-      // Before anything is sent: a token fetcher's failure leaves the request safe to repeat. The wait for a key is
-      // bounded like an answer's (the attempt's timer, the call's deadline) and ends at once on abort; a call aborted
-      // while it waited sends nothing. A fetch still running goes on for the next attempt, which shares it.
-      const got = keys?.get();
-      key =
-        typeof got === "object"
-          ? await new Promise<string>((resolve, reject) => {
-              const done = (settle: () => void) => {
-                clearTimeout(timer);
-                signal?.removeEventListener("abort", stop);
-                settle();
-              };
-              const stop = () => done(() => reject(aborted(jobId, signal?.reason)));
-              const timer = setTimeout(
-                () =>
-                  done(() =>
-                    reject(
-                      new TimeoutError(`${where}: no client token within ${timeoutMs} ms`, { retryable: true, jobId }),
-                    ),
-                  ),
-                Math.max(0, Math.min(timeoutMs, deadline - now())),
-              );
-              signal?.addEventListener("abort", stop);
-              if (signal?.aborted) stop();
-              got.then(
-                (k) => done(() => resolve(k)),
-                (e) => done(() => reject(e)),
-              );
-            })
-          : got;
       if (signal?.aborted) throw aborted(jobId, signal.reason);
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal?.reason);
       signal?.addEventListener("abort", onAbort);
+      // Until the request is sent (a token fetcher's key awaited): a failure leaves it safe to repeat.
+      let sent = false;
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let requestId: string | undefined;
@@ -198,7 +170,7 @@ export function createTransport({
             retryable: true,
           }),
         );
-      // Maps a failure of fetch, or of reading a body.
+      // Maps a failure of the wait for a key, of fetch, or of reading a body.
       const failure = (e: unknown): DecartError => {
         release();
         if (signal?.aborted) return aborted(jobId, e);
@@ -206,19 +178,32 @@ export function createTransport({
         const codes = errorCodes(e);
         const refused = codes.includes("ECONNREFUSED");
         const options = { retryable: true, jobId, requestId, cause: e };
-        return settle(
-          timedOut
-            ? new TimeoutError(`${where}: timed out (${timeoutMs} ms per read, or the budget)`, options)
-            : new ConnectionError(
-                `${where}: ${refused ? "connection refused" : `connection failed (${codes[0] ?? e})`}`,
-                { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
-              ),
-        );
+        const error = timedOut
+          ? new TimeoutError(
+              `${where}: ${sent ? "timed out" : "no client token"} (${timeoutMs} ms per read, or the budget)`,
+              options,
+            )
+          : new ConnectionError(
+              `${where}: ${refused ? "connection refused" : `connection failed (${codes[0] ?? e})`}`,
+              { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
+            );
+        return sent ? settle(error) : error;
       };
 
       arm();
       let response: Response;
       try {
+        // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too. A
+        // fetch still running goes on for the next attempt, which shares it.
+        const got = keys?.get();
+        key =
+          typeof got === "object"
+            ? await new Promise<string>((resolve, reject) => {
+                controller.signal.addEventListener("abort", reject);
+                got.then(resolve, reject);
+              })
+            : got;
+        sent = true;
         // Redirects are followed here, not by fetch: same-origin ones keep the key, and on a hop to another origin
         // the key header is dropped (the request goes on without it).
         // A relative base URL (a proxy's path) is resolved against the page, as fetch does.
