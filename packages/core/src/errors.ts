@@ -159,12 +159,16 @@ export class JobFailedError extends DecartError {
 
 /**
  * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
- * `got` is not undefined; text is quoted and cut at 40 characters).
+ * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`).
  */
 export function invalid(where: string, field: string, expected: string, got?: unknown): InvalidInputError {
   // An object is not turned into text: its own `toString` may be anything.
   const shown =
-    typeof got === "string" ? JSON.stringify(got.slice(0, 40)) : typeof got === "object" ? "an object" : String(got);
+    typeof got === "string"
+      ? JSON.stringify(got.slice(0, 40))
+      : typeof got === "object"
+        ? "an object"
+        : String(got) + (typeof got === "bigint" ? "n" : "");
   return new InvalidInputError(
     `${where}: "${field}" must be ${expected}${got === undefined ? "" : ` (got ${shown})`}`,
     {

@@ -315,6 +315,14 @@ describe("client-side validation", () => {
     );
   });
 
+  it("writes a BigInt as in code (1n), not as the number it looks like", async () => {
+    const before = emu.stats().requests.total;
+    const error = await submit({ ...t2v, seed: 1n }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toBe('Invalid input for lucy-pro-t2v: "seed" must be an integer (got 1n)');
+    expect(emu.stats().requests.total).toBe(before);
+  });
+
   it("reads each field of a call once, and uses what it checked; odd but valid objects work", async () => {
     let reads = 0;
     const counted = {
