@@ -512,14 +512,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
 
   async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
-    checkCall(options, "Invalid input"); // every option (callbacks too) before the deadline is set
+    // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used.
+    const [own, inputs] = checkCall(options, "Invalid input");
+    options = { ...inputs, ...own } as typeof options;
     const deadline = deadlineOf(options);
     const job = await submit(options, deadline);
     yield* follow(job.job_id, { ...options, first: job }, deadline);
   }
 
   async function* watchJob(jobId: string, opts: QueueWaitOptions = {}) {
-    optionsOf(opts, ["model", "signal", "timeoutMs", "download", "poll", "onStatusChange"]);
+    opts = optionsOf(opts, ["model", "signal", "timeoutMs", "download", "poll", "onStatusChange"]);
     yield* follow(checkId(jobId, "jobId"), opts, deadlineOf(opts));
   }
 

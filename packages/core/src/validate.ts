@@ -214,10 +214,14 @@ export function checkCall(
   const given = call ?? {};
   if (!isObject(given)) throw invalid(where, "options", "an object", given);
   // Each field is read once, here (a getter or a Proxy that throws is named), and what was read is checked and used.
+  // So is a model definition's: its copy is what is used.
   let key = "options";
   const entries: [string, unknown][] = [];
   try {
-    for (key of Object.keys(given as object)) entries.push([key, (given as any)[key]]);
+    for (key of Object.keys(given as object)) {
+      const value = (given as any)[key];
+      entries.push([key, key === "model" && typeof value === "object" && value ? { ...value } : value]);
+    }
   } catch {
     throw invalid(where, key, "a value that can be read");
   }

@@ -256,6 +256,58 @@ const cases: Case[] = [
       ),
   ],
   [
+    "a model whose getter throws",
+    "model",
+    () =>
+      submit({
+        ...t2v,
+        model: {
+          ...t2v.model,
+          get path(): string {
+            throw new Error("no");
+          },
+        },
+      }),
+  ],
+  [
+    "a model as a Proxy whose fields cannot be read",
+    "model",
+    () =>
+      client.queue.submitAndPoll({
+        ...t2v,
+        model: new Proxy(t2v.model, {
+          get: () => {
+            throw new Error("no");
+          },
+        }),
+      }),
+  ],
+  [
+    "a model as a Proxy that cannot list its keys, on process",
+    "model",
+    () =>
+      processImage({
+        prompt: "x",
+        model: new Proxy(models.image("lucy-pro-t2i"), {
+          ownKeys: () => {
+            throw new Error("no");
+          },
+        }),
+      }),
+  ],
+  [
+    "a wait's model as a Proxy whose fields cannot be read",
+    "model",
+    () =>
+      client.queue.wait("job_x", {
+        model: new Proxy(t2v.model, {
+          get: () => {
+            throw new Error("no");
+          },
+        }),
+      }),
+  ],
+  [
     "status options whose getter throws",
     "signal",
     () =>
