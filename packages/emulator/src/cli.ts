@@ -27,6 +27,10 @@ Options:
   --max-upload <bytes>   largest accepted upload (default 209715200)
   --max-jobs <n>         most jobs kept in memory (default 10000)
   --result-bytes <n>     pad every video result to n bytes
+  --headers-timeout <ms> longest time a request's head may take (default 10000)
+  --request-timeout <ms> time a request body may take before it must keep up
+                         --min-upload-rate (default 30000)
+  --min-upload-rate <bytes/s>  slowest accepted upload pace after that (default 32768)
   --quiet                do not log requests
   -h, --help             show this help
 `;
@@ -61,6 +65,9 @@ async function main(): Promise<void> {
       "max-upload": { type: "string" },
       "max-jobs": { type: "string" },
       "result-bytes": { type: "string" },
+      "headers-timeout": { type: "string" },
+      "request-timeout": { type: "string" },
+      "min-upload-rate": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -90,6 +97,12 @@ async function main(): Promise<void> {
   if (maxUploadBytes !== undefined) options.maxUploadBytes = maxUploadBytes;
   const resultBytes = numberOption("result-bytes", values["result-bytes"]);
   if (resultBytes !== undefined) options.resultBytes = resultBytes;
+  const headersTimeoutMs = numberOption("headers-timeout", values["headers-timeout"]);
+  if (headersTimeoutMs !== undefined) options.headersTimeoutMs = headersTimeoutMs;
+  const requestTimeoutMs = numberOption("request-timeout", values["request-timeout"]);
+  if (requestTimeoutMs !== undefined) options.requestTimeoutMs = requestTimeoutMs;
+  const minUploadBytesPerSecond = numberOption("min-upload-rate", values["min-upload-rate"]);
+  if (minUploadBytesPerSecond !== undefined) options.minUploadBytesPerSecond = minUploadBytesPerSecond;
   if (!values.quiet) options.logger = (line) => process.stderr.write(`${line}\n`);
 
   const emu = await startEmulator(options);

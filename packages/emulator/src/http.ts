@@ -29,6 +29,8 @@ export const CORS_PREFLIGHT_HEADERS = [
 export const DEFAULT_ALLOWED_HEADERS = "x-api-key, content-type, x-emulator-fault, x-request-id";
 export const JSON_HEADERS = ["content-type", "application/json"];
 const DEFAULT_SLOW_MS = 1000;
+/** How long a connection answered on the socket stays open for the client to read the answer and close it. */
+const LINGER_MS = 1000;
 /** Largest JSON body (token requests, fault rules). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
@@ -66,7 +68,7 @@ export function jsonBuffer(value: unknown): Buffer {
 }
 
 /** Whether a request declares a body. */
-function hasBody(req: IncomingMessage): boolean {
+export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers["content-length"];
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
@@ -288,4 +290,7 @@ export function answerOnSocket(
     "connection: close",
   ];
   socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
+  // A client that never closes its side would keep the connection half-open: it has a moment to read the answer.
+  const linger = setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  socket.once("close", () => clearTimeout(linger));
 }

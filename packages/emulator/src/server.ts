@@ -22,11 +22,13 @@ import {
   DEFAULT_ALLOWED_HEADERS,
   detail,
   drain,
+  hasBody,
   methodNotAllowed,
   notFound,
   respond,
 } from "./http.js";
 import { handleContent, handleStatus } from "./jobs.js";
+import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
 import { handleModelPath } from "./models.js";
 import { ResultCache } from "./results.js";
 import { matchRoute } from "./routes.js";
@@ -68,6 +70,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (refused) throw new Error(refused);
   const keys = options.keys && options.keys.length > 0 ? options.keys : [DEFAULT_API_KEY];
   const settings = settingsOf(options);
+  const limits = limitsOf(options);
   const hostProblem = hostRule(host, options.allowedHosts);
   const adminToken = options.adminToken ?? `emu_admin_${randomBytes(24).toString("base64url")}`;
   const logger = options.logger;
@@ -213,6 +216,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
     const started = logger ? performance.now() : 0;
+    if (hasBody(req)) watchBody(ctx, limits);
     let result: Promise<void> | void | undefined;
     try {
       result = route(ctx, method, path, q < 0 ? "" : url.slice(q + 1));
@@ -250,7 +254,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Node's own answer to a request without Host is a bare 400; hostProblem answers it as JSON instead. Idle
   // connections are kept longer than clients keep theirs (undici: 4 s), so that a client never reuses a connection
   // the server is closing at that moment (Node's default of 5 s races with it on a busy machine).
-  const server = createServer({ requireHostHeader: false }, onRequest);
+  const server = createServer({ requireHostHeader: false, ...serverTimeouts(limits) }, onRequest);
   server.keepAliveTimeout = 30_000;
   // An `Expect` other than 100-continue: Node would answer a bare 417; answer it as JSON like every other error.
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
@@ -270,10 +274,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     socket.on("error", noop);
     answerOnSocket(socket, 405, "Method Not Allowed", nextRequestId(), { allow: "GET, POST, DELETE, OPTIONS" });
   });
-  // Bytes that are not HTTP, heads over 16 KiB, a request that never finishes its head: JSON answers too.
+  // Bytes that are not HTTP, heads over 16 KiB, a head that does not arrive within headersTimeoutMs (408): JSON
+  // answers too.
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     stats.countRequest("other");
-    if (!socket.writable || err.code === "ECONNRESET") {
+    // A head that comes too late behind an answer being sent (a pipelined request): nothing can be added to that
+    // answer, so the connection is cut.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (!socket.writable || err.code === "ECONNRESET" || inFlight?.headersSent) {
       socket.destroy();
       return;
     }

@@ -35,6 +35,19 @@ export interface EmulatorOptions {
   maxJobs?: number;
   /** Largest accepted upload (per file part); default 200 * 1024 * 1024. */
   maxUploadBytes?: number;
+  /**
+   * Longest time a client may take to send a request's head, from its first byte (or from connecting); default
+   * 10_000. A slower client gets 408 and its connection is closed.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * How long a request body may take before it has to keep up `minUploadBytesPerSecond`: a body of n bytes has
+   * `requestTimeoutMs + n / minUploadBytesPerSecond` seconds, and must arrive at that pace as it goes (a client that
+   * sends nothing is cut after `requestTimeoutMs`). Default 30_000. A slower client gets 408 and is disconnected.
+   */
+  requestTimeoutMs?: number;
+  /** The slowest upload pace accepted once `requestTimeoutMs` has passed, in bytes per second; default 32_768. */
+  minUploadBytesPerSecond?: number;
   /** Faults injected at random by rate. */
   faults?: FaultRule[];
   /**

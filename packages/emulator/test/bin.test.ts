@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -69,6 +70,36 @@ describe("decart-emulator bin", () => {
       expect((await fetch(`${url}/_emulator/stats`)).status).toBe(401);
       const res = await fetch(`${url}/_emulator/stats`, { headers: { authorization: `Bearer ${admin}` } });
       expect(res.status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
+  it("takes the client limits: --headers-timeout drops a connection that sends no head", async () => {
+    const { child, ready } = launch([
+      "--port",
+      "0",
+      "--quiet",
+      "--headers-timeout",
+      "300",
+      "--request-timeout",
+      "300",
+      "--min-upload-rate",
+      "1000",
+    ]);
+    try {
+      const { url } = await ready;
+      const u = new URL(url);
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(Number(u.port), u.hostname);
+        let out = "";
+        socket.on("data", (c: Buffer) => {
+          out += c.toString();
+        });
+        socket.on("error", () => {});
+        socket.on("close", () => resolve(out));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     } finally {
       child.kill("SIGTERM");
     }

@@ -1,0 +1,188 @@
+/**
+ * Hostile and broken clients, over real sockets: a head sent a byte at a time, a body that stops coming. Each is
+ * answered 408 JSON and dropped, while an honest slow upload within the limits succeeds and other clients finish
+ * their jobs. The limits are set small here, so nothing waits long; the outcomes are asserted, never durations.
+ */
+import { request } from "node:http";
+import { connect, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Emulator, EmulatorOptions } from "../src/index.js";
+import { get, multipart, pollUntil, start, submit } from "./helpers.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+async function startWith(options: EmulatorOptions): Promise<Emulator> {
+  emu = await start(options);
+  return emu;
+}
+
+interface Hostile {
+  socket: Socket;
+  /** Resolves with what the server sent, once the connection is gone (closed or reset). */
+  gone: Promise<string>;
+}
+
+/**
+ * A connection that never ends its own side: once the server has ended its side, the client keeps writing, which
+ * the server's system resets only when the server has let go of the connection (a half-closed one would read on).
+ */
+function hostile(url: string): Hostile {
+  const u = new URL(url);
+  const socket = connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
+  let out = "";
+  socket.on("data", (c: Buffer) => {
+    out += c.toString("latin1");
+  });
+  socket.on("error", () => {});
+  socket.on("end", () => {
+    const timer = setInterval(() => {
+      if (socket.destroyed) clearInterval(timer);
+      else socket.write("x");
+    }, 10);
+  });
+  const gone = new Promise<string>((resolve) => socket.on("close", () => resolve(out)));
+  return { socket, gone };
+}
+
+/** A head that never ends, written one byte at a time until the server drops the connection. */
+function slowLoris(url: string): Hostile {
+  const client = hostile(url);
+  const head = `POST /v1/files HTTP/1.1\r\nhost: ${new URL(url).host}\r\nx-pad: ${"a".repeat(100_000)}`;
+  let i = 0;
+  const timer = setInterval(() => {
+    if (client.socket.destroyed || i >= head.length) return clearInterval(timer);
+    client.socket.write(head[i++]!);
+  }, 10);
+  client.gone.then(() => clearInterval(timer));
+  return client;
+}
+
+/** A status line and JSON body out of a raw HTTP answer. */
+function parse(answer: string): { status: number; headers: string; body: any } {
+  const end = answer.indexOf("\r\n\r\n");
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(answer)?.[1]),
+    headers: answer.slice(0, end).toLowerCase(),
+    body: JSON.parse(answer.slice(end + 4)),
+  };
+}
+
+/** Submits, polls and downloads one job: the well-behaved client beside the hostile ones. */
+async function wellBehavedJob(e: Emulator): Promise<number> {
+  const id = await submit(e, "lucy-pro-t2v", { prompt: "a well-behaved client" });
+  const seen = await pollUntil(e, id);
+  expect(seen.at(-1)!.status).toBe("completed");
+  const res = await get(e, `/v1/jobs/${id}/content`);
+  expect(res.status).toBe(200);
+  return (await res.arrayBuffer()).byteLength;
+}
+
+const BOUNDARY = "limits-boundary";
+
+describe("a request head that comes too slowly", () => {
+  it("a slow-loris client (a byte at a time) gets 408 JSON and is dropped; another client finishes its job", async () => {
+    const e = await startWith({ headersTimeoutMs: 300 });
+    const loris = slowLoris(e.url);
+    expect(await wellBehavedJob(e)).toBeGreaterThan(0);
+    const answer = parse(await loris.gone);
+    expect(answer.status).toBe(408);
+    expect(answer.headers).toContain("content-type: application/json");
+    expect(answer.body).toEqual({ detail: "Request Timeout" });
+  });
+
+  it("a connection that sends nothing at all is dropped too", async () => {
+    const e = await startWith({ headersTimeoutMs: 300 });
+    const idle = hostile(e.url);
+    const answer = parse(await idle.gone);
+    expect(answer.status).toBe(408);
+  });
+
+  it("a pipelined head that comes too late behind a download cuts the connection, never writes into it", async () => {
+    const e = await startWith({ headersTimeoutMs: 300 });
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "pipelined" });
+    await pollUntil(e, id);
+    const host = new URL(e.url).host;
+    const client = hostile(e.url);
+    // The download sends half its body and stalls; the next request's head never ends.
+    client.socket.write(
+      `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\nx-emulator-fault: stall\r\n\r\n` +
+        `GET /v1/jobs/${id} HTTP/1.1\r\nhost: ${host}\r\n`,
+    );
+    const answer = await client.gone;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer.slice(answer.indexOf("\r\n\r\n"))).not.toContain("HTTP/1.1 408");
+    expect(e.job(id)!.contentReads).toBe(1);
+  });
+});
+
+describe("a request body that comes too slowly", () => {
+  it("a body that stops half-way gets 408 JSON and the connection is closed; another client finishes its job", async () => {
+    const e = await startWith({ requestTimeoutMs: 300, minUploadBytesPerSecond: 1000 });
+    const body = multipart(BOUNDARY, [{ name: "file", filename: "a.bin", value: Buffer.alloc(50_000, 7) }]);
+    const client = hostile(e.url);
+    client.socket.write(
+      `POST /v1/files HTTP/1.1\r\nhost: ${new URL(e.url).host}\r\nx-api-key: ${e.apiKey}\r\n` +
+        `content-type: multipart/form-data; boundary=${BOUNDARY}\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
+    client.socket.write(body.subarray(0, 1000));
+    expect(await wellBehavedJob(e)).toBeGreaterThan(0);
+    const answer = parse(await client.gone);
+    expect(answer.status).toBe(408);
+    expect(answer.headers).toContain("content-type: application/json");
+    expect(answer.headers).toContain("connection: close");
+    expect(answer.body.detail).toMatch(/^Request body too slow/);
+    expect(e.stats().requests.byRoute.files).toBe(1);
+  });
+
+  it("an honest slow upload, longer than the floor but above the rate, succeeds", async () => {
+    const e = await startWith({ requestTimeoutMs: 500, minUploadBytesPerSecond: 1000 });
+    const body = multipart(BOUNDARY, [{ name: "file", filename: "a.bin", value: Buffer.alloc(100 * 1024, 7) }]);
+    const u = new URL(e.url);
+    const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: "POST",
+          path: "/v1/files",
+          headers: {
+            "x-api-key": e.apiKey,
+            "content-type": `multipart/form-data; boundary=${BOUNDARY}`,
+            "content-length": body.length,
+          },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => {
+            text += c.toString();
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
+      req.on("error", reject);
+      // 1 KiB every 10 ms: well above the 1000 bytes per second asked, and far longer than the 500 ms floor alone.
+      let sent = 0;
+      const step = () => {
+        const next = Math.min(body.length, sent + 1024);
+        req.write(body.subarray(sent, next));
+        sent = next;
+        if (sent < body.length) setTimeout(step, 10);
+        else req.end();
+      };
+      step();
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.size_bytes).toBe(100 * 1024);
+  });
+});
+
+describe("limit options", () => {
+  it("refuses a limit that is not a positive number", async () => {
+    await expect(start({ headersTimeoutMs: 0 })).rejects.toThrow(/headersTimeoutMs/);
+    await expect(start({ minUploadBytesPerSecond: Number.NaN })).rejects.toThrow(/minUploadBytesPerSecond/);
+  });
+});
