@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { constants, type Stats } from "node:fs";
-import { access, mkdir, open, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, resolve } from "node:path";
+import type { Stats } from "node:fs";
+import { mkdir, open, rename, rm, rmdir, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { usageError } from "./exit.js";
 
 /** The file name extension of each media type of the API's answers. */
@@ -27,8 +27,45 @@ export const imageExtensions = Object.entries(extensions)
 /** A temporary path beside `path`, so the final rename stays on one file system. */
 export const temporaryPath = (path: string) => `${path}.${randomBytes(4).toString("hex")}.partial`;
 
+/**
+ * Creates `dir` and the directories missing above it, one at a time (outermost first), and answers those it made.
+ * Node's own `mkdir(dir, { recursive: true })` never returns where the file system refuses a directory whose parent
+ * exists (`/proc/x`); made one by one, the refusal is an error (its `code` and `path` say which and where).
+ */
+export async function makeDirectory(dir: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let p = resolve(dir); ; p = dirname(p)) {
+    const stats = await stat(p).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT" && dirname(p) !== p) return undefined;
+      throw e;
+    });
+    if (stats?.isDirectory()) break;
+    if (stats) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${p}'`), { code: "ENOTDIR", path: p });
+    missing.unshift(p);
+  }
+  const made: string[] = [];
+  for (const p of missing) {
+    try {
+      await mkdir(p);
+      made.push(p);
+    } catch (e) {
+      // Made meanwhile by someone else: fine if it is a directory.
+      if ((e as NodeJS.ErrnoException).code === "EEXIST" && (await stat(p).catch(() => undefined))?.isDirectory())
+        continue;
+      await removeDirectories(made);
+      throw e;
+    }
+  }
+  return made;
+}
+
+/** Removes the empty directories `made` (as `makeDirectory` answers them), innermost first; what cannot be removed stays. */
+async function removeDirectories(made: string[]): Promise<void> {
+  for (const p of [...made].reverse()) await rmdir(p).catch(() => {});
+}
+
 /** Creates the directory `path` goes into, if it does not exist: a result that was paid for is not lost to a typo'd `-o`. */
-export const ensureDirectoryOf = (path: string) => mkdir(dirname(path), { recursive: true });
+export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
 
 /**
  * Writes `bytes` to `path` atomically: a temporary file beside it (its directory created if need be), flushed to disk,
@@ -79,18 +116,41 @@ async function nearestExisting(path: string): Promise<{ path: string; stats: Sta
 }
 
 /**
- * Checks, before anything is sent, that files can be created in `dir` (or in the directories that would be made for
- * it): a usage error (exit 2) naming `what` otherwise.
+ * Checks, before anything is sent, that files can be created in `dir` by doing it: the directories missing on the way
+ * are made and a temporary file is created in `dir`, then both are removed. (Permission bits alone are not the answer:
+ * root passes them, and a file system such as /proc or a read-only mount refuses all the same.) A usage error (exit 2)
+ * naming `what`, the place and the fix otherwise.
  */
 export async function checkOutputDirectory(dir: string, what: string): Promise<void> {
   const found = await nearestExisting(dir);
-  if (!found) return;
-  if (!found.stats.isDirectory())
-    throw usageError(`${what}: ${found.path} is a file, not a directory (nothing was sent)`);
+  if (found && !found.stats.isDirectory())
+    throw usageError(
+      `${what}: ${found.path} is a file, not a directory; give a path with no file on the way (nothing was sent)`,
+    );
+  const target = resolve(dir);
+  let made: string[] = [];
   try {
-    await access(found.path, constants.W_OK | constants.X_OK);
+    made = await makeDirectory(target);
   } catch (e) {
-    throw usageError(`${what}: cannot write in ${found.path} (${(e as NodeJS.ErrnoException).code}; nothing was sent)`);
+    const { code, path = target } = e as NodeJS.ErrnoException;
+    const reason =
+      code === "EEXIST" ? "a link to nowhere or a special file is in the way" : "the file system refuses it";
+    throw usageError(
+      `${what}: cannot create the directory ${path} (${code}: ${reason}); ` +
+        "give a directory that exists and is writable, or one that can be made (nothing was sent)",
+    );
+  }
+  try {
+    const probe = temporaryPath(join(target, ".decart-check"));
+    await (await open(probe, "wx")).close();
+    await rm(probe, { force: true });
+  } catch (e) {
+    const { code } = e as NodeJS.ErrnoException;
+    throw usageError(
+      `${what}: cannot write in ${target} (${code}); give a directory you can write in (nothing was sent)`,
+    );
+  } finally {
+    await removeDirectories(made);
   }
 }
 

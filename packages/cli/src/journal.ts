@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { mkdir, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { checkOutputFile } from "./files.js";
+import { join } from "node:path";
+import { checkOutputFile, ensureDirectoryOf } from "./files.js";
 
 /** One line of the journal: something that happened to a job. */
 export interface JournalRecord {
@@ -104,7 +104,7 @@ export class Journal {
         const group = this.queue.splice(0);
         try {
           if (!this.ready) {
-            await mkdir(dirname(this.path), { recursive: true });
+            await ensureDirectoryOf(this.path);
             this.ready = true;
           }
           const file = await open(this.path, "a", 0o600);

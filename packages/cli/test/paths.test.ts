@@ -2,7 +2,7 @@
  * Where results go: every command prints and records absolute paths, and a place that cannot take the result (a file
  * where a directory should be, a directory where a file should be) is a usage error (exit 2) before anything is sent.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ useEmulator({}, (f) => ({ emu, env, dir } = f));
 beforeAll(() => {
   writeFileSync(join(dir, "a-file"), "not a directory");
   mkdirSync(join(dir, "a-directory"));
+  symlinkSync(join(dir, "nowhere"), join(dir, "a-broken-link"));
 });
 
 const sent = () => emu.stats().requests.total;
@@ -49,14 +50,30 @@ describe("output paths", () => {
   });
 
   it.each([
-    ["image -o into a file", ["image", "A lighthouse", "-o", "a-file/out.png"], "a-file is a file, not a directory"],
+    [
+      "image -o into a file",
+      ["image", "A lighthouse", "-o", "a-file/out.png"],
+      /a-file is a file, not a directory; give a path/,
+    ],
     ["image -o a directory", ["image", "A lighthouse", "-o", "a-directory"], "a-directory is a directory"],
-    ["video -o into a file", ["video", "A lake", "-o", "a-file/out.mp4"], "a-file is a file, not a directory"],
+    [
+      "video -o into a file",
+      ["video", "A lake", "-o", "a-file/out.mp4"],
+      /a-file is a file, not a directory; give a path/,
+    ],
     ["video -o a directory", ["video", "A lake", "-o", "a-directory"], "a-directory is a directory"],
     ["jobs result -o a directory", ["jobs", "result", "job_x", "-o", "a-directory"], "a-directory is a directory"],
     ["jobs wait -o into a file", ["jobs", "wait", "job_x", "-o", "a-file/x.mp4"], "a-file is a file"],
-    ["batch --out a file", ["batch", "lines.jsonl", "--out", "a-file"], "a-file is a file, not a directory"],
-    ["batch --out below a file", ["batch", "lines.jsonl", "--out", "a-file/results"], "a-file is a file"],
+    [
+      "batch --out a file",
+      ["batch", "lines.jsonl", "--out", "a-file"],
+      /a-file is a file, not a directory; give a path/,
+    ],
+    [
+      "batch --out below a file",
+      ["batch", "lines.jsonl", "--out", "a-file/results"],
+      /a-file is a file.*; give a path/,
+    ],
     ["jobs submit with the journal a directory", ["jobs", "submit", "A lake", "--journal", "a-directory"], "journal"],
     ["video with the journal below a file", ["video", "A lake", "--journal", "a-file/j.jsonl"], "journal"],
     ["image -o a name too long", ["image", "A lighthouse", "-o", `${"n".repeat(240)}.png`], "file name is too long"],
@@ -66,16 +83,59 @@ describe("output paths", () => {
       ["jobs", "list", "--journal", "a-directory"],
       "a-directory is a directory",
     ],
-  ])("%s: exit 2 naming the place, nothing sent", async (_, args, message) => {
-    writeFileSync(join(dir, "lines.jsonl"), '{"custom_id":"a","prompt":"A lake"}\n');
-    const result = await run([...args, "--no-json"], {
-      env: { ...env, DECART_JOURNAL: join(dir, "j.jsonl") },
-      cwd: dir,
-    });
-    expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toContain(message);
-    expect(result.stderr).toContain("nothing was sent");
-    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(sent()).toBe(0);
-  });
+    [
+      "batch --out below a broken link",
+      ["batch", "lines.jsonl", "--out", "a-broken-link/results"],
+      /cannot create the directory \S+\/a-broken-link \(EEXIST: a link to nowhere.*; give a directory/,
+    ],
+    // Places where a directory cannot be made, or a file written, whatever the permission bits say (the tests run as
+    // root, who passes them): Node's recursive mkdir never returns for /proc/x.
+    ...(existsSync("/proc/self")
+      ? [
+          [
+            "batch --out /proc/x",
+            ["batch", "lines.jsonl", "--out", "/proc/decart-x"],
+            /cannot create the directory \/proc\/decart-x \(E\w+.*; give a directory/,
+          ],
+          [
+            "batch --out /proc",
+            ["batch", "lines.jsonl", "--out", "/proc"],
+            /cannot write in \/proc \(E\w+\); give a directory/,
+          ],
+          [
+            "image -o /proc/x/y.png",
+            ["image", "A lighthouse", "-o", "/proc/decart-x/y.png"],
+            /cannot create the directory \/proc\/decart-x \(E\w+/,
+          ],
+          [
+            "video with the journal in /proc/x",
+            ["video", "A lake", "--journal", "/proc/decart-x/j.jsonl"],
+            /cannot create the directory \/proc\/decart-x \(E\w+/,
+          ],
+        ]
+      : []),
+    ...(existsSync("/sys/kernel")
+      ? [
+          [
+            "batch --out /sys/x/y",
+            ["batch", "lines.jsonl", "--out", "/sys/decart-x/y"],
+            /cannot create the directory \/sys\/decart-x \(E\w+.*; give a directory/,
+          ],
+        ]
+      : []),
+  ] as Array<[string, string[], string | RegExp]>)(
+    "%s: exit 2 naming the place, nothing sent",
+    async (_, args, message) => {
+      writeFileSync(join(dir, "lines.jsonl"), '{"custom_id":"a","prompt":"A lake"}\n');
+      const result = await run([...args, "--no-json"], {
+        env: { ...env, DECART_JOURNAL: join(dir, "j.jsonl") },
+        cwd: dir,
+      });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toContain("nothing was sent");
+      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(sent()).toBe(0);
+    },
+  );
 });

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, usageError } from "../exit.js";
-import { checkOutputDirectory, extensionFor, imageExtensions, writeAtomically } from "../files.js";
+import { checkOutputDirectory, extensionFor, imageExtensions, makeDirectory, writeAtomically } from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { type JournalJob, openJournal } from "../journal.js";
@@ -178,7 +178,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     );
   }
   const client = clientFor(options, output);
-  await mkdir(out, { recursive: true });
+  await makeDirectory(out);
 
   const { signal, release } = interruptible();
   const results: LineResult[] = [];
