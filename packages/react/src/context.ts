@@ -5,7 +5,7 @@ import {
   fetchTokenFrom,
   type TokenFetcher,
 } from "@decart/core";
-import { createContext, createElement, type ReactNode, useContext, useState } from "react";
+import { createContext, createElement, type ReactNode, useContext, useMemo, useRef } from "react";
 
 const DecartContext = createContext<DecartClient | null>(null);
 
@@ -32,25 +32,38 @@ export type DecartProviderProps = { children?: ReactNode } & (
 
 /**
  * Makes a Decart client available to the hooks below it. Give it a `client`, `options` to create one, or a `token`
- * source (your long-lived key stays on your server); the client is made once per provider, from the first render's
- * props (creating one sends no request, so rendering on a server is free).
+ * source (your long-lived key stays on your server). Creating a client sends no request, so rendering on a server is
+ * free. A new `client`, token route URL or `baseUrl` makes a new client (the hooks below start afresh); a token
+ * function is called as the latest render gave it (an inline arrow is fine); `options` are read when the client is
+ * made. To make a new client on purpose (e.g. when the signed-in user changes), give the provider a new `key`.
  *
  * ```tsx
  * <DecartProvider token="/api/decart-token">…</DecartProvider>
  * ```
  */
 export function DecartProvider(props: DecartProviderProps) {
-  const [made] = useState(() => {
-    if (props.client) return undefined;
-    const { token, baseUrl } = props;
-    return createDecartClient(
-      token
-        ? { ...props.options, token: typeof token === "string" ? fetchTokenFrom(token) : token, baseUrl }
-        : props.options,
-    );
-  });
-  const client = props.client ?? made!;
-  return createElement(DecartContext.Provider, { value: client }, props.children);
+  const { client, token, baseUrl } = props;
+  // The token function of the latest render, which the client calls when it needs a token.
+  const latest = useRef(token);
+  latest.current = token;
+  const url = typeof token === "string" ? token : undefined;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new client only when what it talks to changes
+  const made = useMemo(
+    () =>
+      client
+        ? client
+        : createDecartClient(
+            token
+              ? {
+                  ...props.options,
+                  token: url ? fetchTokenFrom(url) : () => (latest.current as TokenFetcher)(),
+                  baseUrl,
+                }
+              : props.options,
+          ),
+    [client, !token, url, baseUrl],
+  );
+  return createElement(DecartContext.Provider, { value: made }, props.children);
 }
 
 /** The client of the nearest `DecartProvider`; throws outside one. */
