@@ -6,7 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import busboy from "busboy";
 import type { Ctx } from "./http.js";
-import { detail, drain } from "./http.js";
+import { detail, drain, startReading } from "./http.js";
 import { sniffMediaType } from "./media/index.js";
 import type { FormField, Loc, ValidationIssue } from "./validation.js";
 import { issue } from "./validation.js";
@@ -55,7 +55,7 @@ const FORM_TYPES = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded
  * Reads a form body. Content types other than multipart/form-data and urlencoded give an empty form (FastAPI's
  * reading: the body is ignored, so required fields are "missing"); the body is left unread for the server to drain.
  */
-export function parseForm(req: IncomingMessage, limits: ParseLimits): Promise<ParseOutcome> {
+export function parseForm(req: IncomingMessage, limits: ParseLimits, startReading = noop): Promise<ParseOutcome> {
   const contentType = req.headers["content-type"];
   if (!contentType || !FORM_TYPES.test(contentType)) return Promise.resolve({ kind: "ok", parts: [] });
 
@@ -182,12 +182,15 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits): Promise<Pa
     bb.on("error", () => fail(400, "There was an error parsing the body"));
     bb.on("close", () => finish(failure ?? { kind: "ok", parts }));
 
+    startReading();
     req.on("data", onData);
     req.on("aborted", onAborted);
     req.on("close", onClose);
     req.pipe(bb);
   });
 }
+
+function noop(): void {}
 
 function tooLargeDetail(limit: number): string {
   return `Upload too large: the limit is ${limit} bytes.`;
@@ -292,7 +295,7 @@ export function fileTypeProblem(fields: readonly FormField[], files: Map<string,
 
 /** Parses a request's form body; on a bad or abandoned one, answers (or gives up on the gone client): undefined. */
 export async function readForm(ctx: Ctx, maxFileBytes: number): Promise<{ parts: FormPart[] } | undefined> {
-  const parsed = await parseForm(ctx.req, { maxFileBytes });
+  const parsed = await parseForm(ctx.req, { maxFileBytes }, () => startReading(ctx));
   if (parsed.kind === "aborted") {
     ctx.responded = true;
     return undefined;

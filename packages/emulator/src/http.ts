@@ -58,6 +58,8 @@ export interface Ctx {
   counted: boolean;
   /** Whether the answer carries CORS headers (public API routes only). */
   cors: boolean;
+  /** The client sent `Expect: 100-continue` and has not been told to go on: see startReading. */
+  awaitingContinue: boolean;
   server: Answering;
 }
 
@@ -224,6 +226,17 @@ async function writeCut(ctx: Ctx, body: Body, length: number, fault: "stall" | "
   if (await writeChunks(ctx, chunks, state, length - cut)) res.end();
 }
 
+/**
+ * Called when a handler starts reading the body: a client that sent `Expect: 100-continue` is told to go on now. Any
+ * answer given before (a bad key, a declared size over the limit, an unknown route) goes out without "100 Continue",
+ * and the body is never sent.
+ */
+export function startReading(ctx: Ctx): void {
+  if (!ctx.awaitingContinue) return;
+  ctx.awaitingContinue = false;
+  if (!ctx.responded && !ctx.res.headersSent && !ctx.res.destroyed) ctx.res.writeContinue();
+}
+
 /** Reads and discards the rest of a request body nobody will use; cuts a connection that sends far too much. */
 export function drain(ctx: Ctx): void {
   const { req } = ctx;
@@ -239,6 +252,11 @@ export function drain(ctx: Ctx): void {
 /** Reads a small body completely; undefined when it is too large (413 answered) or the client went away. */
 export function readSmallBody(ctx: Ctx): Promise<Buffer | undefined> {
   const { req } = ctx;
+  if (Number(req.headers["content-length"]) > MAX_JSON_BODY_BYTES) {
+    tooLargeJson(ctx);
+    return Promise.resolve(undefined);
+  }
+  startReading(ctx);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -254,9 +272,8 @@ export function readSmallBody(ctx: Ctx): Promise<Buffer | undefined> {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_JSON_BODY_BYTES) {
-        detail(ctx, 413, `Body too large: the limit is ${MAX_JSON_BODY_BYTES} bytes.`);
+        tooLargeJson(ctx);
         finish(undefined);
-        drain(ctx);
         return;
       }
       chunks.push(chunk);
@@ -270,6 +287,11 @@ export function readSmallBody(ctx: Ctx): Promise<Buffer | undefined> {
     req.on("end", onEnd);
     req.on("close", onClose);
   });
+}
+
+function tooLargeJson(ctx: Ctx): void {
+  detail(ctx, 413, `Body too large: the limit is ${MAX_JSON_BODY_BYTES} bytes.`);
+  drain(ctx);
 }
 
 /** Answers a request Node handles before any route (bad bytes, CONNECT, an odd Expect) and closes the connection. */

@@ -196,7 +196,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+  function onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
     req.on("error", noop);
     res.on("error", noop);
     const ctx: Ctx = {
@@ -209,6 +209,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       responded: false,
       counted: true,
       cors: true,
+      awaitingContinue: expectsContinue,
       server: em,
     };
     const url = req.url ?? "/";
@@ -256,6 +257,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // the server is closing at that moment (Node's default of 5 s races with it on a busy machine).
   const server = createServer({ requireHostHeader: false, ...serverTimeouts(limits) }, onRequest);
   server.keepAliveTimeout = 30_000;
+  // `Expect: 100-continue`: Node would send "100 Continue" at once, before any check. The emulator sends it when a
+  // handler starts reading the body (startReading), so a bad key or a declared size over the limit is answered first
+  // and the body never sent.
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => onRequest(req, res, true));
   // An `Expect` other than 100-continue: Node would answer a bare 417; answer it as JSON like every other error.
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
     stats.countRequest("other");
