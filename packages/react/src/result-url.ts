@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 /**
  * An object URL for a result (`<video src>`, `<img src>`, a download link), or `undefined` without one. The URL is
  * created in an effect (never during render, never on the server) and that exact URL is revoked when the blob
- * changes and on unmount, so no result stays pinned in memory.
+ * changes and on unmount, and the hook lets go of a blob it is no longer given, so no result stays pinned in memory.
  */
 export function useResultUrl(blob: Blob | null | undefined): string | undefined {
   const [made, setMade] = useState<{ blob: Blob; url: string }>();
@@ -11,7 +11,10 @@ export function useResultUrl(blob: Blob | null | undefined): string | undefined 
     if (!blob) return;
     const url = URL.createObjectURL(blob);
     setMade({ blob, url });
-    return () => URL.revokeObjectURL(url);
+    return () => {
+      URL.revokeObjectURL(url);
+      setMade(undefined); // holds the blob no longer: a result the page dropped can be freed
+    };
   }, [blob]);
   // The URL of the blob given now only: the previous blob's is revoked by the time this renders.
   return made && made.blob === blob ? made.url : undefined;

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
@@ -134,5 +136,24 @@ describe("useResultUrl", () => {
     expect(result.current).toBe(created[3]);
     unmount();
     expect(revoked).toEqual(created);
+  });
+
+  it("lets go of a blob it is no longer given: the page can free the video while the component stays", async () => {
+    // The garbage collector, to see whether anything still holds the blob.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const page: { blob: Blob | undefined } = { blob: new Blob([new Uint8Array(1024)], { type: "video/mp4" }) };
+    const blob = new WeakRef(page.blob!);
+    const { result, rerender } = renderHook(() => useResultUrl(page.blob) !== undefined, { wrapper: StrictMode });
+    expect(result.current).toBe(true);
+    page.blob = undefined; // e.g. reset(): the state no longer has the video
+    rerender();
+    rerender(); // React keeps the previous render's values until the next one
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      gc();
+    }
+    expect(result.current).toBe(false);
+    expect(blob.deref()).toBeUndefined();
   });
 });
