@@ -216,8 +216,7 @@ export function finish(outcome: Outcome, output: Output): ExitCode {
   const c = output.err;
   switch (outcome.state) {
     case "saved":
-      output.info(c.green(`✓ Video saved (${outcome.bytes} bytes):`));
-      output.print(outcome.path);
+      output.saved("Video", outcome.path, outcome.bytes);
       return EXIT.ok;
     case "failed":
       output.warn(c.red(`✗ Job ${outcome.jobId} failed: ${outcome.error}`));

@@ -78,6 +78,17 @@ export class Output {
     if (!this.json) this.stdout.write(`${this.redact(line)}\n`);
   }
 
+  /**
+   * A result saved to `path`: the path alone on stdout in human mode (what `path=$(decart … --no-json)` captures), and
+   * a line on stderr for the person. That line ends with `:` only where the path follows it on the same terminal;
+   * anywhere else (stdout piped, NDJSON, stderr to a log) it names the path itself, so it reads whole on its own.
+   */
+  saved(what: string, path: string, bytes: number): void {
+    const pathFollows = !this.json && this.stdout.isTTY === true && this.stderr.isTTY === true;
+    this.info(this.err.green(`✓ ${what} saved (${bytes} bytes)${pathFollows ? ":" : ` to ${path}`}`));
+    this.print(path);
+  }
+
   /** Bytes on stdout, as they are (`-o -`). */
   raw(bytes: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => this.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -69,6 +69,24 @@ export function finished(child: ChildProcess): Promise<Run> {
 
 /** Runs the CLI to its end. */
 export const run = (args: string[], options: RunOptions = {}): Promise<Run> => finished(start(args, options));
+
+/** util-linux `script`, which gives a command a terminal of its own (undefined where it is missing). */
+export const SCRIPT = ["/usr/bin/script", "/bin/script"].find((path) => existsSync(path));
+
+/**
+ * Runs the CLI on a terminal (through `script`): stdout and stderr are both that terminal, so `stdout` is the
+ * transcript of the two, with the terminal's `\r\n` line ends.
+ */
+export function runOnTerminal(args: string[], options: RunOptions = {}): Promise<Run> {
+  const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(" ");
+  const child = spawn(SCRIPT!, ["-qec", command, "/dev/null"], {
+    env: childEnv(options.env),
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return finished(child);
+}
 
 /** Parses NDJSON: every line must be one JSON value. */
 export function events(stdout: string): Array<{ type: string; [key: string]: any }> {

@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { catalogue } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, KEY, run, tempDir, useEmulator } from "./helpers.js";
+import { events, KEY, run, runOnTerminal, SCRIPT, tempDir, useEmulator } from "./helpers.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -49,6 +49,27 @@ describe("decart image", () => {
     } finally {
       clean();
     }
+  });
+
+  it("says where the image went in a line that reads whole when stdout is not the terminal", async () => {
+    const out = join(dir, "told.png");
+    // Human output into a pipe: the path alone on stdout (what a script captures), the whole sentence on stderr.
+    const piped = await run(["image", "A lighthouse", "-o", out, "--no-json"], { env });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe(`${out}\n`);
+    expect(piped.stderr).toContain(`✓ Image saved (${statSync(out).size} bytes) to ${out}\n`);
+    // NDJSON on stdout: stderr's line names the path too.
+    const ndjson = await run(["image", "A lighthouse", "-o", out], { env });
+    expect(ndjson.code, ndjson.stderr).toBe(0);
+    expect(ndjson.stderr).toContain(`✓ Image saved (${statSync(out).size} bytes) to ${out}\n`);
+  });
+
+  it.skipIf(!SCRIPT)("on a terminal, gives the path once, on the line after 'saved'", async () => {
+    const out = join(dir, "terminal.png");
+    const tty = await runOnTerminal(["image", "A lighthouse", "-o", out, "--no-color"], { env });
+    expect(tty.code, tty.stdout).toBe(0);
+    expect(tty.stdout).toContain(`✓ Image saved (${statSync(out).size} bytes):\r\n${out}\r\n`);
+    expect(tty.stdout.split(out)).toHaveLength(2);
   });
 
   it("creates the directory of -o when it does not exist", async () => {

@@ -32,8 +32,9 @@ describe("output paths", () => {
     expect(human.stdout.trim()).toBe(join(cwd, "b.png"));
     const video = await run(["video", "A lake", "-o", "lake.mp4", "--no-json", "--journal", journal], { env, cwd });
     expect(video.code, video.stderr).toBe(0);
-    expect(video.stdout.trim()).toBe(join(cwd, "lake.mp4"));
-    expect(readFileSync(join(cwd, "lake.mp4")).length).toBeGreaterThan(0);
+    expect(video.stdout).toBe(`${join(cwd, "lake.mp4")}\n`);
+    const bytes = readFileSync(join(cwd, "lake.mp4")).length;
+    expect(video.stderr).toContain(`✓ Video saved (${bytes} bytes) to ${join(cwd, "lake.mp4")}\n`);
   });
 
   it("video without -o names the file after the job: a directory named job.mp4 beside it is no obstacle", async () => {

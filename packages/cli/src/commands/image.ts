@@ -49,6 +49,5 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   const path = named(extensionFor(blob.type, ".png"));
   await writeAtomically(path, bytes);
   output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
-  output.info(output.err.green(`✓ Image saved (${bytes.length} bytes):`));
-  output.print(path);
+  output.saved("Image", path, bytes.length);
 }

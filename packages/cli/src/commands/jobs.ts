@@ -66,7 +66,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
     const bytes = await downloadResult(client, jobId, path, output, signal);
     await journal.append({ job_id: jobId, event: "saved", path });
     output.event({ type: "saved", job_id: jobId, path, bytes });
-    output.print(path);
+    output.saved("Video", path, bytes);
   } finally {
     release();
   }
