@@ -32,7 +32,10 @@ export interface VideoJobOptions {
 /** The page's visibility, as queue-rx's `background`, unless the hook keeps the pace when hidden. */
 const pacing = (whenHidden: VideoJobOptions["whenHidden"]) => (whenHidden === "keep" ? undefined : pageHidden);
 
-/** `useJob` options: with the job's model when known, which sets the poll schedule. */
+/**
+ * `useJob` options: with the job's model when known, which sets the poll schedule. Read when watching starts, except
+ * `download`: a change of it watches the job again.
+ */
 export interface UseJobOptions extends VideoJobOptions {
   model?: VideoModel | VideoModelName;
 }
@@ -143,7 +146,7 @@ export function useJob(jobId: string | null | undefined, options: UseJobOptions 
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new follower only when what it watches changes
   const follower = useMemo(
     () => new JobFollower(client, jobId, { model, download, poll, timeoutMs, whenHidden }),
-    [client, jobId, typeof model === "string" ? model : model?.name, download],
+    [client, jobId, download],
   );
   const state = useSyncExternalStore(
     follower.store.subscribe,

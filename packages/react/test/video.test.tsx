@@ -279,6 +279,36 @@ describe("useJob", () => {
     expect(job.contentReads).toBe(1);
   });
 
+  it("a model given mid-job (learnt after the first render) neither resets the state nor restarts the watch", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "its model known later [hold]" });
+    // The schedule is asked once per tick with the reads its poller made: a second poller would count from 1 again.
+    const attempts: number[] = [];
+    const poll = ({ attempt }: { attempt: number }) => {
+      attempts.push(attempt);
+      return 15;
+    };
+    const seen: GenerationState[] = [];
+    const { result, rerender } = renderHook(
+      ({ known }: { known: boolean }) => {
+        const job = useJob(job_id, { model: known ? model : undefined, poll });
+        seen.push(job);
+        return job;
+      },
+      { wrapper: strictWith(client), initialProps: { known: false } },
+    );
+    await until(() => result.current.status === "processing" && attempts.length > 1);
+    rerender({ known: true });
+    await until(() => attempts.length > 4);
+    expect(emu.release(job_id)).toBe(true);
+    await until(() => result.current.status === "completed");
+    const statuses = statusesOf(seen);
+    expect(statuses.slice(1)).not.toContain("idle"); // "idle" only until the first read answered
+    expect(statuses.at(-1)).toBe("completed");
+    expect(attempts).toEqual(attempts.map((_, i) => i + 1));
+  });
+
   it("follows a failed job, and reads nothing without a job id", async () => {
     emu = await startFast();
     const client = clientFor(emu);
