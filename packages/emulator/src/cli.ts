@@ -31,6 +31,8 @@ Options:
   --request-timeout <ms> time a request body may take before it must keep up
                          --min-upload-rate (default 30000)
   --min-upload-rate <bytes/s>  slowest accepted upload pace after that (default 32768)
+  --write-timeout <ms>   cut a connection whose client takes nothing of an answer for this
+                         long (default 60000)
   --quiet                do not log requests
   -h, --help             show this help
 `;
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
       "headers-timeout": { type: "string" },
       "request-timeout": { type: "string" },
       "min-upload-rate": { type: "string" },
+      "write-timeout": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -103,6 +106,8 @@ async function main(): Promise<void> {
   if (requestTimeoutMs !== undefined) options.requestTimeoutMs = requestTimeoutMs;
   const minUploadBytesPerSecond = numberOption("min-upload-rate", values["min-upload-rate"]);
   if (minUploadBytesPerSecond !== undefined) options.minUploadBytesPerSecond = minUploadBytesPerSecond;
+  const writeTimeoutMs = numberOption("write-timeout", values["write-timeout"]);
+  if (writeTimeoutMs !== undefined) options.writeTimeoutMs = writeTimeoutMs;
   if (!values.quiet) options.logger = (line) => process.stderr.write(`${line}\n`);
 
   const emu = await startEmulator(options);

@@ -42,6 +42,8 @@ export interface Answering {
   log(line: string): void;
   /** Bytes read and dropped from an unwanted body before the connection is cut. */
   drainLimit: number;
+  /** An answer whose connection takes nothing for this long is cut (a client that stopped reading). */
+  writeTimeoutMs: number;
 }
 
 /** One request being answered. */
@@ -141,6 +143,7 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
   }
   all.push("content-length", String(length));
   res.writeHead(status, all);
+  watchWrites(ctx);
   const fault = ctx.fault?.kind;
   if (fault === "stall" || fault === "truncate") return writeCut(ctx, body, length, fault);
   if (body === null) res.end();
@@ -154,6 +157,26 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
     });
   }
   return;
+}
+
+/**
+ * Cuts the connection when the answer makes no progress for writeTimeoutMs: the socket's idle timer, which every
+ * completed write (and every read) restarts. Once the answer is out, Node sets the keep-alive timer in its place.
+ */
+function watchWrites(ctx: Ctx): void {
+  const { res } = ctx;
+  const ms = ctx.server.writeTimeoutMs;
+  res.setTimeout(ms, () => {
+    ctx.server.log(`emulator: ${ctx.requestId}: the client took nothing of the answer for ${ms} ms; connection cut`);
+    res.destroy();
+  });
+  // A pipelined request's answer takes the connection next: until it starts, the connection waits on the emulator
+  // (a synchronous route's job time), not on the client, so the timer is off.
+  const socket = res.socket as (Socket & { _httpMessage?: ServerResponse | null }) | null;
+  res.once("finish", () => {
+    const next = socket?._httpMessage;
+    if (next && next !== res && !next.headersSent) socket!.setTimeout(0);
+  });
 }
 
 function bodyChunks(body: Result): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
@@ -219,10 +242,13 @@ async function writeCut(ctx: Ctx, body: Body, length: number, fault: "stall" | "
     setImmediate(() => res.socket?.destroy());
     return;
   }
+  // The stall is the emulator's own doing: the write timeout is off while it lasts.
+  res.setTimeout(0);
   const delay = ctx.fault?.delayMs;
   if (delay === undefined) return; // stalls until the client or close() ends the connection
   await ctx.server.sleep(delay);
   if (ctx.server.closed()) return;
+  res.setTimeout(ctx.server.writeTimeoutMs);
   if (await writeChunks(ctx, chunks, state, length - cut)) res.end();
 }
 

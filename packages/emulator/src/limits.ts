@@ -1,7 +1,8 @@
 /**
  * Limits on slow and stuck clients, as a real API server sets them. The head of a request must arrive within
  * `headersTimeoutMs` (Node's own check, set from here); a body must keep arriving at `minUploadBytesPerSecond` once
- * `requestTimeoutMs` has passed (checked here, per request, from the bytes read off the socket).
+ * `requestTimeoutMs` has passed (checked here, per request, from the bytes read off the socket); an answer must keep
+ * being taken by the client: a connection on which nothing is written for `writeTimeoutMs` is cut (http.ts arms it).
  */
 import type { Ctx } from "./http.js";
 import { detail } from "./http.js";
@@ -11,12 +12,14 @@ export interface ClientLimits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   minUploadBytesPerSecond: number;
+  writeTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ClientLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   minUploadBytesPerSecond: 32 * 1024,
+  writeTimeoutMs: 60_000,
 };
 
 /** The limits from the options, each a positive number (RangeError otherwise). */

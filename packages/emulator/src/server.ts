@@ -112,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     closed: () => closed,
     log,
     drainLimit: settings.maxUploadBytes * 2 + 64 * 1024 * 1024,
+    writeTimeoutMs: limits.writeTimeoutMs,
   };
 
   function snapshot(page?: JobPage): EmulatorStats {

@@ -48,6 +48,11 @@ export interface EmulatorOptions {
   requestTimeoutMs?: number;
   /** The slowest upload pace accepted once `requestTimeoutMs` has passed, in bytes per second; default 32_768. */
   minUploadBytesPerSecond?: number;
+  /**
+   * A download (any answer) whose client takes nothing of it for this long is cut: a client that stopped reading does
+   * not hold the connection and the answer forever. Default 60_000. The pause of a `stall` fault does not count.
+   */
+  writeTimeoutMs?: number;
   /** Faults injected at random by rate. */
   faults?: FaultRule[];
   /**

@@ -86,6 +86,8 @@ describe("decart-emulator bin", () => {
       "300",
       "--min-upload-rate",
       "1000",
+      "--write-timeout",
+      "1000",
     ]);
     try {
       const { url } = await ready;

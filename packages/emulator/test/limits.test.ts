@@ -180,6 +180,68 @@ describe("a request body that comes too slowly", () => {
   });
 });
 
+describe("a download client that stops reading", () => {
+  /** Starts an emulator whose log says when it cut a client that took nothing of an answer. */
+  async function startWatched(options: EmulatorOptions): Promise<{ e: Emulator; cut: Promise<string> }> {
+    let seen!: (line: string) => void;
+    const cut = new Promise<string>((resolve) => {
+      seen = resolve;
+    });
+    const e = await startWith({
+      ...options,
+      logger: (line) => {
+        if (line.includes("took nothing of the answer")) seen(line);
+      },
+    });
+    return { e, cut };
+  }
+
+  it("is cut once it takes nothing for writeTimeoutMs; another client finishes its job meanwhile", async () => {
+    const { e, cut } = await startWatched({ writeTimeoutMs: 300, resultBytes: 32 * 1024 * 1024 });
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "a download nobody reads" });
+    await pollUntil(e, id);
+    const client = hostile(e.url);
+    client.socket.once("data", () => client.socket.pause());
+    client.socket.write(
+      `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${new URL(e.url).host}\r\nx-api-key: ${e.apiKey}\r\n\r\n`,
+    );
+    expect(await wellBehavedJob(e)).toBe(32 * 1024 * 1024);
+    expect(await cut).toContain("connection cut");
+    // Read what was already on its way: the answer stops short of its Content-Length.
+    client.socket.resume();
+    const answer = await client.gone;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer.length - answer.indexOf("\r\n\r\n") - 4).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it("the pause of a stall fault does not count: the stalled download completes", async () => {
+    const e = await startWith({ writeTimeoutMs: 200 });
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "a stalled download" });
+    await pollUntil(e, id);
+    const res = await get(e, `/v1/jobs/${id}/content`, { "x-emulator-fault": "stall; delay=600" });
+    expect(res.status).toBe(200);
+    const bytes = (await res.arrayBuffer()).byteLength;
+    expect(bytes).toBe(Number(res.headers.get("content-length")));
+    expect(bytes).toBe(e.job(id)!.resultBytes);
+  });
+
+  it("a pipelined request waiting on a synchronous route is not cut while the emulator works", async () => {
+    const e = await startWith({ writeTimeoutMs: 200, timing: { pendingMs: 0, processingMs: 600 } });
+    const host = new URL(e.url).host;
+    const form = "prompt=pipelined";
+    const client = hostile(e.url);
+    client.socket.write(
+      `GET /v1/jobs/job_unknown HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n\r\n` +
+        `POST /v1/generate/lucy-pro-t2i HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\nconnection: close\r\n` +
+        `content-type: application/x-www-form-urlencoded\r\ncontent-length: ${form.length}\r\n\r\n${form}`,
+    );
+    const answer = await client.gone;
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect(answer).toContain("HTTP/1.1 200 OK");
+    expect(answer).toContain("content-type: image/png");
+  });
+});
+
 describe("limit options", () => {
   it("refuses a limit that is not a positive number", async () => {
     await expect(start({ headersTimeoutMs: 0 })).rejects.toThrow(/headersTimeoutMs/);
