@@ -13,6 +13,27 @@ async function faultyFirst(n: number, rule: FaultRule) {
 
 const t2v = () => models.video("lucy-pro-t2v");
 
+/** A server whose status reads answer 429 with each of `retryAfter` in turn (one per read), then a pending job. */
+async function rateLimiting(retryAfter: string[]) {
+  let reads = 0;
+  const server = createServer((_req, res) => {
+    const value = retryAfter[reads++];
+    if (value === undefined) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: "job_1", status: "pending" }));
+    } else {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": value, "x-request-id": `req_${reads}` });
+      res.end(JSON.stringify({ detail: "Too many requests" }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    reads: () => reads,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
   it("retries a status read after a 503 and succeeds", async () => {
     const emu = await faultyFirst(1, { route: "status", kind: "503" });
@@ -236,6 +257,34 @@ describe("transport details", () => {
     expect(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now)).toBe(0);
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
+    // The obsolete HTTP-date forms (RFC 850, asctime) are dates too.
+    expect(parseRetryAfter("Thursday, 01-Jan-26 00:00:07 GMT", now)).toBe(7000);
+    expect(parseRetryAfter("Thu Jan  1 00:00:09 2026", now)).toBe(9000);
+    // Only digits or an HTTP-date (RFC 9110 §10.2.3): numbers in other notations and other dates are none.
+    for (const value of ["0x10", "1e3", "5.5", "-5", "+5", "Infinity", "0b11", "2026-01-01T00:00:05Z", "Thu 5", ""]) {
+      expect(parseRetryAfter(value, now), value).toBeUndefined();
+    }
+  });
+
+  it("ignores a Retry-After that is neither digits nor an HTTP-date over HTTP: the backoff applies", async () => {
+    const server = await rateLimiting(["0x10", "1e3", "5.5"]);
+    try {
+      const delay = instantDelay();
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        maxRetries: 3,
+        random: () => 0.5,
+        poll: { delay },
+      });
+      expect((await client.queue.status("job_1")).status).toBe("pending");
+      expect(server.reads()).toBe(4);
+      // Backoff with full jitter at 0.5: half of 0.5 s, 1 s, 2 s (0x10 read as a number would have been 16 s, 1e3 17 min).
+      expect(delay.calls).toEqual([250, 500, 1000]);
+    } finally {
+      await server.close();
+    }
   });
 
   it("backs off exponentially with full jitter, capped at 8 s", () => {
