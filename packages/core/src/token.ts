@@ -1,4 +1,5 @@
-import { DecartError, errorFromResponse } from "./errors.js";
+import { DecartError, errorFromResponse, InvalidResponseError } from "./errors.js";
+import { type KeySource, readText } from "./transport.js";
 
 /** A short-lived client token as a token route answers it (`createTokenRoute`, or `client.tokens.create()`). */
 export interface ClientToken {
@@ -13,14 +14,6 @@ export interface ClientToken {
  * by asking your server's token route (`fetchTokenFrom("/api/decart-token")`).
  */
 export type TokenFetcher = () => Promise<ClientToken>;
-
-/** A client's key for the next request, and the way to drop one the server refused (401). */
-export interface KeySource {
-  /** The key to send now (asks the token fetcher when there is none, or it is about to expire). */
-  get(): string | Promise<string>;
-  /** The server refused `used`: drop it (unless already replaced), so that the next `get` fetches a new one. */
-  renew?(used: string): void;
-}
 
 /**
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
@@ -66,16 +59,28 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
 /**
  * A token fetcher that POSTs to your token route (a URL or a path of the page's origin, e.g. a route made with
  * `createTokenRoute`) and reads its `{ apiKey, expiresAt }`. `init` is added to the request (headers, credentials …).
+ * Of the answer, at most the first MiB is read (the rest is not waited for), as of every answer the client reads: a
+ * longer one is an `InvalidResponseError` (not JSON once cut).
  */
 export const fetchTokenFrom =
   (url: string, init?: RequestInit): TokenFetcher =>
   async () => {
     const response = await fetch(url, { method: "POST", ...init });
-    const text = await response.text();
+    const text = await readText(response);
+    const where = `Token route ${url}: `;
     if (!response.ok) {
       const error = errorFromResponse(response.status, text, {});
-      error.message = `Token route ${url}: ${error.message}`;
+      error.message = where + error.message;
       throw error;
     }
-    return JSON.parse(text);
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new InvalidResponseError(`${where}not JSON (${JSON.stringify(text.slice(0, 80))})`, {
+        status: response.status,
+        // Nothing was sent to the API: the client may try again.
+        retryable: true,
+        cause,
+      });
+    }
   };

@@ -10,9 +10,16 @@ import {
   TimeoutError,
 } from "./errors.js";
 import { parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
-import type { KeySource } from "./token.js";
 import type { DownloadProgress } from "./types.js";
 import { mediaOf } from "./validate.js";
+
+/** A client's key for the next request, and the way to drop one the server refused (401). */
+export interface KeySource {
+  /** The key to send now (asks the token fetcher when there is none, or it is about to expire). */
+  get(): string | Promise<string>;
+  /** The server refused `used`: drop it (unless already replaced), so that the next `get` fetches a new one. */
+  renew?(used: string): void;
+}
 
 export interface TransportConfig {
   /** The API's base URL (or a proxy's, maybe a path), without a trailing slash. */
@@ -72,7 +79,7 @@ const MAX_REDIRECTS = 5;
 const MAX_TEXT = 2 ** 20;
 
 /** An answer's text, up to `MAX_TEXT` bytes and a chunk (the rest is not read: the body is cancelled). */
-const readText = ({ body }: Response, bytes = 0) =>
+export const readText = ({ body }: Response, bytes = 0) =>
   new Response(
     body?.pipeThrough(
       new TransformStream({

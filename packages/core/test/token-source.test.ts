@@ -8,6 +8,7 @@ import {
   createDecartClient,
   type DecartClientOptions,
   fetchTokenFrom,
+  InvalidResponseError,
   models,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
@@ -230,6 +231,38 @@ describe("fetchTokenFrom", () => {
       const refused = await fetchTokenFrom(url)().catch((e) => e);
       expect(refused.status).toBe(403);
       expect(refused.message).toContain(url);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("reads at most the first MiB of the route's answer: a longer one is an InvalidResponseError, an endless one ends", async () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const chunk = "x".repeat(64 * 1024);
+    const server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      // A valid token, padded to 2 MiB.
+      if (req.url === "/padded")
+        return void res.end(JSON.stringify({ apiKey: "ek_padded", expiresAt, pad: chunk.repeat(32) }));
+      // An answer that never ends: written as fast as it is read.
+      res.write('{"apiKey":"ek_endless","pad":"');
+      const more = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on("drain", more);
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const path of ["/padded", "/endless"]) {
+        const error = await fetchTokenFrom(url + path)().catch((e) => e);
+        expect(error, path).toBeInstanceOf(InvalidResponseError);
+        expect(error.retryable).toBe(true);
+        expect(error.message).toContain(`Token route ${url}${path}: not JSON`);
+        expect(error.message.length).toBeLessThan(300);
+      }
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
