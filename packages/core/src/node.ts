@@ -200,24 +200,38 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         );
       }
       let sentBytes = 0;
-      // A callback that throws ends the upload with its own error: not a broken connection, and not sent again.
+      // Set once the whole body was handed to the connection: the server may then have taken the request.
+      let sent = false;
+      let requestId: string | undefined;
+      // A callback that throws ends the upload with its own error: not a broken connection, and not sent again. Its
+      // last call comes once the whole body was handed to the connection: then a job (or file) may exist, and the
+      // error says so (with the request id, if the answer came already).
       const progress = (totalBytes = known ? filesBytes : undefined) => {
         try {
           form.onUploadProgress?.({ sentBytes, totalBytes });
         } catch (cause) {
-          throw callbackThrew(undefined, cause);
+          const error = callbackThrew(undefined, cause);
+          if (sent) {
+            error.message += `; the whole body was sent: a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}`;
+            error.requestId = requestId;
+          }
+          throw error;
         }
+      };
+      /** Reports `bytes` more sent, unless they are the last of a known total (reported once the body is sent). */
+      const more = (bytes: number) => {
+        sentBytes += bytes;
+        if (!known || sentBytes < filesBytes) progress();
       };
 
       async function* body(): AsyncGenerator<Uint8Array> {
-        progress();
+        if (!known || filesBytes) progress();
         for (const { head, value } of parts) {
           yield head;
           if (typeof value === "string") yield Buffer.from(value);
           else if (value instanceof Uint8Array) {
             yield value;
-            sentBytes += value.byteLength;
-            progress();
+            more(value.byteLength);
           } else {
             if (!(value instanceof Blob)) read.add(value);
             const source = value instanceof Blob ? blobChunks(value) : value;
@@ -227,14 +241,14 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               await setImmediate();
               if (answered) return;
               yield chunk;
-              sentBytes += chunk.byteLength;
-              progress();
+              more(chunk.byteLength);
             }
           }
           yield CRLF;
         }
         yield end;
-        if (!known) progress(sentBytes);
+        sent = true;
+        progress(sentBytes);
       }
 
       const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
@@ -248,6 +262,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       let answered = false;
       req.on("response", (res: IncomingMessage) => {
         answered = true;
+        requestId = res.headers["x-request-id"] as string | undefined;
         const answer = new Headers();
         for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
         const empty = res.statusCode === 204 || res.statusCode === 304;

@@ -204,6 +204,30 @@ describe("uploads through nodeUpload()", () => {
     expect((emu.stats().requests.byRoute.files ?? 0) - before).toBeLessThanOrEqual(1);
   });
 
+  it("an onUploadProgress that throws on its last call (the whole body sent) says a job (or file) may exist", async () => {
+    const client = clientFor(emu, { upload: nodeUpload() });
+    for (const source of [await fileFromPath(path), createReadStream(path)]) {
+      const oops = new Error("oops");
+      const events: UploadProgress[] = [];
+      const error = await client.files
+        .upload(source, {
+          onUploadProgress: (p) => {
+            events.push(p);
+            if (p.sentBytes === p.totalBytes) throw oops;
+          },
+        })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(DecartError);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: oops, retryable: false });
+      expect(error.message).toMatch(
+        /a callback threw \(Error: oops\); the whole body was sent: a job \(or file\) may exist/,
+      );
+      // The last call was the only one at the total.
+      expect(events.at(-1)).toEqual({ sentBytes: SIZE, totalBytes: SIZE });
+      expect(events.filter((e) => e.sentBytes === e.totalBytes)).toHaveLength(1);
+    }
+  });
+
   it("stops an upload on abort with AbortError, and cancels the stream", async () => {
     const client = clientFor(emu, { upload: nodeUpload() });
     const controller = new AbortController();
