@@ -19,17 +19,30 @@ const silent = { warn: () => {}, debug: () => {} };
 
 /**
  * A token fetcher of `emu`'s client tokens, as a page gets them: through a token route (called in-process; the
- * emulator's long-lived key stays on the "server" side). It counts its calls and keeps the keys it answered.
+ * emulator's long-lived key stays on the "server" side). It counts its calls (as they are made) and keeps the keys it
+ * answered.
  */
 export function tokensOf(emu: Emulator, options: TokenRouteOptions = {}) {
   const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, ...options });
   const fetcher = async (): Promise<ClientToken> => {
+    fetcher.calls++;
     const token = await (await route(new Request("http://app.test/api/decart-token", { method: "POST" }))).json();
     fetcher.keys.push(token.apiKey);
     return token;
   };
   fetcher.keys = [] as string[];
+  fetcher.calls = 0;
   return fetcher;
+}
+
+/** The page's `fetch`, counting the requests sent through it (as they are sent), for a client's `fetch` option. */
+export function countingFetch() {
+  const counting = (input: RequestInfo | URL, init?: RequestInit) => {
+    counting.calls++;
+    return fetch(input, init);
+  };
+  counting.calls = 0;
+  return counting;
 }
 
 /** A client of `emu` with a quick fixed schedule, on client tokens (a page's client). */
