@@ -3,12 +3,12 @@ import type { AddressInfo } from "node:net";
 import { AuthenticationError, createDecartClient, models } from "@decart/core";
 import { createTokenRoute } from "@decart/core/server";
 import type { Emulator } from "@decart/emulator";
-import { act, render, renderHook } from "@testing-library/react";
+import { act, render, renderHook, screen } from "@testing-library/react";
 import { type ReactNode, StrictMode } from "react";
 import { renderToString } from "react-dom/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DecartProvider, type DecartProviderProps, useDecartClient, useGenerateVideo, useJob } from "../src/index.js";
-import { pause, startFast, tokensOf, until } from "./helpers.js";
+import { clientFor, countingFetch, startFast, tokensOf, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
 let server: Server | undefined;
@@ -35,7 +35,7 @@ const strictProvider =
   );
 
 const Probe = () => <p>{typeof useDecartClient()}</p>;
-const Page = () => <p>{useJob("job_on_server").status}</p>;
+const Page = ({ jobId }: { jobId: string }) => <p>{useJob(jobId).status}</p>;
 
 describe("keys stay on servers", () => {
   it("a dct_ key in a browser window throws, pointing to the token route and naming the opt-out", async () => {
@@ -141,15 +141,26 @@ describe("keys stay on servers", () => {
 
   it("a server render with a token fetcher fetches no token", async () => {
     emu = await startFast();
-    const fetcher = tokensOf(emu);
+    const { job_id } = await clientFor(emu).queue.submit({ model, prompt: "on it [hold]" });
+    // Both providers' clients read a job at once when they watch it (a first read after 0 ms): had the server render
+    // started a watch, its token would be asked for before the page's, on an earlier timer of the same length.
+    const options = { logger: silent, poll: { initialDelayMs: 0, intervalMs: 15 } };
+    const server = { token: tokensOf(emu), fetch: countingFetch() };
     const html = renderToString(
-      <DecartProvider token={fetcher} baseUrl={emu.url}>
-        <Page />
+      <DecartProvider token={server.token} baseUrl={emu.url} options={{ ...options, fetch: server.fetch }}>
+        <Page jobId={job_id} />
       </DecartProvider>,
     );
     expect(html).toBe("<p>idle</p>");
-    await pause(50);
-    expect(fetcher.keys).toEqual([]);
-    expect(emu.stats().requests.total).toBe(0);
+    const page = tokensOf(emu);
+    render(
+      <DecartProvider token={page} baseUrl={emu.url} options={options}>
+        <Page jobId={job_id} />
+      </DecartProvider>,
+    );
+    await until(() => screen.queryByText(/^(pending|processing)$/) !== null); // the page's first read
+    expect(page.calls).toBe(1);
+    expect(server.token.calls).toBe(0);
+    expect(server.fetch.calls).toBe(0);
   });
 });
