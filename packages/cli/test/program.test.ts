@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/exit.js";
-import { events, run, start } from "./helpers.js";
+import { emulator, events, run, runOnTerminal, SCRIPT, start, tempDir } from "./helpers.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 const README = readFileSync(new URL("../README.md", import.meta.url), "utf8");
@@ -135,6 +136,43 @@ describe("the program", () => {
       expect(await human({ FORCE_COLOR: "1", TERM: "dumb" })).not.toContain(ESC);
       expect(await human({ FORCE_COLOR: "1" }, "--no-color")).not.toContain(ESC);
     });
+    it("never wrap an empty cell: no colour codes around nothing, no blanks before the line end", async () => {
+      const table = await human({ FORCE_COLOR: "1" });
+      expect(table).toContain(ESC);
+      const code = "\\u001b\\[\\d+m"; // a colour code, as a regular expression
+      expect(table).not.toMatch(new RegExp(code + code));
+      for (const line of table.replace(new RegExp(code, "g"), "").split("\n")) expect(line).toBe(line.trimEnd());
+    });
+    it.skipIf(!SCRIPT)(
+      "on a terminal: on; off with NO_COLOR, TERM=dumb or --no-color (no escape code at all)",
+      async () => {
+        const onTerminal = async (env: Record<string, string>, ...args: string[]) => {
+          const result = await runOnTerminal(args, { env });
+          expect(result.code, result.stdout).toBe(0);
+          return result.stdout;
+        };
+        const { emu, env } = await emulator();
+        const { dir, remove } = tempDir();
+        try {
+          const out = join(dir, "x.png");
+          expect(await onTerminal({}, "models")).toContain(ESC);
+          expect(await onTerminal(env, "image", "A lighthouse", "-o", out)).toContain(ESC);
+          for (const [off, flags] of [
+            [{ NO_COLOR: "1" }, []],
+            [{ TERM: "dumb" }, []],
+            [{}, ["--no-color"]],
+          ] as const) {
+            expect(await onTerminal(off, "models", ...flags)).not.toContain("\u001b");
+            expect(await onTerminal({ ...env, ...off }, "image", "A lighthouse", "-o", out, ...flags)).not.toContain(
+              "\u001b",
+            );
+          }
+        } finally {
+          await emu.close();
+          remove();
+        }
+      },
+    );
     it("never colour NDJSON", async () => {
       const { stdout } = await run(["models", "--json"], { env: { FORCE_COLOR: "1" } });
       expect(stdout).not.toContain(ESC);

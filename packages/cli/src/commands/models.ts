@@ -68,8 +68,10 @@ export function runModels(name: string | undefined, output: Output): void {
     output.print(c.bold(`${pad("MODEL", width)}${pad("KIND", 7)}${pad("TYPICAL", 9)}NOTE`));
     for (const n of names) {
       const e = catalogue[n];
+      // A blank NOTE stays blank: colour codes around nothing would be noise after the line's last character.
+      const remark = note(e);
       output.print(
-        `${pad(n, width)}${pad(e.kind, 7)}${pad(`~${e.typicalJobSeconds} s`, 9)}${c.dim(note(e))}`.trimEnd(),
+        `${pad(n, width)}${pad(e.kind, 7)}${pad(`~${e.typicalJobSeconds} s`, 9)}${remark && c.dim(remark)}`.trimEnd(),
       );
     }
     const retired = retiredModels.map((r) => `${r.name} (use ${r.replacement})`).join(", ");
