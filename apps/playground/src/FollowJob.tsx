@@ -1,6 +1,6 @@
 import { useJob } from "@decart/react";
 import { type FormEvent, useId, useState } from "react";
-import { isBusy, RunView } from "./RunView.js";
+import { RunView } from "./RunView.js";
 
 interface Props {
   poll: { initialDelayMs: number; intervalMs: number; maxIntervalMs: number };
@@ -36,7 +36,7 @@ function Followed({ jobId, startedAt, poll }: { jobId: string; startedAt: number
   return (
     <>
       <RunView title="Followed job" run={job} startedAt={startedAt} fallbackName={jobId} />
-      {isBusy(job.status) && (
+      {job.watching && (
         <button type="button" onClick={job.stop}>
           Stop following
         </button>

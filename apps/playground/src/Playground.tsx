@@ -4,7 +4,7 @@ import { type FormEvent, useId, useState } from "react";
 import { FieldControl } from "./FieldControl.js";
 import { FollowJob } from "./FollowJob.js";
 import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } from "./fields.js";
-import { isBusy, RunView } from "./RunView.js";
+import { RunView } from "./RunView.js";
 
 /** Polling for the page: a read every quarter second at first, at most one a second. */
 const POLL = { initialDelayMs: 250, intervalMs: 250, maxIntervalMs: 1000 };
@@ -73,7 +73,7 @@ export function Playground() {
           <button type="submit" disabled={run.status === "submitting"}>
             Generate
           </button>
-          {isBusy(run.status) && (
+          {run.watching && (
             <button type="button" onClick={run.stop}>
               Stop watching
             </button>

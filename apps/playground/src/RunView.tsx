@@ -4,8 +4,8 @@ import { Timeline, type TimelineEntry } from "./Timeline.js";
 
 const extensionOf = (type: string) => (type.includes("jpeg") ? "jpg" : (type.split("/")[1] ?? "bin"));
 
-/** Statuses a run is still moving through (it can be stopped from watching). */
-export const isBusy = (status: GenerationStatus) =>
+/** Statuses a run is still moving through. */
+const isBusy = (status: GenerationStatus) =>
   status === "submitting" || status === "pending" || status === "processing" || status === "downloading";
 
 interface Props {
@@ -40,6 +40,7 @@ export function RunView({ title, run, startedAt, fallbackName }: Props) {
       <p>
         <output aria-label="Status">{run.status}</output>
         {run.jobId && <span className="job"> job {run.jobId}</span>}
+        {!run.watching && isBusy(run.status) && <span className="stopped"> (no longer watched: the job goes on)</span>}
         {run.status === "downloading" && run.progress && (
           <span>
             {" "}

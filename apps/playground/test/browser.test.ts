@@ -233,6 +233,25 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("Stop following stops reading the job, says so, and takes its button away (the job goes on)", async () => {
+    const { page } = await openPage();
+    const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
+    const { job_id: jobId } = await server.queue.submit({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "A tide that nobody watches [hold]",
+    });
+    await page.getByLabel("Job id").fill(jobId);
+    await page.getByRole("button", { name: "Follow" }).click();
+    const run = view(page, "Followed job");
+    await reached(run, "processing");
+    await page.getByRole("button", { name: "Stop following" }).click();
+    await run.getByText("no longer watched").waitFor();
+    await expect(page.getByRole("button", { name: "Stop following" }).count()).resolves.toBe(0);
+    await expect(run.getByRole("status").textContent()).resolves.toBe("processing");
+    expect(emu.release(jobId)).toBe(true); // not cancelled
+    await page.context().close();
+  });
+
   it("gives client tokens to the page's own origin only", async () => {
     const post = (origin?: string) =>
       fetch(new URL("api/token", url), { method: "POST", headers: origin ? { origin } : {} });

@@ -36,17 +36,17 @@ class ImageGenerator {
     this.halt();
     const controller = new AbortController();
     this.controller = controller;
-    this.store.replace({ ...idle, status: "submitting" });
+    this.store.replace({ ...idle, status: "submitting", watching: true });
     try {
       const image = await this.client.process({ ...input, signal: controller.signal } as ProcessOptions<M>);
       if (controller.signal.aborted) return undefined;
       this.controller = undefined;
-      this.store.set({ status: "completed", result: image });
+      this.store.set({ status: "completed", watching: false, result: image });
       return image;
     } catch (error) {
       if (!controller.signal.aborted) {
         this.controller = undefined;
-        this.store.set({ status: "error", error: error as Error });
+        this.store.set({ status: "error", watching: false, error: error as Error });
       }
       return undefined;
     }

@@ -76,9 +76,9 @@ function stateOf(event: JobEvent): Partial<GenerationState> {
         progress: { receivedBytes: event.receivedBytes, totalBytes: event.totalBytes },
       };
     case "completed":
-      return { status: "completed", jobId: event.jobId, result: event.data };
+      return { status: "completed", watching: false, jobId: event.jobId, result: event.data };
     case "failed":
-      return { status: "failed", jobId: event.jobId, error: jobFailed(event) };
+      return { status: "failed", watching: false, jobId: event.jobId, error: jobFailed(event) };
   }
 }
 
@@ -98,7 +98,7 @@ class JobFollower {
     private readonly jobId: string | null | undefined,
     private readonly options: UseJobOptions,
   ) {
-    this.store = new Store(jobId ? { ...idle, jobId } : idle, {
+    this.store = new Store(jobId ? { ...idle, jobId, watching: true } : idle, {
       onActive: () => this.start(),
       onIdle: () => this.halt(),
     });
@@ -112,7 +112,7 @@ class JobFollower {
       next: (event) => apply(this.store, event),
       error: (error) => {
         this.ended = true;
-        this.store.set({ status: "error", error });
+        this.store.set({ status: "error", watching: false, error });
       },
       complete: () => {
         this.ended = true;
@@ -130,6 +130,7 @@ class JobFollower {
   readonly stop = (): void => {
     this.stopped = true;
     this.halt();
+    this.store.set({ watching: false });
   };
 }
 
@@ -197,7 +198,7 @@ class VideoGenerator {
       next: (event) => apply(this.store, event),
       error: (error) => {
         end();
-        this.store.set({ status: "error", error });
+        this.store.set({ status: "error", watching: false, error });
       },
       complete: end,
     });
@@ -209,7 +210,7 @@ class VideoGenerator {
     const run = ++this.run;
     const job: NonNullable<VideoGenerator["job"]> = { input, options: this.options };
     this.job = job;
-    this.store.replace({ ...idle, status: "submitting" });
+    this.store.replace({ ...idle, status: "submitting", watching: true });
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.
     let accepted: Promise<JobSubmitResult>;
     try {
@@ -229,7 +230,7 @@ class VideoGenerator {
       (error) => {
         if (run === this.run) {
           this.job = undefined;
-          this.store.set({ status: "error", error });
+          this.store.set({ status: "error", watching: false, error });
         }
         return undefined;
       },
@@ -239,10 +240,12 @@ class VideoGenerator {
   readonly stop = (): void => {
     this.job = undefined;
     this.halt();
+    this.store.set({ watching: false });
   };
 
   readonly reset = (): void => {
-    this.stop();
+    this.job = undefined;
+    this.halt();
     this.run++;
     this.store.replace(idle);
   };

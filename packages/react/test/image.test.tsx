@@ -21,12 +21,17 @@ describe("useGenerateImage", () => {
   it("generates an image through the Process API, once, and reset() goes back to idle", async () => {
     emu = await startFast();
     const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
-    expect(result.current.status).toBe("idle");
+    expect(result.current).toMatchObject({ status: "idle", watching: false });
     let image: Blob | undefined;
-    await act(async () => {
-      image = await result.current.submit({ model, prompt: "A lighthouse" });
+    let submitted: Promise<Blob | undefined> | undefined;
+    act(() => {
+      submitted = result.current.submit({ model, prompt: "A lighthouse" });
     });
-    expect(result.current).toMatchObject({ status: "completed", jobId: undefined, error: undefined });
+    expect(result.current).toMatchObject({ status: "submitting", watching: true });
+    await act(async () => {
+      image = await submitted;
+    });
+    expect(result.current).toMatchObject({ status: "completed", jobId: undefined, error: undefined, watching: false });
     expect(result.current.result).toBe(image);
     expect(image!.type).toBe("image/png");
     expect(emu.stats().requests.byRoute.process).toBe(1);

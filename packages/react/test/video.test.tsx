@@ -176,6 +176,34 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(result.current).toMatchObject({ status: "pending", jobId });
   });
 
+  it("`watching` says whether the hook still follows its job: from the submit to the end, not after stop()", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(clientFor(emu)) });
+    expect(result.current.watching).toBe(false);
+    let submitted: Promise<string | undefined> | undefined;
+    act(() => {
+      submitted = result.current.submit({ model, prompt: "stopped [hold]" });
+    });
+    expect(result.current).toMatchObject({ status: "submitting", watching: true });
+    await act(async () => {
+      await submitted;
+    });
+    await until(() => result.current.status === "processing");
+    expect(result.current.watching).toBe(true);
+    act(() => result.current.stop());
+    expect(result.current).toMatchObject({ status: "processing", watching: false }); // what it last saw, not followed
+    const stopped = result.current.jobId!;
+    await act(async () => {
+      await result.current.submit({ model, prompt: "followed to the end" });
+    });
+    expect(result.current.watching).toBe(true);
+    await until(() => result.current.status === "completed");
+    expect(result.current.watching).toBe(false);
+    act(() => result.current.reset());
+    expect(result.current.watching).toBe(false);
+    expect(emu.release(stopped)).toBe(true);
+  });
+
   it("a job goes on being followed after an <Activity> hid its component and showed it again", async () => {
     emu = await startFast();
     const client = clientFor(emu);
@@ -307,6 +335,24 @@ describe("useJob", () => {
     expect(statuses.slice(1)).not.toContain("idle"); // "idle" only until the first read answered
     expect(statuses.at(-1)).toBe("completed");
     expect(attempts).toEqual(attempts.map((_, i) => i + 1));
+  });
+
+  it("`watching` is true while it follows the job, false after stop() and after the end", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched [hold]" });
+    const { job_id: other } = await client.queue.submit({ model, prompt: "watched to its end", seed: 2 });
+    const wrapper = strictWith(client);
+    const stopped = renderHook(() => useJob(job_id, { model }), { wrapper });
+    const ended = renderHook(() => useJob(other, { model, download: false }), { wrapper });
+    await until(() => stopped.result.current.status === "processing");
+    expect(stopped.result.current.watching).toBe(true);
+    act(() => stopped.result.current.stop());
+    expect(stopped.result.current).toMatchObject({ status: "processing", watching: false });
+    await until(() => ended.result.current.status === "completed");
+    expect(ended.result.current.watching).toBe(false);
+    expect(renderHook(() => useJob(undefined), { wrapper }).result.current.watching).toBe(false);
+    expect(emu.release(job_id)).toBe(true);
   });
 
   it("follows a failed job, and reads nothing without a job id", async () => {
