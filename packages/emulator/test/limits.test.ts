@@ -27,10 +27,11 @@ interface Hostile {
 }
 
 /**
- * A connection that never ends its own side: once the server has ended its side, the client keeps writing, which
- * the server's system resets only when the server has let go of the connection (a half-closed one would read on).
+ * A connection that never ends its own side: once the server has ended its side, the client keeps writing `afterEnd`
+ * (bytes the parser takes without complaint: empty lines before a request line), which the server's system resets
+ * only when the server has let go of the connection (a half-closed one would read on).
  */
-function hostile(url: string): Hostile {
+function hostile(url: string, afterEnd = "\r\n"): Hostile {
   const u = new URL(url);
   const socket = connect({ port: Number(u.port), host: u.hostname, allowHalfOpen: true });
   let out = "";
@@ -39,18 +40,19 @@ function hostile(url: string): Hostile {
   });
   socket.on("error", () => {});
   socket.on("end", () => {
+    if (afterEnd === "") return;
     const timer = setInterval(() => {
       if (socket.destroyed) clearInterval(timer);
-      else socket.write("x");
+      else socket.write(afterEnd);
     }, 10);
   });
   const gone = new Promise<string>((resolve) => socket.on("close", () => resolve(out)));
   return { socket, gone };
 }
 
-/** A head that never ends, written one byte at a time until the server drops the connection. */
+/** A head that never ends, written one byte at a time (before and after the answer) until the server drops it. */
 function slowLoris(url: string): Hostile {
-  const client = hostile(url);
+  const client = hostile(url, "");
   const head = `POST /v1/files HTTP/1.1\r\nhost: ${new URL(url).host}\r\nx-pad: ${"a".repeat(100_000)}`;
   let i = 0;
   const timer = setInterval(() => {
