@@ -63,6 +63,8 @@ describe("output paths", () => {
       /a-file is a file, not a directory; give a path/,
     ],
     ["video -o a directory", ["video", "A lake", "-o", "a-directory"], "a-directory is a directory"],
+    // An empty -o is the current directory, as it is for image.
+    ["video -o ''", ["video", "A lake", "-o", ""], /-o : \S+ is a directory/],
     ["jobs result -o a directory", ["jobs", "result", "job_x", "-o", "a-directory"], "a-directory is a directory"],
     ["jobs wait -o into a file", ["jobs", "wait", "job_x", "-o", "a-file/x.mp4"], "a-file is a file"],
     [

@@ -57,7 +57,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const journal = await openJournal(options.journal);
   // Without -o the file is `<job id>.mp4` in the current directory, named once the job exists: only the directory
   // can be checked before the submit.
-  if (options.output !== undefined) await checkOutputFile(options.output, `-o ${options.output}`);
+  if (options.output !== undefined) await checkOutputFile(resolve(options.output), `-o ${options.output}`);
   else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
   const { signal, release } = interruptible();
   const upload = await uploadProgress(output);
