@@ -220,13 +220,20 @@ function follow(
   options: JobOptions & { model?: VideoModel | VideoModelName | undefined; first?: JobSubmitResult },
 ): Observable<JobEvent> {
   const { model, first, timeoutMs, poll, download, background } = options;
-  return sharedPoller(client, `${download === false ? "status" : "result"}:${jobId}`, background, (pace) =>
-    drive(client.queue.createWatch(jobId, { model, first, timeoutMs, poll, download }), jobId, {
-      read: options.statusSource ?? clientStatus(client),
-      result: options.resultSource ?? clientResult(client),
-      scheduler: options.scheduler ?? asyncScheduler,
-      background: pace,
-    }),
+  return sharedPoller(
+    client,
+    `${download === false ? "status" : "result"}:${jobId}`,
+    background,
+    // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
+    (pace) =>
+      new Observable<JobEvent>((subscriber) =>
+        drive(client.queue.createWatch(jobId, { model, first, timeoutMs, poll, download }), jobId, {
+          read: options.statusSource ?? clientStatus(client),
+          result: options.resultSource ?? clientResult(client),
+          scheduler: options.scheduler ?? asyncScheduler,
+          background: pace,
+        }).subscribe(subscriber),
+      ),
   );
 }
 

@@ -111,6 +111,17 @@ describe("over HTTP, against the emulator", () => {
     expect(emu.release(submitted.jobId!)).toBe(true);
   });
 
+  it("a watch that cannot start (a job id the client refuses) errors, and so does the next one of that id", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const refused = "j".repeat(300); // longer than any id the client sends back
+    for (const attempt of [1, 2]) {
+      const error = await lastValueFrom(watchJob(client, refused)).catch((e: unknown) => e);
+      expect(error, `attempt ${attempt}`).toMatchObject({ name: "InvalidInputError", field: "jobId" });
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("a batch under faults: 429s on submit, 503s, resets and cut bodies on reads; every job completes once", async () => {
     const faults: FaultRule[] = [
       { route: "submit", kind: "429", rate: 0.3, retryAfterSeconds: 0 },
