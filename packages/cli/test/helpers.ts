@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
-import { afterAll, beforeAll, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 
 /** The built bin, as a user runs it. */
 export const BIN = fileURLToPath(new URL("../bin/decart.js", import.meta.url));
@@ -40,13 +40,23 @@ export interface RunOptions {
   input?: string | Buffer;
 }
 
+/** The children started here that have not exited yet: `useEmulator` kills those a test leaves behind. */
+const running = new Set<ChildProcess>();
+const tracked = (child: ChildProcess): ChildProcess => {
+  running.add(child);
+  child.on("exit", () => running.delete(child));
+  return child;
+};
+
 /** Starts the CLI as a child process (stdout and stderr are pipes, as in a script). */
 export function start(args: string[], options: RunOptions = {}): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: childEnv(options.env),
-    cwd: options.cwd,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = tracked(
+    spawn(process.execPath, [BIN, ...args], {
+      env: childEnv(options.env),
+      cwd: options.cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+    }),
+  );
   if (options.input !== undefined) child.stdin!.end(options.input);
   else child.stdin!.end();
   return child;
@@ -80,11 +90,13 @@ export const SCRIPT = ["/usr/bin/script", "/bin/script"].find((path) => existsSy
 export function runOnTerminal(args: string[], options: RunOptions = {}): Promise<Run> {
   const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
   const command = [process.execPath, BIN, ...args].map(quote).join(" ");
-  const child = spawn(SCRIPT!, ["-qec", command, "/dev/null"], {
-    env: childEnv(options.env),
-    cwd: options.cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = tracked(
+    spawn(SCRIPT!, ["-qec", command, "/dev/null"], {
+      env: childEnv(options.env),
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   return finished(child);
 }
 
@@ -119,7 +131,7 @@ export interface Fixture {
 
 /**
  * An emulator (`emulator(options)`) and a temporary directory for the tests of one file: started before them, closed
- * and removed after. Before each test the emulator's faults and counters are cleared and `env` names a fresh journal,
+ * and removed after; a CLI process a test leaves running is killed after it. Before each test the emulator's faults and counters are cleared and `env` names a fresh journal,
  * so each test passes alone and in any order. `assign` receives the fixture whenever it changes (the file keeps it in
  * its own variables: `useEmulator({}, (f) => ({ emu, env, dir } = f))`).
  */
@@ -143,6 +155,10 @@ export function useEmulator(options: EmulatorOptions, assign: (fixture: Fixture)
       env: { DECART_API_KEY: KEY, DECART_BASE_URL: emu.url, DECART_JOURNAL: join(dir, `${context.task.id}.jsonl`) },
     };
     assign(fixture);
+  });
+  // A test that failed (or timed out) while the CLI hung leaves no process behind to spin on the machine.
+  afterEach(() => {
+    for (const child of running) child.kill("SIGKILL");
   });
   afterAll(async () => {
     await fixture?.emu.close();
