@@ -30,12 +30,27 @@ Options:
   --headers-timeout <ms> longest time a request's head may take (default 10000)
   --request-timeout <ms> time a request body may take before it must keep up
                          --min-upload-rate (default 30000)
-  --min-upload-rate <bytes/s>  slowest accepted upload pace after that (default 32768)
+  --min-upload-rate <n>  slowest accepted upload pace after that, in bytes per second
+                         (default 32768)
   --write-timeout <ms>   cut a connection whose client takes nothing of an answer for this
                          long (default 60000)
   --quiet                do not log requests
   -h, --help             show this help
 `;
+
+/** The flags that set a numeric option of the same meaning, and that option. */
+const NUMBER_FLAGS = [
+  ["job-timeout", "jobTimeoutMs"],
+  ["retention", "retentionMs"],
+  ["max-jobs", "maxJobs"],
+  ["max-upload", "maxUploadBytes"],
+  ["result-bytes", "resultBytes"],
+  ["headers-timeout", "headersTimeoutMs"],
+  ["request-timeout", "requestTimeoutMs"],
+  ["min-upload-rate", "minUploadBytesPerSecond"],
+  ["write-timeout", "writeTimeoutMs"],
+] as const satisfies readonly (readonly [string, keyof EmulatorOptions])[];
+type NumberFlag = (typeof NUMBER_FLAGS)[number][0];
 
 function numberOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -62,15 +77,10 @@ async function main(): Promise<void> {
       fast: { type: "boolean" },
       "time-scale": { type: "string" },
       faults: { type: "string" },
-      "job-timeout": { type: "string" },
-      retention: { type: "string" },
-      "max-upload": { type: "string" },
-      "max-jobs": { type: "string" },
-      "result-bytes": { type: "string" },
-      "headers-timeout": { type: "string" },
-      "request-timeout": { type: "string" },
-      "min-upload-rate": { type: "string" },
-      "write-timeout": { type: "string" },
+      ...(Object.fromEntries(NUMBER_FLAGS.map(([flag]) => [flag, { type: "string" }])) as Record<
+        NumberFlag,
+        { type: "string" }
+      >),
       quiet: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -90,24 +100,10 @@ async function main(): Promise<void> {
   if (values.fast) options.timing = timeScale !== undefined ? { pendingMs: 20, processingMs: 60, timeScale } : "fast";
   else if (timeScale !== undefined) options.timing = { timeScale };
   if (values.faults) options.faults = parseFaultsArg(values.faults);
-  const jobTimeoutMs = numberOption("job-timeout", values["job-timeout"]);
-  if (jobTimeoutMs !== undefined) options.jobTimeoutMs = jobTimeoutMs;
-  const retentionMs = numberOption("retention", values.retention);
-  if (retentionMs !== undefined) options.retentionMs = retentionMs;
-  const maxJobs = numberOption("max-jobs", values["max-jobs"]);
-  if (maxJobs !== undefined) options.maxJobs = maxJobs;
-  const maxUploadBytes = numberOption("max-upload", values["max-upload"]);
-  if (maxUploadBytes !== undefined) options.maxUploadBytes = maxUploadBytes;
-  const resultBytes = numberOption("result-bytes", values["result-bytes"]);
-  if (resultBytes !== undefined) options.resultBytes = resultBytes;
-  const headersTimeoutMs = numberOption("headers-timeout", values["headers-timeout"]);
-  if (headersTimeoutMs !== undefined) options.headersTimeoutMs = headersTimeoutMs;
-  const requestTimeoutMs = numberOption("request-timeout", values["request-timeout"]);
-  if (requestTimeoutMs !== undefined) options.requestTimeoutMs = requestTimeoutMs;
-  const minUploadBytesPerSecond = numberOption("min-upload-rate", values["min-upload-rate"]);
-  if (minUploadBytesPerSecond !== undefined) options.minUploadBytesPerSecond = minUploadBytesPerSecond;
-  const writeTimeoutMs = numberOption("write-timeout", values["write-timeout"]);
-  if (writeTimeoutMs !== undefined) options.writeTimeoutMs = writeTimeoutMs;
+  for (const [flag, option] of NUMBER_FLAGS) {
+    const value = numberOption(flag, values[flag]);
+    if (value !== undefined) options[option] = value;
+  }
   if (!values.quiet) options.logger = (line) => process.stderr.write(`${line}\n`);
 
   const emu = await startEmulator(options);
