@@ -169,9 +169,13 @@ function sharedPoller(
       for (const s of [...votes.keys()]) send(s);
     };
     votes.set(subscriber, false);
-    const said = background?.subscribe((on) => {
-      votes.set(subscriber, on);
-      recount();
+    const said = background?.subscribe({
+      next: (on) => {
+        votes.set(subscriber, on);
+        recount();
+      },
+      // This subscriber's watch ends with it (the teardown below takes its vote back); the others' goes on.
+      error: (error) => subscriber.error(error),
     });
     recount();
     if (poller.run) {

@@ -1,6 +1,6 @@
 import { DecartError, type JobEvent, models } from "@decart/core";
 import type { Emulator, FaultRule } from "@decart/emulator";
-import { lastValueFrom, type Subscription, toArray } from "rxjs";
+import { lastValueFrom, Subject, type Subscription, throwError, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import { statusChanges } from "../src/operators.js";
@@ -120,6 +120,26 @@ describe("over HTTP, against the emulator", () => {
       expect(error, `attempt ${attempt}`).toMatchObject({ name: "InvalidInputError", field: "jobId" });
     }
     expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("a `background` that errors ends that subscriber's watch with its error; the poller goes on for the others", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched twice [hold]" });
+    const background = new Subject<boolean>();
+    const broken = lastValueFrom(watchJob(client, job_id, { model, background })).catch((e: unknown) => e);
+    const other = lastValueFrom(watchJob(client, job_id, { model, download: false }).pipe(toArray()));
+    const kept = lastValueFrom(watchJob(client, job_id, { model }).pipe(toArray()));
+    await until(() => (emu!.job(job_id)?.statusReads ?? 0) >= 2);
+    const cause = new Error("the visibility stream broke");
+    background.error(cause);
+    expect(await broken).toBe(cause);
+    // One that errors at once, too.
+    const failing = throwError(() => cause);
+    expect(await lastValueFrom(watchJob(client, job_id, { model, background: failing })).catch((e) => e)).toBe(cause);
+    expect(emu.release(job_id)).toBe(true);
+    expect((await kept).at(-1)).toMatchObject({ type: "completed", jobId: job_id });
+    expect((await other).at(-1)).toMatchObject({ type: "completed", jobId: job_id });
   });
 
   it("a batch under faults: 429s on submit, 503s, resets and cut bodies on reads; every job completes once", async () => {
