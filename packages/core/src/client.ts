@@ -241,7 +241,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
   const gate = createGate(now);
   const key = apiKey;
-  const policy = { maxRetries, delay, now, random: options.random ?? Math.random, logger, gate };
+  const policy = { maxRetries, delay, now, random: options.random ?? Math.random, logger, gate, timeoutMs };
   const transport = createTransport({
     baseUrl,
     keys: token ? tokenSource(token, now) : key ? { get: () => key } : undefined,
@@ -332,16 +332,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return answer;
   };
 
-  /** A call's options, checked: only `keys` (of the one list of options), each of the right kind. */
-  const optionsOf = <T>(opts: T | undefined, keys = ["signal"]): T =>
-    checkCall(opts, "Invalid options", keys, { additionalProperties: false })[0] as T;
-  /** The same, with a `deadline` (a number, on the client's clock). */
-  const timed = <T>(opts: T | undefined, keys: string[]): T & { deadline?: number } => {
-    const [own, { deadline }] = checkCall(opts, "Invalid options", keys, {
+  /**
+   * A call's options, checked: only `keys` (of the one list of options), each of the right kind, and with `timed` a
+   * `deadline` (a number, on the client's clock).
+   */
+  const optionsOf = <T>(opts: T | undefined, keys = ["signal"], timed?: boolean): T & { deadline?: number } => {
+    const [own, rest] = checkCall(opts, "Invalid options", keys, {
       additionalProperties: false,
-      properties: { deadline: { type: "number" } },
+      properties: timed ? { deadline: { type: "number" } } : {},
     });
-    return { ...own, deadline } as T & { deadline?: number };
+    return { ...own, ...rest } as T & { deadline?: number };
   };
 
   const checkId = (id: string, field: string): string => {
@@ -551,7 +551,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
         // `saveResult` asks (with a symbol key) for one attempt: it retries the whole download itself.
         download: (jobId, opts) =>
-          download(jobId, timed(opts, ["signal", "onProgress"]), (opts as { [ONCE]?: true })?.[ONCE] && {}),
+          download(jobId, optionsOf(opts, ["signal", "onProgress"], true), (opts as { [ONCE]?: true })?.[ONCE] && {}),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
         submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
@@ -559,7 +559,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         watch: watchJob,
         createWatch: (jobId, opts = {}) => watchOf(checkId(jobId, "jobId"), opts, deadlineOf(opts)),
         async readStatus(jobId, opts) {
-          const { signal, deadline } = timed(opts, ["signal"]);
+          const { signal, deadline } = optionsOf(opts, ["signal"], true);
           return readStatus(jobId, signal, { deadline, maxRetries: 0 });
         },
       },

@@ -251,7 +251,7 @@ export function errorFromResponse(
   // The patterns stop at the next `<`: a page of unclosed tags takes linear time, not quadratic.
   const text = /^\s*</.test(body)
     ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
-    : body.trim().slice(0, 500);
+    : body.trim();
   let detail = parsed?.detail ?? parsed?.error ?? text;
   const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
   if (issues) detail = issues.map((i) => `${(i.loc ?? []).filter((p) => p !== "body").join(".")}: ${i.msg}`).join("; ");

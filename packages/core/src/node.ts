@@ -79,6 +79,7 @@ export async function saveResult(
     random: Math.random,
     logger: {},
     gate: createGate(Date.now),
+    timeoutMs: 60_000,
   };
   const temp = `${path}.${Math.random().toString(36).slice(2, 10)}.partial`;
   return retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {

@@ -29,6 +29,8 @@ export interface RetryPolicy {
   random: () => number;
   logger: Logger;
   gate: ReturnType<typeof createGate>;
+  /** A plain call's budget (the client's `timeoutMs`): what it may wait in all, for retries and at the gate. */
+  timeoutMs: number;
 }
 
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
@@ -160,11 +162,15 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   let { renew } = call;
   let invalid = 0;
   let waited = 0;
+  // What a plain call (one without a deadline) may still wait: it never sleeps past its budget.
+  let spare = call.deadline ? Infinity : policy.timeoutMs;
   for (let n = 0; ; n++) {
     const [until, left] = gate.pending(waited);
     if (left > 0) {
-      // Wait for the gate, but not past the deadline: the attempt then has no time and ends the call.
-      await pause(delay, Math.min(left, Math.max(0, deadline - now())), signal, jobId);
+      // Wait for the gate, but not past the deadline (the attempt then has no time and ends the call) or the budget.
+      const wait = Math.min(left, Math.max(0, deadline - now()), spare);
+      spare -= wait;
+      await pause(delay, wait, signal, jobId);
       waited = until;
     }
     let error: DecartError;
@@ -190,6 +196,10 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (wait === undefined) throw error;
     // The deadline, not the error, ends the retries.
     if (context.now + wait > deadline) throw call.expired ? call.expired(error) : error;
+    // A plain call whose wait (or the server's `Retry-After`, even beyond the 60 s honoured) would outrun its budget
+    // fails at once, with the error that carries `retryAfterMs` for the caller to decide.
+    spare -= Math.max(wait, (error as RateLimitError).retryAfterMs ?? 0);
+    if (spare < 0) throw error;
     policy.logger.debug?.(`${what}: ${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`);
     await pause(delay, wait, signal, jobId);
   }

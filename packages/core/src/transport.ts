@@ -291,19 +291,15 @@ export function createTransport({
       if (call.media) {
         const type = mediaType(headers);
         const accepted = [...call.media, "application/octet-stream"];
-        const problem = !accepted.includes(type)
-          ? `a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`
-          : !source || length === "0"
-            ? "an empty result"
-            : undefined;
-        if (problem) {
+        if (!accepted.includes(type)) {
           release();
           await source?.cancel().catch(() => {});
-          throw invalid(problem, status);
+          throw invalid(`a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`, status);
         }
       }
       if (!source || length === "0") {
         release();
+        if (call.media) throw invalid("an empty result", status);
         return response;
       }
       clearTimeout(timer);

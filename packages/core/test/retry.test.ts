@@ -1,7 +1,14 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { FaultRule } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { ConnectionError, createDecartClient, models, RateLimitError, ServerError } from "../src/index.js";
+import {
+  ConnectionError,
+  createDecartClient,
+  type DecartClient,
+  models,
+  RateLimitError,
+  ServerError,
+} from "../src/index.js";
 import { backoffDelay, parseRetryAfter, retryWait } from "../src/retry.js";
 import { isConnectionRefused } from "../src/transport.js";
 import { clientFor, closedPort, firstN, instantDelay, silent, startFast } from "./helpers.js";
@@ -13,17 +20,28 @@ async function faultyFirst(n: number, rule: FaultRule) {
 
 const t2v = () => models.video("lucy-pro-t2v");
 
-/** A server whose status reads answer 429 with each of `retryAfter` in turn (one per read), then a pending job. */
-async function rateLimiting(retryAfter: string[]) {
+/**
+ * A server whose requests answer 429 (or `status`) with each of `retryAfter` in turn (one per request), then a pending
+ * job (or a file, at /v1/files/…).
+ */
+async function rateLimiting(retryAfter: string[], status = 429) {
   let reads = 0;
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
     const value = retryAfter[reads++];
     if (value === undefined) {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ job_id: "job_1", status: "pending" }));
+      res.end(
+        JSON.stringify(
+          req.url!.startsWith("/v1/files/") ? { file_id: "file_1" } : { job_id: "job_1", status: "pending" },
+        ),
+      );
     } else {
-      res.writeHead(429, { "content-type": "application/json", "retry-after": value, "x-request-id": `req_${reads}` });
-      res.end(JSON.stringify({ detail: "Too many requests" }));
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "retry-after": value,
+        "x-request-id": `req_${reads}`,
+      });
+      res.end(JSON.stringify({ detail: "Not now" }));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -143,6 +161,61 @@ describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
       expect(delay.calls).toEqual([7000]);
     } finally {
       await emu.close();
+    }
+  });
+});
+
+describe("the budget of a plain call: what it may wait in all is the client's timeoutMs", () => {
+  const clientOf = (url: string, options: Parameters<typeof createDecartClient>[0] = {}) => {
+    const delay = instantDelay();
+    const client = createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, poll: { delay }, ...options });
+    return { client, delay };
+  };
+
+  it("a Retry-After beyond the budget fails at once with the typed error carrying retryAfterMs, without sleeping", async () => {
+    const cases = [
+      // [what, answers' status, the call]
+      ["queue.status", 429, RateLimitError, (c: DecartClient) => c.queue.status("job_1")],
+      ["queue.result", 503, ServerError, (c: DecartClient) => c.queue.result("job_1")],
+      ["files.get", 429, RateLimitError, (c: DecartClient) => c.files.get("file_1")],
+      ["files.delete", 503, ServerError, (c: DecartClient) => c.files.delete("file_1")],
+    ] as const;
+    for (const [what, status, Class, call] of cases) {
+      const server = await rateLimiting(["3600"], status);
+      try {
+        const { client, delay } = clientOf(server.url);
+        const error = await call(client).catch((e) => e);
+        expect(error, what).toBeInstanceOf(Class);
+        expect(error).toMatchObject({ status, retryAfterMs: 3_600_000, requestId: "req_1" });
+        expect(delay.calls, what).toEqual([]);
+        expect(server.reads(), what).toBe(1);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it("counts every wait of the call: a retry whose wait would take it past timeoutMs in all is not made", async () => {
+    const server = await rateLimiting(["3", "3", "3"]);
+    try {
+      const { client, delay } = clientOf(server.url, { timeoutMs: 5000 });
+      const error = await client.queue.status("job_1").catch((e) => e);
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(error.retryAfterMs).toBe(3000);
+      // 3 s, then 3 s more would be 6 s: over the 5 s budget.
+      expect(delay.calls).toEqual([3000]);
+      expect(server.reads()).toBe(2);
+    } finally {
+      await server.close();
+    }
+    // Within the budget, Retry-After is honoured as before.
+    const again = await rateLimiting(["3", "3"]);
+    try {
+      const { client, delay } = clientOf(again.url, { timeoutMs: 6000 });
+      expect((await client.queue.status("job_1")).status).toBe("pending");
+      expect(delay.calls).toEqual([3000, 3000]);
+    } finally {
+      await again.close();
     }
   });
 });
