@@ -25,10 +25,11 @@ async function withEmulator<T>(options: Parameters<typeof startFast>[0], run: (e
 
 describe("the budget of submitAndPoll and wait", () => {
   it("bounds a status read in flight: a server that never answers in time ends in JobTimeoutError", async () => {
-    // Status answers start after a minute; the call's budget is half a second (the per-read timeout is 60 s).
+    // Status answers start after a minute; the call's budget is 2 s (the per-read timeout is 60 s), room enough for the
+    // submit on a loaded machine (a submit cut by the budget is a TimeoutError that says a job may exist).
     await withEmulator({ faults: [{ route: "status", kind: "slow", delayMs: 60_000 }] }, async (slow) => {
       const error = await clientFor(slow)
-        .queue.submitAndPoll({ model: t2v, prompt: "slow reads", timeoutMs: 500 })
+        .queue.submitAndPoll({ model: t2v, prompt: "slow reads", timeoutMs: 2000 })
         .catch((e) => e);
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.jobId).toMatch(/^job_/);
