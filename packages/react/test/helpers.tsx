@@ -39,9 +39,12 @@ export function tokensOf(emu: Emulator, options: TokenRouteOptions = {}) {
 export function countingFetch() {
   const counting = (input: RequestInfo | URL, init?: RequestInit) => {
     counting.calls++;
+    counting.urls.push(String(input instanceof Request ? input.url : input));
     return fetch(input, init);
   };
   counting.calls = 0;
+  /** The URLs asked for, in order. */
+  counting.urls = [] as string[];
   return counting;
 }
 

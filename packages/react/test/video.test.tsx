@@ -4,7 +4,7 @@ import { act, render, renderHook, screen } from "@testing-library/react";
 import { Activity, type ReactNode, StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DecartProvider, type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, pause, sha256, startFast, strictWith, until, witness } from "./helpers.js";
+import { clientFor, countingFetch, sha256, startFast, strictWith, until, witness } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -359,17 +359,23 @@ describe("useJob", () => {
     emu = await startFast();
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "[fail] elsewhere" });
-    const { result, rerender } = renderHook(({ id }: { id: string | undefined }) => useJob(id), {
-      wrapper: strictWith(client),
-      initialProps: { id: undefined as string | undefined },
-    });
-    await pause(50);
-    expect(result.current.status).toBe("idle");
-    expect(emu.stats().requests.byRoute.status ?? 0).toBe(0);
+    // A watch reads at once (a first read after 0 ms): had the hook without a job id started one when mounted, it would
+    // have asked for a status before the one given the id later does.
+    const page = countingFetch();
+    const { result, rerender } = renderHook(
+      ({ id }: { id: string | undefined }) => ({ none: useJob(undefined), job: useJob(id) }),
+      {
+        wrapper: strictWith(clientFor(emu, { fetch: page, poll: { initialDelayMs: 0, intervalMs: 15 } })),
+        initialProps: { id: undefined as string | undefined },
+      },
+    );
     rerender({ id: job_id });
-    await until(() => result.current.status === "failed");
-    expect(result.current.jobId).toBe(job_id);
-    expect(result.current.error).toBeInstanceOf(JobFailedError);
+    await until(() => result.current.job.status === "failed");
+    expect(result.current.job.jobId).toBe(job_id);
+    expect(result.current.job.error).toBeInstanceOf(JobFailedError);
+    expect(result.current.none.status).toBe("idle");
+    expect(page.urls.length).toBeGreaterThan(0);
+    expect(page.urls.every((url) => url === `${emu!.url}/v1/jobs/${job_id}`)).toBe(true);
   });
 });
 
