@@ -49,8 +49,9 @@ export interface JobHandle extends GenerationState {
 export interface VideoGeneration extends GenerationState {
   /**
    * Submits a job (call it from an event handler, never from an effect) and follows it. Resolves with the job id
-   * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A job being
-   * watched is no longer watched (it is not cancelled).
+   * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
+   * error that comes once the job exists (your `onUploadProgress` threw) resolves with its id, in the state too. A job
+   * being watched is no longer watched (it is not cancelled). `input.signal` aborts the submit (an upload) if you must.
    */
   submit<M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined>;
   /**
@@ -228,11 +229,13 @@ class VideoGenerator {
         return first.job_id;
       },
       (error) => {
+        // An error after the server accepted the job (your `onUploadProgress` threw) carries its id: it is kept.
+        const { jobId } = error as { jobId?: string };
         if (run === this.run) {
           this.job = undefined;
-          this.store.set({ status: "error", watching: false, error });
+          this.store.set({ status: "error", watching: false, error, jobId });
         }
-        return undefined;
+        return jobId;
       },
     );
   };

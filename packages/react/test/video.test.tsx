@@ -204,6 +204,27 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(emu.release(stopped)).toBe(true);
   });
 
+  it("a submit that errors once the job exists (its onUploadProgress threw) resolves the job id and keeps it", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    const boom = new Error("the progress bar broke");
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({
+        model,
+        prompt: "accepted, then the callback throws [hold]",
+        onUploadProgress: () => {
+          throw boom; // in a browser, called once the server answered
+        },
+      });
+    });
+    expect(jobId).toMatch(/^job_/);
+    expect(emu.job(jobId!)).toBeDefined();
+    expect(result.current).toMatchObject({ status: "error", jobId, watching: false });
+    expect(result.current.error).toMatchObject({ code: "CALLBACK_ERROR", jobId, cause: boom });
+    expect(emu.release(jobId!)).toBe(true); // not cancelled
+  });
+
   it("a job goes on being followed after an <Activity> hid its component and showed it again", async () => {
     emu = await startFast();
     const client = clientFor(emu);
