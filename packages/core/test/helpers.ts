@@ -124,12 +124,6 @@ export async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
-/** Lets pending socket closes and timers settle (no assertion depends on how long this takes). */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
 /** Active handles by kind, leaving out the emulator's own listening server. */
 export function handles(): Record<string, number> {
   const counts: Record<string, number> = {};

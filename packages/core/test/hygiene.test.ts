@@ -13,7 +13,7 @@ import {
   ServerError,
   TimeoutError,
 } from "../src/index.js";
-import { clientFor, instantDelay, settle, silent, startFast } from "./helpers.js";
+import { clientFor, instantDelay, silent, startFast, watchedFetch } from "./helpers.js";
 
 const KEY = "dct_hygiene_key_0123456789abcdef";
 const JOB = `job_${"cd".repeat(16)}`;
@@ -184,14 +184,17 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
     // starts at 100 ms and doubles until the server had the whole body when the client gave up.
     for (let limitMs = 100; limitMs <= 6400; limitMs *= 2) {
       const api = await serve(() => {});
+      // A request sent again would go through the client's fetch before the submit fails.
+      const watched = watchedFetch();
       try {
-        const error = await client(api.url, { uploadTimeoutMs: limitMs })
+        const error = await client(api.url, { uploadTimeoutMs: limitMs, fetch: watched.fetch })
           .queue.submit({ model: t2v(), prompt: "x" })
           .catch((e) => e);
         expect(error).toBeInstanceOf(TimeoutError);
         expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
         if (api.seen.length === 0) continue; // the limit ran out before the body was in
-        await settle(); // a request sent again would have arrived by now
+        expect(watched.sent).toEqual([`${api.url}/v1/jobs/lucy-pro-t2v`]);
+        expect(watched.open()).toBe(0);
         expect(api.arrived()).toBe(1);
         expect(api.seen).toHaveLength(1);
         expect(api.seen[0]).toMatchObject({ method: "POST", path: "/v1/jobs/lucy-pro-t2v" });
