@@ -165,11 +165,12 @@ class VideoGenerator {
   options: VideoJobOptions = {};
   private watching: { unsubscribe(): void } | undefined;
   /**
-   * The job to follow while the state is read (the latest submit's, until it ends, `stop()` or `reset()`), with the
-   * options it was submitted with; `first` once the server accepted it, `seen` once watched (watched again by its id).
+   * The job to follow while the state is read (the latest submit's, until it ends, `stop()` or `reset()`): its model
+   * and the options it was submitted with (not its inputs: an uploaded file is not kept), `first` once the server
+   * accepted it, `seen` once watched (watched again by its id).
    */
   private job:
-    | { input: SubmitOptions<VideoModelName>; options: VideoJobOptions; first?: JobSubmitResult; seen?: true }
+    | { model: SubmitOptions<VideoModelName>["model"]; options: VideoJobOptions; first?: JobSubmitResult; seen?: true }
     | undefined;
   private run = 0;
 
@@ -184,13 +185,16 @@ class VideoGenerator {
   private follow(): void {
     const job = this.job;
     if (!job?.first || this.watching || !this.store.active) return;
-    const { input, first } = job;
+    const { model, first } = job;
     const { download, poll, timeoutMs, whenHidden } = job.options;
     const options = { download, poll, timeoutMs, background: pacing(whenHidden) };
     // First from the submit's answer; again (shown after an `<Activity>` hid it) from a read of the job.
     const events = job.seen
-      ? watchJob(this.client, first.job_id, { ...options, model: input.model })
-      : submitJob(this.client, input, { ...options, submitSource: () => fromAbortable(async () => first) });
+      ? watchJob(this.client, first.job_id, { ...options, model })
+      : submitJob(this.client, { model } as SubmitOptions<VideoModelName>, {
+          ...options,
+          submitSource: () => fromAbortable(async () => first),
+        });
     job.seen = true;
     const end = () => {
       if (this.job === job) this.job = undefined;
@@ -209,7 +213,7 @@ class VideoGenerator {
   readonly submit = <M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined> => {
     this.halt();
     const run = ++this.run;
-    const job: NonNullable<VideoGenerator["job"]> = { input, options: this.options };
+    const job: NonNullable<VideoGenerator["job"]> = { model: input.model, options: this.options };
     this.job = job;
     this.store.replace({ ...idle, status: "submitting", watching: true });
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import {
   type ClientToken,
   createDecartClient,
@@ -97,4 +99,18 @@ export async function witness(emu: Emulator, client: DecartClient) {
       await until(() => reads() >= from + n);
     },
   };
+}
+
+/**
+ * Whether what `ref` points to is gone after full garbage collections, a task apart (the engine keeps what a task
+ * touched until it ends): to see that nothing holds on to a blob any more.
+ */
+export async function collected(ref: WeakRef<object>): Promise<boolean> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+  }
+  return ref.deref() === undefined;
 }

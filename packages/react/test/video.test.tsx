@@ -4,7 +4,7 @@ import { act, render, renderHook, screen } from "@testing-library/react";
 import { Activity, type ReactNode, StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DecartProvider, type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, countingFetch, sha256, startFast, strictWith, until, witness } from "./helpers.js";
+import { clientFor, collected, countingFetch, sha256, startFast, strictWith, until, witness } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -223,6 +223,27 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(result.current).toMatchObject({ status: "error", jobId, watching: false });
     expect(result.current.error).toMatchObject({ code: "CALLBACK_ERROR", jobId, cause: boom });
     expect(emu.release(jobId!)).toBe(true); // not cancelled
+  });
+
+  it("the file a submit uploaded is not kept once the server accepted the job", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const png = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "the first frame" });
+    const page: { file?: Blob } = { file: new Blob([await png.arrayBuffer()], { type: "image/png" }) };
+    const file = new WeakRef(page.file!);
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    await act(async () => {
+      await result.current.submit({
+        model: models.video("lucy-pro-i2v"),
+        prompt: "from a still [hold]",
+        data: page.file!,
+      });
+    });
+    page.file = undefined; // the page let go of it
+    await until(() => result.current.status === "processing");
+    expect(await collected(file)).toBe(true); // while the job is followed
+    expect(emu.release(result.current.jobId!)).toBe(true);
+    await until(() => result.current.status === "completed");
   });
 
   it("a job goes on being followed after an <Activity> hid its component and showed it again", async () => {
