@@ -1,4 +1,4 @@
-import { type DecartClient, type DecartError, type JobEvent, RateLimitError } from "@decart/core";
+import { type DecartClient, type DecartError, InvalidInputError, type JobEvent, RateLimitError } from "@decart/core";
 import {
   asyncScheduler,
   catchError,
@@ -53,7 +53,10 @@ export type BatchEvent = {
 );
 
 export interface SubmitAllOptions extends SubmitJobOptions {
-  /** Jobs in flight at once (submitted and not finished). Default 8. */
+  /**
+   * Jobs in flight at once (submitted and not finished): 1 or more, or `Infinity` for all at once (an iterable is then
+   * read at once). Default 8. Anything else errors with `InvalidInputError` before any request.
+   */
   concurrency?: number;
   /** End the batch (error, and stop watching the others) at the first job that fails or errors. Default `false`. */
   failFast?: boolean;
@@ -79,6 +82,15 @@ export function submitAll(
 ): Observable<BatchEvent> {
   const { concurrency = 8, failFast = false, ...jobOptions } = options;
   return defer(() => {
+    // A number of lanes: 1 or more (a fraction counts its whole lanes), or Infinity for all at once.
+    if (!(concurrency >= 1))
+      throw new InvalidInputError(`Invalid options: "concurrency" must be a number ≥ 1 (got ${concurrency})`, {
+        field: "concurrency",
+        expected: "a number ≥ 1",
+      });
+    const width = Math.floor(concurrency);
+    // All at once (Infinity): an iterable is read at once, to know how many lanes.
+    const given = width === Number.POSITIVE_INFINITY && !isObservable(inputs) ? [...inputs] : inputs;
     const scheduler = jobOptions.scheduler ?? asyncScheduler;
     const pacer = createPacer(scheduler);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
@@ -104,7 +116,7 @@ export function submitAll(
     };
 
     const summary: BatchSummary = {
-      total: Array.isArray(inputs) ? inputs.length : 0,
+      total: Array.isArray(given) ? given.length : 0,
       submitted: 0,
       pending: 0,
       processing: 0,
@@ -147,17 +159,18 @@ export function submitAll(
       );
     };
 
-    if (isObservable(inputs)) {
-      return inputs.pipe(
+    if (isObservable(given)) {
+      return given.pipe(
         mergeMap((item, index) => {
           summary.total++;
           return run(item, index);
-        }, concurrency),
+        }, width),
         finalize(unfollow),
       );
     }
     // An iterable is read lazily: each of `concurrency` lanes takes the next input when its job ends.
-    const iterator = inputs[Symbol.iterator]();
+    const lanes = Math.min(width, Array.isArray(given) ? Math.max(1, given.length) : width);
+    const iterator = given[Symbol.iterator]();
     let index = 0;
     let done = false;
     const lane = defer(() => {
@@ -166,9 +179,9 @@ export function submitAll(
         done = true;
         return EMPTY;
       }
-      if (!Array.isArray(inputs)) summary.total++;
+      if (!Array.isArray(given)) summary.total++;
       return run(next.value, index++);
     }).pipe(repeat({ delay: () => (done ? EMPTY : of(0)) }));
-    return merge(...Array.from({ length: Math.max(1, concurrency) }, () => lane)).pipe(finalize(unfollow));
+    return merge(...Array.from({ length: lanes }, () => lane)).pipe(finalize(unfollow));
   });
 }

@@ -1,6 +1,6 @@
 import { DecartError, type JobEvent, models } from "@decart/core";
 import type { Emulator, FaultRule } from "@decart/emulator";
-import { lastValueFrom, Subject, type Subscription, throwError, toArray } from "rxjs";
+import { from, lastValueFrom, Subject, type Subscription, throwError, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import { statusChanges } from "../src/operators.js";
@@ -140,6 +140,27 @@ describe("over HTTP, against the emulator", () => {
     expect(emu.release(job_id)).toBe(true);
     expect((await kept).at(-1)).toMatchObject({ type: "completed", jobId: job_id });
     expect((await other).at(-1)).toMatchObject({ type: "completed", jobId: job_id });
+  });
+
+  it("submitAll: a concurrency that is no number of lanes errors before any request; Infinity means all at once", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const inputs = ["a", "b", "c"].map((prompt) => ({ model, prompt }));
+    // An array, an observable and a lazily read iterable of the same inputs.
+    const kinds = { array: () => inputs, observable: () => from(inputs), iterable: () => inputs.values() };
+    for (const concurrency of [0, -1, Number.NaN, 0.5]) {
+      for (const [kind, of] of Object.entries(kinds)) {
+        const error = await lastValueFrom(submitAll(client, of(), { concurrency, download: false })).catch((e) => e);
+        expect(error, `${concurrency} (${kind})`).toMatchObject({ name: "InvalidInputError", field: "concurrency" });
+      }
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    for (const [kind, of] of Object.entries(kinds)) {
+      const events = await lastValueFrom(
+        submitAll(client, of(), { concurrency: Number.POSITIVE_INFINITY, download: false }).pipe(toArray()),
+      );
+      expect(events.at(-1)?.summary, kind).toMatchObject({ total: 3, submitted: 3, completed: 3 });
+    }
   });
 
   it("a batch under faults: 429s on submit, 503s, resets and cut bodies on reads; every job completes once", async () => {
