@@ -91,6 +91,17 @@ async function downloadBytes(run: Locator): Promise<{ name: string; bytes: Buffe
   return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
 }
 
+/** Submits a job from Node (the page's "elsewhere") and follows it by its id until it is seen `processing` ([hold]). */
+async function followHeldJob(page: Page, prompt: string): Promise<{ jobId: string; run: Locator }> {
+  const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
+  const { job_id: jobId } = await server.queue.submit({ model: models.video("lucy-pro-t2v"), prompt });
+  await page.getByLabel("Job id").fill(jobId);
+  await page.getByRole("button", { name: "Follow" }).click();
+  const run = view(page, "Followed job");
+  await reached(run, "processing");
+  return { jobId, run };
+}
+
 /** The job id a run shows. */
 const shownJobId = async (run: Locator) => (await run.locator(".job").textContent())?.replace("job", "").trim() ?? "";
 
@@ -208,16 +219,7 @@ describe("playground in Chromium", () => {
 
   it("follows a job submitted elsewhere (useJob) by its id, down to playback and download", async () => {
     const { page } = await openPage();
-    const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
-    const { job_id: jobId } = await server.queue.submit({
-      model: models.video("lucy-pro-t2v"),
-      prompt: "A harbour [hold]",
-    });
-    await page.getByLabel("Job id").fill(jobId);
-    await page.getByRole("button", { name: "Follow" }).click();
-
-    const run = view(page, "Followed job");
-    await reached(run, "processing");
+    const { jobId, run } = await followHeldJob(page, "A harbour [hold]");
     expect(emu.release(jobId)).toBe(true);
     await reached(run, "completed");
     expect((await timelineOf(run)).filter((s) => s === "processing" || s === "completed")).toEqual([
@@ -235,15 +237,7 @@ describe("playground in Chromium", () => {
 
   it("Stop following stops reading the job, says so, and takes its button away (the job goes on)", async () => {
     const { page } = await openPage();
-    const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
-    const { job_id: jobId } = await server.queue.submit({
-      model: models.video("lucy-pro-t2v"),
-      prompt: "A tide that nobody watches [hold]",
-    });
-    await page.getByLabel("Job id").fill(jobId);
-    await page.getByRole("button", { name: "Follow" }).click();
-    const run = view(page, "Followed job");
-    await reached(run, "processing");
+    const { jobId, run } = await followHeldJob(page, "A tide that nobody watches [hold]");
     await page.getByRole("button", { name: "Stop following" }).click();
     await run.getByText("no longer watched").waitFor();
     await expect(page.getByRole("button", { name: "Stop following" }).count()).resolves.toBe(0);

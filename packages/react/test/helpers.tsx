@@ -10,7 +10,7 @@ import {
 import { createTokenRoute, type TokenRouteOptions } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { renderHook } from "@testing-library/react";
-import { type ReactNode, StrictMode } from "react";
+import { Activity, type ReactNode, StrictMode } from "react";
 import { DecartProvider, useJob } from "../src/index.js";
 
 /** The emulator on 127.0.0.1 and a free port, with its "fast" timing (20 ms pending + 60 ms processing) by default. */
@@ -68,6 +68,26 @@ export const strictWith =
       <DecartProvider client={client}>{children}</DecartProvider>
     </StrictMode>
   );
+
+/**
+ * A test wrapper like `strictWith`, inside an `<Activity>` the test hides and shows: `show(false)` then `rerender()`
+ * hides the tree (its effects are cleaned up, as when a tab is left), `show(true)` then `rerender()` shows it again.
+ */
+export function activityWith(client: DecartClient) {
+  let mode: "visible" | "hidden" = "visible";
+  return {
+    wrapper: ({ children }: { children: ReactNode }) => (
+      <StrictMode>
+        <DecartProvider client={client}>
+          <Activity mode={mode}>{children}</Activity>
+        </DecartProvider>
+      </StrictMode>
+    ),
+    show(visible: boolean) {
+      mode = visible ? "visible" : "hidden";
+    },
+  };
+}
 
 export async function sha256(blob: Blob): Promise<string> {
   return Buffer.from(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer())).toString("hex");

@@ -1,10 +1,10 @@
 import { models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { Activity, type ReactNode, StrictMode } from "react";
+import { StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DecartProvider, useGenerateImage, useResultUrl } from "../src/index.js";
-import { clientFor, collected, startFast, strictWith, until } from "./helpers.js";
+import { useGenerateImage, useResultUrl } from "../src/index.js";
+import { activityWith, clientFor, collected, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -83,24 +83,17 @@ describe("useGenerateImage, stopped or hidden mid-request", () => {
   it("a request an <Activity> cut short by hiding its component is not shown as still submitting", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
     const client = clientFor(emu);
-    let mode: "visible" | "hidden" = "visible";
-    const wrapper = ({ children }: { children: ReactNode }) => (
-      <StrictMode>
-        <DecartProvider client={client}>
-          <Activity mode={mode}>{children}</Activity>
-        </DecartProvider>
-      </StrictMode>
-    );
-    const { result, rerender } = renderHook(() => useGenerateImage(), { wrapper });
+    const tab = activityWith(client);
+    const { result, rerender } = renderHook(() => useGenerateImage(), { wrapper: tab.wrapper });
     let pending: Promise<Blob | undefined> | undefined;
     act(() => {
       pending = result.current.submit({ model, prompt: "slow" });
     });
     await until(() => (emu!.stats().requests.byRoute.process ?? 0) === 1);
-    mode = "hidden";
+    tab.show(false);
     rerender();
     expect(await pending).toBeUndefined(); // hidden, its effects are gone: the request was aborted
-    mode = "visible";
+    tab.show(true);
     rerender();
     expect(result.current.status).toBe("idle");
   });

@@ -1,10 +1,19 @@
 import { JobFailedError, models, type PollSchedule } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
-import { Activity, type ReactNode, StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DecartProvider, type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, collected, countingFetch, sha256, startFast, strictWith, until, witness } from "./helpers.js";
+import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
+import {
+  activityWith,
+  clientFor,
+  collected,
+  countingFetch,
+  sha256,
+  startFast,
+  strictWith,
+  until,
+  witness,
+} from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -249,25 +258,18 @@ describe("useGenerateVideo, as an app uses it", () => {
   it("a job goes on being followed after an <Activity> hid its component and showed it again", async () => {
     emu = await startFast();
     const client = clientFor(emu);
-    let mode: "visible" | "hidden" = "visible";
-    const wrapper = ({ children }: { children: ReactNode }) => (
-      <StrictMode>
-        <DecartProvider client={client}>
-          <Activity mode={mode}>{children}</Activity>
-        </DecartProvider>
-      </StrictMode>
-    );
-    const { result, rerender } = renderHook(() => useGenerateVideo(), { wrapper });
+    const tab = activityWith(client);
+    const { result, rerender } = renderHook(() => useGenerateVideo(), { wrapper: tab.wrapper });
     await act(async () => {
       await result.current.submit({ model, prompt: "in a tab the user leaves and comes back to [hold]" });
     });
     await until(() => result.current.status === "processing");
     const jobId = result.current.jobId!;
     const clock = await witness(emu, client);
-    mode = "hidden";
+    tab.show(false);
     rerender();
     await clock.ticks(3); // hidden for a while: its effects are gone meanwhile
-    mode = "visible";
+    tab.show(true);
     rerender();
     expect(emu.release(jobId)).toBe(true);
     await until(() => result.current.status === "completed");
