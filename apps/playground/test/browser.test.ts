@@ -235,7 +235,7 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("Stop following stops reading the job, says so, and takes its button away (the job goes on)", async () => {
+  it("Stop following says the job is no longer watched and takes its button away (the job goes on)", async () => {
     const { page } = await openPage();
     const { jobId, run } = await followHeldJob(page, "A tide that nobody watches [hold]");
     await page.getByRole("button", { name: "Stop following" }).click();
