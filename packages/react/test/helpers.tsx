@@ -37,16 +37,60 @@ export function tokensOf(emu: Emulator, options: TokenRouteOptions = {}) {
   return fetcher;
 }
 
-/** The page's `fetch`, counting the requests sent through it (as they are sent), for a client's `fetch` option. */
+/**
+ * The page's `fetch`, for a client's `fetch` option: it counts the requests sent through it (as they are sent), keeps
+ * their URLs and knows how many are open: from the call until the answer's body was read to its end or cancelled, the
+ * call failed, or the client aborted it (what happy-dom's fetch does with a request after that is not the client's).
+ */
 export function countingFetch() {
-  const counting = (input: RequestInfo | URL, init?: RequestInit) => {
+  const counting = async (input: RequestInfo | URL, init?: RequestInit) => {
     counting.calls++;
     counting.urls.push(String(input instanceof Request ? input.url : input));
-    return fetch(input, init);
+    open++;
+    let closed = false;
+    const close = () => {
+      if (!closed) open--;
+      closed = true;
+    };
+    init?.signal?.addEventListener("abort", close);
+    let response: Response;
+    try {
+      response = await fetch(input, init);
+    } catch (e) {
+      close();
+      throw e;
+    }
+    if (!response.body) {
+      close();
+      return response;
+    }
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(out) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            close();
+            out.close();
+          } else out.enqueue(value);
+        } catch (e) {
+          close();
+          out.error(e);
+        }
+      },
+      cancel(reason) {
+        close();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, response);
   };
+  let open = 0;
   counting.calls = 0;
   /** The URLs asked for, in order. */
   counting.urls = [] as string[];
+  /** Requests not yet over. */
+  counting.open = () => open;
   return counting;
 }
 
@@ -59,6 +103,29 @@ export const clientFor = (emu: Emulator, options: DecartClientOptions = {}): Dec
     poll: { initialDelayMs: 10, intervalMs: 15 },
     ...options,
   });
+
+/**
+ * A page's client on which time is free: it reads a job at once and again as soon as each read has answered (0 ms
+ * waits), through a `countingFetch`. A watch still going has a request open, or a 0 ms timer set once its last read
+ * answered; `settled()` waits until no request is open, notes how many were sent, and lets a 0 ms timer set after
+ * that fire: timers of one length fire in the order they were set, so a watch still going has sent its next request
+ * by then.
+ */
+export function freeClient(emu: Emulator) {
+  const page = countingFetch();
+  const client = clientFor(emu, { fetch: page, poll: { initialDelayMs: 0, intervalMs: 0 } });
+  return {
+    client,
+    page,
+    /** Resolves, once nothing is open and a 0 ms timer set then has fired, with the number of requests sent before. */
+    async settled(): Promise<number> {
+      await until(() => page.open() === 0);
+      const sent = page.calls;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return sent;
+    },
+  };
+}
 
 /** A test wrapper: `<StrictMode>` around a provider of `client`. */
 export const strictWith =

@@ -8,6 +8,7 @@ import {
   clientFor,
   collected,
   countingFetch,
+  freeClient,
   sha256,
   startFast,
   strictWith,
@@ -83,7 +84,7 @@ describe("useGenerateVideo", () => {
 
   it("stop() stops reading; the job goes on to completion", async () => {
     emu = await startFast();
-    const client = clientFor(emu);
+    const { client, page, settled } = freeClient(emu);
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
     await act(async () => {
       await result.current.submit({ model, prompt: "stop me [hold]" });
@@ -91,10 +92,9 @@ describe("useGenerateVideo", () => {
     await until(() => result.current.status === "processing");
     act(() => result.current.stop());
     const jobId = result.current.jobId!;
-    const reads = emu.job(jobId)!.statusReads;
-    await (await witness(emu, client)).ticks(10);
-    // At most the read that was on its way when it stopped (the server may answer it after the client gave up).
-    expect(emu.job(jobId)!.statusReads).toBeLessThanOrEqual(reads + 1);
+    const sent = await settled(); // the read on its way when it stopped, if any, is over
+    expect(page.calls).toBe(sent);
+    expect(page.open()).toBe(0);
     expect(result.current).toMatchObject({ status: "processing", jobId });
     expect(emu.release(jobId)).toBe(true); // not cancelled: still running
     const outcome = await client.queue.wait(jobId, { download: false });
@@ -124,7 +124,7 @@ describe("useGenerateVideo", () => {
 
   it("unmounting mid-job stops reading without a state update, and never cancels", async () => {
     emu = await startFast();
-    const client = clientFor(emu);
+    const { client, page, settled } = freeClient(emu);
     const errors = vi.spyOn(console, "error");
     let renders = 0;
     const { result, unmount } = renderHook(
@@ -140,10 +140,10 @@ describe("useGenerateVideo", () => {
     await until(() => result.current.status === "processing");
     const jobId = result.current.jobId!;
     unmount();
-    const reads = emu.job(jobId)!.statusReads;
     const rendered = renders;
-    await (await witness(emu, client)).ticks(10);
-    expect(emu.job(jobId)!.statusReads).toBeLessThanOrEqual(reads + 1); // at most the read on its way
+    const sent = await settled(); // the read on its way when it unmounted, if any, is over
+    expect(page.calls).toBe(sent);
+    expect(page.open()).toBe(0);
     expect(renders).toBe(rendered);
     expect(errors).not.toHaveBeenCalled();
     expect(emu.release(jobId)).toBe(true); // not cancelled: still running
@@ -154,21 +154,23 @@ describe("useGenerateVideo", () => {
 describe("useGenerateVideo, as an app uses it", () => {
   it("a submit after unmount (a late event handler) resolves the job id and nobody polls the job", async () => {
     emu = await startFast();
-    const client = clientFor(emu);
+    const { client, page, settled } = freeClient(emu);
     const { result, unmount } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
     const { submit } = result.current;
     unmount();
     await new Promise((resolve) => setTimeout(resolve, 0)); // the handler runs a task later
     const jobId = await submit({ model, prompt: "submitted as the page went away [hold]" });
     expect(jobId).toMatch(/^job_/);
-    await (await witness(emu, client)).ticks(10);
+    const sent = await settled();
+    expect(page.calls).toBe(sent);
+    expect(page.urls.filter((url) => url.includes(jobId!))).toEqual([]);
     expect(emu.job(jobId!)!.statusReads).toBe(0);
     expect(emu.release(jobId!)).toBe(true); // not cancelled
   });
 
   it("stop() during the submit: the job id arrives in the state (pending) and nothing reads the job", async () => {
     emu = await startFast();
-    const client = clientFor(emu);
+    const { client, page, settled } = freeClient(emu);
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
     let submitted: Promise<string | undefined> | undefined;
     act(() => {
@@ -180,7 +182,9 @@ describe("useGenerateVideo, as an app uses it", () => {
       jobId = await submitted;
     });
     expect(result.current).toMatchObject({ status: "pending", jobId });
-    await (await witness(emu, client)).ticks(10);
+    const sent = await settled();
+    expect(page.calls).toBe(sent);
+    expect(page.urls.filter((url) => url.includes(jobId!))).toEqual([]);
     expect(emu.job(jobId!)!.statusReads).toBe(0);
     expect(result.current).toMatchObject({ status: "pending", jobId });
   });
