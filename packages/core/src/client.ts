@@ -254,7 +254,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     fetch: fetchImpl,
     timeoutMs,
     uploadTimeoutMs,
-    retrySubmit: options.retrySubmit === true,
+    retrySubmit: !!options.retrySubmit,
     policy,
   });
   const durations = createDurationModel();
@@ -431,7 +431,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return createJobWatch({
       ...opts,
       jobId,
-      model: typeof opts.model === "string" ? opts.model : opts.model?.canonical,
+      model: (opts.model as VideoModel | undefined)?.canonical ?? (opts.model as string | undefined),
       now,
       clock: poll.now,
       deadline,
@@ -506,15 +506,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     for await (e of events);
     // A watch that does not throw ends with `completed` or `failed`.
     const end = e as Extract<JobEvent, { type: "completed" | "failed" }>;
-    return end.type === "failed"
-      ? { status: "failed", job_id: end.jobId, error: end.error }
-      : { status: "completed", job_id: end.jobId, ...(end.data && { data: end.data }) };
+    return {
+      status: end.type,
+      job_id: end.jobId,
+      ...(end.type === "failed" ? { error: end.error } : end.data && { data: end.data }),
+    } as QueueJobResult | QueueJobOutcome;
   }
 
   async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
     // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used.
-    const [own, inputs] = checkCall(options, "Invalid input");
-    options = { ...inputs, ...own } as typeof options;
+    options = Object.assign({}, ...checkCall(options, "Invalid input")) as never;
     const deadline = deadlineOf(options);
     const job = await submit(options, deadline);
     yield* follow(job.job_id, { ...options, first: job }, deadline);

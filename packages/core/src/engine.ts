@@ -1,7 +1,7 @@
 import { canonicalModel, catalogue, isModelName, type JobStatusResponse, jobStatuses } from "@decart/api";
 import { asDecartError, type DecartError, InvalidResponseError, timedOut as jobTimedOut } from "./errors.js";
 import { completedDurationMs } from "./poll.js";
-import { MAX_INVALID_ANSWERS, retryDelay } from "./retry.js";
+import { retryDelay } from "./retry.js";
 import type { DownloadProgress, PollSchedule } from "./types.js";
 
 /** A wait's default budget: a little past the server's own 10-minute job timeout. */
@@ -251,10 +251,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       const error = asDecartError(e, jobId);
       // The policy says whether and when (answers that break the spec only a few times in a row); the deadline alone
       // turns a retry it allows into a timeout.
-      const wait =
-        InvalidResponseError.isInstance(error) && ++invalid > MAX_INVALID_ANSWERS
-          ? undefined
-          : retryDelay(error, failures++, { now: now(), random: init.random });
+      if (InvalidResponseError.isInstance(error)) invalid++;
+      const wait = retryDelay(error, failures++, { invalid, random: init.random });
       if (wait === undefined) return step([], { error });
       if (now() + wait > deadline) return step([], { error: timedOut(error) });
       return last?.status === "completed" ? step([], { download: wait }) : readIn([], wait, wait);

@@ -91,37 +91,34 @@ export const retryWait = (attempt: number, retryAfterMs: number | undefined, ran
     MAX_RETRY_AFTER_MS,
   );
 
-/** Where a retry decision is made: the call's retry count and budget, the time now, and the jitter's randomness. */
+/** Where a retry decision is made: the call's retry count, the answers that broke the spec, the jitter's randomness. */
 export interface RetryContext {
   /** Also retry a POST whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`): the client's `retrySubmit`. */
-  retrySubmit?: boolean;
+  retrySubmit?: boolean | undefined;
   /** Retries allowed after the first attempt (default: until the deadline). */
   maxRetries?: number;
-  /** The end of the call's budget, on the client's clock (default: none). */
-  deadline?: number;
-  /** The client's clock now. */
-  now: number;
-  random?: () => number;
+  /** Answers that broke the spec in a row, this one included: more than `MAX_INVALID_ANSWERS` are not retried. */
+  invalid: number;
+  random?: (() => number) | undefined;
 }
 
 /**
  * The one retry decision. After a failure of attempt `attempt` (from 0), the ms to wait before trying again, or
  * `undefined` to give up and surface `error`. A failure is retried when it is `retryable` (the transport makes a POST's
  * failure retryable only when the server certainly did not take it: 408, 429, 503, a refused connection), or, with
- * `retrySubmit`, when the outcome of a POST is unknown. The wait is `retryWait`; no retry starts whose wait would end
- * past the deadline.
+ * `retrySubmit`, when the outcome of a POST is unknown; an answer that breaks the spec only a few times in a row. The
+ * wait is `retryWait`; the caller says whether it ends within its deadline.
  */
-export function retryDelay(
+export const retryDelay = (
   error: DecartError & { retryAfterMs?: number },
   attempt: number,
-  { retrySubmit, maxRetries = Infinity, deadline = Infinity, now, random = Math.random }: RetryContext,
-): number | undefined {
-  if (attempt >= maxRetries || !(error.retryable || (retrySubmit && error.code === "SUBMIT_OUTCOME_UNKNOWN"))) {
-    return undefined;
-  }
-  const wait = retryWait(attempt, error.retryAfterMs, random);
-  return now + wait > deadline ? undefined : wait;
-}
+  { retrySubmit, maxRetries = Infinity, invalid, random = Math.random }: RetryContext,
+): number | undefined =>
+  attempt < maxRetries &&
+  invalid <= MAX_INVALID_ANSWERS &&
+  (error.retryable || (retrySubmit && error.code === "SUBMIT_OUTCOME_UNKNOWN"))
+    ? retryWait(attempt, error.retryAfterMs, random)
+    : undefined;
 
 /**
  * The client-wide rate-limit gate: a 429 on any request closes it for the server's `Retry-After` (else backoff), and
@@ -156,10 +153,9 @@ export function createGate(now: () => number) {
  * gate for everyone. An answer that breaks the spec (`InvalidResponseError`) is tried again at most a few times.
  */
 export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n: number) => Promise<T>): Promise<T> {
-  const { signal, jobId, deadline = Infinity, what } = call;
-  const maxRetries = call.maxRetries ?? policy.maxRetries;
+  // `renew` is used once at most.
+  let { signal, jobId, deadline = Infinity, what, renew, maxRetries = policy.maxRetries } = call;
   const { gate, now, delay } = policy;
-  let { renew } = call;
   let invalid = 0;
   let waited = 0;
   // What a plain call (one without a deadline) may still wait: it never sleeps past its budget.
@@ -185,9 +181,8 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       n--;
       continue;
     }
-    if (InvalidResponseError.isInstance(error) && ++invalid > MAX_INVALID_ANSWERS) throw error;
-    const context = { retrySubmit: call.retrySubmit, maxRetries, now: now(), random: policy.random };
-    const wait = retryDelay(error, n, context);
+    if (InvalidResponseError.isInstance(error)) invalid++;
+    const wait = retryDelay(error, n, { retrySubmit: call.retrySubmit, maxRetries, invalid, random: policy.random });
     if (error.status === 429) {
       // Every 429 closes the gate, also one this call does not retry (a watch's status read retries in the engine).
       // The caller that closed it waits once (below), not a second time at the gate.
@@ -195,7 +190,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     }
     if (wait === undefined) throw error;
     // The deadline, not the error, ends the retries.
-    if (context.now + wait > deadline) throw call.expired ? call.expired(error) : error;
+    if (now() + wait > deadline) throw call.expired ? call.expired(error) : error;
     // A plain call whose wait (or the server's `Retry-After`, even beyond the 60 s honoured) would outrun its budget
     // fails at once, with the error that carries `retryAfterMs` for the caller to decide.
     spare -= Math.max(wait, (error as RateLimitError).retryAfterMs ?? 0);

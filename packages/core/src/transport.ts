@@ -235,7 +235,7 @@ export function createTransport({
             throw invalid("an opaque redirect (not followed)", 0);
           }
           const location = response.headers.get("location");
-          if (![301, 302, 303, 307, 308].includes(response.status) || !location) break;
+          if (!/^30[12378]$/.test(response.status as unknown as string) || !location) break;
           await response.body?.cancel();
           if (hops >= MAX_REDIRECTS) throw invalid(`more than ${MAX_REDIRECTS} redirects`, response.status);
           let next = "";

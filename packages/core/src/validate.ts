@@ -56,10 +56,7 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
   object: isObject,
   integer: Number.isInteger,
   number: Number.isFinite,
-  string: (v) => typeof v === "string",
-  boolean: (v) => typeof v === "boolean",
   file: isFileInput,
-  function: (v) => typeof v === "function",
   signal: (v) => v instanceof AbortSignal,
 };
 
@@ -96,7 +93,8 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
       fail("JSON");
     }
   }
-  if (TYPES[type]?.(value) === false) {
+  // `string`, `boolean` and `function` are what `typeof` says.
+  if (TYPES[type] ? !TYPES[type](value) : /^[sbf]/.test(type) && typeof value !== type) {
     fail(
       type === "file"
         ? "a file, a stream, bytes or an http(s) URL"
