@@ -1,5 +1,11 @@
 import { canonicalModel, catalogue, isModelName, type JobStatusResponse, jobStatuses } from "@decart/api";
-import { asDecartError, type DecartError, InvalidResponseError, timedOut as jobTimedOut } from "./errors.js";
+import {
+  asDecartError,
+  callbackThrew,
+  type DecartError,
+  InvalidResponseError,
+  timedOut as jobTimedOut,
+} from "./errors.js";
 import { completedDurationMs } from "./poll.js";
 import { retryDelay } from "./retry.js";
 import type { DownloadProgress, PollSchedule } from "./types.js";
@@ -192,9 +198,16 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     // Read afresh before each wait: what other watches of this model learnt meanwhile counts at once.
     const typicalMs = (model && durations?.typicalMs(model, catalogueMs())) || catalogueMs();
     const spread = model ? durations?.spread(model) : undefined;
-    const ms = last
-      ? schedule({ attempt: reads, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs, spread })
-      : 0;
+    let ms = 0;
+    // The schedule may be the caller's: one that throws, or answers anything but a number of ms ≥ 0 (NaN, -1,
+    // Infinity, "100"), ends the watch with `CALLBACK_ERROR` naming it, rather than reading as fast as answers come.
+    if (last)
+      try {
+        ms = schedule({ attempt: reads, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs, spread });
+        if (!(Number.isFinite(ms) && ms >= 0)) throw `answered ${ms as unknown as string}`;
+      } catch (cause) {
+        return step(events, { error: callbackThrew(jobId, cause, "poll.schedule failed") });
+      }
     return readIn(events, ms, 0, !last); // the first read is never slowed
   };
 

@@ -178,9 +178,12 @@ export function invalid(where: string, field: string, expected: string, got?: un
   );
 }
 
-/** A caller's callback threw: the error (code `CALLBACK_ERROR`, not retried) that ends the call; the job goes on. */
-export const callbackThrew = (jobId: string | undefined, cause: unknown) =>
-  new DecartError(`${jobId ? `Job ${jobId}: ` : ""}a callback threw (${cause})${jobId ? "; the job goes on" : ""}`, {
+/**
+ * A caller's callback threw (or, as `what` says, failed otherwise): the error (code `CALLBACK_ERROR`, not retried) that
+ * ends the call; the job goes on.
+ */
+export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") =>
+  new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${cause})${jobId ? "; the job goes on" : ""}`, {
     code: "CALLBACK_ERROR",
     jobId,
     cause,

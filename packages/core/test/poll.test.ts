@@ -1,6 +1,14 @@
 import { type Emulator, seededRandom } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adaptiveSchedule, type DelayFunction, JobTimeoutError, models, type PollContext } from "../src/index.js";
+import {
+  adaptiveSchedule,
+  DecartError,
+  type DelayFunction,
+  JobTimeoutError,
+  models,
+  type PollContext,
+  type PollSchedule,
+} from "../src/index.js";
 import { completedDurationMs, createDurationModel, mergePoll, scheduleFor } from "../src/poll.js";
 import { clientFor, firstN, startFast } from "./helpers.js";
 
@@ -393,5 +401,53 @@ describe("polling a real job with an injected delay", () => {
     });
     expect(seen[0]).toMatchObject({ attempt: 0, status: "pending", typicalMs: 20_000 });
     expect(seen.map((c) => c.attempt)).toEqual(seen.map((_, i) => i));
+  });
+});
+
+describe("a schedule that answers no delay", () => {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startFast();
+  });
+  afterAll(() => emu.close());
+
+  it("NaN, a negative number, Infinity, a non-number or a throw ends the watch with CALLBACK_ERROR naming poll.schedule", async () => {
+    const answers: [string, PollSchedule][] = [
+      ["NaN", () => Number.NaN],
+      ["-1", () => -1],
+      ["Infinity", () => Number.POSITIVE_INFINITY],
+      ["100", () => "100" as unknown as number],
+      ["undefined", () => undefined as unknown as number],
+      [
+        "Error: no",
+        () => {
+          throw new Error("no");
+        },
+      ],
+    ];
+    const client = clientFor(emu);
+    for (const [shown, schedule] of answers) {
+      const before = emu.stats().requests.byRoute.status ?? 0;
+      // A budget of 2 s: a schedule read as "never" would end in JobTimeoutError, one read as "now" would complete.
+      const error = await client.queue
+        .submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: shown, poll: schedule, timeoutMs: 2000 })
+        .catch((e) => e);
+      expect(error, shown).toBeInstanceOf(DecartError);
+      expect(error.code, shown).toBe("CALLBACK_ERROR");
+      expect(error.jobId).toMatch(/^job_/);
+      expect(error.message).toContain(`Job ${error.jobId}: poll.schedule failed (`);
+      expect(error.message).toContain(shown);
+      expect(error.message).toContain("the job goes on");
+      // It was asked after the submit answer, before any status read.
+      expect(emu.stats().requests.byRoute.status ?? 0).toBe(before);
+    }
+  });
+
+  it("the same through queue.wait and a client-wide schedule", async () => {
+    const client = clientFor(emu, { poll: { schedule: () => -5 } });
+    const { job_id } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "wait" });
+    const error = await client.queue.wait(job_id, { download: false }).catch((e) => e);
+    expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: job_id });
+    expect(error.message).toContain("poll.schedule failed (answered -5)");
   });
 });
