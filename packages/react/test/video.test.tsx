@@ -446,25 +446,22 @@ describe("a hidden page", () => {
     timeout: 20_000,
   }, async () => {
     emu = await startFast();
-    const client = clientFor(emu);
+    // Visible, the hook reads at once and again as soon as each read has answered (0 ms waits).
+    const { client, page: sent, settled } = freeClient(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "in a background tab [hold]" });
     const page = visibility();
     try {
       const { result, unmount } = renderHook(() => useJob(job_id, { model }), { wrapper: strictWith(client) });
       await until(() => result.current.status === "processing");
-      const requests = () => emu!.job(job_id)!.requests;
-      await until(() => requests() >= 3); // reading every 15 ms
-      const clock = await witness(emu, client);
       act(() => page.set("hidden"));
-      const hidden = requests();
-      await clock.ticks(10); // ten ticks of the visible schedule
-      // At most the read that was already on its way when the page hid.
-      expect(requests()).toBeLessThanOrEqual(hidden + 1);
-      const before = requests();
+      // The read on its way when the page hid, if any, is over; then a 0 ms wait would have ended: none was sent.
+      const hidden = await settled();
+      expect(sent.calls).toBe(hidden);
+      expect(sent.open()).toBe(0);
       act(() => page.set("visible"));
-      await until(() => requests() > before);
+      await until(() => sent.calls > hidden);
       expect(result.current.status).toBe("processing");
-      await until(() => requests() > before + 2); // and the visible pace resumes
+      await until(() => sent.calls > hidden + 2); // and the visible pace resumes
       unmount();
     } finally {
       page.restore();
