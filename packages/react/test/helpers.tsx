@@ -1,17 +1,10 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import {
-  type ClientToken,
-  createDecartClient,
-  type DecartClient,
-  type DecartClientOptions,
-  models,
-} from "@decart/core";
+import { type ClientToken, createDecartClient, type DecartClient, type DecartClientOptions } from "@decart/core";
 import { createTokenRoute, type TokenRouteOptions } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
-import { renderHook } from "@testing-library/react";
 import { Activity, type ReactNode, StrictMode } from "react";
-import { DecartProvider, useJob } from "../src/index.js";
+import { DecartProvider } from "../src/index.js";
 
 /** The emulator on 127.0.0.1 and a free port, with its "fast" timing (20 ms pending + 60 ms processing) by default. */
 export const startFast = (options: EmulatorOptions = {}): Promise<Emulator> =>
@@ -163,29 +156,6 @@ export async function sha256(blob: Blob): Promise<string> {
 /** Resolves once `condition` holds (checked every 2 ms; the test's own timeout bounds it). */
 export async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
-}
-
-/** Lets `ms` pass, to see that nothing happens meanwhile. */
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * A clock that counts ticks of the schedule instead of milliseconds, to see that nothing happens meanwhile: a job of
- * its own that stays processing ([hold]), watched by a `useJob` of `client` at the visible pace (even in a hidden
- * page). A loaded machine slows it exactly as much as the watch under test, so `ticks(n)` means "n reads' worth of
- * time at the visible pace" on any machine. Its hook is unmounted with the test's trees.
- */
-export async function witness(emu: Emulator, client: DecartClient) {
-  const model = models.video("lucy-pro-t2v");
-  const { job_id } = await client.queue.submit({ model, prompt: "witness [hold]" });
-  renderHook(() => useJob(job_id, { model, whenHidden: "keep" }), { wrapper: strictWith(client) });
-  const reads = () => emu.job(job_id)?.statusReads ?? 0;
-  return {
-    /** Resolves once the witness has read its job `n` more times. */
-    async ticks(n: number): Promise<void> {
-      const from = reads();
-      await until(() => reads() >= from + n);
-    },
-  };
 }
 
 /**
