@@ -217,28 +217,43 @@ function sharedPoller(
   });
 }
 
-/** The events of a job through its shared poller (one per client, job and `download` choice). */
+/**
+ * The events of a job through its shared poller: one per client and job while one downloads the result (a watcher
+ * without `download` joins it, and ends at the download's start), else one per client, job and `download` choice.
+ */
 function follow(
   client: DecartClient,
   jobId: string,
   options: JobOptions & { model?: VideoModel | VideoModelName | undefined; first?: JobSubmitResult },
 ): Observable<JobEvent> {
   const { model, first, timeoutMs, poll, download, background } = options;
-  return sharedPoller(
-    client,
-    `${download === false ? "status" : "result"}:${jobId}`,
-    background,
-    // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
-    (pace) =>
-      new Observable<JobEvent>((subscriber) =>
-        drive(client.queue.createWatch(jobId, { model, first, timeoutMs, poll, download }), jobId, {
-          read: options.statusSource ?? clientStatus(client),
-          result: options.resultSource ?? clientResult(client),
-          scheduler: options.scheduler ?? asyncScheduler,
-          background: pace,
-        }).subscribe(subscriber),
-      ),
-  );
+  // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
+  const start = (pace: Observable<boolean>) =>
+    new Observable<JobEvent>((subscriber) =>
+      drive(client.queue.createWatch(jobId, { model, first, timeoutMs, poll, download }), jobId, {
+        read: options.statusSource ?? clientStatus(client),
+        result: options.resultSource ?? clientResult(client),
+        scheduler: options.scheduler ?? asyncScheduler,
+        background: pace,
+      }).subscribe(subscriber),
+    );
+  const downloading = `result:${jobId}`;
+  return new Observable<JobEvent>((subscriber) => {
+    if (download !== false || !pollers.get(client)?.has(downloading))
+      return sharedPoller(client, download === false ? `status:${jobId}` : downloading, background, start).subscribe(
+        subscriber,
+      );
+    // Without download, on the poller that downloads: its events until the download starts, then `completed`.
+    return sharedPoller(client, downloading, background, start).subscribe({
+      next: (event) => {
+        if (event.type !== "downloading") return subscriber.next(event);
+        subscriber.next({ type: "completed", jobId, job: event.job });
+        subscriber.complete();
+      },
+      error: (error) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+  });
 }
 
 /**
@@ -250,9 +265,10 @@ function follow(
  *
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
  * gets the latest event at once; when the last one unsubscribes, the timer stops and the request in flight is aborted.
- * Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it (those who
- * differ on `download` get a poller of their own), except `background`: it is slowed only while every subscriber is
- * in the background.
+ * Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it, except
+ * `background`: it is slowed only while every subscriber is in the background. With `download: false`, it joins the
+ * poller that downloads the result if one runs (and ends with `completed` as the download starts); a subscriber that
+ * wants the result while only one without download runs gets a poller of its own.
  */
 export function watchJob(client: DecartClient, jobId: string, options: WatchJobOptions = {}): Observable<JobEvent> {
   return new Observable<JobEvent>((subscriber) => follow(client, jobId, options).subscribe(subscriber));

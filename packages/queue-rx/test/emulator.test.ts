@@ -71,6 +71,38 @@ describe("over HTTP, against the emulator", () => {
     for (const events of results) expect(events).toEqual(results[0]);
   });
 
+  it("a watcher without download joins the poller that downloads the job: one poller; it ends at completed", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "a player and a badge [hold]" });
+    const counting = (counts: { reads: number }): StatusSource => {
+      return (id, within) => {
+        counts.reads++;
+        return clientStatus(client)(id, within);
+      };
+    };
+    const player = { reads: 0 };
+    const badge = { reads: 0 };
+    const played = lastValueFrom(watchJob(client, job_id, { model, statusSource: counting(player) }).pipe(toArray()));
+    await until(() => player.reads > 1);
+    const badged = lastValueFrom(
+      watchJob(client, job_id, { model, download: false, statusSource: counting(badge) }).pipe(toArray()),
+    );
+    await until(() => player.reads > 3);
+    expect(emu.release(job_id)).toBe(true);
+    const [playerEvents, badgeEvents] = await Promise.all([played, badged]);
+    expect(badge.reads).toBe(0);
+    expect(emu.job(job_id)!.statusReads).toBe(player.reads);
+    expect(emu.job(job_id)!.contentReads).toBe(1);
+    expect(playerEvents.at(-1)).toMatchObject({ type: "completed", data: expect.any(Blob) });
+    expect(badgeEvents.map((e) => e.type)).not.toContain("downloading");
+    expect(badgeEvents.at(-1)).toEqual({
+      type: "completed",
+      jobId: job_id,
+      job: expect.objectContaining({ status: "completed" }),
+    });
+  });
+
   it("the last unsubscribe aborts the read in flight and leaves no timer or socket behind", async () => {
     const before = await lastingHandles();
     emu = await startFast({ faults: [{ route: "status", kind: "slow", delayMs: 60_000 }] });
