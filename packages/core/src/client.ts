@@ -374,7 +374,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId, "jobId"), "response");
     const hint = +(response.headers.get("x-poll-after-ms") || Number.NaN);
     // A hint that is not a number of ms is none; one below 50 ms is 50 ms (a hint of 0 must not make the watch spin).
-    return { job: (await response.json()) as JobStatusResponse, hintMs: hint >= 0 ? Math.max(hint, 50) : undefined };
+    // The answer's `Date` is the server's clock (the watch takes the job's age by it).
+    return {
+      job: (await response.json()) as JobStatusResponse,
+      hintMs: hint >= 0 ? Math.max(hint, 50) : undefined,
+      date: Date.parse(response.headers.get("date")!),
+    };
   };
 
   /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */

@@ -53,10 +53,14 @@ export interface JobWatchStep {
   next: JobWatchNext;
 }
 
-/** One status read's answer: the body as received (checked by the watch) and the server's `x-poll-after-ms`. */
+/**
+ * One status read's answer: the body as received (checked by the watch), the server's `x-poll-after-ms`, and its `Date`
+ * (ms since the epoch: the server's clock, to the second).
+ */
 export interface StatusRead {
   job: unknown;
   hintMs?: number | undefined;
+  date?: number | undefined;
 }
 
 /** Expected job durations per model, shared by the watches of a client and refined by what they observe. */
@@ -231,7 +235,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   const watch: JobWatch = {
     start: () => (first ? apply(first, [{ type: "submitted", jobId, model }]) : read([])),
 
-    status({ job, hintMs: hint }) {
+    status({ job, hintMs: hint, date }) {
       if (ended) return end([]);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
       const problem = checkJob(job, jobId);
@@ -242,7 +246,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       hintMs = hint;
       model ||= current.model && canonicalModel(current.model);
       if (!originKnown && current.created_at) {
-        const age = Date.now() - Date.parse(current.created_at);
+        // The job's age by the server's clock: `created_at` is the server's, and so is the answer's `Date` (to the
+        // second, taken as its middle). Without a readable `Date`, by the local clock. A client clock set hours wrong
+        // does not make a fresh job look hours old; an age under 0 (a job younger than the `Date`'s precision) or of a
+        // day or more is not believed: the job counts from when the watch began.
+        const age = (date! + 500 || Date.now()) - Date.parse(current.created_at);
         if (age >= 0 && age < 86_400_000) origin = clock() - age;
         originKnown = true;
       }

@@ -1,7 +1,9 @@
+import { createServer } from "node:http";
 import { type Emulator, seededRandom } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   adaptiveSchedule,
+  createDecartClient,
   DecartError,
   type DelayFunction,
   JobTimeoutError,
@@ -10,7 +12,7 @@ import {
   type PollSchedule,
 } from "../src/index.js";
 import { completedDurationMs, createDurationModel, mergePoll, scheduleFor } from "../src/poll.js";
-import { clientFor, firstN, startFast } from "./helpers.js";
+import { clientFor, firstN, instantDelay, silent, startFast } from "./helpers.js";
 
 /** The official SDK's schedule: 500 ms, then every 1500 ms. */
 const official = ({ attempt }: PollContext) => (attempt === 0 ? 500 : 1500);
@@ -449,5 +451,95 @@ describe("a schedule that answers no delay", () => {
     const error = await client.queue.wait(job_id, { download: false }).catch((e) => e);
     expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: job_id });
     expect(error.message).toContain("poll.schedule failed (answered -5)");
+  });
+});
+
+describe("a job's age by the server's clock", () => {
+  const HOURS = 3 * 3600_000;
+
+  /**
+   * A server whose clock is `offsetMs` off the local one: its status answers carry `created_at` (the job was created
+   * `ageMs` before, by its clock) and a `Date` (`date` gives the header, or none); three reads say `processing`, then
+   * `completed`.
+   */
+  async function skewed(offsetMs: number, ageMs: number, date: (serverNow: number) => string | undefined) {
+    const createdAt = Date.now() + offsetMs - ageMs;
+    let reads = 0;
+    const server = createServer((_req, res) => {
+      const serverNow = Date.now() + offsetMs;
+      const header = date(serverNow);
+      res.sendDate = false;
+      res.writeHead(200, { "content-type": "application/json", ...(header && { date: header }) });
+      res.end(
+        JSON.stringify({
+          job_id: "job_1",
+          status: ++reads > 3 ? "completed" : "processing",
+          model: "lucy-pro-t2v",
+          created_at: new Date(createdAt).toISOString(),
+          updated_at: new Date(serverNow).toISOString(),
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  /** Watches job_1 on `url` with the default schedule (no time waited): its contexts, and the waits it asked for. */
+  async function watch(url: string) {
+    const seen: number[] = [];
+    const waits: number[] = [];
+    const client = createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, poll: { delay: instantDelay() } });
+    const outcome = await client.queue.wait("job_1", {
+      download: false,
+      poll: (ctx) => {
+        seen.push(ctx.elapsedMs);
+        waits.push(adaptiveSchedule(ctx, () => 0.5));
+        return 0;
+      },
+    });
+    expect(outcome.status).toBe("completed");
+    return { seen, waits };
+  }
+
+  it("a fresh job on a server whose clock is hours behind or ahead is read as a fresh job", async () => {
+    for (const offset of [-HOURS, HOURS]) {
+      const server = await skewed(offset, 0, (serverNow) => new Date(serverNow).toUTCString());
+      try {
+        const { seen, waits } = await watch(server.url);
+        // Its age is under the Date header's second, and the first waits are the early reads of a fresh job
+        // (0.5 s, then 0.2·t + 0.5 s), not the late ones of a job hours old (10 s).
+        for (const elapsed of seen) expect(elapsed, `offset ${offset}`).toBeLessThan(1500);
+        expect(waits[0]!).toBeLessThan(1000);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it("a job 20 s old by the server's clock is 20 s old, whatever the local clock says", async () => {
+    const server = await skewed(-HOURS, 20_000, (serverNow) => new Date(serverNow).toUTCString());
+    try {
+      const { seen } = await watch(server.url);
+      expect(seen[0]!).toBeGreaterThanOrEqual(19_000);
+      expect(seen[0]!).toBeLessThan(22_000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("without a readable Date header the local clock gives the age (created_at 20 s before, the clocks agreeing)", async () => {
+    for (const date of [() => undefined, () => "soon"]) {
+      const server = await skewed(0, 20_000, date);
+      try {
+        const { seen } = await watch(server.url);
+        expect(seen[0]!).toBeGreaterThanOrEqual(19_000);
+        expect(seen[0]!).toBeLessThan(22_000);
+      } finally {
+        await server.close();
+      }
+    }
   });
 });
