@@ -137,7 +137,9 @@ export function createTransport({
         return error;
       error.code = "SUBMIT_OUTCOME_UNKNOWN";
       error.retryable = false;
-      error.message += `; a job (or file) may exist${error.requestId ? ` (request ${error.requestId})` : ""}: not sent again (see retrySubmit)`;
+      // The request id once: an answer's message names it already (`(HTTP 500, request req_…)`).
+      const id = error.requestId;
+      error.message += `; a job (or file) may exist${id && !error.message.includes(id) ? ` (request ${id})` : ""}: not sent again (see retrySubmit)`;
       return error;
     };
 

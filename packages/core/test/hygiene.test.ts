@@ -154,7 +154,9 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
         retryable: false,
         requestId: "req_gateway",
       });
-      expect(error.message).toMatch(/upstream failed .*a job \(or file\) may exist \(request req_gateway\)/);
+      expect(error.message).toBe(
+        "upstream failed (HTTP 500, request req_gateway); a job (or file) may exist: not sent again (see retrySubmit)",
+      );
       expect(gateway.seen).toHaveLength(1);
       expect(emu.stats().jobsCreated).toBe(1);
     } finally {

@@ -228,8 +228,10 @@ describe("retries of a submit (POST): only when the server certainly did not tak
       const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
       expect(error).toBeInstanceOf(ServerError);
       expect(error).toMatchObject({ status: 500, code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
-      expect(error.message).toMatch(/a job \(or file\) may exist \(request req_\w+\)/);
       expect(error.requestId).toMatch(/^req_/);
+      // The request id once, in the answer's part of the message.
+      expect(error.message).toMatch(/\(HTTP 500, request req_\w+\); a job \(or file\) may exist: not sent again/);
+      expect(error.message.split(error.requestId)).toHaveLength(2);
       expect(emu.stats().requests.byRoute.submit).toBe(1);
     } finally {
       await emu.close();
