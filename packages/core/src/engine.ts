@@ -161,7 +161,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let model = init.model && canonicalModel(init.model);
   let last: JobStatusResponse | undefined;
   // The job's start on `clock`: known from `first`, or from `created_at` once read; else when watching began.
-  let origin = clock();
+  let origin = 0;
   let originKnown = !!first;
   // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
   let previousRead = 0;
@@ -233,7 +233,17 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   const end = (events: JobEvent[]) => step(events, { done: true });
 
   const watch: JobWatch = {
-    start: () => (first ? apply(first, [{ type: "submitted", jobId, model }]) : read([])),
+    start() {
+      const events: JobEvent[] = first ? [{ type: "submitted", jobId, model }] : [];
+      // The caller's clock (`poll.now`) is first asked here: one that throws ends the watch after `submitted`, with
+      // `CALLBACK_ERROR` carrying the job id, rather than throwing out of the watch and losing the job.
+      try {
+        origin = clock();
+      } catch (cause) {
+        return step(events, { error: callbackThrew(jobId, cause) });
+      }
+      return first ? apply(first, events) : read(events);
+    },
 
     status({ job, hintMs: hint, date }) {
       if (ended) return end([]);

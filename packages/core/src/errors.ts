@@ -180,10 +180,10 @@ export function invalid(where: string, field: string, expected: string, got?: un
 
 /**
  * A caller's callback threw (or, as `what` says, failed otherwise): the error (code `CALLBACK_ERROR`, not retried) that
- * ends the call; the job goes on.
+ * ends the call; the job goes on. What was thrown is written with `String` (a Symbol too).
  */
 export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") =>
-  new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${cause})${jobId ? "; the job goes on" : ""}`, {
+  new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${String(cause)})${jobId ? "; the job goes on" : ""}`, {
     code: "CALLBACK_ERROR",
     jobId,
     cause,
@@ -212,16 +212,22 @@ export const timedOut = (jobId: string | undefined, lastStatus?: string, cause?:
     { jobId, lastStatus, cause },
   );
 
-/** Waits with `wait`: rejects with `AbortError` (carrying `jobId`) when `signal` aborts, else with a `DecartError`. */
-export const pause = (
+/**
+ * Waits with `wait` (the client's `poll.delay`, or the call's): rejects with `AbortError` (carrying `jobId`) when
+ * `signal` aborts; a `wait` of yours that throws or rejects otherwise is a `CALLBACK_ERROR` naming `poll.delay`.
+ */
+export const pause = async (
   wait: (ms: number, signal?: AbortSignal) => Promise<void>,
   ms: number,
   signal?: AbortSignal,
   jobId?: string,
-) =>
-  wait(ms, signal).catch((e) => {
-    throw signal?.aborted ? aborted(jobId, e) : asDecartError(e, jobId);
-  });
+) => {
+  try {
+    await wait(ms, signal);
+  } catch (e) {
+    throw signal?.aborted ? aborted(jobId, e) : callbackThrew(jobId, e);
+  }
+};
 
 const byStatus: Record<number, typeof DecartError> = {
   400: BadRequestError,

@@ -137,9 +137,8 @@ export function createTransport({
         return error;
       error.code = "SUBMIT_OUTCOME_UNKNOWN";
       error.retryable = false;
-      // The request id once: an answer's message names it already (`(HTTP 500, request req_…)`).
-      const id = error.requestId;
-      error.message += `; a job (or file) may exist${id && !error.message.includes(id) ? ` (request ${id})` : ""}: not sent again (see retrySubmit)`;
+      // The request id is the error's `requestId` (an HTTP answer's message names it: `(HTTP 500, request req_…)`).
+      error.message += "; a job (or file) may exist: not sent again (see retrySubmit)";
       return error;
     };
 

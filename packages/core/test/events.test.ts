@@ -8,6 +8,7 @@ import {
   type JobStatusResponse,
   type JobWatchStep,
   models,
+  type PollOptions,
 } from "../src/index.js";
 import { clientFor, drain, instantDelay, lastingHandles, sha256, startFast, until, watchedFetch } from "./helpers.js";
 
@@ -228,6 +229,99 @@ describe("callbacks", () => {
       expect((await client.queue.wait(error.jobId, { download: false })).status).toBe("completed");
     },
   );
+
+  describe("a poll option that throws on its first call", () => {
+    const boom = new Error("boom");
+    const throwing: [string, PollOptions][] = [
+      [
+        "poll.now",
+        {
+          now: () => {
+            throw boom;
+          },
+        },
+      ],
+      [
+        "poll.delay",
+        {
+          delay: () => {
+            throw boom;
+          },
+        },
+      ],
+      [
+        "poll.delay",
+        {
+          delay: async () => {
+            throw boom;
+          },
+        },
+      ],
+    ];
+
+    it.each(throwing)(
+      "%s: submitAndPoll calls onSubmitted first, then ends with CALLBACK_ERROR and the job id",
+      async (_name, poll) => {
+        const client = clientFor(emu);
+        const seen: string[] = [];
+        // The job stays processing ([hold]) until released: the error comes while it runs.
+        const error = await client.queue
+          .submitAndPoll({ model: t2v, prompt: "x [hold]", poll, onSubmitted: (id) => seen.push(id) })
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(DecartError);
+        expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId: expect.stringMatching(/^job_/) });
+        expect(error.message).toBe(`Job ${error.jobId}: a callback threw (Error: boom); the job goes on`);
+        expect(seen).toEqual([error.jobId]);
+        // The same through the events: `submitted` first.
+        const events: JobEvent[] = [];
+        const watched = await (async () => {
+          for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "x [hold]", poll }))
+            events.push(event);
+        })().catch((e) => e);
+        expect(watched).toMatchObject({ code: "CALLBACK_ERROR", jobId: events[0]?.jobId });
+        expect(events[0]?.type).toBe("submitted");
+        // Neither job was cancelled: each is still running, and completes once released.
+        for (const jobId of [error.jobId, watched.jobId]) {
+          expect(emu.release(jobId)).toBe(true);
+          expect((await client.queue.wait(jobId, { download: false })).status).toBe("completed");
+        }
+      },
+    );
+
+    it.each(throwing)(
+      "%s: queue.wait ends with CALLBACK_ERROR and the job id, not INVALID_RESPONSE",
+      async (name, poll) => {
+        const client = clientFor(emu);
+        const { job_id } = await client.queue.submit({ model: t2v, prompt: "x [hold]" });
+        // The call's poll, then (a delay) the client's.
+        for (const waiter of name === "poll.delay" ? [client, clientFor(emu, { poll })] : [client]) {
+          const error = await waiter.queue.wait(job_id, waiter === client ? { poll } : {}).catch((e) => e);
+          expect(error).toBeInstanceOf(DecartError);
+          expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId: job_id });
+          expect(error.message).toBe(`Job ${job_id}: a callback threw (Error: boom); the job goes on`);
+        }
+        expect(emu.release(job_id)).toBe(true);
+      },
+    );
+  });
+
+  it("a callback that throws a Symbol: CALLBACK_ERROR, not a TypeError of the message", async () => {
+    const client = clientFor(emu);
+    const thrown = Symbol("boom");
+    const error = await client.queue
+      .submitAndPoll({
+        model: t2v,
+        prompt: "x",
+        download: false,
+        onSubmitted: () => {
+          throw thrown;
+        },
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(DecartError);
+    expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: thrown, jobId: expect.stringMatching(/^job_/) });
+    expect(error.message).toBe(`Job ${error.jobId}: a callback threw (Symbol(boom)); the job goes on`);
+  });
 
   it("onUploadProgress throwing after the submit was answered: CALLBACK_ERROR with the job id", async () => {
     const client = clientFor(emu);
