@@ -311,7 +311,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /**
    * POSTs a multipart body. `fetch` reports nothing while it sends: without an upload function, progress is one event
-   * once the server has answered (the upload function reports its own).
+   * once the server has answered (the upload function reports its own). A throw there comes after the answer: a job's
+   * id is kept by the `CALLBACK_ERROR` (the job goes on); an image or a file reference, which an error would lose (one
+   * paid for), is answered, and the throw reported with the logger.
    */
   const postForm = async <T>(
     path: string,
@@ -326,8 +328,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     try {
       if (!upload) form.onUploadProgress?.({ sentBytes: total, totalBytes: total });
     } catch (cause) {
-      // The request was answered: a job's id is not lost with the callback's error.
-      throw callbackThrew((answer as { job_id?: string }).job_id, cause);
+      const error = callbackThrew((answer as { job_id?: string }).job_id, cause);
+      if (error.jobId) throw error;
+      logger.warn?.(error.message);
     }
     return answer;
   };

@@ -337,6 +337,25 @@ describe("callbacks", () => {
     }
   });
 
+  it("onUploadProgress throwing after process or files.upload was answered (fetch): the answer is kept, the throw logged", async () => {
+    const warned: string[] = [];
+    const client = clientFor(emu, { logger: { warn: (m) => warned.push(m) } });
+    const oops = new Error("oops");
+    const onUploadProgress = () => {
+      throw oops;
+    };
+    const before = emu.stats().requests.total;
+    // The image was made (and paid for): it is answered, not lost with the callback's error.
+    const image = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "x", onUploadProgress });
+    expect(image).toBeInstanceOf(Blob);
+    expect(image.size).toBeGreaterThan(0);
+    const file = await client.files.upload(new Blob(["bytes"]), { onUploadProgress });
+    expect(file).toMatchObject({ id: expect.any(String), size_bytes: 5 });
+    expect(warned).toEqual(["a callback threw (Error: oops)", "a callback threw (Error: oops)"]);
+    // One request each: nothing was sent again.
+    expect(emu.stats().requests.total - before).toBe(2);
+  });
+
   it("onProgress throwing ends a download with CALLBACK_ERROR, once: not a connection failure, not retried", async () => {
     const client = clientFor(emu);
     const done = await client.queue.submitAndPoll({ model: t2v, prompt: "x", download: false });
