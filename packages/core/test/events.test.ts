@@ -135,7 +135,7 @@ describe("queue.submitAndWatch", () => {
       // Time is free: the poll's delay never waits, so a watch still going after the loop would read again at once,
       // its next request open or sent by the time the tasks queued now have run.
       const watched = watchedFetch();
-      const client = clientFor(own, { fetch: watched.fetch, poll: { delay: instantDelay() } });
+      const client = clientFor(own, { fetch: watched, poll: { delay: instantDelay() } });
       let jobId: string | undefined;
       // The job stays processing ([hold]) until released: the loop always sees it.
       for await (const event of client.queue.submitAndWatch({ model: t2v, prompt: "x [hold]" })) {
@@ -159,7 +159,7 @@ describe("queue.submitAndWatch", () => {
       // The real fetch, its bodies passed through streams that note whether the client cancelled one.
       const watched = watchedFetch();
       let last: JobEvent | undefined;
-      for await (const event of clientFor(own, { fetch: watched.fetch }).queue.submitAndWatch({
+      for await (const event of clientFor(own, { fetch: watched }).queue.submitAndWatch({
         model: t2v,
         prompt: "x",
       })) {

@@ -3,6 +3,8 @@ import { createServer } from "node:net";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { createDecartClient, type DecartClientOptions, type DelayFunction } from "../src/index.js";
 
+export { watchedFetch } from "test-utils";
+
 /** A quick fixed schedule for jobs of the "fast" emulator (20 ms pending + 60 ms processing). */
 export const fastPoll = { initialDelayMs: 10, intervalMs: 15 } as const;
 
@@ -31,67 +33,6 @@ export function instantDelay(): DelayFunction & { calls: number[] } {
   }) as DelayFunction & { calls: number[] };
   fn.calls = calls;
   return fn;
-}
-
-/**
- * The real `fetch`, watched: the URLs it was asked for, and how many requests are open (from the call until the answer's
- * body was read to its end or cancelled, or the call failed), and whether a body was cancelled. A client given it does
- * everything as usual; a test sees what it sent and whether anything is still on its way.
- */
-export function watchedFetch() {
-  const sent: string[] = [];
-  let open = 0;
-  let cancelled = false;
-  const watched: typeof fetch = async (input, init) => {
-    sent.push(String(input instanceof Request ? input.url : input));
-    open++;
-    let closed = false;
-    const close = () => {
-      if (!closed) open--;
-      closed = true;
-    };
-    let response: Response;
-    try {
-      response = await fetch(input, init);
-    } catch (e) {
-      close();
-      throw e;
-    }
-    if (!response.body) {
-      close();
-      return response;
-    }
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(out) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            close();
-            out.close();
-          } else out.enqueue(value);
-        } catch (e) {
-          close();
-          out.error(e);
-        }
-      },
-      cancel(reason) {
-        cancelled = true;
-        close();
-        return reader.cancel(reason);
-      },
-    });
-    return new Response(body, response);
-  };
-  return {
-    fetch: watched,
-    /** The URLs asked for, in order. */
-    sent,
-    /** Requests not yet over. */
-    open: () => open,
-    /** Whether the client cancelled a body. */
-    cancelled: () => cancelled,
-  };
 }
 
 /** Runs what the event loop has queued now: every pending microtask, then a few turns (no timer is waited for). */

@@ -189,7 +189,7 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
       // A request sent again would go through the client's fetch before the submit fails.
       const watched = watchedFetch();
       try {
-        const error = await client(api.url, { uploadTimeoutMs: limitMs, fetch: watched.fetch })
+        const error = await client(api.url, { uploadTimeoutMs: limitMs, fetch: watched })
           .queue.submit({ model: t2v(), prompt: "x" })
           .catch((e) => e);
         expect(error).toBeInstanceOf(TimeoutError);

@@ -4,6 +4,7 @@ import { type ClientToken, createDecartClient, type DecartClient, type DecartCli
 import { createTokenRoute, type TokenRouteOptions } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { Activity, type ReactNode, StrictMode } from "react";
+import { type WatchedFetch, watchedFetch } from "test-utils";
 import { DecartProvider } from "../src/index.js";
 
 /** The emulator on 127.0.0.1 and a free port, with its "fast" timing (20 ms pending + 60 ms processing) by default. */
@@ -31,61 +32,11 @@ export function tokensOf(emu: Emulator, options: TokenRouteOptions = {}) {
 }
 
 /**
- * The page's `fetch`, for a client's `fetch` option: it counts the requests sent through it (as they are sent), keeps
- * their URLs and knows how many are open: from the call until the answer's body was read to its end or cancelled, the
- * call failed, or the client aborted it (what happy-dom's fetch does with a request after that is not the client's).
+ * The page's `fetch`, for a client's `fetch` option: the URLs sent through it (as they are sent) and how many requests
+ * are open: from the call until the answer's body was read to its end or cancelled, the call failed, or the client
+ * aborted it (what happy-dom's fetch does with a request after that is not the client's).
  */
-export function countingFetch() {
-  const counting = async (input: RequestInfo | URL, init?: RequestInit) => {
-    counting.calls++;
-    counting.urls.push(String(input instanceof Request ? input.url : input));
-    open++;
-    let closed = false;
-    const close = () => {
-      if (!closed) open--;
-      closed = true;
-    };
-    init?.signal?.addEventListener("abort", close);
-    let response: Response;
-    try {
-      response = await fetch(input, init);
-    } catch (e) {
-      close();
-      throw e;
-    }
-    if (!response.body) {
-      close();
-      return response;
-    }
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(out) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            close();
-            out.close();
-          } else out.enqueue(value);
-        } catch (e) {
-          close();
-          out.error(e);
-        }
-      },
-      cancel(reason) {
-        close();
-        return reader.cancel(reason);
-      },
-    });
-    return new Response(body, response);
-  };
-  let open = 0;
-  counting.calls = 0;
-  /** The URLs asked for, in order. */
-  counting.urls = [] as string[];
-  /** Requests not yet over. */
-  counting.open = () => open;
-  return counting;
-}
+export const countingFetch = (): WatchedFetch => watchedFetch({ abortEnds: true });
 
 /** A client of `emu` with a quick fixed schedule, on client tokens (a page's client). */
 export const clientFor = (emu: Emulator, options: DecartClientOptions = {}): DecartClient =>
@@ -113,7 +64,7 @@ export function freeClient(emu: Emulator) {
     /** Resolves, once nothing is open and a 0 ms timer set then has fired, with the number of requests sent before. */
     async settled(): Promise<number> {
       await until(() => page.open() === 0);
-      const sent = page.calls;
+      const sent = page.sent.length;
       await new Promise((resolve) => setTimeout(resolve, 0));
       return sent;
     },

@@ -92,7 +92,7 @@ describe("useGenerateVideo", () => {
     act(() => result.current.stop());
     const jobId = result.current.jobId!;
     const sent = await settled(); // the read on its way when it stopped, if any, is over
-    expect(page.calls).toBe(sent);
+    expect(page.sent.length).toBe(sent);
     expect(page.open()).toBe(0);
     expect(result.current).toMatchObject({ status: "processing", jobId });
     expect(emu.release(jobId)).toBe(true); // not cancelled: still running
@@ -141,7 +141,7 @@ describe("useGenerateVideo", () => {
     unmount();
     const rendered = renders;
     const sent = await settled(); // the read on its way when it unmounted, if any, is over
-    expect(page.calls).toBe(sent);
+    expect(page.sent.length).toBe(sent);
     expect(page.open()).toBe(0);
     expect(renders).toBe(rendered);
     expect(errors).not.toHaveBeenCalled();
@@ -161,8 +161,8 @@ describe("useGenerateVideo, as an app uses it", () => {
     const jobId = await submit({ model, prompt: "submitted as the page went away [hold]" });
     expect(jobId).toMatch(/^job_/);
     const sent = await settled();
-    expect(page.calls).toBe(sent);
-    expect(page.urls.filter((url) => url.includes(jobId!))).toEqual([]);
+    expect(page.sent.length).toBe(sent);
+    expect(page.sent.filter((url) => url.includes(jobId!))).toEqual([]);
     expect(emu.job(jobId!)!.statusReads).toBe(0);
     expect(emu.release(jobId!)).toBe(true); // not cancelled
   });
@@ -182,8 +182,8 @@ describe("useGenerateVideo, as an app uses it", () => {
     });
     expect(result.current).toMatchObject({ status: "pending", jobId });
     const sent = await settled();
-    expect(page.calls).toBe(sent);
-    expect(page.urls.filter((url) => url.includes(jobId!))).toEqual([]);
+    expect(page.sent.length).toBe(sent);
+    expect(page.sent.filter((url) => url.includes(jobId!))).toEqual([]);
     expect(emu.job(jobId!)!.statusReads).toBe(0);
     expect(result.current).toMatchObject({ status: "pending", jobId });
   });
@@ -272,7 +272,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     rerender();
     // Hidden, its effects are gone: once the read on its way is over, nothing is read where a watch reads at once.
     const hidden = await settled();
-    expect(page.calls).toBe(hidden);
+    expect(page.sent.length).toBe(hidden);
     tab.show(true);
     rerender();
     expect(emu.release(jobId)).toBe(true);
@@ -422,8 +422,8 @@ describe("useJob", () => {
     expect(result.current.job.jobId).toBe(job_id);
     expect(result.current.job.error).toBeInstanceOf(JobFailedError);
     expect(result.current.none.status).toBe("idle");
-    expect(page.urls.length).toBeGreaterThan(0);
-    expect(page.urls.every((url) => url === `${emu!.url}/v1/jobs/${job_id}`)).toBe(true);
+    expect(page.sent.length).toBeGreaterThan(0);
+    expect(page.sent.every((url) => url === `${emu!.url}/v1/jobs/${job_id}`)).toBe(true);
   });
 });
 
@@ -447,7 +447,7 @@ describe("a hidden page", () => {
   }, async () => {
     emu = await startFast();
     // Visible, the hook reads at once and again as soon as each read has answered (0 ms waits).
-    const { client, page: sent, settled } = freeClient(emu);
+    const { client, page: tab, settled } = freeClient(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "in a background tab [hold]" });
     const page = visibility();
     try {
@@ -456,12 +456,12 @@ describe("a hidden page", () => {
       act(() => page.set("hidden"));
       // The read on its way when the page hid, if any, is over; then a 0 ms wait would have ended: none was sent.
       const hidden = await settled();
-      expect(sent.calls).toBe(hidden);
-      expect(sent.open()).toBe(0);
+      expect(tab.sent.length).toBe(hidden);
+      expect(tab.open()).toBe(0);
       act(() => page.set("visible"));
-      await until(() => sent.calls > hidden);
+      await until(() => tab.sent.length > hidden);
       expect(result.current.status).toBe("processing");
-      await until(() => sent.calls > hidden + 2); // and the visible pace resumes
+      await until(() => tab.sent.length > hidden + 2); // and the visible pace resumes
       unmount();
     } finally {
       page.restore();

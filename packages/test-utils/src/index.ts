@@ -1,0 +1,1 @@
+export { type WatchedFetch, type WatchedFetchOptions, watchedFetch } from "./fetch.js";
