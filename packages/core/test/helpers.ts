@@ -24,15 +24,30 @@ export function clientFor(emu: Emulator, options: DecartClientOptions = {}) {
   });
 }
 
-/** A delay that does not wait, and records what it was asked for. */
-export function instantDelay(): DelayFunction & { calls: number[] } {
+/** A delay that does not wait, and records what it was asked for (then tells `waited`, if given). */
+export function instantDelay(waited?: (ms: number) => void): DelayFunction & { calls: number[] } {
   const calls: number[] = [];
   const fn = (async (ms: number, signal?: AbortSignal) => {
     calls.push(ms);
+    waited?.(ms);
     signal?.throwIfAborted();
   }) as DelayFunction & { calls: number[] };
   fn.calls = calls;
   return fn;
+}
+
+/**
+ * Time that passes only in waits, for a client's `poll`: a clock (`now`, from 0) that moves by each wait `delay` (an
+ * `instantDelay`) is asked for, and by nothing else. A client on it asks for the waits its schedule wants, to the ms:
+ * on the real clock, a wait is counted from when it was decided, so a millisecond that ticks before it starts (a busy
+ * machine) takes one off it.
+ */
+export function virtualTime() {
+  let t = 0;
+  const delay = instantDelay((ms) => {
+    t += ms;
+  });
+  return { now: () => t, delay };
 }
 
 /** Runs what the event loop has queued now: every pending microtask, then a few turns (no timer is waited for). */

@@ -13,7 +13,7 @@ import {
   ServerError,
   TimeoutError,
 } from "../src/index.js";
-import { clientFor, instantDelay, silent, startFast, watchedFetch } from "./helpers.js";
+import { clientFor, instantDelay, silent, startFast, virtualTime, watchedFetch } from "./helpers.js";
 
 const KEY = "dct_hygiene_key_0123456789abcdef";
 const JOB = `job_${"cd".repeat(16)}`;
@@ -339,8 +339,9 @@ describe("an x-poll-after-ms hint that makes no sense", () => {
         res.end(JSON.stringify({ job_id: JOB, status: n++ < 5 ? "processing" : "completed" }));
       });
       try {
-        const delay = instantDelay();
-        const outcome = await client(api.url, { poll: { delay } }).queue.wait(JOB, { download: false });
+        // On the real clock, a millisecond that ticks between deciding a wait and starting it takes one off it.
+        const { now, delay } = virtualTime();
+        const outcome = await client(api.url, { poll: { delay, now } }).queue.wait(JOB, { download: false });
         expect(outcome.status).toBe("completed");
         expect(delay.calls).toHaveLength(6);
         // The first read is never delayed; each later one waits at least 50 ms.
