@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
 import { mkdir, open, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { usageError } from "./exit.js";
+import { getSystemErrorMap } from "node:util";
+import { type CliError, usageError } from "./exit.js";
 
 /** The file name extension of each media type of the API's answers. */
 const extensions: Record<string, string> = {
@@ -99,21 +100,48 @@ export function defaultOutputName(stem: string, extension: string, now = new Dat
   return `${stem}-${stamp}${extension}`;
 }
 
+/**
+ * A file-system error in a few words: its code and the system's own description (`ELOOP: too many symbolic links
+ * encountered`), without the path Node's message repeats.
+ */
+export function fsReason(error: unknown): string {
+  const { code, errno, message } = (error ?? {}) as NodeJS.ErrnoException;
+  const described = errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1];
+  if (code && described) return `${code}: ${described}`;
+  return code ?? message ?? String(error);
+}
+
+/**
+ * A usage error (exit 2, one line) for a path that could not be looked up before anything was sent: a loop of
+ * symbolic links, a name too long, a permission refused. `what` names where the path came from (`-o out.png`).
+ */
+export const lookupError = (what: string, path: string, error: unknown): CliError =>
+  usageError(`${what}: cannot look up ${resolve(path)} (${fsReason(error)}); give another path (nothing was sent)`);
+
 /** The longest file name most file systems take, in bytes. */
 const NAME_MAX = 255;
 
-/** The nearest of `path` and its parents that exists, with its stats (undefined: none, which cannot happen for `/`). */
-async function nearestExisting(path: string): Promise<{ path: string; stats: Stats } | undefined> {
+/**
+ * The nearest of `path` and its parents that exists, with its stats (undefined: none, which cannot happen for `/`). A
+ * path that cannot be looked up is a usage error naming `what` (see `lookupError`).
+ */
+async function nearestExisting(path: string, what: string): Promise<{ path: string; stats: Stats } | undefined> {
   for (let p = resolve(path); ; p = dirname(p)) {
     try {
       return { path: p, stats: await stat(p) };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT" && code !== "ENOTDIR") throw e;
+      if (code !== "ENOENT" && code !== "ENOTDIR") throw lookupError(what, p, e);
       if (dirname(p) === p) return undefined;
     }
   }
 }
+
+const fileOnTheWay = (what: string, path: string) =>
+  usageError(`${what}: ${path} is a file, not a directory; give a path with no file on the way (nothing was sent)`);
+
+const directoryNotFile = (what: string, path: string) =>
+  usageError(`${what}: ${resolve(path)} is a directory; give a file name (nothing was sent)`);
 
 /**
  * Checks, before anything is sent, that files can be created in `dir` by doing it: the directories missing on the way
@@ -122,11 +150,8 @@ async function nearestExisting(path: string): Promise<{ path: string; stats: Sta
  * naming `what`, the place and the fix otherwise.
  */
 export async function checkOutputDirectory(dir: string, what: string): Promise<void> {
-  const found = await nearestExisting(dir);
-  if (found && !found.stats.isDirectory())
-    throw usageError(
-      `${what}: ${found.path} is a file, not a directory; give a path with no file on the way (nothing was sent)`,
-    );
+  const found = await nearestExisting(dir, what);
+  if (found && !found.stats.isDirectory()) throw fileOnTheWay(what, found.path);
   const target = resolve(dir);
   let made: string[] = [];
   try {
@@ -167,8 +192,18 @@ export async function checkOutputFile(path: string, what: string): Promise<void>
     throw usageError(`${what}: the file name is too long (at most ${most} bytes; nothing was sent)`);
   }
   const stats = await stat(path).catch(() => undefined);
-  if (stats?.isDirectory()) {
-    throw usageError(`${what}: ${resolve(path)} is a directory; give a file name (nothing was sent)`);
-  }
+  if (stats?.isDirectory()) throw directoryNotFile(what, path);
   await checkOutputDirectory(dirname(resolve(path)), what);
+}
+
+/**
+ * Checks, creating nothing, that a file that is only read (the journal of `jobs list`) can be read at `path` if it is
+ * there: not a directory, no file on the way, nothing that stops its lookup. A usage error (exit 2) otherwise.
+ */
+export async function checkReadableFile(path: string, what: string): Promise<void> {
+  const found = await nearestExisting(path, what);
+  if (!found) return;
+  if (found.path === resolve(path)) {
+    if (found.stats.isDirectory()) throw directoryNotFile(what, path);
+  } else if (!found.stats.isDirectory()) throw fileOnTheWay(what, found.path);
 }

@@ -4,6 +4,7 @@ import type { FieldInfo } from "@decart/api";
 import type { ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
 import { usageError } from "./exit.js";
+import { fsReason } from "./files.js";
 
 /** `name=value`, `name:=json`: a field assignment (any other argument is the prompt). */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
@@ -30,7 +31,7 @@ async function readText(path: string, field: string, stdin: () => Promise<Buffer
 }
 
 const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {
-  throw usageError(`"${field}": cannot read ${path} (${e.code === "ENOENT" ? "no such file" : e.message})`);
+  throw usageError(`"${field}": cannot read ${path} (${e.code === "ENOENT" ? "no such file" : fsReason(e)})`);
 };
 
 /**

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { checkOutputFile, ensureDirectoryOf } from "./files.js";
+import { checkOutputFile, checkReadableFile, ensureDirectoryOf, lookupError } from "./files.js";
 
 /** One line of the journal: something that happened to a job. */
 export interface JournalRecord {
@@ -58,12 +58,14 @@ export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = p
 
 /**
  * The journal at `journalPath(flag)`, once checked to be a file that can be written (a usage error, exit 2, before
- * anything is sent otherwise).
+ * anything is sent otherwise). With `{ write: false }` (a command that only reads it), checked to be readable if it is
+ * there, creating nothing.
  */
-export async function openJournal(flag: string | undefined): Promise<Journal> {
+export async function openJournal(flag: string | undefined, { write = true } = {}): Promise<Journal> {
   const path = journalPath(flag);
-  await checkOutputFile(path, `the journal ${path} (--journal, DECART_JOURNAL)`);
-  return new Journal(path);
+  const what = `the journal ${path} (--journal, DECART_JOURNAL)`;
+  await (write ? checkOutputFile(path, what) : checkReadableFile(path, what));
+  return new Journal(path, what);
 }
 
 /**
@@ -77,7 +79,11 @@ export class Journal {
   private ready = false;
   private queue: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
   private writing = false;
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    /** How errors name it (`the journal … (--journal, DECART_JOURNAL)`). */
+    private readonly what = `the journal ${path}`,
+  ) {}
 
   append(record: Omit<JournalRecord, "at">): Promise<void> {
     return this.write({ at: new Date().toISOString(), ...record });
@@ -131,7 +137,7 @@ export class Journal {
       text = readFileSync(this.path, "utf8");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw e;
+      throw lookupError(this.what, this.path, e);
     }
     const lines: any[] = [];
     for (const line of text.split("\n")) {

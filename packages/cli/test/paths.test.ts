@@ -16,6 +16,7 @@ beforeAll(() => {
   writeFileSync(join(dir, "a-file"), "not a directory");
   mkdirSync(join(dir, "a-directory"));
   symlinkSync(join(dir, "nowhere"), join(dir, "a-broken-link"));
+  symlinkSync("a-loop", join(dir, "a-loop")); // a link to itself: every lookup through it is ELOOP
 });
 
 const sent = () => emu.stats().requests.total;
@@ -138,6 +139,53 @@ describe("output paths", () => {
       expect(result.stderr).toMatch(message);
       expect(result.stderr).toContain("nothing was sent");
       expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(sent()).toBe(0);
+    },
+  );
+});
+
+describe("places only read, and places that cannot be looked up", () => {
+  it.skipIf(!existsSync("/proc/version"))(
+    "jobs list only reads the journal: one in a place that takes no file (/proc) lists, nothing is created",
+    async () => {
+      // /proc refuses any new file (root included): a check that writes there would fail.
+      const result = await run(["jobs", "list", "--journal", "/proc/version", "--no-json"], { env, cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain("No jobs in /proc/version");
+    },
+  );
+
+  it("jobs list with a journal in a directory that does not exist creates no directory", async () => {
+    const journal = join(dir, "not-there", "deeper", "j.jsonl");
+    const result = await run(["jobs", "list", "--journal", journal, "--no-json"], { env, cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(dir, "not-there"))).toBe(false);
+  });
+
+  it.each([
+    ["image -o through a symbolic link loop", ["image", "A lighthouse", "-o", "a-loop/x.png"], "a-loop"],
+    ["video -o through a directory name too long", ["video", "A lake", "-o", `${"d".repeat(300)}/x.mp4`], "ddd"],
+    ["batch --out through a symbolic link loop", ["batch", "lines.jsonl", "--out", "a-loop/results"], "a-loop"],
+    ["jobs list with the journal a symbolic link loop", ["jobs", "list", "--journal", "a-loop"], "a-loop"],
+    ["jobs wait with the journal a symbolic link loop", ["jobs", "wait", "job_x", "--journal", "a-loop"], "a-loop"],
+    [
+      "an input file through a symbolic link loop",
+      ["image", "Make it snow", "-m", "lucy-image-2", "data=@a-loop"],
+      "a-loop",
+    ],
+  ] as Array<[string, string[], string]>)(
+    "%s: exit 2, one line naming the path, nothing sent",
+    async (_, args, path) => {
+      writeFileSync(join(dir, "lines.jsonl"), '{"custom_id":"a","prompt":"A lake"}\n');
+      const result = await run([...args, "--no-json"], {
+        env: { ...env, DECART_JOURNAL: join(dir, "j.jsonl") },
+        cwd: dir,
+      });
+      expect(result.code, result.stderr).toBe(2);
+      const lines = result.stderr.trimEnd().split("\n");
+      expect(lines, result.stderr).toHaveLength(1);
+      expect(lines[0]).toContain(join(dir, path));
+      expect(lines[0]).toMatch(/\((ELOOP|ENAMETOOLONG): /);
       expect(sent()).toBe(0);
     },
   );

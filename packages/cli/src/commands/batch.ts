@@ -6,7 +6,14 @@ import { catalogue, type ImageModelName, isModelName, type VideoModelName } from
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, usageError } from "../exit.js";
-import { checkOutputDirectory, extensionFor, imageExtensions, makeDirectory, writeAtomically } from "../files.js";
+import {
+  checkOutputDirectory,
+  extensionFor,
+  fsReason,
+  imageExtensions,
+  makeDirectory,
+  writeAtomically,
+} from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { type JournalJob, openJournal } from "../journal.js";
@@ -357,7 +364,7 @@ async function readBatchFile(path: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw usageError(`Cannot read ${path} (${code === "ENOENT" ? "no such file" : (e as Error).message})`);
+    throw usageError(`Cannot read ${resolve(path)} (${code === "ENOENT" ? "no such file" : fsReason(e)})`);
   }
 }
 

@@ -74,7 +74,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
 
 /** `decart jobs list`: the journal, one job per line with its latest known state. */
 export async function runList(options: GlobalOptions, output: Output): Promise<void> {
-  const journal = await openJournal(options.journal);
+  const journal = await openJournal(options.journal, { write: false });
   const jobs = journal.jobs();
   for (const job of jobs) output.event({ type: "job", ...job });
   if (output.json) return;
