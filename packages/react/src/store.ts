@@ -53,6 +53,8 @@ export class Store implements ExternalStore<GenerationState> {
   private state: GenerationState;
   private readonly initial: GenerationState;
   private readonly listeners = new Set<() => void>();
+  /** A state for the next animation frame (see `soon`). */
+  private queued: GenerationState | undefined;
 
   constructor(
     initial: GenerationState = idle,
@@ -85,10 +87,21 @@ export class Store implements ExternalStore<GenerationState> {
   readonly getServerSnapshot = (): GenerationState => this.initial;
 
   set(next: Partial<GenerationState>): void {
-    this.replace({ ...this.state, ...next });
+    this.replace({ ...(this.queued ?? this.state), ...next });
+  }
+
+  /**
+   * Sets `next` at the next animation frame: however many come before it, components render once, with the latest
+   * (a download's progress). A `set` before then renders at once, with them.
+   */
+  soon(next: Partial<GenerationState>): void {
+    // Without animation frames (a test DOM), at the next task. A frame that finds nothing queued renders nothing.
+    if (!this.queued) (globalThis.requestAnimationFrame ?? setTimeout)(() => this.queued && this.replace(this.queued));
+    this.queued = { ...(this.queued ?? this.state), ...next };
   }
 
   replace(next: GenerationState): void {
+    this.queued = undefined;
     this.state = next;
     for (const listener of [...this.listeners]) listener();
   }

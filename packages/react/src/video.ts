@@ -83,8 +83,10 @@ function stateOf(event: JobEvent): Partial<GenerationState> {
   }
 }
 
+/** An event into the state: a download's progress after its start renders once per animation frame at most. */
 function apply(store: Store, event: JobEvent): void {
-  store.set(stateOf(event));
+  if (event.type === "downloading" && event.receivedBytes) store.soon(stateOf(event));
+  else store.set(stateOf(event));
 }
 
 /** Watches one job through queue-rx's shared poller while at least one component reads it. */
