@@ -20,7 +20,10 @@ export interface VideoJobOptions {
   download?: boolean;
   /** Polling for this job, merged over the client's `poll`, or a schedule function. */
   poll?: PollOptions | PollSchedule;
-  /** The watch's budget before a `JobTimeoutError` (default: the core's, 11 minutes). */
+  /**
+   * The watch's budget before a `JobTimeoutError` (default: the core's, 11 minutes), from when watching began (the
+   * submit's answer, or `useJob`'s first watch): a component an `<Activity>` hid and shows again gets what is left.
+   */
   timeoutMs?: number;
   /**
    * While the page is hidden: `"slow"` (default) reads at most every 30 s, `"keep"` keeps the full pace (a dashboard
@@ -89,12 +92,28 @@ function apply(store: Store, event: JobEvent): void {
   else store.set(stateOf(event));
 }
 
+/**
+ * When a budget of `timeoutMs` from now ends (the core's default budget when undefined; 0: now), on the client's clock
+ * (`poll.now`), as a watch's `deadline`; NaN when that clock throws (the watch then ends with its error). A watch
+ * shown again after an `<Activity>` hid it gets what is left of its budget (`deadline - endOf(client, 0)`), not a
+ * new one.
+ */
+const endOf = (client: DecartClient, timeoutMs?: number): number => {
+  try {
+    return client.queue.createWatch("now", { timeoutMs }).deadline;
+  } catch {
+    return Number.NaN;
+  }
+};
+
 /** Watches one job through queue-rx's shared poller while at least one component reads it. */
 class JobFollower {
   readonly store: Store;
   private watching: { unsubscribe(): void } | undefined;
   private ended = false;
   private stopped = false;
+  /** The end of the watch's budget, from when watching began. */
+  private deadline: number | undefined;
 
   constructor(
     private readonly client: DecartClient,
@@ -110,7 +129,14 @@ class JobFollower {
   private start(): void {
     if (!this.jobId || this.watching || this.ended || this.stopped) return;
     const { model, download, poll, timeoutMs, whenHidden } = this.options;
-    const options = { model, download, poll, timeoutMs, background: pacing(whenHidden) };
+    this.deadline ??= endOf(this.client, timeoutMs);
+    const options = {
+      model,
+      download,
+      poll,
+      timeoutMs: Math.max(0, this.deadline - endOf(this.client, 0)),
+      background: pacing(whenHidden),
+    };
     const watching = watchJob(this.client, this.jobId, options).subscribe({
       next: (event) => apply(this.store, event),
       error: (error) => {
@@ -172,7 +198,14 @@ class VideoGenerator {
    * accepted it, `seen` once watched (watched again by its id).
    */
   private job:
-    | { model: SubmitOptions<VideoModelName>["model"]; options: VideoJobOptions; first?: JobSubmitResult; seen?: true }
+    | {
+        model: SubmitOptions<VideoModelName>["model"];
+        options: VideoJobOptions;
+        first?: JobSubmitResult;
+        seen?: true;
+        /** The end of its watch's budget, set when the submit answered. */
+        deadline?: number;
+      }
     | undefined;
   private run = 0;
 
@@ -189,7 +222,9 @@ class VideoGenerator {
     if (!job?.first || this.watching || !this.store.active) return;
     const { model, first } = job;
     const { download, poll, timeoutMs, whenHidden } = job.options;
-    const options = { download, poll, timeoutMs, background: pacing(whenHidden) };
+    job.deadline ??= endOf(this.client, timeoutMs);
+    const left = Math.max(0, job.deadline - endOf(this.client, 0));
+    const options = { download, poll, timeoutMs: left, background: pacing(whenHidden) };
     // First from the submit's answer; again (shown after an `<Activity>` hid it) from a read of the job.
     const events = job.seen
       ? watchJob(this.client, first.job_id, { ...options, model })

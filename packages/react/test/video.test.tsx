@@ -1,4 +1,4 @@
-import { JobFailedError, models, type PollSchedule } from "@decart/core";
+import { JobFailedError, JobTimeoutError, models, type PollSchedule } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -23,6 +23,9 @@ afterEach(async () => {
 });
 
 const model = models.video("lucy-pro-t2v");
+
+/** Resolves after the current task and its microtasks. */
+const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Every distinct status a hook's state went through, in order. */
 function statusesOf(states: GenerationState[]): string[] {
@@ -280,6 +283,34 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(await sha256(result.current.result!)).toBe(emu.job(jobId)!.resultSha256);
   });
 
+  it("an <Activity> that hid it past its timeoutMs does not give the job a new budget: shown, the watch times out", async () => {
+    emu = await startFast();
+    // The client's clock moves only when the test moves it: hidden for 5 s of it, however long the test runs (its
+    // client tokens stay fresh: they last minutes).
+    const clock = { now: Date.now() };
+    const client = clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } });
+    const tab = activityWith(client);
+    const { result, rerender } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: tab.wrapper });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "in a tab left for a while [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    const jobId = result.current.jobId!;
+    tab.show(false);
+    rerender();
+    await aTask(); // hidden a while: the watch has stopped (not so when shown again in the same task)
+    clock.now += 5_000;
+    tab.show(true);
+    rerender();
+    // Had the watch got a new budget, it would follow the released job to its video.
+    expect(emu.release(jobId)).toBe(true);
+    await until(() => result.current.status !== "processing");
+    expect(result.current.status).toBe("error");
+    expect(result.current.error).toBeInstanceOf(JobTimeoutError);
+    expect(result.current.error).toMatchObject({ jobId });
+    expect(result.current.watching).toBe(false);
+  });
+
   it("options changed mid-job keep the job followed as submitted; the next submit takes them", async () => {
     emu = await startFast();
     const client = clientFor(emu);
@@ -401,6 +432,36 @@ describe("useJob", () => {
     expect(ended.result.current.watching).toBe(false);
     expect(renderHook(() => useJob(undefined), { wrapper }).result.current.watching).toBe(false);
     expect(emu.release(job_id)).toBe(true);
+  });
+
+  it("an <Activity> that hid it past its timeoutMs does not give the job a new budget: shown, the watch times out", async () => {
+    emu = await startFast();
+    const clock = { now: Date.now() };
+    const client = clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } });
+    const { job_id } = await client.queue.submit({ model, prompt: "watched in a tab left for a while [hold]" });
+    const tab = activityWith(client);
+    const { result, rerender } = renderHook(() => useJob(job_id, { model, timeoutMs: 2_000 }), {
+      wrapper: tab.wrapper,
+    });
+    await until(() => result.current.status === "processing");
+    tab.show(false);
+    rerender();
+    await aTask(); // hidden a while: the watch has stopped (not so when shown again in the same task)
+    clock.now += 1_000; // half the budget: shown again, the job goes on being watched
+    tab.show(true);
+    rerender();
+    expect(result.current).toMatchObject({ status: "processing", watching: true });
+    tab.show(false);
+    rerender();
+    await aTask();
+    clock.now += 1_500;
+    tab.show(true);
+    rerender();
+    expect(emu.release(job_id)).toBe(true);
+    await until(() => result.current.status !== "processing");
+    expect(result.current.status).toBe("error");
+    expect(result.current.error).toBeInstanceOf(JobTimeoutError);
+    expect(result.current.error).toMatchObject({ jobId: job_id });
   });
 
   it("follows a failed job, and reads nothing without a job id", async () => {
