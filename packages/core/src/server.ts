@@ -45,6 +45,9 @@ export interface TokenRouteOptions {
   onError?: (error: DecartError) => void;
 }
 
+/** The methods the token route answers. */
+const ALLOW = "OPTIONS, POST";
+
 /** A JSON answer that no cache keeps. */
 const reply = (status: number, body: unknown, headers?: Record<string, string>) =>
   new Response(JSON.stringify(body), {
@@ -54,7 +57,8 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
 
 /**
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
- * no-store`); any other method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than
+ * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
+ * method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than
  * `true`/`false` 500, and a failure to mint 502 (with the error's `code`, never your key; also when the API answers
  * no client key and date). Options are checked here: a bad one (an unknown model, `expiresIn` out of range, no key)
  * throws `InvalidInputError` (`ModelRetiredError` for a retired model) at once.
@@ -106,8 +110,10 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     if (typeof request?.method !== "string" || typeof request.headers?.get !== "function") {
       return undecided(invalid(where, "request", "a Fetch API Request (Hono: c.req.raw)", typeof request));
     }
-    if (request.method !== "POST")
-      return reply(405, { error: "Method not allowed: POST a request" }, { allow: "POST" });
+    // OPTIONS says what the route takes and grants no CORS: it is for pages of its own origin (which send no
+    // preflight); another origin's preflight gets no `Access-Control-Allow-*`, so its browser never sends the POST.
+    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: ALLOW } });
+    if (request.method !== "POST") return reply(405, { error: "Method not allowed: POST a request" }, { allow: ALLOW });
     if (authorize) {
       let allowed: unknown;
       try {

@@ -102,15 +102,58 @@ describe("createTokenRoute", () => {
     expect(seen).toEqual(["session=stolen", "session=ok"]);
   });
 
-  it("answers 405 with Allow: POST to other methods, and mints nothing", async () => {
+  it("answers 405 with Allow: OPTIONS, POST to other methods, and mints nothing", async () => {
     const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url });
     const before = tokenRequests();
-    for (const method of ["GET", "PUT", "DELETE", "OPTIONS"]) {
+    for (const method of ["GET", "HEAD", "PUT", "DELETE", "PATCH"]) {
       const response = await route(new Request("http://app.test/api/decart-token", { method }));
       expect(response.status).toBe(405);
-      expect(response.headers.get("allow")).toBe("POST");
+      expect(response.headers.get("allow")).toBe("OPTIONS, POST");
     }
     expect(tokenRequests()).toBe(before);
+  });
+
+  it("answers OPTIONS (a preflight too) over HTTP with 204 and Allow, granting no CORS, asking authorize nothing, minting nothing", async () => {
+    let asked = 0;
+    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, authorize: () => ++asked > 0 });
+    // The route behind a node:http server, as a framework would serve it.
+    const server = createServer(async (req, res) => {
+      const answer = await route(
+        new Request(`http://127.0.0.1${req.url}`, {
+          method: req.method,
+          headers: req.headers as Record<string, string>,
+        }),
+      );
+      res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/decart-token`;
+    const before = tokenRequests();
+    try {
+      for (const headers of <Record<string, string>[]>[
+        {},
+        // A browser's preflight from a page of another origin.
+        { origin: "https://elsewhere.test", "access-control-request-method": "POST" },
+        {
+          origin: "https://elsewhere.test",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type",
+        },
+      ]) {
+        const response = await fetch(url, { method: "OPTIONS", headers });
+        expect(response.status).toBe(204);
+        expect(response.headers.get("allow")).toBe("OPTIONS, POST");
+        expect(await response.text()).toBe("");
+        for (const name of response.headers.keys()) expect(name).not.toMatch(/^access-control-/);
+      }
+      expect(asked).toBe(0);
+      expect(tokenRequests()).toBe(before);
+      // The route still works for its own pages.
+      expect((await fetch(url, { method: "POST" })).status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("answers 502 when the API refuses or fails, without the key in the answer", async () => {
