@@ -41,6 +41,12 @@ const pacing = (whenHidden: VideoJobOptions["whenHidden"]) => (whenHidden === "k
  */
 export interface UseJobOptions extends VideoJobOptions {
   model?: VideoModel | VideoModelName;
+  /**
+   * How long the job's video stays kept once no component shows it, in ms (default 0: not kept). A `useJob` of the job
+   * on the same client mounted meanwhile (a component mounted again, another route) shows it at once, without a
+   * status read or a download. Each video kept stays in memory that long: keep it short for large results.
+   */
+  keepResultMs?: number;
 }
 
 /** What `useJob` returns: the state, and `stop()` to stop watching (the job goes on). */
@@ -106,12 +112,24 @@ const endOf = (client: DecartClient, timeoutMs?: number): number => {
   }
 };
 
+/** A result kept for `keepResultMs`: the state that showed it, how many followers show it, the timer that drops it. */
+interface Kept {
+  state: GenerationState;
+  shown: number;
+  drop?: ReturnType<typeof setTimeout>;
+}
+
+/** The results kept, per client and job. */
+const kept = new WeakMap<DecartClient, Map<string, Kept>>();
+
 /** Watches one job through queue-rx's shared poller while at least one component reads it. */
 class JobFollower {
   readonly store: Store;
   private watching: { unsubscribe(): void } | undefined;
   private ended = false;
   private stopped = false;
+  /** Whether this follower counts among those that show the job's kept result. */
+  private holding = false;
   /** The end of the watch's budget, from when watching began. */
   private deadline: number | undefined;
 
@@ -126,8 +144,44 @@ class JobFollower {
     });
   }
 
+  /**
+   * Counts this follower among those that show the job's kept result (with `keepResultMs`, and a download), so that it
+   * is not dropped, and answers its state. Without one kept, `state` with its result is kept from now.
+   */
+  private hold(state?: GenerationState): GenerationState | undefined {
+    const { keepResultMs, download } = this.options;
+    if (this.holding || !keepResultMs || download === false) return;
+    const jobs = kept.get(this.client) ?? new Map<string, Kept>();
+    kept.set(this.client, jobs);
+    const entry = jobs.get(this.jobId!) ?? (state?.result && { state, shown: 0 });
+    if (!entry) return;
+    clearTimeout(entry.drop);
+    entry.shown++;
+    jobs.set(this.jobId!, entry);
+    this.holding = true;
+    return entry.state;
+  }
+
+  /** Shows the kept result no longer: once no follower does, it is dropped `keepResultMs` later. */
+  private release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    const jobs = kept.get(this.client)!;
+    const entry = jobs.get(this.jobId!)!;
+    if (!--entry.shown) entry.drop = setTimeout(() => jobs.delete(this.jobId!), this.options.keepResultMs);
+  }
+
   private start(): void {
-    if (!this.jobId || this.watching || this.ended || this.stopped) return;
+    if (!this.jobId || this.watching || this.stopped) return;
+    const shown = this.store.getSnapshot();
+    // Shown again (an `<Activity>`) after the end: its result is shown again; else a result kept is shown at once.
+    if (this.ended) return void (shown.result && this.hold(shown));
+    const found = this.hold();
+    if (found) {
+      this.ended = true;
+      this.store.replace(found);
+      return;
+    }
     const { model, download, poll, timeoutMs, whenHidden } = this.options;
     this.deadline ??= endOf(this.client, timeoutMs);
     const options = {
@@ -138,7 +192,10 @@ class JobFollower {
       background: pacing(whenHidden),
     };
     const watching = watchJob(this.client, this.jobId, options).subscribe({
-      next: (event) => apply(this.store, event),
+      next: (event) => {
+        apply(this.store, event);
+        if (event.type === "completed") this.hold(this.store.getSnapshot());
+      },
       error: (error) => {
         this.ended = true;
         this.store.set({ status: "error", watching: false, error });
@@ -154,6 +211,7 @@ class JobFollower {
   private halt(): void {
     this.watching?.unsubscribe();
     this.watching = undefined;
+    this.release();
   }
 
   readonly stop = (): void => {
@@ -172,10 +230,10 @@ class JobFollower {
  */
 export function useJob(jobId: string | null | undefined, options: UseJobOptions = {}): JobHandle {
   const client = useDecartClient();
-  const { model, download, poll, timeoutMs, whenHidden } = options;
+  const { model, download, poll, timeoutMs, whenHidden, keepResultMs } = options;
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new follower only when what it watches changes
   const follower = useMemo(
-    () => new JobFollower(client, jobId, { model, download, poll, timeoutMs, whenHidden }),
+    () => new JobFollower(client, jobId, { model, download, poll, timeoutMs, whenHidden, keepResultMs }),
     [client, jobId, download],
   );
   const state = useSyncExternalStore(

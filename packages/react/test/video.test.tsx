@@ -488,6 +488,77 @@ describe("useJob", () => {
   });
 });
 
+/** A component that shows a job, and puts its state `into` the test's hands (the test lets go of it). */
+function Shown({
+  jobId,
+  keepResultMs,
+  into,
+}: {
+  jobId: string;
+  keepResultMs: number;
+  into: { state?: GenerationState };
+}) {
+  into.state = useJob(jobId, { model, keepResultMs });
+  return null;
+}
+
+describe("useJob, mounted again for a completed job", () => {
+  it("with `keepResultMs`, a component mounted again within it shows the kept result: one download", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "shown, hidden by a route, shown again" });
+    const wrapper = strictWith(client);
+    const first = renderHook(() => useJob(job_id, { model, keepResultMs: 60_000 }), { wrapper });
+    await until(() => first.result.current.status === "completed");
+    const shown = first.result.current;
+    first.unmount();
+    await aTask(); // the component is gone, not only unsubscribed for StrictMode's second effect
+    const again = renderHook(() => useJob(job_id, { model, keepResultMs: 60_000 }), { wrapper });
+    expect(again.result.current).toMatchObject({ status: "completed", watching: false, jobId: job_id });
+    expect(again.result.current.result).toBe(shown.result);
+    expect(again.result.current.progress).toEqual(shown.progress);
+    expect(emu.job(job_id)!.contentReads).toBe(1);
+    // Another component of the job, while this one shows it: the same result, no download.
+    const other = renderHook(() => useJob(job_id, { model, keepResultMs: 60_000 }), { wrapper });
+    expect(other.result.current.result).toBe(shown.result);
+    expect(emu.job(job_id)!.contentReads).toBe(1);
+    // One without download reads the status, as asked, and has no result.
+    const statusOnly = renderHook(() => useJob(job_id, { model, download: false, keepResultMs: 60_000 }), { wrapper });
+    await until(() => statusOnly.result.current.status === "completed");
+    expect(statusOnly.result.current.result).toBeUndefined();
+  });
+
+  it("without `keepResultMs` (the default), nothing is kept: mounted again, it downloads again", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "shown twice" });
+    const wrapper = strictWith(client);
+    const first = renderHook(() => useJob(job_id, { model }), { wrapper });
+    await until(() => first.result.current.status === "completed");
+    first.unmount();
+    await aTask();
+    const again = renderHook(() => useJob(job_id, { model }), { wrapper });
+    expect(again.result.current.status).not.toBe("completed");
+    await until(() => again.result.current.status === "completed");
+    expect(emu.job(job_id)!.contentReads).toBe(2);
+  });
+
+  it("a kept result is let go `keepResultMs` after the last component showing it unmounted", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "shown, then gone for good" });
+    const page: { state?: GenerationState } = {};
+    const { unmount } = render(<Shown jobId={job_id} keepResultMs={1} into={page} />, { wrapper: strictWith(client) });
+    await until(() => page.state?.status === "completed");
+    const video = new WeakRef(page.state!.result!);
+    unmount();
+    page.state = undefined;
+    let freed = false;
+    while (!freed) freed = await collected(video); // the test's timeout bounds the wait
+    expect(freed).toBe(true);
+  });
+});
+
 describe("a hidden page", () => {
   /** The page's visibility, as the test sets it (happy-dom's own is always "visible"). */
   function visibility() {
