@@ -261,7 +261,7 @@ class VideoGenerator {
         options: VideoJobOptions;
         first?: JobSubmitResult;
         seen?: true;
-        /** The end of its watch's budget, set when the submit answered. */
+        /** The end of its watch's budget, set with `first`. */
         deadline?: number;
       }
     | undefined;
@@ -279,9 +279,8 @@ class VideoGenerator {
     const job = this.job;
     if (!job?.first || this.watching || !this.store.active) return;
     const { model, first } = job;
-    const { download, poll, timeoutMs, whenHidden } = job.options;
-    job.deadline ??= endOf(this.client, timeoutMs);
-    const left = Math.max(0, job.deadline - endOf(this.client, 0));
+    const { download, poll, whenHidden } = job.options;
+    const left = Math.max(0, job.deadline! - endOf(this.client, 0));
     const options = { download, poll, timeoutMs: left, background: pacing(whenHidden) };
     // First from the submit's answer; again (shown after an `<Activity>` hid it) from a read of the job.
     const events = job.seen
@@ -323,6 +322,7 @@ class VideoGenerator {
         if (run === this.run) {
           this.store.set({ status: "pending", jobId: first.job_id });
           job.first = first;
+          job.deadline = endOf(this.client, job.options.timeoutMs);
           this.follow();
         }
         return first.job_id;

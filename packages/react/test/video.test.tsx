@@ -311,6 +311,28 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(result.current.watching).toBe(false);
   });
 
+  it("the budget runs from the submit's answer, also when that answer comes while an <Activity> hides the component", async () => {
+    emu = await startFast();
+    const clock = { now: Date.now() };
+    const client = clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } });
+    const tab = activityWith(client);
+    const { result, rerender } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: tab.wrapper });
+    let submitted: Promise<string | undefined> = Promise.resolve(undefined);
+    act(() => {
+      submitted = result.current.submit({ model, prompt: "submitted as the tab was left [hold]" });
+    });
+    tab.show(false);
+    rerender();
+    const jobId = (await submitted)!; // answered while hidden: known, not watched
+    clock.now += 5_000;
+    tab.show(true);
+    rerender();
+    expect(emu.release(jobId)).toBe(true);
+    await until(() => !["pending", "processing"].includes(result.current.status));
+    expect(result.current.status).toBe("error");
+    expect(result.current.error).toBeInstanceOf(JobTimeoutError);
+  });
+
   it("options changed mid-job keep the job followed as submitted; the next submit takes them", async () => {
     emu = await startFast();
     const client = clientFor(emu);
