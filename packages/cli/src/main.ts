@@ -201,17 +201,31 @@ Examples:
       ),
     );
 
-  root
+  // The emulator's own flags (`emulatorFlags` of @decart/emulator), but --host: this one listens on 127.0.0.1 only.
+  // They are added when `emulator` is the command (its help included), so that no other command loads the emulator.
+  const emulatorFlags: Array<[name: string, option: Option]> = [];
+  const emulator = root
     .command("emulator")
     .description("start the local emulator on 127.0.0.1 (until Ctrl-C); prints its URL, dev key and admin token")
-    .addOption(new Option("-p, --port <n>", "port (0 picks a free one)").default("4010"))
-    .option("--fast", "fast job timing (jobs finish in about 0.1 s)")
-    .action(async (_o, command: Command) =>
-      run(
-        async (output) => (await import("./commands/emulator.js")).runEmulator(command.opts(), output),
+    .addHelpText("after", "\nThe flags are those of decart-emulator (see the @decart/emulator README), but --host.")
+    .action(async (_o, command: Command) => {
+      const opts = command.opts();
+      const flags = Object.fromEntries(emulatorFlags.map(([name, option]) => [name, opts[option.attributeName()]]));
+      return run(
+        async (output) => (await import("./commands/emulator.js")).runEmulator(flags, output),
         globals(command),
-      ),
-    );
+      );
+    });
+  root.hook("preSubcommand", async (_root, command) => {
+    if (command !== emulator || emulatorFlags.length) return;
+    for (const flag of (await import("@decart/emulator")).emulatorFlags) {
+      if (flag.name === "host") continue;
+      const short = flag.short ? `-${flag.short}, ` : "";
+      const option = new Option(`${short}--${flag.name}${flag.value ? ` <${flag.value}>` : ""}`, flag.description);
+      emulator.addOption(option);
+      emulatorFlags.push([flag.name, option]);
+    }
+  });
 
   return root;
 }

@@ -1,7 +1,24 @@
 import { once } from "node:events";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { emulatorFlags } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { run, start } from "./helpers.js";
+import { run, start, tempDir } from "./helpers.js";
+
+/** Starts `decart emulator … --json` and resolves with its `listening` event and the child. */
+async function listening(args: string[]) {
+  const child = start(["emulator", "--port", "0", ...args, "--json"]);
+  const lines = createInterface({ input: child.stdout! });
+  const [first] = (await once(lines, "line")) as [string];
+  return { child, event: JSON.parse(first) as { url: string; api_key: string; admin_token: string } };
+}
+
+async function stop(child: ReturnType<typeof start>) {
+  child.kill("SIGTERM");
+  const [code] = await once(child, "close");
+  expect(code).toBe(0);
+}
 
 describe("decart emulator", () => {
   it("listens on 127.0.0.1 only, serves the CLI, and stops on SIGTERM with 0", async () => {
@@ -68,5 +85,81 @@ describe("decart emulator", () => {
     const { code, stderr } = await run(["emulator", "--port", "70000"]);
     expect(code).toBe(2);
     expect(stderr).toContain("--port");
+  });
+
+  it("takes every flag of decart-emulator but --host (its help lists them)", async () => {
+    const { stdout, code } = await run(["emulator", "--help"]);
+    expect(code).toBe(0);
+    const names = emulatorFlags.map((flag) => flag.name).filter((name) => name !== "host");
+    expect(names).toEqual(
+      expect.arrayContaining(["headers-timeout", "request-timeout", "min-upload-rate", "write-timeout"]),
+    );
+    for (const name of names) expect(stdout).toContain(`--${name}`);
+    expect(stdout).not.toMatch(/^\s+--host /m); // 127.0.0.1 only
+  });
+
+  it("passes the emulator's flags on: keys, admin token, faults, result size", async () => {
+    const { child, event } = await listening([
+      "--fast",
+      "--keys",
+      "k_one,k_two",
+      "--admin-token",
+      "adm_given_secret",
+      "--faults",
+      "process:503@1",
+      "--result-bytes",
+      "300000",
+      "--headers-timeout",
+      "5000",
+      "--request-timeout",
+      "5000",
+      "--min-upload-rate",
+      "1024",
+      "--write-timeout",
+      "5000",
+    ]);
+    try {
+      expect(event).toMatchObject({ api_key: "k_one", admin_token: "adm_given_secret" });
+      const form = () => {
+        const fd = new FormData();
+        fd.append("prompt", "A lake");
+        return fd;
+      };
+      // The second key is accepted too; every Process API request meets the fault.
+      const image = await fetch(`${event.url}/v1/generate/lucy-pro-t2i`, {
+        method: "POST",
+        headers: { "x-api-key": "k_two" },
+        body: form(),
+      });
+      expect(image.status).toBe(503);
+      // A video through the CLI: its result padded to the size given.
+      const temp = tempDir();
+      try {
+        const out = join(temp.dir, "lake.mp4");
+        const video = await run(["video", "A lake", "-o", out], {
+          env: { DECART_API_KEY: "k_two", DECART_BASE_URL: event.url, DECART_JOURNAL: join(temp.dir, "j.jsonl") },
+        });
+        expect(video.code, video.stderr).toBe(0);
+        expect(statSync(out).size).toBe(300_000);
+      } finally {
+        temp.remove();
+      }
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it.each([
+    ["--write-timeout", "0", "--write-timeout must be a positive number"],
+    ["--headers-timeout", "soon", "--headers-timeout must be a positive number"],
+    ["--min-upload-rate", "-5", "--min-upload-rate must be a positive number"],
+    ["--max-jobs", "1.5", "--max-jobs must be a positive integer"],
+    ["--faults", "submit:explode", "--faults: fault rule 0: unknown kind"],
+    ["--keys", ",", "--keys must be a comma-separated list"],
+  ])("exits 2 for %s %s, naming the flag", async (flag, value, message) => {
+    const { code, stderr, stdout } = await run(["emulator", "--port", "0", flag, value]);
+    expect(code, stderr).toBe(2);
+    expect(stderr).toContain(message);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ type: "error", exit_code: 2 });
   });
 });

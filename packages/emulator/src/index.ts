@@ -1,6 +1,7 @@
 /**
  * `@decart/emulator`: a local server that plays the Decart API for real. See the README for the contract.
  */
+export { DEFAULT_FLAG_PORT, type EmulatorFlag, emulatorFlags, emulatorOptionsFromFlags } from "./flags.js";
 export { seededRandom } from "./random.js";
 export { DEFAULT_API_KEY, startEmulator } from "./server.js";
 export type {

@@ -3,6 +3,7 @@ import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { emulatorFlags, emulatorOptionsFromFlags } from "../src/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "decart-emulator.js");
@@ -129,5 +130,68 @@ describe("decart-emulator bin", () => {
     const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
     expect(code).toBe(1);
     expect(err).toContain("unknown kind");
+  });
+
+  it("names the flag of a value it does not take", async () => {
+    for (const [args, message] of [
+      [["--write-timeout", "0"], "--write-timeout must be a positive number"],
+      [["--max-jobs", "2.5"], "--max-jobs must be a positive integer"],
+      [["--port", "70000"], "--port must be an integer from 0 to 65535"],
+    ] as const) {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      let err = "";
+      child.stderr.on("data", (c: Buffer) => {
+        err += c.toString();
+      });
+      const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+      expect(code).toBe(1);
+      expect(err).toContain(message);
+    }
+  });
+});
+
+describe("emulatorOptionsFromFlags", () => {
+  it("turns every flag of emulatorFlags into its option", () => {
+    const values: Record<string, string | boolean> = {
+      port: "0",
+      host: "::1",
+      "allowed-hosts": "a.test, b.test",
+      keys: "k1,k2",
+      "admin-token": "adm",
+      fast: true,
+      "time-scale": "0.5",
+      faults: "status:503@0.25",
+      "job-timeout": "1000",
+      retention: "0",
+      "max-upload": "2048",
+      "max-jobs": "3",
+      "result-bytes": "4096",
+      "headers-timeout": "100",
+      "request-timeout": "200",
+      "min-upload-rate": "300",
+      "write-timeout": "400",
+    };
+    expect(Object.keys(values).sort()).toEqual(emulatorFlags.map((flag) => flag.name).sort());
+    expect(emulatorOptionsFromFlags(values)).toEqual({
+      port: 0,
+      host: "::1",
+      allowedHosts: ["a.test", "b.test"],
+      keys: ["k1", "k2"],
+      adminToken: "adm",
+      timing: { pendingMs: 20, processingMs: 60, timeScale: 0.5 },
+      faults: [{ kind: "503", route: "status", rate: 0.25 }],
+      jobTimeoutMs: 1000,
+      retentionMs: 0,
+      maxUploadBytes: 2048,
+      maxJobs: 3,
+      resultBytes: 4096,
+      headersTimeoutMs: 100,
+      requestTimeoutMs: 200,
+      minUploadBytesPerSecond: 300,
+      writeTimeoutMs: 400,
+    });
+    expect(emulatorOptionsFromFlags({})).toEqual({ port: 4010 });
+    expect(emulatorOptionsFromFlags({ fast: true })).toEqual({ port: 4010, timing: "fast" });
+    expect(() => emulatorOptionsFromFlags({ quiet: true })).toThrow("--quiet is not an emulator flag");
   });
 });

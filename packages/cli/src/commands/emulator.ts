@@ -1,26 +1,28 @@
+import type { EmulatorOptions } from "@decart/emulator";
 import { usageError } from "../exit.js";
 import type { Output } from "../output.js";
 
-export interface EmulatorCommandOptions {
-  port?: string;
-  fast?: boolean;
-}
-
 /**
- * `decart emulator [--port n] [--fast]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C or
- * SIGTERM. Prints its URL, its dev key, its admin token (for `GET /_emulator/stats`, as `Authorization: Bearer …`), and
- * the two variables that point the CLI at it.
+ * `decart emulator [-p port] [--fast] […]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C or
+ * SIGTERM. `flags` are the values of the emulator's own flags (`emulatorFlags` of @decart/emulator, but `--host`) by
+ * name; a value one does not take is a usage error naming it. Prints its URL, its dev key, its admin token (for
+ * `GET /_emulator/stats`, as `Authorization: Bearer …`), and the two variables that point the CLI at it.
  */
-export async function runEmulator(options: EmulatorCommandOptions, output: Output): Promise<number> {
-  const port = options.port === undefined ? 4010 : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw usageError(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(options.port)})`);
+export async function runEmulator(
+  flags: Record<string, string | boolean | undefined>,
+  output: Output,
+): Promise<number> {
+  const { emulatorOptionsFromFlags, startEmulator } = await import("@decart/emulator");
+  let options: EmulatorOptions;
+  try {
+    options = emulatorOptionsFromFlags(flags);
+  } catch (e) {
+    throw usageError((e as Error).message);
   }
-  const { startEmulator } = await import("@decart/emulator");
+  const port = options.port;
   const emulator = await startEmulator({
+    ...options,
     host: "127.0.0.1",
-    port,
-    ...(options.fast && { timing: "fast" as const }),
     ...(output.verbose && { logger: (line: string) => output.debug(line) }),
   }).catch((e: NodeJS.ErrnoException) => {
     if (e?.code !== "EADDRINUSE" && e?.code !== "EACCES") throw e;
