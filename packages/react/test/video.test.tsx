@@ -27,6 +27,36 @@ const model = models.video("lucy-pro-t2v");
 /** Resolves after the current task and its microtasks. */
 const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/**
+ * A client of `emu` whose clock (`poll.now`) moves only when the test moves `clock.now`: time a component stays hidden
+ * is the test's to say, however long the test runs (its client tokens stay fresh: they last minutes).
+ */
+function clocked(emu: Emulator) {
+  const clock = { now: Date.now() };
+  return { clock, client: clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } }) };
+}
+
+/**
+ * Hides a tab's component for `ms` of the `clocked` client's clock (after a task: its watch has stopped, which it has
+ * not when shown again in the same task), then shows it again.
+ */
+async function away(tab: { show(visible: boolean): void }, rerender: () => void, clock: { now: number }, ms: number) {
+  tab.show(false);
+  rerender();
+  await aTask();
+  clock.now += ms;
+  tab.show(true);
+  rerender();
+}
+
+/** Releases the held job: a watch whose budget ran out ends in `JobTimeoutError` (one given a new budget completes). */
+async function expectTimedOut(result: { current: GenerationState }, jobId: string) {
+  expect(emu!.release(jobId)).toBe(true);
+  await until(() => !["pending", "processing"].includes(result.current.status));
+  expect(result.current).toMatchObject({ status: "error", watching: false, error: expect.any(JobTimeoutError) });
+  expect(result.current.error).toMatchObject({ jobId });
+}
+
 /** Every distinct status a hook's state went through, in order. */
 function statusesOf(states: GenerationState[]): string[] {
   return states.map((s) => s.status).filter((s, i, all) => s !== all[i - 1]);
@@ -285,36 +315,20 @@ describe("useGenerateVideo, as an app uses it", () => {
 
   it("an <Activity> that hid it past its timeoutMs does not give the job a new budget: shown, the watch times out", async () => {
     emu = await startFast();
-    // The client's clock moves only when the test moves it: hidden for 5 s of it, however long the test runs (its
-    // client tokens stay fresh: they last minutes).
-    const clock = { now: Date.now() };
-    const client = clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } });
+    const { clock, client } = clocked(emu); // hidden for 5 s of its clock, however long the test runs
     const tab = activityWith(client);
     const { result, rerender } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: tab.wrapper });
     await act(async () => {
       await result.current.submit({ model, prompt: "in a tab left for a while [hold]" });
     });
     await until(() => result.current.status === "processing");
-    const jobId = result.current.jobId!;
-    tab.show(false);
-    rerender();
-    await aTask(); // hidden a while: the watch has stopped (not so when shown again in the same task)
-    clock.now += 5_000;
-    tab.show(true);
-    rerender();
-    // Had the watch got a new budget, it would follow the released job to its video.
-    expect(emu.release(jobId)).toBe(true);
-    await until(() => result.current.status !== "processing");
-    expect(result.current.status).toBe("error");
-    expect(result.current.error).toBeInstanceOf(JobTimeoutError);
-    expect(result.current.error).toMatchObject({ jobId });
-    expect(result.current.watching).toBe(false);
+    await away(tab, rerender, clock, 5_000);
+    await expectTimedOut(result, result.current.jobId!);
   });
 
   it("the budget runs from the submit's answer, also when that answer comes while an <Activity> hides the component", async () => {
     emu = await startFast();
-    const clock = { now: Date.now() };
-    const client = clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } });
+    const { clock, client } = clocked(emu);
     const tab = activityWith(client);
     const { result, rerender } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: tab.wrapper });
     let submitted: Promise<string | undefined> = Promise.resolve(undefined);
@@ -327,10 +341,7 @@ describe("useGenerateVideo, as an app uses it", () => {
     clock.now += 5_000;
     tab.show(true);
     rerender();
-    expect(emu.release(jobId)).toBe(true);
-    await until(() => !["pending", "processing"].includes(result.current.status));
-    expect(result.current.status).toBe("error");
-    expect(result.current.error).toBeInstanceOf(JobTimeoutError);
+    await expectTimedOut(result, jobId);
   });
 
   it("options changed mid-job keep the job followed as submitted; the next submit takes them", async () => {
@@ -458,32 +469,17 @@ describe("useJob", () => {
 
   it("an <Activity> that hid it past its timeoutMs does not give the job a new budget: shown, the watch times out", async () => {
     emu = await startFast();
-    const clock = { now: Date.now() };
-    const client = clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } });
+    const { clock, client } = clocked(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched in a tab left for a while [hold]" });
     const tab = activityWith(client);
     const { result, rerender } = renderHook(() => useJob(job_id, { model, timeoutMs: 2_000 }), {
       wrapper: tab.wrapper,
     });
     await until(() => result.current.status === "processing");
-    tab.show(false);
-    rerender();
-    await aTask(); // hidden a while: the watch has stopped (not so when shown again in the same task)
-    clock.now += 1_000; // half the budget: shown again, the job goes on being watched
-    tab.show(true);
-    rerender();
+    await away(tab, rerender, clock, 1_000); // half the budget: shown again, the job goes on being watched
     expect(result.current).toMatchObject({ status: "processing", watching: true });
-    tab.show(false);
-    rerender();
-    await aTask();
-    clock.now += 1_500;
-    tab.show(true);
-    rerender();
-    expect(emu.release(job_id)).toBe(true);
-    await until(() => result.current.status !== "processing");
-    expect(result.current.status).toBe("error");
-    expect(result.current.error).toBeInstanceOf(JobTimeoutError);
-    expect(result.current.error).toMatchObject({ jobId: job_id });
+    await away(tab, rerender, clock, 1_500);
+    await expectTimedOut(result, job_id);
   });
 
   it("follows a failed job, and reads nothing without a job id", async () => {
