@@ -1,4 +1,4 @@
-import { asDecartError, type DecartError, InvalidResponseError, pause, type RateLimitError } from "./errors.js";
+import { asDecartError, type DecartError, InvalidResponseError, pause, RateLimitError } from "./errors.js";
 import type { DelayFunction, Logger } from "./types.js";
 
 /** What a client's rate-limit gate reports when a 429 closes it: every new request of the client waits until `until`. */
@@ -163,9 +163,11 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   for (let n = 0; ; n++) {
     const [until, left] = gate.pending(waited);
     if (left > 0) {
-      // Wait for the gate, but not past the deadline (the attempt then has no time and ends the call) or the budget.
-      const wait = Math.min(left, Math.max(0, deadline - now()), spare);
+      // Wait for the gate, but not past the deadline (the attempt then has no time and ends the call). A plain call
+      // whose budget is shorter fails at once, as for a `Retry-After` beyond it: nothing is sent while the gate is shut.
+      const wait = Math.min(left, Math.max(0, deadline - now()));
       spare -= wait;
+      if (spare < 0) throw new RateLimitError(`${what}: rate-limited`, { retryAfterMs: left, retryable: true, jobId });
       await pause(delay, wait, signal, jobId);
       waited = until;
     }

@@ -220,6 +220,34 @@ describe("the budget of a plain call: what it may wait in all is the client's ti
   });
 });
 
+describe("the rate-limit gate and a plain call's budget", () => {
+  it("a call whose wait at the closed gate would outrun its budget fails at once: nothing is sent before the gate opens", async () => {
+    const server = await rateLimiting(["30"]);
+    try {
+      const delay = instantDelay();
+      // A clock that stands still: the gate, closed for 30 s by the first answer, stays closed.
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        timeoutMs: 5000,
+        poll: { delay, now: () => 1_000 },
+      });
+      const first = await client.queue.status("job_1").catch((e) => e);
+      expect(first).toBeInstanceOf(RateLimitError);
+      expect(client.rateLimit.pausedUntil()).toBe(31_000);
+      const second = await client.queue.status("job_1").catch((e) => e);
+      // 30 s left at the gate, 5 s of budget: no request while it is closed, and no sleeping.
+      expect(second).toBeInstanceOf(RateLimitError);
+      expect(second).toMatchObject({ code: "RATE_LIMIT", retryable: true, retryAfterMs: 30_000 });
+      expect(server.reads()).toBe(1);
+      expect(delay.calls).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("retries of a submit (POST): only when the server certainly did not take it", () => {
   it("does not retry a 500: one request, a ServerError that says a job may exist", async () => {
     const emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
