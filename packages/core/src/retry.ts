@@ -65,14 +65,15 @@ export const MAX_INVALID_ANSWERS = 3;
 
 /**
  * `Retry-After` in ms, of its two forms in RFC 9110 §10.2.3: `delay-seconds` (digits only) or an HTTP-date (a day name,
- * then a time of day: `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete forms). Anything else (`0x10`, `1e3`, `-5`,
- * `5.5`, ` 5`, an ISO date) is no `Retry-After`.
+ * then a time of day: `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete forms; each in GMT). Anything else (`0x10`,
+ * `1e3`, `-5`, `5.5`, ` 5`, an ISO date) is no `Retry-After`.
  */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   const ms = /^\d+$/.test(value!)
     ? +value! * 1000
     : /^[A-Z][a-z]{2}.* \d\d:\d\d:\d\d/.test(value!)
-      ? Date.parse(value!) - now
+      ? // An HTTP-date is GMT: asctime, the one form that does not say so (it ends with the year), is not local time.
+        Date.parse(value!.replace(/\d$/, "$& GMT")) - now
       : Number.NaN;
   return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }

@@ -369,6 +369,35 @@ describe("transport details", () => {
     }
   });
 
+  it("reads each HTTP-date form of Retry-After in GMT, whatever the local time zone (RFC 9110 §5.6.7)", async () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    // asctime has no zone of its own: read in local time, New York's would put it 5 hours later.
+    const server = await rateLimiting([
+      "Thu, 01 Jan 2026 00:00:05 GMT",
+      "Thursday, 01-Jan-26 00:00:07 GMT",
+      "Thu Jan  1 00:00:09 2026",
+    ]);
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    try {
+      expect(new Date(now).getHours()).toBe(19); // the zone took effect
+      const delay = instantDelay();
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        maxRetries: 3,
+        poll: { delay, now: () => now },
+      });
+      expect((await client.queue.status("job_1")).status).toBe("pending");
+      expect(delay.calls).toEqual([5000, 7000, 9000]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+      await server.close();
+    }
+  });
+
   it("ignores a Retry-After that is neither digits nor an HTTP-date over HTTP: the backoff applies", async () => {
     const server = await rateLimiting(["0x10", "1e3", "5.5"]);
     try {
