@@ -36,6 +36,21 @@ describe("the budget of submitAndPoll and wait", () => {
     });
   });
 
+  it("a submit cut off by the budget after its body was sent: TimeoutError, SUBMIT_OUTCOME_UNKNOWN, not sent again", async () => {
+    // Submit answers come after a minute: the call's 300 ms budget ends the submit in flight.
+    await withEmulator({ faults: [{ route: "submit", kind: "slow", delayMs: 60_000 }] }, async (slow) => {
+      const error = await clientFor(slow)
+        .queue.submitAndPoll({ model: t2v, prompt: "slow submit", timeoutMs: 300 })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, jobId: undefined });
+      expect(error.message).toMatch(
+        /: timed out \(\d+ ms per read, or the budget\); a job \(or file\) may exist: not sent again/,
+      );
+      expect(slow.stats().requests.byRoute.submit).toBe(1);
+    });
+  });
+
   it("backs off even when the server says Retry-After: 0, so a failing status cannot spin", async () => {
     await withEmulator({ faults: [{ route: "status", kind: "503", retryAfterSeconds: 0 }] }, async (busy) => {
       const error = await clientFor(busy)
