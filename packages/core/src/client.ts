@@ -20,7 +20,16 @@ import {
   MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
-import { aborted, asDecartError, callbackThrew, type DecartError, JobFailedError, pause, timedOut } from "./errors.js";
+import {
+  aborted,
+  asDecartError,
+  callbackThrew,
+  type DecartError,
+  guard,
+  JobFailedError,
+  pause,
+  timedOut,
+} from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -231,7 +240,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const logger: Logger = options.logger ?? { warn: (m) => console.warn(m) };
   const clientPoll: PollOptions = options.poll ?? {};
   const delay = clientPoll.delay ?? sleep;
-  const now = clientPoll.now ?? Date.now;
+  // The client's clock; one of yours (`poll.now`) that throws is a `CALLBACK_ERROR` (the watch's carries the job id).
+  const clock = clientPoll.now ?? Date.now;
+  const now = guard(clock);
   const { upload } = options;
   // Multipart requests go through the upload function when there is one.
   const fetchImpl: typeof fetch = (input, init) =>
@@ -429,18 +440,18 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       (await content(jobId, opts, {})).blob(),
     );
 
-  /** The end of a wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock. */
-  const deadlineOf = (opts: WaitOptions) => now() + (opts.timeoutMs ?? DEFAULT_WAIT_MS);
-
-  /** A job's watch, with this client's clocks, schedule (the call's `poll` over the client's) and learnt durations. */
-  const watchOf = (jobId: string, opts: CreateWatchOptions, deadline: number): JobWatch => {
+  /**
+   * A job's watch, with this client's clocks, schedule (the call's `poll` over the client's) and learnt durations. Its
+   * budget ends at `deadline`, else `timeoutMs` (default 11 minutes) from now on the client's clock.
+   */
+  const watchOf = (jobId: string, opts: CreateWatchOptions, deadline?: number): JobWatch => {
     const poll = mergePoll(clientPoll, opts.poll);
     // `first`, `timeoutMs` and `download` as given.
     return createJobWatch({
       ...opts,
       jobId,
       model: (opts.model as VideoModel | undefined)?.canonical ?? (opts.model as string | undefined),
-      now,
+      now: clock,
       clock: poll.now,
       deadline,
       schedule: scheduleFor(poll),
@@ -450,18 +461,18 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /**
-   * Drives a job's watch within the budget ending at `deadline`: waits, reads the status and downloads the result (one
-   * attempt each: the watch retries), calls the callbacks and yields the events.
+   * Drives a job's watch within its budget (ending at `deadline`, else as `watchOf` says): waits, reads the status and
+   * downloads the result (one attempt each: the watch retries), calls the callbacks and yields the events.
    */
   async function* follow(
     jobId: string,
     opts: CreateWatchOptions & WaitOptions & { onSubmitted?: (jobId: string) => void },
-    deadline: number,
+    deadline?: number,
   ): AsyncGenerator<JobEvent, void, undefined> {
     const { signal, onStatusChange, onSubmitted } = opts;
     const wait = mergePoll(clientPoll, opts.poll).delay ?? delay;
     const watch = watchOf(jobId, opts, deadline);
-    const once = { deadline, maxRetries: 0 as const };
+    const once = { deadline: watch.deadline, maxRetries: 0 as const };
     let seen: string | undefined;
     let step = watch.start();
     for (;;) {
@@ -524,14 +535,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
     // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used.
     options = Object.assign({}, ...checkCall(options, "Invalid input")) as never;
-    const deadline = deadlineOf(options);
+    // The wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock, the submit included.
+    const deadline = now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
     const job = await submit(options, deadline);
     yield* follow(job.job_id, { ...options, first: job }, deadline);
   }
 
   async function* watchJob(jobId: string, opts: QueueWaitOptions = {}) {
     opts = optionsOf(opts, ["model", "signal", "timeoutMs", "download", "poll", "onStatusChange"]);
-    yield* follow(checkId(jobId, "jobId"), opts, deadlineOf(opts));
+    yield* follow(checkId(jobId, "jobId"), opts);
   }
 
   const fileCall = (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
@@ -566,7 +578,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
         submitAndWatch: submitAndWatch as QueueClient["submitAndWatch"],
         watch: watchJob,
-        createWatch: (jobId, opts = {}) => watchOf(checkId(jobId, "jobId"), opts, deadlineOf(opts)),
+        createWatch: (jobId, opts = {}) => watchOf(checkId(jobId, "jobId"), opts),
         async readStatus(jobId, opts) {
           const { signal, deadline } = optionsOf(opts, ["signal"], true);
           return readStatus(jobId, signal, { deadline, maxRetries: 0 });

@@ -3,6 +3,7 @@ import {
   asDecartError,
   callbackThrew,
   type DecartError,
+  guard,
   InvalidResponseError,
   timedOut as jobTimedOut,
 } from "./errors.js";
@@ -155,8 +156,10 @@ export const checkJob = (body: any, jobId?: string): string | undefined =>
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {
-  const { jobId, first, now, schedule, durations, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = BACKGROUND_MS } = init;
-  const clock = init.clock ?? now;
+  const { jobId, first, schedule, durations, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = BACKGROUND_MS } = init;
+  // The clocks may be the caller's (`poll.now`): one that throws ends the watch with `CALLBACK_ERROR` and the job id.
+  const now = guard(init.now, jobId);
+  const clock = init.clock ? guard(init.clock, jobId) : now;
   const deadline = init.deadline ?? now() + timeoutMs;
   let model = init.model && canonicalModel(init.model);
   let last: JobStatusResponse | undefined;
@@ -205,13 +208,15 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     let ms = 0;
     // The schedule may be the caller's: one that throws, or answers anything but a number of ms ≥ 0 (NaN, -1,
     // Infinity, "100"), ends the watch with `CALLBACK_ERROR` naming it, rather than reading as fast as answers come.
-    if (last)
+    if (last) {
+      const elapsedMs = clock() - origin;
       try {
-        ms = schedule({ attempt: reads, elapsedMs: clock() - origin, status: last.status, typicalMs, hintMs, spread });
+        ms = schedule({ attempt: reads, elapsedMs, status: last.status, typicalMs, hintMs, spread });
         if (!(Number.isFinite(ms) && ms >= 0)) throw `answered ${ms as unknown as string}`;
       } catch (cause) {
         return step(events, { error: callbackThrew(jobId, cause, "poll.schedule failed") });
       }
+    }
     return readIn(events, ms, 0, !last); // the first read is never slowed
   };
 
@@ -235,14 +240,14 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   const watch: JobWatch = {
     start() {
       const events: JobEvent[] = first ? [{ type: "submitted", jobId, model }] : [];
-      // The caller's clock (`poll.now`) is first asked here: one that throws ends the watch after `submitted`, with
-      // `CALLBACK_ERROR` carrying the job id, rather than throwing out of the watch and losing the job.
+      // A clock that throws (`CALLBACK_ERROR`) ends the watch after `submitted`, rather than throwing out of the watch
+      // and losing the job.
       try {
         origin = clock();
-      } catch (cause) {
-        return step(events, { error: callbackThrew(jobId, cause) });
+        return first ? apply(first, events) : read(events);
+      } catch (error) {
+        return step(events, { error: error as DecartError });
       }
-      return first ? apply(first, events) : read(events);
     },
 
     status({ job, hintMs: hint, date }) {

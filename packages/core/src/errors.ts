@@ -180,14 +180,28 @@ export function invalid(where: string, field: string, expected: string, got?: un
 
 /**
  * A caller's callback threw (or, as `what` says, failed otherwise): the error (code `CALLBACK_ERROR`, not retried) that
- * ends the call; the job goes on. What was thrown is written with `String` (a Symbol too).
+ * ends the call; the job goes on. What was thrown is written with `String` (a Symbol too; `?` when that throws too).
  */
-export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") =>
-  new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${String(cause)})${jobId ? "; the job goes on" : ""}`, {
+export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") => {
+  let text = "?";
+  try {
+    text = String(cause);
+  } catch {}
+  return new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${text})${jobId ? "; the job goes on" : ""}`, {
     code: "CALLBACK_ERROR",
     jobId,
     cause,
   });
+};
+
+/** `clock` (a `poll.now` of yours), whose throw is a `CALLBACK_ERROR` carrying `jobId`. */
+export const guard = (clock: () => number, jobId?: string) => (): number => {
+  try {
+    return clock();
+  } catch (cause) {
+    throw callbackThrew(jobId, cause);
+  }
+};
 
 /** The `AbortError` for `signal`. */
 export const aborted = (jobId?: string, cause?: unknown) =>

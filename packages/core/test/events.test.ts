@@ -10,7 +10,17 @@ import {
   models,
   type PollOptions,
 } from "../src/index.js";
-import { clientFor, drain, instantDelay, lastingHandles, sha256, startFast, until, watchedFetch } from "./helpers.js";
+import {
+  clientFor,
+  drain,
+  fastPoll,
+  instantDelay,
+  lastingHandles,
+  sha256,
+  startFast,
+  until,
+  watchedFetch,
+} from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
 const types = (events: JobEvent[]) => events.map((e) => (e.type === "status" ? e.status : e.type));
@@ -321,6 +331,102 @@ describe("callbacks", () => {
     expect(error).toBeInstanceOf(DecartError);
     expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: thrown, jobId: expect.stringMatching(/^job_/) });
     expect(error.message).toBe(`Job ${error.jobId}: a callback threw (Symbol(boom)); the job goes on`);
+  });
+
+  describe("a clock (poll.now) that throws", () => {
+    const boom = new Error("boom");
+    /** A clock that works until `broken` is set, then throws. */
+    const breakable = () => {
+      const clock = {
+        broken: false,
+        now: () => {
+          if (clock.broken) throw boom;
+          return Date.now();
+        },
+      };
+      return clock;
+    };
+
+    it("the client's, from the start: CALLBACK_ERROR before any request, or with the job id of a call that has one", async () => {
+      const client = clientFor(emu, {
+        poll: {
+          now: () => {
+            throw boom;
+          },
+        },
+      });
+      const { job_id } = await clientFor(emu).queue.submit({ model: t2v, prompt: "x [hold]" });
+      const before = emu.stats().requests.total;
+      const calls: [string, () => Promise<unknown>, string | undefined][] = [
+        ["submitAndPoll", () => client.queue.submitAndPoll({ model: t2v, prompt: "x" }), undefined],
+        ["wait", () => client.queue.wait(job_id), job_id],
+        ["status", () => client.queue.status(job_id), job_id],
+        ["result", () => client.queue.result(job_id), job_id],
+        ["createWatch", async () => client.queue.createWatch(job_id), job_id],
+      ];
+      for (const [what, call, jobId] of calls) {
+        const error = (await call().catch((e) => e)) as DecartError;
+        expect(error, what).toBeInstanceOf(DecartError);
+        expect(error, what).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId, retryable: false });
+        expect(error.message, what).toContain("a callback threw (Error: boom)");
+      }
+      expect(emu.stats().requests.total).toBe(before);
+      expect(emu.release(job_id)).toBe(true);
+    });
+
+    it.each(["client's", "call's"])(
+      "the %s, once the job was submitted: CALLBACK_ERROR with the job id after onSubmitted, not INVALID_RESPONSE",
+      async (whose) => {
+        const clock = breakable();
+        const client = whose === "client's" ? clientFor(emu, { poll: { now: clock.now } }) : clientFor(emu);
+        const seen: string[] = [];
+        const error = await client.queue
+          .submitAndPoll({
+            model: t2v,
+            prompt: "x [hold]",
+            ...(whose === "call's" && { poll: { ...fastPoll, now: clock.now } }),
+            onSubmitted: (id) => {
+              seen.push(id);
+              clock.broken = true;
+            },
+          })
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(DecartError);
+        expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId: seen[0] });
+        // The watch's own clock names the job in the message too; the client's, read by a request, in `jobId`.
+        expect(error.message).toMatch(/a callback threw \(Error: boom\)/);
+        expect(emu.release(seen[0]!)).toBe(true);
+        expect((await clientFor(emu).queue.wait(seen[0]!, { download: false })).status).toBe("completed");
+      },
+    );
+  });
+
+  it("a callback that throws an object whose toString throws: CALLBACK_ERROR with the job id, not a TypeError", async () => {
+    const client = clientFor(emu);
+    const thrown = {
+      toString() {
+        throw new TypeError("no text");
+      },
+    };
+    for (const name of ["onSubmitted", "onStatusChange"]) {
+      const error = await client.queue
+        .submitAndPoll({
+          model: t2v,
+          prompt: "x",
+          download: false,
+          [name]: () => {
+            throw thrown;
+          },
+        })
+        .catch((e) => e);
+      expect(error, name).toBeInstanceOf(DecartError);
+      expect(error, name).toMatchObject({
+        code: "CALLBACK_ERROR",
+        cause: thrown,
+        jobId: expect.stringMatching(/^job_/),
+      });
+      expect(error.message, name).toMatch(/^Job job_\S+: a callback threw \(.+\); the job goes on$/);
+    }
   });
 
   it("onUploadProgress throwing after the submit was answered: CALLBACK_ERROR with the job id", async () => {

@@ -44,18 +44,21 @@ export function drive(
     const emit = (events: JobEvent[]) => {
       for (const event of events) if (!subscriber.closed) subscriber.next(event);
     };
-    // The watch runs the caller's code (its poll schedule, its clock): if that throws, the watch cannot go on.
+    // The watch runs the caller's code (its poll schedule, its clock): if that throws, the watch cannot go on. The
+    // watch's own error for it (its clock's `CALLBACK_ERROR`) is passed on as it is.
     const follow = (take: () => JobWatchStep): void => {
       let step: JobWatchStep;
       try {
         step = take();
       } catch (cause) {
         subscriber.error(
-          new DecartError(`Job ${jobId}: a callback threw (${cause}); the job goes on`, {
-            code: "CALLBACK_ERROR",
-            jobId,
-            cause,
-          }),
+          DecartError.isInstance(cause)
+            ? cause
+            : new DecartError(`Job ${jobId}: a callback threw (${cause}); the job goes on`, {
+                code: "CALLBACK_ERROR",
+                jobId,
+                cause,
+              }),
         );
         return;
       }

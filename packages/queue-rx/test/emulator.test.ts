@@ -143,6 +143,25 @@ describe("over HTTP, against the emulator", () => {
     expect(emu.release(submitted.jobId!)).toBe(true);
   });
 
+  it("a clock (poll.now) that throws after the start ends the watch with CALLBACK_ERROR, its throw the cause", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const boom = new Error("boom");
+    // The watch asks the clock when it starts, then again with the first status answer.
+    let calls = 0;
+    const now = () => {
+      if (++calls > 1) throw boom;
+      return Date.now();
+    };
+    const { job_id } = await client.queue.submit({ model, prompt: "watched [hold]" });
+    const watched = await lastValueFrom(watchJob(client, job_id, { model, poll: { now } })).catch((e: unknown) => e);
+    expect(DecartError.isInstance(watched)).toBe(true);
+    expect(watched).toMatchObject({ code: "CALLBACK_ERROR", jobId: job_id, cause: boom });
+    expect((watched as Error).message).toBe(`Job ${job_id}: a callback threw (Error: boom); the job goes on`);
+    expect(calls).toBe(2);
+    expect(emu.release(job_id)).toBe(true);
+  });
+
   it("a watch that cannot start (a job id the client refuses) errors, and so does the next one of that id", async () => {
     emu = await startFast();
     const client = clientFor(emu);
