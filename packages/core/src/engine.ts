@@ -159,7 +159,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   const { jobId, first, schedule, durations, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = BACKGROUND_MS } = init;
   // The clocks may be the caller's (`poll.now`): one that throws ends the watch with `CALLBACK_ERROR` and the job id.
   const now = guard(init.now, jobId);
-  const clock = init.clock ? guard(init.clock, jobId) : now;
+  const clock = guard(init.clock ?? init.now, jobId);
   const deadline = init.deadline ?? now() + timeoutMs;
   let model = init.model && canonicalModel(init.model);
   let last: JobStatusResponse | undefined;
