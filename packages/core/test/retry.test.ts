@@ -165,13 +165,20 @@ describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
   });
 });
 
-describe("the budget of a plain call: what it may wait in all is the client's timeoutMs", () => {
-  const clientOf = (url: string, options: Parameters<typeof createDecartClient>[0] = {}) => {
-    const delay = instantDelay();
-    const client = createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, poll: { delay }, ...options });
-    return { client, delay };
-  };
+/** A client of `url` whose waits do not wait and are recorded (`delay.calls`), with `options` (and `poll`) over it. */
+const clientOf = (url: string, options: Parameters<typeof createDecartClient>[0] = {}) => {
+  const delay = instantDelay();
+  const client = createDecartClient({
+    apiKey: "k",
+    baseUrl: url,
+    logger: silent,
+    ...options,
+    poll: { delay, ...options.poll },
+  });
+  return { client, delay };
+};
 
+describe("the budget of a plain call: what it may wait in all is the client's timeoutMs", () => {
   it("a Retry-After beyond the budget fails at once with the typed error carrying retryAfterMs, without sleeping", async () => {
     const cases = [
       // [what, answers' status, the call]
@@ -224,15 +231,8 @@ describe("the rate-limit gate and a plain call's budget", () => {
   it("a call whose wait at the closed gate would outrun its budget fails at once: nothing is sent before the gate opens", async () => {
     const server = await rateLimiting(["30"]);
     try {
-      const delay = instantDelay();
       // A clock that stands still: the gate, closed for 30 s by the first answer, stays closed.
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: server.url,
-        logger: silent,
-        timeoutMs: 5000,
-        poll: { delay, now: () => 1_000 },
-      });
+      const { client, delay } = clientOf(server.url, { timeoutMs: 5000, poll: { now: () => 1_000 } });
       const first = await client.queue.status("job_1").catch((e) => e);
       expect(first).toBeInstanceOf(RateLimitError);
       expect(client.rateLimit.pausedUntil()).toBe(31_000);
@@ -381,14 +381,7 @@ describe("transport details", () => {
     process.env.TZ = "America/New_York";
     try {
       expect(new Date(now).getHours()).toBe(19); // the zone took effect
-      const delay = instantDelay();
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: server.url,
-        logger: silent,
-        maxRetries: 3,
-        poll: { delay, now: () => now },
-      });
+      const { client, delay } = clientOf(server.url, { maxRetries: 3, poll: { now: () => now } });
       expect((await client.queue.status("job_1")).status).toBe("pending");
       expect(delay.calls).toEqual([5000, 7000, 9000]);
     } finally {
