@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve, sep } from "node:path";
+import { usageError } from "./exit.js";
 import { checkOutputFile, checkReadableFile, ensureDirectoryOf, lookupError } from "./files.js";
 
 /** One line of the journal: something that happened to a job. */
@@ -54,6 +55,21 @@ export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = p
   if (flag) return flag;
   if (env.DECART_JOURNAL) return env.DECART_JOURNAL;
   return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
+}
+
+/**
+ * Refuses (a usage error, exit 2, before anything is made or sent) a journal that is one of the files a command writes
+ * (`written`: a result, a report, `batch --out` itself) or a directory above one: the command would write over it, or
+ * fail to record its jobs once they are paid for. `what` names where those paths came from (`--out results`).
+ */
+export function checkJournalApart(flag: string | undefined, written: readonly string[], what: string): void {
+  const journal = resolve(journalPath(flag));
+  const clash = written.map((path) => resolve(path)).find((path) => path === journal || path.startsWith(journal + sep));
+  if (clash === undefined) return;
+  throw usageError(
+    `the journal ${journal} (--journal, DECART_JOURNAL) is where the command writes (${what}: ${clash}); ` +
+      "give a journal outside it, or another name (nothing was sent)",
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type Emulator, seededRandom } from "@decart/emulator";
@@ -286,6 +286,37 @@ describe("decart batch", () => {
       rejected(`\ufeff${line({ custom_id: "a", prompt: "x" })}\r\n{"custom_id":"b","pro`, "line 3", "not JSON ("));
     it("a bad --concurrency", () =>
       run(["batch", "-", "-c", "0"], { env, input: "" }).then((r) => expect(r.code).toBe(2)));
+  });
+
+  it("a batch refused up front (its journal among them) creates nothing: no --out directory, nothing sent", async () => {
+    const path = join(dir, "refused.jsonl");
+    writeFileSync(path, `${JSON.stringify({ custom_id: "a", prompt: "x" })}\n`);
+    // A journal that already has this batch's line: without --resume the batch is refused.
+    const journaled = join(dir, "refused-journal.jsonl");
+    const record = { at: new Date().toISOString(), job_id: "job_x", event: "submitted", custom_id: "a", batch: path };
+    writeFileSync(journaled, `${JSON.stringify(record)}\n`);
+    symlinkSync("refused-loop", join(dir, "refused-loop"));
+    mkdirSync(join(dir, "refused-directory"));
+    const out = join(dir, "refused-out", "results");
+    const cases: Array<[string, string[], Record<string, string | undefined>, string, number?]> = [
+      ["journaled, no --resume", [], { DECART_JOURNAL: journaled }, "add --resume"],
+      ["the journal a directory", ["--journal", join(dir, "refused-directory")], {}, "is a directory"],
+      ["the journal a link loop", ["--journal", join(dir, "refused-loop")], {}, "ELOOP"],
+      ["no API key", [], { DECART_API_KEY: undefined }, "No API key", 4],
+      ["a bad --timeout", ["--timeout", "0"], {}, "--timeout"],
+      // A journal where the batch writes: its directory, its report, a line's result (each would take the job ids).
+      ["the journal at --out", ["--journal", out], {}, "where the command writes"],
+      ["the journal above --out", ["--journal", join(dir, "refused-out")], {}, "where the command writes"],
+      ["the journal as the report", ["--journal", join(out, "results.jsonl")], {}, "where the command writes"],
+      ["the journal as a line's result", ["--journal", join(out, "a.mp4")], {}, "where the command writes"],
+    ];
+    for (const [name, args, extra, message, exit = 2] of cases) {
+      const { code, stderr } = await run(["batch", path, "--out", out, ...args], { env: { ...env, ...extra } });
+      expect(code, `${name}: ${stderr}`).toBe(exit);
+      expect(stderr, name).toContain(message);
+      expect(existsSync(join(dir, "refused-out")), name).toBe(false);
+    }
+    expect(emu.stats().requests.total).toBe(0);
   });
 
   it("a line whose fields the client rejects fails alone, nothing sent for it", async () => {

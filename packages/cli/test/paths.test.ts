@@ -78,6 +78,10 @@ describe("output paths", () => {
       ["batch", "lines.jsonl", "--out", "a-file/results"],
       /a-file is a file.*; give a path/,
     ],
+    // The journal is j.jsonl in the same directory: a result written there would replace every job id.
+    ["video -o the journal", ["video", "A lake", "-o", "j.jsonl"], "is where the command writes (-o j.jsonl"],
+    ["jobs wait -o the journal", ["jobs", "wait", "job_x", "-o", "j.jsonl"], "is where the command writes"],
+    ["jobs result -o the journal", ["jobs", "result", "job_x", "-o", "j.jsonl"], "is where the command writes"],
     ["jobs submit with the journal a directory", ["jobs", "submit", "A lake", "--journal", "a-directory"], "journal"],
     ["video with the journal below a file", ["video", "A lake", "--journal", "a-file/j.jsonl"], "journal"],
     ["image -o a name too long", ["image", "A lighthouse", "-o", `${"n".repeat(240)}.png`], "file name is too long"],

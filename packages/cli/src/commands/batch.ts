@@ -16,7 +16,7 @@ import {
 } from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
-import { type JournalJob, openJournal } from "../journal.js";
+import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL, timeoutMs } from "./video.js";
@@ -171,6 +171,12 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     source === "-" ? `stdin:${createHash("sha256").update(text).digest("hex").slice(0, 16)}` : resolve(source);
   const base = source === "-" ? process.cwd() : dirname(resolve(source));
   const out = resolve(options.out ?? ".");
+  const written = lines.flatMap((line) =>
+    (line.model.kind === "image" ? imageExtensions : [".mp4"]).map((extension) =>
+      join(out, `${line.name}${extension}`),
+    ),
+  );
+  checkJournalApart(options.journal, [out, join(out, "results.jsonl"), join(out, "errors.jsonl"), ...written], "--out");
   await checkOutputDirectory(out, options.out ? `--out ${options.out}` : "the current directory");
   const journal = await openJournal(options.journal);
   const known = new Map<string, JournalJob>();

@@ -3,7 +3,7 @@ import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputFile } from "../files.js";
 import { downloadResult, finish, follow, interruptible, uploadProgress } from "../follow.js";
-import { openJournal } from "../journal.js";
+import { checkJournalApart, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { watchJob } from "../watch.js";
 import { timeoutMs, type VideoOptions, videoInputs } from "./video.js";
@@ -37,6 +37,7 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
   const journal = await openJournal(options.journal);
   const known = journal.job(jobId);
   const path = resolve(options.output ?? known?.path ?? `${jobId}.mp4`);
+  checkJournalApart(options.journal, [path], options.output ? `-o ${options.output}` : "the video");
   await checkOutputFile(path, options.output ? `-o ${options.output}` : "the video");
   const { signal, release } = interruptible();
   output.info(output.err.dim(`Watching ${jobId}…`));
@@ -59,6 +60,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   if (!options.output) throw usageError("jobs result needs -o <file>");
   const client = clientFor(options, output);
   const path = resolve(options.output);
+  checkJournalApart(options.journal, [path], `-o ${options.output}`);
   await checkOutputFile(path, `-o ${options.output}`);
   const journal = await openJournal(options.journal);
   const { signal, release } = interruptible();

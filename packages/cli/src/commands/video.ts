@@ -6,7 +6,7 @@ import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile } from "../files.js";
 import { finish, follow, interruptible, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
-import { openJournal } from "../journal.js";
+import { checkJournalApart, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { submitAndWatch } from "../watch.js";
 import { splitArguments } from "./image.js";
@@ -54,6 +54,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const timeout = timeoutMs(options.timeout);
   const inputs = await videoInputs(args, options);
   const client = clientFor(options, output);
+  if (options.output !== undefined) checkJournalApart(options.journal, [options.output], `-o ${options.output}`);
   const journal = await openJournal(options.journal);
   // Without -o the file is `<job id>.mp4` in the current directory, named once the job exists: only the directory
   // can be checked before the submit.
