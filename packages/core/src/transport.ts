@@ -181,7 +181,8 @@ export function createTransport({
       // Maps a failure of the wait for a key, of fetch, or of reading a body.
       const failure = (e: unknown): DecartError => {
         release();
-        if (signal?.aborted) return aborted(jobId, e);
+        // Aborted by the call's signal (while waiting for a key, for the answer or for a chunk): its reason is the cause.
+        if (signal?.aborted) return aborted(jobId, signal.reason);
         if (DecartError.isInstance(e)) return e;
         const codes = errorCodes(e);
         const refused = codes.includes("ECONNREFUSED");

@@ -163,9 +163,13 @@ describe("a client with a token fetcher", () => {
     const before = emu.stats().requests.byRoute.status ?? 0;
     const controller = new AbortController();
     const read = client.queue.status("job_waiting", { signal: controller.signal }).catch((e) => e);
-    controller.abort();
+    const reason = new Error("left the page");
+    controller.abort(reason);
     release();
-    expect((await read).name).toBe("AbortError");
+    const error = await read;
+    expect(error.name).toBe("AbortError");
+    // The abort's reason is the cause, as for an abort at any other point of a call.
+    expect(error).toMatchObject({ jobId: "job_waiting", cause: reason });
     expect(fetcher.calls).toBe(1);
     expect(emu.stats().requests.byRoute.status ?? 0).toBe(before);
   });
