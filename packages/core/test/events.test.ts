@@ -485,14 +485,20 @@ describe("callbacks", () => {
   });
 
   it("onStatusChange is called once per status, whatever the events in between (download progress)", async () => {
-    // Phases long enough that a 15 ms poll sees each one even on a busy machine.
-    await withEmulator({ timing: { pendingMs: 150, processingMs: 400 } }, async (slow) => {
+    // The job stays processing ([hold]) until the callback has seen it so; then the test releases it. Each phase is
+    // seen however slow the machine.
+    await withEmulator({}, async (slow) => {
       const seen: JobStatusResponse[] = [];
+      let released = false;
       const result = await clientFor(slow).queue.submitAndPoll({
         model: t2v,
-        prompt: "x",
-        onStatusChange: (j) => seen.push(j),
+        prompt: "x [hold]",
+        onStatusChange: (j) => {
+          seen.push(j);
+          if (j.status === "processing") released = slow.release(j.job_id);
+        },
       });
+      expect(released).toBe(true);
       expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
       expect(result.status).toBe("completed");
     });

@@ -1,7 +1,7 @@
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConnectionError, JobFailedError, JobNotCompletedError, type JobStatusResponse, models } from "../src/index.js";
-import { clientFor, firstN, instantDelay, serveBytes, sha256, startFast } from "./helpers.js";
+import { clientFor, firstN, instantDelay, serveBytes, sha256, startFast, until } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -23,16 +23,24 @@ describe("queue.submitAndPoll", () => {
   });
 
   it("calls onStatusChange only on a change, in order, first with the submit answer", async () => {
-    // Phases long enough that a 15 ms poll sees each one even on a busy machine.
-    const slow = await startFast({ timing: { pendingMs: 150, processingMs: 400 } });
+    // The job stays processing ([hold]) until the callback has seen it so and it has been read a few times more; then
+    // the test releases it. Each phase is seen however slow the machine.
+    const slow = await startFast();
     try {
       const client = clientFor(slow);
       const seen: JobStatusResponse[] = [];
+      let released: Promise<boolean> | undefined;
       const result = await client.queue.submitAndPoll({
         model: models.video("lucy-pro-t2v"),
-        prompt: "watch me",
-        onStatusChange: (job) => seen.push(job),
+        prompt: "watch me [hold]",
+        onStatusChange: (job) => {
+          seen.push(job);
+          const reads = slow.job(job.job_id)!.statusReads;
+          if (job.status === "processing")
+            released = until(() => slow.job(job.job_id)!.statusReads > reads + 2).then(() => slow.release(job.job_id));
+        },
       });
+      expect(await released).toBe(true);
       expect(seen.map((j) => j.status)).toEqual(["pending", "processing", "completed"]);
       expect(seen.every((j) => j.job_id === result.job_id)).toBe(true);
       // More status reads than status changes: the callback really was de-duplicated.
