@@ -64,7 +64,7 @@ function statusesOf(states: GenerationState[]): string[] {
 
 describe("useGenerateVideo", () => {
   it("submits once from an event handler and follows the job to its video", async () => {
-    emu = await startFast({ timing: { pendingMs: 100, processingMs: 200 } });
+    emu = await startFast();
     const seen: GenerationState[] = [];
     const { result } = renderHook(
       () => {
@@ -77,9 +77,12 @@ describe("useGenerateVideo", () => {
     expect(result.current.status).toBe("idle");
     let jobId: string | undefined;
     await act(async () => {
-      jobId = await result.current.submit({ model, prompt: "A lake at dawn" });
+      jobId = await result.current.submit({ model, prompt: "A lake at dawn [hold]" });
     });
     expect(jobId).toMatch(/.+/);
+    // The job stays processing ([hold]) until the hook has shown it so, however slow the machine.
+    await until(() => result.current.status === "processing");
+    expect(emu.release(jobId!)).toBe(true);
     await until(() => result.current.status === "completed");
     const done = result.current;
     expect(done.jobId).toBe(jobId);
