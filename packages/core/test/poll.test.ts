@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { type Emulator, seededRandom } from "@decart/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   adaptiveSchedule,
   createDecartClient,
@@ -456,6 +456,15 @@ describe("a schedule that answers no delay", () => {
 
 describe("a job's age by the server's clock", () => {
   const HOURS = 3 * 3600_000;
+  // The local clock stands still, at a whole second (only `Date` is faked; timers run as usual): the servers' clocks
+  // are off it by exactly their offset, and the ages the watch reads are what the test set, however long the reads
+  // take on a busy machine.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.UTC(2026, 0, 1, 12) });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   /**
    * A server whose clock is `offsetMs` off the local one: its status answers carry `created_at` (the job was created
