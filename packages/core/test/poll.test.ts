@@ -447,10 +447,13 @@ describe("a schedule that answers no delay", () => {
 
   it("the same through queue.wait and a client-wide schedule", async () => {
     const client = clientFor(emu, { poll: { schedule: () => -5 } });
-    const { job_id } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "wait" });
+    // The schedule is asked after the first read: the job stays processing ([hold]) so that the first read cannot
+    // find it completed on a busy machine (the watch would end without asking).
+    const { job_id } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "wait [hold]" });
     const error = await client.queue.wait(job_id, { download: false }).catch((e) => e);
     expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: job_id });
     expect(error.message).toContain("poll.schedule failed (answered -5)");
+    expect(emu.release(job_id)).toBe(true); // the job goes on
   });
 });
 
