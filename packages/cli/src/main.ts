@@ -219,10 +219,10 @@ Examples:
   root.hook("preSubcommand", async (_root, command) => {
     if (command !== emulator || emulatorFlags.length) return;
     for (const flag of (await import("@decart/emulator")).emulatorFlags) {
-      if (flag.name === "host") continue;
       const short = flag.short ? `-${flag.short}, ` : "";
       const option = new Option(`${short}--${flag.name}${flag.value ? ` <${flag.value}>` : ""}`, flag.description);
-      emulator.addOption(option);
+      // --host is taken only to be refused with the reason (runEmulator), not shown.
+      emulator.addOption(flag.name === "host" ? option.hideHelp() : option);
       emulatorFlags.push([flag.name, option]);
     }
   });

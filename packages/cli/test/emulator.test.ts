@@ -149,6 +149,13 @@ describe("decart emulator", () => {
     }
   });
 
+  it("refuses --host, saying it listens on 127.0.0.1 only and what serves another interface", async () => {
+    const { code, stderr } = await run(["emulator", "--port", "0", "--host", "0.0.0.0"]);
+    expect(code, stderr).toBe(2);
+    expect(stderr).toContain("decart emulator listens on 127.0.0.1 only");
+    expect(stderr).toContain("decart-emulator --host");
+  });
+
   it.each([
     ["--write-timeout", "0", "--write-timeout must be a positive number"],
     ["--headers-timeout", "soon", "--headers-timeout must be a positive number"],

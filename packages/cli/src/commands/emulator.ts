@@ -12,6 +12,12 @@ export async function runEmulator(
   flags: Record<string, string | boolean | undefined>,
   output: Output,
 ): Promise<number> {
+  if (flags.host !== undefined) {
+    throw usageError(
+      "decart emulator listens on 127.0.0.1 only: for another interface, reachable from other machines, run " +
+        "decart-emulator --host <host> --keys <keys of your own> (@decart/emulator)",
+    );
+  }
   const { emulatorOptionsFromFlags, startEmulator } = await import("@decart/emulator");
   let options: EmulatorOptions;
   try {
