@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { createDecartClient, type DecartClientOptions, type DelayFunction } from "../src/index.js";
 
-export { watchedFetch } from "test-utils";
+export { lastingHandles, watchedFetch } from "test-utils";
 
 /** A quick fixed schedule for jobs of the "fast" emulator (20 ms pending + 60 ms processing). */
 export const fastPoll = { initialDelayMs: 10, intervalMs: 15 } as const;
@@ -78,33 +78,6 @@ export async function sha256(blob: Blob): Promise<string> {
 /** Resolves once `condition` holds (checked every 2 ms; the test's own timeout bounds it). */
 export async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
-}
-
-/** Active handles by kind, leaving out the emulator's own listening server. */
-export function handles(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const kind of process.getActiveResourcesInfo()) {
-    if (kind === "TCPServerWrap") continue;
-    counts[kind] = (counts[kind] ?? 0) + 1;
-  }
-  return counts;
-}
-
-/**
- * The handles that stay: per kind, the fewest seen over 30 samples 10 ms apart. The test runner has short-lived
- * timers of its own that come and go; a leaked timer or socket is there in every sample.
- */
-export async function lastingHandles(): Promise<Record<string, number>> {
-  let min: Record<string, number> | undefined;
-  for (let i = 0; i < 30; i++) {
-    const now = handles();
-    if (!min) min = now;
-    else
-      for (const kind of new Set([...Object.keys(min), ...Object.keys(now)]))
-        min[kind] = Math.min(min[kind] ?? 0, now[kind] ?? 0);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return min!;
 }
 
 /** A tiny web server for URL inputs: serves `bytes` at any path, counting hits. */

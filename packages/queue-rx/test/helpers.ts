@@ -2,6 +2,8 @@ import { createDecartClient, type DecartClientOptions } from "@decart/core";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { silent } from "./marbles.js";
 
+export { lastingHandles } from "test-utils";
+
 /** The emulator with its "fast" timing (20 ms pending + 60 ms processing), on 127.0.0.1 and a free port. */
 export const startFast = (options: EmulatorOptions = {}): Promise<Emulator> =>
   startEmulator({ timing: "fast", ...options });
@@ -32,22 +34,4 @@ export async function sha256(blob: Blob): Promise<string> {
 /** Resolves once `condition` holds (checked every 2 ms; the test's own timeout bounds it). */
 export async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
-}
-
-/**
- * The handles that stay, by kind, leaving out listening servers: the fewest seen over 30 samples 10 ms apart (the
- * test runner's own short-lived timers come and go; a leaked timer or socket is there in every sample).
- */
-export async function lastingHandles(): Promise<Record<string, number>> {
-  let min: Record<string, number> | undefined;
-  for (let i = 0; i < 30; i++) {
-    const now: Record<string, number> = {};
-    for (const kind of process.getActiveResourcesInfo()) if (kind !== "TCPServerWrap") now[kind] = (now[kind] ?? 0) + 1;
-    if (!min) min = now;
-    else
-      for (const kind of new Set([...Object.keys(min), ...Object.keys(now)]))
-        min[kind] = Math.min(min[kind] ?? 0, now[kind] ?? 0);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return min!;
 }
