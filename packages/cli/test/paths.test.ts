@@ -82,6 +82,7 @@ describe("output paths", () => {
     ["video -o the journal", ["video", "A lake", "-o", "j.jsonl"], "is where the command writes (-o j.jsonl"],
     ["jobs wait -o the journal", ["jobs", "wait", "job_x", "-o", "j.jsonl"], "is where the command writes"],
     ["jobs result -o the journal", ["jobs", "result", "job_x", "-o", "j.jsonl"], "is where the command writes"],
+    ["image -o the journal", ["image", "A lighthouse", "-o", "j.jsonl"], "is where the command writes (-o j.jsonl"],
     ["jobs submit with the journal a directory", ["jobs", "submit", "A lake", "--journal", "a-directory"], "journal"],
     ["video with the journal below a file", ["video", "A lake", "--journal", "a-file/j.jsonl"], "journal"],
     ["image -o a name too long", ["image", "A lighthouse", "-o", `${"n".repeat(240)}.png`], "file name is too long"],

@@ -5,6 +5,7 @@ import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputFile, defaultOutputName, extensionFor, writeAtomically } from "../files.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
+import { checkJournalApart } from "../journal.js";
 import type { Output } from "../output.js";
 
 /** The model `decart image` uses without `--model`. */
@@ -36,6 +37,9 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   const inputs = await parseInputs(model, prompt, assignments, stdinReader());
   // Where the image goes, checked before it is paid for; printed as an absolute path, as every command does.
   const named = (extension: string) => resolve(options.output ?? defaultOutputName(model.name, extension));
+  // The image never writes the journal, but a -o naming it would replace every job id recorded there.
+  if (options.output !== undefined && options.output !== "-")
+    checkJournalApart(options.journal, [named(".png")], `-o ${options.output}`);
   if (options.output !== "-")
     await checkOutputFile(named(".png"), options.output ? `-o ${options.output}` : "the image");
   output.info(output.err.dim(`Generating an image with ${model.name}…`));
