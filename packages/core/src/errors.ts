@@ -179,20 +179,27 @@ export function invalid(where: string, field: string, expected: string, got?: un
 }
 
 /**
- * A caller's callback threw (or, as `what` says, failed otherwise): the error (code `CALLBACK_ERROR`, not retried) that
- * ends the call; the job goes on. What was thrown is written with `String` (a Symbol too; `?` when that throws too).
+ * What a function of yours threw (or rejected with), as text: with `message`, its `message` when it has one; else the
+ * value written with `String` (a Symbol or `null` too); `?` when that throws (an object whose `toString` throws).
  */
-export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") => {
-  let text = "?";
+export const textOf = (thrown: unknown, message?: boolean): string => {
   try {
-    text = String(cause);
-  } catch {}
-  return new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${text})${jobId ? "; the job goes on" : ""}`, {
+    return String((message && (thrown as Error)?.message) ?? thrown);
+  } catch {
+    return "?";
+  }
+};
+
+/**
+ * A caller's callback threw (or, as `what` says, failed otherwise): the error (code `CALLBACK_ERROR`, not retried) that
+ * ends the call; the job goes on. What was thrown is written as `textOf` says.
+ */
+export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") =>
+  new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${textOf(cause)})${jobId ? "; the job goes on" : ""}`, {
     code: "CALLBACK_ERROR",
     jobId,
     cause,
   });
-};
 
 /** `clock` (a `poll.now` of yours), whose throw is a `CALLBACK_ERROR` carrying `jobId`. */
 export const guard = (clock: () => number, jobId?: string) => (): number => {
@@ -211,7 +218,7 @@ export const aborted = (jobId?: string, cause?: unknown) =>
 export function asDecartError(e: unknown, jobId?: string): DecartError {
   const error = DecartError.isInstance(e)
     ? e
-    : new InvalidResponseError(`Unexpected answer: ${(e as Error)?.message ?? e}`, { cause: e });
+    : new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { cause: e });
   error.jobId ??= jobId;
   return error;
 }

@@ -1,4 +1,4 @@
-import { aborted, InvalidInputError } from "./errors.js";
+import { aborted, InvalidInputError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
 import { isByteIterable, isFileValue } from "./validate.js";
@@ -42,7 +42,7 @@ export async function toBlob(
     if (signal?.aborted) throw aborted(undefined, e);
     problem = e;
   }
-  throw new InvalidInputError(`Could not download "${field}" from ${url}: ${problem}`, {
+  throw new InvalidInputError(`Could not download "${field}" from ${url}: ${textOf(problem)}`, {
     field,
     expected: "a reachable http(s) URL",
     cause: problem,

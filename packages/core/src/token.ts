@@ -1,4 +1,4 @@
-import { DecartError, errorFromResponse, InvalidResponseError } from "./errors.js";
+import { DecartError, errorFromResponse, InvalidResponseError, textOf } from "./errors.js";
 import { type KeySource, readText } from "./transport.js";
 
 /** A short-lived client token as a token route answers it (`createTokenRoute`, or `client.tokens.create()`). */
@@ -40,7 +40,7 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
       // Nothing was sent to the API: trying again is safe, also for a submit.
       throw DecartError.isInstance(cause)
         ? cause
-        : new DecartError(`Could not get a client token: ${(cause as Error)?.message ?? cause}`, {
+        : new DecartError(`Could not get a client token: ${textOf(cause, true)}`, {
             code: "TOKEN_ERROR",
             retryable: true,
             cause,

@@ -8,6 +8,7 @@ import {
   httpSuffix,
   InvalidResponseError,
   TimeoutError,
+  textOf,
 } from "./errors.js";
 import { parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress } from "./types.js";
@@ -193,7 +194,7 @@ export function createTransport({
               options,
             )
           : new ConnectionError(
-              `${where}: ${refused ? "connection refused" : `connection failed (${codes[0] ?? e})`}`,
+              `${where}: ${refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})`}`,
               { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
             );
         return sent ? settle(error) : error;

@@ -273,3 +273,64 @@ describe("fetchTokenFrom", () => {
     }
   });
 });
+
+describe("a function of yours that throws a value that cannot be written as text", () => {
+  const unprintable = {
+    toString() {
+      throw new Error("not as text either");
+    },
+  };
+
+  it.each([
+    ["an object whose toString throws", unprintable, "?"],
+    ["a Symbol", Symbol("no token"), "Symbol(no token)"],
+    ["null", null, "null"],
+  ])(
+    "a token fetcher that throws %s: TOKEN_ERROR saying so, not a CONNECTION_ERROR or a TypeError",
+    async (_, thrown, text) => {
+      let calls = 0;
+      const sent = emu.stats().requests.total;
+      const client = clientWith(
+        async () => {
+          calls++;
+          throw thrown;
+        },
+        { maxRetries: 0 },
+      );
+      const error = await client.queue.status("job_x").catch((e) => e);
+      expect(error).toMatchObject({ name: "DecartError", code: "TOKEN_ERROR" });
+      expect(error.message).toBe(`Could not get a client token: ${text}`);
+      expect(error.cause).toBe(thrown);
+      expect(calls).toBe(1);
+      expect(emu.stats().requests.total).toBe(sent); // nothing sent without a key
+    },
+  );
+
+  it("an upload function that throws a Symbol: a ConnectionError that writes it, not an INVALID_RESPONSE", async () => {
+    const client = createDecartClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      logger: silent,
+      maxRetries: 0,
+      upload: () => {
+        throw Symbol("no route");
+      },
+    });
+    const error = await client.queue.submit({ model, prompt: "unsent" }).catch((e) => e);
+    expect(error).toMatchObject({ name: "ConnectionError", code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(error.message).toMatch(/: connection failed \(Symbol\(no route\)\); a job \(or file\) may exist/);
+  });
+
+  it("a watch handed a failure whose toString throws: an InvalidResponseError carrying the job id, not a TypeError", async () => {
+    const client = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url, logger: silent });
+    const { job_id } = await client.queue.submit({ model, prompt: "watched by hand" });
+    const watch = client.queue.createWatch(job_id, { model });
+    watch.start();
+    const { next } = watch.error(unprintable);
+    expect((next as { error: unknown }).error).toMatchObject({
+      name: "InvalidResponseError",
+      jobId: job_id,
+      message: "Unexpected answer: ?",
+    });
+  });
+});
