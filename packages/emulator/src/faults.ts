@@ -4,7 +4,18 @@ import { FAULT_ROUTES } from "./routes.js";
 import type { FaultRule } from "./types.js";
 
 /** The kinds of fault the emulator can inject (the README's "Faults" section says what each does). */
-export const FAULT_KINDS = ["429", "500", "503", "504", "reset", "slow", "stall", "truncate", "stuck"] as const;
+export const FAULT_KINDS = [
+  "429",
+  "500",
+  "503",
+  "504",
+  "reset",
+  "slow",
+  "stall",
+  "truncate",
+  "trickle",
+  "stuck",
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 const KIND_SET = new Set<string>(FAULT_KINDS);
 const RULE_ROUTES = new Set<string>([...FAULT_ROUTES, "*"]);
@@ -15,10 +26,18 @@ export const MAX_DELAY_MS = 2 ** 31 - 1;
 const retryAfterOk = (v: number) => Number.isSafeInteger(v) && v >= 0;
 const delayOk = (v: number) => Number.isFinite(v) && v >= 0 && v <= MAX_DELAY_MS;
 
+/** `trickle`: the bytes of each write (1 to 1 MiB; default 1 KiB) and the pause after each (0 to 1 s; default 10 ms). */
+export const TRICKLE_CHUNK_BYTES = { least: 1, most: 1024 * 1024, default: 1024 } as const;
+export const TRICKLE_DELAY_MS = { least: 0, most: 1000, default: 10 } as const;
+const chunkOk = (v: number) => Number.isInteger(v) && v >= TRICKLE_CHUNK_BYTES.least && v <= TRICKLE_CHUNK_BYTES.most;
+const trickleDelayOk = (v: number) => delayOk(v) && v <= TRICKLE_DELAY_MS.most;
+
 export interface Fault {
   kind: FaultKind;
   retryAfterSeconds?: number;
   delayMs?: number;
+  /** `trickle` only: the bytes of each write. */
+  chunkBytes?: number;
 }
 
 export const ERROR_FAULTS: Readonly<Record<string, { status: number; detail: string }>> = {
@@ -56,16 +75,31 @@ export function normaliseRules(rules: unknown): FaultRule[] {
     }
     if (r.delayMs !== undefined) {
       const v = Number(r.delayMs);
-      if (!delayOk(v)) throw new TypeError(`fault rule ${i}: delayMs must be within 0..${MAX_DELAY_MS}`);
+      if (kind === "trickle" ? !trickleDelayOk(v) : !delayOk(v)) {
+        const most = kind === "trickle" ? TRICKLE_DELAY_MS.most : MAX_DELAY_MS;
+        throw new TypeError(
+          `fault rule ${i}: delayMs must be within 0..${most}${kind === "trickle" ? " for trickle" : ""}`,
+        );
+      }
       rule.delayMs = v;
+    }
+    if (r.chunkBytes !== undefined) {
+      const v = Number(r.chunkBytes);
+      if (kind !== "trickle") throw new TypeError(`fault rule ${i}: chunkBytes is for trickle only`);
+      if (!chunkOk(v)) {
+        throw new TypeError(
+          `fault rule ${i}: chunkBytes must be a whole number from ${TRICKLE_CHUNK_BYTES.least} to ${TRICKLE_CHUNK_BYTES.most}`,
+        );
+      }
+      rule.chunkBytes = v;
     }
     return rule;
   });
 }
 
 /**
- * Parses `x-emulator-fault: <kind>[; retry-after=N][; delay=MS]`. Returns undefined when absent, or an error
- * message when malformed.
+ * Parses `x-emulator-fault: <kind>[; retry-after=N][; delay=MS][; chunk=BYTES]` (`chunk` for trickle only, whose
+ * delay is at most 1 s). Returns undefined when absent, or an error message when malformed.
  */
 export function parseFaultHeader(value: string | string[] | undefined): Fault | string | undefined {
   if (value === undefined) return undefined;
@@ -81,9 +115,15 @@ export function parseFaultHeader(value: string | string[] | undefined): Fault | 
     const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
     const num = Number(eq < 0 ? Number.NaN : p.slice(eq + 1).trim());
     if (key === "retry-after" && retryAfterOk(num)) fault.retryAfterSeconds = num;
-    else if (key === "delay" && delayOk(num)) fault.delayMs = num;
+    else if (fault.kind === "trickle" && (key === "delay" || key === "chunk")) {
+      if (key === "delay" && trickleDelayOk(num)) fault.delayMs = num;
+      else if (key === "chunk" && chunkOk(num)) fault.chunkBytes = num;
+      else {
+        return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; trickle takes chunk=BYTES (${TRICKLE_CHUNK_BYTES.least} to ${TRICKLE_CHUNK_BYTES.most}) and delay=MS (${TRICKLE_DELAY_MS.least} to ${TRICKLE_DELAY_MS.most}).`;
+      }
+    } else if (key === "delay" && delayOk(num)) fault.delayMs = num;
     else {
-      return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; expected retry-after=N (whole seconds) or delay=MS (0 to ${MAX_DELAY_MS}).`;
+      return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; expected retry-after=N (whole seconds) or delay=MS (0 to ${MAX_DELAY_MS}); chunk=BYTES is for trickle only.`;
     }
   }
   return fault;
@@ -99,6 +139,7 @@ export function sampleFault(rules: readonly FaultRule[], route: FaultRoute, rand
     const fault: Fault = { kind: rule.kind };
     if (rule.retryAfterSeconds !== undefined) fault.retryAfterSeconds = rule.retryAfterSeconds;
     if (rule.delayMs !== undefined) fault.delayMs = rule.delayMs;
+    if (rule.chunkBytes !== undefined) fault.chunkBytes = rule.chunkBytes;
     return fault;
   }
   return undefined;

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { ValidationIssue } from "@decart/api";
-import type { Fault } from "./faults.js";
+import { type Fault, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
 import type { Result } from "./results.js";
 import type { RouteName } from "./routes.js";
 import type { Stats } from "./state.js";
@@ -146,6 +146,7 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
   watchWrites(ctx);
   const fault = ctx.fault?.kind;
   if (fault === "stall" || fault === "truncate") return writeCut(ctx, body, length, fault);
+  if (fault === "trickle") return writeTrickle(ctx, body, length);
   if (body === null) res.end();
   else if (Buffer.isBuffer(body) || !body.padded) {
     const bytes = Buffer.isBuffer(body) ? body : body.bytes;
@@ -250,6 +251,30 @@ async function writeCut(ctx: Ctx, body: Body, length: number, fault: "stall" | "
   if (ctx.server.closed()) return;
   res.setTimeout(ctx.server.writeTimeoutMs);
   if (await writeChunks(ctx, chunks, state, length - cut)) res.end();
+}
+
+/**
+ * trickle: sends the whole body in writes of the fault's chunkBytes, each followed by a pause of its delayMs (the
+ * emulator's own: the write timeout is off while it lasts, and on again for each write).
+ */
+async function writeTrickle(ctx: Ctx, body: Body, length: number): Promise<void> {
+  const { res } = ctx;
+  const chunk = ctx.fault?.chunkBytes ?? TRICKLE_CHUNK_BYTES.default;
+  const delay = ctx.fault?.delayMs ?? TRICKLE_DELAY_MS.default;
+  const chunks =
+    body === null || Buffer.isBuffer(body) ? [body ?? Buffer.alloc(0)][Symbol.iterator]() : bodyChunks(body);
+  const state = { leftover: undefined as Uint8Array | undefined };
+  for (let sent = 0; sent < length; ) {
+    const n = Math.min(chunk, length - sent);
+    if (!(await writeChunks(ctx, chunks, state, n))) return;
+    sent += n;
+    if (sent === length) break;
+    res.setTimeout(0);
+    await ctx.server.sleep(delay);
+    if (ctx.server.closed() || res.destroyed) return;
+    res.setTimeout(ctx.server.writeTimeoutMs);
+  }
+  res.end();
 }
 
 /**

@@ -50,7 +50,8 @@ export interface EmulatorOptions {
   minUploadBytesPerSecond?: number;
   /**
    * A download (any answer) whose client takes nothing of it for this long is cut: a client that stopped reading does
-   * not hold the connection and the answer forever. Default 60_000. The pause of a `stall` fault does not count.
+   * not hold the connection and the answer forever. Default 60_000. The pauses of `stall` and `trickle` faults do not
+   * count.
    */
   writeTimeoutMs?: number;
   /** Faults injected at random by rate. */
@@ -152,6 +153,11 @@ export interface FaultRule {
   rate?: number;
   /** For 429 / 503: the Retry-After header. */
   retryAfterSeconds?: number;
-  /** For "slow": delay before the first byte; for "stall": how long a download stalls. */
+  /**
+   * For "slow": delay before the first byte; for "stall": how long a download stalls; for "trickle": the pause after
+   * each write (0 to 1000; default 10).
+   */
   delayMs?: number;
+  /** For "trickle" only: the bytes of each write (1 to 1 MiB; default 1024). */
+  chunkBytes?: number;
 }

@@ -63,6 +63,39 @@ function partialGet(
   });
 }
 
+/**
+ * GET through node:http with a forced fault: the body's pieces as the client read them, and the bytes the emulator
+ * (in this process) had served when the first piece was read.
+ */
+function piecesOf(
+  e: Emulator,
+  path: string,
+  fault: string,
+): Promise<{ status: number; declared: number; chunks: Buffer[]; ended: boolean; servedAtFirst: number }> {
+  const u = new URL(e.url);
+  const before = e.stats().bytesServed;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let servedAtFirst = -1;
+    const req = request(
+      { host: u.hostname, port: u.port, path, headers: { "x-api-key": e.apiKey, "x-emulator-fault": fault } },
+      (res) => {
+        res.on("data", (c: Buffer) => {
+          if (chunks.length === 0) servedAtFirst = e.stats().bytesServed - before;
+          chunks.push(c);
+        });
+        res.on("end", () => {
+          const declared = Number(res.headers["content-length"]);
+          resolve({ status: res.statusCode ?? 0, declared, chunks, ended: true, servedAtFirst });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 describe("error faults (x-emulator-fault header)", () => {
   it.each([
     ["429", 429],
@@ -163,6 +196,58 @@ describe("connection faults", () => {
     expect(r.received).toBe(r.declared);
   });
 
+  it("trickle sends the whole body in chunk-sized writes, a pause apart: the same bytes, read in many pieces", async () => {
+    const e = await fresh();
+    const id = await completedJob(e);
+    const whole = Buffer.from(await (await get(e, `/v1/jobs/${id}/content`)).arrayBuffer());
+    const pieces = await piecesOf(e, `/v1/jobs/${id}/content`, "trickle; chunk=8192; delay=5");
+    expect(pieces.status).toBe(200);
+    expect(pieces.declared).toBe(whole.length);
+    expect(Buffer.concat(pieces.chunks).equals(whole)).toBe(true);
+    // Each write after the first waits for a timer, and this process reads its socket between timers: however late
+    // the first read, the emulator had written a few chunks then, not the body (a clip of more than 6 chunks).
+    expect(whole.length).toBeGreaterThan(6 * 8192);
+    expect(pieces.servedAtFirst).toBeGreaterThan(0);
+    expect(pieces.servedAtFirst).toBeLessThan(whole.length / 2);
+    expect(pieces.chunks.length).toBeGreaterThan(1);
+    expect(e.stats().faultsInjected.trickle).toBe(1);
+  });
+
+  it("trickle's pauses are the emulator's own: a pause longer than the write timeout does not cut the answer", async () => {
+    const e = await fresh({ writeTimeoutMs: 100 });
+    const id = await completedJob(e);
+    const pieces = await piecesOf(e, `/v1/jobs/${id}/content`, "trickle; chunk=8192; delay=250");
+    expect(pieces.status).toBe(200);
+    expect(pieces.ended).toBe(true);
+    expect(Buffer.concat(pieces.chunks).length).toBe(pieces.declared);
+  });
+
+  it("trickle from a rule on the content route, as a client that sends no fault header meets it", async () => {
+    const e = await fresh({ faults: [{ route: "content", kind: "trickle", chunkBytes: 2048, delayMs: 0 }] });
+    const id = await completedJob(e);
+    expect((await get(e, `/v1/jobs/${id}`)).status).toBe(200);
+    const res = await get(e, `/v1/jobs/${id}/content`);
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBe(Number(res.headers.get("content-length")));
+    expect(e.stats().faultsInjected).toEqual({ trickle: 1 });
+  });
+
+  it.each([
+    "trickle; chunk=0",
+    "trickle; chunk=1.5",
+    "trickle; chunk=1048577",
+    "trickle; delay=1001",
+    "trickle; delay=-1",
+    "stall; chunk=64",
+  ])("refuses %s in the header (400, naming the bounds)", async (header) => {
+    const e = await fresh();
+    const id = await completedJob(e);
+    const res = await get(e, `/v1/jobs/${id}/content`, { "x-emulator-fault": header });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/chunk=|delay=/);
+  });
+
   it("stuck keeps a submitted job processing until the server timeout fails it", async () => {
     const e = await fresh({ jobTimeoutMs: 300 });
     const res = await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "plain prompt" }), {
@@ -240,6 +325,10 @@ describe("fault rules", () => {
     for (const rule of [
       { kind: "429", retryAfterSeconds: 1e300 },
       { kind: "slow", delayMs: 1e300 },
+      { kind: "trickle", chunkBytes: 0 },
+      { kind: "trickle", chunkBytes: 2 ** 20 + 1 },
+      { kind: "trickle", delayMs: 1001 },
+      { kind: "stall", chunkBytes: 64 },
     ]) {
       const refused = await fetch(`${e.url}/_emulator/faults`, {
         method: "POST",
@@ -247,7 +336,7 @@ describe("fault rules", () => {
         body: JSON.stringify([rule]),
       });
       expect(refused.status, JSON.stringify(rule)).toBe(422);
-      expect(((await refused.json()) as { detail: string }).detail).toMatch(/retryAfterSeconds|delayMs/);
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(/retryAfterSeconds|delayMs|chunkBytes/);
     }
     for (const header of ["429; retry-after=1e300", "slow; delay=1e15"]) {
       const refused = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": header });
