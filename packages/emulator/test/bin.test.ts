@@ -194,4 +194,20 @@ describe("emulatorOptionsFromFlags", () => {
     expect(emulatorOptionsFromFlags({ fast: true })).toEqual({ port: 4010, timing: "fast" });
     expect(() => emulatorOptionsFromFlags({ quiet: true })).toThrow("--quiet is not an emulator flag");
   });
+
+  it("takes a trickle fault with its defaults, or its chunk and pause as JSON; refuses them out of bounds", () => {
+    expect(emulatorOptionsFromFlags({ faults: "content:trickle" }).faults).toEqual([
+      { kind: "trickle", route: "content", rate: 1 },
+    ]);
+    const json = '[{"route":"content","kind":"trickle","chunkBytes":4096,"delayMs":5}]';
+    expect(emulatorOptionsFromFlags({ faults: json }).faults).toEqual([
+      { kind: "trickle", route: "content", rate: 1, chunkBytes: 4096, delayMs: 5 },
+    ]);
+    for (const [rule, message] of [
+      ['[{"kind":"trickle","chunkBytes":0}]', /--faults: .*chunkBytes must be a whole number from 1 to 1048576/],
+      ['[{"kind":"trickle","delayMs":2000}]', /--faults: .*delayMs must be within 0..1000 for trickle/],
+      ['[{"kind":"slow","chunkBytes":64}]', /--faults: .*chunkBytes is for trickle only/],
+    ] as const)
+      expect(() => emulatorOptionsFromFlags({ faults: rule }), rule).toThrow(message);
+  });
 });
