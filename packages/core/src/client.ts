@@ -123,6 +123,11 @@ export interface CreateWatchOptions {
   first?: JobStatusResponse | undefined;
   /** The watch's budget from now (default 11 minutes): it ends with `JobTimeoutError` after it. */
   timeoutMs?: number | undefined;
+  /**
+   * Instead of `timeoutMs`: the end of the budget on the client's clock, as a `JobWatch`'s `deadline` is (e.g. to watch
+   * again, with the budget that is left, a job an earlier watch began).
+   */
+  deadline?: number | undefined;
   /** The schedule (merged over the client's `poll`), or a schedule function. Its `delay` is yours to apply. */
   poll?: PollOptions | PollSchedule | undefined;
   /** `false` to end at `completed` without the download step (default `true`). */
@@ -351,14 +356,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * `deadline` (a number, on the client's clock).
    */
   const optionsOf = <T>(opts: T | undefined, keys = ["signal"], timed?: boolean): T & { deadline?: number } => {
-    const [own, rest] = checkCall(opts, "Invalid options", keys, {
+    const [own, rest] = checkCall(opts, where, keys, {
       additionalProperties: false,
       properties: timed ? { deadline: { type: "number" } } : {},
     });
     return { ...own, ...rest } as T & { deadline?: number };
   };
 
-  const checkId = (id: string, field: string): string => {
+  const checkId = (id: string, field = "jobId"): string => {
     checkSchema({ type: "string", minLength: 1, maxLength: MAX_ID_LENGTH }, id, field, "Invalid argument");
     return id;
   };
@@ -385,8 +390,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
   const readStatus = async (jobId: string, signal?: AbortSignal, once?: { deadline?: number; maxRetries: 0 }) => {
     const call = { idempotent: true, signal, jobId, json: checkJob, ...once };
-    const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId, "jobId"), "response");
-    const hint = +(response.headers.get("x-poll-after-ms") || Number.NaN);
+    const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId), "response");
+    const hint = +(response.headers.get("x-poll-after-ms") || NaN);
     // A hint that is not a number of ms is none; one below 50 ms is 50 ms (a hint of 0 must not make the watch spin).
     // The answer's `Date` is the server's clock (the watch takes the job's age by it).
     return {
@@ -415,7 +420,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         // One attempt for `result`, which retries the whole download (answer and body) under the policy.
         ...(once && { ...once, maxRetries: 0 }),
       },
-      checkId(jobId, "jobId"),
+      checkId(jobId),
       "response",
     );
 
@@ -444,16 +449,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * A job's watch, with this client's clocks, schedule (the call's `poll` over the client's) and learnt durations. Its
    * budget ends at `deadline`, else `timeoutMs` (default 11 minutes) from now on the client's clock.
    */
-  const watchOf = (jobId: string, opts: CreateWatchOptions, deadline?: number): JobWatch => {
+  const watchOf = (jobId: string, opts: CreateWatchOptions): JobWatch => {
     const poll = mergePoll(clientPoll, opts.poll);
-    // `first`, `timeoutMs` and `download` as given.
+    // `first`, `timeoutMs`, `deadline` and `download` as given.
     return createJobWatch({
       ...opts,
       jobId,
       model: (opts.model as VideoModel | undefined)?.canonical ?? (opts.model as string | undefined),
       now: clock,
       clock: poll.now,
-      deadline,
       schedule: scheduleFor(poll),
       durations,
       random: policy.random,
@@ -461,17 +465,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /**
-   * Drives a job's watch within its budget (ending at `deadline`, else as `watchOf` says): waits, reads the status and
+   * Drives a job's watch within its budget (as `watchOf` says): waits, reads the status and
    * downloads the result (one attempt each: the watch retries), calls the callbacks and yields the events.
    */
   async function* follow(
     jobId: string,
     opts: CreateWatchOptions & WaitOptions & { onSubmitted?: (jobId: string) => void },
-    deadline?: number,
   ): AsyncGenerator<JobEvent, void, undefined> {
     const { signal, onStatusChange, onSubmitted } = opts;
     const wait = mergePoll(clientPoll, opts.poll).delay ?? delay;
-    const watch = watchOf(jobId, opts, deadline);
+    const watch = watchOf(jobId, opts);
     const once = { deadline: watch.deadline, maxRetries: 0 as const };
     let seen: string | undefined;
     let step = watch.start();
@@ -535,15 +538,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
     // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used.
     options = Object.assign({}, ...checkCall(options, "Invalid input")) as never;
-    // The wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock, the submit included.
-    const deadline = now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
+    // The wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock, the submit included (the
+    // watch's timeout names it).
+    // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message
+    const deadline = now() + (options.timeoutMs ??= DEFAULT_WAIT_MS);
     const job = await submit(options, deadline);
-    yield* follow(job.job_id, { ...options, first: job }, deadline);
+    yield* follow(job.job_id, { ...options, first: job, deadline });
   }
 
   async function* watchJob(jobId: string, opts: QueueWaitOptions = {}) {
     opts = optionsOf(opts, ["model", "signal", "timeoutMs", "download", "poll", "onStatusChange"]);
-    yield* follow(checkId(jobId, "jobId"), opts);
+    yield* follow(checkId(jobId), opts);
   }
 
   const fileCall = (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
@@ -578,7 +583,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
         submitAndWatch: submitAndWatch as QueueClient["submitAndWatch"],
         watch: watchJob,
-        createWatch: (jobId, opts = {}) => watchOf(checkId(jobId, "jobId"), opts),
+        createWatch(jobId, opts = {}) {
+          if (opts.deadline != null && opts.timeoutMs != null)
+            throw invalid(where, "deadline", "given without `timeoutMs`");
+          return watchOf(checkId(jobId), opts);
+        },
         async readStatus(jobId, opts) {
           const { signal, deadline } = optionsOf(opts, ["signal"], true);
           return readStatus(jobId, signal, { deadline, maxRetries: 0 });

@@ -87,7 +87,10 @@ export interface JobWatchInit {
   clock?: (() => number) | undefined;
   /** The end of the budget (default `now() + timeoutMs`): a `JobTimeoutError` after it, never before. */
   deadline?: number | undefined;
-  /** The budget's length, for the default deadline and the timeout's message (default 11 minutes). */
+  /**
+   * The budget's length, for the default deadline and the timeout's message (default 11 minutes; with a `deadline` but
+   * no `timeoutMs`, the message says "within its deadline").
+   */
   timeoutMs?: number | undefined;
   /** The delay before each status read. */
   schedule: PollSchedule;
@@ -197,7 +200,14 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     pending = { at: now(), ms, least, woken };
     return step(events, due()!);
   };
-  const timedOut = (cause?: DecartError) => jobTimedOut(jobId, last?.status, cause, `${timeoutMs} ms`);
+  // The budget asked: `timeoutMs`, or a `deadline` given without it.
+  const timedOut = (cause?: DecartError) =>
+    jobTimedOut(
+      jobId,
+      last?.status,
+      cause,
+      init.deadline != null && init.timeoutMs == null ? "its deadline" : `${timeoutMs} ms`,
+    );
 
   /** The next status read, by the schedule, no later than the deadline. */
   const read = (events: JobEvent[]): JobWatchStep => {
@@ -287,7 +297,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       const error = asDecartError(e, jobId);
       // The policy says whether and when (answers that break the spec only a few times in a row); the deadline alone
       // turns a retry it allows into a timeout.
-      if (InvalidResponseError.isInstance(error)) invalid++;
+      if (error instanceof InvalidResponseError) invalid++;
       const wait = retryDelay(error, failures++, { invalid, random: init.random });
       if (wait === undefined) return step([], { error });
       if (now() + wait > deadline) return step([], { error: timedOut(error) });

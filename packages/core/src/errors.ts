@@ -43,7 +43,7 @@ export class DecartError extends Error {
     this.name = kinds[0]!;
     Object.defineProperty(this, MARK, { value: kinds });
     const code = this.name
-      .replace(/Error$/, "")
+      .slice(0, -5) // every kind ends with "Error"
       .replace(/\B[A-Z]/g, "_$&")
       .toUpperCase();
     Object.assign(this, { code, status: undefined, requestId: undefined, jobId: undefined, retryable: false }, fields);
@@ -216,9 +216,8 @@ export const aborted = (jobId?: string, cause?: unknown) =>
 
 /** Any failure as a `DecartError` (an unexpected one becomes `INVALID_RESPONSE`), carrying `jobId` if it has none. */
 export function asDecartError(e: unknown, jobId?: string): DecartError {
-  const error = DecartError.isInstance(e)
-    ? e
-    : new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { cause: e });
+  const error =
+    e instanceof DecartError ? e : new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { cause: e });
   error.jobId ??= jobId;
   return error;
 }

@@ -74,7 +74,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
     : /^[A-Z][a-z]{2}.* \d\d:\d\d:\d\d/.test(value!)
       ? // An HTTP-date is GMT: asctime, the one form that does not say so (it ends with the year), is not local time.
         Date.parse(value!.replace(/\d$/, "$& GMT")) - now
-      : Number.NaN;
+      : NaN;
   return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }
 
@@ -184,7 +184,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       n--;
       continue;
     }
-    if (InvalidResponseError.isInstance(error)) invalid++;
+    if (error instanceof InvalidResponseError) invalid++;
     const wait = retryDelay(error, n, { retrySubmit: call.retrySubmit, maxRetries, invalid, random: policy.random });
     if (error.status === 429) {
       // Every 429 closes the gate, also one this call does not retry (a watch's status read retries in the engine).

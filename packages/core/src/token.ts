@@ -38,7 +38,7 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
       return key;
     } catch (cause) {
       // Nothing was sent to the API: trying again is safe, also for a submit.
-      throw DecartError.isInstance(cause)
+      throw cause instanceof DecartError
         ? cause
         : new DecartError(`Could not get a client token: ${textOf(cause, true)}`, {
             code: "TOKEN_ERROR",

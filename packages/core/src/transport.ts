@@ -184,7 +184,7 @@ export function createTransport({
         release();
         // Aborted by the call's signal (while waiting for a key, for the answer or for a chunk): its reason is the cause.
         if (signal?.aborted) return aborted(jobId, signal.reason);
-        if (DecartError.isInstance(e)) return e;
+        if (e instanceof DecartError) return e;
         const codes = errorCodes(e);
         const refused = codes.includes("ECONNREFUSED");
         const options = { retryable: true, jobId, requestId, cause: e };

@@ -542,3 +542,36 @@ function seeded(): () => number {
   let i = 0;
   return () => (i < draws.length ? draws[i++]! : 0.9);
 }
+
+describe("queue.createWatch with a deadline", () => {
+  it("resumes a watch with the end of an earlier one's budget; past it, the timeout names the deadline, not 0 ms", async () => {
+    const clock = { now: Date.now() };
+    const client = clientFor(emu, { poll: { ...fastPoll, now: () => clock.now } });
+    const job = await client.queue.submit({ model: t2v, prompt: "watched, left, watched again [hold]" });
+    const first = client.queue.createWatch(job.job_id, { model: t2v, timeoutMs: 2_000 });
+    expect(first.deadline).toBe(clock.now + 2_000);
+    clock.now += 1_000;
+    const again = client.queue.createWatch(job.job_id, { model: t2v, deadline: first.deadline });
+    expect(again.deadline).toBe(first.deadline);
+    const read = await client.queue.readStatus(job.job_id, { deadline: again.deadline });
+    const { status } = read.job as JobStatusResponse;
+    expect(again.status(read).next).toHaveProperty("read");
+    clock.now += 1_500; // past the first watch's budget
+    const { next } = again.status(await client.queue.readStatus(job.job_id));
+    const error = (next as { error: DecartError }).error;
+    expect(error).toMatchObject({ code: "JOB_TIMEOUT", jobId: job.job_id, lastStatus: status });
+    expect(error.message).toBe(`Job ${job.job_id} not done within its deadline (last status: ${status})`);
+    expect(emu.release(job.job_id)).toBe(true);
+  });
+
+  it("refuses a deadline given with timeoutMs, naming both", () => {
+    const client = clientFor(emu);
+    expect(() => client.queue.createWatch("job_x", { timeoutMs: 1_000, deadline: Date.now() })).toThrow(
+      expect.objectContaining({
+        name: "InvalidInputError",
+        field: "deadline",
+        message: 'Invalid options: "deadline" must be given without `timeoutMs`',
+      }),
+    );
+  });
+});

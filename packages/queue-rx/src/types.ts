@@ -23,6 +23,11 @@ export interface JobOptions {
    * job id (default: the core's, 11 minutes). A submit is bounded by the client's own timeouts.
    */
   timeoutMs?: number;
+  /**
+   * Instead of `timeoutMs`: the end of the watch's budget on the client's clock (`poll.now`), as a core `JobWatch`'s
+   * `deadline` is, e.g. to watch a job again with what is left of an earlier watch's budget.
+   */
+  deadline?: number;
   /** Polling for this job, merged over the client's `poll` (see the core's `PollOptions`), or a schedule function. */
   poll?: PollOptions | PollSchedule;
   /**

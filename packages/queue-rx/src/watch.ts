@@ -229,11 +229,11 @@ function follow(
   jobId: string,
   options: JobOptions & { model?: VideoModel | VideoModelName | undefined; first?: JobSubmitResult },
 ): Observable<JobEvent> {
-  const { model, first, timeoutMs, poll, download, background } = options;
+  const { model, first, timeoutMs, deadline, poll, download, background } = options;
   // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
   const start = (pace: Observable<boolean>) =>
     new Observable<JobEvent>((subscriber) =>
-      drive(client.queue.createWatch(jobId, { model, first, timeoutMs, poll, download }), jobId, {
+      drive(client.queue.createWatch(jobId, { model, first, timeoutMs, deadline, poll, download }), jobId, {
         read: options.statusSource ?? clientStatus(client),
         result: options.resultSource ?? clientResult(client),
         scheduler: options.scheduler ?? asyncScheduler,

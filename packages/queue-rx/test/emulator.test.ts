@@ -247,3 +247,18 @@ describe("over HTTP, against the emulator", () => {
     }
   });
 });
+
+describe("watchJob with a deadline", () => {
+  it("watches with the end of an earlier watch's budget: past it, a JobTimeoutError naming the deadline", async () => {
+    emu = await startFast();
+    const clock = { now: Date.now() };
+    const client = clientFor(emu, { poll: { now: () => clock.now } });
+    const { job_id } = await client.queue.submit({ model, prompt: "watched again after a while [hold]" });
+    const { deadline } = client.queue.createWatch(job_id, { timeoutMs: 2_000 });
+    clock.now += 2_500;
+    const error = await lastValueFrom(watchJob(client, job_id, { model, deadline })).catch((e) => e);
+    expect(error).toMatchObject({ name: "JobTimeoutError", jobId: job_id });
+    expect(error.message).toBe(`Job ${job_id} not done within its deadline (last status: unknown)`);
+    expect(emu.release(job_id)).toBe(true);
+  });
+});

@@ -99,10 +99,9 @@ function apply(store: Store, event: JobEvent): void {
 }
 
 /**
- * When a budget of `timeoutMs` from now ends (the core's default budget when undefined; 0: now), on the client's clock
+ * When a budget of `timeoutMs` from now ends (the core's default budget when undefined), on the client's clock
  * (`poll.now`), as a watch's `deadline`; NaN when that clock throws (the watch then ends with its error). A watch
- * shown again after an `<Activity>` hid it gets what is left of its budget (`deadline - endOf(client, 0)`), not a
- * new one.
+ * shown again after an `<Activity>` hid it is given the same `deadline`: what is left of its budget, not a new one.
  */
 const endOf = (client: DecartClient, timeoutMs?: number): number => {
   try {
@@ -184,13 +183,7 @@ class JobFollower {
     }
     const { model, download, poll, timeoutMs, whenHidden } = this.options;
     this.deadline ??= endOf(this.client, timeoutMs);
-    const options = {
-      model,
-      download,
-      poll,
-      timeoutMs: Math.max(0, this.deadline - endOf(this.client, 0)),
-      background: pacing(whenHidden),
-    };
+    const options = { model, download, poll, deadline: this.deadline, background: pacing(whenHidden) };
     const watching = watchJob(this.client, this.jobId, options).subscribe({
       next: (event) => {
         apply(this.store, event);
@@ -280,8 +273,7 @@ class VideoGenerator {
     if (!job?.first || this.watching || !this.store.active) return;
     const { model, first } = job;
     const { download, poll, whenHidden } = job.options;
-    const left = Math.max(0, job.deadline! - endOf(this.client, 0));
-    const options = { download, poll, timeoutMs: left, background: pacing(whenHidden) };
+    const options = { download, poll, deadline: job.deadline, background: pacing(whenHidden) };
     // First from the submit's answer; again (shown after an `<Activity>` hid it) from a read of the job.
     const events = job.seen
       ? watchJob(this.client, first.job_id, { ...options, model })

@@ -49,12 +49,18 @@ async function away(tab: { show(visible: boolean): void }, rerender: () => void,
   rerender();
 }
 
-/** Releases the held job: a watch whose budget ran out ends in `JobTimeoutError` (one given a new budget completes). */
+/**
+ * Releases the held job: a watch whose budget ran out ends in `JobTimeoutError` (one given a new budget completes),
+ * whose message names the budget the watch was given (its deadline), not what was left of it when shown again (0 ms).
+ */
 async function expectTimedOut(result: { current: GenerationState }, jobId: string) {
   expect(emu!.release(jobId)).toBe(true);
   await until(() => !["pending", "processing"].includes(result.current.status));
   expect(result.current).toMatchObject({ status: "error", watching: false, error: expect.any(JobTimeoutError) });
   expect(result.current.error).toMatchObject({ jobId });
+  expect(result.current.error!.message).toMatch(
+    new RegExp(`^Job ${jobId} not done within its deadline \\(last status: \\w+\\)$`),
+  );
 }
 
 /** Every distinct status a hook's state went through, in order. */
