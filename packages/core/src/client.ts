@@ -79,7 +79,10 @@ export interface DecartClientOptions {
   dangerouslyAllowBrowser?: boolean;
   /** The API's base URL. Default `https://api.decart.ai`. */
   baseUrl?: string;
-  /** A proxy that adds the key server-side: a URL or a path such as `/api/decart`. No key is sent. */
+  /**
+   * A proxy that adds the key server-side: a URL, or on a page a path such as `/api/decart` (resolved against the
+   * page's location; where there is none, as in Node, a path is refused). No key is sent.
+   */
   proxy?: string;
   /** The `fetch` to use (default: the global one). */
   fetch?: typeof fetch;
@@ -238,7 +241,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     );
   }
   const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
-  if (!/^(https?:\/\/[^/]|\/)/i.test(baseUrl) || (proxy === undefined && baseUrl.startsWith("/"))) {
+  // A path only for a proxy, and only on a page (`location`): elsewhere there is nothing to resolve it against.
+  if (!/^https?:\/\/[^/]/i.test(baseUrl) && !(proxy && g.location && baseUrl.startsWith("/"))) {
     throw invalid(where, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL", baseUrl);
   }
 

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DecartClient, InvalidInputError, models } from "../src/index.js";
@@ -412,5 +414,40 @@ describe("client-side validation", () => {
       trajectory: JSON.stringify([point(0), point(10)]),
     });
     expect(asText.status).toBe("pending");
+  });
+});
+
+describe("a proxy given as a path", () => {
+  it("is refused where there is no page to resolve it against (Node): proxy must be an http(s) URL; nothing is sent", () => {
+    expect("location" in globalThis).toBe(false);
+    const sent = emu.stats().requests.total;
+    expect(() => createDecartClient({ proxy: "/api/decart" })).toThrow(
+      expect.objectContaining({
+        name: "InvalidInputError",
+        field: "proxy",
+        message: 'Invalid options: "proxy" must be an http(s) URL (got "/api/decart")',
+      }),
+    );
+    expect(emu.stats().requests.total).toBe(sent);
+  });
+
+  it("is taken on a page, against its location: requests go to the path on the page's origin, with no key", async () => {
+    const seen: { url?: string; key?: string } = {};
+    const page = createServer((req, res) => {
+      seen.url = req.url;
+      seen.key = req.headers["x-api-key"] as string | undefined;
+      res.writeHead(404, { "content-type": "application/json" }).end('{"detail":"no such job"}');
+    });
+    await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+    Object.defineProperty(globalThis, "location", { value: { href: `${origin}/app/` }, configurable: true });
+    try {
+      const proxied = createDecartClient({ proxy: "/api/decart" });
+      await expect(proxied.queue.status("job_x")).rejects.toMatchObject({ name: "NotFoundError", status: 404 });
+      expect(seen).toEqual({ url: "/api/decart/v1/jobs/job_x", key: undefined });
+    } finally {
+      delete (globalThis as { location?: unknown }).location;
+      page.close();
+    }
   });
 });
