@@ -192,7 +192,8 @@ export const textOf = (thrown: unknown, message?: boolean): string => {
 
 /**
  * A caller's callback threw (or, as `what` says, failed otherwise): the error (code `CALLBACK_ERROR`, not retried) that
- * ends the call; the job goes on. What was thrown is written as `textOf` says.
+ * ends the call; the job goes on. What was thrown is written with `String` (`?` when that throws). Exported for view
+ * layers that run a watch (queue-rx's `drive`), so that their callback errors read as the core's.
  */
 export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") =>
   new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${textOf(cause)})${jobId ? "; the job goes on" : ""}`, {

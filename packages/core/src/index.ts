@@ -30,6 +30,7 @@ export {
   BadRequestError,
   ConflictError,
   ConnectionError,
+  callbackThrew,
   DecartError,
   type DecartErrorOptions,
   GoneError,

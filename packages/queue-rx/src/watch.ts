@@ -1,4 +1,5 @@
 import {
+  callbackThrew,
   type DecartClient,
   DecartError,
   type DownloadProgress,
@@ -51,15 +52,7 @@ export function drive(
       try {
         step = take();
       } catch (cause) {
-        subscriber.error(
-          DecartError.isInstance(cause)
-            ? cause
-            : new DecartError(`Job ${jobId}: a callback threw (${cause}); the job goes on`, {
-                code: "CALLBACK_ERROR",
-                jobId,
-                cause,
-              }),
-        );
+        subscriber.error(DecartError.isInstance(cause) ? cause : callbackThrew(jobId, cause));
         return;
       }
       emit(step.events);

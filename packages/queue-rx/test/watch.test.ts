@@ -1,9 +1,16 @@
-import { BadRequestError, type JobEvent, JobTimeoutError, ServerError, type StatusRead } from "@decart/core";
-import { BehaviorSubject, type Observable, take } from "rxjs";
+import {
+  BadRequestError,
+  type JobEvent,
+  JobTimeoutError,
+  type JobWatch,
+  ServerError,
+  type StatusRead,
+} from "@decart/core";
+import { BehaviorSubject, EMPTY, lastValueFrom, type Observable, of, queueScheduler, take } from "rxjs";
 import type { RunHelpers, TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { fromAbortable, type StatusSource } from "../src/sources.js";
-import { submitJob, watchJob } from "../src/watch.js";
+import { drive, submitJob, watchJob } from "../src/watch.js";
 import { JOB_ID, job, marbles, scripted, virtualClient } from "./marbles.js";
 
 /** Every 10 ms (virtual), whatever the job. */
@@ -349,5 +356,28 @@ describe("fromAbortable", () => {
     subscription.unsubscribe();
     expect(signals.map((s) => s.aborted)).toEqual([true, false]);
     expect(values).toEqual([1]);
+  });
+});
+
+describe("drive with a watch of your own", () => {
+  // A JobWatch need not be the core's: one whose step throws something that cannot be written with a template (a
+  // Symbol) ends the observable with the core's CALLBACK_ERROR carrying the job id, not a TypeError thrown elsewhere.
+  it("a step that throws a Symbol ends the watch with CALLBACK_ERROR carrying the job id", async () => {
+    const thrown = Symbol("boom");
+    const watch = {
+      deadline: Number.POSITIVE_INFINITY,
+      start: () => ({ events: [], next: { read: 0 } }),
+      status: () => {
+        throw thrown;
+      },
+    } as unknown as JobWatch;
+    const events = drive(watch, JOB_ID, {
+      read: () => of<StatusRead>({ job: job("pending") }),
+      result: () => EMPTY,
+      scheduler: queueScheduler,
+    });
+    const error = await lastValueFrom(events).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: JOB_ID, cause: thrown });
+    expect((error as Error).message).toBe(`Job ${JOB_ID}: a callback threw (Symbol(boom)); the job goes on`);
   });
 });
