@@ -98,6 +98,24 @@ describe("decart emulator", () => {
     expect(stdout).not.toMatch(/^\s+--host /m); // 127.0.0.1 only
   });
 
+  it("shows the trickle fault in --faults' help (the emulator's own text), as a JSON rule it takes", async () => {
+    const { stdout, code } = await run(["emulator", "--help"]);
+    expect(code).toBe(0);
+    const help = stdout.replace(/\s+/g, " ");
+    expect(help).toContain('"content:trickle" sends each result in 1024-byte writes 10 ms apart');
+    const example = /'(\[[^']*"trickle"[^']*\])'/.exec(help)?.[1];
+    expect(example).toBeDefined();
+    const { child, event } = await listening(["--faults", example!]);
+    try {
+      const res = await fetch(`${event.url}/_emulator/faults`, {
+        headers: { authorization: `Bearer ${event.admin_token}` },
+      });
+      expect(await res.json()).toEqual([{ route: "content", kind: "trickle", rate: 1, chunkBytes: 4096, delayMs: 5 }]);
+    } finally {
+      await stop(child);
+    }
+  });
+
   it("passes the emulator's flags on: keys, admin token, faults, result size", async () => {
     const { child, event } = await listening([
       "--fast",

@@ -3,7 +3,7 @@
  * the `decart emulator` command of `@decart/cli`. `emulatorOptionsFromFlags` turns the flags' values into the options
  * of `startEmulator`, checking each one and naming the flag of a value it refuses.
  */
-import { parseFaultsArg } from "./faults.js";
+import { parseFaultsArg, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
 import type { EmulatorOptions } from "./types.js";
 
 /** One flag: `--<name> <value>` (or `--<name>` alone when it takes no value). */
@@ -57,7 +57,10 @@ export const emulatorFlags: readonly EmulatorFlag[] = [
   {
     name: "faults",
     value: "spec",
-    description: 'inject faults: [route:]kind[@rate] items, e.g. "status:503@0.1,content:truncate@0.05", or JSON rules',
+    description:
+      'inject faults: [route:]kind[@rate] items, e.g. "status:503@0.1,content:truncate@0.05"; "content:trickle" sends ' +
+      `each result in ${TRICKLE_CHUNK_BYTES.default}-byte writes ${TRICKLE_DELAY_MS.default} ms apart; or JSON rules, e.g. ` +
+      `'[{"route":"content","kind":"trickle","chunkBytes":4096,"delayMs":5}]'`,
   },
   { name: "job-timeout", value: "ms", description: "server-side job timeout (default 600000)" },
   { name: "retention", value: "ms", description: "how long results stay downloadable (default 86400000)" },

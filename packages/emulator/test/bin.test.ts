@@ -64,6 +64,27 @@ describe("decart-emulator bin", () => {
     }
   });
 
+  it("--help shows the trickle fault, with its defaults and as a JSON rule the bin takes", async () => {
+    const child = spawn(process.execPath, [bin, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    let help = "";
+    child.stdout.on("data", (c: Buffer) => {
+      help += c.toString();
+    });
+    expect(await new Promise<number | null>((r) => child.on("exit", (c) => r(c)))).toBe(0);
+    help = help.replace(/\s+/g, " ");
+    expect(help).toContain('"content:trickle" sends each result in 1024-byte writes 10 ms apart');
+    const example = /'(\[[^']*"trickle"[^']*\])'/.exec(help)?.[1];
+    expect(example).toBeDefined();
+    const { child: emulator, ready } = launch(["--port", "0", "--quiet", "--faults", example!]);
+    try {
+      const { url, admin } = await ready;
+      const res = await fetch(`${url}/_emulator/faults`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(await res.json()).toEqual([{ route: "content", kind: "trickle", rate: 1, chunkBytes: 4096, delayMs: 5 }]);
+    } finally {
+      emulator.kill("SIGTERM");
+    }
+  });
+
   it("prints the admin token; the admin routes take it and refuse requests without it", async () => {
     const { child, ready } = launch(["--port", "0", "--quiet"]);
     try {
