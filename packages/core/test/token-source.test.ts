@@ -5,14 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AuthenticationError,
   type ClientToken,
+  ConnectionError,
   createDecartClient,
   type DecartClientOptions,
   fetchTokenFrom,
+  InvalidInputError,
   InvalidResponseError,
   models,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
-import { fastPoll, silent, startFast } from "./helpers.js";
+import { fastPoll, serveBytes, silent, startFast } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -319,6 +321,73 @@ describe("a function of yours that throws a value that cannot be written as text
     const error = await client.queue.submit({ model, prompt: "unsent" }).catch((e) => e);
     expect(error).toMatchObject({ name: "ConnectionError", code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(error.message).toMatch(/: connection failed \(Symbol\(no route\)\); a job \(or file\) may exist/);
+  });
+
+  it.each([
+    ["a Symbol", Symbol("no download"), "Symbol(no download)"],
+    ["an object whose toString throws", unprintable, "?"],
+  ])(
+    "your fetch throwing %s for a URL input: InvalidInputError naming the field and writing it, nothing submitted",
+    async (_, thrown, text) => {
+      const site = await serveBytes(new Uint8Array([1, 2, 3]), "image/png");
+      try {
+        const submits = emu.stats().requests.byRoute.submit ?? 0;
+        let asked = 0;
+        const client = createDecartClient({
+          apiKey: emu.apiKey,
+          baseUrl: emu.url,
+          logger: silent,
+          // The API's requests go out; the URL input's download throws.
+          fetch: (input, init) => {
+            if (!String(input).startsWith(site.url)) return fetch(input, init);
+            asked++;
+            throw thrown;
+          },
+        });
+        const url = `${site.url}/frame.png`;
+        const error = await client.queue
+          .submit({ model: models.video("lucy-pro-i2v"), prompt: "move", data: url })
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect(error).toMatchObject({ field: "data", expected: "a reachable http(s) URL" });
+        expect(error.message).toBe(`Could not download "data" from ${url}: ${text}`);
+        expect(error.cause).toBe(thrown);
+        expect(asked).toBe(1);
+        expect(site.hits()).toBe(0);
+        expect(emu.stats().requests.byRoute.submit ?? 0).toBe(submits);
+      } finally {
+        await site.close();
+      }
+    },
+  );
+
+  it("your fetch throwing an error whose message getter throws: a ConnectionError that writes ?, not a raw throw", async () => {
+    const thrown = new Error("unreadable");
+    Object.defineProperty(thrown, "message", {
+      get() {
+        throw new Error("not readable either");
+      },
+    });
+    let asked = 0;
+    const client = createDecartClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      logger: silent,
+      maxRetries: 0,
+      fetch: () => {
+        asked++;
+        throw thrown;
+      },
+    });
+    const read = await client.queue.status("job_x").catch((e) => e);
+    expect(read).toBeInstanceOf(ConnectionError);
+    expect(read).toMatchObject({ code: "CONNECTION_ERROR", retryable: true, cause: thrown });
+    expect(read.message).toBe(`GET ${emu.url}/v1/jobs/job_x: connection failed (?)`);
+    const submit = await client.queue.submit({ model, prompt: "unsent" }).catch((e) => e);
+    expect(submit).toBeInstanceOf(ConnectionError);
+    expect(submit).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, cause: thrown });
+    expect(submit.message).toMatch(/: connection failed \(\?\); a job \(or file\) may exist/);
+    expect(asked).toBe(2);
   });
 
   it("a watch handed a failure whose toString throws: an InvalidResponseError carrying the job id, not a TypeError", async () => {
