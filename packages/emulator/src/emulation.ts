@@ -3,7 +3,7 @@
  * every API request goes through first: the key check and the fault decision.
  */
 import type { KeyStore, Principal } from "./auth.js";
-import { ERROR_FAULTS, faultApplies, parseFaultHeader, sampleFault } from "./faults.js";
+import { ERROR_FAULTS, type Fault, faultApplies, parseFaultHeader, sampleFault } from "./faults.js";
 import type { Answering, Ctx } from "./http.js";
 import { detail } from "./http.js";
 import type { ResultCache } from "./results.js";
@@ -82,6 +82,16 @@ export function applyFault(ctx: Ctx, em: Emulation, route: FaultRoute): boolean 
     return false;
   }
   return true;
+}
+
+/**
+ * A fault the prompt asked for (`[trickle]`), given to a result whose request got none from the header or the rules
+ * (those win), and counted as they are.
+ */
+export function applyPromptFault(ctx: Ctx, em: Emulation, fault: Fault): void {
+  if (ctx.fault) return;
+  em.stats.countFault(fault.kind);
+  ctx.fault = fault;
 }
 
 export function iso(ms: number): string {

@@ -2,7 +2,7 @@
 import type { JobStatus } from "@decart/api";
 import type { Principal } from "./auth.js";
 import type { Emulation } from "./emulation.js";
-import { applyFault, authenticate, iso } from "./emulation.js";
+import { applyFault, applyPromptFault, authenticate, iso } from "./emulation.js";
 import type { Ctx } from "./http.js";
 import { detail, JSON_HEADERS, json, jsonBuffer, media, pathId, respond } from "./http.js";
 import type { Result } from "./results.js";
@@ -103,5 +103,6 @@ export async function handleContent(ctx: Ctx, em: Emulation, rawId: string): Pro
   if (now > job.endAt + em.settings.retentionMs) {
     return detail(ctx, 410, "The result of this job is past its retention period and was deleted.");
   }
+  if (job.trickle) applyPromptFault(ctx, em, { kind: "trickle" });
   media(ctx, await ensureResult(em, job));
 }

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { ModelName, ModelRule } from "@decart/api";
 import { brokenRules, canonicalModel, catalogue, isModelName, retiredModels } from "@decart/api";
 import type { Emulation } from "./emulation.js";
-import { applyFault, authenticate } from "./emulation.js";
+import { applyFault, applyPromptFault, authenticate } from "./emulation.js";
 import type { FormPart } from "./form.js";
 import { fileTypeProblem, readForm, validateForm } from "./form.js";
 import type { Ctx } from "./http.js";
@@ -31,6 +31,7 @@ interface ModelRoute {
 const FAIL_MARKER = /\[fail(?:\s*:\s*([^\]]*))?\]/i;
 const STUCK_MARKER = /\[stuck\]/i;
 const HOLD_MARKER = /\[hold\]/i;
+const TRICKLE_MARKER = /\[trickle\]/i;
 const DEFAULT_FAIL_REASON = "The emulator was asked to fail this job ([fail] in the prompt).";
 
 /** `POST path` → model, mode and form fields, for every model of the catalogue. */
@@ -153,6 +154,7 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
   const failReason = failMatch ? failMatch[1]?.trim() || DEFAULT_FAIL_REASON : undefined;
   const stuck = STUCK_MARKER.test(text) || ctx.fault?.kind === "stuck";
   const hold = !stuck && HOLD_MARKER.test(text);
+  const trickle = TRICKLE_MARKER.test(text);
   const resolution = form.values.get("resolution");
   const orientation = form.values.get("orientation");
   const request: MediaRequest = {
@@ -212,6 +214,7 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
       body: undefined,
       bodyStatus: undefined,
       held,
+      trickle,
     });
     em.stats.jobsCreated++;
     return json(ctx, 200, { job_id: id, status: "pending" });
@@ -225,5 +228,6 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
   await em.sleep(pending + processing);
   if (em.closed()) return;
   if (failReason !== undefined) return detail(ctx, 500, failReason);
+  if (trickle) applyPromptFault(ctx, em, { kind: "trickle" });
   media(ctx, route.mode === "process" ? await em.results.image(request) : await em.results.video(request));
 }

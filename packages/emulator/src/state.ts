@@ -42,6 +42,8 @@ export interface Job {
   bodyStatus: JobStatus | undefined;
   /** A `[hold]` job not yet released: how it ends when it is (until then it runs into the server timeout). */
   held: { endStatus: "completed" | "failed"; error: string | undefined } | undefined;
+  /** `[trickle]` in the prompt: its content goes out as the `trickle` fault (with its defaults). */
+  trickle: boolean;
 }
 
 /**

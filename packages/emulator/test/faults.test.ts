@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Emulator, type EmulatorOptions, seededRandom } from "../src/index.js";
@@ -64,35 +65,36 @@ function partialGet(
 }
 
 /**
- * GET through node:http with a forced fault: the body's pieces as the client read them, and the bytes the emulator
- * (in this process) had served when the first piece was read.
+ * GET through node:http with a forced fault (none: `undefined`), or a POST of `body`: the body's pieces as the client
+ * read them, and the bytes the emulator (in this process) had served when the first piece was read.
  */
 function piecesOf(
   e: Emulator,
   path: string,
-  fault: string,
+  fault: string | undefined,
+  body?: { type: string; bytes: Buffer },
 ): Promise<{ status: number; declared: number; chunks: Buffer[]; ended: boolean; servedAtFirst: number }> {
   const u = new URL(e.url);
   const before = e.stats().bytesServed;
+  const headers: Record<string, string> = { "x-api-key": e.apiKey };
+  if (fault !== undefined) headers["x-emulator-fault"] = fault;
+  if (body) headers["content-type"] = body.type;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let servedAtFirst = -1;
-    const req = request(
-      { host: u.hostname, port: u.port, path, headers: { "x-api-key": e.apiKey, "x-emulator-fault": fault } },
-      (res) => {
-        res.on("data", (c: Buffer) => {
-          if (chunks.length === 0) servedAtFirst = e.stats().bytesServed - before;
-          chunks.push(c);
-        });
-        res.on("end", () => {
-          const declared = Number(res.headers["content-length"]);
-          resolve({ status: res.statusCode ?? 0, declared, chunks, ended: true, servedAtFirst });
-        });
-        res.on("error", reject);
-      },
-    );
+    const req = request({ host: u.hostname, port: u.port, path, method: body ? "POST" : "GET", headers }, (res) => {
+      res.on("data", (c: Buffer) => {
+        if (chunks.length === 0) servedAtFirst = e.stats().bytesServed - before;
+        chunks.push(c);
+      });
+      res.on("end", () => {
+        const declared = Number(res.headers["content-length"]);
+        resolve({ status: res.statusCode ?? 0, declared, chunks, ended: true, servedAtFirst });
+      });
+      res.on("error", reject);
+    });
     req.on("error", reject);
-    req.end();
+    req.end(body?.bytes);
   });
 }
 
@@ -230,6 +232,43 @@ describe("connection faults", () => {
     expect(res.status).toBe(200);
     expect((await res.arrayBuffer()).byteLength).toBe(Number(res.headers.get("content-length")));
     expect(e.stats().faultsInjected).toEqual({ trickle: 1 });
+  });
+
+  it("[trickle] in a prompt: the job's content is the trickle fault with its defaults, the same bytes in many pieces", async () => {
+    const e = await fresh();
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "A lake [trickle]" });
+    await pollUntil(e, id);
+    const pieces = await piecesOf(e, `/v1/jobs/${id}/content`, undefined);
+    expect(pieces.status).toBe(200);
+    const whole = Buffer.concat(pieces.chunks);
+    expect(whole.length).toBe(pieces.declared);
+    expect(createHash("sha256").update(whole).digest("hex")).toBe(e.job(id)!.resultSha256);
+    // As above: at the first read, a few 1024-byte writes had gone out, not the clip (50 KB or more).
+    expect(whole.length).toBeGreaterThan(6 * 1024);
+    expect(pieces.servedAtFirst).toBeGreaterThan(0);
+    expect(pieces.servedAtFirst).toBeLessThan(whole.length / 2);
+    expect(pieces.chunks.length).toBeGreaterThan(1);
+    expect(e.stats().faultsInjected).toEqual({ trickle: 1 });
+  });
+
+  it("[trickle] in a prompt: a fault from the header wins, and the synchronous routes trickle their answer too", async () => {
+    const e = await fresh({ timing: "fast" });
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "A lake [trickle]" });
+    await pollUntil(e, id);
+    const cut = await partialGet(e, `/v1/jobs/${id}/content`, "truncate", 5000);
+    expect(cut.received).toBeLessThan(cut.declared);
+    expect(e.stats().faultsInjected).toEqual({ truncate: 1 });
+
+    const request = new Request(e.url, { method: "POST", body: form({ prompt: "A lighthouse [trickle]" }) });
+    const body = { type: request.headers.get("content-type")!, bytes: Buffer.from(await request.arrayBuffer()) };
+    const pieces = await piecesOf(e, "/v1/generate/lucy-pro-t2i", undefined, body);
+    expect(pieces.status).toBe(200);
+    const image = Buffer.concat(pieces.chunks);
+    expect(image.length).toBe(pieces.declared);
+    expect(image.subarray(1, 4).toString()).toBe("PNG");
+    expect(pieces.servedAtFirst).toBeLessThan(image.length / 2);
+    expect(pieces.chunks.length).toBeGreaterThan(1);
+    expect(e.stats().faultsInjected).toEqual({ truncate: 1, trickle: 1 });
   });
 
   it.each([
