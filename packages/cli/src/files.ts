@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
+import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { mkdir, open, rename, rm, rmdir, stat } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { getSystemErrorMap } from "node:util";
 import { type CliError, usageError } from "./exit.js";
 
@@ -207,3 +208,81 @@ export async function checkReadableFile(path: string, what: string): Promise<voi
     if (found.stats.isDirectory()) throw directoryNotFile(what, path);
   } else if (!found.stats.isDirectory()) throw fileOnTheWay(what, found.path);
 }
+
+/**
+ * Where a path is on the file system, to tell whether two paths are one file: its real path (symbolic links resolved
+ * where they exist, a link to nowhere followed to where it points, the rest as given) and, when the file exists, its
+ * device and inode.
+ */
+export interface Place {
+  real: string;
+  file?: { dev: number; ino: number } | undefined;
+}
+
+/** The most symbolic links `realPlace` follows to nowhere before it takes the name as it is (as the system's 40). */
+const MAX_LINKS = 40;
+
+/**
+ * The real path of `path` (see `Place`). Synchronous, and with the real paths found so far in `known` (a batch's
+ * thousands of results share one directory): a check made once, before anything is sent.
+ */
+function realPlace(path: string, known: Map<string, string>, links = 0): string {
+  const p = resolve(path);
+  let real = known.get(p);
+  if (real !== undefined) return real;
+  try {
+    real = realpathSync.native(p);
+  } catch {
+    // Not there (or not to be looked up): its directory's real path and its name, or where a link to nowhere points.
+    const parent = dirname(p);
+    const here = parent === p ? p : join(realPlace(parent, known, links), basename(p));
+    let target: string | undefined;
+    try {
+      if (links < MAX_LINKS) target = readlinkSync(here);
+    } catch {}
+    real = target === undefined ? here : realPlace(resolve(dirname(here), target), known, links + 1);
+  }
+  known.set(p, real);
+  return real;
+}
+
+/**
+ * The `Place` of `path`; never throws (what cannot be looked up is taken as written). `known`: real paths found before,
+ * shared by the paths of one check.
+ */
+export function placeOf(path: string, known = new Map<string, string>()): Place {
+  const p = resolve(path);
+  const identity = (stats: Stats | undefined) => stats && { dev: stats.dev, ino: stats.ino };
+  let stats: Stats | undefined;
+  try {
+    stats = lstatSync(p, { throwIfNoEntry: false });
+  } catch {}
+  // A link: where it leads. Anything else (most often nothing yet): its name in its directory's real path.
+  if (stats?.isSymbolicLink()) {
+    let target: Stats | undefined;
+    try {
+      target = statSync(p, { throwIfNoEntry: false });
+    } catch {}
+    return { real: realPlace(p, known), file: identity(target) };
+  }
+  const parent = dirname(p);
+  return { real: parent === p ? p : join(realPlace(parent, known), basename(p)), file: identity(stats) };
+}
+
+/** A path as a file system that ignores case (macOS, Windows) compares it. */
+const folded = (path: string) => path.normalize("NFC").toLowerCase();
+
+/**
+ * Whether two places are one file, as the file system says: when both exist, the same device and inode (a symbolic or
+ * hard link, a name in another case on a file system that ignores case); when one exists, never (a lookup of the other
+ * would have found it); when neither does, the same real path, where names that differ only in case count as the same
+ * (on macOS and Windows they become one file once written).
+ */
+export function samePlace(a: Place, b: Place): boolean {
+  if (a.file && b.file) return a.file.dev === b.file.dev && a.file.ino === b.file.ino;
+  if (a.file || b.file) return false;
+  return folded(a.real) === folded(b.real);
+}
+
+/** Whether `inner` is below the directory `outer` (real paths compared, case ignored as in `samePlace`). */
+export const isBelow = (inner: Place, outer: Place) => folded(inner.real).startsWith(folded(outer.real) + sep);

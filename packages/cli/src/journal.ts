@@ -1,9 +1,17 @@
 import { readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { usageError } from "./exit.js";
-import { checkOutputFile, checkReadableFile, ensureDirectoryOf, lookupError } from "./files.js";
+import {
+  checkOutputFile,
+  checkReadableFile,
+  ensureDirectoryOf,
+  isBelow,
+  lookupError,
+  placeOf,
+  samePlace,
+} from "./files.js";
 
 /** One line of the journal: something that happened to a job. */
 export interface JournalRecord {
@@ -58,16 +66,31 @@ export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = p
 }
 
 /**
+ * The first of `written` (the files a command writes: a result, a report, `batch --out` itself) that is the journal or a
+ * directory above it, as the file system sees them (a symbolic or hard link, a name in another case where case is
+ * ignored: see `samePlace`); undefined when none is.
+ */
+export function journalClash(flag: string | undefined, written: readonly string[]): string | undefined {
+  const known = new Map<string, string>();
+  const journal = placeOf(journalPath(flag), known);
+  for (const path of written) {
+    const place = placeOf(path, known);
+    if (samePlace(place, journal) || isBelow(place, journal)) return resolve(path);
+  }
+  return undefined;
+}
+
+/**
  * Refuses (a usage error, exit 2, before anything is made or sent) a journal that is one of the files a command writes
- * (`written`: a result, a report, `batch --out` itself) or a directory above one: the command would write over it, or
- * fail to record its jobs once they are paid for. `what` names where those paths came from (`--out results`).
+ * (`written`: a result, a report, `batch --out` itself) or a directory above one (see `journalClash`): the command would
+ * write over it, or fail to record its jobs once they are paid for. `what` names where those paths came from
+ * (`--out results`).
  */
 export function checkJournalApart(flag: string | undefined, written: readonly string[], what: string): void {
-  const journal = resolve(journalPath(flag));
-  const clash = written.map((path) => resolve(path)).find((path) => path === journal || path.startsWith(journal + sep));
+  const clash = journalClash(flag, written);
   if (clash === undefined) return;
   throw usageError(
-    `the journal ${journal} (--journal, DECART_JOURNAL) is where the command writes (${what}: ${clash}); ` +
+    `the journal ${resolve(journalPath(flag))} (--journal, DECART_JOURNAL) is where the command writes (${what}: ${clash}); ` +
       "give a journal outside it, or another name (nothing was sent)",
   );
 }

@@ -2,11 +2,12 @@
  * Where results go: every command prints and records absolute paths, and a place that cannot take the result (a file
  * where a directory should be, a directory where a file should be) is a usage error (exit 2) before anything is sent.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { beforeAll, describe, expect, it } from "vitest";
-import { events, run, useEmulator } from "./helpers.js";
+import { type Place, samePlace } from "../src/files.js";
+import { events, run, tempDir, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -194,4 +195,108 @@ describe("places only read, and places that cannot be looked up", () => {
       expect(sent()).toBe(0);
     },
   );
+});
+
+/** Whether the temporary directory's file system ignores case (a name in capitals finds the file). */
+function caseIgnored(): boolean {
+  const temp = tempDir();
+  try {
+    writeFileSync(join(temp.dir, "case"), "");
+    return existsSync(join(temp.dir, "CASE"));
+  } finally {
+    temp.remove();
+  }
+}
+
+describe("the journal, as the file system sees it", () => {
+  /** A directory of the test's own, with a journal that has one job in it. */
+  function journalIn(name: string) {
+    const place = join(dir, name);
+    mkdirSync(place);
+    const journal = join(place, "jobs.jsonl");
+    const line = `${JSON.stringify({ at: "2026-01-01T00:00:00.000Z", job_id: "job_kept", event: "submitted" })}\n`;
+    writeFileSync(journal, line);
+    return { place, journal, line };
+  }
+
+  it.each([
+    ["a symbolic link to it", (journal: string, out: string) => symlinkSync(journal, out)],
+    ["a hard link to it", (journal: string, out: string) => linkSync(journal, out)],
+  ])("-o %s is the journal: exit 2 before anything is sent, the journal kept", async (name, link) => {
+    const { place, journal, line } = journalIn(name.replace(/\W/g, "-"));
+    link(journal, join(place, "out.png"));
+    for (const args of [
+      ["image", "A lighthouse", "-o", "out.png"],
+      ["video", "A lake", "-o", "out.png"],
+      ["jobs", "result", "job_kept", "-o", "out.png"],
+    ]) {
+      const result = await run([...args, "--journal", journal, "--no-json"], { env, cwd: place });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`the journal ${journal} (--journal, DECART_JOURNAL) is where the command writes`);
+      expect(result.stderr).toContain(`(-o out.png: ${join(place, "out.png")})`);
+    }
+    expect(sent()).toBe(0);
+    expect(readFileSync(journal, "utf8")).toBe(line);
+  });
+
+  it("-o through a link to the journal's directory, the journal not yet written: exit 2, nothing sent", async () => {
+    const place = join(dir, "linked-directory");
+    mkdirSync(join(place, "state"), { recursive: true });
+    symlinkSync(join(place, "state"), join(place, "here"));
+    const journal = join(place, "state", "jobs.jsonl");
+    const result = await run(["video", "A lake", "-o", "here/jobs.jsonl", "--journal", journal, "--no-json"], {
+      env,
+      cwd: place,
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain("is where the command writes (-o here/jobs.jsonl");
+    expect(sent()).toBe(0);
+    expect(existsSync(journal)).toBe(false);
+  });
+
+  it("a journal that is a link to nowhere, where -o would write: exit 2, nothing sent", async () => {
+    const place = join(dir, "journal-link");
+    mkdirSync(place);
+    // Appending to the link would make lake.mp4 the journal, which the video then replaces.
+    symlinkSync("lake.mp4", join(place, "jobs.jsonl"));
+    const result = await run(["video", "A lake", "-o", "lake.mp4", "--journal", "jobs.jsonl", "--no-json"], {
+      env,
+      cwd: place,
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain("is where the command writes (-o lake.mp4");
+    expect(sent()).toBe(0);
+  });
+
+  // A file system that ignores case (macOS, Windows) has one file for the two names: nothing to keep apart there.
+  it.skipIf(caseIgnored())(
+    "two files whose names differ only in case, on a file system that keeps them apart: -o the other is written",
+    async () => {
+      const { place, journal, line } = journalIn("case-apart");
+      writeFileSync(join(place, "JOBS.JSONL"), "another file");
+      const result = await run(["image", "A lighthouse", "-o", "JOBS.JSONL", "--journal", journal, "--no-json"], {
+        env,
+        cwd: place,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(join(place, "JOBS.JSONL")).subarray(1, 4).toString()).toBe("PNG");
+      expect(readFileSync(journal, "utf8")).toBe(line);
+    },
+  );
+
+  it("samePlace: one file when the file system says so (device and inode), whatever the names", () => {
+    const at = (real: string, ino?: number): Place => ({ real, file: ino === undefined ? undefined : { dev: 7, ino } });
+    // The same inode: a name in another case on a file system that ignores case, a hard link, a symbolic link.
+    expect(samePlace(at("/home/me/state/JOBS.JSONL", 42), at("/home/me/state/jobs.jsonl", 42))).toBe(true);
+    expect(samePlace(at("/home/me/out.mp4", 42), at("/home/me/state/jobs.jsonl", 42))).toBe(true);
+    // Two files, however alike their names (a file system that keeps case apart), or on two devices.
+    expect(samePlace(at("/home/me/state/JOBS.JSONL", 43), at("/home/me/state/jobs.jsonl", 42))).toBe(false);
+    expect(samePlace(at("/a/jobs.jsonl", 42), { real: "/a/jobs.jsonl", file: { dev: 8, ino: 42 } })).toBe(false);
+    // One there, the other not: a lookup of the other would have found it.
+    expect(samePlace(at("/home/me/state/JOBS.JSONL"), at("/home/me/state/jobs.jsonl", 42))).toBe(false);
+    // Neither there yet: the same real path, names that differ only in case (or Unicode form) taken as one.
+    expect(samePlace(at("/home/me/state/JOBS.JSONL"), at("/home/me/state/jobs.jsonl"))).toBe(true);
+    expect(samePlace(at("/home/me/Caf\u00e9.jsonl"), at("/home/me/cafe\u0301.jsonl"))).toBe(true);
+    expect(samePlace(at("/home/me/state/out.mp4"), at("/home/me/state/jobs.jsonl"))).toBe(false);
+  });
 });
