@@ -286,18 +286,19 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /**
    * Sends one request to a path of the spec (its one `{parameter}` filled with `id`) and reads the answer as JSON (the
-   * default), a Blob or the Response itself; anything thrown becomes a `DecartError` carrying `jobId`.
+   * default), a Blob or the Response itself (a DELETE's is unused); anything thrown becomes a `DecartError` carrying
+   * `jobId`.
    */
   const send = async <T>(
     method: "GET" | "POST" | "DELETE",
     path: keyof paths,
     call: Call,
     id?: string,
-    as?: "blob" | "response" | "none",
+    as?: "blob" | "response",
   ): Promise<T> => {
     try {
       const response = await transport(method, id ? path.replace(/\{\w+\}/, encodeURIComponent(id)) : path, call);
-      return (as === "response" ? response : as === "none" ? undefined : as ? response.blob() : response.json()) as T;
+      return (as === "response" ? response : as ? response.blob() : response.json()) as T;
     } catch (e) {
       throw asDecartError(e, call.jobId);
     }
@@ -487,11 +488,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         // A callback that throws ends the watch with an error that keeps the job id (the job goes on).
         try {
           if (event.type === "submitted") onSubmitted?.(jobId);
-          else if (event.job.status !== seen) onStatusChange?.(event.job);
+          else if (event.job.status !== seen) {
+            seen = event.job.status;
+            onStatusChange?.(event.job);
+          }
         } catch (cause) {
           throw callbackThrew(jobId, cause);
         }
-        if (event.type !== "submitted") seen = event.job.status;
         yield event;
       }
       const { next } = step;
@@ -561,7 +564,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       "/v1/files/{file_id}",
       { idempotent: true, signal: optionsOf(opts).signal, json: method === "GET" ? checkObject : undefined },
       checkId(fileId, "fileId"),
-      method === "GET" ? undefined : "none",
+      method === "GET" ? undefined : "response",
     );
 
   return {

@@ -239,7 +239,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     if (job.status === "completed")
       return init.download === false
         ? end([...events, { type: "completed", jobId, job }])
-        : step([...events, ...watch.progress({ receivedBytes: 0, totalBytes: undefined })], { download: 0 });
+        : // The download's first event: 0 bytes, its size (`totalBytes`) not known yet.
+          step([...events, ...watch.progress({ receivedBytes: 0 } as DownloadProgress)], { download: 0 });
     if (changed) events.push({ type: "status", jobId, status: job.status, job });
     return read(events);
   };

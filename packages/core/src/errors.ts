@@ -215,10 +215,17 @@ export const guard = (clock: () => number, jobId?: string) => (): number => {
 export const aborted = (jobId?: string, cause?: unknown) =>
   new AbortError("The operation was aborted", { jobId, cause });
 
-/** Any failure as a `DecartError` (an unexpected one becomes `INVALID_RESPONSE`), carrying `jobId` if it has none. */
+/**
+ * Any failure as a `DecartError` (an unexpected one becomes `INVALID_RESPONSE`), carrying `jobId` if it has none; a
+ * `CALLBACK_ERROR` without a job (the client's `poll.now` or `poll.delay` thrown inside a request about one: "a
+ * callback threw") is written again as that job's, as a watch's own clock writes it.
+ */
 export function asDecartError(e: unknown, jobId?: string): DecartError {
-  const error =
-    e instanceof DecartError ? e : new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { cause: e });
+  const error = !(e instanceof DecartError)
+    ? new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { cause: e })
+    : jobId && !e.jobId && e.code === "CALLBACK_ERROR"
+      ? callbackThrew(jobId, e.cause)
+      : e;
   error.jobId ??= jobId;
   return error;
 }

@@ -368,7 +368,10 @@ describe("callbacks", () => {
         const error = (await call().catch((e) => e)) as DecartError;
         expect(error, what).toBeInstanceOf(DecartError);
         expect(error, what).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId, retryable: false });
-        expect(error.message, what).toContain("a callback threw (Error: boom)");
+        // A call about a job names it, as the watch's own clock does; a submit has none yet.
+        expect(error.message, what).toBe(
+          jobId ? `Job ${jobId}: a callback threw (Error: boom); the job goes on` : "a callback threw (Error: boom)",
+        );
       }
       expect(emu.stats().requests.total).toBe(before);
       expect(emu.release(job_id)).toBe(true);
@@ -393,12 +396,37 @@ describe("callbacks", () => {
           .catch((e) => e);
         expect(error).toBeInstanceOf(DecartError);
         expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId: seen[0] });
-        // The watch's own clock names the job in the message too; the client's, read by a request, in `jobId`.
-        expect(error.message).toMatch(/a callback threw \(Error: boom\)/);
+        // The watch's own clock and the client's, read by the status request, both name the job.
+        expect(error.message).toBe(`Job ${seen[0]}: a callback threw (Error: boom); the job goes on`);
         expect(emu.release(seen[0]!)).toBe(true);
         expect((await clientFor(emu).queue.wait(seen[0]!, { download: false })).status).toBe("completed");
       },
     );
+
+    it("the client's, read while the result downloads: CALLBACK_ERROR naming the job, once the answer came", async () => {
+      const clock = breakable();
+      let contentRequests = 0;
+      const client = clientFor(emu, {
+        poll: { now: clock.now },
+        // The clock breaks once the content request is answered: the body's timed reads read it.
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (String(input).endsWith("/content")) {
+            contentRequests++;
+            clock.broken = true;
+          }
+          return response;
+        },
+      });
+      const seen: string[] = [];
+      const error = await client.queue
+        .submitAndPoll({ model: t2v, prompt: "x", download: true, onSubmitted: (id) => seen.push(id) })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(DecartError);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId: seen[0], retryable: false });
+      expect(error.message).toBe(`Job ${seen[0]}: a callback threw (Error: boom); the job goes on`);
+      expect(contentRequests).toBe(1);
+    });
   });
 
   it("a callback that throws an object whose toString throws: CALLBACK_ERROR with the job id, not a TypeError", async () => {
