@@ -582,10 +582,12 @@ describe("queue.createWatch with a deadline", () => {
     const again = client.queue.createWatch(job.job_id, { model: t2v, deadline: first.deadline });
     expect(again.deadline).toBe(first.deadline);
     const read = await client.queue.readStatus(job.job_id, { deadline: again.deadline });
-    const { status } = read.job as JobStatusResponse;
     expect(again.status(read).next).toHaveProperty("read");
     clock.now += 1_500; // past the first watch's budget
-    const { next } = again.status(await client.queue.readStatus(job.job_id));
+    // The last status is this read's: the held job may have gone from pending to processing since the first.
+    const last = await client.queue.readStatus(job.job_id);
+    const { status } = last.job as JobStatusResponse;
+    const { next } = again.status(last);
     const error = (next as { error: DecartError }).error;
     expect(error).toMatchObject({ code: "JOB_TIMEOUT", jobId: job.job_id, lastStatus: status });
     expect(error.message).toBe(`Job ${job.job_id} not done within its deadline (last status: ${status})`);
