@@ -3,9 +3,8 @@
 import { createServer } from "node:http";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DelayFunction, JobTimeoutError, models, TimeoutError } from "../src/index.js";
-import { sleep } from "../src/poll.js";
-import { clientFor, firstN, silent, startFast, until } from "./helpers.js";
+import { createDecartClient, JobTimeoutError, models, TimeoutError } from "../src/index.js";
+import { clientFor, firstN, silent, startFast, until, virtualTime } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
 let emu: Emulator;
@@ -92,28 +91,53 @@ describe("the budget of submitAndPoll and wait", () => {
 
 describe("the server's poll hint", () => {
   it("replaces the adaptive guess when the server sends x-poll-after-ms", async () => {
-    // The hint is the time until the job's next change: each wait lasts until then, never less. The adaptive schedule
-    // would read sooner, a few times a phase. The job lasts 2 s: its first
-    // read (at once) must find it unfinished, even on a loaded machine.
-    await withEmulator({ pollHints: true, timing: { pendingMs: 1000, processingMs: 1000 } }, async (hinted) => {
-      // The client's own adaptive schedule (not the tests' quick fixed one), which the hint must replace.
-      const client = createDecartClient({ apiKey: hinted.apiKey, baseUrl: hinted.url, logger: silent });
-      const job = await client.queue.submit({ model: t2v, prompt: "hinted" });
-      const waits: { at: number; ms: number }[] = [];
-      const delay: DelayFunction = (ms, signal) => {
-        waits.push({ at: Date.now(), ms });
-        return sleep(ms, signal);
-      };
-      const result = await client.queue.wait(job.job_id, { model: t2v, poll: { delay }, download: false });
+    // The hint is the time until the job's next change: each wait is the hint of the answer before it, to the ms, where
+    // the adaptive schedule would read within a second or so. The job is held (it ends when released) and pending for
+    // 40 s, longer than the test may take: time on a loaded machine changes no figure asserted here.
+    await withEmulator({ pollHints: true, timing: { pendingMs: 40_000, processingMs: 1000 } }, async (hinted) => {
+      const answers: { hint: string | null; status: string; at: number }[] = [];
+      const time = virtualTime();
+      const waits: number[] = [];
+      let job_id = "";
+      // The client's own adaptive schedule (not the tests' quick fixed one), which the hint must replace; on a clock
+      // that moves only by its waits (jitter seeded), each asked for at once; the third hinted wait releases the job.
+      const client = createDecartClient({
+        apiKey: hinted.apiKey,
+        baseUrl: hinted.url,
+        logger: silent,
+        random: () => 0.5,
+        poll: {
+          now: time.now,
+          delay: async (ms, signal) => {
+            waits.push(ms);
+            if (waits.length === 4) hinted.release(job_id);
+            await time.delay(ms, signal);
+          },
+        },
+        // The status answers' hints as they came (the client reads the same answers).
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (String(input).endsWith(job_id) && init?.method === "GET") {
+            const { status } = await response.clone().json();
+            answers.push({ hint: response.headers.get("x-poll-after-ms"), status, at: Date.now() });
+          }
+          return response;
+        },
+      });
+      ({ job_id } = await client.queue.submit({ model: t2v, prompt: "hinted [hold]" }));
+      const result = await client.queue.wait(job_id, { model: t2v, download: false });
       expect(result.status).toBe("completed");
-      const { startedAt } = hinted.job(job.job_id)!;
-      expect(waits[0]!.ms).toBe(0);
-      expect(waits.length).toBeGreaterThan(1);
-      // A read (before `at`) that found the job pending waits until processing starts, at least; one that found it
-      // processing, longer still.
-      for (const { at, ms } of waits.slice(1)) {
-        expect(ms).toBeLessThanOrEqual(2000);
-        expect(at + ms).toBeGreaterThanOrEqual(startedAt!);
+      // Three reads that found the job unfinished, each with a hint; the fourth found it completed, without one.
+      expect(answers.map((a) => a.status)).toEqual(["pending", "pending", "pending", "completed"]);
+      expect(answers[3]!.hint).toBeNull();
+      // The first read at once; each later one after the hint of the answer before it, to the ms.
+      expect(waits).toEqual([0, ...answers.slice(0, 3).map((a) => Number(a.hint))]);
+      // Each hint is the time from that read to when processing starts (submitted + 40 s): no more than 40 s, and no
+      // less than what was left of it when the answer came.
+      const { submittedAt } = hinted.job(job_id)!;
+      for (const { hint, at } of answers.slice(0, 3)) {
+        expect(Number(hint)).toBeLessThanOrEqual(40_000);
+        expect(Number(hint)).toBeGreaterThanOrEqual(submittedAt + 40_000 - at);
       }
     });
   });
