@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { catalogue } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
@@ -46,6 +47,54 @@ describe("decart image", () => {
       expect(path.slice(cwd.length + 1)).toMatch(/^lucy-pro-t2i-\d{8}-\d{6}\.png$/);
       expect(readFileSync(path).subarray(0, 8)).toEqual(PNG);
       expect(stderr).toContain("Image saved");
+    } finally {
+      clean();
+    }
+  });
+
+  it("never names the file the journal: the name it would pick is the journal's, so it adds -2", async () => {
+    const { dir: cwd, remove: clean } = tempDir();
+    try {
+      // The CLI's clock stopped at one instant, so that the name it picks is known (the rest of it runs as ever).
+      const clock = join(cwd, "clock.mjs");
+      writeFileSync(
+        clock,
+        "const At = Date;\nglobalThis.Date = class extends At { constructor(...a) { a.length ? super(...a) : super(Date.UTC(2026, 0, 2, 3, 4, 5)); } };\n",
+      );
+      /** Runs `decart image` in the directory `place` (made if need be) with the journal `journal`. */
+      const at = (place: string, journal: string) => {
+        mkdirSync(join(cwd, place), { recursive: true });
+        return run(["image", "A lighthouse", "--no-json", "--journal", journal], {
+          env: { ...env, NODE_OPTIONS: `--import=${pathToFileURL(clock).href}` },
+          cwd: join(cwd, place),
+        });
+      };
+      const name = "lucy-pro-t2i-20260102-030405";
+      const plain = await at("plain", join(cwd, "elsewhere.jsonl"));
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stdout.trim()).toBe(join(cwd, "plain", `${name}.png`));
+
+      // A journal there already, with a job in it: kept as it was.
+      const line = `${JSON.stringify({ at: "2026-01-01T00:00:00.000Z", job_id: "job_kept", event: "submitted" })}\n`;
+      mkdirSync(join(cwd, "state"));
+      writeFileSync(join(cwd, "state", `${name}.png`), line);
+      const journal = await at("state", `${name}.png`);
+      expect(journal.code, journal.stderr).toBe(0);
+      expect(journal.stdout.trim()).toBe(join(cwd, "state", `${name}-2.png`));
+      expect(readFileSync(join(cwd, "state", `${name}-2.png`)).subarray(0, 8)).toEqual(PNG);
+      expect(readFileSync(join(cwd, "state", `${name}.png`), "utf8")).toBe(line);
+
+      // A journal not written yet under the name of another image type the answer could have (a WebP), or through a
+      // link to the directory: the same.
+      const other = await at("webp", join(cwd, "webp", `${name}.webp`));
+      expect(other.code, other.stderr).toBe(0);
+      expect(other.stdout.trim()).toBe(join(cwd, "webp", `${name}-2.png`));
+      expect(existsSync(join(cwd, "webp", `${name}.webp`))).toBe(false);
+      symlinkSync(join(cwd, "linked"), join(cwd, "link"));
+      const linked = await at("linked", join(cwd, "link", `${name}.png`));
+      expect(linked.code, linked.stderr).toBe(0);
+      expect(linked.stdout.trim()).toBe(join(cwd, "linked", `${name}-2.png`));
+      expect(emu.stats().requests.byRoute.process).toBe(4);
     } finally {
       clean();
     }
