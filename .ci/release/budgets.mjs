@@ -31,7 +31,7 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; it measures 18 351 bytes (bench/README.md, "Bundle"), and the limit stops growth about 0.1 KiB
+    // The goal is 20 KB; it measures 18 277 bytes (bench/README.md, "Bundle"), and the limit stops growth about 0.15 KiB
     // above that.
     gzipLimit: 18 * 1024,
     gzipGoal: 20 * 1024,

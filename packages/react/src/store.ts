@@ -50,29 +50,27 @@ export interface ExternalStore<T> {
  * unsubscribe-resubscribe does not stop anything). After `onIdle`, `set` notifies nobody.
  */
 export class Store implements ExternalStore<GenerationState> {
-  private state: GenerationState;
-  private readonly initial: GenerationState;
+  // Declared only (nothing emitted), set by the constructor (`queued` undefined until `soon`).
+  declare private state: GenerationState;
+  declare private readonly initial: GenerationState;
   private readonly listeners = new Set<() => void>();
   /** A state for the next animation frame (see `soon`). */
-  private queued: GenerationState | undefined;
+  declare private queued: GenerationState | undefined;
 
   constructor(
-    initial: GenerationState = idle,
-    private readonly hooks: { onActive?: () => void; onIdle?: () => void } = {},
+    initial: GenerationState,
+    private readonly hooks: { onActive?: () => void; onIdle?: () => void },
   ) {
-    this.state = initial;
-    this.initial = initial;
+    this.state = this.initial = initial;
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.hooks.onActive?.();
+    const { listeners, hooks } = this;
+    listeners.add(listener);
+    if (listeners.size === 1) hooks.onActive?.();
     return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0)
-        queueMicrotask(() => {
-          if (this.listeners.size === 0) this.hooks.onIdle?.();
-        });
+      listeners.delete(listener);
+      if (!listeners.size) queueMicrotask(() => listeners.size || hooks.onIdle?.());
     };
   };
 

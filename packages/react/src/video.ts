@@ -74,22 +74,16 @@ export interface VideoGeneration extends GenerationState {
 
 /** A job event, as state. */
 function stateOf(event: JobEvent): Partial<GenerationState> {
-  switch (event.type) {
-    case "submitted":
-      return { status: "pending", jobId: event.jobId };
-    case "status":
-      return { status: event.status, jobId: event.jobId };
-    case "downloading":
-      return {
-        status: "downloading",
-        jobId: event.jobId,
-        progress: { receivedBytes: event.receivedBytes, totalBytes: event.totalBytes },
-      };
-    case "completed":
-      return { status: "completed", watching: false, jobId: event.jobId, result: event.data };
-    case "failed":
-      return { status: "failed", watching: false, jobId: event.jobId, error: jobFailed(event) };
-  }
+  const { type, jobId } = event;
+  return type === "submitted"
+    ? { status: "pending", jobId }
+    : type === "status"
+      ? { status: event.status, jobId }
+      : type === "downloading"
+        ? { status: type, jobId, progress: { receivedBytes: event.receivedBytes, totalBytes: event.totalBytes } }
+        : type === "completed"
+          ? { status: type, watching: false, jobId, result: event.data }
+          : { status: type, watching: false, jobId, error: jobFailed(event) };
 }
 
 /** An event into the state: a download's progress after its start renders once per animation frame at most. */
@@ -107,7 +101,7 @@ const endOf = (client: DecartClient, timeoutMs?: number): number => {
   try {
     return client.queue.createWatch("now", { timeoutMs }).deadline;
   } catch {
-    return Number.NaN;
+    return NaN;
   }
 };
 
@@ -242,13 +236,14 @@ class VideoGenerator {
   readonly store = new Store(idle, { onActive: () => this.follow(), onIdle: () => this.halt() });
   /** The options of the latest render: each submit reads them. */
   options: VideoJobOptions = {};
-  private watching: { unsubscribe(): void } | undefined;
+  // Declared only (nothing emitted): undefined until set.
+  declare private watching: { unsubscribe(): void } | undefined;
   /**
    * The job to follow while the state is read (the latest submit's, until it ends, `stop()` or `reset()`): its model
    * and the options it was submitted with (not its inputs: an uploaded file is not kept), `first` once the server
    * accepted it, `seen` once watched (watched again by its id).
    */
-  private job:
+  declare private job:
     | {
         model: SubmitOptions<VideoModelName>["model"];
         options: VideoJobOptions;
@@ -303,13 +298,8 @@ class VideoGenerator {
     this.job = job;
     this.store.replace({ ...idle, status: "submitting", watching: true });
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.
-    let accepted: Promise<JobSubmitResult>;
-    try {
-      accepted = this.client.queue.submit(input);
-    } catch (error) {
-      accepted = Promise.reject(error);
-    }
-    return accepted.then(
+    // A throw of `queue.submit` rejects it.
+    return new Promise<JobSubmitResult>((accept) => accept(this.client.queue.submit(input))).then(
       (first) => {
         if (run === this.run) {
           this.store.set({ status: "pending", jobId: first.job_id });
@@ -321,12 +311,11 @@ class VideoGenerator {
       },
       (error) => {
         // An error after the server accepted the job (your `onUploadProgress` threw) carries its id: it is kept.
-        const { jobId } = error as { jobId?: string };
         if (run === this.run) {
           this.job = undefined;
-          this.store.set({ status: "error", watching: false, error, jobId });
+          this.store.set({ status: "error", watching: false, error, jobId: error.jobId });
         }
-        return jobId;
+        return error.jobId as string | undefined;
       },
     );
   };
