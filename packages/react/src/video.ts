@@ -1,5 +1,6 @@
 import type {
   DecartClient,
+  DecartError,
   JobEvent,
   JobSubmitResult,
   PollOptions,
@@ -49,12 +50,18 @@ export interface UseJobOptions extends VideoJobOptions {
   keepResultMs?: number;
 }
 
-/** What `useJob` returns: the state, and `stop()` to stop watching (the job goes on). */
+/** What `useJob` returns: the state, `stop()` to stop watching (the job goes on) and `retry()` to watch it again. */
 export interface JobHandle extends GenerationState {
   stop(): void;
+  /**
+   * After a watch that ended without the job's end (`error`: a network failure, `timeoutMs`, a callback of yours that
+   * threw; or `stop()`): watches the same job again, with a new `timeoutMs` budget from now. Otherwise (no job id,
+   * watching, `completed`, `failed`) it does nothing.
+   */
+  retry(): void;
 }
 
-/** What `useGenerateVideo` returns: the state, `submit`, `stop` and `reset`. */
+/** What `useGenerateVideo` returns: the state, `submit`, `stop`, `reset` and `retry`. */
 export interface VideoGeneration extends GenerationState {
   /**
    * Submits a job (call it from an event handler, never from an effect) and follows it. Resolves with the job id
@@ -70,6 +77,20 @@ export interface VideoGeneration extends GenerationState {
   stop(): void;
   /** Stops watching and goes back to `idle`. */
   reset(): void;
+  /**
+   * Tries the latest submit again, never at the cost of a second job while the first may still run (call it from an
+   * event handler). With the options of the latest render, as a `submit`:
+   * - the job's watch ended without its end (`error` with a `jobId`: a network failure, `timeoutMs`, a callback of
+   *   yours that threw; or `stop()`): watches the same job again, with a new `timeoutMs` budget. Resolves with its id.
+   * - the job `failed`, or the submit failed with an error that says no job was made (its input, the key, an HTTP
+   *   answer such as 400, 403, 422, 429 or 503, a refused connection): submits the same inputs again, as `submit`.
+   * - anything else does nothing and resolves `undefined`: nothing submitted (or `reset()`), watching, `completed`,
+   *   or a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`: a job may exist, and paying twice is for you to
+   *   decide, with `submit`) or that your `signal` aborted.
+   *
+   * The inputs (an uploaded file too) are kept for it until the job completes, `reset()` or the next `submit`.
+   */
+  retry(): Promise<string | undefined>;
 }
 
 /** A job event, as state. */
@@ -206,6 +227,18 @@ class JobFollower {
     this.halt();
     this.store.set({ watching: false });
   };
+
+  /** Watches the job again, with a new budget, after a watch that ended without its end (see `JobHandle.retry`). */
+  readonly retry = (): void => {
+    const { status, watching } = this.store.getSnapshot();
+    if (!this.jobId || watching || status === "completed" || status === "failed") return;
+    this.halt();
+    this.stopped = this.ended = false;
+    this.deadline = undefined;
+    // From `error`, `idle` until the first read answers, as when mounted.
+    this.store.set({ watching: true, error: undefined, status: status === "error" ? "idle" : status });
+    if (this.store.active) this.start();
+  };
 }
 
 /**
@@ -228,7 +261,22 @@ export function useJob(jobId: string | null | undefined, options: UseJobOptions 
     follower.store.getSnapshot,
     follower.store.getServerSnapshot,
   );
-  return { ...state, stop: follower.stop };
+  return { ...state, stop: follower.stop, retry: follower.retry };
+}
+
+/**
+ * A submit of `useGenerateVideo`: its model and the options it was submitted with (not its inputs, which an error's
+ * stack could hold on to through the watch's callbacks), its answer (`first`, once the server accepted the job),
+ * `seen` once watched (watched again by its id), the end of its watch's budget (set with `first`), and what its
+ * `submit` resolves with.
+ */
+interface Job {
+  model: SubmitOptions<VideoModelName>["model"];
+  options: VideoJobOptions;
+  first?: JobSubmitResult;
+  seen?: true;
+  deadline?: number;
+  sent?: Promise<string | undefined>;
 }
 
 /** Submits video jobs and follows the latest while a component reads it. */
@@ -238,21 +286,11 @@ class VideoGenerator {
   options: VideoJobOptions = {};
   // Declared only (nothing emitted): undefined until set.
   declare private watching: { unsubscribe(): void } | undefined;
-  /**
-   * The job to follow while the state is read (the latest submit's, until it ends, `stop()` or `reset()`): its model
-   * and the options it was submitted with (not its inputs: an uploaded file is not kept), `first` once the server
-   * accepted it, `seen` once watched (watched again by its id).
-   */
-  declare private job:
-    | {
-        model: SubmitOptions<VideoModelName>["model"];
-        options: VideoJobOptions;
-        first?: JobSubmitResult;
-        seen?: true;
-        /** The end of its watch's budget, set with `first`. */
-        deadline?: number;
-      }
-    | undefined;
+  /** The job to follow while the state is read: the latest submit's, until it ends, `stop()` or `reset()`. */
+  declare private job: Job | undefined;
+  /** The latest submit and its inputs, for `retry()`: until its job completes, `reset()` or the next submit. */
+  declare private last: Job | undefined;
+  declare private input: SubmitOptions<VideoModelName> | undefined;
   private run = 0;
 
   constructor(private readonly client: DecartClient) {}
@@ -269,7 +307,7 @@ class VideoGenerator {
     const { model, first } = job;
     const { download, poll, whenHidden } = job.options;
     const options = { download, poll, deadline: job.deadline, background: pacing(whenHidden) };
-    // First from the submit's answer; again (shown after an `<Activity>` hid it) from a read of the job.
+    // First from the submit's answer; again (shown after an `<Activity>` hid it, or `retry()`) from a read of the job.
     const events = job.seen
       ? watchJob(this.client, first.job_id, { ...options, model })
       : submitJob(this.client, { model } as SubmitOptions<VideoModelName>, {
@@ -281,7 +319,11 @@ class VideoGenerator {
       if (this.job === job) this.job = undefined;
     };
     const watching = events.subscribe({
-      next: (event) => apply(this.store, event),
+      next: (event) => {
+        apply(this.store, event);
+        // Completed: nothing to retry, and its inputs are let go.
+        if (event.type === "completed" && this.last === job) this.last = this.input = undefined;
+      },
       error: (error) => {
         end();
         this.store.set({ status: "error", watching: false, error });
@@ -294,12 +336,13 @@ class VideoGenerator {
   readonly submit = <M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined> => {
     this.halt();
     const run = ++this.run;
-    const job: NonNullable<VideoGenerator["job"]> = { model: input.model, options: this.options };
-    this.job = job;
+    const job: Job = { model: input.model, options: this.options };
+    this.job = this.last = job;
+    this.input = input as SubmitOptions<VideoModelName>;
     this.store.replace({ ...idle, status: "submitting", watching: true });
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.
     // A throw of `queue.submit` rejects it.
-    return new Promise<JobSubmitResult>((accept) => accept(this.client.queue.submit(input))).then(
+    job.sent = new Promise<JobSubmitResult>((accept) => accept(this.client.queue.submit(input))).then(
       (first) => {
         if (run === this.run) {
           this.store.set({ status: "pending", jobId: first.job_id });
@@ -318,6 +361,7 @@ class VideoGenerator {
         return error.jobId as string | undefined;
       },
     );
+    return job.sent;
   };
 
   readonly stop = (): void => {
@@ -327,10 +371,36 @@ class VideoGenerator {
   };
 
   readonly reset = (): void => {
-    this.job = undefined;
+    this.job = this.last = this.input = undefined;
     this.halt();
     this.run++;
     this.store.replace(idle);
+  };
+
+  /** See `VideoGeneration.retry`. */
+  readonly retry = async (): Promise<string | undefined> => {
+    const job = this.last;
+    const { status, watching, jobId, error } = this.store.getSnapshot();
+    if (!job || watching) return;
+    // A new job when the last failed, or when the submit's error says none was made (a code other than these two).
+    if (
+      status === "failed" ||
+      (!jobId && !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT)?$/.test((error as DecartError)?.code ?? ""))
+    )
+      return this.submit(this.input!);
+    // The same job again (or, stopped during its submit, once its id comes), with a new budget.
+    if (!jobId && error) return;
+    this.halt();
+    job.options = this.options;
+    if (jobId) {
+      job.first ??= { job_id: jobId } as JobSubmitResult;
+      job.seen = true;
+      job.deadline = endOf(this.client, this.options.timeoutMs);
+    }
+    this.job = job;
+    this.store.set({ watching: true, error: undefined, status: status === "error" ? "pending" : status });
+    this.follow();
+    return jobId ?? job.sent;
   };
 }
 
@@ -352,5 +422,5 @@ export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration
     generator.store.getSnapshot,
     generator.store.getServerSnapshot,
   );
-  return { ...state, submit: generator.submit, stop: generator.stop, reset: generator.reset };
+  return { ...state, submit: generator.submit, stop: generator.stop, reset: generator.reset, retry: generator.retry };
 }

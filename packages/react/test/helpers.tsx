@@ -49,6 +49,16 @@ export const clientFor = (emu: Emulator, options: DecartClientOptions = {}): Dec
   });
 
 /**
+ * A client of `emu` whose clock (`poll.now`) moves only when the test moves `clock.now`: time a component stays hidden,
+ * or a watch's budget, is the test's to say, however long the test runs (its client tokens stay fresh: they last
+ * minutes).
+ */
+export function clocked(emu: Emulator) {
+  const clock = { now: Date.now() };
+  return { clock, client: clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } }) };
+}
+
+/**
  * A page's client on which time is free: it reads a job at once and again as soon as each read has answered (0 ms
  * waits), through a `countingFetch`. A watch still going has a request open, or a 0 ms timer set once its last read
  * answered; `settled()` waits until no request is open, notes how many were sent, and lets a 0 ms timer set after

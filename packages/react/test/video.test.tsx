@@ -6,6 +6,7 @@ import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js"
 import {
   activityWith,
   clientFor,
+  clocked,
   collected,
   countingFetch,
   freeClient,
@@ -26,15 +27,6 @@ const model = models.video("lucy-pro-t2v");
 
 /** Resolves after the current task and its microtasks. */
 const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-/**
- * A client of `emu` whose clock (`poll.now`) moves only when the test moves `clock.now`: time a component stays hidden
- * is the test's to say, however long the test runs (its client tokens stay fresh: they last minutes).
- */
-function clocked(emu: Emulator) {
-  const clock = { now: Date.now() };
-  return { clock, client: clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } }) };
-}
 
 /**
  * Hides a tab's component for `ms` of the `clocked` client's clock (after a task: its watch has stopped, which it has
@@ -279,25 +271,34 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(emu.release(jobId!)).toBe(true); // not cancelled
   });
 
-  it("the file a submit uploaded is not kept once the server accepted the job", async () => {
+  it("the file a submit uploaded is kept for retry() only until its job completed, reset() or the next submit", async () => {
     emu = await startFast();
     const client = clientFor(emu);
     const png = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "the first frame" });
-    const page: { file?: Blob } = { file: new Blob([await png.arrayBuffer()], { type: "image/png" }) };
-    const file = new WeakRef(page.file!);
+    const bytes = await png.arrayBuffer();
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
-    await act(async () => {
-      await result.current.submit({
-        model: models.video("lucy-pro-i2v"),
-        prompt: "from a still [hold]",
-        data: page.file!,
+    /** Submits `prompt` from a file the page lets go of at once: a reference to that file. */
+    const submitted = async (prompt: string) => {
+      const page: { file?: Blob } = { file: new Blob([bytes], { type: "image/png" }) };
+      const file = new WeakRef(page.file!);
+      await act(async () => {
+        await result.current.submit({ model: models.video("lucy-pro-i2v"), prompt, data: page.file! });
       });
-    });
-    page.file = undefined; // the page let go of it
-    await until(() => result.current.status === "processing");
-    expect(await collected(file)).toBe(true); // while the job is followed
-    expect(emu.release(result.current.jobId!)).toBe(true);
+      page.file = undefined; // the page let go of it
+      return file;
+    };
+    const completes = await submitted("from a still");
     await until(() => result.current.status === "completed");
+    expect(await collected(completes)).toBe(true);
+    const fails = await submitted("from a still [fail]");
+    await until(() => result.current.status === "failed");
+    act(() => result.current.reset());
+    expect(await collected(fails)).toBe(true);
+    const replaced = await submitted("from a still [fail]");
+    await until(() => result.current.status === "failed");
+    await submitted("the next one [hold]");
+    expect(await collected(replaced)).toBe(true);
+    expect(emu.release(result.current.jobId!)).toBe(true);
   });
 
   it("a job goes on being followed after an <Activity> hid its component and showed it again", async () => {

@@ -1,0 +1,267 @@
+import { JobFailedError, JobTimeoutError, models } from "@decart/core";
+import type { Emulator } from "@decart/emulator";
+import { act, renderHook } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
+import { clientFor, clocked, freeClient, sha256, startFast, strictWith, until } from "./helpers.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+const model = models.video("lucy-pro-t2v");
+
+/** How many submits reached the emulator, and how many jobs it made. */
+const submits = () => {
+  const { jobsCreated, requests } = emu!.stats();
+  return { sent: requests.byRoute.submit ?? 0, jobs: jobsCreated };
+};
+
+/** Calls `retry()` in an act, and answers what it resolved with. */
+async function retried(result: { current: { retry(): Promise<string | undefined> } }) {
+  let got: string | undefined = "unset";
+  await act(async () => {
+    got = await result.current.retry();
+  });
+  return got as string | undefined;
+}
+
+/** Waits until a watch is over (`completed`, `failed` or `error`). */
+const ended = (result: { current: GenerationState }) =>
+  until(() => ["completed", "failed", "error"].includes(result.current.status));
+
+describe("useGenerateVideo().retry(), after a watch that ended without the job's end: the same job again", () => {
+  it("timed out (timeoutMs): watches the same job with a new budget, and submits nothing", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu); // 5 s of its clock pass when the test says so
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: strictWith(client) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "slower than its budget [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    clock.now += 5_000;
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(await retried(result)).toBe(jobId);
+    expect(result.current).toMatchObject({ status: "pending", watching: true, jobId, error: undefined });
+    // Given what was left of the old budget (nothing), this watch would time out at its first read.
+    await until(() => result.current.status === "processing");
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", watching: false, jobId });
+    expect(await sha256(result.current.result!)).toBe(emu.job(jobId!)!.resultSha256);
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
+  it("ended by network failures: watches the same job again, with the options of the latest render", async () => {
+    emu = await startFast({ faults: [{ route: "status", kind: "reset" }] }); // every status read: connection reset
+    const { clock, client } = clocked(emu);
+    const { result, rerender } = renderHook(({ download }) => useGenerateVideo({ download, timeoutMs: 2_000 }), {
+      wrapper: strictWith(client),
+      initialProps: { download: true },
+    });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "watched through a bad network" });
+    });
+    // Reads are retried while the budget lasts; the clock moves past it once one was cut. (Not one was answered.)
+    await until(() => (emu!.stats().faultsInjected.reset ?? 0) > 0);
+    clock.now += 5_000;
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(emu.job(jobId!)!.statusReads).toBe(0);
+    emu.setFaults([]); // the network is back
+    rerender({ download: false }); // and the page wants the status only
+    expect(await retried(result)).toBe(jobId);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId, result: undefined });
+    expect(emu.job(jobId!)!.contentReads).toBe(0);
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
+  it("stopped, even while its submit was on its way: follows the same job (once its id comes)", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    let submitted: Promise<string | undefined> | undefined;
+    let again: Promise<string | undefined> | undefined;
+    act(() => {
+      submitted = result.current.submit({ model, prompt: "stopped, then wanted after all [hold]" });
+      result.current.stop();
+    });
+    expect(result.current).toMatchObject({ status: "submitting", watching: false });
+    act(() => {
+      again = result.current.retry();
+    });
+    expect(result.current).toMatchObject({ status: "submitting", watching: true });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await submitted;
+    });
+    expect(await again).toBe(jobId);
+    await until(() => result.current.status === "processing");
+    // Stopped once the job runs, then retried: the same job again.
+    act(() => result.current.stop());
+    expect(result.current).toMatchObject({ status: "processing", watching: false });
+    expect(await retried(result)).toBe(jobId);
+    expect(result.current).toMatchObject({ status: "processing", watching: true, jobId });
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId });
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
+  it("a CALLBACK_ERROR once the job existed (its onUploadProgress threw): watches that job, no second one", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({
+        model,
+        prompt: "accepted, then the progress bar broke",
+        onUploadProgress: () => {
+          throw new Error("the progress bar broke");
+        },
+      });
+    });
+    expect(result.current).toMatchObject({ status: "error", jobId, error: { code: "CALLBACK_ERROR" } });
+    expect(await retried(result)).toBe(jobId);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId, error: undefined });
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+});
+
+describe("useGenerateVideo().retry(), when no job runs: the same inputs submitted again", () => {
+  it("the job failed on the server: a new job of the same inputs", async () => {
+    // The first job is stuck and fails at the server's timeout; the second, of the same inputs, ends in 80 ms.
+    emu = await startFast({ jobTimeoutMs: 500, faults: [{ route: "submit", kind: "stuck" }] });
+    const client = clientFor(emu);
+    const input = { model, prompt: "failed once by the server", seed: 7 };
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    let first: string | undefined;
+    await act(async () => {
+      first = await result.current.submit(input);
+    });
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "failed", jobId: first, error: expect.any(JobFailedError) });
+    emu.setFaults([]);
+    const second = await retried(result);
+    expect(second).toMatch(/^job_/);
+    expect(second).not.toBe(first);
+    expect(result.current.jobId).toBe(second);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId: second });
+    expect(submits()).toEqual({ sent: 2, jobs: 2 });
+    // The same inputs: the same video as a job of them submitted directly.
+    const direct = await client.queue.submitAndPoll(input);
+    expect(direct.status).toBe("completed");
+    expect(await sha256(result.current.result!)).toBe(emu.job(direct.job_id)!.resultSha256);
+  });
+
+  it("the submit was answered 503 (no job made): submits again", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), {
+      wrapper: strictWith(clientFor(emu, { maxRetries: 0 })),
+    });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "sent while the API was down" });
+    });
+    expect(result.current).toMatchObject({ status: "error", jobId: undefined, error: { status: 503 } });
+    expect(submits()).toEqual({ sent: 1, jobs: 0 });
+    emu.setFaults([]);
+    const jobId = await retried(result);
+    expect(jobId).toMatch(/^job_/);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId });
+    expect(submits()).toEqual({ sent: 2, jobs: 1 });
+  });
+
+  it("a submit whose outcome is unknown (SUBMIT_OUTCOME_UNKNOWN: a job may exist) is not sent again", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "answered 500: did the server take it?" });
+    });
+    const before = result.current;
+    expect(before).toMatchObject({ status: "error", jobId: undefined, error: { code: "SUBMIT_OUTCOME_UNKNOWN" } });
+    emu.setFaults([]);
+    expect(await retried(result)).toBeUndefined();
+    expect(result.current).toEqual(before);
+    expect(submits()).toEqual({ sent: 1, jobs: 0 });
+  });
+});
+
+describe("useGenerateVideo().retry() in other states does nothing", () => {
+  it("idle, watching or completed: resolves undefined, submits nothing and leaves the state as it is", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    expect(await retried(result)).toBeUndefined();
+    expect(result.current.status).toBe("idle");
+    expect(emu.stats().requests.total).toBe(0);
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "running [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    const running = result.current;
+    expect(await retried(result)).toBeUndefined();
+    expect(result.current).toEqual(running);
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(result);
+    const done = result.current;
+    expect(done.status).toBe("completed");
+    expect(await retried(result)).toBeUndefined();
+    expect(result.current).toEqual(done);
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+    expect(emu.job(jobId!)!.contentReads).toBe(1); // not downloaded again
+  });
+});
+
+describe("useJob().retry()", () => {
+  it("after a timeout or stop(): watches the same job again, with a new budget", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched by id [hold]" });
+    const wrapper = strictWith(client);
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 2_000 }), { wrapper });
+    await until(() => result.current.status === "processing");
+    clock.now += 5_000;
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", error: expect.any(JobTimeoutError) });
+    act(() => result.current.retry());
+    expect(result.current).toMatchObject({ status: "idle", watching: true, jobId: job_id, error: undefined });
+    await until(() => result.current.status === "processing"); // a new budget: it does not time out at once
+    act(() => result.current.stop());
+    expect(result.current).toMatchObject({ status: "processing", watching: false });
+    act(() => result.current.retry());
+    expect(result.current).toMatchObject({ status: "processing", watching: true });
+    expect(emu.release(job_id)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId: job_id });
+    expect(await sha256(result.current.result!)).toBe(emu.job(job_id)!.resultSha256);
+    expect(submits()).toEqual({ sent: 1, jobs: 1 }); // the test's own
+  });
+
+  it("after `failed` (or without a job id) does nothing: no watch starts", async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu); // a watch reads at once
+    const { job_id } = await client.queue.submit({ model, prompt: "[fail] by id" });
+    const { result } = renderHook(() => ({ job: useJob(job_id, { model }), none: useJob(undefined) }), {
+      wrapper: strictWith(client),
+    });
+    await until(() => result.current.job.status === "failed");
+    const shown = result.current.job;
+    const sent = await settled();
+    act(() => {
+      result.current.job.retry();
+      result.current.none.retry();
+    });
+    expect(result.current.job).toEqual(shown);
+    expect(result.current.none).toMatchObject({ status: "idle", watching: false });
+    expect(await settled()).toBe(sent);
+    expect(page.sent.length).toBe(sent);
+  });
+});
