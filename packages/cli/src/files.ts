@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Stats } from "node:fs";
+import type { BigIntStats, Stats } from "node:fs";
 import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { mkdir, open, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
@@ -216,7 +216,8 @@ export async function checkReadableFile(path: string, what: string): Promise<voi
  */
 export interface Place {
   real: string;
-  file?: { dev: number; ino: number } | undefined;
+  /** As bigints from the system (Windows' 64-bit file ids do not fit a number); numbers where a test gives them. */
+  file?: { dev: bigint | number; ino: bigint | number } | undefined;
 }
 
 /** The most symbolic links `realPlace` follows to nowhere before it takes the name as it is (as the system's 40). */
@@ -252,16 +253,16 @@ function realPlace(path: string, known: Map<string, string>, links = 0): string 
  */
 export function placeOf(path: string, known = new Map<string, string>()): Place {
   const p = resolve(path);
-  const identity = (stats: Stats | undefined) => stats && { dev: stats.dev, ino: stats.ino };
-  let stats: Stats | undefined;
+  const identity = (stats: BigIntStats | undefined) => stats && { dev: stats.dev, ino: stats.ino };
+  let stats: BigIntStats | undefined;
   try {
-    stats = lstatSync(p, { throwIfNoEntry: false });
+    stats = lstatSync(p, { bigint: true, throwIfNoEntry: false });
   } catch {}
   // A link: where it leads. Anything else (most often nothing yet): its name in its directory's real path.
   if (stats?.isSymbolicLink()) {
-    let target: Stats | undefined;
+    let target: BigIntStats | undefined;
     try {
-      target = statSync(p, { throwIfNoEntry: false });
+      target = statSync(p, { bigint: true, throwIfNoEntry: false });
     } catch {}
     return { real: realPlace(p, known), file: identity(target) };
   }

@@ -292,6 +292,10 @@ describe("the journal, as the file system sees it", () => {
     // Two files, however alike their names (a file system that keeps case apart), or on two devices.
     expect(samePlace(at("/home/me/state/JOBS.JSONL", 43), at("/home/me/state/jobs.jsonl", 42))).toBe(false);
     expect(samePlace(at("/a/jobs.jsonl", 42), { real: "/a/jobs.jsonl", file: { dev: 8, ino: 42 } })).toBe(false);
+    // Windows' 64-bit file ids, which two numbers would round to one.
+    const big = (ino: bigint): Place => ({ real: "/a/jobs.jsonl", file: { dev: 7n, ino } });
+    expect(samePlace(big(2n ** 60n), big(2n ** 60n + 1n))).toBe(false);
+    expect(samePlace(big(2n ** 60n), big(2n ** 60n))).toBe(true);
     // One there, the other not: a lookup of the other would have found it.
     expect(samePlace(at("/home/me/state/JOBS.JSONL"), at("/home/me/state/jobs.jsonl", 42))).toBe(false);
     // Neither there yet: the same real path, names that differ only in case (or Unicode form) taken as one.
