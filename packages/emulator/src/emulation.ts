@@ -20,6 +20,8 @@ export interface Settings {
   maxJobs: number;
   pollHints: boolean;
   random: () => number;
+  /** The clock (`now` of the options). */
+  now: () => number;
 }
 
 export interface Emulation extends Answering {
@@ -40,7 +42,7 @@ export function authenticate(ctx: Ctx, em: Emulation): Principal | undefined {
     detail(ctx, 401, `X-API-KEY given ${keys} times: send one key.`);
     return undefined;
   }
-  const result = em.keys.authenticate(ctx.req.headers["x-api-key"], Date.now());
+  const result = em.keys.authenticate(ctx.req.headers["x-api-key"], em.settings.now());
   if (!result.ok) {
     detail(ctx, 401, result.detail);
     return undefined;

@@ -35,7 +35,7 @@ export async function handleUpload(ctx: Ctx, em: Emulation): Promise<void> {
   if (form.issues.length > 0) return invalid(ctx, form.issues);
   const file = form.files.get("file") as FilePart;
   const ttl = form.values.get("ttl_seconds");
-  const now = Date.now();
+  const now = em.settings.now();
   const stored: StoredFile = {
     id: `file_${randomBytes(16).toString("hex")}`,
     ownerId: principal.accountId,
@@ -54,7 +54,7 @@ export function handleFile(ctx: Ctx, em: Emulation, rawId: string, method: "GET"
   if (!principal) return;
   const id = pathId(ctx, rawId, "file_id");
   if (id === undefined) return;
-  const file = em.files.get(id, principal.accountId, Date.now());
+  const file = em.files.get(id, principal.accountId, em.settings.now());
   if (!file) return detail(ctx, 404, "File not found");
   if (!applyFault(ctx, em, "files")) return;
   if (method === "DELETE") {

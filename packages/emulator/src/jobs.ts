@@ -74,7 +74,7 @@ export function handleStatus(ctx: Ctx, em: Emulation, rawId: string): void {
   const job = findJob(ctx, em, rawId, principal);
   if (!job || !applyFault(ctx, em, "status")) return;
   job.statusReads++;
-  const now = Date.now();
+  const now = em.settings.now();
   const status = statusOf(job, now);
   if (now >= job.endAt) {
     if (job.firstCompletedReadAt === undefined) job.firstCompletedReadAt = now;
@@ -94,7 +94,7 @@ export async function handleContent(ctx: Ctx, em: Emulation, rawId: string): Pro
   const job = findJob(ctx, em, rawId, principal);
   if (!job || !applyFault(ctx, em, "content")) return;
   job.contentReads++;
-  const now = Date.now();
+  const now = em.settings.now();
   const status = statusOf(job, now);
   if (status !== "completed") {
     const why = status === "failed" && job.error ? ` (${job.error})` : "";

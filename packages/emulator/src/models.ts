@@ -171,7 +171,7 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
   const { jobTimeoutMs } = em.settings;
 
   if (route.mode === "submit") {
-    const now = Date.now();
+    const now = em.settings.now();
     const room = em.jobs.makeRoom(now);
     if (!room.ok) {
       const seconds = Math.max(1, Math.ceil(room.retryAfterMs / 1000));

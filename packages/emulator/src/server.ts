@@ -53,6 +53,7 @@ function settingsOf(options: EmulatorOptions): Settings {
   if (maxJobs !== undefined && !(Number.isSafeInteger(maxJobs) && maxJobs > 0)) {
     throw new RangeError("maxJobs must be a positive integer");
   }
+  if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("now must be a function");
   return {
     timing: timing === undefined || timing === "realistic" ? {} : timing === "fast" ? FAST_TIMING : timing,
     jobTimeoutMs: options.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS,
@@ -61,6 +62,7 @@ function settingsOf(options: EmulatorOptions): Settings {
     maxJobs: maxJobs ?? DEFAULT_MAX_JOBS,
     pollHints: options.pollHints === true,
     random: options.random ?? Math.random,
+    now: options.now ?? Date.now,
   };
 }
 
@@ -103,8 +105,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const em: Emulation = {
     settings,
     stats,
-    jobs: new JobStore(settings.maxJobs, settings.retentionMs, stats),
-    files: new FileStore(),
+    jobs: new JobStore(settings.maxJobs, settings.retentionMs, stats, settings.now()),
+    files: new FileStore(settings.now()),
     keys: new KeyStore(keys),
     results: new ResultCache(options.resultBytes),
     faultRules: normaliseRules(options.faults ?? []),
@@ -127,17 +129,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (page) {
       const offset = Math.max(0, Math.floor(page.offset ?? 0));
       const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(page.limit ?? DEFAULT_PAGE)));
-      out.jobs = { offset, limit, ...em.jobs.page(offset, limit, Date.now()) };
+      out.jobs = { offset, limit, ...em.jobs.page(offset, limit, settings.now()) };
     }
     return out;
   }
   const job = (id: string): JobRecord | undefined => {
     const found = em.jobs.get(id);
-    return found && jobRecord(found, Date.now());
+    return found && jobRecord(found, settings.now());
   };
   const releaseJob = (id: string): boolean => {
     const found = em.jobs.get(id);
-    return found !== undefined && release(found, Date.now());
+    return found !== undefined && release(found, settings.now());
   };
   const resetStats = () => {
     stats.reset();

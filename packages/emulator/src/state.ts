@@ -129,12 +129,12 @@ export class JobStore {
   private readonly jobs = new Map<string, Job>();
   /** Forgotten jobs: id → owner. */
   private readonly forgotten = new Map<string, string>();
-  private lastSweep = Date.now();
-
   constructor(
     private readonly maxJobs: number,
     private readonly retentionMs: number,
     private readonly stats: Stats,
+    /** When the last sweep ran, on the emulator's clock (at first, when the store was made). */
+    private lastSweep: number,
   ) {}
 
   get size(): number {
@@ -221,7 +221,9 @@ export interface StoredFile {
 /** Uploaded files' metadata (the bytes are never kept): expired ones dropped, at most MAX_FILES. */
 export class FileStore {
   private readonly files = new Map<string, StoredFile>();
-  private lastSweep = Date.now();
+
+  /** `lastSweep`: when the last sweep ran, on the emulator's clock (at first, when the store was made). */
+  constructor(private lastSweep: number) {}
 
   /** The live file `id` of `ownerId`. */
   get(id: string, ownerId: string, now: number): StoredFile | undefined {

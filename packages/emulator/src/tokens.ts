@@ -82,7 +82,7 @@ export async function handleTokens(ctx: Ctx, em: Emulation): Promise<void> {
   const expiresIn = body.expiresIn ?? (TOKEN_SCHEMA.properties?.expiresIn?.default as number | undefined) ?? 60;
   // Kept as the models that run, so that a token for an alias works on its target and the other way round.
   const allowed = body.allowedModels?.map(runs);
-  const created = em.keys.createToken(principal, Date.now(), expiresIn, allowed, body.allowedOrigins);
+  const created = em.keys.createToken(principal, em.settings.now(), expiresIn, allowed, body.allowedOrigins);
   const permissions =
     body.allowedModels || body.allowedOrigins
       ? {

@@ -65,6 +65,13 @@ export interface EmulatorOptions {
   resultBytes?: number;
   /** Randomness for timing spread and fault sampling (default Math.random). */
   random?: () => number;
+  /**
+   * The emulator's clock, in ms since the epoch (default Date.now): job phases and the server timeout, token, file and
+   * result expiry, and the job records read it. A test that moves a clock of its own sees a job go pending →
+   * processing → completed, or a token expire, without waiting. The HTTP `Date` header, a synchronous route's wait,
+   * the request time limits and the pauses of faults keep real time.
+   */
+  now?: () => number;
   /** Receives one line per request (and a few lifecycle lines). */
   logger?: (line: string) => void;
 }

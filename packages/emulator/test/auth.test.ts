@@ -13,14 +13,14 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-function statusWith(key: string | undefined, path: string, init: RequestInit = {}) {
+function statusWith(key: string | undefined, path: string, init: RequestInit = {}, on = emu) {
   const headers: Record<string, string> = {};
   if (key !== undefined) headers["x-api-key"] = key;
-  return fetch(`${emu.url}${path}`, { ...init, headers: { ...headers, ...(init.headers as object) } });
+  return fetch(`${on.url}${path}`, { ...init, headers: { ...headers, ...(init.headers as object) } });
 }
 
-async function createToken(key: string, body: unknown): Promise<Response> {
-  return fetch(`${emu.url}/v1/client/tokens`, {
+async function createToken(key: string, body: unknown, on = emu): Promise<Response> {
+  return fetch(`${on.url}/v1/client/tokens`, {
     method: "POST",
     headers: { "x-api-key": key, "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -95,7 +95,9 @@ describe("ownership", () => {
 
 describe("client tokens", () => {
   it("creates an ek_ token that works as a key, acting for the key that created it", async () => {
+    const before = Date.now();
     const res = await createToken(KEY_A, { expiresIn: 120 });
+    const after = Date.now();
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
       apiKey: string;
@@ -106,9 +108,10 @@ describe("client tokens", () => {
     };
     expect(body.apiKey).toMatch(/^ek_/);
     expect(body.token.split(".")).toHaveLength(3);
+    // 120 s from when the emulator made it, between the request and its answer.
     const expires = Date.parse(body.expiresAt);
-    expect(expires - Date.now()).toBeGreaterThan(100_000);
-    expect(expires - Date.now()).toBeLessThanOrEqual(120_000);
+    expect(expires).toBeGreaterThanOrEqual(before + 120_000);
+    expect(expires).toBeLessThanOrEqual(after + 120_000);
     expect(body.permissions).toBeNull();
     expect(body.constraints).toBeNull();
 
@@ -126,27 +129,39 @@ describe("client tokens", () => {
 
   it("accepts an empty body, {} and null (defaults: 60 s, no restrictions)", async () => {
     for (const body of [undefined, "{}", "null"]) {
+      const before = Date.now();
       const res = await fetch(`${emu.url}/v1/client/tokens`, {
         method: "POST",
         headers: { "x-api-key": KEY_A, "content-type": "application/json" },
         ...(body !== undefined ? { body } : {}),
       });
+      const after = Date.now();
       expect(res.status).toBe(200);
       const t = (await res.json()) as { expiresAt: string };
-      expect(Date.parse(t.expiresAt) - Date.now()).toBeLessThanOrEqual(60_000);
-      expect(Date.parse(t.expiresAt) - Date.now()).toBeGreaterThan(50_000);
+      expect(Date.parse(t.expiresAt)).toBeGreaterThanOrEqual(before + 60_000);
+      expect(Date.parse(t.expiresAt)).toBeLessThanOrEqual(after + 60_000);
     }
   });
 
-  it("stops working once expired (401)", async () => {
-    const { apiKey } = (await (await createToken(KEY_A, { expiresIn: 1 })).json()) as { apiKey: string };
-    expect((await statusWith(apiKey, "/v1/jobs/job_x")).status).toBe(404);
-    let status = 404;
-    while (status === 404) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await statusWith(apiKey, "/v1/jobs/job_x")).status;
+  it("works until its expiresAt on the emulator's clock, and from then on is refused (401)", async () => {
+    // The emulator's own clock, moved by the test: the token's second passes only when the test says so.
+    const clock = { now: Date.parse("2030-01-01T00:00:00.000Z") };
+    const e = await start({ keys: [KEY_A], now: () => clock.now });
+    try {
+      const res = await createToken(KEY_A, { expiresIn: 1 }, e);
+      const { apiKey, expiresAt } = (await res.json()) as { apiKey: string; expiresAt: string };
+      expect(expiresAt).toBe("2030-01-01T00:00:01.000Z");
+      const read = async () => (await statusWith(apiKey, "/v1/jobs/job_x", {}, e)).status;
+      expect(await read()).toBe(404); // the key works: no such job
+      clock.now += 999;
+      expect(await read()).toBe(404);
+      clock.now += 1;
+      expect(await read()).toBe(401);
+      clock.now += 60_000;
+      expect(await read()).toBe(401);
+    } finally {
+      await e.close();
     }
-    expect(status).toBe(401);
   });
 
   it("respects allowedModels (403 for other models) and reports the permissions", async () => {

@@ -9,6 +9,7 @@ import {
   modelsOfKind,
   pollUntil,
   probe,
+  type StatusBody,
   saveTemp,
   start,
   submit,
@@ -53,20 +54,23 @@ describe("job lifecycle", () => {
     expect(Math.max(stream.width, stream.height)).toBeLessThanOrEqual(128);
   });
 
-  it("sees pending first and processing before completed when polled quickly", async () => {
-    // The first read comes at once but must land within pendingMs of the submit: 2 s is generous on a loaded machine.
-    // Processing lasts until the test, having seen it, releases the job ([hold]).
-    const slow = await start({ timing: { pendingMs: 2000, processingMs: 150 } });
+  it("is pending until pendingMs has passed, then processing until processingMs has, then completed", async () => {
+    // The emulator's own clock, moved by the test: each phase ends when the test says, to the ms.
+    const clock = { now: Date.now() };
+    const slow = await start({ timing: { pendingMs: 2000, processingMs: 150 }, now: () => clock.now });
     try {
-      const id = await submit(slow, "lucy-pro-t2v", { prompt: "slow one [hold]" });
-      const reads = await pollUntil(slow, id, (s) => s.status === "processing", 10);
-      expect(slow.release(id)).toBe(true);
-      const seen = distinct([...reads, ...(await pollUntil(slow, id, undefined, 10))]);
-      expect(seen).toEqual(["pending", "processing", "completed"]);
+      const id = await submit(slow, "lucy-pro-t2v", { prompt: "slow one" });
+      const read = async () => (await pollUntil(slow, id, () => true)).at(-1)!.status;
+      const seen: string[] = [];
+      for (const step of [0, 1999, 1, 149, 1]) {
+        clock.now += step;
+        seen.push(await read());
+      }
+      expect(seen).toEqual(["pending", "pending", "processing", "processing", "completed"]);
       const rec = slow.job(id)!;
-      expect(rec.startedAt! - rec.submittedAt).toBeGreaterThanOrEqual(2000);
-      expect(rec.completedAt!).toBeGreaterThan(rec.startedAt!);
-      expect(rec.firstCompletedReadAt!).toBeGreaterThanOrEqual(rec.completedAt!);
+      expect(rec.startedAt! - rec.submittedAt).toBe(2000);
+      expect(rec.completedAt! - rec.startedAt!).toBe(150);
+      expect(rec.firstCompletedReadAt).toBe(rec.completedAt);
     } finally {
       await slow.close();
     }
@@ -128,14 +132,30 @@ describe("job lifecycle", () => {
 
 describe("poll hints", () => {
   it("sends x-poll-after-ms only when asked, counting down to the job's next change", async () => {
-    const hinted = await start({ pollHints: true, timing: { pendingMs: 30_000, processingMs: 60_000 } });
+    const clock = { now: Date.now() };
+    const hinted = await start({
+      pollHints: true,
+      timing: { pendingMs: 30_000, processingMs: 60_000 },
+      now: () => clock.now,
+    });
     try {
       const id = await submit(hinted, "lucy-pro-t2v", { prompt: "hint me" });
-      const res = await get(hinted, `/v1/jobs/${id}`);
-      const hint = Number(res.headers.get("x-poll-after-ms"));
-      expect(((await res.json()) as { status: string }).status).toBe("pending");
-      expect(hint).toBeGreaterThan(0);
-      expect(hint).toBeLessThanOrEqual(30_000);
+      const read = async () => {
+        const res = await get(hinted, `/v1/jobs/${id}`);
+        return [((await res.json()) as { status: string }).status, res.headers.get("x-poll-after-ms")];
+      };
+      const seen: (string | null)[][] = [];
+      for (const step of [0, 10_000, 20_000, 59_999, 1]) {
+        clock.now += step;
+        seen.push(await read());
+      }
+      expect(seen).toEqual([
+        ["pending", "30000"],
+        ["pending", "20000"],
+        ["processing", "60000"],
+        ["processing", "1"],
+        ["completed", null],
+      ]);
     } finally {
       await hinted.close();
     }
@@ -183,16 +203,18 @@ describe("prompt markers", () => {
   });
 
   it("[stuck] keeps the job processing until the server timeout fails it", async () => {
-    // A read must land while the job is processing (from 20 ms to the timeout): 2 s is generous on a loaded machine.
-    const e = await start({ jobTimeoutMs: 2000 });
+    // The emulator's own clock, moved by the test: processing from 20 ms after the submit to the timeout, to the ms.
+    const clock = { now: Date.now() };
+    const e = await start({ jobTimeoutMs: 2000, now: () => clock.now });
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "[stuck]" });
-      const seen = await pollUntil(e, id, undefined, 10);
-      expect(distinct(seen)).toContain("processing");
-      const last = seen[seen.length - 1]!;
-      expect(last.status).toBe("failed");
-      expect(last.error).toMatch(/timeout/);
-      expect(distinct(seen).indexOf("processing")).toBeLessThan(distinct(seen).indexOf("failed"));
+      const seen: StatusBody[] = [];
+      for (const step of [0, 20, 1979, 1]) {
+        clock.now += step;
+        seen.push((await pollUntil(e, id, () => true)).at(-1)!);
+      }
+      expect(seen.map((s) => s.status)).toEqual(["pending", "processing", "processing", "failed"]);
+      expect(seen.at(-1)!.error).toMatch(/timeout/);
     } finally {
       await e.close();
     }
@@ -232,10 +254,14 @@ describe("[hold]: a job that lasts until the caller releases it", () => {
   });
 
   it("the server timeout still ends a held job, which can then no longer be released", async () => {
-    const e = await start({ jobTimeoutMs: 300 });
+    const clock = { now: Date.now() };
+    const e = await start({ jobTimeoutMs: 300, now: () => clock.now });
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "[hold] forgotten" });
-      const last = (await pollUntil(e, id, undefined, 20)).at(-1)!;
+      clock.now += 299;
+      expect((await pollUntil(e, id, () => true)).at(-1)).toMatchObject({ status: "processing" });
+      clock.now += 1;
+      const last = (await pollUntil(e, id, () => true)).at(-1)!;
       expect(last).toMatchObject({ status: "failed" });
       expect(last.error).toMatch(/timeout/);
       expect(e.release(id)).toBe(false);
