@@ -113,6 +113,28 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
 
+  it("a CALLBACK_ERROR of its poll schedule (it threw once): watches the same job again", async () => {
+    emu = await startFast();
+    let throws = true;
+    const poll = () => {
+      if (!throws) return 15;
+      throws = false;
+      throw new Error("the schedule broke once");
+    };
+    const { result } = renderHook(() => useGenerateVideo({ poll }), { wrapper: strictWith(clientFor(emu)) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "followed on a schedule that throws once" });
+    });
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", jobId, error: { code: "CALLBACK_ERROR", jobId } });
+    expect(await retried(result)).toBe(jobId);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId, error: undefined });
+    expect(await sha256(result.current.result!)).toBe(emu.job(jobId!)!.resultSha256);
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
   it("a CALLBACK_ERROR once the job existed (its onUploadProgress threw): watches that job, no second one", async () => {
     emu = await startFast();
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
@@ -190,7 +212,22 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
     emu.setFaults([]);
     expect(await retried(result)).toBeUndefined();
     expect(result.current).toEqual(before);
+    expect(result.current.error).toBe(before.error);
     expect(submits()).toEqual({ sent: 1, jobs: 0 });
+  });
+
+  it("a submit your signal aborted is not sent again", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "given up on", signal: AbortSignal.abort() });
+    });
+    const before = result.current;
+    expect(before).toMatchObject({ status: "error", jobId: undefined, error: { code: "ABORT" } });
+    expect(await retried(result)).toBeUndefined();
+    expect(result.current).toEqual(before);
+    expect(result.current.error).toBe(before.error); // not the error of a second submit
+    expect(submits()).toEqual({ sent: 0, jobs: 0 });
   });
 });
 
