@@ -284,35 +284,41 @@ describe("[hold]: a job that lasts until the caller releases it", () => {
 });
 
 describe("timeouts and retention", () => {
-  it("fails a job that would outlast jobTimeoutMs, with a timeout reason", async () => {
-    const e = await start({ jobTimeoutMs: 100, timing: { pendingMs: 20, processingMs: 60_000 } });
+  it("fails a job that would outlast jobTimeoutMs, with a timeout reason, at the timeout", async () => {
+    const clock = { now: Date.now() };
+    const e = await start({ jobTimeoutMs: 100, timing: { pendingMs: 20, processingMs: 60_000 }, now: () => clock.now });
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "long" });
-      const seen = await pollUntil(e, id);
-      expect(seen[seen.length - 1]).toMatchObject({ status: "failed" });
-      expect(seen[seen.length - 1]!.error).toContain("timeout");
+      const seen: StatusBody[] = [];
+      for (const step of [20, 79, 1]) {
+        clock.now += step;
+        seen.push((await pollUntil(e, id, () => true)).at(-1)!);
+      }
+      expect(seen.map((s) => s.status)).toEqual(["processing", "processing", "failed"]);
+      expect(seen.at(-1)!.error).toContain("timeout");
     } finally {
       await e.close();
     }
   });
 
-  it("answers 410 for content past the retention period", async () => {
-    const e = await start({ retentionMs: 50 });
+  // On the emulator's own clock, moved by the test: the "fast" job ends 80 ms after its submit.
+  const contentOf = async (e: Emulator, id: string) => {
+    const res = await get(e, `/v1/jobs/${id}/content`);
+    await res.arrayBuffer();
+    return res.status;
+  };
+
+  it("answers 410 for content past the retention period, and the status still reads completed", async () => {
+    const clock = { now: Date.now() };
+    const e = await start({ retentionMs: 50, now: () => clock.now });
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "short-lived" });
-      await pollUntil(e, id);
-      // keep asking until retention has passed: first answers are 200, then 410 for good
-      const statuses: number[] = [];
-      for (;;) {
-        const res = await get(e, `/v1/jobs/${id}/content`);
-        await res.arrayBuffer();
-        statuses.push(res.status);
-        if (res.status !== 200) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(statuses[statuses.length - 1]).toBe(410);
-      expect(new Set(statuses)).toEqual(new Set(statuses.length > 1 ? [200, 410] : [410]));
-      // the status itself still reads completed
+      clock.now += 80 + 50; // the end of its retention: still served
+      expect(await contentOf(e, id)).toBe(200);
+      clock.now += 1;
+      expect(await contentOf(e, id)).toBe(410);
+      clock.now += 60_000;
+      expect(await contentOf(e, id)).toBe(410);
       expect((await (await get(e, `/v1/jobs/${id}`)).json()) as object).toMatchObject({ status: "completed" });
     } finally {
       await e.close();
@@ -320,33 +326,37 @@ describe("timeouts and retention", () => {
   });
 
   it("forgets a job one more retention period after its result expired, so a long-running server does not grow", async () => {
-    const e = await start({ retentionMs: 50 });
+    const clock = { now: Date.now() };
+    const e = await start({ retentionMs: 50, now: () => clock.now });
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "forget me" });
-      await pollUntil(e, id);
-      const content = async () => {
-        const res = await get(e, `/v1/jobs/${id}/content`);
-        await res.arrayBuffer();
-        return res.status;
-      };
-      // Only a submit sweeps: without one, the content answers 410 once its retention has passed, however late it is
-      // read (had the test submitted meanwhile, a busy machine could have read it only after it was forgotten).
-      const contentStatuses: number[] = [];
-      while (contentStatuses.at(-1) !== 410) {
-        contentStatuses.push(await content());
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(new Set(contentStatuses)).toEqual(new Set(contentStatuses.length > 1 ? [200, 410] : [410]));
-      // Each new submit may sweep; keep submitting until the old job is gone (404).
-      for (;;) {
-        await submit(e, "lucy-pro-t2v", { prompt: "newer" });
-        const status = await content();
-        if (status === 404) break;
-        expect(status).toBe(410);
-        await new Promise((r) => setTimeout(r, 30));
-      }
+      // Only a submit sweeps (at most once per retention period): without one, the content answers 410 however late.
+      clock.now += 80 + 51;
+      expect(await contentOf(e, id)).toBe(410);
+      clock.now += 1000;
+      expect(await contentOf(e, id)).toBe(410);
+      expect(e.job(id)).toMatchObject({ status: "completed" });
+      // A submit sweeps: the job ended more than two retention periods ago, so it is forgotten.
+      await submit(e, "lucy-pro-t2v", { prompt: "newer" });
+      expect(await contentOf(e, id)).toBe(404);
       expect((await get(e, `/v1/jobs/${id}`)).status).toBe(404);
       expect(e.job(id)).toBeUndefined();
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("keeps a job through a sweep until two retention periods after it ended", async () => {
+    const clock = { now: Date.now() };
+    const e = await start({ retentionMs: 50, now: () => clock.now });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "kept" });
+      clock.now += 80 + 100; // exactly two retention periods after it ended: a sweep keeps it
+      await submit(e, "lucy-pro-t2v", { prompt: "sweeps" });
+      expect(await contentOf(e, id)).toBe(410);
+      clock.now += 50; // one sweep interval later, past the two periods: the next submit's sweep forgets it
+      await submit(e, "lucy-pro-t2v", { prompt: "sweeps again" });
+      expect(await contentOf(e, id)).toBe(404);
     } finally {
       await e.close();
     }
