@@ -1,9 +1,12 @@
-import type { DecartClient, ImageModelName, ProcessOptions } from "@decart/core";
+import type { DecartClient, DecartError, ImageModelName, ProcessOptions } from "@decart/core";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, Store } from "./store.js";
 
-/** What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset`. */
+/**
+ * What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset` and
+ * `retry`.
+ */
 export interface ImageGeneration extends GenerationState {
   /**
    * Generates an image through the Process API (call it from an event handler, never from an effect): `submitting`,
@@ -15,12 +18,23 @@ export interface ImageGeneration extends GenerationState {
   stop(): void;
   /** Aborts the request in flight and goes back to `idle`. */
   reset(): void;
+  /**
+   * After an `error` that says no image was made (your input, the key, an HTTP answer such as 400, 403, 422, 429 or
+   * 503, a refused connection): sends the same inputs again, as `submit`. Otherwise it does nothing and resolves
+   * `undefined`: `idle`, running, `completed`, or a request whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`: an
+   * image may have been made, and paid for; `submit` again yourself if you accept that). The inputs are kept for it
+   * until an image comes, `stop()`, `reset()` or the next `submit`.
+   */
+  retry(): Promise<Blob | undefined>;
 }
 
 /** Runs Process API requests for one component; an unmount aborts the one in flight. */
 class ImageGenerator {
   readonly store = new Store(idle, { onIdle: () => this.halt() });
-  private controller: AbortController | undefined;
+  // Declared only (nothing emitted): undefined until set.
+  declare private controller: AbortController | undefined;
+  /** The latest submit's inputs, for `retry()`: until its image came, `stop()`, `reset()` or the next submit. */
+  declare private input: ProcessOptions<any> | undefined;
 
   constructor(private readonly client: DecartClient) {}
 
@@ -28,7 +42,7 @@ class ImageGenerator {
   private halt(): void {
     if (!this.controller) return;
     this.controller.abort();
-    this.controller = undefined;
+    this.controller = this.input = undefined;
     this.store.replace(idle);
   }
 
@@ -36,11 +50,12 @@ class ImageGenerator {
     this.halt();
     const controller = new AbortController();
     this.controller = controller;
+    this.input = input;
     this.store.replace({ ...idle, status: "submitting", watching: true });
     try {
       const image = await this.client.process({ ...input, signal: controller.signal } as ProcessOptions<M>);
       if (controller.signal.aborted) return undefined;
-      this.controller = undefined;
+      this.controller = this.input = undefined;
       this.store.set({ status: "completed", watching: false, result: image });
       return image;
     } catch (error) {
@@ -56,13 +71,22 @@ class ImageGenerator {
 
   readonly reset = (): void => {
     this.halt();
+    this.input = undefined;
     this.store.replace(idle);
+  };
+
+  /** See `ImageGeneration.retry`. */
+  readonly retry = async (): Promise<Blob | undefined> => {
+    const { status, error } = this.store.getSnapshot();
+    // Again only when the error says no image was made (a code other than these).
+    if (status === "error" && !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT)?$/.test((error as DecartError).code ?? ""))
+      return this.submit(this.input!);
   };
 }
 
 /**
  * Generates images with the Process API, in the same shape as `useGenerateVideo` (no job id, no progress):
- * `submit(input)` from an event handler, `stop()`, `reset()`. Unmounting (or an `<Activity>` hiding the component)
+ * `submit(input)` from an event handler, `stop()`, `reset()`, `retry()`. Unmounting (or an `<Activity>` hiding the component)
  * aborts the request in flight, and the state goes back to `idle`; the state is always `idle` on the server.
  */
 export function useGenerateImage(): ImageGeneration {
@@ -73,5 +97,5 @@ export function useGenerateImage(): ImageGeneration {
     generator.store.getSnapshot,
     generator.store.getServerSnapshot,
   );
-  return { ...state, submit: generator.submit, stop: generator.stop, reset: generator.reset };
+  return { ...state, submit: generator.submit, stop: generator.stop, reset: generator.reset, retry: generator.retry };
 }

@@ -146,3 +146,58 @@ describe("useResultUrl", () => {
     expect(await collected(blob)).toBe(true);
   });
 });
+
+describe("useGenerateImage().retry()", () => {
+  it("after an answer that says no image was made (503): the same inputs again, the same image", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "503" }] });
+    const client = clientFor(emu, { maxRetries: 0 });
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+    const input = { model, prompt: "A lighthouse, once the API is back", seed: 3 };
+    await act(async () => {
+      await result.current.submit(input);
+    });
+    expect(result.current).toMatchObject({ status: "error", error: { status: 503 } });
+    emu.setFaults([]);
+    let image: Blob | undefined;
+    await act(async () => {
+      image = await result.current.retry();
+    });
+    expect(result.current).toMatchObject({ status: "completed", error: undefined });
+    expect(result.current.result).toBe(image);
+    expect(emu.stats().requests.byRoute.process).toBe(2);
+    // The same inputs: the image a request of them makes.
+    const direct = await client.process(input);
+    expect(Buffer.from(await image!.arrayBuffer()).equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
+  });
+
+  it("after SUBMIT_OUTCOME_UNKNOWN (an image may have been made and paid for), and when idle or completed: nothing", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const nothing = async () => {
+      let got: Blob | undefined | "unset" = "unset";
+      await act(async () => {
+        got = await result.current.retry();
+      });
+      return got;
+    };
+    expect(await nothing()).toBeUndefined();
+    expect(result.current.status).toBe("idle");
+    await act(async () => {
+      await result.current.submit({ model, prompt: "answered 500: was it made?" });
+    });
+    const failed = result.current;
+    expect(failed).toMatchObject({ status: "error", error: { code: "SUBMIT_OUTCOME_UNKNOWN" } });
+    emu.setFaults([]);
+    expect(await nothing()).toBeUndefined();
+    expect(result.current.error).toBe(failed.error);
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+    await act(async () => {
+      await result.current.submit({ model, prompt: "made" });
+    });
+    const done = result.current;
+    expect(done.status).toBe("completed");
+    expect(await nothing()).toBeUndefined();
+    expect(result.current.result).toBe(done.result);
+    expect(emu.stats().requests.byRoute.process).toBe(2);
+  });
+});
