@@ -15,9 +15,9 @@ export type GenerationStatus =
  * The state of a hook. `jobId` is set as soon as the job exists (video only); `progress` is the result's download
  * (while `downloading`, and kept after); `result` is the video or image once `completed`; `error` is a
  * `JobFailedError` with the server's reason when `failed`, or the error that stopped the request or the watch when
- * `error`. `watching` is true while the hook follows its job or runs its request (from `submit`, or from the mount of a
- * `useJob` with a job id, until the end, an error, `stop()` or `reset()`): a `processing` state that is not watched is
- * what the hook last saw.
+ * `error`. `watching` is true while the hook follows its job or runs its request (from `submit` or `retry()`, or from
+ * the mount of a `useJob` with a job id, until the end, an error, `stop()` or `reset()`): a `processing` state that is
+ * not watched is what the hook last saw.
  */
 export interface GenerationState {
   status: GenerationStatus;

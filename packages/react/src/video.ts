@@ -408,7 +408,8 @@ class VideoGenerator {
  * Generates videos, mutation-style: `submit(input)` from an event handler returns the job id (it is in the state as
  * soon as the server accepted the job), then the state follows the job through `pending`, `processing`,
  * `downloading` and `completed` (with the video in `result`) or `failed`. `stop()` stops watching and `reset()` goes
- * back to `idle`; neither cancels the job, nor does an unmount, which stops watching too. The job is watched only while
+ * back to `idle`; neither cancels the job, nor does an unmount, which stops watching too. `retry()` watches the same
+ * job again, or submits the same inputs again when no job can be running (see `VideoGeneration.retry`). The job is watched only while
  * a component reads the state: a component an `<Activity>` hides stops reading, and reads again when shown; a submit
  * after an unmount still resolves with the job id, but nothing watches the job. The options are read by each `submit`
  * (a job goes on as it was submitted). The state is always `idle` on the server.
