@@ -3,7 +3,7 @@
 import { createServer } from "node:http";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, JobTimeoutError, models, TimeoutError } from "../src/index.js";
+import { createDecartClient, type DelayFunction, JobTimeoutError, models, TimeoutError } from "../src/index.js";
 import { clientFor, firstN, silent, startFast, until, virtualTime } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
@@ -24,14 +24,21 @@ async function withEmulator<T>(options: Parameters<typeof startFast>[0], run: (e
 
 describe("the budget of submitAndPoll and wait", () => {
   it("bounds a status read in flight: a server that never answers in time ends in JobTimeoutError", async () => {
-    // Status answers start after a minute; the call's budget is 2 s (the per-read timeout is 60 s), room enough for the
-    // submit on a loaded machine (a submit cut by the budget is a TimeoutError that says a job may exist).
+    // Status answers start after a minute, as does the per-read timeout. The call's budget is a minute too, on a clock
+    // of the test's that moves only in the waits before reads: the first takes it to 300 ms before the deadline, so
+    // the submit has all the time it needs and only what is left of the budget bounds the read in flight. Without
+    // that bound, the read would wait for the minute-long answer (beyond the test's timeout).
     await withEmulator({ faults: [{ route: "status", kind: "slow", delayMs: 60_000 }] }, async (slow) => {
-      const error = await clientFor(slow)
-        .queue.submitAndPoll({ model: t2v, prompt: "slow reads", timeoutMs: 2000 })
+      const clock = { now: 0 };
+      const delay: DelayFunction = async (ms) => {
+        clock.now = Math.max(clock.now + ms, 60_000 - 300);
+      };
+      const error = await clientFor(slow, { poll: { now: () => clock.now, delay } })
+        .queue.submitAndPoll({ model: t2v, prompt: "slow reads", timeoutMs: 60_000 })
         .catch((e) => e);
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.jobId).toMatch(/^job_/);
+      expect(error.cause).toBeInstanceOf(TimeoutError);
     });
   });
 
@@ -63,16 +70,28 @@ describe("the budget of submitAndPoll and wait", () => {
 
   it("turns a download that outlasts the budget into JobTimeoutError with the job id", async () => {
     await withEmulator({ faults: [{ route: "content", kind: "stall" }] }, async (stalled) => {
-      // A job already completed: within the budget, the wait needs only its first status read (not the whole job),
-      // which leaves plenty of the 1.5 s for it on a loaded machine; the download then stalls past the budget.
-      const client = clientFor(stalled);
+      // A job already completed. The budget is a minute on a clock of the test's, which stands still until the
+      // download's answer has come: it then moves to 300 ms before the deadline, so that what is left of the budget
+      // bounds the stalled body (the per-read timeout is a minute). The backoff's randomness is seeded (450 ms): the
+      // retry it asks for would end past the deadline.
+      const clock = { now: 0 };
+      const client = clientFor(stalled, {
+        random: () => 0.9,
+        poll: { now: () => clock.now },
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (String(input).endsWith("/content")) clock.now = 60_000 - 300;
+          return response;
+        },
+      });
       const { job_id } = await client.queue.submit({ model: t2v, prompt: "stalled download" });
       await until(() => stalled.job(job_id)?.status === "completed");
-      const error = await client.queue.wait(job_id, { timeoutMs: 1500 }).catch((e) => e);
+      const error = await client.queue.wait(job_id, { timeoutMs: 60_000 }).catch((e) => e);
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.jobId).toBe(job_id);
       expect(error.lastStatus).toBe("completed");
-      expect(stalled.job(job_id)!.contentReads).toBeGreaterThan(0);
+      expect(error.cause).toBeInstanceOf(TimeoutError);
+      expect(stalled.job(job_id)!.contentReads).toBe(1);
     });
   });
 
