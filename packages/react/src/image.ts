@@ -1,7 +1,7 @@
-import type { DecartClient, DecartError, ImageModelName, ProcessOptions } from "@decart/core";
+import type { DecartClient, ImageModelName, ProcessOptions } from "@decart/core";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
-import { type GenerationState, idle, Store } from "./store.js";
+import { type GenerationState, idle, madeNothing, Store } from "./store.js";
 
 /**
  * What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset` and
@@ -79,8 +79,7 @@ class ImageGenerator {
   readonly retry = async (): Promise<Blob | undefined> => {
     const { status, error } = this.store.getSnapshot();
     // Again only when the error says no image was made (a code other than these).
-    if (status === "error" && !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT)?$/.test((error as DecartError).code ?? ""))
-      return this.submit(this.input!);
+    if (status === "error" && madeNothing(error)) return this.submit(this.input!);
   };
 }
 

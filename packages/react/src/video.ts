@@ -1,6 +1,5 @@
 import type {
   DecartClient,
-  DecartError,
   JobEvent,
   JobSubmitResult,
   PollOptions,
@@ -12,7 +11,7 @@ import type {
 import { fromAbortable, jobFailed, submitJob, watchJob } from "@decart/queue-rx";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
-import { type GenerationState, idle, Store } from "./store.js";
+import { type GenerationState, idle, madeNothing, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
 
 /** Options of `useJob` (read when watching starts) and `useGenerateVideo` (read by each `submit`). */
@@ -383,11 +382,7 @@ class VideoGenerator {
     const { status, watching, jobId, error } = this.store.getSnapshot();
     if (!job || watching) return;
     // A new job when the last failed, or when the submit's error says none was made (a code other than these two).
-    if (
-      status === "failed" ||
-      (!jobId && !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT)?$/.test((error as DecartError)?.code ?? ""))
-    )
-      return this.submit(this.input!);
+    if (status === "failed" || (!jobId && madeNothing(error))) return this.submit(this.input!);
     // The same job again (or, stopped during its submit, once its id comes), with a new budget.
     if (!jobId && error) return;
     this.halt();
