@@ -28,7 +28,6 @@ export interface GenerationState {
   error: Error | undefined;
 }
 
-/** The state before anything is submitted or read, and the state every hook has on the server. */
 /**
  * Whether an error of a request says it made nothing (no job, no image), so sending the same inputs again cannot pay
  * twice: any error but one whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`), an abort of yours, or one without a code.
@@ -36,6 +35,7 @@ export interface GenerationState {
 export const madeNothing = (error: unknown): boolean =>
   !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT)?$/.test((error as { code?: string } | undefined)?.code ?? "");
 
+/** The state before anything is submitted or read, and the state every hook has on the server. */
 export const idle: GenerationState = Object.freeze({
   status: "idle",
   watching: false,
