@@ -4,10 +4,16 @@ import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, madeNothing, Store } from "./store.js";
 
 /**
- * What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset` and
- * `retry`.
+ * What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset`,
+ * `retry` and `canRetry`.
  */
 export interface ImageGeneration extends GenerationState {
+  /**
+   * Whether `retry()` would send the same inputs again now (after an `error` that says no image was made), by the rule
+   * `retry()` follows: show a "Try again" only then. False when `idle`, running, `completed`, and after
+   * `SUBMIT_OUTCOME_UNKNOWN`.
+   */
+  canRetry: boolean;
   /**
    * Generates an image through the Process API (call it from an event handler, never from an effect): `submitting`,
    * then `completed` with the image in `result`, or `error`. Resolves with the image, or `undefined` when the request
@@ -27,6 +33,9 @@ export interface ImageGeneration extends GenerationState {
    */
   retry(): Promise<Blob | undefined>;
 }
+
+/** Whether `retry()` sends the inputs again in the state `state`: after an error that says no image was made. */
+const retries = ({ status, error }: GenerationState): boolean => status === "error" && madeNothing(error);
 
 /** Runs Process API requests for one component; an unmount aborts the one in flight. */
 class ImageGenerator {
@@ -77,15 +86,13 @@ class ImageGenerator {
 
   /** See `ImageGeneration.retry`. */
   readonly retry = async (): Promise<Blob | undefined> => {
-    const { status, error } = this.store.getSnapshot();
-    // Again only when the error says no image was made (a code other than these).
-    if (status === "error" && madeNothing(error)) return this.submit(this.input!);
+    if (retries(this.store.getSnapshot())) return this.submit(this.input!);
   };
 }
 
 /**
  * Generates images with the Process API, in the same shape as `useGenerateVideo` (no job id, no progress):
- * `submit(input)` from an event handler, `stop()`, `reset()`, `retry()`. Unmounting (or an `<Activity>` hiding the component)
+ * `submit(input)` from an event handler, `stop()`, `reset()`, `retry()` and `canRetry`. Unmounting (or an `<Activity>` hiding the component)
  * aborts the request in flight, and the state goes back to `idle`; the state is always `idle` on the server.
  */
 export function useGenerateImage(): ImageGeneration {
@@ -96,5 +103,6 @@ export function useGenerateImage(): ImageGeneration {
     generator.store.getSnapshot,
     generator.store.getServerSnapshot,
   );
-  return { ...state, submit: generator.submit, stop: generator.stop, reset: generator.reset, retry: generator.retry };
+  const { submit, stop, reset, retry } = generator;
+  return { ...state, canRetry: retries(state), submit, stop, reset, retry };
 }

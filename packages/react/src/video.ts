@@ -49,8 +49,16 @@ export interface UseJobOptions extends VideoJobOptions {
   keepResultMs?: number;
 }
 
-/** What `useJob` returns: the state, `stop()` to stop watching (the job goes on) and `retry()` to watch it again. */
+/**
+ * What `useJob` returns: the state, `stop()` to stop watching (the job goes on), `retry()` to watch it again and
+ * `canRetry`.
+ */
 export interface JobHandle extends GenerationState {
+  /**
+   * Whether `retry()` would watch the job again now (after `error` or `stop()`, with a job id), by the rule `retry()`
+   * follows: show a "Try again" only then.
+   */
+  canRetry: boolean;
   stop(): void;
   /**
    * After a watch that ended without the job's end (`error`: a network failure, `timeoutMs`, a callback of yours that
@@ -60,8 +68,15 @@ export interface JobHandle extends GenerationState {
   retry(): void;
 }
 
-/** What `useGenerateVideo` returns: the state, `submit`, `stop`, `reset` and `retry`. */
+/** What `useGenerateVideo` returns: the state, `submit`, `stop`, `reset`, `retry` and `canRetry`. */
 export interface VideoGeneration extends GenerationState {
+  /**
+   * Whether `retry()` would do something now (watch the same job again, or submit the same inputs again), by the rule
+   * `retry()` follows: show a "Try again" only then. False when nothing was submitted (or after `reset()`), while
+   * watching, once `completed`, and after a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`) or that your
+   * `signal` aborted.
+   */
+  canRetry: boolean;
   /**
    * Submits a job (call it from an event handler, never from an effect) and follows it. Resolves with the job id
    * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
@@ -227,10 +242,16 @@ class JobFollower {
     this.store.set({ watching: false });
   };
 
+  /** Whether `retry()` watches the job again in the state `state` (`canRetry`; see `JobHandle.retry`). */
+  retries({ status, watching }: GenerationState): boolean {
+    return !!this.jobId && !watching && status !== "completed" && status !== "failed";
+  }
+
   /** Watches the job again, with a new budget, after a watch that ended without its end (see `JobHandle.retry`). */
   readonly retry = (): void => {
-    const { status, watching } = this.store.getSnapshot();
-    if (!this.jobId || watching || status === "completed" || status === "failed") return;
+    const state = this.store.getSnapshot();
+    if (!this.retries(state)) return;
+    const { status } = state;
     this.halt();
     this.stopped = this.ended = false;
     this.deadline = undefined;
@@ -260,7 +281,7 @@ export function useJob(jobId: string | null | undefined, options: UseJobOptions 
     follower.store.getSnapshot,
     follower.store.getServerSnapshot,
   );
-  return { ...state, stop: follower.stop, retry: follower.retry };
+  return { ...state, canRetry: follower.retries(state), stop: follower.stop, retry: follower.retry };
 }
 
 /**
@@ -376,15 +397,28 @@ class VideoGenerator {
     this.store.replace(idle);
   };
 
+  /**
+   * What `retry()` does in the state `state` (see `VideoGeneration.retry`): submits the same inputs again (1), watches
+   * the same job again (2) or nothing (0). `canRetry` is whether it is not 0.
+   */
+  retries({ status, watching, jobId, error }: GenerationState): 0 | 1 | 2 {
+    // Nothing to try again (nothing submitted since the job completed or `reset()`), or it runs.
+    if (!this.last || watching) return 0;
+    // A new job when the last failed, or when the submit's error says none was made (a code other than these two).
+    if (status === "failed" || (!jobId && madeNothing(error))) return 1;
+    // The same job again (or, stopped during its submit, once its id comes); not after an error that may have made one.
+    return jobId || !error ? 2 : 0;
+  }
+
   /** See `VideoGeneration.retry`. */
   readonly retry = async (): Promise<string | undefined> => {
-    const job = this.last;
-    const { status, watching, jobId, error } = this.store.getSnapshot();
-    if (!job || watching) return;
-    // A new job when the last failed, or when the submit's error says none was made (a code other than these two).
-    if (status === "failed" || (!jobId && madeNothing(error))) return this.submit(this.input!);
-    // The same job again (or, stopped during its submit, once its id comes), with a new budget.
-    if (!jobId && error) return;
+    const state = this.store.getSnapshot();
+    const again = this.retries(state);
+    if (again === 1) return this.submit(this.input!);
+    if (!again) return;
+    // The same job again, with a new budget.
+    const job = this.last!;
+    const { status, jobId } = state;
     this.halt();
     job.options = this.options;
     if (jobId) {
@@ -404,7 +438,8 @@ class VideoGenerator {
  * soon as the server accepted the job), then the state follows the job through `pending`, `processing`,
  * `downloading` and `completed` (with the video in `result`) or `failed`. `stop()` stops watching and `reset()` goes
  * back to `idle`; neither cancels the job, nor does an unmount, which stops watching too. `retry()` watches the same
- * job again, or submits the same inputs again when no job can be running (see `VideoGeneration.retry`). The job is watched only while
+ * job again, or submits the same inputs again when no job can be running (see `VideoGeneration.retry`); `canRetry` says
+ * whether it would. The job is watched only while
  * a component reads the state: a component an `<Activity>` hides stops reading, and reads again when shown; a submit
  * after an unmount still resolves with the job id, but nothing watches the job. The options are read by each `submit`
  * (a job goes on as it was submitted). The state is always `idle` on the server.
@@ -418,5 +453,6 @@ export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration
     generator.store.getSnapshot,
     generator.store.getServerSnapshot,
   );
-  return { ...state, submit: generator.submit, stop: generator.stop, reset: generator.reset, retry: generator.retry };
+  const { submit, stop, reset, retry } = generator;
+  return { ...state, canRetry: generator.retries(state) > 0, submit, stop, reset, retry };
 }

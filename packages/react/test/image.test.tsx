@@ -156,13 +156,13 @@ describe("useGenerateImage().retry()", () => {
     await act(async () => {
       await result.current.submit(input);
     });
-    expect(result.current).toMatchObject({ status: "error", error: { status: 503 } });
+    expect(result.current).toMatchObject({ status: "error", error: { status: 503 }, canRetry: true });
     emu.setFaults([]);
     let image: Blob | undefined;
     await act(async () => {
       image = await result.current.retry();
     });
-    expect(result.current).toMatchObject({ status: "completed", error: undefined });
+    expect(result.current).toMatchObject({ status: "completed", error: undefined, canRetry: false });
     expect(result.current.result).toBe(image);
     expect(emu.stats().requests.byRoute.process).toBe(2);
     // The same inputs: the image a request of them makes.
@@ -180,13 +180,14 @@ describe("useGenerateImage().retry()", () => {
       });
       return got;
     };
+    expect(result.current).toMatchObject({ status: "idle", canRetry: false });
     expect(await nothing()).toBeUndefined();
     expect(result.current.status).toBe("idle");
     await act(async () => {
       await result.current.submit({ model, prompt: "answered 500: was it made?" });
     });
     const failed = result.current;
-    expect(failed).toMatchObject({ status: "error", error: { code: "SUBMIT_OUTCOME_UNKNOWN" } });
+    expect(failed).toMatchObject({ status: "error", error: { code: "SUBMIT_OUTCOME_UNKNOWN" }, canRetry: false });
     emu.setFaults([]);
     expect(await nothing()).toBeUndefined();
     expect(result.current.error).toBe(failed.error);
@@ -195,7 +196,7 @@ describe("useGenerateImage().retry()", () => {
       await result.current.submit({ model, prompt: "made" });
     });
     const done = result.current;
-    expect(done.status).toBe("completed");
+    expect(done).toMatchObject({ status: "completed", canRetry: false });
     expect(await nothing()).toBeUndefined();
     expect(result.current.result).toBe(done.result);
     expect(emu.stats().requests.byRoute.process).toBe(2);

@@ -44,14 +44,25 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     await until(() => result.current.status === "processing");
     clock.now += 5_000;
     await ended(result);
-    expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(result.current).toMatchObject({
+      status: "error",
+      jobId,
+      error: expect.any(JobTimeoutError),
+      canRetry: true,
+    });
     expect(await retried(result)).toBe(jobId);
-    expect(result.current).toMatchObject({ status: "pending", watching: true, jobId, error: undefined });
+    expect(result.current).toMatchObject({
+      status: "pending",
+      watching: true,
+      jobId,
+      error: undefined,
+      canRetry: false,
+    });
     // Given what was left of the old budget (nothing), this watch would time out at its first read.
     await until(() => result.current.status === "processing");
     expect(emu.release(jobId!)).toBe(true);
     await ended(result);
-    expect(result.current).toMatchObject({ status: "completed", watching: false, jobId });
+    expect(result.current).toMatchObject({ status: "completed", watching: false, jobId, canRetry: false });
     expect(await sha256(result.current.result!)).toBe(emu.job(jobId!)!.resultSha256);
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
@@ -71,13 +82,18 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     await until(() => (emu!.stats().faultsInjected.reset ?? 0) > 0);
     clock.now += 5_000;
     await ended(result);
-    expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(result.current).toMatchObject({
+      status: "error",
+      jobId,
+      error: expect.any(JobTimeoutError),
+      canRetry: true,
+    });
     expect(emu.job(jobId!)!.statusReads).toBe(0);
     emu.setFaults([]); // the network is back
     rerender({ download: false }); // and the page wants the status only
     expect(await retried(result)).toBe(jobId);
     await ended(result);
-    expect(result.current).toMatchObject({ status: "completed", jobId, result: undefined });
+    expect(result.current).toMatchObject({ status: "completed", jobId, result: undefined, canRetry: false });
     expect(emu.job(jobId!)!.contentReads).toBe(0);
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
@@ -91,11 +107,11 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
       submitted = result.current.submit({ model, prompt: "stopped, then wanted after all [hold]" });
       result.current.stop();
     });
-    expect(result.current).toMatchObject({ status: "submitting", watching: false });
+    expect(result.current).toMatchObject({ status: "submitting", watching: false, canRetry: true });
     act(() => {
       again = result.current.retry();
     });
-    expect(result.current).toMatchObject({ status: "submitting", watching: true });
+    expect(result.current).toMatchObject({ status: "submitting", watching: true, canRetry: false });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await submitted;
@@ -104,7 +120,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     await until(() => result.current.status === "processing");
     // Stopped once the job runs, then retried: the same job again.
     act(() => result.current.stop());
-    expect(result.current).toMatchObject({ status: "processing", watching: false });
+    expect(result.current).toMatchObject({ status: "processing", watching: false, canRetry: true });
     expect(await retried(result)).toBe(jobId);
     expect(result.current).toMatchObject({ status: "processing", watching: true, jobId });
     expect(emu.release(jobId!)).toBe(true);
@@ -127,7 +143,12 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
       jobId = await result.current.submit({ model, prompt: "followed on a schedule that throws once" });
     });
     await ended(result);
-    expect(result.current).toMatchObject({ status: "error", jobId, error: { code: "CALLBACK_ERROR", jobId } });
+    expect(result.current).toMatchObject({
+      status: "error",
+      jobId,
+      error: { code: "CALLBACK_ERROR", jobId },
+      canRetry: true,
+    });
     expect(await retried(result)).toBe(jobId);
     await ended(result);
     expect(result.current).toMatchObject({ status: "completed", jobId, error: undefined });
@@ -148,7 +169,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
         },
       });
     });
-    expect(result.current).toMatchObject({ status: "error", jobId, error: { code: "CALLBACK_ERROR" } });
+    expect(result.current).toMatchObject({ status: "error", jobId, error: { code: "CALLBACK_ERROR" }, canRetry: true });
     expect(await retried(result)).toBe(jobId);
     await ended(result);
     expect(result.current).toMatchObject({ status: "completed", jobId, error: undefined });
@@ -168,14 +189,19 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
       first = await result.current.submit(input);
     });
     await ended(result);
-    expect(result.current).toMatchObject({ status: "failed", jobId: first, error: expect.any(JobFailedError) });
+    expect(result.current).toMatchObject({
+      status: "failed",
+      jobId: first,
+      error: expect.any(JobFailedError),
+      canRetry: true,
+    });
     emu.setFaults([]);
     const second = await retried(result);
     expect(second).toMatch(/^job_/);
     expect(second).not.toBe(first);
     expect(result.current.jobId).toBe(second);
     await ended(result);
-    expect(result.current).toMatchObject({ status: "completed", jobId: second });
+    expect(result.current).toMatchObject({ status: "completed", jobId: second, canRetry: false });
     expect(submits()).toEqual({ sent: 2, jobs: 2 });
     // The same inputs: the same video as a job of them submitted directly.
     const direct = await client.queue.submitAndPoll(input);
@@ -191,7 +217,7 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
     await act(async () => {
       await result.current.submit({ model, prompt: "sent while the API was down" });
     });
-    expect(result.current).toMatchObject({ status: "error", jobId: undefined, error: { status: 503 } });
+    expect(result.current).toMatchObject({ status: "error", jobId: undefined, error: { status: 503 }, canRetry: true });
     expect(submits()).toEqual({ sent: 1, jobs: 0 });
     emu.setFaults([]);
     const jobId = await retried(result);
@@ -208,7 +234,12 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
       await result.current.submit({ model, prompt: "answered 500: did the server take it?" });
     });
     const before = result.current;
-    expect(before).toMatchObject({ status: "error", jobId: undefined, error: { code: "SUBMIT_OUTCOME_UNKNOWN" } });
+    expect(before).toMatchObject({
+      status: "error",
+      jobId: undefined,
+      error: { code: "SUBMIT_OUTCOME_UNKNOWN" },
+      canRetry: false,
+    });
     emu.setFaults([]);
     expect(await retried(result)).toBeUndefined();
     expect(result.current).toEqual(before);
@@ -223,7 +254,7 @@ describe("useGenerateVideo().retry(), when no job runs: the same inputs submitte
       await result.current.submit({ model, prompt: "given up on", signal: AbortSignal.abort() });
     });
     const before = result.current;
-    expect(before).toMatchObject({ status: "error", jobId: undefined, error: { code: "ABORT" } });
+    expect(before).toMatchObject({ status: "error", jobId: undefined, error: { code: "ABORT" }, canRetry: false });
     expect(await retried(result)).toBeUndefined();
     expect(result.current).toEqual(before);
     expect(result.current.error).toBe(before.error); // not the error of a second submit
@@ -235,6 +266,7 @@ describe("useGenerateVideo().retry() in other states does nothing", () => {
   it("idle, watching or completed: resolves undefined, submits nothing and leaves the state as it is", async () => {
     emu = await startFast();
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    expect(result.current).toMatchObject({ status: "idle", canRetry: false });
     expect(await retried(result)).toBeUndefined();
     expect(result.current.status).toBe("idle");
     expect(emu.stats().requests.total).toBe(0);
@@ -244,12 +276,13 @@ describe("useGenerateVideo().retry() in other states does nothing", () => {
     });
     await until(() => result.current.status === "processing");
     const running = result.current;
+    expect(running.canRetry).toBe(false);
     expect(await retried(result)).toBeUndefined();
     expect(result.current).toEqual(running);
     expect(emu.release(jobId!)).toBe(true);
     await ended(result);
     const done = result.current;
-    expect(done.status).toBe("completed");
+    expect(done).toMatchObject({ status: "completed", canRetry: false });
     expect(await retried(result)).toBeUndefined();
     expect(result.current).toEqual(done);
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
@@ -267,17 +300,23 @@ describe("useJob().retry()", () => {
     await until(() => result.current.status === "processing");
     clock.now += 5_000;
     await ended(result);
-    expect(result.current).toMatchObject({ status: "error", error: expect.any(JobTimeoutError) });
+    expect(result.current).toMatchObject({ status: "error", error: expect.any(JobTimeoutError), canRetry: true });
     act(() => result.current.retry());
-    expect(result.current).toMatchObject({ status: "idle", watching: true, jobId: job_id, error: undefined });
+    expect(result.current).toMatchObject({
+      status: "idle",
+      watching: true,
+      jobId: job_id,
+      error: undefined,
+      canRetry: false,
+    });
     await until(() => result.current.status === "processing"); // a new budget: it does not time out at once
     act(() => result.current.stop());
-    expect(result.current).toMatchObject({ status: "processing", watching: false });
+    expect(result.current).toMatchObject({ status: "processing", watching: false, canRetry: true });
     act(() => result.current.retry());
-    expect(result.current).toMatchObject({ status: "processing", watching: true });
+    expect(result.current).toMatchObject({ status: "processing", watching: true, canRetry: false });
     expect(emu.release(job_id)).toBe(true);
     await ended(result);
-    expect(result.current).toMatchObject({ status: "completed", jobId: job_id });
+    expect(result.current).toMatchObject({ status: "completed", jobId: job_id, canRetry: false });
     expect(await sha256(result.current.result!)).toBe(emu.job(job_id)!.resultSha256);
     expect(submits()).toEqual({ sent: 1, jobs: 1 }); // the test's own
   });
@@ -291,6 +330,8 @@ describe("useJob().retry()", () => {
     });
     await until(() => result.current.job.status === "failed");
     const shown = result.current.job;
+    expect(shown.canRetry).toBe(false);
+    expect(result.current.none.canRetry).toBe(false);
     const sent = await settled();
     act(() => {
       result.current.job.retry();
