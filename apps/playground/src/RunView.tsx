@@ -11,7 +11,8 @@ const isBusy = (status: GenerationStatus) =>
 interface Props {
   /** Names the section (its landmark) and the result's alt text. */
   title: string;
-  run: GenerationState;
+  /** The hook's state, with its `retry()` and `canRetry` (whether `retry()` would do something now). */
+  run: GenerationState & { canRetry: boolean; retry(): unknown };
   /** When the run started (performance.now()), for the timeline's offsets. Remount the view for a new run. */
   startedAt: number;
   /** The download's name without its extension, when there is no job id. */
@@ -19,8 +20,9 @@ interface Props {
 }
 
 /**
- * One run as it goes: its status, the timeline of the statuses it reached with their times, its error, then the
- * video or image (through `useResultUrl`) and a download of the same file.
+ * One run as it goes: its status, the timeline of the statuses it reached with their times, its error, a "Try again"
+ * while the hook's `retry()` would do something (its `canRetry`: the page does not decide when that is safe), then
+ * the video or image (through `useResultUrl`) and a download of the same file.
  */
 export function RunView({ title, run, startedAt, fallbackName }: Props) {
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
@@ -50,6 +52,13 @@ export function RunView({ title, run, startedAt, fallbackName }: Props) {
       </p>
       <Timeline entries={timeline} />
       {run.error && <p role="alert">{run.error.message}</p>}
+      {run.canRetry && (
+        <p>
+          <button type="button" onClick={() => void run.retry()}>
+            Try again
+          </button>
+        </p>
+      )}
       {src && run.result && (
         <>
           {run.result.type.startsWith("video/") ? (

@@ -102,6 +102,9 @@ async function followHeldJob(page: Page, prompt: string): Promise<{ jobId: strin
   return { jobId, run };
 }
 
+/** The run's "Try again" button (shown while the hook's `canRetry`). */
+const tryAgain = (run: Locator) => run.getByRole("button", { name: "Try again" });
+
 /** The job id a run shows. */
 const shownJobId = async (run: Locator) => (await run.locator(".job").textContent())?.replace("job", "").trim() ?? "";
 
@@ -235,14 +238,23 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("Stop following says the job is no longer watched and takes its button away (the job goes on)", async () => {
+  it("Stop following says the job is no longer watched and takes its button away (the job goes on); Try again follows it again", async () => {
     const { page } = await openPage();
     const { jobId, run } = await followHeldJob(page, "A tide that nobody watches [hold]");
+    await expect(tryAgain(run).count()).resolves.toBe(0); // watched: nothing to try again
     await page.getByRole("button", { name: "Stop following" }).click();
     await run.getByText("no longer watched").waitFor();
     await expect(page.getByRole("button", { name: "Stop following" }).count()).resolves.toBe(0);
     await expect(run.getByRole("status").textContent()).resolves.toBe("processing");
-    expect(emu.release(jobId)).toBe(true); // not cancelled
+    expect(emu.job(jobId)?.status).toBe("processing"); // not cancelled
+    // useJob's retry() watches the same job again.
+    await tryAgain(run).click();
+    await page.getByRole("button", { name: "Stop following" }).waitFor();
+    await expect(tryAgain(run).count()).resolves.toBe(0);
+    expect(emu.release(jobId)).toBe(true);
+    await reached(run, "completed");
+    await expect(expectVideoPlays(run)).resolves.toBe(jobId);
+    await expect(tryAgain(run).count()).resolves.toBe(0);
     await page.context().close();
   });
 
@@ -271,6 +283,61 @@ describe("playground in Chromium", () => {
     expect(seen).toContain("pending");
     await expect(run.getByRole("alert").textContent()).resolves.toContain("the storm ate the set");
     await expect(run.getByRole("link", { name: "Download" }).count()).resolves.toBe(0);
+    // A failed job made nothing to pay for twice: Try again would submit the same inputs (a new job).
+    await expect(tryAgain(run).count()).resolves.toBe(1);
+    await page.context().close();
+  });
+
+  it("Try again after a submit answered 503 (no job made) submits the same inputs once the API is back", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const before = emu.stats();
+    emu.setFaults([{ route: "submit", kind: "503" }]); // the API is down: every submit is answered 503
+    try {
+      await page.getByLabel("prompt").fill("A pier once the API is back [hold]");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "error"); // after the client's own retries
+      await expect(run.getByRole("alert").textContent()).resolves.toContain("503");
+      expect(emu.stats().jobsCreated).toBe(before.jobsCreated);
+    } finally {
+      emu.setFaults([]);
+    }
+    await tryAgain(run).click();
+    await reached(run, "processing");
+    await expect(tryAgain(run).count()).resolves.toBe(0); // running: nothing to try again
+    const jobId = await shownJobId(run);
+    expect(emu.job(jobId)?.model).toBe("lucy-pro-t2v");
+    expect(emu.release(jobId)).toBe(true);
+    await reached(run, "completed");
+    await expect(expectVideoPlays(run)).resolves.toBe(jobId);
+    expect(emu.stats().jobsCreated).toBe(before.jobsCreated + 1);
+    // One timeline: the failed submit, then the same run tried again (a short download may go unseen).
+    const seen = await timelineOf(run);
+    expect(seen.slice(0, 2)).toEqual(["submitting", "error"]);
+    expect(seen.slice(2).filter((s) => s !== "downloading")).toEqual([
+      "submitting",
+      "pending",
+      "processing",
+      "completed",
+    ]);
+    await expect(tryAgain(run).count()).resolves.toBe(0); // completed: nothing to try again
+    await page.screenshot({ path: `${artifacts}/retry.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  it("offers no Try again after a submit whose outcome is unknown (500: a job may have been made and paid for)", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    emu.setFaults([{ route: "submit", kind: "500" }]);
+    try {
+      await page.getByLabel("prompt").fill("A job that may exist");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "error");
+    } finally {
+      emu.setFaults([]);
+    }
+    await run.getByRole("alert").waitFor();
+    await expect(tryAgain(run).count()).resolves.toBe(0);
     await page.context().close();
   });
 });
