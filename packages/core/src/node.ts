@@ -13,7 +13,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
 import type { DecartClient } from "./client.js";
-import { aborted, callbackThrew, DecartError } from "./errors.js";
+import { aborted, callbackThrew, DecartError, textOf } from "./errors.js";
 import { sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
@@ -49,11 +49,12 @@ export interface SaveResultOptions {
 
 /**
  * The error of a local write that failed (a missing directory, a directory where the file should be, a full disk …):
- * code `FILE_WRITE_FAILED`, not retried, the Node error as `cause`. The job's result is untouched on the server.
+ * code `FILE_WRITE_FAILED`, not retried, the Node error as `cause`. The job's result is untouched on the server. The
+ * failure is written as `textOf` writes it (its `message`, else `String`, `?` when that throws), never a throw of its own.
  */
 const writeFailed = (jobId: string, path: string, cause: unknown) =>
   new DecartError(
-    `Could not write the result of job ${jobId} to ${path}: ${(cause as Error)?.message ?? cause}. The result is ` +
+    `Could not write the result of job ${jobId} to ${path}: ${textOf(cause, true)}. The result is ` +
       `still on the server: download it again with saveResult or queue.result("${jobId}")`,
     { code: "FILE_WRITE_FAILED", jobId, path, cause },
   );

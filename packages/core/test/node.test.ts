@@ -140,6 +140,49 @@ describe("@decart/core/node", () => {
     expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
   });
 
+  it("saveResult's FILE_WRITE_FAILED for a failure that is no Error (a message getter that throws, no toString) writes ?", async () => {
+    // A queue of yours whose download passes the real one through a step of its own (a decoder, a cache) that fails
+    // the stream with a value carrying a `syscall`, as a failed write of the file does, but that cannot be written as
+    // text. The file takes it as a failed write: the error is still the typed one, not a TypeError of its own.
+    const failures: Record<string, unknown> = {
+      "a message getter that throws": {
+        syscall: "write",
+        get message(): string {
+          throw new Error("no message");
+        },
+      },
+      "an object without toString": Object.assign(Object.create(null), { syscall: "write" }),
+    };
+    for (const [name, failure] of Object.entries(failures)) {
+      const { client, jobId } = await completedJob();
+      const queue: typeof client.queue = {
+        ...client.queue,
+        download: async (id, options) => {
+          const download = await client.queue.download(id, options);
+          const failing = new TransformStream<Uint8Array, Uint8Array>({
+            transform() {
+              throw failure;
+            },
+          });
+          return { ...download, stream: download.stream.pipeThrough(failing) };
+        },
+      };
+      const path = join(dir, "odd-failure.mp4");
+      const error = await saveResult({ queue }, jobId, path).catch((e) => e);
+      expect(error, name).toMatchObject({ code: "FILE_WRITE_FAILED", jobId, path, retryable: false });
+      expect(error.cause, name).toBe(failure);
+      expect(error.message, name).toBe(
+        `Could not write the result of job ${jobId} to ${path}: ?. The result is still on the server: download it ` +
+          `again with saveResult or queue.result("${jobId}")`,
+      );
+      expect(emu.job(jobId)!.contentReads, name).toBe(1);
+      expect(
+        (await readdir(dir)).filter((f) => f.endsWith(".partial")),
+        name,
+      ).toEqual([]);
+    }
+  });
+
   it("fileFromPath opens a local file as a named, typed input", async () => {
     const { client, jobId } = await completedJob();
     const path = join(dir, "source.mp4");
