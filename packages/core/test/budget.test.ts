@@ -3,10 +3,18 @@
 import { createServer } from "node:http";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DelayFunction, JobTimeoutError, models, TimeoutError } from "../src/index.js";
+import {
+  createDecartClient,
+  type DecartClientOptions,
+  type DelayFunction,
+  JobTimeoutError,
+  models,
+  TimeoutError,
+} from "../src/index.js";
 import { clientFor, firstN, silent, startFast, until, virtualTime } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
+const i2v = models.video("lucy-pro-i2v");
 let emu: Emulator;
 beforeAll(async () => {
   emu = await startFast();
@@ -43,10 +51,29 @@ describe("the budget of submitAndPoll and wait", () => {
   });
 
   it("a submit cut off by the budget after its body was sent: TimeoutError, SUBMIT_OUTCOME_UNKNOWN, not sent again", async () => {
-    // Submit answers come after a minute: the call's 300 ms budget ends the submit in flight.
+    // Submit answers come after a minute, as does the per-read timeout (uploads' is ten). The call's budget is a minute
+    // too, on a clock of the test's that moves only while the file input is read: reading it takes the clock to 300 ms
+    // before the deadline, after the deadline was set and before the submit starts, so only what is left of the budget
+    // bounds the submit in flight. The abort of that cut reaches the connection once the server has the request (see
+    // `abortOnceArrived`): however slow the machine, the request was sent when the budget ends it. Without the bound,
+    // the submit would wait for the minute-long answer (beyond the test's timeout).
     await withEmulator({ faults: [{ route: "submit", kind: "slow", delayMs: 60_000 }] }, async (slow) => {
-      const error = await clientFor(slow)
-        .queue.submitAndPoll({ model: t2v, prompt: "slow submit", timeoutMs: 300 })
+      const clock = { now: 0 };
+      const data = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            clock.now = 60_000 - 300;
+            controller.enqueue(new Uint8Array(64));
+            controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const error = await clientFor(slow, {
+        poll: { now: () => clock.now },
+        fetch: abortOnceArrived(() => slow.stats().requests.byRoute.submit === 1),
+      })
+        .queue.submitAndPoll({ model: i2v, prompt: "slow submit", data, timeoutMs: 60_000 })
         .catch((e) => e);
       expect(error).toBeInstanceOf(TimeoutError);
       expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, jobId: undefined });
@@ -162,8 +189,29 @@ describe("the server's poll hint", () => {
   });
 });
 
-/** A server that takes every request and never answers it; it counts the requests and those the client gave up. */
-async function neverAnswers() {
+/**
+ * A fetch (the real one) whose abort reaches the connection only once `arrived()` (the server has the request), then
+ * runs `then`. The client's deadline is a timer set before the request goes: on a loaded machine it could end the
+ * request before it reached the server, and the test would show nothing in flight.
+ */
+function abortOnceArrived(arrived: () => boolean, then?: () => void): typeof fetch {
+  return (input, init) => {
+    const held = new AbortController();
+    init?.signal?.addEventListener("abort", () =>
+      until(arrived).then(() => {
+        then?.();
+        held.abort(init.signal!.reason);
+      }),
+    );
+    return fetch(input, { ...init, signal: held.signal });
+  };
+}
+
+/**
+ * A server that takes every request and never answers it; it counts the requests and those the client gave up. Its
+ * client's fetch passes an abort on once the server has the request (then runs `aborted`).
+ */
+async function neverAnswers(options: DecartClientOptions = {}, aborted?: () => void) {
   const seen = { requests: 0, abandoned: 0 };
   const server = createServer((req) => {
     seen.requests++;
@@ -179,6 +227,8 @@ async function neverAnswers() {
       baseUrl: `http://127.0.0.1:${port}`,
       timeoutMs: 600_000,
       logger: silent,
+      fetch: abortOnceArrived(() => seen.requests === 1, aborted),
+      ...options,
     }),
     close: () => {
       server.closeAllConnections();
@@ -189,13 +239,21 @@ async function neverAnswers() {
 
 describe("a status read's deadline", () => {
   it("readStatus ends a read in flight at its deadline, and a JobWatch with timeoutMs ends on time", async () => {
-    const server = await neverAnswers();
+    // A minute's budget on a clock of the test's; the read starts 300 ms before its end, so only what is left of the
+    // budget bounds it (each attempt's own limit is ten minutes). The abort of that cut reaches the connection once the
+    // server has the request, and the clock then stands at the deadline (the 300 ms have passed): however slow the
+    // machine, the read was in flight when the deadline ended it.
+    const clock = { now: 0 };
+    const server = await neverAnswers({ poll: { now: () => clock.now } }, () => {
+      clock.now = 60_000;
+    });
     try {
       const { client, seen } = server;
-      // 2 s, not less: the read must reach the server before the deadline, even on a loaded machine.
-      const watch = client.queue.createWatch("job_slow", { timeoutMs: 2000 });
+      const watch = client.queue.createWatch("job_slow", { timeoutMs: 60_000 });
+      expect(watch.deadline).toBe(60_000);
       const step = watch.start();
       expect(step.next).toEqual({ read: 0 });
+      clock.now = 60_000 - 300;
       const failure = await client.queue.readStatus("job_slow", { deadline: watch.deadline }).catch((e) => e);
       expect(failure).toBeInstanceOf(TimeoutError);
       expect(failure.jobId).toBe("job_slow");
