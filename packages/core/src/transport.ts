@@ -184,8 +184,12 @@ export function createTransport({
         release();
         // Aborted by the call's signal (while waiting for a key, for the answer or for a chunk): its reason is the cause.
         if (signal?.aborted) return aborted(jobId, signal.reason);
-        if (e instanceof DecartError) return e;
-        const codes = errorCodes(e);
+        // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same.
+        let codes: string[] = [];
+        try {
+          if (e instanceof DecartError) return e;
+          codes = errorCodes(e);
+        } catch {}
         const refused = codes.includes("ECONNREFUSED");
         const options = { retryable: true, jobId, requestId, cause: e };
         const error = timedOut

@@ -390,6 +390,61 @@ describe("a function of yours that throws a value that cannot be written as text
     expect(asked).toBe(2);
   });
 
+  it.each([
+    [
+      "a Proxy whose every property read throws",
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error("no property can be read");
+          },
+        },
+      ),
+      "?",
+    ],
+    [
+      "an object whose code, errors, cause and message getters throw",
+      Object.defineProperties(
+        {},
+        Object.fromEntries(
+          ["code", "errors", "cause", "message"].map((name) => [
+            name,
+            {
+              get() {
+                throw new Error(`no ${name}`);
+              },
+            },
+          ]),
+        ),
+      ),
+      "[object Object]",
+    ],
+  ])("your fetch throwing %s: a ConnectionError that writes it, not an INVALID_RESPONSE", async (_, thrown, text) => {
+    let asked = 0;
+    const client = createDecartClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      logger: silent,
+      maxRetries: 0,
+      fetch: () => {
+        asked++;
+        throw thrown;
+      },
+    });
+    const read = await client.queue.status("job_x").catch((e) => e);
+    expect(read).toBeInstanceOf(ConnectionError);
+    expect(read).toMatchObject({ code: "CONNECTION_ERROR", retryable: true });
+    expect(read.cause).toBe(thrown);
+    expect(read.message).toBe(`GET ${emu.url}/v1/jobs/job_x: connection failed (${text})`);
+    const submit = await client.queue.submit({ model, prompt: "unsent" }).catch((e) => e);
+    expect(submit).toBeInstanceOf(ConnectionError);
+    expect(submit).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+    expect(submit.cause).toBe(thrown);
+    expect(submit.message).toContain(`: connection failed (${text}); a job (or file) may exist`);
+    expect(asked).toBe(2);
+  });
+
   it("a watch handed a failure whose toString throws: an InvalidResponseError carrying the job id, not a TypeError", async () => {
     const client = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url, logger: silent });
     const { job_id } = await client.queue.submit({ model, prompt: "watched by hand" });
