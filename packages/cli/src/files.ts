@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
 import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
-import { mkdir, open, rename, rm, rmdir, stat } from "node:fs/promises";
-import { basename, dirname, join, resolve, sep } from "node:path";
+import { link, mkdir, open, rename, rm, rmdir, stat } from "node:fs/promises";
+import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { getSystemErrorMap } from "node:util";
 import { type CliError, usageError } from "./exit.js";
 
@@ -71,9 +71,10 @@ export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
 
 /**
  * Writes `bytes` to `path` atomically: a temporary file beside it (its directory created if need be), flushed to disk,
- * then renamed. A failure leaves nothing behind, and never a half-written `path`.
+ * then put in place by `placeFile` (with `avoid`: a default name, which never replaces a file). Answers the path
+ * written. A failure leaves nothing behind, and never a half-written file.
  */
-export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeAtomically(path: string, bytes: Uint8Array, avoid?: Avoid): Promise<string> {
   const temp = temporaryPath(path);
   await ensureDirectoryOf(path);
   try {
@@ -84,10 +85,88 @@ export async function writeAtomically(path: string, bytes: Uint8Array): Promise<
     } finally {
       await file.close();
     }
-    await rename(temp, path);
+    return await placeFile(temp, path, avoid);
   } catch (e) {
     await rm(temp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * The names a name the CLI chose takes in turn when it is taken: `path` (n = 1), then `<name>-2<ext>`, `<name>-3<ext>` …
+ * (`<ext>`: from the file name's last dot).
+ */
+export function numberedName(path: string, n: number): string {
+  if (n === 1) return path;
+  const extension = extname(path);
+  return `${path.slice(0, path.length - extension.length)}-${n}${extension}`;
+}
+
+/**
+ * For a name the CLI chose (no `-o`): the names it must not take although nothing is there yet (the journal's, which
+ * is written later: see `journalsName`).
+ */
+export type Avoid = (path: string) => boolean;
+
+/** The codes of a file system that makes no hard links (FAT and exFAT on Linux: EPERM; elsewhere ENOTSUP …). */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+/**
+ * The first of `numberedName(path, 1, 2, …)` that nothing has (a file, a directory, a link, even to nowhere) and that
+ * `avoid` does not refuse: where a result with a name the CLI chose is expected to go (a video records it with its job
+ * id before the result exists). Not a reservation: `placeFile` takes the name once the file is complete, and goes on to
+ * the next one if it was taken meanwhile.
+ */
+export function freeName(path: string, avoid: Avoid): string {
+  for (let n = 1; ; n++) {
+    const name = numberedName(path, n);
+    if (avoid(name)) continue;
+    try {
+      if (lstatSync(name, { throwIfNoEntry: false }) === undefined) return name;
+    } catch {
+      return name; // cannot be looked up: placing it will say why
+    }
+  }
+}
+
+/**
+ * Puts the complete file `temp` (beside `path`) in its place and answers the path it took. Without `avoid` (a name the
+ * user gave: `-o`), that is `path`, and a file there is replaced (a rename: atomic). With `avoid` (a name the CLI
+ * chose), nothing is ever replaced: the path is the first of `numberedName(path, 1, 2, …)` that nothing has and `avoid`
+ * does not refuse, taken exclusively: a hard link from `temp` fails where the name exists, so two runs at once never
+ * take one name, and the name appears only once the file is whole. Where the file system makes no hard links (FAT,
+ * exFAT), the name is taken by creating it empty with `wx` (exclusive too), then `temp` is renamed over it.
+ */
+export async function placeFile(temp: string, path: string, avoid?: Avoid): Promise<string> {
+  if (!avoid) {
+    await rename(temp, path);
+    return path;
+  }
+  for (let n = 1; ; n++) {
+    const name = numberedName(path, n);
+    if (avoid(name)) continue;
+    try {
+      await link(temp, name);
+      await rm(temp, { force: true }).catch(() => {});
+      return name;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? "";
+      if (code === "EEXIST") continue;
+      if (!NO_HARD_LINKS.has(code)) throw e;
+    }
+    try {
+      await (await open(name, "wx")).close();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw e;
+    }
+    try {
+      await rename(temp, name);
+    } catch (e) {
+      await rm(name, { force: true });
+      throw e;
+    }
+    return name;
   }
 }
 

@@ -1,8 +1,8 @@
-import { rename, rm, stat } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { AbortError, type DecartClient } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { CliError, EXIT, type ExitCode } from "./exit.js";
-import { ensureDirectoryOf, temporaryPath } from "./files.js";
+import { type Avoid, ensureDirectoryOf, placeFile, temporaryPath } from "./files.js";
 import type { Journal } from "./journal.js";
 import type { Output } from "./output.js";
 import type { JobEvent } from "./watch.js";
@@ -85,7 +85,9 @@ export async function uploadProgress(output: Output, chatter = true) {
 
 /**
  * Streams a completed job's result to `path` (its directory created if need be): into a temporary file beside it (the
- * client's `saveResult`), checked against the answer's `Content-Length`, then renamed. A failure leaves no file behind.
+ * client's `saveResult`), checked against the answer's `Content-Length`, then put in place by `placeFile` (with
+ * `avoid`: a name the CLI chose, which never replaces a file). Answers where it went and its size. A failure leaves no
+ * file behind.
  */
 export async function downloadResult(
   client: DecartClient,
@@ -93,8 +95,8 @@ export async function downloadResult(
   path: string,
   output: Output,
   signal: AbortSignal,
-  bar = true,
-): Promise<number> {
+  { bar = true, avoid }: { bar?: boolean; avoid?: Avoid | undefined } = {},
+): Promise<{ path: string; bytes: number }> {
   const temp = temporaryPath(path);
   const events = progressEvents(output, "downloading", { job_id: jobId });
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
@@ -113,8 +115,7 @@ export async function downloadResult(
     if (total !== undefined && size !== total) {
       throw new CliError(`The result of ${jobId} is ${size} bytes; the server announced ${total}`, EXIT.error, jobId);
     }
-    await rename(temp, path);
-    return size;
+    return { path: await placeFile(temp, path, avoid), bytes: size };
   } catch (e) {
     await rm(temp, { force: true });
     // The disk refused (the place taken meanwhile, a full disk …): the result is paid for and still on the server.
@@ -141,6 +142,8 @@ export interface FollowOptions {
   signal: AbortSignal;
   /** Where the result goes; for a job submitted here, recorded in the journal with the job id. */
   path: string | ((jobId: string) => string);
+  /** Given when `path` is a name the CLI chose: it never replaces a file (see `placeFile`). */
+  avoid?: Avoid | undefined;
   /** Recorded with `submitted` in the journal. */
   model?: string | undefined;
   /** Added to every NDJSON event and journal record of the job (a batch line's `custom_id`). */
@@ -197,7 +200,12 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           await journal.append({ ...tag, job_id: jobId, event: "completed" });
           output.event({ type: "completed", ...tag, job_id: jobId });
           info(`${c.green("✓")} ${jobId} completed`);
-          const bytes = await downloadResult(client, jobId, path, output, signal, options.chatter !== false);
+          const saved = await downloadResult(client, jobId, path, output, signal, {
+            bar: options.chatter !== false,
+            avoid: options.avoid,
+          });
+          path = saved.path;
+          const { bytes } = saved;
           await journal.append({ ...tag, job_id: jobId, event: "saved", path });
           output.event({ type: "saved", ...tag, job_id: jobId, path, bytes });
           return { state: "saved", jobId, path, bytes };

@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { usageError } from "./exit.js";
 import {
+  type Avoid,
   checkOutputFile,
   checkReadableFile,
   ensureDirectoryOf,
@@ -79,6 +80,16 @@ export function journalClash(flag: string | undefined, written: readonly string[
   }
   return undefined;
 }
+
+/**
+ * For a name the CLI chooses (no `-o`, see `placeFile`): whether a path is the journal (see `journalClash`). Such a name
+ * passes over it as over an existing file: a name the user did not choose is no reason to fail, nor to write over the
+ * journal (or take its name before it is written); the path printed says where the result went.
+ */
+export const journalsName =
+  (flag: string | undefined): Avoid =>
+  (path) =>
+    journalClash(flag, [path]) !== undefined;
 
 /**
  * Refuses (a usage error, exit 2, before anything is made or sent) a journal that is one of the files a command writes

@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { catalogue } from "@decart/api";
@@ -7,6 +16,58 @@ import { describe, expect, it } from "vitest";
 import { events, KEY, run, runOnTerminal, SCRIPT, tempDir, useEmulator } from "./helpers.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The environment that makes the CLI import `modules` (test modules written to disk) before it runs. */
+const importing = (...modules: string[]) => ({
+  NODE_OPTIONS: modules.map((module) => `--import=${pathToFileURL(module).href}`).join(" "),
+});
+
+/**
+ * A module that stops the CLI's clock at 2026-01-02 03:04:05 UTC, so that the name it picks is known (`STOPPED_NAME`);
+ * the rest of it runs as ever. Written to `dir`.
+ */
+function stoppedClock(dir: string): string {
+  const module = join(dir, "clock.mjs");
+  writeFileSync(
+    module,
+    "const At = Date;\nglobalThis.Date = class extends At { constructor(...a) { a.length ? super(...a) : super(Date.UTC(2026, 0, 2, 3, 4, 5)); } };\n",
+  );
+  return module;
+}
+const STOPPED_NAME = "lucy-pro-t2i-20260102-030405";
+
+/**
+ * A module that holds the CLI where it first puts a file of `STOPPED_NAME` in place (a rename or a link of
+ * `fs/promises`) until `runs` CLIs have come that far. Runs at once then each look for a free name before any takes
+ * one: the race a check made before the write (or just before the rename) would lose is certain, not a matter of
+ * luck. Written to `dir`, with the directory where the runs meet.
+ */
+function meetingBeforePlacing(dir: string, runs: number): string {
+  const meeting = join(dir, "meeting");
+  mkdirSync(meeting);
+  const module = join(dir, "meeting.mjs");
+  writeFileSync(
+    module,
+    `import { readdirSync, writeFileSync } from "node:fs";
+import promises from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
+import { basename, join } from "node:path";
+let met = false;
+async function meet(to) {
+  if (met || !basename(String(to)).startsWith(${JSON.stringify(STOPPED_NAME)})) return;
+  met = true;
+  writeFileSync(join(${JSON.stringify(meeting)}, String(process.pid)), "");
+  while (readdirSync(${JSON.stringify(meeting)}).length < ${runs}) await new Promise((next) => setTimeout(next, 5));
+}
+for (const name of ["link", "rename"]) {
+  const real = promises[name];
+  promises[name] = async (from, to) => (await meet(to), real(from, to));
+}
+syncBuiltinESMExports();
+`,
+  );
+  return module;
+}
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -55,21 +116,16 @@ describe("decart image", () => {
   it("never names the file the journal: the name it would pick is the journal's, so it adds -2", async () => {
     const { dir: cwd, remove: clean } = tempDir();
     try {
-      // The CLI's clock stopped at one instant, so that the name it picks is known (the rest of it runs as ever).
-      const clock = join(cwd, "clock.mjs");
-      writeFileSync(
-        clock,
-        "const At = Date;\nglobalThis.Date = class extends At { constructor(...a) { a.length ? super(...a) : super(Date.UTC(2026, 0, 2, 3, 4, 5)); } };\n",
-      );
+      const clock = stoppedClock(cwd);
       /** Runs `decart image` in the directory `place` (made if need be) with the journal `journal`. */
       const at = (place: string, journal: string) => {
         mkdirSync(join(cwd, place), { recursive: true });
         return run(["image", "A lighthouse", "--no-json", "--journal", journal], {
-          env: { ...env, NODE_OPTIONS: `--import=${pathToFileURL(clock).href}` },
+          env: { ...env, ...importing(clock) },
           cwd: join(cwd, place),
         });
       };
-      const name = "lucy-pro-t2i-20260102-030405";
+      const name = STOPPED_NAME;
       const plain = await at("plain", join(cwd, "elsewhere.jsonl"));
       expect(plain.code, plain.stderr).toBe(0);
       expect(plain.stdout.trim()).toBe(join(cwd, "plain", `${name}.png`));
@@ -84,17 +140,79 @@ describe("decart image", () => {
       expect(readFileSync(join(cwd, "state", `${name}-2.png`)).subarray(0, 8)).toEqual(PNG);
       expect(readFileSync(join(cwd, "state", `${name}.png`), "utf8")).toBe(line);
 
-      // A journal not written yet under the name of another image type the answer could have (a WebP), or through a
-      // link to the directory: the same.
+      // A journal not written yet under that name, or through a link to the directory: the same. Under the name of
+      // another image type (a WebP): not the name the PNG takes, which keeps its own.
+      const later = await at("later", join(cwd, "later", `${name}.png`));
+      expect(later.code, later.stderr).toBe(0);
+      expect(later.stdout.trim()).toBe(join(cwd, "later", `${name}-2.png`));
+      expect(existsSync(join(cwd, "later", `${name}.png`))).toBe(false);
       const other = await at("webp", join(cwd, "webp", `${name}.webp`));
       expect(other.code, other.stderr).toBe(0);
-      expect(other.stdout.trim()).toBe(join(cwd, "webp", `${name}-2.png`));
+      expect(other.stdout.trim()).toBe(join(cwd, "webp", `${name}.png`));
       expect(existsSync(join(cwd, "webp", `${name}.webp`))).toBe(false);
       symlinkSync(join(cwd, "linked"), join(cwd, "link"));
       const linked = await at("linked", join(cwd, "link", `${name}.png`));
       expect(linked.code, linked.stderr).toBe(0);
       expect(linked.stdout.trim()).toBe(join(cwd, "linked", `${name}-2.png`));
-      expect(emu.stats().requests.byRoute.process).toBe(4);
+      expect(emu.stats().requests.byRoute.process).toBe(5);
+    } finally {
+      clean();
+    }
+  });
+
+  it("never writes over what is there without -o: the name takes -2, -3 … (-o replaces a file, as asked)", async () => {
+    const { dir: cwd, remove: clean } = tempDir();
+    try {
+      const env2 = { ...env, ...importing(stoppedClock(cwd)) };
+      const name = (suffix = "") => join(cwd, `${STOPPED_NAME}${suffix}.png`);
+      // The user's file, a directory and a link to nowhere already have the names of that second.
+      writeFileSync(name(), "mine");
+      mkdirSync(name("-2"));
+      symlinkSync(join(cwd, "nowhere"), name("-3"));
+      const first = await run(["image", "A lighthouse", "--no-json"], { env: env2, cwd });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toBe(`${name("-4")}\n`);
+      expect(readFileSync(name("-4")).subarray(0, 8)).toEqual(PNG);
+      // Another run in that second: the next name.
+      const second = await run(["image", "A lighthouse"], { env: env2, cwd });
+      expect(second.code, second.stderr).toBe(0);
+      expect(events(second.stdout)).toEqual([expect.objectContaining({ type: "saved", path: name("-5") })]);
+      expect(readFileSync(name(), "utf8")).toBe("mine");
+      expect(statSync(name("-2")).isDirectory()).toBe(true);
+      expect(readlinkSync(name("-3"))).toBe(join(cwd, "nowhere"));
+      expect(existsSync(join(cwd, "nowhere"))).toBe(false);
+      expect(readdirSync(cwd).filter((f) => f.endsWith(".partial"))).toEqual([]);
+
+      // A name given with -o is written over.
+      const given = await run(["image", "A lighthouse", "-o", name(), "--no-json"], { env: env2, cwd });
+      expect(given.code, given.stderr).toBe(0);
+      expect(given.stdout).toBe(`${name()}\n`);
+      expect(readFileSync(name()).subarray(0, 8)).toEqual(PNG);
+    } finally {
+      clean();
+    }
+  });
+
+  it("runs at once in one second each take a name of their own", async () => {
+    const { dir: cwd, remove: clean } = tempDir();
+    try {
+      const runs = 3;
+      const env2 = { ...env, ...importing(stoppedClock(cwd), meetingBeforePlacing(cwd, runs)) };
+      const prompts = Array.from({ length: runs }, (_, i) => `Lighthouse ${i + 1}`);
+      const results = await Promise.all(
+        prompts.map((prompt) => run(["image", prompt, "--no-json"], { env: env2, cwd })),
+      );
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      const paths = results.map((r) => r.stdout.trim());
+      const names = ["", "-2", "-3"].map((suffix) => join(cwd, `${STOPPED_NAME}${suffix}.png`));
+      expect([...paths].sort()).toEqual(names.sort());
+      // Each file is its own run's image (the emulator answers a prompt with the same image every time).
+      for (const [i, prompt] of prompts.entries()) {
+        const again = await run(["image", prompt, "-o", "-"], { env });
+        expect(again.code, again.stderr).toBe(0);
+        expect(readFileSync(paths[i]!)).toEqual(again.bytes);
+      }
+      expect(readdirSync(cwd).filter((f) => f.endsWith(".partial"))).toEqual([]);
     } finally {
       clean();
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Emulator } from "@decart/emulator";
@@ -191,6 +191,30 @@ describe("decart video", () => {
     const again = await run(["jobs", "result", event.job_id, "-o", join(dir, "free.mp4")], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(await sha256(join(dir, "free.mp4"))).toBe(served(event.job_id).resultSha256);
+  });
+
+  it("without -o, never writes over what is there: <job id>.mp4 takes -2, -3 … when it is taken", async () => {
+    const { done, event } = await until(["video", "A lake [hold]"], "submitted");
+    const name = (suffix = "") => join(dir, `${event.job_id}${suffix}.mp4`);
+    expect(journal()[0]).toMatchObject({ event: "submitted", job_id: event.job_id, path: name() });
+    // The names are taken after the job was recorded, before its result comes: a file of the user's, a directory.
+    writeFileSync(name(), "mine");
+    mkdirSync(name("-2"));
+    expect(emu.release(event.job_id)).toBe(true);
+    const result = await done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(events(result.stdout).at(-1)).toEqual({
+      type: "saved",
+      job_id: event.job_id,
+      path: name("-3"),
+      bytes: served(event.job_id).resultBytes,
+    });
+    expect(await sha256(name("-3"))).toBe(served(event.job_id).resultSha256);
+    expect(readFileSync(name(), "utf8")).toBe("mine");
+    expect(statSync(name("-2")).isDirectory()).toBe(true);
+    expect(partials()).toEqual([]);
+    // The journal says where the result went: `jobs list` and `jobs wait` find it there.
+    expect(journal().at(-1)).toMatchObject({ event: "saved", job_id: event.job_id, path: name("-3") });
   });
 
   it("a killed process loses no job: the journal has its id before any waiting", async () => {

@@ -65,7 +65,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   const journal = await openJournal(options.journal);
   const { signal, release } = interruptible();
   try {
-    const bytes = await downloadResult(client, jobId, path, output, signal);
+    const { bytes } = await downloadResult(client, jobId, path, output, signal);
     await journal.append({ job_id: jobId, event: "saved", path });
     output.event({ type: "saved", job_id: jobId, path, bytes });
     output.saved("Video", path, bytes);

@@ -3,10 +3,10 @@ import type { VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { checkOutputDirectory, checkOutputFile } from "../files.js";
+import { checkOutputDirectory, checkOutputFile, freeName } from "../files.js";
 import { finish, follow, interruptible, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
-import { checkJournalApart, openJournal } from "../journal.js";
+import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { submitAndWatch } from "../watch.js";
 import { splitArguments } from "./image.js";
@@ -56,10 +56,12 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const client = clientFor(options, output);
   if (options.output !== undefined) checkJournalApart(options.journal, [options.output], `-o ${options.output}`);
   const journal = await openJournal(options.journal);
-  // Without -o the file is `<job id>.mp4` in the current directory, named once the job exists: only the directory
-  // can be checked before the submit.
+  // Without -o the file is `<job id>.mp4` in the current directory, named once the job exists (so only the directory
+  // can be checked before the submit), a name that never replaces a file (nor is the journal's): `-2`, `-3` … is
+  // added until it is free, when the job is recorded and again when the result is put in place (see `placeFile`).
   if (options.output !== undefined) await checkOutputFile(resolve(options.output), `-o ${options.output}`);
   else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
+  const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
   const { signal, release } = interruptible();
   const upload = await uploadProgress(output);
   try {
@@ -74,7 +76,8 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
       journal,
       signal,
       model: inputs.model.name,
-      path: (jobId) => resolve(options.output ?? `${jobId}.mp4`),
+      path: (jobId) => (avoid ? freeName(resolve(`${jobId}.mp4`), avoid) : resolve(options.output!)),
+      avoid,
     });
     return finish(outcome, output);
   } finally {
