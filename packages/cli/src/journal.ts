@@ -118,6 +118,16 @@ export async function openJournal(flag: string | undefined, { write = true } = {
   return new Journal(path, what);
 }
 
+/** The record glued onto a fragment of a line cut short (see `Journal.lines`), if the line holds one. */
+function recordAfterFragment(line: string): unknown {
+  for (let at = line.indexOf('{"at":', 1); at > 0; at = line.indexOf('{"at":', at + 1)) {
+    try {
+      return JSON.parse(line.slice(at));
+    } catch {}
+  }
+  return undefined;
+}
+
 /**
  * An append-only JSONL file of every job the CLI submitted (and every image a batch wrote). `append` resolves once its record is written and flushed to
  * disk (fsync), so a job id recorded before waiting survives a killed process or a lost machine. The disk work runs
@@ -163,9 +173,18 @@ export class Journal {
             await ensureDirectoryOf(this.path);
             this.ready = true;
           }
-          const file = await open(this.path, "a", 0o600);
+          const file = await open(this.path, "a+", 0o600);
           try {
-            await file.write(group.map((g) => g.line).join(""));
+            let text = group.map((g) => g.line).join("");
+            // A last line cut short (a kill or power loss mid-write) is left alone, and ended first: the record glued
+            // onto it could never be read again.
+            const { size } = await file.stat();
+            if (size > 0) {
+              const last = Buffer.alloc(1);
+              await file.read(last, 0, 1, size - 1);
+              if (last[0] !== 0x0a) text = `\n${text}`;
+            }
+            await file.write(text);
             await file.sync();
           } finally {
             await file.close();
@@ -180,7 +199,11 @@ export class Journal {
     }
   }
 
-  /** Every line of the file as JSON, in order (a line cut short by a kill mid-write is skipped). */
+  /**
+   * Every line of the file as JSON, in order. A line cut short by a kill mid-write is skipped; a record that an earlier
+   * version appended onto such a line without ending it first is read from where it starts (every record starts with
+   * `{"at":`, which JSON text inside a record cannot contain unescaped).
+   */
   private lines(): any[] {
     let text: string;
     try {
@@ -194,7 +217,10 @@ export class Journal {
       if (!line.trim()) continue;
       try {
         lines.push(JSON.parse(line));
-      } catch {}
+      } catch {
+        const glued = recordAfterFragment(line);
+        if (glued !== undefined) lines.push(glued);
+      }
     }
     return lines;
   }

@@ -166,6 +166,22 @@ describe("decart batch", () => {
     expect(emu.stats().jobsCreated - lines.length).toBeLessThanOrEqual(8);
   });
 
+  it("a journal whose last line was cut short (a kill mid-write) still records the batch: no second job", async () => {
+    const { path } = batchFile("torn.jsonl", 2);
+    const out = join(dir, "torn");
+    writeFileSync(env.DECART_JOURNAL!, '{"at":"2026-01-01T00:00:01.000Z","job_id":"job_o');
+    const args = ["batch", path, "--out", out];
+    const first = await run(args, { env });
+    expect(first.code, first.stderr).toBe(0);
+    const listed = await run(["jobs", "list"], { env });
+    expect(events(listed.stdout).map((e) => e.custom_id)).toEqual(["clip-1", "clip-2"]);
+    const again = await run(args, { env });
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain("add --resume");
+    expect((await run([...args, "--resume"], { env })).code).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(2);
+  });
+
   it("the errors file runs as a batch of its own", async () => {
     const { path } = batchFile("small.jsonl", 10);
     const out = join(dir, "small");

@@ -34,4 +34,31 @@ describe("the journal", () => {
     await journal.append({ job_id: "job_y", event: "submitted" });
     expect(journal.jobs()).toMatchObject([{ job_id: "job_y", state: "submitted" }]);
   });
+
+  it("ends a last line cut short (a kill mid-write) before appending: the next record is read, as every whole line", async () => {
+    const path = join(dir, "torn.jsonl");
+    const whole = JSON.stringify({ at: "2026-01-01T00:00:00.000Z", job_id: "job_a", event: "submitted" });
+    writeFileSync(path, `${whole}\n{"at":"2026-01-01T00:00:01.000Z","job_id":"job_o`);
+    const journal = new Journal(path);
+    await journal.append({ job_id: "job_b", event: "submitted", custom_id: "b" });
+    await journal.append({ job_id: "job_b", event: "completed" });
+    expect(readFileSync(path, "utf8").split("\n")[1]).toBe('{"at":"2026-01-01T00:00:01.000Z","job_id":"job_o');
+    expect(journal.jobs()).toMatchObject([
+      { job_id: "job_a", state: "submitted" },
+      { job_id: "job_b", state: "completed", custom_id: "b" },
+    ]);
+  });
+
+  it("reads a record an earlier version glued onto a line cut short", () => {
+    const path = join(dir, "glued.jsonl");
+    const record = { at: "2026-01-01T00:00:02.000Z", job_id: "job_c", event: "submitted", custom_id: "c" };
+    const after = { at: "2026-01-01T00:00:03.000Z", job_id: "job_c", event: "saved", path: '/x/{"at":.mp4' };
+    writeFileSync(
+      path,
+      `{"at":"2026-01-01T00:00:01.000Z","job_id":"job_o${JSON.stringify(record)}\n${JSON.stringify(after)}\n{"at":"2`,
+    );
+    expect(new Journal(path).jobs()).toMatchObject([
+      { job_id: "job_c", state: "saved", custom_id: "c", path: after.path },
+    ]);
+  });
 });
