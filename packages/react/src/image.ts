@@ -11,13 +11,14 @@ export interface ImageGeneration extends GenerationState {
   /**
    * Whether `retry()` would send the same inputs again now (after an `error` that says no image was made), by the rule
    * `retry()` follows: show a "Try again" only then. False when `idle`, running, `completed`, and after
-   * `SUBMIT_OUTCOME_UNKNOWN`.
+   * `SUBMIT_OUTCOME_UNKNOWN` or a request your `signal` aborted.
    */
   canRetry: boolean;
   /**
    * Generates an image through the Process API (call it from an event handler, never from an effect): `submitting`,
    * then `completed` with the image in `result`, or `error`. Resolves with the image, or `undefined` when the request
-   * failed or was stopped (the error is in the state). A request still running is stopped first.
+   * failed or was stopped (the error is in the state). A request still running is stopped first. `input.signal` aborts
+   * the request too (one already aborted sends nothing): the state is then `error` with the core's `AbortError`.
    */
   submit<M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined>;
   /** Aborts the request in flight, and the state goes back to `idle`; a state after the request stays as it was. */
@@ -27,9 +28,9 @@ export interface ImageGeneration extends GenerationState {
   /**
    * After an `error` that says no image was made (your input, the key, an HTTP answer such as 400, 403, 422, 429 or
    * 503, a refused connection): sends the same inputs again, as `submit`. Otherwise it does nothing and resolves
-   * `undefined`: `idle`, running, `completed`, or a request whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`: an
-   * image may have been made, and paid for; `submit` again yourself if you accept that). The inputs are kept for it
-   * until an image comes, `stop()`, `reset()` or the next `submit`.
+   * `undefined`: `idle`, running, `completed`, a request your `signal` aborted, or one whose outcome is unknown
+   * (`SUBMIT_OUTCOME_UNKNOWN`: an image may have been made, and paid for; `submit` again yourself if you accept that).
+   * The inputs are kept for it until an image comes, `stop()`, `reset()` or the next `submit`.
    */
   retry(): Promise<Blob | undefined>;
 }
@@ -61,18 +62,33 @@ class ImageGenerator {
     this.controller = controller;
     this.input = input;
     this.store.replace({ ...idle, status: "submitting", watching: true });
+    // Your `signal` aborts the request too (one already aborted sends nothing): its abort is yours, an `error` (the
+    // core's `AbortError`), where the hook's own (`halt`, which lets go of `controller`) leaves the state to it. A
+    // `signal` that is no AbortSignal goes to the core, whose check makes it an `InvalidInputError`.
+    const signal = input?.signal;
+    const yours = signal instanceof AbortSignal;
+    const abort = () => controller.abort(signal!.reason);
+    if (yours) {
+      if (signal.aborted) abort();
+      signal.addEventListener("abort", abort);
+    }
     try {
-      const image = await this.client.process({ ...input, signal: controller.signal } as ProcessOptions<M>);
-      if (controller.signal.aborted) return undefined;
+      const image = await this.client.process({
+        ...input,
+        signal: signal && !yours ? signal : controller.signal,
+      } as ProcessOptions<M>);
+      if (this.controller !== controller) return undefined;
       this.controller = this.input = undefined;
       this.store.set({ status: "completed", watching: false, result: image });
       return image;
     } catch (error) {
-      if (!controller.signal.aborted) {
+      if (this.controller === controller) {
         this.controller = undefined;
         this.store.set({ status: "error", watching: false, error: error as Error });
       }
       return undefined;
+    } finally {
+      if (yours) signal.removeEventListener("abort", abort);
     }
   };
 

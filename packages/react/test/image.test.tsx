@@ -1,10 +1,10 @@
-import { models } from "@decart/core";
+import { AbortError, InvalidInputError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { StrictMode } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { useGenerateImage, useResultUrl } from "../src/index.js";
-import { activityWith, clientFor, collected, startFast, strictWith, until } from "./helpers.js";
+import { activityWith, clientFor, collected, countingFetch, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -96,6 +96,79 @@ describe("useGenerateImage, stopped or hidden mid-request", () => {
     tab.show(true);
     rerender();
     expect(result.current.status).toBe("idle");
+  });
+});
+
+describe("useGenerateImage and your signal", () => {
+  it("an aborted signal sends nothing: the state is `error` with the core's AbortError, and retry() sends nothing", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    let image: Blob | undefined | "unset" = "unset";
+    await act(async () => {
+      image = await result.current.submit({ model, prompt: "given up on", signal: AbortSignal.abort() });
+    });
+    expect(image).toBeUndefined();
+    expect(result.current).toMatchObject({ status: "error", watching: false, result: undefined, canRetry: false });
+    expect(result.current.error).toBeInstanceOf(AbortError);
+    expect(result.current.error).toMatchObject({ code: "ABORT" });
+    const before = result.current;
+    await act(async () => {
+      image = await result.current.retry();
+    });
+    expect(image).toBeUndefined();
+    expect(result.current).toEqual(before);
+    expect(emu.stats().requests.total).toBe(0); // no image, no token either
+  });
+
+  it("a `signal` that is no AbortSignal is the core's InvalidInputError, as in a call of the client's: nothing is sent", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    let image: Blob | undefined | "unset" = "unset";
+    await act(async () => {
+      image = await result.current.submit({ model, prompt: "not a signal", signal: { aborted: true } as never });
+    });
+    expect(image).toBeUndefined();
+    expect(result.current).toMatchObject({ status: "error", watching: false, error: { field: "signal" } });
+    expect(result.current.error).toBeInstanceOf(InvalidInputError);
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("your signal aborts the request in flight (`error`, AbortError); stop() still goes back to idle", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
+    const page = countingFetch();
+    const { result } = renderHook(() => useGenerateImage(), {
+      wrapper: strictWith(clientFor(emu, { fetch: page })),
+    });
+    const sent = () => emu!.stats().requests.byRoute.process ?? 0;
+    const yours = new AbortController();
+    let pending: Promise<Blob | undefined> | undefined;
+    act(() => {
+      pending = result.current.submit({ model, prompt: "slow, then given up on", signal: yours.signal });
+    });
+    await until(() => sent() === 1);
+    act(() => yours.abort());
+    expect(page.open()).toBe(0); // the request is aborted at once, not left running
+    expect(await pending).toBeUndefined();
+    expect(result.current).toMatchObject({
+      status: "error",
+      watching: false,
+      error: { code: "ABORT" },
+      canRetry: false,
+    });
+    expect(result.current.error).toBeInstanceOf(AbortError);
+    // With a signal of yours that does not abort, the hook's own stop() aborts: `idle`, as without one, and your
+    // signal aborted later changes nothing.
+    const later = new AbortController();
+    act(() => {
+      pending = result.current.submit({ model, prompt: "slow, then stopped", signal: later.signal });
+    });
+    await until(() => sent() === 2);
+    act(() => result.current.stop());
+    expect(await pending).toBeUndefined();
+    expect(result.current.status).toBe("idle");
+    expect(page.open()).toBe(0);
+    act(() => later.abort());
+    expect(result.current).toMatchObject({ status: "idle", error: undefined });
   });
 });
 
