@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type Emulator, seededRandom } from "@decart/emulator";
@@ -180,6 +180,29 @@ describe("decart batch", () => {
     expect(again.stderr).toContain("add --resume");
     expect((await run([...args, "--resume"], { env })).code).toBe(0);
     expect(emu.stats().jobsCreated).toBe(2);
+  });
+
+  it("a batch file is one batch through any path: a link to its directory, a hard link, the file saved anew", async () => {
+    mkdirSync(join(dir, "linked-real"));
+    symlinkSync("linked-real", join(dir, "linked-link"));
+    const line = `${JSON.stringify({ custom_id: "a", prompt: "x" })}\n`;
+    writeFileSync(join(dir, "linked-real", "b.jsonl"), line);
+    linkSync(join(dir, "linked-real", "b.jsonl"), join(dir, "linked-hard.jsonl"));
+    const out = join(dir, "linked-out");
+    const first = await run(["batch", join(dir, "linked-link", "b.jsonl"), "--out", out], { env });
+    expect(first.code, first.stderr).toBe(0);
+    for (const path of [join(dir, "linked-real", "b.jsonl"), join(dir, "linked-hard.jsonl")]) {
+      const again = await run(["batch", path, "--out", out], { env });
+      expect(again.code, `${path}: ${again.stderr}`).toBe(2);
+      expect(again.stderr, path).toContain("add --resume");
+      expect((await run(["batch", path, "--out", out, "--resume"], { env })).code, path).toBe(0);
+    }
+    // Saved anew (as an editor does: another file renamed over it), it is still the batch its paths lead to.
+    writeFileSync(join(dir, "linked-new.jsonl"), line);
+    renameSync(join(dir, "linked-new.jsonl"), join(dir, "linked-real", "b.jsonl"));
+    const edited = await run(["batch", join(dir, "linked-real", "b.jsonl"), "--out", out], { env });
+    expect(edited.code, edited.stderr).toBe(2);
+    expect(emu.stats().jobsCreated).toBe(1);
   });
 
   it("the errors file runs as a batch of its own", async () => {

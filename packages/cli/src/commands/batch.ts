@@ -12,6 +12,8 @@ import {
   fsReason,
   imageExtensions,
   makeDirectory,
+  placeOf,
+  samePlace,
   writeAtomically,
 } from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
@@ -166,7 +168,8 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   const stdin = stdinReader();
   const text = source === "-" ? (await stdin()).toString("utf8") : await readBatchFile(source);
   const lines = parseBatch(text);
-  // A batch is known in the journal by its file's path, or (from stdin) by its content.
+  // A batch is known in the journal by its file's path (told apart as the file system sees it: see `thisBatch`), or
+  // (from stdin) by its content.
   const batch =
     source === "-" ? `stdin:${createHash("sha256").update(text).digest("hex").slice(0, 16)}` : resolve(source);
   const base = source === "-" ? process.cwd() : dirname(resolve(source));
@@ -179,11 +182,11 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   checkJournalApart(options.journal, [out, join(out, "results.jsonl"), join(out, "errors.jsonl"), ...written], "--out");
   await checkOutputDirectory(out, options.out ? `--out ${options.out}` : "the current directory");
   const journal = await openJournal(options.journal);
+  const ours = thisBatch(source, batch);
   const known = new Map<string, JournalJob>();
-  for (const job of journal.jobs())
-    if (job.batch === batch && job.custom_id !== undefined) known.set(job.custom_id, job);
+  for (const job of journal.jobs()) if (ours(job.batch) && job.custom_id !== undefined) known.set(job.custom_id, job);
   const images = new Map<string, string>();
-  for (const image of journal.images()) if (image.batch === batch) images.set(image.custom_id, image.path);
+  for (const image of journal.images()) if (ours(image.batch)) images.set(image.custom_id, image.path);
   if ((known.size || images.size) && !options.resume) {
     throw usageError(
       `${known.size + images.size} line(s) of this batch already have jobs or images in the journal (${journal.path}): ` +
@@ -363,6 +366,29 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     return EXIT.interrupted;
   }
   return failedLines.size ? EXIT.batchPartial : EXIT.ok;
+}
+
+/**
+ * Whether a batch recorded in the journal (its `batch`: a file's path, or `stdin:<hash>`) is this one. A file is told
+ * apart as the file system sees it, as the journal is (`placeOf`, `samePlace`): the path through a symbolic link to it
+ * or to its directory, or a hard link, is the same batch (else a second run through another path would submit every
+ * line again). Paths are compared as they lead today, so a file saved anew (an editor replaces it) is still the batch.
+ */
+function thisBatch(source: string, batch: string): (recorded: string | undefined) => boolean {
+  if (source === "-") return (recorded) => recorded === batch;
+  const known = new Map<string, string>();
+  const place = placeOf(source, known);
+  const answers = new Map<string, boolean>();
+  return (recorded) => {
+    if (recorded === undefined || recorded.startsWith("stdin:")) return false;
+    let answer = answers.get(recorded);
+    if (answer === undefined) {
+      const other = placeOf(recorded, known);
+      answer = recorded === batch || samePlace(other, place);
+      answers.set(recorded, answer);
+    }
+    return answer;
+  };
 }
 
 async function readBatchFile(path: string): Promise<string> {
