@@ -1,8 +1,8 @@
-import { rm, stat } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { AbortError, type DecartClient } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { CliError, EXIT, type ExitCode } from "./exit.js";
-import { type Avoid, ensureDirectoryOf, placeFile, temporaryPath } from "./files.js";
+import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath } from "./files.js";
 import type { Journal } from "./journal.js";
 import type { Output } from "./output.js";
 import type { JobEvent } from "./watch.js";
@@ -84,10 +84,11 @@ export async function uploadProgress(output: Output, chatter = true) {
 }
 
 /**
- * Streams a completed job's result to `path` (its directory created if need be): into a temporary file beside it (the
- * client's `saveResult`), checked against the answer's `Content-Length`, then put in place by `placeFile` (with
- * `avoid`: a name the CLI chose, which never replaces a file). Answers where it went and its size. A failure leaves no
- * file behind.
+ * Streams a completed job's result to `path` (its directory created if need be) with the client's `saveResult`: into
+ * a temporary file beside it, checked against the answer's `Content-Length` (a body cut short is downloaded again),
+ * renamed only when complete. A name the user gave (`-o`, a batch line's result) is its target, replaced; a name the CLI
+ * chose (`avoid`) is a file that saveResult completes under a temporary name, then put in place by `placeFile`, which
+ * never replaces a file. Answers where it went and its size. A failure leaves no file behind.
  */
 export async function downloadResult(
   client: DecartClient,
@@ -97,32 +98,28 @@ export async function downloadResult(
   signal: AbortSignal,
   { bar = true, avoid }: { bar?: boolean; avoid?: Avoid | undefined } = {},
 ): Promise<{ path: string; bytes: number }> {
-  const temp = temporaryPath(path);
+  const target = avoid ? temporaryPath(path) : path;
   const events = progressEvents(output, "downloading", { job_id: jobId });
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
-  let total: number | undefined;
   try {
     await ensureDirectoryOf(path);
-    await saveResult(client, jobId, temp, {
+    const { bytes } = await saveResult(client, jobId, target, {
       signal,
       onProgress: ({ receivedBytes, totalBytes }) => {
-        total = totalBytes;
         events(receivedBytes, totalBytes);
         progress?.update(receivedBytes, totalBytes);
       },
     });
-    const { size } = await stat(temp);
-    if (total !== undefined && size !== total) {
-      throw new CliError(`The result of ${jobId} is ${size} bytes; the server announced ${total}`, EXIT.error, jobId);
-    }
-    return { path: await placeFile(temp, path, avoid), bytes: size };
+    return { path: avoid ? await placeFile(target, path, avoid) : path, bytes };
   } catch (e) {
-    await rm(temp, { force: true });
-    // The disk refused (the place taken meanwhile, a full disk …): the result is paid for and still on the server.
-    const { code, syscall, message } = e as NodeJS.ErrnoException;
+    if (avoid) await rm(target, { force: true });
+    // The disk refused (the place taken meanwhile, a full disk …): the result is paid for and still on the server. The
+    // client's FILE_WRITE_FAILED names its temporary file and its own API; the user's path and the CLI's command here.
+    const cause = (e as { code?: unknown }).code === "FILE_WRITE_FAILED" ? (e as { cause?: unknown }).cause : e;
+    const { code, syscall } = (cause ?? {}) as NodeJS.ErrnoException;
     if (typeof code === "string" && typeof syscall === "string") {
       throw new CliError(
-        `Could not save the result of ${jobId} to ${path} (${message}); it stays on the server: ` +
+        `Could not save the result of ${jobId} to ${path} (${fsReason(cause)}); it stays on the server: ` +
           `decart jobs result ${jobId} -o <file>`,
         EXIT.error,
         jobId,

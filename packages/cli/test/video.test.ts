@@ -185,12 +185,25 @@ describe("decart video", () => {
     const result = await done;
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain(`it stays on the server: decart jobs result ${event.job_id} -o <file>`);
+    // The user's path and the CLI's command: not a temporary file's name, nor the client library's functions.
+    expect(result.stderr).toContain(`Could not save the result of ${event.job_id} to ${out} (EISDIR`);
+    expect(result.stderr).not.toContain(".partial");
+    expect(result.stderr).not.toContain("saveResult");
     expect(result.stderr).not.toContain("may still finish");
     expect(events(result.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, job_id: event.job_id });
     expect(partials()).toEqual([]);
     const again = await run(["jobs", "result", event.job_id, "-o", join(dir, "free.mp4")], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(await sha256(join(dir, "free.mp4"))).toBe(served(event.job_id).resultSha256);
+  });
+
+  it("-o of the longest name the check takes (238 bytes) is written: one temporary name beside it, 17 bytes longer", async () => {
+    const out = join(dir, `${"v".repeat(234)}.mp4`);
+    const { code, stderr, stdout } = await run(["video", "A lake", "-o", out], { env });
+    expect(code, stderr).toBe(0);
+    const saved = events(stdout).at(-1)!;
+    expect(saved).toMatchObject({ type: "saved", path: out });
+    expect(await sha256(out)).toBe(served(saved.job_id).resultSha256);
   });
 
   it("without -o, never writes over what is there: <job id>.mp4 takes -2, -3 … when it is taken", async () => {
