@@ -226,6 +226,22 @@ describe("decart batch", () => {
     expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
   });
 
+  it("a custom_id in any script keeps its letters and digits in the file name; separators and device names do not pass", async () => {
+    const out = join(dir, "scripts");
+    const ids = ["日本", "中国", "Ünïcödé-٣", "हिन्दी", "a/b\\c", "nul", "..x", "tab\there"];
+    const input = ids.map((id) => `${JSON.stringify({ custom_id: id, prompt: "x" })}\n`).join("");
+    const { code, stdout, stderr } = await run(["batch", "-", "--out", out], { env, input });
+    expect(code, stderr).toBe(0);
+    const names = ["日本", "中国", "Ünïcödé-٣", "हिन्दी", "a_b_c", "_nul", "_x", "tab_here"];
+    const paths = Object.fromEntries(
+      events(stdout)
+        .filter((e) => e.type === "line_completed")
+        .map((e) => [e.custom_id, e.path]),
+    );
+    expect(ids.map((id) => paths[id])).toEqual(names.map((name) => join(out, `${name}.mp4`)));
+    for (const name of names) expect(existsSync(join(out, `${name}.mp4`)), name).toBe(true);
+  });
+
   it("image lines go through the Process API, are journaled once written, and --resume does not redo them", async () => {
     const out = join(dir, "images");
     const lines = [
@@ -326,8 +342,10 @@ describe("decart batch", () => {
       await rejected(`${line({ custom_id: "a", prompt: "x" })}{oops\n`, "line 2", "not JSON (");
       await rejected(line({ custom_id: "a", model: "lucy-nope", prompt: "x" }), "line 1", "lucy-nope");
     });
-    it("a custom_id too long to name a file (it would fail only once its job was paid for)", () =>
-      rejected(line({ custom_id: "k".repeat(201), prompt: "x" }), "line 1", "at most 200"));
+    it("a custom_id too long to name a file (it would fail only once its job was paid for), counted in bytes", async () => {
+      await rejected(line({ custom_id: "k".repeat(201), prompt: "x" }), "line 1", "at most 200");
+      await rejected(line({ custom_id: "日".repeat(67), prompt: "x" }), "line 1", "201 bytes", "at most 200");
+    });
     it("a last line cut short (stdin closed early), even after a BOM and CRLF line ends", () =>
       rejected(`\ufeff${line({ custom_id: "a", prompt: "x" })}\r\n{"custom_id":"b","pro`, "line 3", "not JSON ("));
     it("a bad --concurrency", () =>

@@ -37,7 +37,7 @@ interface BatchLine {
   /** The line as given, written back as it is to the errors file. */
   text: string;
   customId: string;
-  /** The result's file name: the custom_id with anything but letters, digits, `.`, `_` and `-` replaced by `_`. */
+  /** The result's file name (see `fileName`). */
   name: string;
   /** A video model (a job of the Queue API) or an image model (the Process API). */
   model: VideoModel | ImageModel;
@@ -50,8 +50,22 @@ type LineResult = { custom_id: string; line: number; job_id?: string | undefined
   | { status: "failed"; error: string; resumable?: true }
 );
 
-const fileName = (customId: string) => customId.replace(/[^\w.-]/g, "_").replace(/^\.+/, "_");
-/** Longest result file name from a custom_id: room for the extension and the temporary suffix within 255 bytes. */
+/** Names Windows keeps for devices, with any extension (`con.mp4` is the console there, not a file). */
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;
+
+/**
+ * The result's file name for a custom_id: letters, marks and digits of any script are kept (NFC), as are `.`, `_` and
+ * `-`; anything else (a path separator, a control character, a space, a character Windows or macOS refuse in a name)
+ * becomes `_`, as does a leading dot (a hidden file); a name Windows keeps for a device gets a `_` in front.
+ */
+const fileName = (customId: string) => {
+  const name = customId
+    .normalize("NFC")
+    .replace(/[^\p{L}\p{M}\p{N}_.-]/gu, "_")
+    .replace(/^\.+/, "_");
+  return RESERVED.test(name) ? `_${name}` : name;
+};
+/** Longest result file name from a custom_id, in bytes: room for the extension and the temporary suffix within 255. */
 const MAX_NAME = 200;
 
 /** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
@@ -81,9 +95,10 @@ export function parseBatch(text: string): BatchLine[] {
     const seen = ids.get(customId);
     if (seen) throw usageError(`line ${number}: "custom_id" ${JSON.stringify(customId)} repeats line ${seen}`);
     const name2 = fileName(customId);
-    if (name2.length > MAX_NAME) {
+    const bytes = Buffer.byteLength(name2);
+    if (bytes > MAX_NAME) {
       throw usageError(
-        `line ${number}: "custom_id" is ${customId.length} characters; at most ${MAX_NAME} (it names the result file)`,
+        `line ${number}: "custom_id" makes a file name of ${bytes} bytes (UTF-8); at most ${MAX_NAME} (it names the result file)`,
       );
     }
     const clash = names.get(name2.toLowerCase());
