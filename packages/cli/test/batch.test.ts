@@ -318,7 +318,8 @@ describe("decart batch", () => {
 
   describe("input errors name the line, and nothing is sent", () => {
     const rejected = async (text: string, ...expected: string[]) => {
-      const { code, stderr } = await run(["batch", "-"], { env, input: text });
+      // In the test's directory: a line accepted by mistake writes its result and report there, not in the package.
+      const { code, stderr } = await run(["batch", "-"], { env, input: text, cwd: dir });
       expect(code).toBe(2);
       for (const e of expected) expect(stderr).toContain(e);
       expect(emu.stats().requests.total).toBe(0);
