@@ -147,7 +147,34 @@ export interface FollowOptions {
   tag?: { custom_id?: string; batch?: string } | undefined;
   /** `false`: no line per event on stderr (a batch shows its own progress). Default `true`. */
   chatter?: boolean;
+  /**
+   * Called when a record of the job could not be written to the journal (after its `journal_failed` event). The job
+   * goes on all the same: its id is in the events and the messages. Default: `warnUnrecorded`.
+   */
+  unrecorded?: ((jobId: string, error: unknown) => void) | undefined;
 }
+
+/**
+ * The warning of a command that follows one job, when the journal cannot record it: once, on stderr, with the job id
+ * and the command that picks the job up again. (The command then ends with exit 1 instead of 0: see `journalExit`.)
+ */
+export function warnUnrecorded(output: Output, journal: Journal, path: () => string | undefined) {
+  let warned = false;
+  return (jobId: string, error: unknown): void => {
+    if (warned) return;
+    warned = true;
+    output.warn(
+      output.err.yellow(
+        `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): job ${jobId} is not recorded there; ` +
+          `the job goes on. Keep its id: ${resumeCommand(jobId, path())}`,
+      ),
+    );
+  };
+}
+
+/** A command's exit code once it is done: 1 instead of 0 when the journal could not record one of its jobs. */
+export const journalExit = (code: number, journal: Journal): number =>
+  code === EXIT.ok && journal.failure !== undefined ? EXIT.error : code;
 
 /** How a followed job ended: saved, failed (the server's reason), or no longer watched (Ctrl-C). */
 export type Outcome =
@@ -166,13 +193,23 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
   let jobId: string | undefined;
   let path: string | undefined;
   const pathOf = (id: string) => (typeof options.path === "string" ? options.path : options.path(id));
+  const unrecorded = options.unrecorded ?? warnUnrecorded(output, journal, () => path);
+  // A record the journal cannot write does not stop the job (see `unrecorded`).
+  const note = async (record: Parameters<Journal["append"]>[0]) => {
+    try {
+      await journal.append(record);
+    } catch (error) {
+      output.event({ type: "journal_failed", ...tag, job_id: record.job_id, error: fsReason(error) });
+      unrecorded(record.job_id, error);
+    }
+  };
   try {
     for await (const event of events) {
       jobId = event.jobId;
       path ??= pathOf(event.jobId);
       switch (event.type) {
         case "submitted":
-          await journal.append({
+          await note({
             ...tag,
             job_id: jobId,
             event: "submitted",
@@ -190,11 +227,11 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           // Not asked for (download: false): the result is streamed to disk below.
           break;
         case "failed":
-          await journal.append({ ...tag, job_id: jobId, event: "failed", error: event.error });
+          await note({ ...tag, job_id: jobId, event: "failed", error: event.error });
           output.event({ type: "failed", ...tag, job_id: jobId, error: event.error });
           return { state: "failed", jobId, error: event.error };
         case "completed": {
-          await journal.append({ ...tag, job_id: jobId, event: "completed" });
+          await note({ ...tag, job_id: jobId, event: "completed" });
           output.event({ type: "completed", ...tag, job_id: jobId });
           info(`${c.green("✓")} ${jobId} completed`);
           const saved = await downloadResult(client, jobId, path, output, signal, {
@@ -203,7 +240,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           });
           path = saved.path;
           const { bytes } = saved;
-          await journal.append({ ...tag, job_id: jobId, event: "saved", path });
+          await note({ ...tag, job_id: jobId, event: "saved", path });
           output.event({ type: "saved", ...tag, job_id: jobId, path, bytes });
           return { state: "saved", jobId, path, bytes };
         }

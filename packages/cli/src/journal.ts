@@ -137,6 +137,11 @@ function recordAfterFragment(line: string): unknown {
  */
 export class Journal {
   private ready = false;
+  /**
+   * The first write that failed (a full disk, a permission, its directory removed or replaced), if one did: the commands
+   * go on without the record (see `follow`'s `unrecorded`) and end with exit 1.
+   */
+  failure: unknown;
   private queue: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
   private writing = false;
   constructor(
@@ -191,6 +196,9 @@ export class Journal {
           }
           for (const g of group) g.resolve();
         } catch (e) {
+          this.failure ??= e;
+          // Its directory may have been removed: made again for the next record.
+          this.ready = false;
           for (const g of group) g.reject(e);
         }
       }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type Emulator, seededRandom } from "@decart/emulator";
@@ -203,6 +203,54 @@ describe("decart batch", () => {
     const edited = await run(["batch", join(dir, "linked-real", "b.jsonl"), "--out", out], { env });
     expect(edited.code, edited.stderr).toBe(2);
     expect(emu.stats().jobsCreated).toBe(1);
+  });
+
+  it("a journal that cannot be written mid-batch loses no job id: the lines complete, --resume reads the ids", async () => {
+    const path = join(dir, "lost.jsonl");
+    const input = [
+      { custom_id: "a", prompt: "A lake [hold]" },
+      { custom_id: "b", prompt: "A river" },
+    ];
+    writeFileSync(path, input.map((l) => `${JSON.stringify(l)}\n`).join(""));
+    const out = join(dir, "lost");
+    const journalDir = join(dir, "lost-journal");
+    const args = ["batch", path, "--out", out, "-c", "1", "--journal", join(journalDir, "jobs.jsonl")];
+    const child = start(args, { env });
+    const done = finished(child);
+    let held: string | undefined;
+    for await (const line of createInterface({ input: child.stdout! })) {
+      held = JSON.parse(line).type === "submitted" ? JSON.parse(line).job_id : undefined;
+      if (held) break;
+    }
+    // Its directory replaced by a file (as a full disk or a lost permission): no record can be written from now on.
+    rmSync(journalDir, { recursive: true });
+    writeFileSync(journalDir, "");
+    expect(emu.release(held!)).toBe(true);
+    const first = await done;
+    expect(first.code, first.stderr).toBe(1);
+    expect(first.stderr.split("Could not write the journal").length, first.stderr).toBe(2);
+    const results = jsonl(join(out, "results.jsonl"));
+    expect(results).toMatchObject([
+      { custom_id: "a", status: "completed", job_id: held, journaled: false, batch: path },
+      { custom_id: "b", status: "completed", job_id: expect.stringMatching(/^job_/), journaled: false, batch: path },
+    ]);
+    for (const r of results) expect(sha256(r.path)).toBe(emu.job(r.job_id)!.resultSha256);
+    const lost = events(first.stdout).filter((e) => e.type === "journal_failed");
+    expect(new Set(lost.map((e) => e.job_id))).toEqual(new Set(results.map((r) => r.job_id)));
+    expect(events(first.stdout).at(-1)).toMatchObject({ type: "summary", completed: 2, not_journaled: 2 });
+
+    // Once the journal can be written: the batch is known, and --resume makes no new job and journals both.
+    rmSync(journalDir);
+    const again = await run(args, { env });
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain("add --resume");
+    const resumed = await run([...args, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(2);
+    const listed = await run(["jobs", "list", "--journal", join(journalDir, "jobs.jsonl")], { env });
+    expect(events(listed.stdout)).toMatchObject(
+      results.map((r) => ({ job_id: r.job_id, custom_id: r.custom_id, state: "saved", path: r.path })),
+    );
   });
 
   it("the errors file runs as a batch of its own", async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Emulator } from "@decart/emulator";
@@ -204,6 +204,25 @@ describe("decart video", () => {
     const saved = events(stdout).at(-1)!;
     expect(saved).toMatchObject({ type: "saved", path: out });
     expect(await sha256(out)).toBe(served(saved.job_id).resultSha256);
+  });
+
+  it("a journal that cannot be written once the job runs: the result is saved, the id printed, exit 1", async () => {
+    const journalDir = join(dir, "lost-journal");
+    const out = join(dir, "lost.mp4");
+    const args = ["video", "A lake [hold]", "-o", out, "--journal", join(journalDir, "jobs.jsonl")];
+    const { done, event } = await until(args, "submitted");
+    // Its directory replaced by a file (as a full disk or a lost permission): no record can be written from now on.
+    rmSync(journalDir, { recursive: true });
+    writeFileSync(journalDir, "");
+    expect(emu.release(event.job_id)).toBe(true);
+    const result = await done;
+    expect(result.code, result.stderr).toBe(1);
+    expect(events(result.stdout)).toContainEqual({ type: "journal_failed", job_id: event.job_id, error: "ENOTDIR" });
+    expect(events(result.stdout).at(-1)).toMatchObject({ type: "saved", job_id: event.job_id, path: out });
+    expect(await sha256(out)).toBe(served(event.job_id).resultSha256);
+    expect(result.stderr).toContain(`Could not write the journal ${join(journalDir, "jobs.jsonl")} (ENOTDIR`);
+    expect(result.stderr).toContain(`Keep its id: decart jobs wait ${event.job_id} -o ${JSON.stringify(out)}`);
+    expect(result.stderr.split("Could not write the journal").length).toBe(2);
   });
 
   it("without -o, never writes over what is there: <job id>.mp4 takes -2, -3 … when it is taken", async () => {

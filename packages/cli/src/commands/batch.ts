@@ -44,11 +44,17 @@ interface BatchLine {
   fields: Record<string, unknown>;
 }
 
-/** How one line ended. */
-type LineResult = { custom_id: string; line: number; job_id?: string | undefined } & (
-  | { status: "completed"; path: string }
-  | { status: "failed"; error: string; resumable?: true }
-);
+/**
+ * How one line ended. `journaled: false` (with `batch`, which tells this batch's lines apart in a shared `--out`): a
+ * record of the line's job could not be written to the journal; `--resume` takes the job id from here instead.
+ */
+type LineResult = {
+  custom_id: string;
+  line: number;
+  job_id?: string | undefined;
+  journaled?: false;
+  batch?: string;
+} & ({ status: "completed"; path: string } | { status: "failed"; error: string; resumable?: true });
 
 /** Names Windows keeps for devices, with any extension (`con.mp4` is the console there, not a file). */
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;
@@ -189,12 +195,14 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     source === "-" ? `stdin:${createHash("sha256").update(text).digest("hex").slice(0, 16)}` : resolve(source);
   const base = source === "-" ? process.cwd() : dirname(resolve(source));
   const out = resolve(options.out ?? ".");
+  const resultsPath = join(out, "results.jsonl");
+  const errorsPath = join(out, "errors.jsonl");
   const written = lines.flatMap((line) =>
     (line.model.kind === "image" ? imageExtensions : [".mp4"]).map((extension) =>
       join(out, `${line.name}${extension}`),
     ),
   );
-  checkJournalApart(options.journal, [out, join(out, "results.jsonl"), join(out, "errors.jsonl"), ...written], "--out");
+  checkJournalApart(options.journal, [out, resultsPath, errorsPath, ...written], "--out");
   await checkOutputDirectory(out, options.out ? `--out ${options.out}` : "the current directory");
   const journal = await openJournal(options.journal);
   const ours = thisBatch(source, batch);
@@ -202,10 +210,20 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   for (const job of journal.jobs()) if (ours(job.batch) && job.custom_id !== undefined) known.set(job.custom_id, job);
   const images = new Map<string, string>();
   for (const image of journal.images()) if (ours(image.batch)) images.set(image.custom_id, image.path);
-  if ((known.size || images.size) && !options.resume) {
+  // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl.
+  const ids = new Set(lines.map((line) => line.customId));
+  const adopted = new Map<string, LineResult & { job_id: string }>();
+  for (const r of await earlierResults(resultsPath)) {
+    if (r.journaled === false && typeof r.job_id === "string" && ours(r.batch) && ids.has(r.custom_id)) {
+      if (!known.has(r.custom_id)) adopted.set(r.custom_id, r as LineResult & { job_id: string });
+    }
+  }
+  const taken = known.size + images.size + adopted.size;
+  if (taken && !options.resume) {
     throw usageError(
-      `${known.size + images.size} line(s) of this batch already have jobs or images in the journal (${journal.path}): ` +
-        "add --resume to finish the batch without submitting them again",
+      `${taken} line(s) of this batch already have jobs or images in the journal (${journal.path})` +
+        (adopted.size ? ` or in ${resultsPath}` : "") +
+        ": add --resume to finish the batch without submitting them again",
     );
   }
   const client = clientFor(options, output);
@@ -216,7 +234,35 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   const progress = await batchProgress(output, lines.length);
   let running = 0;
   let failed = 0;
-  const record = (result: LineResult) => {
+  // A record the journal cannot write does not stop the batch, nor lose a job id: the line says `journaled: false`
+  // in its event and in results.jsonl (with the job id), which --resume reads; a warning, once; exit 1 at the end.
+  const unjournaled = new Set<string>();
+  let warned = false;
+  const unrecorded = (customId: string, error: unknown) => {
+    unjournaled.add(customId);
+    if (warned) return;
+    warned = true;
+    output.warn(
+      output.err.yellow(
+        `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): the batch goes on. Each job id is in ` +
+          `its events and in ${resultsPath}; once the journal can be written, --resume with the same --out picks ` +
+          "those jobs up without new ones",
+      ),
+    );
+  };
+  /** Appends a record of a line (not a job's: `follow` does those), with the same care. */
+  const note = async (customId: string, write: () => Promise<void>, jobId: string | undefined): Promise<void> => {
+    try {
+      await write();
+    } catch (error) {
+      output.event({ type: "journal_failed", custom_id: customId, batch, job_id: jobId, error: fsReason(error) });
+      unrecorded(customId, error);
+    }
+  };
+  const record = (finished: LineResult) => {
+    const result: LineResult = unjournaled.has(finished.custom_id)
+      ? { ...finished, journaled: false, batch }
+      : finished;
     results.push(result);
     if (result.status === "failed") failed++;
     output.event(
@@ -228,6 +274,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
             job_id: result.job_id,
             error: result.error,
             ...(result.resumable && { resumable: true }),
+            ...(result.journaled === false && { journaled: false }),
           }
         : {
             type: "line_completed",
@@ -235,6 +282,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
             line: result.line,
             job_id: result.job_id,
             path: result.path,
+            ...(result.journaled === false && { journaled: false }),
           },
     );
     progress.line(result);
@@ -247,6 +295,26 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : "") +
         (images.size ? `; ${images.size} image(s) already written are kept` : ""),
     ),
+  );
+  // The jobs of an earlier run that the journal missed go in it now, as they would have then.
+  await Promise.all(
+    lines.map(async (line) => {
+      const r = adopted.get(line.customId);
+      if (!r) return;
+      const tag = { custom_id: line.customId, batch };
+      const path = r.status === "completed" ? r.path : join(out, `${line.name}.mp4`);
+      const state = r.status === "completed" ? "saved" : r.resumable ? "submitted" : "failed";
+      const error = r.status === "failed" ? r.error : undefined;
+      known.set(line.customId, { ...tag, job_id: r.job_id, submitted_at: "", updated_at: "", state, path, error });
+      await note(
+        line.customId,
+        async () => {
+          await journal.append({ ...tag, job_id: r.job_id, event: "submitted", model: line.model.name, path });
+          if (state !== "submitted") await journal.append({ ...tag, job_id: r.job_id, event: state, path, error });
+        },
+        r.job_id,
+      );
+    }),
   );
   try {
     await pool(lines, concurrency, signal, async (line) => {
@@ -273,8 +341,9 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       return { ...base1, status: "completed", path: job.path };
     if (job?.state === "failed") return { ...base1, status: "failed", error: job.error ?? "Job failed" };
     let outcome: Outcome;
+    let seen: string | undefined;
     try {
-      const events = job
+      const jobEvents = job
         ? watchJob(client, job.job_id, { model: job.model, signal, timeoutMs: timeout })
         : submitAndWatch(
             client,
@@ -282,11 +351,27 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
             // A submit in flight at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits).
             { signal, abortSubmit: false, timeoutMs: timeout },
           );
-      outcome = await follow(events, { client, output, journal, signal, path, tag, chatter: false });
+      // The job id as soon as it is known: a failure after it (whatever it carries) leaves the line resumable.
+      const events = (async function* () {
+        for await (const event of jobEvents) {
+          seen = event.jobId;
+          yield event;
+        }
+      })();
+      outcome = await follow(events, {
+        client,
+        output,
+        journal,
+        signal,
+        path,
+        tag,
+        chatter: false,
+        unrecorded: (_jobId, error) => unrecorded(line.customId, error),
+      });
     } catch (error) {
       if (signal.aborted && AbortError.isInstance(error)) return undefined;
       const e = error as { message?: string; jobId?: string };
-      const jobId = e.jobId ?? job?.job_id;
+      const jobId = e.jobId ?? seen ?? job?.job_id;
       // Not the server's failure (that is an outcome): the job exists and may have (or still give) its result, so
       // --resume watches and downloads it again without a new job; feeding the line back in would pay twice.
       return {
@@ -318,14 +403,14 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         ? imageExtensions.map((extension) => join(out, `${line.name}${extension}`)).find((p) => existsSync(p))
         : undefined;
       if (found) {
-        await journal.appendImage({ ...tag, model: model.name, path: found });
+        await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path: found }), undefined);
         return { ...base1, status: "completed", path: found };
       }
       const blob = await client.process({ model, ...(await fileFields(line, base)) } as never);
       const bytes = new Uint8Array(await blob.arrayBuffer());
       const path = join(out, `${line.name}${extensionFor(blob.type, ".png")}`);
       await writeAtomically(path, bytes);
-      await journal.appendImage({ ...tag, model: model.name, path });
+      await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path }), undefined);
       output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
       return { ...base1, status: "completed", path };
     } catch (error) {
@@ -333,10 +418,16 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     }
   }
 
-  // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl.
+  // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl. A line
+  // of an earlier run whose job the journal still misses keeps its record there until the journal has it.
+  const finishedLines = new Set(results.map((r) => r.line));
+  for (const line of lines) {
+    const r = adopted.get(line.customId);
+    if (r && unjournaled.has(line.customId) && !finishedLines.has(line.number)) {
+      results.push({ ...r, line: line.number, journaled: false, batch });
+    }
+  }
   results.sort((a, b) => a.line - b.line);
-  const resultsPath = join(out, "results.jsonl");
-  const errorsPath = join(out, "errors.jsonl");
   await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${JSON.stringify(r)}\n`).join("")));
   const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
   if (failedLines.size) {
@@ -348,6 +439,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   const completed = results.length - failedLines.size;
   const resumable = results.filter((r) => r.status === "failed" && r.resumable).length;
   const interrupted = lines.length - results.length;
+  const notJournaled = results.filter((r) => r.journaled === false).length;
   output.event({
     type: "summary",
     total: lines.length,
@@ -355,6 +447,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     failed: failedLines.size,
     not_finished: interrupted,
     ...(resumable && { resumable }),
+    ...(journal.failure !== undefined && { not_journaled: notJournaled }),
     results: resultsPath,
     ...(failedLines.size && { errors: errorsPath }),
   });
@@ -374,13 +467,42 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       ),
     );
   }
+  if (journal.failure !== undefined) {
+    report(
+      c.yellow(
+        `${notJournaled} line(s) have a job or image the journal (${journal.path}) could not record: ` +
+          `each job id is in ${resultsPath}; once the journal can be written, run again with --resume and the same ` +
+          "--out to finish them without new jobs (or decart jobs wait <job id> -o <file>)",
+      ),
+    );
+  }
   if (signal.aborted) {
     const again = `decart batch ${source === "-" ? "- (the same lines on stdin)" : JSON.stringify(source)} --out ${JSON.stringify(out)} --resume`;
     output.event({ type: "interrupted", resume: again });
     output.warn(c.yellow(`Stopped: no job was cancelled. Resume with: ${again}`));
     return EXIT.interrupted;
   }
+  // A journal that could not record a job is worth attention whatever the lines did.
+  if (journal.failure !== undefined) return EXIT.error;
   return failedLines.size ? EXIT.batchPartial : EXIT.ok;
+}
+
+/** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
+async function earlierResults(path: string): Promise<Array<LineResult & { [key: string]: unknown }>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return [];
+  }
+  const records = [];
+  for (const line of text.split("\n")) {
+    try {
+      const value = JSON.parse(line);
+      if (value && typeof value === "object" && typeof value.custom_id === "string") records.push(value);
+    } catch {}
+  }
+  return records;
 }
 
 /**

@@ -1,15 +1,23 @@
 import { resolve } from "node:path";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { usageError } from "../exit.js";
-import { checkOutputFile } from "../files.js";
-import { downloadResult, finish, follow, interruptible, uploadProgress } from "../follow.js";
+import { EXIT, usageError } from "../exit.js";
+import { checkOutputFile, fsReason } from "../files.js";
+import {
+  downloadResult,
+  finish,
+  follow,
+  interruptible,
+  journalExit,
+  uploadProgress,
+  warnUnrecorded,
+} from "../follow.js";
 import { checkJournalApart, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { watchJob } from "../watch.js";
 import { timeoutMs, type VideoOptions, videoInputs } from "./video.js";
 
 /** `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. */
-export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<void> {
+export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const inputs = await videoInputs(args, options);
   const client = clientFor(options, output);
   const journal = await openJournal(options.journal);
@@ -17,9 +25,18 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
   const { job_id } = await client.queue
     .submit({ ...inputs, onUploadProgress: upload.onUploadProgress } as never)
     .finally(upload.stop);
-  await journal.append({ job_id, event: "submitted", model: inputs.model.name });
+  // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
+  const unrecorded = await journal.append({ job_id, event: "submitted", model: inputs.model.name }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   output.event({ type: "submitted", job_id, model: inputs.model.name });
+  if (unrecorded !== undefined) {
+    output.event({ type: "journal_failed", job_id, error: fsReason(unrecorded) });
+    warnUnrecorded(output, journal, () => undefined)(job_id, unrecorded);
+  }
   output.print(job_id);
+  return journalExit(EXIT.ok, journal);
 }
 
 /** `decart jobs status <id>`: one status read. */
@@ -49,14 +66,14 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
       signal,
       path,
     });
-    return finish(outcome, output);
+    return journalExit(finish(outcome, output), journal);
   } finally {
     release();
   }
 }
 
 /** `decart jobs result <id> -o file`: downloads a completed job's result. */
-export async function runResult(jobId: string, options: VideoOptions, output: Output): Promise<void> {
+export async function runResult(jobId: string, options: VideoOptions, output: Output): Promise<number> {
   if (!options.output) throw usageError("jobs result needs -o <file>");
   const client = clientFor(options, output);
   const path = resolve(options.output);
@@ -66,9 +83,17 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   const { signal, release } = interruptible();
   try {
     const { bytes } = await downloadResult(client, jobId, path, output, signal);
-    await journal.append({ job_id: jobId, event: "saved", path });
+    const unrecorded = await journal.append({ job_id: jobId, event: "saved", path }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     output.event({ type: "saved", job_id: jobId, path, bytes });
+    if (unrecorded !== undefined) {
+      output.event({ type: "journal_failed", job_id: jobId, error: fsReason(unrecorded) });
+      warnUnrecorded(output, journal, () => path)(jobId, unrecorded);
+    }
     output.saved("Video", path, bytes);
+    return journalExit(EXIT.ok, journal);
   } finally {
     release();
   }

@@ -4,7 +4,7 @@ import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, freeName } from "../files.js";
-import { finish, follow, interruptible, uploadProgress } from "../follow.js";
+import { finish, follow, interruptible, journalExit, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
@@ -79,7 +79,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
       path: (jobId) => (avoid ? freeName(resolve(`${jobId}.mp4`), avoid) : resolve(options.output!)),
       avoid,
     });
-    return finish(outcome, output);
+    return journalExit(finish(outcome, output), journal);
   } finally {
     upload.stop();
     release();
