@@ -37,7 +37,13 @@ export function settings(options: GlobalOptions, output: Output, env: NodeJS.Pro
  * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (method, URL,
  * status, request id, time): never a header, so never the key.
  */
-export function clientFor(options: GlobalOptions, output: Output, env: NodeJS.ProcessEnv = process.env): DecartClient {
+export function clientFor(
+  options: GlobalOptions,
+  output: Output,
+  env: NodeJS.ProcessEnv = process.env,
+  /** Retries of one call after a failure the server certainly did not act on (a 429, a 503 …); the client's default: 2. */
+  maxRetries?: number,
+): DecartClient {
   const { apiKey, baseUrl } = settings(options, output, env);
   if (!apiKey) {
     throw new CliError(
@@ -75,6 +81,7 @@ export function clientFor(options: GlobalOptions, output: Output, env: NodeJS.Pr
     apiKey,
     ...(baseUrl && { baseUrl }),
     integration: "decart-cli",
+    ...(maxRetries !== undefined && { maxRetries }),
     // Files are streamed from disk with bounded memory and upload progress (Node's fetch would buffer them whole).
     upload,
     ...(output.verbose && { fetch: loggedFetch }),

@@ -112,10 +112,11 @@ describe("decart batch", () => {
 
     let resumed = await run([...args, "--resume"], { env });
     // By chance of the faults, a line can end failed for another reason than its prompt, in two ways; another --resume
-    // finishes it and makes no second job (the job count below stays 200). Its download cut short all three times (at
-    // 10 % truncation, about 1 line in 1,000): its job is done and journaled, so the line is resumable (and in the
-    // errors file) and --resume downloads it again. Its submit refused with 429 all three times (at 5 %, about 1 submit
-    // in 8,000): the server made no job, so there is none to resume and nothing journaled; --resume submits the line.
+    // finishes it and makes no second job (the job count below stays 200). Its download cut short on every try (the
+    // batch's client tries 9 times: at 10 % truncation, almost never): its job is done and journaled, so the line is
+    // resumable (and in the errors file) and --resume downloads it again. Its submit refused with 429 on every try (at
+    // 5 %, almost never): the server made no job, so there is none to resume and nothing journaled; --resume submits
+    // the line.
     const otherFailures = () =>
       events(resumed.stdout).filter((e) => e.type === "line_failed" && !String(e.error).includes("asked to fail"));
     for (let i = 0; i < 3 && otherFailures().length; i++) {
@@ -251,6 +252,16 @@ describe("decart batch", () => {
     expect(events(listed.stdout)).toMatchObject(
       results.map((r) => ({ job_id: r.job_id, custom_id: r.custom_id, state: "saved", path: r.path })),
     );
+  });
+
+  it("a submit refused with 429 (no job made) waits through the rate-limit gate and tries again 8 times, not 2", async () => {
+    emu.setFaults([{ route: "submit", kind: "429", retryAfterSeconds: 0 }]);
+    const input = `${JSON.stringify({ custom_id: "a", prompt: "x" })}\n`;
+    const { code, stdout } = await run(["batch", "-", "--out", join(dir, "refused-429")], { env, input });
+    expect(code).toBe(6);
+    expect(events(stdout).find((e) => e.type === "line_failed")).toMatchObject({ custom_id: "a" });
+    expect(emu.stats().requests.byRoute.submit).toBe(9);
+    expect(emu.stats().jobsCreated).toBe(0);
   });
 
   it("the errors file runs as a batch of its own", async () => {

@@ -74,6 +74,12 @@ const fileName = (customId: string) => {
 /** Longest result file name from a custom_id, in bytes: room for the extension and the temporary suffix within 255. */
 const MAX_NAME = 200;
 
+/**
+ * Retries of one request of a batch (a submit, an image, a download) after a failure the server certainly did not act
+ * on: a 429 above all, which a batch of many lines meets by design (see `runBatch`).
+ */
+const BATCH_RETRIES = 8;
+
 /** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
 export function parseBatch(text: string): BatchLine[] {
   const lines: BatchLine[] = [];
@@ -226,7 +232,10 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         ": add --resume to finish the batch without submitting them again",
     );
   }
-  const client = clientFor(options, output);
+  // A 429 means the server made no job: a line waits through the client's rate-limit gate (its Retry-After, else a
+  // growing backoff) and tries again, up to BATCH_RETRIES times within the client's budget for one call, rather than
+  // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job twice).
+  const client = clientFor(options, output, process.env, BATCH_RETRIES);
   await makeDirectory(out);
 
   const { signal, release } = interruptible();
