@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -291,6 +292,32 @@ describe("decart jobs", () => {
     const human = await run(["jobs", "list", "--no-json"], { env });
     expect(human.stdout).toContain(jobId);
   });
+
+  // A named pipe as the journal: it passes the check (it can be opened and written), then every flush fails (fsync
+  // of a pipe is EINVAL on Linux), as a full disk would fail it.
+  it.runIf(process.platform === "linux")(
+    "submit and result with a journal that cannot be written print the id all the same, and exit 1",
+    async () => {
+      const fifo = join(dir, "journal-fifo");
+      execFileSync("mkfifo", [fifo]);
+      const submitted = await run(["jobs", "submit", "A lake", "--no-json", "--journal", fifo], { env });
+      expect(submitted.code).toBe(1);
+      const jobId = submitted.stdout.trim();
+      expect(emu.job(jobId)).toBeDefined();
+      expect(submitted.stderr).toContain(`Could not write the journal ${fifo} (EINVAL`);
+      expect(submitted.stderr).toContain(`Keep its id: decart jobs wait ${jobId}`);
+      const out = join(dir, "fifo.mp4");
+      // Its result, once the job is done.
+      expect((await run(["jobs", "wait", jobId, "-o", join(dir, "fifo-waited.mp4")], { env })).code).toBe(0);
+      const result = await run(["jobs", "result", jobId, "-o", out, "--journal", fifo], { env });
+      expect(result.code, result.stderr).toBe(1);
+      expect(events(result.stdout).filter((e) => e.type !== "downloading")).toEqual([
+        expect.objectContaining({ type: "saved", job_id: jobId, path: out }),
+        { type: "journal_failed", job_id: jobId, error: "EINVAL: invalid argument" },
+      ]);
+      expect(await sha256(out)).toBe(served(jobId).resultSha256);
+    },
+  );
 
   it("status of an unknown job exits 1; wait on a failed job exits 3", async () => {
     const unknown = await run(["jobs", "status", "job_00000000000000000000000000000000"], { env });
