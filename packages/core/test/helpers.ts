@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { createDecartClient, type DecartClientOptions, type DelayFunction } from "../src/index.js";
@@ -99,3 +99,39 @@ export async function serveBytes(bytes: Uint8Array, type: string) {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
+
+/**
+ * A purpose-built server on loopback, for the answers the emulator cannot make: records every request (method, path,
+ * key; once its body is in), counts the requests that arrived (bodies in or not), and answers with `handler`.
+ */
+export async function serve(handler: Handler) {
+  const seen: { method: string; path: string; key: string | undefined; bytes: number }[] = [];
+  let arrived = 0;
+  const server = createHttpServer(async (req, res) => {
+    arrived++;
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    seen.push({ method: req.method!, path: req.url!, key: req.headers["x-api-key"] as string, bytes: body.length });
+    await handler(req, res, body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    arrived: () => arrived,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const json = (res: ServerResponse, status: number, value: unknown) => {
+  res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_test" });
+  res.end(JSON.stringify(value));
+};

@@ -2,7 +2,7 @@
  * Wire hygiene over real HTTP, against small purpose-built servers on loopback for the answers the emulator cannot
  * make (redirects, garbage bodies, wrong media types), or a proxy in front of the emulator that loses its answers.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { catalogue } from "@decart/api";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,47 +13,11 @@ import {
   ServerError,
   TimeoutError,
 } from "../src/index.js";
-import { clientFor, instantDelay, silent, startFast, virtualTime, watchedFetch } from "./helpers.js";
+import { clientFor, instantDelay, json, serve, silent, startFast, virtualTime, watchedFetch } from "./helpers.js";
 
 const KEY = "dct_hygiene_key_0123456789abcdef";
 const JOB = `job_${"cd".repeat(16)}`;
 const t2v = () => models.video("lucy-pro-t2v");
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>;
-
-/**
- * A server on loopback that records every request (method, path, headers; once its body is in), counts the requests
- * that arrived (bodies in or not), and answers with `handler`.
- */
-async function serve(handler: Handler) {
-  const seen: { method: string; path: string; key: string | undefined; bytes: number }[] = [];
-  let arrived = 0;
-  const server = createServer(async (req, res) => {
-    arrived++;
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    seen.push({ method: req.method!, path: req.url!, key: req.headers["x-api-key"] as string, bytes: body.length });
-    await handler(req, res, body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    arrived: () => arrived,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-const json = (res: ServerResponse, status: number, value: unknown) => {
-  res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_test" });
-  res.end(JSON.stringify(value));
-};
 
 const client = (url: string, options: Parameters<typeof createDecartClient>[0] = {}) =>
   createDecartClient({ apiKey: KEY, baseUrl: url, logger: silent, poll: { delay: instantDelay() }, ...options });
