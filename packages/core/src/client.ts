@@ -35,7 +35,7 @@ import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RateLimitGate, retry } from "./retry.js";
 import { type TokenFetcher, tokenSource } from "./token.js";
-import { type Call, createTransport } from "./transport.js";
+import { type Call, createTransport, lengthOf } from "./transport.js";
 import type {
   Download,
   DownloadOptions,
@@ -436,10 +436,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     once?: { deadline?: number },
   ): Promise<Download> {
     const { body, headers } = await content(jobId, opts, once);
-    const length = headers.get("content-length");
     return {
       stream: body ?? new Blob().stream(),
-      contentLength: length ? +length : undefined,
+      contentLength: lengthOf(headers),
       contentType: headers.get("content-type") ?? undefined,
     };
   }

@@ -28,7 +28,8 @@ export type JobEvent =
   | { type: "status"; jobId: string; status: "pending" | "processing"; job: JobStatusResponse }
   /**
    * The job completed and its result is being downloaded: first with `receivedBytes: 0`, then after each chunk.
-   * `totalBytes` is the `Content-Length`, when known. A download started again after a cut begins at 0 again.
+   * `totalBytes` is the `Content-Length`, when known (not for an encoded answer, whose length is of the encoded
+   * bytes). A download started again after a cut begins at 0 again.
    */
   | {
       type: "downloading";

@@ -93,6 +93,14 @@ export const readText = ({ body }: Response, bytes = 0) =>
     ),
   ).text();
 
+/**
+ * An answer's Content-Length, as a number (the header read once, into `length`); none (undefined) when it has a
+ * Content-Encoding other than identity (gzip …): fetch hands the body over decoded, and the length is of the encoded
+ * bytes, which says nothing of the decoded ones.
+ */
+export const lengthOf = (headers: Headers, length = headers.get("content-length")) =>
+  length && /^(identity)?$/i.test(headers.get("content-encoding") ?? "") ? +length : undefined;
+
 /** The media type of an answer, lower case, without parameters. */
 const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "");
 
@@ -123,26 +131,6 @@ export function createTransport({
     let key: string | undefined;
     const redact = (text: string) => (key ? text.split(key).join("[redacted]") : text);
 
-    /**
-     * A POST's failure where the server may have taken the request (a 5xx other than 503, a broken connection or a
-     * timeout after the body went, an answer cut short or unreadable) is not retryable: sending it again could create
-     * a second job. Its code says so.
-     */
-    const settle = (error: DecartError): DecartError => {
-      if (
-        idempotent ||
-        !error.retryable ||
-        [408, 429, 503].includes(error.status as number) ||
-        error.code === "CONNECTION_REFUSED"
-      )
-        return error;
-      error.code = "SUBMIT_OUTCOME_UNKNOWN";
-      error.retryable = false;
-      // The request id is the error's `requestId` (an HTTP answer's message names it: `(HTTP 500, request req_…)`).
-      error.message += "; a job (or file) may exist: not sent again (see retrySubmit)";
-      return error;
-    };
-
     const attempt = async (): Promise<Response> => {
       if (signal?.aborted) throw aborted(jobId, signal.reason);
       const controller = new AbortController();
@@ -150,6 +138,26 @@ export function createTransport({
       signal?.addEventListener("abort", onAbort);
       // Until the request is sent (a token fetcher's key awaited): a failure leaves it safe to repeat.
       let sent = false;
+      /**
+       * A POST's failure where the server may have taken the request (sent: a 5xx other than 503, a broken connection
+       * or a timeout after the body went, an answer cut short or unreadable) is not retryable: sending it again could
+       * create a second job. Its code says so.
+       */
+      const settle = (error: DecartError): DecartError => {
+        if (
+          idempotent ||
+          !sent ||
+          !error.retryable ||
+          [408, 429, 503].includes(error.status as number) ||
+          error.code === "CONNECTION_REFUSED"
+        )
+          return error;
+        error.code = "SUBMIT_OUTCOME_UNKNOWN";
+        error.retryable = false;
+        // The request id is the error's `requestId` (an HTTP answer's message names it: `(HTTP 500, request req_…)`).
+        error.message += "; a job (or file) may exist: not sent again (see retrySubmit)";
+        return error;
+      };
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let requestId: string | undefined;
@@ -184,24 +192,27 @@ export function createTransport({
         release();
         // Aborted by the call's signal (while waiting for a key, for the answer or for a chunk): its reason is the cause.
         if (signal?.aborted) return aborted(jobId, signal.reason);
-        // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same.
+        // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same. A
+        // typed error (a body shorter than its Content-Length, an upload function's) is settled once the request went:
+        // a POST's answer cut short anyhow says that a job (or image, or file) may exist.
         let codes: string[] = [];
         try {
-          if (e instanceof DecartError) return e;
+          if (e instanceof DecartError) return settle(e);
           codes = errorCodes(e);
         } catch {}
         const refused = codes.includes("ECONNREFUSED");
         const options = { retryable: true, jobId, requestId, cause: e };
-        const error = timedOut
-          ? new TimeoutError(
-              `${where}: ${sent ? "timed out" : "no client token"} (${timeoutMs} ms per read, or the budget)`,
-              options,
-            )
-          : new ConnectionError(
-              `${where}: ${refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})`}`,
-              { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
-            );
-        return sent ? settle(error) : error;
+        return settle(
+          timedOut
+            ? new TimeoutError(
+                `${where}: ${sent ? "timed out" : "no client token"} (${timeoutMs} ms per read, or the budget)`,
+                options,
+              )
+            : new ConnectionError(
+                `${where}: ${refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})`}`,
+                { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
+              ),
+        );
       };
 
       arm();
@@ -265,7 +276,8 @@ export function createTransport({
       }
 
       const { status, headers, body: source } = response;
-      const length = headers.get("content-length");
+      // The length of an encoded body is not its decoded one's: unknown then (see `lengthOf`).
+      const total = lengthOf(headers);
       if (!response.ok) {
         const text = await readText(response).catch(() => "");
         release();
@@ -304,7 +316,7 @@ export function createTransport({
           throw invalid(`a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`, status);
         }
       }
-      if (!source || length === "0") {
+      if (!source || total === 0) {
         release();
         if (call.media) throw invalid("an empty result", status);
         return response;
@@ -313,7 +325,6 @@ export function createTransport({
       // Re-stream the body: each read is timed, progress is reported, a body shorter than its Content-Length (or an
       // empty result) is an error, and the listener and timer go as soon as the body ends or is cancelled. Reads
       // happen only on demand (high-water mark 0): nothing is read that nobody asked for.
-      const total = length ? +length : undefined;
       const reader = source.getReader();
       let received = 0;
       const stream = new ReadableStream<Uint8Array>(
@@ -335,7 +346,8 @@ export function createTransport({
                 }
               }
               release();
-              if (received < (total ?? 0)) {
+              // (An unknown total, undefined, compares false.)
+              if (received < total!) {
                 throw new ConnectionError(`${where}: the body ended after ${received} of ${total} bytes`, {
                   code: "TRUNCATED",
                   retryable: true,

@@ -191,7 +191,10 @@ export type ProcessOptions<M extends ImageModelName> = { model: ImageModel<M> } 
 /** The deprecated `generate` options: a video model and its inputs. */
 export type GenerateOptions<M extends VideoModelName> = SubmitAndPollOptions<M>;
 
-/** Download progress. `totalBytes` is the `Content-Length`, when the server sent one. */
+/**
+ * Download progress. `totalBytes` is the `Content-Length`, when the server sent one; `undefined` when the answer has a
+ * `Content-Encoding` other than `identity` (the body arrives decoded, and the length is of the encoded bytes).
+ */
 export interface DownloadProgress {
   receivedBytes: number;
   totalBytes: number | undefined;
@@ -202,7 +205,10 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void;
 }
 
-/** A result being downloaded: read `stream` once (it errors if the body is cut short). */
+/**
+ * A result being downloaded: read `stream` once (it errors if the body is cut short). `contentLength` is the
+ * `Content-Length`, as `totalBytes` is in the progress (`undefined` for an encoded answer).
+ */
 export interface Download {
   stream: ReadableStream<Uint8Array>;
   contentLength?: number;

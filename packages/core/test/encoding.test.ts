@@ -1,0 +1,191 @@
+/**
+ * Answers with a Content-Encoding (gzip …), and answers whose body is shorter than their Content-Length, over
+ * real HTTP against small purpose-built servers on loopback. `fetch` asks for gzip and hands the body over decoded, but
+ * a Content-Length is of the encoded bytes: it must not be checked against, or reported as, the decoded body's size.
+ */
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import {
+  ConnectionError,
+  createDecartClient,
+  type DecartClientOptions,
+  type DownloadProgress,
+  type JobEvent,
+  models,
+} from "../src/index.js";
+import { saveResult } from "../src/node.js";
+import { json, serve, silent, virtualTime } from "./helpers.js";
+
+const JOB = `job_${"ab".repeat(16)}`;
+
+/** 20 000 bytes that do not compress (a SHA-256 chain): gzipped, they are longer than they are. */
+const media = Buffer.concat(
+  Array.from({ length: 625 }, (_, i) => createHash("sha256").update(String(i)).digest()),
+).subarray(0, 20_000);
+/** 20 000 bytes that compress to a few dozen. */
+const plain = Buffer.alloc(20_000, 7);
+
+/** Answers `bytes` gzipped, with the encoded bytes' Content-Length. */
+function encoded(res: ServerResponse, type: string, bytes: Buffer) {
+  const body = gzipSync(bytes);
+  res.writeHead(200, {
+    "content-type": type,
+    "content-encoding": "gzip",
+    "content-length": body.length,
+    "x-request-id": "req_test",
+  });
+  res.end(body);
+}
+
+const client = (url: string, options: DecartClientOptions = {}) =>
+  createDecartClient({ apiKey: "dct_encoding_key_0123456789", baseUrl: url, logger: silent, ...options });
+
+const equal = async (blob: Blob, bytes: Buffer) =>
+  expect(Buffer.from(await blob.arrayBuffer()).equals(bytes)).toBe(true);
+
+describe("an encoded result: the Content-Length is of the encoded bytes", () => {
+  it("queue.result of a gzipped video longer encoded than decoded is the video, downloaded once", async () => {
+    expect(gzipSync(media).length).toBeGreaterThan(media.length);
+    const api = await serve((_req, res) => encoded(res, "video/mp4", media));
+    try {
+      await equal(await client(api.url).queue.result(JOB), media);
+      expect(api.seen).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("queue.download reports no total (not the encoded length) and no contentLength", async () => {
+    const api = await serve((_req, res) => encoded(res, "video/mp4", plain));
+    try {
+      const progress: DownloadProgress[] = [];
+      const download = await client(api.url).queue.download(JOB, { onProgress: (p) => progress.push(p) });
+      expect(download.contentLength).toBeUndefined();
+      await equal(await new Response(download.stream).blob(), plain);
+      expect(progress.length).toBeGreaterThan(0);
+      expect(progress.map((p) => p.totalBytes)).toEqual(progress.map(() => undefined));
+      expect(progress.at(-1)!.receivedBytes).toBe(plain.length);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("Content-Encoding: identity is no encoding: the Content-Length is the total", async () => {
+    const api = await serve((_req, res) => {
+      res.writeHead(200, {
+        "content-type": "video/mp4",
+        "content-encoding": "identity",
+        "content-length": media.length,
+      });
+      res.end(media);
+    });
+    try {
+      const progress: DownloadProgress[] = [];
+      const download = await client(api.url).queue.download(JOB, { onProgress: (p) => progress.push(p) });
+      expect(download.contentLength).toBe(media.length);
+      await equal(await new Response(download.stream).blob(), media);
+      expect(progress.at(-1)).toEqual({ receivedBytes: media.length, totalBytes: media.length });
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("submitAndWatch completes with the decoded video; its downloading events carry no total", async () => {
+    const api = await serve((req, res) => {
+      if (req.method === "POST") return json(res, 200, { job_id: JOB, status: "pending" });
+      if (req.url!.endsWith("/content")) return encoded(res, "video/mp4", media);
+      json(res, 200, { job_id: JOB, status: "completed" });
+    });
+    try {
+      const { now, delay } = virtualTime();
+      const events: JobEvent[] = [];
+      const watch = client(api.url, { poll: { now, delay } }).queue.submitAndWatch({
+        model: models.video("lucy-pro-t2v"),
+        prompt: "x",
+        timeoutMs: 60_000,
+      });
+      for await (const event of watch) events.push(event);
+      const last = events.at(-1)!;
+      expect(last.type).toBe("completed");
+      await equal((last as Extract<JobEvent, { type: "completed" }>).data!, media);
+      const downloading = events.filter((e) => e.type === "downloading");
+      expect(downloading.map((e) => e.totalBytes)).toEqual(downloading.map(() => undefined));
+      expect(api.seen.filter((r) => r.path.endsWith("/content"))).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("saveResult writes the decoded video after one download", async () => {
+    const api = await serve((_req, res) => encoded(res, "video/mp4", media));
+    const dir = await mkdtemp(join(tmpdir(), "decart-encoding-"));
+    try {
+      const progress: DownloadProgress[] = [];
+      const path = join(dir, "out.mp4");
+      const saved = await saveResult(client(api.url), JOB, path, { onProgress: (p) => progress.push(p) });
+      expect(saved).toEqual({ path, bytes: media.length });
+      expect((await readFile(path)).equals(media)).toBe(true);
+      expect(progress.at(-1)).toEqual({ receivedBytes: media.length, totalBytes: undefined });
+      expect(api.seen).toHaveLength(1);
+    } finally {
+      await api.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * A fetch that hides the answer's Content-Encoding but keeps its Content-Length, as a browser does for a page of
+ * another origin (Content-Length is exposed to it, Content-Encoding is not): the decoded body then looks shorter than
+ * its length.
+ */
+const hidingEncoding: typeof fetch = async (input, init) => {
+  const answer = await fetch(input, init);
+  const headers = new Headers(answer.headers);
+  headers.delete("content-encoding");
+  return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers });
+};
+
+describe("a POST's answer shorter than its Content-Length: the work may have been done", () => {
+  it("process: an image cut short is SUBMIT_OUTCOME_UNKNOWN with the request id, not retryable, not sent again", async () => {
+    const api = await serve((_req, res) => encoded(res, "image/png", media));
+    try {
+      const error = await client(api.url, { fetch: hidingEncoding })
+        .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_test" });
+      expect(error.message).toMatch(/the body ended after 20000 of \d+ bytes; a job \(or file\) may exist/);
+      expect(api.seen).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("a GET's answer cut short stays TRUNCATED, retryable, with the job id (it is downloaded again)", async () => {
+    let n = 0;
+    const api = await serve((_req, res) => {
+      if (n++ === 0) return encoded(res, "video/mp4", media);
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": media.length });
+      res.end(media);
+    });
+    try {
+      const progress: DownloadProgress[] = [];
+      const failed = await client(api.url, { fetch: hidingEncoding })
+        .queue.download(JOB, { onProgress: (p) => progress.push(p) })
+        .then((d) => new Response(d.stream).blob())
+        .catch((e) => e);
+      expect(failed).toBeInstanceOf(ConnectionError);
+      expect(failed).toMatchObject({ code: "TRUNCATED", retryable: true, jobId: JOB });
+      await equal(await client(api.url, { fetch: hidingEncoding }).queue.result(JOB), media);
+      expect(api.seen).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
+  });
+});
