@@ -9,11 +9,12 @@ import { rename, rm } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { basename, extname } from "node:path";
-import { Readable } from "node:stream";
+import { pipeline as pipe, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import type { DecartClient } from "./client.js";
-import { aborted, callbackThrew, DecartError, textOf } from "./errors.js";
+import { aborted, callbackThrew, DecartError, httpSuffix, InvalidResponseError, textOf } from "./errors.js";
 import { sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
@@ -160,6 +161,38 @@ async function* blobChunks(blob: Blob): AsyncGenerator<Uint8Array> {
 }
 
 /**
+ * A deflate body: zlib-wrapped as HTTP says (the low bits of its first byte name the method, 8), else raw deflate, as
+ * some servers send it; its first bytes tell, as fetch (undici) tells them apart.
+ */
+const inflate = (): Transform => {
+  let inner: Transform | undefined;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!inner) {
+        if (!chunk.length) return done();
+        inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw();
+        inner.on("data", (data) => this.push(data));
+        inner.on("error", (e) => this.destroy(e));
+      }
+      inner.write(chunk, done);
+    },
+    flush(done) {
+      if (!inner) return done();
+      inner.once("end", () => done());
+      inner.end();
+    },
+  });
+};
+
+/** The decoders of the content codings that fetch decodes. */
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: inflate,
+  br: createBrotliDecompress,
+};
+
+/**
  * An upload function that sends multipart requests over `node:http`/`node:https` with a streamed body: files from
  * disk (`fileFromPath`, or any Blob) are read as they are sent, Node streams and web `ReadableStream`s are piped with
  * backpressure, so memory stays bounded whatever the size (Node's `fetch` holds a whole request body in memory
@@ -175,6 +208,10 @@ async function* blobChunks(blob: Blob): AsyncGenerator<Uint8Array> {
  *
  * A stream can be read only once: if a request with a stream part must be sent again (a 429, or a redirect), the call
  * fails with code `UPLOAD_NOT_REPEATABLE` instead; files from disk and Blobs are read again.
+ *
+ * Answers are asked for with `Accept-Encoding: identity`; one encoded all the same (gzip, x-gzip, deflate, br, or
+ * several of them) is decoded, as fetch decodes it. Its body in an encoding the client cannot decode (zstd …) fails
+ * with an `InvalidResponseError` (after a 2xx, `SUBMIT_OUTCOME_UNKNOWN`: a job or image may have been made).
  */
 export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
   const read = new WeakSet<object>();
@@ -196,6 +233,8 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       const filesBytes = parts.reduce((n, p) => n + (typeof p.value === "string" ? 0 : (p.size ?? 0)), 0);
       const headers = Object.fromEntries(new Headers(init.headers));
       headers["content-type"] = `multipart/form-data; boundary=${boundary}`;
+      // Answers are asked for unencoded; one encoded all the same (gzip, deflate, br) is decoded, as by fetch.
+      headers["accept-encoding"] = "identity";
       if (known) {
         headers["content-length"] = String(
           parts.reduce((n, p) => n + p.head.length + p.size! + CRLF.length, end.length),
@@ -267,11 +306,39 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         requestId = res.headers["x-request-id"] as string | undefined;
         const answer = new Headers();
         for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-        const empty = res.statusCode === 204 || res.statusCode === 304;
+        const status = res.statusCode!;
+        const empty = status === 204 || status === 304;
         if (empty) res.resume();
+        // The body decoded as fetch decodes it (its headers kept as they came, Content-Encoding and Content-Length
+        // too): the codings in the reverse of the order they were applied in. One the client cannot decode makes the
+        // body fail with an InvalidResponseError, so that the answer's status still says what happened (a 429 is
+        // still a 429; after a 2xx, a job may exist).
+        const codings = (res.headers["content-encoding"] ?? "")
+          .toLowerCase()
+          .split(",")
+          .map((coding) => coding.trim())
+          .filter((coding) => coding && coding !== "identity")
+          .reverse();
+        const unknown = codings.find((coding) => !Object.hasOwn(DECODERS, coding));
+        let decoded: Readable = res;
+        if (unknown && !empty) {
+          const error = new InvalidResponseError(
+            `${init.method ?? "POST"} ${url}: an answer in an encoding the client cannot decode (${unknown.slice(0, 40)}) ${httpSuffix(status, requestId)}`,
+            { status, requestId, retryable: true },
+          );
+          res.destroy();
+          decoded = new Readable({
+            read() {
+              this.destroy(error);
+            },
+          });
+        } else if (codings.length && !empty) {
+          // The last decoder; an error anywhere (a broken connection, a corrupt body) ends it with that error.
+          decoded = pipe([res, ...codings.map((coding) => DECODERS[coding]!())], () => {}) as Transform;
+        }
         resolve(
-          new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
-            status: res.statusCode!,
+          new Response(empty ? null : (Readable.toWeb(decoded) as ReadableStream<Uint8Array>), {
+            status,
             statusText: res.statusMessage ?? "",
             headers: answer,
           }),

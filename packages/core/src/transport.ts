@@ -95,8 +95,8 @@ export const readText = ({ body }: Response, bytes = 0) =>
 
 /**
  * An answer's Content-Length, as a number (the header read once, into `length`); none (undefined) when it has a
- * Content-Encoding other than identity (gzip …): fetch hands the body over decoded, and the length is of the encoded
- * bytes, which says nothing of the decoded ones.
+ * Content-Encoding other than identity (gzip …): fetch (and `nodeUpload`) hand the body over decoded, and the length
+ * is of the encoded bytes, which says nothing of the decoded ones.
  */
 export const lengthOf = (headers: Headers, length = headers.get("content-length")) =>
   length && /^(identity)?$/i.test(headers.get("content-encoding") ?? "") ? +length : undefined;

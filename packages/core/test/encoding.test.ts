@@ -1,24 +1,26 @@
 /**
- * Answers with a Content-Encoding (gzip …), and answers whose body is shorter than their Content-Length, over
+ * Answers with a Content-Encoding (gzip, deflate, br), and answers whose body is shorter than their Content-Length, over
  * real HTTP against small purpose-built servers on loopback. `fetch` asks for gzip and hands the body over decoded, but
  * a Content-Length is of the encoded bytes: it must not be checked against, or reported as, the decoded body's size.
+ * `nodeUpload()` asks for no encoding, and decodes one sent all the same, as fetch does.
  */
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
   ConnectionError,
   createDecartClient,
   type DecartClientOptions,
   type DownloadProgress,
+  InvalidResponseError,
   type JobEvent,
   models,
 } from "../src/index.js";
-import { saveResult } from "../src/node.js";
+import { nodeUpload, saveResult } from "../src/node.js";
 import { json, serve, silent, virtualTime } from "./helpers.js";
 
 const JOB = `job_${"ab".repeat(16)}`;
@@ -30,12 +32,21 @@ const media = Buffer.concat(
 /** 20 000 bytes that compress to a few dozen. */
 const plain = Buffer.alloc(20_000, 7);
 
-/** Answers `bytes` gzipped, with the encoded bytes' Content-Length. */
-function encoded(res: ServerResponse, type: string, bytes: Buffer) {
-  const body = gzipSync(bytes);
+const encoders: Record<string, (bytes: Buffer) => Buffer> = {
+  gzip: (bytes) => gzipSync(bytes),
+  deflate: (bytes) => deflateSync(bytes),
+  "deflate (raw, as some servers send it)": (bytes) => deflateRawSync(bytes),
+  br: (bytes) => brotliCompressSync(bytes),
+  "deflate, gzip": (bytes) => gzipSync(deflateSync(bytes)),
+};
+const codingOf = (name: string) => name.replace(/ \(.*/, "");
+
+/** Answers `bytes` encoded with `coding` (gzip by default), with the encoded bytes' Content-Length. */
+function encoded(res: ServerResponse, type: string, bytes: Buffer, coding = "gzip") {
+  const body = encoders[coding]!(bytes);
   res.writeHead(200, {
     "content-type": type,
-    "content-encoding": "gzip",
+    "content-encoding": codingOf(coding),
     "content-length": body.length,
     "x-request-id": "req_test",
   });
@@ -184,6 +195,83 @@ describe("a POST's answer shorter than its Content-Length: the work may have bee
       expect(failed).toMatchObject({ code: "TRUNCATED", retryable: true, jobId: JOB });
       await equal(await client(api.url, { fetch: hidingEncoding }).queue.result(JOB), media);
       expect(api.seen).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("nodeUpload(): answers asked for unencoded, and decoded when encoded all the same", () => {
+  for (const coding of Object.keys(encoders)) {
+    it(`${coding}: a submit's job and an image's bytes, decoded`, async () => {
+      const asked: (string | undefined)[] = [];
+      const api = await serve((req, res) => {
+        asked.push(req.headers["accept-encoding"]);
+        if (req.url!.startsWith("/v1/jobs/"))
+          encoded(res, "application/json", Buffer.from(JSON.stringify({ job_id: JOB, status: "pending" })), coding);
+        else encoded(res, "image/png", media, coding);
+      });
+      try {
+        const c = client(api.url, { upload: nodeUpload() });
+        expect(await c.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" })).toEqual({
+          job_id: JOB,
+          status: "pending",
+        });
+        await equal(await c.process({ model: models.image("lucy-pro-t2i"), prompt: "x" }), media);
+        expect(asked).toEqual(["identity", "identity"]);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+
+  it("an encoding it cannot decode: a typed error, SUBMIT_OUTCOME_UNKNOWN after a 2xx, the status kept otherwise", async () => {
+    let submits = 0;
+    const api = await serve((req, res) => {
+      // The first submit is refused (429) in an unknown encoding: still a 429, safe to send again.
+      const status = req.url!.startsWith("/v1/jobs/") && submits++ === 0 ? 429 : 200;
+      res.writeHead(status, {
+        "content-type": req.url!.startsWith("/v1/jobs/") ? "application/json" : "image/png",
+        "content-encoding": "zstd",
+        "retry-after": "0",
+        "x-request-id": "req_test",
+      });
+      res.end(media);
+    });
+    try {
+      const c = client(api.url, { upload: nodeUpload(), poll: { delay: async () => {} } });
+      for (const call of [
+        () => c.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" }),
+        () => c.process({ model: models.image("lucy-pro-t2i"), prompt: "x" }),
+      ]) {
+        const error = await call().catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_test" });
+        expect(error.message).toMatch(/an encoding the client cannot decode \(zstd\).*may exist/);
+      }
+      // The 429 was sent again; each 200 was not.
+      expect(api.seen.map((r) => r.path)).toEqual([
+        "/v1/jobs/lucy-pro-t2v",
+        "/v1/jobs/lucy-pro-t2v",
+        "/v1/generate/lucy-pro-t2i",
+      ]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("a corrupt gzip body is a typed error that says the work may have been done", async () => {
+    const api = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "image/png", "content-encoding": "gzip", "x-request-id": "req_test" });
+      res.end(media);
+    });
+    try {
+      const error = await client(api.url, { upload: nodeUpload() })
+        .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_test" });
+      expect(api.seen).toHaveLength(1);
     } finally {
       await api.close();
     }
