@@ -178,6 +178,7 @@ describe("decart emulator", () => {
     ["--write-timeout", "0", "--write-timeout must be a positive number"],
     ["--headers-timeout", "soon", "--headers-timeout must be a positive number"],
     ["--min-upload-rate", "-5", "--min-upload-rate must be a positive number"],
+    ["--request-timeout", "3000000000", "--request-timeout must be a positive number, at most 2147483647 ms"],
     ["--max-jobs", "1.5", "--max-jobs must be a positive integer"],
     ["--faults", "submit:explode", "--faults: fault rule 0: unknown kind"],
     ["--keys", ",", "--keys must be a comma-separated list"],

@@ -1,6 +1,7 @@
 /** Fault rules: chosen at random by rate, or forced per request with the `x-emulator-fault` header. */
 import type { FaultRoute } from "./routes.js";
 import { FAULT_ROUTES } from "./routes.js";
+import { durationOk, MAX_TIMER_MS } from "./timer.js";
 import type { FaultRule } from "./types.js";
 
 /** The kinds of fault the emulator can inject (the README's "Faults" section says what each does). */
@@ -20,11 +21,11 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 const KIND_SET = new Set<string>(FAULT_KINDS);
 const RULE_ROUTES = new Set<string>([...FAULT_ROUTES, "*"]);
 
-/** Longest fault delay: what a timer can wait (about 24.8 days). */
-export const MAX_DELAY_MS = 2 ** 31 - 1;
+/** Longest fault delay: what a timer can wait (about 24.8 days), as every duration the emulator takes. */
+const MAX_DELAY_MS = MAX_TIMER_MS;
 /** A Retry-After a client can read: a whole number of seconds, written without an exponent. */
 const retryAfterOk = (v: number) => Number.isSafeInteger(v) && v >= 0;
-const delayOk = (v: number) => Number.isFinite(v) && v >= 0 && v <= MAX_DELAY_MS;
+const delayOk = (v: number) => durationOk(v, 0);
 
 /** `trickle`: the bytes of each write (1 to 1 MiB; default 1 KiB) and the pause after each (0 to 1 s; default 10 ms). */
 export const TRICKLE_CHUNK_BYTES = { least: 1, most: 1024 * 1024, default: 1024 } as const;

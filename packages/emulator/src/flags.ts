@@ -4,6 +4,7 @@
  * of `startEmulator`, checking each one and naming the flag of a value it refuses.
  */
 import { parseFaultsArg, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
+import { DURATION_RULE, MAX_TIMER_MS } from "./timer.js";
 import type { EmulatorOptions } from "./types.js";
 
 /** One flag: `--<name> <value>` (or `--<name>` alone when it takes no value). */
@@ -18,19 +19,22 @@ export interface EmulatorFlag {
   description: string;
 }
 
-/** How a numeric flag's value is checked, and the option it sets. */
-type NumberRule = { option: keyof EmulatorOptions; least: 0 | "positive"; integer?: true };
+/**
+ * How a numeric flag's value is checked, and the option it sets. A duration (`ms`) takes at most MAX_TIMER_MS, the
+ * longest wait of a timer, as the options do.
+ */
+type NumberRule = { option: keyof EmulatorOptions; least: 0 | "positive"; integer?: true; ms?: true };
 
 const NUMBER_RULES: Record<string, NumberRule> = {
-  "job-timeout": { option: "jobTimeoutMs", least: 0 },
-  retention: { option: "retentionMs", least: 0 },
+  "job-timeout": { option: "jobTimeoutMs", least: 0, ms: true },
+  retention: { option: "retentionMs", least: 0, ms: true },
   "max-upload": { option: "maxUploadBytes", least: 0 },
   "max-jobs": { option: "maxJobs", least: "positive", integer: true },
   "result-bytes": { option: "resultBytes", least: "positive", integer: true },
-  "headers-timeout": { option: "headersTimeoutMs", least: "positive" },
-  "request-timeout": { option: "requestTimeoutMs", least: "positive" },
+  "headers-timeout": { option: "headersTimeoutMs", least: "positive", ms: true },
+  "request-timeout": { option: "requestTimeoutMs", least: "positive", ms: true },
   "min-upload-rate": { option: "minUploadBytesPerSecond", least: "positive" },
-  "write-timeout": { option: "writeTimeoutMs", least: "positive" },
+  "write-timeout": { option: "writeTimeoutMs", least: "positive", ms: true },
 };
 
 /** Every flag that sets an option of `startEmulator`, in the order `--help` shows them. */
@@ -92,10 +96,17 @@ const fail = (flag: string, what: string, value: unknown): never => {
   throw new RangeError(`--${flag} must be ${what} (got ${JSON.stringify(value)})`);
 };
 
-function numberOf(flag: string, text: string, rule: Pick<NumberRule, "least" | "integer">): number {
+function numberOf(flag: string, text: string, rule: Pick<NumberRule, "least" | "integer" | "ms">): number {
   const n = text.trim() === "" ? Number.NaN : Number(text);
-  const what = `${rule.least === 0 ? "a non-negative" : "a positive"} ${rule.integer ? "integer" : "number"}`;
-  if (!Number.isFinite(n) || (rule.least === 0 ? n < 0 : n <= 0) || (rule.integer && !Number.isSafeInteger(n)))
+  const what =
+    `${rule.least === 0 ? "a non-negative" : "a positive"} ${rule.integer ? "integer" : "number"}` +
+    (rule.ms ? `, ${DURATION_RULE}` : "");
+  if (
+    !Number.isFinite(n) ||
+    (rule.least === 0 ? n < 0 : n <= 0) ||
+    (rule.integer && !Number.isSafeInteger(n)) ||
+    (rule.ms && n > MAX_TIMER_MS)
+  )
     fail(flag, what, text);
   return n;
 }

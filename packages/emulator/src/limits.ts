@@ -6,6 +6,7 @@
  */
 import type { Ctx } from "./http.js";
 import { detail } from "./http.js";
+import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
 
 /** The resolved limits of one emulator. */
 export interface ClientLimits {
@@ -22,13 +23,18 @@ export const DEFAULT_LIMITS: ClientLimits = {
   writeTimeoutMs: 60_000,
 };
 
-/** The limits from the options, each a positive number (RangeError otherwise). */
+/**
+ * The limits from the options, each a positive number, and the durations (`…Ms`) at most MAX_TIMER_MS (RangeError
+ * otherwise).
+ */
 export function limitsOf(options: Partial<ClientLimits>): ClientLimits {
   const out = { ...DEFAULT_LIMITS };
   for (const name of Object.keys(DEFAULT_LIMITS) as (keyof ClientLimits)[]) {
     const value = options[name];
     if (value === undefined) continue;
-    if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
+    if (name.endsWith("Ms")) {
+      if (!durationOk(value, "positive")) throw new RangeError(`${name} must be a positive number, ${DURATION_RULE}`);
+    } else if (!(typeof value === "number" && Number.isFinite(value) && value > 0)) {
       throw new RangeError(`${name} must be a positive number`);
     }
     out[name] = value;
@@ -38,7 +44,7 @@ export function limitsOf(options: Partial<ClientLimits>): ClientLimits {
 
 /** The node:http server options that enforce the head's limit (the body's is ours: Node's own is switched off). */
 export function serverTimeouts(limits: ClientLimits) {
-  const headersTimeout = Math.max(1, Math.ceil(limits.headersTimeoutMs));
+  const headersTimeout = Math.max(1, timerMs(limits.headersTimeoutMs));
   return {
     headersTimeout,
     requestTimeout: 0,
@@ -66,14 +72,15 @@ export function watchBody(ctx: Ctx, limits: ClientLimits): void {
   const check = (final: boolean) => {
     timer = undefined;
     if (req.complete || socket.destroyed) return;
+    // A deadline further than a timer can wait (a very low minUploadBytesPerSecond) is checked again at the longest wait.
     const wait = due() - performance.now();
-    if (wait > 0) timer = setTimeout(check, Math.ceil(wait), false).unref();
+    if (wait > 0) timer = setTimeout(check, timerMs(wait), false).unref();
     // Timers run before the socket is read: after a busy moment of the server's, the bytes that came meanwhile are
     // read first (setImmediate runs after that), so that the client is not blamed for the server's own delay.
     else if (!final) setImmediate(check, true);
     else tooSlow(ctx, limits);
   };
-  timer = setTimeout(check, Math.ceil(due() - start), false).unref();
+  timer = setTimeout(check, timerMs(due() - start), false).unref();
   req.once("end", stop);
   res.once("close", stop);
 }

@@ -33,6 +33,7 @@ import { handleModelPath } from "./models.js";
 import { ResultCache } from "./results.js";
 import { matchRoute } from "./routes.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
+import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
 import { handleTokens } from "./tokens.js";
 import type { Emulator, EmulatorOptions, EmulatorStats, JobPage, JobRecord, TimingOptions } from "./types.js";
 
@@ -54,6 +55,12 @@ function settingsOf(options: EmulatorOptions): Settings {
     throw new RangeError("maxJobs must be a positive integer");
   }
   if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("now must be a function");
+  for (const name of ["jobTimeoutMs", "retentionMs"] as const) {
+    const value = options[name];
+    if (value !== undefined && !durationOk(value, 0)) {
+      throw new RangeError(`${name} must be a non-negative number, ${DURATION_RULE}`);
+    }
+  }
   return {
     timing: timing === undefined || timing === "realistic" ? {} : timing === "fast" ? FAST_TIMING : timing,
     jobTimeoutMs: options.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS,
@@ -90,14 +97,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       if (closed) return resolve();
-      // setTimeout takes at most 2^31−1 ms (about 24.8 days); NaN counts as 0.
-      const t = setTimeout(
-        () => {
-          timers.delete(t);
-          resolve();
-        },
-        Math.min(Math.max(0, ms || 0), 2 ** 31 - 1),
-      );
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, timerMs(ms));
       timers.set(t, resolve);
     });
 

@@ -158,6 +158,7 @@ describe("decart-emulator bin", () => {
       [["--write-timeout", "0"], "--write-timeout must be a positive number"],
       [["--max-jobs", "2.5"], "--max-jobs must be a positive integer"],
       [["--port", "70000"], "--port must be an integer from 0 to 65535"],
+      [["--request-timeout", "3000000000"], "--request-timeout must be a positive number, at most 2147483647 ms"],
     ] as const) {
       const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
       let err = "";
@@ -214,6 +215,21 @@ describe("emulatorOptionsFromFlags", () => {
     expect(emulatorOptionsFromFlags({})).toEqual({ port: 4010 });
     expect(emulatorOptionsFromFlags({ fast: true })).toEqual({ port: 4010, timing: "fast" });
     expect(() => emulatorOptionsFromFlags({ quiet: true })).toThrow("--quiet is not an emulator flag");
+  });
+
+  it("refuses a duration longer than a timer can wait (2^31−1 ms) on every duration flag, and takes that longest one", () => {
+    for (const [flag, option] of [
+      ["job-timeout", "jobTimeoutMs"],
+      ["retention", "retentionMs"],
+      ["headers-timeout", "headersTimeoutMs"],
+      ["request-timeout", "requestTimeoutMs"],
+      ["write-timeout", "writeTimeoutMs"],
+    ] as const) {
+      expect(() => emulatorOptionsFromFlags({ [flag]: "3000000000" }), flag).toThrow(
+        `--${flag} must be a ${flag === "job-timeout" || flag === "retention" ? "non-negative" : "positive"} number, at most 2147483647 ms (about 24.8 days) (got "3000000000")`,
+      );
+      expect(emulatorOptionsFromFlags({ [flag]: "2147483647" })[option]).toBe(2 ** 31 - 1);
+    }
   });
 
   it("takes a trickle fault with its defaults, or its chunk and pause as JSON; refuses them out of bounds", () => {

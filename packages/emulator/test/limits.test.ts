@@ -251,4 +251,50 @@ describe("limit options", () => {
     await expect(start({ headersTimeoutMs: 0 })).rejects.toThrow(/headersTimeoutMs/);
     await expect(start({ minUploadBytesPerSecond: Number.NaN })).rejects.toThrow(/minUploadBytesPerSecond/);
   });
+
+  it("refuses a duration longer than a timer can wait (2^31−1 ms), and takes that longest one", async () => {
+    for (const name of [
+      "headersTimeoutMs",
+      "requestTimeoutMs",
+      "writeTimeoutMs",
+      "jobTimeoutMs",
+      "retentionMs",
+    ] as const) {
+      await expect(start({ [name]: 2 ** 31 }), name).rejects.toThrow(
+        new RegExp(`${name} must be a (positive|non-negative) number, at most 2147483647 ms`),
+      );
+      await expect(start({ [name]: Number.POSITIVE_INFINITY }), name).rejects.toThrow(name);
+      await (await start({ [name]: 2 ** 31 - 1 })).close();
+    }
+  });
+
+  it("a body whose deadline is further than a timer can wait (a very low upload rate) is waited for, not polled", async () => {
+    // 1 byte per 10^6 s: the 10 body bytes below put the deadline 10^7 s away, far beyond a timer's longest wait, which
+    // Node would turn into a 1 ms timer (with a TimeoutOverflowWarning) re-armed for as long as the upload is open.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      const e = await startWith({ requestTimeoutMs: 1, minUploadBytesPerSecond: 0.000001 });
+      const body = multipart(BOUNDARY, [{ name: "file", filename: "a.bin", value: Buffer.alloc(100, 7) }]);
+      const client = hostile(e.url);
+      client.socket.write(
+        `POST /v1/files HTTP/1.1\r\nhost: ${new URL(e.url).host}\r\nx-api-key: ${e.apiKey}\r\nconnection: close\r\n` +
+          `content-type: multipart/form-data; boundary=${BOUNDARY}\r\ncontent-length: ${body.length}\r\n\r\n`,
+      );
+      // Once the head is in (the request is counted), its body watch has armed its first check, due in 1 ms.
+      while (e.stats().requests.byRoute.files !== 1) await new Promise((r) => setImmediate(r));
+      client.socket.write(body.subarray(0, 10));
+      // A timer armed now fires after that check (timers run in the order they are due), and the check's last step
+      // (a setImmediate, after the socket was read) before the next one below.
+      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.startsWith("TimeoutOverflowWarning"))).toEqual([]);
+      client.socket.end(body.subarray(10));
+      expect(parse(await client.gone).status).toBe(200);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
