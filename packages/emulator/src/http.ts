@@ -37,7 +37,8 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
 /** What every answer needs from the server: counters, the clock of faults, and whether the server is closing. */
 export interface Answering {
   stats: Stats;
-  sleep(ms: number): Promise<void>;
+  /** Waits ms (at most MAX_TIMER_MS); ends early when the server closes, or when `answer`'s connection closes. */
+  sleep(ms: number, answer?: ServerResponse): Promise<void>;
   closed(): boolean;
   log(line: string): void;
   /** Bytes read and dropped from an unwanted body before the connection is cut. */
@@ -92,7 +93,7 @@ export function respond(ctx: Ctx, status: number, headers: string[], body: Body)
       failed(err);
     }
   };
-  if (ctx.fault?.kind === "slow") ctx.server.sleep(ctx.fault.delayMs ?? DEFAULT_SLOW_MS).then(go);
+  if (ctx.fault?.kind === "slow") ctx.server.sleep(ctx.fault.delayMs ?? DEFAULT_SLOW_MS, ctx.res).then(go);
   else go();
 }
 
@@ -247,8 +248,8 @@ async function writeCut(ctx: Ctx, body: Body, length: number, fault: "stall" | "
   res.setTimeout(0);
   const delay = ctx.fault?.delayMs;
   if (delay === undefined) return; // stalls until the client or close() ends the connection
-  await ctx.server.sleep(delay);
-  if (ctx.server.closed()) return;
+  await ctx.server.sleep(delay, res);
+  if (ctx.server.closed() || res.destroyed) return;
   res.setTimeout(ctx.server.writeTimeoutMs);
   if (await writeChunks(ctx, chunks, state, length - cut)) res.end();
 }
@@ -270,7 +271,7 @@ async function writeTrickle(ctx: Ctx, body: Body, length: number): Promise<void>
     sent += n;
     if (sent === length) break;
     res.setTimeout(0);
-    await ctx.server.sleep(delay);
+    await ctx.server.sleep(delay, res);
     if (ctx.server.closed() || res.destroyed) return;
     res.setTimeout(ctx.server.writeTimeoutMs);
   }

@@ -222,11 +222,15 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
 
   // Synchronous routes (images, and the deprecated synchronous video route): the answer waits for the work.
   if (stuck) {
-    await em.sleep(jobTimeoutMs);
+    await em.sleep(jobTimeoutMs, ctx.res);
     return detail(ctx, 504, `The generation did not finish within ${jobTimeoutMs / 1000} seconds.`);
   }
-  await em.sleep(pending + processing);
+  await em.sleep(pending + processing, ctx.res);
   if (em.closed()) return;
+  if (ctx.res.destroyed) {
+    ctx.responded = true; // the client left: nobody to answer
+    return;
+  }
   if (failReason !== undefined) return detail(ctx, 500, failReason);
   if (trickle) applyPromptFault(ctx, em, { kind: "trickle" });
   media(ctx, route.mode === "process" ? await em.results.image(request) : await em.results.video(request));

@@ -91,17 +91,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   };
 
-  /** Pending sleeps: close() clears them and lets their waiters go on (to find the server closed). */
+  /**
+   * Pending sleeps: close() clears them and lets their waiters go on (to find the server closed). A sleep for an answer
+   * ends too when that answer's connection closes (its client left), so that nothing of it is held until the end.
+   */
   const timers = new Map<NodeJS.Timeout, () => void>();
   let closed = false;
-  const sleep = (ms: number) =>
+  const sleep = (ms: number, answer?: ServerResponse) =>
     new Promise<void>((resolve) => {
-      if (closed) return resolve();
-      const t = setTimeout(() => {
+      if (closed || answer?.destroyed) return resolve();
+      const done = () => {
+        clearTimeout(t);
         timers.delete(t);
+        answer?.off("close", done);
         resolve();
-      }, timerMs(ms));
-      timers.set(t, resolve);
+      };
+      const t = setTimeout(done, timerMs(ms));
+      timers.set(t, done);
+      answer?.once("close", done);
     });
 
   const stats = new Stats();

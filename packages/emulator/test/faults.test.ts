@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Emulator, type EmulatorOptions, seededRandom } from "../src/index.js";
 import { distinct, form, get, pollUntil, post, start, submit } from "./helpers.js";
@@ -196,6 +197,36 @@ describe("connection faults", () => {
     const r = await partialGet(e, `/v1/jobs/${id}/content`, "stall; delay=100", 10_000);
     expect(r.ended).toBe(true);
     expect(r.received).toBe(r.declared);
+  });
+
+  it("a wait ends when its client leaves: slow, stall with a delay, a synchronous route's job time", async () => {
+    // Each wait is a timer of the emulator's (in this process, the only ones held); the request it belongs to is held
+    // until the wait ends. A client that leaves must end it, however long the delay.
+    let answered: (() => void) | undefined;
+    const e = await fresh({ logger: (line) => (line.includes(" → ") ? answered?.() : undefined) });
+    const id = await completedJob(e);
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+    const host = new URL(e.url).host;
+    const form = "prompt=%5Bstuck%5D";
+    for (const head of [
+      `GET /v1/jobs/${id}/content HTTP/1.1\r\nx-emulator-fault: slow; delay=2000000000\r\n`,
+      `GET /v1/jobs/${id}/content HTTP/1.1\r\nx-emulator-fault: stall; delay=2000000000\r\n`,
+      `POST /v1/generate/lucy-pro-t2i HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded\r\n` +
+        `content-length: ${form.length}\r\n`,
+    ]) {
+      const before = timers();
+      const socket = connect(Number(new URL(e.url).port), "127.0.0.1");
+      socket.on("error", () => {});
+      socket.write(`${head}host: ${host}\r\nx-api-key: ${e.apiKey}\r\n\r\n${head.startsWith("POST") ? form : ""}`);
+      while (timers() === before) await new Promise((r) => setImmediate(r)); // the wait has begun
+      const closed = new Promise<void>((r) => {
+        answered = r;
+      });
+      socket.destroy();
+      await closed; // the emulator saw the client leave
+      await new Promise((r) => setImmediate(r));
+      expect(timers(), head).toBe(before);
+    }
   });
 
   it("trickle sends the whole body in chunk-sized writes, a pause apart: the same bytes, read in many pieces", async () => {
