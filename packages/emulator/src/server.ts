@@ -295,11 +295,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Bytes that are not HTTP, heads over 16 KiB, a head that does not arrive within headersTimeoutMs (408): JSON
   // answers too.
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    // A connection the client reset (or that broke under a write) is no request: a request on it was counted when it
+    // was routed. Every other error here is a request that never reached a route.
+    if (err.code === "ECONNRESET" || err.code === "EPIPE") {
+      socket.destroy();
+      return;
+    }
     stats.countRequest("other");
     // A head that comes too late behind an answer being sent (a pipelined request): nothing can be added to that
     // answer, so the connection is cut.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (!socket.writable || err.code === "ECONNRESET" || inFlight?.headersSent) {
+    if (!socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;
     }

@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorStats } from "../src/index.js";
 import { form, get, jsonOf, pollUntil, post, raw, start, submit } from "./helpers.js";
@@ -32,6 +34,43 @@ describe("stats and admin routes", () => {
       requests: polls + 1,
       resultBytes: size,
     });
+  });
+
+  it("counts a request once when its client resets the connection mid-answer or mid-body", async () => {
+    let answered: (() => void) | undefined;
+    const e = await start({ logger: (line) => (line.includes(" → ") ? answered?.() : undefined) });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "reset mid-answer" });
+      await pollUntil(e, id);
+      e.resetStats();
+      const u = new URL(e.url);
+      const head = `host: ${u.host}\r\nx-api-key: ${e.apiKey}\r\n`;
+      for (let i = 0; i < 3; i++) {
+        for (const request of [
+          `GET /v1/jobs/${id}/content HTTP/1.1\r\n${head}x-emulator-fault: stall\r\n\r\n`, // half the answer, then nothing
+          `POST /v1/files HTTP/1.1\r\n${head}content-type: multipart/form-data; boundary=b\r\ncontent-length: 100000\r\n\r\n--b\r\n`,
+        ]) {
+          const counted = e.stats().requests.total;
+          const socket = connect(Number(u.port), u.hostname);
+          socket.on("error", () => {});
+          socket.write(request);
+          if (request.startsWith("GET")) await once(socket, "data");
+          else while (e.stats().requests.total === counted) await new Promise((r) => setImmediate(r));
+          const closed = new Promise<void>((r) => {
+            answered = r;
+          });
+          socket.resetAndDestroy();
+          await closed; // the emulator saw the connection go (its error comes before)
+        }
+      }
+      await new Promise((r) => setImmediate(r));
+      expect(e.stats().requests).toEqual({
+        total: 6,
+        byRoute: expect.objectContaining({ content: 3, files: 3, other: 0 }),
+      });
+    } finally {
+      await e.close();
+    }
   });
 
   it("returns counters only by default, and a page of the job list on request", async () => {
