@@ -3,8 +3,8 @@ import { Observable } from "rxjs";
 import type { SubmitInput } from "./types.js";
 
 /**
- * Reads a job's status once: an observable that emits one answer and completes, or errors. Unsubscribing before it
- * answers must abort the read; a read still in flight at `deadline` (the watch's, on the client's clock) should end
+ * Reads a job's status once: an observable that emits one answer and completes, or errors (only its first answer,
+ * error or end is heard; it is unsubscribed then). Unsubscribing before it answers must abort the read; a read still in flight at `deadline` (the watch's, on the client's clock) should end
  * then with an error. The default reads over HTTP with the client.
  */
 export type StatusSource = (jobId: string, options: { deadline: number }) => Observable<StatusRead>;

@@ -30,8 +30,9 @@ export interface DriveWith {
  * once or downloads the result once (each bounded by the watch's deadline), and hands the answer, the progress or the
  * failure back to the watch. The watch decides everything else (schedule, de-duplication, the end, retries, the
  * deadline, the pace in the background); the next read starts only after the previous one answered, so reads never
- * overlap. While a read is waited for, `background` going true lengthens the wait as the watch says, and going false
- * reads at once. Unsubscribing clears the timer and aborts the request in flight.
+ * overlap. Only the first answer (or error, or end) of a read or a download is heard. While a read is waited for,
+ * `background` going true lengthens the wait as the watch says, and going false reads at once. Unsubscribing clears
+ * the timer and aborts the request in flight.
  */
 export function drive(
   watch: JobWatch,
@@ -39,6 +40,7 @@ export function drive(
   { read, result, scheduler, background }: DriveWith,
 ): Observable<JobEvent> {
   return new Observable<JobEvent>((subscriber) => {
+    /** The step that runs: the wait, then one read or download. */
     let current: Subscription | undefined;
     // Waiting for a read (not reading, downloading or done): the wait may be moved.
     let waiting = false;
@@ -64,32 +66,32 @@ export function drive(
     };
     const wait = (next: { read: number } | { download: number }): void => {
       const reading = "read" in next;
-      let answered = false;
       waiting = reading;
-      // The wait, then the one read or download: `current.unsubscribe()` ends either.
+      // The wait, then the one read or download: `step.unsubscribe()` ends either.
       const step = new Subscription();
       current = step;
+      // The source's first answer, error or end settles the step: the source is let go and anything it says later
+      // is not heard, even when said synchronously, before its subscription is in the step (a source answering twice
+      // would otherwise start two read loops, each going on after unsubscribe).
+      const settle = (take: () => JobWatchStep) => {
+        if (step.closed) return;
+        step.unsubscribe();
+        follow(take);
+      };
       const answer = (source: Observable<StatusRead | DownloadProgress | Blob>) =>
         source.subscribe({
           next: (got) => {
-            if (reading) {
-              answered = true;
-              step.unsubscribe();
-              follow(() => watch.status(got as StatusRead));
-            } else if (got instanceof Blob) {
-              answered = true;
-              follow(() => watch.downloaded(got));
-            } else emit(watch.progress(got as DownloadProgress));
+            if (reading) settle(() => watch.status(got as StatusRead));
+            else if (got instanceof Blob) settle(() => watch.downloaded(got));
+            else emit(watch.progress(got as DownloadProgress));
           },
-          error: (error) => follow(() => watch.error(error)),
-          complete: () => {
-            if (!answered)
-              follow(() =>
-                watch.error(
-                  new Error(`Job ${jobId}: the ${reading ? "status" : "result"} source ended without an answer`),
-                ),
-              );
-          },
+          error: (error) => settle(() => watch.error(error)),
+          complete: () =>
+            settle(() =>
+              watch.error(
+                new Error(`Job ${jobId}: the ${reading ? "status" : "result"} source ended without an answer`),
+              ),
+            ),
         });
       step.add(
         scheduler.schedule(
@@ -99,7 +101,7 @@ export function drive(
             try {
               step.add(answer(reading ? read(jobId, within) : result(jobId, within)));
             } catch (error) {
-              follow(() => watch.error(error));
+              settle(() => watch.error(error));
             }
           },
           Math.max(0, reading ? next.read : next.download),

@@ -6,7 +6,18 @@ import {
   ServerError,
   type StatusRead,
 } from "@decart/core";
-import { BehaviorSubject, EMPTY, lastValueFrom, type Observable, of, queueScheduler, take } from "rxjs";
+import {
+  BehaviorSubject,
+  concat,
+  EMPTY,
+  lastValueFrom,
+  NEVER,
+  type Observable,
+  of,
+  queueScheduler,
+  take,
+  throwError,
+} from "rxjs";
 import type { RunHelpers, TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { fromAbortable, type StatusSource } from "../src/sources.js";
@@ -163,6 +174,59 @@ describe("watchJob on virtual time", () => {
       // The last read is cut to end at the deadline; its answer comes after it.
       expect(reads.calls).toEqual([0, 31, 62, 93, 100]);
       expect(at).toBe(101);
+    });
+  });
+});
+
+describe("a status source that breaks its contract, on virtual time", () => {
+  /**
+   * A source counting its calls that gives each read `answer()` for its first 30 calls, then never answers (so that
+   * read loops that forked stop somewhere, and the test ends however many there are).
+   */
+  const counting = (
+    scheduler: TestScheduler,
+    answer: () => Observable<StatusRead>,
+  ): StatusSource & { calls: number[] } => {
+    const calls: number[] = [];
+    return Object.assign(
+      () => {
+        calls.push(scheduler.now());
+        return calls.length > 30 ? NEVER : answer();
+      },
+      { calls },
+    );
+  };
+  const pending: StatusRead = { job: job("pending") };
+
+  it.each([
+    ["answers twice synchronously", () => of(pending, pending)],
+    [
+      "answers, then errors synchronously",
+      () =>
+        concat(
+          of(pending),
+          throwError(() => new Error("then")),
+        ),
+    ],
+  ])("one that %s is heard once per read: one read loop, none after unsubscribe", (_name, answer) => {
+    marbles(({ expectObservable, scheduler, flush }) => {
+      const reads = counting(scheduler, answer);
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, { poll: every10, download: false, statusSource: reads });
+      expectObservable(job$, "^ 55ms !").toBe("p", values);
+      flush();
+      expect(reads.calls).toEqual([0, 10, 20, 30, 40, 50]);
+    });
+  });
+
+  it("the first answer of a read that answers twice a frame apart is the one heard; the read is then let go", () => {
+    marbles(({ cold, expectObservable, expectSubscriptions, scheduler, flush }) => {
+      const twice = cold<StatusRead>("-a-b|", { a: pending, b: { job: job("completed") } });
+      const reads = scripted(scheduler, [twice]);
+      const job$ = watchJob(virtualClient(scheduler), JOB_ID, { poll: every10, download: false, statusSource: reads });
+      expectObservable(job$, "^ 25ms !").toBe("-p", values);
+      flush();
+      expectSubscriptions(twice.subscriptions).toBe(["^!", "11ms ^!", "22ms ^!"]);
+      expect(reads.calls).toEqual([0, 11, 22]);
     });
   });
 });
