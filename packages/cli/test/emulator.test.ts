@@ -181,6 +181,7 @@ describe("decart emulator", () => {
     ["--request-timeout", "3000000000", "--request-timeout must be a positive number, at most 2147483647 ms"],
     ["--max-jobs", "1.5", "--max-jobs must be a positive integer"],
     ["--faults", "submit:explode", "--faults: fault rule 0: unknown kind"],
+    ["--faults", "503@", '--faults: the rate of "503@" must be a decimal number from 0 to 1'],
     ["--keys", ",", "--keys must be a comma-separated list"],
   ])("exits 2 for %s %s, naming the flag", async (flag, value, message) => {
     const { code, stderr, stdout } = await run(["emulator", "--port", "0", flag, value]);

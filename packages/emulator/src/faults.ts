@@ -153,18 +153,37 @@ export function sampleFault(rules: readonly FaultRule[], route: FaultRoute, rand
 export function parseFaultsArg(text: string): FaultRule[] {
   const trimmed = text.trim();
   if (trimmed.startsWith("[")) return normaliseRules(JSON.parse(trimmed));
-  const rules = trimmed
+  const items = trimmed
     .split(",")
     .map((s) => s.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const at = item.indexOf("@");
-      const spec = at < 0 ? item : item.slice(0, at);
-      const rate = at < 0 ? undefined : Number(item.slice(at + 1));
-      const colon = spec.indexOf(":");
-      const route = colon < 0 ? undefined : spec.slice(0, colon);
-      const kind = colon < 0 ? spec : spec.slice(colon + 1);
-      return { kind, ...(route !== undefined ? { route } : {}), ...(rate !== undefined ? { rate } : {}) };
-    });
+    .filter(Boolean);
+  if (!items.length) {
+    throw new TypeError(
+      `no fault rule in ${JSON.stringify(text)}: give comma-separated [route:]kind[@rate] items, e.g. status:503@0.1`,
+    );
+  }
+  const rules = items.map((item) => {
+    const at = item.indexOf("@");
+    const spec = at < 0 ? item : item.slice(0, at);
+    const rate = at < 0 ? undefined : rateOf(item, item.slice(at + 1).trim());
+    const colon = spec.indexOf(":");
+    const route = colon < 0 ? undefined : spec.slice(0, colon);
+    const kind = colon < 0 ? spec : spec.slice(colon + 1);
+    return { kind, ...(route !== undefined ? { route } : {}), ...(rate !== undefined ? { rate } : {}) };
+  });
   return normaliseRules(rules);
+}
+
+/**
+ * The rate after an item's `@`: a decimal number from 0 to 1, written out (`0.1`, `.5`, `1`). Nothing after the `@`,
+ * an exponent (`1e-400`, which is 0) or any other text is refused, rather than read as a rate of 0.
+ */
+function rateOf(item: string, text: string): number {
+  const rate = Number(text);
+  if (!/^(\d+\.?\d*|\.\d+)$/.test(text) || rate > 1 || (rate === 0 && /[1-9]/.test(text))) {
+    throw new TypeError(
+      `the rate of ${JSON.stringify(item)} must be a decimal number from 0 to 1 after "@" (e.g. ${item.slice(0, item.indexOf("@"))}@0.1), or no "@" at all for a rate of 1`,
+    );
+  }
+  return rate;
 }

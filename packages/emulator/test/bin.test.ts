@@ -232,6 +232,25 @@ describe("emulatorOptionsFromFlags", () => {
     }
   });
 
+  it("refuses a fault item with no rate or an unreadable one after @, and a list of no items, saying what to give", () => {
+    for (const faults of ["503@", "503@ ", "503@1e-400", "503@abc", "status:503@1.5", "503@-0"]) {
+      expect(() => emulatorOptionsFromFlags({ faults }), faults).toThrow(
+        /^--faults: the rate of ".*" must be a decimal number from 0 to 1 after "@" \(e\.g\. (status:)?503@0\.1\), or no "@" at all for a rate of 1$/,
+      );
+    }
+    for (const faults of [" , ,", ",", " "]) {
+      expect(() => emulatorOptionsFromFlags({ faults }), faults).toThrow(
+        /^--faults: no fault rule in .*: give comma-separated \[route:\]kind\[@rate\] items, e\.g\. status:503@0\.1$/,
+      );
+    }
+    expect(emulatorOptionsFromFlags({ faults: "503@0, status:500@.5 ,504@1, 429@0.000" }).faults).toEqual([
+      { kind: "503", route: "*", rate: 0 },
+      { kind: "500", route: "status", rate: 0.5 },
+      { kind: "504", route: "*", rate: 1 },
+      { kind: "429", route: "*", rate: 0 },
+    ]);
+  });
+
   it("takes a trickle fault with its defaults, or its chunk and pause as JSON; refuses them out of bounds", () => {
     expect(emulatorOptionsFromFlags({ faults: "content:trickle" }).faults).toEqual([
       { kind: "trickle", route: "content", rate: 1 },
