@@ -188,7 +188,8 @@ function sharedPoller(
       run.add(
         start(pace).subscribe({
           next: (event) => {
-            poller.latest = event;
+            // A joiner starts at the job's latest status: `submitted` is the submitter's alone.
+            if (event.type !== "submitted") poller.latest = event;
             each((s) => s.next(event));
           },
           // Ended: forgotten before anyone hears of it, so that whoever subscribes on hearing starts afresh.
@@ -262,21 +263,22 @@ function follow(
  * Cold: nothing happens until you subscribe.
  *
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
- * gets the latest event at once; when the last one unsubscribes, the timer stops and the request in flight is aborted.
- * Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it, except
+ * gets the latest event at once (never `submitted`); when the last one unsubscribes, the timer stops and the request
+ * in flight is aborted. Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it, except
  * `background`: it is slowed only while every subscriber is in the background. With `download: false`, it joins the
  * poller that downloads the result if one runs (and ends with `completed` as the download starts); a subscriber that
  * wants the result while only one without download runs gets a poller of its own.
  */
 export function watchJob(client: DecartClient, jobId: string, options: WatchJobOptions = {}): Observable<JobEvent> {
-  return new Observable<JobEvent>((subscriber) => follow(client, jobId, options).subscribe(subscriber));
+  return follow(client, jobId, options); // cold: it makes nothing until subscribed
 }
 
 /**
  * Submits a job when subscribed, then follows it as `watchJob` does: first `submitted` with the job id (before any
  * waiting), then the status events, then (unless `download: false`) the download and `completed` with the video.
  * Each subscription submits a job of its own (`share()` it to submit once); unsubscribing during the submit aborts
- * the request, and later never cancels the job. A `watchJob` of the same job id shares this job's poller.
+ * the request, and later never cancels the job. A `watchJob` of the same job id shares this job's poller (from the
+ * job's latest status on: `submitted` is this observable's alone).
  */
 export function submitJob<M extends VideoModelName>(
   client: DecartClient,
@@ -286,21 +288,18 @@ export function submitJob<M extends VideoModelName>(
   const submit = options.submitSource ?? clientSubmit(client);
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
-    let submitted = false;
+    // Closed once the first answer came (or the subscriber left): nothing the submit says later is heard.
     const submitting = new Subscription();
     subscriber.add(submitting);
     submitting.add(
       new Observable<JobSubmitResult>((s) => submit(input as never).subscribe(s)).subscribe({
         next: (first) => {
-          if (submitted) return;
-          submitted = true;
+          if (submitting.closed) return;
           submitting.unsubscribe();
           follow(client, first.job_id, { ...options, model: input.model, first }).subscribe(subscriber);
         },
-        error: (error) => subscriber.error(error),
-        complete: () => {
-          if (!submitted) subscriber.complete();
-        },
+        error: (error) => submitting.closed || subscriber.error(error),
+        complete: () => submitting.closed || subscriber.complete(),
       }),
     );
   });

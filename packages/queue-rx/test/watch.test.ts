@@ -379,6 +379,52 @@ describe("submitJob on virtual time", () => {
     });
   });
 
+  it("a watchJob that joins the job's poller on hearing submitted starts at the job's status, not at submitted", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      const client = virtualClient(scheduler);
+      const submit = scripted(scheduler, [cold("--(s|)", { s: { job_id: JOB_ID, status: "pending" as const } })]);
+      const reads = scripted(scheduler, [cold<StatusRead>("-(a|)", { a: { job: job("completed") } })]);
+      const options = { poll: every10, download: false, statusSource: reads };
+      const input = { model: { canonical: "lucy-pro-t2v" }, prompt: "A lake" } as never;
+      const joined: string[] = [];
+      submitJob(client, input, { ...options, submitSource: submit }).subscribe((event) => {
+        if (event.type === "submitted")
+          watchJob(client, event.jobId, options).subscribe({
+            next: (e) => joined.push(e.type === "status" ? e.status : e.type),
+            complete: () => joined.push("|"),
+          });
+      });
+      flush();
+      expect(joined).toEqual(["pending", "completed", "|"]);
+      expect(reads.calls).toEqual([12]);
+    });
+  });
+
+  it("hears only the submit's first answer: an error said after it synchronously does not end the job's watch", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const client = virtualClient(scheduler);
+      const answered = { job_id: JOB_ID, status: "pending" as const };
+      const submit = scripted(scheduler, [
+        concat(
+          of(answered),
+          throwError(() => new Error("then")),
+        ),
+      ]);
+      const reads = scripted(scheduler, [cold<StatusRead>("-(a|)", { a: { job: job("completed") } })]);
+      const input = { model: { canonical: "lucy-pro-t2v" }, prompt: "A lake" } as never;
+      const options = { poll: every10, download: false, statusSource: reads, submitSource: submit };
+      const submitted: JobEvent = { type: "submitted", jobId: JOB_ID, model: "lucy-pro-t2v" };
+      const pending: JobEvent = { type: "status", jobId: JOB_ID, status: "pending", job: answered };
+      expectObservable(submitJob(client, input, options)).toBe("(sp) 7ms (c|)", {
+        ...values,
+        s: submitted,
+        p: pending,
+      });
+      flush();
+      expect(submit.calls).toEqual([0]);
+    });
+  });
+
   it("downloads the result through the core's watch: progress, then completed with the Blob", () => {
     marbles(({ cold, expectObservable, scheduler }) => {
       const data = new Blob(["video"]);
