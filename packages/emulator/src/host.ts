@@ -72,16 +72,32 @@ export function bindingProblem(
   return undefined;
 }
 
+/** How many `Host` headers a request's raw header list holds (Node keeps only the first in `headers.host`). */
+export function hostHeaderCount(rawHeaders: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === "host") n++;
+  }
+  return n;
+}
+
 /**
  * The Host rule of a server bound to `bound`: a request's `Host` must name it, else 421; an HTTP/1.1 request without
- * `Host` answers 400. Returns the answer to give, or undefined when the request may go on.
+ * `Host`, or any request with more than one (RFC 9112, 3.2), answers 400. Returns the answer to give, or undefined
+ * when the request may go on.
  */
 export function hostRule(bound: string, extra: readonly string[] = []) {
   const names = allowedHostNames(bound, extra);
   const shown = [...names].slice(0, 3).join(", ");
   /** The last value found good: most clients send the same one on every request. */
   let good: string | undefined;
-  return (value: string | undefined, httpVersion: string): { status: number; detail: string } | undefined => {
+  return (
+    value: string | undefined,
+    httpVersion: string,
+    copies = 1,
+  ): { status: number; detail: string } | undefined => {
+    if (copies > 1) return { status: 400, detail: "More than one Host header (a request must give exactly one)." };
     if (value === undefined) {
       return httpVersion === "1.0"
         ? undefined
@@ -93,9 +109,11 @@ export function hostRule(bound: string, extra: readonly string[] = []) {
       good = value;
       return undefined;
     }
+    // Node reads header bytes as Latin-1: a name sent in UTF-8 is shown as it was sent.
+    const sent = Buffer.from(value.slice(0, 100), "latin1").toString("utf8");
     return {
       status: 421,
-      detail: `Host ${JSON.stringify(value.slice(0, 100))} is not a name of this server; use ${shown} (or start it with allowedHosts).`,
+      detail: `Host ${JSON.stringify(sent)} is not a name of this server; use ${shown} (or start it with allowedHosts).`,
     };
   };
 }

@@ -14,7 +14,7 @@ import { KeyStore } from "./auth.js";
 import type { Emulation, Settings } from "./emulation.js";
 import { normaliseRules } from "./faults.js";
 import { handleFile, handleUpload } from "./files.js";
-import { bindingProblem, hostRule } from "./host.js";
+import { bindingProblem, hostHeaderCount, hostRule } from "./host.js";
 import type { Ctx } from "./http.js";
 import {
   answerOnSocket,
@@ -164,7 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   /** Sends the request to its handler (after the Host rule); returns a promise when the answer comes later. */
   function route(ctx: Ctx, method: string, path: string, query: string): Promise<void> | void {
-    const problem = hostProblem(ctx.req.headers.host, ctx.req.httpVersion);
+    const problem = hostProblem(ctx.req.headers.host, ctx.req.httpVersion, hostHeaderCount(ctx.req.rawHeaders));
     if (problem) {
       ctx.cors = false;
       return detail(ctx, problem.status, problem.detail);

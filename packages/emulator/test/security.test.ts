@@ -139,6 +139,32 @@ describe("the Host rule", () => {
     expect(answer.toLowerCase()).toContain("content-type: application/json");
     expect(answer).toContain('{"detail":"Missing Host header');
   });
+
+  it("answers 400 JSON to a request with two Host headers, even two good ones (RFC 9112)", async () => {
+    const host = new URL(emu.url).host;
+    for (const hosts of [
+      [host, host],
+      [host, "evil.example"],
+      ["evil.example", host],
+    ]) {
+      const answer = await rawSocket(
+        emu.url,
+        `GET /v1/jobs/job_x HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join("")}x-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
+      );
+      expect(answer, hosts.join(" ")).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('{"detail":"More than one Host header');
+    }
+  });
+
+  it("shows a Host it refuses as it was sent, UTF-8 included", async () => {
+    const answer = await rawSocket(
+      emu.url,
+      `GET /v1/jobs/job_x HTTP/1.1\r\nhost: l\u00f6calhost\u4e2d\r\nx-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 421 /);
+    const body = Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8");
+    expect(JSON.parse(body).detail).toMatch(/^Host "l\u00f6calhost\u4e2d" is not a name of this server/);
+  });
 });
 
 describe("listening beyond loopback", () => {
