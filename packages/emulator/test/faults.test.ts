@@ -1,3 +1,4 @@
+import { createHook } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { connect } from "node:net";
@@ -200,32 +201,47 @@ describe("connection faults", () => {
   });
 
   it("a wait ends when its client leaves: slow, stall with a delay, a synchronous route's job time", async () => {
-    // Each wait is a timer of the emulator's (in this process, the only ones held); the request it belongs to is held
-    // until the wait ends. A client that leaves must end it, however long the delay.
+    // Each wait is a timer of the emulator's (in this process) for DELAY ms; the request it belongs to is held until the
+    // wait ends. A client that leaves must end it (the timer cleared), however long the delay.
+    const DELAY = 2_000_000_000;
+    const waits: { _destroyed?: boolean }[] = [];
+    const hook = createHook({
+      init(_id, type, _trigger, resource) {
+        if (type === "Timeout" && (resource as { _idleTimeout?: number })._idleTimeout === DELAY) waits.push(resource);
+      },
+    });
     let answered: (() => void) | undefined;
-    const e = await fresh({ logger: (line) => (line.includes(" → ") ? answered?.() : undefined) });
+    const e = await fresh({
+      jobTimeoutMs: DELAY,
+      logger: (line) => (line.includes(" → ") ? answered?.() : undefined),
+    });
     const id = await completedJob(e);
-    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
     const host = new URL(e.url).host;
     const form = "prompt=%5Bstuck%5D";
-    for (const head of [
-      `GET /v1/jobs/${id}/content HTTP/1.1\r\nx-emulator-fault: slow; delay=2000000000\r\n`,
-      `GET /v1/jobs/${id}/content HTTP/1.1\r\nx-emulator-fault: stall; delay=2000000000\r\n`,
-      `POST /v1/generate/lucy-pro-t2i HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded\r\n` +
-        `content-length: ${form.length}\r\n`,
-    ]) {
-      const before = timers();
-      const socket = connect(Number(new URL(e.url).port), "127.0.0.1");
-      socket.on("error", () => {});
-      socket.write(`${head}host: ${host}\r\nx-api-key: ${e.apiKey}\r\n\r\n${head.startsWith("POST") ? form : ""}`);
-      while (timers() === before) await new Promise((r) => setImmediate(r)); // the wait has begun
-      const closed = new Promise<void>((r) => {
-        answered = r;
-      });
-      socket.destroy();
-      await closed; // the emulator saw the client leave
-      await new Promise((r) => setImmediate(r));
-      expect(timers(), head).toBe(before);
+    hook.enable();
+    try {
+      for (const head of [
+        `GET /v1/jobs/${id}/content HTTP/1.1\r\nx-emulator-fault: slow; delay=${DELAY}\r\n`,
+        `GET /v1/jobs/${id}/content HTTP/1.1\r\nx-emulator-fault: stall; delay=${DELAY}\r\n`,
+        `POST /v1/generate/lucy-pro-t2i HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded\r\n` +
+          `content-length: ${form.length}\r\n`,
+      ]) {
+        waits.length = 0;
+        const socket = connect(Number(new URL(e.url).port), "127.0.0.1");
+        socket.on("error", () => {});
+        socket.write(`${head}host: ${host}\r\nx-api-key: ${e.apiKey}\r\n\r\n${head.startsWith("POST") ? form : ""}`);
+        while (waits.length === 0) await new Promise((r) => setImmediate(r)); // the wait has begun
+        const closed = new Promise<void>((r) => {
+          answered = r;
+        });
+        socket.destroy();
+        await closed; // the emulator saw the client leave
+        await new Promise((r) => setImmediate(r));
+        expect(waits.length, head).toBe(1);
+        expect(waits[0]!._destroyed, head).toBe(true);
+      }
+    } finally {
+      hook.disable();
     }
   });
 
