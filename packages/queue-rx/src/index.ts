@@ -1,5 +1,5 @@
 export { type BatchEvent, type BatchInput, type BatchSummary, type SubmitAllOptions, submitAll } from "./batch.js";
-export { jobFailed, statusChanges, throwOnFailure, toOutcome } from "./operators.js";
+export { jobFailed, retryWatch, statusChanges, throwOnFailure, toOutcome } from "./operators.js";
 export { createPacer, type Pacer, throughPacer } from "./pacing.js";
 export {
   fromAbortable,

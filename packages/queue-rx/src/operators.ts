@@ -1,5 +1,24 @@
-import { type JobEvent, JobFailedError, type JobStatus, type QueueJobOutcome, type QueueJobResult } from "@decart/core";
-import { distinctUntilChanged, filter, map, type OperatorFunction, take } from "rxjs";
+import {
+  type DecartClient,
+  type JobEvent,
+  JobFailedError,
+  type JobStatus,
+  type QueueJobOutcome,
+  type QueueJobResult,
+} from "@decart/core";
+import {
+  catchError,
+  distinctUntilChanged,
+  filter,
+  type MonoTypeOperatorFunction,
+  map,
+  type Observable,
+  type OperatorFunction,
+  take,
+  throwError,
+} from "rxjs";
+import type { WatchJobOptions } from "./types.js";
+import { watchJob } from "./watch.js";
 
 type Terminal = Extract<JobEvent, { type: "completed" | "failed" }>;
 const isTerminal = (event: JobEvent): event is Terminal => event.type === "completed" || event.type === "failed";
@@ -73,4 +92,35 @@ export function throwOnFailure(): OperatorFunction<JobEvent, Exclude<JobEvent, {
         return event;
       }),
     );
+}
+
+/**
+ * Retries by watching the job again, never by submitting again: on an error that carries a job id (the job exists and
+ * goes on: `JobTimeoutError`, a transient failure the core's policy gave up on, a `CALLBACK_ERROR` …), follows that
+ * job with `watchJob(client, jobId, options)` instead, up to `count` times in all. A `retry()` after `submitJob`
+ * submits a new (paid) job instead. Errors without a job id (a submit that failed: no job, or a job of unknown id) and
+ * `JobFailedError` (the job ended; a new one would be a new submit) pass on. Each watch again starts at the job's
+ * latest status and has a budget of its own (`timeoutMs`; a `deadline` would have passed already).
+ *
+ * ```text
+ * events:  -S---s---#            (# JobTimeoutError, jobId J)
+ *          retryWatch(client, 1)
+ * result:  -S---s---s---d---C|   (watchJob(client, J) from the error on)
+ * ```
+ */
+export function retryWatch(
+  client: DecartClient,
+  count: number,
+  options: WatchJobOptions = {},
+): MonoTypeOperatorFunction<JobEvent> {
+  const again = (events: Observable<JobEvent>, left: number): Observable<JobEvent> =>
+    events.pipe(
+      catchError((error: unknown) => {
+        const jobId = (error as { jobId?: unknown } | undefined)?.jobId;
+        return left > 0 && typeof jobId === "string" && !JobFailedError.isInstance(error)
+          ? again(watchJob(client, jobId, options), left - 1)
+          : throwError(() => error);
+      }),
+    );
+  return (events) => again(events, count);
 }

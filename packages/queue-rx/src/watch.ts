@@ -259,7 +259,8 @@ function follow(
  * The events of an existing job, as the core's engine yields them: `status` (`pending`, `processing`, only on a
  * change), then `downloading` progress and `completed` with the video (no download with `download: false`), or
  * `failed` with the server's reason. Completes after `completed` or `failed` (a failed job is an event, not an
- * error); errors with the core's typed errors, carrying the job id (`JobTimeoutError` once `timeoutMs` runs out).
+ * error); errors with the core's typed errors, carrying the job id (`JobTimeoutError` once `timeoutMs` runs out), but
+ * for an id the client refuses before any request (`InvalidInputError`: empty, too long), which is no job's.
  * Cold: nothing happens until you subscribe.
  *
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber

@@ -1,7 +1,9 @@
-import { type JobEvent, JobFailedError } from "@decart/core";
+import { BadRequestError, type JobEvent, JobFailedError, JobTimeoutError, type StatusRead } from "@decart/core";
+import type { Observable } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { statusChanges, throwOnFailure, toOutcome } from "../src/operators.js";
-import { JOB_ID, job, marbles } from "./marbles.js";
+import { retryWatch, statusChanges, throwOnFailure, toOutcome } from "../src/operators.js";
+import { submitJob } from "../src/watch.js";
+import { JOB_ID, job, marbles, scripted, virtualClient } from "./marbles.js";
 
 const data = new Blob(["video"]);
 const events: Record<string, JobEvent> = {
@@ -45,6 +47,74 @@ describe("operators", () => {
       flush();
       expect(JobFailedError.isInstance(error)).toBe(true);
       expect([error?.jobId, error?.reason]).toEqual([JOB_ID, "no"]);
+    });
+  });
+});
+
+describe("retryWatch on virtual time", () => {
+  const input = { model: { canonical: "lucy-pro-t2v" }, prompt: "A lake" } as never;
+  const answered = { job_id: JOB_ID, status: "pending" as const };
+  /** Every event's type (a status as its status), then `|` or the error. */
+  const record = (events: Observable<JobEvent>) => {
+    const seen: unknown[] = [];
+    events.subscribe({
+      next: (e) => seen.push(e.type === "status" ? e.status : e.type),
+      error: (e) => seen.push(e),
+      complete: () => seen.push("|"),
+    });
+    return seen;
+  };
+
+  it("watches the job again after a JobTimeoutError, without submitting again, up to count times", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      // Two clients: each has pollers of its own.
+      const [client, other] = [virtualClient(scheduler), virtualClient(scheduler)];
+      const submit = scripted(scheduler, [cold("-(s|)", { s: answered })]);
+      const processing = cold<StatusRead>("-(a|)", { a: { job: job("processing") } });
+      // Processing until 100 ms, then completed.
+      const statusSource = () =>
+        scheduler.now() < 100 ? processing : cold<StatusRead>("-(a|)", { a: { job: job("completed") } });
+      const watching = { poll: () => 10, download: false, statusSource, timeoutMs: 40 };
+      const once = record(
+        submitJob(client, input, { ...watching, submitSource: submit }).pipe(retryWatch(client, 1, watching)),
+      );
+      const twice = record(
+        submitJob(other, input, { ...watching, submitSource: submit }).pipe(retryWatch(other, 2, watching)),
+      );
+      flush();
+      // Each watch has 40 ms: the first and the one after it time out; a second watch again sees the job complete.
+      expect(once.slice(0, -1)).toEqual(["submitted", "pending", "processing", "processing"]);
+      expect(JobTimeoutError.isInstance(once.at(-1)) && (once.at(-1) as JobTimeoutError).jobId).toBe(JOB_ID);
+      expect(twice).toEqual(["submitted", "pending", "processing", "processing", "processing", "completed", "|"]);
+      expect(submit.calls).toEqual([0, 0]);
+    });
+  });
+
+  it("passes on a submit's error (no job id) and a failed job's JobFailedError, submitting nothing again", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      const client = virtualClient(scheduler);
+      const refused = new BadRequestError("refused", { status: 400 });
+      const submit = scripted(scheduler, [
+        cold<typeof answered>("-#", undefined, refused),
+        cold("-(s|)", { s: answered }),
+      ]);
+      const failed = cold<StatusRead>("-(a|)", { a: { job: job("failed", { error: "no" }) } });
+      const watching = { poll: () => 10, download: false, statusSource: () => failed };
+      const refusedSeen = record(
+        submitJob(client, input, { ...watching, submitSource: submit }).pipe(retryWatch(client, 3, watching)),
+      );
+      flush();
+      const failedSeen = record(
+        submitJob(client, input, { ...watching, submitSource: submit }).pipe(
+          throwOnFailure(),
+          retryWatch(client, 3, watching),
+        ),
+      );
+      flush();
+      expect(refusedSeen).toEqual([refused]);
+      expect(failedSeen.slice(0, -1)).toEqual(["submitted", "pending"]);
+      expect(JobFailedError.isInstance(failedSeen.at(-1))).toBe(true);
+      expect(submit.calls).toHaveLength(2);
     });
   });
 });
