@@ -22,10 +22,14 @@ const ENVIRONMENT_HELP = `Environment:
 Output: on a terminal, lines for a human on stdout and progress on stderr. With --json, or whenever stdout is
 not a terminal, one JSON event per line (NDJSON) on stdout; chatter stays on stderr.`;
 
-/** Exits quietly when the reader of stdout (or stderr) goes away, as `| head` does. */
+/**
+ * When the reader of stdout (or stderr) goes away, as `| head -1` does, nothing more is written to that stream (see
+ * `Output`, which skips a closed one) but the command goes on to its end: a video is still saved and journaled, a
+ * batch still finishes and writes its reports, and the exit code is the one the work gives. Other errors are thrown.
+ */
 function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(EXIT.ok);
+    if (e.code === "EPIPE") return;
     throw e;
   });
 }

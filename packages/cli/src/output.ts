@@ -70,12 +70,12 @@ export class Output {
 
   /** One NDJSON event on stdout (JSON mode only). */
   event(event: { type: string; [key: string]: unknown }): void {
-    if (this.json) this.stdout.write(`${this.redact(JSON.stringify(event))}\n`);
+    if (this.json) write(this.stdout, `${this.redact(JSON.stringify(event))}\n`);
   }
 
   /** A line of data on stdout (human mode only; JSON mode carries the same through `event`). */
   print(line: string): void {
-    if (!this.json) this.stdout.write(`${this.redact(line)}\n`);
+    if (!this.json) write(this.stdout, `${this.redact(line)}\n`);
   }
 
   /**
@@ -89,23 +89,36 @@ export class Output {
     this.print(path);
   }
 
-  /** Bytes on stdout, as they are (`-o -`). */
+  /** Bytes on stdout, as they are (`-o -`). A reader that went away (`| head -c 100`) took what it wanted: no error. */
   raw(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => this.stdout.write(bytes, (e) => (e ? reject(e) : resolve())));
+    return new Promise((resolve, reject) => {
+      if (closed(this.stdout)) return resolve();
+      this.stdout.write(bytes, (e) =>
+        e && (e as NodeJS.ErrnoException).code !== "EPIPE" && !closed(this.stdout) ? reject(e) : resolve(),
+      );
+    });
   }
 
   /** Chatter on stderr: status, hints. Silent with `--quiet`. */
   info(line: string): void {
-    if (!this.quiet) this.stderr.write(`${this.redact(line)}\n`);
+    if (!this.quiet) write(this.stderr, `${this.redact(line)}\n`);
   }
 
   /** Diagnostics on stderr with `--verbose`. */
   debug(line: string): void {
-    if (this.verbose) this.stderr.write(`${this.err.dim(this.redact(line))}\n`);
+    if (this.verbose) write(this.stderr, `${this.err.dim(this.redact(line))}\n`);
   }
 
   /** Warnings and errors on stderr, always. */
   warn(line: string): void {
-    this.stderr.write(`${this.redact(line)}\n`);
+    write(this.stderr, `${this.redact(line)}\n`);
   }
+}
+
+/** A stream whose reader went away (an EPIPE destroys it): nothing more is written to it. */
+const closed = (stream: Stream) => stream.destroyed || stream.writableEnded;
+
+/** Writes to `stream` unless it is closed: the command goes on without it (see `quietOnClosedPipe` in main). */
+function write(stream: Stream, text: string): void {
+  if (!closed(stream)) stream.write(text);
 }
