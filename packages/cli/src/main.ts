@@ -106,7 +106,10 @@ Examples:
       "the prompt (- reads it from stdin), then field=value, field:=json, field=@file",
     )
     .option("-m, --model <name>", "a video model (default lucy-pro-t2v; see decart models)")
-    .option("-o, --output <file>", "where to save it (default <job id>.mp4)")
+    .option(
+      "-o, --output <file>",
+      "where to save it (default <job id>.mp4; a file: - is refused, stdout is for images)",
+    )
     .option("--timeout <seconds>", "give up waiting after this long (exit 5; the job goes on)")
     .addHelpText(
       "after",
@@ -154,7 +157,10 @@ Examples:
   jobsCommand("wait")
     .description("watch a job to its end and save its result (exit 3 if it failed)")
     .argument("<job-id>")
-    .option("-o, --output <file>", "where to save it (default: the journal's path for it, else <job id>.mp4)")
+    .option(
+      "-o, --output <file>",
+      "where to save it (default: the journal's path for it, else <job id>.mp4; a file, not -)",
+    )
     .option("--timeout <seconds>", "give up waiting after this long (exit 5; the job goes on)")
     .action(async (id: string, _o, command: Command) =>
       run(async (output) => (await jobsModule()).runWait(id, globals(command), output), globals(command)),
@@ -162,7 +168,7 @@ Examples:
   jobsCommand("result")
     .description("download a completed job's result")
     .argument("<job-id>")
-    .requiredOption("-o, --output <file>", "where to save it")
+    .requiredOption("-o, --output <file>", "where to save it (a file, not -)")
     .action(async (id: string, _o, command: Command) =>
       run(async (output) => (await jobsModule()).runResult(id, globals(command), output), globals(command)),
     );

@@ -331,4 +331,19 @@ describe("decart jobs", () => {
     const failed = await run(["jobs", "wait", submitted.stdout.trim()], { env });
     expect(failed.code).toBe(3);
   });
+
+  it("refuses -o - (stdout is for images) for video, jobs wait and jobs result: exit 2, nothing sent, no file named -", async () => {
+    for (const args of [
+      ["video", "A serene lake", "-o", "-"],
+      ["jobs", "wait", "job_0123456789abcdef", "-o", "-"],
+      ["jobs", "result", "job_0123456789abcdef", "-o", "-"],
+    ]) {
+      const { code, stdout, stderr } = await run(args, { env, cwd: dir });
+      expect(code, args.join(" ")).toBe(2);
+      expect(stderr).toContain("-o - (stdout) is for images only");
+      expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 2 });
+      expect(existsSync(join(dir, "-"))).toBe(false);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
 });

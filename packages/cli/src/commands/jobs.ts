@@ -14,7 +14,7 @@ import {
 import { checkJournalApart, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
 import { watchJob } from "../watch.js";
-import { timeoutMs, type VideoOptions, videoInputs } from "./video.js";
+import { checkNotStdout, timeoutMs, type VideoOptions, videoInputs } from "./video.js";
 
 /** `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
@@ -50,6 +50,7 @@ export async function runStatus(jobId: string, options: GlobalOptions, output: O
 /** `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it. */
 export async function runWait(jobId: string, options: VideoOptions, output: Output): Promise<number> {
   const timeout = timeoutMs(options.timeout);
+  checkNotStdout(options.output);
   const client = clientFor(options, output);
   const journal = await openJournal(options.journal);
   const known = journal.job(jobId);
@@ -75,6 +76,7 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
 /** `decart jobs result <id> -o file`: downloads a completed job's result. */
 export async function runResult(jobId: string, options: VideoOptions, output: Output): Promise<number> {
   if (!options.output) throw usageError("jobs result needs -o <file>");
+  checkNotStdout(options.output);
   const client = clientFor(options, output);
   const path = resolve(options.output);
   checkJournalApart(options.journal, [path], `-o ${options.output}`);

@@ -38,6 +38,19 @@ export function timeoutMs(value: string | undefined): number | undefined {
   return ms;
 }
 
+/**
+ * `-o -` is stdout for an image only: a video is a file the CLI checks, journals and can download again, so `-` is
+ * refused (exit 2) before anything is sent, rather than written as a file named `-`.
+ */
+export function checkNotStdout(output: string | undefined): void {
+  if (output === "-") {
+    throw usageError(
+      "-o - (stdout) is for images only: a video is saved to a file; give a file name (-o video.mp4) and read it " +
+        "from there (nothing was sent)",
+    );
+  }
+}
+
 /** The model and its inputs from the command line; checked by the client before anything is sent. */
 export async function videoInputs(args: string[], options: VideoOptions) {
   const { prompt, assignments } = splitArguments(args);
@@ -52,6 +65,7 @@ export async function videoInputs(args: string[], options: VideoOptions) {
  */
 export async function runVideo(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const timeout = timeoutMs(options.timeout);
+  checkNotStdout(options.output);
   const inputs = await videoInputs(args, options);
   const client = clientFor(options, output);
   if (options.output !== undefined) checkJournalApart(options.journal, [options.output], `-o ${options.output}`);
