@@ -39,7 +39,11 @@ export class Output {
   readonly out: Colors;
   /** Colours for stderr. */
   readonly err: Colors;
-  /** True when stderr is an interactive terminal that can show live progress. */
+  /**
+   * True when stderr is an interactive terminal that can show live progress (a bar redrawn in place). Not with
+   * `--no-color`, `NO_COLOR` or `TERM=dumb`: a bar moves the cursor with escape codes, and those ask for none at all
+   * (progress is then the plain lines and events of a pipe).
+   */
   readonly live: boolean;
   private readonly secrets: string[] = [];
 
@@ -54,7 +58,7 @@ export class Output {
     this.quiet = options.quiet === true;
     this.out = this.json ? createColors(false) : colorsFor(stdout, options, env);
     this.err = colorsFor(stderr, options, env);
-    this.live = stderr.isTTY === true && env.TERM !== "dumb" && !this.quiet;
+    this.live = stderr.isTTY === true && !this.quiet && options.color !== false && !env.NO_COLOR && env.TERM !== "dumb";
   }
 
   /** Never print `secret` (replaced by `***` wherever it would appear). */

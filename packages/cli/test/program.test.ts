@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/exit.js";
@@ -157,6 +157,9 @@ describe("the program", () => {
           const out = join(dir, "x.png");
           expect(await onTerminal({}, "models")).toContain(ESC);
           expect(await onTerminal(env, "image", "A lighthouse", "-o", out)).toContain(ESC);
+          const mp4 = join(dir, "x.mp4");
+          const batch = join(dir, "b.jsonl");
+          writeFileSync(batch, '{"custom_id": "lake", "prompt": "A lake"}\n');
           for (const [off, flags] of [
             [{ NO_COLOR: "1" }, []],
             [{ TERM: "dumb" }, []],
@@ -166,6 +169,22 @@ describe("the program", () => {
             expect(await onTerminal({ ...env, ...off }, "image", "A lighthouse", "-o", out, ...flags)).not.toContain(
               "\u001b",
             );
+            // The download's progress bar moves the cursor with escape codes: none either.
+            const journal = { DECART_JOURNAL: join(dir, `${Object.keys(off)[0] ?? "flag"}.jsonl`) };
+            const video = await onTerminal({ ...env, ...journal, ...off }, "video", "A lake", "-o", mp4, ...flags);
+            expect(video).toContain("saved");
+            expect(video).not.toContain("\u001b");
+            const batched = await onTerminal(
+              { ...env, ...journal, ...off },
+              "batch",
+              batch,
+              "--out",
+              join(dir, "b"),
+              ...flags,
+            );
+            expect(batched).toContain("lake");
+            expect(batched).not.toContain("\u001b");
+            rmSync(join(dir, "b"), { recursive: true });
           }
         } finally {
           await emu.close();
