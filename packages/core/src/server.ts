@@ -7,7 +7,7 @@ import { isModelName, type ModelName, requestSchemas } from "@decart/api";
 import { createDecartClient } from "./client.js";
 import { DecartError, InvalidResponseError } from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
-import { checkSchema, invalid } from "./validate.js";
+import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
 
 export type { ClientToken, TokenFetcher } from "./token.js";
 
@@ -23,7 +23,7 @@ export interface TokenRouteOptions {
   models?: readonly (ModelName | ModelDefinition)[];
   /** Seconds until a token expires, 1 to 3600 (the API's limits). Default: the API's (60). */
   expiresIn?: number;
-  /** Full origins (`https://example.org`) a token may be used from; at most 20. Default: any. */
+  /** Full origins (`https://example.org`, no `*` or path) a token may be used from; at most 20. Default: any. */
   allowedOrigins?: readonly string[];
   /**
    * Decides whether `request` may have a token (check the session cookie, the user's plan …); `false` answers 403 and
@@ -45,6 +45,30 @@ export interface TokenRouteOptions {
   onError?: (error: DecartError) => void;
 }
 
+const { properties: token } = requestSchemas.CreateTokenRequest;
+const fn = { type: "function" };
+const text = { type: "string" };
+
+/**
+ * `createTokenRoute`'s options, and what each must be: the token's limits are the API's request schema's (so
+ * `expiresIn` is a whole number of 1 to 3600 seconds), the client's options the client's.
+ */
+const routeOptions: Schema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    apiKey: text,
+    baseUrl: text,
+    models: { ...token.allowedModels, minItems: 1, items: {} },
+    expiresIn: token.expiresIn,
+    allowedOrigins: token.allowedOrigins,
+    authorize: fn,
+    fetch: fn,
+    timeoutMs: clientOptions.properties!.timeoutMs!,
+    onError: fn,
+  },
+};
+
 /** The methods the token route answers. */
 const ALLOW = "OPTIONS, POST";
 
@@ -60,8 +84,9 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
  * method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than
  * `true`/`false` 500, and a failure to mint 502 (with the error's `code`, never your key; also when the API answers
- * no client key and date). Options are checked here: a bad one (an unknown model, `expiresIn` out of range, no key)
- * throws `InvalidInputError` (`ModelRetiredError` for a retired model) at once.
+ * no client key and date). Every option is checked here: a bad one (an unknown model or option, `expiresIn` out of
+ * range or not a number, an origin that is not one, a callback that is not a function, no key) throws
+ * `InvalidInputError` (`ModelRetiredError` for a retired model) at once.
  *
  * ```ts
  * // Next.js: app/api/decart-token/route.ts
@@ -72,6 +97,8 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
  */
 export function createTokenRoute(options: TokenRouteOptions = {}): (request: Request) => Promise<Response> {
   const where = "createTokenRoute";
+  // Checked, and read once: the options used are those checked.
+  options = checkCall(options, where, [], routeOptions)[1];
   const { models, expiresIn, allowedOrigins, authorize } = options;
   const allowedModels = models?.map((model) => {
     const name = typeof model === "string" ? model : model?.name;
@@ -79,7 +106,15 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     checkRetired(name, `${where}: model`);
     throw invalid(where, "models", "models of the catalogue", name);
   });
-  if (allowedModels?.length === 0) throw invalid(where, "models", "at least one model (leave it out for all)");
+  allowedOrigins?.forEach((origin, i) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {}
+    if (!/^https?:$/.test(parsed?.protocol ?? "") || parsed!.origin !== origin) {
+      throw invalid(where, `allowedOrigins[${i}]`, "a full origin such as https://example.org (no path or *)", origin);
+    }
+  });
   // The body every token is asked with (JSON text drops what is not given).
   const body = JSON.parse(JSON.stringify({ expiresIn, allowedModels, allowedOrigins }));
   checkSchema(requestSchemas.CreateTokenRequest, body, "", where);

@@ -81,6 +81,47 @@ describe("createTokenRoute", () => {
     expect(make({ expiresIn: 3600, models: ["lucy-pro-t2v"] })).not.toThrow();
   });
 
+  it("checks every option when it is created, against the request schema: nothing is left to fail per request", () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ["expiresIn", { expiresIn: Number.NaN }],
+      ["expiresIn", { expiresIn: Number.POSITIVE_INFINITY }],
+      ["expiresIn", { expiresIn: "60" }],
+      ["models", { models: "lucy-pro-t2v" }],
+      ["models", { models: Array.from({ length: 21 }, () => "lucy-pro-t2v") }],
+      ["allowedOrigins", { allowedOrigins: "https://app.test" }],
+      ["allowedOrigins[0]", { allowedOrigins: ["*"] }],
+      ["allowedOrigins[1]", { allowedOrigins: ["https://app.test", "not a url"] }],
+      ["allowedOrigins[0]", { allowedOrigins: ["https://app.test/page"] }],
+      ["allowedOrigins[0]", { allowedOrigins: ["ftp://app.test"] }],
+      ["authorize", { authorize: true }],
+      ["onError", { onError: 5 }],
+      ["fetch", { fetch: "fetch" }],
+      ["timeoutMs", { timeoutMs: Number.NaN }],
+      ["expiresin", { expiresin: 60 }],
+    ];
+    for (const [field, options] of cases) {
+      const error = (() => {
+        try {
+          createTokenRoute({ apiKey: KEY, baseUrl: emu.url, ...options } as never);
+        } catch (e) {
+          return e;
+        }
+      })() as InvalidInputError;
+      expect(error, field).toBeInstanceOf(InvalidInputError);
+      expect(error.field, JSON.stringify(options)).toBe(field);
+      expect(error.message).not.toContain(KEY);
+    }
+  });
+
+  it("mints a token for full origins (a port too)", async () => {
+    const route = createTokenRoute({
+      apiKey: KEY,
+      baseUrl: emu.url,
+      allowedOrigins: ["https://app.test", "http://localhost:3000"],
+    });
+    expect((await route(post())).status).toBe(200);
+  });
+
   it("mints nothing when `authorize` says no (403), and passes it the request", async () => {
     const seen: string[] = [];
     const route = createTokenRoute({
