@@ -6,11 +6,12 @@ export const budgets = [
   {
     name: "core: queue-only (one client, one model, one submitAndPoll)",
     packages: ["@decart/core"],
-    // The core's goal is 10 KB (aim 8 KB); it measures 12 322 bytes. Its code alone (no catalogue, no text) is 9.5 KiB:
+    // The core's goal is 10 KB (aim 8 KB); it measures 12 347 bytes. Its code alone (no catalogue, no text) is 9.5 KiB:
     // bench/README.md ("Bundle size") says where the bytes go and what parts of the behaviour cost. The limit stops
     // further growth; each run says how far above the goal.
     // Raised by 34 bytes (from 12 KiB, the least that holds it) for correctness fixes that stop double billing and false failures (a POST's answer cut short is SUBMIT_OUTCOME_UNKNOWN; an encoded answer is not held to its Content-Length).
-    gzipLimit: 12 * 1024 + 34,
+    // Raised by 25 more: keys and base URLs that cannot be sent (a line break in a key, credentials in a URL) refused up front, not leaked in errors.
+    gzipLimit: 12 * 1024 + 59,
     gzipGoal: 10 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -20,7 +21,7 @@ export const budgets = [
   {
     name: "core + queue-rx: one submitJob (rxjs included)",
     packages: ["@decart/core", "@decart/queue-rx"],
-    // It measures 16 706 bytes; the limit leaves about 0.7 KiB for growth (and the hooks room in the page's 20 KB).
+    // It measures 16 742 bytes; the limit leaves about 0.7 KiB for growth (and the hooks room in the page's 20 KB).
     gzipLimit: 17 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -32,12 +33,13 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; it measures 18 555 bytes (bench/README.md, "Bundle"). The hooks' `retry()` cost 192 bytes:
+    // The goal is 20 KB; it measures 18 589 bytes (bench/README.md, "Bundle"). The hooks' `retry()` cost 192 bytes:
     // shorter hooks' code paid 74 of them, and the limit was raised by 128 bytes (from 18 KiB) so that it still stops
     // growth about 0.1 KiB above the figure then (18 469); the hooks' `canRetry` took 44 bytes of that room, the
     // core's 4 more (35 left).
     // Raised by 5 more bytes (the least that holds it): the core's fixes that stop double billing and false failures (a POST's answer cut short, encoded answers) cost the page 40.
-    gzipLimit: 18 * 1024 + 133,
+    // Raised by 25 more, as the core's: keys and base URLs that cannot be sent refused up front (the page pays 34).
+    gzipLimit: 18 * 1024 + 158,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";

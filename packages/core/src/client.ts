@@ -230,7 +230,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     try {
       apiKey = (apiKey ?? g.process?.env?.DECART_API_KEY)?.trim();
     } catch {}
-    if (!apiKey) throw invalid(where, "apiKey", "a non-empty key (or set DECART_API_KEY, or use `token` or `proxy`)");
+    // The key goes in a header: a line break, a NUL or `€` there would fail every request (the key is not shown).
+    if (!apiKey || /[^ -~]/.test(apiKey)) {
+      throw invalid(where, "apiKey", "a key of printable ASCII (or set DECART_API_KEY, or use `token` or `proxy`)");
+    }
   }
   // A page with a long-lived key gives it to everyone who opens it.
   if (apiKey?.startsWith("dct_") && g.window && g.document && !options.dangerouslyAllowBrowser) {
@@ -241,9 +244,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     );
   }
   const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
-  // A path only for a proxy, and only on a page (`location`): elsewhere there is nothing to resolve it against.
-  if (!/^https?:\/\/[^/]/i.test(baseUrl) && !(proxy && g.location && baseUrl.startsWith("/"))) {
-    throw invalid(where, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL", baseUrl);
+  // A path only for a proxy, and only on a page (`location`): elsewhere there is nothing to resolve it against. Paths
+  // are added to it: a query or fragment would swallow them, and credentials (`@`) would show in every log and error
+  // (so the URL is not shown here).
+  if (
+    /[@?#]/.test(baseUrl) ||
+    (!/^https?:\/\/[^/]/i.test(baseUrl) && !(proxy && g.location && baseUrl.startsWith("/")))
+  ) {
+    throw invalid(where, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL without @, ? or #");
   }
 
   const logger: Logger = options.logger ?? { warn: (m) => console.warn(m) };
@@ -260,11 +268,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const node = g.process?.versions?.node;
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
   const gate = createGate(now);
-  const key = apiKey;
   const policy = { maxRetries, delay, now, random: options.random ?? Math.random, logger, gate, timeoutMs };
   const transport = createTransport({
     baseUrl,
-    keys: token ? tokenSource(token, now) : key ? { get: () => key } : undefined,
+    keys: token ? tokenSource(token, now) : apiKey ? { get: () => apiKey! } : undefined,
     // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
     headers: rt
       ? {

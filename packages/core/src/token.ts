@@ -29,7 +29,8 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
     try {
       const token = await fetcher();
       const expires = Date.parse(token?.expiresAt);
-      if (!token?.apiKey || typeof token.apiKey !== "string" || Number.isNaN(expires)) {
+      // A key that cannot go in a header (a line break, `€`) would fail every request: refused here, never shown.
+      if (!token?.apiKey || typeof token.apiKey !== "string" || /[^ -~]/.test(token.apiKey) || Number.isNaN(expires)) {
         throw new Error("it answered no { apiKey, expiresAt } (an ISO date)");
       }
       const ttl = expires - now();

@@ -136,7 +136,8 @@ export function createTransport({
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal?.reason);
       signal?.addEventListener("abort", onAbort);
-      // Until the request is sent (a token fetcher's key awaited): a failure leaves it safe to repeat.
+      // Until the request is sent (a token fetcher's key awaited, its URL and headers built): a failure leaves it safe
+      // to repeat.
       let sent = false;
       /**
        * A POST's failure where the server may have taken the request (sent: a 5xx other than 503, a broken connection
@@ -228,7 +229,6 @@ export function createTransport({
                 got.then(resolve, reject);
               })
             : got;
-        sent = true;
         // Redirects are followed here, not by fetch: same-origin ones keep the key, and on a hop to another origin
         // the key header is dropped (the request goes on without it).
         // A relative base URL (a proxy's path) is resolved against the page, as fetch does.
@@ -240,6 +240,8 @@ export function createTransport({
         // A multipart body's type (with its boundary) is written by fetch.
         if (typeof body === "string") headers.set("content-type", "application/json");
         const origin = new URL(url).origin;
+        // Sent from here on: a failure to build the URL or headers above sent nothing.
+        sent = true;
         for (let hops = 0; ; hops++) {
           response = await fetch(url, {
             method: verb,

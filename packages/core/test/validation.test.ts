@@ -425,7 +425,7 @@ describe("a proxy given as a path", () => {
       expect.objectContaining({
         name: "InvalidInputError",
         field: "proxy",
-        message: 'Invalid options: "proxy" must be an http(s) URL (got "/api/decart")',
+        message: 'Invalid options: "proxy" must be an http(s) URL without @, ? or #',
       }),
     );
     expect(emu.stats().requests.total).toBe(sent);
