@@ -281,10 +281,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 /** Prints an error (a JSON event too, in JSON mode) and answers its exit code. */
 async function report(error: unknown, output: Output): Promise<number> {
   // The client (for its error classes) is loaded only when needed: `decart --version` and `--help` start faster.
-  const { exitCodeOf } = await import("./errors.js");
+  const { exitCodeOf, messageOf } = await import("./errors.js");
   const code = exitCodeOf(error);
   const e = error as { message?: string; code?: string; jobId?: string; stack?: string; status?: number };
-  const message = e?.message ?? String(error);
+  const message = messageOf(error);
   const jobId = e?.jobId;
   output.event({
     type: "error",

@@ -349,4 +349,13 @@ describe("decart image", () => {
     );
     expect(flags.code, flags.stderr).toBe(0);
   });
+
+  it("a 500 (the outcome unknown) says an image may have been made, in the CLI's terms (no retrySubmit)", async () => {
+    emu.setFaults([{ route: "process", kind: "500" }]);
+    const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(dir, "unknown.png")], { env });
+    expect(code, stderr).toBe(1);
+    expect(stderr).not.toContain("retrySubmit");
+    expect(stderr).toContain("a job or an image may have been made");
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
+  });
 });

@@ -346,4 +346,26 @@ describe("decart jobs", () => {
     }
     expect(emu.stats().requests.total).toBe(0);
   });
+
+  it("jobs result of a failed job: exit 3 with the server's reason, no hint to wait for it", async () => {
+    const submitted = await run(["jobs", "submit", "[fail: the lake froze] A lake", "--no-json"], { env });
+    const id = submitted.stdout.trim();
+    expect((await run(["jobs", "wait", id], { env, cwd: dir })).code).toBe(3);
+    const { code, stdout, stderr } = await run(["jobs", "result", id, "-o", join(dir, "frozen.mp4")], { env });
+    expect(code, stderr).toBe(3);
+    expect(stderr).toContain("the lake froze");
+    expect(stderr).not.toContain("may still finish");
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 3, job_id: id });
+    expect(existsSync(join(dir, "frozen.mp4"))).toBe(false);
+  });
+
+  it("a submit whose outcome is unknown (a 500) says so in the CLI's terms, not the client's option", async () => {
+    emu.setFaults([{ route: "submit", kind: "500" }]);
+    const { code, stdout, stderr } = await run(["video", "A lake", "-o", join(dir, "unknown.mp4")], { env });
+    expect(code, stderr).toBe(1);
+    expect(stderr).not.toContain("retrySubmit");
+    expect(stderr).toContain("a job or an image may have been made");
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(events(stdout).at(-1)!.message).not.toContain("retrySubmit");
+  });
 });

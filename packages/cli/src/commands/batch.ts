@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
+import { messageOf } from "../errors.js";
 import { EXIT, usageError } from "../exit.js";
 import {
   checkOutputDirectory,
@@ -387,7 +388,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         ...base1,
         job_id: jobId,
         status: "failed",
-        error: e.message ?? String(error),
+        error: messageOf(error),
         ...(jobId && { resumable: true as const }),
       };
     }
@@ -423,7 +424,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
       return { ...base1, status: "completed", path };
     } catch (error) {
-      return { ...base1, status: "failed", error: (error as Error)?.message ?? String(error) };
+      return { ...base1, status: "failed", error: messageOf(error) };
     }
   }
 

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { EXIT, usageError } from "../exit.js";
+import { isNotCompleted } from "../errors.js";
+import { CliError, EXIT, usageError } from "../exit.js";
 import { checkOutputFile, fsReason } from "../files.js";
 import {
   downloadResult,
@@ -84,7 +85,16 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   const journal = await openJournal(options.journal);
   const { signal, release } = interruptible();
   try {
-    const { bytes } = await downloadResult(client, jobId, path, output, signal);
+    const { bytes } = await downloadResult(client, jobId, path, output, signal).catch(async (error: unknown) => {
+      // No result: a job still running may yet give one (the generic hint says `decart jobs wait`); a failed job
+      // never will: exit 3 with the server's reason, as `jobs wait` ends for it.
+      if (!isNotCompleted(error)) throw error;
+      const job = await client.queue.status(jobId).catch(() => undefined);
+      if (job?.status !== "failed") throw error;
+      const reason = job.error || "no reason given";
+      output.event({ type: "failed", job_id: jobId, error: reason });
+      throw new CliError(`Job ${jobId} failed: ${reason} (it has no result)`, EXIT.jobFailed, jobId, true);
+    });
     const unrecorded = await journal.append({ job_id: jobId, event: "saved", path }).then(
       () => undefined,
       (error: unknown) => error,
