@@ -22,6 +22,19 @@ export interface GlobalOptions {
 export function settings(options: GlobalOptions, output: Output, env: NodeJS.ProcessEnv = process.env) {
   const apiKey = (options.apiKey ?? env.DECART_API_KEY)?.trim() || undefined;
   output.addSecret(apiKey);
+  // A key is sent in a header, which takes visible ASCII only: a line break, a control character or a letter outside
+  // ASCII (a key pasted with its line end, a typographic quote) would fail as the request is sent, looking like a
+  // network error. Refused here, before anything is sent, naming where the key came from (never the key).
+  const bad = apiKey === undefined ? -1 : apiKey.search(/[^\x20-\x7e]/);
+  if (bad >= 0) {
+    const code = apiKey!.codePointAt(bad)!;
+    throw new CliError(
+      `${options.apiKey !== undefined ? "--api-key" : "DECART_API_KEY"} holds a character that an HTTP header cannot ` +
+        `carry (U+${code.toString(16).toUpperCase().padStart(4, "0")} at position ${bad + 1}: a control character ` +
+        "or one outside ASCII, such as a line break pasted with it); check the key (nothing was sent)",
+      EXIT.auth,
+    );
+  }
   if (options.apiKey !== undefined && !output.json) {
     output.info(
       output.err.yellow(

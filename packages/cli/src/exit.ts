@@ -18,7 +18,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   1    error (network, server, a journal that could not record a job, anything not listed below)
   2    usage or invalid input (nothing was sent)
   3    the job failed (the server's reason is printed)
-  4    authentication (no key, or a key the server refuses)
+  4    authentication (no key, a key a header cannot carry, or a key the server refuses)
   5    timeout (the job or a request outlasted its limit; the job may still finish)
   6    batch partly failed (see the errors file)
   130  interrupted (Ctrl-C: watching stopped, the job was not cancelled)`;

@@ -63,7 +63,15 @@ export class Output {
 
   /** Never print `secret` (replaced by `***` wherever it would appear). */
   addSecret(secret: string | undefined): void {
-    if (secret && secret.length >= 4 && !this.secrets.includes(secret)) this.secrets.push(secret);
+    if (!secret || secret.length < 4) return;
+    // As it is, and as JSON writes it inside a string (a quote, a backslash, a control character escaped): a message
+    // that quotes a value (`(got "…")`) and every NDJSON line carry it in that form.
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    for (const form of [secret, escaped, JSON.stringify(escaped).slice(1, -1)]) {
+      if (!this.secrets.includes(form)) this.secrets.push(form);
+    }
+    // Longest first: a form that contains another is replaced whole.
+    this.secrets.sort((a, b) => b.length - a.length);
   }
 
   redact(text: string): string {
@@ -72,9 +80,13 @@ export class Output {
     return result;
   }
 
-  /** One NDJSON event on stdout (JSON mode only). */
+  /** One NDJSON event on stdout (JSON mode only): each string in it scrubbed, then the line. */
   event(event: { type: string; [key: string]: unknown }): void {
-    if (this.json) write(this.stdout, `${this.redact(JSON.stringify(event))}\n`);
+    if (!this.json) return;
+    const line = JSON.stringify(event, (_key, value: unknown) =>
+      typeof value === "string" ? this.redact(value) : value,
+    );
+    write(this.stdout, `${this.redact(line)}\n`);
   }
 
   /** A line of data on stdout (human mode only; JSON mode carries the same through `event`). */

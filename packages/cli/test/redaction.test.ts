@@ -1,10 +1,12 @@
 import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { KEY, run, useEmulator } from "./helpers.js";
 
+let emu: Emulator;
 let env: Record<string, string>;
 let dir: string;
-useEmulator({}, (f) => ({ env, dir } = f));
+useEmulator({}, (f) => ({ emu, env, dir } = f));
 
 describe("the API key", () => {
   // Every mode (human, NDJSON), with --verbose, on success and on each kind of failure.
@@ -68,5 +70,34 @@ describe("--verbose", () => {
     const image = await run(["image", "A lighthouse", "-o", join(dir, "verbose.png"), "--verbose", "--json"], { env });
     expect(image.code, image.stderr).toBe(0);
     expect(image.stderr).toMatch(/^← 200 POST \S+\/v1\/generate\/lucy-pro-t2i \(\d+ ms, request req_\w+\)$/m);
+  });
+
+  it("never appears in the form JSON writes it (a quote escaped), quoted in a message and in its NDJSON line", async () => {
+    const quoted = 'dct_quote"Wn4Tb7Ks1Jf5';
+    for (const mode of ["--json", "--no-json"]) {
+      const { code, stdout, stderr } = await run(["image", "A lighthouse", `orientation=${quoted}`, mode], {
+        env: { ...env, DECART_API_KEY: quoted },
+      });
+      expect(code, stderr).toBe(2);
+      expect(stdout + stderr).not.toContain("Wn4Tb7Ks1Jf5");
+    }
+  });
+
+  it("with a character a header cannot carry: exit 4 naming where it came from, nothing sent, never shown", async () => {
+    for (const [args, extra, named] of [
+      [[], { DECART_API_KEY: "dct_SECRETA\nSECRETB" }, "DECART_API_KEY"],
+      [[], { DECART_API_KEY: "dct_SECRETA\u0007SECRETB" }, "DECART_API_KEY"],
+      [["--api-key", "dct_SECRETA\u00e9SECRETB"], {}, "--api-key"],
+    ] as const) {
+      const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(dir, "k.png"), ...args], {
+        env: { ...env, ...extra },
+      });
+      expect(code, stderr).toBe(4);
+      expect(stderr).toContain(`${named} holds a character that an HTTP header cannot carry`);
+      expect(stdout + stderr).not.toContain("SUBMIT_OUTCOME_UNKNOWN");
+      expect(stdout + stderr).not.toContain("SECRETA");
+      expect(stdout + stderr).not.toContain("SECRETB");
+    }
+    expect(emu.stats().requests.total).toBe(0);
   });
 });
