@@ -12,8 +12,8 @@ export const resumeCommand = (jobId: string, path?: string) =>
   `decart jobs wait ${jobId}${path ? ` -o ${JSON.stringify(path)}` : ""}`;
 
 /**
- * Stops watching on the first Ctrl-C (the job is never cancelled; the caller prints how to resume); a second Ctrl-C
- * exits at once. Returns the signal to pass to the watch, and a function that removes the handler.
+ * Stops watching on the first Ctrl-C or SIGTERM (the job is never cancelled; the caller prints how to resume); a second
+ * one exits at once. Returns the signal to pass to the watch, and a function that removes the handler.
  */
 export function interruptible(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
@@ -21,8 +21,17 @@ export function interruptible(): { signal: AbortSignal; release: () => void } {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
     controller.abort();
   };
+  // SIGTERM (a `kill`, a service manager, a CI's cancel) stops watching as Ctrl-C does: the job id and the command that
+  // resumes are printed, rather than the process ending silently mid-wait.
   process.on("SIGINT", onSignal);
-  return { signal: controller.signal, release: () => process.off("SIGINT", onSignal) };
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
 }
 
 /**

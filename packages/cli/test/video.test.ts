@@ -121,7 +121,7 @@ describe("decart video", () => {
     for (const timeout of ["9999999999", "0.0000001", "-1", "0", "soon", "Infinity"]) {
       const { code, stderr } = await run(["video", "A lake", "--timeout", timeout], { env });
       expect(code, `${timeout}: ${stderr}`).toBe(2);
-      expect(stderr).toContain("--timeout must be a number of seconds from 0.001 to 2147483");
+      expect(stderr).toContain("--timeout must be a decimal number of seconds from 0.001 to 2147483");
     }
     expect(emu.stats().jobsCreated).toBe(before);
   });
@@ -367,5 +367,32 @@ describe("decart jobs", () => {
     expect(stderr).toContain("a job or an image may have been made");
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(events(stdout).at(-1)!.message).not.toContain("retrySubmit");
+  });
+
+  it("SIGTERM stops watching as Ctrl-C does: exit 130, the interrupted event and the command that resumes", async () => {
+    const out = join(dir, "terminated.mp4");
+    const { child, done, event } = await until(["video", "A lake [hold]", "-o", out], "submitted");
+    child.kill("SIGTERM");
+    const terminated = await done;
+    expect(terminated.code, terminated.stderr).toBe(130);
+    expect(emu.release(event.job_id)).toBe(true); // not cancelled
+    const resume = `decart jobs wait ${event.job_id} -o ${JSON.stringify(out)}`;
+    expect(events(terminated.stdout).at(-1)).toEqual({ type: "interrupted", job_id: event.job_id, resume });
+    expect(terminated.stderr).toContain(resume);
+  });
+
+  it("--timeout and --concurrency take decimal numbers only (0x10 is not 16): exit 2, nothing sent", async () => {
+    for (const args of [
+      ["video", "A lake", "--timeout", "0x10"],
+      ["video", "A lake", "--timeout", "1e1"],
+      ["jobs", "wait", "job_0123456789abcdef", "--timeout", "0b1"],
+      ["batch", "-", "--timeout", "0x10"],
+      ["batch", "-", "-c", "0x10"],
+    ]) {
+      const { code, stderr } = await run(args, { env, cwd: dir, input: '{"custom_id": "a", "prompt": "x"}\n' });
+      expect(code, args.join(" ")).toBe(2);
+      expect(stderr).toMatch(/--(timeout|concurrency) must be/);
+    }
+    expect(emu.stats().requests.total).toBe(0);
   });
 });

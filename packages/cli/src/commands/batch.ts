@@ -188,7 +188,8 @@ async function batchProgress(output: Output, total: number) {
  * twice, and keeps the images written.
  */
 export async function runBatch(source: string, options: BatchOptions, output: Output): Promise<number> {
-  const concurrency = options.concurrency === undefined ? 8 : Number(options.concurrency);
+  const concurrency =
+    options.concurrency === undefined ? 8 : /^\d+$/.test(options.concurrency.trim()) ? Number(options.concurrency) : 0;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw usageError(`--concurrency must be an integer from 1 to 1000 (got ${JSON.stringify(options.concurrency)})`);
   }

@@ -29,10 +29,11 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  */
 export function timeoutMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const ms = Math.round(Number(value) * 1000);
+  // Decimal digits only: Number() would also read `0x10` (16), `1e3` or `0b1`.
+  const ms = /^(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Math.round(Number(value) * 1000) : Number.NaN;
   if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
     throw usageError(
-      `--timeout must be a number of seconds from 0.001 to ${Math.floor(MAX_TIMEOUT_MS / 1000)} (got ${JSON.stringify(value)})`,
+      `--timeout must be a decimal number of seconds from 0.001 to ${Math.floor(MAX_TIMEOUT_MS / 1000)} (got ${JSON.stringify(value)})`,
     );
   }
   return ms;
