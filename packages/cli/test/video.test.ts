@@ -381,6 +381,23 @@ describe("decart jobs", () => {
     expect(terminated.stderr).toContain(resume);
   });
 
+  it("jobs result: SIGTERM during the download ends it as Ctrl-C does (exit 130, no file, no partial left)", async () => {
+    const made = await until(["video", "A lake", "-o", join(dir, "first.mp4")], "saved");
+    expect((await made.done).code).toBe(0);
+    // The download sends part of the result, then nothing (a `stall` without a delay lasts until the client leaves).
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      emu.setFaults([{ route: "content", kind: "stall" }]);
+      const out = join(dir, `result-${signal}.mp4`);
+      const { child, done } = await until(["jobs", "result", made.event.job_id, "-o", out], "downloading");
+      child.kill(signal);
+      const stopped = await done;
+      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
+      expect(events(stopped.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 130, job_id: made.event.job_id });
+      expect(existsSync(out), signal).toBe(false);
+      expect(partials(), signal).toEqual([]);
+    }
+  });
+
   it("--timeout and --concurrency take decimal numbers only (0x10 is not 16): exit 2, nothing sent", async () => {
     for (const args of [
       ["video", "A lake", "--timeout", "0x10"],
