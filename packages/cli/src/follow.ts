@@ -35,6 +35,18 @@ export function interruptible(): { signal: AbortSignal; release: () => void } {
 }
 
 /**
+ * What `video` and `jobs submit` tell on stderr at the first Ctrl-C or SIGTERM while their submit waits for its answer:
+ * the submit is let finish (the server may have made the job already), so that its id is printed and journaled.
+ */
+export const heldSubmit = (output: Output) => () =>
+  output.warn(
+    output.err.yellow(
+      "Waiting for the submit's answer, so that the job id is not lost (the server may have made the job already); " +
+        "Ctrl-C again stops at once",
+    ),
+  );
+
+/**
  * Transfer progress as NDJSON (`downloading` with `received_bytes`, `uploading` with `sent_bytes`): at the start, at
  * each tenth of the total (or each MiB without one), and at the end.
  */

@@ -28,14 +28,46 @@ export function watchJob(client: DecartClient, jobId: string, options: WatchOpti
   });
 }
 
-export interface SubmitWatchOptions extends WatchOptions {
+export interface SubmitOptions {
+  /** Stops watching; stops the submit too unless `abortSubmit` is `false`. */
+  signal: AbortSignal;
   onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
   /**
-   * `false`: the submit is not stopped by `signal` (a batch lets submits in flight at Ctrl-C finish, so that their
-   * ids reach the journal); the job is then watched on its own. Default `true`.
+   * `false`: the submit is not stopped by `signal` (the server may have made, and billed, the job already: its id would
+   * be lost), it is let finish so that the id reaches the journal; the job is then watched on its own. A batch, `video`
+   * and `jobs submit` pass it (see `interruptible` for the second Ctrl-C, which exits at once). Default `true`.
    */
   abortSubmit?: boolean;
+  /** Called once when `signal` aborts while the submit (not stopped by it) is still waiting for its answer. */
+  onHeld?: (() => void) | undefined;
 }
+
+/** Submits a video job, and answers its id. */
+export async function submitJob(
+  client: DecartClient,
+  inputs: Record<string, unknown> & { model: VideoModel },
+  options: SubmitOptions,
+): Promise<string> {
+  const { signal, onUploadProgress, onHeld } = options;
+  const hold = options.abortSubmit === false;
+  const held = () => onHeld?.();
+  if (hold && onHeld) {
+    if (signal.aborted) held();
+    else signal.addEventListener("abort", held, { once: true });
+  }
+  try {
+    const job = await client.queue.submit({
+      ...inputs,
+      ...(onUploadProgress && { onUploadProgress }),
+      ...(!hold && { signal }),
+    } as never);
+    return job.job_id;
+  } finally {
+    signal.removeEventListener("abort", held);
+  }
+}
+
+export interface SubmitWatchOptions extends SubmitOptions, WatchOptions {}
 
 /**
  * Submits a video job and watches it: `submitted` (with the job id) comes first, before any waiting. `timeoutMs` bounds
@@ -46,12 +78,8 @@ export async function* submitAndWatch(
   inputs: Record<string, unknown> & { model: VideoModel },
   options: SubmitWatchOptions,
 ): AsyncGenerator<JobEvent> {
-  const { signal, timeoutMs, onUploadProgress } = options;
-  const job = await client.queue.submit({
-    ...inputs,
-    ...(onUploadProgress && { onUploadProgress }),
-    ...(options.abortSubmit !== false && { signal }),
-  } as never);
-  yield { type: "submitted", jobId: job.job_id, model: inputs.model.name };
-  yield* watchJob(client, job.job_id, { model: inputs.model, signal, timeoutMs });
+  const { signal, timeoutMs } = options;
+  const jobId = await submitJob(client, inputs, options);
+  yield { type: "submitted", jobId, model: inputs.model.name };
+  yield* watchJob(client, jobId, { model: inputs.model, signal, timeoutMs });
 }

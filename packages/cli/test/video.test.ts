@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,6 +37,36 @@ async function until(args: string[], type: string) {
   }
   throw new Error(`no ${type} event: ${(await done).stderr}`);
 }
+
+/**
+ * Starts the CLI with its submit's answer held by a `slow` fault of `delayMs`, and resolves once the server has made
+ * the job (its answer not yet sent), with the number of jobs before it.
+ */
+async function submitHeld(args: string[], delayMs: number) {
+  const before = emu.stats().jobsCreated;
+  emu.setFaults([{ route: "submit", kind: "slow", delayMs }]);
+  const child = start(args, { env, cwd: dir });
+  const done = finished(child);
+  while (emu.stats().jobsCreated === before) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ended first: ${(await done).stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { child, done, before };
+}
+
+/** Resolves once the child's stderr holds `text`; rejects if the child ends first. */
+function onStderr(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    child.stderr!.on("data", (d: Buffer) => {
+      seen += d.toString("utf8");
+      if (seen.includes(text)) resolve();
+    });
+    child.on("close", (code, signal) => reject(new Error(`ended (${code ?? signal}) before "${text}": ${seen}`)));
+  });
+}
+
+const WAITING = "Waiting for the submit's answer, so that the job id is not lost";
 
 describe("decart video", () => {
   it("submits, reports each change as NDJSON, records the job first, and saves the whole MP4", async () => {
@@ -395,6 +426,60 @@ describe("decart jobs", () => {
       expect(events(stopped.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 130, job_id: made.event.job_id });
       expect(existsSync(out), signal).toBe(false);
       expect(partials(), signal).toEqual([]);
+    }
+  });
+
+  it("video: Ctrl-C or SIGTERM while the submit awaits its answer lets it finish: the job id journaled, exit 130", async () => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const out = join(dir, `held-${signal}.mp4`);
+      // The answer comes 3 s after the job is made: the signal is sent (and told on stderr) within that time.
+      const { child, done, before } = await submitHeld(["video", "A lake [hold]", "-o", out], 3000);
+      const waiting = onStderr(child, WAITING);
+      child.kill(signal);
+      await waiting;
+      const stopped = await done;
+      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
+      expect(emu.stats().jobsCreated, signal).toBe(before + 1); // one job, not a second
+      const lines = events(stopped.stdout);
+      const jobId = lines[0]!.job_id;
+      expect(lines[0], signal).toMatchObject({ type: "submitted", job_id: jobId });
+      expect(emu.release(jobId), signal).toBe(true); // the job the server made, not cancelled
+      const resume = `decart jobs wait ${jobId} -o ${JSON.stringify(out)}`;
+      expect(lines.at(-1), signal).toEqual({ type: "interrupted", job_id: jobId, resume });
+      expect(stopped.stderr).toContain(resume);
+      expect(journal().filter((r) => r.job_id === jobId)).toMatchObject([{ event: "submitted", path: out }]);
+    }
+  });
+
+  it("jobs submit: Ctrl-C while the submit awaits its answer prints and journals the id, then exits 130", async () => {
+    const { child, done, before } = await submitHeld(["jobs", "submit", "A lake [hold]", "--no-json"], 3000);
+    const waiting = onStderr(child, WAITING);
+    child.kill("SIGINT");
+    await waiting;
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(emu.stats().jobsCreated).toBe(before + 1);
+    const jobId = stopped.stdout.trim();
+    expect(jobId).toMatch(/^job_/);
+    expect(emu.release(jobId)).toBe(true);
+    expect(stopped.stderr).toContain(`decart jobs wait ${jobId}`);
+    expect(journal().filter((r) => r.job_id === jobId)).toMatchObject([{ event: "submitted" }]);
+  });
+
+  it("a second Ctrl-C while the submit awaits its answer exits at once (video, jobs submit)", async () => {
+    for (const args of [
+      ["video", "A lake [hold]"],
+      ["jobs", "submit", "A lake [hold]"],
+    ]) {
+      // An answer held far longer than the test may last: only the second signal can end the CLI in time.
+      const { child, done } = await submitHeld(args, 600_000);
+      const waiting = onStderr(child, WAITING);
+      child.kill("SIGINT");
+      await waiting;
+      child.kill("SIGINT");
+      const stopped = await done;
+      expect(stopped.code, `${args[0]}: ${stopped.stderr}`).toBe(130);
+      expect(events(stopped.stdout), args[0]).toEqual([]);
     }
   });
 

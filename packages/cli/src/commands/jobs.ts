@@ -7,6 +7,7 @@ import {
   downloadResult,
   finish,
   follow,
+  heldSubmit,
   interruptible,
   journalExit,
   uploadProgress,
@@ -14,18 +15,33 @@ import {
 } from "../follow.js";
 import { checkJournalApart, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
-import { watchJob } from "../watch.js";
+import { submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, timeoutMs, type VideoOptions, videoInputs } from "./video.js";
 
-/** `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. */
+/**
+ * `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. A Ctrl-C or
+ * SIGTERM while the submit waits for its answer lets it finish: the id is recorded and printed all the same, then exit
+ * 130 with the command that watches the job; a second one exits at once. Once the answer is in, either signal ends the
+ * process (nothing is left to wait for).
+ */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const inputs = await videoInputs(args, options);
   const client = clientFor(options, output);
   const journal = await openJournal(options.journal);
   const upload = await uploadProgress(output);
-  const { job_id } = await client.queue
-    .submit({ ...inputs, onUploadProgress: upload.onUploadProgress } as never)
-    .finally(upload.stop);
+  const { signal, release } = interruptible();
+  let job_id: string;
+  try {
+    job_id = await submitJob(client, inputs, {
+      signal,
+      onUploadProgress: upload.onUploadProgress,
+      abortSubmit: false,
+      onHeld: heldSubmit(output),
+    });
+  } finally {
+    upload.stop();
+    release();
+  }
   // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
   const unrecorded = await journal.append({ job_id, event: "submitted", model: inputs.model.name }).then(
     () => undefined,
@@ -37,6 +53,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
     warnUnrecorded(output, journal, () => undefined)(job_id, unrecorded);
   }
   output.print(job_id);
+  if (signal.aborted) return finish({ state: "interrupted", jobId: job_id, path: undefined }, output);
   return journalExit(EXIT.ok, journal);
 }
 

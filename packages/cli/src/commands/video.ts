@@ -4,7 +4,7 @@ import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, freeName } from "../files.js";
-import { finish, follow, interruptible, journalExit, uploadProgress } from "../follow.js";
+import { finish, follow, heldSubmit, interruptible, journalExit, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
@@ -80,10 +80,14 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const { signal, release } = interruptible();
   const upload = await uploadProgress(output);
   try {
+    // A Ctrl-C or SIGTERM while the submit waits for its answer lets it finish (its job id is journaled and printed,
+    // then the CLI exits 130 with the command that resumes); a second one exits at once.
     const events = submitAndWatch(client, inputs, {
       signal,
       timeoutMs: timeout,
       onUploadProgress: upload.onUploadProgress,
+      abortSubmit: false,
+      onHeld: heldSubmit(output),
     });
     const outcome = await follow(events, {
       client,
