@@ -1,6 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Emulator } from "@decart/emulator";
@@ -39,19 +41,40 @@ async function until(args: string[], type: string) {
 }
 
 /**
- * Starts the CLI with its submit's answer held by a `slow` fault of `delayMs`, and resolves once the server has made
- * the job (its answer not yet sent), with the number of jobs before it.
+ * Starts the CLI through a proxy in front of the emulator that holds the submit's answer until `release()` (never, if
+ * it is not called), and resolves once the server has made the job (its answer not yet passed on), with the number of
+ * jobs before it. No real-time window: the answer comes when the test says.
  */
-async function submitHeld(args: string[], delayMs: number) {
+async function submitHeld(args: string[]) {
   const before = emu.stats().jobsCreated;
-  emu.setFaults([{ route: "submit", kind: "slow", delayMs }]);
-  const child = start(args, { env, cwd: dir });
-  const done = finished(child);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const upstream = new URL(emu.url);
+  const proxy = createServer((req, res) => {
+    const forward = request(
+      new URL(req.url!, upstream),
+      { method: req.method, headers: { ...req.headers, host: upstream.host } },
+      async (answer) => {
+        if (req.method === "POST" && req.url!.startsWith("/v1/jobs/")) await released;
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const { port } = proxy.address() as AddressInfo;
+  const child = start(args, { env: { ...env, DECART_BASE_URL: `http://127.0.0.1:${port}` }, cwd: dir });
+  const done = finished(child).finally(() => {
+    proxy.closeAllConnections();
+    proxy.close();
+  });
   while (emu.stats().jobsCreated === before) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ended first: ${(await done).stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return { child, done, before };
+  return { child, done, before, release };
 }
 
 /** Resolves once the child's stderr holds `text`; rejects if the child ends first. */
@@ -432,11 +455,12 @@ describe("decart jobs", () => {
   it("video: Ctrl-C or SIGTERM while the submit awaits its answer lets it finish: the job id journaled, exit 130", async () => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const out = join(dir, `held-${signal}.mp4`);
-      // The answer comes 3 s after the job is made: the signal is sent (and told on stderr) within that time.
-      const { child, done, before } = await submitHeld(["video", "A lake [hold]", "-o", out], 3000);
+      // The answer is held until the CLI says it waits for it: the signal comes while the submit is in flight.
+      const { child, done, before, release } = await submitHeld(["video", "A lake [hold]", "-o", out]);
       const waiting = onStderr(child, WAITING);
       child.kill(signal);
       await waiting;
+      release();
       const stopped = await done;
       expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
       expect(emu.stats().jobsCreated, signal).toBe(before + 1); // one job, not a second
@@ -452,10 +476,11 @@ describe("decart jobs", () => {
   });
 
   it("jobs submit: Ctrl-C while the submit awaits its answer prints and journals the id, then exits 130", async () => {
-    const { child, done, before } = await submitHeld(["jobs", "submit", "A lake [hold]", "--no-json"], 3000);
+    const { child, done, before, release } = await submitHeld(["jobs", "submit", "A lake [hold]", "--no-json"]);
     const waiting = onStderr(child, WAITING);
     child.kill("SIGINT");
     await waiting;
+    release();
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(emu.stats().jobsCreated).toBe(before + 1);
@@ -471,8 +496,8 @@ describe("decart jobs", () => {
       ["video", "A lake [hold]"],
       ["jobs", "submit", "A lake [hold]"],
     ]) {
-      // An answer held far longer than the test may last: only the second signal can end the CLI in time.
-      const { child, done } = await submitHeld(args, 600_000);
+      // An answer never passed on: only the second signal can end the CLI.
+      const { child, done } = await submitHeld(args);
       const waiting = onStderr(child, WAITING);
       child.kill("SIGINT");
       await waiting;
