@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +76,66 @@ export function finished(child: ChildProcess): Promise<Run> {
       const bytes = Buffer.concat(out);
       resolve({ code, signal, stdout: bytes.toString("utf8"), stderr: Buffer.concat(err).toString("utf8"), bytes });
     });
+  });
+}
+
+/**
+ * Starts the CLI through a proxy in front of `upstream` (the emulator's URL) that holds the answer of its paid request
+ * (a submit, `POST /v1/jobs/…`, or an image, `POST /v1/generate/…`) until `release()` (never, if it is not called), and
+ * resolves once that answer has come from the server (the job or the image made, the answer not yet passed on). No
+ * real-time window: the answer comes when the test says.
+ */
+export async function startHeld(
+  args: string[],
+  upstream: string,
+  options: RunOptions = {},
+): Promise<{ child: ChildProcess; done: Promise<Run>; release: () => void }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let answered!: () => void;
+  const holding = new Promise<void>((resolve) => (answered = resolve));
+  const base = new URL(upstream);
+  const proxy = createServer((req, res) => {
+    const forward = request(
+      new URL(req.url!, base),
+      { method: req.method, headers: { ...req.headers, host: base.host } },
+      async (answer) => {
+        if (req.method === "POST" && /^\/v1\/(jobs|generate)\//.test(req.url!)) {
+          answered();
+          await released;
+        }
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  const { port } = proxy.address() as AddressInfo;
+  const child = start(args, { ...options, env: { ...options.env, DECART_BASE_URL: `http://127.0.0.1:${port}` } });
+  const done = finished(child).finally(() => {
+    proxy.closeAllConnections();
+    proxy.close();
+  });
+  await Promise.race([
+    holding,
+    done.then((ended) => {
+      throw new Error(`ended first: ${ended.stderr}`);
+    }),
+  ]);
+  return { child, done, release };
+}
+
+/** Resolves once the child's stderr holds `text`; rejects if the child ends first. */
+export function onStderr(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    child.stderr!.on("data", (d: Buffer) => {
+      seen += d.toString("utf8");
+      if (seen.includes(text)) resolve();
+    });
+    child.on("close", (code, signal) => reject(new Error(`ended (${code ?? signal}) before "${text}": ${seen}`)));
   });
 }
 

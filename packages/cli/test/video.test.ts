@@ -1,13 +1,10 @@
-import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, finished, run, start, useEmulator } from "./helpers.js";
+import { events, finished, onStderr, run, start, startHeld, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -41,52 +38,13 @@ async function until(args: string[], type: string) {
 }
 
 /**
- * Starts the CLI through a proxy in front of the emulator that holds the submit's answer until `release()` (never, if
- * it is not called), and resolves once the server has made the job (its answer not yet passed on), with the number of
- * jobs before it. No real-time window: the answer comes when the test says.
+ * Starts the CLI with its submit's answer held (see `startHeld`), and resolves once the server has made the job (its
+ * answer not yet passed on), with the number of jobs before it.
  */
 async function submitHeld(args: string[]) {
   const before = emu.stats().jobsCreated;
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  const upstream = new URL(emu.url);
-  const proxy = createServer((req, res) => {
-    const forward = request(
-      new URL(req.url!, upstream),
-      { method: req.method, headers: { ...req.headers, host: upstream.host } },
-      async (answer) => {
-        if (req.method === "POST" && req.url!.startsWith("/v1/jobs/")) await released;
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const { port } = proxy.address() as AddressInfo;
-  const child = start(args, { env: { ...env, DECART_BASE_URL: `http://127.0.0.1:${port}` }, cwd: dir });
-  const done = finished(child).finally(() => {
-    proxy.closeAllConnections();
-    proxy.close();
-  });
-  while (emu.stats().jobsCreated === before) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`ended first: ${(await done).stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return { child, done, before, release };
-}
-
-/** Resolves once the child's stderr holds `text`; rejects if the child ends first. */
-function onStderr(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    child.stderr!.on("data", (d: Buffer) => {
-      seen += d.toString("utf8");
-      if (seen.includes(text)) resolve();
-    });
-    child.on("close", (code, signal) => reject(new Error(`ended (${code ?? signal}) before "${text}": ${seen}`)));
-  });
+  const held = await startHeld(args, emu.url, { env, cwd: dir });
+  return { ...held, before };
 }
 
 const WAITING = "Waiting for the submit's answer, so that the job id is not lost";
