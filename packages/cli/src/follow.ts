@@ -35,16 +35,20 @@ export function interruptible(): { signal: AbortSignal; release: () => void } {
 }
 
 /**
- * What `video` and `jobs submit` tell on stderr at the first Ctrl-C or SIGTERM while their submit waits for its answer:
- * the submit is let finish (the server may have made the job already), so that its id is printed and journaled.
+ * What a command tells on stderr at the first Ctrl-C or SIGTERM while a request that is paid for waits for its answer:
+ * the request is let finish (the server may have done the work already), so that `what` is not lost; a second signal
+ * exits at once (see `interruptible`).
  */
-export const heldSubmit = (output: Output) => () =>
-  output.warn(
-    output.err.yellow(
-      "Waiting for the submit's answer, so that the job id is not lost (the server may have made the job already); " +
-        "Ctrl-C again stops at once",
-    ),
-  );
+export const heldRequest = (output: Output, what: string) => () =>
+  output.warn(output.err.yellow(`Waiting for ${what}; Ctrl-C again stops at once`));
+
+/** `video` and `jobs submit`: their submit is let finish, so that its job id is printed and journaled. */
+export const heldSubmit = (output: Output) =>
+  heldRequest(output, "the submit's answer, so that the job id is not lost (the server may have made the job already)");
+
+/** `image`: its request is let finish, so that the image is saved. */
+export const heldImage = (output: Output) =>
+  heldRequest(output, "the image, so that it is not lost (the server may have made it already)");
 
 /**
  * Transfer progress as NDJSON (`downloading` with `received_bytes`, `uploading` with `sent_bytes`): at the start, at

@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { catalogue } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, KEY, run, runOnTerminal, SCRIPT, tempDir, useEmulator } from "./helpers.js";
+import { events, KEY, onStderr, run, runOnTerminal, SCRIPT, startHeld, tempDir, useEmulator } from "./helpers.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -68,6 +68,8 @@ syncBuiltinESMExports();
   );
   return module;
 }
+
+const WAITING = "Waiting for the image, so that it is not lost";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -357,5 +359,55 @@ describe("decart image", () => {
     expect(stderr).not.toContain("retrySubmit");
     expect(stderr).toContain("a job or an image may have been made");
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
+  });
+
+  it("Ctrl-C or SIGTERM while the image request is in flight lets it finish: the image saved, exit 130", async () => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const out = join(dir, `held-${signal}.png`);
+      // The answer is held until the CLI says it waits for it: the signal comes while the request is in flight.
+      const { child, done, release } = await startHeld(["image", "A lighthouse", "-o", out], emu.url, { env });
+      const waiting = onStderr(child, WAITING);
+      child.kill(signal);
+      await waiting;
+      release();
+      const stopped = await done;
+      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
+      expect(stopped.stderr, signal).toContain("Ctrl-C again stops at once");
+      expect(readFileSync(out).subarray(0, 8).equals(PNG), signal).toBe(true);
+      const lines = events(stopped.stdout);
+      expect(lines, signal).toMatchObject([
+        { type: "saved", path: out },
+        { type: "interrupted", path: out },
+      ]);
+    }
+  });
+
+  it("without -o, the image held by Ctrl-C takes the default name, printed for a human", async () => {
+    const cwd = join(dir, "held-default");
+    mkdirSync(cwd);
+    const { child, done, release } = await startHeld(["image", "A lighthouse", "--no-json"], emu.url, { env, cwd });
+    const waiting = onStderr(child, WAITING);
+    child.kill("SIGINT");
+    await waiting;
+    release();
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    const [name] = readdirSync(cwd);
+    expect(name).toMatch(/^lucy-pro-t2i-\d{8}-\d{6}\.png$/);
+    expect(stopped.stdout + stopped.stderr).toContain(join(cwd, name!));
+  });
+
+  it("a second Ctrl-C while the image request is in flight exits at once, nothing saved", async () => {
+    const out = join(dir, "held-twice.png");
+    // An answer never passed on: only the second signal can end the CLI.
+    const { child, done } = await startHeld(["image", "A lighthouse", "-o", out], emu.url, { env });
+    const waiting = onStderr(child, WAITING);
+    child.kill("SIGINT");
+    await waiting;
+    child.kill("SIGINT");
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(events(stopped.stdout)).toEqual([]);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -2,8 +2,9 @@ import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { usageError } from "../exit.js";
+import { EXIT, type ExitCode, usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, defaultOutputName, extensionFor, writeAtomically } from "../files.js";
+import { heldImage, interruptible } from "../follow.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import type { Output } from "../output.js";
@@ -28,8 +29,12 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
   return { prompt: rest[0], assignments };
 }
 
-/** `decart image [prompt] [field=value …] [--model m] [-o file]`: one image through the Process API. */
-export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<void> {
+/**
+ * `decart image [prompt] [field=value …] [--model m] [-o file]`: one image through the Process API. A Ctrl-C or SIGTERM
+ * while the request waits for its answer lets it finish (the image is paid for): it is saved as ever, then exit 130
+ * with an `interrupted` event; a second one exits at once.
+ */
+export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<ExitCode> {
   const { prompt, assignments } = splitArguments(args);
   if (options.output === "-" && output.json) throw usageError("-o - writes the image to stdout: not with --json");
   const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
@@ -48,15 +53,39 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     await checkOutputFile(named(".png"), `-o ${options.output}`);
   }
   output.info(output.err.dim(`Generating an image with ${model.name}…`));
-  // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
-  const blob = await client.process({ model, ...inputs } as never);
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  if (options.output === "-") {
-    await output.raw(bytes);
-    return;
+  const { signal, release } = interruptible();
+  try {
+    return await generate();
+  } finally {
+    release();
   }
-  const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
-  const path = await writeAtomically(named(extensionFor(blob.type, ".png")), bytes, avoid);
-  output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
-  output.saved("Image", path, bytes.length);
+
+  async function generate(): Promise<ExitCode> {
+    const held = heldImage(output);
+    signal.addEventListener("abort", held, { once: true });
+    let blob: Blob;
+    let bytes: Uint8Array;
+    try {
+      // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
+      // The request is not given `signal`: a signal lets it finish, so that the image is not lost.
+      blob = await client.process({ model, ...inputs } as never);
+      bytes = new Uint8Array(await blob.arrayBuffer());
+    } finally {
+      signal.removeEventListener("abort", held);
+    }
+    const done = (path?: string) => {
+      if (!signal.aborted) return EXIT.ok;
+      output.event({ type: "interrupted", path });
+      return EXIT.interrupted;
+    };
+    if (options.output === "-") {
+      await output.raw(bytes);
+      return done();
+    }
+    const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
+    const path = await writeAtomically(named(extensionFor(blob.type, ".png")), bytes, avoid);
+    output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
+    output.saved("Image", path, bytes.length);
+    return done(path);
+  }
 }
