@@ -21,7 +21,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   4    authentication (no key, a key a header cannot carry, or a key the server refuses)
   5    timeout (the job or a request outlasted its limit; the job may still finish)
   6    batch partly failed (see the errors file)
-  130  interrupted (Ctrl-C or SIGTERM: watching stopped, the job was not cancelled)`;
+  130  interrupted (Ctrl-C or SIGTERM: a request in flight is let finish so nothing paid for is lost, watching
+       stopped, the job was not cancelled; Ctrl-C again exits at once)`;
 
 /** An error of the CLI itself, with the exit code it ends the process with. */
 export class CliError extends Error {

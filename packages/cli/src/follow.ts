@@ -12,8 +12,9 @@ export const resumeCommand = (jobId: string, path?: string) =>
   `decart jobs wait ${jobId}${path ? ` -o ${JSON.stringify(path)}` : ""}`;
 
 /**
- * Stops watching on the first Ctrl-C or SIGTERM (the job is never cancelled; the caller prints how to resume); a second
- * one exits at once. Returns the signal to pass to the watch, and a function that removes the handler.
+ * Stops watching on the first Ctrl-C or SIGTERM (the job is never cancelled; the caller prints how to resume); a caller
+ * with a request in flight that may make something paid for (a submit, an image) does not pass it the signal and lets it
+ * finish (see `heldRequest`). A second one exits at once. Returns the signal to pass to the watch, and a function that removes the handler.
  */
 export function interruptible(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
