@@ -50,20 +50,26 @@ export async function submitJob(
 ): Promise<string> {
   const { signal, onUploadProgress, onHeld } = options;
   const hold = options.abortSubmit === false;
-  const held = () => onHeld?.();
-  if (hold && onHeld) {
-    if (signal.aborted) held();
-    else signal.addEventListener("abort", held, { once: true });
-  }
-  try {
-    const job = await client.queue.submit({
+  const submit = () =>
+    client.queue.submit({
       ...inputs,
       ...(onUploadProgress && { onUploadProgress }),
       ...(!hold && { signal }),
     } as never);
-    return job.job_id;
+  return (await (hold && onHeld ? letFinish(signal, onHeld, submit) : submit())).job_id;
+}
+
+/**
+ * Runs `request`, which `signal` does not stop (it may make something paid for: a job, an image), and calls `onHeld`
+ * once if `signal` has aborted or aborts before it answers.
+ */
+export async function letFinish<T>(signal: AbortSignal, onHeld: () => void, request: () => Promise<T>): Promise<T> {
+  if (signal.aborted) onHeld();
+  else signal.addEventListener("abort", onHeld, { once: true });
+  try {
+    return await request();
   } finally {
-    signal.removeEventListener("abort", held);
+    signal.removeEventListener("abort", onHeld);
   }
 }
 

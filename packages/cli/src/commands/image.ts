@@ -8,6 +8,7 @@ import { heldImage, interruptible } from "../follow.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import type { Output } from "../output.js";
+import { letFinish } from "../watch.js";
 
 /** The model `decart image` uses without `--model`. */
 export const DEFAULT_IMAGE_MODEL: ImageModelName = "lucy-pro-t2i";
@@ -61,18 +62,12 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   }
 
   async function generate(): Promise<ExitCode> {
-    const held = heldImage(output);
-    signal.addEventListener("abort", held, { once: true });
-    let blob: Blob;
-    let bytes: Uint8Array;
-    try {
-      // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
-      // The request is not given `signal`: a signal lets it finish, so that the image is not lost.
-      blob = await client.process({ model, ...inputs } as never);
-      bytes = new Uint8Array(await blob.arrayBuffer());
-    } finally {
-      signal.removeEventListener("abort", held);
-    }
+    // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
+    // The request is not given `signal`: a signal lets it finish, so that the image is not lost.
+    const { blob, bytes } = await letFinish(signal, heldImage(output), async () => {
+      const blob = await client.process({ model, ...inputs } as never);
+      return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
+    });
     const done = (path?: string) => {
       if (!signal.aborted) return EXIT.ok;
       output.event({ type: "interrupted", path });
