@@ -1,11 +1,11 @@
 /** Shared test helpers: real HTTP on loopback, sample media from the media module, ffmpeg checks. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "@decart/api";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import type { Emulator, EmulatorOptions, JobStatus } from "../src/index.js";
 import { startEmulator } from "../src/index.js";
 import { renderImage, renderVideo } from "../src/media/index.js";
@@ -165,6 +165,12 @@ export function multipart(
 
 let dir: string | undefined;
 let counter = 0;
+
+// Each test file that imports these helpers removes its scratch directory when it ends.
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
 
 export function saveTemp(bytes: Uint8Array, ext: string): string {
   dir ??= mkdtempSync(join(tmpdir(), "emulator-test-"));
