@@ -11,6 +11,9 @@ import type { JobEvent } from "./watch.js";
 export const resumeCommand = (jobId: string, path?: string) =>
   `decart jobs wait ${jobId}${path ? ` -o ${JSON.stringify(path)}` : ""}`;
 
+/** The command that downloads a completed job's result again (its result stays on the server). */
+export const resultCommand = (jobId: string, path: string) => `decart jobs result ${jobId} -o ${JSON.stringify(path)}`;
+
 /**
  * Stops watching on the first Ctrl-C or SIGTERM (the job is never cancelled; the caller prints how to resume); a caller
  * with a request in flight that may make something paid for (a submit, an image) does not pass it the signal and lets it

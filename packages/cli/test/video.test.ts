@@ -393,7 +393,7 @@ describe("decart jobs", () => {
     expect(terminated.stderr).toContain(resume);
   });
 
-  it("jobs result: SIGTERM during the download ends it as Ctrl-C does (exit 130, no file, no partial left)", async () => {
+  it("jobs result: Ctrl-C or SIGTERM during the download: exit 130, no file, no partial, the command that downloads it again", async () => {
     const made = await until(["video", "A lake", "-o", join(dir, "first.mp4")], "saved");
     expect((await made.done).code).toBe(0);
     // The download sends part of the result, then nothing (a `stall` without a delay lasts until the client leaves).
@@ -404,7 +404,11 @@ describe("decart jobs", () => {
       child.kill(signal);
       const stopped = await done;
       expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
-      expect(events(stopped.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 130, job_id: made.event.job_id });
+      // The job is done: the command that fetches its result again, not `jobs wait`'s "may still finish".
+      const again = `decart jobs result ${made.event.job_id} -o ${JSON.stringify(out)}`;
+      expect(events(stopped.stdout).at(-1)).toEqual({ type: "interrupted", job_id: made.event.job_id, resume: again });
+      expect(stopped.stderr).toContain(`it stays on the server. Download it with: ${again}`);
+      expect(stopped.stderr).not.toContain("may still finish");
       expect(existsSync(out), signal).toBe(false);
       expect(partials(), signal).toEqual([]);
     }
@@ -445,7 +449,11 @@ describe("decart jobs", () => {
     const jobId = stopped.stdout.trim();
     expect(jobId).toMatch(/^job_/);
     expect(emu.release(jobId)).toBe(true);
-    expect(stopped.stderr).toContain(`decart jobs wait ${jobId}`);
+    // It watched nothing: it says the job was submitted and how to wait for it.
+    expect(stopped.stderr).toContain(
+      `job ${jobId} was submitted and goes on. Wait for it with: decart jobs wait ${jobId}`,
+    );
+    expect(stopped.stderr).not.toContain("Stopped watching");
     expect(journal().filter((r) => r.job_id === jobId)).toMatchObject([{ event: "submitted" }]);
   });
 

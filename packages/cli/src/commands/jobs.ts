@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { AbortError } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { isNotCompleted } from "../errors.js";
 import { CliError, EXIT, usageError } from "../exit.js";
@@ -10,6 +11,8 @@ import {
   heldSubmit,
   interruptible,
   journalExit,
+  resultCommand,
+  resumeCommand,
   uploadProgress,
   warnUnrecorded,
 } from "../follow.js";
@@ -20,9 +23,9 @@ import { checkNotStdout, timeoutMs, type VideoOptions, videoInputs } from "./vid
 
 /**
  * `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. A Ctrl-C or
- * SIGTERM while the submit waits for its answer lets it finish: the id is recorded and printed all the same, then exit
- * 130 with the command that watches the job; a second one exits at once. Once the answer is in, either signal ends the
- * process (nothing is left to wait for).
+ * SIGTERM before the id is recorded and printed (while the submit waits for its answer, or in the instant after it) lets
+ * that finish: the id is recorded and printed all the same, then exit 130 saying the job was submitted and how to wait
+ * for it; a second one exits at once.
  */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const inputs = await videoInputs(args, options);
@@ -30,31 +33,42 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
   const journal = await openJournal(options.journal);
   const upload = await uploadProgress(output);
   const { signal, release } = interruptible();
-  let job_id: string;
   try {
-    job_id = await submitJob(client, inputs, {
-      signal,
-      onUploadProgress: upload.onUploadProgress,
-      abortSubmit: false,
-      onHeld: heldSubmit(output),
-    });
+    let job_id: string;
+    try {
+      job_id = await submitJob(client, inputs, {
+        signal,
+        onUploadProgress: upload.onUploadProgress,
+        abortSubmit: false,
+        onHeld: heldSubmit(output),
+      });
+    } finally {
+      upload.stop();
+    }
+    // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
+    const unrecorded = await journal.append({ job_id, event: "submitted", model: inputs.model.name }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    output.event({ type: "submitted", job_id, model: inputs.model.name });
+    if (unrecorded !== undefined) {
+      output.event({ type: "journal_failed", job_id, error: fsReason(unrecorded) });
+      warnUnrecorded(output, journal, () => undefined)(job_id, unrecorded);
+    }
+    output.print(job_id);
+    if (signal.aborted) {
+      // Nothing was watched: the job is submitted, and `decart jobs wait` watches it.
+      const resume = resumeCommand(job_id);
+      output.event({ type: "interrupted", job_id, resume });
+      output.warn(
+        output.err.yellow(`Interrupted: job ${job_id} was submitted and goes on. Wait for it with: ${resume}`),
+      );
+      return EXIT.interrupted;
+    }
+    return journalExit(EXIT.ok, journal);
   } finally {
-    upload.stop();
     release();
   }
-  // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
-  const unrecorded = await journal.append({ job_id, event: "submitted", model: inputs.model.name }).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  output.event({ type: "submitted", job_id, model: inputs.model.name });
-  if (unrecorded !== undefined) {
-    output.event({ type: "journal_failed", job_id, error: fsReason(unrecorded) });
-    warnUnrecorded(output, journal, () => undefined)(job_id, unrecorded);
-  }
-  output.print(job_id);
-  if (signal.aborted) return finish({ state: "interrupted", jobId: job_id, path: undefined }, output);
-  return journalExit(EXIT.ok, journal);
 }
 
 /** `decart jobs status <id>`: one status read. */
@@ -102,7 +116,9 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   const journal = await openJournal(options.journal);
   const { signal, release } = interruptible();
   try {
-    const { bytes } = await downloadResult(client, jobId, path, output, signal).catch(async (error: unknown) => {
+    const downloaded = await downloadResult(client, jobId, path, output, signal).catch(async (error: unknown) => {
+      // Ctrl-C or SIGTERM: the download stopped (no file left); the job is done, its result stays on the server.
+      if (signal.aborted && AbortError.isInstance(error)) return undefined;
       // No result: a job still running may yet give one (the generic hint says `decart jobs wait`); a failed job
       // never will: exit 3 with the server's reason, as `jobs wait` ends for it.
       if (!isNotCompleted(error)) throw error;
@@ -112,6 +128,17 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
       output.event({ type: "failed", job_id: jobId, error: reason });
       throw new CliError(`Job ${jobId} failed: ${reason} (it has no result)`, EXIT.jobFailed, jobId, true);
     });
+    if (downloaded === undefined) {
+      const again = resultCommand(jobId, path);
+      output.event({ type: "interrupted", job_id: jobId, resume: again });
+      output.warn(
+        output.err.yellow(
+          `Stopped downloading the result of ${jobId}; it stays on the server. Download it with: ${again}`,
+        ),
+      );
+      return EXIT.interrupted;
+    }
+    const { bytes } = downloaded;
     const unrecorded = await journal.append({ job_id: jobId, event: "saved", path }).then(
       () => undefined,
       (error: unknown) => error,
