@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
-import { lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import { link, mkdir, open, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { getSystemErrorMap } from "node:util";
@@ -28,6 +28,35 @@ export const imageExtensions = Object.entries(extensions)
 
 /** A temporary path beside `path`, so the final rename stays on one file system. */
 export const temporaryPath = (path: string) => `${path}.${randomBytes(4).toString("hex")}.partial`;
+
+/** The files the CLI is writing that are not yet complete in their place (see `tracked`). */
+const unfinished = new Set<string>();
+
+/** Removes every file of `unfinished`, synchronously: the process is exiting and awaits nothing more. */
+function removeUnfinished(): void {
+  for (const path of unfinished) {
+    try {
+      rmSync(path, { force: true });
+    } catch {}
+  }
+  unfinished.clear();
+}
+
+/**
+ * Runs `work` with `path` (a temporary file, or a name taken before its file is complete) marked unfinished: a process
+ * that exits meanwhile (a second Ctrl-C or SIGTERM exits at once, see `interruptible`) removes it, so that nothing
+ * half-written stays beside the target. Once `work` is done (or has failed), the mark is taken off.
+ */
+export async function tracked<T>(path: string, work: () => Promise<T>): Promise<T> {
+  if (!unfinished.size) process.once("exit", removeUnfinished);
+  unfinished.add(path);
+  try {
+    return await work();
+  } finally {
+    unfinished.delete(path);
+    if (!unfinished.size) process.off("exit", removeUnfinished);
+  }
+}
 
 /**
  * Creates `dir` and the directories missing above it, one at a time (outermost first), and answers those it made.
@@ -77,19 +106,21 @@ export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
 export async function writeAtomically(path: string, bytes: Uint8Array, avoid?: Avoid): Promise<string> {
   const temp = temporaryPath(path);
   await ensureDirectoryOf(path);
-  try {
-    const file = await open(temp, "w");
+  return tracked(temp, async () => {
     try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
+      const file = await open(temp, "w");
+      try {
+        await file.writeFile(bytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      return await placeFile(temp, path, avoid);
+    } catch (e) {
+      await rm(temp, { force: true });
+      throw e;
     }
-    return await placeFile(temp, path, avoid);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
+  });
 }
 
 /**
@@ -154,19 +185,24 @@ export async function placeFile(temp: string, path: string, avoid?: Avoid): Prom
       if (code === "EEXIST") continue;
       if (!NO_HARD_LINKS.has(code)) throw e;
     }
+    let taken: Awaited<ReturnType<typeof open>>;
     try {
-      await (await open(name, "wx")).close();
+      taken = await open(name, "wx");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") continue;
       throw e;
     }
-    try {
-      await rename(temp, name);
-    } catch (e) {
-      await rm(name, { force: true });
-      throw e;
-    }
-    return name;
+    // The name is ours, empty until the rename: removed if the process exits before it (see `tracked`).
+    return tracked(name, async () => {
+      try {
+        await taken.close();
+        await rename(temp, name);
+      } catch (e) {
+        await rm(name, { force: true });
+        throw e;
+      }
+      return name;
+    });
   }
 }
 

@@ -69,6 +69,36 @@ syncBuiltinESMExports();
   return module;
 }
 
+/**
+ * A module that holds the CLI once it has opened the temporary file of a result (`….partial`, opened to be written;
+ * the check's probe is opened with `wx`) and says so on stderr (`HOLDING`): the file is there, not yet complete nor
+ * renamed, and stays so until a signal ends the process. No real-time window: the write waits for the test. Written to
+ * `dir`.
+ */
+function holdingTemporary(dir: string): string {
+  const module = join(dir, "holding.mjs");
+  writeFileSync(
+    module,
+    `import promises from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
+const real = promises.open;
+promises.open = async (path, flags, ...rest) => {
+  const file = await real(path, flags, ...rest);
+  if (String(path).endsWith(".partial") && flags === "w") {
+    process.stderr.write(${JSON.stringify(`${HOLDING}
+`)});
+    setInterval(() => {}, 1 << 30); // keeps the process alive while it waits (for a signal, never for time)
+    await new Promise(() => {});
+  }
+  return file;
+};
+syncBuiltinESMExports();
+`,
+  );
+  return module;
+}
+const HOLDING = "test: holding the temporary file";
+
 const WAITING = "Waiting for the image, so that it is not lost";
 
 let emu: Emulator;
@@ -395,6 +425,45 @@ describe("decart image", () => {
     const [name] = readdirSync(cwd);
     expect(name).toMatch(/^lucy-pro-t2i-\d{8}-\d{6}\.png$/);
     expect(stopped.stdout + stopped.stderr).toContain(join(cwd, name!));
+  });
+
+  it("-o -: the image held by Ctrl-C or SIGTERM is still written to stdout, then exit 130", async () => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const { child, done, release } = await startHeld(["image", "A lighthouse", "-o", "-"], emu.url, { env });
+      const waiting = onStderr(child, WAITING);
+      child.kill(signal);
+      await waiting;
+      release();
+      const stopped = await done;
+      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
+      // The bytes alone on stdout, the whole image (from its signature to its IEND chunk), no event around it.
+      expect(stopped.bytes.subarray(0, 8).equals(PNG), signal).toBe(true);
+      expect(stopped.bytes.subarray(-8).toString("hex"), signal).toBe("49454e44ae426082");
+      expect(stopped.stderr, signal).toContain("Ctrl-C again stops at once");
+    }
+  });
+
+  it("a second Ctrl-C while the image is being written exits at once and leaves no temporary file", async () => {
+    for (const output of ["held-write.png", undefined]) {
+      const cwd = join(dir, `held-write-${output ?? "default"}`);
+      mkdirSync(cwd);
+      const args = ["image", "A lighthouse", ...(output ? ["-o", join(cwd, output)] : [])];
+      const { child, done, release } = await startHeld(args, emu.url, {
+        env: { ...env, ...importing(holdingTemporary(dir)) },
+        cwd,
+      });
+      const waiting = onStderr(child, WAITING);
+      child.kill("SIGINT");
+      await waiting;
+      const writing = onStderr(child, HOLDING);
+      release();
+      await writing; // the temporary file is open beside the target, not yet complete
+      expect(readdirSync(cwd).filter((f) => f.endsWith(".partial"))).toHaveLength(1);
+      child.kill("SIGINT");
+      const stopped = await done;
+      expect(stopped.code, stopped.stderr).toBe(130);
+      expect(readdirSync(cwd), output).toEqual([]);
+    }
   });
 
   it("a second Ctrl-C while the image request is in flight exits at once, nothing saved", async () => {
