@@ -1,5 +1,6 @@
 import type {
   JobEvent,
+  JobSubmitResult,
   PollOptions,
   PollSchedule,
   StatusRead,
@@ -53,6 +54,12 @@ export interface JobOptions {
 /** `watchJob` options: with the job's model when known, which sets its expected duration and so the poll schedule. */
 export interface WatchJobOptions extends JobOptions {
   model?: VideoModel | VideoModelName;
+  /**
+   * The submit's answer, for a job you have just submitted (`client.queue.submit`): the watch starts from it as
+   * `submitJob`'s does, with `submitted` and the answer's status, and reads the job after the schedule's first wait
+   * rather than at once.
+   */
+  first?: JobSubmitResult;
 }
 
 /** `submitJob` options. */

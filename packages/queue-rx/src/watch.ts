@@ -9,12 +9,11 @@ import {
   type JobWatchStep,
   type StatusRead,
   type SubmitOptions,
-  type VideoModel,
   type VideoModelName,
 } from "@decart/core";
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, Subscription } from "rxjs";
 import { clientResult, clientStatus, clientSubmit, type ResultSource, type StatusSource } from "./sources.js";
-import type { JobOptions, SubmitJobOptions, WatchJobOptions } from "./types.js";
+import type { SubmitJobOptions, WatchJobOptions } from "./types.js";
 
 /** What a driver needs besides the watch: one status read, one download attempt, and where to wait. */
 export interface DriveWith {
@@ -220,11 +219,7 @@ function sharedPoller(
  * The events of a job through its shared poller: one per client and job while one downloads the result (a watcher
  * without `download` joins it, and ends at the download's start), else one per client, job and `download` choice.
  */
-function follow(
-  client: DecartClient,
-  jobId: string,
-  options: JobOptions & { model?: VideoModel | VideoModelName | undefined; first?: JobSubmitResult },
-): Observable<JobEvent> {
+function follow(client: DecartClient, jobId: string, options: WatchJobOptions): Observable<JobEvent> {
   const { model, first, timeoutMs, deadline, poll, download, background } = options;
   // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
   const start = (pace: Observable<boolean>) =>
@@ -262,6 +257,9 @@ function follow(
  * error); errors with the core's typed errors, carrying the job id (`JobTimeoutError` once `timeoutMs` runs out), but
  * for an id the client refuses before any request (`InvalidInputError`: empty, too long), which is no job's.
  * Cold: nothing happens until you subscribe.
+ *
+ * With `first` (the submit's answer of a job you have just submitted), it starts from that answer as `submitJob` does:
+ * `submitted` first.
  *
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
  * gets the latest event at once (never `submitted`); when the last one unsubscribes, the timer stops and the request

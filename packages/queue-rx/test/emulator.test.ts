@@ -1,6 +1,6 @@
 import { DecartError, type JobEvent, models } from "@decart/core";
 import type { Emulator, FaultRule } from "@decart/emulator";
-import { from, lastValueFrom, Subject, type Subscription, throwError, toArray } from "rxjs";
+import { from, lastValueFrom, Subject, type Subscription, tap, throwError, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import { statusChanges } from "../src/operators.js";
@@ -46,6 +46,26 @@ describe("over HTTP, against the emulator", () => {
     );
     expect(statuses[statuses.length - 1]).toBe("completed");
     expect(emu.job(job_id)!.contentReads).toBe(0);
+  });
+
+  it("watchJob with `first` (a job you submitted): starts from the answer, `submitted` and its status before any read", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const first = await client.queue.submit({ model, prompt: "submitted, then watched" });
+    let reads = 0;
+    const statusSource: StatusSource = (id, within) => {
+      reads++;
+      return clientStatus(client)(id, within);
+    };
+    const seen: [JobEvent["type"], number][] = [];
+    const watched = watchJob(client, first.job_id, { model, download: false, first, statusSource });
+    await lastValueFrom(watched.pipe(tap((event) => seen.push([event.type, reads]))));
+    expect(seen.slice(0, 2)).toEqual([
+      ["submitted", 0],
+      ["status", 0], // the answer's status (pending): no read was needed for it
+    ]);
+    expect(seen.at(-1)).toEqual(["completed", reads]);
+    expect(emu.job(first.job_id)!.statusReads).toBe(reads);
   });
 
   it("10 subscribers of one job make the status reads of one poller, and one download", async () => {

@@ -8,7 +8,7 @@ import type {
   VideoModel,
   VideoModelName,
 } from "@decart/core";
-import { fromAbortable, jobFailed, submitJob, watchJob } from "@decart/queue-rx";
+import { jobFailed, watchJob } from "@decart/queue-rx";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, madeNothing, Store } from "./store.js";
@@ -328,12 +328,7 @@ class VideoGenerator {
     const { download, poll, whenHidden } = job.options;
     const options = { download, poll, deadline: job.deadline, background: pacing(whenHidden) };
     // First from the submit's answer; again (shown after an `<Activity>` hid it, or `retry()`) from a read of the job.
-    const events = job.seen
-      ? watchJob(this.client, first.job_id, { ...options, model })
-      : submitJob(this.client, { model } as SubmitOptions<VideoModelName>, {
-          ...options,
-          submitSource: () => fromAbortable(async () => first),
-        });
+    const events = watchJob(this.client, first.job_id, { ...options, model, first: job.seen ? undefined : first });
     job.seen = true;
     const end = () => {
       if (this.job === job) this.job = undefined;
