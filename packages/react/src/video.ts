@@ -1,12 +1,13 @@
-import type {
-  DecartClient,
-  JobEvent,
-  JobSubmitResult,
-  PollOptions,
-  PollSchedule,
-  SubmitOptions,
-  VideoModel,
-  VideoModelName,
+import {
+  type DecartClient,
+  InvalidInputError,
+  type JobEvent,
+  type JobSubmitResult,
+  type PollOptions,
+  type PollSchedule,
+  type SubmitOptions,
+  type VideoModel,
+  type VideoModelName,
 } from "@decart/core";
 import { jobFailed, watchJob } from "@decart/queue-rx";
 import { useMemo, useSyncExternalStore } from "react";
@@ -14,7 +15,11 @@ import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, madeNothing, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
 
-/** Options of `useJob` (read when watching starts) and `useGenerateVideo` (read by each `submit`). */
+/**
+ * Options of `useJob` (read when watching starts) and `useGenerateVideo` (read by each `submit`). No `signal`, unlike
+ * the core's `WaitOptions`: `stop()` stops watching (a submit's `input.signal` aborts the submit); a `signal` given
+ * anyway throws an `InvalidInputError` as the hook renders, rather than being ignored.
+ */
 export interface VideoJobOptions {
   /** `false` to end at `completed` without downloading the video (`result` stays undefined). Default `true`. */
   download?: boolean;
@@ -31,6 +36,17 @@ export interface VideoJobOptions {
    */
   whenHidden?: "slow" | "keep";
 }
+
+/**
+ * Refuses a `signal` in a hook's options (the core's `WaitOptions` have one; these hooks do not): it would be ignored,
+ * where the hook's `stop()` stops watching (and a submit's input takes the signal that aborts the submit).
+ */
+const noSignal = (hook: string, options: object): void => {
+  if ((options as { signal?: unknown }).signal)
+    throw new InvalidInputError(`${hook}: "signal" is not an option: call stop() to stop watching`, {
+      field: "signal",
+    });
+};
 
 /** The page's visibility, as queue-rx's `background`, unless the hook keeps the pace when hidden. */
 const pacing = (whenHidden: VideoJobOptions["whenHidden"]) => (whenHidden === "keep" ? undefined : pageHidden);
@@ -269,6 +285,7 @@ class JobFollower {
  * A `null` or `undefined` job id reads nothing.
  */
 export function useJob(jobId: string | null | undefined, options: UseJobOptions = {}): JobHandle {
+  noSignal("useJob", options);
   const client = useDecartClient();
   const { model, download, poll, timeoutMs, whenHidden, keepResultMs } = options;
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new follower only when what it watches changes
@@ -440,6 +457,7 @@ class VideoGenerator {
  * (a job goes on as it was submitted). The state is always `idle` on the server.
  */
 export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration {
+  noSignal("useGenerateVideo", options);
   const client = useDecartClient();
   const generator = useMemo(() => new VideoGenerator(client), [client]);
   generator.options = options;

@@ -1,4 +1,4 @@
-import { JobFailedError, JobTimeoutError, models, type PollSchedule } from "@decart/core";
+import { InvalidInputError, JobFailedError, JobTimeoutError, models, type PollSchedule } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -513,6 +513,43 @@ describe("useJob", () => {
     expect(result.current.none.status).toBe("idle");
     expect(page.sent.length).toBeGreaterThan(0);
     expect(page.sent.every((url) => url === `${emu!.url}/v1/jobs/${job_id}`)).toBe(true);
+  });
+});
+
+describe("a `signal` in the options of useJob or useGenerateVideo", () => {
+  it("is refused with an InvalidInputError naming it and the fix (stop()), not ignored: nothing is read", async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched with a signal of its own [hold]" });
+    const signal = new AbortController().signal;
+    const wrapper = strictWith(client);
+    vi.spyOn(console, "error").mockImplementation(() => {}); // React's report of the error thrown while rendering
+    const refused = (render: () => unknown) => {
+      try {
+        render();
+      } catch (error) {
+        return error;
+      }
+    };
+    // The options' types have no `signal` (they do not extend the core's WaitOptions, whose `signal` stops a watch).
+    // @ts-expect-error `signal` is not an option of useJob
+    const job = refused(() => renderHook(() => useJob(job_id, { model, signal }), { wrapper }));
+    // @ts-expect-error nor of useGenerateVideo
+    const video = refused(() => renderHook(() => useGenerateVideo({ signal }), { wrapper }));
+    for (const [error, hook] of [
+      [job, "useJob"],
+      [video, "useGenerateVideo"],
+    ] as const) {
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "signal" });
+      expect((error as Error).message).toMatch(new RegExp(`^${hook}: "signal" is not an option: .*stop\\(\\)`));
+    }
+    expect(await settled()).toBe(page.sent.length);
+    expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]); // nothing watched the job
+    // `signal: undefined` (a spread of options without one) is no signal: the job is watched as without it.
+    const { result } = renderHook(() => useJob(job_id, { model, signal: undefined } as never), { wrapper });
+    await until(() => result.current.status === "processing");
+    expect(emu.release(job_id)).toBe(true);
   });
 });
 
