@@ -1,4 +1,4 @@
-import type { DecartClient, ImageModelName, ProcessOptions } from "@decart/core";
+import { type DecartClient, type ImageModelName, InvalidInputError, type ProcessOptions } from "@decart/core";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, madeNothing, Store } from "./store.js";
@@ -18,7 +18,8 @@ export interface ImageGeneration extends GenerationState {
    * Generates an image through the Process API (call it from an event handler, never from an effect): `submitting`,
    * then `completed` with the image in `result`, or `error`. Resolves with the image, or `undefined` when the request
    * failed or was stopped (the error is in the state). A request still running is stopped first. `input.signal` aborts
-   * the request too (one already aborted sends nothing): the state is then `error` with the core's `AbortError`.
+   * the request too (one already aborted sends nothing): the state is then `error` with the core's `AbortError`. A
+   * field of `input` whose getter throws (`signal`'s too) sends nothing: `error`, an `InvalidInputError` naming it.
    */
   submit<M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined>;
   /** Aborts the request in flight, and the state goes back to `idle`; a state after the request stays as it was. */
@@ -62,19 +63,35 @@ class ImageGenerator {
     this.controller = controller;
     this.input = input;
     this.store.replace({ ...idle, status: "submitting", watching: true });
+    // Your input, each field read once, here (the copy gets the hook's signal): a field whose getter throws (your
+    // `signal`'s too) ends in `error`, an `InvalidInputError` naming it with what it threw as `cause`, as the core's
+    // own check would name it.
+    const call: Record<string, unknown> = {};
+    let key = "input";
     // Your `signal` aborts the request too (one already aborted sends nothing): its abort is yours, an `error` (the
     // core's `AbortError`), where the hook's own (`halt`, which lets go of `controller`) leaves the state to it. A
     // `signal` that is no AbortSignal goes to the core, whose check makes it an `InvalidInputError`.
-    const signal = input?.signal;
-    const yours = signal instanceof AbortSignal;
+    let signal: AbortSignal | undefined;
+    let yours = false;
     const abort = () => controller.abort(signal!.reason);
-    if (yours) {
-      if (signal.aborted) abort();
-      signal.addEventListener("abort", abort);
-    }
     try {
+      try {
+        for (key of Object.keys(input ?? {})) call[key] = (input as Record<string, unknown>)[key];
+      } catch (cause) {
+        throw new InvalidInputError(`Invalid input: "${key}" must be a value that can be read`, {
+          field: key,
+          expected: "a value that can be read",
+          cause,
+        });
+      }
+      signal = call.signal as AbortSignal | undefined;
+      yours = signal instanceof AbortSignal;
+      if (yours) {
+        if (signal!.aborted) abort();
+        signal!.addEventListener("abort", abort);
+      }
       const image = await this.client.process({
-        ...input,
+        ...call,
         signal: signal && !yours ? signal : controller.signal,
       } as ProcessOptions<M>);
       if (this.controller !== controller) return undefined;
@@ -88,7 +105,7 @@ class ImageGenerator {
       }
       return undefined;
     } finally {
-      if (yours) signal.removeEventListener("abort", abort);
+      if (yours) signal!.removeEventListener("abort", abort);
     }
   };
 

@@ -133,6 +133,34 @@ describe("useGenerateImage and your signal", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("an input whose `signal` getter throws ends in `error`: an InvalidInputError naming it, the throw its cause", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const thrown = new Error("this signal cannot be read");
+    const input = {
+      model,
+      prompt: "a signal that throws",
+      get signal(): AbortSignal {
+        throw thrown;
+      },
+    };
+    let image: Blob | undefined | "unset" = "unset";
+    await act(async () => {
+      image = await result.current.submit(input);
+    });
+    expect(image).toBeUndefined();
+    expect(result.current).toMatchObject({ status: "error", watching: false, error: { field: "signal" } });
+    expect(result.current.error).toBeInstanceOf(InvalidInputError);
+    expect(result.current.error!.cause).toBe(thrown);
+    expect(emu.stats().requests.total).toBe(0); // nothing sent
+    // Not stuck: the next submit runs.
+    await act(async () => {
+      image = await result.current.submit({ model, prompt: "a lighthouse" });
+    });
+    expect(result.current).toMatchObject({ status: "completed", error: undefined, result: image });
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+  });
+
   it("your signal aborts the request in flight (`error`, AbortError); stop() still goes back to idle", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
     const page = countingFetch();
