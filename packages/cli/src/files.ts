@@ -313,6 +313,27 @@ export async function checkOutputFile(path: string, what: string): Promise<void>
 }
 
 /**
+ * Checks, creating nothing, that `path`, where it exists, is a regular file (or a directory, which the other checks
+ * refuse with their own words): a named pipe, a socket or a device passes every other check, but a read of a named pipe
+ * waits for a writer forever and a journal's flush (`fsync`) fails there once a job is paid for. A usage error (exit 2)
+ * naming `what` and the kind otherwise.
+ */
+export async function checkRegularFile(path: string, what: string): Promise<void> {
+  const stats = await stat(path).catch(() => undefined);
+  if (!stats || stats.isFile() || stats.isDirectory()) return;
+  const kind = stats.isFIFO()
+    ? "a named pipe (FIFO)"
+    : stats.isSocket()
+      ? "a socket"
+      : stats.isCharacterDevice()
+        ? "a character device"
+        : stats.isBlockDevice()
+          ? "a block device"
+          : "a special file";
+  throw usageError(`${what}: ${resolve(path)} is ${kind}, not a regular file; give a file (nothing was sent)`);
+}
+
+/**
  * Checks, creating nothing, that a file that is only read (the journal of `jobs list`) can be read at `path` if it is
  * there: not a directory, no file on the way, nothing that stops its lookup. A usage error (exit 2) otherwise.
  */

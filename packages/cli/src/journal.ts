@@ -7,6 +7,7 @@ import {
   type Avoid,
   checkOutputFile,
   checkReadableFile,
+  checkRegularFile,
   ensureDirectoryOf,
   isBelow,
   lookupError,
@@ -57,13 +58,13 @@ export interface JournalJob {
 }
 
 /**
- * The journal's path: `--journal`, else `DECART_JOURNAL`, else `$XDG_STATE_HOME/decart/jobs.jsonl` (by default
- * `~/.local/state/decart/jobs.jsonl`).
+ * The journal's absolute path (a relative one from the current directory, as every path the CLI prints): `--journal`,
+ * else `DECART_JOURNAL`, else `$XDG_STATE_HOME/decart/jobs.jsonl` (by default `~/.local/state/decart/jobs.jsonl`).
  */
 export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (flag) return flag;
-  if (env.DECART_JOURNAL) return env.DECART_JOURNAL;
-  return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
+  if (flag) return resolve(flag);
+  if (env.DECART_JOURNAL) return resolve(env.DECART_JOURNAL);
+  return resolve(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
 }
 
 /**
@@ -101,19 +102,20 @@ export function checkJournalApart(flag: string | undefined, written: readonly st
   const clash = journalClash(flag, written);
   if (clash === undefined) return;
   throw usageError(
-    `the journal ${resolve(journalPath(flag))} (--journal, DECART_JOURNAL) is where the command writes (${what}: ${clash}); ` +
+    `the journal ${journalPath(flag)} (--journal, DECART_JOURNAL) is where the command writes (${what}: ${clash}); ` +
       "give a journal outside it, or another name (nothing was sent)",
   );
 }
 
 /**
- * The journal at `journalPath(flag)`, once checked to be a file that can be written (a usage error, exit 2, before
- * anything is sent otherwise). With `{ write: false }` (a command that only reads it), checked to be readable if it is
- * there, creating nothing.
+ * The journal at `journalPath(flag)`, once checked to be a regular file (where it exists: not a named pipe, a socket
+ * or a device) that can be written (a usage error, exit 2, before anything is sent otherwise). With `{ write: false }`
+ * (a command that only reads it), checked to be readable if it is there, creating nothing.
  */
 export async function openJournal(flag: string | undefined, { write = true } = {}): Promise<Journal> {
   const path = journalPath(flag);
   const what = `the journal ${path} (--journal, DECART_JOURNAL)`;
+  await checkRegularFile(path, what);
   await (write ? checkOutputFile(path, what) : checkReadableFile(path, what));
   return new Journal(path, what);
 }

@@ -79,17 +79,21 @@ export function finished(child: ChildProcess): Promise<Run> {
   });
 }
 
+/** The requests `startHeld` holds by default: the paid ones, a submit (`POST /v1/jobs/…`) or an image (`POST /v1/generate/…`). */
+const PAID = /^POST \/v1\/(jobs|generate)\//;
+
 /**
  * Starts the CLI through a proxy in front of `upstream` (the emulator's URL) that holds the answer of its paid request
- * (a submit, `POST /v1/jobs/…`, or an image, `POST /v1/generate/…`) until `release()` (never, if it is not called), and
- * resolves once that answer has come from the server (the job or the image made, the answer not yet passed on). No
- * real-time window: the answer comes when the test says.
+ * (a submit, `POST /v1/jobs/…`, or an image, `POST /v1/generate/…`; or those whose `METHOD path` matches `hold`) until
+ * `release()` (never, if it is not called), and resolves once that answer has come from the server (the job or the
+ * image made, the answer not yet passed on). No real-time window: the answer comes when the test says.
  */
 export async function startHeld(
   args: string[],
   upstream: string,
-  options: RunOptions = {},
+  options: RunOptions & { hold?: RegExp } = {},
 ): Promise<{ child: ChildProcess; done: Promise<Run>; release: () => void }> {
+  const hold = options.hold ?? PAID;
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let answered!: () => void;
@@ -100,7 +104,7 @@ export async function startHeld(
       new URL(req.url!, base),
       { method: req.method, headers: { ...req.headers, host: base.host } },
       async (answer) => {
-        if (req.method === "POST" && /^\/v1\/(jobs|generate)\//.test(req.url!)) {
+        if (hold.test(`${req.method} ${req.url}`)) {
           answered();
           await released;
         }

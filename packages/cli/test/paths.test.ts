@@ -2,6 +2,7 @@
  * Where results go: every command prints and records absolute paths, and a place that cannot take the result (a file
  * where a directory should be, a directory where a file should be) is a usage error (exit 2) before anything is sent.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
@@ -18,11 +19,28 @@ beforeAll(() => {
   mkdirSync(join(dir, "a-directory"));
   symlinkSync(join(dir, "nowhere"), join(dir, "a-broken-link"));
   symlinkSync("a-loop", join(dir, "a-loop")); // a link to itself: every lookup through it is ELOOP
+  execFileSync("mkfifo", [join(dir, "a-fifo")]); // a named pipe: a read waits for a writer, fsync fails there
+  symlinkSync("a-fifo", join(dir, "a-link-to-a-fifo"));
 });
 
 const sent = () => emu.stats().requests.total;
 
 describe("output paths", () => {
+  it("a relative journal (--journal, DECART_JOURNAL) is printed as its absolute path", async () => {
+    const cwd = join(dir, "relative journal");
+    mkdirSync(cwd);
+    const list = await run(["jobs", "list", "--journal", "rel.jsonl", "--no-json"], { env, cwd });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toContain(`No jobs in ${join(cwd, "rel.jsonl")}`);
+    const video = await run(["video", "A lake", "-o", "v.mp4", "--no-json"], {
+      env: { ...env, DECART_JOURNAL: "rel.jsonl" },
+      cwd,
+    });
+    expect(video.code, video.stderr).toBe(0);
+    expect(video.stderr).toContain(`(journal: ${join(cwd, "rel.jsonl")})`);
+    expect(readFileSync(join(cwd, "rel.jsonl"), "utf8")).toContain(join(cwd, "v.mp4"));
+  });
+
   it("image and video print and record the absolute path of a relative -o, in a directory with spaces and unicode", async () => {
     const cwd = join(dir, "with space ☃");
     mkdirSync(cwd);
@@ -86,6 +104,32 @@ describe("output paths", () => {
     ["image -o the journal", ["image", "A lighthouse", "-o", "j.jsonl"], "is where the command writes (-o j.jsonl"],
     ["jobs submit with the journal a directory", ["jobs", "submit", "A lake", "--journal", "a-directory"], "journal"],
     ["video with the journal below a file", ["video", "A lake", "--journal", "a-file/j.jsonl"], "journal"],
+    // A journal that is not a regular file passes the other checks: the submit would be paid for, and its record then
+    // fail (fsync on a pipe), or a batch would wait forever reading a pipe that has no writer.
+    ...[
+      ["jobs submit", "jobs", "submit", "A lake"],
+      ["video", "video", "A lake", "-o", "x.mp4"],
+      ["batch", "batch", "lines.jsonl", "--out", "fifo-results"],
+      ["jobs list", "jobs", "list"],
+    ].map(([name, ...args]) => [
+      `${name} with the journal a named pipe`,
+      [...args, "--journal", "a-fifo"],
+      /the journal \/\S+\/a-fifo \(--journal, DECART_JOURNAL\): \/\S+\/a-fifo is a named pipe \(FIFO\), not a regular file; give a file/,
+    ]),
+    [
+      "jobs submit with the journal a link to a named pipe",
+      ["jobs", "submit", "A lake", "--journal", "a-link-to-a-fifo"],
+      "is a named pipe (FIFO), not a regular file",
+    ],
+    ...(existsSync("/dev/null")
+      ? [
+          [
+            "jobs submit with the journal /dev/null",
+            ["jobs", "submit", "A lake", "--journal", "/dev/null"],
+            "/dev/null is a character device, not a regular file",
+          ],
+        ]
+      : []),
     ["image -o a name too long", ["image", "A lighthouse", "-o", `${"n".repeat(240)}.png`], "file name is too long"],
     ["video -o a name too long", ["video", "A lake", "-o", `${"é".repeat(120)}.mp4`], "at most 238 bytes"],
     [

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -305,31 +304,39 @@ describe("decart jobs", () => {
     expect(human.stdout).toContain(jobId);
   });
 
-  // A named pipe as the journal: it passes the check (it can be opened and written), then every flush fails (fsync
-  // of a pipe is EINVAL on Linux), as a full disk would fail it.
-  it.runIf(process.platform === "linux")(
-    "submit and result with a journal that cannot be written print the id all the same, and exit 1",
-    async () => {
-      const fifo = join(dir, "journal-fifo");
-      execFileSync("mkfifo", [fifo]);
-      const submitted = await run(["jobs", "submit", "A lake", "--no-json", "--journal", fifo], { env });
-      expect(submitted.code).toBe(1);
-      const jobId = submitted.stdout.trim();
-      expect(emu.job(jobId)).toBeDefined();
-      expect(submitted.stderr).toContain(`Could not write the journal ${fifo} (EINVAL`);
-      expect(submitted.stderr).toContain(`Keep its id: decart jobs wait ${jobId}`);
-      const out = join(dir, "fifo.mp4");
-      // Its result, once the job is done.
-      expect((await run(["jobs", "wait", jobId, "-o", join(dir, "fifo-waited.mp4")], { env })).code).toBe(0);
-      const result = await run(["jobs", "result", jobId, "-o", out, "--journal", fifo], { env });
-      expect(result.code, result.stderr).toBe(1);
-      expect(events(result.stdout).filter((e) => e.type !== "downloading")).toEqual([
-        expect.objectContaining({ type: "saved", job_id: jobId, path: out }),
-        { type: "journal_failed", job_id: jobId, error: "EINVAL: invalid argument" },
-      ]);
-      expect(await sha256(out)).toBe(served(jobId).resultSha256);
-    },
-  );
+  it("submit and result with a journal that cannot be written print the id all the same, and exit 1", async () => {
+    const journalDir = join(dir, "unwritable-journal");
+    const journalFile = join(journalDir, "jobs.jsonl");
+    // Once the CLI has checked the journal (the check leaves no directory behind) and its request is answered by the
+    // server (the answer held), a file takes the place of the journal's directory, as a full disk or a lost permission
+    // would fail it: no record can be written from then on.
+    const held = async (args: string[], hold?: RegExp) => {
+      rmSync(journalDir, { force: true });
+      const { done, release } = await startHeld([...args, "--journal", journalFile], emu.url, {
+        env,
+        ...(hold && { hold }),
+      });
+      writeFileSync(journalDir, "");
+      release();
+      return done;
+    };
+    const submitted = await held(["jobs", "submit", "A lake", "--no-json"]);
+    expect(submitted.code, submitted.stderr).toBe(1);
+    const jobId = submitted.stdout.trim();
+    expect(emu.job(jobId)).toBeDefined();
+    expect(submitted.stderr).toContain(`Could not write the journal ${journalFile} (ENOTDIR`);
+    expect(submitted.stderr).toContain(`Keep its id: decart jobs wait ${jobId}`);
+    const out = join(dir, "unwritable.mp4");
+    // Its result, once the job is done.
+    expect((await run(["jobs", "wait", jobId, "-o", join(dir, "unwritable-waited.mp4")], { env })).code).toBe(0);
+    const result = await held(["jobs", "result", jobId, "-o", out], /^GET \/v1\/jobs\/[^/]+\/content/);
+    expect(result.code, result.stderr).toBe(1);
+    expect(events(result.stdout).filter((e) => e.type !== "downloading")).toEqual([
+      expect.objectContaining({ type: "saved", job_id: jobId, path: out }),
+      { type: "journal_failed", job_id: jobId, error: "ENOTDIR" },
+    ]);
+    expect(await sha256(out)).toBe(served(jobId).resultSha256);
+  });
 
   it("status of an unknown job exits 1; wait on a failed job exits 3", async () => {
     const unknown = await run(["jobs", "status", "job_00000000000000000000000000000000"], { env });
