@@ -20,9 +20,10 @@ interface Props {
 }
 
 /**
- * One run as it goes: its status, the timeline of the statuses it reached with their times, its error, a "Try again"
- * while the hook's `retry()` would do something (its `canRetry`: the page does not decide when that is safe), then
- * the video or image (through `useResultUrl`) and a download of the same file.
+ * One run as it goes: its status, the timeline of the statuses it reached with their times, its error, a button while
+ * the hook's `retry()` would do something (its `canRetry`: the page does not decide when that is safe), then the video
+ * or image (through `useResultUrl`) and a download of the same file. The button says "Watch again" when there is no
+ * error (the run was stopped: `retry()` follows the same job again, no new job) and "Try again" after an error.
  */
 export function RunView({ title, run, startedAt, fallbackName }: Props) {
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
@@ -55,7 +56,7 @@ export function RunView({ title, run, startedAt, fallbackName }: Props) {
       {run.canRetry && (
         <p>
           <button type="button" onClick={() => void run.retry()}>
-            Try again
+            {run.error ? "Try again" : "Watch again"}
           </button>
         </p>
       )}

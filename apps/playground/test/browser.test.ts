@@ -102,8 +102,10 @@ async function followHeldJob(page: Page, prompt: string): Promise<{ jobId: strin
   return { jobId, run };
 }
 
-/** The run's "Try again" button (shown while the hook's `canRetry`). */
+/** The run's "Try again" button (shown while the hook's `canRetry`, after an error). */
 const tryAgain = (run: Locator) => run.getByRole("button", { name: "Try again" });
+/** The run's "Watch again" button (shown while the hook's `canRetry` without an error: the run was stopped). */
+const watchAgain = (run: Locator) => run.getByRole("button", { name: "Watch again" });
 
 /** The job id a run shows. */
 const shownJobId = async (run: Locator) => (await run.locator(".job").textContent())?.replace("job", "").trim() ?? "";
@@ -238,23 +240,46 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("Stop following says the job is no longer watched and takes its button away (the job goes on); Try again follows it again", async () => {
+  it("Stop following says the job is no longer watched and takes its button away (the job goes on); Watch again follows it again", async () => {
     const { page } = await openPage();
     const { jobId, run } = await followHeldJob(page, "A tide that nobody watches [hold]");
-    await expect(tryAgain(run).count()).resolves.toBe(0); // watched: nothing to try again
+    await expect(watchAgain(run).count()).resolves.toBe(0); // watched: nothing to watch again
     await page.getByRole("button", { name: "Stop following" }).click();
     await run.getByText("no longer watched").waitFor();
     await expect(page.getByRole("button", { name: "Stop following" }).count()).resolves.toBe(0);
     await expect(run.getByRole("status").textContent()).resolves.toBe("processing");
     expect(emu.job(jobId)?.status).toBe("processing"); // not cancelled
-    // useJob's retry() watches the same job again.
-    await tryAgain(run).click();
-    await page.getByRole("button", { name: "Stop following" }).waitFor();
+    // useJob's retry() watches the same job again: the button says so.
     await expect(tryAgain(run).count()).resolves.toBe(0);
+    await watchAgain(run).click();
+    await page.getByRole("button", { name: "Stop following" }).waitFor();
+    await expect(watchAgain(run).count()).resolves.toBe(0);
     expect(emu.release(jobId)).toBe(true);
     await reached(run, "completed");
     await expect(expectVideoPlays(run)).resolves.toBe(jobId);
-    await expect(tryAgain(run).count()).resolves.toBe(0);
+    await expect(watchAgain(run).count()).resolves.toBe(0);
+    await page.context().close();
+  });
+
+  it("Stop watching the form's run offers Watch again (not Try again): it follows the same job, no new one is made", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const before = emu.stats().jobsCreated;
+    await page.getByLabel("prompt").fill("A harbour watched, left, and watched again [hold]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "processing");
+    await expect(watchAgain(run).count()).resolves.toBe(0); // watched: nothing to watch again
+    await page.getByRole("button", { name: "Stop watching" }).click();
+    await run.getByText("no longer watched").waitFor();
+    await expect(tryAgain(run).count()).resolves.toBe(0); // nothing would be tried again: the same job is watched
+    await watchAgain(run).click();
+    await page.getByRole("button", { name: "Stop watching" }).waitFor();
+    await expect(watchAgain(run).count()).resolves.toBe(0);
+    const jobId = await shownJobId(run);
+    expect(emu.release(jobId)).toBe(true);
+    await reached(run, "completed");
+    await expect(expectVideoPlays(run)).resolves.toBe(jobId);
+    expect(emu.stats().jobsCreated).toBe(before + 1); // one job: watching again made none
     await page.context().close();
   });
 

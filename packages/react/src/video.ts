@@ -72,7 +72,7 @@ export interface UseJobOptions extends VideoJobOptions {
 export interface JobHandle extends GenerationState {
   /**
    * Whether `retry()` would watch the job again now (after `error` or `stop()`, with a job id), by the rule `retry()`
-   * follows: show a "Try again" only then.
+   * follows: show its button only then. It only ever watches the same job again ("Watch again"; never a new job).
    */
   canRetry: boolean;
   stop(): void;
@@ -88,9 +88,10 @@ export interface JobHandle extends GenerationState {
 export interface VideoGeneration extends GenerationState {
   /**
    * Whether `retry()` would do something now (watch the same job again, or submit the same inputs again), by the rule
-   * `retry()` follows: show a "Try again" only then. False when nothing was submitted (or after `reset()`), while
+   * `retry()` follows: show its button only then. False when nothing was submitted (or after `reset()`), while
    * watching, once `completed`, and after a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`) or that your
-   * `signal` aborted.
+   * `signal` aborted. True without an `error` only after `stop()`: `retry()` then watches the same job again, no new
+   * job, so label its button "Watch again" rather than "Try again".
    */
   canRetry: boolean;
   /**

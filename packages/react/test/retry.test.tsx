@@ -107,7 +107,8 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
       submitted = result.current.submit({ model, prompt: "stopped, then wanted after all [hold]" });
       result.current.stop();
     });
-    expect(result.current).toMatchObject({ status: "submitting", watching: false, canRetry: true });
+    // canRetry without an error: stopped, and retry() watches the same job again (a "Watch again" button).
+    expect(result.current).toMatchObject({ status: "submitting", watching: false, canRetry: true, error: undefined });
     act(() => {
       again = result.current.retry();
     });
@@ -120,7 +121,7 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     await until(() => result.current.status === "processing");
     // Stopped once the job runs, then retried: the same job again.
     act(() => result.current.stop());
-    expect(result.current).toMatchObject({ status: "processing", watching: false, canRetry: true });
+    expect(result.current).toMatchObject({ status: "processing", watching: false, canRetry: true, error: undefined });
     expect(await retried(result)).toBe(jobId);
     expect(result.current).toMatchObject({ status: "processing", watching: true, jobId });
     expect(emu.release(jobId!)).toBe(true);
