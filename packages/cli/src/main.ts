@@ -188,16 +188,20 @@ Examples:
       "--resume",
       "finish a batch: lines with a job id (journal) are watched, never submitted again; images written are kept",
     )
-    .option("--timeout <seconds>", "give up waiting for a video job after this long (its line fails; the job goes on)")
+    .option(
+      "--timeout <seconds>",
+      "give up waiting for a video job after this long, from its submit's answer (its line fails; the job goes on)",
+    )
     .addHelpText(
       "after",
       `
 Each line needs a unique custom_id (a missing or repeated one stops the batch before anything is sent); model
 defaults to lucy-pro-t2v; a line with an image model is one Process API request, its image saved as <custom_id>.png
 (or .jpg, .webp) and journaled once written; file fields take a path (relative to the batch file) or an http(s) URL.
-A 429 slows the whole batch. At the end: results.jsonl (how each line ended), errors.jsonl (the failed lines as
-given: fix them and run that file as a batch), a summary, and exit 0 (all completed), 6 (some failed) or 130 (Ctrl-C:
-nothing cancelled).
+A 429 slows the whole batch; a submit refused with 429 is tried again up to 8 times within 60 s of waiting, whatever
+--timeout says (it counts from the submit's answer). At the end: results.jsonl (how each line ended), errors.jsonl
+(the failed lines as given: fix them and run that file as a batch), a summary, and exit 0 (all completed), 6 (some
+failed) or 130 (Ctrl-C: nothing cancelled).
 
 Examples:
   decart batch prompts.jsonl --concurrency 16 --out results/
