@@ -162,6 +162,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let requestCounter = 0;
   const nextRequestId = () => `${requestIdPrefix}${(++requestCounter).toString(36)}`;
 
+  /**
+   * The last request routed on each connection, and the last answer (that request's, or a 417's): pipelined requests
+   * are answered in order, so that answer is the last one.
+   */
+  const lastRequest = new WeakMap<Socket, Ctx>();
+  const lastAnswer = new WeakMap<Socket, ServerResponse>();
+
   /** Sends the request to its handler (after the Host rule); returns a promise when the answer comes later. */
   function route(ctx: Ctx, method: string, path: string, query: string): Promise<void> | void {
     const problem = hostProblem(ctx.req.headers.host, ctx.req.httpVersion, hostHeaderCount(ctx.req.rawHeaders));
@@ -225,6 +232,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       awaitingContinue: expectsContinue,
       server: em,
     };
+    lastRequest.set(req.socket, ctx);
+    lastAnswer.set(req.socket, res);
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
@@ -277,6 +286,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // An `Expect` other than 100-continue: Node would answer a bare 417; answer it as JSON like every other error.
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
     stats.countRequest("other");
+    lastAnswer.set(req.socket, res);
     const text = `Unsupported Expect header: ${String(req.headers.expect).slice(0, 100)}`;
     res.writeHead(417, {
       "content-type": "application/json",
@@ -290,10 +300,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.on("connect", (_req: IncomingMessage, socket: Socket) => {
     stats.countRequest("other");
     socket.on("error", noop);
-    answerOnSocket(socket, 405, "Method Not Allowed", nextRequestId(), { allow: "GET, POST, DELETE, OPTIONS" });
+    afterAnswers(socket, () =>
+      answerOnSocket(socket, 405, "Method Not Allowed", nextRequestId(), { allow: "GET, POST, DELETE, OPTIONS" }),
+    );
   });
   // Bytes that are not HTTP, heads over 16 KiB, a head that does not arrive within headersTimeoutMs (408): JSON
-  // answers too.
+  // answers too, given after the answers of the requests before them on the connection (pipelined), which are never
+  // lost or cut for them.
+  const reported = new WeakSet<Socket>();
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     // A connection the client reset (or that broke under a write) is no request: a request on it was counted when it
     // was routed. Every other error here is a request that never reached a route.
@@ -301,23 +315,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       socket.destroy();
       return;
     }
-    stats.countRequest("other");
-    // A head that comes too late behind an answer being sent (a pipelined request): nothing can be added to that
-    // answer, so the connection is cut.
-    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (!socket.writable || inFlight?.headersSent) {
-      socket.destroy();
+    // A parser in error reports again with every read: the first report is the one answered.
+    if (reported.has(socket)) return;
+    reported.add(socket);
+    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+    const text =
+      status === 400 ? "Bad Request" : status === 431 ? "Request Header Fields Too Large" : "Request Timeout";
+    const last = lastRequest.get(socket);
+    if (last && !last.req.complete) {
+      // The error is in the body of a request already routed and counted (a bad chunk size): it is that request's
+      // answer, unless it has one already (which says Connection: close, as its body was not read).
+      if (!last.responded && !last.res.destroyed) {
+        last.fault = undefined;
+        detail(last, status, text);
+      }
       return;
     }
-    const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-    answerOnSocket(
-      socket,
-      status,
-      status === 400 ? "Bad Request" : status === 431 ? "Request Header Fields Too Large" : "Request Timeout",
-      nextRequestId(),
-    );
+    stats.countRequest("other");
+    afterAnswers(socket, () => answerOnSocket(socket, status, text, nextRequestId()));
   });
 
+  /**
+   * Runs `write` once every answer of the requests already routed on the connection is out (at once when there is
+   * none), so that an answer written straight to the socket never goes into the middle of one, nor ahead of one.
+   * When the connection is gone (or ending) by then, it is only closed.
+   */
+  function afterAnswers(socket: Socket, write: () => void): void {
+    const go = () => {
+      if (socket.writable && !socket.destroyed) write();
+      else socket.destroy();
+    };
+    const last = lastAnswer.get(socket);
+    if (last && !last.closed) last.once("close", go);
+    else go();
+  }
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once("error", onError);
