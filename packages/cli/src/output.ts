@@ -80,13 +80,14 @@ export class Output {
     return result;
   }
 
-  /** One NDJSON event on stdout (JSON mode only): each string in it scrubbed, then the line. */
+  /**
+   * One NDJSON event on stdout (JSON mode only), scrubbed as a whole line: a secret in a string of the event is in the
+   * line in the form JSON writes it (escaped once, or twice where the string held it escaped already), each a form
+   * that `addSecret` registered, and a secret in a key is caught too.
+   */
   event(event: { type: string; [key: string]: unknown }): void {
     if (!this.json) return;
-    const line = JSON.stringify(event, (_key, value: unknown) =>
-      typeof value === "string" ? this.redact(value) : value,
-    );
-    write(this.stdout, `${this.redact(line)}\n`);
+    write(this.stdout, `${this.redact(JSON.stringify(event))}\n`);
   }
 
   /** A line of data on stdout (human mode only; JSON mode carries the same through `event`). */

@@ -72,14 +72,16 @@ describe("--verbose", () => {
     expect(image.stderr).toMatch(/^← 200 POST \S+\/v1\/generate\/lucy-pro-t2i \(\d+ ms, request req_\w+\)$/m);
   });
 
-  it("never appears in the form JSON writes it (a quote escaped), quoted in a message and in its NDJSON line", async () => {
-    const quoted = 'dct_quote"Wn4Tb7Ks1Jf5';
-    for (const mode of ["--json", "--no-json"]) {
-      const { code, stdout, stderr } = await run(["image", "A lighthouse", `orientation=${quoted}`, mode], {
-        env: { ...env, DECART_API_KEY: quoted },
-      });
-      expect(code, stderr).toBe(2);
-      expect(stdout + stderr).not.toContain("Wn4Tb7Ks1Jf5");
+  it("never appears in the form JSON writes it (a quote or a backslash escaped), quoted in a message and in its NDJSON line", async () => {
+    // The message quotes the value as JSON does (escaped once); its NDJSON line escapes that again.
+    for (const key of ['dct_quote"Wn4Tb7Ks1Jf5', "dct_slash\\Wn4Tb7Ks1Jf5"]) {
+      for (const mode of ["--json", "--no-json"]) {
+        const { code, stdout, stderr } = await run(["image", "A lighthouse", `orientation=${key}`, mode], {
+          env: { ...env, DECART_API_KEY: key },
+        });
+        expect(code, stderr).toBe(2);
+        expect(stdout + stderr, `${key} ${mode}`).not.toContain("Wn4Tb7Ks1Jf5");
+      }
     }
   });
 
