@@ -18,17 +18,29 @@ export interface Principal {
   hash: Buffer;
 }
 
+/** Characters of `allowedOrigins` that live client tokens may hold in all (about 16 MiB), whatever their number. */
+export const MAX_TOKEN_ORIGIN_CHARS = 16 * 1024 * 1024;
+
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; detail: string };
 
 function sha256(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();
 }
 
+/**
+ * The keys, and the live client tokens, held within bounds: at most `maxTokens` tokens, whose `allowedOrigins` hold at
+ * most MAX_TOKEN_ORIGIN_CHARS characters in all (a token request beyond them answers 429).
+ */
 export class KeyStore {
   private readonly byHash = new Map<string, Principal>();
   private tokensSinceSweep = 0;
+  private tokens = 0;
+  private originChars = 0;
 
-  constructor(keys: readonly string[]) {
+  constructor(
+    keys: readonly string[],
+    private readonly maxTokens: number,
+  ) {
     keys.forEach((key, i) => {
       const hash = sha256(key);
       this.byHash.set(hash.toString("base64"), { accountId: `key${i}`, isClientToken: false, hash });
@@ -43,13 +55,31 @@ export class KeyStore {
     const found = this.byHash.get(hash.toString("base64"));
     if (!found || !timingSafeEqual(found.hash, hash)) return { ok: false, detail: "Invalid API key." };
     if (found.expiresAt !== undefined && now >= found.expiresAt) {
-      this.byHash.delete(hash.toString("base64"));
+      this.drop(hash.toString("base64"), found);
       return { ok: false, detail: "Client token expired." };
     }
     return { ok: true, principal: found };
   }
 
-  /** Creates an `ek_…` client token acting for `parent`. */
+  /**
+   * Whether a token with these origins fits within the bounds: undefined when it does, else the time (ms) until the
+   * live token that expires first is gone.
+   */
+  tokenRoom(now: number, allowedOrigins: readonly string[] | undefined): number | undefined {
+    const chars = originChars(allowedOrigins && new Set(allowedOrigins));
+    const fits = () => this.tokens < this.maxTokens && this.originChars + chars <= MAX_TOKEN_ORIGIN_CHARS;
+    if (fits()) return undefined;
+    let first = Number.POSITIVE_INFINITY;
+    for (const [k, p] of this.byHash) {
+      if (p.expiresAt === undefined) continue;
+      if (now >= p.expiresAt) this.drop(k, p);
+      else first = Math.min(first, p.expiresAt);
+    }
+    this.tokensSinceSweep = 0;
+    return fits() ? undefined : first - now;
+  }
+
+  /** Creates an `ek_…` client token acting for `parent` (tokenRoom said it fits). */
   createToken(
     parent: Principal,
     now: number,
@@ -61,14 +91,17 @@ export class KeyStore {
     const apiKey = `ek_${randomBytes(24).toString("base64url")}`;
     const hash = sha256(apiKey);
     const expiresAt = now + expiresInSeconds * 1000;
-    this.byHash.set(hash.toString("base64"), {
+    const token: Principal = {
       accountId: parent.accountId,
       isClientToken: true,
       expiresAt,
       ...(allowedModels ? { allowedModels: new Set(allowedModels) } : {}),
       ...(allowedOrigins ? { allowedOrigins: new Set(allowedOrigins) } : {}),
       hash,
-    });
+    };
+    this.byHash.set(hash.toString("base64"), token);
+    this.tokens++;
+    this.originChars += originChars(token.allowedOrigins);
     return { apiKey, expiresAt };
   }
 
@@ -76,6 +109,18 @@ export class KeyStore {
   private sweep(now: number): void {
     if (++this.tokensSinceSweep < 256) return;
     this.tokensSinceSweep = 0;
-    for (const [k, p] of this.byHash) if (p.expiresAt !== undefined && now >= p.expiresAt) this.byHash.delete(k);
+    for (const [k, p] of this.byHash) if (p.expiresAt !== undefined && now >= p.expiresAt) this.drop(k, p);
   }
+
+  private drop(k: string, token: Principal): void {
+    if (!this.byHash.delete(k)) return;
+    this.tokens--;
+    this.originChars -= originChars(token.allowedOrigins);
+  }
+}
+
+function originChars(origins: ReadonlySet<string> | undefined): number {
+  let n = 0;
+  for (const o of origins ?? []) n += o.length;
+  return n;
 }

@@ -18,6 +18,7 @@ export interface Settings {
   retentionMs: number;
   maxUploadBytes: number;
   maxJobs: number;
+  maxClientTokens: number;
   pollHints: boolean;
   random: () => number;
   /** The clock (`now` of the options). */

@@ -45,14 +45,18 @@ const DEFAULT_JOB_TIMEOUT_MS = 600_000;
 const DEFAULT_RETENTION_MS = 86_400_000;
 const DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 const DEFAULT_MAX_JOBS = 10_000;
+const DEFAULT_MAX_CLIENT_TOKENS = 10_000;
 
 function settingsOf(options: EmulatorOptions): Settings {
-  const { timing, resultBytes, maxJobs } = options;
+  const { timing, resultBytes, maxJobs, maxClientTokens } = options;
   if (resultBytes !== undefined && !(Number.isSafeInteger(resultBytes) && resultBytes > 0)) {
     throw new RangeError("resultBytes must be a positive integer");
   }
   if (maxJobs !== undefined && !(Number.isSafeInteger(maxJobs) && maxJobs > 0)) {
     throw new RangeError("maxJobs must be a positive integer");
+  }
+  if (maxClientTokens !== undefined && !(Number.isSafeInteger(maxClientTokens) && maxClientTokens > 0)) {
+    throw new RangeError("maxClientTokens must be a positive integer");
   }
   if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("now must be a function");
   for (const name of ["jobTimeoutMs", "retentionMs"] as const) {
@@ -67,6 +71,7 @@ function settingsOf(options: EmulatorOptions): Settings {
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     maxJobs: maxJobs ?? DEFAULT_MAX_JOBS,
+    maxClientTokens: maxClientTokens ?? DEFAULT_MAX_CLIENT_TOKENS,
     pollHints: options.pollHints === true,
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,
@@ -117,7 +122,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats,
     jobs: new JobStore(settings.maxJobs, settings.retentionMs, stats, settings.now()),
     files: new FileStore(settings.now()),
-    keys: new KeyStore(keys),
+    keys: new KeyStore(keys, settings.maxClientTokens),
     results: new ResultCache(options.resultBytes),
     faultRules: normaliseRules(options.faults ?? []),
     sleep,

@@ -2,6 +2,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { CreateTokenRequest, CreateTokenResponse } from "@decart/api";
 import { requestSchemas } from "@decart/api";
+import { MAX_TOKEN_ORIGIN_CHARS } from "./auth.js";
 import type { Emulation } from "./emulation.js";
 import { applyFault, authenticate, iso } from "./emulation.js";
 import type { Ctx } from "./http.js";
@@ -82,7 +83,19 @@ export async function handleTokens(ctx: Ctx, em: Emulation): Promise<void> {
   const expiresIn = body.expiresIn ?? (TOKEN_SCHEMA.properties?.expiresIn?.default as number | undefined) ?? 60;
   // Kept as the models that run, so that a token for an alias works on its target and the other way round.
   const allowed = body.allowedModels?.map(runs);
-  const created = em.keys.createToken(principal, em.settings.now(), expiresIn, allowed, body.allowedOrigins);
+  const now = em.settings.now();
+  const wait = em.keys.tokenRoom(now, body.allowedOrigins);
+  if (wait !== undefined) {
+    const seconds = Math.max(1, Math.ceil(wait / 1000));
+    return detail(
+      ctx,
+      429,
+      `The emulator keeps at most ${em.settings.maxClientTokens} live client tokens (maxClientTokens), their ` +
+        `allowedOrigins at most ${MAX_TOKEN_ORIGIN_CHARS} characters in all; the next one expires in ${seconds} s.`,
+      ["retry-after", String(seconds)],
+    );
+  }
+  const created = em.keys.createToken(principal, now, expiresIn, allowed, body.allowedOrigins);
   const permissions =
     body.allowedModels || body.allowedOrigins
       ? {

@@ -33,6 +33,11 @@ export interface EmulatorOptions {
    * 404, its content 410); when none has finished, a submit answers 429.
    */
   maxJobs?: number;
+  /**
+   * Most live client tokens; default 10_000. Their `allowedOrigins` hold at most 16 Mi characters in all. A token
+   * request beyond either bound answers 429 with Retry-After (until the first live token expires).
+   */
+  maxClientTokens?: number;
   /** Largest accepted upload (per file part); default 200 * 1024 * 1024. */
   maxUploadBytes?: number;
   /**

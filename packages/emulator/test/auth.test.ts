@@ -164,6 +164,58 @@ describe("client tokens", () => {
     }
   });
 
+  it("keeps at most maxClientTokens live tokens: one more answers 429 with Retry-After, until the first expires", async () => {
+    const clock = { now: Date.parse("2030-01-01T00:00:00.000Z") };
+    const e = await start({ keys: [KEY_A], now: () => clock.now, maxClientTokens: 3 });
+    try {
+      for (const expiresIn of [10, 20, 30]) expect((await createToken(KEY_A, { expiresIn }, e)).status).toBe(200);
+      clock.now += 4_500;
+      const refused = await createToken(KEY_A, {}, e);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("content-type")).toContain("application/json");
+      expect(refused.headers.get("retry-after")).toBe("6");
+      expect(((await refused.json()) as { detail: string }).detail).toContain("maxClientTokens");
+      clock.now += 5_500; // the first token has expired: its place is free
+      expect((await createToken(KEY_A, {}, e)).status).toBe(200);
+      expect((await createToken(KEY_A, {}, e)).status).toBe(429);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("holds the allowedOrigins of live tokens within 16 Mi characters: beyond, 429 with Retry-After", async () => {
+    const clock = { now: Date.parse("2030-01-01T00:00:00.000Z") };
+    const e = await start({ keys: [KEY_A], now: () => clock.now });
+    try {
+      // 20 origins of 3,000 characters: 60,000 characters a token, in a body within the 64 KiB limit.
+      const allowedOrigins = Array.from(
+        { length: 20 },
+        (_, i) => `https://${i}${"a".repeat(2_990 - String(i).length)}.test`,
+      );
+      const each = allowedOrigins.join("").length;
+      const fit = Math.floor((16 * 1024 * 1024) / each);
+      for (let i = 0; i < fit; i++) {
+        expect((await createToken(KEY_A, { expiresIn: 3600, allowedOrigins }, e)).status).toBe(200);
+      }
+      const refused = await createToken(KEY_A, { expiresIn: 3600, allowedOrigins }, e);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("3600");
+      expect(((await refused.json()) as { detail: string }).detail).toContain("allowedOrigins");
+      // A token without origins still fits; once the others expire, origins fit again.
+      expect((await createToken(KEY_A, { expiresIn: 3600 }, e)).status).toBe(200);
+      clock.now += 3_600_000;
+      expect((await createToken(KEY_A, { expiresIn: 3600, allowedOrigins }, e)).status).toBe(200);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("refuses a maxClientTokens that is not a positive integer", async () => {
+    for (const maxClientTokens of [0, 2.5, Number.NaN]) {
+      await expect(start({ maxClientTokens })).rejects.toThrow(/maxClientTokens must be a positive integer/);
+    }
+  });
+
   it("respects allowedModels (403 for other models) and reports the permissions", async () => {
     const res = await createToken(KEY_A, { allowedModels: ["lucy-pro-t2i"], expiresIn: 60 });
     const t = (await res.json()) as { apiKey: string; permissions: { models: string[] } };
