@@ -69,7 +69,8 @@ export interface DecartClientOptions {
    * Instead of `apiKey`: a function that answers a short-lived client token `{ apiKey, expiresAt }`, e.g.
    * `fetchTokenFrom("/api/decart-token")` against a route made with `createTokenRoute` of `@decart/core/server`. The
    * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
-   * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more.
+   * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more. Its failure is
+   * a `TOKEN_ERROR`, not retryable (but for `fetchTokenFrom`'s route out of reach): a call or a watch ends with it.
    */
   token?: TokenFetcher;
   /**

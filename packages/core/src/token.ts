@@ -38,14 +38,13 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
       key = token.apiKey;
       return key;
     } catch (cause) {
-      // Nothing was sent to the API: trying again is safe, also for a submit.
+      // Nothing was sent to the API, but what failed is your function, for reasons the client cannot know (a user
+      // signed out, a route that answers no token): not retryable, as a callback's error is not, so that a watch ends
+      // with it at once rather than asking again until its budget runs out. The next request asks again. A typed error
+      // of the fetcher (`fetchTokenFrom`'s) keeps its own `retryable`.
       throw cause instanceof DecartError
         ? cause
-        : new DecartError(`Could not get a client token: ${textOf(cause, true)}`, {
-            code: "TOKEN_ERROR",
-            retryable: true,
-            cause,
-          });
+        : new DecartError(`Could not get a client token: ${textOf(cause, true)}`, { code: "TOKEN_ERROR", cause });
     }
   };
   const refresh = () => (pending ??= fetchKey().finally(() => (pending = undefined)));
@@ -61,14 +60,22 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
  * A token fetcher that POSTs to your token route (a URL or a path of the page's origin, e.g. a route made with
  * `createTokenRoute`) and reads its `{ apiKey, expiresAt }`. `init` is added to the request (headers, credentials …).
  * Of the answer, at most the first MiB is read (the rest is not waited for), as of every answer the client reads: a
- * longer one is an `InvalidResponseError` (not JSON once cut).
+ * longer one is an `InvalidResponseError` (not JSON once cut). A route that cannot be reached, or whose answer breaks
+ * off, is a `TOKEN_ERROR` that is `retryable`, as a broken connection is.
  */
 export const fetchTokenFrom =
   (url: string, init?: RequestInit): TokenFetcher =>
   async () => {
-    const response = await fetch(url, { method: "POST", ...init });
-    const text = await readText(response);
     const where = `Token route ${url}: `;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { method: "POST", ...init });
+      text = await readText(response);
+    } catch (cause) {
+      // The route could not be reached, or its answer broke off: trying again later may succeed.
+      throw new DecartError(where + textOf(cause, true), { code: "TOKEN_ERROR", retryable: true, cause });
+    }
     if (!response.ok) {
       const error = errorFromResponse(response.status, text, {});
       error.message = where + error.message;

@@ -14,7 +14,7 @@ import {
   models,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
-import { fastPoll, serveBytes, silent, startFast } from "./helpers.js";
+import { fastPoll, instantDelay, serveBytes, silent, startFast, virtualTime } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -134,22 +134,70 @@ describe("a client with a token fetcher", () => {
     expect(fetcher.calls).toBe(1);
   });
 
-  it("a token fetcher's failure is a typed, retryable error; the next request asks again", async () => {
+  it("a token fetcher's failure is a typed error, not retryable and not retried; the next request asks again", async () => {
     let fail = true;
+    let asked = 0;
     const fetcher = minting();
-    const client = clientWith(
-      async () => {
-        if (fail) throw new TypeError("fetch failed");
-        return fetcher();
-      },
-      { maxRetries: 0 },
-    );
+    const client = clientWith(async () => {
+      asked++;
+      if (fail) throw new Error("signed out");
+      return fetcher();
+    });
     const error = await client.queue.status("job_x").catch((e) => e);
-    expect(error.code).toBe("TOKEN_ERROR");
-    expect(error.retryable).toBe(true);
+    expect(error).toMatchObject({
+      code: "TOKEN_ERROR",
+      retryable: false,
+      message: "Could not get a client token: signed out",
+    });
+    // Asked once: the call's two retries (maxRetries) are not spent asking again.
+    expect(asked).toBe(1);
     fail = false;
     const { job_id } = await client.queue.submit({ model, prompt: "after" });
     expect(emu.job(job_id)).toBeDefined();
+  });
+
+  it("a watch whose token fetcher fails ends at once with its TOKEN_ERROR and the job id, not asking until the budget ends", async () => {
+    const { job_id } = await clientWith(minting()).queue.submit({ model, prompt: "watched without a session" });
+    let asked = 0;
+    // Time passes only in the client's waits: were the failure retried, the watch would ask about 170 times in its
+    // 11 minutes, then end in a JobTimeoutError.
+    const time = virtualTime();
+    const client = clientWith(
+      async () => {
+        asked++;
+        throw new Error("signed out");
+      },
+      { poll: { now: time.now, delay: time.delay } },
+    );
+    const error = await client.queue.wait(job_id, { model: "lucy-pro-t2v" }).catch((e) => e);
+    expect(error).toMatchObject({ code: "TOKEN_ERROR", retryable: false, jobId: job_id });
+    expect(asked).toBe(1);
+  });
+
+  it("fetchTokenFrom: a token route that cannot be reached is a retryable TOKEN_ERROR, so a call tries again", async () => {
+    // The route's first connection is cut before any answer; the next one is answered.
+    const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url });
+    let requests = 0;
+    const server = createServer(async (req, res) => {
+      if (requests++ === 0) return void req.socket.destroy();
+      const answer = await route(new Request("http://app.test/token", { method: "POST" }));
+      res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/decart-token`;
+    try {
+      const cut = await fetchTokenFrom(url)().catch((e) => e);
+      expect(cut).toMatchObject({ code: "TOKEN_ERROR", retryable: true });
+      expect(cut.message).toContain(`Token route ${url}: `);
+      requests = 0;
+      const { job_id } = await clientWith(minting()).queue.submit({ model, prompt: "route down once" });
+      const client = clientWith(fetchTokenFrom(url), { poll: { delay: instantDelay() } });
+      expect((await client.queue.status(job_id)).job_id).toBe(job_id);
+      expect(requests).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("a call aborted while it waits for its token sends nothing", async () => {
