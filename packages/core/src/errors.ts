@@ -51,9 +51,14 @@ export class DecartError extends Error {
 
   /** True when `error` is an instance of this class, even if it comes from another copy of the package. */
   static isInstance<T extends AnyErrorClass>(this: T, error: unknown): error is InstanceType<T> {
-    const kinds = (error as { [MARK]?: unknown } | null | undefined)?.[MARK];
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass the check is called on.
-    return Array.isArray(kinds) && kinds.includes((this as unknown as typeof DecartError).kind);
+    // A value whose marker cannot be read (a Proxy that throws, a getter that throws, a revoked Proxy) is none.
+    try {
+      const kinds = (error as { [MARK]?: unknown } | null | undefined)?.[MARK];
+      // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass the check is called on.
+      return Array.isArray(kinds) && kinds.includes((this as unknown as typeof DecartError).kind);
+    } catch {
+      return false;
+    }
   }
 
   /** Makes `instanceof` use the same marker check, so it too works across copies of the package. */

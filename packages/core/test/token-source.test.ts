@@ -8,6 +8,7 @@ import {
   ConnectionError,
   createDecartClient,
   type DecartClientOptions,
+  DecartError,
   fetchTokenFrom,
   InvalidInputError,
   InvalidResponseError,
@@ -330,11 +331,31 @@ describe("a function of yours that throws a value that cannot be written as text
       throw new Error("not as text either");
     },
   };
+  const unreadable = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error("no property can be read");
+      },
+    },
+  );
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+
+  it("isInstance and instanceof answer false for a value whose marker cannot be read, rather than throw", () => {
+    for (const value of [unreadable, revoked]) {
+      expect(DecartError.isInstance(value)).toBe(false);
+      expect(InvalidResponseError.isInstance(value)).toBe(false);
+      expect(value instanceof DecartError).toBe(false);
+    }
+  });
 
   it.each([
     ["an object whose toString throws", unprintable, "?"],
     ["a Symbol", Symbol("no token"), "Symbol(no token)"],
     ["null", null, "null"],
+    ["a Proxy whose every property read throws", unreadable, "?"],
+    ["a revoked Proxy", revoked, "?"],
   ])(
     "a token fetcher that throws %s: TOKEN_ERROR saying so, not a CONNECTION_ERROR or a TypeError",
     async (_, thrown, text) => {
@@ -476,12 +497,16 @@ describe("a function of yours that throws a value that cannot be written as text
     },
   );
 
-  it("a watch handed a failure whose toString throws: an InvalidResponseError carrying the job id, not a TypeError", async () => {
+  it.each([
+    ["whose toString throws", unprintable],
+    ["that is a Proxy whose every property read throws", unreadable],
+    ["that is a revoked Proxy", revoked],
+  ])("a watch handed a failure %s: an InvalidResponseError carrying the job id, not a raw throw", async (_, thrown) => {
     const client = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url, logger: silent });
     const { job_id } = await client.queue.submit({ model, prompt: "watched by hand" });
     const watch = client.queue.createWatch(job_id, { model });
     watch.start();
-    const { next } = watch.error(unprintable);
+    const { next } = watch.error(thrown);
     expect((next as { error: unknown }).error).toMatchObject({
       name: "InvalidResponseError",
       jobId: job_id,
