@@ -102,7 +102,7 @@ export interface DecartClientOptions {
   poll?: PollOptions;
   /** Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it for reproducible tests). */
   random?: () => number;
-  /** Your integration's name, added to the user agent. */
+  /** Your integration's name, added to the user agent: printable ASCII (a header carries it). */
   integration?: string;
   /** Where warnings (deprecations) and debug lines (retries) go. Default: warnings to `console.warn`. */
   logger?: Logger;
@@ -244,6 +244,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       "a client token in a browser (use createTokenRoute of @decart/core/server and `token`; local tools: dangerouslyAllowBrowser: true)",
     );
   }
+  // It goes in the user agent: a line break or `€` there would fail every request, as a retryable connection error.
+  if (/[^ -~]/.test(options.integration!)) throw invalid(where, "integration", "printable ASCII");
   const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
   // A path only for a proxy, and only on a page (`location`): elsewhere there is nothing to resolve it against. Paths
   // are added to it: a query or fragment would swallow them, and credentials (`@`) would show in every log and error

@@ -57,20 +57,20 @@ describe("values that cannot be sent are refused before any request", () => {
     expect(api.arrived()).toBe(0);
   });
 
-  it("a request whose headers cannot be built was not sent: never SUBMIT_OUTCOME_UNKNOWN", async () => {
-    // A user agent with a line break (the integration's name goes in it) fails while the headers are built.
-    const client = createDecartClient({
-      apiKey: "dct_fine",
-      baseUrl: api.url,
-      integration: "app\nX",
-      logger: silent,
-      maxRetries: 0,
-    });
-    const error = (await client.queue.submit(t2v).catch((e) => e)) as DecartError;
-    expect(error.code).not.toBe("SUBMIT_OUTCOME_UNKNOWN");
-    expect(error.message).not.toMatch(/may exist/);
-    expect(error.retryable).toBe(true);
-    expect(api.arrived()).toBe(0);
+  it("an integration name a header cannot carry: InvalidInputError naming integration when the client is made", () => {
+    // It goes in the user agent: it used to fail each request later, as a retryable CONNECTION_ERROR.
+    const before = api.arrived();
+    for (const integration of ["app\nX-Evil: 1", "app\r", "app\0", "app€", "app\tv1"]) {
+      const error = thrown(() => createDecartClient({ apiKey: "dct_fine", baseUrl: api.url, integration }));
+      expect(error, JSON.stringify(integration)).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "integration", expected: "printable ASCII" });
+      expect(error.message).toMatch(/^Invalid options: "integration" must be printable ASCII/);
+    }
+    expect(api.arrived()).toBe(before);
+    // Printable ASCII is taken (retry.test.ts sees it in the user agent).
+    expect(() =>
+      createDecartClient({ apiKey: "dct_fine", baseUrl: api.url, integration: "my-app/1.0 (+x)" }),
+    ).not.toThrow();
   });
 
   it("a base URL or proxy with credentials, a query or a fragment: refused, naming the field, never shown", () => {
