@@ -155,8 +155,10 @@ export function createTransport({
           return error;
         error.code = "SUBMIT_OUTCOME_UNKNOWN";
         error.retryable = false;
-        // The request id is the error's `requestId` (an HTTP answer's message names it: `(HTTP 500, request req_…)`).
-        error.message += "; a job (or file) may exist: not sent again (see retrySubmit)";
+        // The message names the request id once, when the server sent one (support asks for it): an error with a status
+        // (an HTTP answer's, or one that breaks the spec) names it already, `(HTTP 500, request req_…)`; an answer cut
+        // short, unreadable or timed out gets it here.
+        error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: not sent again (see retrySubmit)`;
         return error;
       };
       let timedOut = false;

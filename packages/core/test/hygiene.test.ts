@@ -137,6 +137,10 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
         .catch((e) => e);
       expect(error).toBeInstanceOf(ConnectionError);
       expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      // The server's request id is in the message (pasted into a support ticket), once.
+      expect(error.requestId).toMatch(/^req_/);
+      expect(error.message.split(error.requestId)).toHaveLength(2);
+      expect(error.message).toContain(` (request ${error.requestId}); a job (or file) may exist`);
       expect(emu.stats().requests.byRoute.submit).toBe(1);
       expect(emu.stats().jobsCreated).toBe(1);
     } finally {
