@@ -70,9 +70,6 @@ const errorCodes = (error: any, depth = 0): string[] =>
       ].filter((code) => typeof code === "string")
     : [];
 
-/** True when a connection was refused: nothing reached the server, so even a POST may be sent again. */
-export const isConnectionRefused = (error: unknown) => errorCodes(error).includes("ECONNREFUSED");
-
 /** Redirects followed per attempt. */
 const MAX_REDIRECTS = 5;
 
