@@ -86,12 +86,22 @@ describe("the budget of submitAndPoll and wait", () => {
 
   it("backs off even when the server says Retry-After: 0, so a failing status cannot spin", async () => {
     await withEmulator({ faults: [{ route: "status", kind: "503", retryAfterSeconds: 0 }] }, async (busy) => {
-      const error = await clientFor(busy)
+      // Time passes only in the client's waits, on a clock of the test's: the reads and waits below are exact, whatever
+      // the machine's load. Without the floor every wait would be 0 and the clock would never reach the deadline: the
+      // delay gives up after 20 waits (a CALLBACK_ERROR, not the JobTimeoutError expected).
+      const time = virtualTime();
+      const delay: DelayFunction = async (ms, signal) => {
+        if (time.delay.calls.length >= 20) throw new Error("the watch spins");
+        return time.delay(ms, signal);
+      };
+      const error = await clientFor(busy, { poll: { now: time.now, delay } })
         .queue.submitAndPoll({ model: t2v, prompt: "always 503", timeoutMs: 1500, poll: { initialDelayMs: 0 } })
         .catch((e) => e);
       expect(error).toBeInstanceOf(JobTimeoutError);
-      // A floor of 50 ms doubling to 1 s allows about six reads in 1.5 s; without it there would be hundreds.
-      expect(busy.stats().requests.byRoute.status).toBeLessThan(20);
+      // The first read at once, then a floor of 50 ms doubling: the wait of 800 ms after the fifth read would end past
+      // the 1.5 s budget, so the watch ends there.
+      expect(time.delay.calls).toEqual([0, 50, 100, 200, 400]);
+      expect(busy.stats().requests.byRoute.status).toBe(5);
     });
   });
 
