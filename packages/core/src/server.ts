@@ -4,8 +4,8 @@
  * long-lived key stays on the server. Runtime-neutral: Node, Deno, Bun, edge runtimes.
  */
 import { isModelName, type ModelName, requestSchemas } from "@decart/api";
-import { createDecartClient } from "./client.js";
-import { DecartError, InvalidResponseError } from "./errors.js";
+import { createDecartClient, type DecartClient } from "./client.js";
+import { DecartError, InvalidInputError, InvalidResponseError } from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
 import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
 
@@ -120,13 +120,26 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   checkSchema(requestSchemas.CreateTokenRequest, body, "", where);
   // Server code: a DOM here is a server renderer's or a test's, not a page's.
   const { apiKey, baseUrl, fetch, timeoutMs } = options;
-  const client = createDecartClient({
-    ...(apiKey !== undefined && { apiKey }),
-    ...(baseUrl !== undefined && { baseUrl }),
-    ...(fetch && { fetch }),
-    ...(timeoutMs !== undefined && { timeoutMs }),
-    dangerouslyAllowBrowser: true,
-  });
+  let client: DecartClient;
+  try {
+    client = createDecartClient({
+      ...(apiKey !== undefined && { apiKey }),
+      ...(baseUrl !== undefined && { baseUrl }),
+      ...(fetch && { fetch }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
+      dangerouslyAllowBrowser: true,
+    });
+  } catch (e) {
+    // The client's own checks (`apiKey`, also from DECART_API_KEY, and `baseUrl`; neither is shown) say where they
+    // come from: the route, not "Invalid options" of a client the caller never made (whose `token` and `proxy` the
+    // route has not).
+    if (!(e instanceof InvalidInputError)) throw e;
+    throw invalid(
+      where,
+      e.field!,
+      e.field === "apiKey" ? "a key of printable ASCII (or set DECART_API_KEY)" : e.expected!,
+    );
+  }
 
   /** A JSON error answer; `onError` sees the error first (a throwing `onError` does not change the answer). */
   const failed = (status: 500 | 502, text: string, error: DecartError) => {

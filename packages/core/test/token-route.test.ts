@@ -77,7 +77,9 @@ describe("createTokenRoute", () => {
     expect(make({ allowedOrigins: Array.from({ length: 21 }, (_, i) => `https://a${i}.test`) })).toThrow(
       /allowedOrigins/,
     );
-    expect(() => createTokenRoute({ apiKey: "", baseUrl: emu.url })).toThrow(/apiKey/);
+    expect(() => createTokenRoute({ apiKey: "", baseUrl: emu.url })).toThrow(
+      'createTokenRoute: "apiKey" must be a key of printable ASCII (or set DECART_API_KEY)',
+    );
     expect(make({ expiresIn: 3600, models: ["lucy-pro-t2v"] })).not.toThrow();
   });
 
@@ -98,6 +100,11 @@ describe("createTokenRoute", () => {
       ["fetch", { fetch: "fetch" }],
       ["timeoutMs", { timeoutMs: Number.NaN }],
       ["expiresin", { expiresin: 60 }],
+      // Checked by the client the route makes: said as the route's all the same.
+      ["apiKey", { apiKey: "" }],
+      ["apiKey", { apiKey: "dct_x\ny" }],
+      ["baseUrl", { baseUrl: "ftp://api.test" }],
+      ["baseUrl", { baseUrl: "https://user:pw@api.test" }],
     ];
     for (const [field, options] of cases) {
       const error = (() => {
@@ -109,6 +116,10 @@ describe("createTokenRoute", () => {
       })() as InvalidInputError;
       expect(error, field).toBeInstanceOf(InvalidInputError);
       expect(error.field, JSON.stringify(options)).toBe(field);
+      // Every message says where it comes from.
+      expect(error.message, field).toMatch(
+        new RegExp(`^createTokenRoute: "${field.replace(/[[\]]/g, "\\$&")}" must be `),
+      );
       expect(error.message).not.toContain(KEY);
     }
   });
