@@ -227,6 +227,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const { token } = options;
   if (token && (apiKey ?? proxy) !== undefined) throw invalid(where, "token", "given without `apiKey` or `proxy`");
   if (proxy !== undefined && apiKey !== undefined) throw invalid(where, "proxy", "given without `apiKey`");
+  // It goes in the user agent: a line break or `€` there would fail every request, as a retryable connection error.
+  if (/[^ -~]/.test(options.integration!)) throw invalid(where, "integration", "printable ASCII");
   if (proxy === undefined && !token) {
     try {
       apiKey = (apiKey ?? g.process?.env?.DECART_API_KEY)?.trim();
@@ -244,8 +246,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       "a client token in a browser (use createTokenRoute of @decart/core/server and `token`; local tools: dangerouslyAllowBrowser: true)",
     );
   }
-  // It goes in the user agent: a line break or `€` there would fail every request, as a retryable connection error.
-  if (/[^ -~]/.test(options.integration!)) throw invalid(where, "integration", "printable ASCII");
   const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
   // A path only for a proxy, and only on a page (`location`): elsewhere there is nothing to resolve it against. Paths
   // are added to it: a query or fragment would swallow them, and credentials (`@`) would show in every log and error

@@ -64,10 +64,9 @@ export interface Call {
 /** Error codes (`ECONNREFUSED` …) anywhere in a `cause` chain or an `AggregateError`, outermost first. */
 const errorCodes = (error: any, depth = 0): string[] =>
   error && typeof error === "object" && depth < 9
-    ? [
-        error.code,
-        ...[...(Array.isArray(error.errors) ? error.errors : []), error.cause].flatMap((e) => errorCodes(e, depth + 1)),
-      ].filter((code) => typeof code === "string")
+    ? [error.code, ...[error.cause].concat(error.errors).flatMap((e) => errorCodes(e, depth + 1))].filter(
+        (code) => typeof code === "string",
+      )
     : [];
 
 /** Redirects followed per attempt. */
