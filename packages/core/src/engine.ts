@@ -266,7 +266,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (ended) return end([]);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
       const problem = checkJob(job, jobId);
-      if (problem) return watch.error(new InvalidResponseError(`Job ${jobId}: ${problem}`, { jobId, retryable: true }));
+      if (problem) return watch.error(new InvalidResponseError(`Job ${jobId}: ${problem}`, { retryable: true, jobId }));
       const current = job as JobStatusResponse;
       reads++;
       failures = invalid = 0;

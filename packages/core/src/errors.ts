@@ -202,9 +202,9 @@ export const textOf = (thrown: unknown, message?: boolean): string => {
  */
 export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") =>
   new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${textOf(cause)})${jobId ? "; the job goes on" : ""}`, {
-    code: "CALLBACK_ERROR",
     jobId,
     cause,
+    code: "CALLBACK_ERROR",
   });
 
 /** `clock` (a `poll.now` of yours), whose throw is a `CALLBACK_ERROR` carrying `jobId`. */

@@ -180,10 +180,10 @@ export function createTransport({
         settle(
           // Redacted: the message may quote the answer (an excerpt, or the status it gave).
           new InvalidResponseError(redact(`${where}: ${what} ${httpSuffix(status, requestId)}`), {
-            status,
-            requestId,
-            jobId,
             retryable: true,
+            jobId,
+            requestId,
+            status,
           }),
         );
       // Maps a failure of the wait for a key, of fetch, or of reading a body.
@@ -285,7 +285,7 @@ export function createTransport({
           errorFromResponse(
             status,
             redact(text),
-            { requestId, jobId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
+            { jobId, requestId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
             method === "GET" && call.media !== undefined,
           ),
         );
@@ -349,10 +349,10 @@ export function createTransport({
               // (An unknown total, undefined, compares false.)
               if (received < total!) {
                 throw new ConnectionError(`${where}: the body ended after ${received} of ${total} bytes`, {
-                  code: "TRUNCATED",
                   retryable: true,
                   jobId,
                   requestId,
+                  code: "TRUNCATED",
                 });
               }
               if (call.media && received === 0) throw invalid("an empty result", status);
