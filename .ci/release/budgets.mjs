@@ -6,12 +6,13 @@ export const budgets = [
   {
     name: "core: queue-only (one client, one model, one submitAndPoll)",
     packages: ["@decart/core"],
-    // The core's goal is 10 KB (aim 8 KB); it measures 12 347 bytes. Its code alone (no catalogue, no text) is 9.5 KiB:
+    // The core's goal is 10 KB (aim 8 KB); it measures 12 376 bytes. Its code alone (no catalogue, no text) is 9.5 KiB:
     // bench/README.md ("Bundle size") says where the bytes go and what parts of the behaviour cost. The limit stops
     // further growth; each run says how far above the goal.
     // Raised by 34 bytes (from 12 KiB, the least that holds it) for correctness fixes that stop double billing and false failures (a POST's answer cut short is SUBMIT_OUTCOME_UNKNOWN; an encoded answer is not held to its Content-Length).
     // Raised by 25 more: keys and base URLs that cannot be sent (a line break in a key, credentials in a URL) refused up front, not leaked in errors.
-    gzipLimit: 12 * 1024 + 59,
+    // Raised by 29 more (the least that holds it): a token fetcher's failure not retried for a watch's whole budget, isInstance that cannot throw, an integration name a header cannot carry refused up front, a SUBMIT_OUTCOME_UNKNOWN message that names its request id (42 bytes; 13 paid by compaction).
+    gzipLimit: 12 * 1024 + 88,
     gzipGoal: 10 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -21,7 +22,7 @@ export const budgets = [
   {
     name: "core + queue-rx: one submitJob (rxjs included)",
     packages: ["@decart/core", "@decart/queue-rx"],
-    // It measures 16 742 bytes; the limit leaves about 0.7 KiB for growth (and the hooks room in the page's 20 KB).
+    // It measures 16 763 bytes; the limit leaves about 0.7 KiB for growth (and the hooks room in the page's 20 KB).
     gzipLimit: 17 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -33,8 +34,9 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; it measures 18 526 bytes (bench/README.md, "Bundle"; 18 589 before the hooks left submitJob out,
-    // which paid for their refusal of a `signal` option). The hooks' `retry()` cost 192 bytes:
+    // The goal is 20 KB; it measures 18 565 bytes (bench/README.md, "Bundle"; 18 526 before the core's fixes of token
+    // errors, isInstance, integration names and request ids, 13 of the 39 for fetchTokenFrom's unreachable route kept
+    // retryable; 18 589 before the hooks left submitJob out, which paid for their refusal of a `signal` option). The hooks' `retry()` cost 192 bytes:
     // shorter hooks' code paid 74 of them, and the limit was raised by 128 bytes (from 18 KiB) so that it still stops
     // growth about 0.1 KiB above the figure then (18 469); the hooks' `canRetry` took 44 bytes of that room, the
     // core's 4 more (35 left).
