@@ -4,6 +4,7 @@
  * of `startEmulator`, checking each one and naming the flag of a value it refuses.
  */
 import { parseFaultsArg, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
+import { MAX_RESULT_BYTES } from "./results.js";
 import { DURATION_RULE, MAX_TIMER_MS } from "./timer.js";
 import type { EmulatorOptions } from "./types.js";
 
@@ -23,14 +24,14 @@ export interface EmulatorFlag {
  * How a numeric flag's value is checked, and the option it sets. A duration (`ms`) takes at most MAX_TIMER_MS, the
  * longest wait of a timer, as the options do.
  */
-type NumberRule = { option: keyof EmulatorOptions; least: 0 | "positive"; integer?: true; ms?: true };
+type NumberRule = { option: keyof EmulatorOptions; least: 0 | "positive"; integer?: true; ms?: true; most?: number };
 
 const NUMBER_RULES: Record<string, NumberRule> = {
   "job-timeout": { option: "jobTimeoutMs", least: 0, ms: true },
   retention: { option: "retentionMs", least: 0, ms: true },
   "max-upload": { option: "maxUploadBytes", least: 0 },
   "max-jobs": { option: "maxJobs", least: "positive", integer: true },
-  "result-bytes": { option: "resultBytes", least: "positive", integer: true },
+  "result-bytes": { option: "resultBytes", least: "positive", integer: true, most: MAX_RESULT_BYTES },
   "headers-timeout": { option: "headersTimeoutMs", least: "positive", ms: true },
   "request-timeout": { option: "requestTimeoutMs", least: "positive", ms: true },
   "min-upload-rate": { option: "minUploadBytesPerSecond", least: "positive" },
@@ -70,7 +71,7 @@ export const emulatorFlags: readonly EmulatorFlag[] = [
   { name: "retention", value: "ms", description: "how long results stay downloadable (default 86400000)" },
   { name: "max-upload", value: "bytes", description: "largest accepted upload (default 209715200)" },
   { name: "max-jobs", value: "n", description: "most jobs kept in memory (default 10000)" },
-  { name: "result-bytes", value: "n", description: "pad every video result to n bytes" },
+  { name: "result-bytes", value: "n", description: `pad every video result to n bytes (at most ${MAX_RESULT_BYTES})` },
   { name: "headers-timeout", value: "ms", description: "longest time a request's head may take (default 10000)" },
   {
     name: "request-timeout",
@@ -96,16 +97,18 @@ const fail = (flag: string, what: string, value: unknown): never => {
   throw new RangeError(`--${flag} must be ${what} (got ${JSON.stringify(value)})`);
 };
 
-function numberOf(flag: string, text: string, rule: Pick<NumberRule, "least" | "integer" | "ms">): number {
+function numberOf(flag: string, text: string, rule: Pick<NumberRule, "least" | "integer" | "ms" | "most">): number {
   const n = text.trim() === "" ? Number.NaN : Number(text);
   const what =
     `${rule.least === 0 ? "a non-negative" : "a positive"} ${rule.integer ? "integer" : "number"}` +
-    (rule.ms ? `, ${DURATION_RULE}` : "");
+    (rule.ms ? `, ${DURATION_RULE}` : "") +
+    (rule.most !== undefined ? `, at most ${rule.most}` : "");
   if (
     !Number.isFinite(n) ||
     (rule.least === 0 ? n < 0 : n <= 0) ||
     (rule.integer && !Number.isSafeInteger(n)) ||
-    (rule.ms && n > MAX_TIMER_MS)
+    (rule.ms && n > MAX_TIMER_MS) ||
+    (rule.most !== undefined && n > rule.most)
   )
     fail(flag, what, text);
   return n;

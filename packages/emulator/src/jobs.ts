@@ -42,7 +42,7 @@ function ensureResult(em: Emulation, job: Job): Promise<Result> {
     },
     (err) => {
       if (job.result === rendering) job.result = undefined;
-      em.log(`emulator: rendering ${job.id} failed: ${(err as Error).stack ?? err}`);
+      if (!em.closed()) em.log(`emulator: rendering ${job.id} failed: ${(err as Error).stack ?? err}`);
     },
   );
   return rendering;

@@ -16,6 +16,11 @@ export const VIDEO_MAX_FPS = 10;
 export const IMAGE_MAX_SIDE = 512;
 export const IMAGE_MAX_SIDE_480P = 384;
 const CACHE_ENTRIES = 128;
+/**
+ * The largest `resultBytes`: 4 GiB. Every padded result is hashed once, in full (a few seconds at this size); a larger
+ * one would keep a core busy for minutes.
+ */
+export const MAX_RESULT_BYTES = 4 * 1024 ** 3;
 
 export interface MediaRequest {
   /** The model that actually runs (aliases and deprecated names followed), part of the cache key. */
@@ -70,11 +75,20 @@ export function imageParams(req: MediaRequest) {
   return frameSize(req, req.resolution === "480p" ? IMAGE_MAX_SIDE_480P : IMAGE_MAX_SIDE);
 }
 
-async function hashServed(bytes: Uint8Array, padded: PaddedStream | undefined): Promise<string> {
+/** Thrown by the renders and hashes that close() stops. */
+export class ResultCacheClosed extends Error {
+  constructor() {
+    super("The emulator was closed while a result was being prepared.");
+    this.name = "ResultCacheClosed";
+  }
+}
+
+async function hashServed(bytes: Uint8Array, padded: PaddedStream | undefined, closed: () => boolean): Promise<string> {
   const hash = createHash("sha256");
   if (!padded) return hash.update(bytes).digest("hex");
   let n = 0;
   for await (const chunk of padded.stream()) {
+    if (closed()) throw new ResultCacheClosed();
     hash.update(chunk);
     // Yield to the event loop now and then: hashing a padded result of hundreds of MB takes a while.
     if (++n % 256 === 0) await new Promise((r) => setImmediate(r));
@@ -84,8 +98,15 @@ async function hashServed(bytes: Uint8Array, padded: PaddedStream | undefined): 
 
 export class ResultCache {
   private readonly entries = new Map<string, Promise<Result>>();
+  private closed = false;
 
   constructor(private readonly resultBytes: number | undefined) {}
+
+  /** Stops the hashes under way (their results reject with ResultCacheClosed) and forgets every result. */
+  close(): void {
+    this.closed = true;
+    this.entries.clear();
+  }
 
   video(req: MediaRequest): Promise<Result> {
     const p = videoParams(req);
@@ -94,7 +115,7 @@ export class ResultCache {
       const bytes = await renderVideo({ prompt: req.prompt, seed: req.seed, ...p });
       const total = this.resultBytes;
       const padded = total !== undefined && total >= bytes.length + 8 ? paddedVideoStream(bytes, total) : undefined;
-      const sha256 = await hashServed(bytes, padded);
+      const sha256 = await hashServed(bytes, padded, () => this.closed);
       return {
         contentType: "video/mp4",
         bytes,
@@ -110,7 +131,12 @@ export class ResultCache {
     const key = `i|${req.model}|${p.width}x${p.height}|${req.seed}|${req.prompt}`;
     return this.cached(key, async () => {
       const bytes = renderImage({ prompt: req.prompt, seed: req.seed, ...p, format: "png" });
-      return { contentType: "image/png", bytes, length: bytes.length, sha256: await hashServed(bytes, undefined) };
+      return {
+        contentType: "image/png",
+        bytes,
+        length: bytes.length,
+        sha256: await hashServed(bytes, undefined, () => this.closed),
+      };
     });
   }
 

@@ -30,7 +30,7 @@ import {
 import { handleContent, handleStatus } from "./jobs.js";
 import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
 import { handleModelPath } from "./models.js";
-import { ResultCache } from "./results.js";
+import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
 import { matchRoute } from "./routes.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
@@ -49,8 +49,11 @@ const DEFAULT_MAX_CLIENT_TOKENS = 10_000;
 
 function settingsOf(options: EmulatorOptions): Settings {
   const { timing, resultBytes, maxJobs, maxClientTokens } = options;
-  if (resultBytes !== undefined && !(Number.isSafeInteger(resultBytes) && resultBytes > 0)) {
-    throw new RangeError("resultBytes must be a positive integer");
+  if (
+    resultBytes !== undefined &&
+    !(Number.isSafeInteger(resultBytes) && resultBytes > 0 && resultBytes <= MAX_RESULT_BYTES)
+  ) {
+    throw new RangeError(`resultBytes must be a positive integer, at most ${MAX_RESULT_BYTES} (4 GiB)`);
   }
   if (maxJobs !== undefined && !(Number.isSafeInteger(maxJobs) && maxJobs > 0)) {
     throw new RangeError("maxJobs must be a positive integer");
@@ -376,6 +379,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       new Promise<void>((resolve) => {
         if (closed) return resolve();
         closed = true;
+        em.results.close();
         const waiting = [...timers];
         timers.clear();
         for (const [t, resolveSleep] of waiting) {

@@ -232,6 +232,15 @@ describe("emulatorOptionsFromFlags", () => {
     }
   });
 
+  it("refuses a --result-bytes above 4 GiB, and takes that largest one", () => {
+    for (const text of ["4294967297", "1e12"]) {
+      expect(() => emulatorOptionsFromFlags({ "result-bytes": text }), text).toThrow(
+        `--result-bytes must be a positive integer, at most 4294967296 (got ${JSON.stringify(text)})`,
+      );
+    }
+    expect(emulatorOptionsFromFlags({ "result-bytes": "4294967296" }).resultBytes).toBe(4 * 1024 ** 3);
+  });
+
   it("refuses a fault item with no rate or an unreadable one after @, and a list of no items, saying what to give", () => {
     for (const faults of ["503@", "503@ ", "503@1e-400", "503@abc", "status:503@1.5", "503@-0"]) {
       expect(() => emulatorOptionsFromFlags({ faults }), faults).toThrow(

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { catalogue } from "@decart/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
+import { ResultCache, ResultCacheClosed } from "../src/results.js";
 import {
   distinct,
   expectCleanDecode,
@@ -436,5 +437,23 @@ describe("padded results (resultBytes)", () => {
     } finally {
       await e.close();
     }
+  });
+
+  it("refuses a resultBytes above 4 GiB (4294967296), and takes that largest one", async () => {
+    for (const resultBytes of [4 * 1024 ** 3 + 1, 1e12, Number.POSITIVE_INFINITY]) {
+      await expect(start({ resultBytes }), String(resultBytes)).rejects.toThrow(
+        "resultBytes must be a positive integer, at most 4294967296 (4 GiB)",
+      );
+    }
+    await (await start({ resultBytes: 4 * 1024 ** 3 })).close();
+  });
+
+  it("close() stops the hash of a padded result under way", async () => {
+    // 1 GiB of padding: hashed in full, it would take seconds; close() stops it at its next chunk.
+    const cache = new ResultCache(1024 ** 3);
+    const rendering = cache.video({ model: "lucy-pro-t2v", modelWidth: 1280, modelHeight: 704, prompt: "p", seed: 1 });
+    await new Promise((r) => setImmediate(r));
+    cache.close();
+    await expect(rendering).rejects.toBeInstanceOf(ResultCacheClosed);
   });
 });
