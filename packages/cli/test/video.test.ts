@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { events, finished, onStderr, run, start, startHeld, useEmulator } from "./helpers.js";
@@ -47,6 +48,39 @@ async function submitHeld(args: string[]) {
 }
 
 const WAITING = "Waiting for the submit's answer, so that the job id is not lost";
+
+/**
+ * The environment that makes the CLI import a module (written to `dir`) that holds its first record to `journal`
+ * (where the journal file is opened to append) and says so on stderr (`HOLDING_JOURNAL`) until a Ctrl-C comes, which it
+ * hears after the CLI's own listener, if the CLI has one. The submit has answered then, its id not yet journaled: the
+ * instant a signal falls into is held open by the test, not by luck.
+ */
+function holdingJournal(journal: string): Record<string, string> {
+  const module = join(dir, "holding-journal.mjs");
+  writeFileSync(
+    module,
+    `import promises from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
+const real = promises.open;
+let held = false;
+promises.open = async (path, flags, ...rest) => {
+  if (!held && String(path) === ${JSON.stringify(journal)} && flags === "a+") {
+    held = true;
+    const signalled = new Promise((resolve) => process.once("SIGINT", resolve));
+    process.stderr.write(${JSON.stringify(`${HOLDING_JOURNAL}
+`)});
+    const alive = setInterval(() => {}, 1 << 30); // waits for the signal, never for time
+    await signalled;
+    clearInterval(alive);
+  }
+  return real(path, flags, ...rest);
+};
+syncBuiltinESMExports();
+`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+}
+const HOLDING_JOURNAL = "test: holding the journal's first record";
 
 describe("decart video", () => {
   it("submits, reports each change as NDJSON, records the job first, and saves the whole MP4", async () => {
@@ -462,6 +496,25 @@ describe("decart jobs", () => {
     );
     expect(stopped.stderr).not.toContain("Stopped watching");
     expect(journal().filter((r) => r.job_id === jobId)).toMatchObject([{ event: "submitted" }]);
+  });
+
+  it("jobs submit: Ctrl-C once the submit has answered, before its id is journaled, is held as well: exit 130", async () => {
+    const child = start(["jobs", "submit", "A lake", "--no-json"], {
+      env: { ...env, ...holdingJournal(env.DECART_JOURNAL!) },
+      cwd: dir,
+    });
+    const done = finished(child);
+    await onStderr(child, HOLDING_JOURNAL); // the answer is in, its id on its way to the journal
+    child.kill("SIGINT");
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    const jobId = stopped.stdout.trim();
+    expect(jobId).toMatch(/^job_/);
+    expect(journal()).toMatchObject([{ event: "submitted", job_id: jobId }]);
+    expect(stopped.stderr).not.toContain(WAITING); // the signal came after the answer
+    expect(stopped.stderr).toContain(
+      `job ${jobId} was submitted and goes on. Wait for it with: decart jobs wait ${jobId}`,
+    );
   });
 
   it("a second Ctrl-C while the submit awaits its answer exits at once (video, jobs submit)", async () => {
