@@ -1,9 +1,9 @@
-import { DecartError, type JobEvent, models } from "@decart/core";
+import { AuthenticationError, DecartError, type JobEvent, models, NotFoundError } from "@decart/core";
 import type { Emulator, FaultRule } from "@decart/emulator";
-import { from, lastValueFrom, Subject, type Subscription, tap, throwError, toArray } from "rxjs";
+import { from, lastValueFrom, type Observable, Subject, type Subscription, tap, throwError, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
-import { statusChanges } from "../src/operators.js";
+import { retryWatch, statusChanges } from "../src/operators.js";
 import { clientStatus, type StatusSource } from "../src/sources.js";
 import { submitJob, watchJob } from "../src/watch.js";
 import { clientFor, lastingHandles, seeded, sha256, startFast, until } from "./helpers.js";
@@ -265,6 +265,72 @@ describe("over HTTP, against the emulator", () => {
       expect(e.key).toBe(`clip-${e.index}`);
       expect(await sha256(e.event.data!)).toBe(emu.job(e.event.jobId)!.resultSha256);
     }
+  });
+});
+
+describe("retryWatch over HTTP: a watch again only where another watch may help", () => {
+  /** The client's status reads over HTTP, counted. */
+  const counted = (client: ReturnType<typeof clientFor>) => {
+    const source = ((id, within) => {
+      source.reads++;
+      return clientStatus(client)(id, within);
+    }) as StatusSource & { reads: number };
+    source.reads = 0;
+    return source;
+  };
+  const failureOf = (events: Observable<JobEvent>) =>
+    lastValueFrom(events).then(
+      () => undefined,
+      (error) => error,
+    );
+
+  it("a 404 (no such job) and a 401 (a key that may not read it) pass on after one watch: nothing is read again", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const unknown = counted(client);
+    const missing = await failureOf(
+      watchJob(client, "job_nobody_made", { statusSource: unknown }).pipe(
+        retryWatch(client, 3, { statusSource: unknown }),
+      ),
+    );
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing).toMatchObject({ jobId: "job_nobody_made", status: 404 });
+    expect(unknown.reads).toBe(1);
+
+    const { job_id } = await client.queue.submit({ model, prompt: "read with a key the server does not know" });
+    const stranger = clientFor(emu, { apiKey: "dct_not_a_key_of_this_server" });
+    const refused = counted(stranger);
+    const denied = await failureOf(
+      watchJob(stranger, job_id, { statusSource: refused }).pipe(retryWatch(stranger, 3, { statusSource: refused })),
+    );
+    expect(denied).toBeInstanceOf(AuthenticationError);
+    expect(denied).toMatchObject({ jobId: job_id, status: 401 });
+    expect(refused.reads).toBe(1);
+  });
+
+  it("a JobTimeoutError (the job goes on) is watched again, with a budget of its own, to the job's end", async () => {
+    emu = await startFast();
+    // The watch's budget is on the client's clock, which moves only when the test moves it.
+    const clock = { now: Date.now() };
+    const client = clientFor(emu, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => clock.now } });
+    const { job_id } = await client.queue.submit({ model, prompt: "slower than one watch [hold]" });
+    const statusSource = counted(client);
+    const options = { model, download: false, timeoutMs: 1_000, statusSource };
+    const seen: JobEvent[] = [];
+    let failure: unknown;
+    const watched = watchJob(client, job_id, options)
+      .pipe(retryWatch(client, 1, options))
+      .subscribe({ next: (event) => seen.push(event), error: (error) => (failure = error) });
+    const processing = () => seen.filter((e) => e.type === "status" && e.status === "processing").length;
+    await until(() => processing() === 1);
+    clock.now += 1_000; // the first watch's budget is over: it ends at its next read
+    await until(() => processing() === 2 || failure !== undefined); // the second watch has read the job
+    expect(failure).toBeUndefined();
+    expect(emu.release(job_id)).toBe(true);
+    await until(() => watched.closed);
+    expect(failure).toBeUndefined();
+    expect(seen.at(-1)).toMatchObject({ type: "completed", jobId: job_id });
+    expect(emu.job(job_id)!.statusReads).toBe(statusSource.reads);
   });
 });
 
