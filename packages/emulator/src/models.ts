@@ -12,6 +12,7 @@ import { fileTypeProblem, readForm, validateForm } from "./form.js";
 import type { Ctx } from "./http.js";
 import { detail, invalid, json, media } from "./http.js";
 import type { MediaRequest } from "./results.js";
+import { DURATION_RULE, durationOk } from "./timer.js";
 import type { FormField } from "./validation.js";
 import { fieldFromCatalogue, issue } from "./validation.js";
 
@@ -75,6 +76,17 @@ function formSummary(parts: readonly FormPart[]): Record<string, string> {
   return out;
 }
 
+/**
+ * A duration given by a timing function, checked as the numbers are up front: a bad one (undefined, NaN, negative,
+ * beyond a timer's longest wait) throws, so that the request answers 500 and the log names the option.
+ */
+function fromFunction(name: "pendingMs" | "processingMs", value: unknown): number {
+  if (durationOk(value, 0)) return value;
+  throw new RangeError(
+    `timing.${name}(model) must return a non-negative number, ${DURATION_RULE} (returned ${String(value)})`,
+  );
+}
+
 /** Resolves after a drawn duration scaled by the timing options. */
 function durations(em: Emulation, route: ModelRoute) {
   const { timing, random } = em.settings;
@@ -86,8 +98,8 @@ function durations(em: Emulation, route: ModelRoute) {
   const typical = route.typicalJobSeconds * 1000;
   const p = timing.pendingMs;
   const q = timing.processingMs;
-  const pending = typeof p === "function" ? p(route.model) : (p ?? typical * 0.2);
-  const processing = typeof q === "function" ? q(route.model) : (q ?? typical * 0.8);
+  const pending = typeof p === "function" ? fromFunction("pendingMs", p(route.model)) : (p ?? typical * 0.2);
+  const processing = typeof q === "function" ? fromFunction("processingMs", q(route.model)) : (q ?? typical * 0.8);
   return { pending: scaled(pending), processing: scaled(processing) };
 }
 

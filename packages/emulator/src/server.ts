@@ -69,7 +69,7 @@ function settingsOf(options: EmulatorOptions): Settings {
     }
   }
   return {
-    timing: timing === undefined || timing === "realistic" ? {} : timing === "fast" ? FAST_TIMING : timing,
+    timing: timingOf(timing),
     jobTimeoutMs: options.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
@@ -79,6 +79,36 @@ function settingsOf(options: EmulatorOptions): Settings {
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,
   };
+}
+
+/**
+ * The timing options, checked: `timeScale` a finite number from 0, `spread` from 0 to 1, `pendingMs` and `processingMs`
+ * a duration (0 to MAX_TIMER_MS) or a function (whose results models.ts checks when it calls it).
+ */
+function timingOf(timing: EmulatorOptions["timing"]): TimingOptions {
+  if (timing === undefined || timing === "realistic") return {};
+  if (timing === "fast") return FAST_TIMING;
+  if (typeof timing !== "object" || timing === null || Array.isArray(timing)) {
+    throw new TypeError(`timing must be "realistic", "fast" or an object of TimingOptions (got ${String(timing)})`);
+  }
+  const { timeScale, spread, pendingMs, processingMs } = timing;
+  if (timeScale !== undefined && !(typeof timeScale === "number" && Number.isFinite(timeScale) && timeScale >= 0)) {
+    throw new RangeError(`timing.timeScale must be a finite number from 0 (got ${String(timeScale)})`);
+  }
+  if (spread !== undefined && !(typeof spread === "number" && spread >= 0 && spread <= 1)) {
+    throw new RangeError(`timing.spread must be a number from 0 to 1 (got ${String(spread)})`);
+  }
+  for (const [name, value] of [
+    ["pendingMs", pendingMs],
+    ["processingMs", processingMs],
+  ] as const) {
+    if (value !== undefined && typeof value !== "function" && !durationOk(value, 0)) {
+      throw new RangeError(
+        `timing.${name} must be a non-negative number, ${DURATION_RULE}, or a function of the model (got ${String(value)})`,
+      );
+    }
+  }
+  return timing;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

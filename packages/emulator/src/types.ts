@@ -81,14 +81,18 @@ export interface EmulatorOptions {
   logger?: (line: string) => void;
 }
 
+/**
+ * Job timing. Values out of bounds are refused by `startEmulator` (a RangeError naming the option); a duration function
+ * that returns one makes its request answer 500 and create no job.
+ */
 export interface TimingOptions {
-  /** Multiplies every duration; default 1. */
+  /** Multiplies every duration (a finite number from 0); default 1. */
   timeScale?: number;
   /** 0..1: each duration drawn uniformly in [d·(1−spread), d·(1+spread)]; default 0. */
   spread?: number;
-  /** Default: 20 % of the model's typical job time. */
+  /** 0 to 2^31−1 ms, or a function of the model returning that. Default: 20 % of the model's typical job time. */
   pendingMs?: number | ((model: string) => number);
-  /** Default: 80 % of the model's typical job time. */
+  /** 0 to 2^31−1 ms, or a function of the model returning that. Default: 80 % of the model's typical job time. */
   processingMs?: number | ((model: string) => number);
 }
 

@@ -6,9 +6,11 @@ import { ResultCache, ResultCacheClosed } from "../src/results.js";
 import {
   distinct,
   expectCleanDecode,
+  form,
   get,
   modelsOfKind,
   pollUntil,
+  post,
   probe,
   type StatusBody,
   saveTemp,
@@ -128,6 +130,45 @@ describe("job lifecycle", () => {
     const [model, id] = ids.find(([m]) => m === "lucy-2.1")!;
     const p = probe(saveTemp((await content(emu, id)).bytes, "mp4"));
     expect(p.width / p.height, model).toBeCloseTo(catalogue["lucy-2.1"].width / catalogue["lucy-2.1"].height, 1);
+  });
+});
+
+describe("timing options out of bounds", () => {
+  it("refuses a timing that is not a number in bounds, naming the option", async () => {
+    const bad: [unknown, RegExp][] = [
+      [{ timeScale: Number.NaN }, /timing\.timeScale must be a finite number from 0/],
+      [{ timeScale: -1 }, /timing\.timeScale/],
+      [{ timeScale: Number.POSITIVE_INFINITY }, /timing\.timeScale/],
+      [{ spread: Number.NaN }, /timing\.spread must be a number from 0 to 1/],
+      [{ spread: 1.5 }, /timing\.spread/],
+      [{ pendingMs: Number.NaN }, /timing\.pendingMs must be a non-negative number/],
+      [{ pendingMs: -1 }, /timing\.pendingMs/],
+      [{ processingMs: "5" }, /timing\.processingMs/],
+      [{ processingMs: 2 ** 31 }, /timing\.processingMs/],
+      ["slow", /timing must be "realistic", "fast" or an object/],
+      [null, /timing must be/],
+    ];
+    for (const [timing, message] of bad) {
+      await expect(start({ timing: timing as never }), JSON.stringify(timing)).rejects.toThrow(message);
+    }
+    await (await start({ timing: { timeScale: 0, spread: 1, pendingMs: 0, processingMs: () => 5 } })).close();
+  });
+
+  it("a pendingMs function that returns no duration answers 500 and creates no job; the log names the option", async () => {
+    const lines: string[] = [];
+    const e = await start({
+      timing: { pendingMs: (() => undefined) as unknown as () => number, processingMs: 5 },
+      logger: (line) => lines.push(line),
+    });
+    try {
+      const res = await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "never pending forever" }));
+      expect(res.status).toBe(500);
+      expect(res.headers.get("content-type")).toContain("application/json");
+      expect(e.stats().jobsCreated).toBe(0);
+      expect(lines.join("\n")).toContain("timing.pendingMs(model) must return a non-negative number");
+    } finally {
+      await e.close();
+    }
   });
 });
 
