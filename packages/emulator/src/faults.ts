@@ -54,53 +54,81 @@ export function faultApplies(kind: FaultKind, route: FaultRoute): boolean {
   return true;
 }
 
+/** A fault's parameters, as a rule names them; the header's names in HEADER_PARAMS. */
+type Param = "retryAfterSeconds" | "delayMs" | "chunkBytes";
+const HEADER_PARAMS: Readonly<Record<string, Param>> = {
+  "retry-after": "retryAfterSeconds",
+  delay: "delayMs",
+  chunk: "chunkBytes",
+};
+const RULE_FIELDS = new Set(["kind", "route", "rate", "retryAfterSeconds", "delayMs", "chunkBytes"]);
+
+/**
+ * The one check of a fault's parameter, for rules (setFaults, `faults`, the admin route, `--faults`) and the header
+ * alike: the problem, worded with `name` (the rule's field or the header's parameter), or undefined when it is fine.
+ * Only a number is a number: no string, null or list is read as one.
+ */
+function paramProblem(kind: FaultKind, param: Param, value: unknown, name: string): string | undefined {
+  if (param === "chunkBytes" && kind !== "trickle") return `${name} is for trickle only`;
+  const n = typeof value === "number" ? value : Number.NaN;
+  switch (param) {
+    case "retryAfterSeconds":
+      return retryAfterOk(n) ? undefined : `${name} must be a whole number from 0 to 2^53-1 (seconds)`;
+    case "delayMs":
+      if (kind === "trickle") return trickleDelayOk(n) ? undefined : `${name} must be within 0..1000 for trickle`;
+      return delayOk(n) ? undefined : `${name} must be within 0..${MAX_DELAY_MS} (ms)`;
+    case "chunkBytes":
+      return chunkOk(n)
+        ? undefined
+        : `${name} must be a whole number from ${TRICKLE_CHUNK_BYTES.least} to ${TRICKLE_CHUNK_BYTES.most}`;
+  }
+}
+
 /** Checks and normalises rules given by a caller (API, admin route or CLI); throws a readable error. */
 export function normaliseRules(rules: unknown): FaultRule[] {
   if (!Array.isArray(rules)) throw new TypeError("faults must be an array of rules");
   return rules.map((raw, i) => {
-    if (typeof raw !== "object" || raw === null) throw new TypeError(`fault rule ${i} must be an object`);
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      throw new TypeError(`fault rule ${i} must be an object`);
+    }
     const r = raw as Record<string, unknown>;
-    const kind = String(r.kind);
-    if (!KIND_SET.has(kind)) throw new TypeError(`fault rule ${i}: unknown kind ${JSON.stringify(r.kind)}`);
-    const route = r.route === undefined ? "*" : String(r.route);
-    if (!RULE_ROUTES.has(route)) throw new TypeError(`fault rule ${i}: unknown route ${JSON.stringify(r.route)}`);
-    const rate = r.rate === undefined ? 1 : Number(r.rate);
-    if (!(rate >= 0 && rate <= 1)) throw new TypeError(`fault rule ${i}: rate must be within 0..1`);
-    const rule: FaultRule = { kind: kind as FaultKind, route: route as FaultRule["route"], rate };
-    if (r.retryAfterSeconds !== undefined) {
-      const v = Number(r.retryAfterSeconds);
-      if (!retryAfterOk(v)) {
-        throw new TypeError(`fault rule ${i}: retryAfterSeconds must be a whole number from 0 to 2^53-1`);
-      }
-      rule.retryAfterSeconds = v;
-    }
-    if (r.delayMs !== undefined) {
-      const v = Number(r.delayMs);
-      if (kind === "trickle" ? !trickleDelayOk(v) : !delayOk(v)) {
-        const most = kind === "trickle" ? TRICKLE_DELAY_MS.most : MAX_DELAY_MS;
-        throw new TypeError(
-          `fault rule ${i}: delayMs must be within 0..${most}${kind === "trickle" ? " for trickle" : ""}`,
-        );
-      }
-      rule.delayMs = v;
-    }
-    if (r.chunkBytes !== undefined) {
-      const v = Number(r.chunkBytes);
-      if (kind !== "trickle") throw new TypeError(`fault rule ${i}: chunkBytes is for trickle only`);
-      if (!chunkOk(v)) {
-        throw new TypeError(
-          `fault rule ${i}: chunkBytes must be a whole number from ${TRICKLE_CHUNK_BYTES.least} to ${TRICKLE_CHUNK_BYTES.most}`,
-        );
-      }
-      rule.chunkBytes = v;
+    const fail = (problem: string): never => {
+      throw new TypeError(`fault rule ${i}: ${problem} (got ${shown(r)})`);
+    };
+    for (const field of Object.keys(r)) if (!RULE_FIELDS.has(field)) fail(`unknown field ${JSON.stringify(field)}`);
+    if (typeof r.kind !== "string" || !KIND_SET.has(r.kind)) fail(`unknown kind ${shown(r.kind)}`);
+    const kind = r.kind as FaultKind;
+    const route = r.route === undefined ? "*" : r.route;
+    if (typeof route !== "string" || !RULE_ROUTES.has(route)) fail(`unknown route ${shown(r.route)}`);
+    const rate = r.rate === undefined ? 1 : r.rate;
+    if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) fail("rate must be a number within 0..1");
+    const rule: FaultRule = { kind, route: route as FaultRule["route"], rate: rate as number };
+    for (const param of ["retryAfterSeconds", "delayMs", "chunkBytes"] as const) {
+      const value = r[param];
+      if (value === undefined) continue;
+      const problem = paramProblem(kind, param, value, param);
+      if (problem) fail(problem);
+      rule[param] = value as number;
     }
     return rule;
   });
 }
 
+/** A value as a message shows it: JSON, cut short. */
+function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
 /**
  * Parses `x-emulator-fault: <kind>[; retry-after=N][; delay=MS][; chunk=BYTES]` (`chunk` for trickle only, whose
- * delay is at most 1 s). Returns undefined when absent, or an error message when malformed.
+ * delay is at most 1 s). Numbers are written in digits (`1e3`, `0x10` and an empty value are refused), each parameter
+ * once, and checked by the rules' own check. Returns undefined when absent, or an error message when malformed.
  */
 export function parseFaultHeader(value: string | string[] | undefined): Fault | string | undefined {
   if (value === undefined) return undefined;
@@ -114,18 +142,15 @@ export function parseFaultHeader(value: string | string[] | undefined): Fault | 
     if (p === "") continue;
     const eq = p.indexOf("=");
     const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
-    const num = Number(eq < 0 ? Number.NaN : p.slice(eq + 1).trim());
-    if (key === "retry-after" && retryAfterOk(num)) fault.retryAfterSeconds = num;
-    else if (fault.kind === "trickle" && (key === "delay" || key === "chunk")) {
-      if (key === "delay" && trickleDelayOk(num)) fault.delayMs = num;
-      else if (key === "chunk" && chunkOk(num)) fault.chunkBytes = num;
-      else {
-        return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; trickle takes chunk=BYTES (${TRICKLE_CHUNK_BYTES.least} to ${TRICKLE_CHUNK_BYTES.most}) and delay=MS (${TRICKLE_DELAY_MS.least} to ${TRICKLE_DELAY_MS.most}).`;
-      }
-    } else if (key === "delay" && delayOk(num)) fault.delayMs = num;
-    else {
-      return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; expected retry-after=N (whole seconds) or delay=MS (0 to ${MAX_DELAY_MS}); chunk=BYTES is for trickle only.`;
+    const param = Object.hasOwn(HEADER_PARAMS, key) ? HEADER_PARAMS[key] : undefined;
+    if (!param) {
+      return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; expected retry-after=N (whole seconds), delay=MS or (trickle only) chunk=BYTES.`;
     }
+    if (fault[param] !== undefined) return `Bad x-emulator-fault parameter ${JSON.stringify(p)}: ${key} given twice.`;
+    const digits = eq < 0 ? "" : p.slice(eq + 1).trim();
+    const problem = paramProblem(fault.kind, param, /^\d+(\.\d+)?$/.test(digits) ? Number(digits) : Number.NaN, key);
+    if (problem) return `Bad x-emulator-fault parameter ${JSON.stringify(p)}: ${problem}, written in digits.`;
+    fault[param] = Number(digits);
   }
   return fault;
 }

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Emulator, type EmulatorOptions, seededRandom } from "../src/index.js";
+import { type Emulator, type EmulatorOptions, emulatorOptionsFromFlags, seededRandom } from "../src/index.js";
 import { distinct, form, get, pollUntil, post, start, submit } from "./helpers.js";
 
 let emu: Emulator | undefined;
@@ -428,6 +428,60 @@ describe("fault rules", () => {
       const refused = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": header });
       expect(refused.status, header).toBe(400);
     }
+  });
+
+  it("refuses a value that is not a number of the field's kind, never reading it as one, and names the field", async () => {
+    const e = await fresh();
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "strict" });
+    const admin = { authorization: `Bearer ${e.adminToken}` };
+    e.setFaults([{ kind: "429", route: "status", rate: 0 }]);
+    for (const [rule, field] of [
+      [{ kind: "503", rate: null }, "rate"],
+      [{ kind: "503", rate: [0.5] }, "rate"],
+      [{ kind: "503", rate: "0.5" }, "rate"],
+      [{ kind: "503", retryAfterSeconds: [] }, "retryAfterSeconds"],
+      [{ kind: "503", retryAfterSeconds: "5" }, "retryAfterSeconds"],
+      [{ kind: "slow", delayMs: "" }, "delayMs"],
+      [{ kind: "slow", delayMs: null }, "delayMs"],
+      [{ kind: "trickle", chunkBytes: "  " }, "chunkBytes"],
+      [{ kind: ["503"] }, "kind"],
+      [{ kind: "503", route: ["status"] }, "route"],
+      [{ kind: "503", rat: 0.5 }, "rat"],
+    ] as const) {
+      const refused = await fetch(`${e.url}/_emulator/faults`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify([rule]),
+      });
+      expect(refused.status, JSON.stringify(rule)).toBe(422);
+      expect(refused.headers.get("content-type")).toContain("application/json");
+      expect(((await refused.json()) as { detail: string }).detail, JSON.stringify(rule)).toContain(field);
+      expect(() => e.setFaults([rule as never]), JSON.stringify(rule)).toThrow(field);
+      expect(() => emulatorOptionsFromFlags({ faults: JSON.stringify([rule]) }), JSON.stringify(rule)).toThrow(field);
+    }
+    // The rules in force are the last good ones.
+    expect(await (await fetch(`${e.url}/_emulator/faults`, { headers: admin })).json()).toEqual([
+      { kind: "429", route: "status", rate: 0 },
+    ]);
+    for (const [header, name] of [
+      ["503; retry-after=", "retry-after"],
+      ["503; retry-after", "retry-after"],
+      ["503; retry-after=0x10", "retry-after"],
+      ["503; retry-after=1e3", "retry-after"],
+      ["503; retry-after=1.5", "retry-after"],
+      ["503; retry-after=1; retry-after=2", "retry-after"],
+      ["slow; delay=", "delay"],
+      ["slow; delay=1e1", "delay"],
+      ["slow; delay=Infinity", "delay"],
+      ["503; foo", "foo"],
+    ] as const) {
+      const refused = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": header });
+      expect(refused.status, header).toBe(400);
+      expect(((await refused.json()) as { detail: string }).detail, header).toContain(name);
+    }
+    const ok = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": "503; retry-after=16; delay=2.5" });
+    expect(ok.status).toBe(503);
+    expect(ok.headers.get("retry-after")).toBe("16");
   });
 
   it("faults never hit the admin routes", async () => {
