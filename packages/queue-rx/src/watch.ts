@@ -9,6 +9,7 @@ import {
   type JobWatchStep,
   type StatusRead,
   type SubmitOptions,
+  type VideoModel,
   type VideoModelName,
 } from "@decart/core";
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, Subscription } from "rxjs";
@@ -151,6 +152,7 @@ function sharedPoller(
   key: string,
   background: Observable<boolean> | undefined,
   start: (background: Observable<boolean>) => Observable<JobEvent>,
+  submitted?: JobEvent,
 ): Observable<JobEvent> {
   return new Observable<JobEvent>((subscriber) => {
     const jobs = pollers.get(client) ?? new Map<string, Poller>();
@@ -176,6 +178,8 @@ function sharedPoller(
     });
     recount();
     if (poller.run) {
+      // A submitter (one with the submit's answer) joining a poller that runs hears `submitted` first all the same.
+      if (submitted) subscriber.next(submitted);
       if (poller.latest) subscriber.next(poller.latest);
     } else {
       const run = new Subscription();
@@ -232,13 +236,23 @@ function follow(client: DecartClient, jobId: string, options: WatchJobOptions): 
       }).subscribe(subscriber),
     );
   const downloading = `result:${jobId}`;
+  // What a submitter hears first, also when it joins a poller that runs (the core's watch says it when it starts one).
+  const submitted: JobEvent | undefined = first && {
+    type: "submitted",
+    jobId,
+    model: (model as VideoModel | undefined)?.canonical ?? (model as string | undefined),
+  };
   return new Observable<JobEvent>((subscriber) => {
     if (download !== false || !pollers.get(client)?.has(downloading))
-      return sharedPoller(client, download === false ? `status:${jobId}` : downloading, background, start).subscribe(
-        subscriber,
-      );
+      return sharedPoller(
+        client,
+        download === false ? `status:${jobId}` : downloading,
+        background,
+        start,
+        submitted,
+      ).subscribe(subscriber);
     // Without download, on the poller that downloads: its events until the download starts, then `completed`.
-    return sharedPoller(client, downloading, background, start).subscribe({
+    return sharedPoller(client, downloading, background, start, submitted).subscribe({
       next: (event) => {
         if (event.type !== "downloading") return subscriber.next(event);
         subscriber.next({ type: "completed", jobId, job: event.job });
@@ -259,7 +273,7 @@ function follow(client: DecartClient, jobId: string, options: WatchJobOptions): 
  * Cold: nothing happens until you subscribe.
  *
  * With `first` (the submit's answer of a job you have just submitted), it starts from that answer as `submitJob` does:
- * `submitted` first.
+ * `submitted` first, also when it joins the poller of someone already watching the job.
  *
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
  * gets the latest event at once (never `submitted`); when the last one unsubscribes, the timer stops and the request
@@ -277,7 +291,8 @@ export function watchJob(client: DecartClient, jobId: string, options: WatchJobO
  * waiting), then the status events, then (unless `download: false`) the download and `completed` with the video.
  * Each subscription submits a job of its own (`share()` it to submit once); unsubscribing during the submit aborts
  * the request, and later never cancels the job. A `watchJob` of the same job id shares this job's poller (from the
- * job's latest status on: `submitted` is this observable's alone).
+ * job's latest status on: `submitted` is this observable's alone); a job someone already watches is followed through
+ * that poller, after `submitted` all the same.
  */
 export function submitJob<M extends VideoModelName>(
   client: DecartClient,

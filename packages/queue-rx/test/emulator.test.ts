@@ -68,6 +68,44 @@ describe("over HTTP, against the emulator", () => {
     expect(emu.job(first.job_id)!.statusReads).toBe(reads);
   });
 
+  it("a submitter whose job is already watched joins its poller and still hears `submitted` first", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const first = await client.queue.submit({ model, prompt: "watched before its submitter follows it [hold]" });
+    // Someone watches the job first (e.g. a badge given its id), with the poller's reads counted.
+    const badge: JobEvent[] = [];
+    let reads = 0;
+    const statusSource: StatusSource = (id, within) => {
+      reads++;
+      return clientStatus(client)(id, within);
+    };
+    const watching = watchJob(client, first.job_id, { model, statusSource }).subscribe((e) => badge.push(e));
+    await until(() => badge.some((e) => e.type === "status" && e.status === "processing"));
+    // The submitter of that job (its answer replayed, as a page that submitted it does), and a watchJob given `first`.
+    const noRead: StatusSource = () => throwError(() => new Error("a joiner never reads"));
+    const submitter: JobEvent[] = [];
+    const joined = submitJob(client, { model, prompt: "" } as never, {
+      submitSource: () => from([first]),
+      statusSource: noRead,
+    }).subscribe((e) => submitter.push(e));
+    const given: JobEvent[] = [];
+    const alsoJoined = watchJob(client, first.job_id, { model, first, statusSource: noRead }).subscribe((e) =>
+      given.push(e),
+    );
+    for (const events of [submitter, given]) {
+      expect(events.slice(0, 2)).toEqual([
+        { type: "submitted", jobId: first.job_id, model: "lucy-pro-t2v" },
+        expect.objectContaining({ type: "status", status: "processing" }), // the job's latest status, at once
+      ]);
+    }
+    expect(emu.release(first.job_id)).toBe(true);
+    await until(() => watching.closed && joined.closed && alsoJoined.closed);
+    expect(submitter.at(-1)).toMatchObject({ type: "completed", data: expect.any(Blob) });
+    expect(given.at(-1)).toEqual(submitter.at(-1));
+    expect(emu.job(first.job_id)!.statusReads).toBe(reads); // one poller: the badge's
+    expect(emu.job(first.job_id)!.contentReads).toBe(1);
+  });
+
   it("10 subscribers of one job make the status reads of one poller, and one download", async () => {
     emu = await startFast();
     const client = clientFor(emu);
