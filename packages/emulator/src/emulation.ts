@@ -81,6 +81,7 @@ export function applyFault(ctx: Ctx, em: Emulation, route: FaultRoute): boolean 
   }
   if (fault.kind === "reset") {
     ctx.responded = true;
+    ctx.cut = "reset fault";
     ctx.req.socket.destroy();
     return false;
   }

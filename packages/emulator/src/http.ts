@@ -59,6 +59,8 @@ export interface Ctx {
   responded: boolean;
   /** False for the reset-stats request, which starts the new count from zero. */
   counted: boolean;
+  /** Why the emulator ended the connection before the answer was out (for the request log), when it did. */
+  cut?: string;
   /** Whether the answer carries CORS headers (public API routes only). */
   cors: boolean;
   /** The client sent `Expect: 100-continue` and has not been told to go on: see startReading. */
@@ -84,6 +86,7 @@ export function respond(ctx: Ctx, status: number, headers: string[], body: Body)
   ctx.responded = true;
   const failed = (err: unknown) => {
     ctx.server.log(`emulator: error while answering ${ctx.requestId}: ${(err as Error)?.stack ?? err}`);
+    ctx.cut ??= "internal error";
     ctx.res.destroy();
   };
   const go = () => {
@@ -130,7 +133,8 @@ export function pathId(ctx: Ctx, raw: string, name: string): string | undefined 
 /** Writes the answer; synchronous for a plain body (the hot path), a promise when it streams or stalls. */
 function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Promise<void> | undefined {
   const { res } = ctx;
-  if (res.destroyed) return;
+  // Once the emulator is closing, every connection is being ended: nothing more goes out.
+  if (res.destroyed || ctx.server.closed()) return;
   const length = body === null ? 0 : body.length;
   const all = ctx.cors ? [...CORS_HEADERS, ...headers] : [...headers];
   if (ctx.extraHeaders) all.push(...ctx.extraHeaders);
@@ -170,6 +174,7 @@ function watchWrites(ctx: Ctx): void {
   const ms = ctx.server.writeTimeoutMs;
   res.setTimeout(ms, () => {
     ctx.server.log(`emulator: ${ctx.requestId}: the client took nothing of the answer for ${ms} ms; connection cut`);
+    ctx.cut ??= "write timeout";
     res.destroy();
   });
   // A pipelined request's answer takes the connection next: until it starts, the connection waits on the emulator
@@ -238,6 +243,7 @@ async function writeCut(ctx: Ctx, body: Body, length: number, fault: "stall" | "
   const state = { leftover: undefined as Uint8Array | undefined };
   if (!(await writeChunks(ctx, chunks, state, cut))) return;
   if (fault === "truncate") {
+    ctx.cut ??= "truncate fault";
     // Let the first half reach the socket, then cut the connection.
     res.socket?.end();
     res.socket?.destroySoon?.();
@@ -296,7 +302,10 @@ export function drain(ctx: Ctx): void {
   let drained = 0;
   req.on("data", (chunk: Buffer) => {
     drained += chunk.length;
-    if (drained > ctx.server.drainLimit) req.socket.destroy();
+    if (drained > ctx.server.drainLimit) {
+      ctx.cut ??= "body beyond the limit";
+      req.socket.destroy();
+    }
   });
   req.resume();
 }
@@ -344,6 +353,18 @@ export function readSmallBody(ctx: Ctx): Promise<Buffer | undefined> {
 function tooLargeJson(ctx: Ctx): void {
   detail(ctx, 413, `Body too large: the limit is ${MAX_JSON_BODY_BYTES} bytes.`);
   drain(ctx);
+}
+
+/**
+ * What became of a request's answer, for the request log, once its connection let go of it: its status when it went
+ * out in full (`finished`: the answer's "finish" event came, which a destroyed connection never sends); else
+ * `no answer (why)`, or its status and `cut (why)` when its head went out. `closing`: the emulator is being closed.
+ */
+export function outcome(ctx: Ctx, finished: boolean, closing: boolean): string {
+  const { res } = ctx;
+  if (finished) return String(res.statusCode);
+  const why = ctx.cut ?? (closing ? "emulator closed" : "client left");
+  return res.headersSent ? `${res.statusCode} cut (${why})` : `no answer (${why})`;
 }
 
 /** Answers a request Node handles before any route (bad bytes, CONNECT, an odd Expect) and closes the connection. */

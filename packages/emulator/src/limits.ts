@@ -89,6 +89,7 @@ function tooSlow(ctx: Ctx, limits: ClientLimits): void {
   const { req, res } = ctx;
   ctx.server.log(`emulator: ${ctx.requestId}: the request body came too slowly; connection closed`);
   if (ctx.responded || res.headersSent) {
+    ctx.cut ??= "body too slow";
     req.socket.destroy();
     return;
   }

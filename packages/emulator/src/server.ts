@@ -25,6 +25,7 @@ import {
   hasBody,
   methodNotAllowed,
   notFound,
+  outcome,
   respond,
 } from "./http.js";
 import { handleContent, handleStatus } from "./jobs.js";
@@ -292,10 +293,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       (err) => internalError(ctx, err),
     );
     if (logger) {
+      let finished = false;
+      res.once("finish", () => {
+        finished = true;
+      });
       res.on("close", () => {
         const ms = (performance.now() - started).toFixed(1);
-        const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path;
-        log(`${method} ${shown} → ${res.statusCode} ${ms}ms ${ctx.requestId}`);
+        log(`${method} ${shortPath(path)} → ${outcome(ctx, finished, closed)} ${ms}ms ${ctx.requestId}`);
       });
     }
   }
@@ -308,8 +312,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       detail(ctx, 500, "Internal emulator error.");
       drain(ctx);
     } else {
+      ctx.cut ??= "internal error";
       ctx.res.destroy();
     }
+  }
+
+  /**
+   * Answers on the socket (a request Node never hands over) once the answers before it are out, and logs it: `what`
+   * stands for the request line in the log.
+   */
+  function answerLater(socket: Socket, what: string, status: number, text: string, extra?: Record<string, string>) {
+    const requestId = nextRequestId();
+    afterAnswers(
+      socket,
+      () => {
+        answerOnSocket(socket, status, text, requestId, extra);
+        log(`${what} → ${status} ${requestId}`);
+      },
+      () => log(`${what} → no answer (${closed ? "emulator closed" : "client left"}) ${requestId}`),
+    );
   }
 
   // Node's own answer to a request without Host is a bare 400; hostProblem answers it as JSON instead. Idle
@@ -326,21 +347,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats.countRequest("other");
     lastAnswer.set(req.socket, res);
     const text = `Unsupported Expect header: ${String(req.headers.expect).slice(0, 100)}`;
-    res.writeHead(417, {
-      "content-type": "application/json",
-      "x-request-id": nextRequestId(),
-      connection: "close",
-    });
+    const requestId = nextRequestId();
+    if (logger) {
+      const what = `${req.method} ${shortPath(req.url ?? "/")}`;
+      let finished = false;
+      res.once("finish", () => {
+        finished = true;
+      });
+      res.on("close", () => log(`${what} → ${finished ? 417 : "no answer (client left)"} ${requestId}`));
+    }
+    res.writeHead(417, { "content-type": "application/json", "x-request-id": requestId, connection: "close" });
     res.end(JSON.stringify({ detail: text }));
     req.resume();
   });
   // CONNECT (a proxy tunnel): Node would close the socket without a word; answer 405 JSON like any wrong method.
-  server.on("connect", (_req: IncomingMessage, socket: Socket) => {
+  server.on("connect", (req: IncomingMessage, socket: Socket) => {
     stats.countRequest("other");
     socket.on("error", noop);
-    afterAnswers(socket, () =>
-      answerOnSocket(socket, 405, "Method Not Allowed", nextRequestId(), { allow: "GET, POST, DELETE, OPTIONS" }),
-    );
+    answerLater(socket, `CONNECT ${shortPath(req.url ?? "")}`, 405, "Method Not Allowed", {
+      allow: "GET, POST, DELETE, OPTIONS",
+    });
   });
   // Bytes that are not HTTP, heads over 16 KiB, a head that does not arrive within headersTimeoutMs (408): JSON
   // answers too, given after the answers of the requests before them on the connection (pipelined), which are never
@@ -361,6 +387,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       status === 400 ? "Bad Request" : status === 431 ? "Request Header Fields Too Large" : "Request Timeout";
     const last = lastRequest.get(socket);
     if (last && !last.req.complete) {
+      // The client ended its side in the middle of the body: it left (as Node has it), and gets no answer.
+      if (err.code === "HPE_INVALID_EOF_STATE") {
+        last.cut ??= "client left";
+        socket.destroy();
+        return;
+      }
       // The error is in the body of a request already routed and counted (a bad chunk size): it is that request's
       // answer, unless it has one already (which says Connection: close, as its body was not read).
       if (!last.responded && !last.res.destroyed) {
@@ -370,18 +402,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return;
     }
     stats.countRequest("other");
-    afterAnswers(socket, () => answerOnSocket(socket, status, text, nextRequestId()));
+    const what = status === 400 ? "bytes that are not HTTP" : status === 431 ? "a head over 16 KiB" : "a head too slow";
+    answerLater(socket, `(${what}: ${err.code})`, status, text);
   });
 
   /**
    * Runs `write` once every answer of the requests already routed on the connection is out (at once when there is
    * none), so that an answer written straight to the socket never goes into the middle of one, nor ahead of one.
-   * When the connection is gone (or ending) by then, it is only closed.
+   * When the connection is gone (or ending) by then, it is only closed, and `gone` runs instead.
    */
-  function afterAnswers(socket: Socket, write: () => void): void {
+  function afterAnswers(socket: Socket, write: () => void, gone: () => void): void {
     const go = () => {
-      if (socket.writable && !socket.destroyed) write();
-      else socket.destroy();
+      if (socket.writable && !socket.destroyed) return write();
+      socket.destroy();
+      gone();
     };
     const last = lastAnswer.get(socket);
     if (last && !last.closed) last.once("close", go);
@@ -430,3 +464,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 function noop(): void {}
+
+/** A path as the request log shows it: cut at 200 characters. */
+function shortPath(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
