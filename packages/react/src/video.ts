@@ -309,7 +309,7 @@ export function useJob(jobId: string | null | undefined, options: UseJobOptions 
  * `submit` resolves with.
  */
 interface Job {
-  model: SubmitOptions<VideoModelName>["model"];
+  model?: SubmitOptions<VideoModelName>["model"];
   options: VideoJobOptions;
   first?: JobSubmitResult;
   seen?: true;
@@ -369,13 +369,17 @@ class VideoGenerator {
   readonly submit = <M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined> => {
     this.halt();
     const run = ++this.run;
-    const job: Job = { model: input.model, options: this.options };
+    const job: Job = { options: this.options };
     this.job = this.last = job;
     this.input = input as SubmitOptions<VideoModelName>;
     this.store.replace({ ...idle, status: "submitting", watching: true });
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.
-    // A throw of `queue.submit` rejects it.
-    job.sent = new Promise<JobSubmitResult>((accept) => accept(this.client.queue.submit(input))).then(
+    // A throw of `queue.submit` rejects it. The model is read once the core has read the input: an input it cannot
+    // read (a getter that throws, no object) is its `InvalidInputError`, in the state, never a throw of `submit`.
+    job.sent = new Promise<JobSubmitResult>((accept) => {
+      accept(this.client.queue.submit(input));
+      job.model = input.model;
+    }).then(
       (first) => {
         if (run === this.run) {
           this.store.set({ status: "pending", jobId: first.job_id });

@@ -115,6 +115,37 @@ describe("useGenerateVideo", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("a submit whose input cannot be read (a getter that throws, no input) ends in `error`, never throws", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "watched, then replaced by a submit that fails [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    const thrown = new Error("this model cannot be read");
+    for (const input of [
+      {
+        prompt: "a model that throws",
+        get model(): typeof model {
+          throw thrown;
+        },
+      },
+      undefined,
+    ]) {
+      let submitted: string | undefined | "unset" = "unset";
+      await act(async () => {
+        submitted = await result.current.submit(input as never);
+      });
+      expect(submitted).toBeUndefined();
+      // The job before is no longer watched, and the state says so: `error`, the core's InvalidInputError.
+      expect(result.current).toMatchObject({ status: "error", watching: false, jobId: undefined });
+      expect(result.current.error).toBeInstanceOf(InvalidInputError);
+    }
+    expect(emu.stats().jobsCreated).toBe(1);
+    expect(emu.release(jobId!)).toBe(true);
+  });
+
   it("stop() stops reading; the job goes on to completion", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
