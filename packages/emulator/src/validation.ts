@@ -337,11 +337,46 @@ function parseFormText(schema: JsonSchema, text: string, loc: Loc, out: Validati
     return undefined;
   }
   const type = typeof schema.type === "string" ? schema.type : undefined;
+  if (type === "integer" && INTEGER_TEXT.test(text.trim()) && !Number.isSafeInteger(Number(text.trim()))) {
+    return parseBigInteger(schema, text, loc, out);
+  }
   const value = parseScalar(type, text, loc, out);
   if (value === undefined) return undefined;
   const before = out.length;
   validateJson(schema, value, loc, out);
+  // pydantic echoes a form value as it was sent: the text, not the number read from it.
+  const sent = echo(text);
+  for (let i = before; i < out.length; i++) {
+    if ("input" in sent) out[i]!.input = sent.input;
+    else delete out[i]!.input;
+  }
   return out.length === before ? value : undefined;
+}
+
+/** Most digits of an integer pydantic reads from text (Python's own limit of int(str)). */
+const MAX_INTEGER_DIGITS = 4300;
+
+/**
+ * An integer text beyond 2^53 (where a number would round it): read exactly, as pydantic reads any integer, and
+ * checked against the schema's limits; past 4300 digits, `int_parsing_size` as pydantic has it.
+ */
+function parseBigInteger(schema: JsonSchema, text: string, loc: Loc, out: ValidationIssue[]): unknown {
+  const t = text.trim();
+  if (t.replace(/^[+-]?0*/, "").length > MAX_INTEGER_DIGITS) {
+    out.push(issue(loc, "int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size", text));
+    return undefined;
+  }
+  const n = BigInt(t);
+  const before = out.length;
+  if (schema.minimum !== undefined && n < BigInt(Math.ceil(schema.minimum))) {
+    const msg = `Input should be greater than or equal to ${schema.minimum}`;
+    out.push(issue(loc, "greater_than_equal", msg, text, { ge: schema.minimum }));
+  }
+  if (schema.maximum !== undefined && n > BigInt(Math.floor(schema.maximum))) {
+    const msg = `Input should be less than or equal to ${schema.maximum}`;
+    out.push(issue(loc, "less_than_equal", msg, text, { le: schema.maximum }));
+  }
+  return out.length === before ? Number(n) : undefined;
 }
 
 /** A FormField for one field of the generated catalogue. */

@@ -60,6 +60,27 @@ describe("422 validation, one entry per bad field", () => {
     expect(float).toMatchObject([{ type: "int_parsing" }]);
   });
 
+  it("reads an integer beyond 2^53 exactly and echoes it as sent, as pydantic does", async () => {
+    const seed = async (text: string) =>
+      issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p", seed: text })));
+    expect(await seed("9007199254740993")).toEqual([
+      {
+        loc: ["body", "seed"],
+        type: "less_than_equal",
+        msg: "Input should be less than or equal to 4294967295",
+        input: "9007199254740993",
+        ctx: { le: 4294967295 },
+      },
+    ]);
+    const huge = "9".repeat(400);
+    expect(await seed(huge)).toMatchObject([{ type: "less_than_equal", ctx: { le: 4294967295 } }]);
+    const negative = `-${"9".repeat(100)}`;
+    expect(await seed(negative)).toMatchObject([{ type: "greater_than_equal", input: negative }]);
+    expect(await seed("9".repeat(5000))).toMatchObject([{ type: "int_parsing_size" }]);
+    // A number read from the text is echoed as the text that was sent.
+    expect(await seed("-1")).toMatchObject([{ type: "greater_than_equal", input: "-1" }]);
+  });
+
   it("counts a prompt's length in characters, not UTF-16 units or bytes", async () => {
     const emoji = "😀".repeat(1000); // 1000 characters, 2000 UTF-16 units, 4000 bytes
     const res = await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: emoji }));
