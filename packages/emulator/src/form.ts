@@ -15,6 +15,10 @@ import { issue } from "./validation.js";
 const HEAD_BYTES = 4096;
 /** Largest text part; a longer one is cut and reported as too long. */
 export const MAX_FIELD_BYTES = 1024 * 1024;
+/** Most text fields, file parts and parts in all of one form body (beyond: 413). */
+export const MAX_TEXT_PARTS = 100;
+export const MAX_FILE_PARTS = 20;
+export const MAX_PARTS = 120;
 /** Room for text parts and multipart framing on top of the file limit. */
 const BODY_SLACK_BYTES = 4 * 1024 * 1024;
 
@@ -65,6 +69,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     return Promise.resolve({ kind: "error", status: 413, detail: tooLargeDetail(limits.maxFileBytes) });
   }
 
+  const urlencoded = /^\s*application\/x-www-form-urlencoded/i.test(contentType);
   let bb: busboy.Busboy;
   try {
     bb = busboy({
@@ -76,9 +81,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         fileSize: limits.maxFileBytes + 1,
         fieldSize: MAX_FIELD_BYTES,
         fieldNameSize: 200,
-        fields: 100,
-        files: 20,
-        parts: 120,
+        fields: MAX_TEXT_PARTS,
+        files: MAX_FILE_PARTS,
+        parts: MAX_PARTS,
         headerPairs: 100,
       },
     });
@@ -128,7 +133,14 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
 
     const unnamed = (name: unknown) => {
       if (typeof name === "string") return false;
-      fail(400, 'A form part has no readable name: give each part Content-Disposition: form-data; name="…", in UTF-8.');
+      // busboy gives no name when it cannot decode one: a urlencoded body in a charset it does not know, or a part
+      // without a name.
+      fail(
+        400,
+        urlencoded
+          ? `The urlencoded body is in a charset the server cannot read (${JSON.stringify(charsetOf(contentType))}): send it in UTF-8.`
+          : 'A form part has no readable name: give each part Content-Disposition: form-data; name="…", in UTF-8.',
+      );
       return true;
     };
     bb.on("field", (name, value, info) => {
@@ -175,7 +187,12 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         });
       });
     });
-    const tooManyParts = () => fail(413, "Too many parts in the form body.");
+    const tooManyParts = () =>
+      fail(
+        413,
+        `Too many parts in the form body: at most ${MAX_TEXT_PARTS} text fields, ${MAX_FILE_PARTS} files and ` +
+          `${MAX_PARTS} parts in all.`,
+      );
     bb.on("partsLimit", tooManyParts);
     bb.on("filesLimit", tooManyParts);
     bb.on("fieldsLimit", tooManyParts);
@@ -191,6 +208,11 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
 }
 
 function noop(): void {}
+
+/** The charset parameter of a Content-Type, as given (undefined when there is none). */
+function charsetOf(contentType: string): string | undefined {
+  return /;\s*charset\s*=\s*"?([^";]*)"?/i.exec(contentType)?.[1];
+}
 
 function tooLargeDetail(limit: number): string {
   return `Upload too large: the limit is ${limit} bytes.`;
