@@ -49,9 +49,10 @@ function pageOf(query: URLSearchParams): JobPage | undefined {
 
 export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, path: string, query: string): Promise<void> {
   if (!allowed(ctx, admin)) return;
-  const method = ctx.req.method;
+  // HEAD is GET without the body, as on the API's routes.
+  const method = ctx.req.method === "HEAD" ? "GET" : ctx.req.method;
   if (path === "/_emulator/stats") {
-    if (method !== "GET") return methodNotAllowed(ctx, "GET");
+    if (method !== "GET") return methodNotAllowed(ctx, "GET, HEAD");
     return json(ctx, 200, admin.snapshot(pageOf(new URLSearchParams(query))));
   }
   if (path.startsWith("/_emulator/jobs/") && path.endsWith("/release")) {
@@ -63,7 +64,7 @@ export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, path: s
     return json(ctx, 200, admin.job(id));
   }
   if (path.startsWith("/_emulator/jobs/")) {
-    if (method !== "GET") return methodNotAllowed(ctx, "GET");
+    if (method !== "GET") return methodNotAllowed(ctx, "GET, HEAD");
     const id = pathId(ctx, path.slice("/_emulator/jobs/".length), "job_id");
     if (id === undefined) return;
     const record = admin.job(id);
@@ -77,7 +78,7 @@ export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, path: s
   }
   if (path === "/_emulator/faults") {
     if (method === "GET") return json(ctx, 200, em.faultRules);
-    if (method !== "POST") return methodNotAllowed(ctx, "GET, POST");
+    if (method !== "POST") return methodNotAllowed(ctx, "GET, HEAD, POST");
     const raw = await readSmallBody(ctx);
     if (raw === undefined) return;
     try {

@@ -148,6 +148,11 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
   }
   all.push("content-length", String(length));
   res.writeHead(status, all);
+  // HEAD: the head of the GET answer, with its Content-Length, and no body.
+  if (ctx.req.method === "HEAD") {
+    res.end();
+    return;
+  }
   watchWrites(ctx);
   const fault = ctx.fault?.kind;
   if (fault === "stall" || fault === "truncate") return writeCut(ctx, body, length, fault);

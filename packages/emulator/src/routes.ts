@@ -36,19 +36,25 @@ export type Match =
 
 const ONE_SEGMENT = /^[^/]+$/;
 
-/** Reads the route of a request (a path without its query). */
+/**
+ * Reads the route of a request (a path without its query). HEAD is GET without the body (http.ts leaves it out), so
+ * every GET route takes it too and its Allow lists it.
+ */
 export function matchRoute(method: string, path: string): Match {
+  if (method === "HEAD") method = "GET";
   if (path.startsWith("/_emulator/")) return { kind: "admin", path };
   if (path.startsWith("/v1/jobs/")) {
     const rest = path.slice("/v1/jobs/".length);
     if (ONE_SEGMENT.test(rest)) {
       if (method === "GET") return { kind: "status", jobId: rest };
       if (method === "POST") return { kind: "model", prefix: "jobs", name: rest };
-      return { kind: "method", allow: "GET, POST" };
+      return { kind: "method", allow: "GET, HEAD, POST" };
     }
     const slash = rest.indexOf("/");
     if (slash > 0 && rest.slice(slash) === "/content" && ONE_SEGMENT.test(rest.slice(0, slash))) {
-      return method === "GET" ? { kind: "content", jobId: rest.slice(0, slash) } : { kind: "method", allow: "GET" };
+      return method === "GET"
+        ? { kind: "content", jobId: rest.slice(0, slash) }
+        : { kind: "method", allow: "GET, HEAD" };
     }
     return { kind: "not-found" };
   }
@@ -63,7 +69,7 @@ export function matchRoute(method: string, path: string): Match {
     const id = path.slice("/v1/files/".length);
     if (!ONE_SEGMENT.test(id)) return { kind: "not-found" };
     if (method === "GET" || method === "DELETE") return { kind: "file", fileId: id, method };
-    return { kind: "method", allow: "GET, DELETE" };
+    return { kind: "method", allow: "GET, HEAD, DELETE" };
   }
   return { kind: "not-found" };
 }

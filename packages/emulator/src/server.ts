@@ -221,7 +221,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ctx.cors = false;
       return handleAdmin(ctx, em, admin, path, query);
     }
-    if (method === "OPTIONS") {
+    // A CORS preflight: 204 on the API's paths, 404 (as any method) on a path that is none.
+    if (method === "OPTIONS" && match.kind !== "not-found") {
       const asked = ctx.req.headers["access-control-request-headers"];
       return respond(
         ctx,

@@ -493,7 +493,7 @@ const cases: Case[] = [
     status: 405,
     detail: "Method Not Allowed",
   },
-  { name: "HEAD on content", send: getPath("/v1/jobs/job_x/content", undefined, "HEAD"), status: 405 },
+  { name: "HEAD on tokens (a POST route)", send: getPath("/v1/client/tokens", undefined, "HEAD"), status: 405 },
   {
     name: "bogus fault header",
     send: postParts(t2v, [prompt("p")], { "x-emulator-fault": "meltdown; delay=x" }),

@@ -200,4 +200,45 @@ describe("every answer", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
   });
+
+  it("answers a preflight on the API's paths only: OPTIONS on an unknown path is 404", async () => {
+    for (const path of ["/v1/jobs/job_x", "/v1/jobs/job_x/content", "/v1/files/file_x", "/v1/client/tokens"]) {
+      expect((await raw(emu.url, { method: "OPTIONS", path })).status, path).toBe(204);
+    }
+    for (const path of ["/", "/v2/jobs", "/v1/jobs/job_x/other", "/v1/files/"]) {
+      const r = await raw(emu.url, { method: "OPTIONS", path });
+      expect(r.status, path).toBe(404);
+      expect(jsonOf(r)).toEqual({ detail: "Not Found" });
+    }
+  });
+
+  it("answers HEAD on a GET route as GET without the body, and lists HEAD in Allow", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "head" });
+    await pollUntil(emu, id);
+    const content = await get(emu, `/v1/jobs/${id}/content`);
+    const bytes = (await content.arrayBuffer()).byteLength;
+    for (const [path, status, length] of [
+      [`/v1/jobs/${id}/content`, 200, String(bytes)],
+      [`/v1/jobs/${id}`, 200, undefined],
+      ["/v1/jobs/job_x", 404, undefined],
+      ["/v1/files/file_x", 404, undefined],
+    ] as const) {
+      const r = await raw(emu.url, { method: "HEAD", path, headers: { "x-api-key": emu.apiKey } });
+      expect(r.status, path).toBe(status);
+      expect(r.body.length, path).toBe(0);
+      if (length) expect(r.headers["content-length"]).toBe(length);
+      else expect(Number(r.headers["content-length"])).toBeGreaterThan(0);
+    }
+    const status = await raw(emu.url, { method: "HEAD", path: "/_emulator/stats", headers: admin() });
+    expect(status.status).toBe(200);
+    for (const [method, path, allow] of [
+      ["PUT", "/v1/jobs/job_x", "GET, HEAD, POST"],
+      ["POST", "/v1/jobs/job_x/content", "GET, HEAD"],
+      ["PATCH", "/v1/files/file_x", "GET, HEAD, DELETE"],
+    ] as const) {
+      const r = await raw(emu.url, { method, path, headers: { "x-api-key": emu.apiKey } });
+      expect(r.status, `${method} ${path}`).toBe(405);
+      expect(r.headers.allow).toBe(allow);
+    }
+  });
 });
