@@ -1,8 +1,10 @@
 /**
  * API keys and client tokens. Keys are stored by their SHA-256; a presented key is hashed, looked up, and the
- * stored hash compared with crypto.timingSafeEqual. Client tokens (`ek_…`) act for the key that created them.
+ * stored hash compared with crypto.timingSafeEqual. Client tokens (`ek_…`) act for the key that created them. A token
+ * carries its expiry, signed by the store (random bytes, the expiry, an HMAC), so that an expired one is told
+ * expired however long ago it was dropped from memory.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export interface Principal {
   /** Ownership identity: the API key's id; a client token shares the id of the key that created it. */
@@ -21,6 +23,10 @@ export interface Principal {
 /** Characters of `allowedOrigins` that live client tokens may hold in all (about 16 MiB), whatever their number. */
 export const MAX_TOKEN_ORIGIN_CHARS = 16 * 1024 * 1024;
 
+const EXPIRED = "Client token expired.";
+/** Bytes of a client token after `ek_`: 18 random, 6 of expiry, 9 of HMAC. */
+const KEY_BYTES = 33;
+
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; detail: string };
 
 function sha256(text: string): Buffer {
@@ -36,6 +42,8 @@ export class KeyStore {
   private tokensSinceSweep = 0;
   private tokens = 0;
   private originChars = 0;
+  /** Signs the expiry a token carries (random per store). */
+  private readonly signing = randomBytes(32);
 
   constructor(
     keys: readonly string[],
@@ -53,10 +61,15 @@ export class KeyStore {
     if (typeof header !== "string") return { ok: false, detail: "Invalid API key." };
     const hash = sha256(header);
     const found = this.byHash.get(hash.toString("base64"));
-    if (!found || !timingSafeEqual(found.hash, hash)) return { ok: false, detail: "Invalid API key." };
+    if (!found || !timingSafeEqual(found.hash, hash)) {
+      // A token of this store that has expired and been dropped since: still told expired.
+      const expiresAt = this.signedExpiry(header);
+      if (expiresAt !== undefined && now >= expiresAt) return { ok: false, detail: EXPIRED };
+      return { ok: false, detail: "Invalid API key." };
+    }
     if (found.expiresAt !== undefined && now >= found.expiresAt) {
       this.drop(hash.toString("base64"), found);
-      return { ok: false, detail: "Client token expired." };
+      return { ok: false, detail: EXPIRED };
     }
     return { ok: true, principal: found };
   }
@@ -88,9 +101,9 @@ export class KeyStore {
     allowedOrigins: readonly string[] | undefined,
   ): { apiKey: string; expiresAt: number } {
     this.sweep(now);
-    const apiKey = `ek_${randomBytes(24).toString("base64url")}`;
-    const hash = sha256(apiKey);
     const expiresAt = now + expiresInSeconds * 1000;
+    const apiKey = this.signedKey(expiresAt);
+    const hash = sha256(apiKey);
     const token: Principal = {
       accountId: parent.accountId,
       isClientToken: true,
@@ -110,6 +123,28 @@ export class KeyStore {
     if (++this.tokensSinceSweep < 256) return;
     this.tokensSinceSweep = 0;
     for (const [k, p] of this.byHash) if (p.expiresAt !== undefined && now >= p.expiresAt) this.drop(k, p);
+  }
+
+  /** `ek_` + base64url(18 random bytes, the expiry in ms as 6 bytes, the first 9 bytes of their HMAC). */
+  private signedKey(expiresAt: number): string {
+    const body = Buffer.alloc(KEY_BYTES);
+    randomBytes(18).copy(body, 0);
+    body.writeUIntBE(Math.min(expiresAt, 2 ** 48 - 1), 18, 6);
+    this.mac(body.subarray(0, 24)).copy(body, 24);
+    return `ek_${body.toString("base64url")}`;
+  }
+
+  /** The expiry a token of this store carries (undefined for any other key). */
+  private signedExpiry(key: string): number | undefined {
+    if (!key.startsWith("ek_") || key.length !== 3 + Math.ceil((KEY_BYTES * 4) / 3)) return undefined;
+    const body = Buffer.from(key.slice(3), "base64url");
+    if (body.length !== KEY_BYTES || body.toString("base64url") !== key.slice(3)) return undefined;
+    if (!timingSafeEqual(this.mac(body.subarray(0, 24)), body.subarray(24))) return undefined;
+    return body.readUIntBE(18, 6);
+  }
+
+  private mac(bytes: Buffer): Buffer {
+    return createHmac("sha256", this.signing).update(bytes).digest().subarray(0, 9);
   }
 
   private drop(k: string, token: Principal): void {

@@ -156,9 +156,18 @@ describe("client tokens", () => {
       clock.now += 999;
       expect(await read()).toBe(404);
       clock.now += 1;
+      const said = async (key = apiKey) =>
+        ((await (await statusWith(key, "/v1/jobs/job_x", {}, e)).json()) as { detail: string }).detail;
       expect(await read()).toBe(401);
+      // The same answer every time, once the token is gone from memory too.
+      expect(await said()).toBe("Client token expired.");
       clock.now += 60_000;
       expect(await read()).toBe(401);
+      expect(await said()).toBe("Client token expired.");
+      // A key of the same shape that this emulator did not sign is just invalid.
+      const forged = `ek_${Buffer.alloc(33, 7).toString("base64url")}`;
+      expect(forged).toHaveLength(apiKey.length);
+      expect(await said(forged)).toBe("Invalid API key.");
     } finally {
       await e.close();
     }
