@@ -70,23 +70,34 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   }
 
   const urlencoded = /^\s*application\/x-www-form-urlencoded/i.test(contentType);
+  // Text is read as its bytes (busboy's latin1, one character a byte) and checked as UTF-8 here: busboy's own UTF-8
+  // decoding turns bad bytes into U+FFFD, which a valid text may hold too. A urlencoded body in UTF-8 (or in no
+  // charset) is read so as a whole; one in another charset busboy decodes. In a multipart body each part may name a
+  // charset of its own, which busboy applies: a second busboy, whose default charset decodes nothing, tells which
+  // parts named one (see charsetNamed).
+  const urlCharset = urlencoded ? charsetOf(contentType)?.toLowerCase() : undefined;
+  const rawUrlencoded = urlencoded && (urlCharset === undefined || urlCharset === "utf-8" || urlCharset === "utf8");
+  const headers = rawUrlencoded ? { ...req.headers, "content-type": "application/x-www-form-urlencoded" } : req.headers;
+  const options = (defCharset: string): busboy.BusboyConfig => ({
+    headers,
+    defCharset,
+    defParamCharset: "utf8",
+    limits: {
+      // busboy reports `limit` when a file *reaches* fileSize; +1 lets a file of exactly maxFileBytes through.
+      fileSize: limits.maxFileBytes + 1,
+      fieldSize: MAX_FIELD_BYTES,
+      fieldNameSize: 200,
+      fields: MAX_TEXT_PARTS,
+      files: MAX_FILE_PARTS,
+      parts: MAX_PARTS,
+      headerPairs: 100,
+    },
+  });
   let bb: busboy.Busboy;
+  let named: CharsetNamed | undefined;
   try {
-    bb = busboy({
-      headers: req.headers,
-      defCharset: "utf8",
-      defParamCharset: "utf8",
-      limits: {
-        // busboy reports `limit` when a file *reaches* fileSize; +1 lets a file of exactly maxFileBytes through.
-        fileSize: limits.maxFileBytes + 1,
-        fieldSize: MAX_FIELD_BYTES,
-        fieldNameSize: 200,
-        fields: MAX_TEXT_PARTS,
-        files: MAX_FILE_PARTS,
-        parts: MAX_PARTS,
-        headerPairs: 100,
-      },
-    });
+    bb = busboy(options("latin1"));
+    if (!urlencoded) named = charsetNamed(busboy(options(NO_CHARSET)));
   } catch (err) {
     const message = (err as Error).message ?? "";
     const detail = /boundary/i.test(message) ? "Missing boundary in multipart." : "There was an error parsing the body";
@@ -102,8 +113,10 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       if (settled) return;
       settled = true;
       req.off("data", onData);
+      req.off("end", onEnd);
       req.off("aborted", onAborted);
       req.off("close", onClose);
+      named?.stop();
       if (outcome.kind !== "ok") {
         req.unpipe(bb);
         bb.removeAllListeners();
@@ -125,7 +138,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBody) tooLarge();
+      else named?.write(chunk);
     };
+    const onEnd = () => named?.end();
     const onAborted = () => finish({ kind: "aborted" });
     const onClose = () => {
       if (!req.complete) finish({ kind: "aborted" });
@@ -143,17 +158,36 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       );
       return true;
     };
+    // Text fields as busboy gives them (undefined: in a charset it cannot decode, such as `charset=bogus` on a part),
+    // read once the whole body is in, when it is known which parts named a charset.
+    const texts: { part: FormPart; value: string | undefined; name: string | undefined }[] = [];
     bb.on("field", (name, value, info) => {
+      if (rawUrlencoded) {
+        // The name came as bytes too.
+        name = typeof name === "string" ? (utf8Of(name, false) ?? lossyUtf8(name)) : name;
+      }
       if (unnamed(name)) return;
-      // busboy gives undefined for a value in a charset it cannot decode (`charset=bogus` on the part).
-      const text = typeof value === "string" ? value : undefined;
-      parts.push({
-        name,
-        text: text ?? "",
-        truncated: info.valueTruncated,
-        invalidUtf8: text === undefined || text.includes("\ufffd"),
-      });
+      const part: FormPart = { name, text: "", truncated: info.valueTruncated, invalidUtf8: false };
+      texts.push({ part, value: typeof value === "string" ? value : undefined, name });
+      parts.push(part);
     });
+    const readTexts = async () => {
+      const declared = (await named?.done) ?? [];
+      texts.forEach(({ part, value }, i) => {
+        if (value === undefined) {
+          part.invalidUtf8 = true;
+        } else if (rawUrlencoded || (!urlencoded && declared[i] !== true)) {
+          // Bytes: UTF-8 or not (the end of a value cut at the size limit may split a character, which is dropped).
+          const text = utf8Of(value, part.truncated);
+          part.text = text ?? lossyUtf8(value);
+          part.invalidUtf8 = text === undefined;
+        } else {
+          // Decoded by busboy from the charset the part or the body named: U+FFFD is what it makes of bad bytes.
+          part.text = value;
+          part.invalidUtf8 = value.includes("\ufffd");
+        }
+      });
+    };
     bb.on("file", (name, stream, info) => {
       if (unnamed(name)) return void stream.resume();
       const head = Buffer.allocUnsafe(HEAD_BYTES);
@@ -197,10 +231,14 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     bb.on("filesLimit", tooManyParts);
     bb.on("fieldsLimit", tooManyParts);
     bb.on("error", () => fail(400, "There was an error parsing the body"));
-    bb.on("close", () => finish(failure ?? { kind: "ok", parts }));
+    bb.on("close", () => {
+      if (failure) return finish(failure);
+      readTexts().then(() => finish(failure ?? { kind: "ok", parts }));
+    });
 
     startReading();
     req.on("data", onData);
+    req.on("end", onEnd);
     req.on("aborted", onAborted);
     req.on("close", onClose);
     req.pipe(bb);
@@ -208,6 +246,75 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
 }
 
 function noop(): void {}
+
+/** A charset busboy cannot decode: given as the default, a part that names no charset of its own gives no value. */
+const NO_CHARSET = "x-emulator-no-charset";
+
+interface CharsetNamed {
+  write(chunk: Buffer): void;
+  end(): void;
+  stop(): void;
+  /** Whether each text field's part named a charset, in order, once the body has been read. */
+  done: Promise<boolean[]>;
+}
+
+/**
+ * The second reading of a multipart body, by a busboy whose default charset decodes nothing: a text part that names
+ * no charset gives it no value, one that names a charset busboy knows gives a value. File parts are read and dropped.
+ */
+function charsetNamed(second: busboy.Busboy): CharsetNamed {
+  const declared: boolean[] = [];
+  let stopped = false;
+  second.on("field", (_name, value) => declared.push(value !== undefined));
+  second.on("file", (_name, stream) => {
+    stream.on("error", noop);
+    stream.resume();
+  });
+  const done = new Promise<boolean[]>((resolve) => {
+    second.on("close", () => resolve(declared));
+    second.on("error", () => resolve(declared));
+  });
+  return {
+    write(chunk) {
+      if (!stopped) second.write(chunk);
+    },
+    end() {
+      if (!stopped) second.end();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      if (!second.writableEnded) {
+        second.removeAllListeners("field");
+        second.on("error", noop);
+        second.destroy();
+      }
+    },
+    done,
+  };
+}
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * The UTF-8 text of bytes given as a latin1 string (one character a byte); undefined when they are not UTF-8. `cut`:
+ * the bytes end where a size limit cut them, so a character split there is dropped rather than refused.
+ */
+function utf8Of(bytes: string, cut: boolean): string | undefined {
+  try {
+    // A streamed decode keeps a split character back (a decoder of its own, left with it).
+    if (cut) return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(latin1(bytes), { stream: true });
+    return STRICT_UTF8.decode(latin1(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+const latin1 = (bytes: string) => Buffer.from(bytes, "latin1");
+
+function lossyUtf8(bytes: string): string {
+  return latin1(bytes).toString("utf8");
+}
 
 /** The charset parameter of a Content-Type, as given (undefined when there is none). */
 function charsetOf(contentType: string): string | undefined {

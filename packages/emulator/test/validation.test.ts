@@ -187,6 +187,53 @@ describe("422 validation, one entry per bad field", () => {
     ).toBe(200);
   });
 
+  describe("text is checked as UTF-8, byte by byte", () => {
+    const urlencoded = (body: string) =>
+      fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
+        method: "POST",
+        headers: { "x-api-key": emu.apiKey, "content-type": "application/x-www-form-urlencoded" },
+        body,
+      });
+    /** The text the emulator read for an unknown field, from its extra_forbidden issue. */
+    const readBack = async (res: Response) =>
+      (await issues(res)).filter((i) => i.type === "extra_forbidden").map((i) => [i.loc[1], i.input]);
+
+    it("takes a valid prompt holding U+FFFD (the replacement character) in a multipart or urlencoded form", async () => {
+      const prompt = "caf\uFFFD au lait";
+      expect((await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt }))).status).toBe(200);
+      expect((await urlencoded(new URLSearchParams({ prompt }).toString())).status).toBe(200);
+      const extra = { cölour: "caf\uFFFD é 😀" };
+      expect(await readBack(await post(emu, "/v1/jobs/lucy-pro-t2v", form(extra)))).toEqual([
+        ["cölour", "caf\uFFFD é 😀"],
+      ]);
+      expect(await readBack(await urlencoded(new URLSearchParams(extra).toString()))).toEqual([
+        ["cölour", "caf\uFFFD é 😀"],
+      ]);
+    });
+
+    it("refuses bytes that are not UTF-8 (string_unicode), in a urlencoded form too", async () => {
+      expect(await issues(await urlencoded("prompt=f%FF%FEo"))).toMatchObject([
+        { loc: ["body", "prompt"], type: "string_unicode" },
+      ]);
+    });
+
+    it("decodes a part in the charset it names (UTF-8 or Latin-1)", async () => {
+      const B = "cs-boundary";
+      const body = multipart(B, [
+        { name: "prompt", value: Buffer.from("café", "utf8"), type: "text/plain; charset=utf-8" },
+        { name: "colour", value: Buffer.from("café", "latin1"), type: "text/plain; charset=iso-8859-1" },
+      ]);
+      const res = await raw(emu.url, {
+        method: "POST",
+        path: "/v1/jobs/lucy-pro-t2v",
+        headers: { "x-api-key": emu.apiKey, "content-type": `multipart/form-data; boundary=${B}` },
+        body,
+      });
+      const list = JSON.parse(res.body.toString()).detail as Issue[];
+      expect(list.map((i) => [i.loc[1], i.type, i.input])).toEqual([["colour", "extra_forbidden", "café"]]);
+    });
+  });
+
   it("accepts urlencoded forms for models without files", async () => {
     const res = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
       method: "POST",
