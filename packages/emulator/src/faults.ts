@@ -149,7 +149,10 @@ export function parseFaultHeader(value: string | string[] | undefined): Fault | 
     if (fault[param] !== undefined) return `Bad x-emulator-fault parameter ${JSON.stringify(p)}: ${key} given twice.`;
     const digits = eq < 0 ? "" : p.slice(eq + 1).trim();
     const problem = paramProblem(fault.kind, param, /^\d+(\.\d+)?$/.test(digits) ? Number(digits) : Number.NaN, key);
-    if (problem) return `Bad x-emulator-fault parameter ${JSON.stringify(p)}: ${problem}, written in digits.`;
+    if (problem) {
+      const digitsRule = param === "chunkBytes" && fault.kind !== "trickle" ? "" : ", written in digits";
+      return `Bad x-emulator-fault parameter ${JSON.stringify(p)}: ${problem}${digitsRule}.`;
+    }
     fault[param] = Number(digits);
   }
   return fault;

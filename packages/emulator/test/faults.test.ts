@@ -474,6 +474,7 @@ describe("fault rules", () => {
       ["slow; delay=1e1", "delay"],
       ["slow; delay=Infinity", "delay"],
       ["503; foo", "foo"],
+      ["stall; chunk=5", "chunk is for trickle only."],
     ] as const) {
       const refused = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": header });
       expect(refused.status, header).toBe(400);
