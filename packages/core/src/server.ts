@@ -84,7 +84,8 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
  * method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than
  * `true`/`false` 500, and a failure to mint 502 (with the error's `code`, never your key; also when the API answers
- * no client key and date). Every option is checked here: a bad one (an unknown model or option, `expiresIn` out of
+ * no client key and date). It never rejects: a `request` that is not a Fetch API `Request`, or one whose properties
+ * cannot be read, answers 500 too. Every option is checked here: a bad one (an unknown model or option, `expiresIn` out of
  * range or not a number, an origin that is not one, a callback that is not a function, no key) throws
  * `InvalidInputError` (`ModelRetiredError` for a retired model) at once.
  *
@@ -153,15 +154,19 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   };
   const undecided = (error: DecartError) => failed(500, "Could not decide whether to give a client token", error);
 
-  return async (request) => {
+  const expected = "a Fetch API Request (Hono: c.req.raw)";
+  /** The answer to `request`, or a throw when reading the request throws (see below). */
+  const answer = async (request: Request): Promise<Response> => {
+    // Read once, here (a getter may answer differently each time).
+    const { method, headers, signal } = request ?? {};
     // A framework's own context (Hono's `c`, Express's `req`) instead of the Fetch API Request it wraps.
-    if (typeof request?.method !== "string" || typeof request.headers?.get !== "function") {
-      return undecided(invalid(where, "request", "a Fetch API Request (Hono: c.req.raw)", typeof request));
+    if (typeof method !== "string" || typeof headers?.get !== "function") {
+      return undecided(invalid(where, "request", expected, typeof request));
     }
     // OPTIONS says what the route takes and grants no CORS: it is for pages of its own origin (which send no
     // preflight); another origin's preflight gets no `Access-Control-Allow-*`, so its browser never sends the POST.
-    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: ALLOW } });
-    if (request.method !== "POST") return reply(405, { error: "Method not allowed: POST a request" }, { allow: ALLOW });
+    if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: ALLOW } });
+    if (method !== "POST") return reply(405, { error: "Method not allowed: POST a request" }, { allow: ALLOW });
     if (authorize) {
       let allowed: unknown;
       try {
@@ -177,7 +182,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     }
     let token: { apiKey: unknown; expiresAt: unknown };
     try {
-      token = await client.tokens.create({ ...body, signal: request.signal });
+      token = await client.tokens.create({ ...body, signal });
     } catch (e) {
       return failed(502, "Could not create a client token", e as DecartError);
     }
@@ -194,5 +199,20 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       return failed(502, "Could not create a client token", error);
     }
     return reply(200, { apiKey, expiresAt });
+  };
+
+  return async (request) => {
+    try {
+      return await answer(request);
+    } catch (cause) {
+      // A request whose property reads throw (a Proxy, a getter, `Object.create(Request.prototype)`): a JSON 500 too,
+      // never a rejected promise. (Everything else in `answer` is guarded where it can throw.)
+      const error = new InvalidInputError(`${where}: "request" must be ${expected} (reading it threw; see cause)`, {
+        field: "request",
+        expected,
+        cause,
+      });
+      return undecided(error);
+    }
   };
 }

@@ -300,6 +300,52 @@ describe("createTokenRoute", () => {
     expect(tokenRequests()).toBe(before);
   });
 
+  it("answers 500 JSON, never a rejection, when reading the request throws (a Proxy, a getter, a bare prototype)", async () => {
+    const logged: DecartError[] = [];
+    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, onError: (e) => logged.push(e) });
+    const before = tokenRequests();
+    const throwing = new Error("reading it fails");
+    const requests = [
+      Object.create(Request.prototype),
+      new Proxy(
+        {},
+        {
+          get() {
+            throw throwing;
+          },
+        },
+      ),
+      {
+        get method() {
+          throw throwing;
+        },
+        headers: new Headers(),
+      },
+      // Looks like a POST until its signal is read.
+      {
+        method: "POST",
+        headers: new Headers(),
+        get signal() {
+          throw throwing;
+        },
+      },
+    ];
+    for (const [i, request] of requests.entries()) {
+      const response = await route(request as never);
+      expect(response.status, `request ${i}`).toBe(500);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      expect(await response.json()).toMatchObject({ code: "INVALID_INPUT" });
+    }
+    expect(logged).toHaveLength(requests.length);
+    for (const error of logged) {
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.message).toMatch(/^createTokenRoute: "request" must be a Fetch API Request .*reading it threw/);
+      expect(error.cause).toBeInstanceOf(Error);
+    }
+    expect(logged.slice(1).map((e) => e.cause)).toEqual([throwing, throwing, throwing]);
+    expect(tokenRequests()).toBe(before);
+  });
+
   it("answers 502 after timeoutMs when the API never answers", async () => {
     const silent = createServer(() => {}); // takes the request, never answers
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
