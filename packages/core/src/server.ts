@@ -142,6 +142,12 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     );
   }
 
+  // The key the client sends, read as the client reads it: an answer that carries it is never handed on.
+  let ownKey = "";
+  try {
+    ownKey = (apiKey ?? (globalThis as any).process?.env?.DECART_API_KEY)?.trim() ?? "";
+  } catch {}
+
   /** A JSON error answer; `onError` sees the error first (a throwing `onError` does not change the answer). */
   const failed = (status: 500 | 502, text: string, error: DecartError) => {
     try {
@@ -186,12 +192,14 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     } catch (e) {
       return failed(502, "Could not create a client token", e as DecartError);
     }
-    // Hand on only a client key with a date: never a long-lived `dct_` key an upstream may echo, never garbage.
+    // Hand on only a client key with a date: never a long-lived `dct_` key, nor the route's own key (of any form) in
+    // it, which an upstream may echo; never garbage.
     const { apiKey, expiresAt } = token;
     if (
       typeof apiKey !== "string" ||
       apiKey === "" ||
       apiKey.startsWith("dct_") ||
+      (ownKey !== "" && apiKey.includes(ownKey)) ||
       typeof expiresAt !== "string" ||
       Number.isNaN(Date.parse(expiresAt))
     ) {

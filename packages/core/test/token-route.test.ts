@@ -13,7 +13,7 @@ import {
   PermissionDeniedError,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
-import { fastPoll, silent, startFast } from "./helpers.js";
+import { fastPoll, json, serve, silent, startFast } from "./helpers.js";
 
 const KEY = "dct_route_s3cr3t_0123456789abcdef";
 let emu: Emulator;
@@ -377,6 +377,42 @@ describe("createTokenRoute", () => {
     const response = await route(post());
     expect(response.status).toBe(502);
     expect(await response.json()).toMatchObject({ code: "AUTHENTICATION", status: 401 });
+  });
+
+  it("answers 502 to an API that answers its own key (not a dct_ one) back as the client key, or inside it", async () => {
+    const own = "emu_custom_key_S3CRET_0123456789";
+    const answers = [(key: string) => key, (key: string) => `ek_${key}`, (key: string) => `${key} `];
+    const upstream = await serve((req, res) => {
+      const apiKey = answers[(upstream.arrived() - 1) % answers.length]!(String(req.headers["x-api-key"]));
+      json(res, 200, { apiKey, expiresAt: new Date(Date.now() + 600_000).toISOString() });
+    });
+    const saved = process.env.DECART_API_KEY;
+    try {
+      const logged: DecartError[] = [];
+      const given = createTokenRoute({ apiKey: own, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      // The key from DECART_API_KEY (trimmed, as the client reads it) is the route's own too.
+      process.env.DECART_API_KEY = ` ${own}\n`;
+      const fromEnv = createTokenRoute({ baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      for (const route of [given, fromEnv]) {
+        for (let i = 0; i < answers.length; i++) {
+          const response = await route(post());
+          expect(response.status, `answer ${i}`).toBe(502);
+          const text = await response.text();
+          expect(text).not.toContain("S3CRET");
+          expect(JSON.parse(text)).toMatchObject({ code: "INVALID_RESPONSE" });
+        }
+      }
+      expect(upstream.seen.map((r) => r.key)).toEqual(Array(6).fill(own));
+      expect(logged).toHaveLength(6);
+      for (const error of logged) {
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error.message).not.toContain("S3CRET");
+      }
+    } finally {
+      if (saved === undefined) delete process.env.DECART_API_KEY;
+      else process.env.DECART_API_KEY = saved;
+      await upstream.close();
+    }
   });
 
   it("answers 502 to an API that answers 200 with the long-lived key or garbage, never passing it on", async () => {
