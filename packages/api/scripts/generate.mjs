@@ -224,6 +224,11 @@ export const requestSchemas = ${json({
     UploadFileRequest: withoutProse(inline(doc, doc.components.schemas.UploadFileRequest)),
   })} as const;
 
+/** The spec's schemas of the non-model answers a client checks beyond their type (machine facts only). */
+export const responseSchemas = ${json({
+    CreateTokenResponse: withoutProse(inline(doc, doc.components.schemas.CreateTokenResponse)),
+  })} as const;
+
 /** The API's production base URL. */
 export const defaultBaseUrl = ${json(doc.servers[0].url)};
 

@@ -10,6 +10,7 @@ export {
   jobStatuses,
   modelDocs,
   requestSchemas,
+  responseSchemas,
   retiredModels,
 } from "./generated/catalogue.js";
 export type { components, operations, paths };

@@ -3,7 +3,7 @@
  * a short-lived client token, so that the browser gets a key that expires and can do only what you allow, while your
  * long-lived key stays on the server. Runtime-neutral: Node, Deno, Bun, edge runtimes.
  */
-import { isModelName, type ModelName, requestSchemas } from "@decart/api";
+import { type CreateTokenResponse, isModelName, type ModelName, requestSchemas, responseSchemas } from "@decart/api";
 import { createDecartClient, type DecartClient } from "./client.js";
 import { DecartError, InvalidInputError, InvalidResponseError } from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
@@ -69,6 +69,46 @@ const routeOptions: Schema = {
   },
 };
 
+/**
+ * The spec's token answer, as `checkSchema` reads it: a property that may be `null` (which it skips, as if absent) is
+ * checked as its other type.
+ */
+const tokenAnswer: Schema = JSON.parse(JSON.stringify(responseSchemas.CreateTokenResponse), (key, value) =>
+  key === "type" && Array.isArray(value) && value.length === 2 && value.includes("null")
+    ? value.find((type) => type !== "null")
+    : value,
+);
+
+/** RFC 3339's date-time, the spec's `format: date-time`: `2026-01-31T12:00:00Z`, `2026-01-31T12:00:00.5+01:00`. */
+const DATE_TIME = /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/;
+
+/**
+ * What makes an answer of the API to a token request one not to hand on, in words that never quote it (it may hold
+ * anything, the key too), or `undefined`: it must be the spec's `CreateTokenResponse` (each `date-time` one of RFC 3339),
+ * its client key one a header can carry, neither a long-lived `dct_` key nor holding the route's own key (`ownKey`), and
+ * its expiry later than `now`.
+ */
+function problemOf(answer: unknown, ownKey: string, now: number): string | undefined {
+  try {
+    checkSchema(tokenAnswer, answer, "", "");
+  } catch (e) {
+    const { field, expected } = e as InvalidInputError;
+    return field ? `"${field}" must be ${expected}` : `it must be ${expected}`;
+  }
+  for (const [name, { format }] of Object.entries(tokenAnswer.properties!)) {
+    const value = (answer as Record<string, string>)[name];
+    if (format === "date-time" && value != null && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)))) {
+      return `"${name}" must be a date-time of RFC 3339`;
+    }
+  }
+  const { apiKey, expiresAt } = answer as CreateTokenResponse;
+  if (!apiKey || /[^ -~]/.test(apiKey)) return '"apiKey" must be a key of printable ASCII';
+  if (apiKey.startsWith("dct_") || (ownKey && apiKey.includes(ownKey))) {
+    return '"apiKey" must be a client key, neither a long-lived dct_ key nor the route\'s own';
+  }
+  if (Date.parse(expiresAt) <= now) return '"expiresAt" must be later than now (by this server\'s clock)';
+}
+
 /** The methods the token route answers. */
 const ALLOW = "OPTIONS, POST";
 
@@ -83,8 +123,8 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
  * method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than
- * `true`/`false` 500, and a failure to mint 502 (with the error's `code`, never your key; also when the API answers
- * no client key and date). It never rejects: a `request` that is not a Fetch API `Request`, or one whose properties
+ * `true`/`false` 500, and a failure to mint 502 (with the error's `code`, never your key; also when the API's answer
+ * is not the spec's token answer, holds a long-lived key or has expired). It never rejects: a `request` that is not a Fetch API `Request`, or one whose properties
  * cannot be read, answers 500 too. Every option is checked here: a bad one (an unknown model or option, `expiresIn` out of
  * range or not a number, an origin that is not one, a callback that is not a function, no key) throws
  * `InvalidInputError` (`ModelRetiredError` for a retired model) at once.
@@ -186,26 +226,19 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       }
       if (!allowed) return reply(403, { error: "Not allowed to get a client token" });
     }
-    let token: { apiKey: unknown; expiresAt: unknown };
+    let token: CreateTokenResponse;
     try {
       token = await client.tokens.create({ ...body, signal });
     } catch (e) {
       return failed(502, "Could not create a client token", e as DecartError);
     }
-    // Hand on only a client key with a date: never a long-lived `dct_` key, nor the route's own key (of any form) in
-    // it, which an upstream may echo; never garbage.
-    const { apiKey, expiresAt } = token;
-    if (
-      typeof apiKey !== "string" ||
-      apiKey === "" ||
-      apiKey.startsWith("dct_") ||
-      (ownKey !== "" && apiKey.includes(ownKey)) ||
-      typeof expiresAt !== "string" ||
-      Number.isNaN(Date.parse(expiresAt))
-    ) {
-      const error = new InvalidResponseError("The API answered no { apiKey, expiresAt } with a client key and a date");
+    // Hand on only a client key with a date to come: never a long-lived key an upstream may echo, never garbage.
+    const problem = problemOf(token, ownKey, Date.now());
+    if (problem) {
+      const error = new InvalidResponseError(`${where}: the API's answer is not a valid client token: ${problem}`);
       return failed(502, "Could not create a client token", error);
     }
+    const { apiKey, expiresAt } = token;
     return reply(200, { apiKey, expiresAt });
   };
 

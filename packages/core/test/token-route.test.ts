@@ -415,6 +415,53 @@ describe("createTokenRoute", () => {
     }
   });
 
+  it("hands on only an answer of the spec's CreateTokenResponse whose expiry is to come: else 502 naming the field", async () => {
+    const later = new Date(Date.now() + 600_000);
+    const at = later.toISOString();
+    // Each answer, and the field its error names (undefined: handed on).
+    const answers: [Record<string, unknown>, string | undefined][] = [
+      [{ apiKey: "ek_ok", expiresAt: at, token: "t", permissions: null, constraints: null, extra: 1 }, undefined],
+      [{ apiKey: "ek_ok", expiresAt: at, permissions: { models: ["lucy-pro-t2v"], origins: [] } }, undefined],
+      // Another offset, and a fraction of a second: RFC 3339 all the same.
+      [{ apiKey: "ek_ok", expiresAt: `${at.slice(0, 19).replace("T", "t")}.123456-00:00` }, undefined],
+      [{ apiKey: "ek_past", expiresAt: "1970-01-01T00:00:00Z" }, "expiresAt"],
+      [{ apiKey: "ek_zero", expiresAt: "0" }, "expiresAt"],
+      [{ apiKey: "ek_day", expiresAt: "2999-01-01" }, "expiresAt"],
+      [{ apiKey: "ek_number", expiresAt: later.getTime() }, "expiresAt"],
+      [{ apiKey: "ek_month13", expiresAt: "2999-13-01T00:00:00Z" }, "expiresAt"],
+      [{ apiKey: "ek_x\r\nSet-Cookie: a=b", expiresAt: at }, "apiKey"],
+      [{ expiresAt: at }, "apiKey"],
+      [{ apiKey: "ek_token", expiresAt: at, token: 5 }, "token"],
+      [{ apiKey: "ek_perm", expiresAt: at, permissions: "all" }, "permissions"],
+      [{ apiKey: "ek_models", expiresAt: at, permissions: { models: "lucy-pro-t2v" } }, "permissions.models"],
+      [{ apiKey: "ek_constraints", expiresAt: at, constraints: [] }, "constraints"],
+    ];
+    const upstream = await serve((_req, res) => json(res, 200, answers[upstream.arrived() - 1]![0]));
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      for (const [answer, field] of answers) {
+        const response = await route(post());
+        const body = await response.json();
+        if (field === undefined) {
+          expect(response.status, JSON.stringify(answer)).toBe(200);
+          expect(body).toEqual({ apiKey: answer.apiKey, expiresAt: answer.expiresAt });
+          continue;
+        }
+        expect(response.status, JSON.stringify(answer)).toBe(502);
+        expect(body).toEqual({ error: expect.any(String), code: "INVALID_RESPONSE" });
+        const error = logged.shift()!;
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error.message).toMatch(
+          new RegExp(`^createTokenRoute: the API's answer is not a valid client token: "${field}" must be`),
+        );
+      }
+      expect(logged).toEqual([]);
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it("answers 502 to an API that answers 200 with the long-lived key or garbage, never passing it on", async () => {
     const answers = [
       (key: string) => ({ apiKey: key, expiresAt: new Date(Date.now() + 60_000).toISOString() }),

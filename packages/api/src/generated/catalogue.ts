@@ -952,6 +952,56 @@ export const requestSchemas = {
   }
 } as const;
 
+/** The spec's schemas of the non-model answers a client checks beyond their type (machine facts only). */
+export const responseSchemas = {
+  "CreateTokenResponse": {
+    "type": "object",
+    "required": [
+      "apiKey",
+      "expiresAt"
+    ],
+    "properties": {
+      "apiKey": {
+        "type": "string"
+      },
+      "token": {
+        "type": "string"
+      },
+      "expiresAt": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "permissions": {
+        "type": [
+          "object",
+          "null"
+        ],
+        "properties": {
+          "models": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "origins": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "constraints": {
+        "type": [
+          "object",
+          "null"
+        ],
+        "additionalProperties": true
+      }
+    }
+  }
+} as const;
+
 /** The API's production base URL. */
 export const defaultBaseUrl = "https://api.decart.ai";
 
