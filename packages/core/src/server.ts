@@ -109,6 +109,9 @@ function problemOf(answer: unknown, ownKey: string, now: number): string | undef
   if (Date.parse(expiresAt) <= now) return '"expiresAt" must be later than now (by this server\'s clock)';
 }
 
+/** How the client ends the message of a POST whose outcome is unknown (said of jobs and files, not of tokens). */
+const OUTCOME_UNKNOWN = "; a job (or file) may exist: not sent again (see retrySubmit)";
+
 /** The methods the token route answers. */
 const ALLOW = "OPTIONS, POST";
 
@@ -188,6 +191,27 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     ownKey = (apiKey ?? (globalThis as any).process?.env?.DECART_API_KEY)?.trim() ?? "";
   } catch {}
 
+  /**
+   * The client's error of a token request in the words of a token: where the API may have taken it (the client says
+   * "a job (or file) may exist"), a token may have been made, which nothing is billed for. An answer that is no token
+   * at all (an HTML page, not JSON, `null`) is an invalid answer (`INVALID_RESPONSE`), as any other the route refuses.
+   */
+  const ofToken = (error: DecartError): DecartError => {
+    if (error.code !== "SUBMIT_OUTCOME_UNKNOWN") return error;
+    const said = error.message.replace(OUTCOME_UNKNOWN, "");
+    const made = "a token may have been made (nothing is billed for one)";
+    if (error instanceof InvalidResponseError) {
+      const { status, requestId } = error;
+      return new InvalidResponseError(`${where}: the API's answer is not a valid client token (${said}); ${made}`, {
+        status,
+        requestId,
+        cause: error,
+      });
+    }
+    error.message = `${said}; ${made}: not asked again`;
+    return error;
+  };
+
   /** A JSON error answer; `onError` sees the error first (a throwing `onError` does not change the answer). */
   const failed = (status: 500 | 502, text: string, error: DecartError) => {
     try {
@@ -230,7 +254,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     try {
       token = await client.tokens.create({ ...body, signal });
     } catch (e) {
-      return failed(502, "Could not create a client token", e as DecartError);
+      return failed(502, "Could not create a client token", ofToken(e as DecartError));
     }
     // Hand on only a client key with a date to come: never a long-lived key an upstream may echo, never garbage.
     const problem = problemOf(token, ownKey, Date.now());

@@ -462,6 +462,45 @@ describe("createTokenRoute", () => {
     }
   });
 
+  it("says what happened in words of a token: an answer that is no token is INVALID_RESPONSE, a 5xx may have made one", async () => {
+    const answers: [number, string, string][] = [
+      [200, "text/html", "<html><title>Welcome</title></html>"],
+      [200, "application/json", "null"],
+      [200, "application/json", '{"apiKey": "ek_cut'],
+      [500, "application/json", '{"detail": "boom"}'],
+    ];
+    const upstream = await serve((_req, res) => {
+      const [status, type, text] = answers[upstream.arrived() - 1]!;
+      res.writeHead(status, { "content-type": type, "x-request-id": "req_tok" }).end(text);
+    });
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const bodies = [];
+      for (let i = 0; i < answers.length; i++) bodies.push(await (await route(post())).json());
+      expect(bodies).toEqual([
+        ...Array(3).fill({ error: expect.any(String), code: "INVALID_RESPONSE", status: 200 }),
+        { error: expect.any(String), code: "SUBMIT_OUTCOME_UNKNOWN", status: 500 },
+      ]);
+      for (const error of logged.slice(0, 3)) {
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error).toMatchObject({ code: "INVALID_RESPONSE", status: 200, requestId: "req_tok", retryable: false });
+        expect(error.message).toMatch(/^createTokenRoute: the API's answer is not a valid client token \(POST /);
+        expect(error.cause).toBeInstanceOf(InvalidResponseError);
+      }
+      expect(logged[0]!.message).toContain("Welcome");
+      expect(logged[3]).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", status: 500 });
+      expect(logged[3]!.message).toMatch(/^boom \(HTTP 500, request req_tok\); a token may have been made/);
+      for (const error of logged) {
+        expect(error.message).toContain("a token may have been made (nothing is billed for one)");
+        expect(error.message).not.toMatch(/job|file|retrySubmit/);
+      }
+      expect(logged).toHaveLength(4);
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it("answers 502 to an API that answers 200 with the long-lived key or garbage, never passing it on", async () => {
     const answers = [
       (key: string) => ({ apiKey: key, expiresAt: new Date(Date.now() + 60_000).toISOString() }),
