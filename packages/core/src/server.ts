@@ -5,7 +5,7 @@
  */
 import { type CreateTokenResponse, isModelName, type ModelName, requestSchemas, responseSchemas } from "@decart/api";
 import { createDecartClient, type DecartClient } from "./client.js";
-import { DecartError, InvalidInputError, InvalidResponseError } from "./errors.js";
+import { DecartError, InvalidInputError, InvalidResponseError, RateLimitError } from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
 import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
 
@@ -39,7 +39,7 @@ export interface TokenRouteOptions {
    */
   timeoutMs?: number;
   /**
-   * Called with the error behind a 500 or 502 answer: log it here; its message never contains your key. An `onError`
+   * Called with the error behind a 500, 502 or 503 answer: log it here; its message never contains your key. An `onError`
    * that throws does not change the answer.
    */
   onError?: (error: DecartError) => void;
@@ -126,7 +126,8 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
  * method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than
- * `true`/`false` 500, and a failure to mint 502 (with the error's `code`, never your key; also when the API's answer
+ * `true`/`false` 500, a 429 of the API (and every request until the client's rate-limit gate opens again, without
+ * asking the API) 503 at once with `Retry-After`, and another failure to mint 502 (with the error's `code`, never your key; also when the API's answer
  * is not the spec's token answer, holds a long-lived key or has expired). It never rejects: a `request` that is not a Fetch API `Request`, or one whose properties
  * cannot be read, answers 500 too. Every option is checked here: a bad one (an unknown model or option, `expiresIn` out of
  * range or not a number, an origin that is not one, a callback that is not a function, no key) throws
@@ -171,6 +172,9 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       ...(baseUrl !== undefined && { baseUrl }),
       ...(fetch && { fetch }),
       ...(timeoutMs !== undefined && { timeoutMs }),
+      // One attempt per request: the page's client retries under its own policy and budget (it reads the route's
+      // Retry-After), and a request waiting here for a retry (or at the rate-limit gate) would hold the page's open.
+      maxRetries: 0,
       dangerouslyAllowBrowser: true,
     });
   } catch (e) {
@@ -212,16 +216,28 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     return error;
   };
 
-  /** A JSON error answer; `onError` sees the error first (a throwing `onError` does not change the answer). */
-  const failed = (status: 500 | 502, text: string, error: DecartError) => {
+  /**
+   * A JSON error answer; `onError` sees the error first (a throwing `onError` does not change the answer). An error
+   * that says when to ask again (`retryAfterMs`: the API's `Retry-After`, or how long the rate-limit gate stays shut)
+   * says it in `Retry-After`, in whole seconds.
+   */
+  const failed = (status: 500 | 502 | 503, text: string, error: DecartError) => {
     try {
       options.onError?.(error);
     } catch {
       // a failing logger must not turn the answer into a crash
     }
+    const { retryAfterMs } = error as RateLimitError;
     // The error's code and status only: a message may quote the upstream answer.
-    return reply(status, { error: text, code: error.code, status: error.status });
+    return reply(
+      status,
+      { error: text, code: error.code, status: error.status },
+      retryAfterMs! >= 0 ? { "retry-after": String(Math.ceil(retryAfterMs! / 1000)) } : undefined,
+    );
   };
+  /** The answer while the API rate-limits the route: 503 at once, with `Retry-After` (the page's client backs off). */
+  const limited = (error: DecartError) =>
+    failed(503, "The API is rate-limiting token requests: ask again later", error);
   const undecided = (error: DecartError) => failed(500, "Could not decide whether to give a client token", error);
 
   const expected = "a Fetch API Request (Hono: c.req.raw)";
@@ -250,10 +266,27 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       }
       if (!allowed) return reply(403, { error: "Not allowed to get a client token" });
     }
+    // After a 429, the client's rate-limit gate is shut for its Retry-After (at most a minute): the API is not asked
+    // while it is, and the page is answered at once rather than held until it opens.
+    const until = client.rateLimit.pausedUntil();
+    if (until !== undefined) {
+      const retryAfterMs = until - Date.now();
+      return limited(
+        new RateLimitError(`${where}: not asked: the API's rate limit holds for ${retryAfterMs} ms more`, {
+          retryable: true,
+          retryAfterMs,
+        }),
+      );
+    }
     let token: CreateTokenResponse;
     try {
       token = await client.tokens.create({ ...body, signal });
     } catch (e) {
+      if (e instanceof RateLimitError) {
+        // The API's Retry-After, else how long the gate stays shut (its backoff).
+        e.retryAfterMs ??= (client.rateLimit.pausedUntil() ?? Date.now()) - Date.now();
+        return limited(e);
+      }
       return failed(502, "Could not create a client token", ofToken(e as DecartError));
     }
     // Hand on only a client key with a date to come: never a long-lived key an upstream may echo, never garbage.

@@ -1,4 +1,5 @@
 import { DecartError, errorFromResponse, InvalidResponseError, textOf } from "./errors.js";
+import { parseRetryAfter } from "./retry.js";
 import { type KeySource, readText } from "./transport.js";
 
 /** A short-lived client token as a token route answers it (`createTokenRoute`, or `client.tokens.create()`). */
@@ -61,7 +62,8 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
  * `createTokenRoute`) and reads its `{ apiKey, expiresAt }`. `init` is added to the request (headers, credentials …).
  * Of the answer, at most the first MiB is read (the rest is not waited for), as of every answer the client reads: a
  * longer one is an `InvalidResponseError` (not JSON once cut). A route that cannot be reached, or whose answer breaks
- * off, is a `TOKEN_ERROR` that is `retryable`, as a broken connection is.
+ * off, is a `TOKEN_ERROR` that is `retryable`, as a broken connection is. A refusal is the status's error (a 503 is
+ * `retryable`), its `retryAfterMs` the route's `Retry-After`.
  */
 export const fetchTokenFrom =
   (url: string, init?: RequestInit): TokenFetcher =>
@@ -77,7 +79,10 @@ export const fetchTokenFrom =
       throw new DecartError(where + textOf(cause, true), { code: "TOKEN_ERROR", retryable: true, cause });
     }
     if (!response.ok) {
-      const error = errorFromResponse(response.status, text, {});
+      // A route's Retry-After (a token route rate-limited by the API answers 503 with one) paces the client's retries.
+      const error = errorFromResponse(response.status, text, {
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+      });
       error.message = where + error.message;
       throw error;
     }

@@ -6,14 +6,17 @@ import {
   AuthenticationError,
   createDecartClient,
   DecartError,
+  fetchTokenFrom,
   InvalidInputError,
   InvalidResponseError,
   ModelRetiredError,
   models,
   PermissionDeniedError,
+  RateLimitError,
+  ServerError,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
-import { fastPoll, json, serve, silent, startFast } from "./helpers.js";
+import { drain, fastPoll, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 const KEY = "dct_route_s3cr3t_0123456789abcdef";
 let emu: Emulator;
@@ -533,6 +536,122 @@ describe("createTokenRoute", () => {
     } finally {
       upstream.closeAllConnections();
       await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+});
+
+describe("createTokenRoute while the API rate-limits it", () => {
+  const tokenAnswer = () => ({ apiKey: "ek_later", expiresAt: new Date(Date.now() + 600_000).toISOString() });
+  /** An API whose first answer is `first` (status and headers, the JSON detail "slow down"), then tokens. */
+  const api = (status: number, headers: Record<string, string>) =>
+    serve((_req, res) => {
+      if (server.arrived() > 1) return json(res, 200, tokenAnswer());
+      res.writeHead(status, { "content-type": "application/json", ...headers }).end('{"detail":"slow down"}');
+    }).then((s) => (server = s));
+  let server: Awaited<ReturnType<typeof serve>>;
+
+  it("answers the API's 429 with 503 and its Retry-After, then every request at once (503) until the gate opens, asking nothing", async () => {
+    const upstream = await api(429, { "retry-after": "3600" });
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      const first = await route(post());
+      expect(first.status).toBe(503);
+      expect(first.headers.get("retry-after")).toBe("3600");
+      expect(first.headers.get("cache-control")).toBe("no-store");
+      expect(await first.json()).toEqual({ error: expect.any(String), code: "RATE_LIMIT", status: 429 });
+      expect(logged[0]).toBeInstanceOf(RateLimitError);
+      expect(logged[0]).toMatchObject({ status: 429, retryAfterMs: 3_600_000 });
+
+      // Many pages at once while the gate is shut (the client's gate honours at most a minute of the hour asked):
+      // each is answered without waiting for any timer, and none reaches the API.
+      const later = Array.from({ length: 5 }, () => route(post()));
+      let answered = 0;
+      for (const answer of later) answer.then(() => answered++);
+      await drain();
+      expect(answered).toBe(later.length);
+      for (const answer of await Promise.all(later)) {
+        expect(answer.status).toBe(503);
+        const seconds = Number(answer.headers.get("retry-after"));
+        expect(seconds).toBeGreaterThanOrEqual(1);
+        expect(seconds).toBeLessThanOrEqual(60);
+        expect(await answer.json()).toEqual({ error: expect.any(String), code: "RATE_LIMIT" });
+      }
+      expect(upstream.arrived()).toBe(1);
+      expect(logged).toHaveLength(1 + later.length);
+      for (const error of logged.slice(1)) {
+        expect(error).toBeInstanceOf(RateLimitError);
+        expect((error as RateLimitError).retryAfterMs).toBeGreaterThan(0);
+        expect((error as RateLimitError).retryAfterMs).toBeLessThanOrEqual(60_000);
+        expect(error.message).toMatch(/^createTokenRoute: not asked: the API's rate limit holds for \d+ ms more$/);
+      }
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it("asks the API once per request: a 429 or 503 with a short Retry-After is answered at once, with it, not retried", async () => {
+    for (const [status, code, answered] of [
+      [429, "RATE_LIMIT", 503],
+      [503, "SERVER", 502],
+    ] as const) {
+      const upstream = await api(status, { "retry-after": "1" });
+      try {
+        const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url });
+        const response = await route(post());
+        expect(response.status, String(status)).toBe(answered);
+        expect(response.headers.get("retry-after")).toBe("1");
+        expect(await response.json()).toEqual({ error: expect.any(String), code, status });
+        expect(upstream.arrived()).toBe(1);
+      } finally {
+        await upstream.close();
+      }
+    }
+  });
+
+  it("a page's fetchTokenFrom reads the 503's Retry-After: its client waits that long before asking again, or fails at once when it is beyond its budget", async () => {
+    const upstream = await api(429, { "retry-after": "3600" });
+    const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url });
+    let asked = 0;
+    const page = createServer(async (req, res) => {
+      asked++;
+      const answer = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method }));
+      res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/api/decart-token`;
+    try {
+      const delay = instantDelay();
+      const client = createDecartClient({
+        token: fetchTokenFrom(url),
+        baseUrl: upstream.url,
+        logger: silent,
+        random: () => 0.5,
+        poll: { delay },
+        // A budget of ten minutes: room for two waits of the gate's minute.
+        timeoutMs: 600_000,
+      });
+      // The API's hour is beyond the call's budget: the call fails at once, asking the route once.
+      const error = await client.queue.status("job_x").catch((e) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({ status: 503, retryAfterMs: 3_600_000, retryable: true });
+      expect(error.message).toMatch(new RegExp(`^Token route ${url}: The API is rate-limiting token requests`));
+      expect([asked, delay.calls]).toEqual([1, []]);
+      // While the gate is shut, the route's Retry-After (at most a minute) is within the budget: the client waits it
+      // (here on a delay that does not wait) before each of its two retries, each answered by the route at once.
+      const again = await client.queue.status("job_x").catch((e) => e);
+      expect(again).toMatchObject({ status: 503, retryable: true });
+      expect(asked).toBe(1 + 3);
+      expect(delay.calls).toHaveLength(2);
+      for (const ms of delay.calls) {
+        expect(ms).toBeGreaterThanOrEqual(1000);
+        expect(ms).toBeLessThanOrEqual(60_000);
+      }
+      expect(upstream.arrived()).toBe(1);
+    } finally {
+      page.closeAllConnections();
+      await new Promise((resolve) => page.close(resolve));
+      await upstream.close();
     }
   });
 });
