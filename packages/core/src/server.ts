@@ -39,7 +39,9 @@ export interface TokenRouteOptions {
    */
   timeoutMs?: number;
   /**
-   * Called with the error behind a 500, 502 or 503 answer: log it here; its message never contains your key. An `onError`
+   * Called with the error behind a 500, 502 or 503 answer: log it here. Its message and stack (and those of the client's
+   * error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
+   * percent-encoded, or in base64 or base64url (not a key split into pieces or encoded otherwise). An `onError`
    * that throws does not change the answer.
    */
   onError?: (error: DecartError) => void;
@@ -196,6 +198,29 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   } catch {}
 
   /**
+   * Clears the key from a text that `onError` sees, in the forms an upstream that echoes it may give: as it is, in any
+   * letter case (`DCT_…`), percent-encoded, and in base64 or base64url, alone or anywhere in a longer base64 text (the
+   * key's bytes from each of the three offsets to a group of three, so that all but at most two of its characters at
+   * either end are cleared). A key split into pieces, reversed or encoded otherwise is not recognised.
+   */
+  const forms = [ownKey, encodeURIComponent(ownKey)];
+  for (let skip = 0; skip < 3; skip++) {
+    const bytes = ownKey.slice(skip, ownKey.length - ((ownKey.length - skip) % 3));
+    const base64 = bytes && btoa(bytes);
+    if (base64) forms.push(base64, base64.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  const pattern = forms.filter(Boolean).map((form) => form.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+  const keyForms = new RegExp(pattern.join("|") || "(?!)", "gi");
+  /** `error` and the errors of the client it carries as causes, cleared of the key (message and stack). */
+  const redacted = (error: DecartError) => {
+    for (let e: unknown = error, depth = 0; e instanceof DecartError && depth < 5; e = e.cause, depth++) {
+      e.message = e.message.replace(keyForms, "[redacted]");
+      if (typeof e.stack === "string") e.stack = e.stack.replace(keyForms, "[redacted]");
+    }
+    return error;
+  };
+
+  /**
    * The client's error of a token request in the words of a token: where the API may have taken it (the client says
    * "a job (or file) may exist"), a token may have been made, which nothing is billed for. An answer that is no token
    * at all (an HTML page, not JSON, `null`) is an invalid answer (`INVALID_RESPONSE`), as any other the route refuses.
@@ -223,7 +248,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
    */
   const failed = (status: 500 | 502 | 503, text: string, error: DecartError) => {
     try {
-      options.onError?.(error);
+      options.onError?.(redacted(error));
     } catch {
       // a failing logger must not turn the answer into a crash
     }

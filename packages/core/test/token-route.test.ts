@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { inspect } from "node:util";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -244,6 +245,51 @@ describe("createTokenRoute", () => {
     } finally {
       echo.closeAllConnections();
       await new Promise((resolve) => echo.close(resolve));
+    }
+  });
+
+  it("clears from onError's error the key echoed in any letter case, percent-encoded, or in base64 anywhere", async () => {
+    // A key whose base64 has `+` and `/` (base64url differs), and characters percent-encoding changes.
+    const key = "dct_S3cr3t~~~?>?>_0123456789 x";
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const echoes = [
+      (k: string) => k.toUpperCase(),
+      (k: string) => k.toLowerCase(),
+      (k: string) => encodeURIComponent(k),
+      (k: string) => encodeURIComponent(k).toLowerCase(),
+      (k: string) => b64(k),
+      (k: string) => b64(k).replace(/\+/g, "-").replace(/\//g, "_"),
+      // Inside a longer base64 text, at each offset.
+      (k: string) => b64(`key=${k}`),
+      (k: string) => b64(`a ${k} b`),
+      (k: string) => b64(`x${k}`),
+    ];
+    // The texts an echo must not leave: the key's forms, less at most two characters at either end.
+    const inner = [key.slice(2, -2).toUpperCase(), encodeURIComponent(key.slice(2, -2))];
+    for (let skip = 0; skip < 3; skip++) {
+      const b = b64(key.slice(skip, key.length - ((key.length - skip) % 3))).slice(4, -4);
+      inner.push(b, b.replace(/\+/g, "-").replace(/\//g, "_"));
+    }
+    const upstream = await serve((req, res) => {
+      const echo = echoes[(upstream.arrived() - 1) % echoes.length]!(String(req.headers["x-api-key"]));
+      // An error page, and a 200 that is no token (its error carries the client's as its cause).
+      if (upstream.arrived() <= echoes.length) res.writeHead(500, { "content-type": "text/plain" }).end(`key ${echo}`);
+      else res.writeHead(200, { "content-type": "text/html" }).end(`<p>key ${echo}</p>`);
+    });
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({ apiKey: key, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      for (let i = 0; i < 2 * echoes.length; i++) expect((await route(post())).status).toBe(502);
+      expect(logged).toHaveLength(2 * echoes.length);
+      for (const [i, error] of logged.entries()) {
+        const texts = [error.message, error.stack, (error.cause as Error | undefined)?.message ?? "", inspect(error)];
+        expect(error.message, `echo ${i}`).toContain("[redacted]");
+        for (const text of texts)
+          for (const form of inner) expect(text?.toUpperCase(), `echo ${i}`).not.toContain(form.toUpperCase());
+      }
+      expect(logged[echoes.length]!.cause).toBeInstanceOf(InvalidResponseError);
+    } finally {
+      await upstream.close();
     }
   });
 
