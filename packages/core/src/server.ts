@@ -39,10 +39,10 @@ export interface TokenRouteOptions {
    */
   timeoutMs?: number;
   /**
-   * Called with the error behind a 500, 502 or 503 answer: log it here. Its message and stack (and those of the client's
-   * error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
-   * percent-encoded, or in base64 or base64url (not a key split into pieces or encoded otherwise). An `onError`
-   * that throws does not change the answer.
+   * Called with the error behind a 500, 502 or 503 answer: log it here. Its message and stack (and those of the
+   * client's error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
+   * percent-encoded, or in base64 or base64url (not a key split into pieces or encoded otherwise). An `onError` that
+   * throws does not change the answer.
    */
   onError?: (error: DecartError) => void;
 }
@@ -86,9 +86,9 @@ const DATE_TIME = /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d
 
 /**
  * What makes an answer of the API to a token request one not to hand on, in words that never quote it (it may hold
- * anything, the key too), or `undefined`: it must be the spec's `CreateTokenResponse` (each `date-time` one of RFC 3339),
- * its client key one a header can carry, neither a long-lived `dct_` key nor holding the route's own key (`ownKey`), and
- * its expiry later than `now`.
+ * anything, the key too), or `undefined`: it must be the spec's `CreateTokenResponse` (each `date-time` one of RFC
+ * 3339), its client key one a header can carry, neither a long-lived `dct_` key nor holding the route's own key
+ * (`ownKey`), and its expiry later than `now`.
  */
 function problemOf(answer: unknown, ownKey: string, now: number): string | undefined {
   try {
@@ -127,13 +127,14 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
 /**
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
- * method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than
- * `true`/`false` 500, a 429 of the API (and every request until the client's rate-limit gate opens again, without
- * asking the API) 503 at once with `Retry-After`, and another failure to mint 502 (with the error's `code`, never your key; also when the API's answer
- * is not the spec's token answer, holds a long-lived key or has expired). It never rejects: a `request` that is not a Fetch API `Request`, or one whose properties
- * cannot be read, answers 500 too. Every option is checked here: a bad one (an unknown model or option, `expiresIn` out of
- * range or not a number, an origin that is not one, a callback that is not a function, no key) throws
- * `InvalidInputError` (`ModelRetiredError` for a retired model) at once.
+ * method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than `true`/`false` 500,
+ * a 429 of the API (and every request until the client's rate-limit gate opens again, without asking the API) 503 at
+ * once with `Retry-After`, and another failure to mint 502 (with the error's `code`, never your key; also when the
+ * API's answer is not the spec's token answer, holds a long-lived key or has expired). It never rejects: a `request`
+ * that is not a Fetch API `Request`, or one whose properties cannot be read, answers 500 too. Every option is checked
+ * here: a bad one (an unknown model or option, `expiresIn` out of range or not a number, an origin that is not one, a
+ * callback that is not a function, no key) throws `InvalidInputError` (`ModelRetiredError` for a retired model) at
+ * once.
  *
  * ```ts
  * // Next.js: app/api/decart-token/route.ts
@@ -199,9 +200,9 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
 
   /**
    * Clears the key from a text that `onError` sees, in the forms an upstream that echoes it may give: as it is, in any
-   * letter case (`DCT_…`), percent-encoded, and in base64 or base64url, alone or anywhere in a longer base64 text (the
-   * key's bytes from each of the three offsets to a group of three, so that all but at most two of its characters at
-   * either end are cleared). A key split into pieces, reversed or encoded otherwise is not recognised.
+   * letter case (`DCT_…`), percent-encoded, and in base64 or base64url, alone or anywhere in a longer base64 text
+   * (the key's bytes from each of the three offsets to a group of three, so that all but at most two of its characters
+   * at either end are cleared). A key split into pieces, reversed or encoded otherwise is not recognised.
    */
   const forms = [ownKey, encodeURIComponent(ownKey)];
   for (let skip = 0; skip < 3; skip++) {
