@@ -90,14 +90,14 @@ function timingOf(timing: EmulatorOptions["timing"]): TimingOptions {
   if (timing === undefined || timing === "realistic") return {};
   if (timing === "fast") return FAST_TIMING;
   if (typeof timing !== "object" || timing === null || Array.isArray(timing)) {
-    throw new TypeError(`timing must be "realistic", "fast" or an object of TimingOptions (got ${String(timing)})`);
+    throw new TypeError(`timing must be "realistic", "fast" or an object of TimingOptions (got ${shownValue(timing)})`);
   }
   const { timeScale, spread, pendingMs, processingMs } = timing;
   if (timeScale !== undefined && !(typeof timeScale === "number" && Number.isFinite(timeScale) && timeScale >= 0)) {
-    throw new RangeError(`timing.timeScale must be a finite number from 0 (got ${String(timeScale)})`);
+    throw new RangeError(`timing.timeScale must be a finite number from 0 (got ${shownValue(timeScale)})`);
   }
   if (spread !== undefined && !(typeof spread === "number" && spread >= 0 && spread <= 1)) {
-    throw new RangeError(`timing.spread must be a number from 0 to 1 (got ${String(spread)})`);
+    throw new RangeError(`timing.spread must be a number from 0 to 1 (got ${shownValue(spread)})`);
   }
   for (const [name, value] of [
     ["pendingMs", pendingMs],
@@ -105,7 +105,7 @@ function timingOf(timing: EmulatorOptions["timing"]): TimingOptions {
   ] as const) {
     if (value !== undefined && typeof value !== "function" && !durationOk(value, 0)) {
       throw new RangeError(
-        `timing.${name} must be a non-negative number, ${DURATION_RULE}, or a function of the model (got ${String(value)})`,
+        `timing.${name} must be a non-negative number, ${DURATION_RULE}, or a function of the model (got ${shownValue(value)})`,
       );
     }
   }
@@ -469,4 +469,9 @@ function noop(): void {}
 /** A path as the request log shows it: cut at 200 characters. */
 function shortPath(path: string): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
+
+/** An option's value as an error message shows it: a string quoted, so that "5" is not taken for 5. */
+function shownValue(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
 }

@@ -143,7 +143,7 @@ describe("timing options out of bounds", () => {
       [{ spread: 1.5 }, /timing\.spread/],
       [{ pendingMs: Number.NaN }, /timing\.pendingMs must be a non-negative number/],
       [{ pendingMs: -1 }, /timing\.pendingMs/],
-      [{ processingMs: "5" }, /timing\.processingMs/],
+      [{ processingMs: "5" }, /timing\.processingMs must be .* \(got "5"\)/],
       [{ processingMs: 2 ** 31 }, /timing\.processingMs/],
       ["slow", /timing must be "realistic", "fast" or an object/],
       [null, /timing must be/],
