@@ -59,6 +59,13 @@ function settingsOf(options: EmulatorOptions): Settings {
   if (maxJobs !== undefined && !(Number.isSafeInteger(maxJobs) && maxJobs > 0)) {
     throw new RangeError("maxJobs must be a positive integer");
   }
+  const { maxUploadBytes } = options;
+  if (
+    maxUploadBytes !== undefined &&
+    !(typeof maxUploadBytes === "number" && Number.isFinite(maxUploadBytes) && maxUploadBytes >= 0)
+  ) {
+    throw new RangeError(`maxUploadBytes must be a non-negative number (got ${shownValue(maxUploadBytes)})`);
+  }
   if (maxClientTokens !== undefined && !(Number.isSafeInteger(maxClientTokens) && maxClientTokens > 0)) {
     throw new RangeError("maxClientTokens must be a positive integer");
   }

@@ -254,6 +254,11 @@ describe("limit options", () => {
   it("refuses a limit that is not a positive number", async () => {
     await expect(start({ headersTimeoutMs: 0 })).rejects.toThrow(/headersTimeoutMs/);
     await expect(start({ minUploadBytesPerSecond: Number.NaN })).rejects.toThrow(/minUploadBytesPerSecond/);
+    for (const maxUploadBytes of [Number.NaN, -1, Number.POSITIVE_INFINITY, "5"]) {
+      await expect(start({ maxUploadBytes: maxUploadBytes as number }), String(maxUploadBytes)).rejects.toThrow(
+        /maxUploadBytes must be a non-negative number/,
+      );
+    }
   });
 
   it("refuses a duration longer than a timer can wait (2^31−1 ms), and takes that longest one", async () => {
