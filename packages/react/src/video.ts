@@ -329,7 +329,6 @@ class VideoGenerator {
   /** The latest submit and its inputs, for `retry()`: until its job completes, `reset()` or the next submit. */
   declare private last: Job | undefined;
   declare private input: SubmitOptions<VideoModelName> | undefined;
-  private run = 0;
 
   constructor(private readonly client: DecartClient) {}
 
@@ -342,11 +341,17 @@ class VideoGenerator {
   private follow(): void {
     const job = this.job;
     if (!job?.first || this.watching || !this.store.active) return;
-    const { model, first } = job;
+    const { model, first, deadline } = job;
     const { download, poll, whenHidden } = job.options;
-    const options = { download, poll, deadline: job.deadline, background: pacing(whenHidden) };
     // First from the submit's answer; again (shown after an `<Activity>` hid it, or `retry()`) from a read of the job.
-    const events = watchJob(this.client, first.job_id, { ...options, model, first: job.seen ? undefined : first });
+    const events = watchJob(this.client, first.job_id, {
+      download,
+      poll,
+      deadline,
+      background: pacing(whenHidden),
+      model,
+      first: job.seen ? undefined : first,
+    });
     job.seen = true;
     const end = () => {
       if (this.job === job) this.job = undefined;
@@ -368,7 +373,6 @@ class VideoGenerator {
 
   readonly submit = <M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined> => {
     this.halt();
-    const run = ++this.run;
     const job: Job = { options: this.options };
     this.job = this.last = job;
     this.input = input as SubmitOptions<VideoModelName>;
@@ -381,7 +385,7 @@ class VideoGenerator {
       job.model = input.model;
     }).then(
       (first) => {
-        if (run === this.run) {
+        if (this.last === job) {
           this.store.set({ status: "pending", jobId: first.job_id });
           job.first = first;
           job.deadline = endOf(this.client, job.options.timeoutMs);
@@ -391,10 +395,8 @@ class VideoGenerator {
       },
       (error) => {
         // An error after the server accepted the job (your `onUploadProgress` threw) carries its id: it is kept.
-        if (run === this.run) {
-          this.job = undefined;
-          this.store.set({ status: "error", watching: false, error, jobId: error.jobId });
-        }
+        // (`job` stays to follow, but without an answer there is nothing to watch.)
+        if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId: error.jobId });
         return error.jobId as string | undefined;
       },
     );
@@ -410,7 +412,6 @@ class VideoGenerator {
   readonly reset = (): void => {
     this.job = this.last = this.input = undefined;
     this.halt();
-    this.run++;
     this.store.replace(idle);
   };
 
