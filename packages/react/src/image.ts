@@ -1,7 +1,7 @@
 import { type DecartClient, type ImageModelName, InvalidInputError, type ProcessOptions } from "@decart/core";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
-import { type GenerationState, idle, madeNothing, Store } from "./store.js";
+import { type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 
 /**
  * What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset`,
@@ -10,8 +10,9 @@ import { type GenerationState, idle, madeNothing, Store } from "./store.js";
 export interface ImageGeneration extends GenerationState {
   /**
    * Whether `retry()` would send the same inputs again now (after an `error` that says no image was made), by the rule
-   * `retry()` follows: show a "Try again" only then. False when `idle`, running, `completed`, and after
-   * `SUBMIT_OUTCOME_UNKNOWN` or a request your `signal` aborted.
+   * `retry()` follows: show a "Try again" only then. False when `idle`, running, `completed`, after
+   * `SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR` or a request your `signal` aborted, and with a file that can be read
+   * only once (a stream).
    */
   canRetry: boolean;
   /**
@@ -30,14 +31,13 @@ export interface ImageGeneration extends GenerationState {
    * After an `error` that says no image was made (your input, the key, an HTTP answer such as 400, 403, 422, 429 or
    * 503, a refused connection): sends the same inputs again, as `submit`. Otherwise it does nothing and resolves
    * `undefined`: `idle`, running, `completed`, a request your `signal` aborted, or one whose outcome is unknown
-   * (`SUBMIT_OUTCOME_UNKNOWN`: an image may have been made, and paid for; `submit` again yourself if you accept that).
-   * The inputs are kept for it until an image comes, `stop()`, `reset()` or the next `submit`.
+   * (`SUBMIT_OUTCOME_UNKNOWN`, or a `CALLBACK_ERROR`: an image may have been made, and paid for; `submit` again
+   * yourself if you accept that). The inputs are kept for it until an image comes, `stop()`, `reset()` or the next
+   * `submit`; a file that can be read only once (a `ReadableStream`, an async iterable), read by the request, is never
+   * sent again.
    */
   retry(): Promise<Blob | undefined>;
 }
-
-/** Whether `retry()` sends the inputs again in the state `state`: after an error that says no image was made. */
-const retries = ({ status, error }: GenerationState): boolean => status === "error" && madeNothing(error);
 
 /** Runs Process API requests for one component; an unmount aborts the one in flight. */
 class ImageGenerator {
@@ -48,6 +48,14 @@ class ImageGenerator {
   declare private input: ProcessOptions<any> | undefined;
 
   constructor(private readonly client: DecartClient) {}
+
+  /**
+   * Whether `retry()` sends the inputs again in the state `state`: after an error that says no image was made, unless
+   * a file of them can be read only once (a stream: the request read it).
+   */
+  retries({ status, error }: GenerationState): boolean {
+    return status === "error" && madeNothing(error) && !!this.input;
+  }
 
   /** Aborts the request in flight, if any: the state goes back to `idle` (nothing is on its way any more). */
   private halt(): void {
@@ -77,6 +85,8 @@ class ImageGenerator {
     try {
       try {
         for (key of Object.keys(input ?? {})) call[key] = (input as Record<string, unknown>)[key];
+        // A file that can be read only once (a stream) is not sent again by `retry()`.
+        this.input = repeatable(call) && input;
       } catch (cause) {
         throw new InvalidInputError(`Invalid input: "${key}" must be a value that can be read`, {
           field: key,
@@ -119,7 +129,7 @@ class ImageGenerator {
 
   /** See `ImageGeneration.retry`. */
   readonly retry = async (): Promise<Blob | undefined> => {
-    if (retries(this.store.getSnapshot())) return this.submit(this.input!);
+    if (this.retries(this.store.getSnapshot())) return this.submit(this.input!);
   };
 }
 
@@ -137,5 +147,5 @@ export function useGenerateImage(): ImageGeneration {
     generator.store.getServerSnapshot,
   );
   const { submit, stop, reset, retry } = generator;
-  return { ...state, canRetry: retries(state), submit, stop, reset, retry };
+  return { ...state, canRetry: generator.retries(state), submit, stop, reset, retry };
 }

@@ -30,10 +30,20 @@ export interface GenerationState {
 
 /**
  * Whether an error of a request says it made nothing (no job, no image), so sending the same inputs again cannot pay
- * twice: any error but one whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`), an abort of yours, or one without a code.
+ * twice, by its code alone: any error but one whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`), an abort of yours, a
+ * callback of yours that threw (`CALLBACK_ERROR`: an `onUploadProgress` may throw once the whole body was sent, when a
+ * job may exist; one with a job id is that job's), or one without a code.
  */
 export const madeNothing = (error: unknown): boolean =>
-  !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT)?$/.test((error as { code?: string } | undefined)?.code ?? "");
+  !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT|CALLBACK_ERROR)?$/.test((error as { code?: string } | undefined)?.code ?? "");
+
+/**
+ * `input`, to be sent again by `retry()`, unless a file of it can be read only once (a `ReadableStream`, an async
+ * iterable such as a Node stream: the first request read it, and sent again it would be an empty file): then
+ * undefined, and `retry()` submits nothing.
+ */
+export const repeatable = <T extends object>(input: T): T | undefined =>
+  Object.values(input).some((v) => v?.getReader || v?.[Symbol.asyncIterator]) ? undefined : input;
 
 /** The state before anything is submitted or read, and the state every hook has on the server. */
 export const idle: GenerationState = Object.freeze({

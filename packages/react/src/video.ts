@@ -12,7 +12,7 @@ import {
 import { jobFailed, watchJob } from "@decart/queue-rx";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
-import { type GenerationState, idle, madeNothing, Store } from "./store.js";
+import { type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
 
 /**
@@ -89,9 +89,10 @@ export interface VideoGeneration extends GenerationState {
   /**
    * Whether `retry()` would do something now (watch the same job again, or submit the same inputs again), by the rule
    * `retry()` follows: show its button only then. False when nothing was submitted (or after `reset()`), while
-   * watching, once `completed`, and after a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`) or that your
-   * `signal` aborted. True without an `error` only after `stop()`: `retry()` then watches the same job again, no new
-   * job, so label its button "Watch again" rather than "Try again".
+   * watching, once `completed`, after a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`, or a
+   * `CALLBACK_ERROR` without a job id) or that your `signal` aborted, and where it would send again a file that can be
+   * read only once (a stream). True without an `error` only after `stop()`: `retry()` then watches the same job again,
+   * no new job, so label its button "Watch again" rather than "Try again".
    */
   canRetry: boolean;
   /**
@@ -116,10 +117,13 @@ export interface VideoGeneration extends GenerationState {
    * - the job `failed`, or the submit failed with an error that says no job was made (its input, the key, an HTTP
    *   answer such as 400, 403, 422, 429 or 503, a refused connection): submits the same inputs again, as `submit`.
    * - anything else does nothing and resolves `undefined`: nothing submitted (or `reset()`), watching, `completed`,
-   *   or a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`: a job may exist, and paying twice is for you to
+   *   or a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`, or `CALLBACK_ERROR` without a job id: your
+   *   `onUploadProgress` may throw once the whole body was sent; a job may exist, and paying twice is for you to
    *   decide, with `submit`) or that your `signal` aborted.
    *
-   * The inputs (an uploaded file too) are kept for it until the job completes, `reset()` or the next `submit`.
+   * The inputs (an uploaded file too) are kept for it until the job completes, `reset()` or the next `submit`; a file
+   * that can be read only once (a `ReadableStream`, an async iterable), read by the first submit, is never submitted
+   * again: give a `Blob` to be able to try again.
    */
   retry(): Promise<string | undefined>;
 }
@@ -383,6 +387,7 @@ class VideoGenerator {
     job.sent = new Promise<JobSubmitResult>((accept) => {
       accept(this.client.queue.submit(input));
       job.model = input.model;
+      this.input = repeatable(input);
     }).then(
       (first) => {
         if (this.last === job) {
@@ -422,8 +427,9 @@ class VideoGenerator {
   retries({ status, watching, jobId, error }: GenerationState): 0 | 1 | 2 {
     // Nothing to try again (nothing submitted since the job completed or `reset()`), or it runs.
     if (!this.last || watching) return 0;
-    // A new job when the last failed, or when the submit's error says none was made (a code other than these two).
-    if (status === "failed" || (!jobId && madeNothing(error))) return 1;
+    // A new job when the last failed, or when the submit's error says none was made (see `madeNothing`).
+    // Not with a file that can be read only once (`input` let go): the first submit read it.
+    if (status === "failed" || (!jobId && madeNothing(error))) return this.input ? 1 : 0;
     // The same job again (or, stopped during its submit, once its id comes); not after an error that may have made one.
     return jobId || !error ? 2 : 0;
   }

@@ -1,0 +1,167 @@
+import { type DecartClient, models } from "@decart/core";
+import { nodeUpload } from "@decart/core/node";
+import type { Emulator } from "@decart/emulator";
+import { act, renderHook } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { useGenerateImage, useGenerateVideo } from "../src/index.js";
+import { clientFor, startFast, strictWith, until } from "./helpers.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+const i2v = models.video("lucy-pro-i2v");
+const i2i = models.image("lucy-image-2");
+
+/** A still the emulator takes as an image input. */
+const still = async (client: DecartClient) =>
+  new Uint8Array(
+    await (await client.process({ model: models.image("lucy-pro-t2i"), prompt: "a still" })).arrayBuffer(),
+  );
+
+/** An `onUploadProgress` that throws on its last call (nodeUpload's, once the whole body was sent), until `fixed`. */
+function breaksAtTheEnd() {
+  const bar = {
+    fixed: false,
+    onUploadProgress: ({ sentBytes, totalBytes }: { sentBytes: number; totalBytes?: number }) => {
+      if (!bar.fixed && sentBytes === totalBytes) throw new Error("the progress bar broke at 100%");
+    },
+  };
+  return bar;
+}
+
+/** The read-once file inputs: a web stream, and an async iterable (as a Node stream is). */
+const readOnce = {
+  "a ReadableStream": (bytes: Uint8Array) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    }),
+  "an async iterable": (bytes: Uint8Array) =>
+    (async function* () {
+      yield bytes;
+    })(),
+};
+
+describe("retry() never sends again what may have made a job or an image", () => {
+  it("useGenerateVideo: a CALLBACK_ERROR without a job id (onUploadProgress threw once the body was sent)", async () => {
+    emu = await startFast();
+    const client = clientFor(emu, { upload: nodeUpload() });
+    const bytes = await still(client);
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+    const bar = breaksAtTheEnd();
+    const data = new Blob([bytes as BlobPart], { type: "image/png" });
+    await act(async () => {
+      await result.current.submit({
+        model: i2v,
+        prompt: "sent whole, then the bar broke",
+        data,
+        onUploadProgress: bar.onUploadProgress,
+      });
+    });
+    const before = result.current;
+    expect(before).toMatchObject({ status: "error", jobId: undefined, error: { code: "CALLBACK_ERROR" } });
+    expect(emu.stats().jobsCreated).toBe(1); // the server took it
+    expect(before.canRetry).toBe(false);
+    bar.fixed = true;
+    let again: string | undefined = "unset";
+    await act(async () => {
+      again = await result.current.retry();
+    });
+    expect(again).toBeUndefined();
+    expect(result.current).toEqual(before);
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+
+  it("useGenerateImage: a CALLBACK_ERROR (onUploadProgress threw once the body was sent)", async () => {
+    emu = await startFast();
+    const client = clientFor(emu, { upload: nodeUpload() });
+    const bytes = await still(client);
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+    const bar = breaksAtTheEnd();
+    const data = new Blob([bytes as BlobPart], { type: "image/png" });
+    await act(async () => {
+      await result.current.submit({
+        model: i2i,
+        prompt: "sent whole, then the bar broke",
+        data,
+        onUploadProgress: bar.onUploadProgress,
+      });
+    });
+    const before = result.current;
+    expect(before).toMatchObject({ status: "error", error: { code: "CALLBACK_ERROR" }, canRetry: false });
+    const processed = emu.stats().requests.byRoute.process;
+    bar.fixed = true;
+    let again: Blob | undefined | "unset" = "unset";
+    await act(async () => {
+      again = await result.current.retry();
+    });
+    expect(again).toBeUndefined();
+    expect(result.current).toEqual(before);
+    expect(emu.stats().requests.byRoute.process).toBe(processed);
+  });
+});
+
+describe("a file that can be read only once is not sent again by retry()", () => {
+  for (const [kind, make] of Object.entries(readOnce)) {
+    it(`useGenerateVideo, ${kind}: canRetry false after a 503 (a Blob is sent again)`, async () => {
+      emu = await startFast();
+      const client = clientFor(emu, { maxRetries: 0 });
+      const bytes = await still(client);
+      const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+      emu.setFaults([{ route: "submit", kind: "503" }]);
+      await act(async () => {
+        await result.current.submit({ model: i2v, prompt: "from a stream", data: make(bytes) });
+      });
+      const before = result.current;
+      expect(before).toMatchObject({ status: "error", error: { status: 503 }, canRetry: false });
+      emu.setFaults([]);
+      let again: string | undefined = "unset";
+      await act(async () => {
+        again = await result.current.retry();
+      });
+      expect(again).toBeUndefined();
+      expect(result.current).toEqual(before);
+      expect(emu.stats().requests.byRoute.submit).toBe(1);
+      // The same failure with a Blob: sent again, whole.
+      emu.setFaults([{ route: "submit", kind: "503" }]);
+      const data = new Blob([bytes as BlobPart], { type: "image/png" });
+      await act(async () => {
+        await result.current.submit({ model: i2v, prompt: "from a Blob", data });
+      });
+      expect(result.current.canRetry).toBe(true);
+      emu.setFaults([]);
+      await act(async () => {
+        again = await result.current.retry();
+      });
+      expect(again).toMatch(/^job_/);
+      await until(() => result.current.status === "completed");
+    });
+
+    it(`useGenerateImage, ${kind}: canRetry false after a 503`, async () => {
+      emu = await startFast();
+      const client = clientFor(emu, { maxRetries: 0 });
+      const bytes = await still(client);
+      const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+      emu.setFaults([{ route: "process", kind: "503" }]);
+      const processed = emu.stats().requests.byRoute.process;
+      await act(async () => {
+        await result.current.submit({ model: i2i, prompt: "from a stream", data: make(bytes) });
+      });
+      const before = result.current;
+      expect(before).toMatchObject({ status: "error", error: { status: 503 }, canRetry: false });
+      emu.setFaults([]);
+      let again: Blob | undefined | "unset" = "unset";
+      await act(async () => {
+        again = await result.current.retry();
+      });
+      expect(again).toBeUndefined();
+      expect(result.current).toEqual(before);
+      expect(emu.stats().requests.byRoute.process).toBe(processed! + 1);
+    });
+  }
+});
