@@ -5,7 +5,7 @@ import {
   fetchTokenFrom,
   type TokenFetcher,
 } from "@decart/core";
-import { createContext, createElement, type ReactNode, useContext, useMemo, useRef } from "react";
+import { createContext, createElement, type ReactNode, useContext, useInsertionEffect, useMemo, useRef } from "react";
 
 const DecartContext = createContext<DecartClient | null>(null);
 
@@ -34,8 +34,9 @@ export type DecartProviderProps = { children?: ReactNode } & (
  * Makes a Decart client available to the hooks below it. Give it a `client`, `options` to create one, or a `token`
  * source (your long-lived key stays on your server). Creating a client sends no request, so rendering on a server is
  * free. A new `client`, token route URL or `baseUrl` makes a new client (the hooks below start afresh); a token
- * function is called as the latest render gave it (an inline arrow is fine); `options` are read when the client is
- * made. To make a new client on purpose (e.g. when the signed-in user changes), give the provider a new `key`.
+ * function is called as the latest committed render gave it (an inline arrow is fine); `options` are read when the
+ * client is made. To make a new client on purpose (e.g. when the signed-in user changes), give the provider a new
+ * `key`.
  *
  * ```tsx
  * <DecartProvider token="/api/decart-token">…</DecartProvider>
@@ -43,9 +44,12 @@ export type DecartProviderProps = { children?: ReactNode } & (
  */
 export function DecartProvider(props: DecartProviderProps) {
   const { client, token, baseUrl } = props;
-  // The token function of the latest render, which the client calls when it needs a token.
+  // The token function of the latest committed render, which the client calls when it needs a token (a render that is
+  // not committed, a transition that suspends, changes nothing).
   const latest = useRef(token);
-  latest.current = token;
+  useInsertionEffect(() => {
+    latest.current = token;
+  });
   const url = typeof token === "string" ? token : undefined;
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new client only when what it talks to changes
   const made = useMemo(

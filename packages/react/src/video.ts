@@ -10,7 +10,7 @@ import {
   type VideoModelName,
 } from "@decart/core";
 import { jobFailed, watchJob } from "@decart/queue-rx";
-import { useMemo, useSyncExternalStore } from "react";
+import { useInsertionEffect, useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
@@ -111,7 +111,7 @@ export interface VideoGeneration extends GenerationState {
   reset(): void;
   /**
    * Tries the latest submit again, never at the cost of a second job while the first may still run (call it from an
-   * event handler). With the options of the latest render, as a `submit`:
+   * event handler). With the options of the latest committed render, as a `submit`:
    * - the job's watch ended without its end (`error` with a `jobId`: a network failure, `timeoutMs`, a callback of
    *   yours that threw; or `stop()`): watches the same job again, with a new `timeoutMs` budget. Resolves with its id.
    * - the job `failed`, or the submit failed with an error that says no job was made (its input, the key, an HTTP
@@ -324,7 +324,7 @@ interface Job {
 /** Submits video jobs and follows the latest while a component reads it. */
 class VideoGenerator {
   readonly store = new Store(idle, { onActive: () => this.follow(), onIdle: () => this.halt() });
-  /** The options of the latest render: each submit reads them. */
+  /** The options of the latest committed render: each submit reads them. */
   options: VideoJobOptions = {};
   // Declared only (nothing emitted): undefined until set.
   declare private watching: { unsubscribe(): void } | undefined;
@@ -448,7 +448,7 @@ class VideoGenerator {
     if (jobId) {
       job.first ??= { job_id: jobId } as JobSubmitResult;
       job.seen = true;
-      job.deadline = endOf(this.client, this.options.timeoutMs);
+      job.deadline = endOf(this.client, job.options.timeoutMs);
     }
     this.job = job;
     this.store.set({ watching: true, error: undefined, status: status === "error" ? "pending" : status });
@@ -459,20 +459,23 @@ class VideoGenerator {
 
 /**
  * Generates videos, mutation-style: `submit(input)` from an event handler returns the job id (it is in the state as
- * soon as the server accepted the job), then the state follows the job through `pending`, `processing`,
- * `downloading` and `completed` (with the video in `result`) or `failed`. `stop()` stops watching and `reset()` goes
- * back to `idle`; neither cancels the job, nor does an unmount, which stops watching too. `retry()` watches the same
- * job again, or submits the same inputs again when no job can be running (see `VideoGeneration.retry`); `canRetry` says
- * whether it would. The job is watched only while
- * a component reads the state: a component an `<Activity>` hides stops reading, and reads again when shown; a submit
- * after an unmount still resolves with the job id, but nothing watches the job. The options are read by each `submit`
- * (a job goes on as it was submitted). The state is always `idle` on the server.
+ * soon as the server accepted the job), then the state follows the job through `pending`, `processing`, `downloading`
+ * and `completed` (with the video in `result`) or `failed`. `stop()` stops watching and `reset()` goes back to `idle`;
+ * neither cancels the job, nor does an unmount, which stops watching too. `retry()` watches the same job again, or
+ * submits the same inputs again when no job can be running (see `VideoGeneration.retry`); `canRetry` says whether it
+ * would. The job is watched only while a component reads the state: a component an `<Activity>` hides stops reading,
+ * and reads again when shown; a submit after an unmount still resolves with the job id, but nothing watches the job.
+ * The options are read by each `submit` (a job goes on as it was submitted), as the latest committed render gave them.
+ * The state is always `idle` on the server.
  */
 export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration {
   noSignal("useGenerateVideo", options);
   const client = useDecartClient();
   const generator = useMemo(() => new VideoGenerator(client), [client]);
-  generator.options = options;
+  // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing).
+  useInsertionEffect(() => {
+    generator.options = options;
+  });
   const state = useSyncExternalStore(
     generator.store.subscribe,
     generator.store.getSnapshot,
