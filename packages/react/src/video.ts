@@ -60,7 +60,8 @@ export interface UseJobOptions extends VideoJobOptions {
   /**
    * How long the job's video stays kept once no component shows it, in ms (default 0: not kept). A `useJob` of the job
    * on the same client mounted meanwhile (a component mounted again, another route) shows it at once, without a
-   * status read or a download. Each video kept stays in memory that long: keep it short for large results.
+   * status read or a download. Each video kept stays in memory that long: keep it short for large results. `Infinity`
+   * (or more than 2^31 - 1 ms) keeps it while the client lives; the timer does not keep a Node process alive.
    */
   keepResultMs?: number;
 }
@@ -217,7 +218,13 @@ class JobFollower {
     this.holding = false;
     const jobs = kept.get(this.client)!;
     const entry = jobs.get(this.jobId!)!;
-    if (!--entry.shown) entry.drop = setTimeout(() => jobs.delete(this.jobId!), this.options.keepResultMs);
+    const ms = this.options.keepResultMs!;
+    // Longer than a timer can wait (2^31 - 1 ms, about 24 days; `Infinity` too): kept while the client lives. The timer
+    // does not keep a Node process alive (a script, a test run, a server render).
+    if (!--entry.shown && ms < 2 ** 31) {
+      entry.drop = setTimeout(() => jobs.delete(this.jobId!), ms);
+      (entry.drop as { unref?(): void }).unref?.();
+    }
   }
 
   private start(): void {

@@ -639,6 +639,42 @@ describe("useJob, mounted again for a completed job", () => {
     expect(emu.job(job_id)!.contentReads).toBe(2);
   });
 
+  it("`keepResultMs` longer than a timer can wait (Infinity, 2^31 ms) keeps the result, not drops it at once", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const wrapper = strictWith(client);
+    for (const keepResultMs of [Infinity, 2 ** 31]) {
+      const { job_id } = await client.queue.submit({ model, prompt: `kept for ${keepResultMs} ms` });
+      const first = renderHook(() => useJob(job_id, { model, keepResultMs }), { wrapper });
+      await until(() => first.result.current.status === "completed");
+      const shown = first.result.current.result;
+      first.unmount();
+      await aTask(); // the drop timer, if any, is set
+      // A timer given more than 2^31 - 1 ms fires after 1 ms: one of 1 ms set after it fires after it.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const again = renderHook(() => useJob(job_id, { model, keepResultMs }), { wrapper });
+      expect(again.result.current).toMatchObject({ status: "completed", result: shown });
+      expect(emu.job(job_id)!.contentReads).toBe(1);
+      again.unmount();
+    }
+  });
+
+  it("the timer that drops a kept result does not keep a Node process alive (unref)", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "kept, in a script that ends" });
+    const first = renderHook(() => useJob(job_id, { model, keepResultMs: 54_321 }), { wrapper: strictWith(client) });
+    await until(() => first.result.current.status === "completed");
+    const timers = vi.spyOn(globalThis, "setTimeout");
+    first.unmount();
+    await aTask();
+    const drop = timers.mock.calls.findIndex(([, ms]) => ms === 54_321);
+    expect(drop).toBeGreaterThanOrEqual(0);
+    const timer = timers.mock.results[drop]!.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(false);
+    clearTimeout(timer);
+  });
+
   it("a kept result is let go `keepResultMs` after the last component showing it unmounted", async () => {
     emu = await startFast();
     const client = clientFor(emu);
