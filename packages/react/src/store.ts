@@ -78,7 +78,8 @@ export class Store implements ExternalStore<GenerationState> {
     initial: GenerationState,
     private readonly hooks: { onActive?: () => void; onIdle?: () => void },
   ) {
-    this.state = this.initial = initial;
+    this.state = initial;
+    this.initial = { ...initial, watching: false };
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -98,7 +99,10 @@ export class Store implements ExternalStore<GenerationState> {
     return this.listeners.size > 0;
   }
 
-  /** The server's snapshot: the initial state, always (idle), so a server render reads nothing and hydrates alike. */
+  /**
+   * The server's snapshot: the initial state, not watching (nothing runs on the server), always: a server render reads
+   * nothing, and a page hydrates alike before it reads its own state.
+   */
   readonly getServerSnapshot = (): GenerationState => this.initial;
 
   set(next: Partial<GenerationState>): void {

@@ -1,8 +1,9 @@
 import { models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
-import { render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
+import { hydrateRoot } from "react-dom/client";
 import { renderToString } from "react-dom/server";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import { useGenerateImage, useGenerateVideo, useJob, useResultUrl } from "../src/index.js";
 import { clientFor, countingFetch, startFast, strictWith, tokensOf, until } from "./helpers.js";
 
@@ -19,7 +20,8 @@ function Page({ jobId }: { jobId: string }) {
   const image = useGenerateImage();
   const job = useJob(jobId);
   const url = useResultUrl(result);
-  return <p>{[video.status, image.status, job.status, job.jobId, String(url)].join(" ")}</p>;
+  const watching = job.watching ? "watching" : "not watching";
+  return <p>{[video.status, image.status, job.status, job.jobId, watching, String(url)].join(" ")}</p>;
 }
 
 it("a server render is idle and makes no request, even for a job that exists", async () => {
@@ -36,16 +38,56 @@ it("a server render is idle and makes no request, even for a job that exists", a
       <Page jobId={job_id} />
     </ServerWrapper>,
   );
-  expect(html).toBe(`<p>idle idle idle ${job_id} undefined</p>`);
+  // Nothing runs on the server: the job is not watched there.
+  expect(html).toBe(`<p>idle idle idle ${job_id} not watching undefined</p>`);
   const PageWrapper = strictWith(clientFor(emu, { ...page, poll: fast }));
   render(
     <PageWrapper>
       <Page jobId={job_id} />
     </PageWrapper>,
   );
+  expect(screen.getByText(/^idle idle idle job_\w+ watching /)).toBeDefined(); // watching from the mount
   await until(() => screen.queryByText(/^idle idle (pending|processing) /) !== null); // the page's first read
   expect(page.token.calls).toBe(1);
   expect(page.fetch.sent.length).toBeGreaterThan(0);
   expect(server.token.calls).toBe(0);
   expect(server.fetch.sent.length).toBe(0);
+});
+
+it("a page hydrates a server render without a mismatch, then watches the job", async () => {
+  emu = await startFast();
+  const { job_id } = await clientFor(emu).queue.submit({
+    model: models.video("lucy-pro-t2v"),
+    prompt: "hydrated [hold]",
+  });
+  const ServerWrapper = strictWith(clientFor(emu));
+  const container = document.createElement("div");
+  container.innerHTML = renderToString(
+    <ServerWrapper>
+      <Page jobId={job_id} />
+    </ServerWrapper>,
+  );
+  document.body.append(container);
+  const errors = vi.spyOn(console, "error");
+  const recoverable: unknown[] = [];
+  const PageWrapper = strictWith(clientFor(emu));
+  const root = await act(async () =>
+    hydrateRoot(
+      container,
+      <PageWrapper>
+        <Page jobId={job_id} />
+      </PageWrapper>,
+      { onRecoverableError: (error) => recoverable.push(error) },
+    ),
+  );
+  try {
+    expect(recoverable).toEqual([]);
+    expect(errors).not.toHaveBeenCalled();
+    await until(() => /^idle idle \w+ job_\w+ watching /.test(container.textContent ?? ""));
+    await until(() => /^idle idle processing /.test(container.textContent ?? ""));
+  } finally {
+    act(() => root.unmount());
+    container.remove();
+    errors.mockRestore();
+  }
 });
