@@ -16,9 +16,10 @@ import { type GenerationState, idle, madeNothing, repeatable, Store } from "./st
 import { pageHidden } from "./visibility.js";
 
 /**
- * Options of `useJob` (read when watching starts) and `useGenerateVideo` (read by each `submit`). No `signal`, unlike
- * the core's `WaitOptions`: `stop()` stops watching (a submit's `input.signal` aborts the submit); a `signal` given
- * anyway throws an `InvalidInputError` as the hook renders, rather than being ignored.
+ * Options of `useJob` (read when watching starts) and `useGenerateVideo` (read by each `submit`, as the latest
+ * committed render gave them). No `signal` nor `onStatusChange`, unlike the core's `WaitOptions`: `stop()` stops
+ * watching (a submit's `input.signal` aborts the submit) and the state is the status; one given anyway throws an
+ * `InvalidInputError` as the hook renders, rather than being ignored.
  */
 export interface VideoJobOptions {
   /** `false` to end at `completed` without downloading the video (`result` stays undefined). Default `true`. */
@@ -38,14 +39,19 @@ export interface VideoJobOptions {
 }
 
 /**
- * Refuses a `signal` in a hook's options (the core's `WaitOptions` have one; these hooks do not): it would be ignored,
- * where the hook's `stop()` stops watching (and a submit's input takes the signal that aborts the submit).
+ * Refuses a `signal` or an `onStatusChange` in a hook's options (the core's `WaitOptions` have them; these hooks do
+ * not): they would be ignored, where the hook's `stop()` stops watching (a submit's input takes the signal that aborts
+ * the submit) and its state is the status.
  */
-const noSignal = (hook: string, options: object): void => {
-  if ((options as { signal?: unknown }).signal)
-    throw new InvalidInputError(`${hook}: "signal" is not an option: call stop() to stop watching`, {
-      field: "signal",
-    });
+const refuse = (hook: string, options: object): void => {
+  const field = ["signal", "onStatusChange"].find((key) => (options as Record<string, unknown>)[key]);
+  if (field)
+    throw new InvalidInputError(
+      `${hook}: "${field}" is not an option: stop() stops watching; the state is the status`,
+      {
+        field,
+      },
+    );
 };
 
 /** The page's visibility, as queue-rx's `background`, unless the hook keeps the pace when hidden. */
@@ -297,7 +303,7 @@ class JobFollower {
  * A `null` or `undefined` job id reads nothing.
  */
 export function useJob(jobId: string | null | undefined, options: UseJobOptions = {}): JobHandle {
-  noSignal("useJob", options);
+  refuse("useJob", options);
   const client = useDecartClient();
   const { model, download, poll, timeoutMs, whenHidden, keepResultMs } = options;
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new follower only when what it watches changes
@@ -476,7 +482,7 @@ class VideoGenerator {
  * The state is always `idle` on the server.
  */
 export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration {
-  noSignal("useGenerateVideo", options);
+  refuse("useGenerateVideo", options);
   const client = useDecartClient();
   const generator = useMemo(() => new VideoGenerator(client), [client]);
   // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing).

@@ -547,7 +547,7 @@ describe("useJob", () => {
   });
 });
 
-describe("a `signal` in the options of useJob or useGenerateVideo", () => {
+describe("a `signal` or `onStatusChange` in the options of useJob or useGenerateVideo", () => {
   it("is refused with an InvalidInputError naming it and the fix (stop()), not ignored: nothing is read", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
@@ -567,13 +567,21 @@ describe("a `signal` in the options of useJob or useGenerateVideo", () => {
     const job = refused(() => renderHook(() => useJob(job_id, { model, signal }), { wrapper }));
     // @ts-expect-error nor of useGenerateVideo
     const video = refused(() => renderHook(() => useGenerateVideo({ signal }), { wrapper }));
-    for (const [error, hook] of [
-      [job, "useJob"],
-      [video, "useGenerateVideo"],
+    // Nor is the core's `onStatusChange`: the hook's state is the status.
+    const onStatusChange = () => {};
+    // @ts-expect-error not an option of useJob
+    const jobCallback = refused(() => renderHook(() => useJob(job_id, { model, onStatusChange }), { wrapper }));
+    // @ts-expect-error nor of useGenerateVideo
+    const videoCallback = refused(() => renderHook(() => useGenerateVideo({ onStatusChange }), { wrapper }));
+    for (const [error, hook, field] of [
+      [job, "useJob", "signal"],
+      [video, "useGenerateVideo", "signal"],
+      [jobCallback, "useJob", "onStatusChange"],
+      [videoCallback, "useGenerateVideo", "onStatusChange"],
     ] as const) {
       expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error).toMatchObject({ field: "signal" });
-      expect((error as Error).message).toMatch(new RegExp(`^${hook}: "signal" is not an option: .*stop\\(\\)`));
+      expect(error).toMatchObject({ field });
+      expect((error as Error).message).toMatch(new RegExp(`^${hook}: "${field}" is not an option: .*stop\\(\\)`));
     }
     expect(await settled()).toBe(page.sent.length);
     expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]); // nothing watched the job
