@@ -73,6 +73,6 @@ export function DecartProvider(props: DecartProviderProps) {
 /** The client of the nearest `DecartProvider`; throws outside one. */
 export function useDecartClient(): DecartClient {
   const client = useContext(DecartContext);
-  if (!client) throw new Error("@decart/react: wrap your components in a <DecartProvider> (client, options or token).");
+  if (!client) throw new Error("@decart/react: wrap your components in a <DecartProvider>.");
   return client;
 }
