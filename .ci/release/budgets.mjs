@@ -35,7 +35,9 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; it measures 18 589 bytes (bench/README.md, "Bundle"; 18 572 before fetchTokenFrom read a
+    // The goal is 20 KB; it measures 18 641 bytes (bench/README.md, "Bundle"; 18 559 before the hooks' fixes of retry(),
+    // of options taken at commit, of useJob's server render and of onStatusChange; 18 589 before shorter hook code and
+    // error text; 18 572 before fetchTokenFrom read a
     // token route's Retry-After, and @decart/api gained responseSchemas; 18 571 before a video submit read its model
     // after the core; 18 568 before a submitter joining a
     // watched job's poller heard `submitted`; 18 526 before the core's fixes of token
@@ -46,7 +48,8 @@ export const budgets = [
     // core's 4 more (35 left).
     // Raised by 5 more bytes (the least that holds it): the core's fixes that stop double billing and false failures (a POST's answer cut short, encoded answers) cost the page 40.
     // Raised by 25 more, as the core's: keys and base URLs that cannot be sent refused up front (the page pays 34).
-    gzipLimit: 18 * 1024 + 158,
+    // Raised by 51 more (the least that holds it; the fixes cost 82, 30 paid by shorter hook code and error text): no retry() that may pay a second job or resend a consumed stream, options taken at commit.
+    gzipLimit: 18 * 1024 + 209,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";
