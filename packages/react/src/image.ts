@@ -23,7 +23,10 @@ export interface ImageGeneration extends GenerationState {
    * field of `input` whose getter throws (`signal`'s too) sends nothing: `error`, an `InvalidInputError` naming it.
    */
   submit<M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined>;
-  /** Aborts the request in flight, and the state goes back to `idle`; a state after the request stays as it was. */
+  /**
+   * Aborts the request in flight, and the state goes back to `idle`; a state after the request stays as it was. (An
+   * unmount does not abort it: see `useGenerateImage`.)
+   */
   stop(): void;
   /** Aborts the request in flight and goes back to `idle`. */
   reset(): void;
@@ -39,9 +42,13 @@ export interface ImageGeneration extends GenerationState {
   retry(): Promise<Blob | undefined>;
 }
 
-/** Runs Process API requests for one component; an unmount aborts the one in flight. */
+/**
+ * Runs Process API requests for one component. Only `stop()`, `reset()`, the next `submit` and your `signal` abort the
+ * one in flight: an unmount (or an `<Activity>` hiding the component) lets it run to its end, as a video's submit
+ * does, since a request sent may have made an image, paid for, that nothing could show again.
+ */
 class ImageGenerator {
-  readonly store = new Store(idle, { onIdle: () => this.halt() });
+  readonly store = new Store(idle, {});
   // Declared only (nothing emitted): undefined until set.
   declare private controller: AbortController | undefined;
   /** The latest submit's inputs, for `retry()`: until its image came, `stop()`, `reset()` or the next submit. */
@@ -135,8 +142,10 @@ class ImageGenerator {
 
 /**
  * Generates images with the Process API, in the same shape as `useGenerateVideo` (no job id, no progress):
- * `submit(input)` from an event handler, `stop()`, `reset()`, `retry()` and `canRetry`. Unmounting (or an `<Activity>` hiding the component)
- * aborts the request in flight, and the state goes back to `idle`; the state is always `idle` on the server.
+ * `submit(input)` from an event handler, `stop()`, `reset()`, `retry()` and `canRetry`. `stop()` aborts the request in
+ * flight (the state goes back to `idle`); unmounting, or an `<Activity>` hiding the component, does not: the request
+ * runs to its end, `submit` resolves with its image, and a component shown again shows it. The state is always `idle`
+ * on the server.
  */
 export function useGenerateImage(): ImageGeneration {
   const client = useDecartClient();

@@ -15,6 +15,36 @@ afterEach(async () => {
 
 const model = models.image("lucy-pro-t2i");
 
+/**
+ * The page's fetch, whose answers of the Process API wait, once they came (the image is made), until the test calls
+ * `open()`, or the request is aborted (then the call rejects with the abort's reason, as fetch does).
+ */
+function gatedFetch() {
+  const gate = { answered: 0, open: () => {} };
+  const opened = new Promise<void>((resolve) => {
+    gate.open = resolve;
+  });
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const answer = await globalThis.fetch(input, init);
+    if (!String(input instanceof Request ? input.url : input).includes("/v1/generate/")) return answer;
+    gate.answered++;
+    const signal = init?.signal;
+    await new Promise<void>((resolve, reject) => {
+      opened.then(resolve);
+      if (signal?.aborted) reject(signal.reason);
+      signal?.addEventListener("abort", () => reject(signal.reason));
+    });
+    return answer;
+  };
+  return {
+    ...gate,
+    fetch,
+    get answered() {
+      return gate.answered;
+    },
+  };
+}
+
 describe("useGenerateImage", () => {
   it("generates an image through the Process API, once, and reset() goes back to idle", async () => {
     emu = await startFast();
@@ -50,18 +80,25 @@ describe("useGenerateImage", () => {
     expect(result.current.error?.name).toBe("ServerError");
   });
 
-  it("unmounting aborts the request in flight, with no state update after", async () => {
-    emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
+  it("unmounting lets a request sent run to its end: submit resolves with its image, with no state update after", async () => {
+    emu = await startFast();
+    const page = gatedFetch();
     const errors = vi.spyOn(console, "error");
-    const { result, unmount } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
+    const { result, unmount } = renderHook(() => useGenerateImage(), {
+      wrapper: strictWith(clientFor(emu, { fetch: page.fetch })),
+    });
     let pending: Promise<Blob | undefined> | undefined;
     act(() => {
-      pending = result.current.submit({ model, prompt: "slow" });
+      pending = result.current.submit({ model, prompt: "made, then the page moved on" });
     });
-    await until(() => (emu!.stats().requests.byRoute.process ?? 0) === 1);
+    await until(() => page.answered === 1); // the image is made (and paid for)
     unmount();
-    expect(await pending).toBeUndefined();
+    page.open();
+    const image = await pending;
+    expect(image).toBeInstanceOf(Blob);
+    expect(image!.type).toBe("image/png");
     expect(errors).not.toHaveBeenCalled();
+    expect(emu.stats().requests.byRoute.process).toBe(1);
   });
 });
 
@@ -80,22 +117,25 @@ describe("useGenerateImage, stopped or hidden mid-request", () => {
     expect(result.current.status).toBe("idle");
   });
 
-  it("a request an <Activity> cut short by hiding its component is not shown as still submitting", async () => {
-    emu = await startFast({ faults: [{ route: "process", kind: "slow", delayMs: 60_000 }] });
-    const client = clientFor(emu);
-    const tab = activityWith(client);
+  it("a request whose component an <Activity> hid runs to its end: shown again, the component shows its image", async () => {
+    emu = await startFast();
+    const page = gatedFetch();
+    const tab = activityWith(clientFor(emu, { fetch: page.fetch }));
     const { result, rerender } = renderHook(() => useGenerateImage(), { wrapper: tab.wrapper });
     let pending: Promise<Blob | undefined> | undefined;
     act(() => {
-      pending = result.current.submit({ model, prompt: "slow" });
+      pending = result.current.submit({ model, prompt: "made while the tab was away" });
     });
-    await until(() => (emu!.stats().requests.byRoute.process ?? 0) === 1);
+    await until(() => page.answered === 1);
     tab.show(false);
-    rerender();
-    expect(await pending).toBeUndefined(); // hidden, its effects are gone: the request was aborted
+    rerender(); // hidden: its effects are gone
+    page.open();
+    const image = await pending;
+    expect(image).toBeInstanceOf(Blob);
     tab.show(true);
     rerender();
-    expect(result.current.status).toBe("idle");
+    expect(result.current).toMatchObject({ status: "completed", watching: false, result: image });
+    expect(emu.stats().requests.byRoute.process).toBe(1);
   });
 });
 
