@@ -56,7 +56,7 @@ import type {
   UploadProgress,
   WaitOptions,
 } from "./types.js";
-import { checkCall, checkSchema, clientOptions, invalid, validateInputs } from "./validate.js";
+import { checkCall, checkSchema, checkWatchOptions, clientOptions, invalid, validateInputs } from "./validate.js";
 import { VERSION } from "./version.js";
 
 export interface DecartClientOptions {
@@ -599,11 +599,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
         submitAndWatch: submitAndWatch as QueueClient["submitAndWatch"],
         watch: watchJob,
-        createWatch(jobId, opts = {}) {
-          if (opts.deadline != null && opts.timeoutMs != null)
-            throw invalid(where, "deadline", "given without `timeoutMs`");
-          return watchOf(checkId(jobId), opts);
-        },
+        // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).
+        createWatch: (jobId, opts) => watchOf(checkId(jobId), checkWatchOptions(opts)),
         async readStatus(jobId, opts) {
           const { signal, deadline } = optionsOf(opts, ["signal"], true);
           return readStatus(jobId, signal, { deadline, maxRetries: 0 });

@@ -81,4 +81,5 @@ export type {
   UploadProgress,
   WaitOptions,
 } from "./types.js";
+export { checkWatchOptions } from "./validate.js";
 export { VERSION } from "./version.js";

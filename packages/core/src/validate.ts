@@ -238,6 +238,22 @@ export function checkCall(
 }
 
 /**
+ * Checks a job watch's options, as `queue.createWatch` takes them: `model`, `first` (an object), `timeoutMs` or a
+ * `deadline` (a finite number; not both), `poll`, `download`, and nothing else. Throws `InvalidInputError` naming the
+ * field; answers the options as read. A view layer that submits before it watches checks them with it first, so that
+ * options the watch would refuse refuse the submit too.
+ */
+export function checkWatchOptions(options: unknown): Record<string, any> {
+  const where = "Invalid options";
+  const [own, rest] = checkCall(options, where, ["model", "timeoutMs", "download", "poll"], {
+    additionalProperties: false,
+    properties: { deadline: { type: "number" }, first: { type: "object" } },
+  });
+  if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");
+  return { ...own, ...rest };
+}
+
+/**
  * Checks a model's inputs against the catalogue before anything is sent: unknown fields, required fields, types,
  * enums, lengths, limits, file-vs-text (and the file's media type), JSON shapes and the model's cross-field rules.
  */

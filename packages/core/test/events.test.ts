@@ -594,6 +594,43 @@ describe("queue.createWatch with a deadline", () => {
     expect(emu.release(job.job_id)).toBe(true);
   });
 
+  it("checks every option before it reads the clock, naming the field given", () => {
+    let reads = 0;
+    const client = clientFor(emu, {
+      poll: {
+        now: () => {
+          reads++;
+          return 0;
+        },
+      },
+    });
+    const refused = (options: object, field: string, message: string) => {
+      expect(() => client.queue.createWatch("job_x", options as never)).toThrow(
+        expect.objectContaining({
+          name: "InvalidInputError",
+          field,
+          message: `Invalid options: "${field}" must be ${message}`,
+        }),
+      );
+    };
+    refused({ timeoutMs: "5000" }, "timeoutMs", 'a number (got "5000")');
+    refused({ timeoutMs: -1 }, "timeoutMs", "within 1..2147483647 (got -1)");
+    refused({ timeoutMs: 0 }, "timeoutMs", "within 1..2147483647 (got 0)");
+    refused({ timeoutMs: Number.NaN }, "timeoutMs", "a number (got NaN)");
+    refused({ deadline: Number.POSITIVE_INFINITY }, "deadline", "a number (got Infinity)");
+    refused({ deadline: "soon" }, "deadline", 'a number (got "soon")');
+    refused({ download: "no" }, "download", 'a boolean (got "no")');
+    refused({ poll: { intervalMs: -5 } }, "poll", "within 0..2147483647, or a function (got an object)");
+    refused({ first: "job_x" }, "first", 'an object (got "job_x")');
+    refused(
+      { signal: AbortSignal.abort() },
+      "signal",
+      "a known name (one of deadline, first, model, timeoutMs, download, poll)",
+    );
+    expect(reads).toBe(0);
+    expect(client.queue.createWatch("job_x", { timeoutMs: 5000 }).deadline).toBe(5000);
+  });
+
   it("refuses a deadline given with timeoutMs, naming both", () => {
     const client = clientFor(emu);
     expect(() => client.queue.createWatch("job_x", { timeoutMs: 1_000, deadline: Date.now() })).toThrow(
