@@ -178,6 +178,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let invalid = 0;
   let ended = false;
   let hidden = false;
+  // The failure whose retry the deadline cut short: the cause of the timeout at the deadline.
+  let cut: DecartError | undefined;
   // The wait for the next read: since when (on `now`), what it wants, the least it must be (a retry's backoff), and
   // whether it was woken.
   let pending: { at: number; ms: number; least: number; woken: boolean } | undefined;
@@ -302,8 +304,13 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (error instanceof InvalidResponseError) invalid++;
       const wait = retryDelay(error, failures++, { invalid, random: init.random });
       if (wait === undefined) return step([], { error });
-      if (now() + wait > deadline) return step([], { error: timedOut(error) });
-      return last?.status === "completed" ? step([], { download: wait }) : readIn([], wait, wait);
+      // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
+      // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
+      if (now() >= deadline) return step([], { error: timedOut(cut ?? error) });
+      if (now() + wait > deadline) cut ??= error;
+      return last?.status === "completed"
+        ? step([], { download: Math.min(wait, deadline - now()) })
+        : readIn([], wait, wait);
     },
 
     progress: ({ receivedBytes, totalBytes }) =>

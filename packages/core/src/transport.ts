@@ -129,6 +129,8 @@ export function createTransport({
 
     const attempt = async (): Promise<Response> => {
       if (signal?.aborted) throw aborted(jobId, signal.reason);
+      // An attempt with no time left (a retry that waited out the budget) is not sent: it would only be cut at once.
+      if (now() >= deadline) throw new TimeoutError(`${where}: not sent, no time left`, { retryable: true, jobId });
       const controller = new AbortController();
       const onAbort = () => controller.abort(signal?.reason);
       signal?.addEventListener("abort", onAbort);

@@ -99,22 +99,29 @@ describe("the budget of submitAndPoll and wait", () => {
         .catch((e) => e);
       expect(error).toBeInstanceOf(JobTimeoutError);
       // The first read at once, then a floor of 50 ms doubling: the wait of 800 ms after the fifth read would end past
-      // the 1.5 s budget, so the watch ends there.
-      expect(time.delay.calls).toEqual([0, 50, 100, 200, 400]);
+      // the 1.5 s budget, so it is cut to the deadline, where the watch ends (the read then, with no time left, is not
+      // sent).
+      expect(time.delay.calls).toEqual([0, 50, 100, 200, 400, 750]);
+      expect(time.now()).toBe(1500); // the timeout at the deadline, not before
       expect(busy.stats().requests.byRoute.status).toBe(5);
     });
   });
 
   it("turns a download that outlasts the budget into JobTimeoutError with the job id", async () => {
     await withEmulator({ faults: [{ route: "content", kind: "stall" }] }, async (stalled) => {
-      // A job already completed. The budget is a minute on a clock of the test's, which stands still until the
-      // download's answer has come: it then moves to 300 ms before the deadline, so that what is left of the budget
-      // bounds the stalled body (the per-read timeout is a minute). The backoff's randomness is seeded (450 ms): the
-      // retry it asks for would end past the deadline.
+      // A job already completed. The budget is a minute on a clock of the test's, which moves only in the client's
+      // waits and when the download's answer has come: it then moves to 300 ms before the deadline, so that what is
+      // left of the budget bounds the stalled body (the per-read timeout is a minute). The backoff's randomness is
+      // seeded (450 ms): the retry it asks for is cut to the deadline, where the download is not sent again.
       const clock = { now: 0 };
       const client = clientFor(stalled, {
         random: () => 0.9,
-        poll: { now: () => clock.now },
+        poll: {
+          now: () => clock.now,
+          delay: async (ms) => {
+            clock.now += ms;
+          },
+        },
         fetch: async (input, init) => {
           const response = await fetch(input, init);
           if (String(input).endsWith("/content")) clock.now = 60_000 - 300;
@@ -128,8 +135,30 @@ describe("the budget of submitAndPoll and wait", () => {
       expect(error.jobId).toBe(job_id);
       expect(error.lastStatus).toBe("completed");
       expect(error.cause).toBeInstanceOf(TimeoutError);
+      expect(clock.now).toBe(60_000);
       expect(stalled.job(job_id)!.contentReads).toBe(1);
     });
+  });
+
+  it("does not send a request whose budget has run out: it fails at once with a TimeoutError", async () => {
+    // A clock of the test's that stands still: the deadline is behind it. What reaches fetch is counted.
+    const sent: string[] = [];
+    const client = clientFor(emu, {
+      poll: { now: () => 10_000 },
+      fetch: (input, init) => {
+        sent.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const { job_id } = await client.queue.submit({ model: t2v, prompt: "read with no time left" });
+    const error = await client.queue.readStatus(job_id, { deadline: 10_000 }).catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ jobId: job_id, retryable: true });
+    expect(error.message).toContain("not sent, no time left");
+    expect(sent).toHaveLength(1); // the submit only
+    // With time left: sent.
+    await client.queue.readStatus(job_id, { deadline: 70_000 });
+    expect(sent).toHaveLength(2);
   });
 
   it("keeps the deadline on the client's clock when a call brings its own clock for the schedule", async () => {

@@ -150,9 +150,42 @@ describe("createJobWatch", () => {
     expect(error.jobId).toBe("job_1");
     expect((error as JobTimeoutError).lastStatus).toBe("processing");
     expect(error.message).toContain("120000 ms");
-    // Not a false timeout: the last retry it refused would have started after the deadline.
-    expect(clock.t).toBeGreaterThan(120_000 - 8000);
-    expect(clock.t).toBeLessThanOrEqual(120_000);
+    // Not a false timeout: the budget was waited out (the last retry, cut short, came at the deadline).
+    expect(clock.t).toBe(120_000);
+  });
+
+  it("waits out the budget when a retry would come after it, and times out at the deadline with the failure as cause", () => {
+    // A 3 s budget, each read answered 503: a retry whose wait ends past the deadline is tried at the deadline (where
+    // the read has no time and fails), not given up while the message says 3000 ms.
+    for (const random of [() => 0, () => 0.5, () => 0.999]) {
+      const { watch, clock } = setup({ timeoutMs: 3000, first: job("pending"), random });
+      let step = watch.start();
+      const first = new ServerError("unavailable", { status: 503, retryable: true });
+      let failure: DecartError = first;
+      while ("read" in step.next) {
+        clock.t += step.next.read;
+        step = watch.error(failure);
+        // The read at the deadline fails as a request out of time does.
+        if (clock.t >= 3000) failure = new DecartError("timed out", { code: "TIMEOUT", retryable: true });
+      }
+      const error = (step.next as { error: DecartError }).error;
+      expect(error).toBeInstanceOf(JobTimeoutError);
+      expect(clock.t).toBe(3000);
+      expect(error.message).toBe("Job job_1 not done within 3000 ms (last status: pending)");
+      expect(error.cause).toBeInstanceOf(ServerError);
+    }
+  });
+
+  it("downloads again at the deadline at the latest when the retry's wait would end past it", () => {
+    const { watch, clock } = setup({ timeoutMs: 1000, first: job("completed"), random: () => 0.999 });
+    let step = watch.start();
+    expect(step.next).toEqual({ download: 0 });
+    clock.t = 900;
+    step = watch.error(new DecartError("reset", { code: "CONNECTION_ERROR", retryable: true }));
+    expect(step.next).toEqual({ download: 100 });
+    clock.t = 1000;
+    step = watch.error(new DecartError("timed out", { code: "TIMEOUT", retryable: true }));
+    expect((step.next as { error: DecartError }).error).toMatchObject({ code: "JOB_TIMEOUT", lastStatus: "completed" });
   });
 
   it("never schedules a read past the deadline, and times out at it", () => {
