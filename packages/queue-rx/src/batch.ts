@@ -1,4 +1,11 @@
-import { type DecartClient, type DecartError, InvalidInputError, type JobEvent, RateLimitError } from "@decart/core";
+import {
+  checkWatchOptions,
+  type DecartClient,
+  type DecartError,
+  InvalidInputError,
+  type JobEvent,
+  RateLimitError,
+} from "@decart/core";
 import {
   asyncScheduler,
   catchError,
@@ -88,6 +95,9 @@ export function submitAll(
         field: "concurrency",
         expected: "a number ≥ 1",
       });
+    // The watch's options too, before any submit (each job's watch would refuse them only after its submit).
+    const { timeoutMs, deadline, poll, download } = jobOptions;
+    checkWatchOptions({ timeoutMs, deadline, poll, download });
     const width = Math.floor(concurrency);
     // All at once (Infinity): an iterable is read at once, to know how many lanes.
     const given = width === Number.POSITIVE_INFINITY && !isObservable(inputs) ? [...inputs] : inputs;

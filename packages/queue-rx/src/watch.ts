@@ -1,5 +1,6 @@
 import {
   callbackThrew,
+  checkWatchOptions,
   type DecartClient,
   DecartError,
   type DownloadProgress,
@@ -219,16 +220,20 @@ function sharedPoller(
   });
 }
 
+/** The core watch's options among `options`, checked as `queue.createWatch` checks them (`InvalidInputError`). */
+const watchOptions = ({ model, first, timeoutMs, deadline, poll, download }: WatchJobOptions) =>
+  checkWatchOptions({ model, first, timeoutMs, deadline, poll, download });
+
 /**
  * The events of a job through its shared poller: one per client and job while one downloads the result (a watcher
  * without `download` joins it, and ends at the download's start), else one per client, job and `download` choice.
  */
 function follow(client: DecartClient, jobId: string, options: WatchJobOptions): Observable<JobEvent> {
-  const { model, first, timeoutMs, deadline, poll, download, background } = options;
+  const { model, first, download, background } = options;
   // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
   const start = (pace: Observable<boolean>) =>
     new Observable<JobEvent>((subscriber) =>
-      drive(client.queue.createWatch(jobId, { model, first, timeoutMs, deadline, poll, download }), jobId, {
+      drive(client.queue.createWatch(jobId, watchOptions(options)), jobId, {
         read: options.statusSource ?? clientStatus(client),
         result: options.resultSource ?? clientResult(client),
         scheduler: options.scheduler ?? asyncScheduler,
@@ -243,6 +248,8 @@ function follow(client: DecartClient, jobId: string, options: WatchJobOptions): 
     model: (model as VideoModel | undefined)?.canonical ?? (model as string | undefined),
   };
   return new Observable<JobEvent>((subscriber) => {
+    // Each subscriber's options are checked, also one's that joins a running poller (whose options it does not use).
+    watchOptions(options);
     if (download !== false || !pollers.get(client)?.has(downloading))
       return sharedPoller(
         client,
@@ -289,6 +296,7 @@ export function watchJob(client: DecartClient, jobId: string, options: WatchJobO
 /**
  * Submits a job when subscribed, then follows it as `watchJob` does: first `submitted` with the job id (before any
  * waiting), then the status events, then (unless `download: false`) the download and `completed` with the video.
+ * The watch's options are checked first: options it would refuse send nothing (`InvalidInputError`).
  * Each subscription submits a job of its own (`share()` it to submit once); unsubscribing during the submit aborts
  * the request, and later never cancels the job. A `watchJob` of the same job id shares this job's poller (from the
  * job's latest status on: `submitted` is this observable's alone); a job someone already watches is followed through
@@ -302,6 +310,7 @@ export function submitJob<M extends VideoModelName>(
   const submit = options.submitSource ?? clientSubmit(client);
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
+    watchOptions(options);
     // Closed once the first answer came (or the subscriber left): nothing the submit says later is heard.
     const submitting = new Subscription();
     subscriber.add(submitting);

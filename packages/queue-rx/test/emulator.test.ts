@@ -389,3 +389,70 @@ describe("watchJob with a deadline", () => {
     expect(emu.release(job_id)).toBe(true);
   });
 });
+
+describe("options the watch would refuse, refused before anything is sent", () => {
+  /** Options that the core's watch refuses, the field each names, and its message. */
+  const refused: [options: object, field: string, message: string][] = [
+    [{ timeoutMs: "5000" }, "timeoutMs", 'Invalid options: "timeoutMs" must be a number (got "5000")'],
+    [{ timeoutMs: -1 }, "timeoutMs", 'Invalid options: "timeoutMs" must be within 1..2147483647 (got -1)'],
+    [{ timeoutMs: 0 }, "timeoutMs", 'Invalid options: "timeoutMs" must be within 1..2147483647 (got 0)'],
+    [{ timeoutMs: Number.NaN }, "timeoutMs", 'Invalid options: "timeoutMs" must be a number (got NaN)'],
+    [{ deadline: Number.POSITIVE_INFINITY }, "deadline", 'Invalid options: "deadline" must be a number (got Infinity)'],
+    [{ download: "no" }, "download", 'Invalid options: "download" must be a boolean (got "no")'],
+    [{ timeoutMs: 1000, deadline: 1 }, "deadline", 'Invalid options: "deadline" must be given without `timeoutMs`'],
+  ];
+
+  it("submitJob: an InvalidInputError naming the field given, no event, no job", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    for (const [options, field, message] of refused) {
+      const events: JobEvent[] = [];
+      const error = await lastValueFrom(
+        submitJob(client, { model, prompt: "never sent" }, options as never).pipe(tap((e) => events.push(e))),
+      ).catch((e) => e);
+      expect(error, JSON.stringify(options)).toMatchObject({ name: "InvalidInputError", field, message });
+      expect(error.jobId).toBeUndefined();
+      expect(events).toEqual([]);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("submitAll: the batch errors once, before its first submit; no job is made", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const inputs = Array.from({ length: 10 }, (_, i) => ({ model, prompt: `clip ${i}` }));
+    for (const [options, field, message] of refused) {
+      const events: BatchEvent[] = [];
+      const error = await lastValueFrom(
+        submitAll(client, inputs, { ...options, concurrency: 4 } as never).pipe(tap((e) => events.push(e))),
+      ).catch((e) => e);
+      expect(error, JSON.stringify(options)).toMatchObject({ name: "InvalidInputError", field, message });
+      expect(events).toEqual([]);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("watchJob: refused for every subscriber, also one that joins a running poller; the poller goes on", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched, then joined with bad options" });
+    const requests = emu.stats().requests.total;
+    for (const [options, field] of refused) {
+      const error = await lastValueFrom(watchJob(client, job_id, options as never)).catch((e) => e);
+      expect(error, JSON.stringify(options)).toMatchObject({ name: "InvalidInputError", field });
+    }
+    expect(emu.stats().requests.total).toBe(requests);
+    // A poller runs; a joiner with a timeoutMs of "5000" is refused, not joined with its option ignored.
+    const first: JobEvent[] = [];
+    const watching = watchJob(client, job_id, { download: false }).subscribe((e) => first.push(e));
+    try {
+      const error = await lastValueFrom(
+        watchJob(client, job_id, { timeoutMs: "5000" as never, download: false }),
+      ).catch((e) => e);
+      expect(error).toMatchObject({ name: "InvalidInputError", field: "timeoutMs" });
+      await until(() => first.at(-1)?.type === "completed");
+    } finally {
+      watching.unsubscribe();
+    }
+  });
+});
