@@ -59,7 +59,13 @@ export type BatchEvent = {
   | { type: "error"; error: DecartError; event?: never }
 );
 
-export interface SubmitAllOptions extends SubmitJobOptions {
+export interface SubmitAllOptions extends Omit<SubmitJobOptions, "onOrphan"> {
+  /**
+   * Called with the id of a job made after the batch ended (`failFast`, or you unsubscribed) while its submit was under
+   * way, with its input's index and key: see `SubmitJobOptions.onOrphan`. A submit that has not started when the batch
+   * ends (one waiting for a slot, or out a 429's pause) is not sent.
+   */
+  onOrphan?: (jobId: string, index: number, key: string | number | undefined) => void;
   /**
    * Jobs in flight at once (submitted and not finished): 1 or more, or `Infinity` for all at once (an iterable is then
    * read at once). Default 8. Anything else errors with `InvalidInputError` before any request.
@@ -87,7 +93,7 @@ export function submitAll(
   inputs: Iterable<BatchInput> | Observable<BatchInput>,
   options: SubmitAllOptions = {},
 ): Observable<BatchEvent> {
-  const { concurrency = 8, failFast = false, ...jobOptions } = options;
+  const { concurrency = 8, failFast = false, onOrphan, ...jobOptions } = options;
   return defer(() => {
     // A number of lanes: 1 or more (a fraction counts its whole lanes), or Infinity for all at once.
     if (!(concurrency >= 1))
@@ -98,6 +104,9 @@ export function submitAll(
     // The watch's options too, before any submit (each job's watch would refuse them only after its submit).
     const { timeoutMs, deadline, poll, download } = jobOptions;
     checkWatchOptions({ timeoutMs, deadline, poll, download });
+    // Once the batch ends (failFast, unsubscribed), a submit not yet sent (waiting out a pause) is not sent; one under
+    // way is listened to by its submitJob, which hands its job to `onOrphan`.
+    let ended = false;
     const width = Math.floor(concurrency);
     // All at once (Infinity): an iterable is read at once, to know how many lanes.
     const given = width === Number.POSITIVE_INFINITY && !isObservable(inputs) ? [...inputs] : inputs;
@@ -105,6 +114,10 @@ export function submitAll(
     const pacer = createPacer(scheduler);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
     const unfollow = client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
+    const end = () => {
+      ended = true;
+      unfollow();
+    };
     const submit = jobOptions.submitSource ?? clientSubmit(client);
     const status = jobOptions.statusSource ?? clientStatus(client);
     const result = jobOptions.resultSource ?? clientResult(client);
@@ -113,7 +126,7 @@ export function submitAll(
       scheduler,
       // A submit answered 429 was not taken by the server: send it again once the batch's pause ends.
       submitSource: (input) =>
-        defer(() => submit(input)).pipe(
+        defer(() => (ended ? EMPTY : submit(input))).pipe(
           throughPacer(pacer),
           retry({
             count: MAX_RATE_LIMITED_SUBMITS,
@@ -143,7 +156,7 @@ export function submitAll(
       const key = keyed ? item.key : undefined;
       const input = keyed ? item.input : item;
       let state: State | undefined;
-      return submitJob(client, input, paced).pipe(
+      return submitJob(client, input, { ...paced, onOrphan: (jobId) => onOrphan?.(jobId, index, key) }).pipe(
         map((event): BatchEvent => {
           let to: State | undefined;
           if (event.type === "submitted") {
@@ -175,7 +188,7 @@ export function submitAll(
           summary.total++;
           return run(item, index);
         }, width),
-        finalize(unfollow),
+        finalize(end),
       );
     }
     // An iterable is read lazily: each of `concurrency` lanes takes the next input when its job ends.
@@ -192,6 +205,6 @@ export function submitAll(
       if (!Array.isArray(given)) summary.total++;
       return run(next.value, index++);
     }).pipe(repeat({ delay: () => (done ? EMPTY : of(0)) }));
-    return merge(...Array.from({ length: lanes }, () => lane)).pipe(finalize(unfollow));
+    return merge(...Array.from({ length: lanes }, () => lane)).pipe(finalize(end));
   });
 }

@@ -9,7 +9,11 @@ import type { SubmitInput } from "./types.js";
  */
 export type StatusSource = (jobId: string, options: { deadline: number }) => Observable<StatusRead>;
 
-/** Submits a job: emits the submit answer once and completes. Unsubscribing aborts the request. */
+/**
+ * Submits a job: emits the submit answer once and completes, or errors. `submitJob` listens to it until then, also after
+ * its subscriber left (a job made meanwhile goes to `onOrphan`), and unsubscribes only after that: a source of yours
+ * should not cut a request that may have reached the server.
+ */
 export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
 
 /**

@@ -64,8 +64,16 @@ export interface WatchJobOptions extends JobOptions {
 
 /** `submitJob` options. */
 export interface SubmitJobOptions extends JobOptions {
-  /** Submits a job (default: the client's `queue.submit`, aborted on unsubscribe). */
+  /** Submits a job (default: the client's `queue.submit`, never cut by unsubscribing). */
   submitSource?: SubmitSource;
+  /**
+   * Called with the id of a job made after its subscriber left (a `switchMap` moved on, a `takeUntil` fired, a
+   * `failFast` batch ended while the submit was under way): a submit under way is not cut when you unsubscribe, and
+   * its job, which nobody hears of as `submitted` any more, is handed here. Every job is told once: as `submitted` or
+   * here. One that throws is reported as an unhandled error (rxjs's `config.onUnhandledError`), a `CALLBACK_ERROR`
+   * carrying the job id.
+   */
+  onOrphan?: (jobId: string) => void;
 }
 
 export type { JobEvent, StatusRead };

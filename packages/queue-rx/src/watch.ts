@@ -5,7 +5,6 @@ import {
   DecartError,
   type DownloadProgress,
   type JobEvent,
-  type JobSubmitResult,
   type JobWatch,
   type JobWatchStep,
   type StatusRead,
@@ -297,10 +296,11 @@ export function watchJob(client: DecartClient, jobId: string, options: WatchJobO
  * Submits a job when subscribed, then follows it as `watchJob` does: first `submitted` with the job id (before any
  * waiting), then the status events, then (unless `download: false`) the download and `completed` with the video.
  * The watch's options are checked first: options it would refuse send nothing (`InvalidInputError`).
- * Each subscription submits a job of its own (`share()` it to submit once); unsubscribing during the submit aborts
- * the request, and later never cancels the job. A `watchJob` of the same job id shares this job's poller (from the
- * job's latest status on: `submitted` is this observable's alone); a job someone already watches is followed through
- * that poller, after `submitted` all the same.
+ * Each subscription submits a job of its own (`share()` it to submit once). Unsubscribing never cuts a submit under
+ * way (its request may have reached the server): the job it makes goes to `onOrphan`. Unsubscribing later stops
+ * watching, and never cancels the job. A `watchJob` of the
+ * same job id shares this job's poller (from the job's latest status on: `submitted` is this observable's alone); a job
+ * someone already watches is followed through that poller, after `submitted` all the same.
  */
 export function submitJob<M extends VideoModelName>(
   client: DecartClient,
@@ -308,21 +308,36 @@ export function submitJob<M extends VideoModelName>(
   options: SubmitJobOptions = {},
 ): Observable<JobEvent> {
   const submit = options.submitSource ?? clientSubmit(client);
+  /** A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). */
+  const orphan = (jobId: unknown) => {
+    try {
+      if (typeof jobId === "string") options.onOrphan?.(jobId);
+    } catch (cause) {
+      throw callbackThrew(jobId as string, cause);
+    }
+  };
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
     watchOptions(options);
-    // Closed once the first answer came (or the subscriber left): nothing the submit says later is heard.
+    // Listened to until its first answer, error or end, also after the subscriber left (it is not cut: the request may
+    // have reached the server); closed then, and nothing it says later is heard.
     const submitting = new Subscription();
-    subscriber.add(submitting);
+    const settle = (then: () => void) => {
+      if (submitting.closed) return;
+      submitting.unsubscribe();
+      then();
+    };
     submitting.add(
-      new Observable<JobSubmitResult>((s) => submit(input as never).subscribe(s)).subscribe({
-        next: (first) => {
-          if (submitting.closed) return;
-          submitting.unsubscribe();
-          follow(client, first.job_id, { ...options, model: input.model, first }).subscribe(subscriber);
-        },
-        error: (error) => submitting.closed || subscriber.error(error),
-        complete: () => submitting.closed || subscriber.complete(),
+      submit(input as never).subscribe({
+        next: (first) =>
+          settle(() =>
+            subscriber.closed
+              ? orphan(first.job_id)
+              : follow(client, first.job_id, { ...options, model: input.model, first }).subscribe(subscriber),
+          ),
+        // An error after the server took the job (your `onUploadProgress` threw) carries its id.
+        error: (error) => settle(() => (subscriber.closed ? orphan(error?.jobId) : subscriber.error(error))),
+        complete: () => settle(() => subscriber.complete()),
       }),
     );
   });

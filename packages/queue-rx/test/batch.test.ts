@@ -177,6 +177,40 @@ describe("submitAll on virtual time", () => {
     });
   });
 
+  it("a submit waiting out a 429's pause when the batch ends is never sent; one under way is heard to its answer", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      // From 10 ms: a is answered 429 at 11 ms (Retry-After 100 ms) and waits to be sent again at 111 ms; c's submit is
+      // answered at 70 ms. The batch is left at 50 ms: a is not sent again, and c's job goes to onOrphan.
+      const submit = submits(scheduler, cold, ["a"]);
+      const slow = (i: SubmitInput) => {
+        const answer = submit(i);
+        if ((i as { prompt?: unknown }).prompt !== "c") return answer;
+        return cold<JobSubmitResult>("60ms (s|)", { s: { job_id: "job_c", status: "pending" } });
+      };
+      const orphans: unknown[][] = [];
+      const events: BatchEvent[] = [];
+      scheduler.schedule(() => {
+        const batch = submitAll(virtualClient(scheduler), [input("a"), input("b"), { key: "c", input: input("c") }], {
+          concurrency: 3,
+          poll: every10,
+          download: false,
+          submitSource: slow,
+          statusSource: reads(scheduler, cold, () => "processing"),
+          onOrphan: (...orphan) => orphans.push(orphan),
+        }).subscribe((e) => events.push(e));
+        scheduler.schedule(() => batch.unsubscribe(), 40);
+      }, 10);
+      flush();
+      expect(submit.calls).toEqual([
+        [10, "a"],
+        [10, "b"],
+        [10, "c"],
+      ]);
+      expect(orphans).toEqual([["job_c", 2, "c"]]);
+      expect(events.filter((e) => e.event?.type === "submitted").map((e) => e.event?.jobId)).toEqual(["job_b"]);
+    });
+  });
+
   it("reads an iterable lazily: the next input only when a slot frees", () => {
     marbles(({ cold, scheduler, flush }) => {
       const pulled: number[] = [];

@@ -1,6 +1,18 @@
 import { AuthenticationError, DecartError, type JobEvent, models, NotFoundError } from "@decart/core";
 import type { Emulator, FaultRule } from "@decart/emulator";
-import { from, lastValueFrom, type Observable, Subject, type Subscription, tap, throwError, toArray } from "rxjs";
+import {
+  config,
+  from,
+  lastValueFrom,
+  type Observable,
+  Subject,
+  type Subscription,
+  switchMap,
+  takeUntil,
+  tap,
+  throwError,
+  toArray,
+} from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
 import { retryWatch, statusChanges } from "../src/operators.js";
@@ -454,5 +466,156 @@ describe("options the watch would refuse, refused before anything is sent", () =
     } finally {
       watching.unsubscribe();
     }
+  });
+});
+
+/**
+ * A client of `emu` whose submits reach the server (the job is made) but whose answers are held until `release(prompt)`:
+ * an unsubscribe can come while the server has taken the job and its answer is on its way, at a moment of the test's
+ * choosing. `made` maps each prompt submitted to the id of the job the server made for it.
+ */
+function heldSubmits(server: Emulator) {
+  const gates = new Map<string, { open: () => void; opened: Promise<void> }>();
+  const gate = (prompt: string) => {
+    if (!gates.has(prompt)) {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      gates.set(prompt, { open, opened });
+    }
+    return gates.get(prompt)!;
+  };
+  const made = new Map<string, string>();
+  const client = clientFor(server, {
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      if (init?.method !== "POST") return response;
+      const prompt = String((init.body as FormData).get("prompt"));
+      made.set(prompt, ((await response.clone().json()) as { job_id: string }).job_id);
+      await gate(prompt).opened;
+      return response;
+    },
+  });
+  return { client, made, release: (prompt: string) => gate(prompt).open() };
+}
+
+describe("a submit under way when its subscriber leaves: not cut, its job handed to onOrphan", () => {
+  it("switchMap: the job of the submit it moved on from reaches onOrphan; every job made is heard of once", async () => {
+    emu = await startFast();
+    const held = heldSubmits(emu);
+    const prompts = new Subject<string>();
+    const heard: string[] = [];
+    const orphans: string[] = [];
+    const done: string[] = [];
+    const subscription = prompts
+      .pipe(
+        switchMap((prompt) =>
+          submitJob(held.client, { model, prompt }, { download: false, onOrphan: (id) => orphans.push(id) }),
+        ),
+      )
+      .subscribe((event) => {
+        if (event.type === "submitted") heard.push(event.jobId);
+        if (event.type === "completed") done.push(event.jobId);
+      });
+    try {
+      prompts.next("a lake");
+      await until(() => held.made.size === 1); // the server has made the job; its answer is held
+      prompts.next("a lake at dawn"); // switchMap leaves the first submitJob while its answer is on its way
+      held.release("a lake at dawn");
+      await until(() => done.length === 1);
+      expect(orphans).toEqual([]);
+      held.release("a lake");
+      await until(() => orphans.length === 1);
+      expect(orphans).toEqual([held.made.get("a lake")]);
+      expect(heard).toEqual([held.made.get("a lake at dawn")]);
+      expect(emu.stats().jobsCreated).toBe(2);
+      expect(emu.stats().requests.byRoute.submit).toBe(2);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
+  it("takeUntil during the submit: the job reaches onOrphan, and nothing is read for it", async () => {
+    emu = await startFast();
+    const held = heldSubmits(emu);
+    const stop = new Subject<void>();
+    const events: JobEvent[] = [];
+    const orphans: string[] = [];
+    const ended: string[] = [];
+    submitJob(held.client, { model, prompt: "left before the answer" }, { onOrphan: (id) => orphans.push(id) })
+      .pipe(takeUntil(stop))
+      .subscribe({ next: (e) => events.push(e), complete: () => ended.push("complete") });
+    await until(() => held.made.size === 1);
+    stop.next();
+    expect(ended).toEqual(["complete"]);
+    held.release("left before the answer");
+    await until(() => orphans.length === 1);
+    expect(orphans).toEqual([held.made.get("left before the answer")]);
+    expect(events).toEqual([]);
+    expect(emu.job(orphans[0]!)!.statusReads).toBe(0);
+  });
+
+  it("an onOrphan that throws: reported as an unhandled CALLBACK_ERROR carrying the job id, its throw the cause", async () => {
+    emu = await startFast();
+    const held = heldSubmits(emu);
+    const unhandled: unknown[] = [];
+    const before = config.onUnhandledError;
+    config.onUnhandledError = (error) => unhandled.push(error);
+    try {
+      const thrown = new Error("the orphan's store is down");
+      const subscription = submitJob(
+        held.client,
+        { model, prompt: "orphan, then a throw" },
+        {
+          onOrphan: () => {
+            throw thrown;
+          },
+        },
+      ).subscribe();
+      await until(() => held.made.size === 1);
+      subscription.unsubscribe();
+      held.release("orphan, then a throw");
+      await until(() => unhandled.length === 1);
+      expect(unhandled[0]).toMatchObject({
+        code: "CALLBACK_ERROR",
+        jobId: held.made.get("orphan, then a throw"),
+        cause: thrown,
+      });
+    } finally {
+      config.onUnhandledError = before;
+    }
+  });
+
+  it("submitAll with failFast: the jobs of the submits under way when it ends reach onOrphan with their index and key", async () => {
+    emu = await startFast();
+    const held = heldSubmits(emu);
+    const orphans: [string, number, string | number | undefined][] = [];
+    const heard: string[] = [];
+    const inputs = ["[fail] at once", "b", "c"].map((prompt, i) => ({ key: `k${i}`, input: { model, prompt } }));
+    const error = await new Promise((resolve) => {
+      submitAll(held.client, inputs, {
+        failFast: true,
+        download: false,
+        concurrency: 3,
+        onOrphan: (...orphan) => orphans.push(orphan),
+      }).subscribe({
+        next: (e) => e.event?.type === "submitted" && heard.push(e.event.jobId),
+        error: resolve,
+        complete: () => resolve(undefined),
+      });
+      // All three jobs made; only the failing one's answer is let through: the batch ends on its failure.
+      void until(() => held.made.size === 3).then(() => held.release("[fail] at once"));
+    });
+    expect(error).toMatchObject({ name: "JobFailedError" });
+    held.release("b");
+    held.release("c");
+    await until(() => orphans.length === 2);
+    expect(heard).toEqual([held.made.get("[fail] at once")]);
+    expect(orphans.sort((x, y) => x[1] - y[1])).toEqual([
+      [held.made.get("b"), 1, "k1"],
+      [held.made.get("c"), 2, "k2"],
+    ]);
+    expect(emu.stats().jobsCreated).toBe(3);
   });
 });
