@@ -12,7 +12,8 @@ export type StatusSource = (jobId: string, options: { deadline: number }) => Obs
 /**
  * Submits a job: emits the submit answer once and completes, or errors. `submitJob` listens to it until then, also after
  * its subscriber left (a job made meanwhile goes to `onOrphan`), and unsubscribes only after that: a source of yours
- * should not cut a request that may have reached the server.
+ * should not cut a request that may have reached the server. The default sends `input` as `client.queue.submit` takes
+ * it, so that `input.signal` aborts it.
  */
 export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
 
@@ -50,10 +51,11 @@ export const clientStatus =
   (jobId, { deadline }) =>
     fromAbortable((signal) => client.queue.readStatus(jobId, { signal, deadline }));
 
+/** The client's submit of `input` as it is: its own `signal`, if any, is the one thing that aborts it. */
 export const clientSubmit =
   (client: DecartClient): SubmitSource =>
   (input) =>
-    fromAbortable((signal) => client.queue.submit({ ...input, signal } as never));
+    fromAbortable(() => client.queue.submit(input as never));
 
 /** The client's download of a result into a Blob, with progress (a body cut short errors). */
 export const clientResult =

@@ -12,8 +12,10 @@ import type { Observable, SchedulerLike } from "rxjs";
 import type { ResultSource, StatusSource, SubmitSource } from "./sources.js";
 
 /**
- * What `submitJob` submits: a video model and its inputs, as `client.queue.submit` takes them (its `signal` is not
- * used: unsubscribe instead). Without a model name, any video model's inputs.
+ * What `submitJob` submits: a video model and its inputs, as `client.queue.submit` takes them, `signal` too: it aborts
+ * the submit as it does there (one already aborted sends nothing: an `AbortError`, no job; aborting a submit under way,
+ * an upload say, ends it with an `AbortError`, and a job the server may have taken then is not heard of: your abort).
+ * Unsubscribing never cuts a submit. Without a model name, any video model's inputs.
  */
 export type SubmitInput<M extends VideoModelName = VideoModelName> = { [K in M]: SubmitOptions<K> }[M];
 

@@ -297,8 +297,9 @@ export function watchJob(client: DecartClient, jobId: string, options: WatchJobO
  * waiting), then the status events, then (unless `download: false`) the download and `completed` with the video.
  * The watch's options are checked first: options it would refuse send nothing (`InvalidInputError`).
  * Each subscription submits a job of its own (`share()` it to submit once). Unsubscribing never cuts a submit under
- * way (its request may have reached the server): the job it makes goes to `onOrphan`. Unsubscribing later stops
- * watching, and never cancels the job. A `watchJob` of the
+ * way (its request may have reached the server): the job it makes goes to `onOrphan`; `input.signal` aborts the
+ * submit as `client.queue.submit`'s does. Unsubscribing later stops watching, and never cancels the job. A `watchJob`
+ * of the
  * same job id shares this job's poller (from the job's latest status on: `submitted` is this observable's alone); a job
  * someone already watches is followed through that poller, after `submitted` all the same.
  */

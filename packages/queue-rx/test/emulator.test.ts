@@ -619,3 +619,52 @@ describe("a submit under way when its subscriber leaves: not cut, its job handed
     expect(emu.stats().jobsCreated).toBe(3);
   });
 });
+
+describe("the input's signal aborts the submit, as client.queue.submit's does", () => {
+  it("one already aborted sends nothing: submitJob and a batch's input end with an AbortError, no job made", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const reason = new Error("the user left");
+    const signal = AbortSignal.abort(reason);
+    const events: JobEvent[] = [];
+    const error = await lastValueFrom(
+      submitJob(client, { model, prompt: "aborted before", signal }, { download: false }).pipe(
+        tap((e) => events.push(e)),
+      ),
+    ).catch((e) => e);
+    expect(error).toMatchObject({ name: "AbortError", code: "ABORT", cause: reason });
+    expect(events).toEqual([]);
+    const batch = await lastValueFrom(
+      submitAll(
+        client,
+        [
+          { model, prompt: "aborted", signal },
+          { model, prompt: "sent" },
+        ],
+        { download: false },
+      ).pipe(toArray()),
+    );
+    expect(batch.filter((e) => e.type === "error").map((e) => [e.index, e.error?.code])).toEqual([[0, "ABORT"]]);
+    expect(batch.at(-1)!.summary).toMatchObject({ total: 2, submitted: 1, completed: 1, failed: 1 });
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+
+  it("a signal that is no AbortSignal is refused by the core's check, naming it, before anything is sent", async () => {
+    emu = await startFast();
+    const signal = "stop" as never as AbortSignal;
+    const error = await lastValueFrom(submitJob(clientFor(emu), { model, prompt: "x", signal })).catch((e) => e);
+    expect(error).toMatchObject({ name: "InvalidInputError", field: "signal" });
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("an abort while the submit is under way ends it with an AbortError", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "stall" }] });
+    const controller = new AbortController();
+    const failure = lastValueFrom(
+      submitJob(clientFor(emu), { model, prompt: "cut by its signal", signal: controller.signal }),
+    ).catch((e) => e);
+    await until(() => emu!.stats().requests.byRoute.submit === 1);
+    controller.abort();
+    expect(await failure).toMatchObject({ name: "AbortError", code: "ABORT" });
+  });
+});
