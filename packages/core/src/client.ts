@@ -221,10 +221,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const where = "Invalid options";
   // Checked, and read once: the options used are those checked.
   options = checkCall(options, where, [], clientOptions)[1];
-  const { proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2 } = options;
   const g = globalThis as any;
-  let apiKey = options.apiKey;
-  const { token } = options;
+  // (`apiKey` is read from the environment when not given.)
+  let { apiKey, token, proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2, upload } = options;
   if (token && (apiKey ?? proxy) !== undefined) throw invalid(where, "token", "given without `apiKey` or `proxy`");
   if (proxy !== undefined && apiKey !== undefined) throw invalid(where, "proxy", "given without `apiKey`");
   // It goes in the user agent: a line break or `€` there would fail every request, as a retryable connection error.
@@ -263,7 +262,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // The client's clock; one of yours (`poll.now`) that throws is a `CALLBACK_ERROR` (the watch's carries the job id).
   const clock = clientPoll.now ?? Date.now;
   const now = guard(clock);
-  const { upload } = options;
   // Multipart requests go through the upload function when there is one.
   const fetchImpl: typeof fetch = (input, init) =>
     (upload && init?.body instanceof FormData ? (upload as typeof fetch) : (options.fetch ?? g.fetch))(input, init);
@@ -307,8 +305,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     as?: "blob" | "response",
   ): Promise<T> => {
     try {
-      const response = await transport(method, id ? path.replace(/\{\w+\}/, encodeURIComponent(id)) : path, call);
-      return (as === "response" ? response : as ? response.blob() : response.json()) as T;
+      // (A path without a parameter, a POST's, has none to fill.)
+      const response = await transport(method, path.replace(/\{\w+\}/, encodeURIComponent(id!)), call);
+      return (as === "response" ? response : response[as ?? "json"]()) as T;
     } catch (e) {
       throw asDecartError(e, call.jobId);
     }
@@ -355,7 +354,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   ) => {
     const answer = await post<T>(path, form, signal, parseAs, deadline);
     let total = 0;
-    for (const [, value] of form.parts!) total += value instanceof Blob ? value.size : 0;
+    // (Without an upload function, a file part is a Blob; a text has no size.)
+    for (const [, value] of form.parts!) total += (value as Blob).size || 0;
     try {
       if (!upload) form.onUploadProgress?.({ sentBytes: total, totalBytes: total });
     } catch (cause) {
@@ -531,7 +531,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         } finally {
           reader.cancel().catch(() => {}); // leaving the loop mid-download frees the connection
         }
-        step = watch.downloaded(new Blob(chunks, { type: contentType ?? "" }));
+        // (No type, undefined: the Blob's is "".)
+        step = watch.downloaded(new Blob(chunks, { type: contentType as string }));
       } catch (e) {
         step = watch.error(e);
       }

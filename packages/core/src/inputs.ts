@@ -34,7 +34,7 @@ export async function toBlob(
   const url = String(value);
   let problem: unknown;
   try {
-    const response = await fetchImpl(url, { signal: signal ?? null });
+    const response = await fetchImpl(url, { signal: signal as AbortSignal });
     if (response.ok) return await response.blob();
     await response.body?.cancel();
     problem = `HTTP ${response.status}`;

@@ -79,7 +79,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 /** Exponential backoff with full jitter: a random delay in [0, min(8 s, 0.5 s·2^attempt)]. */
-export const backoffDelay = (attempt: number, random: () => number = Math.random): number =>
+export const backoffDelay = (attempt: number, random: () => number): number =>
   random() * Math.min(8000, 500 * 2 ** attempt);
 
 /**

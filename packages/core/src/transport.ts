@@ -125,7 +125,8 @@ export function createTransport({
     const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
     // The key of the latest attempt (a token fetcher's may change between attempts).
     let key: string | undefined;
-    const redact = (text: string) => (key ? text.split(key).join("[redacted]") : text);
+    // (Split by no key, undefined behind a proxy, a text stays whole.)
+    const redact = (text: string) => text.split(key!).join("[redacted]");
 
     const attempt = async (): Promise<Response> => {
       if (signal?.aborted) throw aborted(jobId, signal.reason);
