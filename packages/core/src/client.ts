@@ -70,7 +70,8 @@ export interface DecartClientOptions {
    * `fetchTokenFrom("/api/decart-token")` against a route made with `createTokenRoute` of `@decart/core/server`. The
    * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
    * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more. Its failure is
-   * a `TOKEN_ERROR`, not retryable (but for `fetchTokenFrom`'s route out of reach): a call or a watch ends with it.
+   * retryable (a call or a watch asks again), but the third in a row is final: a `TOKEN_ERROR` that ends the call or
+   * the watch, naming the failure.
    */
   token?: TokenFetcher;
   /**

@@ -20,32 +20,41 @@ export type TokenFetcher = () => Promise<ClientToken>;
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
  * before, or a quarter of its life for a short-lived one, by the client's clock `now`); one fetch at a time, which
  * every request waiting for a key shares. A token that looks expired on arrival (a clock set wrong) is used until the
- * server refuses it.
+ * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
+ * error that says otherwise (`fetchTokenFrom`'s 403); the third in a row, and each after it until a token comes, is
+ * final.
  */
 export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource {
   let key: string | undefined;
   let refreshAt = 0;
   let pending: Promise<string> | undefined;
+  let failures = 0;
   const fetchKey = async () => {
     try {
       const token = await fetcher();
       const expires = Date.parse(token?.expiresAt);
       // A key that cannot go in a header (a line break, `€`) would fail every request: refused here, never shown.
       if (!token?.apiKey || typeof token.apiKey !== "string" || /[^ -~]/.test(token.apiKey) || Number.isNaN(expires)) {
-        throw new Error("it answered no { apiKey, expiresAt } (an ISO date)");
+        // (Text: the TOKEN_ERROR below names it.)
+        throw "it answered no { apiKey, expiresAt } (an ISO date)";
       }
       const ttl = expires - now();
       refreshAt = ttl > 0 ? expires - Math.min(30_000, ttl / 4) : Infinity;
+      failures = 0;
       key = token.apiKey;
       return key;
     } catch (cause) {
-      // Nothing was sent to the API, but what failed is your function, for reasons the client cannot know (a user
-      // signed out, a route that answers no token): not retryable, as a callback's error is not, so that a watch ends
-      // with it at once rather than asking again until its budget runs out. The next request asks again. A typed error
-      // of the fetcher (`fetchTokenFrom`'s) keeps its own `retryable`.
-      throw cause instanceof DecartError
-        ? cause
-        : new DecartError(`Could not get a client token: ${textOf(cause, true)}`, { code: "TOKEN_ERROR", cause });
+      // One rule for your function and `fetchTokenFrom`: a failure is retryable (one network blip does not end a
+      // watch), but not for ever: the third in a row is final, naming its cause, so that a watch ends with it rather
+      // than asking until its budget runs out and ending in a JobTimeoutError. A typed error that is not retryable
+      // (`fetchTokenFrom`'s 403) is final at once, as it is.
+      const retryable = ++failures < 3;
+      if (cause instanceof DecartError && (retryable || !cause.retryable)) throw cause;
+      throw new DecartError(`Could not get a client token: ${textOf(cause, true)}`, {
+        code: "TOKEN_ERROR",
+        retryable,
+        cause,
+      });
     }
   };
   const refresh = () => (pending ??= fetchKey().finally(() => (pending = undefined)));
@@ -63,7 +72,8 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
  * Of the answer, at most the first MiB is read (the rest is not waited for), as of every answer the client reads: a
  * longer one is an `InvalidResponseError` (not JSON once cut). A route that cannot be reached, or whose answer breaks
  * off, is a `TOKEN_ERROR` that is `retryable`, as a broken connection is. A refusal is the status's error (a 503 is
- * `retryable`), its `retryAfterMs` the route's `Retry-After`.
+ * `retryable`), its `retryAfterMs` the route's `Retry-After`. A client's token source takes these as any fetcher's
+ * failures: the third in a row is final.
  */
 export const fetchTokenFrom =
   (url: string, init?: RequestInit): TokenFetcher =>

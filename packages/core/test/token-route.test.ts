@@ -684,11 +684,14 @@ describe("createTokenRoute while the API rate-limits it", () => {
       expect(error.message).toMatch(new RegExp(`^Token route ${url}: The API is rate-limiting token requests`));
       expect([asked, delay.calls]).toEqual([1, []]);
       // While the gate is shut, the route's Retry-After (at most a minute) is within the budget: the client waits it
-      // (here on a delay that does not wait) before each of its two retries, each answered by the route at once.
+      // (here on a delay that does not wait) before it asks again, answered by the route at once. That answer is the
+      // token source's third failure in a row, which is final: a TOKEN_ERROR naming it (its cause).
       const again = await client.queue.status("job_x").catch((e) => e);
-      expect(again).toMatchObject({ status: 503, retryable: true });
-      expect(asked).toBe(1 + 3);
-      expect(delay.calls).toHaveLength(2);
+      expect(again).toMatchObject({ code: "TOKEN_ERROR", retryable: false });
+      expect(again.message).toMatch(new RegExp(`^Could not get a client token: Token route ${url}: `));
+      expect(again.cause).toMatchObject({ status: 503, retryable: true });
+      expect(asked).toBe(1 + 2);
+      expect(delay.calls).toHaveLength(1);
       for (const ms of delay.calls) {
         expect(ms).toBeGreaterThanOrEqual(1000);
         expect(ms).toBeLessThanOrEqual(60_000);

@@ -12,7 +12,9 @@ import {
   fetchTokenFrom,
   InvalidInputError,
   InvalidResponseError,
+  JobTimeoutError,
   models,
+  PermissionDeniedError,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
 import { fastPoll, instantDelay, serveBytes, silent, startFast, virtualTime } from "./helpers.js";
@@ -135,43 +137,104 @@ describe("a client with a token fetcher", () => {
     expect(fetcher.calls).toBe(1);
   });
 
-  it("a token fetcher's failure is a typed error, not retryable and not retried; the next request asks again", async () => {
-    let fail = true;
+  it("a token fetcher's failure is retryable: a call asks again, the third failure in a row is final, a token resets the count", async () => {
     let asked = 0;
+    const failures: boolean[] = [];
     const fetcher = minting();
-    const client = clientWith(async () => {
-      asked++;
-      if (fail) throw new Error("signed out");
-      return fetcher();
-    });
-    const error = await client.queue.status("job_x").catch((e) => e);
-    expect(error).toMatchObject({
-      code: "TOKEN_ERROR",
-      retryable: false,
-      message: "Could not get a client token: signed out",
-    });
-    // Asked once: the call's two retries (maxRetries) are not spent asking again.
-    expect(asked).toBe(1);
-    fail = false;
-    const { job_id } = await client.queue.submit({ model, prompt: "after" });
-    expect(emu.job(job_id)).toBeDefined();
-  });
-
-  it("a watch whose token fetcher fails ends at once with its TOKEN_ERROR and the job id, not asking until the budget ends", async () => {
-    const { job_id } = await clientWith(minting()).queue.submit({ model, prompt: "watched without a session" });
-    let asked = 0;
-    // Time passes only in the client's waits: were the failure retried, the watch would ask about 170 times in its
-    // 11 minutes, then end in a JobTimeoutError.
+    const blip = new TypeError("fetch failed");
+    // Retries wait only on the client's clock, and the jitter's randomness is fixed. Each token lives 400 ms by that
+    // clock.
     const time = virtualTime();
     const client = clientWith(
       async () => {
         asked++;
-        throw new Error("signed out");
+        if (failures.shift()) throw blip;
+        const { apiKey } = await fetcher();
+        return { apiKey, expiresAt: new Date(time.now() + 400).toISOString() };
       },
-      { poll: { now: time.now, delay: time.delay } },
+      { random: () => 0.5, poll: { now: time.now, delay: time.delay } },
+    );
+    failures.push(true, true, true);
+    const error = await client.queue.status("job_x").catch((e) => e);
+    // The call's two retries (maxRetries) ask again; the third failure is final, naming its cause.
+    expect(error).toMatchObject({
+      code: "TOKEN_ERROR",
+      retryable: false,
+      message: "Could not get a client token: fetch failed",
+      cause: blip,
+    });
+    expect(asked).toBe(3);
+    // The next request asks again, and gets a token.
+    const { job_id } = await client.queue.submit({ model, prompt: "after" });
+    expect(asked).toBe(4);
+    // Once that token is due for renewal, one failure is retryable again (not the fourth in a row): the call asks once
+    // more and reads.
+    await time.delay(1_000);
+    failures.push(true);
+    expect((await client.queue.status(job_id)).job_id).toBe(job_id);
+    expect(asked).toBe(6);
+  });
+
+  it("a watch whose token fetcher fails once (a network blip) mid-watch asks again and completes", async () => {
+    let jobId = "";
+    let asked = 0;
+    const fetcher = minting();
+    // Time passes only in the client's waits. Each token lives 400 ms by the client's clock, so the watch asks for a
+    // new one after 300 ms: the second ask fails as one network blip would; the third answers, and releases the job.
+    const time = virtualTime();
+    const client = clientWith(
+      async () => {
+        if (++asked === 2) throw new TypeError("fetch failed");
+        const { apiKey } = await fetcher();
+        if (asked === 3) emu.release(jobId);
+        return { apiKey, expiresAt: new Date(time.now() + 400).toISOString() };
+      },
+      { random: () => 0.5, poll: { now: time.now, delay: time.delay } },
+    );
+    ({ job_id: jobId } = await client.queue.submit({ model, prompt: "a blip mid-watch [hold]" }));
+    const done = await client.queue.wait(jobId, { model: "lucy-pro-t2v", download: false, timeoutMs: 60_000 });
+    expect(done).toMatchObject({ status: "completed", job_id: jobId });
+    expect(asked).toBeGreaterThanOrEqual(3);
+    expect(emu.job(jobId)!.status).toBe("completed");
+  });
+
+  it("a watch whose token fetcher always fails ends after 3 asks with a final TOKEN_ERROR and the job id, not a JobTimeoutError", async () => {
+    const { job_id } = await clientWith(minting()).queue.submit({ model, prompt: "watched without a session" });
+    let asked = 0;
+    // Time passes only in the client's waits: were every failure retried, the watch would ask about 170 times in its
+    // 11 minutes, then end in a JobTimeoutError hiding the cause.
+    const time = virtualTime();
+    const client = clientWith(
+      async () => {
+        asked++;
+        throw new TypeError("fetch failed");
+      },
+      { random: () => 0.5, poll: { now: time.now, delay: time.delay } },
     );
     const error = await client.queue.wait(job_id, { model: "lucy-pro-t2v" }).catch((e) => e);
-    expect(error).toMatchObject({ code: "TOKEN_ERROR", retryable: false, jobId: job_id });
+    expect(error).not.toBeInstanceOf(JobTimeoutError);
+    expect(error).toMatchObject({
+      name: "DecartError",
+      code: "TOKEN_ERROR",
+      retryable: false,
+      jobId: job_id,
+      message: "Could not get a client token: fetch failed",
+    });
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(asked).toBe(3);
+  });
+
+  it("a typed error of the fetcher that is not retryable (a route's 403) is final at once, asked once", async () => {
+    let asked = 0;
+    const refused = new PermissionDeniedError("Not allowed to get a client token (HTTP 403)", { status: 403 });
+    const client = clientWith(
+      async () => {
+        asked++;
+        throw refused;
+      },
+      { poll: { delay: instantDelay() } },
+    );
+    expect(await client.queue.status("job_x").catch((e) => e)).toBe(refused);
     expect(asked).toBe(1);
   });
 
@@ -195,6 +258,33 @@ describe("a client with a token fetcher", () => {
       const client = clientWith(fetchTokenFrom(url), { poll: { delay: instantDelay() } });
       expect((await client.queue.status(job_id)).job_id).toBe(job_id);
       expect(requests).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("fetchTokenFrom follows the same rule: a watch whose token route stays unreachable ends after 3 requests, naming why", async () => {
+    const { job_id } = await clientWith(minting()).queue.submit({ model, prompt: "route down for good" });
+    let requests = 0;
+    // Every connection is cut before any answer.
+    const server = createServer((req) => {
+      requests++;
+      req.socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/decart-token`;
+    try {
+      const time = virtualTime();
+      const client = clientWith(fetchTokenFrom(url), { random: () => 0.5, poll: { now: time.now, delay: time.delay } });
+      const error = await client.queue.wait(job_id, { model: "lucy-pro-t2v" }).catch((e) => e);
+      expect(error).toMatchObject({ code: "TOKEN_ERROR", retryable: false, jobId: job_id });
+      expect(error.message).toMatch(
+        new RegExp(`^Could not get a client token: Token route ${url.replace(/\./g, "\\.")}: `),
+      );
+      // The route's own error (retryable on its own) is the cause.
+      expect(error.cause).toMatchObject({ code: "TOKEN_ERROR", retryable: true });
+      expect(requests).toBe(3);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

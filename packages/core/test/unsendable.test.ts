@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DecartError, InvalidInputError, models } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
-import { json, serve, silent } from "./helpers.js";
+import { instantDelay, json, serve, silent } from "./helpers.js";
 
 // A server that would answer every request: none of the values below may reach it.
 let api: Awaited<ReturnType<typeof serve>>;
@@ -49,11 +49,12 @@ describe("values that cannot be sent are refused before any request", () => {
         token: async () => ({ apiKey, expiresAt: new Date(Date.now() + 600_000).toISOString() }),
         baseUrl: api.url,
         logger: silent,
-        maxRetries: 0,
+        poll: { delay: instantDelay() },
+        random: () => 0.5,
       });
       const error = (await client.queue.submit(t2v).catch((e) => e)) as DecartError;
       expect(error.code).toBe("TOKEN_ERROR");
-      // The same key would come again: not retryable.
+      // A failure of the token source as any other: asked again, and the third in a row is final.
       expect(error.retryable).toBe(false);
       for (const text of texts(error)) expect(text).not.toContain("S3CRET");
     }
