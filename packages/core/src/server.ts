@@ -5,7 +5,14 @@
  */
 import { type CreateTokenResponse, isModelName, type ModelName, requestSchemas, responseSchemas } from "@decart/api";
 import { createDecartClient, type DecartClient } from "./client.js";
-import { DecartError, InvalidInputError, InvalidResponseError, RateLimitError } from "./errors.js";
+import {
+  DecartError,
+  httpSuffix,
+  InvalidInputError,
+  InvalidResponseError,
+  RateLimitError,
+  type ServerError,
+} from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
 import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
 
@@ -110,9 +117,6 @@ function problemOf(answer: unknown, ownKey: string, now: number): string | undef
   }
   if (Date.parse(expiresAt) <= now) return '"expiresAt" must be later than now (by this server\'s clock)';
 }
-
-/** How the client ends the message of a POST whose outcome is unknown (said of jobs and files, not of tokens). */
-const OUTCOME_UNKNOWN = "; a job (or file) may exist: not sent again (see retrySubmit)";
 
 /** The methods the token route answers. */
 const ALLOW = "OPTIONS, POST";
@@ -222,24 +226,28 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   };
 
   /**
-   * The client's error of a token request in the words of a token: where the API may have taken it (the client says
-   * "a job (or file) may exist"), a token may have been made, which nothing is billed for. An answer that is no token
-   * at all (an HTML page, not JSON, `null`) is an invalid answer (`INVALID_RESPONSE`), as any other the route refuses.
+   * The client's error of a token request in the words of a token, decided by its code, never by its wording: where the
+   * API may have taken the request (`SUBMIT_OUTCOME_UNKNOWN`, whose message says that a job or file may exist), a token
+   * may have been made, which nothing is billed for. The route's own error says so, of the same class and code (but an
+   * answer that is no token at all, an HTML page, not JSON, `null`, is an invalid answer, `INVALID_RESPONSE`, as any
+   * other the route refuses), with the status and request id, and carries the client's error, what the API said, as
+   * its `cause`.
    */
   const ofToken = (error: DecartError): DecartError => {
     if (error.code !== "SUBMIT_OUTCOME_UNKNOWN") return error;
-    const said = error.message.replace(OUTCOME_UNKNOWN, "");
+    const { status, requestId, retryAfterMs } = error as ServerError;
+    const answer = status ? ` ${httpSuffix(status, requestId)}` : requestId ? ` (request ${requestId})` : "";
     const made = "a token may have been made (nothing is billed for one)";
-    if (error instanceof InvalidResponseError) {
-      const { status, requestId } = error;
-      return new InvalidResponseError(`${where}: the API's answer is not a valid client token (${said}); ${made}`, {
-        status,
-        requestId,
-        cause: error,
-      });
-    }
-    error.message = `${said}; ${made}: not asked again`;
-    return error;
+    const options = { status, requestId, cause: error };
+    return error instanceof InvalidResponseError
+      ? new InvalidResponseError(
+          `${where}: the API's answer is not a valid client token${answer}; ${made} (see cause)`,
+          options,
+        )
+      : new (error.constructor as typeof DecartError)(
+          `${where}: the token request failed once sent${answer}; ${made}: not asked again (see cause)`,
+          { ...options, code: error.code, ...(retryAfterMs !== undefined && { retryAfterMs }) },
+        );
   };
 
   /**

@@ -283,7 +283,8 @@ describe("createTokenRoute", () => {
       expect(logged).toHaveLength(2 * echoes.length);
       for (const [i, error] of logged.entries()) {
         const texts = [error.message, error.stack, (error.cause as Error | undefined)?.message ?? "", inspect(error)];
-        expect(error.message, `echo ${i}`).toContain("[redacted]");
+        // The echo is in what the API said: the client's error, the route's error's cause.
+        expect((error.cause as Error).message, `echo ${i}`).toContain("[redacted]");
         for (const text of texts)
           for (const form of inner) expect(text?.toUpperCase(), `echo ${i}`).not.toContain(form.toUpperCase());
       }
@@ -534,16 +535,26 @@ describe("createTokenRoute", () => {
       for (const error of logged.slice(0, 3)) {
         expect(error).toBeInstanceOf(InvalidResponseError);
         expect(error).toMatchObject({ code: "INVALID_RESPONSE", status: 200, requestId: "req_tok", retryable: false });
-        expect(error.message).toMatch(/^createTokenRoute: the API's answer is not a valid client token \(POST /);
-        expect(error.cause).toBeInstanceOf(InvalidResponseError);
+        expect(error.message).toMatch(
+          /^createTokenRoute: the API's answer is not a valid client token \(HTTP 200, request req_tok\); a token may/,
+        );
       }
-      expect(logged[0]!.message).toContain("Welcome");
-      expect(logged[3]).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", status: 500 });
-      expect(logged[3]!.message).toMatch(/^boom \(HTTP 500, request req_tok\); a token may have been made/);
+      expect(logged[3]).toBeInstanceOf(ServerError);
+      expect(logged[3]).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", status: 500, requestId: "req_tok" });
+      expect(logged[3]!.message).toMatch(
+        /^createTokenRoute: the token request failed once sent \(HTTP 500, request req_tok\); a token may have been made/,
+      );
+      // What the API said is the client's error, the route's error's cause, as the client wrote it: the route decides
+      // by its code, and never rewrites (or depends on) its words.
       for (const error of logged) {
         expect(error.message).toContain("a token may have been made (nothing is billed for one)");
         expect(error.message).not.toMatch(/job|file|retrySubmit/);
+        expect(error.cause).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_tok" });
       }
+      expect(logged[0]!.cause).toBeInstanceOf(InvalidResponseError);
+      expect((logged[0]!.cause as Error).message).toContain("Welcome");
+      expect(logged[3]!.cause).toBeInstanceOf(ServerError);
+      expect((logged[3]!.cause as Error).message).toMatch(/^boom \(HTTP 500, request req_tok\)/);
       expect(logged).toHaveLength(4);
     } finally {
       await upstream.close();
