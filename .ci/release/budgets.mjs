@@ -6,7 +6,8 @@ export const budgets = [
   {
     name: "core: queue-only (one client, one model, one submitAndPoll)",
     packages: ["@decart/core"],
-    // The core's goal is 10 KB (aim 8 KB); it measures 12 455 bytes. Its code alone (no catalogue, no text) is 9.6 KiB:
+    // The core's goal is 10 KB (aim 8 KB); it measures 12 448 bytes (12 455 before a token fetcher's failures were
+    // counted in a row, paid by compaction). Its code alone (no catalogue, no text) is 9.6 KiB:
     // bench/README.md ("Bundle size") says where the bytes go and what parts of the behaviour cost. The limit stops
     // further growth; each run says how far above the goal.
     // Raised by 34 bytes (from 12 KiB, the least that holds it) for correctness fixes that stop double billing and false failures (a POST's answer cut short is SUBMIT_OUTCOME_UNKNOWN; an encoded answer is not held to its Content-Length).
@@ -26,7 +27,8 @@ export const budgets = [
   {
     name: "core + queue-rx: one submitJob (rxjs included)",
     packages: ["@decart/core", "@decart/queue-rx"],
-    // It measures 16 923 bytes (16 778 before submitJob checked the watch's options before its submit, kept listening to
+    // It measures 16 912 bytes (16 923 before a token fetcher's failures were counted in a row, paid by the core's
+    // compaction; 16 778 before submitJob checked the watch's options before its submit, kept listening to
     // a submit whose subscriber left (onOrphan) and honoured the input's signal, and the core's fixes of createWatch's
     // options and of the timeout at the deadline; 16 775 before @decart/api's generated module gained responseSchemas, unused here
     // but changing the minifier's names; 16 763 before a submitter joining a watched job's poller heard `submitted`); the limit leaves about 0.6 KiB for growth (and the hooks room in the page's 20 KB).
@@ -41,7 +43,8 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; it measures 18 745 bytes (bench/README.md, "Bundle"; 18 641 before the core's fixes of
+    // The goal is 20 KB; it measures 18 745 bytes (bench/README.md, "Bundle"; also after a token fetcher's failures
+    // were counted in a row, paid by the core's compaction; 18 641 before the core's fixes of
     // createWatch's options and of the timeout at the deadline (79) and watchJob's check of each subscriber's options
     // (25); 18 559 before the hooks' fixes of retry(),
     // of options taken at commit, of useJob's server render and of onStatusChange; 18 589 before shorter hook code and
