@@ -280,7 +280,13 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               // An answer may come before the body is sent (a 429, a 413): let it be read before writing more, and
               // then stop, rather than write into a connection the server is closing.
               await setImmediate();
-              if (answered) return;
+              if (answered) {
+                // The request ends short of its length: its connection must not carry another request (the server
+                // would read that as the rest of this body). Once the answer is read it is closed, not pooled.
+                req.shouldKeepAlive = false;
+                if (answered.readableEnded) req.destroy();
+                return;
+              }
               yield chunk;
               more(chunk.byteLength);
             }
@@ -300,9 +306,10 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         signal: init.signal ?? undefined,
       });
       req.on("error", reject);
-      let answered = false;
+      // The answer, once it started.
+      let answered: IncomingMessage | undefined;
       req.on("response", (res: IncomingMessage) => {
-        answered = true;
+        answered = res;
         requestId = res.headers["x-request-id"] as string | undefined;
         const answer = new Headers();
         for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);

@@ -1,0 +1,147 @@
+/**
+ * `nodeUpload()` against servers that misbehave in the ways real ones do: an answer before the body is read, a
+ * connection refused or reset, a source that stalls or fails. Each server is a small `node:http`/`node:net` one on
+ * loopback, made for the fault it plays.
+ */
+import { createHash } from "node:crypto";
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import busboy from "busboy";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDecartClient, type DecartClientOptions } from "../src/index.js";
+import { nodeUpload } from "../src/node.js";
+import { silent } from "./helpers.js";
+
+/** Bytes that differ from one position to the next (a shifted request would not parse the same). */
+const pattern = (length: number) => {
+  const out = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) out[i] = (i * 31 + (i >> 8)) & 0xff;
+  return out;
+};
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/** A files answer, as the API gives it. */
+const stored = (size: number) =>
+  JSON.stringify({
+    id: "file_test",
+    filename: "blob",
+    mime_type: "application/octet-stream",
+    size_bytes: size,
+    created_at: new Date(0).toISOString(),
+    expires_at: null,
+  });
+
+/**
+ * A server that answers each request with `early(n)`'s answer at once, before reading its body (when it gives one),
+ * and otherwise reads the multipart body and answers 200 with the file's size; it records every file it read whole,
+ * and every request's connection.
+ */
+async function server(early: (n: number) => { status: number; body: string } | undefined) {
+  const files: { sha256: string; size: number }[] = [];
+  const sockets: Socket[] = [];
+  let n = 0;
+  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    sockets.push(req.socket);
+    const answer = early(++n);
+    if (answer) {
+      // The rest of the body is read and dropped (as proxies and servers do to keep the connection).
+      req.resume();
+      res.writeHead(answer.status, { "content-type": "application/json", "retry-after": "0" });
+      res.end(answer.body);
+      return;
+    }
+    const bb = busboy({ headers: req.headers });
+    bb.on("file", (_name, stream) => {
+      const hash = createHash("sha256");
+      let size = 0;
+      stream.on("data", (chunk: Buffer) => {
+        hash.update(chunk);
+        size += chunk.length;
+      });
+      stream.on("end", () => files.push({ sha256: hash.digest("hex"), size }));
+    });
+    bb.on("close", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(stored(files.at(-1)?.size ?? 0));
+    });
+    bb.on("error", () => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ detail: "unreadable multipart body" }));
+    });
+    req.pipe(bb);
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(http.address() as { port: number }).port}`, files, sockets };
+}
+
+/**
+ * A client whose pool keeps connections (as Node's global agent does since Node 19), and whose waits before a retry
+ * (and `settled()`) last until its first connection is either back in the pool or being closed: the next request then
+ * gets it if it can be had.
+ */
+function client(baseUrl: string, options: DecartClientOptions = {}) {
+  const agent = new Agent({ keepAlive: true });
+  closers.push(async () => agent.destroy());
+  const sockets: Socket[] = [];
+  const connect = agent.createConnection.bind(agent);
+  agent.createConnection = ((...args: Parameters<typeof connect>) => {
+    const socket = connect(...args) as Socket;
+    sockets.push(socket);
+    return socket;
+  }) as typeof connect;
+  const settled = () =>
+    new Promise<void>((resolve) => {
+      const first = sockets[0]!;
+      if (first.writableEnded || first.destroyed || Object.keys(agent.freeSockets).length) return resolve();
+      agent.once("free", () => resolve());
+      first.once("finish", () => resolve());
+      first.once("close", () => resolve());
+    });
+  const c = createDecartClient({
+    apiKey: "k",
+    baseUrl,
+    logger: silent,
+    upload: nodeUpload({ agent }),
+    poll: { delay: settled },
+    ...options,
+  });
+  return Object.assign(c, { settled });
+}
+
+// Larger than the socket buffers of loopback: an answer given at once is seen long before the body could be sent.
+const SIZE = 24 * 1024 * 1024 + 3;
+const big = pattern(SIZE);
+
+describe("nodeUpload(): an answer before the body is sent", () => {
+  it.each([429, 503])("after an early %i, the retry arrives whole on a new connection", async (status) => {
+    const api = await server((n) => (n === 1 ? { status, body: '{"detail":"busy"}' } : undefined));
+    const c = client(api.url);
+    expect((await c.files.upload(new Blob([big]))).size_bytes).toBe(SIZE);
+    expect(api.files).toEqual([{ sha256: sha(big), size: SIZE }]);
+    // The request cut short did not lend its connection to the next one.
+    expect(api.sockets[1]).not.toBe(api.sockets[0]);
+  });
+
+  it("after an early 413, the next upload arrives whole", async () => {
+    const api = await server((n) => (n === 1 ? { status: 413, body: '{"detail":"too large"}' } : undefined));
+    const c = client(api.url);
+    const error = await c.files.upload(new Blob([big])).catch((e) => e);
+    expect(error).toMatchObject({ status: 413, code: "PAYLOAD_TOO_LARGE" });
+    await c.settled();
+    const small = pattern(1000);
+    expect((await c.files.upload(new Blob([small]))).size_bytes).toBe(1000);
+    expect(api.files).toEqual([{ sha256: sha(small), size: 1000 }]);
+  });
+});
