@@ -8,10 +8,12 @@ import { createWriteStream, openAsBlob } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
+import type { Socket } from "node:net";
 import { basename, extname } from "node:path";
 import { pipeline as pipe, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
+import type { TLSSocket } from "node:tls";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import type { DecartClient } from "./client.js";
 import { aborted, callbackThrew, DecartError, httpSuffix, InvalidResponseError, textOf } from "./errors.js";
@@ -265,7 +267,14 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         if (!known || sentBytes < filesBytes) progress();
       };
 
+      // Ends the reading of the source being read at once, a read waiting for its next chunk too (a `for await` would
+      // hold it until that chunk came): a Node stream is destroyed, a web stream cancelled, an iterator returned.
+      let stop = () => {};
+
       async function* body(): AsyncGenerator<Uint8Array> {
+        // Nothing is read before the connection is made: a connection refused leaves a stream unread, and the retry
+        // sends it.
+        await connected;
         if (!known || filesBytes) progress();
         for (const { head, value } of parts) {
           yield head;
@@ -274,21 +283,40 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             yield value;
             more(value.byteLength);
           } else {
+            let next: () => Promise<IteratorResult<Uint8Array>>;
+            if (value instanceof ReadableStream) {
+              const reader = value.getReader();
+              next = () => reader.read() as Promise<IteratorResult<Uint8Array>>;
+              stop = () => void reader.cancel().catch(() => {});
+            } else {
+              const chunks = value instanceof Blob ? blobChunks(value) : value[Symbol.asyncIterator]();
+              next = () => chunks.next();
+              stop = () => {
+                const stream = value as Partial<Readable>;
+                if (typeof stream.destroy === "function") stream.destroy();
+                else chunks.return?.().catch(() => {});
+              };
+            }
             if (!(value instanceof Blob)) read.add(value);
-            const source = value instanceof Blob ? blobChunks(value) : value;
-            for await (const chunk of source as AsyncIterable<Uint8Array>) {
-              // An answer may come before the body is sent (a 429, a 413): let it be read before writing more, and
-              // then stop, rather than write into a connection the server is closing.
-              await setImmediate();
-              if (answered) {
-                // The request ends short of its length: its connection must not carry another request (the server
-                // would read that as the rest of this body). Once the answer is read it is closed, not pooled.
-                req.shouldKeepAlive = false;
-                if (answered.readableEnded) req.destroy();
-                return;
+            try {
+              for (let chunk = await next(); !chunk.done; chunk = await next()) {
+                // An answer may come before the body is sent (a 429, a 413): let it be read before writing more, and
+                // then stop, rather than write into a connection the server is closing.
+                await setImmediate();
+                if (answered) {
+                  // The request ends short of its length: its connection must not carry another request (the server
+                  // would read that as the rest of this body). Once the answer is read it is closed, not pooled.
+                  req.shouldKeepAlive = false;
+                  if (answered.readableEnded) req.destroy();
+                  return;
+                }
+                yield chunk.value;
+                more(chunk.value.byteLength);
               }
-              yield chunk;
-              more(chunk.byteLength);
+            } finally {
+              // Read to its end, or left early (an answer, a failure): the source is released either way.
+              stop();
+              stop = () => {};
             }
           }
           yield CRLF;
@@ -306,6 +334,17 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         signal: init.signal ?? undefined,
       });
       req.on("error", reject);
+      // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its source.
+      req.on("close", () => {
+        if (!sent) stop();
+      });
+      const connected = new Promise<void>((resolve) =>
+        req.once("socket", (socket: Socket) => {
+          // A new connection (TLS: once secured), or one from the pool, ready at once.
+          if (socket.connecting) socket.once((socket as TLSSocket).encrypted ? "secureConnect" : "connect", resolve);
+          else resolve();
+        }),
+      );
       // The answer, once it started.
       let answered: IncomingMessage | undefined;
       req.on("response", (res: IncomingMessage) => {

@@ -5,10 +5,17 @@
  */
 import { createHash } from "node:crypto";
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { createServer as createNetServer, type Socket } from "node:net";
+import { Readable } from "node:stream";
 import busboy from "busboy";
 import { afterEach, describe, expect, it } from "vitest";
-import { createDecartClient, type DecartClientOptions } from "../src/index.js";
+import {
+  AbortError,
+  ConnectionError,
+  createDecartClient,
+  type DecartClientOptions,
+  TimeoutError,
+} from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
 import { silent } from "./helpers.js";
 
@@ -41,7 +48,7 @@ const stored = (size: number) =>
  * and otherwise reads the multipart body and answers 200 with the file's size; it records every file it read whole,
  * and every request's connection.
  */
-async function server(early: (n: number) => { status: number; body: string } | undefined) {
+async function server(early: (n: number) => { status: number; body: string } | undefined, port = 0) {
   const files: { sha256: string; size: number }[] = [];
   const sockets: Socket[] = [];
   let n = 0;
@@ -75,7 +82,7 @@ async function server(early: (n: number) => { status: number; body: string } | u
     });
     req.pipe(bb);
   });
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => http.listen(port, "127.0.0.1", resolve));
   closers.push(
     () =>
       new Promise<void>((resolve) => {
@@ -143,5 +150,125 @@ describe("nodeUpload(): an answer before the body is sent", () => {
     const small = pattern(1000);
     expect((await c.files.upload(new Blob([small]))).size_bytes).toBe(1000);
     expect(api.files).toEqual([{ sha256: sha(small), size: 1000 }]);
+  });
+});
+
+/** A server that reads every body and never answers: only an abort or a timeout ends an upload to it. */
+async function silentServer() {
+  const bodies: number[] = [];
+  const http = createServer((req) => {
+    const at = bodies.push(0) - 1;
+    req.on("data", (chunk: Buffer) => {
+      bodies[at]! += chunk.length;
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(http.address() as { port: number }).port}`, bodies };
+}
+
+describe("nodeUpload(): a source waiting for its next chunk", () => {
+  it("a web stream is cancelled on abort", async () => {
+    const api = await silentServer();
+    const controller = new AbortController();
+    let cancelled!: (reason: unknown) => void;
+    const cancel = new Promise((resolve) => {
+      cancelled = resolve;
+    });
+    // One chunk, then nothing ever: the upload waits on the source.
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (c) => c.enqueue(pattern(1000)),
+      pull: () => new Promise(() => {}),
+      cancel: (reason) => cancelled(reason ?? "cancelled"),
+    });
+    const error = await client(api.url)
+      .files.upload(stalled, {
+        signal: controller.signal,
+        onUploadProgress: ({ sentBytes }) => {
+          if (sentBytes === 1000) controller.abort();
+        },
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    // (The test times out if the source is left waiting.)
+    expect(await cancel).toBeDefined();
+  });
+
+  it("a Node stream is destroyed on a timeout", async () => {
+    const api = await silentServer();
+    const stalled = new Readable({ read() {} });
+    stalled.push(pattern(1000));
+    const destroyed = new Promise((resolve) => stalled.once("close", () => resolve(stalled.destroyed)));
+    // The timeout fires whatever the machine's pace: the source never gives a second chunk.
+    const error = await client(api.url, { uploadTimeoutMs: 50, maxRetries: 0 })
+      .files.upload(stalled)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(await destroyed).toBe(true);
+  });
+});
+
+/** A loopback port with nothing listening on it (yet). */
+async function freePort() {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe("nodeUpload(): a connection refused", () => {
+  it("reads nothing of a stream: the retry sends it whole", async () => {
+    const port = await freePort();
+    const chunks = Array.from({ length: 8 }, (_, i) => pattern(64 * 1024 + i));
+    let pulled = 0;
+    const source = Readable.from(
+      (function* () {
+        for (const chunk of chunks) {
+          pulled++;
+          yield chunk;
+        }
+      })(),
+    );
+    // The server starts on that port during the wait before the retry.
+    const api: { files?: { sha256: string; size: number }[] } = {};
+    const c = createDecartClient({
+      apiKey: "k",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      upload: nodeUpload(),
+      poll: {
+        delay: async () => {
+          expect(pulled).toBe(0);
+          api.files = (await server(() => undefined, port)).files;
+        },
+      },
+    });
+    const whole = Buffer.concat(chunks);
+    expect((await c.files.upload(source)).size_bytes).toBe(whole.length);
+    expect(api.files).toEqual([{ sha256: sha(whole), size: whole.length }]);
+  });
+
+  it("fails with CONNECTION_REFUSED (its cause kept), the stream unread", async () => {
+    const port = await freePort();
+    let pulled = 0;
+    const source = new Readable({
+      read() {
+        pulled++;
+        this.push(pattern(1000));
+      },
+    });
+    const error = await client(`http://127.0.0.1:${port}`, { maxRetries: 0 })
+      .files.upload(source)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: "CONNECTION_REFUSED", retryable: true, cause: { code: "ECONNREFUSED" } });
+    expect(pulled).toBe(0);
   });
 });
