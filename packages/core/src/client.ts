@@ -270,7 +270,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const node = g.process?.versions?.node;
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
   const gate = createGate(now);
-  const policy = { maxRetries, delay, now, random: options.random ?? Math.random, logger, gate, timeoutMs };
+  const policy = {
+    maxRetries,
+    delay,
+    now,
+    random: options.random ?? Math.random,
+    logger,
+    gate,
+    timeoutMs,
+    fetch: options.fetch,
+  };
   const transport = createTransport({
     baseUrl,
     keys: token ? tokenSource(token, now) : apiKey ? { get: () => apiKey! } : undefined,
@@ -421,7 +430,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const content = (
     jobId: string,
     { signal, onProgress, deadline }: DownloadOptions & { deadline?: number } = {},
-    once?: { deadline?: number },
+    once?: { deadline?: number; fetch?: typeof fetch },
   ): Promise<Response> =>
     send(
       "GET",
@@ -444,7 +453,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   async function download(
     jobId: string,
     opts?: DownloadOptions & { deadline?: number },
-    once?: { deadline?: number },
+    once?: { deadline?: number; fetch?: typeof fetch },
   ): Promise<Download> {
     const { body, headers } = await content(jobId, opts, once);
     return {
@@ -593,9 +602,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         submit,
         status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts).signal)).job,
         result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
-        // `saveResult` asks (with a symbol key) for one attempt: it retries the whole download itself.
+        // `saveResult` asks (with a symbol key) for one attempt, over its own fetch unless the client was given one
+        // (the policy's `fetch`): it retries the whole download itself.
         download: (jobId, opts) =>
-          download(jobId, optionsOf(opts, ["signal", "onProgress"], true), (opts as { [ONCE]?: true })?.[ONCE] && {}),
+          download(
+            jobId,
+            optionsOf(opts, ["signal", "onProgress"], true),
+            (opts as { [ONCE]?: { fetch?: typeof fetch } })?.[ONCE],
+          ),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
         submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],

@@ -103,8 +103,9 @@ export async function saveResult(
           bytes = p.receivedBytes;
           onProgress?.(p);
         },
-        // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
-        ...{ [ONCE]: true },
+        // One attempt per download, over node:http unless the client has a fetch of its own: this loop retries the
+        // whole of it (answer and body) under the policy.
+        ...{ [ONCE]: { fetch: policy.fetch ?? nodeGet } },
       });
       await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
       await rename(temp, path).catch((e) => {
@@ -120,6 +121,61 @@ export async function saveResult(
     }
   });
 }
+
+/**
+ * A `fetch` for saveResult's content request, over `node:http`/`node:https` (Node's fetch, undici 6, takes a chunked
+ * body cut short by a closed connection, or a cut-short gzip body, as complete). The answer is asked for unencoded; one
+ * encoded all the same is decoded strictly (a cut-short or corrupt body fails), and a body the connection cut short
+ * (`res.complete` false) fails. Redirects are not followed (the transport follows them).
+ */
+const nodeGet = ((url: string, init: RequestInit) =>
+  new Promise<Response>((resolve, reject) => {
+    const headers = Object.fromEntries(new Headers(init.headers));
+    headers["accept-encoding"] = "identity";
+    const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(url, { method: init.method ?? "GET", headers, signal: init.signal ?? undefined });
+    req.on("error", reject);
+    req.on("response", (res: IncomingMessage) => {
+      const answer = new Headers();
+      for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+      const codings = (res.headers["content-encoding"] ?? "")
+        .toLowerCase()
+        .split(",")
+        .map((coding) => coding.trim())
+        .filter((coding) => coding && coding !== "identity")
+        .reverse();
+      const status = res.statusCode!;
+      const unknown = codings.find((coding) => !Object.hasOwn(DECODERS, coding));
+      // Node ends the body with an error ("aborted") when the connection closes before its end (`res.complete` false:
+      // a Content-Length not reached, a chunked body without its last chunk), and its decoders fail on a cut-short or
+      // corrupt encoded body: an error anywhere ends the last stage with it. A coding the client cannot decode fails
+      // the body, not the answer, so that its status still says what happened (a 429 is still a 429).
+      let body: Readable | null = res;
+      if (status === 204 || status === 304) body = null;
+      else if (unknown) {
+        const error = new InvalidResponseError(
+          `GET ${url}: a result in an encoding the client cannot decode (${unknown.slice(0, 40)}) ${httpSuffix(status, res.headers["x-request-id"] as string | undefined)}`,
+          { status, retryable: true },
+        );
+        res.destroy();
+        body = new Readable({
+          read() {
+            this.destroy(error);
+          },
+        });
+      } else if (codings.length)
+        body = pipe([res, ...codings.map((coding) => DECODERS[coding]!())], () => {}) as Transform;
+      if (!body) res.resume();
+      resolve(
+        new Response(body && (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
+          status,
+          statusText: res.statusMessage ?? "",
+          headers: answer,
+        }),
+      );
+    });
+    req.end();
+  })) as typeof fetch;
 
 export interface NodeUploadOptions {
   /** The `http.Agent` (or `https.Agent`) for the connections (default: Node's global agents). */

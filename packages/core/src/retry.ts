@@ -31,6 +31,8 @@ export interface RetryPolicy {
   gate: ReturnType<typeof createGate>;
   /** A plain call's budget (the client's `timeoutMs`): what it may wait in all, for retries and at the gate. */
   timeoutMs: number;
+  /** The client's own `fetch`, if it was given one (`saveResult` downloads with it rather than over node:http). */
+  fetch?: typeof fetch | undefined;
 }
 
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */

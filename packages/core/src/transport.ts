@@ -57,6 +57,8 @@ export interface Call {
   onProgress?: ((progress: DownloadProgress) => void) | undefined;
   /** A JSON answer's check against the spec (the call's `jobId` given too): what is wrong with `body`, or nothing. */
   json?: ((body: any, jobId?: string) => string | undefined) | undefined;
+  /** The `fetch` for this call (saveResult's, over node:http), else the transport's. */
+  fetch?: typeof fetch | undefined;
   /** The media types a binary answer may have (`application/octet-stream` is accepted too); it must not be empty. */
   media?: readonly string[] | undefined;
 }
@@ -244,7 +246,7 @@ export function createTransport({
         // Sent from here on: a failure to build the URL or headers above sent nothing.
         sent = true;
         for (let hops = 0; ; hops++) {
-          response = await fetch(url, {
+          response = await (call.fetch || fetch)(url, {
             method: verb,
             headers,
             body: payload,

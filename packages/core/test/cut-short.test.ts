@@ -1,0 +1,124 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ConnectionError, createDecartClient, type DecartClientOptions, InvalidResponseError } from "../src/index.js";
+import { saveResult } from "../src/node.js";
+import { instantDelay, silent } from "./helpers.js";
+
+// Faults a well-behaved server (the emulator) does not make, written byte by byte on a raw socket: bodies that end
+// early in ways Node's fetch (undici 6) takes as complete.
+const video = Buffer.alloc(256 * 1024);
+for (let i = 0; i < video.length; i++) video[i] = (i * 7919) % 251;
+const gzipped = gzipSync(video);
+
+type Answer = (socket: Socket) => void;
+const head = (fields: Record<string, string | number>) =>
+  `HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nConnection: close\r\n${Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("")}\r\n`;
+const answers: Record<string, Answer> = {
+  whole: (s) => s.end(head({ "Content-Length": video.length }) + video.toString("latin1"), "latin1"),
+  // Chunked, one chunk, then the connection closes without the final 0-chunk.
+  "chunked cut short": (s) => {
+    s.write(head({ "Transfer-Encoding": "chunked" }));
+    s.write(`${(0x10000).toString(16)}\r\n`);
+    s.write(video.subarray(0, 0x10000));
+    s.end("\r\n");
+  },
+  // A gzip body whose last bytes are missing, its Content-Length that of what is sent.
+  "gzip cut short": (s) => {
+    const cut = gzipped.subarray(0, gzipped.length - 100);
+    s.write(head({ "Content-Encoding": "gzip", "Content-Length": cut.length }));
+    s.end(cut);
+  },
+  zstd: (s) => s.end(`${head({ "Content-Encoding": "zstd", "Content-Length": 4 })}abcd`),
+  "gzip whole": (s) => {
+    s.write(head({ "Content-Encoding": "gzip", "Content-Length": gzipped.length }));
+    s.end(gzipped);
+  },
+};
+
+let server: Server;
+let url: string;
+let dir: string;
+/** The answers to give, one per request, in order (the last one repeated). */
+let plan: string[] = [];
+let requests = 0;
+beforeAll(async () => {
+  server = createServer((socket) => {
+    socket.on("error", () => {});
+    socket.once("data", () => answers[plan[Math.min(requests++, plan.length - 1)]!]!(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  dir = await mkdtemp(join(tmpdir(), "decart-save-"));
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  requests = 0;
+});
+
+const client = (options: DecartClientOptions = {}) =>
+  createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, poll: { delay: instantDelay() }, ...options });
+const partials = async () => (await readdir(dir)).filter((f) => f.endsWith(".partial"));
+
+describe("saveResult: a result cut short is never taken as complete", () => {
+  for (const fault of ["chunked cut short", "gzip cut short"]) {
+    it(`${fault}: retried, then an error; an existing file is kept`, async () => {
+      const path = join(dir, `kept-${fault.replace(/ /g, "-")}.mp4`);
+      await writeFile(path, "THE OLD RESULT");
+      plan = [fault];
+      const error = await saveResult(client({ maxRetries: 2 }), "job_1", path).catch((e) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ jobId: "job_1", retryable: true });
+      expect(requests).toBe(3);
+      expect(await readFile(path, "utf8")).toBe("THE OLD RESULT");
+      expect(await partials()).toEqual([]);
+    });
+  }
+
+  it("a download cut short is started again, and the whole result saved", async () => {
+    const path = join(dir, "again.mp4");
+    plan = ["chunked cut short", "gzip cut short", "whole"];
+    const saved = await saveResult(client(), "job_1", path);
+    expect(saved).toEqual({ path, bytes: video.length });
+    expect(requests).toBe(3);
+    expect((await readFile(path)).equals(video)).toBe(true);
+  });
+
+  it("a result in an encoding the client cannot decode is an InvalidResponseError, retried as a read", async () => {
+    const path = join(dir, "zstd.mp4");
+    plan = ["zstd"];
+    const error = await saveResult(client({ maxRetries: 1 }), "job_1", path).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toContain("cannot decode (zstd)");
+    expect(requests).toBe(2);
+    expect(await readdir(dir)).not.toContain("zstd.mp4");
+  });
+
+  it("a gzip result is saved decoded", async () => {
+    const path = join(dir, "gzip.mp4");
+    plan = ["gzip whole"];
+    await saveResult(client(), "job_1", path);
+    expect((await readFile(path)).equals(video)).toBe(true);
+  });
+
+  it("a client's own fetch is used for the download", async () => {
+    let calls = 0;
+    const path = join(dir, "own-fetch.mp4");
+    plan = ["whole"];
+    const own: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    await saveResult(client({ fetch: own }), "job_1", path);
+    expect(calls).toBe(1);
+    expect((await readFile(path)).equals(video)).toBe(true);
+  });
+});
