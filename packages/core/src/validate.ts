@@ -114,11 +114,21 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
   if (schema.enum && !schema.enum.includes(value))
     fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
   if (typeof value === "number" && (value < min || value > max)) fail(`within ${min}..${max}`);
-  const length = typeof value === "string" ? [...value].length : Array.isArray(value) ? value.length : 0;
+  // A text's length as sent: a form sends each lone CR or LF as CRLF (the HTML spec), which the server counts as two.
+  const length =
+    typeof value === "string"
+      ? [...value.replace(/\r?\n|\r/g, "\r\n")].length
+      : Array.isArray(value)
+        ? value.length
+        : 0;
   const lo = schema.minLength ?? schema.minItems ?? 0;
   const hi = schema.maxLength ?? schema.maxItems ?? Infinity;
   if (length < lo || length > hi)
-    fail(`${lo} to ${hi} ${type === "array" ? "items" : "characters"} long`, path, length);
+    fail(
+      `${lo} to ${hi} ${type === "array" ? "items long" : `characters long${/[\r\n]/.test(value as string) ? ", line breaks sent as CRLF" : ""}`}`,
+      path,
+      length,
+    );
   if (schema.schema) checkSchema(schema.schema, value, path, where);
   if (Array.isArray(value) && schema.items) {
     for (const [i, item] of value.entries()) checkSchema(schema.items, item, `${path}[${i}]`, where);

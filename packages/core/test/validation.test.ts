@@ -451,3 +451,40 @@ describe("a proxy given as a path", () => {
     }
   });
 });
+
+describe("lengths as sent: a form sends each lone CR or LF as CRLF", () => {
+  const prompt = (text: string) => ({ model: models.video("lucy-pro-t2v"), prompt: text });
+
+  it("counts a lone line break as the two characters the server sees, naming the field and the limit; nothing is sent", async () => {
+    for (const [text, got] of [
+      [`${"a".repeat(999)}\n`, 1001],
+      ["\n".repeat(501), 1002],
+      ["\r".repeat(600), 1200],
+    ] as const) {
+      const before = emu.stats().requests.total;
+      const error = await client.queue.submit(prompt(text)).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.field).toBe("prompt");
+      expect(error.message).toBe(
+        `Invalid input for lucy-pro-t2v: "prompt" must be 1 to 1000 characters long, line breaks sent as CRLF (got ${got})`,
+      );
+      expect(emu.stats().requests.total).toBe(before);
+    }
+    const image = await client
+      .process({ model: models.image("lucy-pro-t2i"), prompt: "\r".repeat(600) })
+      .catch((e) => e);
+    expect(image).toMatchObject({ name: "InvalidInputError", field: "prompt" });
+  });
+
+  it("agrees with the emulator: what it passes the server takes, what it refuses the server refuses (422)", async () => {
+    const unchecked = clientFor(emu, { validateInputs: false });
+    for (const text of [`${"a".repeat(998)}\n`, "\r\n".repeat(500), `${"a".repeat(999)}\r\n`.slice(1)]) {
+      expect((await client.queue.submit(prompt(text))).status).toBe("pending");
+    }
+    const refused = await unchecked.queue.submit(prompt(`${"a".repeat(999)}\n`)).catch((e) => e);
+    expect(refused).toMatchObject({ name: "ValidationError", status: 422 });
+    expect(refused.issues.map((i: { loc: string[]; type: string }) => `${i.loc.join(".")}:${i.type}`)).toEqual([
+      "body.prompt:string_too_long",
+    ]);
+  });
+});
