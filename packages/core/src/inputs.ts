@@ -1,7 +1,7 @@
 import { aborted, InvalidInputError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
-import { isByteIterable, isFileValue } from "./validate.js";
+import { checkSchema, isByteIterable, isFileValue, type Schema } from "./validate.js";
 
 /** Reads a stream into a Blob, stopping (and cancelling the stream) if `signal` aborts. */
 const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Blob> =>
@@ -49,18 +49,27 @@ export async function toBlob(
   });
 }
 
-/** Turns every file field of `inputs` into what is sent (see `toBlob`). */
+/**
+ * Turns every file field of `inputs` into what is sent (see `toBlob`). With `check`, a file downloaded from a URL is
+ * held to the rule a Blob given is held to (its media type, not empty) before anything is sent.
+ */
 export async function resolveFiles(
-  model: Pick<ModelDefinition, "fields">,
+  model: Pick<ModelDefinition, "fields" | "name">,
   inputs: Record<string, unknown>,
   fetchImpl: typeof fetch,
   signal?: AbortSignal,
   streams?: boolean,
+  check?: boolean,
 ): Promise<Record<string, unknown>> {
   const out = { ...inputs };
-  for (const { name, type } of model.fields) {
-    if (type === "file" && out[name] != null)
-      out[name] = await toBlob(out[name] as FileInput, name, fetchImpl, signal, streams);
+  for (const field of model.fields) {
+    const { name } = field;
+    const value = out[name];
+    if (field.type === "file" && value != null) {
+      out[name] = await toBlob(value as FileInput, name, fetchImpl, signal, streams);
+      if (check && (typeof value === "string" || value instanceof URL))
+        checkSchema(field as Schema, out[name], name, `Invalid input for ${model.name}, downloaded from ${value}`);
+    }
   }
   return out;
 }

@@ -488,3 +488,62 @@ describe("lengths as sent: a form sends each lone CR or LF as CRLF", () => {
     ]);
   });
 });
+
+describe("a file given as a URL", () => {
+  let origin = "";
+  let pngBytes: Uint8Array;
+  const served = new Map<string, [type: string, body: Uint8Array | string]>();
+  const files = createServer((req, res) => {
+    const [type, body] = served.get(req.url!) ?? ["text/plain", "no such file"];
+    res.writeHead(served.has(req.url!) ? 200 : 404, { "content-type": type }).end(body);
+  });
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    pngBytes = new Uint8Array(
+      await (await client.process({ model: models.image("lucy-pro-t2i"), prompt: "x" })).arrayBuffer(),
+    );
+    served.set("/login", ["text/html; charset=utf-8", "<html><title>Sign in</title></html>"]);
+    served.set("/anim.gif", ["image/gif", "GIF89a"]);
+    served.set("/empty.png", ["image/png", new Uint8Array(0)]);
+    served.set("/frame.png", ["image/png", pngBytes]);
+  });
+  afterAll(() => files.close());
+
+  it("is held, once downloaded, to the rule a Blob is held to: named field, the URL and what it served; nothing is sent", async () => {
+    const i2v = (path: string) => ({ model: models.video("lucy-pro-i2v"), prompt: "x", data: `${origin}${path}` });
+    const cases: [options: Record<string, unknown>, expected: string][] = [
+      [i2v("/login"), 'must be of type image/png, image/jpeg, image/webp (got "text/html")'],
+      [i2v("/anim.gif"), 'must be of type image/png, image/jpeg, image/webp (got "image/gif")'],
+      [i2v("/empty.png"), 'must be a non-empty file (got "0 bytes")'],
+      [
+        { model: models.video("lucy-clip"), prompt: "x", data: new URL(`${origin}/frame.png`) },
+        'must be of type video/mp4, video/webm, video/quicktime (got "image/png")',
+      ],
+    ];
+    for (const [options, expected] of cases) {
+      const before = emu.stats().requests.total;
+      const error = await submit(options).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.field).toBe("data");
+      expect(error.message).toBe(
+        `Invalid input for ${(options.model as { name: string }).name}, downloaded from ${options.data}: "data" ${expected}`,
+      );
+      expect(emu.stats().requests.total).toBe(before);
+    }
+  });
+
+  it("that serves what the field takes is sent (the server agrees); with validateInputs: false it is not checked", async () => {
+    const job = await client.queue.submit({
+      model: models.video("lucy-pro-i2v"),
+      prompt: "x",
+      data: `${origin}/frame.png`,
+    });
+    expect(job.status).toBe("pending");
+    const unchecked = clientFor(emu, { validateInputs: false });
+    const refused = await unchecked.queue
+      .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data: `${origin}/anim.gif` })
+      .catch((e) => e);
+    expect(refused).toMatchObject({ name: "BadRequestError", status: 400 });
+  });
+});
