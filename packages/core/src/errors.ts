@@ -296,7 +296,12 @@ export function errorFromResponse(
     : body.trim();
   let detail = parsed?.detail ?? parsed?.error ?? text;
   const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
-  if (issues) detail = issues.map((i) => `${(i.loc ?? []).filter((p) => p !== "body").join(".")}: ${i.msg}`).join("; ");
+  // Each issue as `field: message` (`prompt: …`, `trajectory.1.frame: …`); one about the whole body (a rule over several
+  // fields) as its message alone, and without the server's "Value error, " prefix.
+  if (issues)
+    detail = issues
+      .map((i) => `${(i.loc ?? []).join(".")}: ${i.msg}`.replace(/^(body)?(\.|: )|Value error, /g, ""))
+      .join("; ");
   else if (typeof detail !== "string") detail = JSON.stringify(detail);
   const Class =
     status === 410 && parsed?.model

@@ -547,3 +547,25 @@ describe("a file given as a URL", () => {
     expect(refused).toMatchObject({ name: "BadRequestError", status: 400 });
   });
 });
+
+describe("the server's 422", () => {
+  it("reads as the rule's message when it is about the whole body, and as `field: message` for a field", async () => {
+    const unchecked = clientFor(emu, { validateInputs: false });
+    const video = (await client.queue.submitAndPoll({ ...t2v, prompt: "a lake" })) as { data: Blob };
+    const frame = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "x" });
+    const rule = await unchecked.queue
+      .submit({
+        model: models.video("lucy-restyle-2"),
+        data: video.data,
+        reference_image: frame,
+        enhance_prompt: false,
+      })
+      .catch((e) => e);
+    expect(rule).toMatchObject({ name: "ValidationError", status: 422 });
+    expect(rule.message).toMatch(
+      /^'enhance_prompt' is only valid when using 'prompt', not 'reference_image' \(HTTP 422, request req_\w+\)$/,
+    );
+    const field = await unchecked.queue.submit({ ...t2v, prompt: "a".repeat(1001) }).catch((e) => e);
+    expect(field.message).toMatch(/^prompt: String should have at most 1000 characters \(HTTP 422, request req_\w+\)$/);
+  });
+});
