@@ -86,6 +86,8 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
     }
     fail(expected.join(", or "));
   }
+  // A const is named as itself (ttl_seconds of 59: `within 60..2592000, or "persistent"`, not `or a string`).
+  if ("const" in schema && value !== schema.const) fail(JSON.stringify(schema.const));
   if (type === "json" && typeof value === "string") {
     try {
       value = JSON.parse(value);
@@ -110,7 +112,6 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
   // A file of no bytes is no media (a stream's length is not known before it is sent).
   if (type === "file" && ((value as Blob).size ?? (value as ArrayBuffer).byteLength) === 0)
     fail("a non-empty file", path, "0 bytes");
-  if ("const" in schema && value !== schema.const) fail(JSON.stringify(schema.const));
   if (schema.enum && !schema.enum.includes(value))
     fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
   if (typeof value === "number" && (value < min || value > max)) fail(`within ${min}..${max}`);

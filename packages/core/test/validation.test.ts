@@ -569,3 +569,13 @@ describe("the server's 422", () => {
     expect(field.message).toMatch(/^prompt: String should have at most 1000 characters \(HTTP 422, request req_\w+\)$/);
   });
 });
+
+describe("files.upload", () => {
+  it('names "persistent" when a ttlSeconds is neither a number of seconds in range nor it; nothing is sent', async () => {
+    const before = emu.stats().requests.total;
+    const error = await client.files.upload(new Blob(["x"]), { ttlSeconds: 59 }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toBe('Invalid upload: "ttlSeconds" must be within 60..2592000, or "persistent" (got 59)');
+    expect(emu.stats().requests.total).toBe(before);
+  });
+});
