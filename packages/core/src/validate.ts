@@ -109,8 +109,9 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
   if (accept && media && media !== "application/octet-stream" && !accept.includes(media)) {
     fail(`of type ${accept.join(", ")}`, path, media);
   }
-  // A file of no bytes is no media (a stream's length is not known before it is sent).
-  if (type === "file" && ((value as Blob).size ?? (value as ArrayBuffer).byteLength) === 0)
+  // A file of no bytes is no media of an accepted type (a stream's length is not known before it is sent). A file to
+  // store (no `accept`) may be empty: the spec sets no minimum.
+  if (accept && ((value as Blob).size ?? (value as ArrayBuffer).byteLength) === 0)
     fail("a non-empty file", path, "0 bytes");
   if (schema.enum && !schema.enum.includes(value))
     fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
