@@ -176,6 +176,13 @@ export function createTransport({
           Math.max(0, Math.min(timeoutMs, deadline - now())),
         );
       };
+      /**
+       * Rejects once the attempt is aborted (by its timer or the call's signal): raced against what would otherwise be
+       * waited for whether or not it ever settles (a token fetcher's key, or a read of a body that undici's decoder
+       * holds forever once aborted, waiting for bytes that never come).
+       */
+      const stop = new Promise<never>((_, reject) => controller.signal.addEventListener("abort", reject));
+      stop.catch(() => {});
       const release = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
@@ -225,13 +232,7 @@ export function createTransport({
         // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too. A
         // fetch still running goes on for the next attempt, which shares it.
         const got = keys?.get();
-        key =
-          typeof got === "object"
-            ? await new Promise<string>((resolve, reject) => {
-                controller.signal.addEventListener("abort", reject);
-                got.then(resolve, reject);
-              })
-            : got;
+        key = typeof got === "object" ? await Promise.race([got, stop]) : got;
         // Redirects are followed here, not by fetch: same-origin ones keep the key, and on a hop to another origin
         // the key header is dropped (the request goes on without it).
         // A relative base URL (a proxy's path) is resolved against the page, as fetch does.
@@ -337,7 +338,7 @@ export function createTransport({
           async pull(out) {
             arm();
             try {
-              const chunk = await reader.read();
+              const chunk = await Promise.race([reader.read(), stop]);
               clearTimeout(timer);
               if (!chunk.done) {
                 received += chunk.value.byteLength;

@@ -1,10 +1,18 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ConnectionError, createDecartClient, type DecartClientOptions, InvalidResponseError } from "../src/index.js";
+import {
+  AbortError,
+  ConnectionError,
+  createDecartClient,
+  type DecartClientOptions,
+  InvalidResponseError,
+  TimeoutError,
+} from "../src/index.js";
 import { saveResult } from "../src/node.js";
 import { instantDelay, silent } from "./helpers.js";
 
@@ -13,6 +21,8 @@ import { instantDelay, silent } from "./helpers.js";
 const video = Buffer.alloc(256 * 1024);
 for (let i = 0; i < video.length; i++) video[i] = (i * 7919) % 251;
 const gzipped = gzipSync(video);
+const noise = Buffer.concat(Array.from({ length: 2048 }, (_, i) => createHash("sha256").update(`${i}`).digest()));
+const garbled = Buffer.concat([gzipSync(noise), Buffer.from("GARBAGE")]);
 
 type Answer = (socket: Socket) => void;
 const head = (fields: Record<string, string | number>) =>
@@ -35,6 +45,12 @@ const answers: Record<string, Answer> = {
     s.end(cut);
   },
   zstd: (s) => s.end(`${head({ "Content-Encoding": "zstd", "Content-Length": 4 })}abcd`),
+  // A gzip body with bytes after its end, on which undici's decoder waits for more, forever, even once aborted. (Its
+  // content incompressible, fixed: hashes of 0 … 2047.)
+  "gzip then garbage": (s) => {
+    s.write(head({ "Content-Encoding": "gzip", "Content-Length": garbled.length }));
+    s.end(garbled);
+  },
   "gzip whole": (s) => {
     s.write(head({ "Content-Encoding": "gzip", "Content-Length": gzipped.length }));
     s.end(gzipped);
@@ -120,5 +136,42 @@ describe("saveResult: a result cut short is never taken as complete", () => {
     await saveResult(client({ fetch: own }), "job_1", path);
     expect(calls).toBe(1);
     expect((await readFile(path)).equals(video)).toBe(true);
+  });
+});
+
+describe("a body read that never settles (undici's decoder stalled) still ends", () => {
+  it("by the attempt's timer: a TimeoutError, within the call's deadline on the client's clock", async () => {
+    // The clock jumps to the deadline once the body has started: the next read's timer is 0 ms (no real wait).
+    let t = 0;
+    const c = client({ maxRetries: 0, poll: { delay: instantDelay(), now: () => t } });
+    plan = ["gzip then garbage"];
+    const { stream } = await c.queue.download("job_1", {
+      deadline: 60_000,
+      onProgress: () => {
+        t = 60_000;
+      },
+    });
+    const reader = stream.getReader();
+    let received = 0;
+    const error = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return undefined;
+        received += value.byteLength;
+      }
+    })().catch((e) => e);
+    expect(received).toBeGreaterThan(0);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ jobId: "job_1", retryable: true });
+  });
+
+  it("by the call's signal: queue.result aborted mid-body is an AbortError", async () => {
+    const controller = new AbortController();
+    plan = ["gzip then garbage"];
+    const error = await client({ maxRetries: 0 })
+      .queue.result("job_1", { signal: controller.signal, onProgress: () => controller.abort() })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.jobId).toBe("job_1");
   });
 });
