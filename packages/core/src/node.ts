@@ -16,7 +16,15 @@ import { setImmediate } from "node:timers/promises";
 import type { TLSSocket } from "node:tls";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import type { DecartClient } from "./client.js";
-import { aborted, callbackThrew, DecartError, httpSuffix, InvalidResponseError, textOf } from "./errors.js";
+import {
+  aborted,
+  callbackThrew,
+  DecartError,
+  httpSuffix,
+  InvalidInputError,
+  InvalidResponseError,
+  textOf,
+} from "./errors.js";
 import { sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
@@ -204,10 +212,20 @@ function partOf(boundary: string, name: string, value: UploadPartValue) {
     head += `; filename=${quoted(filename)}\r\nContent-Type: ${type}`;
     size = value instanceof Blob ? value.size : value instanceof Uint8Array ? value.byteLength : undefined;
   }
-  return { head: Buffer.from(`${head}\r\n\r\n`), value, size };
+  return { name, head: Buffer.from(`${head}\r\n\r\n`), value, size };
 }
 
 const CRLF = Buffer.from("\r\n");
+
+/** A chunk of a stream as bytes: text as UTF-8, an ArrayBuffer or any view of one as it is; none for anything else. */
+const bytesOf = (chunk: unknown): Uint8Array | undefined =>
+  typeof chunk === "string"
+    ? Buffer.from(chunk)
+    : chunk instanceof ArrayBuffer
+      ? new Uint8Array(chunk)
+      : ArrayBuffer.isView(chunk)
+        ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        : undefined;
 
 /**
  * A Blob's bytes, 256 KiB at a time. (Node's `blob.stream()` hands an in-memory Blob over as one chunk, a copy of all
@@ -301,6 +319,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       let sentBytes = 0;
       // Set once the whole body was handed to the connection: the server may then have taken the request.
       let sent = false;
+      form.bodySent = false;
       let requestId: string | undefined;
       // A callback that throws ends the upload with its own error: not a broken connection, and not sent again. Its
       // last call comes once the whole body was handed to the connection: then a job (or file) may exist, and the
@@ -332,17 +351,17 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         // sends it.
         await connected;
         if (!known || filesBytes) progress();
-        for (const { head, value } of parts) {
+        for (const { name, head, value } of parts) {
           yield head;
           if (typeof value === "string") yield Buffer.from(value);
           else if (value instanceof Uint8Array) {
             yield value;
             more(value.byteLength);
           } else {
-            let next: () => Promise<IteratorResult<Uint8Array>>;
+            let next: () => Promise<IteratorResult<unknown>>;
             if (value instanceof ReadableStream) {
               const reader = value.getReader();
-              next = () => reader.read() as Promise<IteratorResult<Uint8Array>>;
+              next = () => reader.read();
               stop = () => void reader.cancel().catch(() => {});
             } else {
               const chunks = value instanceof Blob ? blobChunks(value) : value[Symbol.asyncIterator]();
@@ -354,8 +373,31 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               };
             }
             if (!(value instanceof Blob)) read.add(value);
+            // The input's own failure (a stream's error, a file changed or removed while it is read, a chunk that is
+            // not bytes): the caller's, not the connection's; the body is not complete, so nothing was made.
+            const file = value instanceof File ? value.name : pathOf(value);
+            const unreadable = (problem: string, cause?: unknown) =>
+              new InvalidInputError(
+                `Could not send the input "${name}"${file ? ` (${file})` : ""}: ${problem}; the upload stopped before its end, nothing was made`,
+                { field: name, expected: "a readable file or stream of bytes", cause },
+              );
+            const pull = async () => {
+              let chunk: IteratorResult<unknown>;
+              try {
+                chunk = await next();
+              } catch (e) {
+                throw unreadable(textOf(e, true), e);
+              }
+              if (chunk.done) return chunk;
+              const bytes = bytesOf(chunk.value);
+              if (!bytes)
+                throw unreadable(
+                  `it gave ${typeof chunk.value === "object" ? "an object" : typeof chunk.value}, not bytes (Uint8Array)`,
+                );
+              return { done: false as const, value: bytes };
+            };
             try {
-              for (let chunk = await next(); !chunk.done; chunk = await next()) {
+              for (let chunk = await pull(); !chunk.done; chunk = await pull()) {
                 // An answer may come before the body is sent (a 429, a 413): let it be read before writing more, and
                 // then stop, rather than write into a connection the server is closing.
                 await setImmediate();
@@ -377,8 +419,11 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           }
           yield CRLF;
         }
-        yield end;
+        // From here on the server may have the whole body (the last bytes handed over); until then, a failure (a
+        // broken connection, a timeout, an abort) made nothing, and the transport is told so.
         sent = true;
+        form.bodySent = true;
+        yield end;
         progress(sentBytes);
       }
 

@@ -11,7 +11,7 @@ import {
   textOf,
 } from "./errors.js";
 import { parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
-import type { DownloadProgress } from "./types.js";
+import type { DownloadProgress, UploadBody } from "./types.js";
 import { mediaOf } from "./validate.js";
 
 /** A client's key for the next request, and the way to drop one the server refused (401). */
@@ -149,6 +149,7 @@ export function createTransport({
         if (
           idempotent ||
           !sent ||
+          (body as UploadBody | undefined)?.bodySent === false ||
           !error.retryable ||
           [408, 429, 503].includes(error.status as number) ||
           error.code === "CONNECTION_REFUSED"
@@ -202,7 +203,11 @@ export function createTransport({
       const failure = (e: unknown): DecartError => {
         release();
         // Aborted by the call's signal (while waiting for a key, for the answer or for a chunk): its reason is the cause.
-        if (signal?.aborted) return aborted(jobId, signal.reason);
+        if (signal?.aborted) {
+          const error = aborted(jobId, signal.reason);
+          if ((body as UploadBody | undefined)?.bodySent) error.message += "; a job (or file) may exist";
+          return error;
+        }
         // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same. A
         // typed error (a body shorter than its Content-Length, an upload function's) is settled once the request went:
         // a POST's answer cut short anyhow says that a job (or image, or file) may exist.

@@ -46,6 +46,13 @@ export type UploadPartValue = string | Blob | Uint8Array | ReadableStream<Uint8A
 export type UploadBody = FormData & {
   parts?: [name: string, value: UploadPartValue][];
   onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
+  /**
+   * Set by an upload function that knows how far its body went (`nodeUpload` does): `false` while it is not whole, so
+   * that a failure then (a broken connection, a timeout) says nothing was made, `true` once the last bytes were handed
+   * over, so that an abort then says a job (or file) may exist. Unset, a failure once the request started may have
+   * made one.
+   */
+  bodySent?: boolean;
 };
 
 /**

@@ -14,6 +14,7 @@ import {
   ConnectionError,
   createDecartClient,
   type DecartClientOptions,
+  InvalidInputError,
   TimeoutError,
 } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
@@ -270,5 +271,72 @@ describe("nodeUpload(): a connection refused", () => {
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: "CONNECTION_REFUSED", retryable: true, cause: { code: "ECONNREFUSED" } });
     expect(pulled).toBe(0);
+  });
+});
+
+describe("nodeUpload(): whether a failure may have made a job", () => {
+  it("a connection reset before the body was whole made nothing: retryable, not SUBMIT_OUTCOME_UNKNOWN", async () => {
+    // Reads a little of the first request, then resets the connection.
+    const reset = createNetServer((socket) => {
+      socket.once("data", () => socket.resetAndDestroy());
+    });
+    await new Promise<void>((resolve) => reset.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => reset.close(() => resolve())));
+    const url = `http://127.0.0.1:${(reset.address() as { port: number }).port}`;
+    const error = await client(url, { maxRetries: 0 })
+      .files.upload(new Blob([big]))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: "CONNECTION_ERROR", retryable: true });
+    expect(error.message).not.toMatch(/may exist/);
+  });
+
+  it("an input that fails is the caller's error, naming it: not retried, nothing made", async () => {
+    const api = await silentServer();
+    const broken = new Error("disk read failed");
+    const failing = Readable.from(
+      (async function* () {
+        yield pattern(1000);
+        throw broken;
+      })(),
+    );
+    const error = await client(api.url, { retrySubmit: true })
+      .files.upload(failing)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ field: "file", retryable: false, cause: broken });
+    expect(error.message).toMatch(/Could not send the input "file": disk read failed; .*nothing was made/);
+  });
+
+  it("a chunk that is not bytes is refused, naming the input", async () => {
+    const api = await silentServer();
+    const odd = (async function* () {
+      yield 42 as unknown as Uint8Array;
+    })();
+    const error = await client(api.url)
+      .files.upload(odd)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toMatch(/"file": it gave number, not bytes/);
+  });
+
+  it("an abort says a job (or file) may exist once the whole body was sent, and not before", async () => {
+    const api = await silentServer();
+    const c = client(api.url);
+    for (const whole of [false, true]) {
+      const controller = new AbortController();
+      const error = await c.files
+        .upload(new Blob([pattern(3 * 256 * 1024)]), {
+          signal: controller.signal,
+          onUploadProgress: ({ sentBytes, totalBytes }) => {
+            if (whole ? sentBytes === totalBytes : sentBytes > 0) controller.abort();
+          },
+        })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error.code).toBe("ABORT");
+      if (whole) expect(error.message).toMatch(/a job \(or file\) may exist/);
+      else expect(error.message).not.toMatch(/may exist/);
+    }
   });
 });
