@@ -6,7 +6,7 @@ export const budgets = [
   {
     name: "core: queue-only (one client, one model, one submitAndPoll)",
     packages: ["@decart/core"],
-    // The core's goal is 10 KB (aim 8 KB); it measures 12 593 bytes (12 565 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 12 454 before the input checks' fixes below; 12 448 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); 12 455 before a token fetcher's failures were
+    // The core's goal is 10 KB (aim 8 KB); it measures 12 627 bytes (12 593 before the transport read nodeUpload()'s bodySent; 12 565 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 12 454 before the input checks' fixes below; 12 448 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); 12 455 before a token fetcher's failures were
     // counted in a row, paid by compaction). Its code alone (no catalogue, no text) is 9.6 KiB:
     // bench/README.md ("Bundle size") says where the bytes go and what parts of the behaviour cost. The limit stops
     // further growth; each run says how far above the goal.
@@ -19,7 +19,11 @@ export const budgets = [
     // (about 43: it said "not done within 3000 ms" at 1.5 s).
     // Raised by 110 more (the least that holds it; 4 paid by compaction): text counted as sent, each lone line break as CRLF (about 51; the server answered 422 after the check passed), files given as URLs checked once downloaded (about 43; a login page or a GIF was uploaded whole), a 422 about a rule that reads as its message (18).
     // Raised by 28 more (the least that holds it): a stalled body read ended by its timer or the call's abort, without waiting for the runtime's read (undici's gzip decoder never settles it after an abort: queue.result and saveResult hung forever).
-    gzipLimit: 12 * 1024 + 305,
+    // Raised by 34 more (the least that holds it): a submit, process or upload through nodeUpload() that failed before
+    // its whole body was sent (a DNS or TLS failure, a reset mid-body, a timeout, an input's own error) said
+    // SUBMIT_OUTCOME_UNKNOWN, "a job may exist", and was not retried; an abort once it was sent said nothing of a job.
+    // The transport reads the upload function's UploadBody.bodySent.
+    gzipLimit: 12 * 1024 + 339,
     gzipGoal: 10 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -45,7 +49,7 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; it measures 18 899 bytes (bench/README.md, "Bundle"; 18 862 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 18 752 before the core's input checks' fixes (110); 18 745 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); also after a token fetcher's failures
+    // The goal is 20 KB; it measures 18 939 bytes (bench/README.md, "Bundle"; 18 899 before the transport read nodeUpload()'s bodySent; 18 862 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 18 752 before the core's input checks' fixes (110); 18 745 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); also after a token fetcher's failures
     // were counted in a row, paid by the core's compaction; 18 641 before the core's fixes of
     // createWatch's options and of the timeout at the deadline (79) and watchJob's check of each subscriber's options
     // (25); 18 559 before the hooks' fixes of retry(),
@@ -67,7 +71,8 @@ export const budgets = [
     // Raised by 7 more (the least that holds it): saveResult's download over node:http, where Node's fetch took a result cut short as complete (the transport takes a call's fetch, the policy the client's own fetch: 7 bytes).
     // Raised by 110 more (the least that holds it), as the core's: text counted as sent (CRLF), files from URLs checked once downloaded, a 422's message.
     // Raised by 37 more (the least that holds it): a stalled body read ended by its timer or the call's abort without waiting for the runtime's read, which undici's gzip decoder never settles (the core's 28; queue-rx and the page pay 34 and 37).
-    gzipLimit: 18 * 1024 + 467,
+    // Raised by 40 more (the least that holds it), as the core's 34: the transport reads nodeUpload()'s bodySent.
+    gzipLimit: 18 * 1024 + 507,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";
