@@ -16,6 +16,7 @@ import {
   type DecartClientOptions,
   InvalidInputError,
   TimeoutError,
+  type UploadProgress,
 } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
 import { silent } from "./helpers.js";
@@ -338,5 +339,28 @@ describe("nodeUpload(): whether a failure may have made a job", () => {
       if (whole) expect(error.message).toMatch(/a job \(or file\) may exist/);
       else expect(error.message).not.toMatch(/may exist/);
     }
+  });
+});
+
+describe("nodeUpload(): chunks of other kinds", () => {
+  it("text is sent as UTF-8, counted in bytes; an ArrayBuffer as its bytes", async () => {
+    const api = await server(() => undefined);
+    const c = client(api.url);
+    const text = new ReadableStream<unknown>({
+      start(controller) {
+        controller.enqueue("héllo ");
+        controller.enqueue(new TextEncoder().encode("wörld").buffer);
+        controller.close();
+      },
+    });
+    const events: UploadProgress[] = [];
+    const bytes = Buffer.from("héllo wörld");
+    const stored = await c.files.upload(text as ReadableStream<Uint8Array>, {
+      onUploadProgress: (p) => events.push(p),
+    });
+    expect(stored.size_bytes).toBe(bytes.length);
+    expect(api.files).toEqual([{ sha256: sha(bytes), size: bytes.length }]);
+    expect(events.map((e) => e.sentBytes)).toEqual([0, 7, 13, 13]);
+    expect(events.at(-1)).toEqual({ sentBytes: 13, totalBytes: 13 });
   });
 });
