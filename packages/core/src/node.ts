@@ -4,8 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { createWriteStream, openAsBlob } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { constants, createWriteStream, openAsBlob } from "node:fs";
+import { access, rename, rm, stat } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
@@ -47,6 +47,27 @@ const MIME: Record<string, string> = {
  */
 export async function fileFromPath(path: string, options: { type?: string } = {}): Promise<File> {
   const type = options.type ?? MIME[extname(path).toLowerCase()] ?? "";
+  const refused = (problem: string, cause?: unknown) =>
+    new InvalidInputError(`fileFromPath("${path}"): ${problem}; give the path of a readable file`, {
+      field: "path",
+      expected: "the path of a readable regular file",
+      cause,
+    });
+  // Checked here, not when the upload reads it: a missing or unreadable path, and one that is no regular file (a
+  // directory, a pipe, a device: read as a few bytes, or as none), are the caller's to fix before anything is sent.
+  let kind: string;
+  try {
+    const info = await stat(path);
+    kind = info.isFile()
+      ? ""
+      : info.isDirectory()
+        ? "a directory"
+        : "not a regular file (a pipe, a socket or a device)";
+    if (!kind) await access(path, constants.R_OK);
+  } catch (e) {
+    throw refused(textOf(e, true), e);
+  }
+  if (kind) throw refused(`it is ${kind}`);
   const blob = await openAsBlob(path, { type });
   return new File([blob], basename(path), { type });
 }

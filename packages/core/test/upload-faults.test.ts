@@ -3,9 +3,13 @@
  * connection refused or reset, a source that stalls or fails. Each server is a small `node:http`/`node:net` one on
  * loopback, made for the fault it plays.
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import busboy from "busboy";
 import { afterEach, describe, expect, it } from "vitest";
@@ -18,7 +22,7 @@ import {
   TimeoutError,
   type UploadProgress,
 } from "../src/index.js";
-import { nodeUpload } from "../src/node.js";
+import { fileFromPath, nodeUpload } from "../src/node.js";
 import { silent } from "./helpers.js";
 
 /** Bytes that differ from one position to the next (a shifted request would not parse the same). */
@@ -362,5 +366,31 @@ describe("nodeUpload(): chunks of other kinds", () => {
     expect(api.files).toEqual([{ sha256: sha(bytes), size: bytes.length }]);
     expect(events.map((e) => e.sentBytes)).toEqual([0, 7, 13, 13]);
     expect(events.at(-1)).toEqual({ sentBytes: 13, totalBytes: 13 });
+  });
+});
+
+describe("fileFromPath: what cannot be sent is refused up front", () => {
+  it("a missing path, a directory and a pipe: an InvalidInputError naming the path", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "decart-path-"));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const missing = join(dir, "nope.mp4");
+    const error = await fileFromPath(missing).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ field: "path", cause: { code: "ENOENT" } });
+    expect(error.message).toContain(`fileFromPath("${missing}")`);
+    expect(error.message).toMatch(/give the path of a readable file/);
+    const directory = await fileFromPath(dir).catch((e) => e);
+    expect(directory).toBeInstanceOf(InvalidInputError);
+    expect(directory.message).toMatch(/it is a directory/);
+    if (process.platform !== "win32") {
+      const fifo = join(dir, "pipe");
+      execFileSync("mkfifo", [fifo]);
+      const pipe = await fileFromPath(fifo).catch((e) => e);
+      expect(pipe).toBeInstanceOf(InvalidInputError);
+      expect(pipe.message).toMatch(/not a regular file/);
+    }
+    const file = join(dir, "clip.mp4");
+    await writeFile(file, pattern(10));
+    expect(await fileFromPath(file)).toMatchObject({ name: "clip.mp4", size: 10, type: "video/mp4" });
   });
 });
