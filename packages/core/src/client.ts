@@ -90,7 +90,10 @@ export interface DecartClientOptions {
   fetch?: typeof fetch;
   /** Each HTTP attempt's limit: until the answer starts, and between chunks of its body. Default 60 s. */
   timeoutMs?: number;
-  /** The same limit for requests that upload (multipart: submit, process, files.upload). Default 10 minutes. */
+  /**
+   * The same limit for requests that upload (multipart: submit, process, files.upload). Default 10 minutes. Sending the
+   * body is part of the wait for the answer: it bounds the whole upload, not the time without progress.
+   */
   uploadTimeoutMs?: number;
   /** Retries of one call after a transient failure. Default 2. (Status reads while waiting retry until the wait's deadline.) */
   maxRetries?: number;
