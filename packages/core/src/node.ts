@@ -311,7 +311,8 @@ const DECODERS: Record<string, () => Transform> = {
  * with an `InvalidResponseError` (after a 2xx, `SUBMIT_OUTCOME_UNKNOWN`: a job or image may have been made).
  */
 export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
-  const read = new WeakSet<object>();
+  // The stream inputs read, each with how the attempt that read it ended (an error, `HTTP 429` …), once it ended.
+  const read = new WeakMap<object, unknown>();
   return (url, init) =>
     new Promise<Response>((resolve, reject) => {
       const form = init.body as UploadBody;
@@ -319,9 +320,11 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       const parts = (form.parts ?? [...form.entries()]).map(([name, value]) => partOf(boundary, name, value));
       for (const { value } of parts) {
         if (typeof value === "object" && read.has(value)) {
+          const before = read.get(value);
           throw new DecartError(
-            "The upload cannot be sent again: a stream input can be read only once (give a file from disk or a Blob to allow retries)",
-            { code: "UPLOAD_NOT_REPEATABLE" },
+            "The upload cannot be sent again: a stream input can be read only once (give a file from disk or a Blob to " +
+              `allow retries)${before === undefined ? "" : `; the request that read it ended with ${textOf(before, true)}`}`,
+            { code: "UPLOAD_NOT_REPEATABLE", cause: before },
           );
         }
       }
@@ -393,7 +396,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
                 else chunks.return?.().catch(() => {});
               };
             }
-            if (!(value instanceof Blob)) read.add(value);
+            if (!(value instanceof Blob)) read.set(value, undefined);
             // The input's own failure (a stream's error, a file changed or removed while it is read, a chunk that is
             // not bytes): the caller's, not the connection's; the body is not complete, so nothing was made.
             const file = value instanceof File ? value.name : pathOf(value);
@@ -455,7 +458,16 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         agent: options.agent,
         signal: init.signal ?? undefined,
       });
-      req.on("error", reject);
+      /** Records how this request ended (its first ending) for the stream inputs it read. */
+      const ended = (how: unknown) => {
+        for (const { value } of parts)
+          if (typeof value === "object" && read.has(value) && read.get(value) === undefined) read.set(value, how);
+      };
+      const fail = (e: unknown) => {
+        ended(e);
+        reject(e);
+      };
+      req.on("error", fail);
       // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its source.
       req.on("close", () => {
         if (!sent) stop();
@@ -471,6 +483,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       let answered: IncomingMessage | undefined;
       req.on("response", (res: IncomingMessage) => {
         answered = res;
+        ended(`HTTP ${res.statusCode}`);
         requestId = res.headers["x-request-id"] as string | undefined;
         const answer = new Headers();
         for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
@@ -514,6 +527,6 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       });
       // Writes wait for the connection to drain (pipeline's backpressure); a failed write or an abort ends the
       // request with its error, and the sources are cancelled.
-      pipeline(Readable.from(body(), { objectMode: false }), req).catch(reject);
+      pipeline(Readable.from(body(), { objectMode: false }), req).catch(fail);
     });
 }

@@ -394,3 +394,19 @@ describe("fileFromPath: what cannot be sent is refused up front", () => {
     expect(await fileFromPath(file)).toMatchObject({ name: "clip.mp4", size: 10, type: "video/mp4" });
   });
 });
+
+describe("nodeUpload(): a stream that would have to be sent again", () => {
+  it("fails UPLOAD_NOT_REPEATABLE with how the request that read it ended as cause", async () => {
+    const reset = createNetServer((socket) => {
+      socket.once("data", () => socket.resetAndDestroy());
+    });
+    await new Promise<void>((resolve) => reset.listen(0, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => reset.close(() => resolve())));
+    const url = `http://127.0.0.1:${(reset.address() as { port: number }).port}`;
+    const error = await client(url, { maxRetries: 1 })
+      .files.upload(Readable.from([big.subarray(0, SIZE >> 1), big.subarray(SIZE >> 1)]))
+      .catch((e) => e);
+    expect(error).toMatchObject({ code: "UPLOAD_NOT_REPEATABLE", cause: { code: "ECONNRESET" } });
+    expect(error.message).toMatch(/the request that read it ended with .*ECONNRESET/);
+  });
+});
