@@ -2,10 +2,10 @@
  * Node-only helpers: upload files and streams with bounded memory, stream a result to disk, and open a local file as an
  * input. Import from `@decart/core/node`.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { constants, createWriteStream, openAsBlob } from "node:fs";
-import { access, rename, rm, stat } from "node:fs/promises";
+import { access, realpath, rename, rm, stat } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
@@ -97,6 +97,7 @@ const writeFailed = (jobId: string, path: string, cause: unknown) =>
  * A download that fails in a transient way starts again under the client's retry policy (backoff, `Retry-After`).
  * A local write that fails (the directory is missing, `path` is a directory, the disk is full …) is not retried: it
  * fails with code `FILE_WRITE_FAILED` (`path`, `jobId`, the Node error as `cause`), and the result can be saved again.
+ * A `path` that is a directory (or a link to one) fails before any download; a link to a file is written through.
  */
 export async function saveResult(
   client: Pick<DecartClient, "queue">,
@@ -114,13 +115,29 @@ export async function saveResult(
     gate: createGate(Date.now),
     timeoutMs: 60_000,
   };
-  const temp = `${path}.${Math.random().toString(36).slice(2, 10)}.partial`;
+  // A symbolic link is written through: the file it points to gets the result, and the link stays. A directory (or a
+  // link to one) fails at once, before any download.
+  const target = await realpath(path).catch(() => path);
+  if ((await stat(target).catch(() => undefined))?.isDirectory()) {
+    throw writeFailed(
+      jobId,
+      path,
+      Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), {
+        code: "EISDIR",
+        syscall: "open",
+        path,
+      }),
+    );
+  }
   return retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {
+    // A new file of its own (`wx`: never one that exists, e.g. another save's), beside the file it replaces; its name is
+    // 17 bytes longer than the target's (the CLI checks names against that).
+    const temp = `${target}.${randomBytes(4).toString("hex")}.partial`;
     let bytes = 0;
     // The first failure of a system call on the file (open, write, rename), told apart from a failure of the
     // download (which the pipeline also passes on to the file, without a `syscall`).
     let local: unknown;
-    const file = createWriteStream(temp).on("error", (e: NodeJS.ErrnoException) => {
+    const file = createWriteStream(temp, { flags: "wx" }).on("error", (e: NodeJS.ErrnoException) => {
       if (e.syscall) local ??= e;
     });
     try {
@@ -137,7 +154,7 @@ export async function saveResult(
         ...{ [ONCE]: { fetch: policy.fetch ?? nodeGet } },
       });
       await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
-      await rename(temp, path).catch((e) => {
+      await rename(temp, target).catch((e) => {
         local ??= e;
         throw e;
       });

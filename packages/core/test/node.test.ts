@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
@@ -129,15 +129,32 @@ describe("@decart/core/node", () => {
     expect(emu.job(jobId)!.contentReads).toBe(1);
   });
 
-  it("saveResult to a directory's path fails with FILE_WRITE_FAILED once, and leaves no partial file", async () => {
+  it("saveResult to a directory's path, or a link to one, fails with FILE_WRITE_FAILED before downloading", async () => {
     const { client, jobId } = await completedJob();
-    const path = join(dir, "a-directory");
-    await mkdir(path);
-    const error = await saveResult(client, jobId, path).catch((e) => e);
-    expect(error).toMatchObject({ code: "FILE_WRITE_FAILED", jobId, path, retryable: false });
-    expect(error.cause.syscall).toBe("rename");
-    expect(emu.job(jobId)!.contentReads).toBe(1);
+    const directory = join(dir, "a-directory");
+    await mkdir(directory);
+    await symlink(directory, join(dir, "a-directory-link"));
+    for (const path of [directory, join(dir, "a-directory-link")]) {
+      const error = await saveResult(client, jobId, path).catch((e) => e);
+      expect(error).toMatchObject({ code: "FILE_WRITE_FAILED", jobId, path, retryable: false });
+      expect(error.cause.code).toBe("EISDIR");
+    }
+    expect(emu.job(jobId)!.contentReads).toBe(0);
+    expect((await lstat(join(dir, "a-directory-link"))).isSymbolicLink()).toBe(true);
+    expect(await readdir(directory)).toEqual([]);
     expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("saveResult to a link to a file writes through it: the file it points to gets the result, the link stays", async () => {
+    const { client, jobId } = await completedJob();
+    const file = join(dir, "linked.mp4");
+    const link = join(dir, "link.mp4");
+    await writeFile(file, "OLD");
+    await symlink(file, link);
+    expect(await saveResult(client, jobId, link)).toMatchObject({ path: link });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    const bytes = await readFile(file);
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(emu.job(jobId)!.resultSha256);
   });
 
   it("saveResult's FILE_WRITE_FAILED for a failure that is no Error (a message getter that throws, no toString) writes ?", async () => {
