@@ -181,47 +181,54 @@ const nodeGet = ((url: string, init: RequestInit) =>
     const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
     const req = send(url, { method: init.method ?? "GET", headers, signal: init.signal ?? undefined });
     req.on("error", reject);
-    req.on("response", (res: IncomingMessage) => {
-      const answer = new Headers();
-      for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-      const codings = (res.headers["content-encoding"] ?? "")
-        .toLowerCase()
-        .split(",")
-        .map((coding) => coding.trim())
-        .filter((coding) => coding && coding !== "identity")
-        .reverse();
-      const status = res.statusCode!;
-      const unknown = codings.find((coding) => !Object.hasOwn(DECODERS, coding));
-      // Node ends the body with an error ("aborted") when the connection closes before its end (`res.complete` false:
-      // a Content-Length not reached, a chunked body without its last chunk), and its decoders fail on a cut-short or
-      // corrupt encoded body: an error anywhere ends the last stage with it. A coding the client cannot decode fails
-      // the body, not the answer, so that its status still says what happened (a 429 is still a 429).
-      let body: Readable | null = res;
-      if (status === 204 || status === 304) body = null;
-      else if (unknown) {
-        const error = new InvalidResponseError(
-          `GET ${url}: a result in an encoding the client cannot decode (${unknown.slice(0, 40)}) ${httpSuffix(status, res.headers["x-request-id"] as string | undefined)}`,
-          { status, retryable: true },
-        );
-        res.destroy();
-        body = new Readable({
-          read() {
-            this.destroy(error);
-          },
-        });
-      } else if (codings.length)
-        body = pipe([res, ...codings.map((coding) => DECODERS[coding]!())], () => {}) as Transform;
-      if (!body) res.resume();
-      resolve(
-        new Response(body && (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
-          status,
-          statusText: res.statusMessage ?? "",
-          headers: answer,
-        }),
-      );
-    });
+    req.on("response", (res: IncomingMessage) => resolve(responseOf(res, `GET ${url}`)));
     req.end();
   })) as typeof fetch;
+
+/**
+ * An answer of `node:http` as a fetch `Response`: its headers as they came (Content-Encoding and Content-Length too),
+ * its body decoded as fetch decodes it, the codings in the reverse of the order they were applied in. Node ends the
+ * body with an error ("aborted") when the connection closes before its end (`res.complete` false: a Content-Length not
+ * reached, a chunked body without its last chunk), and the decoders fail on a cut-short or corrupt encoded body: an
+ * error anywhere ends the last stage with it. A coding the client cannot decode fails the body with an
+ * InvalidResponseError, not the answer, so that its status still says what happened (a 429 is still a 429; after a
+ * 2xx, a job may exist). `what` (method and URL) begins that error's message.
+ */
+function responseOf(res: IncomingMessage, what: string, requestId = res.headers["x-request-id"] as string | undefined) {
+  const answer = new Headers();
+  for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+  const status = res.statusCode!;
+  const codings = (res.headers["content-encoding"] ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((coding) => coding.trim())
+    .filter((coding) => coding && coding !== "identity")
+    .reverse();
+  const unknown = codings.find((coding) => !Object.hasOwn(DECODERS, coding));
+  let body: Readable | null = res;
+  if (status === 204 || status === 304) {
+    body = null;
+    res.resume();
+  } else if (unknown) {
+    const error = new InvalidResponseError(
+      `${what}: an answer in an encoding the client cannot decode (${unknown.slice(0, 40)}) ${httpSuffix(status, requestId)}`,
+      { status, requestId, retryable: true },
+    );
+    res.destroy();
+    body = new Readable({
+      read() {
+        this.destroy(error);
+      },
+    });
+  } else if (codings.length) {
+    body = pipe([res, ...codings.map((coding) => DECODERS[coding]!())], () => {}) as Transform;
+  }
+  return new Response(body && (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
+    status,
+    statusText: res.statusMessage ?? "",
+    headers: answer,
+  });
+}
 
 export interface NodeUploadOptions {
   /** The `http.Agent` (or `https.Agent`) for the connections (default: Node's global agents). */
@@ -502,45 +509,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         answered = res;
         ended(`HTTP ${res.statusCode}`);
         requestId = res.headers["x-request-id"] as string | undefined;
-        const answer = new Headers();
-        for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-        const status = res.statusCode!;
-        const empty = status === 204 || status === 304;
-        if (empty) res.resume();
-        // The body decoded as fetch decodes it (its headers kept as they came, Content-Encoding and Content-Length
-        // too): the codings in the reverse of the order they were applied in. One the client cannot decode makes the
-        // body fail with an InvalidResponseError, so that the answer's status still says what happened (a 429 is
-        // still a 429; after a 2xx, a job may exist).
-        const codings = (res.headers["content-encoding"] ?? "")
-          .toLowerCase()
-          .split(",")
-          .map((coding) => coding.trim())
-          .filter((coding) => coding && coding !== "identity")
-          .reverse();
-        const unknown = codings.find((coding) => !Object.hasOwn(DECODERS, coding));
-        let decoded: Readable = res;
-        if (unknown && !empty) {
-          const error = new InvalidResponseError(
-            `${init.method ?? "POST"} ${url}: an answer in an encoding the client cannot decode (${unknown.slice(0, 40)}) ${httpSuffix(status, requestId)}`,
-            { status, requestId, retryable: true },
-          );
-          res.destroy();
-          decoded = new Readable({
-            read() {
-              this.destroy(error);
-            },
-          });
-        } else if (codings.length && !empty) {
-          // The last decoder; an error anywhere (a broken connection, a corrupt body) ends it with that error.
-          decoded = pipe([res, ...codings.map((coding) => DECODERS[coding]!())], () => {}) as Transform;
-        }
-        resolve(
-          new Response(empty ? null : (Readable.toWeb(decoded) as ReadableStream<Uint8Array>), {
-            status,
-            statusText: res.statusMessage ?? "",
-            headers: answer,
-          }),
-        );
+        resolve(responseOf(res, `${init.method ?? "POST"} ${url}`, requestId));
       });
       // Writes wait for the connection to drain (pipeline's backpressure); a failed write or an abort ends the
       // request with its error, and the sources are cancelled.
