@@ -131,6 +131,13 @@ export async function startHeld(
   return { child, done, release };
 }
 
+/** Sends `signal` to the child and resolves once its stderr holds `text` (what the CLI says to that signal). */
+export async function interrupt(child: ChildProcess, signal: NodeJS.Signals, text: string): Promise<void> {
+  const said = onStderr(child, text);
+  child.kill(signal);
+  await said;
+}
+
 /** Resolves once the child's stderr holds `text`; rejects if the child ends first. */
 export function onStderr(child: ChildProcess, text: string): Promise<void> {
   return new Promise((resolve, reject) => {

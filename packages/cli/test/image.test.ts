@@ -13,7 +13,18 @@ import { pathToFileURL } from "node:url";
 import { catalogue } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, KEY, onStderr, run, runOnTerminal, SCRIPT, startHeld, tempDir, useEmulator } from "./helpers.js";
+import {
+  events,
+  interrupt,
+  KEY,
+  onStderr,
+  run,
+  runOnTerminal,
+  SCRIPT,
+  startHeld,
+  tempDir,
+  useEmulator,
+} from "./helpers.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -396,9 +407,7 @@ describe("decart image", () => {
       const out = join(dir, `held-${signal}.png`);
       // The answer is held until the CLI says it waits for it: the signal comes while the request is in flight.
       const { child, done, release } = await startHeld(["image", "A lighthouse", "-o", out], emu.url, { env });
-      const waiting = onStderr(child, WAITING);
-      child.kill(signal);
-      await waiting;
+      await interrupt(child, signal, WAITING);
       release();
       const stopped = await done;
       expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
@@ -416,9 +425,7 @@ describe("decart image", () => {
     const cwd = join(dir, "held-default");
     mkdirSync(cwd);
     const { child, done, release } = await startHeld(["image", "A lighthouse", "--no-json"], emu.url, { env, cwd });
-    const waiting = onStderr(child, WAITING);
-    child.kill("SIGINT");
-    await waiting;
+    await interrupt(child, "SIGINT", WAITING);
     release();
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);
@@ -430,9 +437,7 @@ describe("decart image", () => {
   it("-o -: the image held by Ctrl-C or SIGTERM is still written to stdout, then exit 130", async () => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const { child, done, release } = await startHeld(["image", "A lighthouse", "-o", "-"], emu.url, { env });
-      const waiting = onStderr(child, WAITING);
-      child.kill(signal);
-      await waiting;
+      await interrupt(child, signal, WAITING);
       release();
       const stopped = await done;
       expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
@@ -452,9 +457,7 @@ describe("decart image", () => {
         env: { ...env, ...importing(holdingTemporary(dir)) },
         cwd,
       });
-      const waiting = onStderr(child, WAITING);
-      child.kill("SIGINT");
-      await waiting;
+      await interrupt(child, "SIGINT", WAITING);
       const writing = onStderr(child, HOLDING);
       release();
       await writing; // the temporary file is open beside the target, not yet complete
@@ -470,9 +473,7 @@ describe("decart image", () => {
     const out = join(dir, "held-twice.png");
     // An answer never passed on: only the second signal can end the CLI.
     const { child, done } = await startHeld(["image", "A lighthouse", "-o", out], emu.url, { env });
-    const waiting = onStderr(child, WAITING);
-    child.kill("SIGINT");
-    await waiting;
+    await interrupt(child, "SIGINT", WAITING);
     child.kill("SIGINT");
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);

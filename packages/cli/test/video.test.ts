@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, finished, onStderr, run, start, startHeld, useEmulator } from "./helpers.js";
+import { events, finished, interrupt, onStderr, run, start, startHeld, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -460,9 +460,7 @@ describe("decart jobs", () => {
       const out = join(dir, `held-${signal}.mp4`);
       // The answer is held until the CLI says it waits for it: the signal comes while the submit is in flight.
       const { child, done, before, release } = await submitHeld(["video", "A lake [hold]", "-o", out]);
-      const waiting = onStderr(child, WAITING);
-      child.kill(signal);
-      await waiting;
+      await interrupt(child, signal, WAITING);
       release();
       const stopped = await done;
       expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
@@ -480,9 +478,7 @@ describe("decart jobs", () => {
 
   it("jobs submit: Ctrl-C while the submit awaits its answer prints and journals the id, then exits 130", async () => {
     const { child, done, before, release } = await submitHeld(["jobs", "submit", "A lake [hold]", "--no-json"]);
-    const waiting = onStderr(child, WAITING);
-    child.kill("SIGINT");
-    await waiting;
+    await interrupt(child, "SIGINT", WAITING);
     release();
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);
@@ -524,9 +520,7 @@ describe("decart jobs", () => {
     ]) {
       // An answer never passed on: only the second signal can end the CLI.
       const { child, done } = await submitHeld(args);
-      const waiting = onStderr(child, WAITING);
-      child.kill("SIGINT");
-      await waiting;
+      await interrupt(child, "SIGINT", WAITING);
       child.kill("SIGINT");
       const stopped = await done;
       expect(stopped.code, `${args[0]}: ${stopped.stderr}`).toBe(130);
