@@ -169,6 +169,19 @@ export async function saveResult(
 }
 
 /**
+ * A `node:http`/`node:https` request for a fetch call: its URL, method (`method` when `init` gives none), signal and
+ * headers, with `headers` added. Answers are asked for unencoded; one encoded all the same (gzip, deflate, br) is
+ * decoded by `responseOf`, as by fetch.
+ */
+const requestOf = (url: string, init: RequestInit, method: string, headers?: Record<string, string>, agent?: Agent) =>
+  (new URL(url).protocol === "https:" ? httpsRequest : httpRequest)(url, {
+    method: init.method ?? method,
+    headers: { ...Object.fromEntries(new Headers(init.headers)), ...headers, "accept-encoding": "identity" },
+    agent,
+    signal: init.signal ?? undefined,
+  });
+
+/**
  * A `fetch` for saveResult's content request, over `node:http`/`node:https` (Node's fetch, undici 6, takes a chunked
  * body cut short by a closed connection, or a cut-short gzip body, as complete). The answer is asked for unencoded; one
  * encoded all the same is decoded strictly (a cut-short or corrupt body fails), and a body the connection cut short
@@ -176,10 +189,7 @@ export async function saveResult(
  */
 const nodeGet = ((url: string, init: RequestInit) =>
   new Promise<Response>((resolve, reject) => {
-    const headers = Object.fromEntries(new Headers(init.headers));
-    headers["accept-encoding"] = "identity";
-    const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send(url, { method: init.method ?? "GET", headers, signal: init.signal ?? undefined });
+    const req = requestOf(url, init, "GET");
     req.on("error", reject);
     req.on("response", (res: IncomingMessage) => resolve(responseOf(res, `GET ${url}`)));
     req.end();
@@ -355,10 +365,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       const end = Buffer.from(`--${boundary}--\r\n`);
       const known = parts.every((p) => p.size !== undefined);
       const filesBytes = parts.reduce((n, p) => n + (typeof p.value === "string" ? 0 : (p.size ?? 0)), 0);
-      const headers = Object.fromEntries(new Headers(init.headers));
-      headers["content-type"] = `multipart/form-data; boundary=${boundary}`;
-      // Answers are asked for unencoded; one encoded all the same (gzip, deflate, br) is decoded, as by fetch.
-      headers["accept-encoding"] = "identity";
+      const headers: Record<string, string> = { "content-type": `multipart/form-data; boundary=${boundary}` };
       if (known) {
         headers["content-length"] = String(
           parts.reduce((n, p) => n + p.head.length + p.size! + CRLF.length, end.length),
@@ -475,13 +482,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         progress(sentBytes);
       }
 
-      const send = new URL(url).protocol === "https:" ? httpsRequest : httpRequest;
-      const req = send(url, {
-        method: init.method ?? "POST",
-        headers,
-        agent: options.agent,
-        signal: init.signal ?? undefined,
-      });
+      const req = requestOf(url, init, "POST", headers, options.agent);
       /** Records how this request ended (its first ending) for the stream inputs it read. */
       const ended = (how: unknown) => {
         for (const { value } of parts)
