@@ -4,7 +4,6 @@ import {
   BadRequestError,
   InvalidInputError,
   JobFailedError,
-  JobNotCompletedError,
   JobTimeoutError,
   ModelRetiredError,
   PayloadTooLargeError,
@@ -48,6 +47,3 @@ export function messageOf(error: unknown): string {
     "cannot show it): the request id above lets support find it"
   );
 }
-
-/** Whether `error` is the server's answer that a job has no result (yet, or for good: see `runResult`). */
-export const isNotCompleted = (error: unknown): boolean => JobNotCompletedError.isInstance(error);

@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
-import { AbortError } from "@decart/core";
+import { AbortError, JobNotCompletedError } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { isNotCompleted } from "../errors.js";
 import { CliError, EXIT, usageError } from "../exit.js";
 import { checkOutputFile, fsReason } from "../files.js";
 import {
@@ -121,7 +120,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
       if (signal.aborted && AbortError.isInstance(error)) return undefined;
       // No result: a job still running may yet give one (the generic hint says `decart jobs wait`); a failed job
       // never will: exit 3 with the server's reason, as `jobs wait` ends for it.
-      if (!isNotCompleted(error)) throw error;
+      if (!JobNotCompletedError.isInstance(error)) throw error;
       const job = await client.queue.status(jobId).catch(() => undefined);
       if (job?.status !== "failed") throw error;
       const reason = job.error || "no reason given";
