@@ -40,7 +40,8 @@ function sha256(text: string): Buffer {
 export class KeyStore {
   private readonly byHash = new Map<string, Principal>();
   private tokensSinceSweep = 0;
-  private tokens = 0;
+  /** The keys in `byHash` (the rest are live tokens). */
+  private readonly keyCount: number;
   private originChars = 0;
   /** Signs the expiry a token carries (random per store). */
   private readonly signing = randomBytes(32);
@@ -53,6 +54,7 @@ export class KeyStore {
       const hash = sha256(key);
       this.byHash.set(hash.toString("base64"), { accountId: `key${i}`, isClientToken: false, hash });
     });
+    this.keyCount = this.byHash.size;
   }
 
   /** Authenticates the value of an X-API-KEY header. */
@@ -80,7 +82,8 @@ export class KeyStore {
    */
   tokenRoom(now: number, allowedOrigins: readonly string[] | undefined): number | undefined {
     const chars = originChars(allowedOrigins && new Set(allowedOrigins));
-    const fits = () => this.tokens < this.maxTokens && this.originChars + chars <= MAX_TOKEN_ORIGIN_CHARS;
+    const fits = () =>
+      this.byHash.size - this.keyCount < this.maxTokens && this.originChars + chars <= MAX_TOKEN_ORIGIN_CHARS;
     if (fits()) return undefined;
     let first = Number.POSITIVE_INFINITY;
     for (const [k, p] of this.byHash) {
@@ -113,7 +116,6 @@ export class KeyStore {
       hash,
     };
     this.byHash.set(hash.toString("base64"), token);
-    this.tokens++;
     this.originChars += originChars(token.allowedOrigins);
     return { apiKey, expiresAt };
   }
@@ -149,7 +151,6 @@ export class KeyStore {
 
   private drop(k: string, token: Principal): void {
     if (!this.byHash.delete(k)) return;
-    this.tokens--;
     this.originChars -= originChars(token.allowedOrigins);
   }
 }

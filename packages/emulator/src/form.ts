@@ -160,7 +160,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     };
     // Text fields as busboy gives them (undefined: in a charset it cannot decode, such as `charset=bogus` on a part),
     // read once the whole body is in, when it is known which parts named a charset.
-    const texts: { part: FormPart; value: string | undefined; name: string | undefined }[] = [];
+    const texts: { part: FormPart; value: string | undefined }[] = [];
     bb.on("field", (name, value, info) => {
       if (rawUrlencoded) {
         // The name came as bytes too.
@@ -168,7 +168,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       }
       if (unnamed(name)) return;
       const part: FormPart = { name, text: "", truncated: info.valueTruncated, invalidUtf8: false };
-      texts.push({ part, value: typeof value === "string" ? value : undefined, name });
+      texts.push({ part, value: typeof value === "string" ? value : undefined });
       parts.push(part);
     });
     const readTexts = async () => {
