@@ -77,33 +77,25 @@ export class KeyStore {
   }
 
   /**
-   * Whether a token with these origins fits within the bounds: undefined when it does, else the time (ms) until the
+   * Creates an `ek_…` client token acting for `parent` when it fits within the bounds; else the time (ms) until the
    * live token that expires first is gone.
    */
-  tokenRoom(now: number, allowedOrigins: readonly string[] | undefined): number | undefined {
-    const chars = originChars(allowedOrigins && new Set(allowedOrigins));
-    const fits = () =>
-      this.byHash.size - this.keyCount < this.maxTokens && this.originChars + chars <= MAX_TOKEN_ORIGIN_CHARS;
-    if (fits()) return undefined;
-    let first = Number.POSITIVE_INFINITY;
-    for (const [k, p] of this.byHash) {
-      if (p.expiresAt === undefined) continue;
-      if (now >= p.expiresAt) this.drop(k, p);
-      else first = Math.min(first, p.expiresAt);
-    }
-    this.tokensSinceSweep = 0;
-    return fits() ? undefined : first - now;
-  }
-
-  /** Creates an `ek_…` client token acting for `parent` (tokenRoom said it fits). */
   createToken(
     parent: Principal,
     now: number,
     expiresInSeconds: number,
     allowedModels: readonly string[] | undefined,
     allowedOrigins: readonly string[] | undefined,
-  ): { apiKey: string; expiresAt: number } {
-    this.sweep(now);
+  ): { apiKey: string; expiresAt: number } | { retryAfterMs: number } {
+    const origins = allowedOrigins && new Set(allowedOrigins);
+    const chars = originChars(origins);
+    const fits = () =>
+      this.byHash.size - this.keyCount < this.maxTokens && this.originChars + chars <= MAX_TOKEN_ORIGIN_CHARS;
+    // Expired tokens are dropped now and then (creating many must not grow memory), and when they are in the way.
+    if (++this.tokensSinceSweep >= 256 || !fits()) {
+      const first = this.sweep(now);
+      if (!fits()) return { retryAfterMs: first - now };
+    }
     const expiresAt = now + expiresInSeconds * 1000;
     const apiKey = this.signedKey(expiresAt);
     const hash = sha256(apiKey);
@@ -112,19 +104,24 @@ export class KeyStore {
       isClientToken: true,
       expiresAt,
       ...(allowedModels ? { allowedModels: new Set(allowedModels) } : {}),
-      ...(allowedOrigins ? { allowedOrigins: new Set(allowedOrigins) } : {}),
+      ...(origins ? { allowedOrigins: origins } : {}),
       hash,
     };
     this.byHash.set(hash.toString("base64"), token);
-    this.originChars += originChars(token.allowedOrigins);
+    this.originChars += chars;
     return { apiKey, expiresAt };
   }
 
-  /** Drops expired tokens now and then, so that creating many tokens does not grow memory. */
-  private sweep(now: number): void {
-    if (++this.tokensSinceSweep < 256) return;
+  /** Drops the expired tokens; returns when the live token that expires first expires (Infinity when none). */
+  private sweep(now: number): number {
     this.tokensSinceSweep = 0;
-    for (const [k, p] of this.byHash) if (p.expiresAt !== undefined && now >= p.expiresAt) this.drop(k, p);
+    let first = Number.POSITIVE_INFINITY;
+    for (const [k, p] of this.byHash) {
+      if (p.expiresAt === undefined) continue;
+      if (now >= p.expiresAt) this.drop(k, p);
+      else first = Math.min(first, p.expiresAt);
+    }
+    return first;
   }
 
   /** `ek_` + base64url(18 random bytes, the expiry in ms as 6 bytes, the first 9 bytes of their HMAC). */

@@ -83,10 +83,9 @@ export async function handleTokens(ctx: Ctx, em: Emulation): Promise<void> {
   const expiresIn = body.expiresIn ?? (TOKEN_SCHEMA.properties?.expiresIn?.default as number | undefined) ?? 60;
   // Kept as the models that run, so that a token for an alias works on its target and the other way round.
   const allowed = body.allowedModels?.map(runs);
-  const now = em.settings.now();
-  const wait = em.keys.tokenRoom(now, body.allowedOrigins);
-  if (wait !== undefined) {
-    const seconds = Math.max(1, Math.ceil(wait / 1000));
+  const created = em.keys.createToken(principal, em.settings.now(), expiresIn, allowed, body.allowedOrigins);
+  if ("retryAfterMs" in created) {
+    const seconds = Math.max(1, Math.ceil(created.retryAfterMs / 1000));
     return detail(
       ctx,
       429,
@@ -95,7 +94,6 @@ export async function handleTokens(ctx: Ctx, em: Emulation): Promise<void> {
       ["retry-after", String(seconds)],
     );
   }
-  const created = em.keys.createToken(principal, now, expiresIn, allowed, body.allowedOrigins);
   const permissions =
     body.allowedModels || body.allowedOrigins
       ? {
