@@ -129,17 +129,27 @@ function typeIssue(type: string, loc: Loc, value: unknown): ValidationIssue {
   }
 }
 
-function checkNumberLimits(schema: JsonSchema, value: number, loc: Loc, out: ValidationIssue[]): void {
+/**
+ * The schema's minimum and maximum. A bigint (an integer read exactly from text beyond 2^53) is compared exactly;
+ * `input` is what an issue echoes (the value itself unless told).
+ */
+function checkNumberLimits(
+  schema: JsonSchema,
+  value: number | bigint,
+  loc: Loc,
+  out: ValidationIssue[],
+  input: unknown = value,
+): void {
   if (schema.minimum !== undefined && value < schema.minimum) {
     out.push(
-      issue(loc, "greater_than_equal", `Input should be greater than or equal to ${schema.minimum}`, value, {
+      issue(loc, "greater_than_equal", `Input should be greater than or equal to ${schema.minimum}`, input, {
         ge: schema.minimum,
       }),
     );
   }
   if (schema.maximum !== undefined && value > schema.maximum) {
     out.push(
-      issue(loc, "less_than_equal", `Input should be less than or equal to ${schema.maximum}`, value, {
+      issue(loc, "less_than_equal", `Input should be less than or equal to ${schema.maximum}`, input, {
         le: schema.maximum,
       }),
     );
@@ -368,14 +378,7 @@ function parseBigInteger(schema: JsonSchema, text: string, loc: Loc, out: Valida
   }
   const n = BigInt(t);
   const before = out.length;
-  if (schema.minimum !== undefined && n < BigInt(Math.ceil(schema.minimum))) {
-    const msg = `Input should be greater than or equal to ${schema.minimum}`;
-    out.push(issue(loc, "greater_than_equal", msg, text, { ge: schema.minimum }));
-  }
-  if (schema.maximum !== undefined && n > BigInt(Math.floor(schema.maximum))) {
-    const msg = `Input should be less than or equal to ${schema.maximum}`;
-    out.push(issue(loc, "less_than_equal", msg, text, { le: schema.maximum }));
-  }
+  checkNumberLimits(schema, n, loc, out, text);
   return out.length === before ? Number(n) : undefined;
 }
 
