@@ -61,6 +61,8 @@ export interface Ctx {
   counted: boolean;
   /** Why the emulator ended the connection before the answer was out (for the request log), when it did. */
   cut?: string;
+  /** The answer closes the connection, whether the request's body was read or not. */
+  closes?: boolean;
   /** Whether the answer carries CORS headers (public API routes only). */
   cors: boolean;
   /** The client sent `Expect: 100-continue` and has not been told to go on: see startReading. */
@@ -139,7 +141,7 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
   const all = ctx.cors ? [...CORS_HEADERS, ...headers] : [...headers];
   if (ctx.extraHeaders) all.push(...ctx.extraHeaders);
   // An answer given before the request's body was read closes the connection: the client may still be sending.
-  if (!ctx.req.complete && hasBody(ctx.req)) all.push("connection", "close");
+  if (ctx.closes || (!ctx.req.complete && hasBody(ctx.req))) all.push("connection", "close");
   all.push("x-request-id", ctx.requestId);
   if (status === 204) {
     res.writeHead(status, all);

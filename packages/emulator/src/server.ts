@@ -209,11 +209,43 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const nextRequestId = () => `${requestIdPrefix}${(++requestCounter).toString(36)}`;
 
   /**
-   * The last request routed on each connection, and the last answer (that request's, or a 417's): pipelined requests
-   * are answered in order, so that answer is the last one.
+   * The last request on each connection that Node handed over (routed, or answered 417): pipelined requests are
+   * answered in order, so its answer is the last one.
    */
   const lastRequest = new WeakMap<Socket, Ctx>();
-  const lastAnswer = new WeakMap<Socket, ServerResponse>();
+
+  /** A request Node hands over: its context, the last on its connection, and its line in the request log. */
+  function accept(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Ctx {
+    req.on("error", noop);
+    res.on("error", noop);
+    const ctx: Ctx = {
+      req,
+      res,
+      requestId: nextRequestId(),
+      route: "other",
+      fault: undefined,
+      extraHeaders: undefined,
+      responded: false,
+      counted: true,
+      cors: true,
+      awaitingContinue: expectsContinue,
+      server: em,
+    };
+    lastRequest.set(req.socket, ctx);
+    if (logger) {
+      const started = performance.now();
+      const what = `${req.method} ${shortPath(pathOf(req.url ?? "/"))}`;
+      let finished = false;
+      res.once("finish", () => {
+        finished = true;
+      });
+      res.on("close", () => {
+        const ms = (performance.now() - started).toFixed(1);
+        log(`${what} → ${outcome(ctx, finished, closed)} ${ms}ms ${ctx.requestId}`);
+      });
+    }
+    return ctx;
+  }
 
   /** Sends the request to its handler (after the Host rule); returns a promise when the answer comes later. */
   function route(ctx: Ctx, method: string, path: string, query: string): Promise<void> | void {
@@ -264,32 +296,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
-    req.on("error", noop);
-    res.on("error", noop);
-    const ctx: Ctx = {
-      req,
-      res,
-      requestId: nextRequestId(),
-      route: "other",
-      fault: undefined,
-      extraHeaders: undefined,
-      responded: false,
-      counted: true,
-      cors: true,
-      awaitingContinue: expectsContinue,
-      server: em,
-    };
-    lastRequest.set(req.socket, ctx);
-    lastAnswer.set(req.socket, res);
+    const ctx = accept(req, res, expectsContinue);
     const url = req.url ?? "/";
-    const q = url.indexOf("?");
-    const path = q < 0 ? url : url.slice(0, q);
-    const method = req.method ?? "GET";
-    const started = logger ? performance.now() : 0;
+    const path = pathOf(url);
     if (hasBody(req)) watchBody(ctx, limits);
     let result: Promise<void> | void | undefined;
     try {
-      result = route(ctx, method, path, q < 0 ? "" : url.slice(q + 1));
+      result = route(ctx, req.method ?? "GET", path, url.slice(path.length + 1));
     } catch (err) {
       internalError(ctx, err);
     }
@@ -300,16 +313,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
       (err) => internalError(ctx, err),
     );
-    if (logger) {
-      let finished = false;
-      res.once("finish", () => {
-        finished = true;
-      });
-      res.on("close", () => {
-        const ms = (performance.now() - started).toFixed(1);
-        log(`${method} ${shortPath(path)} → ${outcome(ctx, finished, closed)} ${ms}ms ${ctx.requestId}`);
-      });
-    }
   }
 
   function internalError(ctx: Ctx, err: unknown): void {
@@ -352,21 +355,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => onRequest(req, res, true));
   // An `Expect` other than 100-continue: Node would answer a bare 417; answer it as JSON like every other error.
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
+    const ctx = accept(req, res, false);
     stats.countRequest("other");
-    lastAnswer.set(req.socket, res);
-    const text = `Unsupported Expect header: ${String(req.headers.expect).slice(0, 100)}`;
-    const requestId = nextRequestId();
-    if (logger) {
-      const what = `${req.method} ${shortPath(req.url ?? "/")}`;
-      let finished = false;
-      res.once("finish", () => {
-        finished = true;
-      });
-      res.on("close", () => log(`${what} → ${finished ? 417 : "no answer (client left)"} ${requestId}`));
-    }
-    res.writeHead(417, { "content-type": "application/json", "x-request-id": requestId, connection: "close" });
-    res.end(JSON.stringify({ detail: text }));
-    req.resume();
+    ctx.cors = false;
+    // The body the client would send has not been asked for: the connection ends after the answer.
+    ctx.closes = true;
+    detail(ctx, 417, `Unsupported Expect header: ${String(req.headers.expect).slice(0, 100)}`);
+    drain(ctx);
   });
   // CONNECT (a proxy tunnel): Node would close the socket without a word; answer 405 JSON like any wrong method.
   server.on("connect", (req: IncomingMessage, socket: Socket) => {
@@ -425,7 +420,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       socket.destroy();
       gone();
     };
-    const last = lastAnswer.get(socket);
+    const last = lastRequest.get(socket)?.res;
     if (last && !last.closed) last.once("close", go);
     else go();
   }
@@ -472,6 +467,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 function noop(): void {}
+
+/** A request target without its query. */
+function pathOf(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
 
 /** A path as the request log shows it: cut at 200 characters. */
 function shortPath(path: string): string {

@@ -681,7 +681,8 @@ describe("bad input", () => {
 
   it("answers an unsupported Expect header with 417 JSON", async () => {
     const u = new URL(emu.url);
-    const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+    type Answer = { status: number; type: string; connection: string; body: string };
+    const answer = await new Promise<Answer>((resolve, reject) => {
       const req = request(
         { host: u.hostname, port: u.port, method: "GET", path: "/v1/jobs/job_x", headers: { ...key(), expect: "foo" } },
         (res) => {
@@ -691,7 +692,12 @@ describe("bad input", () => {
             body += c;
           });
           res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body }),
+            resolve({
+              status: res.statusCode ?? 0,
+              type: String(res.headers["content-type"]),
+              connection: String(res.headers.connection),
+              body,
+            }),
           );
         },
       );
@@ -700,6 +706,7 @@ describe("bad input", () => {
     });
     expect(answer.status).toBe(417);
     expect(answer.type).toContain("application/json");
+    expect(answer.connection).toBe("close");
     expect(JSON.parse(answer.body).detail).toContain("Expect");
   });
 
