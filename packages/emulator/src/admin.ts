@@ -7,6 +7,7 @@ import type { Emulation } from "./emulation.js";
 import { normaliseRules } from "./faults.js";
 import type { Ctx } from "./http.js";
 import { detail, json, methodNotAllowed, noContent, notFound, pathId, readSmallBody } from "./http.js";
+import { allowOf, routeMethod } from "./routes.js";
 import type { JobPage } from "./types.js";
 
 /** What the admin routes act on, beyond the shared state. */
@@ -49,14 +50,13 @@ function pageOf(query: URLSearchParams): JobPage | undefined {
 
 export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, path: string, query: string): Promise<void> {
   if (!allowed(ctx, admin)) return;
-  // HEAD is GET without the body, as on the API's routes.
-  const method = ctx.req.method === "HEAD" ? "GET" : ctx.req.method;
+  const method = routeMethod(ctx.req.method);
   if (path === "/_emulator/stats") {
-    if (method !== "GET") return methodNotAllowed(ctx, "GET, HEAD");
+    if (method !== "GET") return methodNotAllowed(ctx, allowOf("GET"));
     return json(ctx, 200, admin.snapshot(pageOf(new URLSearchParams(query))));
   }
   if (path.startsWith("/_emulator/jobs/") && path.endsWith("/release")) {
-    if (method !== "POST") return methodNotAllowed(ctx, "POST");
+    if (method !== "POST") return methodNotAllowed(ctx, allowOf("POST"));
     const id = pathId(ctx, path.slice("/_emulator/jobs/".length, -"/release".length), "job_id");
     if (id === undefined) return;
     if (!admin.job(id)) return detail(ctx, 404, "Job not found");
@@ -64,21 +64,21 @@ export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, path: s
     return json(ctx, 200, admin.job(id));
   }
   if (path.startsWith("/_emulator/jobs/")) {
-    if (method !== "GET") return methodNotAllowed(ctx, "GET, HEAD");
+    if (method !== "GET") return methodNotAllowed(ctx, allowOf("GET"));
     const id = pathId(ctx, path.slice("/_emulator/jobs/".length), "job_id");
     if (id === undefined) return;
     const record = admin.job(id);
     return record ? json(ctx, 200, record) : detail(ctx, 404, "Job not found");
   }
   if (path === "/_emulator/reset-stats") {
-    if (method !== "POST") return methodNotAllowed(ctx, "POST");
+    if (method !== "POST") return methodNotAllowed(ctx, allowOf("POST"));
     admin.resetStats();
     ctx.counted = false;
     return noContent(ctx);
   }
   if (path === "/_emulator/faults") {
     if (method === "GET") return json(ctx, 200, em.faultRules);
-    if (method !== "POST") return methodNotAllowed(ctx, "GET, HEAD, POST");
+    if (method !== "POST") return methodNotAllowed(ctx, allowOf("GET", "POST"));
     const raw = await readSmallBody(ctx);
     if (raw === undefined) return;
     try {

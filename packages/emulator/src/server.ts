@@ -32,7 +32,7 @@ import { handleContent, handleStatus } from "./jobs.js";
 import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
 import { handleModelPath } from "./models.js";
 import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
-import { matchRoute } from "./routes.js";
+import { allowOf, matchRoute } from "./routes.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
 import { handleTokens } from "./tokens.js";
@@ -368,7 +368,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats.countRequest("other");
     socket.on("error", noop);
     answerLater(socket, `CONNECT ${shortPath(req.url ?? "")}`, 405, "Method Not Allowed", {
-      allow: "GET, POST, DELETE, OPTIONS",
+      allow: allowOf("GET", "POST", "DELETE", "OPTIONS"),
     });
   });
   // Bytes that are not HTTP, heads over 16 KiB, a head that does not arrive within headersTimeoutMs (408): JSON

@@ -32,11 +32,12 @@ function bodyOf(answer: string): any {
 }
 
 describe("answers Node would not give as JSON", () => {
-  it("CONNECT gets 405 JSON (not a closed socket)", async () => {
+  it("CONNECT gets 405 JSON (not a closed socket), its Allow listing HEAD with GET", async () => {
     const host = new URL(emu.url).host;
     const answer = await untilClosed(emu.url, `CONNECT ${host} HTTP/1.1\r\nhost: ${host}\r\n\r\n`);
     expect(answer).toMatch(/^HTTP\/1\.1 405 /);
     expect(answer.toLowerCase()).toContain("content-type: application/json");
+    expect(answer.toLowerCase()).toContain("\r\nallow: get, head, post, delete, options\r\n");
     expect(bodyOf(answer)).toEqual({ detail: "Method Not Allowed" });
   });
 
