@@ -54,14 +54,11 @@ export function faultApplies(kind: FaultKind, route: FaultRoute): boolean {
   return true;
 }
 
-/** A fault's parameters, as a rule names them; the header's names in HEADER_PARAMS. */
-type Param = "retryAfterSeconds" | "delayMs" | "chunkBytes";
-const HEADER_PARAMS: Readonly<Record<string, Param>> = {
-  "retry-after": "retryAfterSeconds",
-  delay: "delayMs",
-  chunk: "chunkBytes",
-};
-const RULE_FIELDS = new Set(["kind", "route", "rate", "retryAfterSeconds", "delayMs", "chunkBytes"]);
+/** A fault's parameters: by the header's names, the rule's (and Fault's) fields. */
+const HEADER_PARAMS = { "retry-after": "retryAfterSeconds", delay: "delayMs", chunk: "chunkBytes" } as const;
+type Param = (typeof HEADER_PARAMS)[keyof typeof HEADER_PARAMS];
+const PARAMS: readonly Param[] = Object.values(HEADER_PARAMS);
+const RULE_FIELDS = new Set<string>(["kind", "route", "rate", ...PARAMS]);
 
 /**
  * The one check of a fault's parameter, for rules (setFaults, `faults`, the admin route, `--faults`) and the header
@@ -103,7 +100,7 @@ export function normaliseRules(rules: unknown): FaultRule[] {
     const rate = r.rate === undefined ? 1 : r.rate;
     if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) fail("rate must be a number within 0..1");
     const rule: FaultRule = { kind, route: route as FaultRule["route"], rate: rate as number };
-    for (const param of ["retryAfterSeconds", "delayMs", "chunkBytes"] as const) {
+    for (const param of PARAMS) {
       const value = r[param];
       if (value === undefined) continue;
       const problem = paramProblem(kind, param, value, param);
@@ -142,7 +139,7 @@ export function parseFaultHeader(value: string | string[] | undefined): Fault | 
     if (p === "") continue;
     const eq = p.indexOf("=");
     const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
-    const param = Object.hasOwn(HEADER_PARAMS, key) ? HEADER_PARAMS[key] : undefined;
+    const param = Object.hasOwn(HEADER_PARAMS, key) ? HEADER_PARAMS[key as keyof typeof HEADER_PARAMS] : undefined;
     if (!param) {
       return `Bad x-emulator-fault parameter ${JSON.stringify(p)}; expected retry-after=N (whole seconds), delay=MS or (trickle only) chunk=BYTES.`;
     }
@@ -166,9 +163,7 @@ export function sampleFault(rules: readonly FaultRule[], route: FaultRoute, rand
     const rate = rule.rate ?? 1;
     if (rate <= 0 || (rate < 1 && random() >= rate)) continue;
     const fault: Fault = { kind: rule.kind };
-    if (rule.retryAfterSeconds !== undefined) fault.retryAfterSeconds = rule.retryAfterSeconds;
-    if (rule.delayMs !== undefined) fault.delayMs = rule.delayMs;
-    if (rule.chunkBytes !== undefined) fault.chunkBytes = rule.chunkBytes;
+    for (const param of PARAMS) if (rule[param] !== undefined) fault[param] = rule[param];
     return fault;
   }
   return undefined;
