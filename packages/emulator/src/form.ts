@@ -74,7 +74,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   // decoding turns bad bytes into U+FFFD, which a valid text may hold too. A urlencoded body in UTF-8 (or in no
   // charset) is read so as a whole; one in another charset busboy decodes. In a multipart body each part may name a
   // charset of its own, which busboy applies: a second busboy, whose default charset decodes nothing, tells which
-  // parts named one (see charsetNamed).
+  // parts named one (see charsetNamed). One pass cannot tell it: busboy (1.6) gives a part's text, never its charset,
+  // and whatever default charset the first pass reads bytes in (latin1, base64, x-user-defined: which Node 20's
+  // TextDecoder does not know), some text a part may send in a charset it names reads the same.
   const urlCharset = urlencoded ? charsetOf(contentType)?.toLowerCase() : undefined;
   const rawUrlencoded = urlencoded && (urlCharset === undefined || urlCharset === "utf-8" || urlCharset === "utf8");
   const headers = rawUrlencoded ? { ...req.headers, "content-type": "application/x-www-form-urlencoded" } : req.headers;

@@ -219,9 +219,13 @@ describe("422 validation, one entry per bad field", () => {
 
     it("decodes a part in the charset it names (UTF-8 or Latin-1)", async () => {
       const B = "cs-boundary";
+      // mood: the private-use characters U+F7C3 U+F7A9 are what a decoder of x-user-defined makes of the bytes of "é":
+      // in a part that names UTF-8 they are read as sent, not taken for the bytes of a part that names no charset.
+      const mood = "\uF7C3\uF7A9";
       const body = multipart(B, [
         { name: "prompt", value: Buffer.from("café", "utf8"), type: "text/plain; charset=utf-8" },
         { name: "colour", value: Buffer.from("café", "latin1"), type: "text/plain; charset=iso-8859-1" },
+        { name: "mood", value: Buffer.from(mood, "utf8"), type: "text/plain; charset=utf-8" },
       ]);
       const res = await raw(emu.url, {
         method: "POST",
@@ -230,7 +234,10 @@ describe("422 validation, one entry per bad field", () => {
         body,
       });
       const list = JSON.parse(res.body.toString()).detail as Issue[];
-      expect(list.map((i) => [i.loc[1], i.type, i.input])).toEqual([["colour", "extra_forbidden", "café"]]);
+      expect(list.map((i) => [i.loc[1], i.type, i.input])).toEqual([
+        ["colour", "extra_forbidden", "café"],
+        ["mood", "extra_forbidden", mood],
+      ]);
     });
   });
 
