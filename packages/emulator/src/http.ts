@@ -72,6 +72,11 @@ export interface Ctx {
 
 export type Body = Buffer | Result | null;
 
+/** A HEAD request: answered as GET without the body, and no read of what it names (RFC 9110, 9.3.2). */
+export function headOnly(ctx: Ctx): boolean {
+  return ctx.req.method === "HEAD";
+}
+
 export function jsonBuffer(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
@@ -151,7 +156,7 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
   all.push("content-length", String(length));
   res.writeHead(status, all);
   // HEAD: the head of the GET answer, with its Content-Length, and no body.
-  if (ctx.req.method === "HEAD") {
+  if (headOnly(ctx)) {
     res.end();
     return;
   }

@@ -4,7 +4,7 @@ import type { Principal } from "./auth.js";
 import type { Emulation } from "./emulation.js";
 import { applyFault, applyPromptFault, authenticate, iso } from "./emulation.js";
 import type { Ctx } from "./http.js";
-import { detail, JSON_HEADERS, json, jsonBuffer, media, pathId, respond } from "./http.js";
+import { detail, headOnly, JSON_HEADERS, json, jsonBuffer, media, pathId, respond } from "./http.js";
 import type { Result } from "./results.js";
 import type { Job } from "./state.js";
 import { statusOf } from "./state.js";
@@ -73,10 +73,12 @@ export function handleStatus(ctx: Ctx, em: Emulation, rawId: string): void {
   if (!principal) return;
   const job = findJob(ctx, em, rawId, principal);
   if (!job || !applyFault(ctx, em, "status")) return;
-  job.statusReads++;
+  // A HEAD sends no status: it counts among the job's requests, not as a read of it.
+  const read = !headOnly(ctx);
+  if (read) job.statusReads++;
   const now = em.settings.now();
   const status = statusOf(job, now);
-  if (now >= job.endAt) {
+  if (read && now >= job.endAt) {
     if (job.firstCompletedReadAt === undefined) job.firstCompletedReadAt = now;
     if (status === "completed") void ensureResult(em, job).catch(() => {});
   }
@@ -93,7 +95,8 @@ export async function handleContent(ctx: Ctx, em: Emulation, rawId: string): Pro
   if (!principal) return;
   const job = findJob(ctx, em, rawId, principal);
   if (!job || !applyFault(ctx, em, "content")) return;
-  job.contentReads++;
+  // A HEAD downloads nothing (the result is still rendered, for its Content-Length).
+  if (!headOnly(ctx)) job.contentReads++;
   const now = em.settings.now();
   const status = statusOf(job, now);
   if (status !== "completed") {

@@ -212,6 +212,32 @@ describe("every answer", () => {
     }
   });
 
+  it("counts a HEAD among a job's requests, not as a status or content read", async () => {
+    const clock = { now: Date.parse("2030-01-01T00:00:00.000Z") };
+    const e = await start({ now: () => clock.now });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "only heads" });
+      clock.now += 60_000;
+      for (const path of [`/v1/jobs/${id}`, `/v1/jobs/${id}/content`]) {
+        const r = await raw(e.url, { method: "HEAD", path, headers: { "x-api-key": e.apiKey } });
+        expect(r.status, path).toBe(200);
+      }
+      const record = e.job(id)!;
+      expect(record).toMatchObject({ status: "completed", statusReads: 0, contentReads: 0, requests: 2 });
+      expect(record.firstCompletedReadAt).toBeUndefined();
+      await (await get(e, `/v1/jobs/${id}/content`)).arrayBuffer();
+      await (await get(e, `/v1/jobs/${id}`)).json();
+      expect(e.job(id)).toMatchObject({
+        statusReads: 1,
+        contentReads: 1,
+        requests: 4,
+        firstCompletedReadAt: clock.now,
+      });
+    } finally {
+      await e.close();
+    }
+  });
+
   it("answers HEAD on a GET route as GET without the body, and lists HEAD in Allow", async () => {
     const id = await submit(emu, "lucy-pro-t2v", { prompt: "head" });
     await pollUntil(emu, id);
