@@ -69,7 +69,6 @@ function settingsOf(options: EmulatorOptions): Settings {
   if (maxClientTokens !== undefined && !(Number.isSafeInteger(maxClientTokens) && maxClientTokens > 0)) {
     throw new RangeError("maxClientTokens must be a positive integer");
   }
-  if (options.now !== undefined && typeof options.now !== "function") throw new TypeError("now must be a function");
   for (const name of ["jobTimeoutMs", "retentionMs"] as const) {
     const value = options[name];
     if (value !== undefined && !durationOk(value, 0)) {
@@ -84,9 +83,77 @@ function settingsOf(options: EmulatorOptions): Settings {
     maxJobs: maxJobs ?? DEFAULT_MAX_JOBS,
     maxClientTokens: maxClientTokens ?? DEFAULT_MAX_CLIENT_TOKENS,
     pollHints: options.pollHints === true,
-    random: options.random ?? Math.random,
-    now: options.now ?? Date.now,
+    random: randomOf(options.random),
+    now: clockOf(options.now),
   };
+}
+
+/** The latest time a `Date` holds, in ms since the epoch: times go out as ISO dates. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * The `now` option, checked: a function whose result is ms since the epoch, from 0 to MAX_DATE_MS. Its first result
+ * is checked up front (startEmulator throws, naming the option), every later one as it is read (a bad one throws, so
+ * that its request answers 500 and the log names the option).
+ */
+function clockOf(now: EmulatorOptions["now"]): () => number {
+  if (now === undefined) return Date.now;
+  if (typeof now !== "function") throw new TypeError(`now must be a function (got ${shownValue(now)})`);
+  const checked = () => {
+    const t: unknown = now();
+    if (typeof t === "number" && t >= 0 && t <= MAX_DATE_MS) return t;
+    throw new RangeError(
+      `now() must return ms since the epoch, a number from 0 to ${MAX_DATE_MS} (returned ${shownValue(t)})`,
+    );
+  };
+  checked();
+  return checked;
+}
+
+/**
+ * The `random` option, checked as `now` is: a function whose result is a number from 0 up to (not including) 1. Its
+ * first draw, checked up front, is kept for its first use, so that a seeded sequence runs as it would unchecked.
+ */
+function randomOf(random: EmulatorOptions["random"]): () => number {
+  if (random === undefined) return Math.random;
+  if (typeof random !== "function") throw new TypeError(`random must be a function (got ${shownValue(random)})`);
+  const draw = () => {
+    const r: unknown = random();
+    if (typeof r === "number" && r >= 0 && r < 1) return r;
+    throw new RangeError(`random() must return a number from 0 up to (not including) 1 (returned ${shownValue(r)})`);
+  };
+  let first: number | undefined = draw();
+  return () => {
+    if (first === undefined) return draw();
+    const r = first;
+    first = undefined;
+    return r;
+  };
+}
+
+/** What an API key may be: what an X-API-KEY header carries as it was sent (visible ASCII, spaces inside only). */
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
+/** The `keys` option, checked (each named by its place, never shown: keys are secrets); undefined when not given. */
+function keysOf(keys: EmulatorOptions["keys"]): readonly string[] | undefined {
+  if (keys === undefined) return undefined;
+  if (!Array.isArray(keys)) {
+    throw new TypeError(`keys must be an array of API keys (got ${keys === null ? "null" : `a ${typeof keys}`})`);
+  }
+  keys.forEach((key: unknown, i) => {
+    if (typeof key === "string" && HEADER_SAFE.test(key)) return;
+    const got =
+      typeof key !== "string"
+        ? `a ${typeof key}`
+        : key === ""
+          ? "an empty string"
+          : "a string with other characters or a space at an end";
+    throw new TypeError(
+      `keys[${i}] must be a non-empty string that an X-API-KEY header carries as it is: visible ASCII, spaces inside ` +
+        `only (got ${got})`,
+    );
+  });
+  return keys;
 }
 
 /**
@@ -121,9 +188,10 @@ function timingOf(timing: EmulatorOptions["timing"]): TimingOptions {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = options.host ?? "127.0.0.1";
-  const refused = bindingProblem(host, options.keys, DEFAULT_API_KEY);
+  const given = keysOf(options.keys);
+  const refused = bindingProblem(host, given, DEFAULT_API_KEY);
   if (refused) throw new Error(refused);
-  const keys = options.keys && options.keys.length > 0 ? options.keys : [DEFAULT_API_KEY];
+  const keys = given && given.length > 0 ? given : [DEFAULT_API_KEY];
   const settings = settingsOf(options);
   const limits = limitsOf(options);
   const hostProblem = hostRule(host, options.allowedHosts);
@@ -481,5 +549,6 @@ function shortPath(path: string): string {
 
 /** An option's value as an error message shows it: a string quoted, so that "5" is not taken for 5. */
 function shownValue(value: unknown): string {
+  if (typeof value === "function") return "a function";
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }

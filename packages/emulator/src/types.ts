@@ -20,7 +20,10 @@ export interface EmulatorOptions {
   adminToken?: string;
   /** Port; default 0 (a free port). */
   port?: number;
-  /** Accepted API keys; default [DEFAULT_API_KEY]. */
+  /**
+   * Accepted API keys; default [DEFAULT_API_KEY]. Each as an `X-API-KEY` header carries it: visible ASCII, spaces
+   * inside only (any other makes startEmulator throw, naming its place in the list).
+   */
   keys?: string[];
   /** Job timing; default "realistic". */
   timing?: "realistic" | "fast" | TimingOptions;
@@ -68,13 +71,18 @@ export interface EmulatorOptions {
   pollHints?: boolean;
   /** Pad every video result (a trailing MP4 `free` box) to this size, for memory tests. */
   resultBytes?: number;
-  /** Randomness for timing spread and fault sampling (default Math.random). */
+  /**
+   * Randomness for timing spread and fault sampling (default Math.random): a number from 0 up to (not including) 1.
+   * A first draw out of bounds makes startEmulator throw (naming the option), a later one answers its request 500.
+   */
   random?: () => number;
   /**
    * The emulator's clock, in ms since the epoch (default Date.now): job phases and the server timeout, token, file and
    * result expiry, and the job records read it. A test that moves a clock of its own sees a job go pending →
    * processing → completed, or a token expire, without waiting. The HTTP `Date` header, a synchronous route's wait,
-   * the request time limits and the pauses of faults keep real time.
+   * the request time limits and the pauses of faults keep real time. It must return a number from 0 to 8.64e15 (the
+   * latest time a Date holds): a first result out of bounds makes startEmulator throw (naming the option), a later
+   * one answers its request 500.
    */
   now?: () => number;
   /** Receives one line per request (and a few lifecycle lines). */

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { catalogue } from "@decart/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator } from "../src/index.js";
+import type { Emulator, EmulatorOptions } from "../src/index.js";
+import { seededRandom } from "../src/index.js";
 import { ResultCache, ResultCacheClosed } from "../src/results.js";
 import {
   distinct,
@@ -166,6 +167,85 @@ describe("timing options out of bounds", () => {
       expect(res.headers.get("content-type")).toContain("application/json");
       expect(e.stats().jobsCreated).toBe(0);
       expect(lines.join("\n")).toContain("timing.pendingMs(model) must return a non-negative number");
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe("the random, now and keys options", () => {
+  it("refuses up front a now or random whose result is out of bounds, and keys a header cannot carry, naming the option", async () => {
+    const bad: [EmulatorOptions, RegExp][] = [
+      [
+        { now: () => Number.NaN },
+        /^now\(\) must return ms since the epoch, a number from 0 to 8640000000000000 \(returned NaN\)$/,
+      ],
+      [{ now: () => -1 }, /now\(\) must return .* \(returned -1\)/],
+      [{ now: (() => "1") as never }, /now\(\) must return .* \(returned "1"\)/],
+      [{ now: 5 as never }, /^now must be a function \(got 5\)$/],
+      [{ random: () => 2 }, /^random\(\) must return a number from 0 up to \(not including\) 1 \(returned 2\)$/],
+      [{ random: () => 1 }, /random\(\) must return .* \(returned 1\)/],
+      [{ random: () => Number.NaN }, /random\(\) must return .* \(returned NaN\)/],
+      // seededRandom itself (the maker, not the function it makes) returns a function.
+      [{ random: seededRandom as never }, /random\(\) must return .* \(returned a function\)/],
+      [
+        { keys: [""] },
+        /^keys\[0\] must be a non-empty string that an X-API-KEY header carries as it is: .* \(got an empty string\)$/,
+      ],
+      [{ keys: ["good-key", "clé"] }, /^keys\[1\] must be .* \(got a string with other characters/],
+      [{ keys: [" padded"] }, /^keys\[0\] must be/],
+      [{ keys: ["two\nlines"] }, /^keys\[0\] must be/],
+      [{ keys: [5] as never }, /^keys\[0\] must be .* \(got a number\)$/],
+      [{ keys: "k1" as never }, /^keys must be an array of API keys \(got a string\)$/],
+    ];
+    for (const [options, message] of bad) {
+      const error = await start(options).then(
+        (e) => e.close().then(() => undefined),
+        (err: Error) => err,
+      );
+      expect(error?.message, String(message)).toMatch(message);
+    }
+    // A key never appears in the message: it is a secret.
+    await expect(start({ keys: ["sécret"] })).rejects.toThrow(/^(?!.*sécret)/);
+    const fine = await start({ keys: ["k 1", "~!#$%&*+-./:;<=>?@[]^_`{|}"], now: () => 0, random: () => 0 });
+    await fine.close();
+  });
+
+  it("keeps random's first draw for its first use: a seeded sequence runs as it would unchecked", async () => {
+    const draws = [0.1, 0.9];
+    const e = await start({
+      random: () => draws.shift() ?? 0.99,
+      faults: [{ kind: "503", route: "status", rate: 0.5 }],
+    });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "drawn" });
+      expect((await get(e, `/v1/jobs/${id}`)).status).toBe(503);
+      expect((await get(e, `/v1/jobs/${id}`)).status).toBe(200);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("a later result out of bounds answers its request 500 (JSON); the log names the option", async () => {
+    const lines: string[] = [];
+    const clock = { now: Date.parse("2030-01-01T00:00:00.000Z") };
+    const draws = [0.5, 2];
+    const e = await start({
+      now: () => clock.now,
+      random: () => draws.shift() ?? 0.5,
+      faults: [{ kind: "503", route: "status", rate: 0.25 }],
+      logger: (line) => lines.push(line),
+    });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "bad draw" });
+      expect((await get(e, `/v1/jobs/${id}`)).status).toBe(200);
+      const drawn = await get(e, `/v1/jobs/${id}`);
+      expect(drawn.status).toBe(500);
+      expect(drawn.headers.get("content-type")).toContain("application/json");
+      expect(lines.join("\n")).toContain("random() must return a number from 0 up to (not including) 1 (returned 2)");
+      clock.now = Number.NaN;
+      expect((await get(e, `/v1/jobs/${id}`)).status).toBe(500);
+      expect(lines.join("\n")).toContain("now() must return ms since the epoch");
     } finally {
       await e.close();
     }
