@@ -77,6 +77,13 @@ export interface SaveResultOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Downloads that fail in a transient way (cut short, reset, 5xx …) are started again this many times (default: the client's `maxRetries`). */
   maxRetries?: number;
+  /**
+   * Names the temporary file of each attempt, given the file the result goes to (`path`, or the file a link at `path`
+   * points to); default `<that file>.<8 random hex digits>.partial`. Give a new name beside it each time (the file is
+   * created exclusively, and renamed over the target): a process that may exit before saveResult settles (a second
+   * Ctrl-C) knows what to remove. saveResult itself removes it, or renames it to the target, before it settles.
+   */
+  temporaryPath?: (target: string) => string;
 }
 
 /**
@@ -105,7 +112,7 @@ export async function saveResult(
   path: string,
   options: SaveResultOptions = {},
 ): Promise<{ path: string; bytes: number }> {
-  const { signal, onProgress, maxRetries } = options;
+  const { signal, onProgress, maxRetries, temporaryPath } = options;
   const policy: RetryPolicy = (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? {
     maxRetries: 2,
     delay: sleep,
@@ -130,9 +137,13 @@ export async function saveResult(
     );
   }
   return retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {
-    // A new file of its own (`wx`: never one that exists, e.g. another save's), beside the file it replaces; its name is
-    // 17 bytes longer than the target's (the CLI checks names against that).
-    const temp = `${target}.${randomBytes(4).toString("hex")}.partial`;
+    // A new file of its own (`wx`: never one that exists, e.g. another save's), beside the file it replaces.
+    let temp: string;
+    try {
+      temp = temporaryPath ? temporaryPath(target) : `${target}.${randomBytes(4).toString("hex")}.partial`;
+    } catch (e) {
+      throw callbackThrew(jobId, e, "temporaryPath threw");
+    }
     let bytes = 0;
     // The first failure of a system call on the file (open, write, rename), told apart from a failure of the
     // download (which the pipeline also passes on to the file, without a `syscall`).

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -155,6 +156,52 @@ describe("@decart/core/node", () => {
     expect((await lstat(link)).isSymbolicLink()).toBe(true);
     const bytes = await readFile(file);
     expect(createHash("sha256").update(bytes).digest("hex")).toBe(emu.job(jobId)!.resultSha256);
+  });
+
+  it("saveResult's temporaryPath names each attempt's file, beside the one a link points to; a throw is CALLBACK_ERROR", async () => {
+    const flaky = await startFast({ faults: [{ route: "content", kind: "truncate", rate: 0.5 }], random: firstN(1) });
+    try {
+      const { client, jobId } = await completedJob(flaky);
+      const place = join(dir, "named");
+      await mkdir(place);
+      const file = join(place, "real.mp4");
+      const link = join(dir, "named-link.mp4");
+      await writeFile(file, "OLD");
+      await symlink(file, link);
+      const named: string[] = [];
+      const seen = new Set<string>();
+      await saveResult(client, jobId, link, {
+        temporaryPath: (target) => {
+          named.push(target);
+          return `${target}.mine-${named.length}.partial`;
+        },
+        // Each attempt writes the file it named.
+        onProgress: () => {
+          for (const f of readdirSync(place)) if (f.endsWith(".partial")) seen.add(f);
+        },
+      });
+      // The first download was cut short: two attempts, two names, each beside the file the link points to.
+      expect(named).toEqual([file, file]);
+      expect([...seen]).toEqual(["real.mp4.mine-1.partial", "real.mp4.mine-2.partial"]);
+      expect(await readdir(place)).toEqual(["real.mp4"]);
+      expect(
+        createHash("sha256")
+          .update(await readFile(file))
+          .digest("hex"),
+      ).toBe(flaky.job(jobId)!.resultSha256);
+
+      const reads = flaky.job(jobId)!.contentReads;
+      const error = await saveResult(client, jobId, join(dir, "unnamed.mp4"), {
+        temporaryPath: () => {
+          throw new Error("no name");
+        },
+      }).catch((e) => e);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId, retryable: false });
+      expect(error.message).toContain("temporaryPath threw (Error: no name)");
+      expect(flaky.job(jobId)!.contentReads).toBe(reads);
+    } finally {
+      await flaky.close();
+    }
   });
 
   it("saveResult's FILE_WRITE_FAILED for a failure that is no Error (a message getter that throws, no toString) writes ?", async () => {
