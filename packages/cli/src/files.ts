@@ -43,20 +43,33 @@ function removeUnfinished(): void {
 }
 
 /**
- * Runs `work` with `path` (a temporary file, or a name taken before its file is complete) marked unfinished: a process
- * that exits meanwhile (a second Ctrl-C or SIGTERM exits at once, see `interruptible`) removes it, so that nothing
- * half-written stays beside the target. Once `work` is done (or has failed), the mark is taken off.
+ * Runs `work`, given `track`: each path given to `track` (a temporary file, or a name taken before its file is complete;
+ * `track` answers it) is marked unfinished, so that a process that exits meanwhile (a second Ctrl-C or SIGTERM exits at
+ * once, see `interruptible`) removes it and nothing half-written stays beside the target. Once `work` is done (or has
+ * failed), the marks are taken off.
  */
-export async function tracked<T>(path: string, work: () => Promise<T>): Promise<T> {
-  if (!unfinished.size) process.once("exit", removeUnfinished);
-  unfinished.add(path);
+export async function tracking<T>(work: (track: (path: string) => string) => Promise<T>): Promise<T> {
+  const mine: string[] = [];
+  const track = (path: string) => {
+    if (!unfinished.size) process.once("exit", removeUnfinished);
+    unfinished.add(path);
+    mine.push(path);
+    return path;
+  };
   try {
-    return await work();
+    return await work(track);
   } finally {
-    unfinished.delete(path);
+    for (const path of mine) unfinished.delete(path);
     if (!unfinished.size) process.off("exit", removeUnfinished);
   }
 }
+
+/** Runs `work` with `path` marked unfinished (see `tracking`). */
+export const tracked = <T>(path: string, work: () => Promise<T>): Promise<T> =>
+  tracking((track) => {
+    track(path);
+    return work();
+  });
 
 /**
  * Creates `dir` and the directories missing above it, one at a time (outermost first), and answers those it made.

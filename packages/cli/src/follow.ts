@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { AbortError, type DecartClient } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { CliError, EXIT, type ExitCode } from "./exit.js";
-import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracked } from "./files.js";
+import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
 import type { Output } from "./output.js";
 import type { JobEvent } from "./watch.js";
@@ -18,7 +18,7 @@ export const resultCommand = (jobId: string, path: string) => `decart jobs resul
  * Stops watching on the first Ctrl-C or SIGTERM (the job is never cancelled; the caller prints how to resume); a caller
  * with a request in flight that may make something paid for (a submit, an image) does not pass it the signal and lets it
  * finish (see `heldRequest`). A second one exits at once (a file the CLI has not finished writing is removed as it
- * exits: see `tracked`). Returns the signal to pass to the watch, and a function that removes the handler.
+ * exits: see `tracking`). Returns the signal to pass to the watch, and a function that removes the handler.
  */
 export function interruptible(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
@@ -133,18 +133,20 @@ export async function downloadResult(
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
   try {
     await ensureDirectoryOf(path);
-    const save = async () => {
+    // The temporary files (saveResult's, named here, and the CLI's own under a name it chose; not `-o`, which is the
+    // user's) are removed if the process exits meanwhile (a second Ctrl-C).
+    return await tracking(async (track) => {
+      if (avoid) track(target);
       const { bytes } = await saveResult(client, jobId, target, {
         signal,
         onProgress: ({ receivedBytes, totalBytes }) => {
           events(receivedBytes, totalBytes);
           progress?.update(receivedBytes, totalBytes);
         },
+        temporaryPath: (file) => track(temporaryPath(file)),
       });
       return { path: avoid ? await placeFile(target, path, avoid) : path, bytes };
-    };
-    // A temporary name of the CLI's own (not `-o`, which is the user's) is removed if the process exits meanwhile.
-    return await (avoid ? tracked(target, save) : save());
+    });
   } catch (e) {
     if (avoid) await rm(target, { force: true });
     // The disk refused (the place taken meanwhile, a full disk …): the result is paid for and still on the server. The

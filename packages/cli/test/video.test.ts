@@ -26,8 +26,8 @@ const sha256 = async (path: string) =>
   (await import("node:crypto")).createHash("sha256").update(readFileSync(path)).digest("hex");
 
 /** Starts the CLI and resolves with its first NDJSON event of `type` (and the child, still running). */
-async function until(args: string[], type: string) {
-  const child = start(args, { env, cwd: dir });
+async function until(args: string[], type: string, extra: Record<string, string> = {}) {
+  const child = start(args, { env: { ...env, ...extra }, cwd: dir });
   const done = finished(child);
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
@@ -81,6 +81,32 @@ syncBuiltinESMExports();
   return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
 }
 const HOLDING_JOURNAL = "test: holding the journal's first record";
+
+/**
+ * The environment that makes the CLI import a module (written to `dir`) that holds every removal of a file whose path
+ * begins with `prefix` (`fs/promises.rm`, as a slow file system would) and says so on stderr (`HOLDING_REMOVAL`): the
+ * process is between a first signal and the end of the removal it started, for as long as the test wants.
+ */
+function holdingRemoval(prefix: string): Record<string, string> {
+  const module = join(dir, "holding-removal.mjs");
+  writeFileSync(
+    module,
+    `import promises from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
+const real = promises.rm;
+promises.rm = async (path, ...rest) => {
+  if (!String(path).startsWith(${JSON.stringify(prefix)})) return real(path, ...rest);
+  process.stderr.write(${JSON.stringify(`${HOLDING_REMOVAL}
+`)});
+  setInterval(() => {}, 1 << 30); // keeps the process alive: the removal never ends (a signal ends the process)
+  return new Promise(() => {});
+};
+syncBuiltinESMExports();
+`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+}
+const HOLDING_REMOVAL = "test: holding a removal";
 
 describe("decart video", () => {
   it("submits, reports each change as NDJSON, records the job first, and saves the whole MP4", async () => {
@@ -453,6 +479,23 @@ describe("decart jobs", () => {
       expect(existsSync(out), signal).toBe(false);
       expect(partials(), signal).toEqual([]);
     }
+  });
+
+  it("jobs result: a second Ctrl-C while the first one's cleanup is under way exits at once, leaving no temporary file", async () => {
+    const made = await until(["video", "A lake", "-o", join(dir, "second-first.mp4")], "saved");
+    expect((await made.done).code).toBe(0);
+    emu.setFaults([{ route: "content", kind: "stall" }]);
+    const out = join(dir, "second.mp4");
+    const args = ["jobs", "result", made.event.job_id, "-o", out];
+    const { child, done } = await until(args, "downloading", holdingRemoval(out));
+    expect(partials()).toHaveLength(1); // the download's temporary file, beside the target
+    // The first signal stops the download, whose temporary file is being removed (held) when the second comes.
+    await interrupt(child, "SIGINT", HOLDING_REMOVAL);
+    child.kill("SIGINT");
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(existsSync(out)).toBe(false);
+    expect(partials()).toEqual([]);
   });
 
   it("video: Ctrl-C or SIGTERM while the submit awaits its answer lets it finish: the job id journaled, exit 130", async () => {
