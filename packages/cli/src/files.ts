@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
 import { lstatSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
-import { link, mkdir, open, rename, rm, rmdir, stat } from "node:fs/promises";
+import { link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { getSystemErrorMap } from "node:util";
 import { type CliError, usageError } from "./exit.js";
@@ -309,20 +309,30 @@ export async function checkOutputDirectory(dir: string, what: string): Promise<v
 }
 
 /**
- * Checks, before anything is sent, that a file can be written at `path`: not a directory, and its directory exists or
- * can be made, and is writable. `what` names where the path came from (`-o out.png`). A usage error (exit 2) otherwise:
- * a result that was paid for is not lost to a typo.
+ * The file a video's download (the client's `saveResult`) writes for `path`, as it finds it: through a symbolic link to
+ * a file, that file (the link stays); otherwise `path` (a link to nowhere is replaced). Its temporary file
+ * (`temporaryPath`) goes beside it.
  */
-export async function checkOutputFile(path: string, what: string): Promise<void> {
+export const savedThrough = (path: string): Promise<string> => realpath(path).catch(() => path);
+
+/**
+ * Checks, before anything is sent, that a file can be written at `path`: not a directory, and its directory exists or
+ * can be made, and is writable. `what` names where the path came from (`-o out.png`). With `throughLinks` (a video's
+ * download, see `savedThrough`), a link to a file is checked as the file it points to, whose name and directory the
+ * save uses. A usage error (exit 2) otherwise: a result that was paid for is not lost to a typo.
+ */
+export async function checkOutputFile(path: string, what: string, { throughLinks = false } = {}): Promise<void> {
+  const written = throughLinks ? await savedThrough(resolve(path)) : resolve(path);
   // The temporary file beside it has the longer name; most file systems take 255 bytes.
-  const longest = Buffer.byteLength(basename(temporaryPath(path)));
+  const longest = Buffer.byteLength(basename(temporaryPath(written)));
   if (longest > NAME_MAX) {
-    const most = NAME_MAX - (longest - Buffer.byteLength(basename(path)));
-    throw usageError(`${what}: the file name is too long (at most ${most} bytes; nothing was sent)`);
+    const most = NAME_MAX - (longest - Buffer.byteLength(basename(written)));
+    const whose = written === resolve(path) ? "the file name" : `the name of ${written}, the file it links to,`;
+    throw usageError(`${what}: ${whose} is too long (at most ${most} bytes; nothing was sent)`);
   }
   const stats = await stat(path).catch(() => undefined);
   if (stats?.isDirectory()) throw directoryNotFile(what, path);
-  await checkOutputDirectory(dirname(resolve(path)), what);
+  await checkOutputDirectory(dirname(written), what);
 }
 
 /**

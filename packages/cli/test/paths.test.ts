@@ -70,6 +70,29 @@ describe("output paths", () => {
     expect(readFileSync(path).length).toBeGreaterThan(0);
   });
 
+  it("video -o through a link: the name checked is that of the file it points to, which the download writes", async () => {
+    const place = join(dir, "linked-names");
+    mkdirSync(place);
+    // A short link to a file whose name leaves no room for the temporary file beside it (240 + 17 > 255 bytes): the
+    // download would fail once the job is paid for.
+    const long = join(place, `${"r".repeat(236)}.mp4`);
+    writeFileSync(long, "OLD");
+    symlinkSync(long, join(place, "short.mp4"));
+    const refused = await run(["video", "A lake", "-o", join(place, "short.mp4"), "--no-json"], { env });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`the name of ${long}, the file it links to, is too long (at most 238 bytes`);
+    expect(sent()).toBe(0);
+    // A link whose own name is that long, to a file of a short name: the download writes beside the short one.
+    const real = join(place, "real.mp4");
+    writeFileSync(real, "OLD");
+    const link = join(place, `${"l".repeat(236)}.mp4`);
+    symlinkSync(real, link);
+    const saved = await run(["video", "A lake", "-o", link], { env });
+    expect(saved.code, saved.stderr).toBe(0);
+    const jobId = events(saved.stdout).at(-1)!.job_id;
+    expect(readFileSync(real).length).toBe(emu.job(jobId)!.resultBytes);
+  });
+
   it.each([
     [
       "image -o into a file",

@@ -87,7 +87,7 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
   const known = journal.job(jobId);
   const path = resolve(options.output ?? known?.path ?? `${jobId}.mp4`);
   checkJournalApart(options.journal, [path], options.output ? `-o ${options.output}` : "the video");
-  await checkOutputFile(path, options.output ? `-o ${options.output}` : "the video");
+  await checkOutputFile(path, options.output ? `-o ${options.output}` : "the video", { throughLinks: true });
   const { signal, release } = interruptible();
   output.info(output.err.dim(`Watching ${jobId}…`));
   try {
@@ -111,7 +111,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   const client = clientFor(options, output);
   const path = resolve(options.output);
   checkJournalApart(options.journal, [path], `-o ${options.output}`);
-  await checkOutputFile(path, `-o ${options.output}`);
+  await checkOutputFile(path, `-o ${options.output}`, { throughLinks: true });
   const journal = await openJournal(options.journal);
   const { signal, release } = interruptible();
   try {
