@@ -172,7 +172,8 @@ export async function saveResult(
       return { path, bytes };
     } catch (e) {
       file.destroy();
-      await rm(temp, { force: true });
+      // A removal that fails (the name too long to look up, as it was to create) does not hide why the save failed.
+      await rm(temp, { force: true }).catch(() => {});
       if (signal?.aborted) throw aborted(jobId, e);
       throw local === undefined ? e : writeFailed(jobId, path, local);
     }

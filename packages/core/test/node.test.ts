@@ -130,6 +130,16 @@ describe("@decart/core/node", () => {
     expect(emu.job(jobId)!.contentReads).toBe(1);
   });
 
+  it("saveResult to a name with no room for its temporary file beside it fails with FILE_WRITE_FAILED", async () => {
+    const { client, jobId } = await completedJob();
+    // 240 bytes: a name the file system takes, but not with the temporary file's 17 more.
+    const path = join(dir, `${"n".repeat(236)}.mp4`);
+    const error = await saveResult(client, jobId, path).catch((e) => e);
+    expect(error).toMatchObject({ code: "FILE_WRITE_FAILED", jobId, path, retryable: false });
+    expect(error.cause.code).toBe("ENAMETOOLONG");
+    expect(emu.job(jobId)!.contentReads).toBe(0);
+  });
+
   it("saveResult to a directory's path, or a link to one, fails with FILE_WRITE_FAILED before downloading", async () => {
     const { client, jobId } = await completedJob();
     const directory = join(dir, "a-directory");
