@@ -32,6 +32,8 @@ export class CliError extends Error {
     readonly jobId?: string,
     /** The message already says how to pick the job up again (no generic hint is added). */
     readonly hinted = false,
+    /** The client's error code, when this tells a client error in the CLI's words (`SERVER`, `CONNECTION_ERROR` …). */
+    readonly code?: string,
   ) {
     super(message);
     this.name = "CliError";

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, finished, interrupt, onStderr, run, start, startHeld, useEmulator } from "./helpers.js";
+import { emulator, events, finished, interrupt, onStderr, run, start, startHeld, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -436,6 +436,49 @@ describe("decart jobs", () => {
     expect(stderr).not.toContain("may still finish");
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 3, job_id: id });
     expect(existsSync(join(dir, "frozen.mp4"))).toBe(false);
+  });
+
+  it("jobs result whose download fails for good: the command that downloads it again, not `jobs wait`", async () => {
+    const made = await until(["video", "A lake", "-o", join(dir, "served-once.mp4")], "saved");
+    expect((await made.done).code).toBe(0);
+    const id = made.event.job_id;
+    emu.setFaults([{ route: "content", kind: "500" }]);
+    const out = join(dir, "unserved.mp4");
+    const { code, stdout, stderr } = await run(["jobs", "result", id, "-o", out], { env });
+    expect(code, stderr).toBe(1);
+    const again = `decart jobs result ${id} -o ${JSON.stringify(out)}`;
+    expect(stderr).toContain(`Could not download the result of ${id} (Internal server error`);
+    expect(stderr).toContain(`it stays on the server: ${again}`);
+    expect(stderr).not.toContain("jobs wait");
+    expect(stderr).not.toContain("may still finish");
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "SERVER", job_id: id });
+    expect(existsSync(out)).toBe(false);
+    expect(partials()).toEqual([]);
+    emu.setFaults([]);
+    const downloaded = await run(["jobs", "result", id, "-o", out], { env });
+    expect(downloaded.code, downloaded.stderr).toBe(0);
+    expect(await sha256(out)).toBe(served(id).resultSha256);
+  });
+
+  it("jobs result of a result no longer kept (410): exit 1 with the server's word, and no hint", async () => {
+    // An emulator of its own, whose clock the test moves past the result's retention.
+    let now = Date.now();
+    const own = await emulator({ now: () => now, retentionMs: 1000 });
+    try {
+      const ownEnv = { ...own.env, DECART_JOURNAL: env.DECART_JOURNAL! };
+      const submitted = await run(["jobs", "submit", "A lake [hold]", "--no-json"], { env: ownEnv });
+      const id = submitted.stdout.trim();
+      expect(own.emu.release(id)).toBe(true);
+      now += 60_000;
+      const { code, stdout, stderr } = await run(["jobs", "result", id, "-o", join(dir, "gone.mp4")], { env: ownEnv });
+      expect(code, stderr).toBe(1);
+      expect(stderr).toContain("past its retention period");
+      expect(stderr).not.toContain("may still finish");
+      expect(stderr).not.toContain("decart jobs");
+      expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, job_id: id });
+    } finally {
+      await own.emu.close();
+    }
   });
 
   it("a submit whose outcome is unknown (a 500) says so in the CLI's terms, not the client's option", async () => {
