@@ -32,18 +32,25 @@ export function exitCodeOf(error: unknown): ExitCode {
 }
 
 /**
- * A client error's message in the CLI's terms. A request whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`: a 500, a
- * connection lost after the request went) names the client's `retrySubmit`, which a CLI user cannot set: it says
- * instead what may have happened and what running the command again does.
+ * A client error's message in the CLI's terms. A request whose outcome is unknown (code `SUBMIT_OUTCOME_UNKNOWN`: a 500,
+ * a connection lost after the request went) ends, as the client writes it, with one clause of its own after the last
+ * `;` (that it did not send the request again: its `retrySubmit`, which a CLI user cannot set). That clause is replaced
+ * by what may have happened and what running the command again does; the request id (the error's `requestId`, which
+ * the client's text names when there is one) is what support can find it by.
  */
 export function messageOf(error: unknown): string {
-  const e = error as { message?: unknown; code?: unknown } | undefined;
+  const e = error as { message?: unknown; code?: unknown; requestId?: unknown } | undefined;
   const message = typeof e?.message === "string" ? e.message : String(error);
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return message;
+  const end = message.lastIndexOf(";");
+  const support =
+    typeof e.requestId === "string" && e.requestId
+      ? "the request id above lets support find it"
+      : "no answer came, so there is no request id to give support";
   return (
-    `${message.replace(/;[^;]*retrySubmit[^;]*$/, "")}; the server may have taken the request: a job or an image ` +
-    "may have been made (and billed) although its answer never came, and the CLI did not send it again. Running the " +
+    `${end < 0 ? message : message.slice(0, end)}; the server may have taken the request: a job or an image may ` +
+    "have been made (and billed) although its answer never came, and the CLI did not send it again. Running the " +
     "command again asks for (and bills) another one; a job made this way is not in the journal (decart jobs list " +
-    "cannot show it): the request id above lets support find it"
+    `cannot show it): ${support}`
   );
 }

@@ -8,6 +8,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { catalogue } from "@decart/api";
@@ -400,6 +402,36 @@ describe("decart image", () => {
     expect(stderr).not.toContain("retrySubmit");
     expect(stderr).toContain("a job or an image may have been made");
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
+    // The client's clause is replaced whole; the server's request id, which the message names, is for support.
+    expect(stderr).not.toContain("a job (or file) may exist");
+    expect(stderr).toMatch(/\(HTTP 500, request req_\w+\); the server may have taken the request/);
+    expect(stderr).toContain("the request id above lets support find it");
+  });
+
+  it("an outcome unknown with no answer at all (the connection closed once the request was read): no request id", async () => {
+    // A server of its own that reads the whole request, then closes the connection without a word.
+    const server = createServer((req) => {
+      req.resume();
+      req.on("end", () => req.socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const out = join(dir, "unanswered.png");
+      const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", out], {
+        env: { ...env, DECART_BASE_URL: url },
+      });
+      expect(code, stderr).toBe(1);
+      const error = events(stdout).at(-1)!;
+      expect(error).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
+      expect(error.message).toContain("a job or an image may have been made");
+      expect(error.message).not.toContain("retrySubmit");
+      expect(error.message).not.toContain("request id above");
+      expect(error.message).toContain("no answer came, so there is no request id to give support");
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it("Ctrl-C or SIGTERM while the image request is in flight lets it finish: the image saved, exit 130", async () => {
