@@ -12,16 +12,18 @@ export interface OutputOptions {
   color?: boolean | undefined;
 }
 
+/** Whether escape codes may be written at all: not with `--no-color`, a non-empty `NO_COLOR` or `TERM=dumb`. */
+const escapesAllowed = (options: OutputOptions, env: NodeJS.ProcessEnv) =>
+  options.color !== false && !env.NO_COLOR && env.TERM !== "dumb";
+
 /**
- * Colours for one stream: off with `--no-color`, a non-empty `NO_COLOR` or `TERM=dumb`; on with `FORCE_COLOR` (not
- * `0`); otherwise only on a terminal. (picocolors alone turns them on whenever `CI` is set, even into a pipe.)
+ * Colours for one stream: off where escape codes are not allowed (`escapesAllowed`); on with `FORCE_COLOR` (not `0`);
+ * otherwise only on a terminal. (picocolors alone turns them on whenever `CI` is set, even into a pipe.)
  */
 export function colorsFor(stream: Stream, options: OutputOptions, env: NodeJS.ProcessEnv): Colors {
   const force = env.FORCE_COLOR;
   const enabled =
-    options.color !== false &&
-    !env.NO_COLOR &&
-    env.TERM !== "dumb" &&
+    escapesAllowed(options, env) &&
     ((force !== undefined && force !== "0" && force !== "false") || stream.isTTY === true);
   return createColors(enabled);
 }
@@ -58,7 +60,7 @@ export class Output {
     this.quiet = options.quiet === true;
     this.out = this.json ? createColors(false) : colorsFor(stdout, options, env);
     this.err = colorsFor(stderr, options, env);
-    this.live = stderr.isTTY === true && !this.quiet && options.color !== false && !env.NO_COLOR && env.TERM !== "dumb";
+    this.live = stderr.isTTY === true && !this.quiet && escapesAllowed(options, env);
   }
 
   /** Never print `secret` (replaced by `***` wherever it would appear). */
