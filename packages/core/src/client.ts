@@ -71,7 +71,7 @@ export interface DecartClientOptions {
    * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
    * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more. Its failure is
    * retryable (a call or a watch asks again), but the third in a row is final: a `TOKEN_ERROR` that ends the call or
-   * the watch, naming the failure.
+   * the watch, naming the failure and how many failed in a row.
    */
   token?: TokenFetcher;
   /**

@@ -46,15 +46,19 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
     } catch (cause) {
       // One rule for your function and `fetchTokenFrom`: a failure is retryable (one network blip does not end a
       // watch), but not for ever: the third in a row is final, naming its cause, so that a watch ends with it rather
-      // than asking until its budget runs out and ending in a JobTimeoutError. A typed error that is not retryable
+      // than asking until its budget runs out and ending in a JobTimeoutError; its message says how many failed in a row
+      // ("3 times in a row"), so that it does not read as one blip. A typed error that is not retryable
       // (`fetchTokenFrom`'s 403) is final at once, as it is.
       const retryable = ++failures < 3;
       if (cause instanceof DecartError && (retryable || !cause.retryable)) throw cause;
-      throw new DecartError(`Could not get a client token: ${textOf(cause, true)}`, {
-        code: "TOKEN_ERROR",
-        retryable,
-        cause,
-      });
+      throw new DecartError(
+        `Could not get a client token${retryable ? "" : ` ${failures} times in a row`}: ${textOf(cause, true)}`,
+        {
+          code: "TOKEN_ERROR",
+          retryable,
+          cause,
+        },
+      );
     }
   };
   const refresh = () => (pending ??= fetchKey().finally(() => (pending = undefined)));

@@ -699,7 +699,7 @@ describe("createTokenRoute while the API rate-limits it", () => {
       // token source's third failure in a row, which is final: a TOKEN_ERROR naming it (its cause).
       const again = await client.queue.status("job_x").catch((e) => e);
       expect(again).toMatchObject({ code: "TOKEN_ERROR", retryable: false });
-      expect(again.message).toMatch(new RegExp(`^Could not get a client token: Token route ${url}: `));
+      expect(again.message).toMatch(new RegExp(`^Could not get a client token 3 times in a row: Token route ${url}: `));
       expect(again.cause).toMatchObject({ status: 503, retryable: true });
       expect(asked).toBe(1 + 2);
       expect(delay.calls).toHaveLength(1);

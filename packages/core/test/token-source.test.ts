@@ -160,19 +160,25 @@ describe("a client with a token fetcher", () => {
     expect(error).toMatchObject({
       code: "TOKEN_ERROR",
       retryable: false,
-      message: "Could not get a client token: fetch failed",
+      message: "Could not get a client token 3 times in a row: fetch failed",
       cause: blip,
     });
     expect(asked).toBe(3);
+    // The next request asks again: a fourth failure in a row is final at once, and says it was the fourth.
+    failures.push(true);
+    const fourth = await client.queue.status("job_x").catch((e) => e);
+    expect(fourth).toMatchObject({ code: "TOKEN_ERROR", retryable: false, cause: blip });
+    expect(fourth.message).toBe("Could not get a client token 4 times in a row: fetch failed");
+    expect(asked).toBe(4);
     // The next request asks again, and gets a token.
     const { job_id } = await client.queue.submit({ model, prompt: "after" });
-    expect(asked).toBe(4);
-    // Once that token is due for renewal, one failure is retryable again (not the fourth in a row): the call asks once
+    expect(asked).toBe(5);
+    // Once that token is due for renewal, one failure is retryable again (not the fifth in a row): the call asks once
     // more and reads.
     await time.delay(1_000);
     failures.push(true);
     expect((await client.queue.status(job_id)).job_id).toBe(job_id);
-    expect(asked).toBe(6);
+    expect(asked).toBe(7);
   });
 
   it("a watch whose token fetcher fails once (a network blip) mid-watch asks again and completes", async () => {
@@ -218,7 +224,7 @@ describe("a client with a token fetcher", () => {
       code: "TOKEN_ERROR",
       retryable: false,
       jobId: job_id,
-      message: "Could not get a client token: fetch failed",
+      message: "Could not get a client token 3 times in a row: fetch failed",
     });
     expect(error.cause).toBeInstanceOf(TypeError);
     expect(asked).toBe(3);
@@ -280,7 +286,7 @@ describe("a client with a token fetcher", () => {
       const error = await client.queue.wait(job_id, { model: "lucy-pro-t2v" }).catch((e) => e);
       expect(error).toMatchObject({ code: "TOKEN_ERROR", retryable: false, jobId: job_id });
       expect(error.message).toMatch(
-        new RegExp(`^Could not get a client token: Token route ${url.replace(/\./g, "\\.")}: `),
+        new RegExp(`^Could not get a client token 3 times in a row: Token route ${url.replace(/\./g, "\\.")}: `),
       );
       // The route's own error (retryable on its own) is the cause.
       expect(error.cause).toMatchObject({ code: "TOKEN_ERROR", retryable: true });
