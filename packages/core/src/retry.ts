@@ -51,7 +51,10 @@ export interface RetryCall {
   deadline?: number | undefined;
   /** Also retry a POST whose outcome is unknown (the client's `retrySubmit`). */
   retrySubmit?: boolean | undefined;
-  /** The error to throw when the deadline, not the error itself, ends the retries (e.g. a `JobTimeoutError`). */
+  /**
+   * The error to throw when the deadline, not the error itself, ends the retries (e.g. a `JobTimeoutError`), once the
+   * deadline has come: a retry that would start past it is not made, and the call waits until then.
+   */
   expired?: ((error: DecartError) => DecartError) | undefined;
   /** What is being done, for the debug log. */
   what: string;
@@ -194,8 +197,12 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       waited = gate.close(wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, policy.random), error.requestId);
     }
     if (wait === undefined) throw error;
-    // The deadline, not the error, ends the retries.
-    if (now() + wait > deadline) throw call.expired ? call.expired(error) : error;
+    // The deadline, not the error, ends the retries. A call that times out there (`expired`: a submit inside a wait's
+    // budget) waits it out first, as a watch does, sending nothing more: it does not give up early saying it ran out.
+    if (now() + wait > deadline) {
+      if (call.expired) await pause(delay, deadline - now(), signal, jobId);
+      throw call.expired ? call.expired(error) : error;
+    }
     // A plain call whose wait (or the server's `Retry-After`, even beyond the 60 s honoured) would outrun its budget
     // fails at once, with the error that carries `retryAfterMs` for the caller to decide.
     spare -= Math.max(wait, (error as RateLimitError).retryAfterMs ?? 0);

@@ -107,6 +107,24 @@ describe("the budget of submitAndPoll and wait", () => {
     });
   });
 
+  it("a submit that keeps failing retries up to the deadline and times out there, not as soon as a wait overshoots it", async () => {
+    await withEmulator({ faults: [{ route: "submit", kind: "503", retryAfterSeconds: 0 }] }, async (busy) => {
+      // Time passes only in the client's waits, on a clock of the test's. Each 503 says Retry-After: 0, so the waits are
+      // the floor of 50 ms doubling: the wait of 800 ms after the fifth submit would end past the 1.5 s budget. The
+      // submit waits out the budget (750 ms) instead of giving up at 750 ms saying it ran out, and sends nothing more.
+      const time = virtualTime();
+      const error = await clientFor(busy, { poll: { now: time.now, delay: time.delay } })
+        .queue.submitAndPoll({ model: t2v, prompt: "always 503", timeoutMs: 1500 })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(JobTimeoutError);
+      expect(error.message).toBe("The submit not done within timeoutMs (last status: unknown)");
+      expect(error.cause).toMatchObject({ status: 503 });
+      expect(time.delay.calls).toEqual([50, 100, 200, 400, 750]);
+      expect(time.now()).toBe(1500); // the timeout at the deadline, not before
+      expect(busy.stats().requests.byRoute.submit).toBe(5);
+    });
+  });
+
   it("turns a download that outlasts the budget into JobTimeoutError with the job id", async () => {
     await withEmulator({ faults: [{ route: "content", kind: "stall" }] }, async (stalled) => {
       // A job already completed. The budget is a minute on a clock of the test's, which moves only in the client's
