@@ -203,9 +203,12 @@ export function createTransport({
       const failure = (e: unknown): DecartError => {
         release();
         // Aborted by the call's signal (while waiting for a key, for the answer or for a chunk): its reason is the cause.
+        // A POST whose body was sent (as an upload function says; with fetch, once its answer started) may have made a
+        // job (or file): the message says so, as a failure's does.
         if (signal?.aborted) {
           const error = aborted(jobId, signal.reason);
-          if ((body as UploadBody | undefined)?.bodySent) error.message += "; a job (or file) may exist";
+          if (!idempotent && ((body as UploadBody | undefined)?.bodySent ?? response))
+            error.message += "; a job (or file) may exist";
           return error;
         }
         // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same. A

@@ -1,7 +1,7 @@
 import type { Emulator, FaultRule } from "@decart/emulator";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, DecartError, models } from "../src/index.js";
-import { clientFor, lastingHandles, startFast } from "./helpers.js";
+import { AbortError, createDecartClient, DecartError, models } from "../src/index.js";
+import { clientFor, lastingHandles, serve, silent, startFast } from "./helpers.js";
 
 let emu: Emulator | undefined;
 let before: Record<string, number>;
@@ -166,5 +166,50 @@ describe("abort", () => {
     expectAbort(await client.queue.wait("job_x", { signal }).catch((e) => e), "job_x");
     expect(emu!.stats().requests.total).toBe(0);
     await expectNothingLeft();
+  });
+});
+
+describe("abort once the answer started (fetch, no upload function)", () => {
+  it("of a submit or process says a job (or file) may exist, as a failure then does; of a read, nothing of a job", async () => {
+    // Every answer starts (a 200 and the first bytes of its body: a job's JSON, an image), then nothing more comes. The client's fetch aborts
+    // the call's signal once the answer has started, so the abort comes while the body is read, however slow the
+    // machine.
+    const api = await serve((req, res) => {
+      const image = req.url!.startsWith("/v1/generate/");
+      res.writeHead(200, { "content-type": image ? "image/png" : "application/json" });
+      res.write(image ? "\x89PNG" : '{"job_id": "job_1", ');
+    });
+    let controller = new AbortController();
+    const client = createDecartClient({
+      apiKey: "k",
+      baseUrl: api.url,
+      logger: silent,
+      maxRetries: 0,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        controller.abort();
+        return response;
+      },
+    });
+    try {
+      const submitted = await client.queue
+        .submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+        .catch((e) => e);
+      expectAbort(submitted);
+      expect(submitted.message).toBe("The operation was aborted; a job (or file) may exist");
+      controller = new AbortController();
+      const image = await client
+        .process({ model: models.image("lucy-pro-t2i"), prompt: "x", signal: controller.signal })
+        .catch((e) => e);
+      expectAbort(image);
+      expect(image.message).toBe("The operation was aborted; a job (or file) may exist");
+      controller = new AbortController();
+      const read = await client.queue.status("job_1", { signal: controller.signal }).catch((e) => e);
+      expectAbort(read, "job_1");
+      expect(read.message).toBe("The operation was aborted");
+      expect(api.seen.map((r) => r.method)).toEqual(["POST", "POST", "GET"]);
+    } finally {
+      await api.close();
+    }
   });
 });
