@@ -88,7 +88,10 @@ export interface DecartClientOptions {
   proxy?: string;
   /** The `fetch` to use (default: the global one). */
   fetch?: typeof fetch;
-  /** Each HTTP attempt's limit: until the answer starts, and between chunks of its body. Default 60 s. */
+  /**
+   * Each HTTP attempt's limit: until the answer starts, and between chunks of its body (a JSON answer's or an error's
+   * text: from its start to its end). Default 60 s.
+   */
   timeoutMs?: number;
   /**
    * The same limit for requests that upload (multipart: submit, process, files.upload). Default 10 minutes. Sending the

@@ -166,9 +166,10 @@ export function createTransport({
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let requestId: string | undefined;
-      // The attempt's timer runs while waiting for the answer, and while waiting for each chunk of its body; it
-      // never runs past the call's deadline.
+      // The attempt's timer runs while waiting for the answer, and while waiting for each chunk of its body (for a JSON
+      // answer or an error's text, while reading it); it never runs past the call's deadline.
       const arm = () => {
+        clearTimeout(timer);
         timer = setTimeout(
           () => {
             timedOut = true;
@@ -292,29 +293,31 @@ export function createTransport({
       const { status, headers, body: source } = response;
       // The length of an encoded body is not its decoded one's: unknown then (see `lengthOf`).
       const total = lengthOf(headers);
-      if (!response.ok) {
-        const text = await readText(response).catch(() => "");
-        release();
-        throw settle(
-          errorFromResponse(
-            status,
-            redact(text),
-            { jobId, requestId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
-            method === "GET" && call.media !== undefined,
-          ),
-        );
-      }
-      if (call.json) {
-        let text: string;
+      if (!response.ok || call.json) {
+        // A JSON answer's or an error's text, read under the attempt's timer (started again) and raced against its end,
+        // as a body's chunks are: a stalled text read ends by the timer or the call's abort, settled or not. An error's
+        // text that cannot be read is none: its status says what happened.
+        let text = "";
+        arm();
         try {
-          text = await readText(response);
+          text = await Promise.race([readText(response), stop]);
         } catch (e) {
-          throw failure(e);
+          if (response.ok) throw failure(e);
         }
         release();
+        if (!response.ok) {
+          throw settle(
+            errorFromResponse(
+              status,
+              redact(text),
+              { jobId, requestId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
+              method === "GET" && call.media !== undefined,
+            ),
+          );
+        }
         let problem: string | undefined;
         try {
-          problem = call.json(JSON.parse(text), jobId);
+          problem = call.json!(JSON.parse(text), jobId);
         } catch {
           problem = `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`;
         }

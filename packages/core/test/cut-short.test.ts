@@ -51,6 +51,21 @@ const answers: Record<string, Answer> = {
     s.write(head({ "Content-Encoding": "gzip", "Content-Length": garbled.length }));
     s.end(garbled);
   },
+  // A job status, and an error, whose gzip body has bytes after its end: their text is never read to its end.
+  "status gzip then garbage": (s) => {
+    s.write(
+      head({ "Content-Encoding": "gzip", "Content-Length": garbled.length }).replace("video/mp4", "application/json"),
+    );
+    s.end(garbled);
+  },
+  "503 gzip then garbage": (s) => {
+    s.write(
+      head({ "Content-Encoding": "gzip", "Content-Length": garbled.length })
+        .replace("200 OK", "503 Service Unavailable")
+        .replace("video/mp4", "application/json"),
+    );
+    s.end(garbled);
+  },
   "gzip whole": (s) => {
     s.write(head({ "Content-Encoding": "gzip", "Content-Length": gzipped.length }));
     s.end(gzipped);
@@ -171,6 +186,59 @@ describe("a body read that never settles (undici's decoder stalled) still ends",
     const error = await client({ maxRetries: 0 })
       .queue.result("job_1", { signal: controller.signal, onProgress: () => controller.abort() })
       .catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.jobId).toBe("job_1");
+  });
+});
+
+describe("a JSON answer's or an error's text that never settles (undici's decoder stalled) still ends", () => {
+  for (const fault of ["status gzip then garbage", "503 gzip then garbage"]) {
+    it(`${fault}: by the attempt's timer, within the call's deadline on the client's clock`, async () => {
+      // The clock jumps to the deadline once the answer has started: the timer of its text is 0 ms (no real wait).
+      let t = 0;
+      const c = client({
+        maxRetries: 0,
+        poll: { delay: instantDelay(), now: () => t },
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          t = 60_000;
+          return response;
+        },
+      });
+      plan = [fault];
+      const error = await c.queue.readStatus("job_1", { deadline: 60_000 }).catch((e) => e);
+      if (fault.startsWith("503")) {
+        // The error's text is not waited for: the status says what happened.
+        expect(error).toMatchObject({ status: 503, retryable: true, jobId: "job_1" });
+      } else {
+        expect(error).toBeInstanceOf(TimeoutError);
+        expect(error).toMatchObject({ jobId: "job_1", retryable: true });
+      }
+    });
+  }
+
+  it("by the call's signal: a status read aborted mid-text is an AbortError", async () => {
+    // The client's fetch hands the answer's body on as it comes, and aborts the call's signal once the first chunk of
+    // it has been read: the abort comes mid-text, however slow the machine.
+    const controller = new AbortController();
+    const c = client({
+      maxRetries: 0,
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        const reader = response.body!.getReader();
+        const body = new ReadableStream<Uint8Array>({
+          async pull(out) {
+            const chunk = await reader.read();
+            if (chunk.done) return out.close();
+            out.enqueue(chunk.value);
+            controller.abort();
+          },
+        });
+        return new Response(body, response);
+      },
+    });
+    plan = ["status gzip then garbage"];
+    const error = await c.queue.status("job_1", { signal: controller.signal }).catch((e) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect(error.jobId).toBe("job_1");
   });
