@@ -10,6 +10,12 @@ const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Prom
   });
 
 /**
+ * A file input's URL as messages show it: without its query and fragment (a signed URL's signature) and its userinfo
+ * (credentials), which would end up in logs.
+ */
+const shownUrl = (url: unknown) => String(url).replace(/(\/\/)[^/?#]*@|[?#].*/gs, "$1");
+
+/**
  * Turns a `FileInput` into what is sent: URLs are downloaded (with `signal`, without the key); streams are collected
  * into a Blob, unless `streams` (an upload function sends them as they come).
  */
@@ -32,6 +38,7 @@ export async function toBlob(
   }
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
   const url = String(value);
+  const shown = shownUrl(url);
   let problem: unknown;
   try {
     const response = await fetchImpl(url, { signal: signal as AbortSignal });
@@ -42,11 +49,15 @@ export async function toBlob(
     if (signal?.aborted) throw aborted(undefined, e);
     problem = e;
   }
-  throw new InvalidInputError(`Could not download "${field}" from ${url}: ${textOf(problem)}`, {
-    field,
-    expected: "a reachable http(s) URL",
-    cause: problem,
-  });
+  // (fetch's message may quote the URL: one it cannot parse, or one with credentials, which it refuses.)
+  throw new InvalidInputError(
+    `Could not download "${field}" from ${shown}: ${textOf(problem).split(url).join(shown)}`,
+    {
+      field,
+      expected: "a reachable http(s) URL",
+      cause: problem,
+    },
+  );
 }
 
 /**
@@ -68,7 +79,12 @@ export async function resolveFiles(
     if (field.type === "file" && value != null) {
       out[name] = await toBlob(value as FileInput, name, fetchImpl, signal, streams);
       if (check && (typeof value === "string" || value instanceof URL))
-        checkSchema(field as Schema, out[name], name, `Invalid input for ${model.name}, downloaded from ${value}`);
+        checkSchema(
+          field as Schema,
+          out[name],
+          name,
+          `Invalid input for ${model.name}, downloaded from ${shownUrl(value)}`,
+        );
     }
   }
   return out;

@@ -492,9 +492,11 @@ describe("a file given as a URL", () => {
   let origin = "";
   let pngBytes: Uint8Array;
   const served = new Map<string, [type: string, body: Uint8Array | string]>();
+  // Files by path; a query (a signed URL's signature) is not looked at.
   const files = createServer((req, res) => {
-    const [type, body] = served.get(req.url!) ?? ["text/plain", "no such file"];
-    res.writeHead(served.has(req.url!) ? 200 : 404, { "content-type": type }).end(body);
+    const path = req.url!.replace(/\?.*/, "");
+    const [type, body] = served.get(path) ?? ["text/plain", "no such file"];
+    res.writeHead(served.has(path) ? 200 : 404, { "content-type": type }).end(body);
   });
   beforeAll(async () => {
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
@@ -528,6 +530,39 @@ describe("a file given as a URL", () => {
       expect(error.message).toBe(
         `Invalid input for ${(options.model as { name: string }).name}, downloaded from ${options.data}: "data" ${expected}`,
       );
+      expect(emu.stats().requests.total).toBe(before);
+    }
+  });
+
+  it("is named in errors without its query, fragment and credentials (a signed URL's signature stays out of logs)", async () => {
+    const signed = (path: string, userinfo = "") =>
+      `${origin.replace("//", `//${userinfo}`)}${path}?X-Amz-Signature=SECRET&X-Amz-Credential=SECRET#SECRET`;
+    const i2v = (data: unknown) => ({ model: models.video("lucy-pro-i2v"), prompt: "x", data });
+    const cases: [data: unknown, message: string][] = [
+      // Not there: the download's status.
+      [signed("/gone.png"), `Could not download "data" from ${origin}/gone.png: HTTP 404`],
+      // Downloaded, and not what the field takes.
+      [
+        signed("/anim.gif"),
+        `Invalid input for lucy-pro-i2v, downloaded from ${origin}/anim.gif: "data" must be of type image/png, image/jpeg, image/webp (got "image/gif")`,
+      ],
+      // With credentials, which fetch refuses in a message that quotes the URL: shown without them there too.
+      [
+        signed("/frame.png", "user:SECRET@"),
+        `Could not download "data" from ${origin}/frame.png: TypeError: Request cannot be constructed from a URL that includes credentials: ${origin}/frame.png`,
+      ],
+      [
+        new URL(signed("/frame.png", "SECRET@")),
+        `Could not download "data" from ${origin}/frame.png: TypeError: Request cannot be constructed from a URL that includes credentials: ${origin}/frame.png`,
+      ],
+    ];
+    for (const [data, message] of cases) {
+      const before = emu.stats().requests.total;
+      const error = await submit(i2v(data)).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.field).toBe("data");
+      expect(error.message).toBe(message);
+      expect(error.message).not.toContain("SECRET");
       expect(emu.stats().requests.total).toBe(before);
     }
   });
