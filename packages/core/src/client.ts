@@ -285,6 +285,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     gate,
     timeoutMs,
     fetch: options.fetch,
+    upload,
   };
   const transport = createTransport({
     baseUrl,

@@ -160,9 +160,9 @@ export async function saveResult(
           bytes = p.receivedBytes;
           onProgress?.(p);
         },
-        // One attempt per download, over node:http unless the client has a fetch of its own: this loop retries the
-        // whole of it (answer and body) under the policy.
-        ...{ [ONCE]: { fetch: policy.fetch ?? nodeGet } },
+        // One attempt per download, over node:http (through the agent of the client's `nodeUpload({ agent })`) unless
+        // the client has a fetch of its own: this loop retries the whole of it (answer and body) under the policy.
+        ...{ [ONCE]: { fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
       });
       await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
       await rename(temp, target).catch((e) => {
@@ -194,18 +194,25 @@ const requestOf = (url: string, init: RequestInit, method: string, headers?: Rec
   });
 
 /**
- * A `fetch` for saveResult's content request, over `node:http`/`node:https` (Node's fetch, undici 6, takes a chunked
+ * The agents given to `nodeUpload({ agent })`, by the upload function made with each: `saveResult` downloads through
+ * the agent of the client's upload function.
+ */
+const AGENTS = new WeakMap<UploadFunction, Agent | undefined>();
+
+/**
+ * A `fetch` for saveResult's content request, through `agent` when given, over `node:http`/`node:https` (Node's fetch, undici 6, takes a chunked
  * body cut short by a closed connection, or a cut-short gzip body, as complete). The answer is asked for unencoded; one
  * encoded all the same is decoded strictly (a cut-short or corrupt body fails), and a body the connection cut short
  * (`res.complete` false) fails. Redirects are not followed (the transport follows them).
  */
-const nodeGet = ((url: string, init: RequestInit) =>
-  new Promise<Response>((resolve, reject) => {
-    const req = requestOf(url, init, "GET");
-    req.on("error", reject);
-    req.on("response", (res: IncomingMessage) => resolve(responseOf(res, `GET ${url}`)));
-    req.end();
-  })) as typeof fetch;
+const nodeGet = (agent?: Agent) =>
+  ((url: string, init: RequestInit) =>
+    new Promise<Response>((resolve, reject) => {
+      const req = requestOf(url, init, "GET", undefined, agent);
+      req.on("error", reject);
+      req.on("response", (res: IncomingMessage) => resolve(responseOf(res, `GET ${url}`)));
+      req.end();
+    })) as typeof fetch;
 
 /**
  * An answer of `node:http` as a fetch `Response`: its headers as they came (Content-Encoding and Content-Length too),
@@ -359,7 +366,7 @@ const DECODERS: Record<string, () => Transform> = {
 export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
   // The stream inputs read, each with how the attempt that read it ended (an error, `HTTP 429` …), once it ended.
   const read = new WeakMap<object, unknown>();
-  return (url, init) =>
+  const upload: UploadFunction = (url, init) =>
     new Promise<Response>((resolve, reject) => {
       const form = init.body as UploadBody;
       const boundary = `----decart-${randomUUID()}`;
@@ -528,4 +535,6 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       // request with its error, and the sources are cancelled.
       pipeline(Readable.from(body(), { objectMode: false }), req).catch(fail);
     });
+  AGENTS.set(upload, options.agent);
+  return upload;
 }

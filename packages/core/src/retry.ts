@@ -33,6 +33,8 @@ export interface RetryPolicy {
   timeoutMs: number;
   /** The client's own `fetch`, if it was given one (`saveResult` downloads with it rather than over node:http). */
   fetch?: typeof fetch | undefined;
+  /** The client's upload function, if it was given one (`saveResult` downloads through its `nodeUpload({ agent })`). */
+  upload?: unknown;
 }
 
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */

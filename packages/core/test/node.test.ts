@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AbortError, DecartError, InvalidResponseError, models, ServerError } from "../src/index.js";
-import { fileFromPath, saveResult } from "../src/node.js";
+import { fileFromPath, nodeUpload, saveResult } from "../src/node.js";
 import { clientFor, firstN, instantDelay, startFast } from "./helpers.js";
 
 let emu: Emulator;
@@ -56,6 +57,30 @@ describe("@decart/core/node", () => {
     expect(createHash("sha256").update(bytes).digest("hex")).toBe(record.resultSha256);
     expect(progress.at(-1)).toBe(record.resultBytes);
     expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("saveResult downloads through the agent the client's nodeUpload({ agent }) was given", async () => {
+    const { jobId } = await completedJob();
+    // An agent that counts the connections it makes (keep-alive off: one per request).
+    let connections = 0;
+    const agent = new Agent({ keepAlive: false });
+    const connect = agent.createConnection.bind(agent);
+    agent.createConnection = ((...args: Parameters<typeof connect>) => {
+      connections++;
+      return connect(...args);
+    }) as typeof agent.createConnection;
+    try {
+      const path = join(dir, "through-agent.mp4");
+      await saveResult(clientFor(emu, { upload: nodeUpload({ agent }) }), jobId, path);
+      expect(connections).toBe(1);
+      expect(
+        createHash("sha256")
+          .update(await readFile(path))
+          .digest("hex"),
+      ).toBe(emu.job(jobId)!.resultSha256);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("saveResult starts again after a truncated download and leaves no partial file", async () => {
