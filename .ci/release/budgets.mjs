@@ -34,7 +34,7 @@ export const budgets = [
   {
     name: "core + queue-rx: one submitJob (rxjs included)",
     packages: ["@decart/core", "@decart/queue-rx"],
-    // It measures 17 186 bytes (17 104 before the core's fixes of a token source's final error, a submit's timeout at its deadline, an abort after an answer started, stalled text reads and URLs in errors; 17 069 before the transport read nodeUpload()'s bodySent; 17 035 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 16 919 before the core's input checks' fixes (lengths as sent, files from URLs checked, a 422's message); 16 912 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); 16 923 before a token fetcher's failures were counted in a row, paid by the core's
+    // It measures 17 191 bytes (17 186 before the core exported isByteIterable, which changes the minifier's names; 17 104 before the core's fixes of a token source's final error, a submit's timeout at its deadline, an abort after an answer started, stalled text reads and URLs in errors; 17 069 before the transport read nodeUpload()'s bodySent; 17 035 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 16 919 before the core's input checks' fixes (lengths as sent, files from URLs checked, a 422's message); 16 912 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); 16 923 before a token fetcher's failures were counted in a row, paid by the core's
     // compaction; 16 778 before submitJob checked the watch's options before its submit, kept listening to
     // a submit whose subscriber left (onOrphan) and honoured the input's signal, and the core's fixes of createWatch's
     // options and of the timeout at the deadline; 16 775 before @decart/api's generated module gained responseSchemas, unused here
@@ -50,7 +50,7 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; it measures 19 025 bytes (bench/README.md, "Bundle"; 18 939 before the core's fixes of a token source's final error, a submit's timeout at its deadline, an abort after an answer started, stalled text reads and URLs in errors; 18 899 before the transport read nodeUpload()'s bodySent; 18 862 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 18 752 before the core's input checks' fixes (110); 18 745 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); also after a token fetcher's failures
+    // The goal is 20 KB; it measures 19 024 bytes (bench/README.md, "Bundle"; 19 025 before the hooks told a read-once input by the core's isByteIterable; 18 939 before the core's fixes of a token source's final error, a submit's timeout at its deadline, an abort after an answer started, stalled text reads and URLs in errors; 18 899 before the transport read nodeUpload()'s bodySent; 18 862 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 18 752 before the core's input checks' fixes (110); 18 745 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); also after a token fetcher's failures
     // were counted in a row, paid by the core's compaction; 18 641 before the core's fixes of
     // createWatch's options and of the timeout at the deadline (79) and watchJob's check of each subscriber's options
     // (25); 18 559 before the hooks' fixes of retry(),
@@ -74,7 +74,8 @@ export const budgets = [
     // Raised by 37 more (the least that holds it): a stalled body read ended by its timer or the call's abort without waiting for the runtime's read, which undici's gzip decoder never settles (the core's 28; queue-rx and the page pay 34 and 37).
     // Raised by 40 more (the least that holds it), as the core's 34: the transport reads nodeUpload()'s bodySent.
     // Raised by 86 more (the least that holds it), as the core's 81: URL inputs shown without query, fragment and credentials (52), the final TOKEN_ERROR's count, a submit timed out at its deadline, an abort after an answer started, stalled text reads ended, saveResult through nodeUpload's agent.
-    gzipLimit: 18 * 1024 + 593,
+    // Lowered by 1 to the figure: the hooks' test of a read-once input is the core's isByteIterable.
+    gzipLimit: 18 * 1024 + 592,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";

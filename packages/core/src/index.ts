@@ -81,5 +81,5 @@ export type {
   UploadProgress,
   WaitOptions,
 } from "./types.js";
-export { checkWatchOptions } from "./validate.js";
+export { checkWatchOptions, isByteIterable } from "./validate.js";
 export { VERSION } from "./version.js";

@@ -1,4 +1,4 @@
-import type { DownloadProgress } from "@decart/core";
+import { type DownloadProgress, isByteIterable } from "@decart/core";
 
 /** Where a generation stands. */
 export type GenerationStatus =
@@ -43,7 +43,7 @@ export const madeNothing = (error: unknown): boolean =>
  * undefined, and `retry()` submits nothing.
  */
 export const repeatable = <T extends object>(input: T): T | undefined =>
-  Object.values(input).some((v) => v?.getReader || v?.[Symbol.asyncIterator]) ? undefined : input;
+  Object.values(input).some((v) => v instanceof ReadableStream || isByteIterable(v)) ? undefined : input;
 
 /** The state before anything is submitted or read, and the state every hook has on the server. */
 export const idle: GenerationState = Object.freeze({
