@@ -47,18 +47,20 @@ export type ErrorDetail = Schemas["ErrorDetail"];
 export type HTTPValidationError = Schemas["HTTPValidationError"];
 export type ValidationIssue = Schemas["ValidationIssue"];
 
-/** True when `name` is a model of the catalogue. */
-export function isModelName(name: string): name is ModelName {
-  return Object.hasOwn(catalogue, name);
+/** True when `name` is a model of the catalogue (never `undefined`). */
+export function isModelName(name: string | undefined): name is ModelName {
+  return Object.hasOwn(catalogue, name!);
 }
 
 /**
  * The model that actually runs for `name`: follows server-side aliases and deprecated names to the
- * canonical model. Any string is accepted: a name the catalogue does not know comes back unchanged.
+ * canonical model. Any string is accepted: a name the catalogue does not know comes back unchanged, and so does
+ * `undefined` (no model).
  */
 export function canonicalModel(name: ModelName): ModelName;
 export function canonicalModel(name: string): string;
-export function canonicalModel(name: string): string {
+export function canonicalModel(name: string | undefined): string | undefined;
+export function canonicalModel(name: string | undefined): string | undefined {
   let current = name;
   for (let hops = 0; hops < 8 && isModelName(current); hops++) {
     const info: { name: string; aliasOf?: string; deprecatedInFavourOf?: string } = catalogue[current];

@@ -165,7 +165,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   const now = guard(init.now, jobId);
   const clock = guard(init.clock ?? init.now, jobId);
   const deadline = init.deadline ?? now() + timeoutMs;
-  let model = init.model && canonicalModel(init.model);
+  let model = canonicalModel(init.model);
   let last: JobStatusResponse | undefined;
   // The job's start on `clock`: known from `first`, or from `created_at` once read; else when watching began.
   let origin = 0;
@@ -273,7 +273,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       reads++;
       failures = invalid = 0;
       hintMs = hint;
-      model ||= current.model && canonicalModel(current.model);
+      model ||= canonicalModel(current.model);
       if (!originKnown && current.created_at) {
         // The job's age by the server's clock: `created_at` is the server's, and so is the answer's `Date` (to the
         // second, taken as its middle). Without a readable `Date`, by the local clock. A client clock set hours wrong

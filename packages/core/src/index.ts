@@ -48,7 +48,14 @@ export {
   TimeoutError,
   ValidationError,
 } from "./errors.js";
-export { type ImageModel, type ModelDefinition, models, type RuleInfo, type VideoModel } from "./models.js";
+export {
+  canonicalModel,
+  type ImageModel,
+  type ModelDefinition,
+  models,
+  type RuleInfo,
+  type VideoModel,
+} from "./models.js";
 export { adaptiveSchedule, createDurationModel } from "./poll.js";
 export type { RateLimitGate, RateLimitPause } from "./retry.js";
 export { type ClientToken, fetchTokenFrom, type TokenFetcher } from "./token.js";

@@ -11,6 +11,9 @@ import {
 } from "@decart/api";
 import { invalid, ModelRetiredError } from "./errors.js";
 
+/** The catalogue's canonical name of a model (an alias's or a deprecated name's target), as a watch's events name it. */
+export { canonicalModel };
+
 /** One cross-field rule of a model (`exactlyOne`, `forbiddenWith`), from the spec's `x-decart-rules`. */
 export type RuleInfo = Catalogue[ModelName]["rules"][number];
 

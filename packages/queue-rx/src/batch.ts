@@ -26,7 +26,7 @@ import { jobFailed } from "./operators.js";
 import { createPacer, throughPacer } from "./pacing.js";
 import { clientResult, clientStatus, clientSubmit } from "./sources.js";
 import type { SubmitInput, SubmitJobOptions } from "./types.js";
-import { submitJob } from "./watch.js";
+import { submitWith } from "./watch.js";
 
 /** An input of a batch: a model and its inputs, or that with a key of yours (echoed on every event of its job). */
 export type BatchInput = SubmitInput | { key: string | number; input: SubmitInput };
@@ -101,11 +101,12 @@ export function submitAll(
         field: "concurrency",
         expected: "a number ≥ 1",
       });
-    // The watch's options too, before any submit (each job's watch would refuse them only after its submit).
+    // The watch's options too, once for the whole batch, before any submit: options the watch would refuse end the
+    // batch with their error (rather than fail each job in turn); each job's submit and watch take them as checked here.
     const { timeoutMs, deadline, poll, download } = jobOptions;
-    checkWatchOptions({ timeoutMs, deadline, poll, download });
+    const watching = checkWatchOptions({ timeoutMs, deadline, poll, download });
     // Once the batch ends (failFast, unsubscribed), a submit not yet sent (waiting out a pause) is not sent; one under
-    // way is listened to by its submitJob, which hands its job to `onOrphan`.
+    // way is listened to by its submit (as submitJob's), which hands its job to `onOrphan`.
     let ended = false;
     const width = Math.floor(concurrency);
     // All at once (Infinity): an iterable is read at once, to know how many lanes.
@@ -156,7 +157,7 @@ export function submitAll(
       const key = keyed ? item.key : undefined;
       const input = keyed ? item.input : item;
       let state: State | undefined;
-      return submitJob(client, input, { ...paced, onOrphan: (jobId) => onOrphan?.(jobId, index, key) }).pipe(
+      return submitWith(client, input, { ...paced, onOrphan: (jobId) => onOrphan?.(jobId, index, key) }, watching).pipe(
         map((event): BatchEvent => {
           let to: State | undefined;
           if (event.type === "submitted") {

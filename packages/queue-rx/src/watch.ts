@@ -1,5 +1,6 @@
 import {
   callbackThrew,
+  canonicalModel,
   checkWatchOptions,
   type DecartClient,
   DecartError,
@@ -219,54 +220,66 @@ function sharedPoller(
   });
 }
 
-/** The core watch's options among `options`, checked as `queue.createWatch` checks them (`InvalidInputError`). */
+/** The core watch's options among `options`, checked as `queue.createWatch` checks them (`InvalidInputError`), as read. */
 const watchOptions = ({ model, first, timeoutMs, deadline, poll, download }: WatchJobOptions) =>
   checkWatchOptions({ model, first, timeoutMs, deadline, poll, download });
 
 /**
  * The events of a job through its shared poller: one per client and job while one downloads the result (a watcher
  * without `download` joins it, and ends at the download's start), else one per client, job and `download` choice.
+ * `checked`: the core watch's options, when the caller has checked them already (`submitJob`, before its submit).
  */
-function follow(client: DecartClient, jobId: string, options: WatchJobOptions): Observable<JobEvent> {
-  const { model, first, download, background } = options;
-  // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
-  const start = (pace: Observable<boolean>) =>
-    new Observable<JobEvent>((subscriber) =>
-      drive(client.queue.createWatch(jobId, watchOptions(options)), jobId, {
-        read: options.statusSource ?? clientStatus(client),
-        result: options.resultSource ?? clientResult(client),
-        scheduler: options.scheduler ?? asyncScheduler,
-        background: pace,
-      }).subscribe(subscriber),
-    );
+function follow(
+  client: DecartClient,
+  jobId: string,
+  options: WatchJobOptions = {},
+  checked?: Record<string, any>,
+): Observable<JobEvent> {
+  // A caller's checked options say the model, the answer and `download` as they were read (a submitter's: its input's).
+  const { model, first, download } = checked ?? options;
   const downloading = `result:${jobId}`;
-  // What a submitter hears first, also when it joins a poller that runs (the core's watch says it when it starts one).
+  // What a submitter hears first, also when it joins a poller that runs: the model as the core's watch names it when it
+  // starts one (the catalogue's canonical name: an alias's target).
   const submitted: JobEvent | undefined = first && {
     type: "submitted",
     jobId,
-    model: (model as VideoModel | undefined)?.canonical ?? (model as string | undefined),
+    model: canonicalModel((model as VideoModel | undefined)?.canonical ?? (model as string | undefined)),
   };
   return new Observable<JobEvent>((subscriber) => {
-    // Each subscriber's options are checked, also one's that joins a running poller (whose options it does not use).
-    watchOptions(options);
-    if (download !== false || !pollers.get(client)?.has(downloading))
-      return sharedPoller(
-        client,
-        download === false ? `status:${jobId}` : downloading,
-        background,
-        start,
-        submitted,
-      ).subscribe(subscriber);
-    // Without download, on the poller that downloads: its events until the download starts, then `completed`.
-    return sharedPoller(client, downloading, background, start, submitted).subscribe({
-      next: (event) => {
-        if (event.type !== "downloading") return subscriber.next(event);
-        subscriber.next({ type: "completed", jobId, job: event.job });
-        subscriber.complete();
-      },
-      error: (error) => subscriber.error(error),
-      complete: () => subscriber.complete(),
-    });
+    // Each subscriber's options are checked once, here or by its caller, also one's that joins a running poller (whose
+    // options it does not use); the core's `createWatch` reads them as they were read then.
+    const watching = checked ?? watchOptions(options);
+    // Without download, on the poller that downloads when one runs: its events until the download starts, then
+    // `completed`.
+    const joins = download === false && pollers.get(client)?.has(downloading);
+    return sharedPoller(
+      client,
+      download !== false || joins ? downloading : `status:${jobId}`,
+      options.background,
+      // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
+      (pace) =>
+        new Observable<JobEvent>((s) =>
+          drive(client.queue.createWatch(jobId, watching), jobId, {
+            read: options.statusSource ?? clientStatus(client),
+            result: options.resultSource ?? clientResult(client),
+            scheduler: options.scheduler ?? asyncScheduler,
+            background: pace,
+          }).subscribe(s),
+        ),
+      submitted,
+    ).subscribe(
+      joins
+        ? {
+            next: (event) => {
+              if (event.type !== "downloading") return subscriber.next(event);
+              subscriber.next({ type: "completed", jobId, job: event.job });
+              subscriber.complete();
+            },
+            error: (error) => subscriber.error(error),
+            complete: () => subscriber.complete(),
+          }
+        : subscriber,
+    );
   });
 }
 
@@ -288,9 +301,8 @@ function follow(client: DecartClient, jobId: string, options: WatchJobOptions): 
  * poller that downloads the result if one runs (and ends with `completed` as the download starts); a subscriber that
  * wants the result while only one without download runs gets a poller of its own.
  */
-export function watchJob(client: DecartClient, jobId: string, options: WatchJobOptions = {}): Observable<JobEvent> {
-  return follow(client, jobId, options); // cold: it makes nothing until subscribed
-}
+export const watchJob: (client: DecartClient, jobId: string, options?: WatchJobOptions) => Observable<JobEvent> =
+  follow;
 
 /**
  * Submits a job when subscribed, then follows it as `watchJob` does: first `submitted` with the job id (before any
@@ -303,10 +315,21 @@ export function watchJob(client: DecartClient, jobId: string, options: WatchJobO
  * same job id shares this job's poller (from the job's latest status on: `submitted` is this observable's alone); a job
  * someone already watches is followed through that poller, after `submitted` all the same.
  */
-export function submitJob<M extends VideoModelName>(
+export const submitJob: <M extends VideoModelName>(
   client: DecartClient,
   input: SubmitOptions<M>,
+  options?: SubmitJobOptions,
+) => Observable<JobEvent> = submitWith;
+
+/**
+ * `submitJob`, with the watch's options as checked already by the caller (`checked`: `submitAll` checks them once for
+ * all its jobs), or checked here, on each subscription, before the submit.
+ */
+export function submitWith(
+  client: DecartClient,
+  input: SubmitOptions<VideoModelName>,
   options: SubmitJobOptions = {},
+  checked?: Record<string, any>,
 ): Observable<JobEvent> {
   const submit = options.submitSource ?? clientSubmit(client);
   /** A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). */
@@ -319,7 +342,8 @@ export function submitJob<M extends VideoModelName>(
   };
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
-    watchOptions(options);
+    // The watch's options, checked once, before the submit: options the watch would refuse send nothing.
+    const watching = checked ?? watchOptions(options);
     // Listened to until its first answer, error or end, also after the subscriber left (it is not cut: the request may
     // have reached the server); closed then, and nothing it says later is heard.
     const submitting = new Subscription();
@@ -334,7 +358,7 @@ export function submitJob<M extends VideoModelName>(
           settle(() =>
             subscriber.closed
               ? orphan(first.job_id)
-              : follow(client, first.job_id, { ...options, model: input.model, first }).subscribe(subscriber),
+              : follow(client, first.job_id, options, { ...watching, model: input.model, first }).subscribe(subscriber),
           ),
         // An error after the server took the job (your `onUploadProgress` threw) carries its id.
         error: (error) => settle(() => (subscriber.closed ? orphan(error?.jobId) : subscriber.error(error))),

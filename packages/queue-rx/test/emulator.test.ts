@@ -118,6 +118,56 @@ describe("over HTTP, against the emulator", () => {
     expect(emu.job(first.job_id)!.contentReads).toBe(1);
   });
 
+  it("a submitter that joins names the model as the core's watch does: an alias given as a string, by its target", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    // A video to edit: one the emulator made.
+    const made = await client.queue.submitAndPoll({ model, prompt: "a clip to edit" });
+    const clip = made.status === "completed" ? made.data! : new Blob();
+    const first = await client.queue.submit({
+      model: models.video("lucy-clip-latest"),
+      prompt: "an alias's job [hold]",
+      data: clip,
+    });
+    // The one that starts the poller hears the core's watch's `submitted`; one that joins it hears queue-rx's own.
+    const options = { model: "lucy-clip-latest" as const, first, download: false };
+    const starter: JobEvent[] = [];
+    const joiner: JobEvent[] = [];
+    const started = watchJob(client, first.job_id, options).subscribe((e) => starter.push(e));
+    await until(() => starter.some((e) => e.type === "status"));
+    const joined = watchJob(client, first.job_id, options).subscribe((e) => joiner.push(e));
+    const named = { type: "submitted", jobId: first.job_id, model: "lucy-clip" };
+    expect(starter[0]).toEqual(named);
+    expect(joiner[0]).toEqual(named);
+    expect(emu.release(first.job_id)).toBe(true);
+    await until(() => started.closed && joined.closed);
+  });
+
+  it("submitJob reads the watch's options once, before its submit: what a later read would say changes nothing", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    // A getter that answers a budget once, then a value the watch would refuse (read again after the submit, it would
+    // end a paid job's watch with an InvalidInputError).
+    let reads = 0;
+    const options = {
+      download: false,
+      get timeoutMs() {
+        return ++reads === 1 ? 60_000 : ("later" as never);
+      },
+    };
+    const events = await lastValueFrom(
+      submitJob(client, { model, prompt: "options read once" }, options).pipe(toArray()),
+    );
+    expect(events.at(-1)).toMatchObject({ type: "completed" });
+    expect(reads).toBe(1);
+    // So does each subscriber of watchJob.
+    const { job_id } = await client.queue.submit({ model, prompt: "watched with options read once" });
+    reads = 0;
+    const watched = await lastValueFrom(watchJob(client, job_id, options).pipe(toArray()));
+    expect(watched.at(-1)).toMatchObject({ type: "completed" });
+    expect(reads).toBe(1);
+  });
+
   it("10 subscribers of one job make the status reads of one poller, and one download", async () => {
     emu = await startFast();
     const client = clientFor(emu);
