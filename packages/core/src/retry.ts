@@ -129,6 +129,23 @@ export const retryDelay = (
     : undefined;
 
 /**
+ * The one watch-again decision, for every layer that offers to watch a job again after its watch ended with `error`
+ * (queue-rx's `retryWatch`, the React hooks' `retry()` and `canRetry`, your own `queue.wait(error.jobId)`): whether
+ * another watch of the job can get past `error`. True for an error that carries the job's id and says the job goes on:
+ * the watch's budget ran out (`JOB_TIMEOUT`); a transient failure the policy gave up on (`retryable`: a connection, a
+ * timeout, 408, 429, 5xx, an answer that broke the spec three times in a row); your code threw (`CALLBACK_ERROR`: a new
+ * watch runs your callbacks afresh, and an `onUploadProgress` not at all); your token source failed (`TOKEN_ERROR`, the
+ * third failure in a row too: the next request asks it again). False for an error without a job id (nothing to watch:
+ * a failed submit, `SUBMIT_OUTCOME_UNKNOWN`, options or an id refused), a job that ended (`JobFailedError`), an answer
+ * another read would only get again (a 404, no such job; a 401 or 403, the key may not read it; a 410), an abort of
+ * yours (`ABORT`), and anything else.
+ */
+export const canWatchAgain = (error: unknown): boolean =>
+  typeof (error as DecartError | undefined)?.jobId === "string" &&
+  ((error as DecartError).retryable === true ||
+    /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR)$/.test((error as DecartError).code));
+
+/**
  * The client-wide rate-limit gate: a 429 on any request closes it for the server's `Retry-After` (else backoff), and
  * every request of the client starts only once it is open, so that many concurrent calls slow down together.
  */

@@ -1,9 +1,10 @@
 import {
+  canWatchAgain,
   type DecartClient,
+  type DecartError,
   type JobEvent,
   JobFailedError,
   type JobStatus,
-  JobTimeoutError,
   type QueueJobOutcome,
   type QueueJobResult,
 } from "@decart/core";
@@ -96,22 +97,15 @@ export function throwOnFailure(): OperatorFunction<JobEvent, Exclude<JobEvent, {
 }
 
 /**
- * Whether another watch of a job may get past `error`: the watch's budget ran out (`JobTimeoutError`: the job goes on),
- * or the error says that trying again may succeed (`retryable`: a transient failure). Not a 404 (`NotFoundError`: no
- * such job), a 401 or 403 (the key may not read it), a `CALLBACK_ERROR` of your code or a `JobFailedError`.
- */
-const watchAgain = (error: unknown): boolean =>
-  JobTimeoutError.isInstance(error) || (error as { retryable?: unknown } | undefined)?.retryable === true;
-
-/**
- * Retries by watching the job again, never by submitting again: on an error that carries a job id and that another
- * watch may get past (`JobTimeoutError`, the job going on; or an error whose `retryable` is true, a transient failure
- * the core's policy gave up on), follows that job with `watchJob(client, jobId, options)` instead, up to `count` times
- * in all. A `retry()` after `submitJob` submits a new (paid) job instead. Other errors pass on at once: those without a
- * job id (a submit that failed: no job, or a job of unknown id), and those another watch would only meet again: a 404
- * (`NotFoundError`), a 401 or 403 (`AuthenticationError`, `PermissionDeniedError`), a `CALLBACK_ERROR` of your code,
- * `JobFailedError` (the job ended; a new one would be a new submit). Each watch again starts at the job's latest status
- * and has a budget of its own (`timeoutMs`; a `deadline` would have passed already).
+ * Retries by watching the job again, never by submitting again: on an error that another watch of its job can get
+ * past, by the core's one decision (`canWatchAgain`: it carries a job id, and the watch's budget ran out, a transient
+ * failure outlasted the policy, your callback threw or your token source failed), follows that job with
+ * `watchJob(client, jobId, options)` instead, up to `count` times in all. A `retry()` after `submitJob` submits a new
+ * (paid) job instead. Other errors pass on at once: those without a job id (a submit that failed: no job, or a job of
+ * unknown id), and those another watch would only meet again: a 404 (`NotFoundError`), a 401 or 403
+ * (`AuthenticationError`, `PermissionDeniedError`), `JobFailedError` (the job ended; a new one would be a new submit).
+ * Each watch again starts at the job's latest status and has a budget of its own (`timeoutMs`; a `deadline` would
+ * have passed already).
  *
  * ```text
  * events:  -S---s---#            (# JobTimeoutError, jobId J)
@@ -126,12 +120,11 @@ export function retryWatch(
 ): MonoTypeOperatorFunction<JobEvent> {
   const again = (events: Observable<JobEvent>, left: number): Observable<JobEvent> =>
     events.pipe(
-      catchError((error: unknown) => {
-        const jobId = (error as { jobId?: unknown } | undefined)?.jobId;
-        return left > 0 && typeof jobId === "string" && watchAgain(error)
-          ? again(watchJob(client, jobId, options), left - 1)
-          : throwError(() => error);
-      }),
+      catchError((error: DecartError) =>
+        left > 0 && canWatchAgain(error)
+          ? again(watchJob(client, error.jobId!, options), left - 1)
+          : throwError(() => error),
+      ),
     );
   return (events) => again(events, count);
 }

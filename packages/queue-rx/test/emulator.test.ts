@@ -1,4 +1,4 @@
-import { AuthenticationError, DecartError, type JobEvent, models, NotFoundError } from "@decart/core";
+import { AuthenticationError, canWatchAgain, DecartError, type JobEvent, models, NotFoundError } from "@decart/core";
 import type { Emulator, FaultRule } from "@decart/emulator";
 import {
   config,
@@ -15,7 +15,7 @@ import {
 } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, submitAll } from "../src/batch.js";
-import { retryWatch, statusChanges } from "../src/operators.js";
+import { retryWatch, statusChanges, throwOnFailure } from "../src/operators.js";
 import { clientStatus, type StatusSource } from "../src/sources.js";
 import { submitJob, watchJob } from "../src/watch.js";
 import { clientFor, lastingHandles, seeded, sha256, startFast, until } from "./helpers.js";
@@ -435,6 +435,134 @@ describe("retryWatch over HTTP: a watch again only where another watch may help"
     expect(seen.at(-1)).toMatchObject({ type: "completed", jobId: job_id });
     expect(emu.job(job_id)!.statusReads).toBe(statusSource.reads);
   });
+});
+
+describe("retryWatch decides by the core's canWatchAgain, for each kind of error", () => {
+  /** The client's status reads, counted. */
+  const counted = (client: ReturnType<typeof clientFor>) => {
+    const source = ((id, within) => {
+      source.reads++;
+      return clientStatus(client)(id, within);
+    }) as StatusSource & { reads: number };
+    source.reads = 0;
+    return source;
+  };
+  /** A page's client whose token route fails `down` times, then answers. */
+  const tokenAfter = (down: number) => {
+    let calls = 0;
+    return async () => {
+      if (++calls <= down) throw new Error("fetch failed");
+      return { apiKey: emu!.apiKey, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    };
+  };
+
+  /**
+   * Each kind: how to make a client and the events that end with that error (over HTTP), and whether the core says
+   * another watch can get past it. The events are piped through `retryWatch(client, 1)`, whose watch again reads through
+   * a counted source: it watched again when that source was read.
+   */
+  const kinds: [
+    kind: string,
+    watchAgain: boolean,
+    make: () => Promise<{ client: ReturnType<typeof clientFor>; events: Observable<JobEvent>; after?: () => void }>,
+  ][] = [
+    [
+      "JOB_TIMEOUT",
+      true,
+      async () => {
+        let now = 0; // each read of the clock is a second later: a 5 s budget ends after a few reads
+        const client = clientFor(emu!, { poll: { initialDelayMs: 10, intervalMs: 15, now: () => (now += 1_000) } });
+        const { job_id } = await client.queue.submit({ model, prompt: "outlasts one watch [hold]" });
+        const events = watchJob(client, job_id, { download: false, timeoutMs: 5_000 });
+        return { client, events, after: () => emu!.release(job_id) };
+      },
+    ],
+    [
+      "CALLBACK_ERROR",
+      true,
+      async () => {
+        const client = clientFor(emu!);
+        const { job_id } = await client.queue.submit({ model, prompt: "followed on a schedule that throws" });
+        const poll = () => {
+          throw new Error("the schedule broke");
+        };
+        return { client, events: watchJob(client, job_id, { download: false, poll }) };
+      },
+    ],
+    [
+      "TOKEN_ERROR",
+      true,
+      async () => {
+        const { job_id } = await clientFor(emu!).queue.submit({ model, prompt: "watched by a page, its route down" });
+        const client = clientFor(emu!, { apiKey: undefined, token: tokenAfter(3), random: () => 0 });
+        return { client, events: watchJob(client, job_id, { download: false }) };
+      },
+    ],
+    [
+      "NOT_FOUND",
+      false,
+      async () => {
+        const client = clientFor(emu!);
+        return { client, events: watchJob(client, "job_nobody_made", { download: false }) };
+      },
+    ],
+    [
+      "AUTHENTICATION",
+      false,
+      async () => {
+        const { job_id } = await clientFor(emu!).queue.submit({
+          model,
+          prompt: "read with a key the server does not know",
+        });
+        const client = clientFor(emu!, { apiKey: "dct_not_a_key_of_this_server" });
+        return { client, events: watchJob(client, job_id, { download: false }) };
+      },
+    ],
+    [
+      "JOB_FAILED",
+      false,
+      async () => {
+        const client = clientFor(emu!);
+        const events = submitJob(client, { model, prompt: "[fail: sorry]" }, { download: false });
+        return { client, events: events.pipe(throwOnFailure()) };
+      },
+    ],
+    [
+      "SUBMIT_OUTCOME_UNKNOWN",
+      false,
+      async () => {
+        emu!.setFaults([{ route: "submit", kind: "500" }]);
+        const client = clientFor(emu!);
+        return { client, events: submitJob(client, { model, prompt: "answered 500" }, { download: false }) };
+      },
+    ],
+  ];
+
+  for (const [kind, watchAgain, make] of kinds) {
+    it(`${kind}: ${watchAgain ? "watched again, to the job's end" : "passed on, not watched again"}`, async () => {
+      emu = await startFast();
+      const { client, events, after } = await make();
+      const again = counted(client);
+      let first: DecartError | undefined;
+      const end = await lastValueFrom(
+        events.pipe(
+          tap({
+            error: (error) => {
+              first = error;
+              after?.();
+            },
+          }),
+          retryWatch(client, 1, { download: false, statusSource: again }),
+        ),
+      ).catch((error) => error);
+      expect(first).toMatchObject({ code: kind });
+      // The core's one decision, and retryWatch doing what it says.
+      expect(canWatchAgain(first)).toBe(watchAgain);
+      expect(again.reads > 0).toBe(watchAgain);
+      if (watchAgain) expect(end).toMatchObject({ type: "completed", jobId: first!.jobId });
+      else expect(end).toBe(first);
+    });
+  }
 });
 
 describe("watchJob with a deadline", () => {

@@ -1,4 +1,5 @@
 import {
+  canWatchAgain,
   type DecartClient,
   InvalidInputError,
   type JobEvent,
@@ -78,15 +79,17 @@ export interface UseJobOptions extends VideoJobOptions {
  */
 export interface JobHandle extends GenerationState {
   /**
-   * Whether `retry()` would watch the job again now (after `error` or `stop()`, with a job id), by the rule `retry()`
-   * follows: show its button only then. It only ever watches the same job again ("Watch again"; never a new job).
+   * Whether `retry()` would watch the job again now (with a job id, after `stop()` or an `error` that another watch can
+   * get past: the core's `canWatchAgain`), by the rule `retry()` follows: show its button only then. It only ever
+   * watches the same job again ("Watch again"; never a new job).
    */
   canRetry: boolean;
   stop(): void;
   /**
-   * After a watch that ended without the job's end (`error`: a network failure, `timeoutMs`, a callback of yours that
-   * threw; or `stop()`): watches the same job again, with a new `timeoutMs` budget from now. Otherwise (no job id,
-   * watching, `completed`, `failed`) it does nothing.
+   * After a watch that ended without the job's end, with an error that another watch can get past (the core's
+   * `canWatchAgain`: `timeoutMs`, a network failure, a callback of yours that threw, your token route), or `stop()`:
+   * watches the same job again, with a new `timeoutMs` budget from now. Otherwise (no job id, watching, `completed`,
+   * `failed`, a 404, a 401 or 403, options the watch refused) it does nothing.
    */
   retry(): void;
 }
@@ -97,7 +100,8 @@ export interface VideoGeneration extends GenerationState {
    * Whether `retry()` would do something now (watch the same job again, or submit the same inputs again), by the rule
    * `retry()` follows: show its button only then. False when nothing was submitted (or after `reset()`), while
    * watching, once `completed`, after a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`, or a
-   * `CALLBACK_ERROR` without a job id) or that your `signal` aborted, and where it would send again a file that can be
+   * `CALLBACK_ERROR` without a job id) or that your `signal` aborted, after a watch's error that another watch cannot
+   * get past (the core's `canWatchAgain`: a 404, a 401 or 403), and where it would send again a file that can be
    * read only once (a stream). True without an `error` only after `stop()`: `retry()` then watches the same job again,
    * no new job, so label its button "Watch again" rather than "Try again".
    */
@@ -119,12 +123,14 @@ export interface VideoGeneration extends GenerationState {
   /**
    * Tries the latest submit again, never at the cost of a second job while the first may still run (call it from an
    * event handler). With the options of the latest committed render, as a `submit`:
-   * - the job's watch ended without its end (`error` with a `jobId`: a network failure, `timeoutMs`, a callback of
-   *   yours that threw; or `stop()`): watches the same job again, with a new `timeoutMs` budget. Resolves with its id.
+   * - the job's watch ended without its end, with an error that another watch can get past (the core's
+   *   `canWatchAgain`: a network failure, `timeoutMs`, a callback of yours that threw, your token route), or
+   *   `stop()`: watches the same job again, with a new `timeoutMs` budget. Resolves with its id.
    * - the job `failed`, or the submit failed with an error that says no job was made (its input, the key, an HTTP
    *   answer such as 400, 403, 422, 429 or 503, a refused connection): submits the same inputs again, as `submit`.
    * - anything else does nothing and resolves `undefined`: nothing submitted (or `reset()`), watching, `completed`,
-   *   or a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`, or `CALLBACK_ERROR` without a job id: your
+   *   an error that another watch cannot get past (a 404, a 401 or 403, options the watch refused), or a submit whose
+   *   outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`, or `CALLBACK_ERROR` without a job id: your
    *   `onUploadProgress` may throw once the whole body was sent; a job may exist, and paying twice is for you to
    *   decide, with `submit`) or that your `signal` aborted.
    *
@@ -276,9 +282,12 @@ class JobFollower {
     this.store.set({ watching: false });
   };
 
-  /** Whether `retry()` watches the job again in the state `state` (`canRetry`; see `JobHandle.retry`). */
-  retries({ status, watching }: GenerationState): boolean {
-    return !!this.jobId && !watching && status !== "completed" && status !== "failed";
+  /**
+   * Whether `retry()` watches the job again in the state `state` (`canRetry`; see `JobHandle.retry`): stopped, or after
+   * an error that another watch can get past (the core's `canWatchAgain`; not a `failed` job's `JobFailedError`).
+   */
+  retries({ status, watching, error }: GenerationState): boolean {
+    return !!this.jobId && !watching && status !== "completed" && (!error || canWatchAgain(error));
   }
 
   /** Watches the job again, with a new budget, after a watch that ended without its end (see `JobHandle.retry`). */
@@ -443,8 +452,9 @@ class VideoGenerator {
     // A new job when the last failed, or when the submit's error says none was made (see `madeNothing`).
     // Not with a file that can be read only once (`input` let go): the first submit read it.
     if (status === "failed" || (!jobId && madeNothing(error))) return this.input ? 1 : 0;
-    // The same job again (or, stopped during its submit, once its id comes); not after an error that may have made one.
-    return jobId || !error ? 2 : 0;
+    // The same job again: stopped (during its submit too: once its id comes), or after an error that another watch can
+    // get past (the core's `canWatchAgain`: not one without a job id, which may have made one, nor a 404 …).
+    return !error || canWatchAgain(error) ? 2 : 0;
   }
 
   /** See `VideoGeneration.retry`. */
