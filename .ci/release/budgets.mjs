@@ -51,7 +51,7 @@ export const budgets = [
     name: "react: a page that submits a video job and shows its status and video (core + queue-rx + hooks + rxjs; React excluded)",
     packages: ["@decart/core", "@decart/queue-rx", "@decart/react"],
     external: ["react", "react-dom"],
-    // The goal is 20 KB; it measures 19 066 bytes (bench/README.md, "Bundle"; 19 021 before the hooks' retry() and canRetry asked the core's canWatchAgain; 19 024 before a joiner's `submitted` named the model by the core's canonicalModel and the watch's options were read and checked once (the engine's guards gone, watchJob's poller branches written as one); 19 025 before the hooks told a read-once input by the core's isByteIterable; 18 939 before the core's fixes of a token source's final error, a submit's timeout at its deadline, an abort after an answer started, stalled text reads and URLs in errors; 18 899 before the transport read nodeUpload()'s bodySent; 18 862 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 18 752 before the core's input checks' fixes (110); 18 745 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); also after a token fetcher's failures
+    // The goal is 20 KB; it measures 19 085 bytes (bench/README.md, "Bundle"; 19 066 before useGenerateVideo's submit checked the watch's options before sending; 19 021 before the hooks' retry() and canRetry asked the core's canWatchAgain; 19 024 before a joiner's `submitted` named the model by the core's canonicalModel and the watch's options were read and checked once (the engine's guards gone, watchJob's poller branches written as one); 19 025 before the hooks told a read-once input by the core's isByteIterable; 18 939 before the core's fixes of a token source's final error, a submit's timeout at its deadline, an abort after an answer started, stalled text reads and URLs in errors; 18 899 before the transport read nodeUpload()'s bodySent; 18 862 before a stalled body read ended by its timer or the call's abort without waiting on the runtime's read; 18 752 before the core's input checks' fixes (110); 18 745 before saveResult downloaded over its own fetch (node:http), unless the client has one (the transport takes a call's fetch); also after a token fetcher's failures
     // were counted in a row, paid by the core's compaction; 18 641 before the core's fixes of
     // createWatch's options and of the timeout at the deadline (79) and watchJob's check of each subscriber's options
     // (25); 18 559 before the hooks' fixes of retry(),
@@ -78,7 +78,8 @@ export const budgets = [
     // Lowered by 1 to the figure: the hooks' test of a read-once input is the core's isByteIterable.
     // Lowered by 3 more to the figure: a joiner's `submitted` named by canonicalModel and the options checked once, paid by compaction of the same code.
     // Raised by 45 (the least that holds it): one watch-again decision, the core's canWatchAgain, asked by the hooks' retry() and canRetry (they offered a futile "watch again" after a 404, a 401 or 403, refused options).
-    gzipLimit: 18 * 1024 + 634,
+    // Raised by 19 (the least that holds it; 1 paid by endOf taking the options): useGenerateVideo's submit checks the watch's options before sending (a timeoutMs of "5000" paid for a job that the watch then refused).
+    gzipLimit: 18 * 1024 + 653,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";

@@ -1,5 +1,6 @@
 import {
   canWatchAgain,
+  checkWatchOptions,
   type DecartClient,
   InvalidInputError,
   type JobEvent,
@@ -111,6 +112,7 @@ export interface VideoGeneration extends GenerationState {
    * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
    * error that comes once the job exists (your `onUploadProgress` threw) resolves with its id, in the state too. A job
    * being watched is no longer watched (it is not cancelled). `input.signal` aborts the submit (an upload) if you must.
+   * Options the watch would refuse (a `timeoutMs` of "5000") send nothing: `error`, the core's `InvalidInputError`.
    */
   submit<M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined>;
   /**
@@ -166,7 +168,7 @@ function apply(store: Store, event: JobEvent): void {
  * (`poll.now`), as a watch's `deadline`; NaN when that clock throws (the watch then ends with its error). A watch
  * shown again after an `<Activity>` hid it is given the same `deadline`: what is left of its budget, not a new one.
  */
-const endOf = (client: DecartClient, timeoutMs?: number): number => {
+const endOf = (client: DecartClient, { timeoutMs }: VideoJobOptions): number => {
   try {
     return client.queue.createWatch("now", { timeoutMs }).deadline;
   } catch {
@@ -250,8 +252,8 @@ class JobFollower {
       this.store.replace(found);
       return;
     }
-    const { model, download, poll, timeoutMs, whenHidden } = this.options;
-    this.deadline ??= endOf(this.client, timeoutMs);
+    const { model, download, poll, whenHidden } = this.options;
+    this.deadline ??= endOf(this.client, this.options);
     const options = { model, download, poll, deadline: this.deadline, background: pacing(whenHidden) };
     const watching = watchJob(this.client, this.jobId, options).subscribe({
       next: (event) => {
@@ -406,7 +408,11 @@ class VideoGenerator {
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.
     // A throw of `queue.submit` rejects it. The model is read once the core has read the input: an input it cannot
     // read (a getter that throws, no object) is its `InvalidInputError`, in the state, never a throw of `submit`.
+    // Options the watch would refuse (a `timeoutMs` of "5000") are that error before anything is sent: no job is paid
+    // for that nothing could watch.
     job.sent = new Promise<JobSubmitResult>((accept) => {
+      const { download, poll, timeoutMs } = job.options;
+      checkWatchOptions({ download, poll, timeoutMs });
       accept(this.client.queue.submit(input));
       job.model = input.model;
       this.input = repeatable(input);
@@ -415,7 +421,7 @@ class VideoGenerator {
         if (this.last === job) {
           this.store.set({ status: "pending", jobId: first.job_id });
           job.first = first;
-          job.deadline = endOf(this.client, job.options.timeoutMs);
+          job.deadline = endOf(this.client, job.options);
           this.follow();
         }
         return first.job_id;
@@ -471,7 +477,7 @@ class VideoGenerator {
     if (jobId) {
       job.first ??= { job_id: jobId } as JobSubmitResult;
       job.seen = true;
-      job.deadline = endOf(this.client, job.options.timeoutMs);
+      job.deadline = endOf(this.client, job.options);
     }
     this.job = job;
     this.store.set({ watching: true, error: undefined, status: status === "error" ? "pending" : status });

@@ -115,6 +115,47 @@ describe("useGenerateVideo", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("options the watch would refuse refuse the submit: nothing is sent, no job is paid for; retry() with them fixed", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    for (const [options, field] of [
+      [{ timeoutMs: "5000" }, "timeoutMs"],
+      [{ poll: "fast" }, "poll"],
+      [{ download: "no" }, "download"],
+    ] as const) {
+      const { result, unmount } = renderHook(() => useGenerateVideo(options as never), { wrapper: strictWith(client) });
+      let jobId: string | undefined = "unset";
+      await act(async () => {
+        jobId = await result.current.submit({ model, prompt: `refused ${field}` });
+      });
+      expect(jobId).toBeUndefined();
+      expect(result.current).toMatchObject({ status: "error", watching: false, jobId: undefined });
+      expect(result.current.error).toBeInstanceOf(InvalidInputError);
+      expect(result.current.error).toMatchObject({ field });
+      unmount();
+    }
+    // Nothing sent at all: no job, not even a token's request.
+    expect(emu.stats().jobsCreated).toBe(0);
+    expect(emu.stats().requests.total).toBe(0);
+    // No job was made, so the same inputs can be submitted again, with the options the next render gives.
+    const { result, rerender } = renderHook(({ options }) => useGenerateVideo(options), {
+      wrapper: strictWith(client),
+      initialProps: { options: { timeoutMs: "5000" } as never as { timeoutMs: number } },
+    });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "refused, then fixed" });
+    });
+    expect(result.current.canRetry).toBe(true);
+    rerender({ options: { timeoutMs: 60_000 } });
+    let retried: string | undefined;
+    await act(async () => {
+      retried = await result.current.retry();
+    });
+    await until(() => result.current.status === "completed");
+    expect(result.current.jobId).toBe(retried);
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+
   it("a submit whose input cannot be read (a getter that throws, no input) ends in `error`, never throws", async () => {
     emu = await startFast();
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
