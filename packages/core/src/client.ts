@@ -287,21 +287,20 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     fetch: options.fetch,
     upload,
   };
-  const transport = createTransport({
+  const transport = createTransport(
     baseUrl,
-    keys: token ? tokenSource(token, now) : apiKey ? { get: () => apiKey! } : undefined,
+    token ? tokenSource(token, now) : apiKey ? { get: () => apiKey! } : undefined,
     // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
-    headers: rt
+    rt
       ? {
           "user-agent": `decart-ts-sdk/${VERSION} lang/js${options.integration ? ` ${options.integration}` : ""} runtime/${rt}`,
         }
       : {},
-    fetch: fetchImpl,
-    timeoutMs,
+    fetchImpl,
     uploadTimeoutMs,
-    retrySubmit: !!options.retrySubmit,
+    !!options.retrySubmit,
     policy,
-  });
+  );
   const durations = createDurationModel();
   const warned = new Set<string>();
   const warnOnce = (message: string) => {

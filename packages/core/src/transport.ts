@@ -22,24 +22,6 @@ export interface KeySource {
   renew?(used: string): void;
 }
 
-export interface TransportConfig {
-  /** The API's base URL (or a proxy's, maybe a path), without a trailing slash. */
-  baseUrl: string;
-  /**
-   * Where each attempt gets its key (sent as `X-API-KEY`, and redacted from error messages): a fixed key, or a token
-   * fetcher's (renewed once per call after a 401); none behind a proxy.
-   */
-  keys: KeySource | undefined;
-  /** Headers of every request (the user agent). */
-  headers: Record<string, string>;
-  fetch: typeof fetch;
-  timeoutMs: number;
-  uploadTimeoutMs: number;
-  retrySubmit: boolean;
-  /** The client's one retry policy. */
-  policy: RetryPolicy;
-}
-
 /** How one logical request is sent. */
 export interface Call {
   /** GET/DELETE: safe to repeat. A POST is repeated only when the server certainly did not take it. */
@@ -107,19 +89,23 @@ const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "
  * with the key and user agent. It follows redirects itself (the key
  * never goes to another origin), times out each attempt, checks every answer against the spec, maps failures to typed
  * errors carrying `x-request-id`, retries under the client's one policy, and re-streams a body so that a stalled,
- * cut-short or aborted download becomes a typed error too.
+ * cut-short or aborted download becomes a typed error too. *
+ * Its settings, positional (their names would ship): the API's base URL (or a proxy's, maybe a path) without a
+ * trailing slash; where each attempt gets its key (sent as `X-API-KEY`, and redacted from error messages: a fixed key,
+ * or a token fetcher's, renewed once per call after a 401; none behind a proxy); the headers of every request (the
+ * user agent); the `fetch`; the timeout of a multipart request (others have the policy's `timeoutMs`); whether a POST
+ * whose outcome is unknown is retried (`retrySubmit`); the client's one retry policy.
  */
-export function createTransport({
-  baseUrl,
-  keys,
-  headers: common,
-  fetch,
-  timeoutMs: readTimeoutMs,
-  uploadTimeoutMs,
-  retrySubmit,
-  policy,
-}: TransportConfig) {
-  const { now } = policy;
+export function createTransport(
+  baseUrl: string,
+  keys: KeySource | undefined,
+  common: Record<string, string>,
+  fetch: typeof globalThis.fetch,
+  uploadTimeoutMs: number,
+  retrySubmit: boolean,
+  policy: RetryPolicy,
+) {
+  const { now, timeoutMs: readTimeoutMs } = policy;
   return (method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<Response> => {
     const { signal, jobId, body, onProgress, deadline = Infinity, idempotent } = call;
     const where = `${method} ${baseUrl}${path}`;
