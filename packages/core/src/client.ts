@@ -338,7 +338,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       "POST",
       path as keyof paths,
       {
-        idempotent: false,
         signal,
         body,
         // An image must be of a type the spec lists; a submit's answer a job status; others an object.
@@ -420,7 +419,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
   const readStatus = async (jobId: string, signal?: AbortSignal, once?: { deadline?: number; maxRetries: 0 }) => {
-    const call = { idempotent: true, signal, jobId, json: checkJob, ...once };
+    const call = { signal, jobId, json: checkJob, ...once };
     const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId), "response");
     const hint = +(response.headers.get("x-poll-after-ms") || NaN);
     // A hint that is not a number of ms is none; one below 50 ms is 50 ms (a hint of 0 must not make the watch spin).
@@ -442,7 +441,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       "GET",
       "/v1/jobs/{job_id}/content",
       {
-        idempotent: true,
         signal,
         jobId,
         onProgress,
@@ -588,7 +586,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     send<FileReference>(
       method,
       "/v1/files/{file_id}",
-      { idempotent: true, signal: optionsOf(opts).signal, json: method === "GET" ? checkObject : undefined },
+      { signal: optionsOf(opts).signal, json: method === "GET" ? checkObject : undefined },
       checkId(fileId, "fileId"),
       method === "GET" ? undefined : "response",
     );

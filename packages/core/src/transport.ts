@@ -22,10 +22,11 @@ export interface KeySource {
   renew?(used: string): void;
 }
 
-/** How one logical request is sent. */
+/**
+ * How one logical request is sent (a GET or DELETE is safe to repeat; a POST is repeated only when the server certainly
+ * did not take it).
+ */
 export interface Call {
-  /** GET/DELETE: safe to repeat. A POST is repeated only when the server certainly did not take it. */
-  idempotent: boolean;
   signal?: AbortSignal | undefined;
   /** Retries after the first attempt (default: the client's `maxRetries`). */
   maxRetries?: number;
@@ -107,7 +108,8 @@ export function createTransport(
 ) {
   const { now, timeoutMs: readTimeoutMs } = policy;
   return (method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<Response> => {
-    const { signal, jobId, body, onProgress, deadline = Infinity, idempotent } = call;
+    const { signal, jobId, body, onProgress, deadline = Infinity } = call;
+    const idempotent = method !== "POST";
     const where = `${method} ${baseUrl}${path}`;
     const upload = body instanceof FormData;
     const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
