@@ -286,6 +286,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     timeoutMs,
     fetch: options.fetch,
     upload,
+    retrySubmit: options.retrySubmit,
   };
   const transport = createTransport(
     baseUrl,
@@ -298,7 +299,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       : {},
     fetchImpl,
     uploadTimeoutMs,
-    !!options.retrySubmit,
     policy,
   );
   const durations = createDurationModel();

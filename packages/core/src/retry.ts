@@ -35,6 +35,8 @@ export interface RetryPolicy {
   fetch?: typeof fetch | undefined;
   /** The client's upload function, if it was given one (`saveResult` downloads through its `nodeUpload({ agent })`). */
   upload?: unknown;
+  /** Also retry a POST whose outcome is unknown (the client's `retrySubmit`). */
+  retrySubmit?: boolean | undefined;
 }
 
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
@@ -51,8 +53,6 @@ export interface RetryCall {
   maxRetries?: number | undefined;
   /** The end of the call's budget (by the client's clock): no retry starts if its wait would end past it. */
   deadline?: number | undefined;
-  /** Also retry a POST whose outcome is unknown (the client's `retrySubmit`). */
-  retrySubmit?: boolean | undefined;
   /**
    * The error to throw when the deadline, not the error itself, ends the retries (e.g. a `JobTimeoutError`), once the
    * deadline has come: a retry that would start past it is not made, and the call waits until then.
@@ -209,7 +209,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       continue;
     }
     if (error instanceof InvalidResponseError) invalid++;
-    const wait = retryDelay(error, n, { retrySubmit: call.retrySubmit, maxRetries, invalid, random: policy.random });
+    const wait = retryDelay(error, n, { ...policy, maxRetries, invalid });
     if (error.status === 429) {
       // Every 429 closes the gate, also one this call does not retry (a watch's status read retries in the engine).
       // The caller that closed it waits once (below), not a second time at the gate.

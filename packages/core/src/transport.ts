@@ -94,8 +94,8 @@ const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "
  * Its settings, positional (their names would ship): the API's base URL (or a proxy's, maybe a path) without a
  * trailing slash; where each attempt gets its key (sent as `X-API-KEY`, and redacted from error messages: a fixed key,
  * or a token fetcher's, renewed once per call after a 401; none behind a proxy); the headers of every request (the
- * user agent); the `fetch`; the timeout of a multipart request (others have the policy's `timeoutMs`); whether a POST
- * whose outcome is unknown is retried (`retrySubmit`); the client's one retry policy.
+ * user agent); the `fetch`; the timeout of a multipart request (others have the policy's `timeoutMs`); the client's one
+ * retry policy (which says whether a POST whose outcome is unknown is retried: `retrySubmit`).
  */
 export function createTransport(
   baseUrl: string,
@@ -103,7 +103,6 @@ export function createTransport(
   common: Record<string, string>,
   fetch: typeof globalThis.fetch,
   uploadTimeoutMs: number,
-  retrySubmit: boolean,
   policy: RetryPolicy,
 ) {
   const { now, timeoutMs: readTimeoutMs } = policy;
@@ -381,7 +380,6 @@ export function createTransport(
       {
         ...call,
         what: where,
-        retrySubmit,
         // A 401 means the server took nothing: a token fetcher's key is renewed and the request sent once more.
         renew: keys?.renew && (() => keys.renew!(key!)),
       },
