@@ -20,16 +20,7 @@ import {
   MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
-import {
-  aborted,
-  asDecartError,
-  callbackThrew,
-  type DecartError,
-  guard,
-  JobFailedError,
-  pause,
-  timedOut,
-} from "./errors.js";
+import { aborted, asDecartError, callbackThrew, guard, JobFailedError, pause } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -347,7 +338,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         ...(deadline && {
           deadline,
           maxRetries: Infinity,
-          expired: (e: DecartError) => timedOut(undefined, undefined, e),
+          expired: true,
         }),
       },
       undefined,

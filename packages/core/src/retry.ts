@@ -1,4 +1,4 @@
-import { asDecartError, type DecartError, InvalidResponseError, pause, RateLimitError } from "./errors.js";
+import { asDecartError, type DecartError, InvalidResponseError, pause, RateLimitError, timedOut } from "./errors.js";
 import type { DelayFunction, Logger } from "./types.js";
 
 /** What a client's rate-limit gate reports when a 429 closes it: every new request of the client waits until `until`. */
@@ -54,10 +54,11 @@ export interface RetryCall {
   /** The end of the call's budget (by the client's clock): no retry starts if its wait would end past it. */
   deadline?: number | undefined;
   /**
-   * The error to throw when the deadline, not the error itself, ends the retries (e.g. a `JobTimeoutError`), once the
-   * deadline has come: a retry that would start past it is not made, and the call waits until then.
+   * When the deadline, not the error itself, ends the retries: the call waits until the deadline (a retry that would
+   * start past it is not made), then throws a `JobTimeoutError` (a submit's inside a wait's budget), the failure its
+   * cause.
    */
-  expired?: ((error: DecartError) => DecartError) | undefined;
+  expired?: boolean | undefined;
   /** What is being done, for the debug log. */
   what: string;
   /** After a 401: drops the key, and the call is tried once more at once with a new one (once per call). */
@@ -219,8 +220,11 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     // The deadline, not the error, ends the retries. A call that times out there (`expired`: a submit inside a wait's
     // budget) waits it out first, as a watch does, sending nothing more: it does not give up early saying it ran out.
     if (now() + wait > deadline) {
-      if (call.expired) await pause(delay, deadline - now(), signal, jobId);
-      throw call.expired ? call.expired(error) : error;
+      if (call.expired) {
+        await pause(delay, deadline - now(), signal, jobId);
+        throw timedOut(jobId, undefined, error);
+      }
+      throw error;
     }
     // A plain call whose wait (or the server's `Retry-After`, even beyond the 60 s honoured) would outrun its budget
     // fails at once, with the error that carries `retryAfterMs` for the caller to decide.

@@ -32,8 +32,8 @@ export interface Call {
   maxRetries?: number;
   /** The end of the call's budget (by the client's clock): no attempt runs past it, and no retry starts after it. */
   deadline?: number | undefined;
-  /** What to throw when the deadline ends the retries (default: the last failure). */
-  expired?: ((error: DecartError) => DecartError) | undefined;
+  /** A `JobTimeoutError` when the deadline ends the retries (default: the last failure). */
+  expired?: boolean | undefined;
   /** The body: multipart, or JSON text. */
   body?: FormData | string | undefined;
   jobId?: string | undefined;
