@@ -82,7 +82,7 @@ export interface JobHandle extends GenerationState {
   /**
    * Whether `retry()` would watch the job again now (with a job id, after `stop()` or an `error` that another watch can
    * get past: the core's `canWatchAgain`), by the rule `retry()` follows: show its button only then. It only ever
-   * watches the same job again ("Watch again"; never a new job).
+   * watches the same job again ("Watch again"; never a new job). False on the server, and as a page hydrates.
    */
   canRetry: boolean;
   stop(): void;
@@ -322,12 +322,15 @@ export function useJob(jobId: string | null | undefined, options: UseJobOptions 
     () => new JobFollower(client, jobId, { model, download, poll, timeoutMs, whenHidden, keepResultMs }),
     [client, jobId, download],
   );
-  const state = useSyncExternalStore(
-    follower.store.subscribe,
-    follower.store.getSnapshot,
-    follower.store.getServerSnapshot,
-  );
-  return { ...state, canRetry: follower.retries(state), stop: follower.stop, retry: follower.retry };
+  const { store } = follower;
+  const state = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getServerSnapshot);
+  // The server's snapshot (a server render, and the page's hydration of it) retries nothing: nothing runs there.
+  return {
+    ...state,
+    canRetry: state !== store.getServerSnapshot() && follower.retries(state),
+    stop: follower.stop,
+    retry: follower.retry,
+  };
 }
 
 /**

@@ -91,3 +91,52 @@ it("a page hydrates a server render without a mismatch, then watches the job", a
     errors.mockRestore();
   }
 });
+
+function Job({ jobId }: { jobId: string }) {
+  const job = useJob(jobId);
+  return (
+    <button type="button" onClick={job.stop}>
+      {`${job.watching ? "watching" : "not watching"}, ${job.canRetry ? "can retry" : "cannot retry"}`}
+    </button>
+  );
+}
+
+it("a server render of useJob cannot retry (nothing to watch again there); the page hydrates alike, then can once stopped", async () => {
+  emu = await startFast();
+  const { job_id } = await clientFor(emu).queue.submit({
+    model: models.video("lucy-pro-t2v"),
+    prompt: "retry? [hold]",
+  });
+  const server = countingFetch();
+  const ServerWrapper = strictWith(clientFor(emu, { fetch: server }));
+  const html = renderToString(
+    <ServerWrapper>
+      <Job jobId={job_id} />
+    </ServerWrapper>,
+  );
+  expect(html).toBe('<button type="button">not watching, cannot retry</button>');
+  expect(server.sent.length).toBe(0);
+  const container = document.createElement("div");
+  container.innerHTML = html;
+  document.body.append(container);
+  const recoverable: unknown[] = [];
+  const PageWrapper = strictWith(clientFor(emu));
+  const root = await act(async () =>
+    hydrateRoot(
+      container,
+      <PageWrapper>
+        <Job jobId={job_id} />
+      </PageWrapper>,
+      { onRecoverableError: (error) => recoverable.push(error) },
+    ),
+  );
+  try {
+    expect(recoverable).toEqual([]);
+    expect(container.textContent).toBe("watching, cannot retry");
+    await act(async () => container.querySelector("button")!.click());
+    expect(container.textContent).toBe("not watching, can retry");
+  } finally {
+    act(() => root.unmount());
+    container.remove();
+  }
+});
