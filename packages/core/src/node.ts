@@ -5,12 +5,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { constants, createWriteStream, openAsBlob } from "node:fs";
-import { access, realpath, rename, rm, stat } from "node:fs/promises";
+import { access, type FileHandle, open, realpath, rename, rm, stat } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
 import { basename, extname } from "node:path";
-import { pipeline as pipe, Readable, Transform } from "node:stream";
+import { pipeline as pipe, Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
 import type { TLSSocket } from "node:tls";
@@ -104,7 +104,10 @@ const writeFailed = (jobId: string, path: string, cause: unknown) =>
  * A download that fails in a transient way starts again under the client's retry policy (backoff, `Retry-After`).
  * A local write that fails (the directory is missing, `path` is a directory, the disk is full …) is not retried: it
  * fails with code `FILE_WRITE_FAILED` (`path`, `jobId`, the Node error as `cause`), and the result can be saved again.
- * A `path` that is a directory (or a link to one) fails before any download; a link to a file is written through.
+ * A `path` that is a directory (or a link to one) fails before any download; a link to a file is written through. A
+ * named pipe or a character device (`/dev/null`, a terminal; also through a link) is written to as it is, as the bytes
+ * come (no temporary file, no rename: that would replace it by a file); a download cut short there after its first
+ * bytes is not started again (its reader has them). A socket or a block device fails before any download.
  */
 export async function saveResult(
   client: Pick<DecartClient, "queue">,
@@ -123,18 +126,68 @@ export async function saveResult(
     timeoutMs: 60_000,
   };
   // A symbolic link is written through: the file it points to gets the result, and the link stays. A directory (or a
-  // link to one) fails at once, before any download.
+  // link to one), a socket or a block device fails at once, before any download.
   const target = await realpath(path).catch(() => path);
-  if ((await stat(target).catch(() => undefined))?.isDirectory()) {
+  const kind = await stat(target).catch(() => undefined);
+  const direct = kind && (kind.isFIFO() || kind.isCharacterDevice());
+  if (kind && !kind.isFile() && !direct) {
+    const [code, problem] = kind.isDirectory()
+      ? ["EISDIR", "illegal operation on a directory"]
+      : ["EINVAL", "not a file, a named pipe or a character device"];
     throw writeFailed(
       jobId,
       path,
-      Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${path}'`), {
-        code: "EISDIR",
-        syscall: "open",
-        path,
-      }),
+      Object.assign(new Error(`${code}: ${problem}, open '${path}'`), { code, syscall: "open", path }),
     );
+  }
+  if (direct) {
+    // Opened once (a pipe waits here for its reader), before any download, for every attempt: closing it between two
+    // would end the reader's stream.
+    let sink: FileHandle;
+    try {
+      sink = await open(target, "w");
+    } catch (e) {
+      throw writeFailed(jobId, path, e);
+    }
+    try {
+      return await retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {
+        let bytes = 0;
+        let local: unknown;
+        // Each chunk written whole, in turn; the handle stays open (a stream of its own would close it).
+        const file = new Writable({
+          write: (chunk: Buffer, _encoding, done) => sink.writeFile(chunk).then(() => done(), done),
+        }).on("error", (e: NodeJS.ErrnoException) => {
+          if (e.syscall) local ??= e;
+        });
+        try {
+          const download = await client.queue.download(jobId, {
+            signal,
+            onProgress: (p) => {
+              bytes = p.receivedBytes;
+              onProgress?.(p);
+            },
+            ...{ [ONCE]: { fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
+          });
+          await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
+          return { path, bytes };
+        } catch (e) {
+          file.destroy();
+          if (signal?.aborted) throw aborted(jobId, e);
+          if (local !== undefined) throw writeFailed(jobId, path, local);
+          if (!bytes) throw e;
+          // Its first bytes are out: another attempt would send them again.
+          const { code, status, requestId } = (e ?? {}) as Partial<DecartError>;
+          throw new DecartError(
+            `The result of job ${jobId} was cut short after ${bytes} bytes written to ${path} (a pipe or a device, ` +
+              `written as it comes): ${textOf(e, true)}. Not downloaded again there, as its reader has the first ` +
+              `bytes; the result is still on the server`,
+            { code: code ?? "CONNECTION_ERROR", status, requestId, jobId, cause: e },
+          );
+        }
+      });
+    } finally {
+      await sink.close().catch(() => {});
+    }
   }
   return retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {
     // A new file of its own (`wx`: never one that exists, e.g. another save's), beside the file it replaces.

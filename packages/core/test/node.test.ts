@@ -1,5 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { createReadStream, readdirSync } from "node:fs";
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
@@ -81,6 +82,60 @@ describe("@decart/core/node", () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  describe("saveResult into a named pipe (a character device is told apart the same way)", () => {
+    /** A FIFO in its own directory, and the bytes a reader reads from it to its end. */
+    const fifo = (name: string) => {
+      const path = join(dir, name);
+      execFileSync("mkfifo", [path]);
+      const read = new Promise<Buffer>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        createReadStream(path)
+          .on("data", (c) => chunks.push(c as Buffer))
+          .on("end", () => resolve(Buffer.concat(chunks)))
+          .on("error", reject);
+      });
+      return { path, read };
+    };
+    const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+    it("writes into the pipe as it is: no temporary file beside it, no rename over it", async () => {
+      const { client, jobId } = await completedJob();
+      const { path, read } = fifo("direct.fifo");
+      const saved = await saveResult(client, jobId, path);
+      expect(sha(await read)).toBe(emu.job(jobId)!.resultSha256);
+      expect(saved).toEqual({ path, bytes: emu.job(jobId)!.resultBytes });
+      expect((await lstat(path)).isFIFO()).toBe(true);
+      expect((await readdir(dir)).filter((f) => f.endsWith(".partial"))).toEqual([]);
+    });
+
+    it("writes through a symbolic link to a pipe; the link and the pipe stay", async () => {
+      const { client, jobId } = await completedJob();
+      const { path, read } = fifo("linked.fifo");
+      const link = join(dir, "to-fifo.mp4");
+      await symlink(path, link);
+      await saveResult(client, jobId, link);
+      expect(sha(await read)).toBe(emu.job(jobId)!.resultSha256);
+      expect((await lstat(link)).isSymbolicLink()).toBe(true);
+      expect((await lstat(path)).isFIFO()).toBe(true);
+    });
+
+    it("does not download again once the first bytes went into the pipe", async () => {
+      const cut = await startFast({ faults: [{ route: "content", kind: "truncate", rate: 1 }] });
+      try {
+        const { client, jobId } = await completedJob(cut);
+        const { path, read } = fifo("cut.fifo");
+        const error = await saveResult(client, jobId, path).catch((e: unknown) => e);
+        expect(DecartError.isInstance(error)).toBe(true);
+        expect((error as DecartError).message).toMatch(/cut short after \d+ bytes .*Not downloaded again/);
+        expect(cut.job(jobId)!.contentReads).toBe(1);
+        expect((await read).length).toBeLessThan(cut.job(jobId)!.resultBytes!);
+        expect((await lstat(path)).isFIFO()).toBe(true);
+      } finally {
+        await cut.close();
+      }
+    });
   });
 
   it("saveResult starts again after a truncated download and leaves no partial file", async () => {
