@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
-import { lstatSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
-import { link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
+import { constants, lstatSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
+import { access, link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { getSystemErrorMap } from "node:util";
 import { type CliError, usageError } from "./exit.js";
@@ -114,9 +114,21 @@ export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
 /**
  * Writes `bytes` to `path` atomically: a temporary file beside it (its directory created if need be), flushed to disk,
  * then put in place by `placeFile` (with `avoid`: a default name, which never replaces a file). Answers the path
- * written. A failure leaves nothing behind, and never a half-written file.
+ * written. A failure leaves nothing behind, and never a half-written file. A path the user gave that is a stream (see
+ * `writesInPlace`: `/dev/null`, a named pipe, a terminal) is opened and written as it is: no temporary file, no rename,
+ * which would replace it by a file.
  */
 export async function writeAtomically(path: string, bytes: Uint8Array, avoid?: Avoid): Promise<string> {
+  if (!avoid && writesInPlace(path)) {
+    // A pipe waits here for its reader.
+    const file = await open(path, "w");
+    try {
+      await file.writeFile(bytes);
+    } finally {
+      await file.close();
+    }
+    return path;
+  }
   const temp = temporaryPath(path);
   await ensureDirectoryOf(path);
   return tracked(temp, async () => {
@@ -319,9 +331,12 @@ export const savedThrough = (path: string): Promise<string> => realpath(path).ca
  * Checks, before anything is sent, that a file can be written at `path`: not a directory, and its directory exists or
  * can be made, and is writable. `what` names where the path came from (`-o out.png`). With `throughLinks` (a video's
  * download, see `savedThrough`), a link to a file is checked as the file it points to, whose name and directory the
- * save uses. A usage error (exit 2) otherwise: a result that was paid for is not lost to a typo.
+ * save uses. A stream (`writesInPlace`: a named pipe, a character device such as `/dev/null`, a descriptor) is written
+ * in place: it must be writable, and nothing is made beside it. A socket or a block device is refused. A usage error
+ * (exit 2) otherwise: a result that was paid for is not lost to a typo.
  */
 export async function checkOutputFile(path: string, what: string, { throughLinks = false } = {}): Promise<void> {
+  if (await checkOutputKind(path, what)) return;
   const written = throughLinks ? await savedThrough(resolve(path)) : resolve(path);
   // The temporary file beside it has the longer name; most file systems take 255 bytes.
   const longest = Buffer.byteLength(basename(temporaryPath(written)));
@@ -330,9 +345,99 @@ export async function checkOutputFile(path: string, what: string, { throughLinks
     const whose = written === resolve(path) ? "the file name" : `the name of ${written}, the file it links to,`;
     throw usageError(`${what}: ${whose} is too long (at most ${most} bytes; nothing was sent)`);
   }
+  await checkOutputDirectory(dirname(written), what);
+}
+
+/** The kind of a file that is neither a regular file nor a directory, in words (`a named pipe (FIFO)`). */
+const kindOf = (stats: Stats) =>
+  stats.isFIFO()
+    ? "a named pipe (FIFO)"
+    : stats.isSocket()
+      ? "a socket"
+      : stats.isCharacterDevice()
+        ? "a character device"
+        : stats.isBlockDevice()
+          ? "a block device"
+          : "a special file";
+
+/** Where the descriptors of a process are, as paths: Linux's `/proc/<pid>/fd` (`/dev/fd` links there), else `/dev/fd`. */
+const DESCRIPTORS = /^(\/proc\/(?:self|thread-self|(\d+))(?:\/task\/\d+)?\/fd|\/dev\/fd)$/;
+
+/**
+ * The descriptor `path` names, through any links (`/dev/stdout` → `/proc/self/fd/1`, `/dev/fd/3`): its number, and
+ * whether it is this process's own; undefined for any other path. Such a path is the descriptor, whatever it leads to
+ * (a pipe, a terminal, a file the shell opened): never a name to rename a file over.
+ */
+export function descriptorOf(path: string): { fd: number; own: boolean } | undefined {
+  let p = resolve(path);
+  for (let links = 0; links <= MAX_LINKS; links++) {
+    let dir: string;
+    try {
+      dir = realpathSync.native(dirname(p));
+    } catch {
+      return undefined;
+    }
+    const found = DESCRIPTORS.exec(dir);
+    if (found && /^\d+$/.test(basename(p))) {
+      return { fd: Number(basename(p)), own: found[2] === undefined || Number(found[2]) === process.pid };
+    }
+    let target: string;
+    try {
+      target = readlinkSync(join(dir, basename(p)));
+    } catch {
+      return undefined;
+    }
+    p = resolve(dir, target);
+  }
+  return undefined;
+}
+
+/** Whether `path` is this process's stdout (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`, or a link to one). */
+export const namesStdout = (path: string): boolean => {
+  const descriptor = descriptorOf(path);
+  return descriptor?.own === true && descriptor.fd === 1;
+};
+
+/**
+ * Whether a result for `path` (a name the user gave) is written in place, opened and written as the bytes come, not
+ * through a temporary file renamed over it: a named pipe (FIFO), a character device (`/dev/null`, a terminal) or a
+ * descriptor (`/dev/stderr`, `/dev/fd/3`), links followed. A rename would replace such a node by a regular file (run
+ * as root, `-o /dev/null` would replace the machine's `/dev/null`). A regular file, or nothing yet, is written
+ * atomically; the other kinds are refused before anything is sent (`checkOutputFile`).
+ */
+export function writesInPlace(path: string): boolean {
+  if (descriptorOf(path)) return true;
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats !== undefined && (stats.isFIFO() || stats.isCharacterDevice());
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, before anything is sent, a path the user gave for a result where something is there already: a regular file
+ * or a stream (`writesInPlace`) passes; a directory, a socket or a block device is refused (a usage error, exit 2,
+ * naming `what` and the kind). Answers whether it is a stream, which is checked to be writable.
+ */
+export async function checkOutputKind(path: string, what: string): Promise<boolean> {
   const stats = await stat(path).catch(() => undefined);
   if (stats?.isDirectory()) throw directoryNotFile(what, path);
-  await checkOutputDirectory(dirname(written), what);
+  if (!writesInPlace(path)) {
+    if (!stats || stats.isFile()) return false;
+    throw usageError(
+      `${what}: ${resolve(path)} is ${kindOf(stats)}, not a file, a named pipe or a character device; give a file ` +
+        "(nothing was sent)",
+    );
+  }
+  try {
+    await access(path, constants.W_OK);
+  } catch (e) {
+    throw usageError(
+      `${what}: cannot write to ${resolve(path)} (${fsReason(e)}); give another path (nothing was sent)`,
+    );
+  }
+  return true;
 }
 
 /**
@@ -344,16 +449,7 @@ export async function checkOutputFile(path: string, what: string, { throughLinks
 export async function checkRegularFile(path: string, what: string): Promise<void> {
   const stats = await stat(path).catch(() => undefined);
   if (!stats || stats.isFile() || stats.isDirectory()) return;
-  const kind = stats.isFIFO()
-    ? "a named pipe (FIFO)"
-    : stats.isSocket()
-      ? "a socket"
-      : stats.isCharacterDevice()
-        ? "a character device"
-        : stats.isBlockDevice()
-          ? "a block device"
-          : "a special file";
-  throw usageError(`${what}: ${resolve(path)} is ${kind}, not a regular file; give a file (nothing was sent)`);
+  throw usageError(`${what}: ${resolve(path)} is ${kindOf(stats)}, not a regular file; give a file (nothing was sent)`);
 }
 
 /**

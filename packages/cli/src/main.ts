@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import type { GlobalOptions } from "./config.js";
 import { CliError, EXIT, EXIT_CODES_HELP } from "./exit.js";
+import { namesStdout } from "./files.js";
 import { Output } from "./output.js";
 
 export { EXIT, type ExitCode } from "./exit.js";
@@ -92,8 +93,10 @@ Examples:
     )
     .action(async (args: string[], _o, command: Command) => {
       // With `-o -` stdout carries the image: stdout being a pipe then means no NDJSON (only `--json` asks for it,
-      // and is refused), so `decart image … -o - > x.png` works without `--no-json`.
-      const options = globals(command);
+      // and is refused), so `decart image … -o - > x.png` works without `--no-json`. `-o /dev/stdout` (or another
+      // path of this process's stdout) is `-o -`: written in place and nothing else on stdout, not events among the bytes.
+      const given = globals(command);
+      const options = given.output !== undefined && namesStdout(given.output) ? { ...given, output: "-" } : given;
       const effective = options.output === "-" && options.json === undefined ? { ...options, json: false } : options;
       return run(async (output) => (await import("./commands/image.js")).runImage(args, effective, output), effective);
     });

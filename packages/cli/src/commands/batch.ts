@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
@@ -9,6 +9,7 @@ import { messageOf } from "../errors.js";
 import { EXIT, usageError } from "../exit.js";
 import {
   checkOutputDirectory,
+  checkOutputKind,
   extensionFor,
   fsReason,
   imageExtensions,
@@ -16,6 +17,7 @@ import {
   placeOf,
   samePlace,
   writeAtomically,
+  writesInPlace,
 } from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
@@ -212,6 +214,9 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   );
   checkJournalApart(options.journal, [out, resultsPath, errorsPath, ...written], "--out");
   await checkOutputDirectory(out, options.out ? `--out ${options.out}` : "the current directory");
+  // What is there already where the batch writes: a file is replaced, a stream (a named pipe, /dev/null …) written in
+  // place; a directory, a socket or a block device is refused now, not once the lines are paid for.
+  for (const path of [resultsPath, errorsPath, ...written]) await checkOutputKind(path, `--out ${options.out ?? "."}`);
   const journal = await openJournal(options.journal);
   const ours = thisBatch(source, batch);
   const known = new Map<string, JournalJob>();
@@ -411,7 +416,9 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     if (written && existsSync(written)) return { ...base1, status: "completed", path: written };
     try {
       const found = options.resume
-        ? imageExtensions.map((extension) => join(out, `${line.name}${extension}`)).find((p) => existsSync(p))
+        ? imageExtensions
+            .map((extension) => join(out, `${line.name}${extension}`))
+            .find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
         : undefined;
       if (found) {
         await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path: found }), undefined);
@@ -444,7 +451,8 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   if (failedLines.size) {
     const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${l.text}\n`);
     await writeAtomically(errorsPath, Buffer.from(text2.join("")));
-  } else {
+  } else if (!writesInPlace(errorsPath)) {
+    // An earlier run's failed lines are gone; a stream there (a named pipe, /dev/null) stays as it is.
     await rm(errorsPath, { force: true });
   }
   const completed = results.length - failedLines.size;
@@ -501,6 +509,8 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
 /** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
 async function earlierResults(path: string): Promise<Array<LineResult & { [key: string]: unknown }>> {
   let text: string;
+  // Only a file holds an earlier run's results (a read of a named pipe would wait for a writer).
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return [];
   try {
     text = await readFile(path, "utf8");
   } catch {

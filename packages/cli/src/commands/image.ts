@@ -37,7 +37,9 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
  */
 export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<ExitCode> {
   const { prompt, assignments } = splitArguments(args);
-  if (options.output === "-" && output.json) throw usageError("-o - writes the image to stdout: not with --json");
+  if (options.output === "-" && output.json) {
+    throw usageError("-o - writes the image to stdout: not with --json (nor -o /dev/stdout; nothing was sent)");
+  }
   const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
   const client = clientFor(options, output);
   const inputs = await parseInputs(model, prompt, assignments, stdinReader());

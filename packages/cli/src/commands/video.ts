@@ -3,7 +3,7 @@ import type { VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { checkOutputDirectory, checkOutputFile, freeName } from "../files.js";
+import { checkOutputDirectory, checkOutputFile, freeName, namesStdout } from "../files.js";
 import { finish, follow, heldSubmit, interruptible, journalExit, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
@@ -44,10 +44,10 @@ export function timeoutMs(value: string | undefined): number | undefined {
  * refused (exit 2) before anything is sent, rather than written as a file named `-`.
  */
 export function checkNotStdout(output: string | undefined): void {
-  if (output === "-") {
+  if (output === "-" || (output !== undefined && namesStdout(output))) {
     throw usageError(
-      "-o - (stdout) is for images only: a video is saved to a file; give a file name (-o video.mp4) and read it " +
-        "from there (nothing was sent)",
+      `-o ${output} (stdout) is for images only: a video is saved to a file; give a file name (-o video.mp4) and ` +
+        "read it from there (nothing was sent)",
     );
   }
 }
