@@ -3,12 +3,18 @@ import { describe, expect, it } from "vitest";
 import { events, run } from "./helpers.js";
 
 describe("decart models", () => {
-  it("--json prints the catalogue, one model per line, entries as they are", async () => {
+  it("--json prints the catalogue, one model per line, entries as they are, then each retired name", async () => {
     const { code, stdout, stderr } = await run(["models", "--json"]);
     expect(code).toBe(0);
     expect(stderr).toBe("");
-    const lines = events(stdout);
+    const all = events(stdout);
+    const lines = all.slice(0, Object.keys(catalogue).length);
     expect(lines.map((l) => l.name)).toEqual(Object.keys(catalogue));
+    // After the models, one line per retired name with the model that replaces it, as the list for a human says.
+    expect(retiredModels.length).toBeGreaterThan(0);
+    expect(all.slice(lines.length)).toEqual(
+      retiredModels.map(({ name, replacement }) => ({ type: "retired", name, replacement })),
+    );
     for (const { type, docs, ...entry } of lines) {
       expect(type).toBe("model");
       expect(entry).toEqual(JSON.parse(JSON.stringify(catalogue[entry.name as ModelName])));

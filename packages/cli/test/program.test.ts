@@ -198,3 +198,38 @@ describe("the program", () => {
     });
   });
 });
+
+describe("the error event's code", () => {
+  it("is the client's code for the client's failure, and absent for an error of the CLI's own", async () => {
+    const { emu, env } = await emulator();
+    const temp = tempDir();
+    try {
+      const last = async (args: string[], extra: Record<string, string | undefined> = {}) => {
+        const result = await run([...args, "--json"], { env: { ...env, ...extra } });
+        return events(result.stdout).at(-1)!;
+      };
+      // The CLI's own: a bad flag, -o - for a video, no key, a refused journal.
+      const own = [
+        await last(["models", "--frobnicate"]),
+        await last(["video", "A lake", "-o", "-"]),
+        await last(["models", "lucy-nope"]),
+        await last(["image", "A lighthouse", "-o", join(temp.dir, "x.png")], { DECART_API_KEY: undefined }),
+        await last(["jobs", "submit", "A lake"], { DECART_JOURNAL: temp.dir }),
+      ];
+      for (const event of own) {
+        expect(event).toEqual(expect.objectContaining({ type: "error" }));
+        expect(event, event.message).not.toHaveProperty("code");
+      }
+      expect(own.map((e) => e.exit_code)).toEqual([EXIT.usage, EXIT.usage, EXIT.usage, EXIT.auth, EXIT.usage]);
+      // The client's: a field the model does not take, a key the server refuses.
+      const invalid = await last(["image", "A lighthouse", "nope=1", "-o", join(temp.dir, "y.png")]);
+      expect(invalid).toEqual(expect.objectContaining({ type: "error", exit_code: EXIT.usage, code: "INVALID_INPUT" }));
+      const refused = await last(["jobs", "status", "job_x"], { DECART_API_KEY: "dct_not_the_key" });
+      expect(refused).toEqual(expect.objectContaining({ type: "error", exit_code: EXIT.auth, code: "AUTHENTICATION" }));
+      expect(emu.stats().requests.byRoute.process ?? 0).toBe(0);
+    } finally {
+      temp.remove();
+      await emu.close();
+    }
+  });
+});

@@ -54,12 +54,19 @@ function unknownModel(name: string): never {
   throw usageError(`Unknown model ${shown}. Models: ${Object.keys(catalogue).join(", ")}`);
 }
 
-/** `decart models [name] [--json]`. */
+/** `decart models [name] [--json]`: with `--json`, a `model` line per model, then (without a name) a `retired` line per retired name. */
 export function runModels(name: string | undefined, output: Output): void {
   if (name !== undefined && !isModelName(name)) unknownModel(name);
   const names = name ? [name as ModelName] : (Object.keys(catalogue) as ModelName[]);
   if (output.json) {
     for (const n of names) output.event({ type: "model", ...asJson(n) });
+    // The names the server no longer takes (it answers 410), each with the model to use instead: as the list for a
+    // human ends with them.
+    if (name === undefined) {
+      for (const { name: retired, replacement } of retiredModels) {
+        output.event({ type: "retired", name: retired, replacement });
+      }
+    }
     return;
   }
   const c = output.out;
