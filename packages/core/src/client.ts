@@ -425,17 +425,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */
   const content = (
     jobId: string,
-    { signal, onProgress, deadline }: DownloadOptions & { deadline?: number } = {},
+    opts: DownloadOptions & { deadline?: number },
     once?: { deadline?: number; fetch?: typeof fetch },
   ): Promise<Response> =>
     send(
       "GET",
       "/v1/jobs/{job_id}/content",
       {
-        signal,
+        // (Options as checked: `signal`, `onProgress` and `deadline` at most.)
+        ...opts,
         jobId,
-        onProgress,
-        deadline,
         media: jobContentTypes,
         // One attempt for `result`, which retries the whole download (answer and body) under the policy.
         ...(once && { ...once, maxRetries: 0 }),
@@ -447,19 +446,20 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** The result as a stream (`once`: one attempt, within `deadline`), with its length and type. */
   async function download(
     jobId: string,
-    opts?: DownloadOptions & { deadline?: number },
+    opts: DownloadOptions & { deadline?: number },
     once?: { deadline?: number; fetch?: typeof fetch },
   ): Promise<Download> {
     const { body, headers } = await content(jobId, opts, once);
     return {
-      stream: body ?? new Blob().stream(),
+      // (The transport answers a result with a body, or throws: an empty one is `InvalidResponseError`.)
+      stream: body!,
       contentLength: lengthOf(headers),
       contentType: headers.get("content-type") ?? undefined,
     };
   }
 
   /** Downloads into a Blob under the retry policy: a download that fails anyhow (a GET, safe to repeat) starts again. */
-  const result = (jobId: string, opts: DownloadOptions = {}): Promise<Blob> =>
+  const result = (jobId: string, opts: DownloadOptions): Promise<Blob> =>
     retry(policy, { signal: opts.signal, jobId, what: `download of ${jobId}` }, async () =>
       (await content(jobId, opts, {})).blob(),
     );
