@@ -377,10 +377,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * `deadline` (a number, on the client's clock).
    */
   const optionsOf = <T>(opts: T | undefined, keys = ["signal"], timed?: boolean): T & { deadline?: number } => {
-    const [own, rest] = checkCall(opts, where, keys, {
-      additionalProperties: false,
-      properties: timed ? { deadline: { type: "number" } } : {},
-    });
+    const [own, rest] = checkCall(opts, where, keys, timed ? { deadline: { type: "number" } } : {});
     return { ...own, ...rest } as T & { deadline?: number };
   };
 
@@ -626,7 +623,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           opts,
           "Invalid token options",
           ["signal"],
-          requestSchemas.CreateTokenRequest,
+          // (The request's fields, and no others: the spec allows no others.)
+          requestSchemas.CreateTokenRequest.properties,
         );
         return post("/v1/client/tokens", JSON.stringify(body), signal);
       },
@@ -636,8 +634,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         const where = "Invalid upload";
         const { properties } = requestSchemas.UploadFileRequest;
         const [{ signal, onUploadProgress }, { ttlSeconds }] = checkCall(opts, where, ["signal", "onUploadProgress"], {
-          additionalProperties: false,
-          properties: { ttlSeconds: properties.ttl_seconds },
+          ttlSeconds: properties.ttl_seconds,
         });
         checkSchema(properties.file, file, "file", where);
         const value = await toBlob(file, "file", fetchImpl, signal, !!upload);

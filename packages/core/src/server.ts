@@ -62,20 +62,16 @@ const text = { type: "string" };
  * `createTokenRoute`'s options, and what each must be: the token's limits are the API's request schema's (so
  * `expiresIn` is a whole number of 1 to 3600 seconds), the client's options the client's.
  */
-const routeOptions: Schema = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    apiKey: text,
-    baseUrl: text,
-    models: { ...token.allowedModels, minItems: 1, items: {} },
-    expiresIn: token.expiresIn,
-    allowedOrigins: token.allowedOrigins,
-    authorize: fn,
-    fetch: fn,
-    timeoutMs: clientOptions.properties!.timeoutMs!,
-    onError: fn,
-  },
+const routeOptions: Readonly<Record<string, Schema>> = {
+  apiKey: text,
+  baseUrl: text,
+  models: { ...token.allowedModels, minItems: 1, items: {} },
+  expiresIn: token.expiresIn,
+  allowedOrigins: token.allowedOrigins,
+  authorize: fn,
+  fetch: fn,
+  timeoutMs: clientOptions.timeoutMs!,
+  onError: fn,
 };
 
 /**

@@ -170,28 +170,24 @@ const pollObject: Schema = {
 const text = { type: "string" };
 const flag = { type: "boolean" };
 
-/** `createDecartClient`'s options, and what each must be. */
-export const clientOptions: Schema = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    apiKey: text,
-    token: fn,
-    dangerouslyAllowBrowser: flag,
-    baseUrl: text,
-    proxy: text,
-    fetch: fn,
-    upload: fn,
-    timeoutMs: limitMs,
-    uploadTimeoutMs: limitMs,
-    maxRetries: { type: "integer", minimum: 0 },
-    retrySubmit: flag,
-    random: fn,
-    poll: pollObject,
-    integration: text,
-    logger: { type: "object" },
-    validateInputs: flag,
-  },
+/** `createDecartClient`'s options, and what each must be (the only ones it takes). */
+export const clientOptions: Readonly<Record<string, Schema>> = {
+  apiKey: text,
+  token: fn,
+  dangerouslyAllowBrowser: flag,
+  baseUrl: text,
+  proxy: text,
+  fetch: fn,
+  upload: fn,
+  timeoutMs: limitMs,
+  uploadTimeoutMs: limitMs,
+  maxRetries: { type: "integer", minimum: 0 },
+  retrySubmit: flag,
+  random: fn,
+  poll: pollObject,
+  integration: text,
+  logger: { type: "object" },
+  validateInputs: flag,
 };
 
 /**
@@ -212,14 +208,14 @@ export const callOptions: Readonly<Record<string, Schema>> = {
 
 /**
  * Checks a call's options object: an object (or nothing) whose `keys` (all of `callOptions` by default) are of the
- * right kind, and whose other keys follow `rest` (by default anything: a model's fields, checked against the
- * catalogue apart). Answers the options and the other keys apart (own properties only).
+ * right kind, and whose other keys are those of `rest`, each of its kind (without `rest`, anything: a model's fields,
+ * checked against the catalogue apart). Answers the options and the other keys apart (own properties only).
  */
 export function checkCall(
   call: unknown,
   where: string,
   keys: readonly string[] = Object.keys(callOptions),
-  rest: Schema = {},
+  rest?: Readonly<Record<string, Schema>>,
 ): [options: Record<string, any>, others: Record<string, unknown>] {
   const given = call ?? {};
   if (!isObject(given)) throw invalid(where, "options", "an object", given);
@@ -237,9 +233,9 @@ export function checkCall(
   }
   checkSchema(
     {
-      ...rest,
       type: "object",
-      properties: { ...rest.properties, ...Object.fromEntries(keys.map((k) => [k, callOptions[k]!])) },
+      additionalProperties: !rest,
+      properties: { ...rest, ...Object.fromEntries(keys.map((k) => [k, callOptions[k]!])) },
     },
     Object.fromEntries(entries),
     "",
@@ -258,8 +254,8 @@ export function checkCall(
 export function checkWatchOptions(options: unknown): Record<string, any> {
   const where = "Invalid options";
   const [own, rest] = checkCall(options, where, ["model", "timeoutMs", "download", "poll"], {
-    additionalProperties: false,
-    properties: { deadline: { type: "number" }, first: { type: "object" } },
+    deadline: { type: "number" },
+    first: { type: "object" },
   });
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");
   return { ...own, ...rest };
