@@ -406,8 +406,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     postModel<JobSubmitResult>("video", options, undefined, deadline);
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
-  const readStatus = async (jobId: string, signal?: AbortSignal, once?: { deadline?: number; maxRetries: 0 }) => {
-    const call = { signal, jobId, json: checkJob, ...once };
+  const readStatus = async (jobId: string, opts: { signal?: AbortSignal; deadline?: number; maxRetries?: 0 }) => {
+    const call = { ...opts, jobId, json: checkJob };
     const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId), "response");
     const hint = +(response.headers.get("x-poll-after-ms") || NaN);
     // A hint that is not a number of ms is none; one below 50 ms is 50 ms (a hint of 0 must not make the watch spin).
@@ -491,7 +491,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const { signal, onStatusChange, onSubmitted } = opts;
     const wait = mergePoll(clientPoll, opts.poll).delay ?? delay;
     const watch = watchOf(jobId, opts);
-    const once = { deadline: watch.deadline, maxRetries: 0 as const };
+    // One attempt each (the watch retries), within its budget.
+    const once = { signal, deadline: watch.deadline, maxRetries: 0 as const };
     let seen: string | undefined;
     let step = watch.start();
     for (;;) {
@@ -514,11 +515,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       try {
         if ("read" in next) {
           await pause(wait, next.read, signal, jobId);
-          step = watch.status(await readStatus(jobId, signal, once));
+          step = watch.status(await readStatus(jobId, once));
           continue;
         }
         await pause(wait, next.download, signal, jobId);
-        const { stream, contentLength: totalBytes, contentType } = await download(jobId, { signal }, once);
+        const { stream, contentLength: totalBytes, contentType } = await download(jobId, once);
         const reader = stream.getReader();
         const chunks: BlobPart[] = [];
         let receivedBytes = 0;
@@ -592,7 +593,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     queue: Object.defineProperty<QueueClient>(
       {
         submit,
-        status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts).signal)).job,
+        status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts))).job,
         result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
         // `saveResult` asks (with a symbol key) for one attempt, over its own fetch unless the client was given one
         // (the policy's `fetch`): it retries the whole download itself.
@@ -609,10 +610,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         watch: watchJob,
         // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).
         createWatch: (jobId, opts) => watchOf(checkId(jobId), checkWatchOptions(opts)),
-        async readStatus(jobId, opts) {
-          const { signal, deadline } = optionsOf(opts, ["signal"], true);
-          return readStatus(jobId, signal, { deadline, maxRetries: 0 });
-        },
+        readStatus: async (jobId, opts) => readStatus(jobId, { ...optionsOf(opts, ["signal"], true), maxRetries: 0 }),
       },
       POLICY,
       { value: policy },
