@@ -419,34 +419,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     };
   };
 
-  /** The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). */
-  const content = (
-    jobId: string,
-    opts: DownloadOptions & { deadline?: number },
-    once?: { deadline?: number; fetch?: typeof fetch },
-  ): Promise<Response> =>
-    send(
-      "GET",
-      "/v1/jobs/{job_id}/content",
-      {
-        // (Options as checked: `signal`, `onProgress` and `deadline` at most.)
-        ...opts,
-        jobId,
-        media: jobContentTypes,
-        // One attempt for `result`, which retries the whole download (answer and body) under the policy.
-        ...(once && { ...once, maxRetries: 0 }),
-      },
-      checkId(jobId),
-      "response",
-    );
+  /**
+   * The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). The options as
+   * checked (`signal`, `onProgress`, `deadline`), and maybe one attempt (`maxRetries: 0`) over a `fetch` of its own.
+   */
+  const content = (jobId: string, opts: Partial<Call>): Promise<Response> =>
+    send("GET", "/v1/jobs/{job_id}/content", { ...opts, jobId, media: jobContentTypes }, checkId(jobId), "response");
 
-  /** The result as a stream (`once`: one attempt, within `deadline`), with its length and type. */
-  async function download(
-    jobId: string,
-    opts: DownloadOptions & { deadline?: number },
-    once?: { deadline?: number; fetch?: typeof fetch },
-  ): Promise<Download> {
-    const { body, headers } = await content(jobId, opts, once);
+  /** The result as a stream, with its length and type. */
+  async function download(jobId: string, opts: Partial<Call>): Promise<Download> {
+    const { body, headers } = await content(jobId, opts);
     return {
       // (The transport answers a result with a body, or throws: an empty one is `InvalidResponseError`.)
       stream: body!,
@@ -458,7 +440,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** Downloads into a Blob under the retry policy: a download that fails anyhow (a GET, safe to repeat) starts again. */
   const result = (jobId: string, opts: DownloadOptions): Promise<Blob> =>
     retry(policy, { signal: opts.signal, jobId, what: `download of ${jobId}` }, async () =>
-      (await content(jobId, opts, {})).blob(),
+      // One attempt each: the whole download (answer and body) is retried.
+      (await content(jobId, { ...opts, maxRetries: 0 })).blob(),
     );
 
   /**
@@ -595,14 +578,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         submit,
         status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts))).job,
         result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
-        // `saveResult` asks (with a symbol key) for one attempt, over its own fetch unless the client was given one
-        // (the policy's `fetch`): it retries the whole download itself.
+        // `saveResult` asks (with a symbol key) for one attempt (`maxRetries: 0`), over its own fetch unless the client
+        // was given one (the policy's `fetch`): it retries the whole download itself.
         download: (jobId, opts) =>
-          download(
-            jobId,
-            optionsOf(opts, ["signal", "onProgress"], true),
-            (opts as { [ONCE]?: { fetch?: typeof fetch } })?.[ONCE],
-          ),
+          download(jobId, {
+            ...optionsOf(opts, ["signal", "onProgress"], true),
+            ...(opts as { [ONCE]?: object })?.[ONCE],
+          }),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
         submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
           outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],

@@ -215,7 +215,7 @@ export async function saveResult(
         },
         // One attempt per download, over node:http (through the agent of the client's `nodeUpload({ agent })`) unless
         // the client has a fetch of its own: this loop retries the whole of it (answer and body) under the policy.
-        ...{ [ONCE]: { fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
+        ...{ [ONCE]: { maxRetries: 0, fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
       });
       await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
       await rename(temp, target).catch((e) => {

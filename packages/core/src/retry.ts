@@ -42,7 +42,10 @@ export interface RetryPolicy {
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
 export const POLICY = Symbol.for("@decart/core.retryPolicy");
 
-/** A download option of helpers that retry the whole download themselves (`saveResult`): one attempt per call. */
+/**
+ * A download option of helpers that retry the whole download themselves (`saveResult`): call options added to the
+ * download's, one attempt (`maxRetries: 0`) over a `fetch` of their own.
+ */
 export const ONCE = Symbol.for("@decart/core.once");
 
 /** One call under the policy. */
