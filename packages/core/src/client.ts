@@ -439,7 +439,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Downloads into a Blob under the retry policy: a download that fails anyhow (a GET, safe to repeat) starts again. */
   const result = (jobId: string, opts: DownloadOptions): Promise<Blob> =>
-    retry(policy, { signal: opts.signal, jobId, what: `download of ${jobId}` }, async () =>
+    retry(policy, { ...opts, jobId, what: `download of ${jobId}` }, async () =>
       // One attempt each: the whole download (answer and body) is retried.
       (await content(jobId, { ...opts, maxRetries: 0 })).blob(),
     );
