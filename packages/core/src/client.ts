@@ -558,7 +558,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     send<FileReference>(
       method,
       "/v1/files/{file_id}",
-      { signal: optionsOf(opts).signal, json: method === "GET" ? checkObject : undefined },
+      { ...optionsOf(opts), json: method === "GET" ? checkObject : undefined },
       checkId(fileId, "fileId"),
       method === "GET" ? undefined : "response",
     );
