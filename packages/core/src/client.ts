@@ -601,7 +601,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       create(opts) {
         const [{ signal }, body] = checkCall(
           opts,
-          "Invalid token options",
+          where,
           ["signal"],
           // (The request's fields, and no others: the spec allows no others.)
           requestSchemas.CreateTokenRequest.properties,
