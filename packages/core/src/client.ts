@@ -382,7 +382,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   const checkId = (id: string, field = "jobId"): string => {
-    checkSchema({ type: "string", minLength: 1, maxLength: MAX_ID_LENGTH }, id, field, "Invalid argument");
+    checkSchema({ type: "string", minLength: 1, maxLength: MAX_ID_LENGTH }, id, field, "Invalid input");
     return id;
   };
 
