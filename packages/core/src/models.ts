@@ -55,7 +55,7 @@ function pick(kind: "video" | "image", name: string): ModelDefinition<any> {
     return Object.freeze({ ...(catalogue[name] as object), canonical: canonicalModel(name) }) as ModelDefinition;
   }
   checkRetired(name);
-  throw invalid("Invalid model", "model", `a ${kind} model of the catalogue`, name);
+  throw invalid("Invalid input", "model", `a ${kind} model of the catalogue`, name);
 }
 
 /** Model definitions from the generated catalogue: `models.video("lucy-pro-t2v")`, `models.image("lucy-pro-t2i")`. */
