@@ -99,7 +99,7 @@ export async function resolveFiles(
  */
 export function encodeForm(
   inputs: Record<string, unknown>,
-  fields: readonly { name: string }[] = [],
+  fields: readonly { name: string }[],
   onUploadProgress?: (progress: UploadProgress) => void,
 ): UploadBody {
   const form: UploadBody = Object.assign(new FormData(), { parts: [], onUploadProgress });
