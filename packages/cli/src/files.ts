@@ -231,6 +231,40 @@ export async function placeFile(temp: string, path: string, avoid?: Avoid): Prom
   }
 }
 
+/** Names Windows keeps for devices, with any extension (`con.mp4` is the console there, not a file). */
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;
+
+/**
+ * A file name made of text the CLI did not choose (a batch line's custom_id, a job id from the server): one path
+ * component in the current directory, never a path. Letters, marks and digits of any script are kept (NFC), as are
+ * `.`, `_` and `-`; anything else (a path separator, a control character, a space, a character Windows or macOS refuse
+ * in a name) becomes `_`, as does a leading dot (a hidden file, `..`); a name Windows keeps for a device gets a `_` in
+ * front.
+ */
+export const safeName = (text: string) => {
+  const name = text
+    .normalize("NFC")
+    .replace(/[^\p{L}\p{M}\p{N}_.-]/gu, "_")
+    .replace(/^\.+/, "_");
+  return RESERVED.test(name) ? `_${name}` : name;
+};
+
+/** Longest name `videoName` takes from a job id, in bytes: room for `-N`, the extension and a temporary suffix. */
+const MAX_ID_NAME = 200;
+
+/**
+ * The default file name of a job's video: `<job id>.mp4`, the id made a safe name (`safeName`) and cut to
+ * `MAX_ID_NAME` bytes, so that whatever id a server answers, the file is in the current directory.
+ */
+export function videoName(jobId: string): string {
+  let name = "";
+  for (const char of safeName(jobId)) {
+    if (Buffer.byteLength(name + char) > MAX_ID_NAME) break;
+    name += char;
+  }
+  return `${name}.mp4`;
+}
+
 /** A default output name: `<model>-<UTC date and time>.<ext>` in the current directory. */
 export function defaultOutputName(stem: string, extension: string, now = new Date()): string {
   const stamp = now

@@ -15,6 +15,7 @@ import {
   imageExtensions,
   makeDirectory,
   placeOf,
+  safeName,
   samePlace,
   writeAtomically,
   writesInPlace,
@@ -40,7 +41,7 @@ interface BatchLine {
   /** The line as given, written back as it is to the errors file. */
   text: string;
   customId: string;
-  /** The result's file name (see `fileName`). */
+  /** The result's file name (see `safeName`). */
   name: string;
   /** A video model (a job of the Queue API) or an image model (the Process API). */
   model: VideoModel | ImageModel;
@@ -59,21 +60,6 @@ type LineResult = {
   batch?: string;
 } & ({ status: "completed"; path: string } | { status: "failed"; error: string; resumable?: true });
 
-/** Names Windows keeps for devices, with any extension (`con.mp4` is the console there, not a file). */
-const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;
-
-/**
- * The result's file name for a custom_id: letters, marks and digits of any script are kept (NFC), as are `.`, `_` and
- * `-`; anything else (a path separator, a control character, a space, a character Windows or macOS refuse in a name)
- * becomes `_`, as does a leading dot (a hidden file); a name Windows keeps for a device gets a `_` in front.
- */
-const fileName = (customId: string) => {
-  const name = customId
-    .normalize("NFC")
-    .replace(/[^\p{L}\p{M}\p{N}_.-]/gu, "_")
-    .replace(/^\.+/, "_");
-  return RESERVED.test(name) ? `_${name}` : name;
-};
 /** Longest result file name from a custom_id, in bytes: room for the extension and the temporary suffix within 255. */
 const MAX_NAME = 200;
 
@@ -109,7 +95,7 @@ export function parseBatch(text: string): BatchLine[] {
     const customId = String(id);
     const seen = ids.get(customId);
     if (seen) throw usageError(`line ${number}: "custom_id" ${JSON.stringify(customId)} repeats line ${seen}`);
-    const name2 = fileName(customId);
+    const name2 = safeName(customId);
     const bytes = Buffer.byteLength(name2);
     if (bytes > MAX_NAME) {
       throw usageError(

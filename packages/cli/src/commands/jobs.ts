@@ -3,7 +3,7 @@ import { AbortError, DecartError, JobNotCompletedError } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { exitCodeOf, messageOf } from "../errors.js";
 import { CliError, EXIT, usageError } from "../exit.js";
-import { checkOutputFile, fsReason } from "../files.js";
+import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
   downloadResult,
   finish,
@@ -86,7 +86,7 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
   const client = clientFor(options, output);
   const journal = await openJournal(options.journal);
   const known = journal.job(jobId);
-  const path = resolve(options.output ?? known?.path ?? `${jobId}.mp4`);
+  const path = resolve(options.output ?? known?.path ?? videoName(jobId));
   checkJournalApart(options.journal, [path], options.output ? `-o ${options.output}` : "the video");
   await checkOutputFile(path, options.output ? `-o ${options.output}` : "the video", { throughLinks: true });
   const { signal, release } = interruptible();

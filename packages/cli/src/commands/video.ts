@@ -3,7 +3,7 @@ import type { VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
-import { checkOutputDirectory, checkOutputFile, freeName, namesStdout } from "../files.js";
+import { checkOutputDirectory, checkOutputFile, freeName, namesStdout, videoName } from "../files.js";
 import { finish, follow, heldSubmit, interruptible, journalExit, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
@@ -71,8 +71,8 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const client = clientFor(options, output);
   if (options.output !== undefined) checkJournalApart(options.journal, [options.output], `-o ${options.output}`);
   const journal = await openJournal(options.journal);
-  // Without -o the file is `<job id>.mp4` in the current directory, named once the job exists (so only the directory
-  // can be checked before the submit), a name that never replaces a file (nor is the journal's): `-2`, `-3` … is
+  // Without -o the file is `<job id>.mp4` in the current directory (the id made a safe name: `videoName`), named once
+  // the job exists (so only the directory can be checked before the submit), a name that never replaces a file (nor is the journal's): `-2`, `-3` … is
   // added until it is free, when the job is recorded and again when the result is put in place (see `placeFile`).
   if (options.output !== undefined)
     await checkOutputFile(resolve(options.output), `-o ${options.output}`, { throughLinks: true });
@@ -96,7 +96,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
       journal,
       signal,
       model: inputs.model.name,
-      path: (jobId) => (avoid ? freeName(resolve(`${jobId}.mp4`), avoid) : resolve(options.output!)),
+      path: (jobId) => (avoid ? freeName(resolve(videoName(jobId)), avoid) : resolve(options.output!)),
       avoid,
     });
     return journalExit(finish(outcome, output), journal);
