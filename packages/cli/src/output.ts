@@ -94,7 +94,7 @@ export class Output {
 
   /** A line of data on stdout (human mode only; JSON mode carries the same through `event`). */
   print(line: string): void {
-    if (!this.json) write(this.stdout, `${this.redact(line)}\n`);
+    if (!this.json) write(this.stdout, `${this.shown(line, this.out)}\n`);
   }
 
   /**
@@ -120,18 +120,40 @@ export class Output {
 
   /** Chatter on stderr: status, hints. Silent with `--quiet`. */
   info(line: string): void {
-    if (!this.quiet) write(this.stderr, `${this.redact(line)}\n`);
+    if (!this.quiet) write(this.stderr, `${this.shown(line, this.err)}\n`);
   }
 
   /** Diagnostics on stderr with `--verbose`. */
   debug(line: string): void {
-    if (this.verbose) write(this.stderr, `${this.err.dim(this.redact(line))}\n`);
+    if (this.verbose) write(this.stderr, `${this.shown(this.err.dim(line), this.err)}\n`);
   }
 
   /** Warnings and errors on stderr, always. */
   warn(line: string): void {
-    write(this.stderr, `${this.redact(line)}\n`);
+    write(this.stderr, `${this.shown(line, this.err)}\n`);
   }
+
+  /** A line as the terminal gets it: scrubbed (`redact`), its control characters escaped (`escapeControls`). */
+  private shown(line: string, colors: Colors): string {
+    return escapeControls(this.redact(line), colors.isColorSupported);
+  }
+}
+
+/** The colour sequences picocolors writes (SGR: a colour, bold, dim … and their ends), and the other controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it finds
+const CONTROLS = /\x1b\[\d{1,3}m|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * A line with its control characters written out (`\x1b`, `\x07`, `\x9b` …), so that text from a server or a file (a
+ * failure reason, an error's detail, a job id) cannot retitle, clear or move about the terminal, nor overwrite a line
+ * (`\r`). Tabs and line ends stay. With `colors`, the colour sequences the CLI's own colours write stay too (a colour,
+ * never anything else a terminal acts on).
+ */
+export function escapeControls(text: string, colors: boolean): string {
+  const hex = (char: string) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  return text.replace(CONTROLS, (match) =>
+    match.length === 1 ? hex(match) : colors ? match : hex("\x1b") + match.slice(1),
+  );
 }
 
 /** A stream whose reader went away (an EPIPE destroys it): nothing more is written to it. */

@@ -65,6 +65,10 @@ afterAll(() => {
 const tree = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: "utf8" }).sort();
 
 const ESC = "\u001b";
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what the tests look for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what the tests look for
+const SGR = /\u001b\[\d{1,3}m/g;
 const BEL = "\u0007";
 
 describe("a job id the server chose", () => {
@@ -100,5 +104,52 @@ describe("a job id the server chose", () => {
     const wait = await run(["jobs", "wait", "../waited", "--no-json"], { env, cwd });
     expect(wait.code, wait.stderr).toBe(0);
     expect(tree(place)).toEqual(["cwd", join("cwd", "__waited.mp4")]);
+  });
+});
+
+describe("server text on the terminal", () => {
+  const REASON = `bad${ESC}]0;pwned${BEL} re\rason${ESC}[2J`;
+  const SHOWN = "bad\\x1b]0;pwned\\x07 re\\x0dason\\x1b[2J";
+  /** No control character but the line ends (and, with colours, the colour sequences of the CLI's own colours). */
+  const clean = (text: string, colors = false) =>
+    expect((colors ? text.replace(SGR, "") : text).replace(/\n/g, "")).not.toMatch(CONTROL);
+
+  it("a failure reason is shown escaped by video, jobs wait, jobs status and jobs list", async () => {
+    answers.jobId = "job_failing";
+    answers.status = "failed";
+    answers.error = REASON;
+    const journal = { ...env, DECART_JOURNAL: join(root, "reasons.jsonl") };
+    const video = await run(["video", "A lake", "--no-json", "-o", join(root, "failed.mp4")], { env: journal });
+    expect(video.code, video.stderr).toBe(3);
+    const wait = await run(["jobs", "wait", "job_failing", "--no-json", "-o", join(root, "failed.mp4")], {
+      env: journal,
+    });
+    expect(wait.code, wait.stderr).toBe(3);
+    for (const { stdout, stderr } of [video, wait]) {
+      expect(stderr).toContain(`failed: ${SHOWN}`);
+      clean(stderr);
+      clean(stdout);
+    }
+    const status = await run(["jobs", "status", "job_failing", "--no-json"], { env: journal });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toBe(`failed: ${SHOWN}\n`);
+    const list = await run(["jobs", "list", "--no-json"], { env: journal });
+    expect(list.stdout).toContain(SHOWN);
+    clean(list.stdout);
+  });
+
+  it("an error's detail (410) is shown escaped; with colours on, only the CLI's own colour sequences stay", async () => {
+    answers.jobId = "job_gone";
+    answers.status = "completed";
+    answers.content = { status: 410, detail: `Result expired ${ESC}[2J${ESC}]52;c;cHduZWQ=${BEL} cleared` };
+    for (const colors of [false, true]) {
+      const { code, stderr } = await run(["video", "A lake", "--no-json", "-o", join(root, "gone.mp4")], {
+        env: { ...env, ...(colors && { FORCE_COLOR: "1" }) },
+      });
+      expect(code, stderr).not.toBe(0);
+      expect(stderr).toContain("Result expired \\x1b[2J\\x1b]52;c;cHduZWQ=\\x07 cleared");
+      clean(stderr, colors);
+      if (colors) expect(stderr).toMatch(SGR);
+    }
   });
 });
