@@ -7,12 +7,22 @@ import type { Journal } from "./journal.js";
 import type { Output } from "./output.js";
 import type { JobEvent } from "./watch.js";
 
-/** The command that picks up watching a job where an interrupted one left it. */
-export const resumeCommand = (jobId: string, path?: string) =>
-  `decart jobs wait ${jobId}${path ? ` -o ${JSON.stringify(path)}` : ""}`;
+/**
+ * The command that picks up watching a job where an interrupted one left it: with the URL and the journal in effect
+ * (see `Output.command`), the result's path, and `--timeout` as it was given.
+ */
+export const resumeCommand = (output: Output, jobId: string, path?: string, timeout?: string) =>
+  output.command(
+    "jobs",
+    "wait",
+    jobId,
+    ...(path ? ["-o", path] : []),
+    ...(timeout !== undefined ? ["--timeout", timeout] : []),
+  );
 
 /** The command that downloads a completed job's result again (its result stays on the server). */
-export const resultCommand = (jobId: string, path: string) => `decart jobs result ${jobId} -o ${JSON.stringify(path)}`;
+export const resultCommand = (output: Output, jobId: string, path: string) =>
+  output.command("jobs", "result", jobId, "-o", path);
 
 /**
  * Stops watching on the first Ctrl-C or SIGTERM (the job is never cancelled; the caller prints how to resume); a caller
@@ -156,7 +166,7 @@ export async function downloadResult(
     if (typeof code === "string" && typeof syscall === "string") {
       throw new CliError(
         `Could not save the result of ${jobId} to ${path} (${fsReason(cause)}); it stays on the server: ` +
-          `decart jobs result ${jobId} -o <file>`,
+          `${output.command("jobs", "result", jobId, "-o")} <file>`,
         EXIT.error,
         jobId,
         true,
@@ -202,7 +212,7 @@ export function warnUnrecorded(output: Output, journal: Journal, path: () => str
     output.warn(
       output.err.yellow(
         `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): job ${jobId} is not recorded there; ` +
-          `the job goes on. Keep its id: ${resumeCommand(jobId, path())}`,
+          `the job goes on. Keep its id: ${resumeCommand(output, jobId, path())}`,
       ),
     );
   };
@@ -289,8 +299,8 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
   }
 }
 
-/** The exit code of one followed job, after telling the user how it ended. */
-export function finish(outcome: Outcome, output: Output): ExitCode {
+/** The exit code of one followed job, after telling the user how it ended (`timeout`: `--timeout` as given). */
+export function finish(outcome: Outcome, output: Output, timeout?: string): ExitCode {
   const c = output.err;
   switch (outcome.state) {
     case "saved":
@@ -301,7 +311,7 @@ export function finish(outcome: Outcome, output: Output): ExitCode {
       return EXIT.jobFailed;
     case "interrupted": {
       if (!outcome.jobId) return EXIT.interrupted;
-      const resume = resumeCommand(outcome.jobId, outcome.path);
+      const resume = resumeCommand(output, outcome.jobId, outcome.path, timeout);
       output.event({ type: "interrupted", job_id: outcome.jobId, resume });
       output.warn(c.yellow(`Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`));
       return EXIT.interrupted;

@@ -304,7 +304,7 @@ async function report(error: unknown, output: Output): Promise<number> {
   // No such job (404), or its result no longer kept (410): waiting again cannot help, so no hint.
   const hopeless = e.status === 404 || e.status === 410;
   if (jobId && code !== EXIT.jobFailed && !hopeless && !(error instanceof CliError && error.hinted)) {
-    output.warn(output.err.dim(`The job ${jobId} may still finish: decart jobs wait ${jobId}`));
+    output.warn(output.err.dim(`The job ${jobId} may still finish: ${output.command("jobs", "wait", jobId)}`));
   }
   if (code === EXIT.error && !(error instanceof CliError) && output.verbose && e?.stack) output.debug(e.stack);
   return code;

@@ -1,4 +1,5 @@
 import { createColors } from "picocolors";
+import { commandLine, globalWords } from "./command.js";
 
 type Colors = ReturnType<typeof createColors>;
 type Stream = NodeJS.WriteStream;
@@ -10,6 +11,9 @@ export interface OutputOptions {
   quiet?: boolean | undefined;
   /** `false` (from `--no-color`) turns colours off. */
   color?: boolean | undefined;
+  /** The API's URL and the journal as given (flags): carried by the commands the CLI prints (see `command`). */
+  baseUrl?: string | undefined;
+  journal?: string | undefined;
 }
 
 /** Whether escape codes may be written at all: not with `--no-color`, a non-empty `NO_COLOR` or `TERM=dumb`. */
@@ -48,6 +52,8 @@ export class Output {
    */
   readonly live: boolean;
   private readonly secrets: string[] = [];
+  /** The global options every printed command carries (see `command`). */
+  private readonly globals: string[];
 
   constructor(
     options: OutputOptions = {},
@@ -61,6 +67,15 @@ export class Output {
     this.out = this.json ? createColors(false) : colorsFor(stdout, options, env);
     this.err = colorsFor(stderr, options, env);
     this.live = stderr.isTTY === true && !this.quiet && escapesAllowed(options, env);
+    this.globals = globalWords(options, env);
+  }
+
+  /**
+   * A `decart` command to print, for the user to paste into a shell: the URL and the journal in effect (flags or
+   * environment; never the key), then `words` (undefined ones left out), each word quoted for a POSIX shell.
+   */
+  command(...words: Array<string | undefined>): string {
+    return commandLine(this.globals, words);
   }
 
   /** Never print `secret` (replaced by `***` wherever it would appear). */

@@ -238,3 +238,7 @@ export function useEmulator(options: EmulatorOptions, assign: (fixture: Fixture)
     remove();
   });
 }
+
+/** A command the CLI prints under `env`: `decart --base-url <url> --journal <journal> <words>` (test paths need no quotes). */
+export const printed = (env: Record<string, string | undefined>, ...words: string[]): string =>
+  ["decart", "--base-url", env.DECART_BASE_URL, "--journal", env.DECART_JOURNAL, ...words].join(" ");

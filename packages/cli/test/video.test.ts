@@ -4,7 +4,18 @@ import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { emulator, events, finished, interrupt, onStderr, run, start, startHeld, useEmulator } from "./helpers.js";
+import {
+  emulator,
+  events,
+  finished,
+  interrupt,
+  onStderr,
+  printed,
+  run,
+  start,
+  startHeld,
+  useEmulator,
+} from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -184,7 +195,7 @@ describe("decart video", () => {
     expect(code).toBe(5);
     const [submitted] = events(stdout);
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, job_id: submitted!.job_id });
-    expect(stderr).toContain(`decart jobs wait ${submitted!.job_id}`);
+    expect(stderr).toContain(printed(env, "jobs", "wait", submitted!.job_id));
   });
 
   it("a --timeout out of the range a timer takes is a usage error before anything is sent", async () => {
@@ -237,7 +248,7 @@ describe("decart video", () => {
     const interrupted = await done;
     expect(interrupted.code).toBe(130);
     expect(emu.release(event.job_id)).toBe(true); // not cancelled: still running
-    const resume = `decart jobs wait ${event.job_id} -o ${JSON.stringify(out)}`;
+    const resume = printed(env, "jobs", "wait", event.job_id, "-o", out);
     expect(events(interrupted.stdout).at(-1)).toEqual({ type: "interrupted", job_id: event.job_id, resume });
     expect(interrupted.stderr).toContain(resume);
     expect(journal()).toEqual([expect.objectContaining({ event: "submitted", job_id: event.job_id, path: out })]);
@@ -256,7 +267,9 @@ describe("decart video", () => {
     expect(emu.release(event.job_id)).toBe(true);
     const result = await done;
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toContain(`it stays on the server: decart jobs result ${event.job_id} -o <file>`);
+    expect(result.stderr).toContain(
+      `it stays on the server: ${printed(env, "jobs", "result", event.job_id, "-o")} <file>`,
+    );
     // The user's path and the CLI's command: not a temporary file's name, nor the client library's functions.
     expect(result.stderr).toContain(`Could not save the result of ${event.job_id} to ${out} (EISDIR`);
     expect(result.stderr).not.toContain(".partial");
@@ -293,7 +306,9 @@ describe("decart video", () => {
     expect(events(result.stdout).at(-1)).toMatchObject({ type: "saved", job_id: event.job_id, path: out });
     expect(await sha256(out)).toBe(served(event.job_id).resultSha256);
     expect(result.stderr).toContain(`Could not write the journal ${join(journalDir, "jobs.jsonl")} (ENOTDIR`);
-    expect(result.stderr).toContain(`Keep its id: decart jobs wait ${event.job_id} -o ${JSON.stringify(out)}`);
+    expect(result.stderr).toContain(
+      `Keep its id: ${printed({ ...env, DECART_JOURNAL: join(journalDir, "jobs.jsonl") }, "jobs", "wait", event.job_id, "-o", out)}`,
+    );
     expect(result.stderr.split("Could not write the journal").length).toBe(2);
   });
 
@@ -385,7 +400,7 @@ describe("decart jobs", () => {
     const jobId = submitted.stdout.trim();
     expect(emu.job(jobId)).toBeDefined();
     expect(submitted.stderr).toContain(`Could not write the journal ${journalFile} (ENOTDIR`);
-    expect(submitted.stderr).toContain(`Keep its id: decart jobs wait ${jobId}`);
+    expect(submitted.stderr).toContain(`--journal ${journalFile} jobs wait ${jobId}`);
     const out = join(dir, "unwritable.mp4");
     // Its result, once the job is done.
     expect((await run(["jobs", "wait", jobId, "-o", join(dir, "unwritable-waited.mp4")], { env })).code).toBe(0);
@@ -446,7 +461,7 @@ describe("decart jobs", () => {
     const out = join(dir, "unserved.mp4");
     const { code, stdout, stderr } = await run(["jobs", "result", id, "-o", out], { env });
     expect(code, stderr).toBe(1);
-    const again = `decart jobs result ${id} -o ${JSON.stringify(out)}`;
+    const again = printed(env, "jobs", "result", id, "-o", out);
     expect(stderr).toContain(`Could not download the result of ${id} (Internal server error`);
     expect(stderr).toContain(`it stays on the server: ${again}`);
     expect(stderr).not.toContain("jobs wait");
@@ -498,7 +513,7 @@ describe("decart jobs", () => {
     const terminated = await done;
     expect(terminated.code, terminated.stderr).toBe(130);
     expect(emu.release(event.job_id)).toBe(true); // not cancelled
-    const resume = `decart jobs wait ${event.job_id} -o ${JSON.stringify(out)}`;
+    const resume = printed(env, "jobs", "wait", event.job_id, "-o", out);
     expect(events(terminated.stdout).at(-1)).toEqual({ type: "interrupted", job_id: event.job_id, resume });
     expect(terminated.stderr).toContain(resume);
   });
@@ -515,7 +530,7 @@ describe("decart jobs", () => {
       const stopped = await done;
       expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
       // The job is done: the command that fetches its result again, not `jobs wait`'s "may still finish".
-      const again = `decart jobs result ${made.event.job_id} -o ${JSON.stringify(out)}`;
+      const again = printed(env, "jobs", "result", made.event.job_id, "-o", out);
       expect(events(stopped.stdout).at(-1)).toEqual({ type: "interrupted", job_id: made.event.job_id, resume: again });
       expect(stopped.stderr).toContain(`it stays on the server. Download it with: ${again}`);
       expect(stopped.stderr).not.toContain("may still finish");
@@ -555,7 +570,9 @@ describe("decart jobs", () => {
       const jobId = lines[0]!.job_id;
       expect(lines[0], signal).toMatchObject({ type: "submitted", job_id: jobId });
       expect(emu.release(jobId), signal).toBe(true); // the job the server made, not cancelled
-      const resume = `decart jobs wait ${jobId} -o ${JSON.stringify(out)}`;
+      const resume = lines.at(-1)!.resume as string;
+      expect(resume).toMatch(/^decart --base-url http:\/\/127\.0\.0\.1:\d+ --journal /);
+      expect(resume.endsWith(` --journal ${env.DECART_JOURNAL} jobs wait ${jobId} -o ${out}`), resume).toBe(true);
       expect(lines.at(-1), signal).toEqual({ type: "interrupted", job_id: jobId, resume });
       expect(stopped.stderr).toContain(resume);
       expect(journal().filter((r) => r.job_id === jobId)).toMatchObject([{ event: "submitted", path: out }]);
@@ -573,9 +590,8 @@ describe("decart jobs", () => {
     expect(jobId).toMatch(/^job_/);
     expect(emu.release(jobId)).toBe(true);
     // It watched nothing: it says the job was submitted and how to wait for it.
-    expect(stopped.stderr).toContain(
-      `job ${jobId} was submitted and goes on. Wait for it with: decart jobs wait ${jobId}`,
-    );
+    expect(stopped.stderr).toContain(`job ${jobId} was submitted and goes on. Wait for it with: decart --base-url `);
+    expect(stopped.stderr).toContain(` --journal ${env.DECART_JOURNAL} jobs wait ${jobId}\n`);
     expect(stopped.stderr).not.toContain("Stopped watching");
     expect(journal().filter((r) => r.job_id === jobId)).toMatchObject([{ event: "submitted" }]);
   });
@@ -594,9 +610,8 @@ describe("decart jobs", () => {
     expect(jobId).toMatch(/^job_/);
     expect(journal()).toMatchObject([{ event: "submitted", job_id: jobId }]);
     expect(stopped.stderr).not.toContain(WAITING); // the signal came after the answer
-    expect(stopped.stderr).toContain(
-      `job ${jobId} was submitted and goes on. Wait for it with: decart jobs wait ${jobId}`,
-    );
+    expect(stopped.stderr).toContain(`job ${jobId} was submitted and goes on. Wait for it with: decart --base-url `);
+    expect(stopped.stderr).toContain(` --journal ${env.DECART_JOURNAL} jobs wait ${jobId}\n`);
   });
 
   it("a second Ctrl-C while the submit awaits its answer exits at once (video, jobs submit)", async () => {

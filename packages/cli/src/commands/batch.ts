@@ -225,6 +225,16 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         ": add --resume to finish the batch without submitting them again",
     );
   }
+  // --resume finishes a batch the journal knows: finding none of its lines there (another journal or server than the
+  // first run's, a file changed since), it would submit, and bill, every line again. Refused: without --resume the
+  // batch runs as a new one.
+  if (!taken && options.resume) {
+    throw usageError(
+      `--resume: no line of this batch is in the journal ${journal.path} (nor in ${resultsPath}); nothing was sent. ` +
+        "Give the --journal and --base-url of the run to finish (as its printed resume command does), or run " +
+        "without --resume to submit every line as a new batch",
+    );
+  }
   // A 429 means the server made no job: a line waits through the client's rate-limit gate (its Retry-After, else a
   // growing backoff) and tries again, up to BATCH_RETRIES times within the client's budget for one call, rather than
   // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job twice).
@@ -482,9 +492,20 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     );
   }
   if (signal.aborted) {
-    const again = `decart batch ${source === "-" ? "- (the same lines on stdin)" : JSON.stringify(source)} --out ${JSON.stringify(out)} --resume`;
+    // The options in effect (the URL and the journal too: see `Output.command`), so that the command as printed finds
+    // this run's jobs; the file's path as given, from the same directory.
+    const again = output.command(
+      "batch",
+      source,
+      "--out",
+      out,
+      ...(options.concurrency !== undefined ? ["--concurrency", options.concurrency] : []),
+      ...(options.timeout !== undefined ? ["--timeout", options.timeout] : []),
+      "--resume",
+    );
+    const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
     output.event({ type: "interrupted", resume: again });
-    output.warn(c.yellow(`Stopped: no job was cancelled. Resume with: ${again}`));
+    output.warn(c.yellow(`Stopped: no job was cancelled. Resume with: ${again}${stdinNote}`));
     return EXIT.interrupted;
   }
   // A journal that could not record a job is worth attention whatever the lines did.

@@ -58,7 +58,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
     output.print(job_id);
     if (signal.aborted) {
       // Nothing was watched: the job is submitted, and `decart jobs wait` watches it.
-      const resume = resumeCommand(job_id);
+      const resume = resumeCommand(output, job_id);
       output.event({ type: "interrupted", job_id, resume });
       output.warn(
         output.err.yellow(`Interrupted: job ${job_id} was submitted and goes on. Wait for it with: ${resume}`),
@@ -99,7 +99,7 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
       signal,
       path,
     });
-    return journalExit(finish(outcome, output), journal);
+    return journalExit(finish(outcome, output, options.timeout), journal);
   } finally {
     release();
   }
@@ -121,7 +121,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
       if (signal.aborted && AbortError.isInstance(error)) return undefined;
       // No result: a job still running may yet give one (the generic hint says `decart jobs wait`); a failed job
       // never will: exit 3 with the server's reason, as `jobs wait` ends for it.
-      if (!JobNotCompletedError.isInstance(error)) throw downloadFailed(jobId, path, error);
+      if (!JobNotCompletedError.isInstance(error)) throw downloadFailed(output, jobId, path, error);
       const job = await client.queue.status(jobId).catch(() => undefined);
       if (job?.status !== "failed") throw error;
       const reason = job.error || "no reason given";
@@ -129,7 +129,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
       throw new CliError(`Job ${jobId} failed: ${reason} (it has no result)`, EXIT.jobFailed, jobId, true);
     });
     if (downloaded === undefined) {
-      const again = resultCommand(jobId, path);
+      const again = resultCommand(output, jobId, path);
       output.event({ type: "interrupted", job_id: jobId, resume: again });
       output.warn(
         output.err.yellow(
@@ -162,12 +162,12 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
  * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404)
  * or whose result it no longer has (410), are as they are.
  */
-function downloadFailed(jobId: string, path: string, error: unknown): unknown {
+function downloadFailed(output: Output, jobId: string, path: string, error: unknown): unknown {
   const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
   if (error instanceof CliError || status === 404 || status === 410) return error;
   return new CliError(
     `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
-      resultCommand(jobId, path),
+      resultCommand(output, jobId, path),
     exitCodeOf(error),
     jobId,
     true,

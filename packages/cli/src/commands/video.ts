@@ -99,7 +99,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
       path: (jobId) => (avoid ? freeName(resolve(videoName(jobId)), avoid) : resolve(options.output!)),
       avoid,
     });
-    return journalExit(finish(outcome, output), journal);
+    return journalExit(finish(outcome, output, options.timeout), journal);
   } finally {
     upload.stop();
     release();

@@ -1,0 +1,28 @@
+import { journalPath } from "./journal.js";
+
+/**
+ * One word of a command line as a POSIX shell reads it back: as it is when made only of characters no shell treats
+ * specially, else between single quotes, inside which nothing is expanded (`$`, `` ` ``, `\`, `!` …); a `'` in it is
+ * written `'\''` (close, an escaped quote, open again).
+ */
+export const shellWord = (word: string): string =>
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+
+/**
+ * The global options a printed command must carry to act as this one did: the API's URL and the journal in effect
+ * (given as flags or in the environment, which the shell that runs the command may not have), never the key.
+ */
+export function globalWords(
+  options: { baseUrl?: string | undefined; journal?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const words: string[] = [];
+  const baseUrl = (options.baseUrl ?? env.DECART_BASE_URL)?.trim();
+  if (baseUrl) words.push("--base-url", baseUrl);
+  if (options.journal || env.DECART_JOURNAL) words.push("--journal", journalPath(options.journal, env));
+  return words;
+}
+
+/** A `decart` command line to print (to paste into a shell): the global options, then `words`, each quoted. */
+export const commandLine = (globals: readonly string[], words: ReadonlyArray<string | undefined>): string =>
+  ["decart", ...globals, ...words.filter((w): w is string => w !== undefined)].map(shellWord).join(" ");
