@@ -377,8 +377,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * `deadline` (a number, on the client's clock).
    */
   const optionsOf = <T>(opts: T | undefined, keys = ["signal"], timed?: boolean): T & { deadline?: number } => {
-    const [own, rest] = checkCall(opts, where, keys, timed ? { deadline: { type: "number" } } : {});
-    return { ...own, ...rest } as T & { deadline?: number };
+    return checkCall(opts, where, keys, timed ? { deadline: { type: "number" } } : {})[2] as T & { deadline?: number };
   };
 
   const checkId = (id: string, field = "jobId"): string => {
@@ -540,7 +539,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
     // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used.
-    options = Object.assign({}, ...checkCall(options, "Invalid input")) as never;
+    options = checkCall(options, "Invalid input")[2] as never;
     // The wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock, the submit included (the
     // watch's timeout names it).
     // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message

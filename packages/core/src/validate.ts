@@ -209,14 +209,15 @@ export const callOptions: Readonly<Record<string, Schema>> = {
 /**
  * Checks a call's options object: an object (or nothing) whose `keys` (all of `callOptions` by default) are of the
  * right kind, and whose other keys are those of `rest`, each of its kind (without `rest`, anything: a model's fields,
- * checked against the catalogue apart). Answers the options and the other keys apart (own properties only).
+ * checked against the catalogue apart). Answers the options and the other keys apart, and all of them as read (own
+ * properties only).
  */
 export function checkCall(
   call: unknown,
   where: string,
   keys: readonly string[] = Object.keys(callOptions),
   rest?: Readonly<Record<string, Schema>>,
-): [options: Record<string, any>, others: Record<string, unknown>] {
+): [options: Record<string, any>, others: Record<string, unknown>, all: Record<string, any>] {
   const given = call ?? {};
   if (!isObject(given)) throw invalid(where, "options", "an object", given);
   // Each field is read once, here (a getter or a Proxy that throws is named), and what was read is checked and used.
@@ -242,7 +243,7 @@ export function checkCall(
     where,
   );
   const part = (mine: boolean) => Object.fromEntries(entries.filter(([key]) => keys.includes(key) === mine));
-  return [part(true), part(false)];
+  return [part(true), part(false), Object.fromEntries(entries)];
 }
 
 /**
@@ -253,12 +254,12 @@ export function checkCall(
  */
 export function checkWatchOptions(options: unknown): Record<string, any> {
   const where = "Invalid options";
-  const [own, rest] = checkCall(options, where, ["model", "timeoutMs", "download", "poll"], {
+  const [own, rest, all] = checkCall(options, where, ["model", "timeoutMs", "download", "poll"], {
     deadline: { type: "number" },
     first: { type: "object" },
   });
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");
-  return { ...own, ...rest };
+  return all;
 }
 
 /**
