@@ -313,7 +313,7 @@ export function errorFromResponse(
   return new Class(`${detail.slice(0, 500) || "HTTP error"} ${httpSuffix(status, info.requestId)}`, {
     ...info,
     status,
-    retryable: status === 408 || status === 429 || status >= 500,
+    retryable: [408, 429].includes(status) || status >= 500,
     ...(Class === DecartError && { code: "HTTP_ERROR" }),
     ...(status === 422 && { issues: issues ?? [] }),
     ...(Class === ModelRetiredError && { model: parsed.model }),
