@@ -406,8 +406,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
   const readStatus = async (jobId: string, opts: { signal?: AbortSignal; deadline?: number; maxRetries?: 0 }) => {
-    const call = { ...opts, jobId, json: checkJob };
-    const response = await send<Response>("GET", "/v1/jobs/{job_id}", call, checkId(jobId), "response");
+    const response = await send<Response>(
+      "GET",
+      "/v1/jobs/{job_id}",
+      { ...opts, jobId, json: checkJob },
+      checkId(jobId),
+      "response",
+    );
     const hint = +(response.headers.get("x-poll-after-ms") || NaN);
     // A hint that is not a number of ms is none; one below 50 ms is 50 ms (a hint of 0 must not make the watch spin).
     // The answer's `Date` is the server's clock (the watch takes the job's age by it).
