@@ -397,8 +397,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
     if (options.validateInputs !== false) validateInputs(m, raw);
     if (signal?.aborted) throw aborted(undefined, signal.reason);
-    const inputs = await resolveFiles(m, raw, fetchImpl, signal, !!upload, options.validateInputs !== false);
-    return postForm(m.path, encodeForm(inputs, m.fields, onUploadProgress), signal, parseAs, deadline);
+    return postForm(
+      m.path,
+      encodeForm(
+        await resolveFiles(m, raw, fetchImpl, signal, !!upload, options.validateInputs !== false),
+        m.fields,
+        onUploadProgress,
+      ),
+      signal,
+      parseAs,
+      deadline,
+    );
   }
 
   const submit = (options: SubmitOptions<VideoModelName>, deadline?: number) =>
