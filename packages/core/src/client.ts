@@ -630,10 +630,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           ttlSeconds: properties.ttl_seconds,
         });
         checkSchema(properties.file, file, "file", where);
-        const value = await toBlob(file, "file", fetchImpl, signal, !!upload);
         return postForm(
           "/v1/files",
-          encodeForm({ file: value, ttl_seconds: ttlSeconds }, [], onUploadProgress),
+          encodeForm(
+            { file: await toBlob(file, "file", fetchImpl, signal, !!upload), ttl_seconds: ttlSeconds },
+            [],
+            onUploadProgress,
+          ),
           signal,
         );
       },
