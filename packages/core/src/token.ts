@@ -61,9 +61,12 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
       );
     }
   };
-  const refresh = () => (pending ??= fetchKey().finally(() => (pending = undefined)));
   return {
-    get: () => (key !== undefined && now() < refreshAt ? key : refresh()),
+    get: () =>
+      key !== undefined && now() < refreshAt
+        ? key
+        : // biome-ignore lint/suspicious/noAssignInExpressions: one fetch at a time, shared by every caller meanwhile
+          (pending ??= fetchKey().finally(() => (pending = undefined))),
     renew(used) {
       if (key === used) key = undefined;
     },
