@@ -46,6 +46,10 @@ export function settings(options: GlobalOptions, output: Output, env: NodeJS.Pro
   return { apiKey, baseUrl };
 }
 
+/** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
+export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
+  ((options.baseUrl ?? env.DECART_BASE_URL)?.trim() || "https://api.decart.ai").replace(/\/+$/, "");
+
 /**
  * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (method, URL,
  * status, request id, time): never a header, so never the key.

@@ -1,10 +1,21 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type Emulator, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, finished, run, start, useEmulator } from "./helpers.js";
+import { events, finished, run, start, startHeld, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
@@ -452,5 +463,32 @@ describe("decart batch", () => {
     expect(failed).toMatchObject({ custom_id: "bad", line: 2 });
     expect(failed.error).toContain('"resolution"');
     expect(emu.stats().jobsCreated).toBe(1);
+  });
+  it("two runs of one batch at once: the second is refused (exit 1, BATCH_IN_PROGRESS) while the first has its submits in flight", async () => {
+    const { path } = batchFile("twice.jsonl", 2);
+    const out = join(dir, "twice");
+    const locks = () => readdirSync(dir).filter((name) => name.endsWith(".lock"));
+    // The first run's submits reach the server, their answers held: nothing of it is in the journal yet.
+    const first = await startHeld(["batch", path, "--out", out], emu.url, { env });
+    expect(emu.stats().jobsCreated).toBeGreaterThan(0);
+    for (const resume of [[], ["--resume"]]) {
+      const second = await run(["batch", path, "--out", out, ...resume], { env });
+      expect(second.code, second.stderr).toBe(1);
+      expect(second.stderr).toContain("Another run of this batch is under way (process ");
+      expect(events(second.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "BATCH_IN_PROGRESS" });
+    }
+    expect(locks()).toHaveLength(1); // beside the journal, while the first run goes on
+    const lock = join(dir, locks()[0]!);
+    first.release();
+    const ended = await first.done;
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(2); // each line paid once
+    expect(locks()).toEqual([]);
+    // A lock left by a process that is gone (a kill, a power loss) does not stop the next run.
+    writeFileSync(lock, `${spawnSync(process.execPath, ["-e", ""]).pid}\n`);
+    const again = await run(["batch", path, "--out", out, "--resume"], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(locks()).toEqual([]);
+    expect(emu.stats().jobsCreated).toBe(2);
   });
 });

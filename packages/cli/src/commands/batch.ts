@@ -1,15 +1,16 @@
 import { createHash } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { messageOf } from "../errors.js";
-import { EXIT, usageError } from "../exit.js";
+import { CliError, EXIT, usageError } from "../exit.js";
 import {
   checkOutputDirectory,
   checkOutputKind,
+  ensureDirectoryOf,
   extensionFor,
   fsReason,
   imageExtensions,
@@ -23,6 +24,7 @@ import {
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
+import { takeLock } from "../lock.js";
 import type { Output } from "../output.js";
 import { submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL, timeoutMs } from "./video.js";
@@ -204,313 +206,336 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   // place; a directory, a socket or a block device is refused now, not once the lines are paid for.
   for (const path of [resultsPath, errorsPath, ...written]) await checkOutputKind(path, `--out ${options.out ?? "."}`);
   const journal = await openJournal(options.journal);
-  const ours = thisBatch(source, batch);
-  const known = new Map<string, JournalJob>();
-  for (const job of journal.jobs()) if (ours(job.batch) && job.custom_id !== undefined) known.set(job.custom_id, job);
-  const images = new Map<string, string>();
-  for (const image of journal.images()) if (ours(image.batch)) images.set(image.custom_id, image.path);
-  // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl.
-  const ids = new Set(lines.map((line) => line.customId));
-  const adopted = new Map<string, LineResult & { job_id: string }>();
-  for (const r of await earlierResults(resultsPath)) {
-    if (r.journaled === false && typeof r.job_id === "string" && ours(r.batch) && ids.has(r.custom_id)) {
-      if (!known.has(r.custom_id)) adopted.set(r.custom_id, r as LineResult & { job_id: string });
-    }
-  }
-  const taken = known.size + images.size + adopted.size;
-  if (taken && !options.resume) {
-    throw usageError(
-      `${taken} line(s) of this batch already have jobs or images in the journal (${journal.path})` +
-        (adopted.size ? ` or in ${resultsPath}` : "") +
-        ": add --resume to finish the batch without submitting them again",
+  // One run of a batch at a time with one journal: a second run (a CI retry, another terminal) would find none of the
+  // first run's lines journaled yet, and submit, and bill, every one again. Its lock file beside the journal holds the
+  // process id; a lock left by a process that is gone is taken over. (Per file, whatever the server: a second server is
+  // rarely run at once, and then waits.)
+  await ensureDirectoryOf(journal.path);
+  const lockPath = `${journal.path}.${createHash("sha256").update(batchPlace(source, batch)).digest("hex").slice(0, 16)}.lock`;
+  const lock = takeLock(lockPath);
+  if ("holder" in lock) {
+    throw new CliError(
+      `Another run of this batch is under way (process ${lock.holder}) with the journal ${journal.path}; nothing ` +
+        "was sent. Once it ends, --resume finishes what it left (if no such run is left, remove its lock file " +
+        `${lockPath})`,
+      EXIT.error,
+      undefined,
+      false,
+      "BATCH_IN_PROGRESS",
     );
   }
-  // --resume finishes a batch the journal knows: finding none of its lines there (another journal or server than the
-  // first run's, a file changed since), it would submit, and bill, every line again. Refused: without --resume the
-  // batch runs as a new one.
-  if (!taken && options.resume) {
-    throw usageError(
-      `--resume: no line of this batch is in the journal ${journal.path} (nor in ${resultsPath}); nothing was sent. ` +
-        "Give the --journal and --base-url of the run to finish (as its printed resume command does), or run " +
-        "without --resume to submit every line as a new batch",
-    );
-  }
-  // A 429 means the server made no job: a line waits through the client's rate-limit gate (its Retry-After, else a
-  // growing backoff) and tries again, up to BATCH_RETRIES times within the client's budget for one call, rather than
-  // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job twice).
-  const client = clientFor(options, output, process.env, BATCH_RETRIES);
-  await makeDirectory(out);
-
-  const { signal, release } = interruptible();
-  const results: LineResult[] = [];
-  const progress = await batchProgress(output, lines.length);
-  let running = 0;
-  let failed = 0;
-  // A record the journal cannot write does not stop the batch, nor lose a job id: the line says `journaled: false`
-  // in its event and in results.jsonl (with the job id), which --resume reads; a warning, once; exit 1 at the end.
-  const unjournaled = new Set<string>();
-  let warned = false;
-  const unrecorded = (customId: string, error: unknown) => {
-    unjournaled.add(customId);
-    if (warned) return;
-    warned = true;
-    output.warn(
-      output.err.yellow(
-        `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): the batch goes on. Each job id is in ` +
-          `its events and in ${resultsPath}; once the journal can be written, --resume with the same --out picks ` +
-          "those jobs up without new ones",
-      ),
-    );
-  };
-  /** Appends a record of a line (not a job's: `follow` does those), with the same care. */
-  const note = async (customId: string, write: () => Promise<void>, jobId: string | undefined): Promise<void> => {
-    try {
-      await write();
-    } catch (error) {
-      output.event({ type: "journal_failed", custom_id: customId, batch, job_id: jobId, error: fsReason(error) });
-      unrecorded(customId, error);
-    }
-  };
-  const record = (finished: LineResult) => {
-    const result: LineResult = unjournaled.has(finished.custom_id)
-      ? { ...finished, journaled: false, batch }
-      : finished;
-    results.push(result);
-    if (result.status === "failed") failed++;
-    output.event(
-      result.status === "failed"
-        ? {
-            type: "line_failed",
-            custom_id: result.custom_id,
-            line: result.line,
-            job_id: result.job_id,
-            error: result.error,
-            ...(result.resumable && { resumable: true }),
-            ...(result.journaled === false && { journaled: false }),
-          }
-        : {
-            type: "line_completed",
-            custom_id: result.custom_id,
-            line: result.line,
-            job_id: result.job_id,
-            path: result.path,
-            ...(result.journaled === false && { journaled: false }),
-          },
-    );
-    progress.line(result);
-    progress.update(results.length, failed, running);
-  };
-
-  output.info(
-    output.err.dim(
-      `Batch of ${lines.length} line(s), ${concurrency} at a time; results in ${out}; journal ${journal.path}` +
-        (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : "") +
-        (images.size ? `; ${images.size} image(s) already written are kept` : ""),
-    ),
-  );
-  // The jobs of an earlier run that the journal missed go in it now, as they would have then.
-  await Promise.all(
-    lines.map(async (line) => {
-      const r = adopted.get(line.customId);
-      if (!r) return;
-      const tag = { custom_id: line.customId, batch };
-      const path = r.status === "completed" ? r.path : join(out, `${line.name}.mp4`);
-      const state = r.status === "completed" ? "saved" : r.resumable ? "submitted" : "failed";
-      const error = r.status === "failed" ? r.error : undefined;
-      known.set(line.customId, { ...tag, job_id: r.job_id, submitted_at: "", updated_at: "", state, path, error });
-      await note(
-        line.customId,
-        async () => {
-          await journal.append({ ...tag, job_id: r.job_id, event: "submitted", model: line.model.name, path });
-          if (state !== "submitted") await journal.append({ ...tag, job_id: r.job_id, event: state, path, error });
-        },
-        r.job_id,
-      );
-    }),
-  );
   try {
-    await pool(lines, concurrency, signal, async (line) => {
-      running++;
-      progress.update(results.length, failed, running);
+    const ours = thisBatch(source, batch);
+    const known = new Map<string, JournalJob>();
+    for (const job of journal.jobs()) if (ours(job.batch) && job.custom_id !== undefined) known.set(job.custom_id, job);
+    const images = new Map<string, string>();
+    for (const image of journal.images()) if (ours(image.batch)) images.set(image.custom_id, image.path);
+    // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl.
+    const ids = new Set(lines.map((line) => line.customId));
+    const adopted = new Map<string, LineResult & { job_id: string }>();
+    for (const r of await earlierResults(resultsPath)) {
+      if (r.journaled === false && typeof r.job_id === "string" && ours(r.batch) && ids.has(r.custom_id)) {
+        if (!known.has(r.custom_id)) adopted.set(r.custom_id, r as LineResult & { job_id: string });
+      }
+    }
+    const taken = known.size + images.size + adopted.size;
+    if (taken && !options.resume) {
+      throw usageError(
+        `${taken} line(s) of this batch already have jobs or images in the journal (${journal.path})` +
+          (adopted.size ? ` or in ${resultsPath}` : "") +
+          ": add --resume to finish the batch without submitting them again",
+      );
+    }
+    // --resume finishes a batch the journal knows: finding none of its lines there (another journal or server than the
+    // first run's, a file changed since), it would submit, and bill, every line again. Refused: without --resume the
+    // batch runs as a new one.
+    if (!taken && options.resume) {
+      throw usageError(
+        `--resume: no line of this batch is in the journal ${journal.path} (nor in ${resultsPath}); nothing was sent. ` +
+          "Give the --journal and --base-url of the run to finish (as its printed resume command does), or run " +
+          "without --resume to submit every line as a new batch",
+      );
+    }
+    // A 429 means the server made no job: a line waits through the client's rate-limit gate (its Retry-After, else a
+    // growing backoff) and tries again, up to BATCH_RETRIES times within the client's budget for one call, rather than
+    // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job twice).
+    const client = clientFor(options, output, process.env, BATCH_RETRIES);
+    await makeDirectory(out);
+
+    const { signal, release } = interruptible();
+    const results: LineResult[] = [];
+    const progress = await batchProgress(output, lines.length);
+    let running = 0;
+    let failed = 0;
+    // A record the journal cannot write does not stop the batch, nor lose a job id: the line says `journaled: false`
+    // in its event and in results.jsonl (with the job id), which --resume reads; a warning, once; exit 1 at the end.
+    const unjournaled = new Set<string>();
+    let warned = false;
+    const unrecorded = (customId: string, error: unknown) => {
+      unjournaled.add(customId);
+      if (warned) return;
+      warned = true;
+      output.warn(
+        output.err.yellow(
+          `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): the batch goes on. Each job id is in ` +
+            `its events and in ${resultsPath}; once the journal can be written, --resume with the same --out picks ` +
+            "those jobs up without new ones",
+        ),
+      );
+    };
+    /** Appends a record of a line (not a job's: `follow` does those), with the same care. */
+    const note = async (customId: string, write: () => Promise<void>, jobId: string | undefined): Promise<void> => {
       try {
-        const result = await runLine(line, known.get(line.customId));
-        if (result) record(result);
-      } finally {
-        running--;
+        await write();
+      } catch (error) {
+        output.event({ type: "journal_failed", custom_id: customId, batch, job_id: jobId, error: fsReason(error) });
+        unrecorded(customId, error);
       }
-    });
-  } finally {
-    release();
-    progress.stop();
-  }
+    };
+    const record = (finished: LineResult) => {
+      const result: LineResult = unjournaled.has(finished.custom_id)
+        ? { ...finished, journaled: false, batch }
+        : finished;
+      results.push(result);
+      if (result.status === "failed") failed++;
+      output.event(
+        result.status === "failed"
+          ? {
+              type: "line_failed",
+              custom_id: result.custom_id,
+              line: result.line,
+              job_id: result.job_id,
+              error: result.error,
+              ...(result.resumable && { resumable: true }),
+              ...(result.journaled === false && { journaled: false }),
+            }
+          : {
+              type: "line_completed",
+              custom_id: result.custom_id,
+              line: result.line,
+              job_id: result.job_id,
+              path: result.path,
+              ...(result.journaled === false && { journaled: false }),
+            },
+      );
+      progress.line(result);
+      progress.update(results.length, failed, running);
+    };
 
-  async function runLine(line: BatchLine, job: JournalJob | undefined): Promise<LineResult | undefined> {
-    if (line.model.kind === "image") return runImageLine(line, line.model, images.get(line.customId));
-    const path = join(out, `${line.name}.mp4`);
-    const tag = { custom_id: line.customId, batch };
-    const base1 = { custom_id: line.customId, line: line.number, job_id: job?.job_id };
-    if (job?.state === "saved" && job.path && existsSync(job.path))
-      return { ...base1, status: "completed", path: job.path };
-    if (job?.state === "failed") return { ...base1, status: "failed", error: job.error ?? "Job failed" };
-    let outcome: Outcome;
-    let seen: string | undefined;
+    output.info(
+      output.err.dim(
+        `Batch of ${lines.length} line(s), ${concurrency} at a time; results in ${out}; journal ${journal.path}` +
+          (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : "") +
+          (images.size ? `; ${images.size} image(s) already written are kept` : ""),
+      ),
+    );
+    // The jobs of an earlier run that the journal missed go in it now, as they would have then.
+    await Promise.all(
+      lines.map(async (line) => {
+        const r = adopted.get(line.customId);
+        if (!r) return;
+        const tag = { custom_id: line.customId, batch };
+        const path = r.status === "completed" ? r.path : join(out, `${line.name}.mp4`);
+        const state = r.status === "completed" ? "saved" : r.resumable ? "submitted" : "failed";
+        const error = r.status === "failed" ? r.error : undefined;
+        known.set(line.customId, { ...tag, job_id: r.job_id, submitted_at: "", updated_at: "", state, path, error });
+        await note(
+          line.customId,
+          async () => {
+            await journal.append({ ...tag, job_id: r.job_id, event: "submitted", model: line.model.name, path });
+            if (state !== "submitted") await journal.append({ ...tag, job_id: r.job_id, event: state, path, error });
+          },
+          r.job_id,
+        );
+      }),
+    );
     try {
-      const jobEvents = job
-        ? watchJob(client, job.job_id, { model: job.model, signal, timeoutMs: timeout })
-        : submitAndWatch(
-            client,
-            { model: line.model, ...(await fileFields(line, base)) },
-            // A submit in flight at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits).
-            { signal, abortSubmit: false, timeoutMs: timeout },
-          );
-      // The job id as soon as it is known: a failure after it (whatever it carries) leaves the line resumable.
-      const events = (async function* () {
-        for await (const event of jobEvents) {
-          seen = event.jobId;
-          yield event;
+      await pool(lines, concurrency, signal, async (line) => {
+        running++;
+        progress.update(results.length, failed, running);
+        try {
+          const result = await runLine(line, known.get(line.customId));
+          if (result) record(result);
+        } finally {
+          running--;
         }
-      })();
-      outcome = await follow(events, {
-        client,
-        output,
-        journal,
-        signal,
-        path,
-        tag,
-        chatter: false,
-        unrecorded: (_jobId, error) => unrecorded(line.customId, error),
       });
-    } catch (error) {
-      if (signal.aborted && AbortError.isInstance(error)) return undefined;
-      const e = error as { message?: string; jobId?: string };
-      const jobId = e.jobId ?? seen ?? job?.job_id;
-      // Not the server's failure (that is an outcome): the job exists and may have (or still give) its result, so
-      // --resume watches and downloads it again without a new job; feeding the line back in would pay twice.
-      return {
-        ...base1,
-        job_id: jobId,
-        status: "failed",
-        error: messageOf(error),
-        ...(jobId && { resumable: true as const }),
-      };
+    } finally {
+      release();
+      progress.stop();
     }
-    if (outcome.state === "interrupted") return undefined;
-    if (outcome.state === "failed") return { ...base1, job_id: outcome.jobId, status: "failed", error: outcome.error };
-    return { ...base1, job_id: outcome.jobId, status: "completed", path: outcome.path };
-  }
 
-  /**
-   * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has no
-   * job id). Written before (its file still there), it is kept, not generated again. A request in flight at Ctrl-C
-   * finishes and its image is written: it is paid for. On `--resume`, an image file of the line's name already in
-   * `<out>` without a journal record (the run stopped between the write and the record) is kept and journaled: it is
-   * complete, as images are written to a temporary file and renamed.
-   */
-  async function runImageLine(line: BatchLine, model: ImageModel, written: string | undefined): Promise<LineResult> {
-    const tag = { custom_id: line.customId, batch };
-    const base1 = { custom_id: line.customId, line: line.number };
-    if (written && existsSync(written)) return { ...base1, status: "completed", path: written };
-    try {
-      const found = options.resume
-        ? imageExtensions
-            .map((extension) => join(out, `${line.name}${extension}`))
-            .find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
-        : undefined;
-      if (found) {
-        await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path: found }), undefined);
-        return { ...base1, status: "completed", path: found };
+    async function runLine(line: BatchLine, job: JournalJob | undefined): Promise<LineResult | undefined> {
+      if (line.model.kind === "image") return runImageLine(line, line.model, images.get(line.customId));
+      const path = join(out, `${line.name}.mp4`);
+      const tag = { custom_id: line.customId, batch };
+      const base1 = { custom_id: line.customId, line: line.number, job_id: job?.job_id };
+      if (job?.state === "saved" && job.path && existsSync(job.path))
+        return { ...base1, status: "completed", path: job.path };
+      if (job?.state === "failed") return { ...base1, status: "failed", error: job.error ?? "Job failed" };
+      let outcome: Outcome;
+      let seen: string | undefined;
+      try {
+        const jobEvents = job
+          ? watchJob(client, job.job_id, { model: job.model, signal, timeoutMs: timeout })
+          : submitAndWatch(
+              client,
+              { model: line.model, ...(await fileFields(line, base)) },
+              // A submit in flight at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits).
+              { signal, abortSubmit: false, timeoutMs: timeout },
+            );
+        // The job id as soon as it is known: a failure after it (whatever it carries) leaves the line resumable.
+        const events = (async function* () {
+          for await (const event of jobEvents) {
+            seen = event.jobId;
+            yield event;
+          }
+        })();
+        outcome = await follow(events, {
+          client,
+          output,
+          journal,
+          signal,
+          path,
+          tag,
+          chatter: false,
+          unrecorded: (_jobId, error) => unrecorded(line.customId, error),
+        });
+      } catch (error) {
+        if (signal.aborted && AbortError.isInstance(error)) return undefined;
+        const e = error as { message?: string; jobId?: string };
+        const jobId = e.jobId ?? seen ?? job?.job_id;
+        // Not the server's failure (that is an outcome): the job exists and may have (or still give) its result, so
+        // --resume watches and downloads it again without a new job; feeding the line back in would pay twice.
+        return {
+          ...base1,
+          job_id: jobId,
+          status: "failed",
+          error: messageOf(error),
+          ...(jobId && { resumable: true as const }),
+        };
       }
-      const blob = await client.process({ model, ...(await fileFields(line, base)) } as never);
-      const bytes = new Uint8Array(await blob.arrayBuffer());
-      const path = join(out, `${line.name}${extensionFor(blob.type, ".png")}`);
-      await writeAtomically(path, bytes);
-      await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path }), undefined);
-      output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
-      return { ...base1, status: "completed", path };
-    } catch (error) {
-      return { ...base1, status: "failed", error: messageOf(error) };
+      if (outcome.state === "interrupted") return undefined;
+      if (outcome.state === "failed")
+        return { ...base1, job_id: outcome.jobId, status: "failed", error: outcome.error };
+      return { ...base1, job_id: outcome.jobId, status: "completed", path: outcome.path };
     }
-  }
 
-  // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl. A line
-  // of an earlier run whose job the journal still misses keeps its record there until the journal has it.
-  const finishedLines = new Set(results.map((r) => r.line));
-  for (const line of lines) {
-    const r = adopted.get(line.customId);
-    if (r && unjournaled.has(line.customId) && !finishedLines.has(line.number)) {
-      results.push({ ...r, line: line.number, journaled: false, batch });
+    /**
+     * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has no
+     * job id). Written before (its file still there), it is kept, not generated again. A request in flight at Ctrl-C
+     * finishes and its image is written: it is paid for. On `--resume`, an image file of the line's name already in
+     * `<out>` without a journal record (the run stopped between the write and the record) is kept and journaled: it is
+     * complete, as images are written to a temporary file and renamed.
+     */
+    async function runImageLine(line: BatchLine, model: ImageModel, written: string | undefined): Promise<LineResult> {
+      const tag = { custom_id: line.customId, batch };
+      const base1 = { custom_id: line.customId, line: line.number };
+      if (written && existsSync(written)) return { ...base1, status: "completed", path: written };
+      try {
+        const found = options.resume
+          ? imageExtensions
+              .map((extension) => join(out, `${line.name}${extension}`))
+              .find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
+          : undefined;
+        if (found) {
+          await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path: found }), undefined);
+          return { ...base1, status: "completed", path: found };
+        }
+        const blob = await client.process({ model, ...(await fileFields(line, base)) } as never);
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        const path = join(out, `${line.name}${extensionFor(blob.type, ".png")}`);
+        await writeAtomically(path, bytes);
+        await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path }), undefined);
+        output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
+        return { ...base1, status: "completed", path };
+      } catch (error) {
+        return { ...base1, status: "failed", error: messageOf(error) };
+      }
     }
-  }
-  results.sort((a, b) => a.line - b.line);
-  await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${JSON.stringify(r)}\n`).join("")));
-  const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
-  if (failedLines.size) {
-    const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${l.text}\n`);
-    await writeAtomically(errorsPath, Buffer.from(text2.join("")));
-  } else if (!writesInPlace(errorsPath)) {
-    // An earlier run's failed lines are gone; a stream there (a named pipe, /dev/null) stays as it is.
-    await rm(errorsPath, { force: true });
-  }
-  const completed = results.length - failedLines.size;
-  const resumable = results.filter((r) => r.status === "failed" && r.resumable).length;
-  const interrupted = lines.length - results.length;
-  const notJournaled = results.filter((r) => r.journaled === false).length;
-  output.event({
-    type: "summary",
-    total: lines.length,
-    completed,
-    failed: failedLines.size,
-    not_finished: interrupted,
-    ...(resumable && { resumable }),
-    ...(journal.failure !== undefined && { not_journaled: notJournaled }),
-    results: resultsPath,
-    ...(failedLines.size && { errors: errorsPath }),
-  });
-  const c = output.err;
-  const report = output.json ? (line: string) => output.info(line) : (line: string) => output.print(line);
-  report(
-    `Batch: ${lines.length} line(s), ${c.green(`${completed} completed`)}, ${failedLines.size ? c.red(`${failedLines.size} failed`) : "0 failed"}` +
-      (interrupted ? `, ${interrupted} not finished` : "") +
-      `. Results: ${resultsPath}` +
-      (failedLines.size ? `; failed lines (fix and run them again): ${errorsPath}` : ""),
-  );
-  if (resumable && !signal.aborted) {
+
+    // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl. A line
+    // of an earlier run whose job the journal still misses keeps its record there until the journal has it.
+    const finishedLines = new Set(results.map((r) => r.line));
+    for (const line of lines) {
+      const r = adopted.get(line.customId);
+      if (r && unjournaled.has(line.customId) && !finishedLines.has(line.number)) {
+        results.push({ ...r, line: line.number, journaled: false, batch });
+      }
+    }
+    results.sort((a, b) => a.line - b.line);
+    await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${JSON.stringify(r)}\n`).join("")));
+    const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
+    if (failedLines.size) {
+      const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${l.text}\n`);
+      await writeAtomically(errorsPath, Buffer.from(text2.join("")));
+    } else if (!writesInPlace(errorsPath)) {
+      // An earlier run's failed lines are gone; a stream there (a named pipe, /dev/null) stays as it is.
+      await rm(errorsPath, { force: true });
+    }
+    const completed = results.length - failedLines.size;
+    const resumable = results.filter((r) => r.status === "failed" && r.resumable).length;
+    const interrupted = lines.length - results.length;
+    const notJournaled = results.filter((r) => r.journaled === false).length;
+    output.event({
+      type: "summary",
+      total: lines.length,
+      completed,
+      failed: failedLines.size,
+      not_finished: interrupted,
+      ...(resumable && { resumable }),
+      ...(journal.failure !== undefined && { not_journaled: notJournaled }),
+      results: resultsPath,
+      ...(failedLines.size && { errors: errorsPath }),
+    });
+    const c = output.err;
+    const report = output.json ? (line: string) => output.info(line) : (line: string) => output.print(line);
     report(
-      c.yellow(
-        `${resumable} failed line(s) have a job whose result was not saved (not the job's failure): ` +
-          `run again with --resume to watch and download them without new jobs`,
-      ),
+      `Batch: ${lines.length} line(s), ${c.green(`${completed} completed`)}, ${failedLines.size ? c.red(`${failedLines.size} failed`) : "0 failed"}` +
+        (interrupted ? `, ${interrupted} not finished` : "") +
+        `. Results: ${resultsPath}` +
+        (failedLines.size ? `; failed lines (fix and run them again): ${errorsPath}` : ""),
     );
+    if (resumable && !signal.aborted) {
+      report(
+        c.yellow(
+          `${resumable} failed line(s) have a job whose result was not saved (not the job's failure): ` +
+            `run again with --resume to watch and download them without new jobs`,
+        ),
+      );
+    }
+    if (journal.failure !== undefined) {
+      report(
+        c.yellow(
+          `${notJournaled} line(s) have a job or image the journal (${journal.path}) could not record: ` +
+            `each job id is in ${resultsPath}; once the journal can be written, run again with --resume and the same ` +
+            "--out to finish them without new jobs (or decart jobs wait <job id> -o <file>)",
+        ),
+      );
+    }
+    if (signal.aborted) {
+      // The options in effect (the URL and the journal too: see `Output.command`), so that the command as printed finds
+      // this run's jobs; the file's path as given, from the same directory.
+      const again = output.command(
+        "batch",
+        source,
+        "--out",
+        out,
+        ...(options.concurrency !== undefined ? ["--concurrency", options.concurrency] : []),
+        ...(options.timeout !== undefined ? ["--timeout", options.timeout] : []),
+        "--resume",
+      );
+      const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
+      output.event({ type: "interrupted", resume: again });
+      output.warn(c.yellow(`Stopped: no job was cancelled. Resume with: ${again}${stdinNote}`));
+      return EXIT.interrupted;
+    }
+    // A journal that could not record a job is worth attention whatever the lines did.
+    if (journal.failure !== undefined) return EXIT.error;
+    return failedLines.size ? EXIT.batchPartial : EXIT.ok;
+  } finally {
+    lock.release();
   }
-  if (journal.failure !== undefined) {
-    report(
-      c.yellow(
-        `${notJournaled} line(s) have a job or image the journal (${journal.path}) could not record: ` +
-          `each job id is in ${resultsPath}; once the journal can be written, run again with --resume and the same ` +
-          "--out to finish them without new jobs (or decart jobs wait <job id> -o <file>)",
-      ),
-    );
-  }
-  if (signal.aborted) {
-    // The options in effect (the URL and the journal too: see `Output.command`), so that the command as printed finds
-    // this run's jobs; the file's path as given, from the same directory.
-    const again = output.command(
-      "batch",
-      source,
-      "--out",
-      out,
-      ...(options.concurrency !== undefined ? ["--concurrency", options.concurrency] : []),
-      ...(options.timeout !== undefined ? ["--timeout", options.timeout] : []),
-      "--resume",
-    );
-    const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
-    output.event({ type: "interrupted", resume: again });
-    output.warn(c.yellow(`Stopped: no job was cancelled. Resume with: ${again}${stdinNote}`));
-    return EXIT.interrupted;
-  }
-  // A journal that could not record a job is worth attention whatever the lines did.
-  if (journal.failure !== undefined) return EXIT.error;
-  return failedLines.size ? EXIT.batchPartial : EXIT.ok;
 }
 
 /** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
@@ -554,6 +579,19 @@ function thisBatch(source: string, batch: string): (recorded: string | undefined
     }
     return answer;
   };
+}
+
+/**
+ * Where a batch is, for its lock: its file as the file system names it (a symbolic link followed), else its path, or
+ * `stdin:<hash>` for stdin.
+ */
+function batchPlace(source: string, batch: string): string {
+  if (source === "-") return batch;
+  try {
+    return realpathSync(source);
+  } catch {
+    return batch;
+  }
 }
 
 async function readBatchFile(path: string): Promise<string> {
