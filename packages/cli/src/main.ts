@@ -35,8 +35,39 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
+/**
+ * What commander's own errors (an unknown option, a missing argument …) may say, for stderr and the error event: the
+ * key (from `DECART_API_KEY` or `--api-key`) is `***`, and so is the value of every `--name=value` on the command line,
+ * such as a mistyped `--apikey=KEY` that commander repeats whole (`unknown option '--apikey=…'`).
+ */
+export function parseErrorScrub(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): (text: string) => string {
+  const scrub = new Output({ json: false });
+  scrub.addSecret(env.DECART_API_KEY);
+  argv.forEach((arg, i) => {
+    if (arg === "--api-key") scrub.addSecret(argv[i + 1]);
+    else if (arg.startsWith("--api-key=")) scrub.addSecret(arg.slice("--api-key=".length));
+  });
+  const given = argv.flatMap((arg) => {
+    const match = /^(--[^=]+)=(.+)$/s.exec(arg);
+    return match ? [[arg, `${match[1]}=***`] as const] : [];
+  });
+  // Longest first: an argument that contains another is replaced whole.
+  given.sort((a, b) => b[0].length - a[0].length);
+  return (text) => {
+    let result = text;
+    for (const [arg, shown] of given) result = result.split(arg).join(shown);
+    return scrub.redact(result);
+  };
+}
+
 /** Builds the program; `run` receives each command's work and its output, and records the exit code. */
-function program(run: (work: (output: Output) => Promise<unknown>, options: GlobalOptions) => Promise<void>) {
+function program(
+  run: (work: (output: Output) => Promise<unknown>, options: GlobalOptions) => Promise<void>,
+  scrub: (text: string) => string = (text) => text,
+) {
   const root = new Command("decart")
     .description("Generate images and videos with the Decart API, from a terminal or a script.")
     .version(VERSION, "-V, --version", "print the version")
@@ -54,6 +85,8 @@ function program(run: (work: (output: Output) => Promise<unknown>, options: Glob
     .option("--journal <file>", "the job journal (default: $DECART_JOURNAL, else ~/.local/state/decart/jobs.jsonl)")
     .addHelpText("after", `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}\n`)
     .showHelpAfterError("(decart --help for usage)")
+    // Before the commands are added, so that each inherits it.
+    .configureOutput({ outputError: (text, write) => write(scrub(text)) })
     .exitOverride();
 
   const globals = (command: Command) => command.optsWithGlobals() as GlobalOptions & Record<string, any>;
@@ -262,8 +295,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       exitCode = await report(error, output);
     }
   };
+  const scrub = parseErrorScrub(argv);
   try {
-    await program(run).parseAsync(argv);
+    await program(run, scrub).parseAsync(argv);
   } catch (error) {
     // commander's own exits: help and version are fine; anything else is a usage error.
     if (error instanceof CommanderError) {
@@ -276,7 +310,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
         message:
           error.code === "commander.help"
             ? "No command given (usage on stderr)"
-            : error.message.replace(/^error: /, ""),
+            : scrub(error.message.replace(/^error: /, "")),
       });
       return EXIT.usage;
     }

@@ -102,4 +102,27 @@ describe("--verbose", () => {
     }
     expect(emu.stats().requests.total).toBe(0);
   });
+
+  it("never appears in commander's own errors: a mistyped --x=KEY, the key as a command, from the flag or the env", async () => {
+    for (const [args, extra, shown] of [
+      [["--apikey=KEY", "models"], { DECART_API_KEY: undefined }, "unknown option '--apikey=***'"],
+      [["--api_key=KEY", "models"], { DECART_API_KEY: undefined }, "unknown option '--api_key=***'"],
+      [["jobs", "status", "--api-kye=KEY", "job_x"], { DECART_API_KEY: undefined }, "unknown option '--api-kye=***'"],
+      [["models", "--json=KEY"], { DECART_API_KEY: KEY }, "'--json=***'"],
+      [["KEY"], { DECART_API_KEY: KEY }, "unknown command '***'"],
+      [["--api-key=KEY", "KEY"], { DECART_API_KEY: undefined }, "unknown command '***'"],
+      [["--api-key", "KEY", "KEY"], { DECART_API_KEY: undefined }, "unknown command '***'"],
+    ] as const) {
+      for (const mode of ["--json", "--no-json"]) {
+        const given = args.map((arg) => arg.replace("KEY", KEY));
+        const { code, stdout, stderr } = await run([mode, ...given], { env: { ...env, ...extra } });
+        expect(code, stderr).toBe(2);
+        expect(stderr).toContain(shown);
+        expect(stdout + stderr).not.toContain(KEY);
+        expect(stdout + stderr).not.toContain(KEY.slice(4, 20));
+        if (mode === "--json") expect(JSON.parse(stdout).message).toContain(shown);
+      }
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
 });
