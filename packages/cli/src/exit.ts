@@ -7,6 +7,8 @@ export const EXIT = {
   auth: 4,
   timeout: 5,
   batchPartial: 6,
+  /** Interrupted by SIGHUP (the terminal closed, an ssh connection dropped): as `interrupted`, with SIGHUP's code. */
+  hangup: 129,
   interrupted: 130,
 } as const;
 
@@ -22,8 +24,24 @@ export const EXIT_CODES_HELP = `Exit codes:
   4    authentication (no key, a key a header cannot carry, or a key the server refuses)
   5    timeout (the job or a request outlasted its limit; the job may still finish)
   6    batch partly failed (see the errors file)
+  129  hung up: as 130, for SIGHUP (the terminal closed, an ssh connection dropped)
   130  interrupted (Ctrl-C or SIGTERM: a request in flight is let finish so nothing paid for is lost, watching
        stopped, the job was not cancelled; Ctrl-C again exits at once)`;
+
+/** The first signal that interrupted the command (see `interruptible` in follow.ts), for its exit code. */
+let interrupt: NodeJS.Signals | undefined;
+
+/** Notes the signal that interrupts the command (the first one counts). */
+export const interruptedBy = (signal: NodeJS.Signals): void => {
+  interrupt ??= signal;
+};
+
+/** The exit code of a command interrupted by `signal`: 129 (SIGHUP's, 128 + 1) for SIGHUP, else 130. */
+export const signalExit = (signal: NodeJS.Signals | undefined): ExitCode =>
+  signal === "SIGHUP" ? EXIT.hangup : EXIT.interrupted;
+
+/** A command's exit code, `interrupted` (130) made SIGHUP's own (129) when SIGHUP was what interrupted it. */
+export const interruptedExit = (code: number): number => (code === EXIT.interrupted ? signalExit(interrupt) : code);
 
 /** An error of the CLI itself, with the exit code it ends the process with. */
 export class CliError extends Error {

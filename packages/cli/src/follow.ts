@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { AbortError, type DecartClient } from "@decart/core";
 import { saveResult } from "@decart/core/node";
-import { CliError, EXIT, type ExitCode } from "./exit.js";
+import { CliError, EXIT, type ExitCode, interruptedBy, signalExit } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
 import type { Output } from "./output.js";
@@ -24,27 +24,32 @@ export const resumeCommand = (output: Output, jobId: string, path?: string, time
 export const resultCommand = (output: Output, jobId: string, path: string) =>
   output.command("jobs", "result", jobId, "-o", path);
 
+/** The signals that stop watching (see `interruptible`). */
+const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 /**
- * Stops watching on the first Ctrl-C or SIGTERM (the job is never cancelled; the caller prints how to resume); a caller
- * with a request in flight that may make something paid for (a submit, an image) does not pass it the signal and lets it
- * finish (see `heldRequest`). A second one exits at once (a file the CLI has not finished writing is removed as it
- * exits: see `tracking`). Returns the signal to pass to the watch, and a function that removes the handler.
+ * Stops watching on the first Ctrl-C, SIGTERM or SIGHUP (the job is never cancelled; the caller prints how to resume);
+ * a caller with a request in flight that may make something paid for (a submit, an image) does not pass it the signal
+ * and lets it finish (see `heldRequest`). A second one exits at once (a file the CLI has not finished writing is
+ * removed as it exits: see `tracking`). Returns the signal to pass to the watch, and a function that removes the
+ * handler.
  */
 export function interruptible(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signalExit(signal));
+    interruptedBy(signal);
     controller.abort();
   };
   // SIGTERM (a `kill`, a service manager, a CI's cancel) stops watching as Ctrl-C does: the job id and the command that
-  // resumes are printed, rather than the process ending silently mid-wait.
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // resumes are printed, rather than the process ending silently mid-wait. So does SIGHUP (a terminal closed, an ssh
+  // connection dropped), which would otherwise end the process at once: a submit in flight made a job neither printed
+  // nor journaled, a download left its temporary file. It ends with exit 129 (see `interruptedExit`).
+  for (const name of INTERRUPTS) process.on(name, onSignal);
   return {
     signal: controller.signal,
     release: () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const name of INTERRUPTS) process.off(name, onSignal);
     },
   };
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import type { GlobalOptions } from "./config.js";
-import { CliError, EXIT, EXIT_CODES_HELP } from "./exit.js";
+import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit } from "./exit.js";
 import { namesStdout } from "./files.js";
 import { Output } from "./output.js";
 
@@ -314,9 +314,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       });
       return EXIT.usage;
     }
-    return await report(error, output);
+    return interruptedExit(await report(error, output));
   }
-  return exitCode;
+  return interruptedExit(exitCode);
 }
 
 /** Prints an error (a JSON event too, in JSON mode) and answers its exit code. */

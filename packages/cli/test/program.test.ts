@@ -40,12 +40,13 @@ describe("the program", () => {
       [4, "authentication"],
       [5, "timeout"],
       [6, "batch partly failed"],
+      [129, "hung up: as 130, for SIGHUP"],
       [130, "interrupted"],
     ] as const) {
       expect(stdout).toMatch(new RegExp(`^ +${exit} +.*${words}`, "m"));
       expect(README).toMatch(new RegExp(`^\\| ${exit} \\| `, "m"));
     }
-    expect(Object.values(EXIT).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 130]);
+    expect(Object.values(EXIT).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 129, 130]);
 
     // Every command and subcommand that --help lists, and every flag of its help page, is in the README.
     const pages: Array<[string[], string]> = [[[], stdout]];

@@ -522,13 +522,14 @@ describe("decart jobs", () => {
     const made = await until(["video", "A lake", "-o", join(dir, "first.mp4")], "saved");
     expect((await made.done).code).toBe(0);
     // The download sends part of the result, then nothing (a `stall` without a delay lasts until the client leaves).
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    // SIGHUP (a terminal closed) as well, with its own code.
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       emu.setFaults([{ route: "content", kind: "stall" }]);
       const out = join(dir, `result-${signal}.mp4`);
       const { child, done } = await until(["jobs", "result", made.event.job_id, "-o", out], "downloading");
       child.kill(signal);
       const stopped = await done;
-      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
+      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
       // The job is done: the command that fetches its result again, not `jobs wait`'s "may still finish".
       const again = printed(env, "jobs", "result", made.event.job_id, "-o", out);
       expect(events(stopped.stdout).at(-1)).toEqual({ type: "interrupted", job_id: made.event.job_id, resume: again });
@@ -556,15 +557,15 @@ describe("decart jobs", () => {
     expect(partials()).toEqual([]);
   });
 
-  it("video: Ctrl-C or SIGTERM while the submit awaits its answer lets it finish: the job id journaled, exit 130", async () => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  it("video: Ctrl-C, SIGTERM or SIGHUP while the submit awaits its answer lets it finish: the job id journaled, exit 130 (SIGHUP: 129)", async () => {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       const out = join(dir, `held-${signal}.mp4`);
       // The answer is held until the CLI says it waits for it: the signal comes while the submit is in flight.
       const { child, done, before, release } = await submitHeld(["video", "A lake [hold]", "-o", out]);
       await interrupt(child, signal, WAITING);
       release();
       const stopped = await done;
-      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(130);
+      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
       expect(emu.stats().jobsCreated, signal).toBe(before + 1); // one job, not a second
       const lines = events(stopped.stdout);
       const jobId = lines[0]!.job_id;
