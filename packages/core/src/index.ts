@@ -88,5 +88,5 @@ export type {
   UploadProgress,
   WaitOptions,
 } from "./types.js";
-export { checkWatchOptions, isByteIterable } from "./validate.js";
+export { checkWatchOptions, invalid, isByteIterable } from "./validate.js";
 export { VERSION } from "./version.js";

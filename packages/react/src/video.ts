@@ -3,6 +3,7 @@ import {
   checkWatchOptions,
   type DecartClient,
   InvalidInputError,
+  invalid,
   type JobEvent,
   type JobSubmitResult,
   type PollOptions,
@@ -20,8 +21,10 @@ import { pageHidden } from "./visibility.js";
 /**
  * Options of `useJob` (read when watching starts) and `useGenerateVideo` (read by each `submit`, as the latest
  * committed render gave them). No `signal` nor `onStatusChange`, unlike the core's `WaitOptions`: `stop()` stops
- * watching (a submit's `input.signal` aborts the submit) and the state is the status; one given anyway throws an
- * `InvalidInputError` as the hook renders, rather than being ignored.
+ * watching (a submit's `input.signal` aborts the submit) and the state is the status. One given anyway, a key no hook
+ * has (a typo such as `timeout`) or a `whenHidden` outside its set throws an `InvalidInputError` naming it as the hook
+ * renders, rather than being ignored. `useGenerateVideo` takes `useJob`'s `model` and `keepResultMs` too, unused, so
+ * that one options object (a `UseJobOptions`, which TypeScript lets you give it) can serve both hooks.
  */
 export interface VideoJobOptions {
   /** `false` to end at `completed` without downloading the video (`result` stays undefined). Default `true`. */
@@ -40,20 +43,29 @@ export interface VideoJobOptions {
   whenHidden?: "slow" | "keep";
 }
 
+/** The hooks' options: `useJob`'s, which `useGenerateVideo` takes too (see `VideoJobOptions`). */
+const known = ["download", "poll", "timeoutMs", "whenHidden", "model", "keepResultMs"];
+
 /**
- * Refuses a `signal` or an `onStatusChange` in a hook's options (the core's `WaitOptions` have them; these hooks do
- * not): they would be ignored, where the hook's `stop()` stops watching (a submit's input takes the signal that aborts
- * the submit) and its state is the status.
+ * Checks a hook's options as it renders, as the core checks a watch's (`InvalidInputError` naming the field; a key
+ * given as undefined or null is none): it refuses a `signal` or an `onStatusChange` (the core's `WaitOptions` have
+ * them; these hooks do not: their `stop()` stops watching, a submit's input takes the signal that aborts the submit,
+ * and the state is the status), a key no hook has (a typo such as `timeout`), and a `whenHidden` outside its set.
  */
-const refuse = (hook: string, options: object): void => {
-  const field = ["signal", "onStatusChange"].find((key) => (options as Record<string, unknown>)[key]);
-  if (field)
-    throw new InvalidInputError(
-      `${hook}: "${field}" is not an option: stop() stops watching; the state is the status`,
-      {
-        field,
-      },
-    );
+const check = (hook: string, options: object): void => {
+  for (const [field, value] of Object.entries(options)) {
+    if (value == null) continue;
+    if (field === "signal" || field === "onStatusChange")
+      throw new InvalidInputError(
+        `${hook}: "${field}" is not an option: stop() stops watching; the state is the status`,
+        {
+          field,
+        },
+      );
+    if (!known.includes(field)) throw invalid(hook, field, `a known name (one of ${known.join(", ")})`);
+    if (field === "whenHidden" && value !== "slow" && value !== "keep")
+      throw invalid(hook, field, 'one of "slow", "keep"', value);
+  }
 };
 
 /** The page's visibility, as queue-rx's `background`, unless the hook keeps the pace when hidden. */
@@ -314,7 +326,7 @@ class JobFollower {
  * A `null` or `undefined` job id reads nothing.
  */
 export function useJob(jobId: string | null | undefined, options: UseJobOptions = {}): JobHandle {
-  refuse("useJob", options);
+  check("useJob", options);
   const client = useDecartClient();
   const { model, download, poll, timeoutMs, whenHidden, keepResultMs } = options;
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new follower only when what it watches changes
@@ -501,7 +513,7 @@ class VideoGenerator {
  * The state is always `idle` on the server.
  */
 export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration {
-  refuse("useGenerateVideo", options);
+  check("useGenerateVideo", options);
   const client = useDecartClient();
   const generator = useMemo(() => new VideoGenerator(client), [client]);
   // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing).

@@ -1,0 +1,106 @@
+/**
+ * The hooks' options are checked as the core and queue-rx check a watch's: a key no hook knows (a typo such as
+ * `timeout`) and a `whenHidden` outside its set are refused with an `InvalidInputError` naming them, as the hook
+ * renders, before anything is read or sent. One options object may serve `useJob` and `useGenerateVideo` both.
+ */
+import { InvalidInputError, models } from "@decart/core";
+import type { Emulator } from "@decart/emulator";
+import { act, renderHook } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type UseJobOptions, useGenerateVideo, useJob } from "../src/index.js";
+import { freeClient, startFast, strictWith, until } from "./helpers.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await emu?.close();
+  emu = undefined;
+});
+
+const model = models.video("lucy-pro-t2v");
+
+/** What rendering throws, or undefined. */
+const thrown = (render: () => unknown): unknown => {
+  try {
+    render();
+  } catch (error) {
+    return error;
+  }
+};
+
+describe("the options of useJob and useGenerateVideo", () => {
+  it("a key no hook knows (a typo) is refused as the hook renders, naming it and the options there are: nothing is read", async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched with a typo in its options [hold]" });
+    const wrapper = strictWith(client);
+    vi.spyOn(console, "error").mockImplementation(() => {}); // React's report of the error thrown while rendering
+    const cases = [
+      ["useJob", () => useJob(job_id, { model, timeout: 5000 } as never), "timeout"],
+      ["useJob", () => useJob(job_id, { keepResult: 60_000 } as never), "keepResult"],
+      ["useGenerateVideo", () => useGenerateVideo({ timeout: 5000 } as never), "timeout"],
+      ["useGenerateVideo", () => useGenerateVideo({ whenhidden: "keep" } as never), "whenhidden"],
+    ] as const;
+    for (const [hook, use, field] of cases) {
+      const error = thrown(() => renderHook(use, { wrapper }));
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field });
+      expect((error as Error).message).toBe(
+        `${hook}: "${field}" must be a known name (one of download, poll, timeoutMs, whenHidden, model, keepResultMs)`,
+      );
+    }
+    expect(await settled()).toBe(page.sent.length);
+    expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]); // nothing watched the job
+    expect(emu.release(job_id)).toBe(true);
+  });
+
+  it("one options object serves both hooks (useJob's model and keepResultMs are taken, unused, by useGenerateVideo)", async () => {
+    emu = await startFast();
+    const { client } = freeClient(emu);
+    const shared: UseJobOptions = {
+      model,
+      download: false,
+      whenHidden: "keep",
+      keepResultMs: 60_000,
+      timeoutMs: 60_000,
+    };
+    const { result } = renderHook(() => useGenerateVideo(shared), { wrapper: strictWith(client) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "submitted with the options a useJob takes too" });
+    });
+    await until(() => result.current.status === "completed");
+    const job = renderHook(() => useJob(jobId, shared), { wrapper: strictWith(client) });
+    await until(() => job.result.current.status === "completed");
+    // Undefined (a spread of options without it) is no key given, as in the core's checks.
+    renderHook(() => useGenerateVideo({ timeout: undefined } as never), { wrapper: strictWith(client) });
+  });
+
+  it('`whenHidden` other than "slow" or "keep" is refused, naming it and what it must be: nothing is read', async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched with a misspelt whenHidden [hold]" });
+    const wrapper = strictWith(client);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const cases = [
+      ["useJob", () => useJob(job_id, { model, whenHidden: "kep" as never }), '"kep"'],
+      ["useGenerateVideo", () => useGenerateVideo({ whenHidden: "Keep" as never }), '"Keep"'],
+      ["useJob", () => useJob(job_id, { whenHidden: true as never }), "true"],
+    ] as const;
+    for (const [hook, use, got] of cases) {
+      const error = thrown(() => renderHook(use, { wrapper }));
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "whenHidden" });
+      expect((error as Error).message).toBe(`${hook}: "whenHidden" must be one of "slow", "keep" (got ${got})`);
+    }
+    expect(await settled()).toBe(page.sent.length);
+    expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]);
+    // Both values of the set, and none, are taken.
+    for (const whenHidden of ["slow", "keep", undefined] as const) {
+      const { result, unmount } = renderHook(() => useJob(job_id, { model, whenHidden }), { wrapper });
+      await until(() => result.current.status === "processing");
+      unmount();
+    }
+    expect(emu.release(job_id)).toBe(true);
+  });
+});
