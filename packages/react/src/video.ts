@@ -177,16 +177,13 @@ function apply(store: Store, event: JobEvent): void {
 
 /**
  * When a budget of `timeoutMs` from now ends (the core's default budget when undefined), on the client's clock
- * (`poll.now`), as a watch's `deadline`; NaN when that clock throws (the watch then ends with its error). A watch
- * shown again after an `<Activity>` hid it is given the same `deadline`: what is left of its budget, not a new one.
+ * (`poll.now`), as the watch of job `jobId` sets its `deadline`. Throws as that watch would: a clock that throws is the
+ * core's `CALLBACK_ERROR` carrying the job id, a `timeoutMs` it refuses its `InvalidInputError` naming it; the hook
+ * ends with that error. A watch shown again after an `<Activity>` hid it is given the same `deadline`: what is left of
+ * its budget, not a new one.
  */
-const endOf = (client: DecartClient, { timeoutMs }: VideoJobOptions): number => {
-  try {
-    return client.queue.createWatch("now", { timeoutMs }).deadline;
-  } catch {
-    return NaN;
-  }
-};
+const endOf = (client: DecartClient, jobId: string, { timeoutMs }: VideoJobOptions): number =>
+  client.queue.createWatch(jobId, { timeoutMs }).deadline;
 
 /** A result kept for `keepResultMs`: the state that showed it, how many followers show it, the timer that drops it. */
 interface Kept {
@@ -265,17 +262,22 @@ class JobFollower {
       return;
     }
     const { model, download, poll, whenHidden } = this.options;
-    this.deadline ??= endOf(this.client, this.options);
+    const fail = (error: Error) => {
+      this.ended = true;
+      this.store.set({ status: "error", watching: false, error });
+    };
+    try {
+      this.deadline ??= endOf(this.client, this.jobId, this.options);
+    } catch (error) {
+      return void fail(error as Error);
+    }
     const options = { model, download, poll, deadline: this.deadline, background: pacing(whenHidden) };
     const watching = watchJob(this.client, this.jobId, options).subscribe({
       next: (event) => {
         apply(this.store, event);
         if (event.type === "completed") this.hold(this.store.getSnapshot());
       },
-      error: (error) => {
-        this.ended = true;
-        this.store.set({ status: "error", watching: false, error });
-      },
+      error: fail,
       complete: () => {
         this.ended = true;
       },
@@ -348,8 +350,8 @@ export function useJob(jobId: string | null | undefined, options: UseJobOptions 
 /**
  * A submit of `useGenerateVideo`: its model and the options it was submitted with (not its inputs, which an error's
  * stack could hold on to through the watch's callbacks), its answer (`first`, once the server accepted the job),
- * `seen` once watched (watched again by its id), the end of its watch's budget (set with `first`), and what its
- * `submit` resolves with.
+ * `seen` once watched (watched again by its id), the end of its watch's budget (set as `first` comes, or by
+ * `retry()`), and what its `submit` resolves with.
  */
 interface Job {
   model?: SubmitOptions<VideoModelName>["model"];
@@ -380,35 +382,43 @@ class VideoGenerator {
     this.watching = undefined;
   }
 
-  /** Watches the job, if there is one to watch and a component reads the state (not after an unmount). */
+  /**
+   * Sets the job's budget from now if it has none (its answer came, or `retry()`: also while no component reads the
+   * state), then watches the job, if a component reads the state (not after an unmount). A budget that cannot be set
+   * (see `endOf`) ends it in `error`.
+   */
   private follow(): void {
     const job = this.job;
-    if (!job?.first || this.watching || !this.store.active) return;
-    const { model, first, deadline } = job;
+    if (!job?.first || this.watching) return;
+    const { model, first } = job;
     const { download, poll, whenHidden } = job.options;
+    const end = (error?: Error) => {
+      if (this.job === job) this.job = undefined;
+      if (error) this.store.set({ status: "error", watching: false, error });
+    };
+    try {
+      job.deadline ??= endOf(this.client, first.job_id, job.options);
+    } catch (error) {
+      return void end(error as Error);
+    }
+    if (!this.store.active) return;
     // First from the submit's answer; again (shown after an `<Activity>` hid it, or `retry()`) from a read of the job.
     const events = watchJob(this.client, first.job_id, {
       download,
       poll,
-      deadline,
+      deadline: job.deadline,
       background: pacing(whenHidden),
       model,
       first: job.seen ? undefined : first,
     });
     job.seen = true;
-    const end = () => {
-      if (this.job === job) this.job = undefined;
-    };
     const watching = events.subscribe({
       next: (event) => {
         apply(this.store, event);
         // Completed: nothing to retry, and its inputs are let go.
         if (event.type === "completed" && this.last === job) this.last = this.input = undefined;
       },
-      error: (error) => {
-        end();
-        this.store.set({ status: "error", watching: false, error });
-      },
+      error: end,
       complete: end,
     });
     if (this.job === job) this.watching = watching;
@@ -436,7 +446,6 @@ class VideoGenerator {
         if (this.last === job) {
           this.store.set({ status: "pending", jobId: first.job_id });
           job.first = first;
-          job.deadline = endOf(this.client, job.options);
           this.follow();
         }
         return first.job_id;
@@ -489,10 +498,11 @@ class VideoGenerator {
     const { status, jobId } = state;
     this.halt();
     job.options = this.options;
+    // A new budget, from now (see `follow`).
+    job.deadline = undefined;
     if (jobId) {
       job.first ??= { job_id: jobId } as JobSubmitResult;
       job.seen = true;
-      job.deadline = endOf(this.client, job.options);
     }
     this.job = job;
     this.store.set({ watching: true, error: undefined, status: status === "error" ? "pending" : status });
