@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import type { GlobalOptions } from "./config.js";
 import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit } from "./exit.js";
 import { namesStdout } from "./files.js";
-import { Output } from "./output.js";
+import { failed, Output } from "./output.js";
 
 export { EXIT, type ExitCode } from "./exit.js";
 
@@ -24,15 +24,14 @@ Output: on a terminal, lines for a human on stdout and progress on stderr. With 
 not a terminal, one JSON event per line (NDJSON) on stdout; chatter stays on stderr.`;
 
 /**
- * When the reader of stdout (or stderr) goes away, as `| head -1` does, nothing more is written to that stream (see
- * `Output`, which skips a closed one) but the command goes on to its end: a video is still saved and journaled, a
- * batch still finishes and writes its reports, and the exit code is the one the work gives. Other errors are thrown.
+ * When the reader of stdout (or stderr) goes away, as `| head -1` does, or the stream cannot be written at all (a full
+ * disk, `> /dev/full`: ENOSPC; a terminal gone: EIO), nothing more is written to that stream (see `Output`, which
+ * skips a closed one) but the command goes on to its end: a video is still saved and journaled, a batch still finishes
+ * and writes its reports, and the exit code is the one the work gives. (Bytes that are the result itself, `image -o -`,
+ * fail the command: see `Output.raw`.)
  */
-function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") return;
-    throw e;
-  });
+function quietOnWriteFailure(stream: NodeJS.WriteStream): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => failed(stream, e));
 }
 
 /**
@@ -282,8 +281,8 @@ Examples:
 
 /** Runs one command line and answers its exit code. */
 export async function main(argv: string[] = process.argv): Promise<number> {
-  quietOnClosedPipe(process.stdout);
-  quietOnClosedPipe(process.stderr);
+  quietOnWriteFailure(process.stdout);
+  quietOnWriteFailure(process.stderr);
   let exitCode: number = EXIT.ok;
   let output = new Output({});
   const run = async (work: (output: Output) => Promise<unknown>, options: GlobalOptions) => {

@@ -123,13 +123,22 @@ export class Output {
     this.print(path);
   }
 
-  /** Bytes on stdout, as they are (`-o -`). A reader that went away (`| head -c 100`) took what it wanted: no error. */
+  /**
+   * Bytes on stdout, as they are (`-o -`). A reader that went away (`| head -c 100`) took what it wanted: no error. A
+   * stream that cannot take them (a full disk: ENOSPC) is an error: these bytes are the result.
+   */
   raw(bytes: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (closed(this.stdout)) return resolve();
-      this.stdout.write(bytes, (e) =>
-        e && (e as NodeJS.ErrnoException).code !== "EPIPE" && !closed(this.stdout) ? reject(e) : resolve(),
-      );
+      const failure = () => {
+        const error = failures.get(this.stdout);
+        return error?.code === "EPIPE" ? undefined : error;
+      };
+      if (closed(this.stdout)) return failure() ? reject(failure()) : resolve();
+      this.stdout.write(bytes, (e) => {
+        // The stream's own error (recorded by `failed`) over what a write after it says (ERR_STREAM_DESTROYED).
+        const error = failures.get(this.stdout) ?? (e as NodeJS.ErrnoException | null | undefined);
+        return error && error.code !== "EPIPE" ? reject(error) : resolve();
+      });
     });
   }
 
@@ -171,10 +180,18 @@ export function escapeControls(text: string, colors: boolean): string {
   );
 }
 
-/** A stream whose reader went away (an EPIPE destroys it): nothing more is written to it. */
-const closed = (stream: Stream) => stream.destroyed || stream.writableEnded;
+/** The error each stream failed with (its reader gone: EPIPE; a full disk: ENOSPC; a terminal gone: EIO …). */
+const failures = new WeakMap<Stream, NodeJS.ErrnoException>();
 
-/** Writes to `stream` unless it is closed: the command goes on without it (see `quietOnClosedPipe` in main). */
+/** Records that `stream` failed (see `quietOnWriteFailure` in main): nothing more is written to it. */
+export function failed(stream: Stream, error: NodeJS.ErrnoException): void {
+  if (!failures.has(stream)) failures.set(stream, error);
+}
+
+/** A stream whose reader went away (an EPIPE destroys it) or that failed otherwise: nothing more is written to it. */
+const closed = (stream: Stream) => stream.destroyed || stream.writableEnded || failures.has(stream);
+
+/** Writes to `stream` unless it is closed: the command goes on without it (see `quietOnWriteFailure` in main). */
 function write(stream: Stream, text: string): void {
   if (!closed(stream)) stream.write(text);
 }
