@@ -42,11 +42,20 @@ export class DecartError extends Error {
     for (let c: any = new.target; c !== Error; c = Object.getPrototypeOf(c)) kinds.push(c.kind);
     this.name = kinds[0]!;
     Object.defineProperty(this, MARK, { value: kinds });
-    const code = this.name
-      .slice(0, -5) // every kind ends with "Error"
-      .replace(/\B[A-Z]/g, "_$&")
-      .toUpperCase();
-    Object.assign(this, { code, status: undefined, requestId: undefined, jobId: undefined, retryable: false }, fields);
+    Object.assign(
+      this,
+      {
+        code: this.name
+          .slice(0, -5) // every kind ends with "Error"
+          .replace(/\B[A-Z]/g, "_$&")
+          .toUpperCase(),
+        status: undefined,
+        requestId: undefined,
+        jobId: undefined,
+        retryable: false,
+      },
+      fields,
+    );
   }
 
   /** True when `error` is an instance of this class, even if it comes from another copy of the package. */
