@@ -300,10 +300,12 @@ export function errorFromResponse(
   } catch {}
   // Not the API's JSON: a proxy's HTML error page reads as its title (else its text), one line.
   // The patterns stop at the next `<`: a page of unclosed tags takes linear time, not quadratic.
-  const text = /^\s*</.test(body)
-    ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
-    : body.trim();
-  let detail = parsed?.detail ?? parsed?.error ?? text;
+  let detail =
+    parsed?.detail ??
+    parsed?.error ??
+    (/^\s*</.test(body)
+      ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
+      : body.trim());
   const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
   // Each issue as `field: message` (`prompt: …`, `trajectory.1.frame: …`); one about the whole body (a rule over several
   // fields) as its message alone, and without the server's "Value error, " prefix.
