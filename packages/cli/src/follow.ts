@@ -196,6 +196,8 @@ export interface FollowOptions {
   model?: string | undefined;
   /** Added to every NDJSON event and journal record of the job (a batch line's `custom_id`). */
   tag?: { custom_id?: string; batch?: string } | undefined;
+  /** Added to the journal's `submitted` record only (a batch line's `base_url` and `line_hash`: see `runBatch`). */
+  recorded?: { base_url?: string; line_hash?: string } | undefined;
   /** `false`: no line per event on stderr (a batch shows its own progress). Default `true`. */
   chatter?: boolean;
   /**
@@ -262,6 +264,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
         case "submitted":
           await note({
             ...tag,
+            ...options.recorded,
             job_id: jobId,
             event: "submitted",
             model: event.model ?? options.model,

@@ -29,6 +29,12 @@ export interface JournalRecord {
   /** For a batch line: its `custom_id` and the batch file. */
   custom_id?: string | undefined;
   batch?: string | undefined;
+  /**
+   * For a batch line (on `submitted`): the API's URL the job was made on, and a hash of the line's text (see
+   * `runBatch`). Records written before these existed have neither, and match any.
+   */
+  base_url?: string | undefined;
+  line_hash?: string | undefined;
 }
 
 /**
@@ -42,6 +48,9 @@ export interface ImageRecord {
   path: string;
   custom_id: string;
   batch: string;
+  /** As in `JournalRecord`. */
+  base_url?: string | undefined;
+  line_hash?: string | undefined;
 }
 
 /** What the journal knows of one job: its first record, folded with every later one. */
@@ -55,6 +64,8 @@ export interface JournalJob {
   error?: string | undefined;
   custom_id?: string | undefined;
   batch?: string | undefined;
+  base_url?: string | undefined;
+  line_hash?: string | undefined;
 }
 
 /**
@@ -260,7 +271,7 @@ export class Journal {
       job.updated_at = r.at;
       // A later "completed" does not hide a result already saved.
       if (!(job.state === "saved" && r.event === "completed")) job.state = r.event;
-      for (const key of ["model", "path", "error", "custom_id", "batch"] as const) {
+      for (const key of ["model", "path", "error", "custom_id", "batch", "base_url", "line_hash"] as const) {
         if (r[key] !== undefined) job[key] = r[key];
       }
       jobs.set(r.job_id, job);

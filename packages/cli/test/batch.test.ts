@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type Emulator, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { events, finished, run, start, startHeld, useEmulator } from "./helpers.js";
+import { emulator, events, finished, run, start, startHeld, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
@@ -486,9 +486,70 @@ describe("decart batch", () => {
     expect(locks()).toEqual([]);
     // A lock left by a process that is gone (a kill, a power loss) does not stop the next run.
     writeFileSync(lock, `${spawnSync(process.execPath, ["-e", ""]).pid}\n`);
-    const again = await run(["batch", path, "--out", out, "--resume"], { env });
+    // (On the emulator's own URL, not the first run's proxy: another server, so the lines are submitted anew.)
+    const again = await run(["batch", path, "--out", out], { env });
     expect(again.code, again.stderr).toBe(0);
     expect(locks()).toEqual([]);
+    expect(emu.stats().jobsCreated).toBe(4);
+  });
+  it("a batch is its file's lines and its server: new lines at the same path, or another server, are another batch", async () => {
+    const path = join(dir, "identity.jsonl");
+    const out = join(dir, "identity");
+    const line = (id: string, prompt: string) => `${JSON.stringify({ custom_id: id, prompt })}\n`;
+    writeFileSync(path, line("1", "a cat"));
+    expect((await run(["batch", path, "--out", out], { env })).code).toBe(0);
+    const cat = jsonl(join(out, "results.jsonl"))[0];
+    // The same path with another line of the same custom_id (as two `<(…)` are both /dev/fd/63): a batch of its own,
+    // not refused, and with --resume not answered with the first one's video.
+    writeFileSync(path, line("1", "a dog"));
+    const dog = await run(["batch", path, "--out", out, "--resume"], { env });
+    expect(dog.code, dog.stderr).toBe(2); // nothing of it in the journal: see "--resume that finds no line"
+    const fresh = await run(["batch", path, "--out", out], { env });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    const [result] = jsonl(join(out, "results.jsonl"));
+    expect(result.job_id).not.toBe(cat.job_id);
     expect(emu.stats().jobsCreated).toBe(2);
+    // Lines no longer in the file are not counted as this batch's.
+    writeFileSync(path, line("new1", "x"));
+    const other = await run(["batch", path, "--out", out], { env });
+    expect(other.code, other.stderr).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(3);
+    // The same file on another server (a trial run on an emulator, then the API): not refused, not the first's video.
+    const { emu: second, env: secondEnv } = await emulator();
+    try {
+      const there = await run(["batch", path, "--out", out], {
+        env: { ...secondEnv, DECART_JOURNAL: env.DECART_JOURNAL! },
+      });
+      expect(there.code, there.stderr).toBe(0);
+      expect(second.stats().jobsCreated).toBe(1);
+      const made = jsonl(join(out, "results.jsonl"))[0].job_id;
+      expect(second.job(made)).toBeDefined();
+      expect(
+        journal()
+          .filter((r) => r.event === "submitted")
+          .at(-1),
+      ).toMatchObject({ base_url: second.url });
+    } finally {
+      await second.close();
+    }
+    expect(emu.stats().jobsCreated).toBe(3);
+  });
+
+  it("a journaled job the server does not know (404) fails its line, not resumable; older records still match", async () => {
+    const { path } = batchFile("forgotten.jsonl", 1);
+    const out = join(dir, "forgotten");
+    // A record as an earlier version wrote it: no base_url, no line_hash.
+    const record = { at: "2026-12-04T20:00:00.000Z", custom_id: "clip-1", batch: path, event: "submitted" };
+    writeFileSync(env.DECART_JOURNAL!, `${JSON.stringify({ ...record, job_id: `job_${"0".repeat(32)}` })}\n`);
+    for (let i = 0; i < 2; i++) {
+      const resumed = await run(["batch", path, "--out", out, "--resume"], { env });
+      expect(resumed.code, resumed.stderr).toBe(6);
+      const failed = events(resumed.stdout).find((e) => e.type === "line_failed")!;
+      expect(failed).toMatchObject({ custom_id: "clip-1", job_id: `job_${"0".repeat(32)}` });
+      expect(failed.resumable).toBeUndefined();
+      expect(events(resumed.stdout).at(-1)!.resumable).toBeUndefined();
+      expect(jsonl(join(out, "results.jsonl"))[0].resumable).toBeUndefined();
+    }
+    expect(emu.stats().jobsCreated).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
-import { clientFor, type GlobalOptions } from "../config.js";
+import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { messageOf } from "../errors.js";
 import { CliError, EXIT, usageError } from "../exit.js";
 import {
@@ -70,6 +70,9 @@ const MAX_NAME = 200;
  * on: a 429 above all, which a batch of many lines meets by design (see `runBatch`).
  */
 const BATCH_RETRIES = 8;
+
+/** A batch line's identity in the journal: a hash of its text (as given, trimmed). */
+const lineHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
 /** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
 export function parseBatch(text: string): BatchLine[] {
@@ -225,11 +228,24 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     );
   }
   try {
+    // A line of the journal is one of this batch's when its batch is this file (see `thisBatch`), its custom_id is a
+    // line of the file as it is now, the line's text is the same (its hash: a file given anew with other lines, as two
+    // `<(…)` are both /dev/fd/63, or a line changed since) and it was made on the same server (a trial run on an
+    // emulator is not a run on the API). Records written before the hash and the URL were recorded match on the rest.
     const ours = thisBatch(source, batch);
+    const server = baseUrlOf(options);
+    const hashes = new Map(lines.map((line) => [line.customId, lineHash(line.text)]));
+    const recorded = (customId: string) => ({ base_url: server, line_hash: hashes.get(customId)! });
+    const isOurs = (r: { batch?: string; custom_id?: string; base_url?: string; line_hash?: string }) =>
+      r.custom_id !== undefined &&
+      hashes.has(r.custom_id) &&
+      (r.base_url === undefined || r.base_url === server) &&
+      (r.line_hash === undefined || r.line_hash === hashes.get(r.custom_id)) &&
+      ours(r.batch);
     const known = new Map<string, JournalJob>();
-    for (const job of journal.jobs()) if (ours(job.batch) && job.custom_id !== undefined) known.set(job.custom_id, job);
+    for (const job of journal.jobs()) if (isOurs(job)) known.set(job.custom_id!, job);
     const images = new Map<string, string>();
-    for (const image of journal.images()) if (ours(image.batch)) images.set(image.custom_id, image.path);
+    for (const image of journal.images()) if (isOurs(image)) images.set(image.custom_id, image.path);
     // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl.
     const ids = new Set(lines.map((line) => line.customId));
     const adopted = new Map<string, LineResult & { job_id: string }>();
@@ -342,7 +358,14 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         await note(
           line.customId,
           async () => {
-            await journal.append({ ...tag, job_id: r.job_id, event: "submitted", model: line.model.name, path });
+            await journal.append({
+              ...tag,
+              ...recorded(line.customId),
+              job_id: r.job_id,
+              event: "submitted",
+              model: line.model.name,
+              path,
+            });
             if (state !== "submitted") await journal.append({ ...tag, job_id: r.job_id, event: state, path, error });
           },
           r.job_id,
@@ -398,13 +421,17 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           signal,
           path,
           tag,
+          recorded: recorded(line.customId),
           chatter: false,
           unrecorded: (_jobId, error) => unrecorded(line.customId, error),
         });
       } catch (error) {
         if (signal.aborted && AbortError.isInstance(error)) return undefined;
-        const e = error as { message?: string; jobId?: string };
+        const e = error as { message?: string; jobId?: string; status?: unknown };
         const jobId = e.jobId ?? seen ?? job?.job_id;
+        // A job the server does not know (404: forgotten, or made on another server) or whose result it no longer
+        // keeps (410): watching it again cannot help.
+        const gone = e.status === 404 || e.status === 410;
         // Not the server's failure (that is an outcome): the job exists and may have (or still give) its result, so
         // --resume watches and downloads it again without a new job; feeding the line back in would pay twice.
         return {
@@ -412,7 +439,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           job_id: jobId,
           status: "failed",
           error: messageOf(error),
-          ...(jobId && { resumable: true as const }),
+          ...(jobId && !gone && { resumable: true as const }),
         };
       }
       if (outcome.state === "interrupted") return undefined;
@@ -439,14 +466,22 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
               .find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
           : undefined;
         if (found) {
-          await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path: found }), undefined);
+          await note(
+            line.customId,
+            () => journal.appendImage({ ...tag, ...recorded(line.customId), model: model.name, path: found }),
+            undefined,
+          );
           return { ...base1, status: "completed", path: found };
         }
         const blob = await client.process({ model, ...(await fileFields(line, base)) } as never);
         const bytes = new Uint8Array(await blob.arrayBuffer());
         const path = join(out, `${line.name}${extensionFor(blob.type, ".png")}`);
         await writeAtomically(path, bytes);
-        await note(line.customId, () => journal.appendImage({ ...tag, model: model.name, path }), undefined);
+        await note(
+          line.customId,
+          () => journal.appendImage({ ...tag, ...recorded(line.customId), model: model.name, path }),
+          undefined,
+        );
         output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
         return { ...base1, status: "completed", path };
       } catch (error) {
