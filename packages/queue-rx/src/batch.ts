@@ -1,11 +1,4 @@
-import {
-  checkWatchOptions,
-  type DecartClient,
-  type DecartError,
-  InvalidInputError,
-  type JobEvent,
-  RateLimitError,
-} from "@decart/core";
+import { type DecartClient, type DecartError, InvalidInputError, type JobEvent, RateLimitError } from "@decart/core";
 import {
   asyncScheduler,
   catchError,
@@ -26,7 +19,7 @@ import { jobFailed } from "./operators.js";
 import { createPacer, throughPacer } from "./pacing.js";
 import { clientResult, clientStatus, clientSubmit } from "./sources.js";
 import type { SubmitInput, SubmitJobOptions } from "./types.js";
-import { submitWith } from "./watch.js";
+import { submitWith, watchOptions } from "./watch.js";
 
 /** An input of a batch: a model and its inputs, or that with a key of yours (echoed on every event of its job). */
 export type BatchInput = SubmitInput | { key: string | number; input: SubmitInput };
@@ -103,8 +96,8 @@ export function submitAll(
       });
     // The watch's options too, once for the whole batch, before any submit: options the watch would refuse end the
     // batch with their error (rather than fail each job in turn); each job's submit and watch take them as checked here.
-    const { timeoutMs, deadline, poll, download } = jobOptions;
-    const watching = checkWatchOptions({ timeoutMs, deadline, poll, download });
+    // (A key that is none of submitAll's options is refused too: `onOrphan`, `concurrency` and `failFast` are taken out.)
+    const watching = watchOptions((({ submitSource, ...rest }) => rest)(jobOptions));
     // Once the batch ends (failFast, unsubscribed), a submit not yet sent (waiting out a pause) is not sent; one under
     // way is listened to by its submit (as submitJob's), which hands its job to `onOrphan`.
     let ended = false;

@@ -220,9 +220,18 @@ function sharedPoller(
   });
 }
 
-/** The core watch's options among `options`, checked as `queue.createWatch` checks them (`InvalidInputError`), as read. */
-const watchOptions = ({ model, first, timeoutMs, deadline, poll, download }: WatchJobOptions) =>
-  checkWatchOptions({ model, first, timeoutMs, deadline, poll, download });
+/**
+ * The core watch's options among `options`, checked as `queue.createWatch` checks them (`InvalidInputError`), as read:
+ * any key but queue-rx's own options (`JobOptions`', and `submitJob`'s and `submitAll`'s) is one, so that a key that
+ * is none (a typo such as `timeout`, which was ignored) is refused as the core refuses one, naming it.
+ */
+export const watchOptions = ({
+  background,
+  scheduler,
+  statusSource,
+  resultSource,
+  ...watch
+}: WatchJobOptions): Record<string, any> => checkWatchOptions(watch);
 
 /**
  * The events of a job through its shared poller: one per client and job while one downloads the result (a watcher
@@ -331,11 +340,13 @@ export function submitWith(
   options: SubmitJobOptions = {},
   checked?: Record<string, any>,
 ): Observable<JobEvent> {
-  const submit = options.submitSource ?? clientSubmit(client);
+  // submitJob's own options apart: the others are the watch's (and `JobOptions`'), checked as a `watchJob`'s are.
+  const { submitSource, onOrphan, ...rest } = options;
+  const submit = submitSource ?? clientSubmit(client);
   /** A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). */
   const orphan = (jobId: unknown) => {
     try {
-      if (typeof jobId === "string") options.onOrphan?.(jobId);
+      if (typeof jobId === "string") onOrphan?.(jobId);
     } catch (cause) {
       throw callbackThrew(jobId as string, cause);
     }
@@ -343,7 +354,7 @@ export function submitWith(
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
     // The watch's options, checked once, before the submit: options the watch would refuse send nothing.
-    const watching = checked ?? watchOptions(options);
+    const watching = checked ?? watchOptions(rest);
     // Listened to until its first answer, error or end, also after the subscriber left (it is not cut: the request may
     // have reached the server); closed then, and nothing it says later is heard.
     const submitting = new Subscription();
@@ -358,7 +369,7 @@ export function submitWith(
           settle(() =>
             subscriber.closed
               ? orphan(first.job_id)
-              : follow(client, first.job_id, options, { ...watching, model: input.model, first }).subscribe(subscriber),
+              : follow(client, first.job_id, rest, { ...watching, model: input.model, first }).subscribe(subscriber),
           ),
         // An error after the server took the job (your `onUploadProgress` threw) carries its id.
         error: (error) => settle(() => (subscriber.closed ? orphan(error?.jobId) : subscriber.error(error))),

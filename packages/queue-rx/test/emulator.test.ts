@@ -647,6 +647,69 @@ describe("options the watch would refuse, refused before anything is sent", () =
   });
 });
 
+describe("a key that is no option (a typo such as `timeout`), refused before anything is sent", () => {
+  /** Keys none of the three takes, each next to a valid option, and the key each error names. */
+  const unknown: [options: object, field: string][] = [
+    [{ timeout: 5000 }, "timeout"],
+    [{ download: false, timeoutMS: 5000 }, "timeoutMS"],
+    [{ poll: {}, signal: new AbortController().signal }, "signal"],
+    [{ concurrancy: 2 }, "concurrancy"],
+  ];
+  const refusal = (field: string) => ({
+    name: "InvalidInputError",
+    field,
+    message: expect.stringMatching(new RegExp(`^Invalid options: "${field}" must be a known name`)),
+  });
+
+  it("submitJob and submitAll: an InvalidInputError naming the key, no event, no request, no job", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const inputs = Array.from({ length: 3 }, (_, i) => ({ model, prompt: `clip ${i}` }));
+    for (const [options, field] of unknown) {
+      const events: unknown[] = [];
+      const submitted = await lastValueFrom(
+        submitJob(client, { model, prompt: "never sent" }, options as never).pipe(tap((e) => events.push(e))),
+      ).catch((e) => e);
+      expect(submitted, JSON.stringify(options)).toMatchObject(refusal(field));
+      const batch = await lastValueFrom(
+        submitAll(client, inputs, { ...options, concurrency: 2 } as never).pipe(tap((e) => events.push(e))),
+      ).catch((e) => e);
+      expect(batch, JSON.stringify(options)).toMatchObject(refusal(field));
+      expect(events).toEqual([]);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(0);
+    // submitJob's own options are no typo (nor a key given as undefined).
+    const own = { onOrphan: () => {}, submitSource: undefined, timeout: undefined, download: false };
+    const events = await lastValueFrom(submitJob(client, { model, prompt: "own options" }, own).pipe(toArray()));
+    expect(events.at(-1)?.type).toBe("completed");
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+
+  it("watchJob: an InvalidInputError naming the key, also for one that joins a running poller; no request", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched with a typo" });
+    const requests = emu.stats().requests.total;
+    for (const [options, field] of [...unknown, [{ onOrphan: () => {} }, "onOrphan"] as const]) {
+      const error = await lastValueFrom(watchJob(client, job_id, options as never)).catch((e) => e);
+      expect(error, JSON.stringify(options)).toMatchObject(refusal(field));
+    }
+    expect(emu.stats().requests.total).toBe(requests);
+    const first: JobEvent[] = [];
+    const watching = watchJob(client, job_id, { download: false }).subscribe((e) => first.push(e));
+    try {
+      const error = await lastValueFrom(watchJob(client, job_id, { timeout: 5000, download: false } as never)).catch(
+        (e) => e,
+      );
+      expect(error).toMatchObject(refusal("timeout"));
+      await until(() => first.at(-1)?.type === "completed");
+    } finally {
+      watching.unsubscribe();
+    }
+  });
+});
+
 /**
  * A client of `emu` whose submits reach the server (the job is made) but whose answers are held until `release(prompt)`:
  * an unsubscribe can come while the server has taken the job and its answer is on its way, at a moment of the test's
