@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
-import { AbortError, type DecartClient } from "@decart/core";
+import { AbortError, type DecartClient, DecartError } from "@decart/core";
 import { saveResult } from "@decart/core/node";
+import { exitCodeOf, messageOf } from "./errors.js";
 import { CliError, EXIT, type ExitCode, interruptedBy, signalExit } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
@@ -288,9 +289,14 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           await note({ ...tag, job_id: jobId, event: "completed" });
           output.event({ type: "completed", ...tag, job_id: jobId });
           info(`${c.green("✓")} ${jobId} completed`);
+          const done = jobId;
+          const target = path;
           const saved = await downloadResult(client, jobId, path, output, signal, {
             bar: options.chatter !== false,
             avoid: options.avoid,
+          }).catch((error: unknown) => {
+            // The job is done: its result stays on the server, and `jobs result` downloads it (not "may still finish").
+            throw signal.aborted && AbortError.isInstance(error) ? error : downloadFailed(output, done, target, error);
           });
           path = saved.path;
           const { bytes } = saved;
@@ -305,6 +311,26 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
     if (!signal.aborted || !AbortError.isInstance(error)) throw error;
     return { state: "interrupted", jobId, path };
   }
+}
+
+/**
+ * A download of a completed job's result (`jobs result`, and `video` and `jobs wait` once the job completed) that failed
+ * otherwise than by the disk (the content route failing for good, a refused key …) in the CLI's words: the job is done (one that is not answers 409: see `runResult`), its result stays on the server, and
+ * this command downloads it again (not `jobs wait`'s "may still finish"); the exit code and the code are the client
+ * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404)
+ * or whose result it no longer has (410), are as they are.
+ */
+export function downloadFailed(output: Output, jobId: string, path: string, error: unknown): unknown {
+  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  if (error instanceof CliError || status === 404 || status === 410) return error;
+  return new CliError(
+    `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
+      resultCommand(output, jobId, path),
+    exitCodeOf(error),
+    jobId,
+    true,
+    DecartError.isInstance(error) && typeof code === "string" ? code : undefined,
+  );
 }
 
 /** The exit code of one followed job, after telling the user how it ended (`timeout`: `--timeout` as given). */

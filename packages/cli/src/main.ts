@@ -334,11 +334,23 @@ async function report(error: unknown, output: Output): Promise<number> {
     ...(jobId && { job_id: jobId }),
   });
   output.warn(output.err.red(`decart: ${message}`));
-  // No such job (404), or its result no longer kept (410): waiting again cannot help, so no hint.
-  const hopeless = e.status === 404 || e.status === 410;
+  // No such job (404), or its result no longer kept (410): waiting again cannot help, so no hint. Nor after a key
+  // refused (exit 4) or a server name that does not resolve: the same command fails the same way, and nothing says
+  // the job exists there.
+  const hopeless = e.status === 404 || e.status === 410 || code === EXIT.auth || unresolved(error);
   if (jobId && code !== EXIT.jobFailed && !hopeless && !(error instanceof CliError && error.hinted)) {
     output.warn(output.err.dim(`The job ${jobId} may still finish: ${output.command("jobs", "wait", jobId)}`));
   }
   if (code === EXIT.error && !(error instanceof CliError) && output.verbose && e?.stack) output.debug(e.stack);
   return code;
+}
+
+/** Whether an error comes of a server name that does not resolve (ENOTFOUND, EAI_AGAIN), through its causes. */
+function unresolved(error: unknown): boolean {
+  let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
+  for (let depth = 0; e && depth < 8; depth++, e = e.cause as typeof e) {
+    if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") return true;
+    if (typeof e.message === "string" && /\((ENOTFOUND|EAI_AGAIN)\)/.test(e.message)) return true;
+  }
+  return false;
 }

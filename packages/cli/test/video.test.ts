@@ -453,6 +453,35 @@ describe("decart jobs", () => {
     expect(existsSync(join(dir, "frozen.mp4"))).toBe(false);
   });
 
+  it("video and jobs wait whose download fails for good once the job completed: `jobs result`, not `jobs wait`", async () => {
+    emu.setFaults([{ route: "content", kind: "500" }]);
+    for (const how of ["video", "jobs wait"]) {
+      const out = join(dir, `unserved-${how.replace(" ", "-")}.mp4`);
+      const args =
+        how === "video"
+          ? ["video", "A lake", "-o", out]
+          : ["jobs", "wait", (await run(["jobs", "submit", "A lake", "--no-json"], { env })).stdout.trim(), "-o", out];
+      const { code, stdout, stderr } = await run(args, { env });
+      expect(code, stderr).toBe(1);
+      const id = events(stdout).find((e) => e.type === "completed")!.job_id;
+      expect(stderr, how).toContain(`it stays on the server: ${printed(env, "jobs", "result", id, "-o", out)}`);
+      expect(stderr, how).not.toContain("may still finish");
+      expect(events(stdout).at(-1), how).toMatchObject({ type: "error", exit_code: 1, code: "SERVER", job_id: id });
+    }
+  });
+
+  it("no `may still finish` after a refused key (401) or a server name that does not resolve", async () => {
+    const id = `job_${"a".repeat(32)}`;
+    const refused = await run(["jobs", "status", id], { env: { ...env, DECART_API_KEY: "dct_refused_0000" } });
+    expect(refused.code, refused.stderr).toBe(4);
+    const unknown = await run(["jobs", "status", id], {
+      env: { ...env, DECART_BASE_URL: "http://nonexistent.invalid" },
+    });
+    expect(unknown.code, unknown.stderr).toBe(1);
+    expect(unknown.stderr).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    for (const { stderr } of [refused, unknown]) expect(stderr).not.toContain("may still finish");
+  });
+
   it("jobs result whose download fails for good: the command that downloads it again, not `jobs wait`", async () => {
     const made = await until(["video", "A lake", "-o", join(dir, "served-once.mp4")], "saved");
     expect((await made.done).code).toBe(0);

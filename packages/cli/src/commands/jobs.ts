@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
-import { AbortError, DecartError, JobNotCompletedError } from "@decart/core";
+import { AbortError, JobNotCompletedError } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { exitCodeOf, messageOf } from "../errors.js";
 import { CliError, EXIT, usageError } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
+  downloadFailed,
   downloadResult,
   finish,
   follow,
@@ -153,26 +153,6 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   } finally {
     release();
   }
-}
-
-/**
- * A download of `jobs result` that failed otherwise (the content route failing for good, a refused key …) in the
- * CLI's words: the job is done (one that is not answers 409: see `runResult`), its result stays on the server, and
- * this command downloads it again (not `jobs wait`'s "may still finish"); the exit code and the code are the client
- * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404)
- * or whose result it no longer has (410), are as they are.
- */
-function downloadFailed(output: Output, jobId: string, path: string, error: unknown): unknown {
-  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
-  if (error instanceof CliError || status === 404 || status === 410) return error;
-  return new CliError(
-    `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
-      resultCommand(output, jobId, path),
-    exitCodeOf(error),
-    jobId,
-    true,
-    DecartError.isInstance(error) && typeof code === "string" ? code : undefined,
-  );
 }
 
 /** `decart jobs list`: the journal, one job per line with its latest known state. */
