@@ -263,7 +263,7 @@ const nodeGet = (agent?: Agent) =>
     new Promise<Response>((resolve, reject) => {
       const req = requestOf(url, init, "GET", undefined, agent);
       req.on("error", reject);
-      req.on("response", (res: IncomingMessage) => resolve(responseOf(res, `GET ${url}`)));
+      req.on("response", (res: IncomingMessage) => settleWith(resolve, reject, res, `GET ${url}`));
       req.end();
     })) as typeof fetch;
 
@@ -277,9 +277,15 @@ const nodeGet = (agent?: Agent) =>
  * 2xx, a job may exist). `what` (method and URL) begins that error's message.
  */
 function responseOf(res: IncomingMessage, what: string, requestId = res.headers["x-request-id"] as string | undefined) {
+  const status = res.statusCode!;
+  // An interim status where the final answer was due (`101` to a request that asked no upgrade): fetch fails it as a
+  // broken connection, and so does this (the transport's ConnectionError; after a POST, a job may exist).
+  if (status < 200) {
+    res.destroy();
+    throw new Error(`an interim answer (HTTP ${status}) where the final one was due`);
+  }
   const answer = new Headers();
   for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-  const status = res.statusCode!;
   const codings = (res.headers["content-encoding"] ?? "")
     .toLowerCase()
     .split(",")
@@ -288,7 +294,8 @@ function responseOf(res: IncomingMessage, what: string, requestId = res.headers[
     .reverse();
   const unknown = codings.find((coding) => !Object.hasOwn(DECODERS, coding));
   let body: Readable | null = res;
-  if (status === 204 || status === 304) {
+  // The statuses whose answer has no body (fetch drops one sent all the same).
+  if (status === 204 || status === 205 || status === 304) {
     body = null;
     res.resume();
   } else if (unknown) {
@@ -305,11 +312,33 @@ function responseOf(res: IncomingMessage, what: string, requestId = res.headers[
   } else if (codings.length) {
     body = pipe([res, ...codings.map((coding) => DECODERS[coding]!())], () => {}) as Transform;
   }
-  return new Response(body && (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
-    status,
+  // A status from 600 to 999 is no HTTP status, but fetch hands it over (the transport reads it as an error answer, as a
+  // 5xx); a Response is made with 599 and given it.
+  const response = new Response(body && (Readable.toWeb(body) as ReadableStream<Uint8Array>), {
+    status: Math.min(status, 599),
     statusText: res.statusMessage ?? "",
     headers: answer,
   });
+  return status > 599 ? Object.defineProperty(response, "status", { value: status }) : response;
+}
+
+/**
+ * Settles a request's promise with its answer as a `Response`, or with why none could be made (an interim status, a
+ * reason phrase a Response cannot hold …): a throw in the `response` listener would go uncaught and end the process.
+ */
+function settleWith(
+  resolve: (response: Response) => void,
+  reject: (error: unknown) => void,
+  res: IncomingMessage,
+  what: string,
+  requestId?: string,
+) {
+  try {
+    resolve(responseOf(res, what, requestId));
+  } catch (e) {
+    res.destroy();
+    reject(e);
+  }
 }
 
 export interface NodeUploadOptions {
@@ -582,7 +611,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         answered = res;
         ended(`HTTP ${res.statusCode}`);
         requestId = res.headers["x-request-id"] as string | undefined;
-        resolve(responseOf(res, `${init.method ?? "POST"} ${url}`, requestId));
+        settleWith(resolve, reject, res, `${init.method ?? "POST"} ${url}`, requestId);
       });
       // Writes wait for the connection to drain (pipeline's backpressure); a failed write or an abort ends the
       // request with its error, and the sources are cancelled.
