@@ -39,7 +39,9 @@ const COLD_SPREAD = 1;
  *   once jobs were seen and `T / 1.5` before (`U`: 2·T), with `d` = 1.4 s (at most T/8) while the spread is unknown
  *   or wide and 1.2 s once it is 0.3 or less (at most T·spread/3, at least 50 ms); before `L` the wait contracts
  *   towards it (`d + 0.85·(L − t)`), after `U` it grows (`d + 0.1·(t − U)`) for a late or stuck job, up to 10 s;
- * - the server's `x-poll-after-ms` hint, when it sent one, replaces all of this (capped at a minute).
+ * - the server's `x-poll-after-ms` hint, when it sent one, replaces all of this, up to the longest wait the schedule
+ *   takes itself (10 s, a stuck job's): the server may pace the reads, but a hint of hours (a misconfigured server)
+ *   must not leave a job that ended unread until the watch's deadline.
  *
  * The result carries ±10 % jitter (from `random`), so that jobs submitted together do not read together. The read
  * budget sets the middle: with nothing learnt, jobs near the guess cost about 77 % of the official SDK's reads, and
@@ -49,7 +51,7 @@ const COLD_SPREAD = 1;
  * `bench/` (`pnpm --filter bench run poll-simulation`), where the figures are.
  */
 export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.random): number {
-  if (ctx.hintMs !== undefined) return Math.min(ctx.hintMs, 60_000);
+  if (ctx.hintMs !== undefined) return Math.min(ctx.hintMs, LATE_MAX_MS);
   const T = Math.max(ctx.typicalMs, 100);
   const cold = ctx.spread === undefined;
   const s = Math.max(ctx.spread ?? 0.2, 0.05);

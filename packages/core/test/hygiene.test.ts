@@ -321,6 +321,27 @@ describe("an x-poll-after-ms hint that makes no sense", () => {
   }
 });
 
+describe("an x-poll-after-ms hint of hours", () => {
+  it("is honoured up to the schedule's longest wait (10 s): the job that ended is read before the deadline", async () => {
+    let n = 0;
+    const api = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "x-poll-after-ms": "99999999" });
+      res.end(JSON.stringify({ job_id: JOB, status: n++ < 2 ? "processing" : "completed" }));
+    });
+    try {
+      const { now, delay } = virtualTime();
+      const outcome = await client(api.url, { poll: { delay, now } }).queue.wait(JOB, {
+        download: false,
+        timeoutMs: 30_000,
+      });
+      expect(outcome.status).toBe("completed");
+      expect(delay.calls).toEqual([0, 10_000, 10_000]);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("server timestamps that make no sense", () => {
   // A job submitted by the watch took no longer than the watch saw: one answer claiming hours must not teach the model
   // hours (every later job of the model would be read as if it were that slow).

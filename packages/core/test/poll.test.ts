@@ -157,10 +157,10 @@ describe("adaptiveSchedule", () => {
     expect(late(600_000)).toBe(10_000);
   });
 
-  it("takes the server's hint when there is one, capped at a minute", () => {
+  it("takes the server's hint when there is one, up to its own longest wait (10 s)", () => {
     const ctx = { attempt: 1, elapsedMs: 0, status: "pending" as const, typicalMs: 40_000 };
     expect(adaptiveSchedule({ ...ctx, hintMs: 250 })).toBe(250);
-    expect(adaptiveSchedule({ ...ctx, hintMs: 600_000 })).toBe(60_000);
+    expect(adaptiveSchedule({ ...ctx, hintMs: 600_000 })).toBe(10_000);
     expect(adaptiveSchedule(ctx, half)).toBe(500);
   });
 
