@@ -246,11 +246,13 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
 
 /**
  * The `JobTimeoutError` of a wait whose budget ran out (within `timeoutMs`, in words): the job may still finish, and
- * `queue.wait(jobId)` can watch it again.
+ * `queue.wait(jobId)` can watch it again. When the last request (a status read, a download, a submit) failed and its
+ * retry was cut short, that failure is the `cause`, and the message says it: a server down or failing reads apart from
+ * a job that is slow.
  */
 export const timedOut = (jobId: string | undefined, lastStatus?: string, cause?: DecartError, within = "timeoutMs") =>
   new JobTimeoutError(
-    `${jobId ? `Job ${jobId}` : "The submit"} not done within ${within} (last status: ${lastStatus ?? "unknown"})`,
+    `${jobId ? `Job ${jobId}` : "The submit"} not done within ${within} (last status: ${lastStatus ?? "unknown"})${cause ? `; the last request failed: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause },
   );
 

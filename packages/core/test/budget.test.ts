@@ -11,7 +11,7 @@ import {
   models,
   TimeoutError,
 } from "../src/index.js";
-import { clientFor, firstN, silent, startFast, until, virtualTime } from "./helpers.js";
+import { clientFor, closedPort, firstN, silent, startFast, until, virtualTime } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
 const i2v = models.video("lucy-pro-i2v");
@@ -104,7 +104,24 @@ describe("the budget of submitAndPoll and wait", () => {
       expect(time.delay.calls).toEqual([0, 50, 100, 200, 400, 750]);
       expect(time.now()).toBe(1500); // the timeout at the deadline, not before
       expect(busy.stats().requests.byRoute.status).toBe(5);
+      // Not a slow job: the server failed every read, and the error says so (its cause, and its message).
+      expect(error.cause).toMatchObject({ name: "ServerError", status: 503 });
+      expect(error.message).toMatch(/\(last status: pending\); the last request failed: .*\(HTTP 503, request /);
     });
+  });
+
+  it("a server gone: the timeout carries the refused connection as its cause, and says it", async () => {
+    const time = virtualTime();
+    const client = createDecartClient({
+      apiKey: "k",
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      logger: silent,
+      poll: { now: time.now, delay: time.delay },
+    });
+    const error = await client.queue.wait("job_gone", { timeoutMs: 3000 }).catch((e) => e);
+    expect(error).toBeInstanceOf(JobTimeoutError);
+    expect(error.cause).toMatchObject({ code: "CONNECTION_REFUSED" });
+    expect(error.message).toMatch(/\(last status: unknown\); the last request failed: GET .*: connection refused$/);
   });
 
   it("a submit that keeps failing retries up to the deadline and times out there, not as soon as a wait overshoots it", async () => {
@@ -117,8 +134,11 @@ describe("the budget of submitAndPoll and wait", () => {
         .queue.submitAndPoll({ model: t2v, prompt: "always 503", timeoutMs: 1500 })
         .catch((e) => e);
       expect(error).toBeInstanceOf(JobTimeoutError);
-      expect(error.message).toBe("The submit not done within timeoutMs (last status: unknown)");
       expect(error.cause).toMatchObject({ status: 503 });
+      expect(error.message).toBe(
+        `The submit not done within timeoutMs (last status: unknown); the last request failed: ${error.cause.message}`,
+      );
+      expect(error.message).toMatch(/HTTP 503/);
       expect(time.delay.calls).toEqual([50, 100, 200, 400, 750]);
       expect(time.now()).toBe(1500); // the timeout at the deadline, not before
       expect(busy.stats().requests.byRoute.submit).toBe(5);

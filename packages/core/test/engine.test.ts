@@ -171,7 +171,9 @@ describe("createJobWatch", () => {
       const error = (step.next as { error: DecartError }).error;
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(clock.t).toBe(3000);
-      expect(error.message).toBe("Job job_1 not done within 3000 ms (last status: pending)");
+      expect(error.message).toBe(
+        "Job job_1 not done within 3000 ms (last status: pending); the last request failed: unavailable",
+      );
       expect(error.cause).toBeInstanceOf(ServerError);
     }
   });
