@@ -13,7 +13,11 @@ import {
 } from "@decart/core";
 import { CliError, EXIT, type ExitCode } from "./exit.js";
 
-/** The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. */
+/**
+ * The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. A wait that ran
+ * out while its last request was failing (a `JobTimeoutError` with a `cause`: the server down, or answering 5xx or 429
+ * to every status read or download) is the network's or the server's failure (1), not a slow job's timeout (5).
+ */
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode;
   if (AbortError.isInstance(error)) return EXIT.interrupted;
@@ -26,7 +30,8 @@ export function exitCodeOf(error: unknown): ExitCode {
   )
     return EXIT.usage;
   if (AuthenticationError.isInstance(error) || PermissionDeniedError.isInstance(error)) return EXIT.auth;
-  if (JobTimeoutError.isInstance(error) || TimeoutError.isInstance(error)) return EXIT.timeout;
+  if (JobTimeoutError.isInstance(error)) return (error as Error).cause ? EXIT.error : EXIT.timeout;
+  if (TimeoutError.isInstance(error)) return EXIT.timeout;
   if (JobFailedError.isInstance(error)) return EXIT.jobFailed;
   return EXIT.error;
 }

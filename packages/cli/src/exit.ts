@@ -17,8 +17,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** The exit codes as `--help` and the README show them. */
 export const EXIT_CODES_HELP = `Exit codes:
   0    ok
-  1    error (network, server, a journal that could not record a job, the same batch running already with the same
-       journal, anything not listed below)
+  1    error (network, server (also when a wait ran out while every status read failed), a journal that could not
+       record a job, the same batch running already with the same journal, anything not listed below)
   2    usage or invalid input (nothing was sent)
   3    the job failed (the server's reason is printed)
   4    authentication (no key, a key a header cannot carry, or a key the server refuses)

@@ -198,6 +198,25 @@ describe("decart video", () => {
     expect(stderr).toContain(printed(env, "jobs", "wait", submitted!.job_id));
   });
 
+  it("exits 1, not 5, when the wait ran out while every status read failed, saying why", async () => {
+    emu.setFaults([{ route: "status", kind: "503" }]);
+    try {
+      const { code, stdout, stderr } = await run(["video", "A lake", "--timeout", "0.5"], { env });
+      expect(code, stderr).toBe(1);
+      const [submitted] = events(stdout);
+      expect(events(stdout).at(-1)).toMatchObject({
+        type: "error",
+        exit_code: 1,
+        code: "JOB_TIMEOUT",
+        job_id: submitted!.job_id,
+      });
+      expect(stderr).toMatch(/not done within .*; the last request failed: .*\(HTTP 503/);
+      expect(stderr).toContain(printed(env, "jobs", "wait", submitted!.job_id));
+    } finally {
+      emu.setFaults([]);
+    }
+  });
+
   it("a --timeout out of the range a timer takes is a usage error before anything is sent", async () => {
     const before = emu.stats().jobsCreated;
     for (const timeout of ["9999999999", "0.0000001", "-1", "0", "soon", "Infinity"]) {
