@@ -178,7 +178,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let invalid = 0;
   let ended = false;
   let hidden = false;
-  // The failure whose retry the deadline cut short: the cause of the timeout at the deadline.
+  // The last failed request since the last status read: the cause of a timeout at the deadline (the read at the
+  // deadline, which has no time left, is none: a job that is only slow times out without a cause).
   let cut: DecartError | undefined;
   // The wait for the next read: since when (on `now`), what it wants, the least it must be (a retry's backoff), and
   // whether it was woken.
@@ -207,8 +208,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   const timedOut = (cause?: DecartError) =>
     jobTimedOut(
       jobId,
-      last?.status,
       cause,
+      last?.status,
       init.deadline != null && init.timeoutMs == null ? "its deadline" : `${timeoutMs} ms`,
     );
 
@@ -272,6 +273,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       const current = job as JobStatusResponse;
       reads++;
       failures = invalid = 0;
+      cut = undefined;
       hintMs = hint;
       model ||= canonicalModel(current.model);
       if (!originKnown && current.created_at) {
@@ -306,8 +308,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (wait === undefined) return step([], { error });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
-      if (now() >= deadline) return step([], { error: timedOut(cut ?? error) });
-      if (now() + wait > deadline) cut ??= error;
+      if (now() >= deadline) return step([], { error: timedOut(cut) });
+      cut = error;
       return last?.status === "completed"
         ? step([], { download: Math.min(wait, deadline - now()) })
         : readIn([], wait, wait);

@@ -250,7 +250,7 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
  * retry was cut short, that failure is the `cause`, and the message says it: a server down or failing reads apart from
  * a job that is slow.
  */
-export const timedOut = (jobId: string | undefined, lastStatus?: string, cause?: DecartError, within = "timeoutMs") =>
+export const timedOut = (jobId: string | undefined, cause?: DecartError, lastStatus?: string, within = "timeoutMs") =>
   new JobTimeoutError(
     `${jobId ? `Job ${jobId}` : "The submit"} not done within ${within} (last status: ${lastStatus ?? "unknown"})${cause ? `; the last request failed: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause },

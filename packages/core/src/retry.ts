@@ -225,7 +225,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (now() + wait > deadline) {
       if (call.expired) {
         await pause(delay, deadline - now(), signal, jobId);
-        throw timedOut(jobId, undefined, error);
+        throw timedOut(jobId, error);
       }
       throw error;
     }
