@@ -7,8 +7,8 @@ import { canWatchAgain, DecartError, InvalidInputError, models } from "@decart/c
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, freeClient, startFast, strictWith, until } from "./helpers.js";
+import { useGenerateVideo, useJob } from "../src/index.js";
+import { clientFor, ended, freeClient, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -17,10 +17,6 @@ afterEach(async () => {
 });
 
 const model = models.video("lucy-pro-t2v");
-
-/** Waits until a watch is over (`completed`, `failed` or `error`). */
-const ended = (result: { current: GenerationState }) =>
-  until(() => ["completed", "failed", "error"].includes(result.current.status));
 
 /**
  * A page's client of the emulator whose clock throws once, at its first read after `clock.arm()`, or after a submit's

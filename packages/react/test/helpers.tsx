@@ -5,7 +5,7 @@ import { createTokenRoute, type TokenRouteOptions } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { Activity, type ReactNode, StrictMode } from "react";
 import { type WatchedFetch, watchedFetch } from "test-utils";
-import { DecartProvider } from "../src/index.js";
+import { DecartProvider, type GenerationState } from "../src/index.js";
 
 /** The emulator on 127.0.0.1 and a free port, with its "fast" timing (20 ms pending + 60 ms processing) by default. */
 export const startFast = (options: EmulatorOptions = {}): Promise<Emulator> =>
@@ -118,6 +118,10 @@ export async function sha256(blob: Blob): Promise<string> {
 export async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
+
+/** Waits until a hook's watch is over (`completed`, `failed` or `error`). */
+export const ended = (result: { current: GenerationState }): Promise<void> =>
+  until(() => ["completed", "failed", "error"].includes(result.current.status));
 
 /**
  * Whether what `ref` points to is gone after full garbage collections, a task apart (the engine keeps what a task

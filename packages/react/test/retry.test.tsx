@@ -2,8 +2,8 @@ import { JobFailedError, JobTimeoutError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, clocked, freeClient, sha256, startFast, strictWith, until } from "./helpers.js";
+import { useGenerateVideo, useJob } from "../src/index.js";
+import { clientFor, clocked, ended, freeClient, sha256, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -27,10 +27,6 @@ async function retried(result: { current: { retry(): Promise<string | undefined>
   });
   return got as string | undefined;
 }
-
-/** Waits until a watch is over (`completed`, `failed` or `error`). */
-const ended = (result: { current: GenerationState }) =>
-  until(() => ["completed", "failed", "error"].includes(result.current.status));
 
 describe("useGenerateVideo().retry(), after a watch that ended without the job's end: the same job again", () => {
   it("timed out (timeoutMs): watches the same job with a new budget, and submits nothing", async () => {

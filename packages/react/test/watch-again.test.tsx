@@ -9,8 +9,8 @@ import { fromAbortable, retryWatch, type StatusSource } from "@decart/queue-rx";
 import { act, renderHook } from "@testing-library/react";
 import { lastValueFrom, throwError } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GenerationState, type UseJobOptions, useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, clocked, startFast, strictWith, tokensOf, until } from "./helpers.js";
+import { type UseJobOptions, useGenerateVideo, useJob } from "../src/index.js";
+import { clientFor, clocked, ended, startFast, strictWith, tokensOf, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -19,10 +19,6 @@ afterEach(async () => {
 });
 
 const model = models.video("lucy-pro-t2v");
-
-/** Waits until a watch is over (`completed`, `failed` or `error`). */
-const ended = (result: { current: GenerationState }) =>
-  until(() => ["completed", "failed", "error"].includes(result.current.status));
 
 /**
  * What queue-rx's `retryWatch` does with `error`: whether it watched the job again (its watch read the job) and how
