@@ -1,6 +1,7 @@
-import { models } from "@decart/core";
+import { type DecartClient, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, screen } from "@testing-library/react";
+import type { ReactNode } from "react";
 import { hydrateRoot } from "react-dom/client";
 import { renderToString } from "react-dom/server";
 import { afterEach, expect, it, vi } from "vitest";
@@ -14,6 +15,28 @@ afterEach(async () => {
 });
 
 const result = new Blob(["x"]);
+
+/**
+ * `html`, a server render, in a container of the document, hydrated as `ui` under a provider of `client`: the container,
+ * React's recoverable errors (a mismatch is one), and `done()` to unmount and remove it.
+ */
+async function hydrate(html: string, client: DecartClient, ui: ReactNode) {
+  const container = document.createElement("div");
+  container.innerHTML = html;
+  document.body.append(container);
+  const recoverable: unknown[] = [];
+  const PageWrapper = strictWith(client);
+  const root = await act(async () =>
+    hydrateRoot(container, <PageWrapper>{ui}</PageWrapper>, {
+      onRecoverableError: (error) => recoverable.push(error),
+    }),
+  );
+  const done = () => {
+    act(() => root.unmount());
+    container.remove();
+  };
+  return { container, recoverable, done };
+}
 
 function Page({ jobId }: { jobId: string }) {
   const video = useGenerateVideo();
@@ -61,33 +84,20 @@ it("a page hydrates a server render without a mismatch, then watches the job", a
     prompt: "hydrated [hold]",
   });
   const ServerWrapper = strictWith(clientFor(emu));
-  const container = document.createElement("div");
-  container.innerHTML = renderToString(
+  const html = renderToString(
     <ServerWrapper>
       <Page jobId={job_id} />
     </ServerWrapper>,
   );
-  document.body.append(container);
   const errors = vi.spyOn(console, "error");
-  const recoverable: unknown[] = [];
-  const PageWrapper = strictWith(clientFor(emu));
-  const root = await act(async () =>
-    hydrateRoot(
-      container,
-      <PageWrapper>
-        <Page jobId={job_id} />
-      </PageWrapper>,
-      { onRecoverableError: (error) => recoverable.push(error) },
-    ),
-  );
+  const { container, recoverable, done } = await hydrate(html, clientFor(emu), <Page jobId={job_id} />);
   try {
     expect(recoverable).toEqual([]);
     expect(errors).not.toHaveBeenCalled();
     await until(() => /^idle idle \w+ job_\w+ watching /.test(container.textContent ?? ""));
     await until(() => /^idle idle processing /.test(container.textContent ?? ""));
   } finally {
-    act(() => root.unmount());
-    container.remove();
+    done();
     errors.mockRestore();
   }
 });
@@ -116,27 +126,13 @@ it("a server render of useJob cannot retry (nothing to watch again there); the p
   );
   expect(html).toBe('<button type="button">not watching, cannot retry</button>');
   expect(server.sent.length).toBe(0);
-  const container = document.createElement("div");
-  container.innerHTML = html;
-  document.body.append(container);
-  const recoverable: unknown[] = [];
-  const PageWrapper = strictWith(clientFor(emu));
-  const root = await act(async () =>
-    hydrateRoot(
-      container,
-      <PageWrapper>
-        <Job jobId={job_id} />
-      </PageWrapper>,
-      { onRecoverableError: (error) => recoverable.push(error) },
-    ),
-  );
+  const { container, recoverable, done } = await hydrate(html, clientFor(emu), <Job jobId={job_id} />);
   try {
     expect(recoverable).toEqual([]);
     expect(container.textContent).toBe("watching, cannot retry");
     await act(async () => container.querySelector("button")!.click());
     expect(container.textContent).toBe("not watching, can retry");
   } finally {
-    act(() => root.unmount());
-    container.remove();
+    done();
   }
 });
