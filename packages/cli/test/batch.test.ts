@@ -13,9 +13,12 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { Writable } from "node:stream";
 import { type Emulator, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { emulator, events, finished, run, start, startHeld, useEmulator } from "./helpers.js";
+import { runBatch } from "../src/commands/batch.js";
+import { Output } from "../src/output.js";
+import { emulator, events, finished, KEY, run, start, startHeld, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
@@ -533,6 +536,38 @@ describe("decart batch", () => {
       await second.close();
     }
     expect(emu.stats().jobsCreated).toBe(3);
+  });
+
+  it("the report on stdout takes stdout's colours, not stderr's: none into a pipe while stderr is a terminal", async () => {
+    const { path } = batchFile("colours.jsonl", 1);
+    /** A stream as Output writes to it: whether it is a terminal, and what it was given. */
+    const stream = (isTTY: boolean) => {
+      const chunks: string[] = [];
+      const writable = new Writable({
+        write(chunk, _encoding, done) {
+          chunks.push(String(chunk));
+          done();
+        },
+      });
+      return {
+        stream: Object.assign(writable, { isTTY }) as unknown as NodeJS.WriteStream,
+        text: () => chunks.join(""),
+      };
+    };
+    const stdout = stream(false);
+    const stderr = stream(true);
+    // Quiet: no progress bar on the "terminal"; the report is data and still goes to stdout.
+    const output = new Output({ json: false, quiet: true }, stdout.stream, stderr.stream, {});
+    expect(output.err.isColorSupported).toBe(true);
+    const code = await runBatch(
+      path,
+      { apiKey: KEY, baseUrl: emu.url, journal: env.DECART_JOURNAL, out: join(dir, "colours") },
+      output,
+    );
+    expect(code, stderr.text()).toBe(0);
+    expect(stdout.text()).toContain("Batch: 1 line(s), 1 completed, 0 failed. Results: ");
+    expect(stdout.text()).not.toContain("\\x1b");
+    expect(stdout.text()).not.toContain("\u001b");
   });
 
   it("a journaled job the server does not know (404) fails its line, not resumable; older records still match", async () => {

@@ -524,16 +524,19 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       ...(failedLines.size && { errors: errorsPath }),
     });
     const c = output.err;
+    // The report goes to stdout in human mode, with stdout's colours (stderr's, a terminal's, into a pipe would be
+    // escape codes written out).
     const report = output.json ? (line: string) => output.info(line) : (line: string) => output.print(line);
+    const tint = output.json ? output.err : output.out;
     report(
-      `Batch: ${lines.length} line(s), ${c.green(`${completed} completed`)}, ${failedLines.size ? c.red(`${failedLines.size} failed`) : "0 failed"}` +
+      `Batch: ${lines.length} line(s), ${tint.green(`${completed} completed`)}, ${failedLines.size ? tint.red(`${failedLines.size} failed`) : "0 failed"}` +
         (interrupted ? `, ${interrupted} not finished` : "") +
         `. Results: ${resultsPath}` +
         (failedLines.size ? `; failed lines (fix and run them again): ${errorsPath}` : ""),
     );
     if (resumable && !signal.aborted) {
       report(
-        c.yellow(
+        tint.yellow(
           `${resumable} failed line(s) have a job whose result was not saved (not the job's failure): ` +
             `run again with --resume to watch and download them without new jobs`,
         ),
@@ -541,7 +544,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     }
     if (journal.failure !== undefined) {
       report(
-        c.yellow(
+        tint.yellow(
           `${notJournaled} line(s) have a job or image the journal (${journal.path}) could not record: ` +
             `each job id is in ${resultsPath}; once the journal can be written, run again with --resume and the same ` +
             "--out to finish them without new jobs (or decart jobs wait <job id> -o <file>)",
