@@ -71,8 +71,8 @@ const MAX_NAME = 200;
  */
 const BATCH_RETRIES = 8;
 
-/** A batch line's identity in the journal: a hash of its text (as given, trimmed). */
-const lineHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+/** 16 hex digits of the SHA-256 of `text`: a batch line's identity in the journal, stdin's batch, the lock's name. */
+const shortHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
 /** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
 export function parseBatch(text: string): BatchLine[] {
@@ -192,8 +192,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   const lines = parseBatch(text);
   // A batch is known in the journal by its file's path (told apart as the file system sees it: see `thisBatch`), or
   // (from stdin) by its content.
-  const batch =
-    source === "-" ? `stdin:${createHash("sha256").update(text).digest("hex").slice(0, 16)}` : resolve(source);
+  const batch = source === "-" ? `stdin:${shortHash(text)}` : resolve(source);
   const base = source === "-" ? process.cwd() : dirname(resolve(source));
   const out = resolve(options.out ?? ".");
   const resultsPath = join(out, "results.jsonl");
@@ -214,7 +213,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   // process id; a lock left by a process that is gone is taken over. (Per file, whatever the server: a second server is
   // rarely run at once, and then waits.)
   await ensureDirectoryOf(journal.path);
-  const lockPath = `${journal.path}.${createHash("sha256").update(batchPlace(source, batch)).digest("hex").slice(0, 16)}.lock`;
+  const lockPath = `${journal.path}.${shortHash(batchPlace(source, batch))}.lock`;
   const lock = takeLock(lockPath);
   if ("holder" in lock) {
     throw new CliError(
@@ -234,7 +233,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     // emulator is not a run on the API). Records written before the hash and the URL were recorded match on the rest.
     const ours = thisBatch(source, batch);
     const server = baseUrlOf(options);
-    const hashes = new Map(lines.map((line) => [line.customId, lineHash(line.text)]));
+    const hashes = new Map(lines.map((line) => [line.customId, shortHash(line.text)]));
     const recorded = (customId: string) => ({ base_url: server, line_hash: hashes.get(customId)! });
     const isOurs = (r: { batch?: string; custom_id?: string; base_url?: string; line_hash?: string }) =>
       r.custom_id !== undefined &&
