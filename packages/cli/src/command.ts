@@ -5,7 +5,7 @@ import { journalPath } from "./journal.js";
  * specially, else between single quotes, inside which nothing is expanded (`$`, `` ` ``, `\`, `!` …); a `'` in it is
  * written `'\''` (close, an escaped quote, open again).
  */
-export const shellWord = (word: string): string =>
+const shellWord = (word: string): string =>
   /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 
 /**

@@ -44,9 +44,9 @@ function removeUnfinished(): void {
 
 /**
  * Runs `work`, given `track`: each path given to `track` (a temporary file, or a name taken before its file is complete;
- * `track` answers it) is marked unfinished, so that a process that exits meanwhile (a second Ctrl-C or SIGTERM exits at
- * once, see `interruptible`) removes it and nothing half-written stays beside the target. Once `work` is done (or has
- * failed), the marks are taken off.
+ * `track` answers it) is marked unfinished, so that a process that exits meanwhile (a second Ctrl-C, SIGTERM or SIGHUP
+ * exits at once, see `interruptible`) removes it and nothing half-written stays beside the target. Once `work` is done
+ * (or has failed), the marks are taken off.
  */
 export async function tracking<T>(work: (track: (path: string) => string) => Promise<T>): Promise<T> {
   const mine: string[] = [];
@@ -359,7 +359,7 @@ export async function checkOutputDirectory(dir: string, what: string): Promise<v
  * a file, that file (the link stays); otherwise `path` (a link to nowhere is replaced). Its temporary file
  * (`temporaryPath`) goes beside it.
  */
-export const savedThrough = (path: string): Promise<string> => realpath(path).catch(() => path);
+const savedThrough = (path: string): Promise<string> => realpath(path).catch(() => path);
 
 /**
  * Checks, before anything is sent, that a file can be written at `path`: not a directory, and its directory exists or
@@ -402,7 +402,7 @@ const DESCRIPTORS = /^(\/proc\/(?:self|thread-self|(\d+))(?:\/task\/\d+)?\/fd|\/
  * whether it is this process's own; undefined for any other path. Such a path is the descriptor, whatever it leads to
  * (a pipe, a terminal, a file the shell opened): never a name to rename a file over.
  */
-export function descriptorOf(path: string): { fd: number; own: boolean } | undefined {
+function descriptorOf(path: string): { fd: number; own: boolean } | undefined {
   let p = resolve(path);
   for (let links = 0; links <= MAX_LINKS; links++) {
     let dir: string;

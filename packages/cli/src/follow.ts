@@ -56,7 +56,7 @@ export function interruptible(): { signal: AbortSignal; release: () => void } {
 }
 
 /**
- * What a command tells on stderr at the first Ctrl-C or SIGTERM while a request that is paid for waits for its answer:
+ * What a command tells on stderr at the first Ctrl-C, SIGTERM or SIGHUP while a request that is paid for waits for its answer:
  * the request is let finish (the server may have done the work already), so that `what` is not lost; a second signal
  * exits at once (see `interruptible`).
  */

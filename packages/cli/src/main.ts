@@ -39,10 +39,7 @@ function quietOnWriteFailure(stream: NodeJS.WriteStream): void {
  * key (from `DECART_API_KEY` or `--api-key`) is `***`, and so is the value of every `--name=value` on the command line,
  * such as a mistyped `--apikey=KEY` that commander repeats whole (`unknown option '--apikey=…'`).
  */
-export function parseErrorScrub(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): (text: string) => string {
+function parseErrorScrub(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): (text: string) => string {
   const scrub = new Output({ json: false });
   scrub.addSecret(env.DECART_API_KEY);
   argv.forEach((arg, i) => {

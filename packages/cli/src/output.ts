@@ -173,7 +173,7 @@ const CONTROLS = /\x1b\[\d{1,3}m|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
  * (`\r`). Tabs and line ends stay. With `colors`, the colour sequences the CLI's own colours write stay too (a colour,
  * never anything else a terminal acts on).
  */
-export function escapeControls(text: string, colors: boolean): string {
+function escapeControls(text: string, colors: boolean): string {
   const hex = (char: string) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
   return text.replace(CONTROLS, (match) =>
     match.length === 1 ? hex(match) : colors ? match : hex("\x1b") + match.slice(1),
