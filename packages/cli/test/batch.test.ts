@@ -18,7 +18,7 @@ import { type Emulator, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { runBatch } from "../src/commands/batch.js";
 import { Output } from "../src/output.js";
-import { emulator, events, finished, KEY, run, start, startHeld, useEmulator } from "./helpers.js";
+import { emulator, events, finished, KEY, printed, run, start, startHeld, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
@@ -253,6 +253,9 @@ describe("decart batch", () => {
     const lost = events(first.stdout).filter((e) => e.type === "journal_failed");
     expect(new Set(lost.map((e) => e.job_id))).toEqual(new Set(results.map((r) => r.job_id)));
     expect(events(first.stdout).at(-1)).toMatchObject({ type: "summary", completed: 2, not_journaled: 2 });
+    // The command it names carries the URL and the journal in effect, as every printed command does.
+    const wait = printed({ ...env, DECART_JOURNAL: join(journalDir, "jobs.jsonl") }, "jobs", "wait");
+    expect(first.stderr).toContain(`(or ${wait} <job id> -o <file>)`);
 
     // Once the journal can be written: the batch is known, and --resume makes no new job and journals both.
     rmSync(journalDir);

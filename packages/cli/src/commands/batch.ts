@@ -546,7 +546,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         tint.yellow(
           `${notJournaled} line(s) have a job or image the journal (${journal.path}) could not record: ` +
             `each job id is in ${resultsPath}; once the journal can be written, run again with --resume and the same ` +
-            "--out to finish them without new jobs (or decart jobs wait <job id> -o <file>)",
+            `--out to finish them without new jobs (or ${output.command("jobs", "wait")} <job id> -o <file>)`,
         ),
       );
     }
