@@ -1,3 +1,4 @@
+import { defaultBaseUrl } from "@decart/api";
 import { createDecartClient, type DecartClient, type UploadFunction } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
 import { CliError, EXIT } from "./exit.js";
@@ -48,7 +49,7 @@ export function settings(options: GlobalOptions, output: Output, env: NodeJS.Pro
 
 /** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
-  ((options.baseUrl ?? env.DECART_BASE_URL)?.trim() || "https://api.decart.ai").replace(/\/+$/, "");
+  ((options.baseUrl ?? env.DECART_BASE_URL)?.trim() || defaultBaseUrl).replace(/\/+$/, "");
 
 /**
  * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (method, URL,
