@@ -246,10 +246,9 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     const images = new Map<string, string>();
     for (const image of journal.images()) if (isOurs(image)) images.set(image.custom_id, image.path);
     // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl.
-    const ids = new Set(lines.map((line) => line.customId));
     const adopted = new Map<string, LineResult & { job_id: string }>();
     for (const r of await earlierResults(resultsPath)) {
-      if (r.journaled === false && typeof r.job_id === "string" && ours(r.batch) && ids.has(r.custom_id)) {
+      if (r.journaled === false && typeof r.job_id === "string" && ours(r.batch) && hashes.has(r.custom_id)) {
         if (!known.has(r.custom_id)) adopted.set(r.custom_id, r as LineResult & { job_id: string });
       }
     }
