@@ -84,6 +84,12 @@ export interface SaveResultOptions {
    * Ctrl-C) knows what to remove. saveResult itself removes it, or renames it to the target, before it settles.
    */
   temporaryPath?: (target: string) => string;
+  /**
+   * The end of the save's budget, in ms on the client's clock (as a `JobWatch`'s `deadline` is): a download still
+   * going then (awaiting its answer or a chunk) ends with a `TimeoutError`, not retried, and leaves no file. Without it
+   * a save has no overall limit, only each attempt's (`timeoutMs` until the answer starts, then between chunks).
+   */
+  deadline?: number;
 }
 
 /**
@@ -115,7 +121,13 @@ export async function saveResult(
   path: string,
   options: SaveResultOptions = {},
 ): Promise<{ path: string; bytes: number }> {
-  const { signal, onProgress, maxRetries, temporaryPath } = options;
+  const { signal, onProgress, maxRetries, temporaryPath, deadline } = options;
+  // Checked before anything is touched, as the download would check it (after the file is made).
+  if (deadline !== undefined && (typeof deadline !== "number" || !Number.isFinite(deadline)))
+    throw new InvalidInputError(`saveResult: \`deadline\` must be a finite number of ms on the client's clock`, {
+      field: "deadline",
+      expected: "a finite number (ms on the client's clock)",
+    });
   const policy: RetryPolicy = (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? {
     maxRetries: 2,
     delay: sleep,
@@ -150,7 +162,7 @@ export async function saveResult(
       throw writeFailed(jobId, path, e);
     }
     try {
-      return await retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {
+      return await retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${jobId}` }, async () => {
         let bytes = 0;
         let local: unknown;
         // Each chunk written whole, in turn; the handle stays open (a stream of its own would close it).
@@ -162,6 +174,7 @@ export async function saveResult(
         try {
           const download = await client.queue.download(jobId, {
             signal,
+            deadline,
             onProgress: (p) => {
               bytes = p.receivedBytes;
               onProgress?.(p);
@@ -189,7 +202,7 @@ export async function saveResult(
       await sink.close().catch(() => {});
     }
   }
-  return retry(policy, { signal, jobId, maxRetries, what: `saving ${jobId}` }, async () => {
+  return retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${jobId}` }, async () => {
     // A new file of its own (`wx`: never one that exists, e.g. another save's), beside the file it replaces.
     let temp: string;
     try {
@@ -209,6 +222,7 @@ export async function saveResult(
       await once(file, "ready");
       const download = await client.queue.download(jobId, {
         signal,
+        deadline,
         onProgress: (p) => {
           bytes = p.receivedBytes;
           onProgress?.(p);

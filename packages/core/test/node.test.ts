@@ -7,9 +7,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AbortError, DecartError, InvalidResponseError, models, ServerError } from "../src/index.js";
+import {
+  AbortError,
+  createDecartClient,
+  DecartError,
+  InvalidInputError,
+  InvalidResponseError,
+  models,
+  ServerError,
+  TimeoutError,
+} from "../src/index.js";
 import { fileFromPath, nodeUpload, saveResult } from "../src/node.js";
-import { clientFor, firstN, instantDelay, startFast } from "./helpers.js";
+import { clientFor, firstN, instantDelay, serve, silent, startFast } from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
@@ -334,6 +343,55 @@ describe("@decart/core/node", () => {
         (await readdir(dir)).filter((f) => f.endsWith(".partial")),
         name,
       ).toEqual([]);
+    }
+  });
+
+  it("saveResult's deadline ends a download that trickles on (each chunk in time) with a TimeoutError, no file left", async () => {
+    // A result of 1 000 bytes sent one byte at a time, each well within the client's per-chunk timeout: only the
+    // deadline can end it. The server stops when the client goes.
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": 1000 });
+      const timer = setInterval(() => res.write("x"), 20);
+      res.on("close", () => clearInterval(timer));
+    });
+    try {
+      const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent });
+      const target = join(dir, "trickled");
+      await mkdir(target);
+      const path = join(target, "out.mp4");
+      let received = 0;
+      const error = await saveResult(client, "job_trickle", path, {
+        deadline: Date.now() + 200,
+        onProgress: (p) => (received = p.receivedBytes),
+      }).catch((e) => e);
+      expect(TimeoutError.isInstance(error)).toBe(true);
+      expect(error.code).toBe("TIMEOUT");
+      expect(error.jobId).toBe("job_trickle");
+      // It was downloading (not refused before), once (not retried at the deadline), and left nothing behind.
+      expect(received).toBeGreaterThan(0);
+      expect(server.seen.length).toBe(1);
+      expect(await readdir(target)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("saveResult's deadline is checked before anything: not a finite number is an InvalidInputError", async () => {
+    const server = await serve((_req, res) => {
+      res.end();
+    });
+    try {
+      const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent });
+      for (const deadline of [Number.NaN, Number.POSITIVE_INFINITY, "5000"]) {
+        const path = join(dir, "never.mp4");
+        const error = await saveResult(client, "job_x", path, { deadline: deadline as number }).catch((e) => e);
+        expect(InvalidInputError.isInstance(error)).toBe(true);
+        expect(error.field).toBe("deadline");
+        await expect(lstat(path)).rejects.toThrow();
+      }
+      expect(server.arrived()).toBe(0);
+    } finally {
+      await server.close();
     }
   });
 
