@@ -1,12 +1,12 @@
 import { rm } from "node:fs/promises";
-import { AbortError, type DecartClient, DecartError } from "@decart/core";
+import { AbortError, type DecartClient, DecartError, TimeoutError } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { exitCodeOf, messageOf } from "./errors.js";
 import { CliError, EXIT, type ExitCode, interruptedBy, signalExit } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
 import type { Output } from "./output.js";
-import type { JobEvent } from "./watch.js";
+import type { Budget, JobEvent } from "./watch.js";
 
 /**
  * The command that picks up watching a job where an interrupted one left it: with the URL and the journal in effect
@@ -142,7 +142,7 @@ export async function downloadResult(
   path: string,
   output: Output,
   signal: AbortSignal,
-  { bar = true, avoid }: { bar?: boolean; avoid?: Avoid | undefined } = {},
+  { bar = true, avoid, deadline }: { bar?: boolean; avoid?: Avoid | undefined; deadline?: number | undefined } = {},
 ): Promise<{ path: string; bytes: number }> {
   const target = avoid ? temporaryPath(path) : path;
   const events = progressEvents(output, "downloading", { job_id: jobId });
@@ -155,6 +155,7 @@ export async function downloadResult(
       if (avoid) track(target);
       const { bytes } = await saveResult(client, jobId, target, {
         signal,
+        ...(deadline !== undefined && { deadline }),
         onProgress: ({ receivedBytes, totalBytes }) => {
           events(receivedBytes, totalBytes);
           progress?.update(receivedBytes, totalBytes);
@@ -189,6 +190,11 @@ export interface FollowOptions {
   output: Output;
   journal: Journal;
   signal: AbortSignal;
+  /**
+   * The `--timeout` budget of the job's watch (see `Budget`): the download of its result ends at its deadline too, with
+   * the timeout's exit code and the command that downloads the result again.
+   */
+  budget?: Budget | undefined;
   /** Where the result goes; for a job submitted here, recorded in the journal with the job id. */
   path: string | ((jobId: string) => string);
   /** Given when `path` is a name the CLI chose: it never replaces a file (see `placeFile`). */
@@ -291,12 +297,24 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           info(`${c.green("✓")} ${jobId} completed`);
           const done = jobId;
           const target = path;
+          const deadline = options.budget?.deadline;
           const saved = await downloadResult(client, jobId, path, output, signal, {
             bar: options.chatter !== false,
             avoid: options.avoid,
+            deadline,
           }).catch((error: unknown) => {
+            if (signal.aborted && AbortError.isInstance(error)) throw error;
             // The job is done: its result stays on the server, and `jobs result` downloads it (not "may still finish").
-            throw signal.aborted && AbortError.isInstance(error) ? error : downloadFailed(output, done, target, error);
+            if (deadline !== undefined && TimeoutError.isInstance(error) && Date.now() >= deadline)
+              throw new CliError(
+                `--timeout ran out while downloading the result of ${done} (the job is completed; no file was ` +
+                  `left); it stays on the server: ${resultCommand(output, done, target)}`,
+                EXIT.timeout,
+                done,
+                true,
+                "TIMEOUT",
+              );
+            throw downloadFailed(output, done, target, error);
           });
           path = saved.path;
           const { bytes } = saved;

@@ -9,6 +9,17 @@ export interface WatchOptions {
   /** Stops watching (never the job). */
   signal: AbortSignal;
   timeoutMs?: number | undefined;
+  /** Given the end of the `timeoutMs` budget when the watch starts (see `Budget`). */
+  budget?: Budget | undefined;
+}
+
+/**
+ * The end of a `--timeout` budget on the client's clock (`Date.now`, as the watch's), set when the job's watch starts:
+ * the download of its result keeps to it too (`follow` passes it to `saveResult`), so that `--timeout` bounds the wait
+ * and the download. None without `--timeout`.
+ */
+export interface Budget {
+  deadline?: number | undefined;
 }
 
 /** The model option of a watch, when it is one the catalogue knows. */
@@ -20,6 +31,7 @@ const modelOption = (model: VideoModel | string | undefined) =>
  * result to disk itself (`downloadResult`).
  */
 export function watchJob(client: DecartClient, jobId: string, options: WatchOptions): AsyncIterable<JobEvent> {
+  if (options.timeoutMs !== undefined && options.budget) options.budget.deadline = Date.now() + options.timeoutMs;
   return client.queue.watch(jobId, {
     ...modelOption(options.model),
     signal: options.signal,
@@ -84,8 +96,8 @@ export async function* submitAndWatch(
   inputs: Record<string, unknown> & { model: VideoModel },
   options: SubmitWatchOptions,
 ): AsyncGenerator<JobEvent> {
-  const { signal, timeoutMs } = options;
+  const { signal, timeoutMs, budget } = options;
   const jobId = await submitJob(client, inputs, options);
   yield { type: "submitted", jobId, model: inputs.model.name };
-  yield* watchJob(client, jobId, { model: inputs.model, signal, timeoutMs });
+  yield* watchJob(client, jobId, { model: inputs.model, signal, timeoutMs, budget });
 }

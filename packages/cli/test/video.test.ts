@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
@@ -691,5 +693,54 @@ describe("decart jobs", () => {
       expect(stderr).toMatch(/--(timeout|concurrency) must be/);
     }
     expect(emu.stats().requests.total).toBe(0);
+  });
+});
+
+describe("--timeout bounds the download of the result too", () => {
+  it("a result that trickles in past --timeout: exit 5 with the command that downloads it, no file left", async () => {
+    // Jobs of about 0.1 s behind a proxy that passes every request on but the result's, which it sends one byte at a
+    // time, each in time (never a stall the client's per-read timeout would catch): only --timeout can end it.
+    const fast = await emulator();
+    const base = new URL(fast.emu.url);
+    const proxy = createServer((req, res) => {
+      if (req.method === "GET" && req.url!.endsWith("/content")) {
+        res.writeHead(200, { "content-type": "video/mp4", "content-length": 100_000 });
+        const timer = setInterval(() => res.write("x"), 50);
+        res.on("close", () => clearInterval(timer));
+        return;
+      }
+      const forward = request(
+        new URL(req.url!, base),
+        { method: req.method, headers: { ...req.headers, host: base.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on("error", () => res.destroy());
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    try {
+      const through = { ...env, DECART_BASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+      const target = join(dir, "trickled");
+      mkdirSync(target);
+      const out = join(target, "lake.mp4");
+      const { code, stdout, stderr } = await run(["video", "A lake", "-o", out, "--timeout", "3"], { env: through });
+      expect(code, stderr).toBe(5);
+      // The job completed and its download began: the download, not the wait, ran out.
+      const completed = events(stdout).find((e) => e.type === "completed");
+      expect(completed, stdout).toBeDefined();
+      expect(events(stdout).some((e) => e.type === "downloading" && e.received_bytes > 0)).toBe(true);
+      const id = completed!.job_id;
+      expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT", job_id: id });
+      expect(stderr).toContain(`--timeout ran out while downloading the result of ${id} (the job is completed`);
+      expect(stderr).toContain(printed(through, "jobs", "result", id, "-o", out));
+      expect(readdirSync(target)).toEqual([]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+      await fast.emu.close();
+    }
   });
 });

@@ -26,7 +26,7 @@ import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { takeLock } from "../lock.js";
 import type { Output } from "../output.js";
-import { submitAndWatch, watchJob } from "../watch.js";
+import { type Budget, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL, timeoutMs } from "./video.js";
 
 export interface BatchOptions extends GlobalOptions {
@@ -397,13 +397,15 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       let outcome: Outcome;
       let seen: string | undefined;
       try {
+        // `--timeout` bounds the line's wait and download (its deadline set when the watch starts).
+        const budget: Budget = {};
         const jobEvents = job
-          ? watchJob(client, job.job_id, { model: job.model, signal, timeoutMs: timeout })
+          ? watchJob(client, job.job_id, { model: job.model, signal, timeoutMs: timeout, budget })
           : submitAndWatch(
               client,
               { model: line.model, ...(await fileFields(line, base)) },
               // A submit in flight at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits).
-              { signal, abortSubmit: false, timeoutMs: timeout },
+              { signal, abortSubmit: false, timeoutMs: timeout, budget },
             );
         // The job id as soon as it is known: a failure after it (whatever it carries) leaves the line resumable.
         const events = (async function* () {
@@ -419,6 +421,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           signal,
           path,
           tag,
+          budget,
           recorded: recorded(line.customId),
           chatter: false,
           unrecorded: (_jobId, error) => unrecorded(line.customId, error),

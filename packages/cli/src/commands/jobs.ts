@@ -18,7 +18,7 @@ import {
 } from "../follow.js";
 import { checkJournalApart, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
-import { submitJob, watchJob } from "../watch.js";
+import { type Budget, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, timeoutMs, type VideoOptions, videoInputs } from "./video.js";
 
 /**
@@ -92,12 +92,15 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
   const { signal, release } = interruptible();
   output.info(output.err.dim(`Watching ${jobId}…`));
   try {
-    const outcome = await follow(watchJob(client, jobId, { model: known?.model, signal, timeoutMs: timeout }), {
+    // `--timeout` bounds the wait and the download.
+    const budget: Budget = {};
+    const outcome = await follow(watchJob(client, jobId, { model: known?.model, signal, timeoutMs: timeout, budget }), {
       client,
       output,
       journal,
       signal,
       path,
+      budget,
     });
     return journalExit(finish(outcome, output, options.timeout), journal);
   } finally {

@@ -8,7 +8,7 @@ import { finish, follow, heldSubmit, interruptible, journalExit, uploadProgress 
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import type { Output } from "../output.js";
-import { submitAndWatch } from "../watch.js";
+import { type Budget, submitAndWatch } from "../watch.js";
 import { splitArguments } from "./image.js";
 
 /** The model `decart video` and `decart jobs submit` use without `--model`. */
@@ -83,9 +83,12 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   try {
     // A Ctrl-C or SIGTERM while the submit waits for its answer lets it finish (its job id is journaled and printed,
     // then the CLI exits 130 with the command that resumes); a second one exits at once.
+    // `--timeout` bounds the wait and the download (its deadline set when the watch starts, after the submit).
+    const budget: Budget = {};
     const events = submitAndWatch(client, inputs, {
       signal,
       timeoutMs: timeout,
+      budget,
       onUploadProgress: upload.onUploadProgress,
       abortSubmit: false,
       onHeld: heldSubmit(output),
@@ -96,6 +99,7 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
       journal,
       signal,
       model: inputs.model.name,
+      budget,
       path: (jobId) => (avoid ? freeName(resolve(videoName(jobId)), avoid) : resolve(options.output!)),
       avoid,
     });
