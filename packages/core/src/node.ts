@@ -152,6 +152,20 @@ export async function saveResult(
       Object.assign(new Error(`${code}: ${problem}, open '${path}'`), { code, syscall: "open", path }),
     );
   }
+  // One download of the result into `file`, its bytes counted by `got` as they come: over node:http (through the agent
+  // of the client's `nodeUpload({ agent })`) unless the client has a fetch of its own.
+  const downloadInto = async (file: Writable, got: (bytes: number) => void, once?: { maxRetries: number }) => {
+    const download = await client.queue.download(jobId, {
+      signal,
+      deadline,
+      onProgress: (p) => {
+        got(p.receivedBytes);
+        onProgress?.(p);
+      },
+      ...{ [ONCE]: { ...once, fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
+    });
+    await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
+  };
   if (direct) {
     // Opened once (a pipe waits here for its reader), before any download, for every attempt: closing it between two
     // would end the reader's stream.
@@ -172,16 +186,7 @@ export async function saveResult(
           if (e.syscall) local ??= e;
         });
         try {
-          const download = await client.queue.download(jobId, {
-            signal,
-            deadline,
-            onProgress: (p) => {
-              bytes = p.receivedBytes;
-              onProgress?.(p);
-            },
-            ...{ [ONCE]: { fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
-          });
-          await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
+          await downloadInto(file, (n) => (bytes = n));
           return { path, bytes };
         } catch (e) {
           file.destroy();
@@ -220,18 +225,8 @@ export async function saveResult(
     try {
       // The temporary file opens before the download starts: a path that cannot be written costs no download.
       await once(file, "ready");
-      const download = await client.queue.download(jobId, {
-        signal,
-        deadline,
-        onProgress: (p) => {
-          bytes = p.receivedBytes;
-          onProgress?.(p);
-        },
-        // One attempt per download, over node:http (through the agent of the client's `nodeUpload({ agent })`) unless
-        // the client has a fetch of its own: this loop retries the whole of it (answer and body) under the policy.
-        ...{ [ONCE]: { maxRetries: 0, fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
-      });
-      await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
+      // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
+      await downloadInto(file, (n) => (bytes = n), { maxRetries: 0 });
       await rename(temp, target).catch((e) => {
         local ??= e;
         throw e;
