@@ -37,7 +37,8 @@ export function exitCodeOf(error: unknown): ExitCode {
 }
 
 /**
- * A client error's message in the CLI's terms. A request whose outcome is unknown (code `SUBMIT_OUTCOME_UNKNOWN`: a 500,
+ * A client error's message in the CLI's terms. A key the server refuses (401) names the two places a key comes from.
+ * A request whose outcome is unknown (code `SUBMIT_OUTCOME_UNKNOWN`: a 500,
  * a connection lost after the request went) ends, as the client writes it, with one clause of its own after the last
  * `;` (that it did not send the request again: its `retrySubmit`, which a CLI user cannot set). That clause is replaced
  * by what may have happened and what running the command again does; the request id (the error's `requestId`, which
@@ -46,6 +47,8 @@ export function exitCodeOf(error: unknown): ExitCode {
 export function messageOf(error: unknown): string {
   const e = error as { message?: unknown; code?: unknown; requestId?: unknown } | undefined;
   const message = typeof e?.message === "string" ? e.message : String(error);
+  // A key the server refuses: the message names where the CLI took it from, the fix a user needs.
+  if (AuthenticationError.isInstance(error)) return `${message}; check the key given by --api-key or DECART_API_KEY`;
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return message;
   const end = message.lastIndexOf(";");
   const support =

@@ -379,6 +379,8 @@ describe("decart image", () => {
     expect(emu.stats().requests.total).toBe(0);
     const refused = await run(["image", "A lighthouse"], { env: { ...env, DECART_API_KEY: "dct_wrong_key_0000" } });
     expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain("check the key given by --api-key or DECART_API_KEY");
+    expect(refused.stderr).not.toContain("dct_wrong_key_0000");
     const failed = await run(["image", "[fail] A lighthouse", "-o", join(dir, "failed.png")], { env });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("asked to fail");
