@@ -262,17 +262,15 @@ export class Journal {
   jobs(): JournalJob[] {
     const jobs = new Map<string, JournalJob>();
     for (const r of this.records()) {
-      const job = jobs.get(r.job_id) ?? {
-        job_id: r.job_id,
-        submitted_at: r.at,
-        updated_at: r.at,
-        state: r.event,
-      };
-      job.updated_at = r.at;
+      // A journal is a file anyone may have edited: only text is taken as text (no `undefined`, no `[object Object]`
+      // shown, no number taken as a path).
+      const at = typeof r.at === "string" ? r.at : "";
+      const job = jobs.get(r.job_id) ?? { job_id: r.job_id, submitted_at: at, updated_at: at, state: r.event };
+      job.updated_at = at || job.updated_at;
       // A later "completed" does not hide a result already saved.
       if (!(job.state === "saved" && r.event === "completed")) job.state = r.event;
       for (const key of ["model", "path", "error", "custom_id", "batch", "base_url", "line_hash"] as const) {
-        if (r[key] !== undefined) job[key] = r[key];
+        if (typeof r[key] === "string") job[key] = r[key];
       }
       jobs.set(r.job_id, job);
     }

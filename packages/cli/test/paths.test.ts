@@ -228,6 +228,21 @@ describe("places only read, and places that cannot be looked up", () => {
     },
   );
 
+  it("jobs list shows a hand-edited journal's odd records as text only (no undefined, no [object Object])", async () => {
+    const journal = join(dir, "odd.jsonl");
+    const records = [
+      { job_id: "job_odd1", event: "submitted", model: { name: "lucy-pro-t2v" }, path: 42 },
+      { at: 7, job_id: "job_odd1", event: "failed", error: ["no"] },
+      { at: "2026-01-01T00:00:00.000Z", job_id: "job_odd2", event: "saved", model: "lucy-clip", path: "b.mp4" },
+    ];
+    writeFileSync(journal, `${records.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    const result = await run(["jobs", "list", "--journal", journal, "--no-json"], { env, cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toMatch(/undefined|\[object Object\]|\b42\b/);
+    expect(result.stdout).toContain("job_odd1  ?  ?  failed");
+    expect(result.stdout).toContain("job_odd2  2026-01-01T00:00:00.000Z  lucy-clip  saved  b.mp4");
+  });
+
   it("jobs list with a journal in a directory that does not exist creates no directory", async () => {
     const journal = join(dir, "not-there", "deeper", "j.jsonl");
     const result = await run(["jobs", "list", "--journal", journal, "--no-json"], { env, cwd: dir });

@@ -172,6 +172,6 @@ export async function runList(options: GlobalOptions, output: Output): Promise<v
   for (const job of jobs) {
     const state = job.state === "failed" ? c.red(job.state) : job.state === "saved" ? c.green(job.state) : job.state;
     const detail = job.state === "failed" ? (job.error ?? "") : (job.path ?? "");
-    output.print(`${job.job_id}  ${job.submitted_at}  ${job.model ?? "?"}  ${state}  ${detail}`.trimEnd());
+    output.print(`${job.job_id}  ${job.submitted_at || "?"}  ${job.model ?? "?"}  ${state}  ${detail}`.trimEnd());
   }
 }
