@@ -247,21 +247,21 @@ export class Journal {
   }
 
   /** Every record of a job, in order. */
-  records(): JournalRecord[] {
-    return this.lines().filter((r) => typeof r?.job_id === "string" && typeof r.event === "string");
+  records(lines: any[] = this.lines()): JournalRecord[] {
+    return lines.filter((r) => typeof r?.job_id === "string" && typeof r.event === "string");
   }
 
   /** Every image of a batch line written to disk, in order. */
-  images(): ImageRecord[] {
-    return this.lines().filter(
+  images(lines: any[] = this.lines()): ImageRecord[] {
+    return lines.filter(
       (r) => r?.event === "image_saved" && typeof r.custom_id === "string" && typeof r.path === "string",
     );
   }
 
   /** Each job once, in the order they were submitted, with its latest state. */
-  jobs(): JournalJob[] {
+  jobs(lines: any[] = this.lines()): JournalJob[] {
     const jobs = new Map<string, JournalJob>();
-    for (const r of this.records()) {
+    for (const r of this.records(lines)) {
       // A journal is a file anyone may have edited: only text is taken as text (no `undefined`, no `[object Object]`
       // shown, no number taken as a path).
       const at = typeof r.at === "string" ? r.at : "";
@@ -275,6 +275,12 @@ export class Journal {
       jobs.set(r.job_id, job);
     }
     return [...jobs.values()];
+  }
+
+  /** `jobs()` and `images()` of one read of the file (a batch's start reads both). */
+  jobsAndImages(): { jobs: JournalJob[]; images: ImageRecord[] } {
+    const lines = this.lines();
+    return { jobs: this.jobs(lines), images: this.images(lines) };
   }
 
   /** What the journal knows of one job. */

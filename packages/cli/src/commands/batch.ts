@@ -241,10 +241,11 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       (r.base_url === undefined || r.base_url === server) &&
       (r.line_hash === undefined || r.line_hash === hashes.get(r.custom_id)) &&
       ours(r.batch);
+    const recordedSoFar = journal.jobsAndImages();
     const known = new Map<string, JournalJob>();
-    for (const job of journal.jobs()) if (isOurs(job)) known.set(job.custom_id!, job);
+    for (const job of recordedSoFar.jobs) if (isOurs(job)) known.set(job.custom_id!, job);
     const images = new Map<string, string>();
-    for (const image of journal.images()) if (isOurs(image)) images.set(image.custom_id, image.path);
+    for (const image of recordedSoFar.images) if (isOurs(image)) images.set(image.custom_id, image.path);
     // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl.
     const adopted = new Map<string, LineResult & { job_id: string }>();
     for (const r of await earlierResults(resultsPath)) {
