@@ -5,7 +5,7 @@
 import type { KeyStore, Principal } from "./auth.js";
 import { ERROR_FAULTS, type Fault, faultApplies, parseFaultHeader, sampleFault } from "./faults.js";
 import type { Answering, Ctx } from "./http.js";
-import { detail } from "./http.js";
+import { detail, headOnly } from "./http.js";
 import type { ResultCache } from "./results.js";
 import type { FaultRoute } from "./routes.js";
 import type { FileStore, JobStore } from "./state.js";
@@ -67,8 +67,9 @@ export function applyFault(ctx: Ctx, em: Emulation, route: FaultRoute): boolean 
     detail(ctx, 400, forced);
     return false;
   }
-  let fault = forced && faultApplies(forced.kind, route) ? forced : undefined;
-  if (!forced && em.faultRules.length > 0) fault = sampleFault(em.faultRules, route, em.settings.random);
+  const head = headOnly(ctx);
+  let fault = forced && faultApplies(forced.kind, route, head) ? forced : undefined;
+  if (!forced && em.faultRules.length > 0) fault = sampleFault(em.faultRules, route, head, em.settings.random);
   if (!fault) return true;
   em.stats.countFault(fault.kind);
   ctx.fault = fault;
@@ -90,10 +91,10 @@ export function applyFault(ctx: Ctx, em: Emulation, route: FaultRoute): boolean 
 
 /**
  * A fault the prompt asked for (`[trickle]`), given to a result whose request got none from the header or the rules
- * (those win), and counted as they are.
+ * (those win), and counted as they are (and, as they are, not on a HEAD, whose answer has no body to trickle).
  */
-export function applyPromptFault(ctx: Ctx, em: Emulation, fault: Fault): void {
-  if (ctx.fault) return;
+export function applyPromptFault(ctx: Ctx, em: Emulation, fault: Fault, route: FaultRoute): void {
+  if (ctx.fault || !faultApplies(fault.kind, route, headOnly(ctx))) return;
   em.stats.countFault(fault.kind);
   ctx.fault = fault;
 }

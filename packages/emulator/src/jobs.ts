@@ -106,6 +106,6 @@ export async function handleContent(ctx: Ctx, em: Emulation, rawId: string): Pro
   if (now > job.endAt + em.settings.retentionMs) {
     return detail(ctx, 410, "The result of this job is past its retention period and was deleted.");
   }
-  if (job.trickle) applyPromptFault(ctx, em, { kind: "trickle" });
+  if (job.trickle) applyPromptFault(ctx, em, { kind: "trickle" }, "content");
   media(ctx, await ensureResult(em, job));
 }

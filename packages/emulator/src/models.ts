@@ -244,6 +244,6 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
     return;
   }
   if (failReason !== undefined) return detail(ctx, 500, failReason);
-  if (trickle) applyPromptFault(ctx, em, { kind: "trickle" });
+  if (trickle) applyPromptFault(ctx, em, { kind: "trickle" }, route.mode);
   media(ctx, route.mode === "process" ? await em.results.image(request) : await em.results.video(request));
 }

@@ -4,7 +4,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Emulator, type EmulatorOptions, emulatorOptionsFromFlags, seededRandom } from "../src/index.js";
-import { distinct, form, get, pollUntil, post, start, submit } from "./helpers.js";
+import { distinct, form, get, pollUntil, post, raw, start, submit } from "./helpers.js";
 
 let emu: Emulator | undefined;
 async function fresh(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -356,6 +356,35 @@ describe("connection faults", () => {
     const id = await completedJob(e);
     expect((await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": "stuck" })).status).toBe(200);
     expect(e.stats().faultsInjected).toEqual({});
+  });
+
+  it("ignores stall, truncate and trickle on a HEAD, whose answer has no body (and does not count them)", async () => {
+    const e = await fresh();
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "A lake [trickle]" });
+    await pollUntil(e, id);
+    const head = (path: string, fault?: string) =>
+      raw(e.url, {
+        method: "HEAD",
+        path,
+        headers: { "x-api-key": e.apiKey, ...(fault ? { "x-emulator-fault": fault } : {}) },
+      });
+    const paths = [`/v1/jobs/${id}`, `/v1/jobs/${id}/content`];
+    for (const path of paths) {
+      for (const fault of [undefined, "stall", "truncate", "trickle; chunk=16"]) {
+        const r = await head(path, fault);
+        expect(r.status, `${path} ${fault}`).toBe(200);
+        expect(Number(r.headers["content-length"]), `${path} ${fault}`).toBeGreaterThan(0);
+      }
+    }
+    // From the rules too: a rule that means nothing on a HEAD is passed over, as stuck is on a read.
+    e.setFaults([{ kind: "truncate" }, { kind: "trickle" }, { kind: "stall" }, { kind: "503" }]);
+    for (const path of paths) expect((await head(path)).status, path).toBe(503);
+    expect(e.stats().faultsInjected).toEqual({ "503": 2 });
+    // A GET still gets them, the prompt's trickle included.
+    e.setFaults([]);
+    const got = await get(e, `/v1/jobs/${id}/content`);
+    expect(Number(got.headers.get("content-length"))).toBe((await got.arrayBuffer()).byteLength);
+    expect(e.stats().faultsInjected).toEqual({ "503": 2, trickle: 1 });
   });
 });
 
