@@ -21,6 +21,24 @@ export interface Admin {
   resetStats(): void;
 }
 
+/**
+ * What an admin token may be: what `Authorization: Bearer <token>` carries as one word, as it was sent (visible ASCII,
+ * no spaces). A line break, a space or a character beyond ASCII could never be sent and matched.
+ */
+const ADMIN_TOKEN_SAFE = /^[\x21-\x7e]+$/;
+
+/** Why `token` cannot be the admin token (without showing it: it is a secret), or undefined when it can. */
+export function adminTokenProblem(token: unknown): string | undefined {
+  if (typeof token === "string" && ADMIN_TOKEN_SAFE.test(token)) return undefined;
+  const got =
+    typeof token !== "string"
+      ? `a ${token === null ? "null" : typeof token}`
+      : token === ""
+        ? "an empty string"
+        : "a string with a space, a control character or a character beyond ASCII";
+  return `must be a non-empty string that Authorization: Bearer <token> carries as one word: visible ASCII, no spaces (got ${got})`;
+}
+
 export function hashToken(token: string): Buffer {
   return createHash("sha256").update(token).digest();
 }

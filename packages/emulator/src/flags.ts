@@ -3,6 +3,7 @@
  * the `decart emulator` command of `@decart/cli`. `emulatorOptionsFromFlags` turns the flags' values into the options
  * of `startEmulator`, checking each one and naming the flag of a value it refuses.
  */
+import { adminTokenProblem } from "./admin.js";
 import { parseFaultsArg, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
 import { MAX_RESULT_BYTES } from "./results.js";
 import { DURATION_RULE, MAX_TIMER_MS } from "./timer.js";
@@ -153,8 +154,12 @@ export function emulatorOptionsFromFlags(
   const keys = text("keys");
   if (keys !== undefined) options.keys = listOf("keys", keys);
   const adminToken = text("admin-token");
-  if (adminToken !== undefined)
-    options.adminToken = adminToken || fail("admin-token", "a non-empty secret", adminToken);
+  if (adminToken !== undefined) {
+    // The value is a secret: the message says what is wrong with it, never the value.
+    const problem = adminTokenProblem(adminToken);
+    if (problem) throw new RangeError(`--admin-token ${problem}`);
+    options.adminToken = adminToken;
+  }
   const scale = text("time-scale");
   const timeScale = scale === undefined ? undefined : numberOf("time-scale", scale, { least: 0 });
   if (values.fast === true)

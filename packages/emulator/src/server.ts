@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { Socket } from "node:net";
 import type { Admin } from "./admin.js";
-import { handleAdmin, hashToken } from "./admin.js";
+import { adminTokenProblem, handleAdmin, hashToken } from "./admin.js";
 import { KeyStore } from "./auth.js";
 import type { Emulation, Settings } from "./emulation.js";
 import { normaliseRules } from "./faults.js";
@@ -195,6 +195,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const settings = settingsOf(options);
   const limits = limitsOf(options);
   const hostProblem = hostRule(host, options.allowedHosts);
+  const tokenProblem = options.adminToken === undefined ? undefined : adminTokenProblem(options.adminToken);
+  if (tokenProblem) throw new TypeError(`adminToken ${tokenProblem}`);
   const adminToken = options.adminToken ?? `emu_admin_${randomBytes(24).toString("base64url")}`;
   const logger = options.logger;
   const log = (line: string) => {

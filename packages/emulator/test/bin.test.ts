@@ -159,6 +159,7 @@ describe("decart-emulator bin", () => {
       [["--max-jobs", "2.5"], "--max-jobs must be a positive integer"],
       [["--port", "70000"], "--port must be an integer from 0 to 65535"],
       [["--request-timeout", "3000000000"], "--request-timeout must be a positive number, at most 2147483647 ms"],
+      [["--admin-token", "two words"], "--admin-token must be a non-empty string that Authorization: Bearer"],
     ] as const) {
       const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
       let err = "";

@@ -97,6 +97,35 @@ describe("admin routes", () => {
       await e.close();
     }
   });
+
+  it("refuse at start an adminToken that Authorization: Bearer cannot carry, never showing it", async () => {
+    for (const adminToken of [
+      "line\r\nbreak",
+      "two words",
+      " padded",
+      "tab\tin",
+      "caf\u00e9",
+      "\u20ac",
+      "",
+      "nul\u0000",
+    ]) {
+      const started = start({ adminToken });
+      await expect(started, JSON.stringify(adminToken)).rejects.toThrow(
+        /^adminToken must be a non-empty string that Authorization: Bearer <token> carries as one word: visible ASCII, no spaces \(got (an empty string|a string with a space, a control character or a character beyond ASCII)\)$/,
+      );
+      if (adminToken.length > 1) await expect(started).rejects.not.toThrow(adminToken);
+    }
+    await expect(start({ adminToken: 42 as unknown as string })).rejects.toThrow(/adminToken .*\(got a number\)$/);
+    // Every visible ASCII character is taken, and sent as it is, it opens the admin routes.
+    const visible = Array.from({ length: 0x7e - 0x20 }, (_, i) => String.fromCharCode(0x21 + i)).join("");
+    const e = await start({ adminToken: visible });
+    try {
+      const r = await raw(e.url, { path: "/_emulator/faults", headers: { authorization: `Bearer ${visible}` } });
+      expect(r.status).toBe(200);
+    } finally {
+      await e.close();
+    }
+  });
 });
 
 describe("the Host rule", () => {
