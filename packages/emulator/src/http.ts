@@ -20,13 +20,18 @@ export const CORS_HEADERS = [
   "access-control-expose-headers",
   "x-request-id, retry-after, deprecation, warning, link, content-length, x-poll-after-ms",
 ];
-export const CORS_PREFLIGHT_HEADERS = [
-  "access-control-allow-methods",
-  "GET, POST, DELETE, OPTIONS",
-  "access-control-max-age",
-  "600",
-];
-export const DEFAULT_ALLOWED_HEADERS = "x-api-key, content-type, x-emulator-fault, x-request-id";
+const DEFAULT_ALLOWED_HEADERS = "x-api-key, content-type, x-emulator-fault, x-request-id";
+/** A preflight's answer: the methods its path takes (the `Allow` of routes.ts), the headers asked for, for 10 minutes. */
+export function corsPreflightHeaders(allow: string, askedHeaders: string | undefined): string[] {
+  return [
+    "access-control-allow-methods",
+    allow,
+    "access-control-allow-headers",
+    askedHeaders || DEFAULT_ALLOWED_HEADERS,
+    "access-control-max-age",
+    "600",
+  ];
+}
 export const JSON_HEADERS = ["content-type", "application/json"];
 const DEFAULT_SLOW_MS = 1000;
 /** How long a connection answered on the socket stays open for the client to read the answer and close it. */

@@ -18,8 +18,7 @@ import { bindingProblem, hostHeaderCount, hostRule } from "./host.js";
 import type { Ctx } from "./http.js";
 import {
   answerOnSocket,
-  CORS_PREFLIGHT_HEADERS,
-  DEFAULT_ALLOWED_HEADERS,
+  corsPreflightHeaders,
   detail,
   drain,
   hasBody,
@@ -330,13 +329,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ctx.cors = false;
       return handleAdmin(ctx, em, admin, path, query);
     }
-    // A CORS preflight: 204 on the API's paths, 404 (as any method) on a path that is none.
-    if (method === "OPTIONS" && match.kind !== "not-found") {
-      const asked = ctx.req.headers["access-control-request-headers"];
+    // A CORS preflight: 204 on the API's paths, with the methods the path takes (no route takes OPTIONS, so the match
+    // is the 405 of the path, whose Allow lists them); 404 (as any method) on a path that is none.
+    if (method === "OPTIONS" && match.kind === "method") {
       return respond(
         ctx,
         204,
-        [...CORS_PREFLIGHT_HEADERS, "access-control-allow-headers", asked || DEFAULT_ALLOWED_HEADERS],
+        corsPreflightHeaders(match.allow, ctx.req.headers["access-control-request-headers"]),
         null,
       );
     }

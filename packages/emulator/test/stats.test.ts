@@ -201,9 +201,30 @@ describe("every answer", () => {
     expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
   });
 
-  it("answers a preflight on the API's paths only: OPTIONS on an unknown path is 404", async () => {
+  it("answers a preflight on the API's paths only, with the path's methods: OPTIONS on an unknown path is 404", async () => {
     for (const path of ["/v1/jobs/job_x", "/v1/jobs/job_x/content", "/v1/files/file_x", "/v1/client/tokens"]) {
       expect((await raw(emu.url, { method: "OPTIONS", path })).status, path).toBe(204);
+    }
+    // Its allowed methods are the path's, as the Allow of a 405 there lists them (one source: the route table).
+    for (const [path, methods] of [
+      ["/v1/jobs/job_x", "GET, HEAD, POST"],
+      ["/v1/jobs/job_x/content", "GET, HEAD"],
+      ["/v1/jobs/lucy-pro-t2v", "GET, HEAD, POST"],
+      ["/v1/generate/lucy-pro-t2i", "POST"],
+      ["/v1/files", "POST"],
+      ["/v1/files/file_x", "GET, HEAD, DELETE"],
+      ["/v1/client/tokens", "POST"],
+    ] as const) {
+      const preflight = await raw(emu.url, {
+        method: "OPTIONS",
+        path,
+        headers: { origin: "http://localhost:5173", "access-control-request-method": "POST" },
+      });
+      expect(preflight.status, path).toBe(204);
+      expect(preflight.headers["access-control-allow-methods"], path).toBe(methods);
+      const wrong = await raw(emu.url, { method: "PATCH", path, headers: { "x-api-key": emu.apiKey } });
+      expect(wrong.status, path).toBe(405);
+      expect(wrong.headers.allow, path).toBe(methods);
     }
     for (const path of ["/", "/v2/jobs", "/v1/jobs/job_x/other", "/v1/files/"]) {
       const r = await raw(emu.url, { method: "OPTIONS", path });
