@@ -20,7 +20,10 @@ export interface Principal {
   hash: Buffer;
 }
 
-/** Characters of `allowedOrigins` that live client tokens may hold in all (about 16 MiB), whatever their number. */
+/**
+ * Characters of `allowedOrigins` that live client tokens may hold in all (about 16 MiB), whatever their number, unless
+ * `maxClientTokenOriginChars` says otherwise.
+ */
 export const MAX_TOKEN_ORIGIN_CHARS = 16 * 1024 * 1024;
 
 const EXPIRED = "Client token expired.";
@@ -35,7 +38,8 @@ function sha256(text: string): Buffer {
 
 /**
  * The keys, and the live client tokens, held within bounds: at most `maxTokens` tokens, whose `allowedOrigins` hold at
- * most MAX_TOKEN_ORIGIN_CHARS characters in all (a token request beyond them answers 429).
+ * most `maxOriginChars` characters in all (a token request beyond them answers 429; one whose own origins are more
+ * than that, 413).
  */
 export class KeyStore {
   private readonly byHash = new Map<string, Principal>();
@@ -49,6 +53,7 @@ export class KeyStore {
   constructor(
     keys: readonly string[],
     private readonly maxTokens: number,
+    private readonly maxOriginChars: number = MAX_TOKEN_ORIGIN_CHARS,
   ) {
     keys.forEach((key, i) => {
       const hash = sha256(key);
@@ -78,7 +83,8 @@ export class KeyStore {
 
   /**
    * Creates an `ek_…` client token acting for `parent` when it fits within the bounds; else the time (ms) until the
-   * live token that expires first is gone.
+   * live token that expires first is gone, a finite time: a token whose origins alone are over the bound, which no
+   * expiry would ever make room for, is `tooLarge` (its origins' characters).
    */
   createToken(
     parent: Principal,
@@ -86,11 +92,14 @@ export class KeyStore {
     expiresInSeconds: number,
     allowedModels: readonly string[] | undefined,
     allowedOrigins: readonly string[] | undefined,
-  ): { apiKey: string; expiresAt: number } | { retryAfterMs: number } {
+  ): { apiKey: string; expiresAt: number } | { retryAfterMs: number } | { tooLarge: number } {
     const origins = allowedOrigins && new Set(allowedOrigins);
     const chars = originChars(origins);
+    if (chars > this.maxOriginChars) return { tooLarge: chars };
+    // With the store empty of tokens, a token fits (maxTokens is at least 1): when it does not, one is live, and the
+    // time until the first expires is finite.
     const fits = () =>
-      this.byHash.size - this.keyCount < this.maxTokens && this.originChars + chars <= MAX_TOKEN_ORIGIN_CHARS;
+      this.byHash.size - this.keyCount < this.maxTokens && this.originChars + chars <= this.maxOriginChars;
     // Expired tokens are dropped now and then (creating many must not grow memory), and when they are in the way.
     if (++this.tokensSinceSweep >= 256 || !fits()) {
       const first = this.sweep(now);

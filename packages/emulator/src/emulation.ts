@@ -19,6 +19,7 @@ export interface Settings {
   maxUploadBytes: number;
   maxJobs: number;
   maxClientTokens: number;
+  maxClientTokenOriginChars: number;
   pollHints: boolean;
   random: () => number;
   /** The clock (`now` of the options). */

@@ -10,7 +10,7 @@ import { createServer } from "node:http";
 import type { Socket } from "node:net";
 import type { Admin } from "./admin.js";
 import { adminTokenProblem, handleAdmin, hashToken } from "./admin.js";
-import { KeyStore } from "./auth.js";
+import { KeyStore, MAX_TOKEN_ORIGIN_CHARS } from "./auth.js";
 import type { Emulation, Settings } from "./emulation.js";
 import { normaliseRules } from "./faults.js";
 import { handleFile, handleUpload } from "./files.js";
@@ -48,7 +48,7 @@ const DEFAULT_MAX_JOBS = 10_000;
 const DEFAULT_MAX_CLIENT_TOKENS = 10_000;
 
 function settingsOf(options: EmulatorOptions): Settings {
-  const { timing, resultBytes, maxJobs, maxClientTokens } = options;
+  const { timing, resultBytes, maxJobs, maxClientTokens, maxClientTokenOriginChars } = options;
   if (
     resultBytes !== undefined &&
     !(Number.isSafeInteger(resultBytes) && resultBytes > 0 && resultBytes <= MAX_RESULT_BYTES)
@@ -68,6 +68,14 @@ function settingsOf(options: EmulatorOptions): Settings {
   if (maxClientTokens !== undefined && !(Number.isSafeInteger(maxClientTokens) && maxClientTokens > 0)) {
     throw new RangeError("maxClientTokens must be a positive integer");
   }
+  if (
+    maxClientTokenOriginChars !== undefined &&
+    !(Number.isSafeInteger(maxClientTokenOriginChars) && maxClientTokenOriginChars >= 0)
+  ) {
+    throw new RangeError(
+      `maxClientTokenOriginChars must be a non-negative integer (got ${shownValue(maxClientTokenOriginChars)})`,
+    );
+  }
   for (const name of ["jobTimeoutMs", "retentionMs"] as const) {
     const value = options[name];
     if (value !== undefined && !durationOk(value, 0)) {
@@ -81,6 +89,7 @@ function settingsOf(options: EmulatorOptions): Settings {
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     maxJobs: maxJobs ?? DEFAULT_MAX_JOBS,
     maxClientTokens: maxClientTokens ?? DEFAULT_MAX_CLIENT_TOKENS,
+    maxClientTokenOriginChars: maxClientTokenOriginChars ?? MAX_TOKEN_ORIGIN_CHARS,
     pollHints: options.pollHints === true,
     random: randomOf(options.random),
     now: clockOf(options.now),
@@ -232,7 +241,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats,
     jobs: new JobStore(settings.maxJobs, settings.retentionMs, stats, settings.now()),
     files: new FileStore(settings.now()),
-    keys: new KeyStore(keys, settings.maxClientTokens),
+    keys: new KeyStore(keys, settings.maxClientTokens, settings.maxClientTokenOriginChars),
     results: new ResultCache(options.resultBytes),
     faultRules: normaliseRules(options.faults ?? []),
     sleep,

@@ -2,7 +2,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { CreateTokenRequest, CreateTokenResponse } from "@decart/api";
 import { requestSchemas } from "@decart/api";
-import { MAX_TOKEN_ORIGIN_CHARS } from "./auth.js";
 import type { Emulation } from "./emulation.js";
 import { applyFault, authenticate, iso } from "./emulation.js";
 import type { Ctx } from "./http.js";
@@ -84,13 +83,22 @@ export async function handleTokens(ctx: Ctx, em: Emulation): Promise<void> {
   // Kept as the models that run, so that a token for an alias works on its target and the other way round.
   const allowed = body.allowedModels?.map(runs);
   const created = em.keys.createToken(principal, em.settings.now(), expiresIn, allowed, body.allowedOrigins);
+  const { maxClientTokens, maxClientTokenOriginChars } = em.settings;
+  if ("tooLarge" in created) {
+    return detail(
+      ctx,
+      413,
+      `allowedOrigins of ${created.tooLarge} characters can never fit: live client tokens hold at most ` +
+        `${maxClientTokenOriginChars} characters of allowedOrigins in all (maxClientTokenOriginChars).`,
+    );
+  }
   if ("retryAfterMs" in created) {
     const seconds = Math.max(1, Math.ceil(created.retryAfterMs / 1000));
     return detail(
       ctx,
       429,
-      `The emulator keeps at most ${em.settings.maxClientTokens} live client tokens (maxClientTokens), their ` +
-        `allowedOrigins at most ${MAX_TOKEN_ORIGIN_CHARS} characters in all; the next one expires in ${seconds} s.`,
+      `The emulator keeps at most ${maxClientTokens} live client tokens (maxClientTokens), their allowedOrigins at ` +
+        `most ${maxClientTokenOriginChars} characters in all (maxClientTokenOriginChars); the next one expires in ${seconds} s.`,
       ["retry-after", String(seconds)],
     );
   }

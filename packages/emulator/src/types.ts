@@ -37,10 +37,16 @@ export interface EmulatorOptions {
    */
   maxJobs?: number;
   /**
-   * Most live client tokens; default 10_000. Their `allowedOrigins` hold at most 16 Mi characters in all. A token
-   * request beyond either bound answers 429 with Retry-After (until the first live token expires).
+   * Most live client tokens; default 10_000. Their `allowedOrigins` hold at most `maxClientTokenOriginChars`
+   * characters in all. A token request beyond either bound answers 429 with Retry-After (until the first live token
+   * expires).
    */
   maxClientTokens?: number;
+  /**
+   * Characters the `allowedOrigins` of live client tokens hold in all; default 16_777_216 (16 Mi). A token request
+   * whose own origins are more answers 413: it could never fit.
+   */
+  maxClientTokenOriginChars?: number;
   /** Largest accepted upload (per file part); default 200 * 1024 * 1024. */
   maxUploadBytes?: number;
   /**

@@ -219,6 +219,39 @@ describe("client tokens", () => {
     }
   });
 
+  it("answers 413 (never a Retry-After of Infinity) to a token whose own origins are over maxClientTokenOriginChars", async () => {
+    const clock = { now: Date.parse("2030-01-01T00:00:00.000Z") };
+    const e = await start({ keys: [KEY_A], now: () => clock.now, maxClientTokenOriginChars: 100 });
+    try {
+      const origins = (chars: number) => [`https://${"a".repeat(chars - 13)}.test`];
+      expect(origins(101).join("").length).toBe(101);
+      // No token is live: no expiry would ever make room for it.
+      const never = await createToken(KEY_A, { expiresIn: 60, allowedOrigins: origins(101) }, e);
+      expect(never.status).toBe(413);
+      expect(never.headers.get("retry-after")).toBeNull();
+      expect(((await never.json()) as { detail: string }).detail).toBe(
+        "allowedOrigins of 101 characters can never fit: live client tokens hold at most 100 characters of " +
+          "allowedOrigins in all (maxClientTokenOriginChars).",
+      );
+      // One that fits the whole bound is made; the next, while it lives, waits a whole number of seconds.
+      expect((await createToken(KEY_A, { expiresIn: 60, allowedOrigins: origins(100) }, e)).status).toBe(200);
+      clock.now += 500;
+      const wait = await createToken(KEY_A, { expiresIn: 60, allowedOrigins: origins(20) }, e);
+      expect(wait.status).toBe(429);
+      expect(wait.headers.get("retry-after")).toBe("60");
+      expect((await createToken(KEY_A, { expiresIn: 60, allowedOrigins: origins(101) }, e)).status).toBe(413);
+      clock.now += 59_500;
+      expect((await createToken(KEY_A, { expiresIn: 60, allowedOrigins: origins(20) }, e)).status).toBe(200);
+    } finally {
+      await e.close();
+    }
+    for (const maxClientTokenOriginChars of [-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(start({ maxClientTokenOriginChars })).rejects.toThrow(
+        /maxClientTokenOriginChars must be a non-negative integer/,
+      );
+    }
+  });
+
   it("refuses a maxClientTokens that is not a positive integer", async () => {
     for (const maxClientTokens of [0, 2.5, Number.NaN]) {
       await expect(start({ maxClientTokens })).rejects.toThrow(/maxClientTokens must be a positive integer/);
