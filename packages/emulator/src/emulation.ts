@@ -5,7 +5,7 @@
 import type { KeyStore, Principal } from "./auth.js";
 import { ERROR_FAULTS, type Fault, faultApplies, parseFaultHeader, sampleFault } from "./faults.js";
 import type { Answering, Ctx } from "./http.js";
-import { detail, headOnly } from "./http.js";
+import { answersNoBody, detail } from "./http.js";
 import type { ResultCache } from "./results.js";
 import type { FaultRoute } from "./routes.js";
 import type { FileStore, JobStore } from "./state.js";
@@ -68,9 +68,9 @@ export function applyFault(ctx: Ctx, em: Emulation, route: FaultRoute): boolean 
     detail(ctx, 400, forced);
     return false;
   }
-  const head = headOnly(ctx);
-  let fault = forced && faultApplies(forced.kind, route, head) ? forced : undefined;
-  if (!forced && em.faultRules.length > 0) fault = sampleFault(em.faultRules, route, head, em.settings.random);
+  const bodiless = answersNoBody(ctx);
+  let fault = forced && faultApplies(forced.kind, route, bodiless) ? forced : undefined;
+  if (!forced && em.faultRules.length > 0) fault = sampleFault(em.faultRules, route, bodiless, em.settings.random);
   if (!fault) return true;
   em.stats.countFault(fault.kind);
   ctx.fault = fault;
@@ -95,7 +95,7 @@ export function applyFault(ctx: Ctx, em: Emulation, route: FaultRoute): boolean 
  * (those win), and counted as they are (and, as they are, not on a HEAD, whose answer has no body to trickle).
  */
 export function applyPromptFault(ctx: Ctx, em: Emulation, fault: Fault, route: FaultRoute): void {
-  if (ctx.fault || !faultApplies(fault.kind, route, headOnly(ctx))) return;
+  if (ctx.fault || !faultApplies(fault.kind, route, answersNoBody(ctx))) return;
   em.stats.countFault(fault.kind);
   ctx.fault = fault;
 }

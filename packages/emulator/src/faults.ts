@@ -48,16 +48,17 @@ export const ERROR_FAULTS: Readonly<Record<string, { status: number; detail: str
   "504": { status: 504, detail: "Gateway timeout (fault injected by the emulator)." },
 };
 
-/** The faults that act on an answer's body: a HEAD answer has none, so they mean nothing there. */
+/** The faults that act on an answer's body: they mean nothing on an answer that has none. */
 const BODY_FAULTS = new Set<FaultKind>(["stall", "truncate", "trickle"]);
 
 /**
- * Whether a fault kind means anything on a route (and on a HEAD request, `head`); others are ignored there (and not
- * counted): `stuck` on any route but submit, `stall`, `truncate` and `trickle` on a HEAD, whose answer has no body.
+ * Whether a fault kind means anything on a route (for a request answered without a body, `bodiless`: a HEAD, a
+ * DELETE); others are ignored there (and not counted): `stuck` on any route but submit, `stall`, `truncate` and
+ * `trickle` on an answer without a body.
  */
-export function faultApplies(kind: FaultKind, route: FaultRoute, head: boolean): boolean {
+export function faultApplies(kind: FaultKind, route: FaultRoute, bodiless: boolean): boolean {
   if (kind === "stuck") return route === "submit";
-  return !(head && BODY_FAULTS.has(kind));
+  return !(bodiless && BODY_FAULTS.has(kind));
 }
 
 /** A fault's parameters: by the header's names, the rule's (and Fault's) fields. */
@@ -161,16 +162,19 @@ export function parseFaultHeader(value: string | string[] | undefined): Fault | 
   return fault;
 }
 
-/** The first rule for `route` (on a HEAD request: `head`) that fires (each matching rule is sampled once, in order). */
+/**
+ * The first rule for `route` (for a request answered without a body: `bodiless`) that fires (each matching rule is
+ * sampled once, in order).
+ */
 export function sampleFault(
   rules: readonly FaultRule[],
   route: FaultRoute,
-  head: boolean,
+  bodiless: boolean,
   random: () => number,
 ): Fault | undefined {
   for (const rule of rules) {
     if (rule.route !== undefined && rule.route !== "*" && rule.route !== route) continue;
-    if (!faultApplies(rule.kind, route, head)) continue;
+    if (!faultApplies(rule.kind, route, bodiless)) continue;
     const rate = rule.rate ?? 1;
     if (rate <= 0 || (rate < 1 && random() >= rate)) continue;
     const fault: Fault = { kind: rule.kind };

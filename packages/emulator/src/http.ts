@@ -82,6 +82,14 @@ export function headOnly(ctx: Ctx): boolean {
   return ctx.req.method === "HEAD";
 }
 
+/**
+ * A request whose answer, once past the key check and the fault, has no body: a HEAD (RFC 9110, 9.3.2) and a DELETE
+ * (of a file, answered 204).
+ */
+export function answersNoBody(ctx: Ctx): boolean {
+  return ctx.req.method === "HEAD" || ctx.req.method === "DELETE";
+}
+
 export function jsonBuffer(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }

@@ -4,7 +4,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Emulator, type EmulatorOptions, emulatorOptionsFromFlags, seededRandom } from "../src/index.js";
-import { distinct, form, get, pollUntil, post, raw, start, submit } from "./helpers.js";
+import { distinct, form, get, pollUntil, post, raw, samplePng, start, submit } from "./helpers.js";
 
 let emu: Emulator | undefined;
 async function fresh(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -358,7 +358,7 @@ describe("connection faults", () => {
     expect(e.stats().faultsInjected).toEqual({});
   });
 
-  it("ignores stall, truncate and trickle on a HEAD, whose answer has no body (and does not count them)", async () => {
+  it("ignores stall, truncate and trickle on a HEAD or a DELETE, whose answer has no body (and does not count them)", async () => {
     const e = await fresh();
     const id = await submit(e, "lucy-pro-t2v", { prompt: "A lake [trickle]" });
     await pollUntil(e, id);
@@ -384,6 +384,19 @@ describe("connection faults", () => {
     e.setFaults([]);
     const got = await get(e, `/v1/jobs/${id}/content`);
     expect(Number(got.headers.get("content-length"))).toBe((await got.arrayBuffer()).byteLength);
+    expect(e.stats().faultsInjected).toEqual({ "503": 2, trickle: 1 });
+    // A file's DELETE answers 204, without a body.
+    for (const fault of ["stall", "truncate", "trickle"]) {
+      const upload = await post(e, "/v1/files", form({ file: samplePng() }));
+      const { id: fileId } = (await upload.json()) as { id: string };
+      const r = await raw(e.url, {
+        method: "DELETE",
+        path: `/v1/files/${fileId}`,
+        headers: { "x-api-key": e.apiKey, "x-emulator-fault": fault },
+      });
+      expect(r.status, fault).toBe(204);
+      expect((await get(e, `/v1/files/${fileId}`)).status, fault).toBe(404);
+    }
     expect(e.stats().faultsInjected).toEqual({ "503": 2, trickle: 1 });
   });
 });
