@@ -4,6 +4,7 @@
  * Limits are enforced while streaming; a body over the limit stops the parse at once.
  */
 import type { IncomingMessage } from "node:http";
+import { Transform, type TransformCallback } from "node:stream";
 import busboy from "busboy";
 import type { Ctx } from "./http.js";
 import { detail, drain, startReading } from "./http.js";
@@ -97,6 +98,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   });
   let bb: busboy.Busboy;
   let named: CharsetNamed | undefined;
+  const strays = urlencoded ? new StrayPercents() : undefined;
   try {
     bb = busboy(options("latin1"));
     if (!urlencoded) named = charsetNamed(busboy(options(NO_CHARSET)));
@@ -120,7 +122,11 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       req.off("close", onClose);
       named?.stop();
       if (outcome.kind !== "ok") {
-        req.unpipe(bb);
+        if (strays) {
+          req.unpipe(strays);
+          strays.unpipe(bb);
+          strays.destroy();
+        } else req.unpipe(bb);
         bb.removeAllListeners();
         bb.on("error", () => {});
         bb.destroy();
@@ -243,8 +249,61 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     req.on("end", onEnd);
     req.on("aborted", onAborted);
     req.on("close", onClose);
-    req.pipe(bb);
+    if (strays) req.pipe(strays).pipe(bb);
+    else req.pipe(bb);
   });
+}
+
+const PERCENT = 0x25;
+const isHex = (byte: number | undefined) =>
+  byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66));
+
+/**
+ * A urlencoded body with every `%` that starts no escape (`50% off`, `%zz`, a `%` at the end) written `%25`, so that
+ * it is read as the server reads it (Starlette unquotes with urllib, which keeps such a `%` as it is), where busboy
+ * would refuse the whole body. A `%` among the last two bytes of a chunk waits for the next one.
+ */
+export class StrayPercents extends Transform {
+  private held: Buffer | undefined;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const data = this.held ? Buffer.concat([this.held, chunk]) : chunk;
+    let end = data.length;
+    for (let i = Math.max(0, data.length - 2); i < data.length; i++) {
+      if (data[i] === PERCENT) {
+        end = i;
+        break;
+      }
+    }
+    this.held = end < data.length ? Buffer.from(data.subarray(end)) : undefined;
+    done(null, escapeStrays(data, end));
+  }
+
+  override _flush(done: TransformCallback): void {
+    const held = this.held;
+    this.held = undefined;
+    done(null, held ? escapeStrays(held, held.length) : undefined);
+  }
+}
+
+/** The bytes of `data` before `end`, each `%` not followed by two hex digits (looked for in all of `data`) as `%25`. */
+function escapeStrays(data: Buffer, end: number): Buffer {
+  let strays = 0;
+  for (let i = data.indexOf(PERCENT); i >= 0 && i < end; i = data.indexOf(PERCENT, i + 1)) {
+    if (!isHex(data[i + 1]) || !isHex(data[i + 2])) strays++;
+  }
+  if (strays === 0) return end === data.length ? data : data.subarray(0, end);
+  const out = Buffer.allocUnsafe(end + 2 * strays);
+  let o = 0;
+  for (let i = 0; i < end; i++) {
+    const byte = data[i]!;
+    out[o++] = byte;
+    if (byte === PERCENT && (!isHex(data[i + 1]) || !isHex(data[i + 2]))) {
+      out[o++] = 0x32;
+      out[o++] = 0x35;
+    }
+  }
+  return out;
 }
 
 function noop(): void {}

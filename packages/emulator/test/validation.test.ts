@@ -1,5 +1,6 @@
 import { retiredModels } from "@decart/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { StrayPercents } from "../src/form.js";
 import type { Emulator } from "../src/index.js";
 import { blob, form, multipart, post, raw, sampleMp4, samplePng, start } from "./helpers.js";
 
@@ -215,6 +216,41 @@ describe("422 validation, one entry per bad field", () => {
       expect(await issues(await urlencoded("prompt=f%FF%FEo"))).toMatchObject([
         { loc: ["body", "prompt"], type: "string_unicode" },
       ]);
+    });
+
+    it("keeps a % that starts no escape in a urlencoded form as it is, as the server's unquote does", async () => {
+      // `50% off`, `%zz`, a `%` at the end: text as sent (busboy alone refuses the whole body).
+      expect((await urlencoded("prompt=50%+off+%zz+100%")).status).toBe(200);
+      expect(await readBack(await urlencoded("prompt=ok&colour=9%2x%&%zz%=%%41%"))).toEqual([
+        ["colour", "9%2x%"],
+        ["%zz%", "%A%"],
+      ]);
+      // In another charset too.
+      const latin1 = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
+        method: "POST",
+        headers: { "x-api-key": emu.apiKey, "content-type": "application/x-www-form-urlencoded; charset=latin1" },
+        body: "prompt=ok&colour=caf%E9+50%",
+      });
+      expect(await readBack(latin1)).toEqual([["colour", "café 50%"]]);
+    });
+
+    it("escapes a stray % wherever a chunk of the body ends", async () => {
+      const body = "a=%41%&b=%4%z%%42&c=%";
+      const want = "a=%41%25&b=%254%25z%25%42&c=%25";
+      for (let cut = 0; cut <= body.length; cut++) {
+        for (let second = cut; second <= body.length; second++) {
+          const strays = new StrayPercents();
+          const out: Buffer[] = [];
+          strays.on("data", (c: Buffer) => out.push(c));
+          const ended = new Promise((r) => strays.on("end", r));
+          for (const piece of [body.slice(0, cut), body.slice(cut, second), body.slice(second)]) {
+            if (piece) strays.write(Buffer.from(piece));
+          }
+          strays.end();
+          await ended;
+          expect(Buffer.concat(out).toString(), `${cut} ${second}`).toBe(want);
+        }
+      }
     });
 
     it("decodes a part in the charset it names (UTF-8 or Latin-1)", async () => {
