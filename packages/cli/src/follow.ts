@@ -305,16 +305,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           }).catch((error: unknown) => {
             if (signal.aborted && AbortError.isInstance(error)) throw error;
             // The job is done: its result stays on the server, and `jobs result` downloads it (not "may still finish").
-            if (deadline !== undefined && TimeoutError.isInstance(error) && Date.now() >= deadline)
-              throw new CliError(
-                `--timeout ran out while downloading the result of ${done} (the job is completed; no file was ` +
-                  `left); it stays on the server: ${resultCommand(output, done, target)}`,
-                EXIT.timeout,
-                done,
-                true,
-                "TIMEOUT",
-              );
-            throw downloadFailed(output, done, target, error);
+            throw downloadFailed(output, done, target, error, deadline);
           });
           path = saved.path;
           const { bytes } = saved;
@@ -336,10 +327,27 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
  * otherwise than by the disk (the content route failing for good, a refused key …) in the CLI's words: the job is done (one that is not answers 409: see `runResult`), its result stays on the server, and
  * this command downloads it again (not `jobs wait`'s "may still finish"); the exit code and the code are the client
  * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404)
- * or whose result it no longer has (410), are as they are.
+ * or whose result it no longer has (410), are as they are. A timeout once `deadline` (the `--timeout` budget, see
+ * `Budget`) has passed is `--timeout`'s: exit 5.
  */
-export function downloadFailed(output: Output, jobId: string, path: string, error: unknown): unknown {
+export function downloadFailed(
+  output: Output,
+  jobId: string,
+  path: string,
+  error: unknown,
+  deadline?: number,
+): unknown {
   const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  // `--timeout` (its `deadline`) ended the download: exit 5, and the command that downloads the result again.
+  if (deadline !== undefined && TimeoutError.isInstance(error) && Date.now() >= deadline)
+    return new CliError(
+      `--timeout ran out while downloading the result of ${jobId} (the job is completed; no file was left); it ` +
+        `stays on the server: ${resultCommand(output, jobId, path)}`,
+      EXIT.timeout,
+      jobId,
+      true,
+      "TIMEOUT",
+    );
   if (error instanceof CliError || status === 404 || status === 410) return error;
   return new CliError(
     `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +

@@ -112,6 +112,7 @@ text field, the file's text), field=@- (stdin). A model's fields: decart models 
     )
     .option("-m, --model <name>", "an image model (default lucy-pro-t2i; see decart models)")
     .option("-o, --output <file>", "where to save it (- for stdout); default <model>-<time>.png")
+    .option("--timeout <seconds>", "give up on the request after this long (exit 5; nothing is saved)")
     .addHelpText(
       "after",
       `${FIELDS_HELP}
@@ -183,6 +184,7 @@ Examples:
   jobsCommand("status")
     .description("read a job's status once")
     .argument("<job-id>")
+    .option("--timeout <seconds>", "give up on the read after this long (exit 5; the job goes on)")
     .action(async (id: string, _o, command: Command) =>
       run(async (output) => (await jobsModule()).runStatus(id, globals(command), output), globals(command)),
     );
@@ -201,6 +203,7 @@ Examples:
     .description("download a completed job's result")
     .argument("<job-id>")
     .requiredOption("-o, --output <file>", "where to save it (a file, not -)")
+    .option("--timeout <seconds>", "give up on the download after this long (exit 5; the result stays on the server)")
     .action(async (id: string, _o, command: Command) =>
       run(async (output) => (await jobsModule()).runResult(id, globals(command), output), globals(command)),
     );

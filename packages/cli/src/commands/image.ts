@@ -2,11 +2,12 @@ import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { EXIT, type ExitCode, usageError } from "../exit.js";
+import { CliError, EXIT, type ExitCode, usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, defaultOutputName, extensionFor, writeAtomically } from "../files.js";
 import { heldImage, interruptible } from "../follow.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
+import { timeoutMs } from "../numbers.js";
 import type { Output } from "../output.js";
 import { letFinish } from "../watch.js";
 
@@ -16,6 +17,7 @@ export const DEFAULT_IMAGE_MODEL: ImageModelName = "lucy-pro-t2i";
 export interface ImageOptions extends GlobalOptions {
   model?: string;
   output?: string;
+  timeout?: string;
 }
 
 /** Splits positional arguments into the prompt (at most one) and field assignments. */
@@ -31,11 +33,12 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
 }
 
 /**
- * `decart image [prompt] [field=value …] [--model m] [-o file]`: one image through the Process API. A Ctrl-C or SIGTERM
- * while the request waits for its answer lets it finish (the image is paid for): it is saved as ever, then exit 130
- * with an `interrupted` event; a second one exits at once.
+ * `decart image [prompt] [field=value …] [--model m] [-o file] [--timeout s]`: one image through the Process API. A
+ * Ctrl-C or SIGTERM while the request waits for its answer lets it finish (the image is paid for): it is saved as ever,
+ * then exit 130 with an `interrupted` event; a second one exits at once. `--timeout` stops the request (exit 5).
  */
 export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<ExitCode> {
+  const timeout = timeoutMs(options.timeout);
   const { prompt, assignments } = splitArguments(args);
   if (options.output === "-" && output.json) {
     throw usageError("-o - writes the image to stdout: not with --json (nor -o /dev/stdout; nothing was sent)");
@@ -65,10 +68,22 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
 
   async function generate(): Promise<ExitCode> {
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
-    // The request is not given `signal`: a signal lets it finish, so that the image is not lost.
+    // The request is not given `signal`: a signal lets it finish, so that the image is not lost. `--timeout` bounds it
+    // (a file input given as a URL downloaded, the upload, the answer, the client's retries): it is stopped then.
+    const limit = timeout === undefined ? undefined : AbortSignal.timeout(timeout);
     const { blob, bytes } = await letFinish(signal, heldImage(output), async () => {
-      const blob = await client.process({ model, ...inputs } as never);
+      const blob = await client.process({ model, ...inputs, ...(limit && { signal: limit }) } as never);
       return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
+    }).catch((error: unknown) => {
+      if (!limit?.aborted) throw error;
+      throw new CliError(
+        `--timeout ran out after ${options.timeout} s while waiting for the image; nothing was saved (if the ` +
+          "request reached the server, the image may have been made, and billed). Give a longer --timeout",
+        EXIT.timeout,
+        undefined,
+        false,
+        "TIMEOUT",
+      );
     });
     const done = (path?: string) => {
       if (!signal.aborted) return EXIT.ok;

@@ -71,10 +71,28 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
   }
 }
 
-/** `decart jobs status <id>`: one status read. */
-export async function runStatus(jobId: string, options: GlobalOptions, output: Output): Promise<void> {
+/**
+ * `decart jobs status <id> [--timeout s]`: one status read (the client's retries after a transient failure included),
+ * stopped by `--timeout` (exit 5).
+ */
+export async function runStatus(
+  jobId: string,
+  options: GlobalOptions & { timeout?: string },
+  output: Output,
+): Promise<void> {
+  const timeout = timeoutMs(options.timeout);
   const client = clientFor(options, output);
-  const job = await client.queue.status(jobId);
+  const limit = timeout === undefined ? undefined : AbortSignal.timeout(timeout);
+  const job = await client.queue.status(jobId, limit && { signal: limit }).catch((error: unknown) => {
+    if (!limit?.aborted) throw error;
+    throw new CliError(
+      `--timeout ran out after ${options.timeout} s while reading the status of ${jobId}; the job is not affected`,
+      EXIT.timeout,
+      jobId,
+      false,
+      "TIMEOUT",
+    );
+  });
   output.event({ type: "status", job_id: job.job_id, status: job.status, job });
   output.print(job.status === "failed" && job.error ? `failed: ${job.error}` : job.status);
 }
@@ -108,8 +126,12 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
   }
 }
 
-/** `decart jobs result <id> -o file`: downloads a completed job's result. */
+/**
+ * `decart jobs result <id> -o file [--timeout s]`: downloads a completed job's result; `--timeout` bounds the download
+ * (exit 5, no file left, the command that downloads it again).
+ */
 export async function runResult(jobId: string, options: VideoOptions, output: Output): Promise<number> {
+  const timeout = timeoutMs(options.timeout);
   if (!options.output) throw usageError("jobs result needs -o <file>");
   checkNotStdout(options.output);
   const client = clientFor(options, output);
@@ -119,13 +141,18 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
   const journal = await openJournal(options.journal);
   const { signal, release } = interruptible();
   try {
-    const downloaded = await downloadResult(client, jobId, path, output, signal).catch(async (error: unknown) => {
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    const downloaded = await downloadResult(client, jobId, path, output, signal, { deadline }).catch(async (error) => {
       // Ctrl-C or SIGTERM: the download stopped (no file left); the job is done, its result stays on the server.
       if (signal.aborted && AbortError.isInstance(error)) return undefined;
       // No result: a job still running may yet give one (the generic hint says `decart jobs wait`); a failed job
-      // never will: exit 3 with the server's reason, as `jobs wait` ends for it.
-      if (!JobNotCompletedError.isInstance(error)) throw downloadFailed(output, jobId, path, error);
-      const job = await client.queue.status(jobId).catch(() => undefined);
+      // never will: exit 3 with the server's reason, as `jobs wait` ends for it. (That status read keeps to
+      // `--timeout` too; without its answer, the 409 is told as it is.)
+      if (!JobNotCompletedError.isInstance(error)) throw downloadFailed(output, jobId, path, error, deadline);
+      const left = deadline === undefined ? undefined : Math.max(1, deadline - Date.now());
+      const job = await client.queue
+        .status(jobId, left === undefined ? undefined : { signal: AbortSignal.timeout(left) })
+        .catch(() => undefined);
       if (job?.status !== "failed") throw error;
       const reason = job.error || "no reason given";
       output.event({ type: "failed", job_id: jobId, error: reason });

@@ -7,6 +7,7 @@ import { checkOutputDirectory, checkOutputFile, freeName, namesStdout, videoName
 import { finish, follow, heldSubmit, interruptible, journalExit, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
+import { timeoutMs } from "../numbers.js";
 import type { Output } from "../output.js";
 import { type Budget, submitAndWatch } from "../watch.js";
 import { splitArguments } from "./image.js";
@@ -20,24 +21,7 @@ export interface VideoOptions extends GlobalOptions {
   timeout?: string;
 }
 
-/** The longest wait a timer takes, in ms (about 24.8 days). */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-/**
- * `--timeout <seconds>` as whole milliseconds (undefined: the client's default budget), checked before anything is
- * sent: from 0.001 s to about 24.8 days, what a timer can wait.
- */
-export function timeoutMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  // Decimal digits only: Number() would also read `0x10` (16), `1e3` or `0b1`.
-  const ms = /^(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Math.round(Number(value) * 1000) : Number.NaN;
-  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
-    throw usageError(
-      `--timeout must be a decimal number of seconds from 0.001 to ${Math.floor(MAX_TIMEOUT_MS / 1000)} (got ${JSON.stringify(value)})`,
-    );
-  }
-  return ms;
-}
+export { timeoutMs } from "../numbers.js";
 
 /**
  * `-o -` is stdout for an image only: a video is a file the CLI checks, journals and can download again, so `-` is

@@ -1,0 +1,30 @@
+import { usageError } from "./exit.js";
+
+/**
+ * Numbers as the CLI reads them from text (a flag's value, a field's `field=value`): the one place of the rule. Decimal
+ * digits only, with an optional `-` in front and, for a number that need not be whole, a fraction (`1.5`, `.5`, `5.`):
+ * `Number()` would also read `0x10` (16), `0b1`, `1e3`, `Infinity`, ` 7` or `` (0), which are not what a user typed.
+ * Answers undefined for text of any other form.
+ */
+export function decimal(text: string, { integer = false } = {}): number | undefined {
+  return (integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)$/).test(text) ? Number(text) : undefined;
+}
+
+/** The longest wait a timer takes, in ms (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * `--timeout <seconds>` as whole milliseconds (undefined: the client's default budget), checked before anything is
+ * sent: from 0.001 s to about 24.8 days, what a timer can wait.
+ */
+export function timeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = decimal(value.trim());
+  const ms = seconds === undefined ? Number.NaN : Math.round(seconds * 1000);
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+    throw usageError(
+      `--timeout must be a decimal number of seconds from 0.001 to ${Math.floor(MAX_TIMEOUT_MS / 1000)} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return ms;
+}
