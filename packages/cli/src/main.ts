@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import type { GlobalOptions } from "./config.js";
-import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit } from "./exit.js";
+import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit, usageError } from "./exit.js";
 import { namesStdout } from "./files.js";
 import { failed, Output } from "./output.js";
 
@@ -22,6 +22,40 @@ const ENVIRONMENT_HELP = `Environment:
 
 Output: on a terminal, lines for a human on stdout and progress on stderr. With --json, or whenever stdout is
 not a terminal, one JSON event per line (NDJSON) on stdout; chatter stays on stderr.`;
+
+/** The topics of `decart help <topic>` that are not commands, and their text. */
+const HELP_TOPICS: Record<string, string> = { "exit-codes": EXIT_CODES_HELP, environment: ENVIRONMENT_HELP };
+
+/**
+ * `decart [global options] help [topic…]`, told apart before commander parses the line (its own help command knows
+ * commands only, answered an unknown name with the usage and "No command given", and showed `help jobs wait` as
+ * `jobs`): undefined for any other command line; the text of a topic of `HELP_TOPICS`; else the command line that
+ * shows the help asked for (`help`: `--help`; `help jobs wait`: `jobs wait --help`, as the command's own flag shows
+ * it, the emulator's flags included). A name that is neither a command nor a topic is a usage error listing both.
+ */
+function helpRequest(root: Command, argv: string[]): { text: string } | { argv: string[] } | undefined {
+  // The first word that is not an option (nor an option's value) is the command.
+  const taking = new Set(root.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]));
+  let at = 2;
+  while (at < argv.length && argv[at]!.startsWith("-") && argv[at] !== "--") at += taking.has(argv[at]) ? 2 : 1;
+  if (argv[at] !== "help") return undefined;
+  const rest = argv.slice(at + 1);
+  const words = rest.filter((word) => !word.startsWith("-"));
+  const topic = words[0] !== undefined ? HELP_TOPICS[words[0]] : undefined;
+  if (topic !== undefined && words.length === 1) return { text: `${topic}\n` };
+  let command = root;
+  for (const word of words) {
+    const found = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!found) {
+      const known = [...command.commands.map((c) => c.name()), ...(command === root ? Object.keys(HELP_TOPICS) : [])];
+      throw usageError(
+        `No help for ${JSON.stringify(words.join(" "))}: give ${command === root ? "a command or a topic" : `a command of ${command.name()}`} (${known.join(", ")}), e.g. decart help ${command === root ? "exit-codes" : `${command.name()} ${known[0]}`}`,
+      );
+    }
+    command = found;
+  }
+  return { argv: [...argv.slice(0, at), ...words, ...rest.filter((word) => word.startsWith("-")), "--help"] };
+}
 
 /**
  * When the reader of stdout (or stderr) goes away, as `| head -1` does, or the stream cannot be written at all (a full
@@ -80,6 +114,11 @@ function program(
     .option("--no-color", "no colours")
     .option("--journal <file>", "the job journal (default: $DECART_JOURNAL, else ~/.local/state/decart/jobs.jsonl)")
     .addHelpText("after", `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}\n`)
+    // Only listed: `main` answers `help …` (see `helpRequest`).
+    .helpCommand(
+      "help [topic...]",
+      `a command's help (help jobs wait), or a topic: ${Object.keys(HELP_TOPICS).join(", ")}`,
+    )
     .showHelpAfterError("(decart --help for usage)")
     // Before the commands are added, so that each inherits it.
     .configureOutput({ outputError: (text, write) => write(scrub(text)) })
@@ -296,7 +335,13 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   };
   const scrub = parseErrorScrub(argv);
   try {
-    await program(run, scrub).parseAsync(argv);
+    const root = program(run, scrub);
+    const help = helpRequest(root, argv);
+    if (help && "text" in help) {
+      process.stdout.write(help.text);
+      return EXIT.ok;
+    }
+    await root.parseAsync(help?.argv ?? argv);
   } catch (error) {
     // commander's own exits: help and version are fine; anything else is a usage error.
     if (error instanceof CommanderError) {
