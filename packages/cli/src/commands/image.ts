@@ -43,6 +43,13 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   if (options.output === "-" && output.json) {
     throw usageError("-o - writes the image to stdout: not with --json (nor -o /dev/stdout; nothing was sent)");
   }
+  // Binary bytes on a terminal garble it (as curl refuses too): stdout must be a file or a pipe.
+  if (options.output === "-" && process.stdout.isTTY) {
+    throw usageError(
+      "-o - writes the image's bytes to stdout, which is a terminal: give a file (-o image.png) or send stdout to a " +
+        "pipe or a file (-o - | …, -o - > image.png) (nothing was sent)",
+    );
+  }
   const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
   const client = clientFor(options, output);
   const inputs = await parseInputs(model, prompt, assignments, stdinReader());
