@@ -8,6 +8,8 @@ import {
   ModelRetiredError,
   PayloadTooLargeError,
   PermissionDeniedError,
+  RateLimitError,
+  ServerError,
   TimeoutError,
   ValidationError,
 } from "@decart/core";
@@ -21,6 +23,7 @@ import { CliError, EXIT, type ExitCode } from "./exit.js";
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode;
   if (AbortError.isInstance(error)) return EXIT.interrupted;
+  if (remoteInputFailed(error)) return EXIT.error;
   if (
     InvalidInputError.isInstance(error) ||
     ValidationError.isInstance(error) ||
@@ -36,8 +39,71 @@ export function exitCodeOf(error: unknown): ExitCode {
   return EXIT.error;
 }
 
+/** What `InvalidInputError`'s `expected` says for a file input given as a URL that could not be downloaded. */
+const REACHABLE_URL = "a reachable http(s) URL";
+
+/** The `code` of the errors a thrown value is made of (`cause`, and an `AggregateError`'s `errors`), a few levels deep. */
+function codesOf(thrown: unknown, depth = 0): string[] {
+  if (!thrown || typeof thrown !== "object" || depth > 8) return [];
+  const { code, cause, errors } = thrown as { code?: unknown; cause?: unknown; errors?: unknown };
+  return [
+    ...(typeof code === "string" ? [code] : []),
+    ...codesOf(cause, depth + 1),
+    ...(Array.isArray(errors) ? errors.flatMap((e) => codesOf(e, depth + 1)) : []),
+  ];
+}
+
 /**
- * A client error's message in the CLI's terms. A key the server refuses (401) names the two places a key comes from.
+ * Whether the client could not download a file input given as a URL (an `InvalidInputError` expecting a reachable
+ * URL, before anything was sent to the API) because of a transient failure of the network or of that URL's server:
+ * its `cause` is the answer's status (`HTTP 500`, as the client gives it: a 5xx, 408 or 429) or what `fetch` threw for
+ * the network (a system error such as `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, `EAI_AGAIN`, or undici's `UND_ERR_…`:
+ * a connection cut, a timeout). Trying again may work: exit 1, as for the API's own such failures. Any other (a 404 or
+ * 403, a URL that cannot be fetched, content of the wrong type) is the input's: exit 2.
+ */
+export function remoteInputFailed(error: unknown): boolean {
+  if (!InvalidInputError.isInstance(error)) return false;
+  const { expected, cause } = error as { expected?: unknown; cause?: unknown };
+  if (expected !== REACHABLE_URL || cause === undefined) return false;
+  if (typeof cause === "string") {
+    const status = Number(/^HTTP (\d{3})$/.exec(cause)?.[1]);
+    return status >= 500 || status === 408 || status === 429;
+  }
+  return codesOf(cause).some((code) => /^(E[A-Z]+|UND_ERR_\w+)$/.test(code));
+}
+
+/** The longest the client waits for one request in all, its retries and `Retry-After` included (its `timeoutMs`). */
+const CALL_BUDGET_MS = 60_000;
+
+/** A wait in words, rounded up: `45 s`, `12 min`, `5 h`, `3 days`. */
+export function duration(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 120 * 60) return `${Math.ceil(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${Math.ceil(seconds / 3600)} h`;
+  return `${Math.ceil(seconds / 86_400)} days`;
+}
+
+/**
+ * For a 429 or a 503 that came with a `Retry-After` (the client error's `retryAfterMs`): how long the server asked to
+ * wait and what to do, in words (undefined without one). One beyond what the client waits for a request (its budget,
+ * `CALL_BUDGET_MS`) fails at once, not sent again: the message says so, and when to run the command again.
+ */
+export function retryAfter(error: unknown, now = Date.now()): string | undefined {
+  if (!RateLimitError.isInstance(error) && !ServerError.isInstance(error)) return undefined;
+  const ms = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
+  const at = new Date(now + ms).toISOString().replace(/\.\d+Z$/, "Z");
+  return ms > CALL_BUDGET_MS
+    ? `the server asked to wait ${duration(ms)} (Retry-After), more than the CLI waits for a request ` +
+        `(${duration(CALL_BUDGET_MS)}), so it was not sent again: run the command again after ${at}`
+    : `the server asked to wait ${duration(ms)} (Retry-After): run the command again after ${at}`;
+}
+
+/**
+ * A client error's message in the CLI's terms. A key the server refuses (401) names the two places a key comes from; a
+ * file input's URL that failed for a while (`remoteInputFailed`) says that trying again may work; a 429 or 503 with a
+ * `Retry-After` says how long the server asked to wait (`retryAfter`).
  * A request whose outcome is unknown (code `SUBMIT_OUTCOME_UNKNOWN`: a 500,
  * a connection lost after the request went) ends, as the client writes it, with one clause of its own after the last
  * `;` (that it did not send the request again: its `retrySubmit`, which a CLI user cannot set). That clause is replaced
@@ -49,6 +115,10 @@ export function messageOf(error: unknown): string {
   const message = typeof e?.message === "string" ? e.message : String(error);
   // A key the server refuses: the message names where the CLI took it from, the fix a user needs.
   if (AuthenticationError.isInstance(error)) return `${message}; check the key given by --api-key or DECART_API_KEY`;
+  if (remoteInputFailed(error))
+    return `${message}; a failure of the network or of that server, not of the input's content: check the URL, or try again later (nothing was sent to the API)`;
+  const wait = retryAfter(error);
+  if (wait) return `${message}; ${wait}`;
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return message;
   const end = message.lastIndexOf(";");
   const support =

@@ -110,3 +110,26 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
     expect(requests).toEqual([]);
   });
 });
+
+describe("a 429 whose Retry-After is more than the CLI waits", () => {
+  it("fails at once (one request), saying how long the server asked to wait and when to run the command again", async () => {
+    const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(root, "limited.png")], {
+      env: envFor("ra~99999999"),
+    });
+    expect(code, stderr).toBe(1);
+    expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT" });
+    expect(error.message).toMatch(
+      /the server asked to wait 1158 days \(Retry-After\), more than the CLI waits for a request \(60 s\), so it was not sent again: run the command again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
+    expect(stderr).toContain("the server asked to wait 1158 days (Retry-After)");
+  });
+
+  it("the same for a jobs status read (a 429 of two minutes)", async () => {
+    const { code, stderr } = await run(["jobs", "status", JOB], { env: envFor("ra~120") });
+    expect(code, stderr).toBe(1);
+    expect(requests).toEqual([`GET /v1/jobs/${JOB}`]);
+    expect(stderr).toContain("the server asked to wait 2 min (Retry-After), more than the CLI waits for a request");
+  });
+});
