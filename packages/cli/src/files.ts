@@ -383,7 +383,7 @@ export async function checkOutputFile(path: string, what: string, { throughLinks
 }
 
 /** The kind of a file that is neither a regular file nor a directory, in words (`a named pipe (FIFO)`). */
-const kindOf = (stats: Stats) =>
+export const kindOf = (stats: Stats) =>
   stats.isFIFO()
     ? "a named pipe (FIFO)"
     : stats.isSocket()

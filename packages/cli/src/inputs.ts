@@ -1,10 +1,12 @@
+import { fstatSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { FieldInfo } from "@decart/api";
 import type { ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
 import { usageError } from "./exit.js";
-import { fsReason } from "./files.js";
+import { fsReason, kindOf } from "./files.js";
+import { decimal } from "./numbers.js";
 
 /** `name=value`, `name:=json`: a field assignment (any other argument is the prompt). */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
@@ -12,21 +14,54 @@ const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
 /** True for an argument that assigns a field, rather than giving the prompt. */
 export const isAssignment = (arg: string): boolean => ASSIGNMENT.test(arg);
 
-/** Reads standard input once (a second `-` is a usage error: it was already read). */
+/** Whether the descriptor `fd` is a directory (one that cannot be looked up is not). */
+function isDirectory(fd: number): boolean {
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads standard input once (a second `-` is a usage error: it was already read). Standard input that cannot be read
+ * (a directory, `< /`, which Node's stream reads as empty; a read error) is a usage error naming it, not empty text.
+ */
 export function stdinReader(stdin: NodeJS.ReadableStream = process.stdin): () => Promise<Buffer> {
   let used = false;
   return async () => {
     if (used) throw usageError("Standard input (-) can be read only once per command");
     used = true;
+    const unreadable = (reason: string) =>
+      usageError(`Standard input (-) cannot be read (${reason}); pipe the text or the file in (nothing was sent)`);
+    if (stdin === process.stdin && isDirectory(0)) throw unreadable("it is a directory");
     const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+    try {
+      for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+    } catch (e) {
+      throw unreadable(fsReason(e));
+    }
     return Buffer.concat(chunks);
   };
 }
 
+/**
+ * Standard input for `field` (`-` as the prompt, `field=@-`): its bytes, where there are any. Nothing at all (stdin
+ * closed, empty, `/dev/null`) is a usage error naming stdin, rather than an empty value the client would refuse
+ * without saying where it came from.
+ */
+async function fromStdin(field: string, stdin: () => Promise<Buffer>): Promise<Buffer> {
+  const bytes = await stdin();
+  if (bytes.length) return bytes;
+  throw usageError(
+    `"${field}": standard input (-) gave nothing (it is closed or empty); pipe it in, e.g. echo "…" | decart … ` +
+      "(nothing was sent)",
+  );
+}
+
 /** Text from `@path` or `@-`, without its final line break. */
 async function readText(path: string, field: string, stdin: () => Promise<Buffer>): Promise<string> {
-  const bytes = path === "-" ? await stdin() : await readFile(path).catch((e) => fail(field, path, e));
+  const bytes = path === "-" ? await fromStdin(field, stdin) : await readFile(path).catch((e) => fail(field, path, e));
   return bytes.toString("utf8").replace(/\r?\n$/, "");
 }
 
@@ -44,23 +79,38 @@ export async function readFileInput(
   stdin: () => Promise<Buffer>,
   base = ".",
 ): Promise<unknown> {
-  if (value === "@-") return new Blob([new Uint8Array(await stdin())]);
+  if (value === "@-") return new Blob([new Uint8Array(await fromStdin(field, stdin))]);
   if (/^https?:\/\//i.test(value)) return value;
   const path = resolve(base, value.startsWith("@") ? value.slice(1) : value);
   const info = await stat(path).catch((e) => fail(field, path, e));
+  // A pipe (`@<(cmd)` is one, `/dev/fd/63`) is read once, as it comes: standard input is the way to give one.
+  if (info.isFIFO() || info.isSocket() || info.isCharacterDevice())
+    throw usageError(
+      `"${field}": ${path} is ${kindOf(info)}, not a file; to give a file input through a pipe, use ` +
+        `${field}=@- (standard input): cmd | decart … ${field}=@-`,
+    );
   if (!info.isFile()) throw usageError(`"${field}": ${path} is not a file`);
   return fileFromPath(path).catch((e) => fail(field, path, e));
 }
 
 /**
  * A value given as text, converted to the field's type when it reads as one (`seed=42` → 42, `enhance_prompt=false`
- * → false). Text that does not is passed on unchanged, so the client's check names the field and what it expects.
+ * → false). A number is read as `decimal` reads it (`0x10`, `1e3` or ` 7` are refused, naming the field and the form it
+ * takes); other text that does not read as its type is passed on unchanged, so the client's check names the field and
+ * what it expects.
  */
 function convert(field: FieldInfo | undefined, text: string): unknown {
   switch (field?.type as string | undefined) {
     case "integer":
-    case "number":
-      return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
+    case "number": {
+      const integer = field!.type === "integer";
+      const value = decimal(text, { integer });
+      if (value !== undefined) return value;
+      throw usageError(
+        `"${field!.name}" must be ${integer ? "an integer" : "a number"} in decimal digits, such as ` +
+          `${field!.name}=${integer ? "42" : "0.5"} (got ${JSON.stringify(text)}: no spaces, no 0x or exponent)`,
+      );
+    }
     case "boolean":
       return /^(true|false)$/i.test(text) ? text.toLowerCase() === "true" : text;
     default:

@@ -1,0 +1,161 @@
+/**
+ * Inputs from the command line that are not what they seem: a number in a form `Number()` reads but a user did not
+ * mean, standard input that cannot be read or gives nothing, a file input that is a pipe, a file input's URL whose
+ * server fails for a while (the network's failure, exit 1) or for good (the input's, exit 2).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, childEnv, events, finished, run, useEmulator } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+useEmulator({}, (f) => ({ emu, env, dir } = f));
+
+/** A PNG file the emulator's image model takes, made once by the emulator itself. */
+let png: Buffer;
+
+/**
+ * Where file inputs are downloaded from: `/status/<code>/…` answers that status; `/cut/…` closes the connection
+ * without an answer; `/ok/…` answers `png`.
+ */
+let inputs: Server;
+let inputsUrl: string;
+
+beforeAll(async () => {
+  const made = await run(["image", "A lighthouse", "-o", join(dir, "source.png")], { env });
+  expect(made.code, made.stderr).toBe(0);
+  png = readFileSync(join(dir, "source.png"));
+  inputs = createServer((req, res) => {
+    req.resume();
+    const [, kind, value] = (req.url ?? "").split("/");
+    if (kind === "cut") return req.socket.destroy();
+    if (kind === "status") {
+      res.writeHead(Number(value), { "content-type": "text/html" });
+      return res.end("<html><body>no</body></html>");
+    }
+    res.writeHead(200, { "content-type": "image/png", "content-length": png.length });
+    res.end(png);
+  });
+  await new Promise<void>((resolve) => inputs.listen(0, "127.0.0.1", resolve));
+  inputsUrl = `http://127.0.0.1:${(inputs.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  inputs.closeAllConnections();
+  await new Promise((resolve) => inputs.close(resolve));
+});
+
+const edit = (data: string, out = join(dir, "edited.png")) =>
+  run(["image", "Make it snow", "-m", "lucy-image-2", `data=${data}`, "-o", out], { env });
+
+describe("a file input given as a URL that cannot be downloaded", () => {
+  it("a transient failure of its server or of the network (5xx, 408, 429, a connection cut) is exit 1, nothing sent", async () => {
+    for (const path of ["status/500", "status/502", "status/503", "status/408", "status/429", "cut"]) {
+      const out = join(dir, "never.png");
+      const { code, stdout, stderr } = await edit(`${inputsUrl}/${path}/x.png`, out);
+      expect(code, `${path}: ${stderr}`).toBe(1);
+      expect(stderr).toContain(`Could not download "data" from ${inputsUrl}/${path}/x.png`);
+      expect(stderr).toContain("a failure of the network or of that server, not of the input's content");
+      expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "INVALID_INPUT" });
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("a failure that is the input's (404, 403, 410) stays exit 2, without the network's words", async () => {
+    for (const status of [404, 403, 410]) {
+      const { code, stderr } = await edit(`${inputsUrl}/status/${status}/x.png`);
+      expect(code, `${status}: ${stderr}`).toBe(2);
+      expect(stderr).toContain(`HTTP ${status}`);
+      expect(stderr).not.toContain("a failure of the network");
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("one that answers is used", async () => {
+    const { code, stderr } = await edit(`${inputsUrl}/ok/x.png`);
+    expect(code, stderr).toBe(0);
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+  });
+});
+
+describe("a number field takes decimal digits only", () => {
+  it("seed=0x10, 1e3, ' 7', +7, 7.5 or nothing: exit 2 naming the field and the form, nothing sent", async () => {
+    for (const seed of ["0x10", "1e3", " 7", "7 ", "+7", "7.5", "", "0b1", "Infinity"]) {
+      const { code, stdout, stderr } = await run(["image", "A lighthouse", `seed=${seed}`, "-o", join(dir, "n.png")], {
+        env,
+      });
+      expect(code, JSON.stringify(seed)).toBe(2);
+      expect(stderr).toContain(
+        `"seed" must be an integer in decimal digits, such as seed=42 (got ${JSON.stringify(seed)}`,
+      );
+      expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 2 });
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("seed=7 and seed=@file holding 7 are the number 7", async () => {
+    const file = join(dir, "seed.txt");
+    writeFileSync(file, "7\n");
+    for (const seed of ["7", `@${file}`]) {
+      const { code, stderr } = await run(["image", "A lighthouse", `seed=${seed}`, "-o", join(dir, "s.png")], { env });
+      expect(code, stderr).toBe(0);
+    }
+    expect(emu.stats().requests.byRoute.process).toBe(2);
+  });
+});
+
+/** Runs the CLI with `fd` (opened here) as its standard input. */
+async function withStdin(args: string[], fd: number) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio: [fd, "pipe", "pipe"] });
+  closeSync(fd);
+  return finished(child);
+}
+
+describe("standard input", () => {
+  it("a directory as stdin (< /) is an error naming stdin, not an empty prompt (image -, batch -)", async () => {
+    const stdinDir = join(dir, "a-directory");
+    mkdirSync(stdinDir, { recursive: true });
+    for (const args of [
+      ["image", "-", "-o", join(dir, "never.png")],
+      ["image", "Make it snow", "-m", "lucy-image-2", "data=@-", "-o", join(dir, "never.png")],
+      ["batch", "-", "--out", join(dir, "out")],
+    ]) {
+      const { code, stderr } = await withStdin(args, openSync(stdinDir, "r"));
+      expect(code, args.join(" ")).toBe(2);
+      expect(stderr).toContain("Standard input (-) cannot be read (it is a directory)");
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("stdin that gives nothing (closed, empty) for - or @- is an error naming stdin", async () => {
+    for (const [args, field] of [
+      [["image", "-"], "prompt"],
+      [["image", "A lighthouse", "-m", "lucy-image-2", "data=@-"], "data"],
+      [["image", "prompt=@-"], "prompt"],
+    ] as const) {
+      const { code, stderr } = await run([...args, "-o", join(dir, "never.png")], { env, cwd: dir, input: "" });
+      expect(code, args.join(" ")).toBe(2);
+      expect(stderr).toContain(`"${field}": standard input (-) gave nothing`);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+});
+
+describe("a file input that is a pipe", () => {
+  it("data=@<named pipe> (as @<(cmd) gives) is refused, naming data=@-; nothing is read from it, nothing sent", async () => {
+    const pipe = join(dir, "input.fifo");
+    execFileSync("mkfifo", [pipe]);
+    const { code, stderr } = await edit(`@${pipe}`);
+    expect(code, stderr).toBe(2);
+    expect(stderr).toContain(`"data": ${pipe} is a named pipe (FIFO), not a file`);
+    expect(stderr).toContain("use data=@- (standard input)");
+    expect(emu.stats().requests.total).toBe(0);
+  });
+});
