@@ -1,19 +1,22 @@
-import { readFileSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { closeSync, openSync, readSync } from "node:fs";
+import { lstat, open, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
-import { usageError } from "./exit.js";
+import { dirname, join, resolve } from "node:path";
+import { CliError, EXIT, usageError } from "./exit.js";
 import {
   type Avoid,
   checkOutputFile,
   checkReadableFile,
   checkRegularFile,
   ensureDirectoryOf,
+  fsReason,
   isBelow,
   lookupError,
   placeOf,
   samePlace,
 } from "./files.js";
+import { takeLock } from "./lock.js";
 
 /** One line of the journal: something that happened to a job. */
 export interface JournalRecord {
@@ -30,11 +33,17 @@ export interface JournalRecord {
   custom_id?: string | undefined;
   batch?: string | undefined;
   /**
-   * For a batch line (on `submitted`): the API's URL the job was made on, and a hash of the line's text (see
-   * `runBatch`). Records written before these existed have neither, and match any.
+   * On `submitted`: the API's URL the job was made on (which `jobs wait` watches it on, unless given `--base-url`), and
+   * for a batch line a hash of its text (see `runBatch`). Records written before these existed have neither, and a
+   * batch takes them as matching any.
    */
   base_url?: string | undefined;
   line_hash?: string | undefined;
+  /**
+   * Only in a record that a compaction wrote (see `Journal.compact`), which stands for every earlier record of its job:
+   * when the job was submitted (its first record's `at`), where that differs from `at`.
+   */
+  submitted_at?: string | undefined;
 }
 
 /**
@@ -128,10 +137,65 @@ export async function openJournal(flag: string | undefined, { write = true } = {
   const what = `the journal ${path} (--journal, DECART_JOURNAL)`;
   await checkRegularFile(path, what);
   await (write ? checkOutputFile(path, what) : checkReadableFile(path, what));
-  return new Journal(path, what);
+  const journal = new Journal(path, { what });
+  if (write) await journal.compact();
+  return journal;
 }
 
-/** The record glued onto a fragment of a line cut short (see `Journal.lines`), if the line holds one. */
+/**
+ * A journal of this size (8 MiB: some tens of thousands of jobs) is compacted by the next command that writes it, and
+ * then once it has grown to twice the size of its last compaction (see `Journal.compact`).
+ */
+export const COMPACT_AT = 8 * 1024 * 1024;
+
+export interface JournalOptions {
+  /** How errors name it (`the journal … (--journal, DECART_JOURNAL)`). */
+  what?: string;
+  /** See `COMPACT_AT`. */
+  compactAt?: number;
+  /** Bytes read at a time (a whole line is held, however long). */
+  chunk?: number;
+  /**
+   * Awaited (tests) where another process's write may come between: an append's file opened (`opened`), a
+   * compaction's new file written, not yet renamed over the journal (`written`).
+   */
+  pause?: ((step: "opened" | "written") => Promise<void>) | undefined;
+}
+
+/** What a compaction leaves as the journal's first line: the size of what it wrote after it (see `Journal.compact`). */
+interface CompactedMark {
+  at: string;
+  event: "compacted";
+  bytes: number;
+}
+
+/**
+ * Each line of the file `fd` from `from` on (without its `\n`), a chunk at a time: what is held is one chunk and the
+ * line being read, whatever the file's size. `end` is where the line ends in the file (after its `\n`); a last line
+ * without one (cut short) comes with `whole: false`. (A `\n` byte is never part of another UTF-8 character.)
+ */
+function* readLines(fd: number, chunk: number, from = 0): Generator<{ text: string; end: number; whole: boolean }> {
+  const buffer = Buffer.alloc(chunk);
+  let carried: Buffer[] = [];
+  let position = from;
+  for (;;) {
+    const read = readSync(fd, buffer, 0, chunk, position);
+    if (read === 0) break;
+    let start = 0;
+    for (let end = buffer.indexOf(0x0a); end >= 0 && end < read; end = buffer.indexOf(0x0a, start)) {
+      const piece = buffer.subarray(start, end);
+      const line = carried.length ? Buffer.concat([...carried, piece]) : piece;
+      carried = [];
+      yield { text: line.toString("utf8"), end: position + end + 1, whole: true };
+      start = end + 1;
+    }
+    if (start < read) carried.push(Buffer.from(buffer.subarray(start, read)));
+    position += read;
+  }
+  if (carried.length) yield { text: Buffer.concat(carried).toString("utf8"), end: position, whole: false };
+}
+
+/** The record glued onto a fragment of a line cut short (see `Journal.values`), if the line holds one. */
 function recordAfterFragment(line: string): unknown {
   for (let at = line.indexOf('{"at":', 1); at > 0; at = line.indexOf('{"at":', at + 1)) {
     try {
@@ -142,11 +206,67 @@ function recordAfterFragment(line: string): unknown {
 }
 
 /**
+ * A line of the journal as JSON; undefined for a blank one or a line cut short by a kill mid-write. A record that an
+ * earlier version appended onto such a line without ending it first is read from where it starts (every record starts
+ * with `{"at":`, which JSON text inside a record cannot contain unescaped).
+ */
+function parseLine(text: string): any {
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return recordAfterFragment(text);
+  }
+}
+
+const isJobRecord = (r: any): r is JournalRecord => typeof r?.job_id === "string" && typeof r.event === "string";
+const isImageRecord = (r: any): r is ImageRecord =>
+  r?.event === "image_saved" && typeof r.custom_id === "string" && typeof r.path === "string";
+
+/** A job as the journal knows it (`job`: undefined for its first record) once `r` is read. */
+function fold(job: JournalJob | undefined, r: JournalRecord): JournalJob {
+  // A journal is a file anyone may have edited: only text is taken as text (no `undefined`, no `[object Object]`
+  // shown, no number taken as a path).
+  const at = typeof r.at === "string" ? r.at : "";
+  const folded = job ?? {
+    job_id: r.job_id,
+    submitted_at: typeof r.submitted_at === "string" ? r.submitted_at : at,
+    updated_at: at,
+    state: r.event,
+  };
+  folded.updated_at = at || folded.updated_at;
+  // A later "completed" does not hide a result already saved.
+  if (!(folded.state === "saved" && r.event === "completed")) folded.state = r.event;
+  for (const key of ["model", "path", "error", "custom_id", "batch", "base_url", "line_hash"] as const) {
+    if (typeof r[key] === "string") folded[key] = r[key];
+  }
+  return folded;
+}
+
+/** The one record a compaction writes for a job: read alone, it gives the job as all of its records did. */
+function compactedRecord(job: JournalJob): JournalRecord {
+  const { job_id, submitted_at, updated_at, state, ...rest } = job;
+  return {
+    at: updated_at,
+    job_id,
+    event: state,
+    ...rest,
+    ...(submitted_at !== updated_at && { submitted_at }),
+  };
+}
+
+/** Which records a command reads: a job is kept from the first of its records that this accepts on. */
+export type Selection = (record: JournalRecord | ImageRecord) => boolean;
+
+/**
  * An append-only JSONL file of every job the CLI submitted (and every image a batch wrote). `append` resolves once its record is written and flushed to
  * disk (fsync), so a job id recorded before waiting survives a killed process or a lost machine. The disk work runs
  * off the event loop, and records appended while a flush is under way go to disk together in the next one (a group
  * commit): a batch of a hundred jobs in flight costs a few flushes, not one per record, and never blocks the jobs'
  * requests while the disk syncs.
+ *
+ * It is read a line at a time, keeping only what the command needs (each job's state folded from its records, and only
+ * the jobs it asks for: see `jobs`), and compacted once it is large (see `compact`).
  */
 export class Journal {
   private ready = false;
@@ -157,11 +277,21 @@ export class Journal {
   failure: unknown;
   private queue: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
   private writing = false;
+  /** How errors name it. */
+  private readonly what: string;
+  private readonly compactAt: number;
+  private readonly chunk: number;
+  private readonly pause: JournalOptions["pause"];
+
   constructor(
     readonly path: string,
-    /** How errors name it (`the journal … (--journal, DECART_JOURNAL)`). */
-    private readonly what = `the journal ${path}`,
-  ) {}
+    options: JournalOptions = {},
+  ) {
+    this.what = options.what ?? `the journal ${path}`;
+    this.compactAt = options.compactAt ?? COMPACT_AT;
+    this.chunk = options.chunk ?? 65_536;
+    this.pause = options.pause;
+  }
 
   append(record: Omit<JournalRecord, "at">): Promise<void> {
     return this.write({ at: new Date().toISOString(), ...record });
@@ -173,7 +303,11 @@ export class Journal {
   }
 
   private write(record: JournalRecord | ImageRecord): Promise<void> {
-    const line = `${JSON.stringify(record)}\n`;
+    return this.writeText(`${JSON.stringify(record)}\n`);
+  }
+
+  /** Appends whole lines of text (in turn with the records: see `drain`). */
+  private writeText(line: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ line, resolve, reject });
       if (!this.writing) void this.drain();
@@ -191,22 +325,7 @@ export class Journal {
             await ensureDirectoryOf(this.path);
             this.ready = true;
           }
-          const file = await open(this.path, "a+", 0o600);
-          try {
-            let text = group.map((g) => g.line).join("");
-            // A last line cut short (a kill or power loss mid-write) is left alone, and ended first: the record glued
-            // onto it could never be read again.
-            const { size } = await file.stat();
-            if (size > 0) {
-              const last = Buffer.alloc(1);
-              await file.read(last, 0, 1, size - 1);
-              if (last[0] !== 0x0a) text = `\n${text}`;
-            }
-            await file.write(text);
-            await file.sync();
-          } finally {
-            await file.close();
-          }
+          await this.appendText(group.map((g) => g.line).join(""));
           for (const g of group) g.resolve();
         } catch (e) {
           this.failure ??= e;
@@ -221,70 +340,262 @@ export class Journal {
   }
 
   /**
-   * Every line of the file as JSON, in order. A line cut short by a kill mid-write is skipped; a record that an earlier
-   * version appended onto such a line without ending it first is read from where it starts (every record starts with
-   * `{"at":`, which JSON text inside a record cannot contain unescaped).
+   * Appends `text` to the file and flushes it. Should another process's compaction have put a new file in its place
+   * meanwhile (after this one was opened: see `compact`), the text went to the file it replaced, maybe after the
+   * compaction read it: it is appended again, to the new one (a record read twice is the same job's state).
    */
-  private lines(): any[] {
-    let text: string;
+  private async appendText(text: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const file = await open(this.path, "a+", 0o600);
+      let replaced: boolean;
+      try {
+        await this.pause?.("opened");
+        // A last line cut short (a kill or power loss mid-write) is left alone, and ended first: the record glued onto
+        // it could never be read again.
+        const { size } = await file.stat();
+        let whole = text;
+        if (size > 0) {
+          const last = Buffer.alloc(1);
+          await file.read(last, 0, 1, size - 1);
+          if (last[0] !== 0x0a) whole = `\n${text}`;
+        }
+        await file.write(whole);
+        await file.sync();
+        const written = await file.stat({ bigint: true });
+        const now = await stat(this.path, { bigint: true }).catch(() => undefined);
+        replaced = now?.ino !== written.ino || now.dev !== written.dev;
+      } finally {
+        await file.close();
+      }
+      if (!replaced || attempt === 5) return;
+    }
+  }
+
+  /**
+   * Every line of the file as JSON, in order, read a line at a time (see `readLines`). A line cut short by a kill
+   * mid-write is skipped (see `parseLine`).
+   */
+  private *values(): Generator<any> {
+    let fd: number;
     try {
-      text = readFileSync(this.path, "utf8");
+      fd = openSync(this.path, "r");
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
       throw lookupError(this.what, this.path, e);
     }
-    const lines: any[] = [];
-    for (const line of text.split("\n")) {
-      if (!line.trim()) continue;
+    try {
+      let lines: Generator<{ text: string }>;
       try {
-        lines.push(JSON.parse(line));
-      } catch {
-        const glued = recordAfterFragment(line);
-        if (glued !== undefined) lines.push(glued);
+        lines = readLines(fd, this.chunk);
+      } catch (e) {
+        throw lookupError(this.what, this.path, e);
       }
+      for (;;) {
+        let next: IteratorResult<{ text: string }>;
+        try {
+          next = lines.next();
+        } catch (e) {
+          throw lookupError(this.what, this.path, e);
+        }
+        if (next.done) return;
+        const value = parseLine(next.value.text);
+        if (value !== undefined) yield value;
+      }
+    } finally {
+      closeSync(fd);
     }
-    return lines;
   }
 
-  /** Every record of a job, in order. */
-  records(lines: any[] = this.lines()): JournalRecord[] {
-    return lines.filter((r) => typeof r?.job_id === "string" && typeof r.event === "string");
+  /** Every record of a job, in order (the whole journal in memory: for a test). */
+  records(): JournalRecord[] {
+    return [...this.values()].filter(isJobRecord);
   }
 
-  /** Every image of a batch line written to disk, in order. */
-  images(lines: any[] = this.lines()): ImageRecord[] {
-    return lines.filter(
-      (r) => r?.event === "image_saved" && typeof r.custom_id === "string" && typeof r.path === "string",
-    );
-  }
-
-  /** Each job once, in the order they were submitted, with its latest state. */
-  jobs(lines: any[] = this.lines()): JournalJob[] {
+  /**
+   * Each job once, in the order they were submitted, with its latest state; with `select`, only the jobs one of whose
+   * records it accepts (folded from that record on: a command keeps only the jobs it needs). And with `images`, the
+   * images of batch lines written to disk that `select` accepts, in order.
+   */
+  private read(select: Selection | undefined, images: boolean): { jobs: JournalJob[]; images: ImageRecord[] } {
     const jobs = new Map<string, JournalJob>();
-    for (const r of this.records(lines)) {
-      // A journal is a file anyone may have edited: only text is taken as text (no `undefined`, no `[object Object]`
-      // shown, no number taken as a path).
-      const at = typeof r.at === "string" ? r.at : "";
-      const job = jobs.get(r.job_id) ?? { job_id: r.job_id, submitted_at: at, updated_at: at, state: r.event };
-      job.updated_at = at || job.updated_at;
-      // A later "completed" does not hide a result already saved.
-      if (!(job.state === "saved" && r.event === "completed")) job.state = r.event;
-      for (const key of ["model", "path", "error", "custom_id", "batch", "base_url", "line_hash"] as const) {
-        if (typeof r[key] === "string") job[key] = r[key];
-      }
-      jobs.set(r.job_id, job);
+    const saved: ImageRecord[] = [];
+    for (const r of this.values()) {
+      if (isJobRecord(r)) {
+        const job = jobs.get(r.job_id);
+        if (job || !select || select(r)) jobs.set(r.job_id, fold(job, r));
+      } else if (images && isImageRecord(r) && (!select || select(r))) saved.push(r);
     }
-    return [...jobs.values()];
+    return { jobs: [...jobs.values()], images: saved };
   }
 
-  /** `jobs()` and `images()` of one read of the file (a batch's start reads both). */
-  jobsAndImages(): { jobs: JournalJob[]; images: ImageRecord[] } {
-    const lines = this.lines();
-    return { jobs: this.jobs(lines), images: this.images(lines) };
+  /** Each job once, in the order they were submitted, with its latest state (with `select`: see `read`). */
+  jobs(select?: Selection): JournalJob[] {
+    return this.read(select, false).jobs;
+  }
+
+  /** `jobs(select)` and the images of batch lines it accepts, in one read of the file (a batch's start reads both). */
+  jobsAndImages(select?: Selection): { jobs: JournalJob[]; images: ImageRecord[] } {
+    return this.read(select, true);
   }
 
   /** What the journal knows of one job. */
   job(jobId: string): JournalJob | undefined {
-    return this.jobs().find((j) => j.job_id === jobId);
+    return this.read((r) => (r as JournalRecord).job_id === jobId, false).jobs[0];
   }
+
+  /**
+   * Compacts the journal once it is large (`compactAt`, and twice the size of its last compaction), keeping every job's
+   * state: each job's records become one (`compactedRecord`), each batch line's latest image record stays, in order;
+   * lines cut short and lines of no job nor image go. Answers whether it did. Nothing is lost if it fails or the
+   * process is killed meanwhile: the file is written beside the journal, flushed, then renamed over it.
+   *
+   * One compaction at a time (a lock file beside the journal, `<journal>.compact.lock`; held by another process, this
+   * one passes). Other processes may append meanwhile: what they append before the rename, read from the old file
+   * after it, is appended to the new one; an append that reached the old file after that finds it replaced and
+   * appends its records again (see `appendText`). Not done to a journal that is a symbolic or hard link (a rename would
+   * break the link).
+   */
+  async compact(): Promise<boolean> {
+    try {
+      const stats = await lstat(this.path);
+      if (!stats.isFile() || stats.nlink !== 1 || stats.size < this.compactAt) return false;
+      if (stats.size < 2 * this.compactedBytes()) return false;
+      const lock = takeLock(`${this.path}.compact.lock`);
+      if ("holder" in lock) return false;
+      try {
+        return await this.rewrite(stats.mode & 0o777);
+      } finally {
+        lock.release();
+      }
+    } catch (e) {
+      if (e instanceof CompactionFailed) {
+        throw new CliError(
+          `Could not write ${this.what} after compacting it (${fsReason(e.reason)}): a record another process ` +
+            "appended at that instant may be missing from it; nothing was sent",
+          EXIT.error,
+        );
+      }
+      // The journal stays as it was (a full disk, a permission …): the command goes on with it.
+      return false;
+    }
+  }
+
+  /** The size its last compaction wrote (its first line: see `CompactedMark`), 0 when there was none. */
+  private compactedBytes(): number {
+    const fd = openSync(this.path, "r");
+    try {
+      const first = readLines(fd, 4096).next();
+      const mark = first.done ? undefined : parseLine(first.value.text);
+      return mark?.event === "compacted" && typeof mark.bytes === "number" ? mark.bytes : 0;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The compaction itself (see `compact`), under its lock. */
+  private async rewrite(mode: number): Promise<boolean> {
+    const old = openSync(this.path, "r");
+    const temporary = `${this.path}.${randomBytes(6).toString("hex")}.compacting`;
+    try {
+      const jobs = new Map<string, JournalJob>();
+      const images = new Map<string, ImageRecord>();
+      // Up to the end of the last whole line: the rest is read again once the new file is in place.
+      let read = 0;
+      for (const line of readLines(old, this.chunk)) {
+        if (!line.whole) break;
+        read = line.end;
+        const r = parseLine(line.text);
+        if (isJobRecord(r)) jobs.set(r.job_id, fold(jobs.get(r.job_id), r));
+        else if (isImageRecord(r)) {
+          // The latest record of a batch line's image on one server, where it was last written.
+          const key = JSON.stringify([r.batch, r.custom_id, r.base_url, r.line_hash]);
+          images.delete(key);
+          images.set(key, r);
+        }
+      }
+      const body: string[] = [];
+      let bytes = 0;
+      const add = (record: unknown) => {
+        const line = `${JSON.stringify(record)}\n`;
+        body.push(line);
+        bytes += Buffer.byteLength(line);
+      };
+      for (const job of jobs.values()) add(compactedRecord(job));
+      for (const image of images.values()) add(image);
+      jobs.clear();
+      images.clear();
+      const mark: CompactedMark = { at: new Date().toISOString(), event: "compacted", bytes };
+      const file = await open(temporary, "wx", mode);
+      try {
+        await file.write(`${JSON.stringify(mark)}\n`);
+        for (let i = 0; i < body.length; i += 4096) await file.write(body.slice(i, i + 4096).join(""));
+        // What others appended meanwhile, as it is.
+        read += await copyFrom(old, read, true, (text) => file.write(text).then(() => undefined));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await this.pause?.("written");
+      await rename(temporary, this.path);
+      await syncDirectory(dirname(this.path));
+      // What others appended to the old file between the last read and the rename (a line cut short, ended).
+      const tail: string[] = [];
+      await copyFrom(old, read, false, async (text) => {
+        tail.push(text);
+      });
+      try {
+        if (tail.length) await this.appendText(tail.join(""));
+      } catch (e) {
+        throw new CompactionFailed(e);
+      }
+      return true;
+    } finally {
+      closeSync(old);
+      await rm(temporary, { force: true });
+    }
+  }
+}
+
+/** The new file of a compaction is in place, but what others appended meanwhile could not be added to it. */
+class CompactionFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super("The journal's compaction could not be completed");
+  }
+}
+
+/**
+ * Passes to `write` the lines of the file `fd` from `from` to its end, as text; a last line cut short is left (`whole`)
+ * or ended, as an append ends it. Answers how many bytes it read.
+ */
+async function copyFrom(
+  fd: number,
+  from: number,
+  whole: boolean,
+  write: (text: string) => Promise<void>,
+): Promise<number> {
+  let read = 0;
+  let text = "";
+  for (const line of readLines(fd, 65_536, from)) {
+    if (whole && !line.whole) break;
+    text += `${line.text}\n`;
+    read = line.end - from;
+    if (text.length > 1_048_576) {
+      await write(text);
+      text = "";
+    }
+  }
+  if (text) await write(text);
+  return read;
+}
+
+/** Flushes a directory's entries (a rename in it) to disk, where the system allows it. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {}
 }

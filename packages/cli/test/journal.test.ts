@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Journal } from "../src/journal.js";
@@ -60,5 +60,189 @@ describe("the journal", () => {
     expect(new Journal(path).jobs()).toMatchObject([
       { job_id: "job_c", state: "saved", custom_id: "c", path: after.path },
     ]);
+  });
+});
+
+/** Records of every kind the journal folds: a job saved then completed again, failed, edited by hand, images … */
+function varied(): string[] {
+  const r = (record: Record<string, unknown>) => JSON.stringify(record);
+  return [
+    r({ at: "2026-01-01T00:00:00.000Z", job_id: "job_a", event: "submitted", model: "lucy-pro-t2v", path: "/o/a.mp4" }),
+    r({ at: "2026-01-01T00:00:01.000Z", job_id: "job_b", event: "submitted", custom_id: "b", batch: "/b.jsonl" }),
+    r({ at: "2026-01-01T00:00:02.000Z", job_id: "job_a", event: "completed" }),
+    r({ at: "2026-01-01T00:00:03.000Z", job_id: "job_a", event: "saved", path: "/o/ä.mp4" }),
+    r({ at: "2026-01-01T00:00:04.000Z", job_id: "job_a", event: "completed" }),
+    r({
+      at: "2026-01-01T00:00:05.000Z",
+      event: "image_saved",
+      model: "m",
+      path: "/o/i1.png",
+      custom_id: "i",
+      batch: "/b.jsonl",
+    }),
+    '{"at":"2026-01-01T00:00:06.000Z","job_id":"job_torn',
+    r({ at: 7, job_id: "job_c", event: "submitted", model: { not: "text" } }),
+    r({ at: "2026-01-01T00:00:08.000Z", job_id: "job_b", event: "failed", error: "no\nlakes" }),
+    r({
+      at: "2026-01-01T00:00:09.000Z",
+      event: "image_saved",
+      model: "m",
+      path: "/o/i2.png",
+      custom_id: "i",
+      batch: "/b.jsonl",
+    }),
+    r({
+      at: "2026-01-01T00:00:10.000Z",
+      event: "image_saved",
+      model: "m",
+      path: "/o/j.png",
+      custom_id: "j",
+      batch: "/b.jsonl",
+    }),
+    r({ at: "2026-01-01T00:00:11.000Z", job_id: "job_d", event: "submitted" }),
+    r({ at: "2026-01-01T00:00:12.000Z", job_id: "job_d", event: "submitted" }),
+    "not json at all",
+    r({ at: "2026-01-01T00:00:13.000Z", job_id: "job_c", event: "saved", path: "/o/c.mp4" }),
+  ];
+}
+
+describe("reading the journal a line at a time", () => {
+  it("reads the same whatever the chunk size: lines and UTF-8 characters across chunks, a last line cut short", () => {
+    const path = join(dir, "chunks.jsonl");
+    writeFileSync(path, `${varied().join("\n")}\n{"at":"2`);
+    const whole = new Journal(path).jobsAndImages();
+    expect(whole.jobs.map((j) => [j.job_id, j.state])).toEqual([
+      ["job_a", "saved"],
+      ["job_b", "failed"],
+      ["job_c", "saved"],
+      ["job_d", "submitted"],
+    ]);
+    expect(whole.jobs[0]!.path).toBe("/o/ä.mp4");
+    expect(whole.images.map((i) => i.path)).toEqual(["/o/i1.png", "/o/i2.png", "/o/j.png"]);
+    for (const chunk of [1, 2, 3, 7, 64]) expect(new Journal(path, { chunk }).jobsAndImages()).toEqual(whole);
+  });
+
+  it("keeps only the jobs a command asks for, each folded with its later records (tagged or not)", () => {
+    const path = join(dir, "selected.jsonl");
+    writeFileSync(path, `${varied().join("\n")}\n`);
+    const journal = new Journal(path);
+    const all = journal.jobsAndImages();
+    expect(journal.job("job_a")).toEqual(all.jobs[0]);
+    expect(journal.job("job_missing")).toBeUndefined();
+    // job_b is tagged only on its first record, job_c on none: selected by a custom_id, the failure is still folded.
+    const tagged = journal.jobsAndImages((r) => r.custom_id === "b" || r.custom_id === "j");
+    expect(tagged.jobs).toEqual([all.jobs[1]]);
+    expect(tagged.images.map((i) => i.path)).toEqual(["/o/j.png"]);
+  });
+});
+
+describe("compacting the journal", () => {
+  /** A journal of the varied records, then `n` jobs of three records each. */
+  function large(name: string, n: number): string {
+    const path = join(dir, name);
+    const lines = varied();
+    for (let i = 0; i < n; i++) {
+      for (const event of ["submitted", "completed", "saved"]) {
+        lines.push(
+          JSON.stringify({
+            at: `2026-01-02T00:00:00.${String(i % 1000).padStart(3, "0")}Z`,
+            job_id: `job_${i}`,
+            event,
+            path: `/o/${i}.mp4`,
+          }),
+        );
+      }
+    }
+    writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o640 });
+    return path;
+  }
+
+  it("past its threshold, keeps every job's state and each line's latest image, in one record each, in order", async () => {
+    const path = large("compact.jsonl", 100);
+    const before = new Journal(path).jobsAndImages();
+    const size = statSync(path).size;
+    expect(await new Journal(path, { compactAt: size + 1 }).compact()).toBe(false);
+    expect(statSync(path).size).toBe(size);
+    expect(await new Journal(path, { compactAt: size }).compact()).toBe(true);
+    const after = new Journal(path);
+    expect(after.jobsAndImages().jobs).toEqual(before.jobs);
+    expect(after.jobsAndImages().images.map((i) => i.path)).toEqual(["/o/i2.png", "/o/j.png"]);
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ event: "compacted" });
+    expect(lines).toHaveLength(1 + before.jobs.length + 2);
+    expect(statSync(path).size).toBeLessThan(size / 2);
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir).filter((f) => f.startsWith("compact.jsonl."))).toEqual([]);
+    // Appended to afterwards, read as ever.
+    await after.append({ job_id: "job_a", event: "failed", error: "late" });
+    expect(after.job("job_a")).toMatchObject({
+      state: "failed",
+      error: "late",
+      submitted_at: "2026-01-01T00:00:00.000Z",
+    });
+  });
+
+  it("compacts again only once the journal has doubled since", async () => {
+    const path = large("twice.jsonl", 100);
+    const journal = new Journal(path, { compactAt: 1000 });
+    expect(await journal.compact()).toBe(true);
+    const compacted = statSync(path).size;
+    expect(await journal.compact()).toBe(false);
+    while (statSync(path).size < 2 * compacted) await journal.append({ job_id: "job_0", event: "completed" });
+    expect(await journal.compact()).toBe(true);
+    expect(statSync(path).size).toBeLessThan(compacted + 200);
+  });
+
+  it("keeps a record another process appended while it wrote the new file", async () => {
+    const path = large("racing.jsonl", 50);
+    const other = new Journal(path);
+    const compactor = new Journal(path, {
+      compactAt: 1000,
+      pause: async (step) => {
+        // Between the new file's writing and its rename: the other process's record reaches the old file only.
+        if (step === "written") await other.append({ job_id: "job_new", event: "submitted", custom_id: "n" });
+      },
+    });
+    expect(await compactor.compact()).toBe(true);
+    expect(new Journal(path).job("job_new")).toMatchObject({ state: "submitted", custom_id: "n" });
+    expect(readFileSync(path, "utf8").split('"job_new"').length).toBe(2);
+  });
+
+  it("keeps a record another process wrote to the old file after the compaction ended (it appends it again)", async () => {
+    const path = large("late.jsonl", 50);
+    let opened!: () => void;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    let proceed!: () => void;
+    const mayWrite = new Promise<void>((resolve) => (proceed = resolve));
+    let paused = false;
+    const writer = new Journal(path, {
+      pause: async (step) => {
+        if (step !== "opened" || paused) return;
+        paused = true;
+        opened();
+        await mayWrite;
+      },
+    });
+    const appended = writer.append({ job_id: "job_late", event: "saved", path: "/o/late.mp4" });
+    await isOpen;
+    expect(await new Journal(path, { compactAt: 1000 }).compact()).toBe(true);
+    proceed();
+    await appended;
+    expect(new Journal(path).job("job_late")).toMatchObject({ state: "saved", path: "/o/late.mp4" });
+  });
+
+  it("leaves alone a journal whose compaction lock another process holds, and one that is a link", async () => {
+    const path = large("locked.jsonl", 50);
+    const size = statSync(path).size;
+    // The lock of a process that runs (this one's parent).
+    writeFileSync(`${path}.compact.lock`, `${process.ppid}\n`);
+    expect(await new Journal(path, { compactAt: 1000 }).compact()).toBe(false);
+    expect(statSync(path).size).toBe(size);
+    rmSync(`${path}.compact.lock`);
+    const link = join(dir, "link.jsonl");
+    symlinkSync(path, link);
+    expect(await new Journal(link, { compactAt: 1000 }).compact()).toBe(false);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(path).size).toBe(size);
   });
 });

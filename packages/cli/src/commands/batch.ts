@@ -241,11 +241,16 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       (r.base_url === undefined || r.base_url === server) &&
       (r.line_hash === undefined || r.line_hash === hashes.get(r.custom_id)) &&
       ours(r.batch);
-    const recordedSoFar = journal.jobsAndImages();
+    // Read a line at a time, keeping only the jobs and images of this batch's lines (see `Journal.jobsAndImages`).
+    const recordedSoFar = journal.jobsAndImages(
+      (r) => typeof r.custom_id === "string" && hashes.has(r.custom_id) && ours(stringOr(r.batch)),
+    );
     const known = new Map<string, JournalJob>();
     for (const job of recordedSoFar.jobs) if (isOurs(job)) known.set(job.custom_id!, job);
     const images = new Map<string, string>();
-    for (const image of recordedSoFar.images) if (isOurs(image)) images.set(image.custom_id, image.path);
+    for (const image of recordedSoFar.images) {
+      if (isOurs({ ...image, batch: stringOr(image.batch) })) images.set(image.custom_id, image.path);
+    }
     // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl.
     const adopted = new Map<string, LineResult & { job_id: string }>();
     for (const r of await earlierResults(resultsPath)) {
@@ -577,6 +582,9 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     lock.release();
   }
 }
+
+/** A journal's text as text (a hand-edited record may hold anything). */
+const stringOr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 /** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
 async function earlierResults(path: string): Promise<Array<LineResult & { [key: string]: unknown }>> {
