@@ -2,7 +2,7 @@ import { defaultBaseUrl } from "@decart/api";
 import { createDecartClient, type DecartClient, type UploadFunction } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
 import { CliError, EXIT } from "./exit.js";
-import type { Output } from "./output.js";
+import { type Output, untrusted } from "./output.js";
 
 /** The options every command shares (commander's global options). */
 export interface GlobalOptions {
@@ -78,10 +78,10 @@ export function clientFor(
       const response = await send();
       const id = response.headers.get("x-request-id");
       const ms = Math.round(performance.now() - started);
-      output.debug(`← ${response.status} ${method} ${url} (${ms} ms${id ? `, request ${id}` : ""})`);
+      output.debug(`← ${response.status} ${method} ${url} (${ms} ms${id ? `, request ${untrusted(id)}` : ""})`);
       return response;
     } catch (e) {
-      output.debug(`✗ ${method} ${url}: ${(e as Error)?.message ?? e}`);
+      output.debug(`✗ ${method} ${url}: ${untrusted(String((e as Error)?.message ?? e))}`);
       throw e;
     }
   };
@@ -104,9 +104,9 @@ export function clientFor(
     upload,
     ...(output.verbose && { fetch: loggedFetch }),
     logger: {
-      warn: (m) => output.warn(output.err.yellow(m)),
-      error: (m) => output.warn(output.err.red(m)),
-      debug: (m) => output.debug(m),
+      warn: (m) => output.warn(output.err.yellow(untrusted(m))),
+      error: (m) => output.warn(output.err.red(untrusted(m))),
+      debug: (m) => output.debug(untrusted(m)),
     },
   });
 }

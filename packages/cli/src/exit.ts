@@ -59,4 +59,19 @@ export class CliError extends Error {
   }
 }
 
+/** The command that picks up the job of an error (see `hintResume`). */
+const resumes = new WeakMap<object, string>();
+
+/**
+ * Notes the command that picks up the job an error is about (with its `-o` and `--timeout`: see `resumeCommand` in
+ * follow.ts), for the hint printed after it ("may still finish"); the first one noted counts.
+ */
+export function hintResume(error: unknown, command: string): void {
+  if (error !== null && typeof error === "object" && !resumes.has(error)) resumes.set(error, command);
+}
+
+/** The command noted for an error's job (see `hintResume`), if one was. */
+export const resumeOf = (error: unknown): string | undefined =>
+  error !== null && typeof error === "object" ? resumes.get(error) : undefined;
+
 export const usageError = (message: string) => new CliError(message, EXIT.usage);

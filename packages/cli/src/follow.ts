@@ -2,10 +2,10 @@ import { rm } from "node:fs/promises";
 import { AbortError, type DecartClient, DecartError, TimeoutError } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { exitCodeOf, messageOf } from "./errors.js";
-import { CliError, EXIT, type ExitCode, interruptedBy, signalExit } from "./exit.js";
+import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, signalExit } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
-import type { Output } from "./output.js";
+import { type Output, untrusted } from "./output.js";
 import type { Budget, JobEvent } from "./watch.js";
 
 /**
@@ -142,10 +142,24 @@ export async function downloadResult(
   path: string,
   output: Output,
   signal: AbortSignal,
-  { bar = true, avoid, deadline }: { bar?: boolean; avoid?: Avoid | undefined; deadline?: number | undefined } = {},
+  {
+    bar = true,
+    avoid,
+    deadline,
+    tag,
+    again,
+  }: {
+    bar?: boolean;
+    avoid?: Avoid | undefined;
+    deadline?: number | undefined;
+    /** Added to its `downloading` events (a batch line's `custom_id`: see `FollowOptions.tag`). */
+    tag?: FollowOptions["tag"];
+    /** See `FollowOptions.again`. */
+    again?: string | undefined;
+  } = {},
 ): Promise<{ path: string; bytes: number }> {
   const target = avoid ? temporaryPath(path) : path;
-  const events = progressEvents(output, "downloading", { job_id: jobId });
+  const events = progressEvents(output, "downloading", { ...tag, job_id: jobId });
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
   try {
     await ensureDirectoryOf(path);
@@ -173,7 +187,7 @@ export async function downloadResult(
     if (typeof code === "string" && typeof syscall === "string") {
       throw new CliError(
         `Could not save the result of ${jobId} to ${path} (${fsReason(cause)}); it stays on the server: ` +
-          `${output.command("jobs", "result", jobId, "-o")} <file>`,
+          (again ?? `${output.command("jobs", "result", jobId, "-o")} <file>`),
         EXIT.error,
         jobId,
         true,
@@ -203,7 +217,17 @@ export interface FollowOptions {
   model?: string | undefined;
   /** Added to every NDJSON event and journal record of the job (a batch line's `custom_id`). */
   tag?: { custom_id?: string; batch?: string } | undefined;
-  /** Added to the journal's `submitted` record only (a batch line's `base_url` and `line_hash`: see `runBatch`). */
+  /** `--timeout` as given: carried by the commands printed to pick the job up again. */
+  timeout?: string | undefined;
+  /**
+   * What downloads the result again once the job is done, when it is not `decart jobs result <id> -o <file>` (a batch
+   * line's: the batch again with `--resume`).
+   */
+  again?: string | undefined;
+  /**
+   * Added to the journal's `submitted` record only: the API's URL the job was made on (which `jobs wait` watches it on),
+   * and a batch line's `line_hash` (see `runBatch`).
+   */
   recorded?: { base_url?: string; line_hash?: string } | undefined;
   /** `false`: no line per event on stderr (a batch shows its own progress). Default `true`. */
   chatter?: boolean;
@@ -218,15 +242,22 @@ export interface FollowOptions {
  * The warning of a command that follows one job, when the journal cannot record it: once, on stderr, with the job id
  * and the command that picks the job up again. (The command then ends with exit 1 instead of 0: see `journalExit`.)
  */
-export function warnUnrecorded(output: Output, journal: Journal, path: () => string | undefined) {
+export function warnUnrecorded(
+  output: Output,
+  journal: Journal,
+  path: () => string | undefined,
+  timeout?: string | undefined,
+) {
   let warned = false;
   return (jobId: string, error: unknown): void => {
     if (warned) return;
     warned = true;
     output.warn(
       output.err.yellow(
-        `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): job ${jobId} is not recorded there; ` +
-          `the job goes on. Keep its id: ${resumeCommand(output, jobId, path())}`,
+        untrusted(
+          `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): job ${jobId} is not recorded there; ` +
+            `the job goes on. Keep its id: ${resumeCommand(output, jobId, path(), timeout)}`,
+        ),
       ),
     );
   };
@@ -253,7 +284,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
   let jobId: string | undefined;
   let path: string | undefined;
   const pathOf = (id: string) => (typeof options.path === "string" ? options.path : options.path(id));
-  const unrecorded = options.unrecorded ?? warnUnrecorded(output, journal, () => path);
+  const unrecorded = options.unrecorded ?? warnUnrecorded(output, journal, () => path, options.timeout);
   // A record the journal cannot write does not stop the job (see `unrecorded`).
   const note = async (record: Parameters<Journal["append"]>[0]) => {
     try {
@@ -278,11 +309,13 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
             path,
           });
           output.event({ type: "submitted", ...tag, job_id: jobId, model: event.model });
-          info(`${c.green("✓")} Submitted ${c.bold(jobId)} ${c.dim(`(journal: ${journal.path})`)}`);
+          info(
+            `${c.green("✓")} Submitted ${c.bold(untrusted(jobId))} ${c.dim(untrusted(`(journal: ${journal.path})`))}`,
+          );
           break;
         case "status":
           output.event({ type: "status", ...tag, job_id: jobId, status: event.status });
-          info(`${c.cyan("…")} ${jobId} ${event.status}`);
+          info(`${c.cyan("…")} ${untrusted(`${jobId} ${event.status}`)}`);
           break;
         case "downloading":
           // Not asked for (download: false): the result is streamed to disk below.
@@ -294,7 +327,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
         case "completed": {
           await note({ ...tag, job_id: jobId, event: "completed" });
           output.event({ type: "completed", ...tag, job_id: jobId });
-          info(`${c.green("✓")} ${jobId} completed`);
+          info(`${c.green("✓")} ${untrusted(jobId)} completed`);
           const done = jobId;
           const target = path;
           const deadline = options.budget?.deadline;
@@ -302,10 +335,12 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
             bar: options.chatter !== false,
             avoid: options.avoid,
             deadline,
+            tag,
+            again: options.again,
           }).catch((error: unknown) => {
             if (signal.aborted && AbortError.isInstance(error)) throw error;
             // The job is done: its result stays on the server, and `jobs result` downloads it (not "may still finish").
-            throw downloadFailed(output, done, target, error, deadline);
+            throw downloadFailed(output, done, target, error, deadline, options.again);
           });
           path = saved.path;
           const { bytes } = saved;
@@ -317,7 +352,11 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
     }
     throw new CliError("The job's events ended before it did", EXIT.error, jobId);
   } catch (error) {
-    if (!signal.aborted || !AbortError.isInstance(error)) throw error;
+    if (!signal.aborted || !AbortError.isInstance(error)) {
+      // Where an error's hint says the job may still finish, its command saves the result where this one would have.
+      if (jobId) hintResume(error, resumeCommand(output, jobId, path, options.timeout));
+      throw error;
+    }
     return { state: "interrupted", jobId, path };
   }
 }
@@ -336,13 +375,15 @@ export function downloadFailed(
   path: string,
   error: unknown,
   deadline?: number,
+  /** See `FollowOptions.again`. */
+  again?: string,
 ): unknown {
   const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
   // `--timeout` (its `deadline`) ended the download: exit 5, and the command that downloads the result again.
   if (deadline !== undefined && TimeoutError.isInstance(error) && Date.now() >= deadline)
     return new CliError(
       `--timeout ran out while downloading the result of ${jobId} (the job is completed; no file was left); it ` +
-        `stays on the server: ${resultCommand(output, jobId, path)}`,
+        `stays on the server: ${again ?? resultCommand(output, jobId, path)}`,
       EXIT.timeout,
       jobId,
       true,
@@ -351,7 +392,7 @@ export function downloadFailed(
   if (error instanceof CliError || status === 404 || status === 410) return error;
   return new CliError(
     `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
-      resultCommand(output, jobId, path),
+      (again ?? resultCommand(output, jobId, path)),
     exitCodeOf(error),
     jobId,
     true,
@@ -367,13 +408,13 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
       output.saved("Video", outcome.path, outcome.bytes);
       return EXIT.ok;
     case "failed":
-      output.warn(c.red(`✗ Job ${outcome.jobId} failed: ${outcome.error}`));
+      output.warn(c.red(untrusted(`✗ Job ${outcome.jobId} failed: ${outcome.error}`)));
       return EXIT.jobFailed;
     case "interrupted": {
       if (!outcome.jobId) return EXIT.interrupted;
       const resume = resumeCommand(output, outcome.jobId, outcome.path, timeout);
       output.event({ type: "interrupted", job_id: outcome.jobId, resume });
-      output.warn(c.yellow(`Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`));
+      output.warn(c.yellow(untrusted(`Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`)));
       return EXIT.interrupted;
     }
   }

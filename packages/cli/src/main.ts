@@ -5,9 +5,9 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import type { GlobalOptions } from "./config.js";
-import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit, usageError } from "./exit.js";
+import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit, resumeOf, usageError } from "./exit.js";
 import { namesStdout } from "./files.js";
-import { failed, Output } from "./output.js";
+import { failed, Output, untrusted } from "./output.js";
 
 export { EXIT, type ExitCode } from "./exit.js";
 
@@ -378,15 +378,18 @@ async function report(error: unknown, output: Output): Promise<number> {
     message,
     ...(jobId && { job_id: jobId }),
   });
-  output.warn(output.err.red(`decart: ${message}`));
+  output.warn(output.err.red(untrusted(`decart: ${message}`)));
   // No such job (404), or its result no longer kept (410): waiting again cannot help, so no hint. Nor after a key
   // refused (exit 4) or a server name that does not resolve: the same command fails the same way, and nothing says
   // the job exists there.
   const hopeless = e.status === 404 || e.status === 410 || code === EXIT.auth || unresolved(error);
   if (jobId && code !== EXIT.jobFailed && !hopeless && !(error instanceof CliError && error.hinted)) {
-    output.warn(output.err.dim(`The job ${jobId} may still finish: ${output.command("jobs", "wait", jobId)}`));
+    const resume = resumeOf(error) ?? output.command("jobs", "wait", jobId);
+    output.warn(output.err.dim(untrusted(`The job ${jobId} may still finish: ${resume}`)));
   }
-  if (code === EXIT.error && !(error instanceof CliError) && output.verbose && e?.stack) output.debug(e.stack);
+  if (code === EXIT.error && !(error instanceof CliError) && output.verbose && typeof e?.stack === "string") {
+    for (const line of e.stack.split("\n")) output.debug(untrusted(line));
+  }
   return code;
 }
 

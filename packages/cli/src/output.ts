@@ -53,13 +53,13 @@ export class Output {
   readonly live: boolean;
   private readonly secrets: string[] = [];
   /** The global options every printed command carries (see `command`). */
-  private readonly globals: string[];
+  private globals: string[];
 
   constructor(
-    options: OutputOptions = {},
+    private readonly options: OutputOptions = {},
     readonly stdout: Stream = process.stdout,
     readonly stderr: Stream = process.stderr,
-    env: NodeJS.ProcessEnv = process.env,
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.json = options.json ?? stdout.isTTY !== true;
     this.verbose = options.verbose === true;
@@ -76,6 +76,11 @@ export class Output {
    */
   command(...words: Array<string | undefined>): string {
     return commandLine(this.globals, words);
+  }
+
+  /** The API's URL the printed commands carry, when the command uses another than the options' (see `runWait`). */
+  useBaseUrl(baseUrl: string): void {
+    this.globals = globalWords({ ...this.options, baseUrl }, this.env);
   }
 
   /** Never print `secret` (replaced by `***` wherever it would appear). */
@@ -119,7 +124,7 @@ export class Output {
    */
   saved(what: string, path: string, bytes: number): void {
     const pathFollows = !this.json && this.stdout.isTTY === true && this.stderr.isTTY === true;
-    this.info(this.err.green(`✓ ${what} saved (${bytes} bytes)${pathFollows ? ":" : ` to ${path}`}`));
+    this.info(this.err.green(`✓ ${what} saved (${bytes} bytes)${pathFollows ? ":" : ` to ${untrusted(path)}`}`));
     this.print(path);
   }
 
@@ -161,6 +166,23 @@ export class Output {
   private shown(line: string, colors: Colors): string {
     return escapeControls(this.redact(line), colors.isColorSupported);
   }
+}
+
+/** A control character written out: `\n` for a line end, else `\xNN` (`\x1b`, `\x0d` …). */
+const written = (char: string) => (char === "\n" ? "\\n" : `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it finds
+const UNTRUSTED_CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+
+/**
+ * Text from outside the CLI (a server's message or reason, a job id, a path or a field of the journal, a batch line's
+ * custom_id) as it may be shown on a terminal: one line, every control character written out (a line end as `\n`, the
+ * others as `\x1b`, `\x0d` …; tabs stay). Applied before the text is coloured or composed into a line: it can then
+ * neither end its line and fake the next one (a whole `decart: …` line of its own), nor carry an escape sequence, not
+ * even a colour (`\x1b[8m` hides what follows) where the CLI's own colours are on.
+ */
+export function untrusted(text: string): string {
+  return text.replace(UNTRUSTED_CONTROLS, written);
 }
 
 /** The colour sequences picocolors writes (SGR: a colour, bold, dim … and their ends), and the other controls. */

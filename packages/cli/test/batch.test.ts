@@ -281,6 +281,44 @@ describe("decart batch", () => {
     expect(emu.stats().jobsCreated).toBe(0);
   });
 
+  it("every event of a line carries its custom_id, the download's progress too", async () => {
+    const { path } = batchFile("tagged.jsonl", 3);
+    const { code, stdout, stderr } = await run(["batch", path, "--out", join(dir, "tagged")], { env });
+    expect(code, stderr).toBe(0);
+    const ofJobs = events(stdout).filter((e) => e.job_id !== undefined);
+    expect(new Set(ofJobs.map((e) => e.type))).toEqual(
+      new Set(["submitted", "status", "completed", "downloading", "saved", "line_completed"]),
+    );
+    for (const event of ofJobs) expect(event.custom_id, JSON.stringify(event)).toMatch(/^clip-[123]$/);
+    // Each line's job is one custom_id's, whatever the event.
+    const lineOf = new Map(ofJobs.filter((e) => e.type === "submitted").map((e) => [e.job_id, e.custom_id]));
+    for (const event of ofJobs) expect(event.custom_id).toBe(lineOf.get(event.job_id));
+  });
+
+  it("a result the disk refuses once the job is done: the line is resumable and says --resume downloads it", async () => {
+    const { path } = batchFile("refused.jsonl", 1, true);
+    const out = join(dir, "refused");
+    const args = ["batch", path, "--out", out];
+    const { done } = await afterSubmits(args, 1);
+    // The result's place is taken after the CLI checked it, before the download.
+    mkdirSync(join(out, "clip-1.mp4"), { recursive: true });
+    releaseLine1();
+    const first = await done;
+    expect(first.code, first.stderr).toBe(6);
+    const failed = events(first.stdout).find((e) => e.type === "line_failed")!;
+    expect(failed).toMatchObject({ custom_id: "clip-1", resumable: true });
+    expect(failed.error).toContain(
+      `Could not save the result of ${failed.job_id} to ${join(out, "clip-1.mp4")} (EISDIR`,
+    );
+    expect(failed.error).toContain(`it stays on the server: ${printed(env, "batch", path, "--out", out, "--resume")}`);
+    expect(failed.error).not.toContain("jobs result");
+    rmSync(join(out, "clip-1.mp4"), { recursive: true });
+    const resumed = await run([...args, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(sha256(join(out, "clip-1.mp4"))).toBe(emu.job(failed.job_id)!.resultSha256);
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+
   it("the errors file runs as a batch of its own", async () => {
     const { path } = batchFile("small.jsonl", 10);
     const out = join(dir, "small");

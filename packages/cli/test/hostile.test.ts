@@ -138,6 +138,40 @@ describe("server text on the terminal", () => {
     clean(list.stdout);
   });
 
+  it("a line break or a colour in server text is escaped before the CLI colours it, colours on and off", async () => {
+    // A reason that would hide what follows it (SGR 8, "conceal") and fake a line of its own.
+    const reason = `no lakes${ESC}[8m hidden\ndecart: all good\r\n`;
+    const shown = "no lakes\\x1b[8m hidden\\ndecart: all good\\x0d\\n";
+    const id = `job_x${ESC}[8m\nfake`;
+    answers.jobId = id;
+    answers.status = "failed";
+    answers.error = reason;
+    const input = `${JSON.stringify({ custom_id: `c${ESC}[8m\nd`, prompt: "x" })}\n`;
+    for (const colors of [false, true]) {
+      const how = {
+        env: { ...env, DECART_JOURNAL: join(root, `colors-${colors}.jsonl`), ...(colors && { FORCE_COLOR: "1" }) },
+      };
+      const video = await run(["video", "A lake", "--no-json", "-o", join(root, "never.mp4")], how);
+      const batch = await run(["batch", "-", "--no-json", "--out", join(root, `batch-${colors}`)], { ...how, input });
+      const list = await run(["jobs", "list", "--no-json"], how);
+      const status = await run(["jobs", "status", id, "--no-json"], how);
+      expect([video.code, batch.code, list.code, status.code]).toEqual([3, 6, 0, 0]);
+      expect(video.stderr).toContain(`failed: ${shown}`);
+      expect(video.stderr).toContain("job_x\\x1b[8m\\nfake");
+      expect(batch.stderr).toContain(`c\\x1b[8m\\nd: ${shown}`);
+      expect(list.stdout).toContain(shown);
+      expect(status.stdout).toBe(`failed: ${shown}\n`);
+      for (const text of [video.stderr, batch.stderr, batch.stdout, list.stdout, status.stdout]) {
+        // The only line breaks are the CLI's own: no line starts with the server's text.
+        expect(text.split("\n").filter((line) => /^(decart: all good|fake|d:)/.test(line))).toEqual([]);
+        // With colours on, the CLI's own colours only (never the server's conceal).
+        expect(text).not.toContain(`${ESC}[8m`);
+        clean(text, colors);
+      }
+      if (colors) expect(video.stderr + list.stdout).toMatch(SGR);
+    }
+  });
+
   it("an error's detail (410) is shown escaped; with colours on, only the CLI's own colour sequences stay", async () => {
     answers.jobId = "job_gone";
     answers.status = "completed";

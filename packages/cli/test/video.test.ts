@@ -315,7 +315,7 @@ describe("decart video", () => {
   it("a journal that cannot be written once the job runs: the result is saved, the id printed, exit 1", async () => {
     const journalDir = join(dir, "lost-journal");
     const out = join(dir, "lost.mp4");
-    const args = ["video", "A lake [hold]", "-o", out, "--journal", join(journalDir, "jobs.jsonl")];
+    const args = ["video", "A lake [hold]", "-o", out, "--journal", join(journalDir, "jobs.jsonl"), "--timeout", "600"];
     const { done, event } = await until(args, "submitted");
     // Its directory replaced by a file (as a full disk or a lost permission): no record can be written from now on.
     rmSync(journalDir, { recursive: true });
@@ -328,7 +328,7 @@ describe("decart video", () => {
     expect(await sha256(out)).toBe(served(event.job_id).resultSha256);
     expect(result.stderr).toContain(`Could not write the journal ${join(journalDir, "jobs.jsonl")} (ENOTDIR`);
     expect(result.stderr).toContain(
-      `Keep its id: ${printed({ ...env, DECART_JOURNAL: join(journalDir, "jobs.jsonl") }, "jobs", "wait", event.job_id, "-o", out)}`,
+      `Keep its id: ${printed({ ...env, DECART_JOURNAL: join(journalDir, "jobs.jsonl") }, "jobs", "wait", event.job_id, "-o", out, "--timeout", "600")}`,
     );
     expect(result.stderr.split("Could not write the journal").length).toBe(2);
   });

@@ -25,7 +25,7 @@ import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { takeLock } from "../lock.js";
-import type { Output } from "../output.js";
+import { type Output, untrusted } from "../output.js";
 import { type Budget, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL, timeoutMs } from "./video.js";
 
@@ -147,8 +147,8 @@ async function batchProgress(output: Output, total: number) {
       line: (r: LineResult) =>
         output.info(
           r.status === "completed"
-            ? `${c.green("✓")} ${r.custom_id} → ${r.path}`
-            : `${c.red("✗")} ${r.custom_id}: ${r.error}`,
+            ? `${c.green("✓")} ${untrusted(`${r.custom_id} → ${r.path}`)}`
+            : `${c.red("✗")} ${untrusted(`${r.custom_id}: ${r.error}`)}`,
         ),
       update: (_done: number, _failed: number, _running: number) => {},
       stop: () => {},
@@ -282,6 +282,18 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     const client = clientFor(options, output, process.env, BATCH_RETRIES);
     await makeDirectory(out);
 
+    // The command that finishes this batch: the options in effect (the URL and the journal too: see `Output.command`), so
+    // that the command as printed finds this run's jobs; the file's path as given, from the same directory.
+    const again = output.command(
+      "batch",
+      source,
+      "--out",
+      out,
+      ...(options.concurrency !== undefined ? ["--concurrency", options.concurrency] : []),
+      ...(options.timeout !== undefined ? ["--timeout", options.timeout] : []),
+      "--resume",
+    );
+    const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
     const { signal, release } = interruptible();
     const results: LineResult[] = [];
     const progress = await batchProgress(output, lines.length);
@@ -297,9 +309,11 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       warned = true;
       output.warn(
         output.err.yellow(
-          `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): the batch goes on. Each job id is in ` +
-            `its events and in ${resultsPath}; once the journal can be written, --resume with the same --out picks ` +
-            "those jobs up without new ones",
+          untrusted(
+            `⚠ Could not write the journal ${journal.path} (${fsReason(error)}): the batch goes on. Each job id is ` +
+              `in its events and in ${resultsPath}; once the journal can be written, --resume with the same --out ` +
+              "picks those jobs up without new ones",
+          ),
         ),
       );
     };
@@ -344,9 +358,11 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
 
     output.info(
       output.err.dim(
-        `Batch of ${lines.length} line(s), ${concurrency} at a time; results in ${out}; journal ${journal.path}` +
-          (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : "") +
-          (images.size ? `; ${images.size} image(s) already written are kept` : ""),
+        untrusted(
+          `Batch of ${lines.length} line(s), ${concurrency} at a time; results in ${out}; journal ${journal.path}` +
+            (known.size ? `; ${known.size} line(s) already submitted are watched, not submitted again` : "") +
+            (images.size ? `; ${images.size} image(s) already written are kept` : ""),
+        ),
       ),
     );
     // The jobs of an earlier run that the journal missed go in it now, as they would have then.
@@ -428,6 +444,8 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           path,
           tag,
           budget,
+          // A result the disk refused, or whose download failed, is downloaded by the batch again.
+          again: `${again}${stdinNote}`,
           recorded: recorded(line.customId),
           chatter: false,
           unrecorded: (_jobId, error) => unrecorded(line.customId, error),
@@ -538,8 +556,8 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     report(
       `Batch: ${lines.length} line(s), ${tint.green(`${completed} completed`)}, ${failedLines.size ? tint.red(`${failedLines.size} failed`) : "0 failed"}` +
         (interrupted ? `, ${interrupted} not finished` : "") +
-        `. Results: ${resultsPath}` +
-        (failedLines.size ? `; failed lines (fix and run them again): ${errorsPath}` : ""),
+        `. Results: ${untrusted(resultsPath)}` +
+        (failedLines.size ? `; failed lines (fix and run them again): ${untrusted(errorsPath)}` : ""),
     );
     if (resumable && !signal.aborted) {
       report(
@@ -552,27 +570,17 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     if (journal.failure !== undefined) {
       report(
         tint.yellow(
-          `${notJournaled} line(s) have a job or image the journal (${journal.path}) could not record: ` +
-            `each job id is in ${resultsPath}; once the journal can be written, run again with --resume and the same ` +
-            `--out to finish them without new jobs (or ${output.command("jobs", "wait")} <job id> -o <file>)`,
+          untrusted(
+            `${notJournaled} line(s) have a job or image the journal (${journal.path}) could not record: ` +
+              `each job id is in ${resultsPath}; once the journal can be written, run again with --resume and the ` +
+              `same --out to finish them without new jobs (or ${output.command("jobs", "wait")} <job id> -o <file>)`,
+          ),
         ),
       );
     }
     if (signal.aborted) {
-      // The options in effect (the URL and the journal too: see `Output.command`), so that the command as printed finds
-      // this run's jobs; the file's path as given, from the same directory.
-      const again = output.command(
-        "batch",
-        source,
-        "--out",
-        out,
-        ...(options.concurrency !== undefined ? ["--concurrency", options.concurrency] : []),
-        ...(options.timeout !== undefined ? ["--timeout", options.timeout] : []),
-        "--resume",
-      );
-      const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
       output.event({ type: "interrupted", resume: again });
-      output.warn(c.yellow(`Stopped: no job was cancelled. Resume with: ${again}${stdinNote}`));
+      output.warn(c.yellow(untrusted(`Stopped: no job was cancelled. Resume with: ${again}${stdinNote}`)));
       return EXIT.interrupted;
     }
     // A journal that could not record a job is worth attention whatever the lines did.

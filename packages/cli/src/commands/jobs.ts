@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { AbortError, JobNotCompletedError } from "@decart/core";
-import { clientFor, type GlobalOptions } from "../config.js";
+import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { CliError, EXIT, usageError } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
@@ -17,7 +17,7 @@ import {
   warnUnrecorded,
 } from "../follow.js";
 import { checkJournalApart, openJournal } from "../journal.js";
-import type { Output } from "../output.js";
+import { type Output, untrusted } from "../output.js";
 import { type Budget, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, timeoutMs, type VideoOptions, videoInputs } from "./video.js";
 
@@ -46,22 +46,26 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
       upload.stop();
     }
     // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
-    const unrecorded = await journal.append({ job_id, event: "submitted", model: inputs.model.name }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const unrecorded = await journal
+      .append({ job_id, event: "submitted", model: inputs.model.name, base_url: baseUrlOf(options) })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     output.event({ type: "submitted", job_id, model: inputs.model.name });
     if (unrecorded !== undefined) {
       output.event({ type: "journal_failed", job_id, error: fsReason(unrecorded) });
       warnUnrecorded(output, journal, () => undefined)(job_id, unrecorded);
     }
-    output.print(job_id);
+    output.print(untrusted(job_id));
     if (signal.aborted) {
       // Nothing was watched: the job is submitted, and `decart jobs wait` watches it.
       const resume = resumeCommand(output, job_id);
       output.event({ type: "interrupted", job_id, resume });
       output.warn(
-        output.err.yellow(`Interrupted: job ${job_id} was submitted and goes on. Wait for it with: ${resume}`),
+        output.err.yellow(
+          untrusted(`Interrupted: job ${job_id} was submitted and goes on. Wait for it with: ${resume}`),
+        ),
       );
       return EXIT.interrupted;
     }
@@ -94,21 +98,25 @@ export async function runStatus(
     );
   });
   output.event({ type: "status", job_id: job.job_id, status: job.status, job });
-  output.print(job.status === "failed" && job.error ? `failed: ${job.error}` : job.status);
+  output.print(untrusted(job.status === "failed" && job.error ? `failed: ${job.error}` : job.status));
 }
 
 /** `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it. */
-export async function runWait(jobId: string, options: VideoOptions, output: Output): Promise<number> {
-  const timeout = timeoutMs(options.timeout);
-  checkNotStdout(options.output);
-  const client = clientFor(options, output);
-  const journal = await openJournal(options.journal);
+export async function runWait(jobId: string, given: VideoOptions, output: Output): Promise<number> {
+  const timeout = timeoutMs(given.timeout);
+  checkNotStdout(given.output);
+  const journal = await openJournal(given.journal);
   const known = journal.job(jobId);
+  // The job is watched on the API it was made on, as the journal recorded it, unless --base-url says otherwise; the
+  // commands printed carry that URL.
+  const options = given.baseUrl === undefined && known?.base_url ? { ...given, baseUrl: known.base_url } : given;
+  if (options !== given) output.useBaseUrl(options.baseUrl!);
+  const client = clientFor(options, output);
   const path = resolve(options.output ?? known?.path ?? videoName(jobId));
   checkJournalApart(options.journal, [path], options.output ? `-o ${options.output}` : "the video");
   await checkOutputFile(path, options.output ? `-o ${options.output}` : "the video", { throughLinks: true });
   const { signal, release } = interruptible();
-  output.info(output.err.dim(`Watching ${jobId}…`));
+  output.info(output.err.dim(untrusted(`Watching ${jobId}…`)));
   try {
     // `--timeout` bounds the wait and the download.
     const budget: Budget = {};
@@ -119,6 +127,7 @@ export async function runWait(jobId: string, options: VideoOptions, output: Outp
       signal,
       path,
       budget,
+      timeout: options.timeout,
     });
     return journalExit(finish(outcome, output, options.timeout), journal);
   } finally {
@@ -163,7 +172,7 @@ export async function runResult(jobId: string, options: VideoOptions, output: Ou
       output.event({ type: "interrupted", job_id: jobId, resume: again });
       output.warn(
         output.err.yellow(
-          `Stopped downloading the result of ${jobId}; it stays on the server. Download it with: ${again}`,
+          untrusted(`Stopped downloading the result of ${jobId}; it stays on the server. Download it with: ${again}`),
         ),
       );
       return EXIT.interrupted;
@@ -192,13 +201,16 @@ export async function runList(options: GlobalOptions, output: Output): Promise<v
   for (const job of jobs) output.event({ type: "job", ...job });
   if (output.json) return;
   if (!jobs.length) {
-    output.info(`No jobs in ${journal.path}`);
+    output.info(untrusted(`No jobs in ${journal.path}`));
     return;
   }
   const c = output.out;
   for (const job of jobs) {
-    const state = job.state === "failed" ? c.red(job.state) : job.state === "saved" ? c.green(job.state) : job.state;
-    const detail = job.state === "failed" ? (job.error ?? "") : (job.path ?? "");
-    output.print(`${job.job_id}  ${job.submitted_at || "?"}  ${job.model ?? "?"}  ${state}  ${detail}`.trimEnd());
+    // Every field as the journal holds it, from the server or anyone who edited the file: escaped before it is coloured.
+    const shown = untrusted(job.state);
+    const state = job.state === "failed" ? c.red(shown) : job.state === "saved" ? c.green(shown) : shown;
+    const detail = untrusted(job.state === "failed" ? (job.error ?? "") : (job.path ?? ""));
+    const [id, at, model] = [job.job_id, job.submitted_at || "?", job.model ?? "?"].map(untrusted);
+    output.print(`${id}  ${at}  ${model}  ${state}  ${detail}`.trimEnd());
   }
 }

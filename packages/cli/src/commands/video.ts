@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
-import { clientFor, type GlobalOptions } from "../config.js";
+import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, freeName, namesStdout, videoName } from "../files.js";
 import { finish, follow, heldSubmit, interruptible, journalExit, uploadProgress } from "../follow.js";
@@ -86,6 +86,8 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
       budget,
       path: (jobId) => (avoid ? freeName(resolve(videoName(jobId)), avoid) : resolve(options.output!)),
       avoid,
+      timeout: options.timeout,
+      recorded: { base_url: baseUrlOf(options) },
     });
     return journalExit(finish(outcome, output, options.timeout), journal);
   } finally {

@@ -1,0 +1,123 @@
+/**
+ * `jobs wait` and the journal: the API a job was made on, the commands printed to pick a job up again, and a large
+ * journal compacted by the next command that writes it.
+ */
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { events, printed, run, useEmulator } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+// `[stuck]` jobs never end while the tests run, so a --timeout of the CLI always runs out first.
+useEmulator({ timing: { pendingMs: 100, processingMs: 100 } }, (f) => ({ emu, env, dir } = f));
+
+/** A server that knows no job (404 to everything): the wrong API for the jobs made on the emulator. */
+let elsewhere: string;
+const server = createServer((req, res) => {
+  req.resume();
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ detail: "Not Found" }));
+});
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  elsewhere = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+describe("jobs wait", () => {
+  it("watches a job on the API the journal recorded it on, unless --base-url says otherwise", async () => {
+    for (const submit of [
+      ["jobs", "submit", "A lake", "--no-json"],
+      ["video", "A lake", "-o", join(dir, "made.mp4")],
+    ]) {
+      const made = await run(submit, { env, cwd: dir });
+      const jobId = submit[0] === "jobs" ? made.stdout.trim() : events(made.stdout)[0]!.job_id;
+      expect(jobId, made.stderr).toMatch(/^job_/);
+      const out = join(dir, `${jobId}-waited.mp4`);
+      // DECART_BASE_URL now names another server: the journal's URL wins over it, not over the flag.
+      const other = { ...env, DECART_BASE_URL: elsewhere };
+      const waited = await run(["jobs", "wait", jobId, "-o", out], { env: other });
+      expect(waited.code, waited.stderr).toBe(0);
+      expect(statSync(out).size).toBe(emu.job(jobId)!.resultBytes);
+      const flagged = await run(["jobs", "wait", jobId, "-o", out, "--base-url", elsewhere], { env });
+      expect(flagged.code).toBe(1);
+      expect(flagged.stderr).toContain("Not Found");
+    }
+  });
+
+  it("the printed commands carry the URL it watches on", async () => {
+    const made = await run(["jobs", "submit", "A lake [stuck]", "--no-json"], { env });
+    const jobId = made.stdout.trim();
+    const out = join(dir, "stuck.mp4");
+    const waited = await run(["jobs", "wait", jobId, "-o", out, "--timeout", "0.2"], {
+      env: { ...env, DECART_BASE_URL: elsewhere },
+    });
+    expect(waited.code, waited.stderr).toBe(5);
+    expect(waited.stderr).toContain(
+      `may still finish: ${printed(env, "jobs", "wait", jobId, "-o", out, "--timeout", "0.2")}`,
+    );
+  });
+});
+
+describe("the hint after an error", () => {
+  it("`may still finish` names the file the result was going to, and --timeout as given", async () => {
+    const out = join(dir, "later.mp4");
+    const { code, stdout, stderr } = await run(["video", "[stuck] A lake", "-o", out, "--timeout", "0.2"], { env });
+    expect(code, stderr).toBe(5);
+    const jobId = events(stdout)[0]!.job_id;
+    expect(stderr).toContain(
+      `The job ${jobId} may still finish: ${printed(env, "jobs", "wait", jobId, "-o", out, "--timeout", "0.2")}\n`,
+    );
+    // Without -o: the name chosen for it.
+    const named = await run(["video", "[stuck] A lake", "--timeout", "0.2"], { env, cwd: dir });
+    const id = events(named.stdout)[0]!.job_id;
+    expect(named.stderr).toContain(
+      `may still finish: ${printed(env, "jobs", "wait", id, "-o", join(dir, `${id}.mp4`), "--timeout", "0.2")}\n`,
+    );
+  });
+});
+
+describe("a large journal", () => {
+  it("is compacted by the next command that writes it: every job as it was, the new one after them", async () => {
+    // 9 MiB of three records per job, past the 8 MiB at which a command compacts it.
+    const lines: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 9 * 1024 * 1024; i++) {
+      for (const event of ["submitted", "completed", "saved"]) {
+        const line = JSON.stringify({
+          at: "2026-12-04T20:00:00.000Z",
+          job_id: `job_${i}`,
+          event,
+          path: `/tmp/o/${i}.mp4`,
+        });
+        lines.push(line);
+        size += line.length + 1;
+      }
+    }
+    writeFileSync(env.DECART_JOURNAL!, `${lines.join("\n")}\n`);
+    const listed = await run(["jobs", "list", "--json"], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    // Reading does not compact.
+    expect(statSync(env.DECART_JOURNAL!).size).toBe(size);
+    const made = await run(["jobs", "submit", "A lake", "--no-json"], { env });
+    expect(made.code, made.stderr).toBe(0);
+    expect(statSync(env.DECART_JOURNAL!).size).toBeLessThan(size / 2);
+    const again = await run(["jobs", "list", "--json"], { env });
+    const jobs = events(again.stdout);
+    expect(jobs.slice(0, -1)).toEqual(events(listed.stdout));
+    expect(jobs.at(-1)).toMatchObject({
+      job_id: made.stdout.trim(),
+      state: "submitted",
+      base_url: env.DECART_BASE_URL,
+    });
+    expect(readFileSync(env.DECART_JOURNAL!, "utf8").split("\n")[0]).toContain('"event":"compacted"');
+  });
+});
