@@ -292,6 +292,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
    */
   const lastRequest = new WeakMap<Socket, Ctx>();
 
+  /**
+   * The answers not yet closed: close() resolves once each has closed (and logged its line), so that a process that
+   * exits when close() resolves (the bin) loses no line of the request log.
+   */
+  const openAnswers = new Set<ServerResponse>();
+  let lastAnswerClosed: (() => void) | undefined;
+
   /** A request Node hands over: its context, the last on its connection, and its line in the request log. */
   function accept(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Ctx {
     req.on("error", noop);
@@ -322,6 +329,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         log(`${what} → ${outcome(ctx, finished, closed)} ${ms}ms ${ctx.requestId}`);
       });
     }
+    openAnswers.add(res);
+    res.once("close", () => {
+      openAnswers.delete(res);
+      if (openAnswers.size === 0) lastAnswerClosed?.();
+    });
     return ctx;
   }
 
@@ -531,7 +543,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           clearTimeout(t);
           resolveSleep();
         }
-        server.close(() => resolve());
+        const answersClosed = new Promise<void>((done) => {
+          if (openAnswers.size === 0) done();
+          else lastAnswerClosed = done;
+        });
+        server.close(() => answersClosed.then(resolve));
         server.closeAllConnections();
       }),
     stats: snapshot,

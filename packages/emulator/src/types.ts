@@ -117,7 +117,10 @@ export interface Emulator {
   apiKey: string;
   /** The secret of the admin routes: send `Authorization: Bearer <adminToken>` to `/_emulator/*`. */
   adminToken: string;
-  /** Stops listening, ends open sockets and timers. */
+  /**
+   * Stops listening, ends open sockets and timers; resolves once the request log has a line for every request (those
+   * cut by the close too), so that a process may exit then.
+   */
   close(): Promise<void>;
   /** The counters; with `page`, also that page of the job list (oldest first). Needs no admin token. */
   stats(page?: JobPage): EmulatorStats;

@@ -82,14 +82,19 @@ describe("the request log", () => {
     expect(await line(new RegExp(`^GET /v1/jobs/${id}/content → `))).toMatch(/→ 200 cut \(truncate fault\) /);
   });
 
-  it("close() while an answer waits: no answer (emulator closed)", async () => {
+  it("close() while answers wait or stall: no answer, or cut (emulator closed), logged by the time close() resolves", async () => {
     const e = await logged();
     const id = await submit(e, "lucy-pro-t2v", { prompt: "closing" });
+    await pollUntil(e, id);
     const before = e.stats().requests.total;
     open(e, `GET /v1/jobs/${id} HTTP/1.1\r\n${head(e)}x-emulator-fault: slow; delay=600000\r\n\r\n`);
-    await counted(e, before + 1);
+    const stalled = open(e, `GET /v1/jobs/${id}/content HTTP/1.1\r\n${head(e)}x-emulator-fault: stall\r\n\r\n`);
+    await counted(e, before + 2);
+    await new Promise((r) => stalled.once("data", r));
     await e.close();
-    expect(await line(new RegExp(`^GET /v1/jobs/${id} → `))).toMatch(/→ no answer \(emulator closed\) /);
+    // Already there: a process that exits when close() resolves (the bin does) loses no line.
+    expect(lines.findLast((l) => l.startsWith(`GET /v1/jobs/${id} → `))).toMatch(/→ no answer \(emulator closed\) /);
+    expect(lines.find((l) => l.startsWith(`GET /v1/jobs/${id}/content → `))).toMatch(/→ 200 cut \(emulator closed\) /);
   });
 
   it("logs the answers written straight to the socket: bytes that are not HTTP, CONNECT", async () => {
