@@ -270,7 +270,8 @@ export function validateJson(schema: JsonSchema, value: unknown, loc: Loc, out: 
 const TRUE_WORDS = new Set(["1", "on", "t", "true", "y", "yes"]);
 const FALSE_WORDS = new Set(["0", "off", "f", "false", "n", "no"]);
 const INTEGER_TEXT = /^[+-]?\d+$/;
-const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// The fraction is one optional group: `\d+\.?\d*` would try every split of a long run of digits (quadratic).
+const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** One field of a form body, built from the catalogue's field info or from a request schema. */
 export interface FormField {

@@ -369,3 +369,18 @@ describe("upload limits (413), detected while streaming", () => {
     }
   });
 });
+
+describe("number fields of a form", () => {
+  it("reads a long run of digits that is no number in linear time (the check cannot be made to backtrack)", async () => {
+    const { fieldsFromObjectSchema } = await import("../src/validation.js");
+    const [field] = fieldsFromObjectSchema({ type: "object", properties: { x: { type: "number" } } });
+    const out: { type: string }[] = [];
+    // 200 000 digits then a letter: a pattern such as \d+\.?\d* tries every split of the digits (about 2·10^10 steps,
+    // far beyond the test's timeout); a linear one answers at once.
+    expect(field?.parse(`${"1".repeat(200_000)}x`, ["body", "x"], out as never)).toBeUndefined();
+    expect(out.map((i) => i.type)).toEqual(["float_parsing"]);
+    expect(field?.parse("12.5e3", ["body", "x"], [])).toBe(12500);
+    expect(field?.parse("12.", ["body", "x"], [])).toBe(12);
+    expect(field?.parse(".5", ["body", "x"], [])).toBe(0.5);
+  });
+});
