@@ -25,6 +25,7 @@ import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { takeLock } from "../lock.js";
+import { decimal } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { type Budget, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL, timeoutMs } from "./video.js";
@@ -181,9 +182,8 @@ async function batchProgress(output: Output, total: number) {
  * twice, and keeps the images written.
  */
 export async function runBatch(source: string, options: BatchOptions, output: Output): Promise<number> {
-  const concurrency =
-    options.concurrency === undefined ? 8 : /^\d+$/.test(options.concurrency.trim()) ? Number(options.concurrency) : 0;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+  const concurrency = options.concurrency === undefined ? 8 : decimal(options.concurrency.trim(), { integer: true });
+  if (concurrency === undefined || concurrency < 1 || concurrency > 1000) {
     throw usageError(`--concurrency must be an integer from 1 to 1000 (got ${JSON.stringify(options.concurrency)})`);
   }
   const timeout = timeoutMs(options.timeout);
