@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
-import { lstat, open, rename, rm, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { link, lstat, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { CliError, EXIT, usageError } from "./exit.js";
 import {
   type Avoid,
@@ -454,29 +454,88 @@ export class Journal {
    * after it, is appended to the new one; an append that reached the old file after that finds it replaced and
    * appends its records again (see `appendText`). Not done to a journal that is a symbolic or hard link (a rename would
    * break the link).
+   *
+   * The old file is kept by a second name (`<journal>.compacted.<offset>.old`, a hard link) from before the rename
+   * until what was appended to it past `offset` is in the new one: a compaction killed in between (SIGKILL, a power
+   * loss) leaves it, and the next one (the next command that writes the journal) appends those records, as it removes
+   * the new file of a compaction killed before its rename.
    */
   async compact(): Promise<boolean> {
     try {
-      const stats = await lstat(this.path);
-      if (!stats.isFile() || stats.nlink !== 1 || stats.size < this.compactAt) return false;
-      if (stats.size < 2 * this.compactedBytes()) return false;
+      let stats = await lstat(this.path);
+      if (!stats.isFile()) return false;
+      const left = await this.leftovers();
+      // The old file's second name is a hard link to the journal itself when the compaction was killed before its rename.
+      if (!left.length && stats.nlink !== 1) return false;
+      const large = () => stats.size >= this.compactAt && stats.size >= 2 * this.compactedBytes();
+      if (!left.length && !large()) return false;
       const lock = takeLock(`${this.path}.compact.lock`);
       if ("holder" in lock) return false;
       try {
-        return await this.rewrite(stats.mode & 0o777);
+        if (left.length) {
+          await this.recover(await this.leftovers());
+          stats = await lstat(this.path);
+          if (!stats.isFile() || stats.nlink !== 1 || !large()) return false;
+        }
+        return await this.rewrite(stats);
       } finally {
         lock.release();
       }
     } catch (e) {
       if (e instanceof CompactionFailed) {
         throw new CliError(
-          `Could not write ${this.what} after compacting it (${fsReason(e.reason)}): a record another process ` +
-            "appended at that instant may be missing from it; nothing was sent",
+          `Could not write ${this.what} after compacting it (${fsReason(e.reason)}): records another process ` +
+            `appended at that instant are kept in ${e.kept}, and added to the journal by the next command that ` +
+            "writes it; nothing was sent",
           EXIT.error,
         );
       }
       // The journal stays as it was (a full disk, a permission …): the command goes on with it.
       return false;
+    }
+  }
+
+  /**
+   * What compactions killed midway left beside the journal: their new files (`<journal>.<hex>.compacting`), and the
+   * old files they kept (`<journal>.compacted.<offset>.old`: see `compact`).
+   */
+  private async leftovers(): Promise<string[]> {
+    const name = basename(this.path);
+    const entries = await readdir(dirname(this.path)).catch(() => [] as string[]);
+    return entries
+      .filter((entry) => {
+        if (!entry.startsWith(`${name}.`)) return false;
+        const rest = entry.slice(name.length + 1);
+        return /^[0-9a-f]{12}\.compacting$/.test(rest) || /^compacted\.\d+\.old$/.test(rest);
+      })
+      .map((entry) => join(dirname(this.path), entry));
+  }
+
+  /**
+   * Under the compaction lock: removes what killed compactions left (see `leftovers`), once the records appended to an
+   * old file they kept, past the offset its name gives, are appended to the journal (unless that old file is still the
+   * journal: killed before its rename).
+   */
+  private async recover(left: readonly string[]): Promise<void> {
+    for (const path of left) {
+      const offset = /\.compacted\.(\d+)\.old$/.exec(path)?.[1];
+      if (offset !== undefined) {
+        const kept = await lstat(path);
+        const now = await stat(this.path).catch(() => undefined);
+        if (kept.isFile() && (now?.ino !== kept.ino || now.dev !== kept.dev)) {
+          const fd = openSync(path, "r");
+          try {
+            const tail: string[] = [];
+            await copyFrom(fd, Number(offset), false, async (text) => {
+              tail.push(text);
+            });
+            if (tail.length) await this.appendText(tail.join(""));
+          } finally {
+            closeSync(fd);
+          }
+        }
+      }
+      await rm(path, { force: true });
     }
   }
 
@@ -493,9 +552,10 @@ export class Journal {
   }
 
   /** The compaction itself (see `compact`), under its lock. */
-  private async rewrite(mode: number): Promise<boolean> {
+  private async rewrite(stats: { mode: number; uid: number; gid: number }): Promise<boolean> {
     const old = openSync(this.path, "r");
     const temporary = `${this.path}.${randomBytes(6).toString("hex")}.compacting`;
+    let kept: string | undefined;
     try {
       const jobs = new Map<string, JournalJob>();
       const images = new Map<string, ImageRecord>();
@@ -525,8 +585,12 @@ export class Journal {
       jobs.clear();
       images.clear();
       const mark: CompactedMark = { at: new Date().toISOString(), event: "compacted", bytes };
-      const file = await open(temporary, "wx", mode);
+      const file = await open(temporary, "wx", 0o600);
       try {
+        // The journal's mode as it is (the umask would take a group's write from a journal a group shares), and its
+        // owner where this process may give it (root compacting a user's journal).
+        await file.chmod(stats.mode & 0o777);
+        await file.chown(stats.uid, stats.gid).catch(() => undefined);
         await file.write(`${JSON.stringify(mark)}\n`);
         for (let i = 0; i < body.length; i += 4096) await file.write(body.slice(i, i + 4096).join(""));
         // What others appended meanwhile, as it is.
@@ -536,6 +600,16 @@ export class Journal {
         await file.close();
       }
       await this.pause?.("written");
+      // The old file keeps a second name until what is appended to it past `read` is in the new one (see `compact`).
+      const name = `${this.path}.compacted.${read}.old`;
+      await link(this.path, name);
+      kept = name;
+      // Still the file read: another compaction (two processes taking over a stale lock at once) may have put its own
+      // in its place, which this one would replace with what others appended to it since.
+      const linked = await lstat(kept);
+      const held = fstatSync(old);
+      if (linked.ino !== held.ino || linked.dev !== held.dev) return false;
+      await syncDirectory(dirname(this.path));
       await rename(temporary, this.path);
       await syncDirectory(dirname(this.path));
       // What others appended to the old file between the last read and the rename (a line cut short, ended).
@@ -546,19 +620,26 @@ export class Journal {
       try {
         if (tail.length) await this.appendText(tail.join(""));
       } catch (e) {
-        throw new CompactionFailed(e);
+        const error = new CompactionFailed(e, kept);
+        kept = undefined;
+        throw error;
       }
       return true;
     } finally {
       closeSync(old);
       await rm(temporary, { force: true });
+      if (kept !== undefined) await rm(kept, { force: true });
     }
   }
 }
 
 /** The new file of a compaction is in place, but what others appended meanwhile could not be added to it. */
 class CompactionFailed extends Error {
-  constructor(readonly reason: unknown) {
+  constructor(
+    readonly reason: unknown,
+    /** Where the old file is kept (see `compact`). */
+    readonly kept: string,
+  ) {
     super("The journal's compaction could not be completed");
   }
 }

@@ -1,7 +1,9 @@
-import { lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { chmodSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { Journal } from "../src/journal.js";
+import { Journal, openJournal } from "../src/journal.js";
 import { tempDir } from "./helpers.js";
 
 const { dir, remove } = tempDir();
@@ -244,5 +246,114 @@ describe("compacting the journal", () => {
     expect(await new Journal(link, { compactAt: 1000 }).compact()).toBe(false);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(statSync(path).size).toBe(size);
+  });
+});
+
+/** A journal of the varied records, then `n` jobs of three records each. */
+function largeJournal(name: string, n: number): string {
+  const path = join(dir, name);
+  const lines = varied();
+  for (let i = 0; i < n; i++) {
+    for (const event of ["submitted", "completed", "saved"]) {
+      lines.push(JSON.stringify({ at: "2026-01-02T00:00:00.000Z", job_id: `job_${i}`, event, path: `/o/${i}.mp4` }));
+    }
+  }
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+/** The files beside a journal that its compaction makes (a lock, a new file, the old one's link). */
+const leftBeside = (path: string) => readdirSync(dir).filter((f) => f.startsWith(`${basename(path)}.`));
+
+/**
+ * A process that compacts the journal (the built CLI's journal module) and is killed (SIGKILL) at `when`: once its new
+ * file is written (`written`), once it linked the journal aside (`linked`), or once it renamed its file over the
+ * journal (`renamed`). While its new file is written, not yet renamed, a record is appended to the journal from another
+ * `Journal`, as another process would: `job_meanwhile`.
+ */
+function compactAndDie(path: string, when: "written" | "linked" | "renamed") {
+  const script = join(dir, "compact-and-die.mjs");
+  writeFileSync(
+    script,
+    `import { createRequire, syncBuiltinESMExports } from "node:module";
+const require = createRequire(import.meta.url);
+const fsp = require("node:fs/promises");
+const [, , module, path, when] = process.argv;
+for (const name of ["link", "rename"]) {
+  const call = fsp[name];
+  fsp[name] = async (...args) => {
+    await call(...args);
+    if ((name === "link" ? "linked" : "renamed") === when) process.kill(process.pid, "SIGKILL");
+  };
+}
+syncBuiltinESMExports();
+const { Journal } = await import(module);
+const other = new Journal(path);
+await new Journal(path, {
+  compactAt: 1000,
+  pause: async (step) => {
+    if (step !== "written") return;
+    await other.append({ job_id: "job_meanwhile", event: "submitted", custom_id: "m" });
+    if (when === "written") process.kill(process.pid, "SIGKILL");
+  },
+}).compact();
+`,
+  );
+  const module = pathToFileURL(fileURLToPath(new URL("../dist/journal.js", import.meta.url))).href;
+  return spawnSync(process.execPath, [script, module, path, when], { encoding: "utf8" });
+}
+
+describe("a compaction killed, or two at once", () => {
+  for (const when of ["written", "linked", "renamed"] as const) {
+    it(`killed once ${when}: the next command that writes the journal keeps every record once and leaves no file beside it`, async () => {
+      const path = largeJournal(`killed-${when}.jsonl`, 50);
+      const before = new Journal(path).jobs();
+      const child = compactAndDie(path, when);
+      expect(child.stderr).toBe("");
+      expect(child.signal).toBe("SIGKILL");
+      // The killed process's lock is left, naming a process that is gone.
+      expect(leftBeside(path)).toContain(`${basename(path)}.compact.lock`);
+      const journal = await openJournal(path);
+      expect(journal.jobs()).toEqual([...before, expect.objectContaining({ job_id: "job_meanwhile", custom_id: "m" })]);
+      expect(readFileSync(path, "utf8").split('"job_meanwhile"')).toHaveLength(2);
+      expect(leftBeside(path)).toEqual([]);
+      expect(statSync(path).nlink).toBe(1);
+    });
+  }
+
+  it("two compactions at once (a stale lock taken over by two processes): a record appended to the first one's file is kept", async () => {
+    const path = largeJournal("double.jsonl", 50);
+    const before = new Journal(path).jobs();
+    const appender = new Journal(path);
+    // In one process the second takes the lock the first holds (its own process id: as a lock of a process that is
+    // gone), as a second process taking over a stale lock at the same instant would.
+    const second = new Journal(path, { compactAt: 1000 });
+    const first = new Journal(path, {
+      compactAt: 1000,
+      pause: async (step) => {
+        if (step !== "written") return;
+        expect(await second.compact()).toBe(true);
+        await appender.append({ job_id: "job_between", event: "submitted", custom_id: "b2" });
+      },
+    });
+    await first.compact();
+    expect(new Journal(path).jobs()).toEqual([
+      ...before,
+      expect.objectContaining({ job_id: "job_between", custom_id: "b2" }),
+    ]);
+    expect(readFileSync(path, "utf8").split('"job_between"')).toHaveLength(2);
+    expect(leftBeside(path)).toEqual([]);
+  });
+
+  it("keeps the journal's mode whatever the umask (a journal a group shares stays writable by the group)", async () => {
+    const path = largeJournal("shared.jsonl", 50);
+    chmodSync(path, 0o660);
+    const umask = process.umask(0o022);
+    try {
+      expect(await new Journal(path, { compactAt: 1000 }).compact()).toBe(true);
+    } finally {
+      process.umask(umask);
+    }
+    expect(statSync(path).mode & 0o777).toBe(0o660);
   });
 });
