@@ -153,8 +153,10 @@ export async function saveResult(
     );
   }
   // One download of the result into `file`, its bytes counted by `got` as they come: over node:http (through the agent
-  // of the client's `nodeUpload({ agent })`) unless the client has a fetch of its own.
-  const downloadInto = async (file: Writable, got: (bytes: number) => void, once?: { maxRetries: number }) => {
+  // of the client's `nodeUpload({ agent })`) unless the client has a fetch of its own. One attempt (`maxRetries: 0`):
+  // the callers retry the whole download under the policy, a file's afresh, a pipe's only while nothing was written
+  // (a retry inside would multiply the attempts, and the policy's waits, by the client's `maxRetries`).
+  const downloadInto = async (file: Writable, got: (bytes: number) => void) => {
     const download = await client.queue.download(jobId, {
       signal,
       deadline,
@@ -162,7 +164,7 @@ export async function saveResult(
         got(p.receivedBytes);
         onProgress?.(p);
       },
-      ...{ [ONCE]: { ...once, fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
+      ...{ [ONCE]: { maxRetries: 0, fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
     });
     await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
   };
@@ -226,7 +228,7 @@ export async function saveResult(
       // The temporary file opens before the download starts: a path that cannot be written costs no download.
       await once(file, "ready");
       // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
-      await downloadInto(file, (n) => (bytes = n), { maxRetries: 0 });
+      await downloadInto(file, (n) => (bytes = n));
       await rename(temp, target).catch((e) => {
         local ??= e;
         throw e;

@@ -145,6 +145,50 @@ describe("@decart/core/node", () => {
         await cut.close();
       }
     });
+
+    it("tries each download once, as into a file: maxRetries 2 means 3 requests, not 3 inside each of 3", async () => {
+      const failing = await startFast();
+      try {
+        const { jobId } = await completedJob(failing);
+        failing.setFaults([{ route: "content", kind: "503" }]);
+        failing.resetStats();
+        const delay = instantDelay();
+        const { path, read } = fifo("unavailable.fifo");
+        const error = await saveResult(clientFor(failing, { poll: { delay } }), jobId, path).catch((e) => e);
+        expect(error).toBeInstanceOf(ServerError);
+        expect(error.jobId).toBe(jobId);
+        expect(failing.stats().requests.byRoute.content).toBe(3);
+        expect(delay.calls).toHaveLength(2);
+        // Nothing was written: the reader sees the pipe closed empty.
+        expect((await read).length).toBe(0);
+      } finally {
+        await failing.close();
+      }
+    });
+
+    it("starts again only while nothing was written: a 503, then a body cut after its first bytes, is 2 requests", async () => {
+      const jobId = "job_cut";
+      const bytes = new Uint8Array(1000).fill(7);
+      // The first answer is a 503; the second sends 100 of its 1000 bytes, then the connection is cut.
+      const server = await serve((_req, res) => {
+        if (server.arrived() === 1) return void res.writeHead(503, { "retry-after": "0" }).end();
+        res.writeHead(200, { "content-type": "video/mp4", "content-length": bytes.length });
+        res.write(bytes.subarray(0, 100), () => res.destroy());
+      });
+      try {
+        const delay = instantDelay();
+        const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent, poll: { delay } });
+        const { path, read } = fifo("cut-after-retry.fifo");
+        const error = await saveResult(client, jobId, path).catch((e: unknown) => e);
+        expect(DecartError.isInstance(error)).toBe(true);
+        expect((error as DecartError).message).toMatch(/cut short after 100 bytes .*Not downloaded again/);
+        expect(server.arrived()).toBe(2);
+        expect(delay.calls).toHaveLength(1);
+        expect(await read).toEqual(Buffer.from(bytes.subarray(0, 100)));
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   it("saveResult starts again after a truncated download and leaves no partial file", async () => {
