@@ -124,7 +124,10 @@ export interface PollContext {
   status: JobStatus;
   /** How long a job of this model is expected to take, in ms (the catalogue's, refined by observed jobs). */
   typicalMs: number;
-  /** The server's `x-poll-after-ms` hint from the last status read, when it sent one. */
+  /**
+   * The server's `x-poll-after-ms` hint from the last status read, when it sent one (at least 50 ms). The default
+   * schedule follows it (up to 10 s); a fixed one does not; a schedule of yours decides.
+   */
   hintMs?: number | undefined;
   /**
    * How widely this model's job durations vary: the standard deviation of ln(duration) over the jobs this client saw
@@ -137,9 +140,13 @@ export interface PollContext {
 export type PollSchedule = (context: PollContext) => number;
 
 export interface PollOptions {
-  /** A fixed schedule: the delay before the first status read (default: the adaptive schedule). */
+  /**
+   * A fixed schedule: the delay before the first status read (default: the adaptive schedule). A fixed schedule keeps
+   * its waits whatever the server's `x-poll-after-ms` hint says (the default schedule follows it; a `schedule` of your
+   * own sees it as `ctx.hintMs`).
+   */
   initialDelayMs?: number;
-  /** A fixed schedule: the delay between status reads. */
+  /** A fixed schedule: the delay between status reads (the server's hint does not change it). */
   intervalMs?: number;
   /** The longest delay between status reads (with a fixed schedule, intervals grow ×1.5 up to it). */
   maxIntervalMs?: number;

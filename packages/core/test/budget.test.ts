@@ -265,6 +265,49 @@ describe("the server's poll hint", () => {
       }
     });
   });
+  it("is followed by the default schedule only: a fixed one keeps its waits, one of yours sees it as ctx.hintMs", async () => {
+    await withEmulator({ pollHints: true, timing: { pendingMs: 40_000, processingMs: 1000 } }, async (hinted) => {
+      const time = virtualTime();
+      const waits: number[] = [];
+      let job_id = "";
+      const client = createDecartClient({
+        apiKey: hinted.apiKey,
+        baseUrl: hinted.url,
+        logger: silent,
+        poll: {
+          now: time.now,
+          // The fourth wait releases the held job: the fourth read finds it completed.
+          delay: async (ms, signal) => {
+            waits.push(ms);
+            if (waits.length === 4) hinted.release(job_id);
+            await time.delay(ms, signal);
+          },
+        },
+      });
+      ({ job_id } = await client.queue.submit({ model: t2v, prompt: "fixed [hold]" }));
+      const fixed = await client.queue.wait(job_id, { download: false, poll: { initialDelayMs: 10, intervalMs: 20 } });
+      expect(fixed.status).toBe("completed");
+      // The first read at once (a job watched without its submit answer); the hints (up to 40 s each) changed none of
+      // the waits asked for.
+      expect(waits).toEqual([0, 20, 20, 20]);
+
+      waits.length = 0;
+      const seen: (number | undefined)[] = [];
+      ({ job_id } = await client.queue.submit({ model: t2v, prompt: "own [hold]" }));
+      const own = await client.queue.wait(job_id, {
+        download: false,
+        poll: (ctx) => {
+          seen.push(ctx.hintMs);
+          return 5;
+        },
+      });
+      expect(own.status).toBe("completed");
+      expect(waits).toEqual([0, 5, 5, 5]);
+      // After each of the three reads that found it pending, that answer's hint, as sent (at least 50 ms).
+      expect(seen).toHaveLength(3);
+      for (const hint of seen) expect(hint).toBeGreaterThanOrEqual(50);
+    });
+  });
 });
 
 /**
