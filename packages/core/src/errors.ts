@@ -1,4 +1,4 @@
-import type { ValidationIssue } from "@decart/api";
+import { retiredModels, type ValidationIssue } from "@decart/api";
 
 /** Marks every error of this package; `Symbol.for` so two copies of the package recognise each other's errors. */
 const MARK = Symbol.for("@decart/core.error");
@@ -113,6 +113,15 @@ export class JobNotCompletedError extends ConflictError {
 export class GoneError extends DecartError {
   static override readonly kind: string = "GoneError";
 }
+/**
+ * A `ModelRetiredError`'s fields for `model`: it, and the model to use instead when the catalogue lists it as retired
+ * (`@decart/api`'s `retiredModels`).
+ */
+export const retiredFields = (model: any) => ({
+  model,
+  replacement: retiredModels.find((r) => r.name === model)?.replacement,
+});
+
 /** 410 for a retired model: answered by the server, or known from the catalogue before sending. */
 export class ModelRetiredError extends GoneError {
   static override readonly kind: string = "ModelRetiredError";
@@ -329,6 +338,6 @@ export function errorFromResponse(
     retryable: [408, 429].includes(status) || status >= 500,
     ...(Class === DecartError && { code: "HTTP_ERROR" }),
     ...(status === 422 && { issues: issues ?? [] }),
-    ...(Class === ModelRetiredError && { model: parsed.model }),
+    ...(Class === ModelRetiredError && retiredFields(parsed.model)),
   });
 }

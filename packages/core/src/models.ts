@@ -6,10 +6,9 @@ import {
   type ImageModelName,
   isModelName,
   type ModelName,
-  retiredModels,
   type VideoModelName,
 } from "@decart/api";
-import { invalid, ModelRetiredError } from "./errors.js";
+import { invalid, ModelRetiredError, retiredFields } from "./errors.js";
 
 /** The catalogue's canonical name of a model (an alias's or a deprecated name's target), as a watch's events name it. */
 export { canonicalModel };
@@ -41,13 +40,9 @@ export type ImageModel<M extends ImageModelName = ImageModelName> = ModelDefinit
 
 /** Throws `ModelRetiredError`, naming the replacement, when `name` is a retired model (`where` starts the message). */
 export function checkRetired(name: unknown, where = "Model"): void {
-  const replacement = retiredModels.find((r) => r.name === name)?.replacement;
-  if (replacement) {
-    throw new ModelRetiredError(`${where} "${name}" is retired; use "${replacement}"`, {
-      model: name as string,
-      replacement,
-    });
-  }
+  const fields = retiredFields(name);
+  if (fields.replacement)
+    throw new ModelRetiredError(`${where} "${name}" is retired; use "${fields.replacement}"`, fields);
 }
 
 function pick(kind: "video" | "image", name: string): ModelDefinition<any> {

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -81,7 +81,7 @@ describe("errors from real server answers", () => {
     expect(error).toMatchObject({ status: 409, code: "JOB_NOT_COMPLETED", jobId: job.job_id });
   });
 
-  it("410 → ModelRetiredError for a retired model the server refuses, and from the catalogue before sending", async () => {
+  it("410 → ModelRetiredError for a retired model the server refuses (its replacement from the catalogue), and from the catalogue before sending", async () => {
     // A definition of our own, aimed at the retired route (definitions are plain data).
     const retired = {
       ...models.video("lucy-2.1"),
@@ -95,7 +95,13 @@ describe("errors from real server answers", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(ModelRetiredError);
     expect(error).toBeInstanceOf(GoneError);
-    expect(error).toMatchObject({ status: 410, model: "lucy-2.1-vton", code: "MODEL_RETIRED" });
+    // The catalogue knows what replaces it, as when `models.video` refuses it before sending.
+    expect(error).toMatchObject({
+      status: 410,
+      model: "lucy-2.1-vton",
+      replacement: "lucy-vton-2",
+      code: "MODEL_RETIRED",
+    });
 
     const before = emu.stats().requests.total;
     const local = (() => {
@@ -231,9 +237,15 @@ describe("error classes", () => {
   });
 
   it("recognise each other across two loaded copies of the package, both ways", async () => {
-    // A second copy of the built module, loaded from another path: its classes are other objects than these.
+    // A second copy of the built module, loaded from another path: its classes are other objects than these. Its
+    // dependency (the catalogue, for a retired model's replacement) is installed beside it, as in an app.
     const dir = await mkdtemp(join(tmpdir(), "decart-copy-"));
     try {
+      await mkdir(join(dir, "node_modules/@decart"), { recursive: true });
+      await symlink(
+        await realpath(new URL("../node_modules/@decart/api", import.meta.url)),
+        join(dir, "node_modules/@decart/api"),
+      );
       const built = await readFile(new URL("../dist/errors.js", import.meta.url), "utf8");
       await writeFile(join(dir, "errors.js"), built.replace(/\/\/# sourceMappingURL=.*/, ""));
       const copy = await import(pathToFileURL(join(dir, "errors.js")).href);
