@@ -114,6 +114,9 @@ export interface DecartClientOptions {
   validateInputs?: boolean;
 }
 
+/** A submit's place in a wait's budget: its end, retries until then, and the budget's length for its timeout's message. */
+type Budget = Pick<Call, "deadline" | "maxRetries" | "expired">;
+
 /** `tokens.create` options: the JSON body (camelCase, as the API takes it) and a signal. */
 export type CreateTokenOptions = Partial<CreateTokenRequest> & { signal?: AbortSignal };
 
@@ -324,7 +327,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const checkObject = (body: unknown) => (body && typeof body === "object" ? undefined : "not an object");
 
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
-  const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", deadline?: number) =>
+  const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", budget?: Budget) =>
     send<T>(
       "POST",
       path as keyof paths,
@@ -333,13 +336,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         body,
         // An image must be of a type the spec lists; a submit's answer a job status; others an object.
         ...(parseAs ? { media: imageContentTypes } : { json: path.startsWith("/v1/jobs/") ? checkJob : checkObject }),
-        // Inside a wait's budget (`deadline`), retryable failures are retried until it runs out, not `maxRetries`
-        // times; when it runs out, the call ends in `JobTimeoutError`.
-        ...(deadline && {
-          deadline,
-          maxRetries: Infinity,
-          expired: true,
-        }),
+        // Inside a wait's budget, retryable failures are retried until it runs out, not `maxRetries` times; when it
+        // runs out, the call ends in `JobTimeoutError`.
+        ...budget,
       },
       undefined,
       parseAs,
@@ -356,9 +355,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     form: UploadBody,
     signal?: AbortSignal,
     parseAs?: "blob",
-    deadline?: number,
+    budget?: Budget,
   ) => {
-    const answer = await post<T>(path, form, signal, parseAs, deadline);
+    const answer = await post<T>(path, form, signal, parseAs, budget);
     let total = 0;
     // (Without an upload function, a file part is a Blob; a text has no size.)
     for (const [, value] of form.parts!) total += (value as Blob).size || 0;
@@ -386,7 +385,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
-  async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", deadline?: number): Promise<T> {
+  async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", budget?: Budget): Promise<T> {
     const [{ model, signal, onUploadProgress }, raw] = checkCall(call, "Invalid input");
     const m = model as ModelDefinition;
     // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
@@ -406,12 +405,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       ),
       signal,
       parseAs,
-      deadline,
+      budget,
     );
   }
 
-  const submit = (options: SubmitOptions<VideoModelName>, deadline?: number) =>
-    postModel<JobSubmitResult>("video", options, undefined, deadline);
+  const submit = (options: SubmitOptions<VideoModelName>, budget?: Budget) =>
+    postModel<JobSubmitResult>("video", options, undefined, budget);
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
   const readStatus = async (jobId: string, opts: { signal?: AbortSignal; deadline?: number; maxRetries?: 0 }) => {
@@ -558,7 +557,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // watch's timeout names it).
     // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message
     const deadline = now() + (options.timeoutMs ??= DEFAULT_WAIT_MS);
-    const job = await submit(options, deadline);
+    const job = await submit(options, { deadline, maxRetries: Infinity, expired: options.timeoutMs });
     yield* follow(job.job_id, { ...options, first: job, deadline });
   }
 

@@ -254,12 +254,17 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
 }
 
 /**
- * The `JobTimeoutError` of a wait whose budget ran out (within `timeoutMs`, in words): the job may still finish, and
- * `queue.wait(jobId)` can watch it again. When the last request (a status read, a download, a submit) failed and its
- * retry was cut short, that failure is the `cause`, and the message says it: a server down or failing reads apart from
- * a job that is slow.
+ * The `JobTimeoutError` of a wait whose budget ran out (`within`: the budget in words, `5000 ms` or "its deadline"):
+ * the job may still finish, and `queue.wait(jobId)` can watch it again. When the last request (a status read, a
+ * download, a submit) failed and its retry was cut short, that failure is the `cause`, and the message says it: a
+ * server down or failing reads apart from a job that is slow.
  */
-export const timedOut = (jobId: string | undefined, cause?: DecartError, lastStatus?: string, within = "timeoutMs") =>
+export const timedOut = (
+  jobId: string | undefined,
+  cause: DecartError | undefined,
+  lastStatus: string | undefined,
+  within: string,
+) =>
   new JobTimeoutError(
     `${jobId ? `Job ${jobId}` : "The submit"} not done within ${within} (last status: ${lastStatus ?? "unknown"})${cause ? `; the last request failed: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause },

@@ -59,9 +59,9 @@ export interface RetryCall {
   /**
    * When the deadline, not the error itself, ends the retries: the call waits until the deadline (a retry that would
    * start past it is not made), then throws a `JobTimeoutError` (a submit's inside a wait's budget), the failure its
-   * cause.
+   * cause. Its value is the budget's length in ms, which the timeout's message names.
    */
-  expired?: boolean | undefined;
+  expired?: number | undefined;
   /** What is being done, for the debug log. */
   what: string;
   /** After a 401: drops the key, and the call is tried once more at once with a new one (once per call). */
@@ -225,7 +225,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (now() + wait > deadline) {
       if (call.expired) {
         await pause(delay, deadline - now(), signal, jobId);
-        throw timedOut(jobId, error);
+        throw timedOut(jobId, error, undefined, `${call.expired} ms`);
       }
       throw error;
     }

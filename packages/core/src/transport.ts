@@ -32,8 +32,11 @@ export interface Call {
   maxRetries?: number;
   /** The end of the call's budget (by the client's clock): no attempt runs past it, and no retry starts after it. */
   deadline?: number | undefined;
-  /** A `JobTimeoutError` when the deadline ends the retries (default: the last failure). */
-  expired?: boolean | undefined;
+  /**
+   * A `JobTimeoutError` when the deadline ends the retries (default: the last failure): the budget's length in ms, which
+   * its message names.
+   */
+  expired?: number | undefined;
   /** The body: multipart, or JSON text. */
   body?: FormData | string | undefined;
   jobId?: string | undefined;

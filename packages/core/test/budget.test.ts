@@ -136,7 +136,7 @@ describe("the budget of submitAndPoll and wait", () => {
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.cause).toMatchObject({ status: 503 });
       expect(error.message).toBe(
-        `The submit not done within timeoutMs (last status: unknown); the last request failed: ${error.cause.message}`,
+        `The submit not done within 1500 ms (last status: unknown); the last request failed: ${error.cause.message}`,
       );
       expect(error.message).toMatch(/HTTP 503/);
       expect(time.delay.calls).toEqual([50, 100, 200, 400, 750]);
