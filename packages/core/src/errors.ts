@@ -205,6 +205,12 @@ export function invalid(where: string, field: string, expected: string, got?: un
  * What a function of yours threw (or rejected with), as text: with `message`, its `message` when it has one; else the
  * value written with `String` (a Symbol or `null` too); `?` when that throws (an object whose `toString` throws).
  */
+/**
+ * A URL as messages show it (a file input's, a redirect's Location, a token route's): without its query and fragment
+ * (a signed URL's signature) and its userinfo (credentials), which would end up in logs.
+ */
+export const shownUrl = (url: unknown) => String(url).replace(/(\/\/)[^/?#]*@|[?#].*/gs, "$1");
+
 export const textOf = (thrown: unknown, message?: boolean): string => {
   try {
     return String((message && (thrown as Error)?.message) ?? thrown);

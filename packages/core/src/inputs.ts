@@ -1,4 +1,4 @@
-import { aborted, InvalidInputError, textOf } from "./errors.js";
+import { aborted, InvalidInputError, shownUrl, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
 import { checkSchema, isByteIterable, isFileValue, type Schema } from "./validate.js";
@@ -8,12 +8,6 @@ const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Prom
   new Response(stream.pipeThrough(new TransformStream(), { signal })).blob().catch((e) => {
     throw signal?.aborted ? aborted(undefined, e) : e;
   });
-
-/**
- * A file input's URL as messages show it: without its query and fragment (a signed URL's signature) and its userinfo
- * (credentials), which would end up in logs.
- */
-const shownUrl = (url: unknown) => String(url).replace(/(\/\/)[^/?#]*@|[?#].*/gs, "$1");
 
 /**
  * Turns a `FileInput` into what is sent: URLs are downloaded (with `signal`, without the key); streams are collected
@@ -38,7 +32,6 @@ export async function toBlob(
   }
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
   const url = String(value);
-  const shown = shownUrl(url);
   let problem: unknown;
   try {
     const response = await fetchImpl(url, { signal: signal as AbortSignal });
@@ -49,13 +42,15 @@ export async function toBlob(
     if (signal?.aborted) throw aborted(undefined, e);
     problem = e;
   }
-  // (fetch's message may quote the URL: one it cannot parse, or one with credentials, which it refuses.)
+  // fetch's message may quote the URL (one it cannot parse, or one with credentials, which it refuses): shown without
+  // its query, fragment and credentials there too. What it threw is not the cause: its stack and its own causes may
+  // quote the URL as well.
+  const shown = shownUrl(url);
   throw new InvalidInputError(
     `Could not download "${field}" from ${shown}: ${textOf(problem).split(url).join(shown)}`,
     {
       field,
       expected: "a reachable http(s) URL",
-      cause: problem,
     },
   );
 }

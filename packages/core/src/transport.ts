@@ -7,6 +7,7 @@ import {
   errorFromResponse,
   httpSuffix,
   InvalidResponseError,
+  shownUrl,
   TimeoutError,
   textOf,
 } from "./errors.js";
@@ -56,9 +57,6 @@ const errorCodes = (error: any, depth = 0): string[] =>
         (code) => typeof code === "string",
       )
     : [];
-
-/** Redirects followed per attempt. */
-const MAX_REDIRECTS = 5;
 
 /** The most of an answer's text that is read (a JSON answer, an error page): memory stays bounded, whatever comes. */
 const MAX_TEXT = 2 ** 20;
@@ -235,18 +233,18 @@ export function createTransport(
         // Redirects are followed here, not by fetch: same-origin ones keep the key, and on a hop to another origin
         // the key header is dropped (the request goes on without it).
         // A relative base URL (a proxy's path) is resolved against the page, as fetch does.
-        let url = new URL(baseUrl + path, (globalThis as any).location?.href).href;
+        let url = new URL(baseUrl + path, (globalThis as any).location?.href);
+        const { origin } = url;
         let verb: string = method;
         let payload: FormData | string | null = body ?? null;
         const headers = new Headers(common);
         if (key) headers.set(apiKeyHeader, key);
         // A multipart body's type (with its boundary) is written by fetch.
         if (typeof body === "string") headers.set("content-type", "application/json");
-        const origin = new URL(url).origin;
         // Sent from here on: a failure to build the URL or headers above sent nothing.
         sent = true;
         for (let hops = 0; ; hops++) {
-          response = await (call.fetch || fetch)(url, {
+          response = await (call.fetch || fetch)(url.href, {
             method: verb,
             headers,
             body: payload,
@@ -260,16 +258,19 @@ export function createTransport(
           const location = response.headers.get("location");
           if (!/^30[12378]$/.test(response.status as unknown as string) || !location) break;
           await response.body?.cancel();
-          if (hops >= MAX_REDIRECTS) throw invalid(`more than ${MAX_REDIRECTS} redirects`, response.status);
-          let next = "";
+          // Five redirects are followed per attempt.
+          if (hops > 4) throw invalid("more than 5 redirects", response.status);
+          let next: URL | undefined;
           try {
-            next = new URL(location, url).href;
+            next = new URL(location, url);
           } catch {}
-          // Only to an http(s) URL: fetch would take a `data:` URL as the answer, and fail on `file:` or an unreadable
-          // Location as if the network had.
-          if (!/^https?:/.test(next)) throw invalid(`a redirect to ${location.slice(0, 60)}`, response.status);
-          url = next;
-          if (new URL(url).origin !== origin) headers.delete(apiKeyHeader);
+          // Only to an http(s) URL without credentials: fetch would take a `data:` URL as the answer, and fail on
+          // `file:`, credentials (quoting them) or an unreadable Location as if the network had. The Location is shown
+          // without its query, fragment and credentials (a signed URL's signature).
+          if (!/^https?:\/\/[^/@]+\//.test(next as never))
+            throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
+          url = next!;
+          if (url.origin !== origin) headers.delete(apiKeyHeader);
           if (response.status === 303 || (response.status < 303 && verb === "POST")) {
             verb = "GET";
             payload = null;

@@ -131,6 +131,16 @@ export async function serve(handler: Handler) {
   };
 }
 
+/** An error's message and stack, and those of its causes, with every other own property written out. */
+export const chainText = (error: unknown): string => {
+  const texts: string[] = [];
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 9; e = e.cause as never, depth++) {
+    texts.push(String(e.message), String(e.stack));
+    for (const key of Object.getOwnPropertyNames(e)) texts.push(`${key}: ${String(e[key])}`);
+  }
+  return texts.join("\n");
+};
+
 export const json = (res: ServerResponse, status: number, value: unknown) => {
   res.writeHead(status, { "content-type": "application/json", "x-request-id": "req_test" });
   res.end(JSON.stringify(value));

@@ -13,7 +13,17 @@ import {
   ServerError,
   TimeoutError,
 } from "../src/index.js";
-import { clientFor, instantDelay, json, serve, silent, startFast, virtualTime, watchedFetch } from "./helpers.js";
+import {
+  chainText,
+  clientFor,
+  instantDelay,
+  json,
+  serve,
+  silent,
+  startFast,
+  virtualTime,
+  watchedFetch,
+} from "./helpers.js";
 
 const KEY = "dct_hygiene_key_0123456789abcdef";
 const JOB = `job_${"cd".repeat(16)}`;
@@ -92,6 +102,37 @@ describe("redirects: the key never crosses origins", () => {
       }
     });
   }
+});
+
+describe("a redirect to a URL with credentials or a signature", () => {
+  it("is not followed (fetch would quote it in its error): InvalidResponseError showing it without them", async () => {
+    const api = await serve((req, res) => {
+      const { port } = new URL(api.url);
+      res.writeHead(302, {
+        location: req.url!.endsWith("ftp")
+          ? "ftp://user:SECRET@files.example/x?sig=SECRET#SECRET"
+          : `http://user:SECRET@127.0.0.1:${port}/elsewhere?X-Amz-Signature=SECRET#SECRET`,
+      });
+      res.end();
+    });
+    try {
+      for (const [id, shown] of [
+        [JOB, `${api.url}/elsewhere`],
+        [`${JOB}/ftp`, "ftp://files.example/x"],
+      ] as const) {
+        const error = await client(api.url, { maxRetries: 0 })
+          .queue.status(id)
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error.message).toContain(`: a redirect to ${shown} (HTTP 302)`);
+        expect(chainText(error)).not.toContain("SECRET");
+      }
+      // Each was asked once, and nothing went to the redirect's target.
+      expect(api.seen.map((r) => r.path)).toEqual([`/v1/jobs/${JOB}`, `/v1/jobs/${encodeURIComponent(`${JOB}/ftp`)}`]);
+    } finally {
+      await api.close();
+    }
+  });
 });
 
 describe("a submit whose outcome is unknown is not sent again, and says a job may exist", () => {

@@ -516,7 +516,8 @@ describe("a function of yours that throws a value that cannot be written as text
         expect(error).toBeInstanceOf(InvalidInputError);
         expect(error).toMatchObject({ field: "data", expected: "a reachable http(s) URL" });
         expect(error.message).toBe(`Could not download "data" from ${url}: ${text}`);
-        expect(error.cause).toBe(thrown);
+        // (Not the cause: what fetch throws may quote the URL, credentials and signature included.)
+        expect(error.cause).toBeUndefined();
         expect(asked).toBe(1);
         expect(site.hits()).toBe(0);
         expect(emu.stats().requests.byRoute.submit ?? 0).toBe(submits);

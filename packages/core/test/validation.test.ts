@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DecartClient, InvalidInputError, models } from "../src/index.js";
-import { clientFor, startFast } from "./helpers.js";
+import { chainText, clientFor, closedPort, startFast } from "./helpers.js";
 
 let emu: Emulator;
 let client: DecartClient;
@@ -562,8 +562,33 @@ describe("a file given as a URL", () => {
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error.field).toBe("data");
       expect(error.message).toBe(message);
-      expect(error.message).not.toContain("SECRET");
+      expect(chainText(error)).not.toContain("SECRET");
       expect(emu.stats().requests.total).toBe(before);
+    }
+  });
+
+  it("that cannot be reached, or cannot be read as a URL, leaves fetch's error out: no SECRET in any cause", async () => {
+    const port = await closedPort();
+    const cases: [data: string, message: string][] = [
+      [
+        `http://user:SECRET@127.0.0.1:${port}/frame.png?sig=SECRET`,
+        `Could not download "data" from http://127.0.0.1:${port}/frame.png: TypeError: Request cannot be constructed from a URL that includes credentials: http://127.0.0.1:${port}/frame.png`,
+      ],
+      [
+        `http://127.0.0.1:${port}/frame.png?sig=SECRET#SECRET`,
+        `Could not download "data" from http://127.0.0.1:${port}/frame.png: TypeError: fetch failed`,
+      ],
+      [
+        "http://[::1/frame.png?sig=SECRET",
+        'Could not download "data" from http://[::1/frame.png: TypeError: Failed to parse URL from http://[::1/frame.png',
+      ],
+    ];
+    for (const [data, message] of cases) {
+      const error = await submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data }).catch((e) => e);
+      expect(error).toMatchObject({ name: "InvalidInputError", field: "data" });
+      expect(error.cause).toBeUndefined();
+      expect(error.message).toBe(message);
+      expect(chainText(error)).not.toContain("SECRET");
     }
   });
 
