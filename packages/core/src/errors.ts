@@ -182,13 +182,17 @@ export class JobFailedError extends DecartError {
 
 /**
  * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
- * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`).
+ * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`). Text given
+ * where a file is expected (the expected forms end with "URL") is shown by its length alone: a path, base64 data or a
+ * URL of another scheme may be a secret.
  */
 export function invalid(where: string, field: string, expected: string, got?: unknown): InvalidInputError {
   // An object is not turned into text: its own `toString` may be anything.
   const shown =
     typeof got === "string"
-      ? JSON.stringify(got.slice(0, 40))
+      ? /URL$/.test(expected)
+        ? `${got.length} characters`
+        : JSON.stringify(got.slice(0, 40))
       : typeof got === "object"
         ? "an object"
         : String(got) + (typeof got === "bigint" ? "n" : "");

@@ -567,6 +567,25 @@ describe("a file given as a URL", () => {
     }
   });
 
+  it("of another scheme, or text that is no URL, is refused by its length alone, naming the field and the forms", async () => {
+    const forms = "a file, a stream, bytes or an http(s) URL";
+    for (const data of [
+      "data:image/png;base64,SECRETSECRETSECRETSECRETSECRETSECRETSECRET",
+      "ftp://user:SECRET@files.example/a.png",
+      "SECRET/frame.png",
+    ]) {
+      const before = emu.stats().requests.total;
+      const error = await submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data }).catch((e) => e);
+      expect(error).toMatchObject({ name: "InvalidInputError", field: "data", expected: forms });
+      expect(error.message).toBe(
+        `Invalid input for lucy-pro-i2v: "data" must be ${forms} (got ${data.length} characters)`,
+      );
+      expect(emu.stats().requests.total).toBe(before);
+    }
+    const upload = await client.files.upload("SECRET.png" as never).catch((e) => e);
+    expect(upload.message).toBe(`Invalid upload: "file" must be ${forms} (got 10 characters)`);
+  });
+
   it("that cannot be reached, or cannot be read as a URL, leaves fetch's error out: no SECRET in any cause", async () => {
     const port = await closedPort();
     const cases: [data: string, message: string][] = [
