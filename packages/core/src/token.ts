@@ -1,4 +1,4 @@
-import { DecartError, errorFromResponse, InvalidResponseError, textOf } from "./errors.js";
+import { DecartError, errorFromResponse, InvalidResponseError, shownUrl, textOf } from "./errors.js";
 import { parseRetryAfter } from "./retry.js";
 import { type KeySource, readText } from "./transport.js";
 
@@ -77,23 +77,31 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
  * A token fetcher that POSTs to your token route (a URL or a path of the page's origin, e.g. a route made with
  * `createTokenRoute`) and reads its `{ apiKey, expiresAt }`. `init` is added to the request (headers, credentials …).
  * Of the answer, at most the first MiB is read (the rest is not waited for), as of every answer the client reads: a
- * longer one is an `InvalidResponseError` (not JSON once cut). A route that cannot be reached, or whose answer breaks
- * off, is a `TOKEN_ERROR` that is `retryable`, as a broken connection is. A refusal is the status's error (a 503 is
- * `retryable`), its `retryAfterMs` the route's `Retry-After`. A client's token source takes these as any fetcher's
- * failures: the third in a row is final.
+ * longer one is an `InvalidResponseError` (not JSON once cut). A route that cannot be reached, whose answer breaks
+ * off, or that has not answered in full within `timeoutMs` (default 60 s, the client's default `timeoutMs`; the
+ * request is then aborted, unless `init` has a `signal` of yours) is a `TOKEN_ERROR` that is `retryable`, as a broken
+ * connection is. A refusal is the status's error (a 503 is `retryable`), its `retryAfterMs` the route's
+ * `Retry-After`. A client's token source takes these as any fetcher's failures: the third in a row is final. The
+ * route's URL is shown in errors without its query, fragment and credentials, and what fetch threw is not the `cause`
+ * (it may quote them): its message is in the error's.
  */
 export const fetchTokenFrom =
-  (url: string, init?: RequestInit): TokenFetcher =>
+  (url: string, init?: RequestInit, timeoutMs = 60_000): TokenFetcher =>
   async () => {
-    const where = `Token route ${url}: `;
+    const shown = shownUrl(url);
+    const where = `Token route ${shown}: `;
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method: "POST", ...init });
+      response = await fetch(url, { method: "POST", signal: AbortSignal.timeout(timeoutMs), ...init });
       text = await readText(response);
     } catch (cause) {
-      // The route could not be reached, or its answer broke off: trying again later may succeed.
-      throw new DecartError(where + textOf(cause, true), { code: "TOKEN_ERROR", retryable: true, cause });
+      // The route could not be reached, or its answer broke off or did not come in time: trying again later may
+      // succeed.
+      throw new DecartError(where + textOf(cause, true).split(url).join(shown), {
+        code: "TOKEN_ERROR",
+        retryable: true,
+      });
     }
     if (!response.ok) {
       // A route's Retry-After (a token route rate-limited by the API answers 503 with one) paces the client's retries.

@@ -421,6 +421,56 @@ describe("fetchTokenFrom", () => {
   });
 });
 
+describe("fetchTokenFrom's own timer", () => {
+  it("a route that never answers, or whose answer stalls, is a retryable TOKEN_ERROR after timeoutMs, not a wait for ever", async () => {
+    // Never answers the first path; answers the other's head, then nothing more.
+    const server = createServer((req, res) => {
+      if (req.url === "/stalled") res.writeHead(200, { "content-type": "application/json" }).write('{"apiKey":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const path of ["/silent", "/stalled"]) {
+        const error = await fetchTokenFrom(url + path, undefined, 50)().catch((e) => e);
+        expect(error, path).toBeInstanceOf(DecartError);
+        expect(error).toMatchObject({ code: "TOKEN_ERROR", retryable: true });
+        expect(error.message).toMatch(new RegExp(`^Token route ${url}${path}: .*timeout`));
+      }
+      // A client on it is not held by the route either: its call fails, naming why, and asks again.
+      const client = clientWith(fetchTokenFrom(`${url}/silent`, undefined, 50), {
+        maxRetries: 1,
+        poll: { delay: instantDelay() },
+      });
+      const error = await client.queue.status("job_x").catch((e) => e);
+      expect(error).toMatchObject({ code: "TOKEN_ERROR" });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("shows the route's URL without its credentials and query, and keeps fetch's error (which quotes them) out", async () => {
+    const server = createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const url of [
+        `${origin.replace("//", "//user:SECRET@")}/token?sig=SECRET#SECRET`,
+        `${origin}/token?sig=SECRET`,
+      ]) {
+        const error = await fetchTokenFrom(url)().catch((e) => e);
+        expect(error).toMatchObject({ code: "TOKEN_ERROR", retryable: true });
+        expect(error.message).toMatch(new RegExp(`^Token route ${origin}/token: `));
+        expect(error.message).not.toContain("SECRET");
+        expect(error.cause).toBeUndefined();
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe("a function of yours that throws a value that cannot be written as text", () => {
   const unprintable = {
     toString() {
