@@ -391,7 +391,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
     // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.
     if (!/^\//.test(m?.path) || m.kind !== kind || ![m.fields, m.rules].every(Array.isArray)) {
-      throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}(…)`, m?.name ?? model);
+      throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}()`, m?.name ?? model);
     }
     if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
     if (options.validateInputs !== false) validateInputs(m, raw);

@@ -36,7 +36,7 @@ export class DecartError extends Error {
 
   constructor(message: string, options: DecartErrorOptions = {}) {
     const { cause, ...fields } = options;
-    super(message, cause === undefined ? undefined : { cause });
+    super(message, cause === undefined ? cause : { cause });
     const kinds: string[] = [];
     // A subclass without a `kind` of its own repeats its parent's, which changes nothing.
     for (let c: any = new.target; c !== Error; c = Object.getPrototypeOf(c)) kinds.push(c.kind);
@@ -206,15 +206,15 @@ export function invalid(where: string, field: string, expected: string, got?: un
 }
 
 /**
- * What a function of yours threw (or rejected with), as text: with `message`, its `message` when it has one; else the
- * value written with `String` (a Symbol or `null` too); `?` when that throws (an object whose `toString` throws).
- */
-/**
  * A URL as messages show it (a file input's, a redirect's Location, a token route's): without its query and fragment
  * (a signed URL's signature) and its userinfo (credentials), which would end up in logs.
  */
 export const shownUrl = (url: unknown) => String(url).replace(/(\/\/)[^/?#]*@|[?#].*/gs, "$1");
 
+/**
+ * What a function of yours threw (or rejected with), as text: with `message`, its `message` when it has one; else the
+ * value written with `String` (a Symbol or `null` too); `?` when that throws (an object whose `toString` throws).
+ */
 export const textOf = (thrown: unknown, message?: boolean): string => {
   try {
     return String((message && (thrown as Error)?.message) ?? thrown);

@@ -302,7 +302,7 @@ export function createTransport(
               status,
               redact(text),
               { jobId, requestId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
-              method === "GET" && call.media !== undefined,
+              idempotent && !!call.media,
             ),
           );
         }

@@ -50,7 +50,7 @@ export interface Schema {
   schema?: Schema;
 }
 
-const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown) => !!v && typeof v === "object" && !Array.isArray(v);
 const TYPES: Record<string, (v: unknown) => boolean> = {
   array: Array.isArray,
   object: isObject,
