@@ -92,8 +92,12 @@ export const fetchTokenFrom =
     const where = `Token route ${shown}: `;
     let response: Response;
     let text: string;
+    // The request is aborted at `timeoutMs`, its reason the message; the timer goes as soon as the answer is read (a
+    // page's timer is not left running).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(`no answer within ${timeoutMs} ms`), timeoutMs);
     try {
-      response = await fetch(url, { method: "POST", signal: AbortSignal.timeout(timeoutMs), ...init });
+      response = await fetch(url, { method: "POST", signal: controller.signal, ...init });
       text = await readText(response);
     } catch (cause) {
       // The route could not be reached, or its answer broke off or did not come in time: trying again later may
@@ -102,6 +106,8 @@ export const fetchTokenFrom =
         code: "TOKEN_ERROR",
         retryable: true,
       });
+    } finally {
+      clearTimeout(timer);
     }
     if (!response.ok) {
       // A route's Retry-After (a token route rate-limited by the API answers 503 with one) paces the client's retries.
