@@ -1,5 +1,5 @@
 /**
- * `jobs wait` and the journal: the API a job was made on, the commands printed to pick a job up again, and a large
+ * `jobs wait`, `jobs status`, `jobs result` and the journal: the API a job was made on, the commands printed to pick a job up again, and a large
  * journal compacted by the next command that writes it.
  */
 import { readFileSync, statSync, writeFileSync } from "node:fs";
@@ -64,6 +64,48 @@ describe("jobs wait", () => {
     expect(waited.stderr).toContain(
       `may still finish: ${printed(env, "jobs", "wait", jobId, "-o", out, "--timeout", "0.2")}`,
     );
+  });
+});
+
+describe("jobs status and jobs result", () => {
+  it("read and download a job on the API the journal recorded it on, unless --base-url says otherwise", async () => {
+    const made = await run(["jobs", "submit", "A lake", "--no-json"], { env });
+    const jobId = made.stdout.trim();
+    expect(jobId, made.stderr).toMatch(/^job_/);
+    const waited = await run(["jobs", "wait", jobId, "-o", join(dir, "lake-waited.mp4")], { env });
+    expect(waited.code, waited.stderr).toBe(0);
+    // DECART_BASE_URL now names another server: the journal's URL wins over it, not over the flag.
+    const other = { ...env, DECART_BASE_URL: elsewhere };
+    const status = await run(["jobs", "status", jobId, "--no-json"], { env: other });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toBe("completed\n");
+    const out = join(dir, "lake-result.mp4");
+    const result = await run(["jobs", "result", jobId, "-o", out], { env: other });
+    expect(result.code, result.stderr).toBe(0);
+    expect(statSync(out).size).toBe(emu.job(jobId)!.resultBytes);
+    for (const command of [
+      ["jobs", "status", jobId],
+      ["jobs", "result", jobId, "-o", out],
+    ]) {
+      const flagged = await run([...command, "--base-url", elsewhere], { env });
+      expect(flagged.code).toBe(1);
+      expect(flagged.stderr).toContain("Not Found");
+    }
+  });
+
+  it("the printed commands carry the URL they used", async () => {
+    const made = await run(["jobs", "submit", "A lake [stuck]", "--no-json"], { env });
+    const jobId = made.stdout.trim();
+    const other = { ...env, DECART_BASE_URL: elsewhere };
+    emu.setFaults([{ route: "status", kind: "500" }]);
+    const status = await run(["jobs", "status", jobId], { env: other });
+    expect(status.code, status.stderr).toBe(1);
+    expect(status.stderr).toContain(`may still finish: ${printed(env, "jobs", "wait", jobId)}\n`);
+    emu.setFaults([{ route: "content", kind: "500" }]);
+    const out = join(dir, "stuck-result.mp4");
+    const result = await run(["jobs", "result", jobId, "-o", out], { env: other });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(printed(env, "jobs", "result", jobId, "-o", out));
   });
 });
 

@@ -16,7 +16,7 @@ import {
   uploadProgress,
   warnUnrecorded,
 } from "../follow.js";
-import { checkJournalApart, openJournal } from "../journal.js";
+import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { type Output, untrusted } from "../output.js";
 import { type Budget, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, timeoutMs, type VideoOptions, videoInputs } from "./video.js";
@@ -76,15 +76,28 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
 }
 
 /**
+ * The options of a command on one job: the API's URL the journal recorded for it (the one it was made on), unless
+ * `--base-url` is given; the commands printed then carry that URL (`jobs wait`, `jobs result` and `jobs status` agree).
+ */
+function onRecordedApi<T extends GlobalOptions>(given: T, known: JournalJob | undefined, output: Output): T {
+  if (given.baseUrl !== undefined || !known?.base_url) return given;
+  output.useBaseUrl(known.base_url);
+  return { ...given, baseUrl: known.base_url };
+}
+
+/**
  * `decart jobs status <id> [--timeout s]`: one status read (the client's retries after a transient failure included),
- * stopped by `--timeout` (exit 5).
+ * stopped by `--timeout` (exit 5), on the API the journal recorded for the job (see `onRecordedApi`).
  */
 export async function runStatus(
   jobId: string,
-  options: GlobalOptions & { timeout?: string },
+  given: GlobalOptions & { timeout?: string },
   output: Output,
 ): Promise<void> {
-  const timeout = timeoutMs(options.timeout);
+  const timeout = timeoutMs(given.timeout);
+  const known =
+    given.baseUrl === undefined ? (await openJournal(given.journal, { write: false })).job(jobId) : undefined;
+  const options = onRecordedApi(given, known, output);
   const client = clientFor(options, output);
   const limit = timeout === undefined ? undefined : AbortSignal.timeout(timeout);
   const job = await client.queue.status(jobId, limit && { signal: limit }).catch((error: unknown) => {
@@ -107,10 +120,8 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
   checkNotStdout(given.output);
   const journal = await openJournal(given.journal);
   const known = journal.job(jobId);
-  // The job is watched on the API it was made on, as the journal recorded it, unless --base-url says otherwise; the
-  // commands printed carry that URL.
-  const options = given.baseUrl === undefined && known?.base_url ? { ...given, baseUrl: known.base_url } : given;
-  if (options !== given) output.useBaseUrl(options.baseUrl!);
+  // The job is watched on the API it was made on (see `onRecordedApi`).
+  const options = onRecordedApi(given, known, output);
   const client = clientFor(options, output);
   const path = resolve(options.output ?? known?.path ?? videoName(jobId));
   checkJournalApart(options.journal, [path], options.output ? `-o ${options.output}` : "the video");
@@ -136,18 +147,21 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
 }
 
 /**
- * `decart jobs result <id> -o file [--timeout s]`: downloads a completed job's result; `--timeout` bounds the download
- * (exit 5, no file left, the command that downloads it again).
+ * `decart jobs result <id> -o file [--timeout s]`: downloads a completed job's result, from the API the journal recorded
+ * for the job (see `onRecordedApi`); `--timeout` bounds the download (exit 5, no file left, the command that downloads
+ * it again).
  */
-export async function runResult(jobId: string, options: VideoOptions, output: Output): Promise<number> {
-  const timeout = timeoutMs(options.timeout);
-  if (!options.output) throw usageError("jobs result needs -o <file>");
-  checkNotStdout(options.output);
+export async function runResult(jobId: string, given: VideoOptions, output: Output): Promise<number> {
+  const timeout = timeoutMs(given.timeout);
+  if (!given.output) throw usageError("jobs result needs -o <file>");
+  checkNotStdout(given.output);
+  const path = resolve(given.output);
+  checkJournalApart(given.journal, [path], `-o ${given.output}`);
+  await checkOutputFile(path, `-o ${given.output}`, { throughLinks: true });
+  const journal = await openJournal(given.journal);
+  // Downloaded from the API the job was made on (see `onRecordedApi`).
+  const options = onRecordedApi(given, journal.job(jobId), output);
   const client = clientFor(options, output);
-  const path = resolve(options.output);
-  checkJournalApart(options.journal, [path], `-o ${options.output}`);
-  await checkOutputFile(path, `-o ${options.output}`, { throughLinks: true });
-  const journal = await openJournal(options.journal);
   const { signal, release } = interruptible();
   try {
     const deadline = timeout === undefined ? undefined : Date.now() + timeout;
