@@ -245,9 +245,11 @@ describe("decart batch", () => {
     expect(first.code, first.stderr).toBe(1);
     expect(first.stderr.split("Could not write the journal").length, first.stderr).toBe(2);
     const results = jsonl(join(out, "results.jsonl"));
+    // With what tells the batch's lines apart, as a journal record has it.
+    const identity = { batch: path, base_url: env.DECART_BASE_URL, line_hash: expect.stringMatching(/^[0-9a-f]{16}$/) };
     expect(results).toMatchObject([
-      { custom_id: "a", status: "completed", job_id: held, journaled: false, batch: path },
-      { custom_id: "b", status: "completed", job_id: expect.stringMatching(/^job_/), journaled: false, batch: path },
+      { custom_id: "a", status: "completed", job_id: held, journaled: false, ...identity },
+      { custom_id: "b", status: "completed", job_id: expect.stringMatching(/^job_/), journaled: false, ...identity },
     ]);
     for (const r of results) expect(sha256(r.path)).toBe(emu.job(r.job_id)!.resultSha256);
     const lost = events(first.stdout).filter((e) => e.type === "journal_failed");
@@ -269,6 +271,39 @@ describe("decart batch", () => {
     expect(events(listed.stdout)).toMatchObject(
       results.map((r) => ({ job_id: r.job_id, custom_id: r.custom_id, state: "saved", path: r.path })),
     );
+  });
+
+  it("a job id in results.jsonl is this batch's line only as a journal record is: same line text, same server", async () => {
+    const path = join(dir, "adopt.jsonl");
+    const lines = [
+      JSON.stringify({ custom_id: "a", prompt: "A lake" }),
+      JSON.stringify({ custom_id: "b", prompt: "x" }),
+    ];
+    writeFileSync(path, lines.map((l) => `${l}\n`).join(""));
+    const hash = createHash("sha256").update(lines[0]!).digest("hex").slice(0, 16);
+    const out = join(dir, "adopt");
+    mkdirSync(out);
+    const row = { custom_id: "a", line: 1, job_id: "job_unjournaled", status: "failed", error: "x", resumable: true };
+    const mine = { ...row, journaled: false, batch: path, base_url: env.DECART_BASE_URL, line_hash: hash };
+    const cases: Array<[string, Record<string, unknown>, boolean]> = [
+      ["this run's", mine, true],
+      ["a record of an earlier version, without hash nor URL", { ...row, journaled: false, batch: path }, true],
+      ["another server's", { ...mine, base_url: "http://127.0.0.1:9" }, false],
+      ["a line since changed", { ...mine, line_hash: "0123456789abcdef" }, false],
+      ["another batch's", { ...mine, batch: join(dir, "other.jsonl") }, false],
+    ];
+    for (const [what, record, adopted] of cases) {
+      writeFileSync(join(out, "results.jsonl"), `${JSON.stringify(record)}\n`);
+      // Taken as this batch's line: without --resume, refused (its job is not submitted again). Not taken: --resume
+      // finds no line of the batch, and is refused.
+      const args = ["batch", path, "--out", out, "--journal", join(dir, `${what}.jsonl`)];
+      const refused = await run(adopted ? args : [...args, "--resume"], { env });
+      expect(refused.code, `${what}: ${refused.stderr}`).toBe(2);
+      expect(refused.stderr, what).toContain(
+        adopted ? `in ${join(out, "results.jsonl")}: add --resume` : "--resume: no line of this batch",
+      );
+    }
+    expect(emu.stats().jobsCreated).toBe(0);
   });
 
   it("a submit refused with 429 (no job made) waits through the rate-limit gate and tries again 8 times, not 2", async () => {

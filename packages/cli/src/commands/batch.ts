@@ -52,8 +52,9 @@ interface BatchLine {
 }
 
 /**
- * How one line ended. `journaled: false` (with `batch`, which tells this batch's lines apart in a shared `--out`): a
- * record of the line's job could not be written to the journal; `--resume` takes the job id from here instead.
+ * How one line ended. `journaled: false` (with `batch`, `line_hash` and `base_url`, which tell this batch's lines apart
+ * in a shared `--out` as the journal's records do): a record of the line's job could not be written to the journal;
+ * `--resume` takes the job id from here instead.
  */
 type LineResult = {
   custom_id: string;
@@ -61,6 +62,9 @@ type LineResult = {
   job_id?: string | undefined;
   journaled?: false;
   batch?: string;
+  /** With `journaled: false`: the line's hash and the API's URL, as a journal record has them (see `runBatch`). */
+  line_hash?: string;
+  base_url?: string;
 } & ({ status: "completed"; path: string } | { status: "failed"; error: string; resumable?: true });
 
 /** Longest result file name from a custom_id, in bytes: room for the extension and the temporary suffix within 255. */
@@ -251,10 +255,13 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     for (const image of recordedSoFar.images) {
       if (isOurs({ ...image, batch: stringOr(image.batch) })) images.set(image.custom_id, image.path);
     }
-    // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl.
+    // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl, each
+    // told to be this batch's line as a journal record is (a results file of another batch, or of a run on another
+    // server, in the same --out is not).
     const adopted = new Map<string, LineResult & { job_id: string }>();
     for (const r of await earlierResults(resultsPath)) {
-      if (r.journaled === false && typeof r.job_id === "string" && ours(r.batch) && hashes.has(r.custom_id)) {
+      const identity = { batch: stringOr(r.batch), base_url: stringOr(r.base_url), line_hash: stringOr(r.line_hash) };
+      if (r.journaled === false && typeof r.job_id === "string" && isOurs({ ...identity, custom_id: r.custom_id })) {
         if (!known.has(r.custom_id)) adopted.set(r.custom_id, r as LineResult & { job_id: string });
       }
     }
@@ -328,7 +335,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     };
     const record = (finished: LineResult) => {
       const result: LineResult = unjournaled.has(finished.custom_id)
-        ? { ...finished, journaled: false, batch }
+        ? { ...finished, journaled: false, batch, ...recorded(finished.custom_id) }
         : finished;
       results.push(result);
       if (result.status === "failed") failed++;
@@ -520,7 +527,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     for (const line of lines) {
       const r = adopted.get(line.customId);
       if (r && unjournaled.has(line.customId) && !finishedLines.has(line.number)) {
-        results.push({ ...r, line: line.number, journaled: false, batch });
+        results.push({ ...r, line: line.number, journaled: false, batch, ...recorded(line.customId) });
       }
     }
     results.sort((a, b) => a.line - b.line);
