@@ -217,6 +217,7 @@ export function checkCall(
   where: string,
   keys: readonly string[] = Object.keys(callOptions),
   rest?: Readonly<Record<string, Schema>>,
+  anyValue?: boolean,
 ): [options: Record<string, any>, others: Record<string, unknown>, all: Record<string, any>] {
   const given = call ?? {};
   if (!isObject(given)) throw invalid(where, "options", "an object", given);
@@ -236,7 +237,7 @@ export function checkCall(
     {
       type: "object",
       additionalProperties: !rest,
-      properties: { ...rest, ...Object.fromEntries(keys.map((k) => [k, callOptions[k]!])) },
+      properties: { ...rest, ...Object.fromEntries(keys.map((k) => [k, anyValue ? {} : callOptions[k]!])) },
     },
     Object.fromEntries(entries),
     "",
@@ -250,14 +251,25 @@ export function checkCall(
  * Checks a job watch's options, as `queue.createWatch` takes them: `model`, `first` (an object), `timeoutMs` or a
  * `deadline` (a finite number; not both), `poll`, `download`, and nothing else. Throws `InvalidInputError` naming the
  * field; answers the options as read. A view layer that submits before it watches checks them with it first, so that
- * options the watch would refuse refuse the submit too.
+ * options the watch would refuse refuse the submit too. A view layer's own options (queue-rx's, the React hooks') are
+ * `also`, each with its schema (`{}`: any value): taken, checked, answered and named among the known ones when a key
+ * that is none is refused, in errors that start with `where`. With `keys`, only the watch's call options (`model`,
+ * `timeoutMs`, `download`, `poll`) are taken, of any value: a layer that sets the deadline itself and has the watch
+ * check their values when it watches (the React hooks).
  */
-export function checkWatchOptions(options: unknown): Record<string, any> {
-  const where = "Invalid options";
-  const [own, rest, all] = checkCall(options, where, ["model", "timeoutMs", "download", "poll"], {
-    deadline: { type: "number" },
-    first: { type: "object" },
-  });
+export function checkWatchOptions(
+  options: unknown,
+  also?: Readonly<Record<string, Schema>>,
+  where = "Invalid options",
+  keys?: boolean,
+): Record<string, any> {
+  const [own, rest, all] = checkCall(
+    options,
+    where,
+    ["model", "timeoutMs", "download", "poll"],
+    keys ? also : { deadline: { type: "number" }, first: { type: "object" }, ...also },
+    keys,
+  );
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");
   return all;
 }

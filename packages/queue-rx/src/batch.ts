@@ -1,4 +1,12 @@
-import { type DecartClient, type DecartError, InvalidInputError, type JobEvent, RateLimitError } from "@decart/core";
+import {
+  checkWatchOptions,
+  type DecartClient,
+  type DecartError,
+  InvalidInputError,
+  invalid,
+  type JobEvent,
+  RateLimitError,
+} from "@decart/core";
 import {
   asyncScheduler,
   catchError,
@@ -19,7 +27,7 @@ import { jobFailed } from "./operators.js";
 import { createPacer, throughPacer } from "./pacing.js";
 import { clientResult, clientStatus, clientSubmit } from "./sources.js";
 import type { SubmitInput, SubmitJobOptions } from "./types.js";
-import { submitWith, watchOptions } from "./watch.js";
+import { submitKeys, submitWith } from "./watch.js";
 
 /** An input of a batch: a model and its inputs, or that with a key of yours (echoed on every event of its job). */
 export type BatchInput = SubmitInput | { key: string | number; input: SubmitInput };
@@ -68,6 +76,9 @@ export interface SubmitAllOptions extends Omit<SubmitJobOptions, "onOrphan"> {
   failFast?: boolean;
 }
 
+/** submitAll's options besides `submitJob`'s (see watch.ts): the one list of them. */
+const batchKeys = { ...submitKeys, concurrency: {}, failFast: {} };
+
 /** A submit answered 429 is sent again after the batch's pause, this many times at most. */
 const MAX_RATE_LIMITED_SUBMITS = 20;
 
@@ -84,27 +95,29 @@ type State = "pending" | "processing" | "completed" | "failed";
 export function submitAll(
   client: DecartClient,
   inputs: Iterable<BatchInput> | Observable<BatchInput>,
-  options: SubmitAllOptions = {},
+  options?: SubmitAllOptions,
 ): Observable<BatchEvent> {
-  const { concurrency = 8, failFast = false, onOrphan, ...jobOptions } = options;
   return defer(() => {
+    // Its options, read and checked once for the whole batch, before any submit: options the watch would refuse end
+    // the batch with their error (rather than fail each job in turn), as does a key that is none of submitAll's
+    // options; each job's submit and watch take them as read here.
+    const all = checkWatchOptions(options, batchKeys);
+    const { concurrency = 8, failFast = false, onOrphan, ...jobOptions } = all;
     // A number of lanes: 1 or more (a fraction counts its whole lanes), or Infinity for all at once.
     if (!(concurrency >= 1))
       throw new InvalidInputError(`Invalid options: "concurrency" must be a number ≥ 1 (got ${concurrency})`, {
         field: "concurrency",
         expected: "a number ≥ 1",
       });
-    // The watch's options too, once for the whole batch, before any submit: options the watch would refuse end the
-    // batch with their error (rather than fail each job in turn); each job's submit and watch take them as checked here.
-    // (A key that is none of submitAll's options is refused too: `onOrphan`, `concurrency` and `failFast` are taken out.)
-    const watching = watchOptions((({ submitSource, ...rest }) => rest)(jobOptions));
+    if (!isObservable(inputs) && typeof (inputs as any)?.[Symbol.iterator] !== "function")
+      throw invalid("Invalid input", "inputs", "an array, an iterable or an observable");
     // Once the batch ends (failFast, unsubscribed), a submit not yet sent (waiting out a pause) is not sent; one under
     // way is listened to by its submit (as submitJob's), which hands its job to `onOrphan`.
     let ended = false;
     const width = Math.floor(concurrency);
     // All at once (Infinity): an iterable is read at once, to know how many lanes.
     const given = width === Number.POSITIVE_INFINITY && !isObservable(inputs) ? [...inputs] : inputs;
-    const scheduler = jobOptions.scheduler ?? asyncScheduler;
+    const scheduler = all.scheduler ?? asyncScheduler;
     const pacer = createPacer(scheduler);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
     const unfollow = client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
@@ -112,14 +125,14 @@ export function submitAll(
       ended = true;
       unfollow();
     };
-    const submit = jobOptions.submitSource ?? clientSubmit(client);
-    const status = jobOptions.statusSource ?? clientStatus(client);
-    const result = jobOptions.resultSource ?? clientResult(client);
-    const paced: SubmitJobOptions = {
+    const submit = all.submitSource ?? clientSubmit(client);
+    const status = all.statusSource ?? clientStatus(client);
+    const result = all.resultSource ?? clientResult(client);
+    const paced = {
       ...jobOptions,
       scheduler,
       // A submit answered 429 was not taken by the server: send it again once the batch's pause ends.
-      submitSource: (input) =>
+      submitSource: (input: SubmitInput) =>
         defer(() => (ended ? EMPTY : submit(input))).pipe(
           throughPacer(pacer),
           retry({
@@ -128,8 +141,10 @@ export function submitAll(
           }),
         ),
       // A read answered 429 pauses the batch; the engine decides when to read again.
-      statusSource: (jobId, within) => defer(() => status(jobId, within)).pipe(throughPacer(pacer)),
-      resultSource: (jobId, within) => defer(() => result(jobId, within)).pipe(throughPacer(pacer)),
+      statusSource: (jobId: string, within: { deadline: number }) =>
+        defer(() => status(jobId, within)).pipe(throughPacer(pacer)),
+      resultSource: (jobId: string, within: { deadline: number }) =>
+        defer(() => result(jobId, within)).pipe(throughPacer(pacer)),
     };
 
     const summary: BatchSummary = {
@@ -146,11 +161,13 @@ export function submitAll(
     };
 
     const run = (item: BatchInput, index: number): Observable<BatchEvent> => {
-      const keyed = !("model" in item);
-      const key = keyed ? item.key : undefined;
-      const input = keyed ? item.input : item;
+      // An input that is none (`null`) is submitted as it is, and refused by the submit (an `InvalidInputError`).
+      const keyed = item != null && !("model" in Object(item));
+      const key = keyed ? (item as { key: string | number }).key : undefined;
+      const input = keyed ? (item as { input: SubmitInput }).input : (item as SubmitInput);
       let state: State | undefined;
-      return submitWith(client, input, { ...paced, onOrphan: (jobId) => onOrphan?.(jobId, index, key) }, watching).pipe(
+      const onJobOrphan = (jobId: string) => onOrphan?.(jobId, index, key);
+      return submitWith(client, input, undefined, { ...paced, onOrphan: onJobOrphan }).pipe(
         map((event): BatchEvent => {
           let to: State | undefined;
           if (event.type === "submitted") {

@@ -6,6 +6,7 @@ import {
   DecartError,
   type DownloadProgress,
   type JobEvent,
+  type JobSubmitResult,
   type JobWatch,
   type JobWatchStep,
   type StatusRead,
@@ -221,61 +222,60 @@ function sharedPoller(
 }
 
 /**
- * The core watch's options among `options`, checked as `queue.createWatch` checks them (`InvalidInputError`), as read:
- * any key but queue-rx's own options (`JobOptions`', and `submitJob`'s and `submitAll`'s) is one, so that a key that
- * is none (a typo such as `timeout`, which was ignored) is refused as the core refuses one, naming it.
+ * queue-rx's own options, each with what it must be (anything: `{}`): `JobOptions`' (every function's), then
+ * `submitJob`'s (`submitAll`'s are in batch.ts). The one list of them: each function's options are read once (a getter
+ * that throws is named) and checked as the core checks a watch's, with these as a view layer's own
+ * (`checkWatchOptions(options, jobKeys)`: an `InvalidInputError` naming the field; a key that is none of the watch's
+ * nor of these, a typo such as `timeout`, refused naming them all; `null` options, or a key given as `undefined` or
+ * `null`, none), and what was read is used.
  */
-export const watchOptions = ({
-  background,
-  scheduler,
-  statusSource,
-  resultSource,
-  ...watch
-}: WatchJobOptions): Record<string, any> => checkWatchOptions(watch);
+const jobKeys = { background: {}, scheduler: {}, statusSource: {}, resultSource: {} };
+export const submitKeys = { ...jobKeys, submitSource: {}, onOrphan: {} };
 
 /**
  * The events of a job through its shared poller: one per client and job while one downloads the result (a watcher
  * without `download` joins it, and ends at the download's start), else one per client, job and `download` choice.
- * `checked`: the core watch's options, when the caller has checked them already (`submitJob`, before its submit).
+ * `checked`: its options as read and checked by its caller (`submitJob`, before its submit), else `options` are, on
+ * each subscription.
  */
 function follow(
   client: DecartClient,
   jobId: string,
-  options: WatchJobOptions = {},
+  options?: WatchJobOptions,
   checked?: Record<string, any>,
 ): Observable<JobEvent> {
-  // A caller's checked options say the model, the answer and `download` as they were read (a submitter's: its input's).
-  const { model, first, download } = checked ?? options;
-  const downloading = `result:${jobId}`;
-  // What a submitter hears first, also when it joins a poller that runs: the model as the core's watch names it when it
-  // starts one (the catalogue's canonical name: an alias's target).
-  const submitted: JobEvent | undefined = first && {
-    type: "submitted",
-    jobId,
-    model: canonicalModel((model as VideoModel | undefined)?.canonical ?? (model as string | undefined)),
-  };
   return new Observable<JobEvent>((subscriber) => {
-    // Each subscriber's options are checked once, here or by its caller, also one's that joins a running poller (whose
-    // options it does not use); the core's `createWatch` reads them as they were read then.
-    const watching = checked ?? watchOptions(options);
+    // Each subscriber's options are read and checked once, here or by its caller, also one's that joins a running
+    // poller (whose options it does not use); the core's `createWatch` takes the watch's as they were read then.
+    const all = checked ?? checkWatchOptions(options, jobKeys);
+    const { model, first, download, background, statusSource, resultSource, scheduler } = all;
+    const watching = { ...all };
+    for (const key in submitKeys) delete watching[key];
+    const downloading = `result:${jobId}`;
     // Without download, on the poller that downloads when one runs: its events until the download starts, then
     // `completed`.
     const joins = download === false && pollers.get(client)?.has(downloading);
     return sharedPoller(
       client,
       download !== false || joins ? downloading : `status:${jobId}`,
-      options.background,
+      background,
       // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
       (pace) =>
         new Observable<JobEvent>((s) =>
           drive(client.queue.createWatch(jobId, watching), jobId, {
-            read: options.statusSource ?? clientStatus(client),
-            result: options.resultSource ?? clientResult(client),
-            scheduler: options.scheduler ?? asyncScheduler,
+            read: statusSource ?? clientStatus(client),
+            result: resultSource ?? clientResult(client),
+            scheduler: scheduler ?? asyncScheduler,
             background: pace,
           }).subscribe(s),
         ),
-      submitted,
+      // What a submitter hears first, also when it joins a poller that runs: the model as the core's watch names it
+      // when it starts one (the catalogue's canonical name: an alias's target).
+      first && {
+        type: "submitted",
+        jobId,
+        model: canonicalModel((model as VideoModel | undefined)?.canonical ?? (model as string | undefined)),
+      },
     ).subscribe(
       joins
         ? {
@@ -331,30 +331,28 @@ export const submitJob: <M extends VideoModelName>(
 ) => Observable<JobEvent> = submitWith;
 
 /**
- * `submitJob`, with the watch's options as checked already by the caller (`checked`: `submitAll` checks them once for
- * all its jobs), or checked here, on each subscription, before the submit.
+ * `submitJob`, with its options as read and checked already by the caller (`checked`: `submitAll` reads and checks
+ * them once for all its jobs), or read and checked here, on each subscription, before the submit.
  */
 export function submitWith(
   client: DecartClient,
   input: SubmitOptions<VideoModelName>,
-  options: SubmitJobOptions = {},
+  options?: SubmitJobOptions,
   checked?: Record<string, any>,
 ): Observable<JobEvent> {
-  // submitJob's own options apart: the others are the watch's (and `JobOptions`'), checked as a `watchJob`'s are.
-  const { submitSource, onOrphan, ...rest } = options;
-  const submit = submitSource ?? clientSubmit(client);
-  /** A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). */
-  const orphan = (jobId: unknown) => {
-    try {
-      if (typeof jobId === "string") onOrphan?.(jobId);
-    } catch (cause) {
-      throw callbackThrew(jobId as string, cause);
-    }
-  };
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
-    // The watch's options, checked once, before the submit: options the watch would refuse send nothing.
-    const watching = checked ?? watchOptions(rest);
+    // Its options, read and checked once, before the submit: options the watch would refuse send nothing.
+    const all = checked ?? checkWatchOptions(options, submitKeys);
+    const { submitSource, onOrphan } = all;
+    /** A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). */
+    const orphan = (jobId: unknown) => {
+      try {
+        if (typeof jobId === "string") onOrphan?.(jobId);
+      } catch (cause) {
+        throw callbackThrew(jobId as string, cause);
+      }
+    };
     // Listened to until its first answer, error or end, also after the subscriber left (it is not cut: the request may
     // have reached the server); closed then, and nothing it says later is heard.
     const submitting = new Subscription();
@@ -364,15 +362,15 @@ export function submitWith(
       then();
     };
     submitting.add(
-      submit(input as never).subscribe({
-        next: (first) =>
+      (submitSource ?? clientSubmit(client))(input).subscribe({
+        next: (first: JobSubmitResult) =>
           settle(() =>
             subscriber.closed
               ? orphan(first.job_id)
-              : follow(client, first.job_id, rest, { ...watching, model: input.model, first }).subscribe(subscriber),
+              : follow(client, first.job_id, undefined, { ...all, model: input.model, first }).subscribe(subscriber),
           ),
         // An error after the server took the job (your `onUploadProgress` threw) carries its id.
-        error: (error) => settle(() => (subscriber.closed ? orphan(error?.jobId) : subscriber.error(error))),
+        error: (error: any) => settle(() => (subscriber.closed ? orphan(error?.jobId) : subscriber.error(error))),
         complete: () => settle(() => subscriber.complete()),
       }),
     );

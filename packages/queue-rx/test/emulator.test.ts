@@ -655,10 +655,17 @@ describe("a key that is no option (a typo such as `timeout`), refused before any
     [{ poll: {}, signal: new AbortController().signal }, "signal"],
     [{ concurrancy: 2 }, "concurrancy"],
   ];
-  const refusal = (field: string) => ({
+  /** Every key each function takes, as its refusal of another names them: the watch's, and queue-rx's own. */
+  const watchKeys = "deadline, first, background, scheduler, statusSource, resultSource";
+  const taken = {
+    watchJob: `${watchKeys}, model, timeoutMs, download, poll`,
+    submitJob: `${watchKeys}, submitSource, onOrphan, model, timeoutMs, download, poll`,
+    submitAll: `${watchKeys}, submitSource, onOrphan, concurrency, failFast, model, timeoutMs, download, poll`,
+  };
+  const refusal = (field: string, by: keyof typeof taken = "watchJob") => ({
     name: "InvalidInputError",
     field,
-    message: expect.stringMatching(new RegExp(`^Invalid options: "${field}" must be a known name`)),
+    message: `Invalid options: "${field}" must be a known name (one of ${taken[by]})`,
   });
 
   it("submitJob and submitAll: an InvalidInputError naming the key, no event, no request, no job", async () => {
@@ -670,11 +677,11 @@ describe("a key that is no option (a typo such as `timeout`), refused before any
       const submitted = await lastValueFrom(
         submitJob(client, { model, prompt: "never sent" }, options as never).pipe(tap((e) => events.push(e))),
       ).catch((e) => e);
-      expect(submitted, JSON.stringify(options)).toMatchObject(refusal(field));
+      expect(submitted, JSON.stringify(options)).toMatchObject(refusal(field, "submitJob"));
       const batch = await lastValueFrom(
         submitAll(client, inputs, { ...options, concurrency: 2 } as never).pipe(tap((e) => events.push(e))),
       ).catch((e) => e);
-      expect(batch, JSON.stringify(options)).toMatchObject(refusal(field));
+      expect(batch, JSON.stringify(options)).toMatchObject(refusal(field, "submitAll"));
       expect(events).toEqual([]);
     }
     expect(emu.stats().requests.total).toBe(0);
@@ -707,6 +714,96 @@ describe("a key that is no option (a typo such as `timeout`), refused before any
     } finally {
       watching.unsubscribe();
     }
+  });
+});
+
+describe("options and inputs that are not objects, and options that cannot be read", () => {
+  const thrower = (key: string) =>
+    Object.defineProperty({ download: false }, key, {
+      enumerable: true,
+      get() {
+        throw new Error(`${key} cannot be read`);
+      },
+    });
+
+  it("null options are none, as in the core: watchJob, submitJob and submitAll run on the defaults", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const events = await lastValueFrom(
+      submitJob(client, { model, prompt: "no options" }, null as never).pipe(toArray()),
+    );
+    expect(events.at(-1)?.type).toBe("completed");
+    const watched = await lastValueFrom(watchJob(client, events[0]!.jobId, null as never));
+    expect(watched.type).toBe("completed");
+    const batch = await lastValueFrom(submitAll(client, [{ model, prompt: "a batch of one" }], null as never));
+    expect(batch).toMatchObject({ type: "event", event: { type: "completed" } });
+  });
+
+  it("options that are no object: an InvalidInputError naming them, on subscription, before any request", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const refused = {
+      name: "InvalidInputError",
+      field: "options",
+      message: 'Invalid options: "options" must be an object (got 5)',
+    };
+    const calls = [
+      () => watchJob(client, "job_x", 5 as never),
+      () => submitJob(client, { model, prompt: "never sent" }, 5 as never),
+      () => submitAll(client, [{ model, prompt: "never sent" }], 5 as never),
+    ];
+    for (const call of calls)
+      expect(await lastValueFrom(call() as Observable<unknown>).catch((e) => e)).toMatchObject(refused);
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("an option whose getter throws: an InvalidInputError naming it, on subscription (not when called); no request", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const unread = (field: string) => ({
+      name: "InvalidInputError",
+      field,
+      message: `Invalid options: "${field}" must be a value that can be read`,
+    });
+    for (const key of ["timeoutMs", "background", "statusSource"]) {
+      const watched = watchJob(client, "job_x", thrower(key));
+      expect(await lastValueFrom(watched).catch((e) => e)).toMatchObject(unread(key));
+    }
+    for (const key of ["poll", "onOrphan", "submitSource"]) {
+      const submitted = submitJob(client, { model, prompt: "never sent" }, thrower(key));
+      expect(await lastValueFrom(submitted).catch((e) => e)).toMatchObject(unread(key));
+    }
+    for (const key of ["concurrency", "failFast", "model"]) {
+      const batch = submitAll(client, [{ model, prompt: "never sent" }], thrower(key));
+      expect(await lastValueFrom(batch).catch((e) => e)).toMatchObject(unread(key));
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("submitAll: inputs that are no array, iterable or observable are refused naming them; an input of null fails alone", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    for (const inputs of [null, undefined, 5, {}]) {
+      const error = await lastValueFrom(submitAll(client, inputs as never)).catch((e) => e);
+      expect(error).toMatchObject({
+        name: "InvalidInputError",
+        field: "inputs",
+        message: 'Invalid input: "inputs" must be an array, an iterable or an observable',
+      });
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    const events = await lastValueFrom(
+      submitAll(client, [null, { key: "k", input: null }, { model, prompt: "fine" }] as never).pipe(toArray()),
+    );
+    const errors = events.filter((e) => e.type === "error");
+    expect(
+      errors.map((e) => [e.index, e.key, e.error?.name, (e.error as { field?: string } | undefined)?.field]),
+    ).toEqual([
+      [0, undefined, "InvalidInputError", "model"],
+      [1, "k", "InvalidInputError", "model"],
+    ]);
+    expect(events.at(-1)?.summary).toMatchObject({ total: 3, failed: 2, completed: 1 });
+    expect(emu.stats().jobsCreated).toBe(1);
   });
 });
 

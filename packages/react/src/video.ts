@@ -3,7 +3,6 @@ import {
   checkWatchOptions,
   type DecartClient,
   InvalidInputError,
-  invalid,
   type JobEvent,
   type JobSubmitResult,
   type PollOptions,
@@ -43,28 +42,28 @@ export interface VideoJobOptions {
   whenHidden?: "slow" | "keep";
 }
 
-/** The hooks' options: `useJob`'s, which `useGenerateVideo` takes too (see `VideoJobOptions`). */
-const known = ["download", "poll", "timeoutMs", "whenHidden", "model", "keepResultMs"];
+/** The hooks' own options, besides the watch's, and what each must be (`{}`: anything), as the core's checks take them. */
+const own = { whenHidden: { enum: ["slow", "keep"] }, keepResultMs: {} };
 
 /**
- * Checks a hook's options as it renders, as the core checks a watch's (`InvalidInputError` naming the field; a key
- * given as undefined or null is none): it refuses a `signal` or an `onStatusChange` (the core's `WaitOptions` have
- * them; these hooks do not: their `stop()` stops watching, a submit's input takes the signal that aborts the submit,
- * and the state is the status), a key no hook has (a typo such as `timeout`), and a `whenHidden` outside its set.
+ * Reads and checks a hook's options as it renders, each once (a getter that throws is named), as the core checks a
+ * watch's (`checkWatchOptions`: `InvalidInputError` naming the field; a key given as undefined or null is none): the
+ * watch's call options (`model`, `timeoutMs`, `download`, `poll`: the watch checks their values when it watches) and
+ * the hooks' own (`whenHidden` in its set, `keepResultMs`), any other key refused naming them all (a typo such as
+ * `timeout`); a `signal` or an `onStatusChange` (the core's `WaitOptions` have them; these hooks do not: their `stop()`
+ * stops watching, a submit's input takes the signal, and the state is the status) said to be none. Answers them as
+ * read.
  */
-const check = (hook: string, options: object): void => {
-  for (const [field, value] of Object.entries(options)) {
-    if (value == null) continue;
-    if (field === "signal" || field === "onStatusChange")
-      throw new InvalidInputError(
-        `${hook}: "${field}" is not an option: stop() stops watching; the state is the status`,
-        {
+const check = (hook: string, options: unknown): UseJobOptions => {
+  try {
+    return checkWatchOptions(options, own, hook, true);
+  } catch (error) {
+    const { field } = error as InvalidInputError;
+    throw field === "signal" || field === "onStatusChange"
+      ? new InvalidInputError(`${hook}: "${field}" is not an option: stop() stops watching; the state is the status`, {
           field,
-        },
-      );
-    if (!known.includes(field)) throw invalid(hook, field, `a known name (one of ${known.join(", ")})`);
-    if (field === "whenHidden" && value !== "slow" && value !== "keep")
-      throw invalid(hook, field, 'one of "slow", "keep"', value);
+        })
+      : error;
   }
 };
 
@@ -327,15 +326,12 @@ class JobFollower {
  * first read answers, and always `idle` on the server. Unmounting or `stop()` stops watching; nothing cancels the job.
  * A `null` or `undefined` job id reads nothing.
  */
-export function useJob(jobId: string | null | undefined, options: UseJobOptions = {}): JobHandle {
-  check("useJob", options);
+export function useJob(jobId: string | null | undefined, options?: UseJobOptions): JobHandle {
+  // Its options as read (the hooks' and the watch's only: `check` refused any other key).
+  const read = check("useJob", options);
   const client = useDecartClient();
-  const { model, download, poll, timeoutMs, whenHidden, keepResultMs } = options;
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new follower only when what it watches changes
-  const follower = useMemo(
-    () => new JobFollower(client, jobId, { model, download, poll, timeoutMs, whenHidden, keepResultMs }),
-    [client, jobId, download],
-  );
+  const follower = useMemo(() => new JobFollower(client, jobId, read), [client, jobId, read.download]);
   const { store } = follower;
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getServerSnapshot);
   // The server's snapshot (a server render, and the page's hydration of it) retries nothing: nothing runs there.
@@ -436,8 +432,7 @@ class VideoGenerator {
     // Options the watch would refuse (a `timeoutMs` of "5000") are that error before anything is sent: no job is paid
     // for that nothing could watch.
     job.sent = new Promise<JobSubmitResult>((accept) => {
-      const { download, poll, timeoutMs } = job.options;
-      checkWatchOptions({ download, poll, timeoutMs });
+      checkWatchOptions(job.options, own);
       accept(this.client.queue.submit(input));
       job.model = input.model;
       this.input = repeatable(input);
@@ -522,13 +517,13 @@ class VideoGenerator {
  * The options are read by each `submit` (a job goes on as it was submitted), as the latest committed render gave them.
  * The state is always `idle` on the server.
  */
-export function useGenerateVideo(options: VideoJobOptions = {}): VideoGeneration {
-  check("useGenerateVideo", options);
+export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
+  const checked = check("useGenerateVideo", options);
   const client = useDecartClient();
   const generator = useMemo(() => new VideoGenerator(client), [client]);
   // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing).
   useInsertionEffect(() => {
-    generator.options = options;
+    generator.options = checked;
   });
   const state = useSyncExternalStore(
     generator.store.subscribe,

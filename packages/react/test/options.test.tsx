@@ -40,13 +40,16 @@ describe("the options of useJob and useGenerateVideo", () => {
       ["useJob", () => useJob(job_id, { keepResult: 60_000 } as never), "keepResult"],
       ["useGenerateVideo", () => useGenerateVideo({ timeout: 5000 } as never), "timeout"],
       ["useGenerateVideo", () => useGenerateVideo({ whenhidden: "keep" } as never), "whenhidden"],
+      // The watch's own options that the hooks set themselves: no option of theirs.
+      ["useJob", () => useJob(job_id, { deadline: Date.now() + 60_000 } as never), "deadline"],
+      ["useGenerateVideo", () => useGenerateVideo({ first: { job_id } } as never), "first"],
     ] as const;
     for (const [hook, use, field] of cases) {
       const error = thrown(() => renderHook(use, { wrapper }));
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field });
       expect((error as Error).message).toBe(
-        `${hook}: "${field}" must be a known name (one of download, poll, timeoutMs, whenHidden, model, keepResultMs)`,
+        `${hook}: "${field}" must be a known name (one of whenHidden, keepResultMs, model, timeoutMs, download, poll)`,
       );
     }
     expect(await settled()).toBe(page.sent.length);
@@ -74,6 +77,47 @@ describe("the options of useJob and useGenerateVideo", () => {
     await until(() => job.result.current.status === "completed");
     // Undefined (a spread of options without it) is no key given, as in the core's checks.
     renderHook(() => useGenerateVideo({ timeout: undefined } as never), { wrapper: strictWith(client) });
+  });
+
+  it("an option whose getter throws is refused as the hook renders, naming it, as the core names one: nothing is read", async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched with options that cannot be read [hold]" });
+    const wrapper = strictWith(client);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const unreadable = (field: string) =>
+      Object.defineProperty({ model }, field, {
+        enumerable: true,
+        get() {
+          throw new Error(`${field} cannot be read`);
+        },
+      });
+    const cases = [
+      ["useJob", (o: object) => useJob(job_id, o), "timeoutMs"],
+      ["useJob", (o: object) => useJob(job_id, o), "whenHidden"],
+      ["useGenerateVideo", (o: object) => useGenerateVideo(o), "keepResultMs"],
+      ["useGenerateVideo", (o: object) => useGenerateVideo(o), "poll"],
+    ] as const;
+    for (const [hook, use, field] of cases) {
+      const options = unreadable(field);
+      const error = thrown(() => renderHook(() => use(options), { wrapper }));
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field, message: `${hook}: "${field}" must be a value that can be read` });
+    }
+    // A `signal` that cannot be read is no option all the same.
+    const signal = thrown(() => renderHook(() => useJob(job_id, unreadable("signal")), { wrapper }));
+    expect(signal).toMatchObject({
+      field: "signal",
+      message: expect.stringMatching(/^useJob: "signal" is not an option/),
+    });
+    expect(await settled()).toBe(page.sent.length);
+    expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]);
+    // Options of null are none: the hooks watch on the defaults.
+    const { result, unmount } = renderHook(() => useJob(job_id, null as never), { wrapper });
+    renderHook(() => useGenerateVideo(null as never), { wrapper });
+    await until(() => result.current.status === "processing");
+    unmount();
+    expect(emu.release(job_id)).toBe(true);
   });
 
   it('`whenHidden` other than "slow" or "keep" is refused, naming it and what it must be: nothing is read', async () => {
