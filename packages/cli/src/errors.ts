@@ -42,34 +42,18 @@ export function exitCodeOf(error: unknown): ExitCode {
 /** What `InvalidInputError`'s `expected` says for a file input given as a URL that could not be downloaded. */
 const REACHABLE_URL = "a reachable http(s) URL";
 
-/** The `code` of the errors a thrown value is made of (`cause`, and an `AggregateError`'s `errors`), a few levels deep. */
-function codesOf(thrown: unknown, depth = 0): string[] {
-  if (!thrown || typeof thrown !== "object" || depth > 8) return [];
-  const { code, cause, errors } = thrown as { code?: unknown; cause?: unknown; errors?: unknown };
-  return [
-    ...(typeof code === "string" ? [code] : []),
-    ...codesOf(cause, depth + 1),
-    ...(Array.isArray(errors) ? errors.flatMap((e) => codesOf(e, depth + 1)) : []),
-  ];
-}
-
 /**
  * Whether the client could not download a file input given as a URL (an `InvalidInputError` expecting a reachable
- * URL, before anything was sent to the API) because of a transient failure of the network or of that URL's server:
- * its `cause` is the answer's status (`HTTP 500`, as the client gives it: a 5xx, 408 or 429) or what `fetch` threw for
- * the network (a system error such as `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, `EAI_AGAIN`, or undici's `UND_ERR_…`:
- * a connection cut, a timeout). Trying again may work: exit 1, as for the API's own such failures. Any other (a 404 or
- * 403, a URL that cannot be fetched, content of the wrong type) is the input's: exit 2.
+ * URL, before anything was sent to the API) because of a transient failure of the network or of that URL's server (a
+ * 5xx, 408 or 429, a connection refused or cut): the client marks it `retryable`. Trying again may work: exit 1, as for
+ * the API's own such failures. Any other (a 404 or 403, content of the wrong type) is the input's: exit 2.
  */
 export function remoteInputFailed(error: unknown): boolean {
-  if (!InvalidInputError.isInstance(error)) return false;
-  const { expected, cause } = error as { expected?: unknown; cause?: unknown };
-  if (expected !== REACHABLE_URL || cause === undefined) return false;
-  if (typeof cause === "string") {
-    const status = Number(/^HTTP (\d{3})$/.exec(cause)?.[1]);
-    return status >= 500 || status === 408 || status === 429;
-  }
-  return codesOf(cause).some((code) => /^(E[A-Z]+|UND_ERR_\w+)$/.test(code));
+  return (
+    InvalidInputError.isInstance(error) &&
+    (error as { expected?: unknown }).expected === REACHABLE_URL &&
+    error.retryable
+  );
 }
 
 /** The longest the client waits for one request in all, its retries and `Retry-After` included (its `timeoutMs`). */

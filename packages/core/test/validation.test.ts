@@ -496,7 +496,8 @@ describe("a file given as a URL", () => {
   const files = createServer((req, res) => {
     const path = req.url!.replace(/\?.*/, "");
     const [type, body] = served.get(path) ?? ["text/plain", "no such file"];
-    res.writeHead(served.has(path) ? 200 : 404, { "content-type": type }).end(body);
+    const status = /^\/status\/(\d{3})$/.exec(path)?.[1];
+    res.writeHead(status ? Number(status) : served.has(path) ? 200 : 404, { "content-type": type }).end(body);
   });
   beforeAll(async () => {
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
@@ -608,6 +609,24 @@ describe("a file given as a URL", () => {
       expect(error.cause).toBeUndefined();
       expect(error.message).toBe(message);
       expect(chainText(error)).not.toContain("SECRET");
+    }
+  });
+
+  it("is retryable when the network or that server failed (408, 429, 5xx, a refused connection), not when the URL did", async () => {
+    const port = await closedPort();
+    const cases: [data: string, retryable: boolean][] = [
+      [`${origin}/status/500`, true],
+      [`${origin}/status/503`, true],
+      [`${origin}/status/408`, true],
+      [`${origin}/status/429`, true],
+      [`http://127.0.0.1:${port}/frame.png`, true],
+      [`${origin}/status/404`, false],
+      [`${origin}/status/403`, false],
+      [`http://user:pw@127.0.0.1:${port}/frame.png`, false],
+    ];
+    for (const [data, retryable] of cases) {
+      const error = await submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data }).catch((e) => e);
+      expect(error, data).toMatchObject({ name: "InvalidInputError", expected: "a reachable http(s) URL", retryable });
     }
   });
 
