@@ -16,7 +16,7 @@ import {
   placeOf,
   samePlace,
 } from "./files.js";
-import { takeLock } from "./lock.js";
+import { lockName, takeLock } from "./lock.js";
 
 /** One line of the journal: something that happened to a job. */
 export interface JournalRecord {
@@ -469,7 +469,7 @@ export class Journal {
       if (!left.length && stats.nlink !== 1) return false;
       const large = () => stats.size >= this.compactAt && stats.size >= 2 * this.compactedBytes();
       if (!left.length && !large()) return false;
-      const lock = takeLock(`${this.path}.compact.lock`);
+      const lock = takeLock(`${lockName(this.path)}.compact.lock`);
       if ("holder" in lock) return false;
       try {
         if (left.length) {

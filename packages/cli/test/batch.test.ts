@@ -11,7 +11,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { type Emulator, seededRandom } from "@decart/emulator";
@@ -550,7 +550,15 @@ describe("decart batch", () => {
     // The first run's submits reach the server, their answers held: nothing of it is in the journal yet.
     const first = await startHeld(["batch", path, "--out", out], emu.url, { env });
     expect(emu.stats().jobsCreated).toBeGreaterThan(0);
-    for (const resume of [[], ["--resume"]]) {
+    // The same journal through a symbolic link to it (its file not there yet: nothing journaled), or to its directory.
+    const journal = env.DECART_JOURNAL!;
+    symlinkSync(journal, join(dir, "twice-link.jsonl"));
+    symlinkSync(dir, join(dir, "twice-dir"));
+    const linked = [
+      ["--journal", join(dir, "twice-link.jsonl")],
+      ["--journal", join(dir, "twice-dir", basename(journal))],
+    ];
+    for (const resume of [[], ["--resume"], ...linked]) {
       const second = await run(["batch", path, "--out", out, ...resume], { env });
       expect(second.code, second.stderr).toBe(1);
       expect(second.stderr).toContain("Another run of this batch is under way (process ");

@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { Journal, openJournal } from "../src/journal.js";
+import { lockName } from "../src/lock.js";
 import { tempDir } from "./helpers.js";
 
 const { dir, remove } = tempDir();
@@ -321,17 +322,18 @@ describe("a compaction killed, or two at once", () => {
     });
   }
 
-  it("two compactions at once (a stale lock taken over by two processes): a record appended to the first one's file is kept", async () => {
+  it("two compactions at once (a lock taken over from a process wrongly judged gone): a record appended to the first one's file is kept", async () => {
     const path = largeJournal("double.jsonl", 50);
     const before = new Journal(path).jobs();
     const appender = new Journal(path);
-    // In one process the second takes the lock the first holds (its own process id: as a lock of a process that is
-    // gone), as a second process taking over a stale lock at the same instant would.
+    // The second takes the lock the first holds, made to look stale (a lock of an earlier boot), as a lock wrongly
+    // judged stale would be taken over.
     const second = new Journal(path, { compactAt: 1000 });
     const first = new Journal(path, {
       compactAt: 1000,
       pause: async (step) => {
         if (step !== "written") return;
+        writeFileSync(`${lockName(path)}.compact.lock`, `${JSON.stringify({ pid: process.pid, boot: "earlier" })}\n`);
         expect(await second.compact()).toBe(true);
         await appender.append({ job_id: "job_between", event: "submitted", custom_id: "b2" });
       },

@@ -24,7 +24,7 @@ import {
 import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
-import { takeLock } from "../lock.js";
+import { lockName, takeLock } from "../lock.js";
 import { decimal } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { type Budget, submitAndWatch, watchJob } from "../watch.js";
@@ -213,11 +213,12 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   for (const path of [resultsPath, errorsPath, ...written]) await checkOutputKind(path, `--out ${options.out ?? "."}`);
   const journal = await openJournal(options.journal);
   // One run of a batch at a time with one journal: a second run (a CI retry, another terminal) would find none of the
-  // first run's lines journaled yet, and submit, and bill, every one again. Its lock file beside the journal holds the
-  // process id; a lock left by a process that is gone is taken over. (Per file, whatever the server: a second server is
-  // rarely run at once, and then waits.)
+  // first run's lines journaled yet, and submit, and bill, every one again. Its lock file beside the journal (named by
+  // its path as the file system sees it: every path to it takes the one lock) holds the process id; a lock left by a
+  // process that is gone is taken over (see `takeLock`). (Per file, whatever the server: a second server is rarely run
+  // at once, and then waits.)
   await ensureDirectoryOf(journal.path);
-  const lockPath = `${journal.path}.${shortHash(batchPlace(source, batch))}.lock`;
+  const lockPath = `${lockName(journal.path)}.${shortHash(batchPlace(source, batch))}.lock`;
   const lock = takeLock(lockPath);
   if ("holder" in lock) {
     throw new CliError(

@@ -1,0 +1,78 @@
+/**
+ * The lock of a batch (and of a journal's compaction): one holder however many processes take it over at once, a holder
+ * told from a process given its id since, and one lock for every path to a file.
+ */
+import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { lockName, takeLock } from "../src/lock.js";
+import { tempDir } from "./helpers.js";
+
+const temp = tempDir();
+afterAll(() => temp.remove());
+const dir = realpathSync(temp.dir);
+
+/** This machine's boot, as a lock records it. */
+const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+/** A process that runs (this one's parent), and the lock it would have written on a boot. */
+const lockOf = (fields: Record<string, unknown>) =>
+  `${JSON.stringify({ pid: process.ppid, nonce: "0123", ...fields })}\n`;
+
+describe("takeLock", () => {
+  it("a stale lock taken over by several at the same instant has one holder", () => {
+    const path = join(dir, "race.lock");
+    // Left by a process of an earlier boot.
+    writeFileSync(path, lockOf({ boot: "an earlier boot" }));
+    const taken: Record<string, ReturnType<typeof takeLock>> = {};
+    // A finds it stale; then, before A takes it over, B finds it stale too, and while B takes it over, C.
+    taken.a = takeLock(path, {
+      pause: (step) => {
+        if (step !== "stale" || taken.b) return;
+        taken.b = takeLock(path, {
+          pause: (inner) => {
+            if (inner === "claimed") taken.c = takeLock(path);
+          },
+        });
+      },
+    });
+    expect(taken.b).toHaveProperty("release");
+    expect(taken.a).toEqual({ holder: process.pid });
+    expect(taken.c).toEqual({ holder: process.pid });
+    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ pid: process.pid, boot });
+    (taken.b as { release: () => void }).release();
+    // Nothing left: the lock, and every file of its taking.
+    expect(readdirSync(dir).filter((name) => name.startsWith("race."))).toEqual([]);
+  });
+
+  it("a lock whose process id was given to another process since (a reboot, or later) is taken over", () => {
+    const path = join(dir, "reused.lock");
+    const cases: Array<[string, string, boolean]> = [
+      ["of this boot, its process running", lockOf({ boot }), false],
+      ["of an earlier boot", lockOf({ boot: "an earlier boot" }), true],
+      ["of a process started at another time", lockOf({ boot, start: "1" }), true],
+      ["of an earlier version (a process id alone)", `${process.ppid}\n`, false],
+      ["of an earlier version naming this process", `${process.pid}\n`, true],
+    ];
+    for (const [what, text, stale] of cases) {
+      writeFileSync(path, text);
+      const lock = takeLock(path);
+      if (stale) {
+        expect(lock, what).toHaveProperty("release");
+        (lock as { release: () => void }).release();
+      } else expect(lock, what).toEqual({ holder: process.ppid });
+    }
+  });
+
+  it("every path to a file is one lock: through a link to it (there yet or not) or to its directory", () => {
+    mkdirSync(join(dir, "real"));
+    symlinkSync("real", join(dir, "dir-link"));
+    symlinkSync(join(dir, "real", "jobs.jsonl"), join(dir, "file-link.jsonl"));
+    const real = join(dir, "real", "jobs.jsonl");
+    for (const there of [false, true]) {
+      if (there) writeFileSync(real, "");
+      for (const path of [join(dir, "dir-link", "jobs.jsonl"), join(dir, "file-link.jsonl"), real]) {
+        expect(lockName(path), path).toBe(real);
+      }
+    }
+  });
+});
