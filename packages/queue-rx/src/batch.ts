@@ -21,6 +21,7 @@ import {
   of,
   repeat,
   retry,
+  Subject,
   throwError,
 } from "rxjs";
 import { jobFailed } from "./operators.js";
@@ -121,9 +122,14 @@ export function submitAll(
     const pacer = createPacer(scheduler);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
     const unfollow = client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
+    // A submit waiting out a pause (or starting to) once the batch has ended stops waiting: its timer would keep a
+    // Node process alive until the pause's end, up to a minute after the batch.
+    const ending = new Subject<void>();
+    const over = defer(() => (ended ? [0] : ending));
     const end = () => {
       ended = true;
       unfollow();
+      ending.next();
     };
     const submit = all.submitSource ?? clientSubmit(client);
     const status = all.statusSource ?? clientStatus(client);
@@ -134,7 +140,7 @@ export function submitAll(
       // A submit answered 429 was not taken by the server: send it again once the batch's pause ends.
       submitSource: (input: SubmitInput) =>
         defer(() => (ended ? EMPTY : submit(input))).pipe(
-          throughPacer(pacer),
+          throughPacer(pacer, over),
           retry({
             count: MAX_RATE_LIMITED_SUBMITS,
             delay: (e) => (RateLimitError.isInstance(e) ? of(0) : throwError(() => e)),

@@ -3,9 +3,11 @@ import {
   asyncScheduler,
   defer,
   type MonoTypeOperatorFunction,
+  NEVER,
   type Observable,
   type SchedulerLike,
   switchMap,
+  takeUntil,
   tap,
   timer,
 } from "rxjs";
@@ -21,8 +23,11 @@ const RETRY_AFTER_CAP_MS = 60_000;
  * request that has not started yet until the pause ends, instead of each job meeting the limit on its own.
  */
 export interface Pacer {
-  /** Runs `request` once no pause is in force (at once when none is); a pause that grows while waiting is honoured. */
-  gate<T>(request: Observable<T>): Observable<T>;
+  /**
+   * Runs `request` once no pause is in force (at once when none is); a pause that grows while waiting is honoured.
+   * When `stop` emits first, it stops waiting (its timer cleared) and ends without running `request`.
+   */
+  gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
   /** Starts (or lengthens) the batch-wide pause after a 429. */
   limited(error: { retryAfterMs?: number | undefined }): void;
   /** A request got through: the next 429 without `Retry-After` starts again from the shortest pause. */
@@ -42,7 +47,11 @@ export function createPacer(scheduler: SchedulerLike = asyncScheduler): Pacer {
       return left > 0 ? timer(left, scheduler).pipe(switchMap(wait)) : [0];
     });
   return {
-    gate: (request) => wait().pipe(switchMap(() => request)),
+    gate: (request, stop = NEVER) =>
+      wait().pipe(
+        takeUntil(stop),
+        switchMap(() => request),
+      ),
     limited({ retryAfterMs }) {
       const ms =
         retryAfterMs !== undefined
@@ -60,13 +69,13 @@ export function createPacer(scheduler: SchedulerLike = asyncScheduler): Pacer {
 }
 
 /**
- * Sends each request through `pacer`: it starts once no pause is in force; a 429 (`RateLimitError`) it meets starts a
- * batch-wide pause (the error still reaches the subscriber, who decides whether to try again); an answer resets the
- * backoff.
+ * Sends each request through `pacer`: it starts once no pause is in force (or ends unsent when `stop` emits first);
+ * a 429 (`RateLimitError`) it meets starts a batch-wide pause (the error still reaches the subscriber, who decides
+ * whether to try again); an answer resets the backoff.
  */
-export function throughPacer<T>(pacer: Pacer): MonoTypeOperatorFunction<T> {
+export function throughPacer<T>(pacer: Pacer, stop?: Observable<unknown>): MonoTypeOperatorFunction<T> {
   return (request) =>
-    pacer.gate(request).pipe(
+    pacer.gate(request, stop).pipe(
       tap({
         next: () => pacer.passed(),
         error: (error) => {

@@ -211,6 +211,40 @@ describe("submitAll on virtual time", () => {
     });
   });
 
+  it("a batch that ends before a submit under way is answered 429 leaves no pause's timer behind", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      // a fails at its first read (answered at 12 ms) and ends the failFast batch; b's submit, under way, is listened to
+      // until its answer, a 429 at 20 ms with a Retry-After of a minute. It is not sent again, and nothing waits out
+      // that pause: its timer would have kept a Node process alive until 60 020 ms.
+      const calls: string[] = [];
+      const submit = (i: SubmitInput) => {
+        const prompt = String((i as { prompt?: unknown }).prompt);
+        calls.push(prompt);
+        return prompt === "a"
+          ? cold<JobSubmitResult>("-(s|)", { s: { job_id: "job_a", status: "pending" } })
+          : cold<JobSubmitResult>(
+              "20ms #",
+              undefined,
+              new RateLimitError("429", { status: 429, retryAfterMs: 60_000 }),
+            );
+      };
+      let ended: number | undefined;
+      submitAll(virtualClient(scheduler), [input("a"), input("b")], {
+        concurrency: 2,
+        poll: every10,
+        download: false,
+        failFast: true,
+        submitSource: submit,
+        statusSource: reads(scheduler, cold, () => "failed"),
+      }).subscribe({ error: () => (ended = scheduler.now()) });
+      flush();
+      expect(ended).toBe(12);
+      expect(calls).toEqual(["a", "b"]);
+      // The last thing the scheduler ran was b's answer: no timer was left to fire later.
+      expect(scheduler.now()).toBe(20);
+    });
+  });
+
   it("reads an iterable lazily: the next input only when a slot frees", () => {
     marbles(({ cold, scheduler, flush }) => {
       const pulled: number[] = [];

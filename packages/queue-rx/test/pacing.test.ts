@@ -26,6 +26,21 @@ describe("createPacer", () => {
     });
   });
 
+  it("a request waiting out a pause ends unsent when `stop` emits (its timer cleared); one that went is not cut", () => {
+    marbles(({ cold, hot, expectObservable, expectSubscriptions, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      pacer.limited(limit(100));
+      const request = cold("(a|)");
+      // `stop` at 30 ms: the request due at 100 ms is never subscribed, and the gate ends then.
+      expectObservable(pacer.gate(request, hot("30ms s"))).toBe("30ms |");
+      expectSubscriptions(request.subscriptions).toBe([]);
+      // After the pause, a request goes at once; a `stop` after that changes nothing.
+      const later = cold("-b 50ms c|");
+      const gated = timer(200, scheduler).pipe(mergeMap(() => pacer.gate(later, hot("220ms s"))));
+      expectObservable(gated).toBe("201ms b 50ms c|");
+    });
+  });
+
   it("backs off 1 s, 2 s, 4 s after 429s without Retry-After, and starts again after an answer", () => {
     marbles(({ scheduler }) => {
       const pacer = createPacer(scheduler);
