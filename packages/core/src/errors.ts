@@ -244,7 +244,7 @@ export const guard = (clock: () => number, jobId?: string) => (): number => {
   }
 };
 
-/** The `AbortError` for `signal`. */
+/** The `AbortError` for `signal` (exported for view layers whose signal ends a watch, as the React hooks'). */
 export const aborted = (jobId?: string, cause?: unknown) =>
   new AbortError("The operation was aborted", { jobId, cause });
 

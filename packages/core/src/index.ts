@@ -27,6 +27,7 @@ export {
 export {
   AbortError,
   AuthenticationError,
+  aborted,
   BadRequestError,
   ConflictError,
   ConnectionError,

@@ -1,4 +1,5 @@
 import {
+  aborted,
   canWatchAgain,
   checkWatchOptions,
   type DecartClient,
@@ -20,9 +21,9 @@ import { pageHidden } from "./visibility.js";
 /**
  * Options of `useJob` (read when watching starts) and `useGenerateVideo` (read by each `submit`, as the latest
  * committed render gave them). No `signal` nor `onStatusChange`, unlike the core's `WaitOptions`: `stop()` stops
- * watching (a submit's `input.signal` aborts the submit) and the state is the status. One given anyway, a key no hook
- * has (a typo such as `timeout`) or a `whenHidden` outside its set throws an `InvalidInputError` naming it as the hook
- * renders, rather than being ignored. `useGenerateVideo` takes `useJob`'s `model` and `keepResultMs` too, unused, so
+ * watching (a submit's `input.signal` aborts the submit, then its watch) and the state is the status. One given
+ * anyway, a key no hook has (a typo such as `timeout`) or a `whenHidden` outside its set throws an `InvalidInputError`
+ * naming it as the hook renders, rather than being ignored. `useGenerateVideo` takes `useJob`'s `model` and `keepResultMs` too, unused, so
  * that one options object (a `UseJobOptions`, which TypeScript lets you give it) can serve both hooks.
  */
 export interface VideoJobOptions {
@@ -122,7 +123,9 @@ export interface VideoGeneration extends GenerationState {
    * Submits a job (call it from an event handler, never from an effect) and follows it. Resolves with the job id
    * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
    * error that comes once the job exists (your `onUploadProgress` threw) resolves with its id, in the state too. A job
-   * being watched is no longer watched (it is not cancelled). `input.signal` aborts the submit (an upload) if you must.
+   * being watched is no longer watched (it is not cancelled). `input.signal` aborts the submit (an upload) if you must,
+   * and once the job is submitted ends its watch, as the core's `signal` ends a `submitAndPoll`'s: `error`, the core's
+   * `AbortError` carrying the job id (the job is not cancelled).
    * Options the watch would refuse (a `timeoutMs` of "5000") send nothing: `error`, the core's `InvalidInputError`.
    */
   submit<M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined>;
@@ -351,6 +354,8 @@ export function useJob(jobId: string | null | undefined, options?: UseJobOptions
  */
 interface Job {
   model?: SubmitOptions<VideoModelName>["model"];
+  /** The input's `signal`: aborting it ends the submit, then the watch. */
+  signal?: AbortSignal | undefined;
   options: VideoJobOptions;
   first?: JobSubmitResult;
   seen?: true;
@@ -386,13 +391,19 @@ class VideoGenerator {
   private follow(): void {
     const job = this.job;
     if (!job?.first || this.watching) return;
-    const { model, first } = job;
+    const { model, first, signal } = job;
     const { download, poll, whenHidden } = job.options;
     const end = (error?: Error) => {
       if (this.job === job) this.job = undefined;
       if (error) this.store.set({ status: "error", watching: false, error });
     };
+    // The input's signal ends the watch too, as the core's ends a `submitAndPoll`: an `AbortError` carrying the job id.
+    const abort = () => {
+      this.halt();
+      end(aborted(first.job_id, signal!.reason));
+    };
     try {
+      if (signal?.aborted) throw aborted(first.job_id, signal.reason);
       job.deadline ??= endOf(this.client, first.job_id, job.options);
     } catch (error) {
       return void end(error as Error);
@@ -417,7 +428,10 @@ class VideoGenerator {
       error: end,
       complete: end,
     });
-    if (this.job === job) this.watching = watching;
+    if (this.job !== job) return;
+    this.watching = watching;
+    signal?.addEventListener("abort", abort);
+    watching.add(() => signal?.removeEventListener("abort", abort));
   }
 
   readonly submit = <M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined> => {
@@ -435,6 +449,7 @@ class VideoGenerator {
       checkWatchOptions(job.options, own);
       accept(this.client.queue.submit(input));
       job.model = input.model;
+      job.signal = input.signal;
       this.input = repeatable(input);
     }).then(
       (first) => {

@@ -633,6 +633,71 @@ describe("a `signal` or `onStatusChange` in the options of useJob or useGenerate
   });
 });
 
+describe("useGenerateVideo: the input's signal ends the submit, then the watch", () => {
+  it("aborted once the job is submitted, it stops watching: `error`, the core's AbortError carrying the job id", async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu);
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const controller = new AbortController();
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({
+        model,
+        prompt: "watched until its signal aborts [hold]",
+        signal: controller.signal,
+      });
+    });
+    await until(() => result.current.status === "processing");
+    const reason = new Error("the user left");
+    act(() => controller.abort(reason));
+    expect(result.current).toMatchObject({ status: "error", watching: false, jobId, canRetry: false });
+    expect(result.current.error).toMatchObject({ name: "AbortError", jobId, cause: reason });
+    // Nothing reads the job any more, also once it ends; the job was not cancelled.
+    const reads = () => page.sent.filter((url) => url.endsWith(`/v1/jobs/${jobId}`)).length;
+    await settled();
+    const before = reads();
+    expect(emu.release(jobId!)).toBe(true);
+    expect(await settled()).toBe(page.sent.length);
+    expect(reads()).toBe(before);
+    expect(emu.job(jobId!)!.status).toBe("completed");
+    expect(result.current.status).toBe("error");
+  });
+
+  it("aborted while stopped, a watch again (retry) ends at once with its AbortError; a signal never aborted changes nothing", async () => {
+    emu = await startFast();
+    const { client } = freeClient(emu);
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    const controller = new AbortController();
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({
+        model,
+        prompt: "stopped, then its signal aborts",
+        signal: controller.signal,
+      });
+    });
+    act(() => result.current.stop());
+    act(() => controller.abort());
+    expect(result.current).toMatchObject({ watching: false, canRetry: true });
+    await act(async () => {
+      await result.current.retry();
+    });
+    expect(result.current).toMatchObject({ status: "error", watching: false, jobId });
+    expect(result.current.error).toMatchObject({ name: "AbortError", jobId });
+    // A signal that never aborts: the job is watched to its end, and the signal let go of then (no listener left).
+    const kept = new AbortController();
+    const added = vi.spyOn(kept.signal, "addEventListener");
+    const removed = vi.spyOn(kept.signal, "removeEventListener");
+    await act(async () => {
+      await result.current.submit({ model, prompt: "its signal never aborts", signal: kept.signal });
+    });
+    await until(() => result.current.status === "completed");
+    const listening = added.mock.calls.filter(([type]) => type === "abort").map(([, listener]) => listener);
+    expect(listening.length).toBeGreaterThan(0);
+    for (const listener of listening) expect(removed).toHaveBeenCalledWith("abort", listener);
+  });
+});
+
 /** A component that shows a job, and puts its state `into` the test's hands (the test lets go of it). */
 function Shown({
   jobId,
