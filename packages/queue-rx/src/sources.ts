@@ -13,7 +13,9 @@ export type StatusSource = (jobId: string, options: { deadline: number }) => Obs
  * Submits a job: emits the submit answer once and completes, or errors. `submitJob` listens to it until then, also after
  * its subscriber left (a job made meanwhile goes to `onOrphan`), and unsubscribes only after that: a source of yours
  * should not cut a request that may have reached the server. The default sends `input` as `client.queue.submit` takes
- * it, so that `input.signal` aborts it.
+ * it, so that `input.signal` aborts it, within the client's own timeouts. No budget bounds a source of yours (the
+ * watch's `timeoutMs` starts once the job is known): one that never answers is listened to for ever, so end it
+ * yourself (an error once a time limit of yours is up, such as rxjs's `timeout`).
  */
 export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
 
