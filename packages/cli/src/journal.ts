@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { link, lstat, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
+import { link, lstat, open, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { CliError, EXIT, usageError } from "./exit.js";
@@ -384,25 +384,47 @@ export class Journal {
       throw lookupError(this.what, this.path, e);
     }
     try {
-      let lines: Generator<{ text: string }>;
-      try {
-        lines = readLines(fd, this.chunk);
-      } catch (e) {
-        throw lookupError(this.what, this.path, e);
-      }
-      for (;;) {
-        let next: IteratorResult<{ text: string }>;
+      yield* this.parsed(fd, 0, true);
+      // What a compaction killed after its rename left in the old file it kept (see `compact`), until a command that
+      // writes the journal adds it there: a command that only reads it (jobs list) is told of those records too.
+      const journal = fstatSync(fd);
+      for (const kept of leftoversOf(this.path)) {
+        const offset = keptOffset(kept);
+        if (offset === undefined) continue;
+        let other: number;
         try {
-          next = lines.next();
-        } catch (e) {
-          throw lookupError(this.what, this.path, e);
+          other = openSync(kept, "r");
+        } catch {
+          continue;
         }
-        if (next.done) return;
-        const value = parseLine(next.value.text);
-        if (value !== undefined) yield value;
+        try {
+          const { ino, dev } = fstatSync(other);
+          if (ino !== journal.ino || dev !== journal.dev) yield* this.parsed(other, offset, false);
+        } catch {
+          // Removed or unreadable meanwhile: the journal as it is.
+        } finally {
+          closeSync(other);
+        }
       }
     } finally {
       closeSync(fd);
+    }
+  }
+
+  /** The lines of the file `fd` from `from` on as JSON (see `values`); a read error is the journal's (`journal`). */
+  private *parsed(fd: number, from: number, journal: boolean): Generator<any> {
+    const lines = readLines(fd, this.chunk, from);
+    for (;;) {
+      let next: IteratorResult<{ text: string }>;
+      try {
+        next = lines.next();
+      } catch (e) {
+        if (!journal) throw e;
+        throw lookupError(this.what, this.path, e);
+      }
+      if (next.done) return;
+      const value = parseLine(next.value.text);
+      if (value !== undefined) yield value;
     }
   }
 
@@ -464,7 +486,7 @@ export class Journal {
     try {
       let stats = await lstat(this.path);
       if (!stats.isFile()) return false;
-      const left = await this.leftovers();
+      const left = leftoversOf(this.path);
       // The old file's second name is a hard link to the journal itself when the compaction was killed before its rename.
       if (!left.length && stats.nlink !== 1) return false;
       const large = () => stats.size >= this.compactAt && stats.size >= 2 * this.compactedBytes();
@@ -473,7 +495,7 @@ export class Journal {
       if ("holder" in lock) return false;
       try {
         if (left.length) {
-          await this.recover(await this.leftovers());
+          await this.recover(leftoversOf(this.path));
           stats = await lstat(this.path);
           if (!stats.isFile() || stats.nlink !== 1 || !large()) return false;
         }
@@ -496,29 +518,13 @@ export class Journal {
   }
 
   /**
-   * What compactions killed midway left beside the journal: their new files (`<journal>.<hex>.compacting`), and the
-   * old files they kept (`<journal>.compacted.<offset>.old`: see `compact`).
-   */
-  private async leftovers(): Promise<string[]> {
-    const name = basename(this.path);
-    const entries = await readdir(dirname(this.path)).catch(() => [] as string[]);
-    return entries
-      .filter((entry) => {
-        if (!entry.startsWith(`${name}.`)) return false;
-        const rest = entry.slice(name.length + 1);
-        return /^[0-9a-f]{12}\.compacting$/.test(rest) || /^compacted\.\d+\.old$/.test(rest);
-      })
-      .map((entry) => join(dirname(this.path), entry));
-  }
-
-  /**
-   * Under the compaction lock: removes what killed compactions left (see `leftovers`), once the records appended to an
+   * Under the compaction lock: removes what killed compactions left (see `leftoversOf`), once the records appended to an
    * old file they kept, past the offset its name gives, are appended to the journal (unless that old file is still the
    * journal: killed before its rename).
    */
   private async recover(left: readonly string[]): Promise<void> {
     for (const path of left) {
-      const offset = /\.compacted\.(\d+)\.old$/.exec(path)?.[1];
+      const offset = keptOffset(path);
       if (offset !== undefined) {
         const kept = await lstat(path);
         const now = await stat(this.path).catch(() => undefined);
@@ -526,7 +532,7 @@ export class Journal {
           const fd = openSync(path, "r");
           try {
             const tail: string[] = [];
-            await copyFrom(fd, Number(offset), false, async (text) => {
+            await copyFrom(fd, offset, false, async (text) => {
               tail.push(text);
             });
             if (tail.length) await this.appendText(tail.join(""));
@@ -631,6 +637,34 @@ export class Journal {
       if (kept !== undefined) await rm(kept, { force: true });
     }
   }
+}
+
+/**
+ * What compactions killed midway left beside the journal at `path`: their new files (`<journal>.<hex>.compacting`),
+ * and the old files they kept (`<journal>.compacted.<offset>.old`: see `Journal.compact`). None where the directory
+ * cannot be listed.
+ */
+function leftoversOf(path: string): string[] {
+  const name = basename(path);
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(path));
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => {
+      if (!entry.startsWith(`${name}.`)) return false;
+      const rest = entry.slice(name.length + 1);
+      return /^[0-9a-f]{12}\.compacting$/.test(rest) || /^compacted\.\d+\.old$/.test(rest);
+    })
+    .map((entry) => join(dirname(path), entry));
+}
+
+/** Where the records a compaction did not copy start in the old file it kept (undefined: not such a file). */
+function keptOffset(path: string): number | undefined {
+  const offset = /\.compacted\.(\d+)\.old$/.exec(path)?.[1];
+  return offset === undefined ? undefined : Number(offset);
 }
 
 /** The new file of a compaction is in place, but what others appended meanwhile could not be added to it. */

@@ -314,6 +314,10 @@ describe("a compaction killed, or two at once", () => {
       expect(child.signal).toBe("SIGKILL");
       // The killed process's lock is left, naming a process that is gone.
       expect(leftBeside(path)).toContain(`${basename(path)}.compact.lock`);
+      // Read only (jobs list), before any command writes the journal: each record once already.
+      const read = await openJournal(path, { write: false });
+      expect(read.jobs()).toEqual([...before, expect.objectContaining({ job_id: "job_meanwhile", custom_id: "m" })]);
+      expect(read.records().filter((r) => r.job_id === "job_meanwhile")).toHaveLength(1);
       const journal = await openJournal(path);
       expect(journal.jobs()).toEqual([...before, expect.objectContaining({ job_id: "job_meanwhile", custom_id: "m" })]);
       expect(readFileSync(path, "utf8").split('"job_meanwhile"')).toHaveLength(2);
