@@ -506,9 +506,12 @@ export class Journal {
     } catch (e) {
       if (e instanceof CompactionFailed) {
         throw new CliError(
-          `Could not write ${this.what} after compacting it (${fsReason(e.reason)}): records another process ` +
-            `appended at that instant are kept in ${e.kept}, and added to the journal by the next command that ` +
-            "writes it; nothing was sent",
+          `Could not write ${this.what} after compacting it (${fsReason(e.reason)}): ` +
+            (e.kept === undefined
+              ? "a record another process appended at that instant may be missing from it; "
+              : `records another process appended at that instant are kept in ${e.kept}, and added to the journal ` +
+                "by the next command that writes it; ") +
+            "nothing was sent",
           EXIT.error,
         );
       }
@@ -607,14 +610,21 @@ export class Journal {
       }
       await this.pause?.("written");
       // The old file keeps a second name until what is appended to it past `read` is in the new one (see `compact`).
+      // (A file system without hard links, FAT or some network ones, compacts without it, as it can.)
       const name = `${this.path}.compacted.${read}.old`;
-      await link(this.path, name);
-      kept = name;
+      let still: { ino: number; dev: number };
+      try {
+        await link(this.path, name);
+        kept = name;
+        still = await lstat(kept);
+      } catch (e) {
+        if (!NO_LINKS.has((e as NodeJS.ErrnoException).code!)) throw e;
+        still = await lstat(this.path);
+      }
       // Still the file read: another compaction (two processes taking over a stale lock at once) may have put its own
       // in its place, which this one would replace with what others appended to it since.
-      const linked = await lstat(kept);
       const held = fstatSync(old);
-      if (linked.ino !== held.ino || linked.dev !== held.dev) return false;
+      if (still.ino !== held.ino || still.dev !== held.dev) return false;
       await syncDirectory(dirname(this.path));
       await rename(temporary, this.path);
       await syncDirectory(dirname(this.path));
@@ -667,12 +677,15 @@ function keptOffset(path: string): number | undefined {
   return offset === undefined ? undefined : Number(offset);
 }
 
+/** How `link` fails on a file system that has no hard links. */
+const NO_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
 /** The new file of a compaction is in place, but what others appended meanwhile could not be added to it. */
 class CompactionFailed extends Error {
   constructor(
     readonly reason: unknown,
-    /** Where the old file is kept (see `compact`). */
-    readonly kept: string,
+    /** Where the old file is kept (see `compact`), unless the file system has no hard links. */
+    readonly kept: string | undefined,
   ) {
     super("The journal's compaction could not be completed");
   }

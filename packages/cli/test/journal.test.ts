@@ -326,6 +326,30 @@ describe("a compaction killed, or two at once", () => {
     });
   }
 
+  it("compacts a journal on a file system without hard links (its link fails with EPERM), as it can", () => {
+    const path = largeJournal("no-links.jsonl", 50);
+    const before = new Journal(path).jobs();
+    const script = join(dir, "no-links.mjs");
+    writeFileSync(
+      script,
+      `import { createRequire, syncBuiltinESMExports } from "node:module";
+const fsp = createRequire(import.meta.url)("node:fs/promises");
+fsp.link = async () => {
+  throw Object.assign(new Error("EPERM: operation not permitted, link"), { code: "EPERM" });
+};
+syncBuiltinESMExports();
+const [, , module, path] = process.argv;
+const { Journal } = await import(module);
+process.stdout.write(String(await new Journal(path, { compactAt: 1000 }).compact()));
+`,
+    );
+    const module = pathToFileURL(fileURLToPath(new URL("../dist/journal.js", import.meta.url))).href;
+    const child = spawnSync(process.execPath, [script, module, path], { encoding: "utf8" });
+    expect([child.stdout, child.stderr]).toEqual(["true", ""]);
+    expect(new Journal(path).jobs()).toEqual(before);
+    expect(leftBeside(path)).toEqual([]);
+  });
+
   it("two compactions at once (a lock taken over from a process wrongly judged gone): a record appended to the first one's file is kept", async () => {
     const path = largeJournal("double.jsonl", 50);
     const before = new Journal(path).jobs();
