@@ -116,7 +116,9 @@ export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
  * then put in place by `placeFile` (with `avoid`: a default name, which never replaces a file). Answers the path
  * written. A failure leaves nothing behind, and never a half-written file. A path the user gave that is a stream (see
  * `writesInPlace`: `/dev/null`, a named pipe, a terminal) is opened and written as it is: no temporary file, no rename,
- * which would replace it by a file.
+ * which would replace it by a file. A path the user gave that is a symbolic link to a file writes that file, the link
+ * staying (see `savedThrough`: as a video's download does, and as `>` or `curl -o` do); the path answered is the one
+ * given.
  */
 export async function writeAtomically(path: string, bytes: Uint8Array, avoid?: Avoid): Promise<string> {
   if (!avoid && writesInPlace(path)) {
@@ -129,8 +131,9 @@ export async function writeAtomically(path: string, bytes: Uint8Array, avoid?: A
     }
     return path;
   }
-  const temp = temporaryPath(path);
-  await ensureDirectoryOf(path);
+  const target = avoid ? path : await savedThrough(path);
+  const temp = temporaryPath(target);
+  await ensureDirectoryOf(target);
   return tracked(temp, async () => {
     try {
       const file = await open(temp, "w");
@@ -140,7 +143,8 @@ export async function writeAtomically(path: string, bytes: Uint8Array, avoid?: A
       } finally {
         await file.close();
       }
-      return await placeFile(temp, path, avoid);
+      const placed = await placeFile(temp, target, avoid);
+      return target === path ? placed : path;
     } catch (e) {
       await rm(temp, { force: true });
       throw e;
@@ -355,16 +359,16 @@ export async function checkOutputDirectory(dir: string, what: string): Promise<v
 }
 
 /**
- * The file a video's download (the client's `saveResult`) writes for `path`, as it finds it: through a symbolic link to
- * a file, that file (the link stays); otherwise `path` (a link to nowhere is replaced). Its temporary file
- * (`temporaryPath`) goes beside it.
+ * The file a result given a path writes for it (a video's download, the client's `saveResult`; an image, a batch's
+ * report: `writeAtomically`), as it finds it: through a symbolic link to a file, that file (the link stays); otherwise
+ * `path` (a link to nowhere is replaced). Its temporary file (`temporaryPath`) goes beside it.
  */
 const savedThrough = (path: string): Promise<string> => realpath(path).catch(() => path);
 
 /**
  * Checks, before anything is sent, that a file can be written at `path`: not a directory, and its directory exists or
- * can be made, and is writable. `what` names where the path came from (`-o out.png`). With `throughLinks` (a video's
- * download, see `savedThrough`), a link to a file is checked as the file it points to, whose name and directory the
+ * can be made, and is writable. `what` names where the path came from (`-o out.png`). With `throughLinks` (a result
+ * saved through a link, see `savedThrough`), a link to a file is checked as the file it points to, whose name and directory the
  * save uses. A stream (`writesInPlace`: a named pipe, a character device such as `/dev/null`, a descriptor) is written
  * in place: it must be writable, and nothing is made beside it. A socket or a block device is refused. A usage error
  * (exit 2) otherwise: a result that was paid for is not lost to a typo.

@@ -1,5 +1,6 @@
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -282,6 +283,27 @@ describe("decart image", () => {
     expect(tty.code, tty.stdout).toBe(0);
     expect(tty.stdout).toContain(`✓ Image saved (${statSync(out).size} bytes):\r\n${out}\r\n`);
     expect(tty.stdout.split(out)).toHaveLength(2);
+  });
+
+  it("-o a symbolic link to a file writes that file, the link staying, as video -o does", async () => {
+    const place = join(dir, "through");
+    mkdirSync(place);
+    for (const [command, extension] of [
+      ["image", "png"],
+      ["video", "mp4"],
+    ] as const) {
+      const real = join(place, `real.${extension}`);
+      const link = join(place, `link.${extension}`);
+      writeFileSync(real, "OLD");
+      symlinkSync(real, link);
+      const saved = await run([command, "A lighthouse", "-o", link], { env });
+      expect(saved.code, saved.stderr).toBe(0);
+      expect(events(saved.stdout).at(-1)).toMatchObject({ path: link });
+      expect(lstatSync(link).isSymbolicLink(), command).toBe(true);
+      expect(readFileSync(real).length, command).toBeGreaterThan(3);
+    }
+    expect(readFileSync(join(place, "real.png")).subarray(0, 8)).toEqual(PNG);
+    expect(readdirSync(place).sort()).toEqual(["link.mp4", "link.png", "real.mp4", "real.png"]);
   });
 
   it("creates the directory of -o when it does not exist", async () => {

@@ -63,7 +63,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   } else if (options.output !== "-") {
     // The image never writes the journal, but a -o naming it would replace every job id recorded there.
     checkJournalApart(options.journal, [named(".png")], `-o ${options.output}`);
-    await checkOutputFile(named(".png"), `-o ${options.output}`);
+    // A link to a file is written through, as a video's -o is (see `writeAtomically`).
+    await checkOutputFile(named(".png"), `-o ${options.output}`, { throughLinks: true });
   }
   output.info(output.err.dim(`Generating an image with ${model.name}…`));
   const { signal, release } = interruptible();
