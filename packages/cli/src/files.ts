@@ -4,7 +4,10 @@ import { constants, lstatSync, readlinkSync, realpathSync, rmSync, statSync } fr
 import { access, link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { getSystemErrorMap } from "node:util";
-import { type CliError, usageError } from "./exit.js";
+// Imported with this module, not when an image is saved: an import made after a stat of a named pipe (an -o that is one)
+// does not follow its symbolic links in Node 20 (nodejs/node#51142), and pnpm's packages are reached through them.
+import imageType from "image-type";
+import { CliError, EXIT, usageError } from "./exit.js";
 
 /** The file name extension of each media type of the API's answers. */
 const extensions: Record<string, string> = {
@@ -19,6 +22,28 @@ const extensions: Record<string, string> = {
 export function extensionFor(contentType: string | undefined, fallback: string): string {
   const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
   return extensions[type] ?? fallback;
+}
+
+/**
+ * The extension an image answer is saved under, told from its bytes (their signature: PNG, JPEG, WebP, GIF … as
+ * image-type reads it), whatever its content type says (`application/octet-stream`, or a type its bytes are not). Bytes
+ * that are no image (an error page, an empty body) are a `CliError` (exit 1, code `NOT_AN_IMAGE`) naming the content
+ * type and the first bytes: nothing is saved under an image's name.
+ */
+export async function imageExtension(bytes: Uint8Array, contentType: string | undefined): Promise<string> {
+  const found = await imageType(bytes).catch(() => undefined);
+  if (found) return extensionFor(found.mime, `.${found.ext}`);
+  const start = Buffer.from(bytes.subarray(0, 8))
+    .toString("hex")
+    .replace(/(..)(?!$)/g, "$1 ");
+  throw new CliError(
+    `The server's answer is not an image (content type ${contentType ? JSON.stringify(contentType) : "none"}, ` +
+      `${bytes.length} bytes${bytes.length ? `, starting ${start}` : ""}); nothing was saved`,
+    EXIT.error,
+    undefined,
+    false,
+    "NOT_AN_IMAGE",
+  );
 }
 
 /** Every extension `extensionFor` gives an image (`.png`, `.jpg`, `.webp`). */

@@ -285,6 +285,60 @@ describe("decart image", () => {
     expect(tty.stdout.split(out)).toHaveLength(2);
   });
 
+  it("an answer's bytes tell its type: a JPEG sent as application/octet-stream is a .jpg; bytes of no image are exit 1, nothing saved", async () => {
+    const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
+    const answers: Array<[string, Buffer]> = [
+      ["jpeg", JPEG],
+      ["html", Buffer.from("<html>Service unavailable</html>")],
+      ["text", Buffer.from("PNG")],
+    ];
+    let body: Buffer = Buffer.alloc(0);
+    // The Process API, answering with `body` as application/octet-stream.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
+        res.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const place = join(dir, "sniffed");
+    mkdirSync(place);
+    try {
+      const served = { ...env, DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      for (const [what, bytes] of answers) {
+        body = bytes;
+        const { code, stdout, stderr } = await run(["image", "A lighthouse"], { env: served, cwd: place });
+        if (what === "jpeg") {
+          expect(code, stderr).toBe(0);
+          const saved = events(stdout).at(-1)!;
+          expect(saved.path).toMatch(/\.jpg$/);
+          expect(readFileSync(saved.path)).toEqual(JPEG);
+          continue;
+        }
+        expect(code, `${what}: ${stderr}`).toBe(1);
+        expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "NOT_AN_IMAGE" });
+        expect(stderr).toContain(
+          `The server's answer is not an image (content type "application/octet-stream", ${bytes.length} bytes`,
+        );
+        // Nor onto stdout.
+        const piped = await run(["image", "A lighthouse", "-o", "-"], { env: served, cwd: place });
+        expect(piped.code, piped.stderr).toBe(1);
+        expect(piped.bytes.length).toBe(0);
+        // Nor a batch's image line, which fails.
+        const line = `${JSON.stringify({ custom_id: what, model: "lucy-pro-t2i", prompt: "A lighthouse" })}\n`;
+        const batch = await run(["batch", "-", "--out", join(place, "batch")], { env: served, input: line });
+        expect(batch.code, batch.stderr).toBe(6);
+        expect(events(batch.stdout).find((e) => e.type === "line_failed")?.error).toContain("is not an image");
+      }
+      expect(readdirSync(place).sort()).toEqual(["batch", expect.stringMatching(/\.jpg$/)]);
+      expect(readdirSync(join(place, "batch")).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it("-o a symbolic link to a file writes that file, the link staying, as video -o does", async () => {
     const place = join(dir, "through");
     mkdirSync(place);

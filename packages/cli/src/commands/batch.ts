@@ -11,8 +11,8 @@ import {
   checkOutputDirectory,
   checkOutputKind,
   ensureDirectoryOf,
-  extensionFor,
   fsReason,
+  imageExtension,
   imageExtensions,
   makeDirectory,
   placeOf,
@@ -508,7 +508,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         }
         const blob = await client.process({ model, ...(await fileFields(line, base)) } as never);
         const bytes = new Uint8Array(await blob.arrayBuffer());
-        const path = join(out, `${line.name}${extensionFor(blob.type, ".png")}`);
+        const path = join(out, `${line.name}${await imageExtension(bytes, blob.type)}`);
         await writeAtomically(path, bytes);
         await note(
           line.customId,

@@ -3,7 +3,7 @@ import type { ImageModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { CliError, EXIT, type ExitCode, usageError } from "../exit.js";
-import { checkOutputDirectory, checkOutputFile, defaultOutputName, extensionFor, writeAtomically } from "../files.js";
+import { checkOutputDirectory, checkOutputFile, defaultOutputName, imageExtension, writeAtomically } from "../files.js";
 import { heldImage, interruptible } from "../follow.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
@@ -98,12 +98,14 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       output.event({ type: "interrupted", path });
       return EXIT.interrupted;
     };
+    // Its bytes tell its type (and so its name), whatever the answer's content type says; no image, nothing written.
+    const extension = await imageExtension(bytes, blob.type);
     if (options.output === "-") {
       await output.raw(bytes);
       return done();
     }
     const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
-    const path = await writeAtomically(named(extensionFor(blob.type, ".png")), bytes, avoid);
+    const path = await writeAtomically(named(extension), bytes, avoid);
     output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
     output.saved("Image", path, bytes.length);
     return done(path);
