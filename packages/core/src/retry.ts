@@ -196,7 +196,12 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       // whose budget is shorter fails at once, as for a `Retry-After` beyond it: nothing is sent while the gate is shut.
       const wait = Math.min(left, Math.max(0, deadline - now()));
       spare -= wait;
-      if (spare < 0) throw new RateLimitError(`${what}: rate-limited`, { retryable: true, jobId, retryAfterMs: left });
+      if (spare < 0)
+        throw new RateLimitError(`${what}: not sent, rate-limited for ${left} ms more`, {
+          retryable: true,
+          jobId,
+          retryAfterMs: left,
+        });
       await pause(delay, wait, signal, jobId);
       waited = until;
     }

@@ -239,6 +239,8 @@ describe("the rate-limit gate and a plain call's budget", () => {
       // 30 s left at the gate, 5 s of budget: no request while it is closed, and no sleeping.
       expect(second).toBeInstanceOf(RateLimitError);
       expect(second).toMatchObject({ code: "RATE_LIMIT", retryable: true, retryAfterMs: 30_000 });
+      // The message gives the wait its field does.
+      expect(second.message).toBe(`GET ${server.url}/v1/jobs/job_1: not sent, rate-limited for 30000 ms more`);
       expect(server.reads()).toBe(1);
       expect(delay.calls).toEqual([]);
     } finally {
