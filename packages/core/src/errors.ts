@@ -265,9 +265,10 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
 
 /**
  * The `JobTimeoutError` of a wait whose budget ran out (`within`: the budget in words, `5000 ms` or "its deadline"):
- * the job may still finish, and `queue.wait(jobId)` can watch it again. When the last request (a status read, a
- * download, a submit) failed and its retry was cut short, that failure is the `cause`, and the message says it: a
- * server down or failing reads apart from a job that is slow.
+ * the job may still finish, and `queue.wait(jobId)` can watch it again. A job seen `completed` is done: its result's
+ * download did not finish, and the message says so (`queue.result` or `saveResult` fetch it again). When the last
+ * request (a status read, a download, a submit) failed and its retry was cut short, that failure is the `cause`, and
+ * the message says it: a server down or failing reads apart from a job that is slow.
  */
 export const timedOut = (
   jobId: string | undefined,
@@ -276,7 +277,7 @@ export const timedOut = (
   within: string,
 ) =>
   new JobTimeoutError(
-    `${jobId ? `Job ${jobId}` : "The submit"} not done within ${within} (last status: ${lastStatus ?? "unknown"})${cause ? `; the last request failed: ${cause.message}` : ""}`,
+    `${jobId ? `Job ${jobId}` : "The submit"} ${lastStatus === "completed" ? "completed; its result not downloaded" : "not done"} within ${within} (${lastStatus === "completed" ? "queue.result or saveResult fetches it again" : `last status: ${lastStatus ?? "unknown"}`})${cause ? `; the last request failed: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause },
   );
 

@@ -172,6 +172,12 @@ describe("the budget of submitAndPoll and wait", () => {
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.jobId).toBe(job_id);
       expect(error.lastStatus).toBe("completed");
+      // The job is done: its result's download did not finish, and can be fetched again.
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Job ${job_id} completed; its result not downloaded within 60000 ms \\(queue.result or saveResult fetches it again\\); the last request failed: `,
+        ),
+      );
       expect(error.cause).toBeInstanceOf(TimeoutError);
       expect(clock.now).toBe(60_000);
       expect(stalled.job(job_id)!.contentReads).toBe(1);
