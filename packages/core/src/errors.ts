@@ -182,7 +182,8 @@ export class JobFailedError extends DecartError {
 
 /**
  * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
- * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`). Text given
+ * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`, an object or a
+ * function as its kind, never its text: a function's would be its whole source). Text given
  * where a file is expected (the expected forms end with "URL") is shown by its length alone: a path, base64 data or a
  * URL of another scheme may be a secret.
  */
@@ -195,7 +196,9 @@ export function invalid(where: string, field: string, expected: string, got?: un
         : JSON.stringify(got.slice(0, 40))
       : typeof got === "object"
         ? "an object"
-        : String(got) + (typeof got === "bigint" ? "n" : "");
+        : typeof got === "function"
+          ? "a function"
+          : String(got) + (typeof got === "bigint" ? "n" : "");
   return new InvalidInputError(
     `${where}: "${field}" must be ${expected}${got === undefined ? "" : ` (got ${shown})`}`,
     {

@@ -64,9 +64,10 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
  * Checks `value` against a schema: type (a file is a Blob, stream, bytes or http(s) URL of an accepted media type; a
  * JSON value may be given as JSON text), enum, const, oneOf, minimum/maximum, lengths, items, required and known
  * properties (own properties only: `constructor` or `__proto__` are unknown names, not the prototype's). Throws
- * `InvalidInputError` naming the field (`trajectory[1].x`) and what was expected.
+ * `InvalidInputError` naming the innermost field (`trajectory[1].x`, `poll.intervalMs`) and what it takes. Answers an
+ * object's fields as read.
  */
-export function checkSchema(schema: Schema, input: unknown, path: string, where: string): void {
+export function checkSchema(schema: Schema, input: unknown, path: string, where: string): [string, unknown][] | void {
   // Shows the value at `path`, or with `at`, what `got` is (nothing when undefined).
   const fail = (expected: string, at?: string, got?: unknown): never => {
     throw invalid(where, at ?? path, expected, at === undefined ? value : got);
@@ -75,16 +76,17 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
   const type = schema.format === "binary" ? "file" : (schema.type ?? "");
   let value = input;
   if (schema.oneOf) {
-    const expected: string[] = [];
+    const errors: any[] = [];
     for (const branch of schema.oneOf) {
       try {
-        checkSchema(branch, value, path, where);
-        return;
+        return checkSchema(branch, value, path, where);
       } catch (e) {
-        expected.push((e as InvalidInputError).expected!);
+        errors.push(e);
       }
     }
-    fail(expected.join(", or "));
+    // A branch that failed inside the value names that field and what it takes (`poll.intervalMs`: within 0..…);
+    // else each branch's kind is named (`an object, or a function`).
+    throw errors.find((e) => e.field !== path) ?? fail(errors.map((e) => e.expected).join(", or "));
   }
   // A const is named as itself (ttl_seconds of 59: `within 60..2592000, or "persistent"`, not `or a string`).
   if ("const" in schema && value !== schema.const) fail(JSON.stringify(schema.const));
@@ -138,8 +140,20 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
   if (type === "object") {
     const props = schema.properties ?? {};
     const at = (key: string) => (path ? `${path}.${key}` : key);
-    for (const [key, v] of Object.entries(value as object)) {
-      if (v == null) continue;
+    // Each field is read once, here (a getter or a Proxy that throws is named: `poll.intervalMs`, or the object when
+    // its keys cannot be listed), and what was read is checked, and answered. So is a model definition's: its copy.
+    // A field of undefined or null is not given: left out.
+    let key: string | undefined;
+    const entries: [string, unknown][] = [];
+    try {
+      for (key of Object.keys(value as object)) {
+        const v = (value as any)[key];
+        if (v != null) entries.push([key, key === "model" && typeof v === "object" ? { ...v } : v]);
+      }
+    } catch {
+      fail("a value that can be read", key ? at(key) : path || "options");
+    }
+    for (const [key, v] of entries) {
       if (Object.hasOwn(props, key)) checkSchema(props[key]!, v, at(key), where);
       else if (schema.additionalProperties === false)
         fail(`a known name (one of ${Object.keys(props).join(", ")})`, at(key));
@@ -147,6 +161,7 @@ export function checkSchema(schema: Schema, input: unknown, path: string, where:
     for (const key of (schema.required as string[]) ?? []) {
       if ((value as any)[key] == null) fail("given", at(key));
     }
+    return entries;
   }
 }
 
@@ -221,28 +236,17 @@ export function checkCall(
 ): [options: Record<string, any>, others: Record<string, unknown>, all: Record<string, any>] {
   const given = call ?? {};
   if (!isObject(given)) throw invalid(where, "options", "an object", given);
-  // Each field is read once, here (a getter or a Proxy that throws is named), and what was read is checked and used.
-  // So is a model definition's: its copy is what is used.
-  let key = "options";
-  const entries: [string, unknown][] = [];
-  try {
-    for (key of Object.keys(given as object)) {
-      const value = (given as any)[key];
-      entries.push([key, key === "model" && typeof value === "object" && value ? { ...value } : value]);
-    }
-  } catch {
-    throw invalid(where, key, "a value that can be read");
-  }
-  checkSchema(
+  // Each field read once, by the check: what was read is what is checked and used.
+  const entries = checkSchema(
     {
       type: "object",
       additionalProperties: !rest,
       properties: { ...rest, ...Object.fromEntries(keys.map((k) => [k, anyValue ? {} : callOptions[k]!])) },
     },
-    Object.fromEntries(entries),
+    given,
     "",
     where,
-  );
+  )!;
   const part = (mine: boolean) => Object.fromEntries(entries.filter(([key]) => keys.includes(key) === mine));
   return [part(true), part(false), Object.fromEntries(entries)];
 }

@@ -620,7 +620,26 @@ describe("queue.createWatch with a deadline", () => {
     refused({ deadline: Number.POSITIVE_INFINITY }, "deadline", "a number (got Infinity)");
     refused({ deadline: "soon" }, "deadline", 'a number (got "soon")');
     refused({ download: "no" }, "download", 'a boolean (got "no")');
-    refused({ poll: { intervalMs: -5 } }, "poll", "within 0..2147483647, or a function (got an object)");
+    // The innermost field is named, and what it takes (not the poll option's two kinds).
+    refused({ poll: { intervalMs: -5 } }, "poll.intervalMs", "within 0..2147483647 (got -5)");
+    refused({ poll: { intervalMs: 1e12 } }, "poll.intervalMs", "within 0..2147483647 (got 1000000000000)");
+    refused(
+      { poll: { every: 5 } },
+      "poll.every",
+      "a known name (one of initialDelayMs, intervalMs, maxIntervalMs, schedule, delay, now)",
+    );
+    refused(
+      {
+        poll: {
+          get intervalMs() {
+            throw new Error("getter");
+          },
+        },
+      },
+      "poll.intervalMs",
+      "a value that can be read",
+    );
+    refused({ poll: 5 }, "poll", "an object, or a function (got 5)");
     refused({ first: "job_x" }, "first", 'an object (got "job_x")');
     refused(
       { signal: AbortSignal.abort() },

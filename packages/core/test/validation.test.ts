@@ -140,8 +140,12 @@ const cases: Case[] = [
   ["a timeout past what timers hold", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: 2 ** 31 })],
   ["a timeout of NaN", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: Number.NaN })],
   ["a download flag given as text", "download", () => client.queue.submitAndPoll({ ...t2v, download: "no" as never })],
-  ["a negative poll interval", "poll", () => client.queue.submitAndPoll({ ...t2v, poll: { intervalMs: -5 } })],
-  ["an unknown poll option", "poll", () => client.queue.submitAndPoll({ ...t2v, poll: { every: 5 } as never })],
+  [
+    "a negative poll interval",
+    "poll.intervalMs",
+    () => client.queue.submitAndPoll({ ...t2v, poll: { intervalMs: -5 } }),
+  ],
+  ["an unknown poll option", "poll.every", () => client.queue.submitAndPoll({ ...t2v, poll: { every: 5 } as never })],
   [
     "an upload progress callback that is not a function",
     "onUploadProgress",
@@ -374,6 +378,42 @@ describe("client-side validation", () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toBe('Invalid input for lucy-pro-t2v: "seed" must be an integer (got 1n)');
     expect(emu.stats().requests.total).toBe(before);
+  });
+
+  it("shows a function given where text is expected as a function, not its source", () => {
+    const error = (() => {
+      try {
+        createDecartClient({
+          apiKey: "k",
+          proxy: function secret() {
+            return "SECRET";
+          } as never,
+        });
+      } catch (e) {
+        return e as InvalidInputError;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error!.message).toBe('Invalid options: "proxy" must be a string (got a function)');
+  });
+
+  it("takes an option of undefined or null as not given, as every check does", async () => {
+    // A proxy of null is none: the key is still needed, and one given with it is no conflict.
+    expect(() => withoutEnvKey(() => createDecartClient({ baseUrl: emu.url, proxy: null as never }))).toThrow(
+      expect.objectContaining({ name: "InvalidInputError", field: "apiKey" }),
+    );
+    // Defaults stand for options of null (a timeout of null would end every request at once).
+    const nulls = createDecartClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      proxy: null as never,
+      timeoutMs: null as never,
+      maxRetries: null as never,
+      poll: { delay: null as never },
+    });
+    const job = await nulls.queue.submit({ ...t2v, timeoutMs: null, signal: null } as never);
+    expect(job.status).toBe("pending");
+    expect((await nulls.queue.status(job.job_id)).job_id).toBe(job.job_id);
   });
 
   it("reads each field of a call once, and uses what it checked; odd but valid objects work", async () => {
