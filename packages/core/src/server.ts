@@ -98,7 +98,8 @@ function problemOf(answer: unknown, ownKey: string, now: number): string | undef
     checkSchema(tokenAnswer, answer, "", "");
   } catch (e) {
     const { field, expected } = e as InvalidInputError;
-    return field ? `"${field}" must be ${expected}` : `it must be ${expected}`;
+    // The answer itself (not an object) is what the checker names "options", as a call's options at the top.
+    return field === "options" ? `it must be ${expected}` : `"${field}" must be ${expected}`;
   }
   for (const [name, { format }] of Object.entries(tokenAnswer.properties!)) {
     const value = (answer as Record<string, string>)[name];

@@ -68,9 +68,10 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
  * object's fields as read.
  */
 export function checkSchema(schema: Schema, input: unknown, path: string, where: string): [string, unknown][] | void {
-  // Shows the value at `path`, or with `at`, what `got` is (nothing when undefined).
+  // Shows the value at `path` (`options` at the top: a call's options, or an answer, that is no object), or with `at`,
+  // what `got` is (nothing when undefined).
   const fail = (expected: string, at?: string, got?: unknown): never => {
-    throw invalid(where, at ?? path, expected, at === undefined ? value : got);
+    throw invalid(where, at ?? (path || "options"), expected, at === undefined ? value : got);
   };
   const { minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
   const type = schema.format === "binary" ? "file" : (schema.type ?? "");
@@ -234,8 +235,6 @@ export function checkCall(
   rest?: Readonly<Record<string, Schema>>,
   anyValue?: boolean,
 ): [options: Record<string, any>, others: Record<string, unknown>, all: Record<string, any>] {
-  const given = call ?? {};
-  if (!isObject(given)) throw invalid(where, "options", "an object", given);
   // Each field read once, by the check: what was read is what is checked and used.
   const entries = checkSchema(
     {
@@ -243,7 +242,7 @@ export function checkCall(
       additionalProperties: !rest,
       properties: { ...rest, ...Object.fromEntries(keys.map((k) => [k, anyValue ? {} : callOptions[k]!])) },
     },
-    given,
+    call ?? {},
     "",
     where,
   )!;

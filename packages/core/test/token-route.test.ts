@@ -485,6 +485,8 @@ describe("createTokenRoute", () => {
       [{ apiKey: "ek_perm", expiresAt: at, permissions: "all" }, "permissions"],
       [{ apiKey: "ek_models", expiresAt: at, permissions: { models: "lucy-pro-t2v" } }, "permissions.models"],
       [{ apiKey: "ek_constraints", expiresAt: at, constraints: [] }, "constraints"],
+      // Not an object at all: the answer itself ("it").
+      [["ek_array", at] as never, ""],
     ];
     const upstream = await serve((_req, res) => json(res, 200, answers[upstream.arrived() - 1]![0]));
     try {
@@ -503,7 +505,9 @@ describe("createTokenRoute", () => {
         const error = logged.shift()!;
         expect(error).toBeInstanceOf(InvalidResponseError);
         expect(error.message).toMatch(
-          new RegExp(`^createTokenRoute: the API's answer is not a valid client token: "${field}" must be`),
+          new RegExp(
+            `^createTokenRoute: the API's answer is not a valid client token: ${field ? `"${field}"` : "it"} must be`,
+          ),
         );
       }
       expect(logged).toEqual([]);
