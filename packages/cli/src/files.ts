@@ -6,7 +6,7 @@ import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { getSystemErrorMap } from "node:util";
 // Imported with this module, not when an image is saved: an import made after a stat of a named pipe (an -o that is one)
 // does not follow its symbolic links in Node 20 (nodejs/node#51142), and pnpm's packages are reached through them.
-import imageType from "image-type";
+import { fileTypeFromBuffer } from "file-type";
 import { CliError, EXIT, usageError } from "./exit.js";
 
 /** The file name extension of each media type of the API's answers. */
@@ -26,13 +26,15 @@ export function extensionFor(contentType: string | undefined, fallback: string):
 
 /**
  * The extension an image answer is saved under, told from its bytes (their signature: PNG, JPEG, WebP, GIF … as
- * image-type reads it), whatever its content type says (`application/octet-stream`, or a type its bytes are not). Bytes
+ * file-type reads it: any image type), whatever its content type says (`application/octet-stream`, or a type its bytes are not). Bytes
  * that are no image (an error page, an empty body) are a `CliError` (exit 1, code `NOT_AN_IMAGE`) naming the content
  * type and the first bytes: nothing is saved under an image's name.
  */
 export async function imageExtension(bytes: Uint8Array, contentType: string | undefined): Promise<string> {
-  const found = await imageType(bytes).catch(() => undefined);
-  if (found) return extensionFor(found.mime, `.${found.ext}`);
+  const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
+  // An animated PNG is a PNG to every viewer (and named so).
+  if (found?.mime.startsWith("image/"))
+    return extensionFor(found.mime, found.ext === "apng" ? ".png" : `.${found.ext}`);
   const start = Buffer.from(bytes.subarray(0, 8))
     .toString("hex")
     .replace(/(..)(?!$)/g, "$1 ");

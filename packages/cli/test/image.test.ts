@@ -13,6 +13,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { deflateSync } from "node:zlib";
 import { catalogue } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
@@ -30,6 +31,34 @@ import {
 } from "./helpers.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A PNG chunk: its length, type, data and CRC-32. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  let crc = 0xffffffff;
+  for (const byte of body) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(data.length);
+  const tail = Buffer.alloc(4);
+  tail.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
+  return Buffer.concat([head, body, tail]);
+}
+
+/** An animated PNG of one black pixel (its `acTL` chunk makes it one). */
+const APNG = (() => {
+  const header = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+  const animation = Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]);
+  return Buffer.concat([
+    PNG,
+    pngChunk("IHDR", header),
+    pngChunk("acTL", animation),
+    pngChunk("IDAT", deflateSync(Buffer.from([0, 0, 0, 0]))),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
+})();
 
 /** The environment that makes the CLI import `modules` (test modules written to disk) before it runs. */
 const importing = (...modules: string[]) => ({
@@ -285,10 +314,11 @@ describe("decart image", () => {
     expect(tty.stdout.split(out)).toHaveLength(2);
   });
 
-  it("an answer's bytes tell its type: a JPEG sent as application/octet-stream is a .jpg; bytes of no image are exit 1, nothing saved", async () => {
+  it("an answer's bytes tell its type: a JPEG sent as application/octet-stream is a .jpg, an animated PNG a .png; bytes of no image are exit 1, nothing saved", async () => {
     const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]);
     const answers: Array<[string, Buffer]> = [
       ["jpeg", JPEG],
+      ["apng", APNG],
       ["html", Buffer.from("<html>Service unavailable</html>")],
       ["text", Buffer.from("PNG")],
     ];
@@ -309,11 +339,11 @@ describe("decart image", () => {
       for (const [what, bytes] of answers) {
         body = bytes;
         const { code, stdout, stderr } = await run(["image", "A lighthouse"], { env: served, cwd: place });
-        if (what === "jpeg") {
+        if (what === "jpeg" || what === "apng") {
           expect(code, stderr).toBe(0);
           const saved = events(stdout).at(-1)!;
-          expect(saved.path).toMatch(/\.jpg$/);
-          expect(readFileSync(saved.path)).toEqual(JPEG);
+          expect(saved.path).toMatch(what === "jpeg" ? /\.jpg$/ : /\.png$/);
+          expect(readFileSync(saved.path)).toEqual(bytes);
           continue;
         }
         expect(code, `${what}: ${stderr}`).toBe(1);
@@ -331,7 +361,11 @@ describe("decart image", () => {
         expect(batch.code, batch.stderr).toBe(6);
         expect(events(batch.stdout).find((e) => e.type === "line_failed")?.error).toContain("is not an image");
       }
-      expect(readdirSync(place).sort()).toEqual(["batch", expect.stringMatching(/\.jpg$/)]);
+      expect(readdirSync(place).sort()).toEqual([
+        "batch",
+        expect.stringMatching(/\.jpg$/),
+        expect.stringMatching(/\.png$/),
+      ]);
       expect(readdirSync(join(place, "batch")).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
     } finally {
       server.closeAllConnections();
