@@ -133,7 +133,7 @@ export interface CreateWatchOptions {
    * again, with the budget that is left, a job an earlier watch began).
    */
   deadline?: number | undefined;
-  /** The schedule (merged over the client's `poll`), or a schedule function. Its `delay` is yours to apply. */
+  /** The schedule (merged over the client's `poll`), or a schedule function. Its `delay` is the watch's `wait`. */
   poll?: PollOptions | PollSchedule | undefined;
   /** `false` to end at `completed` without the download step (default `true`). */
   download?: boolean | undefined;
@@ -472,6 +472,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       schedule: scheduleFor(poll),
       durations,
       random: policy.random,
+      wait: poll.delay,
     });
   };
 
@@ -484,8 +485,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     opts: CreateWatchOptions & WaitOptions & { onSubmitted?: (jobId: string) => void },
   ): AsyncGenerator<JobEvent, void, undefined> {
     const { signal, onStatusChange, onSubmitted } = opts;
-    const wait = mergePoll(clientPoll, opts.poll).delay ?? delay;
     const watch = watchOf(jobId, opts);
+    const wait = watch.wait ?? delay;
     // One attempt each (the watch retries), within its budget.
     const once = { signal, deadline: watch.deadline, maxRetries: 0 as const };
     let seen: string | undefined;

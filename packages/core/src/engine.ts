@@ -9,7 +9,7 @@ import {
 } from "./errors.js";
 import { completedDurationMs } from "./poll.js";
 import { retryDelay } from "./retry.js";
-import type { DownloadProgress, PollSchedule } from "./types.js";
+import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
 
 /** A wait's default budget: a little past the server's own 10-minute job timeout. */
 export const DEFAULT_WAIT_MS = 660_000;
@@ -103,6 +103,8 @@ export interface JobWatchInit {
   random?: (() => number) | undefined;
   /** The least time between status reads while in the background (default 30 s). */
   backgroundMs?: number | undefined;
+  /** The wait function of the poll options (`poll.delay`), if any: answered as the watch's `wait`. */
+  wait?: DelayFunction | undefined;
 }
 
 /**
@@ -128,6 +130,11 @@ export interface JobWatch {
   downloaded(data: Blob): JobWatchStep;
   /** The end of the watch's budget on `now`'s clock: pass it on to each read (`readStatus`) so none outlasts it. */
   readonly deadline: number;
+  /**
+   * The wait function of the poll options (the call's `poll.delay` over the client's), when one is given: its driver
+   * waits with it (`wait(ms, signal)`), as the core's own watches do, else on its own timers.
+   */
+  readonly wait?: DelayFunction | undefined;
   /**
    * Into (`true`) or out of the background, e.g. a hidden page: meanwhile status reads are at least `backgroundMs`
    * apart (slower, never stopped; the deadline holds). Answers the wait that replaces the one for the next read, from
@@ -160,7 +167,7 @@ export const checkJob = (body: any, jobId?: string): string | undefined =>
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {
-  const { jobId, first, schedule, durations, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = BACKGROUND_MS } = init;
+  const { jobId, first, schedule, durations, wait, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = BACKGROUND_MS } = init;
   // The clocks may be the caller's (`poll.now`): one that throws ends the watch with `CALLBACK_ERROR` and the job id.
   const now = guard(init.now, jobId);
   const clock = guard(init.clock ?? init.now, jobId);
@@ -321,6 +328,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     downloaded: (data) => end(ended ? [] : [{ type: "completed", jobId, job: last!, data }]),
 
     deadline,
+    wait,
 
     background(on) {
       hidden = on;

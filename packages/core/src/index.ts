@@ -15,6 +15,7 @@ export {
   type QueueClient,
 } from "./client.js";
 export {
+  checkJob,
   createJobWatch,
   type DurationModel,
   type JobEvent,

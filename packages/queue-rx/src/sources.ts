@@ -59,12 +59,20 @@ export const clientSubmit =
   (input) =>
     fromAbortable(() => client.queue.submit(input as never));
 
-/** The client's download of a result into a Blob, with progress (a body cut short errors). */
+/**
+ * The client's download of a result into a Blob, with progress (a body cut short errors): one attempt, as the core's
+ * own watch makes it (`[once]`: no retry of the client's inside it; the engine decides whether to download again).
+ */
 export const clientResult =
   (client: DecartClient): ResultSource =>
   (jobId, { deadline }) =>
     fromAbortable<DownloadProgress | Blob>(async (signal, emit) => {
-      const { stream, contentType } = await client.queue.download(jobId, { signal, deadline, onProgress: emit });
+      const { stream, contentType } = await client.queue.download(jobId, {
+        signal,
+        deadline,
+        onProgress: emit,
+        [Symbol.for("@decart/core.once")]: { maxRetries: 0 },
+      } as never);
       const chunks: Uint8Array[] = [];
       for (const reader = stream.getReader(); ; ) {
         const { done, value } = await reader.read();

@@ -31,7 +31,11 @@ export interface JobOptions {
    * `deadline` is, e.g. to watch a job again with what is left of an earlier watch's budget.
    */
   deadline?: number;
-  /** Polling for this job, merged over the client's `poll` (see the core's `PollOptions`), or a schedule function. */
+  /**
+   * Polling for this job, merged over the client's `poll` (see the core's `PollOptions`), or a schedule function. Its
+   * `delay` (the client's when this has none) does every wait, as in the core's watch (`delay(ms, signal)`, the signal
+   * aborted on unsubscribe; one that throws or rejects ends the watch with a `CALLBACK_ERROR`), instead of `scheduler`.
+   */
   poll?: PollOptions | PollSchedule;
   /**
    * `false` to end with the `completed` status event, without downloading the video. Default `true`: `downloading`
@@ -45,11 +49,17 @@ export interface JobOptions {
    * in the background; one without `background`, or whose `background` has not emitted yet, is in the foreground.
    */
   background?: Observable<boolean>;
-  /** Where timers run (default `asyncScheduler`): a `TestScheduler` runs everything on virtual time. */
+  /**
+   * Where timers run (default `asyncScheduler`): a `TestScheduler` runs everything on virtual time. A `poll.delay`
+   * (the call's or the client's) does the watch's waits instead.
+   */
   scheduler?: SchedulerLike;
   /** Reads a job's status once (default: the client's, over HTTP, aborted on unsubscribe). */
   statusSource?: StatusSource;
-  /** Downloads a completed job's result (default: the client's `queue.result`, aborted on unsubscribe). */
+  /**
+   * Downloads a completed job's result (default: the client's `queue.download`, one attempt, aborted on unsubscribe:
+   * the engine decides whether to download again).
+   */
   resultSource?: ResultSource;
 }
 
@@ -59,7 +69,8 @@ export interface WatchJobOptions extends JobOptions {
   /**
    * The submit's answer, for a job you have just submitted (`client.queue.submit`): the watch starts from it as
    * `submitJob`'s does, with `submitted` and the answer's status, and reads the job after the schedule's first wait
-   * rather than at once.
+   * rather than at once. Checked as a status read is: another job's answer, or one whose
+   * `status` is no job status, is an `InvalidInputError` naming `first`.
    */
   first?: JobSubmitResult;
 }

@@ -1,10 +1,12 @@
 import {
   callbackThrew,
   canonicalModel,
+  checkJob,
   checkWatchOptions,
   type DecartClient,
   DecartError,
   type DownloadProgress,
+  invalid,
   type JobEvent,
   type JobSubmitResult,
   type JobWatch,
@@ -15,7 +17,14 @@ import {
   type VideoModelName,
 } from "@decart/core";
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, Subscription } from "rxjs";
-import { clientResult, clientStatus, clientSubmit, type ResultSource, type StatusSource } from "./sources.js";
+import {
+  clientResult,
+  clientStatus,
+  clientSubmit,
+  fromAbortable,
+  type ResultSource,
+  type StatusSource,
+} from "./sources.js";
 import type { SubmitJobOptions, WatchJobOptions } from "./types.js";
 
 /** What a driver needs besides the watch: one status read, one download attempt, and where to wait. */
@@ -28,7 +37,8 @@ export interface DriveWith {
 }
 
 /**
- * Runs the core's job watch on an RxJS scheduler: after each step, waits what the step says, then reads the status
+ * Runs the core's job watch on an RxJS scheduler: after each step, waits what the step says (with the watch's `wait`,
+ * its poll options' `delay`, when it has one, as the core's watch waits; else on `scheduler`), then reads the status
  * once or downloads the result once (each bounded by the watch's deadline), and hands the answer, the progress or the
  * failure back to the watch. The watch decides everything else (schedule, de-duplication, the end, retries, the
  * deadline, the pace in the background); the next read starts only after the previous one answered, so reads never
@@ -41,6 +51,7 @@ export function drive(
   jobId: string,
   { read, result, scheduler, background }: DriveWith,
 ): Observable<JobEvent> {
+  const { wait: delay } = watch;
   return new Observable<JobEvent>((subscriber) => {
     /** The step that runs: the wait, then one read or download. */
     let current: Subscription | undefined;
@@ -95,19 +106,25 @@ export function drive(
               ),
             ),
         });
+      const go = () => {
+        waiting = false;
+        const within = { deadline: watch.deadline };
+        try {
+          step.add(answer(reading ? read(jobId, within) : result(jobId, within)));
+        } catch (error) {
+          settle(() => watch.error(error));
+        }
+      };
+      const ms = Math.max(0, reading ? next.read : next.download);
+      // The watch's `wait` (the poll options' `delay`), as the core's own watches wait, else the scheduler: one that
+      // throws or rejects ends the watch (a `CALLBACK_ERROR` with the job id); unsubscribing aborts its signal.
       step.add(
-        scheduler.schedule(
-          () => {
-            waiting = false;
-            const within = { deadline: watch.deadline };
-            try {
-              step.add(answer(reading ? read(jobId, within) : result(jobId, within)));
-            } catch (error) {
-              settle(() => watch.error(error));
-            }
-          },
-          Math.max(0, reading ? next.read : next.download),
-        ),
+        delay
+          ? fromAbortable((signal) => delay(ms, signal)).subscribe({
+              complete: go,
+              error: (error) => subscriber.error(callbackThrew(jobId, error)),
+            })
+          : scheduler.schedule(go, ms),
       );
     };
     let hidden: boolean | undefined;
@@ -222,15 +239,18 @@ function sharedPoller(
 }
 
 /**
- * queue-rx's own options, each with what it must be (anything: `{}`): `JobOptions`' (every function's), then
+ * queue-rx's own options, each with what it must be: `JobOptions`' (every function's), then
  * `submitJob`'s (`submitAll`'s are in batch.ts). The one list of them: each function's options are read once (a getter
  * that throws is named) and checked as the core checks a watch's, with these as a view layer's own
  * (`checkWatchOptions(options, jobKeys)`: an `InvalidInputError` naming the field; a key that is none of the watch's
  * nor of these, a typo such as `timeout`, refused naming them all; `null` options, or a key given as `undefined` or
  * `null`, none), and what was read is used.
  */
-const jobKeys = { background: {}, scheduler: {}, statusSource: {}, resultSource: {} };
-export const submitKeys = { ...jobKeys, submitSource: {}, onOrphan: {} };
+const fn = { type: "function" };
+/** An object with method `name` (an observable's `subscribe`, a scheduler's `schedule`). */
+const having = (name: string) => ({ type: "object", properties: { [name]: fn }, required: [name] });
+const jobKeys = { background: having("subscribe"), scheduler: having("schedule"), statusSource: fn, resultSource: fn };
+export const submitKeys = { ...jobKeys, submitSource: fn, onOrphan: fn };
 
 /**
  * The events of a job through its shared poller: one per client and job while one downloads the result (a watcher
@@ -249,6 +269,9 @@ function follow(
     // poller (whose options it does not use); the core's `createWatch` takes the watch's as they were read then.
     const all = checked ?? checkWatchOptions(options, jobKeys);
     const { model, first, download, background, statusSource, resultSource, scheduler } = all;
+    // `first` must be this job's submit answer, as the engine checks a status read.
+    const wrong = first && checkJob(first, jobId);
+    if (wrong) throw invalid("Invalid options", "first", `job ${jobId}'s submit answer (${wrong})`);
     const watching = { ...all };
     for (const key in submitKeys) delete watching[key];
     const downloading = `result:${jobId}`;

@@ -8,6 +8,7 @@ import {
   Subject,
   type Subscription,
   switchMap,
+  take,
   takeUntil,
   tap,
   throwError,
@@ -778,6 +779,72 @@ describe("options and inputs that are not objects, and options that cannot be re
       expect(await lastValueFrom(batch).catch((e) => e)).toMatchObject(unread(key));
     }
     expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("queue-rx's own options of the wrong kind: an InvalidInputError naming each, on subscription; no request, no job", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const wrong: [options: object, field: string, message: string][] = [
+      [{ background: 5 }, "background", '"background" must be an object (got 5)'],
+      [{ background: {} }, "background.subscribe", '"background.subscribe" must be given'],
+      [{ scheduler: { schedule: 5 } }, "scheduler.schedule", '"scheduler.schedule" must be a function (got 5)'],
+      [{ statusSource: "x" }, "statusSource", '"statusSource" must be a function (got "x")'],
+      [{ resultSource: 5 }, "resultSource", '"resultSource" must be a function (got 5)'],
+    ];
+    const submitOnly: typeof wrong = [
+      [{ onOrphan: 5 }, "onOrphan", '"onOrphan" must be a function (got 5)'],
+      [{ submitSource: {} }, "submitSource", '"submitSource" must be a function (got an object)'],
+    ];
+    const input = { model, prompt: "never sent" };
+    for (const [options, field, message] of [...wrong, ...submitOnly]) {
+      const refused = { name: "InvalidInputError", field, message: `Invalid options: ${message}` };
+      const calls = [
+        () => submitJob(client, input, options as never),
+        () => submitAll(client, [input], options as never),
+        ...(wrong.some(([o]) => o === options) ? [() => watchJob(client, "job_x", options as never)] : []),
+      ];
+      for (const call of calls)
+        expect(await lastValueFrom(call() as Observable<unknown>).catch((e) => e), field).toMatchObject(refused);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(0);
+  });
+
+  it("watchJob's `first` that is not this job's submit answer: an InvalidInputError naming it; nothing read", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const first = await client.queue.submit({ model, prompt: "watched from its answer [hold]" });
+    const { job_id } = first;
+    const requests = emu.stats().requests.total;
+    const unreadable = Object.defineProperty({ job_id }, "status", {
+      enumerable: true,
+      get() {
+        throw new Error("status cannot be read");
+      },
+    });
+    const cases: [first: unknown, message: string][] = [
+      [{ ...first, job_id: "job_other" }, `job ${job_id}'s submit answer (no job_id ${job_id})`],
+      [{ ...first, status: "bogus" }, `job ${job_id}'s submit answer (not a job status (status "bogus"))`],
+      [unreadable, "a value that can be read"],
+    ];
+    for (const [given, expected] of cases) {
+      const field = given === unreadable ? "first.status" : "first";
+      const events: JobEvent[] = [];
+      const error = await lastValueFrom(
+        watchJob(client, job_id, { first: given as never, download: false }).pipe(tap((e) => events.push(e))),
+      ).catch((e) => e);
+      expect(error).toMatchObject({
+        name: "InvalidInputError",
+        field,
+        message: `Invalid options: "${field}" must be ${expected}`,
+      });
+      expect(events).toEqual([]);
+    }
+    expect(emu.stats().requests.total).toBe(requests);
+    // The job's own answer is taken.
+    const events = await lastValueFrom(watchJob(client, job_id, { first, download: false }).pipe(take(1)));
+    expect(events).toMatchObject({ type: "submitted", jobId: job_id });
+    expect(emu.release(job_id)).toBe(true);
   });
 
   it("submitAll: inputs that are no array, iterable or observable are refused naming them; an input of null fails alone", async () => {

@@ -1,0 +1,135 @@
+// The core's engine alone decides when to read and to download again, and how to wait: queue-rx runs its steps and
+// adds no policy of its own. A purpose-built server (answers the emulator never gives), and a client whose clock moves
+// only as its `poll.delay` is asked to wait: no real time is waited, and every run asks the same waits.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createDecartClient, type DecartClient, type DelayFunction, InvalidResponseError } from "@decart/core";
+import { lastValueFrom } from "rxjs";
+import { describe, expect, it } from "vitest";
+import { watchJob } from "../src/watch.js";
+import { until } from "./helpers.js";
+import { silent } from "./marbles.js";
+
+/** A server run by `answer`, the paths it was asked for, and a client of it whose clock is moved by its waits. */
+async function serve(answer: (req: IncomingMessage, res: ServerResponse) => void) {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url!);
+    answer(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  let t = 0;
+  const client = (delay?: DelayFunction): DecartClient =>
+    createDecartClient({
+      apiKey: "dct_test",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      random: () => 0.5,
+      poll: { now: () => t, ...(delay && { delay }) },
+    });
+  /** A wait that moves the clock by `ms` at once, noting `ms` in `waits`. */
+  const waiting = (waits: number[]): DelayFunction => {
+    return async (ms) => {
+      waits.push(ms);
+      t += ms;
+    };
+  };
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { paths, client, waiting, close };
+}
+
+const json = (res: ServerResponse, body: object) => {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+};
+
+describe("the core's engine decides, queue-rx runs its steps", () => {
+  it("a result answered as no video (200 text/html) is downloaded as often as the core's own watch downloads it", async () => {
+    const server = await serve((req, res) => {
+      if (!req.url!.endsWith("/content"))
+        return json(res, { job_id: /job_\w+/.exec(req.url!)![0], status: "completed" });
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end("<html>a login page</html>");
+    });
+    try {
+      const client = server.client(server.waiting([]));
+      const contentOf = (jobId: string) => server.paths.filter((p) => p === `/v1/jobs/${jobId}/content`).length;
+      const core = await client.queue.wait("job_core").catch((e) => e);
+      const rx = await lastValueFrom(watchJob(client, "job_rx")).catch((e) => e);
+      expect(core).toBeInstanceOf(InvalidResponseError);
+      expect(rx).toBeInstanceOf(InvalidResponseError);
+      expect(rx.jobId).toBe("job_rx");
+      // The engine's retries, and no client retry inside each of them (one attempt per download).
+      expect(contentOf("job_core")).toBeGreaterThan(1);
+      expect(contentOf("job_rx")).toBe(contentOf("job_core"));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("the call's poll.delay does every wait, as in the core's watch: the same waits, each asked with a signal", async () => {
+    const reads = new Map<string, number>();
+    const server = await serve((req, res) => {
+      const jobId = /job_\w+/.exec(req.url!)![0];
+      reads.set(jobId, (reads.get(jobId) ?? 0) + 1);
+      // Processing for three reads, then completed; a 503 on the second read (a retry's backoff is a wait too).
+      const n = reads.get(jobId)!;
+      if (n === 2) {
+        res.writeHead(503, { "content-type": "application/json" });
+        return res.end("{}");
+      }
+      json(res, { job_id: jobId, status: n > 3 ? "completed" : "processing" });
+    });
+    try {
+      const client = server.client();
+      const poll = (waits: number[], signals: AbortSignal[]) => {
+        const move = server.waiting(waits);
+        const delay: DelayFunction = (ms, signal) => {
+          signals.push(signal!);
+          return move(ms, signal);
+        };
+        return { initialDelayMs: 5000, intervalMs: 5000, maxIntervalMs: 5000, delay };
+      };
+      const core: number[] = [];
+      const rx: number[] = [];
+      const signals: AbortSignal[] = [];
+      const waited = await client.queue.wait("job_core", { download: false, poll: poll(core, []) });
+      const watched = await lastValueFrom(watchJob(client, "job_rx", { download: false, poll: poll(rx, signals) }));
+      expect(waited.status).toBe("completed");
+      expect(watched.type).toBe("completed");
+      expect(core).toContain(5000);
+      expect(rx).toEqual(core);
+      expect(signals).toHaveLength(rx.length);
+      expect(signals.every((s) => s instanceof AbortSignal && !s.aborted)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a wait of poll.delay: unsubscribing aborts its signal, and one that rejects ends the watch with CALLBACK_ERROR", async () => {
+    const server = await serve((req, res) => json(res, { job_id: /job_\w+/.exec(req.url!)![0], status: "processing" }));
+    try {
+      const client = server.client();
+      let asked: AbortSignal | undefined;
+      const forever: DelayFunction = (_ms, signal) => {
+        asked = signal;
+        return new Promise(() => {});
+      };
+      const watching = watchJob(client, "job_a", { download: false, poll: { delay: forever } }).subscribe();
+      await until(() => asked !== undefined);
+      expect(asked!.aborted).toBe(false);
+      watching.unsubscribe();
+      expect(asked!.aborted).toBe(true);
+      const boom = new Error("boom");
+      const error = await lastValueFrom(
+        watchJob(client, "job_b", { download: false, poll: { delay: () => Promise.reject(boom) } }),
+      ).catch((e) => e);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: "job_b", cause: boom });
+    } finally {
+      await server.close();
+    }
+  });
+});
