@@ -4,6 +4,7 @@ import {
   checkWatchOptions,
   type DecartClient,
   InvalidInputError,
+  invalid,
   type JobEvent,
   type JobSubmitResult,
   type PollOptions,
@@ -50,14 +51,18 @@ const own = { whenHidden: { enum: ["slow", "keep"] }, keepResultMs: {} };
  * Reads and checks a hook's options as it renders, each once (a getter that throws is named), as the core checks a
  * watch's (`checkWatchOptions`: `InvalidInputError` naming the field; a key given as undefined or null is none): the
  * watch's call options (`model`, `timeoutMs`, `download`, `poll`: the watch checks their values when it watches) and
- * the hooks' own (`whenHidden` in its set, `keepResultMs`), any other key refused naming them all (a typo such as
+ * the hooks' own (`whenHidden` in its set, `keepResultMs` a number ≥ 0), any other key refused naming them all (a typo such as
  * `timeout`); a `signal` or an `onStatusChange` (the core's `WaitOptions` have them; these hooks do not: their `stop()`
  * stops watching, a submit's input takes the signal, and the state is the status) said to be none. Answers them as
  * read.
  */
 const check = (hook: string, options: unknown): UseJobOptions => {
   try {
-    return checkWatchOptions(options, own, hook, true);
+    const read = checkWatchOptions(options, own, hook, true);
+    // A number of ms, 0 or more (`Infinity`, or more than a timer can wait: kept while the client lives).
+    const ms = read.keepResultMs;
+    if (ms != null && !(typeof ms === "number" && ms >= 0)) throw invalid(hook, "keepResultMs", "a number ≥ 0", ms);
+    return read;
   } catch (error) {
     const { field } = error as InvalidInputError;
     throw field === "signal" || field === "onStatusChange"
@@ -253,7 +258,9 @@ class JobFollower {
   }
 
   private start(): void {
-    if (!this.jobId || this.watching || this.stopped) return;
+    // No job (null, undefined or ""): nothing to read. Any other id that is no string (NaN, an object) goes to the
+    // watch, whose `InvalidInputError` names `jobId`.
+    if (this.jobId == null || this.jobId === "" || this.watching || this.stopped) return;
     const shown = this.store.getSnapshot();
     // Shown again (an `<Activity>`) after the end: its result is shown again; else a result kept is shown at once.
     if (this.ended) return void (shown.result && this.hold(shown));
@@ -327,14 +334,20 @@ class JobFollower {
  * `processing` → (`downloading` →) `completed` or `failed`. Every component watching the same job on the same
  * client shares one poller: one status read per tick, one download. The state is `idle` (with the `jobId`) until the
  * first read answers, and always `idle` on the server. Unmounting or `stop()` stops watching; nothing cancels the job.
- * A `null` or `undefined` job id reads nothing.
+ * A `null`, `undefined` or empty job id reads nothing; any other that is no string (`NaN`, an object) ends in `error`
+ * (an `InvalidInputError` naming `jobId`).
  */
 export function useJob(jobId: string | null | undefined, options?: UseJobOptions): JobHandle {
   // Its options as read (the hooks' and the watch's only: `check` refused any other key).
   const read = check("useJob", options);
   const client = useDecartClient();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new follower only when what it watches changes
-  const follower = useMemo(() => new JobFollower(client, jobId, read), [client, jobId, read.download]);
+  // A new follower only when what it watches changes: a job id that is an object (refused by the watch) counts as
+  // one, even made anew by each render.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: see above
+  const follower = useMemo(
+    () => new JobFollower(client, jobId, read),
+    [client, Object(jobId) === jobId ? Object : jobId, read.download],
+  );
   const { store } = follower;
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getServerSnapshot);
   // The server's snapshot (a server render, and the page's hydration of it) retries nothing: nothing runs there.

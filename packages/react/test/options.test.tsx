@@ -147,4 +147,83 @@ describe("the options of useJob and useGenerateVideo", () => {
     }
     expect(emu.release(job_id)).toBe(true);
   });
+  it("`keepResultMs` that is no number of ms, 0 or more, is refused as the hook renders, naming it: nothing is read", async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "kept for a time that is none [hold]" });
+    const wrapper = strictWith(client);
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const [keepResultMs, got] of [
+      [Number.NaN, "NaN"],
+      [-5, "-5"],
+      ["60000", '"60000"'],
+    ] as const) {
+      const error = thrown(() =>
+        renderHook(() => useJob(job_id, { keepResultMs: keepResultMs as never }), { wrapper }),
+      );
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({
+        field: "keepResultMs",
+        message: `useJob: "keepResultMs" must be a number ≥ 0 (got ${got})`,
+      });
+    }
+    expect(await settled()).toBe(page.sent.length);
+    expect(page.sent.filter((url) => url.endsWith(`/v1/jobs/${job_id}`))).toEqual([]);
+    // 0, a number of ms and Infinity are taken.
+    for (const keepResultMs of [0, 60_000, Number.POSITIVE_INFINITY]) {
+      const { result, unmount } = renderHook(() => useJob(job_id, { model, keepResultMs }), { wrapper });
+      await until(() => result.current.status === "processing");
+      unmount();
+    }
+    expect(emu.release(job_id)).toBe(true);
+  });
+
+  it("a job id that is no string (NaN, an object made anew by each render) ends in error naming jobId, rendered a few times", async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu);
+    const wrapper = strictWith(client);
+    for (const id of [() => Number.NaN, () => ({ id: "job_x" }), () => 0]) {
+      let renders = 0;
+      const { result, unmount } = renderHook(
+        () => {
+          renders++;
+          return useJob(id() as never);
+        },
+        { wrapper },
+      );
+      await until(() => result.current.status === "error");
+      expect(result.current.error).toBeInstanceOf(InvalidInputError);
+      expect(result.current.error).toMatchObject({ field: "jobId" });
+      expect(result.current.canRetry).toBe(false);
+      // Strict mode renders twice, and once more for the error: no render loop.
+      expect(renders).toBeLessThanOrEqual(6);
+      unmount();
+    }
+    // No job (null, undefined, ""): nothing read, idle.
+    for (const id of [null, undefined, ""]) {
+      const { result, unmount } = renderHook(() => useJob(id), { wrapper });
+      expect(result.current.status).toBe("idle");
+      unmount();
+    }
+    expect(await settled()).toBe(0);
+    expect(page.sent).toEqual([]);
+  });
+  it("`poll.delay` does the watch's waits, as in the core's watch (through queue-rx's watchJob)", async () => {
+    emu = await startFast();
+    const { client } = freeClient(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched on waits of its own" });
+    const waits: number[] = [];
+    const delay = (ms: number, signal?: AbortSignal) => {
+      waits.push(ms);
+      expect(signal).toBeInstanceOf(AbortSignal);
+      return new Promise<void>((resolve) => setTimeout(resolve, 1));
+    };
+    const poll = { initialDelayMs: 600_000, intervalMs: 600_000, delay };
+    const { result, unmount } = renderHook(() => useJob(job_id, { model, download: false, poll }), {
+      wrapper: strictWith(client),
+    });
+    await until(() => result.current.status === "completed");
+    expect(waits).toContain(600_000);
+    unmount();
+  });
 });
