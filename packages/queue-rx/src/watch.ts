@@ -248,7 +248,7 @@ function sharedPoller(
  */
 const fn = { type: "function" };
 /** An object with method `name` (an observable's `subscribe`, a scheduler's `schedule`). */
-const having = (name: string) => ({ type: "object", properties: { [name]: fn }, required: [name] });
+const having = (name: string): object => ({ type: "object", properties: { [name]: fn }, required: [name] });
 const jobKeys = { background: having("subscribe"), scheduler: having("schedule"), statusSource: fn, resultSource: fn };
 export const submitKeys = { ...jobKeys, submitSource: fn, onOrphan: fn };
 
