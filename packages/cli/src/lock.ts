@@ -119,6 +119,59 @@ export function lockName(path: string): string {
   return name;
 }
 
+/** The name of the claim to replace a file found holding `text` (see `takeLock`). */
+function claimName(name: string, text: string): string {
+  return `${name}.${createHash("sha256").update(text).digest("hex").slice(0, 16)}.takeover`;
+}
+
+/**
+ * Takes the right to replace `name`, found holding `found` (a gone holder's): creates `<name>.<hash of found>.takeover`
+ * from `temporary` (naming this process), which only one process can. A claim whose maker is gone (killed while taking
+ * over) is itself replaced, by the same rule one level down, so that it does not block every later run. Answers the
+ * claims made (to be removed once done, the first the one on `name`), the id of a live process that claimed it first,
+ * or undefined when a claim went away meanwhile (to be read again).
+ */
+function claim(
+  name: string,
+  found: string,
+  temporary: string,
+  depth: number,
+): { claims: string[] } | { holder: number } | undefined {
+  const path = claimName(name, found);
+  try {
+    linkSync(temporary, path);
+    return { claims: [path] };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  // Another process is taking this same lock over: the lock is its, unless it is gone.
+  const other = readLock(path);
+  if (other === undefined) return undefined;
+  const taker = parseHolder(other);
+  if (taker && alive(taker)) return { holder: taker.pid };
+  // Each level down needs another process killed while taking over the one above.
+  if (depth === 3) throw new Error(`Could not take the lock file ${path}: remove ${path}`);
+  const over = claim(path, other, temporary, depth + 1);
+  if (over === undefined || "holder" in over) return over;
+  let replaced = false;
+  try {
+    // Still the gone process's claim (none but the holder of `over` replaces it): replaced by this one's, whole.
+    if (readLock(path) === other) {
+      const copy = `${temporary}.${depth}`;
+      linkSync(temporary, copy);
+      try {
+        renameSync(copy, path);
+      } finally {
+        rmSync(copy, { force: true });
+      }
+      replaced = true;
+    }
+  } finally {
+    if (!replaced) for (const name of over.claims) rmSync(name, { force: true });
+  }
+  return replaced ? { claims: [path, ...over.claims] } : undefined;
+}
+
 export interface LockOptions {
   /**
    * Called (tests) where another process may come between: a lock found stale, before it is taken over (`stale`); the
@@ -132,8 +185,8 @@ export interface LockOptions {
  * beside it, then linked to its name, which fails if the name is taken). Held by a process that still runs: answers its
  * id. Held by one that is gone (a kill, a power loss, a reboot since: a process given its id since is not the holder):
  * taken over, by one process only, however many find it stale at once: each must first create
- * `<path>.<hash of the stale lock>.takeover` (which only one can), then replaces it (a rename, so that the name is
- * never empty for another to take). Once taken, it is removed by `release`, and as the process exits (a second Ctrl-C),
+ * `<path>.<hash of the stale lock>.takeover` (which only one can; one left by a process killed meanwhile is taken
+ * over as a stale lock is), then replaces it (a rename, so that the name is never empty for another to take). Once taken, it is removed by `release`, and as the process exits (a second Ctrl-C),
  * whichever comes first.
  *
  * (Not proper-lockfile: it takes a stale lock over by removing it and making it again, which two processes can both
@@ -167,21 +220,9 @@ export function takeLock(path: string, options: LockOptions = {}): { release: ()
         return { holder: holder.pid };
       }
       options.pause?.("stale");
-      const claim = `${path}.${createHash("sha256").update(found).digest("hex").slice(0, 16)}.takeover`;
-      try {
-        // Made whole, naming this process, as the lock is.
-        linkSync(temporary, claim);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-        // Another process is taking this same lock over: the lock is its, unless it is gone meanwhile.
-        const other = readLock(claim);
-        if (other === undefined) continue;
-        const taker = parseHolder(other);
-        if (taker && alive(taker)) return { holder: taker.pid };
-        throw new Error(
-          `Could not take the lock file ${path}: a process that was taking it over is gone (remove ${claim} and ${path})`,
-        );
-      }
+      const claimed = claim(path, found, temporary, 0);
+      if (claimed === undefined) continue;
+      if ("holder" in claimed) return claimed;
       try {
         options.pause?.("claimed");
         // Still the lock found stale (none but this claim's holder replaces it): replaced by this one's, whole.
@@ -190,7 +231,7 @@ export function takeLock(path: string, options: LockOptions = {}): { release: ()
           break;
         }
       } finally {
-        rmSync(claim, { force: true });
+        for (const name of claimed.claims) rmSync(name, { force: true });
       }
     }
   } finally {

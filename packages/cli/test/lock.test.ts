@@ -2,6 +2,7 @@
  * The lock of a batch (and of a journal's compaction): one holder however many processes take it over at once, a holder
  * told from a process given its id since, and one lock for every path to a file.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,6 +61,42 @@ describe("takeLock", () => {
         expect(lock, what).toHaveProperty("release");
         (lock as { release: () => void }).release();
       } else expect(lock, what).toEqual({ holder: process.ppid });
+    }
+  });
+
+  it("a takeover claim left by a process killed while taking over is taken over too; a live one's is its", () => {
+    const path = join(dir, "claimed.lock");
+    /** The claim to replace a file holding `text`, as takeLock names it. */
+    const claimOf = (name: string, text: string) =>
+      `${name}.${createHash("sha256").update(text).digest("hex").slice(0, 16)}.takeover`;
+    const stale = lockOf({ boot: "an earlier boot" });
+    const gone = lockOf({ boot: "an earlier boot", nonce: "4567" });
+    const cases: Array<[string, Record<string, string>, boolean]> = [
+      ["a claim whose maker is gone", { [claimOf(path, stale)]: gone }, true],
+      [
+        "a claim whose maker is gone, and the claim on that claim too",
+        { [claimOf(path, stale)]: gone, [claimOf(claimOf(path, stale), gone)]: gone },
+        true,
+      ],
+      ["a claim whose maker runs", { [claimOf(path, stale)]: lockOf({ boot }) }, false],
+    ];
+    for (const [what, files, free] of cases) {
+      writeFileSync(path, stale);
+      for (const [name, text] of Object.entries(files)) writeFileSync(name, text);
+      const lock = takeLock(path);
+      if (free) {
+        expect(lock, what).toHaveProperty("release");
+        expect(JSON.parse(readFileSync(path, "utf8")), what).toMatchObject({ pid: process.pid, boot });
+        (lock as { release: () => void }).release();
+        // Nothing left: the lock, the claims, and every file of their taking.
+        expect(
+          readdirSync(dir).filter((name) => name.startsWith("claimed.")),
+          what,
+        ).toEqual([]);
+      } else {
+        expect(lock, what).toEqual({ holder: process.ppid });
+        expect(readFileSync(path, "utf8"), what).toBe(stale);
+      }
     }
   });
 
