@@ -1,4 +1,4 @@
-import { usageError } from "./exit.js";
+import { CliError, EXIT, usageError } from "./exit.js";
 
 /**
  * Numbers as the CLI reads them from text (a flag's value, a field's `field=value`): the one place of the rule. Decimal
@@ -27,4 +27,21 @@ export function timeoutMs(value: string | undefined): number | undefined {
     );
   }
   return ms;
+}
+
+/**
+ * Runs `call` with the signal of `--timeout` (`ms`, from `timeoutMs`; undefined: no limit, and no signal): once that
+ * has run out, what it failed with is `message`, exit 5 (code `TIMEOUT`), about the job `jobId` where there is one.
+ */
+export async function withinTimeout<T>(
+  ms: number | undefined,
+  call: (signal: AbortSignal | undefined) => Promise<T>,
+  message: string,
+  jobId?: string,
+): Promise<T> {
+  const limit = ms === undefined ? undefined : AbortSignal.timeout(ms);
+  return call(limit).catch((error: unknown) => {
+    if (!limit?.aborted) throw error;
+    throw new CliError(message, EXIT.timeout, jobId, false, "TIMEOUT");
+  });
 }

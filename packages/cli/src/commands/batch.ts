@@ -25,10 +25,10 @@ import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { lockName, takeLock } from "../lock.js";
-import { decimal } from "../numbers.js";
+import { decimal, timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { type Budget, submitAndWatch, watchJob } from "../watch.js";
-import { DEFAULT_VIDEO_MODEL, timeoutMs } from "./video.js";
+import { DEFAULT_VIDEO_MODEL } from "./video.js";
 
 export interface BatchOptions extends GlobalOptions {
   concurrency?: string;

@@ -2,12 +2,12 @@ import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { CliError, EXIT, type ExitCode, usageError } from "../exit.js";
+import { EXIT, type ExitCode, usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, defaultOutputName, imageExtension, writeAtomically } from "../files.js";
 import { heldImage, interruptible } from "../follow.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
-import { timeoutMs } from "../numbers.js";
+import { timeoutMs, withinTimeout } from "../numbers.js";
 import type { Output } from "../output.js";
 import { letFinish } from "../watch.js";
 
@@ -78,21 +78,16 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
     // The request is not given `signal`: a signal lets it finish, so that the image is not lost. `--timeout` bounds it
     // (a file input given as a URL downloaded, the upload, the answer, the client's retries): it is stopped then.
-    const limit = timeout === undefined ? undefined : AbortSignal.timeout(timeout);
-    const { blob, bytes } = await letFinish(signal, heldImage(output), async () => {
-      const blob = await client.process({ model, ...inputs, ...(limit && { signal: limit }) } as never);
-      return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
-    }).catch((error: unknown) => {
-      if (!limit?.aborted) throw error;
-      throw new CliError(
-        `--timeout ran out after ${options.timeout} s while waiting for the image; nothing was saved (if the ` +
-          "request reached the server, the image may have been made, and billed). Give a longer --timeout",
-        EXIT.timeout,
-        undefined,
-        false,
-        "TIMEOUT",
-      );
-    });
+    const { blob, bytes } = await withinTimeout(
+      timeout,
+      (limit) =>
+        letFinish(signal, heldImage(output), async () => {
+          const blob = await client.process({ model, ...inputs, ...(limit && { signal: limit }) } as never);
+          return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
+        }),
+      `--timeout ran out after ${options.timeout} s while waiting for the image; nothing was saved (if the ` +
+        "request reached the server, the image may have been made, and billed). Give a longer --timeout",
+    );
     const done = (path?: string) => {
       if (!signal.aborted) return EXIT.ok;
       output.event({ type: "interrupted", path });

@@ -17,9 +17,10 @@ import {
   warnUnrecorded,
 } from "../follow.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
+import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { type Budget, submitJob, watchJob } from "../watch.js";
-import { checkNotStdout, timeoutMs, type VideoOptions, videoInputs } from "./video.js";
+import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
 
 /**
  * `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. A Ctrl-C or
@@ -99,17 +100,12 @@ export async function runStatus(
     given.baseUrl === undefined ? (await openJournal(given.journal, { write: false })).job(jobId) : undefined;
   const options = onRecordedApi(given, known, output);
   const client = clientFor(options, output);
-  const limit = timeout === undefined ? undefined : AbortSignal.timeout(timeout);
-  const job = await client.queue.status(jobId, limit && { signal: limit }).catch((error: unknown) => {
-    if (!limit?.aborted) throw error;
-    throw new CliError(
-      `--timeout ran out after ${options.timeout} s while reading the status of ${jobId}; the job is not affected`,
-      EXIT.timeout,
-      jobId,
-      false,
-      "TIMEOUT",
-    );
-  });
+  const job = await withinTimeout(
+    timeout,
+    (limit) => client.queue.status(jobId, limit && { signal: limit }),
+    `--timeout ran out after ${options.timeout} s while reading the status of ${jobId}; the job is not affected`,
+    jobId,
+  );
   output.event({ type: "status", job_id: job.job_id, status: job.status, job });
   output.print(untrusted(job.status === "failed" && job.error ? `failed: ${job.error}` : job.status));
 }

@@ -21,8 +21,6 @@ export interface VideoOptions extends GlobalOptions {
   timeout?: string;
 }
 
-export { timeoutMs } from "../numbers.js";
-
 /**
  * `-o -` is stdout for an image only: a video is a file the CLI checks, journals and can download again, so `-` is
  * refused (exit 2) before anything is sent, rather than written as a file named `-`.
