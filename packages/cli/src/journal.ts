@@ -342,7 +342,8 @@ export class Journal {
   /**
    * Appends `text` to the file and flushes it. Should another process's compaction have put a new file in its place
    * meanwhile (after this one was opened: see `compact`), the text went to the file it replaced, maybe after the
-   * compaction read it: it is appended again, to the new one (a record read twice is the same job's state).
+   * compaction read it: it is appended again, to the new one (a record read twice is the same job's state). Should it
+   * be replaced at each of 5 attempts, the append fails (the record may not be there) rather than resolve.
    */
   private async appendText(text: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -367,7 +368,9 @@ export class Journal {
       } finally {
         await file.close();
       }
-      if (!replaced || attempt === 5) return;
+      if (!replaced) return;
+      // Replaced again at each attempt: the text may be only in a file no longer the journal. Not said to be recorded.
+      if (attempt === 5) throw new Error("replaced by another process at every attempt to append to it");
     }
   }
 

@@ -1,5 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -232,6 +242,27 @@ describe("compacting the journal", () => {
     proceed();
     await appended;
     expect(new Journal(path).job("job_late")).toMatchObject({ state: "saved", path: "/o/late.mp4" });
+  });
+
+  it("fails an append whose journal was replaced at every attempt (the record is not there), not resolving it", async () => {
+    const path = join(dir, "replaced.jsonl");
+    writeFileSync(path, "");
+    let replacements = 0;
+    // Another process puts a new file in the journal's place each time this one has opened it.
+    const writer = new Journal(path, {
+      pause: async (step) => {
+        if (step !== "opened") return;
+        replacements++;
+        writeFileSync(`${path}.new`, "");
+        renameSync(`${path}.new`, path);
+      },
+    });
+    await expect(writer.append({ job_id: "job_lost", event: "submitted" })).rejects.toThrow(
+      "replaced by another process at every attempt",
+    );
+    expect(replacements).toBe(5);
+    expect(writer.failure).toBeDefined();
+    expect(new Journal(path).job("job_lost")).toBeUndefined();
   });
 
   it("leaves alone a journal whose compaction lock another process holds, and one that is a link", async () => {
