@@ -280,7 +280,7 @@ export const timedOut = (
   within: string,
 ) =>
   new JobTimeoutError(
-    `${jobId ? `Job ${jobId}` : "The submit"} ${lastStatus === "completed" ? "completed; its result not downloaded" : "not done"} within ${within} (${lastStatus === "completed" ? "queue.result or saveResult fetches it again" : `last status: ${lastStatus ?? "unknown"}`})${cause ? `; the last request failed: ${cause.message}` : ""}`,
+    `${jobId ? `Job ${jobId}` : "The submit"} ${lastStatus === "completed" ? `completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : `not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `; the last request failed: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause },
   );
 

@@ -32,20 +32,17 @@ export async function toBlob(
   }
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
   const url = String(value);
-  let problem: unknown;
-  // A failure of the network (fetch threw with the system's error as its cause; one with credentials throws without),
-  // or a 408, 429 or 5xx of that server, may pass when tried again: `retryable`.
-  let retryable = false;
+  let problem: any;
+  let status = 0;
   try {
     const response = await fetchImpl(url, { signal: signal as AbortSignal });
     if (response.ok) return await response.blob();
     await response.body?.cancel();
-    problem = `HTTP ${response.status}`;
-    retryable = [408, 429].includes(response.status) || response.status > 499;
+    status = response.status;
+    problem = `HTTP ${status}`;
   } catch (e) {
     if (signal?.aborted) throw aborted(undefined, e);
     problem = e;
-    retryable = !!(e as Error)?.cause;
   }
   // fetch's message may quote the URL (one it cannot parse, or one with credentials, which it refuses): shown without
   // its query, fragment and credentials there too. What it threw is not the cause: its stack and its own causes may
@@ -56,7 +53,10 @@ export async function toBlob(
     {
       field,
       expected: "a reachable http(s) URL",
-      retryable,
+      // A 408, 429 or 5xx of that server, or a failure of the network (fetch threw with a system's or undici's error
+      // as its cause: ECONNREFUSED, UND_ERR_SOCKET …), may pass when tried again. A URL that cannot be parsed
+      // (ERR_INVALID_URL), a port fetch refuses, or credentials (no cause) fail the same way each time.
+      retryable: [408, 429].includes(status) || status > 499 || /^(?!ERR)[EU]/.test(problem?.cause?.code),
     },
   );
 }

@@ -663,6 +663,9 @@ describe("a file given as a URL", () => {
       [`${origin}/status/404`, false],
       [`${origin}/status/403`, false],
       [`http://user:pw@127.0.0.1:${port}/frame.png`, false],
+      // A URL fetch cannot parse, and a port it refuses, fail alike each time, though fetch's error has a cause.
+      ["http://[::1/frame.png", false],
+      ["http://127.0.0.1:1/frame.png", false],
     ];
     for (const [data, retryable] of cases) {
       const error = await submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data }).catch((e) => e);
