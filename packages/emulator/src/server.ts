@@ -221,6 +221,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
    */
   const timers = new Map<NodeJS.Timeout, () => void>();
   let closed = false;
+  /** close()'s promise, once it was called. */
+  let closing: Promise<void> | undefined;
   const sleep = (ms: number, answer?: ServerResponse) =>
     new Promise<void>((resolve) => {
       if (closed || answer?.destroyed) return resolve();
@@ -532,9 +534,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url,
     apiKey: keys[0]!,
     adminToken,
+    // A second call answers the first's promise: it too resolves only once every line is logged.
     close: () =>
-      new Promise<void>((resolve) => {
-        if (closed) return resolve();
+      (closing ??= new Promise<void>((resolve) => {
         closed = true;
         em.results.close();
         const waiting = [...timers];
@@ -549,7 +551,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         });
         server.close(() => answersClosed.then(resolve));
         server.closeAllConnections();
-      }),
+      })),
     stats: snapshot,
     job,
     release: releaseJob,

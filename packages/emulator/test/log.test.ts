@@ -97,6 +97,18 @@ describe("the request log", () => {
     expect(lines.find((l) => l.startsWith(`GET /v1/jobs/${id}/content → `))).toMatch(/→ 200 cut \(emulator closed\) /);
   });
 
+  it("close() called again before the first has resolved resolves with it, once the lines are logged", async () => {
+    const e = await logged();
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "closing twice" });
+    const before = e.stats().requests.total;
+    open(e, `GET /v1/jobs/${id} HTTP/1.1\r\n${head(e)}x-emulator-fault: slow; delay=600000\r\n\r\n`);
+    await counted(e, before + 1);
+    const first = e.close();
+    await e.close();
+    expect(lines.findLast((l) => l.startsWith(`GET /v1/jobs/${id} → `))).toMatch(/→ no answer \(emulator closed\) /);
+    await first;
+  });
+
   it("logs the answers written straight to the socket: bytes that are not HTTP, CONNECT", async () => {
     const e = await logged();
     open(e, "HELLO THERE\r\n\r\n");
