@@ -25,21 +25,23 @@ export function extensionFor(contentType: string | undefined, fallback: string):
 }
 
 /**
- * The extension an image answer is saved under, told from its bytes (their signature: PNG, JPEG, WebP, GIF … as
- * file-type reads it: any image type), whatever its content type says (`application/octet-stream`, or a type its bytes are not). Bytes
- * that are no image (an error page, an empty body) are a `CliError` (exit 1, code `NOT_AN_IMAGE`) naming the content
- * type and the first bytes: nothing is saved under an image's name.
+ * The extension an image answer is saved under, told from its bytes (their signature, as file-type reads it: PNG, an
+ * animated PNG included, JPEG or WebP), whatever its content type says (`application/octet-stream`, or a type its bytes
+ * are not). Bytes of no such image (an error page, an empty body, a GIF) are a `CliError` (exit 1, code `NOT_AN_IMAGE`)
+ * naming the content type and the first bytes: nothing is saved under an image's name. One list of image extensions
+ * (`imageExtensions`), which a batch checks and looks for before and after it writes (a `.gif` of a line was neither
+ * checked apart from `--journal` nor found by `--resume`).
  */
 export async function imageExtension(bytes: Uint8Array, contentType: string | undefined): Promise<string> {
   const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
   // An animated PNG is a PNG to every viewer (and named so).
-  if (found?.mime.startsWith("image/"))
-    return extensionFor(found.mime, found.ext === "apng" ? ".png" : `.${found.ext}`);
+  const type = found?.mime === "image/apng" ? "image/png" : found?.mime;
+  if (type?.startsWith("image/") && extensions[type]) return extensions[type];
   const start = Buffer.from(bytes.subarray(0, 8))
     .toString("hex")
     .replace(/(..)(?!$)/g, "$1 ");
   throw new CliError(
-    `The server's answer is not an image (content type ${contentType ? JSON.stringify(contentType) : "none"}, ` +
+    `The server's answer is not a PNG, JPEG or WebP image (content type ${contentType ? JSON.stringify(contentType) : "none"}, ` +
       `${bytes.length} bytes${bytes.length ? `, starting ${start}` : ""}); nothing was saved`,
     EXIT.error,
     undefined,

@@ -319,6 +319,7 @@ describe("decart image", () => {
     const answers: Array<[string, Buffer]> = [
       ["jpeg", JPEG],
       ["apng", APNG],
+      ["gif", Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1")],
       ["html", Buffer.from("<html>Service unavailable</html>")],
       ["text", Buffer.from("PNG")],
     ];
@@ -349,7 +350,7 @@ describe("decart image", () => {
         expect(code, `${what}: ${stderr}`).toBe(1);
         expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "NOT_AN_IMAGE" });
         expect(stderr).toContain(
-          `The server's answer is not an image (content type "application/octet-stream", ${bytes.length} bytes`,
+          `The server's answer is not a PNG, JPEG or WebP image (content type "application/octet-stream", ${bytes.length} bytes`,
         );
         // Nor onto stdout.
         const piped = await run(["image", "A lighthouse", "-o", "-"], { env: served, cwd: place });
@@ -359,7 +360,9 @@ describe("decart image", () => {
         const line = `${JSON.stringify({ custom_id: what, model: "lucy-pro-t2i", prompt: "A lighthouse" })}\n`;
         const batch = await run(["batch", "-", "--out", join(place, "batch")], { env: served, input: line });
         expect(batch.code, batch.stderr).toBe(6);
-        expect(events(batch.stdout).find((e) => e.type === "line_failed")?.error).toContain("is not an image");
+        expect(events(batch.stdout).find((e) => e.type === "line_failed")?.error).toContain(
+          "is not a PNG, JPEG or WebP image",
+        );
       }
       expect(readdirSync(place).sort()).toEqual([
         "batch",
