@@ -1,5 +1,5 @@
 import { defaultBaseUrl } from "@decart/api";
-import { createDecartClient, type DecartClient, type UploadFunction } from "@decart/core";
+import { createDecartClient, type DecartClient, shownUrl, type UploadFunction } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
 import { CliError, EXIT } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
@@ -52,8 +52,8 @@ export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = proce
   ((options.baseUrl ?? env.DECART_BASE_URL)?.trim() || defaultBaseUrl).replace(/\/+$/, "");
 
 /**
- * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (method, URL,
- * status, request id, time): never a header, so never the key.
+ * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (method, URL without
+ * credentials, query or fragment, status, request id, time): never a header, so never the key.
  */
 export function clientFor(
   options: GlobalOptions,
@@ -71,7 +71,10 @@ export function clientFor(
   }
   // One log for every request, whichever way it is sent: `fetch`, or the upload function for those carrying files
   // (submit, process), which are the paid ones.
-  const logged = async (method: string, url: string, send: () => Promise<Response>): Promise<Response> => {
+  // A URL is shown as the client's errors show it, without credentials, query and fragment: a file input given as a
+  // URL is fetched through here, and its signature or `user:pass@` would end up in logs.
+  const logged = async (method: string, sent: string, send: () => Promise<Response>): Promise<Response> => {
+    const url = shownUrl(sent);
     const started = performance.now();
     output.debug(`→ ${method} ${url}`);
     try {
@@ -81,7 +84,9 @@ export function clientFor(
       output.debug(`← ${response.status} ${method} ${url} (${ms} ms${id ? `, request ${untrusted(id)}` : ""})`);
       return response;
     } catch (e) {
-      output.debug(`✗ ${method} ${url}: ${untrusted(String((e as Error)?.message ?? e))}`);
+      // fetch's message may quote the URL (one with credentials, which it refuses): shown there as in the line.
+      const said = String((e as Error)?.message ?? e);
+      output.debug(`✗ ${method} ${url}: ${untrusted(said.split(sent).join(url))}`);
       throw e;
     }
   };

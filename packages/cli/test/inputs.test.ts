@@ -85,6 +85,24 @@ describe("a file input given as a URL that cannot be downloaded", () => {
   });
 });
 
+describe("--verbose shows a file input's URL as errors do", () => {
+  it("without its query, fragment and credentials: a signed URL's signature stays out of the log", async () => {
+    const port = new URL(inputsUrl).port;
+    for (const [url, exit] of [
+      [`${inputsUrl}/ok/x.png?X-Amz-Signature=SIGSECRET0123&X-Amz-Credential=CREDSECRET#FRAGSECRET`, 0],
+      // fetch refuses credentials in a URL (quoting them in its error, which the log does not show).
+      [`http://USERSECRET:PASSSECRET@127.0.0.1:${port}/ok/x.png`, 2],
+    ] as const) {
+      const out = join(dir, "verbose-url.png");
+      const args = ["image", "Make it snow", "-m", "lucy-image-2", `data=${url}`, "-o", out, "--verbose", "--json"];
+      const { code, stdout, stderr } = await run(args, { env });
+      expect(code, stderr).toBe(exit);
+      expect(stderr).toMatch(new RegExp(`^→ GET http://127\\.0\\.0\\.1:${port}/ok/x\\.png$`, "m"));
+      expect(stdout + stderr).not.toMatch(/SECRET/);
+    }
+  });
+});
+
 describe("a number field takes decimal digits only", () => {
   it("seed=0x10, 1e3, ' 7', +7, 7.5 or nothing: exit 2 naming the field and the form, nothing sent", async () => {
     for (const seed of ["0x10", "1e3", " 7", "7 ", "+7", "7.5", "", "0b1", "Infinity"]) {

@@ -47,6 +47,7 @@ export {
   PermissionDeniedError,
   RateLimitError,
   ServerError,
+  shownUrl,
   TimeoutError,
   ValidationError,
 } from "./errors.js";
