@@ -6,7 +6,7 @@ import type { ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
 import { usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
-import { decimal } from "./numbers.js";
+import { decimal, MAX_DECIMAL } from "./numbers.js";
 
 /** `name=value`, `name:=json`: a field assignment (any other argument is the prompt). */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
@@ -96,7 +96,7 @@ export async function readFileInput(
 /**
  * A value given as text, converted to the field's type when it reads as one (`seed=42` → 42, `enhance_prompt=false`
  * → false). A number is read as `decimal` reads it (`0x10`, `1e3` or ` 7` are refused, naming the field and the form it
- * takes); other text that does not read as its type is passed on unchanged, so the client's check names the field and
+ * takes; one beyond ±`MAX_DECIMAL`, which would lose its last digits, naming the range); other text that does not read as its type is passed on unchanged, so the client's check names the field and
  * what it expects.
  */
 function convert(field: FieldInfo | undefined, text: string): unknown {
@@ -105,10 +105,16 @@ function convert(field: FieldInfo | undefined, text: string): unknown {
     case "number": {
       const integer = field!.type === "integer";
       const value = decimal(text, { integer });
-      if (value !== undefined) return value;
+      if (value === undefined) {
+        throw usageError(
+          `"${field!.name}" must be ${integer ? "an integer" : "a number"} in decimal digits, such as ` +
+            `${field!.name}=${integer ? "42" : "0.5"} (got ${JSON.stringify(text)}: no spaces, no 0x or exponent)`,
+        );
+      }
+      if (Number.isFinite(value)) return value;
       throw usageError(
-        `"${field!.name}" must be ${integer ? "an integer" : "a number"} in decimal digits, such as ` +
-          `${field!.name}=${integer ? "42" : "0.5"} (got ${JSON.stringify(text)}: no spaces, no 0x or exponent)`,
+        `"${field!.name}" must be ${integer ? "an integer" : "a number"} from -${MAX_DECIMAL} to ${MAX_DECIMAL} ` +
+          `(got ${JSON.stringify(text)}: beyond that, a number is not held exactly)`,
       );
     }
     case "boolean":

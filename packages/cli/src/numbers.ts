@@ -1,13 +1,19 @@
 import { CliError, EXIT, usageError } from "./exit.js";
 
+/** The largest magnitude a number read from text may have: beyond it, a double no longer holds every integer. */
+export const MAX_DECIMAL = Number.MAX_SAFE_INTEGER;
+
 /**
  * Numbers as the CLI reads them from text (a flag's value, a field's `field=value`): the one place of the rule. Decimal
  * digits only, with an optional `-` in front and, for a number that need not be whole, a fraction (`1.5`, `.5`, `5.`):
  * `Number()` would also read `0x10` (16), `0b1`, `1e3`, `Infinity`, ` 7` or `` (0), which are not what a user typed.
- * Answers undefined for text of any other form.
+ * Answers undefined for text of any other form, and ±Infinity for a number beyond ±`MAX_DECIMAL`
+ * (`9007199254740993` would be read as 9007199254740992): every range check refuses it, none passes it on changed.
  */
 export function decimal(text: string, { integer = false } = {}): number | undefined {
-  return (integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)$/).test(text) ? Number(text) : undefined;
+  if (!(integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)$/).test(text)) return undefined;
+  const value = Number(text);
+  return Math.abs(value) > MAX_DECIMAL ? value * Number.POSITIVE_INFINITY : value;
 }
 
 /** The longest wait a timer takes, in ms (about 24.8 days). */
@@ -27,6 +33,15 @@ export function timeoutMs(value: string | undefined): number | undefined {
     );
   }
   return ms;
+}
+
+/** `--concurrency <n>` (undefined: the default, 8), checked before anything is sent: a whole number from 1 to 1000. */
+export function concurrencyOf(value: string | undefined): number {
+  const n = value === undefined ? 8 : decimal(value.trim(), { integer: true });
+  if (n === undefined || !(n >= 1 && n <= 1000)) {
+    throw usageError(`--concurrency must be an integer from 1 to 1000 (got ${JSON.stringify(value)})`);
+  }
+  return n;
 }
 
 /**

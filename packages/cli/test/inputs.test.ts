@@ -118,6 +118,25 @@ describe("a number field takes decimal digits only", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("a number beyond Number.MAX_SAFE_INTEGER (not held exactly): exit 2 naming the field and the range, nothing sent", async () => {
+    for (const seed of ["9007199254740992", "9007199254740993", "-9007199254740993", "1".repeat(400)]) {
+      const { code, stdout, stderr } = await run(["image", "A lighthouse", `seed=${seed}`, "-o", join(dir, "n.png")], {
+        env,
+      });
+      expect(code, seed).toBe(2);
+      expect(stderr).toContain(
+        `"seed" must be an integer from -9007199254740991 to 9007199254740991 (got ${JSON.stringify(seed)}`,
+      );
+      expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 2 });
+    }
+    // At the edge, the CLI passes the number on, exactly: the client's check of the field's own range answers.
+    const edge = await run(["image", "A lighthouse", "seed=9007199254740991", "-o", join(dir, "n.png")], { env });
+    expect(edge.code).toBe(2);
+    expect(edge.stderr).toContain("9007199254740991");
+    expect(edge.stderr).not.toContain("must be an integer from -9007199254740991");
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("seed=7 and seed=@file holding 7 are the number 7", async () => {
     const file = join(dir, "seed.txt");
     writeFileSync(file, "7\n");

@@ -708,13 +708,18 @@ describe("decart jobs", () => {
     }
   });
 
-  it("--timeout and --concurrency take decimal numbers only (0x10 is not 16): exit 2, nothing sent", async () => {
+  it("--timeout and --concurrency take decimal numbers only (0x10 is not 16), in range: exit 2, nothing sent", async () => {
     for (const args of [
       ["video", "A lake", "--timeout", "0x10"],
       ["video", "A lake", "--timeout", "1e1"],
       ["jobs", "wait", "job_0123456789abcdef", "--timeout", "0b1"],
       ["batch", "-", "--timeout", "0x10"],
       ["batch", "-", "-c", "0x10"],
+      // Beyond the range, however many digits (none wraps round or loses digits into range).
+      ["video", "A lake", "--timeout", "2147484"],
+      ["video", "A lake", "--timeout", "9".repeat(400)],
+      ["batch", "-", "-c", "1001"],
+      ["batch", "-", "-c", "18446744073709551617"],
     ]) {
       const { code, stderr } = await run(args, { env, cwd: dir, input: '{"custom_id": "a", "prompt": "x"}\n' });
       expect(code, args.join(" ")).toBe(2);

@@ -25,7 +25,7 @@ import { follow, interruptible, type Outcome } from "../follow.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { lockName, takeLock } from "../lock.js";
-import { decimal, timeoutMs } from "../numbers.js";
+import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { type Budget, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
@@ -186,10 +186,7 @@ async function batchProgress(output: Output, total: number) {
  * twice, and keeps the images written.
  */
 export async function runBatch(source: string, options: BatchOptions, output: Output): Promise<number> {
-  const concurrency = options.concurrency === undefined ? 8 : decimal(options.concurrency.trim(), { integer: true });
-  if (concurrency === undefined || concurrency < 1 || concurrency > 1000) {
-    throw usageError(`--concurrency must be an integer from 1 to 1000 (got ${JSON.stringify(options.concurrency)})`);
-  }
+  const concurrency = concurrencyOf(options.concurrency);
   const timeout = timeoutMs(options.timeout);
   const stdin = stdinReader();
   const text = source === "-" ? (await stdin()).toString("utf8") : await readBatchFile(source);
