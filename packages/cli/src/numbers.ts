@@ -7,6 +7,7 @@ export const MAX_DECIMAL = Number.MAX_SAFE_INTEGER;
  * Numbers as the CLI reads them from text (a flag's value, a field's `field=value`): the one place of the rule. Decimal
  * digits only, with an optional `-` in front and, for a number that need not be whole, a fraction (`1.5`, `.5`, `5.`):
  * `Number()` would also read `0x10` (16), `0b1`, `1e3`, `Infinity`, ` 7` or `` (0), which are not what a user typed.
+ * Text is never trimmed: `" 7"` is refused wherever a number is read (a field, `--timeout`, `--concurrency`).
  * Answers undefined for text of any other form, and ±Infinity for a number beyond ±`MAX_DECIMAL`
  * (`9007199254740993` would be read as 9007199254740992): every range check refuses it, none passes it on changed.
  */
@@ -25,7 +26,7 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  */
 export function timeoutMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = decimal(value.trim());
+  const seconds = decimal(value);
   const ms = seconds === undefined ? Number.NaN : Math.round(seconds * 1000);
   if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
     throw usageError(
@@ -37,7 +38,7 @@ export function timeoutMs(value: string | undefined): number | undefined {
 
 /** `--concurrency <n>` (undefined: the default, 8), checked before anything is sent: a whole number from 1 to 1000. */
 export function concurrencyOf(value: string | undefined): number {
-  const n = value === undefined ? 8 : decimal(value.trim(), { integer: true });
+  const n = value === undefined ? 8 : decimal(value, { integer: true });
   if (n === undefined || !(n >= 1 && n <= 1000)) {
     throw usageError(`--concurrency must be an integer from 1 to 1000 (got ${JSON.stringify(value)})`);
   }

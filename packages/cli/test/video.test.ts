@@ -708,13 +708,19 @@ describe("decart jobs", () => {
     }
   });
 
-  it("--timeout and --concurrency take decimal numbers only (0x10 is not 16), in range: exit 2, nothing sent", async () => {
+  it("--timeout and --concurrency take decimal numbers only (0x10 is not 16, ' 7' is not 7), in range: exit 2, nothing sent", async () => {
     for (const args of [
       ["video", "A lake", "--timeout", "0x10"],
       ["video", "A lake", "--timeout", "1e1"],
       ["jobs", "wait", "job_0123456789abcdef", "--timeout", "0b1"],
       ["batch", "-", "--timeout", "0x10"],
       ["batch", "-", "-c", "0x10"],
+      // Never trimmed, as a number field's value is not (seed=" 7" is refused).
+      ["video", "A lake", "--timeout", " 7"],
+      ["jobs", "wait", "job_0123456789abcdef", "--timeout", "7\n"],
+      ["batch", "-", "--timeout", "7 "],
+      ["batch", "-", "-c", " 7"],
+      ["batch", "-", "-c", "7\t"],
       // Beyond the range, however many digits (none wraps round or loses digits into range).
       ["video", "A lake", "--timeout", "2147484"],
       ["video", "A lake", "--timeout", "9".repeat(400)],
