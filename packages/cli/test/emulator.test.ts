@@ -180,6 +180,8 @@ describe("decart emulator", () => {
     ["--min-upload-rate", "-5", "--min-upload-rate must be a positive number"],
     ["--request-timeout", "3000000000", "--request-timeout must be a positive number, at most 2147483647 ms"],
     ["--max-jobs", "1.5", "--max-jobs must be a positive integer"],
+    ["--max-jobs", "0x10", '--max-jobs must be a positive integer, in decimal digits (got "0x10")'],
+    ["--time-scale", "1e-3", '--time-scale must be a non-negative number, in decimal digits (got "1e-3")'],
     ["--faults", "submit:explode", "--faults: fault rule 0: unknown kind"],
     ["--faults", "503@", '--faults: the rate of "503@" must be a decimal number from 0 to 1'],
     ["--keys", ",", "--keys must be a comma-separated list"],

@@ -98,12 +98,19 @@ const fail = (flag: string, what: string, value: unknown): never => {
   throw new RangeError(`--${flag} must be ${what} (got ${JSON.stringify(value)})`);
 };
 
+/**
+ * A number flag's value: decimal digits only, as the CLI reads its own numbers, with a fraction (`0.5`, `.5`, `5.`)
+ * where the flag does not take integers only. `Number()` would also read `0x10` (16), `0b1`, `1e3`, `Infinity` or
+ * ` 7`, which are not what a user typed: refused, the message saying so. A value beyond 2^53−1 is refused too, never
+ * read as a neighbour.
+ */
 function numberOf(flag: string, text: string, rule: Pick<NumberRule, "least" | "integer" | "ms" | "most">): number {
-  const n = text.trim() === "" ? Number.NaN : Number(text);
   const what =
     `${rule.least === 0 ? "a non-negative" : "a positive"} ${rule.integer ? "integer" : "number"}` +
     (rule.ms ? `, ${DURATION_RULE}` : "") +
     (rule.most !== undefined ? `, at most ${rule.most}` : "");
+  if (!(rule.integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)$/).test(text)) fail(flag, `${what}, in decimal digits`, text);
+  const n = Math.abs(Number(text)) > Number.MAX_SAFE_INTEGER ? Number.NaN : Number(text);
   if (
     !Number.isFinite(n) ||
     (rule.least === 0 ? n < 0 : n <= 0) ||

@@ -157,17 +157,20 @@ describe("decart-emulator bin", () => {
     for (const [args, message] of [
       [["--write-timeout", "0"], "--write-timeout must be a positive number"],
       [["--max-jobs", "2.5"], "--max-jobs must be a positive integer"],
+      [["--max-jobs", "0x10"], '--max-jobs must be a positive integer, in decimal digits (got "0x10")'],
       [["--port", "70000"], "--port must be an integer from 0 to 65535"],
       [["--request-timeout", "3000000000"], "--request-timeout must be a positive number, at most 2147483647 ms"],
       [["--admin-token", "two words"], "--admin-token must be a non-empty string that Authorization: Bearer"],
     ] as const) {
-      const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      // On a free port: a value wrongly taken starts the emulator, which is stopped as soon as it says so.
+      const child = spawn(process.execPath, [bin, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
       let err = "";
       child.stderr.on("data", (c: Buffer) => {
         err += c.toString();
       });
+      child.stdout.on("data", () => child.kill());
       const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
-      expect(code).toBe(1);
+      expect(code, args.join(" ")).toBe(1);
       expect(err).toContain(message);
     }
   });
@@ -233,8 +236,50 @@ describe("emulatorOptionsFromFlags", () => {
     }
   });
 
+  it("takes a number flag's value in decimal digits only, naming the flag, as the CLI reads its own numbers", () => {
+    const numberFlags = ["port", "time-scale", "job-timeout", "retention", "max-upload", "max-jobs", "result-bytes"];
+    numberFlags.push("headers-timeout", "request-timeout", "min-upload-rate", "write-timeout");
+    for (const flag of numberFlags) {
+      for (const text of [
+        "0x10",
+        "0b1",
+        "0o7",
+        "1e3",
+        "1E3",
+        "Infinity",
+        " 7",
+        "7 ",
+        "+7",
+        "1_000",
+        "",
+        "9007199254740993",
+      ]) {
+        expect(() => emulatorOptionsFromFlags({ [flag]: text }), `--${flag} ${JSON.stringify(text)}`).toThrow(
+          new RegExp(`^--${flag} must be .*\\(got ${JSON.stringify(text).replace(/[+]/g, "\\+")}\\)$`),
+        );
+      }
+    }
+    expect(() => emulatorOptionsFromFlags({ "max-jobs": "0x10" })).toThrow(
+      '--max-jobs must be a positive integer, in decimal digits (got "0x10")',
+    );
+    expect(() => emulatorOptionsFromFlags({ "time-scale": "1e-1" })).toThrow(
+      '--time-scale must be a non-negative number, in decimal digits (got "1e-1")',
+    );
+    // The forms that are numbers as written: whole, and with a fraction where the flag takes one.
+    expect(emulatorOptionsFromFlags({ "max-jobs": "16", port: "0" })).toEqual({ port: 0, maxJobs: 16 });
+    for (const [text, timeScale] of [
+      ["0.5", 0.5],
+      [".5", 0.5],
+      ["5.", 5],
+      ["007", 7],
+    ] as const) {
+      expect(emulatorOptionsFromFlags({ "time-scale": text }).timing, text).toEqual({ timeScale });
+    }
+    expect(emulatorOptionsFromFlags({ "write-timeout": "2.5" }).writeTimeoutMs).toBe(2.5);
+  });
+
   it("refuses a --result-bytes above 4 GiB, and takes that largest one", () => {
-    for (const text of ["4294967297", "1e12"]) {
+    for (const text of ["4294967297", "1000000000000"]) {
       expect(() => emulatorOptionsFromFlags({ "result-bytes": text }), text).toThrow(
         `--result-bytes must be a positive integer, at most 4294967296 (got ${JSON.stringify(text)})`,
       );
