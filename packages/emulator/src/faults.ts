@@ -1,6 +1,7 @@
 /** Fault rules: chosen at random by rate, or forced per request with the `x-emulator-fault` header. */
 import type { FaultRoute } from "./routes.js";
 import { FAULT_ROUTES } from "./routes.js";
+import { shown } from "./shown.js";
 import { durationOk, MAX_TIMER_MS } from "./timer.js";
 import type { FaultRule } from "./types.js";
 
@@ -116,17 +117,6 @@ export function normaliseRules(rules: unknown): FaultRule[] {
     }
     return rule;
   });
-}
-
-/** A value as a message shows it: JSON, cut short. */
-function shown(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /**

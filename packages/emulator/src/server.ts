@@ -32,6 +32,7 @@ import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
 import { handleModelPath } from "./models.js";
 import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
 import { allowOf, matchRoute } from "./routes.js";
+import { shown } from "./shown.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
 import { handleTokens } from "./tokens.js";
@@ -575,8 +576,11 @@ function shortPath(path: string): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
 
-/** An option's value as an error message shows it: a string quoted, so that "5" is not taken for 5. */
+/**
+ * An option's value as an error message shows it: a string quoted, so that "5" is not taken for 5, and an object as
+ * JSON (`shown`), not `[object Object]`.
+ */
 function shownValue(value: unknown): string {
   if (typeof value === "function") return "a function";
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
+  return typeof value === "string" || (typeof value === "object" && value !== null) ? shown(value) : String(value);
 }

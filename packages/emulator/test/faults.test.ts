@@ -472,6 +472,41 @@ describe("fault rules", () => {
     }
   });
 
+  it("shows the rule of a refused value as JSON at any depth, bounded, never as [object Object]", async () => {
+    const e = await fresh();
+    const circular: Record<string, unknown> = { kind: "503" };
+    circular.self = circular;
+    for (const [rule, message] of [
+      [
+        { kind: "503", rate: { nested: 1n } },
+        'rate must be a number within 0..1 (got {"kind":"503","rate":{"nested":1n}})',
+      ],
+      [{ kind: "503", rate: [2n] }, 'rate must be a number within 0..1 (got {"kind":"503","rate":[2n]})'],
+      [circular, 'unknown field "self" (got {"kind":"503","self":"[circular]"})'],
+      [
+        { kind: "slow", delayMs: () => 5 },
+        'delayMs must be within 0..2147483647 (ms) (got {"kind":"slow","delayMs":"a function"})',
+      ],
+      [{ kind: "503", rate: Number.NaN }, 'rate must be a number within 0..1 (got {"kind":"503","rate":NaN})'],
+      [{ kind: { name: "503" } }, 'unknown kind {"name":"503"} (got {"kind":{"name":"503"}})'],
+    ] as const) {
+      expect(() => e.setFaults([rule as never]), message).toThrow(`fault rule 0: ${message}`);
+      await expect(start({ faults: [rule as never] }), message).rejects.toThrow(`fault rule 0: ${message}`);
+    }
+    // A long value is cut: the message stays short.
+    const long = { kind: "503", rate: { list: Array.from({ length: 1000 }, (_, i) => i) } };
+    let error: Error | undefined;
+    try {
+      e.setFaults([long as never]);
+    } catch (caught) {
+      error = caught as Error;
+    }
+    expect(error?.message).toMatch(
+      /^fault rule 0: rate must be a number within 0\.\.1 \(got \{"kind":"503","rate":\{"list":\[0,1,2,.*…\)$/,
+    );
+    expect(error!.message.length).toBeLessThan(300);
+  });
+
   it("refuses a value that is not a number of the field's kind, never reading it as one, and names the field", async () => {
     const e = await fresh();
     const id = await submit(e, "lucy-pro-t2v", { prompt: "strict" });

@@ -145,6 +145,8 @@ describe("timing options out of bounds", () => {
       [{ pendingMs: Number.NaN }, /timing\.pendingMs must be a non-negative number/],
       [{ pendingMs: -1 }, /timing\.pendingMs/],
       [{ processingMs: "5" }, /timing\.processingMs must be .* \(got "5"\)/],
+      [{ processingMs: { ms: 5 } }, /timing\.processingMs must be .* \(got \{"ms":5\}\)$/],
+      [{ spread: [0.5] }, /^timing\.spread must be a number from 0 to 1 \(got \[0\.5\]\)$/],
       [{ processingMs: 2 ** 31 }, /timing\.processingMs/],
       ["slow", /timing must be "realistic", "fast" or an object/],
       [null, /timing must be/],
