@@ -109,7 +109,10 @@ function numberOf(flag: string, text: string, rule: Pick<NumberRule, "least" | "
     `${rule.least === 0 ? "a non-negative" : "a positive"} ${rule.integer ? "integer" : "number"}` +
     (rule.ms ? `, ${DURATION_RULE}` : "") +
     (rule.most !== undefined ? `, at most ${rule.most}` : "");
-  if (!(rule.integer ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)$/).test(text)) fail(flag, `${what}, in decimal digits`, text);
+  // The rule of the CLI's numbers (packages/cli/src/numbers.ts; the CLI does not load the emulator to read a number),
+  // the fraction one optional group so that a long run of digits cannot make it backtrack.
+  if (!(rule.integer ? /^-?\d+$/ : /^-?(\d+(\.\d*)?|\.\d+)$/).test(text))
+    fail(flag, `${what}, in decimal digits`, text);
   const n = Math.abs(Number(text)) > Number.MAX_SAFE_INTEGER ? Number.NaN : Number(text);
   if (
     !Number.isFinite(n) ||
