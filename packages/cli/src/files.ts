@@ -4,13 +4,10 @@ import { constants, lstatSync, readlinkSync, realpathSync, rmSync, statSync } fr
 import { access, link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { getSystemErrorMap } from "node:util";
-// Imported with this module, not when an image is saved: an import made after a stat of a named pipe (an -o that is one)
-// does not follow its symbolic links in Node 20 (nodejs/node#51142), and pnpm's packages are reached through them.
-import { fileTypeFromBuffer } from "file-type";
-import { CliError, EXIT, usageError } from "./exit.js";
+import { type CliError, usageError } from "./exit.js";
 
 /** The file name extension of each media type of the API's answers. */
-const extensions: Record<string, string> = {
+export const extensions: Record<string, string> = {
   "image/png": ".png",
   "image/jpeg": ".jpg",
   "image/webp": ".webp",
@@ -22,32 +19,6 @@ const extensions: Record<string, string> = {
 export function extensionFor(contentType: string | undefined, fallback: string): string {
   const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
   return extensions[type] ?? fallback;
-}
-
-/**
- * The extension an image answer is saved under, told from its bytes (their signature, as file-type reads it: PNG, an
- * animated PNG included, JPEG or WebP), whatever its content type says (`application/octet-stream`, or a type its bytes
- * are not). Bytes of no such image (an error page, an empty body, a GIF) are a `CliError` (exit 1, code `NOT_AN_IMAGE`)
- * naming the content type and the first bytes: nothing is saved under an image's name. One list of image extensions
- * (`imageExtensions`), which a batch checks and looks for before and after it writes (a `.gif` of a line was neither
- * checked apart from `--journal` nor found by `--resume`).
- */
-export async function imageExtension(bytes: Uint8Array, contentType: string | undefined): Promise<string> {
-  const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
-  // An animated PNG is a PNG to every viewer (and named so).
-  const type = found?.mime === "image/apng" ? "image/png" : found?.mime;
-  if (type?.startsWith("image/") && extensions[type]) return extensions[type];
-  const start = Buffer.from(bytes.subarray(0, 8))
-    .toString("hex")
-    .replace(/(..)(?!$)/g, "$1 ");
-  throw new CliError(
-    `The server's answer is not a PNG, JPEG or WebP image (content type ${contentType ? JSON.stringify(contentType) : "none"}, ` +
-      `${bytes.length} bytes${bytes.length ? `, starting ${start}` : ""}); nothing was saved`,
-    EXIT.error,
-    undefined,
-    false,
-    "NOT_AN_IMAGE",
-  );
 }
 
 /** Every extension `extensionFor` gives an image (`.png`, `.jpg`, `.webp`). */

@@ -12,7 +12,6 @@ import {
   checkOutputKind,
   ensureDirectoryOf,
   fsReason,
-  imageExtension,
   imageExtensions,
   makeDirectory,
   placeOf,
@@ -22,6 +21,7 @@ import {
   writesInPlace,
 } from "../files.js";
 import { follow, interruptible, type Outcome } from "../follow.js";
+import { imageExtension } from "../image-type.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { lockName, takeLock } from "../lock.js";

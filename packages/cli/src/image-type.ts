@@ -1,0 +1,33 @@
+// Imported with the commands that save images (image, batch), when they load, not when an image is saved: an import
+// made after a stat of a named pipe (an -o that is one) does not follow its symbolic links in Node 20
+// (nodejs/node#51142), and pnpm's packages are reached through them. Not with files.ts, which every command line loads
+// (file-type takes about 40 ms to import).
+import { fileTypeFromBuffer } from "file-type";
+import { CliError, EXIT } from "./exit.js";
+import { extensions } from "./files.js";
+
+/**
+ * The extension an image answer is saved under, told from its bytes (their signature, as file-type reads it: PNG, an
+ * animated PNG included, JPEG or WebP), whatever its content type says (`application/octet-stream`, or a type its bytes
+ * are not). Bytes of no such image (an error page, an empty body, a GIF) are a `CliError` (exit 1, code `NOT_AN_IMAGE`)
+ * naming the content type and the first bytes: nothing is saved under an image's name. One list of image extensions
+ * (`imageExtensions`), which a batch checks and looks for before and after it writes (a `.gif` of a line was neither
+ * checked apart from `--journal` nor found by `--resume`).
+ */
+export async function imageExtension(bytes: Uint8Array, contentType: string | undefined): Promise<string> {
+  const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
+  // An animated PNG is a PNG to every viewer (and named so).
+  const type = found?.mime === "image/apng" ? "image/png" : found?.mime;
+  if (type?.startsWith("image/") && extensions[type]) return extensions[type];
+  const start = Buffer.from(bytes.subarray(0, 8))
+    .toString("hex")
+    .replace(/(..)(?!$)/g, "$1 ");
+  throw new CliError(
+    `The server's answer is not a PNG, JPEG or WebP image (content type ${contentType ? JSON.stringify(contentType) : "none"}, ` +
+      `${bytes.length} bytes${bytes.length ? `, starting ${start}` : ""}); nothing was saved`,
+    EXIT.error,
+    undefined,
+    false,
+    "NOT_AN_IMAGE",
+  );
+}
