@@ -85,6 +85,41 @@ const MAX_RATE_LIMITED_SUBMITS = 20;
 
 type State = "pending" | "processing" | "completed" | "failed";
 
+const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
+
+/** What an input must be. */
+const expected = "an input ({ model, … })";
+
+/** A value as a refusal shows it: a string quoted, a function as such, anything else as `String` writes it. */
+const shown = (value: unknown) =>
+  typeof value === "string" ? JSON.stringify(value) : typeof value === "function" ? "a function" : String(value);
+
+/**
+ * What `read` answers, reading an iterable of inputs (its iterator, or the input at `index`: code of yours). What it
+ * throws ends the batch as an `InvalidInputError` naming `inputs` and the input it was reading, what was thrown its
+ * `cause`, as an option whose getter throws is refused: the batch's errors are the core's typed errors.
+ */
+function readInputs<T>(index: number, read: () => T): T {
+  try {
+    return read();
+  } catch (cause) {
+    throw new InvalidInputError(
+      `Invalid input: "inputs" must be an iterable that can be read (reading inputs[${index}] threw)`,
+      { field: "inputs", expected: "an iterable that can be read", cause },
+    );
+  }
+}
+
+/** Reads an iterator of inputs to its end, each input as `readInputs` reads it. */
+function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
+  const all: BatchInput[] = [];
+  for (;;) {
+    const next = readInputs(all.length, () => iterator.next());
+    if (next.done) return all;
+    all.push(next.value);
+  }
+}
+
 /**
  * Submits and follows many jobs with bounded concurrency. Inputs: an array, an iterable (read lazily, one input each
  * time a slot frees) or an observable. Every event of every job comes out tagged with its input's index and key,
@@ -92,6 +127,8 @@ type State = "pending" | "processing" | "completed" | "failed";
  * submits, status reads and downloads not yet started wait for it, and a submit answered 429 (the server did not take
  * it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
  * (`client.rateLimit`) closes, on a 429 to any of the client's requests. A failed job (or one that errors) does not end the batch unless `failFast`.
+ * An element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an iterable that
+ * throws as it is read ends the batch with an `InvalidInputError` naming `inputs`, what it threw as `cause`.
  */
 export function submitAll(
   client: DecartClient,
@@ -116,8 +153,10 @@ export function submitAll(
     // way is listened to by its submit (as submitJob's), which hands its job to `onOrphan`.
     let ended = false;
     const width = Math.floor(concurrency);
-    // All at once (Infinity): an iterable is read at once, to know how many lanes.
-    const given = width === Number.POSITIVE_INFINITY && !isObservable(inputs) ? [...inputs] : inputs;
+    // An iterable's iterator is made now, before anything is followed, and all at once (Infinity) it is read at once,
+    // to know how many lanes.
+    const iterator = isObservable(inputs) ? undefined : readInputs(0, () => inputs[Symbol.iterator]());
+    const given = iterator && width === Number.POSITIVE_INFINITY && !Array.isArray(inputs) ? readAll(iterator) : inputs;
     const scheduler = all.scheduler ?? asyncScheduler;
     const pacer = createPacer(scheduler);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
@@ -167,13 +206,26 @@ export function submitAll(
     };
 
     const run = (item: BatchInput, index: number): Observable<BatchEvent> => {
-      // An input that is none (`null`) is submitted as it is, and refused by the submit (an `InvalidInputError`).
-      const keyed = item != null && !("model" in Object(item));
+      // `{ key, input }` (one of the two at least, and no model), else an input as it is. An element or an `input`
+      // that is no object (`null`, a number) fails alone, named by its place in the inputs, with nothing sent (the
+      // submit would name `model`, as if the input lacked only that); an object's own fields are the submit's to check.
+      const keyed = isObject(item) && !("model" in item) && ("key" in item || "input" in item);
       const key = keyed ? (item as { key: string | number }).key : undefined;
       const input = keyed ? (item as { input: SubmitInput }).input : (item as SubmitInput);
+      const field = `inputs[${index}]${keyed ? ".input" : ""}`;
       let state: State | undefined;
       const onJobOrphan = (jobId: string) => onOrphan?.(jobId, index, key);
-      return submitWith(client, input, undefined, { ...paced, onOrphan: onJobOrphan }).pipe(
+      return (
+        isObject(input)
+          ? submitWith(client, input, undefined, { ...paced, onOrphan: onJobOrphan })
+          : throwError(
+              () =>
+                new InvalidInputError(
+                  `Invalid input: "${field}" must be ${keyed ? expected : `${expected} or { key, input }`} (got ${shown(input)}): give it its input, or leave it out of the batch`,
+                  { field, expected },
+                ),
+            )
+      ).pipe(
         map((event): BatchEvent => {
           let to: State | undefined;
           if (event.type === "submitted") {
@@ -210,11 +262,11 @@ export function submitAll(
     }
     // An iterable is read lazily: each of `concurrency` lanes takes the next input when its job ends.
     const lanes = Math.min(width, Array.isArray(given) ? Math.max(1, given.length) : width);
-    const iterator = given[Symbol.iterator]();
+    const inputsLeft = given === inputs ? iterator! : (given as BatchInput[]).values();
     let index = 0;
     let done = false;
     const lane = defer(() => {
-      const next = done ? { done: true as const, value: undefined } : iterator.next();
+      const next = done ? { done: true as const, value: undefined } : readInputs(index, () => inputsLeft.next());
       if (next.done) {
         done = true;
         return EMPTY;

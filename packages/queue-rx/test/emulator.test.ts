@@ -1,4 +1,12 @@
-import { AuthenticationError, canWatchAgain, DecartError, type JobEvent, models, NotFoundError } from "@decart/core";
+import {
+  AuthenticationError,
+  canWatchAgain,
+  DecartError,
+  InvalidInputError,
+  type JobEvent,
+  models,
+  NotFoundError,
+} from "@decart/core";
 import type { Emulator, FaultRule } from "@decart/emulator";
 import {
   config,
@@ -847,7 +855,7 @@ describe("options and inputs that are not objects, and options that cannot be re
     expect(emu.release(job_id)).toBe(true);
   });
 
-  it("submitAll: inputs that are no array, iterable or observable are refused naming them; an input of null fails alone", async () => {
+  it("submitAll: inputs that are no array, iterable or observable are refused naming them; an input of null fails alone, named by its place", async () => {
     emu = await startFast();
     const client = clientFor(emu);
     for (const inputs of [null, undefined, 5, {}]) {
@@ -859,18 +867,74 @@ describe("options and inputs that are not objects, and options that cannot be re
       });
     }
     expect(emu.stats().requests.total).toBe(0);
-    const events = await lastValueFrom(
-      submitAll(client, [null, { key: "k", input: null }, { model, prompt: "fine" }] as never).pipe(toArray()),
-    );
+    // Elements that are no input (null, a number) and a keyed element whose input is none: each fails alone, the
+    // error naming where it stands (not `model`, as if only the model were missing) and what to give there.
+    const given = [null, { key: "k", input: null }, { model, prompt: "fine" }, 7, { key: "u" }];
+    const events = await lastValueFrom(submitAll(client, given as never, { download: false }).pipe(toArray()));
     const errors = events.filter((e) => e.type === "error");
-    expect(
-      errors.map((e) => [e.index, e.key, e.error?.name, (e.error as { field?: string } | undefined)?.field]),
-    ).toEqual([
-      [0, undefined, "InvalidInputError", "model"],
-      [1, "k", "InvalidInputError", "model"],
+    expect(errors.map((e) => [e.index, e.key, e.error?.name, (e.error as InvalidInputError).field])).toEqual([
+      [0, undefined, "InvalidInputError", "inputs[0]"],
+      [1, "k", "InvalidInputError", "inputs[1].input"],
+      [3, undefined, "InvalidInputError", "inputs[3]"],
+      [4, "u", "InvalidInputError", "inputs[4].input"],
     ]);
-    expect(events.at(-1)?.summary).toMatchObject({ total: 3, failed: 2, completed: 1 });
-    expect(emu.stats().jobsCreated).toBe(1);
+    expect(errors.map((e) => e.error?.message)).toEqual([
+      'Invalid input: "inputs[0]" must be an input ({ model, … }) or { key, input } (got null): give it its input, or leave it out of the batch',
+      'Invalid input: "inputs[1].input" must be an input ({ model, … }) (got null): give it its input, or leave it out of the batch',
+      'Invalid input: "inputs[3]" must be an input ({ model, … }) or { key, input } (got 7): give it its input, or leave it out of the batch',
+      'Invalid input: "inputs[4].input" must be an input ({ model, … }) (got undefined): give it its input, or leave it out of the batch',
+    ]);
+    expect(events.at(-1)?.summary).toMatchObject({ total: 5, failed: 4, completed: 1 });
+    expect(emu.stats().requests.byRoute.submit).toBe(1);
+    // An object is an input, whose fields are the submit's to check: one without its model is refused naming `model`.
+    const [missing] = await lastValueFrom(submitAll(client, [{ prompt: "no model" }] as never).pipe(toArray()));
+    expect(missing?.error).toMatchObject({ name: "InvalidInputError", field: "model" });
+    expect(emu.stats().requests.byRoute.submit).toBe(1);
+  });
+
+  it("submitAll: an iterable whose reading throws ends the batch with an InvalidInputError naming inputs, what it threw its cause", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const broke = new Error("the list of clips went away");
+    // The second input cannot be read: the first job is followed to its end (one at a time), then the batch ends.
+    function* clips() {
+      yield { key: "first", input: { model, prompt: "read" } };
+      throw broke;
+    }
+    const events: BatchEvent[] = [];
+    const error = await lastValueFrom(
+      submitAll(client, clips(), { concurrency: 1, download: false }).pipe(tap((e) => events.push(e))),
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({
+      field: "inputs",
+      cause: broke,
+      message: 'Invalid input: "inputs" must be an iterable that can be read (reading inputs[1] threw)',
+    });
+    expect(events.at(-1)).toMatchObject({ index: 0, key: "first", event: { type: "completed" } });
+    // Read all at once (concurrency Infinity): the batch ends before any submit.
+    const all = await lastValueFrom(submitAll(client, clips(), { concurrency: Infinity })).catch((e) => e);
+    expect(all).toMatchObject({ name: "InvalidInputError", field: "inputs", cause: broke });
+    expect(all.message).toContain("reading inputs[1] threw");
+    // An iterable whose iterator cannot be made, and one whose first input cannot be read: nothing is sent.
+    const noIterator = {
+      [Symbol.iterator]() {
+        throw broke;
+      },
+    };
+    const firstThrows = Object.defineProperty([], 0, {
+      get() {
+        throw broke;
+      },
+    });
+    for (const inputs of [noIterator, firstThrows])
+      for (const concurrency of [1, Infinity]) {
+        const refused = await lastValueFrom(submitAll(client, inputs, { concurrency })).catch((e) => e);
+        expect(refused).toBeInstanceOf(InvalidInputError);
+        expect(refused).toMatchObject({ field: "inputs", cause: broke });
+        expect(refused.message).toContain("reading inputs[0] threw");
+      }
+    expect(emu.stats().requests.byRoute.submit).toBe(1);
   });
 });
 
