@@ -249,9 +249,10 @@ class JobFollower {
     const jobs = kept.get(this.client)!;
     const entry = jobs.get(this.jobId!)!;
     const ms = this.options.keepResultMs!;
-    // Longer than a timer can wait (2^31 - 1 ms, about 24 days; `Infinity` too): kept while the client lives. The timer
-    // does not keep a Node process alive (a script, a test run, a server render).
-    if (!--entry.shown && ms < 2 ** 31) {
+    // Longer than a timer can wait (2^31 - 1 ms, about 24 days; `Infinity` too, and 2^31 - 0.5, which Node's timers
+    // also take as 1 ms): kept while the client lives. The timer does not keep a Node process alive (a script, a test
+    // run, a server render).
+    if (!--entry.shown && ms <= 2 ** 31 - 1) {
       entry.drop = setTimeout(() => jobs.delete(this.jobId!), ms);
       (entry.drop as { unref?(): void }).unref?.();
     }
