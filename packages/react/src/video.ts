@@ -259,8 +259,8 @@ class JobFollower {
   }
 
   private start(): void {
-    // No job (null, undefined or ""): nothing to read. Any other id that is no string (NaN, an object) goes to the
-    // watch, whose `InvalidInputError` names `jobId`.
+    // No job (null, undefined or ""): nothing to read. Any other id that is no string (a number, 0 too, NaN, false, an
+    // object) goes to the watch, whose `InvalidInputError` names `jobId`.
     if (this.jobId == null || this.jobId === "" || this.watching || this.stopped) return;
     const shown = this.store.getSnapshot();
     // Shown again (an `<Activity>`) after the end: its result is shown again; else a result kept is shown at once.
@@ -335,8 +335,8 @@ class JobFollower {
  * `processing` → (`downloading` →) `completed` or `failed`. Every component watching the same job on the same
  * client shares one poller: one status read per tick, one download. The state is `idle` (with the `jobId`) until the
  * first read answers, and always `idle` on the server. Unmounting or `stop()` stops watching; nothing cancels the job.
- * A `null`, `undefined` or empty job id reads nothing; any other that is no string (`NaN`, an object) ends in `error`
- * (an `InvalidInputError` naming `jobId`).
+ * A `null`, `undefined` or empty job id reads nothing; any other that is no string (a number, `0` too, `NaN`, `false`,
+ * an object) ends in `error` (an `InvalidInputError` naming `jobId`): write `ready ? jobId : null`, not `ready && jobId`.
  */
 export function useJob(jobId: string | null | undefined, options?: UseJobOptions): JobHandle {
   // Its options as read (the hooks' and the watch's only: `check` refused any other key).

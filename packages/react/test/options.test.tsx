@@ -178,11 +178,12 @@ describe("the options of useJob and useGenerateVideo", () => {
     expect(emu.release(job_id)).toBe(true);
   });
 
-  it("a job id that is no string (NaN, an object made anew by each render) ends in error naming jobId, rendered a few times", async () => {
+  it("a job id that is no string (NaN, an object made anew by each render, 0, false) ends in error naming jobId, rendered a few times", async () => {
     emu = await startFast();
     const { client, page, settled } = freeClient(emu);
     const wrapper = strictWith(client);
-    for (const id of [() => Number.NaN, () => ({ id: "job_x" }), () => 0]) {
+    // 0 and false too, as `ready && jobId` gives them: a job id is a string, and only "no job" (below) is idle.
+    for (const id of [() => Number.NaN, () => ({ id: "job_x" }), () => 0, () => false]) {
       let renders = 0;
       const { result, unmount } = renderHook(
         () => {
