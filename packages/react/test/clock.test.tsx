@@ -6,15 +6,11 @@
 import { canWatchAgain, DecartError, InvalidInputError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useGenerateVideo, useJob } from "../src/index.js";
 import { clientFor, ended, freeClient, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
 
 const model = models.video("lucy-pro-t2v");
 

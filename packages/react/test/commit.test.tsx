@@ -2,15 +2,11 @@ import { models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, screen } from "@testing-library/react";
 import { StrictMode, Suspense, startTransition, use, useState } from "react";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { DecartProvider, type TokenFetcher, useGenerateVideo, type VideoGeneration } from "../src/index.js";
 import { startFast, tokensOf, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
 
 const model = models.video("lucy-pro-t2v");
 const options = { logger: { warn: () => {}, debug: () => {} }, poll: { initialDelayMs: 10, intervalMs: 15 } };

@@ -1,15 +1,30 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { type ClientToken, createDecartClient, type DecartClient, type DecartClientOptions } from "@decart/core";
+import {
+  type ClientToken,
+  createDecartClient,
+  type DecartClient,
+  type DecartClientOptions,
+  models,
+} from "@decart/core";
 import { createTokenRoute, type TokenRouteOptions } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
+import { act, renderHook } from "@testing-library/react";
 import { Activity, type ReactNode, StrictMode } from "react";
 import { type WatchedFetch, watchedFetch } from "test-utils";
-import { DecartProvider, type GenerationState } from "../src/index.js";
+import { onTestFinished } from "vitest";
+import { DecartProvider, type GenerationState, useGenerateVideo, type VideoJobOptions } from "../src/index.js";
 
-/** The emulator on 127.0.0.1 and a free port, with its "fast" timing (20 ms pending + 60 ms processing) by default. */
-export const startFast = (options: EmulatorOptions = {}): Promise<Emulator> =>
-  startEmulator({ timing: "fast", ...options });
+/**
+ * The emulator on 127.0.0.1 and a free port, with its "fast" timing (20 ms pending + 60 ms processing) by default,
+ * closed once the test that started it has finished, passed or not: after every afterEach, so after setup.ts has
+ * unmounted the test's trees (no hook left mounted goes on watching a job on a closed port). Start it in a test.
+ */
+export async function startFast(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emu = await startEmulator({ timing: "fast", ...options });
+  onTestFinished(() => emu.close());
+  return emu;
+}
 
 const silent = { warn: () => {}, debug: () => {} };
 
@@ -79,6 +94,27 @@ export function freeClient(emu: Emulator) {
       return sent;
     },
   };
+}
+
+/**
+ * A `useGenerateVideo(options)` on a `clocked` client of `emu`, whose job (held processing: `[hold]`) outlived the
+ * watch's budget of 2 s of that clock: once this resolves, its state is `error` (the watch's `JobTimeoutError`) and the
+ * job still runs. Answers the hook's `renderHook` result, the job's id and the clocked client.
+ */
+export async function timedOutVideo(emu: Emulator, options: VideoJobOptions = {}) {
+  const { clock, client } = clocked(emu);
+  const hook = renderHook(() => useGenerateVideo({ ...options, timeoutMs: 2_000 }), { wrapper: strictWith(client) });
+  let jobId: string | undefined;
+  await act(async () => {
+    jobId = await hook.result.current.submit({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "slower than its budget [hold]",
+    });
+  });
+  await until(() => hook.result.current.status === "processing");
+  clock.now += 5_000;
+  await ended(hook.result);
+  return { ...hook, jobId: jobId!, clock, client };
 }
 
 /** A test wrapper: `<StrictMode>` around a provider of `client`. */

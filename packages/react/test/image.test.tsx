@@ -2,16 +2,11 @@ import { AbortError, InvalidInputError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { StrictMode } from "react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useGenerateImage, useResultUrl } from "../src/index.js";
 import { activityWith, clientFor, collected, countingFetch, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await emu?.close();
-  emu = undefined;
-});
 
 const model = models.image("lucy-pro-t2i");
 

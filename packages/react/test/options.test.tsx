@@ -6,16 +6,11 @@
 import { InvalidInputError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type UseJobOptions, useGenerateVideo, useJob } from "../src/index.js";
 import { freeClient, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await emu?.close();
-  emu = undefined;
-});
 
 const model = models.video("lucy-pro-t2v");
 

@@ -7,7 +7,7 @@
 import { models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type GenerationState, useJob } from "../src/index.js";
 import { clientFor, countingFetch, startFast, strictWith, until } from "./helpers.js";
 
@@ -15,11 +15,6 @@ const CHUNK = 256;
 const HELD_AT = 64 * CHUNK; // bytes read before the page's fetch holds the body (a clip is 50 to 150 KB)
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  vi.unstubAllGlobals();
-  await emu?.close();
-  emu = undefined;
-});
 
 /** The page's frame clock, run by the test: callbacks wait until it calls the answer, which says how many it ran. */
 function frameClock() {

@@ -1,15 +1,9 @@
 import { models } from "@decart/core";
-import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { type ReactNode, StrictMode } from "react";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DecartProvider, type TokenFetcher, useGenerateVideo } from "../src/index.js";
 import { startFast, tokensOf, until } from "./helpers.js";
-
-const emus: Emulator[] = [];
-afterEach(async () => {
-  await Promise.all(emus.splice(0).map((emu) => emu.close()));
-});
 
 const model = models.video("lucy-pro-t2v");
 const options = { logger: { warn: () => {}, debug: () => {} }, poll: { initialDelayMs: 10, intervalMs: 15 } };
@@ -32,7 +26,6 @@ describe("DecartProvider's props after the first render", () => {
   it("a new baseUrl (e.g. from a config fetched after the first render) makes the client the hooks use", async () => {
     const first = await startFast();
     const second = await startFast();
-    emus.push(first, second);
     const { page, wrapper } = pageOf({ token: tokensOf(first), baseUrl: first.url });
     const { result, rerender } = renderHook(() => useGenerateVideo({ download: false }), { wrapper });
     page.token = tokensOf(second);
@@ -49,7 +42,6 @@ describe("DecartProvider's props after the first render", () => {
 
   it("a token function is called as the latest render gave it; the client, and the job it follows, stay", async () => {
     const emu = await startFast();
-    emus.push(emu);
     const before = tokensOf(emu, { expiresIn: 1 }); // the client asks for the next token before 1 s is out
     const { page, wrapper } = pageOf({ token: before, baseUrl: emu.url });
     const { result, rerender } = renderHook(() => useGenerateVideo({ download: false }), { wrapper });

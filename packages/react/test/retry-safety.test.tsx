@@ -2,15 +2,11 @@ import { type DecartClient, models } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useGenerateImage, useGenerateVideo } from "../src/index.js";
 import { clientFor, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
 
 const i2v = models.video("lucy-pro-i2v");
 const i2i = models.image("lucy-image-2");

@@ -1,15 +1,21 @@
 import { JobFailedError, JobTimeoutError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, clocked, ended, freeClient, sha256, startFast, strictWith, until } from "./helpers.js";
+import {
+  clientFor,
+  clocked,
+  ended,
+  freeClient,
+  sha256,
+  startFast,
+  strictWith,
+  timedOutVideo,
+  until,
+} from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
 
 const model = models.video("lucy-pro-t2v");
 
@@ -31,15 +37,7 @@ async function retried(result: { current: { retry(): Promise<string | undefined>
 describe("useGenerateVideo().retry(), after a watch that ended without the job's end: the same job again", () => {
   it("timed out (timeoutMs): watches the same job with a new budget, and submits nothing", async () => {
     emu = await startFast();
-    const { clock, client } = clocked(emu); // 5 s of its clock pass when the test says so
-    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: strictWith(client) });
-    let jobId: string | undefined;
-    await act(async () => {
-      jobId = await result.current.submit({ model, prompt: "slower than its budget [hold]" });
-    });
-    await until(() => result.current.status === "processing");
-    clock.now += 5_000;
-    await ended(result);
+    const { result, jobId } = await timedOutVideo(emu); // 5 s of its clock passed, its budget 2 s
     expect(result.current).toMatchObject({
       status: "error",
       jobId,
@@ -56,10 +54,10 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     });
     // Given what was left of the old budget (nothing), this watch would time out at its first read.
     await until(() => result.current.status === "processing");
-    expect(emu.release(jobId!)).toBe(true);
+    expect(emu.release(jobId)).toBe(true);
     await ended(result);
     expect(result.current).toMatchObject({ status: "completed", watching: false, jobId, canRetry: false });
-    expect(await sha256(result.current.result!)).toBe(emu.job(jobId!)!.resultSha256);
+    expect(await sha256(result.current.result!)).toBe(emu.job(jobId)!.resultSha256);
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
 

@@ -1,15 +1,19 @@
 import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterEach, vi } from "vitest";
 
 /** The part of happy-dom's window the cleanup uses. */
 declare const happyDOM: { waitUntilComplete(): Promise<void> };
 
 // Vitest runs without globals, so Testing Library does not unmount by itself: every test's trees are unmounted here,
-// before the test file's own afterEach closes its emulator (hooks run in list order), so no hook left mounted goes on
-// watching a job on a closed port. Then the page's requests still open are waited for: happy-dom's fetch does not
-// stop a request aborted before it is on the wire (during its CORS preflight) and sends it anyway, and an emulator
-// closed under it makes its fetch print the connection's reset (ECONNRESET) on stderr, as a browser's console would.
+// before the emulators the test started close (helpers.tsx's startFast closes them once the test has finished, after
+// every afterEach), so no hook left mounted goes on watching a job on a closed port. Then the page's requests still
+// open are waited for: happy-dom's fetch does not stop a request aborted before it is on the wire (during its CORS
+// preflight) and sends it anyway, and an emulator closed under it makes its fetch print the connection's reset
+// (ECONNRESET) on stderr, as a browser's console would. Last, the test's spies (`vi.spyOn`) and stubbed globals
+// (`vi.stubGlobal`) are undone.
 afterEach(async () => {
   cleanup();
   await happyDOM.waitUntilComplete();
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });

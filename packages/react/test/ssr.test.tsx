@@ -4,15 +4,11 @@ import { act, render, screen } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { hydrateRoot } from "react-dom/client";
 import { renderToString } from "react-dom/server";
-import { afterEach, expect, it, vi } from "vitest";
+import { expect, it, vi } from "vitest";
 import { useGenerateImage, useGenerateVideo, useJob, useResultUrl } from "../src/index.js";
 import { clientFor, countingFetch, startFast, strictWith, tokensOf, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
 
 const result = new Blob(["x"]);
 

@@ -13,9 +13,6 @@ import { clientFor, countingFetch, startFast, tokensOf, until } from "./helpers.
 let emu: Emulator | undefined;
 let server: Server | undefined;
 afterEach(async () => {
-  vi.restoreAllMocks();
-  await emu?.close();
-  emu = undefined;
   server?.closeAllConnections();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   server = undefined;

@@ -1,7 +1,7 @@
 import { InvalidInputError, JobFailedError, JobTimeoutError, models, type PollSchedule } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
 import {
   activityWith,
@@ -17,11 +17,6 @@ import {
 } from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await emu?.close();
-  emu = undefined;
-});
 
 const model = models.video("lucy-pro-t2v");
 
@@ -464,6 +459,16 @@ describe("useGenerateVideo, as an app uses it", () => {
   });
 });
 
+/** A poll schedule of 15 ms that notes, at each tick, the reads its poller made (`attempt`) in `attempts`. */
+function countedSchedule() {
+  const attempts: number[] = [];
+  const poll = ({ attempt }: { attempt: number }) => {
+    attempts.push(attempt);
+    return 15;
+  };
+  return { attempts, poll };
+}
+
 function Badge({ name, jobId, poll }: { name: string; jobId: string; poll: PollSchedule }) {
   const job = useJob(jobId, { model, poll });
   return <p data-testid={name}>{job.status}</p>;
@@ -476,11 +481,7 @@ describe("useJob", () => {
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "shared [hold]" });
     // The schedule is asked once per tick by each poller, with the reads that poller made: one poller, no repeats.
-    const attempts: number[] = [];
-    const poll = ({ attempt }: { attempt: number }) => {
-      attempts.push(attempt);
-      return 15;
-    };
+    const { attempts, poll } = countedSchedule();
     render(
       <>
         <Badge name="a" jobId={job_id} poll={poll} />
@@ -506,11 +507,7 @@ describe("useJob", () => {
     const client = clientFor(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "its model known later [hold]" });
     // The schedule is asked once per tick with the reads its poller made: a second poller would count from 1 again.
-    const attempts: number[] = [];
-    const poll = ({ attempt }: { attempt: number }) => {
-      attempts.push(attempt);
-      return 15;
-    };
+    const { attempts, poll } = countedSchedule();
     const seen: GenerationState[] = [];
     const { result, rerender } = renderHook(
       ({ known }: { known: boolean }) => {

@@ -8,15 +8,11 @@ import type { Emulator } from "@decart/emulator";
 import { fromAbortable, retryWatch, type StatusSource } from "@decart/queue-rx";
 import { act, renderHook } from "@testing-library/react";
 import { lastValueFrom, throwError } from "rxjs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type UseJobOptions, useGenerateVideo, useJob } from "../src/index.js";
-import { clientFor, clocked, ended, startFast, strictWith, tokensOf, until } from "./helpers.js";
+import { clientFor, clocked, ended, startFast, strictWith, timedOutVideo, tokensOf, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.close();
-  emu = undefined;
-});
 
 const model = models.video("lucy-pro-t2v");
 
@@ -153,21 +149,11 @@ describe("useJob's retry() and queue-rx's retryWatch: one decision, the core's c
 
   it("useGenerateVideo: a watch that timed out is watched again, as the core and queue-rx say", async () => {
     emu = await startFast();
-    const { clock, client } = clocked(emu);
-    const { result } = renderHook(() => useGenerateVideo({ download: false, timeoutMs: 2_000 }), {
-      wrapper: strictWith(client),
-    });
-    let jobId: string | undefined;
-    await act(async () => {
-      jobId = await result.current.submit({ model, prompt: "slower than its budget [hold]" });
-    });
-    await until(() => result.current.status === "processing");
-    clock.now += 5_000;
-    await ended(result);
+    const { result, jobId, client } = await timedOutVideo(emu, { download: false });
     const { error, canRetry } = result.current;
     expect(error).toMatchObject({ code: "JOB_TIMEOUT", jobId });
     expect([canWatchAgain(error), canRetry]).toEqual([true, true]);
-    expect(emu.release(jobId!)).toBe(true);
+    expect(emu.release(jobId)).toBe(true);
     expect((await rxWith(client, error as DecartError)).watchedAgain).toBe(true);
     let again: string | undefined;
     await act(async () => {
