@@ -927,12 +927,29 @@ describe("options and inputs that are not objects, and options that cannot be re
         throw broke;
       },
     });
+    // The batch follows the client's rate-limit gate while it runs, and no longer once it has ended, refused too.
+    let following = 0;
+    const gated = {
+      ...client,
+      rateLimit: {
+        ...client.rateLimit,
+        subscribe: (listener: Parameters<typeof client.rateLimit.subscribe>[0]) => {
+          following++;
+          const unfollow = client.rateLimit.subscribe(listener);
+          return () => {
+            following--;
+            unfollow();
+          };
+        },
+      },
+    };
     for (const inputs of [noIterator, firstThrows])
       for (const concurrency of [1, Infinity]) {
-        const refused = await lastValueFrom(submitAll(client, inputs, { concurrency })).catch((e) => e);
+        const refused = await lastValueFrom(submitAll(gated, inputs, { concurrency })).catch((e) => e);
         expect(refused).toBeInstanceOf(InvalidInputError);
         expect(refused).toMatchObject({ field: "inputs", cause: broke });
         expect(refused.message).toContain("reading inputs[0] threw");
+        expect(following).toBe(0);
       }
     expect(emu.stats().requests.byRoute.submit).toBe(1);
   });
