@@ -7,7 +7,8 @@ import type { Emulation } from "./emulation.js";
 import { normaliseRules } from "./faults.js";
 import type { Ctx } from "./http.js";
 import { detail, json, methodNotAllowed, noContent, notFound, pathId, readSmallBody } from "./http.js";
-import { allowOf, routeMethod } from "./routes.js";
+import type { Match } from "./routes.js";
+import { routeMethod } from "./routes.js";
 import type { JobPage } from "./types.js";
 
 /** What the admin routes act on, beyond the shared state. */
@@ -66,45 +67,43 @@ function pageOf(query: URLSearchParams): JobPage | undefined {
   return { ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) };
 }
 
-export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, path: string, query: string): Promise<void> {
+/** Answers an admin request, matched in the admin table (routes.ts), once its token is checked. */
+export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, match: Match, query: string): Promise<void> {
   if (!allowed(ctx, admin)) return;
-  const method = routeMethod(ctx.req.method);
-  if (path === "/_emulator/stats") {
-    if (method !== "GET") return methodNotAllowed(ctx, allowOf("GET"));
-    return json(ctx, 200, admin.snapshot(pageOf(new URLSearchParams(query))));
-  }
-  if (path.startsWith("/_emulator/jobs/") && path.endsWith("/release")) {
-    if (method !== "POST") return methodNotAllowed(ctx, allowOf("POST"));
-    const id = pathId(ctx, path.slice("/_emulator/jobs/".length, -"/release".length), "job_id");
-    if (id === undefined) return;
-    if (!admin.job(id)) return detail(ctx, 404, "Job not found");
-    if (!admin.release(id)) return detail(ctx, 409, "Job is not held: no [hold] in its prompt, or it has ended.");
-    return json(ctx, 200, admin.job(id));
-  }
-  if (path.startsWith("/_emulator/jobs/")) {
-    if (method !== "GET") return methodNotAllowed(ctx, allowOf("GET"));
-    const id = pathId(ctx, path.slice("/_emulator/jobs/".length), "job_id");
-    if (id === undefined) return;
-    const record = admin.job(id);
-    return record ? json(ctx, 200, record) : detail(ctx, 404, "Job not found");
-  }
-  if (path === "/_emulator/reset-stats") {
-    if (method !== "POST") return methodNotAllowed(ctx, allowOf("POST"));
-    admin.resetStats();
-    ctx.counted = false;
-    return noContent(ctx);
-  }
-  if (path === "/_emulator/faults") {
-    if (method === "GET") return json(ctx, 200, em.faultRules);
-    if (method !== "POST") return methodNotAllowed(ctx, allowOf("GET", "POST"));
-    const raw = await readSmallBody(ctx);
-    if (raw === undefined) return;
-    try {
-      em.faultRules = normaliseRules(JSON.parse(raw.toString("utf8") || "[]"));
-    } catch (err) {
-      return detail(ctx, 422, `Bad fault rules: ${(err as Error).message}`);
+  if (match.kind === "not-found") return notFound(ctx);
+  if (match.kind === "method") return methodNotAllowed(ctx, match.allow);
+  switch (match.endpoint) {
+    case "admin-stats":
+      return json(ctx, 200, admin.snapshot(pageOf(new URLSearchParams(query))));
+    case "admin-release": {
+      const id = pathId(ctx, match.param ?? "", "job_id");
+      if (id === undefined) return;
+      if (!admin.job(id)) return detail(ctx, 404, "Job not found");
+      if (!admin.release(id)) return detail(ctx, 409, "Job is not held: no [hold] in its prompt, or it has ended.");
+      return json(ctx, 200, admin.job(id));
     }
-    return json(ctx, 200, em.faultRules);
+    case "admin-job": {
+      const id = pathId(ctx, match.param ?? "", "job_id");
+      if (id === undefined) return;
+      const record = admin.job(id);
+      return record ? json(ctx, 200, record) : detail(ctx, 404, "Job not found");
+    }
+    case "admin-reset-stats":
+      admin.resetStats();
+      ctx.counted = false;
+      return noContent(ctx);
+    case "admin-faults": {
+      if (routeMethod(ctx.req.method) === "GET") return json(ctx, 200, em.faultRules);
+      const raw = await readSmallBody(ctx);
+      if (raw === undefined) return;
+      try {
+        em.faultRules = normaliseRules(JSON.parse(raw.toString("utf8") || "[]"));
+      } catch (err) {
+        return detail(ctx, 422, `Bad fault rules: ${(err as Error).message}`);
+      }
+      return json(ctx, 200, em.faultRules);
+    }
+    default:
+      return notFound(ctx);
   }
-  return notFound(ctx);
 }

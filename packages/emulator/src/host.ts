@@ -4,6 +4,7 @@
  * header, an interface the server listens on (loopback names by default). Binding an interface other networks can
  * reach needs keys of one's own: the default key is public.
  */
+import { isIPv6 } from "node:net";
 import { networkInterfaces, hostname as osHostname } from "node:os";
 
 /** Names that always mean this machine's loopback interface. */
@@ -23,20 +24,35 @@ function bareHost(host: string): string {
   return h;
 }
 
-/** The host name of a `Host` header value (`name`, `name:port`, `[v6]`, `[v6]:port`); undefined when malformed. */
+/** RFC 3986's reg-name (unreserved, sub-delims and %-escapes), which an IPv4 address is written as too. */
+const REG_NAME = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/;
+/** RFC 3986's IPvFuture, inside brackets (`v1.x`): valid, though never a name of this server. */
+const IPV_FUTURE = /^v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+$/;
+
+/**
+ * The host name of a `Host` header value, or of the authority of an http URI: `uri-host [":" port]` of RFC 9112
+ * (3.2) and RFC 3986, that is a reg-name or an IPv4 address, or an IPv6 address (or IPvFuture) in brackets, then an
+ * optional port of digits naming a TCP port (at most 65535). Undefined when the value is none of these (a space, a
+ * character beyond ASCII, `host:x`, `host:99999`, `[::1`, an empty host).
+ */
 export function hostOfHeader(value: string): string | undefined {
-  const v = value.trim();
-  if (v.startsWith("[")) {
-    const end = v.indexOf("]");
+  let name: string;
+  let port: string;
+  if (value.startsWith("[")) {
+    const end = value.indexOf("]");
     if (end < 0) return undefined;
-    const rest = v.slice(end + 1);
-    if (rest !== "" && !/^:\d{1,5}$/.test(rest)) return undefined;
-    return bareHost(v.slice(0, end + 1));
+    const inside = value.slice(1, end);
+    if (!((isIPv6(inside) && !inside.includes("%")) || IPV_FUTURE.test(inside))) return undefined;
+    name = value.slice(0, end + 1);
+    port = value.slice(end + 1);
+  } else {
+    const colon = value.indexOf(":");
+    name = colon < 0 ? value : value.slice(0, colon);
+    port = colon < 0 ? "" : value.slice(colon);
+    if (!REG_NAME.test(name)) return undefined;
   }
-  const colon = v.indexOf(":");
-  const name = colon < 0 ? v : v.slice(0, colon);
-  if (colon >= 0 && !/^\d{1,5}$/.test(v.slice(colon + 1))) return undefined;
-  return name === "" ? undefined : bareHost(name);
+  if (port !== "" && !(/^:\d*$/.test(port) && Number(port.slice(1)) <= 65535)) return undefined;
+  return bareHost(name);
 }
 
 /**
@@ -82,38 +98,69 @@ export function hostHeaderCount(rawHeaders: readonly string[]): number {
   return n;
 }
 
+/** A header value as sent, for a message: Node reads header bytes as Latin-1, so a name sent in UTF-8 is shown so. */
+function asSent(value: string): string {
+  return JSON.stringify(Buffer.from(value.slice(0, 100), "latin1").toString("utf8"));
+}
+
 /**
  * The Host rule of a server bound to `bound`: a request's `Host` must name it, else 421; an HTTP/1.1 request without
- * `Host`, or any request with more than one (RFC 9112, 3.2), answers 400. Returns the answer to give, or undefined
- * when the request may go on.
+ * `Host`, any request with more than one, or with one that is not `host[:port]` (RFC 9112, 3.2), answers 400. A
+ * request target in absolute form (`http://127.0.0.1:4010/v1/…`, RFC 9112 3.2.2) is the target URI itself (3.3): its
+ * authority is held to the same rule, the scheme must be `http` (an `https` URI names another origin: 421), and a
+ * user name in it is refused (RFC 9110, 4.2.4). Returns the answer to give, or undefined when the request may go on.
  */
 export function hostRule(bound: string, extra: readonly string[] = []) {
   const names = allowedHostNames(bound, extra);
   const shown = [...names].slice(0, 3).join(", ");
   /** The last value found good: most clients send the same one on every request. */
   let good: string | undefined;
+  /** The answer for a host that is not valid (400) or names another server (421); undefined when it is this one. */
+  const check = (value: string, what: string): { status: number; detail: string } | undefined => {
+    if (value === good) return undefined;
+    const name = hostOfHeader(value);
+    if (name === undefined) {
+      return {
+        status: 400,
+        detail: `${what} ${asSent(value)} is not a valid host[:port] (RFC 9112, 3.2): a host name or address, then an optional port from 0 to 65535.`,
+      };
+    }
+    if (names.has(name)) {
+      good = value;
+      return undefined;
+    }
+    return {
+      status: 421,
+      detail: `${what} ${asSent(value)} is not a name of this server; use ${shown} (or start it with allowedHosts).`,
+    };
+  };
   return (
     value: string | undefined,
     httpVersion: string,
     copies = 1,
+    absolute?: { scheme: string; authority: string },
   ): { status: number; detail: string } | undefined => {
     if (copies > 1) return { status: 400, detail: "More than one Host header (a request must give exactly one)." };
     if (value === undefined) {
-      return httpVersion === "1.0"
-        ? undefined
-        : { status: 400, detail: "Missing Host header (HTTP/1.1 requires one)." };
+      if (httpVersion !== "1.0") return { status: 400, detail: "Missing Host header (HTTP/1.1 requires one)." };
+    } else {
+      const problem = check(value, "Host");
+      if (problem) return problem;
     }
-    if (value === good) return undefined;
-    const name = hostOfHeader(value);
-    if (name !== undefined && names.has(name)) {
-      good = value;
-      return undefined;
+    if (absolute === undefined) return undefined;
+    const target = `The request target's authority`;
+    if (absolute.scheme === "https") {
+      return { status: 421, detail: "The request target is an https URI: this server speaks plain http." };
     }
-    // Node reads header bytes as Latin-1: a name sent in UTF-8 is shown as it was sent.
-    const sent = Buffer.from(value.slice(0, 100), "latin1").toString("utf8");
-    return {
-      status: 421,
-      detail: `Host ${JSON.stringify(sent)} is not a name of this server; use ${shown} (or start it with allowedHosts).`,
-    };
+    if (absolute.scheme !== "http") {
+      return {
+        status: 400,
+        detail: `The request target is not an http URI (scheme ${asSent(absolute.scheme)}): send the path, or an http:// URI of this server.`,
+      };
+    }
+    if (absolute.authority.includes("@")) {
+      return { status: 400, detail: `${target} has a user name (RFC 9110, 4.2.4 forbids it).` };
+    }
+    return check(absolute.authority, target);
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The one route table: every route's name (used by stats, fault rules and the request log) and the paths it serves.
- * Model routes come from the generated catalogue of `@decart/api` (see models.ts); the rest are listed here.
+ * The one route table: every route's name (used by stats, fault rules and the request log), the paths the emulator
+ * serves with the methods each takes, and their matching. Model routes come from the generated catalogue of
+ * `@decart/api` (see models.ts): here, `/v1/jobs/{name}` and `/v1/generate/{name}` stand for all of them.
  */
 
 /** Route names, in the order stats list them. */
@@ -23,18 +24,58 @@ export type RouteName = (typeof ROUTE_NAMES)[number];
 export type FaultRoute = Exclude<RouteName, "admin" | "other">;
 export const FAULT_ROUTES = ROUTE_NAMES.filter((r): r is FaultRoute => r !== "admin" && r !== "other");
 
-/** What a request's method and path name: a handler and its path parameter, or a 404 / 405 answer. */
+/** The methods routes take, in the order `Allow` lists them (HEAD goes with GET: see routeMethod). */
+const METHODS = ["GET", "POST", "DELETE"] as const;
+type Method = (typeof METHODS)[number];
+
+/** What serves a method on a path: a handler, given the path's one parameter (`{…}`) when it has one. */
+export type Endpoint =
+  | "status"
+  | "submit"
+  | "content"
+  | "generate"
+  | "tokens"
+  | "upload"
+  | "file"
+  | "admin-stats"
+  | "admin-job"
+  | "admin-release"
+  | "admin-reset-stats"
+  | "admin-faults";
+
+/** A path (its parameter written `{name}`, one non-empty segment) and the endpoint of each method it takes. */
+export interface RouteEntry {
+  readonly path: string;
+  readonly methods: Readonly<Partial<Record<Method, Endpoint>>>;
+}
+
+/** The public API's paths: the spec's operations. They answer CORS preflights (OPTIONS) too. */
+export const API_ROUTES: readonly RouteEntry[] = [
+  { path: "/v1/jobs/{id}", methods: { GET: "status", POST: "submit" } },
+  { path: "/v1/jobs/{job_id}/content", methods: { GET: "content" } },
+  { path: "/v1/generate/{model}", methods: { POST: "generate" } },
+  { path: "/v1/client/tokens", methods: { POST: "tokens" } },
+  { path: "/v1/files", methods: { POST: "upload" } },
+  { path: "/v1/files/{file_id}", methods: { GET: "file", DELETE: "file" } },
+];
+
+/** Paths under this prefix are the admin routes: the admin token is checked before anything else is said of them. */
+export const ADMIN_PREFIX = "/_emulator/";
+
+/** The admin routes, outside the public spec. */
+export const ADMIN_ROUTES: readonly RouteEntry[] = [
+  { path: "/_emulator/stats", methods: { GET: "admin-stats" } },
+  { path: "/_emulator/jobs/{job_id}", methods: { GET: "admin-job" } },
+  { path: "/_emulator/jobs/{job_id}/release", methods: { POST: "admin-release" } },
+  { path: "/_emulator/reset-stats", methods: { POST: "admin-reset-stats" } },
+  { path: "/_emulator/faults", methods: { GET: "admin-faults", POST: "admin-faults" } },
+];
+
+/** What a request's method and path name: an endpoint and the path's parameter, or a 404 / 405 answer. */
 export type Match =
-  | { kind: "model"; prefix: "jobs" | "generate"; name: string }
-  | { kind: "status" | "content"; jobId: string }
-  | { kind: "tokens" }
-  | { kind: "upload" }
-  | { kind: "file"; fileId: string; method: "GET" | "DELETE" }
-  | { kind: "admin"; path: string }
+  | { kind: "endpoint"; endpoint: Endpoint; param: string | undefined }
   | { kind: "not-found" }
   | { kind: "method"; allow: string };
-
-const ONE_SEGMENT = /^[^/]+$/;
 
 /** The method a route is chosen by: HEAD is GET without the body (http.ts leaves it out), so every GET route takes it. */
 export function routeMethod(method: string | undefined): string {
@@ -42,42 +83,109 @@ export function routeMethod(method: string | undefined): string {
 }
 
 /** The `Allow` header of a 405: the methods a path takes, HEAD wherever GET is. */
-export function allowOf(...methods: ("GET" | "POST" | "DELETE" | "OPTIONS")[]): string {
-  return methods.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])).join(", ");
+export function allowOf(methods: Iterable<string>): string {
+  const given = new Set(methods);
+  const listed = [...METHODS, "OPTIONS"].filter((m) => given.has(m));
+  return listed.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])).join(", ");
 }
 
-/** Reads the route of a request (a path without its query). */
+/**
+ * Every method the server takes on some path: the `Allow` of a CONNECT, whose target is no path of it. OPTIONS is
+ * among them: the API's paths answer preflights.
+ */
+export const SERVER_ALLOW = allowOf([
+  ...[...API_ROUTES, ...ADMIN_ROUTES].flatMap((r) => Object.keys(r.methods)),
+  ...(API_ROUTES.length > 0 ? ["OPTIONS"] : []),
+]);
+
+interface Compiled {
+  entry: RouteEntry;
+  /** Each segment: a literal, or undefined for the parameter. */
+  segments: (string | undefined)[];
+}
+
+const compile = (entry: RouteEntry): Compiled => ({
+  entry,
+  segments: entry.path.split("/").map((s) => (s.startsWith("{") && s.endsWith("}") ? undefined : s)),
+});
+
+/**
+ * Two paths of a table that some request path would match both (same number of segments, and at each segment the
+ * same literal or a parameter on either side): the table must have none, so that a path names one route and its 404
+ * or 405 is right. Returns the first such pair.
+ */
+export function overlapping(table: readonly RouteEntry[]): [string, string] | undefined {
+  const compiled = table.map(compile);
+  for (let i = 0; i < compiled.length; i++) {
+    for (let j = i + 1; j < compiled.length; j++) {
+      const a = compiled[i]!.segments;
+      const b = compiled[j]!.segments;
+      if (a.length === b.length && a.every((s, k) => s === undefined || b[k] === undefined || s === b[k])) {
+        return [compiled[i]!.entry.path, compiled[j]!.entry.path];
+      }
+    }
+  }
+  return undefined;
+}
+
+for (const table of [API_ROUTES, ADMIN_ROUTES]) {
+  const pair = overlapping(table);
+  if (pair) throw new Error(`route table: ${pair[0]} and ${pair[1]} match the same paths`);
+}
+
+const API_TABLE = API_ROUTES.map(compile);
+const ADMIN_TABLE = ADMIN_ROUTES.map(compile);
+
+/** Whether a path is an admin route's (answered by admin.ts, after the admin token). */
+export const isAdminPath = (path: string): boolean => path.startsWith(ADMIN_PREFIX);
+
+/** Reads the route of a request (a path without its query): the API's table, or the admin table under /_emulator/. */
 export function matchRoute(requestMethod: string, path: string): Match {
   const method = routeMethod(requestMethod);
-  if (path.startsWith("/_emulator/")) return { kind: "admin", path };
-  if (path.startsWith("/v1/jobs/")) {
-    const rest = path.slice("/v1/jobs/".length);
-    if (ONE_SEGMENT.test(rest)) {
-      if (method === "GET") return { kind: "status", jobId: rest };
-      if (method === "POST") return { kind: "model", prefix: "jobs", name: rest };
-      return { kind: "method", allow: allowOf("GET", "POST") };
-    }
-    const slash = rest.indexOf("/");
-    if (slash > 0 && rest.slice(slash) === "/content" && ONE_SEGMENT.test(rest.slice(0, slash))) {
-      return method === "GET"
-        ? { kind: "content", jobId: rest.slice(0, slash) }
-        : { kind: "method", allow: allowOf("GET") };
-    }
-    return { kind: "not-found" };
-  }
-  if (path.startsWith("/v1/generate/")) {
-    const name = path.slice("/v1/generate/".length);
-    if (!ONE_SEGMENT.test(name)) return { kind: "not-found" };
-    return method === "POST" ? { kind: "model", prefix: "generate", name } : { kind: "method", allow: allowOf("POST") };
-  }
-  if (path === "/v1/client/tokens")
-    return method === "POST" ? { kind: "tokens" } : { kind: "method", allow: allowOf("POST") };
-  if (path === "/v1/files") return method === "POST" ? { kind: "upload" } : { kind: "method", allow: allowOf("POST") };
-  if (path.startsWith("/v1/files/")) {
-    const id = path.slice("/v1/files/".length);
-    if (!ONE_SEGMENT.test(id)) return { kind: "not-found" };
-    if (method === "GET" || method === "DELETE") return { kind: "file", fileId: id, method };
-    return { kind: "method", allow: allowOf("GET", "DELETE") };
+  const segments = path.split("/");
+  for (const { entry, segments: pattern } of isAdminPath(path) ? ADMIN_TABLE : API_TABLE) {
+    if (pattern.length !== segments.length) continue;
+    let param: string | undefined;
+    const fits = pattern.every((literal, i) => {
+      const s = segments[i]!;
+      if (literal !== undefined) return s === literal;
+      param = s;
+      return s !== "";
+    });
+    if (!fits) continue;
+    const endpoint = entry.methods[method as Method];
+    return endpoint
+      ? { kind: "endpoint", endpoint, param }
+      : { kind: "method", allow: allowOf(Object.keys(entry.methods)) };
   }
   return { kind: "not-found" };
+}
+
+/** A request target read (RFC 9112, 3.2): its path and query, and for the absolute form its scheme and authority. */
+export interface Target {
+  path: string;
+  query: string;
+  /** The absolute form's (`http://127.0.0.1:4010/v1/jobs/…`): the scheme (lower case) and the authority as sent. */
+  absolute?: { scheme: string; authority: string };
+}
+
+const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
+
+/**
+ * Reads a request target. A server must accept the absolute form (RFC 9112, 3.2.2), what a client sends to a proxy
+ * and a proxy may pass on: it names the path after its authority (`/` when none), which the Host rule checks as it
+ * checks `Host` (host.ts). The origin form (`/v1/…`) is the path itself; `*` (asterisk form) matches no route.
+ */
+export function targetOf(url: string): Target {
+  const absolute = url.startsWith("/") ? null : ABSOLUTE_FORM.exec(url);
+  const rest = absolute ? absolute[3]! : url;
+  const q = rest.indexOf("?");
+  const path = q < 0 ? rest : rest.slice(0, q);
+  const query = q < 0 ? "" : rest.slice(q + 1);
+  if (!absolute) return { path, query };
+  return {
+    path: path === "" ? "/" : path,
+    query,
+    absolute: { scheme: absolute[1]!.toLowerCase(), authority: absolute[2]! },
+  };
 }

@@ -31,7 +31,8 @@ import { handleContent, handleStatus } from "./jobs.js";
 import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
 import { handleModelPath } from "./models.js";
 import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
-import { allowOf, matchRoute } from "./routes.js";
+import type { Target } from "./routes.js";
+import { isAdminPath, matchRoute, routeMethod, SERVER_ALLOW, targetOf } from "./routes.js";
 import { shown } from "./shown.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
@@ -341,37 +342,39 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   /** Sends the request to its handler (after the Host rule); returns a promise when the answer comes later. */
-  function route(ctx: Ctx, method: string, path: string, query: string): Promise<void> | void {
-    const problem = hostProblem(ctx.req.headers.host, ctx.req.httpVersion, hostHeaderCount(ctx.req.rawHeaders));
+  function route(ctx: Ctx, method: string, target: Target): Promise<void> | void {
+    const { req } = ctx;
+    const problem = hostProblem(req.headers.host, req.httpVersion, hostHeaderCount(req.rawHeaders), target.absolute);
     if (problem) {
       ctx.cors = false;
       return detail(ctx, problem.status, problem.detail);
     }
+    const { path, query } = target;
     const match = matchRoute(method, path);
-    if (match.kind === "admin") {
+    if (isAdminPath(path)) {
       ctx.route = "admin";
       ctx.cors = false;
-      return handleAdmin(ctx, em, admin, path, query);
+      return handleAdmin(ctx, em, admin, match, query);
     }
     // A CORS preflight: 204 on the API's paths, with the methods the path takes (no route takes OPTIONS, so the match
     // is the 405 of the path, whose Allow lists them); 404 (as any method) on a path that is none.
     if (method === "OPTIONS" && match.kind === "method") {
-      return respond(
-        ctx,
-        204,
-        corsPreflightHeaders(match.allow, ctx.req.headers["access-control-request-headers"]),
-        null,
-      );
+      return respond(ctx, 204, corsPreflightHeaders(match.allow, req.headers["access-control-request-headers"]), null);
     }
-    switch (match.kind) {
-      case "model":
-        return handleModelPath(ctx, em, path, match.name, match.prefix);
+    if (match.kind === "method") return methodNotAllowed(ctx, match.allow);
+    if (match.kind === "not-found") return notFound(ctx);
+    const param = match.param ?? "";
+    switch (match.endpoint) {
+      case "submit":
+        return handleModelPath(ctx, em, path, param, "jobs");
+      case "generate":
+        return handleModelPath(ctx, em, path, param, "generate");
       case "status":
         ctx.route = "status";
-        return handleStatus(ctx, em, match.jobId);
+        return handleStatus(ctx, em, param);
       case "content":
         ctx.route = "content";
-        return handleContent(ctx, em, match.jobId);
+        return handleContent(ctx, em, param);
       case "tokens":
         ctx.route = "tokens";
         return handleTokens(ctx, em);
@@ -380,22 +383,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return handleUpload(ctx, em);
       case "file":
         ctx.route = "files";
-        return handleFile(ctx, em, match.fileId, match.method);
-      case "method":
-        return methodNotAllowed(ctx, match.allow);
-      case "not-found":
+        return handleFile(ctx, em, param, routeMethod(method) === "DELETE" ? "DELETE" : "GET");
+      default:
         return notFound(ctx);
     }
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
     const ctx = accept(req, res, expectsContinue);
-    const url = req.url ?? "/";
-    const path = pathOf(url);
     if (hasBody(req)) watchBody(ctx, limits);
     let result: Promise<void> | void | undefined;
     try {
-      result = route(ctx, req.method ?? "GET", path, url.slice(path.length + 1));
+      result = route(ctx, req.method ?? "GET", targetOf(req.url ?? "/"));
     } catch (err) {
       internalError(ctx, err);
     }
@@ -460,9 +459,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.on("connect", (req: IncomingMessage, socket: Socket) => {
     stats.countRequest("other");
     socket.on("error", noop);
-    answerLater(socket, `CONNECT ${shortPath(req.url ?? "")}`, 405, "Method Not Allowed", {
-      allow: allowOf("GET", "POST", "DELETE", "OPTIONS"),
-    });
+    answerLater(socket, `CONNECT ${shortPath(req.url ?? "")}`, 405, "Method Not Allowed", { allow: SERVER_ALLOW });
   });
   // Bytes that are not HTTP, heads over 16 KiB, a head that does not arrive within headersTimeoutMs (408): JSON
   // answers too, given after the answers of the requests before them on the connection (pipelined), which are never

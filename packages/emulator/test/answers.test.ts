@@ -5,6 +5,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
+import { ADMIN_ROUTES, API_ROUTES, SERVER_ALLOW } from "../src/routes.js";
 import { jsonOf, raw, start } from "./helpers.js";
 
 let emu: Emulator;
@@ -39,6 +40,27 @@ describe("answers Node would not give as JSON", () => {
     expect(answer.toLowerCase()).toContain("content-type: application/json");
     expect(answer.toLowerCase()).toContain("\r\nallow: get, head, post, delete, options\r\n");
     expect(bodyOf(answer)).toEqual({ detail: "Method Not Allowed" });
+  });
+
+  it("CONNECT's Allow is every method some path of the route table takes, as each path's 405 and preflight say", async () => {
+    const taken = new Set<string>();
+    const admin = { authorization: `Bearer ${emu.adminToken}` };
+    for (const { path: pattern } of [...API_ROUTES, ...ADMIN_ROUTES]) {
+      const path = pattern.replace(/\{[^}]+\}/g, "job_x");
+      const r = await raw(emu.url, { method: "PATCH", path, headers: { "x-api-key": emu.apiKey, ...admin } });
+      expect(r.status, path).toBe(405);
+      for (const m of String(r.headers.allow).split(", ")) taken.add(m);
+      if (!path.startsWith("/_emulator/")) {
+        const preflight = await raw(emu.url, { method: "OPTIONS", path });
+        expect(preflight.status, path).toBe(204);
+        taken.add("OPTIONS");
+      }
+    }
+    const host = new URL(emu.url).host;
+    const answer = await untilClosed(emu.url, `CONNECT ${host} HTTP/1.1\r\nhost: ${host}\r\n\r\n`);
+    const allow = /\r\nallow: ([^\r]*)\r\n/i.exec(answer)?.[1];
+    expect(new Set(allow?.split(", "))).toEqual(taken);
+    expect(allow).toBe(SERVER_ALLOW);
   });
 
   it("a token request nesting constraints 5,000 deep (under 64 KiB) gets 422 JSON, not a 500", async () => {

@@ -132,7 +132,13 @@ describe("the Host rule", () => {
   it("answers 421 JSON to a Host that is not this server (DNS rebinding), on API and admin routes", async () => {
     const port = new URL(emu.url).port;
     for (const path of ["/v1/jobs/job_x", "/_emulator/stats"]) {
-      for (const host of [`evil.example:${port}`, "evil.example", "127.0.0.1.evil.example", "localhost:x"]) {
+      for (const host of [
+        `evil.example:${port}`,
+        "evil.example",
+        "127.0.0.1.evil.example",
+        "[::2]:80",
+        "%6cocalhost",
+      ]) {
         const r = await raw(emu.url, { path, headers: { host, "x-api-key": emu.apiKey, ...bearer(emu) } });
         expect(r.status, `${path} ${host}`).toBe(421);
         expect(jsonOf(r).detail).toContain("not a name of this server");
@@ -185,14 +191,126 @@ describe("the Host rule", () => {
     }
   });
 
-  it("shows a Host it refuses as it was sent, UTF-8 included", async () => {
+  it("answers 400 JSON to a Host that is not host[:port] (RFC 9112, 3.2), a port out of range above all", async () => {
+    const port = new URL(emu.url).port;
+    for (const host of [
+      "localhost:99999",
+      "localhost:65536",
+      `127.0.0.1:${"9".repeat(400)}`,
+      "localhost:x",
+      "localhost:-1",
+      "localhost:80:80",
+      ":80",
+      "[::1",
+      "[::1]x",
+      "[::1]:70000",
+      "[fe80::1%25eth0]",
+      "[not-an-address]",
+      "local host",
+      "localhost/x",
+      "user@localhost",
+    ]) {
+      for (const path of ["/v1/jobs/job_x", "/_emulator/stats"]) {
+        const answer = await rawSocket(
+          emu.url,
+          `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nx-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
+        );
+        expect(answer, `${path} ${host}`).toMatch(/^HTTP\/1\.1 400 /);
+        expect(answer.toLowerCase()).toContain("content-type: application/json");
+        expect(answer.toLowerCase()).not.toContain("access-control-allow-origin");
+        // (shown as sent, its first 100 characters)
+        expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).detail).toBe(
+          `Host ${JSON.stringify(host.slice(0, 100))} is not a valid host[:port] (RFC 9112, 3.2): a host name or address, then an optional port from 0 to 65535.`,
+        );
+      }
+    }
+    // The bounds themselves, an empty port (RFC 3986: the default one) and leading zeros are valid.
+    for (const host of ["localhost:65535", "localhost:0", "localhost:", `localhost:0000${port}`, "[::1]:65535"]) {
+      const r = await raw(emu.url, { path: "/_emulator/faults", headers: { host, ...bearer(emu) } });
+      expect(r.status, host).toBe(200);
+    }
+  });
+
+  it("answers an HTTP/1.0 request's invalid Host with 400 too (its Host may be missing, not malformed)", async () => {
+    const bad = await rawSocket(emu.url, `GET /v1/jobs/job_x HTTP/1.0\r\nHost: localhost:99999\r\n\r\n`);
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    const none = await rawSocket(emu.url, `GET /v1/jobs/job_x HTTP/1.0\r\nx-api-key: ${emu.apiKey}\r\n\r\n`);
+    expect(none).toMatch(/^HTTP\/1\.1 404 /);
+  });
+
+  it("shows a Host it refuses as it was sent, UTF-8 included (beyond ASCII it is no host name: 400)", async () => {
     const answer = await rawSocket(
       emu.url,
       `GET /v1/jobs/job_x HTTP/1.1\r\nhost: l\u00f6calhost\u4e2d\r\nx-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
     );
-    expect(answer).toMatch(/^HTTP\/1\.1 421 /);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     const body = Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8");
-    expect(JSON.parse(body).detail).toMatch(/^Host "l\u00f6calhost\u4e2d" is not a name of this server/);
+    expect(JSON.parse(body).detail).toMatch(/^Host "l\u00f6calhost\u4e2d" is not a valid host\[:port\]/);
+  });
+});
+
+describe("a request target in absolute form (RFC 9112, 3.2.2)", () => {
+  /** A request whose target is `target`, with a good Host unless another is given. */
+  const send = (target: string, extra = "", host = new URL(emu.url).host) =>
+    rawSocket(
+      emu.url,
+      `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nx-api-key: ${emu.apiKey}\r\n${extra}connection: close\r\n\r\n`,
+    );
+  const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+
+  it("is served as the path it names, as an origin server must accept it (a proxy may pass it on)", async () => {
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "absolute form" });
+    for (const base of [emu.url, emu.url.replace("127.0.0.1", "localhost"), emu.url.replace("http:", "HTTP:")]) {
+      const answer = await send(`${base}/v1/jobs/${id}`);
+      expect(answer, base).toMatch(/^HTTP\/1\.1 200 /);
+      expect(bodyOf(answer).job_id).toBe(id);
+    }
+    // Its query goes with it, on the admin routes too.
+    const stats = await send(`${emu.url}/_emulator/stats?jobs&limit=1`, `authorization: Bearer ${emu.adminToken}\r\n`);
+    expect(stats).toMatch(/^HTTP\/1\.1 200 /);
+    expect(bodyOf(stats).jobs.limit).toBe(1);
+    // No path is the root: no route there.
+    const root = await send(emu.url);
+    expect(root).toMatch(/^HTTP\/1\.1 404 /);
+    expect(bodyOf(root)).toEqual({ detail: "Not Found" });
+    // A wrong method there is the path's 405, its Allow as in origin form.
+    const wrong = await rawSocket(
+      emu.url,
+      `PUT ${emu.url}/v1/client/tokens HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nconnection: close\r\n\r\n`,
+    );
+    expect(wrong).toMatch(/^HTTP\/1\.1 405 /);
+    expect(wrong.toLowerCase()).toContain("\r\nallow: post\r\n");
+  });
+
+  it("holds its authority to the Host rule: another server 421, no valid host 400, https 421, other schemes 400", async () => {
+    const port = new URL(emu.url).port;
+    const cases: [string, number, RegExp][] = [
+      [
+        `http://evil.example:${port}/v1/jobs/job_x`,
+        421,
+        /^The request target's authority "evil\.example:\d+" is not a name of this server/,
+      ],
+      [
+        `http://localhost:99999/v1/jobs/job_x`,
+        400,
+        /^The request target's authority "localhost:99999" is not a valid host\[:port\]/,
+      ],
+      [`http:///v1/jobs/job_x`, 400, /^The request target's authority "" is not a valid host\[:port\]/],
+      [`http://me@127.0.0.1:${port}/v1/jobs/job_x`, 400, /has a user name/],
+      [`https://127.0.0.1:${port}/v1/jobs/job_x`, 421, /https URI: this server speaks plain http/],
+      [`ftp://127.0.0.1:${port}/v1/jobs/job_x`, 400, /not an http URI \(scheme "ftp"\)/],
+    ];
+    for (const [target, status, detail] of cases) {
+      const answer = await send(target);
+      expect(answer, target).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(bodyOf(answer).detail, target).toMatch(detail);
+    }
+    // Host is still checked: present, and a name of this server.
+    const foreignHost = await send(`${emu.url}/v1/jobs/job_x`, "", "evil.example");
+    expect(foreignHost).toMatch(/^HTTP\/1\.1 421 /);
+    const noHost = await rawSocket(emu.url, `GET ${emu.url}/v1/jobs/job_x HTTP/1.1\r\nconnection: close\r\n\r\n`);
+    expect(noHost).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bodyOf(noHost).detail).toMatch(/^Missing Host header/);
   });
 });
 

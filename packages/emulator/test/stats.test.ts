@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorStats } from "../src/index.js";
+import { ADMIN_ROUTES, API_ROUTES, overlapping } from "../src/routes.js";
 import { form, get, jsonOf, pollUntil, post, raw, start, submit } from "./helpers.js";
 
 let emu: Emulator;
@@ -144,6 +145,59 @@ describe("stats and admin routes", () => {
     expect((await fetch(`${emu.url}/_emulator/stats`, { method: "POST", headers })).status).toBe(405);
     expect((await fetch(`${emu.url}/_emulator/reset-stats`, { headers })).status).toBe(405);
     expect((await fetch(`${emu.url}/_emulator/nope`, { headers })).status).toBe(404);
+  });
+
+  it("reads an admin path as one route of its table: /_emulator/jobs/release is the job 'release', not a release", async () => {
+    const headers = admin();
+    const id = await submit(emu, "lucy-pro-t2v", { prompt: "admin paths" });
+    const cases: [method: string, path: string, status: number, detail: string, allow?: string][] = [
+      // One segment after jobs/: a job's record (GET), whatever its id reads as.
+      ["GET", "/_emulator/jobs/release", 404, "Job not found"],
+      ["HEAD", "/_emulator/jobs/release", 404, ""],
+      ["POST", "/_emulator/jobs/release", 405, "Method Not Allowed", "GET, HEAD"],
+      ["GET", `/_emulator/jobs/${id}`, 200, ""],
+      // Two, the second "release": a release (POST) of the job named by the first.
+      ["POST", "/_emulator/jobs/release/release", 404, "Job not found"],
+      ["GET", "/_emulator/jobs/release/release", 405, "Method Not Allowed", "POST"],
+      ["GET", `/_emulator/jobs/${id}/release`, 405, "Method Not Allowed", "POST"],
+      ["POST", `/_emulator/jobs/${id}/release`, 409, "Job is not held: no [hold] in its prompt, or it has ended."],
+      // No job id, or more segments than any route has: no route.
+      ["GET", "/_emulator/jobs//release", 404, "Not Found"],
+      ["POST", "/_emulator/jobs//release", 404, "Not Found"],
+      ["GET", "/_emulator/jobs/", 404, "Not Found"],
+      ["GET", "/_emulator/jobs/a/b", 404, "Not Found"],
+      ["POST", "/_emulator/jobs/a/b/release", 404, "Not Found"],
+      ["GET", "/_emulator/stats/", 404, "Not Found"],
+    ];
+    for (const [method, path, status, detail, allow] of cases) {
+      const r = await raw(emu.url, { method, path, headers });
+      expect(r.status, `${method} ${path}`).toBe(status);
+      if (detail) expect(jsonOf(r).detail, `${method} ${path}`).toBe(detail);
+      expect(r.headers.allow, `${method} ${path}`).toBe(allow);
+    }
+  });
+
+  it("has route tables in which no two paths match the same request path", () => {
+    expect(overlapping(API_ROUTES)).toBeUndefined();
+    expect(overlapping(ADMIN_ROUTES)).toBeUndefined();
+    // What it guards against: a job id read as a literal segment, or the other way round.
+    const ambiguous = [
+      { path: "/_emulator/jobs/{job_id}", methods: { GET: "admin-job" } },
+      { path: "/_emulator/jobs/release", methods: { POST: "admin-release" } },
+    ] as const;
+    expect(overlapping(ambiguous)).toEqual(["/_emulator/jobs/{job_id}", "/_emulator/jobs/release"]);
+    expect(
+      overlapping([
+        { path: "/a/{x}/c", methods: {} },
+        { path: "/a/b/{y}", methods: {} },
+      ]),
+    ).toBeDefined();
+    expect(
+      overlapping([
+        { path: "/a/{x}", methods: {} },
+        { path: "/a/{x}/c", methods: {} },
+      ]),
+    ).toBeUndefined();
   });
 
   it("logs one line per request through the logger", async () => {
