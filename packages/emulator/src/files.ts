@@ -9,11 +9,32 @@ import { readForm, validateForm } from "./form.js";
 import type { Ctx } from "./http.js";
 import { detail, invalid, json, noContent, pathId } from "./http.js";
 import type { StoredFile } from "./state.js";
-import type { JsonSchema } from "./validation.js";
-import { fieldsFromObjectSchema } from "./validation.js";
+import type { JsonSchema, ValidationIssue } from "./validation.js";
+import { codePointLength, fieldsFromObjectSchema, issue } from "./validation.js";
 
 const FILE_FIELDS = fieldsFromObjectSchema(requestSchemas.UploadFileRequest as unknown as JsonSchema);
 const DEFAULT_FILE_TTL_SECONDS = 86_400;
+/**
+ * What is kept of a file's name and declared media type, at most (the spec bounds neither; a part's head may carry
+ * 16 KiB of them, times the 10 000 files kept): a name as long as most file systems' (NAME_MAX, 255), a media type as
+ * long as RFC 6838 allows one (type and subtype of 127 characters each, and the slash). Longer answers 422.
+ */
+export const MAX_FILENAME_CHARS = 255;
+export const MAX_MEDIA_TYPE_CHARS = 255;
+
+/** A 422 issue for a file whose name or declared media type is longer than what is kept of it; undefined when none. */
+function tooLongToKeep(file: FilePart): ValidationIssue | undefined {
+  const long = (value: string, max: number, name: string) =>
+    codePointLength(value) > max
+      ? issue(["body", "file", name], "string_too_long", `String should have at most ${max} characters`, value, {
+          max_length: max,
+        })
+      : undefined;
+  return (
+    (file.filename === undefined ? undefined : long(file.filename, MAX_FILENAME_CHARS, "filename")) ??
+    long(file.declaredType, MAX_MEDIA_TYPE_CHARS, "content_type")
+  );
+}
 
 function fileReference(f: StoredFile): FileReference {
   return {
@@ -34,6 +55,8 @@ export async function handleUpload(ctx: Ctx, em: Emulation): Promise<void> {
   const form = validateForm(FILE_FIELDS, parsed.parts);
   if (form.issues.length > 0) return invalid(ctx, form.issues);
   const file = form.files.get("file") as FilePart;
+  const tooLong = tooLongToKeep(file);
+  if (tooLong) return invalid(ctx, [tooLong]);
   const ttl = form.values.get("ttl_seconds");
   const now = em.settings.now();
   const stored: StoredFile = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
-import { blob, form, get, headers, post, sampleMp4, samplePng, start } from "./helpers.js";
+import { blob, form, get, headers, jsonOf, multipart, post, raw, sampleMp4, samplePng, start } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -71,6 +71,55 @@ describe("files", () => {
       ["body.file", "missing"],
       ["body.name", "extra_forbidden"],
     ]);
+  });
+
+  it("keeps a file name of up to 255 characters and a media type of up to 255 (RFC 6838), and refuses longer: 422", async () => {
+    const png = Buffer.from(samplePng());
+    const send = (filename: string, type = "application/octet-stream") =>
+      raw(emu.url, {
+        method: "POST",
+        path: "/v1/files",
+        headers: { "x-api-key": emu.apiKey, "content-type": "multipart/form-data; boundary=b0und" },
+        body: multipart("b0und", [{ name: "file", value: png, filename, type }]),
+      });
+    // Characters, not bytes: 255 of U+1F600 (4 bytes, 2 UTF-16 units each) are a name that is kept.
+    for (const filename of ["n".repeat(255), "\u{1F600}".repeat(255)]) {
+      const ok = await send(filename);
+      expect(ok.status).toBe(200);
+      expect(jsonOf(ok).filename).toBe(filename);
+    }
+    const longName = await send("n".repeat(256));
+    expect(longName.status).toBe(422);
+    expect(jsonOf(longName).detail).toEqual([
+      {
+        type: "string_too_long",
+        loc: ["body", "file", "filename"],
+        msg: "String should have at most 255 characters",
+        ctx: { max_length: 255 },
+      },
+    ]);
+    // A part head of 16 KiB, the most busboy reads, is refused whole: nothing of it is kept.
+    expect((await send("n".repeat(16_000))).status).toBe(422);
+
+    const bytes = Buffer.from("not media");
+    const typed = (type: string) =>
+      raw(emu.url, {
+        method: "POST",
+        path: "/v1/files",
+        headers: { "x-api-key": emu.apiKey, "content-type": "multipart/form-data; boundary=b0und" },
+        body: multipart("b0und", [{ name: "file", value: bytes, filename: "f", type }]),
+      });
+    const longest = `${"t".repeat(127)}/${"s".repeat(127)}`;
+    const kept = await typed(longest);
+    expect(kept.status).toBe(200);
+    expect(jsonOf(kept).mime_type).toBe(longest);
+    const longType = await typed(`application/${"s".repeat(244)}`);
+    expect(longType.status).toBe(422);
+    expect(jsonOf(longType).detail[0]).toMatchObject({
+      type: "string_too_long",
+      loc: ["body", "file", "content_type"],
+      ctx: { max_length: 255 },
+    });
   });
 
   it("deletes with 204 and then answers 404", async () => {
