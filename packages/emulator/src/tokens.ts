@@ -28,26 +28,125 @@ export function depthOver(value: unknown, max: number): boolean {
   return false;
 }
 
-/** Parses and checks the body: the request, or undefined once 422 is answered. */
+/**
+ * Whether FastAPI reads a body of this `Content-Type` as JSON (fastapi/routing.py, since 0.65.2): when none is given,
+ * or its type is `application/json` or `application/…+json`. The type is read as Python's `email.message` reads it:
+ * before any `;`, trimmed, in lower case, and `text/plain` unless it has exactly one `/`. Any other body is handed
+ * to the model as bytes, which it does not take: 422 `model_attributes_type`.
+ */
+export function readsAsJson(contentType: string | undefined): boolean {
+  if (!contentType) return true;
+  const parts = contentType.split(";")[0]!.trim().toLowerCase().split("/");
+  return parts.length === 2 && parts[0] === "application" && (parts[1] === "json" || parts[1]!.endsWith("+json"));
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * UTF-8 as Python decodes it with `surrogatepass`: strictly, but a surrogate encoded on its own (ED A0..BF 80..BF) is
+ * that UTF-16 code unit. Undefined when the bytes are not UTF-8.
+ */
+function utf8(bytes: Uint8Array): string | undefined {
+  let out = "";
+  let start = 0;
+  try {
+    for (let i = bytes.indexOf(0xed); i >= 0 && i + 2 < bytes.length; i = bytes.indexOf(0xed, i + 1)) {
+      const b1 = bytes[i + 1]!;
+      const b2 = bytes[i + 2]!;
+      if (b1 < 0xa0 || b1 > 0xbf || (b2 & 0xc0) !== 0x80) continue;
+      out += UTF8.decode(bytes.subarray(start, i)) + String.fromCharCode(0xd000 | ((b1 & 0x3f) << 6) | (b2 & 0x3f));
+      start = i + 3;
+      i += 2;
+    }
+    return out + UTF8.decode(bytes.subarray(start));
+  } catch {
+    return undefined;
+  }
+}
+
+/** UTF-16 (`le`: little-endian) with `surrogatepass`: every code unit as it is; undefined for an odd length. */
+function utf16(bytes: Buffer, le: boolean): string | undefined {
+  if (bytes.length % 2 !== 0) return undefined;
+  return (le ? bytes : Buffer.from(bytes).swap16()).toString("utf16le");
+}
+
+/** UTF-32 with `surrogatepass`; undefined for a length not a multiple of 4 or a code point beyond U+10FFFF. */
+function utf32(bytes: Buffer, le: boolean): string | undefined {
+  if (bytes.length % 4 !== 0) return undefined;
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 4) {
+    const c = le ? bytes.readUInt32LE(i) : bytes.readUInt32BE(i);
+    if (c > 0x10ffff) return undefined;
+    out += c >= 0xd800 && c <= 0xdfff ? String.fromCharCode(c) : String.fromCodePoint(c);
+  }
+  return out;
+}
+
+/**
+ * The text of a JSON body, decoded as Python's `json.loads` decodes bytes (which Starlette's `Request.json()` hands
+ * it): in UTF-8, UTF-16 or UTF-32, told by a byte order mark (dropped; a UTF-8 one too) or else by the zero bytes of
+ * the first characters, with `surrogatepass`. Undefined when the bytes are not in that encoding, which FastAPI answers
+ * 400 `There was an error parsing the body`.
+ */
+export function jsonText(raw: Buffer): string | undefined {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => raw[i] === b);
+  if (starts(0x00, 0x00, 0xfe, 0xff)) return utf32(raw.subarray(4), false);
+  if (starts(0xff, 0xfe, 0x00, 0x00)) return utf32(raw.subarray(4), true);
+  if (starts(0xfe, 0xff)) return utf16(raw.subarray(2), false);
+  if (starts(0xff, 0xfe)) return utf16(raw.subarray(2), true);
+  if (starts(0xef, 0xbb, 0xbf)) return utf8(raw.subarray(3));
+  if (raw.length >= 4) {
+    if (raw[0] === 0) return raw[1] ? utf16(raw, false) : utf32(raw, false);
+    if (raw[1] === 0) return raw[2] || raw[3] ? utf16(raw, true) : utf32(raw, true);
+  } else if (raw.length === 2) {
+    if (raw[0] === 0) return utf16(raw, false);
+    if (raw[1] === 0) return utf16(raw, true);
+  }
+  return utf8(raw);
+}
+
+const NOT_AN_OBJECT = "Input should be a valid dictionary or object to extract fields from";
+
+/**
+ * Parses and checks the body as FastAPI does (fastapi/routing.py): an empty body is none (the defaults); a body of
+ * another type than JSON is bytes, refused (422); JSON bytes that do not decode answer 400, JSON that does not parse
+ * 422 `json_invalid`. Returns the request, or undefined once answered.
+ */
 function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
-  const text = raw.toString("utf8");
   let value: unknown = {};
-  if (text.trim() !== "") {
+  if (raw.length > 0) {
+    if (!readsAsJson(ctx.req.headers["content-type"])) {
+      invalid(ctx, [issue(["body"], "model_attributes_type", NOT_AN_OBJECT, raw.toString("utf8"))]);
+      return undefined;
+    }
+    const text = jsonText(raw);
+    if (text === undefined) {
+      detail(ctx, 400, "There was an error parsing the body");
+      return undefined;
+    }
     try {
       value = JSON.parse(text);
     } catch (err) {
       const message = (err as Error).message;
-      const at = /position (\d+)/.exec(message);
+      // Where the parse stopped: the position the message gives, the end of the text when it ran out (as Python
+      // says "Expecting value" there), else 0.
+      const at = /position (\d+)/.exec(message)?.[1];
+      const end = message.startsWith("Unexpected end of JSON input");
       invalid(ctx, [
-        issue(["body", at ? Number(at[1]) : 0], "json_invalid", "JSON decode error", {}, { error: message }),
+        issue(
+          ["body", at !== undefined ? Number(at) : end ? text.length : 0],
+          "json_invalid",
+          "JSON decode error",
+          {},
+          { error: message },
+        ),
       ]);
       return undefined;
     }
   }
   if (value === null) value = {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    const msg = "Input should be a valid dictionary or object to extract fields from";
-    invalid(ctx, [issue(["body"], "model_attributes_type", msg, value)]);
+    invalid(ctx, [issue(["body"], "model_attributes_type", NOT_AN_OBJECT, value)]);
     return undefined;
   }
   if (depthOver(value, MAX_JSON_DEPTH)) {

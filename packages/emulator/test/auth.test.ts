@@ -2,7 +2,7 @@ import { retiredModels } from "@decart/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
 import { DEFAULT_API_KEY } from "../src/index.js";
-import { form, pollUntil, samplePng, start, submit, validInputs } from "./helpers.js";
+import { form, jsonOf, pollUntil, raw, samplePng, start, submit, validInputs } from "./helpers.js";
 
 const KEY_A = "dct_test_key_a";
 const KEY_B = "dct_test_key_b";
@@ -343,5 +343,133 @@ describe("client tokens", () => {
     const big = await createToken(KEY_A, { expiresIn: 3601, allowedModels: Array.from({ length: 21 }, () => "m") });
     const bigDetail = ((await big.json()) as { detail: { type: string }[] }).detail.map((d) => d.type);
     expect(bigDetail).toEqual(["less_than_equal", "too_long"]);
+  });
+});
+
+describe("the token request's body, read as FastAPI reads it", () => {
+  const send = (body: Buffer | string, contentType?: string) =>
+    raw(emu.url, {
+      method: "POST",
+      path: "/v1/client/tokens",
+      headers: { "x-api-key": KEY_A, ...(contentType !== undefined ? { "content-type": contentType } : {}) },
+      body,
+    });
+  const origin = "http://\u00e9t\u00e9-\u{1F600}.example";
+  const request = JSON.stringify({ allowedOrigins: [origin] });
+
+  it("reads JSON when no Content-Type is given, or application/json or application/*+json (any case, any parameters)", async () => {
+    for (const type of [
+      undefined,
+      "",
+      "application/json",
+      "Application/JSON; charset=utf-8",
+      " application/json ;x=y",
+      "application/merge-patch+json",
+      "application/vnd.api+json",
+    ]) {
+      const r = await send(request, type);
+      expect(r.status, String(type)).toBe(200);
+      expect(jsonOf(r).permissions, String(type)).toEqual({ origins: [origin] });
+    }
+  });
+
+  it("hands any other body to the model as bytes, which it does not take: 422 model_attributes_type", async () => {
+    for (const type of [
+      "text/plain",
+      "text/plain;charset=UTF-8",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "json",
+      "application/json/x",
+      "application/jsonx",
+      "application/json+x",
+    ]) {
+      const r = await send('{"expiresIn":120}', type);
+      expect(r.status, type).toBe(422);
+      expect(jsonOf(r).detail, type).toEqual([
+        {
+          type: "model_attributes_type",
+          loc: ["body"],
+          msg: "Input should be a valid dictionary or object to extract fields from",
+          input: '{"expiresIn":120}',
+        },
+      ]);
+    }
+    // An empty body is none, whatever its type: the defaults.
+    expect((await send("", "text/plain")).status).toBe(200);
+  });
+
+  it("decodes JSON bytes as Python's json.loads: UTF-8 (a byte order mark dropped), UTF-16 and UTF-32", async () => {
+    const utf16be = (text: string) => Buffer.from(text, "utf16le").swap16();
+    const utf32 = (text: string, le: boolean) => {
+      const points = [...text].map((c) => c.codePointAt(0)!);
+      const out = Buffer.alloc(points.length * 4);
+      for (const [i, p] of points.entries()) {
+        if (le) out.writeUInt32LE(p, i * 4);
+        else out.writeUInt32BE(p, i * 4);
+      }
+      return out;
+    };
+    const bodies: [string, Buffer][] = [
+      ["UTF-8 with a BOM", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(request)])],
+      ["UTF-16 LE", Buffer.from(request, "utf16le")],
+      ["UTF-16 LE with a BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(request, "utf16le")])],
+      ["UTF-16 BE", utf16be(request)],
+      ["UTF-16 BE with a BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(request)])],
+      ["UTF-32 LE", utf32(request, true)],
+      ["UTF-32 BE with a BOM", utf32(`\ufeff${request}`, false)],
+    ];
+    for (const [what, body] of bodies) {
+      const r = await send(body, "application/json");
+      expect(r.status, what).toBe(200);
+      expect(jsonOf(r).permissions, what).toEqual({ origins: [origin] });
+    }
+    // A second UTF-8 BOM is text, where JSON allows none: 422 json_invalid at 0.
+    const twice = await send(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), Buffer.from("{}")]));
+    expect(twice.status).toBe(422);
+    expect(jsonOf(twice).detail[0]).toMatchObject({ type: "json_invalid", loc: ["body", 0] });
+  });
+
+  it("answers 400 to JSON bytes that are not in the encoding they start in, never a body read with U+FFFD", async () => {
+    const bodies: [string, Buffer][] = [
+      ["a byte that is no UTF-8", Buffer.from([...Buffer.from('{"allowedOrigins":["a'), 0xff, ...Buffer.from('"]}')])],
+      ["a cut UTF-8 sequence", Buffer.from([...Buffer.from('{"allowedOrigins":["a'), 0xc3, ...Buffer.from('"]}')])],
+      [
+        "an overlong UTF-8 sequence",
+        Buffer.from([...Buffer.from('{"allowedOrigins":["a'), 0xc0, 0xaf, ...Buffer.from('"]}')]),
+      ],
+      [
+        "UTF-16 of an odd length",
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("{}", "utf16le"), Buffer.from([0x20])]),
+      ],
+      ["UTF-32 beyond U+10FFFF", Buffer.from([0x7b, 0, 0, 0, 0, 0, 0x11, 0, 0x7d, 0, 0, 0])],
+    ];
+    for (const [what, body] of bodies) {
+      const r = await send(body, "application/json");
+      expect(r.status, what).toBe(400);
+      expect(jsonOf(r), what).toEqual({ detail: "There was an error parsing the body" });
+    }
+  });
+
+  it("takes a surrogate encoded alone in UTF-8 as Python's surrogatepass does: the code unit, as a JSON escape would give it", async () => {
+    const lone = Buffer.from([
+      ...Buffer.from('{"allowedOrigins":["http://a'),
+      0xed,
+      0xa0,
+      0x80,
+      ...Buffer.from('.example"]}'),
+    ]);
+    const escaped = '{"allowedOrigins":["http://a\\ud800.example"]}';
+    for (const body of [lone, escaped]) {
+      const r = await send(body, "application/json");
+      expect(r.status).toBe(200);
+      expect(jsonOf(r).permissions).toEqual({ origins: ["http://a\ud800.example"] });
+    }
+  });
+
+  it("reads a body of whitespace as JSON, which it is not (422 json_invalid at its end), not as no body", async () => {
+    const r = await send("   ", "application/json");
+    expect(r.status).toBe(422);
+    expect(jsonOf(r).detail[0]).toMatchObject({ type: "json_invalid", loc: ["body", 3], msg: "JSON decode error" });
   });
 });
