@@ -10,8 +10,9 @@
  * - `wide`: lucy-clip jobs of 0.5 s to 3·T (log-uniform).
  * Each client is created once per scenario and kept over its rounds, as an application keeps its client: round 1
  * starts with nothing learnt, later rounds use what the client learnt from earlier jobs. Each round is a batch of N
- * jobs submitted together; the emulator's random source is re-seeded before each batch (the same seed for both
- * clients), so both get the same job durations in a round. The order of the clients alternates from round to round.
+ * jobs submitted together; the random source of the emulator's process is re-seeded before each batch (the same seed
+ * for both clients), so both get the same job durations in a round. The order of the clients alternates from round to
+ * round.
  *
  * Per job: lag = the moment the client's promise resolved (the download included) − the job's `completedAt` on the
  * emulator (both `Date.now()` on this machine); poll lag = the first status read that saw `completed` −

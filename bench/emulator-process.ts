@@ -86,6 +86,12 @@ if (process.argv[2] === "--child" && process.send) {
   // The emulator asks for a job's pending time, then its processing time: the draw is made on the first ask.
   let drawn = 0;
   const draw = ([min, max]: [number, number]) => min * (max / min) ** random();
+  // The spread is drawn here too, as the emulator's `timing.spread` draws it (pending, then processing), rather than by
+  // the emulator from `random`: the emulator takes its first draw at start-up and keeps it for its first use, so the
+  // first batch after a re-seed would begin with a draw of the start-up seed and both clients' first batches would
+  // differ.
+  const spread = Math.min(1, Math.max(0, config.spread ?? 0));
+  const within = (ms: number) => ms * (1 - spread + 2 * spread * random());
   const emu = await startEmulator({
     timing: range
       ? {
@@ -97,11 +103,9 @@ if (process.argv[2] === "--child" && process.send) {
           processingMs: (m) => (timed(m) ? 0.8 * drawn : 60),
         }
       : {
-          pendingMs: (m) => (timed(m) ? 0.25 * T : 20),
-          processingMs: (m) => (timed(m) ? T : 60),
-          spread: config.spread ?? 0,
+          pendingMs: (m) => (timed(m) ? within(0.25 * T) : 20),
+          processingMs: (m) => (timed(m) ? within(T) : 60),
         },
-    random,
     ...(config.resultBytes ? { resultBytes: config.resultBytes } : {}),
   });
   process.on("message", async (msg: { type: string; seed?: number }) => {
