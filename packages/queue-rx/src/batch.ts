@@ -94,6 +94,14 @@ const expected = "an input ({ model, … })";
 const shown = (value: unknown) =>
   typeof value === "string" ? JSON.stringify(value) : typeof value === "function" ? "a function" : String(value);
 
+/** An iterable of inputs that threw (code of yours), as the batch reports it: naming `inputs`, what it threw its `cause`. */
+const inputsThrew = (can: string, doing: string, cause: unknown) =>
+  new InvalidInputError(`Invalid input: "inputs" must be an iterable that can be ${can} (${doing} threw)`, {
+    field: "inputs",
+    expected: `an iterable that can be ${can}`,
+    cause,
+  });
+
 /**
  * What `read` answers, reading an iterable of inputs (its iterator, or the input at `index`: code of yours). What it
  * throws ends the batch as an `InvalidInputError` naming `inputs` and the input it was reading, what was thrown its
@@ -103,10 +111,7 @@ function readInputs<T>(index: number, read: () => T): T {
   try {
     return read();
   } catch (cause) {
-    throw new InvalidInputError(
-      `Invalid input: "inputs" must be an iterable that can be read (reading inputs[${index}] threw)`,
-      { field: "inputs", expected: "an iterable that can be read", cause },
-    );
+    throw inputsThrew("read", `reading inputs[${index}]`, cause);
   }
 }
 
@@ -128,7 +133,9 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
  * (`client.rateLimit`) closes, on a 429 to any of the client's requests. A failed job (or one that errors) does not end the batch unless `failFast`.
  * An element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an iterable that
- * throws as it is read ends the batch with an `InvalidInputError` naming `inputs`, what it threw as `cause`.
+ * throws as it is read ends the batch with an `InvalidInputError` naming `inputs`, what it threw as `cause`. A batch
+ * that ends before its iterable (`failFast`, an error, unsubscribed) closes the iterator once (`return()`, as a
+ * `for…of` that breaks: a generator's `finally` runs); what `return()` throws is reported as an unhandled error.
  */
 export function submitAll(
   client: DecartClient,
@@ -264,16 +271,35 @@ export function submitAll(
     const lanes = Math.min(width, Array.isArray(given) ? Math.max(1, given.length) : width);
     const inputsLeft = given === inputs ? iterator! : (given as BatchInput[]).values();
     let index = 0;
+    // Whether the iterator has ended: by itself (its end, or a throw from its `next()`, after which it is not closed,
+    // as a for…of does not close it), or closed by the batch.
     let done = false;
     const lane = defer(() => {
-      const next = done ? { done: true as const, value: undefined } : readInputs(index, () => inputsLeft.next());
-      if (next.done) {
-        done = true;
-        return EMPTY;
-      }
+      if (done) return EMPTY;
+      done = true; // until it answers: one whose `next()` throws has ended
+      const next = readInputs(index, () => inputsLeft.next());
+      done = !!next.done;
+      if (done) return EMPTY;
       if (!Array.isArray(given)) summary.total++;
       return run(next.value, index++);
     }).pipe(repeat({ delay: () => (done ? EMPTY : of(0)) }));
-    return merge(...Array.from({ length: lanes }, () => lane)).pipe(finalize(end));
+    // A batch that ends before its iterator (`failFast`, an error, you unsubscribe) closes it once, as a for…of that
+    // breaks does: its `return()` runs a generator's `finally`. What that throws cannot be the batch's outcome, which
+    // is settled (or nobody listens): it is reported as an unhandled error (rxjs's `config.onUnhandledError`).
+    const close = () => {
+      if (done) return;
+      done = true;
+      try {
+        inputsLeft.return?.();
+      } catch (cause) {
+        throwError(() => inputsThrew("closed", "its return()", cause)).subscribe();
+      }
+    };
+    return merge(...Array.from({ length: lanes }, () => lane)).pipe(
+      finalize(() => {
+        end();
+        close();
+      }),
+    );
   });
 }

@@ -23,7 +23,7 @@ import {
   toArray,
 } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { type BatchEvent, submitAll } from "../src/batch.js";
+import { type BatchEvent, type BatchInput, submitAll } from "../src/batch.js";
 import { retryWatch, statusChanges, throwOnFailure } from "../src/operators.js";
 import { clientStatus, type StatusSource } from "../src/sources.js";
 import { submitJob, watchJob } from "../src/watch.js";
@@ -952,6 +952,149 @@ describe("options and inputs that are not objects, and options that cannot be re
         expect(following).toBe(0);
       }
     expect(emu.stats().requests.byRoute.submit).toBe(1);
+  });
+});
+
+/**
+ * A generator of inputs (a string is a prompt; anything else is given as it is) that records how far it was read, how
+ * often its `return()` was called and how often its `finally` ran, as a generator that closes a file would.
+ */
+function closable(items: unknown[], after?: () => never) {
+  const log = { read: 0, returns: 0, finallies: 0 };
+  function* inputs() {
+    try {
+      for (const item of items) {
+        log.read++;
+        yield typeof item === "string" ? { model, prompt: item } : item;
+      }
+      after?.();
+    } finally {
+      log.finallies++;
+    }
+  }
+  const iterator = inputs();
+  const close = iterator.return.bind(iterator);
+  iterator.return = (value) => {
+    log.returns++;
+    return close(value);
+  };
+  return { inputs: iterator as Iterable<BatchInput>, log };
+}
+
+describe("submitAll closes an iterable it leaves before its end, as a for…of that breaks does", () => {
+  it("failFast: a failed job, or an input refused, ends the batch and runs the generator's finally once", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const failed = closable(["[fail] the first", "never read"]);
+    const error = await lastValueFrom(
+      submitAll(client, failed.inputs, { concurrency: 1, failFast: true, download: false }),
+    ).catch((e) => e);
+    expect(error).toMatchObject({ name: "JobFailedError" });
+    expect(failed.log).toEqual({ read: 1, returns: 1, finallies: 1 });
+    // Its second input is no input: refused alone, which ends a failFast batch.
+    const refused = closable(["fine", null, "never read"]);
+    const stopped = await lastValueFrom(
+      submitAll(client, refused.inputs, { concurrency: 1, failFast: true, download: false }),
+    ).catch((e) => e);
+    expect(stopped).toMatchObject({ name: "InvalidInputError", field: "inputs[1]" });
+    expect(refused.log).toEqual({ read: 2, returns: 1, finallies: 1 });
+    // Three lanes that end together close it once.
+    const lanes = closable(["[fail] a", "[fail] b", "[fail] c", "never read"]);
+    await lastValueFrom(submitAll(client, lanes.inputs, { concurrency: 3, failFast: true, download: false })).catch(
+      (e) => e,
+    );
+    expect(lanes.log).toEqual({ read: 3, returns: 1, finallies: 1 });
+    expect(emu.stats().requests.byRoute.submit).toBe(5);
+  });
+
+  it("unsubscribing (a take, a switchMap moving on) closes it once", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const left = closable(["followed until its first event", "never read"]);
+    const [first] = await lastValueFrom(
+      submitAll(client, left.inputs, { concurrency: 1, download: false }).pipe(take(1), toArray()),
+    );
+    expect(first).toMatchObject({ index: 0, event: { type: "submitted" } });
+    expect(left.log).toEqual({ read: 1, returns: 1, finallies: 1 });
+    // Unsubscribed before any job is known.
+    const early = closable(["a [hold]", "b [hold]", "never read"]);
+    const subscription = submitAll(client, early.inputs, { concurrency: 2, download: false }).subscribe();
+    expect(early.log).toEqual({ read: 2, returns: 0, finallies: 0 });
+    subscription.unsubscribe();
+    expect(early.log).toEqual({ read: 2, returns: 1, finallies: 1 });
+    subscription.unsubscribe();
+    expect(early.log.returns).toBe(1);
+  });
+
+  it("an iterator that throws, or that ends, has ended by itself: its finally ran once, and it is not closed", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const broke = new Error("the list of clips went away");
+    const thrown = closable(["read"], () => {
+      throw broke;
+    });
+    const error = await lastValueFrom(submitAll(client, thrown.inputs, { concurrency: 1, download: false })).catch(
+      (e) => e,
+    );
+    expect(error).toMatchObject({ name: "InvalidInputError", field: "inputs", cause: broke });
+    expect(thrown.log).toEqual({ read: 1, returns: 0, finallies: 1 });
+    const ended = closable(["a", "b"]);
+    const events = await lastValueFrom(submitAll(client, ended.inputs, { download: false }).pipe(toArray()));
+    expect(events.at(-1)?.summary).toMatchObject({ total: 2, completed: 2 });
+    expect(ended.log).toEqual({ read: 2, returns: 0, finallies: 1 });
+    // All at once (Infinity) reads it to its end first: a failFast batch that ends then has nothing to close.
+    const all = closable(["[fail] a", "b"]);
+    await lastValueFrom(
+      submitAll(client, all.inputs, { concurrency: Infinity, failFast: true, download: false }),
+    ).catch((e) => e);
+    expect(all.log).toEqual({ read: 2, returns: 0, finallies: 1 });
+  });
+
+  it("a return() that throws does not hide the batch's outcome: it is reported as unhandled, an InvalidInputError naming inputs", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const unhandled: unknown[] = [];
+    const before = config.onUnhandledError;
+    config.onUnhandledError = (error) => unhandled.push(error);
+    try {
+      const stuck = new Error("the file would not close");
+      const throwing = (items: unknown[]) => {
+        let returns = 0;
+        const iterator = items.map((prompt) => ({ model, prompt }))[Symbol.iterator]();
+        const inputs = {
+          [Symbol.iterator]: () => ({
+            next: () => iterator.next(),
+            return: () => {
+              returns++;
+              throw stuck;
+            },
+          }),
+        } as Iterable<BatchInput>;
+        return { inputs, returns: () => returns };
+      };
+      const failing = throwing(["[fail] a", "b"]);
+      const error = await lastValueFrom(
+        submitAll(client, failing.inputs, { concurrency: 1, failFast: true, download: false }),
+      ).catch((e) => e);
+      expect(error).toMatchObject({ name: "JobFailedError" });
+      expect(failing.returns()).toBe(1);
+      await until(() => unhandled.length === 1);
+      expect(unhandled[0]).toBeInstanceOf(InvalidInputError);
+      expect(unhandled[0]).toMatchObject({
+        field: "inputs",
+        cause: stuck,
+        message: 'Invalid input: "inputs" must be an iterable that can be closed (its return() threw)',
+      });
+      // Unsubscribed: nobody listens to the batch any more; reported the same way, and unsubscribing does not throw.
+      const left = throwing(["a [hold]", "b"]);
+      const subscription = submitAll(client, left.inputs, { concurrency: 1, download: false }).subscribe();
+      expect(() => subscription.unsubscribe()).not.toThrow();
+      expect(left.returns()).toBe(1);
+      await until(() => unhandled.length === 2);
+      expect(unhandled[1]).toMatchObject({ name: "InvalidInputError", field: "inputs", cause: stuck });
+    } finally {
+      config.onUnhandledError = before;
+    }
   });
 });
 
