@@ -3,7 +3,6 @@ import {
   type DecartClient,
   type DecartError,
   InvalidInputError,
-  invalid,
   type JobEvent,
   RateLimitError,
 } from "@decart/core";
@@ -87,6 +86,9 @@ type State = "pending" | "processing" | "completed" | "failed";
 
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
 
+/** What the inputs must be. */
+const inputsExpected = "an array, an iterable or an observable of inputs";
+
 /** What an input must be. */
 const expected = "an input ({ model, … })";
 
@@ -132,7 +134,8 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * submits, status reads and downloads not yet started wait for it, and a submit answered 429 (the server did not take
  * it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
  * (`client.rateLimit`) closes, on a 429 to any of the client's requests. A failed job (or one that errors) does not end the batch unless `failFast`.
- * An element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an iterable that
+ * Inputs that are none of these, or a string or bytes (iterable, of no inputs), are refused before any request. An
+ * element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an iterable that
  * throws as it is read ends the batch with an `InvalidInputError` naming `inputs`, what it threw as `cause`. A batch
  * that ends before its iterable (`failFast`, an error, unsubscribed) closes the iterator once (`return()`, as a
  * `for…of` that breaks: a generator's `finally` runs); what `return()` throws is reported as an unhandled error.
@@ -154,8 +157,23 @@ export function submitAll(
         field: "concurrency",
         expected: "a number ≥ 1",
       });
-    if (!isObservable(inputs) && typeof (inputs as any)?.[Symbol.iterator] !== "function")
-      throw invalid("Invalid input", "inputs", "an array, an iterable or an observable");
+    // Inputs refused, as what they are. A string and bytes are iterable, but of characters and numbers, none of them an
+    // input: refused as a whole, with what to give, rather than each element in turn.
+    const refused =
+      typeof inputs === "string" || inputs instanceof String
+        ? "a string"
+        : ArrayBuffer.isView(inputs)
+          ? "bytes"
+          : isObservable(inputs) || typeof (inputs as any)?.[Symbol.iterator] === "function"
+            ? undefined
+            : isObject(inputs)
+              ? "an object"
+              : shown(inputs);
+    if (refused)
+      throw new InvalidInputError(
+        `Invalid input: "inputs" must be ${inputsExpected} (got ${refused}): give the inputs in an array, [{ model, prompt }, …]`,
+        { field: "inputs", expected: inputsExpected },
+      );
     // Once the batch ends (failFast, unsubscribed), a submit not yet sent (waiting out a pause) is not sent; one under
     // way is listened to by its submit (as submitJob's), which hands its job to `onOrphan`.
     let ended = false;

@@ -858,12 +858,24 @@ describe("options and inputs that are not objects, and options that cannot be re
   it("submitAll: inputs that are no array, iterable or observable are refused naming them; an input of null fails alone, named by its place", async () => {
     emu = await startFast();
     const client = clientFor(emu);
-    for (const inputs of [null, undefined, 5, {}]) {
+    // A string and bytes are iterable, of characters and numbers: refused as a whole, not each character in turn. So
+    // is one input given alone.
+    const refused: [unknown, string][] = [
+      [null, "null"],
+      [undefined, "undefined"],
+      [5, "5"],
+      [{ model, prompt: "one input, not in an array" }, "an object"],
+      ["A serene lake at sunset", "a string"],
+      [new String("a lake"), "a string"],
+      [new TextEncoder().encode("a lake"), "bytes"],
+    ];
+    for (const [inputs, got] of refused) {
       const error = await lastValueFrom(submitAll(client, inputs as never)).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({
-        name: "InvalidInputError",
         field: "inputs",
-        message: 'Invalid input: "inputs" must be an array, an iterable or an observable',
+        expected: "an array, an iterable or an observable of inputs",
+        message: `Invalid input: "inputs" must be an array, an iterable or an observable of inputs (got ${got}): give the inputs in an array, [{ model, prompt }, …]`,
       });
     }
     expect(emu.stats().requests.total).toBe(0);
