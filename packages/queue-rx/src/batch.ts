@@ -234,10 +234,20 @@ export function submitAll(
       // `{ key, input }` (one of the two at least, and no model), else an input as it is. An element or an `input`
       // that is no object (`null`, a number) fails alone, named by its place in the inputs, with nothing sent (the
       // submit would name `model`, as if the input lacked only that); an object's own fields are the submit's to check.
-      const keyed = isObject(item) && !("model" in item) && ("key" in item || "input" in item);
-      const key = keyed ? (item as { key: string | number }).key : undefined;
-      const input = keyed ? (item as { input: SubmitInput }).input : (item as SubmitInput);
-      const field = `inputs[${index}]${keyed ? ".input" : ""}`;
+      // One that cannot be read (its `key` or `input` a getter that throws: code of yours) fails alone too, named by its
+      // place, what it threw the `cause`.
+      let keyed = false;
+      let key: string | number | undefined;
+      let input: SubmitInput | undefined;
+      let unread: { cause: unknown } | undefined;
+      try {
+        keyed = isObject(item) && !("model" in item) && ("key" in item || "input" in item);
+        key = keyed ? (item as { key: string | number }).key : undefined;
+        input = keyed ? (item as { input: SubmitInput }).input : (item as SubmitInput);
+      } catch (cause) {
+        unread = { cause };
+      }
+      const field = `inputs[${index}]${keyed && !unread ? ".input" : ""}`;
       let state: State | undefined;
       const onJobOrphan = (jobId: string) => onOrphan?.(jobId, index, key);
       return (
@@ -246,8 +256,10 @@ export function submitAll(
           : throwError(
               () =>
                 new InvalidInputError(
-                  `Invalid input: "${field}" must be ${keyed ? expected : `${expected} or { key, input }`} (got ${shown(input)}): give it its input, or leave it out of the batch`,
-                  { field, expected },
+                  unread
+                    ? `Invalid input: "${field}" must be ${expected} that can be read (reading it threw)`
+                    : `Invalid input: "${field}" must be ${keyed ? expected : `${expected} or { key, input }`} (got ${shown(input)}): give it its input, or leave it out of the batch`,
+                  { field, expected, ...unread },
                 ),
             )
       ).pipe(

@@ -1019,6 +1019,45 @@ describe("submitAll closes an iterable it leaves before its end, as a for…of t
     expect(emu.stats().requests.byRoute.submit).toBe(5);
   });
 
+  it("an input that cannot be read (a getter that throws) fails alone, named by its place; with failFast it ends the batch, closing it", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const broke = new Error("the clip's record went away");
+    const unreadable = (key?: string) =>
+      Object.defineProperty(key ? { key } : {}, "input", {
+        enumerable: true,
+        get() {
+          throw broke;
+        },
+      });
+    // An array and an observable: the batch goes on, the element refused alone (its key when it could be read).
+    for (const of of [(xs: unknown[]) => xs, (xs: unknown[]) => from(xs)]) {
+      const given = [{ model, prompt: "a" }, unreadable("k1"), unreadable(), { model, prompt: "b" }];
+      const events = await lastValueFrom(submitAll(client, of(given) as never, { download: false }).pipe(toArray()));
+      const errors = events.filter((e) => e.type === "error");
+      expect(errors.map((e) => [e.index, e.key])).toEqual([
+        [1, "k1"],
+        [2, undefined],
+      ]);
+      for (const { error } of errors) {
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect(error).toMatchObject({ cause: broke });
+      }
+      expect(errors.map((e) => e.error?.message)).toEqual([
+        'Invalid input: "inputs[1]" must be an input ({ model, … }) that can be read (reading it threw)',
+        'Invalid input: "inputs[2]" must be an input ({ model, … }) that can be read (reading it threw)',
+      ]);
+      expect(events.at(-1)?.summary).toMatchObject({ total: 4, completed: 2, failed: 2 });
+    }
+    expect(emu.stats().requests.byRoute.submit).toBe(4);
+    const failing = closable(["fine", unreadable("k"), "never read"]);
+    const error = await lastValueFrom(
+      submitAll(client, failing.inputs, { concurrency: 1, failFast: true, download: false }),
+    ).catch((e) => e);
+    expect(error).toMatchObject({ name: "InvalidInputError", field: "inputs[1]", cause: broke });
+    expect(failing.log).toEqual({ read: 2, returns: 1, finallies: 1 });
+  });
+
   it("unsubscribing (a take, a switchMap moving on) closes it once", async () => {
     emu = await startFast();
     const client = clientFor(emu);
