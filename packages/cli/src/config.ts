@@ -1,7 +1,7 @@
 import { defaultBaseUrl } from "@decart/api";
 import { createDecartClient, type DecartClient, shownUrl, type UploadFunction } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
-import { CliError, EXIT } from "./exit.js";
+import { CALL_BUDGET_MS, CliError, EXIT, useCallBudget } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
 
 /** The options every command shares (commander's global options). */
@@ -61,6 +61,13 @@ export function clientFor(
   env: NodeJS.ProcessEnv = process.env,
   /** Retries of one call after a failure the server certainly did not act on (a 429, a 503 …); the client's default: 2. */
   maxRetries?: number,
+  /**
+   * `--timeout` in ms, of a command whose `--timeout` bounds a whole upload request (`image`, `jobs submit`): what the
+   * client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate, backoff) is stretched to
+   * it when longer than the client's own 60 s (its `timeoutMs`, which is also each try's limit for a request that
+   * uploads nothing: a status read keeps 60 s, so that a stalled read is tried again within `--timeout`).
+   */
+  budgetMs?: number,
 ): DecartClient {
   const { apiKey, baseUrl } = settings(options, output, env);
   if (!apiKey) {
@@ -100,8 +107,12 @@ export function clientFor(
   const upload: UploadFunction = output.verbose
     ? (url, init) => logged(init.method ?? "POST", url, () => streamed(url, init))
     : streamed;
+  const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
+  useCallBudget(timeoutMs);
   return createDecartClient({
     apiKey,
+    // (For an upload, each try's limit is the client's `uploadTimeoutMs`, 10 minutes: only the budget changes.)
+    ...(timeoutMs !== CALL_BUDGET_MS && { timeoutMs }),
     ...(baseUrl && { baseUrl }),
     integration: "decart-cli",
     ...(maxRetries !== undefined && { maxRetries }),

@@ -13,7 +13,7 @@ import {
   TimeoutError,
   ValidationError,
 } from "@decart/core";
-import { CliError, EXIT, type ExitCode } from "./exit.js";
+import { CALL_BUDGET_MS, CliError, callBudgetMs, EXIT, type ExitCode } from "./exit.js";
 
 /**
  * The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. A wait that ran
@@ -56,9 +56,6 @@ export function remoteInputFailed(error: unknown): boolean {
   );
 }
 
-/** The longest the client waits for one request in all, its retries and `Retry-After` included (its `timeoutMs`). */
-const CALL_BUDGET_MS = 60_000;
-
 /** A wait in words, rounded up: `45 s`, `12 min`, `5 h`, `3 days`. */
 export function duration(ms: number): string {
   const seconds = Math.ceil(ms / 1000);
@@ -70,17 +67,18 @@ export function duration(ms: number): string {
 
 /**
  * For a 429 or a 503 that came with a `Retry-After` (the client error's `retryAfterMs`): how long the server asked to
- * wait and what to do, in words (undefined without one). One beyond what the client waits for a request (its budget,
- * `CALL_BUDGET_MS`) fails at once, not sent again: the message says so, and when to run the command again.
+ * wait and what to do, in words (undefined without one). One beyond what the client waits for a request (its budget:
+ * `CALL_BUDGET_MS`, or a longer `--timeout` of `image` or `jobs submit`, see `clientFor`) fails at once, not sent
+ * again: the message says so, and when to run the command again.
  */
-export function retryAfter(error: unknown, now = Date.now()): string | undefined {
+export function retryAfter(error: unknown, now = Date.now(), budget = callBudgetMs()): string | undefined {
   if (!RateLimitError.isInstance(error) && !ServerError.isInstance(error)) return undefined;
   const ms = (error as { retryAfterMs?: unknown }).retryAfterMs;
   if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
   const at = new Date(now + ms).toISOString().replace(/\.\d+Z$/, "Z");
-  return ms > CALL_BUDGET_MS
+  return ms > budget
     ? `the server asked to wait ${duration(ms)} (Retry-After), more than the CLI waits for a request ` +
-        `(${duration(CALL_BUDGET_MS)}), so it was not sent again: run the command again after ${at}`
+        `(${duration(budget)}${budget > CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: run the command again after ${at}`
     : `the server asked to wait ${duration(ms)} (Retry-After): run the command again after ${at}`;
 }
 

@@ -74,4 +74,17 @@ export function hintResume(error: unknown, command: string): void {
 export const resumeOf = (error: unknown): string | undefined =>
   error !== null && typeof error === "object" ? resumes.get(error) : undefined;
 
+/** The longest the client waits for one request in all, its retries and `Retry-After` included: its `timeoutMs`. */
+export const CALL_BUDGET_MS = 60_000;
+
+let callBudget = CALL_BUDGET_MS;
+
+/** Notes what the client of this command waits for one request in all (see `clientFor`), for the messages. */
+export const useCallBudget = (ms: number): void => {
+  callBudget = ms;
+};
+
+/** What the client of this command waits for one request in all: 60 s, or a longer `--timeout` (see `clientFor`). */
+export const callBudgetMs = (): number => callBudget;
+
 export const usageError = (message: string) => new CliError(message, EXIT.usage);

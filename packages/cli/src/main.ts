@@ -217,6 +217,10 @@ Examples:
     )
     .argument("[prompt-and-fields...]", "the prompt, then field=value, field:=json, field=@file")
     .option("-m, --model <name>", "a video model (default lucy-pro-t2v)")
+    .option(
+      "--timeout <seconds>",
+      "give up on the submit after this long (exit 5; it says whether a job may have been made)",
+    )
     .addHelpText("after", FIELDS_HELP)
     .action(async (args: string[], _o, command: Command) =>
       run(async (output) => (await jobsModule()).runSubmit(args, globals(command), output), globals(command)),

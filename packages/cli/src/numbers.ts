@@ -48,17 +48,19 @@ export function concurrencyOf(value: string | undefined): number {
 
 /**
  * Runs `call` with the signal of `--timeout` (`ms`, from `timeoutMs`; undefined: no limit, and no signal): once that
- * has run out, what it failed with is `message`, exit 5 (code `TIMEOUT`), about the job `jobId` where there is one.
+ * has run out, what it failed with is `message` (or what `message` makes of that failure), exit 5 (code `TIMEOUT`),
+ * about the job `jobId` where there is one.
  */
 export async function withinTimeout<T>(
   ms: number | undefined,
   call: (signal: AbortSignal | undefined) => Promise<T>,
-  message: string,
+  message: string | ((error: unknown) => string),
   jobId?: string,
 ): Promise<T> {
   const limit = ms === undefined ? undefined : AbortSignal.timeout(ms);
   return call(limit).catch((error: unknown) => {
     if (!limit?.aborted) throw error;
-    throw new CliError(message, EXIT.timeout, jobId, false, "TIMEOUT");
+    const text = typeof message === "string" ? message : message(error);
+    throw new CliError(text, EXIT.timeout, jobId, false, "TIMEOUT");
   });
 }

@@ -52,6 +52,11 @@ export interface SubmitOptions {
   abortSubmit?: boolean;
   /** Called once when `signal` aborts while the submit (not stopped by it) is still waiting for its answer. */
   onHeld?: (() => void) | undefined;
+  /**
+   * Stops the submit (its request and the client's retries) whatever `abortSubmit` says: `--timeout` of `jobs submit`,
+   * whose message then says whether a job may exist (see `runSubmit`).
+   */
+  limit?: AbortSignal | undefined;
 }
 
 /** Submits a video job, and answers its id. */
@@ -60,13 +65,14 @@ export async function submitJob(
   inputs: Record<string, unknown> & { model: VideoModel },
   options: SubmitOptions,
 ): Promise<string> {
-  const { signal, onUploadProgress, onHeld } = options;
+  const { signal, onUploadProgress, onHeld, limit } = options;
   const hold = options.abortSubmit === false;
+  const stop = hold ? limit : limit ? AbortSignal.any([signal, limit]) : signal;
   const submit = () =>
     client.queue.submit({
       ...inputs,
       ...(onUploadProgress && { onUploadProgress }),
-      ...(!hold && { signal }),
+      ...(stop && { signal: stop }),
     } as never);
   return (await (hold && onHeld ? letFinish(signal, onHeld, submit) : submit())).job_id;
 }

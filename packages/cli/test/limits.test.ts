@@ -3,10 +3,11 @@
  * `jobs wait`, and a 429 whose `Retry-After` is more than the CLI waits says how long the server asked for. Against a
  * server made for it: one that never answers, one whose result trickles in, one that answers 429.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { events, KEY, run, tempDir } from "./helpers.js";
 
@@ -18,11 +19,14 @@ let root: string;
 let remove: () => void;
 /** The requests the server has had (`METHOD path`), reset before each test. */
 let requests: string[] = [];
+/** The modes `ra1~` has answered 429 once already, reset before each test. */
+const limited = new Set<string>();
 
 /**
  * The first segment of the path is the mode, the rest the API's path: `hang` never answers; `trickle` answers a job as
  * completed and its result one byte at a time, each in time (never a stall), far slower than any test waits;
- * `ra~<value>` answers every request 429 with `Retry-After: <value>`.
+ * `ra~<value>` answers every request 429 with `Retry-After: <value>`; `ra1~<value>` answers its first request so, then
+ * as the default does (a job, `completed`).
  */
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -31,8 +35,9 @@ beforeAll(async () => {
     const path = `/${rest.join("/")}`;
     requests.push(`${req.method} ${path}`);
     if (mode === "hang") return;
-    if (mode.startsWith("ra~")) {
-      res.writeHead(429, { "content-type": "application/json", "retry-after": mode.slice(3) });
+    if (mode.startsWith("ra~") || (mode.startsWith("ra1~") && !limited.has(mode))) {
+      limited.add(mode);
+      res.writeHead(429, { "content-type": "application/json", "retry-after": mode.slice(mode.indexOf("~") + 1) });
       return res.end(JSON.stringify({ detail: "slow down" }));
     }
     if (mode === "trickle" && path.endsWith("/content")) {
@@ -57,6 +62,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   requests = [];
+  limited.clear();
 });
 
 const envFor = (mode: string) => ({
@@ -101,12 +107,104 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
       ["image", "A lighthouse", "--timeout", "0x10"],
       ["jobs", "status", JOB, "--timeout", "1e3"],
       ["jobs", "result", JOB, "-o", join(root, "x.mp4"), "--timeout", "0"],
+      ["jobs", "submit", "A lake", "--timeout", " 7"],
     ]) {
       const { code, stderr } = await run(args, { env: envFor("hang"), cwd: root });
       expect(code, args.join(" ")).toBe(2);
       expect(stderr).toContain("--timeout must be a decimal number of seconds");
     }
     expect(requests).toEqual([]);
+  });
+});
+
+describe("--timeout of jobs submit", () => {
+  /** The journal's records (none when it was never written). */
+  const records = (env: Record<string, string>) => {
+    try {
+      return readFileSync(env.DECART_JOURNAL!, "utf8").split("\n").filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+
+  it("a submit sent but never answered ends at --timeout with exit 5: a job may exist, not journaled, no request id", async () => {
+    const env = { ...envFor("hang"), DECART_JOURNAL: join(root, "submit-hang.jsonl") };
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    expect(code, stderr).toBe(5);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
+    expect(error.message).toBe(
+      "--timeout ran out after 0.5 s while waiting for the submit's answer, after the request reached the server: a " +
+        "job may have been made (and billed) although its id never came back, so it is not in the journal (decart " +
+        "jobs list cannot show it), and with no answer there is no request id to give support either. Running the " +
+        "command again submits (and bills) another one; give a longer --timeout",
+    );
+    expect(stderr).toContain("a job may have been made (and billed)");
+    expect(records(env)).toEqual([]);
+  });
+
+  it("a submit stopped before it was sent (its file input's URL never answers) says that no job was made", async () => {
+    const env = { ...envFor("ok"), DECART_JOURNAL: join(root, "submit-unsent.jsonl") };
+    const clip = `${base}/hang/clip.mp4`;
+    const { code, stdout, stderr } = await run(
+      ["jobs", "submit", "-m", "lucy-clip", "Make it snow", `data=${clip}`, "--timeout", "0.5"],
+      { env },
+    );
+    expect(code, stderr).toBe(5);
+    expect(requests).toEqual(["GET /clip.mp4"]);
+    expect(events(stdout).at(-1)).toMatchObject({
+      type: "error",
+      exit_code: 5,
+      code: "TIMEOUT",
+      message:
+        "--timeout ran out after 0.5 s while waiting for the submit's answer, before the request was sent whole: no " +
+        "job was made (nothing to find in the journal); give a longer --timeout",
+    });
+    expect(records(env)).toEqual([]);
+  });
+});
+
+/**
+ * The environment that makes the CLI import a module (written to `root`) through which a timer of 60 s, the client's
+ * longest wait before a retry (a `Retry-After` of 60 s or more), fires at once, saying so on stderr: the CLI's clock
+ * for those waits, so that a test of a long `Retry-After` spends no real time on it.
+ */
+function instantMinuteWaits(): Record<string, string> {
+  const module = join(root, "minute-waits.mjs");
+  writeFileSync(
+    module,
+    `const real = globalThis.setTimeout;
+globalThis.setTimeout = (callback, ms, ...rest) => {
+  if (ms !== 60000) return real(callback, ms, ...rest);
+  process.stderr.write("test: a wait of 60000 ms, at once\\n");
+  return real(callback, 0, ...rest);
+};
+`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+}
+
+describe("--timeout of image and jobs submit stretches what the client waits for a Retry-After", () => {
+  it("jobs submit --timeout 120: a 429 asking for 61 s is waited for (the client's 60 s at most), then sent again", async () => {
+    const env = { ...envFor("ra1~61"), DECART_JOURNAL: join(root, "submit-ra.jsonl"), ...instantMinuteWaits() };
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "120"], { env });
+    expect(code, stderr).toBe(0);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v", "POST /v1/jobs/lucy-pro-t2v"]);
+    expect(stderr).toContain("test: a wait of 60000 ms, at once");
+    expect(events(stdout)).toEqual([{ type: "submitted", job_id: JOB, model: "lucy-pro-t2v" }]);
+  });
+
+  it("image --timeout 300: a Retry-After beyond it fails at once, the message naming --timeout's wait", async () => {
+    const { code, stdout, stderr } = await run(
+      ["image", "A lighthouse", "-o", join(root, "limited-300.png"), "--timeout", "300"],
+      { env: envFor("ra~400") },
+    );
+    expect(code, stderr).toBe(1);
+    expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
+    expect(events(stdout).at(-1)!.message).toContain(
+      "the server asked to wait 7 min (Retry-After), more than the CLI waits for a request (5 min, its --timeout), so it was not sent again",
+    );
   });
 });
 

@@ -52,7 +52,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     );
   }
   const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
-  const client = clientFor(options, output);
+  // A `--timeout` longer than the client's 60 s stretches what its retries may wait (a `Retry-After`): see `clientFor`.
+  const client = clientFor(options, output, process.env, undefined, timeout);
   const inputs = await parseInputs(model, prompt, assignments, stdinReader());
   // Where the image goes, checked before it is paid for; printed as an absolute path, as every command does. Without
   // -o: `<model>-<UTC time>.<ext>` (the extension of the image's type, told from its bytes) in the current directory,

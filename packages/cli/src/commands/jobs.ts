@@ -23,26 +23,52 @@ import { type Budget, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
 
 /**
- * `decart jobs submit [prompt] [field=value …] [-m model]`: submits, records the id, prints only the id. A Ctrl-C or
- * SIGTERM before the id is recorded and printed (while the submit waits for its answer, or in the instant after it) lets
- * that finish: the id is recorded and printed all the same, then exit 130 saying the job was submitted and how to wait
- * for it; a second one exits at once.
+ * What `--timeout` of `jobs submit` ends with, told by how the submit stopped: a request whose body had gone whole (the
+ * client's abort then says that a job may exist) may have made a job, whose id never came back, so no journal holds it;
+ * one stopped before (uploading, or waiting to try again after a 429 or 503 the server certainly did not act on) made
+ * none.
+ */
+const submitTimedOut = (timeout: string | undefined) => (error: unknown) => {
+  const start = `--timeout ran out after ${timeout} s while waiting for the submit's answer`;
+  const sent = /a job \(or file\) may exist/.test(String((error as { message?: unknown })?.message));
+  return sent
+    ? `${start}, after the request reached the server: a job may have been made (and billed) although its id never ` +
+        "came back, so it is not in the journal (decart jobs list cannot show it), and with no answer there is no " +
+        "request id to give support either. Running the command again submits (and bills) another one; give a " +
+        "longer --timeout"
+    : `${start}, before the request was sent whole: no job was made (nothing to find in the journal); give a longer --timeout`;
+};
+
+/**
+ * `decart jobs submit [prompt] [field=value …] [-m model] [--timeout s]`: submits, records the id, prints only the id.
+ * A Ctrl-C or SIGTERM before the id is recorded and printed (while the submit waits for its answer, or in the instant
+ * after it) lets that finish: the id is recorded and printed all the same, then exit 130 saying the job was submitted
+ * and how to wait for it; a second one exits at once. `--timeout` stops the submit (its upload, its answer, the
+ * client's retries; a longer one than the client's 60 s lets those wait as long: see `clientFor`): exit 5, saying
+ * whether a job may have been made.
  */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
+  const timeout = timeoutMs(options.timeout);
   const inputs = await videoInputs(args, options);
-  const client = clientFor(options, output);
+  const client = clientFor(options, output, process.env, undefined, timeout);
   const journal = await openJournal(options.journal);
   const upload = await uploadProgress(output);
   const { signal, release } = interruptible();
   try {
     let job_id: string;
     try {
-      job_id = await submitJob(client, inputs, {
-        signal,
-        onUploadProgress: upload.onUploadProgress,
-        abortSubmit: false,
-        onHeld: heldSubmit(output),
-      });
+      job_id = await withinTimeout(
+        timeout,
+        (limit) =>
+          submitJob(client, inputs, {
+            signal,
+            onUploadProgress: upload.onUploadProgress,
+            abortSubmit: false,
+            onHeld: heldSubmit(output),
+            limit,
+          }),
+        submitTimedOut(options.timeout),
+      );
     } finally {
       upload.stop();
     }
