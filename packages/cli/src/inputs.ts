@@ -6,7 +6,7 @@ import type { ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
 import { usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
-import { decimal, MAX_DECIMAL } from "./numbers.js";
+import { decimal, inexactIn, MAX_DECIMAL } from "./numbers.js";
 
 /** `name=value`, `name:=json`: a field assignment (any other argument is the prompt). */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
@@ -148,11 +148,22 @@ export async function parseInputs(
     const [, name, op, text] = match as unknown as [string, string, string, string];
     const field = fields.get(name);
     if (op === ":=") {
+      let value: unknown;
       try {
-        set(name, JSON.parse(text));
+        value = JSON.parse(text);
       } catch {
         throw usageError(`"${name}": the value after := must be JSON (got ${JSON.stringify(text.slice(0, 40))})`);
       }
+      // A number JSON.parse changed silently (beyond ±MAX_DECIMAL, its last digits) is refused, as `field=value` is.
+      const changed = inexactIn(value);
+      if (changed) {
+        throw usageError(
+          `"${name}"${changed.at ? ` (at ${changed.at})` : ""}: a number must be from -${MAX_DECIMAL} to ` +
+            `${MAX_DECIMAL} (got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}, read as ` +
+            `${changed.value}: beyond that, a number is not held exactly)`,
+        );
+      }
+      set(name, value);
     } else if (field?.type === "file") {
       set(name, await readFileInput(text, name, stdin));
     } else if (text.startsWith("@") && text.length > 1) {

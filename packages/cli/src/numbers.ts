@@ -15,7 +15,36 @@ export function decimal(text: string, { integer = false } = {}): number | undefi
   // The fraction is one optional group: `\d+\.?\d*` would try every split of a long run of digits (quadratic).
   if (!(integer ? /^-?\d+$/ : /^-?(\d+(\.\d*)?|\.\d+)$/).test(text)) return undefined;
   const value = Number(text);
-  return Math.abs(value) > MAX_DECIMAL ? value * Number.POSITIVE_INFINITY : value;
+  return inexact(value) ? value * Number.POSITIVE_INFINITY : value;
+}
+
+/**
+ * Whether a number read from text may not be the one written: beyond ±`MAX_DECIMAL` (`9007199254740993` is read as
+ * 9007199254740992). The one rule for a field's number, `field=value` (`decimal`) and `field:=json` (`inexactIn`).
+ */
+export const inexact = (value: number): boolean => Math.abs(value) > MAX_DECIMAL;
+
+/**
+ * The first number of a JSON value (`field:=json`, parsed) that `inexact` refuses, with where it is in the value (`""`
+ * at the top, `[0].x` inside); undefined when there is none. Walked without recursion: a value nested deeply is fine.
+ */
+export function inexactIn(value: unknown): { at: string; value: number } | undefined {
+  const stack: Array<[unknown, string]> = [[value, ""]];
+  while (stack.length) {
+    const [item, at] = stack.pop()!;
+    if (typeof item === "number") {
+      if (inexact(item)) return { at, value: item };
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${at}[${i}]`]);
+    } else if (item !== null && typeof item === "object") {
+      const entries = Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, inner] = entries[i]!;
+        stack.push([inner, `${at}${/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`]);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The longest wait a timer takes, in ms (about 24.8 days). */

@@ -137,6 +137,39 @@ describe("a number field takes decimal digits only", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("field:=json with a number beyond Number.MAX_SAFE_INTEGER, at any depth: exit 2 naming the field and where, nothing sent", async () => {
+    const image = join(dir, "source.png");
+    const point = (x: string) => `[{"frame":0,"x":${x},"y":1},{"frame":1,"x":2,"y":3}]`;
+    for (const [x, read] of [
+      ["9007199254740993", "9007199254740992"],
+      ["1e300", "1e+300"],
+      ["-9007199254740992.5", "-9007199254740992"],
+    ] as const) {
+      const text = point(x);
+      const { code, stdout, stderr } = await run(
+        ["jobs", "submit", "-m", "lucy-motion", `data=@${image}`, `trajectory:=${text}`],
+        { env },
+      );
+      expect(code, stderr).toBe(2);
+      expect(events(stdout).at(-1)).toMatchObject({
+        type: "error",
+        exit_code: 2,
+        message:
+          `"trajectory" (at [0].x): a number must be from -9007199254740991 to 9007199254740991 (got ` +
+          `${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}, read as ${read}: beyond that, a ` +
+          "number is not held exactly)",
+      });
+    }
+    // The same rule as seed=…: at the top, and at the edge the number passes (the client's own range check answers).
+    const top = await run(["image", "A lighthouse", "seed:=9007199254740993", "-o", join(dir, "n.png")], { env });
+    expect(top.code).toBe(2);
+    expect(top.stderr).toContain('"seed": a number must be from -9007199254740991 to 9007199254740991');
+    const edge = await run(["image", "A lighthouse", "seed:=9007199254740991", "-o", join(dir, "n.png")], { env });
+    expect(edge.code).toBe(2);
+    expect(edge.stderr).not.toContain("a number must be from -9007199254740991");
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("seed=7 and seed=@file holding 7 are the number 7", async () => {
     const file = join(dir, "seed.txt");
     writeFileSync(file, "7\n");
