@@ -121,11 +121,17 @@ export class Output {
    * A result saved to `path`: the path alone on stdout in human mode (what `path=$(decart … --no-json)` captures), and
    * a line on stderr for the person. That line ends with `:` only where the path follows it on the same terminal;
    * anywhere else (stdout piped, NDJSON, stderr to a log) it names the path itself, so it reads whole on its own.
+   * The path on stdout is data where stdout is not a terminal (a pipe, `$(…)`, a file): written as it is, byte for
+   * byte, so that it names the file. On a terminal it is for a person, and may come from outside (the path the
+   * journal recorded, a job id in a default name): its control characters are written out as `untrusted` writes
+   * them, so that an escape code in it (even a colour) cannot act on the terminal.
    */
   saved(what: string, path: string, bytes: number): void {
     const pathFollows = !this.json && this.stdout.isTTY === true && this.stderr.isTTY === true;
     this.info(this.err.green(`✓ ${what} saved (${bytes} bytes)${pathFollows ? ":" : ` to ${untrusted(path)}`}`));
-    this.print(path);
+    if (this.json) return;
+    if (this.stdout.isTTY === true) this.print(untrusted(path));
+    else write(this.stdout, `${this.redact(path)}\n`);
   }
 
   /**

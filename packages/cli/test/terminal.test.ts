@@ -1,11 +1,18 @@
-/** `image -o -` with a terminal for stdout, where the image's bytes would go: refused, as curl refuses binary output. */
+/**
+ * What the CLI writes on a terminal (through `script`, a terminal of the test's own): `image -o -`, where the image's
+ * bytes would go, is refused, as curl refuses binary output; a saved path is written with its control characters
+ * written out there, and byte for byte into a pipe.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { runOnTerminal, SCRIPT, useEmulator } from "./helpers.js";
+import { run, runOnTerminal, SCRIPT, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
-useEmulator({}, (f) => ({ emu, env } = f));
+let dir: string;
+useEmulator({}, (f) => ({ emu, env, dir } = f));
 
 describe("image -o - with a terminal for stdout", () => {
   it.skipIf(!SCRIPT)(
@@ -22,4 +29,28 @@ describe("image -o - with a terminal for stdout", () => {
       expect(emu.stats().requests.total).toBe(0);
     },
   );
+});
+
+describe("the saved path on stdout", () => {
+  // A colour that hides what follows: the CLI's own colours never use it.
+  const hidden = "\x1b[8m";
+
+  it("is written byte for byte when stdout is not a terminal (what path=$(…) captures names the file)", async () => {
+    const out = join(dir, `piped${hidden}x.png`);
+    const { code, stderr, bytes } = await run(["image", "A lighthouse", "-o", out, "--no-json"], { env });
+    expect(code, stderr).toBe(0);
+    expect(bytes.equals(Buffer.from(`${out}\n`))).toBe(true);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it.skipIf(!SCRIPT)("has its control characters written out on a terminal, colours on or off", async () => {
+    const out = join(dir, `shown${hidden}x.png`);
+    for (const colour of [[], ["--no-color"]]) {
+      const { code, stdout } = await runOnTerminal(["image", "A lighthouse", "-o", out, ...colour], { env });
+      expect(code, stdout).toBe(0);
+      expect(stdout).not.toContain(hidden);
+      expect(stdout).toContain(`${dir}/shown\\x1b[8mx.png\r\n`);
+    }
+    expect(existsSync(out)).toBe(true);
+  });
 });
