@@ -17,7 +17,8 @@ const ENVIRONMENT_HELP = `Environment:
   DECART_API_KEY    the API key (--api-key wins, but other users see a flag in the process list: prefer this);
                     never printed, not even with --verbose
   DECART_BASE_URL   the API's URL (--base-url wins), e.g. a local \`decart emulator\`; jobs status/wait/result
-                    of a job the journal knows use the URL recorded with it (only --base-url overrides that)
+                    of a job the journal knows use the URL recorded with it when of the same origin (another
+                    origin is refused, naming both: choose with --base-url, which always wins)
   DECART_JOURNAL    the job journal (--journal wins; default $XDG_STATE_HOME/decart/jobs.jsonl)
   NO_COLOR          no colours (also TERM=dumb, or --no-color); FORCE_COLOR turns them on off a terminal
 

@@ -14,7 +14,7 @@ describe("decart help", () => {
     expect(environment.code, environment.stderr).toBe(0);
     expect(environment.stdout).toMatch(/^Environment:\n/);
     expect(environment.stdout).toContain("DECART_API_KEY");
-    expect(environment.stdout).toContain("use the URL recorded with it (only --base-url overrides that)");
+    expect(environment.stdout).toContain("use the URL recorded with it when of the same origin");
   });
 
   it("help <command> [<subcommand>] is that command's --help, the emulator's flags included", async () => {

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, printed, run, useEmulator } from "./helpers.js";
+import { events, KEY, printed, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -16,10 +16,17 @@ let dir: string;
 // `[stuck]` jobs never end while the tests run, so a --timeout of the CLI always runs out first.
 useEmulator({ timing: { pendingMs: 100, processingMs: 100 } }, (f) => ({ emu, env, dir } = f));
 
-/** A server that knows no job (404 to everything): the wrong API for the jobs made on the emulator. */
+/**
+ * A server that knows no job (404 to everything): the wrong API for the jobs made on the emulator. `reached` counts
+ * its requests, `keyed` those that carried the key.
+ */
 let elsewhere: string;
+let reached = 0;
+let keyed = 0;
 const server = createServer((req, res) => {
   req.resume();
+  reached++;
+  if (req.headers["x-api-key"] === KEY) keyed++;
   res.writeHead(404, { "content-type": "application/json" });
   res.end(JSON.stringify({ detail: "Not Found" }));
 });
@@ -32,8 +39,18 @@ afterAll(() => {
   server.close();
 });
 
+/**
+ * What a command on one job says when the journal recorded it on another origin than the URL in effect: exit 2,
+ * nothing sent, both URLs and the two commands that choose (`words`: the command and its options).
+ */
+const otherOrigin = (jobId: string, recorded: string, current: string, words: string[]) =>
+  `The journal says job ${jobId} was made on ${recorded}, not on the API's URL in effect, ${current} ` +
+  "(DECART_BASE_URL); the key is sent to a recorded URL only when it has the same origin (a journal can be edited). " +
+  `If you trust that URL, give it: ${printed({ ...env, DECART_BASE_URL: recorded }, ...words)}; or read the job on ` +
+  `${current}: ${printed({ ...env, DECART_BASE_URL: current }, ...words)} (nothing was sent)`;
+
 describe("jobs wait", () => {
-  it("watches a job on the API the journal recorded it on, unless --base-url says otherwise", async () => {
+  it("watches a job on the API the journal recorded it on, of the origin in effect; another origin only by --base-url", async () => {
     for (const submit of [
       ["jobs", "submit", "A lake", "--no-json"],
       ["video", "A lake", "-o", join(dir, "made.mp4")],
@@ -42,11 +59,22 @@ describe("jobs wait", () => {
       const jobId = submit[0] === "jobs" ? made.stdout.trim() : events(made.stdout)[0]!.job_id;
       expect(jobId, made.stderr).toMatch(/^job_/);
       const out = join(dir, `${jobId}-waited.mp4`);
-      // DECART_BASE_URL now names another server: the journal's URL wins over it, not over the flag.
+      // DECART_BASE_URL now names another server: the journal's URL, of another origin, is not used by itself.
       const other = { ...env, DECART_BASE_URL: elsewhere };
-      const waited = await run(["jobs", "wait", jobId, "-o", out], { env: other });
+      const before = reached;
+      const refused = await run(["jobs", "wait", jobId, "-o", out], { env: other });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(events(refused.stdout).at(-1)).toEqual({
+        type: "error",
+        exit_code: 2,
+        message: otherOrigin(jobId, emu.url, elsewhere, ["jobs", "wait", jobId, "-o", out]),
+      });
+      expect(reached).toBe(before);
+      // The flag chooses: the recorded URL …
+      const waited = await run(["jobs", "wait", jobId, "-o", out, "--base-url", emu.url], { env: other });
       expect(waited.code, waited.stderr).toBe(0);
       expect(statSync(out).size).toBe(emu.job(jobId)!.resultBytes);
+      // … or another.
       const flagged = await run(["jobs", "wait", jobId, "-o", out, "--base-url", elsewhere], { env });
       expect(flagged.code).toBe(1);
       expect(flagged.stderr).toContain("Not Found");
@@ -57,7 +85,7 @@ describe("jobs wait", () => {
     const made = await run(["jobs", "submit", "A lake [stuck]", "--no-json"], { env });
     const jobId = made.stdout.trim();
     const out = join(dir, "stuck.mp4");
-    const waited = await run(["jobs", "wait", jobId, "-o", out, "--timeout", "0.2"], {
+    const waited = await run(["jobs", "wait", jobId, "-o", out, "--timeout", "0.2", "--base-url", emu.url], {
       env: { ...env, DECART_BASE_URL: elsewhere },
     });
     expect(waited.code, waited.stderr).toBe(5);
@@ -68,19 +96,29 @@ describe("jobs wait", () => {
 });
 
 describe("jobs status and jobs result", () => {
-  it("read and download a job on the API the journal recorded it on, unless --base-url says otherwise", async () => {
+  it("read and download a job on the API the journal recorded it on, of the origin in effect; another only by --base-url", async () => {
     const made = await run(["jobs", "submit", "A lake", "--no-json"], { env });
     const jobId = made.stdout.trim();
     expect(jobId, made.stderr).toMatch(/^job_/);
     const waited = await run(["jobs", "wait", jobId, "-o", join(dir, "lake-waited.mp4")], { env });
     expect(waited.code, waited.stderr).toBe(0);
-    // DECART_BASE_URL now names another server: the journal's URL wins over it, not over the flag.
-    const other = { ...env, DECART_BASE_URL: elsewhere };
-    const status = await run(["jobs", "status", jobId, "--no-json"], { env: other });
+    const status = await run(["jobs", "status", jobId, "--no-json"], { env });
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toBe("completed\n");
+    // DECART_BASE_URL now names another server: the journal's URL, of another origin, is not used by itself.
+    const other = { ...env, DECART_BASE_URL: elsewhere };
     const out = join(dir, "lake-result.mp4");
-    const result = await run(["jobs", "result", jobId, "-o", out], { env: other });
+    const before = reached;
+    for (const words of [
+      ["jobs", "status", jobId, "--timeout", "9"],
+      ["jobs", "result", jobId, "-o", out],
+    ]) {
+      const refused = await run(words, { env: other });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(`decart: ${otherOrigin(jobId, emu.url, elsewhere, words)}\n`);
+    }
+    expect(reached).toBe(before);
+    const result = await run(["jobs", "result", jobId, "-o", out, "--base-url", emu.url], { env: other });
     expect(result.code, result.stderr).toBe(0);
     expect(statSync(out).size).toBe(emu.job(jobId)!.resultBytes);
     for (const command of [
@@ -98,14 +136,39 @@ describe("jobs status and jobs result", () => {
     const jobId = made.stdout.trim();
     const other = { ...env, DECART_BASE_URL: elsewhere };
     emu.setFaults([{ route: "status", kind: "500" }]);
-    const status = await run(["jobs", "status", jobId], { env: other });
+    const status = await run(["jobs", "status", jobId, "--base-url", emu.url], { env: other });
     expect(status.code, status.stderr).toBe(1);
     expect(status.stderr).toContain(`may still finish: ${printed(env, "jobs", "wait", jobId)}\n`);
     emu.setFaults([{ route: "content", kind: "500" }]);
     const out = join(dir, "stuck-result.mp4");
-    const result = await run(["jobs", "result", jobId, "-o", out], { env: other });
+    const result = await run(["jobs", "result", jobId, "-o", out, "--base-url", emu.url], { env: other });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain(printed(env, "jobs", "result", jobId, "-o", out));
+  });
+});
+
+describe("a journal edited to send the key elsewhere", () => {
+  it("jobs status, wait and result never send the key to a recorded URL of another origin by themselves", async () => {
+    const jobId = "job_0123456789abcdef0123456789abcdef";
+    const record = { at: "2026-12-04T20:00:00.000Z", job_id: jobId, event: "submitted", base_url: elsewhere };
+    writeFileSync(env.DECART_JOURNAL!, `${JSON.stringify(record)}\n`);
+    const out = join(dir, "edited.mp4");
+    const [before, beforeKeyed] = [reached, keyed];
+    for (const words of [
+      ["jobs", "status", jobId],
+      ["jobs", "wait", jobId, "-o", out],
+      ["jobs", "result", jobId, "-o", out],
+    ]) {
+      const { code, stdout, stderr } = await run(words, { env });
+      expect(code, stderr).toBe(2);
+      expect(events(stdout).at(-1)!.message).toBe(otherOrigin(jobId, elsewhere, emu.url, words));
+    }
+    expect([reached, keyed]).toEqual([before, beforeKeyed]);
+    expect(emu.stats().requests.total).toBe(0);
+    // Given as the flag, that URL is the user's choice: the key goes there.
+    const chosen = await run(["jobs", "status", jobId, "--base-url", elsewhere], { env });
+    expect(chosen.code).toBe(1);
+    expect(keyed).toBe(beforeKeyed + 1);
   });
 });
 

@@ -102,14 +102,46 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
   }
 }
 
+/** The origin of a URL (`http://127.0.0.1:4010`), or undefined for text that is no URL. */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The options of a command on one job: the API's URL the journal recorded for it (the one it was made on), unless
- * `--base-url` is given; the commands printed then carry that URL (`jobs wait`, `jobs result` and `jobs status` agree).
+ * The options of a command on one job (`jobs wait`, `jobs result` and `jobs status` agree; `words`: the command, to
+ * print it): `--base-url` when given; else the API's URL the journal recorded for the job (the one it was made on),
+ * only where it has the origin of the URL in effect (`DECART_BASE_URL`, else the API's own): the key goes with every
+ * request, and a journal is a file anyone who can write it may have edited, so a recorded URL never takes the key to
+ * another server by itself. One of another origin is a usage error (nothing sent) naming both URLs and the flag that
+ * chooses. The commands printed then carry the URL used.
  */
-function onRecordedApi<T extends GlobalOptions>(given: T, known: JournalJob | undefined, output: Output): T {
-  if (given.baseUrl !== undefined || !known?.base_url) return given;
-  output.useBaseUrl(known.base_url);
-  return { ...given, baseUrl: known.base_url };
+function onRecordedApi<T extends GlobalOptions>(
+  given: T,
+  known: JournalJob | undefined,
+  output: Output,
+  words: string[],
+): T {
+  const recorded = known?.base_url;
+  if (given.baseUrl !== undefined || !recorded) return given;
+  const current = baseUrlOf(given);
+  if (originOf(recorded) === undefined || originOf(recorded) !== originOf(current)) {
+    const source = process.env.DECART_BASE_URL?.trim() ? "DECART_BASE_URL" : "the default";
+    output.useBaseUrl(recorded);
+    const there = output.command(...words);
+    output.useBaseUrl(current);
+    const here = output.command(...words);
+    throw usageError(
+      `The journal says job ${known.job_id} was made on ${recorded}, not on the API's URL in effect, ${current} ` +
+        `(${source}); the key is sent to a recorded URL only when it has the same origin (a journal can be edited). ` +
+        `If you trust that URL, give it: ${there}; or read the job on ${current}: ${here} (nothing was sent)`,
+    );
+  }
+  output.useBaseUrl(recorded);
+  return { ...given, baseUrl: recorded };
 }
 
 /**
@@ -124,7 +156,12 @@ export async function runStatus(
   const timeout = timeoutMs(given.timeout);
   const known =
     given.baseUrl === undefined ? (await openJournal(given.journal, { write: false })).job(jobId) : undefined;
-  const options = onRecordedApi(given, known, output);
+  const options = onRecordedApi(given, known, output, [
+    "jobs",
+    "status",
+    jobId,
+    ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
+  ]);
   const client = clientFor(options, output);
   const job = await withinTimeout(
     timeout,
@@ -143,7 +180,13 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
   const journal = await openJournal(given.journal);
   const known = journal.job(jobId);
   // The job is watched on the API it was made on (see `onRecordedApi`).
-  const options = onRecordedApi(given, known, output);
+  const options = onRecordedApi(given, known, output, [
+    "jobs",
+    "wait",
+    jobId,
+    ...(given.output !== undefined ? ["-o", resolve(given.output)] : []),
+    ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
+  ]);
   const client = clientFor(options, output);
   const path = resolve(options.output ?? known?.path ?? videoName(jobId));
   checkJournalApart(options.journal, [path], options.output ? `-o ${options.output}` : "the video");
@@ -182,7 +225,14 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
   await checkOutputFile(path, `-o ${given.output}`, { throughLinks: true });
   const journal = await openJournal(given.journal);
   // Downloaded from the API the job was made on (see `onRecordedApi`).
-  const options = onRecordedApi(given, journal.job(jobId), output);
+  const options = onRecordedApi(given, journal.job(jobId), output, [
+    "jobs",
+    "result",
+    jobId,
+    "-o",
+    path,
+    ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
+  ]);
   const client = clientFor(options, output);
   const { signal, release } = interruptible();
   try {
