@@ -3,6 +3,7 @@ import {
   closeSync,
   linkSync,
   openSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   realpathSync,
@@ -172,6 +173,33 @@ function claim(
   return replaced ? { claims: [path, ...over.claims] } : undefined;
 }
 
+/**
+ * Removes the files a taker of the lock at `path` killed while taking it left beside it (its temporary file
+ * `<path>.<nonce>.tmp`, and a claim's copy of it, `….tmp.<n>`), each naming its process: only those whose process is
+ * gone (as a lock's holder is told gone). One of a process that runs (taking the lock at this instant) is its; one
+ * whose text names no process (a taker killed, or about to write it, between creating and writing it) is left, as
+ * nothing tells which.
+ */
+function removeLeftTemporaries(path: string): void {
+  const directory = dirname(path);
+  const name = basename(path).replace(/[.*+?^$()|[\]{}\\]/g, "\\$&");
+  const left = new RegExp(`^${name}\\.[0-9a-f]{16}\\.tmp(\\.\\d)?$`);
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return;
+  }
+  for (const found of names) {
+    if (!left.test(found)) continue;
+    const file = join(directory, found);
+    try {
+      const holder = parseHolder(readFileSync(file, "utf8"));
+      if (holder?.nonce !== undefined && !alive(holder)) rmSync(file, { force: true });
+    } catch {}
+  }
+}
+
 export interface LockOptions {
   /**
    * Called (tests) where another process may come between: a lock found stale, before it is taken over (`stale`); the
@@ -187,7 +215,8 @@ export interface LockOptions {
  * taken over, by one process only, however many find it stale at once: each must first create
  * `<path>.<hash of the stale lock>.takeover` (which only one can; one left by a process killed meanwhile is taken
  * over as a stale lock is), then replaces it (a rename, so that the name is never empty for another to take). Once taken, it is removed by `release`, and as the process exits (a second Ctrl-C),
- * whichever comes first.
+ * whichever comes first. Taking it also removes the temporary files of takers killed while taking it (see
+ * `removeLeftTemporaries`).
  *
  * (Not proper-lockfile: it takes a stale lock over by removing it and making it again, which two processes can both
  * do, and it keeps its lock by touching it every few seconds, which a process stopped a while, by Ctrl-Z, loses.)
@@ -237,6 +266,7 @@ export function takeLock(path: string, options: LockOptions = {}): { release: ()
   } finally {
     rmSync(temporary, { force: true });
   }
+  removeLeftTemporaries(path);
   const release = () => {
     process.off("exit", release);
     try {

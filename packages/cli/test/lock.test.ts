@@ -100,6 +100,35 @@ describe("takeLock", () => {
     }
   });
 
+  it("taking it removes the temporary files of takers killed while taking it; a live taker's, or one naming none, stays", () => {
+    const path = join(dir, "left.lock");
+    const gone = lockOf({ boot: "an earlier boot", nonce: "89ab" });
+    const files: Record<string, [string, boolean]> = {
+      // A taker killed before linking its temporary file, and one killed while copying it for a claim.
+      "left.lock.0123456789abcdef.tmp": [gone, false],
+      "left.lock.fedcba9876543210.tmp.1": [gone, false],
+      // A taker that runs, taking it at this instant; one killed before it wrote its file; another lock's.
+      "left.lock.00112233445566ff.tmp": [lockOf({ boot }), true],
+      "left.lock.aabbccddeeff0011.tmp": ["", true],
+      "other.lock.0123456789abcdef.tmp": [gone, true],
+    };
+    for (const stale of [true, false]) {
+      // Taken over from a gone holder, or taken free.
+      if (stale) writeFileSync(path, lockOf({ boot: "an earlier boot" }));
+      for (const [name, [text]] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      const lock = takeLock(path);
+      expect(lock, `stale: ${stale}`).toHaveProperty("release");
+      (lock as { release: () => void }).release();
+      const kept = Object.entries(files).flatMap(([name, [, stays]]) => (stays ? [name] : []));
+      expect(
+        readdirSync(dir)
+          .filter((name) => /^(left|other)\.lock/.test(name))
+          .sort(),
+        `stale: ${stale}`,
+      ).toEqual(kept.sort());
+    }
+  });
+
   it("every path to a file is one lock: through a link to it (there yet or not) or to its directory", () => {
     mkdirSync(join(dir, "real"));
     symlinkSync("real", join(dir, "dir-link"));
