@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
-import { constants, lstatSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import { access, link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
+import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
 import { type CliError, usageError } from "./exit.js";
 
@@ -454,9 +455,31 @@ export function writesInPlace(path: string): boolean {
 }
 
 /**
+ * Whether a stream `path` names (`writesInPlace`) is a terminal: one of this process's descriptors is asked as it is
+ * (`/dev/stderr`); a character device (`/dev/tty`, `/dev/pts/3`, another process's descriptor) is opened to ask, never
+ * written, nor made the process's terminal (`O_NOCTTY`), nor waited on (`O_NONBLOCK`). One that cannot be opened is
+ * not (its write fails as it would have).
+ */
+function isTerminal(path: string): boolean {
+  const descriptor = descriptorOf(path);
+  if (descriptor?.own) return isatty(descriptor.fd);
+  let fd: number | undefined;
+  try {
+    if (!statSync(path).isCharacterDevice()) return false;
+    fd = openSync(path, constants.O_WRONLY | (constants.O_NOCTTY ?? 0) | (constants.O_NONBLOCK ?? 0));
+    return isatty(fd);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
  * Checks, before anything is sent, a path the user gave for a result where something is there already: a regular file
  * or a stream (`writesInPlace`) passes; a directory, a socket or a block device is refused (a usage error, exit 2,
- * naming `what` and the kind). Answers whether it is a stream, which is checked to be writable.
+ * naming `what` and the kind), and so is a terminal (`-o /dev/tty`): a result's bytes would garble it, as they would
+ * through `-o -` onto one. Answers whether it is a stream, which is checked to be writable.
  */
 export async function checkOutputKind(path: string, what: string): Promise<boolean> {
   const stats = await stat(path).catch(() => undefined);
@@ -473,6 +496,12 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
   } catch (e) {
     throw usageError(
       `${what}: cannot write to ${resolve(path)} (${fsReason(e)}); give another path (nothing was sent)`,
+    );
+  }
+  if (isTerminal(path)) {
+    throw usageError(
+      `${what}: ${resolve(path)} is a terminal, which a result's bytes would garble; give a file, or a pipe (nothing ` +
+        "was sent)",
     );
   }
   return true;

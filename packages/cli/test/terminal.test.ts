@@ -3,11 +3,12 @@
  * bytes would go, is refused, as curl refuses binary output; a saved path is written with its control characters
  * written out there, and byte for byte into a pipe.
  */
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { run, runOnTerminal, SCRIPT, useEmulator } from "./helpers.js";
+import { BIN, childEnv, finished, run, runOnTerminal, SCRIPT, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -29,6 +30,37 @@ describe("image -o - with a terminal for stdout", () => {
       expect(emu.stats().requests.total).toBe(0);
     },
   );
+});
+
+/**
+ * Runs the CLI on a terminal of its own (through `script`, as `runOnTerminal` does) with `-o` naming that terminal by
+ * its path (`/dev/pts/N`, as the shell's `tty` says): never the machine's `/dev/tty`.
+ */
+function onTerminalToItself(args: string[]) {
+  const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
+  const command = `${[process.execPath, BIN, ...args].map(quote).join(" ")} -o "$(tty)"`;
+  return finished(
+    spawn(SCRIPT!, ["-qec", command, "/dev/null"], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] }),
+  );
+}
+
+describe("-o naming a terminal by its path", () => {
+  it.skipIf(!SCRIPT)("is refused before anything is sent, as -o - onto a terminal is: exit 2, naming it", async () => {
+    for (const args of [
+      ["image", "A lighthouse", "--no-color"],
+      ["video", "A lake", "--no-color"],
+    ]) {
+      const { code, stdout } = await onTerminalToItself(args);
+      expect(code, stdout).toBe(2);
+      expect(stdout).toMatch(/-o \/dev\/pts\/\d+: \/dev\/pts\/\d+ is a terminal, which a result's bytes would garble/);
+      expect(stdout).not.toContain("PNG");
+    }
+    // The same through a descriptor of the CLI's own that is that terminal.
+    const { code, stdout } = await runOnTerminal(["image", "A lighthouse", "-o", "/dev/stderr", "--no-color"], { env });
+    expect(code, stdout).toBe(2);
+    expect(stdout).toContain("-o /dev/stderr: /dev/stderr is a terminal, which a result's bytes would garble");
+    expect(emu.stats().requests.total).toBe(0);
+  });
 });
 
 describe("the saved path on stdout", () => {
