@@ -67,7 +67,12 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
  * `InvalidInputError` naming the innermost field (`trajectory[1].x`, `poll.intervalMs`) and what it takes. Answers an
  * object's fields as read.
  */
-export function checkSchema(schema: Schema, input: unknown, path: string, where: string): [string, unknown][] | void {
+export function checkSchema(
+  schema: Schema,
+  input: unknown,
+  path: string,
+  where: string,
+): [string, unknown][] | undefined {
   // Shows the value at `path` (`options` at the top: a call's options, or an answer, that is no object), or with `at`,
   // what `got` is (nothing when undefined).
   const fail = (expected: string, at?: string, got?: unknown): never => {
