@@ -91,8 +91,8 @@ export function checkSchema(
       }
     }
     // A branch that failed inside the value names that field and what it takes (`poll.intervalMs`: within 0..…);
-    // else each branch's kind is named (`an object, or a function`).
-    throw errors.find((e) => e.field !== path) ?? fail(errors.map((e) => e.expected).join(", or "));
+    // else each branch's kind is named (`an object, or a function`), at the top too (where `fail` names "options").
+    throw errors.find((e) => e.field !== (path || "options")) ?? fail(errors.map((e) => e.expected).join(", or "));
   }
   // A const is named as itself (ttl_seconds of 59: `within 60..2592000, or "persistent"`, not `or a string`).
   if ("const" in schema && value !== schema.const) fail(JSON.stringify(schema.const));

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DecartClient, InvalidInputError, models } from "../src/index.js";
+import { checkSchema } from "../src/validate.js";
 import { chainText, clientFor, closedPort, startFast } from "./helpers.js";
 
 let emu: Emulator;
@@ -453,6 +454,29 @@ describe("client-side validation", () => {
       trajectory: JSON.stringify([point(0), point(10)]),
     });
     expect(asText.status).toBe("pending");
+  });
+});
+
+describe("the schema checker's oneOf at the top level", () => {
+  // No schema of the client has one today (a call's options are an object), so the checker is called as it is.
+  const either = { oneOf: [{ type: "object", properties: { n: { type: "number" } } }, { type: "function" }] };
+  const refusal = (value: unknown) => {
+    try {
+      checkSchema(either, value, "", "Invalid options");
+    } catch (e) {
+      return e as InvalidInputError;
+    }
+  };
+
+  it("names each branch's kind when none fits, as it does for a field (the top is named options)", () => {
+    expect(refusal("x")).toMatchObject({ field: "options", expected: "an object, or a function" });
+    expect(refusal("x")?.message).toBe('Invalid options: "options" must be an object, or a function (got "x")');
+  });
+
+  it("names the field inside the value when a branch failed there", () => {
+    expect(refusal({ n: "1" })).toMatchObject({ field: "n", expected: "a number" });
+    expect(refusal({ n: 1 })).toBeUndefined();
+    expect(refusal(() => {})).toBeUndefined();
   });
 });
 
