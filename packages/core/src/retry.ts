@@ -194,10 +194,11 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (left > 0) {
       // Wait for the gate, but not past the deadline (the attempt then has no time and ends the call). A plain call
       // whose budget is shorter fails at once, as for a `Retry-After` beyond it: nothing is sent while the gate is shut.
+      // Its message gives the wait in whole ms (a clock such as `performance.now` is fractional).
       const wait = Math.min(left, Math.max(0, deadline - now()));
       spare -= wait;
       if (spare < 0)
-        throw new RateLimitError(`${what}: not sent, rate-limited for ${left} ms more`, {
+        throw new RateLimitError(`${what}: not sent, rate-limited for ${Math.round(left)} ms more`, {
           retryable: true,
           jobId,
           retryAfterMs: left,

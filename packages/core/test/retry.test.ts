@@ -249,6 +249,25 @@ describe("the rate-limit gate and a plain call's budget", () => {
   });
 });
 
+describe("the rate-limit gate on a fractional clock (performance.now)", () => {
+  it("says the wait in whole ms", async () => {
+    const server = await rateLimiting(["30"]);
+    try {
+      let now = 1_000;
+      const { client } = clientOf(server.url, { timeoutMs: 5000, poll: { now: () => now } });
+      await client.queue.status("job_1").catch(() => {});
+      expect(client.rateLimit.pausedUntil()).toBe(31_000);
+      now = 1_000.4;
+      const error = await client.queue.status("job_1").catch((e) => e);
+      expect(error).toMatchObject({ code: "RATE_LIMIT", retryAfterMs: 29_999.6 });
+      expect(error.message).toBe(`GET ${server.url}/v1/jobs/job_1: not sent, rate-limited for 30000 ms more`);
+      expect(server.reads()).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("retries of a submit (POST): only when the server certainly did not take it", () => {
   it("does not retry a 500: one request, a ServerError that says a job may exist", async () => {
     const emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
