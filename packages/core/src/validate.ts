@@ -147,14 +147,15 @@ export function checkSchema(
     const props = schema.properties ?? {};
     const at = (key: string) => (path ? `${path}.${key}` : key);
     // Each field is read once, here (a getter or a Proxy that throws is named: `poll.intervalMs`, or the object when
-    // its keys cannot be listed), and what was read is checked, and answered. So is a model definition's: its copy.
+    // its keys cannot be listed), and what was read is checked, and answered. So is a model definition's, and a watch's
+    // `first` (a submit answer, which a view layer checks with checkJob before the engine reads it): their copies.
     // A field of undefined or null is not given: left out.
     let key: string | undefined;
     const entries: [string, unknown][] = [];
     try {
       for (key of Object.keys(value as object)) {
         const v = (value as any)[key];
-        if (v != null) entries.push([key, key === "model" && typeof v === "object" ? { ...v } : v]);
+        if (v != null) entries.push([key, typeof v === "object" && /^(model|first)$/.test(key) ? { ...v } : v]);
       }
     } catch {
       fail("a value that can be read", key ? at(key) : path || "options");

@@ -2,6 +2,8 @@ import type { Emulator, EmulatorOptions } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AbortError,
+  checkJob,
+  checkWatchOptions,
   DecartError,
   InvalidInputError,
   type JobEvent,
@@ -561,6 +563,33 @@ describe("queue.createWatch and queue.readStatus", () => {
       expect(failures).toBe(flaky.stats().faultsInjected["503"]);
       expect(failures).toBeGreaterThan(0);
     });
+  });
+});
+
+describe("a watch's `first`", () => {
+  it("is read once, when the options are checked: the watch starts from the submit answer that was checked", async () => {
+    const client = clientFor(emu);
+    const job = await client.queue.submit({ model: t2v, prompt: "read once" });
+    // A submit answer whose status changes from one read to the next (a getter, a Proxy).
+    let reads = 0;
+    const first = {
+      ...job,
+      get status() {
+        return reads++ ? "completed" : job.status;
+      },
+    } as JobStatusResponse;
+    // As a view layer does (queue-rx): the options checked, the submit answer checked, then the watch made of them.
+    const options = checkWatchOptions({ model: t2v, first, download: false });
+    expect(checkJob(options.first, job.job_id)).toBeUndefined();
+    const step = client.queue.createWatch(job.job_id, options).start();
+    expect(types(step.events)).toEqual(["submitted", "pending"]);
+    expect(step.next).toHaveProperty("read");
+    expect(reads).toBe(1);
+    // Given to createWatch as it is: read once there.
+    reads = 0;
+    const direct = client.queue.createWatch(job.job_id, { model: t2v, first, download: false }).start();
+    expect(types(direct.events)).toEqual(["submitted", "pending"]);
+    expect(reads).toBe(1);
   });
 });
 
