@@ -44,19 +44,29 @@ export async function toBlob(
     if (signal?.aborted) throw aborted(undefined, e);
     problem = e;
   }
+  // The code of fetch's error's cause is given in the message (ECONNREFUSED, ENOTFOUND, ERR_INVALID_URL …). A failure
+  // of the network: fetch's error has a cause with a system's or undici's code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET
+  // …), or, in a browser, is a TypeError without a cause (`Failed to fetch`). A URL fetch cannot parse
+  // (ERR_INVALID_URL) or with credentials, or a port it refuses, fails the same way each time.
+  const code = problem?.cause?.code;
+  let network = /^(?!ERR)[EU]/.test(code);
+  // fetch refuses a URL it cannot parse, or one with credentials, with a TypeError as it fails on the network (in a
+  // browser without a cause either): told apart by making the Request it would have made.
+  if (problem instanceof TypeError && !problem.cause)
+    try {
+      network = !!new Request(url);
+    } catch {}
   // fetch's message may quote the URL (one it cannot parse, or one with credentials, which it refuses): shown without
   // its query, fragment and credentials there too. What it threw is not the cause: its stack and its own causes may
   // quote the URL as well.
   const shown = shownUrl(url);
   throw new InvalidInputError(
-    `Could not download "${field}" from ${shown}: ${textOf(problem).split(url).join(shown)}`,
+    `Could not download "${field}" from ${shown}: ${textOf(problem).split(url).join(shown)}${code ? ` (${code})` : ""}`,
     {
       field,
       expected: "a reachable http(s) URL",
-      // A 408, 429 or 5xx of that server, or a failure of the network (fetch threw with a system's or undici's error
-      // as its cause: ECONNREFUSED, UND_ERR_SOCKET …), may pass when tried again. A URL that cannot be parsed
-      // (ERR_INVALID_URL), a port fetch refuses, or credentials (no cause) fail the same way each time.
-      retryable: [408, 429].includes(status) || status > 499 || /^(?!ERR)[EU]/.test(problem?.cause?.code),
+      // A 408, 429 or 5xx of that server, or a failure of the network, may pass when tried again.
+      retryable: [408, 429].includes(status) || status > 499 || network,
     },
   );
 }

@@ -559,6 +559,8 @@ describe("a file given as a URL", () => {
   // Files by path; a query (a signed URL's signature) is not looked at.
   const files = createServer((req, res) => {
     const path = req.url!.replace(/\?.*/, "");
+    // A connection reset before any answer.
+    if (path === "/reset") return void req.socket.destroy();
     const [type, body] = served.get(path) ?? ["text/plain", "no such file"];
     const status = /^\/status\/(\d{3})$/.exec(path)?.[1];
     res.writeHead(status ? Number(status) : served.has(path) ? 200 : 404, { "content-type": type }).end(body);
@@ -660,11 +662,11 @@ describe("a file given as a URL", () => {
       ],
       [
         `http://127.0.0.1:${port}/frame.png?sig=SECRET#SECRET`,
-        `Could not download "data" from http://127.0.0.1:${port}/frame.png: TypeError: fetch failed`,
+        `Could not download "data" from http://127.0.0.1:${port}/frame.png: TypeError: fetch failed (ECONNREFUSED)`,
       ],
       [
         "http://[::1/frame.png?sig=SECRET",
-        'Could not download "data" from http://[::1/frame.png: TypeError: Failed to parse URL from http://[::1/frame.png',
+        'Could not download "data" from http://[::1/frame.png: TypeError: Failed to parse URL from http://[::1/frame.png (ERR_INVALID_URL)',
       ],
     ];
     for (const [data, message] of cases) {
@@ -695,6 +697,64 @@ describe("a file given as a URL", () => {
       const error = await submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data }).catch((e) => e);
       expect(error, data).toMatchObject({ name: "InvalidInputError", expected: "a reachable http(s) URL", retryable });
     }
+  });
+
+  it("says the code of fetch's error's cause (ECONNREFUSED, UND_ERR_SOCKET, ERR_INVALID_URL …) when it has one", async () => {
+    const port = await closedPort();
+    const cases: [data: string, ending: string][] = [
+      [`http://127.0.0.1:${port}/frame.png`, "TypeError: fetch failed (ECONNREFUSED)"],
+      [`${origin}/reset`, "TypeError: fetch failed (UND_ERR_SOCKET)"],
+      [`${origin}/status/503`, "HTTP 503"],
+      ["http://[::1/frame.png", "TypeError: Failed to parse URL from http://[::1/frame.png (ERR_INVALID_URL)"],
+      ["http://127.0.0.1:1/frame.png", "TypeError: fetch failed"],
+    ];
+    for (const [data, ending] of cases) {
+      const error = await submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data }).catch((e) => e);
+      expect(error).toMatchObject({ name: "InvalidInputError", field: "data" });
+      expect(error.message).toBe(`Could not download "data" from ${data}: ${ending}`);
+    }
+  });
+
+  it("is retryable when fetch fails on the network without saying why, as in a browser (`Failed to fetch`, no cause)", async () => {
+    // Node's fetch, its real failures written as a browser's: a TypeError without a cause.
+    const asked: string[] = [];
+    const browserLike = clientFor(emu, {
+      fetch: (input, init) => {
+        asked.push(String(input));
+        return fetch(input, init).catch(() => {
+          throw new TypeError("Failed to fetch");
+        });
+      },
+    });
+    const port = await closedPort();
+    const cases: [data: string, retryable: boolean][] = [
+      [`http://127.0.0.1:${port}/frame.png`, true],
+      [`${origin}/reset`, true],
+      [`http://127.0.0.1:1/frame.png`, true], // a port fetch refuses: in a browser, told from the network by nothing
+      // URLs fetch refuses itself: not retryable, whatever its error says.
+      [`http://user:pw@127.0.0.1:${port}/frame.png`, false],
+      ["http://[::1/frame.png", false],
+    ];
+    for (const [data, retryable] of cases) {
+      const error = await browserLike.queue
+        .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data })
+        .catch((e) => e);
+      expect(error, data).toMatchObject({ name: "InvalidInputError", expected: "a reachable http(s) URL", retryable });
+    }
+    // Each URL was given to the client's fetch (one of yours may take what the runtime's refuses).
+    expect(asked).toEqual(cases.map(([data]) => data));
+    const failed = await browserLike.queue
+      .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data: `${origin}/reset` })
+      .catch((e) => e);
+    expect(failed.message).toBe(`Could not download "data" from ${origin}/reset: TypeError: Failed to fetch`);
+    // A fetch of the caller's whose own signal aborted (a timeout of its own) is no failure of the network either.
+    const ownTimeout = clientFor(emu, {
+      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.abort() }),
+    });
+    const aborted = await ownTimeout.queue
+      .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data: `${origin}/frame.png` })
+      .catch((e) => e);
+    expect(aborted).toMatchObject({ name: "InvalidInputError", field: "data", retryable: false });
   });
 
   it("that serves what the field takes is sent (the server agrees); with validateInputs: false it is not checked", async () => {
