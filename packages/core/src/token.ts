@@ -79,11 +79,11 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
  * Of the answer, at most the first MiB is read (the rest is not waited for), as of every answer the client reads: a
  * longer one is an `InvalidResponseError` (not JSON once cut). A route that cannot be reached, whose answer breaks
  * off, or that has not answered in full within `timeoutMs` (default 60 s, the client's default `timeoutMs`; the
- * request is then aborted, unless `init` has a `signal` of yours) is a `TOKEN_ERROR` that is `retryable`, as a broken
- * connection is. A refusal is the status's error (a 503 is `retryable`), its `retryAfterMs` the route's
- * `Retry-After`. A client's token source takes these as any fetcher's failures: the third in a row is final. The
- * route's URL is shown in errors without its query, fragment and credentials, and what fetch threw is not the `cause`
- * (it may quote them): its message is in the error's.
+ * request is then aborted, whatever `init` holds: a `signal` of yours in it aborts the request too) is a `TOKEN_ERROR`
+ * that is `retryable`, as a broken connection is. A refusal is the status's error (a 503 is `retryable`), its
+ * `retryAfterMs` the route's `Retry-After`. A client's token source takes these as any fetcher's failures: the third
+ * in a row is final. The route's URL is shown in errors without its query, fragment and credentials, and what fetch
+ * threw is not the `cause` (it may quote them): its message is in the error's.
  */
 export const fetchTokenFrom =
   (url: string, init?: RequestInit, timeoutMs = 60_000): TokenFetcher =>
@@ -92,12 +92,15 @@ export const fetchTokenFrom =
     const where = `Token route ${shown}: `;
     let response: Response;
     let text: string;
-    // The request is aborted at `timeoutMs`, its reason the message; the timer goes as soon as the answer is read (a
-    // page's timer is not left running).
+    // The request is aborted at `timeoutMs`, its reason the message, or when a `signal` of `init` aborts, with its
+    // reason; the timer and the listener go as soon as the answer is read (a page's timer is not left running).
     const controller = new AbortController();
+    const signal = init?.signal;
+    const abort = () => controller.abort(signal!.reason);
     const timer = setTimeout(() => controller.abort(`no answer within ${timeoutMs} ms`), timeoutMs);
+    signal?.aborted ? abort() : signal?.addEventListener("abort", abort);
     try {
-      response = await fetch(url, { method: "POST", signal: controller.signal, ...init });
+      response = await fetch(url, { method: "POST", ...init, signal: controller.signal });
       text = await readText(response);
     } catch (cause) {
       // The route could not be reached, or its answer broke off or did not come in time: trying again later may
@@ -108,6 +111,7 @@ export const fetchTokenFrom =
       });
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", abort);
     }
     if (!response.ok) {
       // A route's Retry-After (a token route rate-limited by the API answers 503 with one) paces the client's retries.

@@ -449,6 +449,29 @@ describe("fetchTokenFrom's own timer", () => {
     }
   });
 
+  it("bounds the call whatever init holds (a signal of yours, or signal: undefined written out); your signal aborts it too", async () => {
+    const server = createServer(() => {}); // never answers
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/silent`;
+    try {
+      for (const init of [{ signal: undefined }, { signal: null }, { signal: new AbortController().signal }]) {
+        const error = await fetchTokenFrom(url, { headers: { "x-page": "1" }, ...init }, 50)().catch((e) => e);
+        expect(error).toMatchObject({ code: "TOKEN_ERROR", retryable: true });
+        expect(error.message).toBe(`Token route ${url}: no answer within 50 ms`);
+      }
+      // Your signal, aborted while the route is silent, or before: the request ends with its reason.
+      const mine = new AbortController();
+      const pending = fetchTokenFrom(url, { signal: mine.signal })().catch((e) => e);
+      mine.abort("the page left");
+      expect(await pending).toMatchObject({ code: "TOKEN_ERROR", message: `Token route ${url}: the page left` });
+      const early = await fetchTokenFrom(url, { signal: AbortSignal.abort("gone") })().catch((e) => e);
+      expect(early).toMatchObject({ code: "TOKEN_ERROR", message: `Token route ${url}: gone` });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("shows the route's URL without its credentials and query, and keeps fetch's error (which quotes them) out", async () => {
     const server = createServer((req) => req.socket.destroy());
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
