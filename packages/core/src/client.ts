@@ -47,7 +47,15 @@ import type {
   UploadProgress,
   WaitOptions,
 } from "./types.js";
-import { checkCall, checkSchema, checkWatchOptions, clientOptions, invalid, validateInputs } from "./validate.js";
+import {
+  callOptions,
+  checkCall,
+  checkSchema,
+  checkWatchOptions,
+  clientOptions,
+  invalid,
+  validateInputs,
+} from "./validate.js";
 import { VERSION } from "./version.js";
 
 export interface DecartClientOptions {
@@ -563,7 +571,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
 
   async function* watchJob(jobId: string, opts: QueueWaitOptions = {}) {
-    opts = optionsOf(opts, ["model", "signal", "timeoutMs", "download", "poll", "onStatusChange"]);
+    // model, timeoutMs, download, poll, signal, onStatusChange: the first six of the one list.
+    opts = optionsOf(opts, Object.keys(callOptions).slice(0, 6));
     yield* follow(checkId(jobId), opts);
   }
 

@@ -214,14 +214,15 @@ export const clientOptions: Readonly<Record<string, Schema>> = {
 
 /**
  * The keys of a call that are options rather than a model's inputs, and what each must be: the one list that splits
- * a call (`submit`, `submitAndPoll`, `process` …) into options and inputs, and checks every call's options.
+ * a call (`submit`, `submitAndPoll`, `process` …) into options and inputs, and checks every call's options. The first
+ * four are a watch's (`checkWatchOptions`), the first six those of `queue.wait` and `queue.watch`: taken by their place.
  */
 export const callOptions: Readonly<Record<string, Schema>> = {
   model: {},
-  signal: { type: "signal" },
   timeoutMs: limitMs,
   download: flag,
   poll: { oneOf: [pollObject, fn] },
+  signal: { type: "signal" },
   onStatusChange: fn,
   onSubmitted: fn,
   onUploadProgress: fn,
@@ -275,7 +276,7 @@ export function checkWatchOptions(
   const [own, rest, all] = checkCall(
     options,
     where,
-    ["model", "timeoutMs", "download", "poll"],
+    Object.keys(callOptions).slice(0, 4),
     keys ? also : { deadline: { type: "number" }, first: { type: "object" }, ...also },
     keys,
   );
