@@ -394,12 +394,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
   async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", budget?: Budget): Promise<T> {
-    const [{ model, signal, onUploadProgress }, raw] = checkCall(call, "Invalid input");
-    const m = model as ModelDefinition;
+    // (`m`: the model definition, checked below.)
+    const [{ model: m, signal, onUploadProgress }, raw] = checkCall(call, "Invalid input") as [
+      { model: ModelDefinition; [option: string]: any },
+      Record<string, unknown>,
+      unknown,
+    ];
     // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
     // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.
     if (!/^\//.test(m?.path) || m.kind !== kind || ![m.fields, m.rules].every(Array.isArray)) {
-      throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}()`, m?.name ?? model);
+      throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}()`, m?.name ?? m);
     }
     if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
     if (options.validateInputs !== false) validateInputs(m, raw);
@@ -548,10 +552,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Reads a watch's events to its end: the outcome `submitAndPoll` and `wait` answer. */
   async function outcome(events: AsyncIterable<JobEvent>): Promise<QueueJobResult | QueueJobOutcome> {
-    let e: JobEvent | undefined;
-    for await (e of events);
     // A watch that does not throw ends with `completed` or `failed`.
-    const end = e as Extract<JobEvent, { type: "completed" | "failed" }>;
+    let end!: Extract<JobEvent, { type: "completed" | "failed" }>;
+    for await (end of events as AsyncIterable<typeof end>);
     return {
       status: end.type,
       job_id: end.jobId,

@@ -272,12 +272,12 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       }
     },
 
-    status({ job, hintMs: hint, date }) {
+    // (The body as received: a job status once checked.)
+    status({ job: current, hintMs: hint, date }: StatusRead & { job: JobStatusResponse }) {
       if (ended) return end([]);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
-      const problem = checkJob(job, jobId);
+      const problem = checkJob(current, jobId);
       if (problem) return watch.error(new InvalidResponseError(`Job ${jobId}: ${problem}`, { retryable: true, jobId }));
-      const current = job as JobStatusResponse;
       reads++;
       failures = invalid = 0;
       cut = undefined;

@@ -236,7 +236,7 @@ export function createTransport(
         let url = new URL(baseUrl + path, (globalThis as any).location?.href);
         const { origin } = url;
         let verb: string = method;
-        let payload: FormData | string | null = body ?? null;
+        let payload: FormData | string | undefined = body;
         const headers = new Headers(common);
         if (key) headers.set(apiKeyHeader, key);
         // A multipart body's type (with its boundary) is written by fetch.
@@ -273,7 +273,7 @@ export function createTransport(
           if (url.origin !== origin) headers.delete(apiKeyHeader);
           if (response.status === 303 || (response.status < 303 && verb === "POST")) {
             verb = "GET";
-            payload = null;
+            payload = undefined;
             headers.delete("content-type");
           }
         }

@@ -69,7 +69,7 @@ const TYPES: Record<string, (v: unknown) => boolean> = {
  */
 export function checkSchema(
   schema: Schema,
-  input: unknown,
+  value: unknown,
   path: string,
   where: string,
 ): [string, unknown][] | undefined {
@@ -80,7 +80,6 @@ export function checkSchema(
   };
   const { minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
   const type = schema.format === "binary" ? "file" : (schema.type ?? "");
-  let value = input;
   if (schema.oneOf) {
     const errors: any[] = [];
     for (const branch of schema.oneOf) {
