@@ -8,8 +8,9 @@ import { fileURLToPath } from "node:url";
 import { createDecartClient, models } from "@decart/core";
 import { type Emulator, startEmulator } from "@decart/emulator";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { type PreviewServer, preview } from "vite";
+import { type Plugin, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveFetch } from "../server/backend.js";
 import { decartPlayground } from "../server/plugin.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -32,6 +33,24 @@ let server: PreviewServer;
 let browser: Browser;
 let url: string;
 
+/** What `GET /api/config` answers instead of the page's backend while set (a test sets it and takes it away). */
+let configAnswer: (() => Response) | undefined;
+/** Answers `/api/config` with `configAnswer` while there is one, ahead of the page's own routes. */
+const configOverride: Plugin = {
+  name: "config-override",
+  configurePreviewServer(server) {
+    server.middlewares.use((req, res, next) => {
+      const answer = configAnswer;
+      if (answer && req.url?.split("?")[0] === "/api/config") void serveFetch(async () => answer(), req, res);
+      else next();
+    });
+  },
+};
+const jsonAnswer =
+  (body: unknown, status = 200) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
 beforeAll(async () => {
   if (!existsSync(`${root}dist/index.html`)) throw new Error("Build the page first: pnpm --filter playground build");
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
@@ -43,7 +62,7 @@ beforeAll(async () => {
     root,
     configFile: false,
     logLevel: "silent",
-    plugins: [decartPlayground({ emulator: emu })],
+    plugins: [configOverride, decartPlayground({ emulator: emu })],
     preview: { host: "127.0.0.1", port: 0, strictPort: true },
   });
   url = server.resolvedUrls?.local[0] ?? "";
@@ -364,5 +383,25 @@ describe("playground in Chromium", () => {
     await run.getByRole("alert").waitFor();
     await expect(tryAgain(run).count()).resolves.toBe(0);
     await page.context().close();
+  });
+
+  it("says why when /api/config answers an error, and Try again connects once it answers", async () => {
+    configAnswer = jsonAnswer({ detail: "The route failed: backend down" }, 502);
+    try {
+      const { page } = await openPage();
+      const alert = page.getByRole("alert");
+      await alert.waitFor();
+      await expect(alert.textContent()).resolves.toContain(
+        "/api/config answered HTTP 502: The route failed: backend down",
+      );
+      await expect(page.getByText("Connecting…").count()).resolves.toBe(0);
+      configAnswer = undefined;
+      await page.getByRole("button", { name: "Try again" }).click();
+      await page.getByLabel("Model").waitFor();
+      await expect(alert.count()).resolves.toBe(0);
+      await page.context().close();
+    } finally {
+      configAnswer = undefined;
+    }
   });
 });
