@@ -35,7 +35,7 @@ function Followed({ jobId, startedAt, poll }: { jobId: string; startedAt: number
   const job = useJob(jobId, { poll });
   return (
     <>
-      <RunView title="Followed job" run={job} startedAt={startedAt} fallbackName={jobId} />
+      <RunView title="Followed job" run={job} startedAt={startedAt} fallbackName={jobId} kind="video" />
       {job.watching && (
         <button type="button" onClick={job.stop}>
           Stop following

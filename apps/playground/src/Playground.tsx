@@ -89,7 +89,14 @@ export function Playground() {
       </form>
 
       <div>
-        <RunView key={startedAt} title="Result" run={run} startedAt={startedAt} fallbackName={choice.name} />
+        <RunView
+          key={startedAt}
+          title="Result"
+          run={run}
+          startedAt={startedAt}
+          fallbackName={choice.name}
+          kind={choice.kind}
+        />
         <FollowJob poll={POLL} />
       </div>
     </div>

@@ -1,8 +1,20 @@
+import { imageContentTypes, jobContentTypes } from "@decart/api";
 import { type GenerationState, type GenerationStatus, useResultUrl } from "@decart/react";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Timeline, type TimelineEntry } from "./Timeline.js";
 
-const extensionOf = (type: string) => (type.includes("jpeg") ? "jpg" : (type.split("/")[1] ?? "bin"));
+/** The media types the API's spec gives each kind of model's results: a job's video, an image model's answer. */
+const resultTypes: Record<"video" | "image", readonly string[]> = { video: jobContentTypes, image: imageContentTypes };
+
+/**
+ * The result's media type: the Blob's when the spec lists it for the model's kind, else the kind's first (`video/mp4`,
+ * `image/png`): a result served as `application/octet-stream` (storage and CDNs do; the client accepts it) is still
+ * the model's video or image.
+ */
+const typeOf = (blob: Blob, kind: "video" | "image") =>
+  resultTypes[kind].includes(blob.type) ? blob.type : resultTypes[kind][0]!;
+
+const extensionOf = (type: string) => (type === "image/jpeg" ? "jpg" : type.split("/")[1]);
 
 /** Statuses a run is still moving through. */
 const isBusy = (status: GenerationStatus) =>
@@ -17,6 +29,8 @@ interface Props {
   startedAt: number;
   /** The download's name without its extension, when there is no job id. */
   fallbackName: string;
+  /** What the model gives (the catalogue's kind): decides how the result is shown and named when its type does not. */
+  kind: "video" | "image";
 }
 
 /**
@@ -25,9 +39,15 @@ interface Props {
  * or image (through `useResultUrl`) and a download of the same file. The button says "Watch again" when there is no
  * error (the run was stopped: `retry()` follows the same job again, no new job) and "Try again" after an error.
  */
-export function RunView({ title, run, startedAt, fallbackName }: Props) {
+export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
-  const src = useResultUrl(run.result);
+  // The result with the model's media type when it was served with none specific (the same bytes, not copied).
+  const result = useMemo(() => {
+    const blob = run.result;
+    const type = blob && typeOf(blob, kind);
+    return blob && type !== blob.type ? new Blob([blob], { type }) : blob;
+  }, [run.result, kind]);
+  const src = useResultUrl(result);
   useEffect(() => {
     if (run.status === "idle") return;
     setTimeline((entries) =>
@@ -36,7 +56,7 @@ export function RunView({ title, run, startedAt, fallbackName }: Props) {
         : [...entries, { status: run.status, at: Date.now(), sinceStartMs: performance.now() - startedAt }],
     );
   }, [run.status, startedAt]);
-  const fileName = run.result && `decart-${run.jobId ?? fallbackName}.${extensionOf(run.result.type)}`;
+  const fileName = result && `decart-${run.jobId ?? fallbackName}.${extensionOf(result.type)}`;
   return (
     <section aria-label={title}>
       <h2>{title}</h2>
@@ -60,9 +80,9 @@ export function RunView({ title, run, startedAt, fallbackName }: Props) {
           </button>
         </p>
       )}
-      {src && run.result && (
+      {src && result && run.result && (
         <>
-          {run.result.type.startsWith("video/") ? (
+          {result.type.startsWith("video/") ? (
             <video src={src} controls autoPlay muted loop playsInline aria-label={`${title}: video`} />
           ) : (
             <img src={src} alt={title} />
@@ -71,7 +91,8 @@ export function RunView({ title, run, startedAt, fallbackName }: Props) {
             <a href={src} download={fileName} className="button">
               Download
             </a>{" "}
-            {run.result.size} bytes, {run.result.type}
+            {result.size} bytes, {result.type}
+            {result !== run.result && ` (served as ${run.result.type || "no type"})`}
           </p>
         </>
       )}

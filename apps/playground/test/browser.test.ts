@@ -4,6 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createDecartClient, models } from "@decart/core";
 import { type Emulator, startEmulator } from "@decart/emulator";
@@ -75,6 +77,70 @@ afterAll(async () => {
   await server?.close();
   await emu?.close();
 });
+
+/**
+ * A stand-in for the API between the page and the emulator (storage or a CDN in front of it, a slow network): it
+ * forwards every request, serves results as `application/octet-stream` while `octetStream`, and holds the answers of
+ * submits while `holdSubmits()`'s hold is on. Give its URL to the page with `configAnswer`.
+ */
+async function startApiProxy() {
+  const target = new URL(emu.url);
+  let held: { made(jobId: string): void; answered: Promise<void> } | undefined;
+  const proxy = {
+    url: "",
+    octetStream: false,
+    /** Holds the answer of the next submits: `made` resolves with the job the emulator made, `release` answers. */
+    holdSubmits() {
+      let release = () => {};
+      let made: (jobId: string) => void = () => {};
+      const answered = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const job = new Promise<string>((resolve) => {
+        made = resolve;
+      });
+      held = { made, answered };
+      return { made: job, release };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  const server = createServer((req, res) => {
+    const up = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
+      async (answer) => {
+        const headers = { ...answer.headers };
+        if (proxy.octetStream && req.method === "GET" && req.url?.endsWith("/content")) {
+          headers["content-type"] = "application/octet-stream";
+        }
+        const hold = held;
+        if (hold && req.method === "POST" && req.url?.startsWith("/v1/jobs/")) {
+          const body = Buffer.concat(await answer.toArray());
+          hold.made((JSON.parse(body.toString()) as { job_id: string }).job_id);
+          await hold.answered;
+          res.writeHead(answer.statusCode ?? 502, headers).end(body);
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(res);
+      },
+    );
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}
 
 /** A page of its own, with the API keys every request of it sent. */
 async function openPage(): Promise<{ page: Page; keysSent: string[] }> {
@@ -383,6 +449,29 @@ describe("playground in Chromium", () => {
     await run.getByRole("alert").waitFor();
     await expect(tryAgain(run).count()).resolves.toBe(0);
     await page.context().close();
+  });
+
+  it("shows a video served as application/octet-stream in a <video> and names its download .mp4 (by the model's kind)", async () => {
+    const proxy = await startApiProxy();
+    proxy.octetStream = true;
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      await page.getByLabel("prompt").fill("A lighthouse from a bucket");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "completed");
+      const jobId = await expectVideoPlays(run);
+      await expect(run.getByRole("img").count()).resolves.toBe(0);
+      await run.getByText("video/mp4 (served as application/octet-stream)").waitFor();
+      const { name, bytes } = await downloadBytes(run);
+      expect(name).toBe(`decart-${jobId}.mp4`);
+      expect(sha256(bytes)).toBe(emu.job(jobId)?.resultSha256);
+      await page.context().close();
+    } finally {
+      configAnswer = undefined;
+      await proxy.close();
+    }
   });
 
   it("says why when /api/config answers an error, and Try again connects once it answers", async () => {
