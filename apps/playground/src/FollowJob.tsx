@@ -6,18 +6,39 @@ interface Props {
   poll: { initialDelayMs: number; intervalMs: number; maxIntervalMs: number };
 }
 
-/** Attaches to a job submitted elsewhere (by a server, a CLI, another tab) through `useJob`. */
-export function FollowJob({ poll }: Props) {
+/**
+ * Attaches to a job submitted elsewhere (by a server, a CLI, another tab) through `useJob`, and lists the jobs the
+ * form made but no longer shows (`unshown`: a submit that answered after the model changed), each to watch
+ * in the followed job's view.
+ */
+export function FollowJob({ poll, unshown }: Props & { unshown: readonly string[] }) {
   const [draft, setDraft] = useState("");
   const [followed, setFollowed] = useState<{ jobId: string; startedAt: number }>();
   const inputId = useId();
+  const followId = (jobId: string) => setFollowed({ jobId, startedAt: performance.now() });
   const follow = (event: FormEvent) => {
     event.preventDefault();
     const jobId = draft.trim();
-    if (jobId) setFollowed({ jobId, startedAt: performance.now() });
+    if (jobId) followId(jobId);
   };
   return (
     <>
+      {unshown.length > 0 && (
+        <section aria-label="Jobs not shown">
+          <h2>Jobs not shown</h2>
+          <p className="hint">Made by a submit that answered once the form had moved on (each is paid for).</p>
+          <ul>
+            {unshown.map((jobId) => (
+              <li key={jobId}>
+                <span className="job">{jobId}</span>{" "}
+                <button type="button" onClick={() => followId(jobId)}>
+                  Watch
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <form onSubmit={follow} aria-label="Follow a job" className="follow">
         <h2>Follow a job</h2>
         <label htmlFor={inputId}>Job id</label>

@@ -1,6 +1,6 @@
 import { models } from "@decart/core";
 import { useGenerateImage, useGenerateVideo } from "@decart/react";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useId, useRef, useState } from "react";
 import { FieldControl } from "./FieldControl.js";
 import { FollowJob } from "./FollowJob.js";
 import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } from "./fields.js";
@@ -22,8 +22,13 @@ export function Playground() {
   const choice = choiceOf(modelName);
   const run = choice.kind === "video" ? video : image;
   const pickerId = useId();
+  // Counts the form's runs (a submit, a model change): a video submit that answers once the form moved on to another
+  // run made a job (paid for) that the run shown is not: its id goes to the list of jobs to follow.
+  const runs = useRef(0);
+  const [unshown, setUnshown] = useState<string[]>([]);
 
   const pickModel = (name: string) => {
+    runs.current++;
     video.reset();
     image.reset();
     setStartedAt(performance.now());
@@ -38,8 +43,14 @@ export function Playground() {
     setProblems(problems);
     if (problems.length > 0) return;
     setStartedAt(performance.now());
-    if (isVideo(choice)) void video.submit({ ...inputs, model: models.video(choice.name) } as never);
-    else if (isImage(choice)) void image.submit({ ...inputs, model: models.image(choice.name) } as never);
+    const run = ++runs.current;
+    if (isVideo(choice)) {
+      // The hook resolves a submit with the job it made even after reset() or another submit (its state then shows
+      // another run): that job is listed, never lost.
+      void video.submit({ ...inputs, model: models.video(choice.name) } as never).then((jobId) => {
+        if (jobId && runs.current !== run) setUnshown((ids) => [...ids, jobId]);
+      });
+    } else if (isImage(choice)) void image.submit({ ...inputs, model: models.image(choice.name) } as never);
   };
 
   return (
@@ -97,7 +108,7 @@ export function Playground() {
           fallbackName={choice.name}
           kind={choice.kind}
         />
-        <FollowJob poll={POLL} />
+        <FollowJob poll={POLL} unshown={unshown} />
       </div>
     </div>
   );

@@ -451,6 +451,34 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("a video submit that answers after the model changed lists its job (made and paid for) under Jobs not shown; Watch follows it to its video", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    const held = proxy.holdSubmits();
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      await page.getByLabel("prompt").fill("A job made while the form moved on");
+      await page.getByRole("button", { name: "Generate" }).click();
+      const jobId = await held.made; // made by the emulator, its answer not yet given to the page
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i"); // the page resets the video run
+      await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
+      held.release();
+      const unshown = page.getByRole("region", { name: "Jobs not shown" });
+      await unshown.getByText(jobId).waitFor();
+      await expect(run.getByRole("status").textContent()).resolves.toBe("idle"); // the form shows its new run
+      await unshown.getByRole("button", { name: "Watch" }).click();
+      const followed = view(page, "Followed job");
+      await reached(followed, "completed");
+      await expect(expectVideoPlays(followed)).resolves.toBe(jobId);
+      await page.context().close();
+    } finally {
+      held.release();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("shows a video served as application/octet-stream in a <video> and names its download .mp4 (by the model's kind)", async () => {
     const proxy = await startApiProxy();
     proxy.octetStream = true;

@@ -128,7 +128,8 @@ export interface VideoGeneration extends GenerationState {
    * Submits a job (call it from an event handler, never from an effect) and follows it. Resolves with the job id
    * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
    * error that comes once the job exists (your `onUploadProgress` threw) resolves with its id, in the state too. A job
-   * being watched is no longer watched (it is not cancelled). `input.signal` aborts the submit (an upload) if you must,
+   * being watched is no longer watched (it is not cancelled), and a submit on its way still resolves with its own job
+   * id, the state following the new one. `input.signal` aborts the submit (an upload) if you must,
    * and once the job is submitted ends its watch, as the core's `signal` ends a `submitAndPoll`'s: `error`, the core's
    * `AbortError` carrying the job id (the job is not cancelled).
    * Options the watch would refuse (a `timeoutMs` of "5000") send nothing: `error`, the core's `InvalidInputError`.
@@ -139,7 +140,10 @@ export interface VideoGeneration extends GenerationState {
    * `pending`). The job is not cancelled.
    */
   stop(): void;
-  /** Stops watching and goes back to `idle`. */
+  /**
+   * Stops watching and goes back to `idle`. A submit on its way made its job all the same: its `submit` resolves with
+   * the job id (keep it to show or follow the job), which the state does not show and nothing watches.
+   */
   reset(): void;
   /**
    * Tries the latest submit again, never at the cost of a second job while the first may still run (call it from an

@@ -289,6 +289,52 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(result.current).toMatchObject({ status: "pending", jobId });
   });
 
+  it("reset() during the submit: the submit still resolves with the job it made; the state stays idle and nothing reads the job", async () => {
+    emu = await startFast();
+    const { client, page, settled } = freeClient(emu);
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(client) });
+    let submitted: Promise<string | undefined> | undefined;
+    act(() => {
+      submitted = result.current.submit({ model, prompt: "made while the page moved on [hold]" });
+      result.current.reset();
+    });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await submitted;
+    });
+    expect(jobId).toMatch(/^job_/); // made and paid for: the caller has its id
+    expect(emu.job(jobId!)).toBeDefined();
+    expect(result.current).toMatchObject({ status: "idle", jobId: undefined, watching: false, canRetry: false });
+    const sent = await settled();
+    expect(page.sent.length).toBe(sent);
+    expect(page.sent.filter((url) => url.includes(jobId!))).toEqual([]);
+    expect(emu.job(jobId!)!.statusReads).toBe(0);
+    expect(emu.release(jobId!)).toBe(true); // not cancelled
+  });
+
+  it("a new submit during a submit: the first still resolves with its job id; the state follows the second", async () => {
+    emu = await startFast();
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(clientFor(emu)) });
+    let first: Promise<string | undefined> | undefined;
+    let second: Promise<string | undefined> | undefined;
+    act(() => {
+      first = result.current.submit({ model, prompt: "the first [hold]" });
+      second = result.current.submit({ model, prompt: "the second" });
+    });
+    let ids: (string | undefined)[] = [];
+    await act(async () => {
+      ids = await Promise.all([first, second]);
+    });
+    const [firstId, secondId] = ids;
+    expect(firstId).toMatch(/^job_/);
+    expect(secondId).toMatch(/^job_/);
+    expect(firstId).not.toBe(secondId);
+    await until(() => result.current.status === "completed");
+    expect(result.current.jobId).toBe(secondId);
+    expect(emu.job(firstId!)!.statusReads).toBe(0);
+    expect(emu.release(firstId!)).toBe(true); // not cancelled
+  });
+
   it("`watching` says whether the hook still follows its job: from the submit to the end, not after stop()", async () => {
     emu = await startFast();
     const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(clientFor(emu)) });
