@@ -123,7 +123,7 @@ export function createTransport(
       // An attempt with no time left (a retry that waited out the budget) is not sent: it would only be cut at once.
       if (now() >= deadline) throw new TimeoutError(`${where}: not sent, no time left`, { retryable: true, jobId });
       const controller = new AbortController();
-      const onAbort = () => controller.abort(signal?.reason);
+      const onAbort = () => controller.abort(signal!.reason);
       signal?.addEventListener("abort", onAbort);
       // Until the request is sent (a token fetcher's key awaited, its URL and headers built): a failure leaves it safe
       // to repeat.
@@ -154,8 +154,8 @@ export function createTransport(
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let requestId: string | undefined;
-      // The attempt's timer runs while waiting for the answer, and while waiting for each chunk of its body (for a JSON
-      // answer or an error's text, while reading it); it never runs past the call's deadline.
+      // The attempt's timer (started by `until`) runs while waiting for the answer, and while waiting for each chunk of
+      // its body (for a JSON answer or an error's text, while reading it); it never runs past the call's deadline.
       const arm = () => {
         clearTimeout(timer);
         timer = setTimeout(
@@ -167,12 +167,22 @@ export function createTransport(
         );
       };
       /**
-       * Rejects once the attempt is aborted (by its timer or the call's signal): raced against what would otherwise be
-       * waited for whether or not it ever settles (a token fetcher's key, or a read of a body that undici's decoder
-       * holds forever once aborted, waiting for bytes that never come).
+       * Waits for `wait` under the attempt's timer (started again) and its end: settles as `wait` does, or rejects as soon
+       * as the attempt is aborted (by its timer or the call's signal; at once if it already is), whether or not `wait`
+       * ever settles (a token fetcher's key, or a read of a body that undici's decoder holds forever once aborted,
+       * waiting for bytes that never come). One promise and one listener per wait, the listener taken off as it
+       * settles: nothing that lives as long as the attempt holds what a wait resolved with (a promise per attempt raced
+       * against each read kept every chunk of a body reachable until the download ended).
        */
-      const stop = new Promise<never>((_, reject) => controller.signal.addEventListener("abort", reject));
-      stop.catch(() => {});
+      const until = <T>(wait: T | PromiseLike<T>, { signal } = controller) =>
+        new Promise<T>((resolve, reject) => {
+          arm();
+          signal.aborted ? reject() : signal.addEventListener("abort", reject);
+          // (`wait` may be no promise: a fixed key, or none.)
+          (async () => wait)()
+            .then(resolve, reject)
+            .finally(() => signal.removeEventListener("abort", reject));
+        });
       const release = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
@@ -223,13 +233,12 @@ export function createTransport(
         );
       };
 
-      arm();
       let response: Response;
       try {
-        // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too. A
-        // fetch still running goes on for the next attempt, which shares it.
-        const got = keys?.get();
-        key = typeof got === "object" ? await Promise.race([got, stop]) : got;
+        // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too (a
+        // fixed key, or none, is waited for all the same), and runs on while waiting for the answer. A fetch still
+        // running goes on for the next attempt, which shares it.
+        key = await until(keys?.get());
         // Redirects are followed here, not by fetch: same-origin ones keep the key, and on a hop to another origin
         // the key header is dropped (the request goes on without it).
         // A relative base URL (a proxy's path) is resolved against the page, as fetch does.
@@ -285,13 +294,12 @@ export function createTransport(
       // The length of an encoded body is not its decoded one's: unknown then (see `lengthOf`).
       const total = lengthOf(headers);
       if (!response.ok || call.json) {
-        // A JSON answer's or an error's text, read under the attempt's timer (started again) and raced against its end,
-        // as a body's chunks are: a stalled text read ends by the timer or the call's abort, settled or not. An error's
-        // text that cannot be read is none: its status says what happened.
+        // A JSON answer's or an error's text, read under the attempt's timer (started again) and until its end, as a
+        // body's chunks are: a stalled text read ends by the timer or the call's abort, settled or not. An error's text
+        // that cannot be read is none: its status says what happened.
         let text = "";
-        arm();
         try {
-          text = await Promise.race([readText(response), stop]);
+          text = await until(readText(response));
         } catch (e) {
           if (response.ok) throw failure(e);
         }
@@ -338,13 +346,12 @@ export function createTransport(
       const stream = new ReadableStream<Uint8Array>(
         {
           async pull(out) {
-            arm();
             try {
-              const chunk = await Promise.race([reader.read(), stop]);
+              const { done, value } = await until(reader.read());
               clearTimeout(timer);
-              if (!chunk.done) {
-                received += chunk.value.byteLength;
-                out.enqueue(chunk.value);
+              if (!done) {
+                received += value.byteLength;
+                out.enqueue(value);
                 try {
                   return onProgress?.({ receivedBytes: received, totalBytes: total });
                 } catch (cause) {
