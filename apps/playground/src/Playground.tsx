@@ -1,5 +1,5 @@
 import { models } from "@decart/core";
-import { useGenerateImage, useGenerateVideo } from "@decart/react";
+import { type GenerationState, useGenerateImage, useGenerateVideo } from "@decart/react";
 import { type FormEvent, useId, useRef, useState } from "react";
 import { FieldControl } from "./FieldControl.js";
 import { FollowJob } from "./FollowJob.js";
@@ -11,6 +11,27 @@ const POLL = { initialDelayMs: 250, intervalMs: 250, maxIntervalMs: 1000 };
 
 const DEFAULT_MODEL = "lucy-pro-t2v";
 
+/** The state of a run with nothing yet, its `retry()` doing nothing. */
+const nothingYet = (result?: Blob): GenerationState & { canRetry: boolean; retry(): undefined; stop(): void } => ({
+  status: result ? "completed" : "idle",
+  watching: false,
+  jobId: undefined,
+  progress: undefined,
+  result,
+  error: undefined,
+  canRetry: false,
+  retry: () => undefined,
+  stop: () => {},
+});
+
+/** An image made by a request that answered once the form had moved on. */
+interface UnshownImage {
+  run: number;
+  model: string;
+  startedAt: number;
+  state: ReturnType<typeof nothingYet>;
+}
+
 export function Playground() {
   const [modelName, setModelName] = useState<string>(DEFAULT_MODEL);
   const [values, setValues] = useState<FormValues>({});
@@ -20,17 +41,24 @@ export function Playground() {
   const video = useGenerateVideo({ poll: POLL });
   const image = useGenerateImage();
   const choice = choiceOf(modelName);
-  const run = choice.kind === "video" ? video : image;
+  // The model of an image request the form has left (a model change while it ran): it runs to its end, its image
+  // listed under Images not shown. The hook aborts a request on reset() and on its next submit, so it gets neither
+  // until then (Generate waits for an image model), and the form shows its new run as having nothing yet.
+  const [imageAway, setImageAway] = useState<string>();
+  const run = choice.kind === "video" ? video : imageAway ? nothingYet() : image;
   const pickerId = useId();
   // Counts the form's runs (a submit, a model change): a video submit that answers once the form moved on to another
   // run made a job (paid for) that the run shown is not: its id goes to the list of jobs to follow.
   const runs = useRef(0);
   const [unshown, setUnshown] = useState<string[]>([]);
+  const [unshownImages, setUnshownImages] = useState<UnshownImage[]>([]);
 
   const pickModel = (name: string) => {
     runs.current++;
     video.reset();
-    image.reset();
+    // An image being made is paid for: it is let come (a reset would abort it).
+    if (image.status === "submitting") setImageAway((away) => away ?? modelName);
+    else image.reset();
     setStartedAt(performance.now());
     setProblems([]);
     setModelName(name);
@@ -50,7 +78,16 @@ export function Playground() {
       void video.submit({ ...inputs, model: models.video(choice.name) } as never).then((jobId) => {
         if (jobId && runs.current !== run) setUnshown((ids) => [...ids, jobId]);
       });
-    } else if (isImage(choice)) void image.submit({ ...inputs, model: models.image(choice.name) } as never);
+    } else if (isImage(choice)) {
+      const model = choice.name;
+      const startedAt = performance.now();
+      void image.submit({ ...inputs, model: models.image(model) } as never).then((result) => {
+        if (runs.current === run) return;
+        if (result) setUnshownImages((list) => [...list, { run, model, startedAt, state: nothingYet(result) }]);
+        setImageAway(undefined);
+        image.reset();
+      });
+    }
   };
 
   return (
@@ -81,7 +118,7 @@ export function Playground() {
           />
         ))}
         <div className="actions">
-          <button type="submit" disabled={run.status === "submitting"}>
+          <button type="submit" disabled={run.status === "submitting" || (choice.kind === "image" && !!imageAway)}>
             Generate
           </button>
           {run.watching && (
@@ -90,6 +127,11 @@ export function Playground() {
             </button>
           )}
         </div>
+        {choice.kind === "image" && imageAway && (
+          <p className="hint">
+            An image of {imageAway} is still being made: Generate waits for it (it is listed under Images not shown).
+          </p>
+        )}
         {problems.length > 0 && (
           <ul role="alert">
             {problems.map((p) => (
@@ -108,6 +150,22 @@ export function Playground() {
           fallbackName={choice.name}
           kind={choice.kind}
         />
+        {unshownImages.length > 0 && (
+          <section aria-label="Images not shown">
+            <h2>Images not shown</h2>
+            <p className="hint">Made by a request that answered once the form had moved on (each is paid for).</p>
+            {unshownImages.map((made) => (
+              <RunView
+                key={made.run}
+                title={`Image of ${made.model}`}
+                run={made.state}
+                startedAt={made.startedAt}
+                fallbackName={made.model}
+                kind="image"
+              />
+            ))}
+          </section>
+        )}
         <FollowJob poll={POLL} unshown={unshown} />
       </div>
     </div>

@@ -80,23 +80,26 @@ afterAll(async () => {
 
 /**
  * A stand-in for the API between the page and the emulator (storage or a CDN in front of it, a slow network): it
- * forwards every request, serves results as `application/octet-stream` while `octetStream`, and holds the answers of
- * submits while `holdSubmits()`'s hold is on. Give its URL to the page with `configAnswer`.
+ * forwards every request, serves results as `application/octet-stream` while `octetStream`, and holds the answers of submits (a job's, an image's) while `holdSubmits()`'s hold is on.
+ * Give its URL to the page with `configAnswer`.
  */
 async function startApiProxy() {
   const target = new URL(emu.url);
-  let held: { made(jobId: string): void; answered: Promise<void> } | undefined;
+  let held: { made(body: Buffer): void; answered: Promise<void> } | undefined;
   const proxy = {
     url: "",
     octetStream: false,
-    /** Holds the answer of the next submits: `made` resolves with the job the emulator made, `release` answers. */
+    /**
+     * Holds the answer of the next submits (`POST /v1/jobs/…`, `POST /v1/generate/…`): `made` resolves with the body
+     * the emulator answered (the job made, the image), `release` gives it to the page.
+     */
     holdSubmits() {
       let release = () => {};
-      let made: (jobId: string) => void = () => {};
+      let made: (body: Buffer) => void = () => {};
       const answered = new Promise<void>((resolve) => {
         release = resolve;
       });
-      const job = new Promise<string>((resolve) => {
+      const job = new Promise<Buffer>((resolve) => {
         made = resolve;
       });
       held = { made, answered };
@@ -119,13 +122,14 @@ async function startApiProxy() {
       },
       async (answer) => {
         const headers = { ...answer.headers };
+        const image = req.method === "POST" && req.url?.startsWith("/v1/generate/");
         if (proxy.octetStream && req.method === "GET" && req.url?.endsWith("/content")) {
           headers["content-type"] = "application/octet-stream";
         }
         const hold = held;
-        if (hold && req.method === "POST" && req.url?.startsWith("/v1/jobs/")) {
+        if (hold && req.method === "POST" && (image || req.url?.startsWith("/v1/jobs/"))) {
           const body = Buffer.concat(await answer.toArray());
-          hold.made((JSON.parse(body.toString()) as { job_id: string }).job_id);
+          hold.made(body);
           await hold.answered;
           res.writeHead(answer.statusCode ?? 502, headers).end(body);
           return;
@@ -460,7 +464,8 @@ describe("playground in Chromium", () => {
       const run = view(page);
       await page.getByLabel("prompt").fill("A job made while the form moved on");
       await page.getByRole("button", { name: "Generate" }).click();
-      const jobId = await held.made; // made by the emulator, its answer not yet given to the page
+      // Made by the emulator, its answer not yet given to the page.
+      const { job_id: jobId } = JSON.parse((await held.made).toString()) as { job_id: string };
       await page.getByLabel("Model").selectOption("lucy-pro-t2i"); // the page resets the video run
       await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
       held.release();
@@ -471,6 +476,42 @@ describe("playground in Chromium", () => {
       const followed = view(page, "Followed job");
       await reached(followed, "completed");
       await expect(expectVideoPlays(followed)).resolves.toBe(jobId);
+      await page.context().close();
+    } finally {
+      held.release();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
+  it("an image still being made when the model changes is not thrown away: listed under Images not shown once it comes, Generate waiting for it meanwhile", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    const held = proxy.holdSubmits();
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      const generate = page.getByRole("button", { name: "Generate" });
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByLabel("prompt").fill("An image made while the form moved on");
+      await page.getByLabel("resolution").selectOption("480p");
+      await generate.click();
+      const bytes = await held.made; // the emulator made the image; the page has not got it yet
+      await page.getByLabel("Model").selectOption("lucy-pro-i2i"); // another image model: the form's run is new
+      await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
+      await expect(generate.isDisabled()).resolves.toBe(true); // the hook's next submit would abort that request
+      await page.getByText("An image of lucy-pro-t2i is still being made").waitFor();
+      held.release();
+      const unshown = page.getByRole("region", { name: "Images not shown" });
+      const made = unshown.getByRole("region", { name: "Image of lucy-pro-t2i" });
+      await expect(made.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+      const { name, bytes: saved } = await downloadBytes(made);
+      expect(name).toBe("decart-lucy-pro-t2i.png");
+      expect(sha256(saved)).toBe(sha256(bytes));
+      await expect(run.getByRole("status").textContent()).resolves.toBe("idle"); // the form shows its new run
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll("button")].some((b) => b.textContent === "Generate" && !b.disabled),
+      );
       await page.context().close();
     } finally {
       held.release();
