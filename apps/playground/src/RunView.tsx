@@ -7,12 +7,15 @@ import { Timeline, type TimelineEntry } from "./Timeline.js";
 const resultTypes: Record<"video" | "image", readonly string[]> = { video: jobContentTypes, image: imageContentTypes };
 
 /**
- * The result's media type: the Blob's when the spec lists it for the model's kind, else the kind's first (`video/mp4`,
- * `image/png`): a result served as `application/octet-stream` (storage and CDNs do; the client accepts it) is still
- * the model's video or image.
+ * The image type its first bytes give, of those the spec lists (PNG, JPEG, WebP), or undefined: an image served as
+ * `application/octet-stream` is named by what it is.
  */
-const typeOf = (blob: Blob, kind: "video" | "image") =>
-  resultTypes[kind].includes(blob.type) ? blob.type : resultTypes[kind][0]!;
+async function imageTypeOf(blob: Blob): Promise<string | undefined> {
+  const head = String.fromCharCode(...new Uint8Array(await blob.slice(0, 12).arrayBuffer()));
+  if (head.startsWith("\x89PNG\r\n\x1a\n")) return "image/png";
+  if (head.startsWith("\xff\xd8\xff")) return "image/jpeg";
+  if (head.startsWith("RIFF") && head.slice(8) === "WEBP") return "image/webp";
+}
 
 const extensionOf = (type: string) => (type === "image/jpeg" ? "jpg" : type.split("/")[1]);
 
@@ -41,12 +44,28 @@ interface Props {
  */
 export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
-  // The result with the model's media type when it was served with none specific (the same bytes, not copied).
+  // The type of a result served with none the spec lists for the model's kind (`application/octet-stream`, as storage
+  // and CDNs serve files; the client accepts it): an image's by its first bytes, read here; else the kind's first
+  // (`video/mp4`, `image/png`). The result is still the model's video or image.
+  const [sniffed, setSniffed] = useState<{ blob: Blob; type: string | undefined }>();
+  const blob = run.result;
+  const served = !blob || resultTypes[kind].includes(blob.type);
+  useEffect(() => {
+    if (served || kind !== "image") return;
+    let live = true;
+    void imageTypeOf(blob)
+      .catch(() => undefined)
+      .then((type) => live && setSniffed({ blob, type }));
+    return () => {
+      live = false;
+    };
+  }, [blob, served, kind]);
+  // The result with that type (the same bytes, not copied); none until an image's bytes are read.
   const result = useMemo(() => {
-    const blob = run.result;
-    const type = blob && typeOf(blob, kind);
-    return blob && type !== blob.type ? new Blob([blob], { type }) : blob;
-  }, [run.result, kind]);
+    if (served) return blob;
+    if (kind === "video") return new Blob([blob], { type: resultTypes.video[0] });
+    if (sniffed?.blob === blob) return new Blob([blob], { type: sniffed.type ?? resultTypes.image[0] });
+  }, [blob, served, kind, sniffed]);
   const src = useResultUrl(result);
   useEffect(() => {
     if (run.status === "idle") return;

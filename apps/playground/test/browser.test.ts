@@ -80,7 +80,8 @@ afterAll(async () => {
 
 /**
  * A stand-in for the API between the page and the emulator (storage or a CDN in front of it, a slow network): it
- * forwards every request, serves results as `application/octet-stream` while `octetStream`, and holds the answers of submits (a job's, an image's) while `holdSubmits()`'s hold is on.
+ * forwards every request, serves results as `application/octet-stream` while `octetStream` (an image as the bytes of
+ * `imageBytes` when set), and holds the answers of submits (a job's, an image's) while `holdSubmits()`'s hold is on.
  * Give its URL to the page with `configAnswer`.
  */
 async function startApiProxy() {
@@ -89,6 +90,7 @@ async function startApiProxy() {
   const proxy = {
     url: "",
     octetStream: false,
+    imageBytes: undefined as Uint8Array | undefined,
     /**
      * Holds the answer of the next submits (`POST /v1/jobs/…`, `POST /v1/generate/…`): `made` resolves with the body
      * the emulator answered (the job made, the image), `release` gives it to the page.
@@ -123,10 +125,16 @@ async function startApiProxy() {
       async (answer) => {
         const headers = { ...answer.headers };
         const image = req.method === "POST" && req.url?.startsWith("/v1/generate/");
-        if (proxy.octetStream && req.method === "GET" && req.url?.endsWith("/content")) {
+        if (proxy.octetStream && ((req.method === "GET" && req.url?.endsWith("/content")) || image)) {
           headers["content-type"] = "application/octet-stream";
         }
         const hold = held;
+        if (image && proxy.imageBytes && answer.statusCode === 200) {
+          await answer.toArray();
+          headers["content-length"] = String(proxy.imageBytes.length);
+          res.writeHead(200, headers).end(proxy.imageBytes);
+          return;
+        }
         if (hold && req.method === "POST" && (image || req.url?.startsWith("/v1/jobs/"))) {
           const body = Buffer.concat(await answer.toArray());
           hold.made(body);
@@ -515,6 +523,45 @@ describe("playground in Chromium", () => {
       await page.context().close();
     } finally {
       held.release();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
+  it("names an image served as application/octet-stream by its bytes: a JPEG is shown and downloaded as .jpg, a WebP as .webp", async () => {
+    const proxy = await startApiProxy();
+    proxy.octetStream = true;
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    try {
+      const { page } = await openPage();
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByLabel("prompt").fill("An image from a bucket");
+      for (const [type, extension] of [
+        ["image/jpeg", "jpg"],
+        ["image/webp", "webp"],
+      ] as const) {
+        // A real image of that type, encoded by the browser itself (no file kept in the repository).
+        const encoded = await page.evaluate(async (type) => {
+          const canvas = document.createElement("canvas");
+          canvas.width = canvas.height = 16;
+          const context = canvas.getContext("2d")!;
+          context.fillStyle = "#c33";
+          context.fillRect(0, 0, 16, 16);
+          const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, type));
+          return [...new Uint8Array(await blob!.arrayBuffer())];
+        }, type);
+        proxy.imageBytes = Uint8Array.from(encoded);
+        const run = view(page);
+        await page.getByRole("button", { name: "Generate" }).click();
+        await reached(run, "completed");
+        await run.getByText(`${type} (served as application/octet-stream)`).waitFor();
+        await expect(run.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+        const { name, bytes } = await downloadBytes(run);
+        expect(name).toBe(`decart-lucy-pro-t2i.${extension}`);
+        expect(sha256(bytes)).toBe(sha256(proxy.imageBytes));
+      }
+      await page.context().close();
+    } finally {
       configAnswer = undefined;
       await proxy.close();
     }
