@@ -121,7 +121,10 @@ export async function saveResult(
   path: string,
   options: SaveResultOptions = {},
 ): Promise<{ path: string; bytes: number }> {
-  const { signal, onProgress, maxRetries, temporaryPath, deadline } = options;
+  // An option of undefined or null is not given (`maxRetries: null` is the client's, not none), as everywhere.
+  const { signal, onProgress, maxRetries, temporaryPath, deadline } = Object.fromEntries(
+    Object.entries(options ?? {}).filter(([, v]) => v != null),
+  ) as SaveResultOptions;
   // Checked before anything is touched, as the download would check it (after the file is made).
   if (deadline !== undefined && (typeof deadline !== "number" || !Number.isFinite(deadline)))
     throw new InvalidInputError(`saveResult: \`deadline\` must be a finite number of ms on the client's clock`, {

@@ -72,10 +72,12 @@ export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.r
 export function scheduleFor(poll: PollOptions): PollSchedule {
   if (poll.schedule) return poll.schedule;
   const max = poll.maxIntervalMs;
-  if (poll.initialDelayMs !== undefined || poll.intervalMs !== undefined) {
-    const { initialDelayMs = 500, intervalMs = 1500 } = poll;
+  if (poll.initialDelayMs != null || poll.intervalMs != null) {
+    const intervalMs = poll.intervalMs ?? 1500;
     return ({ attempt }) =>
-      attempt ? Math.min(intervalMs * 1.5 ** (attempt - 1), Math.max(max ?? 0, intervalMs)) : initialDelayMs;
+      attempt
+        ? Math.min(intervalMs * 1.5 ** (attempt - 1), Math.max(max ?? 0, intervalMs))
+        : (poll.initialDelayMs ?? 500);
   }
   return (ctx) => Math.min(adaptiveSchedule(ctx), max ?? Infinity);
 }
@@ -84,7 +86,7 @@ export function scheduleFor(poll: PollOptions): PollSchedule {
 export function mergePoll(base: PollOptions, override: PollOptions | PollSchedule | undefined): PollOptions {
   if (!override) return base;
   if (typeof override === "function") return { ...base, schedule: override };
-  const fixed = override.initialDelayMs !== undefined || override.intervalMs !== undefined || override.schedule;
+  const fixed = override.initialDelayMs != null || override.intervalMs != null || override.schedule;
   return fixed
     ? { ...base, schedule: undefined, initialDelayMs: undefined, intervalMs: undefined, ...override }
     : { ...base, ...override };

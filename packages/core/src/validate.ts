@@ -159,9 +159,13 @@ export function checkSchema(
     } catch {
       fail("a value that can be read", key ? at(key) : path || "options");
     }
-    for (const [key, v] of entries) {
-      if (Object.hasOwn(props, key)) checkSchema(props[key]!, v, at(key), where);
-      else if (schema.additionalProperties === false)
+    for (const entry of entries) {
+      const [key, v] = entry;
+      // `poll` goes on as its fields were read, those of undefined or null left out (not given, as at the top).
+      if (Object.hasOwn(props, key)) {
+        const fields = checkSchema(props[key]!, v, at(key), where);
+        if (key === "poll" && fields) entry[1] = Object.fromEntries(fields);
+      } else if (schema.additionalProperties === false)
         fail(`a known name (one of ${Object.keys(props).join(", ")})`, at(key));
     }
     for (const key of (schema.required as string[]) ?? []) {

@@ -226,6 +226,28 @@ describe("@decart/core/node", () => {
     }
   });
 
+  it("saveResult takes an option of null as not given: maxRetries null is the client's, deadline null none", async () => {
+    // The first download fails with a 503 (seeded: the same on every run), the retry succeeds.
+    const flaky = await startFast({ faults: [{ route: "content", kind: "503", rate: 0.5 }], random: firstN(1) });
+    try {
+      const { jobId } = await completedJob(flaky);
+      const client = clientFor(flaky, { poll: { delay: instantDelay() } });
+      const path = join(dir, "null-options.mp4");
+      const saved = await saveResult(client, jobId, path, {
+        maxRetries: null,
+        deadline: null,
+        temporaryPath: null,
+        onProgress: null,
+        signal: null,
+      } as never);
+      expect(saved.bytes).toBe((await readFile(path)).length);
+      expect(flaky.stats().faultsInjected["503"]).toBe(1);
+      expect(flaky.stats().requests.byRoute.content).toBe(2);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it("saveResult aborts with AbortError and removes the partial file", async () => {
     const stalled = await startFast({ faults: [{ route: "content", kind: "stall" }] });
     try {

@@ -385,6 +385,74 @@ describe("polling a real job with an injected delay", () => {
     }
   });
 
+  /**
+   * The waits a client asks for before its first `n` status reads of a job that never ends (the watch is stopped at
+   * the n-th wait), with the client's `poll` (its delay added) and the call's.
+   */
+  async function firstWaits(n: number, clientPoll: object, callPoll?: object) {
+    const stop = new AbortController();
+    const delay = instantDelay(() => {
+      if (delay.calls.length === n) stop.abort();
+    });
+    const client = createDecartClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      logger: silent,
+      poll: { ...clientPoll, delay } as never,
+    });
+    const error = await client.queue
+      .submitAndPoll({
+        model: models.video("lucy-pro-t2v"),
+        prompt: "[stuck]",
+        signal: stop.signal,
+        ...(callPoll && { poll: callPoll as never }),
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(DecartError);
+    expect(error.code).toBe("ABORT");
+    return delay.calls;
+  }
+
+  it("a poll option of null is not given, on the client and on a call: its default or the client's holds", async () => {
+    // A fixed schedule whose interval is null: the default 1.5 s (not every 0 ms), growing ×1.5 up to maxIntervalMs.
+    expect(await firstWaits(4, { initialDelayMs: 10, intervalMs: null })).toEqual([10, 1500, 1500, 1500]);
+    expect(await firstWaits(4, { initialDelayMs: 10, intervalMs: null, maxIntervalMs: 3000 })).toEqual([
+      10, 1500, 2250, 3000,
+    ]);
+    // A call's null does not replace the client's value (nor clear its fixed schedule).
+    expect(await firstWaits(3, { initialDelayMs: 10, intervalMs: 700 }, { intervalMs: null })).toEqual([10, 700, 700]);
+    expect(
+      await firstWaits(
+        3,
+        { initialDelayMs: 10, intervalMs: 700, maxIntervalMs: 2000 },
+        { initialDelayMs: null, maxIntervalMs: null },
+      ),
+    ).toEqual([10, 700, 1050]);
+    // Nothing fixed given: the adaptive schedule (its first read after 0.5 s ±10 %), not a fixed one of 0 ms.
+    const [first] = await firstWaits(1, {
+      initialDelayMs: null,
+      intervalMs: null,
+      maxIntervalMs: null,
+      schedule: null,
+    });
+    expect(first).toBeGreaterThanOrEqual(450);
+    expect(first).toBeLessThan(560);
+  });
+
+  it("each field of a call's poll options is read once, and what was read is used", async () => {
+    let reads = 0;
+    const poll = {
+      initialDelayMs: 10,
+      get intervalMs() {
+        reads++;
+        // A second read would answer another interval.
+        return reads === 1 ? 700 : 5;
+      },
+    };
+    expect(await firstWaits(3, {}, poll)).toEqual([10, 700, 700]);
+    expect(reads).toBe(1);
+  });
+
   it("uses a schedule function given per call", async () => {
     const seen: PollContext[] = [];
     const client = clientFor(emu);
