@@ -58,6 +58,9 @@ const errorCodes = (error: any, depth = 0): string[] =>
       )
     : [];
 
+/** A browser without a network (`navigator.onLine` false): its fetch fails before anything leaves the machine. */
+const offline = () => (globalThis as any).navigator?.onLine === false;
+
 /** The most of an answer's text that is read (a JSON answer, an error page): memory stays bounded, whatever comes. */
 const MAX_TEXT = 2 ** 20;
 
@@ -128,6 +131,8 @@ export function createTransport(
       // Until the request is sent (a token fetcher's key awaited, its URL and headers built): a failure leaves it safe
       // to repeat.
       let sent = false;
+      // Whether the browser was offline when the request went (see `failure`).
+      let wentOffline: boolean | undefined;
       /**
        * A POST's failure where the server may have taken the request (sent: a 5xx other than 503, a broken connection
        * or a timeout after the body went, an answer cut short or unreadable) is not retryable: sending it again could
@@ -218,7 +223,11 @@ export function createTransport(
           if (e instanceof DecartError) return settle(e);
           codes = errorCodes(e);
         } catch {}
-        const refused = codes.includes("ECONNREFUSED");
+        // Offline when the request went and still when it failed: nothing was sent (fetch's TypeError says nothing
+        // more, as it says for an answer without CORS headers), and, as a refused connection, a POST is retryable. One
+        // that went online and failed offline (the network dropped) may have reached the server.
+        const unsent = wentOffline && offline();
+        const refused = unsent || codes.includes("ECONNREFUSED");
         const options = { retryable: true, jobId, requestId, cause: e };
         return settle(
           timedOut
@@ -227,7 +236,7 @@ export function createTransport(
                 options,
               )
             : new ConnectionError(
-                `${where}: ${refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})`}`,
+                `${where}: ${unsent ? "offline, not sent" : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
               ),
         );
@@ -252,6 +261,7 @@ export function createTransport(
         if (typeof body === "string") headers.set("content-type", "application/json");
         // Sent from here on: a failure to build the URL or headers above sent nothing.
         sent = true;
+        wentOffline = offline();
         for (let hops = 0; ; hops++) {
           response = await (call.fetch || fetch)(url.href, {
             method: verb,

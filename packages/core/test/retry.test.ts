@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { FaultRule } from "@decart/emulator";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   ConnectionError,
   createDecartClient,
@@ -10,7 +10,7 @@ import {
   ServerError,
 } from "../src/index.js";
 import { backoffDelay, parseRetryAfter, retryWait } from "../src/retry.js";
-import { clientFor, closedPort, firstN, instantDelay, silent, startFast } from "./helpers.js";
+import { clientFor, closedPort, firstN, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 /** An emulator whose first `n` requests on the rule's route get the fault. */
 async function faultyFirst(n: number, rule: FaultRule) {
@@ -355,6 +355,72 @@ describe("retries of a submit (POST): only when the server certainly did not tak
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error.code).toBe("CONNECTION_REFUSED");
     expect(delay.calls).toHaveLength(2);
+  });
+
+  it("a submit that fails in a browser offline when it went and when it failed sent nothing: retried as a refused connection", async () => {
+    // `navigator.onLine` as a page has it; the connection closed at once stands for the fetch that fails offline.
+    let onLine = false;
+    vi.stubGlobal("navigator", {
+      get onLine() {
+        return onLine;
+      },
+    });
+    // What each request to the server does: runs `next`, then closes the connection; or answers a job.
+    let next: (() => void) | "job" = () => {};
+    const server = await serve((req, res) => {
+      if (next === "job") return json(res, 200, { job_id: "job_1", status: "pending" });
+      next();
+      req.socket.destroy();
+    });
+    const client = (delay = instantDelay()) =>
+      createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent, poll: { delay } });
+    try {
+      // Back online during the wait before the retry: the retry makes the job.
+      const job = await client(
+        instantDelay(() => {
+          onLine = true;
+          next = "job";
+        }),
+      ).queue.submit({ model: t2v(), prompt: "x" });
+      expect(job.job_id).toBe("job_1");
+      expect(server.arrived()).toBe(2);
+
+      // Offline throughout: retried within maxRetries, then a retryable error that says nothing was sent.
+      onLine = false;
+      next = () => {};
+      const error = await client()
+        .queue.submit({ model: t2v(), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: "CONNECTION_REFUSED", retryable: true });
+      expect(error.message).toMatch(/offline, not sent$/);
+      expect(server.arrived()).toBe(5);
+
+      // Online when it went, offline when it failed (the network dropped after the request left): a job may exist.
+      onLine = true;
+      next = () => {
+        onLine = false;
+      };
+      const dropped = await client()
+        .queue.submit({ model: t2v(), prompt: "x" })
+        .catch((e) => e);
+      expect(dropped).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      expect(dropped.message).toMatch(/may exist/);
+      expect(server.arrived()).toBe(6);
+
+      // Online throughout: a plain failure of the connection, a job may exist (a gateway without CORS headers fails
+      // alike in a browser).
+      onLine = true;
+      next = () => {};
+      const failed = await client()
+        .queue.submit({ model: t2v(), prompt: "x" })
+        .catch((e) => e);
+      expect(failed).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      expect(server.arrived()).toBe(7);
+    } finally {
+      vi.unstubAllGlobals();
+      await server.close();
+    }
   });
 
   it("a 429 that outlasts the retries is a RateLimitError", async () => {
