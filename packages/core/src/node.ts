@@ -252,13 +252,31 @@ export async function saveResult(
  * headers, with `headers` added. Answers are asked for unencoded; one encoded all the same (gzip, deflate, br) is
  * decoded by `responseOf`, as by fetch.
  */
-const requestOf = (url: string, init: RequestInit, method: string, headers?: Record<string, string>, agent?: Agent) =>
-  (new URL(url).protocol === "https:" ? httpsRequest : httpRequest)(url, {
+const requestOf = (
+  url: string,
+  init: RequestInit,
+  method: string,
+  fail: (error: unknown) => void,
+  headers?: Record<string, string>,
+  agent?: Agent,
+) => {
+  const req = (new URL(url).protocol === "https:" ? httpsRequest : httpRequest)(url, {
     method: init.method ?? method,
     headers: { ...Object.fromEntries(new Headers(init.headers)), ...headers, "accept-encoding": "identity" },
     agent,
     signal: init.signal ?? undefined,
   });
+  req.on("error", fail);
+  // A 101 (an upgrade no request asked for) never reaches 'response': without this listener Node closes the
+  // connection and the request never settles, not even when aborted. It fails at once, as fetch fails it.
+  req.on("upgrade", (res: IncomingMessage, socket: Socket) => {
+    socket.destroy();
+    fail(new Error(`an interim answer (HTTP ${res.statusCode}) where the final one was due`));
+  });
+  // Anything else that closes the request before it settled (an answer or an error) fails it too: no request hangs.
+  req.on("close", () => fail(new Error("the connection closed before any answer")));
+  return req;
+};
 
 /**
  * The agents given to `nodeUpload({ agent })`, by the upload function made with each: `saveResult` downloads through
@@ -275,8 +293,7 @@ const AGENTS = new WeakMap<UploadFunction, Agent | undefined>();
 const nodeGet = (agent?: Agent) =>
   ((url: string, init: RequestInit) =>
     new Promise<Response>((resolve, reject) => {
-      const req = requestOf(url, init, "GET", undefined, agent);
-      req.on("error", reject);
+      const req = requestOf(url, init, "GET", reject, undefined, agent);
       req.on("response", (res: IncomingMessage) => settleWith(resolve, reject, res, `GET ${url}`));
       req.end();
     })) as typeof fetch;
@@ -597,7 +614,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         progress(sentBytes);
       }
 
-      const req = requestOf(url, init, "POST", headers, options.agent);
+      const req = requestOf(url, init, "POST", (e) => fail(e), headers, options.agent);
       /** Records how this request ended (its first ending) for the stream inputs it read. */
       const ended = (how: unknown) => {
         for (const { value } of parts)
@@ -607,7 +624,6 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         ended(e);
         reject(e);
       };
-      req.on("error", fail);
       // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its source.
       req.on("close", () => {
         if (!sent) stop();

@@ -156,20 +156,13 @@ export function createTransport(
         error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: not sent again (see retrySubmit)`;
         return error;
       };
-      let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let requestId: string | undefined;
       // The attempt's timer (started by `until`) runs while waiting for the answer, and while waiting for each chunk of
       // its body (for a JSON answer or an error's text, while reading it); it never runs past the call's deadline.
       const arm = () => {
         clearTimeout(timer);
-        timer = setTimeout(
-          () => {
-            timedOut = true;
-            controller.abort();
-          },
-          Math.max(0, Math.min(timeoutMs, deadline - now())),
-        );
+        timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(timeoutMs, deadline - now())));
       };
       /**
        * Waits for `wait` under the attempt's timer (started again) and its end: settles as `wait` does, or rejects as soon
@@ -179,9 +172,9 @@ export function createTransport(
        * settles: nothing that lives as long as the attempt holds what a wait resolved with (a promise per attempt raced
        * against each read kept every chunk of a body reachable until the download ended).
        */
-      const until = <T>(wait: T | PromiseLike<T>, { signal } = controller) =>
+      const until = <T>(wait: T | PromiseLike<T>, going?: 1, { signal } = controller) =>
         new Promise<T>((resolve, reject) => {
-          arm();
+          going || arm();
           signal.aborted ? reject() : signal.addEventListener("abort", reject);
           // (`wait` may be no promise: a fixed key, or none.)
           (async () => wait)()
@@ -229,8 +222,9 @@ export function createTransport(
         const unsent = wentOffline && offline();
         const refused = unsent || codes.includes("ECONNREFUSED");
         const options = { retryable: true, jobId, requestId, cause: e };
+        // Aborted, and not by the call's signal (that returned above): by the attempt's timer.
         return settle(
-          timedOut
+          controller.signal.aborted
             ? new TimeoutError(
                 `${where}: ${sent ? "timed out" : "no client token"} (${timeoutMs} ms per read, or the budget)`,
                 options,
@@ -263,13 +257,18 @@ export function createTransport(
         sent = true;
         wentOffline = offline();
         for (let hops = 0; ; hops++) {
-          response = await (call.fetch || fetch)(url.href, {
-            method: verb,
-            headers,
-            body: payload,
-            signal: controller.signal,
-            redirect: "manual",
-          });
+          // Under the timer already running (not started again per hop), and until the attempt's end: a fetch (or an
+          // upload function) that never settles, even once aborted, does not hold the call past its timeout.
+          response = await until(
+            (call.fetch || fetch)(url.href, {
+              method: verb,
+              headers,
+              body: payload,
+              signal: controller.signal,
+              redirect: "manual",
+            }),
+            1,
+          );
           requestId = response.headers.get("x-request-id") ?? undefined;
           if (response.type === "opaqueredirect") {
             throw invalid("an opaque redirect (not followed)", 0);

@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +65,52 @@ describe.each([101, 205, 600, 999])("an answer with status %i", (status) => {
         .queue.result("job_1")
         .catch((e) => e);
       expect(shape(viaNode)).toEqual(shape(viaFetch));
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("an upgrade (101 with Connection: upgrade) where the answer was due", () => {
+  // Over node:http such an answer never reaches 'response': without an 'upgrade' listener Node closes the connection
+  // and the request never settles (not even when the attempt's timer aborts it). The timeouts here are the defaults
+  // (10 minutes for an upload, 1 for a read): only a failure at once ends these tests.
+  let upgrading: ReturnType<typeof createNetServer>;
+  let base: string;
+  beforeAll(async () => {
+    upgrading = createNetServer((socket) => {
+      socket.on("error", () => {});
+      let head = "";
+      socket.on("data", (chunk) => {
+        head += chunk.toString("latin1");
+        // Answered once the request's head came (a body may follow: it is not waited for).
+        if (head.includes("\r\n\r\n") && !socket.writableEnded)
+          socket.end("HTTP/1.1 101 Switching Protocols\r\nupgrade: x\r\nconnection: upgrade\r\n\r\n");
+      });
+    });
+    await new Promise<void>((resolve) => upgrading.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(upgrading.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => upgrading.close(() => resolve())));
+  const upgraded = () =>
+    createDecartClient({ apiKey: "k", baseUrl: base, logger: silent, maxRetries: 0, upload: nodeUpload() });
+
+  it("fails nodeUpload's request at once, a ConnectionError", async () => {
+    const e = await upgraded()
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" })
+      .catch((e) => e);
+    expect(e).toBeInstanceOf(DecartError);
+    expect(e.name).toBe("ConnectionError");
+    expect(e.message).toContain("HTTP 101");
+  });
+
+  it("fails saveResult's download at once, a ConnectionError, no file left behind", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "decart-upgrade-"));
+    try {
+      const e = await saveResult(upgraded(), "job_1", join(dir, "out.mp4")).catch((e) => e);
+      expect(e.name).toBe("ConnectionError");
+      expect(e.message).toContain("HTTP 101");
       expect(await readdir(dir)).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
