@@ -390,8 +390,11 @@ const pathOf = (value: unknown) => {
 function partOf(boundary: string, name: string, value: UploadPartValue) {
   let head = `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}`;
   let size: number | undefined;
-  if (typeof value === "string") size = Buffer.byteLength(value);
-  else {
+  if (typeof value === "string") {
+    // A text's line breaks sent as a form (FormData through fetch) sends them: each (CRLF, a lone CR or LF) as CRLF.
+    value = value.replace(/\r\n|\r|\n/g, "\r\n");
+    size = Buffer.byteLength(value);
+  } else {
     const path = pathOf(value);
     const filename = value instanceof File ? value.name : path ? basename(path) : "blob";
     const type =
