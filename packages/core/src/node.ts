@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { constants, createWriteStream, openAsBlob } from "node:fs";
-import { access, type FileHandle, open, realpath, rename, rm, stat } from "node:fs/promises";
+import { access, chmod, type FileHandle, open, realpath, rename, rm, stat } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
@@ -125,6 +125,13 @@ export async function saveResult(
   const { signal, onProgress, maxRetries, temporaryPath, deadline } = Object.fromEntries(
     Object.entries(options ?? {}).filter(([, v]) => v != null),
   ) as SaveResultOptions;
+  // A path that names no file (empty, not a string, a NUL in it) is refused before any request: it could only fail
+  // once the whole result was downloaded.
+  if (typeof path !== "string" || !path || path.includes("\0"))
+    throw new InvalidInputError(
+      `saveResult: \`path\` must be the path of a file to write, got ${typeof path === "string" ? JSON.stringify(path) : typeof path}`,
+      { field: "path", expected: "a non-empty path without NUL characters" },
+    );
   // Checked before anything is touched, as the download would check it (after the file is made).
   if (deadline !== undefined && (typeof deadline !== "number" || !Number.isFinite(deadline)))
     throw new InvalidInputError(`saveResult: \`deadline\` must be a finite number of ms on the client's clock`, {
@@ -230,6 +237,12 @@ export async function saveResult(
     try {
       // The temporary file opens before the download starts: a path that cannot be written costs no download.
       await once(file, "ready");
+      // A file replaced keeps its permissions (one made private stays so); a new one has the default mode.
+      if (kind?.isFile())
+        await chmod(temp, kind.mode & 0o777).catch((e) => {
+          local ??= e;
+          throw e;
+        });
       // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
       await downloadInto(file, (n) => (bytes = n));
       await rename(temp, target).catch((e) => {
