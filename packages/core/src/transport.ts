@@ -356,7 +356,13 @@ export function createTransport(
         {
           async pull(out) {
             try {
-              const { done, value } = await until(reader.read());
+              // A read that fails short of a known length (the connection closed or reset: ECONNRESET over node:http,
+              // UND_ERR_SOCKET through fetch) ends the body where it is: cut short, TRUNCATED below. One ended by the
+              // attempt's timer or the call's abort is not.
+              const { done, value } = await until(reader.read()).catch((e) => {
+                if (controller.signal.aborted || !(received < total!)) throw e;
+                return { done: true } as ReadableStreamReadDoneResult<Uint8Array>;
+              });
               clearTimeout(timer);
               if (!done) {
                 received += value.byteLength;

@@ -44,6 +44,11 @@ const answers: Record<string, Answer> = {
     s.write(head({ "Content-Encoding": "gzip", "Content-Length": cut.length }));
     s.end(cut);
   },
+  // A Content-Length not reached: the connection closes cleanly (FIN) after part of the body.
+  "length cut short": (s) => {
+    s.write(head({ "Content-Length": video.length }));
+    s.end(video.subarray(0, 100_000));
+  },
   zstd: (s) => s.end(`${head({ "Content-Encoding": "zstd", "Content-Length": 4 })}abcd`),
   // A gzip body with bytes after its end, on which undici's decoder waits for more, forever, even once aborted. (Its
   // content incompressible, fixed: hashes of 0 … 2047.)
@@ -151,6 +156,26 @@ describe("saveResult: a result cut short is never taken as complete", () => {
     await saveResult(client({ fetch: own }), "job_1", path);
     expect(calls).toBe(1);
     expect((await readFile(path)).equals(video)).toBe(true);
+  });
+});
+
+describe("a body that ends short of its Content-Length, its connection closed", () => {
+  // Node reports it as a failed read (ECONNRESET over node:http, UND_ERR_SOCKET through fetch): it is the README's
+  // TRUNCATED all the same, retried as any cut-short download.
+  it("is TRUNCATED for saveResult (node:http) and queue.result (fetch), retried", async () => {
+    plan = ["length cut short"];
+    const saved = await saveResult(client({ maxRetries: 1 }), "job_1", join(dir, "length.mp4")).catch((e) => e);
+    expect(requests).toBe(2);
+    requests = 0;
+    const read = await client({ maxRetries: 0 })
+      .queue.result("job_1")
+      .catch((e) => e);
+    for (const error of [saved, read]) {
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ code: "TRUNCATED", jobId: "job_1", retryable: true });
+      expect(error.message).toContain(`the body ended after 100000 of ${video.length} bytes`);
+    }
+    expect(await partials()).toEqual([]);
   });
 });
 
