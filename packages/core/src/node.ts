@@ -18,6 +18,7 @@ import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw }
 import type { DecartClient } from "./client.js";
 import {
   aborted,
+  ConnectionError,
   callbackThrew,
   DecartError,
   httpSuffix,
@@ -279,7 +280,18 @@ const requestOf = (
     agent,
     signal: init.signal ?? undefined,
   });
-  req.on("error", fail);
+  // A certificate the connection refused (self-signed, expired, for another name …) is no transient failure: another
+  // attempt fails the same. It is a ConnectionError that is not retried, and says so in words (Node's code alone did).
+  req.on("error", (e: NodeJS.ErrnoException) =>
+    fail(
+      /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(e.code!)
+        ? new ConnectionError(
+            `${init.method ?? method} ${url}: the server's certificate is not trusted (${e.code}: ${textOf(e, true)}); not sent again, another attempt would fail the same`,
+            { code: "CONNECTION_ERROR", retryable: false, cause: e },
+          )
+        : e,
+    ),
+  );
   // A 101 (an upgrade no request asked for) never reaches 'response': without this listener Node closes the
   // connection and the request never settles, not even when aborted. It fails at once, as fetch fails it.
   req.on("upgrade", (res: IncomingMessage, socket: Socket) => {
