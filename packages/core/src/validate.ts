@@ -48,6 +48,8 @@ export interface Schema {
   accept?: readonly string[];
   /** For `json`: the schema of the parsed value. */
   schema?: Schema;
+  /** An object read into a copy, as it is checked (a model definition, a watch's `first`). */
+  once?: boolean;
 }
 
 const isObject = (v: unknown) => !!v && typeof v === "object" && !Array.isArray(v);
@@ -147,14 +149,15 @@ export function checkSchema(
     const at = (key: string) => (path ? `${path}.${key}` : key);
     // Each field is read once, here (a getter or a Proxy that throws is named: `poll.intervalMs`, or the object when
     // its keys cannot be listed), and what was read is checked, and answered. So is a model definition's, and a watch's
-    // `first` (a submit answer, which a view layer checks with checkJob before the engine reads it): their copies.
-    // A field of undefined or null is not given: left out.
+    // `first` (a submit answer, which a view layer checks with checkJob before the engine reads it): their copies, as
+    // their schemas say (`once`), not a model's input of that name (a file called `first` is sent as given). A field of
+    // undefined or null is not given: left out.
     let key: string | undefined;
     const entries: [string, unknown][] = [];
     try {
       for (key of Object.keys(value as object)) {
         const v = (value as any)[key];
-        if (v != null) entries.push([key, typeof v === "object" && /^(model|first)$/.test(key) ? { ...v } : v]);
+        if (v != null) entries.push([key, typeof v === "object" && props[key]?.once ? { ...v } : v]);
       }
     } catch {
       fail("a value that can be read", key ? at(key) : path || "options");
@@ -221,7 +224,7 @@ export const clientOptions: Readonly<Record<string, Schema>> = {
  * four are a watch's (`checkWatchOptions`), the first six those of `queue.wait` and `queue.watch`: taken by their place.
  */
 export const callOptions: Readonly<Record<string, Schema>> = {
-  model: {},
+  model: { once: true },
   timeoutMs: limitMs,
   download: flag,
   poll: { oneOf: [pollObject, fn] },
@@ -280,7 +283,7 @@ export function checkWatchOptions(
     options,
     where,
     Object.keys(callOptions).slice(0, 4),
-    keys ? also : { deadline: { type: "number" }, first: { type: "object" }, ...also },
+    keys ? also : { deadline: { type: "number" }, first: { type: "object", once: true }, ...also },
     keys,
   );
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");

@@ -4,6 +4,7 @@ import {
   AbortError,
   checkJob,
   checkWatchOptions,
+  createDecartClient,
   DecartError,
   InvalidInputError,
   type JobEvent,
@@ -17,8 +18,11 @@ import {
   drain,
   fastPoll,
   instantDelay,
+  json,
   lastingHandles,
+  serve,
   sha256,
+  silent,
   startFast,
   until,
   watchedFetch,
@@ -590,6 +594,32 @@ describe("a watch's `first`", () => {
     const direct = client.queue.createWatch(job.job_id, { model: t2v, first, download: false }).start();
     expect(types(direct.events)).toEqual(["submitted", "pending"]);
     expect(reads).toBe(1);
+  });
+});
+
+describe("an input named `first`", () => {
+  it("is sent as given, not copied as a watch's `first` is: a model of your own with a file field `first` sends its bytes", async () => {
+    // Definitions are plain data: one of your own whose image field is named `first`, aimed at a stand-in for the API
+    // that records the multipart body.
+    const i2v = models.video("lucy-pro-i2v");
+    const model = { ...i2v, fields: i2v.fields.map((f) => (f.name === "data" ? { ...f, name: "first" } : f)) };
+    let body = "";
+    const api = await serve((_req, res, bytes) => {
+      body = bytes.toString("latin1");
+      json(res, 200, { job_id: "job_first", status: "pending" });
+    });
+    try {
+      const client = createDecartClient({ apiKey: "k".repeat(20), baseUrl: api.url, logger: silent });
+      const job = await client.queue.submit({
+        model: model as never,
+        prompt: "a frame",
+        first: new Blob(["FIRST-FRAME-BYTES"], { type: "image/png" }),
+      } as never);
+      expect(job.job_id).toBe("job_first");
+      expect(body).toMatch(/name="first"[^\r]*\r\nContent-Type: image\/png\r\n\r\nFIRST-FRAME-BYTES\r\n/i);
+    } finally {
+      await api.close();
+    }
   });
 });
 
