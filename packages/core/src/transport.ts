@@ -221,7 +221,11 @@ export function createTransport(
         // that went online and failed offline (the network dropped) may have reached the server.
         const unsent = wentOffline && offline();
         const refused = unsent || codes.includes("ECONNREFUSED");
-        const options = { retryable: true, jobId, requestId, cause: e };
+        // A certificate the handshake refused (the code of undici's cause: self-signed, expired, for another name, an
+        // intercepting proxy's CA not trusted …): nothing was sent, and another attempt would fail the same. Not retried,
+        // never "a job may exist": node.ts's rule for nodeUpload and saveResult (the same pattern), words kept short.
+        const untrusted = /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/.test(codes[0]!);
+        const options = { retryable: !untrusted, jobId, requestId, cause: e };
         // Aborted, and not by the call's signal (that returned above): by the attempt's timer.
         return settle(
           controller.signal.aborted
@@ -230,7 +234,7 @@ export function createTransport(
                 options,
               )
             : new ConnectionError(
-                `${where}: ${unsent ? "offline, not sent" : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})`}`,
+                `${where}: ${unsent ? "offline, not sent" : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})${untrusted ? ": certificate not trusted, not sent" : ""}`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
               ),
         );

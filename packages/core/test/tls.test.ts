@@ -63,3 +63,38 @@ describe("a server certificate the client does not trust", () => {
     expect(connections).toBe(1);
   });
 });
+
+// Through Node's fetch (a client without nodeUpload), whose error names the certificate's code in its cause: the
+// handshake failed, nothing was sent. A submit is not SUBMIT_OUTCOME_UNKNOWN ("a job may exist"), and neither it nor a
+// read is tried again.
+describe("a server certificate the client does not trust, through fetch", () => {
+  const client = () => createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, maxRetries: 2 });
+  const check = (e: unknown, method: string) => {
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e).toMatchObject({ code: "CONNECTION_ERROR", retryable: false });
+    const { message } = e as Error;
+    expect(message).toMatch(
+      new RegExp(
+        `^${method} ${url.replace(/\./g, "\\.")}/\\S+: connection failed \\(DEPTH_ZERO_SELF_SIGNED_CERT\\): certificate not trusted, not sent$`,
+      ),
+    );
+  };
+
+  it("fails a submit once, not sent, not retried", async () => {
+    connections = 0;
+    const e = await client()
+      .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: new Blob([new Uint8Array(4)]) })
+      .catch((e) => e);
+    check(e, "POST");
+    expect(connections).toBe(1);
+  });
+
+  it("fails a status read once, not retried", async () => {
+    connections = 0;
+    const e = await client()
+      .queue.status("job_1")
+      .catch((e) => e);
+    check(e, "GET");
+    expect(connections).toBe(1);
+  });
+});
