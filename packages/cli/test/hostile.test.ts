@@ -95,13 +95,18 @@ describe("a job id the server chose", () => {
   });
 
   it("jobs wait <id> without -o: the same safe name in the current directory", async () => {
-    answers.jobId = "../waited";
+    // A `/` is no job id's (see job-id.test.ts): refused before anything is sent. A `\` (a separator on Windows) is
+    // one the rule takes, and the name made of it stays in the current directory.
+    answers.jobId = "..\\waited";
     answers.status = "completed";
     answers.content = { status: 200, detail: "" };
     const place = join(root, "wait");
     const cwd = join(place, "cwd");
     mkdirSync(cwd, { recursive: true });
-    const wait = await run(["jobs", "wait", "../waited", "--no-json"], { env, cwd });
+    const refused = await run(["jobs", "wait", "../waited", "--no-json"], { env, cwd });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(tree(place)).toEqual(["cwd"]);
+    const wait = await run(["jobs", "wait", "..\\waited", "--no-json"], { env, cwd });
     expect(wait.code, wait.stderr).toBe(0);
     expect(tree(place)).toEqual(["cwd", join("cwd", "__waited.mp4")]);
   });
@@ -143,7 +148,6 @@ describe("server text on the terminal", () => {
     const reason = `no lakes${ESC}[8m hidden\ndecart: all good\r\n`;
     const shown = "no lakes\\x1b[8m hidden\\ndecart: all good\\x0d\\n";
     const id = `job_x${ESC}[8m\nfake`;
-    answers.jobId = id;
     answers.status = "failed";
     answers.error = reason;
     const input = `${JSON.stringify({ custom_id: `c${ESC}[8m\nd`, prompt: "x" })}\n`;
@@ -151,17 +155,23 @@ describe("server text on the terminal", () => {
       const how = {
         env: { ...env, DECART_JOURNAL: join(root, `colors-${colors}.jsonl`), ...(colors && { FORCE_COLOR: "1" }) },
       };
+      answers.jobId = id;
       const video = await run(["video", "A lake", "--no-json", "-o", join(root, "never.mp4")], how);
       const batch = await run(["batch", "-", "--no-json", "--out", join(root, `batch-${colors}`)], { ...how, input });
       const list = await run(["jobs", "list", "--no-json"], how);
-      const status = await run(["jobs", "status", id, "--no-json"], how);
-      expect([video.code, batch.code, list.code, status.code]).toEqual([3, 6, 0, 0]);
+      // Such an id given back is no job id (see job-id.test.ts): refused, shown escaped; the reason, of a job whose
+      // id is one.
+      const refused = await run(["jobs", "status", id, "--no-json"], how);
+      answers.jobId = "job_x";
+      const status = await run(["jobs", "status", "job_x", "--no-json"], how);
+      expect([video.code, batch.code, list.code, refused.code, status.code]).toEqual([3, 6, 0, 2, 0]);
       expect(video.stderr).toContain(`failed: ${shown}`);
       expect(video.stderr).toContain("job_x\\x1b[8m\\nfake");
       expect(batch.stderr).toContain(`c\\x1b[8m\\nd: ${shown}`);
       expect(list.stdout).toContain(shown);
+      expect(refused.stderr).toContain('"job_x\\u001b[8m\\nfake" is not a job id');
       expect(status.stdout).toBe(`failed: ${shown}\n`);
-      for (const text of [video.stderr, batch.stderr, batch.stdout, list.stdout, status.stdout]) {
+      for (const text of [video.stderr, batch.stderr, batch.stdout, list.stdout, refused.stderr, status.stdout]) {
         // The only line breaks are the CLI's own: no line starts with the server's text.
         expect(text.split("\n").filter((line) => /^(decart: all good|fake|d:)/.test(line))).toEqual([]);
         // With colours on, the CLI's own colours only (never the server's conceal).

@@ -16,6 +16,7 @@ import {
   uploadProgress,
   warnUnrecorded,
 } from "../follow.js";
+import { checkJobIdArgument } from "../job-id.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
@@ -153,15 +154,12 @@ export async function runStatus(
   given: GlobalOptions & { timeout?: string },
   output: Output,
 ): Promise<void> {
+  const timedOut = given.timeout !== undefined ? ["--timeout", given.timeout] : [];
+  checkJobIdArgument(jobId, "jobs status", (id) => output.command("jobs", "status", id, ...timedOut));
   const timeout = timeoutMs(given.timeout);
   const known =
     given.baseUrl === undefined ? (await openJournal(given.journal, { write: false })).job(jobId) : undefined;
-  const options = onRecordedApi(given, known, output, [
-    "jobs",
-    "status",
-    jobId,
-    ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
-  ]);
+  const options = onRecordedApi(given, known, output, ["jobs", "status", jobId, ...timedOut]);
   const client = clientFor(options, output);
   const job = await withinTimeout(
     timeout,
@@ -173,8 +171,21 @@ export async function runStatus(
   output.print(untrusted(job.status === "failed" && job.error ? `failed: ${job.error}` : job.status));
 }
 
-/** `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it. */
+/**
+ * `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it. An `<id>`
+ * that cannot be a job id is refused before anything is read or sent (see `checkJobIdArgument`), as by `jobs status`
+ * and `jobs result`.
+ */
 export async function runWait(jobId: string, given: VideoOptions, output: Output): Promise<number> {
+  checkJobIdArgument(jobId, "jobs wait", (id) =>
+    output.command(
+      "jobs",
+      "wait",
+      id,
+      ...(given.output !== undefined ? ["-o", resolve(given.output)] : []),
+      ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
+    ),
+  );
   const timeout = timeoutMs(given.timeout);
   checkNotStdout(given.output);
   const journal = await openJournal(given.journal);
@@ -217,6 +228,15 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
  * it again).
  */
 export async function runResult(jobId: string, given: VideoOptions, output: Output): Promise<number> {
+  checkJobIdArgument(jobId, "jobs result", (id) =>
+    output.command(
+      "jobs",
+      "result",
+      id,
+      ...(given.output ? ["-o", resolve(given.output)] : []),
+      ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
+    ),
+  );
   const timeout = timeoutMs(given.timeout);
   if (!given.output) throw usageError("jobs result needs -o <file>");
   checkNotStdout(given.output);

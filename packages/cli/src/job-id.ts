@@ -1,0 +1,53 @@
+import { usageError } from "./exit.js";
+
+/**
+ * The longest job id: the spec's `maxLength` of the `job_id` path parameter of `GET /v1/jobs/{job_id}` and
+ * `GET /v1/jobs/{job_id}/content` (a string of 1 to 256 characters; the spec gives it no pattern nor format, and
+ * test/job-id.test.ts holds this to it).
+ */
+export const JOB_ID_MAX_LENGTH = 256;
+
+/**
+ * What no job id holds (the spec giving it no pattern): white space, a control or format character, and the
+ * characters that end or split a URL's path (`/ ? #`) or make JSON (`{ } "`), so that a line of JSON, a URL or a
+ * pasted sentence given where an id goes is told apart from one.
+ */
+const NOT_IN_AN_ID = /[\s\p{Cc}\p{Cf}/?#{}"]/u;
+
+/** What makes `text` no job id (`"it is empty"`, `"it holds a space"` …), or undefined for one that can be. */
+export function jobIdProblem(text: string): string | undefined {
+  if (text === "") return "it is empty";
+  const length = [...text].length;
+  if (length > JOB_ID_MAX_LENGTH) return `it is ${length} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`;
+  const found = NOT_IN_AN_ID.exec(text)?.[0];
+  if (found === undefined) return undefined;
+  const named = found === " " ? "a space" : /[\s\p{Cc}\p{Cf}]/u.test(found) ? JSON.stringify(found) : `'${found}'`;
+  return `it holds ${named}`;
+}
+
+/** The argument as the message shows it: JSON-quoted (a control character written out), cut short past 300 characters. */
+const shown = (text: string): string => {
+  const chars = [...text];
+  return JSON.stringify(chars.length > 300 ? `${chars.slice(0, 280).join("")}…` : text);
+};
+
+/**
+ * Refuses (exit 2, before anything is read or sent) a `<job-id>` argument of `jobs status`, `jobs wait` or `jobs result`
+ * that cannot be a job id (see `jobIdProblem`), naming it and saying what to give; when it is a JSON line holding a
+ * `job_id` that can be one (a `submitted` event, as `jobs submit` prints it off a terminal), with the command on that
+ * id (`name`: the command, `jobs wait`; `command`: its command line printed for an id).
+ */
+export function checkJobIdArgument(text: string, name: string, command: (jobId: string) => string): void {
+  const problem = jobIdProblem(text);
+  if (problem === undefined) return;
+  let field: unknown;
+  try {
+    field = (JSON.parse(text) as { job_id?: unknown } | null)?.job_id;
+  } catch {}
+  const fix =
+    typeof field === "string" && jobIdProblem(field) === undefined
+      ? `it is a line of JSON whose job_id is ${field}: ${command(field)}`
+      : "give the id alone, as `decart jobs submit … --no-json` prints it (id=$(decart jobs submit … --no-json)), or " +
+        `the job_id field of its JSON line (id=$(decart jobs submit … | jq -r .job_id)): decart ${name} "$id"`;
+  throw usageError(`${shown(text)} is not a job id (${problem}); ${fix} (nothing was sent)`);
+}
