@@ -7,8 +7,8 @@ import { Timeline, type TimelineEntry } from "./Timeline.js";
 const resultTypes: Record<"video" | "image", readonly string[]> = { video: jobContentTypes, image: imageContentTypes };
 
 /**
- * The image type its first bytes give, of those the spec lists (PNG, JPEG, WebP), or undefined: an image served as
- * `application/octet-stream` is named by what it is.
+ * The image type its first bytes give (PNG, JPEG, or WebP, which the spec's `imageContentTypes` does not list but the
+ * API may give), or undefined: an image served as `application/octet-stream` is named by what it is.
  */
 async function imageTypeOf(blob: Blob): Promise<string | undefined> {
   const head = String.fromCharCode(...new Uint8Array(await blob.slice(0, 12).arrayBuffer()));

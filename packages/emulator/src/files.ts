@@ -10,7 +10,7 @@ import type { Ctx } from "./http.js";
 import { detail, invalid, json, noContent, pathId } from "./http.js";
 import type { StoredFile } from "./state.js";
 import type { JsonSchema, ValidationIssue } from "./validation.js";
-import { codePointLength, fieldsFromObjectSchema, issue } from "./validation.js";
+import { checkStringLimits, fieldsFromObjectSchema } from "./validation.js";
 
 const FILE_FIELDS = fieldsFromObjectSchema(requestSchemas.UploadFileRequest as unknown as JsonSchema);
 const DEFAULT_FILE_TTL_SECONDS = 86_400;
@@ -22,18 +22,13 @@ const DEFAULT_FILE_TTL_SECONDS = 86_400;
 export const MAX_FILENAME_CHARS = 255;
 export const MAX_MEDIA_TYPE_CHARS = 255;
 
-/** A 422 issue for a file whose name or declared media type is longer than what is kept of it; undefined when none. */
+/** The 422 issue for a file whose name or declared media type is longer than what is kept of it (the first); none when none. */
 function tooLongToKeep(file: FilePart): ValidationIssue | undefined {
-  const long = (value: string, max: number, name: string) =>
-    codePointLength(value) > max
-      ? issue(["body", "file", name], "string_too_long", `String should have at most ${max} characters`, value, {
-          max_length: max,
-        })
-      : undefined;
-  return (
-    (file.filename === undefined ? undefined : long(file.filename, MAX_FILENAME_CHARS, "filename")) ??
-    long(file.declaredType, MAX_MEDIA_TYPE_CHARS, "content_type")
-  );
+  const out: ValidationIssue[] = [];
+  if (file.filename !== undefined)
+    checkStringLimits({ maxLength: MAX_FILENAME_CHARS }, file.filename, ["body", "file", "filename"], out);
+  checkStringLimits({ maxLength: MAX_MEDIA_TYPE_CHARS }, file.declaredType, ["body", "file", "content_type"], out);
+  return out[0];
 }
 
 function fileReference(f: StoredFile): FileReference {

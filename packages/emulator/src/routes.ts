@@ -102,11 +102,14 @@ interface Compiled {
   entry: RouteEntry;
   /** Each segment: a literal, or undefined for the parameter. */
   segments: (string | undefined)[];
+  /** Its 405's `Allow`, made once. */
+  allow: string;
 }
 
 const compile = (entry: RouteEntry): Compiled => ({
   entry,
   segments: entry.path.split("/").map((s) => (s.startsWith("{") && s.endsWith("}") ? undefined : s)),
+  allow: allowOf(Object.keys(entry.methods)),
 });
 
 /**
@@ -143,7 +146,7 @@ export const isAdminPath = (path: string): boolean => path.startsWith(ADMIN_PREF
 export function matchRoute(requestMethod: string, path: string): Match {
   const method = routeMethod(requestMethod);
   const segments = path.split("/");
-  for (const { entry, segments: pattern } of isAdminPath(path) ? ADMIN_TABLE : API_TABLE) {
+  for (const { entry, segments: pattern, allow } of isAdminPath(path) ? ADMIN_TABLE : API_TABLE) {
     if (pattern.length !== segments.length) continue;
     let param: string | undefined;
     const fits = pattern.every((literal, i) => {
@@ -154,9 +157,7 @@ export function matchRoute(requestMethod: string, path: string): Match {
     });
     if (!fits) continue;
     const endpoint = entry.methods[method as Method];
-    return endpoint
-      ? { kind: "endpoint", endpoint, param }
-      : { kind: "method", allow: allowOf(Object.keys(entry.methods)) };
+    return endpoint ? { kind: "endpoint", endpoint, param } : { kind: "method", allow };
   }
   return { kind: "not-found" };
 }
