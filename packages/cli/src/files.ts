@@ -7,25 +7,15 @@ import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
 import { type CliError, usageError } from "./exit.js";
 
-/** The file name extension of each media type of the API's answers. */
+/** The file name extension of each image type an answer is saved as (told from its bytes, `image-type.ts`). */
 export const extensions: Record<string, string> = {
   "image/png": ".png",
   "image/jpeg": ".jpg",
   "image/webp": ".webp",
-  "video/mp4": ".mp4",
-  "video/webm": ".webm",
 };
 
-/** The file name extension for a media type of the API's answers. */
-export function extensionFor(contentType: string | undefined, fallback: string): string {
-  const type = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  return extensions[type] ?? fallback;
-}
-
-/** Every extension `extensionFor` gives an image (`.png`, `.jpg`, `.webp`). */
-export const imageExtensions = Object.entries(extensions)
-  .filter(([type]) => type.startsWith("image/"))
-  .map(([, extension]) => extension);
+/** Every extension an image is saved under (`.png`, `.jpg`, `.webp`). */
+export const imageExtensions = Object.values(extensions);
 
 /** A temporary path beside `path`, so the final rename stays on one file system. */
 export const temporaryPath = (path: string) => `${path}.${randomBytes(4).toString("hex")}.partial`;

@@ -18,7 +18,7 @@ export async function imageExtension(bytes: Uint8Array, contentType: string | un
   const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
   // An animated PNG is a PNG to every viewer (and named so).
   const type = found?.mime === "image/apng" ? "image/png" : found?.mime;
-  if (type?.startsWith("image/") && extensions[type]) return extensions[type];
+  if (type && Object.hasOwn(extensions, type)) return extensions[type]!;
   const start = Buffer.from(bytes.subarray(0, 8))
     .toString("hex")
     .replace(/(..)(?!$)/g, "$1 ");

@@ -22,7 +22,7 @@ export function decimal(text: string, { integer = false } = {}): number | undefi
  * Whether a number read from text may not be the one written: beyond ±`MAX_DECIMAL` (`9007199254740993` is read as
  * 9007199254740992). The one rule for a field's number, `field=value` (`decimal`) and `field:=json` (`inexactIn`).
  */
-export const inexact = (value: number): boolean => Math.abs(value) > MAX_DECIMAL;
+const inexact = (value: number): boolean => Math.abs(value) > MAX_DECIMAL;
 
 /**
  * The first number of a JSON value (`field:=json`, parsed) that `inexact` refuses, with where it is in the value (`""`

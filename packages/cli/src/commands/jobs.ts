@@ -129,7 +129,8 @@ function onRecordedApi<T extends GlobalOptions>(
   const recorded = known?.base_url;
   if (given.baseUrl !== undefined || !recorded) return given;
   const current = baseUrlOf(given);
-  if (originOf(recorded) === undefined || originOf(recorded) !== originOf(current)) {
+  const origin = originOf(recorded);
+  if (origin === undefined || origin !== originOf(current)) {
     const source = process.env.DECART_BASE_URL?.trim() ? "DECART_BASE_URL" : "the default";
     output.useBaseUrl(recorded);
     const there = output.command(...words);
