@@ -62,10 +62,11 @@ export function clientFor(
   /** Retries of one call after a failure the server certainly did not act on (a 429, a 503 …); the client's default: 2. */
   maxRetries?: number,
   /**
-   * `--timeout` in ms, of a command whose `--timeout` bounds a whole upload request (`image`, `jobs submit`): what the
-   * client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate, backoff) is stretched to
-   * it when longer than the client's own 60 s (its `timeoutMs`, which is also each try's limit for a request that
-   * uploads nothing: a status read keeps 60 s, so that a stalled read is tried again within `--timeout`).
+   * `--timeout` in ms, of a command whose `--timeout` bounds one request and its retries (`image`, `jobs submit`,
+   * `jobs status`): what the client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate,
+   * backoff) is stretched to it when longer than the client's own 60 s. (That setting, the client's `timeoutMs`, is
+   * also each try's limit for a request that uploads nothing, a status read: one that stalls then waits as long. With
+   * 60 s, it would not be tried again either: its stall would use up the whole budget.)
    */
   budgetMs?: number,
 ): DecartClient {

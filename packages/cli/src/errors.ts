@@ -68,7 +68,7 @@ export function duration(ms: number): string {
 /**
  * For a 429 or a 503 that came with a `Retry-After` (the client error's `retryAfterMs`): how long the server asked to
  * wait and what to do, in words (undefined without one). One beyond what the client waits for a request (its budget:
- * `CALL_BUDGET_MS`, or a longer `--timeout` of `image` or `jobs submit`, see `clientFor`) fails at once, not sent
+ * `CALL_BUDGET_MS`, or a longer `--timeout` of `image`, `jobs submit` or `jobs status`, see `clientFor`) fails at once, not sent
  * again: the message says so, and when to run the command again.
  */
 export function retryAfter(error: unknown, now = Date.now(), budget = callBudgetMs()): string | undefined {

@@ -195,6 +195,25 @@ describe("--timeout of image and jobs submit stretches what the client waits for
     expect(events(stdout)).toEqual([{ type: "submitted", job_id: JOB, model: "lucy-pro-t2v" }]);
   });
 
+  it("jobs status --timeout 120: a 429 asking for 61 s is waited for (the client's 60 s at most), then read again", async () => {
+    const { code, stdout, stderr } = await run(["jobs", "status", JOB, "--timeout", "120"], {
+      env: { ...envFor("ra1~61"), ...instantMinuteWaits() },
+    });
+    expect(code, stderr).toBe(0);
+    expect(requests).toEqual([`GET /v1/jobs/${JOB}`, `GET /v1/jobs/${JOB}`]);
+    expect(stderr).toContain("test: a wait of 60000 ms, at once");
+    expect(events(stdout)).toMatchObject([{ type: "status", job_id: JOB, status: "completed" }]);
+  });
+
+  it("jobs status --timeout 300: a Retry-After beyond it fails at once, the message naming --timeout's wait", async () => {
+    const { code, stdout, stderr } = await run(["jobs", "status", JOB, "--timeout", "300"], { env: envFor("ra~400") });
+    expect(code, stderr).toBe(1);
+    expect(requests).toEqual([`GET /v1/jobs/${JOB}`]);
+    expect(events(stdout).at(-1)!.message).toContain(
+      "the server asked to wait 7 min (Retry-After), more than the CLI waits for a request (5 min, its --timeout), so it was not sent again",
+    );
+  });
+
   it("image --timeout 300: a Retry-After beyond it fails at once, the message naming --timeout's wait", async () => {
     const { code, stdout, stderr } = await run(
       ["image", "A lighthouse", "-o", join(root, "limited-300.png"), "--timeout", "300"],

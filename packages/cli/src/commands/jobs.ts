@@ -148,7 +148,8 @@ function onRecordedApi<T extends GlobalOptions>(
 
 /**
  * `decart jobs status <id> [--timeout s]`: one status read (the client's retries after a transient failure included),
- * stopped by `--timeout` (exit 5), on the API the journal recorded for the job (see `onRecordedApi`).
+ * stopped by `--timeout` (exit 5), on the API the journal recorded for the job (see `onRecordedApi`). A `--timeout`
+ * longer than the client's 60 s is also what those retries may wait in all, as for `image` and `jobs submit`.
  */
 export async function runStatus(
   jobId: string,
@@ -161,7 +162,8 @@ export async function runStatus(
   const known =
     given.baseUrl === undefined ? (await openJournal(given.journal, { write: false })).job(jobId) : undefined;
   const options = onRecordedApi(given, known, output, ["jobs", "status", jobId, ...timedOut]);
-  const client = clientFor(options, output);
+  // A `--timeout` longer than the client's 60 s stretches what its retries may wait, as for `image` (see `clientFor`).
+  const client = clientFor(options, output, process.env, undefined, timeout);
   const job = await withinTimeout(
     timeout,
     (limit) => client.queue.status(jobId, limit && { signal: limit }),
