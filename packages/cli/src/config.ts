@@ -1,5 +1,5 @@
 import { defaultBaseUrl } from "@decart/api";
-import { createDecartClient, type DecartClient, shownUrl, type UploadFunction } from "@decart/core";
+import { createDecartClient, type DecartClient, shownUrl, type UploadBody, type UploadFunction } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
 import { CALL_BUDGET_MS, CliError, EXIT, useCallBudget } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
@@ -47,6 +47,29 @@ export function settings(options: GlobalOptions, output: Output, env: NodeJS.Pro
   return { apiKey, baseUrl };
 }
 
+/**
+ * What the CLI saw of the last request its client sent through the upload function (a submit, an image), for a
+ * `--timeout` that cut it: the client's abort then names neither in a field of its own. `body` is the request's body,
+ * whose `bodySent` the upload function sets (`UploadBody` of `@decart/core`: `true` once the whole body was handed to
+ * the connection); `status` and `requestId` (its `x-request-id`) are the answer's, once its headers came.
+ */
+export interface UploadTrace {
+  body?: UploadBody | undefined;
+  status?: number | undefined;
+  requestId?: string | undefined;
+}
+
+/**
+ * Whether the request of `trace` may have made something (a job, an image) that its answer never told of: its whole
+ * body went (or, for an upload function that does not say, an answer came), and no answer came that says the server
+ * did not act on it (a 4xx, a 503). False before any request.
+ */
+export function mayHaveMade(trace: UploadTrace): boolean {
+  const { body, status } = trace;
+  if (!(body?.bodySent ?? status !== undefined)) return false;
+  return status === undefined || (status >= 200 && status < 300) || (status >= 500 && status !== 503);
+}
+
 /** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
   ((options.baseUrl ?? env.DECART_BASE_URL)?.trim() || defaultBaseUrl).replace(/\/+$/, "");
@@ -69,6 +92,8 @@ export function clientFor(
    * 60 s, it would not be tried again either: its stall would use up the whole budget.)
    */
   budgetMs?: number,
+  /** Filled in by each request sent through the upload function (see `UploadTrace`). */
+  trace?: UploadTrace,
 ): DecartClient {
   const { apiKey, baseUrl } = settings(options, output, env);
   if (!apiKey) {
@@ -105,9 +130,19 @@ export function clientFor(
       () => fetch(input, init),
     );
   const streamed = nodeUpload();
-  const upload: UploadFunction = output.verbose
+  const sent: UploadFunction = output.verbose
     ? (url, init) => logged(init.method ?? "POST", url, () => streamed(url, init))
     : streamed;
+  const upload: UploadFunction = !trace
+    ? sent
+    : async (url, init) => {
+        // Each try (a retry, a redirect) starts it again.
+        Object.assign(trace, { body: init.body, status: undefined, requestId: undefined });
+        const response = await sent(url, init);
+        trace.status = response.status;
+        trace.requestId = response.headers.get("x-request-id") || undefined;
+        return response;
+      };
   const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
   useCallBudget(timeoutMs);
   return createDecartClient({

@@ -23,7 +23,8 @@ let requests: string[] = [];
 const limited = new Set<string>();
 
 /**
- * The first segment of the path is the mode, the rest the API's path: `hang` never answers; `trickle` answers a job as
+ * The first segment of the path is the mode, the rest the API's path: `hang` never answers; `headers` sends the
+ * answer's headers (`x-request-id: req_cut`) and never its body; `trickle` answers a job as
  * completed and its result one byte at a time, each in time (never a stall), far slower than any test waits;
  * `ra~<value>` answers every request 429 with `Retry-After: <value>`; `ra1~<value>` answers its first request so, then
  * as the default does (a job, `completed`).
@@ -35,6 +36,11 @@ beforeAll(async () => {
     const path = `/${rest.join("/")}`;
     requests.push(`${req.method} ${path}`);
     if (mode === "hang") return;
+    // The answer's headers (with a request id), then nothing: its body never comes.
+    if (mode === "headers") {
+      res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_cut" });
+      return res.flushHeaders();
+    }
     if (mode.startsWith("ra~") || (mode.startsWith("ra1~") && !limited.has(mode))) {
       limited.add(mode);
       res.writeHead(429, { "content-type": "application/json", "retry-after": mode.slice(mode.indexOf("~") + 1) });
@@ -142,6 +148,33 @@ describe("--timeout of jobs submit", () => {
     );
     expect(stderr).toContain("a job may have been made (and billed)");
     expect(records(env)).toEqual([]);
+  });
+
+  it("a submit whose answer's headers came before --timeout: the message gives their request id", async () => {
+    const env = { ...envFor("headers"), DECART_JOURNAL: join(root, "submit-headers.jsonl") };
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    expect(code, stderr).toBe(5);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
+    expect(error.message).toBe(
+      "--timeout ran out after 0.5 s while waiting for the submit's answer, after the request reached the server: a " +
+        "job may have been made (and billed) although its id never came back, so it is not in the journal (decart " +
+        "jobs list cannot show it); the answer's request id, req_cut, is what support can find it by. Running the " +
+        "command again submits (and bills) another one; give a longer --timeout",
+    );
+    expect(records(env)).toEqual([]);
+  });
+
+  it("a submit stopped while waiting to try again after a 429 says that no job was made", async () => {
+    const env = { ...envFor("ra~30"), DECART_JOURNAL: join(root, "submit-limited.jsonl") };
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    expect(code, stderr).toBe(5);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+    expect(events(stdout).at(-1)!.message).toBe(
+      "--timeout ran out after 0.5 s while waiting for the submit's answer, before the request was sent whole: no " +
+        "job was made (nothing to find in the journal); give a longer --timeout",
+    );
   });
 
   it("a submit stopped before it was sent (its file input's URL never answers) says that no job was made", async () => {

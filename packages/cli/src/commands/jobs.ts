@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { AbortError, JobNotCompletedError } from "@decart/core";
-import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
+import { baseUrlOf, clientFor, type GlobalOptions, mayHaveMade, type UploadTrace } from "../config.js";
 import { CliError, EXIT, usageError } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
@@ -24,20 +24,26 @@ import { type Budget, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
 
 /**
- * What `--timeout` of `jobs submit` ends with, told by how the submit stopped: a request whose body had gone whole (the
- * client's abort then says that a job may exist) may have made a job, whose id never came back, so no journal holds it;
- * one stopped before (uploading, or waiting to try again after a 429 or 503 the server certainly did not act on) made
- * none.
+ * What `--timeout` of `jobs submit` ends with, told by how the submit stopped (`trace`, what its client saw; or the
+ * client's own error, `SUBMIT_OUTCOME_UNKNOWN`, that came as the time ran out): a request whose body had gone whole, not
+ * refused by an answer, may have made a job, whose id never came back, so no journal holds it; the request id of an
+ * answer whose headers came is what support can find it by. One stopped before (uploading, or waiting to try again
+ * after a 429 or 503 the server certainly did not act on) made none.
  */
-const submitTimedOut = (timeout: string | undefined) => (error: unknown) => {
+const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (error: unknown) => {
   const start = `--timeout ran out after ${timeout} s while waiting for the submit's answer`;
-  const sent = /a job \(or file\) may exist/.test(String((error as { message?: unknown })?.message));
-  return sent
-    ? `${start}, after the request reached the server: a job may have been made (and billed) although its id never ` +
-        "came back, so it is not in the journal (decart jobs list cannot show it), and with no answer there is no " +
-        "request id to give support either. Running the command again submits (and bills) another one; give a " +
-        "longer --timeout"
-    : `${start}, before the request was sent whole: no job was made (nothing to find in the journal); give a longer --timeout`;
+  const e = error as { code?: unknown; requestId?: unknown } | undefined;
+  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN" && !mayHaveMade(trace))
+    return `${start}, before the request was sent whole: no job was made (nothing to find in the journal); give a longer --timeout`;
+  const requestId = typeof e?.requestId === "string" && e.requestId ? e.requestId : trace.requestId;
+  return (
+    `${start}, after the request reached the server: a job may have been made (and billed) although its id never ` +
+    "came back, so it is not in the journal (decart jobs list cannot show it)" +
+    (requestId
+      ? `; the answer's request id, ${requestId}, is what support can find it by. `
+      : ", and with no answer there is no request id to give support either. ") +
+    "Running the command again submits (and bills) another one; give a longer --timeout"
+  );
 };
 
 /**
@@ -51,7 +57,8 @@ const submitTimedOut = (timeout: string | undefined) => (error: unknown) => {
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const timeout = timeoutMs(options.timeout);
   const inputs = await videoInputs(args, options);
-  const client = clientFor(options, output, process.env, undefined, timeout);
+  const trace: UploadTrace = {};
+  const client = clientFor(options, output, process.env, undefined, timeout, trace);
   const journal = await openJournal(options.journal);
   const upload = await uploadProgress(output);
   const { signal, release } = interruptible();
@@ -68,7 +75,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
             onHeld: heldSubmit(output),
             limit,
           }),
-        submitTimedOut(options.timeout),
+        submitTimedOut(options.timeout, trace),
       );
     } finally {
       upload.stop();
