@@ -1,5 +1,7 @@
 import { isModelName, type VideoModelName } from "@decart/api";
 import type { DecartClient, JobEvent, UploadProgress, VideoModel } from "@decart/core";
+import { CliError, EXIT } from "./exit.js";
+import { jobIdProblem } from "./job-id.js";
 
 export type { JobEvent };
 
@@ -59,7 +61,28 @@ export interface SubmitOptions {
   limit?: AbortSignal | undefined;
 }
 
-/** Submits a video job, and answers its id. */
+/**
+ * A job id the server answered, held to the rule of a job id argument (`jobIdProblem`): one the rule refuses (`../x`,
+ * one holding a space, a quote or a control character) would be journaled and printed in commands (`decart jobs wait
+ * ../x`) that the CLI then refuses. Refused here instead, before it is journaled or watched, as the client refuses a
+ * submit answer without a usable `job_id`: exit 1 (the server's failure), code `INVALID_RESPONSE`, the id JSON-quoted.
+ */
+function checkServerJobId(jobId: string): string {
+  const problem = jobIdProblem(jobId);
+  if (problem === undefined) return jobId;
+  throw new CliError(
+    `The server answered the submit with a job id the CLI cannot take, ${JSON.stringify(jobId)} (${problem}): no ` +
+      "command of the CLI could read it back (decart jobs wait refuses it), so it is neither journaled nor watched. " +
+      "The job may have been made (and billed): give support that id. Running the command again submits (and " +
+      "bills) another one",
+    EXIT.error,
+    undefined,
+    true,
+    "INVALID_RESPONSE",
+  );
+}
+
+/** Submits a video job, and answers its id (one the CLI can take: see `checkServerJobId`). */
 export async function submitJob(
   client: DecartClient,
   inputs: Record<string, unknown> & { model: VideoModel },
@@ -74,7 +97,7 @@ export async function submitJob(
       ...(onUploadProgress && { onUploadProgress }),
       ...(stop && { signal: stop }),
     } as never);
-  return (await (hold && onHeld ? letFinish(signal, onHeld, submit) : submit())).job_id;
+  return checkServerJobId((await (hold && onHeld ? letFinish(signal, onHeld, submit) : submit())).job_id);
 }
 
 /**

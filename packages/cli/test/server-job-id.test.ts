@@ -1,0 +1,122 @@
+/**
+ * A job id the server answers is held to the rule of a job id argument (see job-id.test.ts): one the CLI would refuse
+ * given back (`decart jobs wait ../x`) is refused as it comes, exit 1, neither journaled nor watched. Against a server
+ * that answers such ids.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { events, KEY, run, tempDir } from "./helpers.js";
+
+/** The job id a submit answers; set by each test. */
+let jobId = "job_ok";
+/** The requests the server has had (`METHOD path`), reset before each test. */
+let requests: string[] = [];
+
+let server: Server;
+let env: Record<string, string>;
+let root: string;
+let remove: () => void;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    requests.push(`${req.method} ${req.url}`);
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === "POST" && req.url?.startsWith("/v1/jobs/"))
+      return json(200, { job_id: jobId, status: "pending" });
+    if (req.method === "GET" && req.url?.endsWith("/content")) {
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": 5 });
+      return res.end("bytes");
+    }
+    if (req.method === "GET" && req.url?.startsWith("/v1/jobs/"))
+      return json(200, { job_id: jobId, status: "completed" });
+    json(404, { detail: "Not Found" });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  ({ dir: root, remove } = tempDir());
+  env = { DECART_API_KEY: KEY, DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+});
+
+afterAll(() => {
+  server?.closeAllConnections();
+  server?.close();
+  remove?.();
+});
+
+beforeEach(() => {
+  requests = [];
+});
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what the tests look for
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+describe("a job id from the server that the CLI cannot take", () => {
+  it("jobs submit: exit 1, INVALID_RESPONSE, the id JSON-quoted, nothing journaled nor printed as a command", async () => {
+    jobId = "../x";
+    const journal = join(root, "submit.jsonl");
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake"], {
+      env: { ...env, DECART_JOURNAL: journal },
+    });
+    expect(code, stderr).toBe(1);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+    const all = events(stdout);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ type: "error", exit_code: 1, code: "INVALID_RESPONSE" });
+    expect(all[0]).not.toHaveProperty("job_id");
+    expect(all[0]!.message).toContain(`a job id the CLI cannot take, "../x" (it holds '/')`);
+    expect(stderr).not.toContain("jobs wait ../x");
+    expect(existsSync(journal) ? readFileSync(journal, "utf8") : "").toBe("");
+  });
+
+  it("video: refused as it comes (nothing watched nor saved), the id escaped on the terminal", async () => {
+    jobId = "job_x\u001b[8m\nfake";
+    const journal = join(root, "video.jsonl");
+    const out = join(root, "video.mp4");
+    const { code, stderr } = await run(["video", "A lake", "--no-json", "-o", out], {
+      env: { ...env, DECART_JOURNAL: journal },
+    });
+    expect(code, stderr).toBe(1);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+    expect(stderr).toContain('"job_x\\u001b[8m\\nfake" (it holds "\\u001b")');
+    expect(stderr).not.toMatch(CONTROL);
+    expect(stderr.split("\n").filter((line) => line.startsWith("fake"))).toEqual([]);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(journal) ? readFileSync(journal, "utf8") : "").toBe("");
+  });
+
+  it("batch: the line fails, not resumable, its job id neither journaled nor reported", async () => {
+    jobId = "job x";
+    const journal = join(root, "batch.jsonl");
+    const out = join(root, "batch");
+    const { code, stdout, stderr } = await run(["batch", "-", "--out", out], {
+      env: { ...env, DECART_JOURNAL: journal },
+      input: `${JSON.stringify({ custom_id: "lake", prompt: "A lake" })}\n`,
+    });
+    expect(code, stderr).toBe(6);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+    const failed = events(stdout).find((event) => event.type === "line_failed")!;
+    expect(failed.error).toContain(`a job id the CLI cannot take, "job x" (it holds a space)`);
+    expect(failed).not.toHaveProperty("job_id");
+    expect(failed.resumable).toBeFalsy();
+    expect(readdirSync(out).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
+    const journaled = existsSync(journal) ? readFileSync(journal, "utf8") : "";
+    expect(journaled).not.toContain("job x");
+  });
+
+  it("an id the rule takes (a backslash, dots) is journaled and watched as ever", async () => {
+    jobId = "..\\ok";
+    const journal = join(root, "taken.jsonl");
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--no-json"], {
+      env: { ...env, DECART_JOURNAL: journal },
+    });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toBe("..\\ok\n");
+    expect(readFileSync(journal, "utf8")).toContain('"job_id":"..\\\\ok"');
+  });
+});
