@@ -3,13 +3,12 @@
  * input. Import from `@decart/core/node`.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { constants, createWriteStream, openAsBlob } from "node:fs";
-import { access, chmod, type FileHandle, open, realpath, rename, rm, stat } from "node:fs/promises";
+import { constants, openAsBlob, type Stats } from "node:fs";
+import { access, type FileHandle, open, readlink, realpath, rename, rm, stat } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
-import { basename, extname } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { pipeline as pipe, Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
@@ -98,9 +97,9 @@ export interface SaveResultOptions {
  * code `FILE_WRITE_FAILED`, not retried, the Node error as `cause`. The job's result is untouched on the server. The
  * failure is written as `textOf` writes it (its `message`, else `String`, `?` when that throws), never a throw of its own.
  */
-const writeFailed = (jobId: string, path: string, cause: unknown) =>
+const writeFailed = (jobId: string, path: string, cause: unknown, problem = textOf(cause, true)) =>
   new DecartError(
-    `Could not write the result of job ${jobId} to ${path}: ${textOf(cause, true)}. The result is ` +
+    `Could not write the result of job ${jobId} to ${path}: ${problem}. The result is ` +
       `still on the server: download it again with saveResult or queue.result("${jobId}")`,
     { code: "FILE_WRITE_FAILED", jobId, path, cause },
   );
@@ -111,7 +110,10 @@ const writeFailed = (jobId: string, path: string, cause: unknown) =>
  * A download that fails in a transient way starts again under the client's retry policy (backoff, `Retry-After`).
  * A local write that fails (the directory is missing, `path` is a directory, the disk is full …) is not retried: it
  * fails with code `FILE_WRITE_FAILED` (`path`, `jobId`, the Node error as `cause`), and the result can be saved again.
- * A `path` that is a directory (or a link to one) fails before any download; a link to a file is written through. A
+ * A `path` that is a directory (or a link to one) fails before any download; a link to a file is written through,
+ * one to no file yet makes it where it points; a file with hard links is replaced under the name given (its other names
+ * keep the old content). A directory where no file can be made fails before any download (the file is never written in
+ * place). A file replaced keeps its permissions, and its owner and group where the process may give them. A
  * named pipe or a character device (`/dev/null`, a terminal; also through a link) is written to as it is, as the bytes
  * come (no temporary file, no rename: that would replace it by a file); a download cut short there after its first
  * bytes is not started again (its reader has them). A socket or a block device fails before any download.
@@ -148,10 +150,28 @@ export async function saveResult(
     gate: createGate(Date.now),
     timeoutMs: 60_000,
   };
-  // A symbolic link is written through: the file it points to gets the result, and the link stays. A directory (or a
-  // link to one), a socket or a block device fails at once, before any download.
-  const target = await realpath(path).catch(() => path);
-  const kind = await stat(target).catch(() => undefined);
+  // A symbolic link is written through: the file it points to gets the result, and the link stays; one that points to
+  // no file yet gets it as a new file there (as `curl -o` and a shell's `>` do). The kernel follows the links first
+  // (stat): one it does not follow (a loop; with fs.protected_symlinks, another user's link in a sticky directory such
+  // as /tmp) fails here, before any download, as an open of the path would. A directory (or a link to one), a socket or
+  // a block device fails at once too.
+  let kind: Stats | undefined;
+  let target = path;
+  try {
+    kind = await stat(path);
+    target = await realpath(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw writeFailed(jobId, path, e);
+    // Nothing there (a new file, or a link to none): the name the last link gives, each link read against the real
+    // directory it is in (as the kernel reads `..` in it), or `path` when it is no link.
+    for (let hops = 0; hops < 40; hops++) {
+      const to = await readlink(target).catch(() => undefined);
+      if (to === undefined) break;
+      target = resolve(await realpath(dirname(target)), to);
+    }
+    // Its directory as it really is (a missing one fails when the temporary file is made in it, as for any path).
+    target = join(await realpath(dirname(target)).catch(() => dirname(target)), basename(target));
+  }
   const direct = kind && (kind.isFIFO() || kind.isCharacterDevice());
   if (kind && !kind.isFile() && !direct) {
     const [code, problem] = kind.isDirectory()
@@ -232,18 +252,26 @@ export async function saveResult(
     // The first failure of a system call on the file (open, write, rename), told apart from a failure of the
     // download (which the pipeline also passes on to the file, without a `syscall`).
     let local: unknown;
-    const file = createWriteStream(temp, { flags: "wx" }).on("error", (e: NodeJS.ErrnoException) => {
-      if (e.syscall) local ??= e;
-    });
+    let handle: FileHandle | undefined;
+    let file: Writable | undefined;
     try {
       // The temporary file opens before the download starts: a path that cannot be written costs no download.
-      await once(file, "ready");
-      // A file replaced keeps its permissions (one made private stays so); a new one has the default mode.
-      if (kind?.isFile())
-        await chmod(temp, kind.mode & 0o777).catch((e) => {
-          local ??= e;
-          throw e;
-        });
+      try {
+        handle = await open(temp, "wx");
+        // A file replaced keeps its owner and group where the process may give them (as root; a group of the user's
+        // own; not an owner a container does not map), then its permissions (one made private stays so); a new one
+        // has the default owner and mode. An owner that cannot be kept fails nothing (as `cp -p` goes on).
+        if (kind?.isFile()) {
+          await handle.chown(kind.uid, kind.gid).catch(() => {});
+          await handle.chmod(kind.mode & 0o777);
+        }
+      } catch (e) {
+        local = e;
+        throw e;
+      }
+      file = handle.createWriteStream().on("error", (e: NodeJS.ErrnoException) => {
+        if (e.syscall) local ??= e;
+      });
       // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
       await downloadInto(file, (n) => (bytes = n));
       await rename(temp, target).catch((e) => {
@@ -252,11 +280,26 @@ export async function saveResult(
       });
       return { path, bytes };
     } catch (e) {
-      file.destroy();
-      // A removal that fails (the name too long to look up, as it was to create) does not hide why the save failed.
-      await rm(temp, { force: true }).catch(() => {});
+      if (file) file.destroy();
+      else await handle?.close().catch(() => {});
+      // A removal that fails does not hide why the save failed. None when the temporary file could not be made (a file
+      // of that name, if any, is not this save's).
+      if (handle) await rm(temp, { force: true }).catch(() => {});
       if (signal?.aborted) throw aborted(jobId, e);
-      throw local === undefined ? e : writeFailed(jobId, path, local);
+      if (local === undefined) throw e;
+      // No file can be made in the directory (its permissions, a read-only or immutable one): the file is not written
+      // in place instead (a failure would leave it half written), and the error says what to change.
+      const where = dirname(temp);
+      throw writeFailed(
+        jobId,
+        path,
+        local,
+        handle || !/^(EACCES|EPERM|EROFS)$/.test((local as NodeJS.ErrnoException).code!)
+          ? undefined
+          : `${textOf(local, true)}: no file can be created in the directory ${where}, where the result is downloaded ` +
+              `first (into a temporary file, renamed over the file once complete; a file there is never written in ` +
+              `place): make ${where} writable, or save to another directory`,
+      );
     }
   });
 }
