@@ -126,51 +126,60 @@ function claimName(name: string, text: string): string {
 }
 
 /**
- * Takes the right to replace `name`, found holding `found` (a gone holder's): creates `<name>.<hash of found>.takeover`
- * from `temporary` (naming this process), which only one process can. A claim whose maker is gone (killed while taking
- * over) is itself replaced, by the same rule one level down, so that it does not block every later run. Answers the
- * claims made (to be removed once done, the first the one on `name`), the id of a live process that claimed it first,
- * or undefined when a claim went away meanwhile (to be read again).
+ * One try at putting this process's lock text (`temporary`, naming it) at `name`: the lock itself (`depth` 0), or a
+ * claim to replace one (`depth` 1 and on: see `takeLock`). Linked there when the name is free. Otherwise what is
+ * there is read: held by a process that runs, its id is the answer. Held by one that is gone (a kill, a reboot since),
+ * it is taken over: first its claim, `<name>.<hash of what it holds>.takeover`, by this same rule one level down
+ * (which only one process can make; a claim whose maker is gone, killed while taking over, is itself replaced, so
+ * that it does not block every later run), then, still what was found (none but the claim's holder replaces it),
+ * replaced by this one's text whole (a rename of a link to `temporary`, so that the name is never empty for another to
+ * take). Answers the claims made, to be removed once done (a claim's own name first; the lock's are removed here, once
+ * it is taken), the id of a live process that holds the name, or undefined when what was there went away or changed
+ * meanwhile (to be tried again).
  */
-function claim(
+function take(
   name: string,
-  found: string,
   temporary: string,
   depth: number,
+  pause: LockOptions["pause"],
 ): { claims: string[] } | { holder: number } | undefined {
-  const path = claimName(name, found);
+  const mine = depth ? [name] : [];
   try {
-    linkSync(temporary, path);
-    return { claims: [path] };
+    linkSync(temporary, name);
+    return { claims: mine };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
   }
-  // Another process is taking this same lock over: the lock is its, unless it is gone.
-  const other = readLock(path);
-  if (other === undefined) return undefined;
-  const taker = parseHolder(other);
-  if (taker && alive(taker)) return { holder: taker.pid };
-  // Each level down needs another process killed while taking over the one above.
-  if (depth === 3) throw new Error(`Could not take the lock file ${path}: remove ${path}`);
-  const over = claim(path, other, temporary, depth + 1);
-  if (over === undefined || "holder" in over) return over;
+  const found = readLock(name);
+  if (found === undefined) return undefined;
+  const holder = parseHolder(found);
+  // A lock of an earlier version naming this process: a process before this one that had its id.
+  if (holder && !(holder.nonce === undefined && holder.pid === process.pid) && alive(holder)) {
+    return { holder: holder.pid };
+  }
+  // Each claim level down needs another process killed while taking over the one above.
+  if (depth === 4) throw new Error(`Could not take the lock file ${name}: remove ${name}`);
+  if (!depth) pause?.("stale");
+  const claimed = take(claimName(name, found), temporary, depth + 1, undefined);
+  if (claimed === undefined || "holder" in claimed) return claimed;
   let replaced = false;
   try {
-    // Still the gone process's claim (none but the holder of `over` replaces it): replaced by this one's, whole.
-    if (readLock(path) === other) {
+    if (!depth) pause?.("claimed");
+    if (readLock(name) === found) {
       const copy = `${temporary}.${depth}`;
       linkSync(temporary, copy);
       try {
-        renameSync(copy, path);
+        renameSync(copy, name);
       } finally {
         rmSync(copy, { force: true });
       }
       replaced = true;
     }
   } finally {
-    if (!replaced) for (const name of over.claims) rmSync(name, { force: true });
+    // The claims on the lock are done with once it is taken; those on a claim, once the lock is.
+    if (!replaced || !depth) for (const claim of claimed.claims) rmSync(claim, { force: true });
   }
-  return replaced ? { claims: [path, ...over.claims] } : undefined;
+  return replaced ? { claims: [...mine, ...claimed.claims] } : undefined;
 }
 
 /**
@@ -235,33 +244,10 @@ export function takeLock(path: string, options: LockOptions = {}): { release: ()
     for (let attempt = 0; ; attempt++) {
       // A name taken again each time by something that is not a live holder's lock (a directory there …).
       if (attempt === 5) throw new Error(`Could not take the lock file ${path}`);
-      try {
-        linkSync(temporary, path);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      }
-      const found = readLock(path);
-      if (found === undefined) continue;
-      const holder = parseHolder(found);
-      // A lock of an earlier version naming this process: a process before this one that had its id.
-      if (holder && !(holder.nonce === undefined && holder.pid === process.pid) && alive(holder)) {
-        return { holder: holder.pid };
-      }
-      options.pause?.("stale");
-      const claimed = claim(path, found, temporary, 0);
-      if (claimed === undefined) continue;
-      if ("holder" in claimed) return claimed;
-      try {
-        options.pause?.("claimed");
-        // Still the lock found stale (none but this claim's holder replaces it): replaced by this one's, whole.
-        if (readLock(path) === found) {
-          renameSync(temporary, path);
-          break;
-        }
-      } finally {
-        for (const name of claimed.claims) rmSync(name, { force: true });
-      }
+      const taken = take(path, temporary, 0, options.pause);
+      if (taken === undefined) continue;
+      if ("holder" in taken) return taken;
+      break;
     }
   } finally {
     rmSync(temporary, { force: true });
