@@ -445,17 +445,18 @@ export function writesInPlace(path: string): boolean {
 }
 
 /**
- * Whether a stream `path` names (`writesInPlace`) is a terminal: one of this process's descriptors is asked as it is
- * (`/dev/stderr`); a character device (`/dev/tty`, `/dev/pts/3`, another process's descriptor) is opened to ask, never
- * written, nor made the process's terminal (`O_NOCTTY`), nor waited on (`O_NONBLOCK`). One that cannot be opened is
- * not (its write fails as it would have).
+ * Whether a stream `path` names (`writesInPlace`), found so (`stats`, links followed; undefined where it could not be
+ * looked up), is a terminal: one of this process's descriptors is asked as it is (`/dev/stderr`); a character device
+ * (`/dev/tty`, `/dev/pts/3`, another process's descriptor) is opened to ask, never written, nor made the process's
+ * terminal (`O_NOCTTY`), nor waited on (`O_NONBLOCK`). One that cannot be opened is not (its write fails as it would
+ * have).
  */
-function isTerminal(path: string): boolean {
+function isTerminal(path: string, stats: Stats | undefined): boolean {
   const descriptor = descriptorOf(path);
   if (descriptor?.own) return isatty(descriptor.fd);
+  if (!stats?.isCharacterDevice()) return false;
   let fd: number | undefined;
   try {
-    if (!statSync(path).isCharacterDevice()) return false;
     fd = openSync(path, constants.O_WRONLY | (constants.O_NOCTTY ?? 0) | (constants.O_NONBLOCK ?? 0));
     return isatty(fd);
   } catch {
@@ -488,7 +489,7 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
       `${what}: cannot write to ${resolve(path)} (${fsReason(e)}); give another path (nothing was sent)`,
     );
   }
-  if (isTerminal(path)) {
+  if (isTerminal(path, stats)) {
     throw usageError(
       `${what}: ${resolve(path)} is a terminal, which a result's bytes would garble; give a file, or a pipe (nothing ` +
         "was sent)",
