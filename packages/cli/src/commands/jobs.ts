@@ -154,6 +154,22 @@ function onRecordedApi<T extends GlobalOptions>(
 }
 
 /**
+ * The words of `jobs status|wait|result <id>` with the `-o` (made absolute) and `--timeout` given, to print the
+ * command (`checkJobIdArgument`, `onRecordedApi`).
+ */
+const commandWords = (
+  command: "status" | "wait" | "result",
+  jobId: string,
+  given: { output?: string | undefined; timeout?: string | undefined },
+): string[] => [
+  "jobs",
+  command,
+  jobId,
+  ...(given.output !== undefined ? ["-o", resolve(given.output)] : []),
+  ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
+];
+
+/**
  * `decart jobs status <id> [--timeout s]`: one status read (the client's retries after a transient failure included),
  * stopped by `--timeout` (exit 5), on the API the journal recorded for the job (see `onRecordedApi`). A `--timeout`
  * longer than the client's 60 s is also what those retries may wait in all, as for `image` and `jobs submit`.
@@ -163,12 +179,11 @@ export async function runStatus(
   given: GlobalOptions & { timeout?: string },
   output: Output,
 ): Promise<void> {
-  const timedOut = given.timeout !== undefined ? ["--timeout", given.timeout] : [];
-  checkJobIdArgument(jobId, "jobs status", (id) => output.command("jobs", "status", id, ...timedOut));
+  checkJobIdArgument(jobId, "jobs status", (id) => output.command(...commandWords("status", id, given)));
   const timeout = timeoutMs(given.timeout);
   const known =
     given.baseUrl === undefined ? (await openJournal(given.journal, { write: false })).job(jobId) : undefined;
-  const options = onRecordedApi(given, known, output, ["jobs", "status", jobId, ...timedOut]);
+  const options = onRecordedApi(given, known, output, commandWords("status", jobId, given));
   // A `--timeout` longer than the client's 60 s stretches what its retries may wait, as for `image` (see `clientFor`).
   const client = clientFor(options, output, process.env, undefined, timeout);
   const job = await withinTimeout(
@@ -187,27 +202,13 @@ export async function runStatus(
  * and `jobs result`.
  */
 export async function runWait(jobId: string, given: VideoOptions, output: Output): Promise<number> {
-  checkJobIdArgument(jobId, "jobs wait", (id) =>
-    output.command(
-      "jobs",
-      "wait",
-      id,
-      ...(given.output !== undefined ? ["-o", resolve(given.output)] : []),
-      ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
-    ),
-  );
+  checkJobIdArgument(jobId, "jobs wait", (id) => output.command(...commandWords("wait", id, given)));
   const timeout = timeoutMs(given.timeout);
   checkNotStdout(given.output);
   const journal = await openJournal(given.journal);
   const known = journal.job(jobId);
   // The job is watched on the API it was made on (see `onRecordedApi`).
-  const options = onRecordedApi(given, known, output, [
-    "jobs",
-    "wait",
-    jobId,
-    ...(given.output !== undefined ? ["-o", resolve(given.output)] : []),
-    ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
-  ]);
+  const options = onRecordedApi(given, known, output, commandWords("wait", jobId, given));
   const client = clientFor(options, output);
   const path = resolve(options.output ?? known?.path ?? videoName(jobId));
   checkJournalApart(options.journal, [path], options.output ? `-o ${options.output}` : "the video");
@@ -238,15 +239,7 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
  * it again).
  */
 export async function runResult(jobId: string, given: VideoOptions, output: Output): Promise<number> {
-  checkJobIdArgument(jobId, "jobs result", (id) =>
-    output.command(
-      "jobs",
-      "result",
-      id,
-      ...(given.output ? ["-o", resolve(given.output)] : []),
-      ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
-    ),
-  );
+  checkJobIdArgument(jobId, "jobs result", (id) => output.command(...commandWords("result", id, given)));
   const timeout = timeoutMs(given.timeout);
   if (!given.output) throw usageError("jobs result needs -o <file>");
   checkNotStdout(given.output);
@@ -255,14 +248,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
   await checkOutputFile(path, `-o ${given.output}`, { throughLinks: true });
   const journal = await openJournal(given.journal);
   // Downloaded from the API the job was made on (see `onRecordedApi`).
-  const options = onRecordedApi(given, journal.job(jobId), output, [
-    "jobs",
-    "result",
-    jobId,
-    "-o",
-    path,
-    ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
-  ]);
+  const options = onRecordedApi(given, journal.job(jobId), output, commandWords("result", jobId, given));
   const client = clientFor(options, output);
   const { signal, release } = interruptible();
   try {
