@@ -12,8 +12,9 @@ export const MAX_DECIMAL = Number.MAX_SAFE_INTEGER;
  * (`9007199254740993` would be read as 9007199254740992): every range check refuses it, none passes it on changed.
  */
 export function decimal(text: string, { integer = false } = {}): number | undefined {
-  // The fraction is one optional group: `\d+\.?\d*` would try every split of a long run of digits (quadratic).
-  if (!(integer ? /^-?\d+$/ : /^-?(\d+(\.\d*)?|\.\d+)$/).test(text)) return undefined;
+  // The fraction is one optional group: `\d+\.?\d*` would try every split of a long run of digits (quadratic). A
+  // whole number is that form without the fraction's point.
+  if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(text) || (integer && text.includes("."))) return undefined;
   const value = Number(text);
   return inexact(value) ? value * Number.POSITIVE_INFINITY : value;
 }
@@ -47,6 +48,10 @@ export function inexactIn(value: unknown): { at: string; value: number } | undef
   return undefined;
 }
 
+/** A flag's value that is not a number it takes (see `decimal`): a usage error saying what it takes. */
+const notTaken = (flag: string, takes: string, value: string | undefined) =>
+  usageError(`${flag} must be ${takes} (got ${JSON.stringify(value)})`);
+
 /** The longest wait a timer takes, in ms (about 24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -59,8 +64,10 @@ export function timeoutMs(value: string | undefined): number | undefined {
   const seconds = decimal(value);
   const ms = seconds === undefined ? Number.NaN : Math.round(seconds * 1000);
   if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
-    throw usageError(
-      `--timeout must be a decimal number of seconds from 0.001 to ${Math.floor(MAX_TIMEOUT_MS / 1000)} (got ${JSON.stringify(value)})`,
+    throw notTaken(
+      "--timeout",
+      `a decimal number of seconds from 0.001 to ${Math.floor(MAX_TIMEOUT_MS / 1000)}`,
+      value,
     );
   }
   return ms;
@@ -69,9 +76,7 @@ export function timeoutMs(value: string | undefined): number | undefined {
 /** `--concurrency <n>` (undefined: the default, 8), checked before anything is sent: a whole number from 1 to 1000. */
 export function concurrencyOf(value: string | undefined): number {
   const n = value === undefined ? 8 : decimal(value, { integer: true });
-  if (n === undefined || !(n >= 1 && n <= 1000)) {
-    throw usageError(`--concurrency must be an integer from 1 to 1000 (got ${JSON.stringify(value)})`);
-  }
+  if (n === undefined || !(n >= 1 && n <= 1000)) throw notTaken("--concurrency", "an integer from 1 to 1000", value);
   return n;
 }
 
