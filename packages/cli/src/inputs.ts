@@ -7,6 +7,7 @@ import { fileFromPath } from "@decart/core/node";
 import { usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
 import { decimal, inexactIn, MAX_DECIMAL } from "./numbers.js";
+import { quoted } from "./output.js";
 
 /** `name=value`, `name:=json`: a field assignment (any other argument is the prompt). */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
@@ -93,6 +94,10 @@ export async function readFileInput(
   return fileFromPath(path).catch((e) => fail(field, path, e));
 }
 
+/** The range a number read from text must be in, for a message that refuses one beyond it (`got`: what was given). */
+const inRange = (got: string) =>
+  `from -${MAX_DECIMAL} to ${MAX_DECIMAL} (got ${got}: beyond that, a number is not held exactly)`;
+
 /**
  * A value given as text, converted to the field's type when it reads as one (`seed=42` → 42, `enhance_prompt=false`
  * → false). A number is read as `decimal` reads it (`0x10`, `1e3` or ` 7` are refused, naming the field and the form it
@@ -113,8 +118,7 @@ function convert(field: FieldInfo | undefined, text: string): unknown {
       }
       if (Number.isFinite(value)) return value;
       throw usageError(
-        `"${field!.name}" must be ${integer ? "an integer" : "a number"} from -${MAX_DECIMAL} to ${MAX_DECIMAL} ` +
-          `(got ${JSON.stringify(text)}: beyond that, a number is not held exactly)`,
+        `"${field!.name}" must be ${integer ? "an integer" : "a number"} ${inRange(JSON.stringify(text))}`,
       );
     }
     case "boolean":
@@ -152,15 +156,14 @@ export async function parseInputs(
       try {
         value = JSON.parse(text);
       } catch {
-        throw usageError(`"${name}": the value after := must be JSON (got ${JSON.stringify(text.slice(0, 40))})`);
+        throw usageError(`"${name}": the value after := must be JSON (got ${quoted(text, 40)})`);
       }
       // A number JSON.parse changed silently (beyond ±MAX_DECIMAL, its last digits) is refused, as `field=value` is.
       const changed = inexactIn(value);
       if (changed) {
         throw usageError(
-          `"${name}"${changed.at ? ` (at ${changed.at})` : ""}: a number must be from -${MAX_DECIMAL} to ` +
-            `${MAX_DECIMAL} (got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}, read as ` +
-            `${changed.value}: beyond that, a number is not held exactly)`,
+          `"${name}"${changed.at ? ` (at ${changed.at})` : ""}: a number must be ` +
+            inRange(`${quoted(text, 60)}, read as ${changed.value}`),
         );
       }
       set(name, value);

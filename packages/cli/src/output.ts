@@ -174,6 +174,16 @@ export class Output {
   }
 }
 
+/**
+ * Text a message quotes (a value refused, a model name), JSON-quoted (a control character written out) and cut short:
+ * past `max` characters, its first `keep` (by default `max`) and `…`. Counted in characters (code points), so that no
+ * character is cut in two.
+ */
+export function quoted(text: string, max: number, keep = max): string {
+  const chars = [...text];
+  return JSON.stringify(chars.length > max ? `${chars.slice(0, keep).join("")}…` : text);
+}
+
 /** A control character written out: `\n` for a line end, else `\xNN` (`\x1b`, `\x0d` …). */
 const written = (char: string) => (char === "\n" ? "\\n" : `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`);
 

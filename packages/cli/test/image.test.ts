@@ -475,6 +475,8 @@ describe("decart image", () => {
     });
     it("bad JSON after :=, a file that cannot be read, two prompts", async () => {
       await rejected(["A lighthouse", "seed:=nope"], '"seed"', "JSON");
+      // A long value is quoted cut short, the cut marked.
+      await rejected(["A lighthouse", `seed:=${"x".repeat(100)}`], `(got "${"x".repeat(40)}…")`);
       await rejected(["Make it snow", "-m", "lucy-image-2", "data=@/nonexistent/x.png"], '"data"', "no such file");
       await rejected(["A lighthouse", "A lake"], "One prompt only");
     });

@@ -58,6 +58,9 @@ describe("decart models", () => {
     const huge = await run(["models", `${"m".repeat(100_000)}\nFAKE: injected`, "--no-json"]);
     expect(huge.code).toBe(2);
     expect(huge.stderr).toContain(`Unknown model "${"m".repeat(40)}…"`);
+    // Cut between characters, not inside one (an emoji is two UTF-16 units).
+    const emoji = await run(["models", `${"m".repeat(39)}😀😀😀`, "--no-json"]);
+    expect(emoji.stderr).toContain(`Unknown model "${"m".repeat(39)}😀…"`);
     expect(huge.stderr.length).toBeLessThan(2000);
     expect(huge.stderr).not.toMatch(/^FAKE/m);
     const retired = retiredModels[0]!;

@@ -1,6 +1,6 @@
 import { catalogue, type FieldInfo, isModelName, type ModelName, modelDocs, retiredModels } from "@decart/api";
 import { usageError } from "../exit.js";
-import type { Output } from "../output.js";
+import { type Output, quoted } from "../output.js";
 
 type Entry = (typeof catalogue)[ModelName];
 type Docs = { summary?: string; description?: string; fields?: Record<string, string> };
@@ -50,8 +50,7 @@ function unknownModel(name: string): never {
   const retired = retiredModels.find((r) => r.name === name);
   if (retired) throw usageError(`Model "${name}" is retired; use "${retired.replacement}"`);
   // A name is quoted as JSON and cut at 40 characters, as the client quotes a value it refuses.
-  const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
-  throw usageError(`Unknown model ${shown}. Models: ${Object.keys(catalogue).join(", ")}`);
+  throw usageError(`Unknown model ${quoted(name, 40)}. Models: ${Object.keys(catalogue).join(", ")}`);
 }
 
 /** `decart models [name] [--json]`: with `--json`, a `model` line per model, then (without a name) a `retired` line per retired name. */
