@@ -47,9 +47,11 @@ export async function toBlob(
   // The code of fetch's error's cause is given in the message (ECONNREFUSED, ENOTFOUND, ERR_INVALID_URL …). A failure
   // of the network: fetch's error has a cause with a system's or undici's code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET
   // …), or, in a browser, is a TypeError without a cause (`Failed to fetch`). A URL fetch cannot parse
-  // (ERR_INVALID_URL) or with credentials, or a port it refuses, fails the same way each time.
+  // (ERR_INVALID_URL) or with credentials, or a port it refuses, fails the same way each time, and so does a server
+  // whose certificate is not trusted (a TLS-intercepting proxy's CA: UNABLE_TO_GET_ISSUER_CERT_LOCALLY, or
+  // SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED …; only undici's codes start with U otherwise).
   const code = problem?.cause?.code;
-  let network = /^(?!ERR)[EU]/.test(code);
+  let network = /^E(?!RR)|^UND/.test(code);
   // fetch refuses a URL it cannot parse, or one with credentials, with a TypeError as it fails on the network (in a
   // browser without a cause either): told apart by making the Request it would have made.
   if (problem instanceof TypeError && !problem.cause)
