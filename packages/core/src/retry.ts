@@ -239,7 +239,11 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     // fails at once, with the error that carries `retryAfterMs` for the caller to decide.
     spare -= Math.max(wait, (error as RateLimitError).retryAfterMs ?? 0);
     if (spare < 0) throw error;
-    policy.logger.debug?.(`${what}: ${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`);
+    // The transport's own failures name the request first (`GET <url>: connection failed`); an HTTP error's message
+    // says only what the server said (`Not now (HTTP 503)`): `what` goes before it.
+    policy.logger.debug?.(
+      `${error.message.startsWith(what) ? "" : `${what}: `}${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`,
+    );
     await pause(delay, wait, signal, jobId);
   }
 }

@@ -81,6 +81,34 @@ describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
     }
   });
 
+  it("logs each retry to debug once, naming the request once: its failure's message, or what failed and its status", async () => {
+    // A reset connection (the transport's message names the request), then a 503 (its message says what the server
+    // said), then the job.
+    const api = await serve((_req, res) => {
+      if (api.seen.length === 1) return void res.socket!.destroy();
+      if (api.seen.length === 2) return json(res, 503, { detail: "Not now" });
+      json(res, 200, { job_id: "job_1", status: "pending" });
+    });
+    try {
+      const lines: string[] = [];
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: api.url,
+        logger: { warn: () => {}, debug: (line) => lines.push(line) },
+        poll: { delay: instantDelay() },
+      });
+      expect((await client.queue.status("job_1")).job_id).toBe("job_1");
+      const where = `GET ${api.url}/v1/jobs/job_1: `;
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^GET \S+: connection failed \(\w+\); retry 1 in \d+ ms$/);
+      expect(lines[1]).toMatch(/^GET \S+: Not now \(HTTP 503, request req_test\); retry 2 in \d+ ms$/);
+      for (const line of lines) expect(line.split(where)).toHaveLength(2);
+      expect(api.seen).toHaveLength(3);
+    } finally {
+      await api.close();
+    }
+  });
+
   it("gives up after maxRetries (default 2) with the last error", async () => {
     const emu = await startFast();
     try {
