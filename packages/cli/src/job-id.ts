@@ -1,11 +1,12 @@
+import { MAX_ID_LENGTH } from "@decart/core";
 import { usageError } from "./exit.js";
 
 /**
- * The longest job id: the spec's `maxLength` of the `job_id` path parameter of `GET /v1/jobs/{job_id}` and
+ * The longest job id: the core's, the spec's `maxLength` of the `job_id` path parameter of `GET /v1/jobs/{job_id}` and
  * `GET /v1/jobs/{job_id}/content` (a string of 1 to 256 characters; the spec gives it no pattern nor format, and
  * test/job-id.test.ts holds this to it).
  */
-export const JOB_ID_MAX_LENGTH = 256;
+export const JOB_ID_MAX_LENGTH = MAX_ID_LENGTH;
 
 /**
  * What no job id holds (the spec giving it no pattern): white space, a control or format character, and the

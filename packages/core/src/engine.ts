@@ -148,7 +148,10 @@ export interface JobWatch {
   wake(): { read: number } | undefined;
 }
 
-/** The longest job or file id the client takes: one it can send back in a path. */
+/**
+ * The longest job or file id the client takes, one it can send back in a path: the spec's `maxLength` of the `job_id`
+ * and `file_id` path parameters (1 to 256 characters; the spec gives them no pattern).
+ */
 export const MAX_ID_LENGTH = 256;
 
 /**

@@ -23,6 +23,7 @@ export {
   type JobWatchInit,
   type JobWatchNext,
   type JobWatchStep,
+  MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
 export {

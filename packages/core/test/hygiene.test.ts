@@ -2,13 +2,16 @@
  * Wire hygiene over real HTTP, against small purpose-built servers on loopback for the answers the emulator cannot
  * make (redirects, garbage bodies, wrong media types), or a proxy in front of the emulator that loses its answers.
  */
+import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { catalogue } from "@decart/api";
 import { describe, expect, it } from "vitest";
 import {
   ConnectionError,
   createDecartClient,
+  InvalidInputError,
   InvalidResponseError,
+  MAX_ID_LENGTH,
   models,
   ServerError,
   TimeoutError,
@@ -215,6 +218,32 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
       }
     }
     expect.fail("the body never reached the server within 6.4 s");
+  });
+
+  // MAX_ID_LENGTH, exported for the CLI's check of a job id argument, is the spec's: an id of that length is taken and
+  // sent back, a longer one is neither (a submit answer's is as good as none; one given is refused, nothing sent).
+  it("MAX_ID_LENGTH is the spec's maxLength of job_id and file_id: an id that long is taken and sent back, no longer", async () => {
+    const spec = readFileSync(new URL("../../../spec/openapi.yaml", import.meta.url), "utf8");
+    const params = [...spec.matchAll(/- name: (job|file)_id\n\s+in: path\n[\s\S]*?maxLength: (\d+)/g)];
+    expect(params.map((p) => p[1])).toEqual(["job", "job", "file", "file"]);
+    for (const p of params) expect(Number(p[2])).toBe(MAX_ID_LENGTH);
+    const longest = "j".repeat(MAX_ID_LENGTH);
+    const api = await serve((req, res) =>
+      json(res, 200, { job_id: req.method === "POST" ? longest : req.url!.slice(9), status: "pending" }),
+    );
+    try {
+      const c = client(api.url);
+      const job = await c.queue.submit({ model: t2v(), prompt: "x" });
+      expect(job.job_id).toBe(longest);
+      expect((await c.queue.status(job.job_id)).job_id).toBe(longest);
+      expect(api.seen.map((r) => r.path)).toEqual(["/v1/jobs/lucy-pro-t2v", `/v1/jobs/${longest}`]);
+      const error = await c.queue.status(`${longest}j`).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "jobId", expected: `1 to ${MAX_ID_LENGTH} characters long` });
+      expect(api.seen).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
   });
 
   // A job_id longer than the client sends back (256) is as good as none: it used to end submitAndPoll with an
