@@ -328,22 +328,13 @@ export function errorFromResponse(
   try {
     parsed = JSON.parse(body);
   } catch {}
-  // Not the API's JSON: a proxy's HTML error page reads as its title (else its text), one line, with the references
-  // `&amp; &lt; &gt; &quot;` and numeric ones (`&#39;`, `&#x27;`) decoded (others, `&nbsp;`, as written).
+  // Not the API's JSON: a proxy's HTML error page reads as its title (else its text), one line.
   // The patterns stop at the next `<`: a page of unclosed tags takes linear time, not quadratic.
   let detail =
     parsed?.detail ??
     parsed?.error ??
     (/^\s*</.test(body)
-      ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " "))
-          // (`0x27` and `039` are numbers as written: a numeric reference's code. `fromCharCode` never throws: a malformed
-          // one reads as NUL, one past U+FFFF wrong.)
-          .replace(/&(#(\w+)|amp|lt|gt|quot);/g, (_, name, code) =>
-            String.fromCharCode((code ? `0${code}` : { q: 34, a: 38, l: 60, g: 62 }[name[0] as "q"]) as never),
-          )
-          .replace(/\s+/g, " ")
-          .trim()
-          .slice(0, 200)} (an HTML page, not the API's answer)`
+      ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
       : body.trim());
   const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
   // Each issue as `field: message` (`prompt: …`, `trajectory.1.frame: …`); one about the whole body (a rule over several
