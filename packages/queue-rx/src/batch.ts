@@ -96,9 +96,12 @@ const expected = "an input ({ model, … })";
 const shown = (value: unknown) =>
   typeof value === "string" ? JSON.stringify(value) : typeof value === "function" ? "a function" : String(value);
 
-/** An iterable of inputs that threw (code of yours), as the batch reports it: naming `inputs`, what it threw its `cause`. */
-const inputsThrew = (can: string, doing: string, cause: unknown) =>
-  new InvalidInputError(`Invalid input: "inputs" must be an iterable that can be ${can} (${doing} threw)`, {
+/**
+ * An iterable of inputs that broke (code of yours), as the batch reports it: naming `inputs` and what it did, what it
+ * threw its `cause`.
+ */
+const inputsBroke = (can: string, did: string, cause?: unknown) =>
+  new InvalidInputError(`Invalid input: "inputs" must be an iterable that can be ${can} (${did})`, {
     field: "inputs",
     expected: `an iterable that can be ${can}`,
     cause,
@@ -107,14 +110,18 @@ const inputsThrew = (can: string, doing: string, cause: unknown) =>
 /**
  * What `read` answers, reading an iterable of inputs (its iterator, or the input at `index`: code of yours). What it
  * throws ends the batch as an `InvalidInputError` naming `inputs` and the input it was reading, what was thrown its
- * `cause`, as an option whose getter throws is refused: the batch's errors are the core's typed errors.
+ * `cause`, as an option whose getter throws is refused: the batch's errors are the core's typed errors. So does an
+ * answer that is no object (a `next()` that answers `42` or `null`; a `for…of` throws a TypeError there).
  */
 function readInputs<T>(index: number, read: () => T): T {
+  let answer: T;
   try {
-    return read();
+    answer = read();
   } catch (cause) {
-    throw inputsThrew("read", `reading inputs[${index}]`, cause);
+    throw inputsBroke("read", `reading inputs[${index}] threw`, cause);
   }
+  if (isObject(answer)) return answer;
+  throw inputsBroke("read", `reading inputs[${index}] answered ${shown(answer)}, not an object`);
 }
 
 /** Reads an iterator of inputs to its end, each input as `readInputs` reads it. */
@@ -134,7 +141,8 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * submits, status reads and downloads not yet started wait for it, and a submit answered 429 (the server did not take
  * it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
  * (`client.rateLimit`) closes, on a 429 to any of the client's requests. A failed job (or one that errors) does not end the batch unless `failFast`.
- * Inputs that are none of these, or a string or bytes (iterable, of no inputs), are refused before any request. An
+ * Inputs that are none of these, or a string or bytes (iterable, of no inputs) or a Map (of `[key, value]` pairs: give
+ * its `values()`), are refused before any request. An
  * element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an iterable that
  * throws as it is read ends the batch with an `InvalidInputError` naming `inputs`, what it threw as `cause`. A batch
  * that ends before its iterable (`failFast`, an error, unsubscribed) closes the iterator once (`return()`, as a
@@ -158,20 +166,22 @@ export function submitAll(
         expected: "a number ≥ 1",
       });
     // Inputs refused, as what they are. A string and bytes are iterable, but of characters and numbers, none of them an
-    // input: refused as a whole, with what to give, rather than each element in turn.
+    // input, and a Map of its [key, value] pairs: refused as a whole, with what to give, rather than each element in turn.
     const refused =
       typeof inputs === "string" || inputs instanceof String
         ? "a string"
         : ArrayBuffer.isView(inputs)
           ? "bytes"
-          : isObservable(inputs) || typeof (inputs as any)?.[Symbol.iterator] === "function"
-            ? undefined
-            : isObject(inputs)
-              ? "an object"
-              : shown(inputs);
+          : inputs instanceof Map
+            ? "a Map"
+            : isObservable(inputs) || typeof (inputs as any)?.[Symbol.iterator] === "function"
+              ? undefined
+              : isObject(inputs)
+                ? "an object"
+                : shown(inputs);
     if (refused)
       throw new InvalidInputError(
-        `Invalid input: "inputs" must be ${inputsExpected} (got ${refused}): give the inputs in an array, [{ model, prompt }, …]`,
+        `Invalid input: "inputs" must be ${inputsExpected} (got ${refused}): give ${refused === "a Map" ? "its values, map.values()" : "the inputs in an array, [{ model, prompt }, …]"}`,
         { field: "inputs", expected: inputsExpected },
       );
     // Once the batch ends (failFast, unsubscribed), a submit not yet sent (waiting out a pause) is not sent; one under
@@ -322,7 +332,7 @@ export function submitAll(
       try {
         inputsLeft.return?.();
       } catch (cause) {
-        throwError(() => inputsThrew("closed", "its return()", cause)).subscribe();
+        throwError(() => inputsBroke("closed", "its return() threw", cause)).subscribe();
       }
     };
     return merge(...Array.from({ length: lanes }, () => lane)).pipe(

@@ -879,7 +879,21 @@ describe("options and inputs that are not objects, and options that cannot be re
         message: `Invalid input: "inputs" must be an array, an iterable or an observable of inputs (got ${got}): give the inputs in an array, [{ model, prompt }, …]`,
       });
     }
+    // A Map is iterable, of [key, value] pairs (each would be refused as an input in turn): refused as a whole, with its
+    // values as what to give.
+    const byName = new Map([["lake", { model, prompt: "A lake" }]]);
+    const map = await lastValueFrom(submitAll(client, byName as never)).catch((e) => e);
+    expect(map).toBeInstanceOf(InvalidInputError);
+    expect(map).toMatchObject({
+      field: "inputs",
+      message:
+        'Invalid input: "inputs" must be an array, an iterable or an observable of inputs (got a Map): give its values, map.values()',
+    });
     expect(emu.stats().requests.total).toBe(0);
+    // Its values are inputs.
+    const values = await lastValueFrom(submitAll(client, byName.values(), { download: false }).pipe(toArray()));
+    expect(values.at(-1)?.summary).toMatchObject({ total: 1, completed: 1 });
+    expect(emu.stats().requests.byRoute.submit).toBe(1);
     // Elements that are no input (null, a number) and a keyed element whose input is none: each fails alone, the
     // error naming where it stands (not `model`, as if only the model were missing) and what to give there.
     const given = [null, { key: "k", input: null }, { model, prompt: "fine" }, 7, { key: "u" }];
@@ -898,11 +912,11 @@ describe("options and inputs that are not objects, and options that cannot be re
       'Invalid input: "inputs[4].input" must be an input ({ model, … }) (got undefined): give it its input, or leave it out of the batch',
     ]);
     expect(events.at(-1)?.summary).toMatchObject({ total: 5, failed: 4, completed: 1 });
-    expect(emu.stats().requests.byRoute.submit).toBe(1);
+    expect(emu.stats().requests.byRoute.submit).toBe(2);
     // An object is an input, whose fields are the submit's to check: one without its model is refused naming `model`.
     const [missing] = await lastValueFrom(submitAll(client, [{ prompt: "no model" }] as never).pipe(toArray()));
     expect(missing?.error).toMatchObject({ name: "InvalidInputError", field: "model" });
-    expect(emu.stats().requests.byRoute.submit).toBe(1);
+    expect(emu.stats().requests.byRoute.submit).toBe(2);
   });
 
   it("submitAll: an iterable whose reading throws ends the batch with an InvalidInputError naming inputs, what it threw its cause", async () => {
@@ -965,6 +979,35 @@ describe("options and inputs that are not objects, and options that cannot be re
         expect(following).toBe(0);
       }
     expect(emu.stats().requests.byRoute.submit).toBe(1);
+  });
+
+  it("submitAll: an iterator whose next() answers no object (42, null) ends the batch as one that throws, naming inputs", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    for (const answer of [42, null, "done"]) {
+      // The first input is read, the second answer is no { done, value }: a for…of throws a TypeError there.
+      const answers: unknown[] = [{ done: false, value: { model, prompt: "read" } }, answer];
+      const broken = { [Symbol.iterator]: () => ({ next: () => answers.shift() }) } as Iterable<BatchInput>;
+      for (const concurrency of [1, Infinity]) {
+        const error = await lastValueFrom(submitAll(client, broken, { concurrency, download: false })).catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect(error).toMatchObject({
+          field: "inputs",
+          message: `Invalid input: "inputs" must be an iterable that can be read (reading inputs[1] answered ${typeof answer === "string" ? JSON.stringify(answer) : answer}, not an object)`,
+        });
+        answers.unshift({ done: false, value: { model, prompt: "read" } }, answer);
+      }
+    }
+    // An iterable whose iterator is no object: refused before any request.
+    const noIterator = await lastValueFrom(submitAll(client, { [Symbol.iterator]: () => 7 } as never)).catch((e) => e);
+    expect(noIterator).toMatchObject({
+      name: "InvalidInputError",
+      field: "inputs",
+      message:
+        'Invalid input: "inputs" must be an iterable that can be read (reading inputs[0] answered 7, not an object)',
+    });
+    // With one at a time the first job was followed to its end before the broken answer; all at once, nothing was sent.
+    expect(emu.stats().requests.byRoute.submit).toBe(3);
   });
 });
 
