@@ -1,5 +1,6 @@
 import { useJob } from "@decart/react";
 import { type FormEvent, useId, useState } from "react";
+import { NotShown } from "./NotShown.js";
 import { RunView } from "./RunView.js";
 
 interface Props {
@@ -24,9 +25,10 @@ export function FollowJob({ poll, unshown }: Props & { unshown: readonly string[
   return (
     <>
       {unshown.length > 0 && (
-        <section aria-label="Jobs not shown">
-          <h2>Jobs not shown</h2>
-          <p className="hint">Made by a submit that answered once the form had moved on (each is paid for).</p>
+        <NotShown
+          name="Jobs not shown"
+          hint="Made by a submit that answered once the form had moved on (each is paid for)."
+        >
           <ul>
             {unshown.map((jobId) => (
               <li key={jobId}>
@@ -37,7 +39,7 @@ export function FollowJob({ poll, unshown }: Props & { unshown: readonly string[
               </li>
             ))}
           </ul>
-        </section>
+        </NotShown>
       )}
       <form onSubmit={follow} aria-label="Follow a job" className="follow">
         <h2>Follow a job</h2>
