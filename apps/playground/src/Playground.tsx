@@ -1,9 +1,10 @@
 import { models } from "@decart/core";
-import { type GenerationState, useGenerateImage, useGenerateVideo } from "@decart/react";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type GenerationState, type ImageGeneration, useGenerateImage, useGenerateVideo } from "@decart/react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { FieldControl } from "./FieldControl.js";
 import { FollowJob } from "./FollowJob.js";
 import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } from "./fields.js";
+import { NotShown } from "./NotShown.js";
 import { RunView } from "./RunView.js";
 
 /** Polling for the page: a read every quarter second at first, at most one a second. */
@@ -12,24 +13,34 @@ const POLL = { initialDelayMs: 250, intervalMs: 250, maxIntervalMs: 1000 };
 const DEFAULT_MODEL = "lucy-pro-t2v";
 
 /** The state of a run with nothing yet, its `retry()` doing nothing. */
-const nothingYet = (result?: Blob): GenerationState & { canRetry: boolean; retry(): undefined; stop(): void } => ({
-  status: result ? "completed" : "idle",
+const nothingYet = (): GenerationState & { canRetry: boolean; retry(): undefined; stop(): void } => ({
+  status: "idle",
   watching: false,
   jobId: undefined,
   progress: undefined,
-  result,
+  result: undefined,
   error: undefined,
   canRetry: false,
   retry: () => undefined,
   stop: () => {},
 });
 
-/** An image made by a request that answered once the form had moved on. */
-interface UnshownImage {
-  run: number;
+/** An image request the form left (a model change while it ran): it runs to its end in its own hook. */
+interface ImageAway {
+  id: number;
   model: string;
   startedAt: number;
-  state: ReturnType<typeof nothingYet>;
+}
+
+/**
+ * One `useGenerateImage`, in a component of its own that renders nothing and hands the hook up (`onChange`) whenever
+ * its state changes: each image run of the page has a hook of its own, so that a request the form left runs to its
+ * end in its hook, shown with its image or its error, while the form's next run takes another.
+ */
+function ImageHook({ id, onChange }: { id: number; onChange: (id: number, image: ImageGeneration) => void }) {
+  const image = useGenerateImage();
+  useEffect(() => onChange(id, image));
+  return null;
 }
 
 export function Playground() {
@@ -39,26 +50,36 @@ export function Playground() {
   // A new run (submit or model change) gets a new result view, with an empty timeline.
   const [startedAt, setStartedAt] = useState(0);
   const video = useGenerateVideo({ poll: POLL });
-  const image = useGenerateImage();
+  // The image hooks (ImageHook), by their run's number: the form's is `imageRun`'s. A hook aborts its request on
+  // reset() and on its next submit, and the server may already be making that image (paid for): an image request the
+  // form leaves (a model change while it runs) keeps its hook, listed under Images not shown to its end (its image or
+  // its error), and the form's new run takes a new hook, Generate usable at once.
+  const [images, setImages] = useState<ReadonlyMap<number, ImageGeneration>>(new Map());
+  const [imageRun, setImageRun] = useState(0);
+  const [imagesAway, setImagesAway] = useState<ImageAway[]>([]);
+  const image = images.get(imageRun);
+  // A hook's state changed: kept (the same state again keeps the map, so that handing it up ends there).
+  const imageChanged = (id: number, next: ImageGeneration) =>
+    setImages((all) => {
+      const was = all.get(id) as Record<string, unknown> | undefined;
+      return was && Object.entries(next).every(([key, value]) => was[key] === value) ? all : new Map(all).set(id, next);
+    });
   const choice = choiceOf(modelName);
-  // The model of an image request the form has left (a model change while it ran): it runs to its end, its image
-  // listed under Images not shown. The hook aborts a request on reset() and on its next submit, so it gets neither
-  // until then (Generate waits for an image model), and the form shows its new run as having nothing yet.
-  const [imageAway, setImageAway] = useState<string>();
-  const run = choice.kind === "video" ? video : imageAway ? nothingYet() : image;
+  const run = choice.kind === "video" ? video : (image ?? nothingYet());
   const pickerId = useId();
   // Counts the form's runs (a submit, a model change): a video submit that answers once the form moved on to another
   // run made a job (paid for) that the run shown is not: its id goes to the list of jobs to follow.
   const runs = useRef(0);
   const [unshown, setUnshown] = useState<string[]>([]);
-  const [unshownImages, setUnshownImages] = useState<UnshownImage[]>([]);
 
   const pickModel = (name: string) => {
     runs.current++;
     video.reset();
-    // An image being made is paid for: it is let come (a reset would abort it).
-    if (image.status === "submitting") setImageAway((away) => away ?? modelName);
-    else image.reset();
+    // An image being made is paid for: it is let come (a reset would abort it), in its hook; the form takes another.
+    if (image?.status === "submitting") {
+      setImagesAway((away) => [...away, { id: imageRun, model: modelName, startedAt }]);
+      setImageRun(imageRun + 1);
+    } else image?.reset();
     setStartedAt(performance.now());
     setProblems([]);
     setModelName(name);
@@ -79,14 +100,8 @@ export function Playground() {
         if (jobId && runs.current !== run) setUnshown((ids) => [...ids, jobId]);
       });
     } else if (isImage(choice)) {
-      const model = choice.name;
-      const startedAt = performance.now();
-      void image.submit({ ...inputs, model: models.image(model) } as never).then((result) => {
-        if (runs.current === run) return;
-        if (result) setUnshownImages((list) => [...list, { run, model, startedAt, state: nothingYet(result) }]);
-        setImageAway(undefined);
-        image.reset();
-      });
+      // Its hook shows it to its end, here or (once the form moves on) under Images not shown.
+      void image?.submit({ ...inputs, model: models.image(choice.name) } as never);
     }
   };
 
@@ -118,7 +133,7 @@ export function Playground() {
           />
         ))}
         <div className="actions">
-          <button type="submit" disabled={run.status === "submitting" || (choice.kind === "image" && !!imageAway)}>
+          <button type="submit" disabled={run.status === "submitting" || (choice.kind === "image" && !image)}>
             Generate
           </button>
           {run.watching && (
@@ -127,11 +142,6 @@ export function Playground() {
             </button>
           )}
         </div>
-        {choice.kind === "image" && imageAway && (
-          <p className="hint">
-            An image of {imageAway} is still being made: Generate waits for it (it is listed under Images not shown).
-          </p>
-        )}
         {problems.length > 0 && (
           <ul role="alert">
             {problems.map((p) => (
@@ -150,22 +160,26 @@ export function Playground() {
           fallbackName={choice.name}
           kind={choice.kind}
         />
-        {unshownImages.length > 0 && (
-          <section aria-label="Images not shown">
-            <h2>Images not shown</h2>
-            <p className="hint">Made by a request that answered once the form had moved on (each is paid for).</p>
-            {unshownImages.map((made) => (
+        {imagesAway.length > 0 && (
+          <NotShown
+            name="Images not shown"
+            hint="Asked for before the form moved on: each request runs to its end (an image made is paid for)."
+          >
+            {imagesAway.map(({ id, model, startedAt }) => (
               <RunView
-                key={made.run}
-                title={`Image of ${made.model}`}
-                run={made.state}
-                startedAt={made.startedAt}
-                fallbackName={made.model}
+                key={id}
+                title={`Image of ${model}`}
+                run={images.get(id) ?? nothingYet()}
+                startedAt={startedAt}
+                fallbackName={model}
                 kind="image"
               />
             ))}
-          </section>
+          </NotShown>
         )}
+        {[...imagesAway.map((away) => away.id), imageRun].map((id) => (
+          <ImageHook key={id} id={id} onChange={imageChanged} />
+        ))}
         <FollowJob poll={POLL} unshown={unshown} />
       </div>
     </div>

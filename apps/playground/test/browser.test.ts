@@ -81,7 +81,7 @@ afterAll(async () => {
 /**
  * A stand-in for the API between the page and the emulator (storage or a CDN in front of it, a slow network): it
  * forwards every request, serves results as `application/octet-stream` while `octetStream` (an image as the bytes of
- * `imageBytes` when set), and holds the answers of submits (a job's, an image's) while `holdSubmits()`'s hold is on.
+ * `imageBytes` when set), and holds the answer of the next submit (a job's, an image's) after `holdSubmits()`.
  * Give its URL to the page with `configAnswer`.
  */
 async function startApiProxy() {
@@ -92,8 +92,8 @@ async function startApiProxy() {
     octetStream: false,
     imageBytes: undefined as Uint8Array | undefined,
     /**
-     * Holds the answer of the next submits (`POST /v1/jobs/…`, `POST /v1/generate/…`): `made` resolves with the body
-     * the emulator answered (the job made, the image), `release` gives it to the page.
+     * Holds the answer of the next submit (`POST /v1/jobs/…`, `POST /v1/generate/…`; those after it pass): `made`
+     * resolves with the body the emulator answered (the job made, the image), `release` gives it to the page.
      */
     holdSubmits() {
       let release = () => {};
@@ -136,6 +136,7 @@ async function startApiProxy() {
           return;
         }
         if (hold && req.method === "POST" && (image || req.url?.startsWith("/v1/jobs/"))) {
+          if (held === hold) held = undefined;
           const body = Buffer.concat(await answer.toArray());
           hold.made(body);
           await hold.answered;
@@ -492,37 +493,58 @@ describe("playground in Chromium", () => {
     }
   });
 
-  it("an image still being made when the model changes is not thrown away: listed under Images not shown once it comes, Generate waiting for it meanwhile", async () => {
+  it("an image still being made when the model changes runs to its end under Images not shown, its image or its error, Generate usable at once", async () => {
     const proxy = await startApiProxy();
     configAnswer = jsonAnswer({ baseUrl: proxy.url });
-    const held = proxy.holdSubmits();
+    const made = proxy.holdSubmits();
+    let failing: ReturnType<typeof proxy.holdSubmits> | undefined;
     try {
       const { page } = await openPage();
       const run = view(page);
       const generate = page.getByRole("button", { name: "Generate" });
+      /** Generate can be clicked (the form's run has its hook, and is not submitting). */
+      const generateUsable = () =>
+        page.waitForFunction(() =>
+          [...document.querySelectorAll("button")].some((b) => b.textContent === "Generate" && !b.disabled),
+        );
       await page.getByLabel("Model").selectOption("lucy-pro-t2i");
       await page.getByLabel("prompt").fill("An image made while the form moved on");
       await page.getByLabel("resolution").selectOption("480p");
       await generate.click();
-      const bytes = await held.made; // the emulator made the image; the page has not got it yet
+      const bytes = await made.made; // the emulator made the image; the page has not got it yet
       await page.getByLabel("Model").selectOption("lucy-pro-i2i"); // another image model: the form's run is new
       await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
-      await expect(generate.isDisabled()).resolves.toBe(true); // the hook's next submit would abort that request
-      await page.getByText("An image of lucy-pro-t2i is still being made").waitFor();
-      held.release();
       const unshown = page.getByRole("region", { name: "Images not shown" });
-      const made = unshown.getByRole("region", { name: "Image of lucy-pro-t2i" });
-      await expect(made.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
-      const { name, bytes: saved } = await downloadBytes(made);
+      const [first, second] = [0, 1].map((n) => unshown.getByRole("region", { name: "Image of lucy-pro-t2i" }).nth(n));
+      await expect(first!.getByRole("status").textContent()).resolves.toBe("submitting"); // listed, being made
+      await generateUsable(); // the request is not waited for: it has a hook of its own
+      // Back to the first model: Generate makes another image at once, while the first is still on its way.
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByLabel("prompt").fill("An image made meanwhile");
+      await generate.click();
+      await reached(run, "completed");
+      await expect(run.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+      // A request that fails once the form has moved on (the emulator answers a [fail] prompt 500): its error shown.
+      failing = proxy.holdSubmits();
+      await page.getByLabel("prompt").fill("An image that fails [fail]");
+      await generate.click();
+      await failing.made;
+      await page.getByLabel("Model").selectOption("lucy-pro-t2v");
+      failing.release();
+      await reached(second!, "error");
+      await expect(second!.getByRole("alert").textContent()).resolves.toContain("[fail]");
+      // The first comes, shown with its download.
+      made.release();
+      await expect(first!.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+      const { name, bytes: saved } = await downloadBytes(first!);
       expect(name).toBe("decart-lucy-pro-t2i.png");
       expect(sha256(saved)).toBe(sha256(bytes));
       await expect(run.getByRole("status").textContent()).resolves.toBe("idle"); // the form shows its new run
-      await page.waitForFunction(() =>
-        [...document.querySelectorAll("button")].some((b) => b.textContent === "Generate" && !b.disabled),
-      );
+      await generateUsable();
       await page.context().close();
     } finally {
-      held.release();
+      made.release();
+      failing?.release();
       configAnswer = undefined;
       await proxy.close();
     }
