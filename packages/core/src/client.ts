@@ -508,7 +508,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         // A callback that throws ends the watch with an error that keeps the job id (the job goes on).
         try {
           if (event.type === "submitted") onSubmitted?.(jobId);
-          else if (event.job.status !== seen) {
+          // (`retrying` is no status: `onStatusChange` is called on changes of the job's status only.)
+          else if ("job" in event && event.job.status !== seen) {
             seen = event.job.status;
             onStatusChange?.(event.job);
           }

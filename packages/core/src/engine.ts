@@ -18,13 +18,17 @@ export const BACKGROUND_MS = 30_000;
 
 /**
  * What happens to a watched job, in order: `submitted` (only for a job this watch submitted), `status` (only when it
- * changes), `downloading` (the result's bytes, unless `download: false`), then `completed` or `failed`, the last
- * event. A watch that cannot go on ends with an error instead (`JobTimeoutError`, `AbortError` …, carrying `jobId`).
+ * changes, or again after `retrying`), `downloading` (the result's bytes, unless `download: false`), then `completed`
+ * or `failed`, the last event; `retrying` whenever a status read or the download failed and will be tried again. A
+ * watch that cannot go on ends with an error instead (`JobTimeoutError`, `AbortError` …, carrying `jobId`).
  */
 export type JobEvent =
   /** The job was accepted; emitted before any waiting, so its id is never lost. */
   | { type: "submitted"; jobId: string; model: string | undefined }
-  /** The job is `pending` or `processing` (emitted first with the submit answer, then only on change). */
+  /**
+   * The job is `pending` or `processing` (emitted first with the submit answer, then on change, and at the first read
+   * that answers after `retrying` even when unchanged, so that a view leaves its retrying state).
+   */
   | { type: "status"; jobId: string; status: "pending" | "processing"; job: JobStatusResponse }
   /**
    * The job completed and its result is being downloaded: first with `receivedBytes: 0`, then after each chunk.
@@ -41,7 +45,12 @@ export type JobEvent =
   /** The job completed; `data` is its result (absent with `download: false`). */
   | { type: "completed"; jobId: string; job: JobStatusResponse; data?: Blob }
   /** The job failed; `error` is the server's reason, or "Job failed". */
-  | { type: "failed"; jobId: string; job: JobStatusResponse; error: string };
+  | { type: "failed"; jobId: string; job: JobStatusResponse; error: string }
+  /**
+   * A status read (or the download) failed with `error` and the retry policy tries it again in `delayMs`: the
+   * `attempt`th failure in a row (1-based). The job's status is still the last one emitted.
+   */
+  | { type: "retrying"; jobId: string; error: DecartError; attempt: number; delayMs: number };
 
 /**
  * What to do next: read the status in `read` ms, (re)start the result's download in `download` ms, nothing more
@@ -244,9 +253,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     return readIn(events, ms, 0, !last); // the first read is never slowed
   };
 
-  /** A valid status: its event if it changed, then the end or the next read. */
+  /** A valid status: its event if it changed (or reads failed since the last), then the end or the next read. */
   const apply = (job: JobStatusResponse, events: JobEvent[]): JobWatchStep => {
-    const changed = job.status !== last?.status;
+    const changed = failures || job.status !== last?.status;
+    failures = invalid = 0;
+    cut = undefined;
     last = job;
     if (job.status === "failed")
       return end([...events, { type: "failed", jobId, job, error: job.error || "Job failed" }]);
@@ -282,8 +293,6 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       const problem = checkJob(current, jobId);
       if (problem) return watch.error(new InvalidResponseError(`Job ${jobId}: ${problem}`, { retryable: true, jobId }));
       reads++;
-      failures = invalid = 0;
-      cut = undefined;
       hintMs = hint;
       model ||= canonicalModel(current.model);
       if (!originKnown && current.created_at) {
@@ -320,9 +329,21 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
       if (now() >= deadline) return step([], { error: timedOut(cut) });
       cut = error;
-      return last?.status === "completed"
-        ? step([], { download: Math.min(wait, deadline - now()) })
-        : readIn([], wait, wait);
+      const next =
+        last?.status === "completed"
+          ? step([], { download: Math.min(wait, deadline - now()) })
+          : readIn([], wait, wait);
+      // The wait before the next try, as `next` says it (in the background, at least `backgroundMs`).
+      next.events = [
+        {
+          type: "retrying",
+          jobId,
+          error,
+          attempt: failures,
+          delayMs: (next.next as { read: number }).read ?? (next.next as { download: number }).download,
+        },
+      ];
+      return next;
     },
 
     progress: ({ receivedBytes, totalBytes }) =>

@@ -105,33 +105,69 @@ describe("createJobWatch", () => {
     });
   });
 
-  it("retries a failed download by the retry policy, and a failed status read as a read", () => {
+  it("retries a failed download by the retry policy, and a failed status read as a read, each with `retrying`", () => {
     const { watch } = setup();
     watch.start();
-    const read = watch.error(new ServerError("busy", { status: 503, retryable: true }));
-    expect(read.events).toEqual([]);
+    const busy = new ServerError("busy", { status: 503, retryable: true });
+    const read = watch.error(busy);
     expect(waitOf(read)).toBeGreaterThanOrEqual(50);
+    expect(read.events).toEqual([{ type: "retrying", jobId: "job_1", error: busy, attempt: 1, delayMs: waitOf(read) }]);
     watch.status({ job: job("completed") });
-    const again = watch.error(new ServerError("cut", { code: "TRUNCATED", retryable: true }));
-    expect(again.events).toEqual([]);
-    expect("download" in again.next && again.next.download).toBeGreaterThanOrEqual(50);
+    const cut = new ServerError("cut", { code: "TRUNCATED", retryable: true });
+    const again = watch.error(cut);
+    const download = "download" in again.next ? again.next.download : -1;
+    expect(download).toBeGreaterThanOrEqual(50);
+    // Counted from the last read that answered: the download's first failure.
+    expect(again.events).toEqual([{ type: "retrying", jobId: "job_1", error: cut, attempt: 1, delayMs: download }]);
+    expect(watch.downloaded(new Blob(["v"])).events.map((e) => e.type)).toEqual(["completed"]);
   });
 
-  it("retries transient read errors without events, then goes on with the next answer", () => {
+  it("says `retrying` for each transient read error (attempt, error, wait), then the status again, changed or not", () => {
     const { watch, clock } = setup({ download: false });
     watch.start();
     const events: JobEvent[] = [...watch.status({ job: job("pending") }).events];
-    for (let i = 0; i < 5; i++) {
-      const step = watch.error(new ServerError(`503 #${i}`, { status: 503, retryable: true }));
-      expect(step.events).toEqual([]);
-      // The policy's wait: a backoff that never drops below its floor (50 ms doubling) nor exceeds 8 s.
-      expect(waitOf(step)).toBeGreaterThanOrEqual(Math.min(1000, 50 << i));
-      expect(waitOf(step)).toBeLessThanOrEqual(8000);
-      clock.t += waitOf(step)!;
-    }
+    const failAll = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const error = new ServerError(`503 #${i}`, { status: 503, retryable: true });
+        const step = watch.error(error);
+        // The policy's wait: a backoff that never drops below its floor (50 ms doubling) nor exceeds 8 s.
+        expect(waitOf(step)).toBeGreaterThanOrEqual(Math.min(1000, 50 << i));
+        expect(waitOf(step)).toBeLessThanOrEqual(8000);
+        expect(step.events).toEqual([
+          { type: "retrying", jobId: "job_1", error, attempt: i + 1, delayMs: waitOf(step) },
+        ]);
+        events.push(...step.events);
+        clock.t += waitOf(step)!;
+      }
+    };
+    failAll(3);
+    // The status is the same, but a view that shows the failures must hear that reads answer again.
+    events.push(...watch.status({ job: job("pending") }).events);
+    events.push(...watch.status({ job: job("pending") }).events);
+    failAll(2); // counted afresh from 1
     events.push(...watch.status({ job: job("processing") }).events);
     events.push(...watch.status({ job: job("completed") }).events);
-    expect(types(events)).toEqual(["pending", "processing", "completed"]);
+    expect(types(events)).toEqual([
+      "pending",
+      ...["retrying", "retrying", "retrying", "pending"],
+      ...["retrying", "retrying", "processing"],
+      "completed",
+    ]);
+  });
+
+  it("says in `retrying` the wait as the step gives it: cut at the deadline, slowed in the background", () => {
+    const { watch, clock } = setup({ timeoutMs: 10_000, first: job("processing"), random: () => 0.999 });
+    watch.start();
+    watch.background(true);
+    let step = watch.error(new ConnectionError("reset", { retryable: true }));
+    // In the background the wait is at least 30 s, cut at the deadline.
+    expect(waitOf(step)).toBe(10_000);
+    expect(step.events).toMatchObject([{ type: "retrying", attempt: 1, delayMs: 10_000 }]);
+    watch.background(false);
+    clock.t = 9_990;
+    step = watch.error(new ConnectionError("reset", { retryable: true }));
+    expect(step.events).toMatchObject([{ type: "retrying", attempt: 2, delayMs: 10 }]);
+    expect(waitOf(step)).toBe(10);
   });
 
   it("ends a job that keeps answering transiently only at the deadline, with JobTimeoutError and the job id", () => {
@@ -212,12 +248,12 @@ describe("createJobWatch", () => {
       const { watch } = setup();
       watch.start();
       const step = watch.error(error);
-      expect(step.next).toEqual({ error });
+      expect(step).toEqual({ events: [], next: { error } }); // no `retrying`: nothing is tried again
       expect(error.jobId).toBe("job_1");
     }
   });
 
-  it("handles an answer that is not a job status as a failed read: no event, and the policy decides", () => {
+  it("handles an answer that is not a job status as a failed read: `retrying`, and the policy decides", () => {
     // The last: a valid status, but of another job.
     for (const body of [null, {}, { status: "weird" }, "processing", 42, { job_id: "job_2", status: "completed" }]) {
       const { watch, clock } = setup();
@@ -225,7 +261,7 @@ describe("createJobWatch", () => {
       let step = watch.status({ job: body });
       let reads = 1;
       while ("read" in step.next && reads < 100) {
-        expect(step.events).toEqual([]);
+        expect(step.events).toMatchObject([{ type: "retrying", attempt: reads, error: { code: "INVALID_RESPONSE" } }]);
         clock.t += step.next.read;
         step = watch.status({ job: body });
         reads++;

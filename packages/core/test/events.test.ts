@@ -539,6 +539,52 @@ describe("callbacks", () => {
   });
 });
 
+describe("`retrying`", () => {
+  it("is yielded for each failed status read (its error, the count in a row, the wait); the status comes again once a read answers, onStatusChange only on a change", async () => {
+    await withEmulator({}, async (own) => {
+      const events: JobEvent[] = [];
+      const changes: string[] = [];
+      let released = false;
+      const watching = clientFor(own).queue.submitAndWatch({
+        model: t2v,
+        prompt: "retrying [hold]",
+        onStatusChange: (j) => void changes.push(j.status),
+      });
+      for await (const event of watching) {
+        events.push(event);
+        // Seen processing: every status read answers 503 from now on, until the third has failed.
+        if (event.type === "status" && event.status === "processing") {
+          if (events.some((e) => e.type === "retrying")) released = own.release(event.jobId);
+          else own.setFaults([{ route: "status", kind: "503" }]);
+        }
+        if (event.type === "retrying" && event.attempt === 3) own.setFaults([]);
+      }
+      expect(released).toBe(true);
+      const seen = types(events).filter((t) => t !== "downloading");
+      expect(seen).toEqual([
+        "submitted",
+        "pending",
+        "processing",
+        "retrying",
+        "retrying",
+        "retrying",
+        "processing",
+        "completed",
+      ]);
+      const retrying = events.filter((e) => e.type === "retrying");
+      expect(retrying.map((e) => e.attempt)).toEqual([1, 2, 3]);
+      for (const e of retrying) {
+        expect(e.error).toBeInstanceOf(DecartError);
+        expect(e.error).toMatchObject({ status: 503, retryable: true, jobId: e.jobId });
+        expect(e.delayMs).toBeGreaterThan(0);
+      }
+      expect(own.stats().faultsInjected["503"]).toBe(3);
+      // The status read again after the failures is no change of the job's status.
+      expect(changes).toEqual(["pending", "processing", "completed"]);
+    });
+  });
+});
+
 describe("queue.createWatch and queue.readStatus", () => {
   it("let a caller drive the engine itself; a failed read goes to the watch, which retries it", async () => {
     await withEmulator({ faults: [{ route: "status", kind: "503", rate: 0.5 }], random: seeded() }, async (flaky) => {
@@ -562,7 +608,10 @@ describe("queue.createWatch and queue.readStatus", () => {
       const kinds = types(events);
       expect(kinds.slice(0, 2)).toEqual(["submitted", "pending"]);
       expect(kinds.at(-1)).toBe("completed");
-      expect(new Set(kinds).size).toBe(kinds.length); // each status once, however many reads failed
+      // Each failed read said as `retrying`; each status once, but for its repeat by the read that answered after them.
+      expect(kinds.filter((k) => k === "retrying").length).toBe(failures);
+      const statuses = kinds.filter((k) => k !== "retrying").filter((k, i, all) => k !== all[i - 1]);
+      expect(new Set(statuses).size).toBe(statuses.length);
 
       expect(failures).toBe(flaky.stats().faultsInjected["503"]);
       expect(failures).toBeGreaterThan(0);

@@ -30,20 +30,22 @@ export const jobFailed = (event: Extract<JobEvent, { type: "failed" }>) =>
   new JobFailedError(`Job ${event.jobId} failed: ${event.error}`, { jobId: event.jobId, reason: event.error });
 
 /**
- * The job's status, only when it changes: `submitted` reads as `pending`, download progress is left out. For a badge
- * or a log line.
+ * The job's status, only when it changes: `submitted` reads as `pending`, download progress and `retrying` are left
+ * out (a failed read is no change of the job's status, nor is the status read again after it). For a badge or a log
+ * line; a view that shows the failures too reads the `retrying` events themselves.
  *
  * ```text
- * events:  -S---s(pending)---s(processing)---d---d---C|
+ * events:  -S---s(pending)---s(processing)---R---R---s(processing)---d---d---C|
  *          statusChanges()
- * status:  -p-------------------r--------------------c|
+ * status:  -p-------------------r------------------------------------------c|
  * ```
- * (S `submitted`, s `status`, d `downloading`, C `completed`; p `"pending"`, r `"processing"`, c `"completed"`.)
+ * (S `submitted`, s `status`, R `retrying`, d `downloading`, C `completed`; p `"pending"`, r `"processing"`, c
+ * `"completed"`.)
  */
 export function statusChanges(): OperatorFunction<JobEvent, JobStatus> {
   return (events) =>
     events.pipe(
-      filter((event) => event.type !== "downloading"),
+      filter((event) => event.type !== "downloading" && event.type !== "retrying"),
       map(
         (event): JobStatus =>
           event.type === "submitted" ? "pending" : event.type === "status" ? event.status : event.type,

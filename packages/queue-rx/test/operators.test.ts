@@ -1,4 +1,11 @@
-import { BadRequestError, type JobEvent, JobFailedError, JobTimeoutError, type StatusRead } from "@decart/core";
+import {
+  BadRequestError,
+  type JobEvent,
+  JobFailedError,
+  JobTimeoutError,
+  ServerError,
+  type StatusRead,
+} from "@decart/core";
 import type { Observable } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { retryWatch, statusChanges, throwOnFailure, toOutcome } from "../src/operators.js";
@@ -11,6 +18,7 @@ const events: Record<string, JobEvent> = {
   p: { type: "status", jobId: JOB_ID, status: "pending", job: job("pending") },
   r: { type: "status", jobId: JOB_ID, status: "processing", job: job("processing") },
   d: { type: "downloading", jobId: JOB_ID, job: job("completed"), receivedBytes: 1, totalBytes: 5 },
+  R: { type: "retrying", jobId: JOB_ID, error: new ServerError("503", { status: 503 }), attempt: 1, delayMs: 50 },
   C: { type: "completed", jobId: JOB_ID, job: job("completed"), data },
   F: { type: "failed", jobId: JOB_ID, job: job("failed", { error: "no" }), error: "no" },
 };
@@ -20,6 +28,17 @@ describe("operators", () => {
     marbles(({ cold, expectObservable }) => {
       const source = cold("-S-p-r-d-d-C|", events);
       expectObservable(source.pipe(statusChanges())).toBe("-p---r-----c|", {
+        p: "pending",
+        r: "processing",
+        c: "completed",
+      });
+    });
+  });
+
+  it("statusChanges: `retrying` and the status read again after it are no change", () => {
+    marbles(({ cold, expectObservable }) => {
+      const source = cold("-S-p-R-R-p-r-R-r-C|", events);
+      expectObservable(source.pipe(statusChanges())).toBe("-p---------r-----c|", {
         p: "pending",
         r: "processing",
         c: "completed",

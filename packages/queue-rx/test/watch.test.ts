@@ -134,7 +134,7 @@ describe("watchJob on virtual time", () => {
     });
   });
 
-  it("a transient read failure is retried when the core's policy says (here the server's Retry-After)", () => {
+  it("a transient read failure is retried when the core's policy says (here the server's Retry-After), said as `retrying`", () => {
     marbles(({ cold, expectObservable, scheduler, flush }) => {
       const unavailable = new ServerError("503", { status: 503, retryable: true, retryAfterMs: 100 });
       const reads = scripted(scheduler, [
@@ -143,7 +143,8 @@ describe("watchJob on virtual time", () => {
         cold<StatusRead>("-(a|)", { a: { job: job("completed") } }),
       ]);
       const job$ = watchJob(virtualClient(scheduler), JOB_ID, { poll: every10, download: false, statusSource: reads });
-      expectObservable(job$).toBe("102ms p 10ms (c|)", values);
+      const R: JobEvent = { type: "retrying", jobId: JOB_ID, error: unavailable, attempt: 1, delayMs: 100 };
+      expectObservable(job$).toBe("-R 100ms p 10ms (c|)", { ...values, R });
       flush();
       expect(reads.calls).toEqual([0, 101, 112]);
     });

@@ -1,4 +1,4 @@
-import { type DownloadProgress, isByteIterable } from "@decart/core";
+import { type DownloadProgress, isByteIterable, type JobEvent } from "@decart/core";
 
 /** Where a generation stands. */
 export type GenerationStatus =
@@ -17,12 +17,18 @@ export type GenerationStatus =
  * `JobFailedError` with the server's reason when `failed`, or the error that stopped the request or the watch when
  * `error`. `watching` is true while the hook follows its job or runs its request (from `submit` or `retry()`, or from
  * the mount of a `useJob` with a job id, until the end, an error, `stop()` or `reset()`): a `processing` state that is
- * not watched is what the hook last saw.
+ * not watched is what the hook last saw. `retrying` is set while the job's status reads (or its download) fail and are
+ * tried again, beside the status they left as it was: the core's `retrying` event (`attempt`, the failures in a row
+ * from 1; `error`, the typed error of the last; `delayMs`, the wait before the next try), cleared by any other change
+ * of the state (the next status read that answers, the download's progress, the end, an error, `stop()`). Always
+ * undefined for images (a request's retries are the client's own).
  */
 export interface GenerationState {
   status: GenerationStatus;
   watching: boolean;
   jobId: string | undefined;
+  /** Optional, so that a state written by hand (a stand-in for a hook's) needs none. */
+  retrying?: Extract<JobEvent, { type: "retrying" }> | undefined;
   progress: DownloadProgress | undefined;
   result: Blob | undefined;
   error: Error | undefined;
@@ -105,8 +111,9 @@ export class Store implements ExternalStore<GenerationState> {
    */
   readonly getServerSnapshot = (): GenerationState => this.initial;
 
+  /** Changes the state: `next` over the latest (with `soon`'s too), `retrying` cleared unless `next` sets it. */
   set(next: Partial<GenerationState>): void {
-    this.replace({ ...(this.queued ?? this.state), ...next });
+    this.replace({ ...(this.queued ?? this.state), retrying: undefined, ...next });
   }
 
   /**
@@ -116,7 +123,7 @@ export class Store implements ExternalStore<GenerationState> {
   soon(next: Partial<GenerationState>): void {
     // Without animation frames (a test DOM), at the next task. A frame that finds nothing queued renders nothing.
     if (!this.queued) (globalThis.requestAnimationFrame ?? setTimeout)(() => this.queued && this.replace(this.queued));
-    this.queued = { ...(this.queued ?? this.state), ...next };
+    this.queued = { ...(this.queued ?? this.state), retrying: undefined, ...next };
   }
 
   replace(next: GenerationState): void {

@@ -171,13 +171,15 @@ function stateOf(event: JobEvent): Partial<GenerationState> {
   const { type, jobId } = event;
   return type === "submitted"
     ? { status: "pending", jobId }
-    : type === "status"
-      ? { status: event.status, jobId }
-      : type === "downloading"
-        ? { status: type, jobId, progress: { receivedBytes: event.receivedBytes, totalBytes: event.totalBytes } }
-        : type === "completed"
-          ? { status: type, watching: false, jobId, result: event.data }
-          : { status: type, watching: false, jobId, error: jobFailed(event) };
+    : type === "retrying"
+      ? { retrying: event, jobId }
+      : type === "status"
+        ? { status: event.status, jobId }
+        : type === "downloading"
+          ? { status: type, jobId, progress: { receivedBytes: event.receivedBytes, totalBytes: event.totalBytes } }
+          : type === "completed"
+            ? { status: type, watching: false, jobId, result: event.data }
+            : { status: type, watching: false, jobId, error: jobFailed(event) };
 }
 
 /** An event into the state: a download's progress after its start renders once per animation frame at most. */

@@ -1,4 +1,11 @@
-import { InvalidInputError, JobFailedError, JobTimeoutError, models, type PollSchedule } from "@decart/core";
+import {
+  InvalidInputError,
+  JobFailedError,
+  JobTimeoutError,
+  models,
+  type PollSchedule,
+  ServerError,
+} from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
@@ -83,6 +90,46 @@ describe("useGenerateVideo", () => {
     expect(done.progress).toEqual({ receivedBytes: done.result!.size, totalBytes: done.result!.size });
     expect(statusesOf(seen)).toEqual(["idle", "submitting", "pending", "processing", "downloading", "completed"]);
     expect(emu.stats().jobsCreated).toBe(1); // StrictMode did not submit twice
+  });
+
+  it("`retrying` says that status reads fail (attempt, error, wait) beside the status; the next read that answers clears it, and so does stop()", async () => {
+    emu = await startFast();
+    const seen: GenerationState[] = [];
+    const { result } = renderHook(
+      () => {
+        const generation = useGenerateVideo();
+        seen.push(generation);
+        return generation;
+      },
+      { wrapper: strictWith(clientFor(emu)) },
+    );
+    expect(result.current.retrying).toBeUndefined();
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "read through an outage [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    emu.setFaults([{ route: "status", kind: "503" }]); // every status read answers 503 from now on
+    await until(() => (result.current.retrying?.attempt ?? 0) >= 2);
+    const during = result.current;
+    expect(during).toMatchObject({ status: "processing", watching: true, jobId });
+    expect(during.retrying).toMatchObject({ type: "retrying", jobId, attempt: 2, error: { status: 503, jobId } });
+    expect(during.retrying!.error).toBeInstanceOf(ServerError);
+    expect(during.retrying!.delayMs).toBeGreaterThan(0);
+    // Its attempts in order, one state each.
+    const attempts = seen.map((s) => s.retrying?.attempt).filter((a, i, all) => a !== undefined && a !== all[i - 1]);
+    expect(attempts.slice(0, 2)).toEqual([1, 2]);
+
+    emu.setFaults([]);
+    await until(() => result.current.retrying === undefined);
+    expect(result.current).toMatchObject({ status: "processing", watching: true });
+
+    emu.setFaults([{ route: "status", kind: "503" }]);
+    await until(() => result.current.retrying !== undefined);
+    act(() => result.current.stop());
+    expect(result.current).toMatchObject({ status: "processing", watching: false, retrying: undefined });
+    emu.setFaults([]);
+    expect(emu.release(jobId!)).toBe(true);
   });
 
   it("a failed job ends in `failed` with the server's reason", async () => {
