@@ -10,7 +10,7 @@ import { type Fault, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
 import type { Result } from "./results.js";
 import type { RouteName } from "./routes.js";
 import type { Stats } from "./state.js";
-import { issue } from "./validation.js";
+import { codePointLength, issue } from "./validation.js";
 
 // Header lists are flat [name, value, …] arrays, handed to writeHead as they are. The CORS headers go on the answers
 // of the public API only (never on admin routes): a page on another origin may call the API, not read the admin.
@@ -133,9 +133,16 @@ export const noContent = (ctx: Ctx) => respond(ctx, 204, [], null);
 /** Path ids longer than this answer 422. */
 const MAX_ID_LENGTH = 256;
 
-/** Checks a path id's length (422 when too long); returns the id percent-decoded, or undefined when answered. */
+/**
+ * Checks a path id's length once percent-decoded, in code points as the spec's maxLength counts them (422 when too
+ * long: an id of 256 emoji is 3 072 characters as sent); returns the id decoded, or undefined when answered.
+ */
 export function pathId(ctx: Ctx, raw: string, name: string): string | undefined {
-  if (raw.length > MAX_ID_LENGTH) {
+  let id = raw;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {} // not percent-encoded; used as is
+  if (codePointLength(id) > MAX_ID_LENGTH) {
     invalid(ctx, [
       issue(["path", name], "string_too_long", `String should have at most ${MAX_ID_LENGTH} characters`, undefined, {
         max_length: MAX_ID_LENGTH,
@@ -143,11 +150,7 @@ export function pathId(ctx: Ctx, raw: string, name: string): string | undefined 
     ]);
     return undefined;
   }
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw; // not percent-encoded; use as is
-  }
+  return id;
 }
 
 /** Writes the answer; synchronous for a plain body (the hot path), a promise when it streams or stalls. */

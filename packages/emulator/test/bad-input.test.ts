@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
 import type { RawResponse } from "./helpers.js";
-import { multipart, raw, sampleMp4, samplePng, start, submit } from "./helpers.js";
+import { jsonOf, multipart, raw, sampleMp4, samplePng, start, submit } from "./helpers.js";
 
 let emu: Emulator;
 const mp4 = Buffer.from(await sampleMp4());
@@ -746,6 +746,29 @@ describe("bad input", () => {
     } finally {
       emu = before;
       await e.close();
+    }
+  });
+});
+
+describe("a path id", () => {
+  // The spec's maxLength counts characters (code points, as JSON Schema does) of the id, not of its percent-encoding:
+  // 256 emoji (3 072 characters as sent) were answered 422.
+  it("is held to 1 to 256 characters once decoded, counted as code points: 256 emoji are an id, 257 are not", async () => {
+    for (const [path, name] of [
+      ["/v1/jobs/", "job_id"],
+      ["/v1/files/", "file_id"],
+    ] as const) {
+      for (const [id, status] of [
+        ["😀".repeat(256), 404],
+        ["j".repeat(256), 404],
+        ["😀".repeat(257), 422],
+        ["j".repeat(257), 422],
+      ] as const) {
+        const res = await raw(emu.url, { path: `${path}${encodeURIComponent(id)}`, headers: key() });
+        expect(res.status, `${path} ${id.length}`).toBe(status);
+        if (status === 422)
+          expect(jsonOf(res).detail[0]).toMatchObject({ type: "string_too_long", loc: ["path", name] });
+      }
     }
   });
 });
