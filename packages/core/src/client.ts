@@ -15,6 +15,7 @@ import {
   checkJob,
   createJobWatch,
   DEFAULT_WAIT_MS,
+  isUsableId,
   type JobEvent,
   type JobWatch,
   MAX_ID_LENGTH,
@@ -387,8 +388,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return checkCall(opts, where, keys, timed ? { deadline: { type: "number" } } : {})[2] as T & { deadline?: number };
   };
 
+  /** An id to send in a path, checked (see `isUsableId`): else `InvalidInputError` naming `field`, nothing sent. */
   const checkId = (id: string, field = "jobId"): string => {
-    checkSchema({ type: "string", minLength: 1, maxLength: MAX_ID_LENGTH }, id, field, "Invalid input");
+    if (!isUsableId(id))
+      throw invalid("Invalid input", field, `1 to ${MAX_ID_LENGTH} characters long, not . or ..`, id);
     return id;
   };
 
@@ -463,7 +466,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Downloads into a Blob under the retry policy: a download that fails anyhow (a GET, safe to repeat) starts again. */
   const result = (jobId: string, opts: DownloadOptions): Promise<Blob> =>
-    retry(policy, { ...opts, jobId, what: `download of ${jobId}` }, async () =>
+    retry(policy, { ...opts, jobId: checkId(jobId), what: `download of ${jobId}` }, async () =>
       // One attempt each: the whole download (answer and body) is retried.
       (await content(jobId, { ...opts, maxRetries: 0 })).blob(),
     );

@@ -164,16 +164,22 @@ export interface JobWatch {
 export const MAX_ID_LENGTH = 256;
 
 /**
+ * True for an id the client takes and can send back in a path (`/v1/jobs/{job_id}`, `/v1/files/{file_id}`): a string
+ * of 1 to `MAX_ID_LENGTH` characters, counted as the spec's `maxLength` counts them (code points, as JSON Schema does:
+ * an emoji is one), that is not `.` or `..`, which a URL's path resolves away (`/v1/jobs/..` is `/v1/`, another
+ * endpoint). Other characters are sent percent-encoded (`%2e` as `%252e`).
+ */
+export const isUsableId = (id: unknown): id is string =>
+  typeof id === "string" && !/^\.?\.?$/.test(id) && [...id].length <= MAX_ID_LENGTH;
+
+/**
  * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`
- * too long to be sent back is as good as none.
+ * that cannot be sent back (see `isUsableId`) is as good as none.
  */
 export const checkJob = (body: any, jobId?: string): string | undefined =>
   !(jobStatuses as readonly unknown[]).includes(body?.status)
     ? `not a job status (status ${JSON.stringify(body?.status)})`
-    : typeof body.job_id !== "string" ||
-        !body.job_id ||
-        body.job_id.length > MAX_ID_LENGTH ||
-        (jobId ?? body.job_id) !== body.job_id
+    : !isUsableId(body.job_id) || (jobId && jobId !== body.job_id)
       ? `no job_id${jobId ? ` ${jobId}` : ""}`
       : undefined;
 

@@ -18,6 +18,7 @@ export {
   checkJob,
   createJobWatch,
   type DurationModel,
+  isUsableId,
   type JobEvent,
   type JobWatch,
   type JobWatchInit,

@@ -15,6 +15,7 @@ import { setImmediate } from "node:timers/promises";
 import type { TLSSocket } from "node:tls";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import type { DecartClient } from "./client.js";
+import { isUsableId, MAX_ID_LENGTH } from "./engine.js";
 import {
   aborted,
   ConnectionError,
@@ -23,6 +24,7 @@ import {
   httpSuffix,
   InvalidInputError,
   InvalidResponseError,
+  invalid,
   textOf,
 } from "./errors.js";
 import { sleep } from "./poll.js";
@@ -128,6 +130,10 @@ export async function saveResult(
   const { signal, onProgress, maxRetries, temporaryPath, deadline } = Object.fromEntries(
     Object.entries(options ?? {}).filter(([, v]) => v != null),
   ) as SaveResultOptions;
+  // An id the client would refuse (see `isUsableId`: `..` is resolved away from the URL's path), before anything is
+  // touched, as queue.download would refuse it.
+  if (!isUsableId(jobId))
+    throw invalid("saveResult", "jobId", `1 to ${MAX_ID_LENGTH} characters long, not . or ..`, jobId);
   // A path that names no file (empty, not a string, a NUL in it) is refused before any request: it could only fail
   // once the whole result was downloaded.
   if (typeof path !== "string" || !path || path.includes("\0"))

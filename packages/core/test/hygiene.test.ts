@@ -2,8 +2,10 @@
  * Wire hygiene over real HTTP, against small purpose-built servers on loopback for the answers the emulator cannot
  * make (redirects, garbage bodies, wrong media types), or a proxy in front of the emulator that loses its answers.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import type { ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { catalogue } from "@decart/api";
 import { describe, expect, it } from "vitest";
 import {
@@ -16,6 +18,7 @@ import {
   ServerError,
   TimeoutError,
 } from "../src/index.js";
+import { saveResult } from "../src/node.js";
 import {
   chainText,
   clientFor,
@@ -222,27 +225,92 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
 
   // MAX_ID_LENGTH, exported for the CLI's check of a job id argument, is the spec's: an id of that length is taken and
   // sent back, a longer one is neither (a submit answer's is as good as none; one given is refused, nothing sent).
-  it("MAX_ID_LENGTH is the spec's maxLength of job_id and file_id: an id that long is taken and sent back, no longer", async () => {
+  // Counted as the spec's maxLength counts them (JSON Schema: code points), an answer's as an id given: 256 emoji (512
+  // UTF-16 units) are taken from a submit answer and sent back; a submit answer's were refused as too long.
+  it("MAX_ID_LENGTH is the spec's maxLength of job_id and file_id: an id that long (in code points) is taken and sent back, no longer", async () => {
     const spec = readFileSync(new URL("../../../spec/openapi.yaml", import.meta.url), "utf8");
     const params = [...spec.matchAll(/- name: (job|file)_id\n\s+in: path\n[\s\S]*?maxLength: (\d+)/g)];
     expect(params.map((p) => p[1])).toEqual(["job", "job", "file", "file"]);
     for (const p of params) expect(Number(p[2])).toBe(MAX_ID_LENGTH);
-    const longest = "j".repeat(MAX_ID_LENGTH);
+    for (const longest of ["j".repeat(MAX_ID_LENGTH), "😀".repeat(MAX_ID_LENGTH)]) {
+      const api = await serve((req, res) =>
+        json(res, 200, {
+          job_id: req.method === "POST" ? longest : decodeURIComponent(req.url!.slice(9)),
+          status: "pending",
+        }),
+      );
+      try {
+        const c = client(api.url);
+        const job = await c.queue.submit({ model: t2v(), prompt: "x" });
+        expect(job.job_id).toBe(longest);
+        expect((await c.queue.status(job.job_id)).job_id).toBe(longest);
+        expect(api.seen.map((r) => r.path)).toEqual([
+          "/v1/jobs/lucy-pro-t2v",
+          `/v1/jobs/${encodeURIComponent(longest)}`,
+        ]);
+        const error = await c.queue.status(`${longest}${[...longest][0]}`).catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect(error).toMatchObject({ field: "jobId", expected: `1 to ${MAX_ID_LENGTH} characters long, not . or ..` });
+        expect(api.seen).toHaveLength(2);
+      } finally {
+        await api.close();
+      }
+    }
+  });
+
+  // `.` and `..` are 1 to 256 characters, but a URL's path resolves them away: `/v1/jobs/..` is `/v1/`,
+  // `/v1/jobs/./content` is `/v1/jobs/content`, `/v1/files/..` is `/v1/`: another endpoint. Refused before anything is
+  // sent (or written), in every call that puts an id in a path; a submit answer's is as good as none. `%2e` is sent
+  // percent-encoded (`%252e`): the server gets it as written.
+  it("the ids . and .. are refused, nothing sent; a submit answer's says a job may exist; %2e is sent as written", async () => {
     const api = await serve((req, res) =>
-      json(res, 200, { job_id: req.method === "POST" ? longest : req.url!.slice(9), status: "pending" }),
+      json(res, 200, {
+        job_id: req.method === "POST" ? req.headers["x-answer"] : decodeURIComponent(req.url!.split("/")[3]!),
+        status: "pending",
+      }),
     );
+    const dir = mkdtempSync(join(tmpdir(), "decart-dot-ids-"));
     try {
+      for (const id of [".", ".."]) {
+        const c = client(api.url);
+        const calls: [field: string, call: () => unknown][] = [
+          ["jobId", () => c.queue.status(id)],
+          ["jobId", () => c.queue.readStatus(id)],
+          ["jobId", () => c.queue.result(id)],
+          ["jobId", () => c.queue.download(id)],
+          ["jobId", () => c.queue.wait(id)],
+          ["jobId", () => c.queue.watch(id).next()],
+          ["jobId", () => c.queue.createWatch(id)],
+          ["fileId", () => c.files.get(id)],
+          ["fileId", () => c.files.delete(id)],
+          ["jobId", () => saveResult(c, id, join(dir, "result.mp4"))],
+        ];
+        for (const [field, call] of calls) {
+          const error = (await (async () => call())().catch((e) => e)) as InvalidInputError;
+          expect(error, `${call} with ${id}`).toBeInstanceOf(InvalidInputError);
+          expect(error).toMatchObject({ field, expected: `1 to ${MAX_ID_LENGTH} characters long, not . or ..` });
+          expect(error.jobId, `${call} with ${id}`).toBeUndefined();
+        }
+        expect(api.seen).toEqual([]);
+        expect(readdirSync(dir)).toEqual([]);
+        const answered = createDecartClient({
+          apiKey: KEY,
+          baseUrl: api.url,
+          logger: silent,
+          fetch: (url, init) => fetch(url, { ...init, headers: { ...init?.headers, "x-answer": id } }),
+        });
+        const error = await answered.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+        expect(error.message).toMatch(/may exist/);
+        expect(api.seen.splice(0).map((r) => r.path)).toEqual(["/v1/jobs/lucy-pro-t2v"]);
+      }
       const c = client(api.url);
-      const job = await c.queue.submit({ model: t2v(), prompt: "x" });
-      expect(job.job_id).toBe(longest);
-      expect((await c.queue.status(job.job_id)).job_id).toBe(longest);
-      expect(api.seen.map((r) => r.path)).toEqual(["/v1/jobs/lucy-pro-t2v", `/v1/jobs/${longest}`]);
-      const error = await c.queue.status(`${longest}j`).catch((e) => e);
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error).toMatchObject({ field: "jobId", expected: `1 to ${MAX_ID_LENGTH} characters long` });
-      expect(api.seen).toHaveLength(2);
+      expect((await c.queue.status("%2e%2e")).job_id).toBe("%2e%2e");
+      expect(api.seen.map((r) => r.path)).toEqual(["/v1/jobs/%252e%252e"]);
     } finally {
       await api.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -250,7 +318,8 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
   // InvalidInputError ("nothing was sent") after the job was made.
   it("a 200 submit answer without a usable job_id: InvalidResponseError that says a job may exist", async () => {
     const bodies = [null, { status: "pending" }, { job_id: 7, status: "pending" }, { job_id: "", status: "pending" }];
-    for (const body of [...bodies, { job_id: "j".repeat(257), status: "pending" }]) {
+    const unusable = ["j".repeat(257), "😀".repeat(257), ".", ".."].map((job_id) => ({ job_id, status: "pending" }));
+    for (const body of [...bodies, ...unusable]) {
       const api = await serve((_req, res) => json(res, 200, body));
       try {
         const error = await client(api.url)
