@@ -1,4 +1,4 @@
-import { MAX_ID_LENGTH } from "@decart/core";
+import { isUsableId, MAX_ID_LENGTH } from "@decart/core";
 import { usageError } from "./exit.js";
 
 /**
@@ -15,11 +15,20 @@ export const JOB_ID_MAX_LENGTH = MAX_ID_LENGTH;
  */
 const NOT_IN_AN_ID = /[\s\p{Cc}\p{Cf}/?#{}"]/u;
 
-/** What makes `text` no job id (`"it is empty"`, `"it holds a space"` …), or undefined for one that can be. */
+/**
+ * What makes `text` no job id (`"it is empty"`, `"it holds a space"` …), or undefined for one that can be: first the
+ * core's rule of an id it sends back in a path (`isUsableId`: 1 to 256 characters, counted as code points as the spec
+ * counts them, and not `.` or `..`, which the URL's path resolves away: `/v1/jobs/..` is `/v1/`), then `NOT_IN_AN_ID`.
+ */
 export function jobIdProblem(text: string): string | undefined {
-  if (text === "") return "it is empty";
-  const length = [...text].length;
-  if (length > JOB_ID_MAX_LENGTH) return `it is ${length} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`;
+  if (!isUsableId(text)) {
+    const length = [...text].length;
+    return !text
+      ? "it is empty"
+      : length > JOB_ID_MAX_LENGTH
+        ? `it is ${length} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`
+        : `it is '${text}', which a URL's path resolves away`;
+  }
   const found = NOT_IN_AN_ID.exec(text)?.[0];
   if (found === undefined) return undefined;
   const named = found === " " ? "a space" : /[\s\p{Cc}\p{Cf}]/u.test(found) ? JSON.stringify(found) : `'${found}'`;

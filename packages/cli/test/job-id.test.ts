@@ -86,6 +86,14 @@ describe("a job id argument", () => {
       ['{"job_id": 7}', "it holds '{'"],
       [long, `it is ${JOB_ID_MAX_LENGTH + 1} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`],
       [longer, `it is 301 characters long, a job id at most ${JOB_ID_MAX_LENGTH}`],
+      // Counted in characters (code points), as the spec's maxLength counts them: 257 emoji, not 514.
+      [
+        "😀".repeat(JOB_ID_MAX_LENGTH + 1),
+        `it is ${JOB_ID_MAX_LENGTH + 1} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`,
+      ],
+      // The URL's path resolves them away: `/v1/jobs/..` is `/v1/`, `/v1/jobs/./content` is `/v1/jobs/content`.
+      [".", "it is '.', which a URL's path resolves away"],
+      ["..", "it is '..', which a URL's path resolves away"],
     ];
     for (const [name, extra] of [
       ["jobs status", []],
@@ -101,11 +109,17 @@ describe("a job id argument", () => {
       }
     }
     // An id the emulator does not know but the spec allows (its longest, and other characters) is asked for.
-    for (const arg of ["j".repeat(JOB_ID_MAX_LENGTH), "job-1.2_3~x:y@z"]) {
+    for (const arg of [
+      "j".repeat(JOB_ID_MAX_LENGTH),
+      "😀".repeat(JOB_ID_MAX_LENGTH),
+      "job-1.2_3~x:y@z",
+      "...",
+      "%2e%2e",
+    ]) {
       const asked = await run(["jobs", "status", arg], { env });
       expect(asked.code, asked.stderr).toBe(1);
       expect(asked.stderr).toContain("Job not found (HTTP 404");
     }
-    expect(emu.stats().requests.total).toBe(2);
+    expect(emu.stats().requests.total).toBe(5);
   });
 });
