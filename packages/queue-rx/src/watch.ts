@@ -146,10 +146,14 @@ export function drive(
   });
 }
 
-/** A running poller: each subscriber with whether it is in the background, and the latest event. */
+/**
+ * A running poller: each subscriber with whether it is in the background, the latest event but `retrying`, and the
+ * `retrying` since it, if any.
+ */
 interface Poller {
   votes: Map<Subscriber<JobEvent>, boolean>;
   latest?: JobEvent;
+  retrying?: JobEvent | undefined;
   /** The driver's subscriber to the pace, once it runs. */
   pace?: Subscriber<boolean>;
   /** The driver's subscription (the timer and the request in flight). */
@@ -200,6 +204,7 @@ function sharedPoller(
       // A submitter (one with the submit's answer) joining a poller that runs hears `submitted` first all the same.
       if (submitted) subscriber.next(submitted);
       if (poller.latest) subscriber.next(poller.latest);
+      if (poller.retrying) subscriber.next(poller.retrying);
     } else {
       const run = new Subscription();
       poller.run = run;
@@ -210,8 +215,13 @@ function sharedPoller(
       run.add(
         start(pace).subscribe({
           next: (event) => {
-            // A joiner starts at the job's latest status: `submitted` is the submitter's alone.
-            if (event.type !== "submitted") poller.latest = event;
+            // A joiner starts at the job's latest status (`submitted` is the submitter's alone), then hears of the reads
+            // that failed since, if they are being retried.
+            if (event.type === "retrying") poller.retrying = event;
+            else if (event.type !== "submitted") {
+              poller.latest = event;
+              poller.retrying = undefined;
+            }
             each((s) => s.next(event));
           },
           // Ended: forgotten before anyone hears of it, so that whoever subscribes on hearing starts afresh.
@@ -327,7 +337,8 @@ function follow(
  * `submitted` first, also when it joins the poller of someone already watching the job.
  *
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
- * gets the latest event at once (never `submitted`); when the last one unsubscribes, the timer stops and the request
+ * gets the latest event at once (never `submitted`; a status and then the `retrying` that followed it, while its
+ * reads fail); when the last one unsubscribes, the timer stops and the request
  * in flight is aborted. Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it, except
  * `background`: it is slowed only while every subscriber is in the background. With `download: false`, it joins the
  * poller that downloads the result if one runs (and ends with `completed` as the download starts); a subscriber that

@@ -150,6 +150,36 @@ describe("watchJob on virtual time", () => {
     });
   });
 
+  it("passes on each failed read as `retrying` (attempt, wait), then the status again; a late subscriber gets the status and the `retrying` after it", () => {
+    marbles(({ cold, expectObservable, scheduler, flush }) => {
+      const unavailable = new ServerError("503", { status: 503, retryable: true, retryAfterMs: 100 });
+      const fail = () => cold<StatusRead>("-#", undefined, unavailable);
+      const reads = scripted(scheduler, [
+        cold<StatusRead>("-(a|)", { a: { job: job("processing") } }),
+        fail(),
+        fail(),
+        cold<StatusRead>("-(a|)", { a: { job: job("processing") } }),
+        cold<StatusRead>("-(a|)", { a: { job: job("completed") } }),
+      ]);
+      const client = virtualClient(scheduler);
+      const options = { poll: every10, download: false, statusSource: reads };
+      const retrying = (attempt: number): JobEvent => ({
+        type: "retrying",
+        jobId: JOB_ID,
+        error: unavailable,
+        attempt,
+        delayMs: 100,
+      });
+      const all = { ...values, A: retrying(1), B: retrying(2) };
+      // Reads at 0, 11, 112, 213, 224: processing, 503, 503, processing (again), completed.
+      expectObservable(watchJob(client, JOB_ID, options)).toBe("-r 10ms A 100ms B 100ms r 10ms (c|)", all);
+      // Joins between the two failures: the status, then the failure being retried.
+      expectObservable(watchJob(client, JOB_ID, options), "50ms ^").toBe("50ms (rA) 59ms B 100ms r 10ms (c|)", all);
+      flush();
+      expect(reads.calls).toEqual([0, 11, 112, 213, 224]);
+    });
+  });
+
   it("errors with JobTimeoutError carrying the job id when the budget runs out", () => {
     marbles(({ cold, scheduler, flush }) => {
       const reads = scripted(scheduler, [cold<StatusRead>("-(a|)", { a: { job: job("pending") } })]);
