@@ -37,7 +37,8 @@ interface Props {
 }
 
 /**
- * One run as it goes: its status, the timeline of the statuses it reached with their times, its error, a button while
+ * One run as it goes: its status (and, while its status reads fail and are tried again, "retrying (attempt n …) …" with
+ * the error they fail with), the timeline of the statuses it reached with their times, its error, a button while
  * the hook's `retry()` would do something (its `canRetry`: the page does not decide when that is safe), then the video
  * or image (through `useResultUrl`) and a download of the same file. The button says "Watch again" when there is no
  * error (the run was stopped: `retry()` follows the same job again, no new job) and "Try again" after an error.
@@ -67,14 +68,19 @@ export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
     if (sniffed?.blob === blob) return new Blob([blob], { type: sniffed.type ?? resultTypes.image[0] });
   }, [blob, served, kind, sniffed]);
   const src = useResultUrl(result);
+  // While the job's status reads fail, the hook's `retrying` (its status stays the last one read): one entry when they
+  // begin to fail, and the status again once a read answers.
+  const retrying = run.retrying;
+  const reached = retrying ? "retrying" : run.status;
+  const detail = retrying && `${retrying.error.code}: ${retrying.error.message}`;
   useEffect(() => {
-    if (run.status === "idle") return;
+    if (reached === "idle") return;
     setTimeline((entries) =>
-      entries.at(-1)?.status === run.status
+      entries.at(-1)?.status === reached
         ? entries
-        : [...entries, { status: run.status, at: Date.now(), sinceStartMs: performance.now() - startedAt }],
+        : [...entries, { status: reached, detail, at: Date.now(), sinceStartMs: performance.now() - startedAt }],
     );
-  }, [run.status, startedAt]);
+  }, [reached, detail, startedAt]);
   const fileName = result && `decart-${run.jobId ?? fallbackName}.${extensionOf(result.type)}`;
   return (
     <section aria-label={title}>
@@ -83,6 +89,12 @@ export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
         <output aria-label="Status">{run.status}</output>
         {run.jobId && <span className="job"> job {run.jobId}</span>}
         {!run.watching && isBusy(run.status) && <span className="stopped"> (no longer watched: the job goes on)</span>}
+        {retrying && (
+          <span className="retrying" role="status" aria-label="Retrying">
+            {" "}
+            retrying (attempt {retrying.attempt}, next in {Math.round(retrying.delayMs)} ms) … {retrying.error.message}
+          </span>
+        )}
         {run.status === "downloading" && run.progress && (
           <span>
             {" "}

@@ -381,6 +381,33 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("says it is retrying (attempt, wait, the error) while the job's status reads fail, and stops once they answer", async () => {
+    const { page } = await openPage();
+    const { jobId, run } = await followHeldJob(page, "read through an outage [hold]");
+    const retrying = run.getByRole("status", { name: "Retrying" });
+    await expect(retrying.count()).resolves.toBe(0);
+    emu.setFaults([{ route: "status", kind: "503" }]); // every status read answers 503 until the faults are cleared
+    try {
+      await run.getByText(/retrying \(attempt 2,/).waitFor();
+      await expect(retrying.textContent()).resolves.toMatch(/^ ?retrying \(attempt 2, next in \d+ ms\) … .*503/);
+      // The job's status stays the last one read.
+      await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("processing");
+    } finally {
+      emu.setFaults([]);
+    }
+    await retrying.waitFor({ state: "detached" });
+    await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("processing");
+    await expect(run.locator('li[data-status="retrying"]').textContent()).resolves.toMatch(/503/);
+    expect(emu.release(jobId)).toBe(true);
+    await reached(run, "completed");
+    // processing, then retrying where the reads began to fail, processing again once one answered, then the end.
+    const seen = (await timelineOf(run)).filter((s) => s !== "downloading");
+    const at = seen.indexOf("retrying");
+    expect(seen.slice(at - 1)).toEqual(["processing", "retrying", "processing", "completed"]);
+    await page.screenshot({ path: `${artifacts}/retrying.png`, fullPage: true });
+    await page.context().close();
+  });
+
   it("gives client tokens to the page's own origin only", async () => {
     const post = (origin?: string) =>
       fetch(new URL("api/token", url), { method: "POST", headers: origin ? { origin } : {} });
