@@ -320,6 +320,17 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
         case "downloading":
           // Not asked for (download: false): the result is streamed to disk below.
           break;
+        case "retrying": {
+          // A status read failed and the client tries it again: said on stderr, where the line above would otherwise
+          // stay on the last status for as long as the network is down (the next read that answers prints the status
+          // again). Not an NDJSON event: the job's state did not change.
+          const { attempt, delayMs, error } = event;
+          const http = error.status ? ` (HTTP ${error.status})` : "";
+          info(
+            `${c.yellow("↻")} ${untrusted(`${jobId} retrying (attempt ${attempt}, next try in ${(delayMs / 1000).toFixed(1)} s): ${error.code}${http}`)}`,
+          );
+          break;
+        }
         case "failed":
           await note({ ...tag, job_id: jobId, event: "failed", error: event.error });
           output.event({ type: "failed", ...tag, job_id: jobId, error: event.error });
