@@ -21,7 +21,7 @@ import {
   MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
-import { aborted, asDecartError, callbackThrew, guard, JobFailedError, pause } from "./errors.js";
+import { asDecartError, callbackThrew, guard, JobFailedError, pause } from "./errors.js";
 import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -366,10 +366,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     parseAs?: "blob",
     budget?: Budget,
   ) => {
-    const answer = await post<T>(path, form, signal, parseAs, budget);
     let total = 0;
-    // (Without an upload function, a file part is a Blob; a text has no size.)
-    for (const [, value] of form.parts!) total += (value as Blob).size || 0;
+    const answer = await post<T>(path, form, signal, parseAs, budget).finally(() => {
+      // (Without an upload function, a file part is a Blob; a text has no size.) A Node stream sent is ended with the
+      // call, read or not (aborted before it started, or in a retry's wait; refused): destroyed, a file's handle closed.
+      for (const [, value] of form.parts!) {
+        total += (value as Blob).size || 0;
+        (value as any).destroy?.();
+      }
+    });
     try {
       if (!upload) form.onUploadProgress?.({ sentBytes: total, totalBytes: total });
     } catch (cause) {
@@ -410,7 +415,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     }
     if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
     if (options.validateInputs !== false) validateInputs(m, raw);
-    if (signal?.aborted) throw aborted(undefined, signal.reason);
     return postForm(
       m.path,
       encodeForm(
