@@ -277,12 +277,20 @@ export type Outcome =
  * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
  * is known (flushed to disk before the next event, so before any waiting), and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
  */
+/** A wait as the retrying line says it: in ms under a second (0.0 s would read as no wait), else in s. */
+function wait(ms: number): string {
+  return ms < 1000 ? `${Math.ceil(ms)} ms` : `${(Math.ceil(ms / 100) / 10).toFixed(1)} s`;
+}
+
 export async function follow(events: AsyncIterable<JobEvent>, options: FollowOptions): Promise<Outcome> {
   const { client, output, journal, signal, tag } = options;
   const c = output.err;
   const info = (line: string) => options.chatter !== false && output.info(line);
   let jobId: string | undefined;
   let path: string | undefined;
+  // The status last written as an NDJSON event, per job: the core emits `status` again after a `retrying` event,
+  // changed or not (so that a view can leave its retrying state); stdout has a `status` event on a change only.
+  const shownStatus = new Map<string, string>();
   const pathOf = (id: string) => (typeof options.path === "string" ? options.path : options.path(id));
   const unrecorded = options.unrecorded ?? warnUnrecorded(output, journal, () => path, options.timeout);
   // A record the journal cannot write does not stop the job (see `unrecorded`).
@@ -314,7 +322,10 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           );
           break;
         case "status":
-          output.event({ type: "status", ...tag, job_id: jobId, status: event.status });
+          if (shownStatus.get(jobId) !== event.status) {
+            shownStatus.set(jobId, event.status);
+            output.event({ type: "status", ...tag, job_id: jobId, status: event.status });
+          }
           info(`${c.cyan("…")} ${untrusted(`${jobId} ${event.status}`)}`);
           break;
         case "downloading":
@@ -327,7 +338,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           const { attempt, delayMs, error } = event;
           const http = error.status ? ` (HTTP ${error.status})` : "";
           info(
-            `${c.yellow("↻")} ${untrusted(`${jobId} retrying (attempt ${attempt}, next try in ${(delayMs / 1000).toFixed(1)} s): ${error.code}${http}`)}`,
+            `${c.yellow("↻")} ${untrusted(`${jobId} retrying (attempt ${attempt}, next try in ${wait(delayMs)}): ${error.code}${http}`)}`,
           );
           break;
         }

@@ -32,7 +32,9 @@ describe("a watched job whose status reads fail", () => {
     expect(retried.length).toBeGreaterThanOrEqual(2);
     for (const [i, line] of retried.entries()) {
       expect(line).toMatch(
-        new RegExp(`^↻ ${jobId} retrying \\(attempt ${i + 1}, next try in \\d+\\.\\d s\\): [A-Z_]+ \\(HTTP 503\\)$`),
+        new RegExp(
+          `^↻ ${jobId} retrying \\(attempt ${i + 1}, next try in (\\d+ ms|[1-9]\\d*\\.\\d s)\\): [A-Z_]+ \\(HTTP 503\\)$`,
+        ),
       );
     }
     // The status said again once a read answered, after the last failure.
@@ -41,5 +43,11 @@ describe("a watched job whose status reads fail", () => {
     // Only on stderr: the NDJSON events are the job's, whose status did not change.
     expect(events(stdout).map((e) => e.type)).not.toContain("retrying");
     expect(events(stdout).at(-1)).toMatchObject({ type: "saved", job_id: jobId });
+    // One `status` event per status on stdout: the status said again after the failures is not a change.
+    const statuses = events(stdout)
+      .filter((e) => e.type === "status")
+      .map((e) => e.status);
+    expect(statuses).toEqual([...new Set(statuses)]);
+    expect(statuses).toContain("processing");
   });
 });
