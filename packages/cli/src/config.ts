@@ -60,15 +60,23 @@ export interface UploadTrace {
 }
 
 /**
- * Whether the request of `trace` may have made something (a job, an image) that its answer never told of: its whole
- * body went (or, for an upload function that does not say, an answer came), and no answer came that says the server
- * did not act on it (a 4xx, a 503). False before any request.
+ * Whether the request of `trace` may have made something (a job, an image) that its answer never told of, by the
+ * core's rule for a POST (its transport's `settle`, which marks such a failure `SUBMIT_OUTCOME_UNKNOWN`): an answer
+ * of 2xx or 3xx (a redirect: the server took the request, and the request the client follows it with is not that one)
+ * says it may, whether or not the whole body had gone; a 4xx (408 and 429 too) or a 503 says the server did not act
+ * on it; otherwise (a 5xx other than 503, no answer) it may when its whole body went (or, for an upload function that
+ * does not say, when an answer came). False before any request.
  */
 export function mayHaveMade(trace: UploadTrace): boolean {
   const { body, status } = trace;
-  if (!(body?.bodySent ?? status !== undefined)) return false;
-  return status === undefined || (status >= 200 && status < 300) || (status >= 500 && status !== 503);
+  if (status !== undefined && status < 400) return true;
+  if (status !== undefined && (status < 500 || status === 503)) return false;
+  return body?.bodySent ?? status !== undefined;
 }
+
+/** The status of the answer that says the server did not act on the request of `trace` (a 4xx, a 503), if one came. */
+export const refusedWith = (trace: UploadTrace): number | undefined =>
+  trace.status !== undefined && trace.status >= 400 && !mayHaveMade(trace) ? trace.status : undefined;
 
 /** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>

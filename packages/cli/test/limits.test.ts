@@ -41,6 +41,17 @@ beforeAll(async () => {
       res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_cut" });
       return res.flushHeaders();
     }
+    if (mode === "see") {
+      if (req.method === "POST") {
+        res.writeHead(303, { location: `/see${path}/job`, "x-request-id": "req_see" });
+        return res.end();
+      }
+      return;
+    }
+    if (mode === "h503" || mode === "h422") {
+      res.writeHead(+mode.slice(1), { "content-type": "application/json" });
+      return res.flushHeaders();
+    }
     if (mode.startsWith("ra~") || (mode.startsWith("ra1~") && !limited.has(mode))) {
       limited.add(mode);
       res.writeHead(429, { "content-type": "application/json", "retry-after": mode.slice(mode.indexOf("~") + 1) });
@@ -172,10 +183,35 @@ describe("--timeout of jobs submit", () => {
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     expect(events(stdout).at(-1)!.message).toBe(
-      "--timeout ran out after 0.5 s while waiting for the submit's answer, before the request was sent whole: no " +
-        "job was made (nothing to find in the journal); give a longer --timeout",
+      "--timeout ran out after 0.5 s while waiting for the submit's answer, after the server refused the request " +
+        "(HTTP 429): no job was made (nothing to find in the journal); give a longer --timeout",
     );
   });
+
+  it("a submit answered 303 whose redirect's read never answers says a job may have been made", async () => {
+    const env = { ...envFor("see"), DECART_JOURNAL: join(root, "submit-see.jsonl") };
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    expect(code, stderr).toBe(5);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v", "GET /v1/jobs/lucy-pro-t2v/job"]);
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
+    expect(events(stdout).at(-1)!.message).toContain(
+      "after the request reached the server: a job may have been made (and billed)",
+    );
+    expect(records(env)).toEqual([]);
+  });
+
+  for (const status of [503, 422]) {
+    it(`a submit answered ${status} whose body never comes says that no job was made`, async () => {
+      const env = { ...envFor(`h${status}`), DECART_JOURNAL: join(root, `submit-h${status}.jsonl`) };
+      const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+      expect(code, stderr).toBe(5);
+      expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+      expect(events(stdout).at(-1)!.message).toBe(
+        "--timeout ran out after 0.5 s while waiting for the submit's answer, after the server refused the request " +
+          `(HTTP ${status}): no job was made (nothing to find in the journal); give a longer --timeout`,
+      );
+    });
+  }
 
   it("a submit stopped before it was sent (its file input's URL never answers) says that no job was made", async () => {
     const env = { ...envFor("ok"), DECART_JOURNAL: join(root, "submit-unsent.jsonl") };

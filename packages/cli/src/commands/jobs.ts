@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { AbortError, JobNotCompletedError } from "@decart/core";
-import { baseUrlOf, clientFor, type GlobalOptions, mayHaveMade, type UploadTrace } from "../config.js";
+import { baseUrlOf, clientFor, type GlobalOptions, mayHaveMade, refusedWith, type UploadTrace } from "../config.js";
 import { CliError, EXIT, usageError } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
@@ -33,6 +33,9 @@ import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
 const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (error: unknown) => {
   const start = `--timeout ran out after ${timeout} s while waiting for the submit's answer`;
   const e = error as { code?: unknown; requestId?: unknown } | undefined;
+  const refused = refusedWith(trace);
+  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN" && refused)
+    return `${start}, after the server refused the request (HTTP ${refused}): no job was made (nothing to find in the journal); give a longer --timeout`;
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN" && !mayHaveMade(trace))
     return `${start}, before the request was sent whole: no job was made (nothing to find in the journal); give a longer --timeout`;
   const requestId = typeof e?.requestId === "string" && e.requestId ? e.requestId : trace.requestId;
