@@ -129,8 +129,8 @@ export interface JobWatch {
   status(read: StatusRead): JobWatchStep;
   /**
    * A status read or the download failed: the client's retry policy says when to try again (no later than the
-   * deadline), or the watch ends with a typed error carrying the job id (a `JobTimeoutError` when only the deadline
-   * stopped a retry).
+   * deadline), with a `retrying` event, or the watch ends with a typed error carrying the job id (a `JobTimeoutError`
+   * when only the deadline stopped a retry).
    */
   error(error: unknown): JobWatchStep;
   /** The download received bytes: the `downloading` event to emit. */
