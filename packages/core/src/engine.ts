@@ -47,8 +47,9 @@ export type JobEvent =
   /** The job failed; `error` is the server's reason, or "Job failed". */
   | { type: "failed"; jobId: string; job: JobStatusResponse; error: string }
   /**
-   * A status read (or the download) failed with `error` and the retry policy tries it again in `delayMs`: the
-   * `attempt`th failure in a row (1-based). The job's status is still the last one emitted.
+   * A status read (or the download) failed with `error` and the retry policy tries it again in `delayMs`, before the
+   * deadline (a retry the deadline cuts emits nothing: the watch ends at it): the `attempt`th failure in a row
+   * (1-based). The job's status is still the last one emitted.
    */
   | { type: "retrying"; jobId: string; error: DecartError; attempt: number; delayMs: number };
 
@@ -129,8 +130,8 @@ export interface JobWatch {
   status(read: StatusRead): JobWatchStep;
   /**
    * A status read or the download failed: the client's retry policy says when to try again (no later than the
-   * deadline), with a `retrying` event, or the watch ends with a typed error carrying the job id (a `JobTimeoutError`
-   * when only the deadline stopped a retry).
+   * deadline), with a `retrying` event when that try comes before the deadline, or the watch ends with a typed error
+   * carrying the job id (a `JobTimeoutError` when only the deadline stopped a retry).
    */
   error(error: unknown): JobWatchStep;
   /** The download received bytes: the `downloading` event to emit. */
@@ -339,16 +340,12 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
         last?.status === "completed"
           ? step([], { download: Math.min(wait, deadline - now()) })
           : readIn([], wait, wait);
-      // The wait before the next try, as `next` says it (in the background, at least `backgroundMs`).
-      next.events = [
-        {
-          type: "retrying",
-          jobId,
-          error,
-          attempt: failures,
-          delayMs: (next.next as { read: number }).read ?? (next.next as { download: number }).download,
-        },
-      ];
+      const delayMs = (next.next as { read: number }).read ?? (next.next as { download: number }).download;
+      // Said only of a try that will be made: its wait as `next` gives it (a status read's in the background, at least
+      // `backgroundMs`), ending before the deadline. A wait the deadline cuts says nothing: the try at the deadline is
+      // never sent, and the watch ends there with `JobTimeoutError` (in the background, `wake()` may still bring it
+      // forward; its answer says the rest).
+      if (delayMs < deadline - now()) next.events = [{ type: "retrying", jobId, error, attempt: failures, delayMs }];
       return next;
     },
 

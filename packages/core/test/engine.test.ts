@@ -155,19 +155,33 @@ describe("createJobWatch", () => {
     ]);
   });
 
-  it("says in `retrying` the wait as the step gives it: cut at the deadline, slowed in the background", () => {
-    const { watch, clock } = setup({ timeoutMs: 10_000, first: job("processing"), random: () => 0.999 });
+  it("says in `retrying` the wait as the step gives it, slowed in the background, and only of a try before the deadline", () => {
+    const { watch, clock } = setup({ timeoutMs: 60_000, first: job("processing"), random: () => 0.999 });
     watch.start();
     watch.background(true);
     let step = watch.error(new ConnectionError("reset", { retryable: true }));
-    // In the background the wait is at least 30 s, cut at the deadline.
-    expect(waitOf(step)).toBe(10_000);
-    expect(step.events).toMatchObject([{ type: "retrying", attempt: 1, delayMs: 10_000 }]);
-    watch.background(false);
-    clock.t = 9_990;
+    // In the background the wait is at least 30 s.
+    expect(waitOf(step)).toBe(30_000);
+    expect(step.events).toMatchObject([{ type: "retrying", attempt: 1, delayMs: 30_000 }]);
+    // A slowed wait that the deadline cuts: the read at the deadline is never sent, nothing promises it.
+    clock.t = 40_000;
     step = watch.error(new ConnectionError("reset", { retryable: true }));
-    expect(step.events).toMatchObject([{ type: "retrying", attempt: 2, delayMs: 10 }]);
+    expect(waitOf(step)).toBe(20_000);
+    expect(step.events).toEqual([]);
+    watch.background(false);
+    clock.t = 50_000;
+    step = watch.error(new ConnectionError("reset", { retryable: true }));
+    const wait = waitOf(step)!;
+    expect(wait).toBeLessThan(10_000);
+    expect(step.events).toMatchObject([{ type: "retrying", attempt: 3, delayMs: wait }]);
+    // The backoff cut at the deadline: no `retrying`, and the watch ends there.
+    clock.t = 59_990;
+    step = watch.error(new ConnectionError("reset", { retryable: true }));
     expect(waitOf(step)).toBe(10);
+    expect(step.events).toEqual([]);
+    clock.t = 60_000;
+    step = watch.error(new ConnectionError("not sent", { retryable: true }));
+    expect((step.next as { error: DecartError }).error).toBeInstanceOf(JobTimeoutError);
   });
 
   it("ends a job that keeps answering transiently only at the deadline, with JobTimeoutError and the job id", () => {
