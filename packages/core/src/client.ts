@@ -587,7 +587,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     yield* follow(checkId(jobId), opts);
   }
 
-  const fileCall = (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
+  const fileCall = async (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
     send<FileReference>(
       method,
       "/v1/files/{file_id}",
@@ -610,10 +610,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       {
         submit,
         status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts))).job,
-        result: (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
+        result: async (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
         // `saveResult` asks (with a symbol key) for one attempt (`maxRetries: 0`), over its own fetch unless the client
         // was given one (the policy's `fetch`): it retries the whole download itself.
-        download: (jobId, opts) =>
+        download: async (jobId, opts) =>
           download(jobId, {
             ...optionsOf(opts, ["signal", "onProgress"], true),
             ...(opts as { [ONCE]?: object })?.[ONCE],
@@ -631,7 +631,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       { value: policy },
     ),
     tokens: {
-      create(opts) {
+      async create(opts) {
         const [{ signal }, body] = checkCall(
           opts,
           where,

@@ -280,13 +280,21 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
           ["jobId", () => c.queue.download(id)],
           ["jobId", () => c.queue.wait(id)],
           ["jobId", () => c.queue.watch(id).next()],
-          ["jobId", () => c.queue.createWatch(id)],
           ["fileId", () => c.files.get(id)],
           ["fileId", () => c.files.delete(id)],
           ["jobId", () => saveResult(c, id, join(dir, "result.mp4"))],
         ];
-        for (const [field, call] of calls) {
-          const error = (await (async () => call())().catch((e) => e)) as InvalidInputError;
+        for (const [field, call] of [...calls, ["jobId", () => c.queue.createWatch(id)]] as typeof calls) {
+          let answer: unknown;
+          let thrown: unknown;
+          try {
+            answer = call();
+          } catch (e) {
+            thrown = e;
+          }
+          // A call that answers a promise rejects it, never throws as it is called (`createWatch` answers a watch).
+          if (!String(call).includes("createWatch")) expect(thrown, `${call} threw as called`).toBeUndefined();
+          const error = (thrown ?? (await (answer as Promise<unknown>).catch((e) => e))) as InvalidInputError;
           expect(error, `${call} with ${id}`).toBeInstanceOf(InvalidInputError);
           expect(error).toMatchObject({ field, expected: `1 to ${MAX_ID_LENGTH} characters long, not . or ..` });
           expect(error.jobId, `${call} with ${id}`).toBeUndefined();
@@ -311,6 +319,27 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
     } finally {
       await api.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // queue.result, queue.download, files.get and tokens.create checked their arguments as they were called, outside the
+  // promise: a bad id or option threw at the call, where `.catch` and `await …rejects` expect a rejection.
+  it("a call that answers a promise rejects it for a bad id or option, never throws as it is called", async () => {
+    const c = client("http://127.0.0.1:9");
+    const bad = { signal: 5 } as never;
+    const calls = [
+      () => c.queue.result(".."),
+      () => c.queue.result("j", bad),
+      () => c.queue.download("j", bad),
+      () => c.files.get("f", bad),
+      () => c.tokens.create(bad),
+    ];
+    for (const call of calls) {
+      let answer: Promise<unknown> | undefined;
+      expect(() => {
+        answer = call();
+      }, String(call)).not.toThrow();
+      await expect(answer, String(call)).rejects.toBeInstanceOf(InvalidInputError);
     }
   });
 
