@@ -502,11 +502,16 @@ describe("retryWatch decides by the core's canWatchAgain, for each kind of error
       true,
       async () => {
         const client = clientFor(emu!);
-        const { job_id } = await client.queue.submit({ model, prompt: "followed on a schedule that throws" });
+        // Held until the error: a job done before the first read would never ask the schedule.
+        const { job_id } = await client.queue.submit({ model, prompt: "followed on a schedule that throws [hold]" });
         const poll = () => {
           throw new Error("the schedule broke");
         };
-        return { client, events: watchJob(client, job_id, { download: false, poll }) };
+        return {
+          client,
+          events: watchJob(client, job_id, { download: false, poll }),
+          after: () => emu!.release(job_id),
+        };
       },
     ],
     [
