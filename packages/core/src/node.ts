@@ -8,7 +8,7 @@ import { access, type FileHandle, open, readlink, realpath, rename, rm, stat } f
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, sep } from "node:path";
 import { pipeline as pipe, Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
@@ -168,15 +168,20 @@ export async function saveResult(
     target = await realpath(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw writeFailed(jobId, path, e);
-    // Nothing there (a new file, or a link to none): the name the last link gives, each link read against the real
-    // directory it is in (as the kernel reads `..` in it), or `path` when it is no link.
+    // Nothing there (a new file, or a link to none): the name the last link gives, or `path` when it is no link. Each
+    // link's text is put after the directory it is in as written, not normalised: the kernel reads `sub/..` in it by
+    // following `sub` first, and so do the next readlink and realpath (`resolve` would drop `sub` by its text).
     for (let hops = 0; hops < 40; hops++) {
       const to = await readlink(target).catch(() => undefined);
       if (to === undefined) break;
-      target = resolve(await realpath(dirname(target)), to);
+      target = isAbsolute(to) ? to : `${dirname(target)}${sep}${to}`;
     }
-    // Its directory as it really is (a missing one fails when the temporary file is made in it, as for any path).
-    target = join(await realpath(dirname(target)).catch(() => dirname(target)), basename(target));
+    // Its directory as it really is; a missing one, or one that cannot be read, fails when the temporary file is made
+    // in it (FILE_WRITE_FAILED), as for any path.
+    target = await realpath(dirname(target)).then(
+      (real) => join(real, basename(target)),
+      () => target,
+    );
   }
   const direct = kind && (kind.isFIFO() || kind.isCharacterDevice());
   if (kind && !kind.isFile() && !direct) {

@@ -80,6 +80,26 @@ describe("saveResult over links", () => {
     expect(await partials(place)).toEqual([]);
   });
 
+  it("reads `sub/..` in a link to none as the kernel does, `sub` followed first, not dropped by its text", async () => {
+    const { client, jobId } = await completedJob();
+    const place = await mkdtemp(join(dir, "dotdot-"));
+    await mkdir(join(place, "real", "a"), { recursive: true });
+    await mkdir(join(place, "other", "deep"), { recursive: true });
+    // real/a/sub is other/deep: `a/sub/..` is other (`echo > real/link` makes other/out.mp4), not real/a.
+    await symlink("../../other/deep", join(place, "real", "a", "sub"));
+    await symlink("a/sub/../out.mp4", join(place, "real", "link"));
+    await saveResult(client, jobId, join(place, "real", "link"));
+    expect(await sha(join(place, "other", "out.mp4"))).toBe(emu.job(jobId)!.resultSha256);
+    await expect(lstat(join(place, "real", "a", "out.mp4"))).rejects.toThrow();
+    // Through a missing directory, `..` after it leads nowhere: ENOENT, as an open's, and nothing written by its text.
+    await symlink("missing/../kept.mp4", join(place, "real", "gone"));
+    const error = await saveResult(client, jobId, join(place, "real", "gone")).catch((e) => e);
+    expect(error).toMatchObject({ code: "FILE_WRITE_FAILED", jobId });
+    expect(error.cause.code).toBe("ENOENT");
+    await expect(lstat(join(place, "real", "kept.mp4"))).rejects.toThrow();
+    expect(await partials(place)).toEqual([]);
+  });
+
   it("fails a link to a missing directory with FILE_WRITE_FAILED (ENOENT) before any download; the link stays", async () => {
     const { client, jobId } = await completedJob();
     const place = await mkdtemp(join(dir, "nowhere-"));
