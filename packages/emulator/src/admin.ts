@@ -8,7 +8,6 @@ import { normaliseRules } from "./faults.js";
 import type { Ctx } from "./http.js";
 import { detail, json, methodNotAllowed, noContent, notFound, pathId, readSmallBody } from "./http.js";
 import type { Match } from "./routes.js";
-import { routeMethod } from "./routes.js";
 import type { JobPage } from "./types.js";
 
 /** What the admin routes act on, beyond the shared state. */
@@ -92,8 +91,9 @@ export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, match: 
       admin.resetStats();
       ctx.counted = false;
       return noContent(ctx);
-    case "admin-faults": {
-      if (routeMethod(ctx.req.method) === "GET") return json(ctx, 200, em.faultRules);
+    case "admin-faults-read":
+      return json(ctx, 200, em.faultRules);
+    case "admin-faults-set": {
       const raw = await readSmallBody(ctx);
       if (raw === undefined) return;
       try {

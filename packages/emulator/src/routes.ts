@@ -36,12 +36,14 @@ export type Endpoint =
   | "generate"
   | "tokens"
   | "upload"
-  | "file"
+  | "file-read"
+  | "file-delete"
   | "admin-stats"
   | "admin-job"
   | "admin-release"
   | "admin-reset-stats"
-  | "admin-faults";
+  | "admin-faults-read"
+  | "admin-faults-set";
 
 /** A path (its parameter written `{name}`, one non-empty segment) and the endpoint of each method it takes. */
 export interface RouteEntry {
@@ -56,7 +58,7 @@ export const API_ROUTES: readonly RouteEntry[] = [
   { path: "/v1/generate/{model}", methods: { POST: "generate" } },
   { path: "/v1/client/tokens", methods: { POST: "tokens" } },
   { path: "/v1/files", methods: { POST: "upload" } },
-  { path: "/v1/files/{file_id}", methods: { GET: "file", DELETE: "file" } },
+  { path: "/v1/files/{file_id}", methods: { GET: "file-read", DELETE: "file-delete" } },
 ];
 
 /** Paths under this prefix are the admin routes: the admin token is checked before anything else is said of them. */
@@ -68,7 +70,7 @@ export const ADMIN_ROUTES: readonly RouteEntry[] = [
   { path: "/_emulator/jobs/{job_id}", methods: { GET: "admin-job" } },
   { path: "/_emulator/jobs/{job_id}/release", methods: { POST: "admin-release" } },
   { path: "/_emulator/reset-stats", methods: { POST: "admin-reset-stats" } },
-  { path: "/_emulator/faults", methods: { GET: "admin-faults", POST: "admin-faults" } },
+  { path: "/_emulator/faults", methods: { GET: "admin-faults-read", POST: "admin-faults-set" } },
 ];
 
 /** What a request's method and path name: an endpoint and the path's parameter, or a 404 / 405 answer. */
@@ -78,7 +80,7 @@ export type Match =
   | { kind: "method"; allow: string };
 
 /** The method a route is chosen by: HEAD is GET without the body (http.ts leaves it out), so every GET route takes it. */
-export function routeMethod(method: string | undefined): string {
+function routeMethod(method: string | undefined): string {
   return method === "HEAD" ? "GET" : (method ?? "GET");
 }
 
@@ -113,12 +115,10 @@ const compile = (entry: RouteEntry): Compiled => ({
 });
 
 /**
- * Two paths of a table that some request path would match both (same number of segments, and at each segment the
- * same literal or a parameter on either side): the table must have none, so that a path names one route and its 404
- * or 405 is right. Returns the first such pair.
+ * The first two paths of a compiled table that some request path would match both (same number of segments, and at
+ * each segment the same literal or a parameter on either side).
  */
-export function overlapping(table: readonly RouteEntry[]): [string, string] | undefined {
-  const compiled = table.map(compile);
+function firstOverlap(compiled: readonly Compiled[]): [string, string] | undefined {
   for (let i = 0; i < compiled.length; i++) {
     for (let j = i + 1; j < compiled.length; j++) {
       const a = compiled[i]!.segments;
@@ -131,13 +131,23 @@ export function overlapping(table: readonly RouteEntry[]): [string, string] | un
   return undefined;
 }
 
-for (const table of [API_ROUTES, ADMIN_ROUTES]) {
-  const pair = overlapping(table);
+/**
+ * Two paths of a table that some request path would match both: the table must have none, so that a path names one
+ * route and its 404 or 405 is right. Returns the first such pair.
+ */
+export const overlapping = (table: readonly RouteEntry[]): [string, string] | undefined =>
+  firstOverlap(table.map(compile));
+
+/** A table compiled once at load, refused when two of its paths overlap. */
+function compileTable(table: readonly RouteEntry[]): readonly Compiled[] {
+  const out = table.map(compile);
+  const pair = firstOverlap(out);
   if (pair) throw new Error(`route table: ${pair[0]} and ${pair[1]} match the same paths`);
+  return out;
 }
 
-const API_TABLE = API_ROUTES.map(compile);
-const ADMIN_TABLE = ADMIN_ROUTES.map(compile);
+const API_TABLE = compileTable(API_ROUTES);
+const ADMIN_TABLE = compileTable(ADMIN_ROUTES);
 
 /** Whether a path is an admin route's (answered by admin.ts, after the admin token). */
 export const isAdminPath = (path: string): boolean => path.startsWith(ADMIN_PREFIX);

@@ -32,7 +32,7 @@ import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
 import { handleModelPath } from "./models.js";
 import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
 import type { Target } from "./routes.js";
-import { isAdminPath, matchRoute, routeMethod, SERVER_ALLOW, targetOf } from "./routes.js";
+import { isAdminPath, matchRoute, SERVER_ALLOW, targetOf } from "./routes.js";
 import { shown } from "./shown.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
@@ -381,9 +381,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       case "upload":
         ctx.route = "files";
         return handleUpload(ctx, em);
-      case "file":
+      case "file-read":
         ctx.route = "files";
-        return handleFile(ctx, em, param, routeMethod(method) === "DELETE" ? "DELETE" : "GET");
+        return handleFile(ctx, em, param, "GET");
+      case "file-delete":
+        ctx.route = "files";
+        return handleFile(ctx, em, param, "DELETE");
       default:
         return notFound(ctx);
     }
