@@ -84,7 +84,10 @@ function routeMethod(method: string | undefined): string {
   return method === "HEAD" ? "GET" : (method ?? "GET");
 }
 
-/** The `Allow` header of a 405: the methods a path takes, HEAD wherever GET is. */
+/**
+ * The `Allow` header of a 405: the methods a path takes, HEAD wherever GET is, and OPTIONS on the API's paths (they
+ * answer preflights).
+ */
 export function allowOf(methods: Iterable<string>): string {
   const given = new Set(methods);
   const listed = [...METHODS, "OPTIONS"].filter((m) => given.has(m));
@@ -108,10 +111,11 @@ interface Compiled {
   allow: string;
 }
 
-const compile = (entry: RouteEntry): Compiled => ({
+/** A path compiled; `preflights`: it answers CORS preflights, so its `Allow` lists OPTIONS too. */
+const compile = (entry: RouteEntry, preflights = false): Compiled => ({
   entry,
   segments: entry.path.split("/").map((s) => (s.startsWith("{") && s.endsWith("}") ? undefined : s)),
-  allow: allowOf(Object.keys(entry.methods)),
+  allow: allowOf([...Object.keys(entry.methods), ...(preflights ? ["OPTIONS"] : [])]),
 });
 
 /**
@@ -136,18 +140,18 @@ function firstOverlap(compiled: readonly Compiled[]): [string, string] | undefin
  * route and its 404 or 405 is right. Returns the first such pair.
  */
 export const overlapping = (table: readonly RouteEntry[]): [string, string] | undefined =>
-  firstOverlap(table.map(compile));
+  firstOverlap(table.map((entry) => compile(entry)));
 
 /** A table compiled once at load, refused when two of its paths overlap. */
-function compileTable(table: readonly RouteEntry[]): readonly Compiled[] {
-  const out = table.map(compile);
+function compileTable(table: readonly RouteEntry[], preflights: boolean): readonly Compiled[] {
+  const out = table.map((entry) => compile(entry, preflights));
   const pair = firstOverlap(out);
   if (pair) throw new Error(`route table: ${pair[0]} and ${pair[1]} match the same paths`);
   return out;
 }
 
-const API_TABLE = compileTable(API_ROUTES);
-const ADMIN_TABLE = compileTable(ADMIN_ROUTES);
+const API_TABLE = compileTable(API_ROUTES, true);
+const ADMIN_TABLE = compileTable(ADMIN_ROUTES, false);
 
 /** Whether a path is an admin route's (answered by admin.ts, after the admin token). */
 export const isAdminPath = (path: string): boolean => path.startsWith(ADMIN_PREFIX);
@@ -180,12 +184,16 @@ export interface Target {
   absolute?: { scheme: string; authority: string };
 }
 
+/** The asterisk form's path (`OPTIONS * HTTP/1.1`): a question about the server, not about one of its paths. */
+export const ASTERISK = "*";
+
 const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
 
 /**
  * Reads a request target. A server must accept the absolute form (RFC 9112, 3.2.2), what a client sends to a proxy
  * and a proxy may pass on: it names the path after its authority (`/` when none), which the Host rule checks as it
- * checks `Host` (host.ts). The origin form (`/v1/…`) is the path itself; `*` (asterisk form) matches no route.
+ * checks `Host` (host.ts). The origin form (`/v1/…`) is the path itself; `*` (asterisk form, RFC 9112 3.2.4) is
+ * `ASTERISK`, which names the server as a whole, no route.
  */
 export function targetOf(url: string): Target {
   const absolute = url.startsWith("/") ? null : ABSOLUTE_FORM.exec(url);

@@ -32,7 +32,7 @@ import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
 import { handleModelPath } from "./models.js";
 import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
 import type { Target } from "./routes.js";
-import { isAdminPath, matchRoute, SERVER_ALLOW, targetOf } from "./routes.js";
+import { ASTERISK, isAdminPath, matchRoute, SERVER_ALLOW, targetOf } from "./routes.js";
 import { shown } from "./shown.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
@@ -350,6 +350,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return detail(ctx, problem.status, problem.detail);
     }
     const { path, query } = target;
+    // The asterisk form asks about the server as a whole, and only OPTIONS may send it (RFC 9112, 3.2.4): the
+    // methods some path takes, with no body, as a 204. Any other method with it is a malformed request.
+    if (path === ASTERISK) {
+      ctx.cors = false;
+      if (method === "OPTIONS") return respond(ctx, 204, ["allow", SERVER_ALLOW], null);
+      return detail(
+        ctx,
+        400,
+        `The request target * (asterisk form) is for OPTIONS only (RFC 9112, 3.2.4), not ${method}.`,
+      );
+    }
     const match = matchRoute(method, path);
     if (isAdminPath(path)) {
       ctx.route = "admin";
@@ -357,7 +368,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return handleAdmin(ctx, em, admin, match, query);
     }
     // A CORS preflight: 204 on the API's paths, with the methods the path takes (no route takes OPTIONS, so the match
-    // is the 405 of the path, whose Allow lists them); 404 (as any method) on a path that is none.
+    // is the 405 of the path, whose Allow lists them, OPTIONS among them); 404 (as any method) on a path that is none.
     if (method === "OPTIONS" && match.kind === "method") {
       return respond(ctx, 204, corsPreflightHeaders(match.allow, req.headers["access-control-request-headers"]), null);
     }

@@ -42,6 +42,24 @@ describe("answers Node would not give as JSON", () => {
     expect(bodyOf(answer)).toEqual({ detail: "Method Not Allowed" });
   });
 
+  it("OPTIONS * (asterisk form) asks about the server: 204, no body, its Allow the server's methods, no CORS", async () => {
+    const r = await raw(emu.url, { method: "OPTIONS", path: "*" });
+    expect(r.status).toBe(204);
+    expect(r.body.length).toBe(0);
+    expect(r.headers.allow).toBe("GET, HEAD, POST, DELETE, OPTIONS");
+    expect(r.headers["access-control-allow-origin"]).toBeUndefined();
+    // Another method cannot send the asterisk form: a malformed request, 400 JSON.
+    for (const method of ["GET", "HEAD", "POST", "DELETE"]) {
+      const wrong = await raw(emu.url, { method, path: "*", headers: { "x-api-key": emu.apiKey } });
+      expect(wrong.status, method).toBe(400);
+      if (method !== "HEAD") {
+        expect(jsonOf(wrong).detail, method).toBe(
+          `The request target * (asterisk form) is for OPTIONS only (RFC 9112, 3.2.4), not ${method}.`,
+        );
+      }
+    }
+  });
+
   it("CONNECT's Allow is every method some path of the route table takes, as each path's 405 and preflight say", async () => {
     const taken = new Set<string>();
     const admin = { authorization: `Bearer ${emu.adminToken}` };

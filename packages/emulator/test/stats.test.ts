@@ -259,15 +259,16 @@ describe("every answer", () => {
     for (const path of ["/v1/jobs/job_x", "/v1/jobs/job_x/content", "/v1/files/file_x", "/v1/client/tokens"]) {
       expect((await raw(emu.url, { method: "OPTIONS", path })).status, path).toBe(204);
     }
-    // Its allowed methods are the path's, as the Allow of a 405 there lists them (one source: the route table).
+    // Its allowed methods are the path's, as the Allow of a 405 there lists them (one source: the route table):
+    // OPTIONS among them, since the path answers it.
     for (const [path, methods] of [
-      ["/v1/jobs/job_x", "GET, HEAD, POST"],
-      ["/v1/jobs/job_x/content", "GET, HEAD"],
-      ["/v1/jobs/lucy-pro-t2v", "GET, HEAD, POST"],
-      ["/v1/generate/lucy-pro-t2i", "POST"],
-      ["/v1/files", "POST"],
-      ["/v1/files/file_x", "GET, HEAD, DELETE"],
-      ["/v1/client/tokens", "POST"],
+      ["/v1/jobs/job_x", "GET, HEAD, POST, OPTIONS"],
+      ["/v1/jobs/job_x/content", "GET, HEAD, OPTIONS"],
+      ["/v1/jobs/lucy-pro-t2v", "GET, HEAD, POST, OPTIONS"],
+      ["/v1/generate/lucy-pro-t2i", "POST, OPTIONS"],
+      ["/v1/files", "POST, OPTIONS"],
+      ["/v1/files/file_x", "GET, HEAD, DELETE, OPTIONS"],
+      ["/v1/client/tokens", "POST, OPTIONS"],
     ] as const) {
       const preflight = await raw(emu.url, {
         method: "OPTIONS",
@@ -333,9 +334,9 @@ describe("every answer", () => {
     const status = await raw(emu.url, { method: "HEAD", path: "/_emulator/stats", headers: admin() });
     expect(status.status).toBe(200);
     for (const [method, path, allow] of [
-      ["PUT", "/v1/jobs/job_x", "GET, HEAD, POST"],
-      ["POST", "/v1/jobs/job_x/content", "GET, HEAD"],
-      ["PATCH", "/v1/files/file_x", "GET, HEAD, DELETE"],
+      ["PUT", "/v1/jobs/job_x", "GET, HEAD, POST, OPTIONS"],
+      ["POST", "/v1/jobs/job_x/content", "GET, HEAD, OPTIONS"],
+      ["PATCH", "/v1/files/file_x", "GET, HEAD, DELETE, OPTIONS"],
     ] as const) {
       const r = await raw(emu.url, { method, path, headers: { "x-api-key": emu.apiKey } });
       expect(r.status, `${method} ${path}`).toBe(405);
