@@ -6,6 +6,7 @@
  */
 import { isIPv6 } from "node:net";
 import { networkInterfaces, hostname as osHostname } from "node:os";
+import { quoted } from "./shown.js";
 
 /** Names that always mean this machine's loopback interface. */
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
@@ -98,9 +99,12 @@ export function hostHeaderCount(rawHeaders: readonly string[]): number {
   return n;
 }
 
-/** A header value as sent, for a message: Node reads header bytes as Latin-1, so a name sent in UTF-8 is shown so. */
-function asSent(value: string): string {
-  return JSON.stringify(Buffer.from(value.slice(0, 100), "latin1").toString("utf8"));
+/**
+ * A header value as sent, for a message: Node reads header bytes as Latin-1, so a name sent in UTF-8 is shown so; a
+ * value over 100 characters is cut there, marked `…` (shown.ts).
+ */
+export function asSent(value: string): string {
+  return quoted(Buffer.from(value, "latin1").toString("utf8"));
 }
 
 /**

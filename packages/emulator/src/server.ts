@@ -14,7 +14,7 @@ import { KeyStore, MAX_TOKEN_ORIGIN_CHARS } from "./auth.js";
 import type { Emulation, Settings } from "./emulation.js";
 import { normaliseRules } from "./faults.js";
 import { handleFile, handleUpload } from "./files.js";
-import { bindingProblem, hostHeaderCount, hostRule } from "./host.js";
+import { asSent, bindingProblem, hostHeaderCount, hostRule } from "./host.js";
 import type { Ctx } from "./http.js";
 import {
   answerOnSocket,
@@ -466,7 +466,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ctx.cors = false;
     // The body the client would send has not been asked for: the connection ends after the answer.
     ctx.closes = true;
-    detail(ctx, 417, `Unsupported Expect header: ${String(req.headers.expect).slice(0, 100)}`);
+    detail(ctx, 417, `Unsupported Expect header: ${asSent(String(req.headers.expect))}`);
     drain(ctx);
   });
   // CONNECT (a proxy tunnel): Node would close the socket without a word; answer 405 JSON like any wrong method.

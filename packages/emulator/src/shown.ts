@@ -34,3 +34,14 @@ export function shown(value: unknown): string {
   text = text === undefined ? "undefined" : text.replace(/"\\u0000(.*?)\\u0000"/g, "$1");
   return text.length > MOST ? `${text.slice(0, MOST)}…` : text;
 }
+
+/**
+ * A text (a header value) as a message shows it: a JSON string of its first `most` characters (code points: a pair is
+ * never split), and `…` after the closing quote when there was more, so that the quoted part stays JSON and the cut
+ * is seen.
+ */
+export function quoted(text: string, most = 100): string {
+  if (text.length <= most) return JSON.stringify(text);
+  const points = Array.from(text);
+  return points.length <= most ? JSON.stringify(text) : `${JSON.stringify(points.slice(0, most).join(""))}…`;
+}

@@ -218,9 +218,11 @@ describe("the Host rule", () => {
         expect(answer, `${path} ${host}`).toMatch(/^HTTP\/1\.1 400 /);
         expect(answer.toLowerCase()).toContain("content-type: application/json");
         expect(answer.toLowerCase()).not.toContain("access-control-allow-origin");
-        // (shown as sent, its first 100 characters)
-        expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).detail).toBe(
-          `Host ${JSON.stringify(host.slice(0, 100))} is not a valid host[:port] (RFC 9112, 3.2): a host name or address, then an optional port from 0 to 65535.`,
+        // (shown as sent: a JSON string, cut after its first 100 characters, the cut marked after it)
+        const shownHost = host.length > 100 ? `${JSON.stringify(host.slice(0, 100))}…` : JSON.stringify(host);
+        const body = Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8");
+        expect(JSON.parse(body).detail).toBe(
+          `Host ${shownHost} is not a valid host[:port] (RFC 9112, 3.2): a host name or address, then an optional port from 0 to 65535.`,
         );
       }
     }
@@ -246,6 +248,29 @@ describe("the Host rule", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     const body = Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8");
     expect(JSON.parse(body).detail).toMatch(/^Host "l\u00f6calhost\u4e2d" is not a valid host\[:port\]/);
+  });
+
+  it("cuts a long Host it shows after 100 characters, never inside one, marks the cut, keeps the quoted part JSON", async () => {
+    // 99 ASCII characters, then characters of 2 and 3 bytes in UTF-8: the 100th character is ö, the 101st 中.
+    const host = `${"a".repeat(99)}\u00f6\u4e2d${"b".repeat(50)}.example`;
+    for (const path of ["/v1/jobs/job_x", "/_emulator/stats"]) {
+      const answer = await rawSocket(
+        emu.url,
+        `GET ${path} HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
+      );
+      expect(answer, path).toMatch(/^HTTP\/1\.1 400 /);
+      const text = JSON.parse(
+        Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8"),
+      ).detail;
+      const shownHost = /^Host ("(?:[^"\\]|\\.)*")(…?) is not a valid host\[:port\]/.exec(text);
+      expect(shownHost, text).not.toBeNull();
+      expect(JSON.parse(shownHost![1]!)).toBe(`${"a".repeat(99)}\u00f6`);
+      expect(shownHost![2]).toBe("…");
+    }
+    // A host name of 100 characters is shown whole, with no mark (it is another server's: 421).
+    const whole = await raw(emu.url, { path: "/v1/jobs/job_x", headers: { host: `${"h".repeat(92)}.example` } });
+    expect(whole.status).toBe(421);
+    expect(jsonOf(whole).detail).toMatch(new RegExp(`^Host "${"h".repeat(92)}\\.example" is not a name`));
   });
 });
 
