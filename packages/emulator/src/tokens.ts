@@ -7,26 +7,19 @@ import { applyFault, authenticate, iso } from "./emulation.js";
 import type { Ctx } from "./http.js";
 import { detail, invalid, json, readSmallBody } from "./http.js";
 import { runs, unknownModel } from "./models.js";
+import { pyJsonLoads } from "./pyjson.js";
 import type { JsonSchema, ValidationIssue } from "./validation.js";
 import { issue, validateJson } from "./validation.js";
 
 const TOKEN_SCHEMA = requestSchemas.CreateTokenRequest as unknown as JsonSchema;
-/** JSON bodies nest at most this deep (the spec's deepest is 3); deeper ones answer 422, never a stack overflow. */
-export const MAX_JSON_DEPTH = 32;
+/**
+ * JSON bodies nest at most this deep (the spec's deepest is 3, `metadata` takes any depth): Python's default
+ * recursion limit, about where CPython 3.11's json gives up (a RecursionError, which FastAPI answers 400); later
+ * versions go deeper before they do.
+ */
+export const MAX_JSON_DEPTH = 1000;
 /** Signs the JWT-shaped `token` of the answer (random per process: nothing verifies it but the shape). */
 const TOKEN_SECRET = randomBytes(32);
-
-/** True when `value` nests arrays / objects deeper than `max` (checked without recursion). */
-export function depthOver(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 /**
  * Whether FastAPI reads a body of this `Content-Type` as JSON (fastapi/routing.py, since 0.65.2): when none is given,
@@ -109,8 +102,9 @@ const NOT_AN_OBJECT = "Input should be a valid dictionary or object to extract f
 
 /**
  * Parses and checks the body as FastAPI does (fastapi/routing.py): an empty body is none (the defaults); a body of
- * another type than JSON is bytes, refused (422); JSON bytes that do not decode answer 400, JSON that does not parse
- * 422 `json_invalid`. Returns the request, or undefined once answered.
+ * another type than JSON is bytes, refused (422); JSON bytes that do not decode, or JSON nested past what Python's
+ * json reads, answer 400, JSON that does not parse 422 `json_invalid` (read as Python reads it: pyjson.ts). Returns
+ * the request, or undefined once answered.
  */
 function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
   let value: unknown = {};
@@ -124,33 +118,20 @@ function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
       detail(ctx, 400, "There was an error parsing the body");
       return undefined;
     }
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      const message = (err as Error).message;
-      // Where the parse stopped: the position the message gives, the end of the text when it ran out (as Python
-      // says "Expecting value" there), else 0.
-      const at = /position (\d+)/.exec(message)?.[1];
-      const end = message.startsWith("Unexpected end of JSON input");
-      invalid(ctx, [
-        issue(
-          ["body", at !== undefined ? Number(at) : end ? text.length : 0],
-          "json_invalid",
-          "JSON decode error",
-          {},
-          { error: message },
-        ),
-      ]);
+    const read = pyJsonLoads(text, MAX_JSON_DEPTH);
+    if (read.kind === "too-deep") {
+      detail(ctx, 400, "There was an error parsing the body");
       return undefined;
     }
+    if (read.kind === "error") {
+      invalid(ctx, [issue(["body", read.pos], "json_invalid", "JSON decode error", {}, { error: read.msg })]);
+      return undefined;
+    }
+    value = read.value;
   }
   if (value === null) value = {};
   if (typeof value !== "object" || Array.isArray(value)) {
     invalid(ctx, [issue(["body"], "model_attributes_type", NOT_AN_OBJECT, value)]);
-    return undefined;
-  }
-  if (depthOver(value, MAX_JSON_DEPTH)) {
-    invalid(ctx, [issue(["body"], "value_error", `Value error, JSON nested deeper than ${MAX_JSON_DEPTH} levels`)]);
     return undefined;
   }
   const issues: ValidationIssue[] = [];

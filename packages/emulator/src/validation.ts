@@ -15,7 +15,9 @@ const MAX_ECHO_LENGTH = 200;
 function echo(input: unknown): { input?: unknown } {
   if (typeof input === "string") return input.length <= MAX_ECHO_LENGTH ? { input } : {};
   if (input === undefined) return {};
-  if (input === null || typeof input === "number" || typeof input === "boolean") return { input };
+  // A NaN or an infinity (Python's json reads them) has no JSON text: not echoed.
+  if (typeof input === "number") return Number.isFinite(input) ? { input } : {};
+  if (input === null || typeof input === "boolean") return { input };
   try {
     const text = JSON.stringify(input);
     return text !== undefined && text.length <= MAX_ECHO_LENGTH ? { input } : {};
@@ -105,7 +107,11 @@ function typeIssue(type: string, loc: Loc, value: unknown): ValidationIssue {
     case "string":
       return issue(loc, "string_type", "Input should be a valid string", value);
     case "integer":
-      if (typeof value === "number" && Number.isFinite(value)) {
+      // pydantic reads an integer from a float: a NaN or an infinity is no finite number, a fraction no integer.
+      if (typeof value === "number" && !Number.isFinite(value)) {
+        return issue(loc, "finite_number", "Input should be a finite number", value);
+      }
+      if (typeof value === "number") {
         return issue(
           loc,
           "int_from_float",

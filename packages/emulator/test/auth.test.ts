@@ -467,6 +467,66 @@ describe("the token request's body, read as FastAPI reads it", () => {
     }
   });
 
+  it("reads JSON as Python's json module: its message and position (in characters) in json_invalid's ctx.error", async () => {
+    for (const [body, at, error] of [
+      ['{"expiresIn": }', 14, "Expecting value"],
+      ['{"expiresIn": 60,}', 16, "Illegal trailing comma before end of object"],
+      ['{"allowedModels": ["a",]}', 22, "Illegal trailing comma before end of array"],
+      ['{"expiresIn" 60}', 13, "Expecting ':' delimiter"],
+      ['{"expiresIn": 60 "x": 1}', 17, "Expecting ',' delimiter"],
+      ["{expiresIn: 60}", 1, "Expecting property name enclosed in double quotes"],
+      ['{"allowedOrigins": ["http://a\\q"]}', 29, "Invalid \\escape"],
+      ['{"allowedOrigins": ["http://a\\u12"]}', 30, "Invalid \\uXXXX escape"],
+      ['{"allowedOrigins": ["http://a\u0001"]}', 29, "Invalid control character at"],
+      ['{"allowedOrigins": ["http://a', 20, "Unterminated string starting at"],
+      ['{"metadata": {}} {}', 17, "Extra data"],
+      // Counted in characters, as a Python str counts them: the emoji is one, where JavaScript counts two.
+      ['{"metadata": {"\u{1F600}": 1}, 5}', 23, "Expecting property name enclosed in double quotes"],
+      ['{"expiresIn": 01}', 15, "Expecting ',' delimiter"],
+      ['{"expiresIn": -}', 14, "Expecting value"],
+    ] as const) {
+      const r = await send(body, "application/json");
+      expect(r.status, body).toBe(422);
+      expect(jsonOf(r).detail, body).toEqual([
+        { type: "json_invalid", loc: ["body", at], msg: "JSON decode error", input: {}, ctx: { error } },
+      ]);
+    }
+  });
+
+  it("takes NaN, Infinity and -Infinity as Python's json does: any value where any is taken, else finite_number", async () => {
+    const ok = await send('{"metadata": {"a": NaN, "b": [Infinity, -Infinity]}, "expiresIn": 60}', "application/json");
+    expect(ok.status).toBe(200);
+    for (const literal of ["NaN", "Infinity", "-Infinity", "1e400"]) {
+      const r = await send(`{"expiresIn": ${literal}}`, "application/json");
+      expect(r.status, literal).toBe(422);
+      // No input: JSON has no text for it.
+      expect(jsonOf(r).detail, literal).toEqual([
+        { type: "finite_number", loc: ["body", "expiresIn"], msg: "Input should be a finite number" },
+      ]);
+    }
+    // A literal Python's json does not know is still none.
+    const nan = await send('{"expiresIn": nan}', "application/json");
+    expect(jsonOf(nan).detail[0]).toMatchObject({
+      type: "json_invalid",
+      loc: ["body", 14],
+      ctx: { error: "Expecting value" },
+    });
+  });
+
+  it("reads JSON nested 1000 deep, answers deeper 400 as FastAPI answers json.loads' RecursionError", async () => {
+    /** A token request whose metadata nests objects so that the body nests `depth` deep in all. */
+    const nested = (depth: number) => `{"metadata":${'{"a":'.repeat(depth - 2)}{}${"}".repeat(depth - 2)}}`;
+    expect((await send(nested(1000), "application/json")).status).toBe(200);
+    for (const body of [nested(1001), `{"metadata":{"a":${"[".repeat(30_000)}${"]".repeat(30_000)}}}`]) {
+      const r = await send(body, "application/json");
+      expect(r.status).toBe(400);
+      expect(jsonOf(r)).toEqual({ detail: "There was an error parsing the body" });
+    }
+    // A body that breaks JSON before it nests too deep is json_invalid, as Python's scanner stops there first.
+    const broken = await send(`{"metadata": x, "b": ${"[".repeat(2000)}}`, "application/json");
+    expect(jsonOf(broken).detail[0]).toMatchObject({ type: "json_invalid", loc: ["body", 13] });
+  });
+
   it("reads a body of whitespace as JSON, which it is not (422 json_invalid at its end), not as no body", async () => {
     const r = await send("   ", "application/json");
     expect(r.status).toBe(422);
