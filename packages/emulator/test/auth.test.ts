@@ -517,7 +517,13 @@ describe("the token request's body, read as FastAPI reads it", () => {
     /** A token request whose metadata nests objects so that the body nests `depth` deep in all. */
     const nested = (depth: number) => `{"metadata":${'{"a":'.repeat(depth - 2)}{}${"}".repeat(depth - 2)}}`;
     expect((await send(nested(1000), "application/json")).status).toBe(200);
-    for (const body of [nested(1001), `{"metadata":{"a":${"[".repeat(30_000)}${"]".repeat(30_000)}}}`]) {
+    for (const body of [
+      nested(1001),
+      // constraints (whose unknown keys the answer gives back) 5000 deep, arrays 30,000 deep: within 64 KiB, not a 500.
+      `{"constraints":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`,
+      `{"metadata":{"a":${"[".repeat(30_000)}${"]".repeat(30_000)}}}`,
+    ]) {
+      expect(body.length).toBeLessThan(64 * 1024);
       const r = await send(body, "application/json");
       expect(r.status).toBe(400);
       expect(jsonOf(r)).toEqual({ detail: "There was an error parsing the body" });

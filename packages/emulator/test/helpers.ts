@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "@decart/api";
@@ -138,6 +139,29 @@ export function raw(
 
 export function jsonOf(r: RawResponse): any {
   return JSON.parse(r.body.toString("utf8"));
+}
+
+/**
+ * Writes `bytes` on a new connection and resolves with everything the server sent once it closed the connection, one
+ * character a byte (latin1), so that a request Node's client would not send (no Host, two Hosts, a CONNECT, bytes
+ * that are not HTTP) can be sent and its whole answer read.
+ */
+export function untilClosed(url: string, bytes: string): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname, () => socket.write(bytes));
+    let out = "";
+    socket.on("data", (c: Buffer) => {
+      out += c.toString("latin1");
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(out));
+  });
+}
+
+/** The JSON body of an answer read by untilClosed, its bytes read as UTF-8. */
+export function bodyOf(answer: string): any {
+  return JSON.parse(Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8"));
 }
 
 /** A multipart body written by hand. */

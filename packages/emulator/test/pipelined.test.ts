@@ -32,6 +32,15 @@ function exchange(e: Emulator, bytes: string | Buffer): Promise<Buffer> {
   });
 }
 
+/** A request of a synchronous image route, whose answer comes after its wait: what the next request waits behind. */
+function imageRequest(e: Emulator): string {
+  const form = "prompt=an image";
+  return (
+    `POST /v1/generate/lucy-pro-t2i HTTP/1.1\r\n${head(e)}content-type: application/x-www-form-urlencoded\r\n` +
+    `content-length: ${form.length}\r\n\r\n${form}`
+  );
+}
+
 interface Answer {
   status: number;
   headers: string;
@@ -99,13 +108,10 @@ describe("a malformed request behind a valid one on the same connection", () => 
 
   it("a head over 16 KiB behind a synchronous route's wait: the image first, then 431", async () => {
     const e = await startWith({ timing: { pendingMs: 0, processingMs: 200 } });
-    const form = "prompt=an image";
     const got = answers(
       await exchange(
         e,
-        `POST /v1/generate/lucy-pro-t2i HTTP/1.1\r\n${head(e)}content-type: application/x-www-form-urlencoded\r\n` +
-          `content-length: ${form.length}\r\n\r\n${form}` +
-          `GET /v1/jobs/job_x HTTP/1.1\r\n${head(e)}x-pad: ${"a".repeat(20_000)}\r\n\r\n`,
+        `${imageRequest(e)}GET /v1/jobs/job_x HTTP/1.1\r\n${head(e)}x-pad: ${"a".repeat(20_000)}\r\n\r\n`,
       ),
     );
     expect(got.map((a) => a.status)).toEqual([200, 431]);
@@ -116,14 +122,8 @@ describe("a malformed request behind a valid one on the same connection", () => 
 
   it("a CONNECT behind a synchronous route's wait: the image first, then 405", async () => {
     const e = await startWith({ timing: { pendingMs: 0, processingMs: 200 } });
-    const form = "prompt=an image";
     const got = answers(
-      await exchange(
-        e,
-        `POST /v1/generate/lucy-pro-t2i HTTP/1.1\r\n${head(e)}content-type: application/x-www-form-urlencoded\r\n` +
-          `content-length: ${form.length}\r\n\r\n${form}` +
-          `CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n`,
-      ),
+      await exchange(e, `${imageRequest(e)}CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n`),
     );
     expect(got.map((a) => a.status)).toEqual([200, 405]);
     expect(got[0]!.headers).toContain("content-type: image/png");

@@ -3,11 +3,10 @@
  * Admin routes need the admin token and never send CORS headers, every request must name this server in `Host`
  * (DNS rebinding), and a non-loopback interface is refused with the public default key.
  */
-import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
 import { DEFAULT_API_KEY, startEmulator } from "../src/index.js";
-import { form, jsonOf, post, raw, start, submit } from "./helpers.js";
+import { bodyOf, form, jsonOf, post, raw, start, submit, untilClosed } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -16,20 +15,6 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 
 const bearer = (e: Emulator) => ({ authorization: `Bearer ${e.adminToken}` });
-
-/** Sends raw bytes on a new connection and resolves with everything the server sent until it closed. */
-function rawSocket(url: string, bytes: string): Promise<string> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(u.port), u.hostname, () => socket.write(bytes));
-    let out = "";
-    socket.on("data", (c: Buffer) => {
-      out += c.toString("latin1");
-    });
-    socket.on("error", reject);
-    socket.on("close", () => resolve(out));
-  });
-}
 
 describe("admin routes", () => {
   it("answer 401 JSON without the admin token, with a wrong one, and with an API key", async () => {
@@ -169,7 +154,7 @@ describe("the Host rule", () => {
   });
 
   it("answers an HTTP/1.1 request without Host with 400 JSON (not Node's bare 400)", async () => {
-    const answer = await rawSocket(emu.url, "GET /v1/jobs/job_x HTTP/1.1\r\nconnection: close\r\n\r\n");
+    const answer = await untilClosed(emu.url, "GET /v1/jobs/job_x HTTP/1.1\r\nconnection: close\r\n\r\n");
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer.toLowerCase()).toContain("content-type: application/json");
     expect(answer).toContain('{"detail":"Missing Host header');
@@ -182,7 +167,7 @@ describe("the Host rule", () => {
       [host, "evil.example"],
       ["evil.example", host],
     ]) {
-      const answer = await rawSocket(
+      const answer = await untilClosed(
         emu.url,
         `GET /v1/jobs/job_x HTTP/1.1\r\n${hosts.map((h) => `Host: ${h}\r\n`).join("")}x-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
       );
@@ -211,7 +196,7 @@ describe("the Host rule", () => {
       "user@localhost",
     ]) {
       for (const path of ["/v1/jobs/job_x", "/_emulator/stats"]) {
-        const answer = await rawSocket(
+        const answer = await untilClosed(
           emu.url,
           `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nx-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
         );
@@ -220,8 +205,7 @@ describe("the Host rule", () => {
         expect(answer.toLowerCase()).not.toContain("access-control-allow-origin");
         // (shown as sent: a JSON string, cut after its first 100 characters, the cut marked after it)
         const shownHost = host.length > 100 ? `${JSON.stringify(host.slice(0, 100))}…` : JSON.stringify(host);
-        const body = Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8");
-        expect(JSON.parse(body).detail).toBe(
+        expect(bodyOf(answer).detail).toBe(
           `Host ${shownHost} is not a valid host[:port] (RFC 9112, 3.2): a host name or address, then an optional port from 0 to 65535.`,
         );
       }
@@ -234,34 +218,31 @@ describe("the Host rule", () => {
   });
 
   it("answers an HTTP/1.0 request's invalid Host with 400 too (its Host may be missing, not malformed)", async () => {
-    const bad = await rawSocket(emu.url, `GET /v1/jobs/job_x HTTP/1.0\r\nHost: localhost:99999\r\n\r\n`);
+    const bad = await untilClosed(emu.url, `GET /v1/jobs/job_x HTTP/1.0\r\nHost: localhost:99999\r\n\r\n`);
     expect(bad).toMatch(/^HTTP\/1\.1 400 /);
-    const none = await rawSocket(emu.url, `GET /v1/jobs/job_x HTTP/1.0\r\nx-api-key: ${emu.apiKey}\r\n\r\n`);
+    const none = await untilClosed(emu.url, `GET /v1/jobs/job_x HTTP/1.0\r\nx-api-key: ${emu.apiKey}\r\n\r\n`);
     expect(none).toMatch(/^HTTP\/1\.1 404 /);
   });
 
   it("shows a Host it refuses as it was sent, UTF-8 included (beyond ASCII it is no host name: 400)", async () => {
-    const answer = await rawSocket(
+    const answer = await untilClosed(
       emu.url,
       `GET /v1/jobs/job_x HTTP/1.1\r\nhost: l\u00f6calhost\u4e2d\r\nx-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
     );
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-    const body = Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8");
-    expect(JSON.parse(body).detail).toMatch(/^Host "l\u00f6calhost\u4e2d" is not a valid host\[:port\]/);
+    expect(bodyOf(answer).detail).toMatch(/^Host "l\u00f6calhost\u4e2d" is not a valid host\[:port\]/);
   });
 
   it("cuts a long Host it shows after 100 characters, never inside one, marks the cut, keeps the quoted part JSON", async () => {
     // 99 ASCII characters, then characters of 2 and 3 bytes in UTF-8: the 100th character is ö, the 101st 中.
     const host = `${"a".repeat(99)}\u00f6\u4e2d${"b".repeat(50)}.example`;
     for (const path of ["/v1/jobs/job_x", "/_emulator/stats"]) {
-      const answer = await rawSocket(
+      const answer = await untilClosed(
         emu.url,
         `GET ${path} HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${emu.apiKey}\r\nconnection: close\r\n\r\n`,
       );
       expect(answer, path).toMatch(/^HTTP\/1\.1 400 /);
-      const text = JSON.parse(
-        Buffer.from(answer.slice(answer.indexOf("\r\n\r\n") + 4), "latin1").toString("utf8"),
-      ).detail;
+      const text = bodyOf(answer).detail;
       const shownHost = /^Host ("(?:[^"\\]|\\.)*")(…?) is not a valid host\[:port\]/.exec(text);
       expect(shownHost, text).not.toBeNull();
       expect(JSON.parse(shownHost![1]!)).toBe(`${"a".repeat(99)}\u00f6`);
@@ -277,11 +258,10 @@ describe("the Host rule", () => {
 describe("a request target in absolute form (RFC 9112, 3.2.2)", () => {
   /** A request whose target is `target`, with a good Host unless another is given. */
   const send = (target: string, extra = "", host = new URL(emu.url).host) =>
-    rawSocket(
+    untilClosed(
       emu.url,
       `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nx-api-key: ${emu.apiKey}\r\n${extra}connection: close\r\n\r\n`,
     );
-  const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
 
   it("is served as the path it names, as an origin server must accept it (a proxy may pass it on)", async () => {
     const id = await submit(emu, "lucy-pro-t2v", { prompt: "absolute form" });
@@ -299,7 +279,7 @@ describe("a request target in absolute form (RFC 9112, 3.2.2)", () => {
     expect(root).toMatch(/^HTTP\/1\.1 404 /);
     expect(bodyOf(root)).toEqual({ detail: "Not Found" });
     // A wrong method there is the path's 405, its Allow as in origin form.
-    const wrong = await rawSocket(
+    const wrong = await untilClosed(
       emu.url,
       `PUT ${emu.url}/v1/client/tokens HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nconnection: close\r\n\r\n`,
     );
@@ -333,7 +313,7 @@ describe("a request target in absolute form (RFC 9112, 3.2.2)", () => {
     // Host is still checked: present, and a name of this server.
     const foreignHost = await send(`${emu.url}/v1/jobs/job_x`, "", "evil.example");
     expect(foreignHost).toMatch(/^HTTP\/1\.1 421 /);
-    const noHost = await rawSocket(emu.url, `GET ${emu.url}/v1/jobs/job_x HTTP/1.1\r\nconnection: close\r\n\r\n`);
+    const noHost = await untilClosed(emu.url, `GET ${emu.url}/v1/jobs/job_x HTTP/1.1\r\nconnection: close\r\n\r\n`);
     expect(noHost).toMatch(/^HTTP\/1\.1 400 /);
     expect(bodyOf(noHost).detail).toMatch(/^Missing Host header/);
   });
