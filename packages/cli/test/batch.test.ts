@@ -317,8 +317,19 @@ describe("decart batch", () => {
   });
 
   it("every event of a line carries its custom_id, the download's progress too", async () => {
-    const { path } = batchFile("tagged.jsonl", 3);
-    const { code, stdout, stderr } = await run(["batch", path, "--out", join(dir, "tagged")], { env });
+    // Line 1's job is held until its status was printed: on a loaded machine a job may be done before its first read,
+    // which then has no `status` event.
+    const { path } = batchFile("tagged.jsonl", 3, true);
+    const child = start(["batch", path, "--out", join(dir, "tagged")], { env });
+    const done = finished(child);
+    for await (const line of createInterface({ input: child.stdout! })) {
+      const event = JSON.parse(line);
+      if (event.type === "status" && event.custom_id === "clip-1") {
+        releaseLine1();
+        break;
+      }
+    }
+    const { code, stdout, stderr } = await done;
     expect(code, stderr).toBe(0);
     const ofJobs = events(stdout).filter((e) => e.job_id !== undefined);
     expect(new Set(ofJobs.map((e) => e.type))).toEqual(

@@ -207,7 +207,8 @@ describe("the options of useJob and useGenerateVideo", () => {
   it("`poll.delay` does the watch's waits, as in the core's watch (through queue-rx's watchJob)", async () => {
     emu = await startFast();
     const { client } = freeClient(emu);
-    const { job_id } = await client.queue.submit({ model, prompt: "watched on waits of its own" });
+    // Held until the watch has waited once: a job done by its first read (a loaded machine) would need no wait.
+    const { job_id } = await client.queue.submit({ model, prompt: "watched on waits of its own [hold]" });
     const waits: number[] = [];
     const delay = (ms: number, signal?: AbortSignal) => {
       waits.push(ms);
@@ -218,6 +219,8 @@ describe("the options of useJob and useGenerateVideo", () => {
     const { result, unmount } = renderHook(() => useJob(job_id, { model, download: false, poll }), {
       wrapper: strictWith(client),
     });
+    await until(() => waits.includes(600_000));
+    expect(emu.release(job_id)).toBe(true);
     await until(() => result.current.status === "completed");
     expect(waits).toContain(600_000);
     unmount();
