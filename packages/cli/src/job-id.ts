@@ -1,5 +1,6 @@
 import { isUsableId, MAX_ID_LENGTH } from "@decart/core";
 import { usageError } from "./exit.js";
+import { quoted } from "./output.js";
 
 /**
  * The longest job id: the core's, the spec's `maxLength` of the `job_id` path parameter of `GET /v1/jobs/{job_id}` and
@@ -36,10 +37,7 @@ export function jobIdProblem(text: string): string | undefined {
 }
 
 /** The argument as the message shows it: JSON-quoted (a control character written out), cut short past 300 characters. */
-const shown = (text: string): string => {
-  const chars = [...text];
-  return JSON.stringify(chars.length > 300 ? `${chars.slice(0, 280).join("")}…` : text);
-};
+const shown = (text: string): string => quoted(text, 300, 280);
 
 /**
  * Refuses (exit 2, before anything is read or sent) a `<job-id>` argument of `jobs status`, `jobs wait` or `jobs result`
