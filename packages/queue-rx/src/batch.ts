@@ -111,17 +111,20 @@ const inputsBroke = (can: string, did: string, cause?: unknown) =>
  * What `read` answers, reading an iterable of inputs (its iterator, or the input at `index`: code of yours). What it
  * throws ends the batch as an `InvalidInputError` naming `inputs` and the input it was reading, what was thrown its
  * `cause`, as an option whose getter throws is refused: the batch's errors are the core's typed errors. So does an
- * answer that is no object (a `next()` that answers `42` or `null`; a `for…of` throws a TypeError there).
+ * answer that is no object (a `next()` that answers `42` or `null`; a `for…of` throws a TypeError there); a function
+ * is taken as the object it is, as a `for…of` takes it. The iterable's `[Symbol.iterator]()` is named as itself.
  */
-function readInputs<T>(index: number, read: () => T): T {
+function readInputs<T>(index: number | string, read: () => T): T {
+  const what = typeof index === "string" ? index : `inputs[${index}]`;
   let answer: T;
   try {
     answer = read();
   } catch (cause) {
-    throw inputsBroke("read", `reading inputs[${index}] threw`, cause);
+    throw inputsBroke("read", `reading ${what} threw`, cause);
   }
-  if (isObject(answer)) return answer;
-  throw inputsBroke("read", `reading inputs[${index}] answered ${shown(answer)}, not an object`);
+  // A function is an object too, as a `for…of` takes it.
+  if (isObject(answer) || typeof answer === "function") return answer;
+  throw inputsBroke("read", `reading ${what} answered ${shown(answer)}, not an object`);
 }
 
 /** Reads an iterator of inputs to its end, each input as `readInputs` reads it. */
@@ -190,7 +193,9 @@ export function submitAll(
     const width = Math.floor(concurrency);
     // An iterable's iterator is made now, before anything is followed, and all at once (Infinity) it is read at once,
     // to know how many lanes.
-    const iterator = isObservable(inputs) ? undefined : readInputs(0, () => inputs[Symbol.iterator]());
+    const iterator = isObservable(inputs)
+      ? undefined
+      : readInputs("inputs[Symbol.iterator]()", () => inputs[Symbol.iterator]());
     const given = iterator && width === Number.POSITIVE_INFINITY && !Array.isArray(inputs) ? readAll(iterator) : inputs;
     const scheduler = all.scheduler ?? asyncScheduler;
     const pacer = createPacer(scheduler);

@@ -991,7 +991,9 @@ describe("options and inputs that are not objects, and options that cannot be re
         const refused = await lastValueFrom(submitAll(gated, inputs, { concurrency })).catch((e) => e);
         expect(refused).toBeInstanceOf(InvalidInputError);
         expect(refused).toMatchObject({ field: "inputs", cause: broke });
-        expect(refused.message).toContain("reading inputs[0] threw");
+        expect(refused.message).toContain(
+          `reading ${inputs === noIterator ? "inputs[Symbol.iterator]()" : "inputs[0]"} threw`,
+        );
         expect(following).toBe(0);
       }
     expect(emu.stats().requests.byRoute.submit).toBe(1);
@@ -1020,10 +1022,19 @@ describe("options and inputs that are not objects, and options that cannot be re
       name: "InvalidInputError",
       field: "inputs",
       message:
-        'Invalid input: "inputs" must be an iterable that can be read (reading inputs[0] answered 7, not an object)',
+        'Invalid input: "inputs" must be an iterable that can be read (reading inputs[Symbol.iterator]() answered 7, not an object)',
     });
+    // A function is an object, as a for…of takes it: an iterator and a { done, value } answer that are functions.
+    const result = Object.assign(() => {}, { done: false, value: { model, prompt: "a function's" } });
+    const end = Object.assign(() => {}, { done: true });
+    const answers = [result, end];
+    const iterator = Object.assign(() => {}, { next: () => answers.shift() });
+    const events = await lastValueFrom(
+      submitAll(client, { [Symbol.iterator]: () => iterator } as never, { download: false }).pipe(toArray()),
+    );
+    expect(events.filter((e) => e.event?.type === "completed")).toHaveLength(1);
     // With one at a time the first job was followed to its end before the broken answer; all at once, nothing was sent.
-    expect(emu.stats().requests.byRoute.submit).toBe(3);
+    expect(emu.stats().requests.byRoute.submit).toBe(4);
   });
 });
 
