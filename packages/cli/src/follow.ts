@@ -273,15 +273,15 @@ export type Outcome =
   | { state: "failed"; jobId: string; error: string }
   | { state: "interrupted"; jobId: string | undefined; path: string | undefined };
 
-/**
- * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
- * is known (flushed to disk before the next event, so before any waiting), and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
- */
 /** A wait as the retrying line says it: in ms under a second (0.0 s would read as no wait), else in s. */
 function wait(ms: number): string {
   return ms < 1000 ? `${Math.ceil(ms)} ms` : `${(Math.ceil(ms / 100) / 10).toFixed(1)} s`;
 }
 
+/**
+ * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
+ * is known (flushed to disk before the next event, so before any waiting), and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
+ */
 export async function follow(events: AsyncIterable<JobEvent>, options: FollowOptions): Promise<Outcome> {
   const { client, output, journal, signal, tag } = options;
   const c = output.err;
