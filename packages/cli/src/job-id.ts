@@ -37,7 +37,7 @@ export function jobIdProblem(text: string): string | undefined {
 }
 
 /** The argument as the message shows it: JSON-quoted (a control character written out), cut short past 300 characters. */
-const shown = (text: string): string => quoted(text, 300, 280);
+export const shown = (text: string): string => quoted(text, 300, 280);
 
 /**
  * Refuses (exit 2, before anything is read or sent) a `<job-id>` argument of `jobs status`, `jobs wait` or `jobs result`

@@ -1,7 +1,7 @@
 import { isModelName, type VideoModelName } from "@decart/api";
 import type { DecartClient, JobEvent, UploadProgress, VideoModel } from "@decart/core";
 import { CliError, EXIT } from "./exit.js";
-import { jobIdProblem } from "./job-id.js";
+import { jobIdProblem, shown } from "./job-id.js";
 
 export type { JobEvent };
 
@@ -71,7 +71,7 @@ function checkServerJobId(jobId: string): string {
   const problem = jobIdProblem(jobId);
   if (problem === undefined) return jobId;
   throw new CliError(
-    `The server answered the submit with a job id the CLI cannot take, ${JSON.stringify(jobId)} (${problem}): no ` +
+    `The server answered the submit with a job id the CLI cannot take, ${shown(jobId)} (${problem}): no ` +
       "command of the CLI could read it back (decart jobs wait refuses it), so it is neither journaled nor watched. " +
       "The job may have been made (and billed): give support that id. Running the command again submits (and " +
       "bills) another one",
