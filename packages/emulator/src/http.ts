@@ -133,15 +133,44 @@ export const noContent = (ctx: Ctx) => respond(ctx, 204, [], null);
 /** Path ids longer than this answer 422. */
 const MAX_ID_LENGTH = 256;
 
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+const ESCAPE = /%[0-9A-Fa-f]{2}/;
+
 /**
- * Checks a path id's length once percent-decoded, in code points as the spec's maxLength counts them (422 when too
- * long: an id of 256 emoji is 3 072 characters as sent); returns the id decoded, or undefined when answered.
+ * A path (ASCII, as Node's parser takes it) percent-decoded as the server decodes one (Starlette's path is urllib's
+ * `unquote` of it): each `%XX` is its byte, a `%` that starts no escape (`%zz`, a `%` at the end) stays as it is, and
+ * the bytes are read as UTF-8 with errors replaced, each maximal run that is not UTF-8 one U+FFFD, as Python's
+ * decoder (and TextDecoder) replaces them; a leading U+FEFF is kept.
+ */
+export function unquote(path: string): string {
+  if (!ESCAPE.test(path)) return path;
+  const bytes = Buffer.allocUnsafe(path.length);
+  let n = 0;
+  let out = "";
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c === 0x25 && isHexCode(path.charCodeAt(i + 1)) && isHexCode(path.charCodeAt(i + 2))) {
+      bytes[n++] = Number.parseInt(path.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else if (c < 0x80) bytes[n++] = c;
+    else {
+      // Not ASCII (which Node's parser does not let through): kept as it is, as unquote keeps it, between runs.
+      out += UTF8.decode(bytes.subarray(0, n)) + path[i];
+      n = 0;
+    }
+  }
+  return out + UTF8.decode(bytes.subarray(0, n));
+}
+
+const isHexCode = (c: number) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+
+/**
+ * Checks a path id's length once percent-decoded (see `unquote`), in code points as the spec's maxLength counts them
+ * (422 when too long: an id of 256 emoji is 3 072 characters as sent); returns the id decoded, or undefined when
+ * answered.
  */
 export function pathId(ctx: Ctx, raw: string, name: string): string | undefined {
-  let id = raw;
-  try {
-    id = decodeURIComponent(raw);
-  } catch {} // not percent-encoded; used as is
+  const id = unquote(raw);
   if (codePointLength(id) > MAX_ID_LENGTH) {
     invalid(ctx, [
       issue(["path", name], "string_too_long", `String should have at most ${MAX_ID_LENGTH} characters`, undefined, {

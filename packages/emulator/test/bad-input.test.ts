@@ -771,4 +771,38 @@ describe("a path id", () => {
       }
     }
   });
+
+  // Starlette reads the path through urllib's unquote: a `%` that starts no escape stays as it is, and escaped bytes
+  // that are not UTF-8 become U+FFFD (each maximal bad run one, as Python's decoder replaces them). A malformed id was
+  // measured as sent: `%E0%A4` (one U+FFFD) counted 6 characters, and 256 of them were answered 422.
+  it("with malformed percent-encoding is decoded as unquote decodes it, then measured", async () => {
+    const emoji = "%F0%9F%98%80"; // one code point
+    const bad = "%E0%A4"; // a truncated sequence: one U+FFFD
+    for (const [path, name] of [
+      ["/v1/jobs/", "job_id"],
+      ["/v1/files/", "file_id"],
+      ["/_emulator/jobs/", "job_id"],
+    ] as const) {
+      for (const [id, status] of [
+        [`%zz${emoji.repeat(253)}`, 404], // 256
+        [`%zz${emoji.repeat(254)}`, 422],
+        [`%${emoji.repeat(255)}`, 404], // a lone `%`, then 255: 256
+        [`%${emoji.repeat(256)}`, 422],
+        [`${emoji.repeat(255)}%`, 404], // a `%` at the end
+        [`${emoji.repeat(255)}%2`, 422], // `%2` is two characters
+        [bad.repeat(256), 404],
+        [bad.repeat(257), 422],
+        ["%ED%A0%80".repeat(85), 404], // an encoded surrogate: 3 U+FFFD each, 255
+        ["%ED%A0%80".repeat(86), 422], // 258
+        [`%C3%A9${"%C3".repeat(255)}`, 404], // é, then 255 lone lead bytes
+        [`%C3%A9${"%C3".repeat(256)}`, 422],
+      ] as const) {
+        const headers = path.startsWith("/_emulator") ? { authorization: `Bearer ${emu.adminToken}` } : key();
+        const res = await raw(emu.url, { path: `${path}${id}`, headers });
+        expect(res.status, `${path} ${id.slice(0, 30)}…`).toBe(status);
+        if (status === 422)
+          expect(jsonOf(res).detail[0]).toMatchObject({ type: "string_too_long", loc: ["path", name] });
+      }
+    }
+  });
 });
