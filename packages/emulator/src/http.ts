@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { ValidationIssue } from "@decart/api";
+import { dumps } from "./dumps.js";
 import { type Fault, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
 import type { Result } from "./results.js";
 import type { RouteName } from "./routes.js";
@@ -91,7 +92,7 @@ export function answersNoBody(ctx: Ctx): boolean {
 }
 
 export function jsonBuffer(value: unknown): Buffer {
-  return Buffer.from(JSON.stringify(value));
+  return Buffer.from(dumps(value) ?? "null");
 }
 
 /** Whether a request declares a body. */

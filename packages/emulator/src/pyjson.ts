@@ -6,16 +6,23 @@
  *   counted in code points as Python counts a str;
  * - nesting is bounded: past some depth of arrays and objects Python's scanner runs out of recursion (a
  *   RecursionError, which FastAPI answers 400, not 422); this one stops past `maxDepth`, by count, never by the stack.
+ * - an integer is read exactly, as Python's int: beyond 2^53 a bigint, more than 4300 digits a ValueError (which
+ *   FastAPI answers 400); a number with a fraction or an exponent is a double, as Python's float (`1e400` Infinity).
  * Objects are plain objects (a `__proto__` key an own property, as JSON.parse makes it); a repeated key keeps its
  * first place and its last value, as a Python dict does.
  */
-import { codePointLength } from "./validation.js";
+import { codePointLength, MAX_INTEGER_DIGITS } from "./validation.js";
 
-/** What the text reads as: its value, an error where Python's json stops, or nesting past the bound. */
+/**
+ * What the text reads as: its value, an error where Python's json stops, or what Python's json raises otherwise
+ * (a RecursionError for nesting past the bound, a ValueError for an integer of more digits than `int()` reads), which
+ * FastAPI answers 400.
+ */
 export type PyJsonResult =
   | { kind: "value"; value: unknown }
   | { kind: "error"; msg: string; pos: number }
-  | { kind: "too-deep" };
+  | { kind: "too-deep" }
+  | { kind: "too-many-digits" };
 
 class DecodeError {
   constructor(
@@ -25,6 +32,8 @@ class DecodeError {
 }
 
 class TooDeep {}
+
+class TooManyDigits {}
 
 const isWhitespace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r";
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
@@ -85,14 +94,20 @@ export function pyJsonLoads(text: string, maxDepth: number): PyJsonResult {
     }
   };
 
-  /** A number at `start` (`-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?`), or "Expecting value" there. */
-  const scanNumber = (start: number): [number, number] => {
+  /**
+   * A number at `start` (`-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?`), or "Expecting value" there. A fraction or an
+   * exponent makes a float (a double, as in Python: `1e400` is Infinity); else an integer, read exactly as Python
+   * reads one: a bigint beyond 2^53, more than 4300 digits `TooManyDigits`.
+   */
+  const scanNumber = (start: number): [number | bigint, number] => {
     let i = start;
     if (s[i] === "-") i++;
+    const digits = i;
     if (s[i] === "0") i++;
     else if (isDigit(s[i]) && s[i] !== "0") {
       while (isDigit(s[i])) i++;
     } else throw new DecodeError("Expecting value", start);
+    const integerEnd = i;
     if (s[i] === "." && isDigit(s[i + 1])) {
       i += 2;
       while (isDigit(s[i])) i++;
@@ -105,7 +120,11 @@ export function pyJsonLoads(text: string, maxDepth: number): PyJsonResult {
         i = j;
       }
     }
-    return [Number(s.slice(start, i)), i];
+    const text = s.slice(start, i);
+    if (i !== integerEnd) return [Number(text), i];
+    if (integerEnd - digits > MAX_INTEGER_DIGITS) throw new TooManyDigits();
+    const n = Number(text);
+    return [Number.isSafeInteger(n) ? n : BigInt(text), i];
   };
 
   const scanValue = (i: number, depth: number): [unknown, number] => {
@@ -164,6 +183,7 @@ export function pyJsonLoads(text: string, maxDepth: number): PyJsonResult {
     return { kind: "value", value };
   } catch (err) {
     if (err instanceof TooDeep) return { kind: "too-deep" };
+    if (err instanceof TooManyDigits) return { kind: "too-many-digits" };
     if (err instanceof DecodeError) return { kind: "error", msg: err.msg, pos: codePointLength(s.slice(0, err.at)) };
     throw err;
   }

@@ -102,9 +102,10 @@ const NOT_AN_OBJECT = "Input should be a valid dictionary or object to extract f
 
 /**
  * Parses and checks the body as FastAPI does (fastapi/routing.py): an empty body is none (the defaults); a body of
- * another type than JSON is bytes, refused (422); JSON bytes that do not decode, or JSON nested past what Python's
- * json reads, answer 400, JSON that does not parse 422 `json_invalid` (read as Python reads it: pyjson.ts). Returns
- * the request, or undefined once answered.
+ * another type than JSON is bytes, refused (422); JSON bytes that do not decode, JSON nested past what Python's
+ * json reads, or an integer of more digits than Python's int() reads, answer 400, JSON that does not parse 422
+ * `json_invalid` (read as Python reads it: pyjson.ts). Returns the request, or undefined once answered. An integer
+ * beyond 2^53 is a bigint (pyjson.ts), checked and echoed exactly.
  */
 function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
   let value: unknown = {};
@@ -119,7 +120,7 @@ function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
       return undefined;
     }
     const read = pyJsonLoads(text, MAX_JSON_DEPTH);
-    if (read.kind === "too-deep") {
+    if (read.kind === "too-deep" || read.kind === "too-many-digits") {
       detail(ctx, 400, "There was an error parsing the body");
       return undefined;
     }

@@ -5,6 +5,7 @@
  */
 
 import type { FieldInfo, ValidationIssue } from "@decart/api";
+import { dumps } from "./dumps.js";
 
 export type { ValidationIssue };
 export type Loc = ValidationIssue["loc"];
@@ -18,8 +19,9 @@ function echo(input: unknown): { input?: unknown } {
   // A NaN or an infinity (Python's json reads them) has no JSON text: not echoed.
   if (typeof input === "number") return Number.isFinite(input) ? { input } : {};
   if (input === null || typeof input === "boolean") return { input };
+  if (typeof input === "bigint") return String(input).length <= MAX_ECHO_LENGTH ? { input } : {};
   try {
-    const text = JSON.stringify(input);
+    const text = dumps(input);
     return text !== undefined && text.length <= MAX_ECHO_LENGTH ? { input } : {};
   } catch {
     return {};
@@ -86,9 +88,9 @@ function typeMatches(type: string, value: unknown): boolean {
     case "string":
       return typeof value === "string";
     case "integer":
-      return typeof value === "number" && Number.isInteger(value);
+      return (typeof value === "number" && Number.isInteger(value)) || typeof value === "bigint";
     case "number":
-      return typeof value === "number" && Number.isFinite(value);
+      return (typeof value === "number" && Number.isFinite(value)) || typeof value === "bigint";
     case "boolean":
       return typeof value === "boolean";
     case "array":
@@ -221,7 +223,7 @@ export function validateJson(schema: JsonSchema, value: unknown, loc: Loc, out: 
     );
     return;
   }
-  if (typeof value === "number") checkNumberLimits(schema, value, loc, out);
+  if (typeof value === "number" || typeof value === "bigint") checkNumberLimits(schema, value, loc, out);
   if (typeof value === "string") checkStringLimits(schema, value, loc, out);
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) {
@@ -370,8 +372,8 @@ function parseFormText(schema: JsonSchema, text: string, loc: Loc, out: Validati
   return out.length === before ? value : undefined;
 }
 
-/** Most digits of an integer pydantic reads from text (Python's own limit of int(str)). */
-const MAX_INTEGER_DIGITS = 4300;
+/** Most digits of an integer pydantic (and Python's json) reads from text: Python's own limit of int(str). */
+export const MAX_INTEGER_DIGITS = 4300;
 
 /**
  * An integer text beyond 2^53 (where a number would round it): read exactly, as pydantic reads any integer, and

@@ -513,6 +513,78 @@ describe("the token request's body, read as FastAPI reads it", () => {
     });
   });
 
+  // Python's json reads an integer exactly, however big (up to int()'s 4300 digits), and pydantic checks and echoes
+  // it exactly: it was read as a double, so 123456789012345678901234567890 came back 1.2345678901234568e+29 and 400
+  // digits answered finite_number.
+  it("reads an integer exactly as Python's json does, beyond 2^53 too, and echoes it as sent; past 4300 digits 400", async () => {
+    const big = "123456789012345678901234567890";
+    for (const [literal, type] of [
+      [big, "less_than_equal"],
+      ["9007199254740993", "less_than_equal"],
+      [`-${big}`, "greater_than_equal"],
+      [`-9007199254740993`, "greater_than_equal"],
+    ] as const) {
+      const r = await send(`{"expiresIn": ${literal}}`, "application/json");
+      expect(r.status, literal).toBe(422);
+      expect(jsonOf(r).detail[0], literal).toMatchObject({ type, loc: ["body", "expiresIn"] });
+      // The digits as sent, where a double would round them (JSON.parse in this test would too: read the text).
+      expect(r.body.toString(), literal).toContain(`"input":${literal},`);
+    }
+    // Inside a value that is echoed whole, and given back in the answer's constraints.
+    const list = await send(`{"expiresIn": [${big}, 1]}`, "application/json");
+    expect(jsonOf(list).detail[0]).toMatchObject({ type: "int_type", loc: ["body", "expiresIn"] });
+    expect(list.body.toString()).toContain(`"input":[${big},1]`);
+    const kept = await send(`{"constraints": {"realtime": {"maxSessionDuration": ${big}}}}`, "application/json");
+    expect(kept.status).toBe(200);
+    expect(kept.body.toString()).toContain(`"constraints":{"realtime":{"maxSessionDuration":${big}}}`);
+    // 4300 digits are an integer (too big to echo here), 4301 are past what Python's int() reads: json.loads raises
+    // ValueError, which FastAPI answers 400, wherever the number is. A fraction of any length is a float.
+    const most = await send(`{"expiresIn": ${"9".repeat(4300)}}`, "application/json");
+    expect(jsonOf(most).detail).toEqual([
+      {
+        type: "less_than_equal",
+        loc: ["body", "expiresIn"],
+        msg: "Input should be less than or equal to 3600",
+        ctx: { le: 3600 },
+      },
+    ]);
+    for (const body of [
+      `{"expiresIn": ${"9".repeat(4301)}}`,
+      `{"expiresIn": -${"9".repeat(4301)}}`,
+      `{"metadata": {"a": [${"1".repeat(5000)}]}}`,
+    ]) {
+      const r = await send(body, "application/json");
+      expect(r.status).toBe(400);
+      expect(jsonOf(r)).toEqual({ detail: "There was an error parsing the body" });
+    }
+    const float = await send(`{"expiresIn": ${"9".repeat(4301)}.0}`, "application/json");
+    expect(jsonOf(float).detail[0]).toMatchObject({ type: "finite_number", loc: ["body", "expiresIn"] });
+    // Within 2^53, and as a float, a number is what it was.
+    const small = await send('{"expiresIn": 3601.0}', "application/json");
+    expect(jsonOf(small).detail[0]).toMatchObject({ type: "less_than_equal", input: 3601 });
+  });
+
+  it("takes a lone surrogate escaped in JSON as Python's json does, and echoes it escaped: 4xx JSON, never a 500", async () => {
+    const r = await send('{"allowedModels": ["\\ud800"], "\\udc00x": 1}', "application/json");
+    expect(r.status).toBe(422);
+    expect(jsonOf(r).detail).toEqual([
+      {
+        type: "extra_forbidden",
+        loc: ["body", "\udc00x"],
+        msg: "Extra inputs are not permitted",
+        input: 1,
+      },
+    ]);
+    const model = await send('{"allowedModels": ["a\\ud800"]}', "application/json");
+    expect(model.status).toBe(422);
+    expect(jsonOf(model).detail[0]).toMatchObject({ type: "value_error", input: "a\ud800" });
+    // Escaped in the answer (a \uXXXX escape, ASCII), as JSON can write a lone surrogate: no U+FFFD, no invalid UTF-8.
+    expect(model.body.toString("latin1")).toContain('"input":"a\\ud800"');
+    const origins = await send('{"allowedOrigins": ["\\udfff", "\\ud83d\\ude00"]}', "application/json");
+    expect(origins.status).toBe(200);
+    expect(jsonOf(origins).permissions).toEqual({ origins: ["\udfff", "\u{1F600}"] });
+  });
+
   it("reads JSON nested 1000 deep, answers deeper 400 as FastAPI answers json.loads' RecursionError", async () => {
     /** A token request whose metadata nests objects so that the body nests `depth` deep in all. */
     const nested = (depth: number) => `{"metadata":${'{"a":'.repeat(depth - 2)}{}${"}".repeat(depth - 2)}}`;
