@@ -16,9 +16,8 @@ const MAX_ECHO_LENGTH = 200;
 function echo(input: unknown): { input?: unknown } {
   if (typeof input === "string") return input.length <= MAX_ECHO_LENGTH ? { input } : {};
   if (input === undefined) return {};
-  // A NaN or an infinity (Python's json reads them) has no JSON text: not echoed.
-  if (typeof input === "number") return Number.isFinite(input) ? { input } : {};
-  if (input === null || typeof input === "boolean") return { input };
+  // A NaN or an infinity (Python's json reads them) is echoed as the string Python's encoder writes (dumps.ts).
+  if (input === null || typeof input === "boolean" || typeof input === "number") return { input };
   if (typeof input === "bigint") return String(input).length <= MAX_ECHO_LENGTH ? { input } : {};
   try {
     const text = dumps(input);
