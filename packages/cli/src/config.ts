@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { defaultBaseUrl } from "@decart/api";
 import { createDecartClient, type DecartClient, shownUrl, type UploadBody, type UploadFunction } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
@@ -78,6 +79,19 @@ export function mayHaveMade(trace: UploadTrace): boolean {
 export const refusedWith = (trace: UploadTrace): number | undefined =>
   trace.status !== undefined && trace.status >= 400 && !mayHaveMade(trace) ? trace.status : undefined;
 
+/** What `onRequestStart` runs its work with: told each time a request of that work starts (see `clientFor`). */
+const requestStarts = new AsyncLocalStorage<() => void>();
+
+/**
+ * Runs `work`, calling `started` each time a request of it to the API starts: when the client hands a multipart
+ * request (a submit, an image; every paid request is one) to its upload function, before any byte of it is sent. What
+ * comes before is not told (a file input given as a URL downloaded, a file looked at, a wait at the rate-limit gate):
+ * nothing of the call has reached the API then. Told per call, through the calls' async context: a batch's submits
+ * share one client.
+ */
+export const onRequestStart = <T>(started: () => void, work: () => Promise<T>): Promise<T> =>
+  requestStarts.run(started, work);
+
 /** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
   ((options.baseUrl ?? env.DECART_BASE_URL)?.trim() || defaultBaseUrl).replace(/\/+$/, "");
@@ -143,7 +157,7 @@ export function clientFor(
   const sent: UploadFunction = output.verbose
     ? (url, init) => logged(init.method ?? "POST", url, () => streamed(url, init))
     : streamed;
-  const upload: UploadFunction = !trace
+  const traced: UploadFunction = !trace
     ? sent
     : async (url, init) => {
         // Each try (a retry, a redirect) starts it again.
@@ -153,6 +167,11 @@ export function clientFor(
         trace.requestId = response.headers.get("x-request-id") || undefined;
         return response;
       };
+  // Each try of a paid request starts here (see `onRequestStart`).
+  const upload: UploadFunction = (url, init) => {
+    requestStarts.getStore()?.();
+    return traced(url, init);
+  };
   const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
   useCallBudget(timeoutMs);
   return createDecartClient({

@@ -72,6 +72,22 @@ export const heldImage = (output: Output) =>
   heldRequest(output, "the image, so that it is not lost (the server may have made it already)");
 
 /**
+ * The end of a command whose first Ctrl-C, SIGTERM or SIGHUP came before its paid request (`what`: a submit, an image
+ * request) reached the API (see `letFinish`): it was stopped at once, nothing was made. An `interrupted` event without
+ * a job id (there is none, nothing to resume), and exit 130 (129 for SIGHUP).
+ */
+export function unsentInterrupt(output: Output, what: "submit" | "image request"): ExitCode {
+  output.event({ type: "interrupted" });
+  output.warn(
+    output.err.yellow(
+      `Interrupted before the ${what} reached the API: nothing was sent to it, no ${what === "submit" ? "job" : "image"} ` +
+        "was made (nothing to resume)",
+    ),
+  );
+  return EXIT.interrupted;
+}
+
+/**
  * Transfer progress as NDJSON (`downloading` with `received_bytes`, `uploading` with `sent_bytes`): at the start, at
  * each tenth of the total (or each MiB without one), and at the end.
  */
@@ -433,7 +449,8 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
       output.warn(c.red(untrusted(`✗ Job ${outcome.jobId} failed: ${outcome.error}`)));
       return EXIT.jobFailed;
     case "interrupted": {
-      if (!outcome.jobId) return EXIT.interrupted;
+      // No job id: the signal stopped the submit before its request reached the API (see `letFinish`).
+      if (!outcome.jobId) return unsentInterrupt(output, "submit");
       const resume = resumeCommand(output, outcome.jobId, outcome.path, timeout);
       output.event({ type: "interrupted", job_id: outcome.jobId, resume });
       output.warn(c.yellow(untrusted(`Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`)));

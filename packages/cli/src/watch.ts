@@ -1,5 +1,6 @@
 import { isModelName, type VideoModelName } from "@decart/api";
 import type { DecartClient, JobEvent, UploadProgress, VideoModel } from "@decart/core";
+import { onRequestStart } from "./config.js";
 import { CliError, EXIT } from "./exit.js";
 import { jobIdProblem, shown } from "./job-id.js";
 
@@ -47,16 +48,18 @@ export interface SubmitOptions {
   signal: AbortSignal;
   onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
   /**
-   * `false`: the submit is not stopped by `signal` (the server may have made, and billed, the job already: its id would
-   * be lost), it is let finish so that the id reaches the journal; the job is then watched on its own. A batch, `video`
-   * and `jobs submit` pass it (see `interruptible` for the second Ctrl-C, which exits at once). Default `true`.
+   * `false`: once its request to the API has started, the submit is not stopped by `signal` (the server may have made,
+   * and billed, the job already: its id would be lost), it is let finish so that the id reaches the journal; the job is
+   * then watched on its own. Before that (a file input given as a URL being downloaded), `signal` stops it at once:
+   * nothing was sent (see `letFinish`). A batch, `video` and `jobs submit` pass it (see `interruptible` for the second
+   * Ctrl-C, which exits at once). Default `true`.
    */
   abortSubmit?: boolean;
   /** Called once when `signal` aborts while the submit (not stopped by it) is still waiting for its answer. */
   onHeld?: (() => void) | undefined;
   /**
    * Stops the submit (its request and the client's retries) whatever `abortSubmit` says: `--timeout` of `jobs submit`,
-   * whose message then says whether a job may exist (see `runSubmit`).
+   * whose message then says whether a job may have been made (see `runSubmit`).
    */
   limit?: AbortSignal | undefined;
 }
@@ -82,35 +85,53 @@ function checkServerJobId(jobId: string): string {
   );
 }
 
-/** Submits a video job, and answers its id (one the CLI can take: see `checkServerJobId`). */
+/**
+ * Submits a video job, and answers its id (one the CLI can take: see `checkServerJobId`). Stopped by `signal` before
+ * its request to the API started (`abortSubmit: false` too), it rejects with the client's `AbortError`: no job was
+ * made (`unsentInterrupt` tells it).
+ */
 export async function submitJob(
   client: DecartClient,
   inputs: Record<string, unknown> & { model: VideoModel },
   options: SubmitOptions,
 ): Promise<string> {
   const { signal, onUploadProgress, onHeld, limit } = options;
-  const hold = options.abortSubmit === false;
-  const stop = hold ? limit : limit ? AbortSignal.any([signal, limit]) : signal;
-  const submit = () =>
+  const submit = (stop: AbortSignal) =>
     client.queue.submit({
       ...inputs,
       ...(onUploadProgress && { onUploadProgress }),
-      ...(stop && { signal: stop }),
+      signal: limit ? AbortSignal.any([stop, limit]) : stop,
     } as never);
-  return checkServerJobId((await (hold && onHeld ? letFinish(signal, onHeld, submit) : submit())).job_id);
+  const answer = await (options.abortSubmit === false ? letFinish(signal, onHeld, submit) : submit(signal));
+  return checkServerJobId(answer.job_id);
 }
 
 /**
- * Runs `request`, which `signal` does not stop (it may make something paid for: a job, an image), and calls `onHeld`
- * once if `signal` has aborted or aborts before it answers.
+ * Runs `request` (a submit, an image: made, and billed, once its request reaches the API), which `signal` stops
+ * (through the signal `request` is given) only until that request starts (see `onRequestStart`): a signal before it
+ * (while a file input given as a URL is downloaded, or the client waits at its rate-limit gate) stops it at once,
+ * nothing sent to the API, and it rejects with the client's `AbortError`; a signal after it lets it finish, so that
+ * its answer (a job id, an image) is not lost, and calls `onHeld` once.
  */
-export async function letFinish<T>(signal: AbortSignal, onHeld: () => void, request: () => Promise<T>): Promise<T> {
-  if (signal.aborted) onHeld();
-  else signal.addEventListener("abort", onHeld, { once: true });
+export async function letFinish<T>(
+  signal: AbortSignal,
+  onHeld: (() => void) | undefined,
+  request: (stop: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const stop = new AbortController();
+  let started = false;
+  const onAbort = () => (started ? onHeld?.() : stop.abort(signal.reason));
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
   try {
-    return await request();
+    return await onRequestStart(
+      () => {
+        started = true;
+      },
+      () => request(stop.signal),
+    );
   } finally {
-    signal.removeEventListener("abort", onHeld);
+    signal.removeEventListener("abort", onAbort);
   }
 }
 

@@ -22,10 +22,14 @@ let png: Buffer;
 
 /**
  * Where file inputs are downloaded from: `/status/<code>/…` answers that status; `/cut/…` closes the connection
- * without an answer; `/ok/…` answers `png`.
+ * without an answer; `/hang/…` never answers (see `asked`); `/ok/…` answers `png`.
  */
 let inputs: Server;
 let inputsUrl: string;
+/** Called with each `/hang/…` request as it comes (see `hangs`). */
+let onHang: (() => void) | undefined;
+/** Resolves once the inputs' server holds a `/hang/…` request (the CLI downloading a file input from there). */
+const hangs = () => new Promise<void>((resolve) => (onHang = resolve));
 
 beforeAll(async () => {
   const made = await run(["image", "A lighthouse", "-o", join(dir, "source.png")], { env });
@@ -35,6 +39,7 @@ beforeAll(async () => {
     req.resume();
     const [, kind, value] = (req.url ?? "").split("/");
     if (kind === "cut") return req.socket.destroy();
+    if (kind === "hang") return onHang?.();
     if (kind === "status") {
       res.writeHead(Number(value), { "content-type": "text/html" });
       return res.end("<html><body>no</body></html>");
@@ -82,6 +87,67 @@ describe("a file input given as a URL that cannot be downloaded", () => {
     const { code, stderr } = await edit(`${inputsUrl}/ok/x.png`);
     expect(code, stderr).toBe(0);
     expect(emu.stats().requests.byRoute.process).toBe(1);
+  });
+});
+
+describe("a signal while a file input given as a URL is downloaded", () => {
+  it("stops at once, nothing sent to the API: exit 130 (SIGHUP: 129), an interrupted event without a job id (video, jobs submit, image, batch)", async () => {
+    const url = `${inputsUrl}/hang/in`;
+    const batch = join(dir, "hang.jsonl");
+    writeFileSync(
+      batch,
+      `${JSON.stringify({ custom_id: "v", model: "lucy-clip", prompt: "Snow", data: `${url}.mp4` })}\n` +
+        `${JSON.stringify({ custom_id: "i", model: "lucy-image-2", prompt: "Snow", data: `${url}.png` })}\n`,
+    );
+    const cases: { signal: NodeJS.Signals; args: string[]; downloads?: number }[] = [
+      { signal: "SIGINT", args: ["video", "Snow", "-m", "lucy-clip", `data=${url}.mp4`, "-o", join(dir, "v.mp4")] },
+      { signal: "SIGTERM", args: ["video", "Snow", "-m", "lucy-clip", `data=${url}.mp4`] },
+      { signal: "SIGHUP", args: ["jobs", "submit", "Snow", "-m", "lucy-clip", `data=${url}.mp4`] },
+      { signal: "SIGINT", args: ["image", "Snow", "-m", "lucy-image-2", `data=${url}.png`, "-o", join(dir, "i.png")] },
+      // Both lines downloading (two at a time): the batch stops without waiting for either.
+      { signal: "SIGTERM", args: ["batch", batch, "-c", "2", "--out", join(dir, "hang-out")], downloads: 2 },
+    ];
+    for (const { signal, args, downloads = 1 } of cases) {
+      const what = `${args[0]} ${signal}`;
+      let held = hangs();
+      for (let n = 1; n < downloads; n++) held = held.then(hangs);
+      const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), cwd: dir });
+      const done = finished(child);
+      await held;
+      child.kill(signal);
+      // Before the fix the submit (or image request) was held for its download: said so, and only a second signal ended
+      // it. Whichever comes first tells.
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d));
+      const ended = await Promise.race([
+        done,
+        new Promise<"held">((resolve) =>
+          child.stderr.on("data", () => stderr.includes("Waiting for") && resolve("held")),
+        ),
+      ]);
+      if (ended === "held") child.kill("SIGKILL");
+      expect(ended, `${what}: ${stderr}`).not.toBe("held");
+      const stopped = ended as Awaited<typeof done>;
+      expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
+      const last = events(stopped.stdout).at(-1);
+      if (args[0] === "batch") {
+        expect(last, what).toMatchObject({ type: "interrupted", resume: expect.stringContaining("--resume") });
+        expect(
+          events(stopped.stdout).find((e) => e.type === "summary"),
+          what,
+        ).toMatchObject({ not_finished: 2 });
+      } else {
+        expect(last, what).toEqual({ type: "interrupted" });
+        const made = args[0] === "image" ? "image" : "job";
+        const request = args[0] === "image" ? "image request" : "submit";
+        expect(stopped.stderr, what).toContain(
+          `Interrupted before the ${request} reached the API: nothing was sent to it, no ${made} was made`,
+        );
+      }
+      expect(stopped.stderr, what).not.toContain("Waiting for");
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    expect(existsSync(join(dir, "v.mp4")) || existsSync(join(dir, "i.png"))).toBe(false);
   });
 });
 

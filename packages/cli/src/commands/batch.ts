@@ -27,7 +27,7 @@ import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
-import { type Budget, submitAndWatch, watchJob } from "../watch.js";
+import { type Budget, letFinish, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
 
 export interface BatchOptions extends GlobalOptions {
@@ -431,7 +431,8 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           : submitAndWatch(
               client,
               { model: line.model, ...(await fileFields(line, base)) },
-              // A submit in flight at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits).
+              // A submit sent at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits); one
+              // not yet sent (a file input given as a URL being downloaded) stops: the line is not finished.
               { signal, abortSubmit: false, timeoutMs: timeout, budget },
             );
         // The job id as soon as it is known: a failure after it (whatever it carries) leaves the line resumable.
@@ -480,12 +481,16 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
 
     /**
      * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has no
-     * job id). Written before (its file still there), it is kept, not generated again. A request in flight at Ctrl-C
-     * finishes and its image is written: it is paid for. On `--resume`, an image file of the line's name already in
+     * job id). Written before (its file still there), it is kept, not generated again. A request sent at Ctrl-C
+     * finishes and its image is written: it is paid for (one not yet sent stops: the line is not finished). On `--resume`, an image file of the line's name already in
      * `<out>` without a journal record (the run stopped between the write and the record) is kept and journaled: it is
      * complete, as images are written to a temporary file and renamed.
      */
-    async function runImageLine(line: BatchLine, model: ImageModel, written: string | undefined): Promise<LineResult> {
+    async function runImageLine(
+      line: BatchLine,
+      model: ImageModel,
+      written: string | undefined,
+    ): Promise<LineResult | undefined> {
       const tag = { custom_id: line.customId, batch };
       const base1 = { custom_id: line.customId, line: line.number };
       if (written && existsSync(written)) return { ...base1, status: "completed", path: written };
@@ -503,7 +508,12 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           );
           return { ...base1, status: "completed", path: found };
         }
-        const blob = await client.process({ model, ...(await fileFields(line, base)) } as never);
+        // Stopped by a signal only until its request reaches the API (a file input given as a URL being downloaded):
+        // then nothing was made, and the line is not finished (see `letFinish`).
+        const fields = await fileFields(line, base);
+        const blob = await letFinish(signal, undefined, (stop) =>
+          client.process({ model, ...fields, signal: stop } as never),
+        );
         const bytes = new Uint8Array(await blob.arrayBuffer());
         const path = join(out, `${line.name}${await imageExtension(bytes, blob.type)}`);
         await writeAtomically(path, bytes);
@@ -515,6 +525,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
         return { ...base1, status: "completed", path };
       } catch (error) {
+        if (signal.aborted && AbortError.isInstance(error)) return undefined;
         return { ...base1, status: "failed", error: messageOf(error) };
       }
     }

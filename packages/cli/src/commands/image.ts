@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
-import { models } from "@decart/core";
+import { AbortError, models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, type ExitCode, usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, defaultOutputName, writeAtomically } from "../files.js";
-import { heldImage, interruptible } from "../follow.js";
+import { heldImage, interruptible, unsentInterrupt } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
@@ -36,7 +36,8 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
 /**
  * `decart image [prompt] [field=value …] [--model m] [-o file] [--timeout s]`: one image through the Process API. A
  * Ctrl-C or SIGTERM while the request waits for its answer lets it finish (the image is paid for): it is saved as ever,
- * then exit 130 with an `interrupted` event; a second one exits at once. `--timeout` stops the request (exit 5).
+ * then exit 130 with an `interrupted` event; a second one exits at once. One before the request reached the API stops
+ * it at once: nothing made, exit 130. `--timeout` stops the request (exit 5).
  */
 export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<ExitCode> {
   const timeout = timeoutMs(options.timeout);
@@ -78,18 +79,30 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
 
   async function generate(): Promise<ExitCode> {
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
-    // The request is not given `signal`: a signal lets it finish, so that the image is not lost. `--timeout` bounds it
-    // (a file input given as a URL downloaded, the upload, the answer, the client's retries): it is stopped then.
-    const { blob, bytes } = await withinTimeout(
-      timeout,
-      (limit) =>
-        letFinish(signal, heldImage(output), async () => {
-          const blob = await client.process({ model, ...inputs, ...(limit && { signal: limit }) } as never);
-          return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
-        }),
-      `--timeout ran out after ${options.timeout} s while waiting for the image; nothing was saved (if the ` +
-        "request reached the server, the image may have been made, and billed). Give a longer --timeout",
-    );
+    // Once the request to the API has started, a signal lets it finish, so that the image is not lost; one before (a
+    // file input given as a URL being downloaded) stops it at once, nothing sent (see `letFinish`). `--timeout` bounds
+    // it (a file input given as a URL downloaded, the upload, the answer, the client's retries): it is stopped then.
+    let answer: { blob: Blob; bytes: Uint8Array };
+    try {
+      answer = await withinTimeout(
+        timeout,
+        (limit) =>
+          letFinish(signal, heldImage(output), async (stop) => {
+            const blob = await client.process({
+              model,
+              ...inputs,
+              signal: limit ? AbortSignal.any([stop, limit]) : stop,
+            } as never);
+            return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
+          }),
+        `--timeout ran out after ${options.timeout} s while waiting for the image; nothing was saved (if the ` +
+          "request reached the server, the image may have been made, and billed). Give a longer --timeout",
+      );
+    } catch (error) {
+      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "image request");
+      throw error;
+    }
+    const { blob, bytes } = answer;
     const done = (path?: string) => {
       if (!signal.aborted) return EXIT.ok;
       output.event({ type: "interrupted", path });

@@ -13,6 +13,7 @@ import {
   journalExit,
   resultCommand,
   resumeCommand,
+  unsentInterrupt,
   uploadProgress,
   warnUnrecorded,
 } from "../follow.js";
@@ -53,7 +54,8 @@ const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (err
  * `decart jobs submit [prompt] [field=value …] [-m model] [--timeout s]`: submits, records the id, prints only the id.
  * A Ctrl-C or SIGTERM before the id is recorded and printed (while the submit waits for its answer, or in the instant
  * after it) lets that finish: the id is recorded and printed all the same, then exit 130 saying the job was submitted
- * and how to wait for it; a second one exits at once. `--timeout` stops the submit (its upload, its answer, the
+ * and how to wait for it; a second one exits at once. One before the submit's request reached the API (a file input
+ * given as a URL being downloaded) stops it at once: no job made, exit 130. `--timeout` stops the submit (its upload, its answer, the
  * client's retries; a longer one than the client's 60 s lets those wait as long: see `clientFor`): exit 5, saying
  * whether a job may have been made.
  */
@@ -80,6 +82,10 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
           }),
         submitTimedOut(options.timeout, trace),
       );
+    } catch (error) {
+      // A signal before the submit's request reached the API stopped it (see `letFinish`): no job was made.
+      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit");
+      throw error;
     } finally {
       upload.stop();
     }

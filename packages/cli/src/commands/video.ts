@@ -64,7 +64,8 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   const upload = await uploadProgress(output);
   try {
     // A Ctrl-C or SIGTERM while the submit waits for its answer lets it finish (its job id is journaled and printed,
-    // then the CLI exits 130 with the command that resumes); a second one exits at once.
+    // then the CLI exits 130 with the command that resumes); a second one exits at once. One before the submit's
+    // request reached the API (a file input given as a URL being downloaded) stops it at once: no job made, exit 130.
     // `--timeout` bounds the wait and the download (its deadline set when the watch starts, after the submit).
     const budget: Budget = {};
     const events = submitAndWatch(client, inputs, {
