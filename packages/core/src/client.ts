@@ -335,6 +335,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /** A JSON object, as the token and file answers are. */
   const checkObject = (body: unknown) => (body && typeof body === "object" ? undefined : "not an object");
 
+  /** A stored file's answer: its `id` one the client can send back (see `isUsableId`), as a submit's `job_id` is. */
+  const checkFile = (body: any) => (isUsableId(body?.id) ? undefined : "no id");
+
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", budget?: Budget) =>
     send<T>(
@@ -343,8 +346,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       {
         signal,
         body,
-        // An image must be of a type the spec lists; a submit's answer a job status; others an object.
-        ...(parseAs ? { media: imageContentTypes } : { json: path.startsWith("/v1/jobs/") ? checkJob : checkObject }),
+        // An image must be of a type the spec lists; a submit's answer a job status; a stored file's an id; others an
+        // object.
+        ...(parseAs
+          ? { media: imageContentTypes }
+          : { json: path === "/v1/files" ? checkFile : path.startsWith("/v1/jobs/") ? checkJob : checkObject }),
         // Inside a wait's budget, retryable failures are retried until it runs out, not `maxRetries` times; when it
         // runs out, the call ends in `JobTimeoutError`.
         ...budget,

@@ -363,6 +363,42 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
       }
     }
   });
+
+  // A stored file's id is put in a path later (`files.get`, `files.delete`) and handed to the user: held to the rule of
+  // a job id (see isUsableId), as a submit answer's job_id is: one that breaks it is as good as none, and a file may
+  // exist (not sent again).
+  it("a 200 files.upload answer without a usable id: InvalidResponseError that says a file may exist", async () => {
+    const file = (id: unknown) => ({ id, filename: null, mime_type: "text/plain", size_bytes: 1, expires_at: null });
+    const ids = [undefined, 7, "", ".", "..", "f".repeat(MAX_ID_LENGTH + 1), "😀".repeat(MAX_ID_LENGTH + 1)];
+    for (const body of [null, "file_1", ...ids.map(file)]) {
+      const api = await serve((_req, res) => json(res, 200, body));
+      try {
+        const error = await client(api.url)
+          .files.upload(new Blob(["x"]))
+          .catch((e) => e);
+        expect(error, JSON.stringify(body)).toBeInstanceOf(InvalidResponseError);
+        expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_test" });
+        expect(error.message).toMatch(
+          /POST .*\/v1\/files: no id \(HTTP 200, request req_test\); a job \(or file\) may exist/,
+        );
+        expect(api.seen.map((r) => r.path)).toEqual(["/v1/files"]);
+      } finally {
+        await api.close();
+      }
+    }
+    // The longest id, in code points, is taken, and sent back.
+    const longest = "😀".repeat(MAX_ID_LENGTH);
+    const api = await serve((_req, res) => json(res, 200, file(longest)));
+    try {
+      const c = client(api.url);
+      const stored = await c.files.upload(new Blob(["x"]));
+      expect(stored.id).toBe(longest);
+      expect((await c.files.get(stored.id)).id).toBe(longest);
+      expect(api.seen.map((r) => r.path)).toEqual(["/v1/files", `/v1/files/${encodeURIComponent(longest)}`]);
+    } finally {
+      await api.close();
+    }
+  });
 });
 
 describe("status answers that break the spec", () => {
