@@ -374,12 +374,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   ) => {
     let total = 0;
     const answer = await post<T>(path, form, signal, parseAs, budget).finally(() => {
-      // (Without an upload function, a file part is a Blob; a text has no size.) A Node stream sent is ended with the
-      // call, read or not (aborted before it started, or in a retry's wait; refused): destroyed, a file's handle closed.
-      for (const [, value] of form.parts!) {
-        total += (value as Blob).size || 0;
-        (value as any).destroy?.();
-      }
+      // (Without an upload function, a file part is a Blob; a text has no size.)
+      for (const [, value] of form.parts!) total += (value as Blob).size || 0;
     });
     try {
       if (!upload) form.onUploadProgress?.({ sentBytes: total, totalBytes: total });
@@ -406,6 +402,20 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return id;
   };
 
+  /**
+   * Ends the stream inputs of a call that failed, read or not (aborted before it started or in a retry's wait, its
+   * inputs or options refused, a connection refused, another field's file URL failed first), and answers its `error`:
+   * a Node stream is destroyed (a file's handle closed), a web stream cancelled with the error (its source released;
+   * one being read or read already is locked, and left as it is). A call that succeeds has read them to their end.
+   */
+  const ended = (inputs: unknown[], error: unknown) => {
+    for (const value of inputs) {
+      if (value instanceof ReadableStream) value.cancel(error).catch(() => {});
+      else (value as any)?.destroy?.();
+    }
+    return error;
+  };
+
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
   async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", budget?: Budget): Promise<T> {
     // (`m`: the model definition, checked below.)
@@ -416,22 +426,26 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     ];
     // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
     // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.
-    if (!/^\//.test(m?.path) || m.kind !== kind || ![m.fields, m.rules].every(Array.isArray)) {
-      throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}()`, m?.name ?? m);
+    try {
+      if (!/^\//.test(m?.path) || m.kind !== kind || ![m.fields, m.rules].every(Array.isArray)) {
+        throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}()`, m?.name ?? m);
+      }
+      if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
+      if (options.validateInputs !== false) validateInputs(m, raw);
+      return await postForm(
+        m.path,
+        encodeForm(
+          await resolveFiles(m, raw, fetchImpl, signal, !!upload, options.validateInputs !== false),
+          m.fields,
+          onUploadProgress,
+        ),
+        signal,
+        parseAs,
+        budget,
+      );
+    } catch (e) {
+      throw ended(Object.values(raw), e);
     }
-    if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
-    if (options.validateInputs !== false) validateInputs(m, raw);
-    return postForm(
-      m.path,
-      encodeForm(
-        await resolveFiles(m, raw, fetchImpl, signal, !!upload, options.validateInputs !== false),
-        m.fields,
-        onUploadProgress,
-      ),
-      signal,
-      parseAs,
-      budget,
-    );
   }
 
   const submit = (options: SubmitOptions<VideoModelName>, budget?: Budget) =>
@@ -650,21 +664,28 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     },
     files: {
       async upload(file, opts) {
-        const where = "Invalid upload";
-        const { properties } = requestSchemas.UploadFileRequest;
-        const [{ signal, onUploadProgress }, { ttlSeconds }] = checkCall(opts, where, ["signal", "onUploadProgress"], {
-          ttlSeconds: properties.ttl_seconds,
-        });
-        checkSchema(properties.file, file, "file", where);
-        return postForm(
-          "/v1/files",
-          encodeForm(
-            { file: await toBlob(file, "file", fetchImpl, signal, !!upload), ttl_seconds: ttlSeconds },
-            [],
-            onUploadProgress,
-          ),
-          signal,
-        );
+        try {
+          const where = "Invalid upload";
+          const { properties } = requestSchemas.UploadFileRequest;
+          const [{ signal, onUploadProgress }, { ttlSeconds }] = checkCall(
+            opts,
+            where,
+            ["signal", "onUploadProgress"],
+            { ttlSeconds: properties.ttl_seconds },
+          );
+          checkSchema(properties.file, file, "file", where);
+          return await postForm<FileReference>(
+            "/v1/files",
+            encodeForm(
+              { file: await toBlob(file, "file", fetchImpl, signal, !!upload), ttl_seconds: ttlSeconds },
+              [],
+              onUploadProgress,
+            ),
+            signal,
+          );
+        } catch (e) {
+          throw ended([file], e);
+        }
       },
       get: (fileId, opts) => fileCall("GET", fileId, opts),
       async delete(fileId, opts) {

@@ -1,10 +1,17 @@
 import { createReadStream, type ReadStream } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AbortError, ConnectionError, createDecartClient, type DecartClient, models } from "../src/index.js";
+import {
+  AbortError,
+  ConnectionError,
+  createDecartClient,
+  type DecartClient,
+  InvalidInputError,
+  models,
+} from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
 import { clientFor, closedPort, silent, startFast } from "./helpers.js";
 
@@ -90,6 +97,133 @@ describe("a Node stream input is ended with its call", () => {
       expect(error).toBeInstanceOf(ConnectionError);
       expect(error.code).toBe("CONNECTION_REFUSED");
       expect(stream.destroyed).toBe(true);
+    }
+  });
+});
+
+describe("a stream input is ended with its call when another field fails first", () => {
+  // lucy-clip's `data` comes before its `reference_image`: a file URL of one that cannot be downloaded fails the call
+  // before the stream of the other is read (with nodeUpload, even the stream in `data`, which is sent as it is).
+  it("a Node stream in one field, another field's file URL failing: destroyed (with nodeUpload or fetch)", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/clip.mp4`;
+    emu.resetStats();
+    for (const upload of [nodeUpload(), undefined]) {
+      const arrangements = upload ? (["reference_image", "data"] as const) : (["reference_image"] as const);
+      for (const streamIn of arrangements) {
+        const stream = createReadStream(png);
+        const inputs =
+          streamIn === "data" ? { data: stream, reference_image: url } : { data: url, reference_image: stream };
+        const error = await clientFor(emu, { upload })
+          .queue.submit({ model: models.video("lucy-clip"), prompt: "x", ...inputs })
+          .catch((e) => e);
+        const how = `${upload ? "nodeUpload" : "fetch"}, the stream in ${streamIn}`;
+        expect(error, how).toBeInstanceOf(InvalidInputError);
+        expect(error.field, how).toBe(streamIn === "data" ? "reference_image" : "data");
+        expect(stream.destroyed, how).toBe(true);
+      }
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+});
+
+describe("a web stream input is cancelled when its call ends without reading it", () => {
+  /** A web stream of the PNG's bytes, read only on demand, that records the reason it was cancelled with. */
+  const webStream = async () => {
+    const bytes = new Uint8Array(await readFile(png));
+    const seen = { reason: undefined as unknown, cancelled: false };
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          controller.enqueue(bytes);
+          controller.close();
+        },
+        cancel(reason) {
+          seen.cancelled = true;
+          seen.reason = reason;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { stream, seen };
+  };
+  const video = (client: DecartClient, inputs: Record<string, unknown>, signal?: AbortSignal) =>
+    client.queue.submit({ model: models.video("lucy-clip"), prompt: "x", ...inputs, signal } as never);
+
+  it("aborted before it was sent: cancelled (with nodeUpload or fetch), nothing sent", async () => {
+    emu.resetStats();
+    for (const upload of [nodeUpload(), undefined]) {
+      for (const call of [
+        (stream: ReadableStream<Uint8Array>, signal: AbortSignal) =>
+          video(clientFor(emu, { upload }), { data: stream }, signal),
+        (stream: ReadableStream<Uint8Array>, signal: AbortSignal) =>
+          clientFor(emu, { upload }).files.upload(stream, { signal }),
+      ]) {
+        const { stream, seen } = await webStream();
+        const error = await call(stream, AbortSignal.abort()).catch((e) => e);
+        expect(error).toBeInstanceOf(AbortError);
+        expect(seen.cancelled, `${upload ? "nodeUpload" : "fetch"}: ${call}`).toBe(true);
+      }
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("refused (a connection refused, no retries; the inputs refused by their checks): cancelled with the call's error", async () => {
+    const port = await closedPort();
+    const refused = createDecartClient({
+      apiKey: "k",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      upload: nodeUpload(),
+      maxRetries: 0,
+    });
+    const calls: [string, (stream: ReadableStream<Uint8Array>) => Promise<unknown>][] = [
+      ["submit, refused connection", (stream) => video(refused, { data: stream })],
+      ["files.upload, refused connection", (stream) => refused.files.upload(stream)],
+      [
+        "process, refused connection",
+        (stream) => refused.process({ model: models.image("lucy-image-2"), prompt: "x", data: stream }),
+      ],
+      // `seed` of the wrong type: refused before anything is sent, the stream not read.
+      [
+        "submit, an input refused",
+        (stream) => video(clientFor(emu, { upload: nodeUpload() }), { data: stream, seed: "x" }),
+      ],
+      ["files.upload, an option refused", (stream) => clientFor(emu).files.upload(stream, { ttlSeconds: -1 })],
+    ];
+    emu.resetStats();
+    for (const [name, call] of calls) {
+      const { stream, seen } = await webStream();
+      const error = await call(stream).catch((e) => e);
+      expect(error, name).toBeInstanceOf(name.includes("connection") ? ConnectionError : InvalidInputError);
+      expect(seen.cancelled, name).toBe(true);
+      expect(seen.reason, name).toBe(error);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("another field's file URL failing first: cancelled with the call's error (with nodeUpload or fetch)", async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/clip.mp4`;
+    for (const upload of [nodeUpload(), undefined]) {
+      for (const streamIn of upload ? ["reference_image", "data"] : ["reference_image"]) {
+        const { stream, seen } = await webStream();
+        const inputs =
+          streamIn === "data" ? { data: stream, reference_image: url } : { data: url, reference_image: stream };
+        const error = await video(clientFor(emu, { upload }), inputs).catch((e) => e);
+        const how = `${upload ? "nodeUpload" : "fetch"}, the stream in ${streamIn}`;
+        expect(error, how).toBeInstanceOf(InvalidInputError);
+        expect(seen.cancelled, how).toBe(true);
+        expect(seen.reason, how).toBe(error);
+      }
+    }
+  });
+
+  // A stream read to its end (the call sent it, or collected it first) is not cancelled: its source ended.
+  it("sent: read to its end, not cancelled (with nodeUpload or fetch)", async () => {
+    for (const upload of [nodeUpload(), undefined]) {
+      const { stream, seen } = await webStream();
+      const stored = await clientFor(emu, { upload }).files.upload(stream);
+      expect(stored.size_bytes).toBe((await readFile(png)).length);
+      expect(seen.cancelled).toBe(false);
     }
   });
 });
