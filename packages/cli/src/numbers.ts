@@ -52,25 +52,22 @@ export function inexactIn(value: unknown): { at: string; value: number } | undef
 const notTaken = (flag: string, takes: string, value: string | undefined) =>
   usageError(`${flag} must be ${takes} (got ${JSON.stringify(value)})`);
 
-/** The longest wait a timer takes, in ms (about 24.8 days). */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** The longest `--timeout`, in s: the whole seconds of the longest wait a timer takes, 2^31 - 1 ms (about 24.8 days). */
+const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 /**
  * `--timeout <seconds>` as whole milliseconds (undefined: the client's default budget), checked before anything is
- * sent: from 0.001 s to about 24.8 days, what a timer can wait.
+ * sent: from 0.001 s to 2147483 s (about 24.8 days, what a timer can wait), the range its message gives, checked on
+ * the seconds as given (`0.0009` or `2147483.001` is refused, not rounded into it); a fraction of a millisecond
+ * within it is rounded.
  */
 export function timeoutMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const seconds = decimal(value);
-  const ms = seconds === undefined ? Number.NaN : Math.round(seconds * 1000);
-  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
-    throw notTaken(
-      "--timeout",
-      `a decimal number of seconds from 0.001 to ${Math.floor(MAX_TIMEOUT_MS / 1000)}`,
-      value,
-    );
+  const seconds = decimal(value) ?? Number.NaN;
+  if (!(seconds >= 0.001 && seconds <= MAX_TIMEOUT_S)) {
+    throw notTaken("--timeout", `a decimal number of seconds from 0.001 to ${MAX_TIMEOUT_S}`, value);
   }
-  return ms;
+  return Math.round(seconds * 1000);
 }
 
 /** `--concurrency <n>` (undefined: the default, 8), checked before anything is sent: a whole number from 1 to 1000. */

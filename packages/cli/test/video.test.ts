@@ -255,6 +255,13 @@ describe("decart video", () => {
       expect(stderr).toContain("--timeout must be a decimal number of seconds from 0.001 to 2147483");
     }
     expect(emu.stats().jobsCreated).toBe(before);
+    // The ends of that range are taken: a status read is started (the job is unknown: 404, exit 1; or, within
+    // 0.001 s, stopped: exit 5).
+    for (const timeout of ["2147483", "0.001", "0.0014"]) {
+      const { code, stderr } = await run(["jobs", "status", "job_unknown", "--timeout", timeout], { env });
+      expect([1, 5], `${timeout}: ${stderr}`).toContain(code);
+      expect(stderr, timeout).not.toContain("--timeout must be");
+    }
   });
 
   it("--timeout bounds the wait, not the submit: a slow submit still gives a journaled job", async () => {
@@ -724,6 +731,11 @@ describe("decart jobs", () => {
       // Beyond the range, however many digits (none wraps round or loses digits into range).
       ["video", "A lake", "--timeout", "2147484"],
       ["video", "A lake", "--timeout", "9".repeat(400)],
+      // Just outside the range the message gives, "from 0.001 to 2147483" (not rounded into it).
+      ["video", "A lake", "--timeout", "0.0009"],
+      ["jobs", "wait", "job_0123456789abcdef", "--timeout", "0.0005"],
+      ["batch", "-", "--timeout", "2147483.001"],
+      ["image", "A lake", "--timeout", "2147483.5"],
       ["batch", "-", "-c", "1001"],
       ["batch", "-", "-c", "18446744073709551617"],
     ]) {
