@@ -6,6 +6,7 @@ import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, signalExit } 
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
+import { checkingVideo } from "./video-type.js";
 import type { Budget, JobEvent } from "./watch.js";
 
 /**
@@ -183,7 +184,8 @@ export async function downloadResult(
     // user's) are removed if the process exits meanwhile (a second Ctrl-C).
     return await tracking(async (track) => {
       if (avoid) track(target);
-      const { bytes } = await saveResult(client, jobId, target, {
+      // Bytes that are no video (an error page sent as `application/octet-stream`) are not saved as one.
+      const { bytes } = await saveResult(checkingVideo(client), jobId, target, {
         signal,
         ...(deadline !== undefined && { deadline }),
         onProgress: ({ receivedBytes, totalBytes }) => {

@@ -2,12 +2,12 @@
  * A server that answers what the emulator never does: job ids that are paths, escape sequences or shell syntax, and
  * reasons that carry terminal escapes. Its text names files and reaches the terminal only in safe forms.
  */
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEY, run, tempDir } from "./helpers.js";
+import { events, KEY, run, tempDir } from "./helpers.js";
 
 /** What the server answers; set by each test. */
 const answers = {
@@ -16,15 +16,16 @@ const answers = {
   /** The status every job has, with its reason when failed. */
   status: "completed" as "completed" | "failed",
   error: "",
-  /** The status code and detail of a result download (200: the video). */
-  content: { status: 200, detail: "" },
+  /** The status code and detail of a result download (200: the video, or `body` as `type`). */
+  content: { status: 200, detail: "" } as { status: number; detail: string; body?: Buffer; type?: string },
 };
 
 let server: Server;
 let env: Record<string, string>;
 let root: string;
 let remove: () => void;
-const VIDEO = Buffer.from("not really a video, but bytes of one");
+/** Not really a video, but one as far as its first bytes tell (an MP4's `ftyp` box: the CLI checks them). */
+const VIDEO = Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0 and bytes of a video", "latin1");
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -38,8 +39,9 @@ beforeAll(async () => {
       return json(200, { job_id: answers.jobId, status: "pending" });
     if (req.method === "GET" && url.endsWith("/content")) {
       if (answers.content.status !== 200) return json(answers.content.status, { detail: answers.content.detail });
-      res.writeHead(200, { "content-type": "video/mp4", "content-length": VIDEO.length });
-      return res.end(VIDEO);
+      const { body = VIDEO, type = "video/mp4" } = answers.content;
+      res.writeHead(200, { "content-type": type, "content-length": body.length });
+      return res.end(body);
     }
     if (req.method === "GET" && url.startsWith("/v1/jobs/")) {
       const { status, error } = answers;
@@ -109,6 +111,48 @@ describe("a job id the server chose", () => {
     const wait = await run(["jobs", "wait", "..\\waited", "--no-json"], { env, cwd });
     expect(wait.code, wait.stderr).toBe(0);
     expect(tree(place)).toEqual(["cwd", join("cwd", "__waited.mp4")]);
+  });
+});
+
+describe("a result whose bytes are no video", () => {
+  it("an error page or an image sent as application/octet-stream (or video/mp4), a few bytes: exit 1, code NOT_A_VIDEO, nothing saved", async () => {
+    answers.jobId = "job_page";
+    answers.status = "completed";
+    const page = Buffer.from("<html><body>Access denied</body></html>");
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452", "hex");
+    for (const [n, [body, type]] of (
+      [
+        [page, "application/octet-stream"],
+        [page, "video/mp4"],
+        [png, "application/octet-stream"],
+        [Buffer.from("<html"), "application/octet-stream"],
+      ] as const
+    ).entries()) {
+      answers.content = { status: 200, detail: "", body, type };
+      const cwd = join(root, `no-video-${n}`);
+      mkdirSync(cwd);
+      // An -o that holds a video already keeps it; a new one is not made; nor the default name.
+      writeFileSync(join(cwd, "kept.mp4"), "an earlier video");
+      for (const args of [
+        ["video", "A lake", "-o", "kept.mp4"],
+        ["jobs", "result", "job_page", "-o", "new.mp4"],
+        ["jobs", "wait", "job_page"],
+      ]) {
+        const what = `${type} ${body.length} bytes: ${args.join(" ")}`;
+        const { code, stdout, stderr } = await run(args, { env, cwd });
+        expect(code, `${what}: ${stderr}`).toBe(1);
+        expect(events(stdout).at(-1), what).toMatchObject({ type: "error", exit_code: 1, code: "NOT_A_VIDEO" });
+        expect(stderr, what).toContain(`not an MP4 video (content type ${JSON.stringify(type)}`);
+        expect(stderr, what).toContain(
+          `starting ${body
+            .subarray(0, 8)
+            .toString("hex")
+            .replace(/(..)(?!$)/g, "$1 ")}`,
+        );
+        expect(tree(cwd), what).toEqual(["kept.mp4"]);
+        expect(readFileSync(join(cwd, "kept.mp4"), "utf8"), what).toBe("an earlier video");
+      }
+    }
   });
 });
 

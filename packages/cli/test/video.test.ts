@@ -756,6 +756,8 @@ describe("--timeout bounds the download of the result too", () => {
     const proxy = createServer((req, res) => {
       if (req.method === "GET" && req.url!.endsWith("/content")) {
         res.writeHead(200, { "content-type": "video/mp4", "content-length": 100_000 });
+        // An MP4's first box (the CLI checks a result's first bytes), then the rest a byte at a time.
+        res.write(Buffer.from("\0\0\0\x10ftypmp42", "latin1"));
         const timer = setInterval(() => res.write("x"), 50);
         res.on("close", () => clearInterval(timer));
         return;
