@@ -721,6 +721,9 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       let answered: IncomingMessage | undefined;
       req.on("response", (res: IncomingMessage) => {
         answered = res;
+        // A 2xx says the server took the request, whether or not it read the whole body first: a failure from here on
+        // (its answer cut short) may have made a job (or file), as once the body was sent.
+        if (res.statusCode! < 300) form.bodySent = true;
         ended(`HTTP ${res.statusCode}`);
         requestId = res.headers["x-request-id"] as string | undefined;
         settleWith(resolve, reject, res, `${init.method ?? "POST"} ${url}`, requestId);

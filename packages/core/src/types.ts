@@ -49,8 +49,8 @@ export type UploadBody = FormData & {
   /**
    * Set by an upload function that knows how far its body went (`nodeUpload` does): `false` while it is not whole, so
    * that a failure then (a broken connection, a timeout) says nothing was made, `true` once the last bytes were handed
-   * over, so that an abort then says a job (or file) may exist. Unset, a failure once the request started may have
-   * made one.
+   * over (or a 2xx answer came before: the server took the request), so that an abort then says a job (or file) may
+   * exist. Unset, a failure once the request started may have made one.
    */
   bodySent?: boolean;
 };

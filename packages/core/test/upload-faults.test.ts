@@ -19,6 +19,7 @@ import {
   createDecartClient,
   type DecartClientOptions,
   InvalidInputError,
+  models,
   TimeoutError,
   type UploadProgress,
 } from "../src/index.js";
@@ -294,6 +295,36 @@ describe("nodeUpload(): whether a failure may have made a job", () => {
     expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toMatchObject({ code: "CONNECTION_ERROR", retryable: true });
     expect(error.message).not.toMatch(/may exist/);
+  });
+
+  // A server that answers 2xx took the request, whether or not it read the whole body first: an answer cut short then
+  // may have made a job, as one cut short after the body was sent. It was taken as a failure before the body was
+  // whole (nodeUpload had not said the body went), retryable: the submit was sent three times.
+  it("a 200 given before the body was whole, its JSON cut short: SUBMIT_OUTCOME_UNKNOWN, not sent again", async () => {
+    let posts = 0;
+    const http = createServer((req, res) => {
+      posts++;
+      // The body is not read (the client's writes stop at the connection's buffers); the answer's JSON ends short of
+      // its Content-Length (the connection ended, without a reset).
+      res.writeHead(200, { "content-type": "application/json", "content-length": "64", "x-request-id": "req_early" });
+      res.write('{"job_id":"job_early","sta', () => req.socket.end());
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+    const error = await client(url)
+      .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: new Blob([big], { type: "video/mp4" }) })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_early" });
+    expect(error.message).toMatch(/\(request req_early\); a job \(or file\) may exist/);
+    expect(posts).toBe(1);
   });
 
   it("an input that fails is the caller's error, naming it: not retried, nothing made", async () => {
