@@ -159,8 +159,18 @@ function catalogueSource(doc) {
       throw new Error(`body ${m.body} differs between models`);
     inputs[m.body] = shared;
   }
+  // A body the same as an earlier one (another operation's schema of the same fields and rules) is that object, once in the
+  // bundle: the data the same, less to download.
+  const written = new Map();
   const shared = Object.entries(inputs)
-    .map(([name, v]) => `/** Inputs of the \`${name}\` request body. */\nconst ${name} = ${json(v)} as const;\n`)
+    .map(([name, v]) => {
+      const text = json(v);
+      const same = written.get(text);
+      written.set(text, same ?? name);
+      return same
+        ? `/** Inputs of the \`${name}\` request body: the same as \`${same}\`'s. */\nconst ${name} = ${same};\n`
+        : `/** Inputs of the \`${name}\` request body. */\nconst ${name} = ${text} as const;\n`;
+    })
     .join("\n");
   // Each entry is built by `videoModel` or `imageModel`, which add what follows from the name: the kind, the path and (for
   // videos) the deprecated synchronous route. The spec's routes must follow that convention.

@@ -421,46 +421,8 @@ const Restyle = {
   ]
 } as const;
 
-/** Inputs of the `TextToImage` request body. */
-const TextToImage = {
-  "fields": [
-    {
-      "name": "prompt",
-      "type": "string",
-      "required": true,
-      "minLength": 1,
-      "maxLength": 1000
-    },
-    {
-      "name": "seed",
-      "type": "integer",
-      "required": false,
-      "minimum": 0,
-      "maximum": 4294967295
-    },
-    {
-      "name": "resolution",
-      "type": "string",
-      "required": false,
-      "enum": [
-        "720p",
-        "480p"
-      ],
-      "default": "720p"
-    },
-    {
-      "name": "orientation",
-      "type": "string",
-      "required": false,
-      "enum": [
-        "landscape",
-        "portrait"
-      ],
-      "default": "landscape"
-    }
-  ],
-  "rules": []
-} as const;
+/** Inputs of the `TextToImage` request body: the same as `TextToVideo`'s. */
+const TextToImage = TextToVideo;
 
 /** Inputs of the `ImageEdit` request body. */
 const ImageEdit = {
