@@ -61,14 +61,13 @@ export function canonicalModel(name: ModelName): ModelName;
 export function canonicalModel(name: string): string;
 export function canonicalModel(name: string | undefined): string | undefined;
 export function canonicalModel(name: string | undefined): string | undefined {
-  let current = name;
-  for (let hops = 0; hops < 8 && isModelName(current); hops++) {
-    const info: { name: string; aliasOf?: string; deprecatedInFavourOf?: string } = catalogue[current];
+  for (let hops = 0; hops < 8 && isModelName(name); hops++) {
+    const info: { name: string; aliasOf?: string; deprecatedInFavourOf?: string } = catalogue[name];
     const next = info.aliasOf || info.deprecatedInFavourOf;
-    if (!next || !isModelName(next)) break;
-    current = next;
+    if (!isModelName(next)) break; // none (undefined is no model name) or one the catalogue does not list
+    name = next;
   }
-  return current;
+  return name;
 }
 
 /**
