@@ -13,8 +13,6 @@ import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
 
 /** A wait's default budget: a little past the server's own 10-minute job timeout. */
 export const DEFAULT_WAIT_MS = 660_000;
-/** The least time between status reads while in the background (see `JobWatch.background`). */
-export const BACKGROUND_MS = 30_000;
 
 /**
  * What happens to a watched job, in order: `submitted` (only for a job this watch submitted), `status` (only when it
@@ -186,7 +184,7 @@ export const checkJob = (body: any, jobId?: string): string | undefined =>
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {
-  const { jobId, first, schedule, durations, wait, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = BACKGROUND_MS } = init;
+  const { jobId, first, schedule, durations, wait, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = 30_000 } = init;
   // The clocks may be the caller's (`poll.now`): one that throws ends the watch with `CALLBACK_ERROR` and the job id.
   const now = guard(init.now, jobId);
   const clock = guard(init.clock ?? init.now, jobId);

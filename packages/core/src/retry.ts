@@ -68,12 +68,6 @@ export interface RetryCall {
   renew?: (() => void) | undefined;
 }
 
-/** The longest `Retry-After` honoured (longer ones are cut to this). */
-export const MAX_RETRY_AFTER_MS = 60_000;
-
-/** How many answers that break the spec a call retries before it surfaces `InvalidResponseError`, whatever its budget. */
-export const MAX_INVALID_ANSWERS = 3;
-
 /**
  * `Retry-After` in ms, of its two forms in RFC 9110 §10.2.3: `delay-seconds` (digits only) or an HTTP-date (a day name,
  * then a time of day: `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete forms; each in GMT). Anything else (`0x10`,
@@ -94,14 +88,13 @@ export const backoffDelay = (attempt: number, random: () => number): number =>
   random() * Math.min(8000, 500 * 2 ** attempt);
 
 /**
- * The wait before retry `attempt + 1`: the server's `Retry-After` (at most 60 s), else backoff; never less than a floor
- * that grows from 50 ms to 1 s, so that `Retry-After: 0` cannot spin a call that retries until its deadline.
+ * The wait before retry `attempt + 1`: the server's `Retry-After` (at most 60 s: a longer one is cut to it), else
+ * backoff; never less than a floor that grows from 50 ms to 1 s, so that `Retry-After: 0` cannot spin a call that
+ * retries until its deadline. (The figures are written where they are used, here and in `retryDelay`, not as constants:
+ * the minifier inlines no constant of a module that imports values, and each would cost its bytes in the bundle.)
  */
 export const retryWait = (attempt: number, retryAfterMs: number | undefined, random: () => number): number =>
-  Math.min(
-    Math.max(retryAfterMs ?? backoffDelay(attempt, random), Math.min(1000, 50 * 2 ** attempt)),
-    MAX_RETRY_AFTER_MS,
-  );
+  Math.min(Math.max(retryAfterMs ?? backoffDelay(attempt, random), Math.min(1000, 50 * 2 ** attempt)), 60_000);
 
 /** Where a retry decision is made: the call's retry count, the answers that broke the spec, the jitter's randomness. */
 export interface RetryContext {
@@ -109,7 +102,7 @@ export interface RetryContext {
   retrySubmit?: boolean | undefined;
   /** Retries allowed after the first attempt (default: until the deadline). */
   maxRetries?: number;
-  /** Answers that broke the spec in a row, this one included: more than `MAX_INVALID_ANSWERS` are not retried. */
+  /** Answers that broke the spec in a row, this one included: more than 3 are not retried. */
   invalid: number;
   random?: (() => number) | undefined;
 }
@@ -127,7 +120,7 @@ export const retryDelay = (
   { retrySubmit, maxRetries = Infinity, invalid, random = Math.random }: RetryContext,
 ): number | undefined =>
   attempt < maxRetries &&
-  invalid <= MAX_INVALID_ANSWERS &&
+  invalid <= 3 && // three answers that break the spec are retried (whatever the budget), the fourth surfaces
   (error.retryable || (retrySubmit && error.code === "SUBMIT_OUTCOME_UNKNOWN"))
     ? retryWait(attempt, error.retryAfterMs, random)
     : undefined;
