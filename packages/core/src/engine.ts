@@ -207,7 +207,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let cut: DecartError | undefined;
   // The wait for the next read: since when (on `now`), what it wants, the least it must be (a retry's backoff), and
   // whether it was woken.
-  let pending: { at: number; ms: number; least: number; woken: boolean } | undefined;
+  let pending: { at: number; ms: number; least: number; woken?: boolean | undefined } | undefined;
 
   // 30 s for a model the catalogue does not know.
   const catalogueMs = () => (model && isModelName(model) ? catalogue[model].typicalJobSeconds : 30) * 1000;
@@ -217,14 +217,18 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     return { events, next };
   };
   /** The pending read's wait from now: as wanted (in the background, at least `backgroundMs`), within the deadline. */
-  const due = (): { read: number } | undefined => {
-    if (!pending) return;
-    const { at, ms, least, woken } = pending;
-    const wait = woken ? least : hidden ? Math.max(ms, backgroundMs) : ms;
-    return { read: Math.max(0, Math.min(at + wait, deadline) - now()) };
-  };
+  const due = (): { read: number } | undefined =>
+    pending && {
+      read: Math.max(
+        0,
+        Math.min(
+          pending.at + (pending.woken ? pending.least : hidden ? Math.max(pending.ms, backgroundMs) : pending.ms),
+          deadline,
+        ) - now(),
+      ),
+    };
   /** Waits `ms` (at least `least`) for the next read; `woken`, not slowed in the background. */
-  const readIn = (events: JobEvent[], ms: number, least = 0, woken = false): JobWatchStep => {
+  const readIn = (events: JobEvent[], ms: number, least: number, woken?: boolean): JobWatchStep => {
     pending = { at: now(), ms, least, woken };
     return step(events, due()!);
   };
