@@ -209,10 +209,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   // whether it was woken.
   let pending: { at: number; ms: number; least: number; woken?: boolean | undefined } | undefined;
 
-  // 30 s for a model the catalogue does not know.
-  const catalogueMs = () => (model && isModelName(model) ? catalogue[model].typicalJobSeconds : 30) * 1000;
+  // 30 s for a model the catalogue does not know, or none (undefined is no model name).
+  const catalogueMs = () => (isModelName(model) ? catalogue[model].typicalJobSeconds : 30) * 1000;
   const step = (events: JobEvent[], next: JobWatchNext): JobWatchStep => {
-    ended = !("read" in next || "download" in next);
+    ended = "done" in next || "error" in next;
     if (!("read" in next)) pending = undefined;
     return { events, next };
   };
