@@ -104,14 +104,9 @@ export function createDurationModel() {
   /** Per model: [mean of ln(duration), its variance, observations counted (at most 16)]. */
   const learnt = new Map<string, [number, number, number]>();
   return {
-    typicalMs: (model: string, catalogueMs: number): number => {
-      const m = learnt.get(model);
-      return m ? Math.exp(m[0]) : catalogueMs;
-    },
-    spread: (model: string): number | undefined => {
-      const m = learnt.get(model);
-      return m && Math.sqrt(m[1]);
-    },
+    typicalMs: (model: string, catalogueMs: number): number =>
+      learnt.has(model) ? Math.exp(learnt.get(model)![0]) : catalogueMs,
+    spread: (model: string): number | undefined => (learnt.has(model) ? Math.sqrt(learnt.get(model)![1]) : undefined),
     observe(model: string, catalogueMs: number, durationMs: number): void {
       if (!(durationMs > 0 && durationMs < 864e5)) return;
       const [mean, variance, count] = learnt.get(model) ?? [Math.log(catalogueMs), COLD_SPREAD ** 2, 1];
