@@ -187,26 +187,26 @@ export class JobFailedError extends DecartError {
  * where a file is expected (the expected forms end with "URL") is shown by its length alone: a path, base64 data or a
  * URL of another scheme may be a secret.
  */
-export function invalid(where: string, field: string, expected: string, got?: unknown): InvalidInputError {
-  // An object is not turned into text: its own `toString` may be anything.
-  const shown =
-    typeof got === "string"
-      ? /URL$/.test(expected)
-        ? `${got.length} characters`
-        : JSON.stringify(got.slice(0, 40))
-      : typeof got === "object"
-        ? "an object"
-        : typeof got === "function"
-          ? "a function"
-          : String(got) + (typeof got === "bigint" ? "n" : "");
-  return new InvalidInputError(
-    `${where}: "${field}" must be ${expected}${got === undefined ? "" : ` (got ${shown})`}`,
-    {
-      field,
-      expected,
-    },
+export const invalid = (where: string, field: string, expected: string, got?: unknown): InvalidInputError =>
+  new InvalidInputError(
+    `${where}: "${field}" must be ${expected}${
+      got === undefined
+        ? ""
+        : ` (got ${
+            typeof got === "string"
+              ? /URL$/.test(expected)
+                ? `${got.length} characters`
+                : JSON.stringify(got.slice(0, 40))
+              : // An object is not turned into text: its own `toString` may be anything.
+                typeof got === "object"
+                ? "an object"
+                : typeof got === "function"
+                  ? "a function"
+                  : String(got) + (typeof got === "bigint" ? "n" : "")
+          })`
+    }`,
+    { field, expected },
   );
-}
 
 /**
  * A URL as messages show it (a file input's, a redirect's Location, a token route's): without its query and fragment
