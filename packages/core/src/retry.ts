@@ -177,18 +177,17 @@ export function createGate(now: () => number) {
 export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n: number) => Promise<T>): Promise<T> {
   // `renew` is used once at most.
   let { signal, jobId, deadline = Infinity, what, renew, maxRetries = policy.maxRetries } = call;
-  const { gate, now, delay } = policy;
   let invalid = 0;
   let waited = 0;
   // What a plain call (one without a deadline) may still wait: it never sleeps past its budget.
   let spare = call.deadline ? Infinity : policy.timeoutMs;
   for (let n = 0; ; n++) {
-    const [until, left] = gate.pending(waited);
+    const [until, left] = policy.gate.pending(waited);
     if (left > 0) {
       // Wait for the gate, but not past the deadline (the attempt then has no time and ends the call). A plain call
       // whose budget is shorter fails at once, as for a `Retry-After` beyond it: nothing is sent while the gate is shut.
       // Its message gives the wait in whole ms (a clock such as `performance.now` is fractional).
-      const wait = Math.min(left, Math.max(0, deadline - now()));
+      const wait = Math.min(left, Math.max(0, deadline - policy.now()));
       spare -= wait;
       if (spare < 0)
         throw new RateLimitError(`${what}: not sent, rate-limited for ${Math.round(left)} ms more`, {
@@ -196,7 +195,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
           jobId,
           retryAfterMs: left,
         });
-      await pause(delay, wait, signal, jobId);
+      await pause(policy.delay, wait, signal, jobId);
       waited = until;
     }
     let error: DecartError;
@@ -216,14 +215,17 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (error.status === 429) {
       // Every 429 closes the gate, also one this call does not retry (a watch's status read retries in the engine).
       // The caller that closed it waits once (below), not a second time at the gate.
-      waited = gate.close(wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, policy.random), error.requestId);
+      waited = policy.gate.close(
+        wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, policy.random),
+        error.requestId,
+      );
     }
     if (wait === undefined) throw error;
     // The deadline, not the error, ends the retries. A call that times out there (`expired`: a submit inside a wait's
     // budget) waits it out first, as a watch does, sending nothing more: it does not give up early saying it ran out.
-    if (now() + wait > deadline) {
+    if (policy.now() + wait > deadline) {
       if (call.expired) {
-        await pause(delay, deadline - now(), signal, jobId);
+        await pause(policy.delay, deadline - policy.now(), signal, jobId);
         throw timedOut(jobId, error, undefined, `${call.expired} ms`);
       }
       throw error;
@@ -237,6 +239,6 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     policy.logger.debug?.(
       `${error.message.startsWith(what) ? "" : `${what}: `}${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`,
     );
-    await pause(delay, wait, signal, jobId);
+    await pause(policy.delay, wait, signal, jobId);
   }
 }
