@@ -257,13 +257,11 @@ export const aborted = (jobId?: string, cause?: unknown) =>
  * callback threw") is written again as that job's, as a watch's own clock writes it.
  */
 export function asDecartError(e: unknown, jobId?: string): DecartError {
-  const error = !(e instanceof DecartError)
-    ? new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { cause: e })
-    : jobId && !e.jobId && e.code === "CALLBACK_ERROR"
-      ? callbackThrew(jobId, e.cause)
-      : e;
-  error.jobId ??= jobId;
-  return error;
+  if (!(e instanceof DecartError))
+    return new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { cause: e, jobId });
+  if (jobId && !e.jobId && e.code === "CALLBACK_ERROR") return callbackThrew(jobId, e.cause);
+  e.jobId ??= jobId;
+  return e;
 }
 
 /**
