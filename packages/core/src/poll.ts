@@ -68,29 +68,31 @@ export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.r
   return Math.max(50, Math.min(early, near, LATE_MAX_MS)) * (0.9 + 0.2 * random());
 }
 
-/** The schedule for `poll` options: a function, a fixed schedule, or the adaptive default (capped by `maxIntervalMs`). */
-export function scheduleFor(poll: PollOptions): PollSchedule {
-  if (poll.schedule) return poll.schedule;
-  const max = poll.maxIntervalMs;
-  if (poll.initialDelayMs != null || poll.intervalMs != null) {
-    const intervalMs = poll.intervalMs ?? 1500;
-    return ({ attempt }) =>
-      attempt
-        ? Math.min(intervalMs * 1.5 ** (attempt - 1), Math.max(max ?? 0, intervalMs))
-        : (poll.initialDelayMs ?? 500);
-  }
-  return (ctx) => Math.min(adaptiveSchedule(ctx), max ?? Infinity);
-}
+/**
+ * The schedule for `poll` options: a function, a fixed schedule, or the adaptive default (capped by `maxIntervalMs`).
+ * The options are read as each delay is asked (they are a checked copy, the client's or merged for a call: never changed).
+ */
+export const scheduleFor = (poll: PollOptions): PollSchedule =>
+  poll.schedule ??
+  (poll.initialDelayMs != null || poll.intervalMs != null
+    ? ({ attempt }) =>
+        attempt
+          ? Math.min(
+              (poll.intervalMs ?? 1500) * 1.5 ** (attempt - 1),
+              Math.max(poll.maxIntervalMs ?? 0, poll.intervalMs ?? 1500),
+            )
+          : (poll.initialDelayMs ?? 500)
+    : (ctx) => Math.min(adaptiveSchedule(ctx), poll.maxIntervalMs ?? Infinity));
 
 /** Merges per-call poll options over the client's. A bare function is a schedule. */
-export function mergePoll(base: PollOptions, override: PollOptions | PollSchedule | undefined): PollOptions {
-  if (!override) return base;
-  if (typeof override === "function") return { ...base, schedule: override };
-  const fixed = override.initialDelayMs != null || override.intervalMs != null || override.schedule;
-  return fixed
-    ? { ...base, schedule: undefined, initialDelayMs: undefined, intervalMs: undefined, ...override }
-    : { ...base, ...override };
-}
+export const mergePoll = (base: PollOptions, override: PollOptions | PollSchedule | undefined): PollOptions =>
+  !override
+    ? base
+    : typeof override === "function"
+      ? { ...base, schedule: override }
+      : override.initialDelayMs != null || override.intervalMs != null || override.schedule
+        ? { ...base, schedule: undefined, initialDelayMs: undefined, intervalMs: undefined, ...override }
+        : { ...base, ...override };
 
 /**
  * Expected job durations per model, learnt from every finished job this client saw (shared by all of its watchers,
