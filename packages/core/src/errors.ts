@@ -38,8 +38,8 @@ export class DecartError extends Error {
     const { cause, ...fields } = options;
     super(message, cause === undefined ? cause : { cause });
     const kinds: string[] = [];
-    // A subclass without a `kind` of its own repeats its parent's, which changes nothing.
-    for (let c: any = new.target; c !== Error; c = Object.getPrototypeOf(c)) kinds.push(c.kind);
+    // A subclass without a `kind` of its own repeats its parent's, which changes nothing; `Error` has none: the walk ends.
+    for (let c: any = new.target; c.kind; c = Object.getPrototypeOf(c)) kinds.push(c.kind);
     this.name = kinds[0]!;
     Object.defineProperty(this, MARK, { value: kinds });
     Object.assign(
