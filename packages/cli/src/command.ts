@@ -5,7 +5,7 @@ import { journalPath } from "./journal.js";
  * specially, else between single quotes, inside which nothing is expanded (`$`, `` ` ``, `\`, `!` …); a `'` in it is
  * written `'\''` (close, an escaped quote, open again).
  */
-const shellWord = (word: string): string =>
+export const shellWord = (word: string): string =>
   /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 
 /**
@@ -22,6 +22,14 @@ export function globalWords(
   if (options.journal || env.DECART_JOURNAL) words.push("--journal", journalPath(options.journal, env));
   return words;
 }
+
+/**
+ * The words of a command on one job (`jobs wait`, `jobs result`, `jobs status`): `command`, the id, then `options`. An
+ * id that starts with `-` (a server may answer `-h`) would be read as an option (`decart jobs wait -h` shows the help
+ * and exits 0, as if the job were saved), so it comes last, after the options and `--`, which ends them.
+ */
+export const jobWords = (command: readonly string[], jobId: string, options: readonly string[] = []): string[] =>
+  jobId.startsWith("-") ? [...command, ...options, "--", jobId] : [...command, jobId, ...options];
 
 /** A `decart` command line to print (to paste into a shell): the global options, then `words`, each quoted. */
 export const commandLine = (globals: readonly string[], words: ReadonlyArray<string | undefined>): string =>

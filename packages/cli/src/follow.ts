@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { AbortError, type DecartClient, DecartError, TimeoutError } from "@decart/core";
 import { saveResult } from "@decart/core/node";
+import { jobWords, shellWord } from "./command.js";
 import { exitCodeOf, messageOf } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, signalExit } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
@@ -15,16 +16,21 @@ import type { Budget, JobEvent } from "./watch.js";
  */
 export const resumeCommand = (output: Output, jobId: string, path?: string, timeout?: string) =>
   output.command(
-    "jobs",
-    "wait",
-    jobId,
-    ...(path ? ["-o", path] : []),
-    ...(timeout !== undefined ? ["--timeout", timeout] : []),
+    ...jobWords(["jobs", "wait"], jobId, [
+      ...(path ? ["-o", path] : []),
+      ...(timeout !== undefined ? ["--timeout", timeout] : []),
+    ]),
   );
 
 /** The command that downloads a completed job's result again (its result stays on the server). */
 export const resultCommand = (output: Output, jobId: string, path: string) =>
-  output.command("jobs", "result", jobId, "-o", path);
+  output.command(...jobWords(["jobs", "result"], jobId, ["-o", path]));
+
+/** `resultCommand` with `<file>` for the path, to be chosen by the user. */
+const resultCommandTo = (output: Output, jobId: string) =>
+  jobId.startsWith("-")
+    ? `${output.command("jobs", "result", "-o")} <file> -- ${shellWord(jobId)}`
+    : `${output.command("jobs", "result", jobId, "-o")} <file>`;
 
 /** The signals that stop watching (see `interruptible`). */
 const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -205,7 +211,7 @@ export async function downloadResult(
     if (typeof code === "string" && typeof syscall === "string") {
       throw new CliError(
         `Could not save the result of ${jobId} to ${path} (${fsReason(cause)}); it stays on the server: ` +
-          (again ?? `${output.command("jobs", "result", jobId, "-o")} <file>`),
+          (again ?? resultCommandTo(output, jobId)),
         EXIT.error,
         jobId,
         true,

@@ -56,6 +56,6 @@ export function checkJobIdArgument(text: string, name: string, command: (jobId: 
     typeof field === "string" && jobIdProblem(field) === undefined
       ? `it is a line of JSON whose job_id is ${field}: ${command(field)}`
       : "give the id alone, as `decart jobs submit … --no-json` prints it (id=$(decart jobs submit … --no-json)), or " +
-        `the job_id field of its JSON line (id=$(decart jobs submit … | jq -r .job_id)): decart ${name} "$id"`;
+        `the job_id field of its JSON line (id=$(decart jobs submit … | jq -r .job_id)): decart ${name} -- "$id"`;
   throw usageError(`${shown(text)} is not a job id (${problem}); ${fix} (nothing was sent)`);
 }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { jobWords } from "./command.js";
 import type { GlobalOptions } from "./config.js";
 import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit, resumeOf, usageError } from "./exit.js";
 import { namesStdout } from "./files.js";
@@ -203,12 +204,14 @@ Examples:
       ),
     );
 
+  // An id that starts with `-` would be read as an option (`jobs wait -h` is the help): after `--` it is the id.
+  const JOB_ID_HELP = 'the job id; one that starts with - goes last, after the options and --: -o lake.mp4 -- "$id"';
   const jobs = root
     .command("jobs")
     .description("submit, inspect, wait for and download video jobs; list the journal")
     .addHelpText(
       "after",
-      '\nExamples:\n  id=$(decart jobs submit "A serene lake" --no-json)\n  decart jobs wait "$id" -o lake.mp4\n  decart jobs list',
+      '\nExamples:\n  id=$(decart jobs submit "A serene lake" --no-json)\n  decart jobs wait -o lake.mp4 -- "$id"\n  decart jobs list',
     );
   const jobsCommand = (name: string) => jobs.command(name);
   const jobsModule = () => import("./commands/jobs.js");
@@ -228,14 +231,14 @@ Examples:
     );
   jobsCommand("status")
     .description("read a job's status once")
-    .argument("<job-id>")
+    .argument("<job-id>", JOB_ID_HELP)
     .option("--timeout <seconds>", "give up on the read after this long (exit 5; the job goes on)")
     .action(async (id: string, _o, command: Command) =>
       run(async (output) => (await jobsModule()).runStatus(id, globals(command), output), globals(command)),
     );
   jobsCommand("wait")
     .description("watch a job to its end and save its result (exit 3 if it failed)")
-    .argument("<job-id>")
+    .argument("<job-id>", JOB_ID_HELP)
     .option(
       "-o, --output <file>",
       "where to save it (default: the journal's path for it, else <job id>.mp4; a file, not -)",
@@ -246,7 +249,7 @@ Examples:
     );
   jobsCommand("result")
     .description("download a completed job's result")
-    .argument("<job-id>")
+    .argument("<job-id>", JOB_ID_HELP)
     .requiredOption("-o, --output <file>", "where to save it (a file, not -)")
     .option("--timeout <seconds>", "give up on the download after this long (exit 5; the result stays on the server)")
     .action(async (id: string, _o, command: Command) =>
@@ -390,7 +393,7 @@ async function report(error: unknown, output: Output): Promise<number> {
   // the job exists there.
   const hopeless = e.status === 404 || e.status === 410 || code === EXIT.auth || unresolved(error);
   if (jobId && code !== EXIT.jobFailed && !hopeless && !(error instanceof CliError && error.hinted)) {
-    const resume = resumeOf(error) ?? output.command("jobs", "wait", jobId);
+    const resume = resumeOf(error) ?? output.command(...jobWords(["jobs", "wait"], jobId));
     output.warn(output.err.dim(untrusted(`The job ${jobId} may still finish: ${resume}`)));
   }
   if (code === EXIT.error && !(error instanceof CliError) && output.verbose && typeof e?.stack === "string") {

@@ -19,7 +19,7 @@ const SPEC = new URL("../../../spec/openapi.yaml", import.meta.url);
 /** The generic fix the refusal gives, for `name` (`jobs wait`). */
 const fix = (name: string) =>
   "give the id alone, as `decart jobs submit … --no-json` prints it (id=$(decart jobs submit … --no-json)), or the " +
-  `job_id field of its JSON line (id=$(decart jobs submit … | jq -r .job_id)): decart ${name} "$id" (nothing was sent)`;
+  `job_id field of its JSON line (id=$(decart jobs submit … | jq -r .job_id)): decart ${name} -- "$id" (nothing was sent)`;
 
 describe("a job id argument", () => {
   it("keeps to the spec: job_id, a path parameter of 1 to JOB_ID_MAX_LENGTH characters with no pattern", () => {

@@ -7,13 +7,19 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, KEY, run, tempDir } from "./helpers.js";
+import { events, finished, KEY, run, start, tempDir } from "./helpers.js";
 
 /** The job id a submit answers; set by each test. */
 let jobId = "job_ok";
 /** The requests the server has had (`METHOD path`), reset before each test. */
 let requests: string[] = [];
+/** The status every job has; and whether its result's download fails (500) instead of answering `VIDEO`. */
+let state: "processing" | "completed" = "completed";
+let contentFails = false;
+/** A result as far as its first bytes tell (an MP4's `ftyp` box, which the CLI checks). */
+const VIDEO = Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0bytes", "latin1");
 
 let server: Server;
 let env: Record<string, string>;
@@ -31,11 +37,11 @@ beforeAll(async () => {
     if (req.method === "POST" && req.url?.startsWith("/v1/jobs/"))
       return json(200, { job_id: jobId, status: "pending" });
     if (req.method === "GET" && req.url?.endsWith("/content")) {
-      res.writeHead(200, { "content-type": "video/mp4", "content-length": 5 });
-      return res.end("bytes");
+      if (contentFails) return json(500, { detail: "Internal Server Error" });
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": VIDEO.length });
+      return res.end(VIDEO);
     }
-    if (req.method === "GET" && req.url?.startsWith("/v1/jobs/"))
-      return json(200, { job_id: jobId, status: "completed" });
+    if (req.method === "GET" && req.url?.startsWith("/v1/jobs/")) return json(200, { job_id: jobId, status: state });
     json(404, { detail: "Not Found" });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -51,6 +57,8 @@ afterAll(() => {
 
 beforeEach(() => {
   requests = [];
+  state = "completed";
+  contentFails = false;
 });
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: what the tests look for
@@ -118,5 +126,71 @@ describe("a job id from the server that the CLI cannot take", () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toBe("..\\ok\n");
     expect(readFileSync(journal, "utf8")).toContain('"job_id":"..\\\\ok"');
+  });
+});
+
+describe("a job id from the server that starts with -", () => {
+  /** The words of a command the CLI printed (`decart …`, no word of it quoted here), to run it. */
+  const words = (command: string) => {
+    expect(command).not.toContain("'");
+    return command.replace(/^decart /, "").split(" ");
+  };
+
+  it("every command printed for it takes it: options first, then -- and the id (jobs wait, status, result)", async () => {
+    for (const id of ["-h", "--help", "-V", "-o"]) {
+      jobId = id;
+      state = "processing";
+      const journal = join(root, `dash${id}.jsonl`);
+      const out = join(root, `dash${id}.mp4`);
+      const env1 = { ...env, DECART_JOURNAL: journal };
+      // Interrupted while it runs: the command that resumes.
+      const child = start(["video", "A lake", "-o", out], { env: env1 });
+      const done = finished(child);
+      for await (const line of createInterface({ input: child.stdout! })) {
+        if (JSON.parse(line).type === "submitted") break;
+      }
+      child.kill("SIGINT");
+      const stopped = await done;
+      expect(stopped.code, `${id}: ${stopped.stderr}`).toBe(130);
+      const { resume } = events(stopped.stdout).at(-1)!;
+      expect(resume, id).toBe(
+        `decart --base-url ${env.DECART_BASE_URL} --journal ${journal} jobs wait -o ${out} -- ${id}`,
+      );
+      // That command saves the job (`jobs wait -h` would show the help and exit 0, saving nothing).
+      state = "completed";
+      const resumed = await run(words(resume), { env: env1 });
+      expect(resumed.code, `${id}: ${resumed.stderr}`).toBe(0);
+      expect(events(resumed.stdout).at(-1), id).toMatchObject({ type: "saved", job_id: id, path: out });
+      expect(readFileSync(out), id).toEqual(VIDEO);
+      // jobs status and jobs result take it after --, as the README says.
+      const status = await run(["jobs", "status", "--", id], { env: env1 });
+      expect(status.code, `${id}: ${status.stderr}`).toBe(0);
+      expect(events(status.stdout).at(-1), id).toMatchObject({ type: "status", job_id: id, status: "completed" });
+      // A download that fails for good names the command that downloads it again, which does.
+      contentFails = true;
+      const again = join(root, `again${id}.mp4`);
+      const failed = await run(["jobs", "result", "-o", again, "--", id], { env: env1 });
+      expect(failed.code, `${id}: ${failed.stderr}`).toBe(1);
+      const command = `decart --base-url ${env.DECART_BASE_URL} --journal ${journal} jobs result -o ${again} -- ${id}`;
+      expect(failed.stderr, id).toContain(`it stays on the server: ${command}`);
+      contentFails = false;
+      const result = await run(words(command), { env: env1 });
+      expect(result.code, `${id}: ${result.stderr}`).toBe(0);
+      expect(readFileSync(again), id).toEqual(VIDEO);
+    }
+  });
+
+  it("the hint after an error carries it after -- too; the fix for an id refused names -- before it", async () => {
+    jobId = "-h";
+    state = "processing";
+    const journal = join(root, "dash-hint.jsonl");
+    const env1 = { ...env, DECART_JOURNAL: journal };
+    const timedOut = await run(["video", "A lake", "--timeout", "0.2"], { env: env1 });
+    expect(timedOut.code, timedOut.stderr).toBe(5);
+    expect(timedOut.stderr).toMatch(/ jobs wait -o \S+\.mp4 --timeout 0\.2 -- -h\n/);
+    // An id on the command line that is no job id: the fix names `--` before it.
+    const refused = await run(["jobs", "wait", "-o", join(root, "x.mp4"), "--", "a b"], { env: env1 });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain('decart jobs wait -- "$id"');
   });
 });

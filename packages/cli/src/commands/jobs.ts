@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { AbortError, JobNotCompletedError } from "@decart/core";
+import { jobWords } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions, mayHaveMade, refusedWith, type UploadTrace } from "../config.js";
 import { CliError, EXIT, usageError } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
@@ -170,13 +171,11 @@ const commandWords = (
   command: "status" | "wait" | "result",
   jobId: string,
   given: { output?: string | undefined; timeout?: string | undefined },
-): string[] => [
-  "jobs",
-  command,
-  jobId,
-  ...(given.output !== undefined ? ["-o", resolve(given.output)] : []),
-  ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
-];
+): string[] =>
+  jobWords(["jobs", command], jobId, [
+    ...(given.output !== undefined ? ["-o", resolve(given.output)] : []),
+    ...(given.timeout !== undefined ? ["--timeout", given.timeout] : []),
+  ]);
 
 /**
  * `decart jobs status <id> [--timeout s]`: one status read (the client's retries after a transient failure included),
