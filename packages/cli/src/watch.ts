@@ -69,6 +69,7 @@ export interface SubmitOptions {
  * one holding a space, a quote or a control character) would be journaled and printed in commands (`decart jobs wait
  * ../x`) that the CLI then refuses. Refused here instead, before it is journaled or watched, as the client refuses a
  * submit answer without a usable `job_id`: exit 1 (the server's failure), code `INVALID_RESPONSE`, the id JSON-quoted.
+ * Whole: the client refuses an id over MAX_ID_LENGTH (256) code points itself, so `shown` never cuts one here.
  */
 function checkServerJobId(jobId: string): string {
   const problem = jobIdProblem(jobId);
