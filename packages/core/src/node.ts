@@ -131,22 +131,17 @@ export async function saveResult(
     Object.entries(options ?? {}).filter(([, v]) => v != null),
   ) as SaveResultOptions;
   // An id the client would refuse (see `isUsableId`: `..` is resolved away from the URL's path), before anything is
-  // touched, as queue.download would refuse it.
+  // touched, as queue.download would refuse it. Every refusal here reads as the client's (`invalid`): the field
+  // quoted, what it must be, then what was given.
   if (!isUsableId(jobId))
     throw invalid("saveResult", "jobId", `1 to ${MAX_ID_LENGTH} characters long, not . or ..`, jobId);
   // A path that names no file (empty, not a string, a NUL in it) is refused before any request: it could only fail
   // once the whole result was downloaded.
   if (typeof path !== "string" || !path || path.includes("\0"))
-    throw new InvalidInputError(
-      `saveResult: \`path\` must be the path of a file to write, got ${typeof path === "string" ? JSON.stringify(path) : typeof path}`,
-      { field: "path", expected: "a non-empty path without NUL characters" },
-    );
+    throw invalid("saveResult", "path", "the path of a file to write, not empty, without NUL characters", path);
   // Checked before anything is touched, as the download would check it (after the file is made).
   if (deadline !== undefined && (typeof deadline !== "number" || !Number.isFinite(deadline)))
-    throw new InvalidInputError(`saveResult: \`deadline\` must be a finite number of ms on the client's clock`, {
-      field: "deadline",
-      expected: "a finite number (ms on the client's clock)",
-    });
+    throw invalid("saveResult", "deadline", "a finite number (ms on the client's clock)", deadline);
   const policy: RetryPolicy = (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? {
     maxRetries: 2,
     delay: sleep,

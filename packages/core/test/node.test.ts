@@ -13,6 +13,7 @@ import {
   DecartError,
   InvalidInputError,
   InvalidResponseError,
+  MAX_ID_LENGTH,
   models,
   ServerError,
   TimeoutError,
@@ -455,6 +456,54 @@ describe("@decart/core/node", () => {
         expect(error.field).toBe("deadline");
         await expect(lstat(path)).rejects.toThrow();
       }
+      expect(server.arrived()).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  // One wording for every refusal, as the client's own (`invalid`): `saveResult: "<field>" must be <what it takes>`, then
+  // what was given. The path's and the deadline's read otherwise (`path` in backticks, `got ""` without parentheses;
+  // the deadline without what was given).
+  it("saveResult's refusals read as the client's: the field quoted, what it must be, what was given; nothing sent", async () => {
+    const server = await serve((_req, res) => {
+      res.end();
+    });
+    try {
+      const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent });
+      const ownRefusal = (await client.queue.status("..").catch((e) => e)) as InvalidInputError;
+      expect(ownRefusal.message).toBe(
+        `Invalid input: "jobId" must be 1 to ${MAX_ID_LENGTH} characters long, not . or .. (got "..")`,
+      );
+      const file = join(dir, "refused.mp4");
+      const refusals: [() => Promise<unknown>, string][] = [
+        [() => saveResult(client, "..", file), ownRefusal.message.replace("Invalid input", "saveResult")],
+        [
+          () => saveResult(client, "job_x", ""),
+          'saveResult: "path" must be the path of a file to write, not empty, without NUL characters (got "")',
+        ],
+        [
+          () => saveResult(client, "job_x", "a\0b"),
+          'saveResult: "path" must be the path of a file to write, not empty, without NUL characters (got "a\\u0000b")',
+        ],
+        [
+          () => saveResult(client, "job_x", 5 as unknown as string),
+          'saveResult: "path" must be the path of a file to write, not empty, without NUL characters (got 5)',
+        ],
+        [
+          () => saveResult(client, "job_x", file, { deadline: Number.NaN }),
+          `saveResult: "deadline" must be a finite number (ms on the client's clock) (got NaN)`,
+        ],
+      ];
+      for (const [call, message] of refusals) {
+        const error = (await call().catch((e) => e)) as InvalidInputError;
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect(error.message).toBe(message);
+        // The field and what it takes, as the message names them.
+        expect(error.message).toContain(`"${error.field}" must be ${error.expected} (got `);
+        expect(error.jobId).toBeUndefined();
+      }
+      await expect(lstat(file)).rejects.toThrow();
       expect(server.arrived()).toBe(0);
     } finally {
       await server.close();
