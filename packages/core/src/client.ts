@@ -151,8 +151,13 @@ export interface CreateWatchOptions {
 export interface QueueClient {
   /** Submits a video job; answers at once with its id. */
   submit<M extends VideoModelName>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
-  /** Reads a job's status once. */
-  status(jobId: string, options?: { signal?: AbortSignal }): Promise<JobStatusResponse>;
+  /**
+   * Reads a job's status (a read that fails in a transient way is tried again, up to `maxRetries`). `deadline` (on the
+   * client's clock, as a `JobWatch`'s `deadline` is) is the call's budget: each read keeps its own limit (`timeoutMs`),
+   * no retry starts whose wait (or the server's `Retry-After`) would end past it, and a read still in flight then ends
+   * with a `TimeoutError` carrying the job id.
+   */
+  status(jobId: string, options?: { signal?: AbortSignal; deadline?: number }): Promise<JobStatusResponse>;
   /** Downloads a completed job's video into a Blob (a cut-short download is retried). */
   result(jobId: string, options?: DownloadOptions): Promise<Blob>;
   /**
@@ -388,10 +393,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /**
-   * A call's options, checked: only `keys` (of the one list of options), each of the right kind, and with `timed` a
-   * `deadline` (a number, on the client's clock).
+   * A call's options, checked: with `timed` (1) a `deadline` (a number, on the client's clock), and only `keys` (of the
+   * one list of options), each of the right kind.
    */
-  const optionsOf = <T>(opts: T | undefined, keys = ["signal"], timed?: boolean): T & { deadline?: number } => {
+  const optionsOf = <T>(opts: T | undefined, timed?: 0 | 1, keys = ["signal"]): T & { deadline?: number } => {
     return checkCall(opts, where, keys, timed ? { deadline: { type: "number" } } : {})[2] as T & { deadline?: number };
   };
 
@@ -603,7 +608,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   async function* watchJob(jobId: string, opts: QueueWaitOptions = {}) {
     // model, timeoutMs, download, poll, signal, onStatusChange: the first six of the one list.
-    opts = optionsOf(opts, Object.keys(callOptions).slice(0, 6));
+    opts = optionsOf(opts, 0, Object.keys(callOptions).slice(0, 6));
     yield* follow(checkId(jobId), opts);
   }
 
@@ -629,13 +634,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     queue: Object.defineProperty<QueueClient>(
       {
         submit,
-        status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts))).job,
-        result: async (jobId, opts) => result(jobId, optionsOf(opts, ["signal", "onProgress"])),
+        status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts, 1))).job,
+        result: async (jobId, opts) => result(jobId, optionsOf(opts, 0, ["signal", "onProgress"])),
         // `saveResult` asks (with a symbol key) for one attempt (`maxRetries: 0`), over its own fetch unless the client
         // was given one (the policy's `fetch`): it retries the whole download itself.
         download: async (jobId, opts) =>
           download(jobId, {
-            ...optionsOf(opts, ["signal", "onProgress"], true),
+            ...optionsOf(opts, 1, ["signal", "onProgress"]),
             ...(opts as { [ONCE]?: object })?.[ONCE],
           }),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
@@ -645,7 +650,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         watch: watchJob,
         // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).
         createWatch: (jobId, opts) => watchOf(checkId(jobId), checkWatchOptions(opts)),
-        readStatus: async (jobId, opts) => readStatus(jobId, { ...optionsOf(opts, ["signal"], true), maxRetries: 0 }),
+        readStatus: async (jobId, opts) => readStatus(jobId, { ...optionsOf(opts, 1), maxRetries: 0 }),
       },
       POLICY,
       { value: policy },

@@ -179,8 +179,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   let { signal, jobId, deadline = Infinity, what, renew, maxRetries = policy.maxRetries } = call;
   let invalid = 0;
   let waited = 0;
-  // What a plain call (one without a deadline) may still wait: it never sleeps past its budget.
-  let spare = call.deadline ? Infinity : policy.timeoutMs;
+  // What the call may still wait, in all: a plain call's budget, or the time to its deadline (not a submit's inside a
+  // wait's budget, `expired`, which waits out its deadline). It never sleeps past it.
+  let spare = call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs;
   for (let n = 0; ; n++) {
     const [until, left] = policy.gate.pending(waited);
     if (left > 0) {
@@ -230,8 +231,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       }
       throw error;
     }
-    // A plain call whose wait (or the server's `Retry-After`, even beyond the 60 s honoured) would outrun its budget
-    // fails at once, with the error that carries `retryAfterMs` for the caller to decide.
+    // A call whose wait (or the server's `Retry-After`, even beyond the 60 s honoured) would outrun its budget (a plain
+    // call's, or the time to its deadline) fails at once, with the error that carries `retryAfterMs` for the caller to
+    // decide.
     spare -= Math.max(wait, (error as RateLimitError).retryAfterMs ?? 0);
     if (spare < 0) throw error;
     // The transport's own failures name the request first (`GET <url>: connection failed`); an HTTP error's message

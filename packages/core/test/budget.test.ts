@@ -395,6 +395,63 @@ describe("a status read's deadline", () => {
     }
   });
 
+  it("queue.status tries a stalled read again within its deadline and ends by it with a TimeoutError and the job id", async () => {
+    // Each read's own limit is 100 ms; the client's clock stands at 0 until the retry's wait, which takes it to 30 ms
+    // before the deadline (a minute away): the first read is cut by its own limit and tried again, the second by the
+    // deadline (30 ms left), and no retry follows it though maxRetries allows five. What reaches fetch is counted.
+    const clock = { now: 0 };
+    const waits: number[] = [];
+    let sent = 0;
+    const server = await neverAnswers({
+      timeoutMs: 100,
+      maxRetries: 5,
+      random: () => 0,
+      poll: {
+        now: () => clock.now,
+        delay: async (ms) => {
+          waits.push(ms);
+          clock.now = 60_000 - 30;
+        },
+      },
+      fetch: (input, init) => {
+        sent++;
+        return fetch(input, init);
+      },
+    });
+    try {
+      const error = await server.client.queue.status("job_slow", { deadline: 60_000 }).catch((e) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ jobId: "job_slow", retryable: true });
+      expect(error.message).toContain("timed out");
+      expect(sent).toBe(2);
+      expect(waits).toEqual([50]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("queue.status refuses a deadline that is no finite number before any request, as createWatch does", async () => {
+    const server = await neverAnswers();
+    try {
+      for (const deadline of ["soon", Number.NaN, Number.POSITIVE_INFINITY]) {
+        const error = await server.client.queue.status("job_x", { deadline: deadline as never }).catch((e) => e);
+        expect(error.name).toBe("InvalidInputError");
+        expect(error).toMatchObject({ field: "deadline", expected: "a number" });
+        // The watch's option, refused in the same words.
+        let watchError: unknown;
+        try {
+          server.client.queue.createWatch("job_x", { deadline: deadline as never });
+        } catch (e) {
+          watchError = e;
+        }
+        expect((watchError as Error).message).toBe(error.message);
+      }
+      expect(server.seen.requests).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("rejects a deadline that is not a number", async () => {
     const server = await neverAnswers();
     try {

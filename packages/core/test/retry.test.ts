@@ -254,6 +254,40 @@ describe("the budget of a plain call: what it may wait in all is the client's ti
   });
 });
 
+describe("the budget of a call given a deadline: the time to it", () => {
+  it("a Retry-After beyond the deadline fails at once (queue.status, queue.download), one within it is honoured", async () => {
+    // The client's clock stands at 0 and the deadline is a minute away. 90 s is more than the minute left: no wait,
+    // though the 60 s that the client honours at most would fit before the deadline.
+    const cases = [
+      ["queue.status", (c: DecartClient) => c.queue.status("job_1", { deadline: 60_000 })],
+      ["queue.download", (c: DecartClient) => c.queue.download("job_1", { deadline: 60_000 })],
+    ] as const;
+    for (const [what, call] of cases) {
+      const server = await rateLimiting(["90"]);
+      try {
+        const { client, delay } = clientOf(server.url, { poll: { now: () => 0 } });
+        const error = await call(client).catch((e) => e);
+        expect(error, what).toBeInstanceOf(RateLimitError);
+        expect(error).toMatchObject({ status: 429, retryAfterMs: 90_000, requestId: "req_1" });
+        expect(delay.calls, what).toEqual([]);
+        expect(server.reads(), what).toBe(1);
+      } finally {
+        await server.close();
+      }
+    }
+    // 30 s fits: waited for, then read again (a deadline is a budget longer than the client's own timeoutMs).
+    const within = await rateLimiting(["30"]);
+    try {
+      const { client, delay } = clientOf(within.url, { timeoutMs: 1000, poll: { now: () => 0 } });
+      expect((await client.queue.status("job_1", { deadline: 60_000 })).status).toBe("pending");
+      expect(delay.calls).toEqual([30_000]);
+      expect(within.reads()).toBe(2);
+    } finally {
+      await within.close();
+    }
+  });
+});
+
 describe("the rate-limit gate and a plain call's budget", () => {
   it("a call whose wait at the closed gate would outrun its budget fails at once: nothing is sent before the gate opens", async () => {
     const server = await rateLimiting(["30"]);
