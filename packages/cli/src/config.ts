@@ -107,12 +107,11 @@ export function clientFor(
   /** Retries of one call after a failure the server certainly did not act on (a 429, a 503 …); the client's default: 2. */
   maxRetries?: number,
   /**
-   * `--timeout` in ms, of a command whose `--timeout` bounds one request and its retries (`image`, `jobs submit`,
-   * `jobs status`): what the client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate,
-   * backoff) is stretched to it when longer than the client's own 60 s. (That setting, the client's `timeoutMs`, is
-   * also each try's limit for a request that uploads nothing, a status read: one that stalls then uses up the whole
-   * budget and is not tried again, where with 60 s it would be cut then and read again. `queue.status` takes no
-   * deadline that would keep the read's limit while the budget is `--timeout`. An upload's limit is the client's
+   * `--timeout` in ms, of a command whose `--timeout` bounds one upload and its retries (`image`, `jobs submit`): what
+   * the client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate, backoff) is
+   * stretched to it when longer than the client's own 60 s. (That setting, the client's `timeoutMs`, is also each try's
+   * limit for a request that uploads nothing: a status read that stalls would use up the whole budget and not be tried
+   * again, so `jobs status` gives its `--timeout` as the read's deadline instead. An upload's limit is the client's
    * `uploadTimeoutMs`, unchanged, so a submit's or an image's stalled upload is not held longer by it.)
    */
   budgetMs?: number,

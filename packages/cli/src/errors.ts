@@ -68,8 +68,8 @@ export function duration(ms: number): string {
 /**
  * For a 429 or a 503 that came with a `Retry-After` (the client error's `retryAfterMs`): how long the server asked to
  * wait and what to do, in words (undefined without one). One beyond what the client waits for a request (its budget:
- * `CALL_BUDGET_MS`, or a longer `--timeout` of `image`, `jobs submit` or `jobs status`, see `clientFor`) fails at once, not sent
- * again: the message says so, and when to run the command again.
+ * `CALL_BUDGET_MS`, or a longer `--timeout` of `image` or `jobs submit`, see `clientFor`; the `--timeout` of `jobs
+ * status`, its read's deadline) fails at once, not sent again: the message says so, and when to run the command again.
  */
 export function retryAfter(error: unknown, now = Date.now(), budget = callBudgetMs()): string | undefined {
   if (!RateLimitError.isInstance(error) && !ServerError.isInstance(error)) return undefined;
@@ -78,7 +78,7 @@ export function retryAfter(error: unknown, now = Date.now(), budget = callBudget
   const at = new Date(now + ms).toISOString().replace(/\.\d+Z$/, "Z");
   return ms > budget
     ? `the server asked to wait ${duration(ms)} (Retry-After), more than the CLI waits for a request ` +
-        `(${duration(budget)}${budget > CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: run the command again after ${at}`
+        `(${duration(budget)}${budget !== CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: run the command again after ${at}`
     : `the server asked to wait ${duration(ms)} (Retry-After): run the command again after ${at}`;
 }
 

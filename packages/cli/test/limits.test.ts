@@ -3,7 +3,7 @@
  * `jobs wait`, and a 429 whose `Retry-After` is more than the CLI waits says how long the server asked for. Against a
  * server made for it: one that never answers, one whose result trickles in, one that answers 429.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -27,7 +27,8 @@ const limited = new Set<string>();
  * answer's headers (`x-request-id: req_cut`) and never its body; `trickle` answers a job as
  * completed and its result one byte at a time, each in time (never a stall), far slower than any test waits;
  * `ra~<value>` answers every request 429 with `Retry-After: <value>`; `ra1~<value>` answers its first request so, then
- * as the default does (a job, `completed`).
+ * as the default does (a job, `completed`); `hang1` never answers its first request (and writes the file `stalled` in
+ * `root` as it gets it), then answers as the default does.
  */
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -36,6 +37,11 @@ beforeAll(async () => {
     const path = `/${rest.join("/")}`;
     requests.push(`${req.method} ${path}`);
     if (mode === "hang") return;
+    if (mode === "hang1" && !limited.has(mode)) {
+      limited.add(mode);
+      writeFileSync(join(root, "stalled"), "");
+      return;
+    }
     // The answer's headers (with a request id), then nothing: its body never comes.
     if (mode === "headers") {
       res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_cut" });
@@ -239,7 +245,8 @@ describe("--timeout of jobs submit", () => {
 /**
  * The environment that makes the CLI import a module (written to `root`) through which a timer of 60 s, the client's
  * longest wait before a retry (a `Retry-After` of 60 s or more), fires at once, saying so on stderr: the CLI's clock
- * for those waits, so that a test of a long `Retry-After` spends no real time on it.
+ * for those waits, so that a test of a long `Retry-After` spends no real time on it. Only the timer of such a wait (set
+ * by the client's `sleep`): a read's own limit, 60 s too, is a real timer.
  */
 function instantMinuteWaits(): Record<string, string> {
   const module = join(root, "minute-waits.mjs");
@@ -247,9 +254,36 @@ function instantMinuteWaits(): Record<string, string> {
     module,
     `const real = globalThis.setTimeout;
 globalThis.setTimeout = (callback, ms, ...rest) => {
-  if (ms !== 60000) return real(callback, ms, ...rest);
+  if (ms !== 60000 || !/\\bat sleep\\b/.test(new Error().stack)) return real(callback, ms, ...rest);
   process.stderr.write("test: a wait of 60000 ms, at once\\n");
   return real(callback, 0, ...rest);
+};
+`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+}
+
+/**
+ * The environment that makes the CLI import a module (written to `root`) through which a timer of 60 s (the client's
+ * limit of one read) set before the server has a stalled read (the file `stalled` in `root`, which `hang1` writes)
+ * fires as soon as it has it, saying so on stderr: a stall that the client's own limit ends, without waiting 60 s and
+ * never before the read reached the server. One set after that is a real timer.
+ */
+function cutOnceStalled(): Record<string, string> {
+  const module = join(root, "cut-once-stalled.mjs");
+  const stalled = join(root, "stalled");
+  writeFileSync(
+    module,
+    `import { existsSync } from "node:fs";
+const real = globalThis.setTimeout;
+globalThis.setTimeout = (callback, ms, ...rest) => {
+  if (ms !== 60000 || existsSync(${JSON.stringify(stalled)})) return real(callback, ms, ...rest);
+  const timer = real(() => {
+    if (!existsSync(${JSON.stringify(stalled)})) return timer.refresh();
+    process.stderr.write("test: a 60000 ms limit, ended once the server has the read\\n");
+    callback(...rest);
+  }, 5);
+  return timer;
 };
 `,
   );
@@ -296,6 +330,21 @@ describe("--timeout of image and jobs submit stretches what the client waits for
       "the server asked to wait 7 min (Retry-After), more than the CLI waits for a request (5 min, its --timeout), so it was not sent again",
     );
   });
+});
+
+describe("--timeout of jobs status is the read's budget: each try keeps the client's 60 s", () => {
+  it("jobs status --timeout 120: a read that stalls is cut at 60 s and read again within --timeout", async () => {
+    // The first read's 60 s limit ends once the server has that read (see `cutOnceStalled`): the read is tried again,
+    // and answered. Were `--timeout` each read's limit, the first would be waited for up to 120 s, the test's timeout.
+    rmSync(join(root, "stalled"), { force: true });
+    const { code, stdout, stderr } = await run(["jobs", "status", JOB, "--timeout", "120"], {
+      env: { ...envFor("hang1"), ...cutOnceStalled() },
+    });
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain("test: a 60000 ms limit, ended once the server has the read");
+    expect(requests).toEqual([`GET /v1/jobs/${JOB}`, `GET /v1/jobs/${JOB}`]);
+    expect(events(stdout)).toMatchObject([{ type: "status", job_id: JOB, status: "completed" }]);
+  }, 20_000);
 });
 
 describe("a 429 whose Retry-After is more than the CLI waits", () => {

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { AbortError, JobNotCompletedError } from "@decart/core";
 import { jobWords } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions, mayHaveMade, refusedWith, type UploadTrace } from "../config.js";
-import { CliError, EXIT, usageError } from "../exit.js";
+import { CliError, EXIT, usageError, useCallBudget } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
   downloadFailed,
@@ -179,8 +179,9 @@ const commandWords = (
 
 /**
  * `decart jobs status <id> [--timeout s]`: one status read (the client's retries after a transient failure included),
- * stopped by `--timeout` (exit 5), on the API the journal recorded for the job (see `onRecordedApi`). A `--timeout`
- * longer than the client's 60 s is also what those retries may wait in all, as for `image` and `jobs submit`.
+ * stopped by `--timeout` (exit 5), on the API the journal recorded for the job (see `onRecordedApi`). `--timeout` is
+ * the read's budget (its deadline): each try keeps the client's own limit (60 s), so a read that stalls is cut then
+ * and tried again while time is left, and what the retries may wait in all is `--timeout`, not the client's 60 s.
  */
 export async function runStatus(
   jobId: string,
@@ -192,11 +193,16 @@ export async function runStatus(
   const known =
     given.baseUrl === undefined ? (await openJournal(given.journal, { write: false })).job(jobId) : undefined;
   const options = onRecordedApi(given, known, output, commandWords("status", jobId, given));
-  // A `--timeout` longer than the client's 60 s stretches what its retries may wait, as for `image` (see `clientFor`).
-  const client = clientFor(options, output, process.env, undefined, timeout);
+  const client = clientFor(options, output);
+  // What the client waits for the read in all, for the message of a `Retry-After` beyond it (see `retryAfter`).
+  if (timeout !== undefined) useCallBudget(timeout);
+  // The client's deadline is a second after `--timeout`'s end, which the CLI's own timer keeps (with its message): a
+  // timer of the client's at the same instant could end the read first. A `Retry-After` beyond the deadline fails at
+  // once, one within it is waited for.
+  const deadline = timeout === undefined ? undefined : Date.now() + timeout + 1000;
   const job = await withinTimeout(
     timeout,
-    (limit) => client.queue.status(jobId, limit && { signal: limit }),
+    (limit) => client.queue.status(jobId, limit && { signal: limit, deadline }),
     `--timeout ran out after ${options.timeout} s while reading the status of ${jobId}; the job is not affected`,
     jobId,
   );
