@@ -65,11 +65,13 @@ const kinds: [
     true,
     async () => {
       const client = clientFor(emu!);
-      const { job_id } = await client.queue.submit({ model, prompt: "followed on a schedule that throws" });
+      // Held, so that the watch reads it running and asks the schedule, however slow the machine; let go once the
+      // watch has ended, so that watching again sees it complete.
+      const { job_id } = await client.queue.submit({ model, prompt: "followed on a schedule that throws [hold]" });
       const poll = () => {
         throw new Error("the schedule broke");
       };
-      return { client, jobId: job_id, options: { poll } };
+      return { client, jobId: job_id, options: { poll }, ended: () => emu!.release(job_id) };
     },
   ],
   [
