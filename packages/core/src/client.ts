@@ -22,7 +22,7 @@ import {
   type StatusRead,
 } from "./engine.js";
 import { asDecartError, callbackThrew, guard, JobFailedError, pause } from "./errors.js";
-import { encodeForm, resolveFiles, toBlob } from "./inputs.js";
+import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RateLimitGate, retry } from "./retry.js";
@@ -309,6 +309,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     uploadTimeoutMs,
     policy,
   );
+  const reading: Reader = [fetchImpl, !!upload, now, timeoutMs];
   const durations = createDurationModel();
   const warned = new Set<string>();
   const warnOnce = (message: string) => {
@@ -440,7 +441,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       return await postForm(
         m.path,
         encodeForm(
-          await resolveFiles(m, raw, fetchImpl, signal, !!upload, options.validateInputs !== false),
+          await resolveFiles(m, raw, reading, signal, budget?.deadline, options.validateInputs !== false),
           m.fields,
           onUploadProgress,
         ),
@@ -682,7 +683,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           return await postForm<FileReference>(
             "/v1/files",
             encodeForm(
-              { file: await toBlob(file, "file", fetchImpl, signal, !!upload), ttl_seconds: ttlSeconds },
+              { file: await toBlob(file, "file", reading, signal), ttl_seconds: ttlSeconds },
               [],
               onUploadProgress,
             ),

@@ -1,4 +1,4 @@
-import { aborted, InvalidInputError, shownUrl, textOf } from "./errors.js";
+import { aborted, InvalidInputError, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
 import { checkSchema, isByteIterable, isFileValue, type Schema } from "./validate.js";
@@ -10,15 +10,23 @@ const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Prom
   });
 
 /**
- * Turns a `FileInput` into what is sent: URLs are downloaded (with `signal`, without the key); streams are collected
- * into a Blob, unless `streams` (an upload function sends them as they come).
+ * How the client reads file inputs: its `fetch` (for URLs), whether streams are sent as they come (an upload
+ * function), its clock and its `timeoutMs` (each read of a URL's download).
+ */
+export type Reader = [fetch: typeof fetch, streams: boolean, now: () => number, timeoutMs: number];
+
+/**
+ * Turns a `FileInput` into what is sent: streams are collected into a Blob, unless `streams` (an upload function sends
+ * them as they come); a URL is downloaded (with `signal`, without the key), each read (its answer, then each chunk of
+ * its body) under a timer of `timeoutMs`, never past the call's `deadline` (the client's clock): a server that never
+ * answers, or sends a byte now and then, ends in a `TimeoutError` naming the field and the URL, the body released.
  */
 export async function toBlob(
   value: FileInput,
   field: string,
-  fetchImpl: typeof fetch,
+  [fetchImpl, streams, now, timeoutMs]: Reader,
   signal?: AbortSignal,
-  streams?: boolean,
+  deadline = Infinity,
 ): Promise<UploadPartValue> {
   if (value instanceof Blob || (streams && isFileValue(value))) return value;
   if (value instanceof ReadableStream) return collect(value, signal);
@@ -32,45 +40,78 @@ export async function toBlob(
   }
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
   const url = String(value);
-  let problem: any;
-  let status = 0;
-  try {
-    const response = await fetchImpl(url, { signal: signal as AbortSignal });
-    if (response.ok) return await response.blob();
-    await response.body?.cancel();
-    status = response.status;
-    problem = `HTTP ${status}`;
-  } catch (e) {
-    if (signal?.aborted) throw aborted(undefined, e);
-    problem = e;
-  }
-  // The code of fetch's error's cause is given in the message (ECONNREFUSED, ENOTFOUND, ERR_INVALID_URL …). A failure
-  // of the network: fetch's error has a cause with a system's or undici's code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET
-  // …), or, in a browser, is a TypeError without a cause (`Failed to fetch`). A URL fetch cannot parse
-  // (ERR_INVALID_URL) or with credentials, or a port it refuses, fails the same way each time, and so does a server
-  // whose certificate is not trusted (a TLS-intercepting proxy's CA: UNABLE_TO_GET_ISSUER_CERT_LOCALLY, or
-  // SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED …; only undici's codes start with U otherwise).
-  const code = problem?.cause?.code;
-  let network = /^E(?!RR)|^UND/.test(code);
-  // fetch refuses a URL it cannot parse, or one with credentials, with a TypeError as it fails on the network (in a
-  // browser without a cause either): told apart by making the Request it would have made.
-  if (problem instanceof TypeError && !problem.cause)
-    try {
-      network = !!new Request(url);
-    } catch {}
-  // fetch's message may quote the URL (one it cannot parse, or one with credentials, which it refuses): shown without
-  // its query, fragment and credentials there too. What it threw is not the cause: its stack and its own causes may
-  // quote the URL as well.
   const shown = shownUrl(url);
-  throw new InvalidInputError(
-    `Could not download "${field}" from ${shown}: ${textOf(problem).split(url).join(shown)}${code ? ` (${code})` : ""}`,
-    {
+  const what = `Could not download "${field}" from ${shown}`;
+  // Aborted by the call's signal, or by the timer of the read waited for.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  signal?.addEventListener("abort", onAbort);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Waits for `wait` under the timer, started again, and rejects as soon as the reading is aborted, settled or not (a
+   * read that never comes, or one that undici holds once aborted).
+   */
+  const until = <T>(wait: Promise<T>) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(timeoutMs, deadline - now())));
+    const { signal } = controller;
+    return new Promise<T>((resolve, reject) => {
+      signal.aborted ? reject() : signal.addEventListener("abort", reject);
+      wait.then(resolve, reject).finally(() => signal.removeEventListener("abort", reject));
+    });
+  };
+  // The body, read through its reader.
+  let it: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let type = "";
+  let status = 0;
+  const chunks: BlobPart[] = [];
+  try {
+    // (An abort before the call is heard by no listener.)
+    signal?.throwIfAborted();
+    const response = await until(fetchImpl(url, { signal: controller.signal }));
+    status = response.status;
+    type = response.headers.get("content-type") ?? "";
+    it = response.body?.getReader();
+    if (status > 299) throw `HTTP ${status}`;
+    for (;;) {
+      const chunk = it ? await until(it.read()) : { done: true as const };
+      if (chunk.done) return new Blob(chunks, { type });
+      chunks.push(chunk.value as BlobPart);
+    }
+  } catch (problem: any) {
+    // Left before its end (an error status, a failure, an abort): the body is released.
+    it?.cancel().catch(() => {});
+    if (signal?.aborted) throw aborted(undefined, signal.reason);
+    // Ended by the timer (the read's timeout, or the call's deadline).
+    if (controller.signal.aborted)
+      throw new TimeoutError(`${what}: timed out (${timeoutMs} ms per read, or the budget)`, { retryable: true });
+    // The code of fetch's error's cause is given in the message (ECONNREFUSED, ENOTFOUND, ERR_INVALID_URL …). A failure
+    // of the network: fetch's error has a cause with a system's or undici's code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET
+    // …), or, in a browser, is a TypeError without a cause (`Failed to fetch`). A URL fetch cannot parse
+    // (ERR_INVALID_URL) or with credentials, or a port it refuses, fails the same way each time, and so does a server
+    // whose certificate is not trusted (a TLS-intercepting proxy's CA: UNABLE_TO_GET_ISSUER_CERT_LOCALLY, or
+    // SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED …; only undici's codes start with U otherwise).
+    const code = problem?.cause?.code;
+    let network = /^E(?!RR)|^UND/.test(code);
+    // fetch refuses a URL it cannot parse, or one with credentials, with a TypeError as it fails on the network (in a
+    // browser without a cause either): told apart by making the Request it would have made.
+    if (problem instanceof TypeError && !problem.cause)
+      try {
+        network = !!new Request(url);
+      } catch {}
+    // fetch's message may quote the URL (one it cannot parse, or one with credentials, which it refuses): shown without
+    // its query, fragment and credentials there too. What it threw is not the cause: its stack and its own causes may
+    // quote the URL as well.
+    throw new InvalidInputError(`${what}: ${textOf(problem).split(url).join(shown)}${code ? ` (${code})` : ""}`, {
       field,
       expected: "a reachable http(s) URL",
       // A 408, 429 or 5xx of that server, or a failure of the network, may pass when tried again.
       retryable: [408, 429].includes(status) || status > 499 || network,
-    },
-  );
+    });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
 }
 
 /**
@@ -80,9 +121,9 @@ export async function toBlob(
 export async function resolveFiles(
   model: Pick<ModelDefinition, "fields" | "name">,
   inputs: Record<string, unknown>,
-  fetchImpl: typeof fetch,
+  reader: Reader,
   signal?: AbortSignal,
-  streams?: boolean,
+  deadline?: number,
   check?: boolean,
 ): Promise<Record<string, unknown>> {
   const out = { ...inputs };
@@ -90,7 +131,7 @@ export async function resolveFiles(
     const { name } = field;
     const value = out[name];
     if (field.type === "file" && value != null) {
-      out[name] = await toBlob(value as FileInput, name, fetchImpl, signal, streams);
+      out[name] = await toBlob(value as FileInput, name, reader, signal, deadline);
       if (check && (typeof value === "string" || value instanceof URL))
         checkSchema(
           field as Schema,
