@@ -1,47 +1,41 @@
 import { aborted, InvalidInputError, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
-import { checkSchema, isByteIterable, isFileValue, type Schema } from "./validate.js";
-
-/** Reads a stream into a Blob, stopping (and cancelling the stream) if `signal` aborts. */
-const collect = (stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Blob> =>
-  new Response(stream.pipeThrough(new TransformStream(), { signal })).blob().catch((e) => {
-    throw signal?.aborted ? aborted(undefined, e) : e;
-  });
+import { checkSchema, isFileValue, type Schema } from "./validate.js";
 
 /**
  * How the client reads file inputs: its `fetch` (for URLs), whether streams are sent as they come (an upload
- * function), its clock and its `timeoutMs` (each read of a URL's download).
+ * function), its clock, its `timeoutMs` (each read of a URL's download) and `uploadTimeoutMs` (each read of a stream).
  */
-export type Reader = [fetch: typeof fetch, streams: boolean, now: () => number, timeoutMs: number];
+export type Reader = [
+  fetch: typeof fetch,
+  streams: boolean,
+  now: () => number,
+  timeoutMs: number,
+  uploadTimeoutMs: number,
+];
 
 /**
- * Turns a `FileInput` into what is sent: streams are collected into a Blob, unless `streams` (an upload function sends
- * them as they come); a URL is downloaded (with `signal`, without the key), each read (its answer, then each chunk of
- * its body) under a timer of `timeoutMs`, never past the call's `deadline` (the client's clock): a server that never
- * answers, or sends a byte now and then, ends in a `TimeoutError` naming the field and the URL, the body released.
+ * Turns a `FileInput` into what is sent: a URL is downloaded (with `signal`, without the key), a stream or async
+ * iterable collected (unless `streams`: an upload function sends them as they come). Each read (the URL's answer, then
+ * each chunk) waits under a timer (`timeoutMs` for a URL, `uploadTimeoutMs` for a stream), never past the call's
+ * `deadline` (the client's clock), and ends at once when `signal` aborts: a server that never answers or sends a byte
+ * now and then, or a stream that stops sending, ends in a `TimeoutError` naming the field (and the URL), the source
+ * released.
  */
 export async function toBlob(
   value: FileInput,
   field: string,
-  [fetchImpl, streams, now, timeoutMs]: Reader,
+  [fetchImpl, streams, now, timeoutMs, uploadTimeoutMs]: Reader,
   signal?: AbortSignal,
   deadline = Infinity,
 ): Promise<UploadPartValue> {
   if (value instanceof Blob || (streams && isFileValue(value))) return value;
-  if (value instanceof ReadableStream) return collect(value, signal);
-  if (isByteIterable(value)) {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of value) {
-      if (signal?.aborted) throw aborted(undefined, signal.reason);
-      chunks.push(chunk);
-    }
-    return new Blob(chunks as BlobPart[]);
-  }
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
-  const url = String(value);
+  const url = isFileValue(value) ? "" : String(value);
   const shown = shownUrl(url);
-  const what = `Could not download "${field}" from ${shown}`;
+  const what = url ? `Could not download "${field}" from ${shown}` : `Could not read the input "${field}"`;
+  const ms = url ? timeoutMs : uploadTimeoutMs;
   // Aborted by the call's signal, or by the timer of the read waited for.
   const controller = new AbortController();
   const onAbort = () => controller.abort();
@@ -53,38 +47,47 @@ export async function toBlob(
    */
   const until = <T>(wait: Promise<T>) => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(timeoutMs, deadline - now())));
+    timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, deadline - now())));
     const { signal } = controller;
     return new Promise<T>((resolve, reject) => {
       signal.aborted ? reject() : signal.addEventListener("abort", reject);
       wait.then(resolve, reject).finally(() => signal.removeEventListener("abort", reject));
     });
   };
-  // The body, read through its reader.
-  let it: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  // What is read: the input, or the URL's body; through a web stream's reader, else its async iterator.
+  let source: any = value;
+  let it: any;
   let type = "";
   let status = 0;
   const chunks: BlobPart[] = [];
   try {
     // (An abort before the call is heard by no listener.)
     signal?.throwIfAborted();
-    const response = await until(fetchImpl(url, { signal: controller.signal }));
-    status = response.status;
-    type = response.headers.get("content-type") ?? "";
-    it = response.body?.getReader();
+    if (url) {
+      const response = await until(fetchImpl(url, { signal: controller.signal }));
+      ({ status, body: source } = response);
+      type = response.headers.get("content-type") ?? "";
+    }
+    it = source instanceof ReadableStream ? source.getReader() : source?.[Symbol.asyncIterator]();
     if (status > 299) throw `HTTP ${status}`;
     for (;;) {
-      const chunk = it ? await until(it.read()) : { done: true as const };
+      const chunk = it
+        ? await until<IteratorResult<unknown>>(it.read ? it.read() : it.next())
+        : { done: true as const };
       if (chunk.done) return new Blob(chunks, { type });
       chunks.push(chunk.value as BlobPart);
     }
   } catch (problem: any) {
-    // Left before its end (an error status, a failure, an abort): the body is released.
-    it?.cancel().catch(() => {});
+    // Left before its end (an error status, a failure, an abort): what this read is released (a body or a web stream
+    // cancelled through its reader, which the call's own ending leaves locked; an iterator returned). The call ends a
+    // Node stream input itself (destroyed), a read waiting for its next chunk too.
+    (async () => (it?.cancel ? it.cancel() : it?.return?.()))().catch(() => {});
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     // Ended by the timer (the read's timeout, or the call's deadline).
     if (controller.signal.aborted)
-      throw new TimeoutError(`${what}: timed out (${timeoutMs} ms per read, or the budget)`, { retryable: true });
+      throw new TimeoutError(`${what}: timed out (${ms} ms per read, or the budget)`, { retryable: !!url });
+    // The stream's own failure, as it is.
+    if (!url) throw problem;
     // The code of fetch's error's cause is given in the message (ECONNREFUSED, ENOTFOUND, ERR_INVALID_URL …). A failure
     // of the network: fetch's error has a cause with a system's or undici's code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET
     // …), or, in a browser, is a TypeError without a cause (`Failed to fetch`). A URL fetch cannot parse

@@ -5,6 +5,7 @@
  * standing for the API, which counts what reaches it.
  */
 import { createServer, type ServerResponse } from "node:http";
+import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AbortError, createDecartClient, type DecartClientOptions, models, TimeoutError } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
@@ -96,5 +97,82 @@ describe("a file given as a URL", () => {
     expect(api.arrived()).toBe(0);
     // The downloads were ended: the file server's answers closed.
     await until(() => open.size === 0);
+  });
+});
+
+/**
+ * Inputs that stop sending (a Node stream, an async generator, a web stream), made by each function; `asked` is called
+ * when one is first read.
+ */
+const stalled = (asked: () => void = () => {}) => ({
+  "a Node stream": () => new Readable({ read: asked }),
+  "an async iterable": () =>
+    (async function* () {
+      asked();
+      await new Promise(() => {});
+    })(),
+  "a web stream": () =>
+    new ReadableStream(
+      {
+        pull() {
+          asked();
+          return new Promise(() => {});
+        },
+      },
+      { highWaterMark: 0 },
+    ),
+});
+
+describe("a stream input that stops sending (collected, without an upload function)", () => {
+  it("ends at once when the call's signal aborts: AbortError, a Node stream destroyed, nothing sent", async () => {
+    let controller = new AbortController();
+    for (const [kind, call] of Object.entries({
+      submit: (data: unknown, signal: AbortSignal) =>
+        client().queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: data as Blob, signal }),
+      submitAndPoll: (data: unknown, signal: AbortSignal) =>
+        client().queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data: data as Blob, signal }),
+      process: (data: unknown, signal: AbortSignal) =>
+        client().process({ model: models.image("lucy-pro-i2i"), prompt: "x", data: data as Blob, signal }),
+      "files.upload": (data: unknown, signal: AbortSignal) => client().files.upload(data as Blob, { signal }),
+    })) {
+      for (const [input, make] of Object.entries(stalled(() => controller.abort()))) {
+        // Aborted as the input is first read: it never sends.
+        controller = new AbortController();
+        const data = make();
+        const error = await call(data, controller.signal).catch((e) => e);
+        expect(error, `${kind}, ${input}`).toBeInstanceOf(AbortError);
+        if (data instanceof Readable) expect(data.destroyed, kind).toBe(true);
+      }
+    }
+    expect(api.arrived()).toBe(0);
+  });
+
+  it("ends at submitAndPoll's deadline, and a plain call by uploadTimeoutMs: a TimeoutError naming the field", async () => {
+    for (const [input, make] of Object.entries(stalled())) {
+      const data = make();
+      const error = await client()
+        .queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data: data as never, timeoutMs: 100 })
+        .catch((e) => e);
+      expect(error, input).toBeInstanceOf(TimeoutError);
+      expect(error.message).toBe('Could not read the input "data": timed out (600000 ms per read, or the budget)');
+      if (data instanceof Readable) expect(data.destroyed).toBe(true);
+    }
+    for (const [input, make] of Object.entries(stalled())) {
+      const error = await client({ uploadTimeoutMs: 50 })
+        .files.upload(make() as never)
+        .catch((e) => e);
+      expect(error, input).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ code: "TIMEOUT", retryable: false });
+      expect(error.message).toBe('Could not read the input "file": timed out (50 ms per read, or the budget)');
+    }
+    // A stream that sent a little, then stopped.
+    const some = new PassThrough();
+    some.write(new Uint8Array(10));
+    const error = await client({ uploadTimeoutMs: 50 })
+      .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: some })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(some.destroyed).toBe(true);
+    expect(api.arrived()).toBe(0);
   });
 });
