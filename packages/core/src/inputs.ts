@@ -4,6 +4,17 @@ import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./t
 import { checkSchema, isFileValue, type Schema } from "./validate.js";
 
 /**
+ * Whether a chunk of a stream input can be sent: bytes (an ArrayBuffer or any view of one), or text (sent as UTF-8).
+ * Anything else is refused, naming the field, with `notBytes`'s words (a number or an object would be sent as text).
+ */
+export const isBytes = (chunk: unknown): chunk is string | ArrayBuffer | ArrayBufferView =>
+  typeof chunk === "string" || chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk);
+
+/** Why a chunk that is not bytes is refused. */
+export const notBytes = (chunk: unknown) =>
+  `it gave ${typeof chunk === "object" ? "an object" : typeof chunk}, not bytes (Uint8Array)`;
+
+/**
  * How the client reads file inputs: its `fetch` (for URLs), whether streams are sent as they come (an upload
  * function), its clock, its `timeoutMs` (each read of a URL's download) and `uploadTimeoutMs` (each read of a stream).
  */
@@ -21,7 +32,7 @@ export type Reader = [
  * each chunk) waits under a timer (`timeoutMs` for a URL, `uploadTimeoutMs` for a stream), never past the call's
  * `deadline` (the client's clock), and ends at once when `signal` aborts: a server that never answers or sends a byte
  * now and then, or a stream that stops sending, ends in a `TimeoutError` naming the field (and the URL), the source
- * released.
+ * released. A stream's failure, or a chunk that is not bytes, is an `InvalidInputError` naming the field.
  */
 export async function toBlob(
   value: FileInput,
@@ -59,6 +70,8 @@ export async function toBlob(
   let it: any;
   let type = "";
   let status = 0;
+  // A chunk that is not bytes: why it is refused.
+  let refused: string | undefined;
   const chunks: BlobPart[] = [];
   try {
     // (An abort before the call is heard by no listener.)
@@ -75,6 +88,10 @@ export async function toBlob(
         ? await until<IteratorResult<unknown>>(it.read ? it.read() : it.next())
         : { done: true as const };
       if (chunk.done) return new Blob(chunks, { type });
+      if (!isBytes(chunk.value)) {
+        refused = notBytes(chunk.value);
+        throw refused;
+      }
       chunks.push(chunk.value as BlobPart);
     }
   } catch (problem: any) {
@@ -86,8 +103,13 @@ export async function toBlob(
     // Ended by the timer (the read's timeout, or the call's deadline).
     if (controller.signal.aborted)
       throw new TimeoutError(`${what}: timed out (${ms} ms per read, or the budget)`, { retryable: !!url });
-    // The stream's own failure, as it is.
-    if (!url) throw problem;
+    // The stream's own failure, or a chunk that is not bytes: the caller's; nothing was sent.
+    if (!url)
+      throw new InvalidInputError(`${what}: ${refused ?? textOf(problem, true)}; nothing was sent`, {
+        field,
+        expected: "a readable file or stream of bytes",
+        cause: refused ? undefined : problem,
+      });
     // The code of fetch's error's cause is given in the message (ECONNREFUSED, ENOTFOUND, ERR_INVALID_URL …). A failure
     // of the network: fetch's error has a cause with a system's or undici's code (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET
     // …), or, in a browser, is a TypeError without a cause (`Failed to fetch`). A URL fetch cannot parse

@@ -27,6 +27,7 @@ import {
   invalid,
   textOf,
 } from "./errors.js";
+import { isBytes, notBytes } from "./inputs.js";
 import { sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
@@ -481,15 +482,18 @@ function partOf(boundary: string, name: string, value: UploadPartValue) {
 
 const CRLF = Buffer.from("\r\n");
 
-/** A chunk of a stream as bytes: text as UTF-8, an ArrayBuffer or any view of one as it is; none for anything else. */
+/**
+ * A chunk of a stream as bytes, by the main entry's rule (`isBytes`): text as UTF-8, an ArrayBuffer or any view of one
+ * as it is; none for anything else.
+ */
 const bytesOf = (chunk: unknown): Uint8Array | undefined =>
-  typeof chunk === "string"
-    ? Buffer.from(chunk)
-    : chunk instanceof ArrayBuffer
-      ? new Uint8Array(chunk)
-      : ArrayBuffer.isView(chunk)
-        ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-        : undefined;
+  !isBytes(chunk)
+    ? undefined
+    : typeof chunk === "string"
+      ? Buffer.from(chunk)
+      : chunk instanceof ArrayBuffer
+        ? new Uint8Array(chunk)
+        : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 
 /**
  * A Blob's bytes, 256 KiB at a time. (Node's `blob.stream()` hands an in-memory Blob over as one chunk, a copy of all
@@ -654,10 +658,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               }
               if (chunk.done) return chunk;
               const bytes = bytesOf(chunk.value);
-              if (!bytes)
-                throw unreadable(
-                  `it gave ${typeof chunk.value === "object" ? "an object" : typeof chunk.value}, not bytes (Uint8Array)`,
-                );
+              if (!bytes) throw unreadable(notBytes(chunk.value));
               return { done: false as const, value: bytes };
             };
             try {

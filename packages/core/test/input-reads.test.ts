@@ -7,11 +7,28 @@
 import { createServer, type ServerResponse } from "node:http";
 import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AbortError, createDecartClient, type DecartClientOptions, models, TimeoutError } from "../src/index.js";
+import {
+  AbortError,
+  createDecartClient,
+  type DecartClientOptions,
+  InvalidInputError,
+  models,
+  TimeoutError,
+} from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
 import { json, serve, silent, until } from "./helpers.js";
 
 let api: Awaited<ReturnType<typeof serve>>;
+/** The bodies the API was sent. */
+const bodies: Buffer[] = [];
+const stored = {
+  id: "file_1",
+  filename: "blob",
+  mime_type: "application/octet-stream",
+  size_bytes: 1,
+  created_at: new Date(0).toISOString(),
+  expires_at: null,
+};
 let files: string;
 const open = new Set<ServerResponse>();
 /** How many requests the file server was sent. */
@@ -29,7 +46,10 @@ const files$ = createServer((req, res) => {
   // Anything else: no answer at all.
 });
 beforeAll(async () => {
-  api = await serve((_req, res) => json(res, 200, { job_id: "j1", status: "pending" }));
+  api = await serve((req, res, body) => {
+    bodies.push(body);
+    json(res, 200, req.url === "/v1/files" ? stored : { job_id: "j1", status: "pending" });
+  });
   await new Promise<void>((resolve) => files$.listen(0, "127.0.0.1", resolve));
   files = `http://127.0.0.1:${(files$.address() as { port: number }).port}`;
 });
@@ -44,6 +64,7 @@ const client = (options: DecartClientOptions = {}) =>
 
 describe("a file given as a URL", () => {
   it("whose server never answers ends by the client's timeoutMs: a TimeoutError naming the field and the URL, nothing sent", async () => {
+    const sent = api.arrived();
     for (const upload of [undefined, nodeUpload()]) {
       const c = client({ timeoutMs: 50, upload });
       const url = `${files}/silent.mp4?sig=SECRET`;
@@ -61,7 +82,7 @@ describe("a file given as a URL", () => {
         );
       }
     }
-    expect(api.arrived()).toBe(0);
+    expect(api.arrived()).toBe(sent);
     await until(() => open.size === 0);
   });
 
@@ -80,6 +101,7 @@ describe("a file given as a URL", () => {
   });
 
   it("that sends a byte now and then ends at submitAndPoll's deadline (each read well within timeoutMs)", async () => {
+    const sent = api.arrived();
     for (const upload of [undefined, nodeUpload()]) {
       const error = await client({ upload })
         .queue.submitAndPoll({
@@ -94,7 +116,7 @@ describe("a file given as a URL", () => {
         `Could not download "data" from ${files}/dribble.mp4: timed out (60000 ms per read, or the budget)`,
       );
     }
-    expect(api.arrived()).toBe(0);
+    expect(api.arrived()).toBe(sent);
     // The downloads were ended: the file server's answers closed.
     await until(() => open.size === 0);
   });
@@ -125,6 +147,7 @@ const stalled = (asked: () => void = () => {}) => ({
 
 describe("a stream input that stops sending (collected, without an upload function)", () => {
   it("ends at once when the call's signal aborts: AbortError, a Node stream destroyed, nothing sent", async () => {
+    const sent = api.arrived();
     let controller = new AbortController();
     for (const [kind, call] of Object.entries({
       submit: (data: unknown, signal: AbortSignal) =>
@@ -144,10 +167,11 @@ describe("a stream input that stops sending (collected, without an upload functi
         if (data instanceof Readable) expect(data.destroyed, kind).toBe(true);
       }
     }
-    expect(api.arrived()).toBe(0);
+    expect(api.arrived()).toBe(sent);
   });
 
   it("ends at submitAndPoll's deadline, and a plain call by uploadTimeoutMs: a TimeoutError naming the field", async () => {
+    const sent = api.arrived();
     for (const [input, make] of Object.entries(stalled())) {
       const data = make();
       const error = await client()
@@ -173,6 +197,91 @@ describe("a stream input that stops sending (collected, without an upload functi
       .catch((e) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(some.destroyed).toBe(true);
-    expect(api.arrived()).toBe(0);
+    expect(api.arrived()).toBe(sent);
+  });
+});
+
+describe("a stream input's chunks and failures (without an upload function)", () => {
+  it("a chunk that is not bytes is refused, naming the field: nothing sent (it was sent as its text)", async () => {
+    const sent = api.arrived();
+    const cases: [data: () => unknown, problem: string][] = [
+      [
+        () =>
+          (async function* () {
+            yield { a: 1 };
+          })(),
+        "it gave an object, not bytes (Uint8Array)",
+      ],
+      [
+        () =>
+          (async function* () {
+            yield new Uint8Array(3);
+            yield 42;
+          })(),
+        "it gave number, not bytes (Uint8Array)",
+      ],
+      [() => Readable.from([[1, 2]]), "it gave an object, not bytes (Uint8Array)"],
+      [() => Readable.from([{ frame: 1 }, 7], { objectMode: true }), "it gave an object, not bytes (Uint8Array)"],
+      [() => new ReadableStream({ start: (c) => c.enqueue(true) }), "it gave boolean, not bytes (Uint8Array)"],
+    ];
+    for (const [make, problem] of cases) {
+      const data = make();
+      const error = await client()
+        .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: data as never })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "data", retryable: false });
+      expect(error.message).toBe(`Could not read the input "data": ${problem}; nothing was sent`);
+      if (data instanceof Readable) expect(data.destroyed).toBe(true);
+    }
+    expect(api.arrived()).toBe(sent);
+  });
+
+  it("text is sent as UTF-8, ArrayBuffers and views as their bytes (as nodeUpload() sends them)", async () => {
+    const sent = api.arrived();
+    const text = (async function* () {
+      yield "héllo ";
+      yield new TextEncoder().encode("wörld").buffer;
+      yield new DataView(new TextEncoder().encode("!").buffer);
+    })();
+    await client().files.upload(text as never);
+    expect(api.arrived()).toBe(sent + 1);
+    expect(bodies.at(-1)!.includes(Buffer.from("héllo wörld!"))).toBe(true);
+  });
+
+  it("a stream that fails part-way is an InvalidInputError naming the field, its error the cause: nothing sent", async () => {
+    const sent = api.arrived();
+    const broken = new Error("disk gone");
+    const failing = {
+      "a web stream": () =>
+        new ReadableStream({
+          start(c) {
+            c.enqueue(new Uint8Array(10));
+            c.error(broken);
+          },
+        }),
+      "an async iterable": () =>
+        (async function* () {
+          yield new Uint8Array(10);
+          throw broken;
+        })(),
+    };
+    const calls = {
+      submit: (data: never) => client().queue.submit({ model: models.video("lucy-clip"), prompt: "x", data }),
+      submitAndPoll: (data: never) =>
+        client().queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data }),
+      process: (data: never) => client().process({ model: models.image("lucy-pro-i2i"), prompt: "x", data }),
+      "files.upload": (data: never) => client().files.upload(data),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      for (const [input, make] of Object.entries(failing)) {
+        const error = await call(make() as never).catch((e) => e);
+        expect(error, `${name}, ${input}`).toBeInstanceOf(InvalidInputError);
+        const field = name === "files.upload" ? "file" : "data";
+        expect(error).toMatchObject({ field, retryable: false, cause: broken });
+        expect(error.message).toBe(`Could not read the input "${field}": disk gone; nothing was sent`);
+      }
+    }
+    expect(api.arrived()).toBe(sent);
   });
 });
