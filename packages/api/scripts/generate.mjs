@@ -236,6 +236,7 @@ export const requestSchemas = ${json({
 
 /** The spec's schemas of the non-model answers a client checks beyond their type (machine facts only). */
 export const responseSchemas = ${json({
+    JobStatusResponse: withoutProse(inline(doc, doc.components.schemas.JobStatusResponse)),
     CreateTokenResponse: withoutProse(inline(doc, doc.components.schemas.CreateTokenResponse)),
   })} as const;
 

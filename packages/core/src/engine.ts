@@ -1,4 +1,4 @@
-import { canonicalModel, catalogue, isModelName, type JobStatusResponse, jobStatuses } from "@decart/api";
+import { canonicalModel, catalogue, isModelName, type JobStatusResponse, responseSchemas } from "@decart/api";
 import {
   asDecartError,
   callbackThrew,
@@ -10,6 +10,7 @@ import {
 import { completedDurationMs } from "./poll.js";
 import { retryDelay } from "./retry.js";
 import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
+import { breaks } from "./validate.js";
 
 /** A wait's default budget: a little past the server's own 10-minute job timeout. */
 export const DEFAULT_WAIT_MS = 660_000;
@@ -173,14 +174,12 @@ export const isUsableId = (id: unknown): id is string =>
 
 /**
  * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`
- * that cannot be sent back (see `isUsableId`) is as good as none.
+ * that cannot be sent back (see `isUsableId`) is as good as none; its other fields are of the spec's types (an `error`
+ * that is no string is no reason a message can show).
  */
 export const checkJob = (body: any, jobId?: string): string | undefined =>
-  !(jobStatuses as readonly unknown[]).includes(body?.status)
-    ? `not a job status (status ${JSON.stringify(body?.status)})`
-    : !isUsableId(body.job_id) || (jobId && jobId !== body.job_id)
-      ? `no job_id${jobId ? ` ${jobId}` : ""}`
-      : undefined;
+  breaks(responseSchemas.JobStatusResponse, body) ??
+  (!isUsableId(body.job_id) || (jobId && jobId !== body.job_id) ? `no job_id${jobId ? ` ${jobId}` : ""}` : undefined);
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {

@@ -178,6 +178,18 @@ export function checkSchema(
   }
 }
 
+/**
+ * What breaks one of the spec's `responseSchemas` in an answer, or nothing: `not an object`, or the innermost field and
+ * what it must be (`"error" must be a string (got 42)`).
+ */
+export const breaks = (schema: Schema, answer: unknown): string | undefined => {
+  try {
+    checkSchema(schema, answer, "", "");
+  } catch ({ field, message }: any) {
+    return field === "options" ? "not an object" : message.slice(2);
+  }
+};
+
 /** A delay in ms that timers can hold (up to 2^31 − 1 ms, about 24.8 days; longer ones would fire at once). */
 const delayMs = { type: "number", minimum: 0, maximum: 2 ** 31 - 1 };
 /** A time limit in ms: a delay of at least 1 ms. */

@@ -420,6 +420,12 @@ describe("status answers that break the spec", () => {
     "{}": (res) => json(res, 200, {}),
     "an unknown status": (res) => json(res, 200, { job_id: JOB, status: "queued" }),
     "the status of another job": (res) => json(res, 200, { job_id: `${JOB}x`, status: "completed" }),
+    // The spec's `error` is a string: an object would reach `result.error` and the `failed` event as it is, and a
+    // message as "[object Object]".
+    "a failed status whose error is an object": (res) =>
+      json(res, 200, { job_id: JOB, status: "failed", error: { code: "NSFW", message: "blocked" } }),
+    "a failed status whose error is a number": (res) => json(res, 200, { job_id: JOB, status: "failed", error: 42 }),
+    "a status whose created_at is a number": (res) => json(res, 200, { job_id: JOB, status: "pending", created_at: 5 }),
     "an HTML page": (res) => {
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<html><body>Welcome</body></html>");

@@ -848,7 +848,10 @@ describe("options and inputs that are not objects, and options that cannot be re
     });
     const cases: [first: unknown, message: string][] = [
       [{ ...first, job_id: "job_other" }, `job ${job_id}'s submit answer (no job_id ${job_id})`],
-      [{ ...first, status: "bogus" }, `job ${job_id}'s submit answer (not a job status (status "bogus"))`],
+      [
+        { ...first, status: "bogus" },
+        `job ${job_id}'s submit answer ("status" must be one of "pending", "processing", "completed", "failed" (got "bogus"))`,
+      ],
       [unreadable, "a value that can be read"],
     ];
     for (const [given, expected] of cases) {

@@ -916,6 +916,41 @@ export const requestSchemas = {
 
 /** The spec's schemas of the non-model answers a client checks beyond their type (machine facts only). */
 export const responseSchemas = {
+  "JobStatusResponse": {
+    "type": "object",
+    "required": [
+      "job_id",
+      "status"
+    ],
+    "properties": {
+      "job_id": {
+        "type": "string"
+      },
+      "status": {
+        "type": "string",
+        "enum": [
+          "pending",
+          "processing",
+          "completed",
+          "failed"
+        ]
+      },
+      "model": {
+        "type": "string"
+      },
+      "created_at": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "updated_at": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "error": {
+        "type": "string"
+      }
+    }
+  },
   "CreateTokenResponse": {
     "type": "object",
     "required": [
