@@ -238,6 +238,7 @@ export const requestSchemas = ${json({
 export const responseSchemas = ${json({
     JobStatusResponse: withoutProse(inline(doc, doc.components.schemas.JobStatusResponse)),
     CreateTokenResponse: withoutProse(inline(doc, doc.components.schemas.CreateTokenResponse)),
+    FileReference: withoutProse(inline(doc, doc.components.schemas.FileReference)),
   })} as const;
 
 /** The API's production base URL. */

@@ -9,6 +9,7 @@ import {
   jobContentTypes,
   type paths,
   requestSchemas,
+  responseSchemas,
   type VideoModelName,
 } from "@decart/api";
 import {
@@ -49,6 +50,7 @@ import type {
   WaitOptions,
 } from "./types.js";
 import {
+  breaks,
   callOptions,
   checkCall,
   checkSchema,
@@ -338,11 +340,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     }
   };
 
-  /** A JSON object, as the token and file answers are. */
-  const checkObject = (body: unknown) => (body && typeof body === "object" ? undefined : "not an object");
-
-  /** A stored file's answer: its `id` one the client can send back (see `isUsableId`), as a submit's `job_id` is. */
-  const checkFile = (body: any) => (isUsableId(body?.id) ? undefined : "no id");
+  /**
+   * A file reference as the spec describes it, its `id` one the client can send back (see `isUsableId`), as a submit's
+   * `job_id` is: what is wrong with an answer, or nothing.
+   */
+  const checkFile = (body: any) =>
+    breaks(responseSchemas.FileReference)(body) ?? (isUsableId(body.id) ? undefined : "no id");
 
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", budget?: Budget) =>
@@ -352,11 +355,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       {
         signal,
         body,
-        // An image must be of a type the spec lists; a submit's answer a job status; a stored file's an id; others an
-        // object.
+        // An image must be of a type the spec lists; a submit's answer a job status, an upload's a file reference, a
+        // token request's a token, each as the spec's schema says.
         ...(parseAs
           ? { media: imageContentTypes }
-          : { json: path === "/v1/files" ? checkFile : path.startsWith("/v1/jobs/") ? checkJob : checkObject }),
+          : {
+              json: path.startsWith("/v1/jobs/")
+                ? checkJob
+                : path === "/v1/files"
+                  ? checkFile
+                  : breaks(responseSchemas.CreateTokenResponse),
+            }),
         // Inside a wait's budget, retryable failures are retried until it runs out, not `maxRetries` times; when it
         // runs out, the call ends in `JobTimeoutError`.
         ...budget,
@@ -617,7 +626,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     send<FileReference>(
       method,
       "/v1/files/{file_id}",
-      { ...optionsOf(opts), json: method === "GET" ? checkObject : undefined },
+      { ...optionsOf(opts), json: method === "GET" ? checkFile : undefined },
       checkId(fileId, "fileId"),
       method === "GET" ? undefined : "response",
     );

@@ -178,7 +178,7 @@ export const isUsableId = (id: unknown): id is string =>
  * that is no string is no reason a message can show).
  */
 export const checkJob = (body: any, jobId?: string): string | undefined =>
-  breaks(responseSchemas.JobStatusResponse, body) ??
+  breaks(responseSchemas.JobStatusResponse)(body) ??
   (!isUsableId(body.job_id) || (jobId && jobId !== body.job_id) ? `no job_id${jobId ? ` ${jobId}` : ""}` : undefined);
 
 /** Creates the step machine that watches one job (see `JobWatch`). */

@@ -28,7 +28,8 @@ export const isFileInput = (v: unknown): boolean =>
  * `format: binary`), `json` (a value or its JSON text), `function` and `signal` (an `AbortSignal`).
  */
 export interface Schema {
-  type?: string;
+  /** A type, or the spec's list of one and `null` (`["string", "null"]`: the type, or null). */
+  type?: string | readonly string[];
   format?: string;
   enum?: readonly unknown[];
   const?: unknown;
@@ -81,7 +82,8 @@ export function checkSchema(
     throw invalid(where, at ?? (path || "options"), expected, at === undefined ? value : got);
   };
   const { minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
-  const type = schema.format === "binary" ? "file" : (schema.type ?? "");
+  // A type that may be null is checked as its other (a value of null is none given, below).
+  const type = schema.format === "binary" ? "file" : `${schema.type ?? ""}`.replace(/,?null,?/, "");
   if (schema.oneOf) {
     const errors: any[] = [];
     for (const branch of schema.oneOf) {
@@ -172,7 +174,9 @@ export function checkSchema(
         fail(`a known name (one of ${Object.keys(props).join(", ")})`, at(key));
     }
     for (const key of (schema.required as string[]) ?? []) {
-      if ((value as any)[key] == null) fail("given", at(key));
+      const v = (value as any)[key];
+      // A required field may be null where its type says so (a stored file's `expires_at`).
+      if (v === undefined || (v === null && !/null/.test(props[key]?.type as never))) fail("given", at(key));
     }
     return entries;
   }
@@ -182,13 +186,15 @@ export function checkSchema(
  * What breaks one of the spec's `responseSchemas` in an answer, or nothing: `not an object`, or the innermost field and
  * what it must be (`"error" must be a string (got 42)`).
  */
-export const breaks = (schema: Schema, answer: unknown): string | undefined => {
-  try {
-    checkSchema(schema, answer, "", "");
-  } catch ({ field, message }: any) {
-    return field === "options" ? "not an object" : message.slice(2);
-  }
-};
+export const breaks =
+  (schema: Schema) =>
+  (answer: unknown): string | undefined => {
+    try {
+      checkSchema(schema, answer, "", "");
+    } catch ({ field, message }: any) {
+      return field === "options" ? "not an object" : message.slice(2);
+    }
+  };
 
 /** A delay in ms that timers can hold (up to 2^31 − 1 ms, about 24.8 days; longer ones would fire at once). */
 const delayMs = { type: "number", minimum: 0, maximum: 2 ** 31 - 1 };

@@ -368,7 +368,14 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
   // a job id (see isUsableId), as a submit answer's job_id is: one that breaks it is as good as none, and a file may
   // exist (not sent again).
   it("a 200 files.upload answer without a usable id: InvalidResponseError that says a file may exist", async () => {
-    const file = (id: unknown) => ({ id, filename: null, mime_type: "text/plain", size_bytes: 1, expires_at: null });
+    const file = (id: unknown) => ({
+      id,
+      filename: null,
+      mime_type: "text/plain",
+      size_bytes: 1,
+      created_at: "2026-01-31T12:00:00Z",
+      expires_at: null,
+    });
     const ids = [undefined, 7, "", ".", "..", "f".repeat(MAX_ID_LENGTH + 1), "😀".repeat(MAX_ID_LENGTH + 1)];
     for (const body of [null, "file_1", ...ids.map(file)]) {
       const api = await serve((_req, res) => json(res, 200, body));
@@ -379,7 +386,8 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
         expect(error, JSON.stringify(body)).toBeInstanceOf(InvalidResponseError);
         expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_test" });
         expect(error.message).toMatch(
-          /POST .*\/v1\/files: no id \(HTTP 200, request req_test\); a job \(or file\) may exist/,
+          // (No object, or no id of the spec's type, is said as the spec's schema says it.)
+          /POST .*\/v1\/files: (no id|not an object|"id" must be .+) \(HTTP 200, request req_test\); a job \(or file\) may exist/,
         );
         expect(api.seen.map((r) => r.path)).toEqual(["/v1/files"]);
       } finally {
@@ -463,6 +471,82 @@ describe("status answers that break the spec", () => {
     } finally {
       await api.close();
     }
+  });
+});
+
+describe("token and file answers that break the spec", () => {
+  const file = {
+    id: "file_1",
+    filename: "in.mp4",
+    mime_type: "video/mp4",
+    size_bytes: 3,
+    created_at: "2026-01-31T12:00:00Z",
+    expires_at: "2026-02-01T12:00:00Z",
+  };
+  const token = { apiKey: "ek_1", expiresAt: "2026-01-31T12:01:00Z" };
+  /** Each call against a server that answers `body` to everything: its error, or its answer. */
+  const calls = async (body: unknown) => {
+    const api = await serve((_req, res) => json(res, 200, body));
+    try {
+      const c = client(api.url, { maxRetries: 0 });
+      const settle = (p: Promise<unknown>): Promise<any> => p.catch((e) => e);
+      return {
+        upload: await settle(c.files.upload(new Blob(["abc"], { type: "video/mp4" }))),
+        get: await settle(c.files.get("file_1")),
+        token: await settle(c.tokens.create()),
+        requests: api.seen.length,
+      };
+    } finally {
+      await api.close();
+    }
+  };
+
+  // They were checked to be objects only: `{}`, `[]` and fields of the wrong type were handed on as they came.
+  const all = ["upload", "get", "token"] as const;
+  it.each([
+    ["{}", {}, all],
+    ["[]", [], all],
+    ["fields of the wrong type", { ...file, ...token, id: 5, apiKey: 7 }, all],
+    ["a file's size that is no integer", { ...file, ...token, size_bytes: "3" }, ["upload", "get"]],
+    ["a token's permissions that are no object", { ...file, ...token, permissions: "all" }, ["token"]],
+  ] as const)(
+    "%s: InvalidResponseError; after a POST, SUBMIT_OUTCOME_UNKNOWN (a file or token may exist)",
+    async (_, body, broken) => {
+      const answers = await calls(body);
+      for (const call of all) {
+        const error = answers[call];
+        if (!broken.includes(call as never)) {
+          expect(error, call).toEqual(body);
+          continue;
+        }
+        expect(error, call).toBeInstanceOf(InvalidResponseError);
+        expect(error.status).toBe(200);
+        expect(error).toMatchObject(
+          call === "get"
+            ? { code: "INVALID_RESPONSE", retryable: true }
+            : { code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, message: expect.stringMatching(/may exist/) },
+        );
+      }
+      // Each sent once (the GET not retried with maxRetries 0, the POSTs not sent again).
+      expect(answers.requests).toBe(3);
+    },
+  );
+
+  it("names the field and what it must be", async () => {
+    const { upload, get, token: created } = await calls({ ...file, id: 5 });
+    expect(upload.message).toContain('"id" must be a string (got 5)');
+    expect(get.message).toContain('"id" must be a string (got 5)');
+    expect(created.message).toContain('"apiKey" must be given');
+    expect((await calls([])).get.message).toContain("not an object");
+  });
+
+  it("a stored file's null filename and expires_at (the spec's [string, null]), and a whole token answer, are taken", async () => {
+    const persistent = { ...file, filename: null, expires_at: null };
+    const answer = { ...token, token: "t", permissions: { models: ["lucy-pro-t2v"], origins: [] }, constraints: null };
+    const { upload, get, token: created } = await calls({ ...persistent, ...answer });
+    expect(upload).toEqual({ ...persistent, ...answer });
+    expect(get).toEqual({ ...persistent, ...answer });
+    expect(created).toEqual({ ...persistent, ...answer });
   });
 });
 

@@ -996,6 +996,46 @@ export const responseSchemas = {
         "additionalProperties": true
       }
     }
+  },
+  "FileReference": {
+    "type": "object",
+    "required": [
+      "id",
+      "filename",
+      "mime_type",
+      "size_bytes",
+      "created_at",
+      "expires_at"
+    ],
+    "properties": {
+      "id": {
+        "type": "string"
+      },
+      "filename": {
+        "type": [
+          "string",
+          "null"
+        ]
+      },
+      "mime_type": {
+        "type": "string"
+      },
+      "size_bytes": {
+        "type": "integer",
+        "minimum": 0
+      },
+      "created_at": {
+        "type": "string",
+        "format": "date-time"
+      },
+      "expires_at": {
+        "type": [
+          "string",
+          "null"
+        ],
+        "format": "date-time"
+      }
+    }
   }
 } as const;
 
