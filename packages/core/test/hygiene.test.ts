@@ -10,11 +10,14 @@ import { catalogue } from "@decart/api";
 import { describe, expect, it } from "vitest";
 import {
   ConnectionError,
+  canWatchAgain,
   createDecartClient,
   InvalidInputError,
   InvalidResponseError,
+  JobNotCompletedError,
   MAX_ID_LENGTH,
   models,
+  NotFoundError,
   ServerError,
   TimeoutError,
 } from "../src/index.js";
@@ -547,6 +550,66 @@ describe("token and file answers that break the spec", () => {
     expect(upload).toEqual({ ...persistent, ...answer });
     expect(get).toEqual({ ...persistent, ...answer });
     expect(created).toEqual({ ...persistent, ...answer });
+  });
+});
+
+describe("a job's content that lags its completed status", () => {
+  /** Answers the job's status `completed`, and its content with each of `statuses` in turn, then the video. */
+  const lagging = (statuses: number[]) => {
+    let n = 0;
+    return serve((req, res) => {
+      if (!req.url!.endsWith("/content")) return json(res, 200, { job_id: JOB, status: "completed" });
+      const status = statuses[n++];
+      if (status) return json(res, status, { detail: `Job ${JOB} is not completed` });
+      res.writeHead(200, { "content-type": "video/mp4" });
+      res.end("abc");
+    });
+  };
+  const contentReads = (api: Awaited<ReturnType<typeof serve>>) =>
+    api.seen.filter((r) => r.path.endsWith("/content")).length;
+
+  // A deployment's content endpoint may lag its status a moment: one 409 (or 404) after `completed` ended the watch
+  // for good (JOB_NOT_COMPLETED, not retryable, not to be watched again).
+  it.each([[[409]], [[404]], [[404, 409, 409]]])(
+    "content answered %j first: tried again, the video",
+    async (statuses) => {
+      const api = await lagging(statuses);
+      try {
+        const retrying: unknown[] = [];
+        const events = client(api.url).queue.watch(JOB);
+        let data: Blob | undefined;
+        for await (const event of events) {
+          if (event.type === "retrying") retrying.push(event.error.status);
+          if (event.type === "completed") data = event.data;
+        }
+        expect(await data!.text()).toBe("abc");
+        expect(retrying).toEqual(statuses);
+        expect(contentReads(api)).toBe(statuses.length + 1);
+      } finally {
+        await api.close();
+      }
+    },
+  );
+
+  it.each([
+    [409, JobNotCompletedError, "JOB_NOT_COMPLETED"],
+    [404, NotFoundError, "NOT_FOUND"],
+  ] as const)("content that stays %i: tried 3 times more, then surfaced as it is", async (status, Class, code) => {
+    const api = await lagging(Array(9).fill(status));
+    try {
+      const c = client(api.url);
+      const error = await c.queue.wait(JOB, { timeoutMs: 600_000 }).catch((e) => e);
+      expect(error).toBeInstanceOf(Class);
+      expect(error).toMatchObject({ code, status, retryable: false, jobId: JOB });
+      expect(canWatchAgain(error)).toBe(false);
+      expect(contentReads(api)).toBe(4);
+      // A plain download of a job that is not completed fails at once, as documented.
+      const plain = await c.queue.result(JOB).catch((e) => e);
+      expect(plain).toBeInstanceOf(Class);
+      expect(contentReads(api)).toBe(5);
+    } finally {
+      await api.close();
+    }
   });
 });
 
