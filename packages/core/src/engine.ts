@@ -333,7 +333,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // deployment's content may lag its status a moment) is tried again as such an answer is, then surfaces as it is.
       const lag = last?.status === "completed" && /^40[49]$/.test(error.status as never);
       if (lag || error instanceof InvalidResponseError) invalid++;
-      const wait = retryDelay(lag ? { ...error, retryable: true } : error, failures++, { invalid, random: init.random });
+      const wait = retryDelay(lag ? { ...error, retryable: true } : error, failures++, {
+        invalid,
+        random: init.random,
+      });
       if (wait === undefined) return step([], { error });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
