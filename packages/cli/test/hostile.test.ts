@@ -156,6 +156,40 @@ describe("a result whose bytes are no video", () => {
   });
 });
 
+describe("a result that starts with another box than ftyp", () => {
+  it("a QuickTime or MP4 file whose first box is wide, mdat, free, moov or styp is saved; an HTML page still is not", async () => {
+    answers.jobId = "job_boxes";
+    answers.status = "completed";
+    const box = (type: string) => Buffer.from(`\0\0\0\x08${type}\0\0\0\x10ftypqt  and bytes of a video`, "latin1");
+    for (const type of ["wide", "mdat", "free", "moov", "styp"]) {
+      const body = box(type);
+      answers.content = { status: 200, detail: "", body, type: "video/mp4" };
+      const cwd = join(root, `box-${type}`);
+      mkdirSync(cwd);
+      for (const [file, args] of [
+        ["waited.mp4", ["jobs", "wait", "job_boxes", "-o", "waited.mp4"]],
+        ["result.mp4", ["jobs", "result", "job_boxes", "-o", "result.mp4"]],
+      ] as const) {
+        const { code, stderr } = await run([...args], { env, cwd });
+        expect(code, `${type}: ${args.join(" ")}: ${stderr}`).toBe(0);
+        expect(readFileSync(join(cwd, file)), type).toEqual(body);
+      }
+    }
+    answers.content = {
+      status: 200,
+      detail: "",
+      body: Buffer.from("<!DOCTYPE html><html>Sign in</html>"),
+      type: "video/mp4",
+    };
+    const cwd = join(root, "box-html");
+    mkdirSync(cwd);
+    const { code, stdout, stderr } = await run(["jobs", "result", "job_boxes", "-o", "page.mp4"], { env, cwd });
+    expect(code, stderr).toBe(1);
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "NOT_A_VIDEO" });
+    expect(tree(cwd)).toEqual([]);
+  });
+});
+
 describe("server text on the terminal", () => {
   const REASON = `bad${ESC}]0;pwned${BEL} re\rason${ESC}[2J`;
   const SHOWN = "bad\\x1b]0;pwned\\x07 re\\x0dason\\x1b[2J";
