@@ -23,14 +23,31 @@ export function globalWords(
   return words;
 }
 
+/** A word printed as it is, unquoted: a placeholder for the user to fill in (`<file>`, `<job id>`). */
+export class Placeholder {
+  constructor(readonly text: string) {}
+}
+
+/** A word of a printed command: quoted for a shell (see `shellWord`), or a `Placeholder` as it is. */
+export type Word = string | Placeholder;
+
 /**
  * The words of a command on one job (`jobs wait`, `jobs result`, `jobs status`): `command`, the id, then `options`. An
  * id that starts with `-` (a server may answer `-h`) would be read as an option (`decart jobs wait -h` shows the help
  * and exits 0, as if the job were saved), so it comes last, after the options and `--`, which ends them.
  */
-export const jobWords = (command: readonly string[], jobId: string, options: readonly string[] = []): string[] =>
+export const jobWords = <W extends Word = string>(
+  command: readonly string[],
+  jobId: string,
+  options: readonly W[] = [],
+): Array<string | W> =>
   jobId.startsWith("-") ? [...command, ...options, "--", jobId] : [...command, jobId, ...options];
 
-/** A `decart` command line to print (to paste into a shell): the global options, then `words`, each quoted. */
-export const commandLine = (globals: readonly string[], words: ReadonlyArray<string | undefined>): string =>
-  ["decart", ...globals, ...words.filter((w): w is string => w !== undefined)].map(shellWord).join(" ");
+/**
+ * A `decart` command line to print (to paste into a shell): the global options, then `words`, each quoted but
+ * placeholders.
+ */
+export const commandLine = (globals: readonly string[], words: ReadonlyArray<Word | undefined>): string =>
+  ["decart", ...globals, ...words.filter((w): w is Word => w !== undefined)]
+    .map((w) => (w instanceof Placeholder ? w.text : shellWord(w)))
+    .join(" ");

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { AbortError, type DecartClient, DecartError, TimeoutError } from "@decart/core";
 import { saveResult } from "@decart/core/node";
-import { jobWords, shellWord } from "./command.js";
+import { jobWords, Placeholder } from "./command.js";
 import { exitCodeOf, messageOf } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, signalExit } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
@@ -28,9 +28,7 @@ export const resultCommand = (output: Output, jobId: string, path: string) =>
 
 /** `resultCommand` with `<file>` for the path, to be chosen by the user. */
 const resultCommandTo = (output: Output, jobId: string) =>
-  jobId.startsWith("-")
-    ? `${output.command("jobs", "result", "-o")} <file> -- ${shellWord(jobId)}`
-    : `${output.command("jobs", "result", jobId, "-o")} <file>`;
+  output.command(...jobWords(["jobs", "result"], jobId, ["-o", new Placeholder("<file>")]));
 
 /** The signals that stop watching (see `interruptible`). */
 const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;

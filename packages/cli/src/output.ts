@@ -1,5 +1,5 @@
 import { createColors } from "picocolors";
-import { commandLine, globalWords } from "./command.js";
+import { commandLine, globalWords, type Word } from "./command.js";
 
 type Colors = ReturnType<typeof createColors>;
 type Stream = NodeJS.WriteStream;
@@ -72,9 +72,10 @@ export class Output {
 
   /**
    * A `decart` command to print, for the user to paste into a shell: the URL and the journal in effect (flags or
-   * environment; never the key), then `words` (undefined ones left out), each word quoted for a POSIX shell.
+   * environment; never the key), then `words` (undefined ones left out), each word quoted for a POSIX shell (a
+   * `Placeholder` as it is).
    */
-  command(...words: Array<string | undefined>): string {
+  command(...words: Array<Word | undefined>): string {
     return commandLine(this.globals, words);
   }
 
