@@ -256,8 +256,9 @@ describe("decart batch", () => {
     expect(new Set(lost.map((e) => e.job_id))).toEqual(new Set(results.map((r) => r.job_id)));
     expect(events(first.stdout).at(-1)).toMatchObject({ type: "summary", completed: 2, not_journaled: 2 });
     // The command it names carries the URL and the journal in effect, as every printed command does.
-    const wait = printed({ ...env, DECART_JOURNAL: join(journalDir, "jobs.jsonl") }, "jobs", "wait");
-    expect(first.stderr).toContain(`(or ${wait} <job id> -o <file>)`);
+    // Options first, then -- and the id: right for any id, one that starts with - too (see the README).
+    const wait = printed({ ...env, DECART_JOURNAL: join(journalDir, "jobs.jsonl") }, "jobs", "wait", "-o");
+    expect(first.stderr).toContain(`(or ${wait} <file> -- <job id>)`);
 
     // Once the journal can be written: the batch is known, and --resume makes no new job and journals both.
     rmSync(journalDir);

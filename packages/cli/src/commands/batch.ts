@@ -4,6 +4,7 @@ import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
+import { Placeholder } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { messageOf } from "../errors.js";
 import { CliError, EXIT, usageError } from "../exit.js";
@@ -589,7 +590,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           untrusted(
             `${notJournaled} line(s) have a job or image the journal (${journal.path}) could not record: ` +
               `each job id is in ${resultsPath}; once the journal can be written, run again with --resume and the ` +
-              `same --out to finish them without new jobs (or ${output.command("jobs", "wait")} <job id> -o <file>)`,
+              `same --out to finish them without new jobs (or ${output.command("jobs", "wait", "-o", new Placeholder("<file>"), "--", new Placeholder("<job id>"))})`,
           ),
         ),
       );
