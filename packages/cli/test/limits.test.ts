@@ -186,12 +186,15 @@ describe("--timeout of jobs submit", () => {
   });
 
   it("a submit stopped while waiting to try again after a 429 says that no job was made", async () => {
-    const env = { ...envFor("ra~30"), DECART_JOURNAL: join(root, "submit-limited.jsonl") };
-    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    // The 429 must come back before --timeout runs out, however loaded the machine: a --timeout of 10 s leaves its
+    // round trip on loopback that long, and a Retry-After of 50 s (within the 60 s the client waits) far longer, so the
+    // time runs out during that wait, never before the answer nor after a second request.
+    const env = { ...envFor("ra~50"), DECART_JOURNAL: join(root, "submit-limited.jsonl") };
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "10"], { env });
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     expect(events(stdout).at(-1)!.message).toBe(
-      "--timeout ran out after 0.5 s while waiting for the submit's answer, after the server refused the request " +
+      "--timeout ran out after 10 s while waiting for the submit's answer, after the server refused the request " +
         "(HTTP 429): no job was made (nothing to find in the journal); give a longer --timeout",
     );
   });
