@@ -613,6 +613,29 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       // Ends the reading of the source being read at once, a read waiting for its next chunk too (a `for await` would
       // hold it until that chunk came): a Node stream is destroyed, a web stream cancelled, an iterator returned.
       let stop = () => {};
+      /**
+       * Stops the source being read, and, once a stream part of this request was read (it cannot be sent again), ends
+       * every stream part it has not reached: a Node stream destroyed (a file's handle closed), a web stream cancelled,
+       * an iterator returned. A request whose body was cut short (an early answer, a success too; a broken connection)
+       * ends its inputs with it, read or not.
+       */
+      const abandon = () => {
+        stop();
+        if (parts.some(({ value }) => typeof value === "object" && read.has(value)))
+          for (const { value } of parts)
+            if (
+              typeof value === "object" &&
+              !read.has(value) &&
+              !(value instanceof Blob || value instanceof Uint8Array)
+            ) {
+              if (value instanceof ReadableStream) value.cancel().catch(() => {});
+              else if (typeof (value as Partial<Readable>).destroy === "function") (value as Readable).destroy();
+              else
+                value[Symbol.asyncIterator]()
+                  .return?.()
+                  ?.catch(() => {});
+            }
+      };
 
       async function* body(): AsyncGenerator<Uint8Array> {
         // Nothing is read before the connection is made: a connection refused leaves a stream unread, and the retry
@@ -671,6 +694,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
                   // would read that as the rest of this body). Once the answer is read it is closed, not pooled.
                   req.shouldKeepAlive = false;
                   if (answered.readableEnded) req.destroy();
+                  abandon();
                   return;
                 }
                 yield chunk.value;
@@ -702,9 +726,9 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         ended(e);
         reject(e);
       };
-      // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its source.
+      // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its sources.
       req.on("close", () => {
-        if (!sent) stop();
+        if (!sent) abandon();
       });
       const connected = new Promise<void>((resolve) =>
         req.once("socket", (socket: Socket) => {

@@ -57,7 +57,10 @@ export type UploadBody = FormData & {
 
 /**
  * Sends a request whose body is multipart (submit, process, `files.upload`), `fetch`-shaped: the client's transport
- * calls it once per attempt, with its own timeouts, retries and redirects, exactly as it calls `fetch`.
+ * calls it once per attempt, with its own timeouts, retries and redirects, exactly as it calls `fetch`. The client
+ * ends the stream parts of a call that fails; one of your own that answers without reading all its stream parts (an
+ * answer before the body was sent whole, a success too) must end them itself (destroy a Node stream, cancel a web
+ * stream), as `nodeUpload` does.
  */
 export type UploadFunction = (url: string, init: RequestInit & { body: UploadBody }) => Promise<Response>;
 

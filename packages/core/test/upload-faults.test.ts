@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type Socket } from "node:net";
@@ -157,6 +158,75 @@ describe("nodeUpload(): an answer before the body is sent", () => {
     const small = pattern(1000);
     expect((await c.files.upload(new Blob([small]))).size_bytes).toBe(1000);
     expect(api.files).toEqual([{ sha256: sha(small), size: 1000 }]);
+  });
+});
+
+describe("nodeUpload(): a success answered before the body was sent", () => {
+  // The server answers 200 with the whole job at once, without reading the body: the submit succeeds while the first
+  // stream (endless) is being read, and the second was never reached. Both are ended with the call: the one being
+  // read was, the other was left open (a file's descriptor never closed, a web stream never cancelled).
+  it("ends every stream input, the ones it never reached too", async () => {
+    const http = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: "job_early", status: "pending" }));
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
+    const dir = await mkdtemp(join(tmpdir(), "decart-early-"));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const png = join(dir, "frame.png");
+    await writeFile(png, pattern(1000));
+    const c = client(`http://127.0.0.1:${(http.address() as { port: number }).port}`);
+    /** An endless Node stream, and a promise of its `close`. */
+    const endlessNode = () => {
+      const stream = new Readable({
+        read() {
+          this.push(pattern(64 * 1024));
+        },
+      });
+      return { stream, ended: new Promise((resolve) => stream.once("close", () => resolve("destroyed"))) };
+    };
+    /** A web stream (endless, or read only on demand), and a promise of its cancel. */
+    const web = (endless: boolean) => {
+      let cancelled!: (how: string) => void;
+      const ended = new Promise((resolve) => {
+        cancelled = resolve;
+      });
+      const stream = new ReadableStream<Uint8Array>(
+        {
+          pull: (controller) => controller.enqueue(pattern(endless ? 64 * 1024 : 1000)),
+          cancel: () => cancelled("cancelled"),
+        },
+        { highWaterMark: 0 },
+      );
+      return { stream, ended };
+    };
+    const file = () => {
+      const stream = createReadStream(png);
+      return { stream, ended: new Promise((resolve) => stream.once("close", () => resolve("destroyed"))) };
+    };
+    for (const [first, second] of [
+      [endlessNode(), file()],
+      [web(true), web(false)],
+    ] as const) {
+      const job = await c.queue.submit({
+        model: models.video("lucy-clip"),
+        prompt: "x",
+        data: first.stream,
+        reference_image: second.stream,
+      } as never);
+      expect(job.job_id).toBe("job_early");
+      // (The test times out if either is left open.)
+      expect(await Promise.all([first.ended, second.ended])).toEqual(
+        first.stream instanceof Readable ? ["destroyed", "destroyed"] : ["cancelled", "cancelled"],
+      );
+    }
   });
 });
 
