@@ -423,25 +423,31 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * a Node stream is destroyed (a file's handle closed), a web stream cancelled with the error (its source released;
    * one being read or read already is locked, and left as it is). A call that succeeds has read them to their end.
    */
-  const ended = (inputs: unknown[], error: unknown) => {
-    for (const value of inputs) {
-      if (value instanceof ReadableStream) value.cancel(error).catch(() => {});
-      else (value as any)?.destroy?.();
-    }
+  const ended = (inputs: unknown, error: unknown) => {
+    // (`inputs`: the inputs as checked, or a call refused by its check, read again for its values: one that is not an
+    // object, or whose fields cannot be read, has none to end.)
+    try {
+      for (const value of Object.values(inputs as object)) {
+        if (value instanceof ReadableStream) value.cancel(error).catch(() => {});
+        else (value as any)?.destroy?.();
+      }
+    } catch {}
     return error;
   };
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
   async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", budget?: Budget): Promise<T> {
-    // (`m`: the model definition, checked below.)
-    const [{ model: m, signal, onUploadProgress }, raw] = checkCall(call, "Invalid input") as [
-      { model: ModelDefinition; [option: string]: any },
-      Record<string, unknown>,
-      unknown,
-    ];
-    // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
-    // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.
+    // (`m`: the model definition, checked below. A call refused by the check ends its own values' streams.)
+    let raw: Record<string, unknown> = call;
     try {
+      const [{ model: m, signal, onUploadProgress }, inputs] = checkCall(call, "Invalid input") as [
+        { model: ModelDefinition; [option: string]: any },
+        Record<string, unknown>,
+        unknown,
+      ];
+      raw = inputs;
+      // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
+      // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.
       if (!/^\//.test(m?.path) || m.kind !== kind || ![m.fields, m.rules].every(Array.isArray)) {
         throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}()`, m?.name ?? m);
       }
@@ -459,7 +465,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         budget,
       );
     } catch (e) {
-      throw ended(Object.values(raw), e);
+      throw ended(raw, e);
     }
   }
 
@@ -607,7 +613,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
     // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used.
-    options = checkCall(options, "Invalid input")[2] as never;
+    try {
+      options = checkCall(options, "Invalid input")[2] as never;
+    } catch (e) {
+      throw ended(options, e);
+    }
     // The wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock, the submit included (the
     // watch's timeout names it).
     // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message

@@ -101,6 +101,50 @@ describe("a Node stream input is ended with its call", () => {
   });
 });
 
+describe("a stream input is ended with its call when its options are refused", () => {
+  // An option refused by the check of the call (a signal that is none, a timeoutMs that is text): nothing is read nor
+  // sent, and the call's stream inputs are ended with it (they were left open: the check came before the inputs were
+  // taken).
+  const refusals: [string, (client: DecartClient, stream: unknown) => Promise<unknown>][] = [
+    [
+      "queue.submit, a signal that is none",
+      (client, data) =>
+        client.queue.submit({ model: models.video("lucy-clip"), prompt: "x", data, signal: "nope" } as never),
+    ],
+    [
+      "queue.submitAndPoll, a timeoutMs that is text",
+      (client, data) =>
+        client.queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data, timeoutMs: "5000" } as never),
+    ],
+    [
+      "process, a signal that is none",
+      (client, data) => client.process({ model: models.image("lucy-image-2"), prompt: "x", data, signal: 1 } as never),
+    ],
+  ];
+  it("a Node stream destroyed, a web stream cancelled with the error (with nodeUpload or fetch), nothing sent", async () => {
+    emu.resetStats();
+    for (const upload of [nodeUpload(), undefined]) {
+      for (const [name, call] of refusals) {
+        const how = `${upload ? "nodeUpload" : "fetch"}: ${name}`;
+        const file = createReadStream(png);
+        const error = await call(clientFor(emu, { upload }), file).catch((e) => e);
+        expect(error, how).toBeInstanceOf(InvalidInputError);
+        expect(file.destroyed, how).toBe(true);
+        let reason: unknown;
+        const web = new ReadableStream({
+          cancel: (why) => {
+            reason = why;
+          },
+        });
+        const refused = await call(clientFor(emu, { upload }), web).catch((e) => e);
+        expect(refused, how).toBeInstanceOf(InvalidInputError);
+        expect(reason, how).toBe(refused);
+      }
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+});
+
 describe("a stream input is ended with its call when another field fails first", () => {
   // lucy-clip's `data` comes before its `reference_image`: a file URL of one that cannot be downloaded fails the call
   // before the stream of the other is read (with nodeUpload, even the stream in `data`, which is sent as it is).
