@@ -32,6 +32,9 @@ import { sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
 
+/** The transport's rule of whether a request that creates something may have been taken (see `UploadBody.bodySent`). */
+export { mayHaveTaken } from "./transport.js";
+
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
   ".m4v": "video/mp4",

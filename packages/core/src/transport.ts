@@ -86,6 +86,17 @@ export const readText = ({ body }: Response, bytes = 0) =>
 export const lengthOf = (headers: Headers, length = headers.get("content-length")) =>
   length && /^(identity)?$/i.test(headers.get("content-encoding") ?? "") ? +length : undefined;
 
+/**
+ * The one rule of whether the server may have taken a request that creates something (a POST: a submit, `process`,
+ * `files.upload`) although its answer was lost: `status` is that request's answer's (a redirect's too), once its
+ * headers came; `bodySent` what its upload function says of its body (`UploadBody.bodySent`; unset with `fetch`). An
+ * answer of 2xx or 3xx says the server took it, however much of the body went; a 4xx (408 and 429 too) or a 503 that
+ * it did not act on it; otherwise (a 5xx other than 503, no answer) it may, unless the body was not sent whole
+ * (`bodySent` false). The transport's `SUBMIT_OUTCOME_UNKNOWN` follows it (exported from `@decart/core/node`).
+ */
+export const mayHaveTaken = (status: number | undefined, bodySent: boolean | undefined): boolean =>
+  status! < 400 || !(status! < 500 || status === 503 || bodySent === false);
+
 /** The media type of an answer, lower case, without parameters. */
 const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "");
 
@@ -134,18 +145,17 @@ export function createTransport(
       // Whether the browser was offline when the request went (see `failure`).
       let wentOffline: boolean | undefined;
       /**
-       * A POST's failure where the server may have taken the request (sent: a 5xx other than 503, a broken connection
-       * or a timeout after the body went, an answer cut short or unreadable) is not retryable: sending it again could
-       * create a second job. Its code says so.
+       * A POST's failure where the server may have taken the request (`mayHaveTaken`, by its first answer: a 2xx or a
+       * redirect, whatever followed; a 5xx other than 503, a broken connection or a timeout after the body went) is not
+       * retryable: sending it again could create a second job. Its code says so.
        */
       const settle = (error: DecartError): DecartError => {
         if (
           idempotent ||
           !sent ||
-          (body as UploadBody | undefined)?.bodySent === false ||
           !error.retryable ||
-          [408, 429, 503].includes(error.status as number) ||
-          error.code === "CONNECTION_REFUSED"
+          error.code === "CONNECTION_REFUSED" ||
+          !mayHaveTaken(first, (body as UploadBody | undefined)?.bodySent)
         )
           return error;
         error.code = "SUBMIT_OUTCOME_UNKNOWN";
@@ -158,6 +168,8 @@ export function createTransport(
       };
       let timer: ReturnType<typeof setTimeout> | undefined;
       let requestId: string | undefined;
+      // The status of the request's own answer (the first of its redirects).
+      let first: number | undefined;
       // The attempt's timer (started by `until`) runs while waiting for the answer, and while waiting for each chunk of
       // its body (for a JSON answer or an error's text, while reading it); it never runs past the call's deadline.
       const arm = () => {
@@ -274,6 +286,7 @@ export function createTransport(
             1,
           );
           requestId = response.headers.get("x-request-id") ?? undefined;
+          first ??= response.status;
           if (response.type === "opaqueredirect") {
             throw invalid("an opaque redirect (not followed)", 0);
           }

@@ -24,7 +24,7 @@ import {
   TimeoutError,
   type UploadProgress,
 } from "../src/index.js";
-import { fileFromPath, nodeUpload } from "../src/node.js";
+import { fileFromPath, mayHaveTaken, nodeUpload } from "../src/node.js";
 import { silent } from "./helpers.js";
 
 /** Bytes that differ from one position to the next (a shifted request would not parse the same). */
@@ -395,6 +395,61 @@ describe("nodeUpload(): whether a failure may have made a job", () => {
     expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_early" });
     expect(error.message).toMatch(/\(request req_early\); a job \(or file\) may exist/);
     expect(posts).toBe(1);
+  });
+
+  it("mayHaveTaken: the one rule, by the answer's status and what the upload function says of the body", () => {
+    // [status, bodySent, may have taken]
+    const cases: [number | undefined, boolean | undefined, boolean][] = [
+      [200, false, true],
+      [303, false, true],
+      [307, undefined, true],
+      [408, true, false],
+      [429, true, false],
+      [422, undefined, false],
+      [503, true, false],
+      [500, true, true],
+      [500, false, false],
+      [502, undefined, true],
+      [undefined, true, true],
+      [undefined, undefined, true],
+      [undefined, false, false],
+    ];
+    for (const [status, bodySent, taken] of cases)
+      expect(mayHaveTaken(status, bodySent), `${status} ${bodySent}`).toBe(taken);
+  });
+
+  // A redirect (3xx) says the server took the request too, whether or not it read the whole body first (nodeUpload's
+  // bodySent stays false): a failure of the request that follows it (a GET) may have lost a job. It was retryable, and
+  // the POST was sent again.
+  it("a 303 given before the body was whole, its GET reset: SUBMIT_OUTCOME_UNKNOWN, the POST not sent again", async () => {
+    const posts: string[] = [];
+    let gets = 0;
+    const http = createServer((req, res) => {
+      if (req.method !== "POST") {
+        gets++;
+        return req.socket.resetAndDestroy();
+      }
+      posts.push(req.url!);
+      res.writeHead(303, { location: "/v1/files/file_early", "x-request-id": "req_see" });
+      res.end();
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
+    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+    const error = await client(url)
+      .files.upload(new Blob([big]))
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+    expect(error.message).toMatch(/a job \(or file\) may exist/);
+    expect(posts).toEqual(["/v1/files"]);
+    expect(gets).toBe(1);
   });
 
   it("an input that fails is the caller's error, naming it: not retried, nothing made", async () => {
