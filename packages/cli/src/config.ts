@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { defaultBaseUrl } from "@decart/api";
 import { createDecartClient, type DecartClient, shownUrl, type UploadBody, type UploadFunction } from "@decart/core";
-import { nodeUpload } from "@decart/core/node";
+import { mayHaveTaken, nodeUpload } from "@decart/core/node";
 import { CALL_BUDGET_MS, CliError, EXIT, useCallBudget } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
 
@@ -61,19 +61,15 @@ export interface UploadTrace {
 }
 
 /**
- * Whether the request of `trace` may have made something (a job, an image) that its answer never told of, by the
- * core's rule for a POST (its transport's `settle`, which marks such a failure `SUBMIT_OUTCOME_UNKNOWN`): an answer
+ * Whether the request of `trace` may have made something (a job, an image) that its answer never told of: the core's
+ * one rule for a POST (`mayHaveTaken`, by which its transport marks such a failure `SUBMIT_OUTCOME_UNKNOWN`). An answer
  * of 2xx or 3xx (a redirect: the server took the request, and the request the client follows it with is not that one)
  * says it may, whether or not the whole body had gone; a 4xx (408 and 429 too) or a 503 says the server did not act
- * on it; otherwise (a 5xx other than 503, no answer) it may when its whole body went (or, for an upload function that
- * does not say, when an answer came). False before any request.
+ * on it; otherwise (a 5xx other than 503, no answer) it may unless its body was not sent whole. False before any
+ * request.
  */
-export function mayHaveMade(trace: UploadTrace): boolean {
-  const { body, status } = trace;
-  if (status !== undefined && status < 400) return true;
-  if (status !== undefined && (status < 500 || status === 503)) return false;
-  return body?.bodySent ?? status !== undefined;
-}
+export const mayHaveMade = ({ body, status }: UploadTrace): boolean =>
+  body !== undefined && mayHaveTaken(status, body.bodySent);
 
 /** The status of the answer that says the server did not act on the request of `trace` (a 4xx, a 503), if one came. */
 export const refusedWith = (trace: UploadTrace): number | undefined =>
