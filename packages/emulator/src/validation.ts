@@ -276,7 +276,8 @@ export function validateJson(schema: JsonSchema, value: unknown, loc: Loc, out: 
 
 const TRUE_WORDS = new Set(["1", "on", "t", "true", "y", "yes"]);
 const FALSE_WORDS = new Set(["0", "off", "f", "false", "n", "no"]);
-const INTEGER_TEXT = /^[+-]?\d+$/;
+/** An integer as pydantic 2 reads it from text: `_` between digits, and a fraction of zeros (`60.0`). */
+const INTEGER_TEXT = /^[+-]?\d(?:_?\d)*(?:\.0+)?$/;
 // The fraction is one optional group: `\d+\.?\d*` would try every split of a long run of digits (quadratic).
 const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -304,18 +305,71 @@ type CatalogueField = FieldInfo & {
   readonly default?: unknown;
 };
 
+/**
+ * Whether a character is whitespace that pydantic trims from a number's text: Unicode's White_Space, as Rust's
+ * `trim()` takes it (JavaScript's trim() takes U+FEFF too and leaves U+0085).
+ */
+function isRustSpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x20 ||
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+/** The text without the whitespace pydantic trims around a number (see `isRustSpace`). */
+function trimNumberText(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isRustSpace(text.charCodeAt(start))) start++;
+  while (end > start && isRustSpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+/**
+ * An integer read from text as pydantic 2 reads one (whitespace trimmed, `_` between digits, a fraction of zeros):
+ * exactly, a bigint beyond 2^53; or the issue type that refuses it. More than 4300 digits are past what Python's
+ * int() reads: `int_parsing_size` as pydantic has it, `int_parsing` when the text has underscores (which pydantic
+ * hands to int(), whose error it reports so).
+ */
+function readInteger(text: string): number | bigint | "int_parsing" | "int_parsing_size" {
+  const t = trimNumberText(text);
+  if (!INTEGER_TEXT.test(t)) return "int_parsing";
+  const point = t.indexOf(".");
+  const digits = (point < 0 ? t : t.slice(0, point)).replaceAll("_", "");
+  if (digits.replace(/^[+-]?0*/, "").length > MAX_INTEGER_DIGITS) {
+    return t.includes("_") ? "int_parsing" : "int_parsing_size";
+  }
+  const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : BigInt(digits);
+}
+
 /** Parses a form text as the JSON Schema type `type` (string, integer, number, boolean). */
 function parseScalar(type: string | undefined, text: string, loc: Loc, out: ValidationIssue[]): unknown {
   switch (type) {
     case "integer": {
-      const t = text.trim();
-      if (!INTEGER_TEXT.test(t)) {
+      const n = readInteger(text);
+      if (n === "int_parsing") {
         out.push(
           issue(loc, "int_parsing", "Input should be a valid integer, unable to parse string as an integer", text),
         );
         return undefined;
       }
-      return Number(t);
+      if (n === "int_parsing_size") {
+        out.push(
+          issue(loc, "int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size", text),
+        );
+        return undefined;
+      }
+      return n;
     }
     case "number": {
       const t = text.trim();
@@ -329,7 +383,8 @@ function parseScalar(type: string | undefined, text: string, loc: Loc, out: Vali
       return n;
     }
     case "boolean": {
-      const t = text.trim().toLowerCase();
+      // Not trimmed: pydantic 2 reads ` true` as no boolean.
+      const t = text.toLowerCase();
       if (TRUE_WORDS.has(t)) return true;
       if (FALSE_WORDS.has(t)) return false;
       out.push(issue(loc, "bool_parsing", "Input should be a valid boolean, unable to interpret input", text));
@@ -355,9 +410,6 @@ function parseFormText(schema: JsonSchema, text: string, loc: Loc, out: Validati
     return undefined;
   }
   const type = typeof schema.type === "string" ? schema.type : undefined;
-  if (type === "integer" && INTEGER_TEXT.test(text.trim()) && !Number.isSafeInteger(Number(text.trim()))) {
-    return parseBigInteger(schema, text, loc, out);
-  }
   const value = parseScalar(type, text, loc, out);
   if (value === undefined) return undefined;
   const before = out.length;
@@ -368,27 +420,13 @@ function parseFormText(schema: JsonSchema, text: string, loc: Loc, out: Validati
     if ("input" in sent) out[i]!.input = sent.input;
     else delete out[i]!.input;
   }
-  return out.length === before ? value : undefined;
+  if (out.length !== before) return undefined;
+  // An integer beyond 2^53 within the schema's limits (none of the spec's has such limits) is handed on as a number.
+  return typeof value === "bigint" ? Number(value) : value;
 }
 
 /** Most digits of an integer pydantic (and Python's json) reads from text: Python's own limit of int(str). */
 export const MAX_INTEGER_DIGITS = 4300;
-
-/**
- * An integer text beyond 2^53 (where a number would round it): read exactly, as pydantic reads any integer, and
- * checked against the schema's limits; past 4300 digits, `int_parsing_size` as pydantic has it.
- */
-function parseBigInteger(schema: JsonSchema, text: string, loc: Loc, out: ValidationIssue[]): unknown {
-  const t = text.trim();
-  if (t.replace(/^[+-]?0*/, "").length > MAX_INTEGER_DIGITS) {
-    out.push(issue(loc, "int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size", text));
-    return undefined;
-  }
-  const n = BigInt(t);
-  const before = out.length;
-  checkNumberLimits(schema, n, loc, out, text);
-  return out.length === before ? Number(n) : undefined;
-}
 
 /** A FormField for one field of the generated catalogue. */
 export function fieldFromCatalogue(field: FieldInfo): FormField {

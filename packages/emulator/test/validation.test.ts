@@ -82,6 +82,55 @@ describe("422 validation, one entry per bad field", () => {
     expect(await seed("-1")).toMatchObject([{ type: "greater_than_equal", input: "-1" }]);
   });
 
+  // pydantic 2 reads an integer from text with `_` between digits and a fraction of zeros (`60.0`), trims the
+  // whitespace Rust's trim() takes (U+0085 and U+3000, not U+FEFF), and trims nothing from a boolean: the emulator
+  // refused `60.0` and `1_000`, and took ` true` and a seed after a byte order mark.
+  it("reads integer and boolean text as pydantic 2 does: _ between digits, a .0 fraction, its whitespace", async () => {
+    /** The issues of a submit with this seed: none when it is taken (200). */
+    const seed = async (text: string) => {
+      const res = await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p", seed: text }));
+      return res.status === 200 ? [] : issues(res);
+    };
+    for (const text of [
+      "60.0",
+      "60.000",
+      "+0060.0",
+      "-0.0",
+      "1_000",
+      "6_0.0",
+      "\u00a060",
+      "\u008560\u3000",
+      "\v60\u2029",
+    ]) {
+      expect(await seed(text), JSON.stringify(text)).toEqual([]);
+    }
+    for (const text of [
+      "60.",
+      "60.5",
+      ".0",
+      "60.0_0",
+      "_60",
+      "60_",
+      "6__0",
+      "1e2",
+      "\ufeff60",
+      "\u200b60",
+      "\u001c60",
+    ]) {
+      expect(await seed(text), JSON.stringify(text)).toMatchObject([{ type: "int_parsing", input: text }]);
+    }
+    // Read past the underscores and the fraction, echoed as sent.
+    expect(await seed("4_294_967_296.0")).toMatchObject([{ type: "less_than_equal", input: "4_294_967_296.0" }]);
+    expect(await seed(`${"9".repeat(30)}.00`)).toMatchObject([{ type: "less_than_equal" }]);
+    expect(await seed(`${"9".repeat(4301)}.0`)).toMatchObject([{ type: "int_parsing_size" }]);
+    const flag = async (text: string) =>
+      (await post(emu, "/v1/jobs/lucy-clip", form({ prompt: "p", data: await sampleMp4(), enhance_prompt: text })))
+        .status;
+    for (const text of ["TRUE", "yEs", "Off"]) expect(await flag(text), text).toBe(200);
+    for (const text of [" true", "true ", "\ttrue", " 1", "1.0", "2"])
+      expect(await flag(text), JSON.stringify(text)).toBe(422);
+  });
+
   it("counts a prompt's length in characters, not UTF-16 units or bytes", async () => {
     const emoji = "😀".repeat(1000); // 1000 characters, 2000 UTF-16 units, 4000 bytes
     const res = await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: emoji }));
