@@ -138,8 +138,8 @@ const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 const ESCAPE = /%[0-9A-Fa-f]{2}/;
 
 /**
- * A path (ASCII, as Node's parser takes it) percent-decoded as the server decodes one (Starlette's path is urllib's
- * `unquote` of it): each `%XX` is its byte, a `%` that starts no escape (`%zz`, a `%` at the end) stays as it is, and
+ * A path (ASCII, as Node's parser takes it) percent-decoded as the server decodes one (uvicorn hands Starlette
+ * urllib's `unquote` of it, and Starlette routes that): each `%XX` is its byte, a `%` that starts no escape (`%zz`, a `%` at the end) stays as it is, and
  * the bytes are read as UTF-8 with errors replaced, each maximal run that is not UTF-8 one U+FFFD, as Python's
  * decoder (and TextDecoder) replaces them; a leading U+FEFF is kept.
  */
@@ -166,12 +166,11 @@ export function unquote(path: string): string {
 const isHexCode = (c: number) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 
 /**
- * Checks a path id's length once percent-decoded (see `unquote`), in code points as the spec's maxLength counts them
- * (422 when too long: an id of 256 emoji is 3 072 characters as sent); returns the id decoded, or undefined when
- * answered.
+ * Checks a path id's length, the id as routed (the path percent-decoded once, see `unquote`), in code points as the
+ * spec's maxLength counts them (422 when too long: an id of 256 emoji is 3 072 characters as sent); returns the id,
+ * or undefined when answered.
  */
-export function pathId(ctx: Ctx, raw: string, name: string): string | undefined {
-  const id = unquote(raw);
+export function pathId(ctx: Ctx, id: string, name: string): string | undefined {
   if (codePointLength(id) > MAX_ID_LENGTH) {
     invalid(ctx, [
       issue(["path", name], "string_too_long", `String should have at most ${MAX_ID_LENGTH} characters`, undefined, {

@@ -26,6 +26,7 @@ import {
   notFound,
   outcome,
   respond,
+  unquote,
 } from "./http.js";
 import { handleContent, handleStatus } from "./jobs.js";
 import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
@@ -349,10 +350,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ctx.cors = false;
       return detail(ctx, problem.status, problem.detail);
     }
-    const { path, query } = target;
+    const { query } = target;
     // The asterisk form asks about the server as a whole, and only OPTIONS may send it (RFC 9112, 3.2.4): the
     // methods some path takes, with no body, as a 204. Any other method with it is a malformed request.
-    if (path === ASTERISK) {
+    if (target.path === ASTERISK) {
       ctx.cors = false;
       if (method === "OPTIONS") return respond(ctx, 204, ["allow", SERVER_ALLOW], null);
       return detail(
@@ -361,6 +362,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         `The request target * (asterisk form) is for OPTIONS only (RFC 9112, 3.2.4), not ${method}.`,
       );
     }
+    // Routed once percent-decoded, as Starlette routes the path uvicorn decodes (`%2F` a `/` between segments); the
+    // path parameter is that decoded segment, never decoded again.
+    const path = unquote(target.path);
     const match = matchRoute(method, path);
     if (isAdminPath(path)) {
       ctx.route = "admin";

@@ -443,17 +443,18 @@ const cases: Case[] = [
     status: 404,
     detail: "Not Found",
   },
+  // The path is routed once decoded (as Starlette routes it): `%2F` separates segments, so these are no route's.
   {
     name: "encoded traversal in the job id",
     send: getPath("/v1/jobs/..%2F..%2Fetc%2Fpasswd"),
     status: 404,
-    detail: "Job not found",
+    detail: "Not Found",
   },
   {
     name: "encoded traversal in a file id",
     send: getPath("/v1/files/..%2F..%2Fetc%2Fpasswd"),
     status: 404,
-    detail: "File not found",
+    detail: "Not Found",
   },
   {
     name: "malformed percent-encoding in a file id",
@@ -803,6 +804,48 @@ describe("a path id", () => {
         if (status === 422)
           expect(jsonOf(res).detail[0]).toMatchObject({ type: "string_too_long", loc: ["path", name] });
       }
+    }
+  });
+});
+
+// uvicorn hands Starlette the path percent-decoded (urllib's unquote), and Starlette routes that: an escaped
+// character is the character, `%2F` a `/` between segments, and a path parameter is never decoded twice. The
+// emulator routed the path as sent and decoded the id alone: `/v1/jobs/lucy%2Dpro%2Dt2v` was an unknown model, and
+// `/v1/jobs/{id}%2Fcontent` the status of no job.
+describe("a path", () => {
+  it("is routed once percent-decoded, as Starlette routes uvicorn's decoded path", async () => {
+    let clock = 1_000_000;
+    const e = await start({ now: () => clock });
+    try {
+      const key = { "x-api-key": e.apiKey };
+      const fields = new FormData();
+      fields.append("prompt", "an escaped model name");
+      const submitted = await fetch(`${e.url}/v1/jobs/lucy%2Dpro%2Dt2v`, {
+        method: "POST",
+        headers: key,
+        body: fields,
+      });
+      expect(submitted.status).toBe(200);
+      const id = ((await submitted.json()) as { job_id: string }).job_id;
+      expect(e.job(id)?.model).toBe("lucy-pro-t2v");
+      clock += 3_600_000;
+      const status = await raw(e.url, { path: `/v1/%6Aobs/${id.replace("_", "%5F")}`, headers: key });
+      expect(jsonOf(status)).toMatchObject({ job_id: id, status: "completed" });
+      for (const path of [`/v1/jobs/${id}%2Fcontent`, `/v1/jobs/${id}/%63ontent`]) {
+        const content = await raw(e.url, { path, headers: key });
+        expect(content.status, path).toBe(200);
+        expect(content.headers["content-type"], path).toBe("video/mp4");
+      }
+      expect(e.job(id)?.contentReads).toBe(2);
+      // A `/` escaped in an id separates segments: the path is no route's.
+      const traversal = await raw(e.url, { path: "/v1/jobs/..%2F..%2Fetc%2Fpasswd", headers: key });
+      expect([traversal.status, jsonOf(traversal)]).toEqual([404, { detail: "Not Found" }]);
+      // Decoded once: `%2541` is the three characters `%41` (258 of them here: too long), not `A`.
+      const once = await raw(e.url, { path: `/v1/jobs/${"%2541".repeat(86)}`, headers: key });
+      expect(once.status).toBe(422);
+      expect((await raw(e.url, { path: `/v1/jobs/${"%2541".repeat(85)}`, headers: key })).status).toBe(404);
+    } finally {
+      await e.close();
     }
   });
 });
