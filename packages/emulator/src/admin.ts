@@ -54,16 +54,23 @@ function allowed(ctx: Ctx, admin: Admin): boolean {
   return false;
 }
 
-/** `?jobs` (or `?offset=` / `?limit=`) asks for a page of the job list. */
-function pageOf(query: URLSearchParams): JobPage | undefined {
+/**
+ * `?jobs` (or `?offset=` / `?limit=`) asks for a page of the job list. Each number is written in digits and given once,
+ * as fault values are (a limit over the page's maximum is that maximum, as in `stats()`); anything else is the
+ * message of a 422, naming the parameter.
+ */
+function pageOf(query: URLSearchParams): JobPage | string | undefined {
   if (!query.has("jobs") && !query.has("offset") && !query.has("limit")) return undefined;
-  const num = (name: string) => {
-    const v = Number(query.get(name));
-    return query.has(name) && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-  };
-  const offset = num("offset");
-  const limit = num("limit");
-  return { ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}) };
+  const page: JobPage = {};
+  for (const name of ["offset", "limit"] as const) {
+    const values = query.getAll(name);
+    if (values.length === 0) continue;
+    if (values.length > 1 || !/^[0-9]+$/.test(values[0]!)) {
+      return `Bad page: ${name} must be a whole number written in digits, given once (got ${JSON.stringify(values.length > 1 ? values : values[0]).slice(0, 200)})`;
+    }
+    page[name] = Number(values[0]);
+  }
+  return page;
 }
 
 /** Answers an admin request, matched in the admin table (routes.ts), once its token is checked. */
@@ -72,8 +79,11 @@ export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, match: 
   if (match.kind === "not-found") return notFound(ctx);
   if (match.kind === "method") return methodNotAllowed(ctx, match.allow);
   switch (match.endpoint) {
-    case "admin-stats":
-      return json(ctx, 200, admin.snapshot(pageOf(new URLSearchParams(query))));
+    case "admin-stats": {
+      const page = pageOf(new URLSearchParams(query));
+      if (typeof page === "string") return detail(ctx, 422, page);
+      return json(ctx, 200, admin.snapshot(page));
+    }
     case "admin-release": {
       const id = pathId(ctx, match.param ?? "", "job_id");
       if (id === undefined) return;

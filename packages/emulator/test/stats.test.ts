@@ -107,6 +107,25 @@ describe("stats and admin routes", () => {
       ).json()) as EmulatorStats;
       expect(paged.jobs).toMatchObject({ total: 2, offset: 1, limit: 5 });
       expect(paged.jobs!.records.map((r) => r.id)).toEqual([ids[1]]);
+      // A page's numbers are taken as written: anything but digits, or a number given twice, is a 422 naming it.
+      for (const bad of [
+        "offset=abc",
+        "limit=-3",
+        "limit=1.5",
+        "offset=-1",
+        "limit=",
+        "limit=1e3",
+        "offset=1&offset=2",
+      ]) {
+        const refused = await fetch(`${e.url}/_emulator/stats?jobs&${bad}`, { headers: admin(e) });
+        expect(refused.status, bad).toBe(422);
+        expect(((await refused.json()) as { detail: string }).detail).toContain(bad.slice(0, bad.indexOf("=")));
+      }
+      // A limit past the page's maximum is the maximum, as in stats(), digits however many.
+      const most = (await (
+        await fetch(`${e.url}/_emulator/stats?limit=99999999999999999999`, { headers: admin(e) })
+      ).json()) as EmulatorStats;
+      expect(most.jobs).toMatchObject({ total: 2, offset: 0, limit: 1000 });
       const one = await fetch(`${e.url}/_emulator/jobs/${ids[0]}`, { headers: admin(e) });
       expect(await one.json()).toEqual(e.job(ids[0]!));
       expect((await fetch(`${e.url}/_emulator/jobs/job_nope`, { headers: admin(e) })).status).toBe(404);
