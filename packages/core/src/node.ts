@@ -9,7 +9,7 @@ import { type Agent, request as httpRequest, type IncomingMessage } from "node:h
 import { request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
 import { basename, dirname, extname, isAbsolute, join, sep } from "node:path";
-import { pipeline as pipe, Readable, Transform, Writable } from "node:stream";
+import { finished, pipeline as pipe, Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
 import type { TLSSocket } from "node:tls";
@@ -646,6 +646,8 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         await connected;
         if (!known || filesBytes) progress();
         for (const { name, head, value } of parts) {
+          // An answer came before the body was sent whole: nothing more is sent.
+          if (answered) return;
           yield head;
           if (typeof value === "string") yield Buffer.from(value);
           else if (value instanceof Uint8Array) {
@@ -688,18 +690,21 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               return { done: false as const, value: bytes };
             };
             try {
-              for (let chunk = await pull(); !chunk.done; chunk = await pull()) {
-                // An answer may come before the body is sent (a 429, a 413): let it be read before writing more, and
-                // then stop, rather than write into a connection the server is closing.
-                await setImmediate();
-                if (answered) {
-                  // The request ends short of its length: its connection must not carry another request (the server
-                  // would read that as the rest of this body). Once the answer is read it is closed, not pooled.
-                  req.shouldKeepAlive = false;
-                  if (answered.readableEnded) req.destroy();
-                  abandon();
-                  return;
+              for (;;) {
+                let chunk: IteratorResult<Uint8Array> | undefined;
+                let failure: unknown;
+                try {
+                  chunk = await pull();
+                } catch (e) {
+                  failure = e;
                 }
+                // An answer may come before the body is sent (a 429, a 413, a success): let it be read before writing
+                // more, and then stop, rather than write into a connection the server is closing. The answer ended the
+                // source (see the `response` listener): a read that then fails, or ends, is no failure of the input.
+                await setImmediate();
+                if (answered) return;
+                if (!chunk) throw failure;
+                if (chunk.done) break;
                 yield chunk.value;
                 more(chunk.value.byteLength);
               }
@@ -744,6 +749,17 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       let answered: IncomingMessage | undefined;
       req.on("response", (res: IncomingMessage) => {
         answered = res;
+        if (!sent) {
+          // An answer before the body was sent whole (a 429, a 413; a success or a redirect given without reading it):
+          // the body is cut short here, whatever its source is doing. The source being read is stopped now (one that
+          // stalls would otherwise hold its read, the request and its connection for ever), and so is every stream
+          // part not reached once a stream was read. The request ends short of its length: its connection must not
+          // carry another request (the server would read that as the rest of this body), and one that the server
+          // stopped reading never drains; once the answer is read (or dropped) it is closed, not pooled.
+          req.shouldKeepAlive = false;
+          abandon();
+          finished(res, () => req.destroy());
+        }
         // A 2xx says the server took the request, whether or not it read the whole body first: a failure from here on
         // (its answer cut short) may have made a job (or file), as once the body was sent.
         if (res.statusCode! < 300) form.bodySent = true;

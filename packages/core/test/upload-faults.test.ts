@@ -25,7 +25,7 @@ import {
   type UploadProgress,
 } from "../src/index.js";
 import { fileFromPath, mayHaveTaken, nodeUpload } from "../src/node.js";
-import { silent } from "./helpers.js";
+import { silent, until } from "./helpers.js";
 
 /** Bytes that differ from one position to the next (a shifted request would not parse the same). */
 const pattern = (length: number) => {
@@ -132,8 +132,12 @@ function client(baseUrl: string, options: DecartClientOptions = {}) {
     poll: { delay: settled },
     ...options,
   });
-  return Object.assign(c, { settled });
+  return Object.assign(c, { settled, sockets });
 }
+
+/** Resolves once `socket` is closed (the test times out if it stays open). */
+const closed = (socket: Socket) =>
+  new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once("close", () => resolve())));
 
 // Larger than the socket buffers of loopback: an answer given at once is seen long before the body could be sent.
 const SIZE = 24 * 1024 * 1024 + 3;
@@ -227,6 +231,92 @@ describe("nodeUpload(): a success answered before the body was sent", () => {
         first.stream instanceof Readable ? ["destroyed", "destroyed"] : ["cancelled", "cancelled"],
       );
     }
+  });
+});
+
+describe("nodeUpload(): an answer before the body was sent, its connection kept open", () => {
+  // The server answers at once and goes on reading (and dropping) the body, its connection kept open; the input then
+  // stops sending. The call succeeded, but its stream was waited on for ever: a Node stream never destroyed, a web
+  // stream never cancelled, the connection never closed (the request was still being written).
+  it("ends a stream input that stalls, and closes the connection", async () => {
+    const http = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: "job_early", status: "pending" }));
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
+    const c = client(`http://127.0.0.1:${(http.address() as { port: number }).port}`);
+    // One chunk, then nothing ever.
+    const node = new Readable({ read() {} });
+    node.push(pattern(1000));
+    let cancelled!: (how: string) => void;
+    const web = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(pattern(1000)),
+      pull: () => new Promise(() => {}),
+      cancel: () => cancelled("cancelled"),
+    });
+    const ended = [
+      new Promise((resolve) => node.once("close", () => resolve("destroyed"))),
+      new Promise((resolve) => {
+        cancelled = resolve;
+      }),
+    ];
+    for (const [i, data] of [node, web].entries()) {
+      const job = await c.queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: data as never });
+      expect(job.job_id).toBe("job_early");
+      // (The test times out if the stream, or the connection, is left open.)
+      expect(await ended[i]).toBe(i ? "cancelled" : "destroyed");
+      await closed(c.sockets[i]!);
+    }
+  });
+
+  // The server stops reading the body, and answers once the client's writes wait for a drain that never comes. The
+  // connection was to be closed once the answer was read, after those writes: it stayed open, and so did the stream.
+  it("closes the connection once the answer is read, when the server stopped reading the body", async () => {
+    const paused: Socket[] = [];
+    const http = createNetServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => {
+        socket.pause();
+        paused.push(socket);
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of paused) socket.destroy();
+          http.close(() => resolve());
+        }),
+    );
+    const c = client(`http://127.0.0.1:${(http.address() as { port: number }).port}`);
+    // An endless stream, read while the server reads no more.
+    const node = new Readable({
+      read() {
+        this.push(pattern(64 * 1024));
+      },
+    });
+    for (const [i, data] of [new Blob([big]), node].entries()) {
+      const uploaded = c.files.upload(data);
+      // The client's writes wait: the server's buffers, and the connection's, are full.
+      await until(() => paused.length > i && !!c.sockets[i]?.writableNeedDrain);
+      const body = stored(SIZE);
+      paused[i]!.write(
+        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      );
+      expect((await uploaded).size_bytes).toBe(SIZE);
+      // (The test times out if the connection is left open.)
+      await closed(c.sockets[i]!);
+    }
+    expect(c.sockets.length).toBe(2);
+    expect(node.destroyed).toBe(true);
   });
 });
 
