@@ -613,6 +613,8 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         if (!known || sentBytes < filesBytes) progress();
       };
 
+      /** The stream input whose next chunk is being waited for, while one is. */
+      let waiting: string | undefined;
       // Ends the reading of the source being read at once, a read waiting for its next chunk too (a `for await` would
       // hold it until that chunk came): a Node stream is destroyed, a web stream cancelled, an iterator returned.
       let stop = () => {};
@@ -679,10 +681,14 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               );
             const pull = async () => {
               let chunk: IteratorResult<unknown>;
+              // (A Blob's slice, read from memory or disk, is no input that may stall.)
+              if (!(value instanceof Blob)) waiting = name;
               try {
                 chunk = await next();
               } catch (e) {
                 throw unreadable(textOf(e, true), e);
+              } finally {
+                waiting = undefined;
               }
               if (chunk.done) return chunk;
               const bytes = bytesOf(chunk.value);
@@ -731,7 +737,17 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           if (typeof value === "object" && read.has(value) && read.get(value) === undefined) read.set(value, how);
       };
       const fail = (e: unknown) => {
-        ended(e);
+        // Aborted (the attempt's timeout, or the call's signal) while a stream input sent nothing: the input stalled,
+        // which a retry's UPLOAD_NOT_REPEATABLE says (it said only "The operation was aborted").
+        ended(
+          waiting !== undefined && init.signal?.aborted
+            ? new Error(
+                `the input "${waiting}" sending nothing more until the request was aborted (by its timeout, ` +
+                  "uploadTimeoutMs or the call's budget, or by the call's signal)",
+                { cause: e },
+              )
+            : e,
+        );
         reject(e);
       };
       // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its sources.

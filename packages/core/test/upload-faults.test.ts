@@ -20,6 +20,7 @@ import {
   createDecartClient,
   type DecartClientOptions,
   InvalidInputError,
+  JobTimeoutError,
   models,
   TimeoutError,
   type UploadProgress,
@@ -378,6 +379,63 @@ describe("nodeUpload(): a source waiting for its next chunk", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(await destroyed).toBe(true);
+  });
+});
+
+describe("nodeUpload(): a stream that stops sending, and uploadTimeoutMs", () => {
+  // The request is the stream's read: uploadTimeoutMs bounds the whole upload, reads of the stream included, not each
+  // read (as it bounds each read of a stream collected before the request, without an upload function).
+  it("bounds the whole upload, not each read: a stream that keeps sending is cut too", async () => {
+    const api = await silentServer();
+    let chunks = 0;
+    const endless = new Readable({
+      read() {
+        chunks++;
+        this.push(pattern(16 * 1024));
+      },
+    });
+    const error = await client(api.url, { uploadTimeoutMs: 50, maxRetries: 0 })
+      .files.upload(endless)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ code: "TIMEOUT", retryable: true });
+    expect(chunks).toBeGreaterThan(1);
+    expect(endless.destroyed).toBe(true);
+  });
+
+  // A stream that stopped sending was read by the request that timed out: the retry cannot send it, and says why. It
+  // said that the request "ended with The operation was aborted", not that the input had stalled, nor which one.
+  it("a retry fails UPLOAD_NOT_REPEATABLE naming the input that stopped sending", async () => {
+    const api = await silentServer();
+    const stalled = new Readable({ read() {} });
+    stalled.push(pattern(1000));
+    const error = await client(api.url, { uploadTimeoutMs: 50 })
+      .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: stalled })
+      .catch((e) => e);
+    expect(error).toMatchObject({ code: "UPLOAD_NOT_REPEATABLE", retryable: false });
+    expect(error.message).toMatch(
+      /; the request that read it ended with the input "data" sending nothing more until the request was aborted \(by its timeout, uploadTimeoutMs or the call's budget, or by the call's signal\)$/,
+    );
+    expect(error.cause.cause).toMatchObject({ name: "AbortError" });
+    expect(stalled.destroyed).toBe(true);
+  });
+
+  // The budget of submitAndPoll cuts the request (the submit), whose retry would come after it: a JobTimeoutError, as
+  // for any submit the budget cut before its body was sent (the cause says the request timed out). Without an upload
+  // function the stream is read before the request, and its stall is a TimeoutError naming the field instead.
+  it("submitAndPoll's budget ends it in JobTimeoutError, the TimeoutError its cause, the stream destroyed", async () => {
+    const api = await silentServer();
+    const stalled = new Readable({ read() {} });
+    stalled.push(pattern(1000));
+    const error = await client(api.url)
+      .queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data: stalled, timeoutMs: 100 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(JobTimeoutError);
+    expect(error.message).toMatch(/^The submit not done within 100 ms/);
+    expect(error.cause).toBeInstanceOf(TimeoutError);
+    expect(error.cause).toMatchObject({ code: "TIMEOUT" });
+    expect(stalled.destroyed).toBe(true);
+    expect(api.bodies.length).toBe(1);
   });
 });
 
