@@ -17,6 +17,7 @@ import {
   samePlace,
 } from "./files.js";
 import { lockName, takeLock } from "./lock.js";
+import { redactValues } from "./secrets.js";
 
 /** One line of the journal: something that happened to a job. */
 export interface JournalRecord {
@@ -302,8 +303,9 @@ export class Journal {
     return this.write({ at: new Date().toISOString(), event: "image_saved", ...record });
   }
 
+  /** Appends one record, scrubbed of every key the process knows (see `redactValues`): a server's reason may quote one. */
   private write(record: JournalRecord | ImageRecord): Promise<void> {
-    return this.writeText(`${JSON.stringify(record)}\n`);
+    return this.writeText(`${JSON.stringify(redactValues(record))}\n`);
   }
 
   /** Appends whole lines of text (in turn with the records: see `drain`). */
@@ -587,8 +589,9 @@ export class Journal {
       }
       const body: string[] = [];
       let bytes = 0;
+      // Scrubbed as an append is (a record an earlier version wrote may hold a key).
       const add = (record: unknown) => {
-        const line = `${JSON.stringify(record)}\n`;
+        const line = `${JSON.stringify(redactValues(record))}\n`;
         body.push(line);
         bytes += Buffer.byteLength(line);
       };

@@ -9,6 +9,7 @@ import type { GlobalOptions } from "./config.js";
 import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit, resumeOf, usageError } from "./exit.js";
 import { namesStdout } from "./files.js";
 import { failed, Output, untrusted } from "./output.js";
+import { knowKeys } from "./secrets.js";
 
 export { EXIT, type ExitCode } from "./exit.js";
 
@@ -335,6 +336,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   let output = new Output({});
   const run = async (work: (output: Output) => Promise<unknown>, options: GlobalOptions) => {
     output = new Output(options);
+    // Every key the command line and the environment give is scrubbed from all the command writes, whether or not it
+    // uses one: `jobs list` prints what servers said, which may quote a key.
+    knowKeys(options);
     try {
       const code = await work(output);
       exitCode = typeof code === "number" ? code : EXIT.ok;

@@ -1,5 +1,6 @@
 import { createColors } from "picocolors";
 import { commandLine, globalWords, type Word } from "./command.js";
+import { addSecret, redact } from "./secrets.js";
 
 type Colors = ReturnType<typeof createColors>;
 type Stream = NodeJS.WriteStream;
@@ -34,8 +35,8 @@ export function colorsFor(stream: Stream, options: OutputOptions, env: NodeJS.Pr
 
 /**
  * Where everything the CLI prints goes. Data on stdout: NDJSON events in JSON mode, lines for a human otherwise.
- * Chatter (progress, status, hints, errors) on stderr. Every string passes through `redact`, so a secret given to
- * `addSecret` (the API key) never reaches either stream.
+ * Chatter (progress, status, hints, errors) on stderr. Every string passes through `redact`, so a key the process
+ * knows (see secrets.ts) never reaches either stream.
  */
 export class Output {
   readonly json: boolean;
@@ -51,7 +52,6 @@ export class Output {
    * (progress is then the plain lines and events of a pipe).
    */
   readonly live: boolean;
-  private readonly secrets: string[] = [];
   /** The global options every printed command carries (see `command`). */
   private globals: string[];
 
@@ -84,23 +84,14 @@ export class Output {
     this.globals = globalWords({ ...this.options, baseUrl }, this.env);
   }
 
-  /** Never print `secret` (replaced by `***` wherever it would appear). */
+  /** Never print `secret`, nor write it anywhere (see `addSecret` in secrets.ts, the process's one registry). */
   addSecret(secret: string | undefined): void {
-    if (!secret || secret.length < 4) return;
-    // As it is, and as JSON writes it inside a string (a quote, a backslash, a control character escaped): a message
-    // that quotes a value (`(got "…")`) and every NDJSON line carry it in that form.
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    for (const form of [secret, escaped, JSON.stringify(escaped).slice(1, -1)]) {
-      if (!this.secrets.includes(form)) this.secrets.push(form);
-    }
-    // Longest first: a form that contains another is replaced whole.
-    this.secrets.sort((a, b) => b.length - a.length);
+    addSecret(secret);
   }
 
+  /** `text` scrubbed of every key the process knows (see `redact` in secrets.ts). */
   redact(text: string): string {
-    let result = text;
-    for (const secret of this.secrets) result = result.split(secret).join("***");
-    return result;
+    return redact(text);
   }
 
   /**

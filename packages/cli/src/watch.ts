@@ -3,6 +3,7 @@ import type { DecartClient, JobEvent, UploadProgress, VideoModel } from "@decart
 import { onRequestStart } from "./config.js";
 import { CliError, EXIT } from "./exit.js";
 import { jobIdProblem, shown } from "./job-id.js";
+import { holdsSecret } from "./secrets.js";
 
 export type { JobEvent };
 
@@ -65,20 +66,23 @@ export interface SubmitOptions {
 }
 
 /**
- * A job id the server answered, held to the rule of a job id argument (`jobIdProblem`): one the rule refuses (`../x`,
- * one holding a space, a quote or a control character) would be journaled and printed in commands (`decart jobs wait
- * ../x`) that the CLI then refuses. Refused here instead, before it is journaled or watched, as the client refuses a
- * submit answer without a usable `job_id`: exit 1 (the server's failure), code `INVALID_RESPONSE`, the id JSON-quoted.
- * Whole: the client refuses an id over MAX_ID_LENGTH (256) code points itself, so `shown` never cuts one here.
+ * A job id the server answered, held to the rule of a job id argument (`jobIdProblem`), and holding no key the process
+ * knows. One the rule refuses (`../x`, one holding a space, a quote or a control character) would be journaled and
+ * printed in commands (`decart jobs wait ../x`) that the CLI then refuses; one holding the key would be `***` wherever
+ * the CLI writes it (see secrets.ts). Refused here
+ * instead, before it is journaled or watched, as the client refuses a submit answer without a usable `job_id`: exit 1
+ * (the server's failure), code `INVALID_RESPONSE`, the id JSON-quoted. Whole: the client refuses an id over
+ * MAX_ID_LENGTH (256) code points itself, so `shown` never cuts one here.
  */
 function checkServerJobId(jobId: string): string {
-  const problem = jobIdProblem(jobId);
+  const problem = holdsSecret(jobId)
+    ? "it holds the API key, which the CLI never writes: *** here"
+    : jobIdProblem(jobId);
   if (problem === undefined) return jobId;
   throw new CliError(
     `The server answered the submit with a job id the CLI cannot take, ${shown(jobId)} (${problem}): no ` +
-      "command of the CLI could read it back (decart jobs wait refuses it), so it is neither journaled nor watched. " +
-      "The job may have been made (and billed): give support that id. Running the command again submits (and " +
-      "bills) another one",
+      "command of the CLI could read that job back, so it is neither journaled nor watched. The job may have been " +
+      "made (and billed): give support that id. Running the command again submits (and bills) another one",
     EXIT.error,
     undefined,
     true,

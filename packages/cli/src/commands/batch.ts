@@ -28,6 +28,7 @@ import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
+import { holdsSecret, redactValues } from "../secrets.js";
 import { type Budget, letFinish, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
 
@@ -104,6 +105,11 @@ export function parseBatch(text: string): BatchLine[] {
       throw usageError(`line ${number}: "custom_id" must be a string (got ${JSON.stringify(id)})`);
     }
     const customId = String(id);
+    // Every line the CLI writes is scrubbed of the key (see secrets.ts): such a line would be `***` in the journal and
+    // the reports, which --resume could not tell from another.
+    if (holdsSecret(customId)) {
+      throw usageError(`line ${number}: "custom_id" holds the API key, which the CLI never writes; give another`);
+    }
     const seen = ids.get(customId);
     if (seen) throw usageError(`line ${number}: "custom_id" ${JSON.stringify(customId)} repeats line ${seen}`);
     const name2 = safeName(customId);
@@ -541,10 +547,16 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       }
     }
     results.sort((a, b) => a.line - b.line);
-    await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${JSON.stringify(r)}\n`).join("")));
+    // Both reports scrubbed of every key the process knows, as every line the CLI writes (a server's reason may quote
+    // one; a failed line is as given unless it holds one).
+    await writeAtomically(
+      resultsPath,
+      Buffer.from(results.map((r) => `${JSON.stringify(redactValues(r))}\n`).join("")),
+    );
     const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
     if (failedLines.size) {
-      const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${l.text}\n`);
+      const given = (text: string) => (holdsSecret(text) ? JSON.stringify(redactValues(JSON.parse(text))) : text);
+      const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${given(l.text)}\n`);
       await writeAtomically(errorsPath, Buffer.from(text2.join("")));
     } else if (!writesInPlace(errorsPath)) {
       // An earlier run's failed lines are gone; a stream there (a named pipe, /dev/null) stays as it is.

@@ -1,6 +1,7 @@
 import type { EmulatorOptions } from "@decart/emulator";
 import { usageError } from "../exit.js";
 import type { Output } from "../output.js";
+import { forgetSecret } from "../secrets.js";
 
 /**
  * `decart emulator [-p port] [--fast] […]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C or
@@ -36,7 +37,9 @@ export async function runEmulator(
     throw usageError(`Port ${port} on 127.0.0.1 ${why}: pick another with --port <n>, or --port 0 for a free one`);
   });
   // The emulator's dev key and admin token (random per start) are its own, not secrets of the user's: printing them is
-  // the point.
+  // the point. So the dev key is printed even where it is the key in DECART_API_KEY (set to use an emulator before),
+  // which every command scrubs otherwise (see secrets.ts).
+  forgetSecret(emulator.apiKey);
   output.event({ type: "listening", url: emulator.url, api_key: emulator.apiKey, admin_token: emulator.adminToken });
   output.print(`Decart emulator listening on ${emulator.url}`);
   output.print(`API key: ${emulator.apiKey}`);

@@ -1,0 +1,117 @@
+/**
+ * The API keys this process knows (`--api-key`, `DECART_API_KEY`: see `knowKeys`), and `redact`, which every line the
+ * CLI writes passes through: stdout and stderr (`Output`), the journal, a batch's `results.jsonl` and `errors.jsonl`.
+ * One registry for the process (one command per process), so that no writer can miss a key another part was given.
+ */
+
+/** The forms of the keys matched whatever their case (a server that shows a key upper-cased leaks it all the same). */
+const textForms: string[] = [];
+/** Base64 forms, matched as they are (their case is their content). */
+const base64Forms: string[] = [];
+let textPattern: RegExp | undefined;
+let base64Pattern: RegExp | undefined;
+/** The keys whose forms are held, for `forgetSecret`. */
+const known = new Map<string, { text: string[]; base64: string[] }>();
+
+/** A base64 fragment shorter than this could stand in ordinary text by chance: it is not looked for. */
+const MIN_BASE64 = 12;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** An alternation of `forms`, the longest first (a form that contains another is replaced whole). */
+const patternOf = (forms: string[], flags: string) =>
+  forms.length
+    ? new RegExp(
+        [...forms]
+          .sort((a, b) => b.length - a.length)
+          .map(escapeRegExp)
+          .join("|"),
+        flags,
+      )
+    : undefined;
+
+/**
+ * What of `secret`'s base64 encoding stands in any base64 text that encodes it (a header's `Basic` credentials, a
+ * token): at each of the three offsets it may start at, the characters that depend on its bytes only; and its own
+ * encoding whole, with and without padding. In the standard and the URL alphabets.
+ */
+function base64FormsOf(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const forms = new Set<string>();
+  const whole = bytes.toString("base64");
+  for (const form of [whole, whole.replace(/=+$/, "")]) forms.add(form);
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    const from = Math.ceil((8 * offset) / 6);
+    const to = Math.floor((8 * (offset + bytes.length)) / 6);
+    forms.add(encoded.slice(from, to));
+  }
+  const all = [...forms].flatMap((form) => [form, form.replace(/\+/g, "-").replace(/\//g, "_")]);
+  return [...new Set(all)].filter((form) => form.length >= MIN_BASE64);
+}
+
+/**
+ * Never write `secret` (replaced by `***` wherever it would appear): as it is, and as JSON writes it inside a string (a
+ * quote, a backslash, a control character escaped: once, and twice where a message that quotes it is itself a string
+ * of an NDJSON line), percent-encoded (a URL's query), in any case (upper-cased in a server's message), and encoded
+ * in base64. A text shorter than 4 characters is no key: ignored.
+ */
+export function addSecret(secret: string | undefined): void {
+  if (!secret || secret.length < 4 || known.has(secret)) return;
+  const escaped = JSON.stringify(secret).slice(1, -1);
+  const percent = encodeURIComponent(secret);
+  const text = [secret, escaped, JSON.stringify(escaped).slice(1, -1), percent, percent.replace(/%20/g, "+")];
+  known.set(secret, { text, base64: base64FormsOf(secret) });
+  rebuild();
+}
+
+/** No longer a secret: `secret` is printed as it is (`decart emulator` prints its own dev key, which it may be). */
+export function forgetSecret(secret: string | undefined): void {
+  if (secret !== undefined && known.delete(secret)) rebuild();
+}
+
+function rebuild(): void {
+  textForms.length = 0;
+  base64Forms.length = 0;
+  for (const forms of known.values()) {
+    textForms.push(...forms.text);
+    base64Forms.push(...forms.base64);
+  }
+  textPattern = patternOf([...new Set(textForms)], "gi");
+  base64Pattern = patternOf([...new Set(base64Forms)], "g");
+}
+
+/** `text` with every form of every key this process knows replaced by `***` (see `addSecret`). */
+export function redact(text: string): string {
+  let result = text;
+  if (textPattern) result = result.replace(textPattern, "***");
+  if (base64Pattern) result = result.replace(base64Pattern, "***");
+  return result;
+}
+
+/** Whether `text` holds a form of a key this process knows. */
+export const holdsSecret = (text: string): boolean => redact(text) !== text;
+
+/**
+ * Registers every key the command line and the environment give (`--api-key`, `DECART_API_KEY`, as given and trimmed),
+ * whether or not the command uses one: a command that only reads (`jobs list`) writes what servers said too.
+ */
+export function knowKeys(options: { apiKey?: string | undefined }, env: NodeJS.ProcessEnv = process.env): void {
+  for (const key of [options.apiKey, env.DECART_API_KEY]) {
+    addSecret(key);
+    addSecret(key?.trim());
+  }
+}
+
+/**
+ * `value` with every string in it (at any depth, keys of objects too) scrubbed as `redact` scrubs text: for a record
+ * written as JSON (the journal, `results.jsonl`), which stays valid JSON whatever its strings held.
+ */
+export function redactValues<T>(value: T): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactValues) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [redact(key), redactValues(inner)])) as T;
+  }
+  return value;
+}

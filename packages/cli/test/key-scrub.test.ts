@@ -1,0 +1,167 @@
+/**
+ * The API key is never written: not on stdout or stderr, not in the journal, not in a batch's reports, by any command
+ * (`jobs list` too, which calls no API), whatever a server quotes of it (a failure reason holding it as it is,
+ * upper-cased, in base64, inside `Basic` credentials). Against a server that puts the key it was sent in what it says.
+ */
+import { once } from "node:events";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { redact } from "../src/secrets.js";
+import { events, KEY, run, start, tempDir } from "./helpers.js";
+
+const base64 = (text: string) => Buffer.from(text).toString("base64");
+
+/** What a server says of `key`: every form it could take in a message. */
+const quoting = (key: string) =>
+  `quota for ${key} (${key.toUpperCase()}, ${base64(key)}, Basic ${base64(`user:${key}`)}, ${JSON.stringify({ key })})`;
+
+/** The parts of those forms that tell the key: none may be written anywhere. */
+const TELLS = [KEY, KEY.toUpperCase(), KEY.slice(4, 20), base64(KEY).slice(0, 20), base64(`user:${KEY}`).slice(8, 28)];
+const leaks = (text: string) => TELLS.filter((tell) => text.toLowerCase().includes(tell.toLowerCase()));
+
+/** The job id a submit answers (`KEY` in it: the key the request carried), set by each test. */
+let jobId = "job_ok";
+let server: Server;
+let env: Record<string, string>;
+let root: string;
+let remove: () => void;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    const key = String(req.headers["x-api-key"]);
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === "POST" && req.url?.startsWith("/v1/jobs/"))
+      return json(200, { job_id: jobId.replace("KEY", key), status: "pending" });
+    if (req.method === "GET" && req.url?.startsWith("/v1/jobs/"))
+      return json(200, { job_id: jobId, status: "failed", error: quoting(key) });
+    json(404, { detail: "Not Found" });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  ({ dir: root, remove } = tempDir());
+  env = { DECART_API_KEY: KEY, DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+});
+
+afterAll(() => {
+  server?.closeAllConnections();
+  server?.close();
+  remove?.();
+});
+
+beforeEach(() => {
+  jobId = "job_ok";
+});
+
+describe("the API key quoted by a server", () => {
+  it("video: not in its output nor in the journal's failed record (NDJSON and human)", async () => {
+    for (const mode of ["--json", "--no-json"]) {
+      const journal = join(root, `video${mode}.jsonl`);
+      const { code, stdout, stderr } = await run(["video", "A lake", "-o", join(root, "v.mp4"), mode], {
+        env: { ...env, DECART_JOURNAL: journal },
+      });
+      expect(code, stderr).toBe(3);
+      const written = readFileSync(journal, "utf8");
+      expect(leaks(stdout + stderr), mode).toEqual([]);
+      expect(leaks(written), mode).toEqual([]);
+      expect(written).toContain('"event":"failed","error":"quota for *** (***, ***, Basic ');
+    }
+  });
+
+  it("batch: not in results.jsonl, the journal, the events nor stderr", async () => {
+    const dir = join(root, "batch");
+    const file = join(root, "lines.jsonl");
+    writeFileSync(file, '{"custom_id":"a","prompt":"A lake"}\n');
+    const journal = join(root, "batch.jsonl");
+    const { code, stdout, stderr } = await run(["batch", file, "--out", dir], {
+      env: { ...env, DECART_JOURNAL: journal },
+    });
+    expect(code, stderr).toBe(6);
+    const results = readFileSync(join(dir, "results.jsonl"), "utf8");
+    expect(JSON.parse(results)).toMatchObject({
+      custom_id: "a",
+      status: "failed",
+      error: expect.stringContaining("***"),
+    });
+    expect(leaks(stdout + stderr + results + readFileSync(journal, "utf8"))).toEqual([]);
+  });
+
+  it("jobs list: a journal that holds the key (as an earlier version wrote it) is listed without it, the key from the environment or --api-key", async () => {
+    const journal = join(root, "old.jsonl");
+    writeFileSync(
+      journal,
+      `${JSON.stringify({ at: "2026-01-01T00:00:00.000Z", job_id: "job_old", event: "submitted", model: "lucy-pro-t2v" })}\n` +
+        `${JSON.stringify({ at: "2026-01-01T00:00:01.000Z", job_id: "job_old", event: "failed", error: quoting(KEY) })}\n`,
+    );
+    for (const [args, extra] of [
+      [[], { DECART_API_KEY: KEY }],
+      [["--api-key", KEY], { DECART_API_KEY: undefined }],
+    ] as const) {
+      for (const mode of ["--json", "--no-json"]) {
+        const { code, stdout, stderr } = await run(["jobs", "list", ...args, mode], {
+          env: { ...env, ...extra, DECART_JOURNAL: journal },
+        });
+        expect(code, stderr).toBe(0);
+        expect(stdout).toContain("job_old");
+        expect(stdout).toContain("quota for ***");
+        expect(leaks(stdout + stderr), `${args} ${mode}`).toEqual([]);
+      }
+    }
+  });
+
+  it("a job id that holds the key is refused as it comes (INVALID_RESPONSE), neither journaled nor watched", async () => {
+    jobId = "job_KEY";
+    const journal = join(root, "id.jsonl");
+    const { code, stdout, stderr } = await run(["video", "A lake", "-o", join(root, "id.mp4")], {
+      env: { ...env, DECART_JOURNAL: journal },
+    });
+    expect(code, stderr).toBe(1);
+    expect(events(stdout)).toEqual([expect.objectContaining({ type: "error", code: "INVALID_RESPONSE" })]);
+    expect(stderr).toContain('a job id the CLI cannot take, "job_***" (it holds the API key');
+    expect(existsSync(journal) ? readFileSync(journal, "utf8") : "").toBe("");
+    expect(leaks(stdout + stderr)).toEqual([]);
+  });
+
+  it("batch: a custom_id that holds the key is refused before anything is sent (it would be *** everywhere)", async () => {
+    const file = join(root, "id-lines.jsonl");
+    writeFileSync(file, `${JSON.stringify({ custom_id: `a-${KEY}`, prompt: "A lake" })}\n`);
+    const { code, stdout, stderr } = await run(["batch", file, "--out", join(root, "refused")], {
+      env: { ...env, DECART_JOURNAL: join(root, "refused.jsonl") },
+    });
+    expect(code, stderr).toBe(2);
+    expect(stderr).toContain('line 1: "custom_id" holds the API key');
+    expect(leaks(stdout + stderr)).toEqual([]);
+  });
+});
+
+describe("decart emulator", () => {
+  it("prints its dev key even where DECART_API_KEY is that key (set to use an emulator before)", async () => {
+    const child = start(["emulator", "--port", "0", "--keys", "dct_emulator_given_Ks3Wq8", "--json"], {
+      env: { DECART_API_KEY: "dct_emulator_given_Ks3Wq8" },
+    });
+    const [first] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
+    child.kill("SIGTERM");
+    await once(child, "close");
+    expect(JSON.parse(first)).toMatchObject({ type: "listening", api_key: "dct_emulator_given_Ks3Wq8" });
+  });
+});
+
+describe("redact", () => {
+  it("finds the key inside base64 text at each of the three offsets it may start at", async () => {
+    const { addSecret } = await import("../src/secrets.js");
+    addSecret(KEY);
+    for (const prefix of ["", "u", "us", "use", "user:"]) {
+      const encoded = base64(`${prefix}${KEY}!`);
+      const scrubbed = redact(`Basic ${encoded}`);
+      expect(scrubbed, prefix).toContain("***");
+      // What is left around the *** is at most the characters that also encode a byte of the text around it.
+      expect(scrubbed.replace("***", "").length, prefix).toBeLessThanOrEqual("Basic ".length + 12);
+    }
+  });
+});
