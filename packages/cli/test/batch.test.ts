@@ -26,6 +26,7 @@ let env: Record<string, string>;
 useEmulator(
   { timing: { pendingMs: 100, processingMs: 200, spread: 0.5 }, random: seededRandom(7) },
   (f) => ({ emu, env, dir } = f),
+  { ownDir: true },
 );
 
 /**
@@ -160,7 +161,9 @@ describe("decart batch", () => {
     // A submit in flight at Ctrl-C finished and was recorded: the server made exactly one job per line.
     expect(emu.stats().jobsCreated).toBe(200);
     expect(emu.stats().faultsInjected).toMatchObject({ 429: expect.any(Number), 503: expect.any(Number) });
-  });
+    // Three runs of 200 lines (about 9 s on an idle machine): a machine shared with other work may take several times
+    // the 60 s of a test. Nothing in it races the clock (the emulator's job times only pace it), so it has the time.
+  }, 300_000);
 
   it("a killed batch loses no job: --resume watches what was submitted and submits only the rest", async () => {
     const { path, lines } = batchFile("killed.jsonl", 40, true);

@@ -40,7 +40,15 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   input?: string | Buffer;
+  /** The process's clock is the test's to move on (see `clock.mjs` and `jump`); else real time. */
+  clock?: boolean;
 }
+
+/** The clock the CLI runs on when a test asks for one (`RunOptions.clock`). */
+const CLOCK = new URL("./clock.mjs", import.meta.url).href;
+
+/** Moves the clock of a CLI started with `clock: true` 30 days on, at once (see `clock.mjs`). */
+export const jump = (child: ChildProcess): void => void child.kill("SIGUSR2");
 
 /** The children started here that have not exited yet: `useEmulator` kills those a test leaves behind. */
 const running = new Set<ChildProcess>();
@@ -53,7 +61,7 @@ const tracked = (child: ChildProcess): ChildProcess => {
 /** Starts the CLI as a child process (stdout and stderr are pipes, as in a script). */
 export function start(args: string[], options: RunOptions = {}): ChildProcess {
   const child = tracked(
-    spawn(process.execPath, [BIN, ...args], {
+    spawn(process.execPath, [...(options.clock ? ["--import", CLOCK] : []), BIN, ...args], {
       env: childEnv(options.env),
       cwd: options.cwd,
       stdio: ["pipe", "pipe", "pipe"],
@@ -205,23 +213,31 @@ export interface Fixture {
 /**
  * An emulator (`emulator(options)`) and a temporary directory for the tests of one file: started before them, closed
  * and removed after; a CLI process a test leaves running is killed after it. Before each test the emulator's faults and counters are cleared and `env` names a fresh journal,
- * so each test passes alone and in any order. `assign` receives the fixture whenever it changes (the file keeps it in
+ * so each test passes alone and in any order. With `ownDir`, `dir` is a new directory of each test's own (in the
+ * file's), where its journal is too: what a test that failed or timed out left there (a batch's lock beside the
+ * journal, its files) is not the next test's. `assign` receives the fixture whenever it changes (the file keeps it in
  * its own variables: `useEmulator({}, (f) => ({ emu, env, dir } = f))`).
  */
-export function useEmulator(options: EmulatorOptions, assign: (fixture: Fixture) => void): void {
+export function useEmulator(
+  options: EmulatorOptions,
+  assign: (fixture: Fixture) => void,
+  { ownDir = false }: { ownDir?: boolean } = {},
+): void {
   let fixture: Fixture | undefined;
+  let root = "";
   let remove = () => {};
   beforeAll(async () => {
     const { emu, env } = await emulator(options);
     const temp = tempDir();
-    remove = temp.remove;
-    fixture = { emu, dir: temp.dir, env };
+    ({ dir: root, remove } = temp);
+    fixture = { emu, dir: root, env };
     assign(fixture);
   });
   beforeEach((context) => {
-    const { emu, dir } = fixture!;
+    const { emu } = fixture!;
     emu.setFaults([]);
     emu.resetStats();
+    const dir = ownDir ? mkdtempSync(join(root, "test-")) : root;
     fixture = {
       emu,
       dir,

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, KEY, run, tempDir } from "./helpers.js";
+import { events, finished, jump, KEY, onStderr, run, start, tempDir } from "./helpers.js";
 
 const JOB = "job_0123456789abcdef0123456789abcdef";
 
@@ -186,15 +186,18 @@ describe("--timeout of jobs submit", () => {
   });
 
   it("a submit stopped while waiting to try again after a 429 says that no job was made", async () => {
-    // The 429 must come back before --timeout runs out, however loaded the machine: a --timeout of 10 s leaves its
-    // round trip on loopback that long, and a Retry-After of 50 s (within the 60 s the client waits) far longer, so the
-    // time runs out during that wait, never before the answer nor after a second request.
+    // --timeout runs out during that wait, whatever the machine's speed: the client says (-v) that it waits to try again
+    // (the server's Retry-After, 50 s, within the 60 s it waits), and only then is the CLI's clock moved past --timeout.
     const env = { ...envFor("ra~50"), DECART_JOURNAL: join(root, "submit-limited.jsonl") };
-    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "10"], { env });
+    const child = start(["-v", "jobs", "submit", "A lake", "--timeout", "600"], { env, clock: true });
+    const done = finished(child);
+    await onStderr(child, "retry 1 in");
+    jump(child);
+    const { code, stdout, stderr } = await done;
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     expect(events(stdout).at(-1)!.message).toBe(
-      "--timeout ran out after 10 s while waiting for the submit's answer, after the server refused the request " +
+      "--timeout ran out after 600 s while waiting for the submit's answer, after the server refused the request " +
         "(HTTP 429): no job was made (nothing to find in the journal); give a longer --timeout",
     );
   });

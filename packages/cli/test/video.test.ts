@@ -11,6 +11,7 @@ import {
   events,
   finished,
   interrupt,
+  jump,
   onStderr,
   printed,
   run,
@@ -231,7 +232,13 @@ describe("decart video", () => {
   it("exits 1, not 5, when the wait ran out while every status read failed, saying why", async () => {
     emu.setFaults([{ route: "status", kind: "503" }]);
     try {
-      const { code, stdout, stderr } = await run(["video", "A lake", "--timeout", "0.5"], { env });
+      // The wait runs out once a status read has failed, however slow the machine: the CLI says that it reads again
+      // (the read failed), and only then is its clock moved past --timeout.
+      const child = start(["video", "A lake", "--timeout", "600"], { env, clock: true });
+      const done = finished(child);
+      await onStderr(child, "retrying (attempt 1,");
+      jump(child);
+      const { code, stdout, stderr } = await done;
       expect(code, stderr).toBe(1);
       const [submitted] = events(stdout);
       expect(events(stdout).at(-1)).toMatchObject({
