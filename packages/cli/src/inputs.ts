@@ -1,8 +1,9 @@
 import { fstatSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { Readable } from "node:stream";
 import type { FieldInfo } from "@decart/api";
-import type { ModelDefinition } from "@decart/core";
+import { AbortError, type ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
 import { usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
@@ -27,21 +28,33 @@ function isDirectory(fd: number): boolean {
 /**
  * Reads standard input once (a second `-` is a usage error: it was already read). Standard input that cannot be read
  * (a directory, `< /`, which Node's stream reads as empty; a read error) is a usage error naming it, not empty text.
+ * `signal` (the command's Ctrl-C, SIGTERM or SIGHUP: see `interruptible`) stops the read at once: standard input is
+ * let go (the process can end while its writer still writes) and the read rejects with the client's `AbortError`,
+ * which the command tells as a signal that came before anything was sent (see `unsentInterrupt`).
  */
-export function stdinReader(stdin: NodeJS.ReadableStream = process.stdin): () => Promise<Buffer> {
+export function stdinReader(stdin: NodeJS.ReadableStream = process.stdin, signal?: AbortSignal): () => Promise<Buffer> {
   let used = false;
   return async () => {
     if (used) throw usageError("Standard input (-) can be read only once per command");
     used = true;
     const unreadable = (reason: string) =>
       usageError(`Standard input (-) cannot be read (${reason}); pipe the text or the file in (nothing was sent)`);
+    const interrupted = () => new AbortError("Interrupted while reading standard input (nothing was sent)");
+    if (signal?.aborted) throw interrupted();
     if (stdin === process.stdin && isDirectory(0)) throw unreadable("it is a directory");
     const chunks: Buffer[] = [];
+    // Destroyed, the stream ends the loop below (with an error, or none), and holds the process no longer.
+    const stop = () => (stdin as Readable).destroy();
+    signal?.addEventListener("abort", stop, { once: true });
     try {
       for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
     } catch (e) {
+      if (signal?.aborted) throw interrupted();
       throw unreadable(fsReason(e));
+    } finally {
+      signal?.removeEventListener("abort", stop);
     }
+    if (signal?.aborted) throw interrupted();
     return Buffer.concat(chunks);
   };
 }

@@ -151,6 +151,39 @@ describe("a signal while a file input given as a URL is downloaded", () => {
   });
 });
 
+describe("a signal while standard input is read (-, field=@-)", () => {
+  it("is the CLI's: exit 130 (SIGHUP: 129), an interrupted event without a job id, nothing sent (video, jobs submit, image)", async () => {
+    const cases: { signal: NodeJS.Signals; args: string[] }[] = [
+      { signal: "SIGTERM", args: ["video", "-", "-o", join(dir, "stdin.mp4")] },
+      { signal: "SIGINT", args: ["video", "Snow", "-m", "lucy-clip", "data=@-"] },
+      { signal: "SIGHUP", args: ["jobs", "submit", "prompt=@-"] },
+      { signal: "SIGTERM", args: ["image", "Snow", "-m", "lucy-image-2", "data=@-", "-o", join(dir, "stdin.png")] },
+    ];
+    for (const { signal, args } of cases) {
+      const what = `${args.join(" ")} ${signal}`;
+      const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), cwd: dir });
+      const done = finished(child);
+      // More than a pipe holds: the write ends only once the CLI has read most of it, so it is reading stdin then (and
+      // stdin stays open: the read goes on until the signal).
+      await new Promise<void>((resolve, reject) =>
+        child.stdin.write(Buffer.alloc(4 << 20, "a"), (e) => (e ? reject(e) : resolve())),
+      );
+      child.kill(signal);
+      const stopped = await done;
+      // Before the fix, the signal's default action: no exit code, nothing said.
+      expect(stopped.signal, `${what}: ${stopped.stderr}`).toBe(null);
+      expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
+      expect(events(stopped.stdout).at(-1), what).toEqual({ type: "interrupted" });
+      const [request, made] = args[0] === "image" ? ["image request", "image"] : ["submit", "job"];
+      expect(stopped.stderr, what).toContain(
+        `Interrupted before the ${request} reached the API: nothing was sent to it, no ${made} was made`,
+      );
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    expect(existsSync(join(dir, "stdin.mp4")) || existsSync(join(dir, "stdin.png"))).toBe(false);
+  });
+});
+
 describe("--verbose shows a file input's URL as errors do", () => {
   it("without its query, fragment and credentials: a signed URL's signature stays out of the log", async () => {
     const port = new URL(inputsUrl).port;

@@ -55,29 +55,37 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
   // A `--timeout` longer than the client's 60 s stretches what its retries may wait (a `Retry-After`): see `clientFor`.
   const client = clientFor(options, output, process.env, undefined, timeout);
-  const inputs = await parseInputs(model, prompt, assignments, stdinReader());
-  // Where the image goes, checked before it is paid for; printed as an absolute path, as every command does. Without
-  // -o: `<model>-<UTC time>.<ext>` (the extension of the image's type, told from its bytes) in the current directory,
-  // a name that never replaces a file (nor is the journal's): `-2`, `-3` … is added until it is free (see `placeFile`).
-  const stem = options.output === undefined ? defaultOutputName(model.name, "") : undefined;
-  const named = (extension: string) => resolve(options.output ?? `${stem}${extension}`);
-  if (options.output === undefined) {
-    await checkOutputDirectory(process.cwd(), "the image (<model>-<UTC time>.png in the current directory)");
-  } else if (options.output !== "-") {
-    // The image never writes the journal, but a -o naming it would replace every job id recorded there.
-    checkJournalApart(options.journal, [named(".png")], `-o ${options.output}`);
-    // A link to a file is written through, as a video's -o is (see `writeAtomically`).
-    await checkOutputFile(named(".png"), `-o ${options.output}`, { throughLinks: true });
-  }
-  output.info(output.err.dim(`Generating an image with ${model.name}…`));
+  // Ctrl-C, SIGTERM or SIGHUP is the CLI's from here on, before standard input is read (`-`, `field=@-`): one that
+  // comes while it is read stops the command at once, nothing sent (rather than ending the process by the signal).
   const { signal, release } = interruptible();
   try {
-    return await generate();
+    let inputs: Record<string, unknown>;
+    try {
+      inputs = await parseInputs(model, prompt, assignments, stdinReader(process.stdin, signal));
+    } catch (error) {
+      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "image request");
+      throw error;
+    }
+    return await generate(inputs, signal);
   } finally {
     release();
   }
 
-  async function generate(): Promise<ExitCode> {
+  async function generate(inputs: Record<string, unknown>, signal: AbortSignal): Promise<ExitCode> {
+    // Where the image goes, checked before it is paid for; printed as an absolute path, as every command does. Without
+    // -o: `<model>-<UTC time>.<ext>` (the extension of the image's type, told from its bytes) in the current directory,
+    // a name that never replaces a file (nor is the journal's): `-2`, `-3` … is added until it is free (see `placeFile`).
+    const stem = options.output === undefined ? defaultOutputName(model.name, "") : undefined;
+    const named = (extension: string) => resolve(options.output ?? `${stem}${extension}`);
+    if (options.output === undefined) {
+      await checkOutputDirectory(process.cwd(), "the image (<model>-<UTC time>.png in the current directory)");
+    } else if (options.output !== "-") {
+      // The image never writes the journal, but a -o naming it would replace every job id recorded there.
+      checkJournalApart(options.journal, [named(".png")], `-o ${options.output}`);
+      // A link to a file is written through, as a video's -o is (see `writeAtomically`).
+      await checkOutputFile(named(".png"), `-o ${options.output}`, { throughLinks: true });
+    }
+    output.info(output.err.dim(`Generating an image with ${model.name}…`));
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
     // Once the request to the API has started, a signal lets it finish, so that the image is not lost; one before (a
     // file input given as a URL being downloaded) stops it at once, nothing sent (see `letFinish`). `--timeout` bounds

@@ -62,13 +62,20 @@ const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (err
  */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const timeout = timeoutMs(options.timeout);
-  const inputs = await videoInputs(args, options);
-  const trace: UploadTrace = {};
-  const client = clientFor(options, output, process.env, undefined, timeout, trace);
-  const journal = await openJournal(options.journal);
-  const upload = await uploadProgress(output);
+  // The CLI's before standard input is read (`-`, `field=@-`): a signal then stops the command, nothing sent.
   const { signal, release } = interruptible();
   try {
+    let inputs: Awaited<ReturnType<typeof videoInputs>>;
+    try {
+      inputs = await videoInputs(args, options, signal);
+    } catch (error) {
+      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit");
+      throw error;
+    }
+    const trace: UploadTrace = {};
+    const client = clientFor(options, output, process.env, undefined, timeout, trace);
+    const journal = await openJournal(options.journal);
+    const upload = await uploadProgress(output);
     let job_id: string;
     try {
       job_id = await withinTimeout(

@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 import type { VideoModelName } from "@decart/api";
-import { models } from "@decart/core";
+import { AbortError, models } from "@decart/core";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, freeName, namesStdout, videoName } from "../files.js";
-import { finish, follow, heldSubmit, interruptible, journalExit, uploadProgress } from "../follow.js";
+import { finish, follow, heldSubmit, interruptible, journalExit, unsentInterrupt, uploadProgress } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import { timeoutMs } from "../numbers.js";
@@ -34,11 +34,14 @@ export function checkNotStdout(output: string | undefined): void {
   }
 }
 
-/** The model and its inputs from the command line; checked by the client before anything is sent. */
-export async function videoInputs(args: string[], options: VideoOptions) {
+/**
+ * The model and its inputs from the command line; checked by the client before anything is sent. `signal` (see
+ * `interruptible`) stops a read of standard input (`-`, `field=@-`) at once, with the client's `AbortError`.
+ */
+export async function videoInputs(args: string[], options: VideoOptions, signal?: AbortSignal) {
   const { prompt, assignments } = splitArguments(args);
   const model = models.video((options.model ?? DEFAULT_VIDEO_MODEL) as VideoModelName);
-  const inputs = await parseInputs(model, prompt, assignments, stdinReader());
+  const inputs = await parseInputs(model, prompt, assignments, stdinReader(process.stdin, signal));
   return { model, ...inputs };
 }
 
@@ -49,7 +52,31 @@ export async function videoInputs(args: string[], options: VideoOptions) {
 export async function runVideo(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const timeout = timeoutMs(options.timeout);
   checkNotStdout(options.output);
-  const inputs = await videoInputs(args, options);
+  // Ctrl-C, SIGTERM or SIGHUP is the CLI's from here on, before standard input is read (`-`, `field=@-`): one that
+  // comes while it is read stops the command at once, nothing sent (rather than ending the process by the signal).
+  const { signal, release } = interruptible();
+  try {
+    let inputs: Awaited<ReturnType<typeof videoInputs>>;
+    try {
+      inputs = await videoInputs(args, options, signal);
+    } catch (error) {
+      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit");
+      throw error;
+    }
+    return await submitAndFollow(inputs, timeout, options, output, signal);
+  } finally {
+    release();
+  }
+}
+
+/** `runVideo` once its inputs are read: the submit, the watch and the download. */
+async function submitAndFollow(
+  inputs: Awaited<ReturnType<typeof videoInputs>>,
+  timeout: number | undefined,
+  options: VideoOptions,
+  output: Output,
+  signal: AbortSignal,
+): Promise<number> {
   const client = clientFor(options, output);
   if (options.output !== undefined) checkJournalApart(options.journal, [options.output], `-o ${options.output}`);
   const journal = await openJournal(options.journal);
@@ -60,7 +87,6 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
     await checkOutputFile(resolve(options.output), `-o ${options.output}`, { throughLinks: true });
   else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
   const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
-  const { signal, release } = interruptible();
   const upload = await uploadProgress(output);
   try {
     // A Ctrl-C or SIGTERM while the submit waits for its answer lets it finish (its job id is journaled and printed,
@@ -91,6 +117,5 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
     return journalExit(finish(outcome, output, options.timeout), journal);
   } finally {
     upload.stop();
-    release();
   }
 }
