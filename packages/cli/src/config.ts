@@ -75,18 +75,29 @@ export const mayHaveMade = ({ body, status }: UploadTrace): boolean =>
 export const refusedWith = (trace: UploadTrace): number | undefined =>
   trace.status !== undefined && trace.status >= 400 && !mayHaveMade(trace) ? trace.status : undefined;
 
-/** What `onRequestStart` runs its work with: told each time a request of that work starts (see `clientFor`). */
-const requestStarts = new AsyncLocalStorage<() => void>();
+/**
+ * What the work of `onRequestStart` is told of each request of it to the API (a try: a retry is another): `started`
+ * as it starts, with its body (whose `bodySent` the upload function sets: see `UploadBody`); then `answered` with its
+ * answer's status and request id once the answer's headers came, or `failed` when none came.
+ */
+export interface RequestWatcher {
+  started(body: UploadBody): void;
+  answered(status: number, requestId: string | undefined): void;
+  failed(): void;
+}
+
+/** What `onRequestStart` runs its work with (see `clientFor`). */
+const requestStarts = new AsyncLocalStorage<RequestWatcher>();
 
 /**
- * Runs `work`, calling `started` each time a request of it to the API starts: when the client hands a multipart
- * request (a submit, an image; every paid request is one) to its upload function, before any byte of it is sent. What
- * comes before is not told (a file input given as a URL downloaded, a file looked at, a wait at the rate-limit gate):
- * nothing of the call has reached the API then. Told per call, through the calls' async context: a batch's submits
- * share one client.
+ * Runs `work`, telling `watcher` of each request of it to the API: when the client hands a multipart request (a
+ * submit, an image; every paid request is one) to its upload function, before any byte of it is sent, and how that
+ * try ended. What comes before is not told (a file input given as a URL downloaded, a file looked at, a wait at the
+ * rate-limit gate, a wait to try again): nothing of the call is at the API then. Told per call, through the calls'
+ * async context: a batch's submits share one client.
  */
-export const onRequestStart = <T>(started: () => void, work: () => Promise<T>): Promise<T> =>
-  requestStarts.run(started, work);
+export const onRequestStart = <T>(watcher: RequestWatcher, work: () => Promise<T>): Promise<T> =>
+  requestStarts.run(watcher, work);
 
 /** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
@@ -162,10 +173,19 @@ export function clientFor(
         trace.requestId = response.headers.get("x-request-id") || undefined;
         return response;
       };
-  // Each try of a paid request starts here (see `onRequestStart`).
-  const upload: UploadFunction = (url, init) => {
-    requestStarts.getStore()?.();
-    return traced(url, init);
+  // Each try of a paid request starts here, and is told of as it ends (see `onRequestStart`).
+  const upload: UploadFunction = async (url, init) => {
+    const watcher = requestStarts.getStore();
+    watcher?.started(init.body);
+    let response: Response;
+    try {
+      response = await traced(url, init);
+    } catch (error) {
+      watcher?.failed();
+      throw error;
+    }
+    watcher?.answered(response.status, response.headers.get("x-request-id") || undefined);
+    return response;
   };
   const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
   useCallBudget(timeoutMs);

@@ -8,7 +8,7 @@ import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, trac
 import type { Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
 import { checkingVideo } from "./video-type.js";
-import type { Budget, JobEvent } from "./watch.js";
+import { type Budget, type JobEvent, type Stop, stopOf } from "./watch.js";
 
 /**
  * The command that picks up watching a job where an interrupted one left it: with the URL and the journal in effect
@@ -68,27 +68,60 @@ export function interruptible(): { signal: AbortSignal; release: () => void } {
 export const heldRequest = (output: Output, what: string) => () =>
   output.warn(output.err.yellow(`Waiting for ${what}; Ctrl-C again stops at once`));
 
-/** `video` and `jobs submit`: their submit is let finish, so that its job id is printed and journaled. */
+/**
+ * How long the first signal lets the answer of a submit sent whole come (`video`, `jobs submit`: see `letFinish`): a
+ * job's submit is answered as soon as its body is in, and whoever sent SIGTERM (a service manager, a CI's cancel, a
+ * container's stop) sends SIGKILL some seconds later, when nothing could be said any more.
+ */
+export const SUBMIT_GRACE_MS = 5000;
+
+/** `video` and `jobs submit`: their submit is let finish (for `SUBMIT_GRACE_MS` at most), so that its job id is printed and journaled. */
 export const heldSubmit = (output: Output) =>
-  heldRequest(output, "the submit's answer, so that the job id is not lost (the server may have made the job already)");
+  heldRequest(
+    output,
+    `the submit's answer (${SUBMIT_GRACE_MS / 1000} s at most), so that the job id is not lost (the server may have ` +
+      "made the job already)",
+  );
 
 /** `image`: its request is let finish, so that the image is saved. */
 export const heldImage = (output: Output) =>
   heldRequest(output, "the image, so that it is not lost (the server may have made it already)");
 
 /**
- * The end of a command whose first Ctrl-C, SIGTERM or SIGHUP came before its paid request (`what`: a submit, an image
- * request) reached the API (see `letFinish`): it was stopped at once, nothing was made. An `interrupted` event without
- * a job id (there is none, nothing to resume), and exit 130 (129 for SIGHUP).
+ * The end of a command whose first Ctrl-C, SIGTERM or SIGHUP stopped its paid request (`what`: a submit, an image
+ * request) before it was at the API (`stop`, see `letFinish`; none: before it started): nothing was made. An
+ * `interrupted` event without a job id (there is none, nothing to resume), and exit 130 (129 for SIGHUP). A submit
+ * whose answer did not come within `SUBMIT_GRACE_MS` of the signal (`unanswered`) may have made a job, whose id never
+ * came back: the event says so (`code`: `SUBMIT_OUTCOME_UNKNOWN`, and the answer's `request_id` if its headers came),
+ * and so does the message.
  */
-export function unsentInterrupt(output: Output, what: "submit" | "image request"): ExitCode {
+export function unsentInterrupt(output: Output, what: "submit" | "image request", stop?: Stop): ExitCode {
+  const made = what === "submit" ? "job" : "image";
+  if (stop?.kind === "unanswered") {
+    output.event({ type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN", request_id: stop.requestId });
+    output.warn(
+      output.err.yellow(
+        untrusted(
+          `Interrupted: the ${what}'s answer did not come within ${stop.graceMs / 1000} s of the signal, so the CLI ` +
+            `stopped waiting for it. The request had reached the server: a ${made} may have been made (and billed) ` +
+            `although its id never came back, so it is not in the journal (decart jobs list cannot show it)` +
+            (stop.requestId
+              ? `; the answer's request id, ${stop.requestId}, is what support can find it by. `
+              : ", and with no answer there is no request id to give support either. ") +
+            `Running the command again submits (and bills) another one`,
+        ),
+      ),
+    );
+    return EXIT.interrupted;
+  }
   output.event({ type: "interrupted" });
-  output.warn(
-    output.err.yellow(
-      `Interrupted before the ${what} reached the API: nothing was sent to it, no ${what === "submit" ? "job" : "image"} ` +
-        "was made (nothing to resume)",
-    ),
-  );
+  const when =
+    stop?.kind === "refused"
+      ? `while the ${what} waited to be sent again: the server refused it (HTTP ${stop.status}), so it did not act on it`
+      : stop?.kind === "cut"
+        ? `before the ${what} was sent whole: the server cannot have taken it`
+        : `before the ${what} reached the API: nothing was sent to it`;
+  output.warn(output.err.yellow(`Interrupted ${when}, no ${made} was made (nothing to resume)`));
   return EXIT.interrupted;
 }
 
@@ -293,7 +326,7 @@ export const journalExit = (code: number, journal: Journal): number =>
 export type Outcome =
   | { state: "saved"; jobId: string; path: string; bytes: number }
   | { state: "failed"; jobId: string; error: string }
-  | { state: "interrupted"; jobId: string | undefined; path: string | undefined };
+  | { state: "interrupted"; jobId: string | undefined; path: string | undefined; stop?: Stop | undefined };
 
 /** A wait as the retrying line says it: in ms under a second (0.0 s would read as no wait), else in s. */
 function wait(ms: number): string {
@@ -401,7 +434,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
       if (jobId) hintResume(error, resumeCommand(output, jobId, path, options.timeout));
       throw error;
     }
-    return { state: "interrupted", jobId, path };
+    return { state: "interrupted", jobId, path, stop: stopOf(error) };
   }
 }
 
@@ -456,7 +489,7 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
       return EXIT.jobFailed;
     case "interrupted": {
       // No job id: the signal stopped the submit before its request reached the API (see `letFinish`).
-      if (!outcome.jobId) return unsentInterrupt(output, "submit");
+      if (!outcome.jobId) return unsentInterrupt(output, "submit", outcome.stop);
       const resume = resumeCommand(output, outcome.jobId, outcome.path, timeout);
       output.event({ type: "interrupted", job_id: outcome.jobId, resume });
       output.warn(c.yellow(untrusted(`Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`)));

@@ -1,5 +1,13 @@
 import { isModelName, type VideoModelName } from "@decart/api";
-import type { DecartClient, JobEvent, UploadProgress, VideoModel } from "@decart/core";
+import {
+  AbortError,
+  type DecartClient,
+  type JobEvent,
+  type UploadBody,
+  type UploadProgress,
+  type VideoModel,
+} from "@decart/core";
+import { mayHaveTaken } from "@decart/core/node";
 import { onRequestStart } from "./config.js";
 import { CliError, EXIT } from "./exit.js";
 import { jobIdProblem, shown } from "./job-id.js";
@@ -49,11 +57,12 @@ export interface SubmitOptions {
   signal: AbortSignal;
   onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
   /**
-   * `false`: once its request to the API has started, the submit is not stopped by `signal` (the server may have made,
-   * and billed, the job already: its id would be lost), it is let finish so that the id reaches the journal; the job is
-   * then watched on its own. Before that (a file input given as a URL being downloaded), `signal` stops it at once:
-   * nothing was sent (see `letFinish`). A batch, `video` and `jobs submit` pass it (see `interruptible` for the second
-   * Ctrl-C, which exits at once). Default `true`.
+   * `false`: while its request, sent whole, awaits its answer, the submit is not stopped by `signal` (the server may
+   * have made, and billed, the job already: its id would be lost), it is let finish (for `graceMs` at most) so that the
+   * id reaches the journal; the job is then watched on its own. Otherwise (before its request started, while its body
+   * is sent, while it waits to try again after a 429 or 503), `signal` stops it at once: nothing was made (see
+   * `letFinish`). A batch, `video` and `jobs submit` pass it (see `interruptible` for the second Ctrl-C, which exits at
+   * once). Default `true`.
    */
   abortSubmit?: boolean;
   /** Called once when `signal` aborts while the submit (not stopped by it) is still waiting for its answer. */
@@ -63,6 +72,8 @@ export interface SubmitOptions {
    * whose message then says whether a job may have been made (see `runSubmit`).
    */
   limit?: AbortSignal | undefined;
+  /** With `abortSubmit: false`: how long a signal lets the submit's answer come at most (see `letFinish`). */
+  graceMs?: number | undefined;
 }
 
 /**
@@ -91,52 +102,113 @@ function checkServerJobId(jobId: string): string {
 }
 
 /**
- * Submits a video job, and answers its id (one the CLI can take: see `checkServerJobId`). Stopped by `signal` before
- * its request to the API started (`abortSubmit: false` too), it rejects with the client's `AbortError`: no job was
- * made (`unsentInterrupt` tells it).
+ * Submits a video job, and answers its id (one the CLI can take: see `checkServerJobId`). Stopped by `signal` while
+ * its request is not at the API (`abortSubmit: false` too: see `letFinish`), it rejects with the client's
+ * `AbortError`, whose `stopOf` says why.
  */
 export async function submitJob(
   client: DecartClient,
   inputs: Record<string, unknown> & { model: VideoModel },
   options: SubmitOptions,
 ): Promise<string> {
-  const { signal, onUploadProgress, onHeld, limit } = options;
+  const { signal, onUploadProgress, onHeld, limit, graceMs } = options;
   const submit = (stop: AbortSignal) =>
     client.queue.submit({
       ...inputs,
       ...(onUploadProgress && { onUploadProgress }),
       signal: limit ? AbortSignal.any([stop, limit]) : stop,
     } as never);
-  const answer = await (options.abortSubmit === false ? letFinish(signal, onHeld, submit) : submit(signal));
+  const answer = await (options.abortSubmit === false ? letFinish(signal, onHeld, submit, graceMs) : submit(signal));
   return checkServerJobId(answer.job_id);
 }
 
 /**
+ * Why `letFinish` stopped its request when a signal came (see `stopOf`): `unsent`, no try of it had started (a file
+ * input given as a URL downloaded, a wait at the rate-limit gate); `refused`, it waited to try again after an answer
+ * that says the server did not act on it (a 429 or 503 above all, with its `status`); `cut`, its body had not been
+ * sent whole (an upload under way, or a try that failed so): the server cannot have taken it. Nothing was made then.
+ * `unanswered`: the `graceMs` after the signal ran out while the request, sent whole, awaited its answer: the server may
+ * have made it (its answer's `requestId`, if its headers came).
+ */
+export type Stop =
+  | { kind: "unsent" | "cut" }
+  | { kind: "refused"; status: number }
+  | { kind: "unanswered"; graceMs: number; requestId?: string | undefined };
+
+/** The `Stop` of each `AbortError` that `letFinish` stopped its request with. */
+const stops = new WeakMap<object, Stop>();
+
+/** Why `letFinish` stopped the request that failed with `error` (undefined: it did not). */
+export const stopOf = (error: unknown): Stop | undefined =>
+  error !== null && typeof error === "object" ? stops.get(error) : undefined;
+
+/**
  * Runs `request` (a submit, an image: made, and billed, once its request reaches the API), which `signal` stops
- * (through the signal `request` is given) only until that request starts (see `onRequestStart`): a signal before it
- * (while a file input given as a URL is downloaded, or the client waits at its rate-limit gate) stops it at once,
- * nothing sent to the API, and it rejects with the client's `AbortError`; a signal after it lets it finish, so that
- * its answer (a job id, an image) is not lost, and calls `onHeld` once.
+ * (through the signal `request` is given) only while nothing of it may be at the server (see `onRequestStart`):
+ * before its request starts, while that request's body is not sent whole, and while it waits to try again after an
+ * answer that says the server did not act on it (a 429 or 503). A signal then stops it at once, and it rejects with the
+ * client's `AbortError`, whose `stopOf` says which (nothing was made). A signal while the request, sent whole, awaits
+ * its answer lets it finish, so that its answer (a job id, an image) is not lost, and calls `onHeld` once; with
+ * `graceMs`, for that long at most: the request is stopped then (`stopOf`: `unanswered`, the server may have made it).
+ * An answer that says the server did not act on it ends that wait too: it is not tried again.
  */
 export async function letFinish<T>(
   signal: AbortSignal,
   onHeld: (() => void) | undefined,
   request: (stop: AbortSignal) => Promise<T>,
+  graceMs?: number,
 ): Promise<T> {
   const stop = new AbortController();
-  let started = false;
-  const onAbort = () => (started ? onHeld?.() : stop.abort(signal.reason));
+  let stopped: Stop | undefined;
+  const end = (why: Stop) => {
+    if (stopped) return;
+    stopped = why;
+    stop.abort(signal.reason);
+  };
+  // The try under way (its body), else how the last one ended (nothing of it at the server).
+  let body: UploadBody | undefined;
+  let requestId: string | undefined;
+  let between: Stop = { kind: "unsent" };
+  // The wait for the answer that a signal started (`graceMs`): on the clock of `AbortSignal.timeout`.
+  let grace: AbortSignal | undefined;
+  const onGrace = () => end({ kind: "unanswered", graceMs: graceMs!, requestId });
+  const onAbort = () => {
+    if (!body) return end(between);
+    if (body.bodySent !== true) return end({ kind: "cut" });
+    onHeld?.();
+    if (graceMs === undefined) return;
+    grace = AbortSignal.timeout(graceMs);
+    grace.addEventListener("abort", onGrace, { once: true });
+  };
+  const settled = (made: boolean, status?: number) => {
+    if (made) return;
+    body = undefined;
+    between = status === undefined ? { kind: "cut" } : { kind: "refused", status };
+    if (signal.aborted) end(between);
+  };
   if (signal.aborted) onAbort();
   else signal.addEventListener("abort", onAbort, { once: true });
   try {
     return await onRequestStart(
-      () => {
-        started = true;
+      {
+        started: (sent) => {
+          body = sent;
+          requestId = undefined;
+        },
+        answered: (status, id) => {
+          requestId = id;
+          settled(mayHaveTaken(status, body?.bodySent), status);
+        },
+        failed: () => settled(mayHaveTaken(undefined, body?.bodySent)),
       },
       () => request(stop.signal),
     );
+  } catch (error) {
+    if (stopped && AbortError.isInstance(error)) stops.set(error as object, stopped);
+    throw error;
   } finally {
     signal.removeEventListener("abort", onAbort);
+    grace?.removeEventListener("abort", onGrace);
   }
 }
 

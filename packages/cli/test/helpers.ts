@@ -40,7 +40,7 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   input?: string | Buffer;
-  /** The process's clock is the test's to move on (see `clock.mjs` and `jump`); else real time. */
+  /** The process's clock is the test's to move on (see `clock.mjs` and `jump`: its timeouts end only then); else real time. */
   clock?: boolean;
 }
 

@@ -28,15 +28,16 @@ const limited = new Set<string>();
  * completed and its result one byte at a time, each in time (never a stall), far slower than any test waits;
  * `ra~<value>` answers every request 429 with `Retry-After: <value>`; `ra1~<value>` answers its first request so, then
  * as the default does (a job, `completed`); `hang1` never answers its first request (and writes the file `stalled` in
- * `root` as it gets it), then answers as the default does.
+ * `root` as it gets it), then answers as the default does; `stall` never reads a request, nor answers it.
  */
 beforeAll(async () => {
   server = createServer((req, res) => {
-    req.resume();
     const [, mode = "", ...rest] = (req.url ?? "").split("/");
+    // `stall` reads nothing of a request: an upload stops once the connection's buffers are full.
+    if (mode !== "stall") req.resume();
     const path = `/${rest.join("/")}`;
     requests.push(`${req.method} ${path}`);
-    if (mode === "hang") return;
+    if (mode === "hang" || mode === "stall") return;
     if (mode === "hang1" && !limited.has(mode)) {
       limited.add(mode);
       writeFileSync(join(root, "stalled"), "");
@@ -373,5 +374,73 @@ describe("a 429 whose Retry-After is more than the CLI waits", () => {
     expect(code, stderr).toBe(1);
     expect(requests).toEqual([`GET /v1/jobs/${JOB}`]);
     expect(stderr).toContain("the server asked to wait 2 min (Retry-After), more than the CLI waits for a request");
+  });
+});
+
+describe("a signal while nothing of the paid request can be at the server stops it at once", () => {
+  it("while it waits to be sent again after a 429: exit 130 (SIGHUP: 129), no job or image made (video, jobs submit, image)", async () => {
+    const cases: { signal: NodeJS.Signals; args: string[]; path: string }[] = [
+      { signal: "SIGTERM", args: ["video", "A lake", "-o", join(root, "refused.mp4")], path: "/v1/jobs/lucy-pro-t2v" },
+      { signal: "SIGINT", args: ["jobs", "submit", "A lake"], path: "/v1/jobs/lucy-pro-t2v" },
+      {
+        signal: "SIGHUP",
+        args: ["image", "A lighthouse", "-o", join(root, "refused.png")],
+        path: "/v1/generate/lucy-pro-t2i",
+      },
+    ];
+    for (const { signal, args, path } of cases) {
+      const what = `${args[0]} ${signal}`;
+      requests = [];
+      // Refused with a Retry-After of 50 s (within the 60 s the client waits): the signal comes once the client says
+      // (-v) that it waits to send it again. Before the fix, the signal was held for that wait, then the request was
+      // sent again (and refused again: exit 1).
+      const child = start(["-v", ...args], {
+        env: { ...envFor("ra~50"), DECART_JOURNAL: join(root, "refused.jsonl") },
+      });
+      const done = finished(child);
+      await onStderr(child, "retry 1 in");
+      child.kill(signal);
+      const { code, stdout, stderr } = await done;
+      expect(code, `${what}: ${stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
+      expect(requests, what).toEqual([`POST ${path}`]);
+      expect(events(stdout).at(-1), what).toEqual({ type: "interrupted" });
+      const [request, made] = args[0] === "image" ? ["image request", "image"] : ["submit", "job"];
+      expect(stderr, what).toContain(
+        `Interrupted while the ${request} waited to be sent again: the server refused it (HTTP 429), so it did not ` +
+          `act on it, no ${made} was made (nothing to resume)`,
+      );
+      expect(stderr, what).not.toContain("Waiting for");
+    }
+    expect(readdirSync(root).filter((name) => name.startsWith("refused"))).toEqual([]);
+  });
+
+  it("while its body is sent: the server cannot have taken it (video, jobs submit)", async () => {
+    // A file input larger than the connection's buffers, to a server that reads none of it: the upload stops part way.
+    const clip = join(root, "large.mp4");
+    writeFileSync(clip, Buffer.concat([Buffer.from("\0\0\0\x10ftypmp42", "latin1"), Buffer.alloc(32 << 20)]));
+    for (const [command, signal] of [
+      [["video"], "SIGTERM"],
+      [["jobs", "submit"], "SIGINT"],
+    ] as const) {
+      const what = `${command.join(" ")} ${signal}`;
+      requests = [];
+      const child = start([...command, "-m", "lucy-clip", "Make it snow", `data=@${clip}`], {
+        env: { ...envFor("stall"), DECART_JOURNAL: join(root, "cut.jsonl") },
+      });
+      const done = finished(child);
+      // Its first `uploading` event: the request has started, its body is on its way (and cannot all go).
+      await new Promise<void>((resolve) =>
+        child.stdout!.on("data", (d: Buffer) => d.toString().includes('"uploading"') && resolve()),
+      );
+      child.kill(signal);
+      const { code, stdout, stderr } = await done;
+      expect(code, `${what}: ${stderr}`).toBe(130);
+      expect(requests, what).toEqual(["POST /v1/jobs/lucy-clip"]);
+      expect(events(stdout).at(-1), what).toEqual({ type: "interrupted" });
+      expect(stderr, what).toContain(
+        "Interrupted before the submit was sent whole: the server cannot have taken it, no job was made (nothing to resume)",
+      );
+      expect(stderr, what).not.toContain("Waiting for");
+    }
   });
 });

@@ -53,15 +53,16 @@ async function until(args: string[], type: string, extra: Record<string, string>
 
 /**
  * Starts the CLI with its submit's answer held (see `startHeld`), and resolves once the server has made the job (its
- * answer not yet passed on), with the number of jobs before it.
+ * answer not yet passed on), with the number of jobs before it. The CLI's grace for the answer after a signal ends only
+ * when the test moves its clock on (`jump`): a loaded machine does not end it before the test releases the answer.
  */
 async function submitHeld(args: string[]) {
   const before = emu.stats().jobsCreated;
-  const held = await startHeld(args, emu.url, { env, cwd: dir });
+  const held = await startHeld(args, emu.url, { env, cwd: dir, clock: true });
   return { ...held, before };
 }
 
-const WAITING = "Waiting for the submit's answer, so that the job id is not lost";
+const WAITING = "Waiting for the submit's answer (5 s at most), so that the job id is not lost";
 
 /**
  * The environment that makes the CLI import a module (written to `dir`) that holds its first record to `journal`
@@ -719,6 +720,31 @@ describe("decart jobs", () => {
       const stopped = await done;
       expect(stopped.code, `${args[0]}: ${stopped.stderr}`).toBe(130);
       expect(events(stopped.stdout), args[0]).toEqual([]);
+    }
+  });
+
+  it("the first signal waits 5 s at most for the answer of a submit sent whole: then exit 130, a job may have been made (video, jobs submit)", async () => {
+    for (const [args, signal] of [
+      [["video", "A lake [hold]"], "SIGTERM"],
+      [["jobs", "submit", "A lake [hold]"], "SIGINT"],
+    ] as const) {
+      const what = `${args[0]} ${signal}`;
+      // An answer never passed on: the grace ends when the test moves the CLI's clock on (it ends only then). Before
+      // the fix, the CLI waited for that answer as long as the client does for an upload's, 10 minutes.
+      const { child, done, before } = await submitHeld([...args]);
+      await interrupt(child, signal, WAITING);
+      jump(child);
+      const stopped = await done;
+      expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(130);
+      expect(emu.stats().jobsCreated, what).toBe(before + 1);
+      expect(events(stopped.stdout), what).toEqual([{ type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN" }]);
+      expect(stopped.stderr, what).toContain(
+        "Interrupted: the submit's answer did not come within 5 s of the signal, so the CLI stopped waiting for it. " +
+          "The request had reached the server: a job may have been made (and billed) although its id never came " +
+          "back, so it is not in the journal (decart jobs list cannot show it), and with no answer there is no " +
+          "request id to give support either. Running the command again submits (and bills) another one",
+      );
+      expect(existsSync(env.DECART_JOURNAL!), what).toBe(false);
     }
   });
 

@@ -515,8 +515,9 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           );
           return { ...base1, status: "completed", path: found };
         }
-        // Stopped by a signal only until its request reaches the API (a file input given as a URL being downloaded):
-        // then nothing was made, and the line is not finished (see `letFinish`).
+        // Stopped by a signal only while the server cannot have taken it (a file input given as a URL being downloaded,
+        // its upload, a wait to send it again after a 429): then nothing was made, and the line is not finished (see
+        // `letFinish`).
         const fields = await fileFields(line, base);
         const blob = await letFinish(signal, undefined, (stop) =>
           client.process({ model, ...fields, signal: stop } as never),

@@ -10,7 +10,7 @@ import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import type { Output } from "../output.js";
-import { letFinish } from "../watch.js";
+import { letFinish, stopOf } from "../watch.js";
 
 /** The model `decart image` uses without `--model`. */
 export const DEFAULT_IMAGE_MODEL: ImageModelName = "lucy-pro-t2i";
@@ -35,9 +35,10 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
 
 /**
  * `decart image [prompt] [field=value …] [--model m] [-o file] [--timeout s]`: one image through the Process API. A
- * Ctrl-C or SIGTERM while the request waits for its answer lets it finish (the image is paid for): it is saved as ever,
- * then exit 130 with an `interrupted` event; a second one exits at once. One before the request reached the API stops
- * it at once: nothing made, exit 130. `--timeout` stops the request (exit 5).
+ * Ctrl-C or SIGTERM while the request, sent whole, waits for its answer lets it finish (the image is paid for): it is
+ * saved as ever, then exit 130 with an `interrupted` event; a second one exits at once. One while the server cannot
+ * have taken the request (before it started, while its body is sent, while it waits to be sent again after a 429)
+ * stops it at once: nothing made, exit 130. `--timeout` stops the request (exit 5).
  */
 export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<ExitCode> {
   const timeout = timeoutMs(options.timeout);
@@ -87,8 +88,9 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     }
     output.info(output.err.dim(`Generating an image with ${model.name}…`));
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
-    // Once the request to the API has started, a signal lets it finish, so that the image is not lost; one before (a
-    // file input given as a URL being downloaded) stops it at once, nothing sent (see `letFinish`). `--timeout` bounds
+    // Once the request to the API is sent whole, a signal lets it finish, so that the image is not lost; one before (a
+    // file input given as a URL being downloaded, the upload, a wait to send it again after a 429) stops it at once,
+    // nothing made (see `letFinish`). `--timeout` bounds
     // it (a file input given as a URL downloaded, the upload, the answer, the client's retries): it is stopped then.
     let answer: { blob: Blob; bytes: Uint8Array };
     try {
@@ -107,7 +109,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
           "request reached the server, the image may have been made, and billed). Give a longer --timeout",
       );
     } catch (error) {
-      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "image request");
+      if (signal.aborted && AbortError.isInstance(error))
+        return unsentInterrupt(output, "image request", stopOf(error));
       throw error;
     }
     const { blob, bytes } = answer;

@@ -14,6 +14,7 @@ import {
   journalExit,
   resultCommand,
   resumeCommand,
+  SUBMIT_GRACE_MS,
   unsentInterrupt,
   uploadProgress,
   warnUnrecorded,
@@ -22,7 +23,7 @@ import { checkJobIdArgument } from "../job-id.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
-import { type Budget, submitJob, watchJob } from "../watch.js";
+import { type Budget, stopOf, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
 
 /**
@@ -53,10 +54,11 @@ const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (err
 
 /**
  * `decart jobs submit [prompt] [field=value …] [-m model] [--timeout s]`: submits, records the id, prints only the id.
- * A Ctrl-C or SIGTERM before the id is recorded and printed (while the submit waits for its answer, or in the instant
- * after it) lets that finish: the id is recorded and printed all the same, then exit 130 saying the job was submitted
- * and how to wait for it; a second one exits at once. One before the submit's request reached the API (a file input
- * given as a URL being downloaded) stops it at once: no job made, exit 130. `--timeout` stops the submit (its upload, its answer, the
+ * A Ctrl-C or SIGTERM before the id is recorded and printed (while the submit, sent whole, waits for its answer, for
+ * SUBMIT_GRACE_MS at most, or in the instant after it) lets that finish: the id is recorded and printed all the same,
+ * then exit 130 saying the job was submitted and how to wait for it; a second one exits at once. One while the server
+ * cannot have taken the submit (standard input or a file input given as a URL being read, its upload, a wait to send it
+ * again after a 429) stops it at once: no job made, exit 130. `--timeout` stops the submit (its upload, its answer, the
  * client's retries; a longer one than the client's 60 s lets those wait as long: see `clientFor`): exit 5, saying
  * whether a job may have been made.
  */
@@ -86,13 +88,15 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
             onUploadProgress: upload.onUploadProgress,
             abortSubmit: false,
             onHeld: heldSubmit(output),
+            graceMs: SUBMIT_GRACE_MS,
             limit,
           }),
         submitTimedOut(options.timeout, trace),
       );
     } catch (error) {
-      // A signal before the submit's request reached the API stopped it (see `letFinish`): no job was made.
-      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit");
+      // A signal stopped the submit before it was at the API (no job was made), or once its answer had not come within
+      // SUBMIT_GRACE_MS (a job may have been made): see `letFinish`.
+      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit", stopOf(error));
       throw error;
     } finally {
       upload.stop();

@@ -4,7 +4,16 @@ import { AbortError, models } from "@decart/core";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, freeName, namesStdout, videoName } from "../files.js";
-import { finish, follow, heldSubmit, interruptible, journalExit, unsentInterrupt, uploadProgress } from "../follow.js";
+import {
+  finish,
+  follow,
+  heldSubmit,
+  interruptible,
+  journalExit,
+  SUBMIT_GRACE_MS,
+  unsentInterrupt,
+  uploadProgress,
+} from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import { timeoutMs } from "../numbers.js";
@@ -89,9 +98,11 @@ async function submitAndFollow(
   const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
   const upload = await uploadProgress(output);
   try {
-    // A Ctrl-C or SIGTERM while the submit waits for its answer lets it finish (its job id is journaled and printed,
-    // then the CLI exits 130 with the command that resumes); a second one exits at once. One before the submit's
-    // request reached the API (a file input given as a URL being downloaded) stops it at once: no job made, exit 130.
+    // A Ctrl-C or SIGTERM while the submit, sent whole, waits for its answer lets it finish (its job id is journaled
+    // and printed, then the CLI exits 130 with the command that resumes), for SUBMIT_GRACE_MS at most (then it is
+    // stopped, saying a job may have been made); a second one exits at once. One before the submit was at the API (a
+    // file input given as a URL being downloaded, its upload, a wait to send it again after a 429) stops it at once: no
+    // job made, exit 130.
     // `--timeout` bounds the wait and the download (its deadline set when the watch starts, after the submit).
     const budget: Budget = {};
     const events = submitAndWatch(client, inputs, {
@@ -101,6 +112,7 @@ async function submitAndFollow(
       onUploadProgress: upload.onUploadProgress,
       abortSubmit: false,
       onHeld: heldSubmit(output),
+      graceMs: SUBMIT_GRACE_MS,
     });
     const outcome = await follow(events, {
       client,
