@@ -439,12 +439,20 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
 }
 
 /**
+ * How early, by `Date.now`, the client's timer for a `deadline` may end a download: a timer fires when the event loop's
+ * own clock reaches its time, and that clock is read once per turn of the loop, so it lags `Date.now` by as long as
+ * the turn has run (a millisecond on an idle machine, more on a loaded one). A timeout that comes this close to the
+ * deadline is the deadline's: a read's own limit (60 s without a byte) ending so close to it left no time for another try.
+ */
+const DEADLINE_EARLY_MS = 1000;
+
+/**
  * A download of a completed job's result (`jobs result`, and `video` and `jobs wait` once the job completed) that failed
  * otherwise than by the disk (the content route failing for good, a refused key …) in the CLI's words: the job is done (one that is not answers 409: see `runResult`), its result stays on the server, and
  * this command downloads it again (not `jobs wait`'s "may still finish"); the exit code and the code are the client
  * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404)
  * or whose result it no longer has (410), are as they are. A timeout once `deadline` (the `--timeout` budget, see
- * `Budget`) has passed is `--timeout`'s: exit 5.
+ * `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is `--timeout`'s: exit 5.
  */
 export function downloadFailed(
   output: Output,
@@ -457,7 +465,7 @@ export function downloadFailed(
 ): unknown {
   const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
   // `--timeout` (its `deadline`) ended the download: exit 5, and the command that downloads the result again.
-  if (deadline !== undefined && TimeoutError.isInstance(error) && Date.now() >= deadline)
+  if (deadline !== undefined && TimeoutError.isInstance(error) && Date.now() >= deadline - DEADLINE_EARLY_MS)
     return new CliError(
       `--timeout ran out while downloading the result of ${jobId} (the job is completed; no file was left); it ` +
         `stays on the server: ${again ?? resultCommand(output, jobId, path)}`,
