@@ -136,9 +136,10 @@ function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
     return undefined;
   }
   const issues: ValidationIssue[] = [];
-  validateJson(TOKEN_SCHEMA, value, ["body"], issues);
-  const models = (value as CreateTokenRequest).allowedModels;
-  if (issues.length === 0 && models) {
+  // The request as pydantic validates it (lax: `"60"` and `true` are integers), checked and taken as it read it.
+  const request = validateJson(TOKEN_SCHEMA, value, ["body"], issues) as CreateTokenRequest;
+  const models = issues.length === 0 ? request.allowedModels : undefined;
+  if (models) {
     models.forEach((name, i) => {
       const why = unknownModel(name);
       if (why) issues.push(issue(["body", "allowedModels", i], "value_error", `Value error, ${why}`, name));
@@ -148,7 +149,7 @@ function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
     invalid(ctx, issues);
     return undefined;
   }
-  return value as CreateTokenRequest;
+  return request;
 }
 
 export async function handleTokens(ctx: Ctx, em: Emulation): Promise<void> {

@@ -82,14 +82,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Whether a value is of the type as it stands (pydantic's strict reading of what Python's json gives): an integer is
+ * an int (a number within 2^53, or a bigint: pyjson.ts reads an integer beyond it exactly, so a number beyond it was
+ * a float), a number any float (NaN and the infinities too, as Python's float) or int, a boolean only a bool.
+ */
 function typeMatches(type: string, value: unknown): boolean {
   switch (type) {
     case "string":
       return typeof value === "string";
     case "integer":
-      return (typeof value === "number" && Number.isInteger(value)) || typeof value === "bigint";
+      return (typeof value === "number" && Number.isSafeInteger(value)) || typeof value === "bigint";
     case "number":
-      return (typeof value === "number" && Number.isFinite(value)) || typeof value === "bigint";
+      return typeof value === "number" || (typeof value === "bigint" && Number.isFinite(Number(value)));
     case "boolean":
       return typeof value === "boolean";
     case "array":
@@ -108,18 +113,6 @@ function typeIssue(type: string, loc: Loc, value: unknown): ValidationIssue {
     case "string":
       return issue(loc, "string_type", "Input should be a valid string", value);
     case "integer":
-      // pydantic reads an integer from a float: a NaN or an infinity is no finite number, a fraction no integer.
-      if (typeof value === "number" && !Number.isFinite(value)) {
-        return issue(loc, "finite_number", "Input should be a finite number", value);
-      }
-      if (typeof value === "number") {
-        return issue(
-          loc,
-          "int_from_float",
-          "Input should be a valid integer, got a number with a fractional part",
-          value,
-        );
-      }
       return issue(loc, "int_type", "Input should be a valid integer", value);
     case "number":
       return issue(loc, "float_type", "Input should be a valid number", value);
@@ -136,9 +129,96 @@ function typeIssue(type: string, loc: Loc, value: unknown): ValidationIssue {
   }
 }
 
+/** What laxRead returns when it refused the value (its issue pushed). */
+const UNREAD: unique symbol = Symbol("unread");
+/** pydantic reads a float as an integer only strictly between -2^63 and 2^63 (i64's range, as a float). */
+const I64_BOUND = 2 ** 63;
+
 /**
- * The schema's minimum and maximum. A bigint (an integer read exactly from text beyond 2^53) is compared exactly;
- * `input` is what an issue echoes (the value itself unless told).
+ * A value that is not of the type as it stands, read as pydantic 2 reads it in lax mode (its default) from Python
+ * input, which is what FastAPI validates (the value `json.loads` made, or a form's text): an integer from a bool (bool
+ * is an int in Python: true is 1), from text as `readInteger` reads it, from a float without a fraction within i64's
+ * range; a number from a bool or from text (`readFloat`); a boolean from text (`true`, `no`, … any case, not trimmed)
+ * or from the number 0 or 1. Other types take nothing else. Returns the value read, or UNREAD once the issue pydantic
+ * gives is pushed (its input the value as sent).
+ */
+function laxRead(type: string, value: unknown, loc: Loc, out: ValidationIssue[]): unknown {
+  switch (type) {
+    case "integer": {
+      if (typeof value === "boolean") return value ? 1 : 0;
+      if (typeof value === "string") {
+        const n = readInteger(value);
+        if (n === "int_parsing") {
+          out.push(
+            issue(loc, "int_parsing", "Input should be a valid integer, unable to parse string as an integer", value),
+          );
+          return UNREAD;
+        }
+        if (n === "int_parsing_size") {
+          out.push(intParsingSize(loc, value));
+          return UNREAD;
+        }
+        return n;
+      }
+      if (typeof value === "number") {
+        if (!Number.isFinite(value)) {
+          out.push(issue(loc, "finite_number", "Input should be a finite number", value));
+          return UNREAD;
+        }
+        if (!Number.isInteger(value)) {
+          out.push(
+            issue(loc, "int_from_float", "Input should be a valid integer, got a number with a fractional part", value),
+          );
+          return UNREAD;
+        }
+        if (Math.abs(value) >= I64_BOUND) {
+          out.push(intParsingSize(loc, value));
+          return UNREAD;
+        }
+        return BigInt(value);
+      }
+      break;
+    }
+    case "number": {
+      if (typeof value === "boolean") return value ? 1 : 0;
+      if (typeof value === "string") {
+        const n = readFloat(value);
+        if (n !== undefined) return n;
+        out.push(
+          issue(loc, "float_parsing", "Input should be a valid number, unable to parse string as a number", value),
+        );
+        return UNREAD;
+      }
+      break;
+    }
+    case "boolean": {
+      if (typeof value === "string") {
+        const t = value.toLowerCase();
+        if (TRUE_WORDS.has(t)) return true;
+        if (FALSE_WORDS.has(t)) return false;
+        out.push(issue(loc, "bool_parsing", "Input should be a valid boolean, unable to interpret input", value));
+        return UNREAD;
+      }
+      // An integer (a float without a fraction too) within i64's range: 0 or 1, else no boolean.
+      const whole = typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value));
+      if (whole && (value === 0 || value === 1)) return value === 1;
+      if (whole && Math.abs(Number(value)) < I64_BOUND) {
+        out.push(issue(loc, "bool_parsing", "Input should be a valid boolean, unable to interpret input", value));
+        return UNREAD;
+      }
+      break;
+    }
+  }
+  out.push(typeIssue(type, loc, value));
+  return UNREAD;
+}
+
+const intParsingSize = (loc: Loc, value: unknown) =>
+  issue(loc, "int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size", value);
+
+/**
+ * The schema's minimum and maximum, as pydantic compares: a NaN is within no bound. A bigint (an integer read exactly
+ * beyond 2^53) is compared exactly; `input` is what an issue echoes (the value as sent).
  */
 function checkNumberLimits(
   schema: JsonSchema,
@@ -147,14 +227,14 @@ function checkNumberLimits(
   out: ValidationIssue[],
   input: unknown = value,
 ): void {
-  if (schema.minimum !== undefined && value < schema.minimum) {
+  if (schema.minimum !== undefined && !(value >= schema.minimum)) {
     out.push(
       issue(loc, "greater_than_equal", `Input should be greater than or equal to ${schema.minimum}`, input, {
         ge: schema.minimum,
       }),
     );
   }
-  if (schema.maximum !== undefined && value > schema.maximum) {
+  if (schema.maximum !== undefined && !(value <= schema.maximum)) {
     out.push(
       issue(loc, "less_than_equal", `Input should be less than or equal to ${schema.maximum}`, input, {
         le: schema.maximum,
@@ -182,24 +262,49 @@ export function checkStringLimits(schema: JsonSchema, value: string, loc: Loc, o
   }
 }
 
-/** Validates `value` against `schema`, appending pydantic-style issues (with `loc` prefixed) to `out`. */
-export function validateJson(schema: JsonSchema, value: unknown, loc: Loc, out: ValidationIssue[], depth = 0): void {
+/** Sets an own property, `__proto__` too (as JSON.parse and pyjson.ts make one). */
+function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__") {
+    Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
+  } else target[name] = value;
+}
+
+/**
+ * Validates `value` (as Python's json gives it: pyjson.ts) against `schema` as pydantic 2 validates Python input,
+ * appending pydantic-style issues (with `loc` prefixed) to `out`, and returns the value validated: what lax mode read
+ * (`"60"` and `60.0` are the integer 60, `true` is 1: see laxRead) in place of what was sent, arrays and objects
+ * copied with their members so read. An issue echoes the value as sent. `strict`: no lax reading (a union's first
+ * pass, as pydantic's smart mode tries every member strictly before any laxly).
+ */
+export function validateJson(
+  schema: JsonSchema,
+  value: unknown,
+  loc: Loc,
+  out: ValidationIssue[],
+  depth = 0,
+  strict = false,
+): unknown {
   if (depth > 32) {
     out.push(issue(loc, "recursion_loop", "Input is nested too deeply"));
-    return;
+    return undefined;
   }
   if (schema.oneOf) {
-    const attempts = schema.oneOf.map((alt) => {
+    const attempt = (alt: JsonSchema, strictly: boolean) => {
       const issues: ValidationIssue[] = [];
-      validateJson(alt, value, loc, issues, depth + 1);
-      return issues;
-    });
-    if (attempts.some((a) => a.length === 0)) return;
+      return { issues, value: validateJson(alt, value, loc, issues, depth + 1, strictly) };
+    };
+    for (const strictly of strict ? [true] : [true, false]) {
+      for (const alt of schema.oneOf) {
+        const tried = attempt(alt, strictly);
+        if (tried.issues.length === 0) return tried.value;
+      }
+    }
+    const attempts = schema.oneOf.map((alt) => attempt(alt, strict).issues);
     // Report the alternative whose type fits the value, else every alternative's first complaint.
     const fitting = schema.oneOf.findIndex((alt) => alt.type !== undefined && typeMatches(String(alt.type), value));
     if (fitting >= 0) out.push(...attempts[fitting]!);
     else for (const a of attempts) if (a[0]) out.push(a[0]);
-    return;
+    return undefined;
   }
   if (schema.const !== undefined && value !== schema.const) {
     out.push(
@@ -207,68 +312,83 @@ export function validateJson(schema: JsonSchema, value: unknown, loc: Loc, out: 
         expected: quoteList([schema.const]),
       }),
     );
-    return;
+    return undefined;
   }
+  let read = value;
   if (schema.type !== undefined) {
     const types = typeof schema.type === "string" ? [schema.type] : schema.type;
     if (!types.some((t) => typeMatches(t, value))) {
-      out.push(typeIssue(types.find((t) => t !== "null") ?? types[0]!, loc, value));
-      return;
+      const type = types.find((t) => t !== "null") ?? types[0]!;
+      if (strict) {
+        out.push(typeIssue(type, loc, value));
+        return undefined;
+      }
+      read = laxRead(type, value, loc, out);
+      if (read === UNREAD) return undefined;
     }
+    // A number is a float: an int given for one is read as the float (exactly where it can be).
+    if (typeof read === "bigint" && types.includes("number") && !types.includes("integer")) read = Number(read);
   }
-  if (schema.enum && !schema.enum.includes(value)) {
+  if (schema.enum && !schema.enum.includes(read)) {
     out.push(
       issue(loc, "enum", `Input should be ${quoteList(schema.enum)}`, value, { expected: quoteList(schema.enum) }),
     );
-    return;
+    return undefined;
   }
-  if (typeof value === "number" || typeof value === "bigint") checkNumberLimits(schema, value, loc, out);
-  if (typeof value === "string") checkStringLimits(schema, value, loc, out);
-  if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) {
+  if (typeof read === "number" || typeof read === "bigint") checkNumberLimits(schema, read, loc, out, value);
+  if (typeof read === "string") checkStringLimits(schema, read, loc, out);
+  if (Array.isArray(read)) {
+    if (schema.minItems !== undefined && read.length < schema.minItems) {
       out.push(
         issue(
           loc,
           "too_short",
-          `List should have at least ${plural(schema.minItems, "item")} after validation, not ${value.length}`,
-          value,
-          { field_type: "List", min_length: schema.minItems, actual_length: value.length },
+          `List should have at least ${plural(schema.minItems, "item")} after validation, not ${read.length}`,
+          read,
+          { field_type: "List", min_length: schema.minItems, actual_length: read.length },
         ),
       );
     }
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+    if (schema.maxItems !== undefined && read.length > schema.maxItems) {
       out.push(
         issue(
           loc,
           "too_long",
-          `List should have at most ${plural(schema.maxItems, "item")} after validation, not ${value.length}`,
+          `List should have at most ${plural(schema.maxItems, "item")} after validation, not ${read.length}`,
           undefined,
-          { field_type: "List", max_length: schema.maxItems, actual_length: value.length },
+          { field_type: "List", max_length: schema.maxItems, actual_length: read.length },
         ),
       );
-      return;
+      return undefined;
     }
     if (schema.items) {
-      for (let i = 0; i < value.length && out.length < 100; i++) {
-        validateJson(schema.items, value[i], [...loc, i], out, depth + 1);
+      const items: unknown[] = [];
+      for (let i = 0; i < read.length && out.length < 100; i++) {
+        items.push(validateJson(schema.items, read[i], [...loc, i], out, depth + 1, strict));
       }
+      read = items;
     }
   }
-  if (isPlainObject(value)) {
+  if (isPlainObject(read)) {
     const props = schema.properties ?? {};
     for (const name of schema.required ?? []) {
-      if (!Object.hasOwn(value, name)) out.push(issue([...loc, name], "missing", "Field required", value));
+      if (!Object.hasOwn(read, name)) out.push(issue([...loc, name], "missing", "Field required", read));
     }
-    for (const [name, v] of Object.entries(value)) {
+    const members: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(read)) {
       const sub = Object.hasOwn(props, name) ? props[name] : undefined;
-      if (sub) validateJson(sub, v, [...loc, name], out, depth + 1);
+      let member = v;
+      if (sub) member = validateJson(sub, v, [...loc, name], out, depth + 1, strict);
       else if (schema.additionalProperties === false) {
         out.push(issue([...loc, name], "extra_forbidden", "Extra inputs are not permitted", v));
       } else if (isPlainObject(schema.additionalProperties)) {
-        validateJson(schema.additionalProperties, v, [...loc, name], out, depth + 1);
+        member = validateJson(schema.additionalProperties, v, [...loc, name], out, depth + 1, strict);
       }
+      setOwn(members, name, member);
     }
+    read = members;
   }
+  return read;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -279,7 +399,8 @@ const FALSE_WORDS = new Set(["0", "off", "f", "false", "n", "no"]);
 /** An integer as pydantic 2 reads it from text: `_` between digits, and a fraction of zeros (`60.0`). */
 const INTEGER_TEXT = /^[+-]?\d(?:_?\d)*(?:\.0+)?$/;
 // The fraction is one optional group: `\d+\.?\d*` would try every split of a long run of digits (quadratic).
-const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const FLOAT_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const INF_NAN_TEXT = /^[+-]?(inf|infinity|nan)$/i;
 
 /** One field of a form body, built from the catalogue's field info or from a request schema. */
 export interface FormField {
@@ -352,6 +473,26 @@ function readInteger(text: string): number | bigint | "int_parsing" | "int_parsi
   return Number.isSafeInteger(n) ? n : BigInt(digits);
 }
 
+/** A float as Rust's `f64::from_str` reads text: decimal (`12.`, `.5`, `1e3`), `inf`, `infinity` or `nan` (any case). */
+function rustFloat(t: string): number | undefined {
+  if (FLOAT_TEXT.test(t)) return Number(t);
+  if (!INF_NAN_TEXT.test(t)) return undefined;
+  if (/nan$/i.test(t)) return Number.NaN;
+  return t.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * A number read from text as pydantic 2 reads one (`str_as_float`): trimmed of whitespace as Rust's `trim()`, then
+ * as Rust reads a float (an infinity or a NaN too, which a float field takes); failing that, the text untrimmed with
+ * its `_` dropped when they stand only between other characters (`1_000.5`). Undefined when it is no number.
+ */
+export function readFloat(text: string): number | undefined {
+  const n = rustFloat(trimNumberText(text));
+  if (n !== undefined) return n;
+  if (text.startsWith("_") || text.endsWith("_") || !text.includes("_") || text.includes("__")) return undefined;
+  return rustFloat(text.replaceAll("_", ""));
+}
+
 /** Parses a form text as the JSON Schema type `type` (string, integer, number, boolean). */
 function parseScalar(type: string | undefined, text: string, loc: Loc, out: ValidationIssue[]): unknown {
   switch (type) {
@@ -372,13 +513,11 @@ function parseScalar(type: string | undefined, text: string, loc: Loc, out: Vali
       return n;
     }
     case "number": {
-      const t = text.trim();
-      const n = Number(t);
-      if (!NUMBER_TEXT.test(t) || !Number.isFinite(n)) {
+      const n = readFloat(text);
+      if (n === undefined) {
         out.push(
           issue(loc, "float_parsing", "Input should be a valid number, unable to parse string as a number", text),
         );
-        return undefined;
       }
       return n;
     }

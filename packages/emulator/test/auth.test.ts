@@ -599,6 +599,67 @@ describe("the token request's body, read as FastAPI reads it", () => {
     expect(jsonOf(small).detail[0]).toMatchObject({ type: "less_than_equal", input: 3601 });
   });
 
+  // FastAPI validates what json.loads made with pydantic 2 in lax mode (its default), which reads more than JSON's own
+  // type: it answered int_type to "60", which the server takes.
+  it("reads the fields as pydantic's lax mode reads Python input: an integer from its text, from a bool, from a float without a fraction", async () => {
+    const at = Date.parse("2030-01-01T00:00:00.000Z");
+    const e = await start({ keys: [KEY_A], now: () => at });
+    const post = (body: string) =>
+      raw(e.url, {
+        method: "POST",
+        path: "/v1/client/tokens",
+        headers: { "x-api-key": KEY_A, "content-type": "application/json" },
+        body,
+      });
+    try {
+      for (const [literal, seconds] of [
+        ['"60"', 60],
+        ['" 1_200 "', 1200],
+        ['"+7"', 7],
+        ['"30.000"', 30],
+        ["true", 1],
+        ["120.0", 120],
+      ] as const) {
+        const r = await post(`{"expiresIn": ${literal}}`);
+        expect(r.status, literal).toBe(200);
+        expect(jsonOf(r).expiresAt, literal).toBe(new Date(at + seconds * 1000).toISOString());
+      }
+      // Read, then checked: an issue echoes the value as sent.
+      for (const [literal, type, input] of [
+        ["false", "greater_than_equal", false],
+        ['"0"', "greater_than_equal", "0"],
+        ['"3601"', "less_than_equal", "3601"],
+        ['"soon"', "int_parsing", "soon"],
+        ['"1e2"', "int_parsing", "1e2"],
+        ['"60."', "int_parsing", "60."],
+        [`"${"9".repeat(4301)}"`, "int_parsing_size", undefined],
+        ["1e19", "int_parsing_size", 1e19],
+        ["null", "int_type", null],
+        ['["60"]', "int_type", ["60"]],
+      ] as const) {
+        const r = await post(`{"expiresIn": ${literal}}`);
+        expect(r.status, literal).toBe(422);
+        const [only, ...rest] = jsonOf(r).detail;
+        expect(rest, literal).toEqual([]);
+        expect(only.type, literal).toBe(type);
+        expect(only.loc, literal).toEqual(["body", "expiresIn"]);
+        expect(only.input, literal).toEqual(input);
+      }
+      // Nested integers alike, given back as read; text is only text (a number is no string, a string no list).
+      const nested = await post('{"constraints": {"realtime": {"maxSessionDuration": "30"}}}');
+      expect(nested.status).toBe(200);
+      expect(jsonOf(nested).constraints).toEqual({ realtime: { maxSessionDuration: 30 } });
+      const low = await post('{"constraints": {"realtime": {"maxSessionDuration": "9"}}}');
+      expect(jsonOf(low).detail).toMatchObject([{ type: "greater_than_equal", input: "9" }]);
+      expect(jsonOf(await post('{"allowedModels": [1]}')).detail).toMatchObject([{ type: "string_type" }]);
+      expect(jsonOf(await post('{"allowedOrigins": "https://a.example"}')).detail).toMatchObject([
+        { type: "list_type" },
+      ]);
+    } finally {
+      await e.close();
+    }
+  });
+
   it("takes a lone surrogate escaped in JSON as Python's json does, and echoes it escaped: 4xx JSON, never a 500", async () => {
     const r = await send('{"allowedModels": ["\\ud800"], "\\udc00x": 1}', "application/json");
     expect(r.status).toBe(422);

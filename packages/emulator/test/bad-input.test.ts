@@ -342,7 +342,7 @@ const cases: Case[] = [
       { name: "trajectory", value: '[{"frame":0,"x":"a","y":0},{"frame":1,"x":1,"y":1}]' },
     ]),
     status: 422,
-    issue: "float_type",
+    issue: "float_parsing",
   },
   {
     name: "restyle with prompt and reference image",
@@ -518,7 +518,7 @@ const cases: Case[] = [
     name: "string expiresIn",
     send: postBody("/v1/client/tokens", '{"expiresIn":"soon"}', { "content-type": "application/json" }),
     status: 422,
-    issue: "int_type",
+    issue: "int_parsing",
   },
   {
     name: "fractional expiresIn",
