@@ -11,18 +11,40 @@
  * Objects are plain objects (a `__proto__` key an own property, as JSON.parse makes it); a repeated key keeps its
  * first place and its last value, as a Python dict does.
  */
-import { codePointLength, MAX_INTEGER_DIGITS } from "./validation.js";
+
+/** Most digits of an integer Python's `int()` reads from text (and so its json, and pydantic): Python's own limit. */
+export const MAX_INTEGER_DIGITS = 4300;
 
 /**
- * What the text reads as: its value, an error where Python's json stops, or what Python's json raises otherwise
- * (a RecursionError for nesting past the bound, a ValueError for an integer of more digits than `int()` reads), which
- * FastAPI answers 400.
+ * JSON nests at most this deep (the spec's deepest is 3, the token's `metadata` takes any depth): Python's default
+ * recursion limit, about where CPython 3.11's json gives up (a RecursionError); later versions go deeper before they do.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Length in Unicode code points, as Python's len() counts it. */
+export function codePointLength(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+      const p = text.charCodeAt(i - 1);
+      if (p >= 0xd800 && p <= 0xdbff) n--;
+    }
+  }
+  return n;
+}
+
+/**
+ * What the text reads as: its value, an error where Python's json stops (its message, and the position in code points
+ * with its line and column, as a JSONDecodeError has them), or what Python's json raises otherwise: a RecursionError
+ * for nesting past the bound (in an array or an object), a ValueError for an integer of more digits than `int()`
+ * reads (how many).
  */
 export type PyJsonResult =
   | { kind: "value"; value: unknown }
-  | { kind: "error"; msg: string; pos: number }
-  | { kind: "too-deep" }
-  | { kind: "too-many-digits" };
+  | { kind: "error"; msg: string; pos: number; lineno: number; colno: number }
+  | { kind: "too-deep"; container: "array" | "object" }
+  | { kind: "too-many-digits"; digits: number };
 
 class DecodeError {
   constructor(
@@ -31,9 +53,13 @@ class DecodeError {
   ) {}
 }
 
-class TooDeep {}
+class TooDeep {
+  constructor(readonly container: "array" | "object") {}
+}
 
-class TooManyDigits {}
+class TooManyDigits {
+  constructor(readonly digits: number) {}
+}
 
 const isWhitespace = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r";
 const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
@@ -122,7 +148,7 @@ export function pyJsonLoads(text: string, maxDepth: number): PyJsonResult {
     }
     const text = s.slice(start, i);
     if (i !== integerEnd) return [Number(text), i];
-    if (integerEnd - digits > MAX_INTEGER_DIGITS) throw new TooManyDigits();
+    if (integerEnd - digits > MAX_INTEGER_DIGITS) throw new TooManyDigits(integerEnd - digits);
     const n = Number(text);
     return [Number.isSafeInteger(n) ? n : BigInt(text), i];
   };
@@ -131,7 +157,7 @@ export function pyJsonLoads(text: string, maxDepth: number): PyJsonResult {
     const c = s[i];
     if (c === '"') return scanString(i);
     if (c === "{" || c === "[") {
-      if (depth >= maxDepth) throw new TooDeep();
+      if (depth >= maxDepth) throw new TooDeep(c === "{" ? "object" : "array");
       return c === "{" ? scanObject(i + 1, depth + 1) : scanArray(i + 1, depth + 1);
     }
     for (const [word, value] of CONSTANTS) if (s.startsWith(word, i)) return [value, i + word.length];
@@ -182,10 +208,47 @@ export function pyJsonLoads(text: string, maxDepth: number): PyJsonResult {
     if (end !== len) throw new DecodeError("Extra data", end);
     return { kind: "value", value };
   } catch (err) {
-    if (err instanceof TooDeep) return { kind: "too-deep" };
-    if (err instanceof TooManyDigits) return { kind: "too-many-digits" };
-    if (err instanceof DecodeError) return { kind: "error", msg: err.msg, pos: codePointLength(s.slice(0, err.at)) };
+    if (err instanceof TooDeep) return { kind: "too-deep", container: err.container };
+    if (err instanceof TooManyDigits) return { kind: "too-many-digits", digits: err.digits };
+    if (err instanceof DecodeError) {
+      // As JSONDecodeError counts them: lines from 1, a column the code points since the last newline, plus one.
+      const before = s.slice(0, err.at);
+      const newline = before.lastIndexOf("\n");
+      return {
+        kind: "error",
+        msg: err.msg,
+        pos: codePointLength(before),
+        lineno: before.split("\n").length,
+        colno: codePointLength(before.slice(newline + 1)) + 1,
+      };
+    }
     throw err;
+  }
+}
+
+/**
+ * Reads a str as `json.loads` reads one (a form field's text): as `pyJsonLoads` reads decoded bytes, but a leading
+ * U+FEFF is an error of its own (`Unexpected UTF-8 BOM`), as Python's json says of a str that starts with one.
+ */
+export function pyJsonLoadsStr(text: string, maxDepth = MAX_JSON_DEPTH): PyJsonResult {
+  if (text.startsWith("\ufeff")) {
+    return { kind: "error", msg: "Unexpected UTF-8 BOM (decode using utf-8-sig)", pos: 0, lineno: 1, colno: 1 };
+  }
+  return pyJsonLoads(text, maxDepth);
+}
+
+/** What Python's exception says (its `str()`) where json.loads gives no value. */
+export function pyJsonErrorText(result: Exclude<PyJsonResult, { kind: "value" }>): string {
+  switch (result.kind) {
+    case "error":
+      return `${result.msg}: line ${result.lineno} column ${result.colno} (char ${result.pos})`;
+    case "too-deep":
+      return `maximum recursion depth exceeded while decoding a JSON ${result.container} from a unicode string`;
+    case "too-many-digits":
+      return (
+        `Exceeds the limit (${MAX_INTEGER_DIGITS} digits) for integer string conversion: value has ` +
+        `${result.digits} digits; use sys.set_int_max_str_digits() to increase the limit`
+      );
   }
 }
 

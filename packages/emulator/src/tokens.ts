@@ -7,17 +7,11 @@ import { applyFault, authenticate, iso } from "./emulation.js";
 import type { Ctx } from "./http.js";
 import { detail, invalid, json, readSmallBody } from "./http.js";
 import { runs, unknownModel } from "./models.js";
-import { pyJsonLoads } from "./pyjson.js";
+import { MAX_JSON_DEPTH, pyJsonLoads } from "./pyjson.js";
 import type { JsonSchema, ValidationIssue } from "./validation.js";
 import { issue, validateJson } from "./validation.js";
 
 const TOKEN_SCHEMA = requestSchemas.CreateTokenRequest as unknown as JsonSchema;
-/**
- * JSON bodies nest at most this deep (the spec's deepest is 3, `metadata` takes any depth): Python's default
- * recursion limit, about where CPython 3.11's json gives up (a RecursionError, which FastAPI answers 400); later
- * versions go deeper before they do.
- */
-export const MAX_JSON_DEPTH = 1000;
 /** Signs the JWT-shaped `token` of the answer (random per process: nothing verifies it but the shape). */
 const TOKEN_SECRET = randomBytes(32);
 

@@ -6,8 +6,10 @@
 
 import type { FieldInfo, ValidationIssue } from "@decart/api";
 import { dumps } from "./dumps.js";
+import { codePointLength, MAX_INTEGER_DIGITS, pyJsonErrorText, pyJsonLoadsStr } from "./pyjson.js";
 
 export type { ValidationIssue };
+export { codePointLength, MAX_INTEGER_DIGITS };
 export type Loc = ValidationIssue["loc"];
 
 /** Inputs longer than this are not echoed back in `input`. */
@@ -31,19 +33,6 @@ export function issue(loc: Loc, type: string, msg: string, input?: unknown, ctx?
   const out: ValidationIssue = { type, loc, msg, ...echo(input) };
   if (ctx) out.ctx = ctx;
   return out;
-}
-
-/** Length in Unicode code points, as Python's len() counts it. */
-export function codePointLength(text: string): number {
-  let n = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
-      const p = text.charCodeAt(i - 1);
-      if (p >= 0xd800 && p <= 0xdbff) n--;
-    }
-  }
-  return n;
 }
 
 function plural(n: number, word: string): string {
@@ -564,9 +553,6 @@ function parseFormText(schema: JsonSchema, text: string, loc: Loc, out: Validati
   return typeof value === "bigint" ? Number(value) : value;
 }
 
-/** Most digits of an integer pydantic (and Python's json) reads from text: Python's own limit of int(str). */
-export const MAX_INTEGER_DIGITS = 4300;
-
 /** A FormField for one field of the generated catalogue. */
 export function fieldFromCatalogue(field: FieldInfo): FormField {
   const f = field as CatalogueField;
@@ -578,19 +564,16 @@ export function fieldFromCatalogue(field: FieldInfo): FormField {
       ...base,
       kind: "text",
       parse(text, loc, out) {
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          out.push(
-            issue(loc, "json_invalid", `Invalid JSON: ${(err as Error).message}`, text, {
-              error: (err as Error).message,
-            }),
-          );
+        // Read as Python's json.loads reads the str (NaN and the infinities are numbers, integers exact, a repeated
+        // key's last value kept, a lone surrogate escape taken); where it gives no value, its exception's text.
+        const read = pyJsonLoadsStr(text);
+        if (read.kind !== "value") {
+          const error = pyJsonErrorText(read);
+          out.push(issue(loc, "json_invalid", `Invalid JSON: ${error}`, text, { error }));
           return undefined;
         }
         const before = out.length;
-        validateJson(schema, value, loc, out);
+        const value = validateJson(schema, read.value, loc, out);
         return out.length === before ? value : undefined;
       },
     };

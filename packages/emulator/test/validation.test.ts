@@ -213,6 +213,76 @@ describe("422 validation, one entry per bad field", () => {
     expect(ok.status).toBe(200);
   });
 
+  // The server reads the field's text with Python's json.loads (as pyjson.ts does), not as JavaScript's JSON.parse.
+  it("reads a JSON field's text as Python's json.loads does: NaN and infinities, exact integers, Python's errors", async () => {
+    const motion = async (trajectory: string) => {
+      const r = await raw(emu.url, {
+        method: "POST",
+        path: "/v1/jobs/lucy-motion",
+        headers: { "x-api-key": emu.apiKey, "content-type": "multipart/form-data; boundary=BnD" },
+        body: multipart("BnD", [
+          { name: "data", value: Buffer.from(samplePng()), filename: "a.png", type: "image/png" },
+          { name: "trajectory", value: trajectory },
+        ]),
+      });
+      // Whatever it says, it says it in JSON in UTF-8.
+      const text = new TextDecoder("utf-8", { fatal: true }).decode(r.body);
+      return { status: r.status, text, detail: (JSON.parse(text) as { detail: Issue[] }).detail };
+    };
+    const point = (x: string) => `[{"frame": 0, "x": ${x}, "y": 0}, {"frame": 1, "x": 1, "y": 1}]`;
+    // An infinity is a number (at least 0), a NaN is one that no bound holds (echoed as Python's encoder writes it).
+    expect((await motion(point("Infinity"))).status).toBe(200);
+    const nan = await motion(point("NaN"));
+    expect(nan.detail).toEqual([
+      {
+        type: "greater_than_equal",
+        loc: ["body", "trajectory", 0, "x"],
+        msg: "Input should be greater than or equal to 0",
+        input: "NaN",
+        ctx: { ge: 0 },
+      },
+    ]);
+    // An integer is read exactly, and echoed digit for digit (JSON.parse made it -1.2345678901234568e+29).
+    const big = "-123456789012345678901234567890";
+    const exact = await motion(point(big));
+    expect(exact.detail).toMatchObject([{ type: "greater_than_equal", loc: ["body", "trajectory", 0, "x"] }]);
+    expect(exact.text).toContain(`"input":${big},`);
+    // A repeated key keeps its last value.
+    expect((await motion(point('-1, "x": 2'))).status).toBe(200);
+    // Where json.loads gives no value, json_invalid says what Python's exception says: message, line, column, char.
+    for (const [text, error] of [
+      ["[{frame: 1}", "Expecting property name enclosed in double quotes: line 1 column 3 (char 2)"],
+      ['[\n  {"frame": 0,}\n]', "Illegal trailing comma before end of object: line 2 column 14 (char 15)"],
+      ['["\u00e9\u{1F600}", nan]', "Expecting value: line 1 column 8 (char 7)"],
+      [`\ufeff${point("0")}`, "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)"],
+      [
+        point("1".repeat(4301)),
+        "Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits; use " +
+          "sys.set_int_max_str_digits() to increase the limit",
+      ],
+      ["[".repeat(1001), "maximum recursion depth exceeded while decoding a JSON array from a unicode string"],
+    ] as const) {
+      const r = await motion(text);
+      expect(r.status, text).toBe(422);
+      expect(r.detail, text).toEqual([
+        {
+          type: "json_invalid",
+          loc: ["body", "trajectory"],
+          msg: `Invalid JSON: ${error}`,
+          ...(text.length <= 200 ? { input: text } : {}),
+          ctx: { error },
+        },
+      ]);
+    }
+    // A lone surrogate escaped in a string is taken, as Python's json takes it, and echoed escaped (valid UTF-8 JSON;
+    // FastAPI, whose encoder writes UTF-8, could not write it and would answer 500).
+    const lone = await motion('[{"frame": "\\ud800", "x": 0, "y": 0}, {"frame": 1, "x": 1, "y": 1}]');
+    expect(lone.detail).toMatchObject([
+      { type: "int_parsing", loc: ["body", "trajectory", 0, "frame"], input: "\ud800" },
+    ]);
+    expect(lone.text).toContain('"input":"\\ud800"');
+  });
+
   it("applies restyle's rules from the catalogue: exactly one of prompt / reference_image", async () => {
     const data = await sampleMp4();
     const neither = await issues(await post(emu, "/v1/jobs/lucy-restyle-2", form({ data })));
