@@ -176,6 +176,21 @@ export function matchRoute(requestMethod: string, path: string): Match {
   return { kind: "not-found" };
 }
 
+/**
+ * Where a request whose path matches no route is redirected (307), as Starlette's router redirects (its
+ * `redirect_slashes`, on by default): to the path without its trailing slashes, or with one when it has none, when
+ * that path is some route's, whatever the method (a path that answers the method 405 counts: the redirect comes
+ * first). Undefined when it is none, for `/`, and on the admin routes (the emulator's own, no server's).
+ */
+export function slashRedirect(method: string, path: string): string | undefined {
+  if (path === "/" || isAdminPath(path)) return undefined;
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  const other = end < path.length ? path.slice(0, end) : `${path}/`;
+  if (other === "" || isAdminPath(other)) return undefined;
+  return matchRoute(method, other).kind === "not-found" ? undefined : other;
+}
+
 /** A request target read (RFC 9112, 3.2): its path and query, and for the absolute form its scheme and authority. */
 export interface Target {
   path: string;

@@ -33,7 +33,7 @@ import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
 import { handleModelPath } from "./models.js";
 import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
 import type { Target } from "./routes.js";
-import { ASTERISK, isAdminPath, matchRoute, SERVER_ALLOW, targetOf } from "./routes.js";
+import { ASTERISK, isAdminPath, matchRoute, SERVER_ALLOW, slashRedirect, targetOf } from "./routes.js";
 import { shown } from "./shown.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
@@ -373,11 +373,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     // A CORS preflight: 204 on the API's paths, with the methods the path takes (no route takes OPTIONS, so the match
     // is the 405 of the path, whose Allow lists them, OPTIONS among them); 404 (as any method) on a path that is none.
-    if (method === "OPTIONS" && match.kind === "method") {
-      return respond(ctx, 204, corsPreflightHeaders(match.allow, req.headers["access-control-request-headers"]), null);
+    // A path the router would redirect (a trailing slash) answers the preflight of the path it redirects to: the
+    // server's CORS middleware answers a preflight before its router is reached, and the request that follows is
+    // redirected (307, below), which a browser follows.
+    if (method === "OPTIONS") {
+      const moved = match.kind === "not-found" ? slashRedirect(method, path) : undefined;
+      const asked = moved === undefined ? match : matchRoute(method, moved);
+      if (asked.kind === "method") {
+        return respond(
+          ctx,
+          204,
+          corsPreflightHeaders(asked.allow, req.headers["access-control-request-headers"]),
+          null,
+        );
+      }
     }
     if (match.kind === "method") return methodNotAllowed(ctx, match.allow);
-    if (match.kind === "not-found") return notFound(ctx);
+    if (match.kind === "not-found") {
+      // `/v1/jobs/{id}/` is no route, but the path without the slash is: 307 there, as Starlette's router answers.
+      const moved = slashRedirect(method, path);
+      if (moved === undefined) return notFound(ctx);
+      return respond(ctx, 307, ["location", redirectUrl(req, moved, query)], null);
+    }
     const param = match.param ?? "";
     switch (match.endpoint) {
       case "submit":
@@ -598,4 +615,29 @@ function shortPath(path: string): string {
 function shownValue(value: unknown): string {
   if (typeof value === "function") return "a function";
   return typeof value === "string" || (typeof value === "object" && value !== null) ? shown(value) : String(value);
+}
+
+/** What Python's `quote` keeps of a URL as Starlette's RedirectResponse quotes it: unreserved and these. */
+const REDIRECT_KEEPS = /^[A-Za-z0-9_.~:/%#?=@[\]!$&'()*+,;-]$/;
+
+/**
+ * The `Location` of a slash redirect, as Starlette writes it: `http://` and the request's Host (the address it was
+ * reached on when it sent none: HTTP/1.0), the path, the query as sent; then quoted as Python's `quote` with
+ * RedirectResponse's safe characters (any other character as its UTF-8 bytes, `%XX`; a `%` is kept, so what the path
+ * decoded to is written again: a space `%20`, `é` `%C3%A9`).
+ */
+function redirectUrl(req: IncomingMessage, path: string, query: string): string {
+  let authority = req.headers.host;
+  if (authority === undefined) {
+    const { localAddress = "127.0.0.1", localPort = 80 } = req.socket;
+    const host = localAddress.includes(":") ? `[${localAddress}]` : localAddress;
+    authority = localPort === 80 ? host : `${host}:${localPort}`;
+  }
+  const url = `http://${authority}${path}${query ? `?${query}` : ""}`;
+  let out = "";
+  for (const ch of url) {
+    if (REDIRECT_KEEPS.test(ch)) out += ch;
+    else for (const byte of Buffer.from(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
 }

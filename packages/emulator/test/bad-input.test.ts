@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
 import type { RawResponse } from "./helpers.js";
-import { jsonOf, multipart, raw, sampleMp4, samplePng, start, submit } from "./helpers.js";
+import { jsonOf, multipart, raw, sampleMp4, samplePng, start, submit, untilClosed } from "./helpers.js";
 
 let emu: Emulator;
 const mp4 = Buffer.from(await sampleMp4());
@@ -475,7 +475,7 @@ const cases: Case[] = [
     detail: "Header",
   },
   { name: "unknown route", send: getPath("/v1/videos"), status: 404, detail: "Not Found" },
-  { name: "trailing slash on a route", send: getPath("/v1/files/"), status: 404, detail: "Not Found" },
+  { name: "trailing slash, no route without it either", send: getPath("/v1/jobs/"), status: 404, detail: "Not Found" },
   {
     name: "wrong method on status",
     send: getPath("/v1/jobs/job_x", undefined, "PUT"),
@@ -861,6 +861,65 @@ describe("a path", () => {
       const once = await raw(e.url, { path: `/v1/jobs/${"%2541".repeat(86)}`, headers: key });
       expect(once.status).toBe(422);
       expect((await raw(e.url, { path: `/v1/jobs/${"%2541".repeat(85)}`, headers: key })).status).toBe(404);
+    } finally {
+      await e.close();
+    }
+  });
+
+  // Starlette's router (redirect_slashes, on by default) answers a path that is no route's, but is one without its
+  // trailing slashes, 307 to that path: before the key, the method or the body is looked at.
+  it("with a trailing slash, where the path without it is a route's, answers 307 to that path, as Starlette does", async () => {
+    const e = await start();
+    try {
+      const key = { "x-api-key": e.apiKey };
+      const origin = `http://${new URL(e.url).host}`;
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "slash" });
+      for (const [method, path, to] of [
+        ["GET", `/v1/jobs/${id}/`, `/v1/jobs/${id}`],
+        ["HEAD", `/v1/jobs/${id}/`, `/v1/jobs/${id}`],
+        ["GET", `/v1/jobs/${id}/content//?x=1&y=%20`, `/v1/jobs/${id}/content?x=1&y=%20`],
+        ["POST", "/v1/jobs/lucy-pro-t2v/", "/v1/jobs/lucy-pro-t2v"],
+        ["POST", "/v1/client/tokens/", "/v1/client/tokens"],
+        ["DELETE", "/v1/files/file_x/", "/v1/files/file_x"],
+        // A method the path does not take: its 405 comes after the redirect.
+        ["PATCH", `/v1/jobs/${id}/`, `/v1/jobs/${id}`],
+        // The path as routed (decoded once), quoted again as Python's quote does: `-` is kept, `é` and a space not.
+        ["GET", "/v1/jobs/lucy%2Dpro/", "/v1/jobs/lucy-pro"],
+        ["GET", "/v1/jobs/%C3%A9t%C3%A9%20x/", "/v1/jobs/%C3%A9t%C3%A9%20x"],
+      ] as const) {
+        for (const headers of [key, {}]) {
+          const r = await raw(e.url, { method, path, headers });
+          expect([r.status, r.headers.location], `${method} ${path}`).toEqual([307, `${origin}${to}`]);
+          expect(r.headers["content-length"]).toBe("0");
+          expect(r.body.length).toBe(0);
+        }
+      }
+      // No Host (HTTP/1.0): the address it was reached on, as Starlette uses the server's.
+      const bare = await untilClosed(e.url, `GET /v1/jobs/${id}/ HTTP/1.0\r\n\r\n`);
+      expect(bare).toMatch(
+        new RegExp(`^HTTP/1.1 307 [^\r]*\r\n(?:[^\r]+\r\n)*location: ${origin}/v1/jobs/${id}\r\n`, "i"),
+      );
+      // No route either way: 404 as before (an empty id, an id of two segments, the root); the admin routes, the
+      // emulator's own, do not redirect.
+      for (const path of ["/v1/jobs/", "/v1/jobs//", "/v1/jobs/a/b/", "/v1/jobs/a%2Fb/", "/", "//"]) {
+        const r = await raw(e.url, { path, headers: key });
+        expect([r.status, jsonOf(r)], path).toEqual([404, { detail: "Not Found" }]);
+      }
+      const admin = await raw(e.url, {
+        path: "/_emulator/stats/",
+        headers: { authorization: `Bearer ${e.adminToken}` },
+      });
+      expect(admin.status).toBe(404);
+      // A client that follows it gets the route's answer; a POST is sent again, body and all.
+      const followed = await fetch(`${e.url}/v1/jobs/${id}/`, { headers: key });
+      expect([followed.status, followed.redirected]).toEqual([200, true]);
+      expect(((await followed.json()) as { job_id: string }).job_id).toBe(id);
+      const token = await fetch(`${e.url}/v1/client/tokens/`, {
+        method: "POST",
+        headers: { ...key, "content-type": "application/json" },
+        body: '{"expiresIn": "5"}',
+      });
+      expect(token.status).toBe(200);
     } finally {
       await e.close();
     }
