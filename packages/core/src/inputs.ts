@@ -1,5 +1,6 @@
 import { aborted, InvalidInputError, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
+import { timed } from "./transport.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
 import { checkSchema, isFileValue, type Schema } from "./validate.js";
 
@@ -46,25 +47,8 @@ export async function toBlob(
   const url = isFileValue(value) ? "" : String(value);
   const shown = shownUrl(url);
   const what = url ? `Could not download "${field}" from ${shown}` : `Could not read the input "${field}"`;
-  const ms = url ? timeoutMs : uploadTimeoutMs;
-  // Aborted by the call's signal, or by the timer of the read waited for.
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  signal?.addEventListener("abort", onAbort);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  /**
-   * Waits for `wait` under the timer, started again, and rejects as soon as the reading is aborted, settled or not (a
-   * read that never comes, or one that undici holds once aborted).
-   */
-  const until = <T>(wait: Promise<T>) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, deadline - now())));
-    const { signal } = controller;
-    return new Promise<T>((resolve, reject) => {
-      signal.aborted ? reject() : signal.addEventListener("abort", reject);
-      wait.then(resolve, reject).finally(() => signal.removeEventListener("abort", reject));
-    });
-  };
+  // Aborted by the call's signal, or by the timer of the read waited for (see `timed`).
+  const [readSignal, until, , release] = timed(signal, url ? timeoutMs : uploadTimeoutMs, deadline, now);
   // What is read: the input, or the URL's body; through a web stream's reader, else its async iterator.
   let source: any = value;
   let it: any;
@@ -77,7 +61,7 @@ export async function toBlob(
     // (An abort before the call is heard by no listener.)
     signal?.throwIfAborted();
     if (url) {
-      const response = await until(fetchImpl(url, { signal: controller.signal }));
+      const response = await until(fetchImpl(url, { signal: readSignal }));
       ({ status, body: source } = response);
       type = response.headers.get("content-type") ?? "";
     }
@@ -101,8 +85,10 @@ export async function toBlob(
     (async () => (it?.cancel ? it.cancel() : it?.return?.()))().catch(() => {});
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     // Ended by the timer (the read's timeout, or the call's deadline).
-    if (controller.signal.aborted)
-      throw new TimeoutError(`${what}: timed out (${ms} ms per read, or the budget)`, { retryable: !!url });
+    if (readSignal.aborted)
+      throw new TimeoutError(`${what}: timed out (${url ? timeoutMs : uploadTimeoutMs} ms per read, or the budget)`, {
+        retryable: !!url,
+      });
     // The stream's own failure, or a chunk that is not bytes: the caller's; nothing was sent.
     if (!url)
       throw new InvalidInputError(`${what}: ${refused ?? textOf(problem, true)}; nothing was sent`, {
@@ -134,8 +120,7 @@ export async function toBlob(
       retryable: [408, 429].includes(status) || status > 499 || network,
     });
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
+    release();
   }
 }
 

@@ -101,6 +101,45 @@ export const mayHaveTaken = (status: number | undefined, bodySent: boolean | und
 const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "");
 
 /**
+ * The waits of one attempt (a request's, or the read of a file input): its signal, aborted by its timer or by `signal`
+ * (with its reason); `until`, which waits for `wait` under the timer, started again (not with `going`: it runs on) for
+ * `ms` and never past `deadline` (by `now`), and settles as `wait` does, or rejects as soon as the attempt is aborted
+ * (at once if it already is), whether or not `wait` ever settles (a token fetcher's key, a read that never comes, or a
+ * read of a body that undici's decoder holds forever once aborted). One promise and one listener per wait, the
+ * listener taken off as it settles: nothing that lives as long as the attempt holds what a wait resolved with (a promise
+ * per attempt raced against each read kept every chunk of a body reachable until the download ended). `stop` clears
+ * the timer; `release` clears it and takes the listener off `signal`.
+ */
+export const timed = (signal: AbortSignal | undefined, ms: number, deadline: number, now: () => number) => {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal!.reason);
+  signal?.addEventListener("abort", onAbort);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => clearTimeout(timer);
+  const until = <T>(wait: T | PromiseLike<T>, going?: 1, { signal } = controller) =>
+    new Promise<T>((resolve, reject) => {
+      if (!going) {
+        stop();
+        timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, deadline - now())));
+      }
+      signal.aborted ? reject() : signal.addEventListener("abort", reject);
+      // (`wait` may be no promise: a fixed key, or none.)
+      (async () => wait)()
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener("abort", reject));
+    });
+  return [
+    controller.signal,
+    until,
+    stop,
+    () => {
+      stop();
+      signal?.removeEventListener("abort", onAbort);
+    },
+  ] as const;
+};
+
+/**
  * The client's one place where HTTP happens: sends one logical request to a path of the spec (parameters filled in),
  * with the key and user agent. It follows redirects itself (the key
  * never goes to another origin), times out each attempt, checks every answer against the spec, maps failures to typed
@@ -136,9 +175,11 @@ export function createTransport(
       if (signal?.aborted) throw aborted(jobId, signal.reason);
       // An attempt with no time left (a retry that waited out the budget) is not sent: it would only be cut at once.
       if (now() >= deadline) throw new TimeoutError(`${where}: not sent, no time left`, { retryable: true, jobId });
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(signal!.reason);
-      signal?.addEventListener("abort", onAbort);
+      // The attempt's signal (aborted by its timer, or the call's signal with its reason), its waits (`until`), `stop`
+      // (the timer) and `release` (the timer and the call's listener). The timer (started by `until`) runs while waiting
+      // for the answer, and while waiting for each chunk of its body (for a JSON answer or an error's text, while reading
+      // it); it never runs past the call's deadline.
+      const [attemptSignal, until, stop, release] = timed(signal, timeoutMs, deadline, now);
       // Until the request is sent (a token fetcher's key awaited, its URL and headers built): a failure leaves it safe
       // to repeat.
       let sent = false;
@@ -166,37 +207,9 @@ export function createTransport(
         error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: not sent again (see retrySubmit)`;
         return error;
       };
-      let timer: ReturnType<typeof setTimeout> | undefined;
       let requestId: string | undefined;
       // The status of the request's own answer (the first of its redirects).
       let first: number | undefined;
-      // The attempt's timer (started by `until`) runs while waiting for the answer, and while waiting for each chunk of
-      // its body (for a JSON answer or an error's text, while reading it); it never runs past the call's deadline.
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(timeoutMs, deadline - now())));
-      };
-      /**
-       * Waits for `wait` under the attempt's timer (started again) and its end: settles as `wait` does, or rejects as soon
-       * as the attempt is aborted (by its timer or the call's signal; at once if it already is), whether or not `wait`
-       * ever settles (a token fetcher's key, or a read of a body that undici's decoder holds forever once aborted,
-       * waiting for bytes that never come). One promise and one listener per wait, the listener taken off as it
-       * settles: nothing that lives as long as the attempt holds what a wait resolved with (a promise per attempt raced
-       * against each read kept every chunk of a body reachable until the download ended).
-       */
-      const until = <T>(wait: T | PromiseLike<T>, going?: 1, { signal } = controller) =>
-        new Promise<T>((resolve, reject) => {
-          going || arm();
-          signal.aborted ? reject() : signal.addEventListener("abort", reject);
-          // (`wait` may be no promise: a fixed key, or none.)
-          (async () => wait)()
-            .then(resolve, reject)
-            .finally(() => signal.removeEventListener("abort", reject));
-        });
-      const release = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
       /** An answer that breaks the spec: transient for a read (tried again a few times), a job may exist for a POST. */
       const invalid = (what: string, status: number) =>
         settle(
@@ -240,7 +253,7 @@ export function createTransport(
         const options = { retryable: !untrusted, jobId, requestId, cause: e };
         // Aborted, and not by the call's signal (that returned above): by the attempt's timer.
         return settle(
-          controller.signal.aborted
+          attemptSignal.aborted
             ? new TimeoutError(
                 `${where}: ${sent ? "timed out" : "no client token"} (${timeoutMs} ms per read, or the budget)`,
                 options,
@@ -280,7 +293,7 @@ export function createTransport(
               method: verb,
               headers,
               body: payload,
-              signal: controller.signal,
+              signal: attemptSignal,
               redirect: "manual",
             }),
             1,
@@ -363,7 +376,7 @@ export function createTransport(
         if (call.media) throw invalid("an empty result", status);
         return response;
       }
-      clearTimeout(timer);
+      stop();
       // Re-stream the body: each read is timed, progress is reported, a body shorter than its Content-Length (or an
       // empty result) is an error, and the listener and timer go as soon as the body ends or is cancelled. Reads
       // happen only on demand (high-water mark 0): nothing is read that nobody asked for.
@@ -377,10 +390,10 @@ export function createTransport(
               // UND_ERR_SOCKET through fetch) ends the body where it is: cut short, TRUNCATED below. One ended by the
               // attempt's timer or the call's abort is not.
               const { done, value } = await until(reader.read()).catch((e) => {
-                if (controller.signal.aborted || !(received < total!)) throw e;
+                if (attemptSignal.aborted || !(received < total!)) throw e;
                 return { done: true } as ReadableStreamReadDoneResult<Uint8Array>;
               });
-              clearTimeout(timer);
+              stop();
               if (!done) {
                 received += value.byteLength;
                 out.enqueue(value);
