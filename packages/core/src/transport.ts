@@ -186,19 +186,17 @@ export function createTransport(
       // Whether the browser was offline when the request went (see `failure`).
       let wentOffline: boolean | undefined;
       /**
-       * A POST's failure where the server may have taken the request (`mayHaveTaken`, by its first answer: a 2xx or a
-       * redirect, whatever followed; a 5xx other than 503, a broken connection or a timeout after the body went) is not
-       * retryable: sending it again could create a second job. Its code says so.
+       * Whether the server may have taken this request, a POST that was sent (`mayHaveTaken`, by its first answer: a 2xx
+       * or a redirect, whatever followed; a 5xx other than 503, a broken connection, a timeout or an abort after the body
+       * went).
+       */
+      const taken = () => !idempotent && sent && mayHaveTaken(first, (body as UploadBody | undefined)?.bodySent);
+      /**
+       * A POST's failure where the server may have taken the request (`taken`) is not retryable: sending it again could
+       * create a second job. Its code says so.
        */
       const settle = (error: DecartError): DecartError => {
-        if (
-          idempotent ||
-          !sent ||
-          !error.retryable ||
-          error.code === "CONNECTION_REFUSED" ||
-          !mayHaveTaken(first, (body as UploadBody | undefined)?.bodySent)
-        )
-          return error;
+        if (!taken() || !error.retryable || error.code === "CONNECTION_REFUSED") return error;
         error.code = "SUBMIT_OUTCOME_UNKNOWN";
         error.retryable = false;
         // The message names the request id once, when the server sent one (support asks for it): an error with a status
@@ -225,12 +223,11 @@ export function createTransport(
       const failure = (e: unknown): DecartError => {
         release();
         // Aborted by the call's signal (while waiting for a key, for the answer or for a chunk): its reason is the cause.
-        // A POST whose body was sent (as an upload function says; with fetch, once its answer started) may have made a
-        // job (or file): the message says so, as a failure's does.
+        // A POST the server may have taken (`taken`, the rule of a failure's SUBMIT_OUTCOME_UNKNOWN) may have made a job
+        // (or file): the message says so, as a failure's does.
         if (signal?.aborted) {
           const error = aborted(jobId, signal.reason);
-          if (!idempotent && ((body as UploadBody | undefined)?.bodySent ?? response))
-            error.message += "; a job (or file) may exist";
+          if (taken()) error.message += "; a job (or file) may exist";
           return error;
         }
         // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same. A

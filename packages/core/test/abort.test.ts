@@ -1,6 +1,8 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Emulator, FaultRule } from "@decart/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, createDecartClient, DecartError, models } from "../src/index.js";
+import { nodeUpload } from "../src/node.js";
 import { clientFor, lastingHandles, serve, silent, startFast } from "./helpers.js";
 
 let emu: Emulator | undefined;
@@ -209,6 +211,81 @@ describe("abort once the answer started (fetch, no upload function)", () => {
       expectAbort(read, "job_1");
       expect(read.message).toBe("The operation was aborted");
       expect(api.seen.map((r) => r.method)).toEqual(["POST", "POST", "GET"]);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("abort of a POST: a job (or file) may exist as the one rule says (mayHaveTaken, by its first answer)", () => {
+  /**
+   * A server on loopback: `answer` handles each request (it may answer a POST at once, before its body is read, or
+   * hold it); `arrived` resolves with a request's method and path as it comes.
+   */
+  async function server(answer: (req: IncomingMessage, res: ServerResponse) => void) {
+    const arrivals: string[] = [];
+    let heard = () => {};
+    const http = createServer((req, res) => {
+      arrivals.push(`${req.method} ${req.url}`);
+      heard();
+      answer(req, res);
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    /** Resolves once `n` requests have arrived. */
+    const arrived = (n: number) =>
+      new Promise<void>((resolve) => {
+        heard = () => arrivals.length >= n && resolve();
+        heard();
+      });
+    const close = () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      });
+    return { url: `http://127.0.0.1:${(http.address() as { port: number }).port}`, arrivals, arrived, close };
+  }
+
+  /** A web stream that never ends: an upload of it is never sent whole. */
+  const endless = () =>
+    new ReadableStream<Uint8Array>({ pull: (c) => c.enqueue(new Uint8Array(64 * 1024)) }, { highWaterMark: 0 });
+
+  it("through nodeUpload(), a 303 answered before the body was whole, then aborted during its GET: a file may exist", async () => {
+    // The server takes the upload at once and sends the client to the stored file, which it never answers.
+    const api = await server((req, res) => {
+      if (req.method === "POST") {
+        req.resume();
+        res.writeHead(303, { location: "/v1/files/file_1" });
+        res.end();
+      }
+    });
+    const controller = new AbortController();
+    const client = createDecartClient({ apiKey: "k", baseUrl: api.url, logger: silent, upload: nodeUpload() });
+    try {
+      const pending = client.files.upload(endless(), { signal: controller.signal }).catch((e) => e);
+      await api.arrived(2);
+      controller.abort();
+      const error = await pending;
+      expectAbort(error);
+      expect(error.message).toBe("The operation was aborted; a job (or file) may exist");
+      expect(api.arrivals).toEqual(["POST /v1/files", "GET /v1/files/file_1"]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("with fetch, a submit the server holds unanswered: a job may exist, as a timeout there says", async () => {
+    const api = await server(() => {});
+    const controller = new AbortController();
+    const client = createDecartClient({ apiKey: "k", baseUrl: api.url, logger: silent });
+    try {
+      const pending = client.queue
+        .submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+        .catch((e) => e);
+      await api.arrived(1);
+      controller.abort();
+      const error = await pending;
+      expectAbort(error);
+      expect(error.message).toBe("The operation was aborted; a job (or file) may exist");
     } finally {
       await api.close();
     }
