@@ -350,12 +350,16 @@ export function createTransport(
             ),
           );
         }
-        let problem: string | undefined;
+        // Text that is not JSON breaks the spec; a throw of the check itself (not the answer's) goes on as it is.
+        // (JSON.parse answers no undefined: none is text it could not parse.)
+        let value: unknown;
         try {
-          problem = call.json!(JSON.parse(text), jobId);
-        } catch {
-          problem = `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`;
-        }
+          value = JSON.parse(text);
+        } catch {}
+        const problem =
+          value === undefined
+            ? `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
+            : call.json!(value, jobId);
         if (problem) throw invalid(problem, status);
         return new Response(text, response);
       }

@@ -184,15 +184,18 @@ export function checkSchema(
 
 /**
  * What breaks one of the spec's `responseSchemas` in an answer, or nothing: `not an object`, or the innermost field and
- * what it must be (`"error" must be a string (got 42)`).
+ * what it must be (`"error" must be a string (got 42)`). A throw that is not the checker's refusal is thrown on.
  */
 export const breaks =
   (schema: Schema) =>
   (answer: unknown): string | undefined => {
     try {
       checkSchema(schema, answer, "", "");
-    } catch ({ field, message }: any) {
-      return field === "options" ? "not an object" : message.slice(2);
+    } catch (e) {
+      // Only the checker's own refusal says what breaks the spec: anything else (a TypeError of a stale build's missing
+      // schema) is thrown on as it is, not cut into a message.
+      if (!(e instanceof InvalidInputError)) throw e;
+      return e.field === "options" ? "not an object" : e.message.slice(2);
     }
   };
 
