@@ -182,6 +182,25 @@ describe("a signal while standard input is read (-, field=@-)", () => {
     expect(emu.stats().requests.total).toBe(0);
     expect(existsSync(join(dir, "stdin.mp4")) || existsSync(join(dir, "stdin.png"))).toBe(false);
   });
+
+  it("batch -: exit 130, an interrupted event, nothing sent, no --out made", async () => {
+    const out = join(dir, "stdin-batch");
+    const child = spawn(process.execPath, [BIN, "batch", "-", "--out", out], { env: childEnv(env), cwd: dir });
+    const done = finished(child);
+    // As above: the write ends once the CLI has read most of it.
+    const line = `${JSON.stringify({ custom_id: "a", prompt: "A lake" })}\n`;
+    await new Promise<void>((resolve, reject) =>
+      child.stdin.write(line.repeat((4 << 20) / line.length), (e) => (e ? reject(e) : resolve())),
+    );
+    child.kill("SIGTERM");
+    const stopped = await done;
+    expect(stopped.signal, stopped.stderr).toBe(null);
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(events(stopped.stdout)).toEqual([{ type: "interrupted" }]);
+    expect(stopped.stderr).toContain("Interrupted while the batch was read from standard input: nothing was sent");
+    expect(emu.stats().requests.total).toBe(0);
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 describe("--verbose shows a file input's URL as errors do", () => {

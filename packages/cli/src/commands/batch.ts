@@ -195,8 +195,8 @@ async function batchProgress(output: Output, total: number) {
 export async function runBatch(source: string, options: BatchOptions, output: Output): Promise<number> {
   const concurrency = concurrencyOf(options.concurrency);
   const timeout = timeoutMs(options.timeout);
-  const stdin = stdinReader();
-  const text = source === "-" ? (await stdin()).toString("utf8") : await readBatchFile(source);
+  const text = source === "-" ? await readStdin(output) : await readBatchFile(source);
+  if (text === undefined) return EXIT.interrupted;
   const lines = parseBatch(text);
   // A batch is known in the journal by its file's path (told apart as the file system sees it: see `thisBatch`), or
   // (from stdin) by its content.
@@ -618,6 +618,29 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     return failedLines.size ? EXIT.batchPartial : EXIT.ok;
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * The batch's lines from standard input (`decart batch -`), read under the CLI's handler of Ctrl-C, SIGTERM and SIGHUP:
+ * one that comes meanwhile stops the read at once (rather than ending the process by the signal) and the batch with
+ * exit 130 (129 for SIGHUP) and `{"type":"interrupted"}`, nothing sent (undefined).
+ */
+async function readStdin(output: Output): Promise<string | undefined> {
+  const { signal, release } = interruptible();
+  try {
+    return (await stdinReader(process.stdin, signal)()).toString("utf8");
+  } catch (error) {
+    if (!signal.aborted || !AbortError.isInstance(error)) throw error;
+    output.event({ type: "interrupted" });
+    output.warn(
+      output.err.yellow(
+        "Interrupted while the batch was read from standard input: nothing was sent (nothing to resume)",
+      ),
+    );
+    return undefined;
+  } finally {
+    release();
   }
 }
 
