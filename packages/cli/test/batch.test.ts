@@ -18,7 +18,19 @@ import { type Emulator, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { runBatch } from "../src/commands/batch.js";
 import { Output } from "../src/output.js";
-import { emulator, events, finished, KEY, printed, run, start, startHeld, useEmulator } from "./helpers.js";
+import {
+  emulator,
+  events,
+  finished,
+  interrupt,
+  jump,
+  KEY,
+  printed,
+  run,
+  start,
+  startHeld,
+  useEmulator,
+} from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
@@ -63,9 +75,13 @@ const jsonl = (path: string) =>
     .split("\n")
     .map((l) => JSON.parse(l));
 
-/** Starts a batch and resolves once `count` jobs were submitted (NDJSON events), the child still running. */
+/**
+ * Starts a batch and resolves once `count` jobs were submitted (NDJSON events), the child still running. The CLI's
+ * grace for the answers of submits in flight at a signal ends only if the test moves its clock on (see `clock.mjs`): a
+ * loaded machine's slow answer is waited for.
+ */
 async function afterSubmits(args: string[], count: number) {
-  const child = start(args, { env });
+  const child = start(args, { env, clock: true });
   const done = finished(child);
   let submitted = 0;
   for await (const line of createInterface({ input: child.stdout! })) {
@@ -558,6 +574,28 @@ describe("decart batch", () => {
     expect(failed.error).toContain('"resolution"');
     expect(emu.stats().jobsCreated).toBe(1);
   });
+  it("a signal while a submit sent whole awaits its answer waits 5 s at most: the line fails, a job may have been made, not resumable", async () => {
+    const { path } = batchFile("grace.jsonl", 1);
+    const out = join(dir, "grace");
+    // The submit's answer never passed on; the grace ends when the test moves the CLI's clock on (only then). Before
+    // the fix, the batch waited for that answer as long as the client does for an upload's, 10 minutes.
+    const { child, done } = await startHeld(["batch", path, "--out", out], emu.url, { env, clock: true });
+    await interrupt(child, "SIGTERM", "Waiting for the answers of submits already sent (5 s at most)");
+    jump(child);
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(emu.stats().jobsCreated).toBe(1);
+    const failed = events(stopped.stdout).find((e) => e.type === "line_failed")!;
+    expect(failed).toMatchObject({ custom_id: "clip-1" });
+    expect(failed.resumable).toBeUndefined();
+    expect(failed.error).toBe(
+      "Interrupted: the submit's answer did not come within 5 s of the signal, so it was not waited for: a job may " +
+        "have been made (and billed) although its id never came back, so it is not in the journal (no answer came, " +
+        "so there is no request id); submitting the line again bills another one",
+    );
+    expect(jsonl(join(out, "results.jsonl"))).toMatchObject([{ custom_id: "clip-1", status: "failed" }]);
+  });
+
   it("two runs of one batch at once: the second is refused (exit 1, BATCH_IN_PROGRESS) while the first has its submits in flight", async () => {
     const { path } = batchFile("twice.jsonl", 2);
     const out = join(dir, "twice");

@@ -21,7 +21,7 @@ import {
   writeAtomically,
   writesInPlace,
 } from "../files.js";
-import { follow, interruptible, type Outcome } from "../follow.js";
+import { follow, interruptible, type Outcome, SUBMIT_GRACE_MS } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
@@ -307,6 +307,18 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     );
     const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
     const { signal, release } = interruptible();
+    // Said once, at the first signal while a submit sent whole awaits its answer (see `letFinish`).
+    let heldSaid = false;
+    const held = () => {
+      if (heldSaid) return;
+      heldSaid = true;
+      output.warn(
+        output.err.yellow(
+          `Waiting for the answers of submits already sent (${SUBMIT_GRACE_MS / 1000} s at most), so that their job ` +
+            "ids are not lost; Ctrl-C again stops at once",
+        ),
+      );
+    };
     const results: LineResult[] = [];
     const progress = await batchProgress(output, lines.length);
     let running = 0;
@@ -438,9 +450,10 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           : submitAndWatch(
               client,
               { model: line.model, ...(await fileFields(line, base)) },
-              // A submit sent at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits); one
-              // not yet sent (a file input given as a URL being downloaded) stops: the line is not finished.
-              { signal, abortSubmit: false, timeoutMs: timeout, budget },
+              // A submit sent whole at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits),
+              // for SUBMIT_GRACE_MS at most; one the server cannot have taken (a file input given as a URL being
+              // downloaded, its upload, a wait to send it again after a 429) stops: the line is not finished.
+              { signal, abortSubmit: false, timeoutMs: timeout, budget, onHeld: held, graceMs: SUBMIT_GRACE_MS },
             );
         // The job id as soon as it is known: a failure after it (whatever it carries) leaves the line resumable.
         const events = (async function* () {
@@ -480,7 +493,21 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           ...(jobId && !gone && { resumable: true as const }),
         };
       }
-      if (outcome.state === "interrupted") return undefined;
+      if (outcome.state === "interrupted") {
+        if (outcome.stop?.kind !== "unanswered") return undefined;
+        // Its answer did not come within the grace: a job may exist that no journal holds. Not resumable (there is no
+        // id to watch); the message says that submitting the line again bills another one.
+        const { requestId } = outcome.stop;
+        return {
+          ...base1,
+          status: "failed",
+          error:
+            `Interrupted: the submit's answer did not come within ${SUBMIT_GRACE_MS / 1000} s of the signal, so it ` +
+            "was not waited for: a job may have been made (and billed) although its id never came back, so it is not " +
+            `in the journal (${requestId ? `its request id, ${requestId}, is what support can find it by` : "no answer came, so there is no request id"}); ` +
+            "submitting the line again bills another one",
+        };
+      }
       if (outcome.state === "failed")
         return { ...base1, job_id: outcome.jobId, status: "failed", error: outcome.error };
       return { ...base1, job_id: outcome.jobId, status: "completed", path: outcome.path };
