@@ -134,7 +134,7 @@ export interface PollContext {
   hintMs?: number | undefined;
   /**
    * How widely this model's job durations vary: the standard deviation of ln(duration) over the jobs this client saw
-   * finish. Undefined until one did (the default schedule then assumes 1: the guess may be off by a factor of e).
+   * finish. Undefined until one did (the default schedule then reads as for the catalogue's guess: see `adaptiveSchedule`).
    */
   spread?: number | undefined;
 }
