@@ -73,7 +73,8 @@ export interface DecartClientOptions {
    * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
    * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more. Its failure is
    * retryable (a call or a watch asks again), but the third in a row is final: a `TOKEN_ERROR` that ends the call or
-   * the watch, naming the failure and how many failed in a row.
+   * the watch, naming the failure and how many failed in a row. A `dct_` key it answers in a browser is refused as the
+   * `apiKey` option is (never sent: `InvalidInputError`, final).
    */
   token?: TokenFetcher;
   /**
@@ -254,14 +255,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       throw invalid(where, "apiKey", "a key of printable ASCII (or set DECART_API_KEY, or use `token` or `proxy`)");
     }
   }
-  // A page with a long-lived key gives it to everyone who opens it.
-  if (apiKey?.startsWith("dct_") && g.window && g.document && !options.dangerouslyAllowBrowser) {
-    throw invalid(
-      where,
-      "apiKey",
-      "a client token in a browser (use createTokenRoute of @decart/core/server and `token`; local tools: dangerouslyAllowBrowser: true)",
-    );
-  }
+  // A page with a long-lived key gives it to everyone who opens it: refused as an option, and as a token source's.
+  const refuse = (key?: string) => {
+    if (key?.startsWith("dct_") && g.window && g.document && !options.dangerouslyAllowBrowser) {
+      throw invalid(
+        where,
+        "apiKey",
+        "a client token in a browser (use createTokenRoute of @decart/core/server and `token`; local tools: dangerouslyAllowBrowser: true)",
+      );
+    }
+  };
+  refuse(apiKey);
   const baseUrl = (proxy ?? options.baseUrl ?? defaultBaseUrl).replace(/\/+$/, "");
   // A path only for a proxy, and only on a page (`location`): elsewhere there is nothing to resolve it against. Paths
   // are added to it: a query or fragment would swallow them, and credentials (`@`) would show in every log and error
@@ -300,7 +304,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
   const transport = createTransport(
     baseUrl,
-    token ? tokenSource(token, now) : apiKey ? { get: () => apiKey! } : undefined,
+    token ? tokenSource(token, now, refuse) : apiKey ? { get: () => apiKey! } : undefined,
     // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
     rt
       ? {

@@ -22,9 +22,9 @@ export type TokenFetcher = () => Promise<ClientToken>;
  * every request waiting for a key shares. A token that looks expired on arrival (a clock set wrong) is used until the
  * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
  * error that says otherwise (`fetchTokenFrom`'s 403); the third in a row, and each after it until a token comes, is
- * final.
+ * final. Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
  */
-export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource {
+export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (key: string) => void): KeySource {
   let key: string | undefined;
   let refreshAt = 0;
   let pending: Promise<string> | undefined;
@@ -38,6 +38,8 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number): KeySource
         // (Text: the TOKEN_ERROR below names it.)
         throw "it answered no { apiKey, expiresAt } (an ISO date)";
       }
+      // A `dct_` key in a page: never sent, final (the client's `InvalidInputError`, as for the `apiKey` option).
+      refuse(token.apiKey);
       const ttl = expires - now();
       refreshAt = ttl > 0 ? expires - Math.min(30_000, ttl / 4) : Infinity;
       failures = 0;

@@ -74,6 +74,37 @@ describe("keys stay on servers", () => {
     expect((await page.queue.status(done.job_id)).status).toBe("completed");
   });
 
+  it("a token source that answers the dct_ key (a function, a token route) is refused in the page; the key never sent", async () => {
+    emu = await startFast();
+    const { job_id } = await clientFor(emu).queue.submit({ model, prompt: "watched by the page" });
+    const leaked = { apiKey: emu.apiKey, expiresAt: new Date(Date.now() + 600_000).toISOString() };
+    // A token route set up wrong: it answers the long-lived key.
+    server = createServer((_req, res) => {
+      res.writeHead(200, { "access-control-allow-origin": "*", "content-type": "application/json" });
+      res.end(JSON.stringify(leaked));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const route = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/decart-token`;
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    for (const token of [async () => leaked, route]) {
+      const { result, unmount } = renderHook(() => useJob(job_id, { poll }), {
+        wrapper: strictProvider({ token, baseUrl: emu.url, options: { logger: silent } }),
+      });
+      await until(() => ["completed", "error", "failed"].includes(result.current.status));
+      const error = result.current.error as (Error & { field?: string; retryable?: boolean }) | undefined;
+      expect(error?.name).toBe("InvalidInputError");
+      expect(error?.field).toBe("apiKey");
+      expect(error?.retryable).toBe(false);
+      expect(error?.message).toContain("createTokenRoute of @decart/core/server");
+      expect(error?.message).not.toContain(emu.apiKey);
+      unmount();
+    }
+    // Nothing went to the API: the route was asked, the key sent nowhere.
+    const calls = fetchSpy.mock.calls.map(([input]) => String(input instanceof Request ? input.url : input));
+    expect(calls.filter((url) => url.startsWith(emu!.url))).toEqual([]);
+    expect(calls.filter((url) => url === route).length).toBeGreaterThan(0);
+  });
+
   it("the provider takes the URL of a token route and the page never holds the dct_ key", async () => {
     emu = await startFast();
     // The app's server: the token route behind node:http (another origin than the test page's: CORS allowed).

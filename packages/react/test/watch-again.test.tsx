@@ -32,12 +32,12 @@ async function rxWith(client: DecartClient, error: DecartError) {
   return { watchedAgain: reads > 0, end };
 }
 
-/** A page's client whose token route fails `down` times, then answers the emulator's key. */
+/** A page's client whose token route fails `down` times, then answers client tokens (a page refuses the dct_ key). */
 const tokenDownFor = (down: number) => {
   let calls = 0;
   return async () => {
     if (++calls <= down) throw new Error("fetch failed");
-    return { apiKey: emu!.apiKey, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    return tokensOf(emu!)();
   };
 };
 
