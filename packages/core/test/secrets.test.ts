@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DecartError, models } from "../src/index.js";
-import { closedPort, instantDelay, silent, startFast } from "./helpers.js";
+import { closedPort, fastPoll, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 const KEY = "dct_live_s3cr3t_0123456789abcdef";
 let emu: Emulator;
@@ -120,6 +120,37 @@ describe("the API key never leaks", () => {
     // The server's words are kept, with the key replaced.
     expect(errors[0]!.message).toMatch(/^Unknown key \[redacted\]/);
     for (const error of errors) expectNoKey(error);
+  });
+
+  it("not from a failed job's reason that echoes the key: its status, the wait's outcome, events, JobFailedError", async () => {
+    // A server that fails every job with a reason quoting the X-API-KEY it received (a submit's answer too).
+    const failed = (req: { headers: Record<string, unknown> }) => ({
+      job_id: "job_1",
+      status: "failed",
+      error: `quota exceeded for ${req.headers["x-api-key"]} (see ${req.headers["x-api-key"]})`,
+    });
+    const server = await serve((req, res) => json(res, 200, failed(req)));
+    try {
+      const client = createDecartClient({ apiKey: KEY, baseUrl: server.url, logger: silent, poll: fastPoll });
+      const reason = "quota exceeded for [redacted] (see [redacted])";
+      expect((await client.queue.status("job_1")).error).toBe(reason);
+      const outcome = await client.queue.wait("job_1");
+      expect(outcome).toEqual({ status: "failed", job_id: "job_1", error: reason });
+      const events: unknown[] = [];
+      for await (const event of client.queue.submitAndWatch({ model: models.video("lucy-pro-t2v"), prompt: "x" }))
+        events.push(event);
+      expect(events.map((e: any) => [e.type, e.error ?? e.job?.error])).toEqual([
+        ["submitted", undefined],
+        ["failed", reason],
+      ]);
+      const error = await client.generate({ model: models.video("lucy-pro-t2v"), prompt: "x" }).catch((e) => e);
+      expect(error.name).toBe("JobFailedError");
+      expect(error.reason).toBe(reason);
+      expect(error.message).toBe(`Job job_1 failed: ${reason}`);
+      for (const value of [outcome, events, error]) expectNoKey(value);
+    } finally {
+      await server.close();
+    }
   });
 
   it("is read from DECART_API_KEY when not passed, and not exposed either", async () => {

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { createDecartClient, type DecartClient, type DelayFunction, InvalidResponseError } from "@decart/core";
 import { lastValueFrom } from "rxjs";
 import { describe, expect, it } from "vitest";
+import { throwOnFailure } from "../src/operators.js";
 import { watchJob } from "../src/watch.js";
 import { until } from "./helpers.js";
 import { silent } from "./marbles.js";
@@ -128,6 +129,19 @@ describe("the core's engine decides, queue-rx runs its steps", () => {
         watchJob(client, "job_b", { download: false, poll: { delay: () => Promise.reject(boom) } }),
       ).catch((e) => e);
       expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: "job_b", cause: boom });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a failed job's reason that quotes the key: throwOnFailure's JobFailedError says it redacted", async () => {
+    const server = await serve((req, res) =>
+      json(res, { job_id: "job_a", status: "failed", error: `quota exceeded for ${req.headers["x-api-key"]}` }),
+    );
+    try {
+      const error = await lastValueFrom(watchJob(server.client(), "job_a").pipe(throwOnFailure())).catch((e) => e);
+      expect(error).toMatchObject({ name: "JobFailedError", reason: "quota exceeded for [redacted]" });
+      expect(error.message).toBe("Job job_a failed: quota exceeded for [redacted]");
     } finally {
       await server.close();
     }
