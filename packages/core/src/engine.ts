@@ -166,11 +166,12 @@ export const MAX_ID_LENGTH = 256;
 /**
  * True for an id the client takes and can send back in a path (`/v1/jobs/{job_id}`, `/v1/files/{file_id}`): a string
  * of 1 to `MAX_ID_LENGTH` characters, counted as the spec's `maxLength` counts them (code points, as JSON Schema does:
- * an emoji is one), that is not `.` or `..`, which a URL's path resolves away (`/v1/jobs/..` is `/v1/`, another
- * endpoint). Other characters are sent percent-encoded (`%2e` as `%252e`).
+ * an emoji is one), without a lone surrogate (half of an emoji: no URL can carry it, `encodeURIComponent` throws), that
+ * is not `.` or `..`, which a URL's path resolves away (`/v1/jobs/..` is `/v1/`, another endpoint). Other characters
+ * are sent percent-encoded (`%2e` as `%252e`).
  */
 export const isUsableId = (id: unknown): id is string =>
-  typeof id === "string" && !/^\.?\.?$/.test(id) && [...id].length <= MAX_ID_LENGTH;
+  typeof id === "string" && !/^\.?\.?$|\p{Cs}/u.test(id) && [...id].length <= MAX_ID_LENGTH;
 
 /**
  * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`

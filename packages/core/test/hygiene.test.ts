@@ -325,6 +325,46 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
     }
   });
 
+  // Half of an emoji (a string cut in its middle) is no text a URL can carry: encodeURIComponent throws URIError, and an
+  // id given so failed as an InvalidResponseError ("Unexpected answer: URI malformed") though nothing was sent.
+  it("an id with a lone surrogate is refused as . and .. are, nothing sent; a submit answer's says a job may exist", async () => {
+    const api = await serve((_req, res) => json(res, 200, { job_id: "job_\ud83c", status: "pending" }));
+    const dir = mkdtempSync(join(tmpdir(), "decart-surrogate-ids-"));
+    try {
+      const c = client(api.url);
+      for (const id of ["job_🎬".slice(0, 5), "\udfac_job", `job_${"\udfac\ud83c"}`]) {
+        const calls: [field: string, call: () => unknown][] = [
+          ["jobId", () => c.queue.status(id)],
+          ["jobId", () => c.queue.readStatus(id)],
+          ["jobId", () => c.queue.result(id)],
+          ["jobId", () => c.queue.download(id)],
+          ["jobId", () => c.queue.wait(id)],
+          ["jobId", () => c.queue.watch(id).next()],
+          ["jobId", async () => c.queue.createWatch(id)],
+          ["fileId", () => c.files.get(id)],
+          ["fileId", () => c.files.delete(id)],
+          ["jobId", () => saveResult(c, id, join(dir, "result.mp4"))],
+        ];
+        for (const [field, call] of calls) {
+          const error = (await (call() as Promise<unknown>).catch((e) => e)) as InvalidInputError;
+          expect(error, `${call} with ${JSON.stringify(id)}`).toBeInstanceOf(InvalidInputError);
+          expect(error).toMatchObject({ field, expected: `1 to ${MAX_ID_LENGTH} characters long, not . or ..` });
+          expect(error.message).toContain(JSON.stringify(id));
+        }
+      }
+      expect(api.seen).toEqual([]);
+      expect(readdirSync(dir)).toEqual([]);
+      const error = await c.queue.submitAndPoll({ model: t2v(), prompt: "x" }).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      expect(error.message).toMatch(/no job_id .*may exist/);
+      expect(api.seen.map((r) => r.path)).toEqual(["/v1/jobs/lucy-pro-t2v"]);
+    } finally {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // queue.result, queue.download, files.get and tokens.create checked their arguments as they were called, outside the
   // promise: a bad id or option threw at the call, where `.catch` and `await …rejects` expect a rejection.
   it("a call that answers a promise rejects it for a bad id or option, never throws as it is called", async () => {

@@ -2,7 +2,13 @@
 // adds no policy of its own. A purpose-built server (answers the emulator never gives), and a client whose clock moves
 // only as its `poll.delay` is asked to wait: no real time is waited, and every run asks the same waits.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createDecartClient, type DecartClient, type DelayFunction, InvalidResponseError } from "@decart/core";
+import {
+  createDecartClient,
+  type DecartClient,
+  type DelayFunction,
+  InvalidInputError,
+  InvalidResponseError,
+} from "@decart/core";
 import { lastValueFrom } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { throwOnFailure } from "../src/operators.js";
@@ -129,6 +135,18 @@ describe("the core's engine decides, queue-rx runs its steps", () => {
         watchJob(client, "job_b", { download: false, poll: { delay: () => Promise.reject(boom) } }),
       ).catch((e) => e);
       expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: "job_b", cause: boom });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a job id with a lone surrogate (half of an emoji) is refused naming jobId, before any request", async () => {
+    const server = await serve((_req, res) => json(res, { job_id: "job_a", status: "processing" }));
+    try {
+      const error = await lastValueFrom(watchJob(server.client(), "job_🎬".slice(0, 5))).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "jobId" });
+      expect(server.paths).toEqual([]);
     } finally {
       await server.close();
     }
