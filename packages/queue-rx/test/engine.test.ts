@@ -8,8 +8,9 @@ import {
   type DelayFunction,
   InvalidInputError,
   InvalidResponseError,
+  type JobEvent,
 } from "@decart/core";
-import { lastValueFrom } from "rxjs";
+import { lastValueFrom, tap } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { throwOnFailure } from "../src/operators.js";
 import { watchJob } from "../src/watch.js";
@@ -135,6 +136,28 @@ describe("the core's engine decides, queue-rx runs its steps", () => {
         watchJob(client, "job_b", { download: false, poll: { delay: () => Promise.reject(boom) } }),
       ).catch((e) => e);
       expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: "job_b", cause: boom });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a 503 whose Retry-After is longer than what is left ends the watch at once, in JobTimeoutError naming it", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(503, { "content-type": "application/json", "retry-after": "30" });
+      res.end(JSON.stringify({ detail: "maintenance" }));
+    });
+    try {
+      const waits: number[] = [];
+      const events: JobEvent[] = [];
+      const error = await lastValueFrom(
+        watchJob(server.client(server.waiting(waits)), "job_a", { timeoutMs: 20_000 }).pipe(tap((e) => events.push(e))),
+      ).catch((e) => e);
+      // The first read, and no wait for a try the budget cannot hold: no `retrying`, no silence until the deadline.
+      expect(waits).toEqual([0]);
+      expect(events).toEqual([]);
+      expect(error).toMatchObject({ name: "JobTimeoutError", jobId: "job_a" });
+      expect(error.message).toContain("the last request failed: maintenance (HTTP 503");
+      expect(error.cause).toMatchObject({ name: "ServerError", retryAfterMs: 30_000 });
     } finally {
       await server.close();
     }
