@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { statSync } from "node:fs";
 import { join } from "node:path";
@@ -165,6 +166,34 @@ describe("decart emulator", () => {
     } finally {
       await stop(child);
     }
+  });
+
+  it("quotes the values of the commands it prints: pasted into sh, a key or token given with shell syntax is that text", async () => {
+    const key = "k$HOME;echo PWNED `id` 'q'";
+    // (A token is one word of visible ASCII: no space.)
+    const token = `adm$(echo;echo_PWNED)"x"'q'\`id\``;
+    const child = start(["emulator", "--port", "0", "--keys", key, "--admin-token", token, "--no-json"]);
+    let stderr = "";
+    let stdout = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr!.on("data", (d: Buffer) => {
+      stderr += d.toString("utf8");
+      if (stderr.includes("Stop it")) child.kill("SIGTERM");
+    });
+    await once(child, "close");
+    const use = /^Use it: +(.*)$/m.exec(stderr)?.[1];
+    const stats = /^Stats: +(.*)$/m.exec(stderr)?.[1];
+    expect(use, stderr).toMatch(/^export /);
+    expect(stats, stderr).toMatch(/^curl /);
+    // Each line as sh runs it: the variables it sets, and the words curl (a function here: nothing is fetched) gets.
+    const sh = (script: string) =>
+      spawnSync("sh", ["-c", script], { encoding: "utf8", env: { PATH: process.env.PATH } });
+    const url = /listening on (\S+)/.exec(stdout)?.[1];
+    expect(url, stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const exported = sh(`${use}\nprintf '%s\\n' "$DECART_API_KEY" "$DECART_BASE_URL"`);
+    expect(exported.stdout + exported.stderr).toBe(`${key}\n${url}\n`);
+    const curl = sh(`curl() { printf '%s\\n' "$@"; }\n${stats}`);
+    expect(curl.stdout + curl.stderr).toBe(`-H\nAuthorization: Bearer ${token}\n${url}/_emulator/stats\n`);
   });
 
   it("refuses --host, saying it listens on 127.0.0.1 only and what serves another interface", async () => {

@@ -1,4 +1,5 @@
 import type { EmulatorOptions } from "@decart/emulator";
+import { shellWord } from "../command.js";
 import { usageError } from "../exit.js";
 import type { Output } from "../output.js";
 import { forgetSecret } from "../secrets.js";
@@ -44,10 +45,14 @@ export async function runEmulator(
   output.print(`Decart emulator listening on ${emulator.url}`);
   output.print(`API key: ${emulator.apiKey}`);
   output.print(`Admin token: ${emulator.adminToken} (for /_emulator/stats and the other admin routes)`);
+  // Commands to paste into a shell: each value quoted for it as every command the CLI prints is (`shellWord`), so that a
+  // key or a token given with `--keys` or `--admin-token` (`k$HOME;echo x`) is that text, never code the shell runs.
+  const variable = (name: string, value: string) => `${name}=${shellWord(value)}`;
   output.info(
     output.err.dim(
-      `Use it:  export DECART_BASE_URL=${emulator.url} DECART_API_KEY=${emulator.apiKey}\n` +
-        `Stats:   curl -H "Authorization: Bearer ${emulator.adminToken}" ${emulator.url}/_emulator/stats\n` +
+      `Use it:  export ${variable("DECART_BASE_URL", emulator.url)} ${variable("DECART_API_KEY", emulator.apiKey)}\n` +
+        `Stats:   curl -H ${shellWord(`Authorization: Bearer ${emulator.adminToken}`)} ` +
+        `${shellWord(`${emulator.url}/_emulator/stats`)}\n` +
         "Stop it: Ctrl-C",
     ),
   );
