@@ -89,6 +89,17 @@ export interface RequestWatcher {
 /** What `onRequestStart` runs its work with (see `clientFor`). */
 const requestStarts = new AsyncLocalStorage<RequestWatcher>();
 
+/** The errors of work whose last request to the API had an answer (see `onRequestStart`). */
+const afterAnswers = new WeakSet<object>();
+
+/**
+ * Whether `error` ended work (see `onRequestStart`) whose last request to the API had an answer, its status and
+ * headers, although the client's error may not say so: a body cut short carries no status. Its message then speaks of
+ * an answer that could not be used, not of one that never came.
+ */
+export const answeredBefore = (error: unknown): boolean =>
+  error !== null && typeof error === "object" && afterAnswers.has(error);
+
 /**
  * Runs `work`, telling `watcher` of each request of it to the API: when the client hands a multipart request (a
  * submit, an image; every paid request is one) to its upload function, before any byte of it is sent, and how that
@@ -96,8 +107,27 @@ const requestStarts = new AsyncLocalStorage<RequestWatcher>();
  * rate-limit gate, a wait to try again): nothing of the call is at the API then. Told per call, through the calls'
  * async context: a batch's submits share one client.
  */
-export const onRequestStart = <T>(watcher: RequestWatcher, work: () => Promise<T>): Promise<T> =>
-  requestStarts.run(watcher, work);
+export const onRequestStart = async <T>(watcher: RequestWatcher, work: () => Promise<T>): Promise<T> => {
+  // Whether the last try had an answer, for the message of a failure after it (see `answeredBefore`).
+  let answered = false;
+  const told: RequestWatcher = {
+    started: (body) => {
+      answered = false;
+      watcher.started(body);
+    },
+    answered: (status, requestId) => {
+      answered = true;
+      watcher.answered(status, requestId);
+    },
+    failed: () => watcher.failed(),
+  };
+  try {
+    return await requestStarts.run(told, work);
+  } catch (error) {
+    if (answered && error !== null && typeof error === "object") afterAnswers.add(error);
+    throw error;
+  }
+};
 
 /** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>

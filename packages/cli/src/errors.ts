@@ -13,6 +13,7 @@ import {
   TimeoutError,
   ValidationError,
 } from "@decart/core";
+import { answeredBefore } from "./config.js";
 import { CALL_BUDGET_MS, CliError, callBudgetMs, EXIT, type ExitCode } from "./exit.js";
 
 /**
@@ -90,7 +91,8 @@ export function retryAfter(error: unknown, now = Date.now(), budget = callBudget
  * a connection lost after the request went) ends, as the client writes it, with one clause of its own after the last
  * `;` (that it did not send the request again: its `retrySubmit`, which a CLI user cannot set). That clause is replaced
  * by what may have happened and what running the command again does; the request id (the error's `requestId`, which
- * the client's text names when there is one) is what support can find it by.
+ * the client's text names when there is one) is what support can find it by; the message says whether an answer came
+ * without one (a page of HTML with 200, a body cut short) or none came at all.
  */
 export function messageOf(error: unknown): string {
   const e = error as { message?: unknown; code?: unknown; requestId?: unknown } | undefined;
@@ -103,14 +105,19 @@ export function messageOf(error: unknown): string {
   if (wait) return `${message}; ${wait}`;
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return message;
   const end = message.lastIndexOf(";");
-  const support =
-    typeof e.requestId === "string" && e.requestId
-      ? "the request id above lets support find it"
+  const requestId = typeof e.requestId === "string" && e.requestId;
+  // An answer came (a status, a request id, or headers the client saw before its body failed: see `answeredBefore`):
+  // one the CLI could not use (an HTML page with 200, a body cut short, a 500), not one that never came.
+  const answered = requestId || typeof (e as { status?: unknown }).status === "number" || answeredBefore(error);
+  const support = requestId
+    ? "the request id above lets support find it"
+    : answered
+      ? "its answer carried no request id (x-request-id) to give support"
       : "no answer came, so there is no request id to give support";
   return (
     `${end < 0 ? message : message.slice(0, end)}; the server may have taken the request: a job or an image may ` +
-    "have been made (and billed) although its answer never came, and the CLI did not send it again. Running the " +
-    "command again asks for (and bills) another one; a job made this way is not in the journal (decart jobs list " +
-    `cannot show it): ${support}`
+    `have been made (and billed) although ${answered ? "its answer was not one the CLI could use" : "its answer never came"}, ` +
+    "and the CLI did not send it again. Running the command again asks for (and bills) another one; a job made this " +
+    `way is not in the journal (decart jobs list cannot show it): ${support}`
   );
 }

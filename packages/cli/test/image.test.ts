@@ -545,6 +545,49 @@ describe("decart image", () => {
       expect(error.message).not.toContain("retrySubmit");
       expect(error.message).not.toContain("request id above");
       expect(error.message).toContain("no answer came, so there is no request id to give support");
+      expect(error.message).toContain("although its answer never came");
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it("an outcome unknown after an answer without a request id (HTML with 200, a body cut short): said so, not 'no answer came'", async () => {
+    // A server of its own whose answer came (its status and headers) but could not be used, with no x-request-id.
+    let answer: "html" | "cut" = "html";
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (answer === "html") {
+          res.writeHead(200, { "content-type": "text/html" });
+          return res.end("<html>error</html>");
+        }
+        res.writeHead(200, { "content-type": "image/png", "content-length": 100_000 });
+        res.write(Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), () => res.socket?.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const cases: Array<["html" | "cut", string[]]> = [
+        ["html", ["image", "A lighthouse", "-o", join(dir, "html.png")]],
+        ["cut", ["image", "A lighthouse", "-o", join(dir, "cut.png")]],
+        ["html", ["video", "A lake", "-o", join(dir, "html.mp4")]],
+      ];
+      for (const [kind, args] of cases) {
+        answer = kind;
+        const { code, stdout, stderr } = await run(args, {
+          env: { ...env, DECART_BASE_URL: url, DECART_JOURNAL: join(dir, "answered.jsonl") },
+        });
+        const what = `${kind} ${args[0]}`;
+        expect(code, stderr).toBe(1);
+        const error = events(stdout).at(-1)!;
+        expect(error, what).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
+        expect(error.message, what).toContain("although its answer was not one the CLI could use");
+        expect(error.message, what).toContain("its answer carried no request id (x-request-id) to give support");
+        expect(error.message, what).not.toContain("never came");
+        expect(error.message, what).not.toContain("no answer came");
+      }
     } finally {
       server.closeAllConnections();
       server.close();

@@ -24,7 +24,7 @@ const limited = new Set<string>();
 
 /**
  * The first segment of the path is the mode, the rest the API's path: `hang` never answers; `headers` sends the
- * answer's headers (`x-request-id: req_cut`) and never its body; `trickle` answers a job as
+ * answer's headers (`x-request-id: req_cut`) and never its body (`bare`: the same without a request id); `trickle` answers a job as
  * completed and its result one byte at a time, each in time (never a stall), far slower than any test waits;
  * `ra~<value>` answers every request 429 with `Retry-After: <value>`; `ra1~<value>` answers its first request so, then
  * as the default does (a job, `completed`); `hang1` never answers its first request (and writes the file `stalled` in
@@ -43,9 +43,12 @@ beforeAll(async () => {
       writeFileSync(join(root, "stalled"), "");
       return;
     }
-    // The answer's headers (with a request id), then nothing: its body never comes.
-    if (mode === "headers") {
-      res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_cut" });
+    // The answer's headers (with a request id, or none: `bare`), then nothing: its body never comes.
+    if (mode === "headers" || mode === "bare") {
+      res.writeHead(200, {
+        "content-type": "application/json",
+        ...(mode === "headers" && { "x-request-id": "req_cut" }),
+      });
       return res.flushHeaders();
     }
     if (mode === "see") {
@@ -167,6 +170,19 @@ describe("--timeout of jobs submit", () => {
         "command again submits (and bills) another one; give a longer --timeout",
     );
     expect(stderr).toContain("a job may have been made (and billed)");
+    expect(records(env)).toEqual([]);
+  });
+
+  it("a submit whose answer's headers came before --timeout without a request id: the message says the answer carried none", async () => {
+    const env = { ...envFor("bare"), DECART_JOURNAL: join(root, "submit-bare.jsonl") };
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    expect(code, stderr).toBe(5);
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
+    expect(error.message).toContain(
+      "(decart jobs list cannot show it); its answer (HTTP 200) carried no request id to give support either. Running",
+    );
+    expect(error.message).not.toContain("no answer");
     expect(records(env)).toEqual([]);
   });
 

@@ -47,7 +47,9 @@ const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (err
     "came back, so it is not in the journal (decart jobs list cannot show it)" +
     (requestId
       ? `; the answer's request id, ${requestId}, is what support can find it by. `
-      : ", and with no answer there is no request id to give support either. ") +
+      : trace.status !== undefined || typeof (e as { status?: unknown })?.status === "number"
+        ? `; its answer (HTTP ${trace.status ?? (e as { status?: unknown }).status}) carried no request id to give support either. `
+        : ", and with no answer there is no request id to give support either. ") +
     "Running the command again submits (and bills) another one; give a longer --timeout"
   );
 };
