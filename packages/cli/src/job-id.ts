@@ -17,11 +17,19 @@ export const JOB_ID_MAX_LENGTH = MAX_ID_LENGTH;
 const NOT_IN_AN_ID = /[\s\p{Cc}\p{Cf}/?#{}"]/u;
 
 /**
- * What makes `text` no job id (`"it is empty"`, `"it holds a space"` …), or undefined for one that can be: first the
- * core's rule of an id it sends back in a path (`isUsableId`: 1 to 256 characters, counted as code points as the spec
- * counts them, and not `.` or `..`, which the URL's path resolves away: `/v1/jobs/..` is `/v1/`), then `NOT_IN_AN_ID`.
+ * What makes `text` no job id (`"it is empty"`, `"it holds a space"` …), or undefined for one that can be: no lone
+ * surrogate (an id the CLI could not read back: see the body; the core refuses one too, told here in the CLI's words),
+ * then the core's rule of an id it sends back in a path (`isUsableId`: 1 to 256 characters, counted as code points as
+ * the spec counts them, and not `.` or `..`, which the URL's path resolves away: `/v1/jobs/..` is `/v1/`), then
+ * `NOT_IN_AN_ID`.
  */
 export function jobIdProblem(text: string): string | undefined {
+  // Half of a character (a lone surrogate, which `\p{Cs}` finds alone under the `u` flag): no text encoding carries it,
+  // so an id holding one comes back as another (U+FFFD in its place, from a journal, a terminal or a pasted command).
+  const half = /\p{Cs}/u.exec(text)?.[0];
+  if (half !== undefined) {
+    return `it holds ${JSON.stringify(half)}, half of a character (a lone surrogate) that no text can carry: read back, it would be another id`;
+  }
   if (!isUsableId(text)) {
     const length = [...text].length;
     return !text

@@ -79,8 +79,9 @@ export interface SubmitOptions {
 /**
  * A job id the server answered, held to the rule of a job id argument (`jobIdProblem`), and holding no key the process
  * knows. One the rule refuses (`../x`, one holding a space, a quote or a control character) would be journaled and
- * printed in commands (`decart jobs wait ../x`) that the CLI then refuses; one holding the key would be `***` wherever
- * the CLI writes it (see secrets.ts). Refused here
+ * printed in commands (`decart jobs wait ../x`) that the CLI then refuses, or, holding a lone surrogate that no text
+ * can carry, in commands that read another job (`job_�`); one holding the key would be `***` wherever the CLI writes
+ * it (see secrets.ts). Refused here
  * instead, before it is journaled or watched, as the client refuses a submit answer without a usable `job_id`: exit 1
  * (the server's failure), code `INVALID_RESPONSE`, the id JSON-quoted. Whole: the client refuses an id over
  * MAX_ID_LENGTH (256) code points itself, so `shown` never cuts one here.

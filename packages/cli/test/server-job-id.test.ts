@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { jobIdProblem } from "../src/job-id.js";
 import { events, finished, KEY, run, start, tempDir } from "./helpers.js";
 
 /** The job id a submit answers; set by each test. */
@@ -115,6 +116,59 @@ describe("a job id from the server that the CLI cannot take", () => {
     expect(readdirSync(out).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
     const journaled = existsSync(journal) ? readFileSync(journal, "utf8") : "";
     expect(journaled).not.toContain("job x");
+  });
+
+  it("an id with a lone surrogate (half a character: read back, another id) is refused as it comes: video, jobs submit, batch", async () => {
+    // The client refuses it too (an id it cannot send back is no job_id); the CLI's own rule says why (see below).
+    jobId = "job_\ud83c";
+    for (const args of [
+      ["video", "A lake", "-o", join(root, "half.mp4"), "--timeout", "2"],
+      ["jobs", "submit", "A lake"],
+    ]) {
+      requests = [];
+      const journal = join(root, `half-${args[0]}.jsonl`);
+      const { code, stdout, stderr } = await run(args, { env: { ...env, DECART_JOURNAL: journal } });
+      expect(code, stderr).toBe(1);
+      // Never watched: the submit alone.
+      expect(requests, args[0]).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+      const all = events(stdout);
+      expect(all, args[0]).toEqual([expect.objectContaining({ type: "error", exit_code: 1 })]);
+      expect(all[0]).not.toHaveProperty("job_id");
+      expect(stderr, args[0]).not.toContain("jobs wait");
+      expect(stdout + stderr, args[0]).not.toContain("\ufffd");
+      expect(existsSync(journal) ? readFileSync(journal, "utf8") : "", args[0]).toBe("");
+    }
+    requests = [];
+    const journal = join(root, "half-batch.jsonl");
+    const { code, stdout, stderr } = await run(["batch", "-", "--out", join(root, "half")], {
+      env: { ...env, DECART_JOURNAL: journal },
+      input: `${JSON.stringify({ custom_id: "lake", prompt: "A lake" })}\n`,
+    });
+    expect(code, stderr).toBe(6);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+    const failed = events(stdout).find((event) => event.type === "line_failed")!;
+    expect(failed).not.toHaveProperty("job_id");
+    expect(failed.resumable).toBeFalsy();
+    expect(existsSync(journal) ? readFileSync(journal, "utf8") : "").toBe("");
+  });
+
+  it("the CLI's rule: an id with a lone surrogate is no job id, said as such (not as a path's . or ..)", () => {
+    expect(jobIdProblem("job_\ud83c")).toBe(
+      'it holds "\\ud83c", half of a character (a lone surrogate) that no text can carry: read back, it would be another id',
+    );
+    expect(jobIdProblem("\udf0ajob")).toContain("a lone surrogate");
+    expect(jobIdProblem("job_\ud83c\udf0a")).toBeUndefined();
+  });
+
+  it("an id of whole characters beyond the BMP (a surrogate pair) is taken", async () => {
+    jobId = "job_\ud83c\udf0a";
+    const journal = join(root, "pair.jsonl");
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--no-json"], {
+      env: { ...env, DECART_JOURNAL: journal },
+    });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toBe("job_\u{1f30a}\n");
+    expect(readFileSync(journal, "utf8")).toContain('"job_id":"job_\u{1f30a}"');
   });
 
   it("an id the rule takes (a backslash, dots) is journaled and watched as ever", async () => {
