@@ -40,6 +40,9 @@ export const interruptedBy = (signal: NodeJS.Signals): void => {
 export const signalExit = (signal: NodeJS.Signals | undefined): ExitCode =>
   signal === "SIGHUP" ? EXIT.hangup : EXIT.interrupted;
 
+/** The exit code of the command the first signal interrupted (see `interruptedBy`): 130, or 129 for SIGHUP. */
+export const interruptedCode = (): ExitCode => signalExit(interrupt);
+
 /** A command's exit code, `interrupted` (130) made SIGHUP's own (129) when SIGHUP was what interrupted it. */
 export const interruptedExit = (code: number): number => (code === EXIT.interrupted ? signalExit(interrupt) : code);
 

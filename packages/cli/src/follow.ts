@@ -3,7 +3,7 @@ import { AbortError, type DecartClient, DecartError, TimeoutError } from "@decar
 import { saveResult } from "@decart/core/node";
 import { jobWords, Placeholder } from "./command.js";
 import { exitCodeOf, messageOf } from "./errors.js";
-import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, signalExit } from "./exit.js";
+import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode, signalExit } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
@@ -98,7 +98,12 @@ export const heldImage = (output: Output) =>
 export function unsentInterrupt(output: Output, what: "submit" | "image request", stop?: Stop): ExitCode {
   const made = what === "submit" ? "job" : "image";
   if (stop?.kind === "unanswered") {
-    output.event({ type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN", request_id: stop.requestId });
+    output.event({
+      type: "interrupted",
+      code: "SUBMIT_OUTCOME_UNKNOWN",
+      request_id: stop.requestId,
+      exit_code: interruptedCode(),
+    });
     output.warn(
       output.err.yellow(
         untrusted(
@@ -114,7 +119,7 @@ export function unsentInterrupt(output: Output, what: "submit" | "image request"
     );
     return EXIT.interrupted;
   }
-  output.event({ type: "interrupted" });
+  output.event({ type: "interrupted", exit_code: interruptedCode() });
   const when =
     stop?.kind === "refused"
       ? `while the ${what} waited to be sent again: the server refused it (HTTP ${stop.status}), so it did not act on it`
@@ -318,9 +323,22 @@ export function warnUnrecorded(
   };
 }
 
-/** A command's exit code once it is done: 1 instead of 0 when the journal could not record one of its jobs. */
-export const journalExit = (code: number, journal: Journal): number =>
-  code === EXIT.ok && journal.failure !== undefined ? EXIT.error : code;
+/**
+ * A command's exit code once it is done: 1 instead of 0 when the journal could not record one of its jobs, told by an
+ * `error` event (its `code` the system's: `ENOSPC` …), so that the last line of a run that exits non-zero carries its
+ * exit code as every failure's does (the warning on stderr was given as the record failed: see `warnUnrecorded`).
+ */
+export function journalExit(code: number, journal: Journal, output: Output): number {
+  if (code !== EXIT.ok || journal.failure === undefined) return code;
+  const system = (journal.failure as { code?: unknown }).code;
+  output.event({
+    type: "error",
+    exit_code: EXIT.error,
+    ...(typeof system === "string" && { code: system }),
+    message: `Could not write the journal ${journal.path} (${fsReason(journal.failure)}): a job is not recorded there; its id is in the events above`,
+  });
+  return EXIT.error;
+}
 
 /** How a followed job ended: saved, failed (the server's reason), or no longer watched (Ctrl-C). */
 export type Outcome =
@@ -493,13 +511,21 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
       output.saved("Video", outcome.path, outcome.bytes);
       return EXIT.ok;
     case "failed":
+      // After its `failed` event, the `error` event every failure ends with, so that the last line of a run that exits
+      // non-zero carries its exit code (`jobs result` on a failed job ends so too).
+      output.event({
+        type: "error",
+        exit_code: EXIT.jobFailed,
+        message: `Job ${outcome.jobId} failed: ${outcome.error}`,
+        job_id: outcome.jobId,
+      });
       output.warn(c.red(untrusted(`✗ Job ${outcome.jobId} failed: ${outcome.error}`)));
       return EXIT.jobFailed;
     case "interrupted": {
       // No job id: the signal stopped the submit before its request reached the API (see `letFinish`).
       if (!outcome.jobId) return unsentInterrupt(output, "submit", outcome.stop);
       const resume = resumeCommand(output, outcome.jobId, outcome.path, timeout);
-      output.event({ type: "interrupted", job_id: outcome.jobId, resume });
+      output.event({ type: "interrupted", job_id: outcome.jobId, resume, exit_code: interruptedCode() });
       output.warn(c.yellow(untrusted(`Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`)));
       return EXIT.interrupted;
     }

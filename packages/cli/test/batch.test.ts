@@ -273,7 +273,12 @@ describe("decart batch", () => {
     for (const r of results) expect(sha256(r.path)).toBe(emu.job(r.job_id)!.resultSha256);
     const lost = events(first.stdout).filter((e) => e.type === "journal_failed");
     expect(new Set(lost.map((e) => e.job_id))).toEqual(new Set(results.map((r) => r.job_id)));
-    expect(events(first.stdout).at(-1)).toMatchObject({ type: "summary", completed: 2, not_journaled: 2 });
+    expect(events(first.stdout).at(-1)).toMatchObject({
+      type: "summary",
+      completed: 2,
+      not_journaled: 2,
+      exit_code: 1,
+    });
     // The command it names carries the URL and the journal in effect, as every printed command does.
     // Options first, then -- and the id: right for any id, one that starts with - too (see the README).
     const wait = printed({ ...env, DECART_JOURNAL: join(journalDir, "jobs.jsonl") }, "jobs", "wait", "-o");
@@ -392,7 +397,7 @@ describe("decart batch", () => {
     expect(first.code).toBe(6);
     const retry = await run(["batch", join(out, "errors.jsonl"), "--out", join(out, "retry")], { env });
     expect(retry.code).toBe(6);
-    expect(events(retry.stdout).at(-1)).toMatchObject({ type: "summary", total: 1, failed: 1 });
+    expect(events(retry.stdout).at(-1)).toMatchObject({ type: "summary", total: 1, failed: 1, exit_code: 6 });
   });
 
   it("reads stdin, exits 0 when every line completes, and prints a summary for a human", async () => {
@@ -458,7 +463,13 @@ describe("decart batch", () => {
     // Only the failed image was asked for again; the written one and the saved video were kept.
     expect(emu.stats().requests.byRoute.process).toBe(3);
     expect(emu.stats().jobsCreated).toBe(1);
-    expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "summary", total: 3, completed: 2, failed: 1 });
+    expect(events(resumed.stdout).at(-1)).toMatchObject({
+      type: "summary",
+      total: 3,
+      completed: 2,
+      failed: 1,
+      exit_code: 6,
+    });
   });
 
   it("--resume keeps an image written before its journal record (a run killed between the two): no second request", async () => {
@@ -486,7 +497,13 @@ describe("decart batch", () => {
     expect(events(resumed.stdout)).toContainEqual(
       expect.objectContaining({ type: "line_completed", custom_id: "dusk", path: dusk }),
     );
-    expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "summary", total: 2, completed: 2, failed: 0 });
+    expect(events(resumed.stdout).at(-1)).toMatchObject({
+      type: "summary",
+      total: 2,
+      completed: 2,
+      failed: 0,
+      exit_code: 0,
+    });
     expect(sha256(dusk)).toBe(bytes);
     // Journaled now, as if the first run had finished.
     expect(journal().find((r) => r.custom_id === "dusk")).toMatchObject({

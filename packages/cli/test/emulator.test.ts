@@ -55,6 +55,25 @@ describe("decart emulator", () => {
     expect(code).toBe(0);
   });
 
+  it("ends with a stopped event carrying its exit code: 130 after Ctrl-C, 0 after SIGTERM", async () => {
+    for (const [signal, exit] of [
+      ["SIGINT", 130],
+      ["SIGTERM", 0],
+    ] as const) {
+      const child = start(["emulator", "--port", "0", "--json"]);
+      const lines: string[] = [];
+      const reader = createInterface({ input: child.stdout! });
+      reader.on("line", (line) => lines.push(line) === 1 && child.kill(signal));
+      const [code] = await once(child, "close");
+      expect(code, signal).toBe(exit);
+      expect(JSON.parse(lines[0]!), signal).toMatchObject({ type: "listening" });
+      expect(
+        lines.slice(1).map((line) => JSON.parse(line)),
+        signal,
+      ).toEqual([{ type: "stopped", exit_code: exit }]);
+    }
+  });
+
   it("prints its URL, dev key and admin token for a human", async () => {
     const child = start(["emulator", "--port", "0", "--fast", "--no-json"]);
     const lines = createInterface({ input: child.stdout! });

@@ -608,7 +608,7 @@ describe("decart image", () => {
       const lines = events(stopped.stdout);
       expect(lines, signal).toMatchObject([
         { type: "saved", path: out },
-        { type: "interrupted", path: out },
+        { type: "interrupted", path: out, exit_code: 130 },
       ]);
     }
   });

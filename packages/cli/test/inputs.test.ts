@@ -131,13 +131,17 @@ describe("a signal while a file input given as a URL is downloaded", () => {
       expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
       const last = events(stopped.stdout).at(-1);
       if (args[0] === "batch") {
-        expect(last, what).toMatchObject({ type: "interrupted", resume: expect.stringContaining("--resume") });
+        expect(last, what).toMatchObject({
+          type: "interrupted",
+          resume: expect.stringContaining("--resume"),
+          exit_code: signal === "SIGHUP" ? 129 : 130,
+        });
         expect(
           events(stopped.stdout).find((e) => e.type === "summary"),
           what,
         ).toMatchObject({ not_finished: 2 });
       } else {
-        expect(last, what).toEqual({ type: "interrupted" });
+        expect(last, what).toEqual({ type: "interrupted", exit_code: signal === "SIGHUP" ? 129 : 130 });
         const made = args[0] === "image" ? "image" : "job";
         const request = args[0] === "image" ? "image request" : "submit";
         expect(stopped.stderr, what).toContain(
@@ -173,7 +177,10 @@ describe("a signal while standard input is read (-, field=@-)", () => {
       // Before the fix, the signal's default action: no exit code, nothing said.
       expect(stopped.signal, `${what}: ${stopped.stderr}`).toBe(null);
       expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
-      expect(events(stopped.stdout).at(-1), what).toEqual({ type: "interrupted" });
+      expect(events(stopped.stdout).at(-1), what).toEqual({
+        type: "interrupted",
+        exit_code: signal === "SIGHUP" ? 129 : 130,
+      });
       const [request, made] = args[0] === "image" ? ["image request", "image"] : ["submit", "job"];
       expect(stopped.stderr, what).toContain(
         `Interrupted before the ${request} reached the API: nothing was sent to it, no ${made} was made`,

@@ -419,7 +419,7 @@ describe("a signal while nothing of the paid request can be at the server stops 
       const { code, stdout, stderr } = await done;
       expect(code, `${what}: ${stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
       expect(requests, what).toEqual([`POST ${path}`]);
-      expect(events(stdout).at(-1), what).toEqual({ type: "interrupted" });
+      expect(events(stdout).at(-1), what).toEqual({ type: "interrupted", exit_code: signal === "SIGHUP" ? 129 : 130 });
       const [request, made] = args[0] === "image" ? ["image request", "image"] : ["submit", "job"];
       expect(stderr, what).toContain(
         `Interrupted while the ${request} waited to be sent again: the server refused it (HTTP 429), so it did not ` +
@@ -452,7 +452,7 @@ describe("a signal while nothing of the paid request can be at the server stops 
       const { code, stdout, stderr } = await done;
       expect(code, `${what}: ${stderr}`).toBe(130);
       expect(requests, what).toEqual(["POST /v1/jobs/lucy-clip"]);
-      expect(events(stdout).at(-1), what).toEqual({ type: "interrupted" });
+      expect(events(stdout).at(-1), what).toEqual({ type: "interrupted", exit_code: 130 });
       expect(stderr, what).toContain(
         "Interrupted before the submit was sent whole: the server cannot have taken it, no job was made (nothing to resume)",
       );

@@ -216,7 +216,15 @@ describe("decart video", () => {
     const out = join(dir, "failed.mp4");
     const { code, stdout, stderr } = await run(["video", "[fail: no lakes today] A lake", "-o", out], { env });
     expect(code).toBe(3);
-    expect(events(stdout).at(-1)).toMatchObject({ type: "failed", error: "no lakes today" });
+    // Its failed event, then the error event every run that exits non-zero ends with (exit_code on the last line).
+    const [failed, error] = events(stdout).slice(-2);
+    expect(failed).toMatchObject({ type: "failed", error: "no lakes today" });
+    expect(error).toEqual({
+      type: "error",
+      exit_code: 3,
+      message: `Job ${failed!.job_id} failed: no lakes today`,
+      job_id: failed!.job_id,
+    });
     expect(stderr).toContain("no lakes today");
     expect(existsSync(out)).toBe(false);
     expect(journal().at(-1)).toMatchObject({ event: "failed", error: "no lakes today" });
@@ -313,7 +321,12 @@ describe("decart video", () => {
     expect(interrupted.code).toBe(130);
     expect(emu.release(event.job_id)).toBe(true); // not cancelled: still running
     const resume = printed(env, "jobs", "wait", event.job_id, "-o", out);
-    expect(events(interrupted.stdout).at(-1)).toEqual({ type: "interrupted", job_id: event.job_id, resume });
+    expect(events(interrupted.stdout).at(-1)).toEqual({
+      type: "interrupted",
+      job_id: event.job_id,
+      resume,
+      exit_code: 130,
+    });
     expect(interrupted.stderr).toContain(resume);
     expect(journal()).toEqual([expect.objectContaining({ event: "submitted", job_id: event.job_id, path: out })]);
 
@@ -367,7 +380,9 @@ describe("decart video", () => {
     const result = await done;
     expect(result.code, result.stderr).toBe(1);
     expect(events(result.stdout)).toContainEqual({ type: "journal_failed", job_id: event.job_id, error: "ENOTDIR" });
-    expect(events(result.stdout).at(-1)).toMatchObject({ type: "saved", job_id: event.job_id, path: out });
+    expect(events(result.stdout).at(-2)).toMatchObject({ type: "saved", job_id: event.job_id, path: out });
+    // The last line carries the exit code, 1, with the system's reason.
+    expect(events(result.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "ENOTDIR" });
     expect(await sha256(out)).toBe(served(event.job_id).resultSha256);
     expect(result.stderr).toContain(`Could not write the journal ${join(journalDir, "jobs.jsonl")} (ENOTDIR`);
     expect(result.stderr).toContain(
@@ -473,6 +488,7 @@ describe("decart jobs", () => {
     expect(events(result.stdout).filter((e) => e.type !== "downloading")).toEqual([
       expect.objectContaining({ type: "saved", job_id: jobId, path: out }),
       { type: "journal_failed", job_id: jobId, error: "ENOTDIR" },
+      expect.objectContaining({ type: "error", exit_code: 1, code: "ENOTDIR" }),
     ]);
     expect(await sha256(out)).toBe(served(jobId).resultSha256);
   });
@@ -607,7 +623,12 @@ describe("decart jobs", () => {
     expect(terminated.code, terminated.stderr).toBe(130);
     expect(emu.release(event.job_id)).toBe(true); // not cancelled
     const resume = printed(env, "jobs", "wait", event.job_id, "-o", out);
-    expect(events(terminated.stdout).at(-1)).toEqual({ type: "interrupted", job_id: event.job_id, resume });
+    expect(events(terminated.stdout).at(-1)).toEqual({
+      type: "interrupted",
+      job_id: event.job_id,
+      resume,
+      exit_code: 130,
+    });
     expect(terminated.stderr).toContain(resume);
   });
 
@@ -625,7 +646,12 @@ describe("decart jobs", () => {
       expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(signal === "SIGHUP" ? 129 : 130);
       // The job is done: the command that fetches its result again, not `jobs wait`'s "may still finish".
       const again = printed(env, "jobs", "result", made.event.job_id, "-o", out);
-      expect(events(stopped.stdout).at(-1)).toEqual({ type: "interrupted", job_id: made.event.job_id, resume: again });
+      expect(events(stopped.stdout).at(-1)).toEqual({
+        type: "interrupted",
+        job_id: made.event.job_id,
+        resume: again,
+        exit_code: signal === "SIGHUP" ? 129 : 130,
+      });
       expect(stopped.stderr).toContain(`it stays on the server. Download it with: ${again}`);
       expect(stopped.stderr).not.toContain("may still finish");
       expect(existsSync(out), signal).toBe(false);
@@ -667,7 +693,12 @@ describe("decart jobs", () => {
       const resume = lines.at(-1)!.resume as string;
       expect(resume).toMatch(/^decart --base-url http:\/\/127\.0\.0\.1:\d+ --journal /);
       expect(resume.endsWith(` --journal ${env.DECART_JOURNAL} jobs wait ${jobId} -o ${out}`), resume).toBe(true);
-      expect(lines.at(-1), signal).toEqual({ type: "interrupted", job_id: jobId, resume });
+      expect(lines.at(-1), signal).toEqual({
+        type: "interrupted",
+        job_id: jobId,
+        resume,
+        exit_code: signal === "SIGHUP" ? 129 : 130,
+      });
       expect(stopped.stderr).toContain(resume);
       expect(journal().filter((r) => r.job_id === jobId)).toMatchObject([{ event: "submitted", path: out }]);
     }
@@ -737,7 +768,9 @@ describe("decart jobs", () => {
       const stopped = await done;
       expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(130);
       expect(emu.stats().jobsCreated, what).toBe(before + 1);
-      expect(events(stopped.stdout), what).toEqual([{ type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN" }]);
+      expect(events(stopped.stdout), what).toEqual([
+        { type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN", exit_code: 130 },
+      ]);
       expect(stopped.stderr, what).toContain(
         "Interrupted: the submit's answer did not come within 5 s of the signal, so the CLI stopped waiting for it. " +
           "The request had reached the server: a job may have been made (and billed) although its id never came " +

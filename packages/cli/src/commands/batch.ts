@@ -7,7 +7,7 @@ import { AbortError, type ImageModel, models, type VideoModel } from "@decart/co
 import { Placeholder } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { messageOf } from "../errors.js";
-import { CliError, EXIT, usageError } from "../exit.js";
+import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
   checkOutputDirectory,
   checkOutputKind,
@@ -594,6 +594,16 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     const resumable = results.filter((r) => r.status === "failed" && r.resumable).length;
     const interrupted = lines.length - results.length;
     const notJournaled = results.filter((r) => r.journaled === false).length;
+    // How the batch ends: interrupted (130, 129 for SIGHUP); 1 when the journal could not record a job or image,
+    // whatever the lines did (worth attention); 6 when some lines failed. The summary carries it, as the last line of
+    // every run that exits non-zero does.
+    const exitCode: ExitCode = signal.aborted
+      ? interruptedCode()
+      : journal.failure !== undefined
+        ? EXIT.error
+        : failedLines.size
+          ? EXIT.batchPartial
+          : EXIT.ok;
     output.event({
       type: "summary",
       total: lines.length,
@@ -604,6 +614,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       ...(journal.failure !== undefined && { not_journaled: notJournaled }),
       results: resultsPath,
       ...(failedLines.size && { errors: errorsPath }),
+      exit_code: exitCode,
     });
     const c = output.err;
     // The report goes to stdout in human mode, with stdout's colours (stderr's, a terminal's, into a pipe would be
@@ -636,13 +647,11 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       );
     }
     if (signal.aborted) {
-      output.event({ type: "interrupted", resume: again });
+      output.event({ type: "interrupted", resume: again, exit_code: exitCode });
       output.warn(c.yellow(untrusted(`Stopped: no job was cancelled. Resume with: ${again}${stdinNote}`)));
       return EXIT.interrupted;
     }
-    // A journal that could not record a job is worth attention whatever the lines did.
-    if (journal.failure !== undefined) return EXIT.error;
-    return failedLines.size ? EXIT.batchPartial : EXIT.ok;
+    return exitCode;
   } finally {
     lock.release();
   }
@@ -651,7 +660,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
 /**
  * The batch's lines from standard input (`decart batch -`), read under the CLI's handler of Ctrl-C, SIGTERM and SIGHUP:
  * one that comes meanwhile stops the read at once (rather than ending the process by the signal) and the batch with
- * exit 130 (129 for SIGHUP) and `{"type":"interrupted"}`, nothing sent (undefined).
+ * exit 130 (129 for SIGHUP) and `{"type":"interrupted","exit_code":…}`, nothing sent (undefined).
  */
 async function readStdin(output: Output): Promise<string | undefined> {
   const { signal, release } = interruptible();
@@ -659,7 +668,7 @@ async function readStdin(output: Output): Promise<string | undefined> {
     return (await stdinReader(process.stdin, signal)()).toString("utf8");
   } catch (error) {
     if (!signal.aborted || !AbortError.isInstance(error)) throw error;
-    output.event({ type: "interrupted" });
+    output.event({ type: "interrupted", exit_code: interruptedCode() });
     output.warn(
       output.err.yellow(
         "Interrupted while the batch was read from standard input: nothing was sent (nothing to resume)",

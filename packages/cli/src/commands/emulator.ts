@@ -61,5 +61,8 @@ export async function runEmulator(
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
   await emulator.close();
-  return signal === "SIGINT" ? 130 : 0;
+  const code = signal === "SIGINT" ? 130 : 0;
+  // Its last line, as every command's, carries the exit code.
+  output.event({ type: "stopped", exit_code: code });
+  return code;
 }

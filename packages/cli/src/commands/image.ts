@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { EXIT, type ExitCode, usageError } from "../exit.js";
+import { EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, defaultOutputName, writeAtomically } from "../files.js";
 import { heldImage, interruptible, unsentInterrupt } from "../follow.js";
 import { imageExtension } from "../image-type.js";
@@ -116,7 +116,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     const { blob, bytes } = answer;
     const done = (path?: string) => {
       if (!signal.aborted) return EXIT.ok;
-      output.event({ type: "interrupted", path });
+      output.event({ type: "interrupted", path, exit_code: interruptedCode() });
       return EXIT.interrupted;
     };
     // Its bytes tell its type (and so its name), whatever the answer's content type says; no image, nothing written.

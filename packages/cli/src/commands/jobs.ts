@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { AbortError, JobNotCompletedError } from "@decart/core";
 import { jobWords } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions, mayHaveMade, refusedWith, type UploadTrace } from "../config.js";
-import { CliError, EXIT, usageError, useCallBudget } from "../exit.js";
+import { CliError, EXIT, interruptedCode, usageError, useCallBudget } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
   downloadFailed,
@@ -119,7 +119,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
     if (signal.aborted) {
       // Nothing was watched: the job is submitted, and `decart jobs wait` watches it.
       const resume = resumeCommand(output, job_id);
-      output.event({ type: "interrupted", job_id, resume });
+      output.event({ type: "interrupted", job_id, resume, exit_code: interruptedCode() });
       output.warn(
         output.err.yellow(
           untrusted(`Interrupted: job ${job_id} was submitted and goes on. Wait for it with: ${resume}`),
@@ -127,7 +127,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
       );
       return EXIT.interrupted;
     }
-    return journalExit(EXIT.ok, journal);
+    return journalExit(EXIT.ok, journal, output);
   } finally {
     release();
   }
@@ -254,7 +254,7 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
       budget,
       timeout: options.timeout,
     });
-    return journalExit(finish(outcome, output, options.timeout), journal);
+    return journalExit(finish(outcome, output, options.timeout), journal, output);
   } finally {
     release();
   }
@@ -298,7 +298,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
     });
     if (downloaded === undefined) {
       const again = resultCommand(output, jobId, path);
-      output.event({ type: "interrupted", job_id: jobId, resume: again });
+      output.event({ type: "interrupted", job_id: jobId, resume: again, exit_code: interruptedCode() });
       output.warn(
         output.err.yellow(
           untrusted(`Stopped downloading the result of ${jobId}; it stays on the server. Download it with: ${again}`),
@@ -317,7 +317,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
       warnUnrecorded(output, journal, () => path)(jobId, unrecorded);
     }
     output.saved("Video", path, bytes);
-    return journalExit(EXIT.ok, journal);
+    return journalExit(EXIT.ok, journal, output);
   } finally {
     release();
   }

@@ -126,7 +126,7 @@ async function submitAndFollow(
       timeout: options.timeout,
       recorded: { base_url: baseUrlOf(options) },
     });
-    return journalExit(finish(outcome, output, options.timeout), journal);
+    return journalExit(finish(outcome, output, options.timeout), journal, output);
   } finally {
     upload.stop();
   }
