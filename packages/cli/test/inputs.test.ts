@@ -203,7 +203,7 @@ describe("a signal while standard input is read (-, field=@-)", () => {
     const stopped = await done;
     expect(stopped.signal, stopped.stderr).toBe(null);
     expect(stopped.code, stopped.stderr).toBe(130);
-    expect(events(stopped.stdout)).toEqual([{ type: "interrupted" }]);
+    expect(events(stopped.stdout)).toEqual([{ type: "interrupted", exit_code: 130 }]);
     expect(stopped.stderr).toContain("Interrupted while the batch was read from standard input: nothing was sent");
     expect(emu.stats().requests.total).toBe(0);
     expect(existsSync(out)).toBe(false);

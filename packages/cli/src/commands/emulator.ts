@@ -41,6 +41,13 @@ export async function runEmulator(
   // the point. So the dev key is printed even where it is the key in DECART_API_KEY (set to use an emulator before),
   // which every command scrubs otherwise (see secrets.ts).
   forgetSecret(emulator.apiKey);
+  // Listened for before anything is printed: a signal that comes once the URL is out (a script that read it, a test)
+  // finds its handler, where it would end the process by the signal's default action, the emulator not closed and
+  // nothing said.
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
   output.event({ type: "listening", url: emulator.url, api_key: emulator.apiKey, admin_token: emulator.adminToken });
   output.print(`Decart emulator listening on ${emulator.url}`);
   output.print(`API key: ${emulator.apiKey}`);
@@ -56,10 +63,7 @@ export async function runEmulator(
         "Stop it: Ctrl-C",
     ),
   );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
+  const signal = await stopped;
   await emulator.close();
   const code = signal === "SIGINT" ? 130 : 0;
   // Its last line, as every command's, carries the exit code.
