@@ -344,9 +344,9 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
       if (now() >= deadline) return step([], { error: timedOut(cut) });
       cut = error;
-      // A server's `Retry-After` longer than what is left (also one beyond the 60 s honoured): no try can come within
+      // A server's `Retry-After` as long as what is left or longer (also one beyond the 60 s honoured): no try can come within
       // the budget, and the watch ends at once, this failure the cause, as a plain call fails at once.
-      if ((error as RateLimitError).retryAfterMs! > deadline - now()) return step([], { error: timedOut(cut) });
+      if ((error as RateLimitError).retryAfterMs! >= deadline - now()) return step([], { error: timedOut(cut) });
       const next =
         last?.status === "completed"
           ? step([], { download: Math.min(wait, deadline - now()) })

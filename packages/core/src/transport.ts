@@ -352,17 +352,19 @@ export function createTransport(
         }
         // Text that is not JSON breaks the spec; a throw of the check itself (not the answer's) goes on as it is.
         // (JSON.parse answers no undefined: none is text it could not parse.) A job's `error` (its reason to fail, which
-        // may quote the request) is redacted as this error's messages are.
-        let value: unknown;
+        // may quote the request) is redacted as this error's messages are. The answer's `json()` is the value as checked
+        // and redacted (not parsed again, nor written again: an answer nested deeper than a recursion can go is fine).
+        let value: any;
         try {
-          value = JSON.parse(text, (name, v) => (name === "error" && v?.split ? redact(v) : v));
+          value = JSON.parse(text);
         } catch {}
         const problem =
           value === undefined
             ? `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
             : call.json!(value, jobId);
         if (problem) throw invalid(problem, status);
-        return new Response(JSON.stringify(value), response);
+        if (value.error?.split) value.error = redact(value.error);
+        return Object.assign(response, { json: () => value });
       }
       if (call.media) {
         const type = mediaType(headers);

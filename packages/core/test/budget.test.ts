@@ -110,31 +110,35 @@ describe("the budget of submitAndPoll and wait", () => {
     });
   });
 
-  it("a Retry-After longer than what is left ends the watch at once in JobTimeoutError naming it, as a plain call fails at once", async () => {
-    await withEmulator({ faults: [{ route: "status", kind: "503", retryAfterSeconds: 30 }] }, async (busy) => {
-      // Time passes only in the client's waits. The server asks for 30 s, the budget has 20 s: no try can come within
-      // it. The watch said nothing (no `retrying`) and waited the 20 s out before its JobTimeoutError.
-      const time = virtualTime();
-      const events: string[] = [];
-      const watch = clientFor(busy, { poll: { now: time.now, delay: time.delay } }).queue.submitAndWatch({
-        model: t2v,
-        prompt: "maintenance",
-        timeoutMs: 20_000,
-        poll: { initialDelayMs: 0 },
+  it.each([30, 20])(
+    "a Retry-After (%i s) as long as what is left or longer ends the watch at once in JobTimeoutError naming it, as a plain call fails at once",
+    async (retryAfterSeconds) => {
+      await withEmulator({ faults: [{ route: "status", kind: "503", retryAfterSeconds }] }, async (busy) => {
+        // Time passes only in the client's waits. The server asks for 30 s (or the 20 s left), the budget has 20 s: no
+        // try can come within it (one at the deadline has no time). The watch said nothing (no `retrying`) and waited
+        // the 20 s out before its JobTimeoutError.
+        const time = virtualTime();
+        const events: string[] = [];
+        const watch = clientFor(busy, { poll: { now: time.now, delay: time.delay } }).queue.submitAndWatch({
+          model: t2v,
+          prompt: "maintenance",
+          timeoutMs: 20_000,
+          poll: { initialDelayMs: 0 },
+        });
+        const error = await (async () => {
+          for await (const event of watch) events.push(event.type);
+        })().catch((e) => e);
+        expect(events).toEqual(["submitted", "status"]);
+        expect(error).toBeInstanceOf(JobTimeoutError);
+        expect(error.cause).toMatchObject({ name: "ServerError", status: 503, retryAfterMs: retryAfterSeconds * 1000 });
+        expect(error.message).toMatch(
+          /not done within 20000 ms \(last status: pending\); the last request failed: .*\(HTTP 503/,
+        );
+        expect(time.delay.calls).toEqual([0]);
+        expect(busy.stats().requests.byRoute.status).toBe(1);
       });
-      const error = await (async () => {
-        for await (const event of watch) events.push(event.type);
-      })().catch((e) => e);
-      expect(events).toEqual(["submitted", "status"]);
-      expect(error).toBeInstanceOf(JobTimeoutError);
-      expect(error.cause).toMatchObject({ name: "ServerError", status: 503, retryAfterMs: 30_000 });
-      expect(error.message).toMatch(
-        /not done within 20000 ms \(last status: pending\); the last request failed: .*\(HTTP 503/,
-      );
-      expect(time.delay.calls).toEqual([0]);
-      expect(busy.stats().requests.byRoute.status).toBe(1);
-    });
-  });
+    },
+  );
 
   it("a server gone: the timeout carries the refused connection as its cause, and says it", async () => {
     const time = virtualTime();

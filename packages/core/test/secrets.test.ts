@@ -153,6 +153,30 @@ describe("the API key never leaks", () => {
     }
   });
 
+  it("not from a reason in an answer nested deeper than a recursion goes, whose job is kept", async () => {
+    // 10 000 arrays deep beside the fields (about 20 KB, far under the 1 MiB read): JSON, as the spec's answers are.
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    const server = await serve((req, res) => {
+      const body =
+        req.method === "POST"
+          ? `{"job_id":"job_1","status":"pending","extra":${deep}}`
+          : `{"job_id":"job_1","status":"failed","error":"quota for ${req.headers["x-api-key"]}","extra":${deep}}`;
+      res.writeHead(200, { "content-type": "application/json" }).end(body);
+    });
+    try {
+      const client = createDecartClient({ apiKey: KEY, baseUrl: server.url, logger: silent, poll: fastPoll });
+      const submitted = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" });
+      expect(submitted.job_id).toBe("job_1");
+      const status = await client.queue.status("job_1");
+      expect(status.error).toBe("quota for [redacted]");
+      expect((status as { extra?: unknown }).extra).toBeInstanceOf(Array);
+      delete (status as { extra?: unknown }).extra; // (too deep for expectNoKey's own walk)
+      expectNoKey(status);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("is read from DECART_API_KEY when not passed, and not exposed either", async () => {
     const saved = process.env.DECART_API_KEY;
     process.env.DECART_API_KEY = ` ${KEY} `;
