@@ -265,6 +265,19 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
   // `/v1/jobs/./content` is `/v1/jobs/content`, `/v1/files/..` is `/v1/`: another endpoint. Refused before anything is
   // sent (or written), in every call that puts an id in a path; a submit answer's is as good as none. `%2e` is sent
   // percent-encoded (`%252e`): the server gets it as written.
+  /** Every call that takes a job or file id, with the field its error names, given `id` (a result saved in `dir`). */
+  const idCalls = (c: ReturnType<typeof client>, id: string, dir: string): [field: string, call: () => unknown][] => [
+    ["jobId", () => c.queue.status(id)],
+    ["jobId", () => c.queue.readStatus(id)],
+    ["jobId", () => c.queue.result(id)],
+    ["jobId", () => c.queue.download(id)],
+    ["jobId", () => c.queue.wait(id)],
+    ["jobId", () => c.queue.watch(id).next()],
+    ["fileId", () => c.files.get(id)],
+    ["fileId", () => c.files.delete(id)],
+    ["jobId", () => saveResult(c, id, join(dir, "result.mp4"))],
+  ];
+
   it("the ids . and .. are refused, nothing sent; a submit answer's says a job may exist; %2e is sent as written", async () => {
     const api = await serve((req, res) =>
       json(res, 200, {
@@ -276,17 +289,7 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
     try {
       for (const id of [".", ".."]) {
         const c = client(api.url);
-        const calls: [field: string, call: () => unknown][] = [
-          ["jobId", () => c.queue.status(id)],
-          ["jobId", () => c.queue.readStatus(id)],
-          ["jobId", () => c.queue.result(id)],
-          ["jobId", () => c.queue.download(id)],
-          ["jobId", () => c.queue.wait(id)],
-          ["jobId", () => c.queue.watch(id).next()],
-          ["fileId", () => c.files.get(id)],
-          ["fileId", () => c.files.delete(id)],
-          ["jobId", () => saveResult(c, id, join(dir, "result.mp4"))],
-        ];
+        const calls = idCalls(c, id, dir);
         for (const [field, call] of [...calls, ["jobId", () => c.queue.createWatch(id)]] as typeof calls) {
           let answer: unknown;
           let thrown: unknown;
@@ -333,19 +336,7 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
     try {
       const c = client(api.url);
       for (const id of ["job_🎬".slice(0, 5), "\udfac_job", `job_${"\udfac\ud83c"}`]) {
-        const calls: [field: string, call: () => unknown][] = [
-          ["jobId", () => c.queue.status(id)],
-          ["jobId", () => c.queue.readStatus(id)],
-          ["jobId", () => c.queue.result(id)],
-          ["jobId", () => c.queue.download(id)],
-          ["jobId", () => c.queue.wait(id)],
-          ["jobId", () => c.queue.watch(id).next()],
-          ["jobId", async () => c.queue.createWatch(id)],
-          ["fileId", () => c.files.get(id)],
-          ["fileId", () => c.files.delete(id)],
-          ["jobId", () => saveResult(c, id, join(dir, "result.mp4"))],
-        ];
-        for (const [field, call] of calls) {
+        for (const [field, call] of [...idCalls(c, id, dir), ["jobId", async () => c.queue.createWatch(id)] as const]) {
           const error = (await (call() as Promise<unknown>).catch((e) => e)) as InvalidInputError;
           expect(error, `${call} with ${JSON.stringify(id)}`).toBeInstanceOf(InvalidInputError);
           expect(error).toMatchObject({ field, expected: `1 to ${MAX_ID_LENGTH} characters long, not . or ..` });

@@ -7,8 +7,8 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createNetServer, type Socket } from "node:net";
+import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -40,6 +40,22 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
+
+/**
+ * Listens on a loopback port (`port`, or any), and closes the server after the test: its connections first (`close`,
+ * or every connection of an HTTP server). Answers its URL.
+ */
+async function listen(http: Server | NetServer, port = 0, close = () => (http as Server).closeAllConnections()) {
+  await new Promise<void>((resolve) => http.listen(port, "127.0.0.1", resolve));
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        close();
+        http.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+}
 
 /** A files answer, as the API gives it. */
 const stored = (size: number) =>
@@ -91,15 +107,8 @@ async function server(early: (n: number) => { status: number; body: string } | u
     });
     req.pipe(bb);
   });
-  await new Promise<void>((resolve) => http.listen(port, "127.0.0.1", resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(http.address() as { port: number }).port}`, files, sockets };
+  const url = await listen(http, port);
+  return { url, files, sockets };
 }
 
 /**
@@ -175,19 +184,12 @@ describe("nodeUpload(): a success answered before the body was sent", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ job_id: "job_early", status: "pending" }));
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          http.closeAllConnections();
-          http.close(() => resolve());
-        }),
-    );
+    const url = await listen(http);
     const dir = await mkdtemp(join(tmpdir(), "decart-early-"));
     closers.push(() => rm(dir, { recursive: true, force: true }));
     const png = join(dir, "frame.png");
     await writeFile(png, pattern(1000));
-    const c = client(`http://127.0.0.1:${(http.address() as { port: number }).port}`);
+    const c = client(url);
     /** An endless Node stream, and a promise of its `close`. */
     const endlessNode = () => {
       const stream = new Readable({
@@ -245,15 +247,8 @@ describe("nodeUpload(): an answer before the body was sent, its connection kept 
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ job_id: "job_early", status: "pending" }));
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          http.closeAllConnections();
-          http.close(() => resolve());
-        }),
-    );
-    const c = client(`http://127.0.0.1:${(http.address() as { port: number }).port}`);
+    const url = await listen(http);
+    const c = client(url);
     // One chunk, then nothing ever.
     const node = new Readable({ read() {} });
     node.push(pattern(1000));
@@ -289,15 +284,10 @@ describe("nodeUpload(): an answer before the body was sent, its connection kept 
         paused.push(socket);
       });
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of paused) socket.destroy();
-          http.close(() => resolve());
-        }),
-    );
-    const c = client(`http://127.0.0.1:${(http.address() as { port: number }).port}`);
+    const url = await listen(http, 0, () => {
+      for (const socket of paused) socket.destroy();
+    });
+    const c = client(url);
     // An endless stream, read while the server reads no more.
     const node = new Readable({
       read() {
@@ -330,15 +320,8 @@ async function silentServer() {
       bodies[at]! += chunk.length;
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(http.address() as { port: number }).port}`, bodies };
+  const url = await listen(http);
+  return { url, bodies };
 }
 
 describe("nodeUpload(): a source waiting for its next chunk", () => {
@@ -527,15 +510,7 @@ describe("nodeUpload(): whether a failure may have made a job", () => {
       res.writeHead(200, { "content-type": "application/json", "content-length": "64", "x-request-id": "req_early" });
       res.write('{"job_id":"job_early","sta', () => req.socket.end());
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          http.closeAllConnections();
-          http.close(() => resolve());
-        }),
-    );
-    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+    const url = await listen(http);
     const error = await client(url)
       .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: new Blob([big], { type: "video/mp4" }) })
       .catch((e) => e);
@@ -581,15 +556,7 @@ describe("nodeUpload(): whether a failure may have made a job", () => {
       res.writeHead(303, { location: "/v1/files/file_early", "x-request-id": "req_see" });
       res.end();
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          http.closeAllConnections();
-          http.close(() => resolve());
-        }),
-    );
-    const url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+    const url = await listen(http);
     const error = await client(url)
       .files.upload(new Blob([big]))
       .catch((e) => e);
