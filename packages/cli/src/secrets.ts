@@ -115,3 +115,25 @@ export function redactValues<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * Whether any string in `value` (at any depth, keys of objects too) holds a form of a key this process knows. Walked
+ * without recursion: a value parsed from JSON may be nested deeper than a stack goes.
+ */
+export function secretIn(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length) {
+    const item = stack.pop();
+    if (typeof item === "string") {
+      if (holdsSecret(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (const inner of item) stack.push(inner);
+    } else if (item !== null && typeof item === "object") {
+      for (const [key, inner] of Object.entries(item)) {
+        if (holdsSecret(key)) return true;
+        stack.push(inner);
+      }
+    }
+  }
+  return false;
+}

@@ -139,6 +139,48 @@ describe("the API key quoted by a server", () => {
     expect(stderr).toContain('line 1: "custom_id" holds the API key');
     expect(leaks(stdout + stderr)).toEqual([]);
   });
+
+  it("batch: a line holding the key in any string, as JSON gives it, is refused before anything is sent (errors.jsonl never holds it)", async () => {
+    const escaped = `\\u${KEY.charCodeAt(0).toString(16).padStart(4, "0")}${KEY.slice(1)}`;
+    const cases: Array<[string, string, string]> = [
+      ["plain", `{"custom_id":"a","prompt":${JSON.stringify(`A lake ${KEY}`)}}`, '"prompt"'],
+      ["escaped", `{"custom_id":"a","prompt":"${escaped}"}`, '"prompt"'],
+      ["nested", `{"custom_id":"a","prompt":"A lake","extra":{"deep":["x","${escaped}"]}}`, '"extra"'],
+      ["a name", `{"custom_id":"a","prompt":"A lake","${escaped}":1}`, "a field's name"],
+    ];
+    let submits = 0;
+    const counting = createServer((req, res) => {
+      submits++;
+      req.resume();
+      res.writeHead(422, { "content-type": "application/json" });
+      res.end(JSON.stringify({ detail: "bad" }));
+    });
+    await new Promise<void>((resolve) => counting.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(counting.address() as AddressInfo).port}`;
+      for (const [name, line, field] of cases) {
+        const file = join(root, `key-${name.replace(" ", "-")}.jsonl`);
+        writeFileSync(file, `{"custom_id":"ok","prompt":"A lake"}\n${line}\n`);
+        const out = join(root, `key-out-${name.replace(" ", "-")}`);
+        const { code, stdout, stderr } = await run(["batch", file, "--out", out], {
+          env: {
+            ...env,
+            DECART_BASE_URL: url,
+            DECART_JOURNAL: join(root, `key-${name.replace(" ", "-")}-journal.jsonl`),
+          },
+        });
+        expect(code, `${name}: ${stderr}`).toBe(2);
+        expect(stderr, name).toContain(`line 2: ${field} holds the API key`);
+        expect(stderr, name).toContain("the line is not sent");
+        expect(existsSync(join(out, "errors.jsonl")), name).toBe(false);
+        expect(leaks(stdout + stderr), name).toEqual([]);
+      }
+      expect(submits).toBe(0);
+    } finally {
+      counting.closeAllConnections();
+      counting.close();
+    }
+  });
 });
 
 describe("decart emulator", () => {

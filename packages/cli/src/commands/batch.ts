@@ -28,7 +28,7 @@ import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
-import { holdsSecret, redactValues } from "../secrets.js";
+import { holdsSecret, redactValues, secretIn } from "../secrets.js";
 import { type Budget, letFinish, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
 
@@ -109,6 +109,16 @@ export function parseBatch(text: string): BatchLine[] {
     // the reports, which --resume could not tell from another.
     if (holdsSecret(customId)) {
       throw usageError(`line ${number}: "custom_id" holds the API key, which the CLI never writes; give another`);
+    }
+    // Any other string of the line (a field's value or name, at any depth) that holds the key, in whatever form the
+    // JSON gave it (`\u0064ct_…` is the key too): sent, its line could not be written back as given to errors.jsonl
+    // (it would hold the key) nor scrubbed there (fed back in, the batch would submit, and bill, the prompt `***`).
+    const field = Object.keys(value).find((key) => holdsSecret(key) || secretIn(value[key]));
+    if (field !== undefined) {
+      throw usageError(
+        `line ${number}: ${holdsSecret(field) ? "a field's name" : JSON.stringify(field)} holds the API key, which ` +
+          "the CLI never writes: the line is not sent (nor any other); take the key out of it",
+      );
     }
     const seen = ids.get(customId);
     if (seen) throw usageError(`line ${number}: "custom_id" ${JSON.stringify(customId)} repeats line ${seen}`);
@@ -576,15 +586,14 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
     }
     results.sort((a, b) => a.line - b.line);
     // Both reports scrubbed of every key the process knows, as every line the CLI writes (a server's reason may quote
-    // one; a failed line is as given unless it holds one).
+    // one). A failed line is written as given: no line holds a key (see `parseBatch`).
     await writeAtomically(
       resultsPath,
       Buffer.from(results.map((r) => `${JSON.stringify(redactValues(r))}\n`).join("")),
     );
     const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
     if (failedLines.size) {
-      const given = (text: string) => (holdsSecret(text) ? JSON.stringify(redactValues(JSON.parse(text))) : text);
-      const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${given(l.text)}\n`);
+      const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${l.text}\n`);
       await writeAtomically(errorsPath, Buffer.from(text2.join("")));
     } else if (!writesInPlace(errorsPath)) {
       // An earlier run's failed lines are gone; a stream there (a named pipe, /dev/null) stays as it is.
