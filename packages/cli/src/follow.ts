@@ -61,6 +61,32 @@ export function interruptible(): { signal: AbortSignal; release: () => void } {
 }
 
 /**
+ * A command's inputs read under the CLI's handler of Ctrl-C, SIGTERM and SIGHUP (installed before standard input is
+ * read: `-`, `field=@-`, `decart batch -`), then `use`d with the handler still installed; it is released once `use`
+ * ends. A signal while `read` runs stops the read at once (rather than ending the process by the signal), nothing
+ * sent: what `unsent` returns (it says so) is the command's.
+ */
+export async function withInputs<T, R>(
+  read: (signal: AbortSignal) => Promise<T>,
+  unsent: () => R,
+  use: (inputs: T, signal: AbortSignal) => Promise<R>,
+): Promise<R> {
+  const { signal, release } = interruptible();
+  try {
+    let inputs: T;
+    try {
+      inputs = await read(signal);
+    } catch (error) {
+      if (signal.aborted && AbortError.isInstance(error)) return unsent();
+      throw error;
+    }
+    return await use(inputs, signal);
+  } finally {
+    release();
+  }
+}
+
+/**
  * What a command tells on stderr at the first Ctrl-C, SIGTERM or SIGHUP while a request that is paid for waits for its answer:
  * the request is let finish (the server may have done the work already), so that `what` is not lost; a second signal
  * exits at once (see `interruptible`).

@@ -21,7 +21,7 @@ import {
   writeAtomically,
   writesInPlace,
 } from "../files.js";
-import { follow, interruptible, type Outcome, SUBMIT_GRACE_MS } from "../follow.js";
+import { follow, interruptible, type Outcome, SUBMIT_GRACE_MS, withInputs } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
@@ -671,22 +671,20 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
  * one that comes meanwhile stops the read at once (rather than ending the process by the signal) and the batch with
  * exit 130 (129 for SIGHUP) and `{"type":"interrupted","exit_code":…}`, nothing sent (undefined).
  */
-async function readStdin(output: Output): Promise<string | undefined> {
-  const { signal, release } = interruptible();
-  try {
-    return (await stdinReader(process.stdin, signal)()).toString("utf8");
-  } catch (error) {
-    if (!signal.aborted || !AbortError.isInstance(error)) throw error;
-    output.event({ type: "interrupted", exit_code: interruptedCode() });
-    output.warn(
-      output.err.yellow(
-        "Interrupted while the batch was read from standard input: nothing was sent (nothing to resume)",
-      ),
-    );
-    return undefined;
-  } finally {
-    release();
-  }
+function readStdin(output: Output): Promise<string | undefined> {
+  return withInputs(
+    async (signal) => (await stdinReader(process.stdin, signal)()).toString("utf8"),
+    () => {
+      output.event({ type: "interrupted", exit_code: interruptedCode() });
+      output.warn(
+        output.err.yellow(
+          "Interrupted while the batch was read from standard input: nothing was sent (nothing to resume)",
+        ),
+      );
+      return undefined;
+    },
+    async (text) => text,
+  );
 }
 
 /** A journal's text as text (a hand-edited record may hold anything). */

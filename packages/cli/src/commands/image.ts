@@ -4,7 +4,7 @@ import { AbortError, models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, defaultOutputName, writeAtomically } from "../files.js";
-import { heldImage, interruptible, unsentInterrupt } from "../follow.js";
+import { heldImage, unsentInterrupt, withInputs } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
@@ -58,19 +58,11 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   const client = clientFor(options, output, process.env, undefined, timeout);
   // Ctrl-C, SIGTERM or SIGHUP is the CLI's from here on, before standard input is read (`-`, `field=@-`): one that
   // comes while it is read stops the command at once, nothing sent (rather than ending the process by the signal).
-  const { signal, release } = interruptible();
-  try {
-    let inputs: Record<string, unknown>;
-    try {
-      inputs = await parseInputs(model, prompt, assignments, stdinReader(process.stdin, signal));
-    } catch (error) {
-      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "image request");
-      throw error;
-    }
-    return await generate(inputs, signal);
-  } finally {
-    release();
-  }
+  return withInputs(
+    (signal) => parseInputs(model, prompt, assignments, stdinReader(process.stdin, signal)),
+    () => unsentInterrupt(output, "image request"),
+    generate,
+  );
 
   async function generate(inputs: Record<string, unknown>, signal: AbortSignal): Promise<ExitCode> {
     // Where the image goes, checked before it is paid for; printed as an absolute path, as every command does. Without

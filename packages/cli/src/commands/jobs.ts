@@ -18,6 +18,7 @@ import {
   unsentInterrupt,
   uploadProgress,
   warnUnrecorded,
+  withInputs,
 } from "../follow.js";
 import { checkJobIdArgument } from "../job-id.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
@@ -67,15 +68,13 @@ const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (err
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const timeout = timeoutMs(options.timeout);
   // The CLI's before standard input is read (`-`, `field=@-`): a signal then stops the command, nothing sent.
-  const { signal, release } = interruptible();
-  try {
-    let inputs: Awaited<ReturnType<typeof videoInputs>>;
-    try {
-      inputs = await videoInputs(args, options, signal);
-    } catch (error) {
-      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit");
-      throw error;
-    }
+  return withInputs(
+    (signal) => videoInputs(args, options, signal),
+    () => unsentInterrupt(output, "submit"),
+    (inputs, signal) => submit(inputs, signal),
+  );
+
+  async function submit(inputs: Awaited<ReturnType<typeof videoInputs>>, signal: AbortSignal): Promise<number> {
     const trace: UploadTrace = {};
     const client = clientFor(options, output, process.env, undefined, timeout, trace);
     const journal = await openJournal(options.journal);
@@ -128,8 +127,6 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
       return EXIT.interrupted;
     }
     return journalExit(EXIT.ok, journal, output);
-  } finally {
-    release();
   }
 }
 

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { VideoModelName } from "@decart/api";
-import { AbortError, models } from "@decart/core";
+import { models } from "@decart/core";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, freeName, namesStdout, videoName } from "../files.js";
@@ -8,11 +8,11 @@ import {
   finish,
   follow,
   heldSubmit,
-  interruptible,
   journalExit,
   SUBMIT_GRACE_MS,
   unsentInterrupt,
   uploadProgress,
+  withInputs,
 } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
@@ -63,19 +63,11 @@ export async function runVideo(args: string[], options: VideoOptions, output: Ou
   checkNotStdout(options.output);
   // Ctrl-C, SIGTERM or SIGHUP is the CLI's from here on, before standard input is read (`-`, `field=@-`): one that
   // comes while it is read stops the command at once, nothing sent (rather than ending the process by the signal).
-  const { signal, release } = interruptible();
-  try {
-    let inputs: Awaited<ReturnType<typeof videoInputs>>;
-    try {
-      inputs = await videoInputs(args, options, signal);
-    } catch (error) {
-      if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit");
-      throw error;
-    }
-    return await submitAndFollow(inputs, timeout, options, output, signal);
-  } finally {
-    release();
-  }
+  return withInputs(
+    (signal) => videoInputs(args, options, signal),
+    () => unsentInterrupt(output, "submit"),
+    (inputs, signal) => submitAndFollow(inputs, timeout, options, output, signal),
+  );
 }
 
 /** `runVideo` once its inputs are read: the submit, the watch and the download. */
