@@ -114,6 +114,15 @@ export const heldImage = (output: Output) =>
   heldRequest(output, "the image, so that it is not lost (the server may have made it already)");
 
 /**
+ * How the answer of a request stopped after the grace (`unanswered`) did not come: none at all, or its headers only
+ * (its body, which holds the job id, not whole).
+ */
+export const answerWithin = (stop: { graceMs: number; status?: number | undefined }): string =>
+  stop.status === undefined
+    ? `did not come within ${stop.graceMs / 1000} s`
+    : `had not come whole within ${stop.graceMs / 1000} s (its headers came, HTTP ${stop.status}, not its body)`;
+
+/**
  * The end of a command whose first Ctrl-C, SIGTERM or SIGHUP stopped its paid request (`what`: a submit, an image
  * request) before it was at the API (`stop`, see `letFinish`; none: before it started): nothing was made. An
  * `interrupted` event without a job id (there is none, nothing to resume), and exit 130 (129 for SIGHUP). A submit
@@ -133,12 +142,14 @@ export function unsentInterrupt(output: Output, what: "submit" | "image request"
     output.warn(
       output.err.yellow(
         untrusted(
-          `Interrupted: the ${what}'s answer did not come within ${stop.graceMs / 1000} s of the signal, so the CLI ` +
+          `Interrupted: the ${what}'s answer ${answerWithin(stop)} of the signal, so the CLI ` +
             `stopped waiting for it. The request had reached the server: a ${made} may have been made (and billed) ` +
             `although its id never came back, so it is not in the journal (decart jobs list cannot show it)` +
             (stop.requestId
               ? `; the answer's request id, ${stop.requestId}, is what support can find it by. `
-              : ", and with no answer there is no request id to give support either. ") +
+              : stop.status !== undefined
+                ? "; its answer carried no request id (x-request-id) to give support either. "
+                : ", and with no answer there is no request id to give support either. ") +
             `Running the command again submits (and bills) another one`,
         ),
       ),
@@ -150,7 +161,7 @@ export function unsentInterrupt(output: Output, what: "submit" | "image request"
     stop?.kind === "refused"
       ? `while the ${what} waited to be sent again: the server refused it (HTTP ${stop.status}), so it did not act on it`
       : stop?.kind === "cut"
-        ? `before the ${what} was sent whole: the server cannot have taken it`
+        ? `before the ${what} was sent whole, no answer had come: the server has not acknowledged it`
         : `before the ${what} reached the API: nothing was sent to it`;
   output.warn(output.err.yellow(`Interrupted ${when}, no ${made} was made (nothing to resume)`));
   return EXIT.interrupted;

@@ -127,14 +127,14 @@ export async function submitJob(
  * Why `letFinish` stopped its request when a signal came (see `stopOf`): `unsent`, no try of it had started (a file
  * input given as a URL downloaded, a wait at the rate-limit gate); `refused`, it waited to try again after an answer
  * that says the server did not act on it (a 429 or 503 above all, with its `status`); `cut`, its body had not been
- * sent whole (an upload under way, or a try that failed so): the server cannot have taken it. Nothing was made then.
- * `unanswered`: the `graceMs` after the signal ran out while the request, sent whole, awaited its answer: the server may
- * have made it (its answer's `requestId`, if its headers came).
+ * sent whole (an upload under way, or a try that failed so) and no answer had come: the server has not acknowledged it.
+ * Nothing was made then. `unanswered`: the `graceMs` after the signal ran out while the request, sent whole, awaited
+ * its answer: the server may have made it (its answer's `status` and `requestId`, if its headers came).
  */
 export type Stop =
   | { kind: "unsent" | "cut" }
   | { kind: "refused"; status: number }
-  | { kind: "unanswered"; graceMs: number; requestId?: string | undefined };
+  | { kind: "unanswered"; graceMs: number; status?: number | undefined; requestId?: string | undefined };
 
 /** The `Stop` of each `AbortError` that `letFinish` stopped its request with. */
 const stops = new WeakMap<object, Stop>();
@@ -168,11 +168,12 @@ export async function letFinish<T>(
   };
   // The try under way (its body), else how the last one ended (nothing of it at the server).
   let body: UploadBody | undefined;
+  let status: number | undefined;
   let requestId: string | undefined;
   let between: Stop = { kind: "unsent" };
   // The wait for the answer that a signal started (`graceMs`): on the clock of `AbortSignal.timeout`.
   let grace: AbortSignal | undefined;
-  const onGrace = () => end({ kind: "unanswered", graceMs: graceMs!, requestId });
+  const onGrace = () => end({ kind: "unanswered", graceMs: graceMs!, status, requestId });
   const onAbort = () => {
     if (!body) return end(between);
     if (body.bodySent !== true) return end({ kind: "cut" });
@@ -194,11 +195,13 @@ export async function letFinish<T>(
       {
         started: (sent) => {
           body = sent;
+          status = undefined;
           requestId = undefined;
         },
-        answered: (status, id) => {
+        answered: (answer, id) => {
+          status = answer;
           requestId = id;
-          settled(mayHaveTaken(status, body?.bodySent), status);
+          settled(mayHaveTaken(answer, body?.bodySent), answer);
         },
         failed: () => settled(mayHaveTaken(undefined, body?.bodySent)),
       },

@@ -430,7 +430,7 @@ describe("a signal while nothing of the paid request can be at the server stops 
     expect(readdirSync(root).filter((name) => name.startsWith("refused"))).toEqual([]);
   });
 
-  it("while its body is sent: the server cannot have taken it (video, jobs submit)", async () => {
+  it("while its body is sent: the server has not acknowledged it (video, jobs submit)", async () => {
     // A file input larger than the connection's buffers, to a server that reads none of it: the upload stops part way.
     const clip = join(root, "large.mp4");
     writeFileSync(clip, Buffer.concat([Buffer.from("\0\0\0\x10ftypmp42", "latin1"), Buffer.alloc(32 << 20)]));
@@ -454,7 +454,7 @@ describe("a signal while nothing of the paid request can be at the server stops 
       expect(requests, what).toEqual(["POST /v1/jobs/lucy-clip"]);
       expect(events(stdout).at(-1), what).toEqual({ type: "interrupted", exit_code: 130 });
       expect(stderr, what).toContain(
-        "Interrupted before the submit was sent whole: the server cannot have taken it, no job was made (nothing to resume)",
+        "Interrupted before the submit was sent whole, no answer had come: the server has not acknowledged it, no job was made (nothing to resume)",
       );
       expect(stderr, what).not.toContain("Waiting for");
     }

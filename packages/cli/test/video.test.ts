@@ -781,6 +781,65 @@ describe("decart jobs", () => {
     }
   });
 
+  it("the grace ends after the answer's headers came, not its body: said so, not 'no answer' (video, jobs submit, batch)", async () => {
+    // Headers of 200 (with a request id or without), and a body that never comes: the job id is in the body.
+    let requestId: string | undefined;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/json", ...(requestId && { "x-request-id": requestId }) });
+        res.flushHeaders();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const batchFile = join(dir, "headers-only.jsonl");
+    writeFileSync(batchFile, '{"custom_id":"clip-1","prompt":"A lake"}\n');
+    try {
+      for (const id of [undefined, "req_headers_only"]) {
+        requestId = id;
+        for (const args of [
+          ["video", "A lake", "-o", join(dir, "headers-only.mp4")],
+          ["jobs", "submit", "A lake"],
+          ["batch", batchFile, "--out", join(dir, "headers-only")],
+        ]) {
+          const what = `${args[0]} ${id}`;
+          const child = start(["--verbose", ...args], {
+            env: { ...env, DECART_BASE_URL: url, DECART_JOURNAL: join(dir, "headers-only-journal.jsonl") },
+            cwd: dir,
+            clock: true,
+          });
+          const done = finished(child);
+          await onStderr(child, "← 200 POST"); // the answer's headers are in
+          await interrupt(child, "SIGTERM", "Waiting for ");
+          jump(child);
+          const stopped = await done;
+          expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(130);
+          const said =
+            args[0] === "batch"
+              ? String(events(stopped.stdout).find((e) => e.type === "line_failed")?.error)
+              : stopped.stderr;
+          expect(said, what).toContain(
+            "the submit's answer had not come whole within 5 s (its headers came, HTTP 200, not its body) of the signal",
+          );
+          expect(said, what).not.toContain("no answer");
+          expect(said, what).toContain(
+            id
+              ? args[0] === "batch"
+                ? `its request id, ${id}, is what support can find it by`
+                : `the answer's request id, ${id}, is what support can find it by`
+              : args[0] === "batch"
+                ? "its answer carried no request id"
+                : "its answer carried no request id (x-request-id) to give support either",
+          );
+        }
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it("--timeout and --concurrency take decimal numbers only (0x10 is not 16, ' 7' is not 7), in range: exit 2, nothing sent", async () => {
     for (const args of [
       ["video", "A lake", "--timeout", "0x10"],

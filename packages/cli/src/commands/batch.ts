@@ -21,7 +21,7 @@ import {
   writeAtomically,
   writesInPlace,
 } from "../files.js";
-import { follow, interruptible, type Outcome, SUBMIT_GRACE_MS, withInputs } from "../follow.js";
+import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS, withInputs } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
@@ -461,7 +461,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
               client,
               { model: line.model, ...(await fileFields(line, base)) },
               // A submit sent whole at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits),
-              // for SUBMIT_GRACE_MS at most; one the server cannot have taken (a file input given as a URL being
+              // for SUBMIT_GRACE_MS at most; one the server has not acknowledged (a file input given as a URL being
               // downloaded, its upload, a wait to send it again after a 429) stops: the line is not finished.
               { signal, abortSubmit: false, timeoutMs: timeout, budget, onHeld: held, graceMs: SUBMIT_GRACE_MS },
             );
@@ -507,14 +507,14 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         if (outcome.stop?.kind !== "unanswered") return undefined;
         // Its answer did not come within the grace: a job may exist that no journal holds. Not resumable (there is no
         // id to watch); the message says that submitting the line again bills another one.
-        const { requestId } = outcome.stop;
+        const { requestId, status } = outcome.stop;
         return {
           ...base1,
           status: "failed",
           error:
-            `Interrupted: the submit's answer did not come within ${SUBMIT_GRACE_MS / 1000} s of the signal, so it ` +
+            `Interrupted: the submit's answer ${answerWithin(outcome.stop)} of the signal, so it ` +
             "was not waited for: a job may have been made (and billed) although its id never came back, so it is not " +
-            `in the journal (${requestId ? `its request id, ${requestId}, is what support can find it by` : "no answer came, so there is no request id"}); ` +
+            `in the journal (${requestId ? `its request id, ${requestId}, is what support can find it by` : status !== undefined ? "its answer carried no request id" : "no answer came, so there is no request id"}); ` +
             "submitting the line again bills another one",
         };
       }
@@ -552,7 +552,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           );
           return { ...base1, status: "completed", path: found };
         }
-        // Stopped by a signal only while the server cannot have taken it (a file input given as a URL being downloaded,
+        // Stopped by a signal only while the server has not acknowledged it (a file input given as a URL being downloaded,
         // its upload, a wait to send it again after a 429): then nothing was made, and the line is not finished (see
         // `letFinish`).
         const fields = await fileFields(line, base);

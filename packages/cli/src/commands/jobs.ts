@@ -60,7 +60,7 @@ const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (err
  * A Ctrl-C or SIGTERM before the id is recorded and printed (while the submit, sent whole, waits for its answer, for
  * SUBMIT_GRACE_MS at most, or in the instant after it) lets that finish: the id is recorded and printed all the same,
  * then exit 130 saying the job was submitted and how to wait for it; a second one exits at once. One while the server
- * cannot have taken the submit (standard input or a file input given as a URL being read, its upload, a wait to send it
+ * has not acknowledged the submit (standard input or a file input given as a URL being read, its upload, a wait to send it
  * again after a 429) stops it at once: no job made, exit 130. `--timeout` stops the submit (its upload, its answer, the
  * client's retries; a longer one than the client's 60 s lets those wait as long: see `clientFor`): exit 5, saying
  * whether a job may have been made.
