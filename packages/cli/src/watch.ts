@@ -168,6 +168,9 @@ export async function letFinish<T>(
   };
   // The try under way (its body), else how the last one ended (nothing of it at the server).
   let body: UploadBody | undefined;
+  // Whether an answer of the try under way said the server may have taken it (a 2xx, or a 303 before its body was sent
+  // whole, whose redirect is read next): its body, sent whole or not, is then no longer what tells.
+  let taken = false;
   let status: number | undefined;
   let requestId: string | undefined;
   let between: Stop = { kind: "unsent" };
@@ -176,13 +179,14 @@ export async function letFinish<T>(
   const onGrace = () => end({ kind: "unanswered", graceMs: graceMs!, status, requestId });
   const onAbort = () => {
     if (!body) return end(between);
-    if (body.bodySent !== true) return end({ kind: "cut" });
+    if (body.bodySent !== true && !taken) return end({ kind: "cut" });
     onHeld?.();
     if (graceMs === undefined) return;
     grace = AbortSignal.timeout(graceMs);
     grace.addEventListener("abort", onGrace, { once: true });
   };
   const settled = (made: boolean, status?: number) => {
+    taken = made;
     if (made) return;
     body = undefined;
     between = status === undefined ? { kind: "cut" } : { kind: "refused", status };
@@ -195,6 +199,7 @@ export async function letFinish<T>(
       {
         started: (sent) => {
           body = sent;
+          taken = false;
           status = undefined;
           requestId = undefined;
         },

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, finished, jump, KEY, onStderr, run, start, tempDir } from "./helpers.js";
+import { events, finished, interrupt, jump, KEY, onStderr, run, start, tempDir } from "./helpers.js";
 
 const JOB = "job_0123456789abcdef0123456789abcdef";
 
@@ -50,6 +50,15 @@ beforeAll(async () => {
         ...(mode === "headers" && { "x-request-id": "req_cut" }),
       });
       return res.flushHeaders();
+    }
+    // `seestall`: a submit's body is not read, and answered 303 at once; its redirect's read never answers.
+    if (mode === "seestall") {
+      if (req.method === "POST") {
+        req.pause();
+        res.writeHead(303, { location: `/seestall${path}/job`, "x-request-id": "req_see" });
+        return res.end();
+      }
+      return;
     }
     if (mode === "see") {
       if (req.method === "POST") {
@@ -428,6 +437,26 @@ describe("a signal while nothing of the paid request can be at the server stops 
       expect(stderr, what).not.toContain("Waiting for");
     }
     expect(readdirSync(root).filter((name) => name.startsWith("refused"))).toEqual([]);
+  });
+
+  // A 303 is the server's word that it took the request, before its body was sent whole too: a signal while its
+  // redirect is read said "the server has not acknowledged it, no job was made" (the body's bodySent alone told).
+  it("while a 303 given before the body was whole is followed: a job may have been made, the answer waited for", async () => {
+    const clip = join(root, "large-see.mp4");
+    writeFileSync(clip, Buffer.concat([Buffer.from("\0\0\0\x10ftypmp42", "latin1"), Buffer.alloc(32 << 20)]));
+    requests = [];
+    const child = start(["jobs", "submit", "-m", "lucy-clip", "Make it snow", `data=@${clip}`], {
+      env: { ...envFor("seestall"), DECART_JOURNAL: join(root, "see-early.jsonl") },
+    });
+    const done = finished(child);
+    while (!requests.includes("GET /v1/jobs/lucy-clip/job")) await new Promise((resolve) => setTimeout(resolve, 5));
+    await interrupt(child, "SIGINT", "Waiting for");
+    child.kill("SIGINT");
+    const { code, stderr } = await done;
+    expect(code, stderr).toBe(130);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-clip", "GET /v1/jobs/lucy-clip/job"]);
+    expect(stderr).toContain("Waiting for the submit's answer (5 s at most), so that the job id is not lost");
+    expect(stderr).not.toContain("no job was made");
   });
 
   it("while its body is sent: the server has not acknowledged it (video, jobs submit)", async () => {
