@@ -4,13 +4,13 @@
  * One registry for the process (one command per process), so that no writer can miss a key another part was given.
  */
 
-/** The forms of the keys matched whatever their case (a server that shows a key upper-cased leaks it all the same). */
-const textForms: string[] = [];
-/** Base64 forms, matched as they are (their case is their content). */
-const base64Forms: string[] = [];
+/**
+ * The forms of the keys known, matched whatever their case (a server that shows a key upper-cased leaks it all the
+ * same), and their base64 forms, matched as they are (their case is their content): made from `known` by `rebuild`.
+ */
 let textPattern: RegExp | undefined;
 let base64Pattern: RegExp | undefined;
-/** The keys whose forms are held, for `forgetSecret`. */
+/** The keys known, with their forms. */
 const known = new Map<string, { text: string[]; base64: string[] }>();
 
 /** A base64 fragment shorter than this could stand in ordinary text by chance: it is not looked for. */
@@ -71,14 +71,9 @@ export function forgetSecret(secret: string | undefined): void {
 }
 
 function rebuild(): void {
-  textForms.length = 0;
-  base64Forms.length = 0;
-  for (const forms of known.values()) {
-    textForms.push(...forms.text);
-    base64Forms.push(...forms.base64);
-  }
-  textPattern = patternOf([...new Set(textForms)], "gi");
-  base64Pattern = patternOf([...new Set(base64Forms)], "g");
+  const all = [...known.values()];
+  textPattern = patternOf([...new Set(all.flatMap((forms) => forms.text))], "gi");
+  base64Pattern = patternOf([...new Set(all.flatMap((forms) => forms.base64))], "g");
 }
 
 /** `text` with every form of every key this process knows replaced by `***` (see `addSecret`). */
