@@ -359,16 +359,29 @@ export function validateJson(
     }
   }
   if (isPlainObject(read)) {
+    const object = read;
     const props = schema.properties ?? {};
-    for (const name of schema.required ?? []) {
-      if (!Object.hasOwn(read, name)) out.push(issue([...loc, name], "missing", "Field required", read));
-    }
     const members: Record<string, unknown> = {};
-    for (const [name, v] of Object.entries(read)) {
+    // As pydantic validates a model: its fields in the schema's order (a missing one where it stands, whatever the
+    // order of the keys sent), then the keys that are no field, in the order sent.
+    const required = new Set(schema.required ?? []);
+    const fields = new Set([...Object.keys(props), ...required]);
+    for (const name of fields) {
+      if (!Object.hasOwn(object, name)) {
+        if (required.has(name)) out.push(issue([...loc, name], "missing", "Field required", object));
+        continue;
+      }
       const sub = Object.hasOwn(props, name) ? props[name] : undefined;
+      setOwn(
+        members,
+        name,
+        sub ? validateJson(sub, object[name], [...loc, name], out, depth + 1, strict) : object[name],
+      );
+    }
+    for (const [name, v] of Object.entries(object)) {
+      if (fields.has(name)) continue;
       let member = v;
-      if (sub) member = validateJson(sub, v, [...loc, name], out, depth + 1, strict);
-      else if (schema.additionalProperties === false) {
+      if (schema.additionalProperties === false) {
         out.push(issue([...loc, name], "extra_forbidden", "Extra inputs are not permitted", v));
       } else if (isPlainObject(schema.additionalProperties)) {
         member = validateJson(schema.additionalProperties, v, [...loc, name], out, depth + 1, strict);

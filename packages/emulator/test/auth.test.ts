@@ -358,6 +358,29 @@ describe("client tokens", () => {
     const bigDetail = ((await big.json()) as { detail: { type: string }[] }).detail.map((d) => d.type);
     expect(bigDetail).toEqual(["less_than_equal", "too_long"]);
   });
+
+  // pydantic validates a model's fields in the model's order, whatever the order of the keys sent: a missing field
+  // where it stands, the keys that are no field after them, in the order sent.
+  it("reports the token request's issues in the schema's field order, not the order the keys were sent in", async () => {
+    const body =
+      '{"zeta": 1, "metadata": 5, "constraints": {"realtime": {"maxSessionDuration": 1}}, "allowedOrigins": 3, "alpha": 2, "allowedModels": [7], "expiresIn": 0}';
+    const res = await fetch(`${emu.url}/v1/client/tokens`, {
+      method: "POST",
+      headers: { "x-api-key": KEY_A, "content-type": "application/json" },
+      body,
+    });
+    expect(res.status).toBe(422);
+    const { detail } = (await res.json()) as { detail: { loc: unknown[]; type: string }[] };
+    expect(detail.map((d) => [d.loc.join("."), d.type])).toEqual([
+      ["body.expiresIn", "greater_than_equal"],
+      ["body.allowedModels.0", "string_type"],
+      ["body.allowedOrigins", "list_type"],
+      ["body.constraints.realtime.maxSessionDuration", "greater_than_equal"],
+      ["body.metadata", "dict_type"],
+      ["body.zeta", "extra_forbidden"],
+      ["body.alpha", "extra_forbidden"],
+    ]);
+  });
 });
 
 describe("the token request's body, read as FastAPI reads it", () => {

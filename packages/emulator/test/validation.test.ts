@@ -48,6 +48,28 @@ describe("422 validation, one entry per bad field", () => {
     expect(emu.stats().jobsKept).toBe(kept);
   });
 
+  it("keeps the field order when a multipart form sends the fields in another order", async () => {
+    const fd = new FormData();
+    for (const [name, value] of [
+      ["zzz", "1"],
+      ["orientation", "x"],
+      ["resolution", "y"],
+      ["aaa", "2"],
+      ["seed", "z"],
+      ["prompt", ""],
+    ]) {
+      fd.append(name!, value!);
+    }
+    expect(brief(await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", fd)))).toEqual([
+      ["body.prompt", "string_too_short"],
+      ["body.seed", "int_parsing"],
+      ["body.resolution", "enum"],
+      ["body.orientation", "enum"],
+      ["body.zzz", "extra_forbidden"],
+      ["body.aaa", "extra_forbidden"],
+    ]);
+  });
+
   it("checks string lengths and number ranges from the catalogue", async () => {
     const long = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "x".repeat(1001) })));
     expect(long).toMatchObject([{ type: "string_too_long", ctx: { max_length: 1000 } }]);
@@ -196,6 +218,18 @@ describe("422 validation, one entry per bad field", () => {
     expect(brief(await issues(wrong))).toEqual([
       ["body.trajectory.0.x", "greater_than_equal"],
       ["body.trajectory.1.y", "missing"],
+    ]);
+    // A point's fields in the schema's order (frame, x, y), a missing one where it stands, whatever the order sent.
+    const unordered = await post(
+      emu,
+      "/v1/jobs/lucy-motion",
+      form({ data: samplePng(), trajectory: '[{"y": -1, "x": "a"}, {"y": 0, "extra": 1, "frame": -2, "x": 0}]' }),
+    );
+    expect(brief(await issues(unordered))).toEqual([
+      ["body.trajectory.0.frame", "missing"],
+      ["body.trajectory.0.x", "float_parsing"],
+      ["body.trajectory.0.y", "greater_than_equal"],
+      ["body.trajectory.1.frame", "greater_than_equal"],
     ]);
     const short = await post(emu, "/v1/jobs/lucy-motion", form({ data: samplePng(), trajectory: "[]" }));
     expect(await issues(short)).toMatchObject([{ type: "too_short" }]);
