@@ -327,17 +327,8 @@ export function validateJson(
   if (typeof read === "number" || typeof read === "bigint") checkNumberLimits(schema, read, loc, out, value);
   if (typeof read === "string") checkStringLimits(schema, read, loc, out);
   if (Array.isArray(read)) {
-    if (schema.minItems !== undefined && read.length < schema.minItems) {
-      out.push(
-        issue(
-          loc,
-          "too_short",
-          `List should have at least ${plural(schema.minItems, "item")} after validation, not ${read.length}`,
-          read,
-          { field_type: "List", min_length: schema.minItems, actual_length: read.length },
-        ),
-      );
-    }
+    // As pydantic validates a list: past maxItems, too_long alone (it stops counting there, its item issues dropped);
+    // else the items, and too_short only when every item is valid (a list with a bad item gives its items' issues).
     if (schema.maxItems !== undefined && read.length > schema.maxItems) {
       out.push(
         issue(
@@ -350,12 +341,25 @@ export function validateJson(
       );
       return undefined;
     }
+    const before = out.length;
+    const length = read.length;
     if (schema.items) {
       const items: unknown[] = [];
       for (let i = 0; i < read.length && out.length < 100; i++) {
         items.push(validateJson(schema.items, read[i], [...loc, i], out, depth + 1, strict));
       }
       read = items;
+    }
+    if (out.length === before && schema.minItems !== undefined && length < schema.minItems) {
+      out.push(
+        issue(
+          loc,
+          "too_short",
+          `List should have at least ${plural(schema.minItems, "item")} after validation, not ${length}`,
+          value,
+          { field_type: "List", min_length: schema.minItems, actual_length: length },
+        ),
+      );
     }
   }
   if (isPlainObject(read)) {

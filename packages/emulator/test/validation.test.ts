@@ -233,6 +233,34 @@ describe("422 validation, one entry per bad field", () => {
     ]);
     const short = await post(emu, "/v1/jobs/lucy-motion", form({ data: samplePng(), trajectory: "[]" }));
     expect(await issues(short)).toMatchObject([{ type: "too_short" }]);
+    // A list too short with a bad item: pydantic validates the items first and gives their issues alone; too_short
+    // only once every item is valid. Too long: too_long alone, its items not looked at.
+    const shortAndBad = await post(
+      emu,
+      "/v1/jobs/lucy-motion",
+      form({ data: samplePng(), trajectory: '[{"frame": -1, "x": 0, "y": 0}]' }),
+    );
+    expect(brief(await issues(shortAndBad))).toEqual([["body.trajectory.0.frame", "greater_than_equal"]]);
+    const shortOnly = await post(
+      emu,
+      "/v1/jobs/lucy-motion",
+      form({ data: samplePng(), trajectory: '[{"frame": 1, "x": 0, "y": 0}]' }),
+    );
+    expect(await issues(shortOnly)).toEqual([
+      {
+        type: "too_short",
+        loc: ["body", "trajectory"],
+        msg: "List should have at least 2 items after validation, not 1",
+        input: [{ frame: 1, x: 0, y: 0 }],
+        ctx: { field_type: "List", min_length: 2, actual_length: 1 },
+      },
+    ]);
+    const longAndBad = await post(
+      emu,
+      "/v1/jobs/lucy-motion",
+      form({ data: samplePng(), trajectory: JSON.stringify(Array.from({ length: 1001 }, () => ({ frame: -1 }))) }),
+    );
+    expect(brief(await issues(longAndBad))).toEqual([["body.trajectory", "too_long"]]);
     const ok = await post(
       emu,
       "/v1/jobs/lucy-motion",
