@@ -335,7 +335,7 @@ export function validateJson(
           loc,
           "too_long",
           `List should have at most ${plural(schema.maxItems, "item")} after validation, not ${read.length}`,
-          undefined,
+          value,
           { field_type: "List", max_length: schema.maxItems, actual_length: read.length },
         ),
       );

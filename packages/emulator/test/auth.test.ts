@@ -355,8 +355,16 @@ describe("client tokens", () => {
       ["body.extra", "extra_forbidden"],
     ]);
     const big = await createToken(KEY_A, { expiresIn: 3601, allowedModels: Array.from({ length: 21 }, () => "m") });
-    const bigDetail = ((await big.json()) as { detail: { type: string }[] }).detail.map((d) => d.type);
-    expect(bigDetail).toEqual(["less_than_equal", "too_long"]);
+    const bigDetail = ((await big.json()) as { detail: { type: string }[] }).detail;
+    expect(bigDetail.map((d) => d.type)).toEqual(["less_than_equal", "too_long"]);
+    // too_long echoes the list, as pydantic does (when short, as every input).
+    expect(bigDetail[1]).toEqual({
+      type: "too_long",
+      loc: ["body", "allowedModels"],
+      msg: "List should have at most 20 items after validation, not 21",
+      input: Array.from({ length: 21 }, () => "m"),
+      ctx: { field_type: "List", max_length: 20, actual_length: 21 },
+    });
   });
 
   // pydantic validates a model's fields in the model's order, whatever the order of the keys sent: a missing field
