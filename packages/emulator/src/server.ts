@@ -622,15 +622,18 @@ const REDIRECT_KEEPS = /^[A-Za-z0-9_.~:/%#?=@[\]!$&'()*+,;-]$/;
 
 /**
  * The `Location` of a slash redirect, as Starlette writes it: `http://` and the request's Host (the address it was
- * reached on when it sent none: HTTP/1.0), the path, the query as sent; then quoted as Python's `quote` with
- * RedirectResponse's safe characters (any other character as its UTF-8 bytes, `%XX`; a `%` is kept, so what the path
- * decoded to is written again: a space `%20`, `é` `%C3%A9`).
+ * reached on when it sent none: HTTP/1.0, an IPv6 one in brackets and without its zone), the path, the query as
+ * sent; then quoted as Python's `quote` with RedirectResponse's safe characters (any other character as its UTF-8
+ * bytes, `%XX`; a `%` is kept, so what the path decoded to is written again: a space `%20`, `é` `%C3%A9`).
  */
 function redirectUrl(req: IncomingMessage, path: string, query: string): string {
   let authority = req.headers.host;
   if (authority === undefined) {
     const { localAddress = "127.0.0.1", localPort = 80 } = req.socket;
-    const host = localAddress.includes(":") ? `[${localAddress}]` : localAddress;
+    // A link-local address comes with its zone (`fe80::1%eth0`), which no URL can hold (a `%` there starts an
+    // escape): the address alone, which the client reaches on its own link.
+    const address = localAddress.replace(/%.*$/, "");
+    const host = address.includes(":") ? `[${address}]` : address;
     authority = localPort === 80 ? host : `${host}:${localPort}`;
   }
   const url = `http://${authority}${path}${query ? `?${query}` : ""}`;

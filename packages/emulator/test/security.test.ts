@@ -3,6 +3,8 @@
  * Admin routes need the admin token and never send CORS headers, every request must name this server in `Host`
  * (DNS rebinding), and a non-loopback interface is refused with the public default key.
  */
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
 import { DEFAULT_API_KEY, startEmulator } from "../src/index.js";
@@ -342,4 +344,67 @@ describe("listening beyond loopback", () => {
       await e.close();
     }
   });
+});
+
+/** Everything the server sends on a connection to `address` (an IPv6 one without brackets) until it closes it. */
+function sendTo(address: string, port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address, port }, () => socket.write(bytes));
+    let out = "";
+    socket.on("data", (c: Buffer) => {
+      out += c.toString("latin1");
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(out));
+  });
+}
+
+const locationOf = (answer: string) => /\r\nlocation: ([^\r]*)\r\n/i.exec(answer)?.[1];
+
+/** A link-local IPv6 address of this machine, with its zone (`fe80::1%eth0`), if it has one. */
+const linkLocal = Object.entries(networkInterfaces())
+  .flatMap(([name, list]) => (list ?? []).map((a) => ({ name, ...a })))
+  .find((a) => a.family === "IPv6" && !a.internal && /^fe80:/i.test(a.address));
+
+describe("IPv6", () => {
+  it("on ::1, writes a redirect's Location with the address in brackets, a URL, from Host or (HTTP/1.0) the socket", async () => {
+    const e = await startEmulator({ host: "::1", timing: "fast" });
+    try {
+      expect(e.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      const port = Number(new URL(e.url).port);
+      const expected = `http://[::1]:${port}/v1/jobs/job_x?a=1`;
+      const withHost = await sendTo(
+        "::1",
+        port,
+        `GET /v1/jobs/job_x/?a=1 HTTP/1.1\r\nHost: [::1]:${port}\r\nConnection: close\r\n\r\n`,
+      );
+      const noHost = await sendTo("::1", port, "GET /v1/jobs/job_x/?a=1 HTTP/1.0\r\n\r\n");
+      for (const answer of [withHost, noHost]) {
+        expect(answer).toMatch(/^HTTP\/1\.1 307 /);
+        expect(locationOf(answer)).toBe(expected);
+        expect(new URL(locationOf(answer)!).href).toBe(expected);
+      }
+    } finally {
+      await e.close();
+    }
+  });
+
+  // Node gives a link-local socket address with its zone (`fe80::1%eth0`); a `%` in a URL's host is no URL.
+  it.skipIf(!linkLocal)(
+    "on ::, answers HTTP/1.0 on a link-local address with a Location that is a URL (no zone)",
+    async () => {
+      const e = await startEmulator({ host: "::", keys: ["my-own-key"], timing: "fast" });
+      try {
+        const port = Number(new URL(e.url).port);
+        const address = `${linkLocal!.address}%${linkLocal!.name}`;
+        const answer = await sendTo(address, port, "GET /v1/files/ HTTP/1.0\r\n\r\n");
+        expect(answer).toMatch(/^HTTP\/1\.1 307 /);
+        const location = locationOf(answer)!;
+        expect(location).toBe(`http://[${linkLocal!.address}]:${port}/v1/files`);
+        expect(new URL(location).pathname).toBe("/v1/files");
+      } finally {
+        await e.close();
+      }
+    },
+  );
 });
