@@ -11,17 +11,23 @@ import { quoted } from "./shown.js";
 /** Names that always mean this machine's loopback interface. */
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
 
-/** True for a host that only this machine can reach: `localhost`, `127.x.x.x`, `::1`. */
+/** True for a host that only this machine can reach: `localhost`, `127.x.x.x`, `::1`, `::ffff:127.x.x.x`. */
 export function isLoopback(host: string): boolean {
   const h = bareHost(host);
-  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || h === "::ffff:127.0.0.1";
+  return (
+    h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h)
+  );
 }
 
-/** The host name without brackets, trailing dot or case. */
+/**
+ * The host name without brackets, trailing dot or case; an IPv6 address in the one form a URL writes it
+ * (`::ffff:127.0.0.1` is `::ffff:7f00:1`, `fd00:0::2` is `fd00::2`), which is the form a client's `Host` gives it in.
+ */
 function bareHost(host: string): string {
   let h = host.trim().toLowerCase();
   if (h.startsWith("[") && h.endsWith("]")) h = h.slice(1, -1);
   if (h.endsWith(".")) h = h.slice(0, -1);
+  if (isIPv6(h) && !h.includes("%")) h = new URL(`http://[${h}]/`).hostname.slice(1, -1);
   return h;
 }
 

@@ -389,6 +389,25 @@ describe("IPv6", () => {
     }
   });
 
+  it("takes an IPv6 address in any of its forms, in Host and as host: its own URL is never refused (421)", async () => {
+    // fetch writes the URL's host in the one form URLs have (`[::ffff:7f00:1]`), not as the option gave it.
+    const e = await startEmulator({ host: "::ffff:127.0.0.1", timing: "fast" });
+    try {
+      const own = await fetch(`${e.url}/v1/jobs/job_x`, { headers: { "x-api-key": e.apiKey } });
+      expect(own.status).toBe(404);
+      const port = new URL(e.url).port;
+      for (const host of ["[::ffff:127.0.0.1]", "[::FFFF:7F00:1]", "[0:0:0:0:0:ffff:7f00:1]", "[0:0::1]"]) {
+        const r = await raw(`http://127.0.0.1:${port}`, {
+          path: "/v1/jobs/job_x",
+          headers: { host: `${host}:${port}`, "x-api-key": e.apiKey },
+        });
+        expect(r.status, host).toBe(404);
+      }
+    } finally {
+      await e.close();
+    }
+  });
+
   // Node gives a link-local socket address with its zone (`fe80::1%eth0`); a `%` in a URL's host is no URL.
   it.skipIf(!linkLocal)(
     "on ::, answers HTTP/1.0 on a link-local address with a Location that is a URL (no zone)",
