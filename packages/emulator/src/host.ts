@@ -77,6 +77,21 @@ export function allowedHostNames(bound: string, extra: readonly string[] = []): 
 }
 
 /**
+ * The interface to listen on, as `host` gives it: an IPv6 address may come in brackets, as URLs write it (`[::1]`).
+ * Throws when it has an IPv6 zone (`fe80::1%eth0`): no URL can hold one (so the emulator's `url` would be none), and
+ * no `Host` header carries one, so no request could name the server.
+ */
+export function listenHost(host: string): string {
+  const inside = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  if (isIPv6(inside) && inside.includes("%")) {
+    throw new TypeError(
+      `host ${quoted(host)} has an IPv6 zone (a % and an interface), which no URL and no Host header can hold: listen on "::" (with keys of your own) or on an address without a zone.`,
+    );
+  }
+  return inside;
+}
+
+/**
  * Refuses to listen beyond loopback with the public default key: anyone on the network could use it. Returns the
  * reason, or undefined when the binding is fine.
  */

@@ -14,7 +14,7 @@ import { KeyStore, MAX_TOKEN_ORIGIN_CHARS } from "./auth.js";
 import type { Emulation, Settings } from "./emulation.js";
 import { normaliseRules } from "./faults.js";
 import { handleFile, handleUpload } from "./files.js";
-import { asSent, bindingProblem, hostHeaderCount, hostRule } from "./host.js";
+import { asSent, bindingProblem, hostHeaderCount, hostRule, listenHost } from "./host.js";
 import type { Ctx } from "./http.js";
 import {
   answerOnSocket,
@@ -198,7 +198,7 @@ function timingOf(timing: EmulatorOptions["timing"]): TimingOptions {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const host = options.host ?? "127.0.0.1";
+  const host = listenHost(options.host ?? "127.0.0.1");
   const given = keysOf(options.keys);
   const refused = bindingProblem(host, given, DEFAULT_API_KEY);
   if (refused) throw new Error(refused);

@@ -408,6 +408,21 @@ describe("IPv6", () => {
     }
   });
 
+  it("takes host in brackets, as URLs write an IPv6 address, and refuses one with a zone, which no URL can hold", async () => {
+    const e = await startEmulator({ host: "[::1]", timing: "fast" });
+    try {
+      expect(e.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+      expect((await fetch(`${e.url}/v1/jobs/job_x`, { headers: { "x-api-key": e.apiKey } })).status).toBe(404);
+    } finally {
+      await e.close();
+    }
+    for (const host of ["::1%lo", "[::1%lo]", "fe80::1%eth0"]) {
+      await expect(startEmulator({ host, keys: ["my-own-key"] }), host).rejects.toThrow(
+        `host ${JSON.stringify(host)} has an IPv6 zone (a % and an interface), which no URL and no Host header can hold: listen on "::" (with keys of your own) or on an address without a zone.`,
+      );
+    }
+  });
+
   // Node gives a link-local socket address with its zone (`fe80::1%eth0`); a `%` in a URL's host is no URL.
   it.skipIf(!linkLocal)(
     "on ::, answers HTTP/1.0 on a link-local address with a Location that is a URL (no zone)",
