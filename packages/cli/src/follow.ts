@@ -95,9 +95,12 @@ export const heldRequest = (output: Output, what: string) => () =>
   output.warn(output.err.yellow(`Waiting for ${what}; Ctrl-C again stops at once`));
 
 /**
- * How long the first signal lets the answer of a submit sent whole come (`video`, `jobs submit`: see `letFinish`): a
- * job's submit is answered as soon as its body is in, and whoever sent SIGTERM (a service manager, a CI's cancel, a
- * container's stop) sends SIGKILL some seconds later, when nothing could be said any more.
+ * How long the first signal lets the answer of a request sent whole come (a submit of `video`, `jobs submit` and a
+ * batch, and `image`'s request: see `letFinish`): a job's submit is answered as soon as its body is in, and whoever
+ * sent SIGTERM (a service manager, a CI's cancel, a container's stop) sends SIGKILL some seconds later, when nothing
+ * could be said any more. An image is answered only once it is made: one that takes longer is not waited for (the
+ * CLI says it may have been made), rather than held for as long as the client waits for an upload's answer (10
+ * minutes), with nothing said if SIGKILL comes meanwhile.
  */
 export const SUBMIT_GRACE_MS = 5000;
 
@@ -109,9 +112,12 @@ export const heldSubmit = (output: Output) =>
       "made the job already)",
   );
 
-/** `image`: its request is let finish, so that the image is saved. */
+/** `image`: its request is let finish (for `SUBMIT_GRACE_MS` at most), so that the image is saved. */
 export const heldImage = (output: Output) =>
-  heldRequest(output, "the image, so that it is not lost (the server may have made it already)");
+  heldRequest(
+    output,
+    `the image (${SUBMIT_GRACE_MS / 1000} s at most), so that it is not lost (the server may have made it already)`,
+  );
 
 /**
  * How the answer of a request stopped after the grace (`unanswered`) did not come: none at all, or its headers only
@@ -125,10 +131,10 @@ export const answerWithin = (stop: { graceMs: number; status?: number | undefine
 /**
  * The end of a command whose first Ctrl-C, SIGTERM or SIGHUP stopped its paid request (`what`: a submit, an image
  * request) before it was at the API (`stop`, see `letFinish`; none: before it started): nothing was made. An
- * `interrupted` event without a job id (there is none, nothing to resume), and exit 130 (129 for SIGHUP). A submit
- * whose answer did not come within `SUBMIT_GRACE_MS` of the signal (`unanswered`) may have made a job, whose id never
- * came back: the event says so (`code`: `SUBMIT_OUTCOME_UNKNOWN`, and the answer's `request_id` if its headers came),
- * and so does the message.
+ * `interrupted` event without a job id (there is none, nothing to resume), and exit 130 (129 for SIGHUP). A request
+ * whose answer did not come within `SUBMIT_GRACE_MS` of the signal (`unanswered`) may have made a job whose id never
+ * came back, or an image that was not saved: the event says so (`code`: `SUBMIT_OUTCOME_UNKNOWN`, and the answer's
+ * `request_id` if its headers came), and so does the message.
  */
 export function unsentInterrupt(output: Output, what: "submit" | "image request", stop?: Stop): ExitCode {
   const made = what === "submit" ? "job" : "image";
@@ -143,14 +149,17 @@ export function unsentInterrupt(output: Output, what: "submit" | "image request"
       output.err.yellow(
         untrusted(
           `Interrupted: the ${what}'s answer ${answerWithin(stop)} of the signal, so the CLI ` +
-            `stopped waiting for it. The request had reached the server: a ${made} may have been made (and billed) ` +
-            `although its id never came back, so it is not in the journal (decart jobs list cannot show it)` +
+            "stopped waiting for it. The request had reached the server: " +
+            (what === "submit"
+              ? "a job may have been made (and billed) although its id never came back, so it is not in the journal " +
+                "(decart jobs list cannot show it)"
+              : "an image may have been made (and billed) although it never came back, so nothing was saved") +
             (stop.requestId
               ? `; the answer's request id, ${stop.requestId}, is what support can find it by. `
               : stop.status !== undefined
                 ? "; its answer carried no request id (x-request-id) to give support either. "
                 : ", and with no answer there is no request id to give support either. ") +
-            `Running the command again submits (and bills) another one`,
+            `Running the command again ${what === "submit" ? "submits" : "makes"} (and bills) another one`,
         ),
       ),
     );

@@ -19,12 +19,15 @@ import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import {
   events,
+  finished,
   interrupt,
+  jump,
   KEY,
   onStderr,
   run,
   runOnTerminal,
   SCRIPT,
+  start,
   startHeld,
   tempDir,
   useEmulator,
@@ -142,7 +145,7 @@ syncBuiltinESMExports();
 }
 const HOLDING = "test: holding the temporary file";
 
-const WAITING = "Waiting for the image, so that it is not lost";
+const WAITING = "Waiting for the image (5 s at most), so that it is not lost";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -658,6 +661,76 @@ describe("decart image", () => {
       const stopped = await done;
       expect(stopped.code, stopped.stderr).toBe(130);
       expect(readdirSync(cwd), output).toEqual([]);
+    }
+  });
+
+  it("the first signal waits 5 s at most for the image: then exit 130, an image may have been made, nothing saved", async () => {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      const out = join(dir, `grace-${signal}.png`);
+      // An answer never passed on: the grace ends when the test moves the CLI's clock on (it ends only then). Before
+      // the fix, the CLI waited for that answer as long as the client does for an upload's, 10 minutes.
+      const { child, done } = await startHeld(["image", "A lighthouse", "-o", out], emu.url, { env, clock: true });
+      await interrupt(child, signal, WAITING);
+      jump(child);
+      const stopped = await done;
+      const code = signal === "SIGHUP" ? 129 : 130;
+      expect(stopped.code, `${signal}: ${stopped.stderr}`).toBe(code);
+      expect(events(stopped.stdout), signal).toEqual([
+        { type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN", exit_code: code },
+      ]);
+      expect(stopped.stderr, signal).toContain(
+        "Interrupted: the image request's answer did not come within 5 s of the signal, so the CLI stopped waiting " +
+          "for it. The request had reached the server: an image may have been made (and billed) although it never " +
+          "came back, so nothing was saved, and with no answer there is no request id to give support either. " +
+          "Running the command again makes (and bills) another one",
+      );
+      expect(stopped.stderr, signal).not.toContain("journal");
+      expect(existsSync(out), signal).toBe(false);
+    }
+  });
+
+  it("the grace ends after the image's headers came, not its body: said so, with the request id", async () => {
+    // Headers of 200 (with a request id or without), and a body that never comes: the image is the body.
+    let requestId: string | undefined;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "image/png", ...(requestId && { "x-request-id": requestId }) });
+        res.flushHeaders();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const id of [undefined, "req_image_headers"]) {
+        requestId = id;
+        const out = join(dir, "headers-only.png");
+        const child = start(["--verbose", "image", "A lighthouse", "-o", out], {
+          env: { ...env, DECART_BASE_URL: url },
+          clock: true,
+        });
+        const done = finished(child);
+        await onStderr(child, "← 200 POST"); // the answer's headers are in
+        await interrupt(child, "SIGTERM", WAITING);
+        jump(child);
+        const stopped = await done;
+        expect(stopped.code, `${id}: ${stopped.stderr}`).toBe(130);
+        expect(events(stopped.stdout), id).toEqual([
+          { type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN", exit_code: 130, ...(id && { request_id: id }) },
+        ]);
+        expect(stopped.stderr, id).toContain(
+          "the image request's answer had not come whole within 5 s (its headers came, HTTP 200, not its body) of the signal",
+        );
+        expect(stopped.stderr, id).toContain(
+          id
+            ? `; the answer's request id, ${id}, is what support can find it by. `
+            : "; its answer carried no request id (x-request-id) to give support either. ",
+        );
+        expect(existsSync(out), id).toBe(false);
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 

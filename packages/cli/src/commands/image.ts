@@ -4,7 +4,7 @@ import { AbortError, models } from "@decart/core";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, defaultOutputName, writeAtomically } from "../files.js";
-import { heldImage, unsentInterrupt, withInputs } from "../follow.js";
+import { heldImage, SUBMIT_GRACE_MS, unsentInterrupt, withInputs } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
@@ -35,8 +35,9 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
 
 /**
  * `decart image [prompt] [field=value …] [--model m] [-o file] [--timeout s]`: one image through the Process API. A
- * Ctrl-C or SIGTERM while the request, sent whole, waits for its answer lets it finish (the image is paid for): it is
- * saved as ever, then exit 130 with an `interrupted` event; a second one exits at once. One while the server cannot
+ * Ctrl-C or SIGTERM while the request, sent whole, waits for its answer lets it finish (the image is paid for), for
+ * 5 s at most: it is saved as ever, then exit 130 with an `interrupted` event (an answer that has not come by then is
+ * not waited for: exit 130, the image may have been made); a second one exits at once. One while the server cannot
  * have taken the request (before it started, while its body is sent, while it waits to be sent again after a 429)
  * stops it at once: nothing made, exit 130. `--timeout` stops the request (exit 5).
  */
@@ -80,7 +81,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     }
     output.info(output.err.dim(`Generating an image with ${model.name}…`));
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
-    // Once the request to the API is sent whole, a signal lets it finish, so that the image is not lost; one before (a
+    // Once the request to the API is sent whole, a signal lets it finish, so that the image is not lost, for
+    // SUBMIT_GRACE_MS at most (then it is stopped: the image may have been made, and the CLI says so); one before (a
     // file input given as a URL being downloaded, the upload, a wait to send it again after a 429) stops it at once,
     // nothing made (see `letFinish`). `--timeout` bounds
     // it (a file input given as a URL downloaded, the upload, the answer, the client's retries): it is stopped then.
@@ -89,14 +91,19 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       answer = await withinTimeout(
         timeout,
         (limit) =>
-          letFinish(signal, heldImage(output), async (stop) => {
-            const blob = await client.process({
-              model,
-              ...inputs,
-              signal: limit ? AbortSignal.any([stop, limit]) : stop,
-            } as never);
-            return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
-          }),
+          letFinish(
+            signal,
+            heldImage(output),
+            async (stop) => {
+              const blob = await client.process({
+                model,
+                ...inputs,
+                signal: limit ? AbortSignal.any([stop, limit]) : stop,
+              } as never);
+              return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
+            },
+            SUBMIT_GRACE_MS,
+          ),
         `--timeout ran out after ${options.timeout} s while waiting for the image; nothing was saved (if the ` +
           "request reached the server, the image may have been made, and billed). Give a longer --timeout",
       );
