@@ -613,6 +613,33 @@ describe("decart batch", () => {
     expect(jsonl(join(out, "results.jsonl"))).toMatchObject([{ custom_id: "clip-1", status: "failed" }]);
   });
 
+  it("a signal while an image line's request sent whole awaits its answer waits 5 s at most: the line fails, an image may have been made", async () => {
+    const path = join(dir, "image-grace.jsonl");
+    writeFileSync(
+      path,
+      `${JSON.stringify({ custom_id: "lighthouse", model: "lucy-pro-t2i", prompt: "A lighthouse" })}\n`,
+    );
+    const out = join(dir, "image-grace");
+    // The image's answer never passed on; the grace ends when the test moves the CLI's clock on (only then). Before
+    // the fix, the batch waited for it as long as the client does for an upload's answer, 10 minutes, saying nothing.
+    const { child, done } = await startHeld(["batch", path, "--out", out], emu.url, { env, clock: true });
+    await interrupt(child, "SIGTERM", "Waiting for the images of requests already sent (5 s at most)");
+    jump(child);
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+    const failed = events(stopped.stdout).find((e) => e.type === "line_failed")!;
+    expect(failed).toMatchObject({ custom_id: "lighthouse" });
+    expect(failed.resumable).toBeUndefined();
+    expect(failed.error).toBe(
+      "Interrupted: the image request's answer did not come within 5 s of the signal, so it was not waited for: an " +
+        "image may have been made (and billed) although it never came back, so none was written (no answer came, so " +
+        "there is no request id); running the line again bills another one",
+    );
+    expect(jsonl(join(out, "results.jsonl"))).toMatchObject([{ custom_id: "lighthouse", status: "failed" }]);
+    expect(readdirSync(out).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
+  });
+
   it("two runs of one batch at once: the second is refused (exit 1, BATCH_IN_PROGRESS) while the first has its submits in flight", async () => {
     const { path } = batchFile("twice.jsonl", 2);
     const out = join(dir, "twice");

@@ -29,7 +29,7 @@ import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { holdsSecret, redactValues, secretIn } from "../secrets.js";
-import { type Budget, letFinish, submitAndWatch, watchJob } from "../watch.js";
+import { type Budget, letFinish, type Stop, stopOf, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
 
 export interface BatchOptions extends GlobalOptions {
@@ -329,6 +329,18 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         ),
       );
     };
+    // The same for the images of image lines whose requests, sent whole, await their answers.
+    let heldImagesSaid = false;
+    const heldImages = () => {
+      if (heldImagesSaid) return;
+      heldImagesSaid = true;
+      output.warn(
+        output.err.yellow(
+          `Waiting for the images of requests already sent (${SUBMIT_GRACE_MS / 1000} s at most), so that they are ` +
+            "not lost; Ctrl-C again stops at once",
+        ),
+      );
+    };
     const results: LineResult[] = [];
     const progress = await batchProgress(output, lines.length);
     let running = 0;
@@ -507,15 +519,13 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         if (outcome.stop?.kind !== "unanswered") return undefined;
         // Its answer did not come within the grace: a job may exist that no journal holds. Not resumable (there is no
         // id to watch); the message says that submitting the line again bills another one.
-        const { requestId, status } = outcome.stop;
         return {
           ...base1,
           status: "failed",
           error:
             `Interrupted: the submit's answer ${answerWithin(outcome.stop)} of the signal, so it ` +
             "was not waited for: a job may have been made (and billed) although its id never came back, so it is not " +
-            `in the journal (${requestId ? `its request id, ${requestId}, is what support can find it by` : status !== undefined ? "its answer carried no request id" : "no answer came, so there is no request id"}); ` +
-            "submitting the line again bills another one",
+            `in the journal (${unansweredId(outcome.stop)}); submitting the line again bills another one`,
         };
       }
       if (outcome.state === "failed")
@@ -525,8 +535,10 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
 
     /**
      * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has no
-     * job id). Written before (its file still there), it is kept, not generated again. A request sent at Ctrl-C
-     * finishes and its image is written: it is paid for (one not yet sent stops: the line is not finished). On `--resume`, an image file of the line's name already in
+     * job id). Written before (its file still there), it is kept, not generated again. A request sent whole at Ctrl-C
+     * finishes and its image is written: it is paid for (one not yet sent stops: the line is not finished); for
+     * SUBMIT_GRACE_MS at most, as a submit: one whose answer has not come by then fails, not resumable (an image may
+     * have been made). On `--resume`, an image file of the line's name already in
      * `<out>` without a journal record (the run stopped between the write and the record) is kept and journaled: it is
      * complete, as images are written to a temporary file and renamed.
      */
@@ -552,12 +564,15 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
           );
           return { ...base1, status: "completed", path: found };
         }
-        // Stopped by a signal only while the server has not acknowledged it (a file input given as a URL being downloaded,
-        // its upload, a wait to send it again after a 429): then nothing was made, and the line is not finished (see
-        // `letFinish`).
+        // Stopped by a signal at once only while the server has not acknowledged it (a file input given as a URL being
+        // downloaded, its upload, a wait to send it again after a 429): then nothing was made, and the line is not
+        // finished; else after SUBMIT_GRACE_MS (see `letFinish`).
         const fields = await fileFields(line, base);
-        const blob = await letFinish(signal, undefined, (stop) =>
-          client.process({ model, ...fields, signal: stop } as never),
+        const blob = await letFinish(
+          signal,
+          heldImages,
+          (stop) => client.process({ model, ...fields, signal: stop } as never),
+          SUBMIT_GRACE_MS,
         );
         const bytes = new Uint8Array(await blob.arrayBuffer());
         const path = join(out, `${line.name}${await imageExtension(bytes, blob.type)}`);
@@ -570,6 +585,19 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
         return { ...base1, status: "completed", path };
       } catch (error) {
+        const stop = stopOf(error);
+        if (signal.aborted && AbortError.isInstance(error) && stop?.kind === "unanswered") {
+          // Its answer did not come within the grace: an image may have been made that was never written. Not
+          // resumable (nothing to fetch again); the message says that running the line again bills another one.
+          return {
+            ...base1,
+            status: "failed",
+            error:
+              `Interrupted: the image request's answer ${answerWithin(stop)} of the signal, so it was not waited ` +
+              "for: an image may have been made (and billed) although it never came back, so none was written " +
+              `(${unansweredId(stop)}); running the line again bills another one`,
+          };
+        }
         if (signal.aborted && AbortError.isInstance(error)) return undefined;
         return { ...base1, status: "failed", error: messageOf(error) };
       }
@@ -688,6 +716,17 @@ function readStdin(output: Output): Promise<string | undefined> {
 }
 
 /** A journal's text as text (a hand-edited record may hold anything). */
+/**
+ * What a line's error says of the request id of a request whose answer did not come within the grace (`unanswered`: see
+ * `letFinish`), for support: the answer's, if its headers came with one.
+ */
+const unansweredId = ({ requestId, status }: Extract<Stop, { kind: "unanswered" }>): string =>
+  requestId
+    ? `its request id, ${requestId}, is what support can find it by`
+    : status !== undefined
+      ? "its answer carried no request id"
+      : "no answer came, so there is no request id";
+
 const stringOr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 /** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
