@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -11,9 +11,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { open, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
+import { pathToFileURL } from "node:url";
 import { type Emulator, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { runBatch } from "../src/commands/batch.js";
@@ -25,6 +27,7 @@ import {
   interrupt,
   jump,
   KEY,
+  onStderr,
   printed,
   run,
   start,
@@ -638,6 +641,104 @@ describe("decart batch", () => {
     );
     expect(jsonl(join(out, "results.jsonl"))).toMatchObject([{ custom_id: "lighthouse", status: "failed" }]);
     expect(readdirSync(out).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
+  });
+
+  it("a signal while the batch's file is read (a named pipe, as <(…) gives): nothing sent, exit 130, no lock left", async () => {
+    const path = join(dir, "read.fifo");
+    execFileSync("mkfifo", [path]);
+    const out = join(dir, "read-out");
+    const child = start(["batch", path, "--out", out], { env });
+    const done = finished(child);
+    // Opened for writing once the CLI has opened it to read: the signal comes while the CLI waits for its lines.
+    const writer = await open(path, "w");
+    child.kill("SIGTERM");
+    await writer.writeFile(`${JSON.stringify({ custom_id: "clip-1", prompt: "A lake" })}\n`);
+    await writer.close();
+    const stopped = await done;
+    // Before the fix the batch had no handler yet: SIGTERM ended it at once (no exit code, no event, no message).
+    expect(stopped.code, `${stopped.signal}: ${stopped.stderr}`).toBe(130);
+    expect(events(stopped.stdout)).toEqual([{ type: "interrupted", exit_code: 130 }]);
+    expect(stopped.stderr).toContain("Interrupted while the batch was read: nothing was sent (nothing to resume)");
+    expect(emu.stats().requests.total).toBe(0);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
+  });
+
+  it("a signal once the lock is taken, before a line is sent: nothing sent, no report written, the lock released", async () => {
+    const { path } = batchFile("before-lines.jsonl", 1);
+    const out = join(dir, "before-lines");
+    mkdirSync(out);
+    // An earlier run's report, which the batch reads (after taking its lock, before its lines): held there until the
+    // signal, which the module hears after the CLI's own listener (if the CLI has one).
+    writeFileSync(join(out, "results.jsonl"), "earlier\n");
+    const module = join(dir, "holding-results.mjs");
+    writeFileSync(
+      module,
+      `import promises from "node:fs/promises";
+import { syncBuiltinESMExports } from "node:module";
+const real = promises.readFile;
+promises.readFile = async (path, ...rest) => {
+  if (String(path) === ${JSON.stringify(join(out, "results.jsonl"))}) {
+    const signalled = new Promise((resolve) => process.once("SIGTERM", resolve));
+    process.stderr.write("test: holding the results\\n");
+    const alive = setInterval(() => {}, 1 << 30); // waits for the signal, never for time
+    await signalled;
+    clearInterval(alive);
+  }
+  return real(path, ...rest);
+};
+syncBuiltinESMExports();
+`,
+    );
+    const child = start(["batch", path, "--out", out], {
+      env: { ...env, NODE_OPTIONS: `--import=${pathToFileURL(module).href}` },
+    });
+    const done = finished(child);
+    await onStderr(child, "test: holding the results");
+    child.kill("SIGTERM");
+    const locked = readdirSync(dir).filter((name) => name.endsWith(".lock"));
+    expect(locked).toHaveLength(1); // taken before the signal
+    const stopped = await done;
+    // Before the fix the signal was heard by no one but the module here (SIGTERM ended a real run at once): the batch
+    // went on and submitted its line.
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(events(stopped.stdout)).toEqual([{ type: "interrupted", exit_code: 130 }]);
+    expect(stopped.stderr).toContain(
+      "Interrupted before the batch sent anything: nothing was sent (nothing to resume)",
+    );
+    expect(emu.stats().requests.total).toBe(0);
+    expect(readFileSync(join(out, "results.jsonl"), "utf8")).toBe("earlier\n");
+    expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
+  });
+
+  it("a signal once the lines are done (a report waiting for its reader): the reports written whole, exit 130, no lock left", async () => {
+    const { path } = batchFile("after-lines.jsonl", 1);
+    const out = join(dir, "after-lines");
+    mkdirSync(out);
+    // results.jsonl a named pipe: the batch, its line done, waits there for a reader.
+    const results = join(out, "results.jsonl");
+    execFileSync("mkfifo", [results]);
+    const child = start(["batch", path, "--out", out], { env });
+    const done = finished(child);
+    await new Promise<void>((resolve) => {
+      let seen = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        seen += d.toString("utf8");
+        if (seen.includes('"type":"line_completed"')) resolve();
+      });
+    });
+    // Before the fix the batch's handler was released once its lines were done: SIGTERM ended it at once (no summary,
+    // no exit code, its lock left).
+    await interrupt(child, "SIGTERM", "Interrupted once the lines were done: the batch's reports are written first");
+    const report = await readFile(results, "utf8");
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(JSON.parse(report)).toMatchObject({ custom_id: "clip-1", status: "completed" });
+    expect(events(stopped.stdout).slice(-2)).toMatchObject([
+      { type: "summary", completed: 1, not_finished: 0, exit_code: 130 },
+      { type: "interrupted", exit_code: 130 },
+    ]);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
   });
 
   it("two runs of one batch at once: the second is refused (exit 1, BATCH_IN_PROGRESS) while the first has its submits in flight", async () => {

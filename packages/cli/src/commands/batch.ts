@@ -21,7 +21,7 @@ import {
   writeAtomically,
   writesInPlace,
 } from "../files.js";
-import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS, withInputs } from "../follow.js";
+import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
@@ -203,10 +203,30 @@ async function batchProgress(output: Output, total: number) {
  * twice, and keeps the images written.
  */
 export async function runBatch(source: string, options: BatchOptions, output: Output): Promise<number> {
+  // Ctrl-C, SIGTERM and SIGHUP are the batch's from its start to its end (see `interruptible`; a second one exits at
+  // once, its lock and unfinished files removed): one that comes before a line is sent (its lines read, from a file
+  // or stdin, its journal opened, its lock taken …) stops it there, nothing sent, exit 130 (129 for SIGHUP) and
+  // `{"type":"interrupted",…}`, its lock released; one while the lines run stops them (see below); one once they are
+  // done lets the reports be written whole, then the batch ends as interrupted.
+  const { signal, release } = interruptible();
+  try {
+    return await batchUnder(signal, source, options, output);
+  } finally {
+    release();
+  }
+}
+
+async function batchUnder(signal: AbortSignal, source: string, options: BatchOptions, output: Output): Promise<number> {
   const concurrency = concurrencyOf(options.concurrency);
   const timeout = timeoutMs(options.timeout);
-  const text = source === "-" ? await readStdin(output) : await readBatchFile(source);
-  if (text === undefined) return EXIT.interrupted;
+  const text = source === "-" ? await readStdin(signal) : await readBatchFile(source);
+  if (text === undefined || signal.aborted) {
+    return unsentBatch(
+      output,
+      source === "-" ? "while the batch was read from standard input" : "while the batch was read",
+      options.resume,
+    );
+  }
   const lines = parseBatch(text);
   // A batch is known in the journal by its file's path (told apart as the file system sees it: see `thisBatch`), or
   // (from stdin) by its content.
@@ -316,7 +336,6 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
       "--resume",
     );
     const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
-    const { signal, release } = interruptible();
     // Said once, at the first signal while a submit sent whole awaits its answer (see `letFinish`).
     let heldSaid = false;
     const held = () => {
@@ -438,6 +457,12 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         );
       }),
     );
+    // A signal before any line is sent (while the journal and the lock were taken, the earlier run's records read):
+    // nothing is sent, nor any report written (an earlier run's stay as they are).
+    if (signal.aborted) {
+      progress.stop();
+      return unsentBatch(output, "before the batch sent anything", options.resume);
+    }
     try {
       await pool(lines, concurrency, signal, async (line) => {
         running++;
@@ -450,8 +475,21 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
         }
       });
     } finally {
-      release();
       progress.stop();
+    }
+    // A signal once the lines are done (one waiting for a named pipe given as a report to be read, a slow disk): the
+    // reports are written whole all the same, then the batch ends as interrupted. Said at once.
+    if (!signal.aborted) {
+      signal.addEventListener(
+        "abort",
+        () =>
+          output.warn(
+            output.err.yellow(
+              "Interrupted once the lines were done: the batch's reports are written first; Ctrl-C again stops at once",
+            ),
+          ),
+        { once: true },
+      );
     }
 
     async function runLine(line: BatchLine, job: JournalJob | undefined): Promise<LineResult | undefined> {
@@ -695,27 +733,35 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
 }
 
 /**
- * The batch's lines from standard input (`decart batch -`), read under the CLI's handler of Ctrl-C, SIGTERM and SIGHUP:
- * one that comes meanwhile stops the read at once (rather than ending the process by the signal) and the batch with
- * exit 130 (129 for SIGHUP) and `{"type":"interrupted","exit_code":…}`, nothing sent (undefined).
+ * The batch's lines from standard input (`decart batch -`), read under the batch's handler of Ctrl-C, SIGTERM and
+ * SIGHUP (`signal`): one that comes meanwhile stops the read at once (undefined).
  */
-function readStdin(output: Output): Promise<string | undefined> {
-  return withInputs(
-    async (signal) => (await stdinReader(process.stdin, signal)()).toString("utf8"),
-    () => {
-      output.event({ type: "interrupted", exit_code: interruptedCode() });
-      output.warn(
-        output.err.yellow(
-          "Interrupted while the batch was read from standard input: nothing was sent (nothing to resume)",
-        ),
-      );
-      return undefined;
-    },
-    async (text) => text,
-  );
+async function readStdin(signal: AbortSignal): Promise<string | undefined> {
+  try {
+    return (await stdinReader(process.stdin, signal)()).toString("utf8");
+  } catch (error) {
+    if (signal.aborted && AbortError.isInstance(error)) return undefined;
+    throw error;
+  }
 }
 
-/** A journal's text as text (a hand-edited record may hold anything). */
+/**
+ * The end of a batch that a signal stopped before it sent anything (`when`): exit 130 (129 for SIGHUP) with
+ * `{"type":"interrupted","exit_code":…}`, no report written. A `--resume` run leaves the batch as the run before it left it.
+ */
+function unsentBatch(output: Output, when: string, resume: boolean | undefined): ExitCode {
+  output.event({ type: "interrupted", exit_code: interruptedCode() });
+  output.warn(
+    output.err.yellow(
+      `Interrupted ${when}: nothing was sent ` +
+        (resume
+          ? "(the batch is as the run before left it: run the same command again to finish it)"
+          : "(nothing to resume)"),
+    ),
+  );
+  return EXIT.interrupted;
+}
+
 /**
  * What a line's error says of the request id of a request whose answer did not come within the grace (`unanswered`: see
  * `letFinish`), for support: the answer's, if its headers came with one.
@@ -727,6 +773,7 @@ const unansweredId = ({ requestId, status }: Extract<Stop, { kind: "unanswered" 
       ? "its answer carried no request id"
       : "no answer came, so there is no request id";
 
+/** A journal's text as text (a hand-edited record may hold anything). */
 const stringOr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 /** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
