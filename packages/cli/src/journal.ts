@@ -16,6 +16,7 @@ import {
   placeOf,
   samePlace,
 } from "./files.js";
+import { jsonText } from "./json.js";
 import { lockName, takeLock } from "./lock.js";
 import { redactValues } from "./secrets.js";
 
@@ -256,6 +257,19 @@ function compactedRecord(job: JournalJob): JournalRecord {
   };
 }
 
+/**
+ * An image record as a compaction writes it again: its fields of text only, as a job's (see `fold`). A journal is a
+ * file anyone may have edited: anything else (a value nested deeper than a stack goes, which no JSON.stringify
+ * writes) would stop every compaction.
+ */
+function compactedImage(r: ImageRecord): ImageRecord {
+  const kept: Record<string, string> = {};
+  for (const key of ["at", "event", "model", "path", "custom_id", "batch", "base_url", "line_hash"] as const) {
+    if (typeof r[key] === "string") kept[key] = r[key];
+  }
+  return kept as unknown as ImageRecord;
+}
+
 /** Which records a command reads: a job is kept from the first of its records that this accepts on. */
 export type Selection = (record: JournalRecord | ImageRecord) => boolean;
 
@@ -305,7 +319,7 @@ export class Journal {
 
   /** Appends one record, scrubbed of every key the process knows (see `redactValues`): a server's reason may quote one. */
   private write(record: JournalRecord | ImageRecord): Promise<void> {
-    return this.writeText(`${JSON.stringify(redactValues(record))}\n`);
+    return this.writeText(`${jsonText(redactValues(record))}\n`);
   }
 
   /** Appends whole lines of text (in turn with the records: see `drain`). */
@@ -582,16 +596,17 @@ export class Journal {
         if (isJobRecord(r)) jobs.set(r.job_id, fold(jobs.get(r.job_id), r));
         else if (isImageRecord(r)) {
           // The latest record of a batch line's image on one server, where it was last written.
-          const key = JSON.stringify([r.batch, r.custom_id, r.base_url, r.line_hash]);
+          const image = compactedImage(r);
+          const key = JSON.stringify([image.batch, image.custom_id, image.base_url, image.line_hash]);
           images.delete(key);
-          images.set(key, r);
+          images.set(key, image);
         }
       }
       const body: string[] = [];
       let bytes = 0;
       // Scrubbed as an append is (a record an earlier version wrote may hold a key).
       const add = (record: unknown) => {
-        const line = `${JSON.stringify(redactValues(record))}\n`;
+        const line = `${jsonText(redactValues(record))}\n`;
         body.push(line);
         bytes += Buffer.byteLength(line);
       };

@@ -1,5 +1,6 @@
 import { createColors } from "picocolors";
 import { commandLine, globalWords, type Word } from "./command.js";
+import { jsonText } from "./json.js";
 import { addSecret, redact } from "./secrets.js";
 
 type Colors = ReturnType<typeof createColors>;
@@ -97,11 +98,12 @@ export class Output {
   /**
    * One NDJSON event on stdout (JSON mode only), scrubbed as a whole line: a secret in a string of the event is in the
    * line in the form JSON writes it (escaped once, or twice where the string held it escaped already), each a form
-   * that `addSecret` registered, and a secret in a key is caught too.
+   * that `addSecret` registered, and a secret in a key is caught too. A value nested however deep (a server's answer
+   * that `jobs status` gives whole) is written (see `jsonText`).
    */
   event(event: { type: string; [key: string]: unknown }): void {
     if (!this.json) return;
-    write(this.stdout, `${this.redact(JSON.stringify(event))}\n`);
+    write(this.stdout, `${this.redact(jsonText(event))}\n`);
   }
 
   /** A line of data on stdout (human mode only; JSON mode carries the same through `event`). */

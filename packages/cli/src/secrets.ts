@@ -100,15 +100,37 @@ export function knowKeys(options: { apiKey?: string | undefined }, env: NodeJS.P
 
 /**
  * `value` with every string in it (at any depth, keys of objects too) scrubbed as `redact` scrubs text: for a record
- * written as JSON (the journal, `results.jsonl`), which stays valid JSON whatever its strings held.
+ * written as JSON (the journal, `results.jsonl`), which stays valid JSON whatever its strings held. A copy of arrays and
+ * plain objects (each key an own property, `__proto__` too, as `JSON.parse` makes it; of two keys that scrub to the
+ * same text, the last one's value), made without recursion: a value parsed from JSON may be nested deeper than a
+ * stack goes. An object met twice is copied once (a cycle stays one).
  */
 export function redactValues<T>(value: T): T {
-  if (typeof value === "string") return redact(value) as T;
-  if (Array.isArray(value)) return value.map(redactValues) as T;
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [redact(key), redactValues(inner)])) as T;
+  const copies = new Map<object, unknown>();
+  const pending: Array<[object, object]> = [];
+  const put = (into: object, key: string, inner: unknown) =>
+    Object.defineProperty(into, key, { value: inner, writable: true, enumerable: true, configurable: true });
+  /** `item` scrubbed, an array or object empty for now: its contents are filled in by the loop below. */
+  const start = (item: unknown): unknown => {
+    if (typeof item === "string") return redact(item);
+    if (item === null || typeof item !== "object") return item;
+    const made = copies.get(item);
+    if (made !== undefined) return made;
+    const copy = Array.isArray(item) ? new Array(item.length) : {};
+    copies.set(item, copy);
+    pending.push([item, copy]);
+    return copy;
+  };
+  const result = start(value);
+  while (pending.length) {
+    const [item, copy] = pending.pop()!;
+    if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) (copy as unknown[])[i] = start(item[i]);
+    } else {
+      for (const [key, inner] of Object.entries(item)) put(copy, redact(key), start(inner));
+    }
   }
-  return value;
+  return result as T;
 }
 
 /**

@@ -18,7 +18,7 @@ import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { type Emulator, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { runBatch } from "../src/commands/batch.js";
+import { parseBatch, runBatch } from "../src/commands/batch.js";
 import { Output } from "../src/output.js";
 import {
   emulator,
@@ -582,6 +582,20 @@ describe("decart batch", () => {
       expect(existsSync(join(dir, "refused-out")), name).toBe(false);
     }
     expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("a custom_id that is an array or an object is named by its kind, however deep (JSON.parse reads any depth)", () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    // Before the fix: RangeError, "Maximum call stack size exceeded" (the value written out with JSON.stringify).
+    expect(() => parseBatch(`{"custom_id":${deep},"prompt":"x"}\n`)).toThrow(
+      'line 1: "custom_id" must be a string (got an array)',
+    );
+    expect(() => parseBatch('{"custom_id":{"a":1},"prompt":"x"}\n')).toThrow(
+      'line 1: "custom_id" must be a string (got an object)',
+    );
+    expect(() => parseBatch('{"custom_id":true,"prompt":"x"}\n')).toThrow(
+      'line 1: "custom_id" must be a string (got true)',
+    );
   });
 
   it("a line whose fields the client rejects fails alone, nothing sent for it", async () => {

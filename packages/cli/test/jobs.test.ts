@@ -190,6 +190,38 @@ describe("the hint after an error", () => {
   });
 });
 
+describe("an answer nested deeper than a stack goes", () => {
+  it("jobs status writes the job as the server answered it, its event whole (JSON.parse reads any depth)", async () => {
+    const depth = 100_000;
+    // The key in the deepest string too: scrubbed there as anywhere.
+    const deep = `${"[".repeat(depth)}"quota of ${KEY}"${"]".repeat(depth)}`;
+    const deepServer = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(`{"job_id":"job_0123456789abcdef","status":"pending","extra":${deep}}`);
+    });
+    await new Promise<void>((resolve) => deepServer.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(deepServer.address() as AddressInfo).port}`;
+      const { code, stdout, stderr } = await run(["jobs", "status", "job_0123456789abcdef", "--base-url", url], {
+        env,
+      });
+      // Before the fix: exit 1, "Maximum call stack size exceeded" (JSON.stringify of the event).
+      expect(code, stderr).toBe(0);
+      const [event, ...rest] = events(stdout);
+      expect(rest).toEqual([]);
+      expect(event).toMatchObject({ type: "status", job_id: "job_0123456789abcdef", status: "pending" });
+      let inner = event!.job.extra;
+      for (let i = 0; i < depth; i++) inner = inner[0];
+      expect(inner).toBe("quota of ***");
+      expect(stdout).not.toContain(KEY);
+    } finally {
+      deepServer.closeAllConnections();
+      deepServer.close();
+    }
+  });
+});
+
 describe("a large journal", () => {
   it("is compacted by the next command that writes it: every job as it was, the new one after them", async () => {
     // 9 MiB of three records per job, past the 8 MiB at which a command compacts it.

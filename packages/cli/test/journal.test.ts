@@ -195,6 +195,27 @@ describe("compacting the journal", () => {
     });
   });
 
+  it("compacts a journal holding an image record with a value nested deeper than a stack goes (its fields of text kept)", async () => {
+    const path = large("deep.jsonl", 20);
+    const image = {
+      at: "2026-01-03T00:00:00.000Z",
+      event: "image_saved",
+      custom_id: "deep",
+      batch: "/b/deep.jsonl",
+      model: "lucy-pro-t2i",
+      path: "/o/deep.png",
+    };
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    writeFileSync(path, `${readFileSync(path, "utf8")}${JSON.stringify(image).slice(0, -1)},"extra":${deep}}\n`, {
+      flag: "w",
+    });
+    // Before the fix the compaction ran out of stack writing that record again, and gave up (every time).
+    expect(await new Journal(path, { compactAt: 1000 }).compact()).toBe(true);
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    expect(lines.map((line) => JSON.parse(line)).find((r) => r.custom_id === "deep")).toEqual(image);
+    expect(lines.every((line) => line.length < 1000)).toBe(true);
+  });
+
   it("compacts again only once the journal has doubled since", async () => {
     const path = large("twice.jsonl", 100);
     const journal = new Journal(path, { compactAt: 1000 });

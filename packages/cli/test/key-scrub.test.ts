@@ -195,6 +195,38 @@ describe("decart emulator", () => {
   });
 });
 
+describe("redactValues", () => {
+  it("scrubs a value nested deeper than a stack goes (JSON.parse reads one), keys and strings, without recursion", async () => {
+    const { addSecret, redactValues } = await import("../src/secrets.js");
+    addSecret(KEY);
+    // 100 000 arrays, then an object whose key and value hold the key (as a journal line anyone edited could).
+    const depth = 100_000;
+    const value = JSON.parse(`${"[".repeat(depth)}{"${KEY}":"a ${KEY}","__proto__":"x"}${"]".repeat(depth)}`);
+    const scrubbed = redactValues(value); // before the fix: RangeError, Maximum call stack size exceeded
+    let inner: any = scrubbed;
+    for (let i = 0; i < depth; i++) {
+      expect(Array.isArray(inner) && inner.length === 1).toBe(true);
+      inner = inner[0];
+    }
+    expect(Object.entries(inner)).toEqual([
+      ["***", "a ***"],
+      ["__proto__", "x"],
+    ]);
+    expect(Object.getPrototypeOf(inner)).toBe(Object.prototype);
+    // The value given is left as it was.
+    let given: any = value;
+    for (let i = 0; i < depth; i++) given = given[0];
+    expect(Object.keys(given)).toEqual([KEY, "__proto__"]);
+    // As before: two keys that scrub to the same text keep the last one's value; other values as they are.
+    expect(redactValues({ [KEY]: 1, [KEY.toUpperCase()]: 2, n: null, b: true, list: [KEY, 3] })).toEqual({
+      "***": 2,
+      n: null,
+      b: true,
+      list: ["***", 3],
+    });
+  });
+});
+
 describe("redact", () => {
   it("finds the key inside base64 text at each of the three offsets it may start at", async () => {
     const { addSecret } = await import("../src/secrets.js");

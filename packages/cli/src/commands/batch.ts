@@ -25,6 +25,7 @@ import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS } fr
 import { imageExtension } from "../image-type.js";
 import { readFileInput, stdinReader } from "../inputs.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
+import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
@@ -102,7 +103,9 @@ export function parseBatch(text: string): BatchLine[] {
     const { custom_id: id, model: name = DEFAULT_VIDEO_MODEL, ...fields } = value;
     if (id === undefined || id === null || id === "") throw usageError(`line ${number}: "custom_id" is missing`);
     if (typeof id !== "string" && typeof id !== "number") {
-      throw usageError(`line ${number}: "custom_id" must be a string (got ${JSON.stringify(id)})`);
+      // An array or an object named by its kind: written out, it may be long, or nested deeper than JSON.stringify goes.
+      const got = typeof id !== "object" ? JSON.stringify(id) : Array.isArray(id) ? "an array" : "an object";
+      throw usageError(`line ${number}: "custom_id" must be a string (got ${got})`);
     }
     const customId = String(id);
     // Every line the CLI writes is scrubbed of the key (see secrets.ts): such a line would be `***` in the journal and
@@ -653,10 +656,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     results.sort((a, b) => a.line - b.line);
     // Both reports scrubbed of every key the process knows, as every line the CLI writes (a server's reason may quote
     // one). A failed line is written as given: no line holds a key (see `parseBatch`).
-    await writeAtomically(
-      resultsPath,
-      Buffer.from(results.map((r) => `${JSON.stringify(redactValues(r))}\n`).join("")),
-    );
+    await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${jsonText(redactValues(r))}\n`).join("")));
     const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
     if (failedLines.size) {
       const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${l.text}\n`);
