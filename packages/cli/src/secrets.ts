@@ -13,8 +13,13 @@ let base64Pattern: RegExp | undefined;
 /** The keys known, with their forms. */
 const known = new Map<string, { text: string[]; base64: string[] }>();
 
-/** A base64 fragment shorter than this could stand in ordinary text by chance: it is not looked for. */
-const MIN_BASE64 = 12;
+/**
+ * The shortest base64 form looked for: a key's own length at the least (see `addSecret`). A short key's forms are short
+ * (a key of 4 characters has forms of 4 and 5), and could stand in other text by chance, as the key's text itself
+ * could; both are matched all the same, so that neither can be written (a key of 10 characters or more has none under
+ * 12). The emulator takes any key.
+ */
+const MIN_BASE64 = 4;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 

@@ -75,6 +75,27 @@ describe("the API key quoted by a server", () => {
     }
   });
 
+  it("a short key (the emulator takes any): not in base64 in what video writes (stdout, stderr, the journal)", async () => {
+    // Whether `key` can be read back whole from a run of base64 in `text` (standard or URL alphabet), at any alignment.
+    const decodes = (text: string, key: string) =>
+      (text.match(/[A-Za-z0-9+/_-]{4,}/g) ?? []).some((run) =>
+        [0, 1, 2, 3].some((shift) => Buffer.from(run.slice(shift), "base64").toString("latin1").includes(key)),
+      );
+    for (let length = 4; length <= 13; length++) {
+      const key = "Kq7Zx2Vw9Rt4Pm".slice(0, length);
+      const journal = join(root, `short-${length}.jsonl`);
+      const { code, stdout, stderr } = await run(["video", "A lake", "-o", join(root, "short.mp4")], {
+        env: { ...env, DECART_API_KEY: key, DECART_JOURNAL: journal },
+      });
+      expect(code, stderr).toBe(3);
+      const written = stdout + stderr + readFileSync(journal, "utf8");
+      // The server quoted it in base64, alone and in Basic credentials: both were written.
+      expect(written, key).toContain("Basic ");
+      expect(decodes(written, key), `${key}: ${written}`).toBe(false);
+      expect(written.toLowerCase(), key).not.toContain(key.toLowerCase());
+    }
+  });
+
   it("batch: not in results.jsonl, the journal, the events nor stderr", async () => {
     const dir = join(root, "batch");
     const file = join(root, "lines.jsonl");
