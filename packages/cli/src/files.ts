@@ -6,6 +6,7 @@ import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
 import { type CliError, usageError } from "./exit.js";
+import { holdsSecret } from "./secrets.js";
 
 /** The file name extension of each image type an answer is saved as (told from its bytes, `image-type.ts`). */
 export const extensions: Record<string, string> = {
@@ -314,12 +315,29 @@ const directoryNotFile = (what: string, path: string) =>
   usageError(`${what}: ${resolve(path)} is a directory; give a file name (nothing was sent)`);
 
 /**
+ * Refuses, before anything is sent, a path the CLI would write to or record (a result's `-o`, the directory a default
+ * name goes in, a batch's `--out` and file, the journal) that holds a key the process knows (see secrets.ts): every
+ * line the CLI writes shows `***` in its place, so its messages, its events, stdout (`path=$(decart … --no-json)`) and
+ * the journal would name another path than the file's, and a command printed to pick the job up would write
+ * elsewhere. A usage error (exit 2) naming `what` (the path shown with `***`, which tells where the key is).
+ */
+export function checkShownPath(path: string, what: string): void {
+  const absolute = resolve(path);
+  if (!holdsSecret(absolute)) return;
+  throw usageError(
+    `${what}: ${absolute} holds the API key (*** here), which the CLI never writes: its messages, its events and the ` +
+      "journal would name another path than that one. Give a path without the key (nothing was sent)",
+  );
+}
+
+/**
  * Checks, before anything is sent, that files can be created in `dir` by doing it: the directories missing on the way
  * are made and a temporary file is created in `dir`, then both are removed. (Permission bits alone are not the answer:
  * root passes them, and a file system such as /proc or a read-only mount refuses all the same.) A usage error (exit 2)
  * naming `what`, the place and the fix otherwise.
  */
 export async function checkOutputDirectory(dir: string, what: string): Promise<void> {
+  checkShownPath(dir, what);
   const found = await nearestExisting(dir, what);
   if (found && !found.stats.isDirectory()) throw fileOnTheWay(what, found.path);
   const target = resolve(dir);
@@ -365,6 +383,7 @@ const savedThrough = (path: string): Promise<string> => realpath(path).catch(() 
  * (exit 2) otherwise: a result that was paid for is not lost to a typo.
  */
 export async function checkOutputFile(path: string, what: string, { throughLinks = false } = {}): Promise<void> {
+  checkShownPath(path, what);
   if (await checkOutputKind(path, what)) return;
   const written = throughLinks ? await savedThrough(resolve(path)) : resolve(path);
   // The temporary file beside it has the longer name; most file systems take 255 bytes.
@@ -515,6 +534,7 @@ export async function checkRegularFile(path: string, what: string): Promise<void
  * there: not a directory, no file on the way, nothing that stops its lookup. A usage error (exit 2) otherwise.
  */
 export async function checkReadableFile(path: string, what: string): Promise<void> {
+  checkShownPath(path, what);
   const found = await nearestExisting(path, what);
   if (!found) return;
   if (found.path === resolve(path)) {

@@ -366,6 +366,43 @@ describe("the journal, as the file system sees it", () => {
     },
   );
 
+  it("a path the CLI would write or record that holds the API key is refused before anything is sent (it would show ***)", async () => {
+    const keyed = join(dir, `in-${env.DECART_API_KEY}`);
+    mkdirSync(keyed);
+    const lines = join(dir, "keyed-lines.jsonl");
+    writeFileSync(lines, '{"custom_id":"a","prompt":"A lake"}\n');
+    const keyedLines = join(keyed, "lines.jsonl");
+    writeFileSync(keyedLines, '{"custom_id":"a","prompt":"A lake"}\n');
+    const journal = join(dir, "keyed.jsonl");
+    const cases: Array<[string, string[], string?, string?]> = [
+      ["image -o", ["image", "A lighthouse", "-o", join(keyed, "a.png")]],
+      ["video -o", ["video", "A lake", "-o", join(keyed, "a.mp4")]],
+      ["jobs wait -o", ["jobs", "wait", "job_0123456789abcdef", "-o", join(keyed, "a.mp4")]],
+      ["jobs result -o", ["jobs", "result", "job_0123456789abcdef", "-o", join(keyed, "a.mp4")]],
+      ["batch --out", ["batch", lines, "--out", join(keyed, "out")]],
+      ["the batch file", ["batch", keyedLines, "--out", join(dir, "keyed-out")]],
+      ["--journal", ["video", "A lake", "-o", join(dir, "a.mp4"), "--journal", join(keyed, "j.jsonl")]],
+      ["jobs list's journal", ["jobs", "list", "--journal", join(keyed, "j.jsonl")]],
+      // A default name in the current directory.
+      ["image in a keyed directory", ["image", "A lighthouse"], keyed],
+      ["video in a keyed directory", ["video", "A lake"], keyed],
+      ["jobs wait in a keyed directory", ["jobs", "wait", "job_0123456789abcdef"], keyed],
+    ];
+    for (const [name, args, cwd = dir] of cases) {
+      const { code, stdout, stderr } = await run(args, { env: { ...env, DECART_JOURNAL: journal }, cwd });
+      expect(code, `${name}: ${stderr}`).toBe(2);
+      expect(stderr, name).toContain(`${join(dir, "in-***")}`);
+      expect(stderr, name).toContain(
+        "holds the API key (*** here), which the CLI never writes: its messages, its events and the journal would " +
+          "name another path than that one. Give a path without the key (nothing was sent)",
+      );
+      expect(events(stdout).at(-1), name).toMatchObject({ type: "error", exit_code: 2 });
+    }
+    expect(sent()).toBe(0);
+    expect(existsSync(journal)).toBe(false);
+    expect(existsSync(join(keyed, "out"))).toBe(false);
+  });
+
   it("samePlace: one file when the file system says so (device and inode), whatever the names", () => {
     const at = (real: string, ino?: number): Place => ({ real, file: ino === undefined ? undefined : { dev: 7, ino } });
     // The same inode: a name in another case on a file system that ignores case, a hard link, a symbolic link.

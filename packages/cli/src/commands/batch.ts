@@ -11,6 +11,7 @@ import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../e
 import {
   checkOutputDirectory,
   checkOutputKind,
+  checkShownPath,
   ensureDirectoryOf,
   fsReason,
   imageExtensions,
@@ -222,6 +223,9 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
 async function batchUnder(signal: AbortSignal, source: string, options: BatchOptions, output: Output): Promise<number> {
   const concurrency = concurrencyOf(options.concurrency);
   const timeout = timeoutMs(options.timeout);
+  // The journal records the batch by its file's path (see `thisBatch`): one holding the key would be recorded as
+  // another, and --resume would not find its jobs.
+  if (source !== "-") checkShownPath(source, "the batch file");
   const text = source === "-" ? await readStdin(signal) : await readBatchFile(source);
   if (text === undefined || signal.aborted) {
     return unsentBatch(
