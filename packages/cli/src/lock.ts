@@ -13,6 +13,7 @@ import {
 } from "node:fs";
 import { uptime } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
+import { escapeRegExp } from "./secrets.js";
 
 /**
  * Who holds a lock: a process (its id), on a boot of the machine (Linux's boot id; elsewhere `~` and when it booted,
@@ -191,7 +192,7 @@ function take(
  */
 function removeLeftTemporaries(path: string): void {
   const directory = dirname(path);
-  const name = basename(path).replace(/[.*+?^$()|[\]{}\\]/g, "\\$&");
+  const name = escapeRegExp(basename(path));
   const left = new RegExp(`^${name}\\.[0-9a-f]{16}\\.tmp(\\.\\d)?$`);
   let names: string[];
   try {

@@ -21,7 +21,8 @@ const known = new Map<string, { text: string[]; base64: string[] }>();
  */
 const MIN_BASE64 = 4;
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** `text` as a regular expression that matches it literally (every character that means something there escaped). */
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** An alternation of `forms`, the longest first (a form that contains another is replaced whole). */
 const patternOf = (forms: string[], flags: string) =>

@@ -129,6 +129,20 @@ describe("takeLock", () => {
     }
   });
 
+  it("the temporary files it removes are its own name's, literally: a name holding ( ) [ ] + . * is no pattern", () => {
+    const sub = join(dir, "literal");
+    mkdirSync(sub);
+    const path = join(sub, "j(1)+[a]*.jsonl.lock");
+    const gone = lockOf({ boot: "an earlier boot", nonce: "89ab" });
+    // Its own, left by a taker that is gone; and another name's, which the name read as a pattern would match.
+    writeFileSync(join(sub, "j(1)+[a]*.jsonl.lock.0123456789abcdef.tmp"), gone);
+    writeFileSync(join(sub, "j1a.jsonlXlock.0123456789abcdef.tmp"), gone);
+    const lock = takeLock(path);
+    expect(lock).toHaveProperty("release");
+    (lock as { release: () => void }).release();
+    expect(readdirSync(sub)).toEqual(["j1a.jsonlXlock.0123456789abcdef.tmp"]);
+  });
+
   it("every path to a file is one lock: through a link to it (there yet or not) or to its directory", () => {
     mkdirSync(join(dir, "real"));
     symlinkSync("real", join(dir, "dir-link"));
