@@ -25,8 +25,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   5    timeout (the job or a request outlasted its limit; the job may still finish)
   6    batch partly failed (see the errors file)
   129  hung up: as 130, for SIGHUP (the terminal closed, an ssh connection dropped)
-  130  interrupted (Ctrl-C or SIGTERM: a request sent whole is let finish so nothing paid for is lost, a submit's
-       5 s at most; watching stopped, the job was not cancelled; Ctrl-C again exits at once)`;
+  130  interrupted (Ctrl-C or SIGTERM: a request sent whole is let finish, 5 s at most, so nothing paid for is lost;
+       watching stopped, the job was not cancelled; Ctrl-C again exits at once)`;
 
 /** The first signal that interrupted the command (see `interruptible` in follow.ts), for its exit code. */
 let interrupt: NodeJS.Signals | undefined;

@@ -1,9 +1,9 @@
 /**
  * The clock of a CLI process a test starts with `start(…, { clock: true })` (loaded first, `node --import`): what ends
  * a wait is the test's to say. Every `AbortSignal.timeout` (`--timeout` of `image`, `jobs submit` and `jobs status`,
- * the CLI's grace for a submit's answer after a signal) stands still until the test sends the process SIGUSR2, which
- * moves the clock 30 days on at once (more than any `--timeout`): those all end, and `Date.now`, the client's clock (its
- * deadlines, its watch's budget), jumps as far. A test moves time on once the CLI has told it (on stderr) that it
+ * the CLI's grace for the answer of a submit or an image after a signal) stands still until the test sends the
+ * process SIGUSR2, which moves the clock 30 days on at once (more than any `--timeout`): those all end, and
+ * `Date.now`, the client's clock (its deadlines, its watch's budget), jumps as far. A test moves time on once the CLI has told it (on stderr) that it
  * reached the point where time is to pass, and no wait ends before: no real-time window, however loaded the machine.
  */
 const now = Date.now;
