@@ -220,6 +220,7 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   }
 }
 
+/** `runBatch`'s work, under its handler of Ctrl-C, SIGTERM and SIGHUP (`signal`). */
 async function batchUnder(signal: AbortSignal, source: string, options: BatchOptions, output: Output): Promise<number> {
   const concurrency = concurrencyOf(options.concurrency);
   const timeout = timeoutMs(options.timeout);
