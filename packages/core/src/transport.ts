@@ -193,10 +193,11 @@ export function createTransport(
       const taken = () => !idempotent && sent && mayHaveTaken(first, (body as UploadBody | undefined)?.bodySent);
       /**
        * A POST's failure where the server may have taken the request (`taken`) is not retryable: sending it again could
-       * create a second job. Its code says so.
+       * create a second job. Its code says so. A refused connection sent nothing, unless an answer (a redirect) came
+       * first: then the refused hop is the one that follows it.
        */
       const settle = (error: DecartError): DecartError => {
-        if (!taken() || !error.retryable || error.code === "CONNECTION_REFUSED") return error;
+        if (!taken() || !error.retryable || (error.code === "CONNECTION_REFUSED" && !first)) return error;
         error.code = "SUBMIT_OUTCOME_UNKNOWN";
         error.retryable = false;
         // The message names the request id once, when the server sent one (support asks for it): an error with a status
