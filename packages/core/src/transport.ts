@@ -193,17 +193,20 @@ export function createTransport(
       const taken = () => !idempotent && sent && mayHaveTaken(first, (body as UploadBody | undefined)?.bodySent);
       /**
        * A POST's failure where the server may have taken the request (`taken`) is not retryable: sending it again could
-       * create a second job. Its code says so. A refused connection sent nothing, unless an answer (a redirect) came
-       * first: then the refused hop is the one that follows it.
+       * create a second job. Its code says so. After an answer that says so (a 2xx, a redirect, a 5xx), any failure (a
+       * redirect not followed, its next hop refused or answering 401 or 404); before any answer, a transient one but a
+       * refused connection (nothing sent), not a final one (a certificate not trusted: nothing sent either; an input
+       * that failed).
        */
       const settle = (error: DecartError): DecartError => {
-        if (!taken() || !error.retryable || (error.code === "CONNECTION_REFUSED" && !first)) return error;
-        error.code = "SUBMIT_OUTCOME_UNKNOWN";
-        error.retryable = false;
-        // The message names the request id once, when the server sent one (support asks for it): an error with a status
-        // (an HTTP answer's, or one that breaks the spec) names it already, `(HTTP 500, request req_…)`; an answer cut
-        // short, unreadable or timed out gets it here.
-        error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: not sent again (see retrySubmit)`;
+        if (taken() && (first || (error.retryable && error.code !== "CONNECTION_REFUSED"))) {
+          error.code = "SUBMIT_OUTCOME_UNKNOWN";
+          error.retryable = false;
+          // The message names the request id once, when the server sent one (support asks for it): an error with a
+          // status (an HTTP answer's, or one that breaks the spec) names it already, `(HTTP 500, request req_…)`; an
+          // answer cut short, unreadable or timed out gets it here.
+          error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: not sent again (see retrySubmit)`;
+        }
         return error;
       };
       let requestId: string | undefined;

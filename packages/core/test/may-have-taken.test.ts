@@ -42,3 +42,38 @@ describe("a submit redirected after the server took it", () => {
     }
   });
 });
+
+describe("a submit answered with a redirect that is not followed, or one whose next hop fails for good", () => {
+  // mayHaveTaken(3xx) is true: a job may exist. A final failure (not retryable) went out as it was, an HTTP_ERROR
+  // "HTTP error (HTTP 302)" or the next hop's 404, as if the server had refused the submit.
+  const answers: [name: string, answer: (path: string) => [status: number, headers: Record<string, string>]][] = [
+    ["a 302 without Location", () => [302, {}]],
+    ["a 304", () => [304, {}]],
+    ["a 300 without Location", () => [300, {}]],
+    ["a 303 whose GET gets 404", (path) => (path === "/gone" ? [404, {}] : [303, { location: "/gone" }])],
+    ["a 303 whose GET gets 401", (path) => (path === "/other" ? [401, {}] : [303, { location: "/other" }])],
+  ];
+  for (const [name, answer] of answers) {
+    it(`${name}: SUBMIT_OUTCOME_UNKNOWN, not sent again but with retrySubmit`, async () => {
+      const api = await serve((req, res) => {
+        const [status, headers] = answer(req.url!);
+        res.writeHead(status, { ...headers, "x-request-id": "req_odd" });
+        res.end();
+      });
+      try {
+        const error = await client(api.url)
+          .queue.submit({ model: t2v(), prompt: "x" })
+          .catch((e) => e);
+        expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_odd" });
+        expect(error.message).toMatch(/ \(HTTP \d+, request req_odd\); a job \(or file\) may exist: not sent again/);
+        expect(api.seen.filter((r) => r.method === "POST")).toHaveLength(1);
+        await client(api.url, { retrySubmit: true, maxRetries: 1 })
+          .queue.submit({ model: t2v(), prompt: "x" })
+          .catch(() => {});
+        expect(api.seen.filter((r) => r.method === "POST")).toHaveLength(3);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+});
