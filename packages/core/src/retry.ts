@@ -64,7 +64,10 @@ export interface RetryCall {
   expired?: number | undefined;
   /** What is being done, for the debug log. */
   what: string;
-  /** After a 401: drops the key, and the call is tried once more at once with a new one (once per call). */
+  /**
+   * After a 401 (not one that is `SUBMIT_OUTCOME_UNKNOWN`): drops the key, and the call is tried once more at once with
+   * a new one (once per call).
+   */
   renew?: (() => void) | undefined;
 }
 
@@ -205,7 +208,8 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     } catch (e) {
       error = asDecartError(e, jobId);
     }
-    if (error.status === 401 && renew) {
+    // (Not a 401 after an answer that says a POST was taken, the redirect's next hop's: that request is not sent again.)
+    if (error.status === 401 && renew && error.code !== "SUBMIT_OUTCOME_UNKNOWN") {
       renew();
       renew = undefined;
       n--;

@@ -53,6 +53,32 @@ describe("a submit answered with a redirect that is not followed, or one whose n
     ["a 303 whose GET gets 404", (path) => (path === "/gone" ? [404, {}] : [303, { location: "/gone" }])],
     ["a 303 whose GET gets 401", (path) => (path === "/other" ? [401, {}] : [303, { location: "/other" }])],
   ];
+  // With a token source, a 401 is read as the key refused: the token is renewed and the request sent once more. Here
+  // the 401 answered the GET a 303 led to, on another origin (sent without the key): the POST was sent again.
+  it("a 303 to another origin whose GET gets 401, with a token source: no new token, the POST not sent again", async () => {
+    const other = await serve((_req, res) => {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end('{"detail":"Missing API key"}');
+    });
+    const api = await serve((_req, res) => {
+      res.writeHead(303, { location: `${other.url}/v1/jobs/job_1`, "x-request-id": "req_see" });
+      res.end();
+    });
+    let tokens = 0;
+    const token = async () => ({ apiKey: `ek_${++tokens}`, expiresAt: new Date(Date.now() + 600e3).toISOString() });
+    try {
+      const error = await createDecartClient({ token, baseUrl: api.url, logger: silent })
+        .queue.submit({ model: t2v(), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, status: 401 });
+      expect(api.seen).toHaveLength(1);
+      expect(other.seen.map((r) => r.key)).toEqual([undefined]);
+      expect(tokens).toBe(1);
+    } finally {
+      await Promise.all([api.close(), other.close()]);
+    }
+  });
+
   for (const [name, answer] of answers) {
     it(`${name}: SUBMIT_OUTCOME_UNKNOWN, not sent again but with retrySubmit`, async () => {
       const api = await serve((req, res) => {
