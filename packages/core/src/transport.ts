@@ -64,19 +64,21 @@ const offline = () => (globalThis as any).navigator?.onLine === false;
 /** The most of an answer's text that is read (a JSON answer, an error page): memory stays bounded, whatever comes. */
 const MAX_TEXT = 2 ** 20;
 
-/** An answer's text, up to `MAX_TEXT` bytes and a chunk (the rest is not read: the body is cancelled). */
-export const readText = ({ body }: Response, bytes = 0) =>
-  new Response(
-    body?.pipeThrough(
-      new TransformStream({
-        transform(chunk, out) {
-          out.enqueue(chunk);
-          bytes += chunk.length;
-          if (bytes > MAX_TEXT) out.terminate();
-        },
-      }),
-    ),
-  ).text();
+/**
+ * An answer's text, up to `MAX_TEXT` bytes and a chunk (the rest is not read: the body is cancelled). The chunks are
+ * kept in `got` as they come: a caller that gives it has what came before a read that failed.
+ */
+export const readText = async ({ body }: Response, got: BlobPart[] = []) => {
+  const reader = body?.getReader();
+  for (let bytes = 0; reader && bytes <= MAX_TEXT; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    got.push(value);
+    bytes += value.length;
+  }
+  reader?.cancel().catch(() => {});
+  return new Blob(got).text();
+};
 
 /**
  * An answer's Content-Length, as a number (the header read once, into `length`); none (undefined) when it has a
@@ -336,12 +338,21 @@ export function createTransport(
       if (!response.ok || call.json) {
         // A JSON answer's or an error's text, read under the attempt's timer (started again) and until its end, as a
         // body's chunks are: a stalled text read ends by the timer or the call's abort, settled or not. An error's text
-        // that cannot be read is none: its status says what happened.
+        // that cannot be read is none: its status says what happened. A JSON answer whose read failed (the connection
+        // closed or reset before the body's end, or the timer ran out waiting for it), unless the call's signal aborted
+        // it, is taken as far as it came when that parses and passes the check: an object read to its closing brace is
+        // whole, whatever Content-Length said (nothing but spaces could follow), and a submit's job id that came is not
+        // lost. Else the read's failure is the error.
         let text = "";
+        const got: BlobPart[] = [];
+        let failed: DecartError | undefined;
         try {
-          text = await until(readText(response));
+          text = await until(readText(response, got));
         } catch (e) {
-          if (response.ok) throw failure(e);
+          if (response.ok) {
+            failed = failure(e);
+            if (!signal?.aborted) text = await new Blob(got).text();
+          }
         }
         release();
         if (!response.ok) {
@@ -366,7 +377,7 @@ export function createTransport(
           value === undefined
             ? `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
             : call.json!(value, jobId);
-        if (problem) throw invalid(problem, status);
+        if (problem) throw failed ?? invalid(problem, status);
         if (value.error?.split) value.error = redact(value.error);
         return Object.assign(response, { json: () => value });
       }

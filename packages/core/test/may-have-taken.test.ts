@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConnectionError, createDecartClient, models } from "../src/index.js";
+import { nodeUpload } from "../src/node.js";
 import { closedPort, instantDelay, serve, silent } from "./helpers.js";
 
 const KEY = "dct_taken_key_0123456789abcdef";
@@ -102,4 +103,53 @@ describe("a submit answered with a redirect that is not followed, or one whose n
       }
     });
   }
+});
+
+describe("a JSON answer whose connection fails once it came whole", () => {
+  // The submit's answer, chunked (or with a Content-Length it does not reach), its whole JSON sent, then the connection
+  // closed before the body's end (a proxy that closes early): the job id came, and was thrown away with the text read.
+  const whole = '{"job_id":"job_42","status":"pending"}';
+  for (const [name, headers] of [
+    ["chunked", {}],
+    ["a Content-Length it does not reach", { "content-length": String(whole.length + 10) }],
+  ] as const) {
+    it(`${name}: the answer is taken, through fetch and nodeUpload; a part of it is SUBMIT_OUTCOME_UNKNOWN`, async () => {
+      let text = whole;
+      const api = await serve((_req, res) => {
+        res.writeHead(200, { ...headers, "content-type": "application/json", "x-request-id": "req_cut" });
+        res.write(text, () => res.socket!.destroy());
+      });
+      try {
+        for (const upload of [undefined, nodeUpload()]) {
+          text = whole;
+          const job = await client(api.url, { upload }).queue.submit({ model: t2v(), prompt: "x" });
+          expect(job).toEqual({ job_id: "job_42", status: "pending" });
+          text = whole.slice(0, -1);
+          const error = await client(api.url, { upload })
+            .queue.submit({ model: t2v(), prompt: "x" })
+            .catch((e) => e);
+          expect(error).toBeInstanceOf(ConnectionError);
+          expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_cut" });
+        }
+        expect(api.seen).toHaveLength(4);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+
+  it("a status read whose whole JSON came, the body's end never coming: the answer is taken once the read's time runs out", async () => {
+    const api = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"job_id":"job_42","status":"processing"}');
+    });
+    try {
+      expect(await client(api.url, { timeoutMs: 300, maxRetries: 0 }).queue.status("job_42")).toEqual({
+        job_id: "job_42",
+        status: "processing",
+      });
+    } finally {
+      await api.close();
+    }
+  });
 });
