@@ -360,7 +360,11 @@ export function createTransport(
             errorFromResponse(
               status,
               redact(text),
-              { jobId, requestId, retryAfterMs: parseRetryAfter(headers.get("retry-after"), now()) },
+              {
+                jobId,
+                requestId,
+                retryAfterMs: parseRetryAfter(headers.get("retry-after"), now(), headers.get("date")),
+              },
               idempotent && !!call.media,
             ),
           );

@@ -27,6 +27,8 @@ async function rateLimiting(retryAfter: string[], status = 429) {
   let reads = 0;
   const server = createServer((req, res) => {
     const value = retryAfter[reads++];
+    // No Date header: an HTTP-date Retry-After is then a time on the client's clock, which a test sets.
+    res.sendDate = false;
     if (value === undefined) {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
