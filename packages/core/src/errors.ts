@@ -315,13 +315,27 @@ const byStatus: Record<number, typeof DecartError> = {
 export const httpSuffix = (status: number, requestId?: string) =>
   `(HTTP ${status}${requestId ? `, request ${requestId}` : ""})`;
 
-/** Builds the error for a non-2xx answer from its status and body text (`content`: the answer to a download). */
+/**
+ * Builds the error for a non-2xx answer from its status and body text (`content`: the answer to a download). `redact`
+ * clears the key from the text, once every JSON escape of a printable ASCII character in it is read as the character
+ * (`\/` as `/`, PHP's; `\u0064` as `d`; but for `"` and `\`, which stay escaped): the same JSON, and the same text of any
+ * answer, in which a key echoed escaped reads as it is, so that what is shown (the strings parsed from it, else the
+ * text) never holds it.
+ */
 export function errorFromResponse(
   status: number,
   body: string,
   info: { requestId?: string; retryAfterMs?: number; jobId?: string },
   content?: boolean,
+  redact = (text: string) => text,
 ): DecartError {
+  // An escaped backslash is read whole, as JSON.parse reads it: `\\u0064` stays (a backslash, then `u0064`).
+  body = redact(
+    body.replace(/\\(u00[2-7][\dA-Fa-f]|[\\/])/g, (seq, char) =>
+      // biome-ignore lint/suspicious/noAssignInExpressions: the escape's character, kept unless it is `"` or `\`
+      /[^"\\]/.test((char = JSON.parse(`"${seq}"`))) ? char : seq,
+    ),
+  );
   let parsed: any;
   try {
     parsed = JSON.parse(body);

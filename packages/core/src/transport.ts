@@ -359,13 +359,14 @@ export function createTransport(
           throw settle(
             errorFromResponse(
               status,
-              redact(text),
+              text,
               {
                 jobId,
                 requestId,
                 retryAfterMs: parseRetryAfter(headers.get("retry-after"), now(), headers.get("date")),
               },
               idempotent && !!call.media,
+              redact,
             ),
           );
         }

@@ -122,6 +122,53 @@ describe("the API key never leaks", () => {
     for (const error of errors) expectNoKey(error);
   });
 
+  it("not from an error whose JSON escapes the key's characters (\\u0064, PHP's \\/): message, issues, retry log", async () => {
+    // A key with a `/`, which PHP's json_encode writes `\/`; every character of it also as `\u00XX`.
+    const key = "dct_abc/def_0123456789";
+    const escapes = [
+      (k: string) => JSON.stringify(k).slice(1, -1).replace(/\//g, "\\/"),
+      (k: string) => [...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+      (k: string) => `\\u0064${k.slice(1).replace(/\//g, "\\u002F")}`,
+    ];
+    const answers = (e: string) =>
+      [
+        [500, `{"detail": "upstream refused key ${e}"}`],
+        [401, `{"detail": {"key": "${e}"}}`],
+        [422, `{"detail": [{"loc": ["body", "${e}"], "msg": "bad ${e}", "type": "x", "input": {"k": "${e}"}}]}`],
+      ] as const;
+    // The job id says which answer, with which form of escapes: `job_<answer>_<form>`.
+    const server = await serve((req, res) => {
+      const [, answer, form] = req.url!.match(/job_(\d)_(\d)/)!.map(Number);
+      const [status, body] = answers(escapes[form!]!(String(req.headers["x-api-key"])))[answer!]!;
+      res.writeHead(status, { "content-type": "application/json" }).end(body);
+    });
+    const logged: string[] = [];
+    try {
+      const client = createDecartClient({
+        apiKey: key,
+        baseUrl: server.url,
+        maxRetries: 1,
+        logger: { warn: () => {}, debug: (line) => logged.push(line) },
+        poll: { delay: instantDelay() },
+      });
+      const errors: DecartError[] = [];
+      for (let answer = 0; answer < 3; answer++)
+        for (let form = 0; form < 3; form++)
+          errors.push(await client.queue.status(`job_${answer}_${form}`).catch((e) => e));
+      expect(errors.map((e) => e.status)).toEqual([500, 500, 500, 401, 401, 401, 422, 422, 422]);
+      expect(errors[0]!.message).toBe("upstream refused key [redacted] (HTTP 500)");
+      expect(errors[3]!.message).toBe('{"key":"[redacted]"} (HTTP 401)');
+      expect(errors[6]!.message).toBe("[redacted]: bad [redacted] (HTTP 422)");
+      expect((errors[6] as any).issues).toEqual([
+        { loc: ["body", "[redacted]"], msg: "bad [redacted]", type: "x", input: { k: "[redacted]" } },
+      ]);
+      expect(logged.length).toBeGreaterThan(0);
+      for (const text of [...logged, ...errors.flatMap(renderings)]) expect(text).not.toContain(key);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("not from a failed job's reason that echoes the key: its status, the wait's outcome, events, JobFailedError", async () => {
     // A server that fails every job with a reason quoting the X-API-KEY it received (a submit's answer too).
     const failed = (req: { headers: Record<string, unknown> }) => ({
