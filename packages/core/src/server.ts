@@ -46,8 +46,8 @@ export interface TokenRouteOptions {
    */
   timeoutMs?: number;
   /**
-   * Called with the error behind a 500, 502 or 503 answer: log it here. Its message and stack (and those of the
-   * client's error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
+   * Called with the error behind a 500, 502 or 503 answer: log it here. Its message, stack and `requestId` (and those
+   * of the client's error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
    * percent-encoded, or in base64 or base64url (not a key split into pieces or encoded otherwise). An `onError` that
    * throws does not change the answer.
    */
@@ -206,11 +206,12 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   }
   const pattern = forms.filter(Boolean).map((form) => form.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
   const keyForms = new RegExp(pattern.join("|") || "(?!)", "gi");
-  /** `error` and the errors of the client it carries as causes, cleared of the key (message and stack). */
+  /** `error` and the errors of the client it carries as causes, cleared of the key (message, stack and request id). */
   const redacted = (error: DecartError) => {
     for (let e: unknown = error, depth = 0; e instanceof DecartError && depth < 5; e = e.cause, depth++) {
       e.message = e.message.replace(keyForms, "[redacted]");
       if (typeof e.stack === "string") e.stack = e.stack.replace(keyForms, "[redacted]");
+      e.requestId &&= e.requestId.replace(keyForms, "[redacted]");
     }
     return error;
   };

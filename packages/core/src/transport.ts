@@ -301,7 +301,8 @@ export function createTransport(
             }),
             1,
           );
-          requestId = response.headers.get("x-request-id") ?? undefined;
+          // Redacted: a proxy that logs may put the key in it.
+          requestId = redact(response.headers.get("x-request-id") ?? "") || undefined;
           first ??= response.status;
           if (response.type === "opaqueredirect") {
             throw invalid("an opaque redirect (not followed)", 0);

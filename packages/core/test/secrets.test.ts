@@ -169,6 +169,35 @@ describe("the API key never leaks", () => {
     }
   });
 
+  it("not from a request id that echoes the key: the message, requestId, the retry log, the rate-limit event", async () => {
+    // A proxy that logs puts the key it received into its x-request-id: a 503, then a 429, then a 401.
+    const server = await serve((req, res) => {
+      const status = [503, 429, 401][(server.arrived() - 1) % 3]!;
+      res.writeHead(status, { "x-request-id": `req-${req.headers["x-api-key"]}`, "retry-after": "0" }).end("busy");
+    });
+    const logged: unknown[] = [];
+    try {
+      const client = createDecartClient({
+        apiKey: KEY,
+        baseUrl: server.url,
+        maxRetries: 2,
+        logger: { warn: () => {}, debug: (line) => logged.push(line) },
+        poll: { delay: instantDelay() },
+      });
+      client.rateLimit.subscribe((event) => logged.push(event));
+      const error = await client.queue.status("job_1").catch((e) => e);
+      expect(server.arrived()).toBe(3);
+      expect(error.status).toBe(401);
+      expect(error.requestId).toBe("req-[redacted]");
+      expect(error.message).toBe("busy (HTTP 401, request req-[redacted])");
+      expect(logged).toContainEqual(expect.objectContaining({ requestId: "req-[redacted]" }));
+      expect(logged.filter((line) => typeof line === "string")).toHaveLength(2);
+      for (const text of [...renderings(logged), ...renderings(error)]) expect(text).not.toContain(KEY);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("not from a failed job's reason that echoes the key: its status, the wait's outcome, events, JobFailedError", async () => {
     // A server that fails every job with a reason quoting the X-API-KEY it received (a submit's answer too).
     const failed = (req: { headers: Record<string, unknown> }) => ({

@@ -294,6 +294,25 @@ describe("createTokenRoute", () => {
     }
   });
 
+  it("clears the key from onError's error's requestId and its cause's, as an upstream's x-request-id echoes it", async () => {
+    const echoes = [(k: string) => k, (k: string) => k.toUpperCase(), (k: string) => Buffer.from(k).toString("base64")];
+    const upstream = await serve((req, res) => {
+      const echo = echoes[(upstream.arrived() - 1) % echoes.length]!(String(req.headers["x-api-key"]));
+      res.writeHead(500, { "x-request-id": `r-${echo}` }).end("oops");
+    });
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      for (let i = 0; i < echoes.length; i++) expect((await route(post())).status).toBe(502);
+      expect(logged.map((e) => [e.code, e.requestId, (e.cause as DecartError).requestId])).toEqual(
+        Array(3).fill(["SUBMIT_OUTCOME_UNKNOWN", "r-[redacted]", "r-[redacted]"]),
+      );
+      for (const error of logged) expect(inspect(error, { depth: 9 }).toUpperCase()).not.toContain(KEY.toUpperCase());
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it("answers 500 JSON and mints nothing when `authorize` throws, and gives the error to onError", async () => {
     const logged: DecartError[] = [];
     const before = tokenRequests();
