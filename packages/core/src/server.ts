@@ -83,10 +83,10 @@ const DATE_TIME = /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d
 /**
  * What makes an answer of the API to a token request one not to hand on, in words that never quote it (it may hold
  * anything, the key too), or `undefined`: it must be the spec's `CreateTokenResponse` (each `date-time` one of RFC
- * 3339), its client key one a header can carry, neither a long-lived `dct_` key nor holding the route's own key
- * (`ownKey`), and its expiry later than `now`.
+ * 3339), its client key one a header can carry, neither a long-lived `dct_` key nor holding the route's own key in any
+ * form `onError`'s redaction clears (`holdsKey`), and its expiry later than `now`.
  */
-function problemOf(answer: unknown, ownKey: string, now: number): string | undefined {
+function problemOf(answer: unknown, holdsKey: (text: string) => boolean, now: number): string | undefined {
   try {
     checkSchema(tokenAnswer, answer, "", "");
   } catch (e) {
@@ -102,7 +102,7 @@ function problemOf(answer: unknown, ownKey: string, now: number): string | undef
   }
   const { apiKey, expiresAt } = answer as CreateTokenResponse;
   if (!apiKey || /[^ -~]/.test(apiKey)) return '"apiKey" must be a key of printable ASCII';
-  if (apiKey.startsWith("dct_") || (ownKey && apiKey.includes(ownKey))) {
+  if (apiKey.startsWith("dct_") || holdsKey(apiKey)) {
     return '"apiKey" must be a client key, neither a long-lived dct_ key nor the route\'s own';
   }
   if (Date.parse(expiresAt) <= now) return '"expiresAt" must be later than now (by this server\'s clock)';
@@ -206,6 +206,8 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   }
   const pattern = forms.filter(Boolean).map((form) => form.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
   const keyForms = new RegExp(pattern.join("|") || "(?!)", "gi");
+  /** Whether `text` holds the key in one of those forms: one notion for the redaction and for the token handed on. */
+  const holdsKey = (text: string) => text.search(keyForms) >= 0;
   /** `error` and the errors of the client it carries as causes, cleared of the key (message, stack and request id). */
   const redacted = (error: DecartError) => {
     for (let e: unknown = error, depth = 0; e instanceof DecartError && depth < 5; e = e.cause, depth++) {
@@ -315,7 +317,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       return failed(502, "Could not create a client token", ofToken(e as DecartError));
     }
     // Hand on only a client key with a date to come: never a long-lived key an upstream may echo, never garbage.
-    const problem = problemOf(token, ownKey, Date.now());
+    const problem = problemOf(token, holdsKey, Date.now());
     if (problem) {
       const error = new InvalidResponseError(`${where}: the API's answer is not a valid client token: ${problem}`);
       return failed(502, "Could not create a client token", error);

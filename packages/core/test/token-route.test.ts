@@ -448,9 +448,19 @@ describe("createTokenRoute", () => {
     expect(await response.json()).toMatchObject({ code: "AUTHENTICATION", status: 401 });
   });
 
-  it("answers 502 to an API that answers its own key (not a dct_ one) back as the client key, or inside it", async () => {
+  it("answers 502 to an API that answers its own key (not a dct_ one) back as the client key, or inside it, in any form onError's redaction knows", async () => {
     const own = "emu_custom_key_S3CRET_0123456789";
-    const answers = [(key: string) => key, (key: string) => `ek_${key}`, (key: string) => `${key} `];
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const answers = [
+      (key: string) => key,
+      (key: string) => `ek_${key}`,
+      (key: string) => `${key} `,
+      // The forms onError's redaction clears: any letter case, base64 (at any offset) or base64url.
+      (key: string) => `ek_${key.toUpperCase()}`,
+      (key: string) => `ek_${key.toLowerCase()}`,
+      (key: string) => `ek_${b64(key)}`,
+      (key: string) => `ek_${b64(`x=${key}`).replace(/\+/g, "-").replace(/\//g, "_")}`,
+    ];
     const upstream = await serve((req, res) => {
       const apiKey = answers[(upstream.arrived() - 1) % answers.length]!(String(req.headers["x-api-key"]));
       json(res, 200, { apiKey, expiresAt: new Date(Date.now() + 600_000).toISOString() });
@@ -471,8 +481,8 @@ describe("createTokenRoute", () => {
           expect(JSON.parse(text)).toMatchObject({ code: "INVALID_RESPONSE" });
         }
       }
-      expect(upstream.seen.map((r) => r.key)).toEqual(Array(6).fill(own));
-      expect(logged).toHaveLength(6);
+      expect(upstream.seen.map((r) => r.key)).toEqual(Array(2 * answers.length).fill(own));
+      expect(logged).toHaveLength(2 * answers.length);
       for (const error of logged) {
         expect(error).toBeInstanceOf(InvalidResponseError);
         expect(error.message).not.toContain("S3CRET");
