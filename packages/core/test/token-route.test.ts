@@ -691,6 +691,23 @@ describe("createTokenRoute while the API rate-limits it", () => {
     }
   });
 
+  it("passes on a huge Retry-After of the API as delta-seconds (digits), at most 2^31 as caches read it, never 1e+23", async () => {
+    for (const [status, given] of [
+      [429, "99999999999999999999999"],
+      [503, "99999999999999999999999"],
+      [503, "2147483649"],
+    ] as const) {
+      const upstream = await api(status, { "retry-after": given });
+      try {
+        const response = await createTokenRoute({ apiKey: KEY, baseUrl: upstream.url })(post());
+        expect(response.status, given).toBe(status === 429 ? 503 : 502);
+        expect(response.headers.get("retry-after"), given).toBe("2147483648");
+      } finally {
+        await upstream.close();
+      }
+    }
+  });
+
   it("asks the API once per request: a 429 or 503 with a short Retry-After is answered at once, with it, not retried", async () => {
     for (const [status, code, answered] of [
       [429, "RATE_LIMIT", 503],
