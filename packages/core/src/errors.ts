@@ -349,13 +349,25 @@ export function errorFromResponse(
       ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
       : body.trim());
   const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
-  // Each issue as `field: message` (`prompt: …`, `trajectory.1.frame: …`); one about the whole body (a rule over several
-  // fields) as its message alone, and without the server's "Value error, " prefix.
-  if (issues)
+  /** A value of the answer as text: itself when it is text, else as JSON. */
+  const said = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+  // Each issue as `field: message` (`prompt: …`, `trajectory.1.frame: …`, a `loc` given as text as it is); one about the
+  // whole body (a rule over several fields) as its message alone, and without the server's "Value error, " prefix. An
+  // issue of another shape (text, `null`, no `msg`) as it is. A detail too deep to write (JSON nested deeper than
+  // a recursion goes): the answer's text.
+  try {
     detail = issues
-      .map((i) => `${(i.loc ?? []).join(".")}: ${i.msg}`.replace(/^(body)?(\.|: )|Value error, /g, ""))
-      .join("; ");
-  else if (typeof detail !== "string") detail = JSON.stringify(detail);
+      ? issues
+          .map((i) =>
+            i?.msg
+              ? `${[i.loc].flat().join(".")}: ${said(i.msg)}`.replace(/^(body)?(\.|: )|Value error, /g, "")
+              : said(i),
+          )
+          .join("; ")
+      : said(detail);
+  } catch {
+    detail = body.trim();
+  }
   const Class =
     status === 410 && parsed?.model
       ? ModelRetiredError

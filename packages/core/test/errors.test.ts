@@ -25,7 +25,7 @@ import {
   ValidationError,
   type VideoModel,
 } from "../src/index.js";
-import { clientFor, closedPort, instantDelay, silent, startFast } from "./helpers.js";
+import { clientFor, closedPort, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -164,6 +164,65 @@ describe("errors from real server answers", () => {
       ]),
     );
     expect(error.message).toMatch(/orientation: .+; seed: .+|seed: .+; orientation: .+/);
+  });
+
+  it("an error answer of any JSON shape is its status's typed error with the server's words, never a throw of its own", async () => {
+    const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    // The job id names the answer: [status, body].
+    const answers: Record<string, [number, string]> = {
+      strings: [422, '{"detail":["prompt is too long","seed is negative"]}'],
+      nulls: [422, '{"detail":[null]}'],
+      textLoc: [422, '{"detail":[{"loc":"prompt","msg":"too long"},{"msg":"a rule","loc":null}]}'],
+      objects: [422, '{"detail":[{"loc":["body","seed"],"msg":{"why":"< 0"}},{"where":"prompt"}]}'],
+      deepLoc: [422, `{"detail":[{"loc":${deep(50_000)},"msg":"x"}]}`],
+      deepDetail: [409, `{"detail":${deep(100_000)}}`],
+      number: [404, '{"detail":7}'],
+    };
+    const server = await serve((req, res) => {
+      const [status, body] = answers[req.url!.split("/").pop()!]!;
+      res.writeHead(status, { "content-type": "application/json" }).end(body);
+    });
+    try {
+      const client = createDecartClient({ apiKey: "dct_x", baseUrl: server.url, logger: silent });
+      const seen: Record<string, unknown> = {};
+      for (const id of Object.keys(answers)) {
+        const error = await client.queue.status(id).catch((e) => e);
+        seen[id] = [error.name, error.status, error.message.slice(0, 40)];
+      }
+      expect(seen).toEqual({
+        strings: ["ValidationError", 422, "prompt is too long; seed is negative (HT"],
+        nulls: ["ValidationError", 422, "null (HTTP 422)"],
+        textLoc: ["ValidationError", 422, "prompt: too long; a rule (HTTP 422)"],
+        objects: ["ValidationError", 422, 'seed: {"why":"< 0"}; {"where":"prompt"} '],
+        // Too deep to be written: the answer's text, cut.
+        deepLoc: ["ValidationError", 422, `{"detail":[{"loc":${"[".repeat(22)}`],
+        deepDetail: ["ConflictError", 409, `{"detail":${"[".repeat(30)}`],
+        number: ["NotFoundError", 404, "7 (HTTP 404)"],
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a 503 whose detail is nested deeper than a recursion goes is a ServerError, retried as any 503", async () => {
+    let failing = 1;
+    const server = await serve((_req, res) => {
+      if (failing-- <= 0) return json(res, 200, { job_id: "job_1", status: "completed" });
+      const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+      res.writeHead(503, { "content-type": "application/json" }).end(`{"detail":${deep}}`);
+    });
+    try {
+      const client = createDecartClient({ apiKey: "dct_x", baseUrl: server.url, poll: { delay: instantDelay() } });
+      expect((await client.queue.status("job_1")).status).toBe("completed");
+      expect(server.arrived()).toBe(2);
+      failing = 1;
+      const once = createDecartClient({ apiKey: "dct_x", baseUrl: server.url, maxRetries: 0 });
+      const error = await once.queue.status("job_1").catch((e) => e);
+      expect(error).toBeInstanceOf(ServerError);
+      expect(error).toMatchObject({ status: 503, retryable: true });
+    } finally {
+      await server.close();
+    }
   });
 
   it("400 → BadRequestError when the server cannot read a file (client validation off)", async () => {
