@@ -19,7 +19,8 @@ export type TokenFetcher = () => Promise<ClientToken>;
 /**
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
  * before, or a quarter of its life for a short-lived one, by the client's clock `now`); one fetch at a time, which
- * every request waiting for a key shares. A token that looks expired on arrival (a clock set wrong) is used until the
+ * every request waiting for a key shares, until it settles or a request's wait for it ends (its `signal` aborts: its
+ * attempt timed out or was aborted), after which the next request asks again. A token that looks expired on arrival (a clock set wrong) is used until the
  * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
  * error that says otherwise (`fetchTokenFrom`'s 403); the third in a row, and each after it until a token comes, is
  * final. Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
@@ -63,12 +64,22 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       );
     }
   };
+  /** Forgets `fetching` as the fetch going on, if it still is: the next request asks again. */
+  const drop = (fetching: Promise<string>) => {
+    if (pending === fetching) pending = undefined;
+  };
   return {
-    get: () =>
-      key !== undefined && now() < refreshAt
-        ? key
-        : // biome-ignore lint/suspicious/noAssignInExpressions: one fetch at a time, shared by every caller meanwhile
-          (pending ??= fetchKey().finally(() => (pending = undefined))),
+    get(signal) {
+      // (A key is never empty: an empty one is refused above.)
+      if (key && now() < refreshAt) return key;
+      // One fetch at a time, shared by every caller meanwhile; forgotten when it settles, or when a caller's wait for it
+      // ends (its attempt timed out or was aborted): one that never settles does not hold every later request. What a
+      // fetch forgotten so gets is kept all the same.
+      // biome-ignore lint/suspicious/noAssignInExpressions: the fetch going on, else a new one
+      const fetching = (pending ??= fetchKey().finally(() => drop(fetching)));
+      signal?.addEventListener("abort", () => drop(fetching));
+      return fetching;
+    },
     renew(used) {
       if (key === used) key = undefined;
     },

@@ -17,8 +17,11 @@ import { mediaOf } from "./validate.js";
 
 /** A client's key for the next request, and the way to drop one the server refused (401). */
 export interface KeySource {
-  /** The key to send now (asks the token fetcher when there is none, or it is about to expire). */
-  get(): string | Promise<string>;
+  /**
+   * The key to send now (asks the token fetcher when there is none, or it is about to expire); `signal` aborts when the
+   * attempt gives up waiting for it.
+   */
+  get(signal?: AbortSignal): string | Promise<string>;
   /** The server refused `used`: drop it (unless already replaced), so that the next `get` fetches a new one. */
   renew?(used: string): void;
 }
@@ -273,7 +276,7 @@ export function createTransport(
         // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too (a
         // fixed key, or none, is waited for all the same), and runs on while waiting for the answer. A fetch still
         // running goes on for the next attempt, which shares it.
-        key = await until(keys?.get());
+        key = await until(keys?.get(attemptSignal));
         // Redirects are followed here, not by fetch: same-origin ones keep the key, and on a hop to another origin
         // the key header is dropped (the request goes on without it).
         // A relative base URL (a proxy's path) is resolved against the page, as fetch does.

@@ -17,7 +17,7 @@ import {
   PermissionDeniedError,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
-import { fastPoll, instantDelay, serveBytes, silent, startFast, virtualTime } from "./helpers.js";
+import { clientFor, drain, fastPoll, instantDelay, serveBytes, silent, startFast, virtualTime } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -340,9 +340,58 @@ describe("a client with a token fetcher", () => {
     expect(error.name).toBe("TimeoutError");
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("no client token");
-    // One fetch for each client (its retries share the one still running), and no request reached the server.
+    // One fetch for each client (a plain call's budget is its timeoutMs: no retry), and no request reached the server.
     expect(calls).toBe(2);
     expect(emu.stats().requests.byRoute.status ?? 0).toBe(before);
+  });
+
+  it("a fetch that never settles is given up with the wait that timed out or was aborted: the next request asks again", async () => {
+    const { job_id } = await clientFor(emu).queue.submit({ model, prompt: "asked again" });
+    /** A token fetcher whose first call never settles, the others mint; `calls` counts them. */
+    const hangingOnce = () => {
+      const fetcher = minting();
+      const token = () => (token.calls++ === 0 ? new Promise<ClientToken>(() => {}) : fetcher());
+      token.calls = 0;
+      return token;
+    };
+    const token = hangingOnce();
+    const client = clientWith(token, { timeoutMs: 100, maxRetries: 0 });
+    // Three requests at once share the one fetch, and time out waiting for it.
+    const waits = await Promise.all([1, 2, 3].map(() => client.queue.status(job_id).catch((e) => e)));
+    expect(waits.map((e) => e.message)).toEqual(Array(3).fill(expect.stringContaining("no client token")));
+    expect(token.calls).toBe(1);
+    expect((await client.queue.status(job_id)).job_id).toBe(job_id);
+    expect(token.calls).toBe(2);
+
+    // A request aborted while it waits gives the fetch up too.
+    const abandoned = hangingOnce();
+    const other = clientWith(abandoned, { maxRetries: 0 });
+    const controller = new AbortController();
+    const read = other.queue.status(job_id, { signal: controller.signal }).catch((e) => e);
+    controller.abort();
+    expect((await read).name).toBe("AbortError");
+    expect((await other.queue.status(job_id)).job_id).toBe(job_id);
+    expect(abandoned.calls).toBe(2);
+  });
+
+  it("a token that comes after its waiter gave up is kept: the next request sends it, asking nothing", async () => {
+    const fetcher = minting();
+    const { job_id } = await clientFor(emu).queue.submit({ model, prompt: "late token" });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const late = fetcher().then(async (token) => {
+      await gate;
+      return token;
+    });
+    const client = clientWith(() => late, { timeoutMs: 50, maxRetries: 0 });
+    expect((await client.queue.status(job_id).catch((e) => e)).message).toContain("no client token");
+    release();
+    await late;
+    await drain();
+    expect((await client.queue.status(job_id)).job_id).toBe(job_id);
+    expect(fetcher.calls).toBe(1);
   });
 
   it("refuses `token` with `apiKey` or `proxy`, and a fetcher that answers no key", async () => {
