@@ -329,13 +329,14 @@ export function errorFromResponse(
   content?: boolean,
   redact = (text: string) => text,
 ): DecartError {
-  // An escaped backslash is read whole, as JSON.parse reads it: `\\u0064` stays (a backslash, then `u0064`).
+  // An escaped backslash is read whole, as JSON.parse reads it: `\\u0064` stays (a backslash, then `u0064`). The text is
+  // trimmed once, here, as every use of it shows it.
   body = redact(
     body.replace(/\\(u00[2-7][\dA-Fa-f]|[\\/])/g, (seq, char) =>
       // biome-ignore lint/suspicious/noAssignInExpressions: the escape's character, kept unless it is `"` or `\`
       /[^"\\]/.test((char = JSON.parse(`"${seq}"`))) ? char : seq,
     ),
-  );
+  ).trim();
   let parsed: any;
   try {
     parsed = JSON.parse(body);
@@ -345,9 +346,9 @@ export function errorFromResponse(
   let detail =
     parsed?.detail ??
     parsed?.error ??
-    (/^\s*</.test(body)
+    (/^</.test(body)
       ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
-      : body.trim());
+      : body);
   const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
   /** A value of the answer as text: itself when it is text, else as JSON. */
   const said = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
@@ -366,7 +367,7 @@ export function errorFromResponse(
           .join("; ")
       : said(detail);
   } catch {
-    detail = body.trim();
+    detail = body;
   }
   const Class =
     status === 410 && parsed?.model
