@@ -12,6 +12,7 @@ import {
   InvalidResponseError,
   RateLimitError,
   type ServerError,
+  ValidationError,
 } from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
 import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
@@ -46,8 +47,8 @@ export interface TokenRouteOptions {
    */
   timeoutMs?: number;
   /**
-   * Called with the error behind a 500, 502 or 503 answer: log it here. Its message, stack and `requestId` (and those
-   * of the client's error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
+   * Called with the error behind a 500, 502 or 503 answer: log it here. Its message, stack, `requestId` and a 422's
+   * `issues` (and those of the client's error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
    * percent-encoded, or in base64 or base64url (not a key split into pieces or encoded otherwise). An `onError` that
    * throws does not change the answer.
    */
@@ -208,12 +209,22 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   const keyForms = new RegExp(pattern.join("|") || "(?!)", "gi");
   /** Whether `text` holds the key in one of those forms: one notion for the redaction and for the token handed on. */
   const holdsKey = (text: string) => text.search(keyForms) >= 0;
-  /** `error` and the errors of the client it carries as causes, cleared of the key (message, stack and request id). */
+  /**
+   * `error` and the errors of the client it carries as causes, cleared of the key (message, stack, request id, and a
+   * 422's `issues`: none left when they cannot be cleared, JSON too deep to write or a key whose removal breaks it).
+   */
   const redacted = (error: DecartError) => {
     for (let e: unknown = error, depth = 0; e instanceof DecartError && depth < 5; e = e.cause, depth++) {
       e.message = e.message.replace(keyForms, "[redacted]");
       if (typeof e.stack === "string") e.stack = e.stack.replace(keyForms, "[redacted]");
       e.requestId &&= e.requestId.replace(keyForms, "[redacted]");
+      if (e instanceof ValidationError) {
+        try {
+          e.issues = JSON.parse(JSON.stringify(e.issues).replace(keyForms, "[redacted]"));
+        } catch {
+          e.issues = [];
+        }
+      }
     }
     return error;
   };

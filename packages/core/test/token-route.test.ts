@@ -313,6 +313,27 @@ describe("createTokenRoute", () => {
     }
   });
 
+  it("clears the key from onError's error's issues (a 422 of the API that echoes it in another form)", async () => {
+    const b64 = Buffer.from(KEY).toString("base64");
+    const upstream = await serve((req, res) => {
+      const upper = String(req.headers["x-api-key"]).toUpperCase();
+      json(res, 422, { detail: [{ loc: ["body", upper], msg: `bad ${b64}`, type: "x", input: { key: upper } }] });
+    });
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      expect((await route(post())).status).toBe(502);
+      expect(logged[0]).toMatchObject({
+        code: "VALIDATION",
+        issues: [{ loc: ["body", "[redacted]"], msg: "bad [redacted]", type: "x", input: { key: "[redacted]" } }],
+      });
+      const text = inspect(logged[0], { depth: 9 });
+      for (const form of [KEY.toUpperCase(), b64]) expect(text.toUpperCase()).not.toContain(form.toUpperCase());
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it("answers 500 JSON and mints nothing when `authorize` throws, and gives the error to onError", async () => {
     const logged: DecartError[] = [];
     const before = tokenRequests();
