@@ -274,8 +274,8 @@ export function createTransport(
       let response: Response;
       try {
         // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too (a
-        // fixed key, or none, is waited for all the same), and runs on while waiting for the answer. A fetch still
-        // running goes on for the next attempt, which shares it.
+        // fixed key, or none, is waited for all the same), and runs on while waiting for the answer. A fetch this wait
+        // gives up on (the attempt's signal aborts) is given up by the key source too: the next attempt asks again.
         key = await until(keys?.get(attemptSignal));
         // Redirects are followed here, not by fetch: same-origin ones keep the key, and on a hop to another origin
         // the key header is dropped (the request goes on without it).
