@@ -128,8 +128,9 @@ export const fetchTokenFrom =
     }
     if (!response.ok) {
       // A route's Retry-After (a token route rate-limited by the API answers 503 with one) paces the client's retries.
+      // (An HTTP-date there is counted from the answer's own Date, as the transport counts the API's.)
       const error = errorFromResponse(response.status, text, {
-        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now(), response.headers.get("date")),
       });
       error.message = where + error.message;
       throw error;

@@ -270,6 +270,32 @@ describe("a client with a token fetcher", () => {
     }
   });
 
+  it("fetchTokenFrom counts an HTTP-date Retry-After from the route's own Date (a server clock an hour ahead asks for 2 s, not an hour)", async () => {
+    const serverNow = Date.now() + 3_600_000;
+    const server = createServer((_req, res) =>
+      res
+        .writeHead(503, {
+          "content-type": "application/json",
+          date: new Date(serverNow).toUTCString(),
+          "retry-after": new Date(serverNow + 2000).toUTCString(),
+        })
+        .end('{"detail":"busy"}'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const busy = await fetchTokenFrom(`http://127.0.0.1:${(server.address() as AddressInfo).port}/token`)().catch(
+        (e) => e,
+      );
+      // (Dates are whole seconds: the server's now is cut to its second, so the wait is 2 s to within one.)
+      expect(busy).toBeInstanceOf(DecartError);
+      expect(busy.retryAfterMs).toBeGreaterThanOrEqual(2000);
+      expect(busy.retryAfterMs).toBeLessThanOrEqual(3000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("fetchTokenFrom follows the same rule: a watch whose token route stays unreachable ends after 3 requests, naming why", async () => {
     const { job_id } = await clientWith(minting()).queue.submit({ model, prompt: "route down for good" });
     let requests = 0;
