@@ -3,16 +3,17 @@
  * input. Import from `@decart/core/node`.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { constants, openAsBlob, type Stats } from "node:fs";
+import { constants, openAsBlob, open as openCallback, type Stats } from "node:fs";
 import { access, type FileHandle, open, readlink, realpath, rename, rm, stat } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { Socket } from "node:net";
+import { Socket } from "node:net";
 import { basename, dirname, extname, isAbsolute, join, sep } from "node:path";
 import { finished, pipeline as pipe, Readable, Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate } from "node:timers/promises";
 import type { TLSSocket } from "node:tls";
+import { promisify } from "node:util";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
 import type { DecartClient } from "./client.js";
 import { isUsableId, MAX_ID_LENGTH } from "./engine.js";
@@ -25,6 +26,7 @@ import {
   InvalidInputError,
   InvalidResponseError,
   invalid,
+  TimeoutError,
   textOf,
 } from "./errors.js";
 import { isBytes, notBytes } from "./inputs.js";
@@ -98,6 +100,9 @@ export interface SaveResultOptions {
   deadline?: number;
 }
 
+/** `open` of a file descriptor (a number, not a `FileHandle`: a pipe's goes to a `Socket`, which closes it). */
+const openFd = promisify(openCallback);
+
 /**
  * The error of a local write that failed (a missing directory, a directory where the file should be, a full disk …):
  * code `FILE_WRITE_FAILED`, not retried, the Node error as `cause`. The job's result is untouched on the server. The
@@ -121,7 +126,8 @@ const writeFailed = (jobId: string, path: string, cause: unknown, problem = text
  * keep the old content). A directory where no file can be made fails before any download (the file is never written in
  * place). A file replaced keeps its permissions, and its owner and group where the process may give them. A
  * named pipe or a character device (`/dev/null`, a terminal; also through a link) is written to as it is, as the bytes
- * come (no temporary file, no rename: that would replace it by a file); a download cut short there after its first
+ * come (no temporary file, no rename: that would replace it by a file); a pipe is opened first, waiting for its reader
+ * until `signal` or `deadline` ends the wait (no thread of Node's pool is held); a download cut short there after its first
  * bytes is not started again (its reader has them). A socket or a block device fails before any download.
  */
 export async function saveResult(
@@ -210,13 +216,41 @@ export async function saveResult(
     await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
   };
   if (direct) {
-    // Opened once (a pipe waits here for its reader), before any download, for every attempt: closing it between two
-    // would end the reader's stream.
-    let sink: FileHandle;
-    try {
-      sink = await open(target, "w");
-    } catch (e) {
-      throw writeFailed(jobId, path, e);
+    // Opened once, before any download, for every attempt: closing it between two would end the reader's stream. A
+    // pipe is opened without blocking, again every 50 ms until its reader comes (the call's signal and deadline end
+    // the wait), and written through the event loop: neither the wait nor a reader that stalls holds one of libuv's
+    // threads (a blocking open, or write, would hold one, unaborted). A device (`/dev/null`, a terminal) opens at once.
+    let write: (chunk: Buffer) => Promise<unknown>;
+    let close: () => unknown;
+    if (kind!.isFIFO()) {
+      let fd: number;
+      for (;;) {
+        try {
+          fd = await openFd(target, constants.O_WRONLY | constants.O_NONBLOCK);
+          break;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "ENXIO") throw writeFailed(jobId, path, e);
+        }
+        const left = (deadline ?? Infinity) - policy.now();
+        if (left <= 0)
+          throw new TimeoutError(`Saving ${jobId}: the pipe ${path} had no reader before the deadline`, { jobId });
+        await sleep(Math.min(50, left), signal).catch((e) => {
+          throw aborted(jobId, e);
+        });
+      }
+      // (A pipe that fails, its reader gone, fails the write too.)
+      const pipe = new Socket({ fd, readable: false }).on("error", () => {});
+      write = (chunk) => new Promise((resolve, reject) => pipe.write(chunk, (e) => (e ? reject(e) : resolve(0))));
+      close = () => pipe.destroy();
+    } else {
+      let sink: FileHandle;
+      try {
+        sink = await open(target, "w");
+      } catch (e) {
+        throw writeFailed(jobId, path, e);
+      }
+      write = (chunk) => sink.writeFile(chunk);
+      close = () => sink.close().catch(() => {});
     }
     try {
       return await retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${jobId}` }, async () => {
@@ -224,7 +258,7 @@ export async function saveResult(
         let local: unknown;
         // Each chunk written whole, in turn; the handle stays open (a stream of its own would close it).
         const file = new Writable({
-          write: (chunk: Buffer, _encoding, done) => sink.writeFile(chunk).then(() => done(), done),
+          write: (chunk: Buffer, _encoding, done) => write(chunk).then(() => done(), done),
         }).on("error", (e: NodeJS.ErrnoException) => {
           if (e.syscall) local ??= e;
         });
@@ -247,7 +281,7 @@ export async function saveResult(
         }
       });
     } finally {
-      await sink.close().catch(() => {});
+      await close();
     }
   }
   return retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${jobId}` }, async () => {

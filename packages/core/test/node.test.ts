@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, readdirSync } from "node:fs";
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { constants, createReadStream, readdirSync } from "node:fs";
+import { lstat, mkdir, mkdtemp, open, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +19,7 @@ import {
   TimeoutError,
 } from "../src/index.js";
 import { fileFromPath, nodeUpload, saveResult } from "../src/node.js";
-import { clientFor, firstN, instantDelay, serve, silent, startFast } from "./helpers.js";
+import { clientFor, firstN, instantDelay, serve, serveBytes, silent, startFast } from "./helpers.js";
 
 let emu: Emulator;
 let dir: string;
@@ -129,6 +129,60 @@ describe("@decart/core/node", () => {
       expect(sha(await read)).toBe(emu.job(jobId)!.resultSha256);
       expect((await lstat(link)).isSymbolicLink()).toBe(true);
       expect((await lstat(path)).isFIFO()).toBe(true);
+    });
+
+    it("waits for a pipe's reader without holding a thread: the signal and the deadline end the wait", async () => {
+      const { client, jobId } = await completedJob();
+      const paths = [0, 1, 2, 3, 4].map((i) => {
+        const path = join(dir, `no-reader-${i}.fifo`);
+        execFileSync("mkfifo", [path]);
+        return path;
+      });
+      const controller = new AbortController();
+      // More waits than libuv has threads (4): a blocking open of each would hold one, and no file could then be read.
+      const waits = paths.map((path) => saveResult(client, jobId, path, { signal: controller.signal }).catch((e) => e));
+      expect(await readdir(dir)).toContain("no-reader-4.fifo");
+      controller.abort();
+      for (const error of await Promise.all(waits)) {
+        expect(error).toBeInstanceOf(AbortError);
+        expect(error.jobId).toBe(jobId);
+      }
+      const late = await saveResult(client, jobId, paths[0]!, { deadline: Date.now() + 30 }).catch((e) => e);
+      expect(late).toBeInstanceOf(TimeoutError);
+      expect(late.jobId).toBe(jobId);
+      expect(late.message).toContain("no reader");
+      // Nothing was downloaded, and the pipes stay.
+      expect(emu.job(jobId)!.contentReads).toBe(0);
+      for (const path of paths) expect((await lstat(path)).isFIFO()).toBe(true);
+    });
+
+    it("a reader that stops reading: the signal ends the save at once", async () => {
+      const server = await serveBytes(new Uint8Array(4 << 20), "video/mp4");
+      const path = join(dir, "stalled.fifo");
+      execFileSync("mkfifo", [path]);
+      // A reader that opens the pipe and never reads: the pipe's buffer fills, and every write waits.
+      const reader = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent });
+        const controller = new AbortController();
+        let received = 0;
+        const saving = saveResult(client, "job_1", path, {
+          signal: controller.signal,
+          onProgress: (p) => (received = p.receivedBytes),
+        }).catch((e) => e);
+        // Aborted once the download stands still, the pipe full (64 KiB on Linux) and a write waiting.
+        for (let seen = -1; seen !== received || received < 64 << 10; ) {
+          seen = received;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        controller.abort();
+        const error = await saving;
+        expect(error).toBeInstanceOf(AbortError);
+        expect(error.jobId).toBe("job_1");
+      } finally {
+        await reader.close();
+        await server.close();
+      }
     });
 
     it("does not download again once the first bytes went into the pipe", async () => {
