@@ -533,6 +533,16 @@ const bytesOf = (chunk: unknown): Uint8Array | undefined =>
         : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 
 /**
+ * Ends a source (`end`: a stream destroyed or cancelled, an iterator returned). What a source of the caller's throws or
+ * rejects with there is its own: the call ends with its own outcome (it ran in an answer's listener, uncaught).
+ */
+const release = (end: () => unknown) => {
+  try {
+    Promise.resolve(end()).catch(() => {});
+  } catch {}
+};
+
+/**
  * A Blob's bytes, 256 KiB at a time. (Node's `blob.stream()` hands an in-memory Blob over as one chunk, a copy of all
  * of it; a slice is read only when asked for, from memory or from disk.)
  */
@@ -666,14 +676,14 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               typeof value === "object" &&
               !read.has(value) &&
               !(value instanceof Blob || value instanceof Uint8Array)
-            ) {
-              if (value instanceof ReadableStream) value.cancel().catch(() => {});
-              else if (typeof (value as Partial<Readable>).destroy === "function") (value as Readable).destroy();
-              else
-                value[Symbol.asyncIterator]()
-                  .return?.()
-                  ?.catch(() => {});
-            }
+            )
+              release(() =>
+                value instanceof ReadableStream
+                  ? value.cancel()
+                  : typeof (value as Partial<Readable>).destroy === "function"
+                    ? (value as Readable).destroy()
+                    : value[Symbol.asyncIterator]().return?.(),
+              );
       };
 
       async function* body(): AsyncGenerator<Uint8Array> {
@@ -698,11 +708,12 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             } else {
               const chunks = value instanceof Blob ? blobChunks(value) : value[Symbol.asyncIterator]();
               next = () => chunks.next();
-              stop = () => {
-                const stream = value as Partial<Readable>;
-                if (typeof stream.destroy === "function") stream.destroy();
-                else chunks.return?.().catch(() => {});
-              };
+              stop = () =>
+                release(() =>
+                  typeof (value as Partial<Readable>).destroy === "function"
+                    ? (value as Readable).destroy()
+                    : chunks.return?.(),
+                );
             }
             if (!(value instanceof Blob)) read.set(value, undefined);
             // The input's own failure (a stream's error, a file changed or removed while it is read, a chunk that is

@@ -22,6 +22,7 @@ import {
   InvalidInputError,
   JobTimeoutError,
   models,
+  RateLimitError,
   TimeoutError,
   type UploadProgress,
 } from "../src/index.js";
@@ -233,6 +234,47 @@ describe("nodeUpload(): a success answered before the body was sent", () => {
       expect(await Promise.all([first.ended, second.ended])).toEqual(
         first.stream instanceof Readable ? ["destroyed", "destroyed"] : ["cancelled", "cancelled"],
       );
+    }
+  });
+});
+
+describe("nodeUpload(): stream inputs that throw when they are ended", () => {
+  // A 429 before the body was read: the input being read, and those never reached, are ended from the answer's
+  // listener. A destroy() (or an iterator) of the caller's that throws there went uncaught: the process ended.
+  it("an early 429 ends the call with its RateLimitError; what the inputs threw is theirs", async () => {
+    const http = createServer((req, res) => {
+      let got = 0;
+      req.on("data", (chunk: Buffer) => {
+        got += chunk.length;
+        if (got > 1000 && !res.headersSent)
+          res.writeHead(429, { "content-type": "application/json", "retry-after": "0" }).end('{"detail":"slow down"}');
+      });
+    });
+    const url = await listen(http);
+    const throws = () => {
+      throw new Error("destroy threw");
+    };
+    // Never reached: an async iterable whose destroy() throws, or one that gives no iterator.
+    for (const reference_image of [
+      { async *[Symbol.asyncIterator]() {}, destroy: throws },
+      {
+        [Symbol.asyncIterator]: () => {
+          throw new Error("no iterator");
+        },
+      },
+    ]) {
+      // The input being read: endless, its destroy() throws.
+      const data = new Readable({
+        read() {
+          this.push(pattern(16 * 1024));
+        },
+      });
+      data.destroy = throws as never;
+      const error = await client(url, { maxRetries: 0 })
+        .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data, reference_image } as never)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(error.status).toBe(429);
     }
   });
 });
