@@ -396,11 +396,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       // (Without an upload function, a file part is a Blob; a text has no size.)
       for (const [, value] of form.parts!) total += (value as Blob).size || 0;
     });
+    const jobId = (answer as { job_id?: string }).job_id;
     try {
-      if (!upload) form.onUploadProgress?.({ sentBytes: total, totalBytes: total });
+      // (A promise it returns, not awaited, that rejects: the call is answered, the rejection goes to the logger.)
+      if (!upload)
+        (form.onUploadProgress?.({ sentBytes: total, totalBytes: total }) as any)?.then?.(0, (cause: unknown) =>
+          logger.warn?.(callbackThrew(jobId, cause).message),
+        );
     } catch (cause) {
-      const error = callbackThrew((answer as { job_id?: string }).job_id, cause);
-      if (error.jobId) throw error;
+      const error = callbackThrew(jobId, cause);
+      if (jobId) throw error;
       logger.warn?.(error.message);
     }
     return answer;
@@ -554,52 +559,69 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // One attempt each (the watch retries), within its budget.
     const once = { signal, deadline: watch.deadline, maxRetries: 0 as const };
     let seen: string | undefined;
+    // A callback's promise that rejected (not awaited): the watch ends with it at its next step; once it ended, the
+    // rejection goes to the logger (`ended`).
+    let failed: unknown;
+    let ended: unknown;
     let step = watch.start();
-    for (;;) {
-      for (const event of step.events) {
-        // A callback that throws ends the watch with an error that keeps the job id (the job goes on).
-        try {
-          if (event.type === "submitted") onSubmitted?.(jobId);
-          // (`retrying` is no status: `onStatusChange` is called on changes of the job's status only.)
-          else if ("job" in event && event.job.status !== seen) {
-            seen = event.job.status;
-            onStatusChange?.(event.job);
+    try {
+      for (;;) {
+        if (failed) throw failed;
+        for (const event of step.events) {
+          // A callback that throws ends the watch with an error that keeps the job id (the job goes on); so does the
+          // promise it returns, once it rejects (not awaited: see `failed`).
+          try {
+            let returned: any;
+            if (event.type === "submitted") returned = onSubmitted?.(jobId);
+            // (`retrying` is no status: `onStatusChange` is called on changes of the job's status only.)
+            else if ("job" in event && event.job.status !== seen) {
+              seen = event.job.status;
+              returned = onStatusChange?.(event.job);
+            }
+            returned?.then?.(0, (cause: unknown) => {
+              const error = callbackThrew(jobId, cause);
+              if (ended) logger.warn?.(error.message);
+              else failed ??= error;
+            });
+          } catch (cause) {
+            throw callbackThrew(jobId, cause);
           }
-        } catch (cause) {
-          throw callbackThrew(jobId, cause);
+          yield event;
         }
-        yield event;
-      }
-      const { next } = step;
-      if ("error" in next) throw next.error;
-      if ("done" in next) return;
-      try {
-        if ("read" in next) {
-          await pause(wait, next.read, signal, jobId);
-          step = watch.status(await readStatus(jobId, once));
-          continue;
-        }
-        await pause(wait, next.download, signal, jobId);
-        const { stream, contentLength: totalBytes, contentType } = await download(jobId, once);
-        const reader = stream.getReader();
-        const chunks: BlobPart[] = [];
-        let receivedBytes = 0;
+        if (failed) throw failed;
+        const { next } = step;
+        if ("error" in next) throw next.error;
+        if ("done" in next) return;
         try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            chunks.push(value as BlobPart);
-            receivedBytes += value.byteLength;
-            yield* watch.progress({ receivedBytes, totalBytes });
+          if ("read" in next) {
+            await pause(wait, next.read, signal, jobId);
+            step = watch.status(await readStatus(jobId, once));
+            continue;
           }
-        } finally {
-          reader.cancel().catch(() => {}); // leaving the loop mid-download frees the connection
+          await pause(wait, next.download, signal, jobId);
+          const { stream, contentLength: totalBytes, contentType } = await download(jobId, once);
+          const reader = stream.getReader();
+          const chunks: BlobPart[] = [];
+          let receivedBytes = 0;
+          try {
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) break;
+              chunks.push(value as BlobPart);
+              receivedBytes += value.byteLength;
+              yield* watch.progress({ receivedBytes, totalBytes });
+            }
+          } finally {
+            reader.cancel().catch(() => {}); // leaving the loop mid-download frees the connection
+          }
+          // (No type, undefined: the Blob's is "".)
+          step = watch.downloaded(new Blob(chunks, { type: contentType as string }));
+        } catch (e) {
+          step = watch.error(e);
         }
-        // (No type, undefined: the Blob's is "".)
-        step = watch.downloaded(new Blob(chunks, { type: contentType as string }));
-      } catch (e) {
-        step = watch.error(e);
       }
+    } finally {
+      ended = 1;
     }
   }
 

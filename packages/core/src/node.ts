@@ -639,16 +639,23 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       // A callback that throws ends the upload with its own error: not a broken connection, and not sent again. Its
       // last call comes once the whole body was handed to the connection: then a job (or file) may exist, and the
       // error says so (with the request id, if the answer came already).
+      // A promise it returns (not awaited) that rejects while the request is going ends it so too; once the answer
+      // came, the call is answered, and the rejection is not seen.
       const progress = (totalBytes = known ? filesBytes : undefined) => {
-        try {
-          form.onUploadProgress?.({ sentBytes, totalBytes });
-        } catch (cause) {
+        const threw = (cause: unknown) => {
           const error = callbackThrew(undefined, cause);
           if (sent) {
             error.message += `; the whole body was sent: a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}`;
             error.requestId = requestId;
           }
-          throw error;
+          return error;
+        };
+        try {
+          (form.onUploadProgress?.({ sentBytes, totalBytes }) as any)?.then?.(0, (cause: unknown) => {
+            if (!answered) req.destroy(threw(cause));
+          });
+        } catch (cause) {
+          throw threw(cause);
         }
       };
       /** Reports `bytes` more sent, unless they are the last of a known total (reported once the body is sent). */
