@@ -637,13 +637,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     } as QueueJobResult | QueueJobOutcome;
   }
 
-  async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>) {
-    // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used.
+  async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>, download?: true) {
+    // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used (and
+    // `generate`'s `download`, set then: a spread before would read them unchecked).
     try {
       options = checkCall(options, "Invalid input")[2] as never;
     } catch (e) {
       throw ended(options, e);
     }
+    if (download) options.download = download;
     // The wait's budget: `timeoutMs` (default 11 minutes) from now, on the client's clock, the submit included (the
     // watch's timeout names it).
     // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message
@@ -672,7 +674,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     process: (options) => postModel("image", options, "blob"),
     async generate(options) {
       warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
-      const done = (await outcome(submitAndWatch({ ...options, download: true }))) as QueueJobResult;
+      const done = (await outcome(submitAndWatch(options, true))) as QueueJobResult;
       if (done.status === "completed") return done.data;
       throw new JobFailedError(`Job ${done.job_id} failed: ${done.error}`, { jobId: done.job_id, reason: done.error });
     },

@@ -1,6 +1,13 @@
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionError, JobFailedError, JobNotCompletedError, type JobStatusResponse, models } from "../src/index.js";
+import {
+  ConnectionError,
+  InvalidInputError,
+  JobFailedError,
+  JobNotCompletedError,
+  type JobStatusResponse,
+  models,
+} from "../src/index.js";
 import { clientFor, firstN, instantDelay, serveBytes, sha256, startFast, until } from "./helpers.js";
 
 let emu: Emulator;
@@ -265,6 +272,49 @@ describe("generate (deprecated)", () => {
     expect(error.reason).toBe("sorry");
     expect(error.jobId).toMatch(/^job_/);
     expect(warnings.filter((w) => w.includes("generate"))).toHaveLength(1);
+  });
+});
+
+describe("generate (deprecated): its options checked as submitAndPoll checks them", () => {
+  const model = models.video("lucy-pro-t2v");
+  it.each([
+    [
+      "a Proxy that cannot list its keys",
+      new Proxy(
+        { model, prompt: "x" },
+        {
+          ownKeys() {
+            throw new TypeError("ownKeys trap");
+          },
+        },
+      ),
+      "options",
+    ],
+    [
+      "a field whose getter throws",
+      Object.defineProperty({ model }, "prompt", {
+        enumerable: true,
+        get() {
+          throw new Error("prompt getter");
+        },
+      }),
+      "prompt",
+    ],
+  ])("%s: InvalidInputError naming the field, nothing sent, as submitAndPoll answers", async (_, options, field) => {
+    const client = clientFor(emu, { logger: { warn: () => {} } });
+    const before = emu.stats().requests.total;
+    for (const call of [client.generate(options as never), client.queue.submitAndPoll(options as never)]) {
+      const error = await call.catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.field).toBe(field);
+    }
+    expect(emu.stats().requests.total).toBe(before);
+  });
+
+  it("downloads the video whatever download says", async () => {
+    const client = clientFor(emu, { logger: { warn: () => {} } });
+    const video = await client.generate({ model, prompt: "x", download: false } as never);
+    expect(video.type).toBe("video/mp4");
   });
 });
 
