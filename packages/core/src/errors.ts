@@ -238,10 +238,15 @@ export const callbackThrew = (jobId: string | undefined, cause: unknown, what = 
     code: "CALLBACK_ERROR",
   });
 
-/** `clock` (a `poll.now` of yours), whose throw is a `CALLBACK_ERROR` carrying `jobId`. */
+/**
+ * `clock` (a `poll.now` of yours), whose throw is a `CALLBACK_ERROR` carrying `jobId`; so is an answer that is no finite
+ * number (a `Date`, a string: a watch read in a tight loop, or timed out at once).
+ */
 export const guard = (clock: () => number, jobId?: string) => (): number => {
   try {
-    return clock();
+    const t = clock();
+    if (Number.isFinite(t)) return t;
+    throw `poll.now answered ${t}`;
   } catch (cause) {
     throw callbackThrew(jobId, cause);
   }

@@ -383,6 +383,30 @@ describe("callbacks", () => {
       expect(emu.release(job_id)).toBe(true);
     });
 
+    it.each([
+      ["a Date", () => new Date()],
+      ["a string", () => String(Date.now())],
+      ["NaN", () => Number.NaN],
+      ["Infinity", () => Number.POSITIVE_INFINITY],
+    ])("one that answers %s: CALLBACK_ERROR naming poll.now, as if it threw; nothing read", async (_, now) => {
+      const { job_id } = await clientFor(emu).queue.submit({ model: t2v, prompt: "x [hold]" });
+      const before = emu.stats().requests.total;
+      // The client's (a status read spun on it, 800 reads in 2 s), and a call's (a false JobTimeoutError at once).
+      for (const call of [
+        () => clientFor(emu, { poll: { now: now as never } }).queue.wait(job_id, { download: false }),
+        () => clientFor(emu).queue.wait(job_id, { download: false, poll: { now: now as never } }),
+      ]) {
+        const error = (await call().catch((e) => e)) as DecartError;
+        expect(error).toBeInstanceOf(DecartError);
+        expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: job_id, retryable: false });
+        expect(error.message).toMatch(
+          new RegExp(`^Job ${job_id}: a callback threw \\(poll.now answered .+\\); the job goes on$`),
+        );
+      }
+      expect(emu.stats().requests.total).toBe(before);
+      expect(emu.release(job_id)).toBe(true);
+    });
+
     it.each(["client's", "call's"])(
       "the %s, once the job was submitted: CALLBACK_ERROR with the job id after onSubmitted, not INVALID_RESPONSE",
       async (whose) => {
