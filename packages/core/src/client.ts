@@ -346,10 +346,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /**
    * A file reference as the spec describes it, its `id` one the client can send back (see `isUsableId`), as a submit's
-   * `job_id` is: what is wrong with an answer, or nothing.
+   * `job_id` is, and `id` when one was asked for (`files.get`; as a status of another job is refused): what is wrong
+   * with an answer, or nothing.
    */
-  const checkFile = (body: any) =>
-    breaks(responseSchemas.FileReference)(body) ?? (isUsableId(body.id) ? undefined : "no id");
+  const checkFile = (body: any, id?: string) =>
+    breaks(responseSchemas.FileReference)(body) ??
+    (isUsableId(body.id) && (!id || id === body.id) ? undefined : `no id${id ? ` ${id}` : ""}`);
 
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", budget?: Budget) =>
@@ -664,7 +666,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     send<FileReference>(
       method,
       "/v1/files/{file_id}",
-      { ...optionsOf(opts), json: method === "GET" ? checkFile : undefined },
+      { ...optionsOf(opts), json: method === "GET" ? (body) => checkFile(body, fileId) : undefined },
       checkId(fileId, "fileId"),
       method === "GET" ? undefined : "response",
     );

@@ -574,6 +574,13 @@ describe("token and file answers that break the spec", () => {
     expect((await calls([])).get.message).toContain("not an object");
   });
 
+  it("files.get answered with another file's reference: InvalidResponseError, as a status of another job", async () => {
+    const { get } = await calls({ ...file, id: "file_2" });
+    expect(get).toBeInstanceOf(InvalidResponseError);
+    expect(get).toMatchObject({ code: "INVALID_RESPONSE", status: 200 });
+    expect(get.message).toContain("no id file_1");
+  });
+
   it("a stored file's null filename and expires_at (the spec's [string, null]), and a whole token answer, are taken", async () => {
     const persistent = { ...file, filename: null, expires_at: null };
     const answer = { ...token, token: "t", permissions: { models: ["lucy-pro-t2v"], origins: [] }, constraints: null };
