@@ -492,12 +492,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       checkId(jobId),
       "response",
     );
-    const hint = +(response.headers.get("x-poll-after-ms") || NaN);
-    // A hint that is not a number of ms is none; one below 50 ms is 50 ms (a hint of 0 must not make the watch spin).
-    // The answer's `Date` is the server's clock (the watch takes the job's age by it).
+    const hint = response.headers.get("x-poll-after-ms")!;
+    // A hint that is not a number of ms in decimal digits is none (`0x1F40`, `1e4`, `Infinity` too, as Retry-After's);
+    // one below 50 ms is 50 ms (a hint of 0 must not make the watch spin). The answer's `Date` is the server's clock
+    // (the watch takes the job's age by it).
     return {
       job: (await response.json()) as JobStatusResponse,
-      hintMs: hint >= 0 ? Math.max(hint, 50) : undefined,
+      hintMs: /^\d+$/.test(hint) ? Math.max(+hint, 50) : undefined,
       date: Date.parse(response.headers.get("date")!),
     };
   };

@@ -716,6 +716,31 @@ describe("an x-poll-after-ms hint that makes no sense", () => {
   }
 });
 
+describe("an x-poll-after-ms hint not in decimal digits", () => {
+  // Read with `+` it took hex, binary, exponents and Infinity as numbers of ms; Retry-After refuses them.
+  it("is no hint (hintMs undefined); one in digits is taken", async () => {
+    let hint = "";
+    const api = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "x-poll-after-ms": hint });
+      res.end(JSON.stringify({ job_id: JOB, status: "processing" }));
+    });
+    try {
+      const c = client(api.url);
+      for (hint of ["0x1F40", "1e4", "Infinity", "0b11111111111", "0o17", "+500", "1.5", "5 000"])
+        expect((await c.queue.readStatus(JOB)).hintMs, hint).toBeUndefined();
+      for (const [sent, ms] of [
+        ["8000", 8000],
+        ["0010", 50],
+      ] as const) {
+        hint = sent;
+        expect((await c.queue.readStatus(JOB)).hintMs, sent).toBe(ms);
+      }
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("an x-poll-after-ms hint of hours", () => {
   it("is honoured up to the schedule's longest wait (10 s): the job that ended is read before the deadline", async () => {
     let n = 0;
