@@ -270,10 +270,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // A path only for a proxy, and only on a page (`location`): elsewhere there is nothing to resolve it against. Paths
   // are added to it: a query or fragment would swallow them, and credentials (`@`) would show in every log and error
   // (so the URL is not shown here).
-  if (
-    /[@?#]/.test(baseUrl) ||
-    (!/^https?:\/\/[^/]/i.test(baseUrl) && !(proxy && g.location && baseUrl.startsWith("/")))
-  ) {
+  // One that no URL parser takes (a space in its host, two ports, `[::1` …) is refused too: every request would fail.
+  try {
+    if (
+      /[@?#]/.test(baseUrl) ||
+      (!/^https?:\/\/[^/]/i.test(baseUrl) && !(proxy && g.location && baseUrl.startsWith("/")))
+    )
+      throw 0;
+    new URL(baseUrl, g.location?.href);
+  } catch {
     throw invalid(where, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL without @, ? or #");
   }
 

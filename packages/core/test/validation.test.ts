@@ -208,6 +208,15 @@ const cases: Case[] = [
   ["no API key at all", "apiKey", () => withoutEnvKey(() => createDecartClient({ baseUrl: emu.url }))],
   ["a blank API key", "apiKey", () => withoutEnvKey(() => createDecartClient({ apiKey: "  " }))],
   ["a base URL that is not a URL", "baseUrl", () => createDecartClient({ apiKey: "k", baseUrl: "not a url" })],
+  // Each passed the check of its form, and every request then failed as a retryable connection error.
+  ...["http://api.decart .ai", "http://127.0.0.1:80:80", "https://[::1"].map(
+    (baseUrl): Case => [
+      `a base URL no URL parser takes (${baseUrl})`,
+      "baseUrl",
+      () => createDecartClient({ apiKey: "k", baseUrl }),
+    ],
+  ),
+  ["a proxy URL no URL parser takes", "proxy", () => createDecartClient({ proxy: "https://proxy .test" })],
   ["both a proxy and a key", "proxy", () => createDecartClient({ apiKey: "k", proxy: "/api/decart" })],
   [
     "a model definition whose path would name another host",
