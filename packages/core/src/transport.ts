@@ -426,7 +426,8 @@ export function createTransport(
                 received += value.byteLength;
                 out.enqueue(value);
                 try {
-                  return onProgress?.({ receivedBytes: received, totalBytes: total });
+                  // (A promise it returns is waited for, and its rejection is the callback's failure.)
+                  return await onProgress?.({ receivedBytes: received, totalBytes: total });
                 } catch (cause) {
                   // The caller's error, not the connection's: the download ends (not retried), its connection freed.
                   reader.cancel().catch(() => {});

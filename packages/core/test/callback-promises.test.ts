@@ -109,3 +109,18 @@ describe("an onUploadProgress promise that rejects", () => {
     expect(warnings).toEqual([expect.stringMatching(/^Job job_1: a callback threw \(Error: db down\)/)]);
   });
 });
+
+describe("a download's onProgress promise that rejects", () => {
+  it("ends queue.result with CALLBACK_ERROR carrying the job id, not retried (the download waits for the promise)", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": "4" }).end("mp4!");
+    });
+    closers.push(server.close);
+    const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: {} });
+    const error = await client.queue.result("job_1", { onProgress: failing }).catch((e) => e);
+    expect(DecartError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: "job_1", retryable: false });
+    expect(error.cause.message).toBe("db down");
+    expect(server.seen).toHaveLength(1);
+  });
+});
