@@ -1,8 +1,8 @@
-import { aborted, InvalidInputError, shownUrl, TimeoutError, textOf } from "./errors.js";
+import { aborted, InvalidInputError, invalid, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import { timed } from "./transport.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
-import { checkSchema, isFileValue, type Schema } from "./validate.js";
+import { checkSchema, isFileInput, isFileValue, type Schema } from "./validate.js";
 
 /**
  * Whether a chunk of a stream input can be sent: bytes (an ArrayBuffer or any view of one), or text (sent as UTF-8).
@@ -137,26 +137,30 @@ export async function resolveFiles(
   check?: boolean,
 ): Promise<Record<string, unknown>> {
   const out = { ...inputs };
+  const where = `Invalid input for ${model.name}`;
+  // A JSON value (`trajectory`) is written as its text first, before any file is read: one that JSON cannot write (a
+  // BigInt in it, a `toJSON` or a getter that throws) is refused, naming the field, with what JSON said.
+  for (const [name, value] of Object.entries(out))
+    try {
+      if (value && typeof value === "object" && !isFileInput(value)) out[name] = JSON.stringify(value);
+    } catch (e) {
+      throw invalid(where, name, `a value that can be sent (${textOf(e, true)})`);
+    }
   for (const field of model.fields) {
     const { name } = field;
     const value = out[name];
     if (field.type === "file" && value != null) {
       out[name] = await toBlob(value as FileInput, name, reader, signal, deadline);
       if (check && (typeof value === "string" || value instanceof URL))
-        checkSchema(
-          field as Schema,
-          out[name],
-          name,
-          `Invalid input for ${model.name}, downloaded from ${shownUrl(value)}`,
-        );
+        checkSchema(field as Schema, out[name], name, `${where}, downloaded from ${shownUrl(value)}`);
     }
   }
   return out;
 }
 
 /**
- * The multipart body for a model's inputs (files already resolved), encoded the way the official SDK does: text as is,
- * numbers in decimal, booleans `true`/`false`, JSON values as JSON text, files as parts (a bare Blob is named `blob`; a
+ * The multipart body for a model's inputs (files already resolved, JSON values written as their text), encoded the way
+ * the official SDK does: text as is, numbers in decimal, booleans `true`/`false`, files as parts (a bare Blob is named `blob`; a
  * File keeps its name). Fields go in the order of `fields` (the catalogue's), then any others; `undefined` and `null`
  * are left out. Nothing is added: the server applies the spec's defaults. Every part is also listed in `parts` (streams
  * only there), with `onUploadProgress`, for an upload function.
@@ -170,7 +174,7 @@ export function encodeForm(
   for (const name of new Set([...fields.map((f) => f.name), ...Object.keys(inputs)])) {
     const value = inputs[name];
     if (value == null) continue;
-    const part = isFileValue(value) ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+    const part = isFileValue(value) ? value : String(value);
     form.parts!.push([name, part]);
     if (typeof part === "string" || part instanceof Blob) form.append(name, part);
   }

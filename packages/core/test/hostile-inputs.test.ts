@@ -1,0 +1,112 @@
+/**
+ * Inputs that cannot be read or sent as given (a value JSON cannot write, a revoked Proxy, a getter that throws, a text
+ * with a lone surrogate) are an `InvalidInputError` naming the field, before anything is sent or downloaded: never a
+ * raw TypeError, never a text the server gets changed. The API here is a small `node:http` server on loopback that
+ * counts what reaches it; a second one stands for a file URL's server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDecartClient, type DecartClientOptions, InvalidInputError, models } from "../src/index.js";
+import { nodeUpload } from "../src/node.js";
+import { json, serve, silent } from "./helpers.js";
+
+let api: Awaited<ReturnType<typeof serve>>;
+let files: Awaited<ReturnType<typeof serve>>;
+const bodies: string[] = [];
+beforeAll(async () => {
+  api = await serve((req, res, body) => {
+    bodies.push(body.toString("utf8"));
+    json(
+      res,
+      200,
+      req.url === "/v1/files"
+        ? {
+            id: "file_1",
+            filename: "blob",
+            mime_type: "image/png",
+            size_bytes: 1,
+            created_at: new Date(0).toISOString(),
+            expires_at: null,
+          }
+        : { job_id: "j1", status: "pending" },
+    );
+  });
+  files = await serve((_req, res) => {
+    res.writeHead(200, { "content-type": "image/png" });
+    res.end("png");
+  });
+});
+afterAll(async () => {
+  await api.close();
+  await files.close();
+});
+
+const client = (options: DecartClientOptions = {}) =>
+  createDecartClient({ apiKey: "k", baseUrl: api.url, logger: silent, maxRetries: 0, ...options });
+/** The client as checked (the default), without its checks, and with an upload function. */
+const clients = () => [client(), client({ validateInputs: false }), client({ upload: nodeUpload() })];
+const png = () => new Blob([new Uint8Array(8)], { type: "image/png" });
+const point = (frame: number, more = {}) => ({ frame, x: 0.5, y: 0.5, ...more });
+const refused = async (call: () => Promise<unknown>, field: string) => {
+  const error: any = await call().catch((e) => e);
+  expect(error, String(error?.stack)).toBeInstanceOf(InvalidInputError);
+  expect(error).toMatchObject({ field, retryable: false });
+  return error as InvalidInputError;
+};
+
+describe("a JSON field (lucy-motion's trajectory)", () => {
+  const boom = () => {
+    throw new Error("boom");
+  };
+  const trajectories: [name: string, make: () => unknown, reason: RegExp][] = [
+    ["a point with an extra BigInt", () => [point(0, { z: 1n }), point(1)], /BigInt/],
+    ["a point whose toJSON throws", () => [point(0, { toJSON: boom }), point(1)], /boom/],
+    [
+      "a list whose toJSON getter throws",
+      () => Object.defineProperty([point(0), point(1)], "toJSON", { get: boom }),
+      /boom/,
+    ],
+  ];
+
+  it("that JSON cannot write is refused naming the field, before its file URL is downloaded or anything sent", async () => {
+    const [sent, asked] = [api.arrived(), files.arrived()];
+    for (const c of clients())
+      for (const [name, make, reason] of trajectories) {
+        const data = `${files.url}/a.png`;
+        const error = await refused(
+          () => c.queue.submit({ model: models.video("lucy-motion"), data, trajectory: make() as never }),
+          "trajectory",
+        );
+        expect(error.message, name).toMatch(
+          /^Invalid input for lucy-motion: "trajectory" must be a value that can be sent \(/,
+        );
+        expect(error.message, name).toMatch(reason);
+      }
+    expect([api.arrived(), files.arrived()]).toEqual([sent, asked]);
+  });
+
+  it("a point's getter that throws is named by the check, and refused without it", async () => {
+    const [sent, asked] = [api.arrived(), files.arrived()];
+    const boomy = () => [Object.defineProperty(point(0), "z", { get: boom, enumerable: true }), point(1)];
+    const [checked, unchecked] = clients();
+    for (const [c, field] of [
+      [checked!, "trajectory[0].z"],
+      [unchecked!, "trajectory"],
+    ] as const) {
+      const data = `${files.url}/a.png`;
+      await refused(
+        () => c.queue.submit({ model: models.video("lucy-motion"), data, trajectory: boomy() as never }),
+        field,
+      );
+    }
+    expect([api.arrived(), files.arrived()]).toEqual([sent, asked]);
+  });
+
+  it("a point's extra key that JSON can write is sent as given (the spec allows it)", async () => {
+    await client().queue.submit({
+      model: models.video("lucy-motion"),
+      data: png(),
+      trajectory: [point(0, { z: 1 }), point(1)] as never,
+    });
+    expect(bodies.at(-1)).toContain('[{"frame":0,"x":0.5,"y":0.5,"z":1},{"frame":1,"x":0.5,"y":0.5}]');
+  });
+});
