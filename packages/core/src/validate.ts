@@ -84,101 +84,103 @@ export function checkSchema(
   const { minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
   // A type that may be null is checked as its other (a value of null is none given, below).
   const type = schema.format === "binary" ? "file" : `${schema.type ?? ""}`.replace(/,?null,?/, "");
-  if (schema.oneOf) {
-    const errors: any[] = [];
-    for (const branch of schema.oneOf) {
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  // The field being read, if any: a getter or a Proxy that throws as a field is read is named (`poll.intervalMs`), and
+  // whatever else throws while the value is looked at names the value (the object when its keys cannot be listed; a
+  // revoked Proxy, a Blob whose `size` or `type` getter throws, an async iterable's `Symbol.asyncIterator` getter).
+  let key: string | undefined;
+  try {
+    if (schema.oneOf) {
+      const errors: any[] = [];
+      for (const branch of schema.oneOf) {
+        try {
+          return checkSchema(branch, value, path, where);
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+      // A branch that failed inside the value names that field and what it takes (`poll.intervalMs`: within 0..…);
+      // else each branch's kind is named (`an object, or a function`), at the top too (where `fail` names "options").
+      throw errors.find((e) => e.field !== (path || "options")) ?? fail(errors.map((e) => e.expected).join(", or "));
+    }
+    // A const is named as itself (ttl_seconds of 59: `within 60..2592000, or "persistent"`, not `or a string`).
+    if ("const" in schema && value !== schema.const) fail(JSON.stringify(schema.const));
+    if (type === "json" && typeof value === "string") {
       try {
-        return checkSchema(branch, value, path, where);
-      } catch (e) {
-        errors.push(e);
+        value = JSON.parse(value);
+      } catch {
+        fail("JSON");
       }
     }
-    // A branch that failed inside the value names that field and what it takes (`poll.intervalMs`: within 0..…);
-    // else each branch's kind is named (`an object, or a function`), at the top too (where `fail` names "options").
-    throw errors.find((e) => e.field !== (path || "options")) ?? fail(errors.map((e) => e.expected).join(", or "));
-  }
-  // A const is named as itself (ttl_seconds of 59: `within 60..2592000, or "persistent"`, not `or a string`).
-  if ("const" in schema && value !== schema.const) fail(JSON.stringify(schema.const));
-  if (type === "json" && typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      fail("JSON");
+    // `string`, `boolean` and `function` are what `typeof` says.
+    if (TYPES[type] ? !TYPES[type](value) : /^[sbf]/.test(type) && typeof value !== type) {
+      fail(
+        type === "file"
+          ? "a file, a stream, bytes or an http(s) URL"
+          : type === "signal"
+            ? "an AbortSignal"
+            : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`,
+      );
     }
-  }
-  // `string`, `boolean` and `function` are what `typeof` says.
-  if (TYPES[type] ? !TYPES[type](value) : /^[sbf]/.test(type) && typeof value !== type) {
-    fail(
-      type === "file"
-        ? "a file, a stream, bytes or an http(s) URL"
-        : type === "signal"
-          ? "an AbortSignal"
-          : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`,
-    );
-  }
-  const media = value instanceof Blob && mediaOf(value.type);
-  if (accept && media && media !== "application/octet-stream" && !accept.includes(media)) {
-    fail(`of type ${accept.join(", ")}`, path, media);
-  }
-  // A file of no bytes is no media of an accepted type (a stream's length is not known before it is sent). A file to
-  // store (no `accept`) may be empty: the spec sets no minimum.
-  if (accept && ((value as Blob).size ?? (value as ArrayBuffer).byteLength) === 0)
-    fail("a non-empty file", path, "0 bytes");
-  if (schema.enum && !schema.enum.includes(value))
-    fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
-  if (typeof value === "number" && (value < min || value > max)) fail(`within ${min}..${max}`);
-  // A text's length as sent: a form sends each lone CR or LF as CRLF (the HTML spec), which the server counts as two.
-  const length =
-    typeof value === "string"
-      ? [...value.replace(/\r?\n|\r/g, "\r\n")].length
-      : Array.isArray(value)
-        ? value.length
-        : 0;
-  const lo = schema.minLength ?? schema.minItems ?? 0;
-  const hi = schema.maxLength ?? schema.maxItems ?? Infinity;
-  if (length < lo || length > hi)
-    fail(
-      `${lo} to ${hi} ${type === "array" ? "items long" : `characters long${/[\r\n]/.test(value as string) ? ", line breaks sent as CRLF" : ""}`}`,
-      path,
-      length,
-    );
-  if (schema.schema) checkSchema(schema.schema, value, path, where);
-  if (Array.isArray(value) && schema.items) {
-    for (const [i, item] of value.entries()) checkSchema(schema.items, item, `${path}[${i}]`, where);
-  }
-  if (type === "object") {
-    const props = schema.properties ?? {};
-    const at = (key: string) => (path ? `${path}.${key}` : key);
-    // Each field is read once, here (a getter or a Proxy that throws is named: `poll.intervalMs`, or the object when
-    // its keys cannot be listed), and what was read is checked, and answered. So is a model definition's, and a watch's
-    // `first` (a submit answer, which a view layer checks with checkJob before the engine reads it): their copies, as
-    // their schemas say (`once`), not a model's input of that name (a file called `first` is sent as given). A field of
-    // undefined or null is not given: left out.
-    let key: string | undefined;
-    const entries: [string, unknown][] = [];
-    try {
+    const media = value instanceof Blob && mediaOf(value.type);
+    if (accept && media && media !== "application/octet-stream" && !accept.includes(media)) {
+      fail(`of type ${accept.join(", ")}`, path, media);
+    }
+    // A file of no bytes is no media of an accepted type (a stream's length is not known before it is sent). A file to
+    // store (no `accept`) may be empty: the spec sets no minimum.
+    if (type === "file" && ((value as Blob).size ?? (value as ArrayBuffer).byteLength) === 0 && accept)
+      fail("a non-empty file", path, "0 bytes");
+    if (schema.enum && !schema.enum.includes(value))
+      fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
+    if (typeof value === "number" && (value < min || value > max)) fail(`within ${min}..${max}`);
+    // A text's length as sent: a form sends each lone CR or LF as CRLF (the HTML spec), which the server counts as two.
+    const length =
+      typeof value === "string"
+        ? [...value.replace(/\r?\n|\r/g, "\r\n")].length
+        : Array.isArray(value)
+          ? value.length
+          : 0;
+    const lo = schema.minLength ?? schema.minItems ?? 0;
+    const hi = schema.maxLength ?? schema.maxItems ?? Infinity;
+    if (length < lo || length > hi)
+      fail(
+        `${lo} to ${hi} ${type === "array" ? "items long" : `characters long${/[\r\n]/.test(value as string) ? ", line breaks sent as CRLF" : ""}`}`,
+        path,
+        length,
+      );
+    if (schema.schema) checkSchema(schema.schema, value, path, where);
+    if (Array.isArray(value) && schema.items) {
+      for (const [i, item] of value.entries()) checkSchema(schema.items, item, `${path}[${i}]`, where);
+    }
+    if (type === "object") {
+      const props = schema.properties ?? {};
+      // Each field is read once, here, and what was read is checked, and answered. So is a model definition's, and a
+      // watch's `first` (a submit answer, which a view layer checks with checkJob before the engine reads it): their
+      // copies, as their schemas say (`once`), not a model's input of that name (a file called `first` is sent as given).
+      // A field of undefined or null is not given: left out.
+      const entries: [string, unknown][] = [];
       for (key of Object.keys(value as object)) {
         const v = (value as any)[key];
         if (v != null) entries.push([key, typeof v === "object" && props[key]?.once ? { ...v } : v]);
       }
-    } catch {
-      fail("a value that can be read", key ? at(key) : path || "options");
+      for (const entry of entries) {
+        const [key, v] = entry;
+        // `poll` goes on as its fields were read, those of undefined or null left out (not given, as at the top).
+        if (Object.hasOwn(props, key)) {
+          const fields = checkSchema(props[key]!, v, at(key), where);
+          if (key === "poll" && fields) entry[1] = Object.fromEntries(fields);
+        } else if (schema.additionalProperties === false)
+          fail(`a known name (one of ${Object.keys(props).join(", ")})`, at(key));
+      }
+      for (key of (schema.required as string[]) ?? []) {
+        const v = (value as any)[key];
+        // A required field may be null where its type says so (a stored file's `expires_at`).
+        if (v === undefined || (v === null && !/null/.test(props[key]?.type as never))) fail("given", at(key));
+      }
+      return entries;
     }
-    for (const entry of entries) {
-      const [key, v] = entry;
-      // `poll` goes on as its fields were read, those of undefined or null left out (not given, as at the top).
-      if (Object.hasOwn(props, key)) {
-        const fields = checkSchema(props[key]!, v, at(key), where);
-        if (key === "poll" && fields) entry[1] = Object.fromEntries(fields);
-      } else if (schema.additionalProperties === false)
-        fail(`a known name (one of ${Object.keys(props).join(", ")})`, at(key));
-    }
-    for (const key of (schema.required as string[]) ?? []) {
-      const v = (value as any)[key];
-      // A required field may be null where its type says so (a stored file's `expires_at`).
-      if (v === undefined || (v === null && !/null/.test(props[key]?.type as never))) fail("given", at(key));
-    }
-    return entries;
+  } catch (e) {
+    throw e instanceof InvalidInputError ? e : fail("a value that can be read", key ? at(key) : path || "options");
   }
 }
 

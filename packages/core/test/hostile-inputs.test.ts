@@ -110,3 +110,77 @@ describe("a JSON field (lucy-motion's trajectory)", () => {
     expect(bodies.at(-1)).toContain('[{"frame":0,"x":0.5,"y":0.5,"z":1},{"frame":1,"x":0.5,"y":0.5}]');
   });
 });
+
+describe("a file value that cannot be read (a revoked Proxy, a getter that throws)", () => {
+  const boom = () => {
+    throw new Error("boom");
+  };
+  const values: [name: string, make: () => unknown][] = [
+    [
+      "a revoked Proxy",
+      () => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        return proxy;
+      },
+    ],
+    [
+      "an object whose Symbol.asyncIterator getter throws",
+      () => ({
+        get [Symbol.asyncIterator]() {
+          return boom();
+        },
+      }),
+    ],
+    [
+      "a Blob whose size getter throws",
+      () =>
+        new (class extends Blob {
+          override get size(): number {
+            return boom();
+          }
+        })(["x"], { type: "image/png" }),
+    ],
+    [
+      "a Blob whose type getter throws",
+      () =>
+        new (class extends Blob {
+          override get type(): string {
+            return boom();
+          }
+        })(["x"]),
+    ],
+  ];
+
+  it("is refused naming the field, nothing sent: in submit and files.upload, with or without an upload function", async () => {
+    const sent = api.arrived();
+    for (const c of [client(), client({ upload: nodeUpload() })])
+      for (const [name, make] of values) {
+        const i2v = { model: models.video("lucy-pro-i2v"), prompt: "x", data: make() as never };
+        const error = await refused(() => c.queue.submit(i2v), "data");
+        expect(error.message, name).toBe('Invalid input for lucy-pro-i2v: "data" must be a value that can be read');
+        const upload = await refused(() => c.files.upload(make() as never), "file");
+        expect(upload.message, name).toBe('Invalid upload: "file" must be a value that can be read');
+      }
+    expect(api.arrived()).toBe(sent);
+  });
+
+  it("without the client's checks too (validateInputs: false), before any file is read", async () => {
+    const sent = api.arrived();
+    for (const [name, make] of values.slice(0, 2)) {
+      const error = await refused(
+        () =>
+          client({ validateInputs: false }).queue.submit({
+            model: models.video("lucy-pro-i2v"),
+            prompt: "x",
+            data: make() as never,
+          }),
+        "data",
+      );
+      expect(error.message, name).toMatch(
+        /^Invalid input for lucy-pro-i2v: "data" must be a value that can be sent \(/,
+      );
+    }
+    expect(api.arrived()).toBe(sent);
+  });
+});
