@@ -139,13 +139,17 @@ export async function resolveFiles(
   const out = { ...inputs };
   const where = `Invalid input for ${model.name}`;
   // A JSON value (`trajectory`) is written as its text first, before any file is read: one that JSON cannot write (a
-  // BigInt in it, a `toJSON` or a getter that throws) is refused, naming the field, with what JSON said.
-  for (const [name, value] of Object.entries(out))
+  // BigInt in it, a `toJSON` or a getter that throws) is refused, naming the field, with what JSON said. So is a text
+  // with a lone surrogate (half an emoji), which a form would send as U+FFFD (not shown: a file's URL may be secret).
+  for (const [name, value] of Object.entries(out)) {
     try {
       if (value && typeof value === "object" && !isFileInput(value)) out[name] = JSON.stringify(value);
     } catch (e) {
       throw invalid(where, name, `a value that can be sent (${textOf(e, true)})`);
     }
+    if (typeof value === "string" && /\p{Cs}/u.test(value))
+      throw invalid(where, name, "text without a lone surrogate (U+D800–U+DFFF alone)");
+  }
   for (const field of model.fields) {
     const { name } = field;
     const value = out[name];

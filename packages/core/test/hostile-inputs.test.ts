@@ -184,3 +184,44 @@ describe("a file value that cannot be read (a revoked Proxy, a getter that throw
     expect(api.arrived()).toBe(sent);
   });
 });
+
+describe("a text with a lone surrogate (half an emoji), which UTF-8 cannot carry", () => {
+  const half = "🎬 A lake".slice(1);
+
+  it("is refused naming the field before anything is sent: FormData would send U+FFFD in its place", async () => {
+    const [sent, asked] = [api.arrived(), files.arrived()];
+    const calls: [field: string, options: Record<string, unknown>][] = [
+      ["prompt", { model: models.video("lucy-pro-t2v"), prompt: half }],
+      ["prompt", { model: models.video("lucy-pro-t2v"), prompt: `A lake ${"🎬".slice(0, 1)}` }],
+      [
+        "trajectory",
+        {
+          model: models.video("lucy-motion"),
+          data: png(),
+          trajectory: `[{"frame":0,"x":0,"y":0,"note":"${"\udfff"}"},{"frame":1,"x":0,"y":0}]`,
+        },
+      ],
+      ["data", { model: models.video("lucy-pro-i2v"), prompt: "x", data: `${files.url}/${"\ud83c"}.png` }],
+    ];
+    const unchecked = client({ validateInputs: false });
+    for (const [c, [field, options]] of [
+      ...clients().flatMap((c) => calls.map((call) => [c, call] as const)),
+      // An enum's value too, once the client's checks are off (they refuse it as no value of the enum).
+      [unchecked, ["resolution", { model: models.video("lucy-pro-t2v"), prompt: "x", resolution: "720p\ud800" }]],
+    ] as const) {
+      const error = await refused(() => c.queue.submit(options as never), field);
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Invalid input for lucy-[a-z0-9-]+: "${field}" must be text without a lone surrogate \\(U\\+D800–U\\+DFFF alone\\)$`,
+        ),
+      );
+    }
+    expect(files.arrived()).toBe(asked);
+    expect(api.arrived()).toBe(sent);
+  });
+
+  it("a text of whole surrogate pairs (an emoji) is sent as given", async () => {
+    await client().queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "🎬 A lake" });
+    expect(bodies.at(-1)).toContain("\r\n\r\n🎬 A lake\r\n");
+  });
+});
