@@ -42,9 +42,8 @@ export async function toBlob(
   signal?: AbortSignal,
   deadline = Infinity,
 ): Promise<UploadPartValue> {
-  if (value instanceof Blob || (streams && isFileValue(value))) return value;
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
-  const url = isFileValue(value) ? "" : String(value);
+  // Text or a URL is downloaded; any other value (a Blob, bytes, a stream) is read as it is.
+  const url = value instanceof URL || typeof value !== "object" ? String(value) : "";
   const shown = shownUrl(url);
   const what = url ? `Could not download "${field}" from ${shown}` : `Could not read the input "${field}"`;
   // Aborted by the call's signal, or by the timer of the read waited for (see `timed`).
@@ -58,6 +57,9 @@ export async function toBlob(
   let refused: string | undefined;
   const chunks: BlobPart[] = [];
   try {
+    if (value instanceof Blob || (streams && isFileValue(value))) return value;
+    // Bytes that cannot be read (a detached ArrayBuffer) are refused as a stream that fails is.
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
     // (An abort before the call is heard by no listener.)
     signal?.throwIfAborted();
     if (url) {

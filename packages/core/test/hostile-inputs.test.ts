@@ -225,3 +225,37 @@ describe("a text with a lone surrogate (half an emoji), which UTF-8 cannot carry
     expect(bodies.at(-1)).toContain("\r\n\r\n🎬 A lake\r\n");
   });
 });
+
+describe("bytes that cannot be read (a detached ArrayBuffer, as one transferred to a worker leaves it)", () => {
+  /** Bytes whose buffer was transferred. */
+  const detached = <T extends ArrayBuffer | Uint8Array>(bytes: T) => {
+    structuredClone(bytes, { transfer: [bytes instanceof ArrayBuffer ? bytes : bytes.buffer] });
+    return bytes;
+  };
+
+  it("are refused naming the field, nothing sent: files.upload (any size is stored) and a submit without checks", async () => {
+    const sent = api.arrived();
+    for (const make of [() => detached(new ArrayBuffer(8)), () => detached(new Uint8Array(8))]) {
+      for (const c of [client(), client({ upload: nodeUpload() })]) {
+        const error = await refused(() => c.files.upload(make() as never), "file");
+        expect(error.message).toMatch(/^Could not read the input "file": .*detached.*; nothing was sent$/);
+      }
+      const error = await refused(
+        () =>
+          client({ validateInputs: false }).queue.submit({
+            model: models.video("lucy-pro-i2v"),
+            prompt: "x",
+            data: make() as never,
+          }),
+        "data",
+      );
+      expect(error.message).toMatch(/^Could not read the input "data": .*detached.*; nothing was sent$/);
+      // With the checks, a file of a model is refused as empty: it has no bytes.
+      await refused(
+        () => client().queue.submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data: make() as never }),
+        "data",
+      );
+    }
+    expect(api.arrived()).toBe(sent);
+  });
+});
