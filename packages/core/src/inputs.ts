@@ -2,14 +2,14 @@ import { aborted, InvalidInputError, invalid, shownUrl, TimeoutError, textOf } f
 import type { ModelDefinition } from "./models.js";
 import { timed } from "./transport.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
-import { checkSchema, isFileInput, isFileValue, type Schema } from "./validate.js";
+import { checkSchema, isBuffer, isFileInput, isFileValue, type Schema } from "./validate.js";
 
 /**
  * Whether a chunk of a stream input can be sent: bytes (an ArrayBuffer or any view of one), or text (sent as UTF-8).
  * Anything else is refused, naming the field, with `notBytes`'s words (a number or an object would be sent as text).
  */
 export const isBytes = (chunk: unknown): chunk is string | ArrayBuffer | ArrayBufferView =>
-  typeof chunk === "string" || chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk);
+  typeof chunk === "string" || isBuffer(chunk);
 
 /** Why a chunk that is not bytes is refused. */
 export const notBytes = (chunk: unknown) =>
@@ -59,7 +59,7 @@ export async function toBlob(
   try {
     if (value instanceof Blob || (streams && isFileValue(value))) return value;
     // Bytes that cannot be read (a detached ArrayBuffer) are refused as a stream that fails is.
-    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return new Blob([value as BlobPart]);
+    if (isBuffer(value)) return new Blob([value as BlobPart]);
     // (An abort before the call is heard by no listener.)
     signal?.throwIfAborted();
     if (url) {
@@ -150,7 +150,7 @@ export async function resolveFiles(
       throw invalid(where, name, `a value that can be sent (${textOf(e, true)})`);
     }
     if (typeof value === "string" && /\p{Cs}/u.test(value))
-      throw invalid(where, name, "text without a lone surrogate (U+D800–U+DFFF alone)");
+      throw invalid(where, name, "text without a lone surrogate (U+D800-U+DFFF alone)");
   }
   for (const field of model.fields) {
     const { name } = field;

@@ -16,12 +16,13 @@ export const isByteIterable = (v: unknown): v is AsyncIterable<Uint8Array> =>
 export const isFileValue = (v: unknown): v is Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> =>
   v instanceof Blob || v instanceof ReadableStream || isByteIterable(v);
 
+/** True for bytes: an ArrayBuffer, or any view of one. */
+export const isBuffer = (v: unknown): v is ArrayBuffer | ArrayBufferView =>
+  v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+
 /** True for what the client can turn into a file part (see `FileInput`). */
 export const isFileInput = (v: unknown): boolean =>
-  isFileValue(v) ||
-  v instanceof ArrayBuffer ||
-  ArrayBuffer.isView(v) ||
-  /^https?:\/\//i.test(v instanceof URL ? v.href : typeof v === "string" ? v : "");
+  isFileValue(v) || isBuffer(v) || /^https?:\/\//i.test(v instanceof URL ? v.href : typeof v === "string" ? v : "");
 
 /**
  * The subset of JSON Schema the catalogue and the spec's request schemas use, plus the client's own types: `file` (or

@@ -212,7 +212,7 @@ describe("a text with a lone surrogate (half an emoji), which UTF-8 cannot carry
       const error = await refused(() => c.queue.submit(options as never), field);
       expect(error.message).toMatch(
         new RegExp(
-          `^Invalid input for lucy-[a-z0-9-]+: "${field}" must be text without a lone surrogate \\(U\\+D800–U\\+DFFF alone\\)$`,
+          `^Invalid input for lucy-[a-z0-9-]+: "${field}" must be text without a lone surrogate \\(U\\+D800-U\\+DFFF alone\\)$`,
         ),
       );
     }
