@@ -70,9 +70,9 @@ export async function toBlob(
     it = source instanceof ReadableStream ? source.getReader() : source?.[Symbol.asyncIterator]();
     if (status > 299) throw `HTTP ${status}`;
     for (;;) {
-      const chunk = it
-        ? await until<IteratorResult<unknown>>(it.read ? it.read() : it.next())
-        : { done: true as const };
+      // (No iterator: a URL's empty body, or an iterable's that gives none, which fails here as it is read.)
+      const chunk =
+        it || !url ? await until<IteratorResult<unknown>>(it.read ? it.read() : it.next()) : { done: true as const };
       if (chunk.done) return new Blob(chunks, { type });
       if (!isBytes(chunk.value)) {
         refused = notBytes(chunk.value);

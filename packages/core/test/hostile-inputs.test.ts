@@ -259,3 +259,17 @@ describe("bytes that cannot be read (a detached ArrayBuffer, as one transferred 
     expect(api.arrived()).toBe(sent);
   });
 });
+
+describe("a stream input that is none", () => {
+  it("an async iterable whose iterator method gives no iterator is refused, not sent as an empty file", async () => {
+    const sent = api.arrived();
+    const noIterator = () => ({ [Symbol.asyncIterator]: () => undefined });
+    for (const c of [client(), client({ validateInputs: false })]) {
+      const i2v = { model: models.video("lucy-pro-i2v"), prompt: "x", data: noIterator() as never };
+      const error = await refused(() => c.queue.submit(i2v), "data");
+      expect(error.message).toMatch(/^Could not read the input "data": .+; nothing was sent$/);
+      await refused(() => c.files.upload(noIterator() as never), "file");
+    }
+    expect(api.arrived()).toBe(sent);
+  });
+});
