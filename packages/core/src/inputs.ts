@@ -57,7 +57,13 @@ export async function toBlob(
   let refused: string | undefined;
   const chunks: BlobPart[] = [];
   try {
-    if (value instanceof Blob || (streams && isFileValue(value))) return value;
+    // A value that only poses as a Blob (a Proxy with its prototype, an object made from it) is none, and a form would
+    // send it as its text: its slice, which takes only a Blob, fails.
+    if (value instanceof Blob) {
+      value.slice();
+      return value;
+    }
+    if (streams && isFileValue(value)) return value;
     // Bytes that cannot be read (a detached ArrayBuffer) are refused as a stream that fails is.
     if (isBuffer(value)) return new Blob([value as BlobPart]);
     // (An abort before the call is heard by no listener.)

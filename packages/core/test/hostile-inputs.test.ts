@@ -273,3 +273,34 @@ describe("a stream input that is none", () => {
     expect(api.arrived()).toBe(sent);
   });
 });
+
+describe("a value that poses as a Blob", () => {
+  it("a Proxy or an object that only says it is a Blob is refused naming the field, nothing sent", async () => {
+    const sent = api.arrived();
+    const posers: [name: string, make: () => unknown][] = [
+      [
+        "a Proxy with Blob's prototype",
+        () =>
+          new Proxy(
+            {},
+            {
+              getPrototypeOf: () => Blob.prototype,
+              get: (_, key) => ({ type: "image/png", size: 5 })[key as never],
+            },
+          ),
+      ],
+      ["an object made from Blob's prototype", () => Object.create(Blob.prototype)],
+    ];
+    for (const c of [...clients(), client({ upload: nodeUpload(), validateInputs: false })])
+      for (const [name, make] of posers) {
+        const i2v = { model: models.video("lucy-pro-i2v"), prompt: "x", data: make() as never };
+        const error = await refused(() => c.queue.submit(i2v), "data");
+        // (Refused by the check when a getter of Blob's throws for it, else as it is read.)
+        expect(error.message, name).toMatch(
+          /^(Invalid input for lucy-pro-i2v: "data" must be a value that can be read|Could not read the input "data": .+; nothing was sent)$/,
+        );
+        await refused(() => c.files.upload(make() as never), "file");
+      }
+    expect(api.arrived()).toBe(sent);
+  });
+});
