@@ -58,9 +58,10 @@ export async function toBlob(
   const chunks: BlobPart[] = [];
   try {
     // A value that only poses as a Blob (a Proxy with its prototype, an object made from it) is none, and a form would
-    // send it as its text: its slice, which takes only a Blob, fails.
+    // send it as its text: its slice, which takes only a Blob, fails. So does a Blob whose `size` or `type` getter
+    // throws (the form reads them): all refused here, as a stream that fails is.
     if (value instanceof Blob) {
-      value.slice();
+      value.slice(0, value.size, value.type);
       return value;
     }
     if (streams && isFileValue(value)) return value;
