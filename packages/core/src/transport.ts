@@ -393,10 +393,16 @@ export function createTransport(
       if (call.media) {
         const type = mediaType(headers);
         const accepted = [...call.media, "application/octet-stream"];
-        if (!accepted.includes(type)) {
+        // A 206 (asked for without Range) is a part of the result, not the result.
+        if (!accepted.includes(type) || status === 206) {
           release();
           await source?.cancel().catch(() => {});
-          throw invalid(`a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`, status);
+          throw invalid(
+            status === 206
+              ? "a part of the result"
+              : `a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`,
+            status,
+          );
         }
       }
       if (!source || total === 0) {

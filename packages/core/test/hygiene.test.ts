@@ -816,6 +816,11 @@ describe("content answers that are not the video", () => {
       res.writeHead(200, { "content-type": "video/mp4", "transfer-encoding": "chunked" });
       res.end();
     },
+    // (Asked for without Range: a part of the video is not the result.)
+    "a 206 part": (res) => {
+      res.writeHead(206, { "content-type": "video/mp4", "content-range": "bytes 0-9/1000", "content-length": "10" });
+      res.end("....ftypis");
+    },
   };
   for (const [name, answer] of Object.entries(cases)) {
     it(`${name} is rejected with InvalidResponseError carrying the job id`, async () => {
@@ -826,7 +831,7 @@ describe("content answers that are not the video", () => {
           .catch((e) => e);
         expect(error).toBeInstanceOf(InvalidResponseError);
         expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB });
-        expect(error.message).toMatch(/not video\/mp4|empty result/);
+        expect(error.message).toMatch(/not video\/mp4|empty result|a part of the result/);
         expect(api.seen).toHaveLength(2);
       } finally {
         await api.close();
@@ -858,6 +863,24 @@ describe("content answers that are not the video", () => {
 });
 
 describe("an image answered by the Process API", () => {
+  it("as a 206 part is an InvalidResponseError, not an image (the image may have been made: not sent again)", async () => {
+    const api = await serve((_req, res) => {
+      res.writeHead(206, { "content-type": "image/png", "content-range": "bytes 0-15/5000", "content-length": "16" });
+      res.end("\x89PNG\r\n\x1a\n........");
+    });
+    try {
+      const error = await client(api.url)
+        .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+      expect(error.message).toMatch(/a part of the result/);
+      expect(api.seen).toHaveLength(1);
+    } finally {
+      await api.close();
+    }
+  });
+
   it("of a type the spec does not list is an InvalidResponseError, not retried (the image may have been made)", async () => {
     const api = await serve((_req, res) => {
       res.writeHead(200, { "content-type": "text/html", "x-request-id": "req_img" });
