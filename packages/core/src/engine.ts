@@ -265,6 +265,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
 
   /** A valid status: its event if it changed (or reads failed since the last), then the end or the next read. */
   const apply = (job: JobStatusResponse, events: JobEvent[]): JobWatchStep => {
+    // A status never goes back: `pending` after `processing` (a replica behind the others) is read as `processing`.
+    if (job.status === "pending" && last?.status === "processing") job = last;
     const changed = failures || job.status !== last?.status;
     failures = invalid = 0;
     cut = undefined;

@@ -69,6 +69,20 @@ describe("createJobWatch", () => {
     expect(seen.at(-1)).toEqual({ type: "completed", jobId: "job_1", job: job("completed") });
   });
 
+  it("never goes back: a `pending` after `processing` (a replica behind the others) is no change, and is read as `processing`", () => {
+    const { watch, clock, contexts } = setup({ download: false });
+    watch.start();
+    const seen: JobEvent[] = [];
+    for (const status of ["processing", "pending", "processing", "pending", "completed"] as const) {
+      const step = watch.status({ job: job(status) });
+      seen.push(...step.events);
+      clock.t += waitOf(step) ?? 0;
+    }
+    expect(types(seen)).toEqual(["processing", "completed"]);
+    // The schedule is told the status the job has reached.
+    expect(contexts.map((c) => c.status)).toEqual(["processing", "processing", "processing", "processing"]);
+  });
+
   it("ends with `failed` and the server's reason (or 'Job failed'), and does nothing after the end", () => {
     const { watch } = setup();
     watch.start();
