@@ -607,12 +607,14 @@ const DECODERS: Record<string, () => Transform> = {
 export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
   // The stream inputs read, each with how the attempt that read it ended (an error, `HTTP 429` …), once it ended.
   const read = new WeakMap<object, unknown>();
+  // The iterator of each async iterable input, asked for once: a retry after a refused connection reads the same.
+  const iterators = new WeakMap<object, AsyncIterator<unknown>>();
   const upload: UploadFunction = (url, init) =>
     new Promise<Response>((resolve, reject) => {
       const form = init.body as UploadBody;
       const boundary = `----decart-${randomUUID()}`;
-      const parts = (form.parts ?? [...form.entries()]).map(([name, value]) => partOf(boundary, name, value));
-      for (const { value } of parts) {
+      const entries = form.parts ?? [...form.entries()];
+      for (const [, value] of entries) {
         if (typeof value === "object" && read.has(value)) {
           const before = read.get(value);
           throw new DecartError(
@@ -622,6 +624,29 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           );
         }
       }
+      // What is read of an input before anything is sent (its header's size, type, name or path; a web stream not
+      // locked; an async iterable's iterator): one that cannot be had is the caller's, refused naming the field, before
+      // a connection is made.
+      const parts = entries.map(([name, value]) => {
+        try {
+          let chunks: AsyncIterator<unknown> | undefined;
+          const part = partOf(boundary, name, value);
+          if (value instanceof ReadableStream) {
+            if (value.locked) throw "it is locked (a reader of its own reads it)";
+          } else if (typeof value === "object" && !(value instanceof Blob || value instanceof Uint8Array)) {
+            chunks = iterators.get(value) ?? value[Symbol.asyncIterator]();
+            if (typeof chunks?.next !== "function") throw "its Symbol.asyncIterator method gave no iterator";
+            iterators.set(value, chunks);
+          }
+          return { ...part, chunks };
+        } catch (e) {
+          throw new InvalidInputError(`Could not read the input "${name}": ${textOf(e, true)}; nothing was sent`, {
+            field: name,
+            expected: "a readable file or stream of bytes",
+            cause: typeof e === "string" ? undefined : e,
+          });
+        }
+      });
       const end = Buffer.from(`--${boundary}--\r\n`);
       const known = parts.every((p) => p.size !== undefined);
       const filesBytes = parts.reduce((n, p) => n + (typeof p.value === "string" ? 0 : (p.size ?? 0)), 0);
@@ -678,7 +703,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       const abandon = () => {
         stop();
         if (parts.some(({ value }) => typeof value === "object" && read.has(value)))
-          for (const { value } of parts)
+          for (const { value, chunks } of parts)
             if (
               typeof value === "object" &&
               !read.has(value) &&
@@ -689,7 +714,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
                   ? value.cancel()
                   : typeof (value as Partial<Readable>).destroy === "function"
                     ? (value as Readable).destroy()
-                    : value[Symbol.asyncIterator]().return?.(),
+                    : chunks!.return?.(),
               );
       };
 
@@ -698,7 +723,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         // sends it.
         await connected;
         if (!known || filesBytes) progress();
-        for (const { name, head, value } of parts) {
+        for (const { name, head, value, chunks: iterator } of parts) {
           // An answer came before the body was sent whole: nothing more is sent.
           if (answered) return;
           yield head;
@@ -713,7 +738,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               next = () => reader.read();
               stop = () => void reader.cancel().catch(() => {});
             } else {
-              const chunks = value instanceof Blob ? blobChunks(value) : value[Symbol.asyncIterator]();
+              const chunks = value instanceof Blob ? blobChunks(value) : iterator!;
               next = () => chunks.next();
               stop = () =>
                 release(() =>

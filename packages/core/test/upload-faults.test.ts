@@ -254,14 +254,10 @@ describe("nodeUpload(): stream inputs that throw when they are ended", () => {
     const throws = () => {
       throw new Error("destroy threw");
     };
-    // Never reached: an async iterable whose destroy() throws, or one that gives no iterator.
+    // Never reached: an async iterable whose destroy() throws, or one whose iterator's return() throws.
     for (const reference_image of [
       { async *[Symbol.asyncIterator]() {}, destroy: throws },
-      {
-        [Symbol.asyncIterator]: () => {
-          throw new Error("no iterator");
-        },
-      },
+      { [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true }), return: throws }) },
     ]) {
       // The input being read: endless, its destroy() throws.
       const data = new Readable({
@@ -472,6 +468,83 @@ async function freePort() {
   await new Promise((resolve) => probe.close(resolve));
   return port;
 }
+
+describe("nodeUpload(): an input it cannot read is refused before anything is sent", () => {
+  const boom = () => {
+    throw new Error("cannot be read");
+  };
+  /** Inputs whose stream (or part header) cannot be had, and why each is refused. */
+  const unreadable: [what: string, make: () => unknown, reason: RegExp][] = [
+    ["an iterable that gives no iterator", () => ({ [Symbol.asyncIterator]: () => undefined }), /gave no iterator/],
+    [
+      "an iterable that gives an iterator without next",
+      () => ({ [Symbol.asyncIterator]: () => ({}) }),
+      /gave no iterator/,
+    ],
+    ["an iterable whose iterator method throws", () => ({ [Symbol.asyncIterator]: boom }), /cannot be read/],
+    [
+      "a web stream locked by a reader",
+      () => {
+        const stream = new ReadableStream();
+        stream.getReader();
+        return stream;
+      },
+      /locked/,
+    ],
+    [
+      "a Node stream whose path cannot be read",
+      () => Object.defineProperty(Readable.from([pattern(10)]), "path", { get: boom }),
+      /cannot be read/,
+    ],
+  ];
+
+  it.each(unreadable)("%s: an InvalidInputError naming the field, no connection made", async (_what, make, reason) => {
+    const api = await silentServer();
+    const c = client(api.url);
+    for (const [field, call] of [
+      ["file", () => c.files.upload(make() as never)],
+      ["data", () => c.queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: make() as never })],
+    ] as const) {
+      const error = await call().catch((e) => e);
+      expect(error, String(error?.stack)).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field, retryable: false });
+      expect(error.message).toMatch(new RegExp(`^Could not read the input "${field}": .+; nothing was sent$`));
+      expect(error.message).toMatch(reason);
+    }
+    expect(c.sockets).toHaveLength(0);
+    expect(api.bodies).toHaveLength(0);
+  });
+
+  it("an iterable that gives one iterator only is sent whole by the retry after a refused connection", async () => {
+    const port = await freePort();
+    const chunks = [pattern(1000), pattern(2000)];
+    let asked = 0;
+    const once = {
+      [Symbol.asyncIterator]() {
+        if (asked++) throw new Error("iterated twice");
+        return (async function* () {
+          yield* chunks;
+        })();
+      },
+    };
+    const api: { files?: { sha256: string; size: number }[] } = {};
+    const c = createDecartClient({
+      apiKey: "k",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      upload: nodeUpload(),
+      poll: {
+        delay: async () => {
+          api.files = (await server(() => undefined, port)).files;
+        },
+      },
+    });
+    const whole = Buffer.concat(chunks);
+    expect((await c.files.upload(once)).size_bytes).toBe(whole.length);
+    expect(api.files).toEqual([{ sha256: sha(whole), size: whole.length }]);
+    expect(asked).toBe(1);
+  });
+});
 
 describe("nodeUpload(): a connection refused", () => {
   it("reads nothing of a stream: the retry sends it whole", async () => {
