@@ -749,28 +749,32 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             }
             if (!(value instanceof Blob)) read.set(value, undefined);
             // The input's own failure (a stream's error, a file changed or removed while it is read, a chunk that is
-            // not bytes): the caller's, not the connection's; the body is not complete, so nothing was made.
+            // not bytes or cannot be read): the caller's, not the connection's; the body is not complete, so nothing was
+            // made.
             const file = value instanceof File ? value.name : pathOf(value);
             const unreadable = (problem: string, cause?: unknown) =>
               new InvalidInputError(
                 `Could not send the input "${name}"${file ? ` (${file})` : ""}: ${problem}; the upload stopped before its end, nothing was made`,
                 { field: name, expected: "a readable file or stream of bytes", cause },
               );
-            const pull = async () => {
-              let chunk: IteratorResult<unknown>;
+            const pull = async (): Promise<IteratorResult<Uint8Array>> => {
+              let chunk: unknown;
+              let bytes: Uint8Array | undefined;
               // (A Blob's slice, read from memory or disk, is no input that may stall.)
               if (!(value instanceof Blob)) waiting = name;
+              // What the source gives is read once: a result that is none or whose getters throw, or bytes that cannot
+              // be read (a detached ArrayBuffer or view), fail as the source does.
               try {
-                chunk = await next();
+                const result = await next();
+                if (result.done) return { done: true, value: undefined };
+                bytes = bytesOf((chunk = result.value));
               } catch (e) {
                 throw unreadable(textOf(e, true), e);
               } finally {
                 waiting = undefined;
               }
-              if (chunk.done) return chunk;
-              const bytes = bytesOf(chunk.value);
-              if (!bytes) throw unreadable(notBytes(chunk.value));
-              return { done: false as const, value: bytes };
+              if (!bytes) throw unreadable(notBytes(chunk));
+              return { done: false, value: bytes };
             };
             try {
               for (;;) {

@@ -711,6 +711,59 @@ describe("nodeUpload(): whether a failure may have made a job", () => {
     expect(error.message).toMatch(/"file": it gave number, not bytes/);
   });
 
+  it("a chunk that cannot be read is the input's failure, naming it: not a broken connection", async () => {
+    const api = await silentServer();
+    /** A view whose buffer was transferred (as to a worker): detached. */
+    const detached = () => {
+      const bytes = new Uint8Array(8);
+      structuredClone(bytes, { transfer: [bytes.buffer] });
+      return bytes;
+    };
+    const boom = () => {
+      throw new Error("result unreadable");
+    };
+    /** An iterable whose one result is `result`. */
+    const giving = (result: unknown) => ({ [Symbol.asyncIterator]: () => ({ next: async () => result }) });
+    const sources: [what: string, make: () => unknown, reason: RegExp][] = [
+      [
+        "a detached ArrayBuffer",
+        () =>
+          (async function* () {
+            yield detached().buffer;
+          })(),
+        /detached/,
+      ],
+      ["a detached view, from a Node stream in object mode", () => Readable.from([detached()]), /detached/],
+      [
+        "a detached view, from a web stream",
+        () => new ReadableStream({ start: (c) => c.enqueue(detached()) }),
+        /detached/,
+      ],
+      ["no result", () => giving(undefined), /undefined/],
+      [
+        "a result whose value getter throws",
+        () => giving(Object.defineProperty({}, "value", { get: boom })),
+        /result unreadable/,
+      ],
+      [
+        "a result whose done getter throws",
+        () => giving(Object.defineProperty({}, "done", { get: boom })),
+        /result unreadable/,
+      ],
+    ];
+    for (const [what, make, reason] of sources) {
+      const error = await client(api.url)
+        .files.upload(make() as never)
+        .catch((e) => e);
+      expect(error, `${what}: ${error?.stack}`).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "file", retryable: false, code: "INVALID_INPUT" });
+      expect(error.message).toMatch(
+        /^Could not send the input "file": .+; the upload stopped before its end, nothing was made$/,
+      );
+      expect(error.message, what).toMatch(reason);
+    }
+  });
+
   it("an abort says a job (or file) may exist once the whole body was sent, and not before", async () => {
     const api = await silentServer();
     const c = client(api.url);
