@@ -634,7 +634,16 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           if (value instanceof ReadableStream) {
             if (value.locked) throw "it is locked (a reader of its own reads it)";
           } else if (typeof value === "object" && !(value instanceof Blob || value instanceof Uint8Array)) {
-            chunks = iterators.get(value) ?? value[Symbol.asyncIterator]();
+            chunks = iterators.get(value);
+            if (!chunks) {
+              // A Node stream's error before it is read (a file that cannot be opened: `fs.createReadStream` of a
+              // missing path fails at once; a later field's, while the one before is sent) would end the process,
+              // unheard. It is heard from here on, and the stream destroyed with it (an error emitted by hand too):
+              // its read fails with it, naming the field.
+              const stream = value as Partial<Readable>;
+              if (typeof stream.on === "function") stream.on("error", (e) => release(() => stream.destroy!(e)));
+              chunks = value[Symbol.asyncIterator]();
+            }
             if (typeof chunks?.next !== "function") throw "its Symbol.asyncIterator method gave no iterator";
             iterators.set(value, chunks);
           }

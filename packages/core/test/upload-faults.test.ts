@@ -764,6 +764,32 @@ describe("nodeUpload(): whether a failure may have made a job", () => {
     }
   });
 
+  it("a Node stream that fails before it is read (a file that cannot be opened) is its field's error, not the process's", async () => {
+    const api = await server(() => undefined);
+    const missing = join(tmpdir(), `decart-missing-${process.pid}`, "in.png");
+    // The only stream: its open fails while the connection is made.
+    const alone = await client(api.url)
+      .files.upload(createReadStream(missing))
+      .catch((e) => e);
+    expect(alone, String(alone?.stack)).toBeInstanceOf(InvalidInputError);
+    expect(alone).toMatchObject({ field: "file", retryable: false, cause: { code: "ENOENT" } });
+    // A later field's: it fails while the first one is sent (which waits for it to have failed).
+    const reference_image = createReadStream(missing);
+    let sent = 0;
+    const data = new Readable({
+      read() {
+        if (sent++) void until(() => reference_image.destroyed).then(() => this.push(null));
+        else this.push(pattern(1000));
+      },
+    });
+    const later = await client(api.url)
+      .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data, reference_image } as never)
+      .catch((e) => e);
+    expect(later, String(later?.stack)).toBeInstanceOf(InvalidInputError);
+    expect(later).toMatchObject({ field: "reference_image", retryable: false, cause: { code: "ENOENT" } });
+    expect(later.message).toMatch(/^Could not send the input "reference_image" \(.+in\.png\): ENOENT/);
+  });
+
   it("an abort says a job (or file) may exist once the whole body was sent, and not before", async () => {
     const api = await silentServer();
     const c = client(api.url);
