@@ -399,11 +399,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     budget?: Budget,
   ) => {
     let total = 0;
-    const answer = await post<T>(path, form, signal, parseAs, budget).finally(() => {
-      // (Without an upload function, a file part is a Blob; a text has no size.)
-      for (const [, value] of form.parts!) total += (value as Blob).size || 0;
-    });
+    const answer = await post<T>(path, form, signal, parseAs, budget);
     const jobId = (answer as { job_id?: string }).job_id;
+    // (Without an upload function, a file part is a Blob; a text has no size. A Blob's own size getter that throws now,
+    // after the answer, is no failure of the call: the parts counted until then are reported.)
+    try {
+      for (const [, value] of form.parts!) total += (value as Blob).size || 0;
+    } catch {}
     try {
       // (A promise it returns, not awaited, that rejects: the call is answered, the rejection goes to the logger.)
       if (!upload)

@@ -306,3 +306,60 @@ describe("a value that poses as a Blob", () => {
     expect(api.arrived()).toBe(sent);
   });
 });
+
+describe("a file whose size getter throws only once the server has answered", () => {
+  it("the answer reaches the caller: a job's id, a file reference, an image; progress still reported", async () => {
+    // Once a request arrived, the Blob's size can no longer be read (its own getter throws).
+    let arrived = false;
+    const server = await serve((req, res) => {
+      arrived = true;
+      if (req.url!.startsWith("/v1/generate/")) {
+        res.writeHead(200, { "content-type": "image/png" });
+        res.end("png");
+      } else
+        json(
+          res,
+          200,
+          req.url === "/v1/files"
+            ? {
+                id: "file_2",
+                filename: "blob",
+                mime_type: "image/png",
+                size_bytes: 8,
+                created_at: new Date(0).toISOString(),
+                expires_at: null,
+              }
+            : { job_id: "job_2", status: "pending" },
+        );
+    });
+    class Fickle extends Blob {
+      override get size() {
+        if (arrived) throw new Error("size gone");
+        return super.size;
+      }
+    }
+    const image = () => {
+      arrived = false;
+      return new Fickle([new Uint8Array(8)], { type: "image/png" });
+    };
+    const events: unknown[] = [];
+    const onUploadProgress = (progress: unknown) => events.push(progress);
+    try {
+      for (const options of [{}, { validateInputs: false }]) {
+        const c = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent, maxRetries: 0, ...options });
+        const i2v = { model: models.video("lucy-pro-i2v"), prompt: "x", data: image(), onUploadProgress };
+        expect(await c.queue.submit(i2v)).toMatchObject({ job_id: "job_2" });
+        expect(await c.files.upload(image(), { onUploadProgress })).toMatchObject({ id: "file_2" });
+        const edit = { model: models.image("lucy-image-2"), prompt: "x", data: image(), onUploadProgress };
+        expect(await (await c.process(edit)).text()).toBe("png");
+        expect(await c.queue.submit({ ...i2v, data: image(), onUploadProgress: undefined })).toMatchObject({
+          job_id: "job_2",
+        });
+      }
+      // One event per call that asked for them, once answered (the size that could not be read counted as none).
+      expect(events).toHaveLength(6);
+    } finally {
+      await server.close();
+    }
+  });
+});
