@@ -743,9 +743,11 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           } else {
             let next: () => Promise<IteratorResult<unknown>>;
             if (value instanceof ReadableStream) {
-              const reader = value.getReader();
-              next = () => reader.read();
-              stop = () => void reader.cancel().catch(() => {});
+              // (Its reader had at its first read, and cancelled through `release`: a stream's own getReader() that
+              // throws fails as a read does; a reader's cancel() that throws, run from an answer's listener, is its own.)
+              let reader: ReadableStreamDefaultReader | undefined;
+              next = () => (reader ??= value.getReader()).read();
+              stop = () => release(() => reader?.cancel());
             } else {
               const chunks = value instanceof Blob ? blobChunks(value) : iterator!;
               next = () => chunks.next();

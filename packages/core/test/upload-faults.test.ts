@@ -273,6 +273,47 @@ describe("nodeUpload(): stream inputs that throw when they are ended", () => {
       expect(error.status).toBe(429);
     }
   });
+
+  it("an early 429 ends the call with its RateLimitError: a web stream whose reader's cancel() throws, or gives no promise", async () => {
+    const http = createServer((req, res) => {
+      let got = 0;
+      req.on("data", (chunk: Buffer) => {
+        got += chunk.length;
+        if (got > 1000 && !res.headersSent)
+          res.writeHead(429, { "content-type": "application/json", "retry-after": "0" }).end('{"detail":"slow down"}');
+      });
+    });
+    const url = await listen(http);
+    for (const cancel of [
+      () => {
+        throw new Error("cancel threw");
+      },
+      () => undefined,
+    ]) {
+      // Endless; its reader's cancel() is the caller's own.
+      const data = new ReadableStream({ pull: (c) => c.enqueue(pattern(16 * 1024)) });
+      const getReader = data.getReader.bind(data);
+      data.getReader = (() => Object.assign(getReader(), { cancel })) as never;
+      const error = await client(url, { maxRetries: 0 })
+        .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(RateLimitError);
+    }
+  });
+
+  it("a web stream whose getReader() throws is its field's error, not a broken connection", async () => {
+    const api = await silentServer();
+    const data = new ReadableStream();
+    data.getReader = (() => {
+      throw new Error("no reader");
+    }) as never;
+    const error = await client(api.url)
+      .queue.submit({ model: models.video("lucy-clip"), prompt: "x", data })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ field: "data", retryable: false });
+    expect(error.message).toMatch(/^Could not send the input "data": no reader; /);
+  });
 });
 
 describe("nodeUpload(): an answer before the body was sent, its connection kept open", () => {
