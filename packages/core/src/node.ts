@@ -207,9 +207,11 @@ export async function saveResult(
     const download = await client.queue.download(jobId, {
       signal,
       deadline,
+      // (What it returns is handed on: a promise is waited for, its rejection the callback's failure, as for
+      // queue.download; dropped, one that rejected was unhandled.)
       onProgress: (p) => {
         got(p.receivedBytes);
-        onProgress?.(p);
+        return onProgress?.(p);
       },
       ...{ [ONCE]: { maxRetries: 0, fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
     });

@@ -3,9 +3,12 @@
  * awaited, but its rejection is the callback's failure, as a throw is; it never goes unhandled (which ends a Node
  * process).
  */
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDecartClient, DecartError, models } from "../src/index.js";
-import { nodeUpload } from "../src/node.js";
+import { nodeUpload, saveResult } from "../src/node.js";
 import { json, serve } from "./helpers.js";
 
 const closers: (() => Promise<void>)[] = [];
@@ -122,5 +125,21 @@ describe("a download's onProgress promise that rejects", () => {
     expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: "job_1", retryable: false });
     expect(error.cause.message).toBe("db down");
     expect(server.seen).toHaveLength(1);
+  });
+
+  it("ends saveResult so too, no file left (its promise was dropped: unhandled, it ended the process)", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": "4" }).end("mp4!");
+    });
+    closers.push(server.close);
+    const dir = await mkdtemp(join(tmpdir(), "decart-save-progress-"));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: {} });
+    const error = await saveResult(client, "job_1", join(dir, "out.mp4"), { onProgress: failing }).catch((e) => e);
+    expect(DecartError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: "job_1", retryable: false });
+    expect(error.cause.message).toBe("db down");
+    expect(server.seen).toHaveLength(1);
+    expect(await readdir(dir)).toEqual([]);
   });
 });
