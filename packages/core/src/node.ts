@@ -288,11 +288,17 @@ export async function saveResult(
   }
   return retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${jobId}` }, async () => {
     // A new file of its own (`wx`: never one that exists, e.g. another save's), beside the file it replaces.
-    let temp: string;
+    let temp: unknown;
     try {
       temp = temporaryPath ? temporaryPath(target) : `${target}.${randomBytes(4).toString("hex")}.partial`;
     } catch (e) {
       throw callbackThrew(jobId, e, "temporaryPath threw");
+    }
+    // An answer that is no path (an async function's promise, which may reject: handled here, never unhandled; a
+    // number; "") is the callback's failure too, before any download.
+    if (!temp || typeof temp !== "string") {
+      Promise.resolve(temp).catch(() => {});
+      throw callbackThrew(jobId, `temporaryPath answered ${textOf(temp) || '""'}, not a path`);
     }
     let bytes = 0;
     // The first failure of a system call on the file (open, write, rename), told apart from a failure of the

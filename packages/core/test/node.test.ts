@@ -418,6 +418,18 @@ describe("@decart/core/node", () => {
       }).catch((e) => e);
       expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId, retryable: false });
       expect(error.message).toContain("temporaryPath threw (Error: no name)");
+      // What is no path (an async function's promise, one that rejects too; a number) is refused so, never opened.
+      for (const [answer, shown] of [
+        [async () => Promise.reject(new Error("no name yet")), "[object Promise]"],
+        [() => 42, "42"],
+        [() => "", '""'],
+      ] as const) {
+        const odd = await saveResult(client, jobId, join(dir, "unnamed.mp4"), {
+          temporaryPath: answer as never,
+        }).catch((e) => e);
+        expect(odd).toMatchObject({ code: "CALLBACK_ERROR", jobId, retryable: false });
+        expect(odd.message).toContain(`temporaryPath answered ${shown}, not a path`);
+      }
       expect(flaky.job(jobId)!.contentReads).toBe(reads);
     } finally {
       await flaky.close();
