@@ -615,13 +615,16 @@ const DECODERS: Record<string, () => Transform> = {
 export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
   // The stream inputs read, each with how the attempt that read it ended (an error, `HTTP 429` …), once it ended.
   const read = new WeakMap<object, unknown>();
-  // The iterator of each async iterable input, asked for once: a retry after a refused connection reads the same.
-  const iterators = new WeakMap<object, AsyncIterator<unknown>>();
+  // The iterator of each async iterable input, asked for once per call (by the body, which each attempt is given): a
+  // retry after a refused connection reads the same; another call asks again (an iterator left unread was ended).
+  const calls = new WeakMap<object, Map<object, AsyncIterator<unknown>>>();
   const upload: UploadFunction = (url, init) =>
     new Promise<Response>((resolve, reject) => {
       const form = init.body as UploadBody;
       const boundary = `----decart-${randomUUID()}`;
       const entries = form.parts ?? [...form.entries()];
+      const iterators = calls.get(form) ?? new Map<object, AsyncIterator<unknown>>();
+      calls.set(form, iterators);
       for (const [, value] of entries) {
         if (typeof value === "object" && read.has(value)) {
           const before = read.get(value);

@@ -556,6 +556,29 @@ describe("nodeUpload(): an input it cannot read is refused before anything is se
     expect(api.bodies).toHaveLength(0);
   });
 
+  it("an iterable that gives a new iterator each time, left unread by a call, is sent whole by the next call", async () => {
+    const api = await server((n) => (n === 1 ? { status: 429, body: '{"detail":"busy"}' } : undefined));
+    const c = client(api.url, { maxRetries: 0 });
+    const chunk = pattern(3000);
+    const again = {
+      async *[Symbol.asyncIterator]() {
+        yield chunk;
+      },
+    };
+    // Endless: the 429 comes while it is sent, and the iterable (a later field) is never reached, its iterator ended.
+    const data = new Readable({
+      read() {
+        this.push(pattern(16 * 1024));
+      },
+    });
+    const first = await c.queue
+      .submit({ model: models.video("lucy-clip"), prompt: "x", data, reference_image: again } as never)
+      .catch((e) => e);
+    expect(first).toBeInstanceOf(RateLimitError);
+    expect((await c.files.upload(again)).size_bytes).toBe(chunk.length);
+    expect(api.files).toEqual([{ sha256: sha(chunk), size: chunk.length }]);
+  });
+
   it("an iterable that gives one iterator only is sent whole by the retry after a refused connection", async () => {
     const port = await freePort();
     const chunks = [pattern(1000), pattern(2000)];
