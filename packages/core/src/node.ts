@@ -33,6 +33,7 @@ import { isBytes, notBytes } from "./inputs.js";
 import { sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
+import { checkCall } from "./validate.js";
 
 /** The transport's rule of whether a request that creates something may have been taken (see `UploadBody.bodySent`). */
 export { mayHaveTaken } from "./transport.js";
@@ -136,10 +137,16 @@ export async function saveResult(
   path: string,
   options: SaveResultOptions = {},
 ): Promise<{ path: string; bytes: number }> {
-  // An option of undefined or null is not given (`maxRetries: null` is the client's, not none), as everywhere.
-  const { signal, onProgress, maxRetries, temporaryPath, deadline } = Object.fromEntries(
-    Object.entries(options ?? {}).filter(([, v]) => v != null),
-  ) as SaveResultOptions;
+  // The options checked as a call's are (each read once; one of undefined or null is not given: `maxRetries: null` is
+  // the client's, not none), before anything is touched: a callback that is no function, a count that is no whole
+  // number ≥ 0, a key that is none of them, are refused naming it (an `onProgress` of text failed once the download
+  // had started). The deadline's words are its own, below.
+  const [{ signal, onProgress }, { maxRetries, temporaryPath, deadline }] = checkCall(
+    options,
+    "saveResult",
+    ["signal", "onProgress"],
+    { maxRetries: { type: "integer", minimum: 0 }, temporaryPath: { type: "function" }, deadline: {} },
+  ) as [SaveResultOptions, SaveResultOptions, unknown];
   // An id the client would refuse (see `isUsableId`: `..` is resolved away from the URL's path), before anything is
   // touched, as queue.download would refuse it. Every refusal here reads as the client's (`invalid`): the field
   // quoted, what it must be, then what was given.

@@ -528,6 +528,54 @@ describe("@decart/core/node", () => {
     }
   });
 
+  it("saveResult's other options are checked before anything: each refused naming it, a key that is none too", async () => {
+    const server = await serve((_req, res) => {
+      res.end();
+    });
+    try {
+      const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent });
+      const cases: [options: object, field: string, what: string][] = [
+        [{ onProgress: "log" }, "onProgress", 'must be a function (got "log")'],
+        [{ temporaryPath: "x.partial" }, "temporaryPath", 'must be a function (got "x.partial")'],
+        [{ maxRetries: "2" }, "maxRetries", 'must be an integer (got "2")'],
+        [{ maxRetries: -1 }, "maxRetries", "must be within 0..Infinity (got -1)"],
+        [{ signal: {} }, "signal", "must be an AbortSignal (got an object)"],
+        [
+          Object.defineProperty({}, "onProgress", {
+            enumerable: true,
+            get: () => {
+              throw new Error("no");
+            },
+          }),
+          "onProgress",
+          "must be a value that can be read",
+        ],
+        [
+          { onProgres: () => {} },
+          "onProgres",
+          "must be a known name (one of maxRetries, temporaryPath, deadline, signal, onProgress)",
+        ],
+      ];
+      for (const [options, field, what] of cases) {
+        const path = join(dir, "never.mp4");
+        const error = await saveResult(client, "job_x", path, options as never).catch((e) => e);
+        expect(InvalidInputError.isInstance(error), String(error?.stack)).toBe(true);
+        expect(error.field).toBe(field);
+        expect(error.message).toContain(`saveResult: "${field}" ${what}`);
+        await expect(lstat(path)).rejects.toThrow();
+      }
+      expect(server.arrived()).toBe(0);
+      // Undefined and null are not given (the client's maxRetries then: 3 tries of a read the server answers empty).
+      const none = { onProgress: undefined, maxRetries: null, temporaryPath: null, signal: undefined };
+      await expect(saveResult(client, "job_x", join(dir, "none.mp4"), none as never)).rejects.not.toBeInstanceOf(
+        InvalidInputError,
+      );
+      expect(server.arrived()).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
+
   // One wording for every refusal, as the client's own (`invalid`): `saveResult: "<field>" must be <what it takes>`, then
   // what was given. The path's and the deadline's read otherwise (`path` in backticks, `got ""` without parentheses;
   // the deadline without what was given).
