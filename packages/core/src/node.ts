@@ -764,7 +764,10 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               // (Its reader had at its first read, and cancelled through `release`: a stream's own getReader() that
               // throws fails as a read does; a reader's cancel() that throws, run from an answer's listener, is its own.)
               let reader: ReadableStreamDefaultReader | undefined;
-              next = () => (reader ??= value.getReader()).read();
+              next = () => {
+                reader ??= value.getReader();
+                return reader.read();
+              };
               stop = () => release(() => reader?.cancel());
             } else {
               const chunks = value instanceof Blob ? blobChunks(value) : iterator!;
@@ -796,7 +799,8 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               try {
                 const result = await next();
                 if (result.done) return { done: true, value: undefined };
-                bytes = bytesOf((chunk = result.value));
+                chunk = result.value;
+                bytes = bytesOf(chunk);
               } catch (e) {
                 throw unreadable(textOf(e, true), e);
               } finally {
