@@ -356,7 +356,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    */
   const checkFile = (body: any, id?: string) =>
     breaks(responseSchemas.FileReference)(body) ??
-    (isUsableId(body.id) && (!id || id === body.id) ? undefined : `no id${id ? ` ${id}` : ""}`);
+    (!isUsableId(body.id) || (id && id !== body.id) ? `no id${id ? ` ${id}` : ""}` : undefined);
 
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", budget?: Budget) =>
