@@ -588,11 +588,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
               seen = event.job.status;
               returned = onStatusChange?.(event.job);
             }
-            returned?.then?.(0, (cause: unknown) => {
-              const error = callbackThrew(jobId, cause);
-              if (ended) logger.warn?.(error.message);
-              else failed ??= error;
-            });
+            returned?.then?.(0, (cause: unknown) =>
+              // biome-ignore lint/suspicious/noAssignInExpressions: the first rejection ends the watch
+              ended ? logger.warn?.(callbackThrew(jobId, cause).message) : (failed ??= callbackThrew(jobId, cause)),
+            );
           } catch (cause) {
             throw callbackThrew(jobId, cause);
           }

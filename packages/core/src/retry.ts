@@ -72,17 +72,19 @@ export interface RetryCall {
 }
 
 /**
- * `Retry-After` in ms, of its two forms in RFC 9110 §10.2.3: `delay-seconds` (digits only) or an HTTP-date (a day name,
- * then a time of day: `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete forms; each in GMT). Anything else (`0x10`,
- * `1e3`, `-5`, `5.5`, ` 5`, an ISO date) is no `Retry-After`. An HTTP-date is a time on the server's clock: the delay
- * is from the answer's own `date` (its `Date` header), when it has one that reads as a date, else from `now`.
+ * An answer's `Retry-After` (of its `headers`) in ms, of its two forms in RFC 9110 §10.2.3: `delay-seconds` (digits
+ * only) or an HTTP-date (a day name, then a time of day: `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete forms; each
+ * in GMT). Anything else (`0x10`, `1e3`, `-5`, `5.5`, an ISO date) is no `Retry-After`. An HTTP-date is a time on the
+ * server's clock: the delay is from the answer's own `Date` header, when it has one that reads as a date, else from
+ * `now`.
  */
-export function parseRetryAfter(value: string | null, now = Date.now(), date?: string | null): number | undefined {
+export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers.get("retry-after");
   const ms = /^\d+$/.test(value!)
     ? +value! * 1000
     : /^[A-Z][a-z]{2}.* \d\d:\d\d:\d\d/.test(value!)
       ? // An HTTP-date is GMT: asctime, the one form that does not say so (it ends with the year), is not local time.
-        Date.parse(value!.replace(/\d$/, "$& GMT")) - (Date.parse(date!) || now)
+        Date.parse(value!.replace(/\d$/, "$& GMT")) - (Date.parse(headers.get("date")!) || now)
       : NaN;
   return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }

@@ -64,10 +64,6 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       );
     }
   };
-  /** Forgets `fetching` as the fetch going on, if it still is: the next request asks again. */
-  const drop = (fetching: Promise<string>) => {
-    if (pending === fetching) pending = undefined;
-  };
   return {
     get(signal) {
       // (A key is never empty: an empty one is refused above.)
@@ -75,9 +71,13 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       // One fetch at a time, shared by every caller meanwhile; forgotten when it settles, or when a caller's wait for it
       // ends (its attempt timed out or was aborted): one that never settles does not hold every later request. What a
       // fetch forgotten so gets is kept all the same.
+      /** Forgets `fetching` as the fetch going on, if it still is: the next request asks again. */
+      const drop = () => {
+        if (pending === fetching) pending = undefined;
+      };
       // biome-ignore lint/suspicious/noAssignInExpressions: the fetch going on, else a new one
-      const fetching = (pending ??= fetchKey().finally(() => drop(fetching)));
-      signal?.addEventListener("abort", () => drop(fetching));
+      const fetching = (pending ??= fetchKey().finally(drop));
+      signal?.addEventListener("abort", drop);
       return fetching;
     },
     renew(used) {
@@ -130,7 +130,7 @@ export const fetchTokenFrom =
       // A route's Retry-After (a token route rate-limited by the API answers 503 with one) paces the client's retries.
       // (An HTTP-date there is counted from the answer's own Date, as the transport counts the API's.)
       const error = errorFromResponse(response.status, text, {
-        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), Date.now(), response.headers.get("date")),
+        retryAfterMs: parseRetryAfter(response.headers),
       });
       error.message = where + error.message;
       throw error;

@@ -367,7 +367,7 @@ export function createTransport(
               {
                 jobId,
                 requestId,
-                retryAfterMs: parseRetryAfter(headers.get("retry-after"), now(), headers.get("date")),
+                retryAfterMs: parseRetryAfter(headers, now()),
               },
               idempotent && !!call.media,
               redact,

@@ -504,18 +504,21 @@ describe("retries of a submit (POST): only when the server certainly did not tak
 describe("transport details", () => {
   it("parses Retry-After as seconds or an HTTP date", () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
-    expect(parseRetryAfter("3", now)).toBe(3000);
-    expect(parseRetryAfter("0", now)).toBe(0);
-    expect(parseRetryAfter("Thu, 01 Jan 2026 00:00:05 GMT", now)).toBe(5000);
-    expect(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now)).toBe(0);
-    expect(parseRetryAfter("soon", now)).toBeUndefined();
-    expect(parseRetryAfter(null, now)).toBeUndefined();
+    // An answer's headers with this Retry-After (none for null), read at `now`.
+    const parse = (value: string | null) =>
+      parseRetryAfter(new Headers(value === null ? {} : { "retry-after": value }), now);
+    expect(parse("3")).toBe(3000);
+    expect(parse("0")).toBe(0);
+    expect(parse("Thu, 01 Jan 2026 00:00:05 GMT")).toBe(5000);
+    expect(parse("Wed, 31 Dec 2025 00:00:00 GMT")).toBe(0);
+    expect(parse("soon")).toBeUndefined();
+    expect(parse(null)).toBeUndefined();
     // The obsolete HTTP-date forms (RFC 850, asctime) are dates too.
-    expect(parseRetryAfter("Thursday, 01-Jan-26 00:00:07 GMT", now)).toBe(7000);
-    expect(parseRetryAfter("Thu Jan  1 00:00:09 2026", now)).toBe(9000);
+    expect(parse("Thursday, 01-Jan-26 00:00:07 GMT")).toBe(7000);
+    expect(parse("Thu Jan  1 00:00:09 2026")).toBe(9000);
     // Only digits or an HTTP-date (RFC 9110 §10.2.3): numbers in other notations and other dates are none.
     for (const value of ["0x10", "1e3", "5.5", "-5", "+5", "Infinity", "0b11", "2026-01-01T00:00:05Z", "Thu 5", ""]) {
-      expect(parseRetryAfter(value, now), value).toBeUndefined();
+      expect(parse(value), value).toBeUndefined();
     }
   });
 
