@@ -337,10 +337,8 @@ export function errorFromResponse(
   // An escaped backslash is read whole, as JSON.parse reads it: `\\u0064` stays (a backslash, then `u0064`). The text is
   // trimmed once, here, as every use of it shows it.
   body = redact(
-    body.replace(/\\(u00[2-7][\dA-Fa-f]|[\\/])/g, (seq, char) =>
-      // biome-ignore lint/suspicious/noAssignInExpressions: the escape's character, kept unless it is `"` or `\`
-      /[^"\\]/.test((char = JSON.parse(`"${seq}"`))) ? char : seq,
-    ),
+    // The escape's character, unless it is `"` or `\` (then the escape as it was).
+    body.replace(/\\(u00[2-7][\dA-Fa-f]|[\\/])/g, (seq) => JSON.parse(`"${seq}"`).replace(/["\\]/, seq)),
   ).trim();
   let parsed: any;
   try {
