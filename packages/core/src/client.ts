@@ -22,7 +22,7 @@ import {
   MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
-import { asDecartError, callbackThrew, guard, JobFailedError, pause } from "./errors.js";
+import { asDecartError, callbackThrew, failedJob, guard, pause } from "./errors.js";
 import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -277,7 +277,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       (!/^https?:\/\/[^/]/i.test(baseUrl) && !(proxy && g.location && baseUrl.startsWith("/")))
     )
       throw 0;
-    new URL(baseUrl, g.location?.href);
+    new URL(baseUrl, (globalThis as any).location?.href);
   } catch {
     throw invalid(where, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL without @, ? or #");
   }
@@ -685,7 +685,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
       const done = (await outcome(submitAndWatch(options, true))) as QueueJobResult;
       if (done.status === "completed") return done.data;
-      throw new JobFailedError(`Job ${done.job_id} failed: ${done.error}`, { jobId: done.job_id, reason: done.error });
+      throw failedJob(done.job_id, done.error);
     },
     // The policy is hidden (a symbol, not enumerable): `saveResult` in @decart/core/node retries under it.
     queue: Object.defineProperty<QueueClient>(

@@ -181,6 +181,13 @@ export class JobFailedError extends DecartError {
 }
 
 /**
+ * The `JobFailedError` of job `jobId` that ended `failed` for `reason` (the server's). Exported for view layers, so that
+ * theirs read as `generate`'s (queue-rx's `jobFailed`).
+ */
+export const failedJob = (jobId: string, reason: string) =>
+  new JobFailedError(`Job ${jobId} failed: ${reason}`, { jobId, reason });
+
+/**
  * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
  * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`, an object or a
  * function as its kind, never its text: a function's would be its whole source). Text given

@@ -37,6 +37,7 @@ export {
   callbackThrew,
   DecartError,
   type DecartErrorOptions,
+  failedJob,
   GoneError,
   InvalidInputError,
   InvalidResponseError,

@@ -2,8 +2,8 @@ import {
   canWatchAgain,
   type DecartClient,
   type DecartError,
+  failedJob,
   type JobEvent,
-  JobFailedError,
   type JobStatus,
   type QueueJobOutcome,
   type QueueJobResult,
@@ -26,8 +26,7 @@ type Terminal = Extract<JobEvent, { type: "completed" | "failed" }>;
 const isTerminal = (event: JobEvent): event is Terminal => event.type === "completed" || event.type === "failed";
 
 /** The `JobFailedError` for a `failed` event: the job id and the server's reason. */
-export const jobFailed = (event: Extract<JobEvent, { type: "failed" }>) =>
-  new JobFailedError(`Job ${event.jobId} failed: ${event.error}`, { jobId: event.jobId, reason: event.error });
+export const jobFailed = (event: Extract<JobEvent, { type: "failed" }>) => failedJob(event.jobId, event.error);
 
 /**
  * The job's status, only when it changes: `submitted` reads as `pending`, download progress and `retrying` are left
