@@ -60,11 +60,8 @@ export async function toBlob(
     // A value that only poses as a Blob (a Proxy with its prototype, an object made from it) is none, and a form would
     // send it as its text: its slice, which takes only a Blob, fails. So does a Blob whose `size` or `type` getter
     // throws (the form reads them): all refused here, as a stream that fails is.
-    if (value instanceof Blob) {
-      value.slice(0, value.size, value.type);
-      return value;
-    }
-    if (streams && isFileValue(value)) return value;
+    if (value instanceof Blob ? value.slice(0, value.size, value.type) : streams && isFileValue(value))
+      return value as UploadPartValue;
     // Bytes that cannot be read (a detached ArrayBuffer) are refused as a stream that fails is.
     if (isBuffer(value)) return new Blob([value as BlobPart]);
     // (An abort before the call is heard by no listener.)
