@@ -602,12 +602,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         if ("error" in next) throw next.error;
         if ("done" in next) return;
         try {
+          // The wait before a read, or before a download.
+          await pause(wait, (next as { read: number }).read ?? (next as { download: number }).download, signal, jobId);
           if ("read" in next) {
-            await pause(wait, next.read, signal, jobId);
             step = watch.status(await readStatus(jobId, once));
             continue;
           }
-          await pause(wait, next.download, signal, jobId);
           const { stream, contentLength: totalBytes, contentType } = await download(jobId, once);
           const reader = stream.getReader();
           const chunks: BlobPart[] = [];

@@ -270,7 +270,7 @@ export const aborted = (jobId?: string, cause?: unknown) =>
  */
 export function asDecartError(e: unknown, jobId?: string): DecartError {
   if (!(e instanceof DecartError))
-    return new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { cause: e, jobId });
+    return new InvalidResponseError(`Unexpected answer: ${textOf(e, true)}`, { jobId, cause: e });
   if (jobId && !e.jobId && e.code === "CALLBACK_ERROR") return callbackThrew(jobId, e.cause);
   e.jobId ??= jobId;
   return e;

@@ -56,11 +56,7 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       if (cause instanceof DecartError && (retryable || !cause.retryable)) throw cause;
       throw new DecartError(
         `Could not get a client token${retryable ? "" : ` ${failures} times in a row`}: ${textOf(cause, true)}`,
-        {
-          code: "TOKEN_ERROR",
-          retryable,
-          cause,
-        },
+        { retryable, code: "TOKEN_ERROR", cause },
       );
     }
   };
@@ -119,8 +115,8 @@ export const fetchTokenFrom =
       // The route could not be reached, or its answer broke off or did not come in time: trying again later may
       // succeed.
       throw new DecartError(where + textOf(cause, true).split(url).join(shown), {
-        code: "TOKEN_ERROR",
         retryable: true,
+        code: "TOKEN_ERROR",
       });
     } finally {
       clearTimeout(timer);
