@@ -123,7 +123,7 @@ export async function toBlob(
       field,
       expected: "a reachable http(s) URL",
       // A 408, 429 or 5xx of that server, or a failure of the network, may pass when tried again.
-      retryable: [408, 429].includes(status) || status > 499 || network,
+      retryable: [408, 429].includes(status) || status >= 500 || network,
     });
   } finally {
     release();
