@@ -12,7 +12,7 @@ export const sleep: DelayFunction = (ms, signal) =>
       resolve();
     }, ms);
     if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
+    else signal?.addEventListener("abort", onAbort);
   });
 
 /** The cadence near the expected end: while the spread is unknown or wide, and once jobs are known to end close together. */
