@@ -320,7 +320,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     uploadTimeoutMs,
     policy,
   );
-  const reading: Reader = [fetchImpl, !!upload, now, timeoutMs, uploadTimeoutMs];
+  const reading: Reader = [fetchImpl, upload, now, timeoutMs, uploadTimeoutMs];
   const durations = createDurationModel();
   const warned = new Set<string>();
   const warnOnce = (message: string) => {

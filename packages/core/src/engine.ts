@@ -194,7 +194,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let last: JobStatusResponse | undefined;
   // The job's start on `clock`: known from `first`, or from `created_at` once read; else when watching began.
   let origin = 0;
-  let originKnown = !!first;
+  let originKnown: unknown = first;
   // When the previous read happened (ms after origin): a job seen completed finished between the two reads.
   let previousRead = 0;
   let hintMs: number | undefined;

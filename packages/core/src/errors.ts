@@ -328,17 +328,17 @@ export const httpSuffix = (status: number, requestId?: string) =>
   `(HTTP ${status}${requestId ? `, request ${requestId}` : ""})`;
 
 /**
- * Builds the error for a non-2xx answer from its status and body text (`content`: the answer to a download). `redact`
- * clears the key from the text, once every JSON escape of a printable ASCII character in it is read as the character
- * (`\/` as `/`, PHP's; `\u0064` as `d`; but for `"` and `\`, which stay escaped): the same JSON, and the same text of any
- * answer, in which a key echoed escaped reads as it is, so that what is shown (the strings parsed from it, else the
- * text) never holds it.
+ * Builds the error for a non-2xx answer from its status and body text (`content`, when truthy: the answer to a
+ * download). `redact` clears the key from the text, once every JSON escape of a printable ASCII character in it is read
+ * as the character (`\/` as `/`, PHP's; `\u0064` as `d`; but for `"` and `\`, which stay escaped): the same JSON, and
+ * the same text of any answer, in which a key echoed escaped reads as it is, so that what is shown (the strings parsed
+ * from it, else the text) never holds it.
  */
 export function errorFromResponse(
   status: number,
   body: string,
   info: { requestId?: string; retryAfterMs?: number; jobId?: string },
-  content?: boolean,
+  content?: unknown,
   redact = (text: string) => text,
 ): DecartError {
   // An escaped backslash is read whole, as JSON.parse reads it: `\\u0064` stays (a backslash, then `u0064`). The text is

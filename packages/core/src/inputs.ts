@@ -16,12 +16,12 @@ export const notBytes = (chunk: unknown) =>
   `it gave ${typeof chunk === "object" ? "an object" : typeof chunk}, not bytes (Uint8Array)`;
 
 /**
- * How the client reads file inputs: its `fetch` (for URLs), whether streams are sent as they come (an upload
+ * How the client reads file inputs: its `fetch` (for URLs), whether streams are sent as they come (its upload
  * function), its clock, its `timeoutMs` (each read of a URL's download) and `uploadTimeoutMs` (each read of a stream).
  */
 export type Reader = [
   fetch: typeof fetch,
-  streams: boolean,
+  streams: unknown,
   now: () => number,
   timeoutMs: number,
   uploadTimeoutMs: number,

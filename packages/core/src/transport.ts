@@ -369,7 +369,7 @@ export function createTransport(
                 requestId,
                 retryAfterMs: parseRetryAfter(headers, now()),
               },
-              idempotent && !!call.media,
+              idempotent && call.media,
               redact,
             ),
           );
