@@ -13,6 +13,7 @@ import {
   type VideoModelName,
 } from "@decart/api";
 import {
+  checkAnswer,
   checkJob,
   createJobWatch,
   DEFAULT_WAIT_MS,
@@ -354,9 +355,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * `job_id` is, and `id` when one was asked for (`files.get`; as a status of another job is refused): what is wrong
    * with an answer, or nothing.
    */
-  const checkFile = (body: any, id?: string) =>
-    breaks(responseSchemas.FileReference)(body) ??
-    (!isUsableId(body.id) || (id && id !== body.id) ? `no id${id ? ` ${id}` : ""}` : undefined);
+  const checkFile = (body: any, id?: string) => checkAnswer(responseSchemas.FileReference, "id", body, id);
 
   /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", budget?: Budget) =>

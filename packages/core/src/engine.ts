@@ -11,7 +11,7 @@ import {
 import { completedDurationMs } from "./poll.js";
 import { retryDelay } from "./retry.js";
 import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
-import { breaks } from "./validate.js";
+import { breaks, type Schema } from "./validate.js";
 
 /** A wait's default budget: a little past the server's own 10-minute job timeout. */
 export const DEFAULT_WAIT_MS = 660_000;
@@ -175,13 +175,20 @@ export const isUsableId = (id: unknown): id is string =>
   typeof id === "string" && !/^\.?\.?$|\p{Cs}/u.test(id) && [...id].length <= MAX_ID_LENGTH;
 
 /**
+ * An answer as `schema` describes it, whose id (its field `key`) is one the client can send back (see `isUsableId`: one
+ * that cannot is as good as none), and is `id` when one was asked for: what is wrong with `body`, or nothing.
+ */
+export const checkAnswer = (schema: Schema, key: string, body: any, id?: string): string | undefined =>
+  breaks(schema)(body) ??
+  (!isUsableId(body[key]) || (id && id !== body[key]) ? `no ${key}${id ? ` ${id}` : ""}` : undefined);
+
+/**
  * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`
  * that cannot be sent back (see `isUsableId`) is as good as none; its other fields are of the spec's types (an `error`
  * that is no string is no reason a message can show).
  */
 export const checkJob = (body: any, jobId?: string): string | undefined =>
-  breaks(responseSchemas.JobStatusResponse)(body) ??
-  (!isUsableId(body.job_id) || (jobId && jobId !== body.job_id) ? `no job_id${jobId ? ` ${jobId}` : ""}` : undefined);
+  checkAnswer(responseSchemas.JobStatusResponse, "job_id", body, jobId);
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {
