@@ -76,7 +76,8 @@ export const clientResult =
       const chunks: Uint8Array[] = [];
       for (const reader = stream.getReader(); ; ) {
         const { done, value } = await reader.read();
-        if (done) return new Blob(chunks as BlobPart[], { type: contentType ?? "" });
+        // (No type, undefined: the Blob's is "".)
+        if (done) return new Blob(chunks as BlobPart[], { type: contentType as string });
         chunks.push(value);
       }
     });
