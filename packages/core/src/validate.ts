@@ -83,8 +83,9 @@ export function checkSchema(
     throw invalid(where, at ?? (path || "options"), expected, at === undefined ? value : got);
   };
   const { minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
-  // A type that may be null is checked as its other (a value of null is none given, below).
-  const type = schema.format === "binary" ? "file" : `${schema.type ?? ""}`.replace(/,?null,?/, "");
+  // A type that may be null is checked as its other (a value of null is none given, below); none reads "undefined",
+  // which names no check.
+  const type = schema.format === "binary" ? "file" : `${schema.type}`.replace(/,?null,?/, "");
   const at = (key: string) => (path ? `${path}.${key}` : key);
   // The field being read, if any: a getter or a Proxy that throws as a field is read is named (`poll.intervalMs`), and
   // whatever else throws while the value is looked at names the value (the object when its keys cannot be listed; a
