@@ -161,7 +161,7 @@ export async function resolveFiles(
     const value = out[name];
     if (field.type === "file" && value != null) {
       out[name] = await toBlob(value as FileInput, name, reader, signal, deadline);
-      if (check && (typeof value === "string" || value instanceof URL))
+      if (check && (value instanceof URL || typeof value === "string"))
         checkSchema(field as Schema, out[name], name, `${where}, downloaded from ${shownUrl(value)}`);
     }
   }
