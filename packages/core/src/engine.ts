@@ -208,8 +208,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let reads = 0;
   let failures = 0;
   let invalid = 0;
-  let ended = false;
-  let hidden = false;
+  let ended: unknown;
+  let hidden: unknown;
   // The last failed request since the last status read: the cause of a timeout at the deadline (the read at the
   // deadline, which has no time left, is none: a job that is only slow times out without a cause).
   let cut: DecartError | undefined;
