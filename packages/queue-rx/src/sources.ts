@@ -29,7 +29,7 @@ export type ResultSource = (jobId: string, options: { deadline: number }) => Obs
 export function fromAbortable<T>(start: (signal: AbortSignal, emit: (value: T) => void) => Promise<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
     const controller = new AbortController();
-    let settled = false;
+    let settled: unknown;
     start(controller.signal, (value) => subscriber.next(value)).then(
       (value) => {
         settled = true;

@@ -56,7 +56,7 @@ export function drive(
     /** The step that runs: the wait, then one read or download. */
     let current: Subscription | undefined;
     // Waiting for a read (not reading, downloading or done): the wait may be moved.
-    let waiting = false;
+    let waiting: unknown;
     const emit = (events: JobEvent[]) => {
       for (const event of events) if (!subscriber.closed) subscriber.next(event);
     };
