@@ -321,7 +321,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
         // day or more is not believed: the job counts from when the watch began.
         const age = (date! + 500 || Date.now()) - Date.parse(current.created_at);
         if (age >= 0 && age < 86_400_000) origin = clock() - age;
-        originKnown = true;
+        originKnown = 1;
       }
       const readAt = clock() - origin;
       // The server's timestamps give the duration of any completed job (one already done when first read, too);
