@@ -60,8 +60,15 @@ export async function toBlob(
     // A value that only poses as a Blob (a Proxy with its prototype, an object made from it) is none, and a form would
     // send it as its text: its slice, which takes only a Blob, fails. So does a Blob whose `size` or `type` getter
     // throws (the form reads them): all refused here, as a stream that fails is.
-    if (value instanceof Blob ? value.slice(0, value.size, value.type) : streams && isFileValue(value))
+    if (value instanceof Blob) {
+      value.slice(0, value.size, value.type);
       return value as UploadPartValue;
+    }
+    // A Node stream that failed before it was read (heard since the call began, see `resolveFiles`) is refused
+    // before anything is sent, with or without an upload function.
+    hear(value);
+    if ((value as any)?.errored) throw (value as any).errored;
+    if (streams && isFileValue(value)) return value as UploadPartValue;
     // Bytes that cannot be read (a detached ArrayBuffer) are refused as a stream that fails is.
     if (isBuffer(value)) return new Blob([value as BlobPart]);
     // (An abort before the call is heard by no listener.)
@@ -131,6 +138,13 @@ export async function toBlob(
 }
 
 /**
+ * A Node stream's error before it is read (`fs.createReadStream` of a missing path fails at once, while an earlier
+ * field's file URL is downloaded) would end the process, unheard: heard from the call's start (a Node stream keeps it as
+ * `errored`, and its read fails with it, naming the field).
+ */
+const hear = (value: any) => typeof value?.on === "function" && value.on("error", () => {});
+
+/**
  * Turns every file field of `inputs` into what is sent (see `toBlob`). With `check`, a file downloaded from a URL is
  * held to the rule a Blob given is held to (its media type, not empty) before anything is sent.
  */
@@ -150,6 +164,7 @@ export async function resolveFiles(
   for (const [name, value] of Object.entries(out)) {
     try {
       if (value && typeof value === "object" && !isFileInput(value)) out[name] = JSON.stringify(value);
+      else hear(value);
     } catch (e) {
       throw invalid(where, name, `a value that can be sent (${textOf(e, true)})`);
     }

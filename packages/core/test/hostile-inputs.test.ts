@@ -4,10 +4,13 @@
  * raw TypeError, never a text the server gets changed. The API here is a small `node:http` server on loopback that
  * counts what reaches it; a second one stands for a file URL's server.
  */
+import { createReadStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DecartClientOptions, InvalidInputError, models } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
-import { json, serve, silent } from "./helpers.js";
+import { json, serve, silent, until } from "./helpers.js";
 
 let api: Awaited<ReturnType<typeof serve>>;
 let files: Awaited<ReturnType<typeof serve>>;
@@ -361,5 +364,39 @@ describe("a file whose size getter throws only once the server has answered", ()
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("a Node stream that fails before it is read (a file that cannot be opened)", () => {
+  it("while an earlier field's file URL is downloaded: refused naming the field, nothing sent, the process alive", async () => {
+    // The file URL answers once the stream has failed (`fs.createReadStream` of a missing path fails at once; its error
+    // is emitted right after): the error comes while the call waits for the download, before the stream's turn.
+    let stream: ReturnType<typeof createReadStream> | undefined;
+    const slow = await serve(async (_req, res) => {
+      await until(() => !!stream!.errored);
+      res.writeHead(200, { "content-type": "video/mp4" });
+      res.end("mp4");
+    });
+    const uncaught: unknown[] = [];
+    const heard = (e: unknown) => uncaught.push(e);
+    process.on("uncaughtException", heard);
+    const sent = api.arrived();
+    try {
+      for (const c of clients()) {
+        stream = createReadStream(join(tmpdir(), "decart-missing", "r.png"));
+        const clip = { model: models.video("lucy-clip"), prompt: "x", data: `${slow.url}/a.mp4` };
+        const error = await refused(
+          () => c.queue.submit({ ...clip, reference_image: stream as never }),
+          "reference_image",
+        );
+        expect(error.message).toMatch(/^Could not read the input "reference_image": ENOENT: .*; nothing was sent$/);
+        expect(error.cause).toMatchObject({ code: "ENOENT" });
+      }
+    } finally {
+      process.off("uncaughtException", heard);
+      await slow.close();
+    }
+    expect(uncaught).toEqual([]);
+    expect(api.arrived()).toBe(sent);
   });
 });
