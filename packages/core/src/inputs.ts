@@ -58,11 +58,13 @@ export async function toBlob(
   const chunks: BlobPart[] = [];
   try {
     // A value that only poses as a Blob (a Proxy with its prototype, an object made from it) is none, and a form would
-    // send it as its text: its slice, which takes only a Blob, fails. So does a Blob whose `size` or `type` getter
-    // throws (the form reads them): all refused here, as a stream that fails is.
+    // send it as its text: its slice, which takes only a Blob, fails. So does a Blob whose `size`, `type` or `name`
+    // getter throws: all refused here, as a stream that fails is. What is sent is a copy (the same bytes, type and
+    // name) whose getters are the platform's: the form, fetch and an upload function read them again, and a getter
+    // that throws only then (not on the reads here) would fail the call as a broken connection, after nothing was sent.
     if (value instanceof Blob) {
-      value.slice(0, value.size, value.type);
-      return value as UploadPartValue;
+      const copy = value.slice(0, value.size, value.type);
+      return value instanceof File ? new File([copy], value.name, { type: copy.type }) : copy;
     }
     // A Node stream that failed before it was read (heard since the call began, see `resolveFiles`) is refused
     // before anything is sent, with or without an upload function.

@@ -400,3 +400,33 @@ describe("a Node stream that fails before it is read (a file that cannot be open
     expect(api.arrived()).toBe(sent);
   });
 });
+
+describe("a Blob or File whose size, type or name getter throws on one read only, whichever", () => {
+  it("is refused naming the field, nothing sent, or sent and answered: never a raw error nor a broken connection", async () => {
+    // (The form reads them, and fetch the File's; an upload function reads them as it sends.)
+    for (const c of clients())
+      for (const kind of [Blob, File])
+        for (const key of ["size", "type", "name"] as const)
+          for (let nth = 1; nth <= 6; nth++) {
+            let reads = 0;
+            const bytes = [new Uint8Array(8)];
+            const data =
+              kind === File ? new File(bytes, "a.png", { type: "image/png" }) : new Blob(bytes, { type: "image/png" });
+            Object.defineProperty(data, key, {
+              get: () => {
+                if (++reads === nth) throw new Error(`${key} read ${nth}`);
+                return Reflect.get(kind.prototype, key, data);
+              },
+            });
+            const sent = api.arrived();
+            const answer: any = await c.queue
+              .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data })
+              .catch((e) => e);
+            const what = `${kind.name} ${key} ${nth}: ${answer?.stack}`;
+            if (answer?.job_id) continue;
+            expect(answer, what).toBeInstanceOf(InvalidInputError);
+            expect(answer, what).toMatchObject({ field: "data" });
+            expect(api.arrived(), what).toBe(sent);
+          }
+  });
+});
