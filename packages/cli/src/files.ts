@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
 import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import { access, link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
+import { Socket } from "node:net";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
@@ -108,13 +109,22 @@ export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
  * then put in place by `placeFile` (with `avoid`: a default name, which never replaces a file). Answers the path
  * written. A failure leaves nothing behind, and never a half-written file. A path the user gave that is a stream (see
  * `writesInPlace`: `/dev/null`, a named pipe, a terminal) is opened and written as it is: no temporary file, no rename,
- * which would replace it by a file. A path the user gave that is a symbolic link to a file writes that file, the link
+ * which would replace it by a file; a named pipe waits for its reader on a timer, never in a thread (see `writeToPipe`). A path the user gave that is a symbolic link to a file writes that file, the link
  * staying (see `savedThrough`: as a video's download does, and as `>` or `curl -o` do); the path answered is the one
  * given.
  */
-export async function writeAtomically(path: string, bytes: Uint8Array, avoid?: Avoid): Promise<string> {
+export async function writeAtomically(
+  path: string,
+  bytes: Uint8Array,
+  avoid?: Avoid,
+  /** Called once if `path` is a named pipe that no reader has open yet, as the write starts waiting for one. */
+  waiting?: () => void,
+): Promise<string> {
   if (!avoid && writesInPlace(path)) {
-    // A pipe waits here for its reader.
+    if (statSync(path, { throwIfNoEntry: false })?.isFIFO()) {
+      await writeToPipe(path, bytes, waiting);
+      return path;
+    }
     const file = await open(path, "w");
     try {
       await file.writeFile(bytes);
@@ -142,6 +152,40 @@ export async function writeAtomically(path: string, bytes: Uint8Array, avoid?: A
       throw e;
     }
   });
+}
+
+/** How often a write to a named pipe without a reader looks for one (see `writeToPipe`). */
+const READER_POLL_MS = 50;
+
+/**
+ * Writes `bytes` to the named pipe `path` (or a descriptor that is a pipe: `/dev/fd/63` from `>(…)`) without a thread
+ * ever waiting on it: a plain `open` of a pipe waits for its reader in one of Node's worker threads, and the process's
+ * exit waits for that thread, so that neither Ctrl-C twice nor SIGTERM could end a run whose pipe nobody reads. Opened
+ * non-blocking, a pipe without a reader answers at once (ENXIO): the open is tried again every `READER_POLL_MS` on a
+ * timer (`waiting` called once, at the first), until a reader comes or a signal ends the process. The bytes then go
+ * from the event loop (as to a socket), so a reader that stops reading holds no thread either.
+ */
+async function writeToPipe(path: string, bytes: Uint8Array, waiting?: () => void): Promise<void> {
+  let fd: number | undefined;
+  for (let said = false; fd === undefined; ) {
+    try {
+      fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENXIO") throw e;
+      if (!said) waiting?.();
+      said = true;
+      await new Promise((resolve) => setTimeout(resolve, READER_POLL_MS));
+    }
+  }
+  const pipe = new Socket({ fd, readable: false, writable: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      pipe.on("error", reject);
+      pipe.end(bytes, (error?: Error | null) => (error ? reject(error) : resolve()));
+    });
+  } finally {
+    pipe.destroy();
+  }
 }
 
 /**

@@ -7,11 +7,12 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { events, run, useEmulator } from "./helpers.js";
+import { events, finished, onStderr, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -71,6 +72,38 @@ describe("a result into a named pipe is written in place, never replaced by a fi
     expect(lstatSync(path).isFIFO()).toBe(true);
     expect(partials()).toEqual([]);
   });
+
+  it("image -o a named pipe nobody reads yet: the wait is said, and a reader that comes then gets the PNG", async () => {
+    const path = join(dir, "later.fifo");
+    execFileSync("mkfifo", [path]);
+    const child = start(["image", "A lighthouse", "-o", path], { env });
+    const done = finished(child);
+    await onStderr(child, `Waiting for a reader of the named pipe ${path}`);
+    const bytes = await readFile(path);
+    const result = await done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(bytes.subarray(0, 8)).toEqual(PNG);
+    expect(events(result.stdout)).toEqual([expect.objectContaining({ type: "saved", path, bytes: bytes.length })]);
+    expect(lstatSync(path).isFIFO()).toBe(true);
+  });
+
+  it("image -o a named pipe nobody reads: a signal, then another, ends the run (exit 130), the pipe stays", async () => {
+    const path = join(dir, "unread.fifo");
+    execFileSync("mkfifo", [path]);
+    const child = start(["image", "A lighthouse", "-o", path], { env });
+    const done = finished(child);
+    await onStderr(child, `Waiting for a reader of the named pipe ${path}`);
+    // Before the fix the open of the pipe waited for a reader in a worker thread, and the exit of the second signal
+    // waited for that thread: neither Ctrl-C twice nor SIGTERM ended the run until some reader opened the pipe.
+    child.kill("SIGINT");
+    child.kill("SIGTERM");
+    const stopped = await done;
+    expect(stopped.code, `${stopped.signal}: ${stopped.stderr}`).toBe(130);
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+    expect(events(stopped.stdout).filter((e) => e.type === "saved")).toEqual([]);
+    expect(lstatSync(path).isFIFO()).toBe(true);
+    expect(partials()).toEqual([]);
+  }, 20_000);
 
   it("image -o a symbolic link to a pipe: written through it; the link and the pipe stay", async () => {
     const { path, read } = fifo("linked-image.fifo");

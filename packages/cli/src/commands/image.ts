@@ -9,7 +9,7 @@ import { imageExtension } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
-import type { Output } from "../output.js";
+import { type Output, untrusted } from "../output.js";
 import { letFinish, stopOf } from "../watch.js";
 
 /** The model `decart image` uses without `--model`. */
@@ -125,7 +125,18 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       return done();
     }
     const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
-    const path = await writeAtomically(named(extension), bytes, avoid);
+    // A named pipe nobody reads yet is waited on (a reader such as `cat pipe` may come later), saying so: Ctrl-C twice
+    // ends the run there (see `writeAtomically`).
+    const path = await writeAtomically(named(extension), bytes, avoid, () =>
+      output.info(
+        output.err.dim(
+          untrusted(
+            `Waiting for a reader of the named pipe ${named(extension)} to write the image to (Ctrl-C twice stops at ` +
+              "once, the image not written)",
+          ),
+        ),
+      ),
+    );
     output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
     output.saved("Image", path, bytes.length);
     return done(path);
