@@ -584,6 +584,32 @@ describe("decart batch", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("a batch file that the batch would write (a report in --out, a line's result, the journal) is refused: exit 2, nothing sent, the file kept", async () => {
+    const place = join(dir, "apart");
+    mkdirSync(join(place, "out"), { recursive: true });
+    mkdirSync(join(place, "linked"));
+    const text = `${JSON.stringify({ custom_id: "a", prompt: "x" })}\n${JSON.stringify({ custom_id: "b", prompt: "y" })}\n`;
+    const cases: Array<[string, string, string[], string]> = [
+      // Before the fix the batch replaced errors.jsonl by its failed lines, or removed it when none failed (at a second
+      // Ctrl-C too), results.jsonl by its report, a.mp4 by line a's video; the journal had its records appended.
+      ["errors.jsonl in --out", "out/errors.jsonl", ["--out", "out"], "is the errors.jsonl the batch writes in"],
+      ["results.jsonl in --out", "out/results.jsonl", ["--out", "out"], "is the results.jsonl the batch writes in"],
+      ["a line's result", "out/a.mp4", ["--out", "out"], "is where the batch writes the result of line 1"],
+      ["a report through a hard link", "hard.jsonl", ["--out", "linked"], "is the errors.jsonl the batch writes in"],
+      ["the journal", "journal.jsonl", ["--out", "out", "--journal", "journal.jsonl"], "is the journal"],
+    ];
+    for (const [name, file, args, message] of cases) {
+      writeFileSync(join(place, file), text);
+      if (file === "hard.jsonl") linkSync(join(place, file), join(place, "linked", "errors.jsonl"));
+      const { code, stdout, stderr } = await run(["batch", file, ...args], { env, cwd: place });
+      expect(code, `${name}: ${stderr}`).toBe(2);
+      expect(stderr, name).toContain(`the batch file ${join(place, file)} ${message}`);
+      expect(events(stdout).at(-1), name).toMatchObject({ type: "error", exit_code: 2 });
+      expect(readFileSync(join(place, file), "utf8"), name).toBe(text);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("a custom_id that is an array or an object is named by its kind, however deep (JSON.parse reads any depth)", () => {
     const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
     // Before the fix: RangeError, "Maximum call stack size exceeded" (the value written out with JSON.stringify).

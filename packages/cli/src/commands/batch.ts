@@ -25,7 +25,7 @@ import {
 import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { readFileInput, stdinReader } from "../inputs.js";
-import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
+import { checkJournalApart, type JournalJob, journalPath, openJournal } from "../journal.js";
 import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
@@ -248,6 +248,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       join(out, `${line.name}${extension}`),
     ),
   );
+  if (source !== "-") checkBatchApart(source, options, lines, { out, resultsPath, errorsPath });
   checkJournalApart(options.journal, [out, resultsPath, errorsPath, ...written], "--out");
   await checkOutputDirectory(out, options.out ? `--out ${options.out}` : "the current directory");
   // What is there already where the batch writes: a file is replaced, a stream (a named pipe, /dev/null …) written in
@@ -734,6 +735,53 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     return exitCode;
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * Refuses (a usage error, exit 2, before anything is sent) a batch file that the batch itself writes, as the file system
+ * sees them (a symbolic or hard link too: see `samePlace`): its `results.jsonl` or `errors.jsonl` in `--out` (replaced
+ * as the batch ends, `errors.jsonl` removed when no line fails, or at a second Ctrl-C: fed back in from there, the file
+ * was lost), a line's result, or the journal (the batch's records were appended to its lines).
+ */
+function checkBatchApart(
+  source: string,
+  options: BatchOptions,
+  lines: BatchLine[],
+  { out, resultsPath, errorsPath }: { out: string; resultsPath: string; errorsPath: string },
+): void {
+  const known = new Map<string, string>();
+  const batch = placeOf(source, known);
+  const is = (path: string) => samePlace(placeOf(path, known), batch);
+  const file = resolve(source);
+  const where = `--out ${options.out ?? "."}`;
+  const elsewhere = "copy it elsewhere and give the copy, or give another --out";
+  if (is(journalPath(options.journal))) {
+    throw usageError(
+      `the batch file ${file} is the journal (--journal, DECART_JOURNAL), where the batch appends the records of its ` +
+        "jobs: give another journal, or another batch file (nothing was sent)",
+    );
+  }
+  for (const [path, name, fate] of [
+    [resultsPath, "results.jsonl", "replaced by its report as the batch ends"],
+    [errorsPath, "errors.jsonl", "replaced by the lines that fail, or removed when none does, as the batch ends"],
+  ] as const) {
+    if (is(path)) {
+      throw usageError(
+        `the batch file ${file} is the ${name} the batch writes in ${out} (${where}): it would be ${fate}; ` +
+          `${elsewhere} (nothing was sent)`,
+      );
+    }
+  }
+  for (const line of lines) {
+    const extensions = line.model.kind === "image" ? imageExtensions : [".mp4"];
+    const result = extensions.map((extension) => join(out, `${line.name}${extension}`)).find(is);
+    if (result) {
+      throw usageError(
+        `the batch file ${file} is where the batch writes the result of line ${line.number} (${where}: ${result}); ` +
+          `${elsewhere} (nothing was sent)`,
+      );
+    }
   }
 }
 
