@@ -610,6 +610,36 @@ describe("decart batch", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("a second batch in one --out (the current directory by default) is refused, exit 2 naming --out: the first's report and results kept", async () => {
+    const place = join(dir, "two-batches");
+    mkdirSync(place);
+    writeFileSync(join(place, "a.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A serene lake" })}\n`);
+    writeFileSync(join(place, "b.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A burning city" })}\n`);
+    const first = await run(["batch", "a.jsonl"], { env, cwd: place });
+    expect(first.code, first.stderr).toBe(0);
+    const report = readFileSync(join(place, "results.jsonl"), "utf8");
+    expect(JSON.parse(report)).toMatchObject({ custom_id: "1", batch: join(place, "a.jsonl") });
+    const video = sha256(join(place, "1.mp4"));
+    for (const args of [[], ["--out", "."], ["--out", place]]) {
+      // Before the fix the second batch replaced 1.mp4 and results.jsonl without a word; a's --resume then said its
+      // line was completed, its file being b's video.
+      const second = await run(["batch", "b.jsonl", ...args], { env, cwd: place });
+      expect(second.code, second.stderr).toBe(2);
+      expect(second.stderr).toContain(
+        `${args.length ? `--out ${args[1]}` : "--out (the current directory by default)"}: ${place} holds the report ` +
+          `of another batch (${join(place, "a.jsonl")}) in ${join(place, "results.jsonl")}`,
+      );
+    }
+    expect(emu.stats().jobsCreated).toBe(1);
+    expect(readFileSync(join(place, "results.jsonl"), "utf8")).toBe(report);
+    expect(sha256(join(place, "1.mp4"))).toBe(video);
+    // The first batch's own --resume, and the second in another --out, run.
+    expect((await run(["batch", "a.jsonl", "--resume"], { env, cwd: place })).code).toBe(0);
+    const apart = await run(["batch", "b.jsonl", "--out", "b"], { env, cwd: place });
+    expect(apart.code, apart.stderr).toBe(0);
+    expect(sha256(join(place, "1.mp4"))).toBe(video);
+  });
+
   it("a custom_id that is an array or an object is named by its kind, however deep (JSON.parse reads any depth)", () => {
     const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
     // Before the fix: RangeError, "Maximum call stack size exceeded" (the value written out with JSON.stringify).

@@ -361,7 +361,8 @@ describe("decart image", () => {
         expect(piped.bytes.length).toBe(0);
         // Nor a batch's image line, which fails.
         const line = `${JSON.stringify({ custom_id: what, model: "lucy-pro-t2i", prompt: "A lighthouse" })}\n`;
-        const batch = await run(["batch", "-", "--out", join(place, "batch")], { env: served, input: line });
+        // (Each in its own --out: a batch is refused where another batch's report is.)
+        const batch = await run(["batch", "-", "--out", join(place, "batch", what)], { env: served, input: line });
         expect(batch.code, batch.stderr).toBe(6);
         expect(events(batch.stdout).find((e) => e.type === "line_failed")?.error).toContain(
           "is not a PNG, JPEG or WebP image",
@@ -372,7 +373,9 @@ describe("decart image", () => {
         expect.stringMatching(/\.jpg$/),
         expect.stringMatching(/\.png$/),
       ]);
-      expect(readdirSync(join(place, "batch")).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
+      for (const what of readdirSync(join(place, "batch"))) {
+        expect(readdirSync(join(place, "batch", what)).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
+      }
     } finally {
       server.closeAllConnections();
       server.close();

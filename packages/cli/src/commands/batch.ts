@@ -303,7 +303,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // told to be this batch's line as a journal record is (a results file of another batch, or of a run on another
     // server, in the same --out is not).
     const adopted = new Map<string, LineResult & { job_id: string }>();
-    for (const r of await earlierResults(resultsPath)) {
+    const earlier = await earlierResults(resultsPath);
+    for (const r of earlier) {
       const identity = { batch: stringOr(r.batch), base_url: stringOr(r.base_url), line_hash: stringOr(r.line_hash) };
       if (r.journaled === false && typeof r.job_id === "string" && isOurs({ ...identity, custom_id: r.custom_id })) {
         if (!known.has(r.custom_id)) adopted.set(r.custom_id, r as LineResult & { job_id: string });
@@ -325,6 +326,19 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         `--resume: no line of this batch is in the journal ${journal.path} (nor in ${resultsPath}); nothing was sent. ` +
           "Give the --journal and --base-url of the run to finish (as its printed resume command does), or run " +
           "without --resume to submit every line as a new batch",
+      );
+    }
+    // --out holding another batch's report (each line of results.jsonl names its batch): this one would replace it,
+    // and that batch's results of the same names (its --resume would then take them for its own). Refused; a report
+    // of an earlier version, which names no batch, is not told apart.
+    const other = earlier.map((r) => stringOr(r.batch)).find((b) => b !== undefined && !ours(b));
+    if (other !== undefined) {
+      throw usageError(
+        untrusted(
+          `${options.out ? `--out ${options.out}` : "--out (the current directory by default)"}: ${out} holds the report of another batch (${other}) in ${resultsPath}; this ` +
+            "batch would replace it and that batch's results of the same names. Give another --out (or remove " +
+            `${resultsPath} to replace them) (nothing was sent)`,
+        ),
       );
     }
     // A 429 means the server made no job: a line waits through the client's rate-limit gate (its Retry-After, else a
@@ -401,9 +415,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       }
     };
     const record = (finished: LineResult) => {
+      // Each line names its batch, which tells another batch's report in the same --out (see above).
       const result: LineResult = unjournaled.has(finished.custom_id)
         ? { ...finished, journaled: false, batch, ...recorded(finished.custom_id) }
-        : finished;
+        : { ...finished, batch };
       results.push(result);
       if (result.status === "failed") failed++;
       output.event(
