@@ -61,14 +61,17 @@ describe("the commands the CLI prints", () => {
     const resume = events(stopped.stdout).at(-1)!;
     expect(resume.type).toBe("interrupted");
     expect(resume.resume).toBe(
-      `decart --base-url ${emu.url} --journal ${join(home, "mine.jsonl")} batch in.jsonl --out ${join(home, "out")} ` +
-        "--concurrency 3 --timeout 600 --resume",
+      `decart --base-url ${emu.url} --journal ${join(home, "mine.jsonl")} batch ${join(home, "in.jsonl")} --out ` +
+        `${join(home, "out")} --concurrency 3 --timeout 600 --resume`,
     );
     expect(stopped.stderr).toContain(`Resume with: ${resume.resume}`);
     for (const event of seen) expect(emu.release(event.job_id)).toBe(true);
     expect(emu.stats().jobsCreated).toBe(3);
 
-    const resumed = await paste(resume.resume, env, home);
+    // Pasted in another directory (before the fix the batch file was printed as given, relative: not found there).
+    const elsewhere = join(home, "elsewhere");
+    mkdirSync(elsewhere);
+    const resumed = await paste(resume.resume, env, elsewhere);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "summary", total: 3, completed: 3 });
     expect(emu.stats().jobsCreated).toBe(3); // no line paid twice

@@ -348,10 +348,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     await makeDirectory(out);
 
     // The command that finishes this batch: the options in effect (the URL and the journal too: see `Output.command`), so
-    // that the command as printed finds this run's jobs; the file's path as given, from the same directory.
+    // that the command as printed finds this run's jobs; the file's absolute path, as --out's and the journal's, so that
+    // it reads the same file pasted in another directory.
     const again = output.command(
       "batch",
-      source,
+      source === "-" ? source : resolve(source),
       "--out",
       out,
       ...(options.concurrency !== undefined ? ["--concurrency", options.concurrency] : []),
