@@ -55,10 +55,12 @@ describe("decart emulator", () => {
     expect(code).toBe(0);
   });
 
-  it("ends with a stopped event carrying its exit code: 130 after Ctrl-C, 0 after SIGTERM", async () => {
+  it("ends with a stopped event carrying its exit code: 130 after Ctrl-C, 0 after SIGTERM, 129 after SIGHUP", async () => {
     for (const [signal, exit] of [
       ["SIGINT", 130],
       ["SIGTERM", 0],
+      // Before the fix SIGHUP ended it by the signal: no exit code, no stopped line, the emulator not closed.
+      ["SIGHUP", 129],
     ] as const) {
       const child = start(["emulator", "--port", "0", "--json"]);
       const lines: string[] = [];

@@ -1,12 +1,12 @@
 import type { EmulatorOptions } from "@decart/emulator";
 import { shellWord } from "../command.js";
-import { usageError } from "../exit.js";
+import { EXIT, signalExit, usageError } from "../exit.js";
 import type { Output } from "../output.js";
 import { forgetSecret } from "../secrets.js";
 
 /**
- * `decart emulator [-p port] [--fast] […]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C or
- * SIGTERM. `flags` are the values of the emulator's own flags (`emulatorFlags` of @decart/emulator, but `--host`) by
+ * `decart emulator [-p port] [--fast] […]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C,
+ * SIGTERM or SIGHUP. `flags` are the values of the emulator's own flags (`emulatorFlags` of @decart/emulator, but `--host`) by
  * name; a value one does not take is a usage error naming it. Prints its URL, its dev key, its admin token (for
  * `GET /_emulator/stats`, as `Authorization: Bearer …`), and the two variables that point the CLI at it.
  */
@@ -44,9 +44,15 @@ export async function runEmulator(
   // Listened for before anything is printed: a signal that comes once the URL is out (a script that read it, a test)
   // finds its handler, where it would end the process by the signal's default action, the emulator not closed and
   // nothing said.
+  // SIGHUP (its terminal closed, an ssh connection dropped) too, as every command takes it: it ended the process by its
+  // default action. The first of them is heard; a second one ends the process at once (the handlers are gone).
+  const STOPS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
+    const onSignal = (signal: NodeJS.Signals) => {
+      for (const name of STOPS) process.off(name, onSignal);
+      resolve(signal);
+    };
+    for (const name of STOPS) process.on(name, onSignal);
   });
   output.event({ type: "listening", url: emulator.url, api_key: emulator.apiKey, admin_token: emulator.adminToken });
   output.print(`Decart emulator listening on ${emulator.url}`);
@@ -65,7 +71,8 @@ export async function runEmulator(
   );
   const signal = await stopped;
   await emulator.close();
-  const code = signal === "SIGINT" ? 130 : 0;
+  // SIGTERM is how a service manager or a script stops it (0); Ctrl-C 130 and SIGHUP 129, as for every command.
+  const code = signal === "SIGTERM" ? EXIT.ok : signalExit(signal);
   // Its last line, as every command's, carries the exit code.
   output.event({ type: "stopped", exit_code: code });
   return code;
