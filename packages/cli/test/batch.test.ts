@@ -640,6 +640,17 @@ describe("decart batch", () => {
     expect(sha256(join(place, "1.mp4"))).toBe(video);
   });
 
+  it("--concurrency 16 with -q writes nothing on stderr (no MaxListenersExceededWarning from the lines in flight)", async () => {
+    const path = join(dir, "sixteen.jsonl");
+    const lines = Array.from({ length: 16 }, (_, i) => JSON.stringify({ custom_id: `s${i}`, prompt: `A lake ${i}` }));
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    const result = await run(["batch", path, "--concurrency", "16", "--out", join(dir, "sixteen"), "-q"], { env });
+    expect(result.code, result.stderr).toBe(0);
+    // Before the fix: "MaxListenersExceededWarning: Possible EventTarget memory leak detected. 11 abort listeners …".
+    expect(result.stderr).toBe("");
+    expect(events(result.stdout).at(-1)).toMatchObject({ type: "summary", completed: 16 });
+  });
+
   it("a custom_id that is an array or an object is named by its kind, however deep (JSON.parse reads any depth)", () => {
     const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
     // Before the fix: RangeError, "Maximum call stack size exceeded" (the value written out with JSON.stringify).

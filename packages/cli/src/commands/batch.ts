@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -79,6 +80,10 @@ const MAX_NAME = 200;
  * on: a 429 above all, which a batch of many lines meets by design (see `runBatch`).
  */
 const BATCH_RETRIES = 8;
+
+/** Node's warning limit of an event's listeners, and how many more a batch's signal takes per line in flight. */
+const MAX_LISTENERS = 10;
+const LISTENERS_PER_LINE = 8;
 
 /** 16 hex digits of the SHA-256 of `text`: a batch line's identity in the journal, stdin's batch, the lock's name. */
 const shortHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
@@ -213,7 +218,11 @@ export async function runBatch(source: string, options: BatchOptions, output: Ou
   // `{"type":"interrupted",…}`, its lock released; one while the lines run stops them (see below); one once they are
   // done lets the reports be written whole, then the batch ends as interrupted.
   const { signal, release } = interruptible();
+  // Every line in flight listens for it (its watch, its download, its request: two or three listeners each): Node's
+  // warning past 10 (`MaxListenersExceededWarning` on stderr, even with -q, at --concurrency 16) is for a leak, which
+  // this is not. Its limit grows with the lines at a time, so that a listener left behind by each line still shows.
   try {
+    setMaxListeners(MAX_LISTENERS + LISTENERS_PER_LINE * concurrencyOf(options.concurrency), signal);
     return await batchUnder(signal, source, options, output);
   } finally {
     release();
