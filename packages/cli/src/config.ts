@@ -1,6 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { defaultBaseUrl } from "@decart/api";
-import { createDecartClient, type DecartClient, shownUrl, type UploadBody, type UploadFunction } from "@decart/core";
+import {
+  createDecartClient,
+  type DecartClient,
+  InvalidInputError,
+  shownUrl,
+  type UploadBody,
+  type UploadFunction,
+} from "@decart/core";
 import { mayHaveTaken, nodeUpload } from "@decart/core/node";
 import { CALL_BUDGET_MS, CliError, EXIT, useCallBudget } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
@@ -219,20 +226,39 @@ export function clientFor(
   };
   const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
   useCallBudget(timeoutMs);
-  return createDecartClient({
-    apiKey,
-    // (For an upload, each try's limit is the client's `uploadTimeoutMs`, 10 minutes: only the budget changes.)
-    ...(timeoutMs !== CALL_BUDGET_MS && { timeoutMs }),
-    ...(baseUrl && { baseUrl }),
-    integration: "decart-cli",
-    ...(maxRetries !== undefined && { maxRetries }),
-    // Files are streamed from disk with bounded memory and upload progress (Node's fetch would buffer them whole).
-    upload,
-    ...(output.verbose && { fetch: loggedFetch }),
-    logger: {
-      warn: (m) => output.warn(output.err.yellow(untrusted(m))),
-      error: (m) => output.warn(output.err.red(untrusted(m))),
-      debug: (m) => output.debug(untrusted(m)),
-    },
-  });
+  try {
+    return makeClient();
+  } catch (error) {
+    // The client names its own option ("baseUrl"): the user set a flag or a variable, named here as a bad key is.
+    if (!InvalidInputError.isInstance(error) || error.field !== "baseUrl") throw error;
+    const flag = options.baseUrl !== undefined;
+    throw new CliError(
+      `${flag ? "--base-url" : "DECART_BASE_URL"} must be ${error.expected} (a query or fragment would swallow the ` +
+        "API's paths, credentials would show in logs); give the server's URL, such as http://127.0.0.1:4010, or " +
+        `leave it ${flag ? "out" : "unset"} for ${defaultBaseUrl} (nothing was sent)`,
+      EXIT.usage,
+      undefined,
+      false,
+      error.code,
+    );
+  }
+
+  function makeClient(): DecartClient {
+    return createDecartClient({
+      apiKey,
+      // (For an upload, each try's limit is the client's `uploadTimeoutMs`, 10 minutes: only the budget changes.)
+      ...(timeoutMs !== CALL_BUDGET_MS && { timeoutMs }),
+      ...(baseUrl && { baseUrl }),
+      integration: "decart-cli",
+      ...(maxRetries !== undefined && { maxRetries }),
+      // Files are streamed from disk with bounded memory and upload progress (Node's fetch would buffer them whole).
+      upload,
+      ...(output.verbose && { fetch: loggedFetch }),
+      logger: {
+        warn: (m) => output.warn(output.err.yellow(untrusted(m))),
+        error: (m) => output.warn(output.err.red(untrusted(m))),
+        debug: (m) => output.debug(untrusted(m)),
+      },
+    });
+  }
 }

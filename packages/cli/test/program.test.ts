@@ -234,3 +234,35 @@ describe("the error event's code", () => {
     }
   });
 });
+
+describe("a bad API URL", () => {
+  it("names the variable or the flag it came from, not the client's option: exit 2, nothing sent, no credentials shown", async () => {
+    const { emu, env } = await emulator();
+    const temp = tempDir();
+    try {
+      for (const [args, extra, named] of [
+        [
+          ["image", "A lighthouse", "-o", join(temp.dir, "x.png")],
+          { DECART_BASE_URL: `${env.DECART_BASE_URL}/?x=1` },
+          "DECART_BASE_URL",
+        ],
+        [["video", "A lake", "--base-url", "not a url"], {}, "--base-url"],
+        // The flag wins over a good variable, and is what is named.
+        [["jobs", "status", "job_x", "--base-url", "http://user:hunter2@127.0.0.1:9"], {}, "--base-url"],
+      ] as const) {
+        const { code, stdout, stderr } = await run([...args, "--json"], { env: { ...env, ...extra } });
+        expect(code, stderr).toBe(EXIT.usage);
+        const last = events(stdout).at(-1)!;
+        // Before the fix: `Invalid options: "baseUrl" must be an http(s) URL without @, ? or #`.
+        expect(last.message).toMatch(new RegExp(`^${named} must be an http\\(s\\) URL without @, \\? or #`));
+        expect(last).toMatchObject({ type: "error", exit_code: EXIT.usage, code: "INVALID_INPUT" });
+        expect(stdout + stderr).not.toContain("baseUrl");
+        expect(stdout + stderr).not.toContain("hunter2");
+      }
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      temp.remove();
+      await emu.close();
+    }
+  });
+});
