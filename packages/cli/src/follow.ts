@@ -412,22 +412,33 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
   const shownStatus = new Map<string, string>();
   const pathOf = (id: string) => (typeof options.path === "string" ? options.path : options.path(id));
   const unrecorded = options.unrecorded ?? warnUnrecorded(output, journal, () => path, options.timeout);
-  // A record the journal cannot write does not stop the job (see `unrecorded`).
-  const note = async (record: Parameters<Journal["append"]>[0]) => {
+  // A record the journal cannot write does not stop the job (see `unrecorded`): `written` answers why it failed (in a
+  // box: whatever was thrown), `unwritten` tells it.
+  const written = async (record: Parameters<Journal["append"]>[0]): Promise<{ error: unknown } | undefined> => {
     try {
       await journal.append(record);
+      return undefined;
     } catch (error) {
-      output.event({ type: "journal_failed", ...tag, job_id: record.job_id, error: fsReason(error) });
-      unrecorded(record.job_id, error);
+      return { error };
     }
+  };
+  const unwritten = (jobId: string, { error }: { error: unknown }) => {
+    output.event({ type: "journal_failed", ...tag, job_id: jobId, error: fsReason(error) });
+    unrecorded(jobId, error);
+  };
+  const note = async (record: Parameters<Journal["append"]>[0]) => {
+    const failure = await written(record);
+    if (failure) unwritten(record.job_id, failure);
   };
   try {
     for await (const event of events) {
       jobId = event.jobId;
       path ??= pathOf(event.jobId);
       switch (event.type) {
-        case "submitted":
-          await note({
+        case "submitted": {
+          // Recorded (flushed) before it is told; a record that failed is told after it, so that `submitted` comes
+          // first and the line on stderr names the journal only when the job is in it.
+          const failure = await written({
             ...tag,
             ...options.recorded,
             job_id: jobId,
@@ -437,9 +448,12 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           });
           output.event({ type: "submitted", ...tag, job_id: jobId, model: event.model });
           info(
-            `${c.green("✓")} Submitted ${c.bold(untrusted(jobId))} ${c.dim(untrusted(`(journal: ${journal.path})`))}`,
+            `${c.green("✓")} Submitted ${c.bold(untrusted(jobId))}` +
+              (failure ? "" : ` ${c.dim(untrusted(`(journal: ${journal.path})`))}`),
           );
+          if (failure) unwritten(jobId, failure);
           break;
+        }
         case "status":
           if (shownStatus.get(jobId) !== event.status) {
             shownStatus.set(jobId, event.status);

@@ -493,6 +493,31 @@ describe("decart jobs", () => {
     expect(await sha256(out)).toBe(served(jobId).resultSha256);
   });
 
+  it("video with a journal that cannot record its submit: submitted comes first, then journal_failed; stderr names no journal", async () => {
+    const journalDir = join(dir, "unrecorded-submit");
+    const journalFile = join(journalDir, "jobs.jsonl");
+    const out = join(dir, "unrecorded-submit.mp4");
+    // The submit's answer held until the journal's directory is a file: its record cannot be written.
+    const { done, release } = await startHeld(["video", "A lake", "-o", out, "--journal", journalFile], emu.url, {
+      env,
+    });
+    writeFileSync(journalDir, "");
+    release();
+    const result = await done;
+    expect(result.code, result.stderr).toBe(1);
+    const [first, second] = events(result.stdout).filter((e) => e.type !== "uploading");
+    // Before the fix: journal_failed, then submitted; and "✓ Submitted <id> (journal: <path>)" after the warning.
+    expect(first).toMatchObject({ type: "submitted" });
+    expect(second).toEqual({ type: "journal_failed", job_id: first!.job_id, error: "ENOTDIR" });
+    const lines = result.stderr.split("\n");
+    const submitted = lines.findIndex((line) => line.includes(`Submitted ${first!.job_id}`));
+    const warned = lines.findIndex((line) => line.includes(`Could not write the journal ${journalFile} (ENOTDIR`));
+    expect(submitted, result.stderr).toBeGreaterThanOrEqual(0);
+    expect(warned).toBeGreaterThan(submitted);
+    expect(lines[submitted]).not.toContain("journal");
+    expect(await sha256(out)).toBe(served(first!.job_id).resultSha256);
+  });
+
   it("status of an unknown job exits 1; wait on a failed job exits 3", async () => {
     const unknown = await run(["jobs", "status", "job_00000000000000000000000000000000"], { env });
     expect(unknown.code).toBe(1);
