@@ -37,26 +37,46 @@ export function stdinReader(stdin: NodeJS.ReadableStream = process.stdin, signal
   return async () => {
     if (used) throw usageError("Standard input (-) can be read only once per command");
     used = true;
-    const unreadable = (reason: string) =>
-      usageError(`Standard input (-) cannot be read (${reason}); pipe the text or the file in (nothing was sent)`);
-    const interrupted = () => new AbortError("Interrupted while reading standard input (nothing was sent)");
-    if (signal?.aborted) throw interrupted();
-    if (stdin === process.stdin && isDirectory(0)) throw unreadable("it is a directory");
     const chunks: Buffer[] = [];
-    // Destroyed, the stream ends the loop below (with an error, or none), and holds the process no longer.
-    const stop = () => (stdin as Readable).destroy();
-    signal?.addEventListener("abort", stop, { once: true });
-    try {
-      for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-    } catch (e) {
-      if (signal?.aborted) throw interrupted();
-      throw unreadable(fsReason(e));
-    } finally {
-      signal?.removeEventListener("abort", stop);
-    }
-    if (signal?.aborted) throw interrupted();
+    await readStdin(stdin, signal, (chunk) => chunks.push(chunk));
     return Buffer.concat(chunks);
   };
+}
+
+/**
+ * Reads standard input to its end, giving each chunk to `each` as it comes (`decart batch -` checks its lines so,
+ * keeping none of the bytes). Fails as `stdinReader` says; an error `each` throws ends the read (standard input let
+ * go) and is thrown.
+ */
+export async function readStdin(
+  stdin: NodeJS.ReadableStream,
+  signal: AbortSignal | undefined,
+  each: (chunk: Buffer) => void,
+): Promise<void> {
+  const unreadable = (reason: string) =>
+    usageError(`Standard input (-) cannot be read (${reason}); pipe the text or the file in (nothing was sent)`);
+  const interrupted = () => new AbortError("Interrupted while reading standard input (nothing was sent)");
+  if (signal?.aborted) throw interrupted();
+  if (stdin === process.stdin && isDirectory(0)) throw unreadable("it is a directory");
+  // Destroyed, the stream ends the loop below (with an error, or none), and holds the process no longer.
+  const stop = () => (stdin as Readable).destroy();
+  signal?.addEventListener("abort", stop, { once: true });
+  let inEach = false;
+  try {
+    for await (const chunk of stdin) {
+      inEach = true;
+      each(Buffer.from(chunk as Uint8Array));
+      inEach = false;
+    }
+  } catch (e) {
+    if (signal?.aborted) throw interrupted();
+    // Thrown by `each`: its own error (the loop let standard input go).
+    if (inEach) throw e;
+    throw unreadable(fsReason(e));
+  } finally {
+    signal?.removeEventListener("abort", stop);
+  }
+  if (signal?.aborted) throw interrupted();
 }
 
 /**

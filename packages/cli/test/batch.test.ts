@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -21,6 +21,8 @@ import { describe, expect, it } from "vitest";
 import { parseBatch, runBatch } from "../src/commands/batch.js";
 import { Output } from "../src/output.js";
 import {
+  BIN,
+  childEnv,
   emulator,
   events,
   finished,
@@ -649,6 +651,51 @@ describe("decart batch", () => {
     // Before the fix: "MaxListenersExceededWarning: Possible EventTarget memory leak detected. 11 abort listeners …".
     expect(result.stderr).toBe("");
     expect(events(result.stdout).at(-1)).toMatchObject({ type: "summary", completed: 16 });
+  });
+
+  /**
+   * Runs the CLI with `input` written to its stdin, which is left open unless `end`; the CLI may stop reading it (a
+   * refusal): what is not read then is not written (EPIPE), no error of the test.
+   */
+  function fed(args: string[], input: string | Buffer, end = true) {
+    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), stdio: ["pipe", "pipe", "pipe"] });
+    const done = finished(child);
+    child.stdin!.on("error", () => {});
+    if (end) child.stdin!.end(input);
+    else child.stdin!.write(input);
+    return done.finally(() => child.stdin!.destroy());
+  }
+
+  it("batch - checks each line as it comes: a repeated custom_id is refused while stdin is still open, nothing sent", async () => {
+    // Two lines, and stdin left open (a generator still writing): before the fix the batch read stdin to its end before
+    // it checked a line (300 MB took 1.5 GB; 700 MB ended in ERR_STRING_TOO_LONG), and this one waited for ever.
+    const refused = await fed(
+      ["batch", "-", "--out", join(dir, "streamed")],
+      `${JSON.stringify({ custom_id: "a", prompt: "x" })}\n${JSON.stringify({ custom_id: "a", prompt: "y" })}\n`,
+      false,
+    );
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain('line 2: "custom_id" "a" repeats line 1');
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("a batch over 64 MiB or 100000 lines is refused as it passes that, exit 2 saying to split it, nothing sent", async () => {
+    // One line of 65 MiB (its prompt), never whole in memory.
+    const long = Buffer.alloc(65 * 1024 * 1024, "x");
+    long.write('{"custom_id":"a","prompt":"');
+    const big = await fed(["batch", "-", "--out", join(dir, "big")], long);
+    expect(big.code, big.stderr).toBe(2);
+    expect(big.stderr).toContain(
+      "Standard input (-) holds more than 64 MiB, the most a batch takes; split it into several batches",
+    );
+    const path = join(dir, "many.jsonl");
+    const line = (i: number) => `{"custom_id":"m${i}","prompt":"x"}\n`;
+    writeFileSync(path, Array.from({ length: 100_001 }, (_, i) => line(i)).join(""));
+    // Without a key: before the fix every line was taken, and the batch went on to fail for the key (exit 4).
+    const many = await run(["batch", path, "--out", join(dir, "many")], { env: { ...env, DECART_API_KEY: undefined } });
+    expect(many.code, many.stderr).toBe(2);
+    expect(many.stderr).toContain("line 100001: a batch takes at most 100000 lines; split it into several batches");
+    expect(emu.stats().requests.total).toBe(0);
   });
 
   it("a custom_id that is an array or an object is named by its kind, however deep (JSON.parse reads any depth)", () => {

@@ -194,11 +194,10 @@ describe("a signal while standard input is read (-, field=@-)", () => {
     const out = join(dir, "stdin-batch");
     const child = spawn(process.execPath, [BIN, "batch", "-", "--out", out], { env: childEnv(env), cwd: dir });
     const done = finished(child);
-    // As above: the write ends once the CLI has read most of it.
-    const line = `${JSON.stringify({ custom_id: "a", prompt: "A lake" })}\n`;
-    await new Promise<void>((resolve, reject) =>
-      child.stdin.write(line.repeat((4 << 20) / line.length), (e) => (e ? reject(e) : resolve())),
-    );
+    // As above: the write ends once the CLI has read most of it. Lines of their own (each is checked as it comes).
+    const line = (i: number) => `${JSON.stringify({ custom_id: `a${i}`, prompt: "A lake".repeat(20) })}\n`;
+    const lines = Array.from({ length: (4 << 20) / line(0).length }, (_, i) => line(i)).join("");
+    await new Promise<void>((resolve, reject) => child.stdin.write(lines, (e) => (e ? reject(e) : resolve())));
     child.kill("SIGTERM");
     const stopped = await done;
     expect(stopped.signal, stopped.stderr).toBe(null);

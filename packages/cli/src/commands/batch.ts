@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { Placeholder } from "../command.js";
@@ -25,7 +26,7 @@ import {
 } from "../files.js";
 import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS } from "../follow.js";
 import { imageExtension } from "../image-type.js";
-import { readFileInput, stdinReader } from "../inputs.js";
+import { readFileInput, readStdin } from "../inputs.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal } from "../journal.js";
 import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
@@ -88,15 +89,32 @@ const LISTENERS_PER_LINE = 8;
 /** 16 hex digits of the SHA-256 of `text`: a batch line's identity in the journal, stdin's batch, the lock's name. */
 const shortHash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
+/**
+ * The most bytes and lines a batch may have (its file, or standard input): one larger is refused (exit 2, nothing
+ * sent) as it passes either, rather than held in memory to the end (hundreds of MB took gigabytes; past 512 MB, V8
+ * refused the text with ERR_STRING_TOO_LONG). A larger batch is split into several.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+export const MAX_BATCH_LINES = 100_000;
+
 /** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
 export function parseBatch(text: string): BatchLine[] {
+  const parser = batchParser();
+  for (const [index, raw] of text.split("\n").entries()) parser.line(raw, index + 1);
+  return parser.end();
+}
+
+/**
+ * The checks of `parseBatch`, a line at a time (`line`: its text, its 1-based number), so that a batch read as a
+ * stream fails at its first bad line, not once all of it is read; `end` answers the lines.
+ */
+function batchParser(): { line: (raw: string, number: number) => void; end: () => BatchLine[] } {
   const lines: BatchLine[] = [];
   const ids = new Map<string, number>();
   const names = new Map<string, number>();
-  for (const [index, raw] of text.split("\n").entries()) {
-    const number = index + 1;
+  const add = (raw: string, number: number): void => {
     const line = raw.trim();
-    if (!line) continue;
+    if (!line) return;
     let value: any;
     try {
       value = JSON.parse(line);
@@ -155,10 +173,64 @@ export function parseBatch(text: string): BatchLine[] {
     } catch (e) {
       throw usageError(`line ${number}: ${(e as Error).message}`);
     }
+    if (lines.length === MAX_BATCH_LINES) {
+      throw usageError(
+        `line ${number}: a batch takes at most ${MAX_BATCH_LINES} lines; split it into several batches (nothing was sent)`,
+      );
+    }
     lines.push({ number, text: line, customId, name: name2, model, fields });
-  }
-  if (!lines.length) throw usageError("The batch has no lines");
-  return lines;
+  };
+  const end = (): BatchLine[] => {
+    if (!lines.length) throw usageError("The batch has no lines");
+    return lines;
+  };
+  return { line: add, end };
+}
+
+/**
+ * A batch read as a stream of bytes (its file, or standard input: `what` names it), each line checked as it comes
+ * (`batchParser`): `chunk` takes the bytes in turn, `end` answers the lines and the hash of the text (stdin's batch is
+ * known by it: see `runBatch`). More than `MAX_BATCH_BYTES` is refused as they pass.
+ */
+function batchReader(what: string): {
+  chunk: (bytes: Buffer) => void;
+  end: () => { lines: BatchLine[]; hash: string };
+} {
+  const parser = batchParser();
+  const decoder = new StringDecoder("utf8");
+  const hash = createHash("sha256");
+  let bytes = 0;
+  let number = 0;
+  // The line begun, in pieces (a long line is joined once, not again with every chunk).
+  let pending: string[] = [];
+  const take = (text: string) => {
+    hash.update(text);
+    let start = 0;
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", start)) {
+      pending.push(text.slice(start, at));
+      parser.line(pending.join(""), ++number);
+      pending = [];
+      start = at + 1;
+    }
+    if (start < text.length) pending.push(text.slice(start));
+  };
+  return {
+    chunk: (chunk) => {
+      bytes += chunk.length;
+      if (bytes > MAX_BATCH_BYTES) {
+        throw usageError(
+          `${what} holds more than ${MAX_BATCH_BYTES / 1024 / 1024} MiB, the most a batch takes; split it into ` +
+            "several batches (nothing was sent)",
+        );
+      }
+      take(decoder.write(chunk));
+    },
+    end: () => {
+      take(decoder.end());
+      parser.line(pending.join(""), ++number);
+      return { lines: parser.end(), hash: hash.digest("hex").slice(0, 16) };
+    },
+  };
 }
 
 /** Runs `work` over `items`, `concurrency` at a time, in order; stops taking new items once `signal` aborts. */
@@ -236,18 +308,18 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   // The journal records the batch by its file's path (see `thisBatch`): one holding the key would be recorded as
   // another, and --resume would not find its jobs.
   if (source !== "-") checkShownPath(source, "the batch file");
-  const text = source === "-" ? await readStdin(signal) : await readBatchFile(source);
-  if (text === undefined || signal.aborted) {
+  const read = await readBatch(source, signal);
+  if (read === undefined || signal.aborted) {
     return unsentBatch(
       output,
       source === "-" ? "while the batch was read from standard input" : "while the batch was read",
       options.resume,
     );
   }
-  const lines = parseBatch(text);
+  const { lines } = read;
   // A batch is known in the journal by its file's path (told apart as the file system sees it: see `thisBatch`), or
   // (from stdin) by its content.
-  const batch = source === "-" ? `stdin:${shortHash(text)}` : resolve(source);
+  const batch = source === "-" ? `stdin:${read.hash}` : resolve(source);
   const base = source === "-" ? process.cwd() : dirname(resolve(source));
   const out = resolve(options.out ?? ".");
   const resultsPath = join(out, "results.jsonl");
@@ -811,14 +883,21 @@ function checkBatchApart(
 }
 
 /**
- * The batch's lines from standard input (`decart batch -`), read under the batch's handler of Ctrl-C, SIGTERM and
- * SIGHUP (`signal`): one that comes meanwhile stops the read at once (undefined).
+ * The batch's lines and the hash of its text, read from its file or standard input (`decart batch -`) a chunk at a
+ * time and checked as they come (see `batchReader`), under the batch's handler of Ctrl-C, SIGTERM and SIGHUP
+ * (`signal`): one that comes meanwhile stops a read of standard input at once (undefined), a file's once it is read.
  */
-async function readStdin(signal: AbortSignal): Promise<string | undefined> {
+async function readBatch(
+  source: string,
+  signal: AbortSignal,
+): Promise<{ lines: BatchLine[]; hash: string } | undefined> {
+  const reader = batchReader(source === "-" ? "Standard input (-)" : `The batch file ${resolve(source)}`);
   try {
-    return (await stdinReader(process.stdin, signal)()).toString("utf8");
+    if (source === "-") await readStdin(process.stdin, signal, reader.chunk);
+    else await readBatchFile(source, reader.chunk);
+    return reader.end();
   } catch (error) {
-    if (signal.aborted && AbortError.isInstance(error)) return undefined;
+    if (signal.aborted) return undefined;
     throw error;
   }
 }
@@ -910,10 +989,17 @@ function batchPlace(source: string, batch: string): string {
   }
 }
 
-async function readBatchFile(path: string): Promise<string> {
+/** Reads the batch file at `path`, giving each chunk to `each` as it comes; an error `each` throws ends the read. */
+async function readBatchFile(path: string, each: (chunk: Buffer) => void): Promise<void> {
+  let inEach = false;
   try {
-    return await readFile(path, "utf8");
+    for await (const chunk of createReadStream(path)) {
+      inEach = true;
+      each(chunk as Buffer);
+      inEach = false;
+    }
   } catch (e) {
+    if (inEach) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw usageError(`Cannot read ${resolve(path)} (${code === "ENOENT" ? "no such file" : fsReason(e)})`);
   }
