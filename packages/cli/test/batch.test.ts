@@ -771,26 +771,32 @@ describe("decart batch", () => {
     expect(readdirSync(out).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
   });
 
-  it("a signal while the batch's file is read (a named pipe, as <(…) gives): nothing sent, exit 130, no lock left", async () => {
-    const path = join(dir, "read.fifo");
-    execFileSync("mkfifo", [path]);
-    const out = join(dir, "read-out");
-    const child = start(["batch", path, "--out", out], { env });
-    const done = finished(child);
-    // Opened for writing once the CLI has opened it to read: the signal comes while the CLI waits for its lines.
-    const writer = await open(path, "w");
-    child.kill("SIGTERM");
-    await writer.writeFile(`${JSON.stringify({ custom_id: "clip-1", prompt: "A lake" })}\n`);
-    await writer.close();
-    const stopped = await done;
-    // Before the fix the batch had no handler yet: SIGTERM ended it at once (no exit code, no event, no message).
-    expect(stopped.code, `${stopped.signal}: ${stopped.stderr}`).toBe(130);
-    expect(events(stopped.stdout)).toEqual([{ type: "interrupted", exit_code: 130 }]);
-    expect(stopped.stderr).toContain("Interrupted while the batch was read: nothing was sent (nothing to resume)");
-    expect(emu.stats().requests.total).toBe(0);
-    expect(existsSync(out)).toBe(false);
-    expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
-  });
+  // (Linux: elsewhere a named pipe is read as a file, in a worker thread that a signal cannot stop.)
+  it.skipIf(process.platform !== "linux")(
+    "a signal while the batch's file is read (a named pipe, as <(…) gives): stopped at once, nothing sent, exit 130, no lock left",
+    async () => {
+      const path = join(dir, "read.fifo");
+      execFileSync("mkfifo", [path]);
+      const out = join(dir, "read-out");
+      const child = start(["batch", path, "--out", out], { env });
+      const done = finished(child);
+      // Opened for writing once the CLI has opened it to read: the signal comes while the CLI waits for its lines, which
+      // never come (the pipe stays open).
+      const writer = await open(path, "w");
+      child.kill("SIGTERM");
+      const stopped = await done;
+      await writer.close();
+      // Before the fix the batch had no handler yet: SIGTERM ended it at once (no exit code, no event, no message). Then
+      // the read went on in a worker thread to the pipe's end, and a second signal could not end the process either.
+      expect(stopped.code, `${stopped.signal}: ${stopped.stderr}`).toBe(130);
+      expect(events(stopped.stdout)).toEqual([{ type: "interrupted", exit_code: 130 }]);
+      expect(stopped.stderr).toContain("Interrupted while the batch was read: nothing was sent (nothing to resume)");
+      expect(emu.stats().requests.total).toBe(0);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
+    },
+    20_000,
+  );
 
   it("a signal once the lock is taken, before a line is sent: nothing sent, no report written, the lock released", async () => {
     const { path } = batchFile("before-lines.jsonl", 1);

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
+import { constants, createReadStream, existsSync, openSync, realpathSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
+import { Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
@@ -885,7 +887,7 @@ function checkBatchApart(
 /**
  * The batch's lines and the hash of its text, read from its file or standard input (`decart batch -`) a chunk at a
  * time and checked as they come (see `batchReader`), under the batch's handler of Ctrl-C, SIGTERM and SIGHUP
- * (`signal`): one that comes meanwhile stops a read of standard input at once (undefined), a file's once it is read.
+ * (`signal`): one that comes meanwhile stops the read at once (undefined).
  */
 async function readBatch(
   source: string,
@@ -894,8 +896,8 @@ async function readBatch(
   const reader = batchReader(source === "-" ? "Standard input (-)" : `The batch file ${resolve(source)}`);
   try {
     if (source === "-") await readStdin(process.stdin, signal, reader.chunk);
-    else await readBatchFile(source, reader.chunk);
-    return reader.end();
+    else await readBatchFile(source, reader.chunk, signal);
+    return signal.aborted ? undefined : reader.end();
   } catch (error) {
     if (signal.aborted) return undefined;
     throw error;
@@ -989,19 +991,37 @@ function batchPlace(source: string, batch: string): string {
   }
 }
 
-/** Reads the batch file at `path`, giving each chunk to `each` as it comes; an error `each` throws ends the read. */
-async function readBatchFile(path: string, each: (chunk: Buffer) => void): Promise<void> {
+/**
+ * Reads the batch file at `path`, giving each chunk to `each` as it comes; an error `each` throws ends the read, and so
+ * does `signal` (the batch's Ctrl-C, SIGTERM or SIGHUP), at once. A named
+ * pipe (`<(…)`, a `mkfifo`) is read from the event loop on Linux, opened without waiting: a plain open waits for its
+ * writer, and each read for its bytes, in one of Node's worker threads, which the process's exit waits for, so that a
+ * second Ctrl-C (or SIGTERM) could not end a batch whose pipe nobody writes. (Elsewhere such an open would read as
+ * empty at once: read as a file there.)
+ */
+async function readBatchFile(path: string, each: (chunk: Buffer) => void, signal: AbortSignal): Promise<void> {
   let inEach = false;
+  let stream: Readable | undefined;
+  // Destroyed, the stream ends the loop below (with an error, or none).
+  const stop = () => stream?.destroy();
+  signal.addEventListener("abort", stop, { once: true });
   try {
-    for await (const chunk of createReadStream(path)) {
+    const pipe = process.platform === "linux" && statSync(path, { throwIfNoEntry: false })?.isFIFO();
+    stream = pipe
+      ? new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false })
+      : createReadStream(path);
+    if (signal.aborted) stream.destroy();
+    for await (const chunk of stream) {
       inEach = true;
       each(chunk as Buffer);
       inEach = false;
     }
   } catch (e) {
-    if (inEach) throw e;
+    if (inEach || signal.aborted) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw usageError(`Cannot read ${resolve(path)} (${code === "ENOENT" ? "no such file" : fsReason(e)})`);
+  } finally {
+    signal.removeEventListener("abort", stop);
   }
 }
 
