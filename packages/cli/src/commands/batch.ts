@@ -416,10 +416,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // of an earlier version, which names no batch, is not told apart.
     const other = earlier.map((r) => stringOr(r.batch)).find((b) => b !== undefined && !ours(b));
     if (other !== undefined) {
+      const flag = options.out ? `--out ${options.out}` : "--out (the current directory by default)";
       throw usageError(
         untrusted(
-          `${options.out ? `--out ${options.out}` : "--out (the current directory by default)"}: ${out} holds the report of another batch (${other}) in ${resultsPath}; this ` +
-            "batch would replace it and that batch's results of the same names. Give another --out (or remove " +
+          `${flag}: ${out} holds the report of another batch (${other}) in ${resultsPath}; this batch would replace ` +
+            "it and that batch's results of the same names. Give another --out (or remove " +
             `${resultsPath} to replace them) (nothing was sent)`,
         ),
       );
@@ -993,11 +994,10 @@ function batchPlace(source: string, batch: string): string {
 
 /**
  * Reads the batch file at `path`, giving each chunk to `each` as it comes; an error `each` throws ends the read, and so
- * does `signal` (the batch's Ctrl-C, SIGTERM or SIGHUP), at once. A named
- * pipe (`<(…)`, a `mkfifo`) is read from the event loop on Linux, opened without waiting: a plain open waits for its
- * writer, and each read for its bytes, in one of Node's worker threads, which the process's exit waits for, so that a
- * second Ctrl-C (or SIGTERM) could not end a batch whose pipe nobody writes. (Elsewhere such an open would read as
- * empty at once: read as a file there.)
+ * does `signal` (the batch's Ctrl-C, SIGTERM or SIGHUP), at once. A named pipe (`<(…)`, a `mkfifo`) is read from the
+ * event loop on Linux, opened without waiting: a plain open waits for its writer, and each read for its bytes, in one
+ * of Node's worker threads, which the process's exit waits for, so that a second Ctrl-C (or SIGTERM) could not end a
+ * batch whose pipe nobody writes. (Elsewhere such an open would read as empty at once: read as a file there.)
  */
 async function readBatchFile(path: string, each: (chunk: Buffer) => void, signal: AbortSignal): Promise<void> {
   let inEach = false;
