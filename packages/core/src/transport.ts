@@ -204,7 +204,12 @@ export function createTransport(
        * that failed).
        */
       const settle = (error: DecartError): DecartError => {
-        if (taken() && (first || (error.retryable && error.code !== "CONNECTION_REFUSED"))) {
+        // (Once: an error settled where it was made is not settled again on its way out.)
+        if (
+          error.code !== "SUBMIT_OUTCOME_UNKNOWN" &&
+          taken() &&
+          (first || (error.retryable && error.code !== "CONNECTION_REFUSED"))
+        ) {
           error.code = "SUBMIT_OUTCOME_UNKNOWN";
           error.retryable = false;
           // The message names the request id once, when the server sent one (support asks for it): an error with a
@@ -331,6 +336,9 @@ export function createTransport(
             payload = undefined;
             headers.delete("content-type");
           }
+          // A POST sent on as it is (a 307 or 308) was not taken by the server that sent it on: the next answer decides.
+          // (Not a GET that a 303 made: the POST was taken.)
+          else if (verb === "POST") first = undefined;
         }
       } catch (e) {
         throw failure(e);

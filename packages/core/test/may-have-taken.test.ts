@@ -53,6 +53,7 @@ describe("a submit answered with a redirect that is not followed, or one whose n
     ["a 300 without Location", () => [300, {}]],
     ["a 303 whose GET gets 404", (path) => (path === "/gone" ? [404, {}] : [303, { location: "/gone" }])],
     ["a 303 whose GET gets 401", (path) => (path === "/other" ? [401, {}] : [303, { location: "/other" }])],
+    ["a 303 to an ftp: URL (not followed)", () => [303, { location: "ftp://files.example/job_1" }]],
   ];
   // With a token source, a 401 is read as the key refused: the token is renewed and the request sent once more. Here
   // the 401 answered the GET a 303 led to, on another origin (sent without the key): the POST was sent again.
@@ -93,11 +94,41 @@ describe("a submit answered with a redirect that is not followed, or one whose n
           .catch((e) => e);
         expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_odd" });
         expect(error.message).toMatch(/ \(HTTP \d+, request req_odd\); a job \(or file\) may exist: not sent again/);
+        // (Said once: an error settled where it is made is not settled again on its way out.)
+        expect(error.message.split("may exist")).toHaveLength(2);
         expect(api.seen.filter((r) => r.method === "POST")).toHaveLength(1);
         await client(api.url, { retrySubmit: true, maxRetries: 1 })
           .queue.submit({ model: t2v(), prompt: "x" })
           .catch(() => {});
         expect(api.seen.filter((r) => r.method === "POST")).toHaveLength(3);
+      } finally {
+        await api.close();
+      }
+    });
+  }
+});
+
+describe("a submit sent on by a 307 or 308", () => {
+  // A 307 or 308 asks for the same POST at another place: the server that answered it took nothing, and the answer of
+  // the POST sent on decides (a 422 there is the submit refused, not a job that may exist).
+  for (const status of [307, 308]) {
+    it(`${status} to a place that refuses the submit: the 422 as it is, nothing may exist`, async () => {
+      const api = await serve((req, res) => {
+        if (req.url!.endsWith("/")) {
+          res.writeHead(status, { location: req.url!.slice(0, -1) });
+          return void res.end();
+        }
+        res.writeHead(422, { "content-type": "application/json" });
+        res.end('{"detail":[{"type":"missing","loc":["body","prompt"],"msg":"Field required"}]}');
+      });
+      try {
+        const error = await client(api.url)
+          .queue.submit({ model: { ...t2v(), path: `${t2v().path}/` }, prompt: "x" })
+          .catch((e) => e);
+        expect(error).toMatchObject({ status: 422, retryable: false });
+        expect(error.code).not.toBe("SUBMIT_OUTCOME_UNKNOWN");
+        expect(error.message).not.toMatch(/may exist/);
+        expect(api.seen.map((r) => r.method)).toEqual(["POST", "POST"]);
       } finally {
         await api.close();
       }
