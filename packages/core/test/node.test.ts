@@ -170,8 +170,10 @@ describe("@decart/core/node", () => {
           signal: controller.signal,
           onProgress: (p) => (received = p.receivedBytes),
         }).catch((e) => e);
-        // Aborted once the download stands still, the pipe full (64 KiB on Linux) and a write waiting.
-        for (let seen = -1; seen !== received || received < 64 << 10; ) {
+        // Aborted once the download stands still (the same count over three looks in a row), the pipe full (64 KiB on
+        // Linux) and a write waiting.
+        for (let seen = -1, still = 0; still < 3 || received < 64 << 10; ) {
+          still = seen === received ? still + 1 : 0;
           seen = received;
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
