@@ -444,30 +444,23 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       "--resume",
     );
     const stdinNote = source === "-" ? " (with the same lines on stdin)" : "";
-    // Said once, at the first signal while a submit sent whole awaits its answer (see `letFinish`).
-    let heldSaid = false;
-    const held = () => {
-      if (heldSaid) return;
-      heldSaid = true;
-      output.warn(
-        output.err.yellow(
-          `Waiting for the answers of submits already sent (${SUBMIT_GRACE_MS / 1000} s at most), so that their job ` +
-            "ids are not lost; Ctrl-C again stops at once",
-        ),
-      );
+    /** A warning said once, at the first signal while requests sent whole await their answers (see `letFinish`). */
+    const sayOnce = (what: string, lost: string) => {
+      let said = false;
+      return () => {
+        if (said) return;
+        said = true;
+        output.warn(
+          output.err.yellow(
+            `Waiting for ${what} already sent (${SUBMIT_GRACE_MS / 1000} s at most), so that ${lost} not lost; ` +
+              "Ctrl-C again stops at once",
+          ),
+        );
+      };
     };
-    // The same for the images of image lines whose requests, sent whole, await their answers.
-    let heldImagesSaid = false;
-    const heldImages = () => {
-      if (heldImagesSaid) return;
-      heldImagesSaid = true;
-      output.warn(
-        output.err.yellow(
-          `Waiting for the images of requests already sent (${SUBMIT_GRACE_MS / 1000} s at most), so that they are ` +
-            "not lost; Ctrl-C again stops at once",
-        ),
-      );
-    };
+    // Submits' answers (their job ids), and the images of image lines.
+    const held = sayOnce("the answers of submits", "their job ids are");
+    const heldImages = sayOnce("the images of requests", "they are");
     const results: LineResult[] = [];
     const progress = await batchProgress(output, lines.length);
     let running = 0;
