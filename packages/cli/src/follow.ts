@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
-import { AbortError, type DecartClient, DecartError, TimeoutError } from "@decart/core";
+import { setTimeout as sleep } from "node:timers/promises";
+import { AbortError, aborted, createJobWatch, type DecartClient, DecartError, TimeoutError } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { jobWords, Placeholder } from "./command.js";
 import { exitCodeOf, messageOf } from "./errors.js";
@@ -397,6 +398,44 @@ function wait(ms: number): string {
   return ms < 1000 ? `${Math.ceil(ms)} ms` : `${(Math.ceil(ms / 100) / 10).toFixed(1)} s`;
 }
 
+/** A `retrying` event as its line on stderr says it. */
+const retryingLine = ({ jobId, attempt, delayMs, error }: Extract<JobEvent, { type: "retrying" }>) =>
+  `${jobId} retrying (attempt ${attempt}, next try in ${wait(delayMs)}): ${error.code}` +
+  (error.status ? ` (HTTP ${error.status})` : "");
+
+/**
+ * The download of a job's result right after its watch saw it `completed` (`video`, `jobs wait`, a batch's line): a 404
+ * or 409 (a deployment's content may lag its status a moment) is tried again as the client's own watch tries it, its
+ * engine (`createJobWatch`) saying when: at most 3 times in a row, with its backoff, within `deadline` (the watch's
+ * default budget without one) and `signal`; each try again is told (`tell`, the `retrying` line). Then it fails as it
+ * is. Any other failure is as `download` ends with it (the client's `saveResult` retried it already). `jobs result`
+ * (no watch) takes a 404 as it is: no such job.
+ */
+async function afterCompleted<T>(
+  jobId: string,
+  signal: AbortSignal,
+  deadline: number | undefined,
+  download: () => Promise<T>,
+  tell: (line: string) => void,
+): Promise<T> {
+  const watch = createJobWatch({ jobId, now: Date.now, deadline, schedule: () => 0 });
+  watch.start();
+  watch.status({ job: { job_id: jobId, status: "completed" } });
+  for (;;) {
+    try {
+      return await download();
+    } catch (error) {
+      if (signal.aborted || !/^40[49]$/.test(String((error as { status?: unknown } | undefined)?.status))) throw error;
+      const { events, next } = watch.error(error);
+      if (!("download" in next)) throw error;
+      for (const event of events) if (event.type === "retrying") tell(retryingLine(event));
+      await sleep(next.download, undefined, { signal }).catch(() => {
+        throw aborted(jobId);
+      });
+    }
+  }
+}
+
 /**
  * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
  * is known (flushed to disk before the next event, so before any waiting), and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
@@ -464,17 +503,12 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
         case "downloading":
           // Not asked for (download: false): the result is streamed to disk below.
           break;
-        case "retrying": {
+        case "retrying":
           // A status read failed and the client tries it again: said on stderr, where the line above would otherwise
           // stay on the last status for as long as the network is down (the next read that answers prints the status
           // again). Not an NDJSON event: the job's state did not change.
-          const { attempt, delayMs, error } = event;
-          const http = error.status ? ` (HTTP ${error.status})` : "";
-          info(
-            `${c.yellow("↻")} ${untrusted(`${jobId} retrying (attempt ${attempt}, next try in ${wait(delayMs)}): ${error.code}${http}`)}`,
-          );
+          info(`${c.yellow("↻")} ${untrusted(retryingLine(event))}`);
           break;
-        }
         case "failed":
           await note({ ...tag, job_id: jobId, event: "failed", error: event.error });
           output.event({ type: "failed", ...tag, job_id: jobId, error: event.error });
@@ -486,16 +520,23 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           const done = jobId;
           const target = path;
           const deadline = options.budget?.deadline;
-          const saved = await downloadResult(client, jobId, path, output, signal, {
-            bar: options.chatter !== false,
-            avoid: options.avoid,
+          const saved = await afterCompleted(
+            done,
+            signal,
             deadline,
-            tag,
-            again: options.again,
-          }).catch((error: unknown) => {
+            () =>
+              downloadResult(client, done, target, output, signal, {
+                bar: options.chatter !== false,
+                avoid: options.avoid,
+                deadline,
+                tag,
+                again: options.again,
+              }),
+            (line) => info(`${c.yellow("↻")} ${untrusted(line)}`),
+          ).catch((error: unknown) => {
             if (signal.aborted && AbortError.isInstance(error)) throw error;
             // The job is done: its result stays on the server, and `jobs result` downloads it (not "may still finish").
-            throw downloadFailed(output, done, target, error, deadline, options.again);
+            throw downloadFailed(output, done, target, error, deadline, options.again, true);
           });
           path = saved.path;
           const { bytes } = saved;
@@ -528,9 +569,11 @@ const DEADLINE_EARLY_MS = 1000;
  * A download of a completed job's result (`jobs result`, and `video` and `jobs wait` once the job completed) that failed
  * otherwise than by the disk (the content route failing for good, a refused key …) in the CLI's words: the job is done (one that is not answers 409: see `runResult`), its result stays on the server, and
  * this command downloads it again (not `jobs wait`'s "may still finish"); the exit code and the code are the client
- * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404)
- * or whose result it no longer has (410), are as they are. A timeout once `deadline` (the `--timeout` budget, see
- * `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is `--timeout`'s: exit 5.
+ * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404,
+ * of `jobs result`) or whose result it no longer has (410), are as they are. A 404 or 409 right after the watch saw the
+ * job `completed` (`completed`: still, after `afterCompleted`'s tries) says its result may come later, and the command.
+ * A timeout once `deadline` (the `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is
+ * `--timeout`'s: exit 5.
  */
 export function downloadFailed(
   output: Output,
@@ -540,6 +583,8 @@ export function downloadFailed(
   deadline?: number,
   /** See `FollowOptions.again`. */
   again?: string,
+  /** The download came right after the job's watch saw it `completed`: a 404 there is no "no such job". */
+  completed = false,
 ): unknown {
   const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
   // `--timeout` (its `deadline`) ended the download: exit 5, and the command that downloads the result again.
@@ -552,7 +597,17 @@ export function downloadFailed(
       true,
       "TIMEOUT",
     );
-  if (error instanceof CliError || status === 404 || status === 410) return error;
+  if (error instanceof CliError || (status === 404 && !completed) || status === 410) return error;
+  // A 404 or 409 still, after the tries again of `afterCompleted`: the server said the job completed, yet gave no result.
+  if (completed && (status === 404 || status === 409))
+    return new CliError(
+      `Could not download the result of ${jobId} (${messageOf(error)}), although the server said the job ` +
+        `completed; its result may come later: ${again ?? resultCommand(output, jobId, path)}`,
+      exitCodeOf(error),
+      jobId,
+      true,
+      typeof code === "string" ? code : undefined,
+    );
   return new CliError(
     `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
       (again ?? resultCommand(output, jobId, path)),
