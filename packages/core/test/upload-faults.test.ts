@@ -238,19 +238,24 @@ describe("nodeUpload(): a success answered before the body was sent", () => {
   });
 });
 
-describe("nodeUpload(): stream inputs that throw when they are ended", () => {
-  // A 429 before the body was read: the input being read, and those never reached, are ended from the answer's
-  // listener. A destroy() (or an iterator) of the caller's that throws there went uncaught: the process ended.
-  it("an early 429 ends the call with its RateLimitError; what the inputs threw is theirs", async () => {
-    const http = createServer((req, res) => {
+/** A server that answers 429 once 1000 bytes of the request came, before the body was read whole; its URL. */
+const earlyTooMany = () =>
+  listen(
+    createServer((req, res) => {
       let got = 0;
       req.on("data", (chunk: Buffer) => {
         got += chunk.length;
         if (got > 1000 && !res.headersSent)
           res.writeHead(429, { "content-type": "application/json", "retry-after": "0" }).end('{"detail":"slow down"}');
       });
-    });
-    const url = await listen(http);
+    }),
+  );
+
+describe("nodeUpload(): stream inputs that throw when they are ended", () => {
+  // A 429 before the body was read: the input being read, and those never reached, are ended from the answer's
+  // listener. A destroy() (or an iterator) of the caller's that throws there went uncaught: the process ended.
+  it("an early 429 ends the call with its RateLimitError; what the inputs threw is theirs", async () => {
+    const url = await earlyTooMany();
     const throws = () => {
       throw new Error("destroy threw");
     };
@@ -275,15 +280,7 @@ describe("nodeUpload(): stream inputs that throw when they are ended", () => {
   });
 
   it("an early 429 ends the call with its RateLimitError: a web stream whose reader's cancel() throws, or gives no promise", async () => {
-    const http = createServer((req, res) => {
-      let got = 0;
-      req.on("data", (chunk: Buffer) => {
-        got += chunk.length;
-        if (got > 1000 && !res.headersSent)
-          res.writeHead(429, { "content-type": "application/json", "retry-after": "0" }).end('{"detail":"slow down"}');
-      });
-    });
-    const url = await listen(http);
+    const url = await earlyTooMany();
     for (const cancel of [
       () => {
         throw new Error("cancel threw");
