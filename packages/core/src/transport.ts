@@ -392,7 +392,10 @@ export function createTransport(
         } catch {}
         const problem =
           value === undefined
-            ? `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
+            ? // (Text cut at MAX_TEXT is no JSON for being cut.)
+              text.length > MAX_TEXT
+              ? "an answer over 1 MiB"
+              : `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
             : call.json!(value, jobId);
         if (problem) throw failed ?? invalid(problem, status);
         if (value.error?.split) value.error = redact(value.error);
