@@ -164,6 +164,24 @@ describe("422 validation, one entry per bad field", () => {
     expect(res.status).toBe(200);
   });
 
+  it("reports a Lucy 2.x submit without data and prompt as the server's schema lists them: data, then prompt", async () => {
+    // The server's body schema for the Lucy 2.x family is `required: ["data", "prompt"]`: its fields in that order.
+    for (const model of ["lucy-2.1", "lucy-2.5", "lucy-vton-3", "lucy-latest"]) {
+      const list = await issues(await post(emu, `/v1/jobs/${model}`, form({ seed: "7" })));
+      expect(
+        list.map((i) => i.loc),
+        model,
+      ).toEqual([
+        ["body", "data"],
+        ["body", "prompt"],
+      ]);
+      expect(
+        list.map((i) => i.type),
+        model,
+      ).toEqual(["missing", "missing"]);
+    }
+  });
+
   it.each(["true", "false", "True", "False", "1", "0", "yes", "no", "on", "off"])(
     "parses the boolean %s as pydantic does",
     async (value) => {

@@ -298,13 +298,6 @@ const VideoEdit = {
 const VideoEdit2 = {
   "fields": [
     {
-      "name": "prompt",
-      "type": "string",
-      "required": true,
-      "minLength": 0,
-      "maxLength": 1000
-    },
-    {
       "name": "data",
       "type": "file",
       "accept": [
@@ -313,6 +306,13 @@ const VideoEdit2 = {
         "video/quicktime"
       ],
       "required": true
+    },
+    {
+      "name": "prompt",
+      "type": "string",
+      "required": true,
+      "minLength": 0,
+      "maxLength": 1000
     },
     {
       "name": "reference_image",
@@ -602,8 +602,8 @@ export const modelDocs = {
     "summary": "Submit a lucy-2.1 job",
     "description": "Video edit (Lucy 2.1). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
-      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -615,8 +615,8 @@ export const modelDocs = {
     "summary": "Submit a lucy-2.5 job",
     "description": "Video edit (Lucy 2.5). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
-      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -628,8 +628,8 @@ export const modelDocs = {
     "summary": "Submit a lucy-vton-2 job",
     "description": "Virtual try-on (Lucy VTON 2). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
-      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -641,8 +641,8 @@ export const modelDocs = {
     "summary": "Submit a lucy-vton-3 job",
     "description": "Virtual try-on (Lucy VTON 3). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
-      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -667,8 +667,8 @@ export const modelDocs = {
     "summary": "Submit a lucy-latest job",
     "description": "Alias of the newest general Lucy video editor. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-2.1`.",
     "fields": {
-      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -680,8 +680,8 @@ export const modelDocs = {
     "summary": "Submit a lucy-vton-latest job",
     "description": "Alias of the newest virtual try-on model. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-vton-3`.",
     "fields": {
-      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -745,8 +745,8 @@ export const modelDocs = {
     "summary": "Submit a lucy-2.1-vton-2 job",
     "description": "Virtual try-on (deprecated name). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated: use `lucy-vton-2`, which takes the same inputs.",
     "fields": {
-      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.",
+      "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",

@@ -971,8 +971,8 @@ export interface components {
         };
         /** @description Inputs of the Lucy 2.x video models. */
         VideoEdit2Input: {
-            prompt: components["schemas"]["PromptMayBeEmpty"];
             data: components["schemas"]["VideoFile"];
+            prompt: components["schemas"]["PromptMayBeEmpty"];
             reference_image?: components["schemas"]["ImageFile"];
             seed?: components["schemas"]["Seed"];
             resolution?: components["schemas"]["Resolution720"];
