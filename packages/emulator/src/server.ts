@@ -375,8 +375,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     // is the 405 of the path, whose Allow lists them, OPTIONS among them); 404 (as any method) on a path that is none.
     // A path the router would redirect (a trailing slash) answers the preflight of the path it redirects to: the
     // server's CORS middleware answers a preflight before its router is reached, and the request that follows is
-    // redirected (307, below), which a browser follows.
-    if (method === "OPTIONS") {
+    // redirected (307, below), which a browser follows. An OPTIONS is a preflight only with an Origin and an
+    // Access-Control-Request-Method, as Starlette's CORS middleware reads one: any other goes to the routes as any
+    // method does (405 with the path's Allow, 404, 307).
+    if (method === "OPTIONS" && isPreflight(req)) {
       const moved = match.kind === "not-found" ? slashRedirect(method, path) : undefined;
       const asked = moved === undefined ? match : matchRoute(method, moved);
       if (asked.kind === "method") {
@@ -596,6 +598,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 function noop(): void {}
+
+/**
+ * Whether an OPTIONS request is a CORS preflight, as Starlette's CORSMiddleware tells one: it has an `Origin` and an
+ * `Access-Control-Request-Method` (any value, an empty one too).
+ */
+function isPreflight(req: IncomingMessage): boolean {
+  return req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined;
+}
 
 /** A request target without its query. */
 function pathOf(url: string): string {

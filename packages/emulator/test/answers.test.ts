@@ -50,7 +50,11 @@ describe("answers Node would not give as JSON", () => {
       expect(r.status, path).toBe(405);
       for (const m of String(r.headers.allow).split(", ")) taken.add(m);
       if (!path.startsWith("/_emulator/")) {
-        const preflight = await raw(emu.url, { method: "OPTIONS", path });
+        const preflight = await raw(emu.url, {
+          method: "OPTIONS",
+          path,
+          headers: { origin: "http://localhost:5173", "access-control-request-method": "GET" },
+        });
         expect(preflight.status, path).toBe(204);
         taken.add("OPTIONS");
       }

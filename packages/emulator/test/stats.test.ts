@@ -11,6 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 const admin = (e = emu) => ({ authorization: `Bearer ${e.adminToken}` });
+/** A browser's preflight: an Origin and the method asked for. */
+const PREFLIGHT = { origin: "http://localhost:5173", "access-control-request-method": "POST" };
 
 describe("stats and admin routes", () => {
   it("counts requests by route, bytes served, and each job's reads", async () => {
@@ -263,7 +265,11 @@ describe("every answer", () => {
     const r = await raw(emu.url, {
       method: "OPTIONS",
       path: "/v1/jobs/lucy-pro-t2v",
-      headers: { origin: "http://localhost:5173", "access-control-request-headers": "x-api-key" },
+      headers: {
+        origin: "http://localhost:5173",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "x-api-key",
+      },
     });
     expect(r.status).toBe(204);
     expect(r.headers["access-control-allow-origin"]).toBe("*");
@@ -276,7 +282,7 @@ describe("every answer", () => {
 
   it("answers a preflight on the API's paths only, with the path's methods: OPTIONS on an unknown path is 404", async () => {
     for (const path of ["/v1/jobs/job_x", "/v1/jobs/job_x/content", "/v1/files/file_x", "/v1/client/tokens"]) {
-      expect((await raw(emu.url, { method: "OPTIONS", path })).status, path).toBe(204);
+      expect((await raw(emu.url, { method: "OPTIONS", path, headers: PREFLIGHT })).status, path).toBe(204);
     }
     // Its allowed methods are the path's, as the Allow of a 405 there lists them (one source: the route table):
     // OPTIONS among them, since the path answers it.
@@ -301,15 +307,49 @@ describe("every answer", () => {
       expect(wrong.headers.allow, path).toBe(methods);
     }
     for (const path of ["/", "/v2/jobs", "/v1/jobs/job_x/other", "/v1/jobs/"]) {
-      const r = await raw(emu.url, { method: "OPTIONS", path });
+      const r = await raw(emu.url, { method: "OPTIONS", path, headers: PREFLIGHT });
       expect(r.status, path).toBe(404);
       expect(jsonOf(r)).toEqual({ detail: "Not Found" });
     }
     // A path that redirects to one of the API's (a trailing slash): that path's preflight, as the server's CORS
     // middleware answers before its router redirects the request that follows.
-    const slash = await raw(emu.url, { method: "OPTIONS", path: "/v1/files/" });
+    const slash = await raw(emu.url, { method: "OPTIONS", path: "/v1/files/", headers: PREFLIGHT });
     expect(slash.status).toBe(204);
     expect(slash.headers["access-control-allow-methods"]).toBe("POST, OPTIONS");
+  });
+
+  it("answers an OPTIONS that is no preflight (no Origin or no Access-Control-Request-Method) as the routes do", async () => {
+    // Starlette's CORS middleware answers a preflight only: any other OPTIONS goes to the routes, none of which takes
+    // it: 405 with the path's Allow (its CORS headers when it came with an Origin), 307 and 404 as for any method.
+    for (const headers of [
+      {},
+      { origin: "http://localhost:5173" },
+      { "access-control-request-method": "POST" },
+      { origin: "http://localhost:5173", "access-control-request-headers": "x-api-key" },
+    ] as Record<string, string>[]) {
+      const what = JSON.stringify(headers);
+      const r = await raw(emu.url, { method: "OPTIONS", path: "/v1/files/file_x", headers });
+      expect(r.status, what).toBe(405);
+      expect(r.headers.allow, what).toBe("GET, HEAD, DELETE, OPTIONS");
+      expect(jsonOf(r), what).toEqual({ detail: "Method Not Allowed" });
+      expect(r.headers["access-control-allow-methods"], what).toBeUndefined();
+      expect(r.headers["access-control-allow-origin"], what).toBe("*");
+      const slash = await raw(emu.url, { method: "OPTIONS", path: "/v1/files/", headers });
+      expect(slash.status, what).toBe(307);
+      expect(slash.headers.location, what).toBe(`${emu.url}/v1/files`);
+      const unknown = await raw(emu.url, { method: "OPTIONS", path: "/v2/jobs", headers });
+      expect(unknown.status, what).toBe(404);
+    }
+    // The two together make a preflight, whatever the method asked (an empty one too).
+    for (const asked of ["GET", ""]) {
+      const r = await raw(emu.url, {
+        method: "OPTIONS",
+        path: "/v1/files/file_x",
+        headers: { origin: "http://localhost:5173", "access-control-request-method": asked },
+      });
+      expect(r.status, asked).toBe(204);
+      expect(r.headers["access-control-allow-methods"]).toBe("GET, HEAD, DELETE, OPTIONS");
+    }
   });
 
   it("counts a HEAD among a job's requests, not as a status or content read", async () => {
