@@ -395,7 +395,11 @@ export interface FormResult {
   issues: ValidationIssue[];
 }
 
-/** Checks the parts against the fields: one issue per bad field, in field order, then unknown fields. */
+/**
+ * Checks the parts against the fields: one issue per bad field, in field order, then unknown fields. A field sent as
+ * empty text (a text part, not a file) is taken as not sent, as FastAPI reads a form value of "": an optional field
+ * gets its default, a required one is missing; but for a field whose schema takes "" as a value (`takesEmpty`).
+ */
 export function validateForm(fields: readonly FormField[], parts: readonly FormPart[]): FormResult {
   const byName = new Map<string, FormPart[]>();
   for (const part of parts) {
@@ -413,7 +417,7 @@ export function validateForm(fields: readonly FormField[], parts: readonly FormP
     known.add(field.name);
     const loc: Loc = ["body", field.name];
     const sent = byName.get(field.name);
-    if (!sent) {
+    if (!sent || (sent.length === 1 && isEmptyText(sent[0]!) && !field.takesEmpty)) {
       if (field.required) issues.push(issue(loc, "missing", "Field required", null));
       else if (field.default !== undefined) values.set(field.name, field.default);
       continue;
@@ -469,6 +473,9 @@ export function validateForm(fields: readonly FormField[], parts: readonly FormP
   }
   return { values, given, files, issues };
 }
+
+/** A text part whose value is the empty string (FastAPI reads it as no value). */
+const isEmptyText = (part: FormPart) => !part.file && !part.truncated && !part.invalidUtf8 && part.text === "";
 
 /** The first file whose sniffed type its field does not accept, as a 400 detail; undefined when all fit. */
 export function fileTypeProblem(fields: readonly FormField[], files: Map<string, FilePart>): string | undefined {

@@ -415,6 +415,11 @@ export interface FormField {
   required: boolean;
   /** Accepted media types of a file field (checked against the sniffed type); undefined = any. */
   accept?: readonly string[];
+  /**
+   * An empty text is a value of this field: a string whose schema says `minLength: 0` (the Lucy 2.x prompt: "Send an
+   * empty string for no text prompt"). For any other field, an empty text is no value (see validateForm).
+   */
+  takesEmpty?: boolean;
   default?: unknown;
   /** Turns the text into a value, appending issues for `loc` when it does not fit. */
   parse(text: string, loc: Loc, out: ValidationIssue[]): unknown;
@@ -595,6 +600,7 @@ export function fieldFromCatalogue(field: FieldInfo): FormField {
       },
     };
   }
+  const takesEmpty = f.type === "string" && f.minLength === 0;
   const schema: JsonSchema = {
     type: f.type,
     ...(f.enum ? { enum: f.enum } : {}),
@@ -603,7 +609,12 @@ export function fieldFromCatalogue(field: FieldInfo): FormField {
     ...(f.minimum !== undefined ? { minimum: f.minimum } : {}),
     ...(f.maximum !== undefined ? { maximum: f.maximum } : {}),
   };
-  return { ...base, kind: "text", parse: (text, loc, out) => parseFormText(schema, text, loc, out) };
+  return {
+    ...base,
+    kind: "text",
+    ...(takesEmpty ? { takesEmpty } : {}),
+    parse: (text, loc, out) => parseFormText(schema, text, loc, out),
+  };
 }
 
 /** FormFields for an object schema of `requestSchemas` (e.g. UploadFileRequest). */
@@ -615,6 +626,7 @@ export function fieldsFromObjectSchema(schema: JsonSchema): FormField[] {
       name,
       kind: isFile ? "file" : "text",
       required: required.has(name),
+      ...(sub.type === "string" && sub.minLength === 0 ? { takesEmpty: true } : {}),
       default: sub.default,
       parse: isFile ? (t) => t : (text, loc, out) => parseFormText(sub, text, loc, out),
     };

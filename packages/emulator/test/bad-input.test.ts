@@ -256,8 +256,8 @@ const cases: Case[] = [
     issue: "int_parsing",
   },
   {
-    name: "empty seed",
-    send: postParts(t2v, [prompt("p"), { name: "seed", value: "" }]),
+    name: "blank seed (an empty one is no seed: the default)",
+    send: postParts(t2v, [prompt("p"), { name: "seed", value: " " }]),
     status: 422,
     issue: "int_parsing",
   },
@@ -280,10 +280,10 @@ const cases: Case[] = [
     issue: "bool_parsing",
   },
   {
-    name: "empty prompt where one is required",
+    name: "empty prompt where one is required (no value, as FastAPI reads a form's empty text)",
     send: postParts(t2v, [prompt("")]),
     status: 422,
-    issue: "string_too_short",
+    issue: "missing",
   },
   {
     name: "1001-character prompt",

@@ -2,7 +2,7 @@ import { retiredModels } from "@decart/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StrayPercents } from "../src/form.js";
 import type { Emulator } from "../src/index.js";
-import { blob, form, multipart, post, raw, sampleMp4, samplePng, start } from "./helpers.js";
+import { blob, form, get, multipart, post, raw, sampleMp4, samplePng, start } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -61,7 +61,7 @@ describe("422 validation, one entry per bad field", () => {
       fd.append(name!, value!);
     }
     expect(brief(await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", fd)))).toEqual([
-      ["body.prompt", "string_too_short"],
+      ["body.prompt", "missing"],
       ["body.seed", "int_parsing"],
       ["body.resolution", "enum"],
       ["body.orientation", "enum"],
@@ -73,8 +73,9 @@ describe("422 validation, one entry per bad field", () => {
   it("checks string lengths and number ranges from the catalogue", async () => {
     const long = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "x".repeat(1001) })));
     expect(long).toMatchObject([{ type: "string_too_long", ctx: { max_length: 1000 } }]);
+    // An empty prompt is no prompt (FastAPI reads a form's "" so): missing, before its length is checked.
     const empty = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "" })));
-    expect(empty).toMatchObject([{ type: "string_too_short", ctx: { min_length: 1 } }]);
+    expect(empty).toMatchObject([{ type: "missing", loc: ["body", "prompt"] }]);
     const low = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p", seed: "-1" })));
     expect(low).toMatchObject([{ loc: ["body", "seed"], type: "greater_than_equal", ctx: { ge: 0 } }]);
     const high = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p", seed: "4294967296" })));
@@ -492,6 +493,87 @@ describe("422 validation, one entry per bad field", () => {
       body: JSON.stringify({ prompt: "hello" }),
     });
     expect(brief(await issues(res))).toEqual([["body.prompt", "missing"]]);
+  });
+});
+
+describe("an empty form value is no value, as FastAPI reads a form", () => {
+  it("gives an optional field its default: seed, resolution, orientation, enhance_prompt, a file, ttl_seconds", async () => {
+    const empty = { seed: "", resolution: "", enhance_prompt: "" };
+    const t2v = await post(
+      emu,
+      "/v1/jobs/lucy-pro-t2v",
+      form({ prompt: "p", seed: "", resolution: "", orientation: "" }),
+    );
+    expect(t2v.status).toBe(200);
+    const urlencoded = await fetch(`${emu.url}/v1/jobs/lucy-pro-t2v`, {
+      method: "POST",
+      headers: { "x-api-key": emu.apiKey, "content-type": "application/x-www-form-urlencoded" },
+      body: "prompt=p&seed=&resolution=&orientation=",
+    });
+    expect(urlencoded.status).toBe(200);
+    // A file field sent as empty text (no file part): not given.
+    const data = await sampleMp4();
+    const clip = await post(emu, "/v1/jobs/lucy-clip", form({ prompt: "p", data, reference_image: "", ...empty }));
+    expect(clip.status).toBe(200);
+    const image = await post(emu, "/v1/generate/lucy-pro-i2i", form({ prompt: "p", data: samplePng(), ...empty }));
+    expect(image.status).toBe(200);
+    const file = await post(emu, "/v1/files", form({ file: samplePng(), ttl_seconds: "" }));
+    expect(file.status).toBe(200);
+    const ref = (await file.json()) as { created_at: string; expires_at: string };
+    expect(Date.parse(ref.expires_at) - Date.parse(ref.created_at)).toBe(86_400_000);
+  });
+
+  it("renders what the defaults render: an empty seed and resolution are seed 0 and 720p", async () => {
+    const clock = { now: Date.parse("2030-01-01T00:00:00.000Z") };
+    const e = await start({ now: () => clock.now });
+    try {
+      const post1 = (fields: Record<string, string | undefined>) => post(e, "/v1/jobs/lucy-pro-t2v", form(fields));
+      const ids: string[] = [];
+      for (const fields of [
+        { prompt: "same", seed: "", resolution: "", orientation: "" },
+        { prompt: "same" },
+        { prompt: "same", resolution: "480p" },
+      ]) {
+        const res = await post1(fields);
+        expect(res.status, JSON.stringify(fields)).toBe(200);
+        ids.push(((await res.json()) as { job_id: string }).job_id);
+      }
+      clock.now += 3_600_000;
+      for (const id of ids) await (await get(e, `/v1/jobs/${id}`)).json();
+      const [emptied, bare, other] = ids.map((id) => e.job(id)?.resultSha256);
+      expect(emptied).toMatch(/^[0-9a-f]{64}$/);
+      expect(emptied).toBe(bare);
+      expect(other).not.toBe(bare);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("answers a required field sent empty as missing (input null): a prompt, a file, a JSON field", async () => {
+    const prompt = await issues(await post(emu, "/v1/jobs/lucy-pro-t2v", form({ prompt: "", seed: "" })));
+    expect(prompt).toEqual([{ type: "missing", loc: ["body", "prompt"], msg: "Field required", input: null }]);
+    const file = await issues(await post(emu, "/v1/jobs/lucy-clip", form({ prompt: "p", data: "" })));
+    expect(file).toEqual([{ type: "missing", loc: ["body", "data"], msg: "Field required", input: null }]);
+    const motion = await issues(await post(emu, "/v1/jobs/lucy-motion", form({ data: samplePng(), trajectory: "" })));
+    expect(brief(motion)).toEqual([["body.trajectory", "missing"]]);
+  });
+
+  it("takes an empty prompt where the spec's schema takes one (Lucy 2.x: 'Send an empty string')", async () => {
+    expect((await post(emu, "/v1/jobs/lucy-2.1", form({ prompt: "", data: await sampleMp4() }))).status).toBe(200);
+    expect(brief(await issues(await post(emu, "/v1/jobs/lucy-2.1", form({ prompt: "", data: "" }))))).toEqual([
+      ["body.data", "missing"],
+    ]);
+  });
+
+  it("counts an empty optional field as not sent for restyle's rules", async () => {
+    const data = await sampleMp4();
+    const image = samplePng();
+    // An empty prompt beside a reference image is no prompt: the image alone, as the rule wants.
+    const withImage = await post(emu, "/v1/jobs/lucy-restyle-2", form({ data, prompt: "", reference_image: image }));
+    expect(withImage.status).toBe(200);
+    const alone = await issues(await post(emu, "/v1/jobs/lucy-restyle-2", form({ data, prompt: "" })));
+    expect(alone).toMatchObject([{ loc: ["body"], type: "value_error" }]);
+    expect(alone[0]!.msg).toContain("Must provide either");
   });
 });
 
