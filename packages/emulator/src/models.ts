@@ -10,8 +10,9 @@ import { applyFault, applyPromptFault, authenticate } from "./emulation.js";
 import type { FormPart } from "./form.js";
 import { fileTypeProblem, readForm, validateForm } from "./form.js";
 import type { Ctx } from "./http.js";
-import { detail, invalid, json, media } from "./http.js";
+import { detail, invalid, json, media, methodNotAllowed } from "./http.js";
 import type { MediaRequest } from "./results.js";
+import { allowOf } from "./routes.js";
 import { DURATION_RULE, durationOk } from "./timer.js";
 import type { FormField } from "./validation.js";
 import { fieldFromCatalogue, issue } from "./validation.js";
@@ -131,8 +132,14 @@ export function handleModelPath(
   if (isModelName(name)) {
     return detail(ctx, 404, `Model '${name}' is not served here; use POST ${catalogue[name].path}.`);
   }
+  // The server routes each model's POST on a path of its own: `POST /v1/jobs/{name}` of no model is the job-status
+  // path `GET /v1/jobs/{job_id}` asked with another method, which its router answers 405 (before any key is read).
+  if (prefix === "jobs") return methodNotAllowed(ctx, JOB_STATUS_ALLOW);
   return detail(ctx, 404, `Model '${name}' not found.`);
 }
+
+/** The methods the job-status path takes, but the submit of a model: GET (and HEAD), and OPTIONS for preflights. */
+const JOB_STATUS_ALLOW = allowOf(["GET", "OPTIONS"]);
 
 async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<void> {
   const principal = authenticate(ctx, em);

@@ -382,7 +382,18 @@ const cases: Case[] = [
     detail: "Invalid file type",
   },
   // --- models
-  { name: "unknown model", send: postParts("/v1/jobs/lucy-9000", [prompt("p")]), status: 404, detail: "lucy-9000" },
+  {
+    name: "unknown model",
+    send: postParts("/v1/jobs/lucy-9000", [prompt("p")]),
+    status: 405,
+    detail: "Method Not Allowed",
+  },
+  {
+    name: "unknown image model",
+    send: postParts("/v1/generate/lucy-9000", [prompt("p")]),
+    status: 404,
+    detail: "lucy-9000",
+  },
   { name: "retired model", send: postParts("/v1/jobs/lucy-2-v2v", [prompt("p")]), status: 410, detail: "retired" },
   {
     name: "model name with a path traversal",

@@ -2,7 +2,7 @@ import { retiredModels } from "@decart/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StrayPercents } from "../src/form.js";
 import type { Emulator } from "../src/index.js";
-import { blob, form, get, multipart, post, raw, sampleMp4, samplePng, start } from "./helpers.js";
+import { blob, form, get, headers, multipart, post, raw, sampleMp4, samplePng, start } from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -612,10 +612,22 @@ describe("file types are read from the bytes, not the declared type", () => {
 });
 
 describe("model routes", () => {
-  it("answers 404 for an unknown model and 410 for each retired model", async () => {
-    const res = await post(emu, "/v1/jobs/lucy-nope", form({ prompt: "p" }));
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { detail: string }).detail).toContain("lucy-nope");
+  it("answers an unknown model as the server's router does (405 on /v1/jobs/, 404 on /v1/generate/), 410 for each retired model", async () => {
+    // The server routes each model's POST on a path of its own; `POST /v1/jobs/{name}` of no model falls on the
+    // job-status path `GET /v1/jobs/{job_id}`: 405 Method Not Allowed, before the key is read.
+    for (const extra of [{}, { "x-api-key": "" }] as Record<string, string>[]) {
+      const res = await fetch(`${emu.url}/v1/jobs/lucy-nope`, {
+        method: "POST",
+        headers: { ...headers(emu), ...extra },
+        body: form({ prompt: "p" }),
+      });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+      expect(await res.json()).toEqual({ detail: "Method Not Allowed" });
+    }
+    const generate = await post(emu, "/v1/generate/lucy-nope", form({ prompt: "p" }));
+    expect(generate.status).toBe(404);
+    expect(((await generate.json()) as { detail: string }).detail).toContain("lucy-nope");
     for (const { name } of retiredModels) {
       for (const prefix of ["/v1/jobs/", "/v1/generate/"]) {
         const r = await post(emu, `${prefix}${name}`, form({ prompt: "p" }));
