@@ -217,7 +217,10 @@ export interface DecartClient {
   generate<M extends VideoModelName>(options: GenerateOptions<M>): Promise<Blob>;
   queue: QueueClient;
   tokens: {
-    /** Creates a short-lived client token (`ek_…`) for a browser. */
+    /**
+     * Creates a short-lived client token (`ek_…`) for a browser. Retried as a read is (a 5xx, a broken or timed-out
+     * connection, an answer cut short): a token made twice expires, and nothing is billed for it.
+     */
     create(options?: CreateTokenOptions): Promise<CreateTokenResponse>;
   };
   files: {
@@ -357,7 +360,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    */
   const checkFile = (body: any, id?: string) => checkAnswer(responseSchemas.FileReference, "id", body, id);
 
-  /** POSTs a body that is ready to send (a submit is not repeated unless the server certainly did not take it). */
+  /**
+   * POSTs a body that is ready to send (a multipart one, a submit, is not repeated unless the server certainly did not
+   * take it; a token request's JSON is retried as a read).
+   */
   const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", budget?: Budget) =>
     send<T>(
       "POST",

@@ -115,9 +115,9 @@ export interface RetryContext {
 
 /**
  * The one retry decision. After a failure of attempt `attempt` (from 0), the ms to wait before trying again, or
- * `undefined` to give up and surface `error`. A failure is retried when it is `retryable` (the transport makes a POST's
- * failure retryable only when the server certainly did not take it: 408, 429, 503, a refused connection), or, with
- * `retrySubmit`, when the outcome of a POST is unknown; an answer that breaks the spec only a few times in a row. The
+ * `undefined` to give up and surface `error`. A failure is retried when it is `retryable` (the transport makes a
+ * multipart POST's failure retryable only when the server certainly did not take it: 408, 429, 503, a refused
+ * connection; a token request's as a read's), or, with `retrySubmit`, when the outcome of a POST is unknown; an answer that breaks the spec only a few times in a row. The
  * wait is `retryWait`; the caller says whether it ends within its deadline.
  */
 export const retryDelay = (

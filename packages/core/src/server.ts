@@ -5,15 +5,7 @@
  */
 import { type CreateTokenResponse, isModelName, type ModelName, requestSchemas, responseSchemas } from "@decart/api";
 import { createDecartClient, type DecartClient } from "./client.js";
-import {
-  DecartError,
-  httpSuffix,
-  InvalidInputError,
-  InvalidResponseError,
-  RateLimitError,
-  type ServerError,
-  ValidationError,
-} from "./errors.js";
+import { DecartError, InvalidInputError, InvalidResponseError, RateLimitError, ValidationError } from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
 import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
 
@@ -43,7 +35,7 @@ export interface TokenRouteOptions {
   fetch?: typeof fetch;
   /**
    * How long to wait for the API, in ms (default: the client's 60 000): a slow or silent API answers 502 after it
-   * (`SUBMIT_OUTCOME_UNKNOWN`: the API may have made a token nobody got), so that a page waiting can try again.
+   * (`TIMEOUT`), so that a page waiting can try again.
    */
   timeoutMs?: number;
   /**
@@ -230,31 +222,6 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   };
 
   /**
-   * The client's error of a token request in the words of a token, decided by its code, never by its wording: where the
-   * API may have taken the request (`SUBMIT_OUTCOME_UNKNOWN`, whose message says that a job or file may exist), a token
-   * may have been made, which nothing is billed for. The route's own error says so, of the same class and code (but an
-   * answer that is no token at all, an HTML page, not JSON, `null`, is an invalid answer, `INVALID_RESPONSE`, as any
-   * other the route refuses), with the status and request id, and carries the client's error, what the API said, as
-   * its `cause`.
-   */
-  const ofToken = (error: DecartError): DecartError => {
-    if (error.code !== "SUBMIT_OUTCOME_UNKNOWN") return error;
-    const { status, requestId, retryAfterMs } = error as ServerError;
-    const answer = status ? ` ${httpSuffix(status, requestId)}` : requestId ? ` (request ${requestId})` : "";
-    const made = "a token may have been made (nothing is billed for one)";
-    const options = { status, requestId, cause: error };
-    return error instanceof InvalidResponseError
-      ? new InvalidResponseError(
-          `${where}: the API's answer is not a valid client token${answer}; ${made} (see cause)`,
-          options,
-        )
-      : new (error.constructor as typeof DecartError)(
-          `${where}: the token request failed once sent${answer}; ${made}: not asked again (see cause)`,
-          { ...options, code: error.code, ...(retryAfterMs !== undefined && { retryAfterMs }) },
-        );
-  };
-
-  /**
    * A JSON error answer; `onError` sees the error first (a throwing `onError` does not change the answer). An error
    * that says when to ask again (`retryAfterMs`: the API's `Retry-After`, or how long the rate-limit gate stays shut)
    * says it in `Retry-After`, in whole seconds: digits, at most 2^31 (what a cache takes a larger one for, RFC 9111
@@ -326,7 +293,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
         e.retryAfterMs ??= (client.rateLimit.pausedUntil() ?? Date.now()) - Date.now();
         return limited(e);
       }
-      return failed(502, "Could not create a client token", ofToken(e as DecartError));
+      return failed(502, "Could not create a client token", e as DecartError);
     }
     // Hand on only a client key with a date to come: never a long-lived key an upstream may echo, never garbage.
     const problem = problemOf(token, holdsKey, Date.now());

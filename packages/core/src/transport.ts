@@ -167,8 +167,10 @@ export function createTransport(
   const { now, timeoutMs: readTimeoutMs } = policy;
   return (method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<Response> => {
     const { signal, jobId, body, onProgress, deadline = Infinity } = call;
-    const idempotent = method !== "POST";
     const where = `${method} ${baseUrl}${path}`;
+    // A request that may create something billed is a multipart POST (a submit, `process`, `files.upload`): one whose
+    // outcome is unknown is not sent again. Any other is safe to repeat: a read, a DELETE, and the one JSON POST, a
+    // token request (a short-lived token made twice expires; nothing is billed for it), retried as a read is.
     const upload = body instanceof FormData;
     const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
     // The key of the latest attempt (a token fetcher's may change between attempts).
@@ -191,11 +193,11 @@ export function createTransport(
       // Whether the browser was offline when the request went (see `failure`).
       let wentOffline: boolean | undefined;
       /**
-       * Whether the server may have taken this request, a POST that was sent (`mayHaveTaken`, by its first answer: a 2xx
-       * or a redirect, whatever followed; a 5xx other than 503, a broken connection, a timeout or an abort after the body
-       * went).
+       * Whether the server may have taken this request, a multipart POST that was sent (`mayHaveTaken`, by its first
+       * answer: a 2xx or a redirect, whatever followed; a 5xx other than 503, a broken connection, a timeout or an abort
+       * after the body went). Never a token request's (see `upload`).
        */
-      const taken = () => !idempotent && sent && mayHaveTaken(first, (body as UploadBody | undefined)?.bodySent);
+      const taken = () => upload && sent && mayHaveTaken(first, (body as UploadBody | undefined)?.bodySent);
       /**
        * A POST's failure where the server may have taken the request (`taken`) is not retryable: sending it again could
        * create a second job. Its code says so. After an answer that says so (a 2xx, a redirect, a 5xx), any failure (a
@@ -377,7 +379,7 @@ export function createTransport(
                 requestId,
                 retryAfterMs: parseRetryAfter(headers, now()),
               },
-              idempotent && call.media,
+              !upload && call.media,
               redact,
             ),
           );
