@@ -23,7 +23,7 @@ import {
   MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
-import { asDecartError, callbackThrew, failedJob, guard, pause } from "./errors.js";
+import { asDecartError, callbackThrew, failedJob, guard, ignore, pause } from "./errors.js";
 import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -451,7 +451,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // object, or whose fields cannot be read, has none to end.)
     try {
       for (const value of Object.values(inputs as object)) {
-        if (value instanceof ReadableStream) value.cancel(error).catch(() => {});
+        if (value instanceof ReadableStream) value.cancel(error).catch(ignore);
         else (value as any)?.destroy?.();
       }
     } catch {}
@@ -626,7 +626,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
               yield* watch.progress({ receivedBytes, totalBytes });
             }
           } finally {
-            reader.cancel().catch(() => {}); // leaving the loop mid-download frees the connection
+            reader.cancel().catch(ignore); // leaving the loop mid-download frees the connection
           }
           // (No type, undefined: the Blob's is "".)
           step = watch.downloaded(new Blob(chunks, { type: contentType as string }));

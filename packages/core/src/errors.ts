@@ -323,6 +323,9 @@ const byStatus: Record<number, typeof DecartError> = {
   429: RateLimitError,
 };
 
+/** A function that does nothing: given a failure nothing acts on (a cancel's rejection, a stream's error heard). */
+export const ignore = () => {};
+
 /** How a message ends for an answer: `(HTTP 502, request req_…)`. */
 export const httpSuffix = (status: number, requestId?: string) =>
   `(HTTP ${status}${requestId ? `, request ${requestId}` : ""})`;

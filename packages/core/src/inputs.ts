@@ -1,4 +1,4 @@
-import { aborted, InvalidInputError, invalid, shownUrl, TimeoutError, textOf } from "./errors.js";
+import { aborted, InvalidInputError, ignore, invalid, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import { timed } from "./transport.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
@@ -97,7 +97,7 @@ export async function toBlob(
     // Left before its end (an error status, a failure, an abort): what this read is released (a body or a web stream
     // cancelled through its reader, which the call's own ending leaves locked; an iterator returned). The call ends a
     // Node stream input itself (destroyed), a read waiting for its next chunk too.
-    (async () => (it?.cancel ? it.cancel() : it?.return?.()))().catch(() => {});
+    (async () => (it?.cancel ? it.cancel() : it?.return?.()))().catch(ignore);
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     // Ended by the timer (the read's timeout, or the call's deadline).
     if (readSignal.aborted)
@@ -142,9 +142,14 @@ export async function toBlob(
 /**
  * A Node stream's error before it is read (`fs.createReadStream` of a missing path fails at once, while an earlier
  * field's file URL is downloaded) would end the process, unheard: heard from the call's start (a Node stream keeps it as
- * `errored`, and its read fails with it, naming the field).
+ * `errored`, and its read fails with it, naming the field). One listener per stream, whatever the number of calls that
+ * hear it (the check of a call's inputs, then its read; each call given the same stream again): the one shared
+ * `ignore`, taken off before it is added (else Node warns of a leak past 10).
  */
-const hear = (value: any) => typeof value?.on === "function" && value.on("error", () => {});
+const hear = (value: any) =>
+  typeof value?.on === "function" &&
+  // biome-ignore lint/complexity/noCommaOperator: one expression (a block's `if` ships a few bytes more to browsers).
+  (value.off?.("error", ignore), value.on("error", ignore));
 
 /**
  * Turns every file field of `inputs` into what is sent (see `toBlob`). With `check`, a file downloaded from a URL is

@@ -7,6 +7,7 @@ import {
   errorFromResponse,
   httpSuffix,
   InvalidResponseError,
+  ignore,
   shownUrl,
   TimeoutError,
   textOf,
@@ -79,7 +80,7 @@ export const readText = async ({ body }: Response, got: BlobPart[] = []) => {
     got.push(value);
     bytes += value.length;
   }
-  reader?.cancel().catch(() => {});
+  reader?.cancel().catch(ignore);
   return new Blob(got).text();
 };
 
@@ -409,7 +410,7 @@ export function createTransport(
         // A 206 (asked for without Range) is a part of the result, not the result.
         if (!accepted.includes(type) || status === 206) {
           release();
-          await source?.cancel().catch(() => {});
+          await source?.cancel().catch(ignore);
           throw invalid(
             status === 206
               ? "a part of the result"
@@ -449,7 +450,7 @@ export function createTransport(
                   return await onProgress?.({ receivedBytes: received, totalBytes: total });
                 } catch (cause) {
                   // The caller's error, not the connection's: the download ends (not retried), its connection freed.
-                  reader.cancel().catch(() => {});
+                  reader.cancel().catch(ignore);
                   throw callbackThrew(jobId, cause);
                 }
               }

@@ -2,6 +2,7 @@ import { createReadStream, type ReadStream } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,7 +14,7 @@ import {
   models,
 } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
-import { clientFor, closedPort, silent, startFast } from "./helpers.js";
+import { clientFor, closedPort, drain, serve, silent, startFast } from "./helpers.js";
 
 // A Node stream given as an input is ended with its call (destroyed: the file's handle closed), read or not: a call
 // aborted before it started, or while it waits to try again, or one that fails before the stream was read, does not
@@ -167,6 +168,42 @@ describe("a stream input is ended with its call when another field fails first",
       }
     }
     expect(emu.stats().requests.total).toBe(0);
+  });
+});
+
+describe("a Node stream input is heard once, whatever the number of calls", () => {
+  // A no-op 'error' listener was added to a Node stream input twice per submit (the inputs' check, then its read) and
+  // once more per call given the same stream: twelve failing calls reusing one printed MaxListenersExceededWarning.
+  it("one stream in 12 calls refused by a server (its other field's URL answered 403): one listener, no warning", async () => {
+    const refusing = await serve((_req, res) => void res.writeHead(403).end());
+    const warnings: Error[] = [];
+    const warned = (warning: Error) => warnings.push(warning);
+    process.on("warning", warned);
+    try {
+      for (const upload of [nodeUpload(), undefined]) {
+        // (With nodeUpload, a stream in `data` is sent as it is: its read hears it too, after the inputs' check.)
+        for (const streamIn of upload ? (["data", "reference_image"] as const) : (["reference_image"] as const)) {
+          const stream = new Readable({ read() {} });
+          const url = `${refusing.url}/in.mp4`;
+          const inputs =
+            streamIn === "data" ? { data: stream, reference_image: url } : { data: url, reference_image: stream };
+          const how = `${upload ? "nodeUpload" : "fetch"}, the stream in ${streamIn}`;
+          for (let i = 0; i < 12; i++) {
+            const error = await clientFor(emu, { upload })
+              .queue.submit({ model: models.video("lucy-clip"), prompt: "x", ...inputs })
+              .catch((e) => e);
+            expect(error, how).toBeInstanceOf(InvalidInputError);
+            expect(error.message, how).toContain("HTTP 403");
+          }
+          expect(stream.listenerCount("error"), how).toBe(1);
+        }
+      }
+      await drain();
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", warned);
+      await refusing.close();
+    }
   });
 });
 
