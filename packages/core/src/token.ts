@@ -23,14 +23,15 @@ export type TokenFetcher = () => Promise<ClientToken>;
  * attempt timed out or was aborted), after which the next request asks again. A token that looks expired on arrival (a clock set wrong) is used until the
  * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
  * error that says otherwise (`fetchTokenFrom`'s 403); the third in a row, and each after it until a token comes, is
- * final. Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
+ * final (a fetch given up on that fails later is not counted). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
  */
 export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (key: string) => void): KeySource {
   let key: string | undefined;
   let refreshAt = 0;
   let pending: Promise<string> | undefined;
   let failures = 0;
-  const fetchKey = async () => {
+  /** Fetches a token; `waited` says whether the client still waits for this fetch (it was not given up on). */
+  const fetchKey = async (waited: () => boolean) => {
     try {
       const token = await fetcher();
       const expires = Date.parse(token?.expiresAt);
@@ -51,8 +52,9 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       // watch), but not for ever: the third in a row is final, naming its cause, so that a watch ends with it rather
       // than asking until its budget runs out and ending in a JobTimeoutError; its message says how many failed in a row
       // ("3 times in a row"), so that it does not read as one blip. A typed error that is not retryable
-      // (`fetchTokenFrom`'s 403) is final at once, as it is.
-      const retryable = ++failures < 3;
+      // (`fetchTokenFrom`'s 403) is final at once, as it is. Only a fetch the client still waits for counts: one given
+      // up on (it did not settle in time) that fails later is no failure of the fetches that followed it.
+      const retryable = (waited() ? ++failures : failures) < 3;
       if (cause instanceof DecartError && (retryable || !cause.retryable)) throw cause;
       throw new DecartError(
         `Could not get a client token${retryable ? "" : ` ${failures} times in a row`}: ${textOf(cause, true)}`,
@@ -71,8 +73,10 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       const drop = () => {
         if (pending === fetching) pending = undefined;
       };
-      // biome-ignore lint/suspicious/noAssignInExpressions: the fetch going on, else a new one
-      const fetching = (pending ??= fetchKey().finally(drop));
+      // The fetch going on, else a new one, waited for while it is the one going on. (Unset while the new one starts: a
+      // fetcher that throws at once is waited for, `pending` unset too.)
+      let fetching: Promise<string> | undefined;
+      fetching = pending ??= fetchKey(() => pending === fetching).finally(drop);
       signal?.addEventListener("abort", drop);
       return fetching;
     },

@@ -17,7 +17,17 @@ import {
   PermissionDeniedError,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
-import { clientFor, drain, fastPoll, instantDelay, serveBytes, silent, startFast, virtualTime } from "./helpers.js";
+import {
+  clientFor,
+  drain,
+  fastPoll,
+  instantDelay,
+  serveBytes,
+  silent,
+  startFast,
+  until,
+  virtualTime,
+} from "./helpers.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -399,6 +409,59 @@ describe("a client with a token fetcher", () => {
     expect((await read).name).toBe("AbortError");
     expect((await other.queue.status(job_id)).job_id).toBe(job_id);
     expect(abandoned.calls).toBe(2);
+  });
+
+  // A fetch the client gave up on (it did not settle in time) that failed later counted toward the third failure in a
+  // row: two failures of the fetches after it, the client waiting for each, ended the second call with the final
+  // TOKEN_ERROR "3 times in a row".
+  it("a fetch given up on that fails later is not counted: two failures after it are still retryable", async () => {
+    const { job_id } = await clientFor(emu).queue.submit({ model, prompt: "a late failure" });
+    const blip = new TypeError("fetch failed");
+    const retryable = { code: "TOKEN_ERROR", retryable: true, message: "Could not get a client token: fetch failed" };
+    // Each fetch's outcome, settled by the test (`fail`), or a token (`mint`); `asked` counts the fetches.
+    const fails: ((e: unknown) => void)[] = [];
+    let mint = false;
+    const fetcher = minting();
+    const token = () => {
+      token.asked++;
+      return mint ? fetcher() : new Promise<ClientToken>((_, reject) => fails.push(reject));
+    };
+    token.asked = 0;
+    // A read given 50 ms (its deadline) gives its fetch up when that runs out; the others wait the client's 60 s.
+    const client = clientWith(token, { maxRetries: 0 });
+    const read = (deadline?: number) => client.queue.status(job_id, { deadline }).catch((e) => e);
+
+    // The first fetch does not settle in time: the call gives it up. It fails later, nobody waiting for it.
+    expect((await read(Date.now() + 50)).message).toContain("no client token");
+    fails[0]!(blip);
+    await drain();
+    // Two fetches fail, the client waiting for each: a first and a second failure in a row, both retryable.
+    for (let i = 1; i <= 2; i++) {
+      const failing = read();
+      await until(() => fails.length > i);
+      fails[i]!(blip);
+      expect(await failing).toMatchObject(retryable);
+    }
+    mint = true;
+    expect((await read()).job_id).toBe(job_id);
+    expect(token.asked).toBe(4);
+
+    // The same when the fetch given up on fails while the next one is going on.
+    mint = false;
+    fails.length = 0;
+    const later = createDecartClient({ token, baseUrl: emu.url, logger: silent, maxRetries: 0 });
+    const readLater = (deadline?: number) => later.queue.status(job_id, { deadline }).catch((e) => e);
+    expect((await readLater(Date.now() + 50)).message).toContain("no client token");
+    const second = readLater();
+    await until(() => fails.length === 2);
+    fails[0]!(blip);
+    await drain();
+    fails[1]!(blip);
+    expect(await second).toMatchObject(retryable);
+    const third = readLater();
+    await until(() => fails.length === 3);
+    fails[2]!(blip);
+    expect(await third).toMatchObject(retryable);
   });
 
   it("a token that comes after its waiter gave up is kept: the next request sends it, asking nothing", async () => {
