@@ -1,6 +1,14 @@
 import { rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AbortError, aborted, createJobWatch, type DecartClient, DecartError, TimeoutError } from "@decart/core";
+import {
+  AbortError,
+  aborted,
+  createJobWatch,
+  type DecartClient,
+  DecartError,
+  JobTimeoutError,
+  TimeoutError,
+} from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { jobWords, Placeholder } from "./command.js";
 import { exitCodeOf, messageOf } from "./errors.js";
@@ -408,7 +416,7 @@ const retryingLine = ({ jobId, attempt, delayMs, error }: Extract<JobEvent, { ty
  * or 409 (a deployment's content may lag its status a moment) is tried again as the client's own watch tries it, its
  * engine (`createJobWatch`) saying when: at most 3 times in a row, with its backoff, within `deadline` (the watch's
  * default budget without one) and `signal`; each try again is told (`tell`, the `retrying` line). Then it fails as it
- * is. Any other failure is as `download` ends with it (the client's `saveResult` retried it already). `jobs result`
+ * is, or, the deadline come meanwhile, with the watch's `JobTimeoutError` (see `downloadFailed`). Any other failure is as `download` ends with it (the client's `saveResult` retried it already). `jobs result`
  * (no watch) takes a 404 as it is: no such job.
  */
 async function afterCompleted<T>(
@@ -426,8 +434,10 @@ async function afterCompleted<T>(
       return await download();
     } catch (error) {
       if (signal.aborted || !/^40[49]$/.test(String((error as { status?: unknown } | undefined)?.status))) throw error;
+      // The watch's error when it ends: the 404 still failing after its tries, or its `JobTimeoutError` once the
+      // deadline stopped a try (a read sent before it and answered after it too), which ends as any timeout does.
       const { events, next } = watch.error(error);
-      if (!("download" in next)) throw error;
+      if (!("download" in next)) throw "error" in next ? next.error : error;
       for (const event of events) if (event.type === "retrying") tell(retryingLine(event));
       await sleep(next.download, undefined, { signal }).catch(() => {
         throw aborted(jobId);
@@ -571,8 +581,8 @@ const DEADLINE_EARLY_MS = 1000;
  * this command downloads it again (not `jobs wait`'s "may still finish"); the exit code and the code are the client
  * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404,
  * of `jobs result`) or whose result it no longer has (410), are as they are. A 404 or 409 right after the watch saw the
- * job `completed` (`completed`: still, after `afterCompleted`'s tries) says its result may come later, and the command.
- * A timeout once `deadline` (the `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is
+ * job `completed` (`completed`: still, after `afterCompleted`'s tries) says its result may come later, and the command;
+ * so does the watch's `JobTimeoutError` of those tries, with exit 5 (its code `JOB_TIMEOUT`). A timeout once `deadline` (the `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is
  * `--timeout`'s: exit 5.
  */
 export function downloadFailed(
@@ -586,7 +596,19 @@ export function downloadFailed(
   /** The download came right after the job's watch saw it `completed`: a 404 there is no "no such job". */
   completed = false,
 ): unknown {
-  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  const { status, code, cause } = (error ?? {}) as { status?: unknown; code?: unknown; cause?: unknown };
+  // The deadline came while a 404 or 409 right after `completed` was tried again (see `afterCompleted`): the watch's
+  // timeout, exit 5 whatever its last request answered, and the command that downloads the result later.
+  if (completed && JobTimeoutError.isInstance(error))
+    return new CliError(
+      `${deadline !== undefined ? "--timeout" : "The wait"} ran out while the result of ${jobId} was tried again (the ` +
+        `server said the job completed, yet its result was not there${cause ? `: ${messageOf(cause)}` : ""}); no ` +
+        `file was left; it may come later: ${again ?? resultCommand(output, jobId, path)}`,
+      EXIT.timeout,
+      jobId,
+      true,
+      "JOB_TIMEOUT",
+    );
   // `--timeout` (its `deadline`) ended the download: exit 5, and the command that downloads the result again.
   if (deadline !== undefined && TimeoutError.isInstance(error) && Date.now() >= deadline - DEADLINE_EARLY_MS)
     return new CliError(

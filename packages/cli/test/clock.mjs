@@ -5,6 +5,8 @@
  * process SIGUSR2, which moves the clock 30 days on at once (more than any `--timeout`): those all end, and
  * `Date.now`, the client's clock (its deadlines, its watch's budget), jumps as far. A test moves time on once the CLI has told it (on stderr) that it
  * reached the point where time is to pass, and no wait ends before: no real-time window, however loaded the machine.
+ * With `CLOCK_TOLD=1` in its environment, the process says on stderr that its clock moved (`clock: moved on`), for a
+ * test that must know it did before it lets anything else happen (an answer it holds).
  */
 const now = Date.now;
 let offset = 0;
@@ -24,4 +26,5 @@ process.on("SIGUSR2", () => {
     controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
   }
   pending.clear();
+  if (process.env.CLOCK_TOLD === "1") process.stderr.write("clock: moved on\n");
 });

@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, KEY, printed, run, tempDir } from "./helpers.js";
+import { events, finished, jump, KEY, onStderr, printed, run, start, tempDir } from "./helpers.js";
 
 /** What the server answers; set by each test. */
 const answers = {
@@ -27,6 +27,11 @@ const answers = {
 let lag: number[] = [];
 /** The content requests the server was sent. */
 let contentReads = 0;
+/**
+ * A content read whose answer the server holds: the `read`th (from 1) is answered only once `released` settles;
+ * `reached` is called when it comes.
+ */
+let held: { read: number; reached: () => void; released: Promise<void> } | undefined;
 
 let server: Server;
 let env: Record<string, string>;
@@ -36,7 +41,7 @@ let remove: () => void;
 const VIDEO = Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0 and bytes of a video", "latin1");
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = createServer(async (req, res) => {
     req.resume();
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -47,6 +52,10 @@ beforeAll(async () => {
       return json(200, { job_id: answers.jobId, status: "pending" });
     if (req.method === "GET" && url.endsWith("/content")) {
       contentReads++;
+      if (held?.read === contentReads) {
+        held.reached();
+        await held.released;
+      }
       const early = lag.shift();
       if (early !== undefined) return json(early, { detail: early === 404 ? "Not found" : "Job is not completed" });
       if (answers.content.status !== 200) return json(answers.content.status, { detail: answers.content.detail });
@@ -296,6 +305,7 @@ describe("the result of a job just seen completed, whose content lags its status
     Object.assign(answers, { jobId: JOB, status: "completed", content: { status: 200, detail: "" } });
     lag = [];
     contentReads = 0;
+    held = undefined;
     env = { ...shared(), DECART_JOURNAL: join(root, "lag.journal.jsonl") };
   });
 
@@ -340,6 +350,38 @@ describe("the result of a job just seen completed, whose content lags its status
     const json = await run(["jobs", "wait", JOB, "-o", out], { env });
     expect(json.code, json.stderr).toBe(1);
     expect(events(json.stdout).at(-1)).toMatchObject({ type: "error", job_id: JOB, code: "NOT_FOUND", exit_code: 1 });
+  });
+
+  it("--timeout running out while a 404 is tried again: exit 5, the timeout's, with the command that downloads it", async () => {
+    // The second read is sent within --timeout and answered once the CLI's clock has moved past it (no real-time
+    // window): the tries again end there as the watch's budget ends, not as a 404 still failing (exit 1).
+    lag = [404, 404, 404, 404, 404, 404];
+    let reached!: () => void;
+    let release!: () => void;
+    const second = new Promise<void>((resolve) => (reached = resolve));
+    held = { read: 2, reached, released: new Promise<void>((resolve) => (release = resolve)) };
+    const out = join(root, "lag-timeout.mp4");
+    const child = start(["jobs", "wait", JOB, "-o", out, "--timeout", "600"], {
+      env: { ...env, CLOCK_TOLD: "1" },
+      clock: true,
+    });
+    const done = finished(child);
+    await second;
+    const moved = onStderr(child, "clock: moved on");
+    jump(child);
+    await moved;
+    release();
+    const { code, stdout, stderr } = await done;
+    expect(code, stderr).toBe(5);
+    expect(contentReads).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "JOB_TIMEOUT", job_id: JOB });
+    expect(stderr).toContain(
+      `--timeout ran out while the result of ${JOB} was tried again (the server said the job completed, yet its ` +
+        `result was not there: Not found (HTTP 404)); no file was left; it may come later: ` +
+        printed(env, "jobs", "result", JOB, "-o", out),
+    );
+    expect(stderr).not.toContain("Could not download");
   });
 
   it("a batch's line: still 404 after three tries, it is resumable, and --resume downloads it", async () => {
