@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
 import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import { access, link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
-import { Socket } from "node:net";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
+import { openPipe } from "@decart/core/node";
 import { type CliError, usageError } from "./exit.js";
 import { holdsSecret } from "./secrets.js";
 
@@ -154,30 +154,14 @@ export async function writeAtomically(
   });
 }
 
-/** How often a write to a named pipe without a reader looks for one (see `writeToPipe`). */
-const READER_POLL_MS = 50;
-
 /**
  * Writes `bytes` to the named pipe `path` (or a descriptor that is a pipe: `/dev/fd/63` from `>(…)`) without a thread
- * ever waiting on it: a plain `open` of a pipe waits for its reader in one of Node's worker threads, and the process's
- * exit waits for that thread, so that neither Ctrl-C twice nor SIGTERM could end a run whose pipe nobody reads. Opened
- * non-blocking, a pipe without a reader answers at once (ENXIO): the open is tried again every `READER_POLL_MS` on a
- * timer (`waiting` called once, at the first), until a reader comes or a signal ends the process. The bytes then go
- * from the event loop (as to a socket), so a reader that stops reading holds no thread either.
+ * ever waiting on it (see the client's `openPipe`): a pipe without a reader is waited for on a timer (`waiting` called
+ * once, as the wait starts), until a reader comes or a signal ends the process, and the bytes go from the event loop
+ * (as to a socket), so a reader that stops reading holds no thread either.
  */
 async function writeToPipe(path: string, bytes: Uint8Array, waiting?: () => void): Promise<void> {
-  let fd: number | undefined;
-  for (let said = false; fd === undefined; ) {
-    try {
-      fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENXIO") throw e;
-      if (!said) waiting?.();
-      said = true;
-      await new Promise((resolve) => setTimeout(resolve, READER_POLL_MS));
-    }
-  }
-  const pipe = new Socket({ fd, readable: false, writable: true });
+  const pipe = await openPipe(path, "w", { waiting });
   try {
     await new Promise<void>((resolve, reject) => {
       pipe.on("error", reject);

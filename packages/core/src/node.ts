@@ -3,7 +3,7 @@
  * input. Import from `@decart/core/node`.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { constants, openAsBlob, open as openCallback, type Stats } from "node:fs";
+import { closeSync, constants, openAsBlob, open as openCallback, type Stats } from "node:fs";
 import { access, type FileHandle, open, readlink, realpath, rename, rm, stat } from "node:fs/promises";
 import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -18,6 +18,7 @@ import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw }
 import type { DecartClient } from "./client.js";
 import { isUsableId, MAX_ID_LENGTH } from "./engine.js";
 import {
+  AbortError,
   aborted,
   ConnectionError,
   callbackThrew,
@@ -103,6 +104,63 @@ export interface SaveResultOptions {
 
 /** `open` of a file descriptor (a number, not a `FileHandle`: a pipe's goes to a `Socket`, which closes it). */
 const openFd = promisify(openCallback);
+
+export interface OpenPipeOptions {
+  /** Ends the wait for a reader (`"w"`) with an `AbortError` (the signal's reason as its `cause`). */
+  signal?: AbortSignal | undefined;
+  /** The end of the wait for a reader (`"w"`), in ms on `now`'s clock: then a `TimeoutError`. Default: no end. */
+  deadline?: number | undefined;
+  /** The clock of `deadline` (default `Date.now`; saveResult passes the client's). */
+  now?: (() => number) | undefined;
+  /** Called once, when a pipe opened for writing has no reader yet, as the wait for one starts. */
+  waiting?: (() => void) | undefined;
+}
+
+/**
+ * Opens the named pipe (FIFO) `path` (or a descriptor that is one: `/dev/fd/63` from `>(…)`) without any thread ever
+ * waiting on it, as a `net.Socket` read (`"r"`) or written (`"w"`) from the event loop: a plain `open` of a pipe waits
+ * for its other end in one of Node's worker threads (four by default), and the process's exit waits for that thread, so
+ * that neither Ctrl-C twice nor SIGTERM could end a process whose pipe nobody opens; a read or write on such a handle
+ * holds one as long as the other end stalls. Opened non-blocking, a pipe answers at once: for reading, open whether or
+ * not a writer has it open (on Linux its reads wait for one in the event loop; elsewhere, such a pipe may read as
+ * ended before its writer comes); for writing, without a reader (`ENXIO`), when the open is tried again every 50 ms
+ * (`waiting` called at the first wait) until a reader comes, `signal` aborts (`AbortError`) or `deadline` passes (a
+ * `TimeoutError`, "the pipe … had no reader before the deadline"). Any other failure of the open (`ENOENT`, `EACCES`,
+ * a path that is no pipe …) is the system's error as it is. Close the socket (`destroy()`) when done: it closes the pipe.
+ */
+export async function openPipe(path: string, mode: "r" | "w", options: OpenPipeOptions = {}): Promise<Socket> {
+  // Refused before anything is opened, naming the field, as saveResult refuses its own.
+  if (typeof path !== "string" || !path || path.includes("\0"))
+    throw invalid("openPipe", "path", "the path of a named pipe, not empty, without NUL characters", path);
+  if (mode !== "r" && mode !== "w") throw invalid("openPipe", "mode", '"r" (to read) or "w" (to write)', mode);
+  const [{ signal }, { deadline = Infinity, now = Date.now, waiting }] = checkCall(options, "openPipe", ["signal"], {
+    deadline: { type: "number" },
+    now: { type: "function" },
+    waiting: { type: "function" },
+  }) as [OpenPipeOptions, OpenPipeOptions, unknown];
+  let fd: number;
+  for (let said = false; ; said = true) {
+    try {
+      fd = await openFd(path, (mode === "r" ? constants.O_RDONLY : constants.O_WRONLY) | constants.O_NONBLOCK);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENXIO") throw e;
+    }
+    const left = deadline - now();
+    if (left <= 0) throw new TimeoutError(`The pipe ${path} had no reader before the deadline`);
+    if (!said) waiting?.();
+    await sleep(Math.min(50, left), signal).catch((e) => {
+      throw aborted(undefined, e);
+    });
+  }
+  try {
+    return new Socket({ fd, readable: mode === "r", writable: mode === "w" });
+  } catch (e) {
+    // No pipe after all (a file, a directory): its descriptor is not left open.
+    closeSync(fd);
+    throw e;
+  }
+}
 
 /**
  * The error of a local write that failed (a missing directory, a directory where the file should be, a full disk …):
@@ -232,23 +290,15 @@ export async function saveResult(
     let write: (chunk: Buffer) => Promise<unknown>;
     let close: () => unknown;
     if (kind!.isFIFO()) {
-      let fd: number;
-      for (;;) {
-        try {
-          fd = await openFd(target, constants.O_WRONLY | constants.O_NONBLOCK);
-          break;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== "ENXIO") throw writeFailed(jobId, path, e);
-        }
-        const left = (deadline ?? Infinity) - policy.now();
-        if (left <= 0)
+      // The opener's errors as the save's: with the job id, the path as given; the system's a write that failed.
+      const pipe = await openPipe(target, "w", { signal, deadline, now: policy.now }).catch((e) => {
+        if (AbortError.isInstance(e)) throw aborted(jobId, (e as Error).cause);
+        if (TimeoutError.isInstance(e))
           throw new TimeoutError(`Saving ${jobId}: the pipe ${path} had no reader before the deadline`, { jobId });
-        await sleep(Math.min(50, left), signal).catch((e) => {
-          throw aborted(jobId, e);
-        });
-      }
+        throw (e as NodeJS.ErrnoException).syscall ? writeFailed(jobId, path, e) : e;
+      });
       // (A pipe that fails, its reader gone, fails the write too.)
-      const pipe = new Socket({ fd, readable: false }).on("error", () => {});
+      pipe.on("error", () => {});
       write = (chunk) => new Promise((resolve, reject) => pipe.write(chunk, (e) => (e ? reject(e) : resolve(0))));
       close = () => pipe.destroy();
     } else {

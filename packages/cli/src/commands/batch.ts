@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { constants, createReadStream, existsSync, openSync, realpathSync, statSync } from "node:fs";
+import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
-import { Socket } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
+import { openPipe } from "@decart/core/node";
 import { Placeholder } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { messageOf } from "../errors.js";
@@ -988,9 +988,10 @@ function batchPlace(source: string, batch: string): string {
 /**
  * Reads the batch file at `path`, giving each chunk to `each` as it comes; an error `each` throws ends the read, and so
  * does `signal` (the batch's Ctrl-C, SIGTERM or SIGHUP), at once. A named pipe (`<(…)`, a `mkfifo`) is read from the
- * event loop on Linux, opened without waiting: a plain open waits for its writer, and each read for its bytes, in one
- * of Node's worker threads, which the process's exit waits for, so that a second Ctrl-C (or SIGTERM) could not end a
- * batch whose pipe nobody writes. (Elsewhere such an open would read as empty at once: read as a file there.)
+ * event loop on Linux, opened without waiting (the client's `openPipe`): a plain open waits for its writer, and each
+ * read for its bytes, in one of Node's worker threads, which the process's exit waits for, so that a second Ctrl-C (or
+ * SIGTERM) could not end a batch whose pipe nobody writes. (Elsewhere such an open would read as empty at once: read as
+ * a file there.)
  */
 async function readBatchFile(path: string, each: (chunk: Buffer) => void, signal: AbortSignal): Promise<void> {
   let inEach = false;
@@ -1000,9 +1001,7 @@ async function readBatchFile(path: string, each: (chunk: Buffer) => void, signal
   signal.addEventListener("abort", stop, { once: true });
   try {
     const pipe = process.platform === "linux" && statSync(path, { throwIfNoEntry: false })?.isFIFO();
-    stream = pipe
-      ? new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false })
-      : createReadStream(path);
+    stream = pipe ? await openPipe(path, "r") : createReadStream(path);
     if (signal.aborted) stream.destroy();
     for await (const chunk of stream) {
       inEach = true;
