@@ -642,6 +642,46 @@ describe("decart batch", () => {
     expect(sha256(join(place, "1.mp4"))).toBe(video);
   });
 
+  it("a report of an earlier version (its lines name no batch) is refused for another batch, exit 2 naming --out and the file; taken by its own batch's --resume", async () => {
+    const place = join(dir, "unnamed-report");
+    mkdirSync(place);
+    writeFileSync(join(place, "a.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A serene lake" })}\n`);
+    writeFileSync(join(place, "b.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A burning city" })}\n`);
+    const first = await run(["batch", "a.jsonl"], { env, cwd: place });
+    expect(first.code, first.stderr).toBe(0);
+    // The report as a version before `batch` was written: the same lines without it.
+    const results = join(place, "results.jsonl");
+    const report = readFileSync(results, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const { batch, ...rest } = JSON.parse(line);
+        expect(batch).toBe(join(place, "a.jsonl"));
+        return `${JSON.stringify(rest)}\n`;
+      })
+      .join("");
+    writeFileSync(results, report);
+    const video = sha256(join(place, "1.mp4"));
+    const jobs = emu.stats().jobsCreated;
+    // Before the fix the second batch replaced 1.mp4 and results.jsonl, as when the report named its batch.
+    const second = await run(["batch", "b.jsonl", "--out", "."], { env, cwd: place });
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toContain(
+      `--out .: ${place} holds the report of a batch that the journal does not know as this one (written by an ` +
+        `earlier version, which does not name its batch) in ${results}; this batch would replace it and that ` +
+        `batch's results of the same names. Give another --out (or remove ${results} to replace them) (nothing was sent)`,
+    );
+    expect(events(second.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 2 });
+    expect(emu.stats().jobsCreated).toBe(jobs);
+    expect(readFileSync(results, "utf8")).toBe(report);
+    expect(sha256(join(place, "1.mp4"))).toBe(video);
+    // Its own batch finds its job in the journal under that line: the report is its own, and --resume runs.
+    const resumed = await run(["batch", "a.jsonl", "--resume"], { env, cwd: place });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(jobs);
+    expect(sha256(join(place, "1.mp4"))).toBe(video);
+  });
+
   it("--concurrency 16 with -q writes nothing on stderr (no MaxListenersExceededWarning from the lines in flight)", async () => {
     const path = join(dir, "sixteen.jsonl");
     const lines = Array.from({ length: 16 }, (_, i) => JSON.stringify({ custom_id: `s${i}`, prompt: `A lake ${i}` }));

@@ -412,16 +412,30 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       );
     }
     // --out holding another batch's report (each line of results.jsonl names its batch): this one would replace it,
-    // and that batch's results of the same names (its --resume would then take them for its own). Refused; a report
-    // of an earlier version, which names no batch, is not told apart.
+    // and that batch's results of the same names (its --resume would then take them for its own). Refused. A report of
+    // an earlier version names no batch: its lines (those a batch writes, see `lineResult`) are this batch's only when
+    // the journal says so, one of them the job (its id) or the image (its path) journaled for that line of this batch;
+    // else it is refused too, whoever wrote it.
     const other = earlier.map((r) => stringOr(r.batch)).find((b) => b !== undefined && !ours(b));
-    if (other !== undefined) {
+    const unnamed = earlier.filter((r) => stringOr(r.batch) === undefined && lineResult(r));
+    const unknown =
+      unnamed.length > 0 &&
+      !unnamed.some((r) =>
+        typeof r.job_id === "string"
+          ? known.get(r.custom_id)?.job_id === r.job_id
+          : r.status === "completed" && images.get(r.custom_id) === r.path,
+      );
+    if (other !== undefined || unknown) {
       const flag = options.out ? `--out ${options.out}` : "--out (the current directory by default)";
       throw usageError(
         untrusted(
-          `${flag}: ${out} holds the report of another batch (${other}) in ${resultsPath}; this batch would replace ` +
-            "it and that batch's results of the same names. Give another --out (or remove " +
-            `${resultsPath} to replace them) (nothing was sent)`,
+          `${flag}: ${out} holds the report of ` +
+            (other !== undefined
+              ? `another batch (${other})`
+              : "a batch that the journal does not know as this one (written by an earlier version, which does not " +
+                "name its batch)") +
+            ` in ${resultsPath}; this batch would replace it and that batch's results of the same names. Give ` +
+            `another --out (or remove ${resultsPath} to replace them) (nothing was sent)`,
         ),
       );
     }
@@ -928,6 +942,16 @@ const unansweredId = ({ requestId, status }: Extract<Stop, { kind: "unanswered" 
 
 /** A journal's text as text (a hand-edited record may hold anything). */
 const stringOr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/**
+ * Whether a line of a results.jsonl is one a batch writes (see `LineResult`): its `custom_id`, its `line` (a number
+ * from 1), and `completed` with the result's `path` or `failed` with its `error`.
+ */
+const lineResult = (r: { [key: string]: unknown }): boolean =>
+  typeof r.custom_id === "string" &&
+  Number.isInteger(r.line) &&
+  (r.line as number) >= 1 &&
+  ((r.status === "completed" && typeof r.path === "string") || (r.status === "failed" && typeof r.error === "string"));
 
 /** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
 async function earlierResults(path: string): Promise<Array<LineResult & { [key: string]: unknown }>> {
