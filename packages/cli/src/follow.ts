@@ -416,8 +416,9 @@ const retryingLine = ({ jobId, attempt, delayMs, error }: Extract<JobEvent, { ty
  * or 409 (a deployment's content may lag its status a moment) is tried again as the client's own watch tries it, its
  * engine (`createJobWatch`) saying when: at most 3 times in a row, with its backoff, within `deadline` (the watch's
  * default budget without one) and `signal`; each try again is told (`tell`, the `retrying` line). Then it fails as it
- * is, or, the deadline come meanwhile, with the watch's `JobTimeoutError` (see `downloadFailed`). Any other failure is as `download` ends with it (the client's `saveResult` retried it already). `jobs result`
- * (no watch) takes a 404 as it is: no such job.
+ * is, or, the deadline come meanwhile, with the watch's `JobTimeoutError` (see `downloadFailed`). Any other failure is
+ * as `download` ends with it (the client's `saveResult` retried it already). `jobs result` (no watch) takes a 404 as
+ * it is: no such job.
  */
 async function afterCompleted<T>(
   jobId: string,
@@ -582,8 +583,8 @@ const DEADLINE_EARLY_MS = 1000;
  * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404,
  * of `jobs result`) or whose result it no longer has (410), are as they are. A 404 or 409 right after the watch saw the
  * job `completed` (`completed`: still, after `afterCompleted`'s tries) says its result may come later, and the command;
- * so does the watch's `JobTimeoutError` of those tries, with exit 5 (its code `JOB_TIMEOUT`). A timeout once `deadline` (the `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is
- * `--timeout`'s: exit 5.
+ * so does the watch's `JobTimeoutError` of those tries, with exit 5 (its code `JOB_TIMEOUT`). A timeout once `deadline`
+ * (the `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is `--timeout`'s: exit 5.
  */
 export function downloadFailed(
   output: Output,

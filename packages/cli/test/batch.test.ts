@@ -73,6 +73,19 @@ function releaseLine1() {
   expect(record, "line 1 was submitted").toBeDefined();
   expect(emu.release(record.job_id)).toBe(true);
 }
+/**
+ * A directory `name` holding two batches of one line each, `a.jsonl` and `b.jsonl`, of the same custom_id ("1"), and
+ * `a` run there (its --out the directory, by default). Answers the directory.
+ */
+async function twoBatches(name: string): Promise<string> {
+  const place = join(dir, name);
+  mkdirSync(place);
+  writeFileSync(join(place, "a.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A serene lake" })}\n`);
+  writeFileSync(join(place, "b.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A burning city" })}\n`);
+  const first = await run(["batch", "a.jsonl"], { env, cwd: place });
+  expect(first.code, first.stderr).toBe(0);
+  return place;
+}
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 const jsonl = (path: string) =>
   readFileSync(path, "utf8")
@@ -613,12 +626,7 @@ describe("decart batch", () => {
   });
 
   it("a second batch in one --out (the current directory by default) is refused, exit 2 naming --out: the first's report and results kept", async () => {
-    const place = join(dir, "two-batches");
-    mkdirSync(place);
-    writeFileSync(join(place, "a.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A serene lake" })}\n`);
-    writeFileSync(join(place, "b.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A burning city" })}\n`);
-    const first = await run(["batch", "a.jsonl"], { env, cwd: place });
-    expect(first.code, first.stderr).toBe(0);
+    const place = await twoBatches("two-batches");
     const report = readFileSync(join(place, "results.jsonl"), "utf8");
     expect(JSON.parse(report)).toMatchObject({ custom_id: "1", batch: join(place, "a.jsonl") });
     const video = sha256(join(place, "1.mp4"));
@@ -643,12 +651,7 @@ describe("decart batch", () => {
   });
 
   it("a report of an earlier version (its lines name no batch) is refused for another batch, exit 2 naming --out and the file; taken by its own batch's --resume", async () => {
-    const place = join(dir, "unnamed-report");
-    mkdirSync(place);
-    writeFileSync(join(place, "a.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A serene lake" })}\n`);
-    writeFileSync(join(place, "b.jsonl"), `${JSON.stringify({ custom_id: "1", prompt: "A burning city" })}\n`);
-    const first = await run(["batch", "a.jsonl"], { env, cwd: place });
-    expect(first.code, first.stderr).toBe(0);
+    const place = await twoBatches("unnamed-report");
     // The report as a version before `batch` was written: the same lines without it.
     const results = join(place, "results.jsonl");
     const report = readFileSync(results, "utf8")
