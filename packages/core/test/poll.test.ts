@@ -400,14 +400,18 @@ describe("polling a real job with an injected delay", () => {
    */
   async function firstWaits(n: number, clientPoll: object, callPoll?: object) {
     const stop = new AbortController();
-    const delay = instantDelay(() => {
+    // Time moves only in waits (virtualTime): on the real clock a millisecond that ticks between a read and its wait
+    // takes one off the wait.
+    let t = 0;
+    const delay = instantDelay((ms) => {
+      t += ms;
       if (delay.calls.length === n) stop.abort();
     });
     const client = createDecartClient({
       apiKey: emu.apiKey,
       baseUrl: emu.url,
       logger: silent,
-      poll: { ...clientPoll, delay } as never,
+      poll: { ...clientPoll, delay, now: () => t } as never,
     });
     const error = await client.queue
       .submitAndPoll({
