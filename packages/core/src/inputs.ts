@@ -33,7 +33,8 @@ export type Reader = [
  * each chunk) waits under a timer (`timeoutMs` for a URL, `uploadTimeoutMs` for a stream), never past the call's
  * `deadline` (the client's clock), and ends at once when `signal` aborts: a server that never answers or sends a byte
  * now and then, or a stream that stops sending, ends in a `TimeoutError` naming the field (and the URL), the source
- * released. A stream's failure, or a chunk that is not bytes, is an `InvalidInputError` naming the field.
+ * released. A stream's failure, or a chunk that is not bytes, is an `InvalidInputError` naming the field; so is a
+ * stream used already (read from, destroyed, locked), before anything is read or sent.
  */
 export async function toBlob(
   value: FileInput,
@@ -67,9 +68,14 @@ export async function toBlob(
       return value instanceof File ? new File([copy], value.name, { type: copy.type }) : copy;
     }
     // A Node stream that failed before it was read (heard since the call began, see `resolveFiles`) is refused
-    // before anything is sent, with or without an upload function.
+    // before anything is sent, with or without an upload function. So is a stream that cannot give its whole content
+    // (it gives it once): one read from already (by an earlier call that sent it, or by you: a chunk taken, piped),
+    // destroyed (by a call that failed), or locked by a reader of its own would be sent cut short or empty. (A Node
+    // stream that ended is destroyed, or was read from, or gave nothing; one paused or heard that gave nothing is whole.
+    // A web stream read from or cancelled, then released, is not known without reading it.)
     hear(value);
-    if ((value as any)?.errored) throw (value as any).errored;
+    if (source?.errored || source?.destroyed || source?.readableDidRead || source?.locked)
+      throw source.errored ?? "used already: give a new stream for each call";
     if (streams && isFileValue(value)) return value as UploadPartValue;
     // Bytes that cannot be read (a detached ArrayBuffer) are refused as a stream that fails is.
     if (isBuffer(value)) return new Blob([value as BlobPart]);

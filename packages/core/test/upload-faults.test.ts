@@ -527,7 +527,7 @@ describe("nodeUpload(): an input it cannot read is refused before anything is se
         stream.getReader();
         return stream;
       },
-      /locked/,
+      /used already: give a new stream for each call/,
     ],
     [
       "a Node stream whose path cannot be read",
