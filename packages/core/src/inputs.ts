@@ -72,7 +72,8 @@ export async function toBlob(
     // (it gives it once): one read from already (by an earlier call that sent it, or by you: a chunk taken, piped),
     // destroyed (by a call that failed), or locked by a reader of its own would be sent cut short or empty. (A Node
     // stream that ended is destroyed, or was read from, or gave nothing; one paused or heard that gave nothing is whole.
-    // A web stream read from or cancelled, then released, is not known without reading it.)
+    // A web stream read from or cancelled, then released, is not known without reading it: collected, it is held to
+    // the rules of a Blob, see `resolveFiles`.)
     hear(value);
     if (source?.errored || source?.destroyed || source?.readableDidRead || source?.locked)
       throw source.errored ?? "used already: give a new stream for each call";
@@ -158,8 +159,9 @@ const hear = (value: any) =>
   (value.off?.("error", ignore), value.on("error", ignore));
 
 /**
- * Turns every file field of `inputs` into what is sent (see `toBlob`). With `check`, a file downloaded from a URL is
- * held to the rule a Blob given is held to (its media type, not empty) before anything is sent.
+ * Turns every file field of `inputs` into what is sent (see `toBlob`). With `check`, a file downloaded from a URL, or a
+ * stream collected (without an upload function), is held to the rule a Blob given is held to (its media type, not
+ * empty: a stream that gave no bytes is an empty file) before anything is sent.
  */
 export async function resolveFiles(
   model: Pick<ModelDefinition, "fields" | "name">,
@@ -189,8 +191,14 @@ export async function resolveFiles(
     const value = out[name];
     if (field.type === "file" && value != null) {
       out[name] = await toBlob(value as FileInput, name, reader, signal, deadline);
-      if (check && (value instanceof URL || typeof value === "string"))
-        checkSchema(field as Schema, out[name], name, `${where}, downloaded from ${shownUrl(value)}`);
+      // (A Blob or bytes given were checked so already; a stream collected whole is held to it too.)
+      if (check)
+        checkSchema(
+          field as Schema,
+          out[name],
+          name,
+          value instanceof URL || typeof value !== "object" ? `${where}, downloaded from ${shownUrl(value)}` : where,
+        );
     }
   }
   return out;

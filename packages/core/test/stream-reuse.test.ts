@@ -11,7 +11,7 @@ import { json, serve, silent } from "./helpers.js";
 // A stream can be read once. One that was read already (by an earlier call, which sent it, or by the user), ended,
 // destroyed or locked by a reader of its own cannot give its whole content: it was sent as an empty (or cut) file,
 // a paid job with an empty input. It is refused before any request, naming the field, with or without an upload
-// function.
+// function; so is a stream collected whole (without one) that gave no bytes, as an empty Blob is.
 
 const BYTES = Buffer.from("not really a video, but bytes all the same");
 let dir: string;
@@ -122,4 +122,21 @@ describe("a stream input that cannot give its whole content is refused before an
       }
     });
   }
+});
+
+describe("a stream that gives no bytes", () => {
+  it("collected (fetch): refused as an empty file is, naming the field, before any request", async () => {
+    const before = api.arrived();
+    for (const data of [
+      Readable.from([]),
+      new ReadableStream({ start: (controller) => controller.close() }),
+      (async function* () {})(),
+    ]) {
+      const error = await submit(client(), data).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.field).toBe("data");
+      expect(error.message, String(data)).toContain('"data" must be a non-empty file (got "0 bytes")');
+    }
+    expect(api.arrived() - before).toBe(0);
+  });
 });
