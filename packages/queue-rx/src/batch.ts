@@ -18,10 +18,12 @@ import {
   mergeMap,
   type Observable,
   of,
+  queueScheduler,
   repeat,
   retry,
   Subject,
   throwError,
+  timer,
 } from "rxjs";
 import { jobFailed } from "./operators.js";
 import { createPacer, throughPacer } from "./pacing.js";
@@ -319,6 +321,9 @@ export function submitAll(
     // Whether the iterator has ended: by itself (its end, or a throw from its `next()`, after which it is not closed,
     // as a for…of does not close it), or closed by the batch.
     let done = false;
+    // A lane takes its next input on the queue scheduler: after inputs that end at once (refused, nothing sent), in a
+    // loop (a trampoline), not a stack frame deeper for each (thousands in a row overflowed the stack, and the batch
+    // hung, never ending).
     const lane = defer(() => {
       if (done) return EMPTY;
       done = true; // until it answers: one whose `next()` throws has ended
@@ -327,7 +332,7 @@ export function submitAll(
       if (done) return EMPTY;
       if (!Array.isArray(given)) summary.total++;
       return run(next.value, index++);
-    }).pipe(repeat({ delay: () => (done ? EMPTY : of(0)) }));
+    }).pipe(repeat({ delay: () => (done ? EMPTY : timer(0, queueScheduler)) }));
     // A batch that ends before its iterator (`failFast`, an error, you unsubscribe) closes it once, as a for…of that
     // breaks does: its `return()` runs a generator's `finally`. What that throws cannot be the batch's outcome, which
     // is settled (or nobody listens): it is reported as an unhandled error (rxjs's `config.onUnhandledError`).
