@@ -3,6 +3,7 @@ import {
   type DecartClient,
   type DecartError,
   InvalidInputError,
+  isByteIterable,
   type JobEvent,
   RateLimitError,
 } from "@decart/core";
@@ -22,12 +23,13 @@ import {
   repeat,
   retry,
   Subject,
+  takeUntil,
   throwError,
   timer,
 } from "rxjs";
 import { jobFailed } from "./operators.js";
 import { createPacer, throughPacer } from "./pacing.js";
-import { clientResult, clientStatus, clientSubmit } from "./sources.js";
+import { clientResult, clientStatus, fromAbortable } from "./sources.js";
 import type { SubmitInput, SubmitJobOptions } from "./types.js";
 import { submitKeys, submitWith } from "./watch.js";
 
@@ -66,7 +68,7 @@ export interface SubmitAllOptions extends Omit<SubmitJobOptions, "onOrphan"> {
   /**
    * Called with the id of a job made after the batch ended (`failFast`, or you unsubscribed) while its submit was under
    * way, with its input's index and key: see `SubmitJobOptions.onOrphan`. A submit that has not started when the batch
-   * ends (one waiting for a slot, or out a 429's pause) is not sent.
+   * ends (one waiting for a slot, or out a 429's pause) is not sent, nor sent again once answered 429 (or 503 …).
    */
   onOrphan?: (jobId: string, index: number, key: string | number | undefined) => void;
   /**
@@ -83,6 +85,31 @@ const batchKeys = { ...submitKeys, concurrency: {}, failFast: {} };
 
 /** A submit answered 429 is sent again after the batch's pause, this many times at most. */
 const MAX_RATE_LIMITED_SUBMITS = 20;
+
+/** Where a client's `queue` keeps its retry policy (its `maxRetries`, its jitter's `random`) for helpers outside it. */
+const POLICY = Symbol.for("@decart/core.retryPolicy");
+
+/**
+ * The wait before sending again a submit that failed (`attempt`, from 0) where the server did not take it, as the
+ * client's own retries wait: the server's `Retry-After` (at most a minute), else a backoff with full jitter up to
+ * 0.5 s·2^attempt (8 s at most), never less than 50 ms·2^attempt (1 s at most).
+ */
+const backoff = (attempt: number, retryAfterMs: number | undefined, random: () => number) =>
+  Math.min(
+    Math.max(retryAfterMs ?? random() * Math.min(8000, 500 * 2 ** attempt), Math.min(1000, 50 * 2 ** attempt)),
+    60_000,
+  );
+
+/**
+ * Whether `input` can be sent again: not when it holds a file that can be read only once (a web or Node stream, an
+ * async iterable: the first submit read it, and sent again it would be an empty file), nor when its fields cannot be
+ * read.
+ */
+const repeatable = (input: SubmitInput) => {
+  try {
+    return !Object.values(input).some(isByteIterable);
+  } catch {}
+};
 
 type State = "pending" | "processing" | "completed" | "failed";
 
@@ -145,7 +172,10 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * with a running summary. A 429 anywhere pauses the whole batch (the server's `Retry-After`, else a growing backoff):
  * submits, status reads and downloads not yet started wait for it, and a submit answered 429 (the server did not take
  * it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
- * (`client.rateLimit`) closes, on a 429 to any of the client's requests. A failed job (or one that errors) does not end the batch unless `failFast`.
+ * (`client.rateLimit`) closes, on a 429 to any of the client's requests. Each submit is one attempt, sent again by the
+ * batch (not by the client's retries, whose waits it could not stop once it ended): after a 429 as above, after another
+ * failure the client would retry (408, 503, a refused connection) within the client's `maxRetries`; never an input
+ * holding a stream read already. A failed job (or one that errors) does not end the batch unless `failFast`.
  * Inputs that are none of these, or a string or bytes (iterable, of no inputs) or a Map (of `[key, value]` pairs: give
  * its `values()`), are refused before any request. An
  * element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an iterable that
@@ -212,19 +242,46 @@ export function submitAll(
       unfollow();
       ending.next();
     };
-    const submit = all.submitSource ?? clientSubmit(client);
+    // The client's submit, one attempt each (the core's submit takes `{ maxRetries }` as its second argument): the
+    // client's own retries would wait out a 429's (or a 503's) pause where the batch cannot stop them, and send again
+    // after the batch ended (a job nobody asked for, a timer keeping a Node process alive). A failure the client would
+    // retry (`retryable`, where the server certainly did not take it: 408, 429, 503, a refused connection; with its
+    // `retrySubmit`, one of unknown outcome too) is sent again by the batch, unless a stream of it was read: a 429 after
+    // the batch's pause (below), any other after a backoff of its own (the server's `Retry-After`, else the client's
+    // backoff, jittered by its `random`), up to the client's `maxRetries` times; each wait ends, with nothing sent,
+    // when the batch does.
+    const { maxRetries = 2, random = Math.random, retrySubmit } = (client.queue as any)[POLICY] ?? {};
+    const submit =
+      all.submitSource ??
+      ((input: SubmitInput) => {
+        let failures = 0;
+        return defer(() =>
+          ended ? EMPTY : fromAbortable(() => (client.queue.submit as any)(input, { maxRetries: 0 })),
+        ).pipe(
+          retry({
+            delay: (e) =>
+              (e?.retryable || (retrySubmit && e?.code === "SUBMIT_OUTCOME_UNKNOWN")) &&
+              !RateLimitError.isInstance(e) &&
+              failures < maxRetries &&
+              repeatable(input)
+                ? timer(backoff(failures++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
+                : throwError(() => e),
+          }),
+        );
+      });
     const status = all.statusSource ?? clientStatus(client);
     const result = all.resultSource ?? clientResult(client);
     const paced = {
       ...jobOptions,
       scheduler,
-      // A submit answered 429 was not taken by the server: send it again once the batch's pause ends.
+      // A submit answered 429 was not taken by the server: send it again once the batch's pause ends (unless it cannot
+      // be sent again: a stream read already).
       submitSource: (input: SubmitInput) =>
         defer(() => (ended ? EMPTY : submit(input))).pipe(
           throughPacer(pacer, over),
           retry({
             count: MAX_RATE_LIMITED_SUBMITS,
-            delay: (e) => (RateLimitError.isInstance(e) ? of(0) : throwError(() => e)),
+            delay: (e) => (RateLimitError.isInstance(e) && repeatable(input) ? of(0) : throwError(() => e)),
           }),
         ),
       // A read answered 429 pauses the batch; the engine decides when to read again.

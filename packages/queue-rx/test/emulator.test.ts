@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import {
   AuthenticationError,
   canWatchAgain,
@@ -1390,6 +1391,115 @@ describe("a submit under way when its subscriber leaves: not cut, its job handed
       [held.made.get("c"), 2, "k2"],
     ]);
     expect(emu.stats().jobsCreated).toBe(3);
+  });
+});
+
+describe("a batch that ends sends nothing more, and leaves no wait behind (no timer keeps a Node process alive)", () => {
+  /** A client of `emu` (with its default retries) whose submits' answers are held until `release()`. */
+  function heldAnswers(server: Emulator) {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const client = clientFor(server, {
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (init?.method === "POST") await opened;
+        return response;
+      },
+    });
+    return { client, release: open };
+  }
+
+  it("a submit answered 429 (Retry-After: 8) when the batch ends is not sent again, and nothing waits out the pause", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "429", retryAfterSeconds: 8 }] });
+    const client = clientFor(emu);
+    const before = await lastingHandles();
+    const orphans: string[] = [];
+    const batch = submitAll(client, [{ model, prompt: "rate-limited" }], { onOrphan: (id) => orphans.push(id) });
+    const subscription = batch.subscribe();
+    // The 429 came (the client's rate-limit gate closed on it): the batch ends while the submit waits to be sent again.
+    await until(() => client.rateLimit.pausedUntil() !== undefined);
+    subscription.unsubscribe();
+    emu.setFaults([]);
+    // No timer lasts: nothing can send the submit again later.
+    const after = await lastingHandles();
+    expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+    expect(emu.stats().requests.byRoute.submit).toBe(1);
+    expect(emu.stats().jobsCreated).toBe(0);
+    expect(orphans).toEqual([]);
+  });
+
+  it("a submit under way when the batch ends, then answered 429, is not sent again, and nothing waits out the pause", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "429", retryAfterSeconds: 8 }] });
+    const held = heldAnswers(emu);
+    const before = await lastingHandles();
+    const subscription = submitAll(held.client, [{ model, prompt: "answered after the end" }]).subscribe();
+    await until(() => emu!.stats().requests.byRoute.submit === 1);
+    subscription.unsubscribe();
+    emu.setFaults([]);
+    held.release();
+    await until(() => held.client.rateLimit.pausedUntil() !== undefined);
+    const after = await lastingHandles();
+    expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+    expect(emu.stats().requests.byRoute.submit).toBe(1);
+    expect(emu.stats().jobsCreated).toBe(0);
+  });
+
+  it("a submit answered 503 is sent again by the batch up to the client's maxRetries; a batch that ends stops the wait", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
+    // Sent again twice (the client's default maxRetries), then the input fails with the last answer's error; with
+    // maxRetries: 0 it is sent once.
+    for (const [options, sent] of [
+      [{ random: seeded(3) }, 3],
+      [{ maxRetries: 0 }, 1],
+    ] as const) {
+      const before = emu.stats().requests.byRoute.submit ?? 0;
+      const events = await lastValueFrom(
+        submitAll(clientFor(emu, options), [{ model, prompt: "unavailable" }]).pipe(toArray()),
+      );
+      expect(events.map((e) => [e.type, e.error?.status])).toEqual([["error", 503]]);
+      expect(emu.stats().requests.byRoute.submit! - before).toBe(sent);
+    }
+    // Once answered (its Retry-After: 8), the batch ends: nothing waits, nothing is sent again; the server recovered.
+    emu.setFaults([{ route: "submit", kind: "503", retryAfterSeconds: 8 }]);
+    const before = await lastingHandles();
+    const sent = emu.stats().requests.byRoute.submit!;
+    const subscription = submitAll(clientFor(emu), [{ model, prompt: "unavailable, then left" }]).subscribe();
+    await until(() => emu!.stats().requests.byRoute.submit === sent + 1);
+    subscription.unsubscribe();
+    emu.setFaults([]);
+    const after = await lastingHandles();
+    expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+    expect(emu.stats().requests.byRoute.submit).toBe(sent + 1);
+    expect(emu.stats().jobsCreated).toBe(0);
+  });
+
+  it("an input whose file can be read only once (a stream, read by the submit) is not sent again; a Blob is", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
+    const client = clientFor(emu, { random: seeded(5) });
+    const image = () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(64).fill(0)]);
+    const i2v = models.video("lucy-pro-i2v");
+    const inputs = [
+      { key: "web stream", input: { model: i2v, prompt: "x", data: new Blob([image()]).stream() } },
+      { key: "node stream", input: { model: i2v, prompt: "x", data: Readable.from([image()]) } },
+      { key: "blob", input: { model: i2v, prompt: "x", data: new Blob([image()]) } },
+    ];
+    const events = await lastValueFrom(submitAll(client, inputs, { concurrency: 1 }).pipe(toArray()));
+    expect(events.map((e) => [e.key, e.error?.status])).toEqual([
+      ["web stream", 503],
+      ["node stream", 503],
+      ["blob", 503],
+    ]);
+    // Once each stream (sent again, it would be an empty file); the Blob three times (the client's maxRetries: 2).
+    expect(emu.stats().requests.byRoute.submit).toBe(5);
+    // A 429 too: the stream's input fails with it, not sent again after the batch's pause.
+    emu.setFaults([{ route: "submit", kind: "429", retryAfterSeconds: 0 }]);
+    const [limited] = await lastValueFrom(
+      submitAll(client, [{ model: i2v, prompt: "x", data: new Blob([image()]).stream() }]).pipe(toArray()),
+    );
+    expect(limited?.error).toMatchObject({ name: "RateLimitError", status: 429 });
+    expect(emu.stats().requests.byRoute.submit).toBe(6);
   });
 });
 
