@@ -24,8 +24,8 @@ export interface ImageGeneration extends GenerationState {
    */
   submit<M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined>;
   /**
-   * Aborts the request in flight, and the state goes back to `idle`; a state after the request stays as it was. (An
-   * unmount does not abort it: see `useGenerateImage`.)
+   * Aborts the request in flight, and the state goes back to `idle`; a state after the request stays as it was, and
+   * its inputs go (`retry()` does nothing after it). (An unmount does not abort it: see `useGenerateImage`.)
    */
   stop(): void;
   /** Aborts the request in flight and goes back to `idle`. */
@@ -64,12 +64,15 @@ class ImageGenerator {
     return status === "error" && madeNothing(error) && !!this.input;
   }
 
-  /** Aborts the request in flight, if any: the state goes back to `idle` (nothing is on its way any more). */
+  /**
+   * Aborts the request in flight, if any: the state goes back to `idle` (nothing is on its way any more). The inputs go
+   * too: a state after the request (an `error`) stays as it was, rendered again with `canRetry` false.
+   */
   private halt(): void {
-    if (!this.controller) return;
-    this.controller.abort();
+    const { controller } = this;
     this.controller = this.input = undefined;
-    this.store.replace(idle);
+    controller?.abort();
+    this.store.set(controller ? idle : {});
   }
 
   readonly submit = async <M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined> => {
@@ -130,7 +133,6 @@ class ImageGenerator {
 
   readonly reset = (): void => {
     this.halt();
-    this.input = undefined;
     this.store.replace(idle);
   };
 

@@ -306,6 +306,27 @@ describe("useGenerateImage().retry()", () => {
     expect(Buffer.from(await image!.arrayBuffer()).equals(Buffer.from(await direct.arrayBuffer()))).toBe(true);
   });
 
+  it("stop() after an error lets the inputs go: the error stays, canRetry turns false and retry() sends nothing", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "503" }] });
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu, { maxRetries: 0 })) });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "A lighthouse, given up on" });
+    });
+    const failed = result.current;
+    expect(failed).toMatchObject({ status: "error", error: { status: 503 }, canRetry: true });
+    act(() => result.current.stop());
+    expect(result.current).toMatchObject({ status: "error", canRetry: false });
+    expect(result.current.error).toBe(failed.error);
+    emu.setFaults([]);
+    let image: Blob | undefined | "unset" = "unset";
+    await act(async () => {
+      image = await result.current.retry();
+    });
+    expect(image).toBeUndefined();
+    expect(result.current).toMatchObject({ status: "error", canRetry: false });
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+  });
+
   it("after SUBMIT_OUTCOME_UNKNOWN (an image may have been made and paid for), and when idle or completed: nothing", async () => {
     emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
     const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(clientFor(emu)) });
