@@ -78,7 +78,7 @@ const pacing = (whenHidden: VideoJobOptions["whenHidden"]) => (whenHidden === "k
 
 /**
  * `useJob` options: with the job's model when known, which sets the poll schedule. Read when watching starts, except
- * `download`: a change of it watches the job again.
+ * `download`: a change of it watches the job again (from `false` or to it: `undefined` is `true`, its default).
  */
 export interface UseJobOptions extends VideoJobOptions {
   model?: VideoModel | VideoModelName;
@@ -349,11 +349,11 @@ export function useJob(jobId: string | null | undefined, options?: UseJobOptions
   const read = check("useJob", options);
   const client = useDecartClient();
   // A new follower only when what it watches changes: a job id that is an object (refused by the watch) counts as
-  // one, even made anew by each render.
+  // one, even made anew by each render; `download` by its meaning (undefined is true).
   // biome-ignore lint/correctness/useExhaustiveDependencies: see above
   const follower = useMemo(
     () => new JobFollower(client, jobId, read),
-    [client, Object(jobId) === jobId ? Object : jobId, read.download],
+    [client, Object(jobId) === jobId ? Object : jobId, read.download !== false],
   );
   const { store } = follower;
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getServerSnapshot);

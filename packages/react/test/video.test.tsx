@@ -622,6 +622,31 @@ describe("useJob", () => {
     expect(attempts).toEqual(attempts.map((_, i) => i + 1));
   });
 
+  it("download given as undefined, then true (its default: the same watch) neither resets the state nor watches again", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "downloaded once" });
+    const { result, rerender } = renderHook(
+      ({ download }: { download: boolean | undefined }) => useJob(job_id, { model, download }),
+      { wrapper: strictWith(client), initialProps: { download: undefined as boolean | undefined } },
+    );
+    await until(() => result.current.status === "completed");
+    const shown = result.current;
+    const { contentReads, statusReads } = emu.job(job_id)!;
+    expect(contentReads).toBe(1);
+    rerender({ download: true });
+    // The same follower: its state as it was, the video it downloaded, nothing read again.
+    expect(result.current).toMatchObject({ status: "completed", watching: false, result: shown.result });
+    await act(aTask);
+    expect(emu.job(job_id)).toMatchObject({ contentReads, statusReads });
+    // false is another watch (no video): a new follower.
+    rerender({ download: false });
+    expect(result.current.status).not.toBe("completed");
+    await until(() => result.current.status === "completed");
+    expect(result.current.result).toBeUndefined();
+    expect(emu.job(job_id)!.contentReads).toBe(1);
+  });
+
   it("`watching` is true while it follows the job, false after stop() and after the end", async () => {
     emu = await startFast();
     const client = clientFor(emu);
