@@ -23,6 +23,7 @@ import {
   repeat,
   retry,
   Subject,
+  subscribeOn,
   takeUntil,
   throwError,
   timer,
@@ -366,7 +367,9 @@ export function submitAll(
       return given.pipe(
         mergeMap((item, index) => {
           summary.total++;
-          return run(item, index);
+          // Each job starts on the queue scheduler: inputs that came while every lane was busy, and end at once (refused,
+          // nothing sent), are taken in a loop, as the lanes below take theirs, not a stack frame deeper for each.
+          return run(item, index).pipe(subscribeOn(queueScheduler));
         }, width),
         finalize(end),
       );

@@ -939,23 +939,29 @@ describe("options and inputs that are not objects, and options that cannot be re
     expect(emu.stats().requests.byRoute.submit).toBe(2);
   });
 
-  it("submitAll: 20 000 inputs in a row that fail at once (nothing sent) each fail alone, and the batch ends", async () => {
+  it("submitAll: 20 000 inputs in a row that fail at once (nothing sent) each fail alone, and the batch ends (an array, an iterable, an observable)", async () => {
     emu = await startFast();
     const client = clientFor(emu);
     const n = 20_000;
-    // One at a time, an array's (after them, a job) and a generator's (before them, a job: they fail after its end).
+    // One at a time, an array's (after them, a job), a generator's (before them, a job: they fail after its end) and an
+    // observable's (before them, a job: they wait, all given while it runs, and fail after its end).
     function* rows() {
       yield { key: "first", input: { model, prompt: "before them" } };
       for (let i = 0; i < n; i++) yield { key: i, input: undefined };
     }
-    for (const inputs of [[...Array<null>(n).fill(null), { model, prompt: "after them" }], rows()]) {
+    const given = [
+      [...Array<null>(n).fill(null), { model, prompt: "after them" }],
+      rows(),
+      from([{ model, prompt: "before them, given at once" }, ...Array<null>(n).fill(null)]),
+    ];
+    for (const inputs of given) {
       const events = await lastValueFrom(
         submitAll(client, inputs as never, { concurrency: 1, download: false }).pipe(toArray()),
       );
       expect(events.filter((e) => e.type === "error" && e.error.name === "InvalidInputError")).toHaveLength(n);
       expect(events.at(-1)!.summary).toMatchObject({ total: n + 1, failed: n, completed: 1 });
     }
-    expect(emu.stats().requests.byRoute.submit).toBe(2);
+    expect(emu.stats().requests.byRoute.submit).toBe(3);
   });
 
   it("submitAll: an iterable whose reading throws ends the batch with an InvalidInputError naming inputs, what it threw its cause", async () => {
