@@ -6,6 +6,7 @@ import {
   isByteIterable,
   type JobEvent,
   RateLimitError,
+  retryWait,
 } from "@decart/core";
 import {
   asyncScheduler,
@@ -89,17 +90,6 @@ const MAX_RATE_LIMITED_SUBMITS = 20;
 
 /** Where a client's `queue` keeps its retry policy (its `maxRetries`, its jitter's `random`) for helpers outside it. */
 const POLICY = Symbol.for("@decart/core.retryPolicy");
-
-/**
- * The wait before sending again a submit that failed (`attempt`, from 0) where the server did not take it, as the
- * client's own retries wait: the server's `Retry-After` (at most a minute), else a backoff with full jitter up to
- * 0.5 s·2^attempt (8 s at most), never less than 50 ms·2^attempt (1 s at most).
- */
-const backoff = (attempt: number, retryAfterMs: number | undefined, random: () => number) =>
-  Math.min(
-    Math.max(retryAfterMs ?? random() * Math.min(8000, 500 * 2 ** attempt), Math.min(1000, 50 * 2 ** attempt)),
-    60_000,
-  );
 
 /**
  * Whether `input` can be sent again: not when it holds a file that can be read only once (a web or Node stream, an
@@ -248,7 +238,7 @@ export function submitAll(
     // after the batch ended (a job nobody asked for, a timer keeping a Node process alive). A failure the client would
     // retry (`retryable`, where the server certainly did not take it: 408, 429, 503, a refused connection; with its
     // `retrySubmit`, one of unknown outcome too) is sent again by the batch, unless a stream of it was read: a 429 after
-    // the batch's pause (below), any other after a backoff of its own (the server's `Retry-After`, else the client's
+    // the batch's pause (below), any other after the core's `retryWait` (the server's `Retry-After`, else the client's
     // backoff, jittered by its `random`), up to the client's `maxRetries` times; each wait ends, with nothing sent,
     // when the batch does.
     const { maxRetries = 2, random = Math.random, retrySubmit } = (client.queue as any)[POLICY] ?? {};
@@ -265,7 +255,7 @@ export function submitAll(
               !RateLimitError.isInstance(e) &&
               failures < maxRetries &&
               repeatable(input)
-                ? timer(backoff(failures++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
+                ? timer(retryWait(failures++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
                 : throwError(() => e),
           }),
         );
