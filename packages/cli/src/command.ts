@@ -19,7 +19,8 @@ export function globalWords(
   const words: string[] = [];
   const baseUrl = (options.baseUrl ?? env.DECART_BASE_URL)?.trim();
   if (baseUrl) words.push("--base-url", baseUrl);
-  if (options.journal || env.DECART_JOURNAL) words.push("--journal", journalPath(options.journal, env));
+  // (A journal set but blank is refused where it is used, not here: see `journalPath`.)
+  if ((options.journal ?? env.DECART_JOURNAL)?.trim()) words.push("--journal", journalPath(options.journal, env));
   return words;
 }
 

@@ -9,7 +9,7 @@ import {
   type UploadFunction,
 } from "@decart/core";
 import { mayHaveTaken, nodeUpload } from "@decart/core/node";
-import { CALL_BUDGET_MS, CliError, EXIT, useCallBudget } from "./exit.js";
+import { CALL_BUDGET_MS, CliError, EXIT, givenSetting, useCallBudget } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
 
 /** The options every command shares (commander's global options). */
@@ -29,7 +29,16 @@ export interface GlobalOptions {
  * a one-line warning on stderr recommends `DECART_API_KEY` (never showing the key).
  */
 export function settings(options: GlobalOptions, output: Output, env: NodeJS.ProcessEnv = process.env) {
-  const apiKey = (options.apiKey ?? env.DECART_API_KEY)?.trim() || undefined;
+  const apiKey = givenSetting(
+    options.apiKey,
+    env.DECART_API_KEY,
+    ["--api-key", "DECART_API_KEY"],
+    (flag) =>
+      flag
+        ? "give the key, or leave the flag out to use DECART_API_KEY"
+        : "set it to the key (for a local server, run `decart emulator`)",
+    EXIT.auth,
+  )?.trim();
   output.addSecret(apiKey);
   // A key is sent in a header, which takes visible ASCII only: a line break, a control character or a letter outside
   // ASCII (a key pasted with its line end, a typographic quote) would fail as the request is sent, looking like a
@@ -51,9 +60,22 @@ export function settings(options: GlobalOptions, output: Output, env: NodeJS.Pro
       ),
     );
   }
-  const baseUrl = (options.baseUrl ?? env.DECART_BASE_URL)?.trim() || undefined;
-  return { apiKey, baseUrl };
+  return { apiKey, baseUrl: givenBaseUrl(options, env) };
 }
+
+/**
+ * `--base-url`, else `DECART_BASE_URL`, trimmed; undefined when neither is set. One set but empty or only white space is
+ * a usage error naming it (see `givenSetting`): taken as unset, it sent the key to the production API.
+ */
+const givenBaseUrl = (options: GlobalOptions, env: NodeJS.ProcessEnv): string | undefined =>
+  givenSetting(
+    options.baseUrl,
+    env.DECART_BASE_URL,
+    ["--base-url", "DECART_BASE_URL"],
+    (flag) =>
+      `give the API's URL, such as http://127.0.0.1:4010, or ${flag ? "leave the flag out" : "unset it"} for ` +
+      `${flag ? "DECART_BASE_URL, else " : ""}${defaultBaseUrl}`,
+  )?.trim();
 
 /**
  * What the CLI saw of the last request its client sent through the upload function (a submit, an image), for a
@@ -138,7 +160,7 @@ export const onRequestStart = async <T>(watcher: RequestWatcher, work: () => Pro
 
 /** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
-  ((options.baseUrl ?? env.DECART_BASE_URL)?.trim() || defaultBaseUrl).replace(/\/+$/, "");
+  (givenBaseUrl(options, env) ?? defaultBaseUrl).replace(/\/+$/, "");
 
 /**
  * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (method, URL without

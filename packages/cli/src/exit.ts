@@ -91,3 +91,27 @@ export const useCallBudget = (ms: number): void => {
 export const callBudgetMs = (): number => callBudget;
 
 export const usageError = (message: string) => new CliError(message, EXIT.usage);
+
+/**
+ * The value of a setting given by a flag or, else, an environment variable (`names`: the flag's and the variable's);
+ * undefined when neither is set. One set but empty or only white space (`--base-url ''`, `DECART_BASE_URL=` left in a
+ * script or an env file) is refused, naming which (exit `code`, usage by default; nothing sent), not taken as unset:
+ * the default in its place is another server (the production API, which the key would be sent to) or another journal
+ * than the one meant. `instead` says what to do, given whether the flag was the one set.
+ */
+export function givenSetting(
+  flag: string | undefined,
+  variable: string | undefined,
+  names: readonly [flag: string, variable: string],
+  instead: (flag: boolean) => string,
+  code: ExitCode = EXIT.usage,
+): string | undefined {
+  const value = flag ?? variable;
+  if (value === undefined || value.trim()) return value;
+  const byFlag = flag !== undefined;
+  throw new CliError(
+    `${names[byFlag ? 0 : 1]} is ${value ? "set to white space only" : byFlag ? "empty" : "set but empty"}; ` +
+      `${instead(byFlag)} (nothing was sent)`,
+    code,
+  );
+}

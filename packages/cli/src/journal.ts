@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { link, lstat, open, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { CliError, EXIT, usageError } from "./exit.js";
+import { CliError, EXIT, givenSetting, usageError } from "./exit.js";
 import {
   type Avoid,
   checkOutputFile,
@@ -82,11 +82,19 @@ export interface JournalJob {
 /**
  * The journal's absolute path (a relative one from the current directory, as every path the CLI prints): `--journal`,
  * else `DECART_JOURNAL`, else `$XDG_STATE_HOME/decart/jobs.jsonl` (by default `~/.local/state/decart/jobs.jsonl`).
+ * One set but empty or only white space is a usage error naming it (see `givenSetting`), not the next default.
  */
 export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (flag) return resolve(flag);
-  if (env.DECART_JOURNAL) return resolve(env.DECART_JOURNAL);
-  return resolve(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
+  const byDefault = resolve(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
+  const given = givenSetting(
+    flag,
+    env.DECART_JOURNAL,
+    ["--journal", "DECART_JOURNAL"],
+    (byFlag) =>
+      `give the journal's file, or ${byFlag ? "leave the flag out" : "unset it"} for ` +
+      `${byFlag ? "DECART_JOURNAL, else " : ""}${byDefault}`,
+  );
+  return given === undefined ? byDefault : resolve(given);
 }
 
 /**
@@ -109,10 +117,11 @@ export function journalClash(flag: string | undefined, written: readonly string[
  * passes over it as over an existing file: a name the user did not choose is no reason to fail, nor to write over the
  * journal (or take its name before it is written); the path printed says where the result went.
  */
-export const journalsName =
-  (flag: string | undefined): Avoid =>
-  (path) =>
-    journalClash(flag, [path]) !== undefined;
+export const journalsName = (flag: string | undefined): Avoid => {
+  // Found now, before anything is made: a journal set but blank is refused (see `journalPath`).
+  journalPath(flag);
+  return (path) => journalClash(flag, [path]) !== undefined;
+};
 
 /**
  * Refuses (a usage error, exit 2, before anything is made or sent) a journal that is one of the files a command writes

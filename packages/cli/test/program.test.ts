@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/exit.js";
@@ -262,6 +262,110 @@ describe("a bad API URL", () => {
       expect(emu.stats().requests.total).toBe(0);
     } finally {
       temp.remove();
+      await emu.close();
+    }
+  });
+});
+
+describe("a setting set but empty", () => {
+  it("DECART_BASE_URL or --base-url empty or only white space: exit 2 naming it, no request at all (it was the production API)", async () => {
+    const { emu, env } = await emulator();
+    const temp = tempDir();
+    // A journal and a default one of the test's own: a run that went on would not write the user's.
+    const own = { ...env, DECART_JOURNAL: join(temp.dir, "j.jsonl"), XDG_STATE_HOME: temp.dir };
+    try {
+      for (const [args, extra, named] of [
+        // No flag: the variable, empty, was taken as unset, and the key went to https://api.decart.ai.
+        [["image", "A lighthouse", "-o", join(temp.dir, "a.png")], { DECART_BASE_URL: "" }, "DECART_BASE_URL"],
+        [["video", "A lake", "-o", join(temp.dir, "b.mp4")], { DECART_BASE_URL: " \t" }, "DECART_BASE_URL"],
+        // The flag, empty, won over a variable set to the emulator, and was the production API too.
+        [["image", "A lighthouse", "-o", join(temp.dir, "c.png"), "--base-url", ""], {}, "--base-url"],
+        [["jobs", "status", "job_x", "--base-url", " "], {}, "--base-url"],
+        [["batch", "-", "--out", join(temp.dir, "out"), "--base-url="], {}, "--base-url"],
+      ] as const) {
+        const input = '{"custom_id":"a","prompt":"x"}\n';
+        const { code, stdout, stderr } = await run(["-v", ...args, "--timeout", "5", "--json"], {
+          env: { ...own, ...extra },
+          input,
+        });
+        expect(code, `${args.join(" ")}: ${stderr}`).toBe(EXIT.usage);
+        expect(events(stdout).at(-1)).toEqual({
+          type: "error",
+          exit_code: EXIT.usage,
+          message: expect.stringMatching(new RegExp(`^${named} is (set but empty|empty|set to white space only); `)),
+        });
+        expect(stderr).toContain("(nothing was sent)");
+        // -v logs every request as it starts: none started, to any server.
+        expect(stderr, args.join(" ")).not.toMatch(/^→ /m);
+        expect(stderr).not.toContain("api.decart.ai/");
+      }
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      temp.remove();
+      await emu.close();
+    }
+  });
+
+  it("DECART_JOURNAL or --journal empty or only white space: exit 2 naming it, nothing sent (it was the next default)", async () => {
+    const { emu, env } = await emulator();
+    const temp = tempDir();
+    const own = { ...env, XDG_STATE_HOME: temp.dir };
+    try {
+      for (const [args, extra, named] of [
+        [["video", "A lake", "-o", join(temp.dir, "a.mp4")], { DECART_JOURNAL: "" }, "DECART_JOURNAL"],
+        [["jobs", "submit", "A lake"], { DECART_JOURNAL: "  " }, "DECART_JOURNAL"],
+        // The flag, empty, gave way to the variable.
+        [
+          ["batch", "-", "--out", join(temp.dir, "out"), "--journal", ""],
+          { DECART_JOURNAL: join(temp.dir, "j") },
+          "--journal",
+        ],
+        // `image` checks its file against the journal (without -o, the name it picks avoids the journal's).
+        [["image", "A lighthouse", "--journal", " "], {}, "--journal"],
+        [["jobs", "list", "--journal="], {}, "--journal"],
+      ] as const) {
+        const { code, stdout, stderr } = await run([...args, "--json"], {
+          env: { ...own, ...extra },
+          cwd: temp.dir,
+          input: '{"custom_id":"a","prompt":"x"}\n',
+        });
+        expect(code, `${args.join(" ")}: ${stderr}`).toBe(EXIT.usage);
+        expect(events(stdout).at(-1)).toEqual({
+          type: "error",
+          exit_code: EXIT.usage,
+          message: expect.stringMatching(new RegExp(`^${named} is (set but empty|empty|set to white space only); `)),
+        });
+        expect(stderr).toContain("(nothing was sent)");
+      }
+      // Nothing sent, nothing written: not the default journal, not an image.
+      expect(emu.stats().requests.total).toBe(0);
+      expect(readdirSync(temp.dir)).toEqual([]);
+    } finally {
+      temp.remove();
+      await emu.close();
+    }
+  });
+
+  it("DECART_API_KEY or --api-key empty or only white space: exit 4 naming it, not the other", async () => {
+    const { emu, env } = await emulator();
+    try {
+      for (const [args, extra, named] of [
+        // Before the fix: "No API key: set DECART_API_KEY or pass --api-key", with DECART_API_KEY set.
+        [["--api-key", ""], {}, "--api-key"],
+        [[], { DECART_API_KEY: " " }, "DECART_API_KEY"],
+      ] as const) {
+        const { code, stdout } = await run(["jobs", "status", "job_x", ...args, "--json"], {
+          env: { ...env, ...extra },
+        });
+        expect(code).toBe(EXIT.auth);
+        expect(events(stdout).at(-1)).toMatchObject({
+          type: "error",
+          exit_code: EXIT.auth,
+          message: expect.stringMatching(new RegExp(`^${named} is (empty|set to white space only); `)),
+        });
+      }
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
       await emu.close();
     }
   });

@@ -79,6 +79,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       // A link to a file is written through, as a video's -o is (see `writeAtomically`).
       await checkOutputFile(named(".png"), `-o ${options.output}`, { throughLinks: true });
     }
+    const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
     output.info(output.err.dim(`Generating an image with ${model.name}…`));
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
     // Once the request to the API is sent whole, a signal lets it finish, so that the image is not lost, for
@@ -124,7 +125,6 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       await output.raw(bytes);
       return done();
     }
-    const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
     // A named pipe nobody reads yet is waited on (a reader such as `cat pipe` may come later), saying so: Ctrl-C twice
     // ends the run there (see `writeAtomically`).
     const path = await writeAtomically(named(extension), bytes, avoid, () =>
