@@ -514,14 +514,29 @@ function isTerminal(path: string, stats: Stats | undefined): boolean {
 }
 
 /**
+ * Whether `path` ends as only a directory's name can: in a separator (`/`, and `\` on Windows), or in `.` or `..`
+ * after one or alone (the empty path too, the current directory).
+ */
+export const endsAsDirectory = (path: string): boolean =>
+  (sep === "/" ? /(^|\/)\.{0,2}$/ : /(^|[/\\])\.{0,2}$/).test(path);
+
+/**
  * Checks, before anything is sent, a path the user gave for a result where something is there already: a regular file
  * or a stream (`writesInPlace`) passes; a directory, a socket or a block device is refused (a usage error, exit 2,
  * naming `what` and the kind), and so is a terminal (`-o /dev/tty`): a result's bytes would garble it, as they would
  * through `-o -` onto one. Answers whether it is a stream, which is checked to be writable.
  */
 export async function checkOutputKind(path: string, what: string): Promise<boolean> {
-  const stats = await stat(path).catch(() => undefined);
+  // Looked up as given: `resolve` drops a trailing separator, so `-o out/` would be written as the file `out`.
+  const directoryForm = endsAsDirectory(path);
+  const stats = await stat(directoryForm ? join(resolve(path), sep) : path).catch(() => undefined);
   if (stats?.isDirectory()) throw directoryNotFile(what, path);
+  if (directoryForm) {
+    throw usageError(
+      `${what}: a path ending in ${sep} (or ${sep}. or ${sep}..) names a directory, and ${resolve(path)} is none; ` +
+        "give a file name (a missing directory on the way is made; nothing was sent)",
+    );
+  }
   if (!writesInPlace(path)) {
     if (!stats || stats.isFile()) return false;
     throw usageError(

@@ -147,7 +147,8 @@ export async function openJournal(flag: string | undefined, { write = true } = {
   const path = journalPath(flag);
   const what = `the journal ${path} (--journal, DECART_JOURNAL)`;
   await checkRegularFile(path, what);
-  await (write ? checkOutputFile(path, what) : checkReadableFile(path, what));
+  // As given, for its trailing `/`: `--journal state/` would be the file `state` (see `checkOutputKind`).
+  await (write ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what) : checkReadableFile(path, what));
   const journal = new Journal(path, { what });
   if (write) await journal.compact();
   return journal;

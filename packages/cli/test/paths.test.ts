@@ -106,6 +106,22 @@ describe("output paths", () => {
       /a-file is a file, not a directory; give a path/,
     ],
     ["video -o a directory", ["video", "A lake", "-o", "a-directory"], "a-directory is a directory"],
+    // A path ending in / names a directory: one that is there is refused as one, as without the /; one that is not
+    // was written as a file of that name without the / (exit 0).
+    ["image -o a directory/", ["image", "A lighthouse", "-o", "a-directory/"], "a-directory is a directory"],
+    ...[
+      ["image", "image", "A lighthouse", "-o", "no-such-dir/"],
+      ["video", "video", "A lake", "-o", "no-such-dir/"],
+      ["image, a file there", "image", "A lighthouse", "-o", "a-file/"],
+      ["video, /. at the end", "video", "A lake", "-o", "no-such-dir/."],
+      ["jobs wait", "jobs", "wait", "job_x", "-o", "no-such-dir/"],
+      ["jobs result", "jobs", "result", "job_x", "-o", "no-such-dir/"],
+      ["video, the journal", "video", "A lake", "-o", "x.mp4", "--journal", "no-such-dir/"],
+    ].map(([name, ...args]) => [
+      `${name} -o a path ending in / that is no directory`,
+      args,
+      /: a path ending in \/ \(or \/\. or \/\.\.\) names a directory, and \/\S+\/(no-such-dir|a-file) is none; give a file name/,
+    ]),
     // An empty -o is the current directory, as it is for image.
     ["video -o ''", ["video", "A lake", "-o", ""], /-o : \S+ is a directory/],
     ["jobs result -o a directory", ["jobs", "result", "job_x", "-o", "a-directory"], "a-directory is a directory"],
@@ -215,6 +231,34 @@ describe("output paths", () => {
       expect(sent()).toBe(0);
     },
   );
+});
+
+describe("a path ending in /", () => {
+  it("-o leaves no file of the name without the /; batch --out takes a directory with or without the /", async () => {
+    for (const args of [
+      ["image", "A lighthouse", "-o", "made/"],
+      ["video", "A lake", "-o", "made/"],
+    ]) {
+      const refused = await run(args, { env, cwd: dir });
+      expect(refused.code, refused.stderr).toBe(2);
+      // Before the fix: exit 0, the result saved as the file `made`.
+      expect(existsSync(join(dir, "made"))).toBe(false);
+    }
+    expect(sent()).toBe(0);
+    writeFileSync(join(dir, "lines.jsonl"), '{"custom_id":"a","prompt":"A lake"}\n');
+    mkdirSync(join(dir, "there"), { recursive: true });
+    for (const [i, out] of ["out-new/", "out-plain", "there/", `${join(dir, "out-absolute")}/`].entries()) {
+      // A journal of each run's own: the same batch file is a new batch each time.
+      const batch = await run(["batch", "lines.jsonl", "--out", out], {
+        env: { ...env, DECART_JOURNAL: join(dir, `slash-${i}.jsonl`) },
+        cwd: dir,
+      });
+      expect(batch.code, `${out}: ${batch.stderr}`).toBe(0);
+      const saved = join(dir, out.startsWith("/") ? "out-absolute" : out, "a.mp4");
+      expect(events(batch.stdout).find((e) => e.type === "line_completed")).toMatchObject({ path: saved });
+      expect(existsSync(saved)).toBe(true);
+    }
+  });
 });
 
 describe("places only read, and places that cannot be looked up", () => {

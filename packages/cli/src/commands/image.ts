@@ -77,7 +77,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       // The image never writes the journal, but a -o naming it would replace every job id recorded there.
       checkJournalApart(options.journal, [named(".png")], `-o ${options.output}`);
       // A link to a file is written through, as a video's -o is (see `writeAtomically`).
-      await checkOutputFile(named(".png"), `-o ${options.output}`, { throughLinks: true });
+      await checkOutputFile(options.output, `-o ${options.output}`, { throughLinks: true });
     }
     const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
     output.info(output.err.dim(`Generating an image with ${model.name}…`));

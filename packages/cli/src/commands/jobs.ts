@@ -236,7 +236,9 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
   const client = clientFor(options, output);
   const path = resolve(options.output ?? known?.path ?? videoName(jobId));
   checkJournalApart(options.journal, [path], options.output ? `-o ${options.output}` : "the video");
-  await checkOutputFile(path, options.output ? `-o ${options.output}` : "the video", { throughLinks: true });
+  await checkOutputFile(options.output ?? path, options.output ? `-o ${options.output}` : "the video", {
+    throughLinks: true,
+  });
   const { signal, release } = interruptible();
   output.info(output.err.dim(untrusted(`Watching ${jobId}…`)));
   try {
@@ -269,7 +271,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
   checkNotStdout(given.output);
   const path = resolve(given.output);
   checkJournalApart(given.journal, [path], `-o ${given.output}`);
-  await checkOutputFile(path, `-o ${given.output}`, { throughLinks: true });
+  await checkOutputFile(given.output, `-o ${given.output}`, { throughLinks: true });
   const journal = await openJournal(given.journal);
   // Downloaded from the API the job was made on (see `onRecordedApi`).
   const options = onRecordedApi(given, journal.job(jobId), output, commandWords("result", jobId, given));

@@ -85,7 +85,7 @@ async function submitAndFollow(
   // the job exists (so only the directory can be checked before the submit), a name that never replaces a file (nor is the journal's): `-2`, `-3` … is
   // added until it is free, when the job is recorded and again when the result is put in place (see `placeFile`).
   if (options.output !== undefined)
-    await checkOutputFile(resolve(options.output), `-o ${options.output}`, { throughLinks: true });
+    await checkOutputFile(options.output, `-o ${options.output}`, { throughLinks: true });
   else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
   const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
   const upload = await uploadProgress(output);
