@@ -93,10 +93,34 @@ async function fromStdin(field: string, stdin: () => Promise<Buffer>): Promise<B
   );
 }
 
-/** Text from `@path` or `@-`, without its final line break. */
+/** Decodes UTF-8 and nothing else: a byte order mark stays as it is (as `toString("utf8")` keeps it). */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * `bytes` as UTF-8 text; undefined when they are not UTF-8 (Latin-1's `é`, a binary file): decoded leniently, each bad
+ * byte would become U+FFFD, sent (and paid for) as if it were what the user gave.
+ */
+export const utf8Text = (bytes: Uint8Array): string | undefined => {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+};
+
+/** What to say of text that is not UTF-8, after where it came from. */
+export const NOT_UTF8 =
+  "not UTF-8 text (it holds a byte no UTF-8 text holds there, such as é written in Latin-1); convert it to " +
+  "UTF-8 (iconv -f latin1 -t utf-8) (nothing was sent)";
+
+/** Text from `@path` or `@-`, without its final line break; text that is not UTF-8 is a usage error naming both. */
 async function readText(path: string, field: string, stdin: () => Promise<Buffer>): Promise<string> {
   const bytes = path === "-" ? await fromStdin(field, stdin) : await readFile(path).catch((e) => fail(field, path, e));
-  return bytes.toString("utf8").replace(/\r?\n$/, "");
+  const text = utf8Text(bytes);
+  if (text === undefined) {
+    throw usageError(`"${field}": ${path === "-" ? "standard input (-)" : resolve(path)} is ${NOT_UTF8}`);
+  }
+  return text.replace(/\r?\n$/, "");
 }
 
 const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {

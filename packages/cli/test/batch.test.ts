@@ -18,7 +18,7 @@ import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { type Emulator, seededRandom } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { parseBatch, runBatch } from "../src/commands/batch.js";
+import { batchReader, parseBatch, runBatch } from "../src/commands/batch.js";
 import { Output } from "../src/output.js";
 import {
   BIN,
@@ -1045,5 +1045,81 @@ syncBuiltinESMExports();
       expect(jsonl(join(out, "results.jsonl"))[0].resumable).toBeUndefined();
     }
     expect(emu.stats().jobsCreated).toBe(0);
+  });
+
+  it("a line that is not UTF-8 (Latin-1 caf\\xe9) stops the batch before anything is sent, naming it (file and stdin)", async () => {
+    // Before the fix: the byte became U+FFFD, the line was submitted (and paid for) with that prompt, and errors.jsonl,
+    // "the failed lines exactly as given", held caf\xef\xbf\xbd instead.
+    const text = Buffer.concat([
+      Buffer.from('{"custom_id":"a","prompt":"fine"}\n'),
+      Buffer.from('{"custom_id":"b","prompt":"caf\xe9 [fail]"}\n', "latin1"),
+    ]);
+    writeFileSync(join(dir, "latin1.jsonl"), text);
+    for (const [args, input] of [
+      [["batch", "latin1.jsonl", "--out", "out-file"], undefined],
+      [["batch", "-", "--out", "out-stdin"], text],
+    ] as const) {
+      const { code, stdout, stderr } = await run([...args, "--json"], { env, cwd: dir, input });
+      expect(code, stderr).toBe(2);
+      expect(events(stdout)).toEqual([
+        {
+          type: "error",
+          exit_code: 2,
+          message: expect.stringMatching(/^line 2: not UTF-8 text \(.*\(nothing was sent\)$/),
+        },
+      ]);
+      expect(existsSync(join(dir, args[3]!))).toBe(false);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("lines are decoded whole: a character cut between two chunks reads as itself, wherever the cut falls", () => {
+    const text = Buffer.from(
+      '\ufeff{"custom_id":"日本","prompt":"café ☕ 𝄞"}\r\n{"custom_id":"b","prompt":"\u00a0x"}\n\u3000\n{"custom_id":"c","prompt":"é"}',
+    );
+    const read = (chunks: Buffer[]) => {
+      const reader = batchReader("the batch");
+      for (const chunk of chunks) reader.chunk(chunk);
+      const { lines, hash } = reader.end();
+      return { lines: lines.map((l) => [l.number, l.customId, l.fields.prompt]), hash };
+    };
+    const whole = read([text]);
+    expect(whole.lines).toEqual([
+      [1, "日本", "café ☕ 𝄞"],
+      [2, "b", "\u00a0x"],
+      [4, "c", "é"],
+    ]);
+    // The batch read from stdin is known by this hash (see runBatch): the hash of its bytes, however they came.
+    expect(whole.hash).toBe(createHash("sha256").update(text).digest("hex").slice(0, 16));
+    for (let cut = 1; cut < text.length; cut++) {
+      expect(read([text.subarray(0, cut), text.subarray(cut)]), `cut at ${cut}`).toEqual(whole);
+    }
+    expect(read([...text].map((byte) => Buffer.from([byte])))).toEqual(whole);
+    // A byte that is not UTF-8 is found in its line, whichever chunk it came in.
+    const bad = Buffer.concat([text.subarray(0, 60), Buffer.from([0xe9]), text.subarray(60)]);
+    for (const cut of [30, 60, 61, 62]) {
+      expect(() => read([bad.subarray(0, cut), bad.subarray(cut)])).toThrow(/^line 2: not UTF-8 text/);
+    }
+  });
+
+  it("a batch file longer than a read, a character across the read's end, reads as it was written", async () => {
+    // A file is read 64 KiB at a time: its 65536th byte is the middle one of a U+3000 (3 bytes, white space a blank
+    // line is made of, trimmed away). Read apart, it would not be white space, and line 2 would not be JSON.
+    const first = '{"custom_id":"日本","prompt":"x"}\n';
+    let head = Buffer.from(first);
+    while ((65535 - head.length) % 3 !== 0) head = Buffer.concat([Buffer.from(" "), head]);
+    const blank = Buffer.from("\u3000".repeat((65535 - head.length) / 3 + 100));
+    const file = Buffer.concat([head, blank, Buffer.from('\n{"custom_id":"中国","prompt":"y"}\n')]);
+    expect([...file.subarray(65535, 65538)]).toEqual([0xe3, 0x80, 0x80]);
+    const path = join(dir, "long.jsonl");
+    writeFileSync(path, file);
+    const { code, stdout, stderr } = await run(["batch", path, "--out", join(dir, "long")], { env });
+    expect(code, stderr).toBe(0);
+    expect(
+      events(stdout)
+        .filter((e) => e.type === "line_completed")
+        .map((e) => e.custom_id)
+        .sort(),
+    ).toEqual(["中国", "日本"].sort());
   });
 });

@@ -342,6 +342,46 @@ describe("standard input", () => {
   });
 });
 
+describe("text that is not UTF-8", () => {
+  it("prompt=@file, - or prompt=@- holding Latin-1 (caf\\xe9): exit 2 naming the field and the file or stdin, nothing sent", async () => {
+    // Before the fix: each bad byte became U+FFFD, and the prompt "caf\uFFFD" was sent (and paid for).
+    const latin1 = Buffer.from("caf\xe9 au lait\n", "latin1");
+    writeFileSync(join(dir, "latin1.txt"), latin1);
+    for (const [args, input, from] of [
+      [["image", "prompt=@latin1.txt"], undefined, join(dir, "latin1.txt")],
+      [["image", "-"], latin1, "standard input (-)"],
+      [["video", "prompt=@-"], latin1, "standard input (-)"],
+    ] as const) {
+      const { code, stdout, stderr } = await run([...args, "-o", join(dir, "never.out"), "--json"], {
+        env,
+        cwd: dir,
+        input,
+      });
+      expect(code, `${args.join(" ")}: ${stderr}`).toBe(2);
+      expect(events(stdout).at(-1)).toEqual({
+        type: "error",
+        exit_code: 2,
+        message: expect.stringMatching(/^"prompt": (.+) is not UTF-8 text \(.*\(nothing was sent\)$/),
+      });
+      expect(events(stdout).at(-1)!.message).toContain(`"prompt": ${from} is not UTF-8 text`);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    expect(existsSync(join(dir, "never.out"))).toBe(false);
+  });
+
+  it("UTF-8 text is taken, a byte order mark at its start as before", async () => {
+    writeFileSync(join(dir, "utf8.txt"), "\ufeffcafé au lait 日本\n");
+    for (const [args, input] of [
+      [["image", "prompt=@utf8.txt"], undefined],
+      [["image", "-"], "café au lait 日本\n"],
+    ] as const) {
+      const { code, stderr } = await run([...args, "-o", join(dir, "taken.png")], { env, cwd: dir, input });
+      expect(code, stderr).toBe(0);
+    }
+    expect(emu.stats().requests.byRoute.process).toBe(2);
+  });
+});
+
 describe("a file input that is a pipe", () => {
   it("data=@<named pipe> (as @<(cmd) gives) is refused, naming data=@-; nothing is read from it, nothing sent", async () => {
     const pipe = join(dir, "input.fifo");

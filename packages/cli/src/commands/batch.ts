@@ -4,7 +4,6 @@ import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { openPipe } from "@decart/core/node";
@@ -28,7 +27,7 @@ import {
 } from "../files.js";
 import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS } from "../follow.js";
 import { imageExtension } from "../image-type.js";
-import { readFileInput, readStdin } from "../inputs.js";
+import { NOT_UTF8, readFileInput, readStdin, utf8Text } from "../inputs.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal } from "../journal.js";
 import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
@@ -194,27 +193,32 @@ function batchParser(): { line: (raw: string, number: number) => void; end: () =
  * (`batchParser`): `chunk` takes the bytes in turn, `end` answers the lines and the hash of the text (stdin's batch is
  * known by it: see `runBatch`). More than `MAX_BATCH_BYTES` is refused as they pass.
  */
-function batchReader(what: string): {
+export function batchReader(what: string): {
   chunk: (bytes: Buffer) => void;
   end: () => { lines: BatchLine[]; hash: string };
 } {
   const parser = batchParser();
-  const decoder = new StringDecoder("utf8");
   const hash = createHash("sha256");
   let bytes = 0;
   let number = 0;
   // The line begun, in pieces (a long line is joined once, not again with every chunk).
-  let pending: string[] = [];
-  const take = (text: string) => {
-    hash.update(text);
+  let pending: Buffer[] = [];
+  // Each line is decoded whole, its pieces joined first (a character cut between two chunks is whole again; a `\n`
+  // byte is never part of another UTF-8 character): one that is not UTF-8 stops the batch, naming it.
+  const line = (piece: Buffer) => {
+    const text = utf8Text(pending.length ? Buffer.concat([...pending, piece]) : piece);
+    pending = [];
+    if (text === undefined) throw usageError(`line ${number + 1}: ${NOT_UTF8}`);
+    parser.line(text, ++number);
+  };
+  const take = (chunk: Buffer) => {
+    hash.update(chunk);
     let start = 0;
-    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", start)) {
-      pending.push(text.slice(start, at));
-      parser.line(pending.join(""), ++number);
-      pending = [];
+    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, start)) {
+      line(chunk.subarray(start, at));
       start = at + 1;
     }
-    if (start < text.length) pending.push(text.slice(start));
+    if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
   };
   return {
     chunk: (chunk) => {
@@ -225,11 +229,10 @@ function batchReader(what: string): {
             "several batches (nothing was sent)",
         );
       }
-      take(decoder.write(chunk));
+      take(chunk);
     },
     end: () => {
-      take(decoder.end());
-      parser.line(pending.join(""), ++number);
+      line(Buffer.alloc(0));
       return { lines: parser.end(), hash: hash.digest("hex").slice(0, 16) };
     },
   };
