@@ -420,7 +420,7 @@ describe("decart batch", () => {
 
   it("reads stdin, exits 0 when every line completes, and prints a summary for a human", async () => {
     const out = join(dir, "stdin");
-    const input = `${JSON.stringify({ custom_id: "a b", prompt: "x", resolution: "480p" })}\n${JSON.stringify({ custom_id: 7, model: "lucy-pro-t2v", prompt: "y" })}\n`;
+    const input = `${JSON.stringify({ custom_id: "a b", prompt: "x", resolution: "480p" })}\n${JSON.stringify({ custom_id: "7", model: "lucy-pro-t2v", prompt: "y" })}\n`;
     const { code, stdout, stderr } = await run(["batch", "-", "--out", out, "--no-json"], { env, input });
     expect(code, stderr).toBe(0);
     expect(stdout).toContain("2 completed");
@@ -753,6 +753,24 @@ describe("decart batch", () => {
     expect(() => parseBatch('{"custom_id":true,"prompt":"x"}\n')).toThrow(
       'line 1: "custom_id" must be a string (got true)',
     );
+  });
+
+  it("a custom_id that is a number is refused as true is, naming the line: nothing sent", async () => {
+    // Before the fix: 7 was taken as "7" (and 1e2 as "100"), while true was refused.
+    for (const id of ["7", "1e2", "12345678901234567890"]) {
+      const input = `{"custom_id":"a","prompt":"x"}\n{"custom_id":${id},"prompt":"y"}\n`;
+      const { code, stdout } = await run(["batch", "-", "--out", join(dir, "numbers")], { env, input });
+      expect(code).toBe(2);
+      expect(events(stdout)).toEqual([
+        {
+          type: "error",
+          exit_code: 2,
+          message: `line 2: "custom_id" must be a string (got ${JSON.parse(id)}: a number; write it in quotes, "${JSON.parse(id)}")`,
+        },
+      ]);
+    }
+    expect(existsSync(join(dir, "numbers"))).toBe(false);
+    expect(emu.stats().requests.total).toBe(0);
   });
 
   it("a line whose fields the client rejects fails alone, nothing sent for it", async () => {

@@ -127,12 +127,15 @@ function batchParser(): { line: (raw: string, number: number) => void; end: () =
     }
     const { custom_id: id, model: name = DEFAULT_VIDEO_MODEL, ...fields } = value;
     if (id === undefined || id === null || id === "") throw usageError(`line ${number}: "custom_id" is missing`);
-    if (typeof id !== "string" && typeof id !== "number") {
+    // A number too is refused: the reports and the journal give it back as a string ("7"), and not always as written
+    // (1e2 is "100", 12345678901234567890 is "12345678901234567000"), so a script would not find its line by it.
+    if (typeof id !== "string") {
       // An array or an object named by its kind: written out, it may be long, or nested deeper than JSON.stringify goes.
       const got = typeof id !== "object" ? JSON.stringify(id) : Array.isArray(id) ? "an array" : "an object";
-      throw usageError(`line ${number}: "custom_id" must be a string (got ${got})`);
+      const fix = typeof id === "number" ? `: a number; write it in quotes, "${got}"` : "";
+      throw usageError(`line ${number}: "custom_id" must be a string (got ${got}${fix})`);
     }
-    const customId = String(id);
+    const customId: string = id;
     // Every line the CLI writes is scrubbed of the key (see secrets.ts): such a line would be `***` in the journal and
     // the reports, which --resume could not tell from another.
     if (holdsSecret(customId)) {
