@@ -127,6 +127,9 @@ export interface DecartClientOptions {
   validateInputs?: boolean;
 }
 
+/** `submitAndPoll`'s options, of any video model (the implementation's view: the inputs are checked at run time). */
+type AnyVideoCall = { model: VideoModel } & WaitOptions & { onSubmitted?: ((jobId: string) => void) | undefined };
+
 /** A submit's place in a wait's budget: its end, retries until then, and the budget's length for its timeout's message. */
 type Budget = Pick<Call, "deadline" | "maxRetries" | "expired">;
 
@@ -492,8 +495,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     }
   }
 
-  const submit = (options: SubmitOptions<VideoModelName>, budget?: Budget) =>
-    postModel<JobSubmitResult>("video", options, undefined, budget);
+  const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, undefined, budget);
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
   const readStatus = async (jobId: string, opts: { signal?: AbortSignal; deadline?: number; maxRetries?: 0 }) => {
@@ -651,11 +653,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     } as QueueJobResult | QueueJobOutcome;
   }
 
-  async function* submitAndWatch(options: SubmitAndPollOptions<VideoModelName>, download?: true) {
+  async function* submitAndWatch(options: AnyVideoCall, download?: true) {
     // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used (and
     // `generate`'s `download`, set then: a spread before would read them unchecked).
     try {
-      options = checkCall(options, "Invalid input")[2] as never;
+      options = checkCall(options, "Invalid input")[2] as AnyVideoCall;
     } catch (e) {
       throw ended(options, e);
     }
@@ -706,8 +708,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
             ...(opts as { [ONCE]?: object })?.[ONCE],
           }),
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
-        submitAndPoll: ((options: SubmitAndPollOptions<VideoModelName>) =>
-          outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
+        submitAndPoll: ((options: AnyVideoCall) => outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
         submitAndWatch: submitAndWatch as QueueClient["submitAndWatch"],
         watch: watchJob,
         // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).

@@ -88,7 +88,21 @@ type JsonField<M extends ModelName, K> = Extract<FieldOf<M>, { readonly type: "j
  * A model's inputs as you pass them: the spec's multipart body, with file fields widened to `FileInput` and JSON
  * fields (e.g. `trajectory`) typed as their structured value (JSON text is accepted too).
  */
-export type Inputs<M extends ModelName> = {
+export type Inputs<M extends ModelName> = OneOf<M, M, unknown>;
+/**
+ * `With` and a model's inputs; for a union of models (a name chosen at run time), a union of them, one per model, each
+ * without the fields of the others (`?: undefined`): an object is one model's inputs, whole (lucy-2.5's `data` is taken;
+ * lucy-pro-t2v's prompt with lucy-2.5's `reference_image` and no `data` is not). The union is at the top, `With` in
+ * each member, so that a call's options of a generic model are those of its constraint (`SubmitOptions<M>` is a
+ * `SubmitOptions<VideoModelName>`).
+ */
+type OneOf<M extends ModelName, All extends ModelName, With> = M extends ModelName
+  ? [Exclude<FieldsOf<All>, keyof ModelInputs<M>>] extends [never]
+    ? With & ModelInputsOf<M>
+    : With & ModelInputsOf<M> & { [K in Exclude<FieldsOf<All>, keyof ModelInputs<M>>]?: undefined }
+  : never;
+type FieldsOf<M extends ModelName> = M extends ModelName ? keyof ModelInputs<M> : never;
+type ModelInputsOf<M extends ModelName> = {
   [K in keyof ModelInputs<M>]: K extends FileFields<M>
     ? FileInput
     : [JsonField<M, K>] extends [never]
@@ -196,7 +210,7 @@ type Uploads = Control & {
 };
 
 /** `queue.submit` options: the model, its inputs, and a signal. */
-export type SubmitOptions<M extends VideoModelName> = { model: VideoModel<M> } & Inputs<M> & Uploads;
+export type SubmitOptions<M extends VideoModelName> = OneOf<M, M, { model: VideoModel<M> } & Uploads>;
 /** `queue.submitAndPoll` options. */
 export type SubmitAndPollOptions<M extends VideoModelName> = SubmitOptions<M> &
   WaitOptions & {
@@ -204,7 +218,7 @@ export type SubmitAndPollOptions<M extends VideoModelName> = SubmitOptions<M> &
     onSubmitted?: (jobId: string) => void;
   };
 /** `process` options: an image model, its inputs, and a signal. */
-export type ProcessOptions<M extends ImageModelName> = { model: ImageModel<M> } & Inputs<M> & Uploads;
+export type ProcessOptions<M extends ImageModelName> = OneOf<M, M, { model: ImageModel<M> } & Uploads>;
 /** The deprecated `generate` options: a video model and its inputs. */
 export type GenerateOptions<M extends VideoModelName> = SubmitAndPollOptions<M>;
 

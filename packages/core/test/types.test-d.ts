@@ -3,6 +3,7 @@ import {
   createDecartClient,
   type DecartError,
   type FileInput,
+  type ImageModelName,
   type Inputs,
   type JobSubmitResult,
   models,
@@ -10,6 +11,7 @@ import {
   type QueueJobResult,
   RateLimitError,
   type VideoModel,
+  type VideoModelName,
 } from "../src/index.js";
 
 const client = createDecartClient({ apiKey: "k" });
@@ -75,6 +77,48 @@ describe("model inputs are checked at compile time", () => {
       expectTypeOf(e.retryAfterMs).toEqualTypeOf<number | undefined>();
       expectTypeOf(e).toExtend<DecartError>();
     }
+  });
+});
+
+describe("a model chosen at run time", () => {
+  const blob = new Blob();
+  const pick = <T>(a: T, b: T): T => (Math.random() > 0.5 ? a : b);
+
+  it("takes the inputs of any one of the models: a union of each model's inputs", () => {
+    const name = pick<"lucy-pro-t2v" | "lucy-2.5">("lucy-pro-t2v", "lucy-2.5");
+    expectTypeOf<Inputs<"lucy-pro-t2v">>().toExtend<Inputs<"lucy-pro-t2v" | "lucy-2.5">>();
+    expectTypeOf<Inputs<"lucy-2.5">>().toExtend<Inputs<"lucy-pro-t2v" | "lucy-2.5">>();
+    // lucy-2.5's inputs (`data` is its own) and lucy-pro-t2v's (a prompt alone) are both taken.
+    client.queue.submit({ model: models.video(name), prompt: "x", data: blob });
+    client.queue.submit({ model: models.video(name), prompt: "x", orientation: "portrait" });
+    client.queue.submitAndPoll({ model: models.video(name), prompt: "x", data: blob, seed: 1, download: false });
+    client.queue.submitAndWatch({ model: models.video(name), prompt: "x", data: blob });
+    client.generate({ model: models.video(name), prompt: "x", data: blob });
+    // @ts-expect-error: a field of none of the models
+    client.queue.submit({ model: models.video(name), prompt: "x", promt: "y" });
+    // @ts-expect-error: a seed is a number for every model
+    client.queue.submit({ model: models.video(name), prompt: "x", seed: "12" });
+    // @ts-expect-error: lucy-2.5 needs `data`, and lucy-pro-t2v has no `reference_image`
+    client.queue.submit({ model: models.video(name), prompt: "x", reference_image: blob });
+    // @ts-expect-error: both need a prompt
+    client.queue.submit({ model: models.video(name), data: blob });
+  });
+
+  it("takes any video model's inputs for a VideoModelName, and any image model's for an ImageModelName", () => {
+    const video = pick<VideoModelName>("lucy-pro-t2v", "lucy-motion");
+    client.queue.submit({ model: models.video(video), prompt: "x" });
+    client.queue.submit({ model: models.video(video), data: blob, trajectory: [{ frame: 0, x: 1, y: 2 }] });
+    // @ts-expect-error: no video model has this field
+    client.queue.submit({ model: models.video(video), prompt: "x", colour: "red" });
+    const image = pick<"lucy-pro-t2i" | "lucy-image-2">("lucy-pro-t2i", "lucy-image-2");
+    expectTypeOf(client.process({ model: models.image(image), prompt: "x", data: blob })).toEqualTypeOf<
+      Promise<Blob>
+    >();
+    client.process({ model: models.image(image), prompt: "x" });
+    const anyImage = pick<ImageModelName>("lucy-pro-t2i", "lucy-image-2");
+    client.process({ model: models.image(anyImage), prompt: "x", data: blob });
+    // @ts-expect-error: process takes image models, whichever
+    client.process({ model: models.video(video), prompt: "x" });
   });
 });
 
