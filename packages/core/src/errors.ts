@@ -3,8 +3,44 @@ import { retiredModels, type ValidationIssue } from "@decart/api";
 /** Marks every error of this package; `Symbol.for` so two copies of the package recognise each other's errors. */
 const MARK = Symbol.for("@decart/core.error");
 
+/**
+ * Every `code` the client sets: one per class (its name in capitals without `Error`, `RateLimitError`'s `RATE_LIMIT`),
+ * and those set where an error is made (`SUBMIT_OUTCOME_UNKNOWN`, `CALLBACK_ERROR` …). The "Errors" table of the README
+ * says when each comes.
+ */
+export type ErrorCode =
+  | "INVALID_INPUT"
+  | "BAD_REQUEST"
+  | "AUTHENTICATION"
+  | "PERMISSION_DENIED"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "JOB_NOT_COMPLETED"
+  | "GONE"
+  | "MODEL_RETIRED"
+  | "PAYLOAD_TOO_LARGE"
+  | "VALIDATION"
+  | "RATE_LIMIT"
+  | "SERVER"
+  | "TIMEOUT"
+  | "INVALID_RESPONSE"
+  | "JOB_TIMEOUT"
+  | "ABORT"
+  | "JOB_FAILED"
+  | "SUBMIT_OUTCOME_UNKNOWN"
+  | "CONNECTION_REFUSED"
+  | "CONNECTION_ERROR"
+  | "TRUNCATED"
+  | "HTTP_ERROR"
+  | "UPLOAD_NOT_REPEATABLE"
+  | "CALLBACK_ERROR"
+  | "TOKEN_ERROR"
+  | "FILE_WRITE_FAILED"
+  | "AUTHORIZE_FAILED";
+
 export interface DecartErrorOptions {
-  code?: string;
+  /** One of the client's codes, or one of your own for an error you make (its `code` is typed as the client's). */
+  code?: ErrorCode | (string & {}) | undefined;
   status?: number | undefined;
   requestId?: string | undefined;
   jobId?: string | undefined;
@@ -23,8 +59,8 @@ type AnyErrorClass = abstract new (...args: any[]) => DecartError;
 export class DecartError extends Error {
   /** The class's name, kept explicitly so that minifiers cannot change it. */
   static readonly kind: string = "DecartError";
-  /** A stable machine-readable kind, e.g. `RATE_LIMIT`, `CONNECTION_REFUSED`. Defaults from the class name. */
-  declare code: string;
+  /** A stable machine-readable kind, e.g. `RATE_LIMIT`, `CONNECTION_REFUSED` (see `ErrorCode`). Defaults from the class name. */
+  declare code: ErrorCode;
   /** The HTTP status of the answer that caused the error, when there was one. */
   declare status: number | undefined;
   /** The server's `x-request-id` for the failing request, when there was one: quote it to support. */

@@ -37,6 +37,7 @@ export {
   callbackThrew,
   DecartError,
   type DecartErrorOptions,
+  type ErrorCode,
   failedJob,
   GoneError,
   InvalidInputError,

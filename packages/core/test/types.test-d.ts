@@ -1,7 +1,8 @@
 import { describe, expectTypeOf, it } from "vitest";
 import {
   createDecartClient,
-  type DecartError,
+  DecartError,
+  type ErrorCode,
   type FileInput,
   type ImageModelName,
   type Inputs,
@@ -68,6 +69,16 @@ describe("model inputs are checked at compile time", () => {
     expectTypeOf(result).toEqualTypeOf<QueueJobResult>();
     if (result.status === "completed") expectTypeOf(result.data).toEqualTypeOf<Blob>();
     else expectTypeOf(result.error).toEqualTypeOf<string>();
+  });
+
+  it("types an error's code as the client's codes: a misspelt one does not compile", () => {
+    const e = new RateLimitError("x");
+    expectTypeOf(e.code).toEqualTypeOf<ErrorCode>();
+    expectTypeOf<"RATE_LIMIT" | "SUBMIT_OUTCOME_UNKNOWN" | "AUTHORIZE_FAILED">().toExtend<DecartError["code"]>();
+    // @ts-expect-error: the code is RATE_LIMIT
+    if (e.code === "RATE_LIMITED") return;
+    // An error of your own may carry a code of yours.
+    new DecartError("x", { code: "MY_OWN" });
   });
 
   it("narrows errors with isInstance", () => {
