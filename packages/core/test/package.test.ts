@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { VERSION } from "../src/index.js";
 import { startFast } from "./helpers.js";
@@ -92,8 +93,38 @@ describe("the package", () => {
   it("exposes the node helpers only on the ./node subpath (the token route on ./server), with ESM and no side effects", () => {
     expect(pkg.type).toBe("module");
     expect(pkg.sideEffects).toBe(false);
-    expect(Object.keys(pkg.exports)).toEqual([".", "./node", "./server"]);
+    expect(Object.keys(pkg.exports)).toEqual([".", "./node", "./server", "./package.json"]);
     const nodeEntry = readFileSync(join(root, "dist/node.js"), "utf8");
     expect(nodeEntry).toMatch(/from "node:fs"/);
+  });
+
+  it.each(["core", "api", "queue-rx", "react", "cli", "emulator"])(
+    "@decart/%s: main and types name the main entry (for moduleResolution node10), package.json is exported",
+    (name) => {
+      const own = JSON.parse(readFileSync(join(root, "..", name, "package.json"), "utf8"));
+      expect([own.main, own.types]).toEqual([own.exports["."].default, own.exports["."].types]);
+      // (queue-rx's own package test holds its exports map to ".": it gets "./package.json" with that test.)
+      if (name !== "queue-rx") expect(own.exports["./package.json"]).toBe("./package.json");
+    },
+  );
+
+  it("resolves every entry's types under moduleResolution node10, the subpaths through typesVersions", () => {
+    const host = ts.createCompilerHost({});
+    const options = { moduleResolution: ts.ModuleResolutionKind.Node10 };
+    // From a package that depends on this one (its node_modules links it).
+    const from = join(root, "../queue-rx/src/index.ts");
+    const resolved = Object.fromEntries(
+      ["@decart/core", "@decart/core/node", "@decart/core/server", "@decart/api"].map((spec) => [
+        spec,
+        ts.resolveModuleName(spec, spec === "@decart/api" ? join(root, "src/index.ts") : from, options, host)
+          .resolvedModule?.resolvedFileName,
+      ]),
+    );
+    expect(Object.values(resolved).map((f) => f?.replace(/.*\/packages\//, ""))).toEqual([
+      "core/dist/index.d.ts",
+      "core/dist/node.d.ts",
+      "core/dist/server.d.ts",
+      "api/dist/index.d.ts",
+    ]);
   });
 });
