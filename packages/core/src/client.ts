@@ -67,7 +67,7 @@ export interface DecartClientOptions {
    * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
    * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead.
    */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /**
    * Instead of `apiKey`: a function that answers a short-lived client token `{ apiKey, expiresAt }`, e.g.
    * `fetchTokenFrom("/api/decart-token")` against a route made with `createTokenRoute` of `@decart/core/server`. The
@@ -77,54 +77,54 @@ export interface DecartClientOptions {
    * the watch, naming the failure and how many failed in a row. A `dct_` key it answers in a browser is refused as the
    * `apiKey` option is (never sent: `InvalidInputError`, final).
    */
-  token?: TokenFetcher;
+  token?: TokenFetcher | undefined;
   /**
    * Allow a long-lived `dct_` key in a browser (default false: creating such a client throws). Only for local tools
    * whose page nobody else loads; anyone who can open the page can read the key.
    */
-  dangerouslyAllowBrowser?: boolean;
+  dangerouslyAllowBrowser?: boolean | undefined;
   /** The API's base URL. Default `https://api.decart.ai`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * A proxy that adds the key server-side: a URL, or on a page a path such as `/api/decart` (resolved against the
    * page's location; where there is none, as in Node, a path is refused). No key is sent.
    */
-  proxy?: string;
+  proxy?: string | undefined;
   /** The `fetch` to use (default: the global one). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /**
    * Each HTTP attempt's limit: until the answer starts, and between chunks of its body (a JSON answer's or an error's
    * text: from its start to its end). Default 60 s.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * The same limit for requests that upload (multipart: submit, process, files.upload). Default 10 minutes. Sending the
    * body is part of the wait for the answer: it bounds the whole upload, not the time without progress.
    */
-  uploadTimeoutMs?: number;
+  uploadTimeoutMs?: number | undefined;
   /** Retries of one call after a transient failure. Default 2. (Status reads while waiting retry until the wait's deadline.) */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /**
    * Also retry a submit/process/upload whose fate is unknown (a 5xx, a timeout or a broken connection after the body
    * was sent). Off by default because it can run, and bill, a job twice.
    */
-  retrySubmit?: boolean;
+  retrySubmit?: boolean | undefined;
   /** Polling defaults for every wait (see `PollOptions`); `delay` and `now` also drive retry backoff. */
-  poll?: PollOptions;
+  poll?: PollOptions | undefined;
   /** Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it for reproducible tests). */
-  random?: () => number;
+  random?: (() => number) | undefined;
   /** Your integration's name, added to the user agent: printable ASCII (a header carries it). */
-  integration?: string;
+  integration?: string | undefined;
   /** Where warnings (deprecations) and debug lines (retries) go. Default: warnings to `console.warn`. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * Sends the requests that carry files (submit, process, `files.upload`) instead of `fetch`, through the same
    * timeouts, retries and redirects. `nodeUpload()` of `@decart/core/node` streams files from disk, Node streams and
    * web streams with bounded memory, where Node's `fetch` would hold the whole body in memory first.
    */
-  upload?: UploadFunction;
+  upload?: UploadFunction | undefined;
   /** Check inputs against the catalogue before sending (default true). Turn off only if the spec lags the server. */
-  validateInputs?: boolean;
+  validateInputs?: boolean | undefined;
 }
 
 /** `submitAndPoll`'s options, of any video model (the implementation's view: the inputs are checked at run time). */
@@ -134,7 +134,9 @@ type AnyVideoCall = { model: VideoModel } & WaitOptions & { onSubmitted?: ((jobI
 type Budget = Pick<Call, "deadline" | "maxRetries" | "expired">;
 
 /** `tokens.create` options: the JSON body (camelCase, as the API takes it) and a signal. */
-export type CreateTokenOptions = Partial<CreateTokenRequest> & { signal?: AbortSignal };
+export type CreateTokenOptions = { [K in keyof CreateTokenRequest]?: CreateTokenRequest[K] | undefined } & {
+  signal?: AbortSignal | undefined;
+};
 
 /** `queue.createWatch` options: what the watch knows of the job, its budget and its schedule. */
 export interface CreateWatchOptions {
@@ -164,14 +166,17 @@ export interface QueueClient {
    * no retry starts whose wait (or the server's `Retry-After`) would end past it, and a read still in flight then ends
    * with a `TimeoutError` carrying the job id.
    */
-  status(jobId: string, options?: { signal?: AbortSignal; deadline?: number }): Promise<JobStatusResponse>;
+  status(
+    jobId: string,
+    options?: { signal?: AbortSignal | undefined; deadline?: number | undefined },
+  ): Promise<JobStatusResponse>;
   /** Downloads a completed job's video into a Blob (a cut-short download is retried). */
   result(jobId: string, options?: DownloadOptions): Promise<Blob>;
   /**
    * Starts downloading a completed job's video as a stream, with progress. `deadline` (on the client's clock, e.g. a
    * `JobWatch`'s) ends the answer, and any chunk, still awaited then with a `TimeoutError`.
    */
-  download(jobId: string, options?: DownloadOptions & { deadline?: number }): Promise<Download>;
+  download(jobId: string, options?: DownloadOptions & { deadline?: number | undefined }): Promise<Download>;
   /** Watches a job submitted elsewhere until it ends, then downloads its video. Never throws for a failed job. */
   wait(jobId: string, options: QueueWaitOptions & { download: false }): Promise<QueueJobOutcome>;
   wait(jobId: string, options?: QueueWaitOptions & { download?: true }): Promise<QueueJobResult>;
@@ -205,7 +210,10 @@ export interface QueueClient {
    * `deadline` (on the client's clock, e.g. the watch's `deadline`) ends a read still in flight then with a
    * `TimeoutError`, so that a watch ends on time.
    */
-  readStatus(jobId: string, options?: { signal?: AbortSignal; deadline?: number }): Promise<StatusRead>;
+  readStatus(
+    jobId: string,
+    options?: { signal?: AbortSignal | undefined; deadline?: number | undefined },
+  ): Promise<StatusRead>;
 }
 
 export interface DecartClient {
@@ -231,13 +239,13 @@ export interface DecartClient {
     upload(
       file: FileInput,
       options?: {
-        ttlSeconds?: number | "persistent";
-        signal?: AbortSignal;
-        onUploadProgress?: (progress: UploadProgress) => void;
+        ttlSeconds?: number | "persistent" | undefined;
+        signal?: AbortSignal | undefined;
+        onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
       },
     ): Promise<FileReference>;
-    get(fileId: string, options?: { signal?: AbortSignal }): Promise<FileReference>;
-    delete(fileId: string, options?: { signal?: AbortSignal }): Promise<void>;
+    get(fileId: string, options?: { signal?: AbortSignal | undefined }): Promise<FileReference>;
+    delete(fileId: string, options?: { signal?: AbortSignal | undefined }): Promise<void>;
   };
 }
 

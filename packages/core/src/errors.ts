@@ -44,7 +44,7 @@ export interface DecartErrorOptions {
   status?: number | undefined;
   requestId?: string | undefined;
   jobId?: string | undefined;
-  retryable?: boolean;
+  retryable?: boolean | undefined;
   cause?: unknown;
   /** Fields of a subclass (`field`, `retryAfterMs`, `issues` …). */
   [extra: string]: unknown;

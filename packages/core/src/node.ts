@@ -83,23 +83,23 @@ export async function fileFromPath(path: string, options: { type?: string } = {}
 }
 
 export interface SaveResultOptions {
-  signal?: AbortSignal;
-  onProgress?: (progress: DownloadProgress) => void;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: DownloadProgress) => void) | undefined;
   /** Downloads that fail in a transient way (cut short, reset, 5xx …) are started again this many times (default: the client's `maxRetries`). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /**
    * Names the temporary file of each attempt, given the file the result goes to (`path`, or the file a link at `path`
    * points to); default `<that file>.<8 random hex digits>.partial`. Give a new name beside it each time (the file is
    * created exclusively, and renamed over the target): a process that may exit before saveResult settles (a second
    * Ctrl-C) knows what to remove. saveResult itself removes it, or renames it to the target, before it settles.
    */
-  temporaryPath?: (target: string) => string;
+  temporaryPath?: ((target: string) => string) | undefined;
   /**
    * The end of the save's budget, in ms on the client's clock (as a `JobWatch`'s `deadline` is): a download still
    * going then (awaiting its answer or a chunk) ends with a `TimeoutError`, not retried, and leaves no file. Without it
    * a save has no overall limit, only each attempt's (`timeoutMs` until the answer starts, then between chunks).
    */
-  deadline?: number;
+  deadline?: number | undefined;
 }
 
 /** `open` of a file descriptor (a number, not a `FileHandle`: a pipe's goes to a `Socket`, which closes it). */
@@ -551,7 +551,7 @@ function settleWith(
 
 export interface NodeUploadOptions {
   /** The `http.Agent` (or `https.Agent`) for the connections (default: Node's global agents). */
-  agent?: Agent;
+  agent?: Agent | undefined;
 }
 
 /** A name or filename in a part header: quotes and line breaks escaped as browsers do. */

@@ -13,38 +13,38 @@ export type { ClientToken, TokenFetcher } from "./token.js";
 
 export interface TokenRouteOptions {
   /** Your long-lived API key (`dct_…`). Default: the `DECART_API_KEY` environment variable. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** The API's base URL. Default `https://api.decart.ai`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * The models a token may use (names of the catalogue, or `models.video(…)` / `models.image(…)`); at most 20.
    * Default: all. An unknown name throws when the route is created.
    */
-  models?: readonly (ModelName | ModelDefinition)[];
+  models?: readonly (ModelName | ModelDefinition)[] | undefined;
   /** Seconds until a token expires, 1 to 3600 (the API's limits). Default: the API's (60). */
-  expiresIn?: number;
+  expiresIn?: number | undefined;
   /** Full origins (`https://example.org`, no `*` or path) a token may be used from; at most 20. Default: any. */
-  allowedOrigins?: readonly string[];
+  allowedOrigins?: readonly string[] | undefined;
   /**
    * Decides whether `request` may have a token (check the session cookie, the user's plan …); `false` answers 403 and
    * mints nothing. Only `true` grants: any other answer (a session object, a string, nothing), or a throw, answers 500
    * and mints nothing (`onError` gets why). Without it, anyone who can reach the route gets tokens.
    */
-  authorize?: (request: Request) => boolean | Promise<boolean>;
+  authorize?: ((request: Request) => boolean | Promise<boolean>) | undefined;
   /** The `fetch` to reach the API with (default: the global one). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
   /**
    * How long to wait for the API, in ms (default: the client's 60 000): a slow or silent API answers 502 after it
    * (`TIMEOUT`), so that a page waiting can try again.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Called with the error behind a 500, 502 or 503 answer: log it here. Its message, stack, `requestId` and a 422's
    * `issues` (and those of the client's error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
    * percent-encoded, or in base64 or base64url (not a key split into pieces or encoded otherwise). An `onError` that
    * throws does not change the answer.
    */
-  onError?: (error: DecartError) => void;
+  onError?: ((error: DecartError) => void) | undefined;
 }
 
 const { properties: token } = requestSchemas.CreateTokenRequest;

@@ -72,7 +72,7 @@ const MAX_TEXT = 2 ** 20;
  * An answer's text, up to `MAX_TEXT` bytes and a chunk (the rest is not read: the body is cancelled). The chunks are
  * kept in `got` as they come: a caller that gives it has what came before a read that failed.
  */
-export const readText = async ({ body }: Response, got: BlobPart[] = []) => {
+export const readText = async ({ body }: Response, got: Uint8Array<ArrayBuffer>[] = []) => {
   const reader = body?.getReader();
   for (let bytes = 0; reader && bytes <= MAX_TEXT; ) {
     const { done, value } = await reader.read();
@@ -359,7 +359,7 @@ export function createTransport(
         // whole, whatever Content-Length said (nothing but spaces could follow), and a submit's job id that came is not
         // lost. Else the read's failure is the error.
         let text = "";
-        const got: BlobPart[] = [];
+        const got: Uint8Array<ArrayBuffer>[] = [];
         let failed: DecartError | undefined;
         try {
           text = await until(readText(response, got));

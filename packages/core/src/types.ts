@@ -103,11 +103,14 @@ type OneOf<M extends ModelName, All extends ModelName, With> = M extends ModelNa
   : never;
 type FieldsOf<M extends ModelName> = M extends ModelName ? keyof ModelInputs<M> : never;
 type ModelInputsOf<M extends ModelName> = {
-  [K in keyof ModelInputs<M>]: K extends FileFields<M>
-    ? FileInput
-    : [JsonField<M, K>] extends [never]
-      ? ModelInputs<M>[K]
-      : FromSchema<JsonField<M, K>["schema"]> | string;
+  [K in keyof ModelInputs<M>]:
+    | (K extends FileFields<M>
+        ? FileInput
+        : [JsonField<M, K>] extends [never]
+          ? ModelInputs<M>[K]
+          : FromSchema<JsonField<M, K>["schema"]> | string)
+    // An optional field may be given as undefined: not given (with `exactOptionalPropertyTypes` too).
+    | (Record<never, never> extends Pick<ModelInputs<M>, K> ? undefined : never);
 };
 
 export type { JobStatus, JobStatusResponse };
@@ -162,17 +165,17 @@ export interface PollOptions {
    * its waits whatever the server's `x-poll-after-ms` hint says (the default schedule follows it; a `schedule` of your
    * own sees it as `ctx.hintMs`).
    */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** A fixed schedule: the delay between status reads (the server's hint does not change it). */
-  intervalMs?: number;
+  intervalMs?: number | undefined;
   /** The longest delay between status reads (with a fixed schedule, intervals grow ×1.5 up to it). */
-  maxIntervalMs?: number;
+  maxIntervalMs?: number | undefined;
   /** A schedule of your own. */
-  schedule?: PollSchedule;
+  schedule?: PollSchedule | undefined;
   /** The wait function used for every pause (polls and retry backoff). */
-  delay?: DelayFunction;
+  delay?: DelayFunction | undefined;
   /** The clock, in ms (default `Date.now`). */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** A status update, as `onStatusChange` sees it. */
@@ -180,33 +183,33 @@ export type StatusListener = (job: JobStatusResponse) => void;
 
 export interface WaitOptions {
   /** Called when the status changes (only then), first with the current status. */
-  onStatusChange?: StatusListener;
+  onStatusChange?: StatusListener | undefined;
   /** Stops watching (the job is not cancelled). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Polling for this call (merged over the client's `poll`), or a schedule function. */
-  poll?: PollOptions | PollSchedule;
+  poll?: PollOptions | PollSchedule | undefined;
   /**
    * One budget for the whole call (submit, wait and download) before a `JobTimeoutError` (default 11 minutes; the
    * server fails jobs at 10). Transient failures inside it (a failed status read, a cut-short download, a 429) are
    * retried until it runs out.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * `false` to stop when the job ends, without downloading its video (then stream it with `queue.download` or
    * `saveResult` from `@decart/core/node`). Default `true`: a completed result carries `data`, a Blob.
    */
-  download?: boolean;
+  download?: boolean | undefined;
 }
 
 export interface QueueWaitOptions extends WaitOptions {
   /** The job's model, if known: it sets the expected duration that drives the poll schedule. */
-  model?: VideoModel | VideoModelName;
+  model?: VideoModel | VideoModelName | undefined;
 }
 
-type Control = { signal?: AbortSignal };
+type Control = { signal?: AbortSignal | undefined };
 type Uploads = Control & {
   /** Progress of the request's file parts (see `UploadProgress`). */
-  onUploadProgress?: (progress: UploadProgress) => void;
+  onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
 };
 
 /** `queue.submit` options: the model, its inputs, and a signal. */
@@ -215,7 +218,7 @@ export type SubmitOptions<M extends VideoModelName> = OneOf<M, M, { model: Video
 export type SubmitAndPollOptions<M extends VideoModelName> = SubmitOptions<M> &
   WaitOptions & {
     /** Called with the job id as soon as the job is accepted, before any waiting. */
-    onSubmitted?: (jobId: string) => void;
+    onSubmitted?: ((jobId: string) => void) | undefined;
   };
 /** `process` options: an image model, its inputs, and a signal. */
 export type ProcessOptions<M extends ImageModelName> = OneOf<M, M, { model: ImageModel<M> } & Uploads>;
@@ -232,8 +235,8 @@ export interface DownloadProgress {
 }
 
 export interface DownloadOptions {
-  signal?: AbortSignal;
-  onProgress?: (progress: DownloadProgress) => void;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: DownloadProgress) => void) | undefined;
 }
 
 /**
