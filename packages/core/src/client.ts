@@ -267,7 +267,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     } catch {}
     // The key goes in a header: a line break, a NUL or `€` there would fail every request (the key is not shown).
     if (!apiKey || /[^ -~]/.test(apiKey)) {
-      throw invalid(where, "apiKey", "a key of printable ASCII (or set DECART_API_KEY, or use `token` or `proxy`)");
+      // No key: where to give one; a key a header cannot carry: that (it is not shown).
+      throw invalid(
+        where,
+        "apiKey",
+        apiKey ? "a key of printable ASCII" : "given (or set DECART_API_KEY, or use `token` or `proxy`)",
+      );
     }
   }
   // A page with a long-lived key gives it to everyone who opens it: refused as an option, and as a token source's.

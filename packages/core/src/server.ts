@@ -172,11 +172,8 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     // come from: the route, not "Invalid options" of a client the caller never made (whose `token` and `proxy` the
     // route has not).
     if (!(e instanceof InvalidInputError)) throw e;
-    throw invalid(
-      where,
-      e.field!,
-      e.field === "apiKey" ? "a key of printable ASCII (or set DECART_API_KEY)" : e.expected!,
-    );
+    // (A missing key's `token` and `proxy` are the client's: the route has neither.)
+    throw invalid(where, e.field!, e.expected!.replace(", or use `token` or `proxy`", ""));
   }
 
   // The key the client sends, read as the client reads it: an answer that carries it is never handed on.

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import { inspect } from "node:util";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DecartError, models } from "../src/index.js";
+import { createDecartClient, type DecartError, type InvalidInputError, models } from "../src/index.js";
 import { closedPort, fastPoll, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 const KEY = "dct_live_s3cr3t_0123456789abcdef";
@@ -250,6 +250,32 @@ describe("the API key never leaks", () => {
       expectNoKey(status);
     } finally {
       await server.close();
+    }
+  });
+
+  it("missing, is said to be missing, with where to give it; a key a header cannot carry, to be of printable ASCII", () => {
+    const saved = process.env.DECART_API_KEY;
+    delete process.env.DECART_API_KEY;
+    try {
+      const refusal = (apiKey: string | undefined) => {
+        try {
+          createDecartClient({ apiKey, baseUrl: emu.url });
+        } catch (e) {
+          return [(e as InvalidInputError).field, (e as Error).message];
+        }
+      };
+      for (const apiKey of [undefined, "", "  "]) {
+        expect(refusal(apiKey)).toEqual([
+          "apiKey",
+          'Invalid options: "apiKey" must be given (or set DECART_API_KEY, or use `token` or `proxy`)',
+        ]);
+      }
+      expect(refusal(`${KEY}\n`.repeat(2))).toEqual([
+        "apiKey",
+        'Invalid options: "apiKey" must be a key of printable ASCII',
+      ]);
+    } finally {
+      if (saved !== undefined) process.env.DECART_API_KEY = saved;
     }
   });
 

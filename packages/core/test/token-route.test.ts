@@ -82,7 +82,10 @@ describe("createTokenRoute", () => {
       /allowedOrigins/,
     );
     expect(() => createTokenRoute({ apiKey: "", baseUrl: emu.url })).toThrow(
-      'createTokenRoute: "apiKey" must be a key of printable ASCII (or set DECART_API_KEY)',
+      'createTokenRoute: "apiKey" must be given (or set DECART_API_KEY)',
+    );
+    expect(() => createTokenRoute({ apiKey: "dct_a\nb", baseUrl: emu.url })).toThrow(
+      /^createTokenRoute: "apiKey" must be a key of printable ASCII$/,
     );
     expect(make({ expiresIn: 3600, models: ["lucy-pro-t2v"] })).not.toThrow();
   });
