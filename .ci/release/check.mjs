@@ -98,7 +98,11 @@ const names = new Set(packages.map((p) => p.pkg.name));
 console.log(`publishable: ${[...names].join(", ")}`);
 
 /** Every entry of a package's exports map as [subpath, specifier a user imports]. */
-const entries = (p) => Object.keys(p.pkg.exports ?? {}).map((sub) => [sub, p.pkg.name + sub.slice(1)]);
+// The code entries of a package (its "./package.json" is the manifest, not code to import).
+const entries = (p) =>
+  Object.keys(p.pkg.exports ?? {})
+    .filter((sub) => sub !== "./package.json")
+    .map((sub) => [sub, p.pkg.name + sub.slice(1)]);
 
 section("build");
 await check("build every publishable package (turbo)", async () => {
@@ -129,6 +133,11 @@ for (const p of packages) {
     const link = `(packages/${p.short}/docs/index.html)`;
     assert(rootReadme.includes(link), `the root README does not link the API reference ${link}`);
     for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
+      // The manifest itself, for tools that read it (require.resolve("<name>/package.json")).
+      if (sub === "./package.json") {
+        assert(target === "./package.json", `exports["./package.json"] is not "./package.json"`);
+        continue;
+      }
       assert(typeof target === "object", `exports["${sub}"] has no conditions`);
       const keys = Object.keys(target);
       assert(keys[0] === "types", `exports["${sub}"] does not start with "types"`);
@@ -154,7 +163,7 @@ for (const p of packages) {
     const stray = files.filter((f) => /(^package\/test\/|\.test\.[cm]?[jt]s$|\.tsbuildinfo$|\/\.turbo\/)/.test(f));
     assert(stray.length === 0, `ships files it should not:\n${stray.join("\n")}`);
     for (const [sub, target] of Object.entries(manifest.exports)) {
-      for (const file of Object.values(target))
+      for (const file of typeof target === "string" ? [target] : Object.values(target))
         assert(files.includes(`package/${file.slice(2)}`), `exports["${sub}"] → ${file} is not in the tarball`);
     }
     for (const file of Object.values(manifest.bin ?? {}))

@@ -31,7 +31,7 @@ describe("the package", () => {
   it("has rxjs as a peer (^7.8.0) and @decart/core as its only dependency", () => {
     expect(pkg.peerDependencies).toEqual({ rxjs: "^7.8.0" });
     expect(Object.keys(pkg.dependencies)).toEqual(["@decart/core"]);
-    expect([pkg.type, pkg.sideEffects, Object.keys(pkg.exports)]).toEqual(["module", false, ["."]]);
+    expect([pkg.type, pkg.sideEffects, Object.keys(pkg.exports)]).toEqual(["module", false, [".", "./package.json"]]);
   });
 
   it("builds an entry that imports only rxjs and @decart/core (no Node built-in)", () => {
