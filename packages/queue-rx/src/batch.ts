@@ -94,11 +94,13 @@ const POLICY = Symbol.for("@decart/core.retryPolicy");
 /**
  * Whether `input` can be sent again: not when it holds a file that can be read only once (a web or Node stream, an
  * async iterable: the first submit read it, and sent again it would be an empty file), nor when its fields cannot be
- * read.
+ * read. A web stream is one by its class too: Safari's and Chromium's before 124 are not async iterable.
  */
 const repeatable = (input: SubmitInput) => {
   try {
-    return !Object.values(input).some(isByteIterable);
+    return !Object.values(input).some(
+      (v) => (typeof ReadableStream < "u" && v instanceof ReadableStream) || isByteIterable(v),
+    );
   } catch {}
 };
 
@@ -239,13 +241,12 @@ export function submitAll(
     // retry (`retryable`, where the server certainly did not take it: 408, 429, 503, a refused connection; with its
     // `retrySubmit`, one of unknown outcome too) is sent again by the batch, unless a stream of it was read: a 429 after
     // the batch's pause (below), any other after the core's `retryWait` (the server's `Retry-After`, else the client's
-    // backoff, jittered by its `random`), up to the client's `maxRetries` times; each wait ends, with nothing sent,
-    // when the batch does.
+    // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each wait
+    // ends, with nothing sent, when the batch does.
     const { maxRetries = 2, random = Math.random, retrySubmit } = (client.queue as any)[POLICY] ?? {};
     const submit =
       all.submitSource ??
-      ((input: SubmitInput) => {
-        let failures = 0;
+      ((input: SubmitInput, failures: number[]) => {
         return defer(() =>
           ended ? EMPTY : fromAbortable(() => (client.queue.submit as any)(input, { maxRetries: 0 })),
         ).pipe(
@@ -253,9 +254,9 @@ export function submitAll(
             delay: (e) =>
               (e?.retryable || (retrySubmit && e?.code === "SUBMIT_OUTCOME_UNKNOWN")) &&
               !RateLimitError.isInstance(e) &&
-              failures < maxRetries &&
+              failures[0]! < maxRetries &&
               repeatable(input)
-                ? timer(retryWait(failures++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
+                ? timer(retryWait(failures[0]!++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
                 : throwError(() => e),
           }),
         );
@@ -267,8 +268,9 @@ export function submitAll(
       scheduler,
       // A submit answered 429 was not taken by the server: send it again once the batch's pause ends (unless it cannot
       // be sent again: a stream read already).
-      submitSource: (input: SubmitInput) =>
-        defer(() => (ended ? EMPTY : submit(input))).pipe(
+      // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
+      submitSource: (input: SubmitInput, failures = [0]) =>
+        defer(() => (ended ? EMPTY : submit(input, failures))).pipe(
           throughPacer(pacer, over),
           retry({
             count: MAX_RATE_LIMITED_SUBMITS,
