@@ -138,8 +138,15 @@ export function handleModelPath(
   return detail(ctx, 404, `Model '${name}' not found.`);
 }
 
-/** The methods the job-status path takes, but the submit of a model: GET (and HEAD), and OPTIONS for preflights. */
-const JOB_STATUS_ALLOW = allowOf(["GET", "OPTIONS"]);
+/** The methods of the job-status path alone (`/v1/jobs/{name}` of no model): GET, and HEAD with it. */
+export const JOB_STATUS_ALLOW = allowOf(["GET"]);
+
+/**
+ * Whether `POST /v1/jobs/{name}` is a route of the server's (a model's, or a name it answers 404 or 410): the path
+ * `/v1/jobs/{name}` then takes GET, HEAD and POST; for any other name (a job's id) it is the job-status path alone.
+ */
+export const takesSubmit = (name: string): boolean =>
+  MODEL_ROUTES.has(`/v1/jobs/${name}`) || RETIRED.has(name) || isModelName(name);
 
 async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<void> {
   const principal = authenticate(ctx, em);

@@ -77,7 +77,7 @@ export const ADMIN_ROUTES: readonly RouteEntry[] = [
 export type Match =
   | { kind: "endpoint"; endpoint: Endpoint; param: string | undefined }
   | { kind: "not-found" }
-  | { kind: "method"; allow: string };
+  | { kind: "method"; allow: string; route: string; param: string | undefined };
 
 /** The method a route is chosen by: HEAD is GET without the body (http.ts leaves it out), so every GET route takes it. */
 function routeMethod(method: string | undefined): string {
@@ -85,8 +85,8 @@ function routeMethod(method: string | undefined): string {
 }
 
 /**
- * The `Allow` header of a 405: the methods a path takes, HEAD wherever GET is, and OPTIONS on the API's paths (they
- * answer preflights).
+ * The `Allow` header of a 405: the methods a path's routes take, HEAD wherever GET is, as Starlette lists them. Never
+ * OPTIONS: no route takes it (a CORS preflight is answered before the routes; any other OPTIONS is refused 405).
  */
 export function allowOf(methods: Iterable<string>): string {
   const given = new Set(methods);
@@ -111,11 +111,11 @@ interface Compiled {
   allow: string;
 }
 
-/** A path compiled; `preflights`: it answers CORS preflights, so its `Allow` lists OPTIONS too. */
-const compile = (entry: RouteEntry, preflights = false): Compiled => ({
+/** A path compiled. */
+const compile = (entry: RouteEntry): Compiled => ({
   entry,
   segments: entry.path.split("/").map((s) => (s.startsWith("{") && s.endsWith("}") ? undefined : s)),
-  allow: allowOf([...Object.keys(entry.methods), ...(preflights ? ["OPTIONS"] : [])]),
+  allow: allowOf(Object.keys(entry.methods)),
 });
 
 /**
@@ -143,15 +143,15 @@ export const overlapping = (table: readonly RouteEntry[]): [string, string] | un
   firstOverlap(table.map((entry) => compile(entry)));
 
 /** A table compiled once at load, refused when two of its paths overlap. */
-function compileTable(table: readonly RouteEntry[], preflights: boolean): readonly Compiled[] {
-  const out = table.map((entry) => compile(entry, preflights));
+function compileTable(table: readonly RouteEntry[]): readonly Compiled[] {
+  const out = table.map((entry) => compile(entry));
   const pair = firstOverlap(out);
   if (pair) throw new Error(`route table: ${pair[0]} and ${pair[1]} match the same paths`);
   return out;
 }
 
-const API_TABLE = compileTable(API_ROUTES, true);
-const ADMIN_TABLE = compileTable(ADMIN_ROUTES, false);
+const API_TABLE = compileTable(API_ROUTES);
+const ADMIN_TABLE = compileTable(ADMIN_ROUTES);
 
 /** Whether a path is an admin route's (answered by admin.ts, after the admin token). */
 export const isAdminPath = (path: string): boolean => path.startsWith(ADMIN_PREFIX);
@@ -171,7 +171,7 @@ export function matchRoute(requestMethod: string, path: string): Match {
     });
     if (!fits) continue;
     const endpoint = entry.methods[method as Method];
-    return endpoint ? { kind: "endpoint", endpoint, param } : { kind: "method", allow };
+    return endpoint ? { kind: "endpoint", endpoint, param } : { kind: "method", allow, route: entry.path, param };
   }
   return { kind: "not-found" };
 }

@@ -30,10 +30,10 @@ import {
 } from "./http.js";
 import { handleContent, handleStatus } from "./jobs.js";
 import { limitsOf, serverTimeouts, watchBody } from "./limits.js";
-import { handleModelPath } from "./models.js";
+import { handleModelPath, JOB_STATUS_ALLOW, takesSubmit } from "./models.js";
 import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
 import type { Target } from "./routes.js";
-import { ASTERISK, isAdminPath, matchRoute, SERVER_ALLOW, slashRedirect, targetOf } from "./routes.js";
+import { ASTERISK, isAdminPath, type Match, matchRoute, SERVER_ALLOW, slashRedirect, targetOf } from "./routes.js";
 import { shown } from "./shown.js";
 import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
@@ -365,14 +365,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     // Routed once percent-decoded, as Starlette routes the path uvicorn decodes (`%2F` a `/` between segments); the
     // path parameter is that decoded segment, never decoded again.
     const path = unquote(target.path);
-    const match = matchRoute(method, path);
+    const match = routeOf(method, path);
     if (isAdminPath(path)) {
       ctx.route = "admin";
       ctx.cors = false;
       return handleAdmin(ctx, em, admin, match, query);
     }
-    // A CORS preflight: 204 on the API's paths, with the methods the path takes (no route takes OPTIONS, so the match
-    // is the 405 of the path, whose Allow lists them, OPTIONS among them); 404 (as any method) on a path that is none.
+    // A CORS preflight: 204 on the API's paths, with the methods the path takes and OPTIONS (no route takes OPTIONS,
+    // so the match is the 405 of the path, whose Allow lists them); 404 (as any method) on a path that is none.
     // A path the router would redirect (a trailing slash) answers the preflight of the path it redirects to: the
     // server's CORS middleware answers a preflight before its router is reached, and the request that follows is
     // redirected (307, below), which a browser follows. An OPTIONS is a preflight only with an Origin and an
@@ -380,12 +380,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     // method does (405 with the path's Allow, 404, 307).
     if (method === "OPTIONS" && isPreflight(req)) {
       const moved = match.kind === "not-found" ? slashRedirect(method, path) : undefined;
-      const asked = moved === undefined ? match : matchRoute(method, moved);
+      const asked = moved === undefined ? match : routeOf(method, moved);
       if (asked.kind === "method") {
         return respond(
           ctx,
           204,
-          corsPreflightHeaders(asked.allow, req.headers["access-control-request-headers"]),
+          corsPreflightHeaders(`${asked.allow}, OPTIONS`, req.headers["access-control-request-headers"]),
           null,
         );
       }
@@ -598,6 +598,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 function noop(): void {}
+
+/**
+ * The route of a request, as `matchRoute` reads it, but for `/v1/jobs/{name}`: it takes POST only where the name is a
+ * model's (models.ts), so a method it refuses on any other name (a job's id) answers the Allow of the job-status path
+ * alone, as `POST` there does: the same Allow for a path whatever the method refused.
+ */
+function routeOf(method: string, path: string): Match {
+  const match = matchRoute(method, path);
+  return match.kind === "method" && match.route === "/v1/jobs/{id}" && !takesSubmit(match.param ?? "")
+    ? { ...match, allow: JOB_STATUS_ALLOW }
+    : match;
+}
 
 /**
  * Whether an OPTIONS request is a CORS preflight, as Starlette's CORSMiddleware tells one: it has an `Origin` and an

@@ -284,16 +284,17 @@ describe("every answer", () => {
     for (const path of ["/v1/jobs/job_x", "/v1/jobs/job_x/content", "/v1/files/file_x", "/v1/client/tokens"]) {
       expect((await raw(emu.url, { method: "OPTIONS", path, headers: PREFLIGHT })).status, path).toBe(204);
     }
-    // Its allowed methods are the path's, as the Allow of a 405 there lists them (one source: the route table):
-    // OPTIONS among them, since the path answers it.
+    // Its allowed methods are the path's, as the Allow of a 405 there lists them (one source: the route table), and
+    // OPTIONS, since the path answers preflights. The 405's Allow lists no OPTIONS: no route takes it (Starlette lists
+    // the route's methods, HEAD with GET), and a `/v1/jobs/{name}` of no model (a job's id) takes no POST either.
     for (const [path, methods] of [
-      ["/v1/jobs/job_x", "GET, HEAD, POST, OPTIONS"],
-      ["/v1/jobs/job_x/content", "GET, HEAD, OPTIONS"],
-      ["/v1/jobs/lucy-pro-t2v", "GET, HEAD, POST, OPTIONS"],
-      ["/v1/generate/lucy-pro-t2i", "POST, OPTIONS"],
-      ["/v1/files", "POST, OPTIONS"],
-      ["/v1/files/file_x", "GET, HEAD, DELETE, OPTIONS"],
-      ["/v1/client/tokens", "POST, OPTIONS"],
+      ["/v1/jobs/job_x", "GET, HEAD"],
+      ["/v1/jobs/job_x/content", "GET, HEAD"],
+      ["/v1/jobs/lucy-pro-t2v", "GET, HEAD, POST"],
+      ["/v1/generate/lucy-pro-t2i", "POST"],
+      ["/v1/files", "POST"],
+      ["/v1/files/file_x", "GET, HEAD, DELETE"],
+      ["/v1/client/tokens", "POST"],
     ] as const) {
       const preflight = await raw(emu.url, {
         method: "OPTIONS",
@@ -301,7 +302,7 @@ describe("every answer", () => {
         headers: { origin: "http://localhost:5173", "access-control-request-method": "POST" },
       });
       expect(preflight.status, path).toBe(204);
-      expect(preflight.headers["access-control-allow-methods"], path).toBe(methods);
+      expect(preflight.headers["access-control-allow-methods"], path).toBe(`${methods}, OPTIONS`);
       const wrong = await raw(emu.url, { method: "PATCH", path, headers: { "x-api-key": emu.apiKey } });
       expect(wrong.status, path).toBe(405);
       expect(wrong.headers.allow, path).toBe(methods);
@@ -330,7 +331,8 @@ describe("every answer", () => {
       const what = JSON.stringify(headers);
       const r = await raw(emu.url, { method: "OPTIONS", path: "/v1/files/file_x", headers });
       expect(r.status, what).toBe(405);
-      expect(r.headers.allow, what).toBe("GET, HEAD, DELETE, OPTIONS");
+      // The path's methods, not OPTIONS, the method refused (it was listed, as if the path took it).
+      expect(r.headers.allow, what).toBe("GET, HEAD, DELETE");
       expect(jsonOf(r), what).toEqual({ detail: "Method Not Allowed" });
       expect(r.headers["access-control-allow-methods"], what).toBeUndefined();
       expect(r.headers["access-control-allow-origin"], what).toBe("*");
@@ -349,6 +351,23 @@ describe("every answer", () => {
       });
       expect(r.status, asked).toBe(204);
       expect(r.headers["access-control-allow-methods"]).toBe("GET, HEAD, DELETE, OPTIONS");
+    }
+  });
+
+  it("answers a 405 with the same Allow for a path whatever the method refused: its routes' methods, no OPTIONS", async () => {
+    // `/v1/jobs/{name}` takes POST for a model's name only: for a job's id, POST is refused as PATCH and OPTIONS are.
+    for (const [path, allow] of [
+      ["/v1/jobs/job_abc", "GET, HEAD"],
+      ["/v1/jobs/lucy-pro-t2v", "GET, HEAD, POST"],
+      ["/v1/files/file_x", "GET, HEAD, DELETE"],
+      ["/v1/client/tokens", "POST"],
+    ] as const) {
+      for (const method of ["OPTIONS", "PATCH", "PUT", "DELETE", "POST", "GET"]) {
+        if (allow.split(", ").includes(method)) continue;
+        const r = await raw(emu.url, { method, path, headers: { "x-api-key": emu.apiKey } });
+        expect(r.status, `${method} ${path}`).toBe(405);
+        expect(r.headers.allow, `${method} ${path}`).toBe(allow);
+      }
     }
   });
 
@@ -398,9 +417,9 @@ describe("every answer", () => {
     const status = await raw(emu.url, { method: "HEAD", path: "/_emulator/stats", headers: admin() });
     expect(status.status).toBe(200);
     for (const [method, path, allow] of [
-      ["PUT", "/v1/jobs/job_x", "GET, HEAD, POST, OPTIONS"],
-      ["POST", "/v1/jobs/job_x/content", "GET, HEAD, OPTIONS"],
-      ["PATCH", "/v1/files/file_x", "GET, HEAD, DELETE, OPTIONS"],
+      ["PUT", "/v1/jobs/job_x", "GET, HEAD"],
+      ["POST", "/v1/jobs/job_x/content", "GET, HEAD"],
+      ["PATCH", "/v1/files/file_x", "GET, HEAD, DELETE"],
     ] as const) {
       const r = await raw(emu.url, { method, path, headers: { "x-api-key": emu.apiKey } });
       expect(r.status, `${method} ${path}`).toBe(405);
