@@ -126,7 +126,8 @@ describe("openPipe", () => {
       expect(error).toBeInstanceOf(Error);
       expect(error.code).toBe("ERR_INVALID_FD_TYPE");
     }
-    expect(open() - before).toBeLessThan(50);
+    // None left open: a leak of one each would be 50 (a margin of 2 for descriptors the runtime opens meanwhile).
+    expect(open()).toBeLessThanOrEqual(before + 2);
     const missing = await openPipe(join(dir, "none"), "r").catch((e) => e);
     expect(missing.code).toBe("ENOENT");
   });
