@@ -286,7 +286,7 @@ describe("a request target in absolute form (RFC 9112, 3.2.2)", () => {
       `PUT ${emu.url}/v1/client/tokens HTTP/1.1\r\nHost: ${new URL(emu.url).host}\r\nconnection: close\r\n\r\n`,
     );
     expect(wrong).toMatch(/^HTTP\/1\.1 405 /);
-    expect(wrong.toLowerCase()).toContain("\r\nallow: post, options\r\n");
+    expect(wrong.toLowerCase()).toContain("\r\nallow: post\r\n");
   });
 
   it("holds its authority to the Host rule: another server 421, no valid host 400, https 421, other schemes 400", async () => {
