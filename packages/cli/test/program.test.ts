@@ -21,6 +21,20 @@ function section(page: string, heading: "Commands" | "Options"): string[] {
   );
 }
 
+/** A run refused with exit 2 for a setting `named` that is set but empty (or white space), nothing sent. */
+function expectEmptyRefused(
+  { code, stdout, stderr }: { code: number | null; stdout: string; stderr: string },
+  args: readonly string[],
+  named: string,
+) {
+  expect(code, `${args.join(" ")}: ${stderr}`).toBe(EXIT.usage);
+  expect(events(stdout).at(-1)).toEqual({
+    type: "error",
+    exit_code: EXIT.usage,
+    message: expect.stringMatching(new RegExp(`^${named} is (set but empty|empty|set to white space only); `)),
+  });
+  expect(stderr).toContain("(nothing was sent)");
+}
 describe("the program", () => {
   it("documents every command, flag, environment variable and exit code in --help and the README", async () => {
     const { code, stdout } = await run(["--help"]);
@@ -288,13 +302,7 @@ describe("a setting set but empty", () => {
           env: { ...own, ...extra },
           input,
         });
-        expect(code, `${args.join(" ")}: ${stderr}`).toBe(EXIT.usage);
-        expect(events(stdout).at(-1)).toEqual({
-          type: "error",
-          exit_code: EXIT.usage,
-          message: expect.stringMatching(new RegExp(`^${named} is (set but empty|empty|set to white space only); `)),
-        });
-        expect(stderr).toContain("(nothing was sent)");
+        expectEmptyRefused({ code, stdout, stderr }, args, named);
         // -v logs every request as it starts: none started, to any server.
         expect(stderr, args.join(" ")).not.toMatch(/^→ /m);
         expect(stderr).not.toContain("api.decart.ai/");
@@ -329,13 +337,7 @@ describe("a setting set but empty", () => {
           cwd: temp.dir,
           input: '{"custom_id":"a","prompt":"x"}\n',
         });
-        expect(code, `${args.join(" ")}: ${stderr}`).toBe(EXIT.usage);
-        expect(events(stdout).at(-1)).toEqual({
-          type: "error",
-          exit_code: EXIT.usage,
-          message: expect.stringMatching(new RegExp(`^${named} is (set but empty|empty|set to white space only); `)),
-        });
-        expect(stderr).toContain("(nothing was sent)");
+        expectEmptyRefused({ code, stdout, stderr }, args, named);
       }
       // Nothing sent, nothing written: not the default journal, not an image.
       expect(emu.stats().requests.total).toBe(0);
