@@ -9,7 +9,6 @@ import {
   invalid,
   type JobEvent,
   type JobSubmitResult,
-  JobTimeoutError,
   type JobWatch,
   type JobWatchStep,
   type StatusRead,
@@ -147,51 +146,35 @@ export function drive(
   });
 }
 
-/** A subscriber of a poller: whether it is in the background, the end of its budget, and its watch of the job. */
-interface Watcher {
-  hidden?: boolean;
-  end: number;
-  /**
-   * Runs its watch (its options, its sources, its budget), paced by `pace`. A watch that ran before and was stopped
-   * (another's ran meanwhile) is started again from its state: its latest status and its budget (the job's time, for
-   * its schedule, counted from then).
-   */
-  start: (pace: Observable<boolean>) => Observable<JobEvent>;
-}
-
-/** A running poller: its subscribers, the latest event but `retrying`, and the `retrying` since it, if any. */
+/**
+ * A running poller: each subscriber with whether it is in the background, the latest event but `retrying`, and the
+ * `retrying` since it, if any.
+ */
 interface Poller {
-  votes: Map<Subscriber<JobEvent>, Watcher>;
+  votes: Map<Subscriber<JobEvent>, boolean>;
   latest?: JobEvent;
   retrying?: JobEvent | undefined;
   /** The driver's subscriber to the pace, once it runs. */
   pace?: Subscriber<boolean>;
   /** The driver's subscription (the timer and the request in flight). */
   run?: Subscription;
-  /** The subscriber whose watch runs. */
-  watcher?: Watcher;
 }
 
 /** The running pollers, per client and job: everyone watching a job shares its one poller while it runs. */
 const pollers = new WeakMap<DecartClient, Map<string, Poller>>();
 
 /**
- * The shared poller of a job, joined by `me`. It replays its latest event to late subscribers (and `submitted` to a
- * submitter), stops (timer cleared, request aborted) when its last subscriber leaves, and is forgotten when it ends or
- * stops, so that the next subscriber starts afresh. It runs one watch at a time: that of the subscriber whose budget
- * ends first, so that each budget is the core's watch's to end. `me`'s, when none runs or when it joins one whose
- * budget ends later (stopped where it is); when that budget runs out (its `JobTimeoutError`), the subscribers whose
- * budget ends no later hear it, and the others go on with the watch of the next to end. A status that another's watch
- * tells again (or one behind the latest) is no change: not passed on. It is in the background only while every
- * subscriber says so (one without `background` is in the foreground), looked at anew as subscribers come, go or change
- * their minds. (A multicast written out rather than rxjs's `share` and `ReplaySubject`: it keeps about 3 KB gzip out
- * of a page's bundle.)
+ * The shared poller of a job, started by `start` when none runs. It replays its latest event to late subscribers,
+ * stops (timer cleared, request aborted) when its last subscriber leaves, and is forgotten when it ends or stops, so
+ * that the next subscriber starts afresh. It is in the background only while every subscriber says so (one without
+ * `background` is in the foreground), looked at anew as subscribers come, go or change their minds. (A multicast
+ * written out rather than rxjs's `share` and `ReplaySubject`: it keeps about 3 KB gzip out of a page's bundle.)
  */
 function sharedPoller(
   client: DecartClient,
   key: string,
   background: Observable<boolean> | undefined,
-  me: Watcher,
+  start: (background: Observable<boolean>) => Observable<JobEvent>,
   submitted?: JobEvent,
 ): Observable<JobEvent> {
   return new Observable<JobEvent>((subscriber) => {
@@ -201,61 +184,50 @@ function sharedPoller(
     jobs.set(key, poller);
     const { votes } = poller;
     const forget = () => jobs.get(key) === poller && jobs.delete(key);
-    const all = () => [...votes.values()];
-    const hidden = () => all().every((v) => v.hidden);
-    const recount = () => poller.pace?.next(hidden());
+    const hidden = () => [...votes.values()].every(Boolean);
+    const recount = () => votes.size && poller.pace?.next(hidden());
     /** Passes a notification to every subscriber (a copy: one may leave meanwhile). */
-    const each = (send: (s: Subscriber<JobEvent>, watcher: Watcher) => unknown) => {
-      for (const [s, watcher] of [...votes]) send(s, watcher);
+    const each = (send: (s: Subscriber<JobEvent>) => void) => {
+      for (const s of [...votes.keys()]) send(s);
     };
-    votes.set(subscriber, me);
+    votes.set(subscriber, false);
     const said = background?.subscribe({
       next: (on) => {
-        me.hidden = on;
+        votes.set(subscriber, on);
         recount();
       },
       // This subscriber's watch ends with it (the teardown below takes its vote back); the others' goes on.
       error: (error) => subscriber.error(error),
     });
     recount();
-    /**
-     * Runs the watch of the subscriber whose budget ends first (the first to come, of equals), in place of the one that
-     * runs, unless it is that one.
-     */
-    const elect = (): void => {
-      const [watcher] = all().sort((a, b) => a.end - b.end);
-      if (!watcher || watcher === poller.watcher) return;
-      poller.run?.unsubscribe();
-      const running = new Subscription();
-      poller.run = running;
-      poller.watcher = watcher;
+    if (poller.run) {
+      // A submitter (one with the submit's answer) joining a poller that runs hears `submitted` first all the same.
+      if (submitted) subscriber.next(submitted);
+      if (poller.latest) subscriber.next(poller.latest);
+      if (poller.retrying) subscriber.next(poller.retrying);
+    } else {
+      const run = new Subscription();
+      poller.run = run;
       const pace = new Observable<boolean>((s) => {
         poller.pace = s;
-        s.next(hidden());
+        if (votes.size) s.next(hidden());
       });
-      running.add(
-        watcher.start(pace).subscribe({
+      run.add(
+        start(pace).subscribe({
           next: (event) => {
-            // A status no later than the latest ("processing" > "pending"; any after the download's start), not after
-            // `retrying`, is one that a watch run in another's place read again: no change. (`submitted` is each
-            // submitter's own, told as it subscribes.)
-            const { latest } = poller as { latest?: { status?: string } };
-            if (event.type === "status" && latest && !poller.retrying && !(event.status > latest.status!)) return;
-            if (event.type === "submitted") return;
-            // A joiner starts at the job's latest status, then hears of the reads that failed since, if they are being
-            // retried.
+            // A joiner starts at the job's latest status (`submitted` is the submitter's alone), then hears of the reads
+            // that failed since, if they are being retried.
             if (event.type === "retrying") poller.retrying = event;
-            else {
+            else if (event.type !== "submitted") {
               poller.latest = event;
               poller.retrying = undefined;
             }
             each((s) => s.next(event));
           },
-          // Ended: every subscriber hears it, but for a budget that ran out: those whose budget ends later go on, with
-          // the watch of the first of them to end. (One that subscribes on hearing it joins them.)
+          // Ended: forgotten before anyone hears of it, so that whoever subscribes on hearing starts afresh.
           error: (error) => {
-            each((s, v) => (JobTimeoutError.isInstance(error) && v.end > watcher.end) || s.error(error));
-            elect();
+            forget();
+            each((s) => s.error(error));
           },
           complete: () => {
             forget();
@@ -263,10 +235,7 @@ function sharedPoller(
           },
         }),
       );
-    };
-    // A submitter hears `submitted` first; a joiner the latest events.
-    for (const event of [submitted, poller.latest, poller.retrying]) if (event) subscriber.next(event);
-    elect();
+    }
     return () => {
       said?.unsubscribe();
       votes.delete(subscriber);
@@ -295,10 +264,9 @@ export const submitKeys = { ...jobKeys, submitSource: fn, onOrphan: fn };
 
 /**
  * The events of a job through its shared poller: one per client and job while one downloads the result (a watcher
- * without `download` joins it, and ends at the download's start), else one per client, job and `download` choice; the
- * poller runs this subscriber's own watch (made on subscription: its budget counts from then) while its budget is the
- * first to end. `checked`: its options as read and checked by its caller (`submitJob`, before its submit), else
- * `options` are, on each subscription.
+ * without `download` joins it, and ends at the download's start), else one per client, job and `download` choice.
+ * `checked`: its options as read and checked by its caller (`submitJob`, before its submit), else `options` are, on
+ * each subscription.
  */
 function follow(
   client: DecartClient,
@@ -308,7 +276,7 @@ function follow(
 ): Observable<JobEvent> {
   return new Observable<JobEvent>((subscriber) => {
     // Each subscriber's options are read and checked once, here or by its caller, also one's that joins a running
-    // poller; the core's `createWatch` takes the watch's as they were read then.
+    // poller (whose options it does not use); the core's `createWatch` takes the watch's as they were read then.
     const all = checked ?? checkWatchOptions(options, jobKeys);
     const { model, first, download, background, statusSource, resultSource, scheduler } = all;
     // `first` must be this job's submit answer, as the engine checks a status read.
@@ -318,28 +286,24 @@ function follow(
     for (const key in submitKeys) delete watching[key];
     const downloading = `result:${jobId}`;
     // Without download, on the poller that downloads when one runs: its events until the download starts, then
-    // `completed`; its watch downloads, as that poller's does.
+    // `completed`.
     const joins = download === false && pollers.get(client)?.has(downloading);
-    const key = download !== false || joins ? downloading : `status:${jobId}`;
-    if (joins) delete watching.download;
-    // Its own watch, its budget from now: one that the client refuses (an id too long …) is its error.
-    const watch = client.queue.createWatch(jobId, watching);
     return sharedPoller(
       client,
-      key,
+      download !== false || joins ? downloading : `status:${jobId}`,
       background,
-      {
-        end: watch.deadline,
-        start: (pace) =>
-          drive(watch, jobId, {
+      // The watch is made on subscription: one the client refuses (an id too long …) ends that poller with the error.
+      (pace) =>
+        new Observable<JobEvent>((s) =>
+          drive(client.queue.createWatch(jobId, watching), jobId, {
             read: statusSource ?? clientStatus(client),
             result: resultSource ?? clientResult(client),
             scheduler: scheduler ?? asyncScheduler,
             background: pace,
-          }),
-      },
-      // What a submitter hears first: the model as the core's watch names it (the catalogue's canonical name: an
-      // alias's target).
+          }).subscribe(s),
+        ),
+      // What a submitter hears first, also when it joins a poller that runs: the model as the core's watch names it
+      // when it starts one (the catalogue's canonical name: an alias's target).
       first && {
         type: "submitted",
         jobId,
@@ -375,11 +339,8 @@ function follow(
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
  * gets the latest event at once (never `submitted`; a status and then the `retrying` that followed it, while its
  * reads fail); when the last one unsubscribes, the timer stops and the request
- * in flight is aborted. Unsubscribing never cancels the job. Each subscriber's budget (`timeoutMs`, or `deadline`) is
- * its own: the poller runs the watch (the options) of the subscriber whose budget ends first, one that joins with a
- * budget that ends sooner taking it over; when that budget runs out, that subscriber errors with its
- * `JobTimeoutError` and the others go on, the poller running the watch of the next to end. It is slowed only while
- * every subscriber is in the background. With `download: false`, it joins the
+ * in flight is aborted. Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it, except
+ * `background`: it is slowed only while every subscriber is in the background. With `download: false`, it joins the
  * poller that downloads the result if one runs (and ends with `completed` as the download starts); a subscriber that
  * wants the result while only one without download runs gets a poller of its own.
  */

@@ -144,7 +144,7 @@ describe("over HTTP, against the emulator", () => {
       prompt: "an alias's job [hold]",
       data: clip,
     });
-    // The one that starts the poller and one that joins it each hear `submitted` as queue-rx tells it to a submitter.
+    // The one that starts the poller hears the core's watch's `submitted`; one that joins it hears queue-rx's own.
     const options = { model: "lucy-clip-latest" as const, first, download: false };
     const starter: JobEvent[] = [];
     const joiner: JobEvent[] = [];
