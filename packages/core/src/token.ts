@@ -19,8 +19,8 @@ export type TokenFetcher = () => Promise<ClientToken>;
 /**
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
  * before, or a quarter of its life for a short-lived one, by the client's clock `now`); one fetch at a time, which
- * every request waiting for a key shares, until it settles or a request's wait for it ends (its `signal` aborts: its
- * attempt timed out or was aborted), after which the next request asks again. A token that looks expired on arrival (a clock set wrong) is used until the
+ * every request waiting for a key shares, until it settles or the wait of every request sharing it has ended (each
+ * one's `signal` aborted: its attempt timed out or was aborted), after which the next request asks again. A token that looks expired on arrival (a clock set wrong) is used until the
  * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
  * error that says otherwise (`fetchTokenFrom`'s 403); the third in a row, and each after it until a token comes, is
  * final (a fetch given up on that fails later is not counted). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
@@ -30,6 +30,8 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
   let refreshAt = 0;
   let pending: Promise<string> | undefined;
   let failures = 0;
+  /** How many callers wait for `pending` (set when it starts). */
+  let waiting: number;
   /** Fetches a token; `waited` says whether the client still waits for this fetch (it was not given up on). */
   const fetchKey = async (waited: () => boolean) => {
     try {
@@ -66,16 +68,21 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
     get(signal) {
       // (A key is never empty: an empty one is refused above.)
       if (key && now() < refreshAt) return key;
-      // One fetch at a time, shared by every caller meanwhile; forgotten when it settles, or when a caller's wait for it
-      // ends (its attempt timed out or was aborted): one that never settles does not hold every later request. What a
-      // fetch forgotten so gets is kept all the same.
-      /** Forgets `fetching` as the fetch going on, if it still is: the next request asks again. */
-      const drop = () => {
-        if (pending === fetching) pending = undefined;
+      // One fetch at a time, shared by every caller meanwhile; forgotten when it settles, or when the wait of every
+      // caller for it has ended (each attempt timed out or was aborted): one that never settles does not hold every
+      // later request, and while one caller still waits, the next shares it (and its failure counts). What a fetch
+      // forgotten so gets is kept all the same.
+      /**
+       * Forgets `fetching` as the fetch going on, if it still is (`left`, a waiter's abort: once the last one left): the
+       * next request asks again.
+       */
+      const drop = (left?: unknown) => {
+        if (pending === fetching && !(left && --waiting)) pending = undefined;
       };
       // The fetch going on, else a new one, waited for while it is the one going on. (Unset while the new one starts: a
       // fetcher that throws at once is waited for, `pending` unset too.)
       let fetching: Promise<string> | undefined;
+      waiting = pending ? waiting + 1 : 1;
       fetching = pending ??= fetchKey(() => pending === fetching).finally(drop);
       signal?.addEventListener("abort", drop);
       return fetching;

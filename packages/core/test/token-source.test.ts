@@ -484,6 +484,74 @@ describe("a client with a token fetcher", () => {
     expect(fetcher.calls).toBe(1);
   });
 
+  // One request's abort while it waited for a fetch shared with others forgot that fetch although the others still
+  // waited for it: the next request started a second fetch at once, and the shared fetch's failure, when it came, was
+  // not counted toward the third failure in a row.
+  describe("a fetch shared by several requests, one of them aborted, is still the one going on for the others", () => {
+    /** A token fetcher whose fetches the test settles (`settle[i]`, a token or a failure); `asked` counts them. */
+    const byHand = () => {
+      const fetcher = minting();
+      const settle: ((failure?: unknown) => void)[] = [];
+      const token = () => {
+        token.asked++;
+        return new Promise<ClientToken>((resolve, reject) =>
+          settle.push((failure) => (failure ? reject(failure) : resolve(fetcher()))),
+        );
+      };
+      token.asked = 0;
+      return { token, settle };
+    };
+
+    it("the next request shares it: one fetch in flight", async () => {
+      const { job_id } = await clientFor(emu).queue.submit({ model, prompt: "one fetch" });
+      const { token, settle } = byHand();
+      const client = clientWith(token, { maxRetries: 0 });
+      const controller = new AbortController();
+      const aborted = client.queue.status(job_id, { signal: controller.signal }).catch((e) => e);
+      const waiting = client.queue.status(job_id);
+      await until(() => token.asked === 1);
+      controller.abort();
+      expect((await aborted).name).toBe("AbortError");
+      const next = client.queue.status(job_id);
+      await drain();
+      expect(token.asked).toBe(1);
+      settle[0]!();
+      expect((await waiting).job_id).toBe(job_id);
+      expect((await next).job_id).toBe(job_id);
+      expect(token.asked).toBe(1);
+    });
+
+    it("its failure counts: the third failure in a row is the final TOKEN_ERROR", async () => {
+      const { job_id } = await clientFor(emu).queue.submit({ model, prompt: "counted" });
+      const blip = new TypeError("fetch failed");
+      const { token, settle } = byHand();
+      const client = clientWith(token, { maxRetries: 0 });
+      const read = (signal?: AbortSignal) => client.queue.status(job_id, { signal }).catch((e) => e);
+      // Two failures in a row, each waited for: retryable.
+      for (let i = 0; i < 2; i++) {
+        const failing = read();
+        await until(() => settle.length > i);
+        settle[i]!(blip);
+        expect(await failing).toMatchObject({ code: "TOKEN_ERROR", retryable: true });
+      }
+      // The third fetch, shared by two requests; one is aborted, the other still waits when it fails.
+      const controller = new AbortController();
+      const aborted = read(controller.signal);
+      const waiting = read();
+      await until(() => settle.length === 3);
+      controller.abort();
+      expect((await aborted).name).toBe("AbortError");
+      settle[2]!(blip);
+      expect(await waiting).toMatchObject({
+        code: "TOKEN_ERROR",
+        retryable: false,
+        message: "Could not get a client token 3 times in a row: fetch failed",
+        cause: blip,
+      });
+      expect(token.asked).toBe(3);
+    });
+  });
+
   it("refuses `token` with `apiKey` or `proxy`, and a fetcher that answers no key", async () => {
     const fetcher = minting();
     expect(() => createDecartClient({ token: fetcher, apiKey: "k" })).toThrow(/token/);
