@@ -131,7 +131,7 @@ export interface DecartClientOptions {
 type AnyVideoCall = { model: VideoModel } & WaitOptions & { onSubmitted?: ((jobId: string) => void) | undefined };
 
 /** A submit's place in a wait's budget: its end, retries until then, and the budget's length for its timeout's message. */
-type Budget = Pick<Call, "deadline" | "maxRetries" | "expired">;
+type Budget = Pick<Call, "deadline" | "maxRetries" | "expired" | "spare">;
 
 /** `tokens.create` options: the JSON body (camelCase, as the API takes it) and a signal. */
 export type CreateTokenOptions = { [K in keyof CreateTokenRequest]?: CreateTokenRequest[K] | undefined } & {

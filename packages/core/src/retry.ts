@@ -62,6 +62,11 @@ export interface RetryCall {
    * cause. Its value is the budget's length in ms, which the timeout's message names.
    */
   expired?: number | undefined;
+  /**
+   * What the call may wait in all, in ms, at the rate-limit gate and before retries (default: a plain call's budget,
+   * or the time to its deadline): `0` fails at a shut gate at once, not sent (a batch that paces its submits itself).
+   */
+  spare?: number | undefined;
   /** What is being done, for the debug log. */
   what: string;
   /**
@@ -187,7 +192,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   let waited = 0;
   // What the call may still wait, in all: a plain call's budget, or the time to its deadline (not a submit's inside a
   // wait's budget, `expired`, which waits out its deadline). It never sleeps past it.
-  let spare = call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs;
+  let spare = call.spare ?? (call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs);
   for (let n = 0; ; n++) {
     const [until, left] = policy.gate.pending(waited);
     if (left > 0) {

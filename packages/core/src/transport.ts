@@ -42,6 +42,8 @@ export interface Call {
    * its message names.
    */
   expired?: number | undefined;
+  /** What the call may wait in all, in ms (`RetryCall.spare`): `0` fails at a shut rate-limit gate at once. */
+  spare?: number | undefined;
   /** The body: multipart, or JSON text. */
   body?: FormData | string | undefined;
   jobId?: string | undefined;

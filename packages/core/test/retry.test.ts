@@ -313,6 +313,31 @@ describe("the rate-limit gate and a plain call's budget", () => {
   });
 });
 
+describe("a submit given no time to wait (`spare: 0`, internal, as a batch that paces its submits itself sends it)", () => {
+  it("fails at the shut gate at once, not sent, where one with the client's budget waits for it", async () => {
+    const server = await rateLimiting(["3"]);
+    try {
+      // A clock that stands still: the gate, closed for 3 s by the first answer, stays closed.
+      const { client, delay } = clientOf(server.url, { maxRetries: 0, poll: { now: () => 1_000 } });
+      expect(await client.queue.status("job_1").catch((e) => e)).toBeInstanceOf(RateLimitError);
+      const error = await (client.queue.submit as any)(
+        { model: t2v(), prompt: "x" },
+        { maxRetries: 0, spare: 0 },
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "RATE_LIMIT", retryable: true, retryAfterMs: 3000 });
+      expect(error.message).toBe(`POST ${server.url}/v1/jobs/lucy-pro-t2v: not sent, rate-limited for 3000 ms more`);
+      expect(server.reads()).toBe(1);
+      expect(delay.calls).toEqual([]);
+      // Without it, the submit waits for the gate (the client's delay), then is sent.
+      expect((await client.queue.submit({ model: t2v(), prompt: "x" })).job_id).toBe("job_1");
+      expect(delay.calls).toEqual([3000]);
+      expect(server.reads()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("the rate-limit gate on a fractional clock (performance.now)", () => {
   it("says the wait in whole ms", async () => {
     const server = await rateLimiting(["30"]);

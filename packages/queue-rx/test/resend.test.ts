@@ -2,9 +2,10 @@
 // give in that order (a 503 then a 200; 503s and 429s in turn).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createDecartClient, type DecartClientOptions, models } from "@decart/core";
-import { lastValueFrom, toArray } from "rxjs";
+import { lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
+import { lastingHandles, until } from "./helpers.js";
 import { silent } from "./marbles.js";
 
 /** A server answering the n-th submit (from 1) as `answer` says, and every job's status as failed. */
@@ -71,4 +72,62 @@ describe("a batch sends a submit again", () => {
       await server.close();
     }
   });
+});
+
+// A batch's submit waited at the client's shut rate-limit gate (closed by a 429 to another request of the client),
+// where the batch could not stop it: once the pause ended, it was sent although the batch had ended (a job nobody
+// wanted, handed to onOrphan).
+it("a submit that meets the client's shut rate-limit gate waits with the batch, and is not sent once the batch ends", async () => {
+  let submits = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (req.method === "POST") {
+        submits++;
+        return made(res);
+      }
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "3" });
+      res.end(JSON.stringify({ detail: "rate limited" }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    // The client's waits (its gate's too) end when the test says.
+    const waits: (() => void)[] = [];
+    const delay = (_ms: number) => new Promise<void>((resolve) => waits.push(resolve));
+    const { port } = server.address() as { port: number };
+    const client = createDecartClient({
+      apiKey: "dct_test",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      maxRetries: 0,
+      poll: { delay },
+    });
+    // Another request of the client is answered 429 (Retry-After: 3): the gate shuts.
+    expect(await client.queue.status("job_other").catch((e) => e.status)).toBe(429);
+    expect(client.rateLimit.pausedUntil()).toBeDefined();
+    const before = await lastingHandles();
+    const orphans: string[] = [];
+    // The batch's time passes when the test says, too.
+    const scheduler = new VirtualTimeScheduler();
+    const subscription = submitAll(client, [{ model: models.video("lucy-pro-t2v"), prompt: "x" }], {
+      scheduler,
+      onOrphan: (id) => orphans.push(id),
+    }).subscribe();
+    // The submit waits: at the batch's pause (refused at the gate, unsent), not at the client's gate.
+    await until(() => waits.length + scheduler.actions.length > 0);
+    subscription.unsubscribe();
+    // Every wait ends: the gate's pause and the batch's.
+    for (const wait of waits) wait();
+    scheduler.flush();
+    // Nothing sent (lastingHandles lets the event loop run a while), no timer left.
+    const after = await lastingHandles();
+    expect(after.Timeout ?? 0).toBeLessThanOrEqual(before.Timeout ?? 0);
+    expect(submits).toBe(0);
+    expect(orphans).toEqual([]);
+    expect(waits).toEqual([]);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
