@@ -239,7 +239,9 @@ export function submitAll(
     // submit takes `{ maxRetries, spare }` as its second argument: `spare: 0` fails there at once, not sent, with a
     // RateLimitError that pauses the batch): the client's own retries, or its wait at the gate, would wait out a 429's
     // (or a 503's) pause where the batch cannot stop them, and send after the batch ended (a job nobody asked for, a
-    // timer keeping a Node process alive). A failure the client would
+    // timer keeping a Node process alive). An input that cannot be sent again (a stream: the client reads it before
+    // its gate refuses it) waits at the gate as before, its job the batch's `onOrphan`'s if the batch ended meanwhile.
+    // A failure the client would
     // retry (`retryable`, where the server certainly did not take it: 408, 429, 503, a refused connection; with its
     // `retrySubmit`, one of unknown outcome too) is sent again by the batch, unless a stream of it was read: a 429 after
     // the batch's pause (below), any other after the core's `retryWait` (the server's `Retry-After`, else the client's
@@ -250,7 +252,11 @@ export function submitAll(
       all.submitSource ??
       ((input: SubmitInput, failures: number[]) => {
         return defer(() =>
-          ended ? EMPTY : fromAbortable(() => (client.queue.submit as any)(input, { maxRetries: 0, spare: 0 })),
+          ended
+            ? EMPTY
+            : fromAbortable(() =>
+                (client.queue.submit as any)(input, { maxRetries: 0, ...(repeatable(input) && { spare: 0 }) }),
+              ),
         ).pipe(
           retry({
             delay: (e) =>

@@ -43,6 +43,41 @@ const made = (res: ServerResponse) => {
 const image = () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(64).fill(0)]);
 
 describe("a batch sends a submit again", () => {
+  it("not one holding a stream that meets the client's shut rate-limit gate: it waits there and is sent (refused there, it was read)", async () => {
+    // The first read is answered 429 (Retry-After: 2 s), which shuts the client's gate; the job's reads after it say
+    // it failed.
+    let reads = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.method === "POST") return made(res);
+        if (reads++ === 0) {
+          res.writeHead(429, { "content-type": "application/json", "retry-after": "2" });
+          return res.end('{"detail":"rate limited"}');
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ job_id: "job_made", status: "failed" }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const client = createDecartClient({
+        apiKey: "dct_test",
+        baseUrl: `http://127.0.0.1:${port}`,
+        logger: silent,
+        maxRetries: 0,
+      });
+      await expect(client.queue.status("job_x")).rejects.toMatchObject({ code: "RATE_LIMIT" });
+      const input = { model: models.video("lucy-pro-i2v"), prompt: "x", data: new Blob([image()]).stream() };
+      const events = await lastValueFrom(submitAll(client, [input], { download: false }).pipe(toArray()));
+      expect(events[0]).toMatchObject({ type: "event", event: { type: "submitted", jobId: "job_made" } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("never one holding a web stream that is not async iterable (Safari's, Chromium's before 124): its 503 is its error", async () => {
     const server = await serve((n, res) => (n === 1 ? refuse(res, 503) : made(res)));
     try {
