@@ -179,14 +179,14 @@ export interface QueueClient {
   download(jobId: string, options?: DownloadOptions & { deadline?: number | undefined }): Promise<Download>;
   /** Watches a job submitted elsewhere until it ends, then downloads its video. Never throws for a failed job. */
   wait(jobId: string, options: QueueWaitOptions & { download: false }): Promise<QueueJobOutcome>;
-  wait(jobId: string, options?: QueueWaitOptions & { download?: true }): Promise<QueueJobResult>;
+  wait(jobId: string, options?: QueueWaitOptions & { download?: true | undefined }): Promise<QueueJobResult>;
   wait(jobId: string, options: QueueWaitOptions): Promise<QueueJobResult | QueueJobOutcome>;
   /** Submits, watches and downloads. Never throws for a failed job: the result says `failed` with the reason. */
   submitAndPoll<M extends VideoModelName>(
     options: SubmitAndPollOptions<M> & { download: false },
   ): Promise<QueueJobOutcome>;
   submitAndPoll<M extends VideoModelName>(
-    options: SubmitAndPollOptions<M> & { download?: true },
+    options: SubmitAndPollOptions<M> & { download?: true | undefined },
   ): Promise<QueueJobResult>;
   submitAndPoll<M extends VideoModelName>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult | QueueJobOutcome>;
   /**
