@@ -507,6 +507,26 @@ async function freePort() {
   return port;
 }
 
+/**
+ * A client (nodeUpload) of `port`, where nothing listens yet: the server starts there during the wait before the
+ * retry (after `before`), and `api.files` are the files it stored.
+ */
+function serverOnRetry(port: number, before?: () => void) {
+  const api: { files?: { sha256: string; size: number }[] } = {};
+  const c = createDecartClient({
+    apiKey: "k",
+    baseUrl: `http://127.0.0.1:${port}`,
+    logger: silent,
+    upload: nodeUpload(),
+    poll: {
+      delay: async () => {
+        before?.();
+        api.files = (await server(() => undefined, port)).files;
+      },
+    },
+  });
+  return { c, api };
+}
 describe("nodeUpload(): an input it cannot read is refused before anything is sent", () => {
   const boom = () => {
     throw new Error("cannot be read");
@@ -588,18 +608,7 @@ describe("nodeUpload(): an input it cannot read is refused before anything is se
         })();
       },
     };
-    const api: { files?: { sha256: string; size: number }[] } = {};
-    const c = createDecartClient({
-      apiKey: "k",
-      baseUrl: `http://127.0.0.1:${port}`,
-      logger: silent,
-      upload: nodeUpload(),
-      poll: {
-        delay: async () => {
-          api.files = (await server(() => undefined, port)).files;
-        },
-      },
-    });
+    const { c, api } = serverOnRetry(port);
     const whole = Buffer.concat(chunks);
     expect((await c.files.upload(once)).size_bytes).toBe(whole.length);
     expect(api.files).toEqual([{ sha256: sha(whole), size: whole.length }]);
@@ -620,20 +629,8 @@ describe("nodeUpload(): a connection refused", () => {
         }
       })(),
     );
-    // The server starts on that port during the wait before the retry.
-    const api: { files?: { sha256: string; size: number }[] } = {};
-    const c = createDecartClient({
-      apiKey: "k",
-      baseUrl: `http://127.0.0.1:${port}`,
-      logger: silent,
-      upload: nodeUpload(),
-      poll: {
-        delay: async () => {
-          expect(pulled).toBe(0);
-          api.files = (await server(() => undefined, port)).files;
-        },
-      },
-    });
+    // Nothing of the stream is read before the retry.
+    const { c, api } = serverOnRetry(port, () => expect(pulled).toBe(0));
     const whole = Buffer.concat(chunks);
     expect((await c.files.upload(source)).size_bytes).toBe(whole.length);
     expect(api.files).toEqual([{ sha256: sha(whole), size: whole.length }]);
