@@ -95,5 +95,5 @@ export type {
   UploadProgress,
   WaitOptions,
 } from "./types.js";
-export { checkWatchOptions, invalid, isByteIterable } from "./validate.js";
+export { checkWatchOptions, invalid, isByteIterable, readOnce } from "./validate.js";
 export { VERSION } from "./version.js";

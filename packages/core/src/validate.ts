@@ -12,6 +12,20 @@ export const mediaOf = (type: string) => type.split(";")[0]!.trim().toLowerCase(
 export const isByteIterable = (v: unknown): v is AsyncIterable<Uint8Array> =>
   typeof (v as any)?.[Symbol.asyncIterator] === "function";
 
+/**
+ * True when `input` cannot be sent again: a field of it holds a file that can be read only once (a web stream, an
+ * async iterable of bytes such as a Node stream: the first request read it, sent again it would be an empty file), or
+ * its fields cannot be read. A web stream is one by its class too: Safari's and Chromium's before 124 are not async
+ * iterable.
+ */
+export const readOnce = (input: object): boolean => {
+  try {
+    return Object.values(input).some((v) => isByteIterable(v) || v instanceof ReadableStream);
+  } catch {
+    return true;
+  }
+};
+
 /** True for a value that is sent as a file part as it is: a Blob, a web stream or an async iterable of bytes. */
 export const isFileValue = (v: unknown): v is Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> =>
   v instanceof Blob || v instanceof ReadableStream || isByteIterable(v);

@@ -3,9 +3,9 @@ import {
   type DecartClient,
   type DecartError,
   InvalidInputError,
-  isByteIterable,
   type JobEvent,
   RateLimitError,
+  readOnce,
   retryWait,
 } from "@decart/core";
 import {
@@ -90,19 +90,6 @@ const MAX_RATE_LIMITED_SUBMITS = 20;
 
 /** Where a client's `queue` keeps its retry policy (its `maxRetries`, its jitter's `random`) for helpers outside it. */
 const POLICY = Symbol.for("@decart/core.retryPolicy");
-
-/**
- * Whether `input` can be sent again: not when it holds a file that can be read only once (a web or Node stream, an
- * async iterable: the first submit read it, and sent again it would be an empty file), nor when its fields cannot be
- * read. A web stream is one by its class too: Safari's and Chromium's before 124 are not async iterable.
- */
-const repeatable = (input: SubmitInput) => {
-  try {
-    return !Object.values(input).some(
-      (v) => (typeof ReadableStream < "u" && v instanceof ReadableStream) || isByteIterable(v),
-    );
-  } catch {}
-};
 
 type State = "pending" | "processing" | "completed" | "failed";
 
@@ -255,7 +242,7 @@ export function submitAll(
           ended
             ? EMPTY
             : fromAbortable(() =>
-                (client.queue.submit as any)(input, { maxRetries: 0, ...(repeatable(input) && { spare: 0 }) }),
+                (client.queue.submit as any)(input, { maxRetries: 0, ...(!readOnce(input) && { spare: 0 }) }),
               ),
         ).pipe(
           retry({
@@ -263,7 +250,7 @@ export function submitAll(
               (e?.retryable || (retrySubmit && e?.code === "SUBMIT_OUTCOME_UNKNOWN")) &&
               !RateLimitError.isInstance(e) &&
               failures[0]! < maxRetries &&
-              repeatable(input)
+              !readOnce(input)
                 ? timer(retryWait(failures[0]!++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
                 : throwError(() => e),
           }),
@@ -282,7 +269,7 @@ export function submitAll(
           throughPacer(pacer, over),
           retry({
             count: MAX_RATE_LIMITED_SUBMITS,
-            delay: (e) => (RateLimitError.isInstance(e) && repeatable(input) ? of(0) : throwError(() => e)),
+            delay: (e) => (RateLimitError.isInstance(e) && !readOnce(input) ? of(0) : throwError(() => e)),
           }),
         ),
       // A read answered 429 pauses the batch; the engine decides when to read again.

@@ -1,4 +1,4 @@
-import { type DownloadProgress, isByteIterable, type JobEvent } from "@decart/core";
+import { type DownloadProgress, type JobEvent, readOnce } from "@decart/core";
 
 /** Where a generation stands. */
 export type GenerationStatus =
@@ -48,8 +48,7 @@ export const madeNothing = (error: unknown): boolean =>
  * iterable such as a Node stream: the first request read it, and sent again it would be an empty file): then
  * undefined, and `retry()` submits nothing.
  */
-export const repeatable = <T extends object>(input: T): T | undefined =>
-  Object.values(input).some((v) => v instanceof ReadableStream || isByteIterable(v)) ? undefined : input;
+export const repeatable = <T extends object>(input: T): T | undefined => (readOnce(input) ? undefined : input);
 
 /** The state before anything is submitted or read, and the state every hook has on the server. */
 export const idle: GenerationState = Object.freeze({
