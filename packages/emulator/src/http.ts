@@ -37,6 +37,8 @@ export const JSON_HEADERS = ["content-type", "application/json"];
 const DEFAULT_SLOW_MS = 1000;
 /** How long a connection answered on the socket stays open for the client to read the answer and close it. */
 const LINGER_MS = 1000;
+/** The longest a closing connection lingers for the rest of a request's body (as nginx's `lingering_time`). */
+const LINGER_MAX_MS = 30_000;
 /** Largest JSON body (token requests, fault rules). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
@@ -69,6 +71,8 @@ export interface Ctx {
   cut?: string;
   /** The answer closes the connection, whether the request's body was read or not. */
   closes?: boolean;
+  /** The answer closes the connection without lingering (`lingerOnClose`): its client is too slow to wait for. */
+  slow?: boolean;
   /** Whether the answer carries CORS headers (public API routes only). */
   cors: boolean;
   /** The client sent `Expect: 100-continue` and has not been told to go on: see startReading. */
@@ -190,8 +194,12 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
   const length = body === null ? 0 : body.length;
   const all = ctx.cors ? [...CORS_HEADERS, ...headers] : [...headers];
   if (ctx.extraHeaders) all.push(...ctx.extraHeaders);
-  // An answer given before the request's body was read closes the connection: the client may still be sending.
-  if (ctx.closes || (!ctx.req.complete && hasBody(ctx.req))) all.push("connection", "close");
+  // An answer given before the request's body was read closes the connection: the client may still be sending. The
+  // close lingers (`lingerOnClose`) so that such a client reads the answer rather than a reset.
+  if (ctx.closes || (!ctx.req.complete && hasBody(ctx.req))) {
+    all.push("connection", "close");
+    if (!ctx.slow) lingerOnClose(ctx);
+  }
   all.push("x-request-id", ctx.requestId);
   if (status === 204) {
     res.writeHead(status, all);
@@ -352,10 +360,41 @@ export function startReading(ctx: Ctx): void {
   if (!ctx.responded && !ctx.res.headersSent && !ctx.res.destroyed) ctx.res.writeContinue();
 }
 
+const lingering = new WeakSet<Socket>();
+const draining = new WeakSet<IncomingMessage>();
+
+/**
+ * A lingering close, as a web server's: once an answer that closes the connection is out, the emulator ends its side and
+ * reads on, dropping what comes (`drain`), until the client ends its side, sends nothing for LINGER_MS, sends more
+ * than `drainLimit`, or LINGER_MAX_MS have passed; then the connection is closed. Node would close it at once, and a connection closed with bytes
+ * still coming is reset: a client still sending its body (fetch's upload) then fails with EPIPE and never reads the
+ * answer (a bad key's 401, a fault's 503, a declared size's 413 seen as a broken connection).
+ */
+function lingerOnClose(ctx: Ctx): void {
+  const socket = ctx.req.socket as Socket & { destroySoon?: () => void };
+  if (lingering.has(socket)) return;
+  lingering.add(socket);
+  const close = () => socket.destroy();
+  // (Node ends the connection after such an answer by the socket's destroySoon: end it, and close it later.)
+  socket.destroySoon = () => {
+    socket.end();
+    const idle = setTimeout(close, LINGER_MS).unref();
+    const most = setTimeout(close, LINGER_MAX_MS).unref();
+    ctx.req.on("data", () => idle.refresh());
+    socket.once("end", close);
+    socket.once("close", () => {
+      clearTimeout(idle);
+      clearTimeout(most);
+    });
+  };
+  drain(ctx);
+}
+
 /** Reads and discards the rest of a request body nobody will use; cuts a connection that sends far too much. */
 export function drain(ctx: Ctx): void {
   const { req } = ctx;
-  if (req.complete || req.destroyed) return;
+  if (req.complete || req.destroyed || draining.has(req)) return;
+  draining.add(req);
   let drained = 0;
   req.on("data", (chunk: Buffer) => {
     drained += chunk.length;

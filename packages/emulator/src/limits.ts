@@ -94,7 +94,9 @@ function tooSlow(ctx: Ctx, limits: ClientLimits): void {
     return;
   }
   ctx.fault = undefined;
-  // The body is incomplete, so the answer says Connection: close and the connection ends once it is out.
+  // The body is incomplete, so the answer says Connection: close and the connection ends once it is out (at once: a
+  // client this slow is not waited for).
+  ctx.slow = true;
   detail(
     ctx,
     408,

@@ -46,6 +46,36 @@ describe("decart-emulator bin", () => {
     }
   });
 
+  // In its own process, as users run it: Node closes a connection at once after an answer that says Connection: close,
+  // and a client still sending its body then gets a reset (fetch: EPIPE) instead of the answer. (In the tests' own
+  // process the answer always wins the race.)
+  it("an answer given before the body was read reaches a client still sending it: a bad key's 401, a fault's 503", async () => {
+    const { child, ready } = launch(["--port", "0", "--fast", "--quiet"]);
+    try {
+      const { url, key } = await ready;
+      const seen: string[] = [];
+      for (const headers of [{ "x-api-key": "wrong" }, { "x-api-key": key, "x-emulator-fault": "503" }])
+        for (const size of [1e6, 8e6, 1e6, 8e6]) {
+          const fd = new FormData();
+          fd.append("prompt", "x");
+          fd.append("data", new Blob([new Uint8Array(size)], { type: "video/mp4" }), "in.mp4");
+          seen.push(
+            await fetch(`${url}/v1/jobs/lucy-clip`, { method: "POST", headers, body: fd }).then(
+              async (r) =>
+                `${r.status} ${r.headers.get("connection")} ${((await r.json()) as { detail: string }).detail}`,
+              (e) => `failed: ${e.cause?.code ?? e.message}`,
+            ),
+          );
+        }
+      expect(seen).toEqual([
+        ...Array(4).fill("401 close Invalid API key."),
+        ...Array(4).fill(expect.stringMatching(/^503 close /)),
+      ]);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
   it("takes --keys and --faults", async () => {
     const { child, ready } = launch(["--port", "0", "--keys", "k1,k2", "--faults", "submit:503@1", "--quiet"]);
     try {
