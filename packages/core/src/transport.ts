@@ -198,9 +198,12 @@ export function createTransport(
       /**
        * Whether the server may have taken this request, a multipart POST that was sent (`mayHaveTaken`, by its first
        * answer: a 2xx or a redirect, whatever followed; a 5xx other than 503, a broken connection, a timeout or an abort
-       * after the body went). Never a token request's (see `upload`).
+       * after the body went). Never a token request's (see `upload`), nor one whose write failed (`cut`).
        */
-      const taken = () => upload && sent && mayHaveTaken(first, (body as UploadBody | undefined)?.bodySent);
+      const taken = () => upload && sent && mayHaveTaken(first, !cut && (body as UploadBody | undefined)?.bodySent);
+      // A write that failed (EPIPE: the server closed the connection while the request was being sent; with fetch, an
+      // early answer such as a bad key's 401 is then lost): the body did not go whole, so nothing was taken.
+      let cut: boolean | undefined;
       /**
        * A POST's failure where the server may have taken the request (`taken`) is not retryable: sending it again could
        * create a second job. Its code says so. After an answer that says so (a 2xx, a redirect, a 5xx), any failure (a
@@ -256,6 +259,7 @@ export function createTransport(
         try {
           if (e instanceof DecartError) return settle(e);
           codes = errorCodes(e);
+          cut = codes.includes("EPIPE");
         } catch {}
         // Offline when the request went and still when it failed: nothing was sent (fetch's TypeError says nothing
         // more, as it says for an answer without CORS headers), and, as a refused connection, a POST is retryable. One
