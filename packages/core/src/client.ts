@@ -125,6 +125,11 @@ export interface DecartClientOptions {
   upload?: UploadFunction | undefined;
   /** Check inputs against the catalogue before sending (default true). Turn off only if the spec lags the server. */
   validateInputs?: boolean | undefined;
+  /**
+   * Taken for code written for `@decartai/sdk`, whose realtime client reports telemetry unless it is `false`; this
+   * client sends none, whatever its value (it must be a boolean).
+   */
+  telemetry?: boolean | undefined;
 }
 
 /** `submitAndPoll`'s options, of any video model (the implementation's view: the inputs are checked at run time). */

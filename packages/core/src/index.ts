@@ -3,9 +3,17 @@ export type {
   CreateTokenResponse,
   FileReference,
   ImageModelName,
+  /** `@decartai/sdk`'s name of `ImageModelName`. */
+  ImageModelName as ImageModels,
+  /** `@decartai/sdk`'s name of `JobSubmitResult`: a submit's answer, `{ job_id, status }`. */
+  JobSubmitResponse,
+  /** `@decartai/sdk`'s name of `ModelName`. */
+  ModelName as Model,
   ModelName,
   ValidationIssue,
   VideoModelName,
+  /** `@decartai/sdk`'s name of `VideoModelName`. */
+  VideoModelName as VideoModels,
 } from "@decart/api";
 export {
   type CreateTokenOptions,
@@ -36,6 +44,8 @@ export {
   ConnectionError,
   callbackThrew,
   DecartError,
+  /** `@decartai/sdk`'s name of the type of what it throws: here a `DecartError` (its own fields stand for `data`). */
+  type DecartError as DecartSDKError,
   type DecartErrorOptions,
   type ErrorCode,
   failedJob,

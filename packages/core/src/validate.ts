@@ -255,6 +255,7 @@ export const clientOptions: Readonly<Record<string, Schema>> = {
   integration: text,
   logger: { type: "object" },
   validateInputs: flag,
+  telemetry: flag,
 };
 
 /**

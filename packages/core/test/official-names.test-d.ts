@@ -1,0 +1,53 @@
+/**
+ * Code written for `@decartai/sdk` that this package takes as it is: the names and the option checked against the
+ * official package's own declarations (a dev dependency). What it does not take is listed in the README ("From
+ * `@decartai/sdk`").
+ */
+import type * as Official from "@decartai/sdk";
+import { describe, expectTypeOf, it } from "vitest";
+import {
+  createDecartClient,
+  type DecartClientOptions,
+  type DecartError,
+  type DecartSDKError,
+  type ImageModelName,
+  type ImageModels,
+  type JobSubmitResponse,
+  type JobSubmitResult,
+  type Model,
+  type ModelName,
+  type VideoModelName,
+  type VideoModels,
+} from "../src/index.js";
+
+describe("names and options of @decartai/sdk", () => {
+  it("takes the telemetry option (a boolean), and no realtimeBaseUrl", () => {
+    createDecartClient({ apiKey: "k", telemetry: false });
+    expectTypeOf<DecartClientOptions["telemetry"]>().toEqualTypeOf<boolean | undefined>();
+    expectTypeOf<Official.DecartClientOptions["telemetry"]>().toExtend<DecartClientOptions["telemetry"]>();
+    // @ts-expect-error: a boolean
+    createDecartClient({ apiKey: "k", telemetry: "off" });
+    // @ts-expect-error: no realtime client here
+    createDecartClient({ apiKey: "k", realtimeBaseUrl: "wss://api3.decart.ai" });
+  });
+
+  it("names a submit's answer JobSubmitResponse, the official shape", () => {
+    expectTypeOf<JobSubmitResponse>().toEqualTypeOf<Official.JobSubmitResponse>();
+    expectTypeOf<JobSubmitResponse>().toEqualTypeOf<JobSubmitResult>();
+    const client = createDecartClient({ apiKey: "k" });
+    expectTypeOf(client.queue.submit).returns.resolves.toExtend<JobSubmitResponse>();
+  });
+
+  it("names what it throws DecartSDKError, a type only: a DecartError with the official code and message", () => {
+    expectTypeOf<DecartSDKError>().toEqualTypeOf<DecartError>();
+    expectTypeOf<DecartSDKError>().toExtend<Pick<Official.DecartSDKError, "code" | "message">>();
+    // @ts-expect-error: a type, as in @decartai/sdk: test a value with DecartError
+    ((e: unknown) => e instanceof DecartSDKError)(0);
+  });
+
+  it("names the model name unions as the official SDK does", () => {
+    expectTypeOf<Model>().toEqualTypeOf<ModelName>();
+    expectTypeOf<VideoModels>().toEqualTypeOf<VideoModelName>();
+    expectTypeOf<ImageModels>().toEqualTypeOf<ImageModelName>();
+  });
+});
