@@ -383,32 +383,26 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /**
    * POSTs a body that is ready to send (a multipart one, a submit, is not repeated unless the server certainly did not
-   * take it; a token request's JSON is retried as a read).
+   * take it; a token request's JSON is retried as a read). The answer is checked by what the call is, never by its
+   * path (a model definition of your own may aim anywhere): `json`, the check of a JSON answer (a submit's job status,
+   * an upload's file reference, a token request's token, each as the spec's schema says); without one, an image of a
+   * type the spec lists.
    */
-  const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, parseAs?: "blob", budget?: Budget) =>
+  const post = <T>(path: string, body: FormData | string, signal?: AbortSignal, json?: Call["json"], budget?: Budget) =>
     send<T>(
       "POST",
       path as keyof paths,
       {
         signal,
         body,
-        // An image must be of a type the spec lists; a submit's answer a job status, an upload's a file reference, a
-        // token request's a token, each as the spec's schema says.
-        ...(parseAs
-          ? { media: imageContentTypes }
-          : {
-              json: path.startsWith("/v1/jobs/")
-                ? checkJob
-                : path === "/v1/files"
-                  ? checkFile
-                  : breaks(responseSchemas.CreateTokenResponse),
-            }),
+        json,
+        media: json ? undefined : imageContentTypes,
         // Inside a wait's budget, retryable failures are retried until it runs out, not `maxRetries` times; when it
         // runs out, the call ends in `JobTimeoutError`.
         ...budget,
       },
       undefined,
-      parseAs,
+      json ? undefined : "blob",
     );
 
   /**
@@ -421,11 +415,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     path: string,
     form: UploadBody,
     signal?: AbortSignal,
-    parseAs?: "blob",
+    json?: Call["json"],
     budget?: Budget,
   ) => {
     let total = 0;
-    const answer = await post<T>(path, form, signal, parseAs, budget);
+    const answer = await post<T>(path, form, signal, json, budget);
     const jobId = (answer as { job_id?: string }).job_id;
     // (Without an upload function, a file part is a Blob; a text has no size. A Blob's own size getter that throws now,
     // after the answer, is no failure of the call: the parts counted until then are reported.)
@@ -480,7 +474,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /** Validates, resolves files, and POSTs a model's inputs as multipart. */
-  async function postModel<T>(kind: "video" | "image", call: any, parseAs?: "blob", budget?: Budget): Promise<T> {
+  async function postModel<T>(kind: "video" | "image", call: any, budget?: Budget): Promise<T> {
     // (`m`: the model definition, checked below. A call refused by the check ends its own values' streams.)
     let raw: Record<string, unknown> = call;
     try {
@@ -505,7 +499,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           onUploadProgress,
         ),
         signal,
-        parseAs,
+        // A video model's answer is a job's submit answer, an image model's an image.
+        kind > "image" ? checkJob : undefined,
         budget,
       );
     } catch (e) {
@@ -513,7 +508,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     }
   }
 
-  const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, undefined, budget);
+  const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, budget);
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
   const readStatus = async (jobId: string, opts: { signal?: AbortSignal; deadline?: number; maxRetries?: 0 }) => {
@@ -705,7 +700,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   return {
     rateLimit: { pausedUntil: gate.pausedUntil, subscribe: gate.subscribe },
-    process: (options) => postModel("image", options, "blob"),
+    process: (options) => postModel("image", options),
     async generate(options) {
       warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
       const done = (await outcome(submitAndWatch(options, true))) as QueueJobResult;
@@ -745,7 +740,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           // (The request's fields, and no others: the spec allows no others.)
           requestSchemas.CreateTokenRequest.properties,
         );
-        return post("/v1/client/tokens", JSON.stringify(body), signal);
+        return post("/v1/client/tokens", JSON.stringify(body), signal, breaks(responseSchemas.CreateTokenResponse));
       },
     },
     files: {
@@ -768,6 +763,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
               onUploadProgress,
             ),
             signal,
+            checkFile,
           );
         } catch (e) {
           throw ended([file], e);
