@@ -1,4 +1,5 @@
 import { apiKeyHeader } from "@decart/api";
+import { isUsableId } from "./engine.js";
 import {
   aborted,
   ConnectionError,
@@ -406,7 +407,19 @@ export function createTransport(
               ? "an answer over 1 MiB"
               : `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
             : call.json!(value, jobId);
-        if (problem) throw failed ?? invalid(problem, status);
+        if (problem) {
+          // A POST's answer that names a usable job id (a submit's, whatever else breaks in it) made that job: the error
+          // carries it (even when the connection failed after the answer came whole), and it is not sent again.
+          const made = upload && isUsableId(value?.job_id) && value.job_id;
+          throw made
+            ? new InvalidResponseError(
+                redact(
+                  `${where}: ${problem} ${httpSuffix(status, requestId)}; job ${made} was made: follow it with queue.wait(jobId)`,
+                ),
+                { jobId: made, requestId, status },
+              )
+            : (failed ?? invalid(problem, status));
+        }
         if (value.error?.split) value.error = redact(value.error);
         return Object.assign(response, { json: () => value });
       }

@@ -217,7 +217,10 @@ export type SubmitOptions<M extends VideoModelName> = OneOf<M, M, { model: Video
 /** `queue.submitAndPoll` options. */
 export type SubmitAndPollOptions<M extends VideoModelName> = SubmitOptions<M> &
   WaitOptions & {
-    /** Called with the job id as soon as the job is accepted, before any waiting. */
+    /**
+     * Called with the job id as soon as the job is accepted, before any waiting. Not for a submit answer that breaks
+     * the spec: the call ends with its `InvalidResponseError`, which carries the job id when the answer named a usable one.
+     */
     onSubmitted?: ((jobId: string) => void) | undefined;
   };
 /** `process` options: an image model, its inputs, and a signal. */

@@ -1,6 +1,13 @@
-// A submit's answer is checked as what the call is (a job's submit answer), whatever the model definition's path.
+// A submit's answer is checked as what the call is (a job's submit answer), whatever the model definition's path; one
+// that breaks the spec but names a usable job id made that job: the error carries its id, and nothing is sent again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DecartClientOptions, models } from "../src/index.js";
+import {
+  canWatchAgain,
+  createDecartClient,
+  type DecartClientOptions,
+  InvalidResponseError,
+  models,
+} from "../src/index.js";
 import { instantDelay, json, serve, silent } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
@@ -37,6 +44,8 @@ const client = (options: DecartClientOptions = {}) =>
   });
 /** The prompt of a call answered with `answer`. */
 const answering = (answer: unknown) => String(answers.push(answer) - 1);
+/** The POSTs the server took so far. */
+const posts = () => api.seen.filter((r) => r.method === "POST").length;
 
 describe("a model definition of one's own", () => {
   it("aimed at a path outside /v1/jobs/: its submit answer is a job's, as any submit's", async () => {
@@ -56,5 +65,83 @@ describe("a model definition of one's own", () => {
       "/v2/jobs/lucy-next",
       "/v2/jobs/lucy-next",
     ]);
+  });
+});
+
+describe("a submit answer that breaks the spec", () => {
+  it.each([
+    ["without a status", { job_id: "job_kept_1" }],
+    ["with a status of null", { job_id: "job_kept_2", status: null }],
+    ["with a status in capitals", { job_id: "job_kept_3", status: "PENDING" }],
+    ["with a status outside the four", { job_id: "job_kept_4", status: "queued" }],
+  ])("%s, a usable job_id: an error carrying the id, not sent again (retrySubmit too)", async (_name, answer) => {
+    const { job_id } = answer;
+    const prompt = answering(answer);
+    const before = posts();
+    const error = await client({ retrySubmit: true })
+      .queue.submit({ model: t2v, prompt })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    // The job was made: its outcome is known, and sending again would make another.
+    expect(error).toMatchObject({
+      code: "INVALID_RESPONSE",
+      jobId: job_id,
+      retryable: false,
+      status: 200,
+      requestId: "req_test",
+    });
+    expect(error.message).toMatch(
+      new RegExp(
+        `^POST ${api.url}/v1/jobs/lucy-pro-t2v: "status" must .*\\(HTTP 200, request req_test\\); job ${job_id} was made: follow it with queue\\.wait\\(jobId\\)$`,
+      ),
+    );
+    expect(posts()).toBe(before + 1);
+    // (Not retryable, nor of a job that goes on: another watch's decision does not offer it; queue.wait does.)
+    expect(canWatchAgain(error)).toBe(false);
+  });
+
+  it("that came whole, its connection reset before its end: the error carries the id all the same", async () => {
+    const error = await client()
+      .queue.submit({ model: t2v, prompt: answering({ cut: { job_id: "job_kept_6", status: "queued" } }) })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_kept_6", retryable: false });
+    expect(error.message).toMatch(/; job job_kept_6 was made: follow it with queue\.wait\(jobId\)$/);
+  });
+
+  it("through submitAndPoll and generate: the error carries the id, onSubmitted is not called; queue.wait follows the job", async () => {
+    const c = client();
+    const prompt = answering({ job_id: "job_kept_5" });
+    const submitted: string[] = [];
+    const reads = () => api.seen.filter((r) => r.method === "GET").length;
+    const before = reads();
+    const polled = await c.queue
+      .submitAndPoll({ model: t2v, prompt, onSubmitted: (id) => void submitted.push(id) })
+      .catch((e) => e);
+    expect(polled).toMatchObject({ name: "InvalidResponseError", jobId: "job_kept_5" });
+    expect(submitted).toEqual([]);
+    expect(await c.generate({ model: t2v, prompt }).catch((e) => e)).toMatchObject({ jobId: "job_kept_5" });
+    expect(reads()).toBe(before);
+    // Nothing is lost: the job is followed by its id.
+    expect(await c.queue.wait(polled.jobId, { download: false })).toEqual({
+      status: "completed",
+      job_id: "job_kept_5",
+    });
+  });
+
+  it.each([
+    ["no job_id", { status: "pending" }],
+    ["an empty job_id", { job_id: "" }],
+    ["a job_id of .", { job_id: "." }],
+    ["a job_id of ..", { job_id: "..", status: "pending" }],
+    ["a job_id that is no string", { job_id: 5 }],
+    ["a job_id too long", { job_id: "j".repeat(257) }],
+  ])("with %s: the id is unknown (SUBMIT_OUTCOME_UNKNOWN, no jobId)", async (_name, answer) => {
+    const error = await client()
+      .queue.submit({ model: t2v, prompt: answering(answer) })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", jobId: undefined, retryable: false });
+    expect(error.message).toMatch(/a job \(or file\) may exist: not sent again \(see retrySubmit\)$/);
   });
 });
