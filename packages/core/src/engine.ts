@@ -213,6 +213,9 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   // The last failed request since the last status read: the cause of a timeout at the deadline (the read at the
   // deadline, which has no time left, is none: a job that is only slow times out without a cause).
   let cut: DecartError | undefined;
+  // When the next read is due (on `now`): one due before the deadline that fails at it (a read that hung until the
+  // budget cut it) is the timeout's cause; one due at the deadline is the read with no time left.
+  let dueAt = 0;
   // The wait for the next read: since when (on `now`), what it wants, the least it must be (a retry's backoff), and
   // whether it was woken.
   let pending: { at: number; ms: number; least: number; woken?: boolean | undefined } | undefined;
@@ -229,10 +232,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     pending && {
       read: Math.max(
         0,
-        Math.min(
+        // biome-ignore lint/suspicious/noAssignInExpressions: kept for `error`
+        (dueAt = Math.min(
           pending.at + (pending.woken ? pending.least : hidden ? Math.max(pending.ms, backgroundMs) : pending.ms),
           deadline,
-        ) - now(),
+        )) - now(),
       ),
     };
   /** Waits `ms` (at least `least`) for the next read; `woken`, not slowed in the background. */
@@ -351,7 +355,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (wait === undefined) return step([], { error });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
-      if (now() >= deadline) return step([], { error: timedOut(cut) });
+      if (now() >= deadline) return step([], { error: timedOut(cut ?? (dueAt < deadline ? error : undefined)) });
       cut = error;
       // A server's `Retry-After` as long as what is left or longer (also one beyond the 60 s honoured): no try can come within
       // the budget, and the watch ends at once, this failure the cause, as a plain call fails at once.

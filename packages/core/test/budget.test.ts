@@ -11,7 +11,7 @@ import {
   models,
   TimeoutError,
 } from "../src/index.js";
-import { clientFor, closedPort, firstN, silent, startFast, until, virtualTime } from "./helpers.js";
+import { clientFor, closedPort, firstN, json, serve, silent, startFast, until, virtualTime } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
 const i2v = models.video("lucy-pro-i2v");
@@ -422,6 +422,61 @@ describe("a status read's deadline", () => {
       expect(seen.requests).toBe(1);
     } finally {
       await server.close();
+    }
+  });
+
+  it("a read that hangs until the watch's budget ends it is the timeout's cause, and its message says so", async () => {
+    // A minute's budget on a clock of the test's that moves only in the wait before the first read, to 300 ms before
+    // the deadline: the read then sent hangs (each attempt's own limit is ten minutes) until what is left of the budget
+    // ends it, and once that abort reaches the connection the clock stands at the deadline. The server was down, not
+    // the job slow: the timeout says so.
+    const clock = { now: 0 };
+    const server = await neverAnswers(
+      {
+        poll: {
+          now: () => clock.now,
+          delay: async () => {
+            clock.now = 60_000 - 300;
+          },
+        },
+      },
+      () => {
+        clock.now = 60_000;
+      },
+    );
+    try {
+      const error = await server.client.queue.wait("job_hung", { timeoutMs: 60_000 }).catch((e) => e);
+      expect(error).toBeInstanceOf(JobTimeoutError);
+      expect(error.cause).toBeInstanceOf(TimeoutError);
+      expect(error.cause.jobId).toBe("job_hung");
+      expect(error.message).toBe(
+        `Job job_hung not done within 60000 ms (last status: unknown); the last request failed: ${error.cause.message}`,
+      );
+      expect(error.message).toMatch(/the last request failed: GET .*\/v1\/jobs\/job_hung: timed out/);
+      expect(server.seen.requests).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a job only slow times out at the deadline without a cause: the read that had no time left is none", async () => {
+    const api = await serve((_req, res) => json(res, 200, { job_id: "job_slow", status: "pending" }));
+    try {
+      const time = virtualTime();
+      const error = await createDecartClient({
+        apiKey: "dct_test",
+        baseUrl: api.url,
+        logger: silent,
+        poll: { now: time.now, delay: time.delay },
+      })
+        .queue.wait("job_slow", { timeoutMs: 3000 })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(JobTimeoutError);
+      expect(error.cause).toBeUndefined();
+      expect(error.message).toBe("Job job_slow not done within 3000 ms (last status: pending)");
+      expect(time.now()).toBe(3000);
+    } finally {
+      await api.close();
     }
   });
 
