@@ -15,13 +15,15 @@ export type StatusSource = (jobId: string, options: { deadline: number }) => Obs
  * should not cut a request that may have reached the server. The default sends `input` as `client.queue.submit` takes
  * it, so that `input.signal` aborts it, within the client's own timeouts. No budget bounds a source of yours (the
  * watch's `timeoutMs` starts once the job is known): one that never answers is listened to for ever, so end it
- * yourself (an error once a time limit of yours is up, such as rxjs's `timeout`).
+ * yourself (an error once a time limit of yours is up, such as rxjs's `timeout`). An error (or a throw) that is no
+ * `DecartError`, or an answer that is no submit answer, ends the `submitJob` with an `InvalidResponseError` saying so.
  */
 export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
 
 /**
  * Downloads a completed job's result once: emits progress, then the `Blob`, and completes, or errors (the watch
- * decides whether to try again). Unsubscribing aborts it; a download still running at `deadline` should end then.
+ * decides whether to try again; an answer that is neither ends it, an `InvalidResponseError`). Unsubscribing aborts it;
+ * a download still running at `deadline` should end then.
  */
 export type ResultSource = (jobId: string, options: { deadline: number }) => Observable<DownloadProgress | Blob>;
 

@@ -6,6 +6,7 @@ import {
   type DecartClient,
   DecartError,
   type DownloadProgress,
+  InvalidResponseError,
   invalid,
   type JobEvent,
   type JobSubmitResult,
@@ -93,10 +94,12 @@ export function drive(
       };
       const answer = (source: Observable<StatusRead | DownloadProgress | Blob>) =>
         source.subscribe({
-          next: (got) => {
-            if (reading) settle(() => watch.status(got as StatusRead));
+          next: (got: any) => {
+            if (reading) settle(() => watch.status(got));
             else if (got instanceof Blob) settle(() => watch.downloaded(got));
-            else emit(watch.progress(got as DownloadProgress));
+            else if (got?.receivedBytes >= 0) emit(watch.progress(got));
+            // (An `InvalidResponseError` of the watch's, not retried.)
+            else settle(() => watch.error(new Error(`Job ${jobId}: the result source answered no Blob`)));
           },
           error: (error) => settle(() => watch.error(error)),
           complete: () =>
@@ -395,18 +398,40 @@ export function submitWith(
       submitting.unsubscribe();
       then();
     };
-    submitting.add(
-      (submitSource ?? clientSubmit(client))(input).subscribe({
-        next: (first: JobSubmitResult) =>
-          settle(() =>
-            subscriber.closed
-              ? orphan(first.job_id)
-              : follow(client, first.job_id, undefined, { ...all, model: input.model, first }).subscribe(subscriber),
-          ),
-        // An error after the server took the job (your `onUploadProgress` threw) carries its id.
-        error: (error: any) => settle(() => (subscriber.closed ? orphan(error?.jobId) : subscriber.error(error))),
-        complete: () => settle(() => subscriber.complete()),
-      }),
-    );
+    // The submit's failure: a `DecartError` as it is (one after the server took the job, your `onUploadProgress`
+    // threw, carries its id), anything else a `submitSource` of yours says (a throw, an error, an answer that is no
+    // submit answer) an `InvalidResponseError`, as a status read's is.
+    const fail = (error: any) =>
+      settle(() =>
+        subscriber.closed
+          ? orphan(error?.jobId)
+          : subscriber.error(
+              DecartError.isInstance(error)
+                ? error
+                : new InvalidResponseError(callbackThrew(undefined, error, "The submit source failed").message, {
+                    cause: error,
+                  }),
+            ),
+      );
+    try {
+      submitting.add(
+        (submitSource ?? clientSubmit(client))(input).subscribe({
+          next: (first: JobSubmitResult) => {
+            const wrong = checkJob(first);
+            if (wrong)
+              return fail(new InvalidResponseError(`The submit source's answer is no submit answer (${wrong})`));
+            settle(() =>
+              subscriber.closed
+                ? orphan(first.job_id)
+                : follow(client, first.job_id, undefined, { ...all, model: input.model, first }).subscribe(subscriber),
+            );
+          },
+          error: fail,
+          complete: () => settle(() => subscriber.complete()),
+        }),
+      );
+    } catch (error) {
+      fail(error);
+    }
   });
 }

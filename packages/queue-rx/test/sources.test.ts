@@ -1,0 +1,143 @@
+// Sources of yours (`submitSource`, `resultSource`) that fail or answer what is no answer: the errors are the core's
+// typed ones, saying what was wrong, as a status source's are.
+import { DecartError, InvalidResponseError, type JobEvent, models } from "@decart/core";
+import type { Emulator } from "@decart/emulator";
+import { defer, lastValueFrom, type Observable, of, throwError, toArray } from "rxjs";
+import { afterEach, describe, expect, it } from "vitest";
+import { submitAll } from "../src/batch.js";
+import type { SubmitSource } from "../src/sources.js";
+import { submitJob, watchJob } from "../src/watch.js";
+import { clientFor, startFast } from "./helpers.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+const model = models.video("lucy-pro-t2v");
+const input = { model, prompt: "A lake" };
+
+/** The events of `events$` until its end, and the error it ended with, if any. */
+async function run<T>(events$: Observable<T>): Promise<{ events: T[]; error?: any }> {
+  const events: T[] = [];
+  return new Promise((resolve) =>
+    events$.subscribe({
+      next: (event) => events.push(event),
+      error: (error) => resolve({ events, error }),
+      complete: () => resolve({ events }),
+    }),
+  );
+}
+
+describe("a submitSource of yours", () => {
+  const plain = new Error("the proxy is down");
+  const failing: [string, SubmitSource][] = [
+    ["errors with a plain Error", () => throwError(() => plain)],
+    [
+      "throws as it is called",
+      () => {
+        throw plain;
+      },
+    ],
+  ];
+
+  for (const [how, submitSource] of failing) {
+    it(`that ${how}: submitJob errors with an InvalidResponseError saying so, your error its cause`, async () => {
+      emu = await startFast();
+      const { events, error } = await run(submitJob(clientFor(emu), input, { submitSource }));
+      expect(events).toEqual([]);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({
+        code: "INVALID_RESPONSE",
+        message: "The submit source failed (Error: the proxy is down)",
+        cause: plain,
+      });
+      expect(emu.stats().jobsCreated).toBe(0);
+    });
+
+    it(`that ${how}: submitAll's error event carries the same typed error (a DecartError, with a code)`, async () => {
+      emu = await startFast();
+      const batch = await lastValueFrom(submitAll(clientFor(emu), [input], { submitSource }).pipe(toArray()));
+      expect(batch).toHaveLength(1);
+      expect(batch[0]).toMatchObject({ type: "error", index: 0 });
+      const { error } = batch[0]!;
+      expect(DecartError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: "INVALID_RESPONSE", cause: plain });
+    });
+  }
+
+  it("a DecartError of the source's is passed on as it is", async () => {
+    emu = await startFast();
+    const typed = new DecartError("refused upstream", { code: "SUBMIT_OUTCOME_UNKNOWN" });
+    const { error } = await run(submitJob(clientFor(emu), input, { submitSource: () => throwError(() => typed) }));
+    expect(error).toBe(typed);
+  });
+
+  it("an answer that is no submit answer: an InvalidResponseError saying what is wrong with it, naming no option", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    for (const [answer, problem] of [
+      [{ nope: 1 }, '"job_id" must be given'],
+      [null, "not an object"],
+      [{ job_id: "job_abcdef123", status: "queued" }, '"status" must be one of'],
+    ] as const) {
+      const { events, error } = await run(submitJob(client, input, { submitSource: () => of<any>(answer) }));
+      expect(events).toEqual([]);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error.message).toMatch(/^The submit source's answer is no submit answer \(/);
+      expect(error.message).toContain(problem);
+      expect(error.message).not.toMatch(/first|undefined/);
+    }
+    // The same in a batch.
+    const batch = await lastValueFrom(
+      submitAll(client, [input], { submitSource: () => of<any>({ nope: 1 }) }).pipe(toArray()),
+    );
+    expect(batch[0]).toMatchObject({ type: "error", error: expect.any(InvalidResponseError) });
+    expect(emu.stats().jobsCreated).toBe(0);
+  });
+
+  it("a submit answer of a job the emulator made is followed as usual", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const events = await lastValueFrom(
+      submitJob(client, input, { download: false, submitSource: () => defer(() => client.queue.submit(input)) }).pipe(
+        toArray(),
+      ),
+    );
+    expect(events[0]).toMatchObject({ type: "submitted" });
+    expect(events.at(-1)).toMatchObject({ type: "completed" });
+  });
+});
+
+describe("a resultSource of yours", () => {
+  it("that answers what is neither a Blob nor download progress: the watch ends saying so, with the job id", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit(input);
+    const { events, error } = await run(watchJob(client, job_id, { model, resultSource: () => of<any>("a string") }));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.jobId).toBe(job_id);
+    expect(error.message).toContain(`Job ${job_id}: the result source answered no Blob`);
+    // The download's start, and no progress made of the answer.
+    const downloads = events.filter((e): e is Extract<JobEvent, { type: "downloading" }> => e.type === "downloading");
+    expect(downloads.map((e) => e.receivedBytes)).toEqual([0]);
+  });
+
+  it("that answers progress, then the Blob: the progress events, then completed with it", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { job_id } = await client.queue.submit(input);
+    const video = new Blob(["video"]);
+    const events = await lastValueFrom(
+      watchJob(client, job_id, {
+        model,
+        resultSource: () => of({ receivedBytes: 5, totalBytes: 5 }, video),
+      }).pipe(toArray()),
+    );
+    expect(events.slice(-2)).toMatchObject([
+      { type: "downloading", receivedBytes: 5, totalBytes: 5 },
+      { type: "completed", data: video },
+    ]);
+  });
+});
