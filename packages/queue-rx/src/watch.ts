@@ -354,7 +354,8 @@ export const watchJob: (client: DecartClient, jobId: string, options?: WatchJobO
  * Submits a job when subscribed, then follows it as `watchJob` does: first `submitted` with the job id (before any
  * waiting), then the status events, then (unless `download: false`) the download and `completed` with the video.
  * The watch's options are checked first: options it would refuse send nothing (`InvalidInputError`).
- * Each subscription submits a job of its own (`share()` it to submit once). Unsubscribing never cuts a submit under
+ * Each subscription submits a job of its own (a `share()` resets, and submits again: see the README for one that
+ * submits once). Unsubscribing never cuts a submit under
  * way (its request may have reached the server): the job it makes goes to `onOrphan`; `input.signal` aborts the
  * submit as `client.queue.submit`'s does. Unsubscribing later stops watching, and never cancels the job. A `watchJob`
  * of the
