@@ -7,5 +7,14 @@ export {
   type StatusSource,
   type SubmitSource,
 } from "./sources.js";
-export type { JobEvent, JobOptions, StatusRead, SubmitInput, SubmitJobOptions, WatchJobOptions } from "./types.js";
+export type {
+  JobEvent,
+  JobEventOf,
+  JobOptions,
+  OutcomeOf,
+  StatusRead,
+  SubmitInput,
+  SubmitJobOptions,
+  WatchJobOptions,
+} from "./types.js";
 export { drive, submitJob, watchJob } from "./watch.js";

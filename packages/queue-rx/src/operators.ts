@@ -5,8 +5,6 @@ import {
   failedJob,
   type JobEvent,
   type JobStatus,
-  type QueueJobOutcome,
-  type QueueJobResult,
 } from "@decart/core";
 import {
   catchError,
@@ -19,7 +17,7 @@ import {
   take,
   throwError,
 } from "rxjs";
-import type { WatchJobOptions } from "./types.js";
+import type { OutcomeOf, WatchJobOptions } from "./types.js";
 import { watchJob } from "./watch.js";
 
 type Terminal = Extract<JobEvent, { type: "completed" | "failed" }>;
@@ -55,7 +53,8 @@ export function statusChanges(): OperatorFunction<JobEvent, JobStatus> {
 
 /**
  * How the job ended, as the core's `submitAndPoll` answers it: `{ status: "completed", job_id, data }` (no `data` with
- * `download: false`) or `{ status: "failed", job_id, error }`. One value when the job ends; for code that only wants
+ * `download: false`) or `{ status: "failed", job_id, error }`, typed as its (`OutcomeOf`: `QueueJobResult` after
+ * events with the video, `QueueJobOutcome` after events without, either after `JobEvent`s). One value when the job ends; for code that only wants
  * the end (`await lastValueFrom(submitJob(…).pipe(toOutcome()))`).
  *
  * ```text
@@ -64,9 +63,9 @@ export function statusChanges(): OperatorFunction<JobEvent, JobStatus> {
  * outcome:  -----------------o|
  * ```
  */
-export function toOutcome(): OperatorFunction<JobEvent, QueueJobResult | QueueJobOutcome> {
+export function toOutcome(): <E extends JobEvent>(events: Observable<E>) => Observable<OutcomeOf<E>> {
   return (events) =>
-    events.pipe(
+    (events as Observable<JobEvent>).pipe(
       filter(isTerminal),
       take(1),
       map((event) =>
@@ -74,7 +73,7 @@ export function toOutcome(): OperatorFunction<JobEvent, QueueJobResult | QueueJo
           ? { status: "failed" as const, job_id: event.jobId, error: event.error }
           : { status: "completed" as const, job_id: event.jobId, ...(event.data && { data: event.data }) },
       ),
-    );
+    ) as Observable<any>;
 }
 
 /**
@@ -87,12 +86,14 @@ export function toOutcome(): OperatorFunction<JobEvent, QueueJobResult | QueueJo
  * result:  -S---s---#      (# JobFailedError)
  * ```
  */
-export function throwOnFailure(): OperatorFunction<JobEvent, Exclude<JobEvent, { type: "failed" }>> {
+export function throwOnFailure(): <E extends JobEvent>(
+  events: Observable<E>,
+) => Observable<Exclude<E, { type: "failed" }>> {
   return (events) =>
     events.pipe(
       map((event) => {
         if (event.type === "failed") throw jobFailed(event);
-        return event;
+        return event as Exclude<typeof event, { type: "failed" }>;
       }),
     );
 }

@@ -3,6 +3,8 @@ import type {
   JobSubmitResult,
   PollOptions,
   PollSchedule,
+  QueueJobOutcome,
+  QueueJobResult,
   StatusRead,
   SubmitOptions,
   VideoModel,
@@ -88,5 +90,27 @@ export interface SubmitJobOptions extends JobOptions {
    */
   onOrphan?: (jobId: string) => void;
 }
+
+type Completed = Extract<JobEvent, { type: "completed" }>;
+
+/**
+ * A job's events as `download` makes them (`JobEvent`s, narrowed): with the video (`true`, the default), `completed`
+ * has its `data`; without (`false`), it has none. `submitJob` and `watchJob` answer these when their options say
+ * which (a literal `download: false`, or none), else `JobEvent`; `toOutcome()` follows them.
+ */
+export type JobEventOf<Download extends boolean> = Download extends true
+  ? Exclude<JobEvent, Completed> | (Completed & { data: Blob })
+  : Exclude<JobEvent, Completed> | (Completed & { data?: undefined });
+
+/**
+ * How a job ended as `toOutcome()` answers it for events `E`, as `submitAndPoll` types it: `QueueJobResult` (with
+ * `data`) when their `completed` has the video, `QueueJobOutcome` when it has none (`download: false`), either when
+ * not known (`JobEvent`).
+ */
+export type OutcomeOf<E extends JobEvent> = [Extract<E, Completed>] extends [{ data: Blob }]
+  ? QueueJobResult
+  : [Extract<E, Completed>] extends [{ data?: undefined }]
+    ? QueueJobOutcome
+    : QueueJobResult | QueueJobOutcome;
 
 export type { JobEvent, StatusRead };

@@ -26,7 +26,7 @@ import {
   type ResultSource,
   type StatusSource,
 } from "./sources.js";
-import type { SubmitJobOptions, WatchJobOptions } from "./types.js";
+import type { JobEventOf, SubmitJobOptions, WatchJobOptions } from "./types.js";
 
 /** What a driver needs besides the watch: one status read, one download attempt, and where to wait. */
 export interface DriveWith {
@@ -347,8 +347,15 @@ function follow(
  * poller that downloads the result if one runs (and ends with `completed` as the download starts); a subscriber that
  * wants the result while only one without download runs gets a poller of its own.
  */
-export const watchJob: (client: DecartClient, jobId: string, options?: WatchJobOptions) => Observable<JobEvent> =
-  follow;
+export const watchJob: {
+  (client: DecartClient, jobId: string, options: WatchJobOptions & { download: false }): Observable<JobEventOf<false>>;
+  (
+    client: DecartClient,
+    jobId: string,
+    options?: WatchJobOptions & { download?: true | undefined },
+  ): Observable<JobEventOf<true>>;
+  (client: DecartClient, jobId: string, options?: WatchJobOptions): Observable<JobEvent>;
+} = follow as never;
 
 /**
  * Submits a job when subscribed, then follows it as `watchJob` does: first `submitted` with the job id (before any
@@ -362,11 +369,23 @@ export const watchJob: (client: DecartClient, jobId: string, options?: WatchJobO
  * same job id shares this job's poller (from the job's latest status on: `submitted` is this observable's alone); a job
  * someone already watches is followed through that poller, after `submitted` all the same.
  */
-export const submitJob: <M extends VideoModelName>(
-  client: DecartClient,
-  input: SubmitOptions<M>,
-  options?: SubmitJobOptions,
-) => Observable<JobEvent> = submitWith;
+export const submitJob: {
+  <M extends VideoModelName>(
+    client: DecartClient,
+    input: SubmitOptions<M>,
+    options: SubmitJobOptions & { download: false },
+  ): Observable<JobEventOf<false>>;
+  <M extends VideoModelName>(
+    client: DecartClient,
+    input: SubmitOptions<M>,
+    options?: SubmitJobOptions & { download?: true | undefined },
+  ): Observable<JobEventOf<true>>;
+  <M extends VideoModelName>(
+    client: DecartClient,
+    input: SubmitOptions<M>,
+    options?: SubmitJobOptions,
+  ): Observable<JobEvent>;
+} = submitWith as never;
 
 /**
  * `submitJob`, with its options as read and checked already by the caller (`checked`: `submitAll` reads and checks

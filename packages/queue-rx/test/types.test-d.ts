@@ -1,13 +1,22 @@
-import { createDecartClient, type JobEvent, models } from "@decart/core";
-import type { Observable } from "rxjs";
+import { createDecartClient, type JobEvent, models, type QueueJobOutcome, type QueueJobResult } from "@decart/core";
+import { lastValueFrom, type Observable } from "rxjs";
 import { expectTypeOf, test } from "vitest";
-import { type BatchEvent, submitAll, submitJob, watchJob } from "../src/index.js";
+import {
+  type BatchEvent,
+  type JobEventOf,
+  submitAll,
+  submitJob,
+  throwOnFailure,
+  toOutcome,
+  watchJob,
+} from "../src/index.js";
 
 const client = createDecartClient({ apiKey: "dct_x" });
+const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake" };
 
 test("submitJob takes a model's inputs as the core types them", () => {
   expectTypeOf(submitJob(client, { model: models.video("lucy-pro-t2v"), prompt: "A lake" })).toEqualTypeOf<
-    Observable<JobEvent>
+    Observable<JobEventOf<true>>
   >();
   // @ts-expect-error: not an orientation of the model
   submitJob(client, { model: models.video("lucy-pro-t2v"), prompt: "A lake", orientation: "diagonal" });
@@ -16,7 +25,43 @@ test("submitJob takes a model's inputs as the core types them", () => {
 });
 
 test("watchJob and submitAll", () => {
-  expectTypeOf(watchJob(client, "job_1", { model: "lucy-pro-t2v" })).toEqualTypeOf<Observable<JobEvent>>();
+  expectTypeOf(watchJob(client, "job_1", { model: "lucy-pro-t2v" })).toEqualTypeOf<Observable<JobEventOf<true>>>();
   const batch = submitAll(client, [{ key: "a", input: { model: models.video("lucy-pro-t2v"), prompt: "A lake" } }]);
   expectTypeOf(batch).toEqualTypeOf<Observable<BatchEvent>>();
+});
+
+test("the events follow `download`: `completed` has its data by default, none with download: false", () => {
+  // Every JobEvent still: code written for JobEvent takes them.
+  expectTypeOf<JobEventOf<true>>().toExtend<JobEvent>();
+  expectTypeOf<JobEventOf<false>>().toExtend<JobEvent>();
+  submitJob(client, input).subscribe((event) => {
+    if (event.type === "completed") expectTypeOf(event.data).toEqualTypeOf<Blob>();
+  });
+  submitJob(client, input, { download: true, timeoutMs: 5000 }).subscribe((event) => {
+    if (event.type === "completed") expectTypeOf(event.data).toEqualTypeOf<Blob>();
+  });
+  watchJob(client, "job_1", { download: false }).subscribe((event) => {
+    if (event.type === "completed") expectTypeOf(event.data).toEqualTypeOf<undefined>();
+  });
+  // A download not known until run time: either.
+  const download = Math.random() > 0.5;
+  expectTypeOf(submitJob(client, input, { download })).toEqualTypeOf<Observable<JobEvent>>();
+  expectTypeOf(watchJob(client, "job_1", { download })).toEqualTypeOf<Observable<JobEvent>>();
+});
+
+test("toOutcome() is typed as submitAndPoll's outcome for the same download", async () => {
+  // The README's line: with the default download, the outcome has the video.
+  const outcome = await lastValueFrom(submitJob(client, input).pipe(toOutcome()));
+  expectTypeOf(outcome).toEqualTypeOf<QueueJobResult>();
+  // As submitAndPoll's with the same download.
+  expectTypeOf(client.queue.submitAndPoll(input)).toEqualTypeOf<Promise<typeof outcome>>();
+  if (outcome.status === "completed") expectTypeOf(outcome.data).toEqualTypeOf<Blob>();
+  expectTypeOf(
+    await lastValueFrom(submitJob(client, input, { download: false }).pipe(toOutcome())),
+  ).toEqualTypeOf<QueueJobOutcome>();
+  expectTypeOf(
+    await lastValueFrom(watchJob(client, "job_1").pipe(throwOnFailure(), toOutcome())),
+  ).toEqualTypeOf<QueueJobResult>();
+  const events = {} as Observable<JobEvent>;
+  expectTypeOf(await lastValueFrom(events.pipe(toOutcome()))).toEqualTypeOf<QueueJobResult | QueueJobOutcome>();
 });
