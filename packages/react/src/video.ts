@@ -84,8 +84,8 @@ export interface UseJobOptions extends VideoJobOptions {
   model?: VideoModel | VideoModelName;
   /**
    * How long the job's video stays kept once no component shows it, in ms (default 0: not kept). A `useJob` of the job
-   * on the same client mounted meanwhile (a component mounted again, another route) shows it at once, without a
-   * status read or a download. Each video kept stays in memory that long: keep it short for large results. `Infinity`
+   * on the same client mounted meanwhile (a component mounted again, another route) shows it at once, from its first
+   * render, without a status read or a download. Each video kept stays in memory that long: keep it short for large results. `Infinity`
    * (or more than 2^31 - 1 ms) keeps it while the client lives; the timer does not keep a Node process alive.
    */
   keepResultMs?: number;
@@ -228,24 +228,28 @@ class JobFollower {
       onActive: () => this.start(),
       onIdle: () => this.halt(),
     });
+    // A result kept is shown from the first render (not by the server's snapshot, which a page hydrates with: nothing
+    // is kept on the server); `start` holds it.
+    const found = this.hold();
+    if (found) this.store.replace(found.state);
   }
 
   /**
    * Counts this follower among those that show the job's kept result (with `keepResultMs`, and a download), so that it
-   * is not dropped, and answers its state. Without one kept, `state` with its result is kept from now.
+   * is not dropped. Without one kept, `state` with its result is kept from now. Without `state`, only answers the one
+   * kept, if any.
    */
-  private hold(state?: GenerationState): GenerationState | undefined {
+  private hold(state?: GenerationState): Kept | undefined {
     const { keepResultMs, download } = this.options;
     if (this.holding || !keepResultMs || download === false) return;
     const jobs = kept.get(this.client) ?? new Map<string, Kept>();
     kept.set(this.client, jobs);
     const entry = jobs.get(this.jobId!) ?? (state?.result && { state, shown: 0 });
-    if (!entry) return;
+    if (!entry || !state) return entry;
     clearTimeout(entry.drop);
     entry.shown++;
     jobs.set(this.jobId!, entry);
     this.holding = true;
-    return entry.state;
   }
 
   /** Shows the kept result no longer: once no follower does, it is dropped `keepResultMs` later. */
@@ -269,13 +273,11 @@ class JobFollower {
     // object) goes to the watch, whose `InvalidInputError` names `jobId`.
     if (this.jobId == null || this.jobId === "" || this.watching || this.stopped) return;
     const shown = this.store.getSnapshot();
-    // Shown again (an `<Activity>`) after the end: its result is shown again; else a result kept is shown at once.
-    if (this.ended) return void (shown.result && this.hold(shown));
-    const found = this.hold();
-    if (found) {
+    // Shown again (an `<Activity>`) after the end, or a result kept shown since the first render: its result is held
+    // (kept again from now, if it was dropped meanwhile).
+    if (this.ended || shown.result) {
       this.ended = true;
-      this.store.replace(found);
-      return;
+      return void (shown.result && this.hold(shown));
     }
     const { model, download, poll, whenHidden } = this.options;
     const fail = (error: Error) => {

@@ -8,6 +8,7 @@ import {
 } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
+import { renderToString } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
 import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
 import {
@@ -839,14 +840,43 @@ describe("useJob, mounted again for a completed job", () => {
     const shown = first.result.current;
     first.unmount();
     await aTask(); // the component is gone, not only unsubscribed for StrictMode's second effect
-    const again = renderHook(() => useJob(job_id, { model, keepResultMs: 60_000 }), { wrapper });
+    // From its first render on: never `idle` first (a frame without the video).
+    const rendered: GenerationState[] = [];
+    const again = renderHook(
+      () => {
+        const state = useJob(job_id, { model, keepResultMs: 60_000 });
+        rendered.push(state);
+        return state;
+      },
+      { wrapper },
+    );
+    expect(rendered.map((state) => state.status)).toEqual(rendered.map(() => "completed"));
+    expect(rendered[0]!.result).toBe(shown.result);
     expect(again.result.current).toMatchObject({ status: "completed", watching: false, jobId: job_id });
     expect(again.result.current.result).toBe(shown.result);
     expect(again.result.current.progress).toEqual(shown.progress);
     expect(emu.job(job_id)!.contentReads).toBe(1);
-    // Another component of the job, while this one shows it: the same result, no download.
-    const other = renderHook(() => useJob(job_id, { model, keepResultMs: 60_000 }), { wrapper });
+    // Another component of the job, while this one shows it: the same result, at once, no download.
+    let firstRender: GenerationState | undefined;
+    const other = renderHook(
+      () => {
+        const state = useJob(job_id, { model, keepResultMs: 60_000 });
+        firstRender ??= state;
+        return state;
+      },
+      { wrapper },
+    );
+    expect(firstRender).toMatchObject({ status: "completed", result: shown.result });
     expect(other.result.current.result).toBe(shown.result);
+    // A server render (and so a page's hydration) shows no kept result: nothing is kept on the server.
+    const Wrapper = wrapper;
+    const server: { state?: GenerationState } = {};
+    renderToString(
+      <Wrapper>
+        <Shown jobId={job_id} keepResultMs={60_000} into={server} />
+      </Wrapper>,
+    );
+    expect(server.state).toMatchObject({ status: "idle", jobId: job_id, result: undefined });
     expect(emu.job(job_id)!.contentReads).toBe(1);
     // One without download reads the status, as asked, and has no result.
     const statusOnly = renderHook(() => useJob(job_id, { model, download: false, keepResultMs: 60_000 }), { wrapper });
