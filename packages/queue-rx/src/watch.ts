@@ -362,12 +362,11 @@ export const watchJob: {
  * waiting), then the status events, then (unless `download: false`) the download and `completed` with the video.
  * The watch's options are checked first: options it would refuse send nothing (`InvalidInputError`).
  * Each subscription submits a job of its own (a `share()` resets, and submits again: see the README for one that
- * submits once). Unsubscribing never cuts a submit under
- * way (its request may have reached the server): the job it makes goes to `onOrphan`; `input.signal` aborts the
- * submit as `client.queue.submit`'s does. Unsubscribing later stops watching, and never cancels the job. A `watchJob`
- * of the
- * same job id shares this job's poller (from the job's latest status on: `submitted` is this observable's alone); a job
- * someone already watches is followed through that poller, after `submitted` all the same.
+ * submits once). Unsubscribing never cuts a submit under way (its request may have reached the server): the job it
+ * makes goes to `onOrphan`; `input.signal` aborts the submit as `client.queue.submit`'s does. Unsubscribing later
+ * stops watching, and never cancels the job. A `watchJob` of the same job id shares this job's poller (from the job's
+ * latest status on: `submitted` is this observable's alone); a job someone already watches is followed through that
+ * poller, after `submitted` all the same.
  */
 export const submitJob: {
   <M extends VideoModelName>(
@@ -420,7 +419,8 @@ export function submitWith(
     };
     // The submit's failure: a `DecartError` as it is (one after the server took the job, your `onUploadProgress`
     // threw, carries its id), anything else a `submitSource` of yours says (a throw, an error, an answer that is no
-    // submit answer) an `InvalidResponseError`, as a status read's is.
+    // submit answer) an `InvalidResponseError`, as a status read's is, what was thrown written as the core writes a
+    // callback's throw (`callbackThrew`'s text: `?` for one that cannot be written).
     const fail = (error: any) =>
       settle(() =>
         subscriber.closed
