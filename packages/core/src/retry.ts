@@ -77,6 +77,12 @@ export interface RetryCall {
 }
 
 /**
+ * The errors of answers from another origin than the API's (a redirect's target, a CDN): a 429 there is that server's,
+ * and does not shut the client's rate-limit gate, which paces the API's own limit (the transport adds them).
+ */
+export const away = new WeakSet<object>();
+
+/**
  * An answer's `Retry-After` (of its `headers`) in ms, of its two forms in RFC 9110 §10.2.3: `delay-seconds` (digits
  * only) or an HTTP-date (a day name, then a time of day: `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete forms; each
  * in GMT). Anything else (`0x10`, `1e3`, `-5`, `5.5`, an ISO date) is no `Retry-After`. An HTTP-date is a time on the
@@ -154,8 +160,9 @@ export const canWatchAgain = (error: unknown): boolean =>
     /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR)$/.test((error as DecartError).code));
 
 /**
- * The client-wide rate-limit gate: a 429 on any request closes it for the server's `Retry-After` (else backoff), and
- * every request of the client starts only once it is open, so that many concurrent calls slow down together.
+ * The client-wide rate-limit gate: a 429 of the API on any request (not one of another origin a redirect led to, a
+ * CDN's) closes it for the server's `Retry-After` (else backoff), and every request of the client starts only once it
+ * is open, so that many concurrent calls slow down together.
  */
 export function createGate(now: () => number) {
   let until = 0;
@@ -225,9 +232,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     }
     if (error instanceof InvalidResponseError) invalid++;
     const wait = retryDelay(error, n, { ...policy, maxRetries, invalid });
-    if (error.status === 429) {
-      // Every 429 closes the gate, also one this call does not retry (a watch's status read retries in the engine).
-      // The caller that closed it waits once (below), not a second time at the gate.
+    if (error.status === 429 && !away.has(error)) {
+      // Every 429 of the API closes the gate, also one this call does not retry (a watch's status read retries in the
+      // engine). The caller that closed it waits once (below), not a second time at the gate.
       waited = policy.gate.close(
         wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, policy.random),
         error.requestId,

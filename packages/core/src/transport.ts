@@ -13,7 +13,7 @@ import {
   TimeoutError,
   textOf,
 } from "./errors.js";
-import { parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
+import { away, parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody } from "./types.js";
 import { mediaOf } from "./validate.js";
 
@@ -287,6 +287,7 @@ export function createTransport(
       };
 
       let response: Response;
+      let elsewhere: boolean | undefined;
       try {
         // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too (a
         // fixed key, or none, is waited for all the same), and runs on while waiting for the answer. A fetch this wait
@@ -340,7 +341,8 @@ export function createTransport(
           if (!/^https?:\/\/[^/@]+\//.test(next as never))
             throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
           url = next!;
-          if (url.origin !== origin) headers.delete(apiKeyHeader);
+          // (And the answer then comes from another origin than the API's: see `away`.)
+          if ((elsewhere = url.origin !== origin)) headers.delete(apiKeyHeader);
           if (response.status === 303 || (response.status < 303 && verb === "POST")) {
             verb = "GET";
             payload = undefined;
@@ -378,19 +380,19 @@ export function createTransport(
         }
         release();
         if (!response.ok) {
-          throw settle(
-            errorFromResponse(
-              status,
-              text,
-              {
-                jobId,
-                requestId,
-                retryAfterMs: parseRetryAfter(headers, now()),
-              },
-              !upload && call.media,
-              redact,
-            ),
+          const error = errorFromResponse(
+            status,
+            text,
+            {
+              jobId,
+              requestId,
+              retryAfterMs: parseRetryAfter(headers, now()),
+            },
+            !upload && call.media,
+            redact,
           );
+          if (elsewhere) away.add(error);
+          throw settle(error);
         }
         // Text that is not JSON breaks the spec; a throw of the check itself (not the answer's) goes on as it is.
         // (JSON.parse answers no undefined: none is text it could not parse.) A job's `error` (its reason to fail, which
