@@ -90,7 +90,8 @@ export const away = new WeakSet<object>();
  * `now`.
  */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const value = headers.get("retry-after");
+  // (Surrounding whitespace is not part of a field's value: RFC 9110 §5.5.)
+  const value = headers.get("retry-after")?.trim();
   const ms = /^\d+$/.test(value!)
     ? +value! * 1000
     : /^[A-Z][a-z]{2}.* \d\d:\d\d:\d\d/.test(value!)

@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import { describe, expect, it } from "vitest";
 import { createDecartClient } from "../src/index.js";
-import { instantDelay, silent } from "./helpers.js";
+import { instantDelay, json, serve, silent } from "./helpers.js";
 
 const HOUR = 3_600_000;
 
@@ -77,4 +77,28 @@ describe("an HTTP-date Retry-After", () => {
       await server.close();
     }
   });
+});
+
+describe("a Retry-After with spaces or tabs around it", () => {
+  // Surrounding whitespace is no part of a field's value (RFC 9110 §5.5); fetch hands the value over as it came, a
+  // trailing space or tab kept. Each server answers its first status read 503 with the header, then `completed`.
+  for (const value of ["2 ", "2\t", " 2 ", "\t2\t"]) {
+    it(`${JSON.stringify(value)}: waits the 2 s the server asked for`, async () => {
+      let reads = 0;
+      const server = await serve((_req, res) => {
+        if (reads++ === 0) {
+          res.writeHead(503, { "content-type": "application/json", "retry-after": value });
+          res.end('{"detail":"busy"}');
+        } else json(res, 200, { job_id: "job_1", status: "completed" });
+      });
+      try {
+        const delay = instantDelay();
+        const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent, poll: { delay } });
+        expect((await client.queue.status("job_1")).status).toBe("completed");
+        expect(delay.calls).toEqual([2000]);
+      } finally {
+        await server.close();
+      }
+    });
+  }
 });
