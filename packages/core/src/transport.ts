@@ -131,11 +131,13 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
         stop();
         timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, deadline - now())));
       }
-      signal.aborted ? reject() : signal.addEventListener("abort", reject);
+      // (Rejected with nothing: the abort's Event is no error, and no timeout's cause.)
+      const no = () => reject();
+      signal.aborted ? no() : signal.addEventListener("abort", no);
       // (`wait` may be no promise: a fixed key, or none.)
       (async () => wait)()
         .then(resolve, reject)
-        .finally(() => signal.removeEventListener("abort", reject));
+        .finally(() => signal.removeEventListener("abort", no));
     });
   return [
     controller.signal,
@@ -404,8 +406,8 @@ export function createTransport(
         } catch {}
         const problem =
           value === undefined
-            ? // (Text cut at MAX_TEXT is no JSON for being cut.)
-              text.length > MAX_TEXT
+            ? // (Text cut at MAX_TEXT bytes is no JSON for being cut.)
+              new Blob(got).size > MAX_TEXT
               ? "an answer over 1 MiB"
               : `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
             : call.json!(value, jobId);

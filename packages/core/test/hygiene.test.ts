@@ -677,6 +677,25 @@ describe("answers that never end", () => {
     }
   });
 
+  it("a status of 1.5 MiB in 3-byte characters (valid JSON, whole) is an answer over 1 MiB: bytes are counted", async () => {
+    // Its first MiB is fewer than 2^20 characters: counted in characters, the cut text read as "not JSON".
+    const body = JSON.stringify({ job_id: JOB, status: "pending", pad: "€".repeat(2 ** 19) });
+    const api = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(body);
+    });
+    try {
+      const error = await client(api.url, { maxRetries: 0 })
+        .queue.status(JOB)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ jobId: JOB, message: expect.stringContaining("an answer over 1 MiB") });
+      expect(error.message).not.toContain("not JSON");
+    } finally {
+      await api.close();
+    }
+  });
+
   it("an error page that goes on gives its ServerError after its first MiB", async () => {
     const api = await endless(503, "text/plain", "Overloaded ");
     try {
@@ -689,6 +708,28 @@ describe("answers that never end", () => {
         jobId: JOB,
         message: expect.stringMatching(/^Overloaded x+ \(HTTP 503\)$/),
       });
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("a timeout's cause", () => {
+  // The attempt's timer ends its waits: no Event of the abort as the cause (`[object Event]`, no message, no stack).
+  it("an answer that never comes, a body that stalls: a TimeoutError without a cause", async () => {
+    const api = await serve((req, res) => {
+      if (req.url!.endsWith("/content")) {
+        res.writeHead(200, { "content-type": "video/mp4", "content-length": 1000 });
+        res.write(Buffer.alloc(100));
+      }
+    });
+    try {
+      const c = client(api.url, { maxRetries: 0, timeoutMs: 50 });
+      for (const call of [() => c.queue.status(JOB), () => c.queue.result(JOB)]) {
+        const error = await call().catch((e) => e);
+        expect(error).toBeInstanceOf(TimeoutError);
+        expect(error.cause).toBeUndefined();
+      }
     } finally {
       await api.close();
     }
