@@ -466,6 +466,14 @@ export function createTransport(
               });
               stop();
               if (!done) {
+                // A result that begins as gzip or zstd data does (1f 8b, 28 b5) is encoded bytes that fetch did not
+                // decode (a Content-Encoding list with identity in it, a coding this fetch does not decode), not the
+                // media: refused, whether or not the Content-Encoding can be read (a browser shows it only when exposed).
+                const coding = call.media && !received && { 8075: "gzip", 10421: "zstd" }[(value[0]! << 8) | value[1]!];
+                if (coding) {
+                  reader.cancel().catch(ignore);
+                  throw invalid(`a result in ${coding}, not decoded`, status);
+                }
                 received += value.byteLength;
                 out.enqueue(value);
                 try {

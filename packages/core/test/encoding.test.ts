@@ -279,3 +279,51 @@ describe("nodeUpload(): answers asked for unencoded, and decoded when encoded al
     }
   });
 });
+
+describe("a result that fetch did not decode is not the media", () => {
+  // fetch decodes a Content-Encoding only when it knows every coding of the list: one with identity in it (`gzip,
+  // identity`), or with a coding it does not decode (zstd, on a Node whose fetch has no zstd), comes as it was sent.
+  // Those encoded bytes are refused, never handed over as the video or image; a fetch that decoded them hands over the
+  // media. `nodeUpload()` and `saveResult` decode identity lists themselves (above).
+  const png = Buffer.concat([Buffer.from("89504e470d0a1a0a", "hex"), media.subarray(0, 200)]);
+  /** A zstd frame of `bytes` (at most 255) in one raw block: magic, single-segment header, size, block header. */
+  const zstd = (bytes: Buffer) =>
+    Buffer.concat([
+      Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, bytes.length]),
+      Buffer.from([(bytes.length << 3) | 1, bytes.length >> 5, 0]),
+      bytes,
+    ]);
+  const cases: [coding: string, encode: (bytes: Buffer) => Buffer][] = [
+    ["gzip, identity", gzipSync],
+    ["identity, gzip", gzipSync],
+    ["zstd", zstd],
+  ];
+  for (const [coding, encode] of cases) {
+    it(`${coding}: queue.result and process give the media or an InvalidResponseError naming the encoding`, async () => {
+      const api = await serve((req, res) => {
+        const type = req.url!.endsWith("/content") ? "video/mp4" : "image/png";
+        const body = encode(png);
+        res.writeHead(200, { "content-type": type, "content-encoding": coding, "content-length": body.length });
+        res.end(body);
+      });
+      try {
+        const c = client(api.url, { maxRetries: 0 });
+        for (const call of [
+          () => c.queue.result(JOB),
+          () => c.process({ model: models.image("lucy-pro-t2i"), prompt: "x" }),
+        ]) {
+          const outcome = await call().catch((e) => e);
+          if (outcome instanceof Blob) await equal(outcome, png);
+          else {
+            expect(outcome).toBeInstanceOf(InvalidResponseError);
+            expect(outcome.message).toContain(
+              `a result in ${coding.replace(/, ?identity|identity, ?/, "")}, not decoded`,
+            );
+          }
+        }
+      } finally {
+        await api.close();
+      }
+    });
+  }
+});
