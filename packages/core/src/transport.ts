@@ -344,7 +344,8 @@ export function createTransport(
             throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
           url = next!;
           // (And the answer then comes from another origin than the API's: see `away`.)
-          if ((elsewhere = url.origin !== origin)) headers.delete(apiKeyHeader);
+          elsewhere = url.origin !== origin;
+          if (elsewhere) headers.delete(apiKeyHeader);
           if (response.status === 303 || (response.status < 303 && verb === "POST")) {
             verb = "GET";
             payload = undefined;
