@@ -518,7 +518,33 @@ function responseOf(res: IncomingMessage, what: string, requestId = res.headers[
       },
     });
   } else if (codings.length) {
-    body = pipe([res, ...codings.map((coding) => DECODERS[coding]!())], () => {}) as Transform;
+    // A connection that fails ends the decoders' input instead of destroying them: what came is decoded and handed on
+    // first, then the body fails with the connection's error (`tail`, a turn later: a read waiting has the data). A
+    // whole answer whose connection failed before its framing's end (a chunked body's last chunk, a Content-Length's
+    // rest) is then read as far as it came, as an unencoded one is: a submit's job id is not lost. A body cut short
+    // fails with the connection's error too, not the decoder's.
+    let cut: Error | undefined;
+    const tail = new Transform({
+      transform: (chunk, _encoding, done) => done(null, chunk),
+      flush: (done) => void setImmediate().then(() => done(cut)),
+    });
+    const source = async function* () {
+      try {
+        yield* res;
+      } catch (e) {
+        cut = e as Error;
+      }
+    };
+    // (A stage's failure reaches the last, which `pipe` destroys with it; the last's own comes after `pipe` is done.)
+    const last = pipe(
+      [Readable.from(source(), { objectMode: false }), ...codings.map((coding) => DECODERS[coding]!())],
+      () => {},
+    ) as Transform;
+    // (The body cancelled, or read to its end: the decoders and the connection's stream go too.)
+    body = last
+      .on("error", (e) => tail.destroy(cut ?? e))
+      .pipe(tail)
+      .on("close", () => last.destroy());
   }
   // A status from 600 to 999 is no HTTP status, but fetch hands it over (the transport reads it as an error answer, as a
   // 5xx); a Response is made with 599 and given it.

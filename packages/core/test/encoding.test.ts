@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import type { ServerResponse } from "node:http";
+import { createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
@@ -323,6 +324,62 @@ describe("a result that fetch did not decode is not the media", () => {
         }
       } finally {
         await api.close();
+      }
+    });
+  }
+});
+
+describe("nodeUpload(): a whole gzip answer whose connection fails before its framing's end", () => {
+  // The answer's gzip member came whole, but not the end of its HTTP framing (a chunked body's last chunk, the rest of
+  // a Content-Length): the connection's failure must not drop what the decoder has still to hand on. The answer is
+  // long (400 KB decoded, from about 1 KB sent), so the decoder is still at it when the connection fails.
+  const answer = JSON.stringify({ job_id: JOB, status: "pending", pad: "x".repeat(400_000) });
+  const gzipped = gzipSync(answer);
+  const framings: Record<string, (socket: Socket) => void> = {
+    "chunked, without its last chunk": (s) =>
+      s.end(
+        Buffer.concat([
+          Buffer.from(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n" +
+              `Transfer-Encoding: chunked\r\n\r\n${gzipped.length.toString(16)}\r\n`,
+          ),
+          gzipped,
+          Buffer.from("\r\n"),
+        ]),
+      ),
+    "a Content-Length 50 bytes longer": (s) =>
+      s.end(
+        Buffer.concat([
+          Buffer.from(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n" +
+              `Content-Length: ${gzipped.length + 50}\r\n\r\n`,
+          ),
+          gzipped,
+        ]),
+      ),
+  };
+  for (const [framing, answerWith] of Object.entries(framings)) {
+    it(`${framing}: the submit's job id is kept`, async () => {
+      // The answer goes once the whole request came (its Content-Length read), then the connection closes.
+      const server = createNetServer((socket) => {
+        socket.on("error", () => {});
+        let got = Buffer.alloc(0);
+        socket.on("data", (data) => {
+          got = Buffer.concat([got, data]);
+          const end = got.indexOf("\r\n\r\n");
+          const length = Number(/content-length: *(\d+)/i.exec(got.toString("latin1"))?.[1]);
+          if (end >= 0 && got.length >= end + 4 + length) answerWith(socket);
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+        const job = await client(url, { upload: nodeUpload() })
+          .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" })
+          .catch((e) => e);
+        expect(job).toMatchObject({ job_id: JOB, status: "pending" });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
       }
     });
   }
