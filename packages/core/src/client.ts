@@ -223,8 +223,8 @@ export interface QueueClient {
 
 export interface DecartClient {
   /**
-   * The client-wide rate-limit gate: after a 429 on any request, every new request of this client waits until it
-   * opens. A batch runner subscribes to show the pacing.
+   * The client-wide rate-limit gate: after a 429 answered by the API (its base URL's origin, not a host a redirect led
+   * to), every new request of this client waits until it opens. A batch runner subscribes to show the pacing.
    */
   rateLimit: RateLimitGate;
   /** Generates an image (Process API). */
