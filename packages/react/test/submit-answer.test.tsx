@@ -1,0 +1,72 @@
+/**
+ * A submit answer that names a usable job id but breaks the spec otherwise (a status the spec does not list): the job
+ * was made, and the core's error carries its id. The hook shows it, and `retry()` watches that job (no second job):
+ * the core's `canWatchAgain` says another watch can get past such an answer. A purpose-built server plays the API.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { canWatchAgain, createDecartClient, models } from "@decart/core";
+import { act, renderHook } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { DecartProvider, useGenerateVideo } from "../src/index.js";
+import { until } from "./helpers.js";
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+});
+
+const VIDEO = new Uint8Array([0, 0, 0, 24, 102, 116, 121, 112, 109, 112, 52, 50, 0, 0, 0, 0, 105, 115, 111, 109]);
+
+/** The API: a submit answered with a status the spec does not list; the job's status and content as they should be. */
+async function api() {
+  const posts: string[] = [];
+  server = createServer((req, res) => {
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "*" };
+    if (req.method === "OPTIONS") return res.writeHead(204, { ...cors, "access-control-allow-methods": "*" }).end();
+    req.resume();
+    if (req.method === "POST") {
+      posts.push(req.url!);
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
+      return res.end(JSON.stringify({ job_id: "job_paid_1", status: "queued" }));
+    }
+    if (req.url === "/v1/jobs/job_paid_1") {
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
+      return res.end(JSON.stringify({ job_id: "job_paid_1", status: "completed" }));
+    }
+    res.writeHead(200, { ...cors, "content-type": "video/mp4", "content-length": VIDEO.length });
+    res.end(VIDEO);
+  });
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts };
+}
+
+describe("a submit answer with a usable job id and a status the spec does not list", () => {
+  it("useGenerateVideo shows the job's id, canRetry is true, and retry() watches that job: one POST", async () => {
+    const { url, posts } = await api();
+    const client = createDecartClient({
+      apiKey: "ek_page_token_0123456789",
+      baseUrl: url,
+      dangerouslyAllowBrowser: true,
+      poll: { initialDelayMs: 10, intervalMs: 15 },
+      logger: { warn: () => {}, debug: () => {} },
+    });
+    const { result } = renderHook(() => useGenerateVideo(), {
+      wrapper: ({ children }) => <DecartProvider client={client}>{children}</DecartProvider>,
+    });
+    await act(async () => {
+      await result.current.submit({ model: models.video("lucy-pro-t2v"), prompt: "a job paid for" });
+    });
+    await until(() => result.current.status === "error");
+    expect(result.current.error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_paid_1" });
+    expect(canWatchAgain(result.current.error)).toBe(true);
+    expect(result.current.canRetry).toBe(true);
+    await act(async () => result.current.retry());
+    await until(() => result.current.status === "completed");
+    expect(result.current.jobId).toBe("job_paid_1");
+    expect(new Uint8Array(await result.current.result!.arrayBuffer())).toEqual(VIDEO);
+    expect(posts).toHaveLength(1);
+  });
+});
