@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { link, lstat, open, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { CliError, EXIT, givenSetting, usageError } from "./exit.js";
 import {
   type Avoid,
@@ -81,11 +81,15 @@ export interface JournalJob {
 
 /**
  * The journal's absolute path (a relative one from the current directory, as every path the CLI prints): `--journal`,
- * else `DECART_JOURNAL`, else `$XDG_STATE_HOME/decart/jobs.jsonl` (by default `~/.local/state/decart/jobs.jsonl`).
+ * else `DECART_JOURNAL`, else `$XDG_STATE_HOME/decart/jobs.jsonl` (by default, and when `XDG_STATE_HOME` is not an
+ * absolute path, `~/.local/state/decart/jobs.jsonl`).
  * One set but empty or only white space is a usage error naming it (see `givenSetting`), not the next default.
  */
 export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const byDefault = resolve(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
+  // A relative XDG_STATE_HOME is invalid, to be ignored (the XDG Base Directory spec): taken from the current directory,
+  // each directory a script ran from had a journal of its own.
+  const state = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : undefined;
+  const byDefault = resolve(state ?? join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
   const given = givenSetting(
     flag,
     env.DECART_JOURNAL,

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../src/exit.js";
@@ -274,6 +274,31 @@ describe("a bad API URL", () => {
         expect(stdout + stderr).not.toContain("hunter2");
       }
       expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      temp.remove();
+      await emu.close();
+    }
+  });
+});
+
+describe("XDG_STATE_HOME", () => {
+  // The XDG Base Directory spec: a relative path there is invalid, to be ignored. It was taken from the current
+  // directory: each directory a script ran from had a journal of its own, and `jobs list` elsewhere lacked the job.
+  it("a relative one is ignored: the journal is ~/.local/state/decart/jobs.jsonl, whatever the current directory", async () => {
+    const { emu, env } = await emulator();
+    const temp = tempDir();
+    const home = join(temp.dir, "home");
+    const [one, two] = [join(temp.dir, "one"), join(temp.dir, "two")];
+    for (const path of [home, one, two]) mkdirSync(path);
+    const own = { ...env, HOME: home, XDG_STATE_HOME: "state" };
+    try {
+      const submitted = await run(["--no-json", "jobs", "submit", "A lake"], { env: own, cwd: one });
+      expect(submitted.code, submitted.stderr).toBe(0);
+      const id = submitted.stdout.trim();
+      expect(readFileSync(join(home, ".local", "state", "decart", "jobs.jsonl"), "utf8")).toContain(id);
+      expect(existsSync(join(one, "state"))).toBe(false);
+      const listed = await run(["--no-json", "jobs", "list"], { env: own, cwd: two });
+      expect(listed.stdout).toContain(id);
     } finally {
       temp.remove();
       await emu.close();
