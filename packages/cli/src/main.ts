@@ -325,7 +325,32 @@ Examples:
     }
   });
 
+  suggestForValues(root);
   return root;
+}
+
+/**
+ * commander suggests a long option for a mistyped one (`--apikey` → "Did you mean --api-key?"), but compares the word
+ * whole: given with its value (`--apikey=KEY`), it found none. Here the name alone is compared (the message still quotes
+ * the word as given, its value `***`: see `parseErrorScrub`), for `command` and its subcommands.
+ */
+function suggestForValues(command: Command): void {
+  type Parsing = Command & { unknownOption(flag: string): void };
+  const self = command as Parsing;
+  const unknownOption = self.unknownOption;
+  self.unknownOption = function (this: Parsing, flag: string) {
+    const at = flag.indexOf("=");
+    if (!flag.startsWith("--") || at < 0) return unknownOption.call(this, flag);
+    const name = flag.slice(0, at);
+    this.error = (message, options) =>
+      Command.prototype.error.call(this, message.replace(`'${name}'`, `'${flag}'`), options);
+    try {
+      return unknownOption.call(this, name);
+    } finally {
+      delete (this as Partial<Parsing>).error;
+    }
+  };
+  for (const sub of command.commands) suggestForValues(sub);
 }
 
 /** Runs one command line and answers its exit code. */

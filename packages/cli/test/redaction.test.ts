@@ -105,9 +105,18 @@ describe("--verbose", () => {
 
   it("never appears in commander's own errors: a mistyped --x=KEY, the key as a command, from the flag or the env", async () => {
     for (const [args, extra, shown] of [
-      [["--apikey=KEY", "models"], { DECART_API_KEY: undefined }, "unknown option '--apikey=***'"],
+      // With its suggestion, as `--apikey KEY` has it (the word compared whole, with its value, was like no option).
+      [
+        ["--apikey=KEY", "models"],
+        { DECART_API_KEY: undefined },
+        "unknown option '--apikey=***'\n(Did you mean --api-key?)",
+      ],
       [["--api_key=KEY", "models"], { DECART_API_KEY: undefined }, "unknown option '--api_key=***'"],
-      [["jobs", "status", "--api-kye=KEY", "job_x"], { DECART_API_KEY: undefined }, "unknown option '--api-kye=***'"],
+      [
+        ["jobs", "status", "--api-kye=KEY", "job_x"],
+        { DECART_API_KEY: undefined },
+        "unknown option '--api-kye=***'\n(Did you mean --api-key?)",
+      ],
       [["models", "--json=KEY"], { DECART_API_KEY: KEY }, "'--json=***'"],
       [["KEY"], { DECART_API_KEY: KEY }, "unknown command '***'"],
       [["--api-key=KEY", "KEY"], { DECART_API_KEY: undefined }, "unknown command '***'"],
