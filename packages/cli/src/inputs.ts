@@ -129,15 +129,35 @@ const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {
 
 /**
  * A file input: `@-` (stdin), an http(s) URL (the client downloads it), or a path (with or without `@`; relative to
- * `base`, by default the current directory).
+ * `base`, by default the current directory). Its media type is told from its bytes (see `mediaTypeOf`), not from its
+ * name, so that the client checks it against what the field takes (`accept`) before anything is sent: standard input
+ * whose bytes are of no type the CLI knows is refused here (it has no name to tell one by), a file of that kind keeps
+ * the type of its extension.
  */
 export async function readFileInput(
   value: string,
   field: string,
   stdin: () => Promise<Buffer>,
   base = ".",
+  accept?: readonly string[],
 ): Promise<unknown> {
-  if (value === "@-") return new Blob([new Uint8Array(await fromStdin(field, stdin))]);
+  if (value === "@-") {
+    const bytes = await fromStdin(field, stdin);
+    const { mediaTypeOf } = await import("./media-type.js");
+    const type = await mediaTypeOf(bytes);
+    if (type === undefined && accept?.length) {
+      const start = bytes
+        .subarray(0, 8)
+        .toString("hex")
+        .replace(/(..)(?!$)/g, "$1 ");
+      throw usageError(
+        `"${field}": standard input (-) is no file of a type "${field}" takes (${accept.join(", ")}): its ` +
+          `${bytes.length} bytes, starting ${start}, are none of those (nothing was sent)`,
+      );
+    }
+    const extension = type && type.split("/")[1]!.replace(/^(jpeg|quicktime)$/, (t) => (t === "jpeg" ? "jpg" : "mov"));
+    return new File([new Uint8Array(bytes)], extension ? `stdin.${extension}` : "stdin", { type: type ?? "" });
+  }
   if (/^https?:\/\//i.test(value)) return value;
   const path = resolve(base, value.startsWith("@") ? value.slice(1) : value);
   const info = await stat(path).catch((e) => fail(field, path, e));
@@ -148,7 +168,9 @@ export async function readFileInput(
         `${field}=@- (standard input): cmd | decart … ${field}=@-`,
     );
   if (!info.isFile()) throw usageError(`"${field}": ${path} is not a file`);
-  return fileFromPath(path).catch((e) => fail(field, path, e));
+  const { mediaTypeOfFile } = await import("./media-type.js");
+  const type = await mediaTypeOfFile(path);
+  return fileFromPath(path, type === undefined ? {} : { type }).catch((e) => fail(field, path, e));
 }
 
 /** The range a number read from text must be in, for a message that refuses one beyond it (`got`: what was given). */
@@ -225,7 +247,7 @@ export async function parseInputs(
       }
       set(name, value);
     } else if (field?.type === "file") {
-      set(name, await readFileInput(text, name, stdin));
+      set(name, await readFileInput(text, name, stdin, ".", (field as { accept?: readonly string[] }).accept));
     } else if (text.startsWith("@") && text.length > 1) {
       set(name, convert(field, await readText(text.slice(1), name, stdin)));
     } else {

@@ -342,6 +342,47 @@ describe("standard input", () => {
   });
 });
 
+describe("a file input's type is told by its bytes, before anything is sent", () => {
+  /** The start of an MP4 (its `ftyp` box), then zeros. */
+  const mp4 = Buffer.concat([Buffer.from("\0\0\0\x18ftypmp42\0\0\0\0mp42isom", "latin1"), Buffer.alloc(4096)]);
+
+  // Piped, it was sent whole as `application/octet-stream` (named `blob`), and the server refused it (HTTP 400); named
+  // `.png`, it was labelled `image/png` by its name and sent.
+  it("an MP4 piped as data=@- or named clip.png, to a field that takes images: exit 2 naming the field and the types", async () => {
+    writeFileSync(join(dir, "clip.png"), mp4);
+    for (const [value, input] of [
+      ["data=@-", mp4],
+      [`data=@${join(dir, "clip.png")}`, undefined],
+    ] as const) {
+      const { code, stderr } = await run(["jobs", "submit", "A lake", "-m", "lucy-pro-i2v", value], { env, input });
+      expect(code, `${value}: ${stderr}`).toBe(2);
+      expect(stderr).toContain('"data" must be of type image/png, image/jpeg, image/webp (got "video/mp4")');
+    }
+    const random = Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37 + 11) % 256));
+    const { code, stderr } = await run(["jobs", "submit", "A lake", "-m", "lucy-pro-i2v", "data=@-"], {
+      env,
+      input: random,
+    });
+    expect(code, stderr).toBe(2);
+    expect(stderr).toContain(
+      '"data": standard input (-) is no file of a type "data" takes (image/png, image/jpeg, image/webp): its 64 bytes, starting 0b 30 55 7a 9f c4 e9 0e, are none of those (nothing was sent)',
+    );
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("a PNG piped, or named photo.jpg, is taken as the PNG it is", async () => {
+    writeFileSync(join(dir, "photo.jpg"), png);
+    for (const [value, input] of [
+      ["data=@-", png],
+      [`data=@${join(dir, "photo.jpg")}`, undefined],
+    ] as const) {
+      const { code, stderr } = await run(["jobs", "submit", "A lake", "-m", "lucy-pro-i2v", value], { env, input });
+      expect(code, `${value}: ${stderr}`).toBe(0);
+    }
+    expect(emu.stats().jobsCreated).toBe(2);
+  });
+});
+
 describe("text that is not UTF-8", () => {
   it("prompt=@file, - or prompt=@- holding Latin-1 (caf\\xe9): exit 2 naming the field and the file or stdin, nothing sent", async () => {
     // Before the fix: each bad byte became U+FFFD, and the prompt "caf\uFFFD" was sent (and paid for).

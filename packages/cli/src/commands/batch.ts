@@ -1056,7 +1056,13 @@ async function fileFields(line: BatchLine, base: string): Promise<Record<string,
   for (const field of line.model.fields) {
     const value = fields[field.name];
     if (field.type === "file" && typeof value === "string") {
-      fields[field.name] = await readFileInput(value, field.name, noStdin, base);
+      fields[field.name] = await readFileInput(
+        value,
+        field.name,
+        noStdin,
+        base,
+        (field as { accept?: readonly string[] }).accept,
+      );
     }
   }
   return fields;
