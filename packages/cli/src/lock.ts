@@ -9,6 +9,7 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   writeSync,
 } from "node:fs";
 import { uptime } from "node:os";
@@ -188,7 +189,8 @@ function take(
  * `<path>.<nonce>.tmp`, and a claim's copy of it, `….tmp.<n>`), each naming its process: only those whose process is
  * gone (as a lock's holder is told gone). One of a process that runs (taking the lock at this instant) is its; one
  * whose text names no process (a taker killed, or about to write it, between creating and writing it) is left, as
- * nothing tells which.
+ * nothing tells which, unless it is empty and was made a minute ago or more (`ABANDONED_MS`): a write that failed (a
+ * full disk) left it so in earlier versions, and no taker stays that long between creating and writing it.
  */
 function removeLeftTemporaries(path: string): void {
   const directory = dirname(path);
@@ -204,11 +206,18 @@ function removeLeftTemporaries(path: string): void {
     if (!left.test(found)) continue;
     const file = join(directory, found);
     try {
-      const holder = parseHolder(readFileSync(file, "utf8"));
-      if (holder?.nonce !== undefined && !alive(holder)) rmSync(file, { force: true });
+      const text = readFileSync(file, "utf8");
+      const holder = parseHolder(text);
+      // One left empty (its write failed, by an earlier version: a full disk) a minute or more ago: no taker is
+      // between creating and writing it for so long.
+      const abandoned = text === "" && Date.now() - statSync(file).mtimeMs >= ABANDONED_MS;
+      if ((holder?.nonce !== undefined && !alive(holder)) || abandoned) rmSync(file, { force: true });
     } catch {}
   }
 }
+
+/** How long ago an empty temporary file of a lock was last written for it to be taken as left (see `removeLeftTemporaries`). */
+const ABANDONED_MS = 60_000;
 
 export interface LockOptions {
   /**
@@ -238,6 +247,10 @@ export function takeLock(path: string, options: LockOptions = {}): { release: ()
   const fd = openSync(temporary, "wx", 0o600);
   try {
     writeSync(fd, `${JSON.stringify(self)}\n`);
+  } catch (e) {
+    // (A full disk, a quota: its own file, empty, naming no process, would stay: see `removeLeftTemporaries`.)
+    rmSync(temporary, { force: true });
+    throw e;
   } finally {
     closeSync(fd);
   }

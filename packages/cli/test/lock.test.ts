@@ -2,12 +2,13 @@
  * The lock of a batch (and of a journal's compaction): one holder however many processes take it over at once, a holder
  * told from a process given its id since, and one lock for every path to a file.
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lockName, takeLock } from "../src/lock.js";
-import { tempDir } from "./helpers.js";
+import { BIN, childEnv, events, finished, KEY, tempDir } from "./helpers.js";
 
 const temp = tempDir();
 afterAll(() => temp.remove());
@@ -154,5 +155,56 @@ describe("takeLock", () => {
         expect(lockName(path), path).toBe(real);
       }
     }
+  });
+});
+
+describe("a lock file the system does not let the batch write", () => {
+  // A full disk under the journal: the lock's temporary file was made, its write failed (ENOSPC), and the batch ended
+  // with the system's bare words, exit 1, leaving that file, empty, naming no process, which no later run removed. Here
+  // a file size limit of 0 (`ulimit -f 0`) fails the write as a full disk does (EFBIG), as any user can set it.
+  it("exit 2 naming the lock file and the journal, nothing sent, no temporary file left", async () => {
+    const place = join(dir, "full");
+    mkdirSync(place);
+    const batch = join(place, "b.jsonl");
+    writeFileSync(batch, '{"custom_id":"a","prompt":"A lake"}\n');
+    const journal = join(place, "j.jsonl");
+    writeFileSync(journal, "");
+    const child = spawn(
+      "/bin/sh",
+      ["-c", 'ulimit -f 0 && exec "$@"', "sh", process.execPath, BIN, "batch", batch, "--out", join(place, "out")],
+      {
+        // A port nothing listens on: a request sent would fail otherwise.
+        env: childEnv({ DECART_API_KEY: KEY, DECART_BASE_URL: "http://127.0.0.1:9", DECART_JOURNAL: journal }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const { code, stdout, stderr } = await finished(child);
+    expect(code, stderr).toBe(2);
+    const lock = `${journal}.${createHash("sha256").update(batch).digest("hex").slice(0, 16)}.lock`;
+    expect(events(stdout).at(-1)).toMatchObject({
+      type: "error",
+      exit_code: 2,
+      message:
+        `Could not write the batch's lock file ${lock} beside the journal ${journal} (EFBIG: file too large): free ` +
+        "space there, or give a journal where files can be written (--journal, DECART_JOURNAL) (nothing was sent)",
+    });
+    expect(readdirSync(place).sort()).toEqual(["b.jsonl", "j.jsonl"]);
+  });
+
+  it("an empty temporary file an earlier version left so, a minute old or more, is removed by the next run that takes the lock", () => {
+    const path = join(dir, "left-empty.lock");
+    const old = `${path}.0123456789abcdef.tmp`;
+    const fresh = `${path}.fedcba9876543210.tmp`;
+    writeFileSync(old, "");
+    writeFileSync(fresh, "");
+    const minutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(old, minutesAgo, minutesAgo);
+    const lock = takeLock(path);
+    expect(lock).toHaveProperty("release");
+    (lock as { release: () => void }).release();
+    // One made just now may be a taker's between creating and writing it: left.
+    expect(readdirSync(dir).filter((name) => name.startsWith("left-empty.lock."))).toEqual([
+      "left-empty.lock.fedcba9876543210.tmp",
+    ]);
   });
 });

@@ -351,7 +351,18 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   // at once, and then waits.)
   await ensureDirectoryOf(journal.path);
   const lockPath = `${lockName(journal.path)}.${shortHash(batchPlace(source, batch))}.lock`;
-  const lock = takeLock(lockPath);
+  let lock: ReturnType<typeof takeLock>;
+  try {
+    lock = takeLock(lockPath);
+  } catch (error) {
+    // The system refused the lock's file (a full disk, a quota, a permission): the journal's place cannot be written,
+    // as the journal itself could not be then.
+    if (typeof (error as { code?: unknown })?.code !== "string") throw error;
+    throw usageError(
+      `Could not write the batch's lock file ${lockPath} beside the journal ${journal.path} (${fsReason(error)}): ` +
+        "free space there, or give a journal where files can be written (--journal, DECART_JOURNAL) (nothing was sent)",
+    );
+  }
   if ("holder" in lock) {
     throw new CliError(
       `Another run of this batch is under way (process ${lock.holder}) with the journal ${journal.path}; nothing ` +
