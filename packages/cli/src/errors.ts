@@ -76,12 +76,25 @@ export function retryAfter(error: unknown, now = Date.now(), budget = callBudget
   if (!RateLimitError.isInstance(error) && !ServerError.isInstance(error)) return undefined;
   const ms = (error as { retryAfterMs?: unknown }).retryAfterMs;
   if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
-  const at = new Date(now + ms).toISOString().replace(/\.\d+Z$/, "Z");
+  const again = `run the command again after ${after(now, ms)}`;
   return ms > budget
     ? `the server asked to wait ${duration(ms)} (Retry-After), more than the CLI waits for a request ` +
-        `(${duration(budget)}${budget !== CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: run the command again after ${at}`
-    : `the server asked to wait ${duration(ms)} (Retry-After): run the command again after ${at}`;
+        `(${duration(budget)}${budget !== CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: ${again}`
+    : `the server asked to wait ${duration(ms)} (Retry-After): ${again}`;
 }
+
+/** The latest time a `Date` holds: 8.64e15 ms after 1970 (in the year 275760). */
+const LAST_DATE_MS = 8.64e15;
+
+/**
+ * When a wait of `ms` from `now` ends, in UTC to the second (`2026-12-06T04:05:06Z`). One past the last time a `Date`
+ * holds (a `Retry-After` of 99999999999999999999 seconds: a finite number, which `toISOString` refuses with
+ * `RangeError`) is said in words.
+ */
+export const after = (now: number, ms: number): string =>
+  Math.abs(now + ms) <= LAST_DATE_MS
+    ? new Date(now + ms).toISOString().replace(/\.\d+Z$/, "Z")
+    : "that wait (it ends past the year 275760, the last date a clock can show)";
 
 /**
  * A client error's message in the CLI's terms. A key the server refuses (401) names the two places a key comes from; a

@@ -11,7 +11,7 @@ import {
 } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { jobWords, Placeholder } from "./command.js";
-import { exitCodeOf, messageOf } from "./errors.js";
+import { after, duration, exitCodeOf, messageOf } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode, signalExit } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
@@ -560,12 +560,43 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
     throw new CliError("The job's events ended before it did", EXIT.error, jobId);
   } catch (error) {
     if (!signal.aborted || !AbortError.isInstance(error)) {
+      // (`jobs wait`: the job's, from the error, when its first read failed before any event.)
+      const about = (error as { jobId?: unknown } | undefined)?.jobId;
+      const id = jobId ?? (typeof about === "string" ? about : undefined);
+      if (!id) throw error;
       // Where an error's hint says the job may still finish, its command saves the result where this one would have.
-      if (jobId) hintResume(error, resumeCommand(output, jobId, path, options.timeout));
-      throw error;
+      const resume = resumeCommand(output, id, path ?? pathOf(id), options.timeout);
+      if (jobId) hintResume(error, resume);
+      throw askedToWait(error, options.budget, id, resume) ?? error;
     }
     return { state: "interrupted", jobId, path, stop: stopOf(error) };
   }
+}
+
+/**
+ * A watch that the client ended before its budget's end (`Budget.ends`) because a status read was answered with a 429
+ * or 503 whose `Retry-After` reaches past that end (the client's `JobTimeoutError`, that answer its `cause`): no read
+ * could come within the budget. Told as `jobs status` tells such an answer (see `retryAfter`): how long the server
+ * asked to wait, and after when to watch the job again (`resume`), with the answer's code and exit code (1), not as a
+ * wait that ran out. (One that ran out, its last read failing so, is the client's as it is.)
+ */
+function askedToWait(error: unknown, budget: Budget | undefined, jobId: string, resume: string): CliError | undefined {
+  const now = Date.now();
+  if (!JobTimeoutError.isInstance(error) || budget?.ends === undefined || now >= budget.ends) return undefined;
+  const cause = (error as { cause?: unknown }).cause as { message?: unknown; code?: unknown; retryAfterMs?: unknown };
+  const ms = cause?.retryAfterMs;
+  if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
+  const { lastStatus } = error as { lastStatus?: string };
+  return new CliError(
+    `${String(cause.message)}; the server asked to wait ${duration(ms)} (Retry-After) before the status of ${jobId} ` +
+      `is read again, more than the wait had left (${duration(budget.ends - now)}` +
+      `${budget.deadline !== undefined ? " of its --timeout" : ""}), so it stopped (last status: ` +
+      `${lastStatus ?? "unknown"}; the job goes on): watch it again after ${after(now, ms)}: ${resume}`,
+    exitCodeOf(cause),
+    jobId,
+    true,
+    typeof cause.code === "string" ? cause.code : undefined,
+  );
 }
 
 /**

@@ -32,7 +32,15 @@ export interface WatchOptions {
  */
 export interface Budget {
   deadline?: number | undefined;
+  /**
+   * The end of the watch's budget, with `--timeout` or without (the client's default, `DEFAULT_WAIT_MS`), set when it
+   * starts: a wait that the client ended before it was ended by a `Retry-After` beyond it (see `askedToWait`).
+   */
+  ends?: number | undefined;
 }
+
+/** What the client's watch waits for a job by default (its `timeoutMs`): 11 minutes. */
+export const DEFAULT_WAIT_MS = 660_000;
 
 /** The model option of a watch, when it is one the catalogue knows. */
 const modelOption = (model: VideoModel | string | undefined) =>
@@ -43,7 +51,10 @@ const modelOption = (model: VideoModel | string | undefined) =>
  * result to disk itself (`downloadResult`).
  */
 export function watchJob(client: DecartClient, jobId: string, options: WatchOptions): AsyncIterable<JobEvent> {
-  if (options.timeoutMs !== undefined && options.budget) options.budget.deadline = Date.now() + options.timeoutMs;
+  if (options.budget) {
+    options.budget.ends = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
+    if (options.timeoutMs !== undefined) options.budget.deadline = options.budget.ends;
+  }
   return client.queue.watch(jobId, {
     ...modelOption(options.model),
     signal: options.signal,

@@ -76,6 +76,15 @@ beforeAll(async () => {
       res.writeHead(429, { "content-type": "application/json", "retry-after": mode.slice(mode.indexOf("~") + 1) });
       return res.end(JSON.stringify({ detail: "slow down" }));
     }
+    // `s503~<value>`: a submit made, every status read answered 503 with `Retry-After: <value>`.
+    if (mode.startsWith("s503~") && req.method === "GET") {
+      res.writeHead(503, { "content-type": "application/json", "retry-after": mode.slice(5) });
+      return res.end(JSON.stringify({ detail: "busy" }));
+    }
+    if (mode.startsWith("s503~")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify({ job_id: JOB, status: "pending" }));
+    }
     if (mode === "trickle" && path.endsWith("/content")) {
       res.writeHead(200, { "content-type": "video/mp4", "content-length": 100_000 });
       // An MP4's first box (the CLI checks a result's first bytes), then the rest a byte at a time.
@@ -394,6 +403,33 @@ describe("a 429 whose Retry-After is more than the CLI waits", () => {
     expect(stderr).toContain("the server asked to wait 1158 days (Retry-After)");
   });
 
+  // 99999999999999999999 s is a finite number of ms, past the last date a clock holds: `toISOString` threw
+  // `RangeError: Invalid time value`, the whole message ("decart: Invalid time value").
+  it("a Retry-After past the last date (99999999999999999999 s): said in words, not a crash (image, jobs submit, batch)", async () => {
+    const env = { ...envFor("ra~99999999999999999999"), DECART_JOURNAL: join(root, "far.jsonl") };
+    for (const args of [
+      ["image", "A lighthouse", "-o", join(root, "far.png")],
+      ["jobs", "submit", "A lake"],
+    ]) {
+      requests = [];
+      const { code, stdout, stderr } = await run(args, { env });
+      expect(code, stderr).toBe(1);
+      expect(requests).toHaveLength(1);
+      expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT" });
+      expect(stderr).toContain(
+        "more than the CLI waits for a request (60 s), so it was not sent again: run the command again after that " +
+          "wait (it ends past the year 275760, the last date a clock can show)",
+      );
+    }
+    const batch = join(root, "far.jsonl.batch");
+    writeFileSync(batch, '{"custom_id":"far","prompt":"A lake"}\n');
+    const { code, stdout, stderr } = await run(["batch", batch, "--out", join(root, "far-out")], { env });
+    expect(code, stderr).toBe(6);
+    const all = events(stdout);
+    expect(all.find((e) => e.type === "line_failed")?.error).toContain("it ends past the year 275760");
+    expect(all.at(-1)).toMatchObject({ type: "summary", failed: 1, exit_code: 6 });
+  });
+
   it("the same for a jobs status read (a 429 of two minutes)", async () => {
     const { code, stderr } = await run(["jobs", "status", JOB], { env: envFor("ra~120") });
     expect(code, stderr).toBe(1);
@@ -486,6 +522,31 @@ describe("a signal while nothing of the paid request can be at the server stops 
         "Interrupted before the submit was sent whole, no answer had come: the server has not acknowledged it, no job was made (nothing to resume)",
       );
       expect(stderr, what).not.toContain("Waiting for");
+    }
+  });
+});
+
+describe("a status read answered with a Retry-After beyond the wait's budget", () => {
+  // The client ends the watch at once with JobTimeoutError, the 503 its cause: told as "not done within 660000 ms
+  // (last status: unknown)", code JOB_TIMEOUT, after a second.
+  it("video and jobs wait say how long the server asked to wait and when to watch again, exit 1, the answer's code", async () => {
+    for (const args of [
+      ["video", "A lake", "-o", join(root, "busy.mp4")],
+      ["jobs", "wait", "-o", join(root, "busy.mp4"), JOB],
+    ]) {
+      const env = { ...envFor("s503~3600"), DECART_JOURNAL: join(root, "busy.jsonl") };
+      const { code, stdout, stderr } = await run(args, { env });
+      expect(code, stderr).toBe(1);
+      const error = events(stdout).at(-1)!;
+      expect(error).toMatchObject({ type: "error", exit_code: 1, code: "SERVER", job_id: JOB });
+      expect(error.message).toMatch(
+        new RegExp(
+          `^busy \\(HTTP 503\\); the server asked to wait 60 min \\(Retry-After\\) before the status of ${JOB} is read ` +
+            "again, more than the wait had left \\(11 min\\), so it stopped \\(last status: \\w+; the job goes on\\): " +
+            `watch it again after \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ: decart .*jobs wait ${JOB} -o ${join(root, "busy.mp4")}$`,
+        ),
+      );
+      expect(stderr).not.toContain("not done within");
     }
   });
 });
