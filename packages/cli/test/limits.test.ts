@@ -4,7 +4,7 @@
  * server made for it: one that never answers, one whose result trickles in, one that answers 429.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -19,6 +19,14 @@ let root: string;
 let remove: () => void;
 /** The requests the server has had (`METHOD path`), reset before each test. */
 let requests: string[] = [];
+/** The submits `pair` holds (see the server). */
+let held: ServerResponse[] = [];
+/** Answers the second submit `pair` held: a job. */
+const releasePair = () => {
+  const second = held[1]!;
+  second.writeHead(200, { "content-type": "application/json" });
+  second.end(JSON.stringify({ job_id: JOB, status: "pending" }));
+};
 /** The modes `ra1~` has answered 429 once already, reset before each test. */
 const limited = new Set<string>();
 
@@ -85,6 +93,33 @@ beforeAll(async () => {
       res.writeHead(200, { "content-type": "application/json" });
       return res.end(JSON.stringify({ job_id: JOB, status: "pending" }));
     }
+    // `endless`: an image answered with a PNG's signature, then 80 MiB of zeros, a MiB at a time as the client takes them.
+    if (mode === "endless") {
+      res.writeHead(200, { "content-type": "image/png" });
+      res.write(Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
+      const chunk = Buffer.alloc(1 << 20);
+      let left = 80;
+      const more = () => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      res.on("close", () => (left = 0));
+      return more();
+    }
+    // `pair`: the first two submits are held until both are in; the first is answered 429 (`Retry-After` of 1158 days),
+    // the second once `releasePair` is called.
+    if (mode === "pair" && req.method === "POST") {
+      held.push(res);
+      if (held.length === 2) {
+        const [first] = held;
+        first!.writeHead(429, { "content-type": "application/json", "retry-after": "99999999" });
+        first!.end(JSON.stringify({ detail: "slow down" }));
+      }
+      return;
+    }
     if (mode === "trickle" && path.endsWith("/content")) {
       res.writeHead(200, { "content-type": "video/mp4", "content-length": 100_000 });
       // An MP4's first box (the CLI checks a result's first bytes), then the rest a byte at a time.
@@ -109,6 +144,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   requests = [];
+  held = [];
   limited.clear();
 });
 
@@ -526,6 +562,62 @@ describe("a signal while nothing of the paid request can be at the server stops 
   });
 });
 
+/**
+ * The environment that makes the CLI import a module (written to `root`) through which writing a date more than a year
+ * ahead as text throws: a fault of the CLI's own where a batch line's failure is told (the message of a `Retry-After`
+ * of 1158 days), which no line's outcome holds.
+ */
+function faultOnFarDates(): Record<string, string> {
+  const module = join(root, "far-dates.mjs");
+  writeFileSync(
+    module,
+    `const real = Date.prototype.toISOString;
+Date.prototype.toISOString = function () {
+  if (this.getTime() > Date.now() + 365 * 86_400_000) throw new Error("test: a fault");
+  return real.call(this);
+};
+`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+}
+
+describe("a fault in a batch's line ends the run as one", () => {
+  // The fault rejected the lines' pool at once: the run printed its last line (an error) and released its lock while
+  // the other line went on (its submit answered, journaled, watched, downloaded: events after the "last" line).
+  it("the other lines stopped first (a submit sent whole let finish and journaled), then the error, last; the lock gone", async () => {
+    const journal = join(root, "fault.jsonl");
+    const batch = join(root, "fault.batch.jsonl");
+    const out = join(root, "fault-out");
+    writeFileSync(batch, '{"custom_id":"a","prompt":"A lake"}\n{"custom_id":"b","prompt":"A sea"}\n');
+    const env = { ...envFor("pair"), DECART_JOURNAL: journal, ...faultOnFarDates() };
+    const child = start(["batch", batch, "--out", out, "-c", "2"], { env });
+    const done = finished(child);
+    // The second submit is answered once the run waits for it (fixed) or once it printed its error (before the fix).
+    let seen = "";
+    await new Promise<void>((resolve) => {
+      child.stderr!.on("data", (d: Buffer) => {
+        seen += d;
+        if (seen.includes("Waiting for the answers of submits")) resolve();
+      });
+      child.stdout!.on("data", (d: Buffer) => d.toString().includes('"type":"error"') && resolve());
+    });
+    releasePair();
+    const { code, stdout, stderr } = await done;
+    expect(code, stderr).toBe(1);
+    const all = events(stdout);
+    expect(all.at(-1)).toMatchObject({ type: "error", exit_code: 1 });
+    expect(all.at(-1)!.message).toMatch(
+      /^The batch stopped at line [12] \("[ab]"\) on an unexpected error: test: a fault\. The lines under way were stopped/,
+    );
+    expect(all.filter((e) => e.type === "error")).toHaveLength(1);
+    // The submit let finish is journaled; nothing else was done.
+    expect(all.filter((e) => e.type === "submitted")).toHaveLength(1);
+    expect(readFileSync(journal, "utf8")).toContain(`"job_id":"${JOB}"`);
+    expect(requests.filter((r) => r.startsWith("GET"))).toEqual([]);
+    expect(readdirSync(root).filter((name) => name.startsWith("fault.jsonl."))).toEqual([]);
+  });
+});
+
 describe("a status read answered with a Retry-After beyond the wait's budget", () => {
   // The client ends the watch at once with JobTimeoutError, the 503 its cause: told as "not done within 660000 ms
   // (last status: unknown)", code JOB_TIMEOUT, after a second.
@@ -548,5 +640,23 @@ describe("a status read answered with a Retry-After beyond the wait's budget", (
       );
       expect(stderr).not.toContain("not done within");
     }
+  });
+});
+
+describe("an image's answer is bounded", () => {
+  // The answer was held whole in memory however long it went on (+190 MB/s, until the system ended the process).
+  it("one past 64 MiB is cut there: exit 1, ANSWER_TOO_LARGE, one request, nothing saved (image, a batch's image line)", async () => {
+    const env = { ...envFor("endless"), DECART_JOURNAL: join(root, "endless.jsonl") };
+    const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(root, "endless.png")], { env });
+    expect(code, stderr).toBe(1);
+    expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "ANSWER_TOO_LARGE" });
+    expect(stderr).toContain("The server's answer to the image request went past 64 MiB, more than the CLI takes");
+    expect(readdirSync(root).filter((name) => name.startsWith("endless.png"))).toEqual([]);
+    const batch = join(root, "endless.batch");
+    writeFileSync(batch, '{"custom_id":"big","model":"lucy-pro-t2i","prompt":"A lighthouse"}\n');
+    const lines = await run(["batch", batch, "--out", join(root, "endless-out")], { env });
+    expect(lines.code, lines.stderr).toBe(6);
+    expect(events(lines.stdout).find((e) => e.type === "line_failed")?.error).toContain("went past 64 MiB");
   });
 });

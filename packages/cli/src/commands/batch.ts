@@ -8,7 +8,7 @@ import { catalogue, type ImageModelName, isModelName, type VideoModelName } from
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { openPipe } from "@decart/core/node";
 import { Placeholder } from "../command.js";
-import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
+import { answerTooLarge, baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { messageOf } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
@@ -241,13 +241,40 @@ export function batchReader(what: string): {
   };
 }
 
-/** Runs `work` over `items`, `concurrency` at a time, in order; stops taking new items once `signal` aborts. */
-async function pool<T>(items: T[], concurrency: number, signal: AbortSignal, work: (item: T) => Promise<void>) {
+/** What `pool` throws when a line's work threw: the line, and what it threw. */
+interface LineFault {
+  line: BatchLine;
+  error: unknown;
+}
+
+/**
+ * Runs `work` over `lines`, `concurrency` at a time, in order; stops taking new lines once `signal` aborts. A line's
+ * work that throws (none does but for a fault: each ends in an outcome) calls `fault` (which aborts `signal`), and
+ * once every line under way is over, not before, rejects with the first such line and its error (`LineFault`): the
+ * run ends there as one, nothing of it still going.
+ */
+async function pool(
+  lines: BatchLine[],
+  concurrency: number,
+  signal: AbortSignal,
+  work: (line: BatchLine) => Promise<void>,
+  fault: () => void,
+): Promise<void> {
   let next = 0;
+  let first: LineFault | undefined;
   const worker = async () => {
-    while (next < items.length && !signal.aborted) await work(items[next++]!);
+    while (next < lines.length && !signal.aborted) {
+      const line = lines[next++]!;
+      try {
+        await work(line);
+      } catch (error) {
+        first ??= { line, error };
+        fault();
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, lines.length) }, worker));
+  if (first) throw first;
 }
 
 /** A progress bar of the batch on stderr (on a terminal), else one line per finished job. */
@@ -489,6 +516,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         );
       };
     };
+    // What the lines run under: the batch's Ctrl-C, SIGTERM and SIGHUP, and a line's fault that ends the run (see
+    // `pool`), which stops the others as a signal does.
+    const stopLines = new AbortController();
+    const going = AbortSignal.any([signal, stopLines.signal]);
+    setMaxListeners(MAX_LISTENERS + LISTENERS_PER_LINE * concurrency, going);
     // Submits' answers (their job ids), and the images of image lines.
     const held = sayOnce("the answers of submits", "their job ids are");
     const heldImages = sayOnce("the images of requests", "they are");
@@ -597,16 +629,38 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       return unsentBatch(output, "before the batch sent anything", options.resume);
     }
     try {
-      await pool(lines, concurrency, signal, async (line) => {
-        running++;
-        progress.update(results.length, failed, running);
-        try {
-          const result = await runLine(line, known.get(line.customId));
-          if (result) record(result);
-        } finally {
-          running--;
-        }
-      });
+      await pool(
+        lines,
+        concurrency,
+        going,
+        async (line) => {
+          running++;
+          progress.update(results.length, failed, running);
+          try {
+            const result = await runLine(line, known.get(line.customId));
+            if (result) record(result);
+          } finally {
+            running--;
+          }
+        },
+        () => stopLines.abort(),
+      );
+    } catch (failure) {
+      // A line's work threw what no line's outcome holds (a fault of the CLI's own): the other lines were stopped as at
+      // Ctrl-C (submits and images sent whole let finish and journaled) and are over; the run ends here, as one, its lock
+      // held until then. No report is written: --resume finishes the batch from the journal.
+      const { line, error } = failure as LineFault;
+      const said = error instanceof Error ? error.message : String(error);
+      throw new CliError(
+        untrusted(
+          `The batch stopped at line ${line.number} (${JSON.stringify(line.customId)}) on an unexpected error: ` +
+            `${said}. The lines under way were stopped (no job was cancelled; each job submitted is in the journal ` +
+            `${journal.path}), no report was written; finish the batch with: ${again}${stdinNote}`,
+        ),
+        EXIT.error,
+        undefined,
+        true,
+      );
     } finally {
       progress.stop();
     }
@@ -639,14 +693,14 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         // `--timeout` bounds the line's wait and download (its deadline set when the watch starts).
         const budget: Budget = {};
         const jobEvents = job
-          ? watchJob(client, job.job_id, { model: job.model, signal, timeoutMs: timeout, budget })
+          ? watchJob(client, job.job_id, { model: job.model, signal: going, timeoutMs: timeout, budget })
           : submitAndWatch(
               client,
               { model: line.model, ...(await fileFields(line, base)) },
               // A submit sent whole at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits),
               // for SUBMIT_GRACE_MS at most; one the server has not acknowledged (a file input given as a URL being
               // downloaded, its upload, a wait to send it again after a 429) stops: the line is not finished.
-              { signal, abortSubmit: false, timeoutMs: timeout, budget, onHeld: held, graceMs: SUBMIT_GRACE_MS },
+              { signal: going, abortSubmit: false, timeoutMs: timeout, budget, onHeld: held, graceMs: SUBMIT_GRACE_MS },
             );
         // The job id as soon as it is known: a failure after it (whatever it carries) leaves the line resumable.
         const events = (async function* () {
@@ -659,7 +713,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           client,
           output,
           journal,
-          signal,
+          signal: going,
           path,
           tag,
           budget,
@@ -670,7 +724,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           unrecorded: (_jobId, error) => unrecorded(line.customId, error),
         });
       } catch (error) {
-        if (signal.aborted && AbortError.isInstance(error)) return undefined;
+        if (going.aborted && AbortError.isInstance(error)) return undefined;
         const e = error as { message?: string; jobId?: string; status?: unknown };
         const jobId = e.jobId ?? seen ?? job?.job_id;
         // A job the server does not know (404: forgotten, or made on another server) or whose result it no longer
@@ -740,7 +794,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         // finished; else after SUBMIT_GRACE_MS (see `letFinish`).
         const fields = await fileFields(line, base);
         const blob = await letFinish(
-          signal,
+          going,
           heldImages,
           (stop) => client.process({ model, ...fields, signal: stop } as never),
           SUBMIT_GRACE_MS,
@@ -757,7 +811,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         return { ...base1, status: "completed", path };
       } catch (error) {
         const stop = stopOf(error);
-        if (signal.aborted && AbortError.isInstance(error) && stop?.kind === "unanswered") {
+        if (going.aborted && AbortError.isInstance(error) && stop?.kind === "unanswered") {
           // Its answer did not come within the grace: an image may have been made that was never written. Not
           // resumable (nothing to fetch again); the message says that running the line again bills another one.
           return {
@@ -769,8 +823,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               `(${unansweredId(stop)}); running the line again bills another one`,
           };
         }
-        if (signal.aborted && AbortError.isInstance(error)) return undefined;
-        return { ...base1, status: "failed", error: messageOf(error) };
+        if (going.aborted && AbortError.isInstance(error)) return undefined;
+        return { ...base1, status: "failed", error: messageOf(answerTooLarge(error, "image request") ?? error) };
       }
     }
 
