@@ -205,7 +205,9 @@ export function createTransport(
        */
       const taken = () => upload && sent && mayHaveTaken(first, !cut && (body as UploadBody | undefined)?.bodySent);
       // A write that failed (EPIPE: the server closed the connection while the request was being sent; with fetch, an
-      // early answer such as a bad key's 401 is then lost): the body did not go whole, so nothing was taken.
+      // early answer such as a bad key's 401 is then lost): the body did not go whole, so nothing was taken. (A server
+      // that took a job before reading the body, and answered 2xx then, would get it again: none does for a multipart
+      // upload, whose fields come whole or not at all.)
       let cut: boolean | undefined;
       /**
        * A POST's failure where the server may have taken the request (`taken`) is not retryable: sending it again could

@@ -459,6 +459,42 @@ describe("a status read's deadline", () => {
     }
   });
 
+  it("a read due under a second before the deadline and still on its way at it is no cause: a job only slow", async () => {
+    // A minute's budget on a clock of the test's that moves only in the waits: the first read answers pending, the next
+    // is due 300 ms before the deadline and gets no answer before it (a job only slow: a read still on its way, a round
+    // trip of a few hundred ms); once it has reached the server the clock stands at the deadline. The timeout says
+    // nothing of a failure.
+    const clock = { now: 0 };
+    let reads = 0;
+    const api = await serve((_req, res) => {
+      if (++reads === 1) return json(res, 200, { job_id: "job_late", status: "pending" });
+      clock.now = 60_000;
+    });
+    try {
+      const error = await createDecartClient({
+        apiKey: "dct_test",
+        baseUrl: api.url,
+        logger: silent,
+        timeoutMs: 600_000,
+        poll: {
+          now: () => clock.now,
+          intervalMs: 60_000 - 300,
+          delay: async (ms) => {
+            clock.now += ms;
+          },
+        },
+      })
+        .queue.wait("job_late", { timeoutMs: 60_000 })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(JobTimeoutError);
+      expect(error.cause).toBeUndefined();
+      expect(error.message).toBe("Job job_late not done within 60000 ms (last status: pending)");
+      expect(reads).toBe(2);
+    } finally {
+      await api.close();
+    }
+  });
+
   it("a job only slow times out at the deadline without a cause: the read that had no time left is none", async () => {
     const api = await serve((_req, res) => json(res, 200, { job_id: "job_slow", status: "pending" }));
     try {

@@ -8,6 +8,7 @@ import {
   type DownloadProgress,
   InvalidResponseError,
   invalid,
+  isUsableId,
   type JobEvent,
   type JobSubmitResult,
   type JobWatch,
@@ -438,8 +439,16 @@ export function submitWith(
         (submitSource ?? clientSubmit(client))(input).subscribe({
           next: (first: JobSubmitResult) => {
             const wrong = checkJob(first);
+            // One that names a usable job id made that job: the error carries it (told to `onOrphan` once nobody
+            // listens), as the core's submit's does.
+            const jobId = isUsableId(first?.job_id) ? first.job_id : undefined;
             if (wrong)
-              return fail(new InvalidResponseError(`The submit source's answer is no submit answer (${wrong})`));
+              return fail(
+                new InvalidResponseError(
+                  `The submit source's answer is no submit answer (${wrong})${jobId ? `; job ${jobId} was made: follow it with watchJob` : ""}`,
+                  { jobId },
+                ),
+              );
             settle(() =>
               subscriber.closed
                 ? orphan(first.job_id)

@@ -2,7 +2,7 @@
 // typed ones, saying what was wrong, as a status source's are.
 import { DecartError, InvalidResponseError, type JobEvent, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
-import { defer, lastValueFrom, type Observable, of, throwError, toArray } from "rxjs";
+import { defer, lastValueFrom, type Observable, of, Subject, throwError, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
 import type { SubmitSource } from "../src/sources.js";
@@ -95,6 +95,26 @@ describe("a submitSource of yours", () => {
     );
     expect(batch[0]).toMatchObject({ type: "error", error: expect.any(InvalidResponseError) });
     expect(emu.stats().jobsCreated).toBe(0);
+  });
+
+  it("an answer that names a usable job id made that job: the error carries it, and onOrphan hears it once nobody listens", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const answer = { job_id: "job_made_by_source", status: "queued" };
+    const { error } = await run(submitJob(client, input, { submitSource: () => of<any>(answer) }));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ jobId: "job_made_by_source" });
+    expect(error.message).toMatch(/; job job_made_by_source was made: follow it with watchJob$/);
+    // The subscriber gone before the answer came: the job is told to onOrphan.
+    const orphans: string[] = [];
+    const late = new Subject<any>();
+    const subscription = submitJob(client, input, {
+      submitSource: () => late,
+      onOrphan: (jobId) => orphans.push(jobId),
+    }).subscribe({ error: () => {} });
+    subscription.unsubscribe();
+    late.next(answer);
+    expect(orphans).toEqual(["job_made_by_source"]);
   });
 
   it("a submit answer of a job the emulator made is followed as usual", async () => {
