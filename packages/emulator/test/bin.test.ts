@@ -54,7 +54,11 @@ describe("decart-emulator bin", () => {
     try {
       const { url, key } = await ready;
       const seen: string[] = [];
-      for (const headers of [{ "x-api-key": "wrong" }, { "x-api-key": key, "x-emulator-fault": "503" }])
+      const sets: Record<string, string>[] = [
+        { "x-api-key": "wrong" },
+        { "x-api-key": key, "x-emulator-fault": "503" },
+      ];
+      for (const headers of sets)
         for (const size of [1e6, 8e6, 1e6, 8e6]) {
           const fd = new FormData();
           fd.append("prompt", "x");
