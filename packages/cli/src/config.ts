@@ -182,7 +182,11 @@ function capped(response: Response): Response {
       },
     }),
   );
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // A Content-Length past the cap is dropped: the client would take the cut for a connection cut short (TRUNCATED)
+  // rather than the cap's error.
+  const headers = new Headers(response.headers);
+  if (Number(headers.get("content-length")) > MAX_ANSWER_BYTES) headers.delete("content-length");
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /**

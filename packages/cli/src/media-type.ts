@@ -3,8 +3,19 @@
 import { fileTypeFromBuffer, fileTypeFromFile } from "file-type";
 import { isVideoStart } from "./video-type.js";
 
-/** The media types file-type names otherwise than the catalogue's fields do: an animated PNG is a PNG, an M4V an MP4. */
-const SAME: Record<string, string> = { "image/apng": "image/png", "video/x-m4v": "video/mp4" };
+/**
+ * The media types file-type names otherwise than the catalogue's fields do: an animated PNG is a PNG; an M4V, and an
+ * MP4 with a 3GPP brand (`ftyp3gp4`, as phones and messaging apps write them), an MP4; a WebM whose header says
+ * Matroska, a WebM (each was sent, by its name, before the bytes were read).
+ */
+const SAME: Record<string, string> = {
+  "image/apng": "image/png",
+  "video/x-m4v": "video/mp4",
+  "video/3gpp": "video/mp4",
+  "video/3gpp2": "video/mp4",
+  "video/matroska": "video/webm",
+  "video/x-matroska": "video/webm",
+};
 
 /**
  * The media type of a file input, told from its bytes (their signature, as file-type reads it), whatever its name says:

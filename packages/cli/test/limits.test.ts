@@ -94,8 +94,12 @@ beforeAll(async () => {
       return res.end(JSON.stringify({ job_id: JOB, status: "pending" }));
     }
     // `endless`: an image answered with a PNG's signature, then 80 MiB of zeros, a MiB at a time as the client takes them.
-    if (mode === "endless") {
-      res.writeHead(200, { "content-type": "image/png" });
+    // `endless-length`: the same with its Content-Length said (16 bytes and 80 MiB).
+    if (mode === "endless" || mode === "endless-length") {
+      res.writeHead(200, {
+        "content-type": "image/png",
+        ...(mode === "endless-length" && { "content-length": String(16 + 80 * (1 << 20)) }),
+      });
       res.write(Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
       const chunk = Buffer.alloc(1 << 20);
       let left = 80;
@@ -658,5 +662,14 @@ describe("an image's answer is bounded", () => {
     const lines = await run(["batch", batch, "--out", join(root, "endless-out")], { env });
     expect(lines.code, lines.stderr).toBe(6);
     expect(events(lines.stdout).find((e) => e.type === "line_failed")?.error).toContain("went past 64 MiB");
+  });
+
+  // With its Content-Length said, the cut was taken for a connection cut short (TRUNCATED: an image may exist).
+  it("one past 64 MiB that says its length is cut there too, as ANSWER_TOO_LARGE", async () => {
+    const env = { ...envFor("endless-length"), DECART_JOURNAL: join(root, "endless-length.jsonl") };
+    const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(root, "long.png")], { env });
+    expect(code, stderr).toBe(1);
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "ANSWER_TOO_LARGE" });
+    expect(readdirSync(root).filter((name) => name.startsWith("long.png"))).toEqual([]);
   });
 });
