@@ -196,7 +196,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   // The clocks may be the caller's (`poll.now`): one that throws ends the watch with `CALLBACK_ERROR` and the job id.
   const now = guard(init.now, jobId);
   const clock = guard(init.clock ?? init.now, jobId);
-  const deadline = init.deadline ?? now() + timeoutMs;
+  const began = now();
+  const deadline = init.deadline ?? began + timeoutMs;
   let model = canonicalModel(init.model);
   let last: JobStatusResponse | undefined;
   // The job's start on `clock`: known from `first`, or from `created_at` once read; else when watching began.
@@ -213,9 +214,9 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   // The last failed request since the last status read: the cause of a timeout at the deadline (the read at the
   // deadline, which has no time left, is none: a job that is only slow times out without a cause).
   let cut: DecartError | undefined;
-  // When the next read is due (on `now`): one due a second or more before the deadline that fails at it (a read that
-  // hung until the budget cut it) is the timeout's cause; one due later (a read of a job only slow, still on its way
-  // at the deadline, or the read with no time left) is none.
+  // When the next read is due (on `now`): one due a second or more before the deadline (half the budget or more, for
+  // a budget under two seconds) that fails at it (a read that hung until the budget cut it) is the timeout's cause; one
+  // due later (a read of a job only slow, still on its way at the deadline, or the read with no time left) is none.
   let dueAt = 0;
   // The wait for the next read: since when (on `now`), what it wants, the least it must be (a retry's backoff), and
   // whether it was woken.
@@ -356,7 +357,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (wait === undefined) return step([], { error });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
-      if (now() >= deadline) return step([], { error: timedOut(cut ?? (dueAt < deadline - 1e3 ? error : undefined)) });
+      if (now() >= deadline)
+        return step([], {
+          error: timedOut(cut ?? (dueAt < deadline - Math.min(1e3, (deadline - began) / 2) ? error : undefined)),
+        });
       cut = error;
       // A server's `Retry-After` as long as what is left or longer (also one beyond the 60 s honoured): no try can come within
       // the budget, and the watch ends at once, this failure the cause, as a plain call fails at once.

@@ -540,11 +540,15 @@ function responseOf(res: IncomingMessage, what: string, requestId = res.headers[
       [Readable.from(source(), { objectMode: false }), ...codings.map((coding) => DECODERS[coding]!())],
       () => {},
     ) as Transform;
-    // (The body cancelled, or read to its end: the decoders and the connection's stream go too.)
+    // (The body cancelled, or read to its end: the decoders and the connection's stream go too; the connection's at
+    // once, as the generator reading it ends only once a read it waits on comes: a stalled server's never does.)
     body = last
       .on("error", (e) => tail.destroy(cut ?? e))
       .pipe(tail)
-      .on("close", () => last.destroy());
+      .on("close", () => {
+        last.destroy();
+        res.destroy();
+      });
   }
   // A status from 600 to 999 is no HTTP status, but fetch hands it over (the transport reads it as an error answer, as a
   // 5xx); a Response is made with 599 and given it.

@@ -459,6 +459,24 @@ describe("a status read's deadline", () => {
     }
   });
 
+  it("with a budget under two seconds, a read that hangs from the start is the timeout's cause", async () => {
+    // A budget of 900 ms on a clock of the test's that stands still until the read's abort reaches the connection: the
+    // first read, due at once, hangs until what is left of the budget ends it. Due under a second before the deadline,
+    // it is due half the budget before it: the server was down, not the job slow.
+    const clock = { now: 0 };
+    const server = await neverAnswers({ poll: { now: () => clock.now } }, () => {
+      clock.now = 900;
+    });
+    try {
+      const error = await server.client.queue.wait("job_short", { timeoutMs: 900 }).catch((e) => e);
+      expect(error).toBeInstanceOf(JobTimeoutError);
+      expect(error.cause).toBeInstanceOf(TimeoutError);
+      expect(error.message).toMatch(/the last request failed: GET .*\/v1\/jobs\/job_short: timed out/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a read due under a second before the deadline and still on its way at it is no cause: a job only slow", async () => {
     // A minute's budget on a clock of the test's that moves only in the waits: the first read answers pending, the next
     // is due 300 ms before the deadline and gets no answer before it (a job only slow: a read still on its way, a round
