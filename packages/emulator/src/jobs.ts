@@ -65,8 +65,19 @@ function statusBody(job: Job, status: JobStatus): Buffer {
   return job.body;
 }
 
-/** When an unfinished job next changes: when processing starts, else when it ends. */
-const nextChange = (job: Job, now: number) => (now < job.startAt && job.startAt < job.endAt ? job.startAt : job.endAt);
+/**
+ * When an unfinished job next changes: when processing starts, else when it ends. A held job that is processing may
+ * end at any moment (a release), not only at the server timeout: it is given the time a job of its model would still
+ * take (until the end of the processing time drawn for it), and once that is past, that processing time again; never
+ * less than 1 ms nor beyond the timeout.
+ */
+function nextChange(job: Job, now: number): number {
+  if (now < job.startAt && job.startAt < job.endAt) return job.startAt;
+  if (!job.held || job.startAt >= job.endAt) return job.endAt;
+  const modelEnd = job.startAt + job.held.processingMs;
+  const wait = modelEnd > now ? modelEnd - now : job.held.processingMs;
+  return Math.min(job.endAt, now + Math.max(1, wait));
+}
 
 export function handleStatus(ctx: Ctx, em: Emulation, rawId: string): void {
   const principal = authenticate(ctx, em);

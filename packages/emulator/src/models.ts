@@ -212,7 +212,7 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
     let endAt = stuck || hold ? Number.POSITIVE_INFINITY : startAt + processing;
     let endStatus: "completed" | "failed" = failReason !== undefined ? "failed" : "completed";
     let error = failReason;
-    const held = hold ? { endStatus, error } : undefined;
+    const held = hold ? { endStatus, error, processingMs: processing } : undefined;
     if (endAt - now > jobTimeoutMs) {
       endAt = now + jobTimeoutMs;
       endStatus = "failed";

@@ -40,8 +40,11 @@ export interface Job {
   /** The serialised status answer for bodyStatus. */
   body: Buffer | undefined;
   bodyStatus: JobStatus | undefined;
-  /** A `[hold]` job not yet released: how it ends when it is (until then it runs into the server timeout). */
-  held: { endStatus: "completed" | "failed"; error: string | undefined } | undefined;
+  /**
+   * A `[hold]` job not yet released: how it ends when it is (until then it runs into the server timeout), and the
+   * processing time drawn for it as for any job of its model (what its poll hint counts with).
+   */
+  held: { endStatus: "completed" | "failed"; error: string | undefined; processingMs: number } | undefined;
   /** `[trickle]` in the prompt: its content goes out as the `trickle` fault (with its defaults). */
   trickle: boolean;
 }

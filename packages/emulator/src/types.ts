@@ -72,7 +72,8 @@ export interface EmulatorOptions {
   faults?: FaultRule[];
   /**
    * Send the spec's optional `x-poll-after-ms` hint on status reads of unfinished jobs: the time until the job's next
-   * change. Off by default, since the real API is not known to send it (and benchmarks compare clients without it).
+   * change (for a processing `[hold]` job, which a release may end at any moment: the time a job of its model would
+   * still take). Off by default, since the real API is not known to send it (and benchmarks compare clients without it).
    */
   pollHints?: boolean;
   /** Pad every video result (a trailing MP4 `free` box) to this size, for memory tests. */

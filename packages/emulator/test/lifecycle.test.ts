@@ -292,6 +292,40 @@ describe("poll hints", () => {
     }
   });
 
+  it("gives a held job the time a job of its model would take, not the whole server timeout", async () => {
+    const clock = { now: Date.now() };
+    const hinted = await start({
+      pollHints: true,
+      timing: { pendingMs: 30_000, processingMs: 60_000 },
+      jobTimeoutMs: 600_000,
+      now: () => clock.now,
+    });
+    try {
+      const id = await submit(hinted, "lucy-pro-t2v", { prompt: "[hold] hint me" });
+      const read = async () => {
+        const res = await get(hinted, `/v1/jobs/${id}`);
+        return [((await res.json()) as { status: string }).status, res.headers.get("x-poll-after-ms")];
+      };
+      const seen: (string | null)[][] = [];
+      // Pending, processing, 1 ms before and past a normal job's end, and 1 s before the server timeout.
+      for (const step of [0, 30_000, 59_999, 2, 508_999]) {
+        clock.now += step;
+        seen.push(await read());
+      }
+      expect(seen).toEqual([
+        ["pending", "30000"],
+        ["processing", "60000"],
+        ["processing", "1"],
+        ["processing", "60000"],
+        ["processing", "1000"],
+      ]);
+      expect(hinted.release(id)).toBe(true);
+      expect(await read()).toEqual(["completed", null]);
+    } finally {
+      await hinted.close();
+    }
+  });
+
   it("sends no hint once the job has ended", async () => {
     const hinted = await start({ pollHints: true, timing: "fast" });
     try {
