@@ -15,6 +15,10 @@ const TOKEN_SCHEMA = requestSchemas.CreateTokenRequest as unknown as JsonSchema;
 /** Signs the JWT-shaped `token` of the answer (random per process: nothing verifies it but the shape). */
 const TOKEN_SECRET = randomBytes(32);
 
+/** The request's fields up to allowedModels, in the schema's order (the order of pydantic's issues). */
+const TOKEN_FIELDS = Object.keys(TOKEN_SCHEMA.properties ?? {});
+const BEFORE_MODELS = new Set<unknown>(TOKEN_FIELDS.slice(0, TOKEN_FIELDS.indexOf("allowedModels") + 1));
+
 /**
  * Whether FastAPI reads a body of this `Content-Type` as JSON (fastapi/routing.py, since 0.65.2): when none is given,
  * or its type is `application/json` or `application/…+json`. The type is read as Python's `email.message` reads it:
@@ -132,12 +136,18 @@ function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
   const issues: ValidationIssue[] = [];
   // The request as pydantic validates it (lax: `"60"` and `true` are integers), checked and taken as it read it.
   const request = validateJson(TOKEN_SCHEMA, value, ["body"], issues) as CreateTokenRequest;
-  const models = issues.length === 0 ? request.allowedModels : undefined;
-  if (models) {
+  // The names are checked as a pydantic field validator checks them: once the list itself is valid, whatever the
+  // other fields, and listed in field order (after the issues of the fields before allowedModels).
+  const isModels = (i: ValidationIssue) => i.loc[1] === "allowedModels";
+  const models = issues.some(isModels) ? undefined : request.allowedModels;
+  if (Array.isArray(models)) {
+    const unknown: ValidationIssue[] = [];
     models.forEach((name, i) => {
       const why = unknownModel(name);
-      if (why) issues.push(issue(["body", "allowedModels", i], "value_error", `Value error, ${why}`, name));
+      if (why) unknown.push(issue(["body", "allowedModels", i], "value_error", `Value error, ${why}`, name));
     });
+    const after = issues.findIndex((i) => !BEFORE_MODELS.has(i.loc[1]));
+    issues.splice(after < 0 ? issues.length : after, 0, ...unknown);
   }
   if (issues.length > 0) {
     invalid(ctx, issues);

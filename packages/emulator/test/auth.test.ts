@@ -329,6 +329,29 @@ describe("client tokens", () => {
     expect(((await r.json()) as { detail: { msg: string }[] }).detail[0]!.msg).toContain("retired");
   });
 
+  it("lists an unknown model in the same 422 as the other fields' issues, in field order", async () => {
+    const res = await createToken(KEY_A, {
+      extra: 1,
+      allowedOrigins: "https://app.example",
+      allowedModels: ["nope"],
+      expiresIn: 0,
+    });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { detail: { type: string; loc: unknown[] }[] };
+    expect(body.detail.map((d) => [d.type, d.loc])).toEqual([
+      ["greater_than_equal", ["body", "expiresIn"]],
+      ["value_error", ["body", "allowedModels", 0]],
+      ["list_type", ["body", "allowedOrigins"]],
+      ["extra_forbidden", ["body", "extra"]],
+    ]);
+    // A list that is itself invalid is not checked for names.
+    const bad = await createToken(KEY_A, { expiresIn: 0, allowedModels: ["nope", 3] });
+    expect(((await bad.json()) as { detail: { loc: unknown[] }[] }).detail.map((d) => d.loc)).toEqual([
+      ["body", "expiresIn"],
+      ["body", "allowedModels", 1],
+    ]);
+  });
+
   it("respects allowedOrigins when the request has an Origin", async () => {
     const res = await createToken(KEY_A, { allowedOrigins: ["https://app.example"] });
     const { apiKey } = (await res.json()) as { apiKey: string };
@@ -695,6 +718,7 @@ describe("the token request's body, read as FastAPI reads it", () => {
     const r = await send('{"allowedModels": ["\\ud800"], "\\udc00x": 1}', "application/json");
     expect(r.status).toBe(422);
     expect(jsonOf(r).detail).toEqual([
+      expect.objectContaining({ type: "value_error", loc: ["body", "allowedModels", 0], input: "\ud800" }),
       {
         type: "extra_forbidden",
         loc: ["body", "\udc00x"],
