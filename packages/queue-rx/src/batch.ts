@@ -72,14 +72,14 @@ export interface SubmitAllOptions extends Omit<SubmitJobOptions, "onOrphan"> {
    * way, with its input's index and key: see `SubmitJobOptions.onOrphan`. A submit that has not started when the batch
    * ends (one waiting for a slot, or out a 429's pause) is not sent, nor sent again once answered 429 (or 503 …).
    */
-  onOrphan?: (jobId: string, index: number, key: string | number | undefined) => void;
+  onOrphan?: ((jobId: string, index: number, key: string | number | undefined) => void) | undefined;
   /**
    * Jobs in flight at once (submitted and not finished): 1 or more, or `Infinity` for all at once (an iterable is then
    * read at once). Default 8. Anything else errors with `InvalidInputError` before any request.
    */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** End the batch (error, and stop watching the others) at the first job that fails or errors. Default `false`. */
-  failFast?: boolean;
+  failFast?: boolean | undefined;
 }
 
 /** submitAll's options besides `submitJob`'s (see watch.ts): the one list of them. */

@@ -27,60 +27,60 @@ export interface JobOptions {
    * The watch's budget (waiting and downloading, from when the job is known) before a `JobTimeoutError` carrying the
    * job id (default: the core's, 11 minutes). A submit is bounded by the client's own timeouts.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Instead of `timeoutMs`: the end of the watch's budget on the client's clock (`poll.now`), as a core `JobWatch`'s
    * `deadline` is, e.g. to watch a job again with what is left of an earlier watch's budget.
    */
-  deadline?: number;
+  deadline?: number | undefined;
   /**
    * Polling for this job, merged over the client's `poll` (see the core's `PollOptions`), or a schedule function. Its
    * `delay` (the client's when this has none) does every wait, as in the core's watch (`delay(ms, signal)`, the signal
    * aborted on unsubscribe; one that throws or rejects ends the watch with a `CALLBACK_ERROR`), instead of `scheduler`.
    */
-  poll?: PollOptions | PollSchedule;
+  poll?: PollOptions | PollSchedule | undefined;
   /**
    * `false` to end with the `completed` status event, without downloading the video. Default `true`: `downloading`
    * events, then `completed` with `data`, a Blob.
    */
-  download?: boolean;
+  download?: boolean | undefined;
   /**
    * Whether the app is in the background (e.g. a hidden page: `@decart/react` passes the page's visibility). While the
    * latest value is `true`, status reads are at least 30 s apart (slower, never stopped); when it turns `false`, the
    * job is read at once. A poller shared by several subscribers (see `watchJob`) is slowed only while all of them are
    * in the background; one without `background`, or whose `background` has not emitted yet, is in the foreground.
    */
-  background?: Observable<boolean>;
+  background?: Observable<boolean> | undefined;
   /**
    * Where timers run (default `asyncScheduler`): a `TestScheduler` runs everything on virtual time. A `poll.delay`
    * (the call's or the client's) does the watch's waits instead.
    */
-  scheduler?: SchedulerLike;
+  scheduler?: SchedulerLike | undefined;
   /** Reads a job's status once (default: the client's, over HTTP, aborted on unsubscribe). */
-  statusSource?: StatusSource;
+  statusSource?: StatusSource | undefined;
   /**
    * Downloads a completed job's result (default: the client's `queue.download`, one attempt, aborted on unsubscribe:
    * the engine decides whether to download again).
    */
-  resultSource?: ResultSource;
+  resultSource?: ResultSource | undefined;
 }
 
 /** `watchJob` options: with the job's model when known, which sets its expected duration and so the poll schedule. */
 export interface WatchJobOptions extends JobOptions {
-  model?: VideoModel | VideoModelName;
+  model?: VideoModel | VideoModelName | undefined;
   /**
    * The submit's answer, for a job you have just submitted (`client.queue.submit`): the watch starts from it as
    * `submitJob`'s does, with `submitted` and the answer's status, and reads the job after the schedule's first wait
    * rather than at once. Checked as a status read is: another job's answer, or one whose
    * `status` is no job status, is an `InvalidInputError` naming `first`.
    */
-  first?: JobSubmitResult;
+  first?: JobSubmitResult | undefined;
 }
 
 /** `submitJob` options. */
 export interface SubmitJobOptions extends JobOptions {
   /** Submits a job (default: the client's `queue.submit`, never cut by unsubscribing). */
-  submitSource?: SubmitSource;
+  submitSource?: SubmitSource | undefined;
   /**
    * Called with the id of a job made after its subscriber left (a `switchMap` moved on, a `takeUntil` fired, a
    * `failFast` batch ended while the submit was under way): a submit under way is not cut when you unsubscribe, and
@@ -88,7 +88,7 @@ export interface SubmitJobOptions extends JobOptions {
    * here. One that throws is reported as an unhandled error (rxjs's `config.onUnhandledError`), a `CALLBACK_ERROR`
    * carrying the job id.
    */
-  onOrphan?: (jobId: string) => void;
+  onOrphan?: ((jobId: string) => void) | undefined;
 }
 
 type Completed = Extract<JobEvent, { type: "completed" }>;
