@@ -7,7 +7,7 @@ import {
   type UploadProgress,
   type VideoModel,
 } from "@decart/core";
-import { mayHaveTaken } from "@decart/core/node";
+import { DEFAULT_WAIT_MS, mayHaveTaken } from "@decart/core/node";
 import { onRequestStart } from "./config.js";
 import { CliError, EXIT } from "./exit.js";
 import { jobIdProblem, shown } from "./job-id.js";
@@ -38,9 +38,6 @@ export interface Budget {
    */
   ends?: number | undefined;
 }
-
-/** What the client's watch waits for a job by default (its `timeoutMs`): 11 minutes. */
-export const DEFAULT_WAIT_MS = 660_000;
 
 /** The model option of a watch, when it is one the catalogue knows. */
 const modelOption = (model: VideoModel | string | undefined) =>

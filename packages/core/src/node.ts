@@ -36,6 +36,8 @@ import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
 import { checkCall } from "./validate.js";
 
+/** What a watch waits for a job by default (its `timeoutMs`): 11 minutes; for a tool that tells its users how long. */
+export { DEFAULT_WAIT_MS } from "./engine.js";
 /** The transport's rule of whether a request that creates something may have been taken (see `UploadBody.bodySent`). */
 export { mayHaveTaken } from "./transport.js";
 
