@@ -198,6 +198,11 @@ export class TimeoutError extends DecartError {
  */
 export class InvalidResponseError extends DecartError {
   static override readonly kind: string = "InvalidResponseError";
+  /**
+   * The file an upload's answer named although it broke the spec: it was stored (use it, or `files.delete` it). Set
+   * only then.
+   */
+  declare fileId?: string | undefined;
 }
 /** A job did not finish before the wait's `timeoutMs`. The job may still finish: `jobId` says which. */
 export class JobTimeoutError extends DecartError {

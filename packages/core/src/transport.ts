@@ -1,5 +1,5 @@
 import { apiKeyHeader } from "@decart/api";
-import { isUsableId } from "./engine.js";
+import { checkJob, isUsableId } from "./engine.js";
 import {
   aborted,
   ConnectionError,
@@ -415,15 +415,17 @@ export function createTransport(
               : `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
             : call.json!(value, jobId);
         if (problem) {
-          // A POST's answer that names a usable job id (a submit's, whatever else breaks in it) made that job: the error
-          // carries it (even when the connection failed after the answer came whole), and it is not sent again.
-          const made = upload && isUsableId(value?.job_id) && value.job_id;
-          throw made
+          // A POST's answer that names a usable id (a submit's `job_id`, an upload's file `id`), whatever else breaks
+          // in it, made that job or file: the error carries it (`jobId`, `fileId`), even when the connection failed
+          // after the answer came whole, and it is not sent again.
+          const job = call.json === checkJob;
+          const made = upload && value?.[job ? "job_id" : "id"];
+          throw isUsableId(made)
             ? new InvalidResponseError(
                 redact(
-                  `${where}: ${problem} ${httpSuffix(status, requestId)}; job ${made} was made: follow it with queue.wait(jobId)`,
+                  `${where}: ${problem} ${httpSuffix(status, requestId)}; ${job ? "job" : "file"} ${made} was made: ${job ? "follow it with queue.wait(jobId)" : "use or delete it (fileId)"}`,
                 ),
-                { jobId: made, requestId, status },
+                { [job ? "jobId" : "fileId"]: made, requestId, status },
               )
             : (failed ?? invalid(problem, status));
         }
