@@ -150,9 +150,11 @@ export const retryDelay = (
  * the watch's budget ran out (`JOB_TIMEOUT`); a transient failure the policy gave up on (`retryable`: a connection, a
  * timeout, 408, 429, 5xx, an answer that broke the spec three times in a row); your code threw (`CALLBACK_ERROR`: a new
  * watch runs your callbacks afresh, and an `onUploadProgress` not at all); your token source failed (`TOKEN_ERROR`, the
- * third failure in a row too: the next request asks it again); an answer that broke the spec (`INVALID_RESPONSE`: a
- * submit answer with a usable `job_id` but no known status, whose job was made; a read's, which another read may get
- * past). False for an error without a job id (nothing to watch:
+ * third failure in a row too: the next request asks it again); an answer that broke the spec (`INVALID_RESPONSE`
+ * without a `cause`: a submit answer with a usable `job_id` but no known status, whose job was made; a read's, which
+ * another read may get past). False for an `INVALID_RESPONSE` with a `cause`: an unexpected throw of the client's own
+ * code or of yours (a check that threw, a `logger` that threw), wrapped as one (`asDecartError`), which another watch
+ * would meet again; for an error without a job id (nothing to watch:
  * a failed submit, `SUBMIT_OUTCOME_UNKNOWN`, options or an id refused), a job that ended (`JobFailedError`), an answer
  * another read would only get again (a 404, no such job; a 401 or 403, the key may not read it; a 410), an abort of
  * yours (`ABORT`), and anything else.
@@ -160,7 +162,8 @@ export const retryDelay = (
 export const canWatchAgain = (error: unknown): boolean =>
   typeof (error as DecartError | undefined)?.jobId === "string" &&
   ((error as DecartError).retryable === true ||
-    /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR|INVALID_RESPONSE)$/.test((error as DecartError).code));
+    /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR)$/.test((error as DecartError).code) ||
+    ((error as DecartError).code === "INVALID_RESPONSE" && !("cause" in (error as DecartError))));
 
 /**
  * The client-wide rate-limit gate: a 429 of the API on any request (not one of another origin a redirect led to, a

@@ -6,6 +6,9 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { canWatchAgain, createDecartClient, type DecartClientOptions, type DecartError, models } from "../src/index.js";
+import { createGate } from "../src/retry.js";
+import { createTransport } from "../src/transport.js";
+import { breaks, type Schema } from "../src/validate.js";
 import { clientFor, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 const model = models.video("lucy-pro-t2v");
@@ -96,6 +99,20 @@ describe("canWatchAgain: yes where the job goes on", () => {
     expect(canWatchAgain(error)).toBe(true);
     expect(await client.queue.wait(JOB, { download: false })).toMatchObject({ status: "completed" });
   });
+
+  it("a server's submit answer that broke the spec but named a usable job_id (INVALID_RESPONSE, final): the job is followed", async () => {
+    const JOB = "job_made_by_a_broken_answer";
+    const api = await serve((req, res) =>
+      json(res, 200, req.method === "POST" ? { job_id: JOB, status: "queued" } : { job_id: JOB, status: "completed" }),
+    );
+    closers.push(api.close);
+    const client = createDecartClient({ apiKey: "dct_watch_again_0123456789", baseUrl: api.url, logger: silent });
+    const error = await failure(client.queue.submitAndPoll({ model, prompt: "answered off the spec" }));
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB, retryable: false, status: 200 });
+    expect(error.cause).toBeUndefined();
+    expect(canWatchAgain(error)).toBe(true);
+    expect(await client.queue.wait(JOB, { download: false })).toMatchObject({ status: "completed" });
+  });
 });
 
 describe("canWatchAgain: no where another watch cannot help", () => {
@@ -138,6 +155,56 @@ describe("canWatchAgain: no where another watch cannot help", () => {
     closers.push(() => emu.close());
     const error = await failure(clientFor(emu).queue.submitAndPoll({ model, prompt: "answered 500" }));
     expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", jobId: undefined });
+    expect(canWatchAgain(error)).toBe(false);
+  });
+
+  it("a throw of code of yours or the client's wrapped as INVALID_RESPONSE (its cause): no, another watch meets it again", async () => {
+    const JOB = "job_read_by_a_broken_logger";
+    let reads = 0;
+    // A first read answered 503 (retried, and the retry logged), then the job.
+    const api = await serve((_req, res) =>
+      ++reads === 1 ? json(res, 503, { detail: "busy" }) : json(res, 200, { job_id: JOB, status: "processing" }),
+    );
+    closers.push(api.close);
+    const broken = new Error("the log sink is gone");
+    const client = createDecartClient({
+      apiKey: "dct_watch_again_0123456789",
+      baseUrl: api.url,
+      logger: {
+        debug: () => {
+          throw broken;
+        },
+      },
+      poll: { delay: instantDelay() },
+    });
+    const error = await failure(client.queue.status(JOB));
+    // (An unexpected throw, not the server's answer: it is wrapped, what was thrown its cause.)
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB, retryable: false, cause: broken });
+    expect(error.status).toBeUndefined();
+    expect(canWatchAgain(error)).toBe(false);
+    // What another call meets: the same throw, once the server answers 503 again.
+    reads = 0;
+    expect(await failure(client.queue.status(JOB))).toMatchObject({ code: "INVALID_RESPONSE", cause: broken });
+  });
+
+  it("an answer's check of the client's own that threw (a stale build's schema), wrapped with the job's id: no", async () => {
+    const api = await serve((_req, res) => json(res, 200, { job_id: "job_1", status: "pending" }));
+    closers.push(api.close);
+    const now = Date.now;
+    const transport = createTransport(api.url, undefined, {}, fetch, 60_000, {
+      maxRetries: 0,
+      delay: async () => {},
+      now,
+      random: () => 0,
+      logger: silent,
+      gate: createGate(now),
+      timeoutMs: 60_000,
+    });
+    const error = await failure(
+      transport("GET", "/v1/jobs/job_1", { jobId: "job_1", json: breaks(undefined as unknown as Schema) }),
+    );
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_1" });
+    expect(error.cause).toBeInstanceOf(TypeError);
     expect(canWatchAgain(error)).toBe(false);
   });
 
