@@ -306,8 +306,11 @@ export function createTransport(
         let payload: FormData | string | undefined = body;
         const headers = new Headers(common);
         if (key) headers.set(apiKeyHeader, key);
-        // A multipart body's type (with its boundary) is written by fetch.
-        if (typeof body === "string") headers.set("content-type", "application/json");
+        // A multipart body's type (with its boundary) is written by fetch. Its answer (a submit's job id) is asked for
+        // unencoded: a gzip answer cut short loses what Node's fetch (undici) has not yet decoded. (A browser drops
+        // the header, which a page may not set, without a throw.)
+        if (upload) headers.set("accept-encoding", "identity");
+        else if (body) headers.set("content-type", "application/json");
         // Sent from here on: a failure to build the URL or headers above sent nothing.
         sent = true;
         wentOffline = offline();

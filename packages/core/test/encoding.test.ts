@@ -1,7 +1,8 @@
 /**
  * Answers with a Content-Encoding (gzip, deflate, br), and answers whose body is shorter than their Content-Length, over
- * real HTTP against small purpose-built servers on loopback. `fetch` asks for gzip and hands the body over decoded, but
- * a Content-Length is of the encoded bytes: it must not be checked against, or reported as, the decoded body's size.
+ * real HTTP against small purpose-built servers on loopback. `fetch` asks for gzip (but for a multipart POST's answer,
+ * asked for unencoded) and hands the body over decoded, but a Content-Length is of the encoded bytes: it must not be
+ * checked against, or reported as, the decoded body's size.
  * `nodeUpload()` asks for no encoding, and decodes one sent all the same, as fetch does.
  */
 import { createHash } from "node:crypto";
@@ -198,6 +199,56 @@ describe("a POST's answer shorter than its Content-Length: the work may have bee
       expect(failed).toMatchObject({ code: "TRUNCATED", retryable: true, jobId: JOB });
       await equal(await client(api.url, { fetch: hidingEncoding }).queue.result(JOB), media);
       expect(api.seen).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("fetch: a multipart POST asks for its answer unencoded", () => {
+  it("submit, process and files.upload send Accept-Encoding: identity (a server that honours it answers plain); reads do not", async () => {
+    const asked: Record<string, string | undefined> = {};
+    const file = {
+      id: "file_1",
+      filename: null,
+      mime_type: "text/plain",
+      size_bytes: 1,
+      created_at: "2026-01-31T12:00:00Z",
+      expires_at: null,
+    };
+    const api = await serve((req, res) => {
+      const accept = req.headers["accept-encoding"];
+      asked[`${req.method} ${req.url!.replace(/\/[^/]*$/, "")}`] = accept;
+      const coding = accept === "identity" ? "identity" : "gzip";
+      const answer = (type: string, bytes: Buffer) => {
+        if (coding === "gzip") return encoded(res, type, bytes);
+        res.writeHead(200, { "content-type": type });
+        res.end(bytes);
+      };
+      if (req.url!.startsWith("/v1/generate/")) return answer("image/png", media);
+      answer(
+        "application/json",
+        Buffer.from(
+          JSON.stringify(req.url!.startsWith("/v1/files") ? file : { job_id: JOB, status: "completed", pad: coding }),
+        ),
+      );
+    });
+    try {
+      const c = client(api.url);
+      const job = await c.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" });
+      // (The server answered the submit plain: it was asked to.)
+      expect(job).toMatchObject({ job_id: JOB, pad: "identity" });
+      await equal(await c.process({ model: models.image("lucy-pro-t2i"), prompt: "x" }), media);
+      expect(await c.files.upload(new Blob(["a"], { type: "text/plain" }))).toEqual(file);
+      await c.files.get("file_1");
+      expect(await c.queue.status(JOB)).toMatchObject({ pad: "gzip" });
+      expect(asked).toEqual({
+        "POST /v1/jobs": "identity",
+        "POST /v1/generate": "identity",
+        "POST /v1": "identity",
+        "GET /v1/files": expect.not.stringMatching(/^identity$/),
+        "GET /v1/jobs": expect.not.stringMatching(/^identity$/),
+      });
     } finally {
       await api.close();
     }
