@@ -117,3 +117,40 @@ describe("an upgrade (101 with Connection: upgrade) where the answer was due", (
     }
   });
 });
+
+describe("an interim 100 Continue sent unasked before a submit's answer", () => {
+  // The answer's interim 100 comes once the whole request was read, then the answer (as the README says of each path).
+  let continuing: Server;
+  let base: string;
+  beforeAll(async () => {
+    continuing = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.writeContinue();
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ job_id: "job_after_100", status: "pending" }));
+      });
+    });
+    await new Promise<void>((resolve) => continuing.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(continuing.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => continuing.close(() => resolve())));
+  const submit = (node: boolean) =>
+    createDecartClient({
+      apiKey: "k",
+      baseUrl: base,
+      logger: silent,
+      maxRetries: 0,
+      ...(node && { upload: nodeUpload() }),
+    })
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" })
+      .catch((e) => e);
+
+  it("nodeUpload() reads past it to the answer: the job", async () => {
+    expect(await submit(true)).toEqual({ job_id: "job_after_100", status: "pending" });
+  });
+
+  it("Node's fetch fails it as a broken connection: SUBMIT_OUTCOME_UNKNOWN, the job's id lost", async () => {
+    expect(shape(await submit(false))).toMatchObject({ name: "ConnectionError", code: "SUBMIT_OUTCOME_UNKNOWN" });
+  });
+});
