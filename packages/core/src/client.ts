@@ -3,7 +3,6 @@ import {
   type CreateTokenResponse,
   defaultBaseUrl,
   type FileReference,
-  type ImageModelName,
   imageContentTypes,
   type JobStatusResponse,
   jobContentTypes,
@@ -133,7 +132,9 @@ export interface DecartClientOptions {
 }
 
 /** `submitAndPoll`'s options, of any video model (the implementation's view: the inputs are checked at run time). */
-type AnyVideoCall = { model: VideoModel } & WaitOptions & { onSubmitted?: ((jobId: string) => void) | undefined };
+type AnyVideoCall = { model: VideoModel<string> } & WaitOptions & {
+    onSubmitted?: ((jobId: string) => void) | undefined;
+  };
 
 /** A submit's place in a wait's budget: its end, retries until then, and the budget's length for its timeout's message. */
 type Budget = Pick<Call, "deadline" | "maxRetries" | "expired" | "spare">;
@@ -146,7 +147,7 @@ export type CreateTokenOptions = { [K in keyof CreateTokenRequest]?: CreateToken
 /** `queue.createWatch` options: what the watch knows of the job, its budget and its schedule. */
 export interface CreateWatchOptions {
   /** The job's model, if known: it sets the expected duration that drives the schedule. */
-  model?: VideoModel | VideoModelName | undefined;
+  model?: VideoModel<string> | VideoModelName | undefined;
   /** The submit answer, for a job just submitted: the watch starts with `submitted`. */
   first?: JobStatusResponse | undefined;
   /** The watch's budget from now (default 11 minutes): it ends with `JobTimeoutError` after it. */
@@ -164,7 +165,7 @@ export interface CreateWatchOptions {
 
 export interface QueueClient {
   /** Submits a video job; answers at once with its id. */
-  submit<M extends VideoModelName>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
+  submit<M extends string>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
   /**
    * Reads a job's status (a read that fails in a transient way is tried again, up to `maxRetries`). `deadline` (on the
    * client's clock, as a `JobWatch`'s `deadline` is) is the call's budget: each read keeps its own limit (`timeoutMs`),
@@ -187,13 +188,11 @@ export interface QueueClient {
   wait(jobId: string, options?: QueueWaitOptions & { download?: true | undefined }): Promise<QueueJobResult>;
   wait(jobId: string, options: QueueWaitOptions): Promise<QueueJobResult | QueueJobOutcome>;
   /** Submits, watches and downloads. Never throws for a failed job: the result says `failed` with the reason. */
-  submitAndPoll<M extends VideoModelName>(
-    options: SubmitAndPollOptions<M> & { download: false },
-  ): Promise<QueueJobOutcome>;
-  submitAndPoll<M extends VideoModelName>(
+  submitAndPoll<M extends string>(options: SubmitAndPollOptions<M> & { download: false }): Promise<QueueJobOutcome>;
+  submitAndPoll<M extends string>(
     options: SubmitAndPollOptions<M> & { download?: true | undefined },
   ): Promise<QueueJobResult>;
-  submitAndPoll<M extends VideoModelName>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult | QueueJobOutcome>;
+  submitAndPoll<M extends string>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult | QueueJobOutcome>;
   /**
    * Submits a job and watches it: its events as an async iterable, `submitted` first (before any waiting), then
    * `status` on each change, `downloading` progress and `completed` with `data` (no download with `download: false`),
@@ -201,7 +200,7 @@ export interface QueueClient {
    * watching (a read in flight is aborted); the job is never cancelled. A watch that cannot go on throws a
    * `DecartError` carrying the job id (`JobTimeoutError` once `timeoutMs` runs out, `AbortError` …).
    */
-  submitAndWatch<M extends VideoModelName>(options: SubmitAndPollOptions<M>): AsyncGenerator<JobEvent, void, undefined>;
+  submitAndWatch<M extends string>(options: SubmitAndPollOptions<M>): AsyncGenerator<JobEvent, void, undefined>;
   /** Watches a job submitted elsewhere: its events as an async iterable, as `submitAndWatch` (without `submitted`). */
   watch(jobId: string, options?: QueueWaitOptions): AsyncGenerator<JobEvent, void, undefined>;
   /**
@@ -228,9 +227,9 @@ export interface DecartClient {
    */
   rateLimit: RateLimitGate;
   /** Generates an image (Process API). */
-  process<M extends ImageModelName>(options: ProcessOptions<M>): Promise<Blob>;
+  process<M extends string>(options: ProcessOptions<M>): Promise<Blob>;
   /** @deprecated Video generation runs through the Queue API: use `queue.submitAndPoll`. This wrapper does so. */
-  generate<M extends VideoModelName>(options: GenerateOptions<M>): Promise<Blob>;
+  generate<M extends string>(options: GenerateOptions<M>): Promise<Blob>;
   queue: QueueClient;
   tokens: {
     /**

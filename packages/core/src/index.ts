@@ -67,6 +67,7 @@ export {
 } from "./errors.js";
 export {
   canonicalModel,
+  type FieldSpec,
   type ImageModel,
   type ModelDefinition,
   models,

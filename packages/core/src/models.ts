@@ -6,6 +6,7 @@ import {
   type ImageModelName,
   isModelName,
   type ModelName,
+  type ModelRule,
   type VideoModelName,
 } from "@decart/api";
 import { invalid, ModelRetiredError, retiredFields } from "./errors.js";
@@ -16,17 +17,43 @@ export { canonicalModel };
 /** One cross-field rule of a model (`exactlyOne`, `forbiddenWith`), from the spec's `x-decart-rules`. */
 export type RuleInfo = Catalogue[ModelName]["rules"][number];
 
-/** What the client needs to know about a model: the catalogue's entry plus the canonical model it runs as. */
-export interface ModelDefinition<M extends ModelName = ModelName> {
+/**
+ * One input field of a definition of your own, described as the catalogue describes its fields (`FieldInfo`, a
+ * JSON-Schema-like subset): its `name`, `type`, whether it is `required`, and the checks the client runs on it before
+ * sending (`enum`, lengths, limits; a file's accepted media types, `accept`; a JSON field's value, `schema`).
+ */
+export interface FieldSpec {
+  readonly name: string;
+  readonly type: "string" | "integer" | "number" | "boolean" | "file" | "json";
+  readonly required: boolean;
+  readonly enum?: readonly (string | number | boolean)[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly default?: unknown;
+  /** For `file`: the accepted media types (none: any). */
+  readonly accept?: readonly string[];
+  /** For `json`: the JSON Schema of its value. */
+  readonly schema?: object;
+}
+
+/**
+ * What the client needs to know about a model: the catalogue's entry plus the canonical model it runs as
+ * (`models.video(name)`, `models.image(name)`), or a definition of your own, plain data, named `M` (any name: one the
+ * catalogue lacks too), whose `fields` are `FieldSpec`s and `rules` the spec's `ModelRule`s. A catalogue model's
+ * fields and rules are typed as the catalogue's (`FieldInfo`, `RuleInfo`).
+ */
+export interface ModelDefinition<M extends string = ModelName> {
   readonly name: M;
   readonly kind: "video" | "image";
-  /** The model that actually runs (aliases and deprecated names resolved). */
-  readonly canonical: ModelName;
+  /** The model that actually runs (aliases and deprecated names resolved); a definition of your own names its own. */
+  readonly canonical: M extends ModelName ? ModelName : string;
   /** The operation's path: `/v1/jobs/{model}` for videos, `/v1/generate/{model}` for images. */
   readonly path: string;
   readonly typicalJobSeconds: number;
-  readonly fields: readonly FieldInfo[];
-  readonly rules: readonly RuleInfo[];
+  readonly fields: readonly (M extends ModelName ? FieldInfo : FieldSpec)[];
+  readonly rules: readonly (M extends ModelName ? RuleInfo : ModelRule)[];
   /** Set when the name is deprecated: the model to use instead. */
   readonly deprecatedInFavourOf?: string;
   readonly aliasOf?: string;
@@ -35,8 +62,10 @@ export interface ModelDefinition<M extends ModelName = ModelName> {
   readonly fps?: number;
 }
 
-export type VideoModel<M extends VideoModelName = VideoModelName> = ModelDefinition<M> & { readonly kind: "video" };
-export type ImageModel<M extends ImageModelName = ImageModelName> = ModelDefinition<M> & { readonly kind: "image" };
+/** A video model: `models.video(name)`'s, or a definition of your own (`VideoModel<"my-model">`, any name). */
+export type VideoModel<M extends string = VideoModelName> = ModelDefinition<M> & { readonly kind: "video" };
+/** An image model: `models.image(name)`'s, or a definition of your own (`ImageModel<"my-model">`, any name). */
+export type ImageModel<M extends string = ImageModelName> = ModelDefinition<M> & { readonly kind: "image" };
 
 /** Throws `ModelRetiredError`, naming the replacement, when `name` is a retired model (`where` starts the message). */
 export function checkRetired(name: unknown, where = "Model"): void {

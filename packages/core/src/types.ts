@@ -1,12 +1,4 @@
-import type {
-  Catalogue,
-  ImageModelName,
-  JobStatus,
-  JobStatusResponse,
-  ModelInputs,
-  ModelName,
-  VideoModelName,
-} from "@decart/api";
+import type { Catalogue, JobStatus, JobStatusResponse, ModelInputs, ModelName, VideoModelName } from "@decart/api";
 import type { ImageModel, VideoModel } from "./models.js";
 
 /**
@@ -96,12 +88,13 @@ export type Inputs<M extends ModelName> = OneOf<M, M, unknown>;
  * each member, so that a call's options of a generic model are those of its constraint (`SubmitOptions<M>` is a
  * `SubmitOptions<VideoModelName>`).
  */
-type OneOf<M extends ModelName, All extends ModelName, With> = M extends ModelName
+type OneOf<M extends string, All extends string, With> = M extends ModelName
   ? [Exclude<FieldsOf<All>, keyof ModelInputs<M>>] extends [never]
     ? With & ModelInputsOf<M>
     : With & ModelInputsOf<M> & { [K in Exclude<FieldsOf<All>, keyof ModelInputs<M>>]?: undefined }
-  : never;
-type FieldsOf<M extends ModelName> = M extends ModelName ? keyof ModelInputs<M> : never;
+  : // A definition of your own (a name the catalogue lacks): its inputs are its `fields`, checked at run time.
+    With & { [input: string]: unknown };
+type FieldsOf<M extends string> = M extends ModelName ? keyof ModelInputs<M> : never;
 type ModelInputsOf<M extends ModelName> = {
   [K in keyof ModelInputs<M>]:
     | (K extends FileFields<M>
@@ -203,7 +196,7 @@ export interface WaitOptions {
 
 export interface QueueWaitOptions extends WaitOptions {
   /** The job's model, if known: it sets the expected duration that drives the poll schedule. */
-  model?: VideoModel | VideoModelName | undefined;
+  model?: VideoModel<string> | VideoModelName | undefined;
 }
 
 type Control = { signal?: AbortSignal | undefined };
@@ -213,9 +206,9 @@ type Uploads = Control & {
 };
 
 /** `queue.submit` options: the model, its inputs, and a signal. */
-export type SubmitOptions<M extends VideoModelName> = OneOf<M, M, { model: VideoModel<M> } & Uploads>;
+export type SubmitOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads>;
 /** `queue.submitAndPoll` options. */
-export type SubmitAndPollOptions<M extends VideoModelName> = SubmitOptions<M> &
+export type SubmitAndPollOptions<M extends string> = SubmitOptions<M> &
   WaitOptions & {
     /**
      * Called with the job id as soon as the job is accepted, before any waiting. Not for a submit answer that breaks
@@ -224,9 +217,9 @@ export type SubmitAndPollOptions<M extends VideoModelName> = SubmitOptions<M> &
     onSubmitted?: ((jobId: string) => void) | undefined;
   };
 /** `process` options: an image model, its inputs, and a signal. */
-export type ProcessOptions<M extends ImageModelName> = OneOf<M, M, { model: ImageModel<M> } & Uploads>;
+export type ProcessOptions<M extends string> = OneOf<M, M, { model: ImageModel<M> } & Uploads>;
 /** The deprecated `generate` options: a video model and its inputs. */
-export type GenerateOptions<M extends VideoModelName> = SubmitAndPollOptions<M>;
+export type GenerateOptions<M extends string> = SubmitAndPollOptions<M>;
 
 /**
  * Download progress. `totalBytes` is the `Content-Length`, when the server sent one; `undefined` when the answer has a

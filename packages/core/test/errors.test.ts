@@ -83,16 +83,14 @@ describe("errors from real server answers", () => {
 
   it("410 → ModelRetiredError for a retired model the server refuses (its replacement from the catalogue), and from the catalogue before sending", async () => {
     // A definition of our own, aimed at the retired route (definitions are plain data).
-    const retired = {
+    const retired: VideoModel<"lucy-2.1-vton"> = {
       ...models.video("lucy-2.1"),
       name: "lucy-2.1-vton",
       path: "/v1/jobs/lucy-2.1-vton",
-    } as unknown as VideoModel;
+    };
     const png = await clientFor(emu).process({ model: models.image("lucy-pro-t2i"), prompt: "p" });
     const client = clientFor(emu, { validateInputs: false });
-    const error = await client.queue
-      .submit({ model: retired as never, prompt: "x", data: png } as never)
-      .catch((e) => e);
+    const error = await client.queue.submit({ model: retired, prompt: "x", data: png }).catch((e) => e);
     expect(error).toBeInstanceOf(ModelRetiredError);
     expect(error).toBeInstanceOf(GoneError);
     // The catalogue knows what replaces it, as when `models.video` refuses it before sending.

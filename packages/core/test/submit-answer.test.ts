@@ -7,12 +7,13 @@ import {
   type DecartClientOptions,
   InvalidResponseError,
   models,
+  type VideoModel,
 } from "../src/index.js";
 import { instantDelay, json, serve, silent } from "./helpers.js";
 
 const t2v = models.video("lucy-pro-t2v");
-/** A definition of one's own, aimed at a route the catalogue lacks (its name is none the catalogue's types know). */
-const mine = { ...t2v, name: "lucy-next", path: "/v2/jobs/lucy-next" } as unknown as typeof t2v;
+/** A definition of one's own, aimed at a route the catalogue lacks (its name is none the catalogue knows). */
+const mine: VideoModel<"lucy-next"> = { ...t2v, name: "lucy-next", canonical: "lucy-next", path: "/v2/jobs/lucy-next" };
 
 // Every POST is answered with the JSON its prompt names (`answers`, by index; one in `cut` whole, then its connection
 // reset short of its Content-Length); a status read says the job completed.
