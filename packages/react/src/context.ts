@@ -24,8 +24,8 @@ export type DecartProviderProps = { children?: ReactNode } & (
        */
       token: string | TokenFetcher;
       /** The API's base URL (default `https://api.decart.ai`). */
-      baseUrl?: string;
-      options?: Omit<DecartClientOptions, "apiKey" | "token" | "proxy" | "baseUrl">;
+      baseUrl?: string | undefined;
+      options?: Omit<DecartClientOptions, "apiKey" | "token" | "proxy" | "baseUrl"> | undefined;
       client?: never;
     }
 );

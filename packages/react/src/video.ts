@@ -29,19 +29,19 @@ import { pageHidden } from "./visibility.js";
  */
 export interface VideoJobOptions {
   /** `false` to end at `completed` without downloading the video (`result` stays undefined). Default `true`. */
-  download?: boolean;
+  download?: boolean | undefined;
   /** Polling for this job, merged over the client's `poll`, or a schedule function. */
-  poll?: PollOptions | PollSchedule;
+  poll?: PollOptions | PollSchedule | undefined;
   /**
    * The watch's budget before a `JobTimeoutError` (default: the core's, 11 minutes), from when watching began (the
    * submit's answer, or `useJob`'s first watch): a component an `<Activity>` hid and shows again gets what is left.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * While the page is hidden: `"slow"` (default) reads at most every 30 s, `"keep"` keeps the full pace (a dashboard
    * in a background tab). A job several components watch is slowed only while all of them would slow it.
    */
-  whenHidden?: "slow" | "keep";
+  whenHidden?: "slow" | "keep" | undefined;
 }
 
 /** The hooks' own options, besides the watch's, and what each must be (`{}`: anything), as the core's checks take them. */
@@ -81,14 +81,14 @@ const pacing = (whenHidden: VideoJobOptions["whenHidden"]) => (whenHidden === "k
  * `download`: a change of it watches the job again (from `false` or to it: `undefined` is `true`, its default).
  */
 export interface UseJobOptions extends VideoJobOptions {
-  model?: VideoModel | VideoModelName;
+  model?: VideoModel | VideoModelName | undefined;
   /**
    * How long the job's video stays kept once no component shows it, in ms (default 0: not kept). A `useJob` of the job
    * on the same client mounted meanwhile (a component mounted again, another route) shows it at once, from its first
    * render, without a status read or a download. Each video kept stays in memory that long: keep it short for large results. `Infinity`
    * (or more than 2^31 - 1 ms) keeps it while the client lives; the timer does not keep a Node process alive.
    */
-  keepResultMs?: number;
+  keepResultMs?: number | undefined;
 }
 
 /**

@@ -1,0 +1,22 @@
+/**
+ * The built declarations as other projects compile them: one with `exactOptionalPropertyTypes` passes an explicit
+ * `undefined` for any option of the hooks (not given, as they take it at run time).
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compileErrors } from "test-utils/compile";
+import { describe, expect, it } from "vitest";
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "consumers");
+
+describe("the declarations in other projects", () => {
+  it("take an explicit undefined for every option of useJob, useGenerateVideo and DecartProvider's token props, with exactOptionalPropertyTypes", () => {
+    expect(
+      compileErrors(join(dir, "exact.ts"), {
+        exactOptionalPropertyTypes: true,
+        lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+        skipLibCheck: true,
+      }),
+    ).toEqual([]);
+  });
+});
