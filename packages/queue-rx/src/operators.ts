@@ -17,7 +17,7 @@ import {
   take,
   throwError,
 } from "rxjs";
-import type { OutcomeOf, WatchJobOptions } from "./types.js";
+import type { JobEventOf, OutcomeOf, WatchJobOptions } from "./types.js";
 import { watchJob } from "./watch.js";
 
 type Terminal = Extract<JobEvent, { type: "completed" | "failed" }>;
@@ -107,7 +107,9 @@ export function throwOnFailure(): <E extends JobEvent>(
  * unknown id), and those another watch would only meet again: a 404 (`NotFoundError`), a 401 or 403
  * (`AuthenticationError`, `PermissionDeniedError`), `JobFailedError` (the job ended; a new one would be a new submit).
  * Each watch again starts at the job's latest status and has a budget of its own (`timeoutMs`; a `deadline` would
- * have passed already).
+ * have passed already). Its events are typed as its source's and the watch again's (`JobEventOf` its `download`):
+ * `watchJob(client, id, { download: false }).pipe(retryWatch(client, 1, { download: false }))` stays
+ * `JobEventOf<false>`; without `download: false` the watch again downloads, and a `completed` may have its `data`.
  *
  * ```text
  * events:  -S---s---#            (# JobTimeoutError, jobId J)
@@ -115,6 +117,21 @@ export function throwOnFailure(): <E extends JobEvent>(
  * result:  -S---s---s---d---C|   (watchJob(client, J) from the error on)
  * ```
  */
+export function retryWatch(
+  client: DecartClient,
+  count: number,
+  options: WatchJobOptions & { download: false },
+): <E extends JobEvent>(events: Observable<E>) => Observable<E | JobEventOf<false>>;
+export function retryWatch(
+  client: DecartClient,
+  count: number,
+  options?: WatchJobOptions & { download?: true | undefined },
+): <E extends JobEvent>(events: Observable<E>) => Observable<E | JobEventOf<true>>;
+export function retryWatch(
+  client: DecartClient,
+  count: number,
+  options?: WatchJobOptions,
+): OperatorFunction<JobEvent, JobEvent>;
 export function retryWatch(
   client: DecartClient,
   count: number,

@@ -23,4 +23,8 @@ describe("the declarations in other projects", () => {
       }),
     ).toEqual([]);
   });
+
+  it("keep the events' type through retryWatch, as download makes them (JobEventOf)", () => {
+    expect(errorsOf("retry.ts", { lib: ["lib.es2022.d.ts", "lib.dom.d.ts"], skipLibCheck: true })).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@ import { expectTypeOf, test } from "vitest";
 import {
   type BatchEvent,
   type JobEventOf,
+  retryWatch,
   submitAll,
   submitJob,
   throwOnFailure,
@@ -64,4 +65,16 @@ test("toOutcome() is typed as submitAndPoll's outcome for the same download", as
   ).toEqualTypeOf<QueueJobResult>();
   const events = {} as Observable<JobEvent>;
   expectTypeOf(await lastValueFrom(events.pipe(toOutcome()))).toEqualTypeOf<QueueJobResult | QueueJobOutcome>();
+});
+
+test("retryWatch keeps its source's events, with its watch again's as its download makes them", () => {
+  expectTypeOf(
+    watchJob(client, "job_1", { download: false }).pipe(retryWatch(client, 1, { download: false })),
+  ).toEqualTypeOf<Observable<JobEventOf<false>>>();
+  expectTypeOf(submitJob(client, input).pipe(retryWatch(client, 2, { timeoutMs: 5000 }))).toEqualTypeOf<
+    Observable<JobEventOf<true>>
+  >();
+  expectTypeOf(watchJob(client, "job_1", { download: false }).pipe(retryWatch(client, 1))).toEqualTypeOf<
+    Observable<JobEventOf<false> | JobEventOf<true>>
+  >();
 });
