@@ -109,7 +109,12 @@ export const after = (now: number, ms: number): string =>
  */
 export function messageOf(error: unknown): string {
   const e = error as { message?: unknown; code?: unknown; requestId?: unknown } | undefined;
-  const message = typeof e?.message === "string" ? e.message : String(error);
+  // The client's words for a submit answered against the spec that made its job ("job … was made: follow it with
+  // queue.wait(jobId)"): the CLI's command for it is the hint after the message (see `report`).
+  const message = (typeof e?.message === "string" ? e.message : String(error)).replace(
+    / was made: follow it with queue\.wait\(jobId\)$/,
+    " was made",
+  );
   // A key the server refuses: the message names where the CLI took it from, the fix a user needs.
   if (AuthenticationError.isInstance(error)) return `${message}; check the key given by --api-key or DECART_API_KEY`;
   if (remoteInputFailed(error))

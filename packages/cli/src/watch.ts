@@ -111,6 +111,17 @@ function checkServerJobId(jobId: string): string {
 }
 
 /**
+ * The job a submit's error says the server made, when it names one: the client's `INVALID_RESPONSE` for an answer that
+ * names a usable `job_id` yet breaks the spec otherwise (its connection failing once it came whole too), a
+ * `CALLBACK_ERROR` of an `onUploadProgress` that threw once the answer came. Its id is held to the CLI's rule (see
+ * `checkServerJobId`, which throws for one the CLI cannot take); undefined when the error names no job.
+ */
+export function madeJob(error: unknown): string | undefined {
+  const id = (error as { jobId?: unknown } | null | undefined)?.jobId;
+  return typeof id === "string" && id ? checkServerJobId(id) : undefined;
+}
+
+/**
  * Submits a video job, and answers its id (one the CLI can take: see `checkServerJobId`). Stopped by `signal` while
  * its request is not at the API (`abortSubmit: false` too: see `letFinish`), it rejects with the client's
  * `AbortError`, whose `stopOf` says why.
@@ -233,7 +244,9 @@ export interface SubmitWatchOptions extends SubmitOptions, WatchOptions {}
 
 /**
  * Submits a video job and watches it: `submitted` (with the job id) comes first, before any waiting. `timeoutMs` bounds
- * the wait only, never the submit: a submit cut short by it could leave a job that nobody recorded.
+ * the wait only, never the submit: a submit cut short by it could leave a job that nobody recorded. A submit that
+ * failed once the server had made its job (its error names it: see `madeJob`) gives `submitted` all the same, so that
+ * the job is journaled and its command printed, then fails with that error.
  */
 export async function* submitAndWatch(
   client: DecartClient,
@@ -241,7 +254,15 @@ export async function* submitAndWatch(
   options: SubmitWatchOptions,
 ): AsyncGenerator<JobEvent> {
   const { signal, timeoutMs, budget } = options;
-  const jobId = await submitJob(client, inputs, options);
+  let jobId: string;
+  try {
+    jobId = await submitJob(client, inputs, options);
+  } catch (error) {
+    const made = madeJob(error);
+    if (made === undefined) throw error;
+    yield { type: "submitted", jobId: made, model: inputs.model.name };
+    throw error;
+  }
   yield { type: "submitted", jobId, model: inputs.model.name };
   yield* watchJob(client, jobId, { model: inputs.model, signal, timeoutMs, budget });
 }

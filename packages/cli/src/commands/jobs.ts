@@ -24,7 +24,7 @@ import { checkJobIdArgument } from "../job-id.js";
 import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
-import { type Budget, stopOf, submitJob, watchJob } from "../watch.js";
+import { type Budget, madeJob, stopOf, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
 
 /**
@@ -79,7 +79,23 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
     const client = clientFor(options, output, process.env, undefined, timeout, trace);
     const journal = await openJournal(options.journal);
     const upload = await uploadProgress(output);
+    // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
+    const record = async (job_id: string) => {
+      const unrecorded = await journal
+        .append({ job_id, event: "submitted", model: inputs.model.name, base_url: baseUrlOf(options) })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      output.event({ type: "submitted", job_id, model: inputs.model.name });
+      if (unrecorded !== undefined) {
+        output.event({ type: "journal_failed", job_id, error: fsReason(unrecorded) });
+        warnUnrecorded(output, journal, () => undefined)(job_id, unrecorded);
+      }
+    };
     let job_id: string;
+    // The error of a submit that failed once the server had made its job (see `madeJob`), with that job's id.
+    let made = undefined as { error: unknown; jobId: string } | undefined;
     try {
       job_id = await withinTimeout(
         timeout,
@@ -91,10 +107,20 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
             onHeld: heldSubmit(output),
             graceMs: SUBMIT_GRACE_MS,
             limit,
+          }).catch((error: unknown) => {
+            const jobId = madeJob(error);
+            if (jobId !== undefined) made = { error, jobId };
+            throw error;
           }),
         submitTimedOut(options.timeout, trace),
       );
     } catch (error) {
+      // The job exists: recorded as any submitted job (its `submitted` event too), then its error, whose hint gives
+      // the command that waits for it (not the time's message, should --timeout have run out meanwhile: the id came).
+      if (made) {
+        await record(made.jobId);
+        throw made.error;
+      }
       // A signal stopped the submit before it was at the API (no job was made), or once its answer had not come within
       // SUBMIT_GRACE_MS (a job may have been made): see `letFinish`.
       if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit", stopOf(error));
@@ -102,18 +128,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
     } finally {
       upload.stop();
     }
-    // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
-    const unrecorded = await journal
-      .append({ job_id, event: "submitted", model: inputs.model.name, base_url: baseUrlOf(options) })
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-    output.event({ type: "submitted", job_id, model: inputs.model.name });
-    if (unrecorded !== undefined) {
-      output.event({ type: "journal_failed", job_id, error: fsReason(unrecorded) });
-      warnUnrecorded(output, journal, () => undefined)(job_id, unrecorded);
-    }
+    await record(job_id);
     output.print(untrusted(job_id));
     if (signal.aborted) {
       // Nothing was watched: the job is submitted, and `decart jobs wait` watches it.
