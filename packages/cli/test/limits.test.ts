@@ -470,6 +470,30 @@ describe("a 429 whose Retry-After is more than the CLI waits", () => {
     expect(all.at(-1)).toMatchObject({ type: "summary", failed: 1, exit_code: 6 });
   });
 
+  // RFC 9110 §10.2.3: delay-seconds are digits only. `1e10` (or `0x10`, `5.5`) is no Retry-After, as the client takes
+  // it (its parseRetryAfter): not a wait of 317 years, failed at once, but none: tried again after backoff, and told as
+  // the bare 429. The same value in digits is a far wait, said in words.
+  it("a Retry-After in exponent form (1e10) is none, as the client's rule says: tried again, no wait told", async () => {
+    for (const args of [
+      ["jobs", "status", JOB],
+      ["image", "A lighthouse", "-o", join(root, "exponent.png")],
+    ]) {
+      requests = [];
+      const { code, stdout, stderr } = await run(args, { env: envFor("ra~1e10") });
+      expect(code, stderr).toBe(1);
+      // The client's default: the first try and 2 more.
+      expect(requests, args.join(" ")).toHaveLength(3);
+      const error = events(stdout).at(-1)!;
+      expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT", message: "slow down (HTTP 429)" });
+      expect(stderr).not.toContain("Retry-After");
+    }
+    requests = [];
+    const { code, stderr } = await run(["jobs", "status", JOB], { env: envFor("ra~10000000000") });
+    expect(code, stderr).toBe(1);
+    expect(requests).toHaveLength(1);
+    expect(stderr).toContain("the server asked to wait 115741 days (Retry-After), more than the CLI waits");
+  });
+
   it("the same for a jobs status read (a 429 of two minutes)", async () => {
     const { code, stderr } = await run(["jobs", "status", JOB], { env: envFor("ra~120") });
     expect(code, stderr).toBe(1);
