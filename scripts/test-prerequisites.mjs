@@ -2,25 +2,26 @@
 // What `npm test` needs besides Node.js, checked before anything is installed or run: a missing tool fails here, naming
 // what to install, rather than deep in a test. Nothing is skipped: the tests that use these tools run, or none do.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { findChromium } from "./chromium.mjs";
 
-const chromium = "/usr/bin/chromium"; // the path the playground's browser test launches
+// The Chromium the playground's browser test launches, found by the same rule (see chromium.mjs).
+const chromium = findChromium();
 const missing = ["ffmpeg", "ffprobe"].filter((tool) => spawnSync(tool, ["-version"], { stdio: "ignore" }).status !== 0);
 const ffmpeg = missing.length > 0;
-try {
-  accessSync(chromium, constants.X_OK);
-} catch {
-  missing.push(chromium);
-}
+if (chromium.problem) missing.push(chromium.from === "default" ? "Chromium" : "CHROMIUM_PATH's Chromium");
 if (missing.length) {
-  const packages = [ffmpeg && "ffmpeg", missing.includes(chromium) && "chromium"].filter(Boolean).join(" ");
+  const packages = [ffmpeg && "ffmpeg", chromium.problem && chromium.from === "default" && "chromium"]
+    .filter(Boolean)
+    .join(" ");
   console.error(
     [
       `npm test needs tools this machine lacks (missing: ${missing.join(", ")}):`,
       ffmpeg &&
         "- ffmpeg and ffprobe on PATH: the emulator's and the quickstart's tests check the media they make with them",
-      missing.includes(chromium) && `- Chromium at ${chromium}: the playground's browser test runs the page in it`,
-      `Install them, e.g. on Debian (as .ci/run does): sudo apt-get install -y ${packages}`,
+      chromium.problem &&
+        `- Chromium (${chromium.problem}): the playground's browser test runs the page in it; set CHROMIUM_PATH to ` +
+          "its path, or put chromium, chromium-browser or google-chrome on PATH",
+      packages && `Install them, e.g. on Debian (as .ci/run does): sudo apt-get install -y ${packages}`,
     ]
       .filter(Boolean)
       .join("\n"),

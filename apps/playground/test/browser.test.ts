@@ -1,6 +1,7 @@
 /**
- * The playground end to end in Debian's Chromium (playwright-core drives /usr/bin/chromium; no browser is
- * downloaded): the built page served by Vite's preview server with the emulator and the token route behind it.
+ * The playground end to end in Chromium (playwright-core drives the one installed, no browser is downloaded:
+ * `CHROMIUM_PATH`, else chromium, chromium-browser or google-chrome on PATH, else Debian's /usr/bin/chromium; see
+ * scripts/chromium.mjs): the built page served by Vite's preview server with the emulator and the token route behind it.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -12,12 +13,13 @@ import { type Emulator, startEmulator } from "@decart/emulator";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { type Plugin, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findChromium } from "../../../scripts/chromium.mjs";
 import { serveFetch } from "../server/backend.js";
 import { decartPlayground } from "../server/plugin.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const artifacts = `${root}test-results`;
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = findChromium();
 /** Headless, as root, with no outside traffic (toolchain.md). */
 const FLAGS = [
   "--headless",
@@ -55,7 +57,10 @@ const jsonAnswer =
 
 beforeAll(async () => {
   if (!existsSync(`${root}dist/index.html`)) throw new Error("Build the page first: pnpm --filter playground build");
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  if (CHROMIUM.problem)
+    throw new Error(
+      `${CHROMIUM.problem}: set CHROMIUM_PATH to Chromium's path, or install it (Debian: apt-get install -y chromium)`,
+    );
   mkdirSync(artifacts, { recursive: true });
   // Jobs of well under a second. A test that must see a job `processing` gives it a `[hold]` prompt: the job stays
   // there until the test, having seen it, releases it (however slow a loaded machine makes the page's reads).
@@ -69,7 +74,7 @@ beforeAll(async () => {
   });
   url = server.resolvedUrls?.local[0] ?? "";
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM.path, args: FLAGS });
 });
 
 afterAll(async () => {
