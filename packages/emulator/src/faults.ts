@@ -176,20 +176,26 @@ export function sampleFault(
 
 /**
  * Parses the CLI form: comma-separated `[route:]kind[@rate]` items (e.g. `status:503@0.1,content:truncate@0.05`),
- * or a JSON array of rules.
+ * or a JSON array of rules. Either form with no rule (`,`, `[]`) is refused, with one message: a flag given to inject
+ * faults that injects none is a mistake.
  */
 export function parseFaultsArg(text: string): FaultRule[] {
   const trimmed = text.trim();
-  if (trimmed.startsWith("[")) return normaliseRules(JSON.parse(trimmed));
+  const none = () =>
+    new TypeError(
+      `no fault rule in ${JSON.stringify(text)}: give comma-separated [route:]kind[@rate] items, e.g. status:503@0.1, ` +
+        "or a JSON array of at least one rule",
+    );
+  if (trimmed.startsWith("[")) {
+    const rules = normaliseRules(JSON.parse(trimmed));
+    if (!rules.length) throw none();
+    return rules;
+  }
   const items = trimmed
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (!items.length) {
-    throw new TypeError(
-      `no fault rule in ${JSON.stringify(text)}: give comma-separated [route:]kind[@rate] items, e.g. status:503@0.1`,
-    );
-  }
+  if (!items.length) throw none();
   const rules = items.map((item) => {
     const at = item.indexOf("@");
     const spec = at < 0 ? item : item.slice(0, at);

@@ -327,9 +327,10 @@ describe("emulatorOptionsFromFlags", () => {
         /^--faults: the rate of ".*" must be a decimal number from 0 to 1 after "@" \(e\.g\. (status:)?503@0\.1\), or no "@" at all for a rate of 1$/,
       );
     }
-    for (const faults of [" , ,", ",", " "]) {
+    // The JSON form with no rule too, with the same message.
+    for (const faults of [" , ,", ",", " ", "[]", " [ ] "]) {
       expect(() => emulatorOptionsFromFlags({ faults }), faults).toThrow(
-        /^--faults: no fault rule in .*: give comma-separated \[route:\]kind\[@rate\] items, e\.g\. status:503@0\.1$/,
+        /^--faults: no fault rule in .*: give comma-separated \[route:\]kind\[@rate\] items, e\.g\. status:503@0\.1, or a JSON array of at least one rule$/,
       );
     }
     expect(emulatorOptionsFromFlags({ faults: "503@0, status:500@.5 ,504@1, 429@0.000" }).faults).toEqual([
