@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { catalogue, type ModelName } from "@decart/api";
 import jpeg from "jpeg-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { H264PcmEncoder } from "../src/media/h264.js";
@@ -13,6 +14,8 @@ import type { VideoSpec } from "../src/media/index.js";
 import { paddedVideoStream, renderImage, renderVideo, scaledFrameSize, sniffMediaType } from "../src/media/index.js";
 import { makeScene, renderRgb } from "../src/media/scene.js";
 import { frameCountFor, renderFrames } from "../src/media/video.js";
+import type { MediaRequest } from "../src/results.js";
+import { ResultCache } from "../src/results.js";
 
 let dir = "";
 let fileCounter = 0;
@@ -239,6 +242,45 @@ describe("renderVideo", () => {
     await expect(renderVideo({ ...base, height: 0 })).rejects.toThrow(RangeError);
     await expect(renderVideo({ ...base, fps: 0 })).rejects.toThrow(RangeError);
     await expect(renderVideo({ ...base, durationSeconds: Number.NaN })).rejects.toThrow(RangeError);
+  });
+});
+
+describe("a result clip's size", () => {
+  it("stays within the range the README gives, whose ends the smallest and largest known clips come near", async () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    const stated = /A clip's size depends on [^:]*: about (\d+)–(\d+) KB/.exec(readme);
+    expect(stated, "the README's clip size").not.toBeNull();
+    const [least, most] = [Number(stated![1]) * 1000, Number(stated![2]) * 1000];
+    const cache = new ResultCache(undefined);
+    const size = async (model: ModelName, prompt: string, seed: number, resolution?: string) => {
+      const { width, height, fps } = catalogue[model] as { width: number; height: number; fps?: number };
+      const req: MediaRequest = { model, modelWidth: width, modelHeight: height, prompt, seed };
+      if (fps !== undefined) req.modelFps = fps;
+      if (resolution !== undefined) req.resolution = resolution;
+      return (await cache.video(req)).length;
+    };
+    try {
+      // The smallest and largest of every video model, size and orientation with 300 prompts and seeds each: a 1 s
+      // clip at 480p (84x46) and a 3 s one at full size (128x72). The range holds them, and is not much wider.
+      const smallest = await size("lucy-clip", "zz16089", 354189, "480p");
+      const largest = await size("lucy-pro-t2v", "make it snow 242", 16398);
+      expect(smallest).toBeGreaterThanOrEqual(least);
+      expect(largest).toBeLessThanOrEqual(most);
+      expect(smallest).toBeLessThan(least * 1.15);
+      expect(largest).toBeGreaterThan(most * 0.95);
+      for (let seed = 0; seed < 20; seed++) {
+        for (const [model, resolution] of [
+          ["lucy-pro-t2v", undefined],
+          ["lucy-clip", "480p"],
+        ] as const) {
+          const n = await size(model, `sample ${seed}`, seed, resolution);
+          expect(n, `${model} ${resolution} ${seed}`).toBeGreaterThanOrEqual(least);
+          expect(n, `${model} ${resolution} ${seed}`).toBeLessThanOrEqual(most);
+        }
+      }
+    } finally {
+      cache.close();
+    }
   });
 });
 
