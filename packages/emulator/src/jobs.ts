@@ -93,10 +93,11 @@ export function handleStatus(ctx: Ctx, em: Emulation, rawId: string): void {
     if (job.firstCompletedReadAt === undefined) job.firstCompletedReadAt = now;
     if (status === "completed") void ensureResult(em, job).catch(() => {});
   }
-  // The hint: how long until this job's next change (processing starts, or the job ends).
+  // The hint: how long until this job's next change (processing starts, or the job ends), a whole number of ms as the
+  // spec has it, rounded up so that a client that waits it is never early.
   const hint =
     em.settings.pollHints && now < job.endAt
-      ? [...JSON_HEADERS, "x-poll-after-ms", String(nextChange(job, now) - now)]
+      ? [...JSON_HEADERS, "x-poll-after-ms", String(Math.ceil(nextChange(job, now) - now))]
       : JSON_HEADERS;
   respond(ctx, 200, hint, statusBody(job, status));
 }

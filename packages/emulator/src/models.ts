@@ -88,13 +88,16 @@ function fromFunction(name: "pendingMs" | "processingMs", value: unknown): numbe
   );
 }
 
-/** Resolves after a drawn duration scaled by the timing options. */
+/**
+ * A job's two durations, drawn and scaled by the timing options, in whole ms (rounded to the nearest), so that a job's
+ * times, its records' and its poll hints are whole ms as the clock's are.
+ */
 function durations(em: Emulation, route: ModelRoute) {
   const { timing, random } = em.settings;
   const spread = Math.min(1, Math.max(0, timing.spread ?? 0));
   const scaled = (ms: number) => {
     const d = Math.max(0, ms * (timing.timeScale ?? 1));
-    return spread === 0 ? d : d * (1 - spread + 2 * spread * random());
+    return Math.round(spread === 0 ? d : d * (1 - spread + 2 * spread * random()));
   };
   const typical = route.typicalJobSeconds * 1000;
   const p = timing.pendingMs;

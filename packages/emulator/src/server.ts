@@ -103,16 +103,17 @@ function settingsOf(options: EmulatorOptions): Settings {
 const MAX_DATE_MS = 8.64e15;
 
 /**
- * The `now` option, checked: a function whose result is ms since the epoch, from 0 to MAX_DATE_MS. Its first result
- * is checked up front (startEmulator throws, naming the option), every later one as it is read (a bad one throws, so
- * that its request answers 500 and the log names the option).
+ * The `now` option, checked: a function whose result is ms since the epoch, from 0 to MAX_DATE_MS, read in whole ms
+ * as Date.now gives them (a fraction is dropped), so that every time the emulator records is whole ms. Its first
+ * result is checked up front (startEmulator throws, naming the option), every later one as it is read (a bad one
+ * throws, so that its request answers 500 and the log names the option).
  */
 function clockOf(now: EmulatorOptions["now"]): () => number {
   if (now === undefined) return Date.now;
   if (typeof now !== "function") throw new TypeError(`now must be a function (got ${shownValue(now)})`);
   const checked = () => {
     const t: unknown = now();
-    if (typeof t === "number" && t >= 0 && t <= MAX_DATE_MS) return t;
+    if (typeof t === "number" && t >= 0 && t <= MAX_DATE_MS) return Math.floor(t);
     throw new RangeError(
       `now() must return ms since the epoch, a number from 0 to ${MAX_DATE_MS} (returned ${shownValue(t)})`,
     );

@@ -73,7 +73,8 @@ export interface EmulatorOptions {
   /**
    * Send the spec's optional `x-poll-after-ms` hint on status reads of unfinished jobs: the time until the job's next
    * change (for a processing `[hold]` job, which a release may end at any moment: the time a job of its model would
-   * still take). Off by default, since the real API is not known to send it (and benchmarks compare clients without it).
+   * still take), a whole number of ms as the spec has it (rounded up: a client that waits it is never early). Off by
+   * default, since the real API is not known to send it (and benchmarks compare clients without it).
    */
   pollHints?: boolean;
   /** Pad every video result (a trailing MP4 `free` box) to this size, for memory tests. */
@@ -85,7 +86,8 @@ export interface EmulatorOptions {
   random?: () => number;
   /**
    * The emulator's clock, in ms since the epoch (default Date.now): job phases and the server timeout, token, file and
-   * result expiry, and the job records read it. A test that moves a clock of its own sees a job go pending →
+   * result expiry, and the job records read it, in whole ms as Date.now gives them (a fraction is dropped). A test that
+   * moves a clock of its own sees a job go pending →
    * processing → completed, or a token expire, without waiting. The HTTP `Date` header, a synchronous route's wait,
    * the request time limits and the pauses of faults keep real time. It must return a number from 0 to 8.64e15 (the
    * latest time a Date holds): a first result out of bounds makes startEmulator throw (naming the option), a later
@@ -103,7 +105,7 @@ export interface EmulatorOptions {
 export interface TimingOptions {
   /** Multiplies every duration (a finite number from 0); default 1. */
   timeScale?: number;
-  /** 0..1: each duration drawn uniformly in [d·(1−spread), d·(1+spread)]; default 0. */
+  /** 0..1: each duration drawn uniformly in [d·(1−spread), d·(1+spread)]; default 0. Durations are whole ms (rounded). */
   spread?: number;
   /** 0 to 2^31−1 ms, or a function of the model returning that. Default: 20 % of the model's typical job time. */
   pendingMs?: number | ((model: string) => number);
@@ -164,7 +166,7 @@ export interface JobRecord {
   model: string;
   status: JobStatus;
   error?: string;
-  /** ms since epoch (Date.now()). */
+  /** ms since epoch (Date.now()), whole ms as are `startedAt` and `completedAt`. */
   submittedAt: number;
   startedAt?: number;
   completedAt?: number;

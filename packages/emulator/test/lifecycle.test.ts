@@ -326,6 +326,45 @@ describe("poll hints", () => {
     }
   });
 
+  it("sends a whole number of ms with a spread, exactly when the job changes; the records' times are whole ms", async () => {
+    // A clock with a fraction of a ms: the emulator reads it in whole ms, as Date.now gives them.
+    const clock = { now: 1_800_000_000_000.75 };
+    const e = await start({
+      pollHints: true,
+      timing: { pendingMs: 300, processingMs: 700, spread: 0.5 },
+      random: seededRandom(3),
+      now: () => clock.now,
+    });
+    try {
+      const read = async (id: string) => {
+        const res = await get(e, `/v1/jobs/${id}`);
+        return { status: ((await res.json()) as { status: string }).status, hint: res.headers.get("x-poll-after-ms") };
+      };
+      for (let i = 0; i < 5; i++) {
+        const id = await submit(e, "lucy-pro-t2v", { prompt: `spread ${i}` });
+        const pending = await read(id);
+        expect(pending.status).toBe("pending");
+        expect(pending.hint).toMatch(/^[1-9]\d*$/);
+        clock.now += Number(pending.hint) - 1; // 1 ms before the hint: not yet
+        expect((await read(id)).status).toBe("pending");
+        clock.now += 1;
+        const processing = await read(id);
+        expect(processing.status).toBe("processing");
+        expect(processing.hint).toMatch(/^[1-9]\d*$/);
+        clock.now += Number(processing.hint);
+        expect(await read(id)).toEqual({ status: "completed", hint: null });
+        const record = e.job(id)!;
+        for (const t of [record.submittedAt, record.startedAt, record.completedAt, record.firstCompletedReadAt]) {
+          expect(Number.isInteger(t), `${t}`).toBe(true);
+        }
+        expect(record.startedAt! - record.submittedAt).toBe(Number(pending.hint));
+        clock.now += 0.5;
+      }
+    } finally {
+      await e.close();
+    }
+  });
+
   it("sends no hint once the job has ended", async () => {
     const hinted = await start({ pollHints: true, timing: "fast" });
     try {
