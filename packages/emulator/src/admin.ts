@@ -8,6 +8,7 @@ import { normaliseRules } from "./faults.js";
 import type { Ctx } from "./http.js";
 import { detail, json, methodNotAllowed, noContent, notFound, pathId, readSmallBody } from "./http.js";
 import type { Match } from "./routes.js";
+import { pageOf } from "./state.js";
 import type { JobPage } from "./types.js";
 
 /** What the admin routes act on, beyond the shared state. */
@@ -56,10 +57,11 @@ function allowed(ctx: Ctx, admin: Admin): boolean {
 
 /**
  * `?jobs` (or `?offset=` / `?limit=`) asks for a page of the job list. Each number is written in digits and given once,
- * as fault values are (a limit over the page's maximum is that maximum, as in `stats()`); anything else is the
- * message of a 422, naming the parameter.
+ * as fault values are (digits however many: beyond 2^53−1, as a number, they are 2^53−1), then checked as `stats(page)`
+ * checks it (pageOf; a limit over the page's maximum is that maximum); anything else is the message of a 422, naming
+ * the parameter.
  */
-function pageOf(query: URLSearchParams): JobPage | string | undefined {
+function pageQuery(query: URLSearchParams): JobPage | string | undefined {
   if (!query.has("jobs") && !query.has("offset") && !query.has("limit")) return undefined;
   const page: JobPage = {};
   for (const name of ["offset", "limit"] as const) {
@@ -68,7 +70,12 @@ function pageOf(query: URLSearchParams): JobPage | string | undefined {
     if (values.length > 1 || !/^[0-9]+$/.test(values[0]!)) {
       return `Bad page: ${name} must be a whole number written in digits, given once (got ${JSON.stringify(values.length > 1 ? values : values[0]).slice(0, 200)})`;
     }
-    page[name] = Number(values[0]);
+    page[name] = Math.min(Number(values[0]), Number.MAX_SAFE_INTEGER);
+  }
+  try {
+    pageOf(page, "");
+  } catch (err) {
+    return `Bad page: ${(err as Error).message}`;
   }
   return page;
 }
@@ -80,7 +87,7 @@ export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, match: 
   if (match.kind === "method") return methodNotAllowed(ctx, match.allow);
   switch (match.endpoint) {
     case "admin-stats": {
-      const page = pageOf(new URLSearchParams(query));
+      const page = pageQuery(new URLSearchParams(query));
       if (typeof page === "string") return detail(ctx, 422, page);
       return json(ctx, 200, admin.snapshot(page));
     }

@@ -35,7 +35,7 @@ import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
 import type { Target } from "./routes.js";
 import { ASTERISK, isAdminPath, type Match, matchRoute, SERVER_ALLOW, slashRedirect, targetOf } from "./routes.js";
 import { shown } from "./shown.js";
-import { DEFAULT_PAGE, FileStore, JobStore, jobRecord, MAX_PAGE, release, Stats } from "./state.js";
+import { FileStore, JobStore, jobRecord, pageOf, release, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
 import { handleTokens } from "./tokens.js";
 import type { Emulator, EmulatorOptions, EmulatorStats, JobPage, JobRecord, TimingOptions } from "./types.js";
@@ -257,7 +257,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     writeTimeoutMs: limits.writeTimeoutMs,
   };
 
+  /** The counters and, with `page` (checked first: pageOf throws, naming the field), that page of the job list. */
   function snapshot(page?: JobPage): EmulatorStats {
+    const asked = page === undefined ? undefined : pageOf(page);
+    const now = settings.now();
     const out: EmulatorStats = {
       jobsCreated: stats.jobsCreated,
       jobsKept: em.jobs.size,
@@ -266,11 +269,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faultsInjected: { ...stats.faultsInjected },
       bytesServed: stats.bytesServed,
     };
-    if (page) {
-      const offset = Math.max(0, Math.floor(page.offset ?? 0));
-      const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(page.limit ?? DEFAULT_PAGE)));
-      out.jobs = { offset, limit, ...em.jobs.page(offset, limit, settings.now()) };
-    }
+    if (asked) out.jobs = { ...asked, ...em.jobs.page(asked.offset, asked.limit, now) };
     return out;
   }
   const job = (id: string): JobRecord | undefined => {

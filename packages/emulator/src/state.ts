@@ -6,6 +6,7 @@ import type { JobStatus } from "@decart/api";
 import type { MediaRequest, Result } from "./results.js";
 import type { RouteName } from "./routes.js";
 import { ROUTE_NAMES } from "./routes.js";
+import { shown } from "./shown.js";
 import type { JobRecord } from "./types.js";
 
 /** Most uploaded files whose metadata is kept; beyond, the oldest is forgotten. */
@@ -13,6 +14,31 @@ export const MAX_FILES = 10_000;
 /** Most job records one page of `stats()` lists. */
 export const MAX_PAGE = 1000;
 export const DEFAULT_PAGE = 100;
+
+/**
+ * The one check of a page of the job list, for `stats(page)` and `GET /_emulator/stats` alike: `offset` and `limit`
+ * whole numbers from 0 when given (a limit over MAX_PAGE is MAX_PAGE), and no other field. A value that is
+ * not a number throws a TypeError, a number out of bounds a RangeError, each naming the field (`page.limit …`, or
+ * with `prefix` "" as the query parameter: `limit …`).
+ */
+export function pageOf(page: unknown, prefix = "page."): { offset: number; limit: number } {
+  if (typeof page !== "object" || page === null || Array.isArray(page)) {
+    throw new TypeError(`page must be an object { offset?, limit? } (got ${shown(page)})`);
+  }
+  const out = { offset: 0, limit: DEFAULT_PAGE };
+  for (const [name, value] of Object.entries(page)) {
+    if (name !== "offset" && name !== "limit") {
+      throw new TypeError(`${prefix}${name} is not a field of a page: give offset and limit only`);
+    }
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+      const problem = `${prefix}${name} must be a whole number from 0 (got ${shown(value)})`;
+      throw typeof value === "number" ? new RangeError(problem) : new TypeError(problem);
+    }
+    out[name] = name === "limit" ? Math.min(MAX_PAGE, value) : value;
+  }
+  return out;
+}
 
 export interface Job {
   id: string;

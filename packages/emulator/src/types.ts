@@ -125,7 +125,10 @@ export interface Emulator {
    * cut by the close too), so that a process may exit then.
    */
   close(): Promise<void>;
-  /** The counters; with `page`, also that page of the job list (oldest first). Needs no admin token. */
+  /**
+   * The counters; with `page`, also that page of the job list (oldest first). Needs no admin token. A page value out
+   * of bounds throws (see JobPage).
+   */
   stats(page?: JobPage): EmulatorStats;
   /** One job's record (of any stats period), or undefined when the job is unknown or forgotten. */
   job(id: string): JobRecord | undefined;
@@ -139,7 +142,12 @@ export interface Emulator {
   setFaults(rules: FaultRule[]): void;
 }
 
-/** Which jobs `stats()` lists: `limit` (default 100, at most 1000) jobs from `offset` (default 0), oldest first. */
+/**
+ * Which jobs `stats()` lists: `limit` (default 100, at most 1000: a larger one is 1000) jobs from `offset` (default 0),
+ * oldest first. Each a whole number from 0, and no other field: `stats()` throws a TypeError (not a number,
+ * an unknown field) or a RangeError (NaN, a fraction, a negative number) naming the field, the check by which
+ * `GET /_emulator/stats` answers 422.
+ */
 export interface JobPage {
   offset?: number;
   limit?: number;

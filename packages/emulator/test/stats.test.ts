@@ -94,6 +94,42 @@ describe("stats and admin routes", () => {
     }
   });
 
+  it("checks a page's values as the admin route does: a TypeError or RangeError naming the field, never a guess", async () => {
+    const e = await start();
+    try {
+      for (let i = 0; i < 3; i++) await submit(e, "lucy-pro-t2v", { prompt: `checked ${i}` });
+      const cases: [page: unknown, error: typeof TypeError | typeof RangeError, message: string][] = [
+        [{ limit: Number.NaN }, RangeError, "page.limit must be a whole number from 0 (got NaN)"],
+        [{ limit: 1.5 }, RangeError, "page.limit must be a whole number from 0 (got 1.5)"],
+        [{ limit: Number.POSITIVE_INFINITY }, RangeError, "page.limit must be a whole number from 0 (got Infinity)"],
+        [{ offset: -1 }, RangeError, "page.offset must be a whole number from 0 (got -1)"],
+        [{ offset: "1" }, TypeError, 'page.offset must be a whole number from 0 (got "1")'],
+        [{ limit: null }, TypeError, "page.limit must be a whole number from 0 (got null)"],
+        [{ limt: 5 }, TypeError, "page.limt is not a field of a page: give offset and limit only"],
+        [null, TypeError, "page must be an object { offset?, limit? } (got null)"],
+        [5, TypeError, "page must be an object { offset?, limit? } (got 5)"],
+      ];
+      for (const [page, error, message] of cases) {
+        const call = () => e.stats(page as never);
+        expect(call, JSON.stringify(page)).toThrow(error);
+        expect(call, JSON.stringify(page)).toThrow(message);
+      }
+      // What is within the rule: the defaults, an explicit undefined, 0, a limit over the maximum (the maximum), an
+      // offset past the end (an empty page).
+      expect(e.stats({ offset: undefined, limit: 0 }).jobs).toMatchObject({
+        total: 3,
+        offset: 0,
+        limit: 0,
+        records: [],
+      });
+      expect(e.stats({ limit: 5000 }).jobs).toMatchObject({ total: 3, limit: 1000 });
+      expect(e.stats({ offset: 1e20 }).jobs).toMatchObject({ total: 3, offset: 1e20, records: [] });
+      expect(e.stats({ offset: 2 }).jobs!.records).toHaveLength(1);
+    } finally {
+      await e.close();
+    }
+  });
+
   it("serves the same at GET /_emulator/stats (counters; ?jobs, offset, limit for a page) and one job at /_emulator/jobs/{id}", async () => {
     // Jobs that stay pending, so that the record read over HTTP and the one read in process are the same.
     const e = await start({ timing: { pendingMs: 60_000, processingMs: 60_000 } });
