@@ -13,7 +13,7 @@ import { statusOf } from "./state.js";
 function findJob(ctx: Ctx, em: Emulation, rawId: string, principal: Principal): Job | undefined {
   const id = pathId(ctx, rawId, "job_id");
   if (id === undefined) return undefined;
-  const job = em.jobs.get(id);
+  const job = em.jobs.get(id, em.settings.now());
   if (!job || job.ownerId !== principal.accountId) {
     if (ctx.route === "content" && em.jobs.wasEvicted(id, principal.accountId)) {
       detail(ctx, 410, `The emulator forgot this job to keep at most ${em.settings.maxJobs} jobs (maxJobs).`);

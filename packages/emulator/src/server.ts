@@ -35,7 +35,7 @@ import { MAX_RESULT_BYTES, ResultCache } from "./results.js";
 import type { Target } from "./routes.js";
 import { ASTERISK, isAdminPath, type Match, matchRoute, SERVER_ALLOW, slashRedirect, targetOf } from "./routes.js";
 import { shown } from "./shown.js";
-import { FileStore, JobStore, jobRecord, pageOf, release, Stats } from "./state.js";
+import { FileStore, JobStore, jobRecord, pageOf, Stats } from "./state.js";
 import { DURATION_RULE, durationOk, timerMs } from "./timer.js";
 import { handleTokens } from "./tokens.js";
 import type { Emulator, EmulatorOptions, EmulatorStats, JobPage, JobRecord, TimingOptions } from "./types.js";
@@ -245,7 +245,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const em: Emulation = {
     settings,
     stats,
-    jobs: new JobStore(settings.maxJobs, settings.retentionMs, stats, settings.now()),
+    jobs: new JobStore(settings.maxJobs, settings.retentionMs, stats),
     files: new FileStore(settings.now()),
     keys: new KeyStore(keys, settings.maxClientTokens, settings.maxClientTokenOriginChars),
     results: new ResultCache(options.resultBytes),
@@ -263,7 +263,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const now = settings.now();
     const out: EmulatorStats = {
       jobsCreated: stats.jobsCreated,
-      jobsKept: em.jobs.size,
+      jobsKept: em.jobs.size(now),
       jobsEvicted: stats.jobsEvicted,
       requests: { total: stats.total, byRoute: { ...stats.byRoute } },
       faultsInjected: { ...stats.faultsInjected },
@@ -273,13 +273,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return out;
   }
   const job = (id: string): JobRecord | undefined => {
-    const found = em.jobs.get(id);
-    return found && jobRecord(found, settings.now());
+    const now = settings.now();
+    const found = em.jobs.get(id, now);
+    return found && jobRecord(found, now);
   };
-  const releaseJob = (id: string): boolean => {
-    const found = em.jobs.get(id);
-    return found !== undefined && release(found, settings.now());
-  };
+  const releaseJob = (id: string): boolean => em.jobs.release(id, settings.now());
   const resetStats = () => {
     stats.reset();
     em.jobs.resetCounters();

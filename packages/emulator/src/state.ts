@@ -152,26 +152,43 @@ export class Stats {
 /**
  * The jobs, in submission order. Beyond `maxJobs` the oldest finished job is forgotten; its id (and owner) is kept,
  * within the same bound, so that its content answers 410 rather than 404. Jobs are also forgotten one retention
- * period after their result expired.
+ * period after their result expired: every read of the store (a job, the count, a page) sees them gone from that
+ * moment on, whatever the clock, with no submit needed.
  */
 export class JobStore {
   private readonly jobs = new Map<string, Job>();
   /** Forgotten jobs: id → owner. */
   private readonly forgotten = new Map<string, string>();
+  /**
+   * No kept job is due to be forgotten before this time (a lower bound: a job dropped by `get` may have set it), so
+   * that a read walks the jobs only when one is due.
+   */
+  private nextDue = Number.POSITIVE_INFINITY;
   constructor(
     private readonly maxJobs: number,
     private readonly retentionMs: number,
     private readonly stats: Stats,
-    /** When the last sweep ran, on the emulator's clock (at first, when the store was made). */
-    private lastSweep: number,
   ) {}
 
-  get size(): number {
+  /** When a job is forgotten: one retention period after its result expired (its end plus two periods). */
+  private dueAt(job: Job): number {
+    return job.endAt + 2 * this.retentionMs;
+  }
+
+  /** How many jobs are kept at `now`. */
+  size(now: number): number {
+    this.sweep(now);
     return this.jobs.size;
   }
 
-  get(id: string): Job | undefined {
-    return this.jobs.get(id);
+  /** The job `id`, unless it is unknown or forgotten at `now`. */
+  get(id: string, now: number): Job | undefined {
+    const job = this.jobs.get(id);
+    if (job && now > this.dueAt(job)) {
+      this.jobs.delete(id);
+      return undefined;
+    }
+    return job;
   }
 
   /** Whether `id` was a job of `ownerId` that was forgotten to stay within the cap. */
@@ -200,10 +217,20 @@ export class JobStore {
 
   add(job: Job): void {
     this.jobs.set(job.id, job);
+    this.nextDue = Math.min(this.nextDue, this.dueAt(job));
+  }
+
+  /** Releases the held job `id` (see `release`); false when it is unknown or forgotten too. */
+  release(id: string, now: number): boolean {
+    const job = this.get(id, now);
+    if (!job || !release(job, now)) return false;
+    this.nextDue = Math.min(this.nextDue, this.dueAt(job));
+    return true;
   }
 
   /** One page of the current stats period's jobs, oldest first. */
   page(offset: number, limit: number, now: number): { total: number; records: JobRecord[] } {
+    this.sweep(now);
     const records: JobRecord[] = [];
     let total = 0;
     for (const job of this.jobs.values()) {
@@ -229,11 +256,16 @@ export class JobStore {
     if (this.forgotten.size > this.maxJobs) this.forgotten.delete(this.forgotten.keys().next().value as string);
   }
 
-  /** At most once a minute (or retention period): drops jobs one retention period after their result expired. */
+  /** Drops the jobs due at `now` (one retention period after their result expired), when any is. */
   private sweep(now: number): void {
-    if (now - this.lastSweep < Math.min(this.retentionMs, 60_000)) return;
-    this.lastSweep = now;
-    for (const [id, job] of this.jobs) if (now > job.endAt + 2 * this.retentionMs) this.jobs.delete(id);
+    if (now <= this.nextDue) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const [id, job] of this.jobs) {
+      const due = this.dueAt(job);
+      if (now > due) this.jobs.delete(id);
+      else next = Math.min(next, due);
+    }
+    this.nextDue = next;
   }
 }
 

@@ -514,7 +514,7 @@ describe("timeouts and retention", () => {
       expect(await contentOf(e, id)).toBe(200);
       clock.now += 1;
       expect(await contentOf(e, id)).toBe(410);
-      clock.now += 60_000;
+      clock.now += 49; // until one more retention period has passed
       expect(await contentOf(e, id)).toBe(410);
       expect((await (await get(e, `/v1/jobs/${id}`)).json()) as object).toMatchObject({ status: "completed" });
     } finally {
@@ -522,38 +522,64 @@ describe("timeouts and retention", () => {
     }
   });
 
-  it("forgets a job one more retention period after its result expired, so a long-running server does not grow", async () => {
+  it("forgets a job one more retention period after its result expired, seen by every read with no submit", async () => {
     const clock = { now: Date.now() };
     const e = await start({ retentionMs: 50, now: () => clock.now });
+    const adminJob = async (id: string) =>
+      (await fetch(`${e.url}/_emulator/jobs/${id}`, { headers: { authorization: `Bearer ${e.adminToken}` } })).status;
     try {
       const id = await submit(e, "lucy-pro-t2v", { prompt: "forget me" });
-      // Only a submit sweeps (at most once per retention period): without one, the content answers 410 however late.
-      clock.now += 80 + 51;
-      expect(await contentOf(e, id)).toBe(410);
-      clock.now += 1000;
+      clock.now += 80 + 100; // exactly two retention periods after it ended: still known
       expect(await contentOf(e, id)).toBe(410);
       expect(e.job(id)).toMatchObject({ status: "completed" });
-      // A submit sweeps: the job ended more than two retention periods ago, so it is forgotten.
-      await submit(e, "lucy-pro-t2v", { prompt: "newer" });
-      expect(await contentOf(e, id)).toBe(404);
-      expect((await get(e, `/v1/jobs/${id}`)).status).toBe(404);
+      expect(e.stats({}).jobsKept).toBe(1);
+      clock.now += 1; // past them: forgotten, though nothing was submitted since
+      expect(e.stats().jobsKept).toBe(0);
+      expect(e.stats({}).jobs).toMatchObject({ total: 0, records: [] });
       expect(e.job(id)).toBeUndefined();
+      expect(await adminJob(id)).toBe(404);
+      expect((await get(e, `/v1/jobs/${id}`)).status).toBe(404);
+      expect(await contentOf(e, id)).toBe(404);
+      expect(e.stats().jobsCreated).toBe(1);
     } finally {
       await e.close();
     }
   });
 
-  it("keeps a job through a sweep until two retention periods after it ended", async () => {
+  it("forgets each job at its own time: a read that forgets one keeps a later one", async () => {
     const clock = { now: Date.now() };
     const e = await start({ retentionMs: 50, now: () => clock.now });
     try {
-      const id = await submit(e, "lucy-pro-t2v", { prompt: "kept" });
-      clock.now += 80 + 100; // exactly two retention periods after it ended: a sweep keeps it
-      await submit(e, "lucy-pro-t2v", { prompt: "sweeps" });
-      expect(await contentOf(e, id)).toBe(410);
-      clock.now += 50; // one sweep interval later, past the two periods: the next submit's sweep forgets it
-      await submit(e, "lucy-pro-t2v", { prompt: "sweeps again" });
-      expect(await contentOf(e, id)).toBe(404);
+      const first = await submit(e, "lucy-pro-t2v", { prompt: "first" });
+      clock.now += 30;
+      const second = await submit(e, "lucy-pro-t2v", { prompt: "second" });
+      clock.now += 80 + 100 - 30 + 1; // past the first's time, not the second's
+      expect(e.stats().jobsKept).toBe(1);
+      expect(e.job(first)).toBeUndefined();
+      expect(e.job(second)).toMatchObject({ status: "completed" });
+      clock.now += 29; // the second's time exactly: still kept
+      expect(e.stats().jobsKept).toBe(1);
+      clock.now += 1;
+      expect(e.stats().jobsKept).toBe(0);
+      expect((await get(e, `/v1/jobs/${second}`)).status).toBe(404);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("forgets a released [hold] job counting from its release, not from the server timeout", async () => {
+    const clock = { now: Date.now() };
+    const e = await start({ retentionMs: 50, jobTimeoutMs: 600_000, now: () => clock.now });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "[hold] released" });
+      expect(e.stats().jobsKept).toBe(1);
+      clock.now += 1000;
+      expect(e.release(id)).toBe(true);
+      clock.now += 100;
+      expect(e.stats().jobsKept).toBe(1);
+      clock.now += 1;
+      expect(e.stats().jobsKept).toBe(0);
+      expect(e.job(id)).toBeUndefined();
     } finally {
       await e.close();
     }
