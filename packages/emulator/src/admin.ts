@@ -17,7 +17,7 @@ export interface Admin {
   tokenHash: Buffer;
   snapshot(page?: JobPage): unknown;
   job(id: string): unknown;
-  /** Lets a `[hold]` job end (see `release` in state.ts). */
+  /** Ends a `[hold]` job now (see `release` in state.ts). */
   release(id: string): boolean;
   resetStats(): void;
 }
@@ -95,8 +95,7 @@ export async function handleAdmin(ctx: Ctx, em: Emulation, admin: Admin, match: 
       const id = pathId(ctx, match.param ?? "", "job_id");
       if (id === undefined) return;
       if (!admin.job(id)) return detail(ctx, 404, "Job not found");
-      if (!admin.release(id))
-        return detail(ctx, 409, "Job is not held: no [hold] in its prompt, released already, or it has ended.");
+      if (!admin.release(id)) return detail(ctx, 409, "Job is not held: no [hold] in its prompt, or it has ended.");
       return json(ctx, 200, admin.job(id));
     }
     case "admin-job": {

@@ -76,22 +76,16 @@ export interface Job {
 }
 
 /**
- * Lets a held job end as it would have ended (`completed`, or `failed` for a `[fail]` prompt): a job already
- * processing ends now; a job still pending goes on as a job without `[hold]` would, processing from the end of its
- * pending time for the processing time drawn for it (unless the server timeout ends it first, as it would have).
- * False when the job is not held, was released already, or the server timeout ended it first.
+ * Ends a held job now, as it would have ended (`completed`, or `failed` for a `[fail]` prompt). False when the job is
+ * not held, was released already, or the server timeout ended it first.
  */
 export function release(job: Job, now: number): boolean {
-  const held = job.held;
-  if (!held || now >= job.endAt) return false;
+  if (!job.held || now >= job.endAt) return false;
+  job.startAt = Math.min(job.startAt, now);
+  job.endAt = now;
+  job.endStatus = job.held.endStatus;
+  job.error = job.held.error;
   job.held = undefined;
-  // While pending, the server timeout still caps the job (its endAt): a natural end past it leaves the timeout.
-  const end = now < job.startAt ? job.startAt + held.processingMs : now;
-  if (end <= job.endAt) {
-    job.endAt = end;
-    job.endStatus = held.endStatus;
-    job.error = held.error;
-  }
   return true;
 }
 

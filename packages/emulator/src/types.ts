@@ -133,10 +133,9 @@ export interface Emulator {
   /** One job's record (of any stats period), or undefined when the job is unknown or forgotten. */
   job(id: string): JobRecord | undefined;
   /**
-   * Lets a job whose prompt has `[hold]` end as it would have ended (`completed`, or `failed` with `[fail]`): such a
-   * job stays in `processing` until then (or until the server timeout fails it), and ends now; one still pending goes
-   * on as a job without `[hold]`, processing for the time drawn for it, then ends. False when the job is unknown, not
-   * held (or released already), or already ended.
+   * Ends a job whose prompt has `[hold]` now, as it would have ended (`completed`, or `failed` with `[fail]`); such a
+   * job stays in `processing` until then (or until the server timeout fails it). False when the job is unknown, not
+   * held, or already ended.
    */
   release(jobId: string): boolean;
   resetStats(): void;

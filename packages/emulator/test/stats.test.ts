@@ -217,12 +217,7 @@ describe("stats and admin routes", () => {
       ["POST", "/_emulator/jobs/release/release", 404, "Job not found"],
       ["GET", "/_emulator/jobs/release/release", 405, "Method Not Allowed", "POST"],
       ["GET", `/_emulator/jobs/${id}/release`, 405, "Method Not Allowed", "POST"],
-      [
-        "POST",
-        `/_emulator/jobs/${id}/release`,
-        409,
-        "Job is not held: no [hold] in its prompt, released already, or it has ended.",
-      ],
+      ["POST", `/_emulator/jobs/${id}/release`, 409, "Job is not held: no [hold] in its prompt, or it has ended."],
       // No job id, or more segments than any route has: no route.
       ["GET", "/_emulator/jobs//release", 404, "Not Found"],
       ["POST", "/_emulator/jobs//release", 404, "Not Found"],
