@@ -115,13 +115,16 @@ describe("errors from real server answers", () => {
   });
 
   it("410 → GoneError for a result past its retention period", async () => {
-    const short = await startFast({ retentionMs: 1 });
+    // The server's clock, moved by hand: the job ends 80 ms after its submit ("fast" timing); its result is kept 1 s
+    // after that, and the job 1 s more (then it is unknown: 404). At 1.2 s the content is gone, the job known.
+    let t = Date.now();
+    const short = await startFast({ retentionMs: 1000, now: () => t });
     try {
       const client = clientFor(short);
       const job = await client.queue.submit({ model: t2v(), prompt: "fleeting" });
-      let status = await client.queue.status(job.job_id);
-      while (status.status !== "completed") status = await client.queue.status(job.job_id);
-      await new Promise((r) => setTimeout(r, 5));
+      t += 200;
+      expect(await client.queue.status(job.job_id)).toMatchObject({ status: "completed" });
+      t += 1000;
       const error = await client.queue.result(job.job_id).catch((e) => e);
       expect(error).toBeInstanceOf(GoneError);
       expect(error).not.toBeInstanceOf(ModelRetiredError);

@@ -107,7 +107,9 @@ export function jobRecord(job: Job, now: number): JobRecord {
     requests: job.requests,
   };
   if (status === "failed" && job.error !== undefined) out.error = job.error;
-  if (now >= job.startAt && job.startAt < job.endAt) out.startedAt = job.startAt;
+  // (A job released while pending ends as it starts: startAt = endAt, the release. One the server timeout ended while
+  // pending never started: startAt > endAt.)
+  if (now >= job.startAt && job.startAt <= job.endAt) out.startedAt = job.startAt;
   if (now >= job.endAt) out.completedAt = job.endAt;
   if (job.firstCompletedReadAt !== undefined) out.firstCompletedReadAt = job.firstCompletedReadAt;
   if (job.resultSha256 !== undefined) out.resultSha256 = job.resultSha256;

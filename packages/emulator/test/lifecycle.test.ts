@@ -450,6 +450,22 @@ describe("[hold]: a job that lasts until the caller releases it", () => {
     expect((await pollUntil(emu, id)).at(-1)).toMatchObject({ status: "failed", error: "held, then failed" });
   });
 
+  it("released while still pending, it ends at once without processing; its record's startedAt is the release", async () => {
+    const clock = { now: 1_000_000 };
+    const e = await start({ timing: { pendingMs: 1000, processingMs: 1000 }, now: () => clock.now });
+    try {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "[hold] early" });
+      clock.now += 400;
+      expect(e.job(id)).toMatchObject({ status: "pending" });
+      expect(e.release(id)).toBe(true);
+      expect((await pollUntil(e, id, () => true)).at(-1)).toMatchObject({ status: "completed" });
+      expect(e.job(id)).toMatchObject({ status: "completed", startedAt: 1_000_400, completedAt: 1_000_400 });
+      expect(e.release(id)).toBe(false);
+    } finally {
+      await e.close();
+    }
+  });
+
   it("the server timeout still ends a held job, which can then no longer be released", async () => {
     const clock = { now: Date.now() };
     const e = await start({ jobTimeoutMs: 300, now: () => clock.now });
