@@ -50,6 +50,18 @@ export interface DecartErrorOptions {
   [extra: string]: unknown;
 }
 
+/** A `DecartError` as plain data: what its `toJSON()` answers (a field not set is `undefined`). */
+export interface DecartErrorJSON {
+  name: string;
+  code: ErrorCode;
+  message: string;
+  status?: number;
+  requestId?: string;
+  jobId?: string;
+  fileId?: string;
+  retryable: boolean;
+}
+
 type AnyErrorClass = abstract new (...args: any[]) => DecartError;
 
 /**
@@ -69,6 +81,13 @@ export class DecartError extends Error {
   declare jobId: string | undefined;
   /** True when trying again later could succeed (network errors, timeouts, 408, 429, 5xx). */
   declare retryable: boolean;
+  /**
+   * The error as plain data, for `JSON.stringify` (a log line, an HTTP answer) and for `postMessage` to or from a worker,
+   * which keep none of an error's own fields (the structured clone of an error keeps its `message` alone): `name`,
+   * `code`, `message`, `status`, `requestId`, `jobId`, `fileId` and `retryable` (those not set are `undefined`, left
+   * out of JSON). Its `cause` is not in it: it may be anything.
+   */
+  declare toJSON: () => DecartErrorJSON;
 
   constructor(message: string, options: DecartErrorOptions = {}) {
     const { cause, ...fields } = options;
@@ -92,6 +111,13 @@ export class DecartError extends Error {
       },
       fields,
     );
+  }
+
+  // Named by a computed key: a method so named is not one TypeScript knows, and the field declared above types it
+  // (a spread of an error, `{ ...e, retryable: true }`, still types as one, as it would not with a method).
+  ["toJSON" as string]() {
+    const { name, code, message, status, requestId, jobId, fileId, retryable } = this as any;
+    return { name, code, message, status, requestId, jobId, fileId, retryable };
   }
 
   /** True when `error` is an instance of this class, even if it comes from another copy of the package. */
