@@ -46,6 +46,7 @@ export {
   DecartError,
   /** `@decartai/sdk`'s name of the type of what it throws: here a `DecartError` (its own fields stand for `data`). */
   type DecartError as DecartSDKError,
+  type DecartErrorJSON,
   type DecartErrorOptions,
   type ErrorCode,
   failedJob,
