@@ -85,6 +85,8 @@ export async function toBlob(
     if (url) {
       const response = await until(fetchImpl(url, { signal: readSignal }));
       ({ status, body: source } = response);
+      // A fetch whose answers have no body stream (React Native's, whatwg-fetch's): its bytes, read whole.
+      source ??= (await until(response.blob())).stream();
       type = response.headers.get("content-type") ?? "";
     }
     it = source instanceof ReadableStream ? source.getReader() : source?.[Symbol.asyncIterator]();

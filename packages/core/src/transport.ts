@@ -75,8 +75,11 @@ const MAX_TEXT = 2 ** 20;
  * An answer's text, up to `MAX_TEXT` bytes and a chunk (the rest is not read: the body is cancelled). The chunks are
  * kept in `got` as they come: a caller that gives it has what came before a read that failed.
  */
-export const readText = async ({ body }: Response, got: Uint8Array<ArrayBuffer>[] = []) => {
-  const reader = body?.getReader();
+export const readText = async (response: Response, got: BlobPart[] = []) => {
+  const reader = response.body?.getReader();
+  // A fetch whose answers have no body stream (React Native's, whatwg-fetch's) has read it whole: its text, cut as a
+  // stream's would be.
+  if (!reader) got.push((await response.text()).slice(0, MAX_TEXT + 1));
   for (let bytes = 0; reader && bytes <= MAX_TEXT; ) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -84,7 +87,7 @@ export const readText = async ({ body }: Response, got: Uint8Array<ArrayBuffer>[
     bytes += value.length;
   }
   reader?.cancel().catch(ignore);
-  return new Blob(got).text();
+  return reader ? new Blob(got).text() : (got[0] as string);
 };
 
 /**
@@ -291,6 +294,7 @@ export function createTransport(
       };
 
       let response: Response;
+      let source: ReadableStream<Uint8Array> | null;
       let elsewhere: boolean | undefined;
       try {
         // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too (a
@@ -360,11 +364,14 @@ export function createTransport(
           // (Not a GET that a 303 made: the POST was taken.)
           else if (verb === "POST") first = undefined;
         }
+        // A fetch whose answers have no body stream (React Native's, whatwg-fetch's): a result, read whole under the
+        // timer, is streamed from memory (`Blob.stream`).
+        source = response.body ?? (response.ok && call.media ? (await until(response.blob())).stream() : null);
       } catch (e) {
         throw failure(e);
       }
 
-      const { status, headers, body: source } = response;
+      const { status, headers } = response;
       // The length of an encoded body is not its decoded one's: unknown then (see `lengthOf`).
       const total = lengthOf(headers);
       if (!response.ok || call.json) {
@@ -376,7 +383,7 @@ export function createTransport(
         // whole, whatever Content-Length said (nothing but spaces could follow), and a submit's job id that came is not
         // lost. Else the read's failure is the error.
         let text = "";
-        const got: Uint8Array<ArrayBuffer>[] = [];
+        const got: BlobPart[] = [];
         let failed: DecartError | undefined;
         try {
           text = await until(readText(response, got));
