@@ -306,6 +306,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     throw invalid(where, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL without @, ? or #");
   }
 
+  // Without one, every request would fail as a connection's failure (a submit's as "a job may exist").
+  if (!(options.fetch ?? g.fetch)) throw invalid(where, "fetch", "given: this runtime has no global fetch");
   const logger: Logger = options.logger ?? { warn: (m) => console.warn(m) };
   const clientPoll: PollOptions = options.poll ?? {};
   const delay = clientPoll.delay ?? sleep;

@@ -218,6 +218,7 @@ export function encodeForm(
   fields: readonly { name: string }[],
   onUploadProgress?: (progress: UploadProgress) => void,
 ): UploadBody {
+  if (!globalThis.FormData) throw invalid("Invalid input", "FormData", "a global of this runtime (add a polyfill)");
   const form: UploadBody = Object.assign(new FormData(), { parts: [], onUploadProgress });
   for (const name of new Set([...fields.map((f) => f.name), ...Object.keys(inputs)])) {
     const value = inputs[name];

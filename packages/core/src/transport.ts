@@ -180,7 +180,8 @@ export function createTransport(
     // A request that may create something billed is a multipart POST (a submit, `process`, `files.upload`): one whose
     // outcome is unknown is not sent again. Any other is safe to repeat: a read, a DELETE, and the one JSON POST, a
     // token request (a short-lived token made twice expires; nothing is billed for it), retried as a read is.
-    const upload = body instanceof FormData;
+    // (Not `instanceof FormData`: a runtime may have none, and a JSON request needs none.)
+    const upload = typeof body == "object";
     const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
     // The key of the latest attempt (a token fetcher's may change between attempts).
     let key: string | undefined;
