@@ -186,13 +186,20 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
    * Clears the key from a text that `onError` sees, in the forms an upstream that echoes it may give: as it is, in any
    * letter case (`DCT_…`), percent-encoded, and in base64 or base64url, alone or anywhere in a longer base64 text
    * (the key's bytes from each of the three offsets to a group of three, so that all but at most two of its characters
-   * at either end are cleared). A key split into pieces, reversed or encoded otherwise is not recognised.
+   * at either end are cleared); the same for its secret after the prefix (`ek_` + the secret, or the secret alone). A
+   * key split into pieces, reversed or encoded otherwise is not recognised.
    */
-  const forms = [ownKey, encodeURIComponent(ownKey)];
-  for (let skip = 0; skip < 3; skip++) {
-    const bytes = ownKey.slice(skip, ownKey.length - ((ownKey.length - skip) % 3));
-    const base64 = bytes && btoa(bytes);
-    if (base64) forms.push(base64, base64.replace(/\+/g, "-").replace(/\//g, "_"));
+  const forms: string[] = [];
+  // The key, and its secret after the prefix (`dct_`): an upstream may echo it under another prefix (`ek_…`) or none.
+  // (A secret shorter than 8 characters is not looked for: it would clear common words.)
+  const secret = ownKey.slice(ownKey.indexOf("_") + 1);
+  for (const text of secret.length < 8 ? [ownKey] : [ownKey, secret]) {
+    forms.push(text, encodeURIComponent(text));
+    for (let skip = 0; skip < 3; skip++) {
+      const bytes = text.slice(skip, text.length - ((text.length - skip) % 3));
+      const base64 = bytes && btoa(bytes);
+      if (base64) forms.push(base64, base64.replace(/\+/g, "-").replace(/\//g, "_"));
+    }
   }
   const pattern = forms.filter(Boolean).map((form) => form.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
   const keyForms = new RegExp(pattern.join("|") || "(?!)", "gi");

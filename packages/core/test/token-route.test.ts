@@ -298,6 +298,41 @@ describe("createTokenRoute", () => {
     }
   });
 
+  it("clears the key's secret echoed without its dct_ prefix or under another, and hands on no token holding it", async () => {
+    const secret = KEY.slice(4);
+    const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const echoes = [
+      `ek_${secret}`,
+      secret.toUpperCase(),
+      `EK_${secret.toUpperCase()}`,
+      encodeURIComponent(secret),
+      b64(secret),
+    ];
+    const upstream = await serve((_req, res) => {
+      const n = upstream.arrived();
+      // An error page that quotes the secret, then a token whose key holds it.
+      if (n <= echoes.length) res.writeHead(500, { "content-type": "text/plain" }).end(`bad key ${echoes[n - 1]}`);
+      else
+        json(res, 200, {
+          apiKey: echoes[n - 1 - echoes.length],
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        });
+    });
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      for (let i = 0; i < 2 * echoes.length; i++) expect((await route(post())).status, `echo ${i}`).toBe(502);
+      for (const [i, error] of logged.entries()) {
+        expect(error.code, `echo ${i}`).toBe(i < echoes.length ? "SERVER" : "INVALID_RESPONSE");
+        for (const text of [error.message, error.stack, inspect(error)])
+          for (const form of [secret, b64(secret).slice(4, -4)])
+            expect(text?.toUpperCase(), `echo ${i}`).not.toContain(form.toUpperCase());
+      }
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it("clears the key from onError's error's requestId, as an upstream's x-request-id echoes it", async () => {
     const echoes = [(k: string) => k, (k: string) => k.toUpperCase(), (k: string) => Buffer.from(k).toString("base64")];
     const upstream = await serve((req, res) => {
