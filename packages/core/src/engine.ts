@@ -364,7 +364,14 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       cut = error;
       // A server's `Retry-After` as long as what is left or longer (also one beyond the 60 s honoured): no try can come within
       // the budget, and the watch ends at once, this failure the cause, as a plain call fails at once.
-      if ((error as RateLimitError).retryAfterMs! >= deadline - now()) return step([], { error: timedOut(cut) });
+      // Its message says so: the budget did not run out.
+      const { retryAfterMs } = error as RateLimitError;
+      if (retryAfterMs! >= deadline - now())
+        return step([], {
+          error: Object.assign(timedOut(cut), {
+            message: `Job ${jobId}: not watched on: the last request asked to wait ${retryAfterMs} ms (Retry-After), past the budget's end: ${error.message}`,
+          }),
+        });
       const next =
         last?.status === "completed"
           ? step([], { download: Math.min(wait, deadline - now()) })

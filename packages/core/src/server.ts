@@ -228,8 +228,9 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   /**
    * A JSON error answer; `onError` sees the error first (a throwing `onError` does not change the answer). An error
    * that says when to ask again (`retryAfterMs`: the API's `Retry-After`, or how long the rate-limit gate stays shut)
-   * says it in `Retry-After`, in whole seconds: digits, at most 2^31 (what a cache takes a larger one for, RFC 9111
-   * §1.2.2), never a number's exponent form (`1e+23`).
+   * says it in `Retry-After`, in whole seconds (digits, never a number's exponent form, `1e+23`), at most 60: the
+   * longest the route's rate-limit gate stays shut (the client's gate honours at most a minute), after which it asks the
+   * API again; a longer one would make a page's watch give up for a wait nobody enforces.
    */
   const failed = (status: 500 | 502 | 503, text: string, error: DecartError) => {
     try {
@@ -242,7 +243,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     return reply(
       status,
       { error: text, code: error.code, status: error.status },
-      retryAfterMs! >= 0 ? { "retry-after": String(Math.min(Math.ceil(retryAfterMs! / 1000), 2 ** 31)) } : undefined,
+      retryAfterMs! >= 0 ? { "retry-after": String(Math.min(Math.ceil(retryAfterMs! / 1000), 60)) } : undefined,
     );
   };
   /** The answer while the API rate-limits the route: 503 at once, with `Retry-After` (the page's client backs off). */
