@@ -23,7 +23,11 @@ export interface TokenRouteOptions {
   models?: readonly (ModelName | ModelDefinition)[] | undefined;
   /** Seconds until a token expires, 1 to 3600 (the API's limits). Default: the API's (60). */
   expiresIn?: number | undefined;
-  /** Full origins (`https://example.org`, no `*` or path) a token may be used from; at most 20. Default: any. */
+  /**
+   * Full origins (`https://example.org`, no `*` or path) a token may be used from; at most 20. Default: any. The route
+   * itself answers a browser's POST only from its own origin or one of these: a page of another origin (a simple
+   * request: a no-cors fetch, a form) is answered 403, nothing minted.
+   */
   allowedOrigins?: readonly string[] | undefined;
   /**
    * Decides whether `request` may have a token (check the session cookie, the user's plan …); `false` answers 403 and
@@ -114,7 +118,8 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
 /**
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
- * method 405, a request `authorize` refuses 403, an `authorize` that throws or answers other than `true`/`false` 500,
+ * method 405, a browser's request from another origin than the route's not listed in `allowedOrigins` (by its
+ * `Sec-Fetch-Site`, else its `Origin`) 403, a request `authorize` refuses 403, an `authorize` that throws or answers other than `true`/`false` 500,
  * a 429 of the API (and every request until the client's rate-limit gate opens again, without asking the API) 503 at
  * once with `Retry-After`, and another failure to mint 502 (with the error's `code`, never your key; also when the
  * API's answer is not the spec's token answer, holds a long-lived key or has expired). It never rejects: a `request`
@@ -261,9 +266,28 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
       return undecided(invalid(where, "request", expected, typeof request));
     }
     // OPTIONS says what the route takes and grants no CORS: it is for pages of its own origin (which send no
-    // preflight); another origin's preflight gets no `Access-Control-Allow-*`, so its browser never sends the POST.
+    // preflight); another origin's preflight gets no `Access-Control-Allow-*`. That stops only a request that needs one:
+    // a simple POST (a no-cors fetch, a form) is sent all the same, with the browser's `Origin` and `Sec-Fetch-Site`.
     if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: ALLOW } });
     if (method !== "POST") return reply(405, { error: "Method not allowed: POST a request" }, { allow: ALLOW });
+    // A browser's request from another origin than the route's (another site, a sibling subdomain, a sandboxed
+    // page's `null`) is refused (403, nothing minted) unless `allowedOrigins` lists it: a page of another site would
+    // otherwise have tokens minted on your key (the answer it cannot read, but a form's is shown, and an `authorize`
+    // by cookie would pass). The browser says where a request comes from in `Sec-Fetch-Site` (every current one);
+    // without it, by `Origin`, against the route's host (`X-Forwarded-Host`, `Host` or the request's URL: a proxy in
+    // front may have changed the URL). A request with neither (a server, curl) is no page's.
+    const origin = headers.get("origin");
+    const site = headers.get("sec-fetch-site");
+    if (
+      (site
+        ? site !== "same-origin"
+        : origin !== null &&
+          ![headers.get("x-forwarded-host"), headers.get("host"), new URL(request.url).host].includes(
+            origin.split("//")[1]!,
+          )) &&
+      !allowedOrigins?.includes(origin!)
+    )
+      return reply(403, { error: "Not allowed from another origin: list it in allowedOrigins" });
     if (authorize) {
       let allowed: unknown;
       try {

@@ -30,6 +30,56 @@ const post = (init: RequestInit = {}) => new Request("http://app.test/api/decart
 const tokenRequests = () => emu.stats().requests.byRoute.tokens ?? 0;
 
 describe("createTokenRoute", () => {
+  it("refuses a browser's POST from another origin (a simple request needs no preflight) unless allowedOrigins lists it", async () => {
+    const allowed = "https://partner.example";
+    const routes = [
+      createTokenRoute({ apiKey: KEY, baseUrl: emu.url }),
+      createTokenRoute({ apiKey: KEY, baseUrl: emu.url, allowedOrigins: [allowed] }),
+    ];
+    // The route behind a node:http server, as a framework serves it: the request as it came, headers and all.
+    const app = createServer(async (req, res) => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) headers.set(name, String(value));
+      const route = routes[req.url === "/listed" ? 1 : 0]!;
+      const answer = await route(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers }));
+      res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    const own = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    const ask = (path: string, headers: Record<string, string>) =>
+      fetch(own + path, { method: "POST", headers }).then((r) => r.status);
+    try {
+      const before = tokenRequests();
+      // Refused: another site's page, by Sec-Fetch-Site or (a browser without it) by Origin; a sibling subdomain
+      // (same-site); a sandboxed page's `null`; a form's POST (a simple content type).
+      expect(await ask("/", { origin: "https://evil.example", "sec-fetch-site": "cross-site" })).toBe(403);
+      expect(await ask("/", { origin: "https://evil.example" })).toBe(403);
+      expect(await ask("/", { origin: "https://a.127.0.0.1", "sec-fetch-site": "same-site" })).toBe(403);
+      expect(await ask("/", { origin: "null" })).toBe(403);
+      expect(
+        await ask("/", {
+          origin: "https://evil.example",
+          "sec-fetch-site": "cross-site",
+          "content-type": "application/x-www-form-urlencoded",
+        }),
+      ).toBe(403);
+      // Listed in another route's allowedOrigins is no leave for this one; nor is an origin not listed for that one.
+      expect(await ask("/", { origin: allowed, "sec-fetch-site": "cross-site" })).toBe(403);
+      expect(await ask("/listed", { origin: "https://evil.example", "sec-fetch-site": "cross-site" })).toBe(403);
+      expect(tokenRequests()).toBe(before);
+      // Answered: its own pages (by Sec-Fetch-Site, or by Origin against the route's host), a listed origin, and a
+      // request of no page (a server's: neither header).
+      expect(await ask("/", { origin: own, "sec-fetch-site": "same-origin" })).toBe(200);
+      expect(await ask("/", { origin: own })).toBe(200);
+      expect(await ask("/listed", { origin: allowed, "sec-fetch-site": "cross-site" })).toBe(200);
+      expect(await ask("/", {})).toBe(200);
+      expect(tokenRequests()).toBe(before + 4);
+    } finally {
+      app.closeAllConnections();
+      await new Promise((resolve) => app.close(resolve));
+    }
+  });
+
   it("answers POST with a short-lived token that works against the API, never cached", async () => {
     const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url, expiresIn: 120 });
     const response = await route(post());
