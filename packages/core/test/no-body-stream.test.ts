@@ -36,7 +36,7 @@ describe("a fetch whose answers have no body stream", () => {
     expect(job.job_id).toMatch(/^job_/);
     expect(emu.stats().jobsCreated).toBe(before + 1);
     const done = await client.queue.wait(job.job_id);
-    expect(done.status).toBe("completed");
+    if (done.status !== "completed") throw new Error(done.error);
     expect(done.data!.size).toBeGreaterThan(0);
     expect(done.data!.type).toBe("video/mp4");
     const again = await client.queue.result(job.job_id);
