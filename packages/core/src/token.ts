@@ -1,4 +1,4 @@
-import { DecartError, errorFromResponse, InvalidResponseError, shownUrl, textOf } from "./errors.js";
+import { DecartError, errorFromResponse, InvalidResponseError, ignore, shownUrl, textOf } from "./errors.js";
 import { parseRetryAfter } from "./retry.js";
 import { type KeySource, readText } from "./transport.js";
 
@@ -18,7 +18,8 @@ export type TokenFetcher = () => Promise<ClientToken>;
 
 /**
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
- * before, or a quarter of its life for a short-lived one, by the client's clock `now`); one fetch at a time, which
+ * before, or a quarter of its life for a short-lived one, by the client's clock `now`), in the background while it is
+ * still valid (it is sent meanwhile, and a renewal that fails then is no failure in a row); one fetch at a time, which
  * every request waiting for a key shares, until it settles or the wait of every request sharing it has ended (each
  * one's `signal` aborted: its attempt timed out or was aborted), after which the next request asks again. A token that looks expired on arrival (a clock set wrong) is used until the
  * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
@@ -28,6 +29,8 @@ export type TokenFetcher = () => Promise<ClientToken>;
 export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (key: string) => void): KeySource {
   let key: string | undefined;
   let refreshAt = 0;
+  /** When the token held expires (its `expiresAt`). */
+  let expiry = 0;
   let pending: Promise<string> | undefined;
   let failures = 0;
   /** How many callers wait for `pending` (set when it starts). */
@@ -46,6 +49,7 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       refuse(token.apiKey);
       const ttl = expires - now();
       refreshAt = ttl > 0 ? expires - Math.min(30_000, ttl / 4) : Infinity;
+      expiry = expires;
       failures = 0;
       key = token.apiKey;
       return key;
@@ -56,7 +60,8 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       // ("3 times in a row"), so that it does not read as one blip. A typed error that is not retryable
       // (`fetchTokenFrom`'s 403) is final at once, as it is. Only a fetch the client still waits for counts: one given
       // up on (it did not settle in time) that fails later is no failure of the fetches that followed it.
-      const retryable = (waited() ? ++failures : failures) < 3;
+      // (A renewal that fails while the token held is still valid is no failure in a row: that token is used.)
+      const retryable = (waited() && !held() ? ++failures : failures) < 3;
       if (cause instanceof DecartError && (retryable || !cause.retryable)) throw cause;
       throw new DecartError(
         `Could not get a client token${retryable ? "" : ` ${failures} times in a row`}: ${textOf(cause, true)}`,
@@ -64,6 +69,8 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       );
     }
   };
+  /** The token held, while it is still valid (by `expiresAt`). */
+  const held = () => (now() < expiry ? key : undefined);
   return {
     get(signal) {
       // (A key is never empty: an empty one is refused above.)
@@ -84,6 +91,14 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       let fetching: Promise<string> | undefined;
       waiting = pending ? waiting + 1 : 1;
       fetching = pending ??= fetchKey(() => pending === fetching).finally(drop);
+      // Past `refreshAt`, the token held is sent while it is still valid, and its renewal goes on in the background
+      // (waited for by no request): one that fails (the network gone a moment, the route down) ends nothing, and the
+      // next request asks again.
+      if (held()) {
+        waiting--;
+        fetching.catch(ignore);
+        return key!;
+      }
       signal?.addEventListener("abort", drop);
       return fetching;
     },
