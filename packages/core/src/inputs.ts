@@ -2,7 +2,7 @@ import { aborted, InvalidInputError, ignore, invalid, shownUrl, TimeoutError, te
 import type { ModelDefinition } from "./models.js";
 import { timed } from "./transport.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
-import { checkSchema, isBuffer, isFileInput, isFileValue, type Schema } from "./validate.js";
+import { checkSchema, isBlob, isBuffer, isFileInput, isFileValue, type Schema, tagOf } from "./validate.js";
 
 /**
  * Whether a chunk of a stream input can be sent: bytes (an ArrayBuffer or any view of one), or text (sent as UTF-8).
@@ -63,9 +63,9 @@ export async function toBlob(
     // getter throws: all refused here, as a stream that fails is. What is sent is a copy (the same bytes, type and
     // name) whose getters are the platform's: the form, fetch and an upload function read them again, and a getter
     // that throws only then (not on the reads here) would fail the call as a broken connection, after nothing was sent.
-    if (value instanceof Blob) {
+    if (isBlob(value)) {
       const copy = value.slice(0, value.size, value.type);
-      return value instanceof File ? new File([copy], value.name, { type: copy.type }) : copy;
+      return tagOf(value) === "File" ? new File([copy], (value as File).name, { type: copy.type }) : copy;
     }
     // A Node stream that failed before it was read (heard since the call began, see `resolveFiles`) is refused
     // before anything is sent, with or without an upload function. So is a stream that cannot give its whole content
@@ -225,7 +225,7 @@ export function encodeForm(
     if (value == null) continue;
     const part = isFileValue(value) ? value : String(value);
     form.parts!.push([name, part]);
-    if (typeof part === "string" || part instanceof Blob) form.append(name, part);
+    if (typeof part === "string" || isBlob(part)) form.append(name, part);
   }
   return form;
 }

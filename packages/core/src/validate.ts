@@ -26,13 +26,22 @@ export const readOnce = (input: object): boolean => {
   }
 };
 
+/**
+ * The class of `v` by its tag (`Blob`, `File`, `ArrayBuffer` …), whatever realm made it: a same-origin iframe's File
+ * or ArrayBuffer is no `instanceof` this realm's classes, and FormData takes it all the same.
+ */
+export const tagOf = (v: unknown): string => ({}).toString.call(v).slice(8, -1);
+
+/** True for a Blob or a File, of any realm. */
+export const isBlob = (v: unknown): v is Blob => /^(Blob|File)$/.test(tagOf(v));
+
 /** True for a value that is sent as a file part as it is: a Blob, a web stream or an async iterable of bytes. */
 export const isFileValue = (v: unknown): v is Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> =>
-  v instanceof Blob || v instanceof ReadableStream || isByteIterable(v);
+  isBlob(v) || v instanceof ReadableStream || isByteIterable(v);
 
-/** True for bytes: an ArrayBuffer, or any view of one. */
+/** True for bytes: an ArrayBuffer (of any realm), or any view of one. */
 export const isBuffer = (v: unknown): v is ArrayBuffer | ArrayBufferView =>
-  v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+  tagOf(v) === "ArrayBuffer" || ArrayBuffer.isView(v);
 
 /** True for what the client can turn into a file part (see `FileInput`). */
 export const isFileInput = (v: unknown): boolean =>
@@ -138,7 +147,7 @@ export function checkSchema(
             : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`,
       );
     }
-    const media = value instanceof Blob && mediaOf(value.type);
+    const media = isBlob(value) && mediaOf(value.type);
     if (accept && media && media !== "application/octet-stream" && !accept.includes(media)) {
       fail(`of type ${accept.join(", ")}`, path, media);
     }
