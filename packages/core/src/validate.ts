@@ -30,10 +30,17 @@ export const readOnce = (input: object): boolean => {
  * The class of `v` by its tag (`Blob`, `File`, `ArrayBuffer` …), whatever realm made it: a same-origin iframe's File
  * or ArrayBuffer is no `instanceof` this realm's classes, and FormData takes it all the same.
  */
-export const tagOf = (v: unknown): string => ({}).toString.call(v).slice(8, -1);
+export const tagOf = (v: unknown): string => {
+  // (A Proxy's `Symbol.toStringTag` read may throw: it is then of no class.)
+  try {
+    return {}.toString.call(v).slice(8, -1);
+  } catch {
+    return "";
+  }
+};
 
-/** True for a Blob or a File, of any realm. */
-export const isBlob = (v: unknown): v is Blob => /^(Blob|File)$/.test(tagOf(v));
+/** True for a Blob or a File, of any realm (or a value that poses as one of this realm: its read refuses it). */
+export const isBlob = (v: unknown): v is Blob => v instanceof Blob || /^(Blob|File)$/.test(tagOf(v));
 
 /** True for a value that is sent as a file part as it is: a Blob, a web stream or an async iterable of bytes. */
 export const isFileValue = (v: unknown): v is Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> =>
