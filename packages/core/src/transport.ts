@@ -75,7 +75,7 @@ const MAX_TEXT = 2 ** 20;
  * An answer's text, up to `MAX_TEXT` bytes and a chunk (the rest is not read: the body is cancelled). The chunks are
  * kept in `got` as they come: a caller that gives it has what came before a read that failed.
  */
-export const readText = async (response: Response, got: BlobPart[] = []) => {
+export const readText = async (response: Response, got: (Uint8Array<ArrayBuffer> | string)[] = []) => {
   const reader = response.body?.getReader();
   // A fetch whose answers have no body stream (React Native's, whatwg-fetch's) has read it whole: its text, cut as a
   // stream's would be.
@@ -384,7 +384,7 @@ export function createTransport(
         // whole, whatever Content-Length said (nothing but spaces could follow), and a submit's job id that came is not
         // lost. Else the read's failure is the error.
         let text = "";
-        const got: BlobPart[] = [];
+        const got: (Uint8Array<ArrayBuffer> | string)[] = [];
         let failed: DecartError | undefined;
         try {
           text = await until(readText(response, got));
