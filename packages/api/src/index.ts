@@ -52,6 +52,16 @@ export function isModelName(name: string | undefined): name is ModelName {
   return Object.hasOwn(catalogue, name!);
 }
 
+/** True when `name` is a video model of the catalogue: a name for `models.video(name)`. */
+export function isVideoModelName(name: string | undefined): name is VideoModelName {
+  return isModelName(name) && catalogue[name].kind === "video";
+}
+
+/** True when `name` is an image model of the catalogue: a name for `models.image(name)`. */
+export function isImageModelName(name: string | undefined): name is ImageModelName {
+  return isModelName(name) && catalogue[name].kind === "image";
+}
+
 /**
  * The model that actually runs for `name`: follows server-side aliases and deprecated names to the
  * canonical model. Any string is accepted: a name the catalogue does not know comes back unchanged, and so does

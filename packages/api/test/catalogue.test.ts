@@ -5,7 +5,9 @@ import YAML from "yaml";
 import {
   canonicalModel,
   catalogue,
+  isImageModelName,
   isModelName,
+  isVideoModelName,
   jobStatuses,
   type ModelName,
   modelDocs,
@@ -39,6 +41,7 @@ describe("catalogue against the spec", () => {
 
   it.each(modelOps.map((m) => [m.x.name, m] as const))("%s has the spec's kind, path and fields", (name, m) => {
     expect(isModelName(name)).toBe(true);
+    expect([isVideoModelName(name), isImageModelName(name)]).toEqual([m.x.kind === "video", m.x.kind === "image"]);
     const info = catalogue[name as ModelName];
     expect(info.kind).toBe(m.x.kind);
     expect(info.path).toBe(m.path);
@@ -143,6 +146,9 @@ describe("catalogue against the spec", () => {
 
   it("lists retired models apart from the served ones, and the job states in order", () => {
     for (const r of retiredModels) expect(isModelName(r.name)).toBe(false);
+    for (const name of [...retiredModels.map((r) => r.name), undefined, "", "toString", "__proto__", "lucy-pro-t2vv"]) {
+      expect([isVideoModelName(name), isImageModelName(name)]).toEqual([false, false]);
+    }
     expect(retiredModels.map((r) => r.name)).toContain("lucy-2.1-vton");
     expect(jobStatuses).toEqual(["pending", "processing", "completed", "failed"]);
   });
