@@ -6,10 +6,10 @@ import {
   imageContentTypes,
   type JobStatusResponse,
   jobContentTypes,
+  type ModelName,
   type paths,
   requestSchemas,
   responseSchemas,
-  type VideoModelName,
 } from "@decart/api";
 import {
   checkAnswer,
@@ -30,6 +30,7 @@ import { createGate, ONCE, POLICY, type RateLimitGate, retry } from "./retry.js"
 import { type TokenFetcher, tokenSource } from "./token.js";
 import { type Call, createTransport, lengthOf } from "./transport.js";
 import type {
+  CreateWatchOptions,
   Download,
   DownloadOptions,
   FileInput,
@@ -37,13 +38,13 @@ import type {
   JobSubmitResult,
   Logger,
   PollOptions,
-  PollSchedule,
   ProcessOptions,
   QueueJobOutcome,
   QueueJobResult,
   QueueWaitOptions,
   SubmitAndPollOptions,
   SubmitOptions,
+  SubmitWaitDownloading,
   UploadBody,
   UploadFunction,
   UploadProgress,
@@ -61,22 +62,48 @@ import {
 } from "./validate.js";
 import { VERSION } from "./version.js";
 
-export interface DecartClientOptions {
-  /**
-   * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
-   * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead.
-   */
-  apiKey?: string | undefined;
-  /**
-   * Instead of `apiKey`: a function that answers a short-lived client token `{ apiKey, expiresAt }`, e.g.
-   * `fetchTokenFrom("/api/decart-token")` against a route made with `createTokenRoute` of `@decart/core/server`. The
-   * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
-   * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more. Its failure is
-   * retryable (a call or a watch asks again), but the third in a row is final: a `TOKEN_ERROR` that ends the call or
-   * the watch, naming the failure and how many failed in a row. A `dct_` key it answers in a browser is refused as the
-   * `apiKey` option is (never sent: `InvalidInputError`, final).
-   */
-  token?: TokenFetcher | undefined;
+/**
+ * `createDecartClient`'s options: one way to authenticate, `apiKey` (or the `DECART_API_KEY` environment variable),
+ * `token` or `proxy` (the others not given, or `undefined`), and the client's settings.
+ */
+export type DecartClientOptions = DecartClientSettings &
+  (
+    | {
+        /**
+         * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
+         * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead.
+         */
+        apiKey?: string | undefined;
+        token?: undefined;
+        proxy?: undefined;
+      }
+    | {
+        /**
+         * Instead of `apiKey`: a function that answers a short-lived client token `{ apiKey, expiresAt }`, e.g.
+         * `fetchTokenFrom("/api/decart-token")` against a route made with `createTokenRoute` of `@decart/core/server`. The
+         * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
+         * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more. Its failure is
+         * retryable (a call or a watch asks again), but the third in a row is final: a `TOKEN_ERROR` that ends the call or
+         * the watch, naming the failure and how many failed in a row. A `dct_` key it answers in a browser is refused as the
+         * `apiKey` option is (never sent: `InvalidInputError`, final).
+         */
+        token?: TokenFetcher | undefined;
+        apiKey?: undefined;
+        proxy?: undefined;
+      }
+    | {
+        /**
+         * A proxy that adds the key server-side: a URL, or on a page a path such as `/api/decart` (resolved against the
+         * page's location; where there is none, as in Node, a path is refused). No key is sent.
+         */
+        proxy?: string | undefined;
+        apiKey?: undefined;
+        token?: undefined;
+      }
+  );
+
+/** `createDecartClient`'s options besides the one way to authenticate (`apiKey`, `token` or `proxy`). */
+export interface DecartClientSettings {
   /**
    * Allow a long-lived `dct_` key in a browser (default false: creating such a client throws). Only for local tools
    * whose page nobody else loads; anyone who can open the page can read the key.
@@ -84,11 +111,6 @@ export interface DecartClientOptions {
   dangerouslyAllowBrowser?: boolean | undefined;
   /** The API's base URL. Default `https://api.decart.ai`. */
   baseUrl?: string | undefined;
-  /**
-   * A proxy that adds the key server-side: a URL, or on a page a path such as `/api/decart` (resolved against the
-   * page's location; where there is none, as in Node, a path is refused). No key is sent.
-   */
-  proxy?: string | undefined;
   /** The `fetch` to use (default: the global one). */
   fetch?: typeof fetch | undefined;
   /**
@@ -140,28 +162,13 @@ type AnyVideoCall = { model: VideoModel<string> } & WaitOptions & {
 type Budget = Pick<Call, "deadline" | "maxRetries" | "expired" | "spare">;
 
 /** `tokens.create` options: the JSON body (camelCase, as the API takes it) and a signal. */
-export type CreateTokenOptions = { [K in keyof CreateTokenRequest]?: CreateTokenRequest[K] | undefined } & {
+export type CreateTokenOptions = {
+  [K in Exclude<keyof CreateTokenRequest, "allowedModels">]?: CreateTokenRequest[K] | undefined;
+} & {
+  /** The models the token may use, by their catalogue names (a list `as const` too); all when absent. */
+  allowedModels?: readonly ModelName[] | undefined;
   signal?: AbortSignal | undefined;
 };
-
-/** `queue.createWatch` options: what the watch knows of the job, its budget and its schedule. */
-export interface CreateWatchOptions {
-  /** The job's model, if known: it sets the expected duration that drives the schedule. */
-  model?: VideoModel<string> | VideoModelName | undefined;
-  /** The submit answer, for a job just submitted: the watch starts with `submitted`. */
-  first?: JobStatusResponse | undefined;
-  /** The watch's budget from now (default 11 minutes): it ends with `JobTimeoutError` after it. */
-  timeoutMs?: number | undefined;
-  /**
-   * Instead of `timeoutMs`: the end of the budget on the client's clock, as a `JobWatch`'s `deadline` is (e.g. to watch
-   * again, with the budget that is left, a job an earlier watch began).
-   */
-  deadline?: number | undefined;
-  /** The schedule (merged over the client's `poll`), or a schedule function. Its `delay` is the watch's `wait`. */
-  poll?: PollOptions | PollSchedule | undefined;
-  /** `false` to end at `completed` without the download step (default `true`). */
-  download?: boolean | undefined;
-}
 
 export interface QueueClient {
   /** Submits a video job; answers at once with its id. */
@@ -189,9 +196,7 @@ export interface QueueClient {
   wait(jobId: string, options: QueueWaitOptions): Promise<QueueJobResult | QueueJobOutcome>;
   /** Submits, watches and downloads. Never throws for a failed job: the result says `failed` with the reason. */
   submitAndPoll<M extends string>(options: SubmitAndPollOptions<M> & { download: false }): Promise<QueueJobOutcome>;
-  submitAndPoll<M extends string>(
-    options: SubmitAndPollOptions<M> & { download?: true | undefined },
-  ): Promise<QueueJobResult>;
+  submitAndPoll<M extends string>(options: SubmitOptions<M> & SubmitWaitDownloading): Promise<QueueJobResult>;
   submitAndPoll<M extends string>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult | QueueJobOutcome>;
   /**
    * Submits a job and watches it: its events as an async iterable, `submitted` first (before any waiting), then

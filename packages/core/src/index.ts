@@ -20,6 +20,7 @@ export {
   createDecartClient,
   type DecartClient,
   type DecartClientOptions,
+  type DecartClientSettings,
   type QueueClient,
 } from "./client.js";
 export {
@@ -79,6 +80,7 @@ export { adaptiveSchedule, createDurationModel } from "./poll.js";
 export { canWatchAgain, type RateLimitGate, type RateLimitPause, retryWait } from "./retry.js";
 export { type ClientToken, fetchTokenFrom, type TokenFetcher } from "./token.js";
 export type {
+  CreateWatchOptions,
   DelayFunction,
   Download,
   DownloadOptions,
@@ -101,6 +103,8 @@ export type {
   StatusListener,
   SubmitAndPollOptions,
   SubmitOptions,
+  SubmitWaitDownloading,
+  SubmitWaitOptions,
   UploadBody,
   UploadFunction,
   UploadPartValue,

@@ -57,7 +57,7 @@ const MIME: Record<string, string> = {
  * Opens a local file as a `File` for a file input (`data`, `reference_image` …), without reading it into memory.
  * Its type comes from the extension (`.mp4` → `video/mp4`, `.png` → `image/png` …) unless you give one.
  */
-export async function fileFromPath(path: string, options: { type?: string } = {}): Promise<File> {
+export async function fileFromPath(path: string, options: { type?: string | undefined } = {}): Promise<File> {
   const type = options.type ?? MIME[extname(path).toLowerCase()] ?? "";
   const refused = (problem: string, cause?: unknown) =>
     new InvalidInputError(`fileFromPath("${path}"): ${problem}; give the path of a readable file`, {

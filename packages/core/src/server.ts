@@ -17,10 +17,11 @@ export interface TokenRouteOptions {
   /** The API's base URL. Default `https://api.decart.ai`. */
   baseUrl?: string | undefined;
   /**
-   * The models a token may use (names of the catalogue, or `models.video(…)` / `models.image(…)`); at most 20.
-   * Default: all. An unknown name throws when the route is created.
+   * The models a token may use (names of the catalogue, `models.video(…)` / `models.image(…)`, or definitions of your
+   * own, `VideoModel<"my-model">`, sent by their `name` for the API to check); at most 20. Default: all. An unknown
+   * name throws when the route is created.
    */
-  models?: readonly (ModelName | ModelDefinition)[] | undefined;
+  models?: readonly (ModelName | ModelDefinition<string>)[] | undefined;
   /** Seconds until a token expires, 1 to 3600 (the API's limits). Default: the API's (60). */
   expiresIn?: number | undefined;
   /**
@@ -142,7 +143,8 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   const { models, expiresIn, allowedOrigins, authorize } = options;
   const allowedModels = models?.map((model) => {
     const name = typeof model === "string" ? model : model?.name;
-    if (typeof name === "string" && isModelName(name)) return name;
+    // A definition of your own (an object) is taken by its name: the API knows models the catalogue may not yet.
+    if (typeof name === "string" && (isModelName(name) || model !== name)) return name;
     checkRetired(name, `${where}: model`);
     throw invalid(where, "models", "models of the catalogue", name);
   });

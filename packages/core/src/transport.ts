@@ -74,6 +74,7 @@ const MAX_TEXT = 2 ** 20;
 /**
  * An answer's text, up to `MAX_TEXT` bytes and a chunk (the rest is not read: the body is cancelled). The chunks are
  * kept in `got` as they come: a caller that gives it has what came before a read that failed.
+ * @internal
  */
 export const readText = async (response: Response, got: (Uint8Array<ArrayBuffer> | string)[] = []) => {
   const reader = response.body?.getReader();

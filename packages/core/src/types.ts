@@ -199,6 +199,25 @@ export interface QueueWaitOptions extends WaitOptions {
   model?: VideoModel<string> | VideoModelName | undefined;
 }
 
+/** `queue.createWatch` options: what the watch knows of the job, its budget and its schedule. */
+export interface CreateWatchOptions {
+  /** The job's model, if known: it sets the expected duration that drives the schedule. */
+  model?: VideoModel<string> | VideoModelName | undefined;
+  /** The submit answer, for a job just submitted: the watch starts with `submitted`. */
+  first?: JobStatusResponse | undefined;
+  /** The watch's budget from now (default 11 minutes): it ends with `JobTimeoutError` after it. */
+  timeoutMs?: number | undefined;
+  /**
+   * Instead of `timeoutMs`: the end of the budget on the client's clock, as a `JobWatch`'s `deadline` is (e.g. to watch
+   * again, with the budget that is left, a job an earlier watch began).
+   */
+  deadline?: number | undefined;
+  /** The schedule (merged over the client's `poll`), or a schedule function. Its `delay` is the watch's `wait`. */
+  poll?: PollOptions | PollSchedule | undefined;
+  /** `false` to end at `completed` without the download step (default `true`). */
+  download?: boolean | undefined;
+}
+
 type Control = { signal?: AbortSignal | undefined };
 type Uploads = Control & {
   /** Progress of the request's file parts (see `UploadProgress`). */
@@ -208,14 +227,22 @@ type Uploads = Control & {
 /** `queue.submit` options: the model, its inputs, and a signal. */
 export type SubmitOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads>;
 /** `queue.submitAndPoll` options. */
-export type SubmitAndPollOptions<M extends string> = SubmitOptions<M> &
-  WaitOptions & {
-    /**
-     * Called with the job id as soon as the job is accepted, before any waiting. Not for a submit answer that breaks
-     * the spec: the call ends with its `InvalidResponseError`, which carries the job id when the answer named a usable one.
-     */
-    onSubmitted?: ((jobId: string) => void) | undefined;
-  };
+export type SubmitAndPollOptions<M extends string> = SubmitOptions<M> & SubmitWaitOptions;
+/**
+ * `submitAndPoll`'s and `submitAndWatch`'s options besides the model and its inputs: `WaitOptions` and `onSubmitted`.
+ * (One object type, so that a generic `SubmitOptions<M>`, or one spread with `timeoutMs`, is a `SubmitAndPollOptions<M>`.)
+ */
+export interface SubmitWaitOptions extends WaitOptions {
+  /**
+   * Called with the job id as soon as the job is accepted, before any waiting. Not for a submit answer that breaks the
+   * spec: the call ends with its `InvalidResponseError`, which carries the job id when the answer named a usable one.
+   */
+  onSubmitted?: ((jobId: string) => void) | undefined;
+}
+/** `SubmitWaitOptions` with the download (the default): the result carries `data`. */
+export interface SubmitWaitDownloading extends SubmitWaitOptions {
+  download?: true | undefined;
+}
 /** `process` options: an image model, its inputs, and a signal. */
 export type ProcessOptions<M extends string> = OneOf<M, M, { model: ImageModel<M> } & Uploads>;
 /** The deprecated `generate` options: a video model and its inputs. */

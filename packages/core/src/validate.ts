@@ -4,6 +4,7 @@ import { InvalidInputError, invalid } from "./errors.js";
 export { invalid };
 
 import type { ModelDefinition } from "./models.js";
+import type { CreateWatchOptions } from "./types.js";
 
 /** A media type without its parameters, in lower case (`Video/MP4; codecs=x` → `video/mp4`). */
 export const mediaOf = (type: string) => type.split(";")[0]!.trim().toLowerCase();
@@ -327,14 +328,15 @@ export function checkCall(
  * `also`, each with its schema (`{}`: any value): taken, checked, answered and named among the known ones when a key
  * that is none is refused, in errors that start with `where`. With `keys`, only the watch's call options (`model`,
  * `timeoutMs`, `download`, `poll`) are taken, of any value: a layer that sets the deadline itself and has the watch
- * check their values when it watches (the React hooks).
+ * check their values when it watches (the React hooks). `T` is what the options are (a layer's own options type, whose
+ * keys are those of `also`); by default the watch's, and any other key unknown.
  */
-export function checkWatchOptions(
+export function checkWatchOptions<T extends object = CreateWatchOptions & { [option: string]: unknown }>(
   options: unknown,
   also?: Readonly<Record<string, Schema>>,
   where = "Invalid options",
   keys?: boolean,
-): Record<string, any> {
+): T {
   const [own, rest, all] = checkCall(
     options,
     where,
@@ -343,7 +345,7 @@ export function checkWatchOptions(
     keys,
   );
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");
-  return all;
+  return all as T;
 }
 
 /**

@@ -389,7 +389,7 @@ async function neverAnswers(options: DecartClientOptions = {}, aborted?: () => v
       logger: silent,
       fetch: abortOnceArrived(() => seen.requests === 1, aborted),
       ...options,
-    }),
+    } as DecartClientOptions),
     close: () => {
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));

@@ -101,7 +101,13 @@ beforeEach(() => {
 });
 
 const client = (options: DecartClientOptions = {}) =>
-  createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, poll: { delay: instantDelay() }, ...options });
+  createDecartClient({
+    apiKey: "k",
+    baseUrl: url,
+    logger: silent,
+    poll: { delay: instantDelay() },
+    ...options,
+  } as DecartClientOptions);
 const partials = async () => (await readdir(dir)).filter((f) => f.endsWith(".partial"));
 
 describe("saveResult: a result cut short is never taken as complete", () => {

@@ -56,7 +56,12 @@ function encoded(res: ServerResponse, type: string, bytes: Buffer, coding = "gzi
 }
 
 const client = (url: string, options: DecartClientOptions = {}) =>
-  createDecartClient({ apiKey: "dct_encoding_key_0123456789", baseUrl: url, logger: silent, ...options });
+  createDecartClient({
+    apiKey: "dct_encoding_key_0123456789",
+    baseUrl: url,
+    logger: silent,
+    ...options,
+  } as DecartClientOptions);
 
 const equal = async (blob: Blob, bytes: Buffer) =>
   expect(Buffer.from(await blob.arrayBuffer()).equals(bytes)).toBe(true);

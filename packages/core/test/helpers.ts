@@ -21,7 +21,7 @@ export function clientFor(emu: Emulator, options: DecartClientOptions = {}) {
     logger: silent,
     ...options,
     poll: { ...fastPoll, ...options.poll },
-  });
+  } as DecartClientOptions);
 }
 
 /** A delay that does not wait, and records what it was asked for (then tells `waited`, if given). */

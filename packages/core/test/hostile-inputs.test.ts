@@ -44,7 +44,13 @@ afterAll(async () => {
 });
 
 const client = (options: DecartClientOptions = {}) =>
-  createDecartClient({ apiKey: "k", baseUrl: api.url, logger: silent, maxRetries: 0, ...options });
+  createDecartClient({
+    apiKey: "k",
+    baseUrl: api.url,
+    logger: silent,
+    maxRetries: 0,
+    ...options,
+  } as DecartClientOptions);
 /** The client as checked (the default), without its checks, and with an upload function. */
 const clients = () => [client(), client({ validateInputs: false }), client({ upload: nodeUpload() })];
 const png = () => new Blob([new Uint8Array(8)], { type: "image/png" });
@@ -349,7 +355,13 @@ describe("a file whose size getter throws only once the server has answered", ()
     const onUploadProgress = (progress: unknown) => events.push(progress);
     try {
       for (const options of [{}, { validateInputs: false }]) {
-        const c = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent, maxRetries: 0, ...options });
+        const c = createDecartClient({
+          apiKey: "k",
+          baseUrl: server.url,
+          logger: silent,
+          maxRetries: 0,
+          ...options,
+        } as DecartClientOptions);
         const i2v = { model: models.video("lucy-pro-i2v"), prompt: "x", data: image(), onUploadProgress };
         expect(await c.queue.submit(i2v)).toMatchObject({ job_id: "job_2" });
         expect(await c.files.upload(image(), { onUploadProgress })).toMatchObject({ id: "file_2" });

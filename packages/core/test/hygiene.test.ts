@@ -12,6 +12,7 @@ import {
   ConnectionError,
   canWatchAgain,
   createDecartClient,
+  type DecartClientOptions,
   InvalidInputError,
   InvalidResponseError,
   JobNotCompletedError,
@@ -39,7 +40,13 @@ const JOB = `job_${"cd".repeat(16)}`;
 const t2v = () => models.video("lucy-pro-t2v");
 
 const client = (url: string, options: Parameters<typeof createDecartClient>[0] = {}) =>
-  createDecartClient({ apiKey: KEY, baseUrl: url, logger: silent, poll: { delay: instantDelay() }, ...options });
+  createDecartClient({
+    apiKey: KEY,
+    baseUrl: url,
+    logger: silent,
+    poll: { delay: instantDelay() },
+    ...options,
+  } as DecartClientOptions);
 
 describe("redirects: the key never crosses origins", () => {
   it("a 307 to another origin is followed without X-API-KEY (GET and POST); same-origin hops keep it", async () => {

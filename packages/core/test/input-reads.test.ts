@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 const client = (options: DecartClientOptions = {}) =>
-  createDecartClient({ apiKey: "k", baseUrl: api.url, logger: silent, ...options });
+  createDecartClient({ apiKey: "k", baseUrl: api.url, logger: silent, ...options } as DecartClientOptions);
 
 describe("a file given as a URL", () => {
   it("whose server never answers ends by the client's timeoutMs: a TimeoutError naming the field and the URL, nothing sent", async () => {

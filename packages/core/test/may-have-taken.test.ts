@@ -4,7 +4,7 @@
  * Purpose-built servers on loopback play the answers the emulator cannot make.
  */
 import { describe, expect, it } from "vitest";
-import { ConnectionError, createDecartClient, models } from "../src/index.js";
+import { ConnectionError, createDecartClient, type DecartClientOptions, models } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
 import { closedPort, instantDelay, serve, silent } from "./helpers.js";
 
@@ -12,7 +12,13 @@ const KEY = "dct_taken_key_0123456789abcdef";
 const t2v = () => models.video("lucy-pro-t2v");
 
 const client = (url: string, options: Parameters<typeof createDecartClient>[0] = {}) =>
-  createDecartClient({ apiKey: KEY, baseUrl: url, logger: silent, poll: { delay: instantDelay() }, ...options });
+  createDecartClient({
+    apiKey: KEY,
+    baseUrl: url,
+    logger: silent,
+    poll: { delay: instantDelay() },
+    ...options,
+  } as DecartClientOptions);
 
 describe("a submit redirected after the server took it", () => {
   // The server made the job and sends the client to its status on a host that refuses connections: the refused GET

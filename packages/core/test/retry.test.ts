@@ -5,6 +5,7 @@ import {
   ConnectionError,
   createDecartClient,
   type DecartClient,
+  type DecartClientOptions,
   models,
   RateLimitError,
   ServerError,
@@ -203,7 +204,7 @@ const clientOf = (url: string, options: Parameters<typeof createDecartClient>[0]
     logger: silent,
     ...options,
     poll: { delay, ...options.poll },
-  });
+  } as DecartClientOptions);
   return { client, delay };
 };
 

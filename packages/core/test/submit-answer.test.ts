@@ -42,7 +42,7 @@ const client = (options: DecartClientOptions = {}) =>
     logger: silent,
     poll: { delay: instantDelay() },
     ...options,
-  });
+  } as DecartClientOptions);
 /** The prompt of a call answered with `answer`. */
 const answering = (answer: unknown) => String(answers.push(answer) - 1);
 /** The POSTs the server took so far. */

@@ -25,7 +25,7 @@ const client = (url: string, options: DecartClientOptions = {}) =>
     random: () => 0,
     poll: { delay: instantDelay() },
     ...options,
-  });
+  } as DecartClientOptions);
 
 describe("tokens.create after a transient failure once its body was sent", () => {
   const failures: [string, Handler, DecartClientOptions?][] = [

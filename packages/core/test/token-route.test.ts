@@ -16,6 +16,7 @@ import {
   RateLimitError,
   ServerError,
 } from "../src/index.js";
+import type { VideoModel } from "../src/models.js";
 import { createTokenRoute } from "../src/server.js";
 import { drain, fastPoll, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
@@ -106,6 +107,30 @@ describe("createTokenRoute", () => {
     const refused = await browser.process({ model: models.image("lucy-pro-t2i"), prompt: "no" }).catch((e) => e);
     expect(refused).toBeInstanceOf(PermissionDeniedError);
     expect(refused.status).toBe(403);
+  });
+
+  it("asks a token for a model definition of one's own by its name, for the API to check; an unknown name still throws", async () => {
+    const next: VideoModel<"lucy-next"> = {
+      ...models.video("lucy-pro-t2v"),
+      name: "lucy-next",
+      canonical: "lucy-next",
+    };
+    const bodies: unknown[] = [];
+    const api = await serve((_req, res, body) => {
+      bodies.push(JSON.parse(body.toString()));
+      const expiresAt = new Date(Date.now() + 60_000).toISOString();
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ apiKey: "ek_1", expiresAt }));
+    });
+    try {
+      const route = createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: [next, "lucy-pro-t2i"] });
+      expect((await route(post())).status).toBe(200);
+      expect(bodies).toEqual([{ allowedModels: ["lucy-next", "lucy-pro-t2i"] }]);
+      expect(() => createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: ["lucy-next" as never] })).toThrow(
+        /models.*lucy-next/,
+      );
+    } finally {
+      await api.close();
+    }
   });
 
   it("mints tokens for the allowed origins only", async () => {

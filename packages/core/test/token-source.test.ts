@@ -54,7 +54,13 @@ function minting(expiresIn = 120, first: ClientToken[] = []) {
 }
 
 const clientWith = (token: DecartClientOptions["token"], options: DecartClientOptions = {}) =>
-  createDecartClient({ token, baseUrl: emu.url, logger: silent, ...options, poll: { ...fastPoll, ...options.poll } });
+  createDecartClient({
+    token,
+    baseUrl: emu.url,
+    logger: silent,
+    ...options,
+    poll: { ...fastPoll, ...options.poll },
+  } as DecartClientOptions);
 
 describe("a client with a token fetcher", () => {
   it("asks for a token when it first needs one, keeps it, and sends it", async () => {
@@ -554,8 +560,9 @@ describe("a client with a token fetcher", () => {
 
   it("refuses `token` with `apiKey` or `proxy`, and a fetcher that answers no key", async () => {
     const fetcher = minting();
-    expect(() => createDecartClient({ token: fetcher, apiKey: "k" })).toThrow(/token/);
-    expect(() => createDecartClient({ token: fetcher, proxy: "/api/decart" })).toThrow(/token/);
+    // (Refused by the types too.)
+    expect(() => createDecartClient({ token: fetcher, apiKey: "k" } as never)).toThrow(/token/);
+    expect(() => createDecartClient({ token: fetcher, proxy: "/api/decart" } as never)).toThrow(/token/);
     const client = clientWith(async () => ({ apiKey: "", expiresAt: "soon" }) as ClientToken, { maxRetries: 0 });
     await expect(client.queue.status("job_x")).rejects.toMatchObject({ code: "TOKEN_ERROR" });
   });

@@ -142,7 +142,7 @@ function client(baseUrl: string, options: DecartClientOptions = {}) {
     upload: nodeUpload({ agent }),
     poll: { delay: settled },
     ...options,
-  });
+  } as DecartClientOptions);
   return Object.assign(c, { settled, sockets });
 }
 

@@ -217,7 +217,7 @@ const cases: Case[] = [
     ],
   ),
   ["a proxy URL no URL parser takes", "proxy", () => createDecartClient({ proxy: "https://proxy .test" })],
-  ["both a proxy and a key", "proxy", () => createDecartClient({ apiKey: "k", proxy: "/api/decart" })],
+  ["both a proxy and a key", "proxy", () => createDecartClient({ apiKey: "k", proxy: "/api/decart" } as never)],
   [
     "a model definition whose path would name another host",
     "model",

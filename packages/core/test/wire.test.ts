@@ -239,7 +239,11 @@ describe("wire fidelity with the official @decartai/sdk", () => {
   });
 
   it("tokens.create: the same JSON body", async () => {
-    const options = { expiresIn: 120, allowedModels: ["lucy-pro-t2v"], allowedOrigins: ["https://example.com"] };
+    const options = {
+      expiresIn: 120,
+      allowedModels: ["lucy-pro-t2v" as const],
+      allowedOrigins: ["https://example.com"],
+    };
     const theirs = await one(() => official().tokens.create(options));
     const mine = await one(() => ours().tokens.create(options));
     expect(theirs.path).toBe("/v1/client/tokens");
