@@ -35,8 +35,14 @@ import { clientResult, clientStatus, fromAbortable } from "./sources.js";
 import type { SubmitInput, SubmitJobOptions } from "./types.js";
 import { submitKeys, submitWith } from "./watch.js";
 
-/** An input of a batch: a model and its inputs, or that with a key of yours (echoed on every event of its job). */
-export type BatchInput = SubmitInput | { key: string | number; input: SubmitInput };
+/**
+ * An input of a batch: a model and its inputs, or `{ key, input }`, that with a key of yours (echoed on every event of
+ * its job; none when not given).
+ */
+export type BatchInput = SubmitInput | { key?: string | number | undefined; input: SubmitInput };
+
+/** The key of the events of inputs `I`: the type of their `key` (`undefined` for an input without one). */
+export type BatchKeyOf<I> = I extends unknown ? ("key" extends keyof I ? I["key" & keyof I] : undefined) : never;
 
 /**
  * Where the batch stands. `submitted` counts jobs the server accepted; `pending` and `processing` count the jobs in
@@ -53,12 +59,15 @@ export interface BatchSummary {
   failed: number;
 }
 
-/** One thing that happened in a batch, with the summary just after it. */
-export type BatchEvent = {
+/**
+ * One thing that happened in a batch, with the summary just after it. `K`: the inputs' key (`submitAll` makes it the
+ * type of the keys given, `undefined` for inputs without one).
+ */
+export type BatchEvent<K = string | number | undefined> = {
   /** The input's position (from 0) in the inputs. */
   index: number;
   /** The input's key, when it had one. */
-  key: string | number | undefined;
+  key: K;
   summary: BatchSummary;
 } & (
   | { type: "event"; event: JobEvent; error?: never }
@@ -66,13 +75,13 @@ export type BatchEvent = {
   | { type: "error"; error: DecartError; event?: never }
 );
 
-export interface SubmitAllOptions extends Omit<SubmitJobOptions, "onOrphan"> {
+export interface SubmitAllOptions<K = string | number | undefined> extends Omit<SubmitJobOptions, "onOrphan"> {
   /**
    * Called with the id of a job made after the batch ended (`failFast`, or you unsubscribed) while its submit was under
    * way, with its input's index and key: see `SubmitJobOptions.onOrphan`. A submit that has not started when the batch
    * ends (one waiting for a slot, or out a 429's pause) is not sent, nor sent again once answered 429 (or 503 …).
    */
-  onOrphan?: ((jobId: string, index: number, key: string | number | undefined) => void) | undefined;
+  onOrphan?: ((jobId: string, index: number, key: K) => void) | undefined;
   /**
    * Jobs in flight at once (submitted and not finished): 1 or more, or `Infinity` for all at once (an iterable is then
    * read at once). Default 8. Anything else errors with `InvalidInputError` before any request.
@@ -163,6 +172,11 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * that ends before its iterable (`failFast`, an error, unsubscribed) closes the iterator once (`return()`, as a
  * `for…of` that breaks: a generator's `finally` runs); what `return()` throws is reported as an unhandled error.
  */
+export function submitAll<I extends BatchInput>(
+  client: DecartClient,
+  inputs: Iterable<I> | Observable<I>,
+  options?: SubmitAllOptions<BatchKeyOf<I>>,
+): Observable<BatchEvent<BatchKeyOf<I>>>;
 export function submitAll(
   client: DecartClient,
   inputs: Iterable<BatchInput> | Observable<BatchInput>,
@@ -172,7 +186,7 @@ export function submitAll(
     // Its options, read and checked once for the whole batch, before any submit: options the watch would refuse end
     // the batch with their error (rather than fail each job in turn), as does a key that is none of submitAll's
     // options; each job's submit and watch take them as read here.
-    const all = checkWatchOptions(options, batchKeys);
+    const all = checkWatchOptions<SubmitAllOptions>(options, batchKeys);
     const { concurrency = 8, failFast = false, onOrphan, ...jobOptions } = all;
     // A number of lanes: 1 or more (a fraction counts its whole lanes), or Infinity for all at once.
     if (!(concurrency >= 1))

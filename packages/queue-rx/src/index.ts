@@ -1,4 +1,11 @@
-export { type BatchEvent, type BatchInput, type BatchSummary, type SubmitAllOptions, submitAll } from "./batch.js";
+export {
+  type BatchEvent,
+  type BatchInput,
+  type BatchKeyOf,
+  type BatchSummary,
+  type SubmitAllOptions,
+  submitAll,
+} from "./batch.js";
 export { jobFailed, retryWatch, statusChanges, throwOnFailure, toOutcome } from "./operators.js";
 export { createPacer, type Pacer, throughPacer } from "./pacing.js";
 export {

@@ -67,7 +67,8 @@ export interface JobOptions {
 
 /** `watchJob` options: with the job's model when known, which sets its expected duration and so the poll schedule. */
 export interface WatchJobOptions extends JobOptions {
-  model?: VideoModel | VideoModelName | undefined;
+  /** The job's model: a catalogue name, `models.video(…)`, or a definition of your own (`VideoModel<"my-model">`). */
+  model?: VideoModel<string> | VideoModelName | undefined;
   /**
    * The submit's answer, for a job you have just submitted (`client.queue.submit`): the watch starts from it as
    * `submitJob`'s does, with `submitted` and the answer's status, and reads the job after the schedule's first wait

@@ -281,12 +281,12 @@ function follow(
   return new Observable<JobEvent>((subscriber) => {
     // Each subscriber's options are read and checked once, here or by its caller, also one's that joins a running
     // poller (whose options it does not use); the core's `createWatch` takes the watch's as they were read then.
-    const all = checked ?? checkWatchOptions(options, jobKeys);
+    const all = checked ?? checkWatchOptions<WatchJobOptions>(options, jobKeys);
     const { model, first, download, background, statusSource, resultSource, scheduler } = all;
     // `first` must be this job's submit answer, as the engine checks a status read.
     const wrong = first && checkJob(first, jobId);
     if (wrong) throw invalid("Invalid options", "first", `job ${jobId}'s submit answer (${wrong})`);
-    const watching = { ...all };
+    const watching: Record<string, unknown> = { ...all };
     for (const key in submitKeys) delete watching[key];
     const downloading = `result:${jobId}`;
     // Without download, on the poller that downloads when one runs: its events until the download starts, then
@@ -370,21 +370,17 @@ export const watchJob: {
  * poller, after `submitted` all the same.
  */
 export const submitJob: {
-  <M extends VideoModelName>(
+  <M extends string>(
     client: DecartClient,
     input: SubmitOptions<M>,
     options: SubmitJobOptions & { download: false },
   ): Observable<JobEventOf<false>>;
-  <M extends VideoModelName>(
+  <M extends string>(
     client: DecartClient,
     input: SubmitOptions<M>,
     options?: SubmitJobOptions & { download?: true | undefined },
   ): Observable<JobEventOf<true>>;
-  <M extends VideoModelName>(
-    client: DecartClient,
-    input: SubmitOptions<M>,
-    options?: SubmitJobOptions,
-  ): Observable<JobEvent>;
+  <M extends string>(client: DecartClient, input: SubmitOptions<M>, options?: SubmitJobOptions): Observable<JobEvent>;
 } = submitWith as never;
 
 /**
@@ -400,7 +396,7 @@ export function submitWith(
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
     // Its options, read and checked once, before the submit: options the watch would refuse send nothing.
-    const all = checked ?? checkWatchOptions(options, submitKeys);
+    const all = checked ?? checkWatchOptions<SubmitJobOptions>(options, submitKeys);
     const { submitSource, onOrphan } = all;
     /** A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). */
     const orphan = (jobId: unknown) => {

@@ -24,6 +24,16 @@ describe("the declarations in other projects", () => {
     ).toEqual([]);
   });
 
+  it("take submitAll's inputs with or without a key, its events typed with the key given; a model of one's own", () => {
+    expect(
+      errorsOf("batch-keys.ts", {
+        exactOptionalPropertyTypes: true,
+        lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+        skipLibCheck: true,
+      }),
+    ).toEqual([]);
+  });
+
   it("keep the events' type through retryWatch, as download makes them (JobEventOf)", () => {
     expect(errorsOf("retry.ts", { lib: ["lib.es2022.d.ts", "lib.dom.d.ts"], skipLibCheck: true })).toEqual([]);
   });

@@ -1,4 +1,9 @@
-import { createDecartClient, type DecartClientOptions } from "@decart/core";
+import {
+  createDecartClient,
+  type DecartClientOptions,
+  type DecartClientSettings,
+  type TokenFetcher,
+} from "@decart/core";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { silent } from "./marbles.js";
 
@@ -9,14 +14,17 @@ export const startFast = (options: EmulatorOptions = {}): Promise<Emulator> =>
   startEmulator({ timing: "fast", ...options });
 
 /** A client of `emu` with a quick fixed schedule for its fast jobs. */
-export const clientFor = (emu: Emulator, options: DecartClientOptions = {}) =>
+export const clientFor = (
+  emu: Emulator,
+  options: DecartClientSettings & { apiKey?: string | undefined; token?: TokenFetcher | undefined } = {},
+) =>
   createDecartClient({
     apiKey: emu.apiKey,
     baseUrl: emu.url,
     logger: silent,
     poll: { initialDelayMs: 10, intervalMs: 15 },
     ...options,
-  });
+  } as DecartClientOptions);
 
 /** Randomness for the emulator's fault sampling, the same on every run (a linear congruential generator). */
 export function seeded(seed: number): () => number {

@@ -1,7 +1,7 @@
 // What a batch sends again after a submit's failure, against a purpose-built server whose answers the emulator cannot
 // give in that order (a 503 then a 200; 503s and 429s in turn).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createDecartClient, type DecartClientOptions, models } from "@decart/core";
+import { createDecartClient, type DecartClientSettings, models } from "@decart/core";
 import { lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
@@ -21,7 +21,7 @@ async function serve(answer: (n: number, res: ServerResponse) => void) {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
-  const client = (options: DecartClientOptions = {}) =>
+  const client = (options: DecartClientSettings = {}) =>
     createDecartClient({ apiKey: "dct_test", baseUrl: `http://127.0.0.1:${port}`, logger: silent, ...options });
   const close = () => {
     server.closeAllConnections();

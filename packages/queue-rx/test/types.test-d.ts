@@ -28,7 +28,7 @@ test("submitJob takes a model's inputs as the core types them", () => {
 test("watchJob and submitAll", () => {
   expectTypeOf(watchJob(client, "job_1", { model: "lucy-pro-t2v" })).toEqualTypeOf<Observable<JobEventOf<true>>>();
   const batch = submitAll(client, [{ key: "a", input: { model: models.video("lucy-pro-t2v"), prompt: "A lake" } }]);
-  expectTypeOf(batch).toEqualTypeOf<Observable<BatchEvent>>();
+  expectTypeOf(batch).toEqualTypeOf<Observable<BatchEvent<string>>>();
 });
 
 test("the events follow `download`: `completed` has its data by default, none with download: false", () => {
