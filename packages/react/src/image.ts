@@ -1,4 +1,4 @@
-import { type DecartClient, type ImageModelName, InvalidInputError, type ProcessOptions } from "@decart/core";
+import { type DecartClient, type DecartError, InvalidInputError, type ProcessOptions } from "@decart/core";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
 import { type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
@@ -22,7 +22,7 @@ export interface ImageGeneration extends GenerationState {
    * the request too (one already aborted sends nothing): the state is then `error` with the core's `AbortError`. A
    * field of `input` whose getter throws (`signal`'s too) sends nothing: `error`, an `InvalidInputError` naming it.
    */
-  submit<M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined>;
+  submit<M extends string>(input: ProcessOptions<M>): Promise<Blob | undefined>;
   /**
    * Aborts the request in flight, and the state goes back to `idle`; a state after the request stays as it was, and
    * its inputs go (`retry()` does nothing after it). (An unmount does not abort it: see `useGenerateImage`.)
@@ -75,7 +75,7 @@ class ImageGenerator {
     this.store.set(controller ? idle : {});
   }
 
-  readonly submit = async <M extends ImageModelName>(input: ProcessOptions<M>): Promise<Blob | undefined> => {
+  readonly submit = async <M extends string>(input: ProcessOptions<M>): Promise<Blob | undefined> => {
     this.halt();
     const controller = new AbortController();
     this.controller = controller;
@@ -121,7 +121,7 @@ class ImageGenerator {
     } catch (error) {
       if (this.controller === controller) {
         this.controller = undefined;
-        this.store.set({ status: "error", watching: false, error: error as Error });
+        this.store.set({ status: "error", watching: false, error: error as DecartError });
       }
       return undefined;
     } finally {

@@ -1,4 +1,4 @@
-import { type DownloadProgress, type JobEvent, readOnce } from "@decart/core";
+import { type DecartError, type DownloadProgress, type JobEvent, readOnce } from "@decart/core";
 
 /** Where a generation stands. */
 export type GenerationStatus =
@@ -15,7 +15,7 @@ export type GenerationStatus =
  * The state of a hook. `jobId` is set as soon as the job exists (video only); `progress` is the result's download
  * (while `downloading`, and kept after); `result` is the video or image once `completed`; `error` is a
  * `JobFailedError` with the server's reason when `failed`, or the error that stopped the request or the watch when
- * `error`. `watching` is true while the hook follows its job or runs its request (from `submit` or `retry()`, or from
+ * `error` (a `DecartError` always: read its `code`). `watching` is true while the hook follows its job or runs its request (from `submit` or `retry()`, or from
  * the mount of a `useJob` with a job id, until the end, an error, `stop()` or `reset()`): a `processing` state that is
  * not watched is what the hook last saw. `retrying` is set while the job's status reads (or its download) fail and are
  * tried again, beside the status they left as it was: the core's `retrying` event (`attempt`, the failures in a row
@@ -31,7 +31,7 @@ export interface GenerationState {
   retrying?: Extract<JobEvent, { type: "retrying" }> | undefined;
   progress: DownloadProgress | undefined;
   result: Blob | undefined;
-  error: Error | undefined;
+  error: DecartError | undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   canWatchAgain,
   checkWatchOptions,
   type DecartClient,
+  type DecartError,
   InvalidInputError,
   invalid,
   type JobEvent,
@@ -81,7 +82,7 @@ const pacing = (whenHidden: VideoJobOptions["whenHidden"]) => (whenHidden === "k
  * `download`: a change of it watches the job again (from `false` or to it: `undefined` is `true`, its default).
  */
 export interface UseJobOptions extends VideoJobOptions {
-  model?: VideoModel | VideoModelName | undefined;
+  model?: VideoModel<string> | VideoModelName | undefined;
   /**
    * How long the job's video stays kept once no component shows it, in ms (default 0: not kept). A `useJob` of the job
    * on the same client mounted meanwhile (a component mounted again, another route) shows it at once, from its first
@@ -134,7 +135,7 @@ export interface VideoGeneration extends GenerationState {
    * `AbortError` carrying the job id (the job is not cancelled).
    * Options the watch would refuse (a `timeoutMs` of "5000") send nothing: `error`, the core's `InvalidInputError`.
    */
-  submit<M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined>;
+  submit<M extends string>(input: SubmitOptions<M>): Promise<string | undefined>;
   /**
    * Stops watching: no more reads, the state stays as it was (a submit on its way still brings the job id, as
    * `pending`). The job is not cancelled.
@@ -280,14 +281,14 @@ class JobFollower {
       return void (shown.result && this.hold(shown));
     }
     const { model, download, poll, whenHidden } = this.options;
-    const fail = (error: Error) => {
+    const fail = (error: DecartError) => {
       this.ended = true;
       this.store.set({ status: "error", watching: false, error });
     };
     try {
       this.deadline ??= endOf(this.client, this.jobId, this.options);
     } catch (error) {
-      return void fail(error as Error);
+      return void fail(error as DecartError);
     }
     const options = { model, download, poll, deadline: this.deadline, background: pacing(whenHidden) };
     const watching = watchJob(this.client, this.jobId, options).subscribe({
@@ -375,7 +376,7 @@ export function useJob(jobId: string | null | undefined, options?: UseJobOptions
  * `retry()`), and what its `submit` resolves with.
  */
 interface Job {
-  model?: SubmitOptions<VideoModelName>["model"];
+  model?: VideoModel<string>;
   /** The input's `signal`: aborting it ends the submit, then the watch. */
   signal?: AbortSignal | undefined;
   options: VideoJobOptions;
@@ -396,7 +397,7 @@ class VideoGenerator {
   declare private job: Job | undefined;
   /** The latest submit and its inputs, for `retry()`: until its job completes, `reset()` or the next submit. */
   declare private last: Job | undefined;
-  declare private input: SubmitOptions<VideoModelName> | undefined;
+  declare private input: SubmitOptions<string> | undefined;
 
   constructor(private readonly client: DecartClient) {}
 
@@ -415,7 +416,7 @@ class VideoGenerator {
     if (!job?.first || this.watching) return;
     const { model, first, signal } = job;
     const { download, poll, whenHidden } = job.options;
-    const end = (error?: Error) => {
+    const end = (error?: DecartError) => {
       if (this.job === job) this.job = undefined;
       if (error) this.store.set({ status: "error", watching: false, error });
     };
@@ -428,7 +429,7 @@ class VideoGenerator {
       if (signal?.aborted) throw aborted(first.job_id, signal.reason);
       job.deadline ??= endOf(this.client, first.job_id, job.options);
     } catch (error) {
-      return void end(error as Error);
+      return void end(error as DecartError);
     }
     if (!this.store.active) return;
     // First from the submit's answer; again (shown after an `<Activity>` hid it, or `retry()`) from a read of the job.
@@ -456,11 +457,11 @@ class VideoGenerator {
     watching.add(() => signal?.removeEventListener("abort", abort));
   }
 
-  readonly submit = <M extends VideoModelName>(input: SubmitOptions<M>): Promise<string | undefined> => {
+  readonly submit = <M extends string>(input: SubmitOptions<M>): Promise<string | undefined> => {
     this.halt();
     const job: Job = { options: this.options };
     this.job = this.last = job;
-    this.input = input as SubmitOptions<VideoModelName>;
+    this.input = input as SubmitOptions<string>;
     this.store.replace({ ...idle, status: "submitting", watching: true });
     // The submit is not aborted by `stop()` or an unmount: once sent, its answer (the job id) is always taken.
     // A throw of `queue.submit` rejects it. The model is read once the core has read the input: an input it cannot
@@ -472,7 +473,7 @@ class VideoGenerator {
       accept(this.client.queue.submit(input));
       job.model = input.model;
       job.signal = input.signal;
-      this.input = repeatable(input);
+      this.input = repeatable(input as SubmitOptions<string>);
     }).then(
       (first) => {
         if (this.last === job) {

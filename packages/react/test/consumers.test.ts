@@ -19,4 +19,14 @@ describe("the declarations in other projects", () => {
       }),
     ).toEqual([]);
   });
+
+  it("type the state's error as a DecartError, and take a model definition of one's own in useJob and the submits", () => {
+    expect(
+      compileErrors(join(dir, "state.ts"), {
+        exactOptionalPropertyTypes: true,
+        lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+        skipLibCheck: true,
+      }),
+    ).toEqual([]);
+  });
 });

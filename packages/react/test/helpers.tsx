@@ -4,8 +4,9 @@ import {
   type ClientToken,
   createDecartClient,
   type DecartClient,
-  type DecartClientOptions,
+  type DecartClientSettings,
   models,
+  type TokenFetcher,
 } from "@decart/core";
 import { createTokenRoute, type TokenRouteOptions } from "@decart/core/server";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
@@ -54,7 +55,10 @@ export function tokensOf(emu: Emulator, options: TokenRouteOptions = {}) {
 export const countingFetch = (): WatchedFetch => watchedFetch({ abortEnds: true });
 
 /** A client of `emu` with a quick fixed schedule, on client tokens (a page's client). */
-export const clientFor = (emu: Emulator, options: DecartClientOptions = {}): DecartClient =>
+export const clientFor = (
+  emu: Emulator,
+  options: DecartClientSettings & { token?: TokenFetcher | undefined } = {},
+): DecartClient =>
   createDecartClient({
     token: tokensOf(emu),
     baseUrl: emu.url,
