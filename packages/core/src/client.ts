@@ -63,46 +63,33 @@ import {
 import { VERSION } from "./version.js";
 
 /**
- * `createDecartClient`'s options: one way to authenticate, `apiKey` (or the `DECART_API_KEY` environment variable),
- * `token` or `proxy` (the others not given, or `undefined`), and the client's settings.
+ * `createDecartClient`'s options: how to authenticate, `apiKey` (or the `DECART_API_KEY` environment variable), `token`
+ * or `proxy` (one of them: the client refuses two), and the client's settings (`DecartClientSettings`).
  */
-export type DecartClientOptions = DecartClientSettings &
-  (
-    | {
-        /**
-         * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
-         * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead.
-         */
-        apiKey?: string | undefined;
-        token?: undefined;
-        proxy?: undefined;
-      }
-    | {
-        /**
-         * Instead of `apiKey`: a function that answers a short-lived client token `{ apiKey, expiresAt }`, e.g.
-         * `fetchTokenFrom("/api/decart-token")` against a route made with `createTokenRoute` of `@decart/core/server`. The
-         * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
-         * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more. Its failure is
-         * retryable (a call or a watch asks again), but the third in a row is final: a `TOKEN_ERROR` that ends the call or
-         * the watch, naming the failure and how many failed in a row. A `dct_` key it answers in a browser is refused as the
-         * `apiKey` option is (never sent: `InvalidInputError`, final).
-         */
-        token?: TokenFetcher | undefined;
-        apiKey?: undefined;
-        proxy?: undefined;
-      }
-    | {
-        /**
-         * A proxy that adds the key server-side: a URL, or on a page a path such as `/api/decart` (resolved against the
-         * page's location; where there is none, as in Node, a path is refused). No key is sent.
-         */
-        proxy?: string | undefined;
-        apiKey?: undefined;
-        token?: undefined;
-      }
-  );
+export interface DecartClientOptions extends DecartClientSettings {
+  /**
+   * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
+   * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead.
+   */
+  apiKey?: string | undefined;
+  /**
+   * Instead of `apiKey`: a function that answers a short-lived client token `{ apiKey, expiresAt }`, e.g.
+   * `fetchTokenFrom("/api/decart-token")` against a route made with `createTokenRoute` of `@decart/core/server`. The
+   * client asks it for a key when it needs one, keeps the token, gets a new one shortly before `expiresAt` (one fetch
+   * at a time) and, when the server refuses a key (401), gets a new one and sends the request once more. Its failure is
+   * retryable (a call or a watch asks again), but the third in a row is final: a `TOKEN_ERROR` that ends the call or
+   * the watch, naming the failure and how many failed in a row. A `dct_` key it answers in a browser is refused as the
+   * `apiKey` option is (never sent: `InvalidInputError`, final).
+   */
+  token?: TokenFetcher | undefined;
+  /**
+   * A proxy that adds the key server-side: a URL, or on a page a path such as `/api/decart` (resolved against the
+   * page's location; where there is none, as in Node, a path is refused). No key is sent.
+   */
+  proxy?: string | undefined;
+}
 
-/** `createDecartClient`'s options besides the one way to authenticate (`apiKey`, `token` or `proxy`). */
+/** `createDecartClient`'s options besides how to authenticate (`apiKey`, `token` or `proxy`). */
 export interface DecartClientSettings {
   /**
    * Allow a long-lived `dct_` key in a browser (default false: creating such a client throws). Only for local tools
