@@ -618,7 +618,7 @@ describe("decart jobs", () => {
       const submitted = await run(["jobs", "submit", "A lake [hold]", "--no-json"], { env: ownEnv });
       const id = submitted.stdout.trim();
       expect(own.emu.release(id)).toBe(true);
-      now += 60_000;
+      now += 1500; // past the result's retention (1 s after its end), not the job's (1 s more: then unknown, 404)
       const { code, stdout, stderr } = await run(["jobs", "result", id, "-o", join(dir, "gone.mp4")], { env: ownEnv });
       expect(code, stderr).toBe(1);
       expect(stderr).toContain("past its retention period");
