@@ -1,8 +1,12 @@
 import type { DelayFunction, PollContext, PollOptions, PollSchedule } from "./types.js";
 
-/** Waits `ms`; an abort clears the timer at once and rejects with the signal's reason. */
+/**
+ * Waits `ms`; an abort clears the timer at once and rejects with the signal's reason. Its listener is on a signal of its
+ * own where `AbortSignal.any` is (see `either`), not on `signal`.
+ */
 export const sleep: DelayFunction = (ms, signal) =>
   new Promise((resolve, reject) => {
+    signal &&= AbortSignal.any?.([signal]) ?? signal;
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal!.reason);
@@ -14,6 +18,18 @@ export const sleep: DelayFunction = (ms, signal) =>
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort);
   });
+
+/**
+ * A signal aborted by `signal` (with its reason) or by `own`, and what takes its listener off `signal`: `AbortSignal.any`,
+ * which puts none there (a signal shared by many calls would gather one per call, and Node warns past 10), where there is
+ * one; else a listener on `signal` that aborts `own`.
+ */
+export const either = (signal: AbortSignal | undefined, own: AbortController): [AbortSignal, () => void] => {
+  const onAbort = () => own.abort(signal!.reason);
+  if (signal && AbortSignal.any) return [AbortSignal.any([signal, own.signal]), () => {}];
+  signal?.addEventListener("abort", onAbort);
+  return [own.signal, () => signal?.removeEventListener("abort", onAbort)];
+};
 
 /** The cadence near the expected end: while the spread is unknown or wide, and once jobs are known to end close together. */
 const DENSE_MS = 1400;

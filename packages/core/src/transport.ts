@@ -13,6 +13,7 @@ import {
   TimeoutError,
   textOf,
 } from "./errors.js";
+import { either } from "./poll.js";
 import { away, parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody } from "./types.js";
 import { mediaOf } from "./validate.js";
@@ -125,11 +126,11 @@ const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "
  */
 export const timed = (signal: AbortSignal | undefined, ms: number, deadline: number, now: () => number) => {
   const controller = new AbortController();
-  const onAbort = () => controller.abort(signal!.reason);
-  signal?.addEventListener("abort", onAbort);
+  // (No listener on `signal` where `AbortSignal.any` is: see `either`.)
+  const [attemptSignal, off] = either(signal, controller);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stop = () => clearTimeout(timer);
-  const until = <T>(wait: T | PromiseLike<T>, going?: 1, { signal } = controller) =>
+  const until = <T>(wait: T | PromiseLike<T>, going?: 1, signal = attemptSignal) =>
     new Promise<T>((resolve, reject) => {
       if (!going) {
         stop();
@@ -144,12 +145,12 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
         .finally(() => signal.removeEventListener("abort", no));
     });
   return [
-    controller.signal,
+    attemptSignal,
     until,
     stop,
     () => {
       stop();
-      signal?.removeEventListener("abort", onAbort);
+      off();
     },
   ] as const;
 };
