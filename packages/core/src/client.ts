@@ -25,7 +25,7 @@ import {
 import { asDecartError, callbackThrew, failedJob, guard, ignore, pause } from "./errors.js";
 import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
-import { createDurationModel, mergePoll, scheduleFor, sleep } from "./poll.js";
+import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, ONCE, POLICY, type RateLimitGate, retry } from "./retry.js";
 import { type TokenFetcher, tokenSource } from "./token.js";
 import { type Call, createTransport, lengthOf } from "./transport.js";
@@ -575,8 +575,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   async function* follow(
     jobId: string,
     opts: CreateWatchOptions & WaitOptions & { onSubmitted?: (jobId: string) => void },
+    stop: AbortController,
   ): AsyncGenerator<JobEvent, void, undefined> {
-    const { signal, onStatusChange, onSubmitted } = opts;
+    const { onStatusChange, onSubmitted } = opts;
+    // The call's signal, or the iterator's `return()` or `throw()` (`stop`), aborts the wait or read in flight.
+    const [signal, off] = either(opts.signal, stop);
     const watch = watchOf(jobId, opts);
     const wait = watch.wait ?? delay;
     // One attempt each (the watch retries), within its budget.
@@ -639,11 +642,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           // (No type, undefined: the Blob's is "".)
           step = watch.downloaded(new Blob(chunks, { type: contentType as string }));
         } catch (e) {
+          // Left by `return()` or `throw()` while it waited: it ends as a loop left at a `yield` does.
+          if (signal.aborted && !opts.signal?.aborted) return;
           step = watch.error(e);
         }
       }
     } finally {
       ended = 1;
+      off();
     }
   }
 
@@ -659,7 +665,37 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     } as QueueJobResult | QueueJobOutcome;
   }
 
-  async function* submitAndWatch(options: AnyVideoCall, download?: true) {
+  /**
+   * A watch's iterator whose `return()` and `throw()` abort its wait or read in flight at once (a generator's own would
+   * wait behind the `next()` pending on it), which then ends as a loop left at a `yield` does.
+   */
+  const stoppable =
+    <A extends unknown[]>(run: (stop: AbortController, ...args: A) => AsyncGenerator<JobEvent, void, undefined>) =>
+    (...args: A) => {
+      const stop = new AbortController();
+      const it = run(stop, ...args);
+      const { next } = it;
+      // `next()`s pending: only then is anything in flight to abort (a loop left at a `yield` cancels its download).
+      let waiting = 0;
+      it.next = async () => {
+        waiting++;
+        try {
+          return await next.call(it);
+        } finally {
+          waiting--;
+        }
+      };
+      for (const key of ["return", "throw"] as const) {
+        const method = it[key];
+        it[key] = (value: any) => {
+          if (waiting) stop.abort();
+          return method.call(it, value);
+        };
+      }
+      return it;
+    };
+
+  async function* submitAndWatch(stop: AbortController, options: AnyVideoCall, download?: true) {
     // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used (and
     // `generate`'s `download`, set then: a spread before would read them unchecked).
     try {
@@ -673,14 +709,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message
     const deadline = now() + (options.timeoutMs ??= DEFAULT_WAIT_MS);
     const job = await submit(options, { deadline, maxRetries: Infinity, expired: options.timeoutMs });
-    yield* follow(job.job_id, { ...options, first: job, deadline });
+    yield* follow(job.job_id, { ...options, first: job, deadline }, stop);
   }
 
-  async function* watchJob(jobId: string, opts: QueueWaitOptions = {}) {
+  async function* watchJob(stop: AbortController, jobId: string, opts: QueueWaitOptions = {}) {
     // model, timeoutMs, download, poll, signal, onStatusChange: the first six of the one list.
     opts = optionsOf(opts, 0, Object.keys(callOptions).slice(0, 6));
-    yield* follow(checkId(jobId), opts);
+    yield* follow(checkId(jobId), opts, stop);
   }
+
+  const watchAfterSubmit = stoppable(submitAndWatch);
+  const watchOne = stoppable(watchJob);
 
   const fileCall = async (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
     send<FileReference>(
@@ -696,7 +735,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     process: (options) => postModel("image", options),
     async generate(options) {
       warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
-      const done = (await outcome(submitAndWatch(options, true))) as QueueJobResult;
+      const done = (await outcome(watchAfterSubmit(options, true))) as QueueJobResult;
       if (done.status === "completed") return done.data;
       throw failedJob(done.job_id, done.error);
     },
@@ -713,10 +752,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
             ...optionsOf(opts, 1, ["signal", "onProgress"]),
             ...(opts as { [ONCE]?: object })?.[ONCE],
           }),
-        wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchJob(jobId, opts))) as QueueClient["wait"],
-        submitAndPoll: ((options: AnyVideoCall) => outcome(submitAndWatch(options))) as QueueClient["submitAndPoll"],
-        submitAndWatch: submitAndWatch as QueueClient["submitAndWatch"],
-        watch: watchJob,
+        wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchOne(jobId, opts))) as QueueClient["wait"],
+        submitAndPoll: ((options: AnyVideoCall) => outcome(watchAfterSubmit(options))) as QueueClient["submitAndPoll"],
+        submitAndWatch: watchAfterSubmit as QueueClient["submitAndWatch"],
+        watch: watchOne,
         // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).
         createWatch: (jobId, opts) => watchOf(checkId(jobId), checkWatchOptions(opts)),
         readStatus: async (jobId, opts) => readStatus(jobId, { ...optionsOf(opts, 1), maxRetries: 0 }),
