@@ -111,10 +111,18 @@ export const mergePoll = (base: PollOptions, override: PollOptions | PollSchedul
         : { ...base, ...override };
 
 /**
+ * The longest a job can run: the server fails a job at 10 minutes; with a margin, 11 (a duration or age beyond it is
+ * one of odd timestamps or clocks).
+ */
+export const MAX_JOB_MS = 660_000;
+
+/**
  * Expected job durations per model, learnt from every finished job this client saw (shared by all of its watchers,
  * so jobs still waiting benefit at their next read from one that just ended). Per model, a running mean and variance
  * of ln(duration): the catalogue's typical duration counts as one observation with spread 1, each finished job as
- * one more (after 16, as an exponential moving average of weight 1/16, so old jobs fade out as a model changes).
+ * one more (after 16, as an exponential moving average of weight 1/16, so old jobs fade out as a model changes), each
+ * after the first counted at most 3 standard deviations away (so that one outlier moves the estimate little), none
+ * longer than a job can run (`MAX_JOB_MS`).
  * `typicalMs` is e^mean (the median of a log-normal), `spread` the standard deviation; `spread` is undefined until a
  * job of the model was seen.
  */
@@ -126,10 +134,14 @@ export function createDurationModel() {
       learnt.has(model) ? Math.exp(learnt.get(model)![0]) : catalogueMs,
     spread: (model: string): number | undefined => (learnt.has(model) ? Math.sqrt(learnt.get(model)![1]) : undefined),
     observe(model: string, catalogueMs: number, durationMs: number): void {
-      if (!(durationMs > 0 && durationMs < 864e5)) return;
+      if (!(durationMs > 0 && durationMs < MAX_JOB_MS)) return;
       const [mean, variance, count] = learnt.get(model) ?? [Math.log(catalogueMs), COLD_SPREAD ** 2, 1];
       const n = Math.min(count + 1, 16);
-      const deviation = Math.log(durationMs) - mean;
+      // Once jobs were seen, one counts as at most 3 standard deviations (at least 0.1) away: one outlier (a job far
+      // shorter or longer than the others, odd timestamps) moves the estimate a little, many in a row move it on. (The
+      // first is taken as it is: the catalogue's guess is no job.)
+      const limit = count > 1 ? Math.max(3 * Math.sqrt(variance), 0.1) : Infinity;
+      const deviation = Math.max(-limit, Math.min(limit, Math.log(durationMs) - mean));
       learnt.set(model, [mean + deviation / n, (1 - 1 / n) * (variance + (deviation * deviation) / n), n]);
     },
   };
