@@ -8,7 +8,7 @@ import {
   timedOut as jobTimedOut,
   type RateLimitError,
 } from "./errors.js";
-import { completedDurationMs } from "./poll.js";
+import { completedDurationMs, MAX_JOB_MS } from "./poll.js";
 import { retryDelay } from "./retry.js";
 import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
 import { breaks, type Schema } from "./validate.js";
@@ -323,10 +323,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (!originKnown && current.created_at) {
         // The job's age by the server's clock: `created_at` is the server's, and so is the answer's `Date` (to the
         // second, taken as its middle). Without a readable `Date`, by the local clock. A client clock set hours wrong
-        // does not make a fresh job look hours old; an age under 0 (a job younger than the `Date`'s precision) or of a
-        // day or more is not believed: the job counts from when the watch began.
+        // does not make a fresh job look hours old; an age under 0 (a job younger than the `Date`'s precision) or past
+        // the server's job timeout (`MAX_JOB_MS`: a `Date` or `created_at` off by 15 minutes or more, which would make
+        // a fresh job look old and read every 10 s) is not believed: the job counts from when the watch began.
         const age = (date! + 500 || Date.now()) - Date.parse(current.created_at);
-        if (age >= 0 && age < 86_400_000) origin = clock() - age;
+        if (age >= 0 && age < MAX_JOB_MS) origin = clock() - age;
         originKnown = 1;
       }
       const readAt = clock() - origin;

@@ -86,3 +86,38 @@ for (const [name, duration] of [
     expect(after.spread!).toBeLessThan(before.spread! * 1.22);
   });
 }
+
+/** A watch of a job submitted elsewhere 2 s before (no `first`), its answers' `Date` `offMs` ahead: the job's age. */
+function ageSeen(offMs: number) {
+  let t = Date.parse("2026-12-06T00:00:00Z");
+  const created = t;
+  t += 2_000;
+  const seen: PollContext[] = [];
+  const client = createDecartClient({
+    apiKey: "dct_test",
+    baseUrl: "http://127.0.0.1:9",
+    poll: {
+      now: () => t,
+      schedule: (ctx) => {
+        seen.push(ctx);
+        return 1000;
+      },
+    },
+  });
+  const watch = client.queue.createWatch("job_1", { model, download: false });
+  const step = watch.start();
+  t += (step.next as { read: number }).read;
+  watch.status({
+    job: { job_id: "job_1", model, status: "processing", created_at: new Date(created).toISOString() },
+    date: Math.floor((t + offMs) / 1000) * 1000,
+  });
+  return seen[0]!.elapsedMs;
+}
+
+it("a `Date` 15 minutes to 23 hours off does not make a fresh job look old: the watch counts from when it began", () => {
+  // A true `Date`: the job's age by the server's clock (2 s, to the second).
+  expect(ageSeen(0)).toBeGreaterThanOrEqual(1_500);
+  expect(ageSeen(0)).toBeLessThanOrEqual(2_500);
+  // No unfinished job is older than the server's job timeout: such an age is not believed.
+  for (const off of [15 * 60_000, 3_600_000, 23 * 3_600_000]) expect(ageSeen(off)).toBeLessThan(1_000);
+});
