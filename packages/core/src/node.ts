@@ -328,7 +328,7 @@ export async function saveResult(
           return { path, bytes };
         } catch (e) {
           file.destroy();
-          if (signal?.aborted) throw aborted(jobId, e);
+          if (signal?.aborted) throw aborted(jobId, signal.reason);
           if (local !== undefined) throw writeFailed(jobId, path, local);
           if (!bytes) throw e;
           // Its first bytes are out: another attempt would send them again.
@@ -396,7 +396,7 @@ export async function saveResult(
       // A removal that fails does not hide why the save failed. None when the temporary file could not be made (a file
       // of that name, if any, is not this save's).
       if (handle) await rm(temp, { force: true }).catch(() => {});
-      if (signal?.aborted) throw aborted(jobId, e);
+      if (signal?.aborted) throw aborted(jobId, signal.reason);
       if (local === undefined) throw e;
       // No file can be made in the directory (its permissions, a read-only or immutable one): the file is not written
       // in place instead (a failure would leave it half written), and the error says what to change.
