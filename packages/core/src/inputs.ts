@@ -106,7 +106,8 @@ export async function toBlob(
     // Left before its end (an error status, a failure, an abort): what this read is released (a body or a web stream
     // cancelled through its reader, which the call's own ending leaves locked; an iterator returned). The call ends a
     // Node stream input itself (destroyed), a read waiting for its next chunk too.
-    (async () => (it?.cancel ? it.cancel() : it?.return?.()))().catch(ignore);
+    // (A web stream of yours is let go instead: the call cancels it with its error, see `ended` in client.ts.)
+    (async () => (it?.cancel ? (url ? it.cancel() : it.releaseLock()) : it?.return?.()))().catch(ignore);
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     // Ended by the timer (the read's timeout, or the call's deadline).
     if (readSignal.aborted)

@@ -640,6 +640,17 @@ const release = (end: () => unknown) => {
 };
 
 /**
+ * Ends a web stream input, through its reader when one was had. Aborted by the call's signal, it is let go instead, for
+ * the call to cancel it with its error (as it cancels one never read); one not cancelled by the next turn of the event
+ * loop (the upload function used without the client) is cancelled with the signal's reason.
+ */
+const cancelWeb = (stream: ReadableStream, reader?: ReadableStreamDefaultReader, signal?: AbortSignal | null) => {
+  if (!signal?.aborted) return reader ? reader.cancel() : stream.cancel();
+  reader?.releaseLock();
+  setTimeout(() => stream.cancel(signal.reason).catch(() => {}));
+};
+
+/**
  * A Blob's bytes, 256 KiB at a time. (Node's `blob.stream()` hands an in-memory Blob over as one chunk, a copy of all
  * of it; a slice is read only when asked for, from memory or from disk.)
  */
@@ -820,7 +831,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
             )
               release(() =>
                 value instanceof ReadableStream
-                  ? value.cancel()
+                  ? cancelWeb(value, undefined, init.signal)
                   : typeof (value as Partial<Readable>).destroy === "function"
                     ? (value as Readable).destroy()
                     : chunks!.return?.(),
@@ -850,7 +861,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
                 reader ??= value.getReader();
                 return reader.read();
               };
-              stop = () => release(() => reader?.cancel());
+              stop = () => release(() => reader && cancelWeb(value, reader, init.signal));
             } else {
               const chunks = value instanceof Blob ? blobChunks(value) : iterator!;
               next = () => chunks.next();
@@ -946,8 +957,12 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         );
         reject(e);
       };
-      // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its sources.
+      // A request that ends before its body was sent (an abort, a timeout, a broken connection) stops its sources; one
+      // aborted, at once (before the call's error is made: the call cancels a web stream with it, see `cancelWeb`).
+      const onAbort = () => sent || abandon();
+      init.signal?.addEventListener("abort", onAbort);
       req.on("close", () => {
+        init.signal?.removeEventListener("abort", onAbort);
         if (!sent) abandon();
       });
       const connected = new Promise<void>((resolve) =>

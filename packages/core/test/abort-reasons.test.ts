@@ -4,13 +4,14 @@
  * cancelled with the call's error as its reason when the signal aborts while it is being read.
  */
 import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterEach, expect, it } from "vitest";
-import { AbortError, models } from "../src/index.js";
-import { saveResult } from "../src/node.js";
-import { clientFor, startFast, until } from "./helpers.js";
+import { AbortError, createDecartClient, models } from "../src/index.js";
+import { nodeUpload, saveResult } from "../src/node.js";
+import { clientFor, silent, startFast, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
 let dir: string | undefined;
@@ -54,4 +55,47 @@ for (const [phase, fault] of [
       expect(await readdir(dir)).toEqual([]);
     });
   }
+}
+
+for (const upload of [false, true]) {
+  it(`a web stream input being read when the signal aborts is cancelled with the call's error (${upload ? "nodeUpload()" : "fetch"})`, async () => {
+    // A server that takes the body as it comes and never answers.
+    const server = createServer((req) => req.resume());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const client = createDecartClient({
+        apiKey: "dct_test",
+        baseUrl: `http://127.0.0.1:${port}`,
+        logger: silent,
+        ...(upload ? { upload: nodeUpload() } : {}),
+      });
+      const controller = new AbortController();
+      let pulls = 0;
+      let reason: unknown = "not cancelled";
+      // An MP4's first bytes, then a chunk now and then: the second pull aborts the call while its read waits.
+      const data = new ReadableStream<Uint8Array>({
+        async pull(c) {
+          if (pulls++ === 0) c.enqueue(Buffer.from("000000186674797069736f6d0000020069736f6d69736f32", "hex"));
+          else {
+            controller.abort(new Error("shutdown"));
+            await new Promise((r) => setTimeout(r, 50));
+            c.enqueue(new Uint8Array(1000));
+          }
+        },
+        cancel(why) {
+          reason = why;
+        },
+      });
+      const error = await client.queue
+        .submit({ model: models.video("lucy-clip"), prompt: "x", data, signal: controller.signal })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      await until(() => reason !== "not cancelled");
+      expect(reason).toBe(error);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 }
