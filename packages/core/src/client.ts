@@ -677,13 +677,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       const { next } = it;
       // `next()`s pending: only then is anything in flight to abort (a loop left at a `yield` cancels its download).
       let waiting = 0;
-      it.next = async () => {
+      it.next = () => {
         waiting++;
-        try {
-          return await next.call(it);
-        } finally {
-          waiting--;
-        }
+        return next.call(it).finally(() => waiting--);
       };
       for (const key of ["return", "throw"] as const) {
         const method = it[key];

@@ -26,9 +26,9 @@ export const sleep: DelayFunction = (ms, signal) =>
  */
 export const either = (signal: AbortSignal | undefined, own: AbortController): [AbortSignal, () => void] => {
   const onAbort = () => own.abort(signal!.reason);
-  if (signal && AbortSignal.any) return [AbortSignal.any([signal, own.signal]), () => {}];
-  signal?.addEventListener("abort", onAbort);
-  return [own.signal, () => signal?.removeEventListener("abort", onAbort)];
+  const any = signal && AbortSignal.any?.([signal, own.signal]);
+  any || signal?.addEventListener("abort", onAbort);
+  return [any || own.signal, () => signal?.removeEventListener("abort", onAbort)];
 };
 
 /** The cadence near the expected end: while the spread is unknown or wide, and once jobs are known to end close together. */
