@@ -1,34 +1,61 @@
 import type { DelayFunction, PollContext, PollOptions, PollSchedule } from "./types.js";
 
+/** Per signal given to calls: what its one listener (the set itself) runs. */
+const shared = new WeakMap<AbortSignal, Set<() => void> & EventListenerObject>();
+
 /**
- * Waits `ms`; an abort clears the timer at once and rejects with the signal's reason. Its listener is on a signal of its
- * own where `AbortSignal.any` is (see `either`), not on `signal`.
+ * Runs `then` when `signal` aborts, and answers what stops that: one listener per signal, shared by every request and
+ * wait on it at the time and taken off once none is left. A signal given to many calls at once (a service's shutdown
+ * signal) would otherwise gather one per call, and Node warns past 10. (Not `AbortSignal.any`: some implementations
+ * put a listener on each of its signals for as long as they live.)
  */
+export const onAbort = (signal: AbortSignal | undefined, then: () => void): (() => void) => {
+  if (!signal) return () => {};
+  let all = shared.get(signal);
+  if (!all) {
+    const set = new Set<() => void>();
+    all = Object.assign(set, {
+      handleEvent() {
+        for (const f of set) f();
+      },
+    });
+    shared.set(signal, all);
+    signal.addEventListener("abort", all);
+  }
+  all.add(then);
+  return () => {
+    // (Once: a second call finds it gone, and leaves a set made since as it is.)
+    if (all.delete(then) && !all.size) {
+      signal.removeEventListener("abort", all);
+      shared.delete(signal);
+    }
+  };
+};
+
+/** Waits `ms`; an abort clears the timer at once and rejects with the signal's reason (its listener: see `onAbort`). */
 export const sleep: DelayFunction = (ms, signal) =>
   new Promise((resolve, reject) => {
-    signal &&= AbortSignal.any?.([signal]) ?? signal;
-    const onAbort = () => {
+    const abort = () => {
       clearTimeout(timer);
+      off();
       reject(signal!.reason);
     };
+    const off = onAbort(signal, abort);
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      off();
       resolve();
     }, ms);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort);
+    if (signal?.aborted) abort();
   });
 
 /**
- * A signal aborted by `signal` (with its reason) or by `own`, and what takes its listener off `signal`: `AbortSignal.any`,
- * which puts none there (a signal shared by many calls would gather one per call, and Node warns past 10), where there is
- * one; else a listener on `signal` that aborts `own`.
+ * `own`'s signal, aborted by `signal` too (with its reason; at once if it is aborted already), and what lets go of
+ * `signal` (see `onAbort`).
  */
 export const either = (signal: AbortSignal | undefined, own: AbortController): [AbortSignal, () => void] => {
-  const onAbort = () => own.abort(signal!.reason);
-  const any = signal && AbortSignal.any?.([signal, own.signal]);
-  any || signal?.addEventListener("abort", onAbort);
-  return [any || own.signal, () => signal?.removeEventListener("abort", onAbort)];
+  const abort = () => own.abort(signal!.reason);
+  if (signal?.aborted) abort();
+  return [own.signal, onAbort(signal, abort)];
 };
 
 /** The cadence near the expected end: while the spread is unknown or wide, and once jobs are known to end close together. */

@@ -126,7 +126,7 @@ const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "
  */
 export const timed = (signal: AbortSignal | undefined, ms: number, deadline: number, now: () => number) => {
   const controller = new AbortController();
-  // (No listener on `signal` where `AbortSignal.any` is: see `either`.)
+  // (One listener on `signal`, shared by every request and wait on it: see `onAbort`.)
   const [attemptSignal, off] = either(signal, controller);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stop = () => clearTimeout(timer);
