@@ -4,7 +4,7 @@
  */
 import { getEventListeners } from "node:events";
 import type { Emulator } from "@decart/emulator";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 import { models } from "../src/index.js";
 import { clientFor, firstN, startFast } from "./helpers.js";
 
@@ -40,6 +40,18 @@ it("12 status reads at once on one signal, the answers slow: no warning, no list
   );
   expect(warnings).toEqual([]);
   expect(getEventListeners(signal, "abort")).toHaveLength(0);
+});
+
+it("12 calls at once on one signal: one listener put on it, taken off once they end", async () => {
+  emu = await startFast({ faults: [{ route: "status", kind: "slow", delayMs: 100 }] });
+  const client = clientFor(emu);
+  const { job_id } = await client.queue.submit({ model, prompt: "shared" });
+  const { signal } = new AbortController();
+  const added = vi.spyOn(signal, "addEventListener");
+  const removed = vi.spyOn(signal, "removeEventListener");
+  await Promise.all(Array.from({ length: 12 }, () => client.queue.status(job_id, { signal })));
+  expect(added).toHaveBeenCalledTimes(1);
+  expect(removed).toHaveBeenCalledWith("abort", added.mock.calls[0]![1]);
 });
 
 it("12 watches at once on one signal, their reads retried after a 503 (a backoff's wait each): no warning", async () => {
