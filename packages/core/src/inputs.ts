@@ -63,9 +63,15 @@ export async function toBlob(
     // getter throws: all refused here, as a stream that fails is. What is sent is a copy (the same bytes, type and
     // name) whose getters are the platform's: the form, fetch and an upload function read them again, and a getter
     // that throws only then (not on the reads here) would fail the call as a broken connection, after nothing was sent.
+    // A Blob of another realm, or of a library (fetch-blob's, node-fetch's), which this realm's Blob would take as its
+    // text ("[object Blob]"), is copied by its bytes, read through its own `arrayBuffer()`.
     if (isBlob(value)) {
-      const copy = value.slice(0, value.size, value.type);
-      return tagOf(value) === "File" ? new File([copy], (value as File).name, { type: copy.type }) : copy;
+      const { type } = value;
+      const copy =
+        value instanceof Blob
+          ? value.slice(0, value.size, type)
+          : new Blob([await until((value as Blob).arrayBuffer())], { type });
+      return tagOf(value) === "File" ? new File([copy], (value as File).name, { type }) : copy;
     }
     // A Node stream that failed before it was read (heard since the call began, see `resolveFiles`) is refused
     // before anything is sent, with or without an upload function. So is a stream that cannot give its whole content

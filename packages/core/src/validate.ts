@@ -47,9 +47,17 @@ export const isBlob = (v: unknown): v is Blob => v instanceof Blob || /^(Blob|Fi
 export const isFileValue = (v: unknown): v is Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> =>
   isBlob(v) || v instanceof ReadableStream || isByteIterable(v);
 
-/** True for bytes: an ArrayBuffer (of any realm), or any view of one. */
-export const isBuffer = (v: unknown): v is ArrayBuffer | ArrayBufferView =>
-  tagOf(v) === "ArrayBuffer" || ArrayBuffer.isView(v);
+/** ArrayBuffer's `byteLength` getter: it throws for what is no ArrayBuffer, of any realm (whatever its tag). */
+const byteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")!.get!;
+
+/** True for bytes: an ArrayBuffer (of any realm, detached too), or any view of one. */
+export const isBuffer = (v: unknown): v is ArrayBuffer | ArrayBufferView => {
+  try {
+    return ArrayBuffer.isView(v) || byteLength.call(v) >= 0;
+  } catch {
+    return false;
+  }
+};
 
 /** True for what the client can turn into a file part (see `FileInput`). */
 export const isFileInput = (v: unknown): boolean =>

@@ -51,4 +51,44 @@ describe("files of another realm (a same-origin iframe's)", () => {
       field: "data",
     });
   });
+
+  it("sends the bytes of a library's Blob or File (fetch-blob's, node-fetch v3's), not its text; refuses what only bears the tag", async () => {
+    const client = clientFor(emu);
+    const png = new Uint8Array(
+      await (await client.process({ model: models.image("lucy-pro-t2i"), prompt: "x" })).arrayBuffer(),
+    );
+    /** A Blob as fetch-blob makes it: tagged "Blob" or "File", no Blob of the platform's, read by its own methods. */
+    class LibraryBlob {
+      constructor(
+        readonly tag: string,
+        readonly name = "frame.png",
+        readonly type = "image/png",
+      ) {}
+      get [Symbol.toStringTag]() {
+        return this.tag;
+      }
+      get size() {
+        return png.byteLength;
+      }
+      arrayBuffer = async () => png.slice().buffer;
+      stream = () => new Blob([png]).stream();
+    }
+    for (const tag of ["Blob", "File"]) {
+      const value = new LibraryBlob(tag) as unknown as Blob;
+      const stored = await client.files.upload(value);
+      expect(stored.size_bytes, tag).toBe(png.byteLength);
+      expect(stored.mime_type, tag).toBe("image/png");
+      const image = await client.process({ model: models.image("lucy-pro-i2i"), prompt: "x", data: value });
+      expect(image.size, tag).toBeGreaterThan(0);
+    }
+    // An object tagged "ArrayBuffer" is no bytes: refused, naming the field, before anything is sent.
+    const asked: string[] = [];
+    const watched = clientFor(emu, { fetch: (input, init) => fetch(input, init).finally(() => asked.push(String(input))) });
+    const fake = { [Symbol.toStringTag]: "ArrayBuffer", byteLength: 8 } as unknown as ArrayBuffer;
+    await expect(
+      watched.process({ model: models.image("lucy-pro-i2i"), prompt: "x", data: fake }),
+    ).rejects.toMatchObject({ code: "INVALID_INPUT", field: "data" });
+    await expect(watched.files.upload(fake)).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    expect(asked).toEqual([]);
+  });
 });
