@@ -120,7 +120,7 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
  * method 405, a browser's request from another origin than the route's not listed in `allowedOrigins` (by its
- * `Sec-Fetch-Site`, else its `Origin`) 403, a request `authorize` refuses 403, an `authorize` that throws or answers other than `true`/`false` 500,
+ * `Sec-Fetch-Site`, else its `Origin` against the forwarded host, `Host` or URL) 403, a request `authorize` refuses 403, an `authorize` that throws or answers other than `true`/`false` 500,
  * a 429 of the API (and every request until the client's rate-limit gate opens again, without asking the API) 503 at
  * once with `Retry-After`, and another failure to mint 502 (with the error's `code`, never your key; also when the
  * API's answer is not the spec's token answer, holds a long-lived key or has expired). It never rejects: a `request`
@@ -275,18 +275,31 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     // A browser's request from another origin than the route's (another site, a sibling subdomain, a sandboxed
     // page's `null`) is refused (403, nothing minted) unless `allowedOrigins` lists it: a page of another site would
     // otherwise have tokens minted on your key (the answer it cannot read, but a form's is shown, and an `authorize`
-    // by cookie would pass). The browser says where a request comes from in `Sec-Fetch-Site` (every current one);
-    // without it, by `Origin`, against the route's host (`X-Forwarded-Host`, `Host` or the request's URL: a proxy in
-    // front may have changed the URL). A request with neither (a server, curl) is no page's.
+    // by cookie would pass). The browser says where a request comes from in `Sec-Fetch-Site` (current ones, on an
+    // https page or localhost; not on a plain-http origin in Chromium, nor in older Safari and Firefox); without it,
+    // by `Origin`, against the route's host (`Forwarded`'s `host=`, `X-Forwarded-Host`, `Host` or the request's URL:
+    // a proxy in front may have changed the URL and `Host`). A host is compared in lower case, the first of a proxy
+    // chain's list, without the default port of the Origin's scheme (`intranet.corp:80` is `http://intranet.corp`'s).
+    // A request with neither header (a server, curl) is no page's.
     const origin = headers.get("origin");
     const site = headers.get("sec-fetch-site");
+    const [scheme, from] = origin?.split("//") ?? [];
+    const hostOf = (host: string) =>
+      host
+        .split(",")[0]!
+        .trim()
+        .toLowerCase()
+        .replace(scheme === "https:" ? /:443$/ : /:80$/, "");
+    const hosts = [
+      /^[^,]*?\bhost="?([^",;]+)/i.exec(headers.get("forwarded") ?? "")?.[1],
+      headers.get("x-forwarded-host"),
+      headers.get("host"),
+      new URL(request.url).host,
+    ];
     if (
       (site
         ? site !== "same-origin"
-        : origin !== null &&
-          ![headers.get("x-forwarded-host"), headers.get("host"), new URL(request.url).host].includes(
-            origin.split("//")[1]!,
-          )) &&
+        : origin !== null && !(from && hosts.some((host) => host && hostOf(host) === hostOf(from)))) &&
       !allowedOrigins?.includes(origin!)
     )
       return reply(403, { error: "Not allowed from another origin: list it in allowedOrigins" });

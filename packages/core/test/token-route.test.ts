@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import type { Emulator } from "@decart/emulator";
@@ -75,6 +75,65 @@ describe("createTokenRoute", () => {
       expect(await ask("/listed", { origin: allowed, "sec-fetch-site": "cross-site" })).toBe(200);
       expect(await ask("/", {})).toBe(200);
       expect(tokenRequests()).toBe(before + 4);
+    } finally {
+      app.closeAllConnections();
+      await new Promise((resolve) => app.close(resolve));
+    }
+  });
+
+  it("knows its own page without Sec-Fetch-Site (a plain-http origin, an older browser) behind a proxy by its forwarded host", async () => {
+    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url });
+    // The route behind a node:http server, as a framework serves it: the request as it came, its URL the upstream's.
+    const app = createServer(async (req, res) => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) headers.set(name, String(value));
+      const answer = await route(new Request(`http://127.0.0.1:3000${req.url}`, { method: req.method, headers }));
+      res.writeHead(answer.status).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    const { port } = app.address() as AddressInfo;
+    // node:http's request, which sends the Host given (fetch sets its own).
+    const ask = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) =>
+        request({ port, host: "127.0.0.1", method: "POST", path: "/api/decart-token", headers }, (res) => {
+          res.resume().on("end", () => resolve(res.statusCode!));
+        })
+          .on("error", reject)
+          .end(),
+      );
+    const upstream = { host: "127.0.0.1:3000" };
+    try {
+      const before = tokenRequests();
+      // Its own page, seen through a proxy: a default port, a chain's list, `Forwarded`, a Host in upper case.
+      const own: Record<string, string>[] = [
+        { origin: "http://intranet.corp", ...upstream, "x-forwarded-host": "intranet.corp:80" },
+        { origin: "https://intranet.corp", ...upstream, "x-forwarded-host": "intranet.corp:443" },
+        { origin: "http://intranet.corp:42031", ...upstream, "x-forwarded-host": "intranet.corp:42031, edge.internal" },
+        { origin: "http://intranet.corp", ...upstream, forwarded: 'for=10.0.0.1;host="intranet.corp:80";proto=http' },
+        {
+          origin: "http://intranet.corp",
+          ...upstream,
+          forwarded: "for=10.0.0.1, host=edge.internal",
+          "x-forwarded-host": "intranet.corp",
+        },
+        { origin: "http://intranet.corp", host: "Intranet.Corp:80" },
+      ];
+      for (const headers of own) expect(await ask(headers), JSON.stringify(headers)).toBe(200);
+      expect(tokenRequests()).toBe(before + own.length);
+      // Still refused: another host, a default port of the other scheme, a host only in a chain's later entries,
+      // another port, a `null` origin, and a proxy that gives no forwarded host (the route cannot know its own).
+      const foreign: Record<string, string>[] = [
+        { origin: "http://evil.example", ...upstream, "x-forwarded-host": "intranet.corp" },
+        { origin: "http://intranet.corp", ...upstream, "x-forwarded-host": "intranet.corp:443" },
+        { origin: "https://intranet.corp", ...upstream, "x-forwarded-host": "intranet.corp:80" },
+        { origin: "http://intranet.corp", ...upstream, "x-forwarded-host": "edge.internal, intranet.corp" },
+        { origin: "http://intranet.corp", ...upstream, forwarded: "for=10.0.0.1, host=intranet.corp" },
+        { origin: "http://intranet.corp:8080", ...upstream, "x-forwarded-host": "intranet.corp" },
+        { origin: "null", ...upstream, "x-forwarded-host": "intranet.corp" },
+        { origin: "http://intranet.corp", ...upstream },
+      ];
+      for (const headers of foreign) expect(await ask(headers), JSON.stringify(headers)).toBe(403);
+      expect(tokenRequests()).toBe(before + own.length);
     } finally {
       app.closeAllConnections();
       await new Promise((resolve) => app.close(resolve));
