@@ -50,7 +50,10 @@ export interface DecartErrorOptions {
   [extra: string]: unknown;
 }
 
-/** A `DecartError` as plain data: what its `toJSON()` answers (a field not set is `undefined`). */
+/**
+ * A `DecartError` as plain data: what its `toJSON()` answers (a field not set is `undefined`), with the class's own
+ * fields (`field` and `expected`, `retryAfterMs`, `issues`, `replacement`, `lastStatus`, `reason` …).
+ */
 export interface DecartErrorJSON {
   name: string;
   code: ErrorCode;
@@ -60,6 +63,7 @@ export interface DecartErrorJSON {
   jobId?: string;
   fileId?: string;
   retryable: boolean;
+  [field: string]: unknown;
 }
 
 type AnyErrorClass = abstract new (...args: any[]) => DecartError;
@@ -85,7 +89,8 @@ export class DecartError extends Error {
    * The error as plain data, for `JSON.stringify` (a log line, an HTTP answer) and for `postMessage` to or from a worker,
    * which keep none of an error's own fields (the structured clone of an error keeps its `message` alone): `name`,
    * `code`, `message`, `status`, `requestId`, `jobId`, `fileId` and `retryable` (those not set are `undefined`, left
-   * out of JSON). Its `cause` is not in it: it may be anything.
+   * out of JSON), and the class's own fields (`field`, `retryAfterMs`, `issues` …). Its `cause` is not in it: it may
+   * be anything.
    */
   declare toJSON: () => DecartErrorJSON;
 
@@ -116,8 +121,8 @@ export class DecartError extends Error {
   // Named by a computed key: a method so named is not one TypeScript knows, and the field declared above types it
   // (a spread of an error, `{ ...e, retryable: true }`, still types as one, as it would not with a method).
   ["toJSON" as string]() {
-    const { name, code, message, status, requestId, jobId, fileId, retryable } = this as any;
-    return { name, code, message, status, requestId, jobId, fileId, retryable };
+    // Its own enumerable fields (`name` is one of them; `cause` is not), and `message`, which is not enumerable.
+    return { ...this, message: this.message };
   }
 
   /** True when `error` is an instance of this class, even if it comes from another copy of the package. */

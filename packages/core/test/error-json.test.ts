@@ -1,6 +1,7 @@
-// An error as data: `toJSON()` gives its name, code, message, status, request id, job or file id and retryable, so
-// that `JSON.stringify` (a log line, an HTTP answer) and `postMessage` (a worker) keep them: an error's own fields are
-// not enumerable (`message`) or not cloned (a structured clone keeps `message` alone).
+// An error as data: `toJSON()` gives its name, code, message, status, request id, job or file id, retryable and its
+// class's own fields (an input's field, a 429's retryAfterMs), so that `JSON.stringify` (a log line, an HTTP answer)
+// and `postMessage` (a worker) keep them: an error's own fields are not enumerable (`message`) or not cloned (a
+// structured clone keeps `message` alone).
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DecartError, models } from "../src/index.js";
@@ -36,7 +37,7 @@ describe("DecartError.toJSON", () => {
     expect(viaJson({ error })).toStrictEqual({ error: expected });
   });
 
-  it("a refused input: no status, request id or job id, nothing of its own fields nor its cause", async () => {
+  it("a refused input: no status, request id or job id, its class's own fields (field, expected), not its cause", async () => {
     const error: DecartError = await clientFor(emu)
       .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: 5 as never })
       .catch((e) => e);
@@ -45,8 +46,26 @@ describe("DecartError.toJSON", () => {
       code: "INVALID_INPUT",
       message: error.message,
       retryable: false,
+      field: "prompt",
+      expected: "a string",
     });
     expect(error.message).toContain('"prompt"');
+  });
+
+  it("a 429: its retryAfterMs, in JSON and across a structured clone", async () => {
+    const api = await serve((_req, res) => {
+      res.setHeader("retry-after", "30");
+      json(res, 429, { detail: "slow down" });
+    });
+    try {
+      const client = createDecartClient({ apiKey: "dct_json", baseUrl: api.url, logger: silent, maxRetries: 0 });
+      const error: DecartError = await client.queue.status("job_json_429").catch((e) => e);
+      expect(error.code).toBe("RATE_LIMIT");
+      expect(viaJson(error)).toMatchObject({ code: "RATE_LIMIT", status: 429, retryAfterMs: 30_000, retryable: true });
+      expect(structuredClone(error.toJSON())).toStrictEqual(viaJson(error));
+    } finally {
+      await api.close();
+    }
   });
 
   it("a callback's throw: CALLBACK_ERROR with the job id, without the cause (it may be anything)", async () => {
