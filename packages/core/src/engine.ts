@@ -367,12 +367,16 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // the budget, and the watch ends at once, this failure the cause, as a plain call fails at once.
       // Its message says so: the budget did not run out.
       const { retryAfterMs } = error as RateLimitError;
-      if (retryAfterMs! >= deadline - now())
-        return step([], {
-          error: Object.assign(timedOut(cut), {
-            message: `Job ${jobId}: not watched on: the last request asked to wait ${retryAfterMs} ms (Retry-After), past the budget's end: ${error.message}`,
-          }),
-        });
+      // (A job seen completed keeps saying so: its result not downloaded, to fetch again.)
+      if (retryAfterMs! >= deadline - now()) {
+        const timeout = timedOut(cut);
+        const said = `the last request asked to wait ${retryAfterMs} ms (Retry-After), past the budget's end`;
+        timeout.message =
+          last?.status === "completed"
+            ? timeout.message.replace("the last request failed", said)
+            : `Job ${jobId}: not watched on: ${said}: ${error.message}`;
+        return step([], { error: timeout });
+      }
       const next =
         last?.status === "completed"
           ? step([], { download: Math.min(wait, deadline - now()) })

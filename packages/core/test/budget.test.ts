@@ -143,6 +143,21 @@ describe("the budget of submitAndPoll and wait", () => {
     },
   );
 
+  it("a completed job whose download is asked to wait past the budget's end says it completed, its result not downloaded, and why", async () => {
+    await withEmulator({ faults: [{ route: "content", kind: "429", retryAfterSeconds: 30 }] }, async (busy) => {
+      // (The job completes in the emulator's time; no wait is made after the 429.)
+      const error = await clientFor(busy)
+        .queue.submitAndPoll({ model: t2v, prompt: "done", timeoutMs: 20_000 })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(JobTimeoutError);
+      expect(error.lastStatus).toBe("completed");
+      expect(error.cause).toMatchObject({ name: "RateLimitError", status: 429, retryAfterMs: 30_000 });
+      expect(error.message).toMatch(
+        /^Job job_\w+ completed; its result not downloaded within 20000 ms \(queue\.result or saveResult fetches it again\); the last request asked to wait 30000 ms \(Retry-After\), past the budget's end: .*\(HTTP 429/,
+      );
+    });
+  });
+
   it("a server gone: the timeout carries the refused connection as its cause, and says it", async () => {
     const time = virtualTime();
     const client = createDecartClient({
