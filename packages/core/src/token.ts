@@ -1,4 +1,12 @@
-import { DecartError, errorFromResponse, InvalidResponseError, ignore, shownUrl, textOf } from "./errors.js";
+import {
+  DecartError,
+  errorFromResponse,
+  InvalidResponseError,
+  ignore,
+  type RateLimitError,
+  shownUrl,
+  textOf,
+} from "./errors.js";
 import { parseRetryAfter } from "./retry.js";
 import { type KeySource, readText } from "./transport.js";
 
@@ -19,7 +27,8 @@ export type TokenFetcher = () => Promise<ClientToken>;
 /**
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
  * before, or a quarter of its life for a short-lived one, by the client's clock `now`), in the background while it is
- * still valid (it is sent meanwhile, and a renewal that fails then is no failure in a row); one fetch at a time, which
+ * still valid (it is sent meanwhile, and a renewal that fails then is no failure in a row; the next waits for the
+ * route's Retry-After, 2 s at least, never past the token's expiry); one fetch at a time, which
  * every request waiting for a key shares, until it settles or the wait of every request sharing it has ended (each
  * one's `signal` aborted: its attempt timed out or was aborted), after which the next request asks again. A token that looks expired on arrival (a clock set wrong) is used until the
  * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
@@ -60,7 +69,9 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       // ("3 times in a row"), so that it does not read as one blip. A typed error that is not retryable
       // (`fetchTokenFrom`'s 403) is final at once, as it is. Only a fetch the client still waits for counts: one given
       // up on (it did not settle in time) that fails later is no failure of the fetches that followed it.
-      // (A renewal that fails while the token held is still valid is no failure in a row: that token is used.)
+      // (A renewal that fails while the token held is still valid is no failure in a row: that token is used, and the
+      // next renewal waits for the route's Retry-After, 2 s at least, never past the token's expiry.)
+      if (held()) refreshAt = Math.min(expiry, now() + Math.max((cause as RateLimitError).retryAfterMs ?? 0, 2e3));
       const retryable = (waited() && !held() ? ++failures : failures) < 3;
       if (cause instanceof DecartError && (retryable || !cause.retryable)) throw cause;
       throw new DecartError(

@@ -16,12 +16,14 @@ afterAll(() => emu.close());
  * A page's token route (60 s tokens of the emulator) behind node:http, which can be switched off: its connections
  * are then cut before any answer, as a network gone a moment fails a page's fetch.
  */
-async function switchableRoute() {
-  const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, expiresIn: 60 });
-  const state = { on: true, asked: 0, minted: 0 };
+async function switchableRoute(expiresIn = 60) {
+  const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, expiresIn });
+  const state = { on: true, asked: 0, minted: 0, busyFor: 0 };
   const server = createServer(async (req, res) => {
     state.asked++;
     if (!state.on) return void req.socket.destroy();
+    // Rate-limited, as a route whose API answered 429: 503 with the Retry-After of `busyFor` seconds.
+    if (state.busyFor) return void res.writeHead(503, { "retry-after": String(state.busyFor) }).end("{}");
     const answer = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method }));
     if (answer.ok) state.minted++;
     res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
@@ -75,18 +77,21 @@ describe("a token source whose renewal fails while the token held is still valid
       // Past its refresh time (a quarter of its 60 s before it expires), still valid: the route is down a while. Each read goes, with
       // the token held, and asks for a new one on the way (in the background): more than three failures in a row end
       // nothing.
-      shift = 50_000;
+      // (A renewal that failed is tried again no sooner than 2 s later.)
+      shift = 45_500;
       route.on = false;
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 4; i++) {
+        shift += 2_100;
         expect((await client.queue.status(job_id)).job_id).toBe(job_id);
         await until(() => failed === 1 + i);
       }
-      expect(sent.slice(1)).toEqual(Array(5).fill(first));
+      expect(sent.slice(1)).toEqual(Array(4).fill(first));
       // A watch of the job goes on too, to its end.
       const done = await client.queue.wait(job_id, { download: false });
       expect(done.status).toBe("completed");
       // Back: the next read's renewal brings a new token, which the read after it sends.
       route.on = true;
+      shift += 2_100;
       await client.queue.status(job_id);
       await until(() => got === 2);
       await client.queue.status(job_id);
@@ -102,6 +107,42 @@ describe("a token source whose renewal fails while the token held is still valid
         ["TOKEN_ERROR", true],
         ["TOKEN_ERROR", false],
       ]);
+    } finally {
+      await route.close();
+    }
+  });
+
+  it("waits for the route's Retry-After before asking again, not on every request", async () => {
+    const route = await switchableRoute(300);
+    // The client's clock, moved by the test (the emulator's tokens live 300 s of real time: plenty).
+    let shift = 0;
+    const client = createDecartClient({
+      token: fetchTokenFrom(route.url),
+      baseUrl: emu.url,
+      logger: silent,
+      maxRetries: 0,
+      poll: { ...fastPoll, now: () => Date.now() + shift },
+    });
+    try {
+      const { job_id } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "a lake" });
+      expect(route.asked).toBe(1);
+      // Past its refresh time (30 s before it expires), still valid: the route is rate-limited for 20 s. The first
+      // read asks for a new token (in the background) and is told to wait 20 s: the reads within them ask nothing.
+      shift = 275_000;
+      route.busyFor = 20;
+      await client.queue.status(job_id);
+      await until(() => route.asked === 2);
+      for (const at of [275_000, 280_000, 290_000]) {
+        shift = at;
+        expect((await client.queue.status(job_id)).job_id).toBe(job_id);
+      }
+      expect(route.asked).toBe(2);
+      // Once they have passed, the next read asks again, and the new token comes.
+      route.busyFor = 0;
+      shift = 296_000;
+      await client.queue.status(job_id);
+      await until(() => route.minted === 2);
+      expect(route.asked).toBe(3);
     } finally {
       await route.close();
     }
