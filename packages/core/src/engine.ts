@@ -247,12 +247,13 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     return step(events, due()!);
   };
   // The budget asked: `timeoutMs`, or a `deadline` given without it.
-  const timedOut = (cause?: DecartError) =>
+  const timedOut = (cause?: DecartError, waited?: number) =>
     jobTimedOut(
       jobId,
       cause,
       last?.status,
       init.deadline != null && init.timeoutMs == null ? "its deadline" : `${timeoutMs} ms`,
+      waited,
     );
 
   /** The next status read, by the schedule, no later than the deadline. */
@@ -368,15 +369,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // Its message says so: the budget did not run out.
       const { retryAfterMs } = error as RateLimitError;
       // (A job seen completed keeps saying so: its result not downloaded, to fetch again.)
-      if (retryAfterMs! >= deadline - now()) {
-        const timeout = timedOut(cut);
-        const said = `the last request asked to wait ${retryAfterMs} ms (Retry-After), past the budget's end`;
-        timeout.message =
-          last?.status === "completed"
-            ? timeout.message.replace("the last request failed", said)
-            : `Job ${jobId}: not watched on: ${said}: ${error.message}`;
-        return step([], { error: timeout });
-      }
+      if (retryAfterMs! >= deadline - now()) return step([], { error: timedOut(cut, retryAfterMs) });
       const next =
         last?.status === "completed"
           ? step([], { download: Math.min(wait, deadline - now()) })

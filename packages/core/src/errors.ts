@@ -353,16 +353,19 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
  * the job may still finish, and `queue.wait(jobId)` can watch it again. A job seen `completed` is done: its result's
  * download did not finish, and the message says so (`queue.result` or `saveResult` fetch it again). When the last
  * request (a status read, a download, a submit) failed and its retry was cut short, that failure is the `cause`, and
- * the message says it: a server down or failing reads apart from a job that is slow.
+ * the message says it: a server down or failing reads apart from a job that is slow. A watch ended at once by a
+ * `Retry-After` past the budget's end (`waited`, in ms) says so instead: "not watched on" (the budget did not run out),
+ * or, for a job seen completed, its result not downloaded, that wait the reason.
  */
 export const timedOut = (
   jobId: string | undefined,
   cause: DecartError | undefined,
   lastStatus: string | undefined,
   within: string,
+  waited?: number,
 ) =>
   new JobTimeoutError(
-    `${jobId ? `Job ${jobId}` : "The submit"} ${lastStatus === "completed" ? `completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : `not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `; the last request failed: ${cause.message}` : ""}`,
+    `${jobId ? `Job ${jobId}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : "failed"}: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause },
   );
 

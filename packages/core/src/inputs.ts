@@ -67,11 +67,8 @@ export async function toBlob(
     // text ("[object Blob]"), is copied by its bytes, read through its own `arrayBuffer()`.
     if (isBlob(value)) {
       const { type } = value;
-      const copy =
-        value instanceof Blob
-          ? value.slice(0, value.size, type)
-          : new Blob([await until((value as Blob).arrayBuffer())], { type });
-      return tagOf(value) === "File" ? new File([copy], (value as File).name, { type }) : copy;
+      const bytes = value instanceof Blob ? value.slice(0, value.size) : await until((value as Blob).arrayBuffer());
+      return tagOf(value) === "File" ? new File([bytes], (value as File).name, { type }) : new Blob([bytes], { type });
     }
     // A Node stream that failed before it was read (heard since the call began, see `resolveFiles`) is refused
     // before anything is sent, with or without an upload function. So is a stream that cannot give its whole content
