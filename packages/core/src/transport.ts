@@ -183,7 +183,7 @@ export function createTransport(
     // outcome is unknown is not sent again. Any other is safe to repeat: a read, a DELETE, and the one JSON POST, a
     // token request (a short-lived token made twice expires; nothing is billed for it), retried as a read is.
     // (Not `instanceof FormData`: a runtime may have none, and a JSON request needs none.)
-    const upload = typeof body == "object";
+    const upload = typeof body === "object";
     const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
     // The key of the latest attempt (a token fetcher's may change between attempts).
     let key: string | undefined;

@@ -83,7 +83,9 @@ describe("files of another realm (a same-origin iframe's)", () => {
     }
     // An object tagged "ArrayBuffer" is no bytes: refused, naming the field, before anything is sent.
     const asked: string[] = [];
-    const watched = clientFor(emu, { fetch: (input, init) => fetch(input, init).finally(() => asked.push(String(input))) });
+    const watched = clientFor(emu, {
+      fetch: (input, init) => fetch(input, init).finally(() => asked.push(String(input))),
+    });
     const fake = { [Symbol.toStringTag]: "ArrayBuffer", byteLength: 8 } as unknown as ArrayBuffer;
     await expect(
       watched.process({ model: models.image("lucy-pro-i2i"), prompt: "x", data: fake }),

@@ -156,7 +156,9 @@ describe("the core's engine decides, queue-rx runs its steps", () => {
       expect(waits).toEqual([0]);
       expect(events).toEqual([]);
       expect(error).toMatchObject({ name: "JobTimeoutError", jobId: "job_a" });
-      expect(error.message).toContain("asked to wait 30000 ms (Retry-After), past the budget's end: maintenance (HTTP 503");
+      expect(error.message).toContain(
+        "asked to wait 30000 ms (Retry-After), past the budget's end: maintenance (HTTP 503",
+      );
       expect(error.cause).toMatchObject({ name: "ServerError", retryAfterMs: 30_000 });
     } finally {
       await server.close();
