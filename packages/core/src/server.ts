@@ -143,10 +143,11 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   const { models, expiresIn, allowedOrigins, authorize } = options;
   const allowedModels = models?.map((model) => {
     const name = typeof model === "string" ? model : model?.name;
-    // A definition of your own (an object) is taken by its name: the API knows models the catalogue may not yet.
-    if (typeof name === "string" && (isModelName(name) || model !== name)) return name;
+    // A retired name is refused, a definition's too. A definition of your own (an object) is taken by its name, when
+    // it has one: the API knows models the catalogue may not yet.
     checkRetired(name, `${where}: model`);
-    throw invalid(where, "models", "models of the catalogue", name);
+    if (typeof name === "string" && (isModelName(name) || (model !== name && name))) return name;
+    throw invalid(where, "models", "models of the catalogue, or definitions with a name", name);
   });
   allowedOrigins?.forEach((origin, i) => {
     let parsed: URL | undefined;

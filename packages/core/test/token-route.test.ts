@@ -187,6 +187,14 @@ describe("createTokenRoute", () => {
       expect(() => createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: ["lucy-next" as never] })).toThrow(
         /models.*lucy-next/,
       );
+      // A definition named as a retired model, or with no name, is refused as the route is made, as a bare name is.
+      const retired = { ...next, name: "lucy-fast-v2v", canonical: "lucy-fast-v2v" } as VideoModel<string>;
+      expect(() => createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: [retired] })).toThrow(
+        expect.objectContaining({ name: "ModelRetiredError", replacement: "lucy-clip" }),
+      );
+      const nameless = { ...next, name: "", canonical: "" } as VideoModel<string>;
+      expect(() => createTokenRoute({ apiKey: KEY, baseUrl: api.url, models: [nameless] })).toThrow(/models/);
+      expect(bodies).toHaveLength(1);
     } finally {
       await api.close();
     }
