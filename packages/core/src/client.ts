@@ -590,6 +590,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     let failed: unknown;
     let ended: unknown;
     let step = watch.start();
+    let at = 0;
     try {
       for (;;) {
         if (failed) throw failed;
@@ -634,7 +635,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
               if (done) break;
               chunks.push(value as BlobPart);
               receivedBytes += value.byteLength;
+              // (`at`: a `throw(error)` given at this `yield` ends the watch with that error, no failed download.)
+              at = 1;
               yield* watch.progress({ receivedBytes, totalBytes });
+              at = 0;
             }
           } finally {
             reader.cancel().catch(ignore); // leaving the loop mid-download frees the connection
@@ -642,6 +646,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           // (No type, undefined: the Blob's is "".)
           step = watch.downloaded(new Blob(chunks, { type: contentType as string }));
         } catch (e) {
+          if (at) throw e;
           // Left by `return()` or `throw()` while it waited: it ends as a loop left at a `yield` does.
           if (signal.aborted && !opts.signal?.aborted) return;
           step = watch.error(e);

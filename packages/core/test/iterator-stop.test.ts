@@ -70,3 +70,19 @@ it("submitAndWatch: return() while next() waits on a read ends it as `break` doe
   expect(await watch.next()).toEqual({ done: true, value: undefined });
   expect(job_id).toBeTruthy();
 });
+
+it("throw(error) at a `downloading` event part way through the result rejects with that error, not as a failed download", async () => {
+  emu = await startFast();
+  const client = clientFor(emu);
+  // `[trickle]`: the result comes in 1024-byte writes, so that `downloading` comes with some bytes and more to come.
+  const { job_id } = await client.queue.submit({ model, prompt: "a lake [trickle]" });
+  const it = client.queue.watch(job_id, { model: "lucy-pro-t2v" });
+  const mine = new Error("mine");
+  for (let e = await it.next(); !e.done; e = await it.next()) {
+    if (e.value.type === "downloading" && e.value.receivedBytes > 0) {
+      await expect(it.throw(mine)).rejects.toBe(mine);
+      break;
+    }
+  }
+  expect(await it.next()).toEqual({ done: true, value: undefined });
+});
