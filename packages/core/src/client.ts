@@ -26,7 +26,7 @@ import { asDecartError, callbackThrew, failedJob, guard, ignore, pause } from ".
 import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
-import { createGate, ONCE, POLICY, type RateLimitGate, retry } from "./retry.js";
+import { createGate, ONCE, POLICY, type RateLimitGate, type RetryPolicy, retry } from "./retry.js";
 import { type TokenFetcher, tokenSource } from "./token.js";
 import { type Call, createTransport, lengthOf } from "./transport.js";
 import type {
@@ -300,7 +300,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   // Without one, every request would fail as a connection's failure (a submit's as "a job may exist").
   if (!(options.fetch ?? g.fetch)) throw invalid(where, "fetch", "given: this runtime has no global fetch");
-  const logger: Logger = options.logger ?? { warn: (m) => console.warn(m) };
+  const given: Logger = options.logger ?? { warn: (m) => console.warn(m) };
+  // A logger is diagnostics: its throw (or a promise it returns that rejects) never changes a call's outcome.
+  const logger = {} as RetryPolicy["logger"];
+  for (const k of ["debug", "warn"] as const)
+    logger[k] = async (m) => {
+      try {
+        await given[k]?.(m);
+      } catch {}
+    };
   const clientPoll: PollOptions = options.poll ?? {};
   const delay = clientPoll.delay ?? sleep;
   // The client's clock; one of yours (`poll.now`) that throws is a `CALLBACK_ERROR` (the watch's carries the job id).
@@ -342,7 +350,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const durations = createDurationModel();
   const warned = new Set<string>();
   const warnOnce = (message: string) => {
-    if (!warned.has(message)) logger.warn?.(message);
+    if (!warned.has(message)) logger.warn(message);
     warned.add(message);
   };
 
@@ -423,12 +431,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       // (A promise it returns, not awaited, that rejects: the call is answered, the rejection goes to the logger.)
       if (!upload)
         (form.onUploadProgress?.({ sentBytes: total, totalBytes: total }) as any)?.then?.(0, (cause: unknown) =>
-          logger.warn?.(callbackThrew(jobId, cause).message),
+          logger.warn(callbackThrew(jobId, cause).message),
         );
     } catch (cause) {
       const error = callbackThrew(jobId, cause);
       if (jobId) throw error;
-      logger.warn?.(error.message);
+      logger.warn(error.message);
     }
     return answer;
   };
@@ -607,7 +615,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
             }
             returned?.then?.(0, (cause: unknown) =>
               // biome-ignore lint/suspicious/noAssignInExpressions: the first rejection ends the watch
-              ended ? logger.warn?.(callbackThrew(jobId, cause).message) : (failed ??= callbackThrew(jobId, cause)),
+              ended ? logger.warn(callbackThrew(jobId, cause).message) : (failed ??= callbackThrew(jobId, cause)),
             );
           } catch (cause) {
             throw callbackThrew(jobId, cause);

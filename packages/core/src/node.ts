@@ -224,7 +224,7 @@ export async function saveResult(
     delay: sleep,
     now: Date.now,
     random: Math.random,
-    logger: {},
+    logger: { debug() {}, warn() {} },
     gate: createGate(Date.now),
     timeoutMs: 60_000,
   };

@@ -1,5 +1,5 @@
 import { asDecartError, type DecartError, InvalidResponseError, pause, RateLimitError, timedOut } from "./errors.js";
-import type { DelayFunction, Logger } from "./types.js";
+import type { DelayFunction } from "./types.js";
 
 /** What a client's rate-limit gate reports when a 429 closes it: every new request of the client waits until `until`. */
 export interface RateLimitPause {
@@ -27,7 +27,8 @@ export interface RetryPolicy {
   now: () => number;
   /** Randomness of the backoff's jitter (`Math.random` by default; seed it in tests). */
   random: () => number;
-  logger: Logger;
+  /** The client's, each method made never to throw. */
+  logger: Record<"debug" | "warn", (message: string) => void>;
   gate: ReturnType<typeof createGate>;
   /** A plain call's budget (the client's `timeoutMs`): what it may wait in all, for retries and at the gate. */
   timeoutMs: number;
@@ -153,8 +154,7 @@ export const retryDelay = (
  * third failure in a row too: the next request asks it again); an answer that broke the spec (`INVALID_RESPONSE`
  * without a `cause`: a submit answer with a usable `job_id` but no known status, whose job was made; a read's, which
  * another read may get past). False for an `INVALID_RESPONSE` with a `cause`: an unexpected throw of the client's own
- * code or of yours (a check that threw, a `logger` that threw), wrapped as one (`asDecartError`), which another watch
- * would meet again; for an error without a job id (nothing to watch:
+ * code (a check that threw), wrapped as one (`asDecartError`), which another watch would meet again; for an error without a job id (nothing to watch:
  * a failed submit, `SUBMIT_OUTCOME_UNKNOWN`, options or an id refused), a job that ended (`JobFailedError`), an answer
  * another read would only get again (a 404, no such job; a 401 or 403, the key may not read it; a 410), an abort of
  * yours (`ABORT`), and anything else.
@@ -263,7 +263,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (spare < 0) throw error;
     // The transport's own failures name the request first (`GET <url>: connection failed`); an HTTP error's message
     // says only what the server said (`Not now (HTTP 503)`): `what` goes before it.
-    policy.logger.debug?.(
+    policy.logger.debug(
       `${error.message.startsWith(what) ? "" : `${what}: `}${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`,
     );
     await pause(policy.delay, wait, signal, jobId);

@@ -1,0 +1,81 @@
+/**
+ * A `logger` of yours is diagnostics: a method that throws, or returns a promise that rejects, changes no call's
+ * outcome. Over real HTTP against the emulator: a status read answered 503 once (the retry goes to `debug`) and the
+ * deprecated `generate()` (its warning goes to `warn`).
+ */
+import type { Emulator } from "@decart/emulator";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Logger, models } from "../src/index.js";
+import { clientFor, startFast } from "./helpers.js";
+
+const model = models.video("lucy-pro-t2v");
+let emu: Emulator;
+beforeEach(async () => {
+  emu = await startFast();
+});
+afterEach(() => emu.close());
+
+/** Status reads answered 503 until `calm()`: the logger calls it when told of the retry. */
+const busy = () => emu.setFaults([{ route: "status", kind: "503", retryAfterSeconds: 0 }]);
+const calm = () => emu.setFaults([]);
+
+describe("a logger that fails", () => {
+  it("one whose debug and warn throw: generate() and the retried status read are answered", async () => {
+    const calls: string[] = [];
+    const logger: Logger = {
+      debug: (m) => {
+        calls.push(m);
+        calm();
+        throw new Error("the log sink is gone");
+      },
+      warn: (m) => {
+        calls.push(m);
+        throw new Error("the log sink is gone");
+      },
+    };
+    const client = clientFor(emu, { logger });
+    // Its deprecation warning thrown away.
+    expect((await client.generate({ model, prompt: "warned to a broken logger" })).size).toBeGreaterThan(0);
+    const { job_id } = await client.queue.submit({ model, prompt: "read through a broken logger" });
+    busy();
+    const status = await client.queue.status(job_id);
+    expect(status).toMatchObject({ job_id, status: expect.stringMatching(/^(pending|processing|completed)$/) });
+    // The retry was logged (the throw came from there), and the read went on.
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toContain("generate() is deprecated");
+    expect(calls[1]).toContain("retry 1");
+  });
+
+  it("one whose debug and warn return rejected promises: generate() and the retried status read are answered, no rejection is left unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const calls: string[] = [];
+      const logger: Logger = {
+        debug: (m) => {
+          calls.push(m);
+          calm();
+          return Promise.reject(new Error("the debug sink is gone"));
+        },
+        warn: (m) => {
+          calls.push(m);
+          return Promise.reject(new Error("the warn sink is gone"));
+        },
+      };
+      const client = clientFor(emu, { logger });
+      const data = await client.generate({ model, prompt: "logged to a sink that rejects" });
+      expect(data.size).toBeGreaterThan(0);
+      const { job_id } = await client.queue.submit({ model, prompt: "read, logged to a sink that rejects" });
+      busy();
+      expect(await client.queue.status(job_id)).toMatchObject({ job_id });
+      expect(calls.some((m) => m.includes("generate() is deprecated"))).toBe(true);
+      expect(calls.some((m) => m.includes("retry 1"))).toBe(true);
+      // Node reports an unhandled rejection after the microtasks of the turn: one turn later, none came.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
+});
