@@ -11,11 +11,12 @@ const DecartContext = createContext<DecartClient | null>(null);
 
 /**
  * `DecartProvider` props: a `client`; or `options` to create one; or, for a page, a `token` source (the URL of your
- * token route, or a function that answers `{ apiKey, expiresAt }`) with the API's `baseUrl` and other `options`.
+ * token route, or a function that answers `{ apiKey, expiresAt }`) with the API's `baseUrl` and other `options`. A key
+ * of another form may be given as `undefined` (no key), never with a value.
  */
 export type DecartProviderProps = { children?: ReactNode } & (
-  | { client: DecartClient; options?: never; token?: never; baseUrl?: never }
-  | { options: DecartClientOptions; client?: never; token?: never; baseUrl?: never }
+  | { client: DecartClient; options?: undefined; token?: undefined; baseUrl?: undefined }
+  | { options: DecartClientOptions; client?: undefined; token?: undefined; baseUrl?: undefined }
   | {
       /**
        * Where the page gets its short-lived client tokens: the URL (or path) of your token route, POSTed to (see
@@ -26,7 +27,7 @@ export type DecartProviderProps = { children?: ReactNode } & (
       /** The API's base URL (default `https://api.decart.ai`). */
       baseUrl?: string | undefined;
       options?: Omit<DecartClientOptions, "apiKey" | "token" | "proxy" | "baseUrl"> | undefined;
-      client?: never;
+      client?: undefined;
     }
 );
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 const dir = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "consumers");
 
 describe("the declarations in other projects", () => {
-  it("take an explicit undefined for every option of useJob, useGenerateVideo and DecartProvider's token props, with exactOptionalPropertyTypes", () => {
+  it("take an explicit undefined for every option of useJob, useGenerateVideo and DecartProvider's props (a key of another form as undefined; both forms given refused), with exactOptionalPropertyTypes", () => {
     expect(
       compileErrors(join(dir, "exact.ts"), {
         exactOptionalPropertyTypes: true,
