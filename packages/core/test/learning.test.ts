@@ -10,22 +10,28 @@ import { createDecartClient, type PollContext } from "../src/index.js";
 const model = "lucy-pro-t2v";
 const T = 40_000;
 
-/** A client on a virtual clock, and a job runner: `took` is what the job's timestamps claim, `attach` without `first`. */
-function lab() {
-  let t = Date.parse("2026-12-06T00:00:00Z");
-  let n = 0;
+/** A client (no server behind it) on the clock `now`, whose schedule keeps what each read is told and waits 1 s. */
+function onClock(now: () => number) {
   const seen: PollContext[] = [];
   const client = createDecartClient({
     apiKey: "dct_test",
     baseUrl: "http://127.0.0.1:9",
     poll: {
-      now: () => t,
+      now,
       schedule: (ctx) => {
         seen.push(ctx);
         return 1000;
       },
     },
   });
+  return { client, seen };
+}
+
+/** A client on a virtual clock, and a job runner: `took` is what the job's timestamps claim, `attach` without `first`. */
+function lab() {
+  let t = Date.parse("2026-12-06T00:00:00Z");
+  let n = 0;
+  const { client, seen } = onClock(() => t);
   const iso = (ms: number) => new Date(ms).toISOString();
   const run = (durationMs: number, { took, attach }: { took?: number; attach?: boolean } = {}) => {
     const created = t;
@@ -92,18 +98,7 @@ function ageSeen(offMs: number) {
   let t = Date.parse("2026-12-06T00:00:00Z");
   const created = t;
   t += 2_000;
-  const seen: PollContext[] = [];
-  const client = createDecartClient({
-    apiKey: "dct_test",
-    baseUrl: "http://127.0.0.1:9",
-    poll: {
-      now: () => t,
-      schedule: (ctx) => {
-        seen.push(ctx);
-        return 1000;
-      },
-    },
-  });
+  const { client, seen } = onClock(() => t);
   const watch = client.queue.createWatch("job_1", { model, download: false });
   const step = watch.start();
   t += (step.next as { read: number }).read;
