@@ -13,8 +13,8 @@ import { retryDelay } from "./retry.js";
 import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
 import { breaks, type Schema } from "./validate.js";
 
-/** A wait's default budget: a little past the server's own 10-minute job timeout. */
-export const DEFAULT_WAIT_MS = 660_000;
+/** A wait's default budget: a little past the server's own 10-minute job timeout, the longest a job can run. */
+export const DEFAULT_WAIT_MS = MAX_JOB_MS;
 
 /**
  * What happens to a watched job, in order: `submitted` (only for a job this watch submitted), `status` (only when it
