@@ -369,24 +369,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ctx.cors = false;
       return handleAdmin(ctx, em, admin, match, query);
     }
-    // A CORS preflight: 204 on the API's paths, with the methods the path takes and OPTIONS (no route takes OPTIONS,
-    // so the match is the 405 of the path, whose Allow lists them); 404 (as any method) on a path that is none.
-    // A path the router would redirect (a trailing slash) answers the preflight of the path it redirects to: the
-    // server's CORS middleware answers a preflight before its router is reached, and the request that follows is
-    // redirected (307, below), which a browser follows. An OPTIONS is a preflight only with an Origin and an
-    // Access-Control-Request-Method, as Starlette's CORS middleware reads one: any other goes to the routes as any
-    // method does (405 with the path's Allow, 404, 307).
+    // A CORS preflight: 204 on any path but the admin routes', as the server's CORS middleware answers a preflight
+    // before its router is reached, so that the request that follows gets the router's answer (a 404 a page can
+    // read, not a failed preflight a browser reports as a network error). Its methods are those the path takes and
+    // OPTIONS (no route takes OPTIONS, so the match is the 405 of the path, whose Allow lists them); on a path the
+    // router would redirect (a trailing slash), those of the path it redirects to (the request that follows is
+    // redirected, 307 below, which a browser follows); on a path that is none, every method some path takes (OPTIONS
+    // among them). An
+    // OPTIONS is a preflight only with an Origin and an Access-Control-Request-Method, as Starlette's CORS
+    // middleware reads one: any other goes to the routes as any method does (405 with the path's Allow, 404, 307).
     if (method === "OPTIONS" && isPreflight(req)) {
       const moved = match.kind === "not-found" ? slashRedirect(method, path) : undefined;
       const asked = moved === undefined ? match : routeOf(method, moved);
-      if (asked.kind === "method") {
-        return respond(
-          ctx,
-          204,
-          corsPreflightHeaders(`${asked.allow}, OPTIONS`, req.headers["access-control-request-headers"]),
-          null,
-        );
-      }
+      const allow = asked.kind === "method" ? `${asked.allow}, OPTIONS` : SERVER_ALLOW;
+      return respond(ctx, 204, corsPreflightHeaders(allow, req.headers["access-control-request-headers"]), null);
     }
     if (match.kind === "method") return methodNotAllowed(ctx, match.allow);
     if (match.kind === "not-found") {

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator, EmulatorStats } from "../src/index.js";
-import { ADMIN_ROUTES, API_ROUTES, overlapping } from "../src/routes.js";
+import { ADMIN_ROUTES, API_ROUTES, overlapping, SERVER_ALLOW } from "../src/routes.js";
 import { form, get, jsonOf, pollUntil, post, raw, start, submit } from "./helpers.js";
 
 let emu: Emulator;
@@ -316,7 +316,7 @@ describe("every answer", () => {
     expect(res.headers.get("access-control-expose-headers")).toContain("x-request-id");
   });
 
-  it("answers a preflight on the API's paths only, with the path's methods: OPTIONS on an unknown path is 404", async () => {
+  it("answers a preflight on any path with the path's methods (every method on a path that is none, whose request is 404)", async () => {
     for (const path of ["/v1/jobs/job_x", "/v1/jobs/job_x/content", "/v1/files/file_x", "/v1/client/tokens"]) {
       expect((await raw(emu.url, { method: "OPTIONS", path, headers: PREFLIGHT })).status, path).toBe(204);
     }
@@ -343,10 +343,17 @@ describe("every answer", () => {
       expect(wrong.status, path).toBe(405);
       expect(wrong.headers.allow, path).toBe(methods);
     }
-    for (const path of ["/", "/v2/jobs", "/v1/jobs/job_x/other", "/v1/jobs/"]) {
+    // A path that is none (a job id with a `/`, decoded): its preflight too, with every method some path takes, so
+    // that the request that follows gets the 404 a page can read (a failed preflight is a network error to it).
+    for (const path of ["/", "/v2/jobs", "/v1/jobs/job_x/other", "/v1/jobs/", "/v1/jobs/..%2F..%2Fv1%2Fmodels"]) {
       const r = await raw(emu.url, { method: "OPTIONS", path, headers: PREFLIGHT });
-      expect(r.status, path).toBe(404);
-      expect(jsonOf(r)).toEqual({ detail: "Not Found" });
+      expect(r.status, path).toBe(204);
+      expect(r.headers["access-control-allow-origin"], path).toBe("*");
+      expect(r.headers["access-control-allow-methods"], path).toBe(SERVER_ALLOW);
+      const after = await raw(emu.url, { path, headers: { origin: "http://localhost:5173", "x-api-key": emu.apiKey } });
+      expect(after.status, path).toBe(404);
+      expect(after.headers["access-control-allow-origin"], path).toBe("*");
+      expect(jsonOf(after)).toEqual({ detail: "Not Found" });
     }
     // A path that redirects to one of the API's (a trailing slash): that path's preflight, as the server's CORS
     // middleware answers before its router redirects the request that follows.
