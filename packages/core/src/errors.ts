@@ -437,14 +437,15 @@ export function errorFromResponse(
     (/^</.test(body)
       ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
       : body);
-  const issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
+  let issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
   /** A value of the answer as text: itself when it is text, else as JSON. */
   const said = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
   // Each issue as `field: message` (`prompt: …`, `trajectory.1.frame: …`, a `loc` given as text as it is); one about the
   // whole body (a rule over several fields) as its message alone, and without the server's "Value error, " prefix. An
   // issue of another shape (text, `null`, no `msg`) as it is. A detail too deep to write (JSON nested deeper than
-  // a recursion goes): the answer's text.
+  // a recursion goes), an issue's `input` too: the answer's text, and no issues (`JSON.stringify(error)` would throw).
   try {
+    said(issues);
     detail = issues
       ? issues
           .map((i) =>
@@ -456,6 +457,7 @@ export function errorFromResponse(
       : said(detail);
   } catch {
     detail = body;
+    issues = [];
   }
   const Class =
     status === 410 && parsed?.model
