@@ -16,7 +16,8 @@ export type StatusSource = (jobId: string, options: { deadline: number }) => Obs
  * it, so that `input.signal` aborts it, within the client's own timeouts. No budget bounds a source of yours (the
  * watch's `timeoutMs` starts once the job is known): one that never answers is listened to for ever, so end it
  * yourself (an error once a time limit of yours is up, such as rxjs's `timeout`). An error (or a throw) that is no
- * `DecartError`, or an answer that is no submit answer, ends the `submitJob` with an `InvalidResponseError` saying so.
+ * `DecartError`, an answer that is no submit answer, or an end without an answer ("The submit source ended without an
+ * answer": no job heard of), ends the `submitJob` with an `InvalidResponseError` saying so.
  */
 export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
 

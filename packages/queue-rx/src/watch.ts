@@ -452,7 +452,9 @@ export function submitWith(
             );
           },
           error: fail,
-          complete: () => settle(() => subscriber.complete()),
+          // An end without an answer says nothing of a job: an error, not a silent end (a batch's submit that ends
+          // unsent once the batch has ended does so for a subscriber gone already, who hears nothing).
+          complete: () => fail(new InvalidResponseError("The submit source ended without an answer")),
         }),
       );
     } catch (error) {

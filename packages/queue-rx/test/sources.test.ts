@@ -2,7 +2,7 @@
 // typed ones, saying what was wrong, as a status source's are.
 import { DecartError, InvalidResponseError, type JobEvent, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
-import { defer, lastValueFrom, type Observable, of, Subject, throwError, toArray } from "rxjs";
+import { defer, EMPTY, lastValueFrom, type Observable, of, Subject, throwError, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
 import type { SubmitSource } from "../src/sources.js";
@@ -66,6 +66,44 @@ describe("a submitSource of yours", () => {
       expect(error).toMatchObject({ code: "INVALID_RESPONSE", cause: plain });
     });
   }
+
+  it("that ends without an answer: submitJob errors with an InvalidResponseError saying so, as does each of a batch's inputs", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const { events, error } = await run(submitJob(client, input, { submitSource: () => EMPTY }));
+    expect(events).toEqual([]);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", message: "The submit source ended without an answer" });
+    expect(error.jobId).toBeUndefined();
+    // In a batch: that input's error event, counted as failed (it was counted nowhere), and the batch goes on.
+    const other = { model, prompt: "A river" };
+    const batch = await lastValueFrom(
+      submitAll(
+        client,
+        [
+          { key: "none", input },
+          { key: "made", input: other },
+        ],
+        {
+          download: false,
+          submitSource: (given) => (given === input ? EMPTY : defer(() => client.queue.submit(given))),
+        },
+      ).pipe(toArray()),
+    );
+    expect(batch.filter((e) => e.key === "none")).toMatchObject([
+      { type: "error", error: { code: "INVALID_RESPONSE", message: "The submit source ended without an answer" } },
+    ]);
+    expect(batch.at(-1)).toMatchObject({ key: "made", event: { type: "completed" } });
+    expect(batch.at(-1)!.summary).toEqual({
+      total: 2,
+      submitted: 1,
+      pending: 0,
+      processing: 0,
+      completed: 1,
+      failed: 1,
+    });
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
 
   it("a DecartError of the source's is passed on as it is", async () => {
     emu = await startFast();
