@@ -1,7 +1,7 @@
 import { type DecartClient, type DecartError, InvalidInputError, type ProcessOptions } from "@decart/core";
 import { useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
-import { type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
+import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 
 /**
  * What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset`,
@@ -147,8 +147,9 @@ class ImageGenerator {
  * `submit(input)` from an event handler, `stop()`, `reset()`, `retry()` and `canRetry`. `stop()` aborts the request in
  * flight (the state goes back to `idle`); unmounting, or an `<Activity>` hiding the component, does not: the request
  * runs to its end, `submit` resolves with its image, and a component shown again shows it. The state is always `idle`
- * on the server.
+ * on the server. Its type narrows by `status`: once `completed`, `result` is the image, a `Blob`.
  */
+export function useGenerateImage(): CompletedWith<ImageGeneration, Blob>;
 export function useGenerateImage(): ImageGeneration {
   const client = useDecartClient();
   const generator = useMemo(() => new ImageGenerator(client), [client]);

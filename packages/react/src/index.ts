@@ -4,7 +4,7 @@ export { type ClientToken, type DownloadProgress, fetchTokenFrom, type TokenFetc
 export { DecartProvider, type DecartProviderProps, useDecartClient } from "./context.js";
 export { type ImageGeneration, useGenerateImage } from "./image.js";
 export { useResultUrl } from "./result-url.js";
-export type { GenerationState, GenerationStatus } from "./store.js";
+export type { CompletedWith, GenerationState, GenerationStatus } from "./store.js";
 export {
   type JobHandle,
   type UseJobOptions,

@@ -35,6 +35,15 @@ export interface GenerationState {
 }
 
 /**
+ * A hook's return `T` narrowed by its `status`: once `completed`, `result` is `Result`, as the hook's `download` makes
+ * it (a `Blob`: an image, or a video downloaded, the default; `undefined` with `download: false`; either when
+ * `download` is known only at run time), as queue-rx types a job's events. Still a `T`, and a `GenerationState`.
+ */
+export type CompletedWith<T extends GenerationState, Result extends Blob | undefined> =
+  | (T & { status: Exclude<GenerationStatus, "completed"> })
+  | (T & { status: "completed"; result: Result });
+
+/**
  * Whether an error of a request says it made nothing (no job, no image), so sending the same inputs again cannot pay
  * twice, by its code alone: any error but one whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`), an abort of yours, a
  * callback of yours that threw (`CALLBACK_ERROR`: an `onUploadProgress` may throw once the whole body was sent, when a

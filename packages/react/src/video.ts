@@ -17,7 +17,7 @@ import {
 import { jobFailed, watchJob } from "@decart/queue-rx";
 import { useInsertionEffect, useMemo, useSyncExternalStore } from "react";
 import { useDecartClient } from "./context.js";
-import { type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
+import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
 
 /**
@@ -346,7 +346,21 @@ class JobFollower {
  * first read answers, and always `idle` on the server. Unmounting or `stop()` stops watching; nothing cancels the job.
  * A `null`, `undefined` or empty job id reads nothing; any other that is no string (a number, `0` too, `NaN`, `false`,
  * an object) ends in `error` (an `InvalidInputError` naming `jobId`): write `ready ? jobId : null`, not `ready && jobId`.
+ * Its type narrows by `status` as `download` makes it: once `completed`, `result` is the video (a `Blob`), `undefined`
+ * with `download: false`, either with a `download` known only at run time.
  */
+export function useJob(
+  jobId: string | null | undefined,
+  options: UseJobOptions & { download: false },
+): CompletedWith<JobHandle, undefined>;
+export function useJob(
+  jobId: string | null | undefined,
+  options?: UseJobOptions & { download?: true | undefined },
+): CompletedWith<JobHandle, Blob>;
+export function useJob(
+  jobId: string | null | undefined,
+  options?: UseJobOptions,
+): CompletedWith<JobHandle, Blob | undefined>;
 export function useJob(jobId: string | null | undefined, options?: UseJobOptions): JobHandle {
   // Its options as read (the hooks' and the watch's only: `check` refused any other key).
   const read = check("useJob", options);
@@ -553,8 +567,16 @@ class VideoGenerator {
  * would. The job is watched only while a component reads the state: a component an `<Activity>` hides stops reading,
  * and reads again when shown; a submit after an unmount still resolves with the job id, but nothing watches the job.
  * The options are read by each `submit` (a job goes on as it was submitted), as the latest committed render gave them.
- * The state is always `idle` on the server.
+ * The state is always `idle` on the server. Its type narrows by `status` as `download` makes it: once `completed`,
+ * `result` is the video (a `Blob`), `undefined` with `download: false`, either with a `download` known only at run time.
  */
+export function useGenerateVideo(
+  options: VideoJobOptions & { download: false },
+): CompletedWith<VideoGeneration, undefined>;
+export function useGenerateVideo(
+  options?: VideoJobOptions & { download?: true | undefined },
+): CompletedWith<VideoGeneration, Blob>;
+export function useGenerateVideo(options?: VideoJobOptions): CompletedWith<VideoGeneration, Blob | undefined>;
 export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
   const checked = check("useGenerateVideo", options);
   const client = useDecartClient();

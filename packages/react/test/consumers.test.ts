@@ -14,6 +14,12 @@ describe("the declarations in other projects", () => {
     expect(compileErrors(join(dir, "exact.ts"), { exactOptionalPropertyTypes: true })).toEqual([]);
   });
 
+  it("narrow the state by its status: `result` is the Blob once `completed` (undefined with download: false), with and without exactOptionalPropertyTypes", () => {
+    for (const exactOptionalPropertyTypes of [false, true]) {
+      expect(compileErrors(join(dir, "narrowing.ts"), { exactOptionalPropertyTypes })).toEqual([]);
+    }
+  });
+
   it("type the state's error as a DecartError, and take a model definition of one's own in useJob and the submits", () => {
     expect(compileErrors(join(dir, "state.ts"), { exactOptionalPropertyTypes: true })).toEqual([]);
   });
