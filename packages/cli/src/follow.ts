@@ -344,6 +344,14 @@ export interface FollowOptions {
    * and a batch line's `line_hash` (see `runBatch`).
    */
   recorded?: { base_url?: string; line_hash?: string } | undefined;
+  /**
+   * `true` for a job the journal does not know (`jobs wait` of an id made elsewhere): recorded as `submitted` (with
+   * `model`, `path` and `recorded`) at its first event the server answered for it (a status read, or its end: the job
+   * exists; not a read that failed and is tried again), before that event is told, so that `jobs list` shows it and
+   * `jobs wait <id>` finds its path and API however the wait ends (Ctrl-C, `--timeout`). An id the server does not
+   * know (404) ends the wait unrecorded.
+   */
+  unjournaled?: boolean | undefined;
   /** `false`: no line per event on stderr (a batch shows its own progress). Default `true`. */
   chatter?: boolean;
   /**
@@ -480,10 +488,15 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
     const failure = await written(record);
     if (failure) unwritten(record.job_id, failure);
   };
+  let unjournaled = options.unjournaled;
   try {
     for await (const event of events) {
       jobId = event.jobId;
       path ??= pathOf(event.jobId);
+      if (unjournaled && event.type !== "retrying") {
+        unjournaled = false;
+        await note({ ...tag, ...options.recorded, job_id: jobId, event: "submitted", model: options.model, path });
+      }
       switch (event.type) {
         case "submitted": {
           // Recorded (flushed) before it is told; a record that failed is told after it, so that `submitted` comes

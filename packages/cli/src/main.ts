@@ -238,7 +238,9 @@ Examples:
       run(async (output) => (await jobsModule()).runStatus(id, globals(command), output), globals(command)),
     );
   jobsCommand("wait")
-    .description("watch a job to its end and save its result (exit 3 if it failed)")
+    .description(
+      "watch a job to its end and save its result (exit 3 if it failed); one made elsewhere is recorded in the journal",
+    )
     .argument("<job-id>", JOB_ID_HELP)
     .option(
       "-o, --output <file>",

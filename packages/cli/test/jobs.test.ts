@@ -6,9 +6,10 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { createDecartClient, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, KEY, printed, run, useEmulator } from "./helpers.js";
+import { events, finished, KEY, onStderr, printed, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -92,6 +93,42 @@ describe("jobs wait", () => {
     expect(waited.stderr).toContain(
       `may still finish: ${printed(env, "jobs", "wait", jobId, "-o", out, "--timeout", "0.2")}`,
     );
+  });
+});
+
+describe("jobs wait of a job the journal does not know", () => {
+  it("records it (as submitted, with its path and API) once the server answers for it: jobs list shows it however the wait ends; an id the server does not know is not recorded", async () => {
+    // Jobs made elsewhere (a server, another machine): the journal knows none of them.
+    const client = createDecartClient({ apiKey: KEY, baseUrl: emu.url });
+    const submit = async (prompt: string) =>
+      (await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt })).job_id;
+    // One that never ends, whose wait is stopped (Ctrl-C) once its status was read: before, nothing was recorded.
+    const stuck = await submit("A lake [stuck]");
+    const stuckOut = join(dir, "stuck-elsewhere.mp4");
+    const child = start(["jobs", "wait", stuck, "-o", stuckOut], { env });
+    const stopped = finished(child);
+    await onStderr(child, `${stuck} p`); // the status line (pending or processing)
+    child.kill("SIGINT");
+    expect((await stopped).code).toBe(130);
+    // One that ends: saved.
+    const lake = await submit("A lake");
+    const lakeOut = join(dir, "lake-elsewhere.mp4");
+    const saved = await run(["jobs", "wait", lake, "-o", lakeOut], { env });
+    expect(saved.code, saved.stderr).toBe(0);
+    // No such job (404): nothing to record.
+    const missing = await run(["jobs", "wait", "job_nowhere", "-o", join(dir, "nowhere.mp4")], { env });
+    expect(missing.code).toBe(1);
+    const listed = await run(["jobs", "list", "--json"], { env });
+    expect(events(listed.stdout)).toMatchObject([
+      { type: "job", job_id: stuck, state: "submitted", path: stuckOut, base_url: emu.url },
+      { type: "job", job_id: lake, state: "saved", path: lakeOut, base_url: emu.url },
+    ]);
+    expect(events(listed.stdout)).toHaveLength(2);
+    // Waited on again, a job the journal knows is not recorded again (its API, its path: the journal's).
+    const again = await run(["jobs", "wait", stuck, "--timeout", "0.2"], { env });
+    expect(again.code, again.stderr).toBe(5);
+    const submitted = events(readFileSync(env.DECART_JOURNAL!, "utf8")).filter((r) => r.event === "submitted");
+    expect(submitted.map((r) => r.job_id)).toEqual([stuck, lake]);
   });
 });
 

@@ -267,6 +267,9 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
       path,
       budget,
       timeout: options.timeout,
+      // A job made elsewhere is recorded once the server answers for it, with the API it was found on.
+      unjournaled: !known,
+      recorded: { base_url: baseUrlOf(options) },
     });
     return journalExit(finish(outcome, output, options.timeout), journal, output);
   } finally {
