@@ -9,8 +9,8 @@ interface Props {
 
 /**
  * Attaches to a job submitted elsewhere (by a server, a CLI, another tab) through `useJob`, and lists the jobs the
- * form made but no longer shows (`unshown`: a submit that answered after the model changed), each to watch
- * in the followed job's view.
+ * form made but no longer shows (`unshown`: one it left before its end, for another submit or model, and a submit that
+ * answered after that), each to watch in the followed job's view.
  */
 export function FollowJob({ poll, unshown }: Props & { unshown: readonly string[] }) {
   const [draft, setDraft] = useState("");
@@ -27,7 +27,7 @@ export function FollowJob({ poll, unshown }: Props & { unshown: readonly string[
       {unshown.length > 0 && (
         <NotShown
           name="Jobs not shown"
-          hint="Made by a submit that answered once the form had moved on (each is paid for)."
+          hint="Made by the form and left before their end (a new Generate, a model change, a submit that answered once the form had moved on): each goes on, paid for."
         >
           <ul>
             {unshown.map((jobId) => (

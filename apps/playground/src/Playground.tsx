@@ -71,9 +71,17 @@ export function Playground() {
   // run made a job (paid for) that the run shown is not: its id goes to the list of jobs to follow.
   const runs = useRef(0);
   const [unshown, setUnshown] = useState<string[]>([]);
+  const listJob = (jobId: string) => setUnshown((ids) => (ids.includes(jobId) ? ids : [...ids, jobId]));
+  // The form leaves its video run (a new submit, a model change): a job it made that has not reached its end (`pending`,
+  // `processing`, `downloading`, stopped, or a watch that ended early) goes on, paid for, and nothing shows it any more:
+  // listed with the jobs to follow.
+  const leaveVideo = () => {
+    if (video.jobId && video.status !== "completed" && video.status !== "failed") listJob(video.jobId);
+  };
 
   const pickModel = (name: string) => {
     runs.current++;
+    leaveVideo();
     video.reset();
     // An image being made is paid for: it is let come (a reset would abort it), in its hook; the form takes another.
     if (image?.status === "submitting") {
@@ -92,12 +100,14 @@ export function Playground() {
     setProblems(problems);
     if (problems.length > 0) return;
     setStartedAt(performance.now());
-    const run = ++runs.current;
+    const number = ++runs.current;
     if (isVideo(choice)) {
+      // The job the form's run shows, if still going, is no longer watched: listed.
+      leaveVideo();
       // The hook resolves a submit with the job it made even after reset() or another submit (its state then shows
       // another run): that job is listed, never lost.
       void video.submit({ ...inputs, model: models.video(choice.name) } as never).then((jobId) => {
-        if (jobId && runs.current !== run) setUnshown((ids) => [...ids, jobId]);
+        if (jobId && runs.current !== number) listJob(jobId);
       });
     } else if (isImage(choice)) {
       // Its hook shows it to its end, here or (once the form moves on) under Images not shown.

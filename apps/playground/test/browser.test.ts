@@ -526,6 +526,36 @@ describe("playground in Chromium", () => {
     }
   });
 
+  it("a video job left running (Generate again, then a model change) is listed under Jobs not shown; Watch follows it to its video", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const unshown = page.getByRole("region", { name: "Jobs not shown" });
+    await page.getByLabel("prompt").fill("first job [hold]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "processing");
+    const first = await shownJobId(run);
+    await page.getByLabel("prompt").fill("second job [hold]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await run.locator(".job", { hasNotText: first }).waitFor();
+    await reached(run, "processing");
+    const second = await shownJobId(run);
+    expect(second).not.toBe(first);
+    await unshown.getByText(first).waitFor(); // left by the second Generate, still processing
+    await page.getByLabel("Model").selectOption("lucy-pro-i2v");
+    await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
+    await unshown.getByText(second).waitFor(); // left by the model change
+    expect([emu.job(first)?.status, emu.job(second)?.status]).toEqual(["processing", "processing"]);
+    await expect(unshown.getByRole("listitem").count()).resolves.toBe(2); // each once
+    await unshown.getByRole("listitem").filter({ hasText: first }).getByRole("button", { name: "Watch" }).click();
+    const followed = view(page, "Followed job");
+    await reached(followed, "processing");
+    expect(emu.release(first)).toBe(true);
+    await reached(followed, "completed");
+    await expect(expectVideoPlays(followed)).resolves.toBe(first);
+    expect(emu.release(second)).toBe(true);
+    await page.context().close();
+  });
+
   it("an image still being made when the model changes runs to its end under Images not shown, its image or its error, Generate usable at once", async () => {
     const proxy = await startApiProxy();
     configAnswer = jsonAnswer({ baseUrl: proxy.url });
