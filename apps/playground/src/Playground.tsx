@@ -146,7 +146,8 @@ export function Playground() {
           <button type="submit" disabled={run.status === "submitting" || (choice.kind === "image" && !image)}>
             Generate
           </button>
-          {run.watching && (
+          {/* An image run has none: its stop() would abort a request the server may already be making (paid for). */}
+          {run.watching && choice.kind === "video" && (
             <button type="button" onClick={run.stop}>
               Stop watching
             </button>

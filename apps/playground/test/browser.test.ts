@@ -556,6 +556,32 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("offers no Stop watching for an image being made (stop() would abort a request the server may be making, paid for): it comes", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    const made = proxy.holdSubmits();
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByLabel("prompt").fill("An image nobody may stop");
+      await page.getByLabel("resolution").selectOption("480p");
+      await page.getByRole("button", { name: "Generate" }).click();
+      const bytes = await made.made; // the emulator made the image; the page has not got it yet
+      await expect(run.getByRole("status").textContent()).resolves.toBe("submitting");
+      await expect(page.getByRole("button", { name: "Stop watching" }).count()).resolves.toBe(0);
+      made.release();
+      await reached(run, "completed");
+      const { bytes: saved } = await downloadBytes(run);
+      expect(sha256(saved)).toBe(sha256(bytes));
+      await page.context().close();
+    } finally {
+      made.release();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("an image still being made when the model changes runs to its end under Images not shown, its image or its error, Generate usable at once", async () => {
     const proxy = await startApiProxy();
     configAnswer = jsonAnswer({ baseUrl: proxy.url });
