@@ -98,7 +98,17 @@ export function Playground() {
     event.preventDefault();
     const { inputs, problems } = inputsOf(choice.fields, values);
     setProblems(problems);
-    if (problems.length > 0) return;
+    if (problems.length > 0) {
+      // Nothing sent. A run that ended in an error goes (its alert is not this submit's); one still going stays.
+      if (run.error) {
+        setStartedAt(performance.now());
+        if (choice.kind === "video") {
+          leaveVideo();
+          video.reset();
+        } else image?.reset();
+      }
+      return;
+    }
     setStartedAt(performance.now());
     const number = ++runs.current;
     if (isVideo(choice)) {

@@ -19,6 +19,13 @@ async function imageTypeOf(blob: Blob): Promise<string | undefined> {
 
 const extensionOf = (type: string) => (type === "image/jpeg" ? "jpg" : type.split("/")[1]);
 
+/**
+ * The codes of errors that say the inputs are at fault (the client's check, `InvalidInputError`; a 400 such as "Invalid
+ * file type", a 413, a 422; a retired model): the same inputs sent again would be refused the same way, so no Try again
+ * is offered after them, though the hook's `retry()` would send them (it offers it after any error that made nothing).
+ */
+const inputRefused = /^(INVALID_INPUT|BAD_REQUEST|PAYLOAD_TOO_LARGE|VALIDATION|MODEL_RETIRED)$/;
+
 /** Statuses a run is still moving through. */
 const isBusy = (status: GenerationStatus) =>
   status === "submitting" || status === "pending" || status === "processing" || status === "downloading";
@@ -39,9 +46,10 @@ interface Props {
 /**
  * One run as it goes: its status (and, while its status reads fail and are tried again, "retrying (attempt n …) …" with
  * the error they fail with), the timeline of the statuses it reached with their times, its error, a button while
- * the hook's `retry()` would do something (its `canRetry`: the page does not decide when that is safe), then the video
- * or image (through `useResultUrl`) and a download of the same file. The button says "Watch again" when there is no
- * error (the run was stopped: `retry()` follows the same job again, no new job) and "Try again" after an error.
+ * the hook's `retry()` would do something (its `canRetry`: the page does not decide when that is safe) unless the error
+ * says the inputs are at fault, then the video or image (through `useResultUrl`) and a download of the same file. The
+ * button says "Watch again" when there is no error (the run was stopped: `retry()` follows the same job again, no new
+ * job) and "Try again" after an error.
  */
 export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
@@ -104,7 +112,7 @@ export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
       </p>
       <Timeline entries={timeline} />
       {run.error && <p role="alert">{run.error.message}</p>}
-      {run.canRetry && (
+      {run.canRetry && !inputRefused.test(run.error?.code ?? "") && (
         <p>
           <button type="button" onClick={() => void run.retry()}>
             {run.error ? "Try again" : "Watch again"}

@@ -497,6 +497,46 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("offers no Try again after an error that says the inputs are at fault (the client's check, a 400), and a JSON problem clears the previous error", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
+    const png = await server.process({ model: models.image("lucy-pro-t2i"), prompt: "A frame", resolution: "480p" });
+    const before = emu.stats().jobsCreated;
+    // The client's check refuses a trajectory of fewer than 2 points before sending: an InvalidInputError.
+    await page.getByLabel("Model").selectOption("lucy-motion");
+    await page.getByLabel("data").setInputFiles({
+      name: "frame.png",
+      mimeType: "image/png",
+      buffer: Buffer.from(await png.arrayBuffer()),
+    });
+    await page.getByLabel("trajectory").fill("[]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "error");
+    await expect(run.getByRole("alert").textContent()).resolves.toContain("trajectory");
+    await expect(tryAgain(run).count()).resolves.toBe(0);
+    // A JSON field that does not parse: nothing sent, the problem shown, the previous run's error gone with its run.
+    await page.getByLabel("trajectory").fill("[");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByText("trajectory: not valid JSON").waitFor();
+    await expect(run.getByRole("alert").count()).resolves.toBe(0);
+    await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
+    // A GIF named .png: the server answers 400 "Invalid file type".
+    await page.getByLabel("Model").selectOption("lucy-pro-i2v");
+    await page.getByLabel("prompt").fill("A GIF that says it is a PNG");
+    await page.getByLabel("data").setInputFiles({
+      name: "still.png",
+      mimeType: "image/png",
+      buffer: Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64"),
+    });
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "error");
+    await expect(run.getByRole("alert").textContent()).resolves.toContain("Invalid file type");
+    await expect(tryAgain(run).count()).resolves.toBe(0);
+    expect(emu.stats().jobsCreated).toBe(before);
+    await page.context().close();
+  });
+
   it("a video submit that answers after the model changed lists its job (made and paid for) under Jobs not shown; Watch follows it to its video", async () => {
     const proxy = await startApiProxy();
     configAnswer = jsonAnswer({ baseUrl: proxy.url });
