@@ -240,6 +240,11 @@ export class JobTimeoutError extends DecartError {
   static override readonly kind: string = "JobTimeoutError";
   /** The last status seen. */
   declare lastStatus: string | undefined;
+  /**
+   * Set when the watch ended at once because the server's `Retry-After` (this, in ms) reached past the budget's end:
+   * when to ask again (`queue.wait(jobId)`, `queue.result`). Its `cause` carries the same figure.
+   */
+  declare retryAfterMs: number | undefined;
 }
 /** The caller's `signal` was aborted. Watching stopped; a submitted job is not cancelled. */
 export class AbortError extends DecartError {
@@ -355,7 +360,7 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
  * request (a status read, a download, a submit) failed and its retry was cut short, that failure is the `cause`, and
  * the message says it: a server down or failing reads apart from a job that is slow. A watch ended at once by a
  * `Retry-After` past the budget's end (`waited`, in ms) says so instead: "not watched on" (the budget did not run out),
- * or, for a job seen completed, its result not downloaded, that wait the reason.
+ * or, for a job seen completed, its result not downloaded, that wait the reason; its `retryAfterMs` is that wait.
  */
 export const timedOut = (
   jobId: string | undefined,
@@ -366,7 +371,7 @@ export const timedOut = (
 ) =>
   new JobTimeoutError(
     `${jobId ? `Job ${jobId}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : "failed"}: ${cause.message}` : ""}`,
-    { jobId, lastStatus, cause },
+    { jobId, lastStatus, cause, retryAfterMs: waited },
   );
 
 /**

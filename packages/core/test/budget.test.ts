@@ -106,6 +106,8 @@ describe("the budget of submitAndPoll and wait", () => {
       expect(busy.stats().requests.byRoute.status).toBe(5);
       // Not a slow job: the server failed every read, and the error says so (its cause, and its message).
       expect(error.cause).toMatchObject({ name: "ServerError", status: 503 });
+      // The budget ran out: no Retry-After sent it away (the server's was 0).
+      expect(error.retryAfterMs).toBeUndefined();
       expect(error.message).toMatch(/\(last status: pending\); the last request failed: .*\(HTTP 503, request /);
     });
   });
@@ -131,6 +133,9 @@ describe("the budget of submitAndPoll and wait", () => {
         expect(events).toEqual(["submitted", "status"]);
         expect(error).toBeInstanceOf(JobTimeoutError);
         expect(error.cause).toMatchObject({ name: "ServerError", status: 503, retryAfterMs: retryAfterSeconds * 1000 });
+        // When to come back, on the error caught itself (and in its JSON), not only on its cause.
+        expect(error.retryAfterMs).toBe(retryAfterSeconds * 1000);
+        expect(JSON.parse(JSON.stringify(error)).retryAfterMs).toBe(retryAfterSeconds * 1000);
         // Not "not done within 20000 ms": the budget did not run out, the server asked to wait past its end.
         expect(error.message).toMatch(
           new RegExp(
@@ -152,6 +157,7 @@ describe("the budget of submitAndPoll and wait", () => {
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.lastStatus).toBe("completed");
       expect(error.cause).toMatchObject({ name: "RateLimitError", status: 429, retryAfterMs: 30_000 });
+      expect(error.retryAfterMs).toBe(30_000);
       expect(error.message).toMatch(
         /^Job job_\w+ completed; its result not downloaded within 20000 ms \(queue\.result or saveResult fetches it again\); the last request asked to wait 30000 ms \(Retry-After\), past the budget's end: .*\(HTTP 429/,
       );
