@@ -120,7 +120,7 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
  * method 405, a browser's request from another origin than the route's not listed in `allowedOrigins` (by its
- * `Sec-Fetch-Site`, else its `Origin` against the forwarded host, `Host` or URL) 403, a request `authorize` refuses 403, an `authorize` that throws or answers other than `true`/`false` 500,
+ * `Sec-Fetch-Site`, else its `Origin` against the forwarded host, `Host` or URL, and the forwarded scheme or the URL's) 403, a request `authorize` refuses 403, an `authorize` that throws or answers other than `true`/`false` 500,
  * a 429 of the API (and every request until the client's rate-limit gate opens again, without asking the API) 503 at
  * once with `Retry-After`, and another failure to mint 502 (with the error's `code`, never your key; also when the
  * API's answer is not the spec's token answer, holds a long-lived key or has expired). It never rejects: a `request`
@@ -281,26 +281,31 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     // by `Origin`, against the route's host (`Forwarded`'s `host=`, `X-Forwarded-Host`, `Host` or the request's URL:
     // a proxy in front may have changed the URL and `Host`). A host is compared in lower case, the first of a proxy
     // chain's list, without the default port of the Origin's scheme (`intranet.corp:80` is `http://intranet.corp`'s).
+    // The Origin's scheme too, where the request says the route's (`Forwarded`'s `proto=`, `X-Forwarded-Proto`, else
+    // the request URL's own unless a proxy forwarded another host: that URL's scheme is then the hop behind the proxy,
+    // not the page's): an `http://` page of the host is not the `https://` route's origin.
     // A request with neither header (a server, curl) is no page's.
     const origin = headers.get("origin");
     const site = headers.get("sec-fetch-site");
     const [scheme, from] = origin?.split("//") ?? [];
-    const hostOf = (host: string) =>
-      host
-        .split(",")[0]!
-        .trim()
-        .toLowerCase()
-        .replace(scheme === "https:" ? /:443$/ : /:80$/, "");
-    const hosts = [
-      /^[^,]*?\bhost="?([^",;]+)/i.exec(headers.get("forwarded") ?? "")?.[1],
-      headers.get("x-forwarded-host"),
-      headers.get("host"),
-      new URL(request.url).host,
-    ];
+    const first = (text: string) => text.split(",")[0]!.trim().toLowerCase();
+    const hostOf = (host: string) => first(host).replace(scheme === "https:" ? /:443$/ : /:80$/, "");
+    // A parameter of `Forwarded`'s first element (the proxy nearest the browser).
+    const forwarded = (name: string) =>
+      RegExp(`^[^,]*?\\b${name}="?([^",;]+)`, "i").exec(headers.get("forwarded") ?? "")?.[1];
+    const url = new URL(request.url);
+    const hosts = [forwarded("host"), headers.get("x-forwarded-host"), headers.get("host"), url.host];
+    const proto =
+      forwarded("proto") || headers.get("x-forwarded-proto") || (hosts[0] || hosts[1] ? undefined : url.protocol);
     if (
       (site
         ? site !== "same-origin"
-        : origin !== null && !(from && hosts.some((host) => host && hostOf(host) === hostOf(from)))) &&
+        : origin !== null &&
+          !(
+            from &&
+            hosts.some((host) => host && hostOf(host) === hostOf(from)) &&
+            (!proto || `${first(proto).replace(/:$/, "")}:` === scheme)
+          )) &&
       !allowedOrigins?.includes(origin!)
     )
       return reply(403, { error: "Not allowed from another origin: list it in allowedOrigins" });

@@ -117,6 +117,27 @@ describe("createTokenRoute", () => {
           "x-forwarded-host": "intranet.corp",
         },
         { origin: "http://intranet.corp", host: "Intranet.Corp:80" },
+        // The scheme the proxy says the route was reached by, the page's: X-Forwarded-Proto (the first of a list, in any
+        // case), Forwarded's proto=.
+        {
+          origin: "https://intranet.corp",
+          ...upstream,
+          "x-forwarded-host": "intranet.corp",
+          "x-forwarded-proto": "https",
+        },
+        {
+          origin: "https://intranet.corp",
+          ...upstream,
+          "x-forwarded-host": "intranet.corp",
+          "x-forwarded-proto": "HTTPS, http",
+        },
+        { origin: "https://intranet.corp", ...upstream, forwarded: "host=intranet.corp;proto=https" },
+        {
+          origin: "http://intranet.corp",
+          ...upstream,
+          "x-forwarded-host": "intranet.corp:80",
+          "x-forwarded-proto": "http",
+        },
       ];
       for (const headers of own) expect(await ask(headers), JSON.stringify(headers)).toBe(200);
       expect(tokenRequests()).toBe(before + own.length);
@@ -131,6 +152,27 @@ describe("createTokenRoute", () => {
         { origin: "http://intranet.corp:8080", ...upstream, "x-forwarded-host": "intranet.corp" },
         { origin: "null", ...upstream, "x-forwarded-host": "intranet.corp" },
         { origin: "http://intranet.corp", ...upstream },
+        // The host's page of the other scheme (an http:// page, which anyone on its network can rewrite, posting to the
+        // https:// route), by X-Forwarded-Proto or Forwarded's proto= (which comes first).
+        {
+          origin: "http://intranet.corp",
+          ...upstream,
+          "x-forwarded-host": "intranet.corp",
+          "x-forwarded-proto": "https",
+        },
+        {
+          origin: "https://intranet.corp",
+          ...upstream,
+          "x-forwarded-host": "intranet.corp",
+          "x-forwarded-proto": "http",
+        },
+        { origin: "http://intranet.corp", ...upstream, forwarded: "host=intranet.corp;proto=https" },
+        {
+          origin: "http://intranet.corp",
+          ...upstream,
+          forwarded: "proto=https;host=intranet.corp",
+          "x-forwarded-proto": "http",
+        },
       ];
       for (const headers of foreign) expect(await ask(headers), JSON.stringify(headers)).toBe(403);
       expect(tokenRequests()).toBe(before + own.length);
@@ -138,6 +180,19 @@ describe("createTokenRoute", () => {
       app.closeAllConnections();
       await new Promise((resolve) => app.close(resolve));
     }
+  });
+
+  it("knows its own page's scheme without Sec-Fetch-Site and no proxy by the request URL's: the host's page of the other scheme is refused", async () => {
+    const route = createTokenRoute({ apiKey: KEY, baseUrl: emu.url });
+    const ask = (url: string, origin: string) =>
+      route(new Request(url, { method: "POST", headers: { origin } })).then((r) => r.status);
+    const before = tokenRequests();
+    expect(await ask("https://app.test/api/decart-token", "http://app.test")).toBe(403);
+    expect(await ask("http://app.test/api/decart-token", "https://app.test")).toBe(403);
+    expect(tokenRequests()).toBe(before);
+    expect(await ask("https://app.test/api/decart-token", "https://app.test")).toBe(200);
+    expect(await ask("http://app.test/api/decart-token", "http://app.test")).toBe(200);
+    expect(tokenRequests()).toBe(before + 2);
   });
 
   it("answers POST with a short-lived token that works against the API, never cached", async () => {
