@@ -253,6 +253,36 @@ describe("the API key never leaks", () => {
     }
   });
 
+  it("a key under 8 characters (a test's `k`) is no secret to cut out of a server's words; one of 8 is", async () => {
+    // A server whose error detail and failed job's reason hold the words `kiosk` and `bookkeeping`, and the key it got.
+    const server = await serve((req, res) => {
+      const said = `kiosk bookkeeping for ${req.headers["x-api-key"]}`;
+      if (req.url!.includes("job_busy")) json(res, 503, { detail: said });
+      else json(res, 200, { job_id: "job_1", status: "failed", error: said });
+    });
+    try {
+      const read = async (apiKey: string) => {
+        const client = createDecartClient({ apiKey, baseUrl: server.url, maxRetries: 0, logger: silent });
+        const error = await client.queue.status("job_busy").catch((e) => e);
+        return [error.message, (await client.queue.status("job_1")).error];
+      };
+      expect(await read("k")).toEqual([
+        "kiosk bookkeeping for k (HTTP 503, request req_test)",
+        "kiosk bookkeeping for k",
+      ]);
+      expect(await read("dct_k12")).toEqual([
+        "kiosk bookkeeping for dct_k12 (HTTP 503, request req_test)",
+        "kiosk bookkeeping for dct_k12",
+      ]);
+      expect(await read("dct_k123")).toEqual([
+        "kiosk bookkeeping for [redacted] (HTTP 503, request req_test)",
+        "kiosk bookkeeping for [redacted]",
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("missing, is said to be missing, with where to give it; a key a header cannot carry, to be of printable ASCII", () => {
     const saved = process.env.DECART_API_KEY;
     delete process.env.DECART_API_KEY;

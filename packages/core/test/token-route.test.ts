@@ -495,6 +495,24 @@ describe("createTokenRoute", () => {
     }
   });
 
+  it("takes a key under 8 characters (a test's `k`) for no secret: its letter is not cut out of onError's words, nor a token holding it refused", async () => {
+    // An API that fails the first request with words holding the letter, then answers a token holding it.
+    const expiresAt = new Date(Date.now() + 600_000).toISOString();
+    const upstream = await serve((_req, res) => {
+      if (upstream.arrived() === 1) json(res, 500, { detail: "kiosk bookkeeping" });
+      else json(res, 200, { apiKey: "ek_kiosk", expiresAt });
+    });
+    try {
+      const logged: DecartError[] = [];
+      const route = createTokenRoute({ apiKey: "k", baseUrl: upstream.url, onError: (e) => logged.push(e) });
+      expect((await route(post())).status).toBe(502);
+      expect(logged.map((e) => e.message)).toEqual(["kiosk bookkeeping (HTTP 500, request req_test)"]);
+      expect(await (await route(post())).json()).toEqual({ apiKey: "ek_kiosk", expiresAt });
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it("clears the key's secret echoed without its dct_ prefix or under another, and hands on no token holding it", async () => {
     const secret = KEY.slice(4);
     const b64 = (text: string) => Buffer.from(text).toString("base64");
