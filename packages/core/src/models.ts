@@ -4,7 +4,6 @@ import {
   catalogue,
   type FieldInfo,
   type ImageModelName,
-  isModelName,
   type ModelName,
   type ModelRule,
   type VideoModelName,
@@ -75,11 +74,26 @@ export function checkRetired(name: unknown, where = "Model"): void {
 }
 
 function pick(kind: "video" | "image", name: string): ModelDefinition<any> {
-  if (typeof name === "string" && isModelName(name) && catalogue[name].kind === kind) {
-    return Object.freeze({ ...(catalogue[name] as object), canonical: canonicalModel(name) }) as ModelDefinition;
+  // The catalogue's models of this kind and of the name's family (the name before a version part: `lucy-vton` of
+  // `lucy-vton-3.5`, a name of an earlier SDK, or of another version): the name itself when it is one of them, else
+  // those to write instead (`lucy-vton-2, lucy-vton-3`). (Not a text: none.)
+  const family = typeof name === "string" && name.replace(/-[\d.]+$/, "");
+  const kin = (Object.keys(catalogue) as ModelName[]).filter(
+    (other) => other.replace(/-[\d.]+$/, "") === family && catalogue[other].kind === kind,
+  );
+  if (kin.includes(name as ModelName)) {
+    return Object.freeze({
+      ...(catalogue[name as ModelName] as object),
+      canonical: canonicalModel(name),
+    }) as ModelDefinition;
   }
   checkRetired(name);
-  throw invalid("Invalid input", "model", `a ${kind} model of the catalogue`, name);
+  throw invalid(
+    "Invalid input",
+    "model",
+    `a ${kind} model of the catalogue${kin[0] ? ` (of its family: ${kin.join(", ")})` : ""}`,
+    name,
+  );
 }
 
 /** Model definitions from the generated catalogue: `models.video("lucy-pro-t2v")`, `models.image("lucy-pro-t2i")`. */

@@ -382,6 +382,35 @@ describe("client-side validation", () => {
     );
   });
 
+  it("names the catalogue's models of an unknown name's family (its name before the version), of the kind asked", () => {
+    const refusal = (run: () => unknown) => {
+      try {
+        run();
+      } catch (e) {
+        return e as InvalidInputError;
+      }
+    };
+    // A name of the official SDK 0.1.20 that the catalogue lacks (reverted upstream): the names to write instead.
+    expect(refusal(() => models.video("lucy-vton-3.5" as never))).toMatchObject({
+      field: "model",
+      message:
+        'Invalid input: "model" must be a video model of the catalogue (of its family: lucy-vton-2, lucy-vton-3) (got "lucy-vton-3.5")',
+    });
+    // A version of its own, or none; a family of the other kind names none of it; a name of no family, nothing.
+    expect(refusal(() => models.video("lucy-2.6" as never))?.expected).toBe(
+      "a video model of the catalogue (of its family: lucy-2.1, lucy-2.5)",
+    );
+    expect(refusal(() => models.video("lucy-restyle" as never))?.expected).toBe(
+      "a video model of the catalogue (of its family: lucy-restyle-2)",
+    );
+    expect(refusal(() => models.image("lucy-image-3" as never))?.expected).toMatch(/ \(of its family: lucy-image-2\)$/);
+    expect(refusal(() => models.video("lucy-image-3" as never))?.expected).toBe("a video model of the catalogue");
+    expect(refusal(() => models.video("lucy-nope" as never))?.expected).toBe("a video model of the catalogue");
+    expect(refusal(() => models.video(Symbol("lucy-vton-3") as never))?.expected).toBe(
+      "a video model of the catalogue",
+    );
+  });
+
   it("writes a BigInt as in code (1n), not as the number it looks like", async () => {
     const before = emu.stats().requests.total;
     const error = await submit({ ...t2v, seed: 1n }).catch((e) => e);
