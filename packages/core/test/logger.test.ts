@@ -1,7 +1,7 @@
 /**
  * A `logger` of yours is diagnostics: a method that throws, or returns a promise that rejects, changes no call's
  * outcome. Over real HTTP against the emulator: a status read answered 503 once (the retry goes to `debug`) and the
- * deprecated `generate()` (its warning goes to `warn`).
+ * deprecated `generate()` (its warning goes to `warn`). A watch's retried status read goes to `debug` too.
  */
 import type { Emulator } from "@decart/emulator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -77,5 +77,30 @@ describe("a logger that fails", () => {
     } finally {
       process.off("unhandledRejection", record);
     }
+  });
+});
+
+describe("what a logger is told", () => {
+  it("a watch's status read that fails and is tried again goes to debug, as a request's retry does; nothing to warn", async () => {
+    const lines: string[] = [];
+    const logger: Logger = { debug: (m) => void lines.push(`debug ${m}`), warn: (m) => void lines.push(`warn ${m}`) };
+    // The job's status reads answered 503 from its submit until the watch says it tries again.
+    const events: string[] = [];
+    let jobId = "";
+    for await (const event of clientFor(emu, { logger }).queue.submitAndWatch({
+      model,
+      prompt: "read through an outage",
+    })) {
+      events.push(event.type);
+      if (event.type === "submitted") {
+        jobId = event.jobId;
+        busy();
+      }
+      if (event.type === "retrying") calm();
+    }
+    expect(events.filter((type) => type === "retrying")).toHaveLength(1);
+    expect(events.at(-1)).toBe("completed");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^debug Job ${jobId}: .*\\(HTTP 503, request [^)]+\\); retry 1 in \\d+ ms$`));
   });
 });
