@@ -91,7 +91,7 @@ function pick(kind: "video" | "image", name: string): ModelDefinition<any> {
   throw invalid(
     "Invalid input",
     "model",
-    `a ${kind} model of the catalogue${kin[0] ? ` (of its family: ${kin.join(", ")})` : ""}`,
+    `one of the catalogue's ${kind} models${kin[0] ? ` (of its family: ${kin.join(", ")})` : ""}`,
     name,
   );
 }
