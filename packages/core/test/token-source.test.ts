@@ -398,7 +398,8 @@ describe("a client with a token fetcher", () => {
       return token;
     };
     const token = hangingOnce();
-    const client = clientWith(token, { timeoutMs: 100, maxRetries: 0 });
+    // (A limit long enough for the read that follows to mint and read in time on a busy machine.)
+    const client = clientWith(token, { timeoutMs: 2000, maxRetries: 0 });
     // Three requests at once share the one fetch, and time out waiting for it.
     const waits = await Promise.all([1, 2, 3].map(() => client.queue.status(job_id).catch((e) => e)));
     expect(waits.map((e) => e.message)).toEqual(Array(3).fill(expect.stringContaining("no client token")));
