@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     environment: "happy-dom",
-    setupFiles: ["test/setup.ts"],
+    setupFiles: ["test/refresh.ts", "test/setup.ts"],
     sequence: { hooks: "list" },
     reporters: ["default", "json"],
     outputFile: { json: ".vitest-results/results.json" },

@@ -5,7 +5,16 @@ import {
   fetchTokenFrom,
   type TokenFetcher,
 } from "@decart/core";
-import { createContext, createElement, type ReactNode, useContext, useInsertionEffect, useMemo, useRef } from "react";
+import {
+  createContext,
+  createElement,
+  type ReactNode,
+  useContext,
+  useInsertionEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 
 const DecartContext = createContext<DecartClient | null>(null);
 
@@ -76,4 +85,19 @@ export function useDecartClient(): DecartClient {
   const client = useContext(DecartContext);
   if (!client) throw new Error("@decart/react: wrap your components in a <DecartProvider>.");
   return client;
+}
+
+/**
+ * A value made by `make` once for each set of `keys` (compared with `Object.is`), as `useMemo` would keep it, but held
+ * in the component's state: Fast Refresh (a file edited while the page runs) keeps a component's state and makes its
+ * memos anew, and a generator made anew dropped the job (or image) it was following. A render whose keys changed makes
+ * the new value and stores it at once (React renders the component again before going on).
+ */
+export function useKept<T>(make: () => T, keys: unknown[]): T {
+  let [[held, value], keep] = useState(() => [keys, make()] as const);
+  if (keys.some((key, i) => !Object.is(key, held[i]))) {
+    value = make();
+    keep([keys, value]);
+  }
+  return value;
 }

@@ -1,6 +1,6 @@
 import { type DecartClient, type DecartError, InvalidInputError, type ProcessOptions } from "@decart/core";
-import { useMemo, useSyncExternalStore } from "react";
-import { useDecartClient } from "./context.js";
+import { useSyncExternalStore } from "react";
+import { useDecartClient, useKept } from "./context.js";
 import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 
 /**
@@ -152,7 +152,7 @@ class ImageGenerator {
 export function useGenerateImage(): CompletedWith<ImageGeneration, Blob>;
 export function useGenerateImage(): ImageGeneration {
   const client = useDecartClient();
-  const generator = useMemo(() => new ImageGenerator(client), [client]);
+  const generator = useKept(() => new ImageGenerator(client), [client]);
   const state = useSyncExternalStore(
     generator.store.subscribe,
     generator.store.getSnapshot,

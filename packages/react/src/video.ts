@@ -15,8 +15,8 @@ import {
   type VideoModelName,
 } from "@decart/core";
 import { jobFailed, watchJob } from "@decart/queue-rx";
-import { useInsertionEffect, useMemo, useSyncExternalStore } from "react";
-import { useDecartClient } from "./context.js";
+import { useInsertionEffect, useSyncExternalStore } from "react";
+import { useDecartClient, useKept } from "./context.js";
 import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
 
@@ -367,8 +367,7 @@ export function useJob(jobId: string | null | undefined, options?: UseJobOptions
   const client = useDecartClient();
   // A new follower only when what it watches changes: a job id that is an object (refused by the watch) counts as
   // one, even made anew by each render; `download` by its meaning (undefined is true).
-  // biome-ignore lint/correctness/useExhaustiveDependencies: see above
-  const follower = useMemo(
+  const follower = useKept(
     () => new JobFollower(client, jobId, read),
     [client, Object(jobId) === jobId ? Object : jobId, read.download !== false],
   );
@@ -580,7 +579,7 @@ export function useGenerateVideo(options?: VideoJobOptions): CompletedWith<Video
 export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
   const checked = check("useGenerateVideo", options);
   const client = useDecartClient();
-  const generator = useMemo(() => new VideoGenerator(client), [client]);
+  const generator = useKept(() => new VideoGenerator(client), [client]);
   // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing).
   useInsertionEffect(() => {
     generator.options = checked;
