@@ -26,7 +26,7 @@ import { asDecartError, callbackThrew, failedJob, guard, ignore, pause } from ".
 import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
-import { createGate, ONCE, POLICY, type RateLimitGate, type RetryPolicy, retry } from "./retry.js";
+import { createGate, monotonic, ONCE, POLICY, type RateLimitGate, type RetryPolicy, retry } from "./retry.js";
 import { type TokenFetcher, tokenSource } from "./token.js";
 import { type Call, createTransport, lengthOf } from "./transport.js";
 import type {
@@ -312,8 +312,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const clientPoll: PollOptions = options.poll ?? {};
   const delay = clientPoll.delay ?? sleep;
   // The client's clock; one of yours (`poll.now`) that throws is a `CALLBACK_ERROR` (the watch's carries the job id).
-  const clock = clientPoll.now ?? Date.now;
+  // By default monotonic: a step of the wall clock moves no deadline, gate or timer. A server's date (a token's
+  // `expiresAt`, an HTTP-date `Retry-After`) is compared with the wall clock once, when read (`wall`): yours is both.
+  const clock = clientPoll.now ?? monotonic;
   const now = guard(clock);
+  const wall = clientPoll.now ? now : Date.now;
   // Multipart requests go through the upload function when there is one.
   const fetchImpl: typeof fetch = (input, init) =>
     (upload && init?.body instanceof FormData ? (upload as typeof fetch) : (options.fetch ?? g.fetch))(input, init);
@@ -325,6 +328,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     maxRetries,
     delay,
     now,
+    wall,
     random: options.random ?? Math.random,
     logger,
     gate,
@@ -335,7 +339,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
   const transport = createTransport(
     baseUrl,
-    token ? tokenSource(token, now, refuse) : apiKey ? { get: () => apiKey! } : undefined,
+    token ? tokenSource(token, now, wall, refuse) : apiKey ? { get: () => apiKey! } : undefined,
     // Browsers refuse to set User-Agent, and another header would need CORS approval: none is sent there.
     rt
       ? {

@@ -32,7 +32,7 @@ import {
 } from "./errors.js";
 import { isBytes, notBytes } from "./inputs.js";
 import { sleep } from "./poll.js";
-import { createGate, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
+import { createGate, monotonic, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
 import { checkCall } from "./validate.js";
 
@@ -222,10 +222,11 @@ export async function saveResult(
   const policy: RetryPolicy = (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? {
     maxRetries: 2,
     delay: sleep,
-    now: Date.now,
+    now: monotonic,
+    wall: Date.now,
     random: Math.random,
     logger: { debug() {}, warn() {} },
-    gate: createGate(Date.now),
+    gate: createGate(monotonic),
     timeoutMs: 60_000,
   };
   // A symbolic link is written through: the file it points to gets the result, and the link stays; one that points to

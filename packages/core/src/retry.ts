@@ -5,7 +5,7 @@ import type { DelayFunction } from "./types.js";
 export interface RateLimitPause {
   /** How long new requests wait, from now (the server's `Retry-After`, else backoff). */
   waitMs: number;
-  /** When the gate opens again, on the client's clock (`poll.now`, default `Date.now`). */
+  /** When the gate opens again, on the client's clock (`poll.now`; by default monotonic, anchored at the wall time). */
   until: number;
   /** The `x-request-id` of the answer that closed it. */
   requestId: string | undefined;
@@ -24,7 +24,10 @@ export interface RetryPolicy {
   /** Retries after the first attempt, when the call gives none. */
   maxRetries: number;
   delay: DelayFunction;
+  /** The clock of deadlines, the gate and timers (the client's `poll.now`, default `monotonic`). */
   now: () => number;
+  /** The wall clock a server's date is compared with (`poll.now` when given, else `Date.now`). */
+  wall: () => number;
   /** Randomness of the backoff's jitter (`Math.random` by default; seed it in tests). */
   random: () => number;
   /** The client's, each method made never to throw. */
@@ -39,6 +42,19 @@ export interface RetryPolicy {
   /** Also retry a POST whose outcome is unknown (the client's `retrySubmit`). */
   retrySubmit?: boolean | undefined;
 }
+
+/**
+ * The client's default clock, in ms: `performance.now()` (browsers, Node, workers), anchored at the wall time when the
+ * module loaded, so that a step of the wall clock (an NTP correction, a VM resumed) moves no deadline, gate or timer;
+ * `Date.now` in a runtime without it.
+ */
+const perf = globalThis.performance;
+export const monotonic: () => number = perf?.now
+  ? (
+      (at) => () =>
+        at + perf.now()
+    )(Date.now() - perf.now())
+  : Date.now;
 
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
 export const POLICY = Symbol.for("@decart/core.retryPolicy");

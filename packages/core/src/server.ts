@@ -7,6 +7,7 @@ import { type CreateTokenResponse, isModelName, type ModelName, requestSchemas, 
 import { createDecartClient, type DecartClient } from "./client.js";
 import { DecartError, InvalidInputError, InvalidResponseError, RateLimitError, ValidationError } from "./errors.js";
 import { checkRetired, type ModelDefinition } from "./models.js";
+import { monotonic } from "./retry.js";
 import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
 
 export type { ClientToken, TokenFetcher } from "./token.js";
@@ -327,7 +328,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     // while it is, and the page is answered at once rather than held until it opens.
     const until = client.rateLimit.pausedUntil();
     if (until !== undefined) {
-      const retryAfterMs = until - Date.now();
+      const retryAfterMs = Math.ceil(until - monotonic());
       return limited(
         new RateLimitError(`${where}: not asked: the API's rate limit holds for ${retryAfterMs} ms more`, {
           retryable: true,
@@ -341,7 +342,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     } catch (e) {
       if (e instanceof RateLimitError) {
         // The API's Retry-After, else how long the gate stays shut (its backoff).
-        e.retryAfterMs ??= (client.rateLimit.pausedUntil() ?? Date.now()) - Date.now();
+        e.retryAfterMs ??= Math.ceil((client.rateLimit.pausedUntil() ?? monotonic()) - monotonic());
         return limited(e);
       }
       return failed(502, "Could not create a client token", e as DecartError);

@@ -26,7 +26,8 @@ export type TokenFetcher = () => Promise<ClientToken>;
 
 /**
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
- * before, or a quarter of its life for a short-lived one, by the client's clock `now`), in the background while it is
+ * before, or a quarter of its life for a short-lived one: its expiry is put on the client's clock `now` when it
+ * arrives, by the wall clock `wall`), in the background while it is
  * still valid (it is sent meanwhile, and a renewal that fails then is no failure in a row; the next waits for the
  * route's Retry-After, 2 s at least, never past the token's expiry); one fetch at a time, which
  * every request waiting for a key shares, until it settles or the wait of every request sharing it has ended (each
@@ -35,7 +36,12 @@ export type TokenFetcher = () => Promise<ClientToken>;
  * error that says otherwise (`fetchTokenFrom`'s 403); the third in a row, and each after it until a token comes, is
  * final (a fetch given up on that fails later is not counted). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
  */
-export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (key: string) => void): KeySource {
+export function tokenSource(
+  fetcher: TokenFetcher,
+  now: () => number,
+  wall: () => number,
+  refuse: (key: string) => void,
+): KeySource {
   let key: string | undefined;
   let refreshAt = 0;
   /** When the token held expires (its `expiresAt`). */
@@ -56,9 +62,10 @@ export function tokenSource(fetcher: TokenFetcher, now: () => number, refuse: (k
       }
       // A `dct_` key in a page: never sent, final (the client's `InvalidInputError`, as for the `apiKey` option).
       refuse(token.apiKey);
-      const ttl = expires - now();
-      refreshAt = ttl > 0 ? expires - Math.min(30_000, ttl / 4) : Infinity;
-      expiry = expires;
+      // Its expiry on the client's clock, by the wall clock now (a later step of the wall clock moves it not).
+      const ttl = expires - wall();
+      expiry = now() + ttl;
+      refreshAt = ttl > 0 ? expiry - Math.min(30_000, ttl / 4) : Infinity;
       failures = 0;
       key = token.apiKey;
       return key;

@@ -175,7 +175,7 @@ export function createTransport(
   uploadTimeoutMs: number,
   policy: RetryPolicy,
 ) {
-  const { now, timeoutMs: readTimeoutMs } = policy;
+  const { now, wall, timeoutMs: readTimeoutMs } = policy;
   return (method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<Response> => {
     const { signal, jobId, body, onProgress, deadline = Infinity } = call;
     const where = `${method} ${baseUrl}${path}`;
@@ -405,7 +405,7 @@ export function createTransport(
             {
               jobId,
               requestId,
-              retryAfterMs: parseRetryAfter(headers, now()),
+              retryAfterMs: parseRetryAfter(headers, wall()),
             },
             !upload && call.media,
             redact,

@@ -167,7 +167,10 @@ export interface PollOptions {
   schedule?: PollSchedule | undefined;
   /** The wait function used for every pause (polls and retry backoff). */
   delay?: DelayFunction | undefined;
-  /** The clock, in ms (default `Date.now`). */
+  /**
+   * The clock, in ms (default: monotonic, `performance.now()` anchored at the wall time, so that a step of the wall
+   * clock moves no deadline or gate; see the README). Yours is also what a server's dates are read against.
+   */
   now?: (() => number) | undefined;
 }
 

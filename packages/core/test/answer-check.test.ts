@@ -34,6 +34,7 @@ describe("an answer's check that throws by itself", () => {
       maxRetries: 2,
       delay: async () => {},
       now,
+      wall: now,
       random: () => 0,
       logger: silent,
       gate: createGate(now),

@@ -166,6 +166,7 @@ describe("canWatchAgain: no where another watch cannot help", () => {
       maxRetries: 0,
       delay: async () => {},
       now,
+      wall: now,
       random: () => 0,
       logger: silent,
       gate: createGate(now),

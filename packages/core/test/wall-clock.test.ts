@@ -1,0 +1,153 @@
+import type { Emulator } from "@decart/emulator";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createDecartClient, models, type RateLimitError } from "../src/index.js";
+import { createTokenRoute } from "../src/server.js";
+import { clientFor, instantDelay, serve, silent, startFast } from "./helpers.js";
+
+// The wall clock steps (an NTP correction, a VM resumed) as `Date.now` replaced here does, before each test makes its
+// client (which may hold on to the function); the emulator keeps the real time, as a server elsewhere would.
+const realNow = Date.now;
+let offset = 0;
+const step = (ms: number) => {
+  offset = ms;
+};
+beforeEach(() => {
+  offset = 0;
+  Date.now = () => realNow() + offset;
+});
+afterEach(() => {
+  Date.now = realNow;
+});
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startFast({ now: () => realNow() });
+});
+afterAll(() => emu.close());
+
+/** A fetch that asks the emulator for a 429 (`Retry-After: seconds`) while `limiting()` holds. */
+const limitedFetch =
+  (limiting: () => boolean, seconds: number): typeof fetch =>
+  (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (limiting()) headers.set("x-emulator-fault", `429; retry-after=${seconds}`);
+    return fetch(input, { ...init, headers });
+  };
+
+describe("the client's default clock is monotonic: a step of the wall clock", () => {
+  it("forward (15 min) during a watch does not end it: the job's result comes, no JOB_TIMEOUT", async () => {
+    const client = clientFor(emu);
+    let stepped = false;
+    const result = await client.queue.submitAndPoll({
+      model: models.video("lucy-pro-t2v"),
+      prompt: "a lake",
+      // At the submit answer, before the first status read.
+      onStatusChange: () => {
+        if (!stepped) step(15 * 60_000);
+        stepped = true;
+      },
+    });
+    expect(stepped).toBe(true);
+    expect(result.status).toBe("completed");
+  });
+
+  it("back (10 min) after a 429 does not hold the client's rate-limit gate past the Retry-After", async () => {
+    let limiting = true;
+    const delay = instantDelay();
+    const client = createDecartClient({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      logger: silent,
+      maxRetries: 0,
+      fetch: limitedFetch(() => limiting, 1),
+      poll: { delay },
+    });
+    const first = await client.tokens.create().catch((e) => e);
+    expect(first).toMatchObject({ code: "RATE_LIMIT", retryAfterMs: 1000 });
+    limiting = false;
+    step(-10 * 60_000);
+    // The gate opens when the Retry-After's second is over (its wait is at the delay, which does not wait), not 10
+    // minutes later: the next request waits at most that second, and is sent.
+    expect((await client.tokens.create()).apiKey).toMatch(/^ek_/);
+    expect(delay.calls.length).toBe(1);
+    expect(delay.calls[0]).toBeLessThanOrEqual(1000);
+  });
+
+  it("back (10 min) after the API's 429 does not keep createTokenRoute answering 503 past the Retry-After", async () => {
+    let limiting = true;
+    const route = createTokenRoute({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      fetch: limitedFetch(() => limiting, 0),
+      onError: () => {},
+    });
+    const ask = () => route(new Request("http://app.test/api/decart-token", { method: "POST" }));
+    expect((await ask()).status).toBe(503);
+    limiting = false;
+    step(-10 * 60_000);
+    // `Retry-After: 0` closes the gate for the least wait, 50 ms: once that is over, a token is given.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const answer = await ask();
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    expect(await answer.json()).toMatchObject({ apiKey: expect.stringMatching(/^ek_/) });
+  });
+
+  it("back (10 min) while the API's 429 holds: createTokenRoute's 503 asks for what is left of the Retry-After", async () => {
+    let limiting = true;
+    const errors: RateLimitError[] = [];
+    const route = createTokenRoute({
+      apiKey: emu.apiKey,
+      baseUrl: emu.url,
+      fetch: limitedFetch(() => limiting, 2),
+      onError: (e) => errors.push(e as RateLimitError),
+    });
+    const ask = () => route(new Request("http://app.test/api/decart-token", { method: "POST" }));
+    expect((await ask()).headers.get("retry-after")).toBe("2");
+    limiting = false;
+    step(-10 * 60_000);
+    const answer = await ask();
+    expect(answer.status).toBe(503);
+    expect(Number(answer.headers.get("retry-after"))).toBeLessThanOrEqual(2);
+    expect(errors[1]?.retryAfterMs).toBeLessThanOrEqual(2000);
+    expect(errors[1]?.message).toMatch(/holds for \d{1,4} ms more$/);
+  });
+
+  it("forward (10 min) before a 429: an HTTP-date Retry-After (no Date header) is read against the wall clock", async () => {
+    step(10 * 60_000);
+    // A server whose clock agrees with the wall clock as it now is, asking for 2 s.
+    const api = await serve((_req, res) => {
+      res.sendDate = false;
+      res.writeHead(429, { "retry-after": new Date(Date.now() + 2000).toUTCString() });
+      res.end();
+    });
+    try {
+      const client = createDecartClient({ apiKey: "k", baseUrl: api.url, logger: silent, maxRetries: 0 });
+      const error = await client.tokens.create().catch((e) => e);
+      expect(error.code).toBe("RATE_LIMIT");
+      // (The date is to the second.)
+      expect(error.retryAfterMs).toBeGreaterThan(1000);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(2000);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("a runtime without performance.now keeps the wall clock (Date.now) as the default", async () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, "performance")!;
+    delete (globalThis as { performance?: unknown }).performance;
+    vi.resetModules();
+    let create: typeof createDecartClient;
+    try {
+      // The clock is chosen when the module loads.
+      create = (await import("../src/index.js")).createDecartClient;
+    } finally {
+      Object.defineProperty(globalThis, "performance", saved);
+      vi.resetModules();
+    }
+    {
+      const client = create({ apiKey: emu.apiKey, baseUrl: emu.url, logger: silent, poll: { intervalMs: 15 } });
+      const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "a lake" });
+      expect(result.status).toBe("completed");
+    }
+  });
+});
