@@ -151,15 +151,15 @@ export const MAX_JOB_MS = 660_000;
  * after the first counted at most 3 standard deviations away (so that one outlier moves the estimate little), none
  * longer than a job can run (`MAX_JOB_MS`).
  * `typicalMs` is e^mean (the median of a log-normal), `spread` the standard deviation; `spread` is undefined until a
- * job of the model was seen.
+ * job of the model was seen. It keeps the 64 models a job was last seen of (the one seen longest ago is forgotten first).
  */
 export function createDurationModel() {
   /** Per model: [mean of ln(duration), its variance, observations counted (at most 16)]. */
   const learnt = new Map<string, [number, number, number]>();
   return {
     typicalMs: (model: string, catalogueMs: number): number =>
-      learnt.has(model) ? Math.exp(learnt.get(model)![0]) : catalogueMs,
-    spread: (model: string): number | undefined => (learnt.has(model) ? Math.sqrt(learnt.get(model)![1]) : undefined),
+      learnt.get(model) ? Math.exp(learnt.get(model)![0]) : catalogueMs,
+    spread: (model: string): number | undefined => learnt.get(model) && Math.sqrt(learnt.get(model)![1]),
     observe(model: string, catalogueMs: number, durationMs: number): void {
       if (!(durationMs > 0 && durationMs < MAX_JOB_MS)) return;
       const [mean, variance, count] = learnt.get(model) ?? [Math.log(catalogueMs), COLD_SPREAD ** 2, 1];
@@ -169,7 +169,12 @@ export function createDurationModel() {
       // first is taken as it is: the catalogue's guess is no job.)
       const limit = count > 1 ? Math.max(3 * Math.sqrt(variance), 0.1) : Infinity;
       const deviation = Math.max(-limit, Math.min(limit, Math.log(durationMs) - mean));
+      // Kept in the order last learnt, at most the 64 models learnt of most recently: a name of your own is any text
+      // (a backend passing generated names would grow it without end), and every catalogue model and dozens of your
+      // own fit. The 65th latest, if there is one, goes.
+      learnt.delete(model);
       learnt.set(model, [mean + deviation / n, (1 - 1 / n) * (variance + (deviation * deviation) / n), n]);
+      learnt.delete([...learnt.keys()].at(-65)!);
     },
   };
 }

@@ -631,3 +631,20 @@ describe("a job's age by the server's clock", () => {
     }
   });
 });
+
+describe("learnt durations, bounded", () => {
+  it("keep the 64 models a job was last seen of: a name seen longer ago is forgotten, the others kept", () => {
+    const durations = createDurationModel();
+    durations.observe("lucy-pro-t2v", 30_000, 20_000);
+    for (let i = 0; i < 64; i++) durations.observe(`own-${i}`, 30_000, 10_000);
+    // The catalogue model was seen before 64 others: forgotten (back to the catalogue's figure).
+    expect(durations.spread("lucy-pro-t2v")).toBeUndefined();
+    expect(durations.typicalMs("lucy-pro-t2v", 30_000)).toBe(30_000);
+    // Seeing a model again makes it the latest: `own-0` stays when `own-64` comes, `own-1` goes.
+    durations.observe("own-0", 30_000, 10_000);
+    durations.observe("own-64", 30_000, 10_000);
+    expect(durations.spread("own-0")).toBeDefined();
+    expect(durations.spread("own-1")).toBeUndefined();
+    for (let i = 2; i <= 64; i++) expect(durations.spread(`own-${i}`)).toBeDefined();
+  });
+});
