@@ -132,6 +132,24 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
     }
   });
 
+  it("forward (15 min) with a token held: it is not taken for expired, no new one is asked for", async () => {
+    const minter = clientFor(emu);
+    let fetched = 0;
+    const client = createDecartClient({
+      token: () => {
+        fetched++;
+        return minter.tokens.create({ expiresIn: 600 });
+      },
+      baseUrl: emu.url,
+      logger: silent,
+    });
+    const missing = `job_${"0".repeat(32)}`;
+    expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
+    step(15 * 60_000);
+    expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
+    expect(fetched).toBe(1);
+  });
+
   it("a runtime without performance.now keeps the wall clock (Date.now) as the default", async () => {
     const saved = Object.getOwnPropertyDescriptor(globalThis, "performance")!;
     delete (globalThis as { performance?: unknown }).performance;
