@@ -51,6 +51,23 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
     expect(result.status).toBe("completed");
   });
 
+  it("back (10 min) during a watch does not stretch its budget by the step: it ends when its timeoutMs is over", async () => {
+    let stepped = false;
+    const error = await clientFor(emu)
+      .queue.submitAndPoll({
+        model: models.video("lucy-pro-t2v"),
+        prompt: "a lake [hold]",
+        timeoutMs: 300,
+        onStatusChange: () => {
+          if (!stepped) step(-10 * 60_000);
+          stepped = true;
+        },
+      })
+      .catch((e) => e);
+    expect(error).toMatchObject({ code: "JOB_TIMEOUT" });
+    expect(error.message).toContain("300 ms");
+  });
+
   it("back (10 min) after a 429 does not hold the client's rate-limit gate past the Retry-After", async () => {
     let limiting = true;
     const delay = instantDelay();
