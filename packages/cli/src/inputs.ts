@@ -132,7 +132,8 @@ const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {
  * `base`, by default the current directory). Its media type is told from its bytes (see `mediaTypeOf`), not from its
  * name, so that the client checks it against what the field takes (`accept`) before anything is sent: standard input
  * whose bytes are of no type the CLI knows is refused here (it has no name to tell one by), a file of that kind keeps
- * the type of its extension.
+ * the type of its extension, and is refused here when it has none the client knows (`.mp4`, `.png` …): only its first
+ * bytes are read.
  */
 export async function readFileInput(
   value: string,
@@ -170,7 +171,16 @@ export async function readFileInput(
   if (!info.isFile()) throw usageError(`"${field}": ${path} is not a file`);
   const { mediaTypeOfFile } = await import("./media-type.js");
   const type = await mediaTypeOfFile(path);
-  return fileFromPath(path, type === undefined ? {} : { type }).catch((e) => fail(field, path, e));
+  const file = await fileFromPath(path, type === undefined ? {} : { type }).catch((e) => fail(field, path, e));
+  // Of no type by its first bytes nor by its name (a text file, a key, /etc/passwd): refused here, as standard input of
+  // that kind is, not sent untyped for the server to refuse once it has the bytes.
+  if (!file.type && accept?.length) {
+    throw usageError(
+      `"${field}": ${path} is no file of a type "${field}" takes (${accept.join(", ")}): neither its first bytes ` +
+        `nor its name say one (nothing was sent)`,
+    );
+  }
+  return file;
 }
 
 /** The range a number read from text must be in, for a message that refuses one beyond it (`got`: what was given). */

@@ -395,6 +395,29 @@ describe("a file input's type is told by its bytes, before anything is sent", ()
     expect(emu.stats().jobsCreated).toBe(before + 4);
   });
 
+  // Each was sent whole, untyped (application/octet-stream), for the server to refuse once it had the bytes.
+  it("a file of no type by its bytes nor its name (a key, notes.txt, /etc/passwd; a batch line's too): exit 2 naming the field, the path and the types, nothing sent", async () => {
+    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real one\n";
+    writeFileSync(join(dir, "id_rsa"), key);
+    writeFileSync(join(dir, "notes.txt"), key);
+    const types = "(video/mp4, video/webm, video/quicktime): neither its first bytes nor its name say one";
+    for (const path of [join(dir, "id_rsa"), join(dir, "notes.txt"), "/etc/passwd"]) {
+      const { code, stderr } = await run(["jobs", "submit", "A lake", "-m", "lucy-clip", `data=@${path}`], { env });
+      expect(code, `${path}: ${stderr}`).toBe(2);
+      expect(stderr).toContain(`"data": ${path} is no file of a type "data" takes ${types} (nothing was sent)`);
+    }
+    const batch = join(dir, "keys.jsonl");
+    writeFileSync(
+      batch,
+      `${JSON.stringify({ custom_id: "k", model: "lucy-clip", prompt: "A lake", data: "id_rsa" })}\n`,
+    );
+    const { stderr } = await run(["batch", batch, "--out", join(dir, "keys-out"), "--journal", join(dir, "k.jsonl")], {
+      env,
+    });
+    expect(stderr).toContain(`"data": ${join(dir, "id_rsa")} is no file of a type "data" takes ${types}`);
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("a PNG piped, or named photo.jpg, is taken as the PNG it is", async () => {
     writeFileSync(join(dir, "photo.jpg"), png);
     for (const [value, input] of [
