@@ -111,7 +111,7 @@ export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
  * `writesInPlace`: `/dev/null`, a named pipe, a terminal) is opened and written as it is: no temporary file, no rename,
  * which would replace it by a file; a named pipe waits for its reader on a timer, never in a thread (see `writeToPipe`). A path the user gave that is a symbolic link to a file writes that file, the link
  * staying (see `savedThrough`: as a video's download does, and as `>` or `curl -o` do); the path answered is the one
- * given.
+ * given. A file replaced keeps its mode, owner and group (as a video's download keeps them).
  */
 export async function writeAtomically(
   path: string,
@@ -136,10 +136,18 @@ export async function writeAtomically(
   const target = avoid ? path : await savedThrough(path);
   const temp = temporaryPath(target);
   await ensureDirectoryOf(target);
+  // The file replaced (a name the user gave), as the client's `saveResult` keeps it for a video: its owner and group
+  // where the process may give them, then its permissions (one made private stays so; an owner that cannot be kept
+  // fails nothing). A new file has the default owner and mode.
+  const replaced = avoid ? undefined : await stat(target).catch(() => undefined);
   return tracked(temp, async () => {
     try {
       const file = await open(temp, "w");
       try {
+        if (replaced?.isFile()) {
+          await file.chown(replaced.uid, replaced.gid).catch(() => {});
+          await file.chmod(replaced.mode & 0o777);
+        }
         await file.writeFile(bytes);
         await file.sync();
       } finally {

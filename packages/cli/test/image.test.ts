@@ -1,4 +1,6 @@
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -401,6 +403,34 @@ describe("decart image", () => {
     }
     expect(readFileSync(join(place, "real.png")).subarray(0, 8)).toEqual(PNG);
     expect(readdirSync(place).sort()).toEqual(["link.mp4", "link.png", "real.mp4", "real.png"]);
+  });
+
+  // The image's -o was replaced by a file of the default mode (0644) and of the process's owner: a private file (0600,
+  // another user's) was left readable by everyone, and owned by root.
+  it("-o a file that exists (or a link to one) keeps its mode, owner and group, as video -o does", async () => {
+    const place = join(dir, "kept");
+    mkdirSync(place);
+    // As root, the replaced file is another user's (nobody's); otherwise the user's own, its mode alone told.
+    const owner = process.getuid?.() === 0 ? 65534 : undefined;
+    for (const [command, extension] of [
+      ["image", "png"],
+      ["video", "mp4"],
+    ] as const) {
+      const real = join(place, `private.${extension}`);
+      const link = join(place, `link.${extension}`);
+      writeFileSync(real, "OLD");
+      symlinkSync(real, link);
+      for (const path of [real, link]) {
+        chmodSync(real, 0o600);
+        if (owner !== undefined) chownSync(real, owner, owner);
+        const saved = await run([command, "A lighthouse", "-o", path], { env });
+        expect(saved.code, saved.stderr).toBe(0);
+        const after = statSync(real);
+        expect(readFileSync(real).length, `${command} -o ${path}`).toBeGreaterThan(3);
+        expect(after.mode & 0o777, `${command} -o ${path}`).toBe(0o600);
+        if (owner !== undefined) expect([after.uid, after.gid], `${command} -o ${path}`).toEqual([owner, owner]);
+      }
+    }
   });
 
   it("creates the directory of -o when it does not exist", async () => {
