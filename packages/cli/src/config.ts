@@ -209,6 +209,21 @@ export function answerTooLarge(error: unknown, what: string): CliError | undefin
   );
 }
 
+/**
+ * What the client says is wrong with `url` as the API's URL (its `InvalidInputError`, whose `expected` says what it must
+ * be: an http(s) URL without @, ? or #), or undefined when the client takes it. The client's own check, made by a client
+ * made for nothing else (it sends nothing): one rule for a URL the user gave and one a journal recorded.
+ */
+export function baseUrlProblem(url: string): InvalidInputError | undefined {
+  try {
+    createDecartClient({ apiKey: "unused", baseUrl: url });
+    return undefined;
+  } catch (error) {
+    if (InvalidInputError.isInstance(error) && error.field === "baseUrl") return error;
+    throw error;
+  }
+}
+
 /** The API's URL in effect (`--base-url`, else `DECART_BASE_URL`, else the API's own), without a trailing `/`. */
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
   (givenBaseUrl(options, env) ?? defaultBaseUrl).replace(/\/+$/, "");

@@ -209,6 +209,38 @@ describe("a journal edited to send the key elsewhere", () => {
   });
 });
 
+describe("a journal whose recorded URL the client refuses", () => {
+  // It was told as a bad --base-url (or DECART_BASE_URL), which neither was: the journal's line is named instead.
+  it("jobs status, wait and result: exit 2 naming the journal and the job, not --base-url; nothing sent", async () => {
+    const jobId = "job_1123456789abcdef0123456789abcdef";
+    const journal = env.DECART_JOURNAL!;
+    const [before, beforeKeyed] = [reached, keyed];
+    // Of the emulator's origin (as URL parsing reads the backslash), and of none at all.
+    for (const recorded of [`${emu.url}\\@${elsewhere.slice(7)}`, `${emu.url}/v1?x=1`]) {
+      const record = { at: "2026-12-04T20:00:00.000Z", job_id: jobId, event: "submitted", base_url: recorded };
+      writeFileSync(journal, `${JSON.stringify(record)}\n`);
+      for (const words of [
+        ["jobs", "status", jobId],
+        ["jobs", "wait", jobId, "-o", join(dir, "bad-url.mp4")],
+        ["jobs", "result", jobId, "-o", join(dir, "bad-url.mp4")],
+      ]) {
+        const { code, stdout, stderr } = await run(words, { env });
+        expect(code, stderr).toBe(2);
+        const { message } = events(stdout).at(-1)!;
+        expect(message, words.join(" ")).toContain(
+          `The journal ${journal} records job ${jobId} as made on an API URL the CLI cannot use (it must be an ` +
+            "http(s) URL without @, ? or #; not shown, as it may hold credentials)",
+        );
+        expect(message).not.toContain(recorded);
+        expect(message).toContain(`read the job on ${emu.url}: ${printed(env, ...words)} (nothing was sent)`);
+        expect(message).not.toContain("--base-url must");
+      }
+    }
+    expect([reached, keyed]).toEqual([before, beforeKeyed]);
+    expect(emu.stats().requests.total).toBe(0);
+  });
+});
+
 describe("the hint after an error", () => {
   it("`may still finish` names the file the result was going to, and --timeout as given", async () => {
     const out = join(dir, "later.mp4");

@@ -1,7 +1,15 @@
 import { resolve } from "node:path";
 import { AbortError, JobNotCompletedError } from "@decart/core";
 import { jobWords } from "../command.js";
-import { baseUrlOf, clientFor, type GlobalOptions, mayHaveMade, refusedWith, type UploadTrace } from "../config.js";
+import {
+  baseUrlOf,
+  baseUrlProblem,
+  clientFor,
+  type GlobalOptions,
+  mayHaveMade,
+  refusedWith,
+  type UploadTrace,
+} from "../config.js";
 import { CliError, EXIT, interruptedCode, usageError, useCallBudget } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
@@ -21,7 +29,7 @@ import {
   withInputs,
 } from "../follow.js";
 import { checkJobIdArgument } from "../job-id.js";
-import { checkJournalApart, type JournalJob, openJournal } from "../journal.js";
+import { checkJournalApart, type JournalJob, journalPath, openJournal } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { type Budget, madeJob, stopOf, submitJob, watchJob } from "../watch.js";
@@ -160,7 +168,8 @@ function originOf(url: string): string | undefined {
  * only where it has the origin of the URL in effect (`DECART_BASE_URL`, else the API's own): the key goes with every
  * request, and a journal is a file anyone who can write it may have edited, so a recorded URL never takes the key to
  * another server by itself. One of another origin is a usage error (nothing sent) naming both URLs and the flag that
- * chooses. The commands printed then carry the URL used.
+ * chooses. One the client refuses (as it refuses a bad `--base-url`: not an http(s) URL, or holding `@`, `?` or `#`) is
+ * a usage error naming the journal and the job (not the URL). The commands printed then carry the URL used.
  */
 function onRecordedApi<T extends GlobalOptions>(
   given: T,
@@ -171,6 +180,17 @@ function onRecordedApi<T extends GlobalOptions>(
   const recorded = known?.base_url;
   if (given.baseUrl !== undefined || !recorded) return given;
   const current = baseUrlOf(given);
+  // A URL the client refuses is the journal's line's fault, named so (neither the flag nor the variable was given).
+  const problem = baseUrlProblem(recorded);
+  if (problem) {
+    output.useBaseUrl(current);
+    throw usageError(
+      `The journal ${journalPath(given.journal)} records job ${known.job_id} as made on an API URL the CLI cannot ` +
+        `use (it must be ${problem.expected}; not shown, as it may hold credentials): its line was edited, or ` +
+        `written otherwise than by the CLI. Give the server's URL with --base-url, or read the job on ${current}: ` +
+        `${output.command(...words)} (nothing was sent)`,
+    );
+  }
   const origin = originOf(recorded);
   if (origin === undefined || origin !== originOf(current)) {
     const source = process.env.DECART_BASE_URL?.trim() ? "DECART_BASE_URL" : "the default";
