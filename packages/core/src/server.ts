@@ -117,6 +117,48 @@ const reply = (status: number, body: unknown, headers?: Record<string, string>) 
     headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
   });
 
+/** `text` as a regular expression that matches it literally. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/**
+ * A pattern (flags `gi`) of the forms in which a text may carry `key`, as a server that echoes a key it was sent may give
+ * them: as it is, in any letter case; percent-encoded, any of its characters or none (as `encodeURIComponent`, a query
+ * string or a form body write it: `%7E` for `~`, `%21` for `!`, `+` or `%20` for a space; hex digits in either case);
+ * and in base64 or base64url, alone or anywhere in a longer base64 text (every character that depends on the key's
+ * bytes alone, at each of the three offsets it may start at in a group of three; none shorter than 4). The same for its
+ * secret after the prefix (`dct_`), as echoed under another prefix (`ek_` + the secret) or none; a key or a secret
+ * shorter than 8 characters is not looked for (it would match common words). A key split into pieces, reversed or encoded
+ * otherwise is not recognised. An empty key: a pattern that matches nothing. `createTokenRoute` clears these forms
+ * from what its `onError` sees and refuses a client key that holds one; a tool that writes what an API said (a CLI's
+ * log) can clear them with it: `text.replace(keyPattern(key), "***")`.
+ */
+export function keyPattern(key: string): RegExp {
+  const utf8 = (text: string) => new TextEncoder().encode(text);
+  const hex = (byte: number) => `%${byte.toString(16).padStart(2, "0")}`;
+  const forms: string[] = [];
+  const secret = key.slice(key.indexOf("_") + 1);
+  // (A key or secret shorter than 8 characters is not looked for, as the client's own redaction does not: it would
+  // clear common words, and refuse every token holding one, a test's key `k` any `ek_…` token.)
+  for (const text of new Set([key, secret].filter((text) => text.length >= 8))) {
+    // Each character as it is or percent-encoded (its UTF-8 bytes); a space also as `+`.
+    forms.push(
+      [...text]
+        .map(
+          (char) =>
+            `(?:${[literal(char), [...utf8(char)].map(hex).join(""), ...(char === " " ? ["\\+"] : [])].join("|")})`,
+        )
+        .join(""),
+    );
+    const bytes = utf8(text);
+    for (let offset = 0; offset < 3; offset++) {
+      const encoded = btoa(String.fromCharCode(...new Uint8Array(offset), ...bytes));
+      const base64 = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+      if (base64.length >= 4) forms.push(literal(base64), literal(base64.replace(/\+/g, "-").replace(/\//g, "_")));
+    }
+  }
+  return new RegExp(forms.join("|") || "(?!)", "gi");
+}
+
 /**
  * A route handler that answers `POST` with a short-lived client token, `{ apiKey, expiresAt }` (200, `Cache-Control:
  * no-store`); `OPTIONS` 204 with `Allow` and no CORS headers (the route is for pages of its own origin); any other
@@ -191,28 +233,8 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     ownKey = (apiKey ?? (globalThis as any).process?.env?.DECART_API_KEY)?.trim() ?? "";
   } catch {}
 
-  /**
-   * Clears the key from a text that `onError` sees, in the forms an upstream that echoes it may give: as it is, in any
-   * letter case (`DCT_…`), percent-encoded, and in base64 or base64url, alone or anywhere in a longer base64 text
-   * (the key's bytes from each of the three offsets to a group of three, so that all but at most two of its characters
-   * at either end are cleared); the same for its secret after the prefix (`ek_` + the secret, or the secret alone). A
-   * key split into pieces, reversed or encoded otherwise is not recognised.
-   */
-  const forms: string[] = [];
-  // The key, and its secret after the prefix (`dct_`): an upstream may echo it under another prefix (`ek_…`) or none.
-  // (Either shorter than 8 characters is not looked for, as the client's own redaction does not: it would clear common
-  // words, and refuse every token holding one, a test's key `k` any `ek_…` token.)
-  const secret = ownKey.slice(ownKey.indexOf("_") + 1);
-  for (const text of [ownKey, secret].filter((text) => text.length >= 8)) {
-    forms.push(text, encodeURIComponent(text));
-    for (let skip = 0; skip < 3; skip++) {
-      const bytes = text.slice(skip, text.length - ((text.length - skip) % 3));
-      const base64 = bytes && btoa(bytes);
-      if (base64) forms.push(base64, base64.replace(/\+/g, "-").replace(/\//g, "_"));
-    }
-  }
-  const pattern = forms.filter(Boolean).map((form) => form.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
-  const keyForms = new RegExp(pattern.join("|") || "(?!)", "gi");
+  // The key's forms an upstream may echo (see `keyPattern`), cleared from what `onError` sees.
+  const keyForms = keyPattern(ownKey);
   /** Whether `text` holds the key in one of those forms: one notion for the redaction and for the token handed on. */
   const holdsKey = (text: string) => text.search(keyForms) >= 0;
   /**

@@ -449,15 +449,19 @@ describe("createTokenRoute", () => {
     }
   });
 
-  it("clears from onError's error the key echoed in any letter case, percent-encoded, or in base64 anywhere", async () => {
+  it("clears from onError's error the key echoed in any letter case, percent-encoded (any of its characters), or in base64 anywhere", async () => {
     // A key whose base64 has `+` and `/` (base64url differs), and characters percent-encoding changes.
-    const key = "dct_S3cr3t~~~?>?>_0123456789 x";
+    const key = "dct_S3cr3t~~~?>?>_0123456789 x!";
     const b64 = (text: string) => Buffer.from(text).toString("base64");
+    const form = (k: string) => new URLSearchParams({ k }).toString().slice(2);
     const echoes = [
       (k: string) => k.toUpperCase(),
       (k: string) => k.toLowerCase(),
       (k: string) => encodeURIComponent(k),
       (k: string) => encodeURIComponent(k).toLowerCase(),
+      // As a query string or a form body writes it (`~` as %7E, `!` as %21, a space as +), as escape() does.
+      form,
+      (k: string) => escape(k),
       (k: string) => b64(k),
       (k: string) => b64(k).replace(/\+/g, "-").replace(/\//g, "_"),
       // Inside a longer base64 text, at each offset.
@@ -466,7 +470,7 @@ describe("createTokenRoute", () => {
       (k: string) => b64(`x${k}`),
     ];
     // The texts an echo must not leave: the key's forms, less at most two characters at either end.
-    const inner = [key.slice(2, -2).toUpperCase(), encodeURIComponent(key.slice(2, -2))];
+    const inner = [key.slice(2, -2).toUpperCase(), encodeURIComponent(key.slice(2, -2)), form(key.slice(2, -2))];
     for (let skip = 0; skip < 3; skip++) {
       const b = b64(key.slice(skip, key.length - ((key.length - skip) % 3))).slice(4, -4);
       inner.push(b, b.replace(/\+/g, "-").replace(/\//g, "_"));
