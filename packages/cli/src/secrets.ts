@@ -4,70 +4,33 @@
  * One registry for the process (one command per process), so that no writer can miss a key another part was given.
  */
 
-/**
- * The forms of the keys known, matched whatever their case (a server that shows a key upper-cased leaks it all the
- * same), and their base64 forms, matched as they are (their case is their content): made from `known` by `rebuild`.
- */
-let textPattern: RegExp | undefined;
-let base64Pattern: RegExp | undefined;
-/** The keys known, with their forms. */
-const known = new Map<string, { text: string[]; base64: string[] }>();
+import { keyPattern } from "@decart/core/server";
 
-/**
- * The shortest base64 form looked for: a key's own length at the least (see `addSecret`). A short key's forms are short
- * (a key of 4 characters has forms of 4 and 5), and could stand in other text by chance, as the key's text itself
- * could; both are matched all the same, so that neither can be written (a key of 10 characters or more has none under
- * 12). The emulator takes any key.
- */
-const MIN_BASE64 = 4;
+/** The forms of the keys known (see `addSecret`): made from `known` by `rebuild`. */
+let pattern: RegExp | undefined;
+/** The keys known, with the sources of their forms' patterns. */
+const known = new Map<string, string[]>();
 
 /** `text` as a regular expression that matches it literally (every character that means something there escaped). */
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** An alternation of `forms`, the longest first (a form that contains another is replaced whole). */
-const patternOf = (forms: string[], flags: string) =>
-  forms.length
-    ? new RegExp(
-        [...forms]
-          .sort((a, b) => b.length - a.length)
-          .map(escapeRegExp)
-          .join("|"),
-        flags,
-      )
-    : undefined;
-
 /**
- * What of `secret`'s base64 encoding stands in any base64 text that encodes it (a header's `Basic` credentials, a
- * token): at each of the three offsets it may start at, the characters that depend on its bytes only; and its own
- * encoding whole, with and without padding. In the standard and the URL alphabets.
- */
-function base64FormsOf(secret: string): string[] {
-  const bytes = Buffer.from(secret, "utf8");
-  const forms = new Set<string>();
-  const whole = bytes.toString("base64");
-  for (const form of [whole, whole.replace(/=+$/, "")]) forms.add(form);
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
-    const from = Math.ceil((8 * offset) / 6);
-    const to = Math.floor((8 * (offset + bytes.length)) / 6);
-    forms.add(encoded.slice(from, to));
-  }
-  const all = [...forms].flatMap((form) => [form, form.replace(/\+/g, "-").replace(/\//g, "_")]);
-  return [...new Set(all)].filter((form) => form.length >= MIN_BASE64);
-}
-
-/**
- * Never write `secret` (replaced by `***` wherever it would appear): as it is, and as JSON writes it inside a string (a
- * quote, a backslash, a control character escaped: once, and twice where a message that quotes it is itself a string
- * of an NDJSON line), percent-encoded (a URL's query), in any case (upper-cased in a server's message), and encoded
- * in base64. A text shorter than 4 characters is no key: ignored.
+ * Never write `secret` (replaced by `***` wherever it would appear): in every form the client's `keyPattern` knows (as
+ * it is and in any case, percent-encoded in any of its characters as a URL's query or a form body writes it, in base64
+ * anywhere in a longer base64 text; and its secret after `dct_`, echoed under another prefix, `ek_…`, or none), and so
+ * as JSON writes it inside a string (a quote, a backslash, a control character escaped: once, and twice where a
+ * message that quotes it is itself a string of an NDJSON line). One notion of a key's forms for the CLI and the
+ * client's token route. A text shorter than 4 characters is no key: ignored.
  */
 export function addSecret(secret: string | undefined): void {
   if (!secret || secret.length < 4 || known.has(secret)) return;
   const escaped = JSON.stringify(secret).slice(1, -1);
-  const percent = encodeURIComponent(secret);
-  const text = [secret, escaped, JSON.stringify(escaped).slice(1, -1), percent, percent.replace(/%20/g, "+")];
-  known.set(secret, { text, base64: base64FormsOf(secret) });
+  // The longest first, here and across keys (see `rebuild`): a form that contains another is replaced whole.
+  const texts = [...new Set([JSON.stringify(escaped).slice(1, -1), escaped, secret])];
+  known.set(
+    secret,
+    texts.map((text) => keyPattern(text).source),
+  );
   rebuild();
 }
 
@@ -77,17 +40,14 @@ export function forgetSecret(secret: string | undefined): void {
 }
 
 function rebuild(): void {
-  const all = [...known.values()];
-  textPattern = patternOf([...new Set(all.flatMap((forms) => forms.text))], "gi");
-  base64Pattern = patternOf([...new Set(all.flatMap((forms) => forms.base64))], "g");
+  const keys = [...known.keys()].sort((a, b) => b.length - a.length);
+  const sources = [...new Set(keys.flatMap((key) => known.get(key)!))];
+  pattern = sources.length ? new RegExp(sources.join("|"), "gi") : undefined;
 }
 
 /** `text` with every form of every key this process knows replaced by `***` (see `addSecret`). */
 export function redact(text: string): string {
-  let result = text;
-  if (textPattern) result = result.replace(textPattern, "***");
-  if (base64Pattern) result = result.replace(base64Pattern, "***");
-  return result;
+  return pattern ? text.replace(pattern, "***") : text;
 }
 
 /** Whether `text` holds a form of a key this process knows. */

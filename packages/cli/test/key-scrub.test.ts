@@ -25,6 +25,8 @@ const leaks = (text: string) => TELLS.filter((tell) => text.toLowerCase().includ
 
 /** The job id a submit answers (`KEY` in it: the key the request carried), set by each test. */
 let jobId = "job_ok";
+/** What the server says of the key it was sent, in a failed job's reason; set by a test. */
+let reason = quoting;
 let server: Server;
 let env: Record<string, string>;
 let root: string;
@@ -41,7 +43,7 @@ beforeAll(async () => {
     if (req.method === "POST" && req.url?.startsWith("/v1/jobs/"))
       return json(200, { job_id: jobId.replace("KEY", key), status: "pending" });
     if (req.method === "GET" && req.url?.startsWith("/v1/jobs/"))
-      return json(200, { job_id: jobId, status: "failed", error: quoting(key) });
+      return json(200, { job_id: jobId, status: "failed", error: reason(key) });
     json(404, { detail: "Not Found" });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -57,6 +59,7 @@ afterAll(() => {
 
 beforeEach(() => {
   jobId = "job_ok";
+  reason = quoting;
 });
 
 describe("the API key quoted by a server", () => {
@@ -73,6 +76,37 @@ describe("the API key quoted by a server", () => {
       // (The key as sent is the core's `[redacted]` already: a failed job's reason is redacted as the client reads it.)
       expect(written).toContain('"event":"failed","error":"quota for [redacted] (***, ***, Basic ');
     }
+  });
+
+  // A form body's %7E and %21 (and escape()'s) were written as they came, and so was the secret after dct_ under
+  // another prefix (ek_…), which the client's token route already took for the key.
+  it("a key with ~ and !: not in a query string's or form body's encoding, escape()'s, nor its secret under ek_", async () => {
+    const key = "dct_a+b/c=d%e~f!x_Qw8Rt5Yu2";
+    const secret = key.slice(4);
+    const forms = {
+      form: (k: string) => new URLSearchParams({ k }).toString().slice(2),
+      escape: (k: string) => escape(k),
+      encodeURI: (k: string) => encodeURI(k),
+      lower: (k: string) => encodeURIComponent(k).toLowerCase(),
+      every: (k: string) => [...k].map((c) => `%${c.charCodeAt(0).toString(16)}`).join(""),
+      ek: (k: string) => `ek_${k.slice(4)}`,
+      bare: (k: string) => k.slice(4).toUpperCase(),
+    };
+    reason = (k) =>
+      Object.entries(forms)
+        .map(([name, form]) => `${name}=<${form(k)}>`)
+        .join(" ");
+    const journal = join(root, "special.jsonl");
+    const { code, stdout, stderr } = await run(["video", "A lake", "-o", join(root, "s.mp4"), "--json"], {
+      env: { ...env, DECART_API_KEY: key, DECART_JOURNAL: journal },
+    });
+    expect(code, stderr).toBe(3);
+    const written = stdout + stderr + readFileSync(journal, "utf8");
+    for (const [name, form] of Object.entries(forms)) {
+      expect(written, name).toContain(`${name}=<${name === "ek" ? "ek_***" : "***"}>`);
+      expect(written.toLowerCase(), name).not.toContain(form(key).toLowerCase());
+    }
+    expect(written.toLowerCase()).not.toContain(secret.toLowerCase());
   });
 
   it("a short key (the emulator takes any): not in base64 in what video writes (stdout, stderr, the journal)", async () => {
