@@ -29,7 +29,7 @@ export function addSecret(secret: string | undefined): void {
   const texts = [...new Set([JSON.stringify(escaped).slice(1, -1), escaped, secret])];
   known.set(
     secret,
-    texts.map((text) => keyPattern(text).source),
+    texts.map((text) => keyPattern(text, 4).source),
   );
   rebuild();
 }

@@ -126,20 +126,22 @@ const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
  * string or a form body write it: `%7E` for `~`, `%21` for `!`, `+` or `%20` for a space; hex digits in either case);
  * and in base64 or base64url, alone or anywhere in a longer base64 text (every character that depends on the key's
  * bytes alone, at each of the three offsets it may start at in a group of three; none shorter than 4). The same for its
- * secret after the prefix (`dct_`), as echoed under another prefix (`ek_` + the secret) or none; a key or a secret
- * shorter than 8 characters is not looked for (it would match common words). A key split into pieces, reversed or encoded
+ * secret after the prefix (`dct_`), as echoed under another prefix (`ek_` + the secret) or none; a key shorter than
+ * `shortest` characters (8 by default), or a secret shorter than 8, is not looked for (it would match common words). A key split into pieces, reversed or encoded
  * otherwise is not recognised. An empty key: a pattern that matches nothing. `createTokenRoute` clears these forms
  * from what its `onError` sees and refuses a client key that holds one; a tool that writes what an API said (a CLI's
  * log) can clear them with it: `text.replace(keyPattern(key), "***")`.
  */
-export function keyPattern(key: string): RegExp {
+export function keyPattern(key: string, shortest = 8): RegExp {
   const utf8 = (text: string) => new TextEncoder().encode(text);
   const hex = (byte: number) => `%${byte.toString(16).padStart(2, "0")}`;
   const forms: string[] = [];
   const secret = key.slice(key.indexOf("_") + 1);
-  // (A key or secret shorter than 8 characters is not looked for, as the client's own redaction does not: it would
-  // clear common words, and refuse every token holding one, a test's key `k` any `ek_…` token.)
-  for (const text of new Set([key, secret].filter((text) => text.length >= 8))) {
+  // (A key shorter than `shortest`, or a secret shorter than 8 characters, is not looked for, as the client's own
+  // redaction does not look for a key under 8: it would clear common words, and refuse every token holding one, a
+  // test's key `k` any `ek_…` token.)
+  for (const text of new Set([key.length >= shortest && key, secret.length >= 8 && secret])) {
+    if (!text) continue;
     // Each character as it is or percent-encoded (its UTF-8 bytes); a space also as `+`.
     forms.push(
       [...text]
