@@ -137,6 +137,14 @@ function docsOf(doc) {
   return docs;
 }
 
+/** The spec's limit of one uploaded file, in bytes (`x-decart-max-file-bytes` of the 413 answer). */
+function maxFileBytesOf(doc) {
+  const bytes = deref(doc, doc.components.responses.PayloadTooLarge)["x-decart-max-file-bytes"];
+  if (!Number.isSafeInteger(bytes) || bytes <= 0)
+    throw new Error("components.responses.PayloadTooLarge needs x-decart-max-file-bytes, a positive integer");
+  return bytes;
+}
+
 function catalogueSource(doc) {
   const models = catalogueOf(doc);
   const retired = doc["x-decart-retired-models"] ?? [];
@@ -240,6 +248,9 @@ export const responseSchemas = ${json({
     CreateTokenResponse: withoutProse(inline(doc, doc.components.schemas.CreateTokenResponse)),
     FileReference: withoutProse(inline(doc, doc.components.schemas.FileReference)),
   })} as const;
+
+/** The most bytes the API takes in one file (the 413's \`x-decart-max-file-bytes\`): a larger upload is answered 413. */
+export const maxFileBytes = ${json(maxFileBytesOf(doc))};
 
 /** The API's production base URL. */
 export const defaultBaseUrl = ${json(doc.servers[0].url)};

@@ -8,6 +8,7 @@ export {
   imageContentTypes,
   jobContentTypes,
   jobStatuses,
+  maxFileBytes,
   modelDocs,
   requestSchemas,
   responseSchemas,

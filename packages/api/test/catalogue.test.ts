@@ -11,6 +11,7 @@ import {
   jobStatuses,
   type ModelName,
   modelDocs,
+  maxFileBytes,
   retiredModels,
 } from "../src/index.js";
 
@@ -60,6 +61,10 @@ describe("catalogue against the spec", () => {
         );
       }
     }
+  });
+
+  it("gives the spec's limit of one file (x-decart-max-file-bytes of its 413), 200 MiB", () => {
+    expect(maxFileBytes).toBe(200 * 1024 * 1024);
   });
 
   it("gives lucy-pro-t2v the fields of the migration note", () => {

@@ -3,6 +3,7 @@
  * the `decart emulator` command of `@decart/cli`. `emulatorOptionsFromFlags` turns the flags' values into the options
  * of `startEmulator`, checking each one and naming the flag of a value it refuses.
  */
+import { maxFileBytes } from "@decart/api";
 import { adminTokenProblem } from "./admin.js";
 import { parseFaultsArg, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
 import { MAX_RESULT_BYTES } from "./results.js";
@@ -70,7 +71,7 @@ export const emulatorFlags: readonly EmulatorFlag[] = [
   },
   { name: "job-timeout", value: "ms", description: "server-side job timeout (default 600000)" },
   { name: "retention", value: "ms", description: "how long results stay downloadable (default 86400000)" },
-  { name: "max-upload", value: "bytes", description: "largest accepted upload (default 209715200)" },
+  { name: "max-upload", value: "bytes", description: `largest accepted upload (default ${maxFileBytes}, the spec's)` },
   { name: "max-jobs", value: "n", description: "most jobs kept in memory (default 10000)" },
   { name: "result-bytes", value: "n", description: `pad every video result to n bytes (at most ${MAX_RESULT_BYTES})` },
   { name: "headers-timeout", value: "ms", description: "longest time a request's head may take (default 10000)" },

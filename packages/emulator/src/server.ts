@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { Socket } from "node:net";
+import { maxFileBytes } from "@decart/api";
 import type { Admin } from "./admin.js";
 import { adminTokenProblem, handleAdmin, hashToken } from "./admin.js";
 import { KeyStore, MAX_TOKEN_ORIGIN_CHARS } from "./auth.js";
@@ -46,7 +47,8 @@ export const DEFAULT_API_KEY = "dct_emulator_dev_key_0000000000000000";
 const FAST_TIMING: TimingOptions = { pendingMs: 20, processingMs: 60 };
 const DEFAULT_JOB_TIMEOUT_MS = 600_000;
 const DEFAULT_RETENTION_MS = 86_400_000;
-const DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+// The spec's limit of one file (its 413's `x-decart-max-file-bytes`), 200 MiB.
+const DEFAULT_MAX_UPLOAD_BYTES = maxFileBytes;
 const DEFAULT_MAX_JOBS = 10_000;
 const DEFAULT_MAX_CLIENT_TOKENS = 10_000;
 

@@ -47,7 +47,7 @@ export interface EmulatorOptions {
    * whose own origins are more answers 413: it could never fit.
    */
   maxClientTokenOriginChars?: number;
-  /** Largest accepted upload (per file part); default 200 * 1024 * 1024. */
+  /** Largest accepted upload (per file part); default the spec's, `maxFileBytes` of @decart/api (200 * 1024 * 1024). */
   maxUploadBytes?: number;
   /**
    * Longest time a client may take to send a request's head, from its first byte (or from connecting); default

@@ -1039,6 +1039,9 @@ export const responseSchemas = {
   }
 } as const;
 
+/** The most bytes the API takes in one file (the 413's `x-decart-max-file-bytes`): a larger upload is answered 413. */
+export const maxFileBytes = 209715200;
+
 /** The API's production base URL. */
 export const defaultBaseUrl = "https://api.decart.ai";
 

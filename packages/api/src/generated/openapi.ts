@@ -1201,7 +1201,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorDetail"];
             };
         };
-        /** @description An upload is larger than the limit (200 MB). */
+        /** @description An upload is larger than the limit (200 MiB per file: `x-decart-max-file-bytes`). */
         PayloadTooLarge: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
