@@ -1,3 +1,4 @@
+import { maxFileBytes } from "@decart/api";
 import { aborted, InvalidInputError, ignore, invalid, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import { timed } from "./transport.js";
@@ -34,7 +35,10 @@ export type Reader = [
  * `deadline` (the client's clock), and ends at once when `signal` aborts: a server that never answers or sends a byte
  * now and then, or a stream that stops sending, ends in a `TimeoutError` naming the field (and the URL), the source
  * released. A stream's failure, or a chunk that is not bytes, is an `InvalidInputError` naming the field; so is a
- * stream used already (read from, destroyed, locked), before anything is read or sent.
+ * stream used already (read from, destroyed, locked), before anything is read or sent. A file larger than the API
+ * takes (`maxFileBytes` of @decart/api, the spec's 200 MiB) is an `InvalidInputError` naming the field too, before
+ * anything is sent: a Blob or bytes given by their size, a URL's download or a stream collected as soon as it has come
+ * past it (the rest is not read).
  */
 export async function toBlob(
   value: FileInput,
@@ -57,6 +61,16 @@ export async function toBlob(
   // A chunk that is not bytes: why it is refused.
   let refused: string | undefined;
   const chunks: BlobPart[] = [];
+  // The bytes of what is sent, counted as they come: past the API's limit of one file, refused (nothing more read).
+  let size = 0;
+  const sized = (blob: Blob) => {
+    size += blob.size;
+    if (size > maxFileBytes) {
+      refused = `over the API's ${maxFileBytes / 2 ** 20} MiB a file: give a smaller one`;
+      throw refused;
+    }
+    return blob;
+  };
   try {
     // A value that only poses as a Blob (a Proxy with its prototype, an object made from it) is none, and a form would
     // send it as its text: its slice, which takes only a Blob, fails. So does a Blob whose `size`, `type` or `name`
@@ -68,7 +82,9 @@ export async function toBlob(
     if (isBlob(value)) {
       const { type } = value;
       const bytes = value instanceof Blob ? value.slice(0, value.size) : await until((value as Blob).arrayBuffer());
-      return tagOf(value) === "File" ? new File([bytes], (value as File).name, { type }) : new Blob([bytes], { type });
+      return sized(
+        tagOf(value) === "File" ? new File([bytes], (value as File).name, { type }) : new Blob([bytes], { type }),
+      );
     }
     // A Node stream that failed before it was read (heard since the call began, see `resolveFiles`) is refused
     // before anything is sent, with or without an upload function. So is a stream that cannot give its whole content
@@ -82,7 +98,7 @@ export async function toBlob(
       throw source.errored ?? "used already: give a new stream for each call";
     if (streams && isFileValue(value)) return value as UploadPartValue;
     // Bytes that cannot be read (a detached ArrayBuffer) are refused as a stream that fails is.
-    if (isBuffer(value)) return new Blob([value as BlobPart]);
+    if (isBuffer(value)) return sized(new Blob([value as BlobPart]));
     // (An abort before the call is heard by no listener.)
     signal?.throwIfAborted();
     if (url) {
@@ -103,7 +119,8 @@ export async function toBlob(
         refused = notBytes(chunk.value);
         throw refused;
       }
-      chunks.push(chunk.value as BlobPart);
+      // (Each chunk as a Blob: its size is its bytes, text's in UTF-8.)
+      chunks.push(sized(new Blob([chunk.value as BlobPart])));
     }
   } catch (problem: any) {
     // Left before its end (an error status, a failure, an abort): what this read is released (a body or a web stream
@@ -117,8 +134,8 @@ export async function toBlob(
       throw new TimeoutError(`${what}: timed out (${url ? timeoutMs : uploadTimeoutMs} ms per read, or the budget)`, {
         retryable: !!url,
       });
-    // The stream's own failure, or a chunk that is not bytes: the caller's; nothing was sent.
-    if (!url)
+    // The stream's own failure, a chunk that is not bytes, or a file too large: the caller's; nothing was sent.
+    if (!url || refused)
       throw new InvalidInputError(`${what}: ${refused ?? textOf(problem, true)}; nothing was sent`, {
         field,
         expected: "a readable file or stream of bytes",

@@ -1,0 +1,125 @@
+import { createServer, type Server, type ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createDecartClient, type DecartClientOptions, InvalidInputError, models } from "../src/index.js";
+import { nodeUpload } from "../src/node.js";
+import { silent } from "./helpers.js";
+
+// The limit, lowered here so that no test holds hundreds of MiB: the spec's limit of one file (`maxFileBytes` of
+// @decart/api, 200 MiB) to 1 MiB. The code that reads it is the production code; only the figure changes.
+vi.mock("@decart/api", async (original) => ({
+  ...(await original<typeof import("@decart/api")>()),
+  maxFileBytes: 1 << 20,
+}));
+
+const MiB = 1 << 20;
+/** What the server sends at most of an endless answer (a client that never stops reading gets this much, then its end). */
+const ENDLESS_CAP = 16 * MiB;
+const MP4 = Buffer.from("\0\0\0\x18ftypisom\0\0\0\0isommp41");
+const chunk = Buffer.alloc(64 * 1024, 0x41);
+
+let server: Server;
+let base: string;
+/** Requests that reached the API's routes (a POST), and the bytes of the latest endless answer sent. */
+let posts: number;
+let sent: number;
+
+/** Sends `head`, then chunks as fast as the client reads them, until `ENDLESS_CAP` bytes or the connection closes. */
+function endless(res: ServerResponse, type: string, head: Buffer) {
+  sent = 0;
+  res.writeHead(200, { "content-type": type });
+  res.write(head);
+  const pump = () => {
+    while (!res.destroyed) {
+      if (sent >= ENDLESS_CAP) return res.end();
+      sent += chunk.length;
+      if (!res.write(chunk)) return;
+    }
+  };
+  res.on("drain", pump);
+  pump();
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    // A file to download: endless, or of a given size (`/sized/<bytes>.mp4`).
+    if (req.method === "GET") {
+      const size = /^\/sized\/(\d+)\.mp4$/.exec(req.url!)?.[1];
+      if (!size) return endless(res, "video/mp4", MP4);
+      res.writeHead(200, { "content-type": "video/mp4" });
+      return res.end(Buffer.concat([MP4, Buffer.alloc(+size - MP4.length)]));
+    }
+    posts++;
+    // The API: a submit's answer once its body has come whole.
+    req.resume().on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"job_id":"job_0123456789abcdef0123456789abcdef","status":"pending"}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  posts = 0;
+  sent = 0;
+});
+
+const clientWith = (options: Partial<DecartClientOptions> = {}) =>
+  createDecartClient({ apiKey: "dct_test_key_1234", baseUrl: base, logger: silent, maxRetries: 0, ...options });
+const submit = (data: unknown, options?: Partial<DecartClientOptions>) =>
+  clientWith(options).queue.submit({ model: models.video("lucy-clip"), prompt: "x", data: data as Blob });
+
+describe("a file larger than the API takes in one file is refused before anything is sent", () => {
+  for (const upload of [false, true]) {
+    it(`a URL whose server never stops sending: its download ends past the limit, no request made (${upload ? "nodeUpload()" : "fetch"})`, async () => {
+      const error = await submit(`${base}/in.mp4`, upload ? { upload: nodeUpload() } : {}).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "data", retryable: false });
+      expect(error.message).toBe(
+        `Could not download "data" from ${base}/in.mp4: over the API's 1 MiB a file: give a smaller one; nothing was sent`,
+      );
+      expect(posts).toBe(0);
+      // The download was let go past the limit (the server's socket buffers hold a few chunks more), not read to its end.
+      expect(sent).toBeLessThan(ENDLESS_CAP / 2);
+    });
+  }
+
+  it("a URL's file of the limit exactly is sent; one byte more is refused", async () => {
+    await expect(submit(`${base}/sized/${MiB}.mp4`)).resolves.toMatchObject({ status: "pending" });
+    expect(posts).toBe(1);
+    await expect(submit(`${base}/sized/${MiB + 1}.mp4`)).rejects.toMatchObject({
+      field: "data",
+      code: "INVALID_INPUT",
+    });
+    expect(posts).toBe(1);
+  });
+
+  it("a Blob, a File or bytes given over the limit (by their bytes), and a stream collected past it", async () => {
+    const bytes = Buffer.concat([MP4, Buffer.alloc(MiB + 1 - MP4.length)]);
+    const refusals = [
+      new Blob([bytes], { type: "video/mp4" }),
+      new File([bytes], "in.mp4", { type: "video/mp4" }),
+      new Uint8Array(bytes),
+      // Text counts by its UTF-8 bytes: fewer characters than the limit, more bytes.
+      Readable.from([MP4, "é".repeat(MiB / 2)]),
+    ];
+    for (const data of refusals) {
+      const error = await submit(data).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.message).toBe(
+        `Could not read the input "data": over the API's 1 MiB a file: give a smaller one; nothing was sent`,
+      );
+      expect(error.field).toBe("data");
+    }
+    expect(posts).toBe(0);
+    // The limit itself is fine.
+    await expect(submit(new Blob([bytes.subarray(0, MiB)], { type: "video/mp4" }))).resolves.toMatchObject({
+      status: "pending",
+    });
+    expect(posts).toBe(1);
+  });
+});
