@@ -10,8 +10,8 @@ import {
   isVideoModelName,
   jobStatuses,
   type ModelName,
-  modelDocs,
   maxFileBytes,
+  modelDocs,
   retiredModels,
 } from "../src/index.js";
 
