@@ -4,6 +4,7 @@ import {
   createDecartClient,
   type DecartClient,
   InvalidInputError,
+  MAX_ANSWER_BYTES,
   shownUrl,
   type UploadBody,
   type UploadFunction,
@@ -161,9 +162,10 @@ export const onRequestStart = async <T>(watcher: RequestWatcher, work: () => Pro
 /**
  * The most bytes the CLI takes of the answer of a request that carries files (an image above all, which the client
  * holds whole in memory; a submit's answer is a few hundred bytes): one that goes on past it is cut there, and the
- * request fails (`answerTooLarge`), rather than filling the memory until the system ends the process.
+ * request fails (`answerTooLarge`), rather than filling the memory until the system ends the process. The client's
+ * own bound of an image answer (`MAX_ANSWER_BYTES` of @decart/core): one figure.
  */
-export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+export { MAX_ANSWER_BYTES };
 
 /** The code of the error that ends an answer past `MAX_ANSWER_BYTES` (the cause of the client's error: see `capped`). */
 const TOO_LARGE = "ANSWER_TOO_LARGE";

@@ -67,6 +67,7 @@ export {
   TimeoutError,
   ValidationError,
 } from "./errors.js";
+export { MAX_ANSWER_BYTES } from "./limits.js";
 export {
   canonicalModel,
   type FieldSpec,

@@ -13,6 +13,7 @@ import {
   TimeoutError,
   textOf,
 } from "./errors.js";
+import { MAX_ANSWER_BYTES } from "./limits.js";
 import { either } from "./poll.js";
 import { away, parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody } from "./types.js";
@@ -489,11 +490,17 @@ export function createTransport(
                 // decode (a Content-Encoding list with identity in it, a coding this fetch does not decode), not the
                 // media: refused, whether or not the Content-Encoding can be read (a browser shows it only when exposed).
                 const coding = call.media && !received && { 8075: "gzip", 10421: "zstd" }[(value[0]! << 8) | value[1]!];
-                if (coding) {
-                  reader.cancel().catch(ignore);
-                  throw invalid(`a result in ${coding}, not decoded`, status);
-                }
                 received += value.byteLength;
+                // An image (a multipart POST's media answer: `process`) that goes on past MAX_ANSWER_BYTES is cut there.
+                if (coding || (upload && call.media && received > MAX_ANSWER_BYTES)) {
+                  reader.cancel().catch(ignore);
+                  throw invalid(
+                    coding
+                      ? `a result in ${coding}, not decoded`
+                      : `an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: the server may have made (and billed) it`,
+                    status,
+                  );
+                }
                 out.enqueue(value);
                 try {
                   // (A promise it returns is waited for, and its rejection is the callback's failure.)

@@ -1,21 +1,30 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDecartClient, type DecartClientOptions, InvalidInputError, models } from "../src/index.js";
+import {
+  createDecartClient,
+  type DecartClientOptions,
+  InvalidInputError,
+  InvalidResponseError,
+  models,
+} from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
 import { silent } from "./helpers.js";
 
-// The limit, lowered here so that no test holds hundreds of MiB: the spec's limit of one file (`maxFileBytes` of
-// @decart/api, 200 MiB) to 1 MiB. The code that reads it is the production code; only the figure changes.
+// The limits, lowered here so that no test holds hundreds of MiB: the spec's limit of one file (`maxFileBytes` of
+// @decart/api, 200 MiB) to 1 MiB, an image answer's (MAX_ANSWER_BYTES, 64 MiB) to 2 MiB. The code that reads them is
+// the production code; only the figures change.
 vi.mock("@decart/api", async (original) => ({
   ...(await original<typeof import("@decart/api")>()),
   maxFileBytes: 1 << 20,
 }));
+vi.mock("../src/limits.js", () => ({ MAX_ANSWER_BYTES: 2 << 20 }));
 
 const MiB = 1 << 20;
 /** What the server sends at most of an endless answer (a client that never stops reading gets this much, then its end). */
 const ENDLESS_CAP = 16 * MiB;
 const MP4 = Buffer.from("\0\0\0\x18ftypisom\0\0\0\0isommp41");
+const PNG = Buffer.from("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "latin1");
 const chunk = Buffer.alloc(64 * 1024, 0x41);
 
 let server: Server;
@@ -50,7 +59,11 @@ beforeAll(async () => {
       return res.end(Buffer.concat([MP4, Buffer.alloc(+size - MP4.length)]));
     }
     posts++;
-    // The API: a submit's answer once its body has come whole.
+    // The API: a submit's answer once its body has come whole; an image model's answer endless.
+    if (req.url!.startsWith("/v1/generate/")) {
+      req.resume();
+      return endless(res, "image/png", PNG);
+    }
     req.resume().on("end", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end('{"job_id":"job_0123456789abcdef0123456789abcdef","status":"pending"}');
@@ -122,4 +135,19 @@ describe("a file larger than the API takes in one file is refused before anythin
     });
     expect(posts).toBe(1);
   });
+});
+
+describe("an image answer that never ends", () => {
+  for (const upload of [false, true]) {
+    it(`is cut past MAX_ANSWER_BYTES: an error saying the server may have made (and billed) it, not sent again (${upload ? "nodeUpload()" : "fetch"})`, async () => {
+      const error = await clientWith({ maxRetries: 2, ...(upload ? { upload: nodeUpload() } : {}) })
+        .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, status: 200 });
+      expect(error.message).toContain("an image past 2 MiB: the server may have made (and billed) it (HTTP 200)");
+      expect(posts).toBe(1);
+      expect(sent).toBeLessThan(ENDLESS_CAP / 2);
+    });
+  }
 });
