@@ -66,7 +66,7 @@ export async function toBlob(
   const sized = (blob: Blob) => {
     size += blob.size;
     if (size > maxFileBytes) {
-      refused = `over the API's ${maxFileBytes / 2 ** 20} MiB a file: give a smaller one`;
+      refused = `over the API's ${maxFileBytes / 2 ** 20} MiB per file: give a smaller one`;
       throw refused;
     }
     return blob;

@@ -307,9 +307,11 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     // by `Origin`, against the route's host (`Forwarded`'s `host=`, `X-Forwarded-Host`, `Host` or the request's URL:
     // a proxy in front may have changed the URL and `Host`). A host is compared in lower case, the first of a proxy
     // chain's list, without the default port of the Origin's scheme (`intranet.corp:80` is `http://intranet.corp`'s).
-    // The Origin's scheme too, where the request says the route's (`Forwarded`'s `proto=`, `X-Forwarded-Proto`, else
-    // the request URL's own unless a proxy forwarded another host: that URL's scheme is then the hop behind the proxy,
-    // not the page's): an `http://` page of the host is not the `https://` route's origin.
+    // A plain-http page is not the route's origin where the request says the route is https (`Forwarded`'s `proto=`,
+    // `X-Forwarded-Proto`, else the request URL's own unless a proxy forwarded another host: that URL's scheme is then
+    // the hop behind the proxy): anyone on its network may write that page. An https page to a route that looks http
+    // is its own: a proxy that ends TLS and says nothing, or passes on its own hop's scheme, is common, and a page the
+    // browser holds to https could not reach a plain-http route (mixed content).
     // A request with neither header (a server, curl) is no page's.
     const origin = headers.get("origin");
     const site = headers.get("sec-fetch-site");
@@ -330,7 +332,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
           !(
             from &&
             hosts.some((host) => host && hostOf(host) === hostOf(from)) &&
-            (!proto || `${first(proto).replace(/:$/, "")}:` === scheme)
+            !(scheme === "http:" && /^https\b/.test(first(proto ?? "")))
           )) &&
       !allowedOrigins?.includes(origin!)
     )

@@ -93,7 +93,7 @@ describe("a file larger than the API takes in one file is refused before anythin
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field: "data", retryable: false });
       expect(error.message).toBe(
-        `Could not download "data" from ${base}/in.mp4: over the API's 1 MiB a file: give a smaller one; nothing was sent`,
+        `Could not download "data" from ${base}/in.mp4: over the API's 1 MiB per file: give a smaller one; nothing was sent`,
       );
       expect(posts).toBe(0);
       // The download was let go past the limit (the server's socket buffers hold a few chunks more), not read to its end.
@@ -124,7 +124,7 @@ describe("a file larger than the API takes in one file is refused before anythin
       const error = await submit(data).catch((e) => e);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error.message).toBe(
-        `Could not read the input "data": over the API's 1 MiB a file: give a smaller one; nothing was sent`,
+        `Could not read the input "data": over the API's 1 MiB per file: give a smaller one; nothing was sent`,
       );
       expect(error.field).toBe("data");
     }
