@@ -367,6 +367,115 @@ if (installed) {
     ]),
   );
 
+  section("TypeScript: a user's project with the packages installed (no `types` list, skipLibCheck off)");
+  // With no `types` list TypeScript loads every node_modules/@types package, including those a dependency brings in
+  // (a DOM-only @types package breaks the whole project: duplicate identifiers with lib.dom, unknown names without
+  // it). The user's own file compiles against the default lib and against a Node-only lib.
+  await checkAll(
+    [
+      ["the default lib", undefined],
+      ['lib ["es2022"] (no DOM)', ["es2022"]],
+    ].map(([label, lib], i) => [
+      `a plain .ts file compiles in the project, ${label}`,
+      async () => {
+        const dir = join(app, `user-project-${i}`);
+        mkdirSync(dir);
+        const imports = packed
+          .filter((p) => ["@decart/emulator", "@decart/cli"].includes(p.pkg.name))
+          .map((p) => `import * as m${p.short.replace(/\W/g, "")} from "${p.pkg.name}";`);
+        writeFileSync(
+          join(dir, "index.ts"),
+          `${imports.join("\n")}\nexport const n: number = ${imports.length};\nexport {${imports.map((s) => s.match(/as (\w+)/)[1]).join(", ")}};\n`,
+        );
+        writeJson(join(dir, "tsconfig.json"), {
+          compilerOptions: { target: "es2022", module: "nodenext", strict: true, noEmit: true, ...(lib && { lib }) },
+          include: ["index.ts"],
+        });
+        await run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "-p", ".", "--pretty", "false"], {
+          cwd: dir,
+        }).catch((err) => {
+          const lines = err.message.split("\n");
+          throw new Error(
+            lines.length > 12 ? `${lines.slice(0, 12).join("\n")}\n… (${lines.length} lines)` : err.message,
+          );
+        });
+        return `@types: ${readdirSync(join(app, "node_modules/@types")).join(", ")}`;
+      },
+    ]),
+  );
+
+  section("one @decart/core under the layers over it (`npm install @decart/core@latest` alone)");
+  const layers = ["@decart/api", "@decart/core", "@decart/queue-rx", "@decart/react"];
+  if (layers.every((n) => names.has(n))) {
+    await check("a newer @decart/core installed: one copy, and its client fits queue-rx and react (tsc)", async () => {
+      // The core tarball repacked at the next patch version stands for a core updated on its own; queue-rx and react
+      // take the user's core (a peer dependency): no second copy of it nests under them, whose client type would not
+      // be assignable to theirs (TS2345/TS2322, "types of property process are incompatible").
+      const dir = join(work, "app-newer-core");
+      const unpacked = join(dir, "core");
+      mkdirSync(unpacked, { recursive: true });
+      const tarballOf = (name) => packed.find((p) => p.pkg.name === name).tarball;
+      await run("tar", ["xzf", tarballOf("@decart/core"), "-C", unpacked]);
+      const manifest = readJson(join(unpacked, "package/package.json"));
+      const [major, minor, patch] = manifest.version.split(/[.+-]/).map(Number);
+      manifest.version = `${major}.${minor}.${patch + 1}`;
+      writeJson(join(unpacked, "package/package.json"), manifest);
+      const newer = join(dir, `decart-core-${manifest.version}.tgz`);
+      await run("tar", ["czf", newer, "-C", unpacked, "package"]);
+      const reactPkg = readJson(join(root, "packages/react/package.json"));
+      writeJson(join(dir, "package.json"), {
+        name: "release-check-newer-core",
+        private: true,
+        type: "module",
+        dependencies: {
+          "@decart/api": `file:${tarballOf("@decart/api")}`,
+          "@decart/core": `file:${newer}`,
+          "@decart/queue-rx": `file:${tarballOf("@decart/queue-rx")}`,
+          "@decart/react": `file:${tarballOf("@decart/react")}`,
+          react: reactPkg.devDependencies.react,
+          rxjs: reactPkg.devDependencies.rxjs,
+        },
+        // The core names @decart/api by version; only that points at the tarball (no override of the core itself).
+        overrides: { "@decart/api": "$@decart/api" },
+        devDependencies: { "@types/react": reactPkg.devDependencies["@types/react"] },
+      });
+      await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dir });
+      const cores = (await run("find", ["node_modules", "-path", "*/@decart/core/package.json"], { cwd: dir }))
+        .split("\n")
+        .filter(Boolean)
+        .map((file) => `${dirname(file)} (${readJson(join(dir, file)).version})`);
+      assert(cores.length === 1, `@decart/core installed more than once:\n${cores.join("\n")}`);
+      writeFileSync(
+        join(dir, "index.tsx"),
+        [
+          'import { createDecartClient, models } from "@decart/core";',
+          'import { submitJob } from "@decart/queue-rx";',
+          'import { DecartProvider } from "@decart/react";',
+          'const client = createDecartClient({ apiKey: "k" });',
+          'export const job = submitJob(client, { model: models.video("lucy-pro-t2v"), prompt: "A serene lake" });',
+          "export const page = <DecartProvider client={client}>{null}</DecartProvider>;",
+          "",
+        ].join("\n"),
+      );
+      writeJson(join(dir, "tsconfig.json"), {
+        compilerOptions: {
+          target: "es2022",
+          module: "nodenext",
+          lib: ["es2023", "dom", "dom.iterable"],
+          jsx: "react-jsx",
+          types: [],
+          strict: true,
+          noEmit: true,
+        },
+        include: ["index.tsx"],
+      });
+      await run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "-p", ".", "--pretty", "false"], {
+        cwd: dir,
+      });
+      return `one core, ${cores[0]}`;
+    });
+  }
+
   section("browser bundles (esbuild --minify, platform browser) and their size budgets (gzip -9)");
   const esbuild = await import(join(app, "node_modules/esbuild/lib/main.js"));
   for (const b of budgets) {
@@ -430,6 +539,11 @@ await check("changeset version bumps every package together and writes changelog
     const front = packages.map((p) => `"${p.pkg.name}": patch`).join("\n");
     writeFileSync(join(copy, ".changeset/release-check.md"), `---\n${front}\n---\n\nRelease check.\n`);
   }
+  // A peer dependency range that a bump leaves makes changesets release its dependents as a major: only a changeset
+  // that asks for a major may move the major version.
+  const asksMajor = pending.some((f) =>
+    /^"[^"]+":\s*major\s*$/m.test(readFileSync(join(copy, ".changeset", f), "utf8")),
+  );
   await run(join(root, "node_modules/.bin/changeset"), ["version"], { cwd: copy });
   const after = packages.map((p) => ({ p, pkg: readJson(join(copy, "packages", p.short, "package.json")) }));
   const versions = new Set(after.map((a) => a.pkg.version));
@@ -438,6 +552,12 @@ await check("changeset version bumps every package together and writes changelog
     `versions drifted apart: ${after.map((a) => `${a.pkg.name}@${a.pkg.version}`).join(", ")}`,
   );
   const [version] = versions;
+  const from = packages[0].pkg.version;
+  assert(
+    asksMajor || version.split(".")[0] === from.split(".")[0],
+    `${from} → ${version}, a major release, though no pending changeset asks for one (a peer dependency range ` +
+      "the new version leaves? see onlyUpdatePeerDependentsWhenOutOfRange in .changeset/config.json)",
+  );
   for (const { p, pkg } of after) {
     assert(version !== p.pkg.version, `${pkg.name} was not bumped from ${p.pkg.version}`);
     const log = join(copy, "packages", p.short, "CHANGELOG.md");
