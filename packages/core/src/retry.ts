@@ -44,17 +44,19 @@ export interface RetryPolicy {
 }
 
 /**
- * The client's default clock, in ms: `performance.now()` (browsers, Node, workers), anchored at the wall time when the
- * module loaded, so that a step of the wall clock (an NTP correction, a VM resumed) moves no deadline, gate or timer;
- * `Date.now` in a runtime without it.
+ * The client's default clock, in ms: `performance.now()` (browsers, Node, workers), anchored at the wall time, so that a
+ * step of the wall clock (an NTP correction, a VM resumed) moves no deadline, gate or timer; `Date.now` in a runtime
+ * without it. The runtime's `performance` is read at each call and anchored again when it is another (a test's fake
+ * timers replace it, and `Date`: the clock follows them, as it followed `Date.now`).
  */
-const perf = globalThis.performance;
-export const monotonic: () => number = perf?.now
-  ? (
-      (at) => () =>
-        at + perf.now()
-    )(Date.now() - perf.now())
-  : Date.now;
+let perf: Performance | undefined;
+let at = 0;
+export const monotonic = (): number => {
+  const now = globalThis.performance;
+  if (!now?.now) return Date.now();
+  if (now !== perf) at = Date.now() - (perf = now).now();
+  return at + now.now();
+};
 
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
 export const POLICY = Symbol.for("@decart/core.retryPolicy");

@@ -1,6 +1,7 @@
 import type { Emulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDecartClient, models, type RateLimitError } from "../src/index.js";
+import { monotonic } from "../src/retry.js";
 import { createTokenRoute } from "../src/server.js";
 import { clientFor, instantDelay, serve, silent, startFast } from "./helpers.js";
 
@@ -167,22 +168,79 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
     expect(fetched).toBe(1);
   });
 
-  it("a runtime without performance.now keeps the wall clock (Date.now) as the default", async () => {
+  it("back (10 min) before a token arrives: its expiresAt, read against the wall clock, gives it the life it says", async () => {
+    const minter = clientFor(emu);
+    let fetched = 0;
+    const client = createDecartClient({
+      // A token the route says lives 2 s more, by the (stepped) wall clock of this machine.
+      token: async () => {
+        fetched++;
+        const { apiKey } = await minter.tokens.create({ expiresIn: 600 });
+        return { apiKey, expiresAt: new Date(Date.now() + 2000).toISOString() };
+      },
+      baseUrl: emu.url,
+      logger: silent,
+    });
+    // (The clock anchored at the wall time before the step, as in a process that ran before it.)
+    monotonic();
+    step(-10 * 60_000);
+    const missing = `job_${"0".repeat(32)}`;
+    expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
+    expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
+    // Taken on the monotonic clock as it came, its expiry would be 10 min past: every request would ask for another.
+    expect(fetched).toBe(1);
+    // And it is renewed within its life (its expiry not read as past, which would keep it for ever).
+    await new Promise((resolve) => setTimeout(resolve, 1800));
+    expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
+    for (let i = 0; i < 100 && fetched < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fetched).toBe(2);
+  });
+
+  it("a runtime without performance.now keeps the wall clock (Date.now) as the default", () => {
     const saved = Object.getOwnPropertyDescriptor(globalThis, "performance")!;
+    // (The clock reads the runtime's performance at each call. Gone only for this check: the emulator, in this process,
+    // times its answers with it.)
     delete (globalThis as { performance?: unknown }).performance;
-    vi.resetModules();
-    let create: typeof createDecartClient;
+    Date.now = () => 42_000;
     try {
-      // The clock is chosen when the module loads.
-      create = (await import("../src/index.js")).createDecartClient;
+      expect(monotonic()).toBe(42_000);
     } finally {
       Object.defineProperty(globalThis, "performance", saved);
-      vi.resetModules();
     }
-    {
-      const client = create({ apiKey: emu.apiKey, baseUrl: emu.url, logger: silent, poll: { intervalMs: 15 } });
-      const result = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "a lake" });
-      expect(result.status).toBe("completed");
+    // And once it is back, the steady clock again: a step of the wall clock moves it not.
+    const anchored = monotonic();
+    Date.now = () => 9_000_000;
+    expect(monotonic() - anchored).toBeLessThan(60_000);
+  });
+});
+
+describe("the client's default clock under a test's fake timers", () => {
+  it("follows them, as it followed Date.now: a watch's budget ends in fake time", async () => {
+    // The real setImmediate, to let the server's answers in while fake time goes on.
+    const realImmediate = setImmediate;
+    const server = await serve((_req, res) => {
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(
+          JSON.stringify({ job_id: "job_abc123", status: "processing", created_at: new Date(realNow()).toISOString() }),
+        );
+    });
+    vi.useFakeTimers();
+    try {
+      const client = createDecartClient({ apiKey: "dct_test_key_123456", baseUrl: server.url, logger: silent });
+      let outcome: unknown = "pending";
+      client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "a lake", timeoutMs: 5000 }).then(
+        () => (outcome = "resolved"),
+        (e) => (outcome = e.code),
+      );
+      for (let i = 0; i < 120 && outcome === "pending"; i++) {
+        await vi.advanceTimersByTimeAsync(500);
+        await new Promise((resolve) => realImmediate(resolve));
+      }
+      expect(outcome).toBe("JOB_TIMEOUT");
+    } finally {
+      vi.useRealTimers();
+      await server.close();
     }
   });
 });
