@@ -63,13 +63,13 @@ export async function toBlob(
   const chunks: BlobPart[] = [];
   // The bytes of what is sent, counted as they come: past the API's limit of one file, refused (nothing more read).
   let size = 0;
-  const sized = (blob: Blob) => {
-    size += blob.size;
+  const sized = <T>(part: T, bytes = (part as Blob).size): T => {
+    size += bytes;
     if (size > maxFileBytes) {
       refused = `over the API's ${maxFileBytes / 2 ** 20} MiB per file: give a smaller one`;
       throw refused;
     }
-    return blob;
+    return part;
   };
   try {
     // A value that only poses as a Blob (a Proxy with its prototype, an object made from it) is none, and a form would
@@ -119,8 +119,13 @@ export async function toBlob(
         refused = notBytes(chunk.value);
         throw refused;
       }
-      // (Each chunk as a Blob: its size is its bytes, text's in UTF-8.)
-      chunks.push(sized(new Blob([chunk.value as BlobPart])));
+      // (Counted by its bytes, text's in UTF-8; kept as it came.)
+      chunks.push(
+        sized(
+          chunk.value as BlobPart,
+          typeof chunk.value === "string" ? new Blob([chunk.value]).size : (chunk.value as ArrayBuffer).byteLength,
+        ),
+      );
     }
   } catch (problem: any) {
     // Left before its end (an error status, a failure, an abort): what this read is released (a body or a web stream
