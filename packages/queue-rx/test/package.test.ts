@@ -28,9 +28,9 @@ function importGraph(entry: string): Map<string, string[]> {
 }
 
 describe("the package", () => {
-  it("has rxjs as a peer (^7.8.0) and @decart/core as its only dependency", () => {
-    expect(pkg.peerDependencies).toEqual({ rxjs: "^7.8.0" });
-    expect(Object.keys(pkg.dependencies)).toEqual(["@decart/core"]);
+  it("has rxjs (^7.8.0) and @decart/core (0.x: the app's one copy, whose client it takes) as peers, and no dependency", () => {
+    expect(pkg.peerDependencies).toEqual({ "@decart/core": "workspace:0.x", rxjs: "^7.8.0" });
+    expect(pkg.dependencies).toBeUndefined();
     expect([pkg.type, pkg.sideEffects, Object.keys(pkg.exports)]).toEqual(["module", false, [".", "./package.json"]]);
   });
 

@@ -9,9 +9,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 describe("the package", () => {
-  it("has react and rxjs as peers, @decart/core and @decart/queue-rx as its only dependencies", () => {
-    expect(pkg.peerDependencies).toEqual({ react: "^18 || ^19", rxjs: "^7.8.0" });
-    expect(Object.keys(pkg.dependencies)).toEqual(["@decart/core", "@decart/queue-rx"]);
+  it("has react, rxjs, @decart/core and @decart/queue-rx (0.x: the app's one copy of each) as peers, and no dependency", () => {
+    expect(pkg.peerDependencies).toEqual({
+      "@decart/core": "workspace:0.x",
+      "@decart/queue-rx": "workspace:0.x",
+      react: "^18 || ^19",
+      rxjs: "^7.8.0",
+    });
+    expect(pkg.dependencies).toBeUndefined();
   });
 
   it('marks its built entry "use client"', () => {
