@@ -44,10 +44,10 @@ export interface RetryPolicy {
 }
 
 /**
- * The client's default clock, in ms: `performance.now()` (browsers, Node, workers), anchored at the wall time, so that a
- * step of the wall clock (an NTP correction, a VM resumed) moves no deadline, gate or timer; `Date.now` in a runtime
- * without it. The runtime's `performance` is read at each call and anchored again when it is another (a test's fake
- * timers replace it, and `Date`: the clock follows them, as it followed `Date.now`).
+ * The client's default clock, in whole ms as `Date.now()`'s: `performance.now()` (browsers, Node, workers), anchored at
+ * the wall time, so that a step of the wall clock (an NTP correction, a VM resumed) moves no deadline, gate or timer;
+ * `Date.now` in a runtime without it. The runtime's `performance` is read at each call and anchored again when it is
+ * another (a test's fake timers replace it, and `Date`: the clock follows them, as it followed `Date.now`).
  */
 let perf: Performance | undefined;
 let at = 0;
@@ -55,7 +55,9 @@ export const monotonic = (): number => {
   const now = globalThis.performance;
   if (!now?.now) return Date.now();
   if (now !== perf) at = Date.now() - (perf = now).now();
-  return at + now.now();
+  // Whole ms, as `Date.now()`'s: waits worked out on it are whole ms too (a `poll.delay` of yours is asked for 600000,
+  // not 599999.997).
+  return Math.floor(at + now.now());
 };
 
 /** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
