@@ -54,7 +54,10 @@ let at = 0;
 export const monotonic = (): number => {
   const now = globalThis.performance;
   if (!now?.now) return Date.now();
-  if (now !== perf) at = Date.now() - (perf = now).now();
+  if (now !== perf) {
+    perf = now;
+    at = Date.now() - now.now();
+  }
   // Whole ms, as `Date.now()`'s: waits worked out on it are whole ms too (a `poll.delay` of yours is asked for 600000,
   // not 599999.997).
   return Math.floor(at + now.now());
