@@ -43,16 +43,31 @@ const resultCommandTo = (output: Output, jobId: string) =>
 const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
+ * How soon after a signal the same signal again is that one delivered twice rather than a second one: coreutils
+ * `timeout` (a CI step's limit) sends its signal to the CLI, then to the CLI's whole process group, which holds the
+ * CLI too, microseconds apart; a shell's job control and `kill 0` can do the same. A human's Ctrl-C twice is some
+ * tenths of a second apart at the quickest.
+ */
+export const ONE_DELIVERY_MS = 100;
+
+/**
  * Stops watching on the first Ctrl-C, SIGTERM or SIGHUP (the job is never cancelled; the caller prints how to resume);
  * a caller with a request in flight that may make something paid for (a submit, an image) does not pass it the signal
  * and lets it finish (see `heldRequest`). A second one exits at once (a file the CLI has not finished writing is
- * removed as it exits: see `tracking`). Returns the signal to pass to the watch, and a function that removes the
+ * removed as it exits: see `tracking`); the same signal again within `ONE_DELIVERY_MS` of the first is the first. Returns the signal to pass to the watch, and a function that removes the
  * handler.
  */
 export function interruptible(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signalExit(signal));
+    const at = performance.now();
+    if (first) {
+      // The same signal again within `ONE_DELIVERY_MS` is the one delivery seen twice, not a second Ctrl-C.
+      if (signal === first.signal && at - first.at < ONE_DELIVERY_MS) return;
+      process.exit(signalExit(signal));
+    }
+    first = { signal, at };
     interruptedBy(signal);
     controller.abort();
   };

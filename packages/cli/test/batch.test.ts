@@ -805,6 +805,29 @@ describe("decart batch", () => {
     expect(jsonl(join(out, "results.jsonl"))).toMatchObject([{ custom_id: "clip-1", status: "failed" }]);
   });
 
+  it("one SIGTERM delivered twice at once (timeout(1) signals the CLI, then its process group): the submit let finish and journaled, exit 130", async () => {
+    const { path } = batchFile("delivered-twice.jsonl", 1);
+    const out = join(dir, "delivered-twice");
+    const { child, done, release } = await startHeld(["batch", path, "--out", out], emu.url, { env });
+    const waiting = onStderr(child, "Waiting for the answers of submits already sent (5 s at most)");
+    // Back to back, as `timeout -s TERM` sends it: kill(pid), then kill(0) (microseconds apart; a few milliseconds
+    // here, so that the CLI surely gets two deliveries: two sent at one instant may reach it as one). Before the fix the
+    // second was taken for a second Ctrl-C: the process ended at once, the job made and billed, its id in no journal,
+    // no summary.
+    child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill("SIGTERM");
+    await waiting;
+    release();
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(emu.stats().jobsCreated).toBe(1);
+    const jobId = journal().find((r) => r.event === "submitted" && r.custom_id === "clip-1")?.job_id;
+    expect(jobId, stopped.stderr).toMatch(/^job_/);
+    expect(events(stopped.stdout).at(-1)).toMatchObject({ type: "interrupted", exit_code: 130 });
+    expect(events(stopped.stdout).find((e) => e.type === "summary")).toMatchObject({ exit_code: 130 });
+  });
+
   it("a signal while an image line's request sent whole awaits its answer waits 5 s at most: the line fails, an image may have been made", async () => {
     const path = join(dir, "image-grace.jsonl");
     writeFileSync(

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { ONE_DELIVERY_MS } from "../src/follow.js";
 
 /** The built bin, as a user runs it. */
 export const BIN = fileURLToPath(new URL("../bin/decart.js", import.meta.url));
@@ -144,6 +145,16 @@ export async function interrupt(child: ChildProcess, signal: NodeJS.Signals, tex
   const said = onStderr(child, text);
   child.kill(signal);
   await said;
+}
+
+/**
+ * Sends `signal` to the child as a second one, after its first was heard (its message seen): later than
+ * `ONE_DELIVERY_MS` after it, as a person's second Ctrl-C comes, so that it is not taken for the first one delivered
+ * twice.
+ */
+export async function again(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ONE_DELIVERY_MS));
+  child.kill(signal);
 }
 
 /** Resolves once the child's stderr holds `text`; rejects if the child ends first. */

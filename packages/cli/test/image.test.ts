@@ -20,6 +20,7 @@ import { catalogue } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import {
+  again,
   events,
   finished,
   interrupt,
@@ -690,7 +691,7 @@ describe("decart image", () => {
       release();
       await writing; // the temporary file is open beside the target, not yet complete
       expect(readdirSync(cwd).filter((f) => f.endsWith(".partial"))).toHaveLength(1);
-      child.kill("SIGINT");
+      await again(child, "SIGINT");
       const stopped = await done;
       expect(stopped.code, stopped.stderr).toBe(130);
       expect(readdirSync(cwd), output).toEqual([]);
@@ -772,7 +773,7 @@ describe("decart image", () => {
     // An answer never passed on: only the second signal can end the CLI.
     const { child, done } = await startHeld(["image", "A lighthouse", "-o", out], emu.url, { env });
     await interrupt(child, "SIGINT", WAITING);
-    child.kill("SIGINT");
+    await again(child, "SIGINT");
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(events(stopped.stdout)).toEqual([]);

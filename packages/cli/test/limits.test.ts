@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, finished, interrupt, jump, KEY, onStderr, run, start, tempDir } from "./helpers.js";
+import { again, events, finished, interrupt, jump, KEY, onStderr, run, start, tempDir } from "./helpers.js";
 
 const JOB = "job_0123456789abcdef0123456789abcdef";
 
@@ -551,7 +551,7 @@ describe("a signal while nothing of the paid request can be at the server stops 
     const done = finished(child);
     while (!requests.includes("GET /v1/jobs/lucy-clip/job")) await new Promise((resolve) => setTimeout(resolve, 5));
     await interrupt(child, "SIGINT", "Waiting for");
-    child.kill("SIGINT");
+    await again(child, "SIGINT");
     const { code, stderr } = await done;
     expect(code, stderr).toBe(130);
     expect(requests).toEqual(["POST /v1/jobs/lucy-clip", "GET /v1/jobs/lucy-clip/job"]);

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import {
+  again,
   emulator,
   events,
   finished,
@@ -694,7 +695,7 @@ describe("decart jobs", () => {
     expect(partials()).toHaveLength(1); // the download's temporary file, beside the target
     // The first signal stops the download, whose temporary file is being removed (held) when the second comes.
     await interrupt(child, "SIGINT", HOLDING_REMOVAL);
-    child.kill("SIGINT");
+    await again(child, "SIGINT");
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(existsSync(out)).toBe(false);
@@ -772,7 +773,7 @@ describe("decart jobs", () => {
       // An answer never passed on: only the second signal can end the CLI.
       const { child, done } = await submitHeld(args);
       await interrupt(child, "SIGINT", WAITING);
-      child.kill("SIGINT");
+      await again(child, "SIGINT");
       const stopped = await done;
       expect(stopped.code, `${args[0]}: ${stopped.stderr}`).toBe(130);
       expect(events(stopped.stdout), args[0]).toEqual([]);
