@@ -959,6 +959,29 @@ syncBuiltinESMExports();
     expect(readdirSync(dir).filter((name) => name.endsWith(".lock"))).toEqual([]);
   });
 
+  it("two batches at once with one --out: the second is refused (exit 2, naming --out), nothing sent; the first's report whole", async () => {
+    const first = batchFile("shared-a.jsonl", 1).path;
+    const second = join(dir, "shared-b.jsonl");
+    writeFileSync(second, `${JSON.stringify({ custom_id: "clip-1", prompt: "A burning city" })}\n`);
+    const out = join(dir, "shared-out");
+    // The first batch's submit held: it runs, its report not written yet, while the second starts.
+    const { done, release } = await startHeld(["batch", first, "--out", out], emu.url, { env });
+    const before = emu.stats().requests.total;
+    const refused = await run(["batch", second, "--out", out], { env });
+    // Before the fix both ran: one report replaced the other's, and the second's clip-1.mp4 the first's.
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`--out ${out}: another batch is writing its report in ${out} (process `);
+    expect(events(refused.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 2 });
+    expect(emu.stats().requests.total).toBe(before);
+    release();
+    const ended = await done;
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(jsonl(join(out, "results.jsonl"))).toMatchObject([
+      { custom_id: "clip-1", batch: first, status: "completed" },
+    ]);
+    expect(readdirSync(out).sort()).toEqual(["clip-1.mp4", "results.jsonl"]);
+  });
+
   it("two runs of one batch at once: the second is refused (exit 1, BATCH_IN_PROGRESS) while the first has its submits in flight", async () => {
     const { path } = batchFile("twice.jsonl", 2);
     const out = join(dir, "twice");

@@ -401,7 +401,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       "BATCH_IN_PROGRESS",
     );
   }
+  let outLock: { release: () => void } | undefined;
   try {
+    outLock = await lockOut(out, options);
     // A line of the journal is one of this batch's when its batch is this file (see `thisBatch`), its custom_id is a
     // line of the file as it is now, the line's text is the same (its hash: a file given anew with other lines, as two
     // `<(…)` are both /dev/fd/63, or a line changed since) and it was made on the same server (a trial run on an
@@ -912,8 +914,47 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     }
     return exitCode;
   } finally {
+    outLock?.release();
     lock.release();
   }
+}
+
+/** The name of the lock file of a batch's report in its `--out` (see `lockOut`). */
+export const OUT_LOCK = ".decart-batch.lock";
+
+/**
+ * Takes `--out` (`out`) for this batch alone while it runs: another batch writing there at the same time would
+ * replace its report (`results.jsonl`, `errors.jsonl`) and its results of the same names, and the check of a report
+ * left there by another batch (see `batchUnder`) sees one only once it is written. Its lock is `<out>/.decart-batch.lock`
+ * (the directory as the file system sees it: every path to it takes the one lock), taken as the batch's own lock is
+ * (see `takeLock`: a lock left by a process that is gone is taken over), made beside the results once `out` exists
+ * (made here if need be). Another run holding it is a usage error (exit 2), nothing sent.
+ */
+async function lockOut(out: string, options: BatchOptions): Promise<{ release: () => void }> {
+  const flag = options.out ? `--out ${options.out}` : "--out (the current directory by default)";
+  let path = join(out, OUT_LOCK);
+  let lock: ReturnType<typeof takeLock>;
+  try {
+    await makeDirectory(out);
+    path = join(lockName(out), OUT_LOCK);
+    lock = takeLock(path);
+  } catch (error) {
+    if (typeof (error as { code?: unknown })?.code !== "string") throw error;
+    throw usageError(
+      `${flag}: could not write the lock file ${path} in ${out} (${fsReason(error)}): give a directory the batch ` +
+        "can write in (nothing was sent)",
+    );
+  }
+  if ("holder" in lock) {
+    throw usageError(
+      untrusted(
+        `${flag}: another batch is writing its report in ${out} (process ${lock.holder}); this one would replace ` +
+          "that report and its results of the same names. Give each batch its own --out, or run this one once that " +
+          `one has ended (if no such run is left, remove its lock file ${path}) (nothing was sent)`,
+      ),
+    );
+  }
+  return lock;
 }
 
 /**
