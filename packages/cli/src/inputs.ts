@@ -1,11 +1,11 @@
-import { fstatSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { createReadStream, fstatSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import type { FieldInfo } from "@decart/api";
 import { AbortError, type ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
-import { usageError } from "./exit.js";
+import { CliError, usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
 import { decimal, inexactIn, MAX_DECIMAL } from "./numbers.js";
 import { quoted } from "./output.js";
@@ -26,21 +26,69 @@ function isDirectory(fd: number): boolean {
 }
 
 /**
- * Reads standard input once (a second `-` is a usage error: it was already read). Standard input that cannot be read
+ * The most bytes of text read for a text field from a file or standard input (`prompt=@file`, `-`, `prompt=@-`), as a
+ * batch's own (`MAX_BATCH_BYTES`): more than any field takes, refused as it passes that, before the rest is read
+ * (read whole, a 300 MB file took the process past V8's heap, which ended it).
+ */
+export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
+
+/** The most bytes of a file input read from standard input (`field=@-`), held in memory: the API takes 200 MiB a file. */
+export const MAX_STDIN_FILE_BYTES = 200 * 1024 * 1024;
+
+/**
+ * What a read of standard input, or of a file, for `field` may hold at most (`bytes`); `why`, what that is and what to
+ * do instead, said when it holds more.
+ */
+export interface Bound {
+  field: string;
+  bytes: number;
+  why: string;
+}
+
+/** The usage error of `where` (a file, standard input) holding more than `bound` allows: naming the field. */
+const tooLarge = (where: string, bound: Bound) =>
+  usageError(
+    `"${bound.field}": ${where} holds more than ${bound.bytes / 1024 / 1024} MiB, ${bound.why} (nothing was sent)`,
+  );
+
+/**
+ * Reads standard input once (a second `-` is a usage error: it was already read), at most `bound.bytes` of it (more is
+ * refused as it passes that, standard input let go). Standard input that cannot be read
  * (a directory, `< /`, which Node's stream reads as empty; a read error) is a usage error naming it, not empty text.
  * `signal` (the command's Ctrl-C, SIGTERM or SIGHUP: see `interruptible`) stops the read at once: standard input is
  * let go (the process can end while its writer still writes) and the read rejects with the client's `AbortError`,
  * which the command tells as a signal that came before anything was sent (see `unsentInterrupt`).
  */
-export function stdinReader(stdin: NodeJS.ReadableStream = process.stdin, signal?: AbortSignal): () => Promise<Buffer> {
+export function stdinReader(
+  stdin: NodeJS.ReadableStream = process.stdin,
+  signal?: AbortSignal,
+): (bound: Bound) => Promise<Buffer> {
   let used = false;
-  return async () => {
+  return async (bound) => {
     if (used) throw usageError("Standard input (-) can be read only once per command");
     used = true;
     const chunks: Buffer[] = [];
-    await readStdin(stdin, signal, (chunk) => chunks.push(chunk));
+    let bytes = 0;
+    await readStdin(stdin, signal, (chunk) => {
+      bytes += chunk.length;
+      if (bytes > bound.bytes) throw tooLarge("standard input (-)", bound);
+      chunks.push(chunk);
+    });
     return Buffer.concat(chunks);
   };
+}
+
+/** A file's bytes, at most `bound.bytes` of them: more is refused as it passes that (see `MAX_TEXT_BYTES`). */
+async function readBounded(path: string, bound: Bound): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  const stream = createReadStream(path);
+  for await (const chunk of stream) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > bound.bytes) throw tooLarge(resolve(path), bound);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -79,13 +127,17 @@ export async function readStdin(
   if (signal?.aborted) throw interrupted();
 }
 
+/** Reads standard input, at most as many bytes as its bound says (see `stdinReader`). */
+export type StdinReader = (bound: Bound) => Promise<Buffer>;
+
 /**
  * Standard input for `field` (`-` as the prompt, `field=@-`): its bytes, where there are any. Nothing at all (stdin
  * closed, empty, `/dev/null`) is a usage error naming stdin, rather than an empty value the client would refuse
  * without saying where it came from.
  */
-async function fromStdin(field: string, stdin: () => Promise<Buffer>): Promise<Buffer> {
-  const bytes = await stdin();
+async function fromStdin(bound: Bound, stdin: StdinReader): Promise<Buffer> {
+  const { field } = bound;
+  const bytes = await stdin(bound);
   if (bytes.length) return bytes;
   throw usageError(
     `"${field}": standard input (-) gave nothing (it is closed or empty); pipe it in, e.g. echo "…" | decart … ` +
@@ -113,9 +165,20 @@ export const NOT_UTF8 =
   "not UTF-8 text (it holds a byte no UTF-8 text holds there, such as é written in Latin-1); convert it to " +
   "UTF-8 (iconv -f latin1 -t utf-8) (nothing was sent)";
 
-/** Text from `@path` or `@-`, without its final line break; text that is not UTF-8 is a usage error naming both. */
-async function readText(path: string, field: string, stdin: () => Promise<Buffer>): Promise<string> {
-  const bytes = path === "-" ? await fromStdin(field, stdin) : await readFile(path).catch((e) => fail(field, path, e));
+/**
+ * Text from `@path` or `@-`, without its final line break, `MAX_TEXT_BYTES` at most; text that is not UTF-8 is a usage
+ * error naming both.
+ */
+async function readText(path: string, field: string, stdin: StdinReader): Promise<string> {
+  const bound = {
+    field,
+    bytes: MAX_TEXT_BYTES,
+    why: "the most read for a text field (far more than any takes): give a shorter text",
+  };
+  const bytes =
+    path === "-"
+      ? await fromStdin(bound, stdin)
+      : await readBounded(path, bound).catch((e) => (e instanceof CliError ? Promise.reject(e) : fail(field, path, e)));
   const text = utf8Text(bytes);
   if (text === undefined) {
     throw usageError(`"${field}": ${path === "-" ? "standard input (-)" : resolve(path)} is ${NOT_UTF8}`);
@@ -138,12 +201,15 @@ const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {
 export async function readFileInput(
   value: string,
   field: string,
-  stdin: () => Promise<Buffer>,
+  stdin: StdinReader,
   base = ".",
   accept?: readonly string[],
 ): Promise<unknown> {
   if (value === "@-") {
-    const bytes = await fromStdin(field, stdin);
+    const bytes = await fromStdin(
+      { field, bytes: MAX_STDIN_FILE_BYTES, why: "the most the API takes for a file: give a smaller one" },
+      stdin,
+    );
     const { mediaTypeOf } = await import("./media-type.js");
     const type = await mediaTypeOf(bytes);
     if (type === undefined && accept?.length) {
@@ -226,7 +292,7 @@ export async function parseInputs(
   model: ModelDefinition,
   prompt: string | undefined,
   assignments: string[],
-  stdin: () => Promise<Buffer>,
+  stdin: StdinReader,
 ): Promise<Record<string, unknown>> {
   const inputs: Record<string, unknown> = Object.create(null);
   const fields = new Map<string, FieldInfo>(model.fields.map((f) => [f.name, f]));

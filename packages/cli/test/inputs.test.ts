@@ -4,12 +4,22 @@
  * server fails for a while (the network's failure, exit 1) or for good (the input's, exit 2).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_TEXT_BYTES } from "../src/inputs.js";
 import { BIN, childEnv, events, finished, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
@@ -481,4 +491,63 @@ describe("a file input that is a pipe", () => {
     expect(stderr).toContain("use data=@- (standard input)");
     expect(emu.stats().requests.total).toBe(0);
   });
+});
+
+describe("text and standard input read with a bound, refused as it passes it", () => {
+  /** Writes `byte` to the child's stdin, a MiB at a time, for as long as it reads (stdin never ended). */
+  function firehose(child: ReturnType<typeof spawn>, byte: string): void {
+    const chunk = Buffer.alloc(1 << 20, byte);
+    child.stdin!.on("error", () => {});
+    const more = () => {
+      while (child.stdin!.writable && child.stdin!.write(chunk));
+      if (child.stdin!.writable) child.stdin!.once("drain", more);
+    };
+    more();
+  }
+
+  it("a text field from a file past 64 MiB: exit 2 naming the field and the file, nothing sent", async () => {
+    const path = join(dir, "huge-prompt.txt");
+    const fd = openSync(path, "w");
+    writeSync(fd, "A lake\n");
+    ftruncateSync(fd, MAX_TEXT_BYTES + 1); // sparse: no disk used
+    closeSync(fd);
+    const before = emu.stats().requests.total;
+    const result = await run(["video", `prompt=@${path}`, "-o", join(dir, "huge.mp4")], { env });
+    // Before the fix the file was read whole (300 MB: past V8's heap, the process killed, no event), then refused by
+    // the prompt's length.
+    expect(result.code, result.stderr).toBe(2);
+    expect(events(result.stdout)).toEqual([
+      {
+        type: "error",
+        exit_code: 2,
+        message:
+          `"prompt": ${path} holds more than 64 MiB, the most read for a text field (far more than any takes): give ` +
+          "a shorter text (nothing was sent)",
+      },
+    ]);
+    expect(emu.stats().requests.total).toBe(before);
+  });
+
+  it("standard input that goes on past the bound (64 MiB for text, 200 MiB for a file): exit 2 naming the field, before its end", async () => {
+    const cases = [
+      { args: ["video", "-", "-o", join(dir, "endless.mp4")], field: "prompt", most: "64 MiB" },
+      { args: ["jobs", "submit", "prompt=@-"], field: "prompt", most: "64 MiB" },
+      { args: ["video", "Snow", "-m", "lucy-clip", "data=@-"], field: "data", most: "200 MiB" },
+    ];
+    const before = emu.stats().requests.total;
+    for (const { args, field, most } of cases) {
+      const what = args.join(" ");
+      const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), cwd: dir });
+      const done = finished(child);
+      // Never ended: before the fix the CLI held all of it, waiting for its end (`yes | decart video -` grew to
+      // gigabytes, then V8 ended the process).
+      firehose(child, "a");
+      const stopped = await done;
+      expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(2);
+      expect(events(stopped.stdout).at(-1)!.message, what).toMatch(
+        new RegExp(`^"${field}": standard input \\(-\\) holds more than ${most}, .*\\(nothing was sent\\)$`),
+      );
+    }
+    expect(emu.stats().requests.total).toBe(before);
+  }, 60_000);
 });

@@ -27,7 +27,7 @@ import {
 } from "../files.js";
 import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS } from "../follow.js";
 import { imageExtension } from "../image-type.js";
-import { NOT_UTF8, readFileInput, readStdin, utf8Text } from "../inputs.js";
+import { MAX_TEXT_BYTES, NOT_UTF8, readFileInput, readStdin, utf8Text } from "../inputs.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal } from "../journal.js";
 import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
@@ -95,7 +95,7 @@ const shortHash = (text: string) => createHash("sha256").update(text).digest("he
  * sent) as it passes either, rather than held in memory to the end (hundreds of MB took gigabytes; past 512 MB, V8
  * refused the text with ERR_STRING_TOO_LONG). A larger batch is split into several.
  */
-export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+export const MAX_BATCH_BYTES = MAX_TEXT_BYTES;
 export const MAX_BATCH_LINES = 100_000;
 
 /** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
