@@ -5,6 +5,7 @@ import { access, link, mkdir, open, realpath, rename, rm, rmdir, stat } from "no
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
+import { aborted } from "@decart/core";
 import { openPipe } from "@decart/core/node";
 import { type CliError, usageError } from "./exit.js";
 import { holdsSecret } from "./secrets.js";
@@ -119,10 +120,12 @@ export async function writeAtomically(
   avoid?: Avoid,
   /** Called once if `path` is a named pipe that no reader has open yet, as the write starts waiting for one. */
   waiting?: () => void,
+  /** Stops the write to a named pipe (its wait for a reader, a reader that does not read): the client's `AbortError`. */
+  stop?: AbortSignal,
 ): Promise<string> {
   if (!avoid && writesInPlace(path)) {
     if (statSync(path, { throwIfNoEntry: false })?.isFIFO()) {
-      await writeToPipe(path, bytes, waiting);
+      await writeToPipe(path, bytes, waiting, stop);
       return path;
     }
     const file = await open(path, "w");
@@ -168,16 +171,33 @@ export async function writeAtomically(
  * once, as the wait starts), until a reader comes or a signal ends the process, and the bytes go from the event loop
  * (as to a socket), so a reader that stops reading holds no thread either.
  */
-async function writeToPipe(path: string, bytes: Uint8Array, waiting?: () => void): Promise<void> {
-  const pipe = await openPipe(path, "w", { waiting });
+async function writeToPipe(path: string, bytes: Uint8Array, waiting?: () => void, stop?: AbortSignal): Promise<void> {
+  const pipe = await openPipe(path, "w", { waiting, ...(stop && { signal: stop }) });
+  const onStop = () => pipe.destroy(aborted());
   try {
     await new Promise<void>((resolve, reject) => {
       pipe.on("error", reject);
+      if (stop?.aborted) return onStop();
+      stop?.addEventListener("abort", onStop, { once: true });
       pipe.end(bytes, (error?: Error | null) => (error ? reject(error) : resolve()));
     });
   } finally {
+    stop?.removeEventListener("abort", onStop);
     pipe.destroy();
   }
+}
+
+/**
+ * A signal that aborts `ms` after `signal` does (at once if it has, on the clock of `AbortSignal.timeout`): the grace
+ * a first Ctrl-C gives what is paid for already (see `SUBMIT_GRACE_MS`).
+ */
+export function graceAfter(signal: AbortSignal, ms: number): AbortSignal {
+  const controller = new AbortController();
+  const start = () =>
+    AbortSignal.timeout(ms).addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  if (signal.aborted) start();
+  else signal.addEventListener("abort", start, { once: true });
+  return controller.signal;
 }
 
 /**

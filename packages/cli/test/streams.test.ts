@@ -12,7 +12,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { events, finished, onStderr, run, start, useEmulator } from "./helpers.js";
+import { events, finished, interrupt, jump, onStderr, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -104,6 +104,44 @@ describe("a result into a named pipe is written in place, never replaced by a fi
     expect(lstatSync(path).isFIFO()).toBe(true);
     expect(partials()).toEqual([]);
   }, 20_000);
+
+  it("image -o a named pipe nobody reads: one SIGTERM waits 5 s at most for a reader, then exit 130, the image not written", async () => {
+    const path = join(dir, "unread-once.fifo");
+    execFileSync("mkfifo", [path]);
+    // The grace ends when the test moves the CLI's clock on (only then).
+    const child = start(["image", "A lighthouse", "-o", path], { env, clock: true });
+    const done = finished(child);
+    await onStderr(child, `Waiting for a reader of the named pipe ${path}`);
+    // Before the fix one SIGTERM was not heeded there: only a second signal (or SIGKILL) ended the run.
+    await interrupt(child, "SIGTERM", `Waiting for a reader of the named pipe ${path} 5 s more at most`);
+    jump(child);
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(events(stopped.stdout)).toEqual([{ type: "interrupted", exit_code: 130 }]);
+    expect(stopped.stderr).toContain(
+      `Interrupted: the image was made (and billed), but no reader of the named pipe ${path} took it whole within 5 s ` +
+        "of the signal, so it was not written",
+    );
+    expect(lstatSync(path).isFIFO()).toBe(true);
+    expect(partials()).toEqual([]);
+  }, 20_000);
+
+  it("image -o a named pipe: a reader that comes within the grace of a SIGTERM gets the image, exit 130", async () => {
+    const path = join(dir, "late-reader.fifo");
+    execFileSync("mkfifo", [path]);
+    const child = start(["image", "A lighthouse", "-o", path], { env, clock: true });
+    const done = finished(child);
+    await onStderr(child, `Waiting for a reader of the named pipe ${path}`);
+    await interrupt(child, "SIGTERM", `Waiting for a reader of the named pipe ${path} 5 s more at most`);
+    const bytes = await readFile(path);
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(bytes.subarray(0, 8)).toEqual(PNG);
+    expect(events(stopped.stdout)).toEqual([
+      expect.objectContaining({ type: "saved", path, bytes: bytes.length }),
+      { type: "interrupted", path, exit_code: 130 },
+    ]);
+  });
 
   it("image -o a symbolic link to a pipe: written through it; the link and the pipe stay", async () => {
     const { path, read } = fifo("linked-image.fifo");

@@ -3,7 +3,7 @@ import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
 import { answerTooLarge, clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
-import { checkOutputDirectory, checkOutputFile, defaultOutputName, writeAtomically } from "../files.js";
+import { checkOutputDirectory, checkOutputFile, defaultOutputName, graceAfter, writeAtomically } from "../files.js";
 import { heldImage, SUBMIT_GRACE_MS, unsentInterrupt, withInputs } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
@@ -125,18 +125,57 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       await output.raw(bytes);
       return done();
     }
-    // A named pipe nobody reads yet is waited on (a reader such as `cat pipe` may come later), saying so: Ctrl-C twice
-    // ends the run there (see `writeAtomically`).
-    const path = await writeAtomically(named(extension), bytes, avoid, () =>
-      output.info(
-        output.err.dim(
+    // A named pipe nobody reads yet is waited on (a reader such as `cat pipe` may come later), saying so. A signal lets
+    // a reader come (and read) for SUBMIT_GRACE_MS more, as a paid request is let finish, then stops the write, the
+    // image not written; a second one ends the run at once (see `writeAtomically`).
+    let path: string;
+    // Said at the signal (or at once, a signal having come already) while the pipe has no reader.
+    const graceSaid = () =>
+      output.warn(
+        output.err.yellow(
           untrusted(
-            `Waiting for a reader of the named pipe ${named(extension)} to write the image to (Ctrl-C twice stops at ` +
-              "once, the image not written)",
+            `Waiting for a reader of the named pipe ${named(extension)} ${SUBMIT_GRACE_MS / 1000} s more at most, so ` +
+              "that the image (made, and billed) is not lost; Ctrl-C again stops at once",
           ),
         ),
-      ),
-    );
+      );
+    let waiting = false;
+    const onSignal = () => waiting && graceSaid();
+    signal.addEventListener("abort", onSignal, { once: true });
+    try {
+      path = await writeAtomically(
+        named(extension),
+        bytes,
+        avoid,
+        () => {
+          waiting = true;
+          output.info(
+            output.err.dim(
+              untrusted(
+                `Waiting for a reader of the named pipe ${named(extension)} to write the image to (Ctrl-C waits ` +
+                  `${SUBMIT_GRACE_MS / 1000} s more for one, Ctrl-C twice stops at once, the image not written)`,
+              ),
+            ),
+          );
+          if (signal.aborted) graceSaid();
+        },
+        graceAfter(signal, SUBMIT_GRACE_MS),
+      );
+    } catch (error) {
+      if (!(signal.aborted && AbortError.isInstance(error))) throw error;
+      output.event({ type: "interrupted", exit_code: interruptedCode() });
+      output.warn(
+        output.err.yellow(
+          untrusted(
+            `Interrupted: the image was made (and billed), but no reader of the named pipe ${named(extension)} took it ` +
+              `whole within ${SUBMIT_GRACE_MS / 1000} s of the signal, so it was not written`,
+          ),
+        ),
+      );
+      return EXIT.interrupted;
+    } finally {
+      signal.removeEventListener("abort", onSignal);
+    }
     output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
     output.saved("Image", path, bytes.length);
     return done(path);
