@@ -6,10 +6,20 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { jobWords } from "./command.js";
 import type { GlobalOptions } from "./config.js";
-import { CliError, EXIT, EXIT_CODES_HELP, interruptedExit, resumeOf, usageError } from "./exit.js";
+import {
+  CliError,
+  EXIT,
+  EXIT_CODES_HELP,
+  interruptedBy,
+  interruptedCode,
+  interruptedExit,
+  resumeOf,
+  usageError,
+} from "./exit.js";
 import { namesStdout } from "./files.js";
 import { failed, Output, untrusted } from "./output.js";
 import { knowKeys } from "./secrets.js";
+import { commandStarts } from "./signals.js";
 
 export { EXIT, type ExitCode } from "./exit.js";
 
@@ -366,6 +376,19 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     // Every key the command line and the environment give is scrubbed from all the command writes, whether or not it
     // uses one: `jobs list` prints what servers said, which may quote a key.
     knowKeys(options);
+    // A signal that came while the CLI was starting: the command is not run. One that comes once it runs, while it has
+    // no handler of its own installed (it has nothing under way that a signal must not lose), ends it at once.
+    const stop = (signal: NodeJS.Signals, when: string) => {
+      interruptedBy(signal);
+      output.event({ type: "interrupted", exit_code: interruptedCode() });
+      output.warn(output.err.yellow(`Interrupted ${when}`));
+      return interruptedCode();
+    };
+    const early = commandStarts((signal) => process.exit(stop(signal, "(nothing paid for was under way)")));
+    if (early) {
+      exitCode = stop(early, "as the command started: nothing was sent");
+      return;
+    }
     try {
       const code = await work(output);
       exitCode = typeof code === "number" ? code : EXIT.ok;

@@ -1,0 +1,41 @@
+/**
+ * The CLI's handler of Ctrl-C, SIGTERM and SIGHUP from the bin's first lines (see `catchSignals`), before the commands'
+ * own (`interruptible` in follow.ts, the emulator's): loading a command and the client takes some tenths of a second,
+ * during which a signal ended the process by the signal (exit 143, nothing on stdout), where a run that exits non-zero
+ * ends with a line carrying its exit code (130 for an interrupt, 129 for SIGHUP).
+ */
+
+/** The signals the CLI takes as an interrupt. */
+const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** The first signal that came before the command started (see `commandStarts`). */
+let noted: NodeJS.Signals | undefined;
+/** What a signal does once the command has started, while no handler of its own is installed. */
+let act: ((signal: NodeJS.Signals) => void) | undefined;
+let caught = false;
+
+const onSignal = (signal: NodeJS.Signals) => {
+  // A handler of the command's own is installed (see `interruptible`): it is in charge.
+  if (process.listenerCount(signal) > 1) return;
+  if (act) act(signal);
+  else noted ??= signal;
+};
+
+/** Installs the handler (the bin, before it loads anything else); a signal is noted until the command starts. */
+export function catchSignals(): void {
+  if (caught) return;
+  caught = true;
+  for (const name of INTERRUPTS) process.on(name, onSignal);
+}
+
+/**
+ * Called as the command starts (its options read): answers the first signal that came before (the command is then
+ * not run), and from then on `then` is what a signal does while the command has no handler of its own installed (a
+ * command that has nothing under way that a signal must not lose: it ends at once). Nothing where `catchSignals` was
+ * not called (the CLI run in a process of another's, `main` imported).
+ */
+export function commandStarts(then: (signal: NodeJS.Signals) => void): NodeJS.Signals | undefined {
+  if (!caught) return undefined;
+  act = then;
+  return noted;
+}
