@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { createReadStream, existsSync, realpathSync, statSync } from "node:fs";
+import { createReadStream, existsSync, realpathSync, rmdirSync, statSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -928,14 +928,16 @@ export const OUT_LOCK = ".decart-batch.lock";
  * left there by another batch (see `batchUnder`) sees one only once it is written. Its lock is `<out>/.decart-batch.lock`
  * (the directory as the file system sees it: every path to it takes the one lock), taken as the batch's own lock is
  * (see `takeLock`: a lock left by a process that is gone is taken over), made beside the results once `out` exists
- * (made here if need be). Another run holding it is a usage error (exit 2), nothing sent.
+ * (made here if need be: released, the directories made for it are removed if nothing else came into them, so that
+ * a batch refused up front leaves no --out). Another run holding it is a usage error (exit 2), nothing sent.
  */
 async function lockOut(out: string, options: BatchOptions): Promise<{ release: () => void }> {
   const flag = options.out ? `--out ${options.out}` : "--out (the current directory by default)";
   let path = join(out, OUT_LOCK);
   let lock: ReturnType<typeof takeLock>;
+  let made: string[] = [];
   try {
-    await makeDirectory(out);
+    made = await makeDirectory(out);
     path = join(lockName(out), OUT_LOCK);
     lock = takeLock(path);
   } catch (error) {
@@ -954,7 +956,19 @@ async function lockOut(out: string, options: BatchOptions): Promise<{ release: (
       ),
     );
   }
-  return lock;
+  const { release } = lock;
+  return {
+    release: () => {
+      release();
+      for (const directory of made.reverse()) {
+        try {
+          rmdirSync(directory);
+        } catch {
+          break; // not empty: the batch's (or another's) files are there
+        }
+      }
+    },
+  };
 }
 
 /**
