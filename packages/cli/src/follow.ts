@@ -16,6 +16,7 @@ import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCo
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
+import { ONE_DELIVERY_MS } from "./signals.js";
 import { checkingVideo } from "./video-type.js";
 import { type Budget, type JobEvent, type Stop, stopOf } from "./watch.js";
 
@@ -41,14 +42,6 @@ const resultCommandTo = (output: Output, jobId: string) =>
 
 /** The signals that stop watching (see `interruptible`). */
 const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-/**
- * How soon after a signal the same signal again is that one delivered twice rather than a second one: coreutils
- * `timeout` (a CI step's limit) sends its signal to the CLI, then to the CLI's whole process group, which holds the
- * CLI too, microseconds apart; a shell's job control and `kill 0` can do the same. A human's Ctrl-C twice is some
- * tenths of a second apart at the quickest.
- */
-export const ONE_DELIVERY_MS = 100;
 
 /**
  * Stops watching on the first Ctrl-C, SIGTERM or SIGHUP (the job is never cancelled; the caller prints how to resume);

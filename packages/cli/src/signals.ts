@@ -5,6 +5,14 @@
  * ends with a line carrying its exit code (130 for an interrupt, 129 for SIGHUP).
  */
 
+/**
+ * How soon after a signal the same signal again is that one delivered twice rather than a second one: coreutils
+ * `timeout` (a CI step's limit) sends its signal to the CLI, then to the CLI's whole process group, which holds the
+ * CLI too, microseconds apart; a shell's job control and `kill 0` can do the same. A human's Ctrl-C twice is some
+ * tenths of a second apart at the quickest.
+ */
+export const ONE_DELIVERY_MS = 100;
+
 /** The signals the CLI takes as an interrupt. */
 const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
 import { emulatorFlags } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { run, start, tempDir } from "./helpers.js";
@@ -74,6 +75,32 @@ describe("decart emulator", () => {
         signal,
       ).toEqual([{ type: "stopped", exit_code: exit }]);
     }
+  });
+
+  it("one SIGTERM delivered twice at once (timeout(1) signals it, then its process group) stops it as one: exit 0, its stopped event", async () => {
+    // Its process kept 0.3 s longer once it is done (a timer then, as a process that still writes would be), so that the
+    // second signal comes before it exits, however soon it closes.
+    const { dir, remove } = tempDir();
+    const keep = join(dir, "keep.mjs");
+    writeFileSync(keep, 'process.once("beforeExit", () => setTimeout(() => {}, 300));\n');
+    const child = start(["emulator", "--port", "0", "--json"], {
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(keep).href}` },
+    });
+    const lines: string[] = [];
+    const first = new Promise((resolve) =>
+      createInterface({ input: child.stdout! }).on("line", (line) => lines.push(line) === 1 && resolve(line)),
+    );
+    await first;
+    // A few milliseconds apart, so that it surely gets two deliveries (two sent at one instant may reach it as one).
+    // Before the fix the second found no handler: the process ended by the signal, no stopped event.
+    child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    child.kill("SIGTERM");
+    const [code, signal] = await once(child, "close");
+    expect(signal).toBe(null);
+    expect(code).toBe(0);
+    remove();
+    expect(lines.slice(1).map((line) => JSON.parse(line))).toEqual([{ type: "stopped", exit_code: 0 }]);
   });
 
   it("prints its URL, dev key and admin token for a human", async () => {

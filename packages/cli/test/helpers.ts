@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
-import { ONE_DELIVERY_MS } from "../src/follow.js";
+import { ONE_DELIVERY_MS } from "../src/signals.js";
 
 /** The built bin, as a user runs it. */
 export const BIN = fileURLToPath(new URL("../bin/decart.js", import.meta.url));
