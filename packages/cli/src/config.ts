@@ -10,6 +10,7 @@ import {
   type UploadFunction,
 } from "@decart/core";
 import { mayHaveTaken, nodeUpload } from "@decart/core/node";
+import { now } from "./clock.js";
 import { CALL_BUDGET_MS, CliError, EXIT, givenSetting, useCallBudget } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
 
@@ -340,6 +341,8 @@ export function clientFor(
       ...(timeoutMs !== CALL_BUDGET_MS && { timeoutMs }),
       ...(baseUrl && { baseUrl }),
       integration: "decart-cli",
+      // Its deadlines and the CLI's on one steady clock (see clock.ts).
+      poll: { now },
       ...(maxRetries !== undefined && { maxRetries }),
       // Files are streamed from disk with bounded memory and upload progress (Node's fetch would buffer them whole).
       upload,

@@ -10,6 +10,7 @@ import {
   TimeoutError,
 } from "@decart/core";
 import { saveResult } from "@decart/core/node";
+import { now } from "./clock.js";
 import { jobWords, Placeholder } from "./command.js";
 import { after, duration, exitCodeOf, messageOf } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode, signalExit } from "./exit.js";
@@ -443,7 +444,7 @@ async function afterCompleted<T>(
   download: () => Promise<T>,
   tell: (line: string) => void,
 ): Promise<T> {
-  const watch = createJobWatch({ jobId, now: Date.now, deadline, schedule: () => 0 });
+  const watch = createJobWatch({ jobId, now, deadline, schedule: () => 0 });
   watch.start();
   watch.status({ job: { job_id: jobId, status: "completed" } });
   for (;;) {
@@ -602,17 +603,17 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
  * wait that ran out. (One that ran out, its last read failing so, is the client's as it is.)
  */
 function askedToWait(error: unknown, budget: Budget | undefined, jobId: string, resume: string): CliError | undefined {
-  const now = Date.now();
-  if (!JobTimeoutError.isInstance(error) || budget?.ends === undefined || now >= budget.ends) return undefined;
+  const at = now();
+  if (!JobTimeoutError.isInstance(error) || budget?.ends === undefined || at >= budget.ends) return undefined;
   const cause = (error as { cause?: unknown }).cause as { message?: unknown; code?: unknown; retryAfterMs?: unknown };
   const ms = cause?.retryAfterMs;
-  if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
+  if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(at + ms)) return undefined;
   const { lastStatus } = error as { lastStatus?: string };
   return new CliError(
     `${String(cause.message)}; the server asked to wait ${duration(ms)} (Retry-After) before the status of ${jobId} ` +
-      `is read again, more than the wait had left (${duration(budget.ends - now)}` +
+      `is read again, more than the wait had left (${duration(budget.ends - at)}` +
       `${budget.deadline !== undefined ? " of its --timeout" : ""}), so it stopped (last status: ` +
-      `${lastStatus ?? "unknown"}; the job goes on): watch it again after ${after(now, ms)}: ${resume}`,
+      `${lastStatus ?? "unknown"}; the job goes on): watch it again after ${after(Date.now(), ms)}: ${resume}`,
     exitCodeOf(cause),
     jobId,
     true,
@@ -621,7 +622,7 @@ function askedToWait(error: unknown, budget: Budget | undefined, jobId: string, 
 }
 
 /**
- * How early, by `Date.now`, the client's timer for a `deadline` may end a download: a timer fires when the event loop's
+ * How early, by the CLI's clock, the client's timer for a `deadline` may end a download: a timer fires when the event loop's
  * own clock reaches its time, and that clock is read once per turn of the loop, so it lags `Date.now` by as long as
  * the turn has run (a millisecond on an idle machine, more on a loaded one). A timeout that comes this close to the
  * deadline is the deadline's: a read's own limit (60 s without a byte) ending so close to it left no time for another try.
@@ -663,7 +664,7 @@ export function downloadFailed(
       "JOB_TIMEOUT",
     );
   // `--timeout` (its `deadline`) ended the download: exit 5, and the command that downloads the result again.
-  if (deadline !== undefined && TimeoutError.isInstance(error) && Date.now() >= deadline - DEADLINE_EARLY_MS)
+  if (deadline !== undefined && TimeoutError.isInstance(error) && now() >= deadline - DEADLINE_EARLY_MS)
     return new CliError(
       `--timeout ran out while downloading the result of ${jobId} (the job is completed; no file was left); it ` +
         `stays on the server: ${again ?? resultCommand(output, jobId, path)}`,

@@ -8,6 +8,7 @@ import {
   type VideoModel,
 } from "@decart/core";
 import { DEFAULT_WAIT_MS, mayHaveTaken } from "@decart/core/node";
+import { now } from "./clock.js";
 import { onRequestStart } from "./config.js";
 import { CliError, EXIT } from "./exit.js";
 import { jobIdProblem, shown } from "./job-id.js";
@@ -49,7 +50,7 @@ const modelOption = (model: VideoModel | string | undefined) =>
  */
 export function watchJob(client: DecartClient, jobId: string, options: WatchOptions): AsyncIterable<JobEvent> {
   if (options.budget) {
-    options.budget.ends = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
+    options.budget.ends = now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
     if (options.timeoutMs !== undefined) options.budget.deadline = options.budget.ends;
   }
   return client.queue.watch(jobId, {

@@ -3,17 +3,20 @@
  * a wait is the test's to say. Every `AbortSignal.timeout` (`--timeout` of `image`, `jobs submit` and `jobs status`,
  * the CLI's grace for the answer of a submit or an image after a signal) stands still until the test sends the
  * process SIGUSR2, which moves the clock 30 days on at once (more than any `--timeout`): those all end, and
- * `Date.now`, the client's clock (its deadlines, its watch's budget), jumps as far. A test moves time on once the CLI has told it (on stderr) that it
+ * `Date.now` and `performance.now` (the client's clock: its deadlines, its watch's budget) jump as far. A test moves time on once the CLI has told it (on stderr) that it
  * reached the point where time is to pass, and no wait ends before: no real-time window, however loaded the machine.
  * With `CLOCK_TOLD=1` in its environment, the process says on stderr that its clock moved (`clock: moved on`), for a
  * test that must know it did before it lets anything else happen (an answer it holds).
  */
 const now = Date.now;
+const steady = performance.now.bind(performance);
 let offset = 0;
 /** The controllers of the `AbortSignal.timeout` signals not ended yet. */
 const pending = new Set();
 
+// The wall clock and the steady one (`performance.now`, the client's default clock and the CLI's) move together.
 Date.now = () => now() + offset;
+performance.now = () => steady() + offset;
 AbortSignal.timeout = () => {
   const controller = new AbortController();
   pending.add(controller);

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { AbortError, JobNotCompletedError } from "@decart/core";
+import { now } from "../clock.js";
 import { jobWords } from "../command.js";
 import {
   baseUrlOf,
@@ -244,7 +245,7 @@ export async function runStatus(
   // The client's deadline is a second after `--timeout`'s end, which the CLI's own timer keeps (with its message): a
   // timer of the client's at the same instant could end the read first. A `Retry-After` beyond the deadline fails at
   // once, one within it is waited for.
-  const deadline = timeout === undefined ? undefined : Date.now() + timeout + 1000;
+  const deadline = timeout === undefined ? undefined : now() + timeout + 1000;
   const job = await withinTimeout(
     timeout,
     (limit) => client.queue.status(jobId, limit && { signal: limit, deadline }),
@@ -316,7 +317,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
   const client = clientFor(options, output);
   const { signal, release } = interruptible();
   try {
-    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    const deadline = timeout === undefined ? undefined : now() + timeout;
     const downloaded = await downloadResult(client, jobId, path, output, signal, { deadline }).catch(async (error) => {
       // Ctrl-C or SIGTERM: the download stopped (no file left); the job is done, its result stays on the server.
       if (signal.aborted && AbortError.isInstance(error)) return undefined;
@@ -324,7 +325,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
       // never will: exit 3 with the server's reason, as `jobs wait` ends for it. (That status read keeps to
       // `--timeout` too; without its answer, the 409 is told as it is.)
       if (!JobNotCompletedError.isInstance(error)) throw downloadFailed(output, jobId, path, error, deadline);
-      const left = deadline === undefined ? undefined : Math.max(1, deadline - Date.now());
+      const left = deadline === undefined ? undefined : Math.max(1, deadline - now());
       const job = await client.queue
         .status(jobId, left === undefined ? undefined : { signal: AbortSignal.timeout(left) })
         .catch(() => undefined);
