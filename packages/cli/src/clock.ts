@@ -4,4 +4,5 @@
  * (`--timeout`, a watch's budget), which it gives the client: they are on one clock.
  */
 const anchor = Date.now() - performance.now();
-export const now = (): number => anchor + performance.now();
+/** Its readings are whole ms, as `Date.now()`'s and the client's default clock's are. */
+export const now = (): number => Math.floor(anchor + performance.now());
