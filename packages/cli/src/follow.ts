@@ -13,11 +13,11 @@ import { saveResult } from "@decart/core/node";
 import { now } from "./clock.js";
 import { jobWords, Placeholder } from "./command.js";
 import { after, duration, exitCodeOf, messageOf } from "./errors.js";
-import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode, signalExit } from "./exit.js";
+import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode } from "./exit.js";
 import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
 import type { Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
-import { ONE_DELIVERY_MS } from "./signals.js";
+import { onInterrupt } from "./signals.js";
 import { checkingVideo } from "./video-type.js";
 import { type Budget, type JobEvent, type Stop, stopOf } from "./watch.js";
 
@@ -41,41 +41,24 @@ export const resultCommand = (output: Output, jobId: string, path: string) =>
 const resultCommandTo = (output: Output, jobId: string) =>
   output.command(...jobWords(["jobs", "result"], jobId, ["-o", new Placeholder("<file>")]));
 
-/** The signals that stop watching (see `interruptible`). */
-const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
 /**
  * Stops watching on the first Ctrl-C, SIGTERM or SIGHUP (the job is never cancelled; the caller prints how to resume);
  * a caller with a request in flight that may make something paid for (a submit, an image) does not pass it the signal
  * and lets it finish (see `heldRequest`). A second one exits at once (a file the CLI has not finished writing is
- * removed as it exits: see `tracking`); the same signal again within `ONE_DELIVERY_MS` of the first is the first. Returns the signal to pass to the watch, and a function that removes the
- * handler.
+ * removed as it exits: see `tracking`); the same signal again within `ONE_DELIVERY_MS` of the first is the first (see
+ * `onInterrupt`). Returns the signal to pass to the watch, and a function that removes the handler.
  */
 export function interruptible(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
-  let first: { signal: NodeJS.Signals; at: number } | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    const at = performance.now();
-    if (first) {
-      // The same signal again within `ONE_DELIVERY_MS` is the one delivery seen twice, not a second Ctrl-C.
-      if (signal === first.signal && at - first.at < ONE_DELIVERY_MS) return;
-      process.exit(signalExit(signal));
-    }
-    first = { signal, at };
-    interruptedBy(signal);
-    controller.abort();
-  };
   // SIGTERM (a `kill`, a service manager, a CI's cancel) stops watching as Ctrl-C does: the job id and the command that
   // resumes are printed, rather than the process ending silently mid-wait. So does SIGHUP (a terminal closed, an ssh
   // connection dropped), which would otherwise end the process at once: a submit in flight made a job neither printed
   // nor journaled, a download left its temporary file. It ends with exit 129 (see `interruptedExit`).
-  for (const name of INTERRUPTS) process.on(name, onSignal);
-  return {
-    signal: controller.signal,
-    release: () => {
-      for (const name of INTERRUPTS) process.off(name, onSignal);
-    },
-  };
+  const release = onInterrupt((signal) => {
+    interruptedBy(signal);
+    controller.abort();
+  });
+  return { signal: controller.signal, release };
 }
 
 /**

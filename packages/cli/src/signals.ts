@@ -5,6 +5,8 @@
  * ends with a line carrying its exit code (130 for an interrupt, 129 for SIGHUP).
  */
 
+import { signalExit } from "./exit.js";
+
 /**
  * How soon after a signal the same signal again is that one delivered twice rather than a second one: coreutils
  * `timeout` (a CI step's limit) sends its signal to the CLI, then to the CLI's whole process group, which holds the
@@ -46,4 +48,26 @@ export function commandStarts(then: (signal: NodeJS.Signals) => void): NodeJS.Si
   if (!caught) return undefined;
   act = then;
   return noted;
+}
+
+/**
+ * Hears Ctrl-C, SIGTERM and SIGHUP for a command that has work under way (`interruptible` in follow.ts, the emulator's):
+ * the first calls `first`; a second one ends the process at once with its exit code, but the same signal again within
+ * `ONE_DELIVERY_MS` of the first, which is that one delivered twice. Returns the function that stops hearing them.
+ */
+export function onInterrupt(first: (signal: NodeJS.Signals) => void): () => void {
+  let seen: { signal: NodeJS.Signals; at: number } | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const at = performance.now();
+    if (seen) {
+      if (signal === seen.signal && at - seen.at < ONE_DELIVERY_MS) return;
+      process.exit(signalExit(signal));
+    }
+    seen = { signal, at };
+    first(signal);
+  };
+  for (const name of INTERRUPTS) process.on(name, onSignal);
+  return () => {
+    for (const name of INTERRUPTS) process.off(name, onSignal);
+  };
 }

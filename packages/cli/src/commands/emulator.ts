@@ -3,7 +3,7 @@ import { shellWord } from "../command.js";
 import { EXIT, signalExit, usageError } from "../exit.js";
 import type { Output } from "../output.js";
 import { forgetSecret } from "../secrets.js";
-import { ONE_DELIVERY_MS } from "../signals.js";
+import { onInterrupt } from "../signals.js";
 
 /**
  * `decart emulator [-p port] [--fast] […]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C,
@@ -48,22 +48,7 @@ export async function runEmulator(
   // SIGHUP (its terminal closed, an ssh connection dropped) too, as every command takes it: it ended the process by its
   // default action. The first of them is heard; a second one ends the process at once, but the same signal again within
   // ONE_DELIVERY_MS of the first, which is that one delivered twice (`timeout` signals the process, then its group).
-  const STOPS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  let first: { signal: NodeJS.Signals; at: number } | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    const at = performance.now();
-    if (first) {
-      if (signal === first.signal && at - first.at < ONE_DELIVERY_MS) return;
-      process.exit(signalExit(signal));
-    }
-    first = { signal, at };
-    heard(signal);
-  };
-  let heard!: (signal: NodeJS.Signals) => void;
-  const stopped = new Promise<NodeJS.Signals>((resolve) => {
-    heard = resolve;
-  });
-  for (const name of STOPS) process.on(name, onSignal);
+  const stopped = new Promise<NodeJS.Signals>((heard) => onInterrupt(heard));
   output.event({ type: "listening", url: emulator.url, api_key: emulator.apiKey, admin_token: emulator.adminToken });
   output.print(`Decart emulator listening on ${emulator.url}`);
   output.print(`API key: ${emulator.apiKey}`);
