@@ -1,20 +1,36 @@
+import type { VideoModelName } from "@decart/api";
 import { useJob } from "@decart/react";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { NotShown } from "./NotShown.js";
 import { RunView } from "./RunView.js";
+import { jobToSave, type SavedJob, save, startedAtOf, videoModel } from "./saved.js";
 
 interface Props {
   poll: { initialDelayMs: number; intervalMs: number; maxIntervalMs: number };
 }
 
+/** The job followed: its id, its model when known, when it began (performance.now()). */
+interface Followed {
+  jobId: string;
+  model?: string | undefined;
+  startedAt: number;
+}
+
 /**
  * Attaches to a job submitted elsewhere (by a server, a CLI, another tab) through `useJob`, and lists the jobs the
  * form made but no longer shows (`unshown`: one it left before its end, for another submit or model, and a submit that
- * answered after that), each to watch in the followed job's view.
+ * answered after that), each to watch in the followed job's view. `restored`, a job the page followed before it was
+ * loaded again (see `saved`), is followed from the first render.
  */
-export function FollowJob({ poll, unshown }: Props & { unshown: readonly string[] }) {
+export function FollowJob({
+  poll,
+  unshown,
+  restored,
+}: Props & { unshown: readonly string[]; restored?: SavedJob | undefined }) {
   const [draft, setDraft] = useState("");
-  const [followed, setFollowed] = useState<{ jobId: string; startedAt: number }>();
+  const [followed, setFollowed] = useState<Followed | undefined>(
+    () => restored && { jobId: restored.jobId, model: restored.model, startedAt: startedAtOf(restored) },
+  );
   const inputId = useId();
   const followId = (jobId: string) => setFollowed({ jobId, startedAt: performance.now() });
   const follow = (event: FormEvent) => {
@@ -54,8 +70,10 @@ export function FollowJob({ poll, unshown }: Props & { unshown: readonly string[
   );
 }
 
-function Followed({ jobId, startedAt, poll }: { jobId: string; startedAt: number } & Props) {
-  const job = useJob(jobId, { poll });
+function Followed({ jobId, model, startedAt, poll }: Followed & Props) {
+  const job = useJob(jobId, { poll, model: videoModel(model)?.name as VideoModelName | undefined });
+  // Kept for a reload while it runs; forgotten once its end is shown, or Stop following.
+  useEffect(() => save("followed", jobToSave(job, model, startedAt)));
   return (
     <>
       <RunView title="Followed job" run={job} startedAt={startedAt} fallbackName={jobId} kind="video" />

@@ -6,6 +6,7 @@ import { FollowJob } from "./FollowJob.js";
 import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } from "./fields.js";
 import { NotShown } from "./NotShown.js";
 import { RunView } from "./RunView.js";
+import { jobToSave, save, saved, saveUnshown } from "./saved.js";
 
 /** Polling for the page: a read every quarter second at first, at most one a second. */
 const POLL = { initialDelayMs: 250, intervalMs: 250, maxIntervalMs: 1000 };
@@ -70,11 +71,20 @@ export function Playground() {
   // Counts the form's runs (a submit, a model change): a video submit that answers once the form moved on to another
   // run made a job (paid for) that the run shown is not: its id goes to the list of jobs to follow.
   const runs = useRef(0);
-  const [unshown, setUnshown] = useState<string[]>([]);
+  // What the page kept before it was loaded again (a reload, a tab restored): the jobs its views followed, the latest
+  // begun first, followed in the followed job's view, any other listed with the jobs to follow, as those listed were.
+  const [restored] = useState(saved);
+  const [unshown, setUnshown] = useState(() => [
+    ...new Set([...restored.unshown, ...restored.jobs.slice(1).map((job) => job.jobId)]),
+  ]);
+  useEffect(() => saveUnshown(unshown), [unshown]);
   const listJob = (jobId: string) => setUnshown((ids) => (ids.includes(jobId) ? ids : [...ids, jobId]));
   // The form leaves its video run (a new submit, a model change): a job it made that has not reached its end (`pending`,
   // `processing`, `downloading`, stopped, or a watch that ended early) goes on, paid for, and nothing shows it any more:
   // listed with the jobs to follow.
+  // The form's video job is kept for a reload while it runs; forgotten once its end is shown, Stop watching, or the
+  // form moving on (the job is then listed with the jobs to follow).
+  useEffect(() => save("result", jobToSave(video, modelName, startedAt)));
   const leaveVideo = () => {
     if (video.jobId && video.status !== "completed" && video.status !== "failed") listJob(video.jobId);
   };
@@ -201,7 +211,7 @@ export function Playground() {
         {[...imagesAway.map((away) => away.id), imageRun].map((id) => (
           <ImageHook key={id} id={id} onChange={imageChanged} />
         ))}
-        <FollowJob poll={POLL} unshown={unshown} />
+        <FollowJob poll={POLL} unshown={unshown} restored={restored.jobs[0]} />
       </div>
     </div>
   );

@@ -414,6 +414,53 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("follows the form's job again after a reload, kept in sessionStorage (its id and model, no key or token) while it runs, to its video; forgotten once shown", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const before = emu.stats().jobsCreated;
+    await page.getByLabel("prompt").fill("A job that outlives its page [hold]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "processing");
+    const jobId = await shownJobId(run);
+    const stored = () => page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+    await page.waitForFunction((jobId) => JSON.stringify({ ...sessionStorage }).includes(jobId), jobId);
+    const kept = await stored();
+    expect(kept).toContain("lucy-pro-t2v");
+    expect(kept).not.toContain("ek_");
+    expect(kept).not.toContain(emu.apiKey);
+    await page.reload();
+    const followed = view(page, "Followed job");
+    await reached(followed, "processing");
+    await expect(shownJobId(followed)).resolves.toBe(jobId);
+    await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
+    expect(emu.release(jobId)).toBe(true);
+    await reached(followed, "completed");
+    await expect(expectVideoPlays(followed)).resolves.toBe(jobId);
+    // Its end shown: forgotten, and the next load follows nothing.
+    await page.waitForFunction(() => sessionStorage.length === 0);
+    await page.reload();
+    await page.getByLabel("Model").waitFor();
+    await expect(view(page, "Followed job").count()).resolves.toBe(0);
+    expect(emu.stats().jobsCreated).toBe(before + 1); // followed again, not submitted again
+    await page.context().close();
+  });
+
+  it("follows a job followed by its id again after a reload; Stop following forgets it", async () => {
+    const { page } = await openPage();
+    const { jobId, run } = await followHeldJob(page, "A job followed through a reload [hold]");
+    await page.waitForFunction((jobId) => JSON.stringify({ ...sessionStorage }).includes(jobId), jobId);
+    await page.reload();
+    await reached(run, "processing");
+    await expect(shownJobId(run)).resolves.toBe(jobId);
+    await page.getByRole("button", { name: "Stop following" }).click();
+    await page.waitForFunction(() => sessionStorage.length === 0);
+    await page.reload();
+    await page.getByLabel("Model").waitFor();
+    await expect(run.count()).resolves.toBe(0);
+    expect(emu.release(jobId)).toBe(true);
+    await page.context().close();
+  });
+
   it("gives client tokens to the page's own origin only", async () => {
     const post = (origin?: string) =>
       fetch(new URL("api/token", url), { method: "POST", headers: origin ? { origin } : {} });
@@ -586,6 +633,10 @@ describe("playground in Chromium", () => {
     await unshown.getByText(second).waitFor(); // left by the model change
     expect([emu.job(first)?.status, emu.job(second)?.status]).toEqual(["processing", "processing"]);
     await expect(unshown.getByRole("listitem").count()).resolves.toBe(2); // each once
+    // Still listed after a reload (kept in sessionStorage).
+    await page.reload();
+    await unshown.getByText(second).waitFor();
+    await expect(unshown.getByRole("listitem").count()).resolves.toBe(2);
     await unshown.getByRole("listitem").filter({ hasText: first }).getByRole("button", { name: "Watch" }).click();
     const followed = view(page, "Followed job");
     await reached(followed, "processing");
