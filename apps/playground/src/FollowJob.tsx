@@ -2,6 +2,7 @@ import type { VideoModelName } from "@decart/api";
 import { useJob } from "@decart/react";
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { NotShown } from "./NotShown.js";
+import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
 import { jobToSave, type SavedJob, save, startedAtOf, videoModel } from "./saved.js";
 
@@ -74,6 +75,7 @@ function Followed({ jobId, model, startedAt, poll }: Followed & Props) {
   const job = useJob(jobId, { poll, model: videoModel(model)?.name as VideoModelName | undefined });
   // Kept for a reload while it runs; forgotten once its end is shown, or Stop following.
   useEffect(() => save("followed", jobToSave(job, model, startedAt)));
+  useReadWhenOnline(job);
   return (
     <>
       <RunView title="Followed job" run={job} startedAt={startedAt} fallbackName={jobId} kind="video" />

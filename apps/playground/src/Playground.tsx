@@ -5,6 +5,7 @@ import { FieldControl } from "./FieldControl.js";
 import { FollowJob } from "./FollowJob.js";
 import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } from "./fields.js";
 import { NotShown } from "./NotShown.js";
+import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
 import { jobToSave, save, saved, saveUnshown } from "./saved.js";
 
@@ -51,6 +52,7 @@ export function Playground() {
   // A new run (submit or model change) gets a new result view, with an empty timeline.
   const [startedAt, setStartedAt] = useState(0);
   const video = useGenerateVideo({ poll: POLL });
+  useReadWhenOnline(video);
   // The image hooks (ImageHook), by their run's number: the form's is `imageRun`'s. A hook aborts its request on
   // reset() and on its next submit, and the server may already be making that image (paid for): an image request the
   // form leaves (a model change while it runs) keeps its hook, listed under Images not shown to its end (its image or

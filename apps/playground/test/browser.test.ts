@@ -160,10 +160,11 @@ async function startApiProxy() {
   return proxy;
 }
 
-/** A page of its own, with the API keys every request of it sent. */
-async function openPage(): Promise<{ page: Page; keysSent: string[] }> {
+/** A page of its own, with the API keys every request of it sent; `fakeClock`: its timers on Playwright's clock. */
+async function openPage({ fakeClock = false } = {}): Promise<{ page: Page; keysSent: string[] }> {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
   context.setDefaultTimeout(20_000);
+  if (fakeClock) await context.clock.install();
   const page = await context.newPage();
   const keysSent: string[] = [];
   page.on("request", (request) => {
@@ -458,6 +459,41 @@ describe("playground in Chromium", () => {
     await page.getByLabel("Model").waitFor();
     await expect(run.count()).resolves.toBe(0);
     expect(emu.release(jobId)).toBe(true);
+    await page.context().close();
+  });
+
+  it("reads a job at once when the browser comes back online while its status reads fail, not after the retry's backoff", async () => {
+    const { page } = await openPage({ fakeClock: true });
+    const { jobId, run } = await followHeldJob(page, "A job read through an offline spell [hold]");
+    const statusRead = (request: import("playwright-core").Request) =>
+      request.method() === "GET" && new URL(request.url()).pathname === `/v1/jobs/${jobId}`;
+    let failed = 0;
+    page.on("requestfailed", (request) => void (statusRead(request) && failed++));
+    // The page's clock stops: its timers (the poll's wait, a retry's backoff) fire only as the test moves it on.
+    await page.clock.pauseAt(Date.now() + 1000);
+    await page.context().setOffline(true);
+    // On to the next status read, which fails offline, in steps shorter than any retry's backoff (50 ms or more).
+    for (let step = 0; !failed; step++) {
+      expect(step).toBeLessThan(500);
+      await page.clock.runFor(10);
+    }
+    await run.getByRole("status", { name: "Retrying" }).waitFor();
+    // Online again: the page reads the job at once (a timer of 0 ms), the retry's backoff not yet run out.
+    await page.evaluate(() => {
+      (window as { online?: Promise<void> }).online = new Promise((resolve) =>
+        addEventListener("online", () => resolve(), { once: true }),
+      );
+    });
+    await page.context().setOffline(false);
+    await page.evaluate(() => (window as { online?: Promise<void> }).online);
+    const read = page.waitForRequest(statusRead);
+    await page.clock.runFor(1);
+    await read;
+    await run.getByRole("status", { name: "Retrying" }).waitFor({ state: "detached" });
+    await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("processing");
+    await page.clock.resume();
+    expect(emu.release(jobId)).toBe(true);
+    await reached(run, "completed");
     await page.context().close();
   });
 
