@@ -1,5 +1,5 @@
 import { DecartProvider } from "@decart/react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Playground } from "./Playground.js";
 
 /** The page's configuration from its server, or why there is none (an answer that is no 2xx, no `baseUrl`). */
@@ -34,6 +34,11 @@ export function App() {
       live = false;
     };
   }, [attempt]);
+  // The problem comes: the focus goes to it, Try again next.
+  const alert = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (problem) alert.current?.focus();
+  }, [problem]);
   const again = () => {
     setProblem(undefined);
     setAttempt((n) => n + 1);
@@ -43,7 +48,9 @@ export function App() {
       <h1>Decart playground</h1>
       {problem && (
         <>
-          <p role="alert">{problem}</p>
+          <p role="alert" tabIndex={-1} ref={alert}>
+            {problem}
+          </p>
           <button type="button" onClick={again}>
             Try again
           </button>
@@ -54,7 +61,7 @@ export function App() {
           <Playground />
         </DecartProvider>
       ) : (
-        !problem && <p>Connecting…</p>
+        !problem && <p role="status">Connecting…</p>
       )}
     </main>
   );

@@ -78,7 +78,7 @@ function Followed({ jobId, model, startedAt, poll }: Followed & Props) {
   useReadWhenOnline(job);
   return (
     <>
-      <RunView title="Followed job" run={job} startedAt={startedAt} fallbackName={jobId} kind="video" />
+      <RunView title="Followed job" run={job} startedAt={startedAt} fallbackName={jobId} kind="video" focusError />
       {job.watching && (
         <button type="button" onClick={job.stop}>
           Stop following

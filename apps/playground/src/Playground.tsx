@@ -70,6 +70,11 @@ export function Playground() {
   const choice = choiceOf(modelName);
   const run = choice.kind === "video" ? video : (image ?? nothingYet());
   const pickerId = useId();
+  // The form's problems come: the focus goes to them.
+  const problemsShown = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    if (problems.length > 0) problemsShown.current?.focus();
+  }, [problems]);
   // Counts the form's runs (a submit, a model change): a video submit that answers once the form moved on to another
   // run made a job (paid for) that the run shown is not: its id goes to the list of jobs to follow.
   const runs = useRef(0);
@@ -176,7 +181,7 @@ export function Playground() {
           )}
         </div>
         {problems.length > 0 && (
-          <ul role="alert">
+          <ul role="alert" tabIndex={-1} ref={problemsShown}>
             {problems.map((p) => (
               <li key={p}>{p}</li>
             ))}
@@ -192,6 +197,7 @@ export function Playground() {
           startedAt={startedAt}
           fallbackName={choice.name}
           kind={choice.kind}
+          focusError
         />
         {imagesAway.length > 0 && (
           <NotShown

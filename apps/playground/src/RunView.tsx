@@ -1,6 +1,6 @@
 import { imageContentTypes, jobContentTypes } from "@decart/api";
 import { type GenerationState, type GenerationStatus, useResultUrl } from "@decart/react";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Timeline, type TimelineEntry } from "./Timeline.js";
 
 /** The media types the API's spec gives each kind of model's results: a job's video, an image model's answer. */
@@ -41,6 +41,8 @@ interface Props {
   fallbackName: string;
   /** What the model gives (the catalogue's kind): decides how the result is shown and named when its type does not. */
   kind: "video" | "image";
+  /** Moves the keyboard focus to the run's error as it comes (the view the user looks at; not a list of runs left). */
+  focusError?: boolean | undefined;
 }
 
 /**
@@ -51,7 +53,7 @@ interface Props {
  * button says "Watch again" when there is no error (the run was stopped: `retry()` follows the same job again, no new
  * job) and "Try again" after an error.
  */
-export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
+export function RunView({ title, run, startedAt, fallbackName, kind, focusError }: Props) {
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
   // The type of a result served with none the spec lists for the model's kind (`application/octet-stream`, as storage
   // and CDNs serve files; the client accepts it): an image's by its first bytes, read here; else the kind's first
@@ -89,6 +91,11 @@ export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
         : [...entries, { status: reached, detail, at: Date.now(), sinceStartMs: performance.now() - startedAt }],
     );
   }, [reached, detail, startedAt]);
+  // An error comes: the focus goes to it (read out by a screen reader, and where Tab goes on from: Try again).
+  const alert = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (focusError && run.error) alert.current?.focus();
+  }, [focusError, run.error]);
   const fileName = result && `decart-${run.jobId ?? fallbackName}.${extensionOf(result.type)}`;
   return (
     <section aria-label={title}>
@@ -111,7 +118,11 @@ export function RunView({ title, run, startedAt, fallbackName, kind }: Props) {
         )}
       </p>
       <Timeline entries={timeline} />
-      {run.error && <p role="alert">{run.error.message}</p>}
+      {run.error && (
+        <p role="alert" tabIndex={-1} ref={alert}>
+          {run.error.message}
+        </p>
+      )}
       {run.canRetry && !inputRefused.test(run.error?.code ?? "") && (
         <p>
           <button type="button" onClick={() => void run.retry()}>

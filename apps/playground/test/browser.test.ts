@@ -497,6 +497,72 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("names every control, reaches the buttons by Tab, shows the status in a live region and moves the focus to an error's alert", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const focused = () =>
+      page.evaluate(() => {
+        const at = document.activeElement;
+        return `${at?.getAttribute("role") ?? at?.tagName.toLowerCase()}: ${at?.textContent?.trim() ?? ""}`;
+      });
+    // Each kind of form (text, numbers and selects; a file; JSON; an image model's): no control without a name.
+    for (const model of ["lucy-pro-t2v", "lucy-pro-i2v", "lucy-motion", "lucy-pro-t2i"]) {
+      await page.getByLabel("Model").selectOption(model);
+      const tree = await page.locator("main").ariaSnapshot();
+      expect(tree, model).not.toMatch(/^\s*- (button|textbox|combobox|spinbutton|checkbox|link|slider)(?! ")/m);
+    }
+    await page.getByLabel("Model").selectOption("lucy-motion");
+    for (const [role, name] of [
+      ["combobox", "Model"],
+      ["button", "data"],
+      ["textbox", "trajectory"],
+      ["spinbutton", "seed"],
+      ["button", "Generate"],
+      ["textbox", "Job id"],
+      ["button", "Follow"],
+    ] as const) {
+      await expect(page.getByRole(role, { name, exact: true }).count(), name).resolves.toBe(1);
+    }
+    // The run's status is a live region (role status: polite), which a screen reader reads out as it changes.
+    await expect(run.getByRole("status", { name: "Status" }).textContent()).resolves.toBe("idle");
+    // Tab from the model picker reaches Generate, then Follow.
+    await page.getByLabel("Model").focus();
+    const reachedByTab: string[] = [];
+    for (let i = 0; i < 12 && !reachedByTab.includes("button: Follow"); i++) {
+      await page.keyboard.press("Tab");
+      reachedByTab.push(await focused());
+    }
+    expect(reachedByTab).toContain("button: Generate");
+    expect(reachedByTab).toContain("button: Follow");
+    // A form problem (JSON that does not parse): the focus goes to its alert.
+    await page.getByLabel("data").setInputFiles({
+      name: "frame.png",
+      mimeType: "image/png",
+      buffer: Buffer.from(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+        "base64",
+      ),
+    });
+    await page.getByLabel("trajectory").fill("[");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "alert");
+    await expect(focused()).resolves.toContain("trajectory: not valid JSON");
+    // A run's error (a failed job): the focus goes to its alert, and Tab from there to Try again.
+    await page.getByLabel("Model").selectOption("lucy-pro-t2v");
+    await page.getByLabel("prompt").fill("A storm [fail: the storm ate the set]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "failed");
+    await page.waitForFunction(
+      () =>
+        document.activeElement?.getAttribute("role") === "alert" &&
+        document.activeElement.textContent?.includes("the storm ate the set"),
+    );
+    await expect(focused()).resolves.toMatch(/^alert: .*the storm ate the set$/);
+    await page.keyboard.press("Tab");
+    await expect(focused()).resolves.toBe("button: Try again");
+    await page.context().close();
+  });
+
   it("gives client tokens to the page's own origin only", async () => {
     const post = (origin?: string) =>
       fetch(new URL("api/token", url), { method: "POST", headers: origin ? { origin } : {} });
@@ -837,6 +903,10 @@ describe("playground in Chromium", () => {
       await expect(alert.textContent()).resolves.toContain(
         "/api/config answered HTTP 502: The route failed: backend down",
       );
+      // The focus goes to it, and Tab from there to Try again.
+      await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "alert");
+      await page.keyboard.press("Tab");
+      await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Try again");
       await expect(page.getByText("Connecting…").count()).resolves.toBe(0);
       configAnswer = undefined;
       await page.getByRole("button", { name: "Try again" }).click();
