@@ -224,7 +224,10 @@ export function submitAll(
       : readInputs("inputs[Symbol.iterator]()", () => inputs[Symbol.iterator]());
     const given = iterator && width === Number.POSITIVE_INFINITY && !Array.isArray(inputs) ? readAll(iterator) : inputs;
     const scheduler = all.scheduler ?? asyncScheduler;
-    const pacer = createPacer(scheduler);
+    // The client's retry policy: its `maxRetries` and its jitter's `random` (below), and its clock (`poll.now`, by default
+    // steady), which its rate-limit gate is on too: the batch's pauses are measured on it, not on the wall clock.
+    const { maxRetries = 2, random = Math.random, retrySubmit, now } = (client.queue as any)[POLICY] ?? {};
+    const pacer = createPacer(scheduler, now);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
     const unfollow = client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
     // A submit waiting out a pause (or starting to) once the batch has ended stops waiting: its timer would keep a
@@ -248,7 +251,6 @@ export function submitAll(
     // the batch's pause (below), any other after the core's `retryWait` (the server's `Retry-After`, else the client's
     // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each wait
     // ends, with nothing sent, when the batch does.
-    const { maxRetries = 2, random = Math.random, retrySubmit } = (client.queue as any)[POLICY] ?? {};
     const submit =
       all.submitSource ??
       ((input: SubmitInput, failures: number[]) => {

@@ -32,17 +32,21 @@ export interface Pacer {
   limited(error: { retryAfterMs?: number | undefined }): void;
   /** A request got through: the next 429 without `Retry-After` starts again from the shortest pause. */
   passed(): void;
-  /** The end of the pause in force, on the scheduler's clock (in the past when none is). */
+  /** The end of the pause in force, on the pacer's clock (in the past when none is). */
   readonly pausedUntil: number;
 }
 
-/** Creates a pacer on `scheduler`'s clock. */
-export function createPacer(scheduler: SchedulerLike = asyncScheduler): Pacer {
+/**
+ * Creates a pacer whose pauses are waited out on `scheduler`, and measured on `now` (default the scheduler's clock,
+ * `Date.now` for `asyncScheduler` but in `TestScheduler.run`): give it a steady clock, as `submitAll` gives it the
+ * client's, so that a step of the wall clock during a pause neither stretches nor cuts it.
+ */
+export function createPacer(scheduler: SchedulerLike = asyncScheduler, now = () => scheduler.now()): Pacer {
   let pausedUntil = Number.NEGATIVE_INFINITY;
   let strikes = 0;
   const wait = (): Observable<unknown> =>
     defer(() => {
-      const left = pausedUntil - scheduler.now();
+      const left = pausedUntil - now();
       // Waits again after a pause that grew meanwhile.
       return left > 0 ? timer(left, scheduler).pipe(switchMap(wait)) : [0];
     });
@@ -57,7 +61,7 @@ export function createPacer(scheduler: SchedulerLike = asyncScheduler): Pacer {
         retryAfterMs !== undefined
           ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS)
           : Math.min(FIRST_PAUSE_MS * 2 ** strikes++, LONGEST_PAUSE_MS);
-      pausedUntil = Math.max(pausedUntil, scheduler.now() + ms);
+      pausedUntil = Math.max(pausedUntil, now() + ms);
     },
     passed() {
       strikes = 0;
