@@ -577,6 +577,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       durations,
       random: policy.random,
       wait: poll.delay,
+      // Whoever drives it (this client's watches, queue-rx's, the React hooks'), a try that will be made goes to the
+      // logger's `debug`, as a request's retry does.
+      log: logger.debug,
     });
   };
 
@@ -612,12 +615,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           try {
             let returned: any;
             if (event.type === "submitted") returned = onSubmitted?.(jobId);
-            // A try that will be made goes to the logger's `debug`, as a request's retry does.
-            else if (event.type === "retrying")
-              logger.debug(
-                `Job ${jobId}: ${event.error.message}; retry ${event.attempt} in ${Math.round(event.delayMs)} ms`,
-              );
-            // (`retrying` is no status: `onStatusChange` is called on changes of the job's status only.)
+            // (`retrying`, which the watch told the logger of, is no status: `onStatusChange` is called on changes of
+            // the job's status only.)
             else if ("job" in event && event.job.status !== seen) {
               seen = event.job.status;
               returned = onStatusChange?.(event.job);

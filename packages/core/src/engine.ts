@@ -115,6 +115,8 @@ export interface JobWatchInit {
   backgroundMs?: number | undefined;
   /** The wait function of the poll options (`poll.delay`), if any: answered as the watch's `wait`. */
   wait?: DelayFunction | undefined;
+  /** Told, as a line, of each try that will be made again (each `retrying` event): the client's logger's `debug`. */
+  log?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -379,7 +381,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // `backgroundMs`), ending before the deadline. A wait the deadline cuts says nothing: the try at the deadline is
       // never sent, and the watch ends there with `JobTimeoutError` (in the background, `wake()` may still bring it
       // forward; its answer says the rest).
-      if (delayMs < deadline - now()) next.events = [{ type: "retrying", jobId, error, attempt: failures, delayMs }];
+      if (delayMs < deadline - now()) {
+        next.events = [{ type: "retrying", jobId, error, attempt: failures, delayMs }];
+        init.log?.(`Job ${jobId}: ${error.message}; retry ${failures} in ${Math.round(delayMs)} ms`);
+      }
       return next;
     },
 

@@ -9,11 +9,14 @@ import {
   InvalidInputError,
   InvalidResponseError,
   type JobEvent,
+  type Logger,
+  models,
 } from "@decart/core";
-import { lastValueFrom, tap } from "rxjs";
+import { lastValueFrom, tap, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
+import { submitAll } from "../src/batch.js";
 import { throwOnFailure } from "../src/operators.js";
-import { watchJob } from "../src/watch.js";
+import { submitJob, watchJob } from "../src/watch.js";
 import { until } from "./helpers.js";
 import { silent } from "./marbles.js";
 
@@ -27,11 +30,11 @@ async function serve(answer: (req: IncomingMessage, res: ServerResponse) => void
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   let t = 0;
-  const client = (delay?: DelayFunction): DecartClient =>
+  const client = (delay?: DelayFunction, logger: Logger = silent): DecartClient =>
     createDecartClient({
       apiKey: "dct_test",
       baseUrl: `http://127.0.0.1:${port}`,
-      logger: silent,
+      logger,
       random: () => 0.5,
       poll: { now: () => t, ...(delay && { delay }) },
     });
@@ -112,6 +115,39 @@ describe("the core's engine decides, queue-rx runs its steps", () => {
       expect(rx).toEqual(core);
       expect(signals).toHaveLength(rx.length);
       expect(signals.every((s) => s instanceof AbortSignal && !s.aborted)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a status read tried again goes to the client's logger's debug, as the core's own watch says it", async () => {
+    // Each job's first read is answered 503, the next completed; a submit makes job_s1, job_s2 …
+    const reads = new Map<string, number>();
+    let made = 0;
+    const server = await serve((req, res) => {
+      if (req.method === "POST") return json(res, { job_id: `job_s${++made}`, status: "pending" });
+      const jobId = /job_\w+/.exec(req.url!)![0];
+      reads.set(jobId, (reads.get(jobId) ?? 0) + 1);
+      if (reads.get(jobId) === 1) {
+        res.writeHead(503, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ detail: "maintenance" }));
+      }
+      json(res, { job_id: jobId, status: "completed" });
+    });
+    try {
+      const said: string[] = [];
+      const client = server.client(server.waiting([]), { debug: (m) => said.push(m), warn: () => {} });
+      const input = { model: models.video("lucy-pro-t2v"), prompt: "a lake" };
+      await client.queue.wait("job_core", { download: false });
+      const [core] = said;
+      expect(core).toMatch(/^Job job_core: .*503.*; retry 1 in \d+ ms$/);
+      await lastValueFrom(watchJob(client, "job_rx", { download: false }));
+      await lastValueFrom(submitJob(client, input, { download: false }));
+      await lastValueFrom(submitAll(client, [input, input], { download: false }).pipe(toArray()));
+      // One line for each job's one retried read, as the core's watch writes it (the same wait: the same jitter).
+      expect(said).toEqual(
+        ["job_core", "job_rx", "job_s1", "job_s2", "job_s3"].map((id) => core!.replaceAll("job_core", id)),
+      );
     } finally {
       await server.close();
     }

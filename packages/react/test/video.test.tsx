@@ -134,6 +134,36 @@ describe("useGenerateVideo", () => {
     expect(emu.release(jobId!)).toBe(true);
   });
 
+  it("a status read tried again is told to the client's logger (debug), as the core's own watch tells it: once per read, for useGenerateVideo and useJob of its job", async () => {
+    emu = await startFast();
+    const said: string[] = [];
+    const client = clientFor(emu, { logger: { debug: (m) => said.push(m), warn: () => {} } });
+    const { result } = renderHook(
+      () => {
+        const video = useGenerateVideo({ download: false });
+        return { video, badge: useJob(video.jobId ?? null, { download: false }) };
+      },
+      { wrapper: strictWith(client) },
+    );
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.video.submit({ model, prompt: "read through a 503 [hold]" });
+    });
+    await until(() => result.current.badge.status === "processing");
+    // The next status read answers 503, the one after it 200.
+    emu.setFaults([{ route: "status", kind: "503" }]);
+    await until(() => result.current.video.retrying !== undefined);
+    emu.setFaults([]);
+    await until(() => result.current.video.retrying === undefined);
+    expect(emu.release(jobId!)).toBe(true);
+    await until(() => result.current.video.status === "completed" && result.current.badge.status === "completed");
+    const failed = emu.stats().faultsInjected["503"]!;
+    expect(failed).toBeGreaterThan(0);
+    expect(said).toHaveLength(failed);
+    for (const [i, line] of said.entries())
+      expect(line).toMatch(new RegExp(`^Job ${jobId}: .*\\(HTTP 503\\b.*; retry ${i + 1} in \\d+ ms$`));
+  });
+
   it("a failed job ends in `failed` with the server's reason", async () => {
     emu = await startFast();
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
