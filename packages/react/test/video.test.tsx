@@ -17,6 +17,7 @@ import {
   clocked,
   collected,
   countingFetch,
+  ended,
   freeClient,
   sha256,
   startFast,
@@ -345,6 +346,29 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(page.sent.filter((url) => url.includes(jobId!))).toEqual([]);
     expect(emu.job(jobId!)!.statusReads).toBe(0);
     expect(emu.release(jobId!)).toBe(true); // not cancelled
+  });
+
+  it("a page reloaded while its job runs picks it up by the id it kept, with useJob: the same job to its video, nothing submitted again", async () => {
+    emu = await startFast();
+    // The page keeps the id from the submit's promise (the README's advice), here in its sessionStorage.
+    const before = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu)) });
+    await act(async () => {
+      const jobId = await before.result.current.submit({ model, prompt: "outlives its page [hold]" });
+      sessionStorage.setItem("decart-job", jobId!);
+    });
+    await until(() => before.result.current.status === "processing");
+    before.unmount();
+    // The page again, with a client made anew (its own token too), as a reload makes it.
+    const jobId = sessionStorage.getItem("decart-job");
+    const after = renderHook(() => useJob(jobId, { model, download: true }), { wrapper: strictWith(clientFor(emu)) });
+    expect(after.result.current).toMatchObject({ status: "idle", watching: true, jobId });
+    await until(() => after.result.current.status === "processing");
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(after.result);
+    expect(after.result.current).toMatchObject({ status: "completed", watching: false, jobId });
+    expect(await sha256(after.result.current.result!)).toBe(emu.job(jobId!)!.resultSha256);
+    expect(emu.stats()).toMatchObject({ jobsCreated: 1, requests: { byRoute: { submit: 1 } } });
+    sessionStorage.clear();
   });
 
   it("stop() during the submit: the job id arrives in the state (pending) and nothing reads the job", async () => {
