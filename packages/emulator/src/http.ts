@@ -198,6 +198,7 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
   // close lingers (`lingerOnClose`) so that such a client reads the answer rather than a reset.
   if (ctx.closes || (!ctx.req.complete && hasBody(ctx.req))) {
     all.push("connection", "close");
+    closing.add(ctx.req.socket);
     if (!ctx.slow) lingerOnClose(ctx);
   }
   all.push("x-request-id", ctx.requestId);
@@ -361,6 +362,18 @@ export function startReading(ctx: Ctx): void {
 }
 
 const lingering = new WeakSet<Socket>();
+/** Connections whose answer said `Connection: close`: see `closedBefore`. */
+const closing = new WeakSet<Socket>();
+
+/**
+ * Whether a request came on a connection after an answer that said `Connection: close` (one given before its
+ * request's body was read, or a 417): such a request is not processed (RFC 9112, 9.6), as the real server, which
+ * closes the connection, never reads it. The close is decided when that answer is written, before the request's body
+ * is parsed, so it is known before any request behind it is handed over.
+ */
+export function closedBefore(socket: Socket): boolean {
+  return closing.has(socket);
+}
 const draining = new WeakSet<IncomingMessage>();
 
 /**

@@ -19,6 +19,7 @@ import { asSent, bindingProblem, hostHeaderCount, hostRule, listenHost } from ".
 import type { Ctx } from "./http.js";
 import {
   answerOnSocket,
+  closedBefore,
   corsPreflightHeaders,
   detail,
   drain,
@@ -423,6 +424,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
+    if (ignored(req, res)) return;
     const ctx = accept(req, res, expectsContinue);
     if (hasBody(req)) watchBody(ctx, limits);
     let result: Promise<void> | void | undefined;
@@ -438,6 +440,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
       (err) => internalError(ctx, err),
     );
+  }
+
+  /**
+   * A request pipelined behind an answer that closed its connection (`closedBefore`): neither routed, counted nor
+   * logged, and never answered; its bytes are read and dropped while the connection lingers to its close.
+   */
+  function ignored(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!closedBefore(req.socket)) return false;
+    req.on("error", noop);
+    res.on("error", noop);
+    req.resume();
+    return true;
   }
 
   function internalError(ctx: Ctx, err: unknown): void {
@@ -480,6 +494,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => onRequest(req, res, true));
   // An `Expect` other than 100-continue: Node would answer a bare 417; answer it as JSON like every other error.
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
+    if (ignored(req, res)) return;
     const ctx = accept(req, res, false);
     stats.countRequest("other");
     ctx.cors = false;
@@ -490,6 +505,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   // CONNECT (a proxy tunnel): Node would close the socket without a word; answer 405 JSON like any wrong method.
   server.on("connect", (req: IncomingMessage, socket: Socket) => {
+    if (closedBefore(socket)) return;
     stats.countRequest("other");
     socket.on("error", noop);
     answerLater(socket, `CONNECT ${shortPath(req.url ?? "")}`, 405, "Method Not Allowed", { allow: SERVER_ALLOW });
@@ -505,6 +521,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       socket.destroy();
       return;
     }
+    // Bytes behind a request that said `Connection: close` itself (Node's parser reads no request after it): not a
+    // request, as the real server never reads them (RFC 9112, 9.6).
+    if (err.code === "HPE_CLOSED_CONNECTION") return;
     // A parser in error reports again with every read: the first report is the one answered.
     if (reported.has(socket)) return;
     reported.add(socket);
@@ -527,6 +546,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       return;
     }
+    // Bytes behind an answer that closed the connection are not read as a request (RFC 9112, 9.6).
+    if (closedBefore(socket)) return;
     stats.countRequest("other");
     const what = status === 400 ? "bytes that are not HTTP" : status === 431 ? "a head over 16 KiB" : "a head too slow";
     answerLater(socket, `(${what}: ${err.code})`, status, text);

@@ -146,3 +146,71 @@ describe("an error inside the body of a routed request", () => {
     expect(e.stats().requests).toMatchObject({ total: 1, byRoute: { tokens: 1, other: 0 } });
   });
 });
+
+describe("a request pipelined behind an answer that closes the connection", () => {
+  const form = "prompt=pipelined behind a close";
+  const submitRequest = (e: Emulator) =>
+    `POST /v1/jobs/lucy-pro-t2v HTTP/1.1\r\n${head(e)}content-type: application/x-www-form-urlencoded\r\n` +
+    `content-length: ${form.length}\r\n\r\n${form}`;
+  /** Requests answered before their body is read (or 417), each with the whole of its body sent. */
+  const firsts = (e: Emulator): [string, number, string][] => {
+    const host = `host: ${new URL(e.url).host}\r\n`;
+    const body = `content-type: application/x-www-form-urlencoded\r\ncontent-length: ${form.length}\r\n\r\n${form}`;
+    return [
+      ["a submit with a bad key", 401, `POST /v1/jobs/lucy-pro-t2v HTTP/1.1\r\n${host}x-api-key: wrong\r\n${body}`],
+      ["a forced 503", 503, `POST /v1/jobs/lucy-pro-t2v HTTP/1.1\r\n${head(e)}x-emulator-fault: 503\r\n${body}`],
+      ["a GET with a body", 404, `GET /v1/jobs/job_first HTTP/1.1\r\n${head(e)}content-length: 5\r\n\r\nhello`],
+      ["a POST to a retired model", 410, `POST /v1/jobs/lucy-2-v2v HTTP/1.1\r\n${head(e)}${body}`],
+      [
+        "an Expect the emulator does not take",
+        417,
+        `GET /v1/jobs/job_first HTTP/1.1\r\n${head(e)}expect: bogus\r\n\r\n`,
+      ],
+    ];
+  };
+
+  it("is neither processed, counted nor logged: one answer, no job (RFC 9112, 9.6)", async () => {
+    const lines: string[] = [];
+    const e = await startWith({ logger: (line) => lines.push(line) });
+    const cases = firsts(e);
+    const got = await Promise.all(cases.map(([, , first]) => exchange(e, first + submitRequest(e))));
+    got.forEach((all, i) => {
+      const [label, status] = cases[i]!;
+      const answered = answers(all);
+      expect(
+        answered.map((a) => a.status),
+        label,
+      ).toEqual([status]);
+      expect(answered[0]!.headers, label).toContain("connection: close");
+    });
+    const s = e.stats();
+    expect(s.jobsCreated).toBe(0);
+    expect(s.requests.total).toBe(cases.length);
+    await e.close();
+    expect(lines.filter((l) => l.includes("→")).length).toBe(cases.length);
+    expect(lines.join("\n")).not.toMatch(/cut|no answer/);
+  });
+
+  it("a keep-alive answer still lets the next request through (its job made and answered)", async () => {
+    const e = await startWith();
+    const got = answers(
+      await exchange(
+        e,
+        `GET /v1/jobs/job_first HTTP/1.1\r\n${head(e)}\r\n${submitRequest(e).replace("\r\n\r\n", "\r\nconnection: close\r\n\r\n")}`,
+      ),
+    );
+    expect(got.map((a) => a.status)).toEqual([404, 200]);
+    expect(e.stats().jobsCreated).toBe(1);
+  });
+
+  it("bytes behind a request that said Connection: close itself are no request", async () => {
+    const e = await startWith();
+    const got = answers(
+      await exchange(e, `GET /v1/jobs/job_first HTTP/1.1\r\n${head(e)}connection: close\r\n\r\n${submitRequest(e)}`),
+    );
+    expect(got.map((a) => a.status)).toEqual([404]);
+    const s = e.stats();
+    expect(s.jobsCreated).toBe(0);
+    expect(s.requests).toMatchObject({ total: 1, byRoute: { status: 1, other: 0 } });
+  });
+});
