@@ -11,6 +11,7 @@ import { type Fault, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
 import type { Result } from "./results.js";
 import type { RouteName } from "./routes.js";
 import type { Stats } from "./state.js";
+import { timerMs } from "./timer.js";
 import { codePointLength, issue } from "./validation.js";
 
 // Header lists are flat [name, value, …] arrays, handed to writeHead as they are. The CORS headers go on the answers
@@ -232,24 +233,62 @@ function writeBody(ctx: Ctx, status: number, headers: string[], body: Body): Pro
 }
 
 /**
- * Cuts the connection when the answer makes no progress for writeTimeoutMs: the socket's idle timer, which every
- * completed write (and every read) restarts. Once the answer is out, Node sets the keep-alive timer in its place.
+ * The write timer of an answer (watchWrites): armed from the last write of it that the connection took in full;
+ * `pause` and `resume` around the emulator's own pauses (a stall, a trickle), which do not count.
+ */
+interface WriteWatch {
+  wrote(err?: Error | null): void;
+  pause(): void;
+  resume(): void;
+}
+
+const writeWatches = new WeakMap<ServerResponse, WriteWatch>();
+
+/**
+ * Cuts the connection when the answer makes no progress for writeTimeoutMs: a timer of its own, armed when the answer
+ * gets the connection and again each time one of its writes has been taken in full (`wrote`, the write's callback).
+ * (Not the socket's idle timer: that one, when it runs out while a write is taken in part, starts once more, so a
+ * client that stopped reading was cut after about twice the limit.) A pipelined answer gets the connection once the
+ * one before it is out: until then it waits on that one, not on its client, and its timer is not armed.
  */
 function watchWrites(ctx: Ctx): void {
   const { res } = ctx;
   const ms = ctx.server.writeTimeoutMs;
-  res.setTimeout(ms, () => {
+  let timer: NodeJS.Timeout | undefined;
+  let paused = false;
+  let over = false;
+  const cut = () => {
+    if (over || res.destroyed) return;
     ctx.server.log(`emulator: ${ctx.requestId}: the client took nothing of the answer for ${ms} ms; connection cut`);
     ctx.cut ??= "write timeout";
     res.destroy();
+  };
+  const arm = () => {
+    if (over || paused || res.destroyed) return;
+    clearTimeout(timer);
+    timer = setTimeout(cut, timerMs(ms)).unref();
+  };
+  const stop = () => {
+    over = true;
+    clearTimeout(timer);
+  };
+  res.once("finish", stop);
+  res.once("close", stop);
+  writeWatches.set(res, {
+    wrote: (err) => {
+      if (!err) arm();
+    },
+    pause() {
+      paused = true;
+      clearTimeout(timer);
+    },
+    resume() {
+      paused = false;
+      arm();
+    },
   });
-  // A pipelined request's answer takes the connection next: until it starts, the connection waits on the emulator
-  // (a synchronous route's job time), not on the client, so the timer is off.
-  const socket = res.socket as (Socket & { _httpMessage?: ServerResponse | null }) | null;
-  res.once("finish", () => {
-    const next = socket?._httpMessage;
-    if (next && next !== res && !next.headersSent) socket!.setTimeout(0);
-  });
+  if (res.socket) arm();
+  else res.once("socket", arm);
 }
 
 function bodyChunks(body: Result): AsyncIterator<Uint8Array> | Iterator<Uint8Array> {
@@ -281,7 +320,7 @@ async function writeChunks(
     }
     remaining -= chunk.length;
     ctx.server.stats.bytesServed += chunk.length;
-    if (!res.write(chunk)) {
+    if (!res.write(chunk, writeWatches.get(res)?.wrote)) {
       const ok = await new Promise<boolean>((resolve) => {
         const onDrain = () => {
           res.off("close", onClose);
@@ -317,12 +356,13 @@ async function writeCut(ctx: Ctx, body: Body, length: number, fault: "stall" | "
     return;
   }
   // The stall is the emulator's own doing: the write timeout is off while it lasts.
-  res.setTimeout(0);
+  const watch = writeWatches.get(res);
+  watch?.pause();
   const delay = ctx.fault?.delayMs;
   if (delay === undefined) return; // stalls until the client or close() ends the connection
   await ctx.server.sleep(delay, res);
   if (ctx.server.closed() || res.destroyed) return;
-  res.setTimeout(ctx.server.writeTimeoutMs);
+  watch?.resume();
   if (await writeChunks(ctx, chunks, state, length - cut)) res.end();
 }
 
@@ -337,15 +377,16 @@ async function writeTrickle(ctx: Ctx, body: Body, length: number): Promise<void>
   const chunks =
     body === null || Buffer.isBuffer(body) ? [body ?? Buffer.alloc(0)][Symbol.iterator]() : bodyChunks(body);
   const state = { leftover: undefined as Uint8Array | undefined };
+  const watch = writeWatches.get(res);
   for (let sent = 0; sent < length; ) {
     const n = Math.min(chunk, length - sent);
     if (!(await writeChunks(ctx, chunks, state, n))) return;
     sent += n;
     if (sent === length) break;
-    res.setTimeout(0);
+    watch?.pause();
     await ctx.server.sleep(delay, res);
     if (ctx.server.closed() || res.destroyed) return;
-    res.setTimeout(ctx.server.writeTimeoutMs);
+    watch?.resume();
   }
   res.end();
 }

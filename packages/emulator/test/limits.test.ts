@@ -222,6 +222,34 @@ describe("a download client that stops reading", () => {
     expect(answer.length - answer.indexOf("\r\n\r\n") - 4).toBeLessThan(32 * 1024 * 1024);
   });
 
+  it("is cut at writeTimeoutMs after its last write was taken, not twice that: back at 1.75× the limit, it is cut", async () => {
+    // Node's socket idle timer, when it ran out while a write was taken in part, started once more: a client that
+    // stopped reading was cut only after twice the limit, and one that came back to read before that was never cut.
+    const limit = 2000;
+    const { e, cut } = await startWatched({ writeTimeoutMs: limit, resultBytes: 32 * 1024 * 1024 });
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "a download read again too late" });
+    await pollUntil(e, id);
+    const client = hostile(e.url);
+    client.socket.once("data", () => {
+      client.socket.pause();
+      setTimeout(() => client.socket.resume(), limit * 1.75);
+    });
+    client.socket.write(
+      `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${new URL(e.url).host}\r\nx-api-key: ${e.apiKey}\r\n\r\n`,
+    );
+    let taken = 0;
+    const whole = new Promise<string>((resolve) => {
+      client.socket.on("data", (c: Buffer) => {
+        taken += c.length;
+        if (taken > 32 * 1024 * 1024) resolve("the whole answer");
+      });
+    });
+    expect(await Promise.race([cut, whole])).toContain(`took nothing of the answer for ${limit} ms`);
+    const answer = await client.gone;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer.length - answer.indexOf("\r\n\r\n") - 4).toBeLessThan(32 * 1024 * 1024);
+  });
+
   it("the pause of a stall fault does not count: the stalled download completes", async () => {
     const e = await startWith({ writeTimeoutMs: 500 });
     const id = await submit(e, "lucy-pro-t2v", { prompt: "a stalled download" });
