@@ -3,8 +3,6 @@
  * that keeps only the first bytes (for sniffing the media type) and the size: an upload never sits in memory.
  * Limits are enforced while streaming; a body over the limit stops the parse at once.
  */
-
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { Transform, type TransformCallback } from "node:stream";
 import busboy from "busboy";
@@ -87,8 +85,6 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     headers,
     defCharset,
     defParamCharset: "utf8",
-    // A file part's filename as sent, as Starlette keeps it (`photos/2024/a.png`, not `a.png`).
-    preservePath: true,
     limits: {
       // busboy reports `limit` when a file *reaches* fileSize; +1 lets a file of exactly maxFileBytes through.
       fileSize: limits.maxFileBytes + 1,
@@ -102,15 +98,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   });
   let bb: busboy.Busboy;
   let named: CharsetNamed | undefined;
-  const boundary = urlencoded ? undefined : boundaryOf(contentType);
-  const emptyName = `emulator-empty-filename-${randomBytes(12).toString("hex")}`;
-  // What busboy reads: a urlencoded body with its stray `%` escaped, a multipart one with its parts' heads written for
-  // Starlette's reading of file and text parts (PartKinds).
-  const before: Transform | undefined = urlencoded
-    ? new StrayPercents()
-    : boundary
-      ? new PartKinds(boundary, emptyName)
-      : undefined;
+  const strays = urlencoded ? new StrayPercents() : undefined;
   try {
     bb = busboy(options("latin1"));
     if (!urlencoded) named = charsetNamed(busboy(options(NO_CHARSET)));
@@ -129,14 +117,15 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       if (settled) return;
       settled = true;
       req.off("data", onData);
+      req.off("end", onEnd);
       req.off("aborted", onAborted);
       req.off("close", onClose);
       named?.stop();
       if (outcome.kind !== "ok") {
-        if (before) {
-          req.unpipe(before);
-          before.unpipe(bb);
-          before.destroy();
+        if (strays) {
+          req.unpipe(strays);
+          strays.unpipe(bb);
+          strays.destroy();
         } else req.unpipe(bb);
         bb.removeAllListeners();
         bb.on("error", () => {});
@@ -157,7 +146,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBody) tooLarge();
+      else named?.write(chunk);
     };
+    const onEnd = () => named?.end();
     const onAborted = () => finish({ kind: "aborted" });
     const onClose = () => {
       if (!req.complete) finish({ kind: "aborted" });
@@ -229,7 +220,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
           truncated: false,
           invalidUtf8: false,
           file: {
-            filename: info.filename === emptyName ? "" : info.filename,
+            filename: info.filename,
             declaredType: info.mimeType,
             size,
             head: kept,
@@ -255,16 +246,11 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
 
     startReading();
     req.on("data", onData);
+    req.on("end", onEnd);
     req.on("aborted", onAborted);
     req.on("close", onClose);
-    // The second reading of a multipart body reads what busboy reads, so that its text fields are the same parts.
-    const read = before ? req.pipe(before) : req;
-    if (named) {
-      const second = named;
-      read.on("data", (chunk: Buffer) => second.write(chunk));
-      read.on("end", () => second.end());
-    }
-    read.pipe(bb);
+    if (strays) req.pipe(strays).pipe(bb);
+    else req.pipe(bb);
   });
 }
 
@@ -321,149 +307,6 @@ function escapeStrays(data: Buffer, end: number): Buffer {
 }
 
 function noop(): void {}
-
-/** The boundary of a multipart Content-Type, as sent (a quoted one unquoted); undefined when there is none. */
-function boundaryOf(contentType: string): string | undefined {
-  const m = /;\s*boundary\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;]+))/i.exec(contentType);
-  if (!m) return undefined;
-  return m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2];
-}
-
-const CR = 0x0d;
-const DASH = 0x2d;
-const HEAD_END = Buffer.from("\r\n\r\n");
-/** Longest part head looked at (busboy's own limit is 16 KiB: it refuses a longer one). */
-const MAX_PART_HEAD_BYTES = 16 * 1024 + 4;
-
-/**
- * A multipart body with each part's head written so that busboy (1.6) reads the part as Starlette does: as a file when
- * it has a filename parameter, as text when it has none (`markEmptyFilename`). busboy reads a part whose filename is
- * empty (what a browser sends for a file input left empty) as text, and one of type application/octet-stream without
- * a filename as a file; the mark written for an empty filename, random for each body, tells busboy's file part to
- * give back "". Parts are found as busboy finds them: a delimiter (CRLF, `--`, the boundary; the body read as
- * if it started with CRLF), then `--` (the end) or CRLF and a head up to an empty line. Only heads change; every other
- * byte goes through as it came, and a delimiter or head split across chunks is held until it is whole.
- */
-export class PartKinds extends Transform {
-  private readonly delimiter: Buffer;
-  /** The CRLF the body is read as starting with, not given out. */
-  private virtual = 2;
-  private held: Buffer = Buffer.from("\r\n");
-  private inHead = false;
-  private over = false;
-
-  constructor(
-    boundary: string,
-    private readonly mark: string,
-  ) {
-    super();
-    this.delimiter = Buffer.from(`\r\n--${boundary}`, "latin1");
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const data = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
-    this.held = EMPTY;
-    this.scan(data);
-    done();
-  }
-
-  override _flush(done: TransformCallback): void {
-    this.give(this.held);
-    this.held = EMPTY;
-    done();
-  }
-
-  private give(bytes: Buffer): void {
-    if (this.virtual > 0) {
-      const n = Math.min(this.virtual, bytes.length);
-      this.virtual -= n;
-      bytes = bytes.subarray(n);
-    }
-    if (bytes.length > 0) this.push(bytes);
-  }
-
-  private scan(data: Buffer): void {
-    for (;;) {
-      if (this.over) {
-        this.give(data);
-        return;
-      }
-      if (!this.inHead) {
-        const at = data.indexOf(this.delimiter);
-        if (at < 0) {
-          const keep = partialDelimiter(data, this.delimiter);
-          this.give(data.subarray(0, data.length - keep));
-          this.held = Buffer.from(data.subarray(data.length - keep));
-          return;
-        }
-        const end = at + this.delimiter.length;
-        this.give(data.subarray(0, end));
-        data = data.subarray(end);
-        this.inHead = true;
-        continue;
-      }
-      if (data.length < 2) {
-        this.held = Buffer.from(data);
-        return;
-      }
-      if (data[0] === DASH && data[1] === DASH) {
-        this.over = true;
-        continue;
-      }
-      if (data[0] !== CR || data[1] !== 0x0a) {
-        this.inHead = false;
-        continue;
-      }
-      const close = data.indexOf(HEAD_END);
-      if (close < 0) {
-        if (data.length > MAX_PART_HEAD_BYTES) this.over = true;
-        else {
-          this.held = Buffer.from(data);
-          return;
-        }
-        continue;
-      }
-      const headEnd = close + HEAD_END.length;
-      this.give(markEmptyFilename(data.subarray(0, headEnd), this.mark));
-      data = data.subarray(headEnd);
-      this.inHead = false;
-    }
-  }
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/** How many bytes at the end of `data` may start a delimiter that the next chunk completes. */
-function partialDelimiter(data: Buffer, delimiter: Buffer): number {
-  for (let i = data.indexOf(CR, Math.max(0, data.length - delimiter.length + 1)); i >= 0; i = data.indexOf(CR, i + 1)) {
-    if (data.subarray(i).equals(delimiter.subarray(0, data.length - i))) return data.length - i;
-  }
-  return 0;
-}
-
-/**
- * A part's head (from the CRLF after its delimiter) as busboy is to read it for Starlette's reading: a part with a
- * filename parameter is a file, its `filename=""` marked; a part without one is text, whatever its type (busboy reads
- * one of type application/octet-stream as a file: that type is written text/plain, busboy's own for a part of none).
- */
-function markEmptyFilename(head: Buffer, mark: string): Buffer {
-  const text = head.toString("latin1");
-  const disposition = /\r\ncontent-disposition[ \t]*:[^\r]*/i.exec(text);
-  if (!disposition) return head;
-  let out = text;
-  if (/;[ \t]*filename\*?[ \t]*=/i.test(disposition[0])) {
-    const marked = disposition[0].replace(/(;[ \t]*filename[ \t]*=[ \t]*)""/i, `$1"${mark}"`);
-    out = text.slice(0, disposition.index) + marked + text.slice(disposition.index + disposition[0].length);
-  } else {
-    // busboy reads the first Content-Type of a head.
-    const type = /\r\ncontent-type[ \t]*:[ \t]*/i.exec(text);
-    const at = type ? type.index + type[0].length : -1;
-    if (type && /^application\/octet-stream[ \t]*(?:;|\r)/i.test(text.slice(at, at + 40))) {
-      out = `${text.slice(0, at)}text/plain${text.slice(at + "application/octet-stream".length)}`;
-    }
-  }
-  return out === text ? head : Buffer.from(out, "latin1");
-}
 
 /** A charset busboy cannot decode: given as the default, a part that names no charset of its own gives no value. */
 const NO_CHARSET = "x-emulator-no-charset";

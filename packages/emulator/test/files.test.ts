@@ -73,45 +73,6 @@ describe("files", () => {
     ]);
   });
 
-  it('reads a part as a file by its filename parameter, filename="" too, and keeps the name as sent (as Starlette)', async () => {
-    const png = Buffer.from(samplePng());
-    const send = (path: string, parts: Parameters<typeof multipart>[1]) =>
-      raw(emu.url, {
-        method: "POST",
-        path,
-        headers: { "x-api-key": emu.apiKey, "content-type": "multipart/form-data; boundary=b0und" },
-        body: multipart("b0und", parts),
-      });
-    // What a browser sends for a file input: the file with an empty name.
-    const unnamed = await send("/v1/files", [{ name: "file", value: png, filename: "", type: "image/png" }]);
-    expect(unnamed.status).toBe(200);
-    expect(jsonOf(unnamed)).toMatchObject({ filename: "", mime_type: "image/png", size_bytes: png.length });
-    const pathed = await send("/v1/files", [
-      { name: "file", value: png, filename: "photos/2024/a.png", type: "image/png" },
-    ]);
-    expect(pathed.status).toBe(200);
-    expect(jsonOf(pathed).filename).toBe("photos/2024/a.png");
-    const submitted = await send("/v1/jobs/lucy-pro-i2v", [
-      { name: "prompt", value: "an unnamed file" },
-      { name: "data", value: png, filename: "", type: "image/png" },
-    ]);
-    expect(submitted.status).toBe(200);
-    expect(jsonOf(submitted).status).toBe("pending");
-    // A part without a filename is text, as Starlette reads it, whatever its type: a prompt of type
-    // application/octet-stream is a prompt; a file field's part answers 422, a large text not echoed.
-    const typed = await send("/v1/jobs/lucy-pro-t2v", [
-      { name: "prompt", value: "a prompt typed as bytes", type: "application/octet-stream" },
-    ]);
-    expect(typed.status).toBe(200);
-    const text = await send("/v1/files", [{ name: "file", value: Buffer.concat([png, Buffer.alloc(3_000_000, 65)]) }]);
-    expect(text.status).toBe(422);
-    expect(text.body.length).toBeLessThan(1000);
-    expect(jsonOf(text).detail).toMatchObject([
-      { loc: ["body", "file"], msg: "Value error, Expected UploadFile, received: <class 'str'>" },
-    ]);
-    expect(jsonOf(text).detail[0]).not.toHaveProperty("input");
-  });
-
   it("keeps a file name of up to 255 characters and a media type of up to 255 (RFC 6838), and refuses longer: 422", async () => {
     const png = Buffer.from(samplePng());
     const send = (filename: string, type = "application/octet-stream") =>

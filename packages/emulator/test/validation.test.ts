@@ -1,6 +1,6 @@
 import { retiredModels } from "@decart/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PartKinds, StrayPercents } from "../src/form.js";
+import { StrayPercents } from "../src/form.js";
 import type { Emulator } from "../src/index.js";
 import { blob, form, get, headers, multipart, post, raw, sampleMp4, samplePng, start } from "./helpers.js";
 
@@ -451,59 +451,6 @@ describe("422 validation, one entry per bad field", () => {
           expect(Buffer.concat(out).toString(), `${cut} ${second}`).toBe(want);
         }
       }
-    });
-
-    it('marks a part\'s filename="" and types a part without one text, wherever a chunk ends; no other byte changes', async () => {
-      const B = "split-boundary";
-      const body = Buffer.from(
-        `preamble\r\n--${B}\r\nContent-Disposition: form-data; name="a"; filename=""\r\n\r\n\r\n--${B}x\r\r\n` +
-          `--${B}\r\ncontent-disposition: form-data; name="b"\r\n\r\nfilename=""\r\n` +
-          `--${B}\r\nContent-Type: image/png\r\nContent-Disposition: form-data; filename="" ; name="c"\r\n\r\nxyz\r\n` +
-          `--${B}\r\nContent-Disposition: form-data; name="e"\r\nContent-Type: Application/Octet-Stream; charset=utf-8\r\n\r\n` +
-          `\r\n--${B}\r\nContent-Disposition: form-data; name="f"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n` +
-          `\r\n--${B}--\r\n--${B}\r\nContent-Disposition: form-data; name="d"; filename=""\r\n\r\n`,
-        "latin1",
-      );
-      const want = body
-        .toString("latin1")
-        .replace('name="a"; filename=""', 'name="a"; filename="M"')
-        .replace('form-data; filename="" ;', 'form-data; filename="M" ;')
-        .replace("Application/Octet-Stream; charset", "text/plain; charset");
-      for (let cut = 0; cut <= body.length; cut++) {
-        for (const second of [cut, Math.min(body.length, cut + 1), Math.min(body.length, cut + 7)]) {
-          const marks = new PartKinds(B, "M");
-          const out: Buffer[] = [];
-          marks.on("data", (c: Buffer) => out.push(c));
-          const ended = new Promise((r) => marks.on("end", r));
-          for (const piece of [body.subarray(0, cut), body.subarray(cut, second), body.subarray(second)]) {
-            if (piece.length > 0) marks.write(piece);
-          }
-          marks.end();
-          await ended;
-          expect(Buffer.concat(out).toString("latin1"), `${cut} ${second}`).toBe(want);
-        }
-      }
-    });
-
-    it('reads the charsets of the text parts behind a file part with filename=""', async () => {
-      const B = "cs-boundary";
-      const body = multipart(B, [
-        { name: "unnamed", value: Buffer.from("\u00e9t\u00e9", "latin1"), filename: "", type: "text/plain" },
-        { name: "prompt", value: "a prompt" },
-        { name: "colour", value: Buffer.from("café", "latin1"), type: "text/plain; charset=iso-8859-1" },
-      ]);
-      const res = await raw(emu.url, {
-        method: "POST",
-        path: "/v1/jobs/lucy-pro-t2v",
-        headers: { "x-api-key": emu.apiKey, "content-type": `multipart/form-data; boundary=${B}` },
-        body,
-      });
-      const list = JSON.parse(res.body.toString()).detail as Issue[];
-      // (A file part is listed once it has been read to its end, after text parts that came behind it.)
-      expect(list.map((i) => [i.loc[1], i.type, i.input]).sort()).toEqual([
-        ["colour", "extra_forbidden", "café"],
-        ["unnamed", "extra_forbidden", undefined],
-      ]);
     });
 
     it("decodes a part in the charset it names (UTF-8 or Latin-1)", async () => {
