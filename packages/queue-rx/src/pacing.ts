@@ -5,6 +5,7 @@ import {
   type MonoTypeOperatorFunction,
   NEVER,
   type Observable,
+  type ObservableInput,
   type SchedulerLike,
   switchMap,
   takeUntil,
@@ -37,22 +38,22 @@ export interface Pacer {
 }
 
 /**
- * Creates a pacer whose pauses are waited out on `scheduler`, and measured on `now` (default the scheduler's clock,
- * `Date.now` for `asyncScheduler` but in `TestScheduler.run`): give it a steady clock, as `submitAll` gives it the
- * client's, so that a step of the wall clock during a pause neither stretches nor cuts it.
+ * Creates a pacer whose pauses are waited out on `scheduler`'s timers, and measured on `now` (default the scheduler's
+ * clock, `Date.now` for `asyncScheduler` but in `TestScheduler.run`): give it a steady clock, as `submitAll` gives it
+ * the client's, so that a step of the wall clock neither stretches nor cuts a pause. The clock is read when a pause
+ * starts or grows and when a request comes to the gate; the time left is then waited on the scheduler's timers, not
+ * compared with the clock again (a clock other than the scheduler's, a real one beside virtual time, only shifts when
+ * a pause is taken to end).
  */
 export function createPacer(scheduler: SchedulerLike = asyncScheduler, now = () => scheduler.now()): Pacer {
   let pausedUntil = Number.NEGATIVE_INFINITY;
   let strikes = 0;
-  const wait = (): Observable<unknown> =>
-    defer(() => {
-      const left = pausedUntil - now();
-      // Waits again after a pause that grew meanwhile.
-      return left > 0 ? timer(left, scheduler).pipe(switchMap(wait)) : [0];
-    });
+  // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile.
+  const wait = (until: number, left: number): ObservableInput<unknown> =>
+    left > 0 ? timer(left, scheduler).pipe(switchMap(() => wait(pausedUntil, pausedUntil - until))) : [0];
   return {
     gate: (request, stop = NEVER) =>
-      wait().pipe(
+      defer(() => wait(pausedUntil, pausedUntil - now())).pipe(
         takeUntil(stop),
         switchMap(() => request),
       ),

@@ -1,4 +1,5 @@
 import {
+  createDecartClient,
   type DecartClient,
   JobFailedError,
   type JobStatus,
@@ -11,7 +12,7 @@ import type { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { type BatchEvent, type BatchInput, submitAll } from "../src/batch.js";
 import type { SubmitInput } from "../src/types.js";
-import { marbles, virtualClient } from "./marbles.js";
+import { marbles, silent, virtualClient } from "./marbles.js";
 
 const input = (prompt: string) => ({ model: { canonical: "lucy-pro-t2v" }, prompt }) as never as SubmitInput;
 const every10 = () => 10;
@@ -82,6 +83,27 @@ describe("submitAll on virtual time", () => {
         completed: 3,
         failed: 0,
       });
+    });
+  });
+
+  it("a pause is waited out on the scheduler's virtual time even with a client on the real clock (no poll.now)", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      const submit = submits(scheduler, cold, ["a"]);
+      const read = reads(scheduler, cold);
+      const client = createDecartClient({ apiKey: "dct_virtual", baseUrl: "http://127.0.0.1:9", logger: silent });
+      const events: BatchEvent[] = [];
+      submitAll(client, [input("a"), input("b"), input("c")], {
+        concurrency: 2,
+        poll: every10,
+        download: false,
+        submitSource: submit,
+        statusSource: read,
+      }).subscribe((e) => events.push(e));
+      flush();
+      // As above: the pause of a's 429 (100 ms) is waited on virtual timers, not until the real clock has moved on.
+      expect(submit.calls.map(([, prompt]) => prompt)).toEqual(["a", "b", "a", "c"]);
+      expect(submit.calls[2]![0]).toBeLessThan(110);
+      expect(last(events).summary).toMatchObject({ submitted: 3, completed: 3 });
     });
   });
 
