@@ -1,7 +1,7 @@
 import { maxFileBytes } from "@decart/api";
 import { aborted, InvalidInputError, ignore, invalid, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
-import { timed } from "./transport.js";
+import { lengthOf, timed } from "./transport.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
 import { checkSchema, isBlob, isBuffer, isFileInput, isFileValue, type Schema, tagOf } from "./validate.js";
 
@@ -53,8 +53,8 @@ export async function toBlob(
   const what = url ? `Could not download "${field}" from ${shown}` : `Could not read the input "${field}"`;
   // Aborted by the call's signal, or by the timer of the read waited for (see `timed`).
   const [readSignal, until, , release] = timed(signal, url ? timeoutMs : uploadTimeoutMs, deadline, now);
-  // What is read: the input, or the URL's body; through a web stream's reader, else its async iterator.
-  let source: any = value;
+  // What is read (the input, or the URL's body): through a web stream's reader, else its async iterator.
+  const source: any = value;
   let it: any;
   let type = "";
   let status = 0;
@@ -63,9 +63,11 @@ export async function toBlob(
   const chunks: BlobPart[] = [];
   // The bytes of what is sent, counted as they come: past the API's limit of one file, refused (nothing more read).
   let size = 0;
-  const sized = <T>(part: T, bytes = (part as Blob).size): T => {
-    size += bytes;
-    if (size > maxFileBytes) {
+  // (A Blob by its size, bytes by their length, text by its UTF-8 bytes; and `ahead`, a URL's Content-Length: past the
+  // limit, its body is not read.)
+  const sized = <T>(part: T, ahead = 0): T => {
+    size += (part as any).size ?? (part as any).byteLength ?? new Blob([part as BlobPart]).size;
+    if (size + ahead > maxFileBytes) {
       refused = `over the API's ${maxFileBytes / 2 ** 20} MiB per file: give a smaller one`;
       throw refused;
     }
@@ -103,29 +105,25 @@ export async function toBlob(
     signal?.throwIfAborted();
     if (url) {
       const response = await until(fetchImpl(url, { signal: readSignal }));
-      ({ status, body: source } = response);
-      // A fetch whose answers have no body stream (React Native's, whatwg-fetch's): its bytes, read whole.
-      source ??= (await until(response.blob())).stream();
+      ({ status } = response);
       type = response.headers.get("content-type") ?? "";
-    }
-    it = source instanceof ReadableStream ? source.getReader() : source?.[Symbol.asyncIterator]();
-    if (status > 299) throw `HTTP ${status}`;
+      it = response.body?.getReader();
+      if (status > 299) throw `HTTP ${status}`;
+      // A Content-Length past the limit is refused as a count past it is, the body not read (cancelled, see below). A
+      // fetch whose answers have no body stream (React Native's, whatwg-fetch's) gives the bytes whole: counted so.
+      sized("", lengthOf(response.headers));
+      it ??= (await until(response.blob())).stream().getReader();
+    } else it = source instanceof ReadableStream ? source.getReader() : source?.[Symbol.asyncIterator]();
     for (;;) {
-      // (No iterator: a URL's empty body, or an iterable's that gives none, which fails here as it is read.)
-      const chunk =
-        it || !url ? await until<IteratorResult<unknown>>(it.read ? it.read() : it.next()) : { done: true as const };
+      // (An iterable's that gives no iterator fails here as it is read.)
+      const chunk = await until<IteratorResult<unknown>>(it.read ? it.read() : it.next());
       if (chunk.done) return new Blob(chunks, { type });
       if (!isBytes(chunk.value)) {
         refused = notBytes(chunk.value);
         throw refused;
       }
       // (Counted by its bytes, text's in UTF-8; kept as it came.)
-      chunks.push(
-        sized(
-          chunk.value as BlobPart,
-          typeof chunk.value === "string" ? new Blob([chunk.value]).size : (chunk.value as ArrayBuffer).byteLength,
-        ),
-      );
+      chunks.push(sized(chunk.value as BlobPart));
     }
   } catch (problem: any) {
     // Left before its end (an error status, a failure, an abort): what this read is released (a body or a web stream

@@ -369,8 +369,17 @@ export function createTransport(
           // (Not a GET that a 303 made: the POST was taken.)
           else if (verb === "POST") first = undefined;
         }
+        // An image (a multipart POST's media answer: `process`) whose Content-Length says it is past MAX_ANSWER_BYTES is
+        // refused as one counted past it (see below), its body not read.
+        if (response.ok && upload && call.media && lengthOf(response.headers)! > MAX_ANSWER_BYTES) {
+          await response.body?.cancel();
+          throw invalid(
+            `an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: the server may have made (and billed) it`,
+            response.status,
+          );
+        }
         // A fetch whose answers have no body stream (React Native's, whatwg-fetch's): a result, read whole under the
-        // timer, is streamed from memory (`Blob.stream`).
+        // timer, is streamed from memory (`Blob.stream`), and counted as it is read.
         source = response.body ?? (response.ok && call.media ? (await until(response.blob())).stream() : null);
       } catch (e) {
         throw failure(e);

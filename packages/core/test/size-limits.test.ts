@@ -32,6 +32,19 @@ let base: string;
 /** Requests that reached the API's routes (a POST), and the bytes of the latest endless answer sent. */
 let posts: number;
 let sent: number;
+/**
+ * The length an image answer declares (its Content-Length) while it sends only its first bytes and holds the rest; none:
+ * an endless answer. And whether the connection of the latest held answer was closed by the client.
+ */
+let declared: number | undefined;
+let heldClosed: Promise<void>;
+
+/** Sends a Content-Length of `length`, then `head`, and holds the rest back (until the client lets the answer go). */
+function held(res: ServerResponse, type: string, head: Buffer, length: number) {
+  heldClosed = new Promise((resolve) => res.on("close", resolve));
+  res.writeHead(200, { "content-type": type, "content-length": length });
+  res.write(head);
+}
 
 /** Sends `head`, then chunks as fast as the client reads them, until `ENDLESS_CAP` bytes or the connection closes. */
 function endless(res: ServerResponse, type: string, head: Buffer) {
@@ -53,16 +66,22 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     // A file to download: endless, or of a given size (`/sized/<bytes>.mp4`).
     if (req.method === "GET") {
-      const size = /^\/sized\/(\d+)\.mp4$/.exec(req.url!)?.[1];
+      const length = /^\/held\/(\d+)\.mp4$/.exec(req.url!)?.[1];
+      if (length) return held(res, "video/mp4", MP4, +length);
+      const size = /^\/sized\/(\d+)\.mp4(\?length)?$/.exec(req.url!)?.[1];
       if (!size) return endless(res, "video/mp4", MP4);
-      res.writeHead(200, { "content-type": "video/mp4" });
+      // (With `?length`, its Content-Length said; else none, chunked.)
+      res.writeHead(200, {
+        "content-type": "video/mp4",
+        ...(req.url!.endsWith("?length") && { "content-length": size }),
+      });
       return res.end(Buffer.concat([MP4, Buffer.alloc(+size - MP4.length)]));
     }
     posts++;
     // The API: a submit's answer once its body has come whole; an image model's answer endless.
     if (req.url!.startsWith("/v1/generate/")) {
       req.resume();
-      return endless(res, "image/png", PNG);
+      return declared ? held(res, "image/png", PNG, declared) : endless(res, "image/png", PNG);
     }
     req.resume().on("end", () => {
       res.writeHead(200, { "content-type": "application/json" });
@@ -79,7 +98,34 @@ afterAll(async () => {
 beforeEach(() => {
   posts = 0;
   sent = 0;
+  declared = undefined;
+  blobs = 0;
 });
+
+/**
+ * A fetch whose answers have no body stream, as React Native's: the real fetch over loopback, its answer handed back as
+ * a Response built without one (`body` null), whose `blob()`, `text()` and `arrayBuffer()` read the real answer whole.
+ * `blobs` counts those reads.
+ */
+let blobs = 0;
+const streamless: typeof fetch = async (url, init) => {
+  const answer = await fetch(url, init);
+  const read = (how: "blob" | "text" | "arrayBuffer") => () => {
+    blobs++;
+    return answer[how]();
+  };
+  return Object.assign(new Response(null, answer), {
+    blob: read("blob"),
+    text: read("text"),
+    arrayBuffer: read("arrayBuffer"),
+  });
+};
+/** The ways a client reads answers: fetch's body stream, nodeUpload()'s (for a POST with files), none (`streamless`). */
+const modes = {
+  fetch: {},
+  "nodeUpload()": { upload: nodeUpload() },
+  "a fetch without body streams": { fetch: streamless },
+} satisfies Record<string, Partial<DecartClientOptions>>;
 
 const clientWith = (options: Partial<DecartClientOptions> = {}) =>
   createDecartClient({ apiKey: "dct_test_key_1234", baseUrl: base, logger: silent, maxRetries: 0, ...options });
@@ -150,4 +196,67 @@ describe("an image answer that never ends", () => {
       expect(sent).toBeLessThan(ENDLESS_CAP / 2);
     });
   }
+});
+
+describe("an answer whose Content-Length says it is past the limit is refused on that header, its body not read", () => {
+  for (const [mode, options] of Object.entries(modes)) {
+    it(`a URL's file: refused as one counted past the limit, its answer let go (${mode})`, async () => {
+      // (Read, the body would wait for bytes that never come: the read's timeout, not the refusal.)
+      const error = await submit(`${base}/held/${2 * MiB}.mp4`, { ...options, timeoutMs: 2000 }).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "data", code: "INVALID_INPUT", retryable: false });
+      expect(error.message).toBe(
+        `Could not download "data" from ${base}/held/${2 * MiB}.mp4: over the API's 1 MiB per file: give a smaller one; nothing was sent`,
+      );
+      expect(posts).toBe(0);
+      if (options === modes["a fetch without body streams"]) expect(blobs).toBe(0);
+      else await heldClosed;
+    });
+
+    it(`an image answer: refused as one counted past MAX_ANSWER_BYTES, its answer let go (${mode})`, async () => {
+      declared = 3 * MiB;
+      const error = await clientWith({ ...options, maxRetries: 2, uploadTimeoutMs: 2000 })
+        .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, status: 200 });
+      expect(error.message).toContain("an image past 2 MiB: the server may have made (and billed) it (HTTP 200)");
+      expect(posts).toBe(1);
+      if (options === modes["a fetch without body streams"]) expect(blobs).toBe(0);
+      else await heldClosed;
+    });
+  }
+
+  it("a URL's file whose Content-Length is the limit exactly is sent; one byte more is refused", async () => {
+    for (const options of Object.values(modes))
+      await expect(submit(`${base}/sized/${MiB}.mp4?length`, options)).resolves.toMatchObject({ status: "pending" });
+    expect(posts).toBe(3);
+    for (const options of Object.values(modes))
+      await expect(submit(`${base}/sized/${MiB + 1}.mp4?length`, options)).rejects.toMatchObject({
+        field: "data",
+        code: "INVALID_INPUT",
+      });
+    expect(posts).toBe(3);
+  });
+});
+
+describe("a fetch without body streams: an answer without Content-Length is measured once read whole", () => {
+  it("a URL's file past the limit is refused, nothing sent", async () => {
+    const error = await submit(`${base}/in.mp4`, { fetch: streamless }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toBe(
+      `Could not download "data" from ${base}/in.mp4: over the API's 1 MiB per file: give a smaller one; nothing was sent`,
+    );
+    expect([posts, blobs]).toEqual([0, 1]);
+  });
+
+  it("an image answer past MAX_ANSWER_BYTES is refused, not sent again", async () => {
+    const error = await clientWith({ fetch: streamless, maxRetries: 2 })
+      .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, status: 200 });
+    expect(error.message).toContain("an image past 2 MiB: the server may have made (and billed) it (HTTP 200)");
+    expect([posts, blobs]).toEqual([1, 1]);
+  });
 });
