@@ -15,6 +15,7 @@ import { setImmediate } from "node:timers/promises";
 import type { TLSSocket } from "node:tls";
 import { promisify } from "node:util";
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from "node:zlib";
+import { maxFileBytes } from "@decart/api";
 import type { DecartClient } from "./client.js";
 import { isUsableId, MAX_ID_LENGTH } from "./engine.js";
 import {
@@ -903,6 +904,10 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               if (!bytes) throw unreadable(notBytes(chunk));
               return { done: false, value: bytes };
             };
+            // The part's bytes, counted as they are sent: past the API's limit of one file, the upload stops with the
+            // error a Blob over it gets before anything is sent (in inputs.ts's words), naming the field, rather than
+            // the server's 413 after the whole upload.
+            let size = 0;
             try {
               for (;;) {
                 let chunk: IteratorResult<Uint8Array> | undefined;
@@ -919,6 +924,9 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
                 if (answered) return;
                 if (!chunk) throw failure;
                 if (chunk.done) break;
+                size += chunk.value.byteLength;
+                if (size > maxFileBytes)
+                  throw unreadable(`over the API's ${maxFileBytes / 2 ** 20} MiB per file: give a smaller one`);
                 yield chunk.value;
                 more(chunk.value.byteLength);
               }

@@ -9,7 +9,7 @@ import {
   models,
 } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
-import { silent } from "./helpers.js";
+import { silent, until } from "./helpers.js";
 
 // The limits, lowered here so that no test holds hundreds of MiB: the spec's limit of one file (`maxFileBytes` of
 // @decart/api, 200 MiB) to 1 MiB, an image answer's (MAX_ANSWER_BYTES, 64 MiB) to 2 MiB. The code that reads them is
@@ -258,5 +258,66 @@ describe("a fetch without body streams: an answer without Content-Length is meas
     expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, status: 200 });
     expect(error.message).toContain("an image past 2 MiB: the server may have made (and billed) it (HTTP 200)");
     expect([posts, blobs]).toEqual([1, 1]);
+  });
+});
+
+describe("a stream sent as it comes by nodeUpload() is counted as it is sent", () => {
+  /** A source of `total` bytes, 64 KiB a chunk, starting as an MP4 does: what it gave, whether it was stopped. */
+  function source(total: number) {
+    const seen = { given: 0, stopped: false };
+    async function* chunks() {
+      try {
+        for (let at = 0; at < total; at += chunk.length) {
+          const bytes = at ? chunk : Buffer.concat([MP4, chunk.subarray(MP4.length)]);
+          seen.given += Math.min(bytes.length, total - at);
+          yield bytes.subarray(0, total - at);
+        }
+      } finally {
+        seen.stopped = seen.given < total;
+      }
+    }
+    return { seen, chunks };
+  }
+
+  const kinds = {
+    "a Node stream": (chunks: () => AsyncGenerator<Buffer>) => Readable.from(chunks()),
+    "a web stream": (chunks: () => AsyncGenerator<Buffer>) => {
+      const it = chunks();
+      return new ReadableStream<Uint8Array>({
+        async pull(out) {
+          const { done, value } = await it.next();
+          if (done) out.close();
+          else out.enqueue(value);
+        },
+        cancel: () => void it.return(undefined),
+      });
+    },
+    "an async iterable": (chunks: () => AsyncGenerator<Buffer>) => ({ [Symbol.asyncIterator]: chunks }),
+  };
+
+  for (const [kind, make] of Object.entries(kinds)) {
+    it(`${kind} that goes on past the API's limit: the upload stops there, an InvalidInputError naming the field`, async () => {
+      // (The server here takes it whole: before the fix, the call went on with it.)
+      const { seen, chunks } = source(4 * MiB);
+      const error = await submit(make(chunks), { upload: nodeUpload() }).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "data", code: "INVALID_INPUT", retryable: false });
+      expect(error.message).toBe(
+        `Could not send the input "data": over the API's 1 MiB per file: give a smaller one; the upload stopped before its end, nothing was made`,
+      );
+      // Stopped a chunk past the limit (a stream's buffer reads a few more ahead), not read on.
+      await until(() => seen.stopped);
+      expect(seen.given).toBeGreaterThan(MiB);
+      expect(seen.given).toBeLessThan(2 * MiB);
+    });
+  }
+
+  it("one of the limit exactly is sent", async () => {
+    for (const [kind, make] of Object.entries(kinds)) {
+      const { seen, chunks } = source(MiB);
+      await expect(submit(make(chunks), { upload: nodeUpload() }), kind).resolves.toMatchObject({ status: "pending" });
+      expect(seen).toEqual({ given: MiB, stopped: false });
+    }
+    expect(posts).toBe(3);
   });
 });
