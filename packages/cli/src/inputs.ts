@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import type { FieldInfo } from "@decart/api";
-import { AbortError, type ModelDefinition } from "@decart/core";
+import { AbortError, InvalidInputError, type ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
 import { CliError, usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
@@ -43,10 +43,13 @@ export interface Bound {
   field: string;
   bytes: number;
   why: string;
+  /** The error of more than `bytes`, when not the usage error that says `why`. */
+  refused?: () => Error;
 }
 
 /** The usage error of `where` (a file, standard input) holding more than `bound` allows: naming the field. */
 const tooLarge = (where: string, bound: Bound) =>
+  bound.refused?.() ??
   usageError(
     `"${bound.field}": ${where} holds more than ${bound.bytes / 1024 / 1024} MiB, ${bound.why} (nothing was sent)`,
   );
@@ -167,18 +170,40 @@ export const NOT_UTF8 =
 
 /**
  * Text from `@path` or `@-`, without its final line break, `MAX_TEXT_BYTES` at most; text that is not UTF-8 is a usage
- * error naming both.
+ * error naming both. For a field with a `maxLength` (the catalogue's `info`, of `model`), at most the bytes a text that
+ * long can take (4 a character in UTF-8) and its final line break (CRLF, not sent): one that holds more is refused as
+ * the client refuses a text too long (its `InvalidInputError`, in its words), before the rest is read (it was read
+ * whole first: a 20 MB prompt file, for a field of 1000 characters).
  */
-async function readText(path: string, field: string, stdin: StdinReader): Promise<string> {
-  const bound = {
+async function readText(
+  path: string,
+  field: string,
+  stdin: StdinReader,
+  info?: FieldInfo,
+  model?: string,
+): Promise<string> {
+  const { minLength = 0, maxLength } = (info ?? {}) as { minLength?: number; maxLength?: number };
+  const expected = `${minLength} to ${maxLength} characters long`;
+  const bound: Bound = {
     field,
     bytes: MAX_TEXT_BYTES,
     why: "the most read for a text field (far more than any takes): give a shorter text",
   };
+  if (maxLength !== undefined && 4 * maxLength + 2 < MAX_TEXT_BYTES) {
+    bound.bytes = 4 * maxLength + 2;
+    bound.refused = () =>
+      new InvalidInputError(`Invalid input for ${model}: "${field}" must be ${expected} (got more than ${maxLength})`, {
+        field,
+        expected,
+      });
+  }
   const bytes =
     path === "-"
       ? await fromStdin(bound, stdin)
-      : await readBounded(path, bound).catch((e) => (e instanceof CliError ? Promise.reject(e) : fail(field, path, e)));
+      : await readBounded(path, bound).catch((e) =>
+          // (The bound's refusal as it is; the file's failure named so.)
+          e instanceof CliError || InvalidInputError.isInstance(e) ? Promise.reject(e) : fail(field, path, e),
+        );
   const text = utf8Text(bytes);
   if (text === undefined) {
     throw usageError(`"${field}": ${path === "-" ? "standard input (-)" : resolve(path)} is ${NOT_UTF8}`);
@@ -296,11 +321,12 @@ export async function parseInputs(
 ): Promise<Record<string, unknown>> {
   const inputs: Record<string, unknown> = Object.create(null);
   const fields = new Map<string, FieldInfo>(model.fields.map((f) => [f.name, f]));
+  const textOf = (path: string, name: string) => readText(path, name, stdin, fields.get(name), model.name);
   const set = (name: string, value: unknown) => {
     if (name in inputs) throw usageError(`"${name}" is given more than once`);
     inputs[name] = value;
   };
-  if (prompt !== undefined) set("prompt", prompt === "-" ? await readText("-", "prompt", stdin) : prompt);
+  if (prompt !== undefined) set("prompt", prompt === "-" ? await textOf("-", "prompt") : prompt);
   for (const arg of assignments) {
     const match = ASSIGNMENT.exec(arg);
     if (!match) throw usageError(`Expected field=value, field:=json or field=@file (got ${JSON.stringify(arg)})`);
@@ -325,7 +351,7 @@ export async function parseInputs(
     } else if (field?.type === "file") {
       set(name, await readFileInput(text, name, stdin, ".", (field as { accept?: readonly string[] }).accept));
     } else if (text.startsWith("@") && text.length > 1) {
-      set(name, convert(field, await readText(text.slice(1), name, stdin)));
+      set(name, convert(field, await textOf(text.slice(1), name)));
     } else {
       set(name, convert(field, text));
     }

@@ -505,37 +505,72 @@ describe("text and standard input read with a bound, refused as it passes it", (
     more();
   }
 
-  it("a text field from a file past 64 MiB: exit 2 naming the field and the file, nothing sent", async () => {
-    const path = join(dir, "huge-prompt.txt");
+  it("a text field without a maxLength from a file past 64 MiB: exit 2 naming the field and the file, nothing sent", async () => {
+    const path = join(dir, "huge-text.txt");
     const fd = openSync(path, "w");
-    writeSync(fd, "A lake\n");
+    writeSync(fd, "720p\n");
     ftruncateSync(fd, MAX_TEXT_BYTES + 1); // sparse: no disk used
     closeSync(fd);
     const before = emu.stats().requests.total;
-    const result = await run(["video", `prompt=@${path}`, "-o", join(dir, "huge.mp4")], { env });
+    const result = await run(["video", "A lake", `resolution=@${path}`, "-o", join(dir, "huge.mp4")], { env });
     // Before the fix the file was read whole (300 MB: past V8's heap, the process killed, no event), then refused by
-    // the prompt's length.
+    // the field's check.
     expect(result.code, result.stderr).toBe(2);
     expect(events(result.stdout)).toEqual([
       {
         type: "error",
         exit_code: 2,
         message:
-          `"prompt": ${path} holds more than 64 MiB, the most read for a text field (far more than any takes): give ` +
-          "a shorter text (nothing was sent)",
+          `"resolution": ${path} holds more than 64 MiB, the most read for a text field (far more than any takes): ` +
+          "give a shorter text (nothing was sent)",
       },
     ]);
     expect(emu.stats().requests.total).toBe(before);
   });
 
-  it("standard input that goes on past the bound (64 MiB for text, 200 MiB for a file): exit 2 naming the field, before its end", async () => {
+  it("a text field with a maxLength from a file: read up to the bytes that many characters can take (and a CRLF), refused past them as the client refuses a text too long", async () => {
+    const path = join(dir, "long-prompt.txt");
+    const before = emu.stats().requests.total;
+    const tooLong = (got: string) => [
+      {
+        type: "error",
+        exit_code: 2,
+        code: "INVALID_INPUT",
+        message: `Invalid input for lucy-pro-t2v: "prompt" must be 1 to 1000 characters long (got ${got})`,
+      },
+    ];
+    for (const [text, got] of [
+      // 20 MB: read no further than 4002 bytes (it was read whole, then refused as 20000000 characters long).
+      ["a".repeat(20_000_000), "more than 1000"],
+      // 1001 characters of 4 bytes each: 4004 bytes.
+      ["🌊".repeat(1001), "more than 1000"],
+      // Within the bytes that 1000 characters can take: read whole, refused by the client with its count.
+      ["a".repeat(1001), "1001"],
+    ] as const) {
+      writeFileSync(path, text);
+      const result = await run(["video", `prompt=@${path}`, "-o", join(dir, "long.mp4")], { env });
+      expect(result.code, result.stderr).toBe(2);
+      expect(events(result.stdout)).toEqual(tooLong(got));
+    }
+    expect(emu.stats().requests.total).toBe(before);
+    // 1000 characters of 4 bytes each and a final CRLF (not sent): 4002 bytes, the most read, taken.
+    writeFileSync(path, `${"🌊".repeat(1000)}\r\n`);
+    const taken = await run(["image", `prompt=@${path}`, "-o", join(dir, "long.png")], { env });
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(emu.stats().requests.byRoute.process).toBeGreaterThan(0);
+  });
+
+  it("standard input that goes on past the bound (a text field's maxLength, else 64 MiB for text, 200 MiB for a file): exit 2 naming the field, before its end", async () => {
+    const longer =
+      '^Invalid input for lucy-pro-t2v: "prompt" must be 1 to 1000 characters long \\(got more than 1000\\)$';
     const cases = [
-      { args: ["video", "-", "-o", join(dir, "endless.mp4")], field: "prompt", most: "64 MiB" },
-      { args: ["jobs", "submit", "prompt=@-"], field: "prompt", most: "64 MiB" },
+      { args: ["video", "-", "-o", join(dir, "endless.mp4")], expected: longer },
+      { args: ["jobs", "submit", "prompt=@-"], expected: longer },
+      { args: ["jobs", "submit", "A lake", "resolution=@-"], field: "resolution", most: "64 MiB" },
       { args: ["video", "Snow", "-m", "lucy-clip", "data=@-"], field: "data", most: "200 MiB" },
     ];
     const before = emu.stats().requests.total;
-    for (const { args, field, most } of cases) {
+    for (const { args, field, most, expected } of cases) {
       const what = args.join(" ");
       const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env), cwd: dir });
       const done = finished(child);
@@ -545,7 +580,9 @@ describe("text and standard input read with a bound, refused as it passes it", (
       const stopped = await done;
       expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(2);
       expect(events(stopped.stdout).at(-1)!.message, what).toMatch(
-        new RegExp(`^"${field}": standard input \\(-\\) holds more than ${most}, .*\\(nothing was sent\\)$`),
+        new RegExp(
+          expected ?? `^"${field}": standard input \\(-\\) holds more than ${most}, .*\\(nothing was sent\\)$`,
+        ),
       );
     }
     expect(emu.stats().requests.total).toBe(before);
