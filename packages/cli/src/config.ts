@@ -4,7 +4,6 @@ import {
   createDecartClient,
   type DecartClient,
   InvalidInputError,
-  MAX_ANSWER_BYTES,
   shownUrl,
   type UploadBody,
   type UploadFunction,
@@ -161,58 +160,6 @@ export const onRequestStart = async <T>(watcher: RequestWatcher, work: () => Pro
 };
 
 /**
- * The most bytes the CLI takes of the answer of a request that carries files (an image above all, which the client
- * holds whole in memory; a submit's answer is a few hundred bytes): one that goes on past it is cut there, and the
- * request fails (`answerTooLarge`), rather than filling the memory until the system ends the process. The client's
- * own bound of an image answer (`MAX_ANSWER_BYTES` of @decart/core): one figure.
- */
-export { MAX_ANSWER_BYTES };
-
-/** The code of the error that ends an answer past `MAX_ANSWER_BYTES` (the cause of the client's error: see `capped`). */
-const TOO_LARGE = "ANSWER_TOO_LARGE";
-
-/** An answer whose body fails once more than `MAX_ANSWER_BYTES` of it have come (its connection let go). */
-function capped(response: Response): Response {
-  const source = response.body;
-  if (!response.ok || !source) return response;
-  let received = 0;
-  const body = source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, out) {
-        received += chunk.byteLength;
-        if (received <= MAX_ANSWER_BYTES) return out.enqueue(chunk);
-        throw Object.assign(new Error(`the answer passed ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`), { code: TOO_LARGE });
-      },
-    }),
-  );
-  // A Content-Length past the cap is dropped: the client would take the cut for a connection cut short (TRUNCATED)
-  // rather than the cap's error.
-  const headers = new Headers(response.headers);
-  if (Number(headers.get("content-length")) > MAX_ANSWER_BYTES) headers.delete("content-length");
-  return new Response(body, { status: response.status, statusText: response.statusText, headers });
-}
-
-/**
- * The CLI's error for a request whose answer was cut at `MAX_ANSWER_BYTES` (`what`: an image request), else undefined:
- * exit 1, code `ANSWER_TOO_LARGE`, saying that nothing was saved and that the server may have made (and billed) it.
- */
-export function answerTooLarge(error: unknown, what: string): CliError | undefined {
-  let e = error as { code?: unknown; cause?: unknown; requestId?: unknown } | undefined;
-  const requestId = typeof e?.requestId === "string" && e.requestId ? e.requestId : undefined;
-  for (let depth = 0; e && e.code !== TOO_LARGE; depth++) e = depth < 8 ? (e.cause as typeof e) : undefined;
-  if (!e) return undefined;
-  return new CliError(
-    `The server's answer to the ${what} went past ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, more than the CLI takes ` +
-      "(no image is that large): it was cut there and nothing was saved. The server may have made (and billed) it" +
-      (requestId ? `; its request id, ${requestId}, is what support can find it by` : ""),
-    EXIT.error,
-    undefined,
-    true,
-    TOO_LARGE,
-  );
-}
-
-/**
  * What the client says is wrong with `url` as the API's URL (its `InvalidInputError`, whose `expected` says what it must
  * be: an http(s) URL without @, ? or #), or undefined when the client takes it. The client's own check, made by a client
  * made for nothing else (it sends nothing): one rule for a URL the user gave and one a journal recorded.
@@ -313,7 +260,7 @@ export function clientFor(
       throw error;
     }
     watcher?.answered(response.status, response.headers.get("x-request-id") || undefined);
-    return capped(response);
+    return response;
   };
   const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
   useCallBudget(timeoutMs);

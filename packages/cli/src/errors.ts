@@ -5,6 +5,7 @@ import {
   InvalidInputError,
   JobFailedError,
   JobTimeoutError,
+  MAX_ANSWER_BYTES,
   ModelRetiredError,
   PayloadTooLargeError,
   PermissionDeniedError,
@@ -105,7 +106,8 @@ export const after = (now: number, ms: number): string =>
  * `;` (that it did not send the request again: its `retrySubmit`, which a CLI user cannot set). That clause is replaced
  * by what may have happened and what running the command again does; the request id (the error's `requestId`, which
  * the client's text names when there is one) is what support can find it by; the message says whether an answer came
- * without one (a page of HTML with 200, a body cut short) or none came at all.
+ * without one (a page of HTML with 200, a body cut short) or none came at all. For an image answer past the client's
+ * `MAX_ANSWER_BYTES`, it says that the image was not kept.
  */
 export function messageOf(error: unknown): string {
   const e = error as { message?: unknown; code?: unknown; requestId?: unknown } | undefined;
@@ -123,6 +125,7 @@ export function messageOf(error: unknown): string {
   if (wait) return `${message}; ${wait}`;
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return message;
   const end = message.lastIndexOf(";");
+  const head = end < 0 ? message : message.slice(0, end);
   const requestId = typeof e.requestId === "string" && e.requestId;
   // An answer came (a status, a request id, or headers the client saw before its body failed: see `answeredBefore`):
   // one the CLI could not use (an HTML page with 200, a body cut short, a 500), not one that never came.
@@ -132,8 +135,16 @@ export function messageOf(error: unknown): string {
     : answered
       ? "its answer carried no request id (x-request-id) to give support"
       : "no answer came, so there is no request id to give support";
+  // An image answer past the client's MAX_ANSWER_BYTES (cut there, or refused on its Content-Length): the client's
+  // message says the image may have been made (and billed); what the CLI did with it is said here. (The CLI holds an
+  // image as the client gives it, whole: the client's bound is the only one.)
+  if (message.includes(`: an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: `))
+    return (
+      `${head}; it was not kept (nothing was saved), and the CLI did not send the request again: ` +
+      `running the command again asks for (and bills) another one; ${support}`
+    );
   return (
-    `${end < 0 ? message : message.slice(0, end)}; the server may have taken the request: a job or an image may ` +
+    `${head}; the server may have taken the request: a job or an image may ` +
     `have been made (and billed) although ${answered ? "its answer was not one the CLI could use" : "its answer never came"}, ` +
     "and the CLI did not send it again. Running the command again asks for (and bills) another one; a job made this " +
     `way is not in the journal (decart jobs list cannot show it): ${support}`

@@ -98,6 +98,7 @@ beforeAll(async () => {
     if (mode === "endless" || mode === "endless-length") {
       res.writeHead(200, {
         "content-type": "image/png",
+        "x-request-id": "req_endless",
         ...(mode === "endless-length" && { "content-length": String(16 + 80 * (1 << 20)) }),
       });
       res.write(Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
@@ -673,27 +674,37 @@ describe("a status read answered with a Retry-After beyond the wait's budget", (
 
 describe("an image's answer is bounded", () => {
   // The answer was held whole in memory however long it went on (+190 MB/s, until the system ended the process).
-  it("one past 64 MiB is cut there: exit 1, ANSWER_TOO_LARGE, one request, nothing saved (image, a batch's image line)", async () => {
+  // The client's error for it, told in the CLI's words (the CLI wrapped its own ANSWER_TOO_LARGE around it, from a
+  // count of its own of the same answer): its code, its message up to its last clause, then what the CLI did.
+  const told = (id: string) =>
+    `an image past 64 MiB: the server may have made (and billed) it (HTTP 200, request ${id}); it was not kept ` +
+    "(nothing was saved), and the CLI did not send the request again: running the command again asks for (and bills) " +
+    "another one; the request id above lets support find it";
+
+  it("one past 64 MiB is cut there: exit 1, the client's SUBMIT_OUTCOME_UNKNOWN, one request, nothing saved (image, a batch's image line)", async () => {
     const env = { ...envFor("endless"), DECART_JOURNAL: join(root, "endless.jsonl") };
     const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(root, "endless.png")], { env });
     expect(code, stderr).toBe(1);
     expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
-    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "ANSWER_TOO_LARGE" });
-    expect(stderr).toContain("The server's answer to the image request went past 64 MiB, more than the CLI takes");
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 1, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(error.message).toMatch(/: an image past 64 MiB/);
+    expect(error.message.endsWith(told("req_endless"))).toBe(true);
     expect(readdirSync(root).filter((name) => name.startsWith("endless.png"))).toEqual([]);
     const batch = join(root, "endless.batch");
     writeFileSync(batch, '{"custom_id":"big","model":"lucy-pro-t2i","prompt":"A lighthouse"}\n');
     const lines = await run(["batch", batch, "--out", join(root, "endless-out")], { env });
     expect(lines.code, lines.stderr).toBe(6);
-    expect(events(lines.stdout).find((e) => e.type === "line_failed")?.error).toContain("went past 64 MiB");
+    expect(events(lines.stdout).find((e) => e.type === "line_failed")?.error).toContain(told("req_endless"));
   });
 
-  // With its Content-Length said, the cut was taken for a connection cut short (TRUNCATED: an image may exist).
-  it("one past 64 MiB that says its length is cut there too, as ANSWER_TOO_LARGE", async () => {
+  it("one past 64 MiB that says its length: the client's error too (it refuses it on that length)", async () => {
     const env = { ...envFor("endless-length"), DECART_JOURNAL: join(root, "endless-length.jsonl") };
     const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(root, "long.png")], { env });
     expect(code, stderr).toBe(1);
-    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "ANSWER_TOO_LARGE" });
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 1, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(error.message.endsWith(told("req_endless"))).toBe(true);
     expect(readdirSync(root).filter((name) => name.startsWith("long.png"))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { catalogue, type ImageModelName, isModelName, type VideoModelName } from
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { openPipe } from "@decart/core/node";
 import { Placeholder } from "../command.js";
-import { answerTooLarge, baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
+import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { messageOf } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
@@ -826,7 +826,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           };
         }
         if (going.aborted && AbortError.isInstance(error)) return undefined;
-        return { ...base1, status: "failed", error: messageOf(answerTooLarge(error, "image request") ?? error) };
+        return { ...base1, status: "failed", error: messageOf(error) };
       }
     }
 

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
-import { answerTooLarge, clientFor, type GlobalOptions } from "../config.js";
+import { clientFor, type GlobalOptions } from "../config.js";
 import { EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, defaultOutputName, graceAfter, writeAtomically } from "../files.js";
 import { heldImage, SUBMIT_GRACE_MS, unsentInterrupt, withInputs } from "../follow.js";
@@ -111,7 +111,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     } catch (error) {
       if (signal.aborted && AbortError.isInstance(error))
         return unsentInterrupt(output, "image request", stopOf(error));
-      throw answerTooLarge(error, "image request") ?? error;
+      throw error;
     }
     const { blob, bytes } = answer;
     const done = (path?: string) => {
