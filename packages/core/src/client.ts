@@ -333,8 +333,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     logger,
     gate,
     timeoutMs,
-    fetch: options.fetch,
-    upload,
     retrySubmit: options.retrySubmit,
   };
   const transport = createTransport(
@@ -538,9 +536,23 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /**
    * The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). The options as
    * checked (`signal`, `onProgress`, `deadline`), and maybe one attempt (`maxRetries: 0`) over a `fetch` of its own.
+   * Over the client's own `fetch`, else the upload function's `download` when it has one (`nodeUpload()`'s, over
+   * node:http: Node's fetch may take a body cut before its end as complete), else the call's (`saveResult`'s), else
+   * the global one.
    */
   const content = (jobId: string, opts: Partial<Call>): Promise<Response> =>
-    send("GET", "/v1/jobs/{job_id}/content", { ...opts, jobId, media: jobContentTypes }, checkId(jobId), "response");
+    send(
+      "GET",
+      "/v1/jobs/{job_id}/content",
+      {
+        ...opts,
+        jobId,
+        media: jobContentTypes,
+        fetch: options.fetch || (upload as { download?: typeof fetch })?.download || opts.fetch,
+      },
+      checkId(jobId),
+      "response",
+    );
 
   /** The result as a stream, with its length and type. */
   async function download(jobId: string, opts: Partial<Call>): Promise<Download> {
@@ -763,7 +775,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts, 1))).job,
         result: async (jobId, opts) => result(jobId, optionsOf(opts, 0, ["signal", "onProgress"])),
         // `saveResult` asks (with a symbol key) for one attempt (`maxRetries: 0`), over its own fetch unless the client
-        // was given one (the policy's `fetch`): it retries the whole download itself.
+        // has one (see `content`): it retries the whole download itself.
         download: async (jobId, opts) =>
           download(jobId, {
             ...optionsOf(opts, 1, ["signal", "onProgress"]),

@@ -268,8 +268,8 @@ export async function saveResult(
       Object.assign(new Error(`${code}: ${problem}, open '${path}'`), { code, syscall: "open", path }),
     );
   }
-  // One download of the result into `file`, its bytes counted by `got` as they come: over node:http (through the agent
-  // of the client's `nodeUpload({ agent })`) unless the client has a fetch of its own. One attempt (`maxRetries: 0`):
+  // One download of the result into `file`, its bytes counted by `got` as they come: over node:http (the client's
+  // `nodeUpload({ agent })`'s `download`, else this one) unless the client has a fetch of its own. One attempt (`maxRetries: 0`):
   // the callers retry the whole download under the policy, a file's afresh, a pipe's only while nothing was written
   // (a retry inside would multiply the attempts, and the policy's waits, by the client's `maxRetries`).
   const downloadInto = async (file: Writable, got: (bytes: number) => void) => {
@@ -282,7 +282,7 @@ export async function saveResult(
         got(p.receivedBytes);
         return onProgress?.(p);
       },
-      ...{ [ONCE]: { maxRetries: 0, fetch: policy.fetch ?? nodeGet(AGENTS.get(policy.upload as never)) } },
+      ...{ [ONCE]: { maxRetries: 0, fetch: nodeGet() } },
     });
     await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
   };
@@ -460,14 +460,10 @@ const requestOf = (
 };
 
 /**
- * The agents given to `nodeUpload({ agent })`, by the upload function made with each: `saveResult` downloads through
- * the agent of the client's upload function.
- */
-const AGENTS = new WeakMap<UploadFunction, Agent | undefined>();
-
-/**
- * A `fetch` for saveResult's content request, through `agent` when given, over `node:http`/`node:https` (Node's fetch, undici 6, takes a chunked
- * body cut short by a closed connection, or a cut-short gzip body, as complete). The answer is asked for unencoded; one
+ * A `fetch` for a result's download (`saveResult`'s; a client's with `nodeUpload()`, its `download`), through `agent`
+ * when given, over `node:http`/`node:https`: Node's fetch (undici 6) takes a body without a length (a chunked one, a
+ * gzip one) whose connection closed or was reset before its end as complete when the answer says `Connection: close`.
+ * The answer is asked for unencoded; one
  * encoded all the same is decoded strictly (a cut-short or corrupt body fails), and a body the connection cut short
  * (`res.complete` false) fails. Redirects are not followed (the transport follows them).
  */
@@ -1007,6 +1003,6 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       // request with its error, and the sources are cancelled.
       pipeline(Readable.from(body(), { objectMode: false }), req).catch(fail);
     });
-  AGENTS.set(upload, options.agent);
-  return upload;
+  // The client's downloads (and `saveResult`'s) go through the same agent, over node:http (see `nodeGet`).
+  return Object.assign(upload, { download: nodeGet(options.agent) });
 }

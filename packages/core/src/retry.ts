@@ -35,10 +35,6 @@ export interface RetryPolicy {
   gate: ReturnType<typeof createGate>;
   /** A plain call's budget (the client's `timeoutMs`): what it may wait in all, for retries and at the gate. */
   timeoutMs: number;
-  /** The client's own `fetch`, if it was given one (`saveResult` downloads with it rather than over node:http). */
-  fetch?: typeof fetch | undefined;
-  /** The client's upload function, if it was given one (`saveResult` downloads through its `nodeUpload({ agent })`). */
-  upload?: unknown;
   /** Also retry a POST whose outcome is unknown (the client's `retrySubmit`). */
   retrySubmit?: boolean | undefined;
 }
