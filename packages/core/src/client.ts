@@ -481,7 +481,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // (`m`: the model definition, checked below. A call refused by the check ends its own values' streams.)
     let raw: Record<string, unknown> = call;
     try {
-      const [{ model: m, signal, onUploadProgress }, inputs] = checkCall(call, "Invalid input") as [
+      const [{ model: m, signal, onUploadProgress, timeoutMs: ms }, inputs] = checkCall(call, "Invalid input") as [
         { model: ModelDefinition; [option: string]: any },
         Record<string, unknown>,
         unknown,
@@ -494,6 +494,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       }
       if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
       if (options.validateInputs !== false) validateInputs(m, raw);
+      // `process`: one budget for the whole call (its inputs, the upload, the answer and the image's last byte),
+      // `timeoutMs` (default 11 minutes) from now, as `submitAndPoll`'s; its waits between attempts a plain call's.
+      if (kind < "video") budget = { deadline: now() + (ms ?? DEFAULT_WAIT_MS), spare: timeoutMs };
       return await postForm(
         m.path,
         encodeForm(

@@ -246,8 +246,19 @@ export interface SubmitWaitOptions extends WaitOptions {
 export interface SubmitWaitDownloading extends SubmitWaitOptions {
   download?: true | undefined;
 }
-/** `process` options: an image model, its inputs, and a signal. */
-export type ProcessOptions<M extends string> = OneOf<M, M, { model: ImageModel<M> } & Uploads>;
+/** `process` options: an image model, its inputs, a signal, and the call's budget. */
+export type ProcessOptions<M extends string> = OneOf<
+  M,
+  M,
+  {
+    model: ImageModel<M>;
+    /**
+     * One budget for the whole call (inputs, upload, answer and image) before a `TimeoutError` (default 11 minutes):
+     * each read keeps the client's limit too.
+     */
+    timeoutMs?: number | undefined;
+  } & Uploads
+>;
 /** The deprecated `generate` options: a video model and its inputs. */
 export type GenerateOptions<M extends string> = SubmitAndPollOptions<M>;
 
