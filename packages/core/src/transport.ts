@@ -14,7 +14,7 @@ import {
   textOf,
 } from "./errors.js";
 import { MAX_ANSWER_BYTES } from "./limits.js";
-import { either } from "./poll.js";
+import { either, onAbort } from "./poll.js";
 import { away, parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody } from "./types.js";
 import { mediaOf } from "./validate.js";
@@ -120,10 +120,10 @@ const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "
  * (with its reason); `until`, which waits for `wait` under the timer, started again (not with `going`: it runs on) for
  * `ms` and never past `deadline` (by `now`), and settles as `wait` does, or rejects as soon as the attempt is aborted
  * (at once if it already is), whether or not `wait` ever settles (a token fetcher's key, a read that never comes, or a
- * read of a body that undici's decoder holds forever once aborted). One promise and one listener per wait, the
- * listener taken off as it settles: nothing that lives as long as the attempt holds what a wait resolved with (a promise
- * per attempt raced against each read kept every chunk of a body reachable until the download ended). `stop` clears
- * the timer; `release` clears it and takes the listener off `signal`.
+ * read of a body that undici's decoder holds forever once aborted). One promise and one abort handler per wait (on the
+ * signal's one listener: see `onAbort`), taken off as it settles: nothing that lives as long as the attempt holds what a
+ * wait resolved with (a promise per attempt raced against each read kept every chunk of a body reachable until the
+ * download ended). `stop` clears the timer; `release` clears it and takes the listener off `signal`.
  */
 export const timed = (signal: AbortSignal | undefined, ms: number, deadline: number, now: () => number) => {
   const controller = new AbortController();
@@ -137,13 +137,11 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
         stop();
         timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, deadline - now())));
       }
-      // (Rejected with nothing: the abort's Event is no error, and no timeout's cause.)
-      const no = () => reject();
-      signal.aborted ? no() : signal.addEventListener("abort", no);
+      // (Rejected with nothing: no timeout's cause. One listener on the attempt's signal, shared: see `onAbort`.)
+      const off = onAbort(signal, reject);
+      if (signal.aborted) reject();
       // (`wait` may be no promise: a fixed key, or none.)
-      (async () => wait)()
-        .then(resolve, reject)
-        .finally(() => signal.removeEventListener("abort", no));
+      (async () => wait)().then(resolve, reject).finally(off);
     });
   return [
     attemptSignal,
