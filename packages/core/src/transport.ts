@@ -131,15 +131,15 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
   const [attemptSignal, off] = either(signal, controller);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stop = () => clearTimeout(timer);
-  const until = <T>(wait: T | PromiseLike<T>, going?: 1, signal = attemptSignal) =>
+  const until = <T>(wait: T | PromiseLike<T>, going?: 1) =>
     new Promise<T>((resolve, reject) => {
       if (!going) {
         stop();
         timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, deadline - now())));
       }
       // (Rejected with nothing: no timeout's cause. One listener on the attempt's signal, shared: see `onAbort`.)
-      const off = onAbort(signal, reject);
-      if (signal.aborted) reject();
+      const off = onAbort(attemptSignal, reject);
+      if (attemptSignal.aborted) reject();
       // (`wait` may be no promise: a fixed key, or none.)
       (async () => wait)().then(resolve, reject).finally(off);
     });
