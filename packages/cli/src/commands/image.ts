@@ -100,6 +100,9 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
                 model,
                 ...inputs,
                 signal: limit ? AbortSignal.any([stop, limit]) : stop,
+                // The client's own budget for the call (11 minutes by default) a second past `--timeout`, whose
+                // message is the one given; without `--timeout`, the client's.
+                ...(timeout !== undefined && { timeoutMs: Math.min(timeout + 1000, 2 ** 31 - 1) }),
               } as never);
               return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
             },
