@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { subscribe } from "node:diagnostics_channel";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import { defaultBaseUrl } from "@decart/api";
 import {
   createDecartClient,
@@ -178,9 +180,77 @@ export function baseUrlProblem(url: string): InvalidInputError | undefined {
 export const baseUrlOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
   (givenBaseUrl(options, env) ?? defaultBaseUrl).replace(/\/+$/, "");
 
+/** Where `--verbose` logs the requests (see `logRequests`): the output of the last client made with it. */
+let requestLog: Output | undefined;
+
 /**
- * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (method, URL without
- * credentials, query or fragment, status, request id, time): never a header, so never the key.
+ * Logs each HTTP request the process sends on `output`'s stderr (with `--verbose`): as it starts (method, URL), then
+ * as its answer's headers come (status, request id, time since it started) or it fails (the error's message). Never a
+ * header, so never the key; a URL is shown as the client's errors show it (`shownUrl`: without credentials, query and
+ * fragment, for a file input given as a signed URL). Read from Node's diagnostics channels, undici's (fetch: status
+ * reads, a file input's URL) and node:http's (the upload function; `saveResult`'s download), which only watch: the
+ * client is made as without `--verbose`. (A logging `fetch` given to it was what it then downloaded a result with,
+ * with that fetch's checks rather than `saveResult`'s own over node:http: Node 20's fetch takes a chunked or gzip body
+ * cut short as complete, and the cut video was saved.)
+ */
+function logRequests(output: Output): void {
+  const subscribed = requestLog !== undefined;
+  requestLog = output;
+  if (subscribed) return;
+  const open = new WeakMap<object, { method: string; url: string; sent: string; at: number }>();
+  const log = (line: string) => requestLog?.debug(line);
+  const started = (request: object, method: string, sent: string) => {
+    const url = shownUrl(sent);
+    open.set(request, { method, url, sent, at: performance.now() });
+    log(`→ ${method} ${url}`);
+  };
+  const answered = (request: object, status: number, id: unknown) => {
+    const r = open.get(request);
+    if (!r) return;
+    open.delete(request);
+    const ms = Math.round(performance.now() - r.at);
+    const said = typeof id === "string" && id ? `, request ${untrusted(id)}` : "";
+    log(`← ${status} ${r.method} ${r.url} (${ms} ms${said})`);
+  };
+  const failed = (request: object, error: unknown) => {
+    const r = open.get(request);
+    if (!r) return;
+    open.delete(request);
+    // An error's message may quote the URL as it was sent: shown there as in the line.
+    const said = String((error as Error)?.message ?? error);
+    log(`✗ ${r.method} ${r.url}: ${untrusted(said.split(r.sent).join(r.url))}`);
+  };
+  type Undici = {
+    request: { method: string; origin: string; path: string };
+    response?: { statusCode: number; headers: unknown[] };
+    error?: unknown;
+  };
+  subscribe("undici:request:create", (m) => {
+    const { request } = m as Undici;
+    started(request, request.method, `${request.origin}${request.path}`);
+  });
+  subscribe("undici:request:headers", (m) => {
+    const { request, response } = m as Undici;
+    // The headers as they came: name, value, name, value … (each a Buffer or a string).
+    const raw = response!.headers.map(String);
+    const at = raw.findIndex((h, i) => i % 2 === 0 && h.toLowerCase() === "x-request-id");
+    answered(request, response!.statusCode, at < 0 ? undefined : raw[at + 1]);
+  });
+  subscribe("undici:request:error", (m) => failed((m as Undici).request, (m as Undici).error));
+  subscribe("http.client.request.start", (m) => {
+    const { request } = m as { request: ClientRequest };
+    started(request, request.method, `${request.protocol}//${request.getHeader("host")}${request.path}`);
+    // Watched as it fails (whoever sent it listens for its errors too: this changes nothing of what they see).
+    request.once("error", (error) => failed(request, error));
+  });
+  subscribe("http.client.response.finish", (m) => {
+    const { request, response } = m as { request: ClientRequest; response: IncomingMessage };
+    answered(request, response.statusCode!, response.headers["x-request-id"]);
+  });
+}
+
+/**
+ * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (see `logRequests`).
  */
 export function clientFor(
   options: GlobalOptions,
@@ -207,37 +277,8 @@ export function clientFor(
       EXIT.auth,
     );
   }
-  // One log for every request, whichever way it is sent: `fetch`, or the upload function for those carrying files
-  // (submit, process), which are the paid ones.
-  // A URL is shown as the client's errors show it, without credentials, query and fragment: a file input given as a
-  // URL is fetched through here, and its signature or `user:pass@` would end up in logs.
-  const logged = async (method: string, sent: string, send: () => Promise<Response>): Promise<Response> => {
-    const url = shownUrl(sent);
-    const started = performance.now();
-    output.debug(`→ ${method} ${url}`);
-    try {
-      const response = await send();
-      const id = response.headers.get("x-request-id");
-      const ms = Math.round(performance.now() - started);
-      output.debug(`← ${response.status} ${method} ${url} (${ms} ms${id ? `, request ${untrusted(id)}` : ""})`);
-      return response;
-    } catch (e) {
-      // fetch's message may quote the URL (one with credentials, which it refuses): shown there as in the line.
-      const said = String((e as Error)?.message ?? e);
-      output.debug(`✗ ${method} ${url}: ${untrusted(said.split(sent).join(url))}`);
-      throw e;
-    }
-  };
-  const loggedFetch: typeof fetch = (input, init) =>
-    logged(
-      init?.method ?? (input instanceof Request ? input.method : "GET"),
-      input instanceof Request ? input.url : String(input),
-      () => fetch(input, init),
-    );
-  const streamed = nodeUpload();
-  const sent: UploadFunction = output.verbose
-    ? (url, init) => logged(init.method ?? "POST", url, () => streamed(url, init))
-    : streamed;
+  if (output.verbose) logRequests(output);
+  const sent = nodeUpload();
   const traced: UploadFunction = !trace
     ? sent
     : async (url, init) => {
@@ -293,7 +334,6 @@ export function clientFor(
       ...(maxRetries !== undefined && { maxRetries }),
       // Files are streamed from disk with bounded memory and upload progress (Node's fetch would buffer them whole).
       upload,
-      ...(output.verbose && { fetch: loggedFetch }),
       logger: {
         warn: (m) => output.warn(output.err.yellow(untrusted(m))),
         error: (m) => output.warn(output.err.red(untrusted(m))),
