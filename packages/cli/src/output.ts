@@ -178,16 +178,30 @@ export function quoted(text: string, max: number, keep = max): string {
   return JSON.stringify(chars.length > max ? `${chars.slice(0, keep).join("")}…` : text);
 }
 
-/** A control character written out: `\n` for a line end, else `\xNN` (`\x1b`, `\x0d` …). */
-const written = (char: string) => (char === "\n" ? "\\n" : `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`);
+/**
+ * A control character written out: `\n` for a line end, `\xNN` for the others of C0 and C1 (`\x1b`, `\x0d` …), and
+ * `\uNNNN` for the rest of `SHOWN_AS_CODES` (`\u202e`).
+ */
+const written = (char: string) => {
+  const code = char.charCodeAt(0);
+  return char === "\n" ? "\\n" : `\\${code > 0xff ? "u" : "x"}${code.toString(16).padStart(code > 0xff ? 4 : 2, "0")}`;
+};
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it finds
-const UNTRUSTED_CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+/**
+ * Characters that are not written as they are on a terminal but as their codes (see `written`), besides C0's and
+ * C1's controls: those that change the order text is shown in (the bidi controls: U+061C, U+200E, U+200F, U+202A to
+ * U+202E, U+2066 to U+2069; U+202E shows what follows it right to left, so that a reason or a path can read as
+ * another) and the line and paragraph separators U+2028 and U+2029 (a line end to some terminals and viewers). One
+ * list, for `untrusted` and every line a terminal gets (`escapeControls`).
+ */
+const SHOWN_AS_CODES = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069";
+
+const UNTRUSTED_CONTROLS = new RegExp(`[\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f${SHOWN_AS_CODES}]`, "g");
 
 /**
  * Text from outside the CLI (a server's message or reason, a job id, a path or a field of the journal, a batch line's
  * custom_id) as it may be shown on a terminal: one line, every control character written out (a line end as `\n`, the
- * others as `\x1b`, `\x0d` …; tabs stay). Applied before the text is coloured or composed into a line: it can then
+ * others as `\x1b`, `\x0d` …, a bidi control or U+2028 as `\u202e`, `\u2028`: see `SHOWN_AS_CODES`; tabs stay). Applied before the text is coloured or composed into a line: it can then
  * neither end its line and fake the next one (a whole `decart: …` line of its own), nor carry an escape sequence, not
  * even a colour (`\x1b[8m` hides what follows) where the CLI's own colours are on.
  */
@@ -196,19 +210,17 @@ export function untrusted(text: string): string {
 }
 
 /** The colour sequences picocolors writes (SGR: a colour, bold, dim … and their ends), and the other controls. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are what it finds
-const CONTROLS = /\x1b\[\d{1,3}m|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+const CONTROLS = new RegExp(`\\x1b\\[\\d{1,3}m|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f${SHOWN_AS_CODES}]`, "g");
 
 /**
- * A line with its control characters written out (`\x1b`, `\x07`, `\x9b` …), so that text from a server or a file (a
- * failure reason, an error's detail, a job id) cannot retitle, clear or move about the terminal, nor overwrite a line
- * (`\r`). Tabs and line ends stay. With `colors`, the colour sequences the CLI's own colours write stay too (a colour,
+ * A line with its control characters written out (`\x1b`, `\x07`, `\x9b` …, `\u202e`: see `SHOWN_AS_CODES`), so that
+ * text from a server or a file (a failure reason, an error's detail, a job id) cannot retitle, clear or move about the
+ * terminal, overwrite a line (`\r`), nor show itself in another order. Tabs and line ends stay. With `colors`, the colour sequences the CLI's own colours write stay too (a colour,
  * never anything else a terminal acts on).
  */
 function escapeControls(text: string, colors: boolean): string {
-  const hex = (char: string) => `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
   return text.replace(CONTROLS, (match) =>
-    match.length === 1 ? hex(match) : colors ? match : hex("\x1b") + match.slice(1),
+    match.length === 1 ? written(match) : colors ? match : written("\x1b") + match.slice(1),
   );
 }
 

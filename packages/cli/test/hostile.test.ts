@@ -297,6 +297,40 @@ describe("server text on the terminal", () => {
   });
 });
 
+describe("server text that would be shown in another order", () => {
+  // U+202E shows what follows it right to left ("paid" then "deifirev" reads "paidverified"), the other bidi controls
+  // reorder or isolate, U+2028 and U+2029 end a line to some terminals: each is written as its code, as C0's and C1's
+  // controls are written as theirs.
+  const CODES = ["061c", "200e", "200f", "202a", "202b", "202c", "202d", "202e", "2066", "2067", "2068", "2069"];
+  const REASON = `paid\u202edeifirev ${CODES.map((c) => `${String.fromCharCode(Number.parseInt(c, 16))}${c}`).join("")} a\u2028b\u2029c`;
+  const SHOWN = `paid\\u202edeifirev ${CODES.map((c) => `\\u${c}${c}`).join("")} a\\u2028b\\u2029c`;
+  const REORDERING = /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  it("a failure reason and an error's detail (410) are shown with their codes, colours on and off", async () => {
+    for (const colors of [false, true]) {
+      const how = {
+        env: { ...env, DECART_JOURNAL: join(root, `bidi-${colors}.jsonl`), ...(colors && { FORCE_COLOR: "1" }) },
+      };
+      Object.assign(answers, { jobId: "job_bidi", status: "failed", content: { status: 200, detail: "" } });
+      answers.error = REASON;
+      const video = await run(["video", "A lake", "--no-json", "-o", join(root, "bidi.mp4")], how);
+      const status = await run(["jobs", "status", "job_bidi", "--no-json"], how);
+      const list = await run(["jobs", "list", "--no-json"], how);
+      answers.status = "completed";
+      answers.content = { status: 410, detail: REASON };
+      const gone = await run(["jobs", "result", "job_bidi", "--no-json", "-o", join(root, "bidi.mp4")], how);
+      expect([video.code, status.code, list.code, gone.code]).toEqual([3, 0, 0, 1]);
+      expect(video.stderr).toContain(`failed: ${SHOWN}`);
+      expect(status.stdout).toBe(`failed: ${SHOWN}\n`);
+      expect(list.stdout).toContain(SHOWN);
+      expect(gone.stderr).toContain(SHOWN);
+      for (const text of [video.stdout, video.stderr, status.stdout, list.stdout, gone.stderr]) {
+        expect(text).not.toMatch(REORDERING);
+      }
+    }
+  });
+});
+
 describe("the result of a job just seen completed, whose content lags its status", () => {
   const JOB = "job_lag";
   // A journal of its own: the jobs these tests make are not listed by the others'.
