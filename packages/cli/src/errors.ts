@@ -18,7 +18,9 @@ import { answeredBefore } from "./config.js";
 import { CALL_BUDGET_MS, CliError, callBudgetMs, EXIT, type ExitCode } from "./exit.js";
 
 /**
- * The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. A wait that ran
+ * The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. An input the
+ * server refused (400, 413, 422: nothing was made, and the same request would be refused again) is usage's (2), as
+ * one the client refused before sending it: a script fixes the input either way, rather than trying again. A wait that ran
  * out while its last request was failing (a `JobTimeoutError` with a `cause`: the server down, or answering 5xx or 429
  * to every status read or download) is the network's or the server's failure (1), not a slow job's timeout (5).
  */

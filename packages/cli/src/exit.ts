@@ -19,7 +19,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   0    ok
   1    error (network, server (also when a wait ran out while every status read failed), a journal that could not
        record a job, the same batch running already with the same journal, anything not listed below)
-  2    usage or invalid input (nothing was sent)
+  2    usage or invalid input, nothing made: refused before anything was sent, or by the server (HTTP 400, 413 or
+       422: the same request would be refused again)
   3    the job failed (the server's reason is printed)
   4    authentication (no key, a key a header cannot carry, or a key the server refuses)
   5    timeout (the job or a request outlasted its limit; the job may still finish)

@@ -1,7 +1,11 @@
 /** `decart help …`: a command's help as its `--help` gives it, and the topics that are not commands. */
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES_HELP } from "../src/exit.js";
-import { events, run } from "./helpers.js";
+import { events, KEY, run, tempDir } from "./helpers.js";
 
 describe("decart help", () => {
   it("help exit-codes and help environment print those tables on stdout, exit 0", async () => {
@@ -41,5 +45,46 @@ describe("decart help", () => {
     const sub = await run(["help", "jobs", "nosuch"]);
     expect(sub.code).toBe(2);
     expect(sub.stderr).toContain("give a command of jobs (submit, status, wait, result, list)");
+  });
+});
+
+describe("exit 2 for an input the server refused", () => {
+  it("a 400, 413 or 422 to a submit, an image or a status read is exit 2, as the exit codes say (nothing made)", async () => {
+    let status = 400;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.writeHead(status, { "content-type": "application/json" }).end('{"detail":"no lakes"}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { dir, remove } = tempDir();
+    const env = {
+      DECART_API_KEY: KEY,
+      DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      DECART_JOURNAL: join(dir, "journal.jsonl"),
+    };
+    try {
+      for (status of [400, 413, 422]) {
+        for (const args of [
+          ["video", "A lake", "-o", join(dir, "v.mp4")],
+          ["image", "A lake", "-o", join(dir, "i.png")],
+          ["jobs", "status", "job_1"],
+        ]) {
+          const { code, stdout, stderr } = await run(args, { env });
+          expect(code, `${status} ${args[0]}: ${stderr}`).toBe(2);
+          expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 2 });
+          expect(stderr).toContain(`no lakes (HTTP ${status})`);
+        }
+      }
+    } finally {
+      server.close();
+      remove();
+    }
+    // The exit codes say so: --help (help exit-codes) and the README.
+    const two = /^ {2}2 {4}(.*\n)(?: {7}.*\n)*/m.exec(EXIT_CODES_HELP)?.[0];
+    expect(two).toContain("or by the server (HTTP 400, 413 or");
+    expect(two?.replace(/\s+/g, " ")).toContain("nothing made");
+    const row = readFileSync(new URL("../README.md", import.meta.url), "utf8").match(/^\| 2 \| .*$/m)?.[0];
+    expect(row).toContain("refused by the server as it came: an answer of HTTP 400, 413 or 422");
+    expect(row).not.toContain("(nothing was sent)");
   });
 });
