@@ -53,8 +53,10 @@ export async function toBlob(
   const what = url ? `Could not download "${field}" from ${shown}` : `Could not read the input "${field}"`;
   // Aborted by the call's signal, or by the timer of the read waited for (see `timed`).
   const [readSignal, until, , release] = timed(signal, url ? timeoutMs : uploadTimeoutMs, deadline, now);
-  // What is read (the input, or the URL's body): through a web stream's reader, else its async iterator.
+  // What is read (the input, or the URL's body): through a web stream's reader, else its async iterator (a body of a
+  // fetch of yours may be a Node stream).
   const source: any = value;
+  const iterate = (from: any) => (from instanceof ReadableStream ? from.getReader() : from?.[Symbol.asyncIterator]());
   let it: any;
   let type = "";
   let status = 0;
@@ -107,13 +109,13 @@ export async function toBlob(
       const response = await until(fetchImpl(url, { signal: readSignal }));
       ({ status } = response);
       type = response.headers.get("content-type") ?? "";
-      it = response.body?.getReader();
+      it = iterate(response.body);
       if (status > 299) throw `HTTP ${status}`;
       // A Content-Length past the limit is refused as a count past it is, the body not read (cancelled, see below). A
       // fetch whose answers have no body stream (React Native's, whatwg-fetch's) gives the bytes whole: counted so.
       sized("", lengthOf(response.headers));
       it ??= (await until(response.blob())).stream().getReader();
-    } else it = source instanceof ReadableStream ? source.getReader() : source?.[Symbol.asyncIterator]();
+    } else it = iterate(source);
     for (;;) {
       // (An iterable's that gives no iterator fails here as it is read.)
       const chunk = await until<IteratorResult<unknown>>(it.read ? it.read() : it.next());

@@ -342,7 +342,7 @@ export function createTransport(
           }
           const location = response.headers.get("location");
           if (!/^30[12378]$/.test(response.status as unknown as string) || !location) break;
-          await response.body?.cancel();
+          response.body?.cancel().catch(ignore);
           // Five redirects are followed per attempt.
           if (hops > 4) throw invalid("more than 5 redirects", response.status);
           let next: URL | undefined;
@@ -370,7 +370,8 @@ export function createTransport(
         // An image (a multipart POST's media answer: `process`) whose Content-Length says it is past MAX_ANSWER_BYTES is
         // refused as one counted past it (see below), its body not read.
         if (response.ok && upload && call.media && lengthOf(response.headers)! > MAX_ANSWER_BYTES) {
-          await response.body?.cancel();
+          // (Not waited for: a body whose cancel never settles would hold the call past its timers.)
+          response.body?.cancel().catch(ignore);
           throw invalid(
             `an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: the server may have made (and billed) it`,
             response.status,

@@ -321,3 +321,35 @@ describe("a stream sent as it comes by nodeUpload() is counted as it is sent", (
     expect(posts).toBe(3);
   });
 });
+
+describe("a fetch of yours whose answers' bodies are Node streams (node-fetch's, cross-fetch's in Node)", () => {
+  /** The real fetch over loopback for a file input's URL, its answer's body handed back as a Node stream. */
+  const nodeBodies: typeof fetch = async (url, init) => {
+    const answer = await fetch(url, init);
+    if (!String(url).includes("/sized/")) return answer;
+    const { status, ok, headers } = answer;
+    return { status, ok, headers, body: Readable.fromWeb(answer.body as never) } as never;
+  };
+
+  it("a URL's file is read through the body's async iterator: sent at the limit, refused one byte past it", async () => {
+    await expect(submit(`${base}/sized/${MiB}.mp4`, { fetch: nodeBodies })).resolves.toMatchObject({
+      status: "pending",
+    });
+    const error = await submit(`${base}/sized/${MiB + 1}.mp4`, { fetch: nodeBodies }).catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.message).toContain("over the API's 1 MiB per file: give a smaller one; nothing was sent");
+  });
+});
+
+it("an image answer refused on its Content-Length ends the call though its body's cancel() never settles", async () => {
+  // An upload function of yours whose answer's body never ends, nor its cancel().
+  const upload = async () =>
+    new Response(new ReadableStream({ pull: () => new Promise(() => {}), cancel: () => new Promise(() => {}) }), {
+      headers: { "content-type": "image/png", "content-length": String(3 * MiB) },
+    });
+  const error = await clientWith({ upload, timeoutMs: 1000, uploadTimeoutMs: 1000 })
+    .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+    .catch((e) => e);
+  expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
+  expect(error.message).toContain("an image past 2 MiB");
+});
