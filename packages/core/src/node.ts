@@ -177,6 +177,13 @@ const writeFailed = (jobId: string, path: string, cause: unknown, problem = text
     { code: "FILE_WRITE_FAILED", jobId, path, cause },
   );
 
+/** The message of a save whose temporary file (`temp`, named by `temporaryPath`) exists already (see `saveResult`). */
+const taken = (jobId: string, path: string, temp: string) =>
+  `Could not write the result of job ${jobId} to ${path}: its temporary file ${temp} (temporaryPath) exists ` +
+  `already, left by a save that was stopped before it ended, or written by another save now; it is never ` +
+  `replaced. Remove ${temp} once no save writes it, or give a temporaryPath that names a new file each time; then ` +
+  `save again: the result is still on the server`;
+
 /**
  * Streams a completed job's video to `path` with bounded memory (a `stream/promises` pipeline). The file appears only
  * when the download is complete: bytes go to a temporary file beside it, renamed at the end and removed on failure.
@@ -387,6 +394,14 @@ export async function saveResult(
       });
       // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
       await downloadInto(file, (n) => (bytes = n));
+      // Its bytes flushed to disk (fsync: the file's, through a descriptor of its own, the stream's closed) before the
+      // rename: after a power loss the file there is the whole result, never a name on bytes not yet written.
+      await open(temp, "r+")
+        .then((written) => written.sync().finally(() => written.close()))
+        .catch((e) => {
+          local ??= e;
+          throw e;
+        });
       await rename(temp, target).catch((e) => {
         local ??= e;
         throw e;
@@ -403,11 +418,17 @@ export async function saveResult(
       // No file can be made in the directory (its permissions, a read-only or immutable one): the file is not written
       // in place instead (a failure would leave it half written), and the error says what to change.
       const where = dirname(temp);
+      const errno = (local as NodeJS.ErrnoException).code;
+      // The temporary file's name is taken (`temporaryPath` answered a name of its own, and a save killed before it
+      // settled left that file, or another save writes it now): not replaced (it may be another save's, being written)
+      // and not retried; removing it, once no save writes it, is what lets a save with that name run again.
+      if (!handle && errno === "EEXIST")
+        throw new DecartError(taken(jobId, path, temp), { code: "FILE_WRITE_FAILED", jobId, path, cause: local });
       throw writeFailed(
         jobId,
         path,
         local,
-        handle || !/^(EACCES|EPERM|EROFS)$/.test((local as NodeJS.ErrnoException).code!)
+        handle || !/^(EACCES|EPERM|EROFS)$/.test(errno!)
           ? undefined
           : `${textOf(local, true)}: no file can be created in the directory ${where}, where the result is downloaded ` +
               `first (into a temporary file, renamed over the file once complete; a file there is never written in ` +
