@@ -149,6 +149,6 @@ export function messageOf(error: unknown): string {
     `${head}; the server may have taken the request: a job or an image may ` +
     `have been made (and billed) although ${answered ? "its answer was not one the CLI could use" : "its answer never came"}, ` +
     "and the CLI did not send it again. Running the command again asks for (and bills) another one; a job made this " +
-    `way is not in the journal (decart jobs list cannot show it): ${support}`
+    `way is in the journal only as a submit whose outcome is unknown (decart jobs list shows it), without its id: ${support}`
   );
 }

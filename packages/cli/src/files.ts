@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
 import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
-import { access, link, mkdir, open, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
+import { access, link, mkdir, open, readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
@@ -20,8 +20,69 @@ export const extensions: Record<string, string> = {
 /** Every extension an image is saved under (`.png`, `.jpg`, `.webp`). */
 export const imageExtensions = Object.values(extensions);
 
-/** A temporary path beside `path`, so the final rename stays on one file system. */
-export const temporaryPath = (path: string) => `${path}.${randomBytes(4).toString("hex")}.partial`;
+/**
+ * A temporary path beside `path`, so the final rename stays on one file system: `<path>.<process id>-<8 hex
+ * digits>.partial`, the id of the process that writes it (see `removeStalePartials`), of 7 digits at least (a name of
+ * one length whatever the process: see `checkOutputFile`).
+ */
+export const temporaryPath = (path: string) =>
+  `${path}.${String(process.pid).padStart(7, "0")}-${randomBytes(4).toString("hex")}.partial`;
+
+/**
+ * Names of `temporaryPath` (the file's own name, the process id; one that saveResult names after it: see
+ * `downloadResult`).
+ */
+const PARTIAL = /^(.+)\.(\d{7,})-[0-9a-f]{8}\.partial$/;
+const PARTIAL_OF_PARTIAL = /^(.+)\.(\d{7,})-[0-9a-f]{8}\.partial\.(\d{7,})-[0-9a-f]{8}\.partial$/;
+
+/** Whether a process of this id runs on this machine (one of another user's too: EPERM). */
+function running(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/**
+ * Removes the temporary files of downloads to `paths` that a killed process left (SIGKILL, a power loss: nothing could
+ * remove them then): those named as `temporaryPath` names them, by a process that no longer runs on this machine. A
+ * file of a process that runs (this one's, another `decart`'s) is being written, and stays; so does any other file.
+ * One read of each directory. Answers the files removed; a directory that cannot be read, or a file that cannot be
+ * removed, is left as it is.
+ */
+export async function removeStalePartials(...paths: string[]): Promise<string[]> {
+  const byDir = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const dir = dirname(path);
+    if (!byDir.has(dir)) byDir.set(dir, new Set());
+    byDir.get(dir)!.add(basename(path));
+  }
+  const removed: string[] = [];
+  for (const [dir, names] of byDir) {
+    let entries: string[];
+    try {
+      entries = await readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (!entry.endsWith(".partial")) continue;
+      const twice = PARTIAL_OF_PARTIAL.exec(entry);
+      const once = PARTIAL.exec(entry);
+      const pids =
+        twice && names.has(twice[1]!) ? [twice[2], twice[3]] : once && names.has(once[1]!) ? [once[2]] : undefined;
+      if (!pids || pids.map(Number).some(running)) continue;
+      try {
+        await rm(join(dir, entry));
+        removed.push(join(dir, entry));
+      } catch {}
+    }
+  }
+  return removed;
+}
 
 /** The files the CLI is writing that are not yet complete in their place (see `tracked`). */
 const unfinished = new Set<string>();

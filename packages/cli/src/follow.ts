@@ -14,12 +14,20 @@ import { now } from "./clock.js";
 import { jobWords, Placeholder } from "./command.js";
 import { after, duration, exitCodeOf, messageOf } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode } from "./exit.js";
-import { type Avoid, ensureDirectoryOf, fsReason, placeFile, temporaryPath, tracking } from "./files.js";
+import {
+  type Avoid,
+  ensureDirectoryOf,
+  fsReason,
+  placeFile,
+  removeStalePartials,
+  temporaryPath,
+  tracking,
+} from "./files.js";
 import type { Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
 import { onInterrupt } from "./signals.js";
 import { checkingVideo } from "./video-type.js";
-import { type Budget, type JobEvent, type Stop, stopOf } from "./watch.js";
+import { type Budget, type JobEvent, madeJob, type Stop, stopOf } from "./watch.js";
 
 /**
  * The command that picks up watching a job where an interrupted one left it: with the URL and the journal in effect
@@ -152,8 +160,8 @@ export function unsentInterrupt(output: Output, what: "submit" | "image request"
           `Interrupted: the ${what}'s answer ${answerWithin(stop)} of the signal, so the CLI ` +
             "stopped waiting for it. The request had reached the server: " +
             (what === "submit"
-              ? "a job may have been made (and billed) although its id never came back, so it is not in the journal " +
-                "(decart jobs list cannot show it)"
+              ? "a job may have been made (and billed) although its id never came back, so the journal holds only " +
+                "its submit, as one whose outcome is unknown (decart jobs list shows it)"
               : "an image may have been made (and billed) although it never came back, so nothing was saved") +
             (stop.requestId
               ? `; the answer's request id, ${stop.requestId}, is what support can find it by. `
@@ -269,6 +277,8 @@ export async function downloadResult(
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
   try {
     await ensureDirectoryOf(path);
+    // What downloads to this path killed before they ended left (see `removeStalePartials`).
+    await removeStalePartials(path);
     // The temporary files (saveResult's, named here, and the CLI's own under a name it chose; not `-o`, which is the
     // user's) are removed if the process exits meanwhile (a second Ctrl-C).
     return await tracking(async (track) => {
@@ -335,7 +345,7 @@ export interface FollowOptions {
    * Added to the journal's `submitted` record only: the API's URL the job was made on (which `jobs wait` watches it on),
    * and a batch line's `line_hash` (see `runBatch`).
    */
-  recorded?: { base_url?: string; line_hash?: string } | undefined;
+  recorded?: { base_url?: string; line_hash?: string; submit_id?: string | undefined } | undefined;
   /**
    * `true` for a job the journal does not know (`jobs wait` of an id made elsewhere): recorded as `submitted` (with
    * `model`, `path` and `recorded`) at its first event the server answered for it (a status read, or its end: the job
@@ -393,6 +403,45 @@ export function journalExit(code: number, journal: Journal, output: Output): num
     message: `Could not write the journal ${journal.path} (${fsReason(journal.failure)}): a job is not recorded there; its id is in the events above`,
   });
   return EXIT.error;
+}
+
+/**
+ * Records a submit in the journal before it is sent (see `SubmitRecord`), answering its `submit_id` for the job's
+ * `submitted` record (`FollowOptions.recorded`); undefined when the journal could not write it: the submit goes on, and
+ * the journal's failure is the command's (see `journalExit`).
+ */
+export const beginSubmit = (
+  journal: Journal,
+  record: Parameters<Journal["beginSubmit"]>[0],
+): Promise<string | undefined> => journal.beginSubmit(record).catch(() => undefined);
+
+/**
+ * Settles a submit recorded before it was sent (`submitId`, see `beginSubmit`) that ended with no job id, when it
+ * certainly made no job: refused by the client before it was sent (`INVALID_INPUT`) or by the server (an HTTP error
+ * status, not `SUBMIT_OUTCOME_UNKNOWN`), a connection refused, or a signal that stopped it before it was at the API
+ * (`stop`). Any other end (`SUBMIT_OUTCOME_UNKNOWN`, an answer not waited for past the grace, a timeout, a connection
+ * lost) leaves it unsettled: a job may exist, which `jobs list` and a batch's `--resume` tell.
+ */
+export async function settleUnmade(
+  journal: Journal,
+  submitId: string | undefined,
+  ended: { error: unknown } | { stop: Stop | undefined },
+): Promise<void> {
+  if (submitId === undefined) return;
+  const stop = "stop" in ended ? ended.stop : stopOf(ended.error);
+  let made: boolean;
+  if (stop || "stop" in ended) made = stop?.kind === "unanswered";
+  else {
+    const { code, status } = (ended.error ?? {}) as { code?: unknown; status?: unknown };
+    made =
+      madeJob(ended.error) !== undefined ||
+      !(
+        code === "INVALID_INPUT" ||
+        code === "CONNECTION_REFUSED" ||
+        (typeof status === "number" && status >= 400 && code !== "SUBMIT_OUTCOME_UNKNOWN")
+      );
+  }
+  if (!made) await journal.settleSubmit(submitId).catch(() => undefined);
 }
 
 /** How a followed job ended: saved, failed (the server's reason), or no longer watched (Ctrl-C). */
@@ -556,7 +605,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           });
           path = saved.path;
           const { bytes } = saved;
-          await note({ ...tag, job_id: jobId, event: "saved", path });
+          await note({ ...tag, job_id: jobId, event: "saved", path, bytes });
           output.event({ type: "saved", ...tag, job_id: jobId, path, bytes });
           return { state: "saved", jobId, path, bytes };
         }

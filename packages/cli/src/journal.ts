@@ -41,6 +41,10 @@ export interface JournalRecord {
    */
   base_url?: string | undefined;
   line_hash?: string | undefined;
+  /** On `submitted`: the `SubmitRecord` written before the submit was sent, which this record settles. */
+  submit_id?: string | undefined;
+  /** On `saved`: the size of the file written (`--resume` downloads the result again when the file's differs). */
+  bytes?: number | undefined;
   /**
    * Only in a record that a compaction wrote (see `Journal.compact`), which stands for every earlier record of its job:
    * when the job was submitted (its first record's `at`), where that differs from `at`.
@@ -64,6 +68,27 @@ export interface ImageRecord {
   line_hash?: string | undefined;
 }
 
+/**
+ * A submit about to be sent (`submitting`), written and flushed before it is: a process killed while the submit waits
+ * for its answer leaves it, and the journal then knows that a job may exist whose id it never got. The job's
+ * `submitted` record (with this `submit_id`) settles it, as does a `submit_settled` record once the submit ended
+ * without making a job (refused, or stopped before it reached the API). No key, no input.
+ */
+export interface SubmitRecord {
+  at: string;
+  event: "submitting" | "submit_settled";
+  submit_id: string;
+  /** The command that sent it (`video`, `jobs submit`, `batch`). */
+  command?: string | undefined;
+  model?: string | undefined;
+  /** Where the result was to go. */
+  path?: string | undefined;
+  custom_id?: string | undefined;
+  batch?: string | undefined;
+  base_url?: string | undefined;
+  line_hash?: string | undefined;
+}
+
 /** What the journal knows of one job: its first record, folded with every later one. */
 export interface JournalJob {
   job_id: string;
@@ -77,6 +102,8 @@ export interface JournalJob {
   batch?: string | undefined;
   base_url?: string | undefined;
   line_hash?: string | undefined;
+  /** The size of the file its `saved` record wrote (records of earlier versions have none). */
+  bytes?: number | undefined;
 }
 
 /**
@@ -236,6 +263,46 @@ function parseLine(text: string): any {
 }
 
 const isJobRecord = (r: any): r is JournalRecord => typeof r?.job_id === "string" && typeof r.event === "string";
+const isSubmitRecord = (r: any): r is SubmitRecord =>
+  (r?.event === "submitting" || r?.event === "submit_settled") && typeof r.submit_id === "string";
+
+/**
+ * The submits of `records` that nothing settled (see `SubmitRecord`): for each, a job may exist whose id the journal
+ * never got. Fed every record in turn; `pending` answers them in the order they were sent.
+ */
+function pendingSubmits() {
+  const open = new Map<string, SubmitRecord>();
+  return {
+    add(r: unknown): void {
+      if (isSubmitRecord(r)) {
+        if (r.event === "submitting") open.set(r.submit_id, r);
+        else open.delete(r.submit_id);
+      } else if (isJobRecord(r) && typeof r.submit_id === "string") open.delete(r.submit_id);
+    },
+    pending: () => [...open.values()].map(compactedSubmit),
+  };
+}
+
+/** A submit record with its fields of text only (a journal is a file anyone may have edited: see `fold`). */
+function compactedSubmit(r: SubmitRecord): SubmitRecord {
+  const kept: Record<string, string> = {};
+  for (const key of [
+    "at",
+    "event",
+    "submit_id",
+    "command",
+    "model",
+    "path",
+    "custom_id",
+    "batch",
+    "base_url",
+    "line_hash",
+  ] as const) {
+    if (typeof r[key] === "string") kept[key] = r[key];
+  }
+  return kept as unknown as SubmitRecord;
+}
+
 const isImageRecord = (r: any): r is ImageRecord =>
   r?.event === "image_saved" && typeof r.custom_id === "string" && typeof r.path === "string";
 
@@ -256,6 +323,8 @@ function fold(job: JournalJob | undefined, r: JournalRecord): JournalJob {
   for (const key of ["model", "path", "error", "custom_id", "batch", "base_url", "line_hash"] as const) {
     if (typeof r[key] === "string") folded[key] = r[key];
   }
+  // The size of the file saved, as its last `saved` record says (a record of another kind leaves it).
+  if (r.event === "saved") folded.bytes = typeof r.bytes === "number" ? r.bytes : undefined;
   return folded;
 }
 
@@ -285,7 +354,7 @@ function compactedImage(r: ImageRecord): ImageRecord {
 }
 
 /** Which records a command reads: a job is kept from the first of its records that this accepts on. */
-export type Selection = (record: JournalRecord | ImageRecord) => boolean;
+export type Selection = (record: JournalRecord | ImageRecord | SubmitRecord) => boolean;
 
 /**
  * An append-only JSONL file of every job the CLI submitted (and every image a batch wrote). `append` resolves once its record is written and flushed to
@@ -331,8 +400,23 @@ export class Journal {
     return this.write({ at: new Date().toISOString(), event: "image_saved", ...record });
   }
 
+  /**
+   * Records a submit about to be sent (see `SubmitRecord`), resolving once flushed, with its `submit_id` (given to the
+   * job's `submitted` record, or to `settleSubmit`).
+   */
+  async beginSubmit(record: Omit<SubmitRecord, "at" | "event" | "submit_id">): Promise<string> {
+    const submit_id = randomBytes(8).toString("hex");
+    await this.write({ at: new Date().toISOString(), event: "submitting", submit_id, ...record });
+    return submit_id;
+  }
+
+  /** Records that a submit ended without making a job (see `SubmitRecord`). */
+  settleSubmit(submit_id: string): Promise<void> {
+    return this.write({ at: new Date().toISOString(), event: "submit_settled", submit_id });
+  }
+
   /** Appends one record, scrubbed of every key the process knows (see `redactValues`): a server's reason may quote one. */
-  private write(record: JournalRecord | ImageRecord): Promise<void> {
+  private write(record: JournalRecord | ImageRecord | SubmitRecord): Promise<void> {
     return this.writeText(`${jsonText(redactValues(record))}\n`);
   }
 
@@ -471,16 +555,33 @@ export class Journal {
    * records it accepts (folded from that record on: a command keeps only the jobs it needs). And with `images`, the
    * images of batch lines written to disk that `select` accepts, in order.
    */
-  private read(select: Selection | undefined, images: boolean): { jobs: JournalJob[]; images: ImageRecord[] } {
+  private read(
+    select: Selection | undefined,
+    images: boolean,
+  ): { jobs: JournalJob[]; images: ImageRecord[]; submits: SubmitRecord[] } {
     const jobs = new Map<string, JournalJob>();
     const saved: ImageRecord[] = [];
+    const submits = pendingSubmits();
     for (const r of this.values()) {
+      submits.add(r);
       if (isJobRecord(r)) {
         const job = jobs.get(r.job_id);
         if (job || !select || select(r)) jobs.set(r.job_id, fold(job, r));
       } else if (images && isImageRecord(r) && (!select || select(r))) saved.push(r);
     }
-    return { jobs: [...jobs.values()], images: saved };
+    return {
+      jobs: [...jobs.values()],
+      images: saved,
+      submits: submits.pending().filter((r) => !select || select(r)),
+    };
+  }
+
+  /**
+   * The submits nothing settled, in order (see `SubmitRecord`): each may have made a job whose id the journal never
+   * got (the process was killed while it waited for its answer). With `select`, those it accepts.
+   */
+  unsettledSubmits(select?: Selection): SubmitRecord[] {
+    return this.read(select, false).submits;
   }
 
   /** Each job once, in the order they were submitted, with its latest state (with `select`: see `read`). */
@@ -488,8 +589,11 @@ export class Journal {
     return this.read(select, false).jobs;
   }
 
-  /** `jobs(select)` and the images of batch lines it accepts, in one read of the file (a batch's start reads both). */
-  jobsAndImages(select?: Selection): { jobs: JournalJob[]; images: ImageRecord[] } {
+  /**
+   * `jobs(select)`, the images of batch lines and the unsettled submits it accepts, in one read of the file (a batch's
+   * start reads them all).
+   */
+  jobsAndImages(select?: Selection): { jobs: JournalJob[]; images: ImageRecord[]; submits: SubmitRecord[] } {
     return this.read(select, true);
   }
 
@@ -601,12 +705,14 @@ export class Journal {
     try {
       const jobs = new Map<string, JournalJob>();
       const images = new Map<string, ImageRecord>();
+      const submits = pendingSubmits();
       // Up to the end of the last whole line: the rest is read again once the new file is in place.
       let read = 0;
       for (const line of readLines(old, this.chunk)) {
         if (!line.whole) break;
         read = line.end;
         const r = parseLine(line.text);
+        submits.add(r);
         if (isJobRecord(r)) jobs.set(r.job_id, fold(jobs.get(r.job_id), r));
         else if (isImageRecord(r)) {
           // The latest record of a batch line's image on one server, where it was last written.
@@ -626,6 +732,8 @@ export class Journal {
       };
       for (const job of jobs.values()) add(compactedRecord(job));
       for (const image of images.values()) add(image);
+      // A submit nothing settled stays: a job may exist for it.
+      for (const submit of submits.pending()) add(submit);
       jobs.clear();
       images.clear();
       const mark: CompactedMark = { at: new Date().toISOString(), event: "compacted", bytes };

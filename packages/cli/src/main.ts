@@ -285,6 +285,10 @@ Examples:
       "finish a batch: lines with a job id (journal) are watched, never submitted again; images written are kept",
     )
     .option(
+      "--resubmit-unknown",
+      "with --resume: submit again the lines whose submit was sent but its answer never recorded (a job may exist)",
+    )
+    .option(
       "--timeout <seconds>",
       "give up waiting for a video job after this long, from its submit's answer (its line fails; the job goes on)",
     )

@@ -212,9 +212,16 @@ describe("decart batch", () => {
 
     const resumed = await run([...args, "--resume"], { env });
     expect(resumed.code, resumed.stderr).toBe(6);
+    // Only a submit the server took in the instant before the kill, before its answer arrived, can be unknown: its
+    // line is not submitted again (a job may exist), unless asked.
+    const unknown = events(resumed.stdout).filter(
+      (e) => e.type === "line_failed" && String(e.error).includes("a job may exist"),
+    );
+    expect(unknown.length).toBeLessThanOrEqual(8);
+    const forced = await run([...args, "--resume", "--resubmit-unknown"], { env });
+    expect(forced.code, forced.stderr).toBe(6);
     checkOutcome(out, lines);
     oneJobPerLine(lines);
-    // Only a submit the server took in the instant before the kill, before its answer arrived, can be unknown.
     expect(emu.stats().jobsCreated - lines.length).toBeLessThanOrEqual(8);
   });
 
@@ -799,8 +806,9 @@ describe("decart batch", () => {
     expect(failed.resumable).toBeUndefined();
     expect(failed.error).toBe(
       "Interrupted: the submit's answer did not come within 5 s of the signal, so it was not waited for: a job may " +
-        "have been made (and billed) although its id never came back, so it is not in the journal (no answer came, " +
-        "so there is no request id); submitting the line again bills another one",
+        "have been made (and billed) although its id never came back, so its id is not in the journal (no answer " +
+        "came, so there is no request id); --resume does not submit the line again (decart jobs list shows its " +
+        "submit as unknown) unless given --resubmit-unknown, which bills another one",
     );
     expect(jsonl(join(out, "results.jsonl"))).toMatchObject([{ custom_id: "clip-1", status: "failed" }]);
   });

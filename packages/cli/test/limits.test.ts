@@ -214,6 +214,12 @@ describe("--timeout of jobs submit", () => {
       return [];
     }
   };
+  /** The journal's records but its submits settled (no job made), and their records that settle them. */
+  const unsettled = (env: Record<string, string>) => {
+    const all = records(env).map((line) => JSON.parse(line));
+    const settled = new Set(all.filter((r) => r.event === "submit_settled").map((r) => r.submit_id));
+    return all.filter((r) => !settled.has(r.submit_id)).map((r) => r.event);
+  };
 
   it("a submit sent but never answered ends at --timeout with exit 5: a job may exist, not journaled, no request id", async () => {
     const env = { ...envFor("hang"), DECART_JOURNAL: join(root, "submit-hang.jsonl") };
@@ -224,12 +230,12 @@ describe("--timeout of jobs submit", () => {
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
     expect(error.message).toBe(
       "--timeout ran out after 0.5 s while waiting for the submit's answer, after the request reached the server: a " +
-        "job may have been made (and billed) although its id never came back, so it is not in the journal (decart " +
-        "jobs list cannot show it), and with no answer there is no request id to give support either. Running the " +
+        "job may have been made (and billed) although its id never came back, so the journal holds only its submit, " +
+        "as one whose outcome is unknown (decart jobs list shows it), and with no answer there is no request id to give support either. Running the " +
         "command again submits (and bills) another one; give a longer --timeout",
     );
     expect(stderr).toContain("a job may have been made (and billed)");
-    expect(records(env)).toEqual([]);
+    expect(unsettled(env)).toEqual(["submitting"]);
   });
 
   it("a submit whose answer's headers came before --timeout without a request id: the message says the answer carried none", async () => {
@@ -239,10 +245,10 @@ describe("--timeout of jobs submit", () => {
     const error = events(stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
     expect(error.message).toContain(
-      "(decart jobs list cannot show it); its answer (HTTP 200) carried no request id to give support either. Running",
+      "(decart jobs list shows it); its answer (HTTP 200) carried no request id to give support either. Running",
     );
     expect(error.message).not.toContain("no answer");
-    expect(records(env)).toEqual([]);
+    expect(unsettled(env)).toEqual(["submitting"]);
   });
 
   it("a submit whose answer's headers came before --timeout: the message gives their request id", async () => {
@@ -254,11 +260,11 @@ describe("--timeout of jobs submit", () => {
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
     expect(error.message).toBe(
       "--timeout ran out after 0.5 s while waiting for the submit's answer, after the request reached the server: a " +
-        "job may have been made (and billed) although its id never came back, so it is not in the journal (decart " +
-        "jobs list cannot show it); the answer's request id, req_cut, is what support can find it by. Running the " +
+        "job may have been made (and billed) although its id never came back, so the journal holds only its submit, " +
+        "as one whose outcome is unknown (decart jobs list shows it); the answer's request id, req_cut, is what support can find it by. Running the " +
         "command again submits (and bills) another one; give a longer --timeout",
     );
-    expect(records(env)).toEqual([]);
+    expect(unsettled(env)).toEqual(["submitting"]);
   });
 
   it("a submit stopped while waiting to try again after a 429 says that no job was made", async () => {
@@ -287,7 +293,7 @@ describe("--timeout of jobs submit", () => {
     expect(events(stdout).at(-1)!.message).toContain(
       "after the request reached the server: a job may have been made (and billed)",
     );
-    expect(records(env)).toEqual([]);
+    expect(unsettled(env)).toEqual(["submitting"]);
   });
 
   for (const status of [503, 422]) {
@@ -320,7 +326,7 @@ describe("--timeout of jobs submit", () => {
         "--timeout ran out after 0.5 s while waiting for the submit's answer, before the request was sent whole: no " +
         "job was made (nothing to find in the journal); give a longer --timeout",
     });
-    expect(records(env)).toEqual([]);
+    expect(unsettled(env)).toEqual([]);
   });
 });
 
@@ -537,7 +543,13 @@ describe("a signal while nothing of the paid request can be at the server stops 
       );
       expect(stderr, what).not.toContain("Waiting for");
     }
-    expect(readdirSync(root).filter((name) => name.startsWith("refused"))).toEqual([]);
+    // No job: each submit journaled before it was sent is settled (see `SubmitRecord`).
+    const records = readFileSync(join(root, "refused.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const settled = new Set(records.filter((r) => r.event === "submit_settled").map((r) => r.submit_id));
+    expect(records.filter((r) => !settled.has(r.submit_id))).toEqual([]);
   });
 
   // A 303 is the server's word that it took the request, before its body was sent whole too: a signal while its

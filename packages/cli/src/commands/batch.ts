@@ -20,15 +20,24 @@ import {
   imageExtensions,
   makeDirectory,
   placeOf,
+  removeStalePartials,
   safeName,
   samePlace,
   writeAtomically,
   writesInPlace,
 } from "../files.js";
-import { answerWithin, follow, interruptible, type Outcome, SUBMIT_GRACE_MS } from "../follow.js";
+import {
+  answerWithin,
+  beginSubmit,
+  follow,
+  interruptible,
+  type Outcome,
+  SUBMIT_GRACE_MS,
+  settleUnmade,
+} from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { MAX_TEXT_BYTES, NOT_UTF8, readFileInput, readStdin, utf8Text } from "../inputs.js";
-import { checkJournalApart, type JournalJob, journalPath, openJournal } from "../journal.js";
+import { checkJournalApart, type JournalJob, journalPath, openJournal, type SubmitRecord } from "../journal.js";
 import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
@@ -41,6 +50,8 @@ export interface BatchOptions extends GlobalOptions {
   concurrency?: string;
   out?: string;
   resume?: boolean;
+  /** With `resume`: lines whose submit's outcome is unknown (see `SubmitRecord`) are submitted again. */
+  resubmitUnknown?: boolean;
   timeout?: string;
 }
 
@@ -428,6 +439,16 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     for (const image of recordedSoFar.images) {
       if (isOurs({ ...image, batch: stringOr(image.batch) })) images.set(image.custom_id, image.path);
     }
+    // Lines whose submit was sent and never settled (a run killed while it waited for the answer: see
+    // `SubmitRecord`), with no job known: a job may exist that the journal has no id of. Never submitted again
+    // unless asked (--resubmit-unknown).
+    const unknownSubmits = new Map<string, SubmitRecord>();
+    for (const submit of recordedSoFar.submits) {
+      const customId = stringOr(submit.custom_id);
+      if (customId === undefined || known.has(customId)) continue;
+      if (isOurs({ ...submit, custom_id: customId, batch: stringOr(submit.batch) }))
+        unknownSubmits.set(customId, submit);
+    }
     // Jobs of this batch that an earlier run could not record in the journal: their ids are in its results.jsonl, each
     // told to be this batch's line as a journal record is (a results file of another batch, or of a run on another
     // server, in the same --out is not).
@@ -439,13 +460,18 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         if (!known.has(r.custom_id)) adopted.set(r.custom_id, r as LineResult & { job_id: string });
       }
     }
-    const taken = known.size + images.size + adopted.size;
+    for (const customId of adopted.keys()) unknownSubmits.delete(customId);
+    const taken = known.size + images.size + adopted.size + unknownSubmits.size;
     if (taken && !options.resume) {
       throw usageError(
         `${taken} line(s) of this batch already have jobs or images in the journal (${journal.path})` +
           (adopted.size ? ` or in ${resultsPath}` : "") +
+          (unknownSubmits.size ? `, ${unknownSubmits.size} of them a submit whose answer was never recorded` : "") +
           ": add --resume to finish the batch without submitting them again",
       );
+    }
+    if (options.resubmitUnknown && !options.resume) {
+      throw usageError("--resubmit-unknown is for --resume only: add --resume (nothing was sent)");
     }
     // --resume finishes a batch the journal knows: finding none of its lines there (another journal or server than the
     // first run's, a file changed since), it would submit, and bill, every line again. Refused: without --resume the
@@ -490,6 +516,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job twice).
     const client = clientFor(options, output, process.env, BATCH_RETRIES);
     await makeDirectory(out);
+    // What downloads of this batch's results killed before they ended left in --out (see `removeStalePartials`).
+    await removeStalePartials(...lines.map((line) => join(out, `${line.name}.mp4`)));
 
     // The command that finishes this batch: the options in effect (the URL and the journal too: see `Output.command`), so
     // that the command as printed finds this run's jobs; the file's absolute path, as --out's and the journal's, so that
@@ -686,19 +714,47 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       const path = join(out, `${line.name}.mp4`);
       const tag = { custom_id: line.customId, batch };
       const base1 = { custom_id: line.customId, line: line.number, job_id: job?.job_id };
-      if (job?.state === "saved" && job.path && existsSync(job.path))
+      if (job?.state === "saved" && job.path && savedWhole(job))
         return { ...base1, status: "completed", path: job.path };
       if (job?.state === "failed") return { ...base1, status: "failed", error: job.error ?? "Job failed" };
+      const unknown = job ? undefined : unknownSubmits.get(line.customId);
+      if (unknown && !options.resubmitUnknown) {
+        return {
+          ...base1,
+          status: "failed",
+          error: untrusted(
+            `A submit of this line was sent at ${stringOr(unknown.at) ?? "?"} and its answer was never recorded (the ` +
+              "run was stopped while it waited for it): a job may exist (and be billed) that the journal has no id " +
+              "of, so the line was not submitted again. Look for it among your jobs (the Decart dashboard); to " +
+              `submit it again all the same (another job, billed): ${again} --resubmit-unknown${stdinNote}`,
+          ),
+        };
+      }
       let outcome: Outcome;
       let seen: string | undefined;
+      let submitId: string | undefined;
       try {
         // `--timeout` bounds the line's wait and download (its deadline set when the watch starts).
         const budget: Budget = {};
+        const fields = job ? undefined : await fileFields(line, base);
+        if (!job) {
+          // Given up for a new submit (--resubmit-unknown): no longer told as unknown.
+          if (unknown) await journal.settleSubmit(unknown.submit_id).catch(() => undefined);
+          // Recorded before it is sent (see `SubmitRecord`): a run killed while it waits for the answer leaves it, and
+          // --resume then says that a job may exist rather than submit the line again.
+          submitId = await beginSubmit(journal, {
+            command: "batch",
+            ...tag,
+            ...recorded(line.customId),
+            model: line.model.name,
+            path,
+          });
+        }
         const jobEvents = job
           ? watchJob(client, job.job_id, { model: job.model, signal: going, timeoutMs: timeout, budget })
           : submitAndWatch(
               client,
-              { model: line.model, ...(await fileFields(line, base)) },
+              { model: line.model, ...fields },
               // A submit sent whole at Ctrl-C finishes, so that its job id reaches the journal (a second Ctrl-C exits),
               // for SUBMIT_GRACE_MS at most; one the server has not acknowledged (a file input given as a URL being
               // downloaded, its upload, a wait to send it again after a 429) stops: the line is not finished.
@@ -721,11 +777,12 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           budget,
           // A result the disk refused, or whose download failed, is downloaded by the batch again.
           again: `${again}${stdinNote}`,
-          recorded: recorded(line.customId),
+          recorded: { ...recorded(line.customId), submit_id: submitId },
           chatter: false,
           unrecorded: (_jobId, error) => unrecorded(line.customId, error),
         });
       } catch (error) {
+        if (seen === undefined) await settleUnmade(journal, submitId, { error });
         if (going.aborted && AbortError.isInstance(error)) return undefined;
         const e = error as { message?: string; jobId?: string; status?: unknown };
         const jobId = e.jobId ?? seen ?? job?.job_id;
@@ -743,16 +800,19 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         };
       }
       if (outcome.state === "interrupted") {
+        if (!outcome.jobId) await settleUnmade(journal, submitId, { stop: outcome.stop });
         if (outcome.stop?.kind !== "unanswered") return undefined;
-        // Its answer did not come within the grace: a job may exist that no journal holds. Not resumable (there is no
-        // id to watch); the message says that submitting the line again bills another one.
+        // Its answer did not come within the grace: a job may exist whose id no journal holds (its submit stays
+        // unsettled there). Not resumable (there is no id to watch); --resume does not submit the line again unless
+        // given --resubmit-unknown, which bills another one.
         return {
           ...base1,
           status: "failed",
           error:
             `Interrupted: the submit's answer ${answerWithin(outcome.stop)} of the signal, so it ` +
-            "was not waited for: a job may have been made (and billed) although its id never came back, so it is not " +
-            `in the journal (${unansweredId(outcome.stop)}); submitting the line again bills another one`,
+            "was not waited for: a job may have been made (and billed) although its id never came back, so its id is not " +
+            `in the journal (${unansweredId(outcome.stop)}); --resume does not submit the line again (decart jobs list ` +
+            "shows its submit as unknown) unless given --resubmit-unknown, which bills another one",
         };
       }
       if (outcome.state === "failed")
@@ -917,6 +977,17 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     outLock?.release();
     lock.release();
   }
+}
+
+/**
+ * Whether the file a job's `saved` record names is still its result: a regular file of the size recorded (any size
+ * but 0 for a record of an earlier version, which has none), or a stream written in place (a named pipe, a device).
+ * A file emptied or cut short (a power loss before an earlier version flushed it, an edit) is downloaded again.
+ */
+function savedWhole(job: JournalJob): boolean {
+  const found = statSync(job.path!, { throwIfNoEntry: false });
+  if (!found?.isFile()) return found !== undefined;
+  return typeof job.bytes === "number" ? found.size === job.bytes : found.size > 0;
 }
 
 /** The name of the lock file of a batch's report in its `--out` (see `lockOut`). */

@@ -14,6 +14,7 @@ import {
 import { CliError, EXIT, interruptedCode, usageError, useCallBudget } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
 import {
+  beginSubmit,
   downloadFailed,
   downloadResult,
   finish,
@@ -24,6 +25,7 @@ import {
   resultCommand,
   resumeCommand,
   SUBMIT_GRACE_MS,
+  settleUnmade,
   unsentInterrupt,
   uploadProgress,
   warnUnrecorded,
@@ -54,7 +56,7 @@ const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (err
   const requestId = typeof e?.requestId === "string" && e.requestId ? e.requestId : trace.requestId;
   return (
     `${start}, after the request reached the server: a job may have been made (and billed) although its id never ` +
-    "came back, so it is not in the journal (decart jobs list cannot show it)" +
+    "came back, so the journal holds only its submit, as one whose outcome is unknown (decart jobs list shows it)" +
     (requestId
       ? `; the answer's request id, ${requestId}, is what support can find it by. `
       : trace.status !== undefined || typeof (e as { status?: unknown })?.status === "number"
@@ -88,10 +90,23 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
     const client = clientFor(options, output, process.env, undefined, timeout, trace);
     const journal = await openJournal(options.journal);
     const upload = await uploadProgress(output);
+    // Recorded before it is sent (see `SubmitRecord`): killed while it waits for its answer, the CLI leaves in the
+    // journal that a job may exist, which `jobs list` shows.
+    const submitId = await beginSubmit(journal, {
+      command: "jobs submit",
+      model: inputs.model.name,
+      base_url: baseUrlOf(options),
+    });
     // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
     const record = async (job_id: string) => {
       const unrecorded = await journal
-        .append({ job_id, event: "submitted", model: inputs.model.name, base_url: baseUrlOf(options) })
+        .append({
+          job_id,
+          event: "submitted",
+          model: inputs.model.name,
+          base_url: baseUrlOf(options),
+          submit_id: submitId,
+        })
         .then(
           () => undefined,
           (error: unknown) => error,
@@ -130,6 +145,11 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
         await record(made.jobId);
         throw made.error;
       }
+      // Stopped by --timeout: made no job when the server refused it, or before it was sent whole (as said then).
+      const unknown = (error as { code?: unknown })?.code === "SUBMIT_OUTCOME_UNKNOWN";
+      if (submitId !== undefined && !unknown && (refusedWith(trace) || !mayHaveMade(trace)))
+        await journal.settleSubmit(submitId).catch(() => undefined);
+      else await settleUnmade(journal, submitId, { error });
       // A signal stopped the submit before it was at the API (no job was made), or once its answer had not come within
       // SUBMIT_GRACE_MS (a job may have been made): see `letFinish`.
       if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit", stopOf(error));
@@ -345,7 +365,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
       return EXIT.interrupted;
     }
     const { bytes } = downloaded;
-    const unrecorded = await journal.append({ job_id: jobId, event: "saved", path }).then(
+    const unrecorded = await journal.append({ job_id: jobId, event: "saved", path, bytes }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -364,14 +384,25 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
 /** `decart jobs list`: the journal, one job per line with its latest known state. */
 export async function runList(options: GlobalOptions, output: Output): Promise<void> {
   const journal = await openJournal(options.journal, { write: false });
-  const jobs = journal.jobs();
+  const { jobs, submits } = journal.jobsAndImages();
   for (const job of jobs) output.event({ type: "job", ...job });
+  // Submits sent whose answer was never recorded (a process killed while it waited: see `SubmitRecord`): each may
+  // have made a job the journal has no id of.
+  for (const { event: _event, ...submit } of submits) output.event({ type: "unknown_submit", ...submit });
   if (output.json) return;
-  if (!jobs.length) {
+  if (!jobs.length && !submits.length) {
     output.info(untrusted(`No jobs in ${journal.path}`));
     return;
   }
   const c = output.out;
+  for (const submit of submits) {
+    const [at, model, command] = [submit.at || "?", submit.model ?? "?", submit.command ?? "decart"].map(untrusted);
+    const line = submit.custom_id === undefined ? "" : untrusted(` (batch line ${submit.custom_id})`);
+    output.print(
+      `?  ${at}  ${model}  ${c.yellow("unknown")}  ${command}${line}: submit sent, its answer never recorded; a job ` +
+        "may exist (look for it on the Decart dashboard)",
+    );
+  }
   for (const job of jobs) {
     // Every field as the journal holds it, from the server or anyone who edited the file: escaped before it is coloured.
     const shown = untrusted(job.state);

@@ -5,11 +5,13 @@ import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
 import { checkOutputDirectory, checkOutputFile, freeName, namesStdout, videoName } from "../files.js";
 import {
+  beginSubmit,
   finish,
   follow,
   heldSubmit,
   journalExit,
   SUBMIT_GRACE_MS,
+  settleUnmade,
   unsentInterrupt,
   uploadProgress,
   withInputs,
@@ -89,6 +91,14 @@ async function submitAndFollow(
   else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
   const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
   const upload = await uploadProgress(output);
+  // Recorded before it is sent: killed while it waits for its answer, the CLI leaves in the journal that a job may
+  // exist (see `SubmitRecord`), which `jobs list` shows.
+  const submitId = await beginSubmit(journal, {
+    command: "video",
+    model: inputs.model.name,
+    ...(options.output !== undefined && { path: resolve(options.output) }),
+    base_url: baseUrlOf(options),
+  });
   try {
     // A Ctrl-C or SIGTERM while the submit, sent whole, waits for its answer lets it finish (its job id is journaled
     // and printed, then the CLI exits 130 with the command that resumes), for SUBMIT_GRACE_MS at most (then it is
@@ -116,8 +126,13 @@ async function submitAndFollow(
       path: (jobId) => (avoid ? freeName(resolve(videoName(jobId)), avoid) : resolve(options.output!)),
       avoid,
       timeout: options.timeout,
-      recorded: { base_url: baseUrlOf(options) },
+      recorded: { base_url: baseUrlOf(options), submit_id: submitId },
+    }).catch(async (error: unknown) => {
+      if ((error as { jobId?: unknown })?.jobId === undefined) await settleUnmade(journal, submitId, { error });
+      throw error;
     });
+    if (outcome.state === "interrupted" && !outcome.jobId)
+      await settleUnmade(journal, submitId, { stop: outcome.stop });
     return journalExit(finish(outcome, output, options.timeout), journal, output);
   } finally {
     upload.stop();

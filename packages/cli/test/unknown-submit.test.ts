@@ -1,0 +1,187 @@
+/**
+ * A submit is journaled before it is sent: a CLI killed (SIGKILL) while its submit waits for the answer leaves a
+ * record that a job may exist. `jobs list` shows it; a batch refuses to run again without --resume, and --resume
+ * does not submit the line again (it says why, and what to do) unless --resubmit-unknown is given.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { events, finished, printed, run, start, useEmulator } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+useEmulator({ timing: { pendingMs: 20, processingMs: 20 } }, (f) => ({ emu, env, dir } = f), { ownDir: true });
+
+/**
+ * A proxy in front of the emulator, at one URL for every run of a test (the journal records the API a job was made on):
+ * while `held` is set, a submit's answer is held once the emulator made its job (`held` resolved), never passed on.
+ */
+let proxy: Server;
+let url: string;
+let held: (() => void) | undefined;
+beforeAll(async () => {
+  proxy = createServer((req, res) => {
+    const forward = request(
+      new URL(req.url!, emu.url),
+      { method: req.method, headers: { ...req.headers, host: new URL(emu.url).host } },
+      (answer) => {
+        if (held && req.method === "POST" && req.url!.startsWith("/v1/jobs/")) return held();
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  proxy?.closeAllConnections();
+  proxy?.close();
+});
+
+/** Runs the CLI until its submit's job is made, its answer held; then kills it (SIGKILL). */
+async function killedMidSubmit(args: string[], environment: Record<string, string>): Promise<void> {
+  const made = new Promise<void>((resolve) => (held = resolve));
+  const child = start(args, { env: environment });
+  const done = finished(child);
+  await made;
+  held = undefined;
+  child.kill("SIGKILL");
+  await done;
+}
+
+const journaled = (path: string) =>
+  existsSync(path)
+    ? readFileSync(path, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+    : [];
+
+describe("a submit killed while it waits for its answer", () => {
+  it("batch: journaled before it is sent; --resume says a job may exist and does not submit the line again", async () => {
+    const file = join(dir, "lines.jsonl");
+    writeFileSync(file, `${JSON.stringify({ custom_id: "p", prompt: "one" })}\n`);
+    const out = join(dir, "out");
+    env = { ...env, DECART_BASE_URL: url };
+    // The server made the job; its answer is held: killed then, the CLI never got the id.
+    await killedMidSubmit(["batch", file, "--out", out], env);
+    expect(emu.stats().jobsCreated).toBe(1);
+    const records = journaled(env.DECART_JOURNAL!);
+    expect(records).toEqual([
+      expect.objectContaining({ event: "submitting", command: "batch", custom_id: "p", model: "lucy-pro-t2v" }),
+    ]);
+    // No key, no input in it.
+    expect(JSON.stringify(records)).not.toContain("one");
+    expect(JSON.stringify(records)).not.toContain(env.DECART_API_KEY);
+
+    // Without --resume: refused, nothing sent (it submitted, and billed, the line again).
+    const fresh = await run(["batch", file, "--out", out], { env });
+    expect(fresh.code).toBe(2);
+    expect(fresh.stderr).toContain("a submit whose answer was never recorded: add --resume");
+    expect(emu.stats().jobsCreated).toBe(1);
+
+    // --resume: the line is not submitted again; it says that a job may exist, and the command that submits it anyway.
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code).toBe(6);
+    const failed = events(resumed.stdout).find((e) => e.type === "line_failed")!;
+    expect(failed.custom_id).toBe("p");
+    expect(failed.error).toContain("a job may exist (and be billed) that the journal has no id of");
+    expect(failed.error).toContain("not submitted again");
+    expect(failed.error).toContain(`${printed(env, "batch", file, "--out", out, "--resume")} --resubmit-unknown`);
+    expect(emu.stats().jobsCreated).toBe(1);
+
+    // jobs list shows it.
+    const list = await run(["jobs", "list"], { env });
+    expect(events(list.stdout)).toEqual([
+      expect.objectContaining({ type: "unknown_submit", command: "batch", custom_id: "p", model: "lucy-pro-t2v" }),
+    ]);
+
+    // Asked for: submitted again, and then no longer unknown.
+    const forced = await run(["batch", file, "--out", out, "--resume", "--resubmit-unknown"], { env });
+    expect(forced.code).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(2);
+    expect(existsSync(join(out, "p.mp4"))).toBe(true);
+    const after = await run(["jobs", "list"], { env });
+    expect(events(after.stdout).map((e) => e.type)).toEqual(["job"]);
+  });
+
+  it("video: journaled before it is sent; jobs list shows that a job may exist", async () => {
+    const path = join(dir, "v.mp4");
+    env = { ...env, DECART_BASE_URL: url };
+    await killedMidSubmit(["video", "a lake", "-o", path], env);
+    expect(emu.stats().jobsCreated).toBe(1);
+    const list = await run(["jobs", "list"], { env });
+    expect(events(list.stdout)).toEqual([
+      expect.objectContaining({ type: "unknown_submit", command: "video", model: "lucy-pro-t2v", path }),
+    ]);
+    // A submit that ended (its job recorded) is no longer unknown.
+    const made = await run(["video", "a lake", "-o", path], { env });
+    expect(made.code).toBe(0);
+    const again = await run(["jobs", "list"], { env });
+    expect(events(again.stdout).map((e) => e.type)).toEqual(["job", "unknown_submit"]);
+  });
+});
+
+describe("a saved result whose file changed since", () => {
+  it("--resume downloads again a result whose file is empty or short (the journal holds its size)", async () => {
+    const file = join(dir, "lines.jsonl");
+    writeFileSync(file, `${JSON.stringify({ custom_id: "c", prompt: "three" })}\n`);
+    const out = join(dir, "out");
+    expect((await run(["batch", file, "--out", out], { env })).code).toBe(0);
+    const path = join(out, "c.mp4");
+    const size = statSync(path).size;
+    const saved = journaled(env.DECART_JOURNAL!).find((r) => r.event === "saved");
+    expect(saved).toMatchObject({ path, bytes: size });
+    const jobId = saved.job_id;
+    for (const cut of [0, Math.floor(size / 2)]) {
+      truncateSync(path, cut);
+      const reads = emu.job(jobId)!.contentReads;
+      const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+      expect(resumed.code).toBe(0);
+      expect(emu.job(jobId)!.contentReads).toBe(reads + 1);
+      expect(statSync(path).size).toBe(size);
+    }
+    // Whole: taken as done, not downloaded again.
+    const reads = emu.job(jobId)!.contentReads;
+    expect((await run(["batch", file, "--out", out, "--resume"], { env })).code).toBe(0);
+    expect(emu.job(jobId)!.contentReads).toBe(reads);
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+});
+
+describe("temporary files a killed download left", () => {
+  it("are removed by the next download to that path, unless the process that named them runs", async () => {
+    // The id of a process that ran and is gone.
+    const gone = String(spawnSync(process.execPath, ["-e", "0"]).pid!).padStart(7, "0");
+    const out = join(dir, "out");
+    const file = join(dir, "lines.jsonl");
+    writeFileSync(file, `${JSON.stringify({ custom_id: "a", prompt: "one" })}\n`);
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(out);
+    const stale = [`a.mp4.${gone}-0123abcd.partial`, `a.mp4.${gone}-0123abcd.partial.${gone}-4567cdef.partial`];
+    // Written by a process that runs (this one), and files of other names: kept.
+    const kept = [
+      `a.mp4.${String(process.pid).padStart(7, "0")}-89abcdef.partial`,
+      "a.mp4.0123abcd.partial",
+      `b.mp4.${gone}-0123abcd.partial`,
+    ];
+    for (const name of [...stale, ...kept]) writeFileSync(join(out, name), "half");
+    const batch = await run(["batch", file, "--out", out], { env });
+    expect(batch.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["a.mp4", ...kept, "results.jsonl"].sort());
+
+    // `video -o`: those beside its file too.
+    const path = join(dir, "v.mp4");
+    writeFileSync(`${path}.${gone}-0123abcd.partial`, "half");
+    expect((await run(["video", "a lake", "-o", path], { env })).code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith("v.mp4"))).toEqual(["v.mp4"]);
+  });
+});
