@@ -15,7 +15,9 @@ const journal = () =>
   readFileSync(env.DECART_JOURNAL!, "utf8")
     .trim()
     .split("\n")
-    .map((line) => JSON.parse(line));
+    .map((line) => JSON.parse(line))
+    // The records of jobs (a submit's own, written before it is sent, holds no job id).
+    .filter((r) => r.job_id !== undefined);
 
 /**
  * Runs the CLI and closes its `stream` (as `| head -1` does) once the first line came on it; the job of the prompt
