@@ -122,6 +122,10 @@ describe("a submit killed while it waits for its answer", () => {
     expect(events(list.stdout)).toEqual([
       expect.objectContaining({ type: "unknown_submit", command: "video", model: "lucy-pro-t2v", path }),
     ]);
+    const human = await run(["jobs", "list", "--no-json"], { env });
+    expect(human.stdout).toMatch(
+      /^\? {2}\S+ {2}lucy-pro-t2v {2}unknown {2}video: submit sent, its answer never recorded; a job may exist/,
+    );
     // A submit that ended (its job recorded) is no longer unknown.
     const made = await run(["video", "a lake", "-o", path], { env });
     expect(made.code).toBe(0);

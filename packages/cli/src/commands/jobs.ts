@@ -395,14 +395,6 @@ export async function runList(options: GlobalOptions, output: Output): Promise<v
     return;
   }
   const c = output.out;
-  for (const submit of submits) {
-    const [at, model, command] = [submit.at || "?", submit.model ?? "?", submit.command ?? "decart"].map(untrusted);
-    const line = submit.custom_id === undefined ? "" : untrusted(` (batch line ${submit.custom_id})`);
-    output.print(
-      `?  ${at}  ${model}  ${c.yellow("unknown")}  ${command}${line}: submit sent, its answer never recorded; a job ` +
-        "may exist (look for it on the Decart dashboard)",
-    );
-  }
   for (const job of jobs) {
     // Every field as the journal holds it, from the server or anyone who edited the file: escaped before it is coloured.
     const shown = untrusted(job.state);
@@ -410,5 +402,13 @@ export async function runList(options: GlobalOptions, output: Output): Promise<v
     const detail = untrusted(job.state === "failed" ? (job.error ?? "") : (job.path ?? ""));
     const [id, at, model] = [job.job_id, job.submitted_at || "?", job.model ?? "?"].map(untrusted);
     output.print(`${id}  ${at}  ${model}  ${state}  ${detail}`.trimEnd());
+  }
+  for (const submit of submits) {
+    const [at, model, command] = [submit.at || "?", submit.model ?? "?", submit.command ?? "decart"].map(untrusted);
+    const line = submit.custom_id === undefined ? "" : untrusted(` (batch line ${submit.custom_id})`);
+    output.print(
+      `?  ${at}  ${model}  ${c.yellow("unknown")}  ${command}${line}: submit sent, its answer never recorded; a job ` +
+        "may exist (look for it on the Decart dashboard)",
+    );
   }
 }
