@@ -170,6 +170,24 @@ describe("compacting the journal", () => {
     return path;
   }
 
+  it("keeps the submits nothing settled (a job may exist for them), and drops those settled", async () => {
+    const path = large("compact-submits.jsonl", 100);
+    const journal = new Journal(path);
+    const open = await journal.beginSubmit({ command: "batch", custom_id: "p", model: "lucy-pro-t2v" });
+    const refused = await journal.beginSubmit({ command: "video", model: "lucy-pro-t2v" });
+    await journal.settleSubmit(refused);
+    const made = await journal.beginSubmit({ command: "video", model: "lucy-pro-t2v" });
+    await journal.append({ job_id: "job_made", event: "submitted", submit_id: made });
+    expect(journal.unsettledSubmits().map((s) => s.submit_id)).toEqual([open]);
+    expect(await new Journal(path, { compactAt: statSync(path).size }).compact()).toBe(true);
+    const after = new Journal(path);
+    expect(after.unsettledSubmits()).toEqual([
+      expect.objectContaining({ event: "submitting", submit_id: open, custom_id: "p", model: "lucy-pro-t2v" }),
+    ]);
+    expect(readFileSync(path, "utf8")).not.toContain(refused);
+    expect(after.job("job_made")).toMatchObject({ state: "submitted" });
+  });
+
   it("past its threshold, keeps every job's state and each line's latest image, in one record each, in order", async () => {
     const path = large("compact.jsonl", 100);
     const before = new Journal(path).jobsAndImages();
