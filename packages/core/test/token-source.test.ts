@@ -482,7 +482,8 @@ describe("a client with a token fetcher", () => {
       await gate;
       return token;
     });
-    const client = clientWith(() => late, { timeoutMs: 50, maxRetries: 0 });
+    // (A second, not less: the read after the token came is the emulator's, on a loaded machine too.)
+    const client = clientWith(() => late, { timeoutMs: 1000, maxRetries: 0 });
     expect((await client.queue.status(job_id).catch((e) => e)).message).toContain("no client token");
     release();
     await late;
