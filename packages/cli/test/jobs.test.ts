@@ -86,12 +86,12 @@ describe("jobs wait", () => {
     const made = await run(["jobs", "submit", "A lake [stuck]", "--no-json"], { env });
     const jobId = made.stdout.trim();
     const out = join(dir, "stuck.mp4");
-    const waited = await run(["jobs", "wait", jobId, "-o", out, "--timeout", "0.2", "--base-url", emu.url], {
+    const waited = await run(["jobs", "wait", jobId, "-o", out, "--timeout", "2", "--base-url", emu.url], {
       env: { ...env, DECART_BASE_URL: elsewhere },
     });
     expect(waited.code, waited.stderr).toBe(5);
     expect(waited.stderr).toContain(
-      `may still finish: ${printed(env, "jobs", "wait", jobId, "-o", out, "--timeout", "0.2")}`,
+      `may still finish: ${printed(env, "jobs", "wait", jobId, "-o", out, "--timeout", "2")}`,
     );
   });
 });
@@ -125,7 +125,7 @@ describe("jobs wait of a job the journal does not know", () => {
     ]);
     expect(events(listed.stdout)).toHaveLength(2);
     // Waited on again, a job the journal knows is not recorded again (its API, its path: the journal's).
-    const again = await run(["jobs", "wait", stuck, "--timeout", "0.2"], { env });
+    const again = await run(["jobs", "wait", stuck, "--timeout", "2"], { env });
     expect(again.code, again.stderr).toBe(5);
     const submitted = events(readFileSync(env.DECART_JOURNAL!, "utf8")).filter((r) => r.event === "submitted");
     expect(submitted.map((r) => r.job_id)).toEqual([stuck, lake]);
@@ -244,17 +244,17 @@ describe("a journal whose recorded URL the client refuses", () => {
 describe("the hint after an error", () => {
   it("`may still finish` names the file the result was going to, and --timeout as given", async () => {
     const out = join(dir, "later.mp4");
-    const { code, stdout, stderr } = await run(["video", "[stuck] A lake", "-o", out, "--timeout", "0.2"], { env });
+    const { code, stdout, stderr } = await run(["video", "[stuck] A lake", "-o", out, "--timeout", "2"], { env });
     expect(code, stderr).toBe(5);
     const jobId = events(stdout)[0]!.job_id;
     expect(stderr).toContain(
-      `The job ${jobId} may still finish: ${printed(env, "jobs", "wait", jobId, "-o", out, "--timeout", "0.2")}\n`,
+      `The job ${jobId} may still finish: ${printed(env, "jobs", "wait", jobId, "-o", out, "--timeout", "2")}\n`,
     );
     // Without -o: the name chosen for it.
-    const named = await run(["video", "[stuck] A lake", "--timeout", "0.2"], { env, cwd: dir });
+    const named = await run(["video", "[stuck] A lake", "--timeout", "2"], { env, cwd: dir });
     const id = events(named.stdout)[0]!.job_id;
     expect(named.stderr).toContain(
-      `may still finish: ${printed(env, "jobs", "wait", id, "-o", join(dir, `${id}.mp4`), "--timeout", "0.2")}\n`,
+      `may still finish: ${printed(env, "jobs", "wait", id, "-o", join(dir, `${id}.mp4`), "--timeout", "2")}\n`,
     );
   });
 });
