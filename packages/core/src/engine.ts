@@ -351,8 +351,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       const error = asDecartError(e, jobId);
       // The policy says whether and when (answers that break the spec only a few times in a row); the deadline alone
       // turns a retry it allows into a timeout. A 404 or 409 on the content right after a `completed` status (a
-      // deployment's content may lag its status a moment) is tried again as such an answer is, then surfaces as it is.
-      const lag = last?.status === "completed" && /^40[49]$/.test(error.status as never);
+      // deployment's content may lag its status a moment), or on a status read of a job this watch submitted before
+      // one answered (a replica that has not seen it yet: the job was made), is tried again as such an answer is, then
+      // surfaces as it is.
+      const lag = (last?.status === "completed" || (first && !reads)) && /^40[49]$/.test(error.status as never);
       if (lag || error instanceof InvalidResponseError) invalid++;
       const wait = retryDelay(lag ? { ...error, retryable: true } : error, failures++, {
         invalid,
