@@ -105,7 +105,7 @@ export const after = (now: number, ms: number): string =>
  * `Retry-After` says how long the server asked to wait (`retryAfter`).
  * A request whose outcome is unknown (code `SUBMIT_OUTCOME_UNKNOWN`: a 500,
  * a connection lost after the request went) ends, as the client writes it, with one clause of its own after the last
- * `;` (that it did not send the request again: its `retrySubmit`, which a CLI user cannot set). That clause is replaced
+ * `;` (that a job may exist, was not sent again as that could bill twice, and to ask support). That clause is replaced
  * by what may have happened and what running the command again does; the request id (the error's `requestId`, which
  * the client's text names when there is one) is what support can find it by; the message says whether an answer came
  * without one (a page of HTML with 200, a body cut short) or none came at all. For an image answer past the client's

@@ -558,6 +558,7 @@ describe("decart image", () => {
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
     // The client's clause is replaced whole; the server's request id, which the message names, is for support.
     expect(stderr).not.toContain("a job (or file) may exist");
+    expect(stderr).not.toContain("ask support before retrying");
     expect(stderr).toMatch(/\(HTTP 500, request req_\w+\); the server may have taken the request/);
     expect(stderr).toContain("the request id above lets support find it");
   });

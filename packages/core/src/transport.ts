@@ -233,8 +233,9 @@ export function createTransport(
           error.retryable = false;
           // The message names the request id once, when the server sent one (support asks for it): an error with a
           // status (an HTTP answer's, or one that breaks the spec) names it already, `(HTTP 500, request req_…)`; an
-          // answer cut short, unreadable or timed out gets it here.
-          error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: not sent again (see retrySubmit)`;
+          // answer cut short, unreadable or timed out gets it here. Then what to do: sending it again could make (and
+          // bill) a second job, so ask support first (by that id).
+          error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: not sent again (that could bill twice): ask support before retrying`;
         }
         return error;
       };

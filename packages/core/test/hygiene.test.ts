@@ -176,7 +176,7 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
         requestId: "req_gateway",
       });
       expect(error.message).toBe(
-        "upstream failed (HTTP 500, request req_gateway); a job (or file) may exist: not sent again (see retrySubmit)",
+        "upstream failed (HTTP 500, request req_gateway); a job (or file) may exist: not sent again (that could bill twice): ask support before retrying",
       );
       expect(gateway.seen).toHaveLength(1);
       expect(emu.stats().jobsCreated).toBe(1);

@@ -36,7 +36,7 @@ describe("a submit redirected after the server took it", () => {
       expect(error).toBeInstanceOf(ConnectionError);
       expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_see" });
       expect(error.message).toMatch(
-        /: connection refused \(request req_see\); a job \(or file\) may exist: not sent again \(see retrySubmit\)$/,
+        /: connection refused \(request req_see\); a job \(or file\) may exist: not sent again \(that could bill twice\): ask support before retrying$/,
       );
       expect(api.seen).toHaveLength(1);
       const polled = await client(api.url)

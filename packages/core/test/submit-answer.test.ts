@@ -143,6 +143,8 @@ describe("a submit answer that breaks the spec", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", jobId: undefined, retryable: false });
-    expect(error.message).toMatch(/a job \(or file\) may exist: not sent again \(see retrySubmit\)$/);
+    expect(error.message).toMatch(
+      /a job \(or file\) may exist: not sent again \(that could bill twice\): ask support before retrying$/,
+    );
   });
 });
