@@ -1,8 +1,12 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { isModelName, type VideoModelName } from "@decart/api";
 import {
   AbortError,
+  aborted,
+  createJobWatch,
   type DecartClient,
   type JobEvent,
+  NotFoundError,
   type UploadBody,
   type UploadProgress,
   type VideoModel,
@@ -46,19 +50,69 @@ const modelOption = (model: VideoModel | string | undefined) =>
 
 /**
  * A job's events until it ends, from the client's engine (`queue.watch`), without the download: the CLI streams the
- * result to disk itself (`downloadResult`).
+ * result to disk itself (`downloadResult`). `again`: the end of an earlier watch's budget, which a watch of the job
+ * started again keeps (see `watchSubmitted`).
  */
-export function watchJob(client: DecartClient, jobId: string, options: WatchOptions): AsyncIterable<JobEvent> {
+export function watchJob(
+  client: DecartClient,
+  jobId: string,
+  options: WatchOptions,
+  again?: number,
+): AsyncIterable<JobEvent> {
+  const { timeoutMs } = options;
+  const ends = again ?? now() + (timeoutMs ?? DEFAULT_WAIT_MS);
   if (options.budget) {
-    options.budget.ends = now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
-    if (options.timeoutMs !== undefined) options.budget.deadline = options.budget.ends;
+    options.budget.ends = ends;
+    if (timeoutMs !== undefined) options.budget.deadline = ends;
   }
   return client.queue.watch(jobId, {
     ...modelOption(options.model),
     signal: options.signal,
     download: false,
-    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    // Started again (`again`: the end of the first watch's budget), what is left of it, 1 ms at least (a watch started
+    // at its end times out at once).
+    ...(again !== undefined ? { timeoutMs: Math.max(again - now(), 1) } : timeoutMs !== undefined && { timeoutMs }),
   });
+}
+
+/**
+ * The watch of a job this run just submitted: a 404 on its status reads before one of them answered is a replica that
+ * has not seen the job yet (its id came back: it was made), not "no such job". As the client's own watch of a job it
+ * submitted decides (its engine, `createJobWatch`, given the submit), the job is watched again after the backoff, at
+ * most 3 times in a row, within the budget, each try a `retrying` event; then the 404 ends it as it is (or the
+ * budget's `JobTimeoutError`). A watch of a job id given to the CLI (`jobs wait`, a batch's `--resume`) takes a 404 as
+ * no such job.
+ */
+async function* watchSubmitted(client: DecartClient, jobId: string, options: WatchOptions): AsyncGenerator<JobEvent> {
+  const { signal, timeoutMs = DEFAULT_WAIT_MS } = options;
+  const deadline = now() + timeoutMs;
+  const engine = createJobWatch({
+    jobId,
+    now,
+    deadline,
+    timeoutMs,
+    schedule: () => 0,
+    first: { job_id: jobId, status: "pending" },
+  });
+  engine.start();
+  for (let again = false; ; again = true) {
+    let answered = false;
+    try {
+      for await (const event of watchJob(client, jobId, options, again ? deadline : undefined)) {
+        answered ||= event.type !== "retrying";
+        yield event;
+      }
+      return;
+    } catch (error) {
+      if (answered || signal.aborted || !NotFoundError.isInstance(error)) throw error;
+      const { events, next } = engine.error(error);
+      if (!("read" in next)) throw "error" in next ? next.error : error;
+      yield* events;
+      await sleep(next.read, undefined, { signal }).catch(() => {
+        throw aborted(jobId);
+      });
+    }
+  }
 }
 
 export interface SubmitOptions {
@@ -265,5 +319,5 @@ export async function* submitAndWatch(
     throw error;
   }
   yield { type: "submitted", jobId, model: inputs.model.name };
-  yield* watchJob(client, jobId, { model: inputs.model, signal, timeoutMs, budget });
+  yield* watchSubmitted(client, jobId, { model: inputs.model, signal, timeoutMs, budget });
 }
