@@ -35,6 +35,12 @@ export const temporaryPath = (path: string) =>
 const PARTIAL = /^(.+)\.(\d{7,})-[0-9a-f]{8}\.partial$/;
 const PARTIAL_OF_PARTIAL = /^(.+)\.(\d{7,})-[0-9a-f]{8}\.partial\.(\d{7,})-[0-9a-f]{8}\.partial$/;
 
+/**
+ * How long a temporary file of a process gone from this machine stays untouched before it is taken as left behind:
+ * a download going on writes to it far more often (the client gives up a read that stalls 60 s).
+ */
+export const STALE_MS = 10 * 60_000;
+
 /** Whether a process of this id runs on this machine (one of another user's too: EPERM). */
 function running(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -48,7 +54,8 @@ function running(pid: number): boolean {
 
 /**
  * Removes the temporary files of downloads to `paths` that a killed process left (SIGKILL, a power loss: nothing could
- * remove them then): those named as `temporaryPath` names them, by a process that no longer runs on this machine. A
+ * remove them then): those named as `temporaryPath` names them, by a process that no longer runs on this machine, and
+ * not written for `STALE_MS`. A
  * file of a process that runs (this one's, another `decart`'s) is being written, and stays; so does any other file.
  * One read of each directory. Answers the files removed; a directory that cannot be read, or a file that cannot be
  * removed, is left as it is.
@@ -76,6 +83,9 @@ export async function removeStalePartials(...paths: string[]): Promise<string[]>
         twice && names.has(twice[1]!) ? [twice[2], twice[3]] : once && names.has(once[1]!) ? [once[2]] : undefined;
       if (!pids || pids.map(Number).some(running)) continue;
       try {
+        // A process of another machine or container (a shared volume) runs under an id this one cannot see: a file
+        // written in the last STALE_MS may be its download going on, and stays.
+        if (Date.now() - (await stat(join(dir, entry))).mtimeMs < STALE_MS) continue;
         await rm(join(dir, entry));
         removed.push(join(dir, entry));
       } catch {}
@@ -362,8 +372,8 @@ export const safeName = (text: string) => {
   return RESERVED.test(name) ? `_${name}` : name;
 };
 
-/** Longest name `videoName` takes from a job id, in bytes: room for `-N`, the extension and a temporary suffix. */
-const MAX_ID_NAME = 200;
+/** Longest name `videoName` takes from a job id, in bytes: room for `-N`, the extension and two temporary suffixes (the CLI's and saveResult's, 25 bytes each). */
+const MAX_ID_NAME = 184;
 
 /**
  * The default file name of a job's video: `<job id>.mp4`, the id made a safe name (`safeName`) and cut to

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   AbortError,
   aborted,
+  ConnectionError,
   createJobWatch,
   type DecartClient,
   DecartError,
@@ -418,9 +419,10 @@ export const beginSubmit = (
 /**
  * Settles a submit recorded before it was sent (`submitId`, see `beginSubmit`) that ended with no job id, when it
  * certainly made no job: refused by the client before it was sent (`INVALID_INPUT`) or by the server (an HTTP error
- * status, not `SUBMIT_OUTCOME_UNKNOWN`), a connection refused, or a signal that stopped it before it was at the API
- * (`stop`). Any other end (`SUBMIT_OUTCOME_UNKNOWN`, an answer not waited for past the grace, a timeout, a connection
- * lost) leaves it unsettled: a job may exist, which `jobs list` and a batch's `--resume` tell.
+ * status), a connection failure the client says reached nothing (refused, a name that did not resolve, an untrusted
+ * certificate: a `ConnectionError` not `SUBMIT_OUTCOME_UNKNOWN`), or a signal that stopped it before it was at the API
+ * (`stop`). Any other end (`SUBMIT_OUTCOME_UNKNOWN`, an answer not waited for past the grace, a timeout) leaves it
+ * unsettled: a job may exist, which `jobs list` and a batch's `--resume` tell.
  */
 export async function settleUnmade(
   journal: Journal,
@@ -432,12 +434,15 @@ export async function settleUnmade(
   let made: boolean;
   if (stop || "stop" in ended) made = stop?.kind === "unanswered";
   else {
+    // The client's word on what reached the server: a connection failure that is not SUBMIT_OUTCOME_UNKNOWN (refused,
+    // a name that did not resolve, an untrusted certificate) sent nothing it could take. A timeout (the CLI's
+    // --timeout too) or an abort may have come after the body was sent: kept as may-have-made.
     const { code, status } = (ended.error ?? {}) as { code?: unknown; status?: unknown };
     made =
       madeJob(ended.error) !== undefined ||
       !(
         code === "INVALID_INPUT" ||
-        code === "CONNECTION_REFUSED" ||
+        (ConnectionError.isInstance(ended.error) && code !== "SUBMIT_OUTCOME_UNKNOWN") ||
         (typeof status === "number" && status >= 400 && code !== "SUBMIT_OUTCOME_UNKNOWN")
       );
   }

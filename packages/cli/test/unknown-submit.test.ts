@@ -4,12 +4,22 @@
  * does not submit the line again (it says why, and what to do) unless --resubmit-unknown is given.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STALE_MS } from "../src/files.js";
 import { events, finished, printed, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
@@ -134,6 +144,22 @@ describe("a submit killed while it waits for its answer", () => {
   });
 });
 
+describe("a submit that failed before anything was sent", () => {
+  it("is settled (a name that does not resolve): no unknown submit, and the batch runs again without --resume", async () => {
+    const nowhere = { ...env, DECART_BASE_URL: "http://nowhere.invalid", DECART_JOURNAL: join(dir, "nowhere.jsonl") };
+    const file = join(dir, "nowhere-lines.jsonl");
+    writeFileSync(file, `${JSON.stringify({ custom_id: "n", prompt: "nowhere" })}\n`);
+    const first = await run(["batch", file, "--out", join(dir, "nowhere-out")], { env: nowhere });
+    expect(first.code, first.stderr).toBe(6);
+    const video = await run(["video", "a lake", "-o", join(dir, "nowhere.mp4")], { env: nowhere });
+    expect(video.code).toBe(1);
+    expect(events((await run(["jobs", "list"], { env: nowhere })).stdout)).toEqual([]);
+    const again = await run(["batch", file, "--out", join(dir, "nowhere-out")], { env: nowhere });
+    expect(again.code, again.stderr).toBe(6);
+    expect(again.stderr).not.toContain("--resume");
+  });
+});
+
 describe("a saved result whose file changed since", () => {
   it("--resume downloads again a result whose file is empty or short (the journal holds its size)", async () => {
     const file = join(dir, "lines.jsonl");
@@ -153,10 +179,13 @@ describe("a saved result whose file changed since", () => {
       expect(emu.job(jobId)!.contentReads).toBe(reads + 1);
       expect(statSync(path).size).toBe(size);
     }
-    // Whole: taken as done, not downloaded again.
+    // Whole: taken as done, not downloaded again; nor one grown since (an edit of yours), which stays as it is.
     const reads = emu.job(jobId)!.contentReads;
     expect((await run(["batch", file, "--out", out, "--resume"], { env })).code).toBe(0);
+    appendFileSync(path, "my edit");
+    expect((await run(["batch", file, "--out", out, "--resume"], { env })).code).toBe(0);
     expect(emu.job(jobId)!.contentReads).toBe(reads);
+    expect(statSync(path).size).toBe(size + 7);
     expect(emu.stats().jobsCreated).toBe(1);
   });
 });
@@ -177,14 +206,20 @@ describe("temporary files a killed download left", () => {
       "a.mp4.0123abcd.partial",
       `b.mp4.${gone}-0123abcd.partial`,
     ];
-    for (const name of [...stale, ...kept]) writeFileSync(join(out, name), "half");
+    // A dead process's file written just now (a download of a decart in another container, whose process this one
+    // cannot see): kept too, until it was not written for STALE_MS.
+    const fresh = `a.mp4.${gone}-fedcba98.partial`;
+    for (const name of [...stale, ...kept, fresh]) writeFileSync(join(out, name), "half");
+    const old = new Date(Date.now() - STALE_MS - 60_000);
+    for (const name of [...stale, ...kept]) utimesSync(join(out, name), old, old);
     const batch = await run(["batch", file, "--out", out], { env });
     expect(batch.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["a.mp4", ...kept, "results.jsonl"].sort());
+    expect(readdirSync(out).sort()).toEqual(["a.mp4", ...kept, fresh, "results.jsonl"].sort());
 
     // `video -o`: those beside its file too.
     const path = join(dir, "v.mp4");
     writeFileSync(`${path}.${gone}-0123abcd.partial`, "half");
+    utimesSync(`${path}.${gone}-0123abcd.partial`, old, old);
     expect((await run(["video", "a lake", "-o", path], { env })).code).toBe(0);
     expect(readdirSync(dir).filter((f) => f.startsWith("v.mp4"))).toEqual(["v.mp4"]);
   });

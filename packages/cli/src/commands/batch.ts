@@ -985,9 +985,16 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
  * A file emptied or cut short (a power loss before an earlier version flushed it, an edit) is downloaded again.
  */
 function savedWhole(job: JournalJob): boolean {
-  const found = statSync(job.path!, { throwIfNoEntry: false });
+  let found: ReturnType<typeof statSync>;
+  try {
+    found = statSync(job.path!, { throwIfNoEntry: false });
+  } catch {
+    // A path that cannot be looked up (a directory of it made a file, no access): downloaded again, which says why.
+    return false;
+  }
   if (!found?.isFile()) return found !== undefined;
-  return typeof job.bytes === "number" ? found.size === job.bytes : found.size > 0;
+  // (A file grown since, an edit of yours, is kept.)
+  return typeof job.bytes === "number" ? found.size >= job.bytes : found.size > 0;
 }
 
 /** The name of the lock file of a batch's report in its `--out` (see `lockOut`). */
