@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -269,3 +269,15 @@ export function useEmulator(
 /** A command the CLI prints under `env`: `decart --base-url <url> --journal <journal> <words>` (test paths need no quotes). */
 export const printed = (env: Record<string, string | undefined>, ...words: string[]): string =>
   ["decart", "--base-url", env.DECART_BASE_URL, "--journal", env.DECART_JOURNAL, ...words].join(" ");
+
+/** The journal's records, as written (none when it has no file). */
+export const journalRecords = (path: string): any[] =>
+  existsSync(path)
+    ? readFileSync(path, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+    : [];
+
+/** The journal's records of jobs (a submit's own, written before it is sent, holds no job id). */
+export const jobRecords = (path: string) => journalRecords(path).filter((r) => r.job_id !== undefined);

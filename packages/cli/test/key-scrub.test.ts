@@ -11,17 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { redact } from "../src/secrets.js";
-import { events, KEY, run, start, tempDir } from "./helpers.js";
-
-/** The journal's records of jobs (a submit's own, written before it is sent, holds no job id). */
-const jobRecords = (path: string) =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line))
-        .filter((r) => r.job_id !== undefined)
-    : [];
+import { events, jobRecords, KEY, run, start, tempDir } from "./helpers.js";
 
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 

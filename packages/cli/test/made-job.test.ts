@@ -4,13 +4,13 @@
  * the journal (a `submitted` event first) and print on stderr the command that picks it up, which then finishes it.
  * Against the emulator, through a proxy that answers its submits with a `status` the spec does not have.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, printed, run, useEmulator } from "./helpers.js";
+import { events, jobRecords, printed, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -50,17 +50,6 @@ afterAll(() => {
   proxy?.close();
 });
 
-/** The journal's records of jobs. */
-const journaled = (path: string) =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line))
-        // Its jobs' records (a submit's, written before it is sent, is unknown-submit.test.ts's).
-        .filter((r) => r.job_id !== undefined)
-    : [];
-
 describe("a submit answered against the spec, its job made", () => {
   it("video: exit 1, the job journaled (submitted first) and the command that finishes it on stderr, which does", async () => {
     const at = { ...env, DECART_BASE_URL: broken };
@@ -73,7 +62,7 @@ describe("a submit answered against the spec, its job made", () => {
     expect(error).toMatchObject({ type: "error", exit_code: 1, code: "INVALID_RESPONSE", job_id: jobId });
     expect(error!.message).not.toContain("queue.wait");
     expect(emu.job(jobId)).toBeDefined();
-    expect(journaled(env.DECART_JOURNAL!)).toMatchObject([
+    expect(jobRecords(env.DECART_JOURNAL!)).toMatchObject([
       { job_id: jobId, event: "submitted", model: "lucy-pro-t2v", path: out, base_url: broken },
     ]);
     const again = printed(at, "jobs", "wait", jobId, "-o", out);
@@ -94,7 +83,7 @@ describe("a submit answered against the spec, its job made", () => {
     expect(submitted).toMatchObject({ type: "submitted", job_id: expect.stringMatching(/^job_/) });
     const jobId: string = submitted!.job_id;
     expect(error).toMatchObject({ type: "error", code: "INVALID_RESPONSE", job_id: jobId });
-    expect(journaled(env.DECART_JOURNAL!)).toMatchObject([{ job_id: jobId, event: "submitted", base_url: broken }]);
+    expect(jobRecords(env.DECART_JOURNAL!)).toMatchObject([{ job_id: jobId, event: "submitted", base_url: broken }]);
     expect(made.stderr).toContain(`The job ${jobId} may still finish: ${printed(at, "jobs", "wait", jobId)}`);
     const waited = await run(["jobs", "wait", jobId, "-o", join(dir, "lake.mp4")], { env: at });
     expect(waited.code, waited.stderr).toBe(0);
@@ -109,7 +98,7 @@ describe("a submit answered against the spec, its job made", () => {
     expect(first.code, first.stderr).toBe(6);
     const failed = events(first.stdout).find((event) => event.type === "line_failed")!;
     expect(failed).toMatchObject({ custom_id: "lake", resumable: true, job_id: expect.stringMatching(/^job_/) });
-    expect(journaled(env.DECART_JOURNAL!)).toMatchObject([
+    expect(jobRecords(env.DECART_JOURNAL!)).toMatchObject([
       { job_id: failed.job_id, event: "submitted", custom_id: "lake" },
     ]);
     const resumed = await run(["batch", "-", "--out", out, "--resume"], { env: at, input });

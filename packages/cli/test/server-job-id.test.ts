@@ -10,17 +10,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { jobIdProblem } from "../src/job-id.js";
-import { events, finished, KEY, run, start, tempDir } from "./helpers.js";
-
-/** The journal's records of jobs (a submit's own, written before it is sent, holds no job id). */
-const jobRecords = (path: string) =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line))
-        .filter((r) => r.job_id !== undefined)
-    : [];
+import { events, finished, jobRecords, KEY, run, start, tempDir } from "./helpers.js";
 
 /** The job id a submit answers; set by each test. */
 let jobId = "job_ok";

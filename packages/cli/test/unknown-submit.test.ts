@@ -4,23 +4,14 @@
  * does not submit the line again (it says why, and what to do) unless --resubmit-unknown is given.
  */
 import { spawnSync } from "node:child_process";
-import {
-  appendFileSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  truncateSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
+import { appendFileSync, existsSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STALE_MS } from "../src/files.js";
-import { events, finished, printed, run, start, useEmulator } from "./helpers.js";
+import { events, finished, journalRecords, printed, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -67,14 +58,6 @@ async function killedMidSubmit(args: string[], environment: Record<string, strin
   await done;
 }
 
-const journaled = (path: string) =>
-  existsSync(path)
-    ? readFileSync(path, "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line))
-    : [];
-
 describe("a submit killed while it waits for its answer", () => {
   it("batch: journaled before it is sent; --resume says a job may exist and does not submit the line again", async () => {
     const file = join(dir, "lines.jsonl");
@@ -84,7 +67,7 @@ describe("a submit killed while it waits for its answer", () => {
     // The server made the job; its answer is held: killed then, the CLI never got the id.
     await killedMidSubmit(["batch", file, "--out", out], env);
     expect(emu.stats().jobsCreated).toBe(1);
-    const records = journaled(env.DECART_JOURNAL!);
+    const records = journalRecords(env.DECART_JOURNAL!);
     expect(records).toEqual([
       expect.objectContaining({ event: "submitting", command: "batch", custom_id: "p", model: "lucy-pro-t2v" }),
     ]);
@@ -168,7 +151,7 @@ describe("a saved result whose file changed since", () => {
     expect((await run(["batch", file, "--out", out], { env })).code).toBe(0);
     const path = join(out, "c.mp4");
     const size = statSync(path).size;
-    const saved = journaled(env.DECART_JOURNAL!).find((r) => r.event === "saved");
+    const saved = journalRecords(env.DECART_JOURNAL!).find((r) => r.event === "saved");
     expect(saved).toMatchObject({ path, bytes: size });
     const jobId = saved.job_id;
     for (const cut of [0, Math.floor(size / 2)]) {
