@@ -140,7 +140,9 @@ export function messageOf(error: unknown): string {
   // An image answer past the client's MAX_ANSWER_BYTES (cut there, or refused on its Content-Length): the client's
   // message says the image may have been made (and billed); what the CLI did with it is said here. (The CLI holds an
   // image as the client gives it, whole: the client's bound is the only one.)
-  if (message.includes(`: an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: `))
+  // (Core's words begin its message, after the request's method and URL: a server's page quoted later in a message
+  // may hold the same phrase.)
+  if (new RegExp(`^\\S+ \\S+: an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: `).test(message))
     return (
       `${head}; it was not kept (nothing was saved), and the CLI did not send the request again: ` +
       `running the command again asks for (and bills) another one; ${support}`

@@ -75,6 +75,11 @@ beforeAll(async () => {
       }
       return;
     }
+    // `spoof`: a submit answered 200 with an HTML page that quotes the client's words for an image too large.
+    if (mode === "spoof") {
+      res.writeHead(200, { "content-type": "text/html", "x-request-id": "req_spoof" });
+      return res.end("<p>error: an image past 64 MiB: see logs</p>");
+    }
     if (mode === "h503" || mode === "h422") {
       res.writeHead(+mode.slice(1), { "content-type": "application/json" });
       return res.flushHeaders();
@@ -692,6 +697,16 @@ describe("an image's answer is bounded", () => {
     `an image past 64 MiB: the server may have made (and billed) it (HTTP 200, request ${id}); it was not kept ` +
     "(nothing was saved), and the CLI did not send the request again: running the command again asks for (and bills) " +
     "another one; the request id above lets support find it";
+
+  it("a video submit's page quoting those words is told as a submit whose outcome is unknown, not as an image", async () => {
+    const env = { ...envFor("spoof"), DECART_JOURNAL: join(root, "spoof.jsonl") };
+    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake"], { env });
+    expect(code, stderr).toBe(1);
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(error.message).toContain("a job or an image may have been made (and billed)");
+    expect(error.message).not.toContain("it was not kept");
+  });
 
   it("one past 64 MiB is cut there: exit 1, the client's SUBMIT_OUTCOME_UNKNOWN, one request, nothing saved (image, a batch's image line)", async () => {
     const env = { ...envFor("endless"), DECART_JOURNAL: join(root, "endless.jsonl") };
