@@ -4,6 +4,7 @@
  * Limits are enforced while streaming; a body over the limit stops the parse at once.
  */
 import type { IncomingMessage } from "node:http";
+import { createRequire } from "node:module";
 import { Transform, type TransformCallback } from "node:stream";
 import busboy from "busboy";
 import type { Ctx } from "./http.js";
@@ -24,7 +25,8 @@ export const MAX_PARTS = 120;
 const BODY_SLACK_BYTES = 4 * 1024 * 1024;
 
 export interface FilePart {
-  filename: string | undefined;
+  /** The name the part gave, as the server reads it ("" for `filename=""`). */
+  filename: string;
   declaredType: string;
   size: number;
   head: Buffer;
@@ -98,10 +100,17 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   });
   let bb: busboy.Busboy;
   let named: CharsetNamed | undefined;
+  /** The head of the part busboy is reading, as the server reads it (undefined for a text part). */
+  let fileHead: FileHead | undefined;
   const strays = urlencoded ? new StrayPercents() : undefined;
   try {
     bb = busboy(options("latin1"));
-    if (!urlencoded) named = charsetNamed(busboy(options(NO_CHARSET)));
+    if (!urlencoded) {
+      readHeadsAsServer(bb, (head) => {
+        fileHead = head;
+      });
+      named = charsetNamed(busboy(options(NO_CHARSET)));
+    }
   } catch (err) {
     const message = (err as Error).message ?? "";
     const detail = /boundary/i.test(message) ? "Missing boundary in multipart." : "There was an error parsing the body";
@@ -197,6 +206,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       });
     };
     bb.on("file", (name, stream, info) => {
+      // busboy tells of a file part from within its reading of the part's head, just read by readHeadsAsServer.
+      const read = fileHead ?? { filename: info.filename ?? "", declaredType: info.mimeType };
+      fileHead = undefined;
       if (unnamed(name)) return void stream.resume();
       const head = Buffer.allocUnsafe(HEAD_BYTES);
       let headLength = 0;
@@ -220,8 +232,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
           truncated: false,
           invalidUtf8: false,
           file: {
-            filename: info.filename,
-            declaredType: info.mimeType,
+            filename: read.filename,
+            declaredType: read.declaredType,
             size,
             head: kept,
             sniffedType: sniffMediaType(kept),
@@ -324,6 +336,7 @@ interface CharsetNamed {
  * no charset gives it no value, one that names a charset busboy knows gives a value. File parts are read and dropped.
  */
 function charsetNamed(second: busboy.Busboy): CharsetNamed {
+  readHeadsAsServer(second);
   const declared: boolean[] = [];
   let stopped = false;
   second.on("field", (_name, value) => declared.push(value !== undefined));
@@ -353,6 +366,97 @@ function charsetNamed(second: busboy.Busboy): CharsetNamed {
     },
     done,
   };
+}
+
+/** busboy's own readers of a part's head (busboy 1.6.0, pinned: lib/utils.js). */
+interface BusboyHeadReaders {
+  parseDisposition(
+    value: string,
+    decode: (text: string) => string,
+  ): { type: string; params: Record<string, string | undefined> } | undefined;
+  parseContentType(value: string): { type: string; subtype: string } | undefined;
+}
+const { parseDisposition, parseContentType } = createRequire(import.meta.url)(
+  "busboy/lib/utils.js",
+) as BusboyHeadReaders;
+
+/** A part's head, as busboy's header parser hands it over: header values one character a byte, by lowercase name. */
+type PartHeader = Record<string, string[] | undefined>;
+
+/** What the server reads of a file part's head. */
+interface FileHead {
+  filename: string;
+  declaredType: string;
+}
+
+/**
+ * Makes a multipart busboy tell file parts from text parts as the server does, and reads each file part's head as
+ * the server reads it, giving it to `onFile` just before busboy tells of the part ('file').
+ *
+ * The server (Starlette over python-multipart) takes a part for a file exactly when its Content-Disposition has a
+ * `filename` parameter, an empty one (`filename=""`) too, whatever its Content-Type; and it keeps the name as sent,
+ * directories and all, but for a full Windows path (`C:\…`, `\\server\…`: what Internet Explorer sent), cut to its
+ * last segment. busboy (1.6) takes a part for a file when its filename is not empty or its Content-Type is
+ * application/octet-stream, keeps only the last segment of every name and has no option for either. So the one
+ * header parser of a busboy (given to it when its first part begins) is wrapped: each head it hands busboy is read
+ * here first, with busboy's own readers, and a file part busboy would read as text gets the Content-Type
+ * application/octet-stream, a text part it would read as a file `text/plain` (its parameters kept), in the parsed
+ * head only; the file's own type is kept here. Not a byte of the body is touched.
+ */
+function readHeadsAsServer(bb: busboy.Busboy, onFile: (head: FileHead | undefined) => void = noop): void {
+  type HeaderParser = { cb: (header: PartHeader) => void };
+  const reader = bb as unknown as { _hparser?: HeaderParser | null };
+  if (!("_hparser" in reader)) throw new Error("busboy's multipart reader is not the one of busboy 1.6.0");
+  let parser = reader._hparser ?? null;
+  let wrapped = false;
+  Object.defineProperty(reader, "_hparser", {
+    configurable: true,
+    enumerable: true,
+    get: () => parser,
+    set(value: HeaderParser | null) {
+      if (value && !wrapped) {
+        wrapped = true;
+        const handOver = value.cb;
+        value.cb = (header) => {
+          onFile(fileHeadOf(header));
+          handOver(header);
+        };
+      }
+      parser = value;
+    },
+  });
+}
+
+/** The file head of a part the server reads as a file (undefined for text), the part's header set for busboy. */
+function fileHeadOf(header: PartHeader): FileHead | undefined {
+  const dispositionHeader = header["content-disposition"]?.[0];
+  // The raw bytes of each plain parameter (busboy decodes an extended one, `filename*=utf-8''…`, itself).
+  const disposition = dispositionHeader === undefined ? undefined : parseDisposition(dispositionHeader, asIs);
+  // A part busboy drops (no disposition, one that it cannot read or that is not form-data) is left to it.
+  if (disposition?.type !== "form-data") return undefined;
+  const types = header["content-type"];
+  const contentType = types?.[0] === undefined ? undefined : parseContentType(types[0]);
+  const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "text/plain";
+  const { filename, "filename*": extended } = disposition.params;
+  if (filename === undefined && extended === undefined) {
+    if (types && declaredType === "application/octet-stream") types[0] = types[0]!.replace(/^[^;]*/, "text/plain");
+    return undefined;
+  }
+  if (!filename && !extended) header["content-type"] = ["application/octet-stream"];
+  return { filename: extended || serverFilename(filename ?? ""), declaredType };
+}
+
+const asIs = (text: string) => text;
+
+/**
+ * A file name as the server reads it from the bytes of its parameter (one character a byte): a full Windows path cut
+ * to its last segment (python-multipart's reading), then UTF-8, or one character a byte where the bytes are not
+ * UTF-8 (Starlette's reading).
+ */
+function serverFilename(bytes: string): string {
+  const windowsPath = bytes.slice(1, 3) === ":\\" || bytes.startsWith("\\\\");
+  const name = windowsPath ? bytes.slice(bytes.lastIndexOf("\\") + 1) : bytes;
+  return utf8Of(name, false) ?? name;
 }
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

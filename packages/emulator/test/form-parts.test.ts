@@ -1,0 +1,136 @@
+/**
+ * File parts and text parts of a multipart body as the server tells them apart (Starlette: a part is a file exactly
+ * when its Content-Disposition has a `filename` parameter, an empty one too), and a file's name as it reads it.
+ * Bodies written by hand, over HTTP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Emulator } from "../src/index.js";
+import { jsonOf, raw, sampleMp4, samplePng, start } from "./helpers.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await start();
+});
+afterAll(() => emu.close());
+
+const B = "pArT5";
+
+/** One part: `disposition` is what follows `form-data; name="…"` (such as `; filename=""`), as bytes. */
+interface Part {
+  name: string;
+  disposition?: string | Buffer;
+  type?: string;
+  value: string | Uint8Array;
+}
+
+function body(parts: Part[]): Buffer {
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    chunks.push(
+      Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="${p.name}"`),
+      Buffer.isBuffer(p.disposition) ? p.disposition : Buffer.from(p.disposition ?? ""),
+      Buffer.from(`\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ""}\r\n`),
+      Buffer.from(p.value),
+      Buffer.from("\r\n"),
+    );
+  }
+  chunks.push(Buffer.from(`--${B}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+function send(path: string, parts: Part[]) {
+  return raw(emu.url, {
+    method: "POST",
+    path,
+    headers: { "x-api-key": emu.apiKey, "content-type": `multipart/form-data; boundary=${B}` },
+    body: body(parts),
+  });
+}
+
+const brief = (detail: { loc: string[]; type: string }[]) => detail.map((d) => [d.loc.join("."), d.type]);
+
+describe("multipart parts: a file exactly when the part has a filename parameter", () => {
+  it('takes a part with filename="" for a file: a prompt sent so is not a string (422), data sent so is the file', async () => {
+    const mp4 = await sampleMp4();
+    const promptAsFile = await send("/v1/jobs/lucy-clip", [
+      { name: "prompt", disposition: '; filename=""', value: "a prompt" },
+      { name: "data", disposition: '; filename="clip.mp4"', type: "video/mp4", value: mp4 },
+    ]);
+    expect(promptAsFile.status).toBe(422);
+    expect(brief(jsonOf(promptAsFile).detail)).toEqual([["body.prompt", "string_type"]]);
+
+    const dataAsFile = await send("/v1/jobs/lucy-clip", [
+      { name: "prompt", value: "a prompt" },
+      { name: "data", disposition: '; filename=""', type: "video/mp4", value: mp4 },
+    ]);
+    expect(dataAsFile.status).toBe(200);
+    expect(jsonOf(dataAsFile)).toMatchObject({ status: "pending" });
+  });
+
+  it('keeps the empty name of a file sent with filename="" in its FileReference, and all its bytes', async () => {
+    const png = samplePng();
+    const res = await send("/v1/files", [{ name: "file", disposition: '; filename=""', value: png }]);
+    expect(res.status).toBe(200);
+    expect(jsonOf(res)).toMatchObject({ filename: "", mime_type: "image/png", size_bytes: png.length });
+
+    // Larger than a text part may be (1 MiB): read as a file, not cut as text.
+    const big = Buffer.concat([Buffer.from(png), Buffer.alloc(1024 * 1024 + 10, 0x41)]);
+    const large = await send("/v1/files", [{ name: "file", disposition: '; filename=""', value: big }]);
+    expect(large.status).toBe(200);
+    expect(jsonOf(large)).toMatchObject({ filename: "", mime_type: "image/png", size_bytes: big.length });
+  });
+
+  it("takes an application/octet-stream part without a filename for text", async () => {
+    const mp4 = await sampleMp4();
+    const promptAsBytes = await send("/v1/jobs/lucy-clip", [
+      { name: "prompt", type: "application/octet-stream", value: "a prompt" },
+      { name: "data", disposition: '; filename="clip.mp4"', type: "video/mp4", value: mp4 },
+    ]);
+    expect(promptAsBytes.status).toBe(200);
+
+    const dataAsText = await send("/v1/jobs/lucy-clip", [
+      { name: "prompt", value: "a prompt" },
+      { name: "data", type: "application/octet-stream", value: "not a file" },
+    ]);
+    expect(dataAsText.status).toBe(422);
+    expect(jsonOf(dataAsText).detail).toMatchObject([
+      { loc: ["body", "data"], type: "value_error", input: "not a file" },
+    ]);
+  });
+
+  it("reads the charset a text part names after such a part as before", async () => {
+    // busboy reads the body twice, the second time to learn which text parts named a charset: both readings take
+    // the same parts for text, or a text part would be read in another part's charset.
+    const res = await send("/v1/jobs/lucy-clip", [
+      { name: "data", disposition: '; filename=""', type: "video/mp4", value: await sampleMp4() },
+      { name: "prompt", type: "text/plain; charset=iso-8859-1", value: Buffer.from("caf\xe9", "latin1") },
+    ]);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("multipart parts: a file's name as the server reads it", () => {
+  const named = async (disposition: string | Buffer) => {
+    const res = await send("/v1/files", [{ name: "file", disposition, type: "image/png", value: samplePng() }]);
+    expect(res.status).toBe(200);
+    return jsonOf(res).filename as string;
+  };
+
+  it("keeps directories in a name as sent, / or \\ alike", async () => {
+    expect(await named('; filename="a/b/c.mp4"')).toBe("a/b/c.mp4");
+    expect(await named('; filename="../up.png"')).toBe("../up.png");
+    expect(await named('; filename="dir\\sub\\c.png"')).toBe("dir\\sub\\c.png");
+  });
+
+  it("cuts a full Windows path (a drive or a share, as Internet Explorer sent it) to its last segment", async () => {
+    expect(await named('; filename="C:\\Users\\me\\c.png"')).toBe("c.png");
+    // In a quoted name, \\ is one backslash: the path is cut once unquoted, as the server reads it.
+    expect(await named('; filename="\\\\\\\\server\\\\share\\\\c.png"')).toBe("c.png");
+    expect(await named('; filename="\\\\server\\share\\c.png"')).toBe("\\server\\share\\c.png");
+  });
+
+  it("reads a name in UTF-8, and one whose bytes are not UTF-8 one character a byte", async () => {
+    expect(await named(Buffer.from('; filename="café.png"', "utf8"))).toBe("café.png");
+    expect(await named(Buffer.from('; filename="caf\xe9.png"', "latin1"))).toBe("café.png");
+  });
+});
