@@ -7,7 +7,7 @@ import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } f
 import { NotShown } from "./NotShown.js";
 import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
-import { jobToSave, save, saved, saveUnshown } from "./saved.js";
+import { forgetSubmits, jobToSave, save, saved, saveSubmit, saveUnshown } from "./saved.js";
 
 /** Polling for the page: a read every quarter second at first, at most one a second. */
 const POLL = { initialDelayMs: 250, intervalMs: 250, maxIntervalMs: 1000 };
@@ -68,7 +68,6 @@ export function Playground() {
       return was && Object.entries(next).every(([key, value]) => was[key] === value) ? all : new Map(all).set(id, next);
     });
   const choice = choiceOf(modelName);
-  const run = choice.kind === "video" ? video : (image ?? nothingYet());
   const pickerId = useId();
   // The form's problems come: the focus goes to them.
   const problemsShown = useRef<HTMLUListElement>(null);
@@ -86,12 +85,46 @@ export function Playground() {
   ]);
   useEffect(() => saveUnshown(unshown), [unshown]);
   const listJob = (jobId: string) => setUnshown((ids) => (ids.includes(jobId) ? ids : [...ids, jobId]));
+  // The form's video job is kept for a reload while it runs; forgotten once its end is shown, Stop watching, or the
+  // form moving on (the job is then listed with the jobs to follow).
+  //
+  // A video submit on its way is recorded before it is sent (a reload then would leave no job id to keep, though a job
+  // may be made): the form's is forgotten once its answer came (its job kept just now, unless stopped) or it failed
+  // making nothing (the hook would submit again); one the form left, once its job is listed.
+  const submitting = useRef<number>(undefined);
+  useEffect(() => {
+    save("result", jobToSave(video, modelName, startedAt));
+    if (submitting.current && (video.jobId || (video.error && video.canRetry))) {
+      forgetSubmits([submitting.current]);
+      submitting.current = undefined;
+    }
+  });
+  /** Sends a video submit (`go`: the hook's submit, or its retry() submitting again), recorded while on its way. */
+  const sendVideo = (go: () => Promise<string | undefined>) => {
+    const number = runs.current;
+    const id = saveSubmit(modelName);
+    submitting.current = id;
+    // The hook resolves a submit with the job it made even after reset() or another submit (its state then shows
+    // another run): that job is listed, never lost.
+    return go().then((jobId) => {
+      if (jobId && runs.current !== number) {
+        listJob(jobId);
+        forgetSubmits([id], jobId);
+      }
+      return jobId;
+    });
+  };
+  // A failed job's inputs, or a submit's that made nothing, are submitted again by retry(): a submit on its way too.
+  const videoRun = {
+    ...video,
+    retry: () => (video.status === "failed" || !video.jobId ? sendVideo(video.retry) : video.retry()),
+  };
+  const run = choice.kind === "video" ? videoRun : (image ?? nothingYet());
+  // The video submits a reload cut before their answer (see `saveSubmit`): said until dismissed.
+  const [cut, setCut] = useState(restored.submits);
   // The form leaves its video run (a new submit, a model change): a job it made that has not reached its end (`pending`,
   // `processing`, `downloading`, stopped, or a watch that ended early) goes on, paid for, and nothing shows it any more:
   // listed with the jobs to follow.
-  // The form's video job is kept for a reload while it runs; forgotten once its end is shown, Stop watching, or the
-  // form moving on (the job is then listed with the jobs to follow).
-  useEffect(() => save("result", jobToSave(video, modelName, startedAt)));
   const leaveVideo = () => {
     if (video.jobId && video.status !== "completed" && video.status !== "failed") listJob(video.jobId);
   };
@@ -127,15 +160,11 @@ export function Playground() {
       return;
     }
     setStartedAt(performance.now());
-    const number = ++runs.current;
+    runs.current++;
     if (isVideo(choice)) {
       // The job the form's run shows, if still going, is no longer watched: listed.
       leaveVideo();
-      // The hook resolves a submit with the job it made even after reset() or another submit (its state then shows
-      // another run): that job is listed, never lost.
-      void video.submit({ ...inputs, model: models.video(choice.name) } as never).then((jobId) => {
-        if (jobId && runs.current !== number) listJob(jobId);
-      });
+      void sendVideo(() => video.submit({ ...inputs, model: models.video(choice.name) } as never));
     } else if (isImage(choice)) {
       // Its hook shows it to its end, here or (once the form moves on) under Images not shown.
       void image?.submit({ ...inputs, model: models.image(choice.name) } as never);
@@ -190,6 +219,29 @@ export function Playground() {
       </form>
 
       <div>
+        {cut.length > 0 && (
+          <NotShown
+            name="Submits not answered"
+            hint="The page was loaded again while these video submits waited for their answer: the server may have made each job, and billed it, but the page never received its id, so it cannot show or follow it. Look for it among your account's jobs before submitting it again."
+          >
+            <ul>
+              {cut.map(({ id, model, since }) => (
+                <li key={id}>
+                  {model}, sent at {new Date(since).toLocaleTimeString()}: a job may have been created.
+                </li>
+              ))}
+            </ul>
+            <button
+              type="button"
+              onClick={() => {
+                forgetSubmits(cut.map((submit) => submit.id));
+                setCut([]);
+              }}
+            >
+              Dismiss
+            </button>
+          </NotShown>
+        )}
         <RunView
           key={startedAt}
           title="Result"

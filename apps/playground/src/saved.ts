@@ -16,8 +16,19 @@ export type Slot = "result" | "followed";
 
 const KEY = "decart-playground:jobs";
 
-/** What is saved: a job by view, and the ids listed under Jobs not shown. */
-type Saved = Partial<Record<Slot, SavedJob>> & { unshown?: string[] };
+/**
+ * A video submit on its way: recorded before it is sent, forgotten once its answer (the job id) is kept or it failed
+ * making nothing. One still there when the page loads was cut by a reload: a job may have been made (and billed) whose
+ * id the page never received. Its model and when it was sent (wall time, ms since epoch); no input, key or token.
+ */
+export interface SavedSubmit {
+  id: number;
+  model: string;
+  since: number;
+}
+
+/** What is saved: a job by view, the ids listed under Jobs not shown, and the video submits on their way. */
+type Saved = Partial<Record<Slot, SavedJob>> & { unshown?: string[]; submits?: SavedSubmit[] };
 
 /** What is saved; nothing when there is nothing, or storage cannot be read (blocked, not JSON). */
 const read = (): Saved => {
@@ -42,7 +53,8 @@ export const videoModel = (name: unknown): ModelChoice | undefined =>
 
 const write = (all: Saved): void => {
   try {
-    if (all.result || all.followed || all.unshown?.length) sessionStorage.setItem(KEY, JSON.stringify(all));
+    if (all.result || all.followed || all.unshown?.length || all.submits?.length)
+      sessionStorage.setItem(KEY, JSON.stringify(all));
     else sessionStorage.removeItem(KEY);
   } catch {}
 };
@@ -59,16 +71,48 @@ export function save(slot: Slot, job: SavedJob | undefined): void {
 /** Keeps the ids listed under Jobs not shown (the page lists them until it is closed). */
 export const saveUnshown = (unshown: readonly string[]): void => write({ ...read(), unshown: [...unshown] });
 
+/** Records a video submit of `model` about to be sent (see `SavedSubmit`); answers its id. */
+export function saveSubmit(model: string): number {
+  const all = read();
+  const id = Math.random();
+  write({ ...all, submits: [...submitsOf(all), { id, model, since: Date.now() }] });
+  return id;
+}
+
 /**
- * What the page kept before it was loaded: the jobs its views followed, the latest begun first, and the ids listed under
- * Jobs not shown, each once.
+ * Forgets the submits `ids` (their answer came, they failed making nothing, or the user dismissed them); a job one made,
+ * `jobId`, goes to the ids listed under Jobs not shown in the same write, so a reload never falls between the two.
  */
-export function saved(): { jobs: SavedJob[]; unshown: string[] } {
+export function forgetSubmits(ids: readonly number[], jobId?: string): void {
+  const all = read();
+  const unshown = Array.isArray(all.unshown) ? all.unshown : [];
+  write({
+    ...all,
+    submits: submitsOf(all).filter((submit) => !ids.includes(submit.id)),
+    unshown: jobId && !unshown.includes(jobId) ? [...unshown, jobId] : unshown,
+  });
+}
+
+/** The submits saved, those that can be read. */
+const submitsOf = (all: Saved): SavedSubmit[] =>
+  Array.isArray(all.submits)
+    ? all.submits.filter((s) => typeof s?.id === "number" && typeof s.model === "string" && typeof s.since === "number")
+    : [];
+
+/**
+ * What the page kept before it was loaded: the jobs its views followed, the latest begun first, the ids listed under
+ * Jobs not shown, each once, and the video submits a reload cut before their answer.
+ */
+export function saved(): { jobs: SavedJob[]; unshown: string[]; submits: SavedSubmit[] } {
   const all = read();
   const jobs = [usable(all.result), usable(all.followed)].filter((job): job is SavedJob => !!job);
   jobs.sort((a, b) => b.since - a.since);
   const unshown = Array.isArray(all.unshown) ? all.unshown.filter((id) => typeof id === "string" && id) : [];
-  return { jobs: jobs.filter((job, i) => jobs.findIndex((other) => other.jobId === job.jobId) === i), unshown };
+  return {
+    jobs: jobs.filter((job, i) => jobs.findIndex((other) => other.jobId === job.jobId) === i),
+    unshown,
+    submits: submitsOf(all),
+  };
 }
 
 /** What `jobToSave` reads of a run: a hook's state and its `canRetry`. */

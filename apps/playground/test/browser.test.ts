@@ -446,6 +446,42 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("after a reload that cut a video submit before its answer, says a job may have been made whose id the page never received (no key or token kept); Dismiss forgets it", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    const held = proxy.holdSubmits();
+    try {
+      const { page } = await openPage();
+      const notice = page.getByRole("region", { name: "Submits not answered" });
+      await page.getByLabel("prompt").fill("A job whose answer a reload cut");
+      await page.getByRole("button", { name: "Generate" }).click();
+      // Made by the emulator (and billed), its answer not yet given to the page.
+      const { job_id: jobId } = JSON.parse((await held.made).toString()) as { job_id: string };
+      const kept = await page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+      expect(kept).toContain("lucy-pro-t2v");
+      expect(kept).not.toContain("ek_");
+      expect(kept).not.toContain(emu.apiKey);
+      expect(kept).not.toContain("A job whose answer");
+      await page.reload();
+      await notice.getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/).waitFor();
+      await expect(notice.textContent()).resolves.toContain("the page never received its id");
+      expect(emu.job(jobId)).toBeDefined();
+      // Said again by the next load, until dismissed.
+      await page.reload();
+      await notice.getByRole("button", { name: "Dismiss" }).click();
+      await expect(notice.count()).resolves.toBe(0);
+      await page.waitForFunction(() => sessionStorage.length === 0);
+      await page.reload();
+      await page.getByLabel("Model").waitFor();
+      await expect(notice.count()).resolves.toBe(0);
+      await page.context().close();
+    } finally {
+      held.release();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("follows a job followed by its id again after a reload; Stop following forgets it", async () => {
     const { page } = await openPage();
     const { jobId, run } = await followHeldJob(page, "A job followed through a reload [hold]");
@@ -604,6 +640,8 @@ describe("playground in Chromium", () => {
       await reached(run, "error"); // after the client's own retries
       await expect(run.getByRole("alert").textContent()).resolves.toContain("503");
       expect(emu.stats().jobsCreated).toBe(before.jobsCreated);
+      // A submit that made nothing is no longer recorded as on its way: a reload would say nothing.
+      await page.waitForFunction(() => sessionStorage.length === 0);
     } finally {
       emu.setFaults([]);
     }
@@ -643,6 +681,12 @@ describe("playground in Chromium", () => {
     }
     await run.getByRole("alert").waitFor();
     await expect(tryAgain(run).count()).resolves.toBe(0);
+    // Still recorded as on its way (a job may exist): a reload says so.
+    await page.reload();
+    await page
+      .getByRole("region", { name: "Submits not answered" })
+      .getByText(/^lucy-pro-t2v, sent at /)
+      .waitFor();
     await page.context().close();
   });
 
@@ -703,6 +747,11 @@ describe("playground in Chromium", () => {
       const unshown = page.getByRole("region", { name: "Jobs not shown" });
       await unshown.getByText(jobId).waitFor();
       await expect(run.getByRole("status").textContent()).resolves.toBe("idle"); // the form shows its new run
+      // Its job listed (and kept), the submit is no longer recorded as on its way.
+      await page.waitForFunction((jobId) => {
+        const kept = JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}");
+        return kept.submits?.length === 0 && kept.unshown?.includes(jobId);
+      }, jobId);
       await unshown.getByRole("button", { name: "Watch" }).click();
       const followed = view(page, "Followed job");
       await reached(followed, "completed");
