@@ -35,7 +35,8 @@ export interface VideoJobOptions {
   poll?: PollOptions | PollSchedule | undefined;
   /**
    * The watch's budget before a `JobTimeoutError` (default: the core's, 11 minutes), from when watching began (the
-   * submit's answer, or `useJob`'s first watch): a component an `<Activity>` hid and shows again gets what is left.
+   * submit's answer, or `useJob`'s first watch): a component an `<Activity>` hid and shows again gets what is left, and
+   * so does a `retry()` (a new budget only once it has run out).
    */
   timeoutMs?: number | undefined;
   /**
@@ -107,7 +108,8 @@ export interface JobHandle extends GenerationState {
   /**
    * After a watch that ended without the job's end, with an error that another watch can get past (the core's
    * `canWatchAgain`: `timeoutMs`, a network failure, a callback of yours that threw, your token route), or `stop()`:
-   * watches the same job again, with a new `timeoutMs` budget from now. Otherwise (no job id, watching, `completed`,
+   * watches the same job again, within what is left of its `timeoutMs` budget (from when watching began), or with a new
+   * one from now once that has run out. Otherwise (no job id, watching, `completed`,
    * `failed`, a 404, a 401 or 403, options the watch refused) it does nothing.
    */
   retry(): void;
@@ -151,7 +153,8 @@ export interface VideoGeneration extends GenerationState {
    * event handler). With the options of the latest committed render, as a `submit`:
    * - the job's watch ended without its end, with an error that another watch can get past (the core's
    *   `canWatchAgain`: a network failure, `timeoutMs`, a callback of yours that threw, your token route), or
-   *   `stop()`: watches the same job again, with a new `timeoutMs` budget. Resolves with its id.
+   *   `stop()`: watches the same job again, within what is left of its `timeoutMs` budget (from the submit's answer),
+   *   or with a new one from now once that has run out. Resolves with its id.
    * - the job `failed`, or the submit failed with an error that says no job was made (its input, the key, an HTTP
    *   answer such as 400, 403, 422, 429 or 503, a refused connection): submits the same inputs again, as `submit`.
    * - anything else does nothing and resolves `undefined`: nothing submitted (or `reset()`), watching, `completed`,
@@ -191,13 +194,16 @@ function apply(store: Store, event: JobEvent): void {
 
 /**
  * When a budget of `timeoutMs` from now ends (the core's default budget when undefined), on the client's clock
- * (`poll.now`), as the watch of job `jobId` sets its `deadline`. Throws as that watch would: a clock that throws is the
- * core's `CALLBACK_ERROR` carrying the job id, a `timeoutMs` it refuses its `InvalidInputError` naming it; the hook
- * ends with that error. A watch shown again after an `<Activity>` hid it is given the same `deadline`: what is left of
- * its budget, not a new one.
+ * (`poll.now`), as the watch of job `jobId` sets its `deadline`; for a `retry()`, `before` (the end of the job's budget
+ * until then) while it has not come: one job, one budget, renewed once it has run out. Throws as that watch would: a
+ * clock that throws is the core's `CALLBACK_ERROR` carrying the job id, a `timeoutMs` it refuses its
+ * `InvalidInputError` naming it; the hook ends with that error. A watch shown again after an `<Activity>` hid it is
+ * given the same `deadline`: what is left of its budget, not a new one.
  */
-const endOf = (client: DecartClient, jobId: string, { timeoutMs }: VideoJobOptions): number =>
-  client.queue.createWatch(jobId, { timeoutMs }).deadline;
+const endOf = (client: DecartClient, jobId: string, { timeoutMs }: VideoJobOptions, before = 0): number =>
+  before > client.queue.createWatch(jobId, { timeoutMs: 1 }).deadline
+    ? before
+    : client.queue.createWatch(jobId, { timeoutMs }).deadline;
 
 /** A result kept for `keepResultMs`: the state that showed it, how many followers show it, the timer that drops it. */
 interface Kept {
@@ -217,8 +223,9 @@ class JobFollower {
   private stopped = false;
   /** Whether this follower counts among those that show the job's kept result. */
   private holding = false;
-  /** The end of the watch's budget, from when watching began. */
+  /** The end of the watch's budget, from when watching began; `before`, the one a `retry()` keeps if not run out. */
   private deadline: number | undefined;
+  private before: number | undefined;
 
   constructor(
     private readonly client: DecartClient,
@@ -286,7 +293,7 @@ class JobFollower {
       this.store.set({ status: "error", watching: false, error });
     };
     try {
-      this.deadline ??= endOf(this.client, this.jobId, this.options);
+      this.deadline ??= endOf(this.client, this.jobId, this.options, this.before);
     } catch (error) {
       return void fail(error as DecartError);
     }
@@ -325,13 +332,17 @@ class JobFollower {
     return !!this.jobId && !watching && status !== "completed" && (!error || canWatchAgain(error));
   }
 
-  /** Watches the job again, with a new budget, after a watch that ended without its end (see `JobHandle.retry`). */
+  /**
+   * Watches the job again, within what is left of its budget (a new one once that ran out), after a watch that ended
+   * without its end (see `JobHandle.retry`).
+   */
   readonly retry = (): void => {
     const state = this.store.getSnapshot();
     if (!this.retries(state)) return;
     const { status } = state;
     this.halt();
     this.stopped = this.ended = false;
+    this.before = this.deadline;
     this.deadline = undefined;
     // From `error`, `idle` until the first read answers, as when mounted.
     this.store.set({ watching: true, error: undefined, status: status === "error" ? "idle" : status });
@@ -386,7 +397,7 @@ export function useJob(jobId: string | null | undefined, options?: UseJobOptions
  * A submit of `useGenerateVideo`: its model and the options it was submitted with (not its inputs, which an error's
  * stack could hold on to through the watch's callbacks), its answer (`first`, once the server accepted the job),
  * `seen` once watched (watched again by its id), the end of its watch's budget (set as `first` comes, or by
- * `retry()`), and what its `submit` resolves with.
+ * `retry()`: `before`, the one until then, if not run out), and what its `submit` resolves with.
  */
 interface Job {
   model?: VideoModel<string>;
@@ -396,6 +407,7 @@ interface Job {
   first?: JobSubmitResult;
   seen?: true;
   deadline?: number;
+  before?: number;
   sent?: Promise<string | undefined>;
 }
 
@@ -440,7 +452,7 @@ class VideoGenerator {
     };
     try {
       if (signal?.aborted) throw aborted(first.job_id, signal.reason);
-      job.deadline ??= endOf(this.client, first.job_id, job.options);
+      job.deadline ??= endOf(this.client, first.job_id, job.options, job.before);
     } catch (error) {
       return void end(error as DecartError);
     }
@@ -539,12 +551,13 @@ class VideoGenerator {
     const again = this.retries(state);
     if (again === 1) return this.submit(this.input!);
     if (!again) return;
-    // The same job again, with a new budget.
+    // The same job again, within what is left of its budget.
     const job = this.last!;
     const { status, jobId } = state;
     this.halt();
     job.options = this.options;
-    // A new budget, from now (see `follow`).
+    // Set again (see `follow`): the one until now while it has not run out, else a new one from now.
+    job.before = job.deadline;
     job.deadline = undefined;
     if (jobId) {
       job.first ??= { job_id: jobId } as JobSubmitResult;

@@ -61,6 +61,27 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
 
+  it("after stop() (a page reading again once back online): watches within what is left of the job's budget, not a new one", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: strictWith(client) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "read again within its budget [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    clock.now += 1_500;
+    act(() => result.current.stop());
+    expect(await retried(result)).toBe(jobId);
+    expect(result.current).toMatchObject({ status: "processing", watching: true });
+    // Past the end of the budget that began at the submit's answer, well within one from the retry.
+    clock.now += 1_000;
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
   it("ended by network failures: watches the same job again, with the options of the latest render", async () => {
     emu = await startFast({ faults: [{ route: "status", kind: "reset" }] }); // every status read: connection reset
     const { clock, client } = clocked(emu);
@@ -286,7 +307,7 @@ describe("useGenerateVideo().retry() in other states does nothing", () => {
 });
 
 describe("useJob().retry()", () => {
-  it("after a timeout or stop(): watches the same job again, with a new budget", async () => {
+  it("after a timeout (a new budget) or stop(): watches the same job again", async () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "watched by id [hold]" });
@@ -314,6 +335,29 @@ describe("useJob().retry()", () => {
     expect(result.current).toMatchObject({ status: "completed", jobId: job_id, canRetry: false });
     expect(await sha256(result.current.result!)).toBe(emu.job(job_id)!.resultSha256);
     expect(submits()).toEqual({ sent: 1, jobs: 1 }); // the test's own
+  });
+
+  it("after stop(): watches within what is left of the job's budget; a new budget once that ran out", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "read again within its budget [hold]" });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 2_000 }), { wrapper: strictWith(client) });
+    await until(() => result.current.status === "processing");
+    clock.now += 1_500;
+    act(() => result.current.stop());
+    act(() => result.current.retry());
+    expect(result.current).toMatchObject({ status: "processing", watching: true });
+    clock.now += 1_000; // past the end of the first budget, well within one from the retry
+    expect(emu.release(job_id)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", error: expect.any(JobTimeoutError), canRetry: true });
+    // Stopped once more, and watched again once the budget has run out: a new one, from then.
+    act(() => result.current.retry());
+    act(() => result.current.stop());
+    clock.now += 5_000;
+    act(() => result.current.retry());
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId: job_id });
   });
 
   it("after `failed` (or without a job id) does nothing: no watch starts", async () => {
