@@ -41,7 +41,10 @@ interface Props {
   fallbackName: string;
   /** What the model gives (the catalogue's kind): decides how the result is shown and named when its type does not. */
   kind: "video" | "image";
-  /** Moves the keyboard focus to the run's error as it comes (the view the user looks at; not a list of runs left). */
+  /**
+   * Moves the keyboard focus to the run's error as it comes, unless it is in a field being filled in (the view the user
+   * looks at; not a list of runs left).
+   */
   focusError?: boolean | undefined;
 }
 
@@ -91,10 +94,14 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError 
         : [...entries, { status: reached, detail, at: Date.now(), sinceStartMs: performance.now() - startedAt }],
     );
   }, [reached, detail, startedAt]);
-  // An error comes: the focus goes to it (read out by a screen reader, and where Tab goes on from: Try again).
+  // An error comes: the focus goes to it (where Tab goes on from: Try again), unless the user is typing or choosing in a
+  // field (the prompt, a job id, a select): the error comes seconds after the run began, and taking the focus from
+  // there would send the next keys nowhere. Its role `alert` has it read out all the same.
   const alert = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
-    if (focusError && run.error) alert.current?.focus();
+    const at = document.activeElement as HTMLElement | null;
+    if (focusError && run.error && !(at?.matches("input, textarea, select") || at?.isContentEditable))
+      alert.current?.focus();
   }, [focusError, run.error]);
   const fileName = result && `decart-${run.jobId ?? fallbackName}.${extensionOf(result.type)}`;
   return (

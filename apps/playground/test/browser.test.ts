@@ -599,6 +599,26 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("leaves the focus in the field being typed in when the run's error comes, its alert read out all the same", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const prompt = page.getByLabel("prompt");
+    await prompt.fill("A storm while typing [hold] [fail: the storm ate the set]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "processing");
+    // The user types the next prompt while the job runs; it fails meanwhile.
+    await prompt.fill("");
+    await prompt.focus();
+    await page.keyboard.type("The next");
+    expect(emu.release(await shownJobId(run))).toBe(true);
+    await reached(run, "failed");
+    await expect(run.getByRole("alert").textContent()).resolves.toContain("the storm ate the set");
+    await page.keyboard.type(" prompt");
+    await expect(prompt.inputValue()).resolves.toBe("The next prompt");
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("TEXTAREA");
+    await page.context().close();
+  });
+
   it("gives client tokens to the page's own origin only", async () => {
     const post = (origin?: string) =>
       fetch(new URL("api/token", url), { method: "POST", headers: origin ? { origin } : {} });
