@@ -13,7 +13,6 @@ import {
   toArray,
 } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { statusChanges } from "../src/operators.js";
 import { submitJob } from "../src/watch.js";
 import { clientFor, startFast, until } from "./helpers.js";
 
@@ -42,15 +41,40 @@ describe("submitJob shared without reset (the README's advice)", () => {
     );
   });
 
-  it("a subscriber after the job completed hears `completed` with the video: one job", async () => {
+  it("each subscriber hears the whole sequence from when it came: the first all of it, one while the job runs its latest event and the rest, one after the end `completed` with the video: one job", async () => {
     emu = await startFast();
-    const job$ = submitJob(clientFor(emu), input).pipe(once());
-    // The badge, to the end; then the result panel, mounted later.
-    // (Its `processing` lasts 60 ms: a read on a loaded machine may not see it.)
-    const changes = await lastValueFrom(job$.pipe(statusChanges(), toArray()));
-    expect([changes[0], changes.at(-1)]).toEqual(["pending", "completed"]);
+    // Held `processing` until the test, having seen it, releases it: however slow the machine, every status is heard.
+    const job$ = submitJob(clientFor(emu), { ...input, prompt: "A lake [hold]" }).pipe(once());
+    /** The events heard by a subscriber from now, and its subscription. */
+    const listen = () => {
+      const heard: JobEvent[] = [];
+      return { heard, subscription: job$.subscribe((event) => heard.push(event)) };
+    };
+    // The badge, from the submit to the end.
+    const badge = listen();
+    const processing = () => badge.heard.find((event) => event.type === "status" && event.status === "processing");
+    await until(() => !!processing());
+    const jobId = badge.heard[0]!.jobId;
+    // A panel mounted while the job is held: at once the latest event (the job's status), nothing since.
+    const panel = listen();
+    expect(panel.heard).toEqual([processing()]);
+    expect(emu.release(jobId)).toBe(true);
+    await until(() => badge.subscription.closed && panel.subscription.closed);
+    // Each `downloading` of the download's progress said once: how many come depends on how the bytes are cut.
+    const kinds = (events: JobEvent[]) =>
+      events
+        .map((event) => (event.type === "status" ? event.status : event.type))
+        .filter((kind, i, all) => kind !== "downloading" || all[i - 1] !== "downloading");
+    expect(kinds(badge.heard)).toEqual(["submitted", "pending", "processing", "downloading", "completed"]);
+    expect(new Set(badge.heard.map((event) => event.jobId))).toEqual(new Set([jobId]));
+    // The panel: the same events, the same objects, from the one it came on.
+    const from = badge.heard.indexOf(processing()!);
+    expect(panel.heard).toEqual(badge.heard.slice(from));
+    expect(panel.heard.every((event, i) => event === badge.heard[from + i])).toBe(true);
+    // The result panel, mounted after the end: `completed` with the video, alone.
     const late = await lastValueFrom(job$.pipe(toArray()));
-    expect(late).toEqual([expect.objectContaining({ type: "completed", data: expect.any(Blob) })]);
+    expect(late).toEqual([badge.heard.at(-1)]);
+    expect(late[0]).toMatchObject({ type: "completed", jobId, data: expect.any(Blob) });
     expect(emu.stats().jobsCreated).toBe(1);
   });
 
