@@ -422,14 +422,14 @@ export const beginSubmit = (
  * status), a connection failure the client says reached nothing (refused, a name that did not resolve, an untrusted
  * certificate: a `ConnectionError` not `SUBMIT_OUTCOME_UNKNOWN`), or a signal that stopped it before it was at the API
  * (`stop`). Any other end (`SUBMIT_OUTCOME_UNKNOWN`, an answer not waited for past the grace, a timeout) leaves it
- * unsettled: a job may exist, which `jobs list` and a batch's `--resume` tell.
+ * unsettled: a job may exist, which `jobs list` and a batch's `--resume` tell. Answers whether a job may exist (a
+ * batch keeps such a line out of the lines to run again: see `runBatch`), whether or not the journal holds its submit.
  */
 export async function settleUnmade(
   journal: Journal,
   submitId: string | undefined,
   ended: { error: unknown } | { stop: Stop | undefined },
-): Promise<void> {
-  if (submitId === undefined) return;
+): Promise<boolean> {
   const stop = "stop" in ended ? ended.stop : stopOf(ended.error);
   let made: boolean;
   if (stop || "stop" in ended) made = stop?.kind === "unanswered";
@@ -446,7 +446,8 @@ export async function settleUnmade(
         (typeof status === "number" && status >= 400 && code !== "SUBMIT_OUTCOME_UNKNOWN")
       );
   }
-  if (!made) await journal.settleSubmit(submitId).catch(() => undefined);
+  if (!made && submitId !== undefined) await journal.settleSubmit(submitId).catch(() => undefined);
+  return made;
 }
 
 /** How a followed job ended: saved, failed (the server's reason), or no longer watched (Ctrl-C). */

@@ -279,7 +279,10 @@ Examples:
     .description("one video job or image per line of a JSONL file (or - for stdin), resumable, bounded concurrency")
     .argument("<file>", 'JSONL: {"custom_id": …, "model": …, "prompt": …, other fields}; - reads stdin')
     .option("-c, --concurrency <n>", "jobs in flight at once (default 8)")
-    .option("--out <dir>", "where results go: <custom_id>.mp4 (or .png …), results.jsonl, errors.jsonl (default .)")
+    .option(
+      "--out <dir>",
+      "where results go: <custom_id>.mp4 (or .png …), results.jsonl, errors.jsonl, unknown.jsonl (default .)",
+    )
     .option(
       "--resume",
       "finish a batch: lines with a job id (journal) are watched, never submitted again; images written are kept",
@@ -300,8 +303,10 @@ defaults to lucy-pro-t2v; a line with an image model is one Process API request,
 (or .jpg, .webp) and journaled once written; file fields take a path (relative to the batch file) or an http(s) URL.
 A 429 slows the whole batch; a submit refused with 429 is tried again up to 8 times within 60 s of waiting, whatever
 --timeout says (it counts from the submit's answer). At the end: results.jsonl (how each line ended), errors.jsonl
-(the failed lines as given: fix them and run that file as a batch), a summary, and exit 0 (all completed), 6 (some
-failed) or 130 (Ctrl-C: nothing cancelled).
+(the failed lines as given: fix them and run that file as a batch), unknown.jsonl (the failed lines whose submit may
+have made a job whose id never came back: not to run again as they are, which bills another job each; look for their
+jobs first, or --resume --resubmit-unknown), a summary, and exit 0 (all completed), 6 (some failed) or 130 (Ctrl-C:
+nothing cancelled).
 
 Examples:
   decart batch prompts.jsonl --concurrency 16 --out results/

@@ -113,7 +113,9 @@ describe("a job id from the server that the CLI cannot take", () => {
     expect(failed.error).toContain(`a job id the CLI cannot take, "job x" (it holds a space)`);
     expect(failed).not.toHaveProperty("job_id");
     expect(failed.resumable).toBeFalsy();
-    expect(readdirSync(out).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
+    // Its job may exist (the server answered it): not among the lines to run again.
+    expect(failed.outcome_unknown).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(["results.jsonl", "unknown.jsonl"]);
     const journaled = existsSync(journal) ? readFileSync(journal, "utf8") : "";
     expect(journaled).not.toContain("job x");
   });

@@ -4,7 +4,16 @@
  * does not submit the line again (it says why, and what to do) unless --resubmit-unknown is given.
  */
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -25,6 +34,8 @@ useEmulator({ timing: { pendingMs: 20, processingMs: 20 } }, (f) => ({ emu, env,
 let proxy: Server;
 let url: string;
 let held: (() => void) | undefined;
+/** Submits whose connection is cut once the emulator made their job (the answer lost: SUBMIT_OUTCOME_UNKNOWN). */
+let cut = 0;
 beforeAll(async () => {
   proxy = createServer((req, res) => {
     const forward = request(
@@ -32,6 +43,10 @@ beforeAll(async () => {
       { method: req.method, headers: { ...req.headers, host: new URL(emu.url).host } },
       (answer) => {
         if (held && req.method === "POST" && req.url!.startsWith("/v1/jobs/")) return held();
+        if (cut && req.method === "POST" && req.url!.startsWith("/v1/jobs/")) {
+          cut--;
+          return res.destroy();
+        }
         res.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(res);
       },
@@ -205,5 +220,67 @@ describe("temporary files a killed download left", () => {
     utimesSync(`${path}.${gone}-0123abcd.partial`, old, old);
     expect((await run(["video", "a lake", "-o", path], { env })).code).toBe(0);
     expect(readdirSync(dir).filter((f) => f.startsWith("v.mp4"))).toEqual(["v.mp4"]);
+  });
+});
+
+describe("a batch line whose submit's outcome is unknown", () => {
+  it("goes to unknown.jsonl, not errors.jsonl: errors.jsonl fed back in does not submit (and bill) it again", async () => {
+    const file = join(dir, "lines.jsonl");
+    const lines = [
+      JSON.stringify({ custom_id: "u", prompt: "its answer is lost" }),
+      JSON.stringify({ custom_id: "f", prompt: "[fail] it fails" }),
+    ];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const out = join(dir, "out");
+    env = { ...env, DECART_BASE_URL: url };
+    // The server makes u's job; the connection is cut before its answer (SUBMIT_OUTCOME_UNKNOWN). f's job fails.
+    cut = 1;
+    const first = await run(["batch", file, "--out", out, "-c", "1"], { env });
+    expect(first.code, first.stderr).toBe(6);
+    expect(emu.stats().jobsCreated).toBe(2);
+    const failed = events(first.stdout).filter((e) => e.type === "line_failed");
+    expect(failed.find((e) => e.custom_id === "u")).toMatchObject({ outcome_unknown: true });
+    expect(failed.find((e) => e.custom_id === "f")).not.toHaveProperty("outcome_unknown");
+    expect(readFileSync(join(out, "errors.jsonl"), "utf8")).toBe(`${lines[1]}\n`);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines[0]}\n`);
+    const results = readFileSync(join(out, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(results).toMatchObject([{ custom_id: "u", outcome_unknown: true }, { custom_id: "f" }]);
+    expect(events(first.stdout).at(-1)).toMatchObject({
+      type: "summary",
+      failed: 2,
+      outcome_unknown: 1,
+      errors: join(out, "errors.jsonl"),
+      unknown: join(out, "unknown.jsonl"),
+    });
+    expect(first.stderr).toContain(
+      `1 failed line(s) may have made a job whose id never came back (the submit's outcome is unknown), listed in ` +
+        `${join(out, "unknown.jsonl")}, not in errors.jsonl: running them again bills another job each.`,
+    );
+    expect(first.stderr).toContain(
+      `${printed(env, "batch", file, "--out", out, "--concurrency", "1", "--resume")} --resubmit-unknown`,
+    );
+
+    // The README's retry of the failed lines: f is submitted again, u is not (before, its second job was billed).
+    const retry = await run(["batch", join(out, "errors.jsonl"), "--out", join(dir, "retry")], { env });
+    expect(retry.code, retry.stderr).toBe(6);
+    expect(events(retry.stdout).at(-1)).toMatchObject({ type: "summary", total: 1 });
+    expect(emu.stats().jobsCreated).toBe(3);
+
+    // --resume of the batch does not submit u either; it stays in unknown.jsonl, and errors.jsonl keeps f.
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    expect(emu.stats().jobsCreated).toBe(3);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines[0]}\n`);
+    expect(readFileSync(join(out, "errors.jsonl"), "utf8")).toBe(`${lines[1]}\n`);
+
+    // Submitted again when asked (another job): no longer unknown, unknown.jsonl removed.
+    const forced = await run(["batch", file, "--out", out, "--resume", "--resubmit-unknown"], { env });
+    expect(forced.code, forced.stderr).toBe(6);
+    expect(emu.stats().jobsCreated).toBe(4);
+    expect(existsSync(join(out, "unknown.jsonl"))).toBe(false);
+    expect(readFileSync(join(out, "errors.jsonl"), "utf8")).toBe(`${lines[1]}\n`);
   });
 });

@@ -83,7 +83,20 @@ type LineResult = {
   /** With `journaled: false`: the line's hash and the API's URL, as a journal record has them (see `runBatch`). */
   line_hash?: string;
   base_url?: string;
-} & ({ status: "completed"; path: string } | { status: "failed"; error: string; resumable?: true });
+} & (
+  | { status: "completed"; path: string }
+  | {
+      status: "failed";
+      error: string;
+      resumable?: true;
+      /**
+       * The line's submit may have made a job whose id never came back (its outcome unknown: `SUBMIT_OUTCOME_UNKNOWN`,
+       * an answer not waited for past the grace, an id the CLI refused, or one an earlier run left so): written to
+       * `unknown.jsonl`, not to `errors.jsonl`, whose lines are to be run again (this one would bill a second job).
+       */
+      outcome_unknown?: true;
+    }
+);
 
 /** Longest result file name from a custom_id, in bytes: room for the extension and the temporary suffix within 255. */
 const MAX_NAME = 200;
@@ -370,17 +383,19 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   const out = resolve(options.out ?? ".");
   const resultsPath = join(out, "results.jsonl");
   const errorsPath = join(out, "errors.jsonl");
+  const unknownPath = join(out, UNKNOWN_FILE);
   const written = lines.flatMap((line) =>
     (line.model.kind === "image" ? imageExtensions : [".mp4"]).map((extension) =>
       join(out, `${line.name}${extension}`),
     ),
   );
-  if (source !== "-") checkBatchApart(source, options, lines, { out, resultsPath, errorsPath });
-  checkJournalApart(options.journal, [out, resultsPath, errorsPath, ...written], "--out");
+  if (source !== "-") checkBatchApart(source, options, lines, { out, resultsPath, errorsPath, unknownPath });
+  checkJournalApart(options.journal, [out, resultsPath, errorsPath, unknownPath, ...written], "--out");
   await checkOutputDirectory(out, options.out ? `--out ${options.out}` : "the current directory");
   // What is there already where the batch writes: a file is replaced, a stream (a named pipe, /dev/null …) written in
   // place; a directory, a socket or a block device is refused now, not once the lines are paid for.
-  for (const path of [resultsPath, errorsPath, ...written]) await checkOutputKind(path, `--out ${options.out ?? "."}`);
+  for (const path of [resultsPath, errorsPath, unknownPath, ...written])
+    await checkOutputKind(path, `--out ${options.out ?? "."}`);
   const journal = await openJournal(options.journal);
   // One run of a batch at a time with one journal: a second run (a CI retry, another terminal) would find none of the
   // first run's lines journaled yet, and submit, and bill, every one again. Its lock file beside the journal (named by
@@ -601,6 +616,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               job_id: result.job_id,
               error: result.error,
               ...(result.resumable && { resumable: true }),
+              ...(result.outcome_unknown && { outcome_unknown: true }),
               ...(result.journaled === false && { journaled: false }),
             }
           : {
@@ -722,6 +738,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         return {
           ...base1,
           status: "failed",
+          outcome_unknown: true,
           error: untrusted(
             `A submit of this line was sent at ${stringOr(unknown.at) ?? "?"} and its answer was never recorded (the ` +
               "run was stopped while it waited for it): a job may exist (and be billed) that the journal has no id " +
@@ -733,6 +750,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       let outcome: Outcome;
       let seen: string | undefined;
       let submitId: string | undefined;
+      // Whether the line's submit was begun (recorded, or not if the journal could not write it): a failure with no job
+      // id after it may have made a job (see `settleUnmade`).
+      let begun = false;
       try {
         // `--timeout` bounds the line's wait and download (its deadline set when the watch starts).
         const budget: Budget = {};
@@ -749,6 +769,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             model: line.model.name,
             path,
           });
+          begun = true;
         }
         const jobEvents = job
           ? watchJob(client, job.job_id, { model: job.model, signal: going, timeoutMs: timeout, budget })
@@ -782,7 +803,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           unrecorded: (_jobId, error) => unrecorded(line.customId, error),
         });
       } catch (error) {
-        if (seen === undefined) await settleUnmade(journal, submitId, { error });
+        const unknown = seen === undefined && begun && (await settleUnmade(journal, submitId, { error }));
         if (going.aborted && AbortError.isInstance(error)) return undefined;
         const e = error as { message?: string; jobId?: string; status?: unknown };
         const jobId = e.jobId ?? seen ?? job?.job_id;
@@ -797,6 +818,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           status: "failed",
           error: messageOf(error),
           ...(jobId && !gone && { resumable: true as const }),
+          ...(!jobId && unknown && { outcome_unknown: true as const }),
         };
       }
       if (outcome.state === "interrupted") {
@@ -808,6 +830,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         return {
           ...base1,
           status: "failed",
+          outcome_unknown: true,
           error:
             `Interrupted: the submit's answer ${answerWithin(outcome.stop)} of the signal, so it ` +
             "was not waited for: a job may have been made (and billed) although its id never came back, so its id is not " +
@@ -890,8 +913,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       }
     }
 
-    // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl. A line
-    // of an earlier run whose job the journal still misses keeps its record there until the journal has it.
+    // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl, but
+    // those whose submit's outcome is unknown, in unknown.jsonl: fed back in, a line of errors.jsonl is submitted again
+    // (another batch, which the journal knows nothing of), and such a line would bill a second job. A line of an earlier
+    // run whose job the journal still misses keeps its record in results.jsonl until the journal has it.
     const finishedLines = new Set(results.map((r) => r.line));
     for (const line of lines) {
       const r = adopted.get(line.customId);
@@ -904,12 +929,16 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // one). A failed line is written as given: no line holds a key (see `parseBatch`).
     await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${jsonText(redactValues(r))}\n`).join("")));
     const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
-    if (failedLines.size) {
-      const text2 = lines.filter((l) => failedLines.has(l.number)).map((l) => `${l.text}\n`);
-      await writeAtomically(errorsPath, Buffer.from(text2.join("")));
-    } else if (!writesInPlace(errorsPath)) {
-      // An earlier run's failed lines are gone; a stream there (a named pipe, /dev/null) stays as it is.
-      await rm(errorsPath, { force: true });
+    const unknownLines = new Set(results.filter((r) => r.status === "failed" && r.outcome_unknown).map((r) => r.line));
+    const toRun = failedLines.size - unknownLines.size;
+    for (const [path, fails] of [
+      [errorsPath, (l: BatchLine) => failedLines.has(l.number) && !unknownLines.has(l.number)],
+      [unknownPath, (l: BatchLine) => unknownLines.has(l.number)],
+    ] as const) {
+      const text2 = lines.filter(fails).map((l) => `${l.text}\n`);
+      if (text2.length) await writeAtomically(path, Buffer.from(text2.join("")));
+      // An earlier run's lines are gone; a stream there (a named pipe, /dev/null) stays as it is.
+      else if (!writesInPlace(path)) await rm(path, { force: true });
     }
     const completed = results.length - failedLines.size;
     const resumable = results.filter((r) => r.status === "failed" && r.resumable).length;
@@ -932,9 +961,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       failed: failedLines.size,
       not_finished: interrupted,
       ...(resumable && { resumable }),
+      ...(unknownLines.size && { outcome_unknown: unknownLines.size }),
       ...(journal.failure !== undefined && { not_journaled: notJournaled }),
       results: resultsPath,
-      ...(failedLines.size && { errors: errorsPath }),
+      ...(toRun && { errors: errorsPath }),
+      ...(unknownLines.size && { unknown: unknownPath }),
       exit_code: exitCode,
     });
     const c = output.err;
@@ -946,8 +977,21 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       `Batch: ${lines.length} line(s), ${tint.green(`${completed} completed`)}, ${failedLines.size ? tint.red(`${failedLines.size} failed`) : "0 failed"}` +
         (interrupted ? `, ${interrupted} not finished` : "") +
         `. Results: ${untrusted(resultsPath)}` +
-        (failedLines.size ? `; failed lines (fix and run them again): ${untrusted(errorsPath)}` : ""),
+        (toRun ? `; failed lines (fix and run them again): ${untrusted(errorsPath)}` : ""),
     );
+    if (unknownLines.size) {
+      report(
+        tint.yellow(
+          untrusted(
+            `${unknownLines.size} failed line(s) may have made a job whose id never came back (the submit's outcome ` +
+              `is unknown), listed in ${unknownPath}, not in errors.jsonl: running them again bills another job each. ` +
+              "Look for their jobs first (decart jobs list shows their submits as unknown; the Decart dashboard, or " +
+              "support with the request id in each line's error); to submit them again all the same (another job " +
+              `each, billed): ${again} --resubmit-unknown${stdinNote}`,
+          ),
+        ),
+      );
+    }
     if (resumable && !signal.aborted) {
       report(
         tint.yellow(
@@ -996,6 +1040,12 @@ function savedWhole(job: JournalJob): boolean {
   // (A file grown since, an edit of yours, is kept.)
   return typeof job.bytes === "number" ? found.size >= job.bytes : found.size > 0;
 }
+
+/**
+ * The file in `--out` of the failed lines whose submit's outcome is unknown (see `LineResult.outcome_unknown`), apart
+ * from `errors.jsonl`.
+ */
+export const UNKNOWN_FILE = "unknown.jsonl";
 
 /** The name of the lock file of a batch's report in its `--out` (see `lockOut`). */
 export const OUT_LOCK = ".decart-batch.lock";
@@ -1051,7 +1101,7 @@ async function lockOut(out: string, options: BatchOptions): Promise<{ release: (
 
 /**
  * Refuses (a usage error, exit 2, before anything is sent) a batch file that the batch itself writes, as the file system
- * sees them (a symbolic or hard link too: see `samePlace`): its `results.jsonl` or `errors.jsonl` in `--out` (replaced
+ * sees them (a symbolic or hard link too: see `samePlace`): its `results.jsonl`, `errors.jsonl` or `unknown.jsonl` in `--out` (replaced
  * as the batch ends, `errors.jsonl` removed when no line fails, or at a second Ctrl-C: fed back in from there, the file
  * was lost), a line's result, or the journal (the batch's records were appended to its lines).
  */
@@ -1059,7 +1109,12 @@ function checkBatchApart(
   source: string,
   options: BatchOptions,
   lines: BatchLine[],
-  { out, resultsPath, errorsPath }: { out: string; resultsPath: string; errorsPath: string },
+  {
+    out,
+    resultsPath,
+    errorsPath,
+    unknownPath,
+  }: { out: string; resultsPath: string; errorsPath: string; unknownPath: string },
 ): void {
   const known = new Map<string, string>();
   const batch = placeOf(source, known);
@@ -1076,6 +1131,11 @@ function checkBatchApart(
   for (const [path, name, fate] of [
     [resultsPath, "results.jsonl", "replaced by its report as the batch ends"],
     [errorsPath, "errors.jsonl", "replaced by the lines that fail, or removed when none does, as the batch ends"],
+    [
+      unknownPath,
+      UNKNOWN_FILE,
+      "replaced by the lines that may have made a job, or removed when none did, as the batch ends",
+    ],
   ] as const) {
     if (is(path)) {
       throw usageError(
