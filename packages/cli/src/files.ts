@@ -52,17 +52,24 @@ function running(pid: number): boolean {
   }
 }
 
+/** The paths `removeStalePartials` has swept in this process. */
+const swept = new Set<string>();
+
 /**
  * Removes the temporary files of downloads to `paths` that a killed process left (SIGKILL, a power loss: nothing could
  * remove them then): those named as `temporaryPath` names them, by a process that no longer runs on this machine, and
  * not written for `STALE_MS`. A
  * file of a process that runs (this one's, another `decart`'s) is being written, and stays; so does any other file.
- * One read of each directory. Answers the files removed; a directory that cannot be read, or a file that cannot be
- * removed, is left as it is.
+ * One read of each directory, and each path swept once per process: a batch sweeps the paths of all its lines at its
+ * start, and the download of each line (which sweeps its own path, as a single one of `video` or `jobs wait` does)
+ * then reads no directory again (a batch of N lines in one `--out` read it N + 1 times). Answers the files removed; a
+ * directory that cannot be read, or a file that cannot be removed, is left as it is.
  */
 export async function removeStalePartials(...paths: string[]): Promise<string[]> {
   const byDir = new Map<string, Set<string>>();
   for (const path of paths) {
+    if (swept.has(path)) continue;
+    swept.add(path);
     const dir = dirname(path);
     if (!byDir.has(dir)) byDir.set(dir, new Set());
     byDir.get(dir)!.add(basename(path));

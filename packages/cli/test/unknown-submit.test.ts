@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   statSync,
@@ -19,7 +20,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STALE_MS } from "../src/files.js";
+import { removeStalePartials, STALE_MS } from "../src/files.js";
 import { events, finished, journalRecords, printed, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
@@ -220,6 +221,31 @@ describe("temporary files a killed download left", () => {
     utimesSync(`${path}.${gone}-0123abcd.partial`, old, old);
     expect((await run(["video", "a lake", "-o", path], { env })).code).toBe(0);
     expect(readdirSync(dir).filter((f) => f.startsWith("v.mp4"))).toEqual(["v.mp4"]);
+  });
+
+  it("a path is swept once per process: the batch's sweep of its lines is not read again for each line's download", async () => {
+    // (A unit test of the rule: what a process does not read again can be seen only by what it leaves there.)
+    const gone = String(spawnSync(process.execPath, ["-e", "0"]).pid!).padStart(7, "0");
+    const where = join(dir, "once");
+    mkdirSync(where);
+    const old = new Date(Date.now() - STALE_MS - 60_000);
+    const staleOf = (name: string) => {
+      const partial = join(where, `${name}.${gone}-0123abcd.partial`);
+      writeFileSync(partial, "half");
+      utimesSync(partial, old, old);
+      return partial;
+    };
+    // The batch's sweep of its lines, a and b: one read of the directory.
+    const a = staleOf("a.mp4");
+    expect(await removeStalePartials(join(where, "a.mp4"), join(where, "b.mp4"))).toEqual([a]);
+    // Line b's download sweeps its path again: swept already, the directory is not read again (before, once per line:
+    // a batch of N lines read it N + 1 times), so what is there now is not looked at.
+    const b = staleOf("b.mp4");
+    expect(await removeStalePartials(join(where, "b.mp4"))).toEqual([]);
+    expect(existsSync(b)).toBe(true);
+    // A path not swept yet (a single download of video or jobs wait) is.
+    const c = staleOf("c.mp4");
+    expect(await removeStalePartials(join(where, "c.mp4"))).toEqual([c]);
   });
 });
 
