@@ -12,6 +12,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { again, events, finished, interrupt, jump, KEY, onStderr, run, start, tempDir } from "./helpers.js";
 
 const JOB = "job_0123456789abcdef0123456789abcdef";
+/** A PNG of one pixel. */
+const PIXEL = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
 
 let server: Server;
 let base: string;
@@ -84,7 +89,12 @@ beforeAll(async () => {
       res.writeHead(+mode.slice(1), { "content-type": "application/json" });
       return res.flushHeaders();
     }
-    if (mode.startsWith("ra~") || (mode.startsWith("ra1~") && !limited.has(mode))) {
+    // `img1~<value>`: the first request answered 429 with `Retry-After: <value>`, then an image (a PNG of 1×1 pixel).
+    if (mode.startsWith("img1~") && limited.has(mode)) {
+      res.writeHead(200, { "content-type": "image/png" });
+      return res.end(PIXEL);
+    }
+    if (mode.startsWith("ra~") || (/^(ra|img)1~/.test(mode) && !limited.has(mode))) {
       limited.add(mode);
       res.writeHead(429, { "content-type": "application/json", "retry-after": mode.slice(mode.indexOf("~") + 1) });
       return res.end(JSON.stringify({ detail: "slow down" }));
@@ -175,6 +185,41 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
     expect(stderr).toContain("--timeout ran out after 0.5 s while waiting for the image; nothing was saved");
     expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
     expect(readdirSync(root).filter((name) => name.startsWith("never"))).toEqual([]);
+  });
+
+  it("image: a --timeout past the client's 11 minutes is the call's budget in the client, not those 11 minutes", async () => {
+    // The CLI's clocks (Date.now, performance.now: the client's and the CLI's) move 12 minutes on as the request starts,
+    // once the client has set the call's deadline: its 429 (Retry-After: 1) comes past 11 minutes, within --timeout.
+    const module = join(root, "twelve-minutes.mjs");
+    writeFileSync(
+      module,
+      `import { subscribe } from "node:diagnostics_channel";
+const wall = Date.now;
+const steady = performance.now.bind(performance);
+let offset = 0;
+Date.now = () => wall() + offset;
+performance.now = () => steady() + offset;
+const move = () => { offset ||= 12 * 60_000; };
+const fetch = globalThis.fetch;
+globalThis.fetch = (...args) => (move(), fetch(...args));
+subscribe("http.client.request.start", move);
+`,
+    );
+    const env = { ...envFor("img1~1"), NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+    // Without --timeout: the client's own budget, 11 minutes, is over when the 429 comes; it is not tried again.
+    const out = join(root, "budget.png");
+    const within = await run(["image", "A lighthouse", "-o", out], { env });
+    expect(within.code, within.stderr).toBe(1);
+    expect(within.stderr).toContain("slow down (HTTP 429)");
+    expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
+    // With --timeout 900 (15 minutes), the budget the CLI gives the client: tried again after 1 s, the image saved.
+    // (Before, with the CLI's --timeout not passed on, it ended as above.)
+    requests = [];
+    limited.clear();
+    const longer = await run(["image", "A lighthouse", "-o", out, "--timeout", "900"], { env });
+    expect(longer.code, longer.stderr).toBe(0);
+    expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i", "POST /v1/generate/lucy-pro-t2i"]);
+    expect(readFileSync(out)).toEqual(PIXEL);
   });
 
   it("jobs status: a read that never answers ends at --timeout with exit 5, naming the job", async () => {
