@@ -1101,9 +1101,9 @@ async function lockOut(out: string, options: BatchOptions): Promise<{ release: (
 
 /**
  * Refuses (a usage error, exit 2, before anything is sent) a batch file that the batch itself writes, as the file system
- * sees them (a symbolic or hard link too: see `samePlace`): its `results.jsonl`, `errors.jsonl` or `unknown.jsonl` in `--out` (replaced
- * as the batch ends, `errors.jsonl` removed when no line fails, or at a second Ctrl-C: fed back in from there, the file
- * was lost), a line's result, or the journal (the batch's records were appended to its lines).
+ * sees them (a symbolic or hard link too: see `samePlace`): its `results.jsonl`, `errors.jsonl` or `unknown.jsonl` in
+ * `--out` (replaced as the batch ends, `errors.jsonl` removed when no line fails, or at a second Ctrl-C: fed back in
+ * from there, the file was lost), a line's result, or the journal (the batch's records were appended to its lines).
  */
 function checkBatchApart(
   source: string,
