@@ -128,7 +128,9 @@ export interface DecartClientSettings {
   /**
    * Sends the requests that carry files (submit, process, `files.upload`) instead of `fetch`, through the same
    * timeouts, retries and redirects. `nodeUpload()` of `@decart/core/node` streams files from disk, Node streams and
-   * web streams with bounded memory, where Node's `fetch` would hold the whole body in memory first.
+   * web streams with bounded memory, where Node's `fetch` would hold the whole body in memory first. A client given
+   * `nodeUpload()` sends every other request (status reads, results, deletes, tokens) over node:http through the same
+   * agent too, unless `fetch` is given (then those go through it).
    */
   upload?: UploadFunction | undefined;
   /** Check inputs against the catalogue before sending (default true). Turn off only if the spec lags the server. */
@@ -317,9 +319,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const clock = clientPoll.now ?? monotonic;
   const now = guard(clock);
   const wall = clientPoll.now ? now : Date.now;
+  // The fetch of the API's requests without files: yours, else the upload function's own (`nodeUpload()`'s, over
+  // node:http through its agent: every request to the API then goes one way), else the global one (see `content` for
+  // a result's). A file given as a URL (another server's) is fetched with yours, else the global one (`reading`).
+  const own: typeof fetch | undefined = options.fetch || (upload as { fetch?: typeof fetch })?.fetch;
   // Multipart requests go through the upload function when there is one.
   const fetchImpl: typeof fetch = (input, init) =>
-    (upload && init?.body instanceof FormData ? (upload as typeof fetch) : (options.fetch ?? g.fetch))(input, init);
+    (upload && init?.body instanceof FormData ? (upload as typeof fetch) : own || g.fetch)(input, init);
   // `runtime/…` of the user agent (Bun and Deno report Node compatibility); none in a browser.
   const node = g.process?.versions?.node;
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
@@ -348,7 +354,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     uploadTimeoutMs,
     policy,
   );
-  const reading: Reader = [fetchImpl, upload, now, timeoutMs, uploadTimeoutMs];
+  const reading: Reader = [
+    (input, init) => (options.fetch || g.fetch)(input, init),
+    upload,
+    now,
+    timeoutMs,
+    uploadTimeoutMs,
+  ];
   const durations = createDurationModel();
   const warned = new Set<string>();
   const warnOnce = (message: string) => {
@@ -539,7 +551,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   /**
    * The answer of a job's content: its body streams (typed errors on a stall, a cut or an abort). The options as
    * checked (`signal`, `onProgress`, `deadline`), and maybe one attempt (`maxRetries: 0`) over a `fetch` of its own.
-   * Over the client's own `fetch`, else the upload function's `download` when it has one (`nodeUpload()`'s, over
+   * Over the client's own `fetch`, else the upload function's `fetch` when it has one (`nodeUpload()`'s, over
    * node:http: Node's fetch may take a body cut before its end as complete), else the call's (`saveResult`'s), else
    * the global one.
    */
@@ -551,7 +563,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         ...opts,
         jobId,
         media: jobContentTypes,
-        fetch: options.fetch || (upload as { download?: typeof fetch })?.download || opts.fetch,
+        fetch: own || opts.fetch,
       },
       checkId(jobId),
       "response",

@@ -276,7 +276,7 @@ export async function saveResult(
     );
   }
   // One download of the result into `file`, its bytes counted by `got` as they come: over node:http (the client's
-  // `nodeUpload({ agent })`'s `download`, else this one) unless the client has a fetch of its own. One attempt (`maxRetries: 0`):
+  // `nodeUpload({ agent })`'s `fetch`, else this one) unless the client has a fetch of its own. One attempt (`maxRetries: 0`):
   // the callers retry the whole download under the policy, a file's afresh, a pipe's only while nothing was written
   // (a retry inside would multiply the attempts, and the policy's waits, by the client's `maxRetries`).
   const downloadInto = async (file: Writable, got: (bytes: number) => void) => {
@@ -289,7 +289,7 @@ export async function saveResult(
         got(p.receivedBytes);
         return onProgress?.(p);
       },
-      ...{ [ONCE]: { maxRetries: 0, fetch: nodeGet() } },
+      ...{ [ONCE]: { maxRetries: 0, fetch: nodeFetch() } },
     });
     await pipeline(Readable.fromWeb(download.stream as never), file, signal ? { signal } : {});
   };
@@ -481,19 +481,20 @@ const requestOf = (
 };
 
 /**
- * A `fetch` for a result's download (`saveResult`'s; a client's with `nodeUpload()`, its `download`), through `agent`
- * when given, over `node:http`/`node:https`: Node's fetch (undici 6) takes a body without a length (a chunked one, a
- * gzip one) whose connection closed or was reset before its end as complete when the answer says `Connection: close`.
- * The answer is asked for unencoded; one
- * encoded all the same is decoded strictly (a cut-short or corrupt body fails), and a body the connection cut short
- * (`res.complete` false) fails. Redirects are not followed (the transport follows them).
+ * A `fetch` over `node:http`/`node:https`, through `agent` when given (see `requestOf`): a client's with `nodeUpload()`
+ * (its `fetch`, for every request that carries no files: status reads, results, DELETEs, JSON POSTs), and
+ * `saveResult`'s. Node's fetch (undici 6) takes a body without a length (a chunked one, a gzip one) whose connection
+ * closed or was reset before its end as complete when the answer says `Connection: close`; this one fails it. The
+ * answer is asked for unencoded; one encoded all the same is decoded strictly (a cut-short or corrupt body fails), and
+ * a body the connection cut short (`res.complete` false) fails. Redirects are not followed (the transport follows them).
  */
-const nodeGet = (agent?: Agent) =>
+const nodeFetch = (agent?: Agent) =>
   ((url: string, init: RequestInit) =>
     new Promise<Response>((resolve, reject) => {
       const req = requestOf(url, init, "GET", reject, undefined, agent);
-      req.on("response", (res: IncomingMessage) => settleWith(resolve, reject, res, `GET ${url}`));
-      req.end();
+      req.on("response", (res: IncomingMessage) => settleWith(resolve, reject, res, `${req.method} ${url}`));
+      // (A JSON request's body is text; the client sends no other without files.)
+      req.end(init.body as string | undefined);
     })) as typeof fetch;
 
 /**
@@ -1024,6 +1025,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       // request with its error, and the sources are cancelled.
       pipeline(Readable.from(body(), { objectMode: false }), req).catch(fail);
     });
-  // The client's downloads (and `saveResult`'s) go through the same agent, over node:http (see `nodeGet`).
-  return Object.assign(upload, { download: nodeGet(options.agent) });
+  // Every other request of the client (status reads, results, `saveResult`'s too) goes through the same agent, over
+  // node:http (see `nodeFetch`): one transport, one agent's CA, proxy and pool for all.
+  return Object.assign(upload, { fetch: nodeFetch(options.agent) });
 }
