@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { closeSync, constants, openAsBlob, open as openCallback, type Stats } from "node:fs";
 import { access, type FileHandle, open, readlink, realpath, rename, rm, stat } from "node:fs/promises";
-import { type Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import { type Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { Socket } from "node:net";
 import { basename, dirname, extname, isAbsolute, join, sep } from "node:path";
@@ -451,12 +451,32 @@ const requestOf = (
   headers?: Record<string, string>,
   agent?: Agent,
 ) => {
-  const req = (new URL(url).protocol === "https:" ? httpsRequest : httpRequest)(url, {
-    method: init.method ?? method,
-    headers: { ...Object.fromEntries(new Headers(init.headers)), ...headers, "accept-encoding": "identity" },
-    agent,
-    signal: init.signal ?? undefined,
-  });
+  const make = (agent?: Agent) =>
+    (new URL(url).protocol === "https:" ? httpsRequest : httpRequest)(url, {
+      method: init.method ?? method,
+      headers: { ...Object.fromEntries(new Headers(init.headers)), ...headers, "accept-encoding": "identity" },
+      agent,
+      signal: init.signal ?? undefined,
+    });
+  let req: ClientRequest;
+  try {
+    try {
+      req = make(agent);
+    } catch (e) {
+      // The agent is of the other scheme (an http.Agent where a redirect leads to an https URL, or the reverse: Node
+      // refuses it, ERR_INVALID_PROTOCOL): that URL goes over its scheme's default agent. (A proxy's agent, which
+      // takes both, serves both.)
+      if ((e as NodeJS.ErrnoException).code !== "ERR_INVALID_PROTOCOL" || !agent) throw e;
+      req = make();
+    }
+  } catch (e) {
+    // A request that Node refuses to make (an agent that throws, a header it cannot send …) fails the same each time:
+    // no failure of the network, nothing sent; not retried.
+    throw new ConnectionError(
+      `${init.method ?? method} ${url}: the request could not be made (${textOf(e, true)}); nothing was sent, not sent again: another attempt would fail the same`,
+      { code: "CONNECTION_ERROR", retryable: false, cause: e },
+    );
+  }
   // A certificate the connection refused (self-signed, expired, for another name …) is no transient failure: another
   // attempt fails the same. It is a ConnectionError that is not retried, and says so in words (Node's code alone did).
   req.on("error", (e: NodeJS.ErrnoException) =>
@@ -733,6 +753,9 @@ const DECODERS: Record<string, () => Transform> = {
  * with an `InvalidResponseError` (after a 2xx, `SUBMIT_OUTCOME_UNKNOWN`: a job or image may have been made).
  */
 export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
+  // An agent that is none (Node would refuse every request) is refused now, naming the field.
+  if (options?.agent && typeof (options.agent as { addRequest?: unknown }).addRequest !== "function")
+    throw invalid("nodeUpload", "agent", "an http.Agent or https.Agent (or a proxy's agent)", options.agent);
   // The stream inputs read, each with how the attempt that read it ended (an error, `HTTP 429` …), once it ended.
   const read = new WeakMap<object, unknown>();
   // The iterator of each async iterable input, asked for once per call (by the body, which each attempt is given): a

@@ -9,15 +9,15 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import { createServer as createHttpsServer, Agent as HttpsAgent } from "node:https";
+import { createServer as createHttpsServer, globalAgent, Agent as HttpsAgent } from "node:https";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { models } from "../src/index.js";
+import { ConnectionError, InvalidInputError, models } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
-import { clientFor, startFast } from "./helpers.js";
+import { clientFor, instantDelay, startFast } from "./helpers.js";
 
 // The emulator behind fronts of its own (http or https, with a certificate made for this run by openssl, for
 // 127.0.0.1, issued by a CA that only the agents given here trust), which forward every request to it, or answer some
@@ -132,5 +132,69 @@ describe("nodeUpload({ agent }): every request of the client goes through the ag
       expect(sha(await outcome.data.arrayBuffer())).toBe(emu.job(outcome.job_id)!.resultSha256);
     }
     agent.destroy();
+  });
+});
+
+describe("nodeUpload({ agent }): a result that a redirect puts on the other scheme", () => {
+  const content = (store: string) => (path: string) =>
+    path.endsWith("/content") ? ([`${store}${path}`, 302] as [string, number]) : undefined;
+
+  it("an https.Agent's client downloads a result redirected to an http store (over http's default agent)", async () => {
+    const agent = new HttpsAgent({ ca: tls.ca });
+    const store = await front({ key: true });
+    const api = await front({ tls: true, redirect: content(store) });
+    const client = clientFor(emu, { baseUrl: api, upload: nodeUpload({ agent }), maxRetries: 0 });
+    const outcome = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "to http" });
+    expect(outcome.status).toBe("completed");
+    if (outcome.status === "completed")
+      expect(sha(await outcome.data.arrayBuffer())).toBe(emu.job(outcome.job_id)!.resultSha256);
+    agent.destroy();
+  });
+
+  it("an http.Agent's client downloads a result redirected to an https store (over https's default agent)", async () => {
+    // https's default agent trusts the store's CA here (as the system's trust would a store's real certificate).
+    const before = globalAgent.options.ca;
+    globalAgent.options.ca = tls.ca;
+    const agent = new Agent();
+    try {
+      const store = await front({ tls: true, key: true });
+      const api = await front({ redirect: content(store) });
+      const client = clientFor(emu, { baseUrl: api, upload: nodeUpload({ agent }), maxRetries: 0 });
+      const outcome = await client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "to https" });
+      expect(outcome.status).toBe("completed");
+      if (outcome.status === "completed")
+        expect(sha(await outcome.data.arrayBuffer())).toBe(emu.job(outcome.job_id)!.resultSha256);
+    } finally {
+      globalAgent.options.ca = before;
+      agent.destroy();
+    }
+  });
+
+  it("a request Node refuses to make fails once, not retried as a network failure, naming its URL", async () => {
+    // An agent that throws as it is given the request (as Node throws for an agent of the other scheme).
+    const agent = new Agent();
+    Object.assign(agent, {
+      addRequest() {
+        throw Object.assign(new TypeError("this agent takes no request"), { code: "ERR_INVALID_ARG_VALUE" });
+      },
+    });
+    const delay = instantDelay();
+    const api = await front();
+    const client = clientFor(emu, { baseUrl: api, upload: nodeUpload({ agent }), maxRetries: 2, poll: { delay } });
+    const e = await client.queue.status("job_x").catch((e) => e);
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e).toMatchObject({ code: "CONNECTION_ERROR", retryable: false });
+    expect(e.message).toContain(
+      `GET ${api}/v1/jobs/job_x: the request could not be made (this agent takes no request)`,
+    );
+    expect(delay.calls).toEqual([]);
+    const submit = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" }).catch((e) => e);
+    expect(submit).toMatchObject({ code: "CONNECTION_ERROR", retryable: false });
+    expect(delay.calls).toEqual([]);
+  });
+
+  it("an agent that is none is refused naming the field, before any request", () => {
+    expect(() => nodeUpload({ agent: {} as Agent })).toThrow(InvalidInputError);
+    expect(() => nodeUpload({ agent: {} as Agent })).toThrow(/nodeUpload: "agent" must be an http.Agent/);
   });
 });
