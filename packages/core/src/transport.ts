@@ -218,17 +218,13 @@ export function createTransport(
       /**
        * A POST's failure where the server may have taken the request (`taken`) is not retryable: sending it again could
        * create a second job. Its code says so. After an answer that says so (a 2xx, a redirect, a 5xx), any failure (a
-       * redirect not followed, its next hop refused or answering 401 or 404); before any answer, a transient one but a
-       * refused connection (nothing sent), not a final one (a certificate not trusted: nothing sent either; an input
-       * that failed).
+       * redirect not followed, its next hop refused or answering 401 or 404); before any answer, a transient one, not a
+       * final one (a certificate not trusted: nothing sent; an input that failed). A failure that certainly sent nothing
+       * (see `failure`) is not settled before any answer.
        */
-      const settle = (error: DecartError): DecartError => {
+      const settle = (error: DecartError, unsent?: boolean): DecartError => {
         // (Once: an error settled where it was made is not settled again on its way out.)
-        if (
-          error.code !== "SUBMIT_OUTCOME_UNKNOWN" &&
-          taken() &&
-          (first || (error.retryable && error.code !== "CONNECTION_REFUSED"))
-        ) {
+        if (error.code !== "SUBMIT_OUTCOME_UNKNOWN" && taken() && (first || (error.retryable && !unsent))) {
           error.code = "SUBMIT_OUTCOME_UNKNOWN";
           error.retryable = false;
           // The message names the request id once, when the server sent one (support asks for it): an error with a
@@ -294,6 +290,10 @@ export function createTransport(
                 `${where}: ${unsent ? "offline, not sent" : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})${untrusted ? ": certificate not trusted, not sent" : ""}`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
               ),
+          // Nothing was sent (by the codes of Node's fetch, undici, and of node:http alike: a refused connection, a
+          // name that did not resolve, a connection not made in time, a TLS handshake that failed on its first record):
+          // a POST was not taken, and is retried as a read is, unless an answer before this hop said it was.
+          refused || /ENOTFOUND|EAI_AGAIN|CONNECT_TIMEOUT|SSL_WRONG/.test(codes as never),
         );
       };
 
