@@ -8,7 +8,9 @@ import { instantDelay, serve, silent } from "./helpers.js";
 // again under the policy, never SUBMIT_OUTCOME_UNKNOWN ("a job may exist").
 let plain: Awaited<ReturnType<typeof serve>>;
 beforeAll(async () => {
-  plain = await serve((_, res) => res.end());
+  plain = await serve((_, res) => {
+    res.end();
+  });
 });
 afterAll(() => plain.close());
 
