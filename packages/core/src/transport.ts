@@ -236,7 +236,7 @@ export function createTransport(
         return error;
       };
       let requestId: string | undefined;
-      // The status of the request's own answer (the first of its redirects).
+      // The status of the request's own answer (the first of its redirects; after a POST sent on as it is, the next one's).
       let first: number | undefined;
       /** An answer that breaks the spec: transient for a read (tried again a few times), a job may exist for a POST. */
       const invalid = (what: string, status: number) =>
@@ -299,7 +299,8 @@ export function createTransport(
 
       let response: Response;
       let source: ReadableStream<Uint8Array> | null;
-      let elsewhere: boolean | undefined;
+      // The origin a redirect led to, when it is not the API's.
+      let elsewhere: string | false | undefined;
       try {
         // The attempt's timer (and the call's deadline, and an abort) bound the wait for a token fetcher's key too (a
         // fixed key, or none, is waited for all the same), and runs on while waiting for the answer. A fetch this wait
@@ -344,8 +345,20 @@ export function createTransport(
           const location = response.headers.get("location");
           if (!/^30[12378]$/.test(response.status as unknown as string) || !location) break;
           response.body?.cancel().catch(ignore);
+          // A 303 is followed with a GET (the POST was taken: it says where its answer is). Any other redirect is
+          // followed with the request as it is, a POST too (RFC 9110's rule; a browser turns a POST answered 301 or 302
+          // into a GET, which only loses the submit): the server that sent it on (a gateway moving http to https, a
+          // path that moved) took nothing, and the next answer decides.
+          if (response.status === 303) {
+            verb = "GET";
+            payload = undefined;
+            headers.delete("content-type");
+          } else if (verb === "POST") first = undefined;
+          // A redirect not followed (the sixth, or one to a URL that is no http(s) one) that sent a POST on took
+          // nothing either: the error says so (`cut`: not taken), not that a job may exist.
+          cut = !first;
           // Five redirects are followed per attempt.
-          if (hops > 4) throw invalid("more than 5 redirects", response.status);
+          if (hops > 4) throw invalid(`more than 5 redirects${cut ? ", nothing taken" : ""}`, response.status);
           let next: URL | undefined;
           try {
             next = new URL(location, url);
@@ -357,16 +370,8 @@ export function createTransport(
             throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
           url = next!;
           // (And the answer then comes from another origin than the API's: see `away`.)
-          elsewhere = url.origin !== origin;
+          elsewhere = url.origin !== origin && url.origin;
           if (elsewhere) headers.delete(apiKeyHeader);
-          if (response.status === 303 || (response.status < 303 && verb === "POST")) {
-            verb = "GET";
-            payload = undefined;
-            headers.delete("content-type");
-          }
-          // A POST sent on as it is (a 307 or 308) was not taken by the server that sent it on: the next answer decides.
-          // (Not a GET that a 303 made: the POST was taken.)
-          else if (verb === "POST") first = undefined;
         }
         // An image (a multipart POST's media answer: `process`) whose Content-Length says it is past MAX_ANSWER_BYTES is
         // refused as one counted past it (see below), its body not read.
@@ -420,7 +425,12 @@ export function createTransport(
             !upload && call.media,
             redact,
           );
-          if (elsewhere) away.add(error);
+          // An error from another origin than the API's, a redirect led to: the message says where (and that the key
+          // was not sent there: a 401 then is no bad key), for a baseUrl that should name it (a gateway's http to https).
+          if (elsewhere) {
+            away.add(error);
+            error.message += `; redirected to ${elsewhere}, the key withheld from another origin: set baseUrl to it if the API is there`;
+          }
           throw settle(error);
         }
         // Text that is not JSON breaks the spec; a throw of the check itself (not the answer's) goes on as it is.

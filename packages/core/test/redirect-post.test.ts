@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { models } from "../src/index.js";
+import { clientFor, startFast } from "./helpers.js";
+
+// Fronts of the emulator on loopback (each port its own origin) that forward a request, or answer it with a redirect.
+let emu: Emulator;
+const servers: Server[] = [];
+beforeAll(async () => {
+  emu = await startFast();
+});
+afterAll(async () => {
+  for (const s of servers) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+  await emu.close();
+});
+
+/** A front that answers `redirect`'s [Location, status] when it gives one, else forwards to the emulator. */
+async function front(redirect: (path: string, method: string) => [string, number] | undefined = () => undefined) {
+  const seen: string[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    seen.push(`${req.method} ${req.url}`);
+    const to = redirect(req.url!, req.method!);
+    if (to) {
+      req.resume();
+      res.writeHead(to[1], { location: to[0] }).end();
+      return;
+    }
+    const up = request(`${emu.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
+}
+
+const submit = (baseUrl: string) =>
+  clientFor(emu, { baseUrl, maxRetries: 0 })
+    .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "redirected" })
+    .catch((e) => e);
+
+describe("a redirect answered to a submit (a POST)", () => {
+  it("six 307s within one origin: more than 5 redirects, nothing taken (never SUBMIT_OUTCOME_UNKNOWN)", async () => {
+    const gw = await front((path) => {
+      const hop = /^\/p(\d)\//.exec(path);
+      return hop ? [path.replace(/^\/p\d/, `/p${+hop[1]! + 1}`), 307] : undefined;
+    });
+    const e = await submit(`${gw.url}/p0`);
+    expect(e).toMatchObject({ code: "INVALID_RESPONSE", status: 307 });
+    expect(e.message).toContain("more than 5 redirects, nothing taken (HTTP 307");
+    expect(e.message).not.toContain("may exist");
+  });
+
+  it("a 301 within one origin (a path that moved) is followed with the POST: the job is made", async () => {
+    const gw = await front((path) => (path.startsWith("/old/") ? [path.slice(4), 301] : undefined));
+    const job = await submit(`${gw.url}/old`);
+    expect(job.job_id).toMatch(/^job_/);
+    expect(gw.seen.filter((line) => line.startsWith("POST"))).toHaveLength(2);
+    expect(gw.seen.some((line) => line.startsWith("GET"))).toBe(false);
+  });
+
+  it.each([301, 302])(
+    "a gateway's %i to another origin: the POST sent on without the key, refused there, nothing made, the error says where",
+    async (status) => {
+      const api = await front();
+      const gw = await front((path) => [`${api.url}${path}`, status]);
+      const jobs = emu.stats().jobsCreated;
+      const e = await submit(gw.url);
+      expect(e).toMatchObject({ status: 401 });
+      expect(e.code).not.toBe("SUBMIT_OUTCOME_UNKNOWN");
+      expect(e.message).toContain(
+        `; redirected to ${api.url}, the key withheld from another origin: set baseUrl to it if the API is there`,
+      );
+      expect(api.seen).toEqual([expect.stringMatching(/^POST \/v1\/jobs\//)]);
+      expect(emu.stats().jobsCreated).toBe(jobs);
+    },
+  );
+
+  it("a status read redirected to another origin: the error names it and says the key was not sent there", async () => {
+    const api = await front();
+    const gw = await front((path) => [`${api.url}${path}`, 301]);
+    const e = await clientFor(emu, { baseUrl: gw.url, maxRetries: 0 })
+      .queue.status("job_x")
+      .catch((e) => e);
+    expect(e).toMatchObject({ status: 401 });
+    expect(e.message).toContain(`; redirected to ${api.url}, the key withheld from another origin: set baseUrl`);
+  });
+});
