@@ -106,8 +106,9 @@ export interface DecartClientSettings {
    */
   timeoutMs?: number | undefined;
   /**
-   * The same limit for requests that upload (multipart: submit, process, files.upload). Default 10 minutes. Sending the
-   * body is part of the wait for the answer: it bounds the whole upload, not the time without progress.
+   * The same limit for requests that upload a file (multipart: submit, process, files.upload), and for every `process`
+   * call (the image is made while it waits). Default 10 minutes. Sending the body is part of the wait for the answer:
+   * it bounds the whole upload, not the time without progress. A submit of text parts only has `timeoutMs`.
    */
   uploadTimeoutMs?: number | undefined;
   /** Retries of one call after a transient failure. Default 2. (Status reads while waiting retry until the wait's deadline.) */

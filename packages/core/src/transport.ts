@@ -183,7 +183,12 @@ export function createTransport(
     // token request (a short-lived token made twice expires; nothing is billed for it), retried as a read is.
     // (Not `instanceof FormData`: a runtime may have none, and a JSON request needs none.)
     const upload = typeof body === "object";
-    const timeoutMs = upload ? uploadTimeoutMs : readTimeoutMs;
+    // `uploadTimeoutMs` bounds one that sends a file, or waits for a media answer (`process`: the image is made while
+    // it waits); one of text parts only (a prompt's submit) is as quick to send as a read, and has its `timeoutMs`.
+    const timeoutMs =
+      upload && (call.media || !(body as UploadBody).parts?.every(([, value]) => typeof value == "string"))
+        ? uploadTimeoutMs
+        : readTimeoutMs;
     // The key of the latest attempt (a token fetcher's may change between attempts).
     let key: string | undefined;
     // (Split by no key, undefined behind a proxy, a text stays whole; nor by one under 8 characters, a test's `k`: no

@@ -206,15 +206,16 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
   });
 
   it("a submit that times out after the body was sent is not repeated", async () => {
-    // A server that takes the whole body and never answers. The case under test needs the body to arrive before the
-    // client's time limit runs out, which takes a few ms on a quiet machine and far longer on a loaded one: the limit
-    // starts at 100 ms and doubles until the server had the whole body when the client gave up.
+    // A server that takes the whole body and never answers (a prompt's submit: `timeoutMs` bounds it). The case under
+    // test needs the body to arrive before the client's time limit runs out, which takes a few ms on a quiet machine
+    // and far longer on a loaded one: the limit starts at 100 ms and doubles until the server had the whole body when
+    // the client gave up.
     for (let limitMs = 100; limitMs <= 6400; limitMs *= 2) {
       const api = await serve(() => {});
       // A request sent again would go through the client's fetch before the submit fails.
       const watched = watchedFetch();
       try {
-        const error = await client(api.url, { uploadTimeoutMs: limitMs, fetch: watched })
+        const error = await client(api.url, { timeoutMs: limitMs, fetch: watched })
           .queue.submit({ model: t2v(), prompt: "x" })
           .catch((e) => e);
         expect(error).toBeInstanceOf(TimeoutError);
