@@ -186,7 +186,7 @@ export function createTransport(
     // `uploadTimeoutMs` bounds one that sends a file, or waits for a media answer (`process`: the image is made while
     // it waits); one of text parts only (a prompt's submit) is as quick to send as a read, and has its `timeoutMs`.
     const timeoutMs =
-      upload && (call.media || !(body as UploadBody).parts?.every(([, value]) => typeof value == "string"))
+      upload && (call.media || !(body as UploadBody).parts?.every(([, value]) => typeof value === "string"))
         ? uploadTimeoutMs
         : readTimeoutMs;
     // The key of the latest attempt (a token fetcher's may change between attempts).
