@@ -1,4 +1,4 @@
-import { type ReactNode, useId } from "react";
+import { type ReactNode, useEffect, useId, useRef } from "react";
 import type { Field } from "./fields.js";
 
 interface Props {
@@ -6,22 +6,45 @@ interface Props {
   description: string | undefined;
   value: string | File | undefined;
   onChange(value: string | File | undefined): void;
+  /** The id of the text saying what is wrong with this field's value (a form problem, a run's error), if any. */
+  error?: string | undefined;
 }
 
 /**
  * One field of the model, as its catalogue entry says: enums and booleans as selects (left at the server's default
  * unless chosen), numbers with their limits, files as file inputs, the prompt and JSON as text areas.
  */
-export function FieldControl({ field, description, value, onChange }: Props) {
+export function FieldControl({ field, description, value, onChange, error }: Props) {
   const id = useId();
   const help = `${id}-help`;
   const text = typeof value === "string" ? value : "";
-  const common = { id, required: field.required, "aria-describedby": description ? help : undefined };
+  const common = {
+    id,
+    required: field.required,
+    "aria-describedby": [error, description && help].filter(Boolean).join(" ") || undefined,
+    "aria-invalid": error ? true : undefined,
+    "aria-errormessage": error,
+  };
   const fallback = field.default === undefined ? "not sent" : `default: ${String(field.default)}`;
+  // A file kept from before (the form of another model, then this one again) is shown chosen: it is what is sent.
+  const picker = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const input = picker.current;
+    if (!input || !(value instanceof File) || input.files?.[0] === value) return;
+    const chosen = new DataTransfer();
+    chosen.items.add(value);
+    input.files = chosen.files;
+  }, [value]);
   let control: ReactNode;
   if (field.type === "file") {
     control = (
-      <input {...common} type="file" accept={field.accept?.join(",")} onChange={(e) => onChange(e.target.files?.[0])} />
+      <input
+        {...common}
+        ref={picker}
+        type="file"
+        accept={field.accept?.join(",")}
+        onChange={(e) => onChange(e.target.files?.[0])}
+      />
     );
   } else if (field.enum || field.type === "boolean") {
     const options = field.enum ?? ["true", "false"];

@@ -33,10 +33,14 @@ export function FollowJob({
     () => restored && { jobId: restored.jobId, model: restored.model, startedAt: startedAtOf(restored) },
   );
   const inputId = useId();
+  // Follow with no id: said under the field, tied to it, until the field changes.
+  const [missing, setMissing] = useState(false);
+  const missingId = `${inputId}-missing`;
   const followId = (jobId: string) => setFollowed({ jobId, startedAt: performance.now() });
   const follow = (event: FormEvent) => {
     event.preventDefault();
     const jobId = draft.trim();
+    setMissing(!jobId);
     if (jobId) followId(jobId);
   };
   return (
@@ -50,7 +54,7 @@ export function FollowJob({
             {unshown.map((jobId) => (
               <li key={jobId}>
                 <span className="job">{jobId}</span>{" "}
-                <button type="button" onClick={() => followId(jobId)}>
+                <button type="button" onClick={() => followId(jobId)} aria-label={`Watch ${jobId}`}>
                   Watch
                 </button>
               </li>
@@ -61,7 +65,24 @@ export function FollowJob({
       <form onSubmit={follow} aria-label="Follow a job" className="follow">
         <h2>Follow a job</h2>
         <label htmlFor={inputId}>Job id</label>
-        <input id={inputId} value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="job_…" />
+        <input
+          id={inputId}
+          value={draft}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            setMissing(false);
+          }}
+          placeholder="job_…"
+          aria-required="true"
+          aria-invalid={missing || undefined}
+          aria-describedby={missing ? missingId : undefined}
+          aria-errormessage={missing ? missingId : undefined}
+        />
+        {missing && (
+          <small id={missingId} className="field-error" role="alert">
+            Job id: give the id of a job to follow (job_…)
+          </small>
+        )}
         <div className="actions">
           <button type="submit">Follow</button>
         </div>

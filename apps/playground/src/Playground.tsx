@@ -45,10 +45,26 @@ function ImageHook({ id, onChange }: { id: number; onChange: (id: number, image:
   return null;
 }
 
+/**
+ * The fields an input error names: an `InvalidInputError`'s `field` (`trajectory[1].x`: `trajectory`), a 422's issues'
+ * `loc` (`["body", "prompt"]`: `prompt`).
+ */
+const fieldsOf = (error: unknown): string[] => {
+  const { field, issues } = (error ?? {}) as { field?: unknown; issues?: unknown };
+  const named = Array.isArray(issues) ? issues.map((i) => [i?.loc].flat().find((part) => part !== "body")) : [];
+  return [field, ...named].flatMap((name) => (typeof name === "string" ? name.split(/[.[]/, 1) : []));
+};
+
 export function Playground() {
   const [modelName, setModelName] = useState<string>(DEFAULT_MODEL);
+  // What was entered, by field name, kept across model changes: each model's form shows (and sends) those of its fields.
   const [values, setValues] = useState<FormValues>({});
   const [problems, setProblems] = useState<string[]>([]);
+  // The model whose form the problems are about: shown while it is picked.
+  const [problemsOf, setProblemsOf] = useState(DEFAULT_MODEL);
+  // The model of the form's run (its latest Generate). Picking a model changes the form only: the run stays shown,
+  // and watched, until the next Generate (arrowing through the picker sends a change at each model passed).
+  const [runModel, setRunModel] = useState<string>(DEFAULT_MODEL);
   // A new run (submit or model change) gets a new result view, with an empty timeline.
   const [startedAt, setStartedAt] = useState(0);
   const video = useGenerateVideo({ poll: POLL });
@@ -67,7 +83,17 @@ export function Playground() {
       const was = all.get(id) as Record<string, unknown> | undefined;
       return was && Object.entries(next).every(([key, value]) => was[key] === value) ? all : new Map(all).set(id, next);
     });
+  // The hook the form's next image run takes when this one is still being made: mounted ahead, so Generate needs no wait.
+  const spare = images.get(imageRun + 1);
   const choice = choiceOf(modelName);
+  const runKind = choiceOf(runModel).kind;
+  // The values this model's form shows and sends: an enum's only when it is one of this model's choices.
+  const shown = Object.fromEntries(
+    choice.fields.map((f) => [
+      f.name,
+      f.enum?.includes(values[f.name] as string) === false ? undefined : values[f.name],
+    ]),
+  ) as FormValues;
   const pickerId = useId();
   // The form's problems come: the focus goes to them.
   const problemsShown = useRef<HTMLUListElement>(null);
@@ -93,16 +119,19 @@ export function Playground() {
   // making nothing (the hook would submit again); one the form left, once its job is listed.
   const submitting = useRef<number>(undefined);
   useEffect(() => {
-    save("result", jobToSave(video, modelName, startedAt));
+    save("result", jobToSave(video, runModel, startedAt));
     if (submitting.current && (video.jobId || (video.error && video.canRetry))) {
       forgetSubmits([submitting.current]);
       submitting.current = undefined;
     }
   });
-  /** Sends a video submit (`go`: the hook's submit, or its retry() submitting again), recorded while on its way. */
-  const sendVideo = (go: () => Promise<string | undefined>) => {
+  /**
+   * Sends a video submit of `model` (`go`: the hook's submit, or its retry() submitting again), recorded while on its
+   * way.
+   */
+  const sendVideo = (model: string, go: () => Promise<string | undefined>) => {
     const number = runs.current;
-    const id = saveSubmit(modelName);
+    const id = saveSubmit(model);
     submitting.current = id;
     // The hook resolves a submit with the job it made even after reset() or another submit (its state then shows
     // another run): that job is listed, never lost.
@@ -117,9 +146,22 @@ export function Playground() {
   // A failed job's inputs, or a submit's that made nothing, are submitted again by retry(): a submit on its way too.
   const videoRun = {
     ...video,
-    retry: () => (video.status === "failed" || !video.jobId ? sendVideo(video.retry) : video.retry()),
+    retry: () => (video.status === "failed" || !video.jobId ? sendVideo(runModel, video.retry) : video.retry()),
   };
-  const run = choice.kind === "video" ? videoRun : (image ?? nothingYet());
+  const run = runKind === "video" ? videoRun : (image ?? nothingYet());
+  // The fields an input error names (a form problem; the run's error, while its model is picked), each pointing at
+  // the text that says what is wrong, until the field changes or a new problem or error comes.
+  const formId = useId();
+  const runErrorId = `${formId}-run-error`;
+  const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new problem or error marks its fields again
+  useEffect(() => setChanged(new Set()), [problems, run.error]);
+  const invalid: Record<string, string> = {};
+  if (runModel === modelName) for (const name of fieldsOf(run.error)) invalid[name] = runErrorId;
+  if (problemsOf === modelName)
+    problems.forEach((p, i) => {
+      invalid[p.slice(0, p.indexOf(":"))] = `${formId}-problem-${i}`;
+    });
   // The video submits a reload cut before their answer (see `saveSubmit`): said until dismissed.
   const [cut, setCut] = useState(restored.submits);
   // The form leaves its video run (a new submit, a model change): a job it made that has not reached its end (`pending`,
@@ -129,30 +171,16 @@ export function Playground() {
     if (video.jobId && video.status !== "completed" && video.status !== "failed") listJob(video.jobId);
   };
 
-  const pickModel = (name: string) => {
-    runs.current++;
-    leaveVideo();
-    video.reset();
-    // An image being made is paid for: it is let come (a reset would abort it), in its hook; the form takes another.
-    if (image?.status === "submitting") {
-      setImagesAway((away) => [...away, { id: imageRun, model: modelName, startedAt }]);
-      setImageRun(imageRun + 1);
-    } else image?.reset();
-    setStartedAt(performance.now());
-    setProblems([]);
-    setModelName(name);
-    setValues((v) => (v.prompt === undefined ? {} : { prompt: v.prompt }));
-  };
-
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const { inputs, problems } = inputsOf(choice.fields, values);
+    const { inputs, problems } = inputsOf(choice.fields, shown);
     setProblems(problems);
+    setProblemsOf(modelName);
     if (problems.length > 0) {
       // Nothing sent. A run that ended in an error goes (its alert is not this submit's); one still going stays.
       if (run.error) {
         setStartedAt(performance.now());
-        if (choice.kind === "video") {
+        if (runKind === "video") {
           leaveVideo();
           video.reset();
         } else image?.reset();
@@ -160,14 +188,24 @@ export function Playground() {
       return;
     }
     setStartedAt(performance.now());
+    setRunModel(modelName);
     runs.current++;
+    // The form leaves its run. The job it shows, if still going, is no longer watched: listed. An image being made is
+    // paid for: it is let come (a reset or another submit of its hook would abort it), in its hook, under Images not
+    // shown; the form takes the spare hook.
+    leaveVideo();
+    let hook = image;
+    if (runKind === "image" && image?.status === "submitting") {
+      setImagesAway((away) => [...away, { id: imageRun, model: runModel, startedAt }]);
+      setImageRun(imageRun + 1);
+      hook = spare;
+    }
     if (isVideo(choice)) {
-      // The job the form's run shows, if still going, is no longer watched: listed.
-      leaveVideo();
-      void sendVideo(() => video.submit({ ...inputs, model: models.video(choice.name) } as never));
+      void sendVideo(choice.name, () => video.submit({ ...inputs, model: models.video(choice.name) } as never));
     } else if (isImage(choice)) {
+      if (runKind === "video") video.reset();
       // Its hook shows it to its end, here or (once the form moves on) under Images not shown.
-      void image?.submit({ ...inputs, model: models.image(choice.name) } as never);
+      void hook?.submit({ ...inputs, model: models.image(choice.name) } as never);
     }
   };
 
@@ -175,7 +213,7 @@ export function Playground() {
     <div className="layout">
       <form onSubmit={submit} aria-label="Generation">
         <label htmlFor={pickerId}>Model</label>
-        <select id={pickerId} value={modelName} onChange={(e) => pickModel(e.target.value)}>
+        <select id={pickerId} value={modelName} onChange={(e) => setModelName(e.target.value)}>
           {(["video", "image"] as const).map((kind) => (
             <optgroup key={kind} label={kind === "video" ? "Video (Queue API)" : "Image (Process API)"}>
               {modelChoices
@@ -194,25 +232,37 @@ export function Playground() {
             key={`${choice.name}/${field.name}`}
             field={field}
             description={choice.docs[field.name]}
-            value={values[field.name]}
-            onChange={(value) => setValues((v) => ({ ...v, [field.name]: value }))}
+            value={shown[field.name]}
+            error={changed.has(field.name) ? undefined : invalid[field.name]}
+            onChange={(value) => {
+              setValues((v) => ({ ...v, [field.name]: value }));
+              setChanged((names) => new Set(names).add(field.name));
+            }}
           />
         ))}
         <div className="actions">
-          <button type="submit" disabled={run.status === "submitting" || (choice.kind === "image" && !image)}>
+          <button
+            type="submit"
+            disabled={
+              (runModel === modelName && run.status === "submitting") ||
+              (choice.kind === "image" && !(image?.status === "submitting" ? spare : image))
+            }
+          >
             Generate
           </button>
           {/* An image run has none: its stop() would abort a request the server may already be making (paid for). */}
-          {run.watching && choice.kind === "video" && (
+          {run.watching && runKind === "video" && (
             <button type="button" onClick={run.stop}>
               Stop watching
             </button>
           )}
         </div>
-        {problems.length > 0 && (
+        {problems.length > 0 && problemsOf === modelName && (
           <ul role="alert" tabIndex={-1} ref={problemsShown}>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
+            {problems.map((p, i) => (
+              <li key={p} id={`${formId}-problem-${i}`}>
+                {p}
+              </li>
             ))}
           </ul>
         )}
@@ -247,19 +297,25 @@ export function Playground() {
           title="Result"
           run={run}
           startedAt={startedAt}
-          fallbackName={choice.name}
-          kind={choice.kind}
+          fallbackName={runModel}
+          kind={runKind}
           focusError
+          errorId={runErrorId}
         />
+        {runModel !== modelName && run.status !== "idle" && (
+          <p className="hint">
+            The run of {runModel}: it stays here (and goes on) until Generate makes one of {modelName}.
+          </p>
+        )}
         {imagesAway.length > 0 && (
           <NotShown
             name="Images not shown"
             hint="Asked for before the form moved on: each request runs to its end (an image made is paid for)."
           >
-            {imagesAway.map(({ id, model, startedAt }) => (
+            {imagesAway.map(({ id, model, startedAt }, i) => (
               <RunView
                 key={id}
-                title={`Image of ${model}`}
+                title={`Image of ${model}, #${i + 1}`}
                 run={images.get(id) ?? nothingYet()}
                 startedAt={startedAt}
                 fallbackName={model}
@@ -268,7 +324,7 @@ export function Playground() {
             ))}
           </NotShown>
         )}
-        {[...imagesAway.map((away) => away.id), imageRun].map((id) => (
+        {[...imagesAway.map((away) => away.id), imageRun, imageRun + 1].map((id) => (
           <ImageHook key={id} id={id} onChange={imageChanged} />
         ))}
         <FollowJob poll={POLL} unshown={unshown} restored={restored.jobs[0]} />

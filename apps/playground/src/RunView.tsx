@@ -46,7 +46,12 @@ interface Props {
    * looks at; not a list of runs left).
    */
   focusError?: boolean | undefined;
+  /** The id of the error's text, for the fields it names to point at (`aria-describedby`). */
+  errorId?: string | undefined;
 }
+
+/** Whether the user asked for less motion: a video is then not played (nor looped) until they play it. */
+const stillWanted = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 /**
  * One run as it goes: its status (and, while its status reads fail and are tried again, "retrying (attempt n …) …" with
@@ -56,7 +61,8 @@ interface Props {
  * button says "Watch again" when there is no error (the run was stopped: `retry()` follows the same job again, no new
  * job) and "Try again" after an error.
  */
-export function RunView({ title, run, startedAt, fallbackName, kind, focusError }: Props) {
+export function RunView({ title, run, startedAt, fallbackName, kind, focusError, errorId }: Props) {
+  const [still] = useState(stillWanted);
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
   // The type of a result served with none the spec lists for the model's kind (`application/octet-stream`, as storage
   // and CDNs serve files; the client accepts it): an image's by its first bytes, read here; else the kind's first
@@ -111,10 +117,14 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError 
         <output aria-label="Status">{run.status}</output>
         {run.jobId && <span className="job"> job {run.jobId}</span>}
         {!run.watching && isBusy(run.status) && <span className="stopped"> (no longer watched: the job goes on)</span>}
+        {/* Only "retrying" is read out, once as the reads begin to fail; the attempt and the error are shown beside it. */}
         {retrying && (
-          <span className="retrying" role="status" aria-label="Retrying">
+          <span className="retrying">
             {" "}
-            retrying (attempt {retrying.attempt}, next in {Math.round(retrying.delayMs)} ms) … {retrying.error.message}
+            <span role="status" aria-label="Retrying">
+              retrying
+            </span>{" "}
+            (attempt {retrying.attempt}, next in {Math.round(retrying.delayMs)} ms) … {retrying.error.message}
           </span>
         )}
         {run.status === "downloading" && run.progress && (
@@ -126,7 +136,7 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError 
       </p>
       <Timeline entries={timeline} />
       {run.error && (
-        <p role="alert" tabIndex={-1} ref={alert}>
+        <p role="alert" tabIndex={-1} ref={alert} id={errorId}>
           {run.error.message}
         </p>
       )}
@@ -140,12 +150,20 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError 
       {src && result && run.result && (
         <>
           {result.type.startsWith("video/") ? (
-            <video src={src} controls autoPlay muted loop playsInline aria-label={`${title}: video`} />
+            <video
+              src={src}
+              controls
+              autoPlay={!still}
+              muted
+              loop={!still}
+              playsInline
+              aria-label={`${title}: video`}
+            />
           ) : (
             <img src={src} alt={title} />
           )}
           <p>
-            <a href={src} download={fileName} className="button">
+            <a href={src} download={fileName} className="button" aria-label={`Download ${title}: ${fileName}`}>
               Download
             </a>{" "}
             {result.size} bytes, {result.type}

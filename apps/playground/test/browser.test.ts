@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createDecartClient, models } from "@decart/core";
 import { type Emulator, startEmulator } from "@decart/emulator";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Locator, type Page } from "playwright-core";
 import { type Plugin, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findChromium } from "../../../scripts/chromium.mjs";
@@ -96,6 +96,8 @@ async function startApiProxy() {
     url: "",
     octetStream: false,
     imageBytes: undefined as Uint8Array | undefined,
+    /** While set, a job's submit (`POST /v1/jobs/…`) is answered this (JSON, with CORS), not sent on. */
+    refuseSubmit: undefined as { status: number; body: unknown } | undefined,
     /**
      * Holds the answer of the next submit (`POST /v1/jobs/…`, `POST /v1/generate/…`; those after it pass): `made`
      * resolves with the body the emulator answered (the job made, the image), `release` gives it to the page.
@@ -119,6 +121,14 @@ async function startApiProxy() {
       }),
   };
   const server = createServer((req, res) => {
+    const refusal = proxy.refuseSubmit;
+    if (refusal && req.method === "POST" && req.url?.startsWith("/v1/jobs/")) {
+      req.resume();
+      res
+        .writeHead(refusal.status, { "content-type": "application/json", "access-control-allow-origin": "*" })
+        .end(JSON.stringify(refusal.body));
+      return;
+    }
     const up = request(
       {
         host: target.hostname,
@@ -160,9 +170,19 @@ async function startApiProxy() {
   return proxy;
 }
 
-/** A page of its own, with the API keys every request of it sent; `fakeClock`: its timers on Playwright's clock. */
-async function openPage({ fakeClock = false } = {}): Promise<{ page: Page; keysSent: string[] }> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+/**
+ * A page of its own, with the API keys every request of it sent; `fakeClock`: its timers on Playwright's clock; the rest
+ * for its browser context (a viewport, `reducedMotion`).
+ */
+async function openPage({
+  fakeClock = false,
+  ...options
+}: { fakeClock?: boolean } & BrowserContextOptions = {}): Promise<{ page: Page; keysSent: string[] }> {
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1100, height: 900 },
+    ...options,
+  });
   context.setDefaultTimeout(20_000);
   if (fakeClock) await context.clock.install();
   const page = await context.newPage();
@@ -216,6 +236,8 @@ const shownJobId = async (run: Locator) => (await run.locator(".job").textConten
 
 /** Waits for the `<video>` to have the whole clip, a duration and to play; returns the job id the page shows. */
 async function expectVideoPlays(run: Locator): Promise<string> {
+  // In view: Chromium pauses a muted video that autoplays while it is off the screen.
+  await run.locator("video").scrollIntoViewIfNeeded();
   const video = await run.locator("video").elementHandle();
   const playing = await run
     .page()
@@ -395,8 +417,16 @@ describe("playground in Chromium", () => {
     emu.setFaults([{ route: "status", kind: "503" }]); // every status read answers 503 until the faults are cleared
     try {
       // Attempt 2 or a later one: the page may be past 2 by the time it is looked at (the retries are quick at first).
-      await run.getByText(/retrying \(attempt ([2-9]|\d{2,}),/).waitFor();
-      await expect(retrying.textContent()).resolves.toMatch(/^ ?retrying \(attempt \d+, next in \d+ ms\) … .*503/);
+      const attemptShown = () => run.locator(".retrying").textContent();
+      await run.getByText(/\(attempt ([2-9]|\d{2,}),/).waitFor();
+      await expect(attemptShown()).resolves.toMatch(/^ ?retrying \(attempt \d+, next in \d+ ms\) … .*503/);
+      // Only "retrying" is read out (the live region), not the attempt, the wait and the error's URL and job id; and
+      // it stays the same node with the same text from one attempt to the next: said once, not at each attempt.
+      await expect(retrying.textContent()).resolves.toBe("retrying");
+      const live = await retrying.elementHandle();
+      const attempt = Number((await attemptShown())?.match(/attempt (\d+)/)?.[1]);
+      await run.getByText(new RegExp(`\\(attempt ${attempt + 1},`)).waitFor();
+      await expect(live?.evaluate((node) => [node.isConnected, node.textContent])).resolves.toEqual([true, "retrying"]);
       // The job's status stays the last one read.
       await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("processing");
     } finally {
@@ -750,7 +780,7 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
-  it("a video submit that answers after the model changed lists its job (made and paid for) under Jobs not shown; Watch follows it to its video", async () => {
+  it("a video submit that answers after the form moved on (another model's Generate) lists its job (made and paid for) under Jobs not shown; Watch follows it to its video", async () => {
     const proxy = await startApiProxy();
     configAnswer = jsonAnswer({ baseUrl: proxy.url });
     const held = proxy.holdSubmits();
@@ -761,12 +791,14 @@ describe("playground in Chromium", () => {
       await page.getByRole("button", { name: "Generate" }).click();
       // Made by the emulator, its answer not yet given to the page.
       const { job_id: jobId } = JSON.parse((await held.made).toString()) as { job_id: string };
-      await page.getByLabel("Model").selectOption("lucy-pro-t2i"); // the page resets the video run
-      await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i"); // the form changes, its run stays
+      await expect(run.getByRole("status").textContent()).resolves.toBe("submitting");
+      await page.getByRole("button", { name: "Generate" }).click(); // an image, the prompt kept: the video run is left
+      await reached(run, "completed");
       held.release();
       const unshown = page.getByRole("region", { name: "Jobs not shown" });
       await unshown.getByText(jobId).waitFor();
-      await expect(run.getByRole("status").textContent()).resolves.toBe("idle"); // the form shows its new run
+      await expect(run.getByRole("img").count()).resolves.toBe(1); // the form shows its new run
       // Its job listed (and kept), the submit is no longer recorded as on its way.
       await page.waitForFunction((jobId) => {
         const kept = JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}");
@@ -784,7 +816,7 @@ describe("playground in Chromium", () => {
     }
   });
 
-  it("a video job left running (Generate again, then a model change) is listed under Jobs not shown; Watch follows it to its video", async () => {
+  it("a video job left running (Generate again, then another model's Generate) is listed under Jobs not shown; Watch follows it to its video", async () => {
     const { page } = await openPage();
     const run = view(page);
     const unshown = page.getByRole("region", { name: "Jobs not shown" });
@@ -799,16 +831,22 @@ describe("playground in Chromium", () => {
     const second = await shownJobId(run);
     expect(second).not.toBe(first);
     await unshown.getByText(first).waitFor(); // left by the second Generate, still processing
-    await page.getByLabel("Model").selectOption("lucy-pro-i2v");
-    await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
-    await unshown.getByText(second).waitFor(); // left by the model change
+    await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+    await expect(run.getByRole("status").textContent()).resolves.toBe("processing"); // the form changed, not its run
+    await expect(unshown.getByText(second).count()).resolves.toBe(0);
+    await page.getByRole("button", { name: "Generate" }).click();
+    await unshown.getByText(second).waitFor(); // left by that model's Generate
     expect([emu.job(first)?.status, emu.job(second)?.status]).toEqual(["processing", "processing"]);
     await expect(unshown.getByRole("listitem").count()).resolves.toBe(2); // each once
     // Still listed after a reload (kept in sessionStorage).
     await page.reload();
     await unshown.getByText(second).waitFor();
     await expect(unshown.getByRole("listitem").count()).resolves.toBe(2);
-    await unshown.getByRole("listitem").filter({ hasText: first }).getByRole("button", { name: "Watch" }).click();
+    // Each Watch is named by its job.
+    await expect(
+      unshown.getByRole("button").evaluateAll((all) => all.map((b) => b.getAttribute("aria-label"))),
+    ).resolves.toEqual([`Watch ${first}`, `Watch ${second}`]);
+    await unshown.getByRole("button", { name: `Watch ${first}`, exact: true }).click();
     const followed = view(page, "Followed job");
     await reached(followed, "processing");
     expect(emu.release(first)).toBe(true);
@@ -844,54 +882,71 @@ describe("playground in Chromium", () => {
     }
   });
 
-  it("an image still being made when the model changes runs to its end under Images not shown, its image or its error, Generate usable at once", async () => {
+  it("an image still being made when another model's Generate is pressed runs to its end under Images not shown, its image or its error, Generate usable at once", async () => {
     const proxy = await startApiProxy();
     configAnswer = jsonAnswer({ baseUrl: proxy.url });
     const made = proxy.holdSubmits();
     let failing: ReturnType<typeof proxy.holdSubmits> | undefined;
     try {
+      const server = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url });
+      const png = await server.process({ model: models.image("lucy-pro-t2i"), prompt: "A frame", resolution: "480p" });
       const { page } = await openPage();
       const run = view(page);
       const generate = page.getByRole("button", { name: "Generate" });
-      /** Generate can be clicked (the form's run has its hook, and is not submitting). */
-      const generateUsable = () =>
-        page.waitForFunction(() =>
-          [...document.querySelectorAll("button")].some((b) => b.textContent === "Generate" && !b.disabled),
-        );
       await page.getByLabel("Model").selectOption("lucy-pro-t2i");
-      await page.getByLabel("prompt").fill("An image made while the form moved on");
+      await page.getByRole("textbox", { name: "prompt", exact: true }).fill("An image made while the form moved on");
       await page.getByLabel("resolution").selectOption("480p");
       await generate.click();
       const bytes = await made.made; // the emulator made the image; the page has not got it yet
-      await page.getByLabel("Model").selectOption("lucy-pro-i2i"); // another image model: the form's run is new
-      await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
-      const unshown = page.getByRole("region", { name: "Images not shown" });
-      const [first, second] = [0, 1].map((n) => unshown.getByRole("region", { name: "Image of lucy-pro-t2i" }).nth(n));
-      await expect(first!.getByRole("status").textContent()).resolves.toBe("submitting"); // listed, being made
-      await generateUsable(); // the request is not waited for: it has a hook of its own
-      // Back to the first model: Generate makes another image at once, while the first is still on its way.
-      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
-      await page.getByLabel("prompt").fill("An image made meanwhile");
+      // Another image model: the form changes, its run (the image being made) stays shown.
+      await page.getByLabel("Model").selectOption("lucy-pro-i2i");
+      await expect(run.getByRole("status").textContent()).resolves.toBe("submitting");
+      await page.getByLabel("data").setInputFiles({
+        name: "frame.png",
+        mimeType: "image/png",
+        buffer: Buffer.from(await png.arrayBuffer()),
+      });
+      // Generate makes another image at once (the form's next hook is ready), the first still on its way: it is
+      // listed under Images not shown, being made.
+      await page.getByRole("textbox", { name: "prompt", exact: true }).fill("An image made meanwhile");
       await generate.click();
+      const unshown = page.getByRole("region", { name: "Images not shown" });
+      const first = unshown.getByRole("region", { name: "Image of lucy-pro-t2i" });
+      const second = unshown.getByRole("region", { name: "Image of lucy-pro-i2i" });
+      await expect(first.getByRole("status").textContent()).resolves.toBe("submitting");
       await reached(run, "completed");
       await expect(run.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
       // A request that fails once the form has moved on (the emulator answers a [fail] prompt 500): its error shown.
       failing = proxy.holdSubmits();
-      await page.getByLabel("prompt").fill("An image that fails [fail]");
+      await page.getByRole("textbox", { name: "prompt", exact: true }).fill("An image that fails [fail]");
       await generate.click();
       await failing.made;
-      await page.getByLabel("Model").selectOption("lucy-pro-t2v");
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByRole("textbox", { name: "prompt", exact: true }).fill("An image after it");
+      await generate.click();
       failing.release();
-      await reached(second!, "error");
-      await expect(second!.getByRole("alert").textContent()).resolves.toContain("[fail]");
+      await reached(second, "error");
+      await expect(second.getByRole("alert").textContent()).resolves.toContain("[fail]");
+      await reached(run, "completed");
       // The first comes, shown with its download.
       made.release();
-      await expect(first!.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
-      const { name, bytes: saved } = await downloadBytes(first!);
+      await expect(first.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+      const { name, bytes: saved } = await downloadBytes(first);
       expect(name).toBe("decart-lucy-pro-t2i.png");
       expect(sha256(saved)).toBe(sha256(bytes));
-      await expect(run.getByRole("status").textContent()).resolves.toBe("idle"); // the form shows its new run
-      await generateUsable();
+      // Each Download is named by its run, the same file name or not.
+      await expect(
+        page.getByRole("link", { name: "Download" }).evaluateAll((all) => all.map((a) => a.getAttribute("aria-label"))),
+      ).resolves.toEqual([
+        "Download Result: decart-lucy-pro-t2i.png",
+        "Download Image of lucy-pro-t2i, #1: decart-lucy-pro-t2i.png",
+      ]);
+      await expect(
+        page
+          .getByRole("link", { name: "Download Image of lucy-pro-t2i, #1: decart-lucy-pro-t2i.png", exact: true })
+          .count(),
+      ).resolves.toBe(1);
+      await expect(run.getByRole("status").textContent()).resolves.toBe("completed"); // the form shows its new run
       await page.context().close();
     } finally {
       made.release();
@@ -985,5 +1040,212 @@ describe("playground in Chromium", () => {
     } finally {
       configAnswer = undefined;
     }
+  });
+  it("reflows to one column on a narrow screen: nothing to scroll sideways at 320 CSS px, before and after a video", async () => {
+    const { page } = await openPage({ viewport: { width: 320, height: 640 } });
+    const run = view(page);
+    const sideways = () =>
+      page.evaluate(() => {
+        const { scrollWidth, clientWidth } = document.scrollingElement!;
+        return scrollWidth - clientWidth;
+      });
+    await page.getByLabel("Model").waitFor();
+    await expect(sideways()).resolves.toBeLessThanOrEqual(0);
+    await page.getByLabel("prompt").fill("A lighthouse on a phone");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "completed");
+    await expectVideoPlays(run);
+    await expect(sideways()).resolves.toBeLessThanOrEqual(0);
+    // The Result column is beside nothing: within the screen, its Download too.
+    for (const box of [await run.boundingBox(), await run.getByRole("link", { name: "Download" }).boundingBox()]) {
+      expect(box!.x + box!.width).toBeLessThanOrEqual(320);
+    }
+    // A long job id (shown whole, and in its error's URL) is wrapped, not a reason to scroll.
+    const longId = `job_${"0123456789abcdef".repeat(6)}`;
+    await page.getByLabel("Job id").fill(longId);
+    await page.getByRole("button", { name: "Follow" }).click();
+    await view(page, "Followed job").getByRole("alert").waitFor();
+    await expect(view(page, "Followed job").getByText(longId).count()).resolves.toBeGreaterThan(0);
+    await expect(sideways()).resolves.toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${artifacts}/narrow.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  it("arrowing through the model picker (a change at each model passed) keeps the running job shown and watched, and the values the models share", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const picker = page.getByLabel("Model");
+    const before = emu.stats().jobsCreated;
+    await page.getByLabel("prompt").fill("A job the picker must not drop [hold]");
+    await page.getByLabel("seed").fill("7");
+    await page.getByLabel("resolution").selectOption("480p");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "processing");
+    const jobId = await shownJobId(run);
+    const changes = await picker.evaluate((select) => {
+      const seen: string[] = [];
+      select.addEventListener("change", () => seen.push((select as HTMLSelectElement).value));
+      (window as { changes?: string[] }).changes = seen;
+    });
+    expect(changes).toBeUndefined();
+    await picker.focus();
+    await page.keyboard.press("ArrowDown"); // lucy-pro-i2v: a prompt, a seed and a resolution too
+    await expect(picker.inputValue()).resolves.toBe("lucy-pro-i2v");
+    await expect(page.getByLabel("seed").inputValue()).resolves.toBe("7");
+    await expect(page.getByLabel("resolution").inputValue()).resolves.toBe("480p");
+    await expect(page.getByLabel("prompt").inputValue()).resolves.toBe("A job the picker must not drop [hold]");
+    await page
+      .getByLabel("data")
+      .setInputFiles({ name: "start.png", mimeType: "image/png", buffer: Buffer.from("png") });
+    await picker.focus();
+    await page.keyboard.press("ArrowDown"); // lucy-dev-i2v: 720p only
+    await expect(page.getByLabel("resolution").inputValue()).resolves.toBe("");
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("ArrowUp"); // back to lucy-pro-t2v
+    await expect(picker.inputValue()).resolves.toBe("lucy-pro-t2v");
+    // A change came at each arrow press (Chromium's closed select): the page was told of each model passed.
+    await expect(page.evaluate(() => (window as { changes?: string[] }).changes)).resolves.toEqual([
+      "lucy-pro-i2v",
+      "lucy-dev-i2v",
+      "lucy-pro-i2v",
+      "lucy-pro-t2v",
+    ]);
+    // Ending on the same model changed nothing: the job shown and watched, not listed, the form's values kept.
+    await expect(shownJobId(run)).resolves.toBe(jobId);
+    await expect(run.getByRole("status").textContent()).resolves.toBe("processing");
+    await expect(page.getByRole("button", { name: "Stop watching" }).count()).resolves.toBe(1);
+    await expect(page.getByRole("region", { name: "Jobs not shown" }).count()).resolves.toBe(0);
+    await expect(page.getByLabel("seed").inputValue()).resolves.toBe("7");
+    await expect(page.getByLabel("resolution").inputValue()).resolves.toBe("480p");
+    expect(emu.release(jobId)).toBe(true);
+    await reached(run, "completed");
+    await expect(expectVideoPlays(run)).resolves.toBe(jobId);
+    expect(emu.stats().jobsCreated).toBe(before + 1);
+    // Back on a model with a file field: the file kept (what would be sent) is shown chosen.
+    await picker.focus();
+    await page.keyboard.press("ArrowDown");
+    await expect(page.getByLabel("data").evaluate((input: HTMLInputElement) => input.files?.[0]?.name)).resolves.toBe(
+      "start.png",
+    );
+    await page.context().close();
+  });
+
+  it("ties an input error to its field (aria-invalid, aria-describedby and aria-errormessage at its text) until the field changes or a submit goes", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      /** The field's aria-invalid, and the texts its aria-describedby and aria-errormessage point at. */
+      const tie = (label: string) =>
+        page.getByLabel(label).evaluate((field) => {
+          const texts = (ids: string | null) =>
+            (ids ?? "")
+              .split(" ")
+              .flatMap((id) => (id ? [document.getElementById(id)?.textContent ?? `no #${id}`] : []));
+          return {
+            invalid: field.getAttribute("aria-invalid"),
+            describedBy: texts(field.getAttribute("aria-describedby")),
+            errorMessage: texts(field.getAttribute("aria-errormessage")),
+          };
+        });
+      // JSON that does not parse: the problem under the form.
+      await page.getByLabel("Model").selectOption("lucy-motion");
+      await page.getByLabel("data").setInputFiles({
+        name: "frame.png",
+        mimeType: "image/png",
+        buffer: Buffer.from(
+          "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+          "base64",
+        ),
+      });
+      await page.getByLabel("trajectory").fill("[");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await page.getByText("trajectory: not valid JSON").waitFor();
+      await expect(tie("trajectory")).resolves.toMatchObject({
+        invalid: "true",
+        describedBy: ["trajectory: not valid JSON", expect.any(String)],
+        errorMessage: ["trajectory: not valid JSON"],
+      });
+      await expect(tie("seed")).resolves.toMatchObject({ invalid: null, errorMessage: [] });
+      // The client's InvalidInputError naming the field (a trajectory of fewer than 2 points): its run's alert.
+      await page.getByLabel("trajectory").fill("[]");
+      await expect(tie("trajectory")).resolves.toMatchObject({ invalid: null, errorMessage: [] }); // changed
+      await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "error");
+      const alert = (await run.getByRole("alert").textContent()) ?? "";
+      expect(alert).toContain("trajectory");
+      await expect(tie("trajectory")).resolves.toMatchObject({ invalid: "true", errorMessage: [alert] });
+      // A 422 naming body.prompt: the prompt is tied to it, until a submit goes.
+      proxy.refuseSubmit = {
+        status: 422,
+        body: { detail: [{ loc: ["body", "prompt"], msg: "The prompt names a banned word", type: "value_error" }] },
+      };
+      await page.getByLabel("Model").selectOption("lucy-pro-t2v");
+      await page.getByLabel("prompt").fill("A banned word");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "error");
+      await expect(run.getByRole("alert").textContent()).resolves.toContain("prompt: The prompt names a banned word");
+      await expect(tie("prompt")).resolves.toMatchObject({
+        invalid: "true",
+        errorMessage: [expect.stringContaining("The prompt names a banned word")],
+      });
+      proxy.refuseSubmit = undefined;
+      await page.getByRole("button", { name: "Generate" }).click(); // the same prompt, sent: no longer marked
+      await reached(run, "completed");
+      await expect(tie("prompt")).resolves.toMatchObject({ invalid: null, errorMessage: [] });
+      await page.context().close();
+    } finally {
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
+  it("with prefers-reduced-motion: reduce, the video does not play (nor loop) until asked", async () => {
+    const { page } = await openPage({ reducedMotion: "reduce" });
+    const run = view(page);
+    await page.getByLabel("prompt").fill("A still harbour");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "completed");
+    const video = run.locator("video");
+    await video.evaluate(
+      (v: HTMLVideoElement) =>
+        v.readyState >= 1 || new Promise((r) => v.addEventListener("loadedmetadata", r, { once: true })),
+    );
+    await expect(
+      video.evaluate((v: HTMLVideoElement) => ({
+        autoplay: v.autoplay,
+        loop: v.loop,
+        paused: v.paused,
+        controls: v.controls,
+      })),
+    ).resolves.toEqual({ autoplay: false, loop: false, paused: true, controls: true });
+    await page.context().close();
+  });
+
+  it("Follow with no job id says so, tied to the field, until it changes", async () => {
+    const { page } = await openPage();
+    const field = page.getByLabel("Job id");
+    await page.getByRole("button", { name: "Follow" }).click();
+    const said = page.getByRole("form", { name: "Follow a job" }).getByRole("alert");
+    await expect(said.textContent()).resolves.toContain("Job id: give the id of a job to follow");
+    const tied = () =>
+      field.evaluate((input) =>
+        ["aria-invalid", "aria-describedby", "aria-errormessage"].map((name) => {
+          const value = input.getAttribute(name);
+          return name === "aria-invalid" ? value : value && document.getElementById(value)?.textContent;
+        }),
+      );
+    const text = await said.textContent();
+    await expect(tied()).resolves.toEqual(["true", text, text]);
+    await expect(view(page, "Followed job").count()).resolves.toBe(0);
+    await field.fill("   "); // blank is none
+    await expect(tied()).resolves.toEqual([null, null, null]);
+    await page.getByRole("button", { name: "Follow" }).click();
+    await expect(tied()).resolves.toEqual(["true", text, text]);
+    await field.fill("job_x");
+    await expect(said.count()).resolves.toBe(0);
+    await expect(tied()).resolves.toEqual([null, null, null]);
+    await page.context().close();
   });
 });
