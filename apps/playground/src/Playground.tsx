@@ -65,7 +65,7 @@ export function Playground() {
   // The model of the form's run (its latest Generate). Picking a model changes the form only: the run stays shown,
   // and watched, until the next Generate (arrowing through the picker sends a change at each model passed).
   const [runModel, setRunModel] = useState<string>(DEFAULT_MODEL);
-  // A new run (submit or model change) gets a new result view, with an empty timeline.
+  // A new run (a submit) gets a new result view, with an empty timeline.
   const [startedAt, setStartedAt] = useState(0);
   const video = useGenerateVideo({ poll: POLL });
   useReadWhenOnline(video);
@@ -100,7 +100,7 @@ export function Playground() {
   useEffect(() => {
     if (problems.length > 0) problemsShown.current?.focus();
   }, [problems]);
-  // Counts the form's runs (a submit, a model change): a video submit that answers once the form moved on to another
+  // Counts the form's runs (its submits): a video submit that answers once the form moved on to another
   // run made a job (paid for) that the run shown is not: its id goes to the list of jobs to follow.
   const runs = useRef(0);
   // What the page kept before it was loaded again (a reload, a tab restored): the jobs its views followed, the latest
@@ -164,7 +164,7 @@ export function Playground() {
     });
   // The video submits a reload cut before their answer (see `saveSubmit`): said until dismissed.
   const [cut, setCut] = useState(restored.submits);
-  // The form leaves its video run (a new submit, a model change): a job it made that has not reached its end (`pending`,
+  // The form leaves its video run (a new submit, for any model): a job it made that has not reached its end (`pending`,
   // `processing`, `downloading`, stopped, or a watch that ended early) goes on, paid for, and nothing shows it any more:
   // listed with the jobs to follow.
   const leaveVideo = () => {
@@ -304,7 +304,7 @@ export function Playground() {
         />
         {runModel !== modelName && run.status !== "idle" && (
           <p className="hint">
-            The run of {runModel}: it stays here (and goes on) until Generate makes one of {modelName}.
+            The run of {runModel} stays here until Generate makes one of {modelName}.
           </p>
         )}
         {imagesAway.length > 0 && (
