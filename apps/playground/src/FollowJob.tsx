@@ -48,7 +48,7 @@ export function FollowJob({
       {unshown.length > 0 && (
         <NotShown
           name="Jobs not shown"
-          hint="Made by the form and left before their end (a new Generate, a model change, a submit that answered once the form had moved on): each goes on, paid for."
+          hint="Made by the form and left before their end (a new Generate, a submit that answered once the form had moved on): each goes on, paid for."
         >
           <ul>
             {unshown.map((jobId) => (

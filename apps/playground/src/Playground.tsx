@@ -27,7 +27,7 @@ const nothingYet = (): GenerationState & { canRetry: boolean; retry(): undefined
   stop: () => {},
 });
 
-/** An image request the form left (a model change while it ran): it runs to its end in its own hook. */
+/** An image request the form left (the next Generate while it ran): it runs to its end in its own hook. */
 interface ImageAway {
   id: number;
   model: string;
@@ -71,7 +71,7 @@ export function Playground() {
   useReadWhenOnline(video);
   // The image hooks (ImageHook), by their run's number: the form's is `imageRun`'s. A hook aborts its request on
   // reset() and on its next submit, and the server may already be making that image (paid for): an image request the
-  // form leaves (a model change while it runs) keeps its hook, listed under Images not shown to its end (its image or
+  // form leaves (the next Generate while it runs) keeps its hook, listed under Images not shown to its end (its image or
   // its error), and the form's new run takes a new hook, Generate usable at once.
   const [images, setImages] = useState<ReadonlyMap<number, ImageGeneration>>(new Map());
   const [imageRun, setImageRun] = useState(0);

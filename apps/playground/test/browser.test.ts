@@ -718,6 +718,37 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("Try again after another model was picked records the run's submit under the run's model: a reload cutting it names that model", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    proxy.refuseSubmit = { status: 503, body: { detail: "Service unavailable" } };
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      await page.getByLabel("prompt").fill("A submit tried again once another model is picked");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "error");
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i"); // the form changes, its run stays
+      proxy.refuseSubmit = undefined;
+      const held = proxy.holdSubmits();
+      await tryAgain(run).click();
+      await held.made;
+      const kept = await page.evaluate(() => JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}"));
+      expect(kept.submits?.map((submit: { model: string }) => submit.model)).toEqual(["lucy-pro-t2v"]);
+      await page.reload();
+      await page
+        .getByRole("region", { name: "Submits not answered" })
+        .getByText(/^lucy-pro-t2v, sent at /)
+        .waitFor();
+      held.release();
+      await page.context().close();
+    } finally {
+      proxy.refuseSubmit = undefined;
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("offers no Try again after a submit whose outcome is unknown (500: a job may have been made and paid for)", async () => {
     const { page } = await openPage();
     const run = view(page);
