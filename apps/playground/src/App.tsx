@@ -1,5 +1,6 @@
 import { DecartProvider } from "@decart/react";
 import { useEffect, useRef, useState } from "react";
+import { useFocusHandOff } from "./focus.js";
 import { Playground } from "./Playground.js";
 
 /** The page's configuration from its server, or why there is none (an answer that is no 2xx, no `baseUrl`). */
@@ -39,13 +40,20 @@ export function App() {
   useEffect(() => {
     if (problem) alert.current?.focus();
   }, [problem]);
+  // Try again goes once pressed: the focus to the page's heading (Tab goes on from there to the page, or to the problem's
+  // alert again, which takes it).
+  const heading = useRef<HTMLHeadingElement>(null);
+  const handOff = useFocusHandOff();
   const again = () => {
+    handOff(heading);
     setProblem(undefined);
     setAttempt((n) => n + 1);
   };
   return (
     <main>
-      <h1>Decart playground</h1>
+      <h1 tabIndex={-1} ref={heading}>
+        Decart playground
+      </h1>
       {problem && (
         <>
           <p role="alert" tabIndex={-1} ref={alert}>

@@ -1,6 +1,7 @@
 import type { VideoModelName } from "@decart/api";
 import { useJob } from "@decart/react";
 import { type FormEvent, useEffect, useId, useState } from "react";
+import { useFocusHandOff, useRunControls } from "./focus.js";
 import { NotShown } from "./NotShown.js";
 import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
@@ -97,11 +98,29 @@ function Followed({ jobId, model, startedAt, poll }: Followed & Props) {
   // Kept for a reload while it runs; forgotten once its end is shown, or Stop following.
   useEffect(() => save("followed", jobToSave(job, model, startedAt)));
   useReadWhenOnline(job);
+  // Stop following goes once pressed: the focus to Watch again, else the status.
+  const controls = useRunControls();
+  const handOff = useFocusHandOff();
   return (
     <>
-      <RunView title="Followed job" run={job} startedAt={startedAt} fallbackName={jobId} kind="video" focusError />
+      <RunView
+        title="Followed job"
+        run={job}
+        startedAt={startedAt}
+        fallbackName={jobId}
+        kind="video"
+        focusError
+        controls={controls}
+      />
       {job.watching && (
-        <button type="button" onClick={job.stop}>
+        <button
+          type="button"
+          ref={controls.stop}
+          onClick={() => {
+            handOff(controls.again, controls.status);
+            job.stop();
+          }}
+        >
           Stop following
         </button>
       )}

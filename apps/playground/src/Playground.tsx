@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { FieldControl } from "./FieldControl.js";
 import { FollowJob } from "./FollowJob.js";
 import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } from "./fields.js";
+import { useFocusHandOff, useRunControls } from "./focus.js";
 import { NotShown } from "./NotShown.js";
 import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
@@ -164,6 +165,14 @@ export function Playground() {
     });
   // The video submits a reload cut before their answer (see `saveSubmit`): said until dismissed.
   const [cut, setCut] = useState(restored.submits);
+  // Generate waits while the form's run is submitting (or no image hook is ready): said (`aria-disabled`), not
+  // `disabled`, which would drop the focus it has to the page's body until the run moves on.
+  const busy =
+    (runModel === modelName && run.status === "submitting") ||
+    (choice.kind === "image" && !(image?.status === "submitting" ? spare : image));
+  // Stop watching goes once pressed: the focus to Watch again, else the run's status.
+  const controls = useRunControls();
+  const handOff = useFocusHandOff();
   // The form leaves its video run (a new submit, for any model): a job it made that has not reached its end (`pending`,
   // `processing`, `downloading`, stopped, or a watch that ended early) goes on, paid for, and nothing shows it any more:
   // listed with the jobs to follow.
@@ -173,6 +182,7 @@ export function Playground() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     const { inputs, problems } = inputsOf(choice.fields, shown);
     setProblems(problems);
     setProblemsOf(modelName);
@@ -241,18 +251,19 @@ export function Playground() {
           />
         ))}
         <div className="actions">
-          <button
-            type="submit"
-            disabled={
-              (runModel === modelName && run.status === "submitting") ||
-              (choice.kind === "image" && !(image?.status === "submitting" ? spare : image))
-            }
-          >
+          <button type="submit" aria-disabled={busy || undefined}>
             Generate
           </button>
           {/* An image run has none: its stop() would abort a request the server may already be making (paid for). */}
           {run.watching && runKind === "video" && (
-            <button type="button" onClick={run.stop}>
+            <button
+              type="button"
+              ref={controls.stop}
+              onClick={() => {
+                handOff(controls.again, controls.status);
+                run.stop();
+              }}
+            >
               Stop watching
             </button>
           )}
@@ -301,6 +312,7 @@ export function Playground() {
           kind={runKind}
           focusError
           errorId={runErrorId}
+          controls={controls}
         />
         {runModel !== modelName && run.status !== "idle" && (
           <p className="hint">

@@ -1,6 +1,7 @@
 import { imageContentTypes, jobContentTypes } from "@decart/api";
 import { type GenerationState, type GenerationStatus, useResultUrl } from "@decart/react";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { type RunControls, useFocusHandOff, useRunControls } from "./focus.js";
 import { Timeline, type TimelineEntry } from "./Timeline.js";
 
 /** The media types the API's spec gives each kind of model's results: a job's video, an image model's answer. */
@@ -48,6 +49,8 @@ interface Props {
   focusError?: boolean | undefined;
   /** The id of the error's text, for the fields it names to point at (`aria-describedby`). */
   errorId?: string | undefined;
+  /** Its controls, when its stop button is the parent's (`stop`: Stop watching, Stop following): see `useRunControls`. */
+  controls?: RunControls | undefined;
 }
 
 /** Whether the user asked for less motion: a video is then not played (nor looped) until they play it. */
@@ -61,7 +64,10 @@ const stillWanted = () => matchMedia("(prefers-reduced-motion: reduce)").matches
  * button says "Watch again" when there is no error (the run was stopped: `retry()` follows the same job again, no new
  * job) and "Try again" after an error.
  */
-export function RunView({ title, run, startedAt, fallbackName, kind, focusError, errorId }: Props) {
+export function RunView({ title, run, startedAt, fallbackName, kind, focusError, errorId, controls }: Props) {
+  const own = useRunControls();
+  const { stop, again, status } = controls ?? own;
+  const handOff = useFocusHandOff();
   const [still] = useState(stillWanted);
   const [timeline, setTimeline] = useState<TimelineEntry[]>([]);
   // The type of a result served with none the spec lists for the model's kind (`application/octet-stream`, as storage
@@ -102,21 +108,31 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError,
   }, [reached, detail, startedAt]);
   // An error comes: the focus goes to it (where Tab goes on from: Try again), unless the user is typing or choosing in a
   // field (the prompt, a job id, a select): the error comes seconds after the run began, and taking the focus from
-  // there would send the next keys nowhere. Its role `alert` has it read out all the same.
+  // there would send the next keys nowhere. It is said once: by the focus when it takes it, else as an alert (role
+  // `alert`, a live region), never both; the status, "error" or "failed" then, is not read out besides.
   const alert = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
+  // biome-ignore lint/correctness/useExhaustiveDependencies: decided as each error comes, where the focus is then
+  const takesFocus = useMemo(() => {
     const at = document.activeElement as HTMLElement | null;
-    if (focusError && run.error && !(at?.matches("input, textarea, select") || at?.isContentEditable))
-      alert.current?.focus();
+    return !!focusError && !(at?.matches("input, textarea, select") || at?.isContentEditable);
   }, [focusError, run.error]);
+  useEffect(() => {
+    if (takesFocus && run.error) alert.current?.focus();
+  }, [takesFocus, run.error]);
   const fileName = result && `decart-${run.jobId ?? fallbackName}.${extensionOf(result.type)}`;
   return (
     <section aria-label={title}>
       <h2>{title}</h2>
       <p>
-        <output aria-label="Status">{run.status}</output>
+        {/* A live region: read out as it changes (once when the run is no longer watched), but not for an error, which
+            its alert or the focus on it says. Where the focus goes when the control that had it goes. */}
+        <output aria-label="Status" aria-live={run.error ? "off" : undefined} tabIndex={-1} ref={status}>
+          {run.status}
+          {!run.watching && isBusy(run.status) && (
+            <span className="stopped"> (no longer watched: the job goes on)</span>
+          )}
+        </output>
         {run.jobId && <span className="job"> job {run.jobId}</span>}
-        {!run.watching && isBusy(run.status) && <span className="stopped"> (no longer watched: the job goes on)</span>}
         {/* Only "retrying" is read out, once as the reads begin to fail; the attempt and the error are shown beside it. */}
         {retrying && (
           <span className="retrying">
@@ -136,13 +152,21 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError,
       </p>
       <Timeline entries={timeline} />
       {run.error && (
-        <p role="alert" tabIndex={-1} ref={alert} id={errorId}>
+        <p role={takesFocus ? undefined : "alert"} className="error" tabIndex={-1} ref={alert} id={errorId}>
           {run.error.message}
         </p>
       )}
       {run.canRetry && !inputRefused.test(run.error?.code ?? "") && (
         <p>
-          <button type="button" onClick={() => void run.retry()}>
+          <button
+            type="button"
+            ref={again}
+            onClick={() => {
+              // The button goes while the run goes on: the focus to its stop button, else its status.
+              handOff(stop, status);
+              void run.retry();
+            }}
+          >
             {run.error ? "Try again" : "Watch again"}
           </button>
         </p>

@@ -230,6 +230,30 @@ async function followHeldJob(page: Page, prompt: string): Promise<{ jobId: strin
 const tryAgain = (run: Locator) => run.getByRole("button", { name: "Try again" });
 /** The run's "Watch again" button (shown while the hook's `canRetry` without an error: the run was stopped). */
 const watchAgain = (run: Locator) => run.getByRole("button", { name: "Watch again" });
+/** The run's error: role `alert` where it does not take the focus, said by the focus where it does. */
+const errorOf = (run: Locator) => run.locator("p.error");
+
+/** The element with the keyboard focus: "body", or its tag and its name (`aria-label`, else its text). */
+const focusedOn = (page: Page) =>
+  page.evaluate(() => {
+    const at = document.activeElement;
+    return !at || at === document.body
+      ? "body"
+      : `${at.tagName.toLowerCase()}: ${at.getAttribute("aria-label") ?? at.textContent?.trim()}`;
+  });
+
+/**
+ * The live regions a screen reader reads `text` out of as it comes (role `status` or `alert`, an `<output>`, `aria-live`
+ * not "off"; the outermost of nested ones), by their name (`aria-label`) or role.
+ */
+const liveWith = (page: Page, text: string) =>
+  page.evaluate((text) => {
+    const live = "[role=status], [role=alert], output, [aria-live]";
+    return [...document.querySelectorAll(live)]
+      .filter((e) => e.getAttribute("aria-live") !== "off" && !e.parentElement?.closest(live))
+      .filter((e) => e.textContent?.includes(text))
+      .map((e) => e.getAttribute("aria-label") ?? e.getAttribute("role") ?? e.tagName.toLowerCase());
+  }, text);
 
 /** The job id a run shows. */
 const shownJobId = async (run: Locator) => (await run.locator(".job").textContent())?.replace("job", "").trim() ?? "";
@@ -373,7 +397,9 @@ describe("playground in Chromium", () => {
     await page.getByRole("button", { name: "Stop following" }).click();
     await run.getByText("no longer watched").waitFor();
     await expect(page.getByRole("button", { name: "Stop following" }).count()).resolves.toBe(0);
-    await expect(run.getByRole("status").textContent()).resolves.toBe("processing");
+    await expect(run.getByRole("status").textContent()).resolves.toBe(
+      "processing (no longer watched: the job goes on)",
+    );
     expect(emu.job(jobId)?.status).toBe("processing"); // not cancelled
     // useJob's retry() watches the same job again: the button says so.
     await expect(tryAgain(run).count()).resolves.toBe(0);
@@ -618,12 +644,8 @@ describe("playground in Chromium", () => {
     await page.getByLabel("prompt").fill("A storm [fail: the storm ate the set]");
     await page.getByRole("button", { name: "Generate" }).click();
     await reached(run, "failed");
-    await page.waitForFunction(
-      () =>
-        document.activeElement?.getAttribute("role") === "alert" &&
-        document.activeElement.textContent?.includes("the storm ate the set"),
-    );
-    await expect(focused()).resolves.toMatch(/^alert: .*the storm ate the set$/);
+    await page.waitForFunction(() => document.activeElement?.textContent?.includes("the storm ate the set"));
+    await expect(focused()).resolves.toMatch(/^p: .*the storm ate the set$/);
     await page.keyboard.press("Tab");
     await expect(focused()).resolves.toBe("button: Try again");
     await page.context().close();
@@ -643,9 +665,129 @@ describe("playground in Chromium", () => {
     expect(emu.release(await shownJobId(run))).toBe(true);
     await reached(run, "failed");
     await expect(run.getByRole("alert").textContent()).resolves.toContain("the storm ate the set");
+    // Said once: by its alert (the focus stays), not by the status too.
+    await expect(liveWith(page, "the storm ate the set")).resolves.toEqual(["alert"]);
+    await expect(run.getByRole("status", { name: "Status" }).getAttribute("aria-live")).resolves.toBe("off");
     await page.keyboard.type(" prompt");
     await expect(prompt.inputValue()).resolves.toBe("The next prompt");
     await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("TEXTAREA");
+    await page.context().close();
+  });
+
+  it("keeps the focus on Generate pressed by keyboard while its run is submitting (aria-disabled), where pressing it again sends nothing", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    const held = proxy.holdSubmits();
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      const before = emu.stats().jobsCreated;
+      await page.getByLabel("prompt").fill("A submit pressed by keyboard");
+      const generate = page.getByRole("button", { name: "Generate" });
+      await generate.focus();
+      await page.keyboard.press("Enter");
+      await held.made; // made by the emulator, its answer held
+      await expect(run.getByRole("status").textContent()).resolves.toBe("submitting");
+      await expect(focusedOn(page)).resolves.toBe("button: Generate");
+      await expect(generate.getAttribute("aria-disabled")).resolves.toBe("true");
+      await page.keyboard.press("Enter"); // nothing while it submits
+      held.release();
+      await reached(run, "completed");
+      await expect(focusedOn(page)).resolves.toBe("button: Generate");
+      await expect(generate.getAttribute("aria-disabled")).resolves.toBeNull();
+      expect(emu.stats().jobsCreated).toBe(before + 1);
+      await page.context().close();
+    } finally {
+      held.release();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
+  it("hands the focus on when Stop watching, Watch again, Try again or Stop following takes its own button away", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const focus = () => expect.poll(() => focusedOn(page), { timeout: 5000 });
+    // The form's run: Stop watching, then Watch again, then Stop watching again, by keyboard.
+    await page.getByLabel("prompt").fill("A harbour left and watched again by keyboard [hold]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "processing");
+    await page.getByRole("button", { name: "Stop watching" }).focus();
+    await page.keyboard.press("Enter");
+    await focus().toBe("button: Watch again");
+    await page.keyboard.press("Enter");
+    await focus().toBe("button: Stop watching");
+    expect(emu.release(await shownJobId(run))).toBe(true);
+    await reached(run, "completed");
+    // The followed job: Stop following, then Watch again, then Stop following again.
+    const { jobId, run: followed } = await followHeldJob(page, "A tide left and watched again by keyboard [hold]");
+    await page.getByRole("button", { name: "Stop following" }).focus();
+    await page.keyboard.press("Enter");
+    await focus().toBe("button: Watch again");
+    await page.keyboard.press("Enter");
+    await focus().toBe("button: Stop following");
+    expect(emu.release(jobId)).toBe(true);
+    await reached(followed, "completed");
+    // Try again after a submit answered 503: the run goes on, the focus to its Stop watching.
+    emu.setFaults([{ route: "submit", kind: "503" }]);
+    try {
+      await page.getByLabel("prompt").fill("A pier tried again by keyboard [hold]");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await focus().toMatch(/^p: .*503/); // its error took it
+    } finally {
+      emu.setFaults([]);
+    }
+    await page.keyboard.press("Tab");
+    await expect(focusedOn(page)).resolves.toBe("button: Try again");
+    await page.keyboard.press("Enter");
+    await focus().toBe("button: Stop watching");
+    await reached(run, "processing");
+    expect(emu.release(await shownJobId(run))).toBe(true);
+    await reached(run, "completed");
+    // An image's Try again: no Stop watching for an image, the focus to the run's status.
+    await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+    emu.setFaults([{ route: "process", kind: "503" }]);
+    try {
+      await page.getByRole("button", { name: "Generate" }).click();
+      await focus().toMatch(/^p: .*503/);
+    } finally {
+      emu.setFaults([]);
+    }
+    await page.keyboard.press("Tab");
+    await expect(focusedOn(page)).resolves.toBe("button: Try again");
+    await page.keyboard.press("Enter");
+    await focus().toBe("output: Status");
+    await reached(run, "completed");
+    await page.context().close();
+  });
+
+  it("says once, in the run's status live region, that a run is no longer watched", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    await page.getByLabel("prompt").fill("A harbour no longer watched, said [hold]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "processing");
+    await expect(liveWith(page, "no longer watched")).resolves.toEqual([]);
+    await page.getByRole("button", { name: "Stop watching" }).click();
+    await run.getByText("no longer watched").waitFor();
+    await expect(liveWith(page, "no longer watched")).resolves.toEqual(["Status"]);
+    await expect(run.getByRole("status", { name: "Status" }).textContent()).resolves.toBe(
+      "processing (no longer watched: the job goes on)",
+    );
+    expect(emu.release(await shownJobId(run))).toBe(true);
+    await page.context().close();
+  });
+
+  it("says a run's error once: by the focus on it, not by a live region too (neither its alert nor the status)", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    await page.getByLabel("prompt").fill("A storm said once [fail: the storm ate the set]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "failed");
+    await expect.poll(() => focusedOn(page), { timeout: 5000 }).toMatch(/^p: .*the storm ate the set$/);
+    await expect(liveWith(page, "the storm ate the set")).resolves.toEqual([]);
+    await expect(liveWith(page, "failed")).resolves.toEqual([]);
+    await expect(run.getByRole("status", { name: "Status" }).getAttribute("aria-live")).resolves.toBe("off");
     await page.context().close();
   });
 
@@ -672,7 +814,7 @@ describe("playground in Chromium", () => {
     const seen = await timelineOf(run);
     expect(seen.at(-1)).toBe("failed");
     expect(seen).toContain("pending");
-    await expect(run.getByRole("alert").textContent()).resolves.toContain("the storm ate the set");
+    await expect(errorOf(run).textContent()).resolves.toContain("the storm ate the set");
     await expect(run.getByRole("link", { name: "Download" }).count()).resolves.toBe(0);
     // A failed job made nothing to pay for twice: Try again would submit the same inputs (a new job).
     await expect(tryAgain(run).count()).resolves.toBe(1);
@@ -688,7 +830,7 @@ describe("playground in Chromium", () => {
       await page.getByLabel("prompt").fill("A pier once the API is back [hold]");
       await page.getByRole("button", { name: "Generate" }).click();
       await reached(run, "error"); // after the client's own retries
-      await expect(run.getByRole("alert").textContent()).resolves.toContain("503");
+      await expect(errorOf(run).textContent()).resolves.toContain("503");
       expect(emu.stats().jobsCreated).toBe(before.jobsCreated);
       // A submit that made nothing is no longer recorded as on its way: a reload would say nothing.
       await page.waitForFunction(() => sessionStorage.length === 0);
@@ -760,7 +902,7 @@ describe("playground in Chromium", () => {
     } finally {
       emu.setFaults([]);
     }
-    await run.getByRole("alert").waitFor();
+    await errorOf(run).waitFor();
     await expect(tryAgain(run).count()).resolves.toBe(0);
     // Still recorded as on its way (a job may exist): a reload says so.
     await page.reload();
@@ -787,13 +929,13 @@ describe("playground in Chromium", () => {
     await page.getByLabel("trajectory").fill("[]");
     await page.getByRole("button", { name: "Generate" }).click();
     await reached(run, "error");
-    await expect(run.getByRole("alert").textContent()).resolves.toContain("trajectory");
+    await expect(errorOf(run).textContent()).resolves.toContain("trajectory");
     await expect(tryAgain(run).count()).resolves.toBe(0);
     // A JSON field that does not parse: nothing sent, the problem shown, the previous run's error gone with its run.
     await page.getByLabel("trajectory").fill("[");
     await page.getByRole("button", { name: "Generate" }).click();
     await page.getByText("trajectory: not valid JSON").waitFor();
-    await expect(run.getByRole("alert").count()).resolves.toBe(0);
+    await expect(errorOf(run).count()).resolves.toBe(0);
     await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
     // A GIF named .png: the server answers 400 "Invalid file type".
     await page.getByLabel("Model").selectOption("lucy-pro-i2v");
@@ -805,7 +947,7 @@ describe("playground in Chromium", () => {
     });
     await page.getByRole("button", { name: "Generate" }).click();
     await reached(run, "error");
-    await expect(run.getByRole("alert").textContent()).resolves.toContain("Invalid file type");
+    await expect(errorOf(run).textContent()).resolves.toContain("Invalid file type");
     await expect(tryAgain(run).count()).resolves.toBe(0);
     expect(emu.stats().jobsCreated).toBe(before);
     await page.context().close();
@@ -1064,8 +1206,9 @@ describe("playground in Chromium", () => {
       await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Try again");
       await expect(page.getByText("Connecting…").count()).resolves.toBe(0);
       configAnswer = undefined;
-      await page.getByRole("button", { name: "Try again" }).click();
+      await page.keyboard.press("Enter"); // Try again goes: the focus to the page's heading
       await page.getByLabel("Model").waitFor();
+      await expect(focusedOn(page)).resolves.toBe("h1: Decart playground");
       await expect(alert.count()).resolves.toBe(0);
       await page.context().close();
     } finally {
@@ -1095,7 +1238,7 @@ describe("playground in Chromium", () => {
     const longId = `job_${"0123456789abcdef".repeat(6)}`;
     await page.getByLabel("Job id").fill(longId);
     await page.getByRole("button", { name: "Follow" }).click();
-    await view(page, "Followed job").getByRole("alert").waitFor();
+    await errorOf(view(page, "Followed job")).waitFor();
     await expect(view(page, "Followed job").getByText(longId).count()).resolves.toBeGreaterThan(0);
     await expect(sideways()).resolves.toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${artifacts}/narrow.png`, fullPage: true });
@@ -1204,7 +1347,7 @@ describe("playground in Chromium", () => {
       await expect(tie("trajectory")).resolves.toMatchObject({ invalid: null, errorMessage: [] }); // changed
       await page.getByRole("button", { name: "Generate" }).click();
       await reached(run, "error");
-      const alert = (await run.getByRole("alert").textContent()) ?? "";
+      const alert = (await errorOf(run).textContent()) ?? "";
       expect(alert).toContain("trajectory");
       await expect(tie("trajectory")).resolves.toMatchObject({ invalid: "true", errorMessage: [alert] });
       // A 422 naming body.prompt: the prompt is tied to it, until a submit goes.
@@ -1216,7 +1359,7 @@ describe("playground in Chromium", () => {
       await page.getByLabel("prompt").fill("A banned word");
       await page.getByRole("button", { name: "Generate" }).click();
       await reached(run, "error");
-      await expect(run.getByRole("alert").textContent()).resolves.toContain("prompt: The prompt names a banned word");
+      await expect(errorOf(run).textContent()).resolves.toContain("prompt: The prompt names a banned word");
       await expect(tie("prompt")).resolves.toMatchObject({
         invalid: "true",
         errorMessage: [expect.stringContaining("The prompt names a banned word")],
