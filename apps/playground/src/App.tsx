@@ -56,7 +56,8 @@ export function App() {
       </h1>
       {problem && (
         <>
-          <p role="alert" tabIndex={-1} ref={alert}>
+          {/* Said once, by the focus it takes: no live region (role alert) besides. */}
+          <p className="error" tabIndex={-1} ref={alert}>
             {problem}
           </p>
           <button type="button" onClick={again}>

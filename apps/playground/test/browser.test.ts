@@ -1195,13 +1195,18 @@ describe("playground in Chromium", () => {
     configAnswer = jsonAnswer({ detail: "The route failed: backend down" }, 502);
     try {
       const { page } = await openPage();
-      const alert = page.getByRole("alert");
+      const alert = page.locator("p.error");
       await alert.waitFor();
       await expect(alert.textContent()).resolves.toContain(
         "/api/config answered HTTP 502: The route failed: backend down",
       );
-      // The focus goes to it, and Tab from there to Try again.
-      await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "alert");
+      // The focus goes to it (said by the focus alone, no live region besides), and Tab from there to Try again.
+      await expect
+        .poll(() => focusedOn(page), { timeout: 5000 })
+        .toBe(
+          "p: Could not get the page's configuration from its server: /api/config answered HTTP 502: The route failed: backend down",
+        );
+      await expect(liveWith(page, "/api/config answered")).resolves.toEqual([]);
       await page.keyboard.press("Tab");
       await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Try again");
       await expect(page.getByText("Connecting…").count()).resolves.toBe(0);
