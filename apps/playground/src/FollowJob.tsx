@@ -1,7 +1,7 @@
 import type { VideoModelName } from "@decart/api";
 import { useJob } from "@decart/react";
 import { type FormEvent, useEffect, useId, useState } from "react";
-import { useFocusHandOff, useRunControls } from "./focus.js";
+import { useFocusHandOff, useFocusKept, useRunControls } from "./focus.js";
 import { NotShown } from "./NotShown.js";
 import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
@@ -98,9 +98,10 @@ function Followed({ jobId, model, startedAt, poll }: Followed & Props) {
   // Kept for a reload while it runs; forgotten once its end is shown, or Stop following.
   useEffect(() => save("followed", jobToSave(job, model, startedAt)));
   useReadWhenOnline(job);
-  // Stop following goes once pressed: the focus to Watch again, else the status.
+  // Stop following goes once pressed: the focus to Watch again, else the status; to the status once the job ends.
   const controls = useRunControls();
   const handOff = useFocusHandOff();
+  useFocusKept(controls.stop, controls.status);
   return (
     <>
       <RunView

@@ -4,7 +4,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { FieldControl } from "./FieldControl.js";
 import { FollowJob } from "./FollowJob.js";
 import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } from "./fields.js";
-import { useFocusHandOff, useRunControls } from "./focus.js";
+import { useFocusHandOff, useFocusKept, useRunControls } from "./focus.js";
 import { NotShown } from "./NotShown.js";
 import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
@@ -170,9 +170,10 @@ export function Playground() {
   const busy =
     (runModel === modelName && run.status === "submitting") ||
     (choice.kind === "image" && !(image?.status === "submitting" ? spare : image));
-  // Stop watching goes once pressed: the focus to Watch again, else the run's status.
+  // Stop watching goes once pressed: the focus to Watch again, else the run's status; to the status once the run ends.
   const controls = useRunControls();
   const handOff = useFocusHandOff();
+  useFocusKept(controls.stop, controls.status);
   // The form leaves its video run (a new submit, for any model): a job it made that has not reached its end (`pending`,
   // `processing`, `downloading`, stopped, or a watch that ended early) goes on, paid for, and nothing shows it any more:
   // listed with the jobs to follow.

@@ -23,6 +23,20 @@ export function useFocusHandOff(): (...targets: Target[]) => void {
   };
 }
 
+/**
+ * The focus in `control` (a stop button) when it goes unpressed (its run ended, or a watch of it stopped early) goes to
+ * the first of `targets` then on the page, rather than to the page's body. An error that took it is left with it.
+ */
+export function useFocusKept(control: RefObject<HTMLElement | null>, ...targets: Target[]): void {
+  const had = useRef(false);
+  useEffect(() => {
+    const at = document.activeElement;
+    if (had.current && !control.current?.isConnected && (!at || at === document.body))
+      targets.find((target) => target?.current?.isConnected)?.current?.focus();
+    had.current = !!control.current && at === control.current;
+  });
+}
+
 /** The controls of a run's view that take the focus in turn: its stop button (elsewhere), Watch/Try again, its status. */
 export const useRunControls = () => ({
   stop: useRef<HTMLButtonElement>(null),

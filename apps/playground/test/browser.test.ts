@@ -704,7 +704,7 @@ describe("playground in Chromium", () => {
     }
   });
 
-  it("hands the focus on when Stop watching, Watch again, Try again or Stop following takes its own button away", async () => {
+  it("hands the focus on when Stop watching, Watch again, Try again or Stop following takes its own button away, and to the status when a job's end takes its stop button", async () => {
     const { page } = await openPage();
     const run = view(page);
     const focus = () => expect.poll(() => focusedOn(page), { timeout: 5000 });
@@ -719,6 +719,10 @@ describe("playground in Chromium", () => {
     await focus().toBe("button: Stop watching");
     expect(emu.release(await shownJobId(run))).toBe(true);
     await reached(run, "completed");
+    // The job's end takes Stop watching away: the focus to the run's status.
+    const statusFocused = (view: Locator) =>
+      view.getByRole("status", { name: "Status" }).evaluate((status) => status === document.activeElement);
+    await expect.poll(() => statusFocused(run), { timeout: 5000 }).toBe(true);
     // The followed job: Stop following, then Watch again, then Stop following again.
     const { jobId, run: followed } = await followHeldJob(page, "A tide left and watched again by keyboard [hold]");
     await page.getByRole("button", { name: "Stop following" }).focus();
@@ -728,6 +732,7 @@ describe("playground in Chromium", () => {
     await focus().toBe("button: Stop following");
     expect(emu.release(jobId)).toBe(true);
     await reached(followed, "completed");
+    await expect.poll(() => statusFocused(followed), { timeout: 5000 }).toBe(true);
     // Try again after a submit answered 503: the run goes on, the focus to its Stop watching.
     emu.setFaults([{ route: "submit", kind: "503" }]);
     try {
