@@ -600,22 +600,20 @@ export function writesInPlace(path: string): boolean {
 /**
  * Whether a stream `path` names (`writesInPlace`), found so (`stats`, links followed; undefined where it could not be
  * looked up), is a terminal: one of this process's descriptors is asked as it is (`/dev/stderr`); a character device
- * (`/dev/tty`, `/dev/pts/3`, another process's descriptor) is opened to ask, never written, nor made the process's
- * terminal (`O_NOCTTY`), nor waited on (`O_NONBLOCK`). One that cannot be opened is not (its write fails as it would
- * have).
+ * (`/dev/tty`, `/dev/pts/3`, another process's descriptor) is opened for writing to ask, never written, nor made the
+ * process's terminal (`O_NOCTTY`), nor waited on (`O_NONBLOCK`). One that cannot be opened so throws the open's error
+ * (`/dev/tty` in a process without a controlling terminal: cron, CI, `docker run` without `-t`, ENXIO), which its
+ * write would have met once the result was paid for: its mode alone says it is writable.
  */
 function isTerminal(path: string, stats: Stats | undefined): boolean {
   const descriptor = descriptorOf(path);
   if (descriptor?.own) return isatty(descriptor.fd);
   if (!stats?.isCharacterDevice()) return false;
-  let fd: number | undefined;
+  const fd = openSync(path, constants.O_WRONLY | (constants.O_NOCTTY ?? 0) | (constants.O_NONBLOCK ?? 0));
   try {
-    fd = openSync(path, constants.O_WRONLY | (constants.O_NOCTTY ?? 0) | (constants.O_NONBLOCK ?? 0));
     return isatty(fd);
-  } catch {
-    return false;
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -630,7 +628,8 @@ export const endsAsDirectory = (path: string): boolean =>
  * Checks, before anything is sent, a path the user gave for a result where something is there already: a regular file
  * or a stream (`writesInPlace`) passes; a directory, a socket or a block device is refused (a usage error, exit 2,
  * naming `what` and the kind), and so is a terminal (`-o /dev/tty`): a result's bytes would garble it, as they would
- * through `-o -` onto one. Answers whether it is a stream, which is checked to be writable.
+ * through `-o -` onto one. Answers whether it is a stream, which is checked to be writable (a character device by
+ * opening it for writing).
  */
 export async function checkOutputKind(path: string, what: string): Promise<boolean> {
   // Looked up as given: `resolve` drops a trailing separator, so `-o out/` would be written as the file `out`.
@@ -650,14 +649,22 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
         "(nothing was sent)",
     );
   }
+  let terminal: boolean;
   try {
     await access(path, constants.W_OK);
+    // (Opened to tell: a device that cannot be opened for writing is refused here too, whatever its mode says.)
+    terminal = isTerminal(path, stats);
   } catch (e) {
+    const none =
+      (e as NodeJS.ErrnoException).code === "ENXIO"
+        ? ": no device answers there, as /dev/tty where the process has no controlling terminal (cron, CI, " +
+          "docker run without -t)"
+        : "";
     throw usageError(
-      `${what}: cannot write to ${resolve(path)} (${fsReason(e)}); give another path (nothing was sent)`,
+      `${what}: cannot write to ${resolve(path)} (${fsReason(e)}${none}); give another path (nothing was sent)`,
     );
   }
-  if (isTerminal(path, stats)) {
+  if (terminal) {
     throw usageError(
       `${what}: ${resolve(path)} is a terminal, which a result's bytes would garble; give a file, or a pipe (nothing ` +
         "was sent)",
