@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import type { FieldInfo } from "@decart/api";
-import { AbortError, InvalidInputError, type ModelDefinition } from "@decart/core";
+import { AbortError, InvalidInputError, invalid, type ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
 import { CliError, usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
@@ -310,8 +310,11 @@ function convert(field: FieldInfo | undefined, text: string): unknown {
 
 /**
  * Turns the command line's `field=value`, `field:=json` and `field=@path` arguments (and the prompt, when given) into
- * a model's inputs. Types come from the catalogue's fields; the rules (required, enums, limits, unknown fields) are
- * the client's to check, before anything is sent.
+ * a model's inputs. Types come from the catalogue's fields; the rules (required, enums, limits) are the client's to
+ * check, before anything is sent. A field the model does not have is refused first, in the client's words (its
+ * `InvalidInputError`, listing the model's fields), before any file or standard input is read: a video given to a
+ * model without `data` (`data=@input.mp4` without `-m lucy-clip`) would be read as text and refused as no UTF-8, `@-`
+ * read whole first, and a missing file said to be unreadable.
  */
 export async function parseInputs(
   model: ModelDefinition,
@@ -326,6 +329,13 @@ export async function parseInputs(
     if (name in inputs) throw usageError(`"${name}" is given more than once`);
     inputs[name] = value;
   };
+  const names = assignments.map((arg) => ASSIGNMENT.exec(arg)?.[1]);
+  for (const name of prompt === undefined ? names : ["prompt", ...names]) {
+    if (name !== undefined && !fields.has(name)) {
+      const known = `a known name (one of ${[...fields.keys()].join(", ")})`;
+      throw invalid(`Invalid input for ${model.name}`, name, known);
+    }
+  }
   if (prompt !== undefined) set("prompt", prompt === "-" ? await textOf("-", "prompt") : prompt);
   for (const arg of assignments) {
     const match = ASSIGNMENT.exec(arg);

@@ -592,3 +592,28 @@ describe("text and standard input read with a bound, refused as it passes it", (
     expect(emu.stats().requests.total).toBe(before);
   }, 60_000);
 });
+
+describe("a field the model does not have, given a file or standard input", () => {
+  it("is refused by its name before anything is read: exit 2, listing the model's fields, nothing sent", async () => {
+    // A video for `data` without `-m lucy-clip`: lucy-pro-t2v, the default, has no such field.
+    const mp4 = Buffer.concat([Buffer.from("\0\0\0\x18ftypmp42\0\0\0\0mp42isom\xff\xfe", "latin1"), Buffer.alloc(64)]);
+    writeFileSync(join(dir, "input.mp4"), mp4);
+    const out = join(dir, "unknown-field.out");
+    for (const { args, input } of [
+      { args: ["video", "Make it snow", `data=@${join(dir, "input.mp4")}`, "-o", out] },
+      { args: ["video", "Make it snow", "data=@-", "-o", out], input: mp4 },
+      { args: ["jobs", "submit", "Make it snow", "data=@-"], input: mp4 },
+      { args: ["image", "x", "foo=@/nonexistent", "-o", out] },
+      { args: ["image", "x", "foo=@-", "-o", out], input: "hi\n" },
+    ]) {
+      const { code, stderr } = await run(args, { env, input });
+      expect(code, stderr).toBe(2);
+      const [name, model] = args[0] === "image" ? ["foo", "lucy-pro-t2i"] : ["data", "lucy-pro-t2v"];
+      expect(stderr).toContain(
+        `Invalid input for ${model}: "${name}" must be a known name (one of prompt, seed, resolution, orientation)`,
+      );
+      expect(stderr).not.toMatch(/UTF-8|cannot read/);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+});
