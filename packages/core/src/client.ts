@@ -503,7 +503,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
       // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.
       if (!/^\//.test(m?.path) || m.kind !== kind || ![m.fields, m.rules].every(Array.isArray)) {
-        throw invalid("Invalid input", "model", `a ${kind} model from models.${kind}()`, m?.name ?? m);
+        throw invalid(
+          "Invalid input",
+          "model",
+          `a ${kind} model from models.${kind}() or a ${kind} definition with a path starting with / and fields and rules arrays`,
+          m?.name ?? m,
+        );
       }
       if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
       if (options.validateInputs !== false) validateInputs(m, raw);

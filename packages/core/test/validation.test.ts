@@ -848,3 +848,36 @@ describe("files.upload", () => {
     expect((await client.files.get(stored.id)).size_bytes).toBe(0);
   });
 });
+
+describe("a model definition of your own that is not whole", () => {
+  it("names what a definition needs (a path starting with /, fields and rules arrays); nothing is sent", async () => {
+    const definition = {
+      name: "lucy-next",
+      kind: "video",
+      canonical: "lucy-next",
+      path: "/v1/jobs/lucy-next",
+      typicalJobSeconds: 60,
+      fields: [{ name: "prompt", type: "string" }],
+      rules: [],
+    };
+    const { fields: _, ...withoutFields } = definition;
+    const before = emu.stats().requests.total;
+    for (const model of [{ ...definition, path: "v1/jobs/lucy-next" }, withoutFields]) {
+      const error = await submit({ model, prompt: "p" }).catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "model" });
+      expect(error.message).toBe(
+        'Invalid input: "model" must be a video model from models.video() or a video definition with a path ' +
+          'starting with / and fields and rules arrays (got "lucy-next")',
+      );
+    }
+    const image = await processImage({ model: { ...definition, kind: "image", rules: "none" }, prompt: "p" }).catch(
+      (e) => e,
+    );
+    expect(image.message).toBe(
+      'Invalid input: "model" must be a image model from models.image() or a image definition with a path ' +
+        'starting with / and fields and rules arrays (got "lucy-next")',
+    );
+    expect(emu.stats().requests.total).toBe(before);
+  });
+});
