@@ -14,6 +14,7 @@ import { mayHaveTaken, nodeUpload } from "@decart/core/node";
 import { now } from "./clock.js";
 import { CALL_BUDGET_MS, CliError, EXIT, givenSetting, useCallBudget } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
+import { proxyAgent } from "./proxy.js";
 
 /** The options every command shares (commander's global options). */
 export interface GlobalOptions {
@@ -199,8 +200,11 @@ function logRequests(output: Output): void {
   if (subscribed) return;
   const open = new WeakMap<object, { method: string; url: string; sent: string; at: number }>();
   const log = (line: string) => requestLog?.debug(line);
-  const started = (request: object, method: string, sent: string) => {
-    const url = shownUrl(sent);
+  // A request to a proxy names its target in its path: the whole URL (`http_proxy`: `GET http://host/path`), or a host
+  // and port to tunnel to (`CONNECT host:443`, then the request itself through the tunnel, logged as any other).
+  const started = (request: object, method: string, origin: string, path: string) => {
+    const sent = /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? path : method === "CONNECT" ? origin : origin + path;
+    const url = method === "CONNECT" ? `${untrusted(path)} (proxy ${shownUrl(sent)})` : shownUrl(sent);
     open.set(request, { method, url, sent, at: performance.now() });
     log(`→ ${method} ${url}`);
   };
@@ -227,7 +231,7 @@ function logRequests(output: Output): void {
   };
   subscribe("undici:request:create", (m) => {
     const { request } = m as Undici;
-    started(request, request.method, `${request.origin}${request.path}`);
+    started(request, request.method, request.origin, request.path);
   });
   subscribe("undici:request:headers", (m) => {
     const { request, response } = m as Undici;
@@ -239,7 +243,7 @@ function logRequests(output: Output): void {
   subscribe("undici:request:error", (m) => failed((m as Undici).request, (m as Undici).error));
   subscribe("http.client.request.start", (m) => {
     const { request } = m as { request: ClientRequest };
-    started(request, request.method, `${request.protocol}//${request.getHeader("host")}${request.path}`);
+    started(request, request.method, `${request.protocol}//${request.getHeader("host")}`, request.path);
     // Watched as it fails (whoever sent it listens for its errors too: this changes nothing of what they see).
     request.once("error", (error) => failed(request, error));
   });
@@ -278,7 +282,9 @@ export function clientFor(
     );
   }
   if (output.verbose) logRequests(output);
-  const sent = nodeUpload();
+  // Behind a proxy (HTTPS_PROXY …), every request goes through it: the uploads and downloads over node:http by this
+  // agent, Node's fetch (status reads) by its global dispatcher (see proxy.ts).
+  const sent = nodeUpload({ agent: proxyAgent(env) });
   const traced: UploadFunction = !trace
     ? sent
     : async (url, init) => {
@@ -303,6 +309,10 @@ export function clientFor(
     watcher?.answered(response.status, response.headers.get("x-request-id") || undefined);
     return response;
   };
+  // The results' downloads (`saveResult`'s) over node:http through the same agent: the upload function's `download`,
+  // which the client takes from the function it is given (without it, `saveResult` used Node's global agent: past a
+  // proxy, a video was made and never downloaded).
+  Object.assign(upload, { download: (sent as { download?: typeof fetch }).download });
   const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
   useCallBudget(timeoutMs);
   try {

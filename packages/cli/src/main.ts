@@ -18,6 +18,7 @@ import {
 } from "./exit.js";
 import { namesStdout } from "./files.js";
 import { failed, Output, untrusted } from "./output.js";
+import { loadProxies } from "./proxy.js";
 import { knowKeys } from "./secrets.js";
 import { commandStarts } from "./signals.js";
 
@@ -33,6 +34,9 @@ const ENVIRONMENT_HELP = `Environment:
                     origin is refused, naming both: choose with --base-url, which always wins)
   DECART_JOURNAL    the job journal (--journal wins; default $XDG_STATE_HOME/decart/jobs.jsonl)
   NO_COLOR          no colours (also TERM=dumb, or --no-color); FORCE_COLOR turns them on off a terminal
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY (or lower case)
+                    the proxy for https and for http URLs (http:// or https://), every request through it but
+                    to the hosts NO_PROXY names, as curl reads them
 
 Output: on a terminal, lines for a human on stdout and progress on stderr. With --json, or whenever stdout is
 not a terminal, one JSON event per line (NDJSON) on stdout; chatter stays on stderr.`;
@@ -399,6 +403,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       return;
     }
     try {
+      await loadProxies(process.env);
       const code = await work(output);
       exitCode = typeof code === "number" ? code : EXIT.ok;
     } catch (error) {

@@ -24,10 +24,25 @@ export interface Run {
   bytes: Buffer;
 }
 
-/** The environment of a child: nothing of the test runner's colours or keys, plus what the test gives. */
+/** The proxy variables the CLI reads (see proxy.ts), in both cases. */
+const PROXY = ["http_proxy", "https_proxy", "no_proxy"].flatMap((name) => [name, name.toUpperCase()]);
+
+/**
+ * The environment of a child: nothing of the test runner's colours, keys or proxies (the emulator is on loopback), plus
+ * what the test gives.
+ */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ["FORCE_COLOR", "NO_COLOR", "CI", "DECART_API_KEY", "DECART_BASE_URL", "DECART_JOURNAL", "TERM"]) {
+  for (const name of [
+    "FORCE_COLOR",
+    "NO_COLOR",
+    "CI",
+    "DECART_API_KEY",
+    "DECART_BASE_URL",
+    "DECART_JOURNAL",
+    "TERM",
+    ...PROXY,
+  ]) {
     delete env[name];
   }
   for (const [name, value] of Object.entries(extra)) {

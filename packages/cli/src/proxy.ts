@@ -1,0 +1,123 @@
+import type { Agent } from "node:http";
+import { BlockList, isIP } from "node:net";
+import { CliError, EXIT } from "./exit.js";
+
+/**
+ * The proxies in effect, as curl reads them from the environment: `http_proxy` (or `HTTP_PROXY`) for http URLs,
+ * `https_proxy` (or `HTTPS_PROXY`) for https ones, the lower-case name first, an empty one as unset; a proxy given
+ * without a scheme is an http one. `bypass` tells whether a host (and port) is one of `no_proxy` (or `NO_PROXY`),
+ * reached directly. Undefined when neither proxy is set.
+ */
+export interface Proxies {
+  http?: URL | undefined;
+  https?: URL | undefined;
+  bypass(host: string, port: number): boolean;
+}
+
+/** The first of `names` set (not empty) in `env`, with its name. */
+const variable = (env: NodeJS.ProcessEnv, names: string[]): [string, string] | undefined => {
+  for (const name of names) if (env[name]) return [name, env[name]!.trim()];
+  return undefined;
+};
+
+/**
+ * The proxy a variable gives, as a URL (an http one when it names no scheme, as curl takes it). One that is no http(s)
+ * URL (a socks5:// one, text that is no URL) is a usage error naming the variable (never its value, which may hold a
+ * password), before anything is sent: ignored, the CLI connected directly, which a network that requires a proxy refuses.
+ */
+function proxyOf(found: [string, string] | undefined): URL | undefined {
+  if (!found) return undefined;
+  const [name, value] = found;
+  let url: URL | undefined;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+  } catch {}
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname)
+    throw new CliError(
+      `${name} must be the URL of an HTTP proxy, such as http://proxy.example:3128 (http:// or https://; a socks ` +
+        `proxy is not supported); correct it, or unset it to connect directly (nothing was sent)`,
+      EXIT.usage,
+    );
+  return url;
+}
+
+/** A host name as compared: lower case, without the brackets of an IPv6 address and a trailing dot. */
+const bare = (host: string) =>
+  host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
+
+/**
+ * Whether `no_proxy` (or `NO_PROXY`) names a host, by curl's rules: `*` alone names every host; otherwise a list of
+ * names separated by commas or spaces, each naming the host itself and every name under it (`example.com` and a leading
+ * `.example.com` or `*.example.com` all name `example.com` and `api.example.com`), an IP address itself, or an address
+ * range (`10.0.0.0/8`, `fd00::/8`) the addresses in it. A name may end with `:port`, then naming that port only.
+ */
+function bypassOf(list: string | undefined): Proxies["bypass"] {
+  const entries = (list ?? "").split(/[\s,]+/).filter(Boolean);
+  if (entries.includes("*")) return () => true;
+  const ranges = new BlockList();
+  const names: { host: string; port: number }[] = [];
+  for (const entry of entries) {
+    const [, address, bits] = /^\[?([^\]/]+)\]?\/(\d+)$/.exec(entry) ?? [];
+    const family = address && isIP(address);
+    if (family) {
+      try {
+        ranges.addSubnet(address, Number(bits), family === 6 ? "ipv6" : "ipv4");
+      } catch {}
+      continue;
+    }
+    // A port after a name or a bracketed IPv6 address; an IPv6 address alone holds colons of its own.
+    const [, host = entry, port] = isIP(bare(entry)) ? [] : (/^(.+):(\d+)$/.exec(entry) ?? []);
+    names.push({ host: bare(host).replace(/^\*?\./, ""), port: Number(port ?? 0) });
+  }
+  return (hostname, port) => {
+    const host = bare(hostname);
+    const family = isIP(host);
+    if (family && ranges.check(host, family === 6 ? "ipv6" : "ipv4")) return true;
+    return names.some((n) => (!n.port || n.port === port) && (host === n.host || host.endsWith(`.${n.host}`)));
+  };
+}
+
+/** The proxies `env` sets, checked (see `proxyOf`); undefined when it sets none. */
+export function proxiesOf(env: NodeJS.ProcessEnv): Proxies | undefined {
+  const http = proxyOf(variable(env, ["http_proxy", "HTTP_PROXY"]));
+  const https = proxyOf(variable(env, ["https_proxy", "HTTPS_PROXY"]));
+  if (!http && !https) return undefined;
+  return { http, https, bypass: bypassOf(variable(env, ["no_proxy", "NO_PROXY"])?.[1]) };
+}
+
+/** The proxy of `proxies` for a request to `host` and `port` (https when `secure`), or undefined: direct. */
+export const proxyFor = (proxies: Proxies, secure: boolean, host: string, port: number): URL | undefined =>
+  proxies.bypass(host, port) ? undefined : secure ? proxies.https : proxies.http;
+
+/** The agents and dispatcher of proxied.ts, loaded (undici, the proxy agents) only when the environment sets a proxy. */
+let routes: typeof import("./proxied.js") | undefined;
+
+/**
+ * Loads what sends requests through a proxy when `env` sets one (see `proxyAgent`), before a command runs: the client
+ * is made synchronously. A proxy that is not one (see `proxiesOf`) is refused by the client's making, not here: a
+ * command that sends nothing runs.
+ */
+export async function loadProxies(env: NodeJS.ProcessEnv): Promise<void> {
+  let proxies: Proxies | undefined;
+  try {
+    proxies = proxiesOf(env);
+  } catch {}
+  if (proxies && !routes) routes = await import("./proxied.js");
+}
+
+/**
+ * The agent for `nodeUpload` when `env` sets a proxy (see `proxiesOf`; undefined when none: Node's own agents), with
+ * Node's `fetch` made to follow the same proxies (its global dispatcher): every request the CLI sends follows one rule,
+ * curl's. (`loadProxies` ran before, for the same environment.)
+ */
+export function proxyAgent(env: NodeJS.ProcessEnv): Agent | undefined {
+  const proxies = proxiesOf(env);
+  if (!routes) {
+    if (proxies) throw new Error("a proxy is set, but the CLI did not load what sends requests through one");
+    return undefined;
+  }
+  return routes.proxyAgent(proxies);
+}

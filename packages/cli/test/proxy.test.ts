@@ -1,0 +1,232 @@
+/**
+ * Behind a proxy (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, either case, as curl reads them), every request of the CLI
+ * goes through it: the submit and the result's download (over node:http) and the status reads (Node's fetch). The
+ * API is at `decart.test`, a name that only the proxy here resolves (to 127.0.0.1): a request sent directly fails.
+ * The proxy forwards a request given with its whole URL (an http one) and tunnels a CONNECT (an https one, to a TLS
+ * front of the emulator whose certificate, made here by openssl, the CLI trusts by `NODE_EXTRA_CA_CERTS`).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer as createHttp, request, type Server } from "node:http";
+import { createServer as createHttps } from "node:https";
+import { type AddressInfo, connect } from "node:net";
+import { join } from "node:path";
+import type { Duplex } from "node:stream";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { proxiesOf } from "../src/proxy.js";
+import { events, run, useEmulator } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+useEmulator({ allowedHosts: ["decart.test"] }, (f) => ({ emu, env, dir } = f));
+
+/** What the proxy was asked, in order: `GET http://decart.test:…/v1/…` (forwarded), `CONNECT decart.test:…`. */
+let seen: string[] = [];
+let proxy: Server;
+/** The proxy's tunnels open now (its server no longer holds their sockets). */
+const tunnels = new Set<Duplex>();
+let proxyUrl: string;
+/** The emulator's TLS front (a certificate for decart.test), and the certificate's file. */
+let front: Server;
+let certFile: string;
+const port = (server: Server) => (server.address() as AddressInfo).port;
+/** The one name the proxy resolves (to 127.0.0.1); any other as given. */
+const resolve = (host: string) => (host === "decart.test" ? "127.0.0.1" : host);
+
+beforeAll(async () => {
+  proxy = createHttp((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const url = new URL(req.url!);
+    const forwarded = request(
+      { host: resolve(url.hostname), port: url.port, method: req.method, path: url.pathname + url.search },
+      (answer) => {
+        res.writeHead(answer.statusCode!, answer.rawHeaders);
+        answer.pipe(res);
+      },
+    );
+    for (const [name, value] of Object.entries(req.headers))
+      if (!/^proxy-/.test(name)) forwarded.setHeader(name, value!);
+    forwarded.on("error", () => res.destroy());
+    req.pipe(forwarded);
+  });
+  proxy.on("connect", (req, socket, head) => {
+    seen.push(`CONNECT ${req.url}`);
+    tunnels.add(socket);
+    const [host, at] = req.url!.split(":");
+    const upstream = connect(Number(at), resolve(host!), () => {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(socket).pipe(upstream);
+    });
+    upstream.on("error", () => socket.destroy());
+    socket.on("error", () => upstream.destroy());
+    socket.on("close", () => {
+      upstream.destroy();
+      tunnels.delete(socket);
+    });
+  });
+  await new Promise<void>((done) => proxy.listen(0, "127.0.0.1", done));
+  proxyUrl = `http://127.0.0.1:${port(proxy)}`;
+
+  const at = (name: string) => join(dir, name);
+  certFile = at("cert.pem");
+  execFileSync(
+    "openssl",
+    [
+      ..."req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=decart.test".split(" "),
+      ..."-addext subjectAltName=DNS:decart.test,IP:127.0.0.1 -addext basicConstraints=critical,CA:true".split(" "),
+      "-keyout",
+      at("key.pem"),
+      "-out",
+      certFile,
+    ],
+    { stdio: "ignore" },
+  );
+  const tls = { key: readFileSync(at("key.pem")), cert: readFileSync(certFile) };
+  // The emulator behind TLS: each request passed on as it came.
+  front = createHttps(tls, (req, res) => {
+    const passed = request(
+      { host: "127.0.0.1", port: new URL(emu.url).port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode!, answer.rawHeaders);
+        answer.pipe(res);
+      },
+    );
+    passed.on("error", () => res.destroy());
+    req.pipe(passed);
+  });
+  await new Promise<void>((done) => front.listen(0, "127.0.0.1", done));
+});
+afterAll(async () => {
+  for (const socket of tunnels) socket.destroy();
+  for (const server of [proxy, front]) {
+    if (!server) continue;
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+  }
+});
+beforeEach(() => {
+  seen = [];
+});
+
+/** The environment for the emulator at `decart.test` (over http, else https by the TLS front), with `extra`. */
+const at = (scheme: "http" | "https", extra: Record<string, string> = {}) => ({
+  ...env,
+  DECART_BASE_URL:
+    scheme === "http" ? `http://decart.test:${new URL(emu.url).port}` : `https://decart.test:${port(front)}`,
+  ...extra,
+});
+
+describe("behind a proxy", () => {
+  it("video and image go only through HTTP_PROXY (or http_proxy) for an http API: submit, status reads, download", async () => {
+    const http = at("http");
+    // Sent directly, nothing reaches the API (only the proxy resolves its name).
+    const direct = await run(["image", "a cat", "-o", join(dir, "direct.png")], { env: http });
+    expect(direct.code).toBe(1);
+    expect(seen).toEqual([]);
+    expect(emu.stats().requests.total).toBe(0);
+
+    const video = join(dir, "proxied.mp4");
+    const v = await run(["-v", "video", "a lake", "-o", video], { env: { ...http, HTTP_PROXY: proxyUrl } });
+    expect(v.stderr).not.toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(v.code).toBe(0);
+    expect(readFileSync(video).subarray(4, 8).toString()).toBe("ftyp");
+    const base = http.DECART_BASE_URL;
+    expect(seen[0]).toBe(`POST ${base}/v1/jobs/lucy-pro-t2v`);
+    const job = /job_\w+/.exec(seen.find((s) => s.startsWith("GET"))!)![0];
+    expect(seen).toContain(`GET ${base}/v1/jobs/${job}`);
+    expect(seen.at(-1)).toBe(`GET ${base}/v1/jobs/${job}/content`);
+    // --verbose names each request by its URL (a proxy's request carries it whole).
+    expect(v.stderr).toContain(`→ GET ${base}/v1/jobs/${job}/content`);
+    expect(v.stderr).not.toContain(`${base}${base}`);
+
+    seen = [];
+    const image = join(dir, "proxied.png");
+    const i = await run(["image", "a cat", "-o", image], { env: { ...http, http_proxy: proxyUrl } });
+    expect(i.code).toBe(0);
+    expect(existsSync(image)).toBe(true);
+    expect(seen).toEqual([`POST ${base}/v1/generate/lucy-pro-t2i`]);
+  });
+
+  it("video and image go through HTTPS_PROXY (or https_proxy) for an https API, by CONNECT tunnels", async () => {
+    const https = at("https", { NODE_EXTRA_CA_CERTS: certFile });
+    const tunnel = `CONNECT decart.test:${port(front)}`;
+    const video = join(dir, "tunnelled.mp4");
+    // The proxy's credentials go to the proxy, never into the output.
+    const withCredentials = proxyUrl.replace("//", "//user:pr0xy-s3cret@");
+    const v = await run(["-v", "video", "a lake", "-o", video], { env: { ...https, HTTPS_PROXY: withCredentials } });
+    expect(v.code).toBe(0);
+    expect(readFileSync(video).subarray(4, 8).toString()).toBe("ftyp");
+    // One tunnel for node:http's requests (submit, download), one for fetch's (status reads), at least.
+    expect(seen.filter((s) => s === tunnel).length).toBeGreaterThanOrEqual(2);
+    expect(seen.every((s) => s === tunnel)).toBe(true);
+    expect(v.stderr).toContain(`→ CONNECT decart.test:${port(front)} (proxy ${proxyUrl})`);
+    expect(v.stderr + v.stdout).not.toContain("pr0xy-s3cret");
+
+    seen = [];
+    const image = join(dir, "tunnelled.png");
+    const i = await run(["image", "a cat", "-o", image], { env: { ...https, https_proxy: proxyUrl } });
+    expect(i.code).toBe(0);
+    expect(existsSync(image)).toBe(true);
+    expect(seen).toEqual([tunnel]);
+  });
+
+  it("NO_PROXY (or no_proxy) sends a request to a host it names directly", async () => {
+    // The emulator by its address, through the proxy unless NO_PROXY names it.
+    const local = { ...env, HTTP_PROXY: proxyUrl };
+    const through = await run(["image", "a cat", "-o", join(dir, "through.png")], { env: local });
+    expect(through.code).toBe(0);
+    expect(seen).toEqual([`POST ${emu.url}/v1/generate/lucy-pro-t2i`]);
+
+    seen = [];
+    const video = join(dir, "bypass.mp4");
+    const v = await run(["video", "a lake", "-o", video], { env: { ...local, NO_PROXY: "localhost, 127.0.0.1" } });
+    expect(v.code).toBe(0);
+    expect(existsSync(video)).toBe(true);
+    const i = await run(["image", "a cat", "-o", join(dir, "bypass.png")], { env: { ...local, no_proxy: "*" } });
+    expect(i.code).toBe(0);
+    expect(seen).toEqual([]);
+
+    // A domain names the hosts under it: decart.test sent directly, which fails (only the proxy resolves it).
+    const named = await run(["image", "a cat", "-o", join(dir, "named.png")], {
+      env: at("http", { HTTP_PROXY: proxyUrl, NO_PROXY: "test" }),
+    });
+    expect(named.code).toBe(1);
+    expect(seen).toEqual([]);
+  });
+
+  it("a proxy that is no http(s) URL is a usage error naming its variable (never its value), nothing sent", async () => {
+    const r = await run(["--json", "image", "a cat", "-o", join(dir, "socks.png")], {
+      env: at("http", { HTTPS_PROXY: "socks5://user:s3cret@127.0.0.1:1080" }),
+    });
+    expect(r.code).toBe(2);
+    const [error] = events(r.stdout).filter((e) => e.type === "error");
+    expect(error!.message).toMatch(/^HTTPS_PROXY must be the URL of an HTTP proxy, such as http:\/\/proxy/);
+    expect(r.stdout + r.stderr).not.toContain("s3cret");
+    expect(seen).toEqual([]);
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("NO_PROXY follows curl's rules", () => {
+    const { bypass } = proxiesOf({
+      https_proxy: "proxy.corp:3128",
+      NO_PROXY: "example.com, .corp.internal *.dev.lan,10.0.0.0/8 [fd00::1] cdn.example:8443",
+    })!;
+    expect(proxiesOf({ HTTPS_PROXY: "proxy.corp:3128" })!.https!.href).toBe("http://proxy.corp:3128/");
+    for (const host of ["example.com", "api.example.com", "EXAMPLE.COM.", "corp.internal", "a.corp.internal"])
+      expect([host, bypass(host, 443)]).toEqual([host, true]);
+    for (const host of ["x.dev.lan", "10.1.2.3", "[fd00::1]", "fd00::1"])
+      expect([host, bypass(host, 443)]).toEqual([host, true]);
+    expect(bypass("cdn.example", 8443)).toBe(true);
+    for (const host of ["notexample.com", "example.com.evil", "11.0.0.1", "fd00::2", "internal"])
+      expect([host, bypass(host, 443)]).toEqual([host, false]);
+    expect(bypass("cdn.example", 443)).toBe(false);
+    expect(proxiesOf({ NO_PROXY: "*" })).toBeUndefined();
+    expect(proxiesOf({ HTTP_PROXY: "http://p:1", no_proxy: "*" })!.bypass("anything", 80)).toBe(true);
+    // The lower-case name first; an empty one is unset.
+    expect(proxiesOf({ http_proxy: "http://lower:1", HTTP_PROXY: "http://upper:1" })!.http!.hostname).toBe("lower");
+    expect(proxiesOf({ http_proxy: "", HTTP_PROXY: "http://upper:1" })!.http!.hostname).toBe("upper");
+  });
+});
