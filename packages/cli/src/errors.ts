@@ -60,6 +60,26 @@ export function remoteInputFailed(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether `error` (or an error that caused it) is a TLS handshake's refusal of a certificate whose issuer is not
+ * trusted (self-signed, or a chain that ends in a CA Node does not know: a company's own CA, a TLS-inspecting proxy's):
+ * one that adding that CA to Node's (`NODE_EXTRA_CA_CERTS`) fixes. Not an expired certificate, nor one for another name.
+ */
+function untrustedIssuer(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (
+      typeof code === "string" &&
+      /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/.test(
+        code,
+      )
+    )
+      return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** A wait in words, rounded up: `45 s`, `12 min`, `5 h`, `3 days`. */
 export function duration(ms: number): string {
   const seconds = Math.ceil(ms / 1000);
@@ -125,6 +145,11 @@ export function messageOf(error: unknown): string {
     return `${message}; a failure of the network or of that server, not of the input's content: check the URL, or try again later (nothing was sent to the API)`;
   const wait = retryAfter(error);
   if (wait) return `${message}; ${wait}`;
+  if (untrustedIssuer(error))
+    return (
+      `${message}; if the server (or a proxy on the way that inspects TLS) has a certificate of a private CA, set ` +
+      "NODE_EXTRA_CA_CERTS to the path of that CA's certificate (a PEM file) and run the command again"
+    );
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return message;
   const end = message.lastIndexOf(";");
   const head = end < 0 ? message : message.slice(0, end);

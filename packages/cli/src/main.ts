@@ -37,6 +37,9 @@ const ENVIRONMENT_HELP = `Environment:
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY (or lower case)
                     the proxy for https and for http URLs (http:// or https://), every request through it but
                     to the hosts NO_PROXY names, as curl reads them
+  NODE_EXTRA_CA_CERTS
+                    a PEM file of CA certificates to trust besides Node's: the CA of a private API or of a
+                    proxy that inspects TLS
 
 Output: on a terminal, lines for a human on stdout and progress on stderr. With --json, or whenever stdout is
 not a terminal, one JSON event per line (NDJSON) on stdout; chatter stays on stderr.`;

@@ -28,8 +28,9 @@ let proxy: Server;
 /** The proxy's tunnels open now (its server no longer holds their sockets). */
 const tunnels = new Set<Duplex>();
 let proxyUrl: string;
-/** The emulator's TLS front (a certificate for decart.test), and the certificate's file. */
+/** The emulator's TLS front (a certificate for decart.test), its self-signed twin's, and the certificate's file. */
 let front: Server;
+let selfSigned: Server;
 let certFile: string;
 const port = (server: Server) => (server.address() as AddressInfo).port;
 /** The one name the proxy resolves (to 127.0.0.1); any other as given. */
@@ -97,11 +98,12 @@ beforeAll(async () => {
     passed.on("error", () => res.destroy());
     req.pipe(passed);
   });
-  await new Promise<void>((done) => front.listen(0, "127.0.0.1", done));
+  selfSigned = createHttps(tls, (_req, res) => res.end());
+  for (const server of [front, selfSigned]) await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
 });
 afterAll(async () => {
   for (const socket of tunnels) socket.destroy();
-  for (const server of [proxy, front]) {
+  for (const server of [proxy, front, selfSigned]) {
     if (!server) continue;
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
@@ -228,5 +230,26 @@ describe("behind a proxy", () => {
     // The lower-case name first; an empty one is unset.
     expect(proxiesOf({ http_proxy: "http://lower:1", HTTP_PROXY: "http://upper:1" })!.http!.hostname).toBe("lower");
     expect(proxiesOf({ http_proxy: "", HTTP_PROXY: "http://upper:1" })!.http!.hostname).toBe("upper");
+  });
+});
+
+describe("a certificate of a private CA", () => {
+  it("the error of an untrusted certificate names NODE_EXTRA_CA_CERTS, for an upload and for a status read", async () => {
+    const url = `https://127.0.0.1:${port(selfSigned)}`;
+    const image = await run(["image", "a cat", "-o", join(dir, "untrusted.png")], {
+      env: { ...env, DECART_BASE_URL: url },
+    });
+    expect(image.code).toBe(1);
+    expect(image.stderr).toMatch(/certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT/);
+    expect(image.stderr).toContain("set NODE_EXTRA_CA_CERTS to the path of that CA's certificate (a PEM file)");
+    const status = await run(["--json", "jobs", "status", "job_x"], { env: { ...env, DECART_BASE_URL: url } });
+    expect(status.code).toBe(1);
+    const [error] = events(status.stdout).filter((e) => e.type === "error");
+    expect(error!.message).toMatch(/certificate not trusted, not sent; .*NODE_EXTRA_CA_CERTS/);
+    // Trusted by it, the same server is reached.
+    const trusted = await run(["jobs", "status", "job_x"], {
+      env: { ...env, DECART_BASE_URL: url, NODE_EXTRA_CA_CERTS: certFile },
+    });
+    expect(trusted.stderr).not.toContain("certificate");
   });
 });
