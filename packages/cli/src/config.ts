@@ -188,8 +188,8 @@ let requestLog: Output | undefined;
  * Logs each HTTP request the process sends on `output`'s stderr (with `--verbose`): as it starts (method, URL), then
  * as its answer's headers come (status, request id, time since it started) or it fails (the error's message). Never a
  * header, so never the key; a URL is shown as the client's errors show it (`shownUrl`: without credentials, query and
- * fragment, for a file input given as a signed URL). Read from Node's diagnostics channels, undici's (fetch: status
- * reads, a file input's URL) and node:http's (the upload function; `saveResult`'s download), which only watch: the
+ * fragment, for a file input given as a signed URL). Read from Node's diagnostics channels, undici's (fetch: a file
+ * input's URL) and node:http's (the upload function's: every request to the API), which only watch: the
  * client is made as without `--verbose`. (A logging `fetch` given to it was what it then downloaded a result with,
  * with that fetch's checks rather than `saveResult`'s own over node:http: Node 20's fetch takes a chunked or gzip body
  * cut short as complete, and the cut video was saved.)
@@ -283,7 +283,8 @@ export function clientFor(
   }
   if (output.verbose) logRequests(output);
   // Behind a proxy (HTTPS_PROXY …), every request goes through it: the uploads and downloads over node:http by this
-  // agent, Node's fetch (status reads) by its global dispatcher (see proxy.ts).
+  // agent (the status reads too: the client sends every request to the API through it), Node's fetch (a file input
+  // given as a URL) by its global dispatcher (see proxy.ts).
   const sent = nodeUpload({ agent: proxyAgent(env) });
   const traced: UploadFunction = !trace
     ? sent
@@ -309,10 +310,10 @@ export function clientFor(
     watcher?.answered(response.status, response.headers.get("x-request-id") || undefined);
     return response;
   };
-  // The results' downloads (`saveResult`'s) over node:http through the same agent: the upload function's `download`,
-  // which the client takes from the function it is given (without it, `saveResult` used Node's global agent: past a
-  // proxy, a video was made and never downloaded).
-  Object.assign(upload, { download: (sent as { download?: typeof fetch }).download });
+  // The client's other requests (status reads, the results' downloads) over node:http through the same agent: the
+  // upload function's `fetch`, which the client takes from the function it is given (without it, they went through
+  // Node's fetch and global agent: past a proxy, a video was made and never downloaded).
+  Object.assign(upload, { fetch: (sent as { fetch?: typeof fetch }).fetch });
   const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
   useCallBudget(timeoutMs);
   try {

@@ -55,7 +55,7 @@ type Routed = { addRequest(req: ClientRequest, options: object): void };
 let current: Proxies | undefined;
 
 /**
- * The dispatcher of Node's `fetch` (status reads, a file input's URL), once a client was made with a proxy: each request
+ * The dispatcher of Node's `fetch` (a file input's URL), once a client was made with a proxy: each request
  * through the proxy that `current` gives for its URL (undici's `ProxyAgent`: a CONNECT tunnel for an https URL, the
  * request with its whole URL for an http one, as curl sends it), or directly, through the dispatcher it replaced.
  * (Made the global dispatcher, not a `fetch` given to the client: the client downloads a result through a `fetch` of
