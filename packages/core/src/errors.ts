@@ -5,10 +5,12 @@ const MARK = Symbol.for("@decart/core.error");
 
 /**
  * Every `code` the client sets: one per class (its name in capitals without `Error`, `RateLimitError`'s `RATE_LIMIT`),
- * and those set where an error is made (`SUBMIT_OUTCOME_UNKNOWN`, `CALLBACK_ERROR` …). The "Errors" table of the README
- * says when each comes.
+ * and those set where an error is made (`SUBMIT_OUTCOME_UNKNOWN`, `CALLBACK_ERROR` …); and `DECART`, the base class's,
+ * which the client never leaves (every `DecartError` it makes has a code of its own), of a `DecartError` you make
+ * without one. The "Errors" table of the README says when each comes.
  */
 export type ErrorCode =
+  | "DECART"
   | "INVALID_INPUT"
   | "BAD_REQUEST"
   | "AUTHENTICATION"
@@ -39,7 +41,10 @@ export type ErrorCode =
   | "AUTHORIZE_FAILED";
 
 export interface DecartErrorOptions {
-  /** One of the client's codes, or one of your own for an error you make (its `code` is typed as the client's). */
+  /**
+   * One of the client's codes, or one of your own for an error you make (its `code` is typed as the client's). Without
+   * one, the class's (`DECART` for `DecartError` itself; a subclass of yours without a `static kind`, its parent's).
+   */
   code?: ErrorCode | (string & {}) | undefined;
   status?: number | undefined;
   requestId?: string | undefined;
@@ -70,7 +75,9 @@ type AnyErrorClass = abstract new (...args: any[]) => DecartError;
 
 /**
  * The base of every error this package throws. `instanceof` and `isInstance` work across two copies of the
- * package (they compare a `Symbol.for` marker, not the prototype chain).
+ * package (they compare a `Symbol.for` marker, not the prototype chain). A class of yours that extends one of these
+ * without a `static kind` of its own is checked by the prototype chain (only its own instances match it) and named as
+ * you wrote it (`name`); its `code` is its parent's unless you give one.
  */
 export class DecartError extends Error {
   /** The class's name, kept explicitly so that minifiers cannot change it. */
@@ -100,12 +107,14 @@ export class DecartError extends Error {
     const kinds: string[] = [];
     // A subclass without a `kind` of its own repeats its parent's, which changes nothing; `Error` has none: the walk ends.
     for (let c: any = new.target; c.kind; c = Object.getPrototypeOf(c)) kinds.push(c.kind);
-    this.name = kinds[0]!;
+    // A class of yours without a `kind` of its own (its first kind its parent's, repeated) is named as you wrote it.
+    this.name = kinds[0] === kinds[1] ? new.target.name : kinds[0]!;
     Object.defineProperty(this, MARK, { value: kinds });
     Object.assign(
       this,
       {
-        code: this.name
+        // The code of the nearest class of the package (a subclass of yours keeps its parent's).
+        code: kinds[0]!
           .slice(0, -5) // every kind ends with "Error"
           .replace(/\B[A-Z]/g, "_$&")
           .toUpperCase(),
@@ -125,13 +134,21 @@ export class DecartError extends Error {
     return { ...this, message: this.message };
   }
 
-  /** True when `error` is an instance of this class, even if it comes from another copy of the package. */
+  /**
+   * True when `error` is an instance of this class, even if it comes from another copy of the package. A class of yours
+   * without a `static kind` of its own is checked by its prototype chain, as `instanceof` checks any class: only its
+   * own instances are (a marker compared would be its parent's, which every error of that parent has).
+   */
   static isInstance<T extends AnyErrorClass>(this: T, error: unknown): error is InstanceType<T> {
-    // A value whose marker cannot be read (a Proxy that throws, a getter that throws, a revoked Proxy) is none.
+    // A value whose marker or prototype cannot be read (a Proxy that throws, a getter that throws, a revoked Proxy) is
+    // none.
     try {
-      const kinds = (error as { [MARK]?: unknown } | null | undefined)?.[MARK];
       // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass the check is called on.
-      return Array.isArray(kinds) && kinds.includes((this as unknown as typeof DecartError).kind);
+      const c = this as unknown as typeof DecartError;
+      return Object.hasOwn(c, "kind")
+        ? [(error as { [MARK]?: unknown } | null | undefined)?.[MARK]].flat().includes(c.kind)
+        : // biome-ignore lint/suspicious/noPrototypeBuiltins: a class's prototype has Object's own methods
+          c.prototype.isPrototypeOf(error as object);
     } catch {
       return false;
     }

@@ -20,8 +20,9 @@ function codesOfSource(): Set<string> {
     if (typeof value !== "function" || !(value.prototype instanceof Error)) continue;
     const error = new (value as typeof core.DecartError)("x");
     if (!core.DecartError.isInstance(error)) continue;
-    // These two are made with a code of their own, always (checked below): their class's default is never set.
-    if (value === core.DecartError || value === core.ConnectionError) continue;
+    // These two are made with a code of their own, always (checked below): their class's default is never set by the
+    // client. (`DecartError`'s, `DECART`, is that of one you make without a code: a code of the type and the table.)
+    if (value === core.ConnectionError) continue;
     codes.add(error.code);
   }
   for (const text of sources) {
