@@ -295,7 +295,7 @@ export const invalid = (where: string, field: string, expected: string, got?: un
         ? ""
         : ` (got ${
             typeof got === "string"
-              ? /URL$/.test(expected)
+              ? /URL$/.test(expected) || keyLike(got)
                 ? `${got.length} characters`
                 : JSON.stringify(got.slice(0, 40))
               : // An object is not turned into text: its own `toString` may be anything.
@@ -311,9 +311,19 @@ export const invalid = (where: string, field: string, expected: string, got?: un
 
 /**
  * A URL as messages show it (a file input's, a redirect's Location, a token route's): without its query and fragment
- * (a signed URL's signature) and its userinfo (credentials), which would end up in logs.
+ * (a signed URL's signature) and its userinfo (credentials), which would end up in logs; text that looks like a key or
+ * a client token (a token given where a route's URL goes) by its length alone.
  */
-export const shownUrl = (url: unknown) => String(url).replace(/(\/\/)[^/?#]*@|[?#].*/gs, "$1");
+export const shownUrl = (url: unknown) => {
+  const text = String(url);
+  return keyLike(text) ? `${text.length} characters` : text.replace(/(\/\/)[^/?#]*@|[?#].*/gs, "$1");
+};
+
+/**
+ * Whether `text` looks like a key or a client token (`dct_…`, `ek_…`, in any letter case, anywhere in it): a message
+ * shows such a value by its length alone, never its text (a key given where something else was expected).
+ */
+const keyLike = (text: string) => /\b(dct|ek)_/i.test(text);
 
 /**
  * What a function of yours threw (or rejected with), as text: with `message`, its `message` when it has one; else the

@@ -2,7 +2,8 @@ import { createServer } from "node:http";
 import { inspect } from "node:util";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DecartError, type InvalidInputError, models } from "../src/index.js";
+import { createDecartClient, type DecartError, fetchTokenFrom, InvalidInputError, models } from "../src/index.js";
+import { createTokenRoute } from "../src/server.js";
 import { closedPort, fastPoll, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 const KEY = "dct_live_s3cr3t_0123456789abcdef";
@@ -321,5 +322,43 @@ describe("the API key never leaks", () => {
       if (saved === undefined) delete process.env.DECART_API_KEY;
       else process.env.DECART_API_KEY = saved;
     }
+  });
+
+  it("not from an option's check that got the key (or a client token) where another value goes: shown by its length", async () => {
+    const TOKEN = "ek_client_t0ken_0123456789abcdef";
+    const client = createDecartClient({ apiKey: KEY, baseUrl: emu.url, logger: silent });
+    const calls: [string, () => unknown][] = [
+      // `createDecartClient(process.env.DECART_API_KEY)`: the key given for the options.
+      ["options", () => createDecartClient(KEY as never)],
+      ["token", () => createDecartClient({ token: TOKEN as never })],
+      ["token", () => createDecartClient({ apiKey: KEY, token: KEY as never })],
+      ["telemetry", () => createDecartClient({ apiKey: KEY, telemetry: KEY as never })],
+      ["dangerouslyAllowBrowser", () => createDecartClient({ apiKey: KEY, dangerouslyAllowBrowser: KEY as never })],
+      ["options", () => createTokenRoute(KEY as never)],
+      ["options", () => client.tokens.create(KEY as never)],
+      ["expiresIn", () => client.tokens.create({ expiresIn: TOKEN.toUpperCase() as never })],
+    ];
+    for (const [field, call] of calls) {
+      const error = (await (async () => call())().catch((e) => e)) as InvalidInputError;
+      expect(error, field).toBeInstanceOf(InvalidInputError);
+      expect(error.field).toBe(field);
+      expect(error.message, field).toMatch(/\(got (31|32) characters\)$/);
+      for (const text of renderings(error)) {
+        expect(text).not.toContain(KEY.slice(4, 16));
+        expect(text.toLowerCase()).not.toContain(TOKEN.slice(3, 15));
+      }
+    }
+    // A client token given where the token route's URL goes (React's `<DecartProvider token="ek_…">`): its failure
+    // shows it by its length alone.
+    const tokened = createDecartClient({
+      token: fetchTokenFrom(TOKEN),
+      baseUrl: emu.url,
+      maxRetries: 0,
+      logger: silent,
+    });
+    const error = await tokened.queue.status(`job_${"ab".repeat(16)}`).catch((e) => e);
+    expect(error).toMatchObject({ code: "TOKEN_ERROR" });
+    expect(error.message).toContain("Token route 32 characters: ");
+    for (const text of renderings(error)) expect(text).not.toContain(TOKEN.slice(3, 15));
   });
 });
