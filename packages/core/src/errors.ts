@@ -326,6 +326,14 @@ export const shownUrl = (url: unknown) => {
 const keyLike = (text: string) => /\b(dct|ek)_/i.test(text);
 
 /**
+ * `text` cut to at most `max` characters; when it is cut, the run of letters, digits and `_-%+/=` cut at its end goes
+ * too: a key of such characters echoed there, in any of the forms `keyPattern` knows (its letter case changed,
+ * percent-encoded, in base64, under another prefix), is never kept in part, which a redaction of its whole forms
+ * (`createTokenRoute`'s, the CLI's) would not recognise.
+ */
+export const clip = (text: string, max: number) => (text[max] ? text.slice(0, max).replace(/[-\w%+/=]*$/, "") : text);
+
+/**
  * What a function of yours threw (or rejected with), as text: with `message`, its `message` when it has one; else the
  * value written with `String` (a Symbol or `null` too); `?` when that throws (an object whose `toString` throws).
  */
@@ -467,7 +475,7 @@ export function errorFromResponse(
     parsed?.detail ??
     parsed?.error ??
     (/^</.test(body)
-      ? `${(body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200)} (an HTML page, not the API's answer)`
+      ? `${clip((body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim(), 200)} (an HTML page, not the API's answer)`
       : body);
   let issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
   /** A value of the answer as text: itself when it is text, else as JSON. */
@@ -498,7 +506,7 @@ export function errorFromResponse(
         ? JobNotCompletedError
         : (byStatus[status] ?? (status >= 500 ? ServerError : DecartError));
   // At most 500 characters of it, as of a text answer (the `issues` of a 422 are all kept).
-  return new Class(`${detail.slice(0, 500) || "HTTP error"} ${httpSuffix(status, info.requestId)}`, {
+  return new Class(`${clip(detail, 500) || "HTTP error"} ${httpSuffix(status, info.requestId)}`, {
     ...info,
     status,
     retryable: [408, 429].includes(status) || status >= 500,

@@ -47,8 +47,8 @@ export interface TokenRouteOptions {
   /**
    * Called with the error behind a 500, 502 or 503 answer: log it here. Its message, stack, `requestId` and a 422's
    * `issues` (and those of the client's error it carries as `cause`) are cleared of your key as the API may echo it: as it is, in any letter case,
-   * percent-encoded, or in base64 or base64url (not a key split into pieces or encoded otherwise). An `onError` that
-   * throws does not change the answer.
+   * percent-encoded, or in base64 or base64url (not a key split into pieces or encoded otherwise; one where the client
+   * cuts a long message is dropped whole by the cut). An `onError` that throws does not change the answer.
    */
   onError?: ((error: DecartError) => void) | undefined;
 }

@@ -4,6 +4,7 @@ import {
   aborted,
   ConnectionError,
   callbackThrew,
+  clip,
   DecartError,
   errorFromResponse,
   httpSuffix,
@@ -451,7 +452,7 @@ export function createTransport(
             ? // (Text cut at MAX_TEXT bytes is no JSON for being cut.)
               new Blob(got).size > MAX_TEXT
               ? "an answer over 1 MiB"
-              : `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(redact(text).slice(0, 80))})`
+              : `not JSON (${mediaType(headers) || "no type"}: ${JSON.stringify(clip(redact(text), 80))})`
             : call.json!(value, jobId);
         if (problem) {
           // A POST's answer that names a usable id (a submit's `job_id`, an upload's file `id`), whatever else breaks
