@@ -228,18 +228,20 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   for (let n = 0; ; n++) {
     const [until, left] = policy.gate.pending(waited);
     if (left > 0) {
-      // Wait for the gate, but not past the deadline (the attempt then has no time and ends the call). A plain call
-      // whose budget is shorter fails at once, as for a `Retry-After` beyond it: nothing is sent while the gate is shut.
-      // Its message gives the wait in whole ms (a clock such as `performance.now` is fractional).
-      const wait = Math.min(left, Math.max(0, deadline - policy.now()));
-      spare -= wait;
-      if (spare < 0)
-        throw new RateLimitError(`${what}: not sent, rate-limited for ${Math.round(left)} ms more`, {
+      // Wait for the gate. A call whose budget ends first (a plain call's, or its deadline) fails at once, as for a
+      // `Retry-After` beyond it: nothing is sent while the gate is shut; a submit inside a wait's budget (`expired`)
+      // in that `JobTimeoutError`, this error its cause, as a watch's read ends. Its message gives the wait in whole ms
+      // (a clock such as `performance.now` is fractional).
+      spare -= left;
+      if (spare < 0 || policy.now() + left > deadline) {
+        const error = new RateLimitError(`${what}: not sent, rate-limited for ${Math.round(left)} ms more`, {
           retryable: true,
           jobId,
           retryAfterMs: left,
         });
-      await pause(policy.delay, wait, signal, jobId);
+        throw call.expired ? timedOut(jobId, error, undefined, `${call.expired} ms`, left) : error;
+      }
+      await pause(policy.delay, left, signal, jobId);
       waited = until;
     }
     let error: DecartError;
