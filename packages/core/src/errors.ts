@@ -327,11 +327,13 @@ const keyLike = (text: string) => /\b(dct|ek)_/i.test(text);
 
 /**
  * `text` cut to at most `max` characters; when it is cut, the run of letters, digits and `_-%+/=` cut at its end goes
- * too: a key of such characters echoed there, in any of the forms `keyPattern` knows (its letter case changed,
- * percent-encoded, in base64, under another prefix), is never kept in part, which a redaction of its whole forms
+ * too (its last 128 characters at most: a text of one word keeps its start): a key of such characters echoed there,
+ * in any of the forms `keyPattern` knows (its letter case changed, percent-encoded, in base64, under another prefix;
+ * each of a key up to 42 characters shorter than 129), is never kept in part, which a redaction of its whole forms
  * (`createTokenRoute`'s, the CLI's) would not recognise.
  */
-export const clip = (text: string, max: number) => (text[max] ? text.slice(0, max).replace(/[-\w%+/=]*$/, "") : text);
+export const clip = (text: string, max: number) =>
+  text[max] ? text.slice(0, max).replace(/[-\w%+/=]{0,128}$/, "") : text;
 
 /**
  * What a function of yours threw (or rejected with), as text: with `message`, its `message` when it has one; else the
