@@ -506,7 +506,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         throw invalid(
           "Invalid input",
           "model",
-          `a ${kind} model from models.${kind}() or a ${kind} definition with a path starting with / and fields and rules arrays`,
+          `from models.${kind}() or a definition of kind ${kind} with a path starting with / and fields and rules arrays`,
           m?.name ?? m,
         );
       }

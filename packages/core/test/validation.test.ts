@@ -867,7 +867,7 @@ describe("a model definition of your own that is not whole", () => {
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field: "model" });
       expect(error.message).toBe(
-        'Invalid input: "model" must be a video model from models.video() or a video definition with a path ' +
+        'Invalid input: "model" must be from models.video() or a definition of kind video with a path ' +
           'starting with / and fields and rules arrays (got "lucy-next")',
       );
     }
@@ -875,7 +875,7 @@ describe("a model definition of your own that is not whole", () => {
       (e) => e,
     );
     expect(image.message).toBe(
-      'Invalid input: "model" must be a image model from models.image() or a image definition with a path ' +
+      'Invalid input: "model" must be from models.image() or a definition of kind image with a path ' +
         'starting with / and fields and rules arrays (got "lucy-next")',
     );
     expect(emu.stats().requests.total).toBe(before);
