@@ -375,6 +375,8 @@ export function createTransport(
           if (!/^https?:\/\/[^/@]+\//.test(next as never))
             throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
           url = next!;
+          // Followed: the next answer decides (a POST sent on is judged by it alone).
+          cut = false;
           // (And the answer then comes from another origin than the API's: see `away`.)
           elsewhere = url.origin !== origin && url.origin;
           if (elsewhere) headers.delete(apiKeyHeader);

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { models } from "../src/index.js";
+import { nodeUpload } from "../src/node.js";
 import { clientFor, startFast } from "./helpers.js";
 
 // Fronts of the emulator on loopback (each port its own origin) that forward a request, or answer it with a redirect.
@@ -92,4 +93,37 @@ describe("a redirect answered to a submit (a POST)", () => {
     expect(e).toMatchObject({ status: 401 });
     expect(e.message).toContain(`; redirected to ${api.url}, the key withheld from another origin: set baseUrl`);
   });
+});
+
+describe("a POST sent on by a redirect, then answered 500", () => {
+  /** A server that answers a path under /a/ with `status` to the same path without it, and any other with a 500. */
+  async function failing(status: number) {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on("end", () => {
+        if (req.url!.startsWith("/a/")) res.writeHead(status, { location: req.url!.slice(2) }).end();
+        else res.writeHead(500, { "content-type": "application/json" }).end('{"detail":"boom"}');
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
+  }
+
+  for (const status of [307, 308, 301, 302])
+    for (const upload of [false, true])
+      it(`a ${status} then a 500 (${upload ? "nodeUpload()" : "fetch"}): a job may exist, not sent again`, async () => {
+        const s = await failing(status);
+        const e = await clientFor(emu, {
+          baseUrl: `${s.url}/a`,
+          maxRetries: 2,
+          ...(upload ? { upload: nodeUpload() } : {}),
+        })
+          .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" })
+          .catch((e: unknown) => e);
+        expect(s.seen.filter((line) => line.startsWith("POST /v1"))).toHaveLength(1);
+        expect(e).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", status: 500 });
+      });
 });
