@@ -374,6 +374,13 @@ export function createTransport(
           // without its query, fragment and credentials (a signed URL's signature).
           if (!/^https?:\/\/[^/@]+\//.test(next as never))
             throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
+          // A POST sent on by a 301 or 302 stays within its origin (a gateway's sign-in or maintenance page elsewhere
+          // would get the prompt and media), and none goes from https to http (in clear): not followed, nothing taken.
+          if (cut && (response.status < 303 ? next!.origin !== url.origin : url.protocol > next!.protocol))
+            throw invalid(
+              `redirected to ${next!.origin}, nothing was sent there: set baseUrl to it if the API is there`,
+              response.status,
+            );
           url = next!;
           // Followed: the next answer decides (a POST sent on is judged by it alone).
           cut = false;

@@ -198,3 +198,24 @@ describe("nodeUpload({ agent }): a result that a redirect puts on the other sche
     expect(() => nodeUpload({ agent: {} as Agent })).toThrow(/nodeUpload: "agent" must be an http.Agent/);
   });
 });
+
+describe("a submit that a redirect sends from https to http", () => {
+  it.each([307, 308])(
+    "a %i to http: not followed (the body would go in clear), nothing sent there nor taken",
+    async (status) => {
+      let reached = 0;
+      const plain = await front({ redirect: () => void reached++ as undefined });
+      const api = await front({ tls: true, redirect: (path) => [`${plain}${path}`, status] });
+      const agent = new HttpsAgent({ ca: tls.ca });
+      const e = await clientFor(emu, { baseUrl: api, upload: nodeUpload({ agent }), maxRetries: 0 })
+        .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "in clear" })
+        .catch((e) => e);
+      expect(e).toMatchObject({ code: "INVALID_RESPONSE", status });
+      expect(e.message).toContain(
+        `redirected to ${plain}, nothing was sent there: set baseUrl to it if the API is there`,
+      );
+      expect(reached).toBe(0);
+      agent.destroy();
+    },
+  );
+});
