@@ -443,6 +443,7 @@ export async function saveResult(
  * headers, with `headers` added. Answers are asked for unencoded; one encoded all the same (gzip, deflate, br) is
  * decoded by `responseOf`, as by fetch.
  */
+const firstOrigins = new WeakMap<AbortSignal, string>();
 const requestOf = (
   url: string,
   init: RequestInit,
@@ -460,13 +461,22 @@ const requestOf = (
     });
   let req: ClientRequest;
   try {
+    // The origin of the attempt's first request (baseUrl's: the transport sends each hop of an attempt under the
+    // attempt's one signal), and this request's.
+    const { origin, protocol } = new URL(url);
+    const signal = init.signal;
+    if (signal && !firstOrigins.has(signal)) firstOrigins.set(signal, origin);
     try {
       req = make(agent);
     } catch (e) {
-      // The agent is of the other scheme (an http.Agent where a redirect leads to an https URL, or the reverse: Node
-      // refuses it, ERR_INVALID_PROTOCOL): that URL goes over its scheme's default agent. (A proxy's agent, which
-      // takes both, serves both.)
       if ((e as NodeJS.ErrnoException).code !== "ERR_INVALID_PROTOCOL" || !agent) throw e;
+      // The agent is of the other scheme (an http.Agent where a redirect leads to an https URL, or the reverse: Node
+      // refuses it, ERR_INVALID_PROTOCOL): a redirect's URL on another origin goes over its scheme's default agent. (A
+      // proxy's agent, which takes both, serves both.) An agent that does not serve baseUrl's own scheme (an
+      // https.Agent with a CA for an http baseUrl, a proxy's agent for the other scheme) would be bypassed on every
+      // request (in a network reached only through the proxy, sent direct): refused, naming it.
+      if (!signal || firstOrigins.get(signal) === origin)
+        throw `nodeUpload({ agent })'s agent does not take ${protocol} URLs (baseUrl's): give an agent for ${protocol.slice(0, -1)}`;
       req = make();
     }
   } catch (e) {

@@ -219,3 +219,23 @@ describe("a submit that a redirect sends from https to http", () => {
     },
   );
 });
+
+describe("nodeUpload({ agent }): an agent that does not serve baseUrl's scheme", () => {
+  it("an https.Agent with an http baseUrl: refused naming the agent, not retried, nothing sent (never bypassed)", async () => {
+    let reached = 0;
+    const api = await front({ redirect: () => void reached++ as undefined });
+    const agent = new HttpsAgent({ ca: tls.ca });
+    const delay = instantDelay();
+    const client = clientFor(emu, { baseUrl: api, upload: nodeUpload({ agent }), maxRetries: 2, poll: { delay } });
+    const read = await client.queue.status("job_x").catch((e) => e);
+    expect(read).toBeInstanceOf(ConnectionError);
+    expect(read).toMatchObject({ code: "CONNECTION_ERROR", retryable: false });
+    expect(read.message).toContain("nodeUpload({ agent })'s agent does not take http: URLs (baseUrl's)");
+    const submit = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" }).catch((e) => e);
+    expect(submit).toMatchObject({ code: "CONNECTION_ERROR", retryable: false });
+    expect(submit.message).toContain("nodeUpload({ agent })'s agent does not take http: URLs");
+    expect(reached).toBe(0);
+    expect(delay.calls).toEqual([]);
+    agent.destroy();
+  });
+});
