@@ -323,7 +323,7 @@ export const shownUrl = (url: unknown) => {
  * Whether `text` looks like a key or a client token (`dct_…`, `ek_…`, in any letter case, anywhere in it): a message
  * shows such a value by its length alone, never its text (a key given where something else was expected).
  */
-const keyLike = (text: string) => /\b(dct|ek)_/i.test(text);
+export const keyLike = (text: string) => /\b(dct|ek)_/i.test(text);
 
 /**
  * `text` cut to at most `max` characters; when it is cut, the run of letters, digits and `_-%+/=` cut at its end goes

@@ -1,8 +1,10 @@
 import {
+  clip,
   DecartError,
   errorFromResponse,
   InvalidResponseError,
   ignore,
+  keyLike,
   type RateLimitError,
   shownUrl,
   textOf,
@@ -177,12 +179,16 @@ export const fetchTokenFrom =
     }
     try {
       return JSON.parse(text);
-    } catch (cause) {
-      throw new InvalidResponseError(`${where}not JSON (${JSON.stringify(text.slice(0, 80))})`, {
-        status: response.status,
-        // Nothing was sent to the API: the client may try again.
-        retryable: true,
-        cause,
-      });
+    } catch {
+      // Shown cut as the API's answers are, and by its length alone when it looks like a token (one answered as text);
+      // no cause: JSON.parse's error quotes the text.
+      throw new InvalidResponseError(
+        `${where}not JSON (${keyLike(text) ? `${text.length} characters` : JSON.stringify(clip(text, 80))})`,
+        {
+          status: response.status,
+          // Nothing was sent to the API: the client may try again.
+          retryable: true,
+        },
+      );
     }
   };

@@ -637,6 +637,29 @@ describe("fetchTokenFrom", () => {
   });
 });
 
+describe("fetchTokenFrom: an answer that is not JSON", () => {
+  it("a token answered as text is shown by its length alone (nor in the cause); other text cut as the API's", async () => {
+    const token = "ek_client_t0ken_0123456789abcdef0123456789";
+    const server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end(req.url === "/token" ? token : `an error page ${"y".repeat(200)}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const error = await fetchTokenFrom(`${url}/token`)().catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error.message).toBe(`Token route ${url}/token: not JSON (${token.length} characters)`);
+      expect(error.cause).toBeUndefined();
+      const page = await fetchTokenFrom(`${url}/page`)().catch((e) => e);
+      expect(page.message).toBe(`Token route ${url}/page: not JSON ("an error page ")`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe("fetchTokenFrom's own timer", () => {
   it("a route that never answers, or whose answer stalls, is a retryable TOKEN_ERROR after timeoutMs, not a wait for ever", async () => {
     // Never answers the first path; answers the other's head, then nothing more.
