@@ -144,10 +144,13 @@ export function Playground() {
       return jobId;
     });
   };
-  // A failed job's inputs, or a submit's that made nothing, are submitted again by retry(): a submit on its way too.
+  // A failed job's inputs, or a submit's that made nothing (an error without a job id, where the hook offers to try
+  // again), are submitted again by retry(): a submit on its way too. A submit stopped before its answer is watched
+  // again by retry(), which waits for that same submit's job: nothing sent, nothing more recorded.
   const videoRun = {
     ...video,
-    retry: () => (video.status === "failed" || !video.jobId ? sendVideo(runModel, video.retry) : video.retry()),
+    retry: () =>
+      video.status === "failed" || (video.error && !video.jobId) ? sendVideo(runModel, video.retry) : video.retry(),
   };
   const run = runKind === "video" ? videoRun : (image ?? nothingYet());
   // The fields an input error names (a form problem; the run's error, while its model is picked), each pointing at

@@ -896,6 +896,34 @@ describe("playground in Chromium", () => {
     }
   });
 
+  it("Watch again after Stop watching a submit on its way records nothing more: once its answer is shown, a reload says no submit unanswered", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    const held = proxy.holdSubmits();
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      const before = emu.stats().jobsCreated;
+      await page.getByLabel("prompt").fill("A submit stopped, then watched again");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await held.made;
+      await page.getByRole("button", { name: "Stop watching" }).click();
+      await watchAgain(run).click();
+      held.release();
+      await reached(run, "completed");
+      expect(emu.stats().jobsCreated).toBe(before + 1); // the one submit's job, watched to its end
+      await page.waitForFunction(() => sessionStorage.length === 0);
+      await page.reload();
+      await page.getByLabel("Model").waitFor();
+      await expect(page.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
+      await page.context().close();
+    } finally {
+      held.release();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("offers no Try again after a submit whose outcome is unknown (500: a job may have been made and paid for)", async () => {
     const { page } = await openPage();
     const run = view(page);
