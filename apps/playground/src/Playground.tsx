@@ -117,7 +117,8 @@ export function Playground() {
   //
   // A video submit on its way is recorded before it is sent (a reload then would leave no job id to keep, though a job
   // may be made): the form's is forgotten once its answer came (its job kept just now, unless stopped) or it failed
-  // making nothing (the hook would submit again); one the form left, once its job is listed.
+  // making nothing (the hook would submit again); one the form left, once its job is listed (one that fails stays: the
+  // hook resolves it with no job id whether it made nothing or its outcome is unknown, its error shown nowhere).
   const submitting = useRef<number>(undefined);
   useEffect(() => {
     save("result", jobToSave(video, runModel, startedAt));
