@@ -133,16 +133,17 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError,
           )}
         </output>
         {run.jobId && <span className="job"> job {run.jobId}</span>}
-        {/* Only "retrying" is read out, once as the reads begin to fail; the attempt and the error are shown beside it. */}
-        {retrying && (
-          <span className="retrying">
-            {" "}
-            <span role="status" aria-label="Retrying">
-              retrying
-            </span>{" "}
-            (attempt {retrying.attempt}, next in {Math.round(retrying.delayMs)} ms) … {retrying.error.message}
+        {/* Only "retrying" is read out, once as the reads begin to fail; the attempt and the error are shown beside it.
+            The live region is there, empty, before: a screen reader reads the text that comes into a region it knows,
+            not one inserted with its text. */}
+        <span className="retrying">
+          {retrying && " "}
+          <span role="status" aria-label="Retrying">
+            {retrying && "retrying"}
           </span>
-        )}
+          {retrying &&
+            ` (attempt ${retrying.attempt}, next in ${Math.round(retrying.delayMs)} ms) … ${retrying.error.message}`}
+        </span>
         {run.status === "downloading" && run.progress && (
           <span>
             {" "}

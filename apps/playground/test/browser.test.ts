@@ -439,7 +439,10 @@ describe("playground in Chromium", () => {
     const { page } = await openPage();
     const { jobId, run } = await followHeldJob(page, "read through an outage [hold]");
     const retrying = run.getByRole("status", { name: "Retrying" });
-    await expect(retrying.count()).resolves.toBe(0);
+    // The live region is there, empty, before the reads fail (a screen reader reads text coming into a region it
+    // knows, not one inserted with its text), and it is that same node that says "retrying".
+    await expect(retrying.textContent()).resolves.toBe("");
+    const region = await retrying.elementHandle();
     emu.setFaults([{ route: "status", kind: "503" }]); // every status read answers 503 until the faults are cleared
     try {
       // Attempt 2 or a later one: the page may be past 2 by the time it is looked at (the retries are quick at first).
@@ -449,6 +452,10 @@ describe("playground in Chromium", () => {
       // Only "retrying" is read out (the live region), not the attempt, the wait and the error's URL and job id; and
       // it stays the same node with the same text from one attempt to the next: said once, not at each attempt.
       await expect(retrying.textContent()).resolves.toBe("retrying");
+      await expect(region?.evaluate((node) => [node.isConnected, node.textContent])).resolves.toEqual([
+        true,
+        "retrying",
+      ]);
       const live = await retrying.elementHandle();
       const attempt = Number((await attemptShown())?.match(/attempt (\d+)/)?.[1]);
       await run.getByText(new RegExp(`\\(attempt ${attempt + 1},`)).waitFor();
@@ -458,7 +465,8 @@ describe("playground in Chromium", () => {
     } finally {
       emu.setFaults([]);
     }
-    await retrying.waitFor({ state: "detached" });
+    await retrying.filter({ hasText: /^$/ }).waitFor({ state: "attached" });
+    await expect(region?.evaluate((node) => node.isConnected)).resolves.toBe(true);
     await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("processing");
     await expect(run.locator('li[data-status="retrying"]').textContent()).resolves.toMatch(/503/);
     expect(emu.release(jobId)).toBe(true);
@@ -569,7 +577,7 @@ describe("playground in Chromium", () => {
       expect(step).toBeLessThan(500);
       await page.clock.runFor(10);
     }
-    await run.getByRole("status", { name: "Retrying" }).waitFor();
+    await run.getByRole("status", { name: "Retrying" }).filter({ hasText: "retrying" }).waitFor();
     // Online again: the page reads the job at once (a timer of 0 ms), the retry's backoff not yet run out.
     await page.evaluate(() => {
       (window as { online?: Promise<void> }).online = new Promise((resolve) =>
@@ -581,7 +589,7 @@ describe("playground in Chromium", () => {
     const read = page.waitForRequest(statusRead);
     await page.clock.runFor(1);
     await read;
-    await run.getByRole("status", { name: "Retrying" }).waitFor({ state: "detached" });
+    await run.getByRole("status", { name: "Retrying" }).filter({ hasText: /^$/ }).waitFor({ state: "attached" });
     await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("processing");
     await page.clock.resume();
     expect(emu.release(jobId)).toBe(true);
