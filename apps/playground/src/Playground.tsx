@@ -273,14 +273,25 @@ export function Playground() {
             </button>
           )}
         </div>
+        {/* Said once, by the focus that goes to the list (no alert role besides, read twice as it was inserted and
+            focused): its name is its count and its problems, read out as it takes the focus. */}
         {problems.length > 0 && problemsOf === modelName && (
-          <ul role="alert" tabIndex={-1} ref={problemsShown}>
-            {problems.map((p, i) => (
-              <li key={p} id={`${formId}-problem-${i}`}>
-                {p}
-              </li>
-            ))}
-          </ul>
+          <>
+            <p id={`${formId}-problems`}>
+              {problems.length} {problems.length === 1 ? "problem" : "problems"}:
+            </p>
+            <ul
+              tabIndex={-1}
+              ref={problemsShown}
+              aria-labelledby={[`${formId}-problems`, ...problems.map((_, i) => `${formId}-problem-${i}`)].join(" ")}
+            >
+              {problems.map((p, i) => (
+                <li key={p} id={`${formId}-problem-${i}`}>
+                  {p}
+                </li>
+              ))}
+            </ul>
+          </>
         )}
       </form>
 

@@ -645,8 +645,14 @@ describe("playground in Chromium", () => {
     });
     await page.getByLabel("trajectory").fill("[");
     await page.getByRole("button", { name: "Generate" }).click();
-    await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "alert");
+    // Said once, by the focus alone (no live region besides, read twice as it was inserted and focused): the list's
+    // name, read as it takes the focus, is its count and its problems.
+    const problemsList = page.getByRole("list", { name: /^1 problem: trajectory: not valid JSON/ });
+    await problemsList.waitFor();
+    await page.waitForFunction(() => document.activeElement?.tagName === "UL");
+    await expect(problemsList.evaluate((list) => list === document.activeElement)).resolves.toBe(true);
     await expect(focused()).resolves.toContain("trajectory: not valid JSON");
+    await expect(liveWith(page, "trajectory: not valid JSON")).resolves.toEqual([]);
     // A run's error (a failed job): the focus goes to its alert, and Tab from there to Try again.
     await page.getByLabel("Model").selectOption("lucy-pro-t2v");
     await page.getByLabel("prompt").fill("A storm [fail: the storm ate the set]");
