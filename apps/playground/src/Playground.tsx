@@ -274,7 +274,7 @@ export function Playground() {
           )}
         </div>
         {/* Said once, by the focus that goes to the list (no alert role besides, read twice as it was inserted and
-            focused): its name is its count and its problems, read out as it takes the focus. */}
+            focused): its name (its count) and its description (its problems) are read out as it takes the focus. */}
         {problems.length > 0 && problemsOf === modelName && (
           <>
             <p id={`${formId}-problems`}>
@@ -283,7 +283,8 @@ export function Playground() {
             <ul
               tabIndex={-1}
               ref={problemsShown}
-              aria-labelledby={[`${formId}-problems`, ...problems.map((_, i) => `${formId}-problem-${i}`)].join(" ")}
+              aria-labelledby={`${formId}-problems`}
+              aria-describedby={problems.map((_, i) => `${formId}-problem-${i}`).join(" ")}
             >
               {problems.map((p, i) => (
                 <li key={p} id={`${formId}-problem-${i}`}>

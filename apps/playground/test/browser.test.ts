@@ -386,7 +386,7 @@ describe("playground in Chromium", () => {
     expect(name).toBe(`decart-${jobId}.mp4`);
     expect(sha256(bytes)).toBe(emu.job(jobId)?.resultSha256);
     // The form's own run is untouched.
-    await expect(view(page).getByRole("status").textContent()).resolves.toBe("idle");
+    await expect(view(page).getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("idle");
     await page.context().close();
   });
 
@@ -397,7 +397,7 @@ describe("playground in Chromium", () => {
     await page.getByRole("button", { name: "Stop following" }).click();
     await run.getByText("no longer watched").waitFor();
     await expect(page.getByRole("button", { name: "Stop following" }).count()).resolves.toBe(0);
-    await expect(run.getByRole("status").textContent()).resolves.toBe(
+    await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe(
       "processing (no longer watched: the job goes on)",
     );
     expect(emu.job(jobId)?.status).toBe("processing"); // not cancelled
@@ -497,7 +497,7 @@ describe("playground in Chromium", () => {
     const followed = view(page, "Followed job");
     await reached(followed, "processing");
     await expect(shownJobId(followed)).resolves.toBe(jobId);
-    await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
+    await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("idle");
     expect(emu.release(jobId)).toBe(true);
     await reached(followed, "completed");
     await expect(expectVideoPlays(followed)).resolves.toBe(jobId);
@@ -646,9 +646,14 @@ describe("playground in Chromium", () => {
     await page.getByLabel("trajectory").fill("[");
     await page.getByRole("button", { name: "Generate" }).click();
     // Said once, by the focus alone (no live region besides, read twice as it was inserted and focused): the list's
-    // name, read as it takes the focus, is its count and its problems.
-    const problemsList = page.getByRole("list", { name: /^1 problem: trajectory: not valid JSON/ });
+    // name and description, read as it takes the focus, are its count and its problems.
+    const problemsList = page.getByRole("list", { name: "1 problem:", exact: true });
     await problemsList.waitFor();
+    await expect(
+      problemsList.evaluate((list) =>
+        (list.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent),
+      ),
+    ).resolves.toEqual([expect.stringContaining("trajectory: not valid JSON")]);
     await page.waitForFunction(() => document.activeElement?.tagName === "UL");
     await expect(problemsList.evaluate((list) => list === document.activeElement)).resolves.toBe(true);
     await expect(focused()).resolves.toContain("trajectory: not valid JSON");
@@ -701,7 +706,7 @@ describe("playground in Chromium", () => {
       await generate.focus();
       await page.keyboard.press("Enter");
       await held.made; // made by the emulator, its answer held
-      await expect(run.getByRole("status").textContent()).resolves.toBe("submitting");
+      await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("submitting");
       await expect(focusedOn(page)).resolves.toBe("button: Generate");
       await expect(generate.getAttribute("aria-disabled")).resolves.toBe("true");
       await page.keyboard.press("Enter"); // nothing while it submits
@@ -983,7 +988,7 @@ describe("playground in Chromium", () => {
     await page.getByRole("button", { name: "Generate" }).click();
     await page.getByText("trajectory: not valid JSON").waitFor();
     await expect(errorOf(run).count()).resolves.toBe(0);
-    await expect(run.getByRole("status").textContent()).resolves.toBe("idle");
+    await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("idle");
     // A GIF named .png: the server answers 400 "Invalid file type".
     await page.getByLabel("Model").selectOption("lucy-pro-i2v");
     await page.getByLabel("prompt").fill("A GIF that says it is a PNG");
@@ -1012,7 +1017,7 @@ describe("playground in Chromium", () => {
       // Made by the emulator, its answer not yet given to the page.
       const { job_id: jobId } = JSON.parse((await held.made).toString()) as { job_id: string };
       await page.getByLabel("Model").selectOption("lucy-pro-t2i"); // the form changes, its run stays
-      await expect(run.getByRole("status").textContent()).resolves.toBe("submitting");
+      await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("submitting");
       await page.getByRole("button", { name: "Generate" }).click(); // an image, the prompt kept: the video run is left
       await reached(run, "completed");
       held.release();
@@ -1052,7 +1057,7 @@ describe("playground in Chromium", () => {
     expect(second).not.toBe(first);
     await unshown.getByText(first).waitFor(); // left by the second Generate, still processing
     await page.getByLabel("Model").selectOption("lucy-pro-t2i");
-    await expect(run.getByRole("status").textContent()).resolves.toBe("processing"); // the form changed, not its run
+    await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("processing"); // the form changed, not its run
     await expect(unshown.getByText(second).count()).resolves.toBe(0);
     await page.getByRole("button", { name: "Generate" }).click();
     await unshown.getByText(second).waitFor(); // left by that model's Generate
@@ -1088,7 +1093,7 @@ describe("playground in Chromium", () => {
       await page.getByLabel("resolution").selectOption("480p");
       await page.getByRole("button", { name: "Generate" }).click();
       const bytes = await made.made; // the emulator made the image; the page has not got it yet
-      await expect(run.getByRole("status").textContent()).resolves.toBe("submitting");
+      await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("submitting");
       await expect(page.getByRole("button", { name: "Stop watching" }).count()).resolves.toBe(0);
       made.release();
       await reached(run, "completed");
@@ -1120,7 +1125,7 @@ describe("playground in Chromium", () => {
       const bytes = await made.made; // the emulator made the image; the page has not got it yet
       // Another image model: the form changes, its run (the image being made) stays shown.
       await page.getByLabel("Model").selectOption("lucy-pro-i2i");
-      await expect(run.getByRole("status").textContent()).resolves.toBe("submitting");
+      await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("submitting");
       await page.getByLabel("data").setInputFiles({
         name: "frame.png",
         mimeType: "image/png",
@@ -1133,7 +1138,9 @@ describe("playground in Chromium", () => {
       const unshown = page.getByRole("region", { name: "Images not shown" });
       const first = unshown.getByRole("region", { name: "Image of lucy-pro-t2i" });
       const second = unshown.getByRole("region", { name: "Image of lucy-pro-i2i" });
-      await expect(first.getByRole("status").textContent()).resolves.toBe("submitting");
+      await expect(first.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe(
+        "submitting",
+      );
       await reached(run, "completed");
       await expect(run.getByRole("img").evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
       // A request that fails once the form has moved on (the emulator answers a [fail] prompt 500): its error shown.
@@ -1166,7 +1173,7 @@ describe("playground in Chromium", () => {
           .getByRole("link", { name: "Download Image of lucy-pro-t2i, #1: decart-lucy-pro-t2i.png", exact: true })
           .count(),
       ).resolves.toBe(1);
-      await expect(run.getByRole("status").textContent()).resolves.toBe("completed"); // the form shows its new run
+      await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("completed"); // the form shows its new run
       await page.context().close();
     } finally {
       made.release();
@@ -1338,7 +1345,7 @@ describe("playground in Chromium", () => {
     ]);
     // Ending on the same model changed nothing: the job shown and watched, not listed, the form's values kept.
     await expect(shownJobId(run)).resolves.toBe(jobId);
-    await expect(run.getByRole("status").textContent()).resolves.toBe("processing");
+    await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("processing");
     await expect(page.getByRole("button", { name: "Stop watching" }).count()).resolves.toBe(1);
     await expect(page.getByRole("region", { name: "Jobs not shown" }).count()).resolves.toBe(0);
     await expect(page.getByLabel("seed").inputValue()).resolves.toBe("7");
