@@ -526,6 +526,26 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         ),
       );
     }
+    // errors.jsonl and unknown.jsonl in --out are replaced, or removed, as the batch ends: only a report this batch
+    // wrote. A file there is one when an earlier run of this batch left its report beside it (results.jsonl naming this
+    // batch), or when each of its lines is one of this batch's lines as given (what the batch writes there); any other
+    // (a file of the user's own of that name) is refused now, as another batch's results.jsonl is, not lost at the end.
+    const ownReport = earlier.some((r) => stringOr(r.batch) !== undefined);
+    const texts = new Set(lines.map((line) => line.text));
+    for (const path of ownReport ? [] : [errorsPath, unknownPath]) {
+      const held = await earlierLines(path);
+      const foreign = held?.find((l) => l.trim() !== "" && !texts.has(l.trim()));
+      if (foreign !== undefined) {
+        const flag = options.out ? `--out ${options.out}` : "--out (the current directory by default)";
+        throw usageError(
+          untrusted(
+            `${flag}: ${path} is not a report of this batch (its line ${held!.indexOf(foreign) + 1} is none of the ` +
+              "batch's lines), and the batch replaces that file, or removes it, as it ends. Give another --out (or " +
+              `move ${path} elsewhere) (nothing was sent)`,
+          ),
+        );
+      }
+    }
     // A 429 means the server made no job: a line waits through the client's rate-limit gate (its Retry-After, else a
     // growing backoff) and tries again, up to BATCH_RETRIES times within the client's budget for one call, rather than
     // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job twice).
@@ -860,6 +880,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       const tag = { custom_id: line.customId, batch };
       const base1 = { custom_id: line.customId, line: line.number };
       if (written && existsSync(written)) return { ...base1, status: "completed", path: written };
+      // While the image request is under way: a failure then may have made (and billed) an image never received.
+      let asked = false;
       try {
         const found = options.resume
           ? imageExtensions
@@ -878,12 +900,14 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         // downloaded, its upload, a wait to send it again after a 429): then nothing was made, and the line is not
         // finished; else after SUBMIT_GRACE_MS (see `letFinish`).
         const fields = await fileFields(line, base);
+        asked = true;
         const blob = await letFinish(
           going,
           heldImages,
           (stop) => client.process({ model, ...fields, signal: stop } as never),
           SUBMIT_GRACE_MS,
         );
+        asked = false;
         const bytes = new Uint8Array(await blob.arrayBuffer());
         const path = join(out, `${line.name}${await imageExtension(bytes, blob.type)}`);
         await writeAtomically(path, bytes);
@@ -902,6 +926,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           return {
             ...base1,
             status: "failed",
+            outcome_unknown: true,
             error:
               `Interrupted: the image request's answer ${answerWithin(stop)} of the signal, so it was not waited ` +
               "for: an image may have been made (and billed) although it never came back, so none was written " +
@@ -909,7 +934,15 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           };
         }
         if (going.aborted && AbortError.isInstance(error)) return undefined;
-        return { ...base1, status: "failed", error: messageOf(error) };
+        // The request's outcome unknown (SUBMIT_OUTCOME_UNKNOWN, such as a connection cut once it was sent; a time
+        // limit): the line goes to unknown.jsonl, as a video line's submit would, not to errors.jsonl to be run again.
+        const unknown = asked && (await settleUnmade(journal, undefined, { error }));
+        return {
+          ...base1,
+          status: "failed",
+          error: messageOf(error),
+          ...(unknown && { outcome_unknown: true as const }),
+        };
       }
     }
 
@@ -930,9 +963,15 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${jsonText(redactValues(r))}\n`).join("")));
     const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
     const unknownLines = new Set(results.filter((r) => r.status === "failed" && r.outcome_unknown).map((r) => r.line));
-    const toRun = failedLines.size - unknownLines.size;
+    // A line whose job exists (resumable) is finished by --resume, not fed back in: errors.jsonl holds only the lines
+    // that certainly made nothing.
+    const resumableLines = new Set(results.filter((r) => r.status === "failed" && r.resumable).map((r) => r.line));
+    const toRun = failedLines.size - unknownLines.size - resumableLines.size;
     for (const [path, fails] of [
-      [errorsPath, (l: BatchLine) => failedLines.has(l.number) && !unknownLines.has(l.number)],
+      [
+        errorsPath,
+        (l: BatchLine) => failedLines.has(l.number) && !unknownLines.has(l.number) && !resumableLines.has(l.number),
+      ],
       [unknownPath, (l: BatchLine) => unknownLines.has(l.number)],
     ] as const) {
       const text2 = lines.filter(fails).map((l) => `${l.text}\n`);
@@ -941,7 +980,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       else if (!writesInPlace(path)) await rm(path, { force: true });
     }
     const completed = results.length - failedLines.size;
-    const resumable = results.filter((r) => r.status === "failed" && r.resumable).length;
+    const resumable = resumableLines.size;
     const interrupted = lines.length - results.length;
     const notJournaled = results.filter((r) => r.journaled === false).length;
     // How the batch ends: interrupted (130, 129 for SIGHUP); 1 when the journal could not record a job or image,
@@ -995,8 +1034,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     if (resumable && !signal.aborted) {
       report(
         tint.yellow(
-          `${resumable} failed line(s) have a job whose result was not saved (not the job's failure): ` +
-            `run again with --resume to watch and download them without new jobs`,
+          untrusted(
+            `${resumable} failed line(s) have a job whose result was not saved (not the job's failure), not in ` +
+              "errors.jsonl (fed back in, each would pay for a second job): to watch and download them without new " +
+              `jobs, run: ${again}${stdinNote}`,
+          ),
         ),
       );
     }
@@ -1218,6 +1260,16 @@ const lineResult = (r: { [key: string]: unknown }): boolean =>
   ((r.status === "completed" && typeof r.path === "string") || (r.status === "failed" && typeof r.error === "string"));
 
 /** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
+/** The lines of a regular file at `path` (undefined when there is none, or it cannot be read: nothing to lose). */
+async function earlierLines(path: string): Promise<string[] | undefined> {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
+  try {
+    return (await readFile(path, "utf8")).split("\n");
+  } catch {
+    return undefined;
+  }
+}
+
 async function earlierResults(path: string): Promise<Array<LineResult & { [key: string]: unknown }>> {
   let text: string;
   // Only a file holds an earlier run's results (a read of a named pipe would wait for a writer).
