@@ -55,11 +55,11 @@ type Routed = { addRequest(req: ClientRequest, options: object): void };
 let current: Proxies | undefined;
 
 /**
- * The dispatcher of Node's `fetch` (a file input's URL), once a client was made with a proxy: each request
- * through the proxy that `current` gives for its URL (undici's `ProxyAgent`: a CONNECT tunnel for an https URL, the
- * request with its whole URL for an http one, as curl sends it), or directly, through the dispatcher it replaced.
- * (Made the global dispatcher, not a `fetch` given to the client: the client downloads a result through a `fetch` of
- * its own, rather than over node:http, which checks a body cut short.)
+ * The dispatcher of Node's `fetch`, once a client was made with a proxy: each request through the proxy that `current`
+ * gives for its URL (undici's `ProxyAgent`: a CONNECT tunnel for an https URL, the request with its whole URL for an
+ * http one, as curl sends it), or directly, through the dispatcher it replaced. The CLI's only requests by Node's
+ * `fetch` are the downloads of a file input given as a URL: the client's
+ * own requests (the submit, the status reads, the result) go over node:http, by `ProxiedAgent`.
  */
 class ProxiedDispatcher extends Dispatcher {
   readonly #proxied = new Map<string, ProxyAgent>();

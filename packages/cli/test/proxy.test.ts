@@ -1,7 +1,7 @@
 /**
- * Behind a proxy (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, either case, as curl reads them), every request of the CLI
- * goes through it: the submit, the status reads and the result's download (over node:http, by the proxy's agent), and
- * Node's fetch (a file input given as a URL) by its global dispatcher. The
+ * Behind a proxy (`http_proxy`, `HTTPS_PROXY` or `https_proxy`, `NO_PROXY` or `no_proxy`, as curl reads them), every
+ * request of the CLI goes through it: the submit, the status reads and the result's download (over node:http, by the
+ * proxy's agent), and Node's fetch (a file input given as a URL) by its global dispatcher. The
  * API is at `decart.test`, a name that only the proxy here resolves (to 127.0.0.1): a request sent directly fails.
  * The proxy forwards a request given with its whole URL (an http one) and tunnels a CONNECT (an https one, to a TLS
  * front of the emulator whose certificate, made here by openssl, the CLI trusts by `NODE_EXTRA_CA_CERTS`).
@@ -198,6 +198,30 @@ describe("behind a proxy", () => {
     });
     expect(named.code).toBe(1);
     expect(seen).toEqual([]);
+  });
+
+  it("a file input given as a URL is fetched through HTTP_PROXY too (Node's fetch, by its global dispatcher)", async () => {
+    // The input at decart.test (only the proxy resolves it), on a server of its own.
+    const mp4 = Buffer.concat([Buffer.from("\0\0\0\x18ftypmp42\0\0\0\0mp42isom", "latin1"), Buffer.alloc(4096)]);
+    const inputs = createHttp((req, res) => {
+      if (req.url !== "/in.mp4") return res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": mp4.length }).end(mp4);
+    });
+    await new Promise<void>((done) => inputs.listen(0, "127.0.0.1", done));
+    try {
+      const input = `http://decart.test:${port(inputs)}/in.mp4`;
+      const video = join(dir, "from-url.mp4");
+      const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", video], {
+        env: { ...env, HTTP_PROXY: proxyUrl, NO_PROXY: "127.0.0.1" },
+      });
+      expect(r.stderr).not.toMatch(/ENOTFOUND|EAI_AGAIN/);
+      expect(r.code, r.stderr).toBe(0);
+      expect(seen).toEqual([`GET ${input}`]);
+      expect(existsSync(video)).toBe(true);
+    } finally {
+      inputs.closeAllConnections();
+      await new Promise((done) => inputs.close(done));
+    }
   });
 
   it("a proxy that is no http(s) URL is a usage error naming its variable (never its value), nothing sent", async () => {
