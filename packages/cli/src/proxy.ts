@@ -3,10 +3,11 @@ import { BlockList, isIP } from "node:net";
 import { CliError, EXIT } from "./exit.js";
 
 /**
- * The proxies in effect, as curl reads them from the environment: `http_proxy` (or `HTTP_PROXY`) for http URLs,
- * `https_proxy` (or `HTTPS_PROXY`) for https ones, the lower-case name first, an empty one as unset; a proxy given
- * without a scheme is an http one. `bypass` tells whether a host (and port) is one of `no_proxy` (or `NO_PROXY`),
- * reached directly. Undefined when neither proxy is set.
+ * The proxies in effect, as curl reads them from the environment: `http_proxy` for http URLs (lower case only: a CGI
+ * process is given `HTTP_PROXY` by a request's `Proxy:` header, "httpoxy"), `https_proxy` (or `HTTPS_PROXY`) for https
+ * ones, the lower-case name first, an empty one as unset; a proxy given without a scheme is an http one. `bypass`
+ * tells whether a host (and port) is one of `no_proxy` (or `NO_PROXY`), reached directly. Undefined when neither proxy
+ * is set.
  */
 export interface Proxies {
   http?: URL | undefined;
@@ -49,14 +50,16 @@ const bare = (host: string) =>
     .replace(/\.$/, "");
 
 /**
- * Whether `no_proxy` (or `NO_PROXY`) names a host, by curl's rules: `*` alone names every host; otherwise a list of
- * names separated by commas or spaces, each naming the host itself and every name under it (`example.com` and a leading
- * `.example.com` or `*.example.com` all name `example.com` and `api.example.com`), an IP address itself, or an address
- * range (`10.0.0.0/8`, `fd00::/8`) the addresses in it. A name may end with `:port`, then naming that port only.
+ * Whether `no_proxy` (or `NO_PROXY`) names a host, by curl's rules: `*` as the whole value names every host (as an
+ * entry of a list, it names none); otherwise a list of names separated by commas or spaces, each naming the host
+ * itself and every name under it (`example.com` and a leading `.example.com` or `*.example.com` all name `example.com`
+ * and `api.example.com`), an IP address itself, or an address range (`10.0.0.0/8`, `fd00::/8`) the addresses in it.
+ * A host given as an IP address is matched against addresses and ranges only (`0.1` names no `10.0.0.1`). A name may
+ * end with `:port`, then naming that port only.
  */
 function bypassOf(list: string | undefined): Proxies["bypass"] {
+  if (list?.trim() === "*") return () => true;
   const entries = (list ?? "").split(/[\s,]+/).filter(Boolean);
-  if (entries.includes("*")) return () => true;
   const ranges = new BlockList();
   const names: { host: string; port: number }[] = [];
   for (const entry of entries) {
@@ -76,13 +79,15 @@ function bypassOf(list: string | undefined): Proxies["bypass"] {
     const host = bare(hostname);
     const family = isIP(host);
     if (family && ranges.check(host, family === 6 ? "ipv6" : "ipv4")) return true;
-    return names.some((n) => (!n.port || n.port === port) && (host === n.host || host.endsWith(`.${n.host}`)));
+    return names.some(
+      (n) => (!n.port || n.port === port) && (host === n.host || (!family && host.endsWith(`.${n.host}`))),
+    );
   };
 }
 
 /** The proxies `env` sets, checked (see `proxyOf`); undefined when it sets none. */
 export function proxiesOf(env: NodeJS.ProcessEnv): Proxies | undefined {
-  const http = proxyOf(variable(env, ["http_proxy", "HTTP_PROXY"]));
+  const http = proxyOf(variable(env, ["http_proxy"]));
   const https = proxyOf(variable(env, ["https_proxy", "HTTPS_PROXY"]));
   if (!http && !https) return undefined;
   return { http, https, bypass: bypassOf(variable(env, ["no_proxy", "NO_PROXY"])?.[1]) };

@@ -123,7 +123,7 @@ const at = (scheme: "http" | "https", extra: Record<string, string> = {}) => ({
 });
 
 describe("behind a proxy", () => {
-  it("video and image go only through HTTP_PROXY (or http_proxy) for an http API: submit, status reads, download", async () => {
+  it("video and image go only through http_proxy for an http API: submit, status reads, download", async () => {
     const http = at("http");
     // Sent directly, nothing reaches the API (only the proxy resolves its name).
     const direct = await run(["image", "a cat", "-o", join(dir, "direct.png")], { env: http });
@@ -132,7 +132,7 @@ describe("behind a proxy", () => {
     expect(emu.stats().requests.total).toBe(0);
 
     const video = join(dir, "proxied.mp4");
-    const v = await run(["-v", "video", "a lake", "-o", video], { env: { ...http, HTTP_PROXY: proxyUrl } });
+    const v = await run(["-v", "video", "a lake", "-o", video], { env: { ...http, http_proxy: proxyUrl } });
     expect(v.stderr).not.toMatch(/ENOTFOUND|EAI_AGAIN/);
     expect(v.code).toBe(0);
     expect(readFileSync(video).subarray(4, 8).toString()).toBe("ftyp");
@@ -178,7 +178,7 @@ describe("behind a proxy", () => {
 
   it("NO_PROXY (or no_proxy) sends a request to a host it names directly", async () => {
     // The emulator by its address, through the proxy unless NO_PROXY names it.
-    const local = { ...env, HTTP_PROXY: proxyUrl };
+    const local = { ...env, http_proxy: proxyUrl };
     const through = await run(["image", "a cat", "-o", join(dir, "through.png")], { env: local });
     expect(through.code).toBe(0);
     expect(seen).toEqual([`POST ${emu.url}/v1/generate/lucy-pro-t2i`]);
@@ -194,13 +194,13 @@ describe("behind a proxy", () => {
 
     // A domain names the hosts under it: decart.test sent directly, which fails (only the proxy resolves it).
     const named = await run(["image", "a cat", "-o", join(dir, "named.png")], {
-      env: at("http", { HTTP_PROXY: proxyUrl, NO_PROXY: "test" }),
+      env: at("http", { http_proxy: proxyUrl, NO_PROXY: "test" }),
     });
     expect(named.code).toBe(1);
     expect(seen).toEqual([]);
   });
 
-  it("a file input given as a URL is fetched through HTTP_PROXY too (Node's fetch, by its global dispatcher)", async () => {
+  it("a file input given as a URL is fetched through http_proxy too (Node's fetch, by its global dispatcher)", async () => {
     // The input at decart.test (only the proxy resolves it), on a server of its own.
     const mp4 = Buffer.concat([Buffer.from("\0\0\0\x18ftypmp42\0\0\0\0mp42isom", "latin1"), Buffer.alloc(4096)]);
     const inputs = createHttp((req, res) => {
@@ -212,7 +212,7 @@ describe("behind a proxy", () => {
       const input = `http://decart.test:${port(inputs)}/in.mp4`;
       const video = join(dir, "from-url.mp4");
       const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", video], {
-        env: { ...env, HTTP_PROXY: proxyUrl, NO_PROXY: "127.0.0.1" },
+        env: { ...env, http_proxy: proxyUrl, NO_PROXY: "127.0.0.1" },
       });
       expect(r.stderr).not.toMatch(/ENOTFOUND|EAI_AGAIN/);
       expect(r.code, r.stderr).toBe(0);
@@ -251,10 +251,21 @@ describe("behind a proxy", () => {
       expect([host, bypass(host, 443)]).toEqual([host, false]);
     expect(bypass("cdn.example", 443)).toBe(false);
     expect(proxiesOf({ NO_PROXY: "*" })).toBeUndefined();
-    expect(proxiesOf({ HTTP_PROXY: "http://p:1", no_proxy: "*" })!.bypass("anything", 80)).toBe(true);
-    // The lower-case name first; an empty one is unset.
+    expect(proxiesOf({ http_proxy: "http://p:1", no_proxy: " * " })!.bypass("anything", 80)).toBe(true);
+    // `*` names every host only as the whole value: in a list it names none (it bypassed every host).
+    const listed = proxiesOf({ http_proxy: "http://p:1", no_proxy: "localhost,*" })!;
+    expect(listed.bypass("localhost", 80)).toBe(true);
+    expect(listed.bypass("api.decart.ai", 80)).toBe(false);
+    // An IP address is matched against addresses and ranges only, never by a name's suffix (0.1 named 10.0.0.1).
+    const ips = proxiesOf({ http_proxy: "http://p:1", no_proxy: "0.1,1,10.0.0.2" })!;
+    for (const host of ["10.0.0.1", "192.168.0.1"]) expect([host, ips.bypass(host, 80)]).toEqual([host, false]);
+    expect(ips.bypass("10.0.0.2", 80)).toBe(true);
+    // The lower-case name first; an empty one is unset. HTTP_PROXY is never read (as curl: a CGI process is given it
+    // by a request's Proxy: header), HTTPS_PROXY and NO_PROXY are.
     expect(proxiesOf({ http_proxy: "http://lower:1", HTTP_PROXY: "http://upper:1" })!.http!.hostname).toBe("lower");
-    expect(proxiesOf({ http_proxy: "", HTTP_PROXY: "http://upper:1" })!.http!.hostname).toBe("upper");
+    expect(proxiesOf({ HTTP_PROXY: "http://upper:1" })).toBeUndefined();
+    expect(proxiesOf({ http_proxy: "", HTTP_PROXY: "http://upper:1" })).toBeUndefined();
+    expect(proxiesOf({ https_proxy: "", HTTPS_PROXY: "http://upper:1" })!.https!.hostname).toBe("upper");
   });
 });
 
