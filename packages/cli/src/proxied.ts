@@ -27,7 +27,10 @@ class ProxiedAgent extends Agent {
     const key = `${secure} ${proxy.href}`;
     let agent = this.#agents.get(key);
     if (!agent) {
-      agent = secure ? new HttpsProxyAgent(proxy, { keepAlive: true }) : new HttpProxyAgent(proxy, { keepAlive: true });
+      const { url, headers } = credentialsOf(proxy);
+      agent = secure
+        ? new HttpsProxyAgent(url, { keepAlive: true, headers })
+        : new HttpProxyAgent(url, { keepAlive: true, headers });
       this.#agents.set(key, agent);
     }
     return agent;
@@ -43,6 +46,20 @@ class ProxiedAgent extends Agent {
   connect(_req: ClientRequest, options: AgentConnectOpts): HttpAgent {
     return this.#agentFor(options.secureEndpoint, options.host, options.port);
   }
+}
+
+/**
+ * A proxy's URL without its credentials, and the `Proxy-Authorization` header that carries them (Basic, a user without
+ * a password too, as curl sends it), given to every agent and dispatcher alike: the agents log the URL they are given
+ * (`DEBUG=*`), and undici's `ProxyAgent` sent the header only with both a user and a password, the agents with either.
+ */
+function credentialsOf(proxy: URL): { url: URL; headers: { "Proxy-Authorization"?: string } } {
+  if (!proxy.username && !proxy.password) return { url: proxy, headers: {} };
+  const url = new URL(proxy.href);
+  url.username = "";
+  url.password = "";
+  const pair = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { url, headers: { "Proxy-Authorization": `Basic ${Buffer.from(pair).toString("base64")}` } };
 }
 
 /** An agent as a request is handed to it (`addRequest` is not in Node's types). */
@@ -73,7 +90,8 @@ class ProxiedDispatcher extends Dispatcher {
     if (!proxy) return this.direct.dispatch(options, handler);
     let agent = this.#proxied.get(proxy.href);
     if (!agent) {
-      agent = new ProxyAgent({ uri: proxy.href, proxyTunnel: false });
+      const { url, headers } = credentialsOf(proxy);
+      agent = new ProxyAgent({ uri: url.href, proxyTunnel: false, token: headers["Proxy-Authorization"] });
       this.#proxied.set(proxy.href, agent);
     }
     return agent.dispatch(options, handler);

@@ -25,6 +25,8 @@ useEmulator({ allowedHosts: ["decart.test"] }, (f) => ({ emu, env, dir } = f));
 
 /** What the proxy was asked, in order: `GET http://decart.test:…/v1/…` (forwarded), `CONNECT decart.test:…`. */
 let seen: string[] = [];
+/** The Proxy-Authorization of each request and CONNECT the proxy was given ("" for none), in order. */
+let auths: string[] = [];
 let proxy: Server;
 /** The proxy's tunnels open now (its server no longer holds their sockets). */
 const tunnels = new Set<Duplex>();
@@ -40,6 +42,7 @@ const resolve = (host: string) => (host === "decart.test" ? "127.0.0.1" : host);
 beforeAll(async () => {
   proxy = createHttp((req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    auths.push(req.headers["proxy-authorization"] ?? "");
     const url = new URL(req.url!);
     const forwarded = request(
       { host: resolve(url.hostname), port: url.port, method: req.method, path: url.pathname + url.search },
@@ -55,6 +58,7 @@ beforeAll(async () => {
   });
   proxy.on("connect", (req, socket, head) => {
     seen.push(`CONNECT ${req.url}`);
+    auths.push(req.headers["proxy-authorization"] ?? "");
     tunnels.add(socket);
     const [host, at] = req.url!.split(":");
     const upstream = connect(Number(at), resolve(host!), () => {
@@ -112,7 +116,24 @@ afterAll(async () => {
 });
 beforeEach(() => {
   seen = [];
+  auths = [];
 });
+
+/** A server of the file input `/in.mp4` (the start of an MP4), until `use` ends; `use` gets its port. */
+async function withInput(use: (port: number) => Promise<void>): Promise<void> {
+  const mp4 = Buffer.concat([Buffer.from("\0\0\0\x18ftypmp42\0\0\0\0mp42isom", "latin1"), Buffer.alloc(4096)]);
+  const inputs = createHttp((req, res) => {
+    if (req.url !== "/in.mp4") return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": "video/mp4", "content-length": mp4.length }).end(mp4);
+  });
+  await new Promise<void>((done) => inputs.listen(0, "127.0.0.1", done));
+  try {
+    await use(port(inputs));
+  } finally {
+    inputs.closeAllConnections();
+    await new Promise((done) => inputs.close(done));
+  }
+}
 
 /** The environment for the emulator at `decart.test` (over http, else https by the TLS front), with `extra`. */
 const at = (scheme: "http" | "https", extra: Record<string, string> = {}) => ({
@@ -202,14 +223,8 @@ describe("behind a proxy", () => {
 
   it("a file input given as a URL is fetched through http_proxy too (Node's fetch, by its global dispatcher)", async () => {
     // The input at decart.test (only the proxy resolves it), on a server of its own.
-    const mp4 = Buffer.concat([Buffer.from("\0\0\0\x18ftypmp42\0\0\0\0mp42isom", "latin1"), Buffer.alloc(4096)]);
-    const inputs = createHttp((req, res) => {
-      if (req.url !== "/in.mp4") return res.writeHead(404).end();
-      res.writeHead(200, { "content-type": "video/mp4", "content-length": mp4.length }).end(mp4);
-    });
-    await new Promise<void>((done) => inputs.listen(0, "127.0.0.1", done));
-    try {
-      const input = `http://decart.test:${port(inputs)}/in.mp4`;
+    await withInput(async (inputPort) => {
+      const input = `http://decart.test:${inputPort}/in.mp4`;
       const video = join(dir, "from-url.mp4");
       const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", video], {
         env: { ...env, http_proxy: proxyUrl, NO_PROXY: "127.0.0.1" },
@@ -218,10 +233,33 @@ describe("behind a proxy", () => {
       expect(r.code, r.stderr).toBe(0);
       expect(seen).toEqual([`GET ${input}`]);
       expect(existsSync(video)).toBe(true);
-    } finally {
-      inputs.closeAllConnections();
-      await new Promise((done) => inputs.close(done));
-    }
+    });
+  });
+
+  it("a proxy's credentials: never on stderr with DEBUG=*, and Proxy-Authorization alike from either transport, a user alone too", async () => {
+    await withInput(async (inputPort) => {
+      const input = `http://decart.test:${inputPort}/in.mp4`;
+      const https = at("https", { NODE_EXTRA_CA_CERTS: certFile, DEBUG: "*" });
+      for (const [credentials, pair] of [
+        ["user:pr0xy-s3cret", "user:pr0xy-s3cret"],
+        ["t0ken-only", "t0ken-only:"],
+      ]) {
+        seen = [];
+        auths = [];
+        const withCredentials = proxyUrl.replace("//", `//${credentials}@`);
+        // The input by Node's fetch (undici's ProxyAgent) through http_proxy, the API by the agents through both.
+        const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", join(dir, "creds.mp4")], {
+          env: { ...https, https_proxy: withCredentials, http_proxy: withCredentials },
+        });
+        expect(r.code, r.stderr).toBe(0);
+        // The agents' own log (DEBUG=*) names the proxy without its credentials.
+        expect(r.stderr).toContain("proxy-agent");
+        expect(r.stderr + r.stdout).not.toContain(credentials.split(":").at(-1)!);
+        expect(seen[0]).toBe(`GET ${input}`);
+        expect(seen.slice(1).every((s) => s.startsWith("CONNECT "))).toBe(true);
+        expect(new Set(auths)).toEqual(new Set([`Basic ${Buffer.from(pair).toString("base64")}`]));
+      }
+    });
   });
 
   it("a proxy that is no http(s) URL is a usage error naming its variable (never its value), nothing sent", async () => {
