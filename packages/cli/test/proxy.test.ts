@@ -243,7 +243,7 @@ describe("behind a proxy", () => {
       for (const [credentials, pair] of [
         ["user:pr0xy-s3cret", "user:pr0xy-s3cret"],
         ["t0ken-only", "t0ken-only:"],
-      ]) {
+      ] as const) {
         seen = [];
         auths = [];
         const withCredentials = proxyUrl.replace("//", `//${credentials}@`);
