@@ -475,10 +475,19 @@ describe("decart batch", () => {
     expect(saved.bytes).toBe(readFileSync(saved.path).length);
     expect(jsonl(join(out, "results.jsonl"))).toMatchObject([
       { custom_id: "lighthouse", line: 1, status: "completed", path: saved.path },
-      { custom_id: "storm", line: 2, status: "failed", error: expect.stringContaining("asked to fail") },
+      {
+        custom_id: "storm",
+        line: 2,
+        status: "failed",
+        error: expect.stringContaining("asked to fail"),
+        outcome_unknown: true,
+      },
       { custom_id: "lake", line: 3, status: "completed", path: join(out, "lake.mp4") },
     ]);
-    expect(readFileSync(join(out, "errors.jsonl"), "utf8")).toBe(`${lines[1]}\n`);
+    // A 5xx answer to the image request: the client's SUBMIT_OUTCOME_UNKNOWN (an image may have been made), so the
+    // line is in unknown.jsonl, not in errors.jsonl to be run again.
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines[1]}\n`);
+    expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
     // The written image is in the journal, without a job id (an image has none).
     const image = journal().find((r) => r.custom_id === "lighthouse");
     expect(image).toMatchObject({ event: "image_saved", path: saved.path, batch: path });
@@ -854,15 +863,18 @@ describe("decart batch", () => {
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(emu.stats().requests.byRoute.process).toBe(1);
     const failed = events(stopped.stdout).find((e) => e.type === "line_failed")!;
-    expect(failed).toMatchObject({ custom_id: "lighthouse" });
+    // Its outcome unknown: in unknown.jsonl, not in errors.jsonl to be run again (another image, billed).
+    expect(failed).toMatchObject({ custom_id: "lighthouse", outcome_unknown: true });
     expect(failed.resumable).toBeUndefined();
     expect(failed.error).toBe(
       "Interrupted: the image request's answer did not come within 5 s of the signal, so it was not waited for: an " +
         "image may have been made (and billed) although it never came back, so none was written (no answer came, so " +
         "there is no request id); running the line again bills another one",
     );
-    expect(jsonl(join(out, "results.jsonl"))).toMatchObject([{ custom_id: "lighthouse", status: "failed" }]);
-    expect(readdirSync(out).sort()).toEqual(["errors.jsonl", "results.jsonl"]);
+    expect(jsonl(join(out, "results.jsonl"))).toMatchObject([
+      { custom_id: "lighthouse", status: "failed", outcome_unknown: true },
+    ]);
+    expect(readdirSync(out).sort()).toEqual(["results.jsonl", "unknown.jsonl"]);
   });
 
   // (Linux: elsewhere a named pipe is read as a file, in a worker thread that a signal cannot stop.)
