@@ -4,12 +4,10 @@
  * finished by --resume; and neither file is replaced or removed unless the batch wrote it.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, printed, run, useEmulator } from "./helpers.js";
+import { events, printed, proxyTo, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -17,33 +15,19 @@ let dir: string;
 useEmulator({ timing: { pendingMs: 20, processingMs: 20 } }, (f) => ({ emu, env, dir } = f), { ownDir: true });
 
 /** A proxy in front of the emulator: the answers of the next `cut` image requests are dropped once the image is made. */
-let proxy: Server;
+let proxy: { url: string; close: () => void };
 let url: string;
 let cut = 0;
 beforeAll(async () => {
-  proxy = createServer((req, res) => {
-    const forward = request(
-      new URL(req.url!, emu.url),
-      { method: req.method, headers: { ...req.headers, host: new URL(emu.url).host } },
-      (answer) => {
-        if (cut && req.method === "POST" && req.url!.startsWith("/v1/generate/")) {
-          cut--;
-          return res.destroy();
-        }
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
+  proxy = await proxyTo(emu.url, (req, res) => {
+    if (!(cut && req.method === "POST" && req.url!.startsWith("/v1/generate/"))) return false;
+    cut--;
+    res.destroy();
+    return true;
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  url = proxy.url;
 });
-afterAll(() => {
-  proxy?.closeAllConnections();
-  proxy?.close();
-});
+afterAll(() => proxy?.close());
 
 const line = (customId: string, prompt: string, model?: string) =>
   JSON.stringify({ custom_id: customId, prompt, ...(model && { model }) });

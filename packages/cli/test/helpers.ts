@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, request } from "node:http";
+import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -122,16 +122,41 @@ export async function startHeld(
   const released = new Promise<void>((resolve) => (release = resolve));
   let answered!: () => void;
   const holding = new Promise<void>((resolve) => (answered = resolve));
+  const proxy = await proxyTo(upstream, async (req) => {
+    if (hold.test(`${req.method} ${req.url}`)) {
+      answered();
+      await released;
+    }
+    return false;
+  });
+  const child = start(args, { ...options, env: { ...options.env, DECART_BASE_URL: proxy.url } });
+  const done = finished(child).finally(proxy.close);
+  await Promise.race([
+    holding,
+    done.then((ended) => {
+      throw new Error(`ended first: ${ended.stderr}`);
+    }),
+  ]);
+  return { child, done, release };
+}
+
+/**
+ * A proxy on loopback in front of `upstream` (the emulator): each request is forwarded as it came, and its answer passed
+ * on as it came unless `take` (given the request, the answer to write and the upstream's answer) takes it over: it
+ * answers true when it did (held it, cut it, wrote another). Answers the proxy's URL and what closes it.
+ */
+export async function proxyTo(
+  upstream: string,
+  take: (req: IncomingMessage, res: ServerResponse, answer: IncomingMessage) => boolean | Promise<boolean> = () =>
+    false,
+): Promise<{ url: string; close: () => void }> {
   const base = new URL(upstream);
   const proxy = createServer((req, res) => {
     const forward = request(
       new URL(req.url!, base),
       { method: req.method, headers: { ...req.headers, host: base.host } },
       async (answer) => {
-        if (hold.test(`${req.method} ${req.url}`)) {
-          answered();
-          await released;
-        }
+        if (await take(req, res, answer)) return;
         res.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(res);
       },
@@ -140,19 +165,13 @@ export async function startHeld(
     req.pipe(forward);
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  const { port } = proxy.address() as AddressInfo;
-  const child = start(args, { ...options, env: { ...options.env, DECART_BASE_URL: `http://127.0.0.1:${port}` } });
-  const done = finished(child).finally(() => {
-    proxy.closeAllConnections();
-    proxy.close();
-  });
-  await Promise.race([
-    holding,
-    done.then((ended) => {
-      throw new Error(`ended first: ${ended.stderr}`);
-    }),
-  ]);
-  return { child, done, release };
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    close: () => {
+      proxy.closeAllConnections();
+      proxy.close();
+    },
+  };
 }
 
 /** Sends `signal` to the child and resolves once its stderr holds `text` (what the CLI says to that signal). */

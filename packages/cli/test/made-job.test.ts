@@ -5,12 +5,10 @@
  * Against the emulator, through a proxy that answers its submits with a `status` the spec does not have.
  */
 import { existsSync } from "node:fs";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, jobRecords, printed, run, useEmulator } from "./helpers.js";
+import { events, jobRecords, printed, proxyTo, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -19,36 +17,22 @@ useEmulator({ timing: { pendingMs: 50, processingMs: 50 } }, (f) => ({ emu, env,
 
 /** The proxy's URL: the emulator's answers as they are, but a submit's with `status: "queued"` (the job is made). */
 let broken: string;
-let proxy: Server;
+let proxy: { url: string; close: () => void };
 beforeAll(async () => {
-  proxy = createServer((req, res) => {
-    const forward = request(
-      new URL(req.url!, emu.url),
-      { method: req.method, headers: { ...req.headers, host: new URL(emu.url).host } },
-      (answer) => {
-        if (!(req.method === "POST" && req.url!.startsWith("/v1/jobs/") && answer.statusCode === 200)) {
-          res.writeHead(answer.statusCode!, answer.headers);
-          return void answer.pipe(res);
-        }
-        const parts: Buffer[] = [];
-        answer.on("data", (part: Buffer) => parts.push(part));
-        answer.on("end", () => {
-          const body = JSON.stringify({ ...JSON.parse(Buffer.concat(parts).toString("utf8")), status: "queued" });
-          res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-          res.end(body);
-        });
-      },
-    );
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
+  proxy = await proxyTo(emu.url, (req, res, answer) => {
+    if (!(req.method === "POST" && req.url!.startsWith("/v1/jobs/") && answer.statusCode === 200)) return false;
+    const parts: Buffer[] = [];
+    answer.on("data", (part: Buffer) => parts.push(part));
+    answer.on("end", () => {
+      const body = JSON.stringify({ ...JSON.parse(Buffer.concat(parts).toString("utf8")), status: "queued" });
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    });
+    return true;
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  broken = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  broken = proxy.url;
 });
-afterAll(() => {
-  proxy?.closeAllConnections();
-  proxy?.close();
-});
+afterAll(() => proxy?.close());
 
 describe("a submit answered against the spec, its job made", () => {
   it("video: exit 1, the job journaled (submitted first) and the command that finishes it on stderr, which does", async () => {

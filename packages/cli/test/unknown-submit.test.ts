@@ -15,13 +15,11 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeStalePartials, STALE_MS } from "../src/files.js";
-import { events, finished, journalRecords, printed, run, start, useEmulator } from "./helpers.js";
+import { events, finished, journalRecords, printed, proxyTo, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -32,36 +30,26 @@ useEmulator({ timing: { pendingMs: 20, processingMs: 20 } }, (f) => ({ emu, env,
  * A proxy in front of the emulator, at one URL for every run of a test (the journal records the API a job was made on):
  * while `held` is set, a submit's answer is held once the emulator made its job (`held` resolved), never passed on.
  */
-let proxy: Server;
+let proxy: { url: string; close: () => void };
 let url: string;
 let held: (() => void) | undefined;
 /** Submits whose connection is cut once the emulator made their job (the answer lost: SUBMIT_OUTCOME_UNKNOWN). */
 let cut = 0;
 beforeAll(async () => {
-  proxy = createServer((req, res) => {
-    const forward = request(
-      new URL(req.url!, emu.url),
-      { method: req.method, headers: { ...req.headers, host: new URL(emu.url).host } },
-      (answer) => {
-        if (held && req.method === "POST" && req.url!.startsWith("/v1/jobs/")) return held();
-        if (cut && req.method === "POST" && req.url!.startsWith("/v1/jobs/")) {
-          cut--;
-          return res.destroy();
-        }
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
+  proxy = await proxyTo(emu.url, (req, res) => {
+    if (!(req.method === "POST" && req.url!.startsWith("/v1/jobs/"))) return false;
+    if (held) {
+      held();
+      return true;
+    }
+    if (!cut) return false;
+    cut--;
+    res.destroy();
+    return true;
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  url = proxy.url;
 });
-afterAll(() => {
-  proxy?.closeAllConnections();
-  proxy?.close();
-});
+afterAll(() => proxy?.close());
 
 /** Runs the CLI until its submit's job is made, its answer held; then kills it (SIGKILL). */
 async function killedMidSubmit(args: string[], environment: Record<string, string>): Promise<void> {
