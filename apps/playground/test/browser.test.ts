@@ -457,8 +457,9 @@ describe("playground in Chromium", () => {
         "retrying",
       ]);
       const live = await retrying.elementHandle();
-      const attempt = Number((await attemptShown())?.match(/attempt (\d+)/)?.[1]);
-      await run.getByText(new RegExp(`\\(attempt ${attempt + 1},`)).waitFor();
+      // The next attempt comes after the wait it names (the backoff grows: a later one may be past the default 20 s).
+      const [, attempt, nextMs] = (await attemptShown())!.match(/attempt (\d+), next in (\d+) ms/)!.map(Number);
+      await run.getByText(new RegExp(`\\(attempt ${attempt! + 1},`)).waitFor({ timeout: nextMs! + 15_000 });
       await expect(live?.evaluate((node) => [node.isConnected, node.textContent])).resolves.toEqual([true, "retrying"]);
       // The job's status stays the last one read.
       await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("processing");
@@ -477,7 +478,8 @@ describe("playground in Chromium", () => {
     expect(seen.slice(at - 1)).toEqual(["processing", "retrying", "processing", "completed"]);
     await page.screenshot({ path: `${artifacts}/retrying.png`, fullPage: true });
     await page.context().close();
-  });
+    // (A test's own budget: the next attempt's wait, up to the client's backoff or a Retry-After, is waited for whole.)
+  }, 120_000);
 
   it("follows the form's job again after a reload, kept in sessionStorage (its id and model, no key or token) while it runs, to its video; forgotten once shown", async () => {
     const { page } = await openPage();
