@@ -8,7 +8,7 @@ import { useFocusHandOff, useFocusKept, useRunControls } from "./focus.js";
 import { NotShown } from "./NotShown.js";
 import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
-import { forgetSubmits, jobToSave, save, saved, saveSubmit, saveUnshown } from "./saved.js";
+import { forgetSubmits, jobToSave, save, saved, saveSubmit, saveSubmitError, saveUnshown } from "./saved.js";
 
 /** Polling for the page: a read every quarter second at first, at most one a second. */
 const POLL = { initialDelayMs: 250, intervalMs: 250, maxIntervalMs: 1000 };
@@ -117,8 +117,12 @@ export function Playground() {
   //
   // A video submit on its way is recorded before it is sent (a reload then would leave no job id to keep, though a job
   // may be made): the form's is forgotten once its answer came (its job kept just now, unless stopped) or it failed
-  // making nothing (the hook would submit again); one the form left, once its job is listed (one that fails stays: the
-  // hook resolves it with no job id whether it made nothing or its outcome is unknown, its error shown nowhere).
+  // making nothing (the hook would submit again); one the form left, once its job is listed or it failed making nothing
+  // (the hook resolves it `undefined` only then). One the form left that failed when a job may exist (the hook rejects
+  // it with its error, shown in no run) stays, with its error's words, said at once under Submits not answered.
+  // The video submits a reload cut before their answer, and those the form left that failed when a job may exist (see
+  // `saveSubmit`): said until dismissed.
+  const [cut, setCut] = useState(restored.submits);
   const submitting = useRef<number>(undefined);
   useEffect(() => {
     save("result", jobToSave(video, runModel, startedAt));
@@ -133,25 +137,37 @@ export function Playground() {
    */
   const sendVideo = (model: string, go: () => Promise<string | undefined>) => {
     const number = runs.current;
-    const id = saveSubmit(model);
+    const submit = saveSubmit(model);
+    const { id } = submit;
     submitting.current = id;
     // The hook resolves a submit with the job it made even after reset() or another submit (its state then shows
-    // another run): that job is listed, never lost.
-    return go().then((jobId) => {
-      if (jobId && runs.current !== number) {
-        listJob(jobId);
-        forgetSubmits([id], jobId);
-      }
-      return jobId;
-    });
+    // another run): that job is listed, never lost. Without one, such a submit made nothing.
+    return go().then(
+      (jobId) => {
+        if (runs.current !== number) {
+          if (jobId) listJob(jobId);
+          forgetSubmits([id], jobId);
+        }
+        return jobId;
+      },
+      (error: Error) => {
+        const failed = { ...submit, error: error.message };
+        saveSubmitError(failed);
+        setCut((all) => [...all, failed]);
+        return undefined;
+      },
+    );
   };
   // A failed job's inputs, or a submit's that made nothing (an error without a job id, where the hook offers to try
   // again), are submitted again by retry(): a submit on its way too. A submit stopped before its answer is watched
-  // again by retry(), which waits for that same submit's job: nothing sent, nothing more recorded.
+  // again by retry(), which waits for that same submit's job: nothing sent, nothing more recorded (its error, should the
+  // form leave it, is that submit's own, taken where it was sent).
   const videoRun = {
     ...video,
     retry: () =>
-      video.status === "failed" || (video.error && !video.jobId) ? sendVideo(runModel, video.retry) : video.retry(),
+      video.status === "failed" || (video.error && !video.jobId)
+        ? sendVideo(runModel, video.retry)
+        : video.retry().catch(() => undefined),
   };
   const run = runKind === "video" ? videoRun : (image ?? nothingYet());
   // The fields an input error names (a form problem; the run's error, while its model is picked), each pointing at
@@ -167,8 +183,6 @@ export function Playground() {
     problems.forEach((p, i) => {
       invalid[p.slice(0, p.indexOf(":"))] = `${formId}-problem-${i}`;
     });
-  // The video submits a reload cut before their answer (see `saveSubmit`): said until dismissed.
-  const [cut, setCut] = useState(restored.submits);
   // Generate waits while the form's run is submitting (or no image hook is ready): said (`aria-disabled`), not
   // `disabled`, which would drop the focus it has to the page's body until the run moves on.
   const busy =
@@ -300,12 +314,13 @@ export function Playground() {
         {cut.length > 0 && (
           <NotShown
             name="Submits not answered"
-            hint="The page was loaded again while these video submits waited for their answer: the server may have made each job, and billed it, but the page never received its id, so it cannot show or follow it. Look for it among your account's jobs before submitting it again."
+            hint="The page was loaded again while these video submits waited for their answer, or they failed after the form moved on in a way that leaves their outcome unknown (their error is said): the server may have made each job, and billed it, but the page never received its id, so it cannot show or follow it. Look for it among your account's jobs before submitting it again."
           >
             <ul>
-              {cut.map(({ id, model, since }) => (
+              {cut.map(({ id, model, since, error }) => (
                 <li key={id}>
                   {model}, sent at {new Date(since).toLocaleTimeString()}: a job may have been created.
+                  {error && ` ${error}`}
                 </li>
               ))}
             </ul>

@@ -18,13 +18,15 @@ const KEY = "decart-playground:jobs";
 
 /**
  * A video submit on its way: recorded before it is sent, forgotten once its answer (the job id) is kept or it failed
- * making nothing. One still there when the page loads was cut by a reload: a job may have been made (and billed) whose
- * id the page never received. Its model and when it was sent (wall time, ms since epoch); no input, key or token.
+ * making nothing. One still there when the page loads was cut by a reload, or failed once the form had left it in a way
+ * that says a job may exist (`error`, its error's message): a job may have been made (and billed) whose id the page
+ * never received. Its model and when it was sent (wall time, ms since epoch); no input, key or token.
  */
 export interface SavedSubmit {
   id: number;
   model: string;
   since: number;
+  error?: string | undefined;
 }
 
 /** What is saved: a job by view, the ids listed under Jobs not shown, and the video submits on their way. */
@@ -71,12 +73,12 @@ export function save(slot: Slot, job: SavedJob | undefined): void {
 /** Keeps the ids listed under Jobs not shown (the page lists them until it is closed). */
 export const saveUnshown = (unshown: readonly string[]): void => write({ ...read(), unshown: [...unshown] });
 
-/** Records a video submit of `model` about to be sent (see `SavedSubmit`); answers its id. */
-export function saveSubmit(model: string): number {
+/** Records a video submit of `model` about to be sent (see `SavedSubmit`); answers the record. */
+export function saveSubmit(model: string): SavedSubmit {
   const all = read();
-  const id = Math.random();
-  write({ ...all, submits: [...submitsOf(all), { id, model, since: Date.now() }] });
-  return id;
+  const submit = { id: Math.random(), model, since: Date.now() };
+  write({ ...all, submits: [...submitsOf(all), submit] });
+  return submit;
 }
 
 /**
@@ -93,10 +95,18 @@ export function forgetSubmits(ids: readonly number[], jobId?: string): void {
   });
 }
 
-/** The submits saved, those that can be read. */
+/** Keeps the words of the error a submit the form left failed with beside its record, `submit` (a job may exist). */
+export function saveSubmitError(submit: SavedSubmit): void {
+  const all = read();
+  write({ ...all, submits: submitsOf(all).map((saved) => (saved.id === submit.id ? submit : saved)) });
+}
+
+/** The submits saved, those that can be read (an `error` that is no string is none). */
 const submitsOf = (all: Saved): SavedSubmit[] =>
   Array.isArray(all.submits)
-    ? all.submits.filter((s) => typeof s?.id === "number" && typeof s.model === "string" && typeof s.since === "number")
+    ? all.submits
+        .filter((s) => typeof s?.id === "number" && typeof s.model === "string" && typeof s.since === "number")
+        .map((s) => ({ ...s, error: typeof s.error === "string" ? s.error : undefined }))
     : [];
 
 /**

@@ -96,8 +96,11 @@ async function startApiProxy() {
     url: "",
     octetStream: false,
     imageBytes: undefined as Uint8Array | undefined,
-    /** While set, a job's submit (`POST /v1/jobs/…`) is answered this (JSON, with CORS), not sent on. */
-    refuseSubmit: undefined as { status: number; body: unknown } | undefined,
+    /**
+     * While set, a job's submit (`POST /v1/jobs/…`) is answered this (JSON, with CORS), not sent on: once `until`
+     * resolves, when given.
+     */
+    refuseSubmit: undefined as { status: number; body: unknown; until?: Promise<void> } | undefined,
     /**
      * Holds the answer of the next submit (`POST /v1/jobs/…`, `POST /v1/generate/…`; those after it pass): `made`
      * resolves with the body the emulator answered (the job made, the image), `release` gives it to the page.
@@ -124,9 +127,11 @@ async function startApiProxy() {
     const refusal = proxy.refuseSubmit;
     if (refusal && req.method === "POST" && req.url?.startsWith("/v1/jobs/")) {
       req.resume();
-      res
-        .writeHead(refusal.status, { "content-type": "application/json", "access-control-allow-origin": "*" })
-        .end(JSON.stringify(refusal.body));
+      void (refusal.until ?? Promise.resolve()).then(() =>
+        res
+          .writeHead(refusal.status, { "content-type": "application/json", "access-control-allow-origin": "*" })
+          .end(JSON.stringify(refusal.body)),
+      );
       return;
     }
     const up = request(
@@ -965,6 +970,61 @@ describe("playground in Chromium", () => {
       .getByText(/^lucy-pro-t2v, sent at /)
       .waitFor();
     await page.context().close();
+  });
+
+  it("a video submit the form left that then fails is forgotten when it made nothing (503), and said at once under Submits not answered, with its error, when a job may exist (500)", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    const stored = (page: Page) =>
+      page.evaluate(() => JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}").submits ?? []);
+    /** Generate of a video whose submit the stand-in answers `status` only once the form has moved on to an image. */
+    async function leave(page: Page, status: number, detail: string) {
+      let answer = () => {};
+      const until = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      proxy.refuseSubmit = { status, body: { detail }, until };
+      await page.getByLabel("Model").selectOption("lucy-pro-t2v");
+      await page.getByLabel("prompt").fill(`A submit left, then answered ${status}`);
+      await page.getByRole("button", { name: "Generate" }).click();
+      await expect(stored(page)).resolves.toHaveLength(1);
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByLabel("prompt").fill("The form's next run");
+      await page.getByRole("button", { name: "Generate" }).click();
+      answer();
+    }
+    try {
+      const { page } = await openPage();
+      const notice = page.getByRole("region", { name: "Submits not answered" });
+      // A 503 (after the client's own retries): no job made, nothing to say.
+      await leave(page, 503, "Service unavailable");
+      await page.waitForFunction(
+        () => !JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}").submits?.length,
+      );
+      await page.reload();
+      await page.getByLabel("Model").waitFor();
+      await expect(notice.count()).resolves.toBe(0);
+      // A 500: a job may exist, said at once with its error's words, and again by the next load.
+      await leave(page, 500, "the storage did not answer in time");
+      const said = notice.getByText(
+        /^lucy-pro-t2v, sent at .+: a job may have been created\. .*the storage did not answer in time/,
+      );
+      await said.waitFor();
+      await expect(view(page).getByText("the storage did not answer in time").count()).resolves.toBe(0);
+      await expect(stored(page)).resolves.toEqual([
+        expect.objectContaining({
+          model: "lucy-pro-t2v",
+          error: expect.stringContaining("the storage did not answer"),
+        }),
+      ]);
+      await page.reload();
+      await said.waitFor();
+      await page.context().close();
+    } finally {
+      proxy.refuseSubmit = undefined;
+      configAnswer = undefined;
+      await proxy.close();
+    }
   });
 
   it("offers no Try again after an error that says the inputs are at fault (the client's check, a 400), and a JSON problem clears the previous error", async () => {

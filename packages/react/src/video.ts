@@ -132,7 +132,10 @@ export interface VideoGeneration extends GenerationState {
    * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
    * error that comes once the job exists (your `onUploadProgress` threw) resolves with its id, in the state too. A job
    * being watched is no longer watched (it is not cancelled), and a submit on its way still resolves with its own job
-   * id, the state following the new one. `input.signal` aborts the submit (an upload) if you must,
+   * id, the state following the new one. Such a submit left on its way (by `reset()` or the next `submit`) whose error
+   * no state shows resolves `undefined` only when it certainly made nothing (an error after which `retry()` would submit
+   * again); when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR` without a job id, your `signal`'s
+   * `AbortError`) it rejects with that error. `input.signal` aborts the submit (an upload) if you must,
    * and once the job is submitted ends its watch, as the core's `signal` ends a `submitAndPoll`'s: `error`, the core's
    * `AbortError` carrying the job id (the job is not cancelled).
    * Options the watch would refuse (a `timeoutMs` of "5000") send nothing: `error`, the core's `InvalidInputError`.
@@ -510,9 +513,12 @@ class VideoGenerator {
       },
       (error) => {
         // An error after the server accepted the job (your `onUploadProgress` threw) carries its id: it is kept.
-        // (`job` stays to follow, but without an answer there is nothing to watch.)
-        if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId: error.jobId });
-        return error.jobId as string | undefined;
+        // (`job` stays to follow, but without an answer there is nothing to watch.) A submit left (`reset()`, the next
+        // submit), whose error no state shows, that may have made a job (see `madeNothing`) rejects with it.
+        const { jobId } = error;
+        if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId });
+        else if (!jobId && !madeNothing(error)) throw error;
+        return jobId as string | undefined;
       },
     );
     return job.sent;

@@ -438,6 +438,57 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(emu.release(firstId!)).toBe(true); // not cancelled
   });
 
+  it("a submit left on its way that fails: resolves undefined when it made nothing, rejects with its error when a job may exist", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
+    const { result } = renderHook(() => useGenerateVideo(), {
+      wrapper: strictWith(clientFor(emu, { maxRetries: 0 })),
+    });
+    let left: Promise<string | undefined> | undefined;
+    let shown: Promise<string | undefined> | undefined;
+    // Answered 503 after reset(): no job was made.
+    act(() => {
+      left = result.current.submit({ model, prompt: "left, then answered 503" });
+      result.current.reset();
+    });
+    await act(async () => {
+      await expect(left).resolves.toBeUndefined();
+    });
+    expect(result.current).toMatchObject({ status: "idle", error: undefined });
+    // Answered 500 after the next submit: a job may exist, and its error is told by the promise, not the state's.
+    emu.setFaults([{ route: "submit", kind: "500" }]);
+    act(() => {
+      left = result.current.submit({ model, prompt: "left, then answered 500" });
+      shown = result.current.submit({ model, prompt: "shown, then answered 500" });
+    });
+    let error: unknown;
+    await act(async () => {
+      error = await left!.then(
+        () => "resolved",
+        (e: unknown) => e,
+      );
+      await expect(shown).resolves.toBeUndefined();
+    });
+    expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(result.current).toMatchObject({
+      status: "error",
+      error: { code: "SUBMIT_OUTCOME_UNKNOWN" },
+      canRetry: false,
+    });
+    expect(result.current.error).not.toBe(error);
+    // Aborted by your signal once left: the outcome is yours to judge, with the error.
+    emu.setFaults([]);
+    const abort = new AbortController();
+    act(() => {
+      left = result.current.submit({ model, prompt: "left, then aborted", signal: abort.signal });
+      result.current.reset();
+      abort.abort();
+    });
+    await act(async () => {
+      await expect(left).rejects.toMatchObject({ code: "ABORT" });
+    });
+    expect(result.current).toMatchObject({ status: "idle", error: undefined });
+  });
+
   it("`watching` says whether the hook still follows its job: from the submit to the end, not after stop()", async () => {
     emu = await startFast();
     const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(clientFor(emu)) });
