@@ -12,7 +12,8 @@ interface VideoRun {
  * While the run's status reads fail and are tried again (its `retrying`: the browser offline, say), the browser coming
  * back online reads the job at once rather than once the rest of the retry's backoff (up to 8 s) has gone: the hook's
  * watch of the same job is stopped and started again (`stop()`, then `retry()`: the client's one watch of the job,
- * started anew, whose first read is at once, within what is left of its `timeoutMs` budget). Nothing is submitted again.
+ * started anew, whose first read is at once, within what is left of its `timeoutMs` budget, or a new one when less than
+ * 5 s of it is left). Nothing is submitted again.
  */
 export function useReadWhenOnline({ retrying, watching, stop, retry }: VideoRun): void {
   useEffect(() => {

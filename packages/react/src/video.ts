@@ -36,7 +36,8 @@ export interface VideoJobOptions {
   /**
    * The watch's budget before a `JobTimeoutError` (default: the core's, 11 minutes), from when watching began (the
    * submit's answer, or `useJob`'s first watch): a component an `<Activity>` hid and shows again gets what is left, and
-   * so does a `retry()` (a new budget only once it has run out).
+   * so does a `retry()`, at most `timeoutMs` from then (the latest committed render's, for `useGenerateVideo`), and a
+   * new budget from then once less than 5 s of it is left.
    */
   timeoutMs?: number | undefined;
   /**
@@ -109,7 +110,7 @@ export interface JobHandle extends GenerationState {
    * After a watch that ended without the job's end, with an error that another watch can get past (the core's
    * `canWatchAgain`: `timeoutMs`, a network failure, a callback of yours that threw, your token route), or `stop()`:
    * watches the same job again, within what is left of its `timeoutMs` budget (from when watching began), or with a new
-   * one from now once that has run out. Otherwise (no job id, watching, `completed`,
+   * one from now once less than 5 s of that is left. Otherwise (no job id, watching, `completed`,
    * `failed`, a 404, a 401 or 403, options the watch refused) it does nothing.
    */
   retry(): void;
@@ -156,8 +157,9 @@ export interface VideoGeneration extends GenerationState {
    * event handler). With the options of the latest committed render, as a `submit`:
    * - the job's watch ended without its end, with an error that another watch can get past (the core's
    *   `canWatchAgain`: a network failure, `timeoutMs`, a callback of yours that threw, your token route), or
-   *   `stop()`: watches the same job again, within what is left of its `timeoutMs` budget (from the submit's answer),
-   *   or with a new one from now once that has run out. Resolves with its id.
+   *   `stop()`: watches the same job again, within what is left of its `timeoutMs` budget (from the submit's answer)
+   *   and at most the latest `timeoutMs` from now, or with a new budget of the latest `timeoutMs` from now once less
+   *   than 5 s of it is left. Resolves with its id.
    * - the job `failed`, or the submit failed with an error that says no job was made (its input, the key, an HTTP
    *   answer such as 400, 403, 422, 429 or 503, a refused connection): submits the same inputs again, as `submit`.
    * - anything else does nothing and resolves `undefined`: nothing submitted (or `reset()`), watching, `completed`,
@@ -198,15 +200,18 @@ function apply(store: Store, event: JobEvent): void {
 /**
  * When a budget of `timeoutMs` from now ends (the core's default budget when undefined), on the client's clock
  * (`poll.now`), as the watch of job `jobId` sets its `deadline`; for a `retry()`, `before` (the end of the job's budget
- * until then) while it has not come: one job, one budget, renewed once it has run out. Throws as that watch would: a
- * clock that throws is the core's `CALLBACK_ERROR` carrying the job id, a `timeoutMs` it refuses its
- * `InvalidInputError` naming it; the hook ends with that error. A watch shown again after an `<Activity>` hid it is
- * given the same `deadline`: what is left of its budget, not a new one.
+ * until then) if that comes sooner, unless less than 5 s of it is left: one job, one budget, renewed once (nearly) run
+ * out, `timeoutMs` from now always its cap. Throws as that watch would: a clock that throws is the core's
+ * `CALLBACK_ERROR` carrying the job id, a `timeoutMs` it refuses its `InvalidInputError` naming it; the hook ends with
+ * that error. A watch shown again after an `<Activity>` hid it is given the same `deadline`: what is left of its
+ * budget, not a new one.
  */
 const endOf = (client: DecartClient, jobId: string, { timeoutMs }: VideoJobOptions, before = 0): number =>
-  before > client.queue.createWatch(jobId, { timeoutMs: 1 }).deadline
-    ? before
-    : client.queue.createWatch(jobId, { timeoutMs }).deadline;
+  Math.min(
+    client.queue.createWatch(jobId, { timeoutMs }).deadline,
+    // What must be left of it for a `retry()` to keep it: 5 s.
+    before > client.queue.createWatch(jobId, { timeoutMs: 5e3 }).deadline ? before : Infinity,
+  );
 
 /** A result kept for `keepResultMs`: the state that showed it, how many followers show it, the timer that drops it. */
 interface Kept {
@@ -226,7 +231,7 @@ class JobFollower {
   private stopped = false;
   /** Whether this follower counts among those that show the job's kept result. */
   private holding = false;
-  /** The end of the watch's budget, from when watching began; `before`, the one a `retry()` keeps if not run out. */
+  /** The end of the watch's budget, from when watching began; `before`, the one a `retry()` keeps (see `endOf`). */
   private deadline: number | undefined;
   private before: number | undefined;
 
@@ -336,8 +341,8 @@ class JobFollower {
   }
 
   /**
-   * Watches the job again, within what is left of its budget (a new one once that ran out), after a watch that ended
-   * without its end (see `JobHandle.retry`).
+   * Watches the job again, within what is left of its budget (a new one once less than 5 s of it is left), after a
+   * watch that ended without its end (see `JobHandle.retry`).
    */
   readonly retry = (): void => {
     const state = this.store.getSnapshot();
@@ -400,7 +405,7 @@ export function useJob(jobId: string | null | undefined, options?: UseJobOptions
  * A submit of `useGenerateVideo`: its model and the options it was submitted with (not its inputs, which an error's
  * stack could hold on to through the watch's callbacks), its answer (`first`, once the server accepted the job),
  * `seen` once watched (watched again by its id), the end of its watch's budget (set as `first` comes, or by
- * `retry()`: `before`, the one until then, if not run out), and what its `submit` resolves with.
+ * `retry()`: `before`, the one until then, if 5 s or more of it is left), and what its `submit` resolves with.
  */
 interface Job {
   model?: VideoModel<string>;
@@ -562,7 +567,8 @@ class VideoGenerator {
     const { status, jobId } = state;
     this.halt();
     job.options = this.options;
-    // Set again (see `follow`): the one until now while it has not run out, else a new one from now.
+    // Set again (see `follow`): the one until now while 5 s or more of it is left (at most the latest `timeoutMs`
+    // from now), else a new one from now.
     job.before = job.deadline;
     job.deadline = undefined;
     if (jobId) {

@@ -1,4 +1,4 @@
-import { JobFailedError, JobTimeoutError, models } from "@decart/core";
+import { InvalidInputError, JobFailedError, JobTimeoutError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
@@ -64,22 +64,82 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
   it("after stop() (a page reading again once back online): watches within what is left of the job's budget, not a new one", async () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
-    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 2_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { wrapper: strictWith(client) });
     let jobId: string | undefined;
     await act(async () => {
       jobId = await result.current.submit({ model, prompt: "read again within its budget [hold]" });
     });
     await until(() => result.current.status === "processing");
-    clock.now += 1_500;
+    clock.now += 12_000; // 8 s left: kept
     act(() => result.current.stop());
     expect(await retried(result)).toBe(jobId);
     expect(result.current).toMatchObject({ status: "processing", watching: true });
     // Past the end of the budget that began at the submit's answer, well within one from the retry.
-    clock.now += 1_000;
+    clock.now += 10_000;
     expect(emu.release(jobId!)).toBe(true);
     await ended(result);
     expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
+  it("after stop() with less than 5 s of the job's budget left: a new budget from the retry, not a watch that times out at once", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "watched again in the last moments of its budget [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    clock.now += 19_990; // 10 ms left
+    act(() => result.current.stop());
+    expect(await retried(result)).toBe(jobId);
+    clock.now += 4_000; // past the old budget's end, well within a new one
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId, error: undefined });
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
+  it("takes the latest render's timeoutMs as its cap: one lowered since the submit holds from the retry, within the old budget", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { result, rerender } = renderHook(({ timeoutMs }) => useGenerateVideo({ timeoutMs }), {
+      wrapper: strictWith(client),
+      initialProps: { timeoutMs: 60_000 },
+    });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "given less time on the way [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    act(() => result.current.stop());
+    rerender({ timeoutMs: 2_000 });
+    expect(await retried(result)).toBe(jobId);
+    clock.now += 5_000; // well within the submit's budget, past the latest from the retry
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+  });
+
+  it("a timeoutMs the watch refuses, given since the submit, is refused by the retry while the old budget lasts", async () => {
+    emu = await startFast();
+    const { client } = clocked(emu);
+    const { result, rerender } = renderHook(({ timeoutMs }) => useGenerateVideo({ timeoutMs }), {
+      wrapper: strictWith(client),
+      initialProps: { timeoutMs: 60_000 },
+    });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "given a budget it cannot have [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    act(() => result.current.stop());
+    rerender({ timeoutMs: -1 });
+    expect(await retried(result)).toBe(jobId);
+    expect(result.current).toMatchObject({ status: "error", watching: false, jobId, error: { field: "timeoutMs" } });
+    expect(result.current.error).toBeInstanceOf(InvalidInputError);
+    expect(emu.release(jobId!)).toBe(true);
   });
 
   it("ended by network failures: watches the same job again, with the options of the latest render", async () => {
@@ -341,23 +401,38 @@ describe("useJob().retry()", () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
     const { job_id } = await client.queue.submit({ model, prompt: "read again within its budget [hold]" });
-    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 2_000 }), { wrapper: strictWith(client) });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
     await until(() => result.current.status === "processing");
-    clock.now += 1_500;
+    clock.now += 12_000; // 8 s left: kept
     act(() => result.current.stop());
     act(() => result.current.retry());
     expect(result.current).toMatchObject({ status: "processing", watching: true });
-    clock.now += 1_000; // past the end of the first budget, well within one from the retry
+    clock.now += 10_000; // past the end of the first budget, well within one from the retry
     expect(emu.release(job_id)).toBe(true);
     await ended(result);
     expect(result.current).toMatchObject({ status: "error", error: expect.any(JobTimeoutError), canRetry: true });
     // Stopped once more, and watched again once the budget has run out: a new one, from then.
     act(() => result.current.retry());
     act(() => result.current.stop());
-    clock.now += 5_000;
+    clock.now += 25_000;
     act(() => result.current.retry());
     await ended(result);
     expect(result.current).toMatchObject({ status: "completed", jobId: job_id });
+  });
+
+  it("after stop() with less than 5 s of its budget left: a new budget from the retry, not a watch that times out at once", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched again at the end of its budget [hold]" });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    await until(() => result.current.status === "processing");
+    clock.now += 19_990; // 10 ms left
+    act(() => result.current.stop());
+    act(() => result.current.retry());
+    clock.now += 4_000; // past the old budget's end, well within a new one
+    expect(emu.release(job_id)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId: job_id, error: undefined });
   });
 
   it("after `failed` (or without a job id) does nothing: no watch starts", async () => {
