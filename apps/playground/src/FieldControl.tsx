@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useId, useRef } from "react";
-import type { Field } from "./fields.js";
+import { type Field, fileProblem } from "./fields.js";
 
 interface Props {
   field: Field;
@@ -12,18 +12,23 @@ interface Props {
 
 /**
  * One field of the model, as its catalogue entry says: enums and booleans as selects (left at the server's default
- * unless chosen), numbers with their limits, files as file inputs, the prompt and JSON as text areas.
+ * unless chosen), numbers with their limits, files as file inputs, the prompt and JSON as text areas. A file the field
+ * does not take (one kept from another model's form: see `fileProblem`) is said under it, and the field tied to that
+ * text as to any input error (not a live region: arrowing through the model picker would say it at each model passed;
+ * read with the field, and by the form's problems on Generate).
  */
 export function FieldControl({ field, description, value, onChange, error }: Props) {
   const id = useId();
   const help = `${id}-help`;
+  const refused = fileProblem(field, value);
+  const said = error ?? (refused && `${id}-refused`);
   const text = typeof value === "string" ? value : "";
   const common = {
     id,
     required: field.required,
-    "aria-describedby": [error, description && help].filter(Boolean).join(" ") || undefined,
-    "aria-invalid": error ? true : undefined,
-    "aria-errormessage": error,
+    "aria-describedby": [said, description && help].filter(Boolean).join(" ") || undefined,
+    "aria-invalid": said ? true : undefined,
+    "aria-errormessage": said || undefined,
   };
   const fallback = field.default === undefined ? "not sent" : `default: ${String(field.default)}`;
   // A file kept from before (the form of another model, then this one again) is shown chosen: it is what is sent.
@@ -102,6 +107,11 @@ export function FieldControl({ field, description, value, onChange, error }: Pro
         {field.required && <span aria-hidden="true"> *</span>}
       </label>
       {control}
+      {refused && (
+        <small id={`${id}-refused`} className="field-error">
+          {refused}
+        </small>
+      )}
       {description && (
         <small id={help} className="hint">
           {description}

@@ -52,7 +52,22 @@ export const isImage = (choice: ModelChoice): choice is ModelChoice & { name: Im
 /** What the user entered: text of inputs and selects, files, or nothing (the field is not sent). */
 export type FormValues = Record<string, string | File | undefined>;
 
-/** The request's inputs from the form: only the fields given, converted to the field's type. */
+/**
+ * What is wrong with `value` as the file of `field`, if anything: a file of a media type the field's `accept` (the
+ * catalogue's) does not list, as the client would refuse it before sending (one with no type, or
+ * `application/octet-stream`, is left to the server, as the client leaves it). A file kept from another model's form
+ * may be one.
+ */
+export function fileProblem(field: Field, value: FormValues[string]): string | undefined {
+  const type = value instanceof File ? (value.type.split(";")[0] ?? "").trim().toLowerCase() : "";
+  if (field.accept && type && type !== "application/octet-stream" && !field.accept.includes(type))
+    return `${field.name}: a file of type ${field.accept.join(", ")} (this one is ${type})`;
+}
+
+/**
+ * The request's inputs from the form: only the fields given, converted to the field's type; a file its field does not
+ * take (see `fileProblem`) is a problem.
+ */
 export function inputsOf(
   fields: readonly Field[],
   values: FormValues,
@@ -63,7 +78,9 @@ export function inputsOf(
     const value = values[field.name];
     if (value === undefined || value === "") continue;
     if (value instanceof File) {
-      inputs[field.name] = value;
+      const problem = fileProblem(field, value);
+      if (problem) problems.push(problem);
+      else inputs[field.name] = value;
       continue;
     }
     switch (field.type) {

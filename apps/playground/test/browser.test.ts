@@ -1496,6 +1496,53 @@ describe("playground in Chromium", () => {
     }
   });
 
+  it("checks a file kept across a model change against the new field's accept: said under the field, tied to it, and Generate sends nothing", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    const tie = (label: string) =>
+      page.getByLabel(label).evaluate((field) => {
+        const texts = (ids: string | null) =>
+          (ids ?? "").split(" ").flatMap((id) => (id ? [document.getElementById(id)?.textContent ?? `no #${id}`] : []));
+        return {
+          invalid: field.getAttribute("aria-invalid"),
+          describedBy: texts(field.getAttribute("aria-describedby")),
+          errorMessage: texts(field.getAttribute("aria-errormessage")),
+        };
+      });
+    const refused = "data: a file of type video/mp4, video/webm, video/quicktime (this one is image/png)";
+    await page.getByLabel("Model").selectOption("lucy-pro-i2v");
+    await page.getByLabel("data").setInputFiles({
+      name: "frame.png",
+      mimeType: "image/png",
+      buffer: Buffer.from(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+        "base64",
+      ),
+    });
+    await expect(tie("data")).resolves.toMatchObject({ invalid: null, errorMessage: [] });
+    // A video-to-video model: its data is a video (the catalogue's accept), the PNG kept from the other form is not.
+    await page.getByLabel("Model").selectOption("lucy-pro-v2v");
+    await expect(tie("data")).resolves.toMatchObject({
+      invalid: "true",
+      describedBy: [refused, expect.any(String)],
+      errorMessage: [refused],
+    });
+    await expect(page.getByRole("alert").count()).resolves.toBe(0); // read with the field, not as the model passes
+    const submits = emu.stats().requests.byRoute.submit ?? 0;
+    await page.getByRole("textbox", { name: "prompt", exact: true }).fill("A frame that is no video");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await page.getByRole("listitem").filter({ hasText: refused }).waitFor();
+    await expect(run.getByRole("status", { name: "Status", exact: true }).textContent()).resolves.toBe("idle");
+    expect(emu.stats().requests.byRoute.submit ?? 0).toBe(submits);
+    // A file the field takes: no longer said.
+    await page
+      .getByLabel("data")
+      .setInputFiles({ name: "clip.mp4", mimeType: "video/mp4", buffer: Buffer.from("mp4") });
+    await expect(tie("data")).resolves.toMatchObject({ invalid: null, errorMessage: [] });
+    await expect(page.getByText(refused, { exact: true }).count()).resolves.toBe(1); // the problems list's, until the next Generate
+    await page.context().close();
+  });
+
   it("with prefers-reduced-motion: reduce, the video does not play (nor loop) until asked", async () => {
     const { page } = await openPage({ reducedMotion: "reduce" });
     const run = view(page);
