@@ -733,6 +733,9 @@ describe("playground in Chromium", () => {
   it("hands the focus on when Stop watching, Watch again, Try again or Stop following takes its own button away, and to the status when a job's end takes its stop button", async () => {
     const { page } = await openPage();
     const run = view(page);
+    // The focus moving on after a press, or as the run's end or error renders: a UI reaction, waited for briefly. What
+    // depends on the server (a job's end, a submit's error after the client's retries) is waited for first, by `reached`,
+    // with the page's budget for an answer.
     const focus = () => expect.poll(() => focusedOn(page), { timeout: 5000 });
     // The form's run: Stop watching, then Watch again, then Stop watching again, by keyboard.
     await page.getByLabel("prompt").fill("A harbour left and watched again by keyboard [hold]");
@@ -764,6 +767,7 @@ describe("playground in Chromium", () => {
     try {
       await page.getByLabel("prompt").fill("A pier tried again by keyboard [hold]");
       await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "error"); // after the client's own retries of the 503
       await focus().toMatch(/^p: .*503/); // its error took it
     } finally {
       emu.setFaults([]);
@@ -780,6 +784,7 @@ describe("playground in Chromium", () => {
     emu.setFaults([{ route: "process", kind: "503" }]);
     try {
       await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "error"); // after the client's own retries of the 503
       await focus().toMatch(/^p: .*503/);
     } finally {
       emu.setFaults([]);
