@@ -244,12 +244,15 @@ export function createTransport(
       let requestId: string | undefined;
       // The status of the request's own answer (the first of its redirects; after a POST sent on as it is, the next one's).
       let first: number | undefined;
-      /** An answer that breaks the spec: transient for a read (tried again a few times), a job may exist for a POST. */
+      /**
+       * An answer that breaks the spec: transient for a read (tried again a few times), a job may exist for a POST. A
+       * redirect that a POST is not sent on by (`cut`) is final: another attempt would get it again.
+       */
       const invalid = (what: string, status: number) =>
         settle(
           // Redacted: the message may quote the answer (an excerpt, or the status it gave).
           new InvalidResponseError(redact(`${where}: ${what} ${httpSuffix(status, requestId)}`), {
-            retryable: true,
+            retryable: !cut,
             jobId,
             requestId,
             status,
@@ -549,7 +552,7 @@ export function createTransport(
               // (An unknown total, undefined, compares false.)
               if (received < total!) {
                 throw new ConnectionError(`${where}: the body ended after ${received} of ${total} bytes`, {
-                  retryable: true,
+                  retryable: !cut,
                   jobId,
                   requestId,
                   code: "TRUNCATED",

@@ -201,16 +201,26 @@ describe("nodeUpload({ agent }): a result that a redirect puts on the other sche
 
 describe("a submit that a redirect sends from https to http", () => {
   it.each([307, 308])(
-    "a %i to http: not followed (the body would go in clear), nothing sent there nor taken",
+    "a %i to http: not followed (the body would go in clear), nothing sent there nor taken, not sent again",
     async (status) => {
       let reached = 0;
+      let posts = 0;
       const plain = await front({ redirect: () => void reached++ as undefined });
-      const api = await front({ tls: true, redirect: (path) => [`${plain}${path}`, status] });
+      const api = await front({
+        tls: true,
+        redirect: (path) => {
+          posts++;
+          return [`${plain}${path}`, status];
+        },
+      });
       const agent = new HttpsAgent({ ca: tls.ca });
-      const e = await clientFor(emu, { baseUrl: api, upload: nodeUpload({ agent }), maxRetries: 0 })
+      const delay = instantDelay();
+      const e = await clientFor(emu, { baseUrl: api, upload: nodeUpload({ agent }), maxRetries: 2, poll: { delay } })
         .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "in clear" })
         .catch((e) => e);
-      expect(e).toMatchObject({ code: "INVALID_RESPONSE", status });
+      expect(e).toMatchObject({ code: "INVALID_RESPONSE", status, retryable: false });
+      expect(posts).toBe(1);
+      expect(delay.calls).toEqual([]);
       expect(e.message).toContain(
         `redirected to ${plain}, nothing was sent there: set baseUrl to it if the API is there`,
       );

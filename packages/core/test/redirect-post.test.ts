@@ -4,7 +4,7 @@ import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { models } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
-import { clientFor, startFast } from "./helpers.js";
+import { clientFor, instantDelay, startFast } from "./helpers.js";
 
 // Fronts of the emulator on loopback (each port its own origin) that forward a request, or answer it with a redirect.
 let emu: Emulator;
@@ -120,6 +120,43 @@ describe("a redirect answered to a submit (a POST)", () => {
     expect(e).toMatchObject({ status: 401 });
     expect(e.message).toContain(`; redirected to ${api.url}, the key withheld from another origin: set baseUrl`);
   });
+});
+
+describe("a redirect the client will not send a POST on: final, not sent again", () => {
+  // Each such redirect took nothing (`nothing taken`, `nothing was sent there`), and was `retryable`: the submit was
+  // sent again, up to maxRetries, to get the same redirect.
+  const refused: [name: string, redirect: (api: string) => (path: string) => [string, number] | undefined][] = [
+    ["a 301 to another origin", (api) => (path) => [`${api}${path}`, 301]],
+    ["a 302 to another origin", (api) => (path) => [`${api}${path}`, 302]],
+    ["a 307 to an ftp: URL", () => () => ["ftp://files.example/x", 307]],
+    [
+      "six 308s within one origin",
+      () => (path) => {
+        const hop = /^\/p(\d)\//.exec(path);
+        return hop ? [path.replace(/^\/p\d/, `/p${+hop[1]! + 1}`), 308] : undefined;
+      },
+    ],
+  ];
+  for (const [name, redirect] of refused)
+    for (const upload of [false, true])
+      it(`${name} (${upload ? "nodeUpload()" : "fetch"}): retryable false, the POST sent once`, async () => {
+        const api = await front();
+        const gw = await front(redirect(api.url));
+        const delay = instantDelay();
+        const e = await clientFor(emu, {
+          baseUrl: `${gw.url}/p0`,
+          maxRetries: 2,
+          poll: { delay },
+          ...(upload ? { upload: nodeUpload() } : {}),
+        })
+          .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "redirected" })
+          .catch((e) => e);
+        expect(e).toMatchObject({ code: "INVALID_RESPONSE", retryable: false });
+        expect(e.message).not.toContain("may exist");
+        expect(delay.calls).toEqual([]);
+        expect(gw.seen.filter((line) => line.startsWith("POST /p0/"))).toHaveLength(1);
+        expect(api.seen).toEqual([]);
+      });
 });
 
 describe("a POST sent on by a redirect, then answered 500", () => {
