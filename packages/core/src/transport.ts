@@ -356,8 +356,8 @@ export function createTransport(
           response.body?.cancel().catch(ignore);
           // A 303 is followed with a GET (the POST was taken: it says where its answer is). Any other redirect is
           // followed with the request as it is, a POST too (RFC 9110's rule; a browser turns a POST answered 301 or 302
-          // into a GET, which only loses the submit): the server that sent it on (a gateway moving http to https, a
-          // path that moved) took nothing, and the next answer decides.
+          // into a GET, which only loses the submit), a POST's within its origin (see below): the server that sent it
+          // on (a path that moved) took nothing, and the next answer decides.
           if (response.status === 303) {
             verb = "GET";
             payload = undefined;
@@ -377,9 +377,10 @@ export function createTransport(
           // without its query, fragment and credentials (a signed URL's signature).
           if (!/^https?:\/\/[^/@]+\//.test(next as never))
             throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
-          // A POST sent on by a 301 or 302 stays within its origin (a gateway's sign-in or maintenance page elsewhere
-          // would get the prompt and media), and none goes from https to http (in clear): not followed, nothing taken.
-          if (cut && (response.status < 303 ? next!.origin !== url.origin : url.protocol > next!.protocol))
+          // A POST sent on stays within its origin (a gateway's sign-in or maintenance page elsewhere would get the
+          // prompt and media, without the key: it could never succeed), so never from https to http (in clear): not
+          // followed, nothing taken.
+          if (cut && next!.origin !== url.origin)
             throw invalid(
               `redirected to ${next!.origin}, nothing was sent there: set baseUrl to it if the API is there`,
               response.status,
