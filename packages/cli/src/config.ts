@@ -95,10 +95,11 @@ export interface UploadTrace {
 
 /**
  * Whether the request of `trace` may have made something (a job, an image) that its answer never told of: the core's
- * one rule for a POST (`mayHaveTaken`, by which its transport marks such a failure `SUBMIT_OUTCOME_UNKNOWN`). An answer
- * of 2xx or 3xx (a redirect: the server took the request, and the request the client follows it with is not that one)
- * says it may, whether or not the whole body had gone; a 4xx (408 and 429 too) or a 503 says the server did not act
- * on it; otherwise (a 5xx other than 503, no answer) it may unless its body was not sent whole. False before any
+ * one rule for a POST (`mayHaveTaken`, by which its transport marks such a failure `SUBMIT_OUTCOME_UNKNOWN`). A 301,
+ * 302, 307 or 308 (a redirect that asks for the same request elsewhere) says the server did not take it; any other
+ * answer of 2xx or 3xx (a 303: the server took the request, and the request the client follows it with is not that
+ * one) says it may, whether or not the whole body had gone; a 4xx (408 and 429 too) or a 503 says the server did not
+ * act on it; otherwise (a 5xx other than 503, no answer) it may unless its body was not sent whole. False before any
  * request.
  */
 export const mayHaveMade = ({ body, status }: UploadTrace): boolean =>

@@ -104,14 +104,17 @@ export const lengthOf = (headers: Headers, length = headers.get("content-length"
 
 /**
  * The one rule of whether the server may have taken a request that creates something (a POST: a submit, `process`,
- * `files.upload`) although its answer was lost: `status` is that request's answer's (a redirect's too), once its
- * headers came; `bodySent` what its upload function says of its body (`UploadBody.bodySent`; unset with `fetch`). An
- * answer of 2xx or 3xx says the server took it, however much of the body went; a 4xx (408 and 429 too) or a 503 that
- * it did not act on it; otherwise (a 5xx other than 503, no answer) it may, unless the body was not sent whole
- * (`bodySent` false). The transport's `SUBMIT_OUTCOME_UNKNOWN` follows it (exported from `@decart/core/node`).
+ * `files.upload`) although its answer was lost: `status` is that request's answer's, once its headers came; `bodySent`
+ * what its upload function says of its body (`UploadBody.bodySent`; unset with `fetch`). A 301, 302, 307 or 308 (a
+ * redirect that asks for the same request elsewhere, followed or not) says the server that answered it took nothing:
+ * the request sent on, if it was, has an answer of its own, which decides. Any other answer of 2xx or 3xx (a 303: the
+ * answer is elsewhere; a 300, a 304) says the server took it, however much of the body went; a 4xx (408 and 429 too)
+ * or a 503 that it did not act on it. For a 5xx other than 503, or no answer (`status` undefined), the answer is only
+ * meaningful with `bodySent`: it may, unless the body was not sent whole (`bodySent` false; undefined counts as sent).
+ * The transport's `SUBMIT_OUTCOME_UNKNOWN` follows it (exported from `@decart/core/node`).
  */
 export const mayHaveTaken = (status: number | undefined, bodySent: boolean | undefined): boolean =>
-  status! < 400 || !(status! < 500 || status === 503 || bodySent === false);
+  !/^(4|30[1278]|503)/.test(status as never) && (status! < 400 || bodySent !== false);
 
 /** The media type of an answer, lower case, without parameters. */
 const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "");
@@ -212,8 +215,9 @@ export function createTransport(
       let wentOffline: boolean | undefined;
       /**
        * Whether the server may have taken this request, a multipart POST that was sent (`mayHaveTaken`, by its first
-       * answer: a 2xx or a redirect, whatever followed; a 5xx other than 503, a broken connection, a timeout or an abort
-       * after the body went). Never a token request's (see `upload`), nor one whose write failed (`cut`).
+       * answer that did not send it on: a 2xx or a 303, whatever followed; a 5xx other than 503, a broken connection, a
+       * timeout or an abort after the body went). Never a token request's (see `upload`), nor one whose write failed
+       * (`cut`).
        */
       const taken = () => upload && sent && mayHaveTaken(first, !cut && (body as UploadBody | undefined)?.bodySent);
       // A write that failed (EPIPE: the server closed the connection while the request was being sent; with fetch, an
@@ -223,8 +227,8 @@ export function createTransport(
       let cut: boolean | undefined;
       /**
        * A POST's failure where the server may have taken the request (`taken`) is not retryable: sending it again could
-       * create a second job. Its code says so. After an answer that says so (a 2xx, a redirect, a 5xx), any failure (a
-       * redirect not followed, its next hop refused or answering 401 or 404); before any answer, a transient one, not a
+       * create a second job. Its code says so. After an answer that says so (a 2xx, a 303, a 300, a 5xx), any failure
+       * (a redirect not followed, its next hop refused or answering 401 or 404); before any answer, a transient one, not a
        * final one (a certificate not trusted: nothing sent; an input that failed). A failure that certainly sent nothing
        * (see `failure`) is not settled before any answer.
        */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConnectionError, createDecartClient, type DecartClientOptions, models } from "../src/index.js";
-import { nodeUpload } from "../src/node.js";
+import { mayHaveTaken, nodeUpload } from "../src/node.js";
 import { closedPort, instantDelay, serve, silent } from "./helpers.js";
 
 const KEY = "dct_taken_key_0123456789abcdef";
@@ -51,10 +51,9 @@ describe("a submit redirected after the server took it", () => {
 });
 
 describe("a submit answered with a redirect that is not followed, or one whose next hop fails for good", () => {
-  // mayHaveTaken(3xx) is true: a job may exist. A final failure (not retryable) went out as it was, an HTTP_ERROR
-  // "HTTP error (HTTP 302)" or the next hop's 404, as if the server had refused the submit.
+  // mayHaveTaken of a 303, a 300 or a 304 is true: a job may exist. A final failure (not retryable) went out as it was,
+  // an HTTP_ERROR "HTTP error (HTTP 300)" or the next hop's 404, as if the server had refused the submit.
   const answers: [name: string, answer: (path: string) => [status: number, headers: Record<string, string>]][] = [
-    ["a 302 without Location", () => [302, {}]],
     ["a 304", () => [304, {}]],
     ["a 300 without Location", () => [300, {}]],
     ["a 303 whose GET gets 404", (path) => (path === "/gone" ? [404, {}] : [303, { location: "/gone" }])],
@@ -112,6 +111,32 @@ describe("a submit answered with a redirect that is not followed, or one whose n
       }
     });
   }
+});
+
+describe("a submit answered 301, 302, 307 or 308 without a Location", () => {
+  // A redirect that asks for the same request elsewhere says the server that answered it took nothing, whether or not
+  // it can be followed (mayHaveTaken of it is false, as for one followed or refused): it was SUBMIT_OUTCOME_UNKNOWN
+  // here, "a job may exist", and mayHaveTaken(301) answered true.
+  for (const status of [301, 302, 307, 308])
+    it(`${status}: its error as it is, nothing may exist, final, sent once (through fetch and nodeUpload)`, async () => {
+      const api = await serve((_req, res) => {
+        res.writeHead(status, { "x-request-id": "req_odd" });
+        res.end();
+      });
+      try {
+        for (const upload of [undefined, nodeUpload()]) {
+          const error = await client(api.url, { upload, maxRetries: 2 })
+            .queue.submit({ model: t2v(), prompt: "x" })
+            .catch((e) => e);
+          expect(error).toMatchObject({ code: "HTTP_ERROR", status, retryable: false, requestId: "req_odd" });
+          expect(error.message).not.toMatch(/may exist/);
+          expect(mayHaveTaken(status, undefined)).toBe(false);
+        }
+        expect(api.seen.map((r) => r.method)).toEqual(["POST", "POST"]);
+      } finally {
+        await api.close();
+      }
+    });
 });
 
 describe("a submit sent on by a 307 or 308", () => {

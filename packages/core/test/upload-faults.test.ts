@@ -698,7 +698,14 @@ describe("nodeUpload(): whether a failure may have made a job", () => {
     const cases: [number | undefined, boolean | undefined, boolean][] = [
       [200, false, true],
       [303, false, true],
-      [307, undefined, true],
+      [303, undefined, true],
+      [300, undefined, true],
+      [304, true, true],
+      // A redirect that asks for the same request elsewhere: the server that answered it took nothing.
+      [301, undefined, false],
+      [302, true, false],
+      [307, undefined, false],
+      [308, false, false],
       [408, true, false],
       [429, true, false],
       [422, undefined, false],
