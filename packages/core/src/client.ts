@@ -22,7 +22,7 @@ import {
   MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
-import { asDecartError, callbackThrew, failedJob, guard, ignore, pause } from "./errors.js";
+import { asDecartError, callbackThrew, failedJob, guard, ignore, pause, shown } from "./errors.js";
 import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -588,7 +588,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** Downloads into a Blob under the retry policy: a download that fails anyhow (a GET, safe to repeat) starts again. */
   const result = (jobId: string, opts: DownloadOptions): Promise<Blob> =>
-    retry(policy, { ...opts, jobId: checkId(jobId), what: `download of ${jobId}` }, async () =>
+    retry(policy, { ...opts, jobId: checkId(jobId), what: `download of ${shown(jobId)}` }, async () =>
       // One attempt each: the whole download (answer and body) is retried.
       (await content(jobId, { ...opts, maxRetries: 0 })).blob(),
     );

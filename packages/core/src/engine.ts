@@ -7,6 +7,7 @@ import {
   InvalidResponseError,
   timedOut as jobTimedOut,
   type RateLimitError,
+  shown,
 } from "./errors.js";
 import { completedDurationMs, MAX_JOB_MS } from "./poll.js";
 import { retryDelay } from "./retry.js";
@@ -385,7 +386,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // forward; its answer says the rest).
       if (delayMs < deadline - now()) {
         next.events = [{ type: "retrying", jobId, error, attempt: failures, delayMs }];
-        init.log?.(`Job ${jobId}: ${error.message}; retry ${failures} in ${Math.round(delayMs)} ms`);
+        init.log?.(`Job ${shown(jobId)}: ${error.message}; retry ${failures} in ${Math.round(delayMs)} ms`);
       }
       return next;
     },

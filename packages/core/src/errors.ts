@@ -310,14 +310,17 @@ export const invalid = (where: string, field: string, expected: string, got?: un
   );
 
 /**
+ * Text given by the caller as messages show it (a job id, a segment of a request's URL): as it is, unless it looks like
+ * a key or a client token (see `keyLike`: a key pasted where a job id goes), shown by its length alone.
+ */
+export const shown = (text: string) => (keyLike(text) ? `${text.length} characters` : text);
+
+/**
  * A URL as messages show it (a file input's, a redirect's Location, a token route's): without its query and fragment
  * (a signed URL's signature) and its userinfo (credentials), which would end up in logs; text that looks like a key or
- * a client token (a token given where a route's URL goes) by its length alone.
+ * a client token (a token given where a route's URL goes) by its length alone (`shown`).
  */
-export const shownUrl = (url: unknown) => {
-  const text = String(url);
-  return keyLike(text) ? `${text.length} characters` : text.replace(/(\/\/)[^/?#]*@|[?#].*/gs, "$1");
-};
+export const shownUrl = (url: unknown) => shown(String(url)).replace(/(\/\/)[^/?#]*@|[?#].*/gs, "$1");
 
 /**
  * Whether `text` looks like a key or a client token (`dct_…`, `ek_…`, in any letter case, anywhere in it): a message
@@ -407,7 +410,7 @@ export const timedOut = (
   waited?: number,
 ) =>
   new JobTimeoutError(
-    `${jobId ? `Job ${jobId}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : "failed"}: ${cause.message}` : ""}`,
+    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : "failed"}: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause, retryAfterMs: waited },
   );
 

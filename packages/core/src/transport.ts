@@ -10,6 +10,7 @@ import {
   httpSuffix,
   InvalidResponseError,
   ignore,
+  shown,
   shownUrl,
   TimeoutError,
   textOf,
@@ -181,7 +182,8 @@ export function createTransport(
   const { now, wall, timeoutMs: readTimeoutMs } = policy;
   return (method: "GET" | "POST" | "DELETE", path: string, call: Call): Promise<Response> => {
     const { signal, jobId, body, onProgress, deadline = Infinity } = call;
-    const where = `${method} ${baseUrl}${path}`;
+    // (A path's segment that looks like a key, a key given as a job id, by its length: see `shown`.)
+    const where = `${method} ${baseUrl}${path.replace(/[^/]+/g, shown)}`;
     // A request that may create something billed is a multipart POST (a submit, `process`, `files.upload`): one whose
     // outcome is unknown is not sent again. Any other is safe to repeat: a read, a DELETE, and the one JSON POST, a
     // token request (a short-lived token made twice expires; nothing is billed for it), retried as a read is.

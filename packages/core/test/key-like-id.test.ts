@@ -1,0 +1,56 @@
+/**
+ * A key (or client token) given where a job id goes (`queue.status("dct_…")`: pasted in the wrong place) is shown by its
+ * length in what the client says of the request (a connection's failure, a timeout), as `shownUrl` shows key-like
+ * text elsewhere: never whole in a message or a log line (the error's `jobId` is the id as given: the caller's own).
+ */
+import { describe, expect, it } from "vitest";
+import { createDecartClient, type DecartClientOptions } from "../src/index.js";
+import { closedPort, serve, virtualTime } from "./helpers.js";
+
+/** What an error says: its message and stack, and its causes'. */
+const said = (error: any): string =>
+  error ? `${error.message}\n${error.stack}\n${error === error.cause ? "" : said(error.cause)}` : "";
+
+const KEY = "dct_pasted_key_0123456789abcdef";
+
+describe("a key-like text given as a job id", () => {
+  for (const id of [KEY, `ek_${KEY.slice(4)}`, `DCT_${KEY.slice(4)}`]) {
+    it(`${id.slice(0, 4)}…: by its length in a refused connection's and a reset's error, and a wait's timeout`, async () => {
+      const reset = await serve((req) => void req.socket.destroy());
+      const dead = await closedPort();
+      const logged: string[] = [];
+      try {
+        for (const [url, refused] of [
+          [`http://127.0.0.1:${dead}`, "CONNECTION_REFUSED"],
+          [reset.url, undefined],
+        ]) {
+          const client = createDecartClient({
+            apiKey: "dct_client_key_abcdef0123456789",
+            baseUrl: url,
+            maxRetries: 1,
+            logger: { warn: (m: string) => logged.push(m), debug: (m: string) => logged.push(m) },
+            poll: virtualTime(),
+          } as DecartClientOptions);
+          const errors = await Promise.all([
+            client.queue.status(id).catch((e) => e),
+            client.queue.result(id).catch((e) => e),
+            client.queue.wait(id, { timeoutMs: 5000 }).catch((e) => e),
+          ]);
+          expect(errors.map((e) => e.code)).toEqual(
+            [refused, refused, "JOB_TIMEOUT"].map((code) => code ?? "CONNECTION_ERROR"),
+          );
+          for (const e of errors) {
+            const text = said(e);
+            expect(text).toContain(`/v1/jobs/${id.length} characters`);
+            expect(text.toLowerCase()).not.toContain(id.slice(0, 8).toLowerCase());
+          }
+        }
+        // (The retries were said: each names the request, and a watch's its job.)
+        expect(logged.join("\n")).toMatch(/Job \d+ characters: GET .*; retry 1/);
+        expect(logged.join("\n").toLowerCase()).not.toContain(id.slice(0, 8).toLowerCase());
+      } finally {
+        await reset.close();
+      }
+    });
+  }
+});
