@@ -289,7 +289,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // A path only for a proxy, and only on a page (`location`): elsewhere there is nothing to resolve it against. Paths
   // are added to it: a query or fragment would swallow them, and credentials (`@`) would show in every log and error
   // (so the URL is not shown here).
-  // One that no URL parser takes (a space in its host, two ports, `[::1` …) is refused too: every request would fail.
+  // One that no URL parser takes (a space in its host, two ports, `[::1` …) is refused too, saying so (the parser's
+  // throw, not the check's 0): every request would fail.
   try {
     if (
       /[@?#]/.test(baseUrl) ||
@@ -297,8 +298,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     )
       throw 0;
     new URL(baseUrl, (globalThis as any).location?.href);
-  } catch {
-    throw invalid(where, proxy === undefined ? "baseUrl" : "proxy", "an http(s) URL without @, ? or #");
+  } catch (e) {
+    throw invalid(
+      where,
+      proxy === undefined ? "baseUrl" : "proxy",
+      `an http(s) URL ${e ? "that parses (https://host:port)" : "without @, ? or #"}`,
+    );
   }
 
   // Without one, every request would fail as a connection's failure (a submit's as "a job may exist").

@@ -519,6 +519,38 @@ describe("the schema checker's oneOf at the top level", () => {
   });
 });
 
+describe("a base URL that no URL parser takes", () => {
+  // Each was refused as "an http(s) URL without @, ? or #", which it is: the fix it named was none.
+  const parses = "an http(s) URL that parses (https://host:port)";
+  it.each([
+    "http://h:1:2",
+    "http://127.0.0.1:80:80",
+    "http://h:99999",
+    "http://h:port",
+    "https://[::1",
+    "http://api.decart .ai",
+  ])("%s: the field, and that it must parse", (baseUrl) => {
+    expect(() => createDecartClient({ apiKey: "k", baseUrl })).toThrow(
+      expect.objectContaining({
+        name: "InvalidInputError",
+        field: "baseUrl",
+        expected: parses,
+        message: `Invalid options: "baseUrl" must be ${parses}`,
+      }),
+    );
+    expect(() => createDecartClient({ proxy: baseUrl })).toThrow(`"proxy" must be ${parses}`);
+  });
+
+  it.each(["http://user@h", "http://h/?x", "http://h/#x", "ftp://h", "h:1"])(
+    "%s: an http(s) URL without @, ? or #, as before",
+    (baseUrl) => {
+      expect(() => createDecartClient({ apiKey: "k", baseUrl })).toThrow(
+        'Invalid options: "baseUrl" must be an http(s) URL without @, ? or #',
+      );
+    },
+  );
+});
+
 describe("a proxy given as a path", () => {
   it("is refused where there is no page to resolve it against (Node): proxy must be an http(s) URL; nothing is sent", () => {
     expect("location" in globalThis).toBe(false);
