@@ -165,8 +165,9 @@ export const onRequestStart = async <T>(watcher: RequestWatcher, work: () => Pro
 
 /**
  * What the client says is wrong with `url` as the API's URL (its `InvalidInputError`, whose `expected` says what it must
- * be: an http(s) URL without @, ? or #), or undefined when the client takes it. The client's own check, made by a client
- * made for nothing else (it sends nothing): one rule for a URL the user gave and one a journal recorded.
+ * be: an http(s) URL without @, ? or #, and one that parses), or undefined when the client takes it. The client's own
+ * check, made by a client made for nothing else (it sends nothing): one rule for a URL the user gave and one a journal
+ * recorded.
  */
 export function baseUrlProblem(url: string): InvalidInputError | undefined {
   try {

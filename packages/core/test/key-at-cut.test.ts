@@ -36,7 +36,7 @@ describe("a key's form echoed across the client's cut of a message", () => {
     ["a key", KEY],
     ["a key of characters other than letters, digits and _-%+/=", ODD],
     ["a key whose forms are longer than 128 characters", LONG],
-  ])
+  ] as const)
     it(`${name}: is dropped whole, never kept in part, from what the token route's onError sees`, async () => {
       const forms = formsOf(key);
       let next: [number, string, string] = [500, "text/plain", ""];

@@ -652,7 +652,7 @@ describe("fetchTokenFrom: an answer that is not JSON", () => {
       expect(error.message).toBe(`Token route ${url}/token: not JSON (${token.length} characters)`);
       expect(error.cause).toBeUndefined();
       const page = await fetchTokenFrom(`${url}/page`)().catch((e) => e);
-      expect(page.message).toBe(`Token route ${url}/page: not JSON ("an error page ")`);
+      expect(page.message).toBe(`Token route ${url}/page: not JSON ("an error page")`);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
