@@ -10,6 +10,7 @@ import busboy from "busboy";
 import type { Ctx } from "./http.js";
 import { detail, drain, startReading } from "./http.js";
 import { sniffMediaType } from "./media/index.js";
+import { parseOptionsHeader, userSafeDecode } from "./pyheaders.js";
 import type { FormField, Loc, ValidationIssue } from "./validation.js";
 import { issue } from "./validation.js";
 
@@ -73,20 +74,19 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   }
 
   const urlencoded = /^\s*application\/x-www-form-urlencoded/i.test(contentType);
-  // Text is read as its bytes (busboy's latin1, one character a byte) and checked as UTF-8 here: busboy's own UTF-8
-  // decoding turns bad bytes into U+FFFD, which a valid text may hold too. A urlencoded body in UTF-8 (or in no
-  // charset) is read so as a whole; one in another charset busboy decodes. In a multipart body each part may name a
-  // charset of its own, which busboy applies: a second busboy, whose default charset decodes nothing, tells which
-  // parts named one (see charsetNamed). One pass cannot tell it: busboy (1.6) gives a part's text, never its charset,
-  // and whatever default charset the first pass reads bytes in (latin1, base64, x-user-defined: which Node 20's
-  // TextDecoder does not know), some text a part may send in a charset it names reads the same.
+  // Text is read as its bytes (busboy's latin1, one character a byte). A urlencoded body in UTF-8 (or in no charset)
+  // is checked as UTF-8 here: busboy's own UTF-8 decoding turns bad bytes into U+FFFD, which a valid text may hold
+  // too; one in another charset busboy decodes. A multipart body is read as the server reads it: every text part,
+  // name and file name in the charset of the whole body (its Content-Type's `charset`, UTF-8 by default), whatever
+  // charset a part names for itself, and where the bytes are not text in that charset, one character a byte.
   const urlCharset = urlencoded ? charsetOf(contentType)?.toLowerCase() : undefined;
   const rawUrlencoded = urlencoded && (urlCharset === undefined || urlCharset === "utf-8" || urlCharset === "utf8");
   const headers = rawUrlencoded ? { ...req.headers, "content-type": "application/x-www-form-urlencoded" } : req.headers;
-  const options = (defCharset: string): busboy.BusboyConfig => ({
+  const bodyCharset = urlencoded ? "" : (parseOptionsHeader(contentType).params.get("charset") ?? "utf-8");
+  const options: busboy.BusboyConfig = {
     headers,
-    defCharset,
-    defParamCharset: "utf8",
+    defCharset: "latin1",
+    defParamCharset: urlencoded ? "utf8" : "latin1",
     limits: {
       // busboy reports `limit` when a file *reaches* fileSize; +1 lets a file of exactly maxFileBytes through.
       fileSize: limits.maxFileBytes + 1,
@@ -97,19 +97,17 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       parts: MAX_PARTS,
       headerPairs: 100,
     },
-  });
+  };
   let bb: busboy.Busboy;
-  let named: CharsetNamed | undefined;
   /** The head of the part busboy is reading, as the server reads it (undefined for a text part). */
   let fileHead: FileHead | undefined;
   const strays = urlencoded ? new StrayPercents() : undefined;
   try {
-    bb = busboy(options("latin1"));
+    bb = busboy(options);
     if (!urlencoded) {
-      readHeadsAsServer(bb, (head) => {
+      readHeadsAsServer(bb, bodyCharset, (head) => {
         fileHead = head;
       });
-      named = charsetNamed(busboy(options(NO_CHARSET)));
     }
   } catch (err) {
     const message = (err as Error).message ?? "";
@@ -126,10 +124,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       if (settled) return;
       settled = true;
       req.off("data", onData);
-      req.off("end", onEnd);
       req.off("aborted", onAborted);
       req.off("close", onClose);
-      named?.stop();
       if (outcome.kind !== "ok") {
         if (strays) {
           req.unpipe(strays);
@@ -155,9 +151,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBody) tooLarge();
-      else named?.write(chunk);
     };
-    const onEnd = () => named?.end();
     const onAborted = () => finish({ kind: "aborted" });
     const onClose = () => {
       if (!req.complete) finish({ kind: "aborted" });
@@ -175,40 +169,43 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       );
       return true;
     };
-    // Text fields as busboy gives them (undefined: in a charset it cannot decode, such as `charset=bogus` on a part),
-    // read once the whole body is in, when it is known which parts named a charset.
+    // Text fields as busboy gives them (undefined: a urlencoded body in a charset it cannot decode), read once the
+    // whole body is in.
     const texts: { part: FormPart; value: string | undefined }[] = [];
     bb.on("field", (name, value, info) => {
       if (rawUrlencoded) {
         // The name came as bytes too.
         name = typeof name === "string" ? (utf8Of(name, false) ?? lossyUtf8(name)) : name;
-      }
+      } else if (!urlencoded && typeof name === "string") name = userSafeDecode(name, bodyCharset);
       if (unnamed(name)) return;
       const part: FormPart = { name, text: "", truncated: info.valueTruncated, invalidUtf8: false };
       texts.push({ part, value: typeof value === "string" ? value : undefined });
       parts.push(part);
     });
-    const readTexts = async () => {
-      const declared = (await named?.done) ?? [];
-      texts.forEach(({ part, value }, i) => {
+    const readTexts = () => {
+      for (const { part, value } of texts) {
         if (value === undefined) {
           part.invalidUtf8 = true;
-        } else if (rawUrlencoded || (!urlencoded && declared[i] !== true)) {
+        } else if (!urlencoded) {
+          // Bytes, in the body's charset.
+          part.text = userSafeDecode(value, bodyCharset);
+        } else if (rawUrlencoded) {
           // Bytes: UTF-8 or not (the end of a value cut at the size limit may split a character, which is dropped).
           const text = utf8Of(value, part.truncated);
           part.text = text ?? lossyUtf8(value);
           part.invalidUtf8 = text === undefined;
         } else {
-          // Decoded by busboy from the charset the part or the body named: U+FFFD is what it makes of bad bytes.
+          // Decoded by busboy from the charset the body named: U+FFFD is what it makes of bad bytes.
           part.text = value;
           part.invalidUtf8 = value.includes("\ufffd");
         }
-      });
+      }
     };
     bb.on("file", (name, stream, info) => {
       // busboy tells of a file part from within its reading of the part's head, just read by readHeadsAsServer.
       const read = fileHead ?? { filename: info.filename ?? "", declaredType: info.mimeType };
       fileHead = undefined;
+      if (typeof name === "string") name = userSafeDecode(name, bodyCharset);
       if (unnamed(name)) return void stream.resume();
       const head = Buffer.allocUnsafe(HEAD_BYTES);
       let headLength = 0;
@@ -253,12 +250,12 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     bb.on("error", () => fail(400, "There was an error parsing the body"));
     bb.on("close", () => {
       if (failure) return finish(failure);
-      readTexts().then(() => finish(failure ?? { kind: "ok", parts }));
+      readTexts();
+      finish({ kind: "ok", parts });
     });
 
     startReading();
     req.on("data", onData);
-    req.on("end", onEnd);
     req.on("aborted", onAborted);
     req.on("close", onClose);
     if (strays) req.pipe(strays).pipe(bb);
@@ -320,54 +317,6 @@ function escapeStrays(data: Buffer, end: number): Buffer {
 
 function noop(): void {}
 
-/** A charset busboy cannot decode: given as the default, a part that names no charset of its own gives no value. */
-const NO_CHARSET = "x-emulator-no-charset";
-
-interface CharsetNamed {
-  write(chunk: Buffer): void;
-  end(): void;
-  stop(): void;
-  /** Whether each text field's part named a charset, in order, once the body has been read. */
-  done: Promise<boolean[]>;
-}
-
-/**
- * The second reading of a multipart body, by a busboy whose default charset decodes nothing: a text part that names
- * no charset gives it no value, one that names a charset busboy knows gives a value. File parts are read and dropped.
- */
-function charsetNamed(second: busboy.Busboy): CharsetNamed {
-  readHeadsAsServer(second);
-  const declared: boolean[] = [];
-  let stopped = false;
-  second.on("field", (_name, value) => declared.push(value !== undefined));
-  second.on("file", (_name, stream) => {
-    stream.on("error", noop);
-    stream.resume();
-  });
-  const done = new Promise<boolean[]>((resolve) => {
-    second.on("close", () => resolve(declared));
-    second.on("error", () => resolve(declared));
-  });
-  return {
-    write(chunk) {
-      if (!stopped) second.write(chunk);
-    },
-    end() {
-      if (!stopped) second.end();
-    },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      if (!second.writableEnded) {
-        second.removeAllListeners("field");
-        second.on("error", noop);
-        second.destroy();
-      }
-    },
-    done,
-  };
-}
-
 /** busboy's own readers of a part's head (busboy 1.6.0, pinned: lib/utils.js). */
 interface BusboyHeadReaders {
   parseDisposition(
@@ -403,7 +352,7 @@ interface FileHead {
  * application/octet-stream, a text part it would read as a file `text/plain` (its parameters kept), in the parsed
  * head only; the file's own type is kept here. Not a byte of the body is touched.
  */
-function readHeadsAsServer(bb: busboy.Busboy, onFile: (head: FileHead | undefined) => void = noop): void {
+function readHeadsAsServer(bb: busboy.Busboy, charset: string, onFile: (head: FileHead | undefined) => void): void {
   type HeaderParser = { cb: (header: PartHeader) => void };
   const reader = bb as unknown as { _hparser?: HeaderParser | null };
   if (!("_hparser" in reader)) throw new Error("busboy's multipart reader is not the one of busboy 1.6.0");
@@ -418,7 +367,7 @@ function readHeadsAsServer(bb: busboy.Busboy, onFile: (head: FileHead | undefine
         wrapped = true;
         const handOver = value.cb;
         value.cb = (header) => {
-          onFile(fileHeadOf(header));
+          onFile(fileHeadOf(header, charset));
           handOver(header);
         };
       }
@@ -427,8 +376,11 @@ function readHeadsAsServer(bb: busboy.Busboy, onFile: (head: FileHead | undefine
   });
 }
 
-/** The file head of a part the server reads as a file (undefined for text), the part's header set for busboy. */
-function fileHeadOf(header: PartHeader): FileHead | undefined {
+/**
+ * The file head of a part the server reads as a file (undefined for text), the part's header set for busboy: a text
+ * part's Content-Type is `text/plain` for it, without the charset the part may name, so that it gives the bytes.
+ */
+function fileHeadOf(header: PartHeader, charset: string): FileHead | undefined {
   const dispositionHeader = header["content-disposition"]?.[0];
   // The raw bytes of each plain parameter (busboy decodes an extended one, `filename*=utf-8''…`, itself).
   const disposition = dispositionHeader === undefined ? undefined : parseDisposition(dispositionHeader, asIs);
@@ -439,24 +391,23 @@ function fileHeadOf(header: PartHeader): FileHead | undefined {
   const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "text/plain";
   const { filename, "filename*": extended } = disposition.params;
   if (filename === undefined && extended === undefined) {
-    if (types && declaredType === "application/octet-stream") types[0] = types[0]!.replace(/^[^;]*/, "text/plain");
+    header["content-type"] = ["text/plain"];
     return undefined;
   }
   if (!filename && !extended) header["content-type"] = ["application/octet-stream"];
-  return { filename: extended || serverFilename(filename ?? ""), declaredType };
+  return { filename: extended || serverFilename(filename ?? "", charset), declaredType };
 }
 
 const asIs = (text: string) => text;
 
 /**
  * A file name as the server reads it from the bytes of its parameter (one character a byte): a full Windows path cut
- * to its last segment (python-multipart's reading), then UTF-8, or one character a byte where the bytes are not
- * UTF-8 (Starlette's reading).
+ * to its last segment (python-multipart's reading), then decoded in the body's charset (Starlette's reading).
  */
-function serverFilename(bytes: string): string {
+function serverFilename(bytes: string, charset: string): string {
   const windowsPath = bytes.slice(1, 3) === ":\\" || bytes.startsWith("\\\\");
   const name = windowsPath ? bytes.slice(bytes.lastIndexOf("\\") + 1) : bytes;
-  return utf8Of(name, false) ?? name;
+  return userSafeDecode(name, charset);
 }
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

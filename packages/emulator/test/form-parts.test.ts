@@ -38,12 +38,12 @@ function body(parts: Part[]): Buffer {
   return Buffer.concat(chunks);
 }
 
-function send(path: string, parts: Part[]) {
+function send(path: string, parts: Part[] | Buffer, contentType = `multipart/form-data; boundary=${B}`) {
   return raw(emu.url, {
     method: "POST",
     path,
-    headers: { "x-api-key": emu.apiKey, "content-type": `multipart/form-data; boundary=${B}` },
-    body: body(parts),
+    headers: { "x-api-key": emu.apiKey, "content-type": contentType },
+    body: Buffer.isBuffer(parts) ? parts : body(parts),
   });
 }
 
@@ -98,14 +98,64 @@ describe("multipart parts: a file exactly when the part has a filename parameter
     ]);
   });
 
-  it("reads the charset a text part names after such a part as before", async () => {
-    // busboy reads the body twice, the second time to learn which text parts named a charset: both readings take
-    // the same parts for text, or a text part would be read in another part's charset.
+  it('reads a text part after a file part sent with filename="" as text', async () => {
     const res = await send("/v1/jobs/lucy-clip", [
       { name: "data", disposition: '; filename=""', type: "video/mp4", value: await sampleMp4() },
       { name: "prompt", type: "text/plain; charset=iso-8859-1", value: Buffer.from("caf\xe9", "latin1") },
     ]);
     expect(res.status).toBe(200);
+  });
+});
+
+describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
+  /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
+  const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
+    const parts: Part[] = [
+      { name: "prompt", value: "a prompt" },
+      { name: "seed", type: options.type, value: seed },
+    ];
+    const chunks = [body(parts).subarray(0, -`--${B}--\r\n`.length)];
+    if (options.extra) {
+      chunks.push(
+        Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="`),
+        options.extra,
+        Buffer.from('"\r\n\r\nx\r\n'),
+      );
+    }
+    chunks.push(Buffer.from(`--${B}--\r\n`));
+    const res = await send("/v1/jobs/lucy-pro-t2v", Buffer.concat(chunks), options.contentType);
+    expect(res.status).toBe(422);
+    const detail = jsonOf(res).detail as { loc: string[]; type: string; input?: unknown }[];
+    return {
+      seed: detail.find((d) => d.loc[1] === "seed")?.input,
+      extras: detail.filter((d) => d.type === "extra_forbidden").map((d) => d.loc[1]),
+    };
+  };
+  const utf8 = (text: string) => Buffer.from(text, "utf8");
+  const bytes = (text: string) => Buffer.from(text, "latin1");
+
+  it("reads a part in UTF-8 whatever charset the part names for itself", async () => {
+    expect((await read(utf8("café"), { type: "text/plain; charset=iso-8859-1" })).seed).toBe("café");
+    expect((await read(bytes("caf\xe9"), { type: "text/plain; charset=iso-8859-1" })).seed).toBe("café");
+    expect((await read(utf8("café"), { type: "text/plain; charset=bogus" })).seed).toBe("café");
+  });
+
+  it("reads bytes that are not UTF-8 one character a byte, never as an error", async () => {
+    expect((await read(bytes("caf\xe9"))).seed).toBe("café");
+    expect((await read(bytes("\xff\xfe"))).seed).toBe("ÿþ");
+  });
+
+  it("reads every part, and the names, in the charset the body's Content-Type names", async () => {
+    const latin = `multipart/form-data; charset=iso-8859-1; boundary=${B}`;
+    const sent = await read(utf8("café"), { contentType: latin, extra: bytes("caf\xe9") });
+    expect(sent).toEqual({ seed: "cafÃ©", extras: ["café"] });
+    // A charset Python does not know: one character a byte.
+    const bogus = await read(utf8("café"), { contentType: `multipart/form-data; boundary=${B}; charset=bogus` });
+    expect(bogus.seed).toBe("cafÃ©");
+    // Python's names for UTF-8.
+    expect((await read(utf8("café"), { contentType: `multipart/form-data; charset=UTF8; boundary=${B}` })).seed).toBe(
+      "café",
+    );
   });
 });
 
@@ -132,5 +182,15 @@ describe("multipart parts: a file's name as the server reads it", () => {
   it("reads a name in UTF-8, and one whose bytes are not UTF-8 one character a byte", async () => {
     expect(await named(Buffer.from('; filename="café.png"', "utf8"))).toBe("café.png");
     expect(await named(Buffer.from('; filename="caf\xe9.png"', "latin1"))).toBe("café.png");
+  });
+
+  it("reads a name in the charset the body's Content-Type names", async () => {
+    const res = await send(
+      "/v1/files",
+      [{ name: "file", disposition: Buffer.from('; filename="café.png"', "utf8"), value: samplePng() }],
+      `multipart/form-data; boundary=${B}; charset=latin-1`,
+    );
+    expect(res.status).toBe(200);
+    expect(jsonOf(res).filename).toBe("cafÃ©.png");
   });
 });
