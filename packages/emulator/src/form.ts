@@ -99,14 +99,14 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     },
   };
   let bb: busboy.Busboy;
-  /** The head of the part busboy is reading, as the server reads it (undefined for a text part). */
-  let fileHead: FileHead | undefined;
+  /** The head of the part busboy is reading, as the server reads it. */
+  let partHead: PartHead | undefined;
   const strays = urlencoded ? new StrayPercents() : undefined;
   try {
     bb = busboy(options);
     if (!urlencoded) {
       readHeadsAsServer(bb, bodyCharset, (head) => {
-        fileHead = head;
+        partHead = head;
       });
     }
   } catch (err) {
@@ -157,7 +157,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       if (!req.complete) finish({ kind: "aborted" });
     };
 
-    const unnamed = (name: unknown) => {
+    const unnamed = (name: string | undefined): name is undefined => {
       if (typeof name === "string") return false;
       // busboy gives no name when it cannot decode one: a urlencoded body in a charset it does not know, or a part
       // without a name.
@@ -172,11 +172,15 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     // Text fields as busboy gives them (undefined: a urlencoded body in a charset it cannot decode), read once the
     // whole body is in.
     const texts: { part: FormPart; value: string | undefined }[] = [];
-    bb.on("field", (name, value, info) => {
-      if (rawUrlencoded) {
+    /** A multipart part's name, as the server reads it from its head (undefined when it has none). */
+    const partName = () => (partHead?.name === undefined ? undefined : userSafeDecode(partHead.name, bodyCharset));
+    bb.on("field", (busboyName, value, info) => {
+      let name: string | undefined = busboyName;
+      if (!urlencoded) name = partName();
+      else if (rawUrlencoded) {
         // The name came as bytes too.
         name = typeof name === "string" ? (utf8Of(name, false) ?? lossyUtf8(name)) : name;
-      } else if (!urlencoded && typeof name === "string") name = userSafeDecode(name, bodyCharset);
+      }
       if (unnamed(name)) return;
       const part: FormPart = { name, text: "", truncated: info.valueTruncated, invalidUtf8: false };
       texts.push({ part, value: typeof value === "string" ? value : undefined });
@@ -201,11 +205,10 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         }
       }
     };
-    bb.on("file", (name, stream, info) => {
+    bb.on("file", (_name, stream, info) => {
       // busboy tells of a file part from within its reading of the part's head, just read by readHeadsAsServer.
-      const read = fileHead ?? { filename: info.filename ?? "", declaredType: info.mimeType };
-      fileHead = undefined;
-      if (typeof name === "string") name = userSafeDecode(name, bodyCharset);
+      const read = partHead?.file ?? { filename: info.filename ?? "", declaredType: info.mimeType };
+      const name = partName();
       if (unnamed(name)) return void stream.resume();
       const head = Buffer.allocUnsafe(HEAD_BYTES);
       let headLength = 0;
@@ -338,21 +341,28 @@ interface FileHead {
   declaredType: string;
 }
 
+/** What the server reads of a part's head: its name (bytes, one character a byte), and its file when it is one. */
+interface PartHead {
+  name: string | undefined;
+  file?: FileHead;
+}
+
 /**
- * Makes a multipart busboy tell file parts from text parts as the server does, and reads each file part's head as
- * the server reads it, giving it to `onFile` just before busboy tells of the part ('file').
+ * Makes a multipart busboy read each part as the server does: each part's head, as the server reads it, is given to
+ * `onPart` just before busboy reads the part.
  *
- * The server (Starlette over python-multipart) takes a part for a file exactly when its Content-Disposition has a
- * `filename` parameter, an empty one (`filename=""`) too, whatever its Content-Type; and it keeps the name as sent,
- * directories and all, but for a full Windows path (`C:\…`, `\\server\…`: what Internet Explorer sent), cut to its
- * last segment. busboy (1.6) takes a part for a file when its filename is not empty or its Content-Type is
- * application/octet-stream, keeps only the last segment of every name and has no option for either. So the one
- * header parser of a busboy (given to it when its first part begins) is wrapped: each head it hands busboy is read
- * here first, with busboy's own readers, and a file part busboy would read as text gets the Content-Type
- * application/octet-stream, a text part it would read as a file `text/plain` (its parameters kept), in the parsed
- * head only; the file's own type is kept here. Not a byte of the body is touched.
+ * The server (Starlette over python-multipart) names a part by its `name` parameter, "" too, and takes it for a file
+ * exactly when its Content-Disposition has a `filename` parameter, an empty one (`filename=""`) too, whatever its
+ * Content-Type; it keeps a file's name as sent, directories and all, but for a full Windows path (`C:\…`,
+ * `\\server\…`: what Internet Explorer sent), cut to its last segment. busboy (1.6) takes no name for `name=""`,
+ * takes a part for a file when its filename is not empty or its Content-Type is application/octet-stream, keeps only
+ * the last segment of every file name and has no option for any of it. So the one header parser of a busboy (given
+ * to it when its first part begins) is wrapped: each head it hands busboy is read here first, then handed over as
+ * `form-data; name="part"` (with `; filename="file"` for a file part) and, for a text part, with the Content-Type
+ * `text/plain` and no charset, so that busboy gives the part's bytes: busboy frames the parts, the reading here says
+ * what each is. Not a byte of the body is touched.
  */
-function readHeadsAsServer(bb: busboy.Busboy, charset: string, onFile: (head: FileHead | undefined) => void): void {
+function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: PartHead | undefined) => void): void {
   type HeaderParser = { cb: (header: PartHeader) => void };
   const reader = bb as unknown as { _hparser?: HeaderParser | null };
   if (!("_hparser" in reader)) throw new Error("busboy's multipart reader is not the one of busboy 1.6.0");
@@ -367,7 +377,7 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, onFile: (head: Fi
         wrapped = true;
         const handOver = value.cb;
         value.cb = (header) => {
-          onFile(fileHeadOf(header, charset));
+          onPart(partHeadOf(header, charset));
           handOver(header);
         };
       }
@@ -376,11 +386,8 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, onFile: (head: Fi
   });
 }
 
-/**
- * The file head of a part the server reads as a file (undefined for text), the part's header set for busboy: a text
- * part's Content-Type is `text/plain` for it, without the charset the part may name, so that it gives the bytes.
- */
-function fileHeadOf(header: PartHeader, charset: string): FileHead | undefined {
+/** A part's head as the server reads it, the part's header set for busboy (see readHeadsAsServer). */
+function partHeadOf(header: PartHeader, charset: string): PartHead | undefined {
   const dispositionHeader = header["content-disposition"]?.[0];
   // The raw bytes of each plain parameter (busboy decodes an extended one, `filename*=utf-8''…`, itself).
   const disposition = dispositionHeader === undefined ? undefined : parseDisposition(dispositionHeader, asIs);
@@ -389,13 +396,14 @@ function fileHeadOf(header: PartHeader, charset: string): FileHead | undefined {
   const types = header["content-type"];
   const contentType = types?.[0] === undefined ? undefined : parseContentType(types[0]);
   const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "text/plain";
-  const { filename, "filename*": extended } = disposition.params;
-  if (filename === undefined && extended === undefined) {
-    header["content-type"] = ["text/plain"];
-    return undefined;
-  }
-  if (!filename && !extended) header["content-type"] = ["application/octet-stream"];
-  return { filename: extended || serverFilename(filename ?? "", charset), declaredType };
+  const { name, filename, "filename*": extended } = disposition.params;
+  const file =
+    filename === undefined && extended === undefined
+      ? undefined
+      : { filename: extended || serverFilename(filename ?? "", charset), declaredType };
+  header["content-disposition"] = [file ? 'form-data; name="part"; filename="file"' : 'form-data; name="part"'];
+  if (!file) header["content-type"] = ["text/plain"];
+  return { name, file };
 }
 
 const asIs = (text: string) => text;

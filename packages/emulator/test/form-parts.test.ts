@@ -107,6 +107,26 @@ describe("multipart parts: a file exactly when the part has a filename parameter
   });
 });
 
+describe("multipart parts: a part's name as the server reads it", () => {
+  it('takes a part with name="" for a field named "", unknown to the model: 422 extra_forbidden at ["body", ""]', async () => {
+    const res = await send("/v1/jobs/lucy-pro-t2v", [
+      { name: "prompt", value: "a prompt" },
+      { name: "", value: "stray" },
+    ]);
+    expect(res.status).toBe(422);
+    expect(jsonOf(res).detail).toEqual([
+      { type: "extra_forbidden", loc: ["body", ""], msg: "Extra inputs are not permitted", input: "stray" },
+    ]);
+    // A file so named too.
+    const file = await send("/v1/files", [
+      { name: "file", disposition: '; filename="a.png"', value: samplePng() },
+      { name: "", disposition: '; filename="b.png"', value: samplePng() },
+    ]);
+    expect(file.status).toBe(422);
+    expect(brief(jsonOf(file).detail)).toEqual([["body.", "extra_forbidden"]]);
+  });
+});
+
 describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
   /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
   const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
