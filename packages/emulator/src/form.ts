@@ -389,34 +389,27 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: Pa
 /** A part's head as the server reads it, the part's header set for busboy (see readHeadsAsServer). */
 function partHeadOf(header: PartHeader, charset: string): PartHead | undefined {
   const dispositionHeader = header["content-disposition"]?.[0];
-  // The raw bytes of each plain parameter (busboy decodes an extended one, `filename*=utf-8''…`, itself).
-  const disposition = dispositionHeader === undefined ? undefined : parseDisposition(dispositionHeader, asIs);
-  // A part busboy drops (no disposition, one that it cannot read or that is not form-data) is left to it.
-  if (disposition?.type !== "form-data") return undefined;
+  // A part busboy drops (no disposition, or one that is not form-data) is left to it.
+  if (dispositionHeader === undefined) return undefined;
+  const disposition = parseOptionsHeader(dispositionHeader);
+  if (disposition.type.toLowerCase() !== "form-data") return undefined;
   const types = header["content-type"];
   const contentType = types?.[0] === undefined ? undefined : parseContentType(types[0]);
   const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "text/plain";
-  const { name, filename, "filename*": extended } = disposition.params;
+  const name = disposition.params.get("name");
+  const filename = disposition.params.get("filename");
+  // busboy decodes an extended file name (`filename*=utf-8''…`) itself.
+  const extended = parseDisposition(dispositionHeader, asIs)?.params["filename*"];
   const file =
     filename === undefined && extended === undefined
       ? undefined
-      : { filename: extended || serverFilename(filename ?? "", charset), declaredType };
+      : { filename: extended || userSafeDecode(filename ?? "", charset), declaredType };
   header["content-disposition"] = [file ? 'form-data; name="part"; filename="file"' : 'form-data; name="part"'];
   if (!file) header["content-type"] = ["text/plain"];
   return { name, file };
 }
 
 const asIs = (text: string) => text;
-
-/**
- * A file name as the server reads it from the bytes of its parameter (one character a byte): a full Windows path cut
- * to its last segment (python-multipart's reading), then decoded in the body's charset (Starlette's reading).
- */
-function serverFilename(bytes: string, charset: string): string {
-  const windowsPath = bytes.slice(1, 3) === ":\\" || bytes.startsWith("\\\\");
-  const name = windowsPath ? bytes.slice(bytes.lastIndexOf("\\") + 1) : bytes;
-  return userSafeDecode(name, charset);
-}
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 

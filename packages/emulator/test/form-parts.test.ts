@@ -80,6 +80,19 @@ describe("multipart parts: a file exactly when the part has a filename parameter
     expect(jsonOf(large)).toMatchObject({ filename: "", mime_type: "image/png", size_bytes: big.length });
   });
 
+  it('takes a part with a bare filename (no =) for a file named "", as python-multipart reads it', async () => {
+    const promptAsFile = await send("/v1/jobs/lucy-pro-t2v", [
+      { name: "prompt", disposition: "; filename", value: "a" },
+    ]);
+    expect(promptAsFile.status).toBe(422);
+    expect(brief(jsonOf(promptAsFile).detail)).toEqual([["body.prompt", "string_type"]]);
+
+    const png = samplePng();
+    const res = await send("/v1/files", [{ name: "file", disposition: "; filename", value: png }]);
+    expect(res.status).toBe(200);
+    expect(jsonOf(res)).toMatchObject({ filename: "", mime_type: "image/png", size_bytes: png.length });
+  });
+
   it("takes an application/octet-stream part without a filename for text", async () => {
     const mp4 = await sampleMp4();
     const promptAsBytes = await send("/v1/jobs/lucy-clip", [
