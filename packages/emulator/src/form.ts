@@ -320,17 +320,11 @@ function escapeStrays(data: Buffer, end: number): Buffer {
 
 function noop(): void {}
 
-/** busboy's own readers of a part's head (busboy 1.6.0, pinned: lib/utils.js). */
+/** busboy's own reader of a part's Content-Type (busboy 1.6.0, pinned: lib/utils.js). */
 interface BusboyHeadReaders {
-  parseDisposition(
-    value: string,
-    decode: (text: string) => string,
-  ): { type: string; params: Record<string, string | undefined> } | undefined;
   parseContentType(value: string): { type: string; subtype: string } | undefined;
 }
-const { parseDisposition, parseContentType } = createRequire(import.meta.url)(
-  "busboy/lib/utils.js",
-) as BusboyHeadReaders;
+const { parseContentType } = createRequire(import.meta.url)("busboy/lib/utils.js") as BusboyHeadReaders;
 
 /** A part's head, as busboy's header parser hands it over: header values one character a byte, by lowercase name. */
 type PartHeader = Record<string, string[] | undefined>;
@@ -397,19 +391,13 @@ function partHeadOf(header: PartHeader, charset: string): PartHead | undefined {
   const contentType = types?.[0] === undefined ? undefined : parseContentType(types[0]);
   const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "text/plain";
   const name = disposition.params.get("name");
+  // The extended notation (`filename*=utf-8''…`) is no parameter for the server: without a plain `filename`, text.
   const filename = disposition.params.get("filename");
-  // busboy decodes an extended file name (`filename*=utf-8''…`) itself.
-  const extended = parseDisposition(dispositionHeader, asIs)?.params["filename*"];
-  const file =
-    filename === undefined && extended === undefined
-      ? undefined
-      : { filename: extended || userSafeDecode(filename ?? "", charset), declaredType };
+  const file = filename === undefined ? undefined : { filename: userSafeDecode(filename, charset), declaredType };
   header["content-disposition"] = [file ? 'form-data; name="part"; filename="file"' : 'form-data; name="part"'];
   if (!file) header["content-type"] = ["text/plain"];
   return { name, file };
 }
-
-const asIs = (text: string) => text;
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 

@@ -212,6 +212,24 @@ describe("multipart parts: a file's name as the server reads it", () => {
     expect(await named('; filename="\\\\server\\share\\c.png"')).toBe("\\server\\share\\c.png");
   });
 
+  it("ignores the extended notation (filename*=, name*=) as python-multipart does, after RFC 7578", async () => {
+    // Beside a plain filename: the plain one.
+    expect(await named("; filename=\"plain.png\"; filename*=utf-8''fancy%C3%A9.png")).toBe("plain.png");
+    expect(await named("; filename*=utf-8''fancy%C3%A9.png; filename=\"plain.png\"")).toBe("plain.png");
+    // Alone: no filename, so the part is text, where the field takes a file.
+    const alone = await send("/v1/files", [
+      { name: "file", disposition: "; filename*=utf-8''fancy.png", type: "image/png", value: "bytes" },
+    ]);
+    expect(alone.status).toBe(422);
+    expect(jsonOf(alone).detail).toMatchObject([{ loc: ["body", "file"], type: "value_error", input: "bytes" }]);
+    // A part named only so has no name.
+    const unnamed = await send(
+      "/v1/jobs/lucy-pro-t2v",
+      Buffer.from(`--${B}\r\nContent-Disposition: form-data; name*=utf-8''prompt\r\n\r\nhi\r\n--${B}--\r\n`),
+    );
+    expect(unnamed.status).toBe(400);
+  });
+
   it("reads a name in UTF-8, and one whose bytes are not UTF-8 one character a byte", async () => {
     expect(await named(Buffer.from('; filename="café.png"', "utf8"))).toBe("café.png");
     expect(await named(Buffer.from('; filename="caf\xe9.png"', "latin1"))).toBe("café.png");
