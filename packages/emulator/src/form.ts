@@ -159,13 +159,12 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
 
     const unnamed = (name: string | undefined): name is undefined => {
       if (typeof name === "string") return false;
-      // busboy gives no name when it cannot decode one: a urlencoded body in a charset it does not know, or a part
-      // without a name.
+      // No name: a urlencoded body in a charset busboy does not know, or a part without a name (the server's words).
       fail(
         400,
         urlencoded
           ? `The urlencoded body is in a charset the server cannot read (${JSON.stringify(charsetOf(contentType))}): send it in UTF-8.`
-          : 'A form part has no readable name: give each part Content-Disposition: form-data; name="…", in UTF-8.',
+          : 'The Content-Disposition header field "name" must be provided.',
       );
       return true;
     };
@@ -356,7 +355,7 @@ interface PartHead {
  * `text/plain` and no charset, so that busboy gives the part's bytes: busboy frames the parts, the reading here says
  * what each is. Not a byte of the body is touched.
  */
-function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: PartHead | undefined) => void): void {
+function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: PartHead) => void): void {
   type HeaderParser = { cb: (header: PartHeader) => void };
   const reader = bb as unknown as { _hparser?: HeaderParser | null };
   if (!("_hparser" in reader)) throw new Error("busboy's multipart reader is not the one of busboy 1.6.0");
@@ -380,13 +379,13 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: Pa
   });
 }
 
-/** A part's head as the server reads it, the part's header set for busboy (see readHeadsAsServer). */
-function partHeadOf(header: PartHeader, charset: string): PartHead | undefined {
-  const dispositionHeader = header["content-disposition"]?.[0];
-  // A part busboy drops (no disposition, or one that is not form-data) is left to it.
-  if (dispositionHeader === undefined) return undefined;
-  const disposition = parseOptionsHeader(dispositionHeader);
-  if (disposition.type.toLowerCase() !== "form-data") return undefined;
+/**
+ * A part's head as the server reads it, the part's header set for busboy (see readHeadsAsServer): the last
+ * Content-Disposition, of any type (`attachment` too); a part without one has no name, which the server refuses.
+ */
+function partHeadOf(header: PartHeader, charset: string): PartHead {
+  const dispositions = header["content-disposition"];
+  const disposition = parseOptionsHeader(dispositions?.[dispositions.length - 1]);
   const types = header["content-type"];
   const contentType = types?.[0] === undefined ? undefined : parseContentType(types[0]);
   const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "text/plain";

@@ -136,8 +136,8 @@ const cases: Case[] = [
   {
     name: "a part without Content-Disposition",
     send: postBody(t2v, `--${B}\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${B}--\r\n`, { "content-type": MP }),
-    status: 422,
-    issue: "missing",
+    status: 400,
+    detail: 'The Content-Disposition header field "name" must be provided.',
   },
   {
     name: "a urlencoded body in a charset nobody knows",
@@ -151,7 +151,7 @@ const cases: Case[] = [
       "content-type": MP,
     }),
     status: 400,
-    detail: "no readable name",
+    detail: 'The Content-Disposition header field "name" must be provided.',
   },
   {
     name: "121 parts (over the parts limit)",

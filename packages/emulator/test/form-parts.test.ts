@@ -140,6 +140,40 @@ describe("multipart parts: a part's name as the server reads it", () => {
   });
 });
 
+describe("multipart parts: the Content-Disposition a part must have", () => {
+  const NO_NAME = { detail: 'The Content-Disposition header field "name" must be provided.' };
+  const partOf = (head: string) => Buffer.from(`--${B}\r\n${head}\r\n\r\nhi\r\n`);
+  const sendRaw = (...chunks: Buffer[]) =>
+    send("/v1/jobs/lucy-pro-t2v", Buffer.concat([...chunks, Buffer.from(`--${B}--\r\n`)]));
+  const prompt = partOf('Content-Disposition: form-data; name="prompt"');
+
+  it("refuses a part without Content-Disposition, or without a name in it, as Starlette does (400, no job)", async () => {
+    const created = emu.stats().jobsCreated;
+    for (const head of [
+      "Content-Type: text/plain",
+      "Content-Disposition: form-data",
+      'Content-Disposition: form-data; filename="a.png"',
+    ]) {
+      const res = await sendRaw(prompt, partOf(head));
+      expect(res.status, head).toBe(400);
+      expect(jsonOf(res), head).toEqual(NO_NAME);
+    }
+    expect(emu.stats().jobsCreated).toBe(created);
+  });
+
+  it("reads a Content-Disposition of any type, and the last of two", async () => {
+    expect((await sendRaw(partOf('Content-Disposition: attachment; name="prompt"'))).status).toBe(200);
+    const two = await sendRaw(
+      partOf('Content-Disposition: form-data; name="prompt"\r\nContent-Disposition: form-data; name="colour"'),
+    );
+    expect(two.status).toBe(422);
+    expect(brief(jsonOf(two).detail)).toEqual([
+      ["body.prompt", "missing"],
+      ["body.colour", "extra_forbidden"],
+    ]);
+  });
+});
+
 describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
   /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
   const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
