@@ -82,7 +82,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   const urlCharset = urlencoded ? charsetOf(contentType)?.toLowerCase() : undefined;
   const rawUrlencoded = urlencoded && (urlCharset === undefined || urlCharset === "utf-8" || urlCharset === "utf8");
   const headers = rawUrlencoded ? { ...req.headers, "content-type": "application/x-www-form-urlencoded" } : req.headers;
-  const bodyCharset = urlencoded ? "" : (parseOptionsHeader(contentType).params.get("charset") ?? "utf-8");
+  const typeParams = parseOptionsHeader(contentType).params;
+  const bodyCharset = typeParams.get("charset") ?? "utf-8";
+  const startsRight = urlencoded ? undefined : startReader(typeParams.get("boundary") ?? "");
   const options: busboy.BusboyConfig = {
     headers,
     defCharset: "latin1",
@@ -151,6 +153,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBody) tooLarge();
+      else if (startsRight?.(chunk) === false) fail(400, "There was an error parsing the body");
     };
     const onAborted = () => finish({ kind: "aborted" });
     const onClose = () => {
@@ -318,6 +321,47 @@ function escapeStrays(data: Buffer, end: number): Buffer {
 }
 
 function noop(): void {}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const DASH = 0x2d;
+
+/**
+ * python-multipart's reading of the start of a multipart body, which busboy does not share (it skips whatever comes
+ * before the first boundary): from a CR or LF, on to the first `-`; then `--boundary` and CRLF (or `--boundary--`, a
+ * body of no part). Fed the body's chunks in order, it answers false once the body has gone another way (the server
+ * answers 400), true until then.
+ */
+function startReader(boundary: string): (chunk: Buffer) => boolean {
+  const expected = Buffer.from(`--${boundary}`, "latin1");
+  let skipping = true;
+  let done = false;
+  let index = 0;
+  let after = 0;
+  return (chunk) => {
+    for (let i = 0; !done && i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (skipping) {
+        skipping = false;
+        if (c === CR || c === LF) {
+          i = chunk.indexOf(DASH, i);
+          // No dash in this chunk: the rest of it is skipped, and the next chunk starts afresh.
+          if (i < 0) return (skipping = true);
+        }
+        i--;
+      } else if (index < expected.length) {
+        if (c !== expected[index++]) return false;
+      } else if (after === 0) {
+        if (c !== CR && c !== DASH) return false;
+        after = c;
+      } else {
+        if (c !== (after === CR ? LF : DASH)) return false;
+        done = true;
+      }
+    }
+    return true;
+  };
+}
 
 /** busboy's own reader of a part's Content-Type (busboy 1.6.0, pinned: lib/utils.js). */
 interface BusboyHeadReaders {

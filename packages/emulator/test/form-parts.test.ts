@@ -174,6 +174,29 @@ describe("multipart parts: the Content-Disposition a part must have", () => {
   });
 });
 
+describe("multipart bodies: what may come before the first boundary, as python-multipart reads it", () => {
+  const prompt = body([{ name: "prompt", value: "a prompt" }]);
+  const sendAfter = (before: string) =>
+    send("/v1/jobs/lucy-pro-t2v", Buffer.concat([Buffer.from(before, "latin1"), prompt]));
+  const PARSE_ERROR = { detail: "There was an error parsing the body" };
+
+  it("takes CR and LF bytes, and what follows them up to the first '-', before the first boundary", async () => {
+    for (const before of ["", "\r\n", "\r\n\r\n", "\r\npreamble\r\n"]) {
+      expect((await sendAfter(before)).status, JSON.stringify(before)).toBe(200);
+    }
+  });
+
+  it("refuses anything else there (400), where busboy skipped it", async () => {
+    const created = emu.stats().jobsCreated;
+    for (const before of ["preamble\r\n", "\r\npre-amble\r\n", `--${B}x\r\n`, `--${B}\n`, " "]) {
+      const res = await sendAfter(before);
+      expect(res.status, JSON.stringify(before)).toBe(400);
+      expect(jsonOf(res)).toEqual(PARSE_ERROR);
+    }
+    expect(emu.stats().jobsCreated).toBe(created);
+  });
+});
+
 describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
   /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
   const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
