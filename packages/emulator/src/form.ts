@@ -84,7 +84,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   const headers = rawUrlencoded ? { ...req.headers, "content-type": "application/x-www-form-urlencoded" } : req.headers;
   const typeParams = parseOptionsHeader(contentType).params;
   const bodyCharset = typeParams.get("charset") ?? "utf-8";
-  const startsRight = urlencoded ? undefined : startReader(typeParams.get("boundary") ?? "");
+  const boundary = typeParams.get("boundary") ?? "";
+  const startsRight = urlencoded ? undefined : startReader(boundary);
   const options: busboy.BusboyConfig = {
     headers,
     defCharset: "latin1",
@@ -103,12 +104,15 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   let bb: busboy.Busboy;
   /** The head of the part busboy is reading, as the server reads it. */
   let partHead: PartHead | undefined;
+  /** A part without a name was seen (refused even where the body ends before the part does). */
+  let nameless = false;
   const strays = urlencoded ? new StrayPercents() : undefined;
   try {
     bb = busboy(options);
     if (!urlencoded) {
       readHeadsAsServer(bb, bodyCharset, (head) => {
         partHead = head;
+        nameless ||= head.name === undefined;
       });
     }
   } catch (err) {
@@ -121,6 +125,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     const parts: FormPart[] = [];
     let settled = false;
     let received = 0;
+    /** The last bytes of the body (one character a byte), enough to tell whether it ends in a boundary. */
+    let tail = "";
 
     const finish = (outcome: ParseOutcome) => {
       if (settled) return;
@@ -154,6 +160,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       received += chunk.length;
       if (received > maxBody) tooLarge();
       else if (startsRight?.(chunk) === false) fail(400, "There was an error parsing the body");
+      else if (!urlencoded)
+        tail = (tail + chunk.subarray(-(boundary.length + 8)).toString("latin1")).slice(-(boundary.length + 8));
     };
     const onAborted = () => finish({ kind: "aborted" });
     const onClose = () => {
@@ -207,11 +215,19 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         }
       }
     };
+    /** File parts whose bytes are still coming, and the ends of all file parts' streams. */
+    const unfinished = new Set<FormPart>();
+    const fileStreamsClosed: Promise<unknown>[] = [];
     bb.on("file", (_name, stream, info) => {
       // busboy tells of a file part from within its reading of the part's head, just read by readHeadsAsServer.
       const read = partHead?.file ?? { filename: info.filename ?? "", declaredType: info.mimeType };
       const name = partName();
+      fileStreamsClosed.push(new Promise((resolve) => stream.once("close", resolve)));
       if (unnamed(name)) return void stream.resume();
+      // In the parts where it was sent, its file given once it is all in.
+      const part: FormPart = { name, text: "", truncated: false, invalidUtf8: false };
+      parts.push(part);
+      unfinished.add(part);
       const head = Buffer.allocUnsafe(HEAD_BYTES);
       let headLength = 0;
       let size = 0;
@@ -224,23 +240,19 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         size += chunk.length;
       });
       stream.on("limit", tooLarge);
-      stream.on("error", () => fail(400, "There was an error parsing the body"));
+      stream.on("error", (err) => {
+        if (err.message !== CUT) fail(400, "There was an error parsing the body");
+      });
       stream.on("end", () => {
-        if (settled || failure) return;
         const kept = Buffer.from(head.subarray(0, headLength));
-        parts.push({
-          name,
-          text: "",
-          truncated: false,
-          invalidUtf8: false,
-          file: {
-            filename: read.filename,
-            declaredType: read.declaredType,
-            size,
-            head: kept,
-            sniffedType: sniffMediaType(kept),
-          },
-        });
+        part.file = {
+          filename: read.filename,
+          declaredType: read.declaredType,
+          size,
+          head: kept,
+          sniffedType: sniffMediaType(kept),
+        };
+        unfinished.delete(part);
       });
     });
     const tooManyParts = () =>
@@ -252,11 +264,23 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     bb.on("partsLimit", tooManyParts);
     bb.on("filesLimit", tooManyParts);
     bb.on("fieldsLimit", tooManyParts);
-    bb.on("error", () => fail(400, "There was an error parsing the body"));
+    // A body that ends before its closing boundary is read as the server reads it: the parts it holds in full, the
+    // one it cuts dropped (python-multipart ends a part only at a boundary followed by CRLF or `--`, where busboy
+    // ends it at the boundary alone).
+    let cut = false;
+    bb.on("error", (err: Error) => {
+      if (err.message === CUT) cut = true;
+      else fail(400, "There was an error parsing the body");
+    });
     bb.on("close", () => {
-      if (failure) return finish(failure);
-      readTexts();
-      finish({ kind: "ok", parts });
+      void Promise.all(fileStreamsClosed).then(() => {
+        if (failure) return finish(failure);
+        if (nameless) unnamed(undefined);
+        if (failure) return finish(failure);
+        if (cut && endsInBoundary(tail, boundary)) parts.pop();
+        readTexts();
+        finish({ kind: "ok", parts: parts.filter((part) => !unfinished.has(part)) });
+      });
     });
 
     startReading();
@@ -361,6 +385,15 @@ function startReader(boundary: string): (chunk: Buffer) => boolean {
     }
     return true;
   };
+}
+
+/** What busboy says of a body that ends before its closing boundary. */
+const CUT = "Unexpected end of form";
+
+/** Whether a multipart body ends in a boundary that ends no part for the server (not followed by CRLF or `--`). */
+function endsInBoundary(tail: string, boundary: string): boolean {
+  const line = `\r\n--${boundary}`;
+  return tail.endsWith(line) || tail.endsWith(`${line}\r`) || tail.endsWith(`${line}-`);
 }
 
 /** busboy's own reader of a part's Content-Type (busboy 1.6.0, pinned: lib/utils.js). */

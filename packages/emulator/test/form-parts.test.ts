@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../src/index.js";
+import type { RawResponse } from "./helpers.js";
 import { jsonOf, raw, sampleMp4, samplePng, start } from "./helpers.js";
 
 let emu: Emulator;
@@ -194,6 +195,51 @@ describe("multipart bodies: what may come before the first boundary, as python-m
       expect(jsonOf(res)).toEqual(PARSE_ERROR);
     }
     expect(emu.stats().jobsCreated).toBe(created);
+  });
+});
+
+describe("multipart bodies that end before their closing boundary, read as python-multipart reads them", () => {
+  const partOf = (name: string, value: string | Uint8Array, disposition = "") =>
+    Buffer.concat([
+      Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="${name}"${disposition}\r\n\r\n`),
+      Buffer.from(value),
+      Buffer.from("\r\n"),
+    ]);
+  const issuesOf = (res: RawResponse) => {
+    expect(res.status).toBe(422);
+    return brief(jsonOf(res).detail);
+  };
+
+  it("keeps the parts the body holds in full and drops the one it cuts", async () => {
+    const created = emu.stats().jobsCreated;
+    // Cut in the only part, or just after it: it ends at a boundary followed by CRLF or "--", never before.
+    for (const end of ["", `--${B}`, `--${B}\r`, `--${B}-`]) {
+      const res = await send("/v1/jobs/lucy-pro-t2v", Buffer.concat([partOf("prompt", "a prompt"), Buffer.from(end)]));
+      expect(issuesOf(res), JSON.stringify(end)).toEqual([["body.prompt", "missing"]]);
+    }
+    // An empty body: no part.
+    expect(issuesOf(await send("/v1/jobs/lucy-pro-t2v", Buffer.alloc(0)))).toEqual([["body.prompt", "missing"]]);
+    expect(emu.stats().jobsCreated).toBe(created);
+
+    // The prompt in full, the seed cut: the server takes the prompt alone, and so makes the job.
+    const seedCut = Buffer.concat([partOf("prompt", "a prompt"), partOf("seed", "12").subarray(0, -3)]);
+    expect((await send("/v1/jobs/lucy-pro-t2v", seedCut)).status).toBe(200);
+  });
+
+  it("keeps a file the body holds in full, drops one it cuts", async () => {
+    const png = samplePng();
+    const fileThenCut = Buffer.concat([partOf("file", png, '; filename="a.png"'), partOf("ttl_seconds", "60")]);
+    const kept = await send("/v1/files", fileThenCut.subarray(0, -4));
+    expect(kept.status).toBe(200);
+    expect(jsonOf(kept)).toMatchObject({ filename: "a.png", size_bytes: png.length });
+
+    const fileCut = partOf("file", png, '; filename="a.png"').subarray(0, -10);
+    expect(issuesOf(await send("/v1/files", fileCut))).toEqual([["body.file", "missing"]]);
+  });
+
+  it("refuses a part without a name where the body cuts it too", async () => {
+    const res = await send("/v1/jobs/lucy-pro-t2v", Buffer.from(`--${B}\r\nContent-Disposition: form-data\r\n\r\nhi`));
+    expect(res.status).toBe(400);
   });
 });
 
