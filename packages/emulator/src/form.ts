@@ -370,7 +370,10 @@ function startReader(boundary: string): (chunk: Buffer) => boolean {
         if (c === CR || c === LF) {
           i = chunk.indexOf(DASH, i);
           // No dash in this chunk: the rest of it is skipped, and the next chunk starts afresh.
-          if (i < 0) return (skipping = true);
+          if (i < 0) {
+            skipping = true;
+            return true;
+          }
         }
         i--;
       } else if (index < expected.length) {
