@@ -521,7 +521,8 @@ export interface FormResult {
 /**
  * Checks the parts against the fields: one issue per bad field, in field order, then unknown fields. A field sent as
  * empty text (a text part, not a file) is taken as not sent, as FastAPI reads a form value of "": an optional field
- * gets its default, a required one is missing; but for a field whose schema takes "" as a value (`takesEmpty`).
+ * gets its default, a required one is missing; but for a field whose schema takes "" as a value (`takesEmpty`). A
+ * field sent more than once is read by the last of its parts, a text after a file too, as FastAPI reads a form.
  */
 export function validateForm(fields: readonly FormField[], parts: readonly FormPart[]): FormResult {
   const byName = new Map<string, FormPart[]>();
@@ -539,20 +540,14 @@ export function validateForm(fields: readonly FormField[], parts: readonly FormP
   for (const field of fields) {
     known.add(field.name);
     const loc: Loc = ["body", field.name];
-    const sent = byName.get(field.name);
-    if (!sent || (sent.length === 1 && isEmptyText(sent[0]!) && !field.takesEmpty)) {
+    // A field given more than once: the last one counts (FastAPI reads Starlette's FormData.get).
+    const part = byName.get(field.name)?.at(-1);
+    if (!part || (isEmptyText(part) && !field.takesEmpty)) {
       if (field.required) issues.push(issue(loc, "missing", "Field required", null));
       else if (field.default !== undefined) values.set(field.name, field.default);
       continue;
     }
     given.add(field.name);
-    if (sent.length > 1) {
-      issues.push(
-        issue(loc, "duplicate", `Field given ${sent.length} times; send it once`, undefined, { count: sent.length }),
-      );
-      continue;
-    }
-    const part = sent[0]!;
     if (field.kind === "file") {
       if (!part.file) {
         issues.push(
@@ -589,9 +584,9 @@ export function validateForm(fields: readonly FormField[], parts: readonly FormP
   }
   for (const [name, list] of byName) {
     if (known.has(name)) continue;
-    const first = list[0]!;
+    const last = list.at(-1)!;
     issues.push(
-      issue(["body", name], "extra_forbidden", "Extra inputs are not permitted", first.file ? undefined : first.text),
+      issue(["body", name], "extra_forbidden", "Extra inputs are not permitted", last.file ? undefined : last.text),
     );
   }
   return { values, given, files, issues };

@@ -306,12 +306,11 @@ const cases: Case[] = [
     status: 422,
     issue: "extra_forbidden",
   },
-  { name: "duplicate prompt", send: postParts(t2v, [prompt("a"), prompt("b")]), status: 422, issue: "duplicate" },
   {
-    name: "duplicate file",
-    send: postParts(clip, [prompt("p"), file("data", mp4), file("data", mp4)]),
+    name: "a file field given as a file, then as text (the last counts)",
+    send: postParts(clip, [prompt("p"), file("data", mp4), { name: "data", value: "text" }]),
     status: 422,
-    issue: "duplicate",
+    issue: "value_error",
   },
   { name: "missing required file", send: postParts(clip, [prompt("p")]), status: 422, issue: "missing" },
   {

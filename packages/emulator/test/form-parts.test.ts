@@ -243,6 +243,34 @@ describe("multipart bodies that end before their closing boundary, read as pytho
   });
 });
 
+describe("multipart parts: a field sent more than once", () => {
+  it("is read by its last part, a file after text or text after a file, as FastAPI reads a form", async () => {
+    const mp4 = await sampleMp4();
+    const textLast = await send("/v1/jobs/lucy-clip", [
+      { name: "prompt", value: "a prompt" },
+      { name: "data", disposition: '; filename="a.mp4"', value: mp4 },
+      { name: "data", value: "not a file" },
+    ]);
+    expect(textLast.status).toBe(422);
+    expect(brief(jsonOf(textLast).detail)).toEqual([["body.data", "value_error"]]);
+
+    const fileLast = await send("/v1/jobs/lucy-clip", [
+      { name: "prompt", value: "a prompt" },
+      { name: "data", value: "not a file" },
+      { name: "data", disposition: '; filename="a.mp4"', value: mp4 },
+    ]);
+    expect(fileLast.status).toBe(200);
+
+    // An unknown field: named once, with its last value.
+    const extras = await send("/v1/jobs/lucy-pro-t2v", [
+      { name: "colour", value: "red" },
+      { name: "prompt", value: "a prompt" },
+      { name: "colour", value: "blue" },
+    ]);
+    expect(jsonOf(extras).detail).toMatchObject([{ loc: ["body", "colour"], type: "extra_forbidden", input: "blue" }]);
+  });
+});
+
 describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
   /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
   const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
