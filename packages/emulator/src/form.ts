@@ -16,7 +16,10 @@ import { issue } from "./validation.js";
 
 /** Bytes kept from the start of every file part, for sniffing. */
 const HEAD_BYTES = 4096;
-/** Largest text part; a longer one is cut and reported as too long. */
+/**
+ * Largest text value: a longer multipart text part is refused as the server refuses it (Starlette's `max_part_size`),
+ * a longer urlencoded value is cut and reported as too long.
+ */
 export const MAX_FIELD_BYTES = 1024 * 1024;
 /** Most text fields, file parts and parts in all of one form body (beyond: 413). */
 export const MAX_TEXT_PARTS = 100;
@@ -40,7 +43,7 @@ export interface FormPart {
   /** Text value of a text part ("" for a file part). */
   text: string;
   file?: FilePart;
-  /** The text was longer than MAX_FIELD_BYTES and was cut. */
+  /** The (urlencoded) text was longer than MAX_FIELD_BYTES and was cut. */
   truncated: boolean;
   /** The text had bytes that are not UTF-8. */
   invalidUtf8: boolean;
@@ -93,7 +96,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     limits: {
       // busboy reports `limit` when a file *reaches* fileSize; +1 lets a file of exactly maxFileBytes through.
       fileSize: limits.maxFileBytes + 1,
-      fieldSize: MAX_FIELD_BYTES,
+      // busboy reports a field cut when it *reaches* fieldSize; +1 lets a value of exactly MAX_FIELD_BYTES through.
+      fieldSize: MAX_FIELD_BYTES + 1,
       fieldNameSize: 200,
       fields: MAX_TEXT_PARTS,
       files: MAX_FILE_PARTS,
@@ -192,6 +196,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         name = typeof name === "string" ? (utf8Of(name, false) ?? lossyUtf8(name)) : name;
       }
       if (unnamed(name)) return;
+      if (!urlencoded && info.valueTruncated)
+        return fail(400, `Part exceeded maximum size of ${MAX_FIELD_BYTES / 1024}KB.`);
       const part: FormPart = { name, text: "", truncated: info.valueTruncated, invalidUtf8: false };
       texts.push({ part, value: typeof value === "string" ? value : undefined });
       parts.push(part);

@@ -285,8 +285,8 @@ const cases: Case[] = [
   {
     name: "2 MB prompt",
     send: postParts(t2v, [prompt("z".repeat(2 * 1024 * 1024))]),
-    status: 422,
-    issue: "string_too_long",
+    status: 400,
+    detail: "Part exceeded maximum size of 1024KB.",
   },
   {
     name: "unknown field",

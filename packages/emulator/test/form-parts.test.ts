@@ -271,6 +271,25 @@ describe("multipart parts: a field sent more than once", () => {
   });
 });
 
+describe("multipart text parts: at most 1 MiB, as Starlette's max_part_size", () => {
+  it("takes a text part of 1 MiB and refuses a longer one with the server's 400", async () => {
+    const MiB = 1024 * 1024;
+    // An unknown field: the server reads all of it and echoes it; a prompt of 1 MiB is over its own maxLength.
+    const full = await send("/v1/jobs/lucy-pro-t2v", [
+      { name: "prompt", value: "a prompt" },
+      { name: "colour", value: "c".repeat(MiB) },
+    ]);
+    expect(full.status).toBe(422);
+    expect(brief(jsonOf(full).detail)).toEqual([["body.colour", "extra_forbidden"]]);
+
+    const created = emu.stats().jobsCreated;
+    const over = await send("/v1/jobs/lucy-pro-t2v", [{ name: "prompt", value: "p".repeat(MiB + 1) }]);
+    expect(over.status).toBe(400);
+    expect(jsonOf(over)).toEqual({ detail: "Part exceeded maximum size of 1024KB." });
+    expect(emu.stats().jobsCreated).toBe(created);
+  });
+});
+
 describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
   /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
   const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
