@@ -60,15 +60,29 @@ export interface ParseLimits {
   maxFileBytes: number;
 }
 
-const FORM_TYPES = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\s*(;|$)/i;
+const MULTIPART = "multipart/form-data";
+const URLENCODED = "application/x-www-form-urlencoded";
+/** python-multipart's longest boundary: a longer one is an error. */
+const MAX_BOUNDARY_LENGTH = 256;
 
 /**
  * Reads a form body. Content types other than multipart/form-data and urlencoded give an empty form (FastAPI's
  * reading: the body is ignored, so required fields are "missing"); the body is left unread for the server to drain.
+ * The type is told as Starlette tells it, by python-multipart's reading of the Content-Type: its case counts where
+ * parameters follow it (`Multipart/Form-Data; boundary=…` is no form for the server).
  */
 export function parseForm(req: IncomingMessage, limits: ParseLimits, startReading = noop): Promise<ParseOutcome> {
-  const contentType = req.headers["content-type"];
-  if (!contentType || !FORM_TYPES.test(contentType)) return Promise.resolve({ kind: "ok", parts: [] });
+  const contentType = req.headers["content-type"] ?? "";
+  const { type, params: typeParams } = parseOptionsHeader(contentType);
+  if (type !== MULTIPART && type !== URLENCODED) return Promise.resolve({ kind: "ok", parts: [] });
+  const urlencoded = type === URLENCODED;
+  const boundary = typeParams.get("boundary") ?? "";
+  if (!urlencoded && !typeParams.has("boundary")) {
+    return Promise.resolve({ kind: "error", status: 400, detail: "Missing boundary in multipart." });
+  }
+  if (!urlencoded && boundary.length > MAX_BOUNDARY_LENGTH) {
+    return Promise.resolve({ kind: "error", status: 400, detail: "There was an error parsing the body" });
+  }
 
   const maxBody = limits.maxFileBytes + BODY_SLACK_BYTES;
   const declaredLength = Number(req.headers["content-length"]);
@@ -76,7 +90,6 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     return Promise.resolve({ kind: "error", status: 413, detail: tooLargeDetail(limits.maxFileBytes) });
   }
 
-  const urlencoded = /^\s*application\/x-www-form-urlencoded/i.test(contentType);
   // Text is read as its bytes (busboy's latin1, one character a byte). A urlencoded body in UTF-8 (or in no charset)
   // is checked as UTF-8 here: busboy's own UTF-8 decoding turns bad bytes into U+FFFD, which a valid text may hold
   // too; one in another charset busboy decodes. A multipart body is read as the server reads it: every text part,
@@ -84,10 +97,16 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   // charset a part names for itself, and where the bytes are not text in that charset, one character a byte.
   const urlCharset = urlencoded ? charsetOf(contentType)?.toLowerCase() : undefined;
   const rawUrlencoded = urlencoded && (urlCharset === undefined || urlCharset === "utf-8" || urlCharset === "utf8");
-  const headers = rawUrlencoded ? { ...req.headers, "content-type": "application/x-www-form-urlencoded" } : req.headers;
-  const typeParams = parseOptionsHeader(contentType).params;
+  // busboy is given the type it reads (the boundary as the server reads it, quoted for busboy).
+  const headers = {
+    ...req.headers,
+    "content-type": urlencoded
+      ? rawUrlencoded
+        ? URLENCODED
+        : contentType.replace(/^[^;]*/, URLENCODED)
+      : `${MULTIPART}; boundary="${boundary.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`,
+  };
   const bodyCharset = typeParams.get("charset") ?? "utf-8";
-  const boundary = typeParams.get("boundary") ?? "";
   const startsRight = urlencoded ? undefined : startReader(boundary);
   const options: busboy.BusboyConfig = {
     headers,

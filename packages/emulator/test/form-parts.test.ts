@@ -290,6 +290,47 @@ describe("multipart text parts: at most 1 MiB, as Starlette's max_part_size", ()
   });
 });
 
+describe("a form body's Content-Type, as Starlette reads it", () => {
+  const prompt = body([{ name: "prompt", value: "a prompt" }]);
+
+  it("takes the type in any case alone, in lowercase before parameters (else the form is empty: 422 missing)", async () => {
+    expect((await send("/v1/jobs/lucy-pro-t2v", prompt, `multipart/form-data ; boundary=${B}`)).status).toBe(200);
+    const mixed = await send("/v1/jobs/lucy-pro-t2v", prompt, `Multipart/Form-Data; boundary=${B}`);
+    expect(mixed.status).toBe(422);
+    expect(brief(jsonOf(mixed).detail)).toEqual([["body.prompt", "missing"]]);
+    const bare = await send("/v1/jobs/lucy-pro-t2v", prompt, "MULTIPART/FORM-DATA");
+    expect(bare.status).toBe(400);
+    expect(jsonOf(bare)).toEqual({ detail: "Missing boundary in multipart." });
+    const urlencoded = await send(
+      "/v1/jobs/lucy-pro-t2v",
+      Buffer.from("prompt=a"),
+      "Application/X-WWW-Form-Urlencoded",
+    );
+    expect(urlencoded.status).toBe(200);
+    const withCharset = "Application/X-WWW-Form-Urlencoded; charset=utf-8";
+    expect((await send("/v1/jobs/lucy-pro-t2v", Buffer.from("prompt=a"), withCharset)).status).toBe(422);
+  });
+
+  it("reads the boundary as python-multipart does: quoted or not, the last of two, at most 256 characters", async () => {
+    const named = (b: string) =>
+      body([{ name: "prompt", value: "a prompt" }])
+        .toString()
+        .replaceAll(B, b);
+    const ok = async (b: string, header: string) =>
+      (await send("/v1/jobs/lucy-pro-t2v", Buffer.from(named(b)), `multipart/form-data; ${header}`)).status;
+    expect(await ok("q b", 'boundary="q b"')).toBe(200);
+    expect(await ok("second", "boundary=first; boundary=second")).toBe(200);
+    expect(await ok("x".repeat(256), `boundary=${"x".repeat(256)}`)).toBe(200);
+    const long = await send(
+      "/v1/jobs/lucy-pro-t2v",
+      Buffer.from(named("x".repeat(257))),
+      `multipart/form-data; boundary=${"x".repeat(257)}`,
+    );
+    expect(long.status).toBe(400);
+    expect(jsonOf(long)).toEqual({ detail: "There was an error parsing the body" });
+  });
+});
+
 describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
   /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
   const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
