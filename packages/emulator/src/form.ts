@@ -129,6 +129,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   let partHead: PartHead | undefined;
   /** A part without a name was seen (refused even where the body ends before the part does). */
   let nameless = false;
+  /** A part's head over the server's limits was seen (refused even where the body ends before the part does). */
+  let headTooLarge = false;
   const strays = urlencoded ? new StrayPercents() : undefined;
   try {
     bb = busboy(options);
@@ -136,6 +138,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       readHeadsAsServer(bb, bodyCharset, (head) => {
         partHead = head;
         nameless ||= head.name === undefined;
+        headTooLarge ||= head.tooLarge;
       });
     }
   } catch (err) {
@@ -300,6 +303,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     bb.on("close", () => {
       void Promise.all(fileStreamsClosed).then(() => {
         if (failure) return finish(failure);
+        if (headTooLarge) fail(400, "There was an error parsing the body");
         if (nameless) unnamed(undefined);
         if (failure) return finish(failure);
         if (cut && endsInBoundary(tail, boundary)) parts.pop();
@@ -443,7 +447,13 @@ interface FileHead {
 interface PartHead {
   name: string | undefined;
   file?: FileHead;
+  /** More header lines than the server reads in a part, or a longer one. */
+  tooLarge: boolean;
 }
+
+/** python-multipart's limits on a part's head: header lines, and bytes in one (name, `:`, spaces and value). */
+const MAX_PART_HEADERS = 8;
+const MAX_PART_HEADER_BYTES = 4096 + 128;
 
 /**
  * Makes a multipart busboy read each part as the server does: each part's head, as the server reads it, is given to
@@ -489,6 +499,11 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: Pa
  * Content-Disposition, of any type (`attachment` too); a part without one has no name, which the server refuses.
  */
 function partHeadOf(header: PartHeader, charset: string): PartHead {
+  // A line's bytes as the server counts them, but for the spaces before the value, which busboy drops: one is taken.
+  const lines = Object.entries(header).flatMap(([name, values]) =>
+    (values ?? []).map((v) => name.length + 2 + v.length),
+  );
+  const tooLarge = lines.length > MAX_PART_HEADERS || lines.some((bytes) => bytes > MAX_PART_HEADER_BYTES);
   const dispositions = header["content-disposition"];
   const disposition = parseOptionsHeader(dispositions?.[dispositions.length - 1]);
   const types = header["content-type"];
@@ -500,7 +515,7 @@ function partHeadOf(header: PartHeader, charset: string): PartHead {
   const file = filename === undefined ? undefined : { filename: userSafeDecode(filename, charset), declaredType };
   header["content-disposition"] = [file ? 'form-data; name="part"; filename="file"' : 'form-data; name="part"'];
   if (!file) header["content-type"] = ["text/plain"];
-  return { name, file };
+  return { name, file, tooLarge };
 }
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

@@ -331,6 +331,28 @@ describe("a form body's Content-Type, as Starlette reads it", () => {
   });
 });
 
+describe("multipart part heads: at most 8 header lines of at most 4224 bytes, as python-multipart reads them", () => {
+  const withHeads = (heads: string[]) =>
+    Buffer.from(
+      `--${B}\r\nContent-Disposition: form-data; name="prompt"\r\n${heads.map((h) => `${h}\r\n`).join("")}\r\nhi\r\n--${B}--\r\n`,
+    );
+  const statusOf = async (heads: string[]) => (await send("/v1/jobs/lucy-pro-t2v", withHeads(heads))).status;
+
+  it("reads a part of 8 header lines, refuses one of 9 (400)", async () => {
+    const pads = (n: number) => Array.from({ length: n }, (_, i) => `X-Pad-${i}: ${i}`);
+    expect(await statusOf(pads(7))).toBe(200);
+    const nine = await send("/v1/jobs/lucy-pro-t2v", withHeads(pads(8)));
+    expect(nine.status).toBe(400);
+    expect(jsonOf(nine)).toEqual({ detail: "There was an error parsing the body" });
+  });
+
+  it("reads a header line of 4224 bytes, refuses a longer one (400)", async () => {
+    // "X-Pad: " is 7 bytes.
+    expect(await statusOf([`X-Pad: ${"v".repeat(4224 - 7)}`])).toBe(200);
+    expect(await statusOf([`X-Pad: ${"v".repeat(4225 - 7)}`])).toBe(400);
+  });
+});
+
 describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
   /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
   const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
