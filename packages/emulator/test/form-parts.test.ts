@@ -187,6 +187,14 @@ describe("multipart bodies: what may come before the first boundary, as python-m
     }
   });
 
+  it("takes anything after the closing boundary, and refuses a body of LF-only lines (400)", async () => {
+    const epilogue = Buffer.concat([prompt, Buffer.from("an epilogue\r\n--not a boundary\r\n")]);
+    expect((await send("/v1/jobs/lucy-pro-t2v", epilogue)).status).toBe(200);
+    const lf = await send("/v1/jobs/lucy-pro-t2v", Buffer.from(prompt.toString().replaceAll("\r\n", "\n")));
+    expect(lf.status).toBe(400);
+    expect(jsonOf(lf)).toEqual(PARSE_ERROR);
+  });
+
   it("refuses anything else there (400), where busboy skipped it", async () => {
     const created = emu.stats().jobsCreated;
     for (const before of ["preamble\r\n", "\r\npre-amble\r\n", `--${B}x\r\n`, `--${B}\n`, " "]) {
