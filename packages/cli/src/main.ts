@@ -86,8 +86,12 @@ function helpRequest(root: Command, argv: string[]): { text: string } | { argv: 
  * fail the command: see `Output.raw`.)
  */
 function quietOnWriteFailure(stream: NodeJS.WriteStream): void {
+  // Once per stream and process: a host calling `main` again and again must not pile listeners up on its streams.
+  if (quieted.has(stream)) return;
+  quieted.add(stream);
   stream.on("error", (e: NodeJS.ErrnoException) => failed(stream, e));
 }
+const quieted = new WeakSet<NodeJS.WriteStream>();
 
 /**
  * What commander's own errors (an unknown option, a missing argument …) may say, for stderr and the error event: the

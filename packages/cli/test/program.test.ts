@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -395,5 +396,28 @@ describe("a setting set but empty", () => {
     } finally {
       await emu.close();
     }
+  });
+});
+
+describe("main(argv) called again and again in one process", () => {
+  it("leaves one error listener on stdout and stderr, not one more per call", async () => {
+    // A host (a test harness, a wrapper) running command lines through the package's import: twelve calls, then the
+    // listeners its streams hold, printed by the child once it is done.
+    const script = `
+      import { main } from ${JSON.stringify(new URL("../dist/main.js", import.meta.url).href)};
+      const before = [process.stdout.listenerCount("error"), process.stderr.listenerCount("error")];
+      for (let i = 0; i < 12; i++) await main(["node", "decart", "models", "--json"]);
+      const after = [process.stdout.listenerCount("error"), process.stderr.listenerCount("error")];
+      process.stderr.write("\\nLISTENERS " + JSON.stringify({ before, after }) + "\\n");
+    `;
+    const { stderr } = await new Promise<{ stderr: string }>((resolve, reject) =>
+      execFile(process.execPath, ["--input-type=module", "-e", script], (error, _stdout, stderr) =>
+        error ? reject(error) : resolve({ stderr }),
+      ),
+    );
+    expect(stderr).not.toContain("MaxListenersExceededWarning");
+    const line = stderr.split("\n").find((l) => l.startsWith("LISTENERS "));
+    const { before, after } = JSON.parse(line!.slice("LISTENERS ".length));
+    expect(after).toEqual([before[0] + 1, before[1] + 1]);
   });
 });
