@@ -16,6 +16,7 @@ import {
 } from "@decart/core";
 import { answeredBefore } from "./config.js";
 import { CALL_BUDGET_MS, CliError, callBudgetMs, EXIT, type ExitCode } from "./exit.js";
+import { fetchTroubleOf } from "./proxy.js";
 
 /**
  * The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. An input the
@@ -141,6 +142,13 @@ export function messageOf(error: unknown): string {
   );
   // A key the server refuses: the message names where the CLI took it from, the fix a user needs.
   if (AuthenticationError.isInstance(error)) return `${message}; check the key given by --api-key or DECART_API_KEY`;
+  // A file input given as a URL that a proxy did not let through (Node's fetch keeps only its error's code): the proxy
+  // is what to check, not the URL.
+  const trouble =
+    InvalidInputError.isInstance(error) && (error as { expected?: unknown }).expected === REACHABLE_URL
+      ? fetchTroubleOf(message)
+      : undefined;
+  if (trouble) return `${message}: ${trouble}; nothing was sent to the API`;
   if (remoteInputFailed(error))
     return `${message}; a failure of the network or of that server, not of the input's content: check the URL, or try again later (nothing was sent to the API)`;
   const wait = retryAfter(error);

@@ -4,11 +4,93 @@
  */
 import { type ClientRequest, type Agent as HttpAgent, globalAgent as httpAgent } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
+import type { Duplex } from "node:stream";
+import { ConnectionError } from "@decart/core";
 import { Agent, type AgentConnectOpts } from "agent-base";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { Dispatcher, getGlobalDispatcher, ProxyAgent, setGlobalDispatcher } from "undici";
-import { type Proxies, proxyFor } from "./proxy.js";
+import { noteFetchTrouble, type Proxies, proxyFor, proxyTrouble } from "./proxy.js";
+
+/** A proxy as the CLI was given it (credentials too: the failures say whether it had any) and the variable it came from. */
+interface Named {
+  proxy: URL;
+  name: string;
+}
+
+/**
+ * A proxy agent's `connect` (`connect`), whose failures are the proxy's and say so: a proxy not reached (its connection
+ * refused, its name not resolved …) or a tunnel it refused (a `CONNECT` answered other than 200: 407, 403, 502 …,
+ * which https-proxy-agent hands to the request as if the API had answered it) fails the request with a
+ * `ConnectionError` naming the proxy (`proxyTrouble`). Nothing was sent to the API either way; a refusal (a 4xx but 408
+ * and 429) is not sent again: another attempt would be refused the same.
+ */
+async function connected<Socket extends Duplex>(
+  { proxy, name }: Named,
+  req: ClientRequest,
+  opts: AgentConnectOpts,
+  connect: () => Promise<Socket>,
+): Promise<Socket> {
+  const host = opts.host?.includes(":") ? `[${opts.host}]` : opts.host;
+  // The request as the client's own errors name it: its method and URL (without a query or fragment).
+  const url = new URL(req.path, `${opts.secureEndpoint ? "https" : "http"}://${host}:${opts.port}`);
+  const where = `${req.method} ${url.origin}${url.pathname}`;
+  let status: number | undefined;
+  const answered = (answer: { statusCode?: number }) => {
+    status = answer.statusCode;
+  };
+  req.on("proxyConnect", answered);
+  let socket: Socket;
+  try {
+    socket = await connect();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    throw new ConnectionError(
+      `${where}: ${proxyTrouble(proxy, name, `${host}:${opts.port}`, undefined, code)}; nothing was sent to the API`,
+      {
+        code: code === "ECONNREFUSED" ? "CONNECTION_REFUSED" : "CONNECTION_ERROR",
+        retryable: true,
+        cause: e,
+      },
+    );
+  } finally {
+    req.off("proxyConnect", answered);
+  }
+  if (status === undefined || status === 200) return socket;
+  socket.destroy();
+  const again = status >= 500 || status === 408 || status === 429;
+  throw new ConnectionError(
+    `${where}: ${proxyTrouble(proxy, name, `${host}:${opts.port}`, status)}; nothing was sent to the API` +
+      (again ? "" : ", and it was not sent again: another attempt would be refused the same"),
+    { code: "CONNECTION_ERROR", retryable: again },
+  );
+}
+
+/** https-proxy-agent's agent (a `CONNECT` tunnel), whose failures are the proxy's (see `connected`). */
+class Tunnel extends HttpsProxyAgent<string> {
+  constructor(
+    private readonly named: Named,
+    ...args: ConstructorParameters<typeof HttpsProxyAgent<string>>
+  ) {
+    super(...args);
+  }
+  override connect(req: ClientRequest, opts: AgentConnectOpts) {
+    return connected(this.named, req, opts, () => super.connect(req, opts));
+  }
+}
+
+/** http-proxy-agent's agent (the request with its whole URL), whose failures to reach the proxy say so (see `connected`). */
+class Forward extends HttpProxyAgent<string> {
+  constructor(
+    private readonly named: Named,
+    ...args: ConstructorParameters<typeof HttpProxyAgent<string>>
+  ) {
+    super(...args);
+  }
+  override connect(req: Parameters<HttpProxyAgent<string>["connect"]>[0], opts: AgentConnectOpts) {
+    return connected(this.named, req, opts, () => super.connect(req, opts));
+  }
+}
 
 /**
  * An `http.Agent` for `nodeUpload` (uploads and result downloads over node:http): each request through the proxy that
@@ -28,9 +110,10 @@ class ProxiedAgent extends Agent {
     let agent = this.#agents.get(key);
     if (!agent) {
       const { url, headers } = credentialsOf(proxy);
+      const named = { proxy, name: this.proxies.names[secure ? "https" : "http"]! };
       agent = secure
-        ? new HttpsProxyAgent(url, { keepAlive: true, headers })
-        : new HttpProxyAgent(url, { keepAlive: true, headers });
+        ? new Tunnel(named, url.href, { keepAlive: true, headers })
+        : new Forward(named, url.href, { keepAlive: true, headers });
       this.#agents.set(key, agent);
     }
     return agent;
@@ -86,7 +169,8 @@ class ProxiedDispatcher extends Dispatcher {
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const url = new URL(String(options.origin));
     const secure = url.protocol === "https:";
-    const proxy = current && proxyFor(current, secure, url.hostname, Number(url.port) || (secure ? 443 : 80));
+    const port = Number(url.port) || (secure ? 443 : 80);
+    const proxy = current && proxyFor(current, secure, url.hostname, port);
     if (!proxy) return this.direct.dispatch(options, handler);
     let agent = this.#proxied.get(proxy.href);
     if (!agent) {
@@ -94,7 +178,8 @@ class ProxiedDispatcher extends Dispatcher {
       agent = new ProxyAgent({ uri: url.href, proxyTunnel: false, token: headers["Proxy-Authorization"] });
       this.#proxied.set(proxy.href, agent);
     }
-    return agent.dispatch(options, handler);
+    const named = { proxy, name: current!.names[secure ? "https" : "http"]! };
+    return agent.dispatch(options, watched(handler, named, `${url.hostname}:${port}`));
   }
   override async close(): Promise<void> {
     await Promise.all([this.direct, ...this.#proxied.values()].map((d) => d.close()));
@@ -102,6 +187,42 @@ class ProxiedDispatcher extends Dispatcher {
   override async destroy(): Promise<void> {
     await Promise.all([this.direct, ...this.#proxied.values()].map((d) => d.destroy()));
   }
+}
+
+/** The codes of a connection to a proxy not made: refused, a name not resolved, no route, no answer in time. */
+const UNREACHED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
+
+/**
+ * `handler`, whose error, when it is the proxy's, is noted (`noteFetchTrouble`) for the CLI's message to name the
+ * proxy: Node's fetch keeps only its code. undici's `ProxyAgent` fails a tunnel the proxy refused ("Proxy response
+ * (407) !== 200 when HTTP Tunneling", an `AbortError`, which Node's fetch would take for a request cancelled and keep no
+ * code of: handed on as an `Error` with its code) and a forwarded request it answered 407 ("Proxy Authentication
+ * Required (407)"); every connection it makes is the proxy's, so a connection not made is the proxy not reached.
+ */
+function watched(
+  handler: Dispatcher.DispatchHandler,
+  { proxy, name }: Named,
+  target: string,
+): Dispatcher.DispatchHandler {
+  const seen = (error: unknown): unknown => {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    if (typeof code !== "string") return error;
+    const said = /Proxy response \((\d+)\) !== 200|Proxy Authentication Required \((407)\)/.exec(String(message));
+    const status = said && Number(said[1] ?? said[2]);
+    if (!status && !UNREACHED.test(code)) return error;
+    noteFetchTrouble(code, proxyTrouble(proxy, name, target, status || undefined, code));
+    return (error as Error).name === "AbortError" ? Object.assign(new Error(String(message)), { code }) : error;
+  };
+  return new Proxy(handler, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      if (key === "onError") return (error: unknown) => value.call(target, seen(error));
+      if (key === "onResponseError")
+        return (controller: unknown, error: unknown) => value.call(target, controller, seen(error));
+      return value.bind(target);
+    },
+  });
 }
 
 /** Whether Node's `fetch` was given a `ProxiedDispatcher`. */

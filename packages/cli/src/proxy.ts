@@ -1,4 +1,4 @@
-import type { Agent } from "node:http";
+import { type Agent, STATUS_CODES } from "node:http";
 import { BlockList, isIP } from "node:net";
 import { CliError, EXIT } from "./exit.js";
 
@@ -12,6 +12,8 @@ import { CliError, EXIT } from "./exit.js";
 export interface Proxies {
   http?: URL | undefined;
   https?: URL | undefined;
+  /** The variable each proxy was read from (`https_proxy`, `HTTPS_PROXY` …), which its failures name. */
+  names: { http?: string | undefined; https?: string | undefined };
   bypass(host: string, port: number): boolean;
 }
 
@@ -87,11 +89,63 @@ function bypassOf(list: string | undefined): Proxies["bypass"] {
 
 /** The proxies `env` sets, checked (see `proxyOf`); undefined when it sets none. */
 export function proxiesOf(env: NodeJS.ProcessEnv): Proxies | undefined {
-  const http = proxyOf(variable(env, ["http_proxy"]));
-  const https = proxyOf(variable(env, ["https_proxy", "HTTPS_PROXY"]));
+  const forHttp = variable(env, ["http_proxy"]);
+  const forHttps = variable(env, ["https_proxy", "HTTPS_PROXY"]);
+  const http = proxyOf(forHttp);
+  const https = proxyOf(forHttps);
   if (!http && !https) return undefined;
-  return { http, https, bypass: bypassOf(variable(env, ["no_proxy", "NO_PROXY"])?.[1]) };
+  return {
+    http,
+    https,
+    names: { http: forHttp?.[0], https: forHttps?.[0] },
+    bypass: bypassOf(variable(env, ["no_proxy", "NO_PROXY"])?.[1]),
+  };
 }
+
+/**
+ * What went wrong with the proxy `proxy` (read from the variable `name`) on the way to `target` (`host:port`), in
+ * words that name it by its origin (never its credentials) and say what to check. With `status`, the proxy's own
+ * answer to the CLI (a `CONNECT` refused: 407, 403, 502 …), not the API's: a 407 asks for credentials, given in the
+ * variable's URL. Without one, the proxy was not reached (`code`: its connection refused, its name not resolved …):
+ * the variable's value is what to check.
+ */
+export function proxyTrouble(proxy: URL, name: string, target: string, status?: number, code?: string): string {
+  const who = `the proxy ${proxy.origin} (${name})`;
+  if (status === undefined)
+    return (
+      `${who} could not be reached${code ? ` (${code})` : ""}: check the value of ${name} (the proxy's host and ` +
+      "port), or unset it to connect directly"
+    );
+  const answer = `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ""}, the proxy's own answer, not the server's`;
+  if (status === 407)
+    return (
+      `${who} refused to connect to ${target} (${answer}): it asks for credentials; ` +
+      (proxy.username
+        ? `check the user and password in ${name}`
+        : `${name} holds none: give them in its URL, http://user:password@host:port`) +
+      " (a character such as @ : / % in them written %-encoded)"
+    );
+  return status >= 500
+    ? `${who} could not connect to ${target} (${answer}): try again later, or ask the proxy's administrators`
+    : `${who} refused to connect to ${target} (${answer}): check that the proxy lets that host through, or name it ` +
+        "in NO_PROXY if it is reached directly";
+}
+
+/** The last failure of a proxy that Node's fetch met (see proxied.ts): its error's code, and what it says. */
+let fetchTrouble: { code: string; text: string } | undefined;
+
+/** Notes a failure of a proxy that Node's fetch met (see `fetchTroubleOf`). */
+export const noteFetchTrouble = (code: string, text: string): void => {
+  fetchTrouble = { code, text };
+};
+
+/**
+ * What a proxy's failure said (`proxyTrouble`) of a download by Node's fetch (a file input given as a URL) whose error
+ * says `message`: the client's message of such a failure ends with its error's code, as `(ECONNREFUSED)`, and keeps
+ * nothing else of it.
+ */
+export const fetchTroubleOf = (message: string): string | undefined =>
+  fetchTrouble && message.endsWith(`(${fetchTrouble.code})`) ? fetchTrouble.text : undefined;
 
 /** The proxy of `proxies` for a request to `host` and `port` (https when `secure`), or undefined: direct. */
 export const proxyFor = (proxies: Proxies, secure: boolean, host: string, port: number): URL | undefined =>

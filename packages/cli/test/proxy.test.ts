@@ -262,6 +262,103 @@ describe("behind a proxy", () => {
     });
   });
 
+  it("a proxy that refuses the CONNECT (407, 403, 502) is named in the error with what to check, on either transport", async () => {
+    // A proxy that answers every CONNECT (and every request) with `status`.
+    let status = 407;
+    const asked: string[] = [];
+    const refusing = createHttp((req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      res.writeHead(status).end();
+    });
+    refusing.on("connect", (req, socket: Duplex) => {
+      asked.push(`CONNECT ${req.url}`);
+      socket.end(`HTTP/1.1 ${status} No\r\nContent-Length: 0\r\n\r\n`);
+    });
+    await new Promise<void>((done) => refusing.listen(0, "127.0.0.1", done));
+    const origin = `http://127.0.0.1:${port(refusing)}`;
+    const target = `decart.test:${port(front)}`;
+    try {
+      // The upload (node:http): a 407 asks for the credentials in the variable's URL; not sent again.
+      const https = at("https", { NODE_EXTRA_CA_CERTS: certFile });
+      const image = await run(["--json", "image", "a cat", "-o", join(dir, "refused.png")], {
+        env: { ...https, HTTPS_PROXY: origin.replace("//", "//user:pr0xy-s3cret@") },
+      });
+      expect(image.code).toBe(1);
+      const [error] = events(image.stdout).filter((e) => e.type === "error");
+      expect(error!.message).toContain(
+        `the proxy ${origin} (HTTPS_PROXY) refused to connect to ${target} (407 Proxy Authentication Required, ` +
+          "the proxy's own answer, not the server's): it asks for credentials; check the user and password in HTTPS_PROXY",
+      );
+      expect(error!.message).toContain("nothing was sent to the API, and it was not sent again");
+      expect(image.stdout + image.stderr).not.toContain("pr0xy-s3cret");
+      expect(asked).toEqual([`CONNECT ${target}`]);
+
+      // A status read (node:http too, the upload function's fetch): a 403 is the proxy's rule, not the API's.
+      status = 403;
+      const read = await run(["jobs", "status", "job_x"], { env: { ...https, https_proxy: origin } });
+      expect(read.code).toBe(1);
+      expect(read.stderr).toContain(
+        `the proxy ${origin} (https_proxy) refused to connect to ${target} (403 Forbidden, the proxy's own answer`,
+      );
+      expect(read.stderr).toContain("check that the proxy lets that host through");
+
+      // A 502 of the proxy itself is its failure, which may pass: said so.
+      status = 502;
+      const failed = await run(["jobs", "status", "job_x"], { env: { ...https, HTTPS_PROXY: origin } });
+      expect(failed.stderr).toContain(
+        `the proxy ${origin} (HTTPS_PROXY) could not connect to ${target} (502 Bad Gateway`,
+      );
+
+      // A file input given as a URL (Node's fetch): a 407 without credentials says to give them.
+      status = 407;
+      await withInput(async (inputPort) => {
+        const input = `https://decart.test:${inputPort}/in.mp4`;
+        const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", join(dir, "refused.mp4")], {
+          env: { ...env, HTTPS_PROXY: origin, NO_PROXY: "127.0.0.1" },
+        });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(
+          `the proxy ${origin} (HTTPS_PROXY) refused to connect to decart.test:${inputPort} (407 Proxy Authentication ` +
+            "Required, the proxy's own answer, not the server's): it asks for credentials; HTTPS_PROXY holds none: " +
+            "give them in its URL, http://user:password@host:port",
+        );
+      });
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      refusing.closeAllConnections();
+      await new Promise((done) => refusing.close(done));
+    }
+  });
+
+  it("a proxy that cannot be reached is named in the error with its variable to check, on either transport", async () => {
+    // A port nothing listens on: the one a server just left.
+    const gone = createHttp();
+    await new Promise<void>((done) => gone.listen(0, "127.0.0.1", done));
+    const origin = `http://127.0.0.1:${port(gone)}`;
+    await new Promise((done) => gone.close(done));
+    const unreached = (name: string) =>
+      `the proxy ${origin} (${name}) could not be reached (ECONNREFUSED): check the value of ${name} (the proxy's host and port), or unset it to connect directly`;
+
+    const read = await run(["--json", "jobs", "status", "job_x"], {
+      env: at("http", { http_proxy: origin.replace("//", "//user:pr0xy-s3cret@") }),
+    });
+    expect(read.code).toBe(1);
+    const [error] = events(read.stdout).filter((e) => e.type === "error");
+    expect(error!.code).toBe("CONNECTION_REFUSED");
+    expect(error!.message).toContain(unreached("http_proxy"));
+    expect(read.stdout + read.stderr).not.toContain("pr0xy-s3cret");
+
+    await withInput(async (inputPort) => {
+      const input = `http://decart.test:${inputPort}/in.mp4`;
+      const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", join(dir, "unreached.mp4")], {
+        env: { ...env, http_proxy: origin, NO_PROXY: "127.0.0.1" },
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`(ECONNREFUSED): ${unreached("http_proxy")}; nothing was sent to the API`);
+    });
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("a proxy that is no http(s) URL is a usage error naming its variable (never its value), nothing sent", async () => {
     const r = await run(["--json", "image", "a cat", "-o", join(dir, "socks.png")], {
       env: at("http", { HTTPS_PROXY: "socks5://user:s3cret@127.0.0.1:1080" }),
