@@ -34,9 +34,10 @@ const ENVIRONMENT_HELP = `Environment:
                     origin is refused, naming both: choose with --base-url, which always wins)
   DECART_JOURNAL    the job journal (--journal wins; default $XDG_STATE_HOME/decart/jobs.jsonl)
   NO_COLOR          no colours (also TERM=dumb, or --no-color); FORCE_COLOR turns them on off a terminal
-  HTTPS_PROXY, http_proxy, NO_PROXY (or https_proxy, no_proxy; http_proxy in lower case only)
-                    the proxy for https and for http URLs (http:// or https://), every request through it but
-                    to the hosts NO_PROXY names, as curl reads them
+  HTTPS_PROXY, http_proxy, ALL_PROXY, NO_PROXY (or https_proxy, all_proxy, no_proxy; http_proxy in lower
+  case only)        the proxy for https and for http URLs, ALL_PROXY for either when its own is not set
+                    (http:// or https://; a socks one is refused), every request through it but to the hosts
+                    NO_PROXY names, as curl reads them
   NODE_EXTRA_CA_CERTS
                     a PEM file of CA certificates to trust besides Node's: the CA of a private API or of a
                     proxy that inspects TLS

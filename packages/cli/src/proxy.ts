@@ -5,7 +5,8 @@ import { CliError, EXIT } from "./exit.js";
 /**
  * The proxies in effect, as curl reads them from the environment: `http_proxy` for http URLs (lower case only: a CGI
  * process is given `HTTP_PROXY` by a request's `Proxy:` header, "httpoxy"), `https_proxy` (or `HTTPS_PROXY`) for https
- * ones, the lower-case name first, an empty one as unset; a proxy given without a scheme is an http one. `bypass`
+ * ones, and `all_proxy` (or `ALL_PROXY`) for either when its own is not set; the lower-case name first, an empty one as
+ * unset; a proxy given without a scheme is an http one. `bypass`
  * tells whether a host (and port) is one of `no_proxy` (or `NO_PROXY`), reached directly. Undefined when neither proxy
  * is set.
  */
@@ -89,8 +90,11 @@ function bypassOf(list: string | undefined): Proxies["bypass"] {
 
 /** The proxies `env` sets, checked (see `proxyOf`); undefined when it sets none. */
 export function proxiesOf(env: NodeJS.ProcessEnv): Proxies | undefined {
-  const forHttp = variable(env, ["http_proxy"]);
-  const forHttps = variable(env, ["https_proxy", "HTTPS_PROXY"]);
+  // ALL_PROXY, as curl reads it: the proxy of a scheme whose own variable is not set (one it gives that the CLI cannot
+  // speak, a socks5:// one, is refused: ignored, the requests of that scheme would go directly).
+  const all = variable(env, ["all_proxy", "ALL_PROXY"]);
+  const forHttp = variable(env, ["http_proxy"]) ?? all;
+  const forHttps = variable(env, ["https_proxy", "HTTPS_PROXY"]) ?? all;
   const http = proxyOf(forHttp);
   const https = proxyOf(forHttps);
   if (!http && !https) return undefined;

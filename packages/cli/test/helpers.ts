@@ -25,7 +25,7 @@ export interface Run {
 }
 
 /** The proxy variables the CLI reads (see proxy.ts), in both cases. */
-const PROXY = ["http_proxy", "https_proxy", "no_proxy"].flatMap((name) => [name, name.toUpperCase()]);
+const PROXY = ["http_proxy", "https_proxy", "all_proxy", "no_proxy"].flatMap((name) => [name, name.toUpperCase()]);
 
 /**
  * The environment of a child: nothing of the test runner's colours, keys or proxies (the emulator is on loopback), plus

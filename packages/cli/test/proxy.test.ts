@@ -371,6 +371,38 @@ describe("behind a proxy", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("ALL_PROXY (or all_proxy) is the proxy of a scheme whose own variable is not set, as curl reads it; a socks one is refused", async () => {
+    const all = proxiesOf({ ALL_PROXY: "http://all:1" })!;
+    expect([all.http!.hostname, all.https!.hostname]).toEqual(["all", "all"]);
+    expect(all.names).toEqual({ http: "ALL_PROXY", https: "ALL_PROXY" });
+    // A scheme's own variable first; the lower-case name first; an empty one is unset.
+    const mixed = proxiesOf({ all_proxy: "http://lower:1", ALL_PROXY: "http://upper:1", HTTPS_PROXY: "http://s:1" })!;
+    expect([mixed.http!.hostname, mixed.https!.hostname]).toEqual(["lower", "s"]);
+    expect(mixed.names).toEqual({ http: "all_proxy", https: "HTTPS_PROXY" });
+    expect(proxiesOf({ all_proxy: "", ALL_PROXY: "http://upper:1" })!.http!.hostname).toBe("upper");
+
+    // Every request of the command through it.
+    const image = join(dir, "all.png");
+    const i = await run(["image", "a cat", "-o", image], { env: at("http", { ALL_PROXY: proxyUrl }) });
+    expect(i.code, i.stderr).toBe(0);
+    expect(seen).toEqual([`POST ${at("http").DECART_BASE_URL}/v1/generate/lucy-pro-t2i`]);
+
+    // A socks proxy (which the CLI cannot speak) is refused, naming the variable, before anything is sent: ignored,
+    // the requests went directly.
+    seen = [];
+    emu.resetStats();
+    const r = await run(["--json", "image", "a cat", "-o", join(dir, "socks-all.png")], {
+      env: { ...env, all_proxy: "socks5://user:s3cret@127.0.0.1:1080" },
+    });
+    expect(r.code).toBe(2);
+    const [error] = events(r.stdout).filter((e) => e.type === "error");
+    expect(error!.message).toMatch(
+      /^all_proxy must be the URL of an HTTP proxy, such as http:\/\/proxy.*\(http:\/\/ or https:\/\/; a socks proxy is not supported\)/,
+    );
+    expect(r.stdout + r.stderr).not.toContain("s3cret");
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("NO_PROXY follows curl's rules", () => {
     const { bypass } = proxiesOf({
       https_proxy: "proxy.corp:3128",
