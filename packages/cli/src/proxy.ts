@@ -55,8 +55,10 @@ const bare = (host: string) =>
 /**
  * Whether `no_proxy` (or `NO_PROXY`) names a host, by curl's rules: `*` as the whole value names every host (as an
  * entry of a list, it names none); otherwise a list of names separated by commas or spaces, each naming the host
- * itself and every name under it (`example.com` and a leading `.example.com` or `*.example.com` all name `example.com`
- * and `api.example.com`), an IP address itself, or an address range (`10.0.0.0/8`, `fd00::/8`) the addresses in it.
+ * itself and every name under it (`example.com` and a leading `.example.com` both name `example.com` and
+ * `api.example.com`), an IP address itself, or an address range (`10.0.0.0/8`, `fd00::/8`) the addresses in it. `*` is
+ * no wildcard within an entry: curl compares `*.example.com` as it is written (Curl_check_noproxy strips a leading dot
+ * only), so it names no host, here too.
  * A host given as an IP address is matched against addresses and ranges only (`0.1` names no `10.0.0.1`). A name may
  * end with `:port`, then naming that port only.
  */
@@ -76,7 +78,7 @@ function bypassOf(list: string | undefined): Proxies["bypass"] {
     }
     // A port after a name or a bracketed IPv6 address; an IPv6 address alone holds colons of its own.
     const [, host = entry, port] = isIP(bare(entry)) ? [] : (/^(.+):(\d+)$/.exec(entry) ?? []);
-    names.push({ host: bare(host).replace(/^\*?\./, ""), port: Number(port ?? 0) });
+    names.push({ host: bare(host).replace(/^\./, ""), port: Number(port ?? 0) });
   }
   return (hostname, port) => {
     const host = bare(hostname);

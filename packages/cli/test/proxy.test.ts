@@ -213,6 +213,14 @@ describe("behind a proxy", () => {
     expect(i.code).toBe(0);
     expect(seen).toEqual([]);
 
+    // `*.test` names no host (as for curl): decart.test through the proxy.
+    const starred = await run(["image", "a cat", "-o", join(dir, "starred.png")], {
+      env: at("http", { http_proxy: proxyUrl, NO_PROXY: "*.test" }),
+    });
+    expect(starred.code, starred.stderr).toBe(0);
+    expect(seen).toEqual([`POST ${at("http").DECART_BASE_URL}/v1/generate/lucy-pro-t2i`]);
+    seen = [];
+
     // A domain names the hosts under it: decart.test sent directly, which fails (only the proxy resolves it).
     const named = await run(["image", "a cat", "-o", join(dir, "named.png")], {
       env: at("http", { http_proxy: proxyUrl, NO_PROXY: "test" }),
@@ -411,8 +419,10 @@ describe("behind a proxy", () => {
     expect(proxiesOf({ HTTPS_PROXY: "proxy.corp:3128" })!.https!.href).toBe("http://proxy.corp:3128/");
     for (const host of ["example.com", "api.example.com", "EXAMPLE.COM.", "corp.internal", "a.corp.internal"])
       expect([host, bypass(host, 443)]).toEqual([host, true]);
-    for (const host of ["x.dev.lan", "10.1.2.3", "[fd00::1]", "fd00::1"])
-      expect([host, bypass(host, 443)]).toEqual([host, true]);
+    for (const host of ["10.1.2.3", "[fd00::1]", "fd00::1"]) expect([host, bypass(host, 443)]).toEqual([host, true]);
+    // `*.dev.lan` is compared as written, as curl compares it (its only wildcard is `*` as the whole value): no host.
+    for (const host of ["x.dev.lan", "dev.lan", "a.b.dev.lan"])
+      expect([host, bypass(host, 443)]).toEqual([host, false]);
     expect(bypass("cdn.example", 8443)).toBe(true);
     for (const host of ["notexample.com", "example.com.evil", "11.0.0.1", "fd00::2", "internal"])
       expect([host, bypass(host, 443)]).toEqual([host, false]);
