@@ -4,13 +4,14 @@
  */
 import { type ClientRequest, type Agent as HttpAgent, globalAgent as httpAgent } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
+import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { ConnectionError } from "@decart/core";
 import { Agent, type AgentConnectOpts } from "agent-base";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { Dispatcher, getGlobalDispatcher, ProxyAgent, setGlobalDispatcher } from "undici";
-import { noteFetchTrouble, type Proxies, proxyFor, proxyTrouble } from "./proxy.js";
+import { type buildConnector, Dispatcher, getGlobalDispatcher, Pool, ProxyAgent, setGlobalDispatcher } from "undici";
+import { certificateRefused, noteFetchTrouble, type Proxies, proxyFor, proxyTrouble } from "./proxy.js";
 
 /** A proxy as the CLI was given it (credentials too: the failures say whether it had any) and the variable it came from. */
 interface Named {
@@ -45,12 +46,16 @@ async function connected<Socket extends Duplex>(
     socket = await connect();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code;
+    // A certificate of an https:// proxy refused fails the same each time: not sent again. (Its error is not the
+    // cause: the CLI's message of a certificate refused would name the API's, where this one names the proxy's.)
+    const certificate = certificateRefused(code);
     throw new ConnectionError(
-      `${where}: ${proxyTrouble(proxy, name, `${host}:${opts.port}`, undefined, code)}; nothing was sent to the API`,
+      `${where}: ${proxyTrouble(proxy, name, `${host}:${opts.port}`, undefined, code)}; nothing was sent to the API` +
+        (certificate ? ", and it was not sent again: another attempt would fail the same" : ""),
       {
         code: code === "ECONNREFUSED" ? "CONNECTION_REFUSED" : "CONNECTION_ERROR",
-        retryable: true,
-        cause: e,
+        retryable: !certificate,
+        cause: certificate ? undefined : e,
       },
     );
   } finally {
@@ -175,11 +180,16 @@ class ProxiedDispatcher extends Dispatcher {
     let agent = this.#proxied.get(proxy.href);
     if (!agent) {
       const { url, headers } = credentialsOf(proxy);
-      agent = new ProxyAgent({ uri: url.href, proxyTunnel: false, token: headers["Proxy-Authorization"] });
+      agent = new ProxyAgent({
+        uri: url.href,
+        proxyTunnel: false,
+        token: headers["Proxy-Authorization"],
+        clientFactory: proxyClient,
+      });
       this.#proxied.set(proxy.href, agent);
     }
     const named = { proxy, name: current!.names[secure ? "https" : "http"]! };
-    return agent.dispatch(options, watched(handler, named, `${url.hostname}:${port}`));
+    return agent.dispatch(options, watched(handler, named, `${url.hostname}:${port}`, secure));
   }
   override async close(): Promise<void> {
     await Promise.all([this.direct, ...this.#proxied.values()].map((d) => d.close()));
@@ -197,19 +207,25 @@ const UNREACHED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENE
  * proxy: Node's fetch keeps only its code. undici's `ProxyAgent` fails a tunnel the proxy refused ("Proxy response
  * (407) !== 200 when HTTP Tunneling", an `AbortError`, which Node's fetch would take for a request cancelled and keep no
  * code of: handed on as an `Error` with its code) and a forwarded request it answered 407 ("Proxy Authentication
- * Required (407)"); every connection it makes is the proxy's, so a connection not made is the proxy not reached.
+ * Required (407)"); every connection it makes is the proxy's, so a connection not made is the proxy not reached, and
+ * a certificate refused on the way to an http URL is an `https://` proxy's.
  */
 function watched(
   handler: Dispatcher.DispatchHandler,
   { proxy, name }: Named,
   target: string,
+  secure: boolean,
 ): Dispatcher.DispatchHandler {
+  // A certificate refused on the way to an http URL is an https:// proxy's (to an https one, the API's too may be, in
+  // the tunnel); undici names a proxy's certificate for another name itself.
+  const proxyCertificate = (code: string) =>
+    certificateRefused(code) && proxy.protocol === "https:" && (!secure || code === "UND_ERR_PRX_TLS");
   const seen = (error: unknown): unknown => {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     if (typeof code !== "string") return error;
     const said = /Proxy response \((\d+)\) !== 200|Proxy Authentication Required \((407)\)/.exec(String(message));
     const status = said && Number(said[1] ?? said[2]);
-    if (!status && !UNREACHED.test(code)) return error;
+    if (!status && !UNREACHED.test(code) && !proxyCertificate(code)) return error;
     noteFetchTrouble(code, proxyTrouble(proxy, name, target, status || undefined, code));
     return (error as Error).name === "AbortError" ? Object.assign(new Error(String(message)), { code }) : error;
   };
@@ -222,6 +238,20 @@ function watched(
         return (controller: unknown, error: unknown) => value.call(target, controller, seen(error));
       return value.bind(target);
     },
+  });
+}
+
+/**
+ * The connections of undici's `ProxyAgent` to the proxy itself, without a TLS server name that is an IP address (it
+ * gives the proxy's host as one: Node then warned on stderr, DEP0123, RFC 6066 allowing names only); its certificate
+ * is checked against that address all the same.
+ */
+function proxyClient(origin: URL, options: object): Dispatcher {
+  const { connect } = options as { connect: buildConnector.connector };
+  return new Pool(origin, {
+    ...options,
+    connect: (to, callback) =>
+      connect({ ...to, servername: to.servername && isIP(to.servername) ? undefined : to.servername }, callback),
   });
 }
 

@@ -117,6 +117,15 @@ export function proxiesOf(env: NodeJS.ProcessEnv): Proxies | undefined {
  */
 export function proxyTrouble(proxy: URL, name: string, target: string, status?: number, code?: string): string {
   const who = `the proxy ${proxy.origin} (${name})`;
+  if (status === undefined && certificateRefused(code))
+    return (
+      `the certificate of ${who} is not trusted (${code}): ` +
+      (/^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/.test(
+        code!,
+      )
+        ? "if a private CA issued it, set NODE_EXTRA_CA_CERTS to the path of that CA's certificate (a PEM file)"
+        : `check the proxy's name in ${name} against its certificate`)
+    );
   if (status === undefined)
     return (
       `${who} could not be reached${code ? ` (${code})` : ""}: check the value of ${name} (the proxy's host and ` +
@@ -136,6 +145,13 @@ export function proxyTrouble(proxy: URL, name: string, target: string, status?: 
     : `${who} refused to connect to ${target} (${answer}): check that the proxy lets that host through, or name it ` +
         "in NO_PROXY if it is reached directly";
 }
+
+/**
+ * Whether `code` is a TLS handshake's refusal of a certificate (self-signed, of an unknown CA, expired, for another name;
+ * undici's `UND_ERR_PRX_TLS` for a proxy's): an `https://` proxy's, which another attempt would meet again.
+ */
+export const certificateRefused = (code: unknown): boolean =>
+  typeof code === "string" && /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|UND_ERR_PRX_TLS/.test(code);
 
 /** The last failure of a proxy that Node's fetch met (see proxied.ts): its error's code, and what it says. */
 let fetchTrouble: { code: string; text: string } | undefined;

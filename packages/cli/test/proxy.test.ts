@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer as createHttp, request, type Server } from "node:http";
+import { createServer as createHttp, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
 import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
@@ -34,45 +34,52 @@ let proxyUrl: string;
 /** The emulator's TLS front (a certificate for decart.test), its self-signed twin's, and the certificate's file. */
 let front: Server;
 let selfSigned: Server;
+/** The proxy behind TLS of its own (an `https://` proxy URL), with the front's certificate. */
+let tlsProxy: Server;
 let certFile: string;
 const port = (server: Server) => (server.address() as AddressInfo).port;
 /** The one name the proxy resolves (to 127.0.0.1); any other as given. */
 const resolve = (host: string) => (host === "decart.test" ? "127.0.0.1" : host);
 
+/** The proxy's answer to a request given with its whole URL (an http one): forwarded, its answer passed on. */
+function forward(req: IncomingMessage, res: ServerResponse): void {
+  seen.push(`${req.method} ${req.url}`);
+  auths.push(req.headers["proxy-authorization"] ?? "");
+  const url = new URL(req.url!);
+  const forwarded = request(
+    { host: resolve(url.hostname), port: url.port, method: req.method, path: url.pathname + url.search },
+    (answer) => {
+      res.writeHead(answer.statusCode!, answer.rawHeaders);
+      answer.pipe(res);
+    },
+  );
+  for (const [name, value] of Object.entries(req.headers)) if (!/^proxy-/.test(name)) forwarded.setHeader(name, value!);
+  forwarded.on("error", () => res.destroy());
+  req.pipe(forwarded);
+}
+
+/** The proxy's answer to a CONNECT: a tunnel to the host and port it names. */
+function tunnel(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  seen.push(`CONNECT ${req.url}`);
+  auths.push(req.headers["proxy-authorization"] ?? "");
+  tunnels.add(socket);
+  const [host, at] = req.url!.split(":");
+  const upstream = connect(Number(at), resolve(host!), () => {
+    socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+    upstream.write(head);
+    upstream.pipe(socket).pipe(upstream);
+  });
+  upstream.on("error", () => socket.destroy());
+  socket.on("error", () => upstream.destroy());
+  socket.on("close", () => {
+    upstream.destroy();
+    tunnels.delete(socket);
+  });
+}
+
 beforeAll(async () => {
-  proxy = createHttp((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    auths.push(req.headers["proxy-authorization"] ?? "");
-    const url = new URL(req.url!);
-    const forwarded = request(
-      { host: resolve(url.hostname), port: url.port, method: req.method, path: url.pathname + url.search },
-      (answer) => {
-        res.writeHead(answer.statusCode!, answer.rawHeaders);
-        answer.pipe(res);
-      },
-    );
-    for (const [name, value] of Object.entries(req.headers))
-      if (!/^proxy-/.test(name)) forwarded.setHeader(name, value!);
-    forwarded.on("error", () => res.destroy());
-    req.pipe(forwarded);
-  });
-  proxy.on("connect", (req, socket, head) => {
-    seen.push(`CONNECT ${req.url}`);
-    auths.push(req.headers["proxy-authorization"] ?? "");
-    tunnels.add(socket);
-    const [host, at] = req.url!.split(":");
-    const upstream = connect(Number(at), resolve(host!), () => {
-      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(socket).pipe(upstream);
-    });
-    upstream.on("error", () => socket.destroy());
-    socket.on("error", () => upstream.destroy());
-    socket.on("close", () => {
-      upstream.destroy();
-      tunnels.delete(socket);
-    });
-  });
+  proxy = createHttp(forward);
+  proxy.on("connect", tunnel);
   await new Promise<void>((done) => proxy.listen(0, "127.0.0.1", done));
   proxyUrl = `http://127.0.0.1:${port(proxy)}`;
 
@@ -104,11 +111,15 @@ beforeAll(async () => {
     req.pipe(passed);
   });
   selfSigned = createHttps(tls, (_req, res) => res.end());
-  for (const server of [front, selfSigned]) await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  // The same proxy behind TLS (an https:// proxy URL), with the same certificate.
+  tlsProxy = createHttps(tls, forward);
+  tlsProxy.on("connect", tunnel);
+  for (const server of [front, selfSigned, tlsProxy])
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
 });
 afterAll(async () => {
   for (const socket of tunnels) socket.destroy();
-  for (const server of [proxy, front, selfSigned]) {
+  for (const server of [proxy, front, selfSigned, tlsProxy]) {
     if (!server) continue;
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
@@ -268,6 +279,59 @@ describe("behind a proxy", () => {
         expect(new Set(auths)).toEqual(new Set([`Basic ${Buffer.from(pair).toString("base64")}`]));
       }
     });
+  });
+
+  it("an https:// proxy (TLS to the proxy itself), trusted by NODE_EXTRA_CA_CERTS: either transport, either scheme", async () => {
+    const secureProxy = `https://127.0.0.1:${port(tlsProxy)}`;
+    // The API over https: every request through a tunnel, over TLS to the proxy and TLS to the API within it.
+    const https = at("https", { NODE_EXTRA_CA_CERTS: certFile, HTTPS_PROXY: secureProxy });
+    const video = join(dir, "tls-proxy.mp4");
+    const v = await run(["video", "a lake", "-o", video], { env: https });
+    expect(v.code, v.stderr).toBe(0);
+    expect(readFileSync(video).subarray(4, 8).toString()).toBe("ftyp");
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen.every((s) => s === `CONNECT decart.test:${port(front)}`)).toBe(true);
+
+    // The API over http: the request with its whole URL, over TLS to the proxy.
+    seen = [];
+    const http = at("http", { NODE_EXTRA_CA_CERTS: certFile, http_proxy: secureProxy });
+    const i = await run(["image", "a cat", "-o", join(dir, "tls-proxy.png")], { env: http });
+    expect(i.code, i.stderr).toBe(0);
+    expect(seen).toEqual([`POST ${http.DECART_BASE_URL}/v1/generate/lucy-pro-t2i`]);
+
+    // A file input given as a URL, by Node's fetch (undici's ProxyAgent tunnels through an https:// proxy).
+    await withInput(async (inputPort) => {
+      seen = [];
+      const input = `http://decart.test:${inputPort}/in.mp4`;
+      const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", join(dir, "tls-input.mp4")], {
+        env: { ...env, NODE_EXTRA_CA_CERTS: certFile, http_proxy: secureProxy, NO_PROXY: "127.0.0.1" },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(seen).toEqual([`CONNECT decart.test:${inputPort}`]);
+      // (An IP address is not a TLS server name: Node warned of one given as such, DEP0123.)
+      expect(r.stderr).not.toContain("Warning");
+    });
+
+    // Its certificate not trusted (no NODE_EXTRA_CA_CERTS): the error names the proxy and that variable.
+    seen = [];
+    const untrusted = await run(["jobs", "status", "job_x"], { env: { ...https, NODE_EXTRA_CA_CERTS: "" } });
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toContain(`the certificate of the proxy ${secureProxy} (HTTPS_PROXY) is not trusted`);
+    expect(untrusted.stderr).toContain(
+      "(DEPTH_ZERO_SELF_SIGNED_CERT): if a private CA issued it, set NODE_EXTRA_CA_CERTS to the path of that CA's certificate",
+    );
+    // So for a file input given as a URL (Node's fetch).
+    await withInput(async (inputPort) => {
+      const input = `http://decart.test:${inputPort}/in.mp4`;
+      const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", join(dir, "tls-untrusted.mp4")], {
+        env: { ...env, http_proxy: secureProxy, NO_PROXY: "127.0.0.1" },
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(
+        `the certificate of the proxy ${secureProxy} (http_proxy) is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): if a private CA`,
+      );
+    });
+    expect(seen).toEqual([]);
   });
 
   it("a proxy that refuses the CONNECT (407, 403, 502) is named in the error with what to check, on either transport", async () => {
