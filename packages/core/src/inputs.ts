@@ -60,7 +60,7 @@ export async function toBlob(
   let it: any;
   let type = "";
   let status = 0;
-  // A chunk that is not bytes: why it is refused.
+  // A chunk that is not bytes, or a file too large: why it is refused (what is thrown, then).
   let refused: string | undefined;
   const chunks: BlobPart[] = [];
   // The bytes of what is sent, counted as they come: past the API's limit of one file, refused (nothing more read).
@@ -69,13 +69,14 @@ export async function toBlob(
   // limit, its body is not read.)
   const sized = <T>(part: T, ahead = 0): T => {
     size += (part as any).size ?? (part as any).byteLength ?? new Blob([part as BlobPart]).size;
-    if (size + ahead > maxFileBytes) {
-      refused = `over the API's ${maxFileBytes / 2 ** 20} MiB per file: give a smaller one`;
-      throw refused;
-    }
+    if (size + ahead > maxFileBytes)
+      // biome-ignore lint/suspicious/noAssignInExpressions: set and thrown in one (a statement each ships more bytes).
+      throw (refused = `over the API's ${maxFileBytes / 2 ** 20} MiB per file: give a smaller one`);
     return part;
   };
   try {
+    // A File whose name is empty is sent named `blob`, as a bare Blob is: Node's FormData (undici's) leaves the
+    // filename of an empty name out, and the server takes a part without one for text (a browser's sends it empty).
     // A value that only poses as a Blob (a Proxy with its prototype, an object made from it) is none, and a form would
     // send it as its text: its slice, which takes only a Blob, fails. So does a Blob whose `size`, `type` or `name`
     // getter throws: all refused here, as a stream that fails is. What is sent is a copy (the same bytes, type and
@@ -87,7 +88,9 @@ export async function toBlob(
       const { type } = value;
       const bytes = value instanceof Blob ? value.slice(0, value.size) : await until((value as Blob).arrayBuffer());
       return sized(
-        tagOf(value) === "File" ? new File([bytes], (value as File).name, { type }) : new Blob([bytes], { type }),
+        tagOf(value) === "File"
+          ? new File([bytes], (value as File).name || "blob", { type })
+          : new Blob([bytes], { type }),
       );
     }
     // A Node stream that failed before it was read (heard since the call began, see `resolveFiles`) is refused
@@ -120,10 +123,8 @@ export async function toBlob(
       // (An iterable's that gives no iterator fails here as it is read.)
       const chunk = await until<IteratorResult<unknown>>(it.read ? it.read() : it.next());
       if (chunk.done) return new Blob(chunks, { type });
-      if (!isBytes(chunk.value)) {
-        refused = notBytes(chunk.value);
-        throw refused;
-      }
+      // biome-ignore lint/suspicious/noAssignInExpressions: set and thrown in one (a statement each ships more bytes).
+      if (!isBytes(chunk.value)) throw (refused = notBytes(chunk.value));
       // (Counted by its bytes, text's in UTF-8; kept as it came.)
       chunks.push(sized(chunk.value as BlobPart));
     }
@@ -139,9 +140,10 @@ export async function toBlob(
       throw new TimeoutError(`${what}: timed out (${url ? timeoutMs : uploadTimeoutMs} ms per read, or the budget)`, {
         retryable: !!url,
       });
-    // The stream's own failure, a chunk that is not bytes, or a file too large: the caller's; nothing was sent.
+    // The stream's own failure, a chunk that is not bytes, or a file too large (`refused`, the text thrown): the
+    // caller's; nothing was sent.
     if (!url || refused)
-      throw new InvalidInputError(`${what}: ${refused ?? textOf(problem, true)}; nothing was sent`, {
+      throw new InvalidInputError(`${what}: ${textOf(problem, true)}; nothing was sent`, {
         field,
         expected: "a readable file or stream of bytes",
         cause: refused ? undefined : problem,

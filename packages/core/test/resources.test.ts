@@ -1,7 +1,11 @@
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError, createDecartClient, models, NotFoundError } from "../src/index.js";
+import { nodeUpload } from "../src/node.js";
 import { clientFor, sha256, startFast } from "./helpers.js";
+
+/** A 1×1 PNG. */
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -80,6 +84,24 @@ describe("files", () => {
     expect(persistent.expires_at).toBeNull();
     expect(persistent.filename).toBe("blob");
   });
+
+  // Node's fetch (undici's FormData) leaves out the filename of a File named "", and the server takes a part without
+  // one for text ("Expected UploadFile"): sent named `blob`, as a bare Blob is, by fetch and by nodeUpload() alike.
+  it.each([
+    ["fetch", {}],
+    ["nodeUpload()", { upload: nodeUpload() }],
+  ])(
+    "a File whose name is empty is sent as a file named blob (%s): files.upload, queue.submit, process",
+    async (_, options) => {
+      const client = clientFor(emu, options);
+      const png = () => new File([Buffer.from(PNG, "base64")], "", { type: "image/png" });
+      await expect(client.files.upload(png(), { ttlSeconds: 3600 })).resolves.toMatchObject({ filename: "blob" });
+      const job = await client.queue.submit({ model: models.video("lucy-pro-i2v"), prompt: "a lake", data: png() });
+      expect(job.job_id).toMatch(/^j/);
+      const image = await client.process({ model: models.image("lucy-image-2"), prompt: "a lake", data: png() });
+      expect(image.size).toBeGreaterThan(100);
+    },
+  );
 
   it("needs a valid key", async () => {
     const client = createDecartClient({ apiKey: "dct_wrong", baseUrl: emu.url });
