@@ -112,5 +112,5 @@ export type {
   UploadProgress,
   WaitOptions,
 } from "./types.js";
-export { checkWatchOptions, invalid, isByteIterable, readOnce } from "./validate.js";
+export { checkWatchOptions, invalid, isByteIterable, readOnce, sentLength } from "./validate.js";
 export { VERSION } from "./version.js";

@@ -250,10 +250,11 @@ export function encodeForm(
   const form: UploadBody = Object.assign(new FormData(), { parts: [], onUploadProgress });
   for (const name of new Set([...fields.map((f) => f.name), ...Object.keys(inputs)])) {
     const value = inputs[name];
-    if (value == null) continue;
-    const part = isFileValue(value) ? value : String(value);
-    form.parts!.push([name, part]);
-    if (typeof part === "string" || isBlob(part)) form.append(name, part);
+    if (value != null) {
+      const part = isFileValue(value) ? value : String(value);
+      form.parts!.push([name, part]);
+      if (typeof part === "string" || isBlob(part)) form.append(name, part);
+    }
   }
   return form;
 }

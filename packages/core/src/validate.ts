@@ -94,6 +94,17 @@ export interface Schema {
 }
 
 const isObject = (v: unknown) => !!v && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * A value's length as the API counts it once sent: the rule a field's `minLength` and `maxLength` (an array's
+ * `minItems` and `maxItems`) are checked by. A text's is in characters (code points: an emoji is 1, not the 2 UTF-16
+ * code units a `<textarea maxlength>` counts), each line break as the CRLF a form sends it as (a lone CR or LF too, per
+ * the HTML spec), which counts 2: `sentLength("a\nb")` is 4, `sentLength("🎬")` is 1. An array's is its number of
+ * items; anything else's 0.
+ */
+export const sentLength = (value: string | readonly unknown[]): number =>
+  typeof value === "string" ? [...value.replace(/\r?\n|\r/g, "\r\n")].length : Array.isArray(value) ? value.length : 0;
+
 const TYPES: Record<string, (v: unknown) => boolean> = {
   array: Array.isArray,
   object: isObject,
@@ -121,7 +132,13 @@ export function checkSchema(
   const fail = (expected: string, at?: string, got?: unknown): never => {
     throw invalid(where, at ?? (path || "options"), expected, at === undefined ? value : got);
   };
-  const { minimum: min = -Infinity, maximum: max = Infinity, accept } = schema;
+  const {
+    minimum: min = -Infinity,
+    maximum: max = Infinity,
+    minLength: lo = schema.minItems ?? 0,
+    maxLength: hi = schema.maxItems ?? Infinity,
+    accept,
+  } = schema;
   // A type that may be null is checked as its other (a value of null is none given, below); none reads "undefined",
   // which names no check.
   const type = schema.format === "binary" ? "file" : `${schema.type}`.replace(/,?null,?/, "");
@@ -171,18 +188,10 @@ export function checkSchema(
     // store (no `accept`) may be empty: the spec sets no minimum.
     if (type === "file" && ((value as Blob).size ?? (value as ArrayBuffer).byteLength) === 0 && accept)
       fail("a non-empty file", path, "0 bytes");
-    if (schema.enum && !schema.enum.includes(value))
-      fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
+    if (schema.enum?.includes(value) === false) fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
     if (typeof value === "number" && (value < min || value > max)) fail(`within ${min}..${max}`);
-    // A text's length as sent: a form sends each lone CR or LF as CRLF (the HTML spec), which the server counts as two.
-    const length =
-      typeof value === "string"
-        ? [...value.replace(/\r?\n|\r/g, "\r\n")].length
-        : Array.isArray(value)
-          ? value.length
-          : 0;
-    const lo = schema.minLength ?? schema.minItems ?? 0;
-    const hi = schema.maxLength ?? schema.maxItems ?? Infinity;
+    // (A text's length as sent, an array's number of items; see `sentLength`.)
+    const length = sentLength(value as string);
     if (length < lo || length > hi)
       fail(
         `${lo} to ${hi} ${type === "array" ? "items long" : `characters long${/[\r\n]/.test(value as string) ? ", line breaks sent as CRLF" : ""}`}`,
@@ -190,8 +199,9 @@ export function checkSchema(
         length,
       );
     if (schema.schema) checkSchema(schema.schema, value, path, where);
-    if (Array.isArray(value) && schema.items) {
-      for (const [i, item] of value.entries()) checkSchema(schema.items, item, `${path}[${i}]`, where);
+    // (An array by the type's check above.)
+    if (type === "array" && schema.items) {
+      for (const [i, item] of (value as unknown[]).entries()) checkSchema(schema.items, item, `${path}[${i}]`, where);
     }
     if (type === "object") {
       const props = schema.properties ?? {};

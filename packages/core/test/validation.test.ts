@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DecartClient, InvalidInputError, models } from "../src/index.js";
+import { createDecartClient, type DecartClient, InvalidInputError, models, sentLength } from "../src/index.js";
 import { checkSchema } from "../src/validate.js";
 import { chainText, clientFor, closedPort, startFast } from "./helpers.js";
 
@@ -608,6 +608,22 @@ describe("lengths as sent: a form sends each lone CR or LF as CRLF", () => {
       .process({ model: models.image("lucy-pro-t2i"), prompt: "\r".repeat(600) })
       .catch((e) => e);
     expect(image).toMatchObject({ name: "InvalidInputError", field: "prompt" });
+  });
+
+  it("sentLength (exported) is the count the check goes by: code points, each line break 2; the server takes 1000", async () => {
+    expect([
+      sentLength("a\nb"),
+      sentLength("a\r\nb"),
+      sentLength("a\rb"),
+      sentLength("🎬"),
+      sentLength(["a", "b"]),
+    ]).toEqual([4, 4, 4, 1, 2]);
+    for (const text of ["🎬".repeat(1000), "🎬".repeat(1001), `${"a".repeat(998)}\n`, `${"a".repeat(998)}\nb`]) {
+      const answer = await client.queue.submit(prompt(text)).catch((e) => e);
+      if (sentLength(text) <= 1000) expect(answer.status).toBe("pending");
+      else expect(answer.message).toMatch(new RegExp(`characters long.* \\(got ${sentLength(text)}\\)$`));
+    }
+    expect(["🎬".repeat(1001), `${"a".repeat(998)}\nb`].map(sentLength)).toEqual([1001, 1001]);
   });
 
   it("agrees with the emulator: what it passes the server takes, what it refuses the server refuses (422)", async () => {
