@@ -1,3 +1,4 @@
+import { sentLength } from "@decart/core";
 import { type ReactNode, useEffect, useId, useRef } from "react";
 import { type Field, fileProblem } from "./fields.js";
 
@@ -16,17 +17,31 @@ interface Props {
  * does not take (one kept from another model's form: see `fileProblem`) is said under it, and the field tied to that
  * text as to any input error (not a live region: arrowing through the model picker would say it at each model passed;
  * read with the field, and by the form's problems on Generate).
+ *
+ * A text with a most (the prompt's `maxLength`) has no native `maxlength`: the browser counts UTF-16 code units and a
+ * line break as 1, so it would cut a pasted text short silently (an emoji is 2 units) and let through one the client
+ * then refuses (a line break is sent as CRLF). Its count is shown as the client counts it (`sentLength` of the core,
+ * the rule its check goes by), and past the most it is the field's error (`aria-invalid`, `aria-errormessage`).
  */
 export function FieldControl({ field, description, value, onChange, error }: Props) {
   const id = useId();
   const help = `${id}-help`;
   const refused = fileProblem(field, value);
-  const said = error ?? (refused && `${id}-refused`);
   const text = typeof value === "string" ? value : "";
+  // A text's most (the prompt's), and its count as the client counts it (see above).
+  const limit = field.type === "string" && !field.enum ? field.maxLength : undefined;
+  const count = sentLength(text);
+  const over = limit !== undefined && count > limit;
+  const countId = `${id}-count`;
+  // The error said elsewhere (a form problem, a run's error), else a file the field does not take, else a count past
+  // the most.
+  const said = error ?? (refused ? `${id}-refused` : over ? countId : undefined);
   const common = {
     id,
     required: field.required,
-    "aria-describedby": [said, description && help].filter(Boolean).join(" ") || undefined,
+    "aria-describedby":
+      [said, limit !== undefined && countId !== said && countId, description && help].filter(Boolean).join(" ") ||
+      undefined,
     "aria-invalid": said ? true : undefined,
     "aria-errormessage": said || undefined,
   };
@@ -82,7 +97,6 @@ export function FieldControl({ field, description, value, onChange, error }: Pro
         {...common}
         rows={field.type === "json" ? 5 : 3}
         minLength={field.minLength}
-        maxLength={field.maxLength}
         placeholder={field.type === "json" ? "JSON" : undefined}
         value={text}
         onChange={(e) => onChange(e.target.value)}
@@ -94,7 +108,6 @@ export function FieldControl({ field, description, value, onChange, error }: Pro
         {...common}
         type="text"
         minLength={field.minLength}
-        maxLength={field.maxLength}
         value={text}
         onChange={(e) => onChange(e.target.value)}
       />
@@ -110,6 +123,12 @@ export function FieldControl({ field, description, value, onChange, error }: Pro
       {refused && (
         <small id={`${id}-refused`} className="field-error">
           {refused}
+        </small>
+      )}
+      {limit !== undefined && (
+        <small id={countId} className={over ? "field-error" : "hint"}>
+          {count} of {limit} characters{over && `: ${count - limit} too many`}
+          {/[\r\n]/.test(text) && " (a line break counts 2: it is sent as CRLF)"}
         </small>
       )}
       {description && (

@@ -1548,6 +1548,60 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("counts the prompt as the client does (code points, a line break 2): nothing cut, the count shown, past the most the field's error", async () => {
+    const { page } = await openPage();
+    const prompt = page.getByLabel("prompt");
+    /** What the prompt holds (in code points), its maxlength, aria-invalid, and the texts its aria attributes point at. */
+    const state = () =>
+      prompt.evaluate((field: HTMLTextAreaElement) => {
+        const texts = (ids: string | null) =>
+          (ids ?? "").split(" ").flatMap((id) => (id ? [document.getElementById(id)?.textContent ?? `no #${id}`] : []));
+        return {
+          codePoints: [...field.value].length,
+          maxLength: field.getAttribute("maxlength"),
+          invalid: field.getAttribute("aria-invalid"),
+          describedBy: texts(field.getAttribute("aria-describedby")),
+          errorMessage: texts(field.getAttribute("aria-errormessage")),
+        };
+      });
+    /** Empties the prompt, then puts `text` in as a paste does. */
+    const paste = async (text: string) => {
+      await prompt.fill("");
+      await prompt.focus();
+      await page.keyboard.insertText(text);
+    };
+    // 600 emoji (1200 UTF-16 code units): all kept, counted 600 (a native maxlength of 1000 kept 500, silently).
+    await paste("🎬".repeat(600));
+    await expect(state()).resolves.toMatchObject({
+      codePoints: 600,
+      maxLength: null,
+      invalid: null,
+      describedBy: ["600 of 1000 characters", expect.any(String)],
+      errorMessage: [],
+    });
+    // 998 a's, a line break and a b: 1000 code units, which a native maxlength let through, but 1001 as sent.
+    await paste(`${"a".repeat(998)}\nb`);
+    const tooMany = "1001 of 1000 characters: 1 too many (a line break counts 2: it is sent as CRLF)";
+    await expect(state()).resolves.toMatchObject({
+      invalid: "true",
+      describedBy: [tooMany, expect.any(String)],
+      errorMessage: [tooMany],
+    });
+    // The client refuses it, with the same count.
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(view(page), "error");
+    await expect(errorOf(view(page)).textContent()).resolves.toContain('"prompt" must be 1 to 1000 characters long');
+    await expect(errorOf(view(page)).textContent()).resolves.toContain("(got 1001)");
+    // One character less fits: no longer the field's error.
+    await paste(`${"a".repeat(998)}\n`);
+    await expect(state()).resolves.toMatchObject({
+      invalid: null,
+      describedBy: ["1000 of 1000 characters (a line break counts 2: it is sent as CRLF)", expect.any(String)],
+      errorMessage: [],
+    });
+    await page.context().close();
+  });
+
   it("with prefers-reduced-motion: reduce, the video does not play (nor loop) until asked", async () => {
     const { page } = await openPage({ reducedMotion: "reduce" });
     const run = view(page);
