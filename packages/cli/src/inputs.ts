@@ -163,14 +163,79 @@ export const utf8Text = (bytes: Uint8Array): string | undefined => {
   }
 };
 
-/** What to say of text that is not UTF-8, after where it came from. */
-export const NOT_UTF8 =
-  "not UTF-8 text (it holds a byte no UTF-8 text holds there, such as é written in Latin-1); convert it to " +
-  "UTF-8 (iconv -f latin1 -t utf-8) (nothing was sent)";
+/** The encoding a byte order mark at the start of `bytes` names, and the mark (UTF-32LE's begins as UTF-16LE's does). */
+function byteOrderMark(bytes: Uint8Array): [name: string, mark: string] | undefined {
+  const mark = /^(fffe0000|0000feff|fffe|feff)/.exec(Buffer.from(bytes.subarray(0, 4)).toString("hex"))?.[0];
+  return mark ? [mark.length > 4 ? "UTF-32" : "UTF-16", mark.replace(/(..)(?!$)/g, "$1 ").toUpperCase()] : undefined;
+}
 
 /**
- * Text from `@path` or `@-`, without its final line break, `MAX_TEXT_BYTES` at most; text that is not UTF-8 is a usage
- * error naming both. For a field with a `maxLength` (the catalogue's `info`, of `model`), at most the bytes a text that
+ * Whether `bytes` (not UTF-8) hold a byte of 0x80 to 0x9F that starts no UTF-8 character: in Windows-1252 a letter or
+ * a sign (`“`, `€`, `…`), in Latin-1 a control character no text holds.
+ */
+function holdsWindows1252(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    const length =
+      byte < 0x80 ? 1 : byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf5 ? 3 + +(byte >= 0xf0) : 0;
+    let k = 1;
+    while (k < length && (bytes[i + k]! & 0xc0) === 0x80) k++;
+    if (k === length) i += length - 1;
+    else if (byte < 0xa0) return true;
+  }
+  return false;
+}
+
+/**
+ * What to say of `bytes` that are not UTF-8 text, after where they came from (`start`: they begin the file or
+ * standard input, where a byte order mark names UTF-16 or UTF-32): the encoding they are in as far as their bytes tell
+ * it, and how to convert them. UTF-16 (what Windows PowerShell 5.1's `"…" > p.txt` writes) is not Latin-1: converted as
+ * Latin-1, it would become other text (`ÿþh\0i\0`), which is refused again for its NUL characters (`utf8Text`'s caller).
+ */
+export function notUtf8(bytes: Uint8Array, start = true): string {
+  const [name, mark] = (start && byteOrderMark(bytes)) || [];
+  const [what, convert] = name
+    ? [
+        `it is ${name} text: it starts with ${mark}, the byte order mark of ${name}` +
+          (name === "UTF-16" ? `, as Windows PowerShell 5.1 writes text ("…" > file, Out-File)` : ""),
+        `iconv -f ${name.toLowerCase()} -t utf-8, or in PowerShell write it with -Encoding utf8 (Out-File, Set-Content)`,
+      ]
+    : bytes.includes(0)
+      ? [
+          "it holds NUL bytes (0x00), as UTF-16 text without a byte order mark does, or a file that is not text",
+          "if it is UTF-16 text: iconv -f utf-16le -t utf-8",
+        ]
+      : holdsWindows1252(bytes)
+        ? [
+            "it holds a byte no UTF-8 text holds there, such as “ or € written in Windows-1252",
+            "iconv -f windows-1252 -t utf-8",
+          ]
+        : ["it holds a byte no UTF-8 text holds there, such as é written in Latin-1", "iconv -f latin1 -t utf-8"];
+  return `not UTF-8 text (${what}); convert it to UTF-8 (${convert}) (nothing was sent)`;
+}
+
+/**
+ * What makes `text` read from a file or standard input no text to send, or undefined: a NUL character (U+0000), which
+ * no text holds, but UTF-16 text without a byte order mark (`h\0i\0`) and UTF-16 text converted as if it were Latin-1
+ * do (its byte order mark then reads `ÿþ` or `þÿ`): sent, either would be other text than the user wrote.
+ */
+export function textProblem(text: string): string | undefined {
+  if (!text.includes("\0")) return undefined;
+  const converted = /^(\u00ff\u00fe|\u00fe\u00ff)/.test(text);
+  return (
+    "holds NUL characters (U+0000), which no text holds; " +
+    (converted
+      ? `it is UTF-16 text converted as if it were another encoding (it starts with ${text.slice(0, 2)}, the byte ` +
+        "order mark of UTF-16 so read): convert the UTF-16 file itself (iconv -f utf-16 -t utf-8)"
+      : "UTF-16 text without a byte order mark holds them, as a file that is not text does: if it is UTF-16 text, " +
+        "convert it to UTF-8 (iconv -f utf-16le -t utf-8)") +
+    " (nothing was sent)"
+  );
+}
+
+/**
+ * Text from `@path` or `@-`, without its final line break, `MAX_TEXT_BYTES` at most; text that is not UTF-8 (see
+ * `notUtf8`) or holds NUL (see `textProblem`) is a usage error naming both. For a field with a `maxLength` (the catalogue's `info`, of `model`), at most the bytes a text that
  * long can take (4 a character in UTF-8) and its final line break (CRLF, not sent): one that holds more is refused as
  * the client refuses a text too long (its `InvalidInputError`, in its words), before the rest is read (it was read
  * whole first: a 20 MB prompt file, for a field of 1000 characters).
@@ -204,10 +269,11 @@ async function readText(
           // (The bound's refusal as it is; the file's failure named so.)
           e instanceof CliError || InvalidInputError.isInstance(e) ? Promise.reject(e) : fail(field, path, e),
         );
+  const where = path === "-" ? "standard input (-)" : resolve(path);
   const text = utf8Text(bytes);
-  if (text === undefined) {
-    throw usageError(`"${field}": ${path === "-" ? "standard input (-)" : resolve(path)} is ${NOT_UTF8}`);
-  }
+  if (text === undefined) throw usageError(`"${field}": ${where} is ${notUtf8(bytes)}`);
+  const problem = textProblem(text);
+  if (problem) throw usageError(`"${field}": ${where} ${problem}`);
   return text.replace(/\r?\n$/, "");
 }
 

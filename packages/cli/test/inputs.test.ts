@@ -472,6 +472,87 @@ describe("text that is not UTF-8", () => {
     expect(existsSync(join(dir, "never.out"))).toBe(false);
   });
 
+  it("UTF-16 or UTF-32 (a byte order mark FF FE, FE FF, FF FE 00 00) is told as such, with its conversion (file, stdin, batch)", async () => {
+    // Before the fix: the advice was Latin-1's (iconv -f latin1 -t utf-8), which made of "hi" the text "ÿþh\0i\0".
+    const utf16le = Buffer.from("\ufeffhi\n", "utf16le");
+    const utf16be = Buffer.from(utf16le).swap16();
+    const utf32 = Buffer.from([0xff, 0xfe, 0, 0, 0x68, 0, 0, 0]);
+    writeFileSync(join(dir, "utf16le.txt"), utf16le);
+    writeFileSync(join(dir, "utf16be.txt"), utf16be);
+    writeFileSync(join(dir, "utf32.txt"), utf32);
+    writeFileSync(join(dir, "utf16.jsonl"), Buffer.from('\ufeff{"custom_id":"a","prompt":"hi"}\n', "utf16le"));
+    for (const [args, input, said] of [
+      [["jobs", "submit", "prompt=@utf16le.txt"], undefined, `"prompt": ${join(dir, "utf16le.txt")} is`],
+      [["jobs", "submit", "prompt=@utf16be.txt"], undefined, `"prompt": ${join(dir, "utf16be.txt")} is`],
+      [["jobs", "submit", "-"], utf16le, '"prompt": standard input (-) is'],
+      [["batch", "utf16.jsonl", "--out", "out16"], undefined, "line 1:"],
+      [["batch", "-", "--out", "out16"], Buffer.from('\ufeff{"custom_id":"a"}\n', "utf16le"), "line 1:"],
+      [["jobs", "submit", "prompt=@utf32.txt"], undefined, `"prompt": ${join(dir, "utf32.txt")} is`],
+    ] as const) {
+      const { code, stdout, stderr } = await run([...args, "--json"], { env, cwd: dir, input });
+      expect(code, `${args.join(" ")}: ${stderr}`).toBe(2);
+      const { message } = events(stdout).at(-1)!;
+      const name = args[2] === "prompt=@utf32.txt" ? "UTF-32" : "UTF-16";
+      const mark =
+        args[2] === "prompt=@utf32.txt" ? "FF FE 00 00" : args[2] === "prompt=@utf16be.txt" ? "FE FF" : "FF FE";
+      expect(message).toBe(
+        `${said} not UTF-8 text (it is ${name} text: it starts with ${mark}, the byte order mark of ${name}` +
+          (name === "UTF-16" ? ', as Windows PowerShell 5.1 writes text ("…" > file, Out-File)' : "") +
+          `); convert it to UTF-8 (iconv -f ${name.toLowerCase()} -t utf-8, or in PowerShell write it with -Encoding ` +
+          "utf8 (Out-File, Set-Content)) (nothing was sent)",
+      );
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("the advice follows the bytes: Latin-1's for é, Windows-1252's for “ (0x93), UTF-16's for NUL bytes", async () => {
+    for (const [bytes, what, convert] of [
+      ["caf\xe9", "such as é written in Latin-1", "iconv -f latin1 -t utf-8"],
+      ["caf\xe9 \x93quoted\x94", "such as “ or € written in Windows-1252", "iconv -f windows-1252 -t utf-8"],
+      // A UTF-8 character (é) whose second byte is one of 0x80 to 0x9F is no Windows-1252 byte.
+      ["caf\xc3\xa9 \xc3\x89t\xe9", "such as é written in Latin-1", "iconv -f latin1 -t utf-8"],
+      [
+        "c\0a\0f\0\xe9\0",
+        "it holds NUL bytes (0x00), as UTF-16 text without a byte order mark does",
+        "if it is UTF-16 text: iconv -f utf-16le -t utf-8",
+      ],
+    ]) {
+      writeFileSync(join(dir, "bytes.txt"), Buffer.from(bytes!, "latin1"));
+      const { code, stderr } = await run(["jobs", "submit", "prompt=@bytes.txt", "--no-json"], { env, cwd: dir });
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain(`${join(dir, "bytes.txt")} is not UTF-8 text (`);
+      expect(stderr).toContain(what);
+      expect(stderr).toContain(`convert it to UTF-8 (${convert}) (nothing was sent)`);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("text that holds NUL (UTF-16 without a byte order mark, UTF-16 converted as Latin-1) is refused, nothing sent", async () => {
+    // Before the fix: both were sent as the prompt ("h\0i\0", "ÿþh\0i\0"), and paid for.
+    for (const [bytes, input, said] of [
+      [Buffer.from("hi", "utf16le"), false, "UTF-16 text without a byte order mark holds them"],
+      [
+        Buffer.from("\ufeffhi", "utf16le").toString("latin1"),
+        false,
+        "it starts with ÿþ, the byte order mark of UTF-16 so read",
+      ],
+      [Buffer.from("hi\n", "utf16le"), true, "convert it to UTF-8 (iconv -f utf-16le -t utf-8)"],
+    ] as const) {
+      writeFileSync(join(dir, "nul.txt"), bytes);
+      const { code, stderr } = await run(["jobs", "submit", input ? "-" : "prompt=@nul.txt", "--no-json"], {
+        env,
+        cwd: dir,
+        input: input ? (bytes as Buffer) : undefined,
+      });
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain(
+        `"prompt": ${input ? "standard input (-)" : join(dir, "nul.txt")} holds NUL characters (U+0000), which no text holds; `,
+      );
+      expect(stderr).toContain(said);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("UTF-8 text is taken, a byte order mark at its start as before", async () => {
     writeFileSync(join(dir, "utf8.txt"), "\ufeffcafé au lait 日本\n");
     for (const [args, input] of [

@@ -36,7 +36,7 @@ import {
   settleUnmade,
 } from "../follow.js";
 import { imageExtension } from "../image-type.js";
-import { MAX_TEXT_BYTES, NOT_UTF8, readFileInput, readStdin, utf8Text } from "../inputs.js";
+import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Text } from "../inputs.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal, type SubmitRecord } from "../journal.js";
 import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
@@ -233,9 +233,11 @@ export function batchReader(what: string): {
   // Each line is decoded whole, its pieces joined first (a character cut between two chunks is whole again; a `\n`
   // byte is never part of another UTF-8 character): one that is not UTF-8 stops the batch, naming it.
   const line = (piece: Buffer) => {
-    const text = utf8Text(pending.length ? Buffer.concat([...pending, piece]) : piece);
+    const bytes = pending.length ? Buffer.concat([...pending, piece]) : piece;
+    const text = utf8Text(bytes);
     pending = [];
-    if (text === undefined) throw usageError(`line ${number + 1}: ${NOT_UTF8}`);
+    // (The first line begins the batch: a byte order mark there names UTF-16 or UTF-32.)
+    if (text === undefined) throw usageError(`line ${number + 1}: ${notUtf8(bytes, number === 0)}`);
     parser.line(text, ++number);
   };
   const take = (chunk: Buffer) => {
