@@ -234,10 +234,11 @@ export function textProblem(text: string): string | undefined {
 }
 
 /**
- * Text from `@path` or `@-`, without its final line break, `MAX_TEXT_BYTES` at most; text that is not UTF-8 (see
- * `notUtf8`) or holds NUL (see `textProblem`) is a usage error naming both. For a field with a `maxLength` (the catalogue's `info`, of `model`), at most the bytes a text that
- * long can take (4 a character in UTF-8) and its final line break (CRLF, not sent): one that holds more is refused as
- * the client refuses a text too long (its `InvalidInputError`, in its words), before the rest is read (it was read
+ * Text from `@path` or `@-`, without a UTF-8 byte order mark at its start nor its final line break, `MAX_TEXT_BYTES`
+ * at most; text that is not UTF-8 (see `notUtf8`) or holds NUL (see `textProblem`) is a usage error naming both. For a
+ * field with a `maxLength` (the catalogue's `info`, of `model`), at most the bytes a text that long can take (4 a
+ * character in UTF-8), a byte order mark and its final line break (CRLF), neither sent: one that holds more is refused
+ * as the client refuses a text too long (its `InvalidInputError`, in its words), before the rest is read (it was read
  * whole first: a 20 MB prompt file, for a field of 1000 characters).
  */
 async function readText(
@@ -254,8 +255,8 @@ async function readText(
     bytes: MAX_TEXT_BYTES,
     why: "the most read for a text field (far more than any takes): give a shorter text",
   };
-  if (maxLength !== undefined && 4 * maxLength + 2 < MAX_TEXT_BYTES) {
-    bound.bytes = 4 * maxLength + 2;
+  if (maxLength !== undefined && 4 * maxLength + 5 < MAX_TEXT_BYTES) {
+    bound.bytes = 4 * maxLength + 5;
     bound.refused = () =>
       new InvalidInputError(`Invalid input for ${model}: "${field}" must be ${expected} (got more than ${maxLength})`, {
         field,
@@ -274,7 +275,8 @@ async function readText(
   if (text === undefined) throw usageError(`"${field}": ${where} is ${notUtf8(bytes)}`);
   const problem = textProblem(text);
   if (problem) throw usageError(`"${field}": ${where} ${problem}`);
-  return text.replace(/\r?\n$/, "");
+  // A byte order mark is no character of the text (a batch file's is dropped too: see `batchParser`).
+  return text.replace(/^\ufeff/, "").replace(/\r?\n$/, "");
 }
 
 const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {

@@ -167,7 +167,7 @@ describe("a signal while a file input given as a URL is downloaded", () => {
 
 describe("a signal while standard input is read (-, field=@-)", () => {
   it("is the CLI's: exit 130 (SIGHUP: 129), an interrupted event without a job id, nothing sent (video, jobs submit, image)", async () => {
-    // (Text for a field without a maxLength: a prompt's, 1000 characters, is refused past 4002 bytes, less than a pipe
+    // (Text for a field without a maxLength: a prompt's, 1000 characters, is refused past 4005 bytes, less than a pipe
     // holds.)
     const cases: { signal: NodeJS.Signals; args: string[] }[] = [
       { signal: "SIGTERM", args: ["video", "Snow", "resolution=@-", "-o", join(dir, "stdin.mp4")] },
@@ -553,16 +553,45 @@ describe("text that is not UTF-8", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
-  it("UTF-8 text is taken, a byte order mark at its start as before", async () => {
-    writeFileSync(join(dir, "utf8.txt"), "\ufeffcafé au lait 日本\n");
-    for (const [args, input] of [
-      [["image", "prompt=@utf8.txt"], undefined],
-      [["image", "-"], "café au lait 日本\n"],
-    ] as const) {
-      const { code, stderr } = await run([...args, "-o", join(dir, "taken.png")], { env, cwd: dir, input });
-      expect(code, stderr).toBe(0);
+  it("UTF-8 text is taken, a byte order mark at its start dropped (file, -, prompt=@-), as a batch file's is", async () => {
+    // Before the fix: the mark (U+FEFF) was sent as the prompt's first character, while a batch file's was dropped.
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => (body += chunk));
+      req.on("end", () => {
+        bodies.push(body);
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ job_id: `job_bom${bodies.length}`, status: "pending" }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      writeFileSync(join(dir, "utf8.txt"), "\ufeffcafé au lait 日本\n");
+      for (const [args, input] of [
+        [["jobs", "submit", "prompt=@utf8.txt"], undefined],
+        [["jobs", "submit", "-"], "\ufeffcafé au lait 日本\n"],
+        [["jobs", "submit", "prompt=@-"], "\ufeffcafé au lait 日本"],
+        [["jobs", "submit", "-"], "café au lait 日本\n"],
+      ] as const) {
+        const { code, stderr } = await run([...args, "--json"], {
+          env: { ...env, DECART_BASE_URL: url },
+          cwd: dir,
+          input,
+        });
+        expect(code, `${args.join(" ")}: ${stderr}`).toBe(0);
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
-    expect(emu.stats().requests.byRoute.process).toBe(2);
+    expect(bodies).toHaveLength(4);
+    for (const body of bodies) {
+      expect(body).toContain('name="prompt"\r\n\r\ncafé au lait 日本\r\n');
+      expect(body).not.toContain("\ufeff");
+    }
   });
 });
 
@@ -625,10 +654,10 @@ describe("text and standard input read with a bound, refused as it passes it", (
       },
     ];
     for (const [text, got] of [
-      // 20 MB: read no further than 4002 bytes (it was read whole, then refused as 20000000 characters long).
+      // 20 MB: read no further than 4005 bytes (it was read whole, then refused as 20000000 characters long).
       ["a".repeat(20_000_000), "more than 1000"],
-      // 1001 characters of 4 bytes each: 4004 bytes.
-      ["🌊".repeat(1001), "more than 1000"],
+      // 1002 characters of 4 bytes each: 4008 bytes.
+      ["🌊".repeat(1002), "more than 1000"],
       // Within the bytes that 1000 characters can take: read whole, refused by the client with its count.
       ["a".repeat(1001), "1001"],
     ] as const) {
@@ -638,8 +667,8 @@ describe("text and standard input read with a bound, refused as it passes it", (
       expect(events(result.stdout)).toEqual(tooLong(got));
     }
     expect(emu.stats().requests.total).toBe(before);
-    // 1000 characters of 4 bytes each and a final CRLF (not sent): 4002 bytes, the most read, taken.
-    writeFileSync(path, `${"🌊".repeat(1000)}\r\n`);
+    // A byte order mark, 1000 characters of 4 bytes each and a final CRLF (neither sent): 4005 bytes, the most read, taken.
+    writeFileSync(path, `\ufeff${"🌊".repeat(1000)}\r\n`);
     const taken = await run(["image", `prompt=@${path}`, "-o", join(dir, "long.png")], { env });
     expect(taken.code, taken.stderr).toBe(0);
     expect(emu.stats().requests.byRoute.process).toBeGreaterThan(0);
