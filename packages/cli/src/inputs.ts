@@ -377,6 +377,25 @@ function convert(field: FieldInfo | undefined, text: string): unknown {
 }
 
 /**
+ * Refuses the text of a command-line argument (the prompt, `field=value`, `field:=json`) that holds U+FFFD, naming the
+ * field. Node reads the command line as UTF-8, each byte that is not (`café` typed in a Latin-1 terminal:
+ * `$'caf\xe9'`) becoming U+FFFD; sent, that would be paid for as if it were what the user gave. Where the command
+ * line's bytes can be read back (Linux's /proc/self/cmdline), they hold the process's own options too, and are not
+ * there elsewhere (macOS; Windows passes UTF-16, where half a character becomes U+FFFD in the same way): a U+FFFD made
+ * so cannot be told from one given on purpose on every system, so each is refused, saying how to send one (a file, or
+ * `\ufffd` in JSON), both read as they are.
+ */
+function checkArgument(name: string, text: string): void {
+  if (!text.includes("\ufffd")) return;
+  throw usageError(
+    `"${name}": the argument is not UTF-8 text (it holds U+FFFD, the character that a byte no UTF-8 text holds ` +
+      "there, such as é written in Latin-1, becomes as the command line is read, which the CLI cannot tell from one " +
+      `typed); convert it to UTF-8 (iconv -f latin1 -t utf-8), or to send U+FFFD itself, give the text in a file, ` +
+      `${name}=@file, or as JSON, ${name}:='"\\ufffd"' (nothing was sent)`,
+  );
+}
+
+/**
  * Turns the command line's `field=value`, `field:=json` and `field=@path` arguments (and the prompt, when given) into
  * a model's inputs. Types come from the catalogue's fields; the rules (required, enums, limits) are the client's to
  * check, before anything is sent. A field the model does not have is refused first, in the client's words (its
@@ -404,12 +423,15 @@ export async function parseInputs(
       throw invalid(`Invalid input for ${model.name}`, name, known);
     }
   }
+  if (prompt !== undefined && prompt !== "-") checkArgument("prompt", prompt);
   if (prompt !== undefined) set("prompt", prompt === "-" ? await textOf("-", "prompt") : prompt);
   for (const arg of assignments) {
     const match = ASSIGNMENT.exec(arg);
     if (!match) throw usageError(`Expected field=value, field:=json or field=@file (got ${JSON.stringify(arg)})`);
     const [, name, op, text] = match as unknown as [string, string, string, string];
     const field = fields.get(name);
+    if (op === ":=" || !(field?.type === "file" || (text.startsWith("@") && text.length > 1)))
+      checkArgument(name, text);
     if (op === ":=") {
       let value: unknown;
       try {

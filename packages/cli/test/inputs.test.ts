@@ -595,6 +595,50 @@ describe("text that is not UTF-8", () => {
   });
 });
 
+describe("a command-line argument that is not UTF-8", () => {
+  /** Runs `decart jobs submit <args>`, each argument's bytes made by printf of it (`caf\\351`: octal escapes). */
+  const submitBytes = (...args: string[]) => {
+    const words = args.map((_, i) => `"$(printf "$${i + 2}")"`).join(" ");
+    const script = `exec "$0" "$1" jobs submit ${words} --json`;
+    const child = spawn("sh", ["-c", script, process.execPath, BIN, ...args], { env: childEnv(env), cwd: dir });
+    child.stdin.end();
+    return finished(child);
+  };
+
+  it("a prompt or a field's value with a byte that is not UTF-8 ($'caf\\xe9') is exit 2 naming the field, nothing sent", async () => {
+    // Before the fix: Node read the byte as U+FFFD, and the prompt "caf\uFFFD au lait" was sent (and paid for).
+    for (const [args, name] of [
+      [["caf\\351 au lait"], "prompt"],
+      [["A lake", "resolution=72\\3510p"], "resolution"],
+      [["A lake", "seed:=\\351"], "seed"],
+      // U+FFFD typed as such (its UTF-8 bytes) cannot be told from one made of a byte, where the bytes are not there.
+      [["caf\\357\\277\\275"], "prompt"],
+    ] as const) {
+      const { code, stdout, stderr } = await submitBytes(...args);
+      expect(code, stderr).toBe(2);
+      expect(events(stdout).at(-1)).toEqual({
+        type: "error",
+        exit_code: 2,
+        message:
+          `"${name}": the argument is not UTF-8 text (it holds U+FFFD, the character that a byte no UTF-8 text holds ` +
+          "there, such as é written in Latin-1, becomes as the command line is read, which the CLI cannot tell from " +
+          `one typed); convert it to UTF-8 (iconv -f latin1 -t utf-8), or to send U+FFFD itself, give the text in a ` +
+          `file, ${name}=@file, or as JSON, ${name}:='"\\ufffd"' (nothing was sent)`,
+      });
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("U+FFFD meant as such is sent from a file, or written \\ufffd in JSON; UTF-8 arguments are taken", async () => {
+    writeFileSync(join(dir, "fffd.txt"), "caf\ufffd\n");
+    for (const args of [["prompt=@fffd.txt"], ['prompt:="caf\\\\ufffd"'], ["caf\\303\\251 au lait"]]) {
+      const { code, stderr } = await submitBytes(...args);
+      expect(code, `${args}: ${stderr}`).toBe(0);
+    }
+    expect(emu.stats().jobsCreated).toBe(3);
+  });
+});
+
 describe("a file input that is a pipe", () => {
   it("data=@<named pipe> (as @<(cmd) gives) is refused, naming data=@-; nothing is read from it, nothing sent", async () => {
     const pipe = join(dir, "input.fifo");
