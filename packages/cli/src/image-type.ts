@@ -5,6 +5,7 @@
 import { fileTypeFromBuffer } from "file-type";
 import { CliError, EXIT } from "./exit.js";
 import { extensions } from "./files.js";
+import { quoted } from "./output.js";
 
 /**
  * The extension an image answer is saved under, told from its bytes (their signature, as file-type reads it: PNG, an
@@ -23,7 +24,7 @@ export async function imageExtension(bytes: Uint8Array, contentType: string | un
     .toString("hex")
     .replace(/(..)(?!$)/g, "$1 ");
   throw new CliError(
-    `The server's answer is not a PNG, JPEG or WebP image (content type ${contentType ? JSON.stringify(contentType) : "none"}, ` +
+    `The server's answer is not a PNG, JPEG or WebP image (content type ${contentType ? quoted(contentType, Infinity) : "none"}, ` +
       `${bytes.length} bytes${bytes.length ? `, starting ${start}` : ""}); nothing was saved`,
     EXIT.error,
     undefined,

@@ -361,12 +361,12 @@ function convert(field: FieldInfo | undefined, text: string): unknown {
       if (value === undefined) {
         throw usageError(
           `"${field!.name}" must be ${integer ? "an integer" : "a number"} in decimal digits, such as ` +
-            `${field!.name}=${integer ? "42" : "0.5"} (got ${JSON.stringify(text)}: no spaces, no 0x or exponent)`,
+            `${field!.name}=${integer ? "42" : "0.5"} (got ${quoted(text, Infinity)}: no spaces, no 0x or exponent)`,
         );
       }
       if (Number.isFinite(value)) return value;
       throw usageError(
-        `"${field!.name}" must be ${integer ? "an integer" : "a number"} ${inRange(JSON.stringify(text))}`,
+        `"${field!.name}" must be ${integer ? "an integer" : "a number"} ${inRange(quoted(text, Infinity))}`,
       );
     }
     case "boolean":
@@ -427,7 +427,7 @@ export async function parseInputs(
   if (prompt !== undefined) set("prompt", prompt === "-" ? await textOf("-", "prompt") : prompt);
   for (const arg of assignments) {
     const match = ASSIGNMENT.exec(arg);
-    if (!match) throw usageError(`Expected field=value, field:=json or field=@file (got ${JSON.stringify(arg)})`);
+    if (!match) throw usageError(`Expected field=value, field:=json or field=@file (got ${quoted(arg, Infinity)})`);
     const [, name, op, text] = match as unknown as [string, string, string, string];
     const field = fields.get(name);
     if (op === ":=" || !(field?.type === "file" || (text.startsWith("@") && text.length > 1)))

@@ -40,7 +40,7 @@ export function jobIdProblem(text: string): string | undefined {
   }
   const found = NOT_IN_AN_ID.exec(text)?.[0];
   if (found === undefined) return undefined;
-  const named = found === " " ? "a space" : /[\s\p{Cc}\p{Cf}]/u.test(found) ? JSON.stringify(found) : `'${found}'`;
+  const named = found === " " ? "a space" : /[\s\p{Cc}\p{Cf}]/u.test(found) ? quoted(found, 1) : `'${found}'`;
   return `it holds ${named}`;
 }
 

@@ -17,7 +17,7 @@ import {
   usageError,
 } from "./exit.js";
 import { namesStdout } from "./files.js";
-import { failed, Output, untrusted } from "./output.js";
+import { failed, Output, quoted, untrusted } from "./output.js";
 import { loadProxies } from "./proxy.js";
 import { knowKeys } from "./secrets.js";
 import { commandStarts } from "./signals.js";
@@ -71,7 +71,7 @@ function helpRequest(root: Command, argv: string[]): { text: string } | { argv: 
     if (!found) {
       const known = [...command.commands.map((c) => c.name()), ...(command === root ? Object.keys(HELP_TOPICS) : [])];
       throw usageError(
-        `No help for ${JSON.stringify(words.join(" "))}: give ${command === root ? "a command or a topic" : `a command of ${command.name()}`} (${known.join(", ")}), e.g. decart help ${command === root ? "exit-codes" : `${command.name()} ${known[0]}`}`,
+        `No help for ${quoted(words.join(" "), Infinity)}: give ${command === root ? "a command or a topic" : `a command of ${command.name()}`} (${known.join(", ")}), e.g. decart help ${command === root ? "exit-codes" : `${command.name()} ${known[0]}`}`,
       );
     }
     command = found;

@@ -171,37 +171,55 @@ export class Output {
 /**
  * Text a message quotes (a value refused, a model name), JSON-quoted (a control character written out) and cut short:
  * past `max` characters, its first `keep` (by default `max`) and `…`. Counted in characters (code points), so that no
- * character is cut in two.
+ * character is cut in two. C1's controls and the rest of `SHOWN_AS_CODES` (an invisible U+200B, U+FEFF, U+00A0 …),
+ * which JSON leaves as they are, are written as JSON's `\uNNNN` too: the message shows them, in NDJSON as on a terminal.
  */
 export function quoted(text: string, max: number, keep = max): string {
   const chars = [...text];
-  return JSON.stringify(chars.length > max ? `${chars.slice(0, keep).join("")}…` : text);
+  return JSON.stringify(chars.length > max ? `${chars.slice(0, keep).join("")}…` : text).replace(INVISIBLE, (char) =>
+    // (A character past U+FFFF as its two halves, as JSON writes one.)
+    [...Array(char.length).keys()].map((i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+  );
 }
 
 /**
  * A control character written out: `\n` for a line end, `\xNN` for the others of C0 and C1 (`\x1b`, `\x0d` …), and
- * `\uNNNN` for the rest of `SHOWN_AS_CODES` (`\u202e`).
+ * `\uNNNN` for the rest of `SHOWN_AS_CODES` (`\u202e`, `\u00a0`; `\u{e0001}` past U+FFFF).
  */
 const written = (char: string) => {
-  const code = char.charCodeAt(0);
-  return char === "\n" ? "\\n" : `\\${code > 0xff ? "u" : "x"}${code.toString(16).padStart(code > 0xff ? 4 : 2, "0")}`;
+  const code = char.codePointAt(0)!;
+  const hex = code.toString(16);
+  return char === "\n"
+    ? "\\n"
+    : code < 0xa0
+      ? `\\x${hex.padStart(2, "0")}`
+      : code > 0xffff
+        ? `\\u{${hex}}`
+        : `\\u${hex.padStart(4, "0")}`;
 };
 
 /**
  * Characters that are not written as they are on a terminal but as their codes (see `written`), besides C0's and
- * C1's controls: those that change the order text is shown in (the bidi controls: U+061C, U+200E, U+200F, U+202A to
- * U+202E, U+2066 to U+2069; U+202E shows what follows it right to left, so that a reason or a path can read as
- * another) and the line and paragraph separators U+2028 and U+2029 (a line end to some terminals and viewers). One
- * list, for `untrusted` and every line a terminal gets (`escapeControls`).
+ * C1's controls: the format characters (Unicode's category Cf), among them those that change the order text is shown
+ * in (the bidi controls: U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069; U+202E shows what follows it
+ * right to left, so that a reason or a path can read as another) and those that show nothing (U+200B, U+200C, U+200D,
+ * U+2060, U+FEFF, U+00AD …: a job id holding one looks like another); the spaces other than U+0020 (U+00A0, U+2000 to
+ * U+200A, U+202F, U+205F, U+3000, U+1680), which look like it; and the line and paragraph separators U+2028 and
+ * U+2029 (a line end to some terminals and viewers). One list, for `untrusted`, `quoted` and every line a terminal
+ * gets (`escapeControls`); a regular expression's class, with the `u` flag.
  */
-const SHOWN_AS_CODES = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069";
+const SHOWN_AS_CODES = "\\p{Cf}\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
-const UNTRUSTED_CONTROLS = new RegExp(`[\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f${SHOWN_AS_CODES}]`, "g");
+const UNTRUSTED_CONTROLS = new RegExp(`[\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f${SHOWN_AS_CODES}]`, "gu");
+
+/** What `quoted` writes as JSON's `\uNNNN`: what JSON.stringify leaves as it is of `UNTRUSTED_CONTROLS`. */
+const INVISIBLE = new RegExp(`[\\x7f-\\x9f${SHOWN_AS_CODES}]`, "gu");
 
 /**
  * Text from outside the CLI (a server's message or reason, a job id, a path or a field of the journal, a batch line's
  * custom_id) as it may be shown on a terminal: one line, every control character written out (a line end as `\n`, the
- * others as `\x1b`, `\x0d` …, a bidi control or U+2028 as `\u202e`, `\u2028`: see `SHOWN_AS_CODES`; tabs stay). Applied before the text is coloured or composed into a line: it can then
+ * others as `\x1b`, `\x0d` …, a format character, a space other than U+0020 or U+2028 as `\u202e`, `\u200b`,
+ * `\u00a0`, `\u2028`: see `SHOWN_AS_CODES`; tabs stay). Applied before the text is coloured or composed into a line: it can then
  * neither end its line and fake the next one (a whole `decart: …` line of its own), nor carry an escape sequence, not
  * even a colour (`\x1b[8m` hides what follows) where the CLI's own colours are on.
  */
@@ -210,7 +228,7 @@ export function untrusted(text: string): string {
 }
 
 /** The colour sequences picocolors writes (SGR: a colour, bold, dim … and their ends), and the other controls. */
-const CONTROLS = new RegExp(`\\x1b\\[\\d{1,3}m|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f${SHOWN_AS_CODES}]`, "g");
+const CONTROLS = new RegExp(`\\x1b\\[\\d{1,3}m|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f${SHOWN_AS_CODES}]`, "gu");
 
 /**
  * A line with its control characters written out (`\x1b`, `\x07`, `\x9b` …, `\u202e`: see `SHOWN_AS_CODES`), so that
@@ -220,7 +238,8 @@ const CONTROLS = new RegExp(`\\x1b\\[\\d{1,3}m|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9
  */
 function escapeControls(text: string, colors: boolean): string {
   return text.replace(CONTROLS, (match) =>
-    match.length === 1 ? written(match) : colors ? match : written("\x1b") + match.slice(1),
+    // (A colour sequence is longer than a character, even one past U+FFFF: two halves.)
+    match.length < 3 ? written(match) : colors ? match : written("\x1b") + match.slice(1),
   );
 }
 

@@ -1,4 +1,5 @@
 import { type DecartClient, DecartError } from "@decart/core";
+import { quoted } from "./output.js";
 
 /** The leading bytes a result's check needs: a box's size (4 bytes), then its type. */
 const LEADING = 8;
@@ -28,7 +29,7 @@ function notAVideo(jobId: string, bytes: Uint8Array, contentType: string | undef
     .toString("hex")
     .replace(/(..)(?!$)/g, "$1 ");
   return new DecartError(
-    `the server's answer is not an MP4 video (content type ${contentType ? JSON.stringify(contentType) : "none"}, ` +
+    `the server's answer is not an MP4 video (content type ${contentType ? quoted(contentType, Infinity) : "none"}, ` +
       `${ended ? `${bytes.length} bytes` : "starting"}${bytes.length ? `${ended ? ", starting" : ""} ${start}` : ""}); ` +
       "nothing was saved",
     { code: "NOT_A_VIDEO", jobId },

@@ -331,6 +331,41 @@ describe("server text that would be shown in another order", () => {
   });
 });
 
+describe("server text that holds invisible characters", () => {
+  // A format character (Unicode's Cf: zero-width, a byte order mark, a soft hyphen, a tag) shows nothing, a space other
+  // than U+0020 looks like one: each is written as its code, as the bidi controls are, so that what is shown is what
+  // was said.
+  const CODES = ["200b", "200c", "200d", "2060", "feff", "00ad", "00a0", "2007", "202f", "205f", "3000", "1680"];
+  const REASON = `quota ${CODES.map((c) => `${String.fromCharCode(Number.parseInt(c, 16))}${c}`).join("")} tag\u{e0001}`;
+  const SHOWN = `quota ${CODES.map((c) => `\\u${c}${c}`).join("")} tag\\u{e0001}`;
+  const INVISIBLE = /[\p{Cf}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u;
+
+  it("a failure reason and an error's detail (410) show each invisible character as its code, colours on and off", async () => {
+    // Before the fix: written as they are, `failed: quota 200b200c…`, each code after a character that showed nothing.
+    for (const colors of [false, true]) {
+      const how = {
+        env: { ...env, DECART_JOURNAL: join(root, `invisible-${colors}.jsonl`), ...(colors && { FORCE_COLOR: "1" }) },
+      };
+      Object.assign(answers, { jobId: "job_invisible", status: "failed", content: { status: 200, detail: "" } });
+      answers.error = REASON;
+      const video = await run(["video", "A lake", "--no-json", "-o", join(root, "invisible.mp4")], how);
+      const status = await run(["jobs", "status", "job_invisible", "--no-json"], how);
+      const list = await run(["jobs", "list", "--no-json"], how);
+      answers.status = "completed";
+      answers.content = { status: 410, detail: REASON };
+      const gone = await run(["jobs", "result", "job_invisible", "--no-json", "-o", join(root, "invisible.mp4")], how);
+      expect([video.code, status.code, list.code, gone.code]).toEqual([3, 0, 0, 1]);
+      expect(video.stderr).toContain(`failed: ${SHOWN}`);
+      expect(status.stdout).toBe(`failed: ${SHOWN}\n`);
+      expect(list.stdout).toContain(SHOWN);
+      expect(gone.stderr).toContain(SHOWN);
+      for (const text of [video.stdout, video.stderr, status.stdout, list.stdout, gone.stderr]) {
+        expect(text).not.toMatch(INVISIBLE);
+      }
+    }
+  });
+});
+
 describe("the result of a job just seen completed, whose content lags its status", () => {
   const JOB = "job_lag";
   // A journal of its own: the jobs these tests make are not listed by the others'.

@@ -69,6 +69,30 @@ describe("a job id argument", () => {
     }
   });
 
+  it("holding an invisible character (format, or a space not U+0020) is refused showing its code, on a terminal as in NDJSON", async () => {
+    // Before the fix: shown as it is, `"job_1​" is not a job id (it holds "​")`: nothing to see.
+    for (const [char, code] of [
+      ["\u200b", "\\u200b"],
+      ["\ufeff", "\\ufeff"],
+      ["\u00a0", "\\u00a0"],
+      ["\u00ad", "\\u00ad"],
+      ["\u2060", "\\u2060"],
+      ["\u202f", "\\u202f"],
+      ["\u3000", "\\u3000"],
+      ["\u{e0001}", "\\udb40\\udc01"],
+    ]) {
+      const arg = `job_${char}1`;
+      const message = `"job_${code}1" is not a job id (it holds "${code}"); ${fix("jobs status")}`;
+      const json = await run(["jobs", "status", "--json", "--", arg], { env });
+      expect(json.code, json.stderr).toBe(2);
+      expect(events(json.stdout).at(-1)!.message).toBe(message);
+      const human = await run(["jobs", "status", "--no-json", "--", arg], { env });
+      expect(human.code, human.stderr).toBe(2);
+      expect(human.stderr).toBe(`decart: ${message}\n`);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("that cannot be one is refused, nothing sent, saying why; one the spec allows is sent", async () => {
     const long = "j".repeat(JOB_ID_MAX_LENGTH + 1);
     // Shown cut short.
@@ -78,7 +102,8 @@ describe("a job id argument", () => {
       ["job 1", "it holds a space"],
       ["job_1\n", 'it holds "\\n"'],
       ["job\u001b[2J", 'it holds "\\u001b"'],
-      ["job\u200b1", 'it holds "\u200b"'],
+      // Invisible, written as its code (it was shown as it is: "job1" to the eye).
+      ["job\u200b1", 'it holds "\\u200b"'],
       [`${emu.url}/v1/jobs/job_1`, "it holds '/'"],
       ["job_1?x=1", "it holds '?'"],
       ["job_1#x", "it holds '#'"],
@@ -103,7 +128,10 @@ describe("a job id argument", () => {
       for (const [arg, why] of cases) {
         const refused = await run([...name.split(" "), arg, ...extra], { env });
         expect(refused.code, `${name} ${JSON.stringify(arg)}: ${refused.stderr}`).toBe(2);
-        const shown = arg === longer ? JSON.stringify(`${longer.slice(0, 280)}…`) : JSON.stringify(arg);
+        const shown =
+          arg === longer
+            ? JSON.stringify(`${longer.slice(0, 280)}…`)
+            : JSON.stringify(arg).replace("\u200b", "\\u200b");
         expect(events(refused.stdout).at(-1)!.message).toBe(`${shown} is not a job id (${why}); ${fix(name)}`);
         expect(emu.stats().requests.total, `${name} ${JSON.stringify(arg)}`).toBe(0);
       }

@@ -41,7 +41,7 @@ import { checkJournalApart, type JournalJob, journalPath, openJournal, type Subm
 import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
-import { type Output, untrusted } from "../output.js";
+import { type Output, quoted, untrusted } from "../output.js";
 import { holdsSecret, redactValues, secretIn } from "../secrets.js";
 import { type Budget, letFinish, type Stop, stopOf, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
@@ -171,12 +171,12 @@ function batchParser(): { line: (raw: string, number: number) => void; end: () =
     const field = Object.keys(value).find((key) => holdsSecret(key) || secretIn(value[key]));
     if (field !== undefined) {
       throw usageError(
-        `line ${number}: ${holdsSecret(field) ? "a field's name" : JSON.stringify(field)} holds the API key, which ` +
+        `line ${number}: ${holdsSecret(field) ? "a field's name" : quoted(field, Infinity)} holds the API key, which ` +
           "the CLI never writes: the line is not sent (nor any other); take the key out of it",
       );
     }
     const seen = ids.get(customId);
-    if (seen) throw usageError(`line ${number}: "custom_id" ${JSON.stringify(customId)} repeats line ${seen}`);
+    if (seen) throw usageError(`line ${number}: "custom_id" ${quoted(customId, Infinity)} repeats line ${seen}`);
     const name2 = safeName(customId);
     const bytes = Buffer.byteLength(name2);
     if (bytes > MAX_NAME) {
@@ -187,7 +187,7 @@ function batchParser(): { line: (raw: string, number: number) => void; end: () =
     const clash = names.get(name2.toLowerCase());
     if (clash) {
       throw usageError(
-        `line ${number}: "custom_id" ${JSON.stringify(customId)} gives the same file name as line ${clash} (${name2})`,
+        `line ${number}: "custom_id" ${quoted(customId, Infinity)} gives the same file name as line ${clash} (${name2})`,
       );
     }
     ids.set(customId, number);
@@ -721,7 +721,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       const said = error instanceof Error ? error.message : String(error);
       throw new CliError(
         untrusted(
-          `The batch stopped at line ${line.number} (${JSON.stringify(line.customId)}) on an unexpected error: ` +
+          `The batch stopped at line ${line.number} (${quoted(line.customId, Infinity)}) on an unexpected error: ` +
             `${said}. The lines under way were stopped (no job was cancelled; each job submitted is in the journal ` +
             `${journal.path}), no report was written; finish the batch with: ${again}${stdinNote}`,
         ),

@@ -9,7 +9,7 @@ import { imageExtension } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
-import { type Output, untrusted } from "../output.js";
+import { type Output, quoted, untrusted } from "../output.js";
 import { letFinish, stopOf } from "../watch.js";
 
 /** The model `decart image` uses without `--model`. */
@@ -27,7 +27,7 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
   const rest = args.filter((a) => !isAssignment(a));
   if (rest.length > 1) {
     throw usageError(
-      `One prompt only (got ${rest.length}: ${rest.map((r) => JSON.stringify(r)).join(", ")}); quote a prompt with spaces`,
+      `One prompt only (got ${rest.length}: ${rest.map((r) => quoted(r, Infinity)).join(", ")}); quote a prompt with spaces`,
     );
   }
   return { prompt: rest[0], assignments };
