@@ -81,7 +81,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     return Promise.resolve({ kind: "error", status: 400, detail: "Missing boundary in multipart." });
   }
   if (!urlencoded && boundary.length > MAX_BOUNDARY_LENGTH) {
-    return Promise.resolve({ kind: "error", status: 400, detail: "There was an error parsing the body" });
+    return Promise.resolve({ kind: "error", status: 400, detail: PARSE_ERROR });
   }
 
   const maxBody = limits.maxFileBytes + BODY_SLACK_BYTES;
@@ -127,23 +127,27 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   let bb: busboy.Busboy;
   /** The head of the part busboy is reading, as the server reads it. */
   let partHead: PartHead | undefined;
-  /** A part without a name was seen (refused even where the body ends before the part does). */
-  let nameless = false;
-  /** A part's head over the server's limits was seen (refused even where the body ends before the part does). */
-  let headTooLarge = false;
+  /**
+   * What the server refuses as the bytes come (a part without a name, a head over its limits, a text part over
+   * MAX_FIELD_BYTES): refused even where the body ends before the part does (set once the parse has begun).
+   */
+  let refuse: (detail: string) => void = noop;
   const strays = urlencoded ? new StrayPercents() : undefined;
   try {
     bb = busboy(options);
     if (!urlencoded) {
-      readHeadsAsServer(bb, bodyCharset, (head) => {
-        partHead = head;
-        nameless ||= head.name === undefined;
-        headTooLarge ||= head.tooLarge;
+      readHeadsAsServer(bb, bodyCharset, {
+        onPart: (head) => {
+          partHead = head;
+          if (head.name === undefined) refuse(NO_NAME);
+        },
+        onHeadTooLarge: () => refuse(PARSE_ERROR),
+        onTextTooLarge: () => refuse(PART_TOO_LARGE),
       });
     }
   } catch (err) {
     const message = (err as Error).message ?? "";
-    const detail = /boundary/i.test(message) ? "Missing boundary in multipart." : "There was an error parsing the body";
+    const detail = /boundary/i.test(message) ? "Missing boundary in multipart." : PARSE_ERROR;
     return Promise.resolve({ kind: "error", status: 400, detail });
   }
 
@@ -182,10 +186,11 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       process.nextTick(() => finish(outcome));
     };
     const tooLarge = () => fail(413, tooLargeDetail(limits.maxFileBytes));
+    refuse = (detail) => fail(400, detail);
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBody) tooLarge();
-      else if (startsRight?.(chunk) === false) fail(400, "There was an error parsing the body");
+      else if (startsRight?.(chunk) === false) fail(400, PARSE_ERROR);
       else if (!urlencoded)
         tail = (tail + chunk.subarray(-(boundary.length + 8)).toString("latin1")).slice(-(boundary.length + 8));
     };
@@ -201,7 +206,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         400,
         urlencoded
           ? `The urlencoded body is in a charset the server cannot read (${JSON.stringify(charsetOf(contentType))}): send it in UTF-8.`
-          : 'The Content-Disposition header field "name" must be provided.',
+          : NO_NAME,
       );
       return true;
     };
@@ -218,8 +223,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         name = typeof name === "string" ? (utf8Of(name, false) ?? lossyUtf8(name)) : name;
       }
       if (unnamed(name)) return;
-      if (!urlencoded && info.valueTruncated)
-        return fail(400, `Part exceeded maximum size of ${MAX_FIELD_BYTES / 1024}KB.`);
+      if (!urlencoded && info.valueTruncated) return fail(400, PART_TOO_LARGE);
       const part: FormPart = { name, text: "", truncated: info.valueTruncated, invalidUtf8: false };
       texts.push({ part, value: typeof value === "string" ? value : undefined });
       parts.push(part);
@@ -269,7 +273,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       });
       stream.on("limit", tooLarge);
       stream.on("error", (err) => {
-        if (err.message !== CUT) fail(400, "There was an error parsing the body");
+        if (err.message !== CUT) fail(400, PARSE_ERROR);
       });
       stream.on("end", () => {
         const kept = Buffer.from(head.subarray(0, headLength));
@@ -298,13 +302,10 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     let cut = false;
     bb.on("error", (err: Error) => {
       if (err.message === CUT) cut = true;
-      else fail(400, "There was an error parsing the body");
+      else fail(400, PARSE_ERROR);
     });
     bb.on("close", () => {
       void Promise.all(fileStreamsClosed).then(() => {
-        if (failure) return finish(failure);
-        if (headTooLarge) fail(400, "There was an error parsing the body");
-        if (nameless) unnamed(undefined);
         if (failure) return finish(failure);
         if (cut && endsInBoundary(tail, boundary)) parts.pop();
         readTexts();
@@ -320,6 +321,10 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     else req.pipe(bb);
   });
 }
+
+const PARSE_ERROR = "There was an error parsing the body";
+const NO_NAME = 'The Content-Disposition header field "name" must be provided.';
+const PART_TOO_LARGE = `Part exceeded maximum size of ${MAX_FIELD_BYTES / 1024}KB.`;
 
 const PERCENT = 0x25;
 const isHex = (byte: number | undefined) =>
@@ -447,8 +452,16 @@ interface FileHead {
 interface PartHead {
   name: string | undefined;
   file?: FileHead;
-  /** More header lines than the server reads in a part, or a longer one. */
-  tooLarge: boolean;
+}
+
+/** What readHeadsAsServer tells of the parts as their bytes come. */
+interface HeadReading {
+  /** A part's head, as the server reads it, just before busboy reads the part. */
+  onPart(head: PartHead): void;
+  /** A part's head has more header lines than the server reads, or a longer one (the head need not be over). */
+  onHeadTooLarge(): void;
+  /** A text part is longer than MAX_FIELD_BYTES (the part need not be over). */
+  onTextTooLarge(): void;
 }
 
 /** python-multipart's limits on a part's head: header lines, and bytes in one (name, `:`, spaces and value). */
@@ -469,11 +482,56 @@ const MAX_PART_HEADER_BYTES = 4096 + 128;
  * `form-data; name="part"` (with `; filename="file"` for a file part) and, for a text part, with the Content-Type
  * `text/plain` and no charset, so that busboy gives the part's bytes: busboy frames the parts, the reading here says
  * what each is. Not a byte of the body is touched.
+ *
+ * As python-multipart does, a head's bytes and lines, and a text part's bytes, are counted as they come (busboy's
+ * header parser is given a head's bytes, and its boundary search the body's, looked at here after busboy): a body
+ * that ends within a part over the limits is refused too.
  */
-function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: PartHead) => void): void {
-  type HeaderParser = { cb: (header: PartHeader) => void };
-  const reader = bb as unknown as { _hparser?: HeaderParser | null };
-  if (!("_hparser" in reader)) throw new Error("busboy's multipart reader is not the one of busboy 1.6.0");
+function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadReading): void {
+  type HeaderParser = { cb: (header: PartHeader) => void; push(chunk: Buffer, pos: number, end: number): number };
+  type Search = (isMatch: boolean, data: Buffer | undefined, start: number, end: number, safe: boolean) => void;
+  const reader = bb as unknown as { _hparser?: HeaderParser | null; _bparser?: { _cb?: Search } };
+  const search = reader._bparser;
+  if (!("_hparser" in reader) || typeof search?._cb !== "function") {
+    throw new Error("busboy's multipart reader is not the one of busboy 1.6.0");
+  }
+  // The head being read: its current line's bytes (name, `:`, spaces, value), its lines, a CR just read.
+  let lineBytes = 0;
+  let lines = 0;
+  let cr = false;
+  let tooLarge = false;
+  /** Where in the bytes at hand the head busboy just read ended (-1: none ended). */
+  let headEnd = -1;
+  /** The bytes of the text part being read (undefined out of one). */
+  let textBytes: number | undefined;
+  const scanHead = (chunk: Buffer, pos: number, end: number) => {
+    for (let i = pos; i < end; i++) {
+      const c = chunk[i];
+      if (c === LF && cr) {
+        cr = false;
+        if (lineBytes === 0) return;
+        lineBytes = 0;
+        if (++lines > MAX_PART_HEADERS) tooLarge = true;
+      } else {
+        cr = c === CR;
+        if (!cr && ++lineBytes > MAX_PART_HEADER_BYTES) tooLarge = true;
+      }
+    }
+  };
+  const searched = search._cb;
+  search._cb = (isMatch, data, start, end, safe) => {
+    const inText = textBytes !== undefined;
+    headEnd = -1;
+    searched(isMatch, data, start, end, safe);
+    if (data && textBytes !== undefined && (inText || headEnd >= 0)) {
+      textBytes += end - (headEnd >= 0 ? headEnd : start);
+      if (textBytes > MAX_FIELD_BYTES) {
+        textBytes = undefined;
+        reading.onTextTooLarge();
+      }
+    }
+    if (isMatch) textBytes = undefined;
+  };
   let parser = reader._hparser ?? null;
   let wrapped = false;
   Object.defineProperty(reader, "_hparser", {
@@ -484,9 +542,24 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: Pa
       if (value && !wrapped) {
         wrapped = true;
         const handOver = value.cb;
+        let ended = false;
         value.cb = (header) => {
-          onPart(partHeadOf(header, charset));
+          const head = partHeadOf(header, charset);
+          lineBytes = lines = 0;
+          cr = tooLarge = false;
+          ended = true;
+          textBytes = head.file ? undefined : 0;
+          reading.onPart(head);
           handOver(header);
+        };
+        const push = value.push;
+        value.push = (chunk, pos, end) => {
+          scanHead(chunk, pos, end);
+          if (tooLarge) reading.onHeadTooLarge();
+          ended = false;
+          const at = push.call(value, chunk, pos, end);
+          if (ended) headEnd = at;
+          return at;
         };
       }
       parser = value;
@@ -499,11 +572,6 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, onPart: (head: Pa
  * Content-Disposition, of any type (`attachment` too); a part without one has no name, which the server refuses.
  */
 function partHeadOf(header: PartHeader, charset: string): PartHead {
-  // A line's bytes as the server counts them, but for the spaces before the value, which busboy drops: one is taken.
-  const lines = Object.entries(header).flatMap(([name, values]) =>
-    (values ?? []).map((v) => name.length + 2 + v.length),
-  );
-  const tooLarge = lines.length > MAX_PART_HEADERS || lines.some((bytes) => bytes > MAX_PART_HEADER_BYTES);
   const dispositions = header["content-disposition"];
   const disposition = parseOptionsHeader(dispositions?.[dispositions.length - 1]);
   const types = header["content-type"];
@@ -515,7 +583,7 @@ function partHeadOf(header: PartHeader, charset: string): PartHead {
   const file = filename === undefined ? undefined : { filename: userSafeDecode(filename, charset), declaredType };
   header["content-disposition"] = [file ? 'form-data; name="part"; filename="file"' : 'form-data; name="part"'];
   if (!file) header["content-type"] = ["text/plain"];
-  return { name, file, tooLarge };
+  return { name, file };
 }
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

@@ -245,6 +245,38 @@ describe("multipart bodies that end before their closing boundary, read as pytho
     expect(issuesOf(await send("/v1/files", fileCut))).toEqual([["body.file", "missing"]]);
   });
 
+  it("refuses a body it cuts within a head or a text part already over the server's limits (400, no job)", async () => {
+    const prompt = partOf("prompt", "a prompt");
+    const cutAfter = async (rest: string | Buffer) =>
+      send("/v1/jobs/lucy-pro-t2v", Buffer.concat([prompt, Buffer.from(`--${B}\r\n`), Buffer.from(rest)]));
+    const created = emu.stats().jobsCreated;
+    const PARSE_ERROR = { detail: "There was an error parsing the body" };
+    // A head line of 4225 bytes, not ended.
+    // A Content-Disposition line of `bytes` bytes (39 before the x's).
+    const lineOf = (bytes: number) => `Content-Disposition: form-data; name="x${"x".repeat(bytes - 39)}`;
+    const longLine = await cutAfter(lineOf(4225));
+    expect(longLine.status).toBe(400);
+    expect(jsonOf(longLine)).toEqual(PARSE_ERROR);
+    // Nine head lines, and no blank line.
+    const nineLines = await cutAfter(Array.from({ length: 9 }, (_, i) => `X-P${i}: ${i}\r\n`).join(""));
+    expect(nineLines.status).toBe(400);
+    expect(jsonOf(nineLines)).toEqual(PARSE_ERROR);
+    // A text part of 2 MiB, and no boundary after it.
+    const text = Buffer.concat([
+      Buffer.from('Content-Disposition: form-data; name="colour"\r\n\r\n'),
+      Buffer.alloc(2 * 1024 * 1024, 0x61),
+    ]);
+    const longText = await cutAfter(text);
+    expect(longText.status).toBe(400);
+    expect(jsonOf(longText)).toEqual({ detail: "Part exceeded maximum size of 1024KB." });
+    expect(emu.stats().jobsCreated).toBe(created);
+
+    // Within the limits, the cut part is dropped and the prompt makes the job.
+    expect((await cutAfter(lineOf(4224))).status).toBe(200);
+    expect((await cutAfter(Array.from({ length: 8 }, (_, i) => `X-P${i}: ${i}\r\n`).join(""))).status).toBe(200);
+    expect((await cutAfter(text.subarray(0, -(1024 * 1024)))).status).toBe(200);
+  });
+
   it("refuses a part without a name where the body cuts it too", async () => {
     const res = await send("/v1/jobs/lucy-pro-t2v", Buffer.from(`--${B}\r\nContent-Disposition: form-data\r\n\r\nhi`));
     expect(res.status).toBe(400);
@@ -358,6 +390,11 @@ describe("multipart part heads: at most 8 header lines of at most 4224 bytes, as
     // "X-Pad: " is 7 bytes.
     expect(await statusOf([`X-Pad: ${"v".repeat(4224 - 7)}`])).toBe(200);
     expect(await statusOf([`X-Pad: ${"v".repeat(4225 - 7)}`])).toBe(400);
+    // Every byte of the line counts: no space after the colon, or more than one.
+    expect(await statusOf([`X-Pad:${"v".repeat(4224 - 6)}`])).toBe(200);
+    expect(await statusOf([`X-Pad:${"v".repeat(4225 - 6)}`])).toBe(400);
+    expect(await statusOf([`X-Pad:   ${"v".repeat(4224 - 9)}`])).toBe(200);
+    expect(await statusOf([`X-Pad:   ${"v".repeat(4225 - 9)}`])).toBe(400);
   });
 });
 
