@@ -132,7 +132,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
    * MAX_FIELD_BYTES): refused even where the body ends before the part does (set once the parse has begun).
    */
   let refuse: (detail: string) => void = noop;
-  const strays = urlencoded ? new StrayPercents() : undefined;
+  // Between the request and busboy: urlencoded, the stray `%`s escaped; multipart, the bytes python-multipart skips
+  // before its first boundary dropped.
+  const through = urlencoded ? new StrayPercents() : new SkipLeadingLines();
   try {
     bb = busboy(options);
     if (!urlencoded) {
@@ -165,11 +167,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       req.off("aborted", onAborted);
       req.off("close", onClose);
       if (outcome.kind !== "ok") {
-        if (strays) {
-          req.unpipe(strays);
-          strays.unpipe(bb);
-          strays.destroy();
-        } else req.unpipe(bb);
+        req.unpipe(through);
+        through.unpipe(bb);
+        through.destroy();
         bb.removeAllListeners();
         bb.on("error", () => {});
         bb.destroy();
@@ -317,8 +317,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     req.on("data", onData);
     req.on("aborted", onAborted);
     req.on("close", onClose);
-    if (strays) req.pipe(strays).pipe(bb);
-    else req.pipe(bb);
+    req.pipe(through).pipe(bb);
   });
 }
 
@@ -422,6 +421,25 @@ function startReader(boundary: string): (chunk: Buffer) => boolean {
     }
     return true;
   };
+}
+
+/**
+ * A multipart body without what python-multipart skips before its first boundary (a body that starts with a CR or
+ * LF, up to its first `-`), which busboy would read as a preamble: a first boundary after a lone CR or LF is one for
+ * the server, not for busboy (which looks for CRLF and the boundary).
+ */
+class SkipLeadingLines extends Transform {
+  /** 0: nothing read yet; 1: skipping; 2: passing every byte on. */
+  private state = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.state === 0 && chunk.length > 0) this.state = chunk[0] === CR || chunk[0] === LF ? 1 : 2;
+    if (this.state !== 1) return done(null, chunk);
+    const dash = chunk.indexOf(DASH);
+    if (dash < 0) return done();
+    this.state = 2;
+    done(null, chunk.subarray(dash));
+  }
 }
 
 /** What busboy says of a body that ends before its closing boundary. */

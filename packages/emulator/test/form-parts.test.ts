@@ -182,7 +182,7 @@ describe("multipart bodies: what may come before the first boundary, as python-m
   const PARSE_ERROR = { detail: "There was an error parsing the body" };
 
   it("takes CR and LF bytes, and what follows them up to the first '-', before the first boundary", async () => {
-    for (const before of ["", "\r\n", "\r\n\r\n", "\r\npreamble\r\n"]) {
+    for (const before of ["", "\r\n", "\r\n\r\n", "\r\npreamble\r\n", "\n", "\r", "\nabc", "\r\r\n"]) {
       expect((await sendAfter(before)).status, JSON.stringify(before)).toBe(200);
     }
   });
