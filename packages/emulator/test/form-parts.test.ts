@@ -277,6 +277,14 @@ describe("multipart bodies that end before their closing boundary, read as pytho
     expect((await cutAfter(text.subarray(0, -(1024 * 1024)))).status).toBe(200);
   });
 
+  it("drops a file part it cuts where a text part of the same name came before: the text is the value", async () => {
+    const res = await send(
+      "/v1/jobs/lucy-pro-t2v",
+      Buffer.concat([partOf("prompt", "a prompt"), partOf("prompt", "file bytes", '; filename="a"').subarray(0, -6)]),
+    );
+    expect(res.status).toBe(200);
+  });
+
   it("refuses a part without a name where the body cuts it too", async () => {
     const res = await send("/v1/jobs/lucy-pro-t2v", Buffer.from(`--${B}\r\nContent-Disposition: form-data\r\n\r\nhi`));
     expect(res.status).toBe(400);
@@ -461,6 +469,12 @@ describe("multipart parts: a file's name as the server reads it", () => {
     expect(await named('; filename="a/b/c.mp4"')).toBe("a/b/c.mp4");
     expect(await named('; filename="../up.png"')).toBe("../up.png");
     expect(await named('; filename="dir\\sub\\c.png"')).toBe("dir\\sub\\c.png");
+  });
+
+  it("keeps a ';' within a quoted name, and a name ending in a backslash (sent unescaped, as browsers send it)", async () => {
+    expect(await named('; filename="a;b.png"')).toBe("a;b.png");
+    expect(await named('; filename="a;b.png"; x="1"')).toBe("a;b.png");
+    expect(await named('; filename="photo\\"')).toBe("photo\\");
   });
 
   it("cuts a full Windows path (a drive or a share, as Internet Explorer sent it) to its last segment", async () => {
