@@ -562,7 +562,7 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
         const handOver = value.cb;
         let ended = false;
         value.cb = (header) => {
-          const head = partHeadOf(header, charset);
+          const head = partHeadOf(header, charset, tooLarge);
           lineBytes = lines = 0;
           cr = tooLarge = false;
           ended = true;
@@ -588,8 +588,14 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
 /**
  * A part's head as the server reads it, the part's header set for busboy (see readHeadsAsServer): the last
  * Content-Disposition, of any type (`attachment` too); a part without one has no name, which the server refuses.
+ * A head over the server's limits (`tooLarge`), refused whatever it says, is not read.
  */
-function partHeadOf(header: PartHeader, charset: string): PartHead {
+function partHeadOf(header: PartHeader, charset: string, tooLarge: boolean): PartHead {
+  if (tooLarge) {
+    header["content-disposition"] = ['form-data; name="part"'];
+    header["content-type"] = ["text/plain"];
+    return { name: "" };
+  }
   const dispositions = header["content-disposition"];
   const disposition = parseOptionsHeader(dispositions?.[dispositions.length - 1]);
   const types = header["content-type"];

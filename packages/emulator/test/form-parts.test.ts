@@ -394,6 +394,15 @@ describe("multipart part heads: at most 8 header lines of at most 4224 bytes, as
     expect(jsonOf(nine)).toEqual({ detail: "There was an error parsing the body" });
   });
 
+  it("refuses parts whose Content-Disposition is over 4224 bytes of parameters (400, no job)", async () => {
+    const created = emu.stats().jobsCreated;
+    const head = `--${B}\r\nContent-Disposition: form-data; name="prompt"${";".repeat(16000)}\r\n\r\nx\r\n`;
+    const res = await send("/v1/jobs/lucy-pro-t2v", Buffer.from(`${head.repeat(20)}--${B}--\r\n`));
+    expect(res.status).toBe(400);
+    expect(jsonOf(res)).toEqual({ detail: "There was an error parsing the body" });
+    expect(emu.stats().jobsCreated).toBe(created);
+  });
+
   it("reads a header line of 4224 bytes, refuses a longer one (400)", async () => {
     // "X-Pad: " is 7 bytes.
     expect(await statusOf([`X-Pad: ${"v".repeat(4224 - 7)}`])).toBe(200);
