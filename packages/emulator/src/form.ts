@@ -145,6 +145,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         },
         onHeadTooLarge: () => refuse(PARSE_ERROR),
         onTextTooLarge: () => refuse(PART_TOO_LARGE),
+        onNoHead: () => refuse(NO_NAME),
       });
     }
   } catch (err) {
@@ -480,6 +481,8 @@ interface HeadReading {
   onHeadTooLarge(): void;
   /** A text part is longer than MAX_FIELD_BYTES (the part need not be over). */
   onTextTooLarge(): void;
+  /** A part has no header line at all (the server reads it as a part without a name; busboy refuses the body). */
+  onNoHead(): void;
 }
 
 /** python-multipart's limits on a part's head: header lines, and bytes in one (name, `:`, spaces and value). */
@@ -527,7 +530,7 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
       const c = chunk[i];
       if (c === LF && cr) {
         cr = false;
-        if (lineBytes === 0) return;
+        if (lineBytes === 0) return lines === 0 && reading.onNoHead();
         lineBytes = 0;
         if (++lines > MAX_PART_HEADERS) tooLarge = true;
       } else {

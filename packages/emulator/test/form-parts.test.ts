@@ -162,6 +162,14 @@ describe("multipart parts: the Content-Disposition a part must have", () => {
     expect(emu.stats().jobsCreated).toBe(created);
   });
 
+  it("refuses a part with no header line at all as one without a name (400, no job)", async () => {
+    const created = emu.stats().jobsCreated;
+    const res = await sendRaw(prompt, Buffer.from(`--${B}\r\n\r\nhi\r\n`));
+    expect(res.status).toBe(400);
+    expect(jsonOf(res)).toEqual(NO_NAME);
+    expect(emu.stats().jobsCreated).toBe(created);
+  });
+
   it("reads a Content-Disposition of any type, and the last of two", async () => {
     expect((await sendRaw(partOf('Content-Disposition: attachment; name="prompt"'))).status).toBe(200);
     const two = await sendRaw(
