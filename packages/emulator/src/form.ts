@@ -509,7 +509,11 @@ const MAX_PART_HEADER_BYTES = 4096 + 128;
  * that ends within a part over the limits is refused too.
  */
 function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadReading): void {
-  type HeaderParser = { cb: (header: PartHeader) => void; push(chunk: Buffer, pos: number, end: number): number };
+  type HeaderParser = {
+    cb: (header: PartHeader) => void;
+    push(chunk: Buffer, pos: number, end: number): number;
+    byteCount: number;
+  };
   type Search = (isMatch: boolean, data: Buffer | undefined, start: number, end: number, safe: boolean) => void;
   const reader = bb as unknown as { _hparser?: HeaderParser | null; _bparser?: { _cb?: Search } };
   const search = reader._bparser;
@@ -565,7 +569,7 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
         const handOver = value.cb;
         let ended = false;
         value.cb = (header) => {
-          const head = partHeadOf(header, charset, tooLarge);
+          const head = partHeadOf(header, charset);
           lineBytes = lines = 0;
           cr = tooLarge = false;
           ended = true;
@@ -576,7 +580,13 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
         const push = value.push;
         value.push = (chunk, pos, end) => {
           scanHead(chunk, pos, end);
-          if (tooLarge) reading.onHeadTooLarge();
+          // Over the limits: refused, and busboy reads no further (-1: its own refusal of a head).
+          if (tooLarge) {
+            reading.onHeadTooLarge();
+            return -1;
+          }
+          // busboy's limit of 16 KiB on a whole head is not the server's (8 lines of 4224 bytes, counted here).
+          value.byteCount = Number.NEGATIVE_INFINITY;
           ended = false;
           const at = push.call(value, chunk, pos, end);
           if (ended) headEnd = at;
@@ -591,14 +601,8 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
 /**
  * A part's head as the server reads it, the part's header set for busboy (see readHeadsAsServer): the last
  * Content-Disposition, of any type (`attachment` too); a part without one has no name, which the server refuses.
- * A head over the server's limits (`tooLarge`), refused whatever it says, is not read.
  */
-function partHeadOf(header: PartHeader, charset: string, tooLarge: boolean): PartHead {
-  if (tooLarge) {
-    header["content-disposition"] = ['form-data; name="part"'];
-    header["content-type"] = ["text/plain"];
-    return { name: "" };
-  }
+function partHeadOf(header: PartHeader, charset: string): PartHead {
   const dispositions = header["content-disposition"];
   const disposition = parseOptionsHeader(dispositions?.[dispositions.length - 1]);
   const types = header["content-type"];

@@ -411,6 +411,10 @@ describe("multipart part heads: at most 8 header lines of at most 4224 bytes, as
     expect(emu.stats().jobsCreated).toBe(created);
   });
 
+  it("reads a head of 8 lines of 4224 bytes (over 16 KiB in all)", async () => {
+    expect(await statusOf(Array.from({ length: 7 }, (_, i) => `X-Pad-${i}: ${"v".repeat(4224 - 9)}`))).toBe(200);
+  });
+
   it("reads a header line of 4224 bytes, refuses a longer one (400)", async () => {
     // "X-Pad: " is 7 bytes.
     expect(await statusOf([`X-Pad: ${"v".repeat(4224 - 7)}`])).toBe(200);
