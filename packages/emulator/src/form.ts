@@ -435,11 +435,10 @@ class SkipLeadingLines extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     if (this.state === 0 && chunk.length > 0) this.state = chunk[0] === CR || chunk[0] === LF ? 1 : 2;
-    if (this.state !== 1) return done(null, chunk);
-    const dash = chunk.indexOf(DASH);
-    if (dash < 0) return done();
-    this.state = 2;
-    done(null, chunk.subarray(dash));
+    // Skipping (or an empty first chunk): from the first dash, if any.
+    const dash = this.state === 2 ? 0 : chunk.indexOf(DASH);
+    if (dash >= 0) this.state = 2;
+    done(null, dash < 0 ? undefined : chunk.subarray(dash));
   }
 }
 
@@ -534,7 +533,10 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
       const c = chunk[i];
       if (c === LF && cr) {
         cr = false;
-        if (lineBytes === 0) return lines === 0 && reading.onNoHead();
+        if (lineBytes === 0) {
+          if (lines === 0) reading.onNoHead();
+          return;
+        }
         lineBytes = 0;
         if (++lines > MAX_PART_HEADERS) tooLarge = true;
       } else {
