@@ -8,7 +8,16 @@ import { useFocusHandOff, useFocusKept, useRunControls } from "./focus.js";
 import { NotShown } from "./NotShown.js";
 import { useReadWhenOnline } from "./online.js";
 import { RunView } from "./RunView.js";
-import { forgetSubmits, jobToSave, save, saved, saveSubmit, saveSubmitError, saveUnshown } from "./saved.js";
+import {
+  forgetSubmits,
+  jobToSave,
+  type SavedSubmit,
+  save,
+  saved,
+  saveSubmit,
+  saveSubmitError,
+  saveUnshown,
+} from "./saved.js";
 
 /** Polling for the page: a read every quarter second at first, at most one a second. */
 const POLL = { initialDelayMs: 250, intervalMs: 250, maxIntervalMs: 1000 };
@@ -68,7 +77,22 @@ export function Playground() {
   const [runModel, setRunModel] = useState<string>(DEFAULT_MODEL);
   // A new run (a submit) gets a new result view, with an empty timeline.
   const [startedAt, setStartedAt] = useState(0);
-  const video = useGenerateVideo({ poll: POLL });
+  // The records of the video submits on their way, by the input the hook was given (its retry() submits the same
+  // again), and the latest input. One the form left that failed when a job may exist (the hook's `onOrphan`: its error
+  // is in no run) keeps its record, with its error's words, said at once under Submits not answered.
+  const sentAs = useRef(new WeakMap<object, SavedSubmit>());
+  const lastInput = useRef<object>(undefined);
+  const video = useGenerateVideo({
+    poll: POLL,
+    onOrphan: (error, input) => {
+      const submit = sentAs.current.get(input);
+      if (submit && !error.jobId) {
+        submit.error = error.message;
+        saveSubmitError(submit);
+        setCut((all) => [...all, submit]);
+      }
+    },
+  });
   useReadWhenOnline(video);
   // The image hooks (ImageHook), by their run's number: the form's is `imageRun`'s. A hook aborts its request on
   // reset() and on its next submit, and the server may already be making that image (paid for): an image request the
@@ -117,9 +141,8 @@ export function Playground() {
   //
   // A video submit on its way is recorded before it is sent (a reload then would leave no job id to keep, though a job
   // may be made): the form's is forgotten once its answer came (its job kept just now, unless stopped) or it failed
-  // making nothing (the hook would submit again); one the form left, once its job is listed or it failed making nothing
-  // (the hook resolves it `undefined` only then). One the form left that failed when a job may exist (the hook rejects
-  // it with its error, shown in no run) stays, with its error's words, said at once under Submits not answered.
+  // making nothing (the hook would submit again); one the form left, once its job is listed or it failed, unless a job
+  // may exist (the hook's `onOrphan`, called before its submit resolves `undefined`): then it stays (see `sentAs`).
   // The video submits a reload cut before their answer, and those the form left that failed when a job may exist (see
   // `saveSubmit`): said until dismissed.
   const [cut, setCut] = useState(restored.submits);
@@ -132,31 +155,26 @@ export function Playground() {
     }
   });
   /**
-   * Sends a video submit of `model` (`go`: the hook's submit, or its retry() submitting again), recorded while on its
-   * way.
+   * Sends a video submit of `model` (the hook's submit of `input`, or without it its retry() submitting the latest
+   * input again), recorded while on its way.
    */
-  const sendVideo = (model: string, go: () => Promise<string | undefined>) => {
+  const sendVideo = (model: string, input?: object) => {
     const number = runs.current;
     const submit = saveSubmit(model);
     const { id } = submit;
     submitting.current = id;
+    if (input) lastInput.current = input;
+    if (lastInput.current) sentAs.current.set(lastInput.current, submit);
     // The hook resolves a submit with the job it made even after reset() or another submit (its state then shows
-    // another run): that job is listed, never lost. Without one, such a submit made nothing.
-    return go().then(
-      (jobId) => {
-        if (runs.current !== number) {
-          if (jobId) listJob(jobId);
-          forgetSubmits([id], jobId);
-        }
-        return jobId;
-      },
-      (error: Error) => {
-        const failed = { ...submit, error: error.message };
-        saveSubmitError(failed);
-        setCut((all) => [...all, failed]);
-        return undefined;
-      },
-    );
+    // another run): that job is listed, never lost. Without one, such a submit made nothing, unless `onOrphan` said
+    // that a job may exist.
+    return (input ? video.submit(input as never) : video.retry()).then((jobId) => {
+      if (runs.current !== number) {
+        if (jobId) listJob(jobId);
+        if (!submit.error) forgetSubmits([id], jobId);
+      }
+      return jobId;
+    });
   };
   // A failed job's inputs, or a submit's that made nothing (an error without a job id, where the hook offers to try
   // again), are submitted again by retry(): a submit on its way too. A submit stopped before its answer is watched
@@ -164,10 +182,7 @@ export function Playground() {
   // form leave it, is that submit's own, taken where it was sent).
   const videoRun = {
     ...video,
-    retry: () =>
-      video.status === "failed" || (video.error && !video.jobId)
-        ? sendVideo(runModel, video.retry)
-        : video.retry().catch(() => undefined),
+    retry: () => (video.status === "failed" || (video.error && !video.jobId) ? sendVideo(runModel) : video.retry()),
   };
   const run = runKind === "video" ? videoRun : (image ?? nothingYet());
   // The fields an input error names (a form problem; the run's error, while its model is picked), each pointing at
@@ -230,7 +245,7 @@ export function Playground() {
       hook = spare;
     }
     if (isVideo(choice)) {
-      void sendVideo(choice.name, () => video.submit({ ...inputs, model: models.video(choice.name) } as never));
+      void sendVideo(choice.name, { ...inputs, model: models.video(choice.name) });
     } else if (isImage(choice)) {
       if (runKind === "video") video.reset();
       // Its hook shows it to its end, here or (once the form moves on) under Images not shown.

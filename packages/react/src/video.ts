@@ -45,10 +45,19 @@ export interface VideoJobOptions {
    * in a background tab). A job several components watch is slowed only while all of them would slow it.
    */
   whenHidden?: "slow" | "keep" | undefined;
+  /**
+   * `useGenerateVideo`'s (`useJob` takes it and calls nothing): called with the error of a submit left on its way
+   * (`reset()` or the next `submit` came before its answer) that failed when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`,
+   * a `CALLBACK_ERROR`, an `AbortError` of your `signal` whose message says a job may exist; `error.jobId`, the job's
+   * id when known, which its `submit` resolves with too), and the `input` given to that `submit`: no state shows that
+   * error, and its `submit` resolves as ever, never rejects. The latest committed render's; one that throws is thrown
+   * apart (an uncaught error), `submit` resolving all the same. It is what queue-rx's `onOrphan` is to `submitJob`.
+   */
+  onOrphan?: ((error: DecartError, input: SubmitOptions<string>) => void) | undefined;
 }
 
 /** The hooks' own options, besides the watch's, and what each must be (`{}`: anything), as the core's checks take them. */
-const own = { whenHidden: { enum: ["slow", "keep"] }, keepResultMs: {} };
+const own = { whenHidden: { enum: ["slow", "keep"] }, keepResultMs: {}, onOrphan: { type: "function" } };
 
 /**
  * Reads and checks a hook's options as it renders, each once (a getter that throws is named), as the core checks a
@@ -133,10 +142,9 @@ export interface VideoGeneration extends GenerationState {
    * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
    * error that comes once the job exists (your `onUploadProgress` threw) resolves with its id, in the state too. A job
    * being watched is no longer watched (it is not cancelled), and a submit on its way still resolves with its own job
-   * id, the state following the new one. Such a submit left on its way (by `reset()` or the next `submit`) whose error
-   * no state shows resolves `undefined` only when it certainly made nothing (an error after which `retry()` would submit
-   * again); when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR` without a job id, your `signal`'s
-   * `AbortError`) it rejects with that error. `input.signal` aborts the submit (an upload) if you must,
+   * id, the state following the new one. Such a submit left on its way (by `reset()` or the next `submit`) that fails
+   * resolves `undefined` (its job id, if its error carries one), its error in no state: when a job may exist, that
+   * error goes to the `onOrphan` option. It never rejects. `input.signal` aborts the submit (an upload) if you must,
    * and once the job is submitted ends its watch, as the core's `signal` ends a `submitAndPoll`'s: `error`, the core's
    * `AbortError` carrying the job id (the job is not cancelled).
    * Options the watch would refuse (a `timeoutMs` of "5000") send nothing: `error`, the core's `InvalidInputError`.
@@ -519,10 +527,12 @@ class VideoGenerator {
       (error) => {
         // An error after the server accepted the job (your `onUploadProgress` threw) carries its id: it is kept.
         // (`job` stays to follow, but without an answer there is nothing to watch.) A submit left (`reset()`, the next
-        // submit), whose error no state shows, that may have made a job (see `madeNothing`) rejects with it.
+        // submit), whose error no state shows, that may have made a job (see `madeNothing`; an abort whose message
+        // does not say so made none) goes to `onOrphan`, apart: `submit` never rejects.
         const { jobId } = error;
         if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId });
-        else if (!jobId && !madeNothing(error)) throw error;
+        else if (jobId || (!madeNothing(error) && (error.code !== "ABORT" || /may exist/.test(error.message))))
+          queueMicrotask(() => this.options.onOrphan?.(error, input));
         return jobId as string | undefined;
       },
     );

@@ -8,7 +8,7 @@ import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { type UseJobOptions, useGenerateVideo, useJob } from "../src/index.js";
-import { freeClient, startFast, strictWith, until } from "./helpers.js";
+import { clientFor, freeClient, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
 
@@ -44,7 +44,7 @@ describe("the options of useJob and useGenerateVideo", () => {
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field });
       expect((error as Error).message).toBe(
-        `${hook}: "${field}" must be a known name (one of whenHidden, keepResultMs, model, timeoutMs, download, poll)`,
+        `${hook}: "${field}" must be a known name (one of whenHidden, keepResultMs, onOrphan, model, timeoutMs, download, poll)`,
       );
     }
     expect(await settled()).toBe(page.sent.length);
@@ -141,6 +141,16 @@ describe("the options of useJob and useGenerateVideo", () => {
       unmount();
     }
     expect(emu.release(job_id)).toBe(true);
+  });
+  it("`onOrphan` that is no function is refused as the hook renders, naming it (it would have thrown once a job may exist)", async () => {
+    emu = await startFast();
+    const wrapper = strictWith(clientFor(emu));
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const error = thrown(() => renderHook(() => useGenerateVideo({ onOrphan: 5 as never }), { wrapper }));
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ field: "onOrphan" });
+    expect((error as Error).message).toBe('useGenerateVideo: "onOrphan" must be a function (got 5)');
+    expect(emu.stats().requests.total).toBe(0);
   });
   it("`keepResultMs` that is no number of ms, 0 or more, is refused as the hook renders, naming it: nothing is read", async () => {
     emu = await startFast();

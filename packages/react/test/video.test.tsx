@@ -438,9 +438,10 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(emu.release(firstId!)).toBe(true); // not cancelled
   });
 
-  it("a submit left on its way that fails: resolves undefined when it made nothing, rejects with its error when a job may exist", async () => {
+  it("a submit left on its way that fails resolves, never rejects: onOrphan gets its error when a job may exist (SUBMIT_OUTCOME_UNKNOWN, an abort once sent), not when it made nothing (a 503, an abort before sending)", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
-    const { result } = renderHook(() => useGenerateVideo(), {
+    const onOrphan = vi.fn();
+    const { result } = renderHook(() => useGenerateVideo({ onOrphan }), {
       wrapper: strictWith(clientFor(emu, { maxRetries: 0 })),
     });
     let left: Promise<string | undefined> | undefined;
@@ -454,39 +455,83 @@ describe("useGenerateVideo, as an app uses it", () => {
       await expect(left).resolves.toBeUndefined();
     });
     expect(result.current).toMatchObject({ status: "idle", error: undefined });
-    // Answered 500 after the next submit: a job may exist, and its error is told by the promise, not the state's.
+    expect(onOrphan).not.toHaveBeenCalled();
+    // Answered 500 after the next submit: a job may exist; its error goes to onOrphan, with the input, not to the state.
     emu.setFaults([{ route: "submit", kind: "500" }]);
+    const input = { model, prompt: "left, then answered 500" };
     act(() => {
-      left = result.current.submit({ model, prompt: "left, then answered 500" });
+      left = result.current.submit(input);
       shown = result.current.submit({ model, prompt: "shown, then answered 500" });
     });
-    let error: unknown;
     await act(async () => {
-      error = await left!.then(
-        () => "resolved",
-        (e: unknown) => e,
-      );
+      await expect(left).resolves.toBeUndefined();
       await expect(shown).resolves.toBeUndefined();
     });
-    expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
     expect(result.current).toMatchObject({
       status: "error",
       error: { code: "SUBMIT_OUTCOME_UNKNOWN" },
       canRetry: false,
     });
-    expect(result.current.error).not.toBe(error);
-    // Aborted by your signal once left: the outcome is yours to judge, with the error.
-    emu.setFaults([]);
-    const abort = new AbortController();
+    expect(result.current.error).not.toBe(onOrphan.mock.calls[0]![0]);
+    // Aborted by your signal once left, before anything was sent: nothing made, nothing said.
+    emu.setFaults([{ route: "submit", kind: "slow", delayMs: 60_000 }]);
+    const submits = () => emu!.stats().requests.byRoute.submit ?? 0;
+    const before = submits();
+    let abort = new AbortController();
     act(() => {
-      left = result.current.submit({ model, prompt: "left, then aborted", signal: abort.signal });
+      left = result.current.submit({ model, prompt: "left, then aborted at once", signal: abort.signal });
       result.current.reset();
       abort.abort();
     });
     await act(async () => {
-      await expect(left).rejects.toMatchObject({ code: "ABORT" });
+      await expect(left).resolves.toBeUndefined();
     });
+    expect(submits()).toBe(before);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    // Aborted once the server has it: a job may exist, its AbortError says so.
+    abort = new AbortController();
+    act(() => {
+      left = result.current.submit({ model, prompt: "left, then aborted on its way", signal: abort.signal });
+    });
+    await until(() => submits() > before);
+    act(() => {
+      result.current.reset();
+      abort.abort();
+    });
+    await act(async () => {
+      await expect(left).resolves.toBeUndefined();
+    });
+    expect(onOrphan).toHaveBeenCalledTimes(2);
+    expect(onOrphan.mock.calls[1]![0]).toMatchObject({ code: "ABORT", jobId: undefined, message: /may exist/ });
     expect(result.current).toMatchObject({ status: "idle", error: undefined });
+  });
+
+  it("a submit whose promise is ignored never rejects: the next click aborts the one on its way and submits again", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "slow", delayMs: 60_000 }] });
+    const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu, { maxRetries: 0 })) });
+    let controller: AbortController | undefined;
+    const submits: Promise<string | undefined>[] = [];
+    // As an `onClick` does, which ignores what `submit` returns.
+    const click = () =>
+      act(() => {
+        controller?.abort();
+        controller = new AbortController();
+        submits.push(result.current.submit({ model, prompt: "A lake at dawn", signal: controller.signal }));
+      });
+    const sent = (n: number) => until(() => (emu!.stats().requests.byRoute.submit ?? 0) >= n);
+    click();
+    await sent(1);
+    click();
+    // The first one's abort has come and gone, with no handler on its promise: an unhandled rejection fails the run.
+    await sent(2);
+    await act(aTask);
+    expect(result.current.status).toBe("submitting");
+    controller!.abort();
+    await act(() => ended(result));
+    expect(result.current.error).toMatchObject({ code: "ABORT" });
+    await expect(Promise.all(submits)).resolves.toEqual([undefined, undefined]);
   });
 
   it("`watching` says whether the hook still follows its job: from the submit to the end, not after stop()", async () => {
