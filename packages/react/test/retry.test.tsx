@@ -101,6 +101,25 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
 
+  it("after stop() with 3 s of the job's budget left (less than 5 s): a new budget from the retry", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({ model, prompt: "watched again with 3 s of its budget left [hold]" });
+    });
+    await until(() => result.current.status === "processing");
+    clock.now += 17_000; // 3 s left
+    act(() => result.current.stop());
+    expect(await retried(result)).toBe(jobId);
+    clock.now += 4_000; // past the old budget's end, well within a new one
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId, error: undefined });
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
   it("takes the latest render's timeoutMs as its cap: one lowered since the submit holds from the retry, within the old budget", async () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
@@ -427,6 +446,21 @@ describe("useJob().retry()", () => {
     const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
     await until(() => result.current.status === "processing");
     clock.now += 19_990; // 10 ms left
+    act(() => result.current.stop());
+    act(() => result.current.retry());
+    clock.now += 4_000; // past the old budget's end, well within a new one
+    expect(emu.release(job_id)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "completed", jobId: job_id, error: undefined });
+  });
+
+  it("after stop() with 3 s of its budget left (less than 5 s): a new budget from the retry", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { job_id } = await client.queue.submit({ model, prompt: "watched again with 3 s of its budget left [hold]" });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    await until(() => result.current.status === "processing");
+    clock.now += 17_000; // 3 s left
     act(() => result.current.stop());
     act(() => result.current.retry());
     clock.now += 4_000; // past the old budget's end, well within a new one
