@@ -200,6 +200,8 @@ export function createTransport(
     // (Split by no key, undefined behind a proxy, a text stays whole; nor by one under 8 characters, a test's `k`: no
     // secret worth cutting out of every word that holds it.)
     const redact = (text: string) => text.split((key?.[7] && key) as string).join("[redacted]");
+    // What a redirect's error says to do: name the origin it led to (`baseUrl`, or behind a proxy `proxy`).
+    const setIt = `: set ${keys ? "baseUrl" : "proxy"} to it if the API is there`;
 
     const attempt = async (): Promise<Response> => {
       if (signal?.aborted) throw aborted(jobId, signal.reason);
@@ -384,13 +386,11 @@ export function createTransport(
           if (!/^https?:\/\/[^/@]+\//.test(next as never))
             throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
           // A POST sent on stays within its origin (a gateway's sign-in or maintenance page elsewhere would get the
-          // prompt and media, without the key: it could never succeed), so never from https to http (in clear): not
-          // followed, nothing taken.
-          if (cut && next!.origin !== url.origin)
-            throw invalid(
-              `redirected to ${next!.origin}, nothing was sent there: set baseUrl to it if the API is there`,
-              response.status,
-            );
+          // prompt and media, without the key: it could never succeed); through a proxy (`keys` undefined: it adds the
+          // key), a 307 or 308 goes to another origin too (a host's apex to www), never from https to http (in clear).
+          // Not followed: nothing taken.
+          if (cut && (keys || response.status < 303 ? next!.origin !== url.origin : url.protocol > next!.protocol))
+            throw invalid(`redirected to ${next!.origin}, nothing was sent there${setIt}`, response.status);
           url = next!;
           // Followed: the next answer decides (a POST sent on is judged by it alone).
           cut = false;
@@ -454,7 +454,7 @@ export function createTransport(
           // was not sent there: a 401 then is no bad key), for a baseUrl that should name it (a gateway's http to https).
           if (elsewhere) {
             away.add(error);
-            error.message += `; redirected to ${elsewhere}, the key withheld from another origin: set baseUrl to it if the API is there`;
+            error.message += `; redirected to ${elsewhere}, the key withheld from another origin${setIt}`;
           }
           throw settle(error);
         }

@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import { Readable } from "node:stream";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { models } from "../src/index.js";
+import { createDecartClient, models } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
-import { clientFor, instantDelay, startFast } from "./helpers.js";
+import { clientFor, instantDelay, json, serve, startFast } from "./helpers.js";
 
 // Fronts of the emulator on loopback (each port its own origin) that forward a request, or answer it with a redirect.
 let emu: Emulator;
@@ -177,4 +177,43 @@ describe("a POST sent on by a redirect, then answered 500", () => {
         expect(s.seen.filter((line) => line.startsWith("POST /v1"))).toHaveLength(1);
         expect(e).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", status: 500 });
       });
+});
+
+describe("through a proxy (which adds the key): a POST's 307 or 308 to another origin is followed", () => {
+  // A host's apex to www, or http to https, in front of the proxy route: nothing needs the key to go there.
+  for (const status of [307, 308])
+    for (const upload of [false, true])
+      it(`a ${status} to another loopback origin (${upload ? "nodeUpload()" : "fetch"}): the job is made there`, async () => {
+        const route = await serve((req, res, body) =>
+          json(res, 200, { job_id: `job_${req.method}_${body.length > 0}`, status: "pending" }),
+        );
+        const gw = await front((path) => [`${route.url}/route${path}`, status]);
+        try {
+          const job = await createDecartClient({
+            proxy: `${gw.url}/p`,
+            maxRetries: 0,
+            ...(upload ? { upload: nodeUpload() } : {}),
+          }).queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "through the proxy" });
+          expect(job).toEqual({ job_id: "job_POST_true", status: "pending" });
+          expect(route.seen).toMatchObject([{ method: "POST", path: "/route/p/v1/jobs/lucy-pro-t2v", key: undefined }]);
+        } finally {
+          await route.close();
+        }
+      });
+
+  it("a 301 to another origin: not followed, the error names `proxy`", async () => {
+    const route = await serve((_req, res) => json(res, 200, { job_id: "job_never", status: "pending" }));
+    const gw = await front((path) => [`${route.url}${path}`, 301]);
+    try {
+      const e = await createDecartClient({ proxy: gw.url, maxRetries: 0 })
+        .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" })
+        .catch((e) => e);
+      expect(e).toMatchObject({ code: "INVALID_RESPONSE", status: 301, retryable: false });
+      expect(e.message).toContain(`redirected to ${route.url}, nothing was sent there: set proxy to it`);
+      expect(e.message).not.toContain("baseUrl");
+      expect(route.seen).toEqual([]);
+    } finally {
+      await route.close();
+    }
+  });
 });
