@@ -330,13 +330,14 @@ export const keyLike = (text: string) => /\b(dct|ek)_/i.test(text);
 
 /**
  * `text` cut to at most `max` characters; when it is cut, the word cut at its end goes too, with the spaces before it
- * (of a text of one word, its last 128 characters: it keeps its start): a key echoed there, in any of the forms
- * `keyPattern` knows (its letter case changed, percent-encoded, in base64, under another prefix; of any characters and
- * length), is never kept in part, which a redaction of its whole forms (`createTokenRoute`'s, the CLI's) would not
- * recognise; and what follows the text (` (HTTP 500)`) follows one word.
+ * (of a text of one word, what follows its last `"<>,&?`: minified JSON or a URL keeps its start, a run without them
+ * goes whole): a key echoed there, in any of the forms `keyPattern` knows (its letter case changed, percent-encoded, in
+ * base64, under another prefix; of any length, and of any characters, but those in a text of one word), is never kept
+ * in part, which a redaction of its whole forms (`createTokenRoute`'s, the CLI's) would not recognise; and what follows
+ * the text (` (HTTP 500)`) follows one word.
  */
 export const clip = (text: string, max: number) =>
-  text[max] ? text.slice(0, max).replace(/\s+\S*$|\S{0,128}$/, "") : text;
+  text[max] ? text.slice(0, max).replace(/\s+\S*$|[^\s"<>,&?]*$/, "") : text;
 
 /**
  * What a function of yours threw (or rejected with), as text: with `message`, its `message` when it has one; else the

@@ -5,7 +5,7 @@
  * echoes the key it was sent, in the forms the route clears, at every place of the cut.
  */
 import { describe, expect, it } from "vitest";
-import type { DecartError } from "../src/index.js";
+import { createDecartClient, type DecartError } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
 import { serve } from "./helpers.js";
 
@@ -82,6 +82,47 @@ describe("a key's form echoed across the client's cut of a message", () => {
       const route = createTokenRoute({ apiKey: KEY, baseUrl: upstream.url, onError: (e) => (seen = e) });
       await route(new Request("http://app.test/t", { method: "POST" }));
       expect(seen!.message).toBe(`${"y".repeat(500)} (HTTP 500)`);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
+
+describe("a message of one word (no white space) cut", () => {
+  it("a long key's percent form at the cut goes whole, even past 128 characters from where the cut falls", async () => {
+    const percent = formsOf(LONG).percent;
+    const bodies = [
+      JSON.stringify({ detail: `${"x".repeat(340)}${percent}` }),
+      JSON.stringify({ detail: `https://api.example/v1?a=b&key=${percent}${"y".repeat(300)}` }),
+    ];
+    const upstream = await serve((_req, res) => {
+      res.writeHead(500, { "content-type": "application/json" }).end(bodies.shift());
+    });
+    try {
+      let seen: DecartError | undefined;
+      const route = createTokenRoute({ apiKey: LONG, baseUrl: upstream.url, onError: (e) => (seen = e) });
+      await route(new Request("http://app.test/t", { method: "POST" }));
+      expect(seen!.message).toBe("HTTP error (HTTP 500)");
+      await route(new Request("http://app.test/t", { method: "POST" }));
+      // What comes before it, up to the last `&`, is kept.
+      expect(seen!.message).toBe("https://api.example/v1?a=b& (HTTP 500)");
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it("a 2xx status answer of minified JSON that is not valid keeps the start of its excerpt", async () => {
+    const body = '{"job_id":"job_123","status":"processing","progress":0.5,"eta_seconds":12,"queue_position":NaN}';
+    const upstream = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end(body);
+    });
+    try {
+      const e = await createDecartClient({ apiKey: KEY, baseUrl: upstream.url, maxRetries: 0 })
+        .queue.status("job_123")
+        .catch((e: DecartError) => e);
+      expect((e as DecartError).message).toContain(
+        `not JSON (application/json: ${JSON.stringify('{"job_id":"job_123","status":"processing","progress":0.5,"eta_seconds":12,"')})`,
+      );
     } finally {
       await upstream.close();
     }
