@@ -320,7 +320,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (ended) return end([]);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
       const problem = checkJob(current, jobId);
-      if (problem) return watch.error(new InvalidResponseError(`Job ${jobId}: ${problem}`, { retryable: true, jobId }));
+      if (problem)
+        return watch.error(new InvalidResponseError(`Job ${shown(jobId)}: ${problem}`, { retryable: true, jobId }));
       reads++;
       hintMs = hint;
       model ||= canonicalModel(current.model);

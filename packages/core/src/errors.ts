@@ -279,7 +279,7 @@ export class JobFailedError extends DecartError {
  * theirs read as `generate`'s (queue-rx's `jobFailed`).
  */
 export const failedJob = (jobId: string, reason: string) =>
-  new JobFailedError(`Job ${jobId} failed: ${reason}`, { jobId, reason });
+  new JobFailedError(`Job ${shown(jobId)} failed: ${reason}`, { jobId, reason });
 
 /**
  * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
@@ -357,11 +357,14 @@ export const textOf = (thrown: unknown, message?: boolean): string => {
  * layers that run a watch (queue-rx's `drive`), so that their callback errors read as the core's.
  */
 export const callbackThrew = (jobId: string | undefined, cause: unknown, what = "a callback threw") =>
-  new DecartError(`${jobId ? `Job ${jobId}: ` : ""}${what} (${textOf(cause)})${jobId ? "; the job goes on" : ""}`, {
-    jobId,
-    cause,
-    code: "CALLBACK_ERROR",
-  });
+  new DecartError(
+    `${jobId ? `Job ${shown(jobId)}: ` : ""}${what} (${textOf(cause)})${jobId ? "; the job goes on" : ""}`,
+    {
+      jobId,
+      cause,
+      code: "CALLBACK_ERROR",
+    },
+  );
 
 /**
  * `clock` (a `poll.now` of yours), whose throw is a `CALLBACK_ERROR` carrying `jobId`; so is an answer that is no finite

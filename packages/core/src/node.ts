@@ -28,6 +28,8 @@ import {
   InvalidInputError,
   InvalidResponseError,
   invalid,
+  keyLike,
+  shown,
   TimeoutError,
   textOf,
 } from "./errors.js";
@@ -172,14 +174,14 @@ export async function openPipe(path: string, mode: "r" | "w", options: OpenPipeO
  */
 const writeFailed = (jobId: string, path: string, cause: unknown, problem = textOf(cause, true)) =>
   new DecartError(
-    `Could not write the result of job ${jobId} to ${path}: ${problem}. The result is ` +
-      `still on the server: download it again with saveResult or queue.result("${jobId}")`,
+    `Could not write the result of job ${shown(jobId)} to ${path}: ${problem}. The result is still on the server: ` +
+      `download it again with saveResult or queue.result(${keyLike(jobId) ? "its id" : `"${jobId}"`})`,
     { code: "FILE_WRITE_FAILED", jobId, path, cause },
   );
 
 /** The message of a save whose temporary file (`temp`, named by `temporaryPath`) exists already (see `saveResult`). */
 const taken = (jobId: string, path: string, temp: string) =>
-  `Could not write the result of job ${jobId} to ${path}: its temporary file ${temp} (temporaryPath) exists ` +
+  `Could not write the result of job ${shown(jobId)} to ${path}: its temporary file ${temp} (temporaryPath) exists ` +
   `already, left by a save that was stopped before it ended, or written by another save now; it is never ` +
   `replaced. Remove ${temp} once no save writes it, or give a temporaryPath that names a new file each time; then ` +
   `save again: the result is still on the server`;
@@ -305,7 +307,9 @@ export async function saveResult(
       const pipe = await openPipe(target, "w", { signal, deadline, now: policy.now }).catch((e) => {
         if (AbortError.isInstance(e)) throw aborted(jobId, (e as Error).cause);
         if (TimeoutError.isInstance(e))
-          throw new TimeoutError(`Saving ${jobId}: the pipe ${path} had no reader before the deadline`, { jobId });
+          throw new TimeoutError(`Saving ${shown(jobId)}: the pipe ${path} had no reader before the deadline`, {
+            jobId,
+          });
         throw (e as NodeJS.ErrnoException).syscall ? writeFailed(jobId, path, e) : e;
       });
       // (A pipe that fails, its reader gone, fails the write too.)
@@ -323,7 +327,7 @@ export async function saveResult(
       close = () => sink.close().catch(() => {});
     }
     try {
-      return await retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${jobId}` }, async () => {
+      return await retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${shown(jobId)}` }, async () => {
         let bytes = 0;
         let local: unknown;
         // Each chunk written whole, in turn; the handle stays open (a stream of its own would close it).
@@ -343,7 +347,7 @@ export async function saveResult(
           // Its first bytes are out: another attempt would send them again.
           const { code, status, requestId } = (e ?? {}) as Partial<DecartError>;
           throw new DecartError(
-            `The result of job ${jobId} was cut short after ${bytes} bytes written to ${path} (a pipe or a device, ` +
+            `The result of job ${shown(jobId)} was cut short after ${bytes} bytes written to ${path} (a pipe or a device, ` +
               `written as it comes): ${textOf(e, true)}. Not downloaded again there, as its reader has the first ` +
               `bytes; the result is still on the server`,
             { code: code ?? "CONNECTION_ERROR", status, requestId, jobId, cause: e },
@@ -354,7 +358,7 @@ export async function saveResult(
       await close();
     }
   }
-  return retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${jobId}` }, async () => {
+  return retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${shown(jobId)}` }, async () => {
     // A new file of its own (`wx`: never one that exists, e.g. another save's), beside the file it replaces.
     let temp: unknown;
     try {

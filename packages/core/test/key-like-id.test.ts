@@ -3,8 +3,11 @@
  * length in what the client says of the request (a connection's failure, a timeout), as `shownUrl` shows key-like
  * text elsewhere: never whole in a message or a log line (the error's `jobId` is the id as given: the caller's own).
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createDecartClient, type DecartClientOptions } from "../src/index.js";
+import { saveResult } from "../src/node.js";
 import { closedPort, serve, virtualTime } from "./helpers.js";
 
 /** What an error says: its message and stack, and its causes'. */
@@ -53,4 +56,46 @@ describe("a key-like text given as a job id", () => {
       }
     });
   }
+});
+
+describe("a key-like text given as a job id to saveResult, or to a download whose callback throws", () => {
+  it("by its length in saveResult's retry lines and its write failure, and in a callback's error", async () => {
+    const dead = await closedPort();
+    const logged: string[] = [];
+    const options = {
+      apiKey: "dct_client_key_abcdef0123456789",
+      maxRetries: 1,
+      logger: { warn: (m: string) => logged.push(m), debug: (m: string) => logged.push(m) },
+      poll: virtualTime(),
+    } as DecartClientOptions;
+    const bytes = await serve((_req, res) => void res.writeHead(200, { "content-type": "video/mp4" }).end("mp4 bytes"));
+    try {
+      const refused = await saveResult(
+        createDecartClient({ ...options, baseUrl: `http://127.0.0.1:${dead}` }),
+        KEY,
+        join(tmpdir(), `key-like-${process.pid}.mp4`),
+      ).catch((e) => e);
+      expect(refused.code).toBe("CONNECTION_REFUSED");
+      expect(logged.join("\n")).toMatch(/saving \d+ characters/);
+      // A directory where the file goes: the write fails.
+      const client = createDecartClient({ ...options, baseUrl: bytes.url });
+      const unwritable = await saveResult(client, KEY, tmpdir()).catch((e) => e);
+      expect(unwritable.code).toBe("FILE_WRITE_FAILED");
+      expect(unwritable.message).toContain(`Could not write the result of job ${KEY.length} characters to`);
+      expect(unwritable.message).toContain("queue.result(its id)");
+      const threw = await client.queue
+        .result(KEY, {
+          onProgress: () => {
+            throw new Error("no");
+          },
+        })
+        .catch((e) => e);
+      expect(threw.code).toBe("CALLBACK_ERROR");
+      expect(threw.message).toBe(`Job ${KEY.length} characters: a callback threw (Error: no); the job goes on`);
+      for (const text of [said(refused), said(unwritable), said(threw), logged.join("\n")])
+        expect(text.toLowerCase()).not.toContain(KEY.slice(0, 8).toLowerCase());
+    } finally {
+      await bytes.close();
+    }
+  });
 });
