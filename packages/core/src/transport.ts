@@ -559,7 +559,7 @@ export function createTransport(
               // (An unknown total, undefined, compares false.)
               if (received < total!) {
                 throw new ConnectionError(`${where}: the body ended after ${received} of ${total} bytes`, {
-                  retryable: !cut,
+                  retryable: true,
                   jobId,
                   requestId,
                   code: "TRUNCATED",
