@@ -324,10 +324,14 @@ export function clientFor(
     // The client names its own option ("baseUrl"): the user set a flag or a variable, named here as a bad key is.
     if (!InvalidInputError.isInstance(error) || error.field !== "baseUrl") throw error;
     const flag = options.baseUrl !== undefined;
+    // Why, for the client's rule against @, ? and #; a URL that does not parse (a space in its host, `[::1`) says so
+    // alone, with the form it takes.
+    const why = /#/.test(error.expected ?? "")
+      ? " (a query or fragment would swallow the API's paths, credentials would show in logs)"
+      : "";
     throw new CliError(
-      `${flag ? "--base-url" : "DECART_BASE_URL"} must be ${error.expected} (a query or fragment would swallow the ` +
-        "API's paths, credentials would show in logs); give the server's URL, such as http://127.0.0.1:4010, or " +
-        `leave it ${flag ? "out" : "unset"} for ${defaultBaseUrl} (nothing was sent)`,
+      `${flag ? "--base-url" : "DECART_BASE_URL"} must be ${error.expected}${why}; give the server's URL, such as ` +
+        `http://127.0.0.1:4010, or leave it ${flag ? "out" : "unset"} for ${defaultBaseUrl} (nothing was sent)`,
       EXIT.usage,
       undefined,
       false,

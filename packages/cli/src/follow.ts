@@ -178,7 +178,11 @@ export function unsentInterrupt(output: Output, what: "submit" | "image request"
   output.event({ type: "interrupted", exit_code: interruptedCode() });
   const when =
     stop?.kind === "refused"
-      ? `while the ${what} waited to be sent again: the server refused it (HTTP ${stop.status}), so it did not act on it`
+      ? // A 301, 302, 307 or 308 (the request sent on elsewhere) is no refusal: it was redirected.
+        /^30[1278]$/.test(String(stop.status))
+        ? `as the ${what} was redirected (HTTP ${stop.status}), before it was sent on: the server that redirected it ` +
+          "did not act on it"
+        : `while the ${what} waited to be sent again: the server refused it (HTTP ${stop.status}), so it did not act on it`
       : stop?.kind === "cut"
         ? `before the ${what} was sent whole, no answer had come: the server has not acknowledged it`
         : `before the ${what} reached the API: nothing was sent to it`;

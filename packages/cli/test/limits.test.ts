@@ -129,6 +129,9 @@ beforeAll(async () => {
       res.on("close", () => (left = 0));
       return more();
     }
+    // `hold307`: a submit held (in `held`) until the test answers it (a 307 to `/hold307/moved…`); one sent there is
+    // answered as the default does.
+    if (mode === "hold307" && req.method === "POST" && !path.startsWith("/moved")) return void held.push(res);
     // `pair`: the first two submits are held until both are in; the first is answered 429 (`Retry-After` of 1158 days),
     // the second once `releasePair` is called.
     if (mode === "pair" && req.method === "POST") {
@@ -600,6 +603,27 @@ describe("a signal while nothing of the paid request can be at the server stops 
       .map((line) => JSON.parse(line));
     const settled = new Set(records.filter((r) => r.event === "submit_settled").map((r) => r.submit_id));
     expect(records.filter((r) => !settled.has(r.submit_id))).toEqual([]);
+  });
+
+  // A 307 (the submit sent on, the server that answered it took nothing) was said as a refusal: "the server refused it
+  // (HTTP 307) … while the submit waited to be sent again".
+  it("when a submit whose answer was waited for is answered 307: stopped before it is sent on, said as redirected", async () => {
+    requests = [];
+    const child = start(["jobs", "submit", "A lake"], {
+      env: { ...envFor("hold307"), DECART_JOURNAL: join(root, "redirected.jsonl") },
+    });
+    const done = finished(child);
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await interrupt(child, "SIGINT", "Waiting for");
+    held[0]!.writeHead(307, { location: "/hold307/moved/v1/jobs/lucy-pro-t2v" }).end();
+    const { code, stderr } = await done;
+    expect(code, stderr).toBe(130);
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
+    expect(stderr).toContain(
+      "Interrupted as the submit was redirected (HTTP 307), before it was sent on: the server that redirected it did " +
+        "not act on it, no job was made (nothing to resume)",
+    );
+    expect(stderr).not.toContain("refused");
   });
 
   // A 303 is the server's word that it took the request, before its body was sent whole too: a signal while its

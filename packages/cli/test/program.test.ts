@@ -274,6 +274,15 @@ describe("a bad API URL", () => {
         expect(stdout + stderr).not.toContain("baseUrl");
         expect(stdout + stderr).not.toContain("hunter2");
       }
+      // One that does not parse: said so, without the other rule's reasons.
+      for (const url of ["http://[::1", "http://a b"]) {
+        const { code, stderr } = await run(["jobs", "status", "job_x", "--base-url", url], { env });
+        expect(code, stderr).toBe(EXIT.usage);
+        expect(stderr).toContain(
+          "--base-url must be an http(s) URL that parses (https://host:port); give the server's URL, such as",
+        );
+        expect(stderr).not.toContain("swallow");
+      }
       expect(emu.stats().requests.total).toBe(0);
     } finally {
       temp.remove();
