@@ -66,6 +66,8 @@ export interface ImageRecord {
   /** As in `JournalRecord`. */
   base_url?: string | undefined;
   line_hash?: string | undefined;
+  /** The `SubmitRecord` written before the image was asked for, which this record settles. */
+  submit_id?: string | undefined;
 }
 
 /**
@@ -80,6 +82,11 @@ export interface SubmitRecord {
   submit_id: string;
   /** The command that sent it (`video`, `jobs submit`, `batch`). */
   command?: string | undefined;
+  /**
+   * `image`: a batch line's image request (the Process API), which makes an image, not a job: one made and never kept
+   * has no id, and no command can fetch it. Absent for a submit of a job.
+   */
+  kind?: "image" | undefined;
   model?: string | undefined;
   /** Where the result was to go. */
   path?: string | undefined;
@@ -277,7 +284,7 @@ function pendingSubmits() {
       if (isSubmitRecord(r)) {
         if (r.event === "submitting") open.set(r.submit_id, r);
         else open.delete(r.submit_id);
-      } else if (isJobRecord(r) && typeof r.submit_id === "string") open.delete(r.submit_id);
+      } else if ((isJobRecord(r) || isImageRecord(r)) && typeof r.submit_id === "string") open.delete(r.submit_id);
     },
     pending: () => [...open.values()].map(compactedSubmit),
   };
@@ -291,6 +298,7 @@ function compactedSubmit(r: SubmitRecord): SubmitRecord {
     "event",
     "submit_id",
     "command",
+    "kind",
     "model",
     "path",
     "custom_id",

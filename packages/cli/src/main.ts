@@ -301,7 +301,7 @@ Examples:
     )
     .option(
       "--resubmit-unknown",
-      "with --resume: submit again the lines whose submit was sent but its answer never recorded (a job may exist)",
+      "with --resume: send again the lines whose submit or image request's outcome is unknown (a job or image may exist)",
     )
     .option(
       "--timeout <seconds>",
@@ -316,8 +316,9 @@ defaults to lucy-pro-t2v; a line with an image model is one Process API request,
 A 429 slows the whole batch; a submit refused with 429 is tried again up to 8 times within 60 s of waiting, whatever
 --timeout says (it counts from the submit's answer). At the end: results.jsonl (how each line ended), errors.jsonl
 (the failed lines as given: fix them and run that file as a batch), unknown.jsonl (the failed lines whose submit may
-have made a job whose id never came back: not to run again as they are, which bills another job each; look for their
-jobs first, or --resume --resubmit-unknown), a summary, and exit 0 (all completed), 6 (some failed) or 130 (Ctrl-C:
+have made a job whose id never came back, or whose image request may have made an image not kept: not to run again
+as they are, which bills another each, nor sent again by --resume; look for their jobs first (an image cannot be
+fetched), or --resume --resubmit-unknown), a summary, and exit 0 (all completed), 6 (some failed) or 130 (Ctrl-C:
 nothing cancelled).
 
 Examples:

@@ -489,16 +489,18 @@ describe("decart batch", () => {
     expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines[1]}\n`);
     expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
     // The written image is in the journal, without a job id (an image has none).
-    const image = journal().find((r) => r.custom_id === "lighthouse");
+    const image = journal().find((r) => r.custom_id === "lighthouse" && r.event === "image_saved");
     expect(image).toMatchObject({ event: "image_saved", path: saved.path, batch: path });
     expect(image.job_id).toBeUndefined();
 
     expect((await run(args, { env })).code).toBe(2);
     const resumed = await run([...args, "--resume"], { env });
     expect(resumed.code, resumed.stderr).toBe(6);
-    // Only the failed image was asked for again; the written one and the saved video were kept.
-    expect(emu.stats().requests.byRoute.process).toBe(3);
+    // Nothing asked for again: the written image and the saved video were kept, and the failed image, whose request's
+    // outcome is unknown (journaled before it was sent, never settled), is not asked for (and billed) a second time.
+    expect(emu.stats().requests.byRoute.process).toBe(2);
     expect(emu.stats().jobsCreated).toBe(1);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines[1]}\n`);
     expect(events(resumed.stdout).at(-1)).toMatchObject({
       type: "summary",
       total: 3,
@@ -521,9 +523,11 @@ describe("decart batch", () => {
     expect(first.code, first.stderr).toBe(0);
     const dusk = join(out, "dusk.png");
     const bytes = sha256(dusk);
-    // The run wrote dusk's image but stopped before its journal record.
-    const kept = journal().filter((r) => r.custom_id !== "dusk");
-    expect(kept).toHaveLength(1);
+    // The run wrote dusk's image but stopped before its journal record (its request's record, written before it was
+    // sent, stays unsettled).
+    const kept = journal().filter((r) => !(r.custom_id === "dusk" && r.event === "image_saved"));
+    expect(kept.filter((r) => r.event === "image_saved")).toHaveLength(1);
+    expect(kept.filter((r) => r.event === "submitting")).toHaveLength(2);
     writeFileSync(env.DECART_JOURNAL!, kept.map((r) => `${JSON.stringify(r)}\n`).join(""));
     emu.resetStats();
 
@@ -542,7 +546,7 @@ describe("decart batch", () => {
     });
     expect(sha256(dusk)).toBe(bytes);
     // Journaled now, as if the first run had finished.
-    expect(journal().find((r) => r.custom_id === "dusk")).toMatchObject({
+    expect(journal().find((r) => r.custom_id === "dusk" && r.event === "image_saved")).toMatchObject({
       event: "image_saved",
       path: dusk,
       batch: path,
@@ -869,7 +873,8 @@ describe("decart batch", () => {
     expect(failed.error).toBe(
       "Interrupted: the image request's answer did not come within 5 s of the signal, so it was not waited for: an " +
         "image may have been made (and billed) although it never came back, so none was written (no answer came, so " +
-        "there is no request id); running the line again bills another one",
+        "there is no request id); --resume does not ask for it again unless given --resubmit-unknown, which bills " +
+        "another one",
     );
     expect(jsonl(join(out, "results.jsonl"))).toMatchObject([
       { custom_id: "lighthouse", status: "failed", outcome_unknown: true },

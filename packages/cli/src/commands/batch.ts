@@ -867,12 +867,16 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
 
     /**
      * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has no
-     * job id). Written before (its file still there), it is kept, not generated again. A request sent whole at Ctrl-C
-     * finishes and its image is written: it is paid for (one not yet sent stops: the line is not finished); for
-     * SUBMIT_GRACE_MS at most, as a submit: one whose answer has not come by then fails, not resumable (an image may
-     * have been made). On `--resume`, an image file of the line's name already in
-     * `<out>` without a journal record (the run stopped between the write and the record) is kept and journaled: it is
-     * complete, as images are written to a temporary file and renamed.
+     * job id). Written before (its file still there), it is kept, not generated again. The request is journaled before
+     * it is sent (a `SubmitRecord` of kind `image`), and settled by the image's record, or once it ended having
+     * certainly made nothing (refused, or stopped before it reached the API: see `settleUnmade`): one left unsettled
+     * (its outcome unknown: a 5xx, an answer cut short, a run killed while it waited) may have made an image, billed and
+     * never kept, so `--resume` does not send the line again (it goes to unknown.jsonl) unless given
+     * `--resubmit-unknown`. A request sent whole at Ctrl-C finishes and its image is written: it is paid for (one not
+     * yet sent stops: the line is not finished); for SUBMIT_GRACE_MS at most, as a submit: one whose answer has not
+     * come by then fails, not resumable (an image may have been made). On `--resume`, an image file of the line's name
+     * already in `<out>` without a journal record (the run stopped between the write and the record) is kept and
+     * journaled: it is complete, as images are written to a temporary file and renamed.
      */
     async function runImageLine(
       line: BatchLine,
@@ -882,6 +886,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       const tag = { custom_id: line.customId, batch };
       const base1 = { custom_id: line.customId, line: line.number };
       if (written && existsSync(written)) return { ...base1, status: "completed", path: written };
+      const unknown = unknownSubmits.get(line.customId);
+      let submitId: string | undefined;
       // While the image request is under way: a failure then may have made (and billed) an image never received.
       let asked = false;
       try {
@@ -893,15 +899,47 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         if (found) {
           await note(
             line.customId,
-            () => journal.appendImage({ ...tag, ...recorded(line.customId), model: model.name, path: found }),
+            () =>
+              journal.appendImage({
+                ...tag,
+                ...recorded(line.customId),
+                model: model.name,
+                path: found,
+                submit_id: unknown?.submit_id,
+              }),
             undefined,
           );
           return { ...base1, status: "completed", path: found };
+        }
+        if (unknown && !options.resubmitUnknown) {
+          return {
+            ...base1,
+            status: "failed",
+            outcome_unknown: true,
+            error: untrusted(
+              `An image request of this line was sent at ${stringOr(unknown.at) ?? "?"} and no image of it was kept ` +
+                "(its outcome unknown: its answer lost or unusable, or the run stopped while it waited): an image may " +
+                "have been made (and billed), so the line was not sent again. An image has no job id: no command can " +
+                "fetch it. To ask for another all the same (billed): " +
+                `${again} --resubmit-unknown${stdinNote}`,
+            ),
+          };
         }
         // Stopped by a signal at once only while the server has not acknowledged it (a file input given as a URL being
         // downloaded, its upload, a wait to send it again after a 429): then nothing was made, and the line is not
         // finished; else after SUBMIT_GRACE_MS (see `letFinish`).
         const fields = await fileFields(line, base);
+        // Given up for a new request (--resubmit-unknown): no longer told as unknown.
+        if (unknown) await journal.settleSubmit(unknown.submit_id).catch(() => undefined);
+        // Recorded before it is sent (see `SubmitRecord`): a run killed while it waits for the answer leaves it, and
+        // --resume then says that an image may have been made rather than ask for (and bill) it again.
+        submitId = await beginSubmit(journal, {
+          command: "batch",
+          kind: "image",
+          ...tag,
+          ...recorded(line.customId),
+          model: model.name,
+        });
         asked = true;
         const blob = await letFinish(
           going,
@@ -915,7 +953,14 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         await writeAtomically(path, bytes);
         await note(
           line.customId,
-          () => journal.appendImage({ ...tag, ...recorded(line.customId), model: model.name, path }),
+          () =>
+            journal.appendImage({
+              ...tag,
+              ...recorded(line.customId),
+              model: model.name,
+              path,
+              submit_id: submitId,
+            }),
           undefined,
         );
         output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
@@ -924,7 +969,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         const stop = stopOf(error);
         if (going.aborted && AbortError.isInstance(error) && stop?.kind === "unanswered") {
           // Its answer did not come within the grace: an image may have been made that was never written. Not
-          // resumable (nothing to fetch again); the message says that running the line again bills another one.
+          // resumable (nothing to fetch again); its request stays unsettled in the journal, so --resume does not ask
+          // for it again unless given --resubmit-unknown.
           return {
             ...base1,
             status: "failed",
@@ -932,18 +978,24 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             error:
               `Interrupted: the image request's answer ${answerWithin(stop)} of the signal, so it was not waited ` +
               "for: an image may have been made (and billed) although it never came back, so none was written " +
-              `(${unansweredId(stop)}); running the line again bills another one`,
+              `(${unansweredId(stop)}); --resume does not ask for it again unless given --resubmit-unknown, which ` +
+              "bills another one",
           };
         }
-        if (going.aborted && AbortError.isInstance(error)) return undefined;
+        if (going.aborted && AbortError.isInstance(error)) {
+          // Stopped before the server acknowledged it: nothing made, the line is not finished (--resume sends it).
+          await settleUnmade(journal, submitId, { stop });
+          return undefined;
+        }
         // The request's outcome unknown (SUBMIT_OUTCOME_UNKNOWN, such as a connection cut once it was sent; a time
-        // limit): the line goes to unknown.jsonl, as a video line's submit would, not to errors.jsonl to be run again.
-        const unknown = asked && (await settleUnmade(journal, undefined, { error }));
+        // limit): the line goes to unknown.jsonl, as a video line's submit would, not to errors.jsonl to be run again;
+        // its request stays unsettled in the journal. One that certainly made nothing is settled: --resume sends it.
+        const mayHaveMade = asked && (await settleUnmade(journal, submitId, { error }));
         return {
           ...base1,
           status: "failed",
           error: messageOf(error),
-          ...(unknown && { outcome_unknown: true as const }),
+          ...(mayHaveMade && { outcome_unknown: true as const }),
         };
       }
     }
@@ -1020,15 +1072,31 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         `. Results: ${untrusted(resultsPath)}` +
         (toRun ? `; failed lines (fix and run them again): ${untrusted(errorsPath)}` : ""),
     );
-    if (unknownLines.size) {
+    // Image lines apart: an image has no job id, so neither `jobs list` nor the dashboard's jobs find one.
+    const unknownImages = lines.filter((l) => unknownLines.has(l.number) && l.model.kind === "image").length;
+    const unknownJobs = unknownLines.size - unknownImages;
+    if (unknownJobs) {
       report(
         tint.yellow(
           untrusted(
-            `${unknownLines.size} failed line(s) may have made a job whose id never came back (the submit's outcome ` +
+            `${unknownJobs} failed line(s) may have made a job whose id never came back (the submit's outcome ` +
               `is unknown), listed in ${unknownPath}, not in errors.jsonl: running them again bills another job each. ` +
               "Look for their jobs first (decart jobs list shows their submits as unknown; the Decart dashboard, or " +
               "support with the request id in each line's error); to submit them again all the same (another job " +
               `each, billed): ${again} --resubmit-unknown${stdinNote}`,
+          ),
+        ),
+      );
+    }
+    if (unknownImages) {
+      report(
+        tint.yellow(
+          untrusted(
+            `${unknownImages} failed image line(s) may have made an image (and billed it) that was not kept (the ` +
+              `request's outcome is unknown), listed in ${unknownPath}, not in errors.jsonl: running them again ` +
+              "bills another image each. An image has no job id: no command can fetch it (decart jobs does not know " +
+              "it; support can find it by the request id in the line's error, if one came), and --resume does not ask " +
+              `for it again. To ask for another all the same (billed): ${again} --resubmit-unknown${stdinNote}`,
           ),
         ),
       );

@@ -407,8 +407,11 @@ export async function runList(options: GlobalOptions, output: Output): Promise<v
     const [at, model, command] = [submit.at || "?", submit.model ?? "?", submit.command ?? "decart"].map(untrusted);
     const line = submit.custom_id === undefined ? "" : untrusted(` (batch line ${submit.custom_id})`);
     output.print(
-      `?  ${at}  ${model}  ${c.yellow("unknown")}  ${command}${line}: submit sent, its answer never recorded; a job ` +
-        "may exist (look for it on the Decart dashboard)",
+      `?  ${at}  ${model}  ${c.yellow("unknown")}  ${command}${line}: ` +
+        (submit.kind === "image"
+          ? "image request sent, no image of it kept; an image may have been made (and billed), which no command " +
+            "can fetch (an image has no job id)"
+          : "submit sent, its answer never recorded; a job may exist (look for it on the Decart dashboard)"),
     );
   }
 }

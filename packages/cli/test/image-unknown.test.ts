@@ -1,0 +1,152 @@
+/**
+ * A batch's image line (the Process API: no job, no job id) whose image may have been made and billed but was not kept:
+ * its request is journaled before it is sent, so `--resume` does not ask for (and bill) it again unless given
+ * `--resubmit-unknown`; the line is in unknown.jsonl, not errors.jsonl. A line whose request certainly made nothing is
+ * sent again by `--resume`.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { events, finished, journalRecords, printed, proxyTo, run, start, useEmulator } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+useEmulator({ timing: { pendingMs: 20, processingMs: 20 } }, (f) => ({ emu, env, dir } = f), { ownDir: true });
+
+/**
+ * A proxy in front of the emulator, at one URL for every run of a test (the journal records the API a line was sent
+ * to). An image request's answer, once the emulator made the image: dropped (`cut` of them), or held (`held` set:
+ * resolved, never passed on).
+ */
+let proxy: { url: string; close: () => void };
+let cut = 0;
+let held: (() => void) | undefined;
+beforeAll(async () => {
+  proxy = await proxyTo(emu.url, (req, res) => {
+    if (!(req.method === "POST" && req.url!.startsWith("/v1/generate/"))) return false;
+    if (held) {
+      held();
+      return true;
+    }
+    if (!cut) return false;
+    cut--;
+    res.destroy();
+    return true;
+  });
+});
+afterAll(() => proxy?.close());
+
+const image = (customId: string, prompt: string) =>
+  JSON.stringify({ custom_id: customId, model: "lucy-pro-t2i", prompt });
+const video = (customId: string, prompt: string) => JSON.stringify({ custom_id: customId, prompt });
+const images = () => emu.stats().requests.byRoute.process ?? 0;
+
+describe("a batch's image line whose image may have been made and not kept", () => {
+  it("its answer lost once sent: in unknown.jsonl, and --resume does not ask for it again unless told to", async () => {
+    const file = join(dir, "lines.jsonl");
+    const lines = [image("i", "a lighthouse"), video("v", "a lake")];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const out = join(dir, "out");
+    env = { ...env, DECART_BASE_URL: proxy.url };
+    cut = 1;
+    const first = await run(["batch", file, "--out", out, "-c", "1"], { env });
+    expect(first.code, first.stderr).toBe(6);
+    expect(cut).toBe(0);
+    expect(images()).toBe(1);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines[0]}\n`);
+    expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
+    // Journaled before it was sent, and left unsettled: no key, no input in it.
+    const records = journalRecords(env.DECART_JOURNAL!).filter((r) => r.custom_id === "i");
+    expect(records).toEqual([
+      expect.objectContaining({ event: "submitting", command: "batch", kind: "image", model: "lucy-pro-t2i" }),
+    ]);
+    expect(JSON.stringify(records)).not.toContain("lighthouse");
+    // The report's advice is an image's: no job to look for.
+    const again = printed(env, "batch", file, "--out", out, "--concurrency", "1", "--resume");
+    expect(first.stderr).toContain(
+      `1 failed image line(s) may have made an image (and billed it) that was not kept (the request's outcome is ` +
+        `unknown), listed in ${join(out, "unknown.jsonl")}, not in errors.jsonl`,
+    );
+    expect(first.stderr).toContain(`To ask for another all the same (billed): ${again} --resubmit-unknown`);
+    expect(first.stderr).not.toContain("may have made a job");
+
+    // --resume: not asked for again (before, it was: a second image billed), still in unknown.jsonl.
+    const resumed = await run(["batch", file, "--out", out, "--concurrency", "1", "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    expect(images()).toBe(1);
+    const failed = events(resumed.stdout).find((e) => e.type === "line_failed")!;
+    expect(failed).toMatchObject({ custom_id: "i", outcome_unknown: true });
+    expect(failed.error).toContain("an image may have been made (and billed), so the line was not sent again");
+    expect(failed.error).toContain(`${again} --resubmit-unknown`);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines[0]}\n`);
+
+    // jobs list shows it as an image request.
+    const list = await run(["jobs", "list"], { env });
+    expect(events(list.stdout).filter((e) => e.type === "unknown_submit")).toEqual([
+      expect.objectContaining({ command: "batch", kind: "image", custom_id: "i" }),
+    ]);
+    const human = await run(["jobs", "list", "--no-json"], { env });
+    expect(human.stdout).toContain("image request sent, no image of it kept; an image may have been made (and billed)");
+
+    // Asked for on purpose: another image, then no longer unknown.
+    const forced = await run(["batch", file, "--out", out, "--resume", "--resubmit-unknown"], { env });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(images()).toBe(2);
+    expect(existsSync(join(out, "i.png"))).toBe(true);
+    expect(existsSync(join(out, "unknown.jsonl"))).toBe(false);
+    const after = await run(["jobs", "list"], { env });
+    expect(events(after.stdout).filter((e) => e.type === "unknown_submit")).toEqual([]);
+  });
+
+  it("a run killed while its image request awaits the answer: --resume does not ask for it again", async () => {
+    const file = join(dir, "killed.jsonl");
+    const lines = [image("k", "a harbour")];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const out = join(dir, "out");
+    env = { ...env, DECART_BASE_URL: proxy.url };
+    const made = new Promise<void>((resolve) => (held = resolve));
+    const child = start(["batch", file, "--out", out], { env });
+    const done = finished(child);
+    await made;
+    held = undefined;
+    child.kill("SIGKILL");
+    await done;
+    expect(images()).toBe(1);
+
+    // Without --resume: refused, as for a video line's submit (before, nothing was journaled and it ran anew).
+    const fresh = await run(["batch", file, "--out", out], { env });
+    expect(fresh.code, fresh.stderr).toBe(2);
+    expect(fresh.stderr).toContain("a submit whose answer was never recorded: add --resume");
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    expect(images()).toBe(1);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines[0]}\n`);
+  });
+
+  it("a request that certainly made nothing (429 to every try) is settled: in errors.jsonl, and --resume sends it", async () => {
+    const file = join(dir, "refused.jsonl");
+    const lines = [image("r", "a storm"), video("v", "a lake")];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const out = join(dir, "out");
+    emu.setFaults([{ route: "process", kind: "429", retryAfterSeconds: 0 }]);
+    const first = await run(["batch", file, "--out", out], { env });
+    expect(first.code, first.stderr).toBe(6);
+    expect(readFileSync(join(out, "errors.jsonl"), "utf8")).toBe(`${lines[0]}\n`);
+    expect(existsSync(join(out, "unknown.jsonl"))).toBe(false);
+    const journal = journalRecords(env.DECART_JOURNAL!);
+    const asked = journal.find((r) => r.custom_id === "r" && r.event === "submitting");
+    expect(journal.filter((r) => r.submit_id === asked.submit_id).map((r) => r.event)).toEqual([
+      "submitting",
+      "submit_settled",
+    ]);
+
+    emu.setFaults([]);
+    const tries = images();
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(images()).toBe(tries + 1);
+    expect(existsSync(join(out, "r.png"))).toBe(true);
+  });
+});
