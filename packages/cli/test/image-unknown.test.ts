@@ -4,10 +4,11 @@
  * `--resubmit-unknown`; the line is in unknown.jsonl, not errors.jsonl. A line whose request certainly made nothing is
  * sent again by `--resume`.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { events, finished, journalRecords, printed, proxyTo, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
@@ -23,8 +24,11 @@ useEmulator({ timing: { pendingMs: 20, processingMs: 20 } }, (f) => ({ emu, env,
 let proxy: { url: string; close: () => void };
 let cut = 0;
 let held: (() => void) | undefined;
+/** Takes over any answer it answers true for (after the emulator's answer came: the image made, the job's result read). */
+let takeOver: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 beforeAll(async () => {
   proxy = await proxyTo(emu.url, (req, res) => {
+    if (takeOver?.(req, res)) return true;
     if (!(req.method === "POST" && req.url!.startsWith("/v1/generate/"))) return false;
     if (held) {
       held();
@@ -37,6 +41,9 @@ beforeAll(async () => {
   });
 });
 afterAll(() => proxy?.close());
+beforeEach(() => {
+  takeOver = undefined;
+});
 
 const image = (customId: string, prompt: string) =>
   JSON.stringify({ custom_id: customId, model: "lucy-pro-t2i", prompt });
@@ -148,5 +155,108 @@ describe("a batch's image line whose image may have been made and not kept", () 
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(images()).toBe(tries + 1);
     expect(existsSync(join(out, "r.png"))).toBe(true);
+  });
+});
+
+/** An image request of the batch (once the emulator made the image). */
+const isImage = (req: IncomingMessage) => req.method === "POST" && req.url!.startsWith("/v1/generate/");
+const PAGE = "<!DOCTYPE html><html><body>Sign in to continue</body></html>";
+
+describe("a batch line whose result was made (and billed) but not kept", () => {
+  it("an image answered 200 with a page, cut after its 2xx, or whose write fails: in unknown.jsonl, not sent again", async () => {
+    const out = join(dir, "out");
+    const lines = [
+      image("html", "a page as text/html"),
+      image("page", "a page as bytes"),
+      image("cut", "cut short"),
+      image("disk", "a directory in the way"),
+    ];
+    const file = join(dir, "made.jsonl");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    env = { ...env, DECART_BASE_URL: proxy.url };
+    // Each line's request is told apart by its order (one at a time): 1 answered with a page (text/html, which the
+    // client refuses), 2 with a page sent as bytes of no type (which the CLI refuses: no image), 3 cut after its
+    // headers, 4 answered with the image once a directory took the image's place.
+    let n = 0;
+    takeOver = (req, res) => {
+      if (!isImage(req)) return false;
+      n++;
+      if (n <= 2) {
+        const type = n === 1 ? "text/html" : "application/octet-stream";
+        res.writeHead(200, { "content-type": type, "content-length": Buffer.byteLength(PAGE) });
+        res.end(PAGE);
+        return true;
+      }
+      if (n === 3) {
+        res.writeHead(200, { "content-type": "image/png", "content-length": "100000" });
+        res.write(Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
+        setTimeout(() => res.destroy(), 20);
+        return true;
+      }
+      mkdirSync(join(out, "disk.png"), { recursive: true });
+      return false;
+    };
+    const first = await run(["batch", file, "--out", out, "-c", "1"], { env });
+    expect(first.code, first.stderr).toBe(6);
+    expect(n).toBe(4);
+    expect(images()).toBe(4);
+    // Before, the page and the directory sent their lines to errors.jsonl ("certainly made nothing: run them again").
+    expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines.join("\n")}\n`);
+    const failed = events(first.stdout).filter((e) => e.type === "line_failed");
+    expect(failed.map((e) => [e.custom_id, e.outcome_unknown])).toEqual([
+      ["html", true],
+      ["page", true],
+      ["cut", true],
+      ["disk", true],
+    ]);
+    const again = printed(env, "batch", file, "--out", out, "--concurrency", "1", "--resume");
+    const [, page, , disk] = failed as [unknown, (typeof failed)[0], unknown, (typeof failed)[0]];
+    expect(page.error).toContain('is not a PNG, JPEG or WebP image (content type "application/octet-stream"');
+    expect(disk.error).toContain(`Could not write the image to ${join(out, "disk.png")} (EISDIR`);
+    for (const e of [page, disk]) {
+      expect(e.error).toContain(
+        "the server answered the request with success, so an image was made (and billed), but it was not kept: " +
+          "--resume does not ask for it again (an image has no job id: no command can fetch it); to ask for another " +
+          `all the same (billed): ${again} --resubmit-unknown`,
+      );
+    }
+
+    // --resume asks for none of them again.
+    rmSync(join(out, "disk.png"), { recursive: true });
+    takeOver = undefined;
+    const resumed = await run(["batch", file, "--out", out, "--concurrency", "1", "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    expect(images()).toBe(4);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines.join("\n")}\n`);
+  });
+
+  it("a video whose result is a page once its job completed: resumable (not in errors.jsonl), --resume downloads it", async () => {
+    const out = join(dir, "out");
+    const file = join(dir, "video.jsonl");
+    writeFileSync(file, `${video("v", "a lake")}\n`);
+    env = { ...env, DECART_BASE_URL: proxy.url };
+    takeOver = (req, res) => {
+      if (!(req.method === "GET" && /^\/v1\/jobs\/[^/]+\/content/.test(req.url!))) return false;
+      // A page sent as bytes of no type: the CLI's own check (NOT_A_VIDEO) refuses it.
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": Buffer.byteLength(PAGE) });
+      res.end(PAGE);
+      return true;
+    };
+    const first = await run(["batch", file, "--out", out], { env });
+    expect(first.code, first.stderr).toBe(6);
+    const failed = events(first.stdout).find((e) => e.type === "line_failed")!;
+    expect(failed).toMatchObject({ custom_id: "v", resumable: true });
+    expect(failed.outcome_unknown).toBeUndefined();
+    expect(failed.error).toContain("not an MP4 video");
+    expect(failed.error).toContain(`it stays on the server: ${printed(env, "batch", file, "--out", out, "--resume")}`);
+    expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
+    expect(existsSync(join(out, "unknown.jsonl"))).toBe(false);
+
+    takeOver = undefined;
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(1);
+    expect(existsSync(join(out, "v.mp4"))).toBe(true);
   });
 });

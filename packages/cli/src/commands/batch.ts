@@ -890,6 +890,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       let submitId: string | undefined;
       // While the image request is under way: a failure then may have made (and billed) an image never received.
       let asked = false;
+      // Once it answered with success: the image was made (and billed), whatever befalls it after (an answer that is no
+      // image, a write the disk refuses). Where it was to be written, once known.
+      let answered = false;
+      let path: string | undefined;
       try {
         const found = options.resume
           ? imageExtensions
@@ -918,7 +922,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             outcome_unknown: true,
             error: untrusted(
               `An image request of this line was sent at ${stringOr(unknown.at) ?? "?"} and no image of it was kept ` +
-                "(its outcome unknown: its answer lost or unusable, or the run stopped while it waited): an image may " +
+                "(its answer lost, cut short or no image, its image not written, or the run stopped while it " +
+                "waited): an image may " +
                 "have been made (and billed), so the line was not sent again. An image has no job id: no command can " +
                 "fetch it. To ask for another all the same (billed): " +
                 `${again} --resubmit-unknown${stdinNote}`,
@@ -948,9 +953,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           SUBMIT_GRACE_MS,
         );
         asked = false;
+        answered = true;
         const bytes = new Uint8Array(await blob.arrayBuffer());
-        const path = join(out, `${line.name}${await imageExtension(bytes, blob.type)}`);
-        await writeAtomically(path, bytes);
+        const target = join(out, `${line.name}${await imageExtension(bytes, blob.type)}`);
+        path = target;
+        await writeAtomically(target, bytes);
         await note(
           line.customId,
           () =>
@@ -958,14 +965,32 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               ...tag,
               ...recorded(line.customId),
               model: model.name,
-              path,
+              path: target,
               submit_id: submitId,
             }),
           undefined,
         );
-        output.event({ type: "saved", ...tag, model: model.name, path, bytes: bytes.length });
-        return { ...base1, status: "completed", path };
+        output.event({ type: "saved", ...tag, model: model.name, path: target, bytes: bytes.length });
+        return { ...base1, status: "completed", path: target };
       } catch (error) {
+        if (answered) {
+          // Made and billed, not kept: not in errors.jsonl (run again, it bills another), but in unknown.jsonl; its
+          // request stays unsettled in the journal, so --resume does not ask for it again unless told to.
+          const why =
+            path === undefined
+              ? messageOf(error)
+              : `Could not write the image to ${path} (${fsReason(error)}); nothing was saved`;
+          return {
+            ...base1,
+            status: "failed",
+            outcome_unknown: true,
+            error: untrusted(
+              `${why}; the server answered the request with success, so an image was made (and billed), but it was ` +
+                "not kept: --resume does not ask for it again (an image has no job id: no command can fetch it); to " +
+                `ask for another all the same (billed): ${again} --resubmit-unknown${stdinNote}`,
+            ),
+          };
+        }
         const stop = stopOf(error);
         if (going.aborted && AbortError.isInstance(error) && stop?.kind === "unanswered") {
           // Its answer did not come within the grace: an image may have been made that was never written. Not
