@@ -1,3 +1,5 @@
+import type { Code } from "./codes.js";
+
 /** The process's exit codes: each failure kind has its own, so a script can tell them apart. */
 export const EXIT = {
   ok: 0,
@@ -55,8 +57,11 @@ export class CliError extends Error {
     readonly jobId?: string,
     /** The message already says how to pick the job up again (no generic hint is added). */
     readonly hinted = false,
-    /** The client's error code, when this tells a client error in the CLI's words (`SERVER`, `CONNECTION_ERROR` …). */
-    readonly code?: string,
+    /**
+     * The client's error code, when this tells a client error in the CLI's words (`SERVER`, `CONNECTION_ERROR` …), or
+     * one of the CLI's own (`CLI_CODES`).
+     */
+    readonly code?: Code,
   ) {
     super(message);
     this.name = "CliError";

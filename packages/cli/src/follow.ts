@@ -12,6 +12,7 @@ import {
 } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { now } from "./clock.js";
+import { codeOf } from "./codes.js";
 import { jobWords, Placeholder } from "./command.js";
 import { after, duration, exitCodeOf, messageOf } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode } from "./exit.js";
@@ -659,7 +660,7 @@ function askedToWait(error: unknown, budget: Budget | undefined, jobId: string, 
     exitCodeOf(cause),
     jobId,
     true,
-    typeof cause.code === "string" ? cause.code : undefined,
+    codeOf(cause),
   );
 }
 
@@ -692,7 +693,7 @@ export function downloadFailed(
   /** The download came right after the job's watch saw it `completed`: a 404 there is no "no such job". */
   completed = false,
 ): unknown {
-  const { status, code, cause } = (error ?? {}) as { status?: unknown; code?: unknown; cause?: unknown };
+  const { status, cause } = (error ?? {}) as { status?: unknown; cause?: unknown };
   // The deadline came while a 404 or 409 right after `completed` was tried again (see `afterCompleted`): the watch's
   // timeout, exit 5 whatever its last request answered, and the command that downloads the result later.
   if (completed && JobTimeoutError.isInstance(error))
@@ -724,7 +725,7 @@ export function downloadFailed(
       exitCodeOf(error),
       jobId,
       true,
-      typeof code === "string" ? code : undefined,
+      codeOf(error),
     );
   return new CliError(
     `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
@@ -732,7 +733,7 @@ export function downloadFailed(
     exitCodeOf(error),
     jobId,
     true,
-    DecartError.isInstance(error) && typeof code === "string" ? code : undefined,
+    DecartError.isInstance(error) ? codeOf(error) : undefined,
   );
 }
 

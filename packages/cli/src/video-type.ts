@@ -1,4 +1,5 @@
 import { type DecartClient, DecartError } from "@decart/core";
+import type { CliCode } from "./codes.js";
 import { quoted } from "./output.js";
 
 /** The leading bytes a result's check needs: a box's size (4 bytes), then its type. */
@@ -32,7 +33,7 @@ function notAVideo(jobId: string, bytes: Uint8Array, contentType: string | undef
     `the server's answer is not an MP4 video (content type ${contentType ? quoted(contentType, Infinity) : "none"}, ` +
       `${ended ? `${bytes.length} bytes` : "starting"}${bytes.length ? `${ended ? ", starting" : ""} ${start}` : ""}); ` +
       "nothing was saved",
-    { code: "NOT_A_VIDEO", jobId },
+    { code: "NOT_A_VIDEO" satisfies CliCode, jobId },
   );
 }
 
