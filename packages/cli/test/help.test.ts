@@ -1,11 +1,9 @@
 /** `decart help …`: a command's help as its `--help` gives it, and the topics that are not commands. */
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES_HELP } from "../src/exit.js";
-import { events, KEY, run, tempDir } from "./helpers.js";
+import { events, KEY, listenOnLoopback, run, tempDir } from "./helpers.js";
 
 describe("decart help", () => {
   it("help exit-codes and help environment print those tables on stdout, exit 0", async () => {
@@ -51,15 +49,14 @@ describe("decart help", () => {
 describe("exit 2 for an input the server refused", () => {
   it("a 400, 413 or 422 to a submit, an image or a status read is exit 2, as the exit codes say (nothing made)", async () => {
     let status = 400;
-    const server = createServer((req, res) => {
+    const server = await listenOnLoopback((req, res) => {
       req.resume();
       req.on("end", () => res.writeHead(status, { "content-type": "application/json" }).end('{"detail":"no lakes"}'));
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { dir, remove } = tempDir();
     const env = {
       DECART_API_KEY: KEY,
-      DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      DECART_BASE_URL: server.url,
       DECART_JOURNAL: join(dir, "journal.jsonl"),
     };
     try {
@@ -76,7 +73,7 @@ describe("exit 2 for an input the server refused", () => {
         }
       }
     } finally {
-      server.close();
+      await server.close();
       remove();
     }
     // The exit codes say so: --help (help exit-codes) and the README.

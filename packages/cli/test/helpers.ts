@@ -1,6 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  request,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -149,9 +156,9 @@ export async function proxyTo(
   upstream: string,
   take: (req: IncomingMessage, res: ServerResponse, answer: IncomingMessage) => boolean | Promise<boolean> = () =>
     false,
-): Promise<{ url: string; close: () => void }> {
+): Promise<{ url: string; close: () => Promise<void> }> {
   const base = new URL(upstream);
-  const proxy = createServer((req, res) => {
+  const proxy = await listenOnLoopback((req, res) => {
     const forward = request(
       new URL(req.url!, base),
       { method: req.method, headers: { ...req.headers, host: base.host } },
@@ -164,12 +171,34 @@ export async function proxyTo(
     forward.on("error", () => res.destroy());
     req.pipe(forward);
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return { url: proxy.url, close: proxy.close };
+}
+
+/** A server of a test's own on loopback (see `listenOnLoopback`). */
+export interface Loopback {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  server: Server;
+  /**
+   * Closes it, and every connection still open (a request held, a keep-alive socket): nothing waits for them. Resolves
+   * once it is closed.
+   */
+  close: () => Promise<void>;
+}
+
+/**
+ * A node:http server answering with `handler` on 127.0.0.1, a free port, once it listens: a test's purpose-built
+ * server (an answer the emulator cannot make) or proxy. `close` ends it and its connections.
+ */
+export async function listenOnLoopback(handler: RequestListener): Promise<Loopback> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server,
     close: () => {
-      proxy.closeAllConnections();
-      proxy.close();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

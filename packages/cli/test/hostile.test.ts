@@ -6,11 +6,21 @@
  * the CLI's commands that watch a job, which download the result themselves.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, finished, jump, KEY, onStderr, printed, run, start, tempDir } from "./helpers.js";
+import {
+  events,
+  finished,
+  jump,
+  KEY,
+  type Loopback,
+  listenOnLoopback,
+  onStderr,
+  printed,
+  run,
+  start,
+  tempDir,
+} from "./helpers.js";
 
 /** What the server answers; set by each test. */
 const answers = {
@@ -33,7 +43,7 @@ let contentReads = 0;
  */
 let held: { read: number; reached: () => void; released: Promise<void> } | undefined;
 
-let server: Server;
+let server: Loopback;
 let env: Record<string, string>;
 let root: string;
 let remove: () => void;
@@ -41,7 +51,7 @@ let remove: () => void;
 const VIDEO = Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0 and bytes of a video", "latin1");
 
 beforeAll(async () => {
-  server = createServer(async (req, res) => {
+  server = await listenOnLoopback(async (req, res) => {
     req.resume();
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -69,16 +79,14 @@ beforeAll(async () => {
     }
     json(404, { detail: "Not Found" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   ({ dir: root, remove } = tempDir());
   env = {
     DECART_API_KEY: KEY,
-    DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    DECART_BASE_URL: server.url,
     DECART_JOURNAL: join(root, "journal.jsonl"),
   };
 });
 afterAll(() => {
-  server?.closeAllConnections();
   server?.close();
   remove?.();
 });

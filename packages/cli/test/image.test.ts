@@ -11,8 +11,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { deflateSync } from "node:zlib";
@@ -26,6 +24,7 @@ import {
   interrupt,
   jump,
   KEY,
+  listenOnLoopback,
   onStderr,
   run,
   runOnTerminal,
@@ -331,18 +330,17 @@ describe("decart image", () => {
     ];
     let body: Buffer = Buffer.alloc(0);
     // The Process API, answering with `body` as application/octet-stream.
-    const server = createServer((req, res) => {
+    const server = await listenOnLoopback((req, res) => {
       req.resume();
       req.on("end", () => {
         res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
         res.end(body);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const place = join(dir, "sniffed");
     mkdirSync(place);
     try {
-      const served = { ...env, DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+      const served = { ...env, DECART_BASE_URL: server.url };
       for (const [what, bytes] of answers) {
         body = bytes;
         const { code, stdout, stderr } = await run(["image", "A lighthouse"], { env: served, cwd: place });
@@ -381,8 +379,7 @@ describe("decart image", () => {
         expect(readdirSync(join(place, "batch", what)).sort()).toEqual(["results.jsonl", "unknown.jsonl"]);
       }
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close();
     }
   });
 
@@ -566,13 +563,12 @@ describe("decart image", () => {
 
   it("an outcome unknown with no answer at all (the connection closed once the request was read): no request id", async () => {
     // A server of its own that reads the whole request, then closes the connection without a word.
-    const server = createServer((req) => {
+    const server = await listenOnLoopback((req) => {
       req.resume();
       req.on("end", () => req.socket.destroy());
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const url = server.url;
       const out = join(dir, "unanswered.png");
       const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", out], {
         env: { ...env, DECART_BASE_URL: url },
@@ -586,15 +582,14 @@ describe("decart image", () => {
       expect(error.message).toContain("no answer came, so there is no request id to give support");
       expect(error.message).toContain("although its answer never came");
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close();
     }
   });
 
   it("an outcome unknown after an answer without a request id (HTML with 200, a body cut short): said so, not 'no answer came'", async () => {
     // A server of its own whose answer came (its status and headers) but could not be used, with no x-request-id.
     let answer: "html" | "cut" = "html";
-    const server = createServer((req, res) => {
+    const server = await listenOnLoopback((req, res) => {
       req.resume();
       req.on("end", () => {
         if (answer === "html") {
@@ -605,9 +600,8 @@ describe("decart image", () => {
         res.write(Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), () => res.socket?.destroy());
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const url = server.url;
       const cases: Array<["html" | "cut", string[]]> = [
         ["html", ["image", "A lighthouse", "-o", join(dir, "html.png")]],
         ["cut", ["image", "A lighthouse", "-o", join(dir, "cut.png")]],
@@ -628,8 +622,7 @@ describe("decart image", () => {
         expect(error.message, what).not.toContain("no answer came");
       }
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close();
     }
   });
 
@@ -728,15 +721,14 @@ describe("decart image", () => {
   it("the grace ends after the image's headers came, not its body: said so, with the request id", async () => {
     // Headers of 200 (with a request id or without), and a body that never comes: the image is the body.
     let requestId: string | undefined;
-    const server = createServer((req, res) => {
+    const server = await listenOnLoopback((req, res) => {
       req.resume();
       req.on("end", () => {
         res.writeHead(200, { "content-type": "image/png", ...(requestId && { "x-request-id": requestId }) });
         res.flushHeaders();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = server.url;
     try {
       for (const id of [undefined, "req_image_headers"]) {
         requestId = id;
@@ -765,8 +757,7 @@ describe("decart image", () => {
         expect(existsSync(out), id).toBe(false);
       }
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close();
     }
   });
 

@@ -14,13 +14,11 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_TEXT_BYTES } from "../src/inputs.js";
-import { BIN, childEnv, events, finished, run, useEmulator } from "./helpers.js";
+import { BIN, childEnv, events, finished, type Loopback, listenOnLoopback, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -34,7 +32,7 @@ let png: Buffer;
  * Where file inputs are downloaded from: `/status/<code>/…` answers that status; `/cut/…` closes the connection
  * without an answer; `/hang/…` never answers (see `asked`); `/ok/…` answers `png`.
  */
-let inputs: Server;
+let inputs: Loopback;
 let inputsUrl: string;
 /** Called with each `/hang/…` request as it comes (see `hangs`). */
 let onHang: (() => void) | undefined;
@@ -45,7 +43,7 @@ beforeAll(async () => {
   const made = await run(["image", "A lighthouse", "-o", join(dir, "source.png")], { env });
   expect(made.code, made.stderr).toBe(0);
   png = readFileSync(join(dir, "source.png"));
-  inputs = createServer((req, res) => {
+  inputs = await listenOnLoopback((req, res) => {
     req.resume();
     const [, kind, value] = (req.url ?? "").split("/");
     if (kind === "cut") return req.socket.destroy();
@@ -57,13 +55,11 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "image/png", "content-length": png.length });
     res.end(png);
   });
-  await new Promise<void>((resolve) => inputs.listen(0, "127.0.0.1", resolve));
-  inputsUrl = `http://127.0.0.1:${(inputs.address() as AddressInfo).port}`;
+  inputsUrl = inputs.url;
 });
 
 afterAll(async () => {
-  inputs.closeAllConnections();
-  await new Promise((resolve) => inputs.close(resolve));
+  await inputs.close();
 });
 
 const edit = (data: string, out = join(dir, "edited.png")) =>

@@ -3,13 +3,22 @@
  * journal compacted by the next command that writes it.
  */
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createDecartClient, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, finished, KEY, onStderr, printed, run, start, useEmulator } from "./helpers.js";
+import {
+  events,
+  finished,
+  KEY,
+  type Loopback,
+  listenOnLoopback,
+  onStderr,
+  printed,
+  run,
+  start,
+  useEmulator,
+} from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -24,21 +33,18 @@ useEmulator({ timing: { pendingMs: 100, processingMs: 100 } }, (f) => ({ emu, en
 let elsewhere: string;
 let reached = 0;
 let keyed = 0;
-const server = createServer((req, res) => {
-  req.resume();
-  reached++;
-  if (req.headers["x-api-key"] === KEY) keyed++;
-  res.writeHead(404, { "content-type": "application/json" });
-  res.end(JSON.stringify({ detail: "Not Found" }));
-});
+let server: Loopback;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  elsewhere = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listenOnLoopback((req, res) => {
+    req.resume();
+    reached++;
+    if (req.headers["x-api-key"] === KEY) keyed++;
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ detail: "Not Found" }));
+  });
+  elsewhere = server.url;
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => server.close());
 
 /**
  * What a command on one job says when the journal recorded it on another origin than the URL in effect: exit 2,
@@ -264,14 +270,13 @@ describe("an answer nested deeper than a stack goes", () => {
     const depth = 100_000;
     // The key in the deepest string too: scrubbed there as anywhere.
     const deep = `${"[".repeat(depth)}"quota of ${KEY}"${"]".repeat(depth)}`;
-    const deepServer = createServer((req, res) => {
+    const deepServer = await listenOnLoopback((req, res) => {
       req.resume();
       res.writeHead(200, { "content-type": "application/json" });
       res.end(`{"job_id":"job_0123456789abcdef","status":"pending","extra":${deep}}`);
     });
-    await new Promise<void>((resolve) => deepServer.listen(0, "127.0.0.1", resolve));
     try {
-      const url = `http://127.0.0.1:${(deepServer.address() as AddressInfo).port}`;
+      const url = deepServer.url;
       const { code, stdout, stderr } = await run(["jobs", "status", "job_0123456789abcdef", "--base-url", url], {
         env,
       });
@@ -285,8 +290,7 @@ describe("an answer nested deeper than a stack goes", () => {
       expect(inner).toBe("quota of ***");
       expect(stdout).not.toContain(KEY);
     } finally {
-      deepServer.closeAllConnections();
-      deepServer.close();
+      await deepServer.close();
     }
   });
 });

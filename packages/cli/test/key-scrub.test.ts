@@ -5,13 +5,11 @@
  */
 import { once } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { redact } from "../src/secrets.js";
-import { events, jobRecords, KEY, run, start, tempDir } from "./helpers.js";
+import { events, jobRecords, KEY, type Loopback, listenOnLoopback, run, start, tempDir } from "./helpers.js";
 
 const base64 = (text: string) => Buffer.from(text).toString("base64");
 
@@ -27,13 +25,13 @@ const leaks = (text: string) => TELLS.filter((tell) => text.toLowerCase().includ
 let jobId = "job_ok";
 /** What the server says of the key it was sent, in a failed job's reason; set by a test. */
 let reason = quoting;
-let server: Server;
+let server: Loopback;
 let env: Record<string, string>;
 let root: string;
 let remove: () => void;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await listenOnLoopback((req, res) => {
     req.resume();
     const key = String(req.headers["x-api-key"]);
     const json = (status: number, body: unknown) => {
@@ -46,13 +44,11 @@ beforeAll(async () => {
       return json(200, { job_id: jobId, status: "failed", error: reason(key) });
     json(404, { detail: "Not Found" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   ({ dir: root, remove } = tempDir());
-  env = { DECART_API_KEY: KEY, DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  env = { DECART_API_KEY: KEY, DECART_BASE_URL: server.url };
 });
 
 afterAll(() => {
-  server?.closeAllConnections();
   server?.close();
   remove?.();
 });
@@ -204,15 +200,14 @@ describe("the API key quoted by a server", () => {
       ["a name", `{"custom_id":"a","prompt":"A lake","${escaped}":1}`, "a field's name"],
     ];
     let submits = 0;
-    const counting = createServer((req, res) => {
+    const counting = await listenOnLoopback((req, res) => {
       submits++;
       req.resume();
       res.writeHead(422, { "content-type": "application/json" });
       res.end(JSON.stringify({ detail: "bad" }));
     });
-    await new Promise<void>((resolve) => counting.listen(0, "127.0.0.1", resolve));
     try {
-      const url = `http://127.0.0.1:${(counting.address() as AddressInfo).port}`;
+      const url = counting.url;
       for (const [name, line, field] of cases) {
         const file = join(root, `key-${name.replace(" ", "-")}.jsonl`);
         writeFileSync(file, `{"custom_id":"ok","prompt":"A lake"}\n${line}\n`);
@@ -232,8 +227,7 @@ describe("the API key quoted by a server", () => {
       }
       expect(submits).toBe(0);
     } finally {
-      counting.closeAllConnections();
-      counting.close();
+      await counting.close();
     }
   });
 });

@@ -4,12 +4,24 @@
  * server made for it: one that never answers, one whose result trickles in, one that answers 429.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { again, events, finished, interrupt, jump, KEY, onStderr, run, start, tempDir } from "./helpers.js";
+import {
+  again,
+  events,
+  finished,
+  interrupt,
+  jump,
+  KEY,
+  type Loopback,
+  listenOnLoopback,
+  onStderr,
+  run,
+  start,
+  tempDir,
+} from "./helpers.js";
 
 const JOB = "job_0123456789abcdef0123456789abcdef";
 /** A PNG of one pixel. */
@@ -18,7 +30,7 @@ const PIXEL = Buffer.from(
   "base64",
 );
 
-let server: Server;
+let server: Loopback;
 let base: string;
 let root: string;
 let remove: () => void;
@@ -44,7 +56,7 @@ const limited = new Set<string>();
  * `root` as it gets it), then answers as the default does; `stall` never reads a request, nor answers it.
  */
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await listenOnLoopback((req, res) => {
     const [, mode = "", ...rest] = (req.url ?? "").split("/");
     // `stall` reads nothing of a request: an upload stops once the connection's buffers are full.
     if (mode !== "stall") req.resume();
@@ -154,14 +166,12 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ job_id: JOB, status: "completed" }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
   ({ dir: root, remove } = tempDir());
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   remove();
 });
 

@@ -4,13 +4,11 @@
  * that answers such ids.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { jobIdProblem } from "../src/job-id.js";
-import { events, finished, jobRecords, KEY, run, start, tempDir } from "./helpers.js";
+import { events, finished, jobRecords, KEY, type Loopback, listenOnLoopback, run, start, tempDir } from "./helpers.js";
 
 /** The job id a submit answers; set by each test. */
 let jobId = "job_ok";
@@ -22,13 +20,13 @@ let contentFails = false;
 /** A result as far as its first bytes tell (an MP4's `ftyp` box, which the CLI checks). */
 const VIDEO = Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0bytes", "latin1");
 
-let server: Server;
+let server: Loopback;
 let env: Record<string, string>;
 let root: string;
 let remove: () => void;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await listenOnLoopback((req, res) => {
     req.resume();
     requests.push(`${req.method} ${req.url}`);
     const json = (status: number, body: unknown) => {
@@ -45,13 +43,11 @@ beforeAll(async () => {
     if (req.method === "GET" && req.url?.startsWith("/v1/jobs/")) return json(200, { job_id: jobId, status: state });
     json(404, { detail: "Not Found" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   ({ dir: root, remove } = tempDir());
-  env = { DECART_API_KEY: KEY, DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  env = { DECART_API_KEY: KEY, DECART_BASE_URL: server.url };
 });
 
 afterAll(() => {
-  server?.closeAllConnections();
   server?.close();
   remove?.();
 });

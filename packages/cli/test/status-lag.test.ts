@@ -6,11 +6,9 @@
  * replicas lag.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, KEY, run, tempDir } from "./helpers.js";
+import { events, KEY, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
 
 /** A result as far as its first bytes tell (an MP4's `ftyp` box, which the CLI checks). */
 const VIDEO = Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0bytes", "latin1");
@@ -19,13 +17,13 @@ const VIDEO = Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0bytes", "latin1");
 let lagging = 1;
 let made = 0;
 let reads: Record<string, number> = {};
-let server: Server;
+let server: Loopback;
 let env: Record<string, string>;
 let root: string;
 let remove: () => void;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  server = await listenOnLoopback((req, res) => {
     req.resume();
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -41,13 +39,11 @@ beforeAll(async () => {
     if (reads[id] <= lagging) return json(404, { detail: "Job not found" });
     json(200, { job_id: id, status: "completed" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   ({ dir: root, remove } = tempDir());
-  env = { DECART_API_KEY: KEY, DECART_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  env = { DECART_API_KEY: KEY, DECART_BASE_URL: server.url };
 });
 
 afterAll(() => {
-  server?.closeAllConnections();
   server?.close();
   remove?.();
 });

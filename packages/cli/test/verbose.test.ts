@@ -6,12 +6,10 @@
  * cut once, then refused (410), so that a download that fails is not tried again for long.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KEY, run, tempDir } from "./helpers.js";
+import { KEY, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
 
 /** An MP4's first box (`ftyp`), then bytes: what the CLI takes for a video. */
 const VIDEO = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypmp42"), Buffer.alloc(100_000, 7)]);
@@ -19,14 +17,14 @@ const VIDEO = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypmp42
 let cut: "chunked" | "gzip" = "chunked";
 /** The downloads of the result asked for so far: the first is cut short, the next ones refused (410: not tried again). */
 let downloads = 0;
-let server: Server;
+let server: Loopback;
 let url: string;
 let dir: string;
 let remove: () => void;
 
 beforeAll(async () => {
   ({ dir, remove } = tempDir());
-  server = createServer((req, res) => {
+  server = await listenOnLoopback((req, res) => {
     req.resume();
     req.on("end", () => {
       const json = (body: object) =>
@@ -54,12 +52,10 @@ beforeAll(async () => {
       socket.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = server.url;
 });
 
 afterAll(() => {
-  server.closeAllConnections();
   server.close();
   remove();
 });

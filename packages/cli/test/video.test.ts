@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request } from "node:http";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
@@ -13,6 +12,7 @@ import {
   finished,
   interrupt,
   jump,
+  listenOnLoopback,
   onStderr,
   printed,
   run,
@@ -820,15 +820,14 @@ describe("decart jobs", () => {
   it("the grace ends after the answer's headers came, not its body: said so, not 'no answer' (video, jobs submit, batch)", async () => {
     // Headers of 200 (with a request id or without), and a body that never comes: the job id is in the body.
     let requestId: string | undefined;
-    const server = createServer((req, res) => {
+    const server = await listenOnLoopback((req, res) => {
       req.resume();
       req.on("end", () => {
         res.writeHead(200, { "content-type": "application/json", ...(requestId && { "x-request-id": requestId }) });
         res.flushHeaders();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = server.url;
     const batchFile = join(dir, "headers-only.jsonl");
     writeFileSync(batchFile, '{"custom_id":"clip-1","prompt":"A lake"}\n');
     try {
@@ -873,8 +872,7 @@ describe("decart jobs", () => {
         }
       }
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await server.close();
     }
   });
 
@@ -916,7 +914,7 @@ describe("--timeout bounds the download of the result too", () => {
     // time, each in time (never a stall the client's per-read timeout would catch): only --timeout can end it.
     const fast = await emulator();
     const base = new URL(fast.emu.url);
-    const proxy = createServer((req, res) => {
+    const proxy = await listenOnLoopback((req, res) => {
       if (req.method === "GET" && req.url!.endsWith("/content")) {
         res.writeHead(200, { "content-type": "video/mp4", "content-length": 100_000 });
         // An MP4's first box (the CLI checks a result's first bytes), then the rest a byte at a time.
@@ -936,9 +934,8 @@ describe("--timeout bounds the download of the result too", () => {
       forward.on("error", () => res.destroy());
       req.pipe(forward);
     });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     try {
-      const through = { ...env, DECART_BASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+      const through = { ...env, DECART_BASE_URL: proxy.url };
       const target = join(dir, "trickled");
       mkdirSync(target);
       const out = join(target, "lake.mp4");
@@ -954,8 +951,7 @@ describe("--timeout bounds the download of the result too", () => {
       expect(stderr).toContain(printed(through, "jobs", "result", id, "-o", out));
       expect(readdirSync(target)).toEqual([]);
     } finally {
-      proxy.closeAllConnections();
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
       await fast.emu.close();
     }
   });
