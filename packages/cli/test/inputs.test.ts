@@ -552,7 +552,7 @@ describe("text that is not UTF-8", () => {
   it("UTF-8 text is taken, a byte order mark at its start dropped (file, -, prompt=@-), as a batch file's is", async () => {
     // Before the fix: the mark (U+FEFF) was sent as the prompt's first character, while a batch file's was dropped.
     const bodies: string[] = [];
-    const server = createServer((req, res) => {
+    const { url, close } = await listenOnLoopback((req, res) => {
       let body = "";
       req.setEncoding("utf8");
       req.on("data", (chunk: string) => (body += chunk));
@@ -562,8 +562,6 @@ describe("text that is not UTF-8", () => {
         res.end(JSON.stringify({ job_id: `job_bom${bodies.length}`, status: "pending" }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       writeFileSync(join(dir, "utf8.txt"), "\ufeffcafé au lait 日本\n");
       for (const [args, input] of [
@@ -580,8 +578,7 @@ describe("text that is not UTF-8", () => {
         expect(code, `${args.join(" ")}: ${stderr}`).toBe(0);
       }
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await close();
     }
     expect(bodies).toHaveLength(4);
     for (const body of bodies) {
