@@ -1,12 +1,49 @@
 import { journalPath } from "./journal.js";
 
 /**
+ * The characters a printed command must not hold as they are: C0's and C1's controls but the tab, and those that
+ * end a line or change the order text is shown in (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069,
+ * U+2028, U+2029). The other format characters and spaces (U+00A0, U+202F, U+3000, U+200D …) stay as they are: a
+ * file's name holds them, and the command names that file.
+ */
+const LINE_AND_ORDER = "\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029";
+const UNSAFE_IN_COMMAND = new RegExp(`[\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f${LINE_AND_ORDER}]`, "gu");
+
+/**
  * One word of a command line as a POSIX shell reads it back: as it is when made only of characters no shell treats
  * specially, else between single quotes, inside which nothing is expanded (`$`, `` ` ``, `\`, `!` …); a `'` in it is
- * written `'\''` (close, an escaped quote, open again).
+ * written `'\''` (close, an escaped quote, open again). A word holding a character of `UNSAFE_IN_COMMAND` is written
+ * as bash's and zsh's `$'…'`, that character as its escape (`\x0a`, `\u202e`), which those shells read back to it.
  */
 export const shellWord = (word: string): string =>
-  /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)
+    ? word
+    : word.search(UNSAFE_IN_COMMAND) < 0
+      ? `'${word.replace(/'/g, "'\\''")}'`
+      : `$'${word.replace(/[\\']/g, "\\$&").replace(UNSAFE_IN_COMMAND, (char) => {
+          const code = char.charCodeAt(0);
+          return code < 0x80 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+        })}'`;
+
+/** The commands printed (see `commandLine`), which `outsideCommands` leaves as they are. */
+const printed = new Set<string>();
+
+/**
+ * `text` with `change` applied to all but the commands the CLI printed in it (their words are quoted by `shellWord`,
+ * which writes no control character): a character a message writes as its code (U+3000 as `\u3000`) stays as it is
+ * in a command, which then names the same file pasted into a shell.
+ */
+export function outsideCommands(text: string, change: (part: string) => string): string {
+  let at = -1;
+  let found = "";
+  for (const command of printed) {
+    const i = text.indexOf(command);
+    if (i >= 0 && (at < 0 || i < at || (i === at && command.length > found.length))) [at, found] = [i, command];
+  }
+  return at < 0
+    ? change(text)
+    : change(text.slice(0, at)) + found + outsideCommands(text.slice(at + found.length), change);
+}
 
 /**
  * The global options a printed command must carry to act as this one did: the API's URL and the journal in effect
@@ -48,7 +85,10 @@ export const jobWords = <W extends Word = string>(
  * A `decart` command line to print (to paste into a shell): the global options, then `words`, each quoted but
  * placeholders.
  */
-export const commandLine = (globals: readonly string[], words: ReadonlyArray<Word | undefined>): string =>
-  ["decart", ...globals, ...words.filter((w): w is Word => w !== undefined)]
+export function commandLine(globals: readonly string[], words: ReadonlyArray<Word | undefined>): string {
+  const line = ["decart", ...globals, ...words.filter((w): w is Word => w !== undefined)]
     .map((w) => (w instanceof Placeholder ? w.text : shellWord(w)))
     .join(" ");
+  printed.add(line);
+  return line;
+}

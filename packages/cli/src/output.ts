@@ -1,5 +1,5 @@
 import { createColors } from "picocolors";
-import { commandLine, globalWords, type Word } from "./command.js";
+import { commandLine, globalWords, outsideCommands, type Word } from "./command.js";
 import { jsonText } from "./json.js";
 import { addSecret, redact } from "./secrets.js";
 
@@ -224,7 +224,7 @@ const INVISIBLE = new RegExp(`[\\x7f-\\x9f${SHOWN_AS_CODES}]`, "gu");
  * even a colour (`\x1b[8m` hides what follows) where the CLI's own colours are on.
  */
 export function untrusted(text: string): string {
-  return text.replace(UNTRUSTED_CONTROLS, written);
+  return outsideCommands(text, (part) => part.replace(UNTRUSTED_CONTROLS, written));
 }
 
 /** The colour sequences picocolors writes (SGR: a colour, bold, dim … and their ends), and the other controls. */
@@ -237,9 +237,11 @@ const CONTROLS = new RegExp(`\\x1b\\[\\d{1,3}m|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9
  * never anything else a terminal acts on).
  */
 function escapeControls(text: string, colors: boolean): string {
-  return text.replace(CONTROLS, (match) =>
-    // (A colour sequence is longer than a character, even one past U+FFFF: two halves.)
-    match.length < 3 ? written(match) : colors ? match : written("\x1b") + match.slice(1),
+  return outsideCommands(text, (part) =>
+    part.replace(CONTROLS, (match) =>
+      // (A colour sequence is longer than a character, even one past U+FFFF: two halves.)
+      match.length < 3 ? written(match) : colors ? match : written("\x1b") + match.slice(1),
+    ),
   );
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -97,6 +97,60 @@ describe("the commands the CLI prints", () => {
     expect(readFileSync(join(home, name)).length).toBeGreaterThan(0);
     expect(existsSync(defaultJournal)).toBe(false);
     expect(emu.stats().jobsCreated).toBe(1);
+  });
+
+  it("batch: a path holding U+3000 and U+202F is printed as it is in the resume command on stderr, which reads the same file", async () => {
+    const { home, env, flags } = setting("batch-spaces");
+    const folder = join(home, "新しい\u3000フォルダー");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "in.jsonl"), `${JSON.stringify({ custom_id: "s1", prompt: "[hold] s" })}\n`);
+    const out = "Screenshot 10.41.07\u202fPM";
+    const args = [...flags, "batch", join(folder, "in.jsonl"), "--out", out];
+    const { child, done, seen } = await startUntil(args, env, home, "submitted");
+    child.kill("SIGINT");
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    const resume = /Resume with: (.*)$/m.exec(stopped.stderr)?.[1];
+    expect(resume, stopped.stderr).toBe(events(stopped.stdout).at(-1)!.resume);
+    expect(resume).toContain("\u3000");
+    expect(resume).toContain("\u202f");
+    expect(emu.release(seen[0]!.job_id)).toBe(true);
+    const resumed = await paste(resume!, env, home);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(events(resumed.stdout).at(-1)).toMatchObject({ type: "summary", total: 1, completed: 1 });
+    expect(readdirSync(join(home, out))).toContain("s1.mp4");
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+
+  it("video: the `jobs wait … -o` hint on stderr keeps U+3000 in the path as it is, and reads the same file", async () => {
+    const { home, env, flags } = setting("video-spaces");
+    const name = "新しい\u3000動画.mp4";
+    const { child, done, seen } = await startUntil([...flags, "video", "[hold] q", "-o", name], env, home, "submitted");
+    child.kill("SIGINT");
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    const hint = /(decart --base-url .* jobs wait .*)$/m.exec(stopped.stderr)?.[1];
+    expect(hint, stopped.stderr).toBe(events(stopped.stdout).at(-1)!.resume);
+    expect(hint).toContain("\u3000");
+    expect(emu.release(seen[0]!.job_id)).toBe(true);
+    const resumed = await paste(hint!, env, home);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(readFileSync(join(home, name)).length).toBeGreaterThan(0);
+    expect(emu.stats().jobsCreated).toBe(1);
+  });
+
+  it("a path holding a line end or U+202E is printed as $'…' with its escape, which bash reads back to that path", async () => {
+    const { shellWord } = await import("../src/command.js");
+    const { untrusted } = await import("../src/output.js");
+    const { commandLine } = await import("../src/command.js");
+    const path = join(dir, "a\nb\u202ec\u3000d 'e' \\f");
+    const line = commandLine([], ["-o", path]);
+    expect(line).toBe(`decart -o ${shellWord(path)}`);
+    expect(line).not.toMatch(/[\n\u202e]/);
+    expect(untrusted(`Resume with: ${line}`)).toBe(`Resume with: ${line}`);
+    expect(untrusted(`id \u3000`)).toBe("id \\u3000");
+    const echoed = spawnSync("bash", ["-c", `printf %s ${shellWord(path)}`], { encoding: "utf8" });
+    expect(echoed.stdout).toBe(path);
   });
 
   it("batch --resume that finds no line of the batch in the journal refuses, sending nothing", async () => {
