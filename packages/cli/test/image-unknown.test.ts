@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, finished, journalRecords, printed, proxyTo, run, start, useEmulator } from "./helpers.js";
+import { events, finished, journalRecords, onStderr, printed, proxyTo, run, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -155,6 +155,34 @@ describe("a batch's image line whose image may have been made and not kept", () 
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(images()).toBe(tries + 1);
     expect(existsSync(join(out, "r.png"))).toBe(true);
+  });
+
+  it("a request stopped by Ctrl-C during a 429's wait, before it reached the API again, is settled: --resume sends it", async () => {
+    const file = join(dir, "waiting.jsonl");
+    // (The video line first, one line at a time: it ends before the image line is sent, and --resume finds the batch.)
+    const lines = [video("v", "a lake"), image("w", "a tide")];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const out = join(dir, "out-waiting");
+    emu.setFaults([{ route: "process", kind: "429", retryAfterSeconds: 3 }]);
+    const child = start(["batch", file, "--out", out, "-c", "1", "--verbose"], { env });
+    const done = finished(child);
+    await onStderr(child, "(HTTP 429"); // --verbose: the 429 and the wait before its retry
+    child.kill("SIGINT");
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    const journal = journalRecords(env.DECART_JOURNAL!);
+    const asked = journal.find((r) => r.custom_id === "w" && r.event === "submitting");
+    expect(journal.filter((r) => r.submit_id === asked.submit_id).map((r) => r.event)).toEqual([
+      "submitting",
+      "submit_settled",
+    ]);
+
+    emu.setFaults([]);
+    const tries = images();
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(images()).toBe(tries + 1);
+    expect(existsSync(join(out, "w.png"))).toBe(true);
   });
 });
 
