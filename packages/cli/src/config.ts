@@ -14,7 +14,7 @@ import { mayHaveTaken, nodeUpload } from "@decart/core/node";
 import { now } from "./clock.js";
 import { CALL_BUDGET_MS, CliError, EXIT, givenSetting, useCallBudget } from "./exit.js";
 import { type Output, untrusted } from "./output.js";
-import { proxyAgent } from "./proxy.js";
+import { proxyAgent, refusedProxy } from "./proxy.js";
 
 /** The options every command shares (commander's global options). */
 export interface GlobalOptions {
@@ -288,6 +288,8 @@ export function clientFor(
   // agent (the status reads too: the client sends every request to the API through it), Node's fetch (a file input
   // given as a URL) by its global dispatcher (see proxy.ts).
   const sent = nodeUpload({ agent: proxyAgent(env) });
+  // The API's requests through an ALL_PROXY the CLI cannot speak: refused here, before anything is sent.
+  refusedProxy(env, baseUrlOf(options, env));
   const traced: UploadFunction = !trace
     ? sent
     : async (url, init) => {

@@ -9,6 +9,7 @@ import { CliError, usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
 import { decimal, inexactIn, MAX_DECIMAL } from "./numbers.js";
 import { quoted } from "./output.js";
+import { refusedProxy } from "./proxy.js";
 
 /** `name=value`, `name:=json`: a field assignment (any other argument is the prompt). */
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
@@ -318,7 +319,11 @@ export async function readFileInput(
     const extension = type && type.split("/")[1]!.replace(/^(jpeg|quicktime)$/, (t) => (t === "jpeg" ? "jpg" : "mov"));
     return new File([new Uint8Array(bytes)], extension ? `stdin.${extension}` : "stdin", { type: type ?? "" });
   }
-  if (/^https?:\/\//i.test(value)) return value;
+  if (/^https?:\/\//i.test(value)) {
+    // Its download through an ALL_PROXY the CLI cannot speak: refused now, before anything is sent.
+    refusedProxy(process.env, value);
+    return value;
+  }
   const path = resolve(base, value.startsWith("@") ? value.slice(1) : value);
   const info = await stat(path).catch((e) => fail(field, path, e));
   // A pipe (`@<(cmd)` is one, `/dev/fd/63`) is read once, as it comes: standard input is the way to give one.

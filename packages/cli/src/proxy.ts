@@ -15,6 +15,11 @@ export interface Proxies {
   https?: URL | undefined;
   /** The variable each proxy was read from (`https_proxy`, `HTTPS_PROXY` …), which its failures name. */
   names: { http?: string | undefined; https?: string | undefined };
+  /**
+   * The scheme whose proxy would be an `ALL_PROXY` the CLI cannot speak (a socks one), its own variable not set: its
+   * error, thrown at a request of that scheme that is not in NO_PROXY (see `refusedProxy`), before anything is sent.
+   */
+  refused: { http?: CliError | undefined; https?: CliError | undefined };
   bypass(host: string, port: number): boolean;
 }
 
@@ -28,6 +33,7 @@ const variable = (env: NodeJS.ProcessEnv, names: string[]): [string, string] | u
  * The proxy a variable gives, as a URL (an http one when it names no scheme, as curl takes it). One that is no http(s)
  * URL (a socks5:// one, text that is no URL) is a usage error naming the variable (never its value, which may hold a
  * password), before anything is sent: ignored, the CLI connected directly, which a network that requires a proxy refuses.
+ * (An `ALL_PROXY` one is refused only at a request that would go through it: see `Proxies.refused`.)
  */
 function proxyOf(found: [string, string] | undefined): URL | undefined {
   if (!found) return undefined;
@@ -92,20 +98,48 @@ function bypassOf(list: string | undefined): Proxies["bypass"] {
 
 /** The proxies `env` sets, checked (see `proxyOf`); undefined when it sets none. */
 export function proxiesOf(env: NodeJS.ProcessEnv): Proxies | undefined {
-  // ALL_PROXY, as curl reads it: the proxy of a scheme whose own variable is not set (one it gives that the CLI cannot
-  // speak, a socks5:// one, is refused: ignored, the requests of that scheme would go directly).
+  // ALL_PROXY, as curl reads it: the proxy of a scheme whose own variable is not set. One it gives that the CLI cannot
+  // speak (a socks5:// one) is refused at a request that would go through it (ignored, that request would go
+  // directly), not before: it may fill a slot no request uses (HTTPS_PROXY set, the API over https).
   const all = variable(env, ["all_proxy", "ALL_PROXY"]);
-  const forHttp = variable(env, ["http_proxy"]) ?? all;
-  const forHttps = variable(env, ["https_proxy", "HTTPS_PROXY"]) ?? all;
-  const http = proxyOf(forHttp);
-  const https = proxyOf(forHttps);
-  if (!http && !https) return undefined;
+  const ownHttp = variable(env, ["http_proxy"]);
+  const ownHttps = variable(env, ["https_proxy", "HTTPS_PROXY"]);
+  const refused: Proxies["refused"] = {};
+  const slot = (own: [string, string] | undefined, scheme: "http" | "https") => {
+    if (own) return proxyOf(own);
+    try {
+      return proxyOf(all);
+    } catch (e) {
+      refused[scheme] = e as CliError;
+    }
+  };
+  const http = slot(ownHttp, "http");
+  const https = slot(ownHttps, "https");
+  if (!http && !https && !refused.http && !refused.https) return undefined;
   return {
     http,
     https,
-    names: { http: forHttp?.[0], https: forHttps?.[0] },
+    names: { http: (ownHttp ?? all)?.[0], https: (ownHttps ?? all)?.[0] },
+    refused,
     bypass: bypassOf(variable(env, ["no_proxy", "NO_PROXY"])?.[1]),
   };
+}
+
+/**
+ * Throws, before anything is sent, when a request to `url` would go through an `ALL_PROXY` the CLI cannot speak (see
+ * `Proxies.refused`): its scheme has no proxy of its own and it is not in NO_PROXY.
+ */
+export function refusedProxy(env: NodeJS.ProcessEnv, url: string): void {
+  const proxies = proxiesOf(env);
+  if (!proxies) return;
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return; // (refused as a URL where it is used)
+  }
+  const secure = target.protocol === "https:";
+  proxyFor(proxies, secure, target.hostname, Number(target.port) || (secure ? 443 : 80));
 }
 
 /**
@@ -170,8 +204,12 @@ export const fetchTroubleOf = (message: string): string | undefined =>
   fetchTrouble && message.endsWith(`(${fetchTrouble.code})`) ? fetchTrouble.text : undefined;
 
 /** The proxy of `proxies` for a request to `host` and `port` (https when `secure`), or undefined: direct. */
-export const proxyFor = (proxies: Proxies, secure: boolean, host: string, port: number): URL | undefined =>
-  proxies.bypass(host, port) ? undefined : secure ? proxies.https : proxies.http;
+export function proxyFor(proxies: Proxies, secure: boolean, host: string, port: number): URL | undefined {
+  if (proxies.bypass(host, port)) return undefined;
+  const refused = proxies.refused[secure ? "https" : "http"];
+  if (refused) throw refused;
+  return secure ? proxies.https : proxies.http;
+}
 
 /** The agents and dispatcher of proxied.ts, loaded (undici, the proxy agents) only when the environment sets a proxy. */
 let routes: typeof import("./proxied.js") | undefined;

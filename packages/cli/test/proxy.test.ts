@@ -475,6 +475,36 @@ describe("behind a proxy", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("a socks ALL_PROXY is refused only at a request that would go through it: a slot no request uses is no error", async () => {
+    const socks = "socks5h://user:s3cret@127.0.0.1:1080";
+    // The https API through HTTPS_PROXY: the http slot ALL_PROXY fills is not used.
+    const image = join(dir, "socks-unused.png");
+    const i = await run(["image", "a cat", "-o", image], {
+      env: at("https", { NODE_EXTRA_CA_CERTS: certFile, HTTPS_PROXY: proxyUrl, ALL_PROXY: socks }),
+    });
+    expect(i.code, i.stderr).toBe(0);
+    expect(existsSync(image)).toBe(true);
+    expect(seen).toEqual([`CONNECT decart.test:${port(front)}`]);
+
+    // A file input over http, which the socks ALL_PROXY would carry: refused, naming it, before anything is sent.
+    seen = [];
+    emu.resetStats();
+    await withInput(async (inputPort) => {
+      const input = `http://decart.test:${inputPort}/in.mp4`;
+      const r = await run(["--json", "video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", join(dir, "s.mp4")], {
+        env: at("https", { NODE_EXTRA_CA_CERTS: certFile, HTTPS_PROXY: proxyUrl, ALL_PROXY: socks }),
+      });
+      expect(r.code, r.stderr).toBe(2);
+      const [error] = events(r.stdout).filter((e) => e.type === "error");
+      expect(error!.message).toMatch(
+        /^ALL_PROXY must be the URL of an HTTP proxy, such as http:\/\/proxy.*\(http:\/\/ or https:\/\/; a socks proxy is not supported\)/,
+      );
+      expect(r.stdout + r.stderr).not.toContain("s3cret");
+    });
+    expect(seen).toEqual([]);
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("NO_PROXY follows curl's rules", () => {
     const { bypass } = proxiesOf({
       https_proxy: "proxy.corp:3128",
