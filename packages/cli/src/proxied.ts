@@ -189,7 +189,7 @@ class ProxiedDispatcher extends Dispatcher {
       this.#proxied.set(proxy.href, agent);
     }
     const named = { proxy, name: current!.names[secure ? "https" : "http"]! };
-    return agent.dispatch(options, watched(handler, named, `${url.hostname}:${port}`, secure));
+    return agent.dispatch(options, watched(handler, named, url, port));
   }
   override async close(): Promise<void> {
     await Promise.all([this.direct, ...this.#proxied.values()].map((d) => d.close()));
@@ -213,9 +213,11 @@ const UNREACHED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENE
 function watched(
   handler: Dispatcher.DispatchHandler,
   { proxy, name }: Named,
-  target: string,
-  secure: boolean,
+  url: URL,
+  port: number,
 ): Dispatcher.DispatchHandler {
+  const secure = url.protocol === "https:";
+  const target = `${url.hostname}:${port}`;
   // A certificate refused on the way to an http URL is an https:// proxy's (to an https one, the API's too may be, in
   // the tunnel); undici names a proxy's certificate for another name itself.
   const proxyCertificate = (code: string) =>
@@ -226,7 +228,7 @@ function watched(
     const said = /Proxy response \((\d+)\) !== 200|Proxy Authentication Required \((407)\)/.exec(String(message));
     const status = said && Number(said[1] ?? said[2]);
     if (!status && !UNREACHED.test(code) && !proxyCertificate(code)) return error;
-    noteFetchTrouble(code, proxyTrouble(proxy, name, target, status || undefined, code));
+    noteFetchTrouble(url.origin, code, proxyTrouble(proxy, name, target, status || undefined, code));
     return (error as Error).name === "AbortError" ? Object.assign(new Error(String(message)), { code }) : error;
   };
   return new Proxy(handler, {

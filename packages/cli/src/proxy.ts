@@ -187,21 +187,31 @@ export function proxyTrouble(proxy: URL, name: string, target: string, status?: 
 export const certificateRefused = (code: unknown): boolean =>
   typeof code === "string" && /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|UND_ERR_PRX_TLS/.test(code);
 
-/** The last failure of a proxy that Node's fetch met (see proxied.ts): its error's code, and what it says. */
-let fetchTrouble: { code: string; text: string } | undefined;
+/**
+ * The last failure of a proxy that Node's fetch met (see proxied.ts) on the way to each origin (`http://host:port`):
+ * its error's code, and what it says. (A URL that NO_PROXY names is not sent through a proxy: a failure of its own is
+ * not one.)
+ */
+const fetchTroubles = new Map<string, { code: string; text: string }>();
 
-/** Notes a failure of a proxy that Node's fetch met (see `fetchTroubleOf`). */
-export const noteFetchTrouble = (code: string, text: string): void => {
-  fetchTrouble = { code, text };
+/** Notes a failure of a proxy that Node's fetch met on the way to `origin` (see `fetchTroubleOf`). */
+export const noteFetchTrouble = (origin: string, code: string, text: string): void => {
+  fetchTroubles.set(origin, { code, text });
 };
 
 /**
  * What a proxy's failure said (`proxyTrouble`) of a download by Node's fetch (a file input given as a URL) whose error
- * says `message`: the client's message of such a failure ends with its error's code, as `(ECONNREFUSED)`, and keeps
- * nothing else of it.
+ * says `message`: the client's message of such a failure names the URL (`from http://…`) and ends with its error's
+ * code, as `(ECONNREFUSED)`, and keeps nothing else of it.
  */
-export const fetchTroubleOf = (message: string): string | undefined =>
-  fetchTrouble && message.endsWith(`(${fetchTrouble.code})`) ? fetchTrouble.text : undefined;
+export function fetchTroubleOf(message: string): string | undefined {
+  let origin: string | undefined;
+  try {
+    origin = new URL(/ from (\S+)/.exec(message)?.[1] ?? "").origin;
+  } catch {}
+  const trouble = origin === undefined ? undefined : fetchTroubles.get(origin);
+  return trouble && message.endsWith(`(${trouble.code})`) ? trouble.text : undefined;
+}
 
 /** The proxy of `proxies` for a request to `host` and `port` (https when `secure`), or undefined: direct. */
 export function proxyFor(proxies: Proxies, secure: boolean, host: string, port: number): URL | undefined {
