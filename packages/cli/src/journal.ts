@@ -280,10 +280,15 @@ const isSubmitRecord = (r: any): r is SubmitRecord =>
 function pendingSubmits() {
   const open = new Map<string, SubmitRecord>();
   return {
-    add(r: unknown): void {
+    /** Answers the `submitting` record a `submit_settled` one settles (a submit that certainly made nothing). */
+    add(r: unknown): SubmitRecord | undefined {
       if (isSubmitRecord(r)) {
         if (r.event === "submitting") open.set(r.submit_id, r);
-        else open.delete(r.submit_id);
+        else {
+          const settled = open.get(r.submit_id);
+          open.delete(r.submit_id);
+          return settled;
+        }
       } else if ((isJobRecord(r) || isImageRecord(r)) && typeof r.submit_id === "string") open.delete(r.submit_id);
     },
     pending: () => [...open.values()].map(compactedSubmit),
@@ -566,12 +571,14 @@ export class Journal {
   private read(
     select: Selection | undefined,
     images: boolean,
-  ): { jobs: JournalJob[]; images: ImageRecord[]; submits: SubmitRecord[] } {
+  ): { jobs: JournalJob[]; images: ImageRecord[]; submits: SubmitRecord[]; settled: SubmitRecord[] } {
     const jobs = new Map<string, JournalJob>();
     const saved: ImageRecord[] = [];
     const submits = pendingSubmits();
+    const settled: SubmitRecord[] = [];
     for (const r of this.values()) {
-      submits.add(r);
+      const ended = submits.add(r);
+      if (ended && images && (!select || select(ended))) settled.push(compactedSubmit(ended));
       if (isJobRecord(r)) {
         const job = jobs.get(r.job_id);
         if (job || !select || select(r)) jobs.set(r.job_id, fold(job, r));
@@ -581,6 +588,7 @@ export class Journal {
       jobs: [...jobs.values()],
       images: saved,
       submits: submits.pending().filter((r) => !select || select(r)),
+      settled,
     };
   }
 
@@ -599,9 +607,15 @@ export class Journal {
 
   /**
    * `jobs(select)`, the images of batch lines and the unsettled submits it accepts, in one read of the file (a batch's
-   * start reads them all).
+   * start reads them all); and the settled submits it accepts (`submitting` records a `submit_settled` one ended: each
+   * certainly made nothing, and tells that the journal knows its batch).
    */
-  jobsAndImages(select?: Selection): { jobs: JournalJob[]; images: ImageRecord[]; submits: SubmitRecord[] } {
+  jobsAndImages(select?: Selection): {
+    jobs: JournalJob[];
+    images: ImageRecord[];
+    submits: SubmitRecord[];
+    settled: SubmitRecord[];
+  } {
     return this.read(select, true);
   }
 

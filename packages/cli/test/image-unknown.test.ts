@@ -184,6 +184,36 @@ describe("a batch's image line whose image may have been made and not kept", () 
     expect(images()).toBe(tries + 1);
     expect(existsSync(join(out, "w.png"))).toBe(true);
   });
+
+  it("a batch whose only line was stopped by Ctrl-C during a 429's wait: its printed resume command sends the line", async () => {
+    const file = join(dir, "waiting-alone.jsonl");
+    writeFileSync(file, `${image("a", "a dune")}\n`);
+    const out = join(dir, "out-waiting-alone");
+    emu.setFaults([{ route: "process", kind: "429", retryAfterSeconds: 3 }]);
+    const child = start(["batch", file, "--out", out, "--verbose"], { env });
+    const done = finished(child);
+    await onStderr(child, "(HTTP 429");
+    child.kill("SIGINT");
+    const stopped = await done;
+    expect(stopped.code, stopped.stderr).toBe(130);
+    // Its only request settled (it made nothing): the journal knows the batch by it alone.
+    const journal = journalRecords(env.DECART_JOURNAL!);
+    const asked = journal.find((r) => r.custom_id === "a" && r.event === "submitting");
+    expect(journal.filter((r) => r.submit_id === asked.submit_id).map((r) => r.event)).toEqual([
+      "submitting",
+      "submit_settled",
+    ]);
+    const resume = /Resume with: (.*)$/m.exec(stopped.stderr)?.[1];
+    expect(resume, stopped.stderr).toBe(printed(env, "batch", file, "--out", out, "--resume"));
+
+    emu.setFaults([]);
+    const tries = images();
+    // Pasted as printed (test paths need no quotes): before, refused with "no line of this batch is in the journal".
+    const resumed = await run(resume!.split(" ").slice(1), { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(images()).toBe(tries + 1);
+    expect(existsSync(join(out, "a.png"))).toBe(true);
+  });
 });
 
 /** An image request of the batch (once the emulator made the image). */

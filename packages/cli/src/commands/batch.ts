@@ -479,6 +479,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     }
     for (const customId of adopted.keys()) unknownSubmits.delete(customId);
     const taken = known.size + images.size + adopted.size + unknownSubmits.size;
+    // A submit of this batch settled before it made anything (stopped before it was sent, or during a 429's wait): its
+    // line is sent as any new one, yet the record tells --resume that the journal knows the batch (below).
+    const settledHere = recordedSoFar.settled.some((submit) =>
+      isOurs({ ...submit, custom_id: stringOr(submit.custom_id), batch: stringOr(submit.batch) }),
+    );
     if (taken && !options.resume) {
       throw usageError(
         `${taken} line(s) of this batch already have jobs or images in the journal (${journal.path})` +
@@ -491,9 +496,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       throw usageError("--resubmit-unknown is for --resume only: add --resume (nothing was sent)");
     }
     // --resume finishes a batch the journal knows: finding none of its lines there (another journal or server than the
-    // first run's, a file changed since), it would submit, and bill, every line again. Refused: without --resume the
+    // first run's, a file changed since; a settled submit of one of them is enough), it would submit, and bill, every line again. Refused: without --resume the
     // batch runs as a new one.
-    if (!taken && options.resume) {
+    if (!taken && !settledHere && options.resume) {
       throw usageError(
         `--resume: no line of this batch is in the journal ${journal.path} (nor in ${resultsPath}); nothing was sent. ` +
           "Give the --journal and --base-url of the run to finish (as its printed resume command does), or run " +
