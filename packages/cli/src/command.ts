@@ -34,6 +34,8 @@ const printed = new Set<string>();
  * in a command, which then names the same file pasted into a shell.
  */
 export function outsideCommands(text: string, change: (part: string) => string): string {
+  // Every printed command starts with `decart`: a text without it (most lines) is not held to each one printed.
+  if (!text.includes("decart")) return change(text);
   let at = -1;
   let found = "";
   for (const command of printed) {
