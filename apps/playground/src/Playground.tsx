@@ -145,13 +145,24 @@ export function Playground() {
   // may exist (the hook's `onOrphan`, called before its submit resolves `undefined`): then it stays (see `sentAs`).
   // The video submits a reload cut before their answer, and those the form left that failed when a job may exist (see
   // `saveSubmit`): said until dismissed.
+  //
+  // The form's own submit that fails when a job may exist (an error without a job id after which the hook submits
+  // nothing again: `SUBMIT_OUTCOME_UNKNOWN`) stays recorded with its error's words, which its run shows (the request id
+  // to give support, that a job may exist); once the form leaves that run, the record is said under Submits not
+  // answered, as a left one's is.
   const [cut, setCut] = useState(restored.submits);
-  const submitting = useRef<number>(undefined);
+  const submitting = useRef<SavedSubmit>(undefined);
+  const unanswered = useRef<SavedSubmit>(undefined);
   useEffect(() => {
     save("result", jobToSave(video, runModel, startedAt));
-    if (submitting.current && (video.jobId || (video.error && video.canRetry))) {
-      forgetSubmits([submitting.current]);
-      submitting.current = undefined;
+    const submit = submitting.current;
+    if (!submit || !(video.jobId || video.error)) return;
+    submitting.current = undefined;
+    if (video.jobId || video.canRetry) forgetSubmits([submit.id]);
+    else {
+      submit.error = video.error!.message;
+      saveSubmitError(submit);
+      unanswered.current = submit;
     }
   });
   /**
@@ -162,7 +173,7 @@ export function Playground() {
     const number = runs.current;
     const submit = saveSubmit(model);
     const { id } = submit;
-    submitting.current = id;
+    submitting.current = submit;
     if (input) lastInput.current = input;
     if (lastInput.current) sentAs.current.set(lastInput.current, submit);
     // The hook resolves a submit with the job it made even after reset() or another submit (its state then shows
@@ -212,6 +223,9 @@ export function Playground() {
   // listed with the jobs to follow.
   const leaveVideo = () => {
     if (video.jobId && video.status !== "completed" && video.status !== "failed") listJob(video.jobId);
+    const submit = unanswered.current;
+    unanswered.current = undefined;
+    if (submit) setCut((all) => [...all, submit]);
   };
 
   const submit = (event: FormEvent) => {
@@ -329,7 +343,7 @@ export function Playground() {
         {cut.length > 0 && (
           <NotShown
             name="Submits not answered"
-            hint="The page was loaded again while these video submits waited for their answer, or they failed after the form moved on in a way that leaves their outcome unknown (their error is said): the server may have made each job, and billed it, but the page never received its id, so it cannot show or follow it. Look for it among your account's jobs before submitting it again."
+            hint="The page was loaded again while these video submits waited for their answer, or they failed in a way that leaves their outcome unknown (their error is said): the server may have made each job, and billed it, but the page never received its id, so it cannot show or follow it. Look for it among your account's jobs before submitting it again."
           >
             <ul>
               {cut.map(({ id, model, since, error }) => (

@@ -97,10 +97,10 @@ async function startApiProxy() {
     octetStream: false,
     imageBytes: undefined as Uint8Array | undefined,
     /**
-     * While set, a job's submit (`POST /v1/jobs/…`) is answered this (JSON, with CORS), not sent on: once `until`
-     * resolves, when given.
+     * While set, a job's submit (`POST /v1/jobs/…`) is answered this (JSON, with CORS, and `x-request-id` when
+     * `requestId` is given), not sent on: once its body was read, and `until` resolves, when given.
      */
-    refuseSubmit: undefined as { status: number; body: unknown; until?: Promise<void> } | undefined,
+    refuseSubmit: undefined as { status: number; body: unknown; until?: Promise<void>; requestId?: string } | undefined,
     /**
      * Holds the answer of the next submit (`POST /v1/jobs/…`, `POST /v1/generate/…`; those after it pass): `made`
      * resolves with the body the emulator answered (the job made, the image), `release` gives it to the page.
@@ -126,10 +126,12 @@ async function startApiProxy() {
   const server = createServer((req, res) => {
     const refusal = proxy.refuseSubmit;
     if (refusal && req.method === "POST" && req.url?.startsWith("/v1/jobs/")) {
-      req.resume();
-      void (refusal.until ?? Promise.resolve()).then(() =>
+      const read = new Promise((resolve) => req.on("end", resolve).resume());
+      const cors = { "access-control-allow-origin": "*", "access-control-expose-headers": "x-request-id" };
+      const id = refusal.requestId ? { "x-request-id": refusal.requestId } : {};
+      void Promise.all([read, refusal.until]).then(() =>
         res
-          .writeHead(refusal.status, { "content-type": "application/json", "access-control-allow-origin": "*" })
+          .writeHead(refusal.status, { "content-type": "application/json", ...cors, ...id })
           .end(JSON.stringify(refusal.body)),
       );
       return;
@@ -975,6 +977,42 @@ describe("playground in Chromium", () => {
       .getByText(/^lucy-pro-t2v, sent at /)
       .waitFor();
     await page.context().close();
+  });
+
+  it("a submit whose outcome is unknown (502 once its body was read) says what to do: the run shows its error's words (the request id, a job may exist, ask support); once the form moves on, Submits not answered says them, again after a reload", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    proxy.refuseSubmit = { status: 502, body: { detail: "Upstream did not answer" }, requestId: "req_unknown_502" };
+    const words = /\(HTTP 502, request req_unknown_502\); a job \(or file\) may exist: .*ask support before retrying/;
+    try {
+      const { page } = await openPage();
+      const run = view(page);
+      const notice = page.getByRole("region", { name: "Submits not answered" });
+      await page.getByLabel("prompt").fill("A job that may exist");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "error");
+      await expect(errorOf(run).textContent()).resolves.toMatch(words);
+      await expect(tryAgain(run).count()).resolves.toBe(0);
+      await expect(notice.count()).resolves.toBe(0); // its run says it
+      // The form moves on (another model's run): the run that said it goes, its words are said under Submits not
+      // answered at once, and by the next load.
+      proxy.refuseSubmit = undefined;
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByLabel("prompt").fill("The form's next run");
+      await page.getByRole("button", { name: "Generate" }).click();
+      const said = notice.getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\. /);
+      await said.waitFor();
+      await expect(said.textContent()).resolves.toMatch(words);
+      await reached(run, "completed");
+      await page.reload();
+      await said.waitFor();
+      await expect(said.textContent()).resolves.toMatch(words);
+      await page.context().close();
+    } finally {
+      proxy.refuseSubmit = undefined;
+      configAnswer = undefined;
+      await proxy.close();
+    }
   });
 
   it("a video submit the form left that then fails is forgotten when it made nothing (503), and said at once under Submits not answered, with its error, when a job may exist (500)", async () => {
