@@ -1,7 +1,9 @@
 /**
  * A submit answer that names a usable job id but breaks the spec otherwise (a status the spec does not list): the job
  * was made, and the core's error carries its id. The hook shows it, and `retry()` watches that job (no second job):
- * the core's `canWatchAgain` says another watch can get past such an answer. A purpose-built server plays the API.
+ * the core's `canWatchAgain` says another watch can get past such an answer. And a submit answered 502 once its body
+ * was read: a job may exist, and the state holds the core's error with what to do (its request id for support). A
+ * purpose-built server plays the API.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -68,5 +70,51 @@ describe("a submit answer with a usable job id and a status the spec does not li
     expect(result.current.jobId).toBe("job_paid_1");
     expect(new Uint8Array(await result.current.result!.arrayBuffer())).toEqual(VIDEO);
     expect(posts).toHaveLength(1);
+  });
+});
+
+describe("a submit answered 502 once its body was read (its outcome unknown: a job may exist)", () => {
+  it("useGenerateVideo's state holds the core's error with its words: the request id for support, that a job may exist; nothing to retry, no onOrphan (it is the state's)", async () => {
+    const posts: string[] = [];
+    server = createServer((req, res) => {
+      const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "*" };
+      if (req.method === "OPTIONS") return res.writeHead(204, { ...cors, "access-control-allow-methods": "*" }).end();
+      req.on("end", () => {
+        posts.push(req.url!);
+        const id = { "x-request-id": "req_lost_502", "access-control-expose-headers": "x-request-id" };
+        res.writeHead(502, { ...cors, ...id, "content-type": "application/json" });
+        res.end(JSON.stringify({ detail: "Upstream did not answer" }));
+      });
+      req.resume();
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const client = createDecartClient({
+      apiKey: "ek_page_token_0123456789",
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      dangerouslyAllowBrowser: true,
+      logger: { warn: () => {}, debug: () => {} },
+    });
+    const orphans: unknown[] = [];
+    const { result } = renderHook(() => useGenerateVideo({ onOrphan: (error) => orphans.push(error) }), {
+      wrapper: ({ children }) => <DecartProvider client={client}>{children}</DecartProvider>,
+    });
+    let jobId: string | undefined = "none yet";
+    await act(async () => {
+      jobId = await result.current.submit({ model: models.video("lucy-pro-t2v"), prompt: "did the server take it?" });
+    });
+    expect(jobId).toBeUndefined();
+    expect(result.current).toMatchObject({
+      status: "error",
+      watching: false,
+      jobId: undefined,
+      canRetry: false,
+      error: { code: "SUBMIT_OUTCOME_UNKNOWN", status: 502, requestId: "req_lost_502" },
+    });
+    expect(result.current.error!.message).toMatch(
+      /\(HTTP 502, request req_lost_502\); a job \(or file\) may exist: not sent again \(that could bill twice\): ask support before retrying$/,
+    );
+    await act(async () => expect(await result.current.retry()).toBeUndefined());
+    expect(posts).toHaveLength(1); // sent once, not again
+    expect(orphans).toEqual([]);
   });
 });
