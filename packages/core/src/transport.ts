@@ -450,11 +450,12 @@ export function createTransport(
             !upload && call.media,
             redact,
           );
-          // An error from another origin than the API's, a redirect led to: the message says where (and that the key
-          // was not sent there: a 401 then is no bad key), for a baseUrl that should name it (a gateway's http to https).
+          // An error from another origin than the API's, a redirect led to: the message says where (and, with a key,
+          // that it was not sent there: a 401 then is no bad key), for a baseUrl (or proxy: it holds the key) that
+          // should name it (a gateway's http to https).
           if (elsewhere) {
             away.add(error);
-            error.message += `; redirected to ${elsewhere}, the key withheld from another origin${setIt}`;
+            error.message += `; redirected to ${elsewhere}${keys ? ", the key withheld from another origin" : ""}${setIt}`;
           }
           throw settle(error);
         }

@@ -201,6 +201,24 @@ describe("through a proxy (which adds the key): a POST's 307 or 308 to another o
         }
       });
 
+  it("a status read sent on by a 307 to another origin that answers 401: the error names `proxy`, no key withheld", async () => {
+    // Through a proxy the client holds no key (the proxy adds it): none was withheld from the origin the 307 led to.
+    const other = await serve((_req, res) => json(res, 401, { detail: "Missing API key" }));
+    const gw = await front((path) => [`${other.url}${path}`, 307]);
+    try {
+      const e = await createDecartClient({ proxy: gw.url, maxRetries: 0 })
+        .queue.status("job_x")
+        .catch((e) => e);
+      expect(e).toMatchObject({ code: "AUTHENTICATION", status: 401 });
+      expect(e.message).toBe(
+        `Missing API key (HTTP 401, request req_test); redirected to ${other.url}: set proxy to it if the API is there`,
+      );
+      expect(other.seen).toMatchObject([{ method: "GET", path: "/v1/jobs/job_x", key: undefined }]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("a 301 to another origin: not followed, the error names `proxy`", async () => {
     const route = await serve((_req, res) => json(res, 200, { job_id: "job_never", status: "pending" }));
     const gw = await front((path) => [`${route.url}${path}`, 301]);
