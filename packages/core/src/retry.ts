@@ -173,7 +173,9 @@ export const retryDelay = (
  * third failure in a row too: the next request asks it again); an answer that broke the spec (`INVALID_RESPONSE`
  * without a `cause`: a submit answer with a usable `job_id` but no known status, whose job was made; a read's, which
  * another read may get past). False for an `INVALID_RESPONSE` with a `cause`: an unexpected throw of the client's own
- * code (a check that threw), wrapped as one (`asDecartError`), which another watch would meet again; for an error without a job id (nothing to watch:
+ * code (a check that threw), wrapped as one (`asDecartError`), which another watch would meet again; for one of a
+ * redirect the client refused (more than 5, to a URL that is no http(s) one: its `status` the 3xx's), which another
+ * read would get again; for an error without a job id (nothing to watch:
  * a failed submit, `SUBMIT_OUTCOME_UNKNOWN`, options or an id refused), a job that ended (`JobFailedError`), an answer
  * another read would only get again (a 404, no such job; a 401 or 403, the key may not read it; a 410), an abort of
  * yours (`ABORT`), and anything else.
@@ -182,7 +184,10 @@ export const canWatchAgain = (error: unknown): boolean =>
   typeof (error as DecartError | undefined)?.jobId === "string" &&
   ((error as DecartError).retryable === true ||
     /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR)$/.test((error as DecartError).code) ||
-    ((error as DecartError).code === "INVALID_RESPONSE" && !("cause" in (error as DecartError))));
+    ((error as DecartError).code === "INVALID_RESPONSE" &&
+      !("cause" in (error as DecartError)) &&
+      // (Not a redirect refused: its status a 3xx, or a browser's hidden one's 0.)
+      !/^[03]/.test((error as DecartError).status as never)));
 
 /**
  * The client-wide rate-limit gate: a 429 of the API on any request (not one of another origin a redirect led to, a

@@ -254,13 +254,14 @@ export function createTransport(
       let first: number | undefined;
       /**
        * An answer that breaks the spec: transient for a read (tried again a few times), a job may exist for a POST. A
-       * redirect that a POST is not sent on by (`cut`) is final: another attempt would get it again.
+       * redirect not followed (a POST's not sent on, `cut`; any request's refused) is final, not `retryable`: another
+       * attempt would get it again.
        */
-      const invalid = (what: string, status: number) =>
+      const invalid = (what: string, status: number, final: unknown = cut) =>
         settle(
           // Redacted: the message may quote the answer (an excerpt, or the status it gave).
           new InvalidResponseError(redact(`${where}: ${what} ${httpSuffix(status, requestId)}`), {
-            retryable: !cut,
+            retryable: !final,
             jobId,
             requestId,
             status,
@@ -356,9 +357,8 @@ export function createTransport(
           // Redacted: a proxy that logs may put the key in it.
           requestId = redact(response.headers.get("x-request-id") ?? "") || undefined;
           first ??= response.status;
-          if (response.type === "opaqueredirect") {
-            throw invalid("an opaque redirect (not followed)", 0);
-          }
+          // (Final but for a multipart POST's: its status hidden, it may be a 303's, after which a job may exist.)
+          if (response.type === "opaqueredirect") throw invalid("an opaque redirect (not followed)", 0, !upload);
           const location = response.headers.get("location");
           if (!/^30[12378]$/.test(response.status as unknown as string) || !location) break;
           response.body?.cancel().catch(ignore);
@@ -375,7 +375,7 @@ export function createTransport(
           // nothing either: the error says so (`cut`: not taken), not that a job may exist.
           cut = !first;
           // Five redirects are followed per attempt.
-          if (hops > 4) throw invalid(`more than 5 redirects${cut ? ", nothing taken" : ""}`, response.status);
+          if (hops > 4) throw invalid(`more than 5 redirects${cut ? ", nothing taken" : ""}`, response.status, 1);
           let next: URL | undefined;
           try {
             next = new URL(location, url);
@@ -384,7 +384,7 @@ export function createTransport(
           // `file:`, credentials (quoting them) or an unreadable Location as if the network had. The Location is shown
           // without its query, fragment and credentials (a signed URL's signature).
           if (!/^https?:\/\/[^/@]+\//.test(next as never))
-            throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status);
+            throw invalid(`a redirect to ${shownUrl(location).slice(0, 60)}`, response.status, 1);
           // A POST sent on stays within its origin (a gateway's sign-in or maintenance page elsewhere would get the
           // prompt and media, without the key: it could never succeed); through a proxy (`keys` undefined: it adds the
           // key), a 307 or 308 goes to another origin too (a host's apex to www), never from https to http (in clear).
