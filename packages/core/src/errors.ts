@@ -97,7 +97,8 @@ export class DecartError extends Error {
    * which keep none of an error's own fields (the structured clone of an error keeps its `message` alone): `name`,
    * `code`, `message`, `status`, `requestId`, `jobId`, `fileId` and `retryable` (those not set are `undefined`, left
    * out of JSON), and the class's own fields (`field`, `retryAfterMs`, `issues` …). Its `cause` is not in it: it may
-   * be anything.
+   * be anything. A `jobId` that looks like a key (`dct_…`, `ek_…`: one pasted as a job id) is written by its length
+   * (`31 characters`), as messages show it; the property itself is the id as you gave it.
    */
   declare toJSON: () => DecartErrorJSON;
 
@@ -130,8 +131,9 @@ export class DecartError extends Error {
   // Named by a computed key: a method so named is not one TypeScript knows, and the field declared above types it
   // (a spread of an error, `{ ...e, retryable: true }`, still types as one, as it would not with a method).
   ["toJSON" as string]() {
-    // Its own enumerable fields (`name` is one of them; `cause` is not), and `message`, which is not enumerable.
-    return { ...this, message: this.message };
+    // Its own enumerable fields (`name` is one of them; `cause` is not), and `message`, which is not enumerable; a
+    // key-like `jobId` (a key pasted as a job id) as messages show it, by its length (`shown`): JSON goes to logs.
+    return { ...this, message: this.message, jobId: shown(this.jobId!) };
   }
 
   /**

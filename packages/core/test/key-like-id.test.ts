@@ -99,3 +99,24 @@ describe("a key-like text given as a job id to saveResult, or to a download whos
     }
   });
 });
+
+describe("a key-like job id in an error serialized", () => {
+  it("JSON.stringify(error) (toJSON) writes it by its length; the property is the id as given", async () => {
+    const client = createDecartClient({
+      apiKey: "dct_client_key_abcdef0123456789",
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      maxRetries: 0,
+      poll: virtualTime(),
+    } as DecartClientOptions);
+    const errors = await Promise.all([
+      client.queue.status(KEY).catch((e) => e),
+      client.queue.wait(KEY, { timeoutMs: 5000 }).catch((e) => e),
+    ]);
+    for (const e of errors) {
+      expect(e.jobId).toBe(KEY);
+      const json = JSON.stringify(e);
+      expect(json.toLowerCase()).not.toContain(KEY.slice(0, 8));
+      expect(JSON.parse(json)).toMatchObject({ jobId: `${KEY.length} characters`, code: e.code });
+    }
+  });
+});
