@@ -455,7 +455,7 @@ export function createTransport(
           // should name it (a gateway's http to https).
           if (elsewhere) {
             away.add(error);
-            error.message += `; redirected to ${elsewhere}${keys ? ", the key withheld from another origin" : ""}${setIt}`;
+            error.message += `; redirected to ${elsewhere}${keys ? `, the key withheld from another origin${setIt}` : setIt}`;
           }
           throw settle(error);
         }
