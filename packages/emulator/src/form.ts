@@ -143,7 +143,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
           partHead = head;
           if (head.name === undefined) refuse(NO_NAME);
         },
-        onHeadTooLarge: () => refuse(PARSE_ERROR),
+        onHeadRefused: () => refuse(PARSE_ERROR),
         onTextTooLarge: () => refuse(PART_TOO_LARGE),
         onNoHead: () => refuse(NO_NAME),
       });
@@ -476,8 +476,11 @@ interface PartHead {
 interface HeadReading {
   /** A part's head, as the server reads it, just before busboy reads the part. */
   onPart(head: PartHead): void;
-  /** A part's head has more header lines than the server reads, or a longer one (the head need not be over). */
-  onHeadTooLarge(): void;
+  /**
+   * A part's head is one the server refuses (the head need not be over): more header lines than it reads, or a
+   * longer one; a line folded onto the one before; a header name that is not a token.
+   */
+  onHeadRefused(): void;
   /** A text part is longer than MAX_FIELD_BYTES (the part need not be over). */
   onTextTooLarge(): void;
   /** A part has no header line at all (the server reads it as a part without a name; busboy refuses the body). */
@@ -487,6 +490,28 @@ interface HeadReading {
 /** python-multipart's limits on a part's head: header lines, and bytes in one (name, `:`, spaces and value). */
 const MAX_PART_HEADERS = 8;
 const MAX_PART_HEADER_BYTES = 4096 + 128;
+
+/**
+ * Where python-multipart is in a part's head: at the start of a line; in a header's name (token bytes up to its `:`);
+ * in the spaces after it; in its value (any byte up to a CR); after the value's CR (an LF must follow); after the CR
+ * of the empty line that ends the head (an LF must follow); past the head.
+ */
+enum HeadState {
+  LineStart,
+  Name,
+  ValueStart,
+  Value,
+  ValueCr,
+  EndCr,
+  Done,
+}
+
+/** The bytes of a token (RFC 9110), which a header's name is made of. */
+const TOKEN = new Set(Buffer.from("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"));
+const isToken = (byte: number) => TOKEN.has(byte);
+const COLON = 0x3a;
+const SPACE = 0x20;
+const TAB = 0x09;
 
 /**
  * Makes a multipart busboy read each part as the server does: each part's head, as the server reads it, is given to
@@ -501,7 +526,9 @@ const MAX_PART_HEADER_BYTES = 4096 + 128;
  * to it when its first part begins) is wrapped: each head it hands busboy is read here first, then handed over as
  * `form-data; name="part"` (with `; filename="file"` for a file part) and, for a text part, with the Content-Type
  * `text/plain` and no charset, so that busboy gives the part's bytes: busboy frames the parts, the reading here says
- * what each is. Not a byte of the body is touched.
+ * what each is. Each head's lines are read here as python-multipart reads them (a name of token bytes, a line folded
+ * onto the one before refused, a value of any byte but CR); busboy, which refuses a control byte or DEL in a value,
+ * is given such a byte of a head as a space. Not a byte of a part's content is touched.
  *
  * As python-multipart does, a head's bytes and lines, and a text part's bytes, are counted as they come (busboy's
  * header parser is given a head's bytes, and its boundary search the body's, looked at here after busboy): a body
@@ -519,31 +546,65 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
   if (!("_hparser" in reader) || typeof search?._cb !== "function") {
     throw new Error("busboy's multipart reader is not the one of busboy 1.6.0");
   }
-  // The head being read: its current line's bytes (name, `:`, spaces, value), its lines, a CR just read.
+  /** The head being read, as python-multipart reads it (see HeadState), and its header lines so far. */
+  let state = HeadState.LineStart;
   let lineBytes = 0;
   let lines = 0;
-  let cr = false;
-  let tooLarge = false;
+  let fieldName = "";
+  let fieldValue = "";
+  let headers: [string, string][] = [];
   /** Where in the bytes at hand the head busboy just read ended (-1: none ended). */
   let headEnd = -1;
   /** The bytes of the text part being read (undefined out of one). */
   let textBytes: number | undefined;
-  const scanHead = (chunk: Buffer, pos: number, end: number) => {
-    for (let i = pos; i < end; i++) {
-      const c = chunk[i];
-      if (c === LF && cr) {
-        cr = false;
-        if (lineBytes === 0) {
-          if (lines === 0) reading.onNoHead();
-          return;
+  /**
+   * Reads a head's bytes as python-multipart does, up to the end of the head: false where it refuses them. Bytes of
+   * a value busboy refuses (controls, DEL; the server takes any byte but CR) are listed in `unread`.
+   */
+  const scanHead = (chunk: Buffer, pos: number, end: number, unread: number[]): boolean => {
+    for (let i = pos; i < end && state !== HeadState.Done; i++) {
+      const c = chunk[i]!;
+      if (state === HeadState.LineStart) {
+        if (c === CR) {
+          state = HeadState.EndCr;
+          continue;
         }
+        if (++lines > MAX_PART_HEADERS) return false;
         lineBytes = 0;
-        if (++lines > MAX_PART_HEADERS) tooLarge = true;
+        state = HeadState.Name;
+      } else if (state === HeadState.ValueStart && c !== SPACE) {
+        state = HeadState.Value;
+      }
+      // The byte read in the state it leads to (a line's first byte is its name's, a value's first byte is its own).
+      if (state === HeadState.Name) {
+        if (++lineBytes > MAX_PART_HEADER_BYTES) return false;
+        if (c === COLON) {
+          if (fieldName === "") return false;
+          state = HeadState.ValueStart;
+        } else if (isToken(c)) fieldName += String.fromCharCode(c);
+        // A space or a tab here (a line folded onto the one before, too), a CR, any byte not of a token: refused.
+        else return false;
+      } else if (state === HeadState.ValueStart) {
+        if (++lineBytes > MAX_PART_HEADER_BYTES) return false;
+      } else if (state === HeadState.Value) {
+        if (c === CR) {
+          headers.push([fieldName.toLowerCase(), fieldValue]);
+          fieldName = fieldValue = "";
+          state = HeadState.ValueCr;
+          continue;
+        }
+        if (++lineBytes > MAX_PART_HEADER_BYTES) return false;
+        fieldValue += String.fromCharCode(c);
+        if ((c < 0x20 && c !== TAB) || c === 0x7f) unread.push(i);
+      } else if (state === HeadState.ValueCr) {
+        if (c !== LF) return false;
+        state = HeadState.LineStart;
       } else {
-        cr = c === CR;
-        if (!cr && ++lineBytes > MAX_PART_HEADER_BYTES) tooLarge = true;
+        if (c !== LF) return false;
+        state = HeadState.Done;
       }
     }
+    return true;
   };
   const searched = search._cb;
   search._cb = (isMatch, data, start, end, safe) => {
@@ -571,9 +632,10 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
         const handOver = value.cb;
         let ended = false;
         value.cb = (header) => {
-          const head = partHeadOf(header, charset);
-          lineBytes = lines = 0;
-          cr = tooLarge = false;
+          const head = partHeadOf(headers, header, charset);
+          state = HeadState.LineStart;
+          lines = 0;
+          headers = [];
           ended = true;
           textBytes = head.file ? undefined : 0;
           reading.onPart(head);
@@ -581,16 +643,27 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
         };
         const push = value.push;
         value.push = (chunk, pos, end) => {
-          scanHead(chunk, pos, end);
-          // Over the limits: refused, and busboy reads no further (-1: its own refusal of a head).
-          if (tooLarge) {
-            reading.onHeadTooLarge();
+          const unread: number[] = [];
+          // Refused by the server (a line folded onto the one before, a name not a token, over the limits): refused,
+          // and busboy reads no further (-1: its own refusal of a head).
+          if (!scanHead(chunk, pos, end, unread)) {
+            reading.onHeadRefused();
             return -1;
           }
+          if (state === HeadState.Done && headers.length === 0) reading.onNoHead();
           // busboy's limit of 16 KiB on a whole head is not the server's (8 lines of 4224 bytes, counted here).
           value.byteCount = Number.NEGATIVE_INFINITY;
           ended = false;
-          const at = push.call(value, chunk, pos, end);
+          let at: number;
+          if (unread.length === 0) at = push.call(value, chunk, pos, end);
+          else {
+            // busboy is given the head with the bytes of a value it refuses as spaces: the values read are the ones
+            // read here, busboy's only frame the part.
+            const copy = Buffer.from(chunk.subarray(pos, end));
+            for (const i of unread) copy[i - pos] = SPACE;
+            at = push.call(value, copy, 0, copy.length);
+            if (at >= 0) at += pos;
+          }
           if (ended) headEnd = at;
           return at;
         };
@@ -601,19 +674,21 @@ function readHeadsAsServer(bb: busboy.Busboy, charset: string, reading: HeadRead
 }
 
 /**
- * A part's head as the server reads it, the part's header set for busboy (see readHeadsAsServer): the last
- * Content-Disposition, of any type (`attachment` too); a part without one has no name, which the server refuses.
+ * A part's head as the server reads it from its header lines (lowercase names, values one character a byte), the
+ * part's header set for busboy (see readHeadsAsServer): the last Content-Disposition, of any type (`attachment` too);
+ * a part without one has no name, which the server refuses.
  */
-function partHeadOf(header: PartHeader, charset: string): PartHead {
-  const dispositions = header["content-disposition"];
-  const disposition = parseOptionsHeader(dispositions?.[dispositions.length - 1]);
-  const types = header["content-type"];
-  const contentType = types?.[0] === undefined ? undefined : parseContentType(types[0]);
+function partHeadOf(lines: [string, string][], header: PartHeader, charset: string): PartHead {
+  const valuesOf = (name: string) => lines.filter(([n]) => n === name).map(([, v]) => v);
+  const disposition = parseOptionsHeader(valuesOf("content-disposition").at(-1));
+  const type = valuesOf("content-type")[0];
+  const contentType = type === undefined ? undefined : parseContentType(type);
   const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "text/plain";
   const name = disposition.params.get("name");
   // The extended notation (`filename*=utf-8''…`) is no parameter for the server: without a plain `filename`, text.
   const filename = disposition.params.get("filename");
   const file = filename === undefined ? undefined : { filename: userSafeDecode(filename, charset), declaredType };
+  for (const key of Object.keys(header)) delete header[key];
   header["content-disposition"] = [file ? 'form-data; name="part"; filename="file"' : 'form-data; name="part"'];
   if (!file) header["content-type"] = ["text/plain"];
   return { name, file };

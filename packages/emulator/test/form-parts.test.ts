@@ -427,6 +427,38 @@ describe("multipart part heads: at most 8 header lines of at most 4224 bytes, as
   });
 });
 
+describe("multipart part heads: each line as python-multipart reads it", () => {
+  const head = (lines: string) => Buffer.from(`--${B}\r\n${lines}\r\n\r\nhi\r\n--${B}--\r\n`, "latin1");
+
+  it("refuses a line folded onto the one before (one starting with a space or a tab): 400", async () => {
+    for (const fold of [" ", "\t"]) {
+      const res = await send("/v1/jobs/lucy-pro-t2v", head(`Content-Disposition: form-data;\r\n${fold}name="prompt"`));
+      expect(res.status).toBe(400);
+      expect(jsonOf(res)).toEqual({ detail: "There was an error parsing the body" });
+    }
+    const padded = await send(
+      "/v1/jobs/lucy-pro-t2v",
+      head(`Content-Disposition: form-data; name="prompt"\r\nX-Pad: a\r\n b`),
+    );
+    expect(padded.status).toBe(400);
+  });
+
+  it("reads a value holding a control character or DEL (any byte but CR), as it was sent", async () => {
+    for (const byte of ["\x7f", "\x01", "\x00", "\n", "\x1b"]) {
+      const res = await send(
+        "/v1/jobs/lucy-pro-t2v",
+        head(`Content-Disposition: form-data; name="prompt"\r\nX-Note: a${byte}b`),
+      );
+      expect(res.status).toBe(200);
+    }
+    const file = await send("/v1/files", [
+      { name: "file", disposition: Buffer.from('; filename="a\x7fb\x01.png"', "latin1"), value: samplePng() },
+    ]);
+    expect(file.status).toBe(200);
+    expect(jsonOf(file).filename).toBe("a\x7fb\x01.png");
+  });
+});
+
 describe("multipart text: in the charset of the whole body, as Starlette decodes it", () => {
   /** The text the server read for `seed` (echoed by int_parsing) and the names of the parts it took for extras. */
   const read = async (seed: Buffer, options: { type?: string; contentType?: string; extra?: Buffer } = {}) => {
