@@ -21,10 +21,11 @@ const HEAD_BYTES = 4096;
  * a longer urlencoded value is cut and reported as too long.
  */
 export const MAX_FIELD_BYTES = 1024 * 1024;
-/** Most text fields, file parts and parts in all of one form body (beyond: 413). */
-export const MAX_TEXT_PARTS = 100;
-export const MAX_FILE_PARTS = 20;
-export const MAX_PARTS = 120;
+/** Most text parts and most file parts of one multipart body, as Starlette counts them (beyond: 400, its words). */
+export const MAX_FIELDS = 1000;
+export const MAX_FILES = 1000;
+/** Most fields of one urlencoded body (the emulator's own bound, where the server has none; beyond: 413). */
+export const MAX_URLENCODED_FIELDS = 1000;
 /** Room for text parts and multipart framing on top of the file limit. */
 const BODY_SLACK_BYTES = 4 * 1024 * 1024;
 
@@ -118,9 +119,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       // busboy reports a field cut when it *reaches* fieldSize; +1 lets a value of exactly MAX_FIELD_BYTES through.
       fieldSize: MAX_FIELD_BYTES + 1,
       fieldNameSize: 200,
-      fields: MAX_TEXT_PARTS,
-      files: MAX_FILE_PARTS,
-      parts: MAX_PARTS,
+      // A multipart body's parts are counted as the server counts them (readHeadsAsServer's onPart).
+      fields: urlencoded ? MAX_URLENCODED_FIELDS : Number.POSITIVE_INFINITY,
       headerPairs: 100,
     },
   };
@@ -132,6 +132,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
    * MAX_FIELD_BYTES): refused even where the body ends before the part does (set once the parse has begun).
    */
   let refuse: (detail: string) => void = noop;
+  /** The multipart body's text parts and file parts so far. */
+  let fields = 0;
+  let files = 0;
   // Between the request and busboy: urlencoded, the stray `%`s escaped; multipart, the bytes python-multipart skips
   // before its first boundary dropped.
   const through = urlencoded ? new StrayPercents() : new SkipLeadingLines();
@@ -141,7 +144,15 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       readHeadsAsServer(bb, bodyCharset, {
         onPart: (head) => {
           partHead = head;
+          // Starlette's words, once a part's head is read: its name first, then its count.
           if (head.name === undefined) refuse(NO_NAME);
+          else if (head.file ? ++files > MAX_FILES : ++fields > MAX_FIELDS) {
+            refuse(
+              head.file
+                ? `Too many files. Maximum number of files is ${MAX_FILES}.`
+                : `Too many fields. Maximum number of fields is ${MAX_FIELDS}.`,
+            );
+          }
         },
         onHeadRefused: () => refuse(PARSE_ERROR),
         onTextTooLarge: () => refuse(PART_TOO_LARGE),
@@ -288,15 +299,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
         unfinished.delete(part);
       });
     });
-    const tooManyParts = () =>
-      fail(
-        413,
-        `Too many parts in the form body: at most ${MAX_TEXT_PARTS} text fields, ${MAX_FILE_PARTS} files and ` +
-          `${MAX_PARTS} parts in all.`,
-      );
-    bb.on("partsLimit", tooManyParts);
-    bb.on("filesLimit", tooManyParts);
-    bb.on("fieldsLimit", tooManyParts);
+    bb.on("fieldsLimit", () => fail(413, `Too many fields in the urlencoded body: at most ${MAX_URLENCODED_FIELDS}.`));
     // A body that ends before its closing boundary is read as the server reads it: the parts it holds in full, the
     // one it cuts dropped (python-multipart ends a part only at a boundary followed by CRLF or `--`, where busboy
     // ends it at the boundary alone).

@@ -155,28 +155,38 @@ const cases: Case[] = [
     detail: 'The Content-Disposition header field "name" must be provided.',
   },
   {
-    name: "121 parts (over the parts limit)",
+    // Starlette's max_fields: the 1001st text part is refused once its head is read.
+    name: "1001 text fields (over Starlette's field limit)",
     send: postParts(
       t2v,
-      Array.from({ length: 121 }, (_, i) => ({ name: `f${i}`, value: "x" })),
+      Array.from({ length: 1001 }, (_, i) => ({ name: `f${i}`, value: "x" })),
     ),
-    status: 413,
-    detail: "Too many parts",
+    status: 400,
+    detail: /^Too many fields\. Maximum number of fields is 1000\.$/,
   },
   {
-    name: "101 text fields (over the text-field limit, under the parts limit)",
-    send: postParts(
-      t2v,
-      Array.from({ length: 101 }, (_, i) => ({ name: `f${i}`, value: "x" })),
-    ),
-    status: 413,
-    detail: "at most 100 text fields, 20 files and 120 parts in all",
+    name: "1001 file parts (over Starlette's file limit)",
+    send: postParts(t2v, [prompt("p"), ...Array.from({ length: 1001 }, (_, i) => file(`g${i}`, Buffer.from("x")))]),
+    status: 400,
+    detail: /^Too many files\. Maximum number of files is 1000\.$/,
   },
   {
-    name: "21 file parts (over the file limit, under the parts limit)",
-    send: postParts(t2v, [prompt("p"), ...Array.from({ length: 21 }, (_, i) => file(`g${i}`, png, "image/png"))]),
+    // No count of parts in all: 1000 text fields and 1000 files are read (and answered for their names).
+    name: "1000 text fields and 1000 file parts (within both limits)",
+    send: postParts(t2v, [
+      ...Array.from({ length: 1000 }, (_, i) => ({ name: i === 0 ? "prompt" : `f${i}`, value: "x" })),
+      ...Array.from({ length: 1000 }, (_, i) => file(`g${i}`, Buffer.from("x"))),
+    ]),
+    status: 422,
+    issue: "extra_forbidden",
+  },
+  {
+    name: "1001 urlencoded fields (over the emulator's own bound)",
+    send: postBody(t2v, Array.from({ length: 1001 }, (_, i) => `f${i}=x`).join("&"), {
+      "content-type": "application/x-www-form-urlencoded",
+    }),
     status: 413,
-    detail: "at most 100 text fields, 20 files and 120 parts in all",
+    detail: /^Too many fields in the urlencoded body: at most 1000\.$/,
   },
   // --- wrong content types
   {
