@@ -509,6 +509,27 @@ describe("multipart text: in the charset of the whole body, as Starlette decodes
       "café",
     );
   });
+  it("reads a charset by the names Python gives its codecs, and by no other", async () => {
+    const as = async (charset: string, seed: Buffer) =>
+      (await read(seed, { contentType: `multipart/form-data; boundary=${B}; charset=${charset}` })).seed;
+    // Names Python knows that are no WHATWG label.
+    expect(await as("mac-roman", bytes("caf\x8e"))).toBe("café");
+    expect(await as("mac_cyrillic", bytes("\xe4\xe0"))).toBe("да");
+    expect(await as("latin9", bytes("\xa4"))).toBe("€");
+    expect(await as("Windows_1251", bytes("\xe4\xe0"))).toBe("да");
+    expect(await as("u32", Buffer.from([0xff, 0xfe, 0, 0, 0x63, 0, 0, 0, 0xe9, 0, 0, 0]))).toBe("cé");
+    expect(await as("UTF-32BE", Buffer.from([0, 0, 0, 0x63, 0, 0, 0, 0xe9]))).toBe("cé");
+    expect(await as("sjis", Buffer.from([0x82, 0xa0]))).toBe("あ");
+    // iso8859_9's bytes 0x80–0x9F are C1 controls, where WHATWG reads the name as windows-1254.
+    expect(await as("iso-8859-9", bytes("\x80\xfd"))).toBe("\x80ı");
+    // A byte a Windows code page leaves undefined: not text in it, so one character a byte.
+    expect(await as("cp1250", bytes("\x81\xe9"))).toBe("\x81é");
+    // WHATWG labels Python does not know: one character a byte.
+    expect(await as("x-cp1252", bytes("\x80"))).toBe("\x80");
+    expect(await as("unicode-1-1-utf-8", utf8("é"))).toBe("Ã©");
+    // Nor a name Python's aliases do not write so (latin9, not latin_9).
+    expect(await as("latin_9", bytes("\xa4"))).toBe("¤");
+  });
 });
 
 describe("multipart parts: a file's name as the server reads it", () => {
