@@ -98,14 +98,14 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   // charset a part names for itself, and where the bytes are not text in that charset, one character a byte.
   const urlCharset = urlencoded ? charsetOf(contentType)?.toLowerCase() : undefined;
   const rawUrlencoded = urlencoded && (urlCharset === undefined || urlCharset === "utf-8" || urlCharset === "utf8");
-  // busboy is given the type it reads (the boundary as the server reads it, quoted for busboy).
+  // busboy is given the type it reads (a boundary of its own: the body's is put in its search by boundaryAsServer).
   const headers = {
     ...req.headers,
     "content-type": urlencoded
       ? rawUrlencoded
         ? URLENCODED
         : contentType.replace(/^[^;]*/, URLENCODED)
-      : `${MULTIPART}; boundary="${boundary.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`,
+      : `${MULTIPART}; boundary=b`,
   };
   const bodyCharset = typeParams.get("charset") ?? "utf-8";
   const startsRight = urlencoded ? undefined : startReader(boundary);
@@ -140,6 +140,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   const through = urlencoded ? new StrayPercents() : new SkipLeadingLines();
   try {
     bb = busboy(options);
+    if (!urlencoded) boundaryAsServer(bb, boundary);
     if (!urlencoded) {
       readHeadsAsServer(bb, bodyCharset, {
         onPart: (head) => {
@@ -443,6 +444,23 @@ class SkipLeadingLines extends Transform {
     if (dash >= 0) this.state = 2;
     done(null, dash < 0 ? undefined : chunk.subarray(dash));
   }
+}
+
+/**
+ * Makes a multipart busboy look for the boundary the server looks for: the bytes of the Content-Type's `boundary`
+ * parameter (one character a byte, as a header's value is read), whatever they are. busboy takes a boundary only as
+ * a token or a quoted string, and looks for its UTF-8 bytes (a boundary of `é` sent as the byte 0xE9 was never found);
+ * its search is made anew with the boundary's bytes, fed the CRLF busboy gives it on its making.
+ */
+function boundaryAsServer(bb: busboy.Busboy, boundary: string): void {
+  type Search = { _cb: unknown; push(chunk: Buffer): void };
+  const reader = bb as unknown as { _bparser?: Search };
+  const search = reader._bparser;
+  if (typeof search?._cb !== "function") throw new Error("busboy's multipart reader is not the one of busboy 1.6.0");
+  const Search = search.constructor as new (needle: Buffer, cb: unknown) => Search;
+  const exact = new Search(Buffer.from(`\r\n--${boundary}`, "latin1"), search._cb);
+  exact.push(Buffer.from("\r\n"));
+  reader._bparser = exact;
 }
 
 /** What busboy says of a body that ends before its closing boundary. */

@@ -385,6 +385,20 @@ describe("a form body's Content-Type, as Starlette reads it", () => {
     expect(long.status).toBe(400);
     expect(jsonOf(long)).toEqual({ detail: "There was an error parsing the body" });
   });
+
+  it("looks for the boundary's bytes as sent, a byte over 0x7F or a character no token takes too", async () => {
+    // The header's bytes and the body's, one character a byte: é as one byte (latin-1) and as two (UTF-8).
+    const sent = async (b: string) => {
+      const bytes = Buffer.from(
+        `--${b}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nhi\r\n--${b}--\r\n`,
+        "latin1",
+      );
+      return (await send("/v1/jobs/lucy-pro-t2v", bytes, `multipart/form-data; boundary=${b}`)).status;
+    };
+    expect(await sent("b\xe9")).toBe(200);
+    expect(await sent("b\xc3\xa9")).toBe(200);
+    expect(await sent("a@b")).toBe(200);
+  });
 });
 
 describe("multipart part heads: at most 8 header lines of at most 4224 bytes, as python-multipart reads them", () => {
