@@ -46,8 +46,6 @@ export interface FormPart {
   file?: FilePart;
   /** The (urlencoded) text was longer than MAX_FIELD_BYTES and was cut. */
   truncated: boolean;
-  /** The text had bytes that are not UTF-8. */
-  invalidUtf8: boolean;
 }
 
 export type ParseOutcome =
@@ -91,34 +89,30 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     return Promise.resolve({ kind: "error", status: 413, detail: tooLargeDetail(limits.maxFileBytes) });
   }
 
-  // Text is read as its bytes (busboy's latin1, one character a byte). A urlencoded body in UTF-8 (or in no charset)
-  // is checked as UTF-8 here: busboy's own UTF-8 decoding turns bad bytes into U+FFFD, which a valid text may hold
-  // too; one in another charset busboy decodes. A multipart body is read as the server reads it: every text part,
-  // name and file name in the charset of the whole body (its Content-Type's `charset`, UTF-8 by default), whatever
-  // charset a part names for itself, and where the bytes are not text in that charset, one character a byte.
-  const urlCharset = urlencoded ? charsetOf(contentType)?.toLowerCase() : undefined;
-  const rawUrlencoded = urlencoded && (urlCharset === undefined || urlCharset === "utf-8" || urlCharset === "utf8");
+  // Text is read as its bytes (busboy's latin1, one character a byte), then as the server reads it. A urlencoded body
+  // is read as Starlette reads it, whatever charset it names: its bytes one character a byte, and each `%` escape
+  // unquoted by urllib (see pyUnquote). A multipart body's every text part, name and file name in the charset of the
+  // whole body (its Content-Type's `charset`, UTF-8 by default), whatever charset a part names for itself, and where
+  // the bytes are not text in that charset, one character a byte.
   // busboy is given the type it reads (a boundary of its own: the body's is put in its search by boundaryAsServer).
   const headers = {
     ...req.headers,
-    "content-type": urlencoded
-      ? rawUrlencoded
-        ? URLENCODED
-        : contentType.replace(/^[^;]*/, URLENCODED)
-      : `${MULTIPART}; boundary=b`,
+    "content-type": urlencoded ? URLENCODED : `${MULTIPART}; boundary=b`,
   };
   const bodyCharset = typeParams.get("charset") ?? "utf-8";
   const startsRight = urlencoded ? undefined : startReader(boundary);
   const options: busboy.BusboyConfig = {
     headers,
     defCharset: "latin1",
-    defParamCharset: urlencoded ? "utf8" : "latin1",
+    defParamCharset: "latin1",
     limits: {
       // busboy reports `limit` when a file *reaches* fileSize; +1 lets a file of exactly maxFileBytes through.
       fileSize: limits.maxFileBytes + 1,
-      // busboy reports a field cut when it *reaches* fieldSize; +1 lets a value of exactly MAX_FIELD_BYTES through.
-      fieldSize: MAX_FIELD_BYTES + 1,
-      fieldNameSize: 200,
+      // busboy reports a field cut when it *reaches* fieldSize; +1 lets a value of exactly MAX_FIELD_BYTES through. A
+      // urlencoded value comes with its escapes (see EscapePercents), three bytes for one at most: measured once
+      // unquoted.
+      fieldSize: urlencoded ? 3 * MAX_FIELD_BYTES + 3 : MAX_FIELD_BYTES + 1,
+      fieldNameSize: urlencoded ? 600 : 200,
       // A multipart body's parts are counted as the server counts them (readHeadsAsServer's onPart).
       fields: urlencoded ? MAX_URLENCODED_FIELDS : Number.POSITIVE_INFINITY,
       headerPairs: 100,
@@ -135,9 +129,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
   /** The multipart body's text parts and file parts so far. */
   let fields = 0;
   let files = 0;
-  // Between the request and busboy: urlencoded, the stray `%`s escaped; multipart, the bytes python-multipart skips
-  // before its first boundary dropped.
-  const through = urlencoded ? new StrayPercents() : new SkipLeadingLines();
+  // Between the request and busboy: urlencoded, every `%` escaped (busboy gives the escapes as sent, for pyUnquote);
+  // multipart, the bytes python-multipart skips before its first boundary dropped.
+  const through = urlencoded ? new EscapePercents() : new SkipLeadingLines();
   try {
     bb = busboy(options);
     if (!urlencoded) boundaryAsServer(bb, boundary);
@@ -214,50 +208,26 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
 
     const unnamed = (name: string | undefined): name is undefined => {
       if (typeof name === "string") return false;
-      // No name: a urlencoded body in a charset busboy does not know, or a part without a name (the server's words).
-      fail(
-        400,
-        urlencoded
-          ? `The urlencoded body is in a charset the server cannot read (${JSON.stringify(charsetOf(contentType))}): send it in UTF-8.`
-          : NO_NAME,
-      );
+      // A multipart part without a name (the server's words).
+      fail(400, NO_NAME);
       return true;
     };
-    // Text fields as busboy gives them (undefined: a urlencoded body in a charset it cannot decode), read once the
-    // whole body is in.
-    const texts: { part: FormPart; value: string | undefined }[] = [];
+    // Text fields as busboy gives them (bytes, one character a byte), read once the whole body is in.
+    const texts: { part: FormPart; value: string }[] = [];
     /** A multipart part's name, as the server reads it from its head (undefined when it has none). */
     const partName = () => (partHead?.name === undefined ? undefined : userSafeDecode(partHead.name, bodyCharset));
     bb.on("field", (busboyName, value, info) => {
-      let name: string | undefined = busboyName;
-      if (!urlencoded) name = partName();
-      else if (rawUrlencoded) {
-        // The name came as bytes too.
-        name = typeof name === "string" ? (utf8Of(name, false) ?? lossyUtf8(name)) : name;
-      }
+      const name = urlencoded ? pyUnquote(busboyName) : partName();
       if (unnamed(name)) return;
       if (!urlencoded && info.valueTruncated) return fail(400, PART_TOO_LARGE);
-      const part: FormPart = { name, text: "", truncated: info.valueTruncated, invalidUtf8: false };
-      texts.push({ part, value: typeof value === "string" ? value : undefined });
+      const truncated = info.valueTruncated || (urlencoded && unquotedLength(value) > MAX_FIELD_BYTES);
+      const part: FormPart = { name, text: "", truncated };
+      texts.push({ part, value });
       parts.push(part);
     });
     const readTexts = () => {
       for (const { part, value } of texts) {
-        if (value === undefined) {
-          part.invalidUtf8 = true;
-        } else if (!urlencoded) {
-          // Bytes, in the body's charset.
-          part.text = userSafeDecode(value, bodyCharset);
-        } else if (rawUrlencoded) {
-          // Bytes: UTF-8 or not (the end of a value cut at the size limit may split a character, which is dropped).
-          const text = utf8Of(value, part.truncated);
-          part.text = text ?? lossyUtf8(value);
-          part.invalidUtf8 = text === undefined;
-        } else {
-          // Decoded by busboy from the charset the body named: U+FFFD is what it makes of bad bytes.
-          part.text = value;
-          part.invalidUtf8 = value.includes("\ufffd");
-        }
+        part.text = urlencoded ? (part.truncated ? "" : pyUnquote(value)) : userSafeDecode(value, bodyCharset);
       }
     };
     /** File parts whose bytes are still coming, and the ends of all file parts' streams. */
@@ -270,7 +240,7 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       fileStreamsClosed.push(new Promise((resolve) => stream.once("close", resolve)));
       if (unnamed(name)) return void stream.resume();
       // In the parts where it was sent, its file given once it is all in.
-      const part: FormPart = { name, text: "", truncated: false, invalidUtf8: false };
+      const part: FormPart = { name, text: "", truncated: false };
       parts.push(part);
       unfinished.add(part);
       const head = Buffer.allocUnsafe(HEAD_BYTES);
@@ -335,51 +305,58 @@ const isHex = (byte: number | undefined) =>
   byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66));
 
 /**
- * A urlencoded body with every `%` that starts no escape (`50% off`, `%zz`, a `%` at the end) written `%25`, so that
- * it is read as the server reads it (Starlette unquotes with urllib, which keeps such a `%` as it is), where busboy
- * would refuse the whole body. A `%` among the last two bytes of a chunk waits for the next one.
+ * A urlencoded body with every `%` written `%25`, so that busboy, which unquotes, gives each value with its escapes as
+ * they were sent (and a `%` that starts no escape, which busboy alone refuses), to be unquoted as the server unquotes.
  */
-export class StrayPercents extends Transform {
-  private held: Buffer | undefined;
-
+export class EscapePercents extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const data = this.held ? Buffer.concat([this.held, chunk]) : chunk;
-    let end = data.length;
-    for (let i = Math.max(0, data.length - 2); i < data.length; i++) {
-      if (data[i] === PERCENT) {
-        end = i;
-        break;
-      }
+    let at = chunk.indexOf(PERCENT);
+    if (at < 0) {
+      done(null, chunk);
+      return;
     }
-    this.held = end < data.length ? Buffer.from(data.subarray(end)) : undefined;
-    done(null, escapeStrays(data, end));
-  }
-
-  override _flush(done: TransformCallback): void {
-    const held = this.held;
-    this.held = undefined;
-    done(null, held ? escapeStrays(held, held.length) : undefined);
+    const out: Buffer[] = [];
+    let from = 0;
+    for (; at >= 0; at = chunk.indexOf(PERCENT, at + 1)) {
+      out.push(chunk.subarray(from, at + 1), ESCAPED_PERCENT);
+      from = at + 1;
+    }
+    out.push(chunk.subarray(from));
+    done(null, Buffer.concat(out));
   }
 }
+const ESCAPED_PERCENT = Buffer.from("25");
 
-/** The bytes of `data` before `end`, each `%` not followed by two hex digits (looked for in all of `data`) as `%25`. */
-function escapeStrays(data: Buffer, end: number): Buffer {
-  let strays = 0;
-  for (let i = data.indexOf(PERCENT); i >= 0 && i < end; i = data.indexOf(PERCENT, i + 1)) {
-    if (!isHex(data[i + 1]) || !isHex(data[i + 2])) strays++;
-  }
-  if (strays === 0) return end === data.length ? data : data.subarray(0, end);
-  const out = Buffer.allocUnsafe(end + 2 * strays);
+const UTF8_LOSSY = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** The bytes of text (one character a byte) with its `%` escapes (`%` and two hex digits) unquoted. */
+function unquoteToBytes(text: string): Buffer {
+  const bytes = Buffer.from(text, "latin1");
+  const out = Buffer.allocUnsafe(bytes.length);
   let o = 0;
-  for (let i = 0; i < end; i++) {
-    const byte = data[i]!;
-    out[o++] = byte;
-    if (byte === PERCENT && (!isHex(data[i + 1]) || !isHex(data[i + 2]))) {
-      out[o++] = 0x32;
-      out[o++] = 0x35;
-    }
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === PERCENT && isHex(bytes[i + 1]) && isHex(bytes[i + 2])) {
+      out[o++] = Number.parseInt(text.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else out[o++] = bytes[i]!;
   }
-  return out;
+  return out.subarray(0, o);
+}
+
+/** The bytes of a urlencoded value once unquoted (its escapes one byte each). */
+const unquotedLength = (text: string) => text.length - 2 * (text.match(/%[0-9a-fA-F]{2}/g)?.length ?? 0);
+
+/**
+ * Starlette's reading of a urlencoded name or value: its bytes as latin-1 text (busboy has made `+` a space), then
+ * urllib's `unquote`: each run of ASCII characters unquoted and decoded as UTF-8, a bad sequence as U+FFFD, the
+ * characters of the bytes over 0x7F between them kept as they are (`café` sent unescaped in UTF-8 is `cafÃ©`, `%FF`
+ * is U+FFFD); a `%` that starts no escape stays.
+ */
+export function pyUnquote(text: string): string {
+  if (!text.includes("%")) return text;
+  return text.replace(/[^\u0080-\u00ff]+/g, (run) =>
+    run.includes("%") ? UTF8_LOSSY.decode(unquoteToBytes(run)) : run,
+  );
 }
 
 function noop(): void {}
@@ -715,33 +692,6 @@ function partHeadOf(lines: [string, string][], header: PartHeader, charset: stri
   return { name, file };
 }
 
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/**
- * The UTF-8 text of bytes given as a latin1 string (one character a byte); undefined when they are not UTF-8. `cut`:
- * the bytes end where a size limit cut them, so a character split there is dropped rather than refused.
- */
-function utf8Of(bytes: string, cut: boolean): string | undefined {
-  try {
-    // A streamed decode keeps a split character back (a decoder of its own, left with it).
-    if (cut) return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(latin1(bytes), { stream: true });
-    return STRICT_UTF8.decode(latin1(bytes));
-  } catch {
-    return undefined;
-  }
-}
-
-const latin1 = (bytes: string) => Buffer.from(bytes, "latin1");
-
-function lossyUtf8(bytes: string): string {
-  return latin1(bytes).toString("utf8");
-}
-
-/** The charset parameter of a Content-Type, as given (undefined when there is none). */
-function charsetOf(contentType: string): string | undefined {
-  return /;\s*charset\s*=\s*"?([^";]*)"?/i.exec(contentType)?.[1];
-}
-
 function tooLargeDetail(limit: number): string {
   return `Upload too large: the limit is ${limit} bytes.`;
 }
@@ -809,12 +759,6 @@ export function validateForm(fields: readonly FormField[], parts: readonly FormP
       );
       continue;
     }
-    if (part.invalidUtf8) {
-      issues.push(
-        issue(loc, "string_unicode", "Input should be a valid string, unable to parse raw data as a unicode string"),
-      );
-      continue;
-    }
     const before = issues.length;
     const value = field.parse(part.text, loc, issues);
     if (issues.length === before) values.set(field.name, value);
@@ -830,7 +774,7 @@ export function validateForm(fields: readonly FormField[], parts: readonly FormP
 }
 
 /** A text part whose value is the empty string (FastAPI reads it as no value). */
-const isEmptyText = (part: FormPart) => !part.file && !part.truncated && !part.invalidUtf8 && part.text === "";
+const isEmptyText = (part: FormPart) => !part.file && !part.truncated && part.text === "";
 
 /** The first file whose sniffed type its field does not accept, as a 400 detail; undefined when all fit. */
 export function fileTypeProblem(fields: readonly FormField[], files: Map<string, FilePart>): string | undefined {
