@@ -426,8 +426,8 @@ class SkipLeadingLines extends Transform {
 /**
  * Makes a multipart busboy look for the boundary the server looks for: the bytes of the Content-Type's `boundary`
  * parameter (one character a byte, as a header's value is read), whatever they are. busboy takes a boundary only as
- * a token or a quoted string, and looks for its UTF-8 bytes (a boundary of `é` sent as the byte 0xE9 was never found);
- * its search is made anew with the boundary's bytes, fed the CRLF busboy gives it on its making.
+ * a token or a quoted string, and looks for its UTF-8 bytes (a boundary of `é` sent as the byte 0xE9 would never be
+ * found): its search is made anew with the boundary's bytes, fed the CRLF busboy gives it on its making.
  */
 function boundaryAsServer(bb: busboy.Busboy, boundary: string): void {
   type Search = { _cb: unknown; push(chunk: Buffer): void };
