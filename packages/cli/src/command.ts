@@ -25,26 +25,74 @@ export const shellWord = (word: string): string =>
           return code < 0x80 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
         })}'`;
 
+/**
+ * A node of `printed`, a tree of the commands printed (see `commandLine`) by their characters: from each node, one
+ * edge by the first character of its label (a run of characters no other command leaves), and whether a command ends
+ * here. Looking up the commands that start at a place of a text walks the text once, however many were printed (a
+ * long batch prints a `jobs wait …` for each line).
+ */
+interface Node {
+  edges: Map<string, { label: string; to: Node }>;
+  end: boolean;
+}
+
 /** The commands printed (see `commandLine`), which `outsideCommands` leaves as they are. */
-const printed = new Set<string>();
+const printed: Node = { edges: new Map(), end: false };
+
+/** Adds `command` to `printed`. */
+function remember(command: string): void {
+  let node = printed;
+  let rest = command;
+  while (rest) {
+    const edge = node.edges.get(rest[0]!);
+    if (!edge) {
+      node.edges.set(rest[0]!, { label: rest, to: { edges: new Map(), end: true } });
+      return;
+    }
+    let same = 1;
+    while (same < edge.label.length && edge.label[same] === rest[same]) same++;
+    if (same < edge.label.length) {
+      // The command leaves the edge's label within it: the label is cut there, a node of its own.
+      edge.to = { edges: new Map([[edge.label[same]!, { label: edge.label.slice(same), to: edge.to }]]), end: false };
+      edge.label = edge.label.slice(0, same);
+    }
+    node = edge.to;
+    rest = rest.slice(same);
+  }
+  node.end = true;
+}
+
+/** The length of the longest command printed that `text` holds at `at`, or 0: none. */
+function printedAt(text: string, at: number): number {
+  let node = printed;
+  let i = at;
+  let longest = 0;
+  for (;;) {
+    if (node.end) longest = i - at;
+    const edge = node.edges.get(text[i] ?? "");
+    if (!edge || !text.startsWith(edge.label, i)) return longest;
+    node = edge.to;
+    i += edge.label.length;
+  }
+}
 
 /**
  * `text` with `change` applied to all but the commands the CLI printed in it (their words are quoted by `shellWord`,
  * which writes no control character): a character a message writes as its code (U+3000 as `\u3000`) stays as it is
- * in a command, which then names the same file pasted into a shell.
+ * in a command, which then names the same file pasted into a shell. Every printed command starts with `decart`: only
+ * there is `printed` looked up, for the longest one at the first place that has one, and so on after it.
  */
 export function outsideCommands(text: string, change: (part: string) => string): string {
-  // Every printed command starts with `decart`: a text without it (most lines) is not held to each one printed.
-  if (!text.includes("decart")) return change(text);
-  let at = -1;
-  let found = "";
-  for (const command of printed) {
-    const i = text.indexOf(command);
-    if (i >= 0 && (at < 0 || i < at || (i === at && command.length > found.length))) [at, found] = [i, command];
+  let result = "";
+  let from = 0;
+  for (let at = text.indexOf("decart"); at >= 0; at = text.indexOf("decart", at + 1)) {
+    const length = printedAt(text, at);
+    if (!length) continue;
+    result += change(text.slice(from, at)) + text.slice(at, at + length);
+    from = at + length;
+    at = from - 1;
   }
-  return at < 0
-    ? change(text)
-    : change(text.slice(0, at)) + found + outsideCommands(text.slice(at + found.length), change);
+  return from ? result + change(text.slice(from)) : change(text);
 }
 
 /**
@@ -91,6 +139,6 @@ export function commandLine(globals: readonly string[], words: ReadonlyArray<Wor
   const line = ["decart", ...globals, ...words.filter((w): w is Word => w !== undefined)]
     .map((w) => (w instanceof Placeholder ? w.text : shellWord(w)))
     .join(" ");
-  printed.add(line);
+  remember(line);
   return line;
 }

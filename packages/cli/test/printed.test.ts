@@ -153,6 +153,30 @@ describe("the commands the CLI prints", () => {
     expect(echoed.stdout).toBe(path);
   });
 
+  it("a command printed after many others (a long batch's hints) is kept as printed, the text around it written out", async () => {
+    const { commandLine } = await import("../src/command.js");
+    const { untrusted } = await import("../src/output.js");
+    const globals = ["--base-url", "http://127.0.0.1:1", "--journal", join(dir, "j\u3000.jsonl")];
+    // Commands that share their starts and leave one another at every place: ids and paths of many lengths.
+    const hints = Array.from({ length: 400 }, (_, i) =>
+      commandLine(globals, ["jobs", "wait", `job_${i}`, ...(i % 3 ? ["-o", `out\u3000${i % 7}/${i}.mp4`] : [])]),
+    );
+    // One that leaves them all within their shared start (another URL): every one of them is still found.
+    const elsewhere = commandLine(["--base-url", "http://127.0.0.1:2"], ["jobs", "wait", "-o", "a\u3000b", "job_4"]);
+    const short = commandLine(globals, ["jobs", "wait", "job_4"]);
+    const last = commandLine(globals, ["jobs", "wait", "job_4", "-o", "新しい\u3000動画.mp4"]);
+    expect(last).toContain("\u3000");
+    for (const line of [last, hints[1]!, hints[398]!, short, elsewhere])
+      expect(untrusted(`\u3000Resume with: ${line}\u3000(${line})`)).toBe(
+        `\\u3000Resume with: ${line}\\u3000(${line})`,
+      );
+    // The longest command printed at a place: `last`, not the `short` one it starts with.
+    expect(untrusted(`${last}`)).toBe(last);
+    // A command never printed is written out like any other text.
+    const other = last.replace("job_4", "job_x");
+    expect(untrusted(other)).toBe(other.replaceAll("\u3000", "\\u3000"));
+  });
+
   it("batch --resume that finds no line of the batch in the journal refuses, sending nothing", async () => {
     const { home, env, flags } = setting("nothing");
     writeFileSync(join(home, "in.jsonl"), `${JSON.stringify({ custom_id: "a", prompt: "x" })}\n`);
