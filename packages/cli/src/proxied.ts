@@ -2,7 +2,7 @@
  * What sends the CLI's requests through a proxy: an agent for node:http and a dispatcher for Node's fetch, by proxy.ts's
  * rule. Loaded only when the environment sets a proxy (undici alone takes some tenths of a second to load).
  */
-import { type ClientRequest, type Agent as HttpAgent, globalAgent as httpAgent } from "node:http";
+import { type ClientRequest, type Agent as HttpAgent, globalAgent as httpAgent, type IncomingMessage } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
 import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
@@ -87,7 +87,7 @@ class Tunnel extends HttpsProxyAgent<string> {
 /** http-proxy-agent's agent (the request with its whole URL), whose failures to reach the proxy say so (see `connected`). */
 class Forward extends HttpProxyAgent<string> {
   constructor(
-    private readonly named: Named,
+    readonly named: Named,
     ...args: ConstructorParameters<typeof HttpProxyAgent<string>>
   ) {
     super(...args);
@@ -95,6 +95,32 @@ class Forward extends HttpProxyAgent<string> {
   override connect(req: Parameters<HttpProxyAgent<string>["connect"]>[0], opts: AgentConnectOpts) {
     return connected(this.named, req, opts, () => super.connect(req, opts));
   }
+}
+
+/**
+ * A request that `Forward` sends to the proxy with its whole URL (an http one), whose 407 is the proxy's own answer (a
+ * proxy asks for its credentials with it; a server behind the proxy does not), which Node would hand to the request
+ * as the API's: the request fails instead with a `ConnectionError` naming the proxy and what to check, as a CONNECT it
+ * refused does (see `connected`). The proxy forwarded nothing; not sent again: another attempt would be refused the
+ * same.
+ */
+function forwarded({ proxy, name }: Named, req: ClientRequest, opts: AgentConnectOpts): void {
+  const host = opts.host?.includes(":") ? `[${opts.host}]` : opts.host;
+  const url = new URL(req.path, `http://${host}:${opts.port}`);
+  const emit = req.emit;
+  req.emit = function (this: ClientRequest, event: string | symbol, ...args: unknown[]) {
+    const answer = args[0] as IncomingMessage;
+    if (event !== "response" || answer.statusCode !== 407) return emit.call(this, event, ...args);
+    answer.resume();
+    req.destroy(
+      new ConnectionError(
+        `${req.method} ${url.origin}${url.pathname}: ${proxyTrouble(proxy, name, url.host, 407)}; nothing was sent ` +
+          "to the API, and it was not sent again: another attempt would be refused the same",
+        { code: "CONNECTION_ERROR", retryable: false },
+      ),
+    );
+    return true;
+  } as ClientRequest["emit"];
 }
 
 /**
@@ -126,10 +152,9 @@ class ProxiedAgent extends Agent {
   addRequest(req: ClientRequest, options: AgentConnectOpts): void {
     const secureEndpoint = this.isSecureEndpoint(options);
     const port = Number(options.port) || (secureEndpoint ? 443 : 80);
-    (this.#agentFor(secureEndpoint, options.host, port) as unknown as Routed).addRequest(req, {
-      ...options,
-      secureEndpoint,
-    });
+    const agent = this.#agentFor(secureEndpoint, options.host, port);
+    if (agent instanceof Forward) forwarded(agent.named, req, { ...options, port, secureEndpoint });
+    (agent as unknown as Routed).addRequest(req, { ...options, secureEndpoint });
   }
   connect(_req: ClientRequest, options: AgentConnectOpts): HttpAgent {
     return this.#agentFor(options.secureEndpoint, options.host, options.port);

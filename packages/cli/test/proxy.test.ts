@@ -402,6 +402,46 @@ describe("behind a proxy", () => {
     }
   });
 
+  it("a 407 of http_proxy in front of an http API (the request sent to it whole, no CONNECT) names the proxy, not the API", async () => {
+    const asked: string[] = [];
+    const refusing = createHttp((req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      res.writeHead(407, { "Proxy-Authenticate": 'Basic realm="proxy"' }).end('{"error":"auth needed"}');
+    });
+    await new Promise<void>((done) => refusing.listen(0, "127.0.0.1", done));
+    const origin = `http://127.0.0.1:${port(refusing)}`;
+    const http = at("http");
+    const target = new URL(http.DECART_BASE_URL).host;
+    const said = (variable: string) =>
+      `the proxy ${origin} (${variable}) refused to connect to ${target} (407 Proxy Authentication Required, ` +
+      "the proxy's own answer, not the server's): it asks for credentials; ";
+    try {
+      // An image (the upload, a POST), its credentials in the variable: never shown.
+      const image = await run(["--json", "image", "a cat", "-o", join(dir, "forward-refused.png")], {
+        env: { ...http, http_proxy: origin.replace("//", "//user:pr0xy-s3cret@") },
+      });
+      expect(image.code, image.stderr).toBe(1);
+      const [error] = events(image.stdout).filter((e) => e.type === "error");
+      expect(error).toMatchObject({ code: "CONNECTION_ERROR" });
+      expect(error!.message).toContain(
+        `POST ${http.DECART_BASE_URL}/v1/generate/lucy-pro-t2i: ${said("http_proxy")}check the user and password in http_proxy`,
+      );
+      expect(error!.message).toContain("nothing was sent to the API, and it was not sent again");
+      expect(error!.message).not.toContain("auth needed");
+      expect(image.stdout + image.stderr).not.toContain("pr0xy-s3cret");
+      expect(asked).toEqual([`POST ${http.DECART_BASE_URL}/v1/generate/lucy-pro-t2i`]);
+
+      // A status read (a GET), without credentials: says to give them.
+      const read = await run(["jobs", "status", "job_x"], { env: { ...http, http_proxy: origin } });
+      expect(read.code).toBe(1);
+      expect(read.stderr).toContain(`${said("http_proxy")}http_proxy holds none: give them in its URL`);
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      refusing.closeAllConnections();
+      await new Promise((done) => refusing.close(done));
+    }
+  });
+
   it("a proxy that cannot be reached is named in the error with its variable to check, on either transport", async () => {
     // A port nothing listens on: the one a server just left.
     const gone = createHttp();
