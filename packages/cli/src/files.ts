@@ -759,8 +759,18 @@ export function placeOf(path: string, known = new Map<string, string>()): Place 
   return { real: parent === p ? p : join(realPlace(parent, known), basename(p)), file: identity(stats) };
 }
 
-/** A path as a file system that ignores case (macOS, Windows) compares it. */
-const folded = (path: string) => path.normalize("NFC").toLowerCase();
+/**
+ * A path (or a name) as a file system that ignores case (APFS on macOS, NTFS on Windows) compares it, near enough:
+ * two that give one `folded` are one file there. APFS folds case by Unicode's full case folding (`ß`, `ẞ` and `ss`
+ * are one; `ς`, `σ` and `Σ`; `µ` and `μ`; `ﬁ` and `fi`) and Unicode forms alike; NTFS upper-cases each character
+ * (`ı` and `i` are one). Lower case, then upper case (its full mappings: `ß` as `SS`, `ς` and `σ` as `Σ`, `ı` as
+ * `I`), then lower case again gives one name to each of those pairs, where lower case alone gave two to most of them
+ * (`ΑΣ.mp4` lower-cased is `ασ.mp4`, not `ας.mp4`; `STRASSE` is not `straße`); upper case then lower case missed
+ * `ẞ` (`STRAẞE` is `straße`, `Straße` is `strasse`). (`Intl.Collator`'s `sensitivity: "accent"` equality took
+ * `ß` apart from `ss`, `ſ` from `s`, and took as one names no file system merges: `Ａ` and `a`, `a\u200bb` and `ab`.)
+ */
+export const folded = (path: string) =>
+  path.normalize("NFC").toLowerCase().toUpperCase().toLowerCase().normalize("NFC");
 
 /**
  * Whether two places are one file, as the file system says: when both exist, the same device and inode (a symbolic or

@@ -575,6 +575,17 @@ describe("decart batch", () => {
       ));
     it("two custom_ids that make one file name", () =>
       rejected(line({ custom_id: "a/b", prompt: "x" }) + line({ custom_id: "a_b", prompt: "y" }), "line 2", "line 1"));
+    it("two custom_ids whose file names are one on a file system that ignores case (APFS, NTFS), beyond lower case", async () => {
+      for (const [a, b] of [
+        ["ΑΣ", "ας"],
+        ["ας", "ασ"],
+        ["STRASSE", "straße"],
+        ["STRAẞE", "Straße"],
+        ["ſ", "S"],
+        ["ﬁle", "FILE"],
+      ])
+        await rejected(line({ custom_id: a, prompt: "x" }) + line({ custom_id: b, prompt: "y" }), "line 2", "line 1");
+    });
     it("a line that is not a JSON object, an unknown model", async () => {
       await rejected(`${line({ custom_id: "a", prompt: "x" })}[1,2]\n`, "line 2");
       await rejected(`${line({ custom_id: "a", prompt: "x" })}{oops\n`, "line 2", "not JSON (");

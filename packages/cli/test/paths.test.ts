@@ -7,7 +7,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSy
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Place, samePlace } from "../src/files.js";
+import { isBelow, type Place, samePlace } from "../src/files.js";
 import { events, run, tempDir, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
@@ -464,6 +464,14 @@ describe("the journal, as the file system sees it", () => {
     // Neither there yet: the same real path, names that differ only in case (or Unicode form) taken as one.
     expect(samePlace(at("/home/me/state/JOBS.JSONL"), at("/home/me/state/jobs.jsonl"))).toBe(true);
     expect(samePlace(at("/home/me/Caf\u00e9.jsonl"), at("/home/me/cafe\u0301.jsonl"))).toBe(true);
+    // As APFS and NTFS fold case, beyond lower case: final sigma, sharp s, long s, µ.
+    expect(samePlace(at("/home/me/ΑΣ/jobs.jsonl"), at("/home/me/ας/jobs.jsonl"))).toBe(true);
+    expect(samePlace(at("/home/me/STRASSE.jsonl"), at("/home/me/straße.jsonl"))).toBe(true);
+    expect(samePlace(at("/home/me/\u00b5.jsonl"), at("/home/me/\u03bc.jsonl"))).toBe(true);
+    expect(isBelow(at("/home/me/STRASSE/out.mp4"), at("/home/me/Straße"))).toBe(true);
+    // Names no file system takes as one: a full-width letter, an invisible character.
+    expect(samePlace(at("/home/me/\uff21.jsonl"), at("/home/me/a.jsonl"))).toBe(false);
+    expect(samePlace(at("/home/me/a\u200bb.jsonl"), at("/home/me/ab.jsonl"))).toBe(false);
     expect(samePlace(at("/home/me/state/out.mp4"), at("/home/me/state/jobs.jsonl"))).toBe(false);
   });
 });

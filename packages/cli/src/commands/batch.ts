@@ -16,6 +16,7 @@ import {
   checkOutputKind,
   checkShownPath,
   ensureDirectoryOf,
+  folded,
   fsReason,
   imageExtensions,
   makeDirectory,
@@ -184,14 +185,14 @@ function batchParser(): { line: (raw: string, number: number) => void; end: () =
         `line ${number}: "custom_id" makes a file name of ${bytes} bytes (UTF-8); at most ${MAX_NAME} (it names the result file)`,
       );
     }
-    const clash = names.get(name2.toLowerCase());
+    const clash = names.get(folded(name2));
     if (clash) {
       throw usageError(
         `line ${number}: "custom_id" ${quoted(customId, Infinity)} gives the same file name as line ${clash} (${name2})`,
       );
     }
     ids.set(customId, number);
-    names.set(name2.toLowerCase(), number);
+    names.set(folded(name2), number);
     let model: VideoModel | ImageModel;
     try {
       model =
