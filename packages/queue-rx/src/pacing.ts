@@ -13,7 +13,10 @@ import {
   timer,
 } from "rxjs";
 
-/** The pause after a 429 without `Retry-After`: 1 s, doubling with each such answer in a row, up to 30 s. */
+/**
+ * The pause after a 429 without `Retry-After`: 1 s, doubling with each such answer in a row, up to 30 s. A burst of them
+ * (the answers to requests sent before its pause began) counts once.
+ */
 const FIRST_PAUSE_MS = 1000;
 const LONGEST_PAUSE_MS = 30_000;
 /** A `Retry-After` longer than this is capped, as the client's transport caps it. */
@@ -29,12 +32,19 @@ export interface Pacer {
    * When `stop` emits first, it stops waiting (its timer cleared) and ends without running `request`.
    */
   gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
-  /** Starts (or lengthens) the batch-wide pause after a 429. */
-  limited(error: { retryAfterMs?: number | undefined }): void;
+  /**
+   * Starts (or lengthens) the batch-wide pause after a 429. `wave`: `waves` as it was when the request answered 429 was
+   * sent (`throughPacer` gives it). A 429 without `Retry-After` to a request sent before the backoff's pause in force
+   * began (one of the burst that began it, answered later) is of that pause: it neither doubles nor lengthens it.
+   * Without `wave`, each such 429 doubles the backoff.
+   */
+  limited(error: { retryAfterMs?: number | undefined }, wave?: number): void;
   /** A request got through: the next 429 without `Retry-After` starts again from the shortest pause. */
   passed(): void;
   /** The end of the pause in force, on the pacer's clock (in the past when none is). */
   readonly pausedUntil: number;
+  /** How many backoff pauses (after 429s without `Retry-After`) have begun: read it when a request is sent. */
+  readonly waves: number;
 }
 
 /**
@@ -48,6 +58,7 @@ export interface Pacer {
 export function createPacer(scheduler: SchedulerLike = asyncScheduler, now = () => scheduler.now()): Pacer {
   let pausedUntil = Number.NEGATIVE_INFINITY;
   let strikes = 0;
+  let waves = 0;
   // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile.
   const wait = (until: number, left: number): ObservableInput<unknown> =>
     left > 0 ? timer(left, scheduler).pipe(switchMap(() => wait(pausedUntil, pausedUntil - until))) : [0];
@@ -57,7 +68,12 @@ export function createPacer(scheduler: SchedulerLike = asyncScheduler, now = () 
         takeUntil(stop),
         switchMap(() => request),
       ),
-    limited({ retryAfterMs }) {
+    limited({ retryAfterMs }, wave = waves) {
+      if (retryAfterMs === undefined) {
+        // One of the burst whose first answer began the backoff's latest pause: that pause is its.
+        if (wave < waves) return;
+        waves++;
+      }
       const ms =
         retryAfterMs !== undefined
           ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS)
@@ -70,22 +86,31 @@ export function createPacer(scheduler: SchedulerLike = asyncScheduler, now = () 
     get pausedUntil() {
       return pausedUntil;
     },
+    get waves() {
+      return waves;
+    },
   };
 }
 
 /**
  * Sends each request through `pacer`: it starts once no pause is in force (or ends unsent when `stop` emits first);
  * a 429 (`RateLimitError`) it meets starts a batch-wide pause (the error still reaches the subscriber, who decides
- * whether to try again); an answer resets the backoff.
+ * whether to try again), one for all the requests sent before it began; an answer resets the backoff.
  */
 export function throughPacer<T>(pacer: Pacer, stop?: Observable<unknown>): MonoTypeOperatorFunction<T> {
   return (request) =>
-    pacer.gate(request, stop).pipe(
-      tap({
-        next: () => pacer.passed(),
-        error: (error) => {
-          if (RateLimitError.isInstance(error)) pacer.limited(error);
-        },
+    pacer.gate(
+      defer(() => {
+        const wave = pacer.waves;
+        return request.pipe(
+          tap({
+            next: () => pacer.passed(),
+            error: (error) => {
+              if (RateLimitError.isInstance(error)) pacer.limited(error, wave);
+            },
+          }),
+        );
       }),
+      stop,
     );
 }

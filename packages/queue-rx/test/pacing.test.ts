@@ -75,6 +75,29 @@ describe("throughPacer", () => {
     });
   });
 
+  it("429s without Retry-After to requests sent before the pause began are one step of the backoff; one sent after it doubles it", () => {
+    marbles(({ cold, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      // Three requests in flight at once, answered 429 at 2, 3 and 4 ms: one pause of 1 s, from 2 ms.
+      for (const answer of ["--#", "---#", "----#"]) {
+        cold(answer, undefined, limit())
+          .pipe(throughPacer(pacer))
+          .subscribe({ error: () => {} });
+      }
+      const until: number[] = [];
+      scheduler.schedule(() => {
+        until.push(pacer.pausedUntil);
+        // Sent once that pause ends (1002 ms) and answered 429 1 ms later: the next step, 2 s.
+        cold("-#", undefined, limit())
+          .pipe(throughPacer(pacer))
+          .subscribe({ error: () => {} });
+      }, 10);
+      scheduler.schedule(() => until.push(pacer.pausedUntil), 1100);
+      scheduler.flush();
+      expect(until).toEqual([1002, 3003]);
+    });
+  });
+
   it("other errors pass through without pausing anyone", () => {
     marbles(({ cold, expectObservable, scheduler }) => {
       const pacer = createPacer(scheduler);

@@ -166,3 +166,45 @@ it("a submit that meets the client's shut rate-limit gate waits with the batch, 
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+// A burst of 429s without Retry-After (every submit in flight answered 429) counted one 429 per answer: N at once
+// paused the batch for 2^(N-1) s (16 s for 5), not 1 s.
+it("a burst of 429s without Retry-After to submits sent at once pauses the batch one step (1 s, then 2 s), not one per answer", async () => {
+  const N = 5;
+  // The batch's time, and the client's clock (its rate-limit gate's), pass when the test says.
+  const scheduler = new VirtualTimeScheduler();
+  // Each submit's arrival, on that clock. The first two bursts of N submits are answered 429 once all N arrived (so
+  // that all were sent before the first answer); the next ones are taken.
+  const sentAt: number[] = [];
+  let held: ServerResponse[] = [];
+  const server = await serve((n, res) => {
+    sentAt.push(scheduler.now());
+    if (n > 2 * N) return made(res);
+    held.push(res);
+    if (held.length < N) return;
+    for (const one of held) {
+      one.writeHead(429, { "content-type": "application/json" });
+      one.end(JSON.stringify({ detail: "rate limited" }));
+    }
+    held = [];
+  });
+  try {
+    const client = server.client({ maxRetries: 0, random: () => 0.5, poll: { now: () => scheduler.now() } });
+    const inputs = Array.from({ length: N }, (_, i) => ({ model: models.video("lucy-pro-t2v"), prompt: `p${i}` }));
+    const errors: unknown[] = [];
+    const subscription = submitAll(client, inputs, { concurrency: N, download: false, scheduler }).subscribe({
+      next: (e) => e.type === "error" && errors.push(e.error),
+    });
+    for (const burst of [1, 2, 3]) {
+      // Every submit of the burst arrived and, but the last burst, waits out the batch's pause: it ends then.
+      await until(() => sentAt.length === burst * N && (burst === 3 || scheduler.actions.length === N));
+      scheduler.flush();
+    }
+    subscription.unsubscribe();
+    expect(errors).toEqual([]);
+    // Sent again once the pause of the first burst ended (1 s), then after the second's (2 s more).
+    expect(sentAt).toEqual([...Array(N).fill(0), ...Array(N).fill(1000), ...Array(N).fill(3000)]);
+  } finally {
+    await server.close();
+  }
+});
