@@ -67,6 +67,21 @@ describe("catalogue against the spec", () => {
     expect(maxFileBytes).toBe(200 * 1024 * 1024);
   });
 
+  it("says the limit of one file in the spec's words as maxFileBytes is, in MiB and bytes, and in no other unit", () => {
+    const text = readFileSync(fileURLToPath(new URL("../../../spec/openapi.yaml", import.meta.url)), "utf8");
+    // Decimal units (MB, GB, kB) say another figure than the byte count the API holds to.
+    expect(text.match(/\b\d+(?:\.\d+)? ?[kKMGT]B\b/g)).toBeNull();
+    const said = `${maxFileBytes / 2 ** 20} MiB (${maxFileBytes} bytes)`;
+    expect(deref(spec.components.responses.PayloadTooLarge).description.replace(/\s+/g, " ")).toContain(said);
+    const video = Object.entries(modelDocs).filter(([name]) =>
+      catalogue[name as ModelName].fields.some(
+        (f) => f.name === "data" && (f as { accept?: readonly string[] }).accept?.includes("video/mp4"),
+      ),
+    );
+    expect(video.length).toBeGreaterThan(0);
+    for (const [name, docs] of video) expect((docs.fields as Record<string, string>).data, name).toContain(said);
+  });
+
   it("gives lucy-pro-t2v the fields of the migration note", () => {
     const t2v = catalogue["lucy-pro-t2v"];
     const byName = Object.fromEntries(t2v.fields.map((f) => [f.name, f]));

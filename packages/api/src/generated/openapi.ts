@@ -1039,7 +1039,7 @@ export interface components {
         ImageFile: Blob;
         /**
          * Format: binary
-         * @description A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB.
+         * @description A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).
          */
         VideoFile: Blob;
         /** @description The path to follow, as JSON text: an array of 2 to 1000 `{frame, x, y}` points. */
@@ -1201,7 +1201,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorDetail"];
             };
         };
-        /** @description The request is larger than its limit: an upload over 200 MiB per file (`x-decart-max-file-bytes`), a JSON body over 64 KiB, or a token's `allowedOrigins` more than the server holds. */
+        /** @description The request is larger than its limit: an upload over 200 MiB (209715200 bytes) per file (`x-decart-max-file-bytes`), a JSON body over 64 KiB, or a token's `allowedOrigins` more than the server holds. */
         PayloadTooLarge: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
