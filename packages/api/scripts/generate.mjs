@@ -114,6 +114,16 @@ function catalogueOf(doc) {
     if (!models[name]) throw new Error(`legacy route ${path} names unknown model ${name}`);
     models[name].legacySyncPath = path;
   }
+  // An alias or a deprecated name runs its target: the same facts, the same inputs.
+  for (const m of Object.values(models)) {
+    const to = m.aliasOf ?? m.deprecatedInFavourOf;
+    if (to === undefined) continue;
+    const t = models[to];
+    if (!t) throw new Error(`model ${m.name} names unknown model ${to}`);
+    for (const k of ["kind", "fps", "width", "height", "typicalJobSeconds", "body"]) {
+      if (m[k] !== t[k]) throw new Error(`model ${m.name} runs ${to}, but its ${k} (${m[k]}) is not ${to}'s (${t[k]})`);
+    }
+  }
   return models;
 }
 

@@ -28,4 +28,22 @@ describe("generated code drift check", () => {
     expect(run.stderr).toContain("pnpm generate");
     expect(run.stderr).toContain("catalogue.ts");
   });
+
+  it.each([
+    ["a deprecated name", "lucy-pro-i2i", "typicalJobSeconds: 8", "typicalJobSeconds: 5", "typicalJobSeconds (5)"],
+    ["an alias", "lucy-restyle-latest", "fps: 22", "fps: 30", "fps (30)"],
+  ])("fails on %s (%s) whose facts differ from its target's", (_, name, from, to, said) => {
+    const spec = readFileSync(specPath, "utf8");
+    const at = spec.indexOf(`        name: ${name}\n`);
+    const end = spec.indexOf("requestBody:", at);
+    expect(at).toBeGreaterThan(0);
+    expect(spec.slice(at, end)).toContain(from);
+    const edited = spec.slice(0, at) + spec.slice(at, end).replace(from, to) + spec.slice(end);
+    const copy = join(scratch, "alias.yaml");
+    writeFileSync(copy, edited);
+    const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`model ${name} runs`);
+    expect(run.stderr).toContain(said);
+  });
 });

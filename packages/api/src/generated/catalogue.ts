@@ -523,7 +523,7 @@ export const catalogue = /* @__PURE__ */ byName([
   /* @__PURE__ */ imageModel("lucy-pro-t2i", { "width": 1280, "height": 720, "typicalJobSeconds": 6 }, TextToImage),
   /* @__PURE__ */ imageModel("lucy-image-2", { "width": 1280, "height": 704, "typicalJobSeconds": 8 }, ImageEdit),
   /* @__PURE__ */ imageModel("lucy-image-latest", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2" }, ImageEdit),
-  /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 5, "deprecatedInFavourOf": "lucy-image-2" }, ImageEdit),
+  /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "deprecatedInFavourOf": "lucy-image-2" }, ImageEdit),
 ]);
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */
