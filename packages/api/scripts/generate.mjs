@@ -155,6 +155,24 @@ function maxFileBytesOf(doc) {
   return bytes;
 }
 
+/** The spec's `maxLength` of a job or file id (the `job_id` and `file_id` path parameters, which must all agree). */
+function maxIdLengthOf(doc) {
+  const found = new Set();
+  for (const item of Object.values(doc.paths)) {
+    for (const op of Object.values(item)) {
+      for (const p of op?.parameters ?? []) {
+        const param = deref(doc, p);
+        if (param.in === "path" && (param.name === "job_id" || param.name === "file_id"))
+          found.add(deref(doc, param.schema).maxLength);
+      }
+    }
+  }
+  const [most, ...others] = found;
+  if (others.length || !Number.isSafeInteger(most) || most <= 0)
+    throw new Error(`the job_id and file_id path parameters need one maxLength, a positive integer: ${[...found]}`);
+  return most;
+}
+
 function catalogueSource(doc) {
   const models = catalogueOf(doc);
   const retired = doc["x-decart-retired-models"] ?? [];
@@ -261,6 +279,9 @@ export const responseSchemas = ${json({
 
 /** The most bytes the API takes in one file (the 413's \`x-decart-max-file-bytes\`): a larger upload is answered 413. */
 export const maxFileBytes = ${json(maxFileBytesOf(doc))};
+
+/** The longest job or file id, in characters (code points): the \`maxLength\` of the \`job_id\` and \`file_id\` path parameters. */
+export const maxIdLength = ${json(maxIdLengthOf(doc))};
 
 /** The API's production base URL. */
 export const defaultBaseUrl = ${json(doc.servers[0].url)};

@@ -9,6 +9,7 @@ export {
   jobContentTypes,
   jobStatuses,
   maxFileBytes,
+  maxIdLength,
   modelDocs,
   requestSchemas,
   responseSchemas,

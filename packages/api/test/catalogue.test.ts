@@ -11,6 +11,7 @@ import {
   jobStatuses,
   type ModelName,
   maxFileBytes,
+  maxIdLength,
   modelDocs,
   retiredModels,
 } from "../src/index.js";
@@ -80,6 +81,19 @@ describe("catalogue against the spec", () => {
     );
     expect(video.length).toBeGreaterThan(0);
     for (const [name, docs] of video) expect((docs.fields as Record<string, string>).data, name).toContain(said);
+  });
+
+  it("gives the spec's maxLength of every job_id and file_id path parameter as maxIdLength", () => {
+    const lengths = Object.values<any>(spec.paths).flatMap((item) =>
+      Object.values<any>(item).flatMap((op) =>
+        (op.parameters ?? [])
+          .map(deref)
+          .filter((p: any) => p.in === "path" && ["job_id", "file_id"].includes(p.name))
+          .map((p: any) => deref(p.schema).maxLength),
+      ),
+    );
+    expect(lengths.length).toBe(4);
+    for (const n of lengths) expect(maxIdLength).toBe(n);
   });
 
   it("gives lucy-pro-t2v the fields of the migration note", () => {

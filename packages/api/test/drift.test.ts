@@ -29,6 +29,18 @@ describe("generated code drift check", () => {
     expect(run.stderr).toContain("catalogue.ts");
   });
 
+  it("fails when the job_id and file_id path parameters disagree on their maxLength", () => {
+    const spec = readFileSync(specPath, "utf8");
+    const at = spec.indexOf("        - name: file_id");
+    const edited = spec.slice(0, at) + spec.slice(at).replace("maxLength: 256", "maxLength: 128");
+    expect(edited).not.toBe(spec);
+    const copy = join(scratch, "ids.yaml");
+    writeFileSync(copy, edited);
+    const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("the job_id and file_id path parameters need one maxLength");
+  });
+
   it.each([
     ["a deprecated name", "lucy-pro-i2i", "typicalJobSeconds: 8", "typicalJobSeconds: 5", "typicalJobSeconds (5)"],
     ["an alias", "lucy-restyle-latest", "fps: 22", "fps: 30", "fps (30)"],

@@ -1,4 +1,11 @@
-import { canonicalModel, catalogue, isModelName, type JobStatusResponse, responseSchemas } from "@decart/api";
+import {
+  canonicalModel,
+  catalogue,
+  isModelName,
+  type JobStatusResponse,
+  maxIdLength,
+  responseSchemas,
+} from "@decart/api";
 import {
   asDecartError,
   callbackThrew,
@@ -163,9 +170,9 @@ export interface JobWatch {
 
 /**
  * The longest job or file id the client takes, one it can send back in a path: the spec's `maxLength` of the `job_id`
- * and `file_id` path parameters (1 to 256 characters; the spec gives them no pattern).
+ * and `file_id` path parameters (`maxIdLength` of @decart/api, 256 characters; the spec gives them no pattern).
  */
-export const MAX_ID_LENGTH = 256;
+export const MAX_ID_LENGTH = maxIdLength;
 
 /**
  * True for an id the client takes and can send back in a path (`/v1/jobs/{job_id}`, `/v1/files/{file_id}`): a string

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import type { ValidationIssue } from "@decart/api";
+import { maxIdLength, type ValidationIssue } from "@decart/api";
 import { dumps } from "./dumps.js";
 import { type Fault, TRICKLE_CHUNK_BYTES, TRICKLE_DELAY_MS } from "./faults.js";
 import type { Result } from "./results.js";
@@ -136,9 +136,6 @@ export const methodNotAllowed = (ctx: Ctx, allow: string) => detail(ctx, 405, "M
 export const media = (ctx: Ctx, result: Result) => respond(ctx, 200, ["content-type", result.contentType], result);
 export const noContent = (ctx: Ctx) => respond(ctx, 204, [], null);
 
-/** Path ids longer than this answer 422. */
-const MAX_ID_LENGTH = 256;
-
 const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 const ESCAPE = /%[0-9A-Fa-f]{2}/;
 
@@ -176,10 +173,10 @@ const isHexCode = (c: number) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61
  * or undefined when answered.
  */
 export function pathId(ctx: Ctx, id: string, name: string): string | undefined {
-  if (codePointLength(id) > MAX_ID_LENGTH) {
+  if (codePointLength(id) > maxIdLength) {
     invalid(ctx, [
-      issue(["path", name], "string_too_long", `String should have at most ${MAX_ID_LENGTH} characters`, undefined, {
-        max_length: MAX_ID_LENGTH,
+      issue(["path", name], "string_too_long", `String should have at most ${maxIdLength} characters`, undefined, {
+        max_length: maxIdLength,
       }),
     ]);
     return undefined;

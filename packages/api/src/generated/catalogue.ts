@@ -1042,6 +1042,9 @@ export const responseSchemas = {
 /** The most bytes the API takes in one file (the 413's `x-decart-max-file-bytes`): a larger upload is answered 413. */
 export const maxFileBytes = 209715200;
 
+/** The longest job or file id, in characters (code points): the `maxLength` of the `job_id` and `file_id` path parameters. */
+export const maxIdLength = 256;
+
 /** The API's production base URL. */
 export const defaultBaseUrl = "https://api.decart.ai";
 
