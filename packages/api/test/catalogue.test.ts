@@ -136,15 +136,32 @@ describe("catalogue against the spec", () => {
   it("marks deprecated models in both the operation and the catalogue", () => {
     const deprecated = modelOps.filter((m) => m.op.deprecated);
     expect(deprecated.map((m) => m.x.name).sort()).toEqual(
-      ["lucy-2.1-vton-2", "lucy-pro-i2i", "lucy-pro-v2v", "lucy-restyle-v2v"].sort(),
+      ["lucy-2.1-vton-2", "lucy-motion", "lucy-pro-flf2v", "lucy-pro-i2i", "lucy-pro-v2v", "lucy-restyle-v2v"].sort(),
     );
-    for (const m of deprecated) {
+    for (const m of deprecated.filter((m) => m.x.deprecatedInFavourOf)) {
       const info = catalogue[m.x.name as ModelName];
       expect("deprecatedInFavourOf" in info && info.deprecatedInFavourOf).toBe(m.x.deprecatedInFavourOf);
       expect(isModelName(m.x.deprecatedInFavourOf)).toBe(true);
+      expect(m.op.description).toContain(`Deprecated: use \`${m.x.deprecatedInFavourOf}\``);
     }
     for (const m of modelOps.filter((m) => !m.op.deprecated)) {
       expect("deprecatedInFavourOf" in catalogue[m.x.name as ModelName]).toBe(false);
+    }
+  });
+
+  it("says of a model deprecated with no replacement when the official SDKs dropped it and that it may be gone", () => {
+    const removed: Record<string, string> = { "lucy-pro-flf2v": "2026-03-17", "lucy-motion": "2026-05-10" };
+    const without = modelOps.filter((m) => m.op.deprecated && !m.x.deprecatedInFavourOf);
+    expect(without.map((m) => m.x.name).sort()).toEqual(Object.keys(removed).sort());
+    for (const m of without) {
+      const said = modelDocs[m.x.name as ModelName].description.replace(/\s+/g, " ");
+      expect(said, m.x.name).toContain("Deprecated, with no replacement");
+      expect(said, m.x.name).toContain(`removed from the official SDKs on ${removed[m.x.name]}`);
+      expect(said, m.x.name).toContain("the server may answer 410");
+      expect("deprecatedInFavourOf" in catalogue[m.x.name as ModelName]).toBe(false);
+      // Still served (tests, the CLI and the playground use them; the emulator keeps them for older SDKs).
+      expect(isModelName(m.x.name)).toBe(true);
+      expect(retiredModels.map((r) => r.name)).not.toContain(m.x.name);
     }
   });
 

@@ -564,7 +564,7 @@ export const modelDocs = {
   "lucy-pro-flf2v": {
     "operationId": "submit_job_lucy_pro_flf2v",
     "summary": "Submit a lucy-pro-flf2v job",
-    "description": "First and last frame to video (Lucy Pro). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "description": "First and last frame to video (Lucy Pro). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated, with no replacement: no longer working, removed from the official SDKs on 2026-03-17; the server may answer 410 (retired).",
     "fields": {
       "prompt": "What to generate.",
       "start": "An image (PNG, JPEG or WebP).",
@@ -576,7 +576,7 @@ export const modelDocs = {
   "lucy-motion": {
     "operationId": "submit_job_lucy_motion",
     "summary": "Submit a lucy-motion job",
-    "description": "Image plus trajectory to video (Lucy Motion). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
+    "description": "Image plus trajectory to video (Lucy Motion). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated, with no replacement: retired, removed from the official SDKs on 2026-05-10; the server may answer 410 (retired).",
     "fields": {
       "data": "An image (PNG, JPEG or WebP).",
       "trajectory": "The path to follow, as JSON text: an array of 2 to 1000 `{frame, x, y}` points.",

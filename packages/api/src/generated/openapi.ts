@@ -71,7 +71,8 @@ export interface paths {
         put?: never;
         /**
          * Submit a lucy-pro-flf2v job
-         * @description First and last frame to video (Lucy Pro). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.
+         * @deprecated
+         * @description First and last frame to video (Lucy Pro). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated, with no replacement: no longer working, removed from the official SDKs on 2026-03-17; the server may answer 410 (retired).
          */
         post: operations["submit_job_lucy_pro_flf2v"];
         delete?: never;
@@ -91,7 +92,8 @@ export interface paths {
         put?: never;
         /**
          * Submit a lucy-motion job
-         * @description Image plus trajectory to video (Lucy Motion). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.
+         * @deprecated
+         * @description Image plus trajectory to video (Lucy Motion). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated, with no replacement: retired, removed from the official SDKs on 2026-05-10; the server may answer 410 (retired).
          */
         post: operations["submit_job_lucy_motion"];
         delete?: never;
