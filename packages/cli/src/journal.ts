@@ -280,12 +280,15 @@ const isSubmitRecord = (r: any): r is SubmitRecord =>
 function pendingSubmits() {
   const open = new Map<string, SubmitRecord>();
   return {
-    /** Answers the `submitting` record a `submit_settled` one settles (a submit that certainly made nothing). */
+    /**
+     * Answers the `submitting` record a `submit_settled` one settles (a submit that certainly made nothing), or the
+     * `submit_settled` record a compaction wrote for a batch line's (alone, it carries the line: see `Journal.compact`).
+     */
     add(r: unknown): SubmitRecord | undefined {
       if (isSubmitRecord(r)) {
         if (r.event === "submitting") open.set(r.submit_id, r);
         else {
-          const settled = open.get(r.submit_id);
+          const settled = open.get(r.submit_id) ?? (typeof r.custom_id === "string" ? r : undefined);
           open.delete(r.submit_id);
           return settled;
         }
@@ -364,6 +367,28 @@ function compactedImage(r: ImageRecord): ImageRecord {
     if (typeof r[key] === "string") kept[key] = r[key];
   }
   return kept as unknown as ImageRecord;
+}
+
+/** Which line of which batch, on which server, a record is of (a job's, an image's, a submit's). */
+const lineKey = (r: { batch?: unknown; custom_id?: unknown; base_url?: unknown; line_hash?: unknown }): string =>
+  JSON.stringify([r.batch, r.custom_id, r.base_url, r.line_hash]);
+
+/**
+ * The one record a compaction keeps of a batch line's submit that `settling` settled (it made nothing): a
+ * `submit_settled` record carrying the line (its batch, `custom_id`, server and hash), which is all `--resume` needs
+ * of it to know the batch. Its fields of text only (see `compactedSubmit`).
+ */
+function settledLine(submit: SubmitRecord, settling: any): SubmitRecord {
+  const { at, submit_id, custom_id, batch, base_url, line_hash } = compactedSubmit(submit);
+  return compactedSubmit({
+    at: typeof settling?.at === "string" ? settling.at : at,
+    event: "submit_settled",
+    submit_id,
+    custom_id,
+    batch,
+    base_url,
+    line_hash,
+  });
 }
 
 /** Which records a command reads: a job is kept from the first of its records that this accepts on. */
@@ -626,8 +651,10 @@ export class Journal {
 
   /**
    * Compacts the journal once it is large (`compactAt`, and twice the size of its last compaction), keeping every job's
-   * state: each job's records become one (`compactedRecord`), each batch line's latest image record stays, in order;
-   * lines cut short and lines of no job nor image go. Answers whether it did. Nothing is lost if it fails or the
+   * state: each job's records become one (`compactedRecord`), each batch line's latest image record stays, in order,
+   * and so does each submit nothing settled; a batch line's submit settled having made nothing, when nothing else of
+   * that line stays, becomes one `submit_settled` record carrying the line (`settledLine`: `--resume` knows its batch
+   * by it); lines cut short and other records go. Answers whether it did. Nothing is lost if it fails or the
    * process is killed meanwhile: the file is written beside the journal, flushed, then renamed over it.
    *
    * One compaction at a time (a lock file beside the journal, `<journal>.compact.lock`; held by another process, this
@@ -728,18 +755,25 @@ export class Journal {
       const jobs = new Map<string, JournalJob>();
       const images = new Map<string, ImageRecord>();
       const submits = pendingSubmits();
+      const settled = new Map<string, SubmitRecord>();
       // Up to the end of the last whole line: the rest is read again once the new file is in place.
       let read = 0;
       for (const line of readLines(old, this.chunk)) {
         if (!line.whole) break;
         read = line.end;
         const r = parseLine(line.text);
-        submits.add(r);
+        const ended = submits.add(r);
+        if (ended && typeof ended.custom_id === "string" && typeof ended.batch === "string") {
+          // The latest settled submit of a batch line on one server, as one record (see `compact`).
+          const key = lineKey(ended);
+          settled.delete(key);
+          settled.set(key, settledLine(ended, r));
+        }
         if (isJobRecord(r)) jobs.set(r.job_id, fold(jobs.get(r.job_id), r));
         else if (isImageRecord(r)) {
           // The latest record of a batch line's image on one server, where it was last written.
           const image = compactedImage(r);
-          const key = JSON.stringify([image.batch, image.custom_id, image.base_url, image.line_hash]);
+          const key = lineKey(image);
           images.delete(key);
           images.set(key, image);
         }
@@ -756,8 +790,12 @@ export class Journal {
       for (const image of images.values()) add(image);
       // A submit nothing settled stays: a job may exist for it.
       for (const submit of submits.pending()) add(submit);
+      // A batch line's settled submit stays while nothing else of the line does: --resume knows its batch by it.
+      const lines = new Set([...images.keys(), ...[...jobs.values()].map(lineKey)]);
+      for (const [key, submit] of settled) if (!lines.has(key)) add(submit);
       jobs.clear();
       images.clear();
+      settled.clear();
       const mark: CompactedMark = { at: new Date().toISOString(), event: "compacted", bytes };
       const file = await open(temporary, "wx", 0o600);
       try {

@@ -4,7 +4,7 @@
  * `--resubmit-unknown`; the line is in unknown.jsonl, not errors.jsonl. A line whose request certainly made nothing is
  * sent again by `--resume`.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
@@ -213,6 +213,65 @@ describe("a batch's image line whose image may have been made and not kept", () 
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(images()).toBe(tries + 1);
     expect(existsSync(join(out, "a.png"))).toBe(true);
+  });
+});
+
+describe("a batch whose only journaled lines are requests settled before they made anything", () => {
+  /** Stops a batch of `lines` by Ctrl-C once a 429's wait (on `route`) began, and answers its printed resume command. */
+  async function stopped(
+    name: string,
+    lines: string[],
+    route: "submit" | "process",
+    ownEnv: Record<string, string>,
+  ): Promise<{ file: string; out: string; resume: string }> {
+    const file = join(dir, `${name}.jsonl`);
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const out = join(dir, `out-${name}`);
+    emu.setFaults([{ route, kind: "429", retryAfterSeconds: 3 }]);
+    const child = start(["batch", file, "--out", out, "--verbose"], { env: ownEnv });
+    const done = finished(child);
+    await onStderr(child, "(HTTP 429"); // --verbose: the 429 and the wait before its retry
+    child.kill("SIGINT");
+    const run1 = await done;
+    emu.setFaults([]);
+    expect(run1.code, run1.stderr).toBe(130);
+    // Each request journaled, then settled: the journal knows the batch by these alone.
+    const journal = journalRecords(ownEnv.DECART_JOURNAL!);
+    const asked = journal.filter((r) => r.event === "submitting").map((r) => r.submit_id);
+    expect(asked, run1.stderr).toHaveLength(lines.length);
+    expect(journal.filter((r) => r.event === "submit_settled").map((r) => r.submit_id)).toEqual(asked);
+    expect(journal.filter((r) => !["submitting", "submit_settled"].includes(r.event))).toEqual([]);
+    const resume = /Resume with: (.*)$/m.exec(run1.stderr)?.[1];
+    expect(resume, run1.stderr).toBe(printed(ownEnv, "batch", file, "--out", out, "--resume"));
+    return { file, out, resume: resume! };
+  }
+
+  it("its journal compacted (past the size a command compacts it at): the printed resume command sends its line", async () => {
+    const ownEnv = { ...env, DECART_JOURNAL: join(dir, "journal-compacted.jsonl") };
+    const { out, resume } = await stopped("compacted", [image("c", "a reef")], "process", ownEnv);
+    // Other commands' records that a compaction drops (single commands' submits, settled), past the 8 MiB at which
+    // the next command that writes the journal compacts it: that command is the --resume.
+    const filler: string[] = [];
+    for (let i = 0, size = 0; size < 8.5 * 1024 * 1024; i++) {
+      const submit_id = i.toString(16).padStart(16, "0");
+      for (const event of ["submitting", "submit_settled"]) {
+        const line = JSON.stringify({ at: "2026-12-06T00:00:00.000Z", event, submit_id, command: "video" });
+        filler.push(line);
+        size += line.length + 1;
+      }
+    }
+    appendFileSync(ownEnv.DECART_JOURNAL, `${filler.join("\n")}\n`);
+
+    const tries = images();
+    // Pasted as printed: before, the compaction dropped the settled request, and --resume was refused ("no line of
+    // this batch is in the journal"), exit 2.
+    const resumed = await run(resume.split(" ").slice(1), { env: ownEnv });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const journal = readFileSync(ownEnv.DECART_JOURNAL, "utf8");
+    expect(journal.split("\n")[0]).toContain('"event":"compacted"');
+    expect(journal.length).toBeLessThan(4096);
+    expect(images()).toBe(tries + 1);
+    expect(existsSync(join(out, "c.png"))).toBe(true);
   });
 });
 

@@ -188,6 +188,53 @@ describe("compacting the journal", () => {
     expect(after.job("job_made")).toMatchObject({ state: "submitted" });
   });
 
+  it("keeps a batch line's submit settled having made nothing as one record (--resume knows its batch by it), while nothing else of the line stays", async () => {
+    const path = large("compact-settled.jsonl", 100);
+    const journal = new Journal(path);
+    const line = { command: "batch", batch: "/b/s.jsonl", base_url: "https://api.example", model: "lucy-pro-t2v" };
+    for (const [customId, hash] of [
+      ["alone", "h1"],
+      ["alone", "h1"],
+      ["made", "h2"],
+      ["pictured", "h3"],
+    ] as const) {
+      const id = await journal.beginSubmit({ ...line, custom_id: customId, line_hash: hash, path: `/o/${customId}` });
+      await journal.settleSubmit(id);
+    }
+    await journal.append({ ...line, job_id: "job_made", event: "submitted", custom_id: "made", line_hash: "h2" });
+    await journal.appendImage({ ...line, custom_id: "pictured", line_hash: "h3", path: "/o/pictured.png" });
+    const single = await journal.beginSubmit({ command: "video", model: "lucy-pro-t2v" });
+    await journal.settleSubmit(single);
+    const before = journal.jobsAndImages().settled.filter((s) => s.custom_id === "alone");
+    expect(before).toHaveLength(2);
+    expect(await new Journal(path, { compactAt: statSync(path).size }).compact()).toBe(true);
+    const kept = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.submit_id !== undefined);
+    // The latest of the line, without its model nor path; none for a line with a job or an image, nor a single command's.
+    expect(kept).toEqual([
+      {
+        at: expect.any(String),
+        event: "submit_settled",
+        submit_id: before[1]!.submit_id,
+        custom_id: "alone",
+        batch: "/b/s.jsonl",
+        base_url: "https://api.example",
+        line_hash: "h1",
+      },
+    ]);
+    const after = new Journal(path).jobsAndImages();
+    expect(after.settled).toEqual([expect.objectContaining({ custom_id: "alone", batch: "/b/s.jsonl" })]);
+    expect(after.submits).toEqual([]);
+    // Compacted again (once it has doubled), it stays.
+    const size = statSync(path).size;
+    while (statSync(path).size < 2 * size) await journal.settleSubmit(await journal.beginSubmit({ command: "video" }));
+    expect(await new Journal(path, { compactAt: 1 }).compact()).toBe(true);
+    expect(new Journal(path).jobsAndImages().settled).toEqual(after.settled);
+  });
+
   it("past its threshold, keeps every job's state and each line's latest image, in one record each, in order", async () => {
     const path = large("compact.jsonl", 100);
     const before = new Journal(path).jobsAndImages();
