@@ -246,6 +246,21 @@ describe("a batch whose only journaled lines are requests settled before they ma
     return { file, out, resume: resume! };
   }
 
+  it("a video line, its submit stopped by Ctrl-C during a 429's wait (before it was sent again): the printed resume command sends it", async () => {
+    const ownEnv = { ...env, DECART_JOURNAL: join(dir, "journal-video-alone.jsonl") };
+    const { out, resume } = await stopped("video-alone", [video("v", "a lake")], "submit", ownEnv);
+    expect(journalRecords(ownEnv.DECART_JOURNAL)[0]).toMatchObject({ event: "submitting", custom_id: "v" });
+    expect(journalRecords(ownEnv.DECART_JOURNAL)[0]).not.toHaveProperty("kind");
+
+    const submits = () => emu.stats().requests.byRoute.submit ?? 0;
+    const tries = submits();
+    // Pasted as printed: refused with "no line of this batch is in the journal" (exit 2) without the settled submit.
+    const resumed = await run(resume.split(" ").slice(1), { env: ownEnv });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(submits()).toBe(tries + 1);
+    expect(existsSync(join(out, "v.mp4"))).toBe(true);
+  });
+
   it("its journal compacted (past the size a command compacts it at): the printed resume command sends its line", async () => {
     const ownEnv = { ...env, DECART_JOURNAL: join(dir, "journal-compacted.jsonl") };
     const { out, resume } = await stopped("compacted", [image("c", "a reef")], "process", ownEnv);
