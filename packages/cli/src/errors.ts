@@ -121,18 +121,36 @@ export const after = (now: number, ms: number): string =>
     : "that wait (it ends past the year 275760, the last date a clock can show)";
 
 /**
+ * Where a request whose outcome is unknown was sent from, for what the message says running it again does: a command
+ * (`video`, `image`, `jobs submit`) run again sends it again, and bills another one; a batch's line is not sent again by
+ * `--resume`, only with `--resubmit-unknown`.
+ */
+export type Rerun = "command" | "batch";
+
+/** A command's words for what running it again does once its submit may have made a job (see `Rerun`). */
+export const SUBMITS_AGAIN = "Running the command again submits (and bills) another one";
+
+/** What running it again does once a request may have made a job or an image (`asks`) or a job (`submits`). */
+const rerunWords = (rerun: Rerun, what: "asks for" | "submits"): string =>
+  rerun === "command"
+    ? `Running the command again ${what} (and bills) another one`
+    : `--resume does not ${what === "submits" ? "submit" : "send"} the line again unless given --resubmit-unknown, ` +
+      "which bills another one";
+
+/**
  * A client error's message in the CLI's terms. A key the server refuses (401) names the two places a key comes from; a
  * file input's URL that failed for a while (`remoteInputFailed`) says that trying again may work; a 429 or 503 with a
  * `Retry-After` says how long the server asked to wait (`retryAfter`).
  * A request whose outcome is unknown (code `SUBMIT_OUTCOME_UNKNOWN`: a 500,
  * a connection lost after the request went) ends, as the client writes it, with one clause of its own after the last
  * `;` (that a job may exist, was not sent again as that could bill twice, and to ask support). That clause is replaced
- * by what may have happened and what running the command again does; the request id (the error's `requestId`, which
- * the client's text names when there is one) is what support can find it by; the message says whether an answer came
- * without one (a page of HTML with 200, a body cut short) or none came at all. For an image answer past the client's
- * `MAX_ANSWER_BYTES`, it says that the image was not kept.
+ * by what may have happened and what running it again does (`rerun`: a command's words or a batch line's); the request
+ * id (the error's `requestId`, which the client's text names when there is one) is what support can find it by; the
+ * message says whether an answer came without one (a page of HTML with 200, a body cut short) or none came at all. For
+ * an image answer past the client's `MAX_ANSWER_BYTES`, it says that the image was not kept. A job id the CLI cannot
+ * take (see `checkServerJobId`), whose job may have been made too, says so in a batch line's words.
  */
-export function messageOf(error: unknown): string {
+export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   const e = error as { message?: unknown; code?: unknown; requestId?: unknown } | undefined;
   // The client's words for a submit answered against the spec that made its job ("job … was made: follow it with
   // queue.wait(jobId)"): the CLI's command for it is the hint after the message (see `report`).
@@ -158,6 +176,9 @@ export function messageOf(error: unknown): string {
       `${message}; if the server (or a proxy on the way that inspects TLS) has a certificate of a private CA, set ` +
       "NODE_EXTRA_CA_CERTS to the path of that CA's certificate (a PEM file) and run the command again"
     );
+  // A job id the CLI cannot take (see watch.ts): the job may have been made, as for an outcome unknown.
+  if (rerun !== "command" && error instanceof CliError && message.endsWith(`. ${SUBMITS_AGAIN}`))
+    return `${message.slice(0, -SUBMITS_AGAIN.length)}${rerunWords(rerun, "submits")}`;
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return message;
   const end = message.lastIndexOf(";");
   const head = end < 0 ? message : message.slice(0, end);
@@ -178,12 +199,12 @@ export function messageOf(error: unknown): string {
   if (new RegExp(`^\\S+ \\S+: an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: `).test(message))
     return (
       `${head}; it was not kept (nothing was saved), and the CLI did not send the request again: ` +
-      `running the command again asks for (and bills) another one; ${support}`
+      `${rerunWords(rerun, "asks for").replace(/^R/, "r")}; ${support}`
     );
   return (
     `${head}; the server may have taken the request: a job or an image may ` +
     `have been made (and billed) although ${answered ? "its answer was not one the CLI could use" : "its answer never came"}, ` +
-    "and the CLI did not send it again. Running the command again asks for (and bills) another one; a job made this " +
+    `and the CLI did not send it again. ${rerunWords(rerun, "asks for")}; a job made this ` +
     `way is in the journal only as a submit whose outcome is unknown (decart jobs list shows it), without its id: ${support}`
   );
 }

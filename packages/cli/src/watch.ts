@@ -14,6 +14,7 @@ import {
 import { DEFAULT_WAIT_MS, mayHaveTaken } from "@decart/core/node";
 import { now } from "./clock.js";
 import { onRequestStart } from "./config.js";
+import { SUBMITS_AGAIN } from "./errors.js";
 import { CliError, EXIT } from "./exit.js";
 import { jobIdProblem, shown } from "./job-id.js";
 import { holdsSecret } from "./secrets.js";
@@ -157,7 +158,7 @@ function checkServerJobId(jobId: string): string {
   throw new CliError(
     `The server answered the submit with a job id the CLI cannot take, ${shown(jobId)} (${problem}): no ` +
       "command of the CLI could read that job back, so it is neither journaled nor watched. The job may have been " +
-      "made (and billed): give support that id. Running the command again submits (and bills) another one",
+      `made (and billed): give support that id. ${SUBMITS_AGAIN}`,
     EXIT.error,
     undefined,
     true,

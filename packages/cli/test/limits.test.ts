@@ -772,10 +772,10 @@ describe("an image's answer is bounded", () => {
   // The answer was held whole in memory however long it went on (+190 MB/s, until the system ended the process).
   // The client's error for it, told in the CLI's words (the CLI wrapped its own ANSWER_TOO_LARGE around it, from a
   // count of its own of the same answer): its code, its message up to its last clause, then what the CLI did.
-  const told = (id: string) =>
+  const told = (id: string, again = "running the command again asks for (and bills) another one") =>
     `an image past 64 MiB: the server may have made (and billed) it (HTTP 200, request ${id}); it was not kept ` +
-    "(nothing was saved), and the CLI did not send the request again: running the command again asks for (and bills) " +
-    "another one; the request id above lets support find it";
+    `(nothing was saved), and the CLI did not send the request again: ${again}; the request id above lets support ` +
+    "find it";
 
   it("a video submit's page quoting those words is told as a submit whose outcome is unknown, not as an image", async () => {
     const env = { ...envFor("spoof"), DECART_JOURNAL: join(root, "spoof.jsonl") };
@@ -801,7 +801,16 @@ describe("an image's answer is bounded", () => {
     writeFileSync(batch, '{"custom_id":"big","model":"lucy-pro-t2i","prompt":"A lighthouse"}\n');
     const lines = await run(["batch", batch, "--out", join(root, "endless-out")], { env });
     expect(lines.code, lines.stderr).toBe(6);
-    expect(events(lines.stdout).find((e) => e.type === "line_failed")?.error).toContain(told("req_endless"));
+    // A batch's line is not asked for again by running the batch again (--resume): said so, not a command's words.
+    const failed = events(lines.stdout).find((e) => e.type === "line_failed")!;
+    expect(failed).toMatchObject({ outcome_unknown: true });
+    expect(failed.error).toContain(
+      told(
+        "req_endless",
+        "--resume does not send the line again unless given --resubmit-unknown, which bills another one",
+      ),
+    );
+    expect(failed.error).not.toContain("running the command again");
   });
 
   it("one past 64 MiB that says its length: the client's error too (it refuses it on that length)", async () => {

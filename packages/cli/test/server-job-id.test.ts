@@ -75,6 +75,9 @@ describe("a job id from the server that the CLI cannot take", () => {
     expect(all[0]).toMatchObject({ type: "error", exit_code: 1, code: "INVALID_RESPONSE" });
     expect(all[0]).not.toHaveProperty("job_id");
     expect(all[0]!.message).toContain(`a job id the CLI cannot take, "../x" (it holds '/')`);
+    expect(all[0]!.message).toMatch(
+      /give support that id\. Running the command again submits \(and bills\) another one$/,
+    );
     expect(stderr).not.toContain("jobs wait ../x");
     expect(jobRecords(journal)).toEqual([]);
   });
@@ -107,6 +110,10 @@ describe("a job id from the server that the CLI cannot take", () => {
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     const failed = events(stdout).find((event) => event.type === "line_failed")!;
     expect(failed.error).toContain(`a job id the CLI cannot take, "job x" (it holds a space)`);
+    // Running the batch again (--resume) does not submit the line again: said so, not a single command's words.
+    expect(failed.error).toMatch(
+      /give support that id\. --resume does not submit the line again unless given --resubmit-unknown, which bills another one$/,
+    );
     expect(failed).not.toHaveProperty("job_id");
     expect(failed.resumable).toBeFalsy();
     // Its job may exist (the server answered it): not among the lines to run again.

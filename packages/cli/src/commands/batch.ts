@@ -844,7 +844,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           ...base1,
           job_id: jobId,
           status: "failed",
-          error: messageOf(error),
+          error: messageOf(error, "batch"),
           ...(jobId && !gone && { resumable: true as const }),
           ...(!jobId && unknown && { outcome_unknown: true as const }),
         };
@@ -984,7 +984,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           // request stays unsettled in the journal, so --resume does not ask for it again unless told to.
           const why =
             path === undefined
-              ? messageOf(error)
+              ? messageOf(error, "batch")
               : `Could not write the image to ${path} (${fsReason(error)}); nothing was saved`;
           return {
             ...base1,
@@ -1025,7 +1025,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         return {
           ...base1,
           status: "failed",
-          error: messageOf(error),
+          error: messageOf(error, "batch"),
           ...(mayHaveMade && { outcome_unknown: true as const }),
         };
       }
