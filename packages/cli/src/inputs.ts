@@ -171,20 +171,49 @@ function byteOrderMark(bytes: Uint8Array): [name: string, mark: string] | undefi
 }
 
 /**
- * Whether `bytes` (not UTF-8) hold a byte of 0x80 to 0x9F that starts no UTF-8 character: in Windows-1252 a letter or
- * a sign (`“`, `€`, `…`), in Latin-1 a control character no text holds.
+ * Whether `bytes` (not UTF-8, none of them a UTF-8 character: see `firstNotUtf8`) hold a byte of 0x80 to 0x9F: in
+ * Windows-1252 a letter or a sign (`“`, `€`, `…`), in Latin-1 a control character no text holds.
  */
-function holdsWindows1252(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
+const holdsWindows1252 = (bytes: Uint8Array): boolean => bytes.some((byte) => byte >= 0x80 && byte < 0xa0);
+
+/**
+ * Where the first byte of `bytes` that no UTF-8 text holds there is, and whether a UTF-8 character of more than one
+ * byte comes before it or after it (text mostly UTF-8: edited in two editors, pasted from another file).
+ */
+function firstNotUtf8(bytes: Uint8Array): { at: number; multibyte: boolean } | undefined {
+  let at: number | undefined;
+  let multibyte = false;
+  for (let i = 0; i < bytes.length && !(multibyte && at !== undefined); ) {
     const byte = bytes[i]!;
+    if (byte < 0x80) {
+      i++;
+      continue;
+    }
     const length =
-      byte < 0x80 ? 1 : byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf5 ? 3 + +(byte >= 0xf0) : 0;
-    let k = 1;
-    while (k < length && (bytes[i + k]! & 0xc0) === 0x80) k++;
-    if (k === length) i += length - 1;
-    else if (byte < 0xa0) return true;
+      byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf0 ? 3 : byte >= 0xf0 && byte < 0xf5 ? 4 : 0;
+    // The second byte's range (no overlong form, no surrogate, nothing past U+10FFFF), then continuation bytes.
+    const [low, high] =
+      byte === 0xe0
+        ? [0xa0, 0xbf]
+        : byte === 0xed
+          ? [0x80, 0x9f]
+          : byte === 0xf0
+            ? [0x90, 0xbf]
+            : byte === 0xf4
+              ? [0x80, 0x8f]
+              : [0x80, 0xbf];
+    let k = length ? 1 : 0;
+    if (k && bytes[i + 1]! >= low && bytes[i + 1]! <= high) k++;
+    while (k > 1 && k < length && (bytes[i + k]! & 0xc0) === 0x80) k++;
+    if (length && k === length) {
+      multibyte = true;
+      i += length;
+    } else {
+      at ??= i;
+      i++;
+    }
   }
-  return false;
+  return at === undefined ? undefined : { at, multibyte };
 }
 
 /**
@@ -192,9 +221,32 @@ function holdsWindows1252(bytes: Uint8Array): boolean {
  * standard input, where a byte order mark names UTF-16 or UTF-32): the encoding they are in as far as their bytes tell
  * it, and how to convert them. UTF-16 (what Windows PowerShell 5.1's `"…" > p.txt` writes) is not Latin-1: converted as
  * Latin-1, it would become other text (`ÿþh\0i\0`), which is refused again for its NUL characters (`utf8Text`'s caller).
+ * Text mostly UTF-8 (UTF-8 characters of more than one byte, here or in the lines before them, `utf8Before`, and bytes
+ * no UTF-8 text holds) is no text of another encoding: converted whole, its UTF-8 characters would become others
+ * (`café` as `cafÃ©`); the first such byte is named, at its line (the first line of `bytes` is `line`) and column.
  */
-export function notUtf8(bytes: Uint8Array, start = true): string {
+export function notUtf8(bytes: Uint8Array, start = true, { line = 1, utf8Before = false } = {}): string {
   const [name, mark] = (start && byteOrderMark(bytes)) || [];
+  const first = name || bytes.includes(0) ? undefined : firstNotUtf8(bytes);
+  if (first && (first.multibyte || utf8Before)) {
+    const before = bytes.subarray(0, first.at);
+    const from = before.lastIndexOf(0x0a) + 1;
+    // A UTF-8 byte order mark is no character of the text.
+    const column =
+      [
+        ...Buffer.from(before.subarray(from))
+          .toString("utf8")
+          .replace(/^\ufeff/, ""),
+      ].length + 1;
+    const hex = bytes[first.at]!.toString(16).toUpperCase().padStart(2, "0");
+    return (
+      `not UTF-8 text throughout: it holds UTF-8 characters, and bytes no UTF-8 text holds, the first at line ` +
+      `${line + before.filter((byte) => byte === 0x0a).length}, column ${column} (0x${hex}, such as é written in ` +
+      "Latin-1 or “ in Windows-1252: text edited in two editors, or pasted from a file of another encoding); " +
+      "converting the whole of it from another encoding would garble its UTF-8 characters: retype the characters " +
+      "at those bytes in an editor that writes UTF-8 (nothing was sent)"
+    );
+  }
   const [what, convert] = name
     ? [
         `it is ${name} text: it starts with ${mark}, the byte order mark of ${name}` +

@@ -505,8 +505,6 @@ describe("text that is not UTF-8", () => {
     for (const [bytes, what, convert] of [
       ["caf\xe9", "such as é written in Latin-1", "iconv -f latin1 -t utf-8"],
       ["caf\xe9 \x93quoted\x94", "such as “ or € written in Windows-1252", "iconv -f windows-1252 -t utf-8"],
-      // A UTF-8 character (é) whose second byte is one of 0x80 to 0x9F is no Windows-1252 byte.
-      ["caf\xc3\xa9 \xc3\x89t\xe9", "such as é written in Latin-1", "iconv -f latin1 -t utf-8"],
       [
         "c\0a\0f\0\xe9\0",
         "it holds NUL bytes (0x00), as UTF-16 text without a byte order mark does",
@@ -520,6 +518,39 @@ describe("text that is not UTF-8", () => {
       expect(stderr).toContain(what);
       expect(stderr).toContain(`convert it to UTF-8 (${convert}) (nothing was sent)`);
     }
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("text mostly UTF-8 with a few Latin-1 bytes (edited in two editors): the first such byte named, no whole-file conversion", async () => {
+    // Before the fix: the advice was iconv -f latin1 -t utf-8, which made of its "café" the text "cafÃ©".
+    const mixed = Buffer.from("Un caf\xc3\xa9\nau lait, \xc3\x89t\xe9 \x93chaud\x94", "latin1");
+    writeFileSync(join(dir, "mixed.txt"), mixed);
+    const { code, stderr } = await run(["jobs", "submit", "prompt=@mixed.txt", "--no-json"], { env, cwd: dir });
+    expect(code, stderr).toBe(2);
+    expect(stderr).toContain(
+      `${join(dir, "mixed.txt")} is not UTF-8 text throughout: it holds UTF-8 characters, and bytes no UTF-8 text ` +
+        "holds, the first at line 2, column 12 (0xE9, such as é written in Latin-1 or “ in Windows-1252",
+    );
+    expect(stderr).toContain("converting the whole of it from another encoding would garble its UTF-8 characters");
+    expect(stderr).not.toContain("iconv");
+    // A batch file so: its lines before the one that is not UTF-8 hold UTF-8 characters.
+    const line = (id: string, prompt: string) => `{"custom_id":"${id}","prompt":"${prompt}"}`;
+    writeFileSync(
+      join(dir, "mixed.jsonl"),
+      Buffer.concat([
+        Buffer.from(`${line("a", "un café")}\n${line("b", "a lake")}\n`),
+        Buffer.from(`${line("c", "l'\xe9t\xe9")}\n`, "latin1"),
+      ]),
+    );
+    const batch = await run(["batch", "mixed.jsonl", "--out", "mixed-out", "--no-json"], { env, cwd: dir });
+    expect(batch.code, batch.stderr).toBe(2);
+    expect(batch.stderr).toContain("line 3: not UTF-8 text throughout: it holds UTF-8 characters, and bytes no UTF-8");
+    expect(batch.stderr).toContain("the first at line 3, column 30 (0xE9,");
+    expect(batch.stderr).not.toContain("iconv");
+    // Latin-1 throughout: converted whole, as before.
+    writeFileSync(join(dir, "latin1.jsonl"), Buffer.from(`${line("c", "l'\xe9t\xe9")}\n`, "latin1"));
+    const whole = await run(["batch", "latin1.jsonl", "--out", "mixed-out", "--no-json"], { env, cwd: dir });
+    expect(whole.stderr).toContain("convert it to UTF-8 (iconv -f latin1 -t utf-8)");
     expect(emu.stats().requests.total).toBe(0);
   });
 

@@ -229,6 +229,7 @@ export function batchReader(what: string): {
   const hash = createHash("sha256");
   let bytes = 0;
   let number = 0;
+  let utf8Before = false;
   // The line begun, in pieces (a long line is joined once, not again with every chunk).
   let pending: Buffer[] = [];
   // Each line is decoded whole, its pieces joined first (a character cut between two chunks is whole again; a `\n`
@@ -238,7 +239,10 @@ export function batchReader(what: string): {
     const text = utf8Text(bytes);
     pending = [];
     // (The first line begins the batch: a byte order mark there names UTF-16 or UTF-32.)
-    if (text === undefined) throw usageError(`line ${number + 1}: ${notUtf8(bytes, number === 0)}`);
+    if (text === undefined)
+      throw usageError(`line ${number + 1}: ${notUtf8(bytes, number === 0, { line: number + 1, utf8Before })}`);
+    // Lines of UTF-8 characters before a line that is not UTF-8: the file is mostly UTF-8 (see `notUtf8`).
+    utf8Before ||= /[^\0-\x7f]/.test(text);
     parser.line(text, ++number);
   };
   const take = (chunk: Buffer) => {
