@@ -310,22 +310,26 @@ const isHex = (byte: number | undefined) =>
  */
 export class EscapePercents extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    let at = chunk.indexOf(PERCENT);
-    if (at < 0) {
+    let count = 0;
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === PERCENT) count++;
+    if (count === 0) {
       done(null, chunk);
       return;
     }
-    const out: Buffer[] = [];
-    let from = 0;
-    for (; at >= 0; at = chunk.indexOf(PERCENT, at + 1)) {
-      out.push(chunk.subarray(from, at + 1), ESCAPED_PERCENT);
-      from = at + 1;
+    // One pass into one buffer: a body of `%` alone is three bytes out for each byte in.
+    const out = Buffer.allocUnsafe(chunk.length + 2 * count);
+    let o = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i]!;
+      out[o++] = byte;
+      if (byte === PERCENT) {
+        out[o++] = 0x32; // "2"
+        out[o++] = 0x35; // "5"
+      }
     }
-    out.push(chunk.subarray(from));
-    done(null, Buffer.concat(out));
+    done(null, out);
   }
 }
-const ESCAPED_PERCENT = Buffer.from("25");
 
 const UTF8_LOSSY = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -343,8 +347,17 @@ function unquoteToBytes(text: string): Buffer {
   return out.subarray(0, o);
 }
 
-/** The bytes of a urlencoded value once unquoted (its escapes one byte each). */
-const unquotedLength = (text: string) => text.length - 2 * (text.match(/%[0-9a-fA-F]{2}/g)?.length ?? 0);
+/** The bytes of a urlencoded value once unquoted (its escapes one byte each; past the end, a char code is NaN). */
+function unquotedLength(text: string): number {
+  let length = text.length;
+  for (let i = text.indexOf("%"); i >= 0; i = text.indexOf("%", i + 1)) {
+    if (isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+      length -= 2;
+      i += 2;
+    }
+  }
+  return length;
+}
 
 /**
  * Starlette's reading of a urlencoded name or value: its bytes as latin-1 text (busboy has made `+` a space), then
