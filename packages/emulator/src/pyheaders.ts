@@ -118,17 +118,30 @@ const strict = (label: string): Decode => {
   return (bytes) => decoder.decode(bytes);
 };
 /**
- * A Windows code page: where Python's codec leaves a byte undefined, WHATWG's decoder reads it as the C1 control of
- * the same number (U+0080–U+009F), which no byte of Python's codec is.
+ * A Windows code page: where Python's codec leaves a byte undefined, Node's decoder reads it as the C1 control of the
+ * same number (U+0080–U+009F), which no byte of Python's codec is, or as `undefinedToo` says (cp874's 0xDB–0xDE and
+ * 0xFC–0xFF as private-use characters, cp1253's 0xAA as `ª`).
  */
-const windows = (label: string): Decode => {
+const windows = (label: string, undefinedToo = ""): Decode => {
   const decode = strict(label);
+  const notPython = new RegExp(`[\\x80-\\x9f${undefinedToo}]`);
   return (bytes) => {
     const text = decode(bytes);
-    if (/[\x80-\x9f]/.test(text)) throw new Error(`not ${label}`);
+    if (notPython.test(text)) throw new Error(`not ${label}`);
     return text;
   };
 };
+/**
+ * Python's cp1252: latin-1 but for its bytes 0x80–0x9F, which Node 20's windows-1252 decoder reads as latin-1 too;
+ * the five it leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D, `\0` here) are not text in it.
+ */
+const CP1252_80_9F = "€\0‚ƒ„…†‡ˆ‰Š‹Œ\0Ž\0\0‘’“”•–—˜™š›œ\0žŸ";
+const CP1252: Decode = (bytes) =>
+  bytes.toString("latin1").replace(/[\x80-\x9f]/g, (c) => {
+    const char = CP1252_80_9F[c.charCodeAt(0) - 0x80]!;
+    if (char === "\0") throw new Error("not cp1252");
+    return char;
+  });
 const UTF16LE = strict("utf-16le");
 const UTF16BE = strict("utf-16be");
 /** Python's `utf-16`: a byte-order mark says the order (and is dropped), little-endian without one. */
@@ -175,7 +188,7 @@ const LATIN1: Decode = (bytes) => bytes.toString("latin1");
  */
 const PY_CODECS = new Map<string, Decode>();
 for (const [decode, names] of [
-  [strict("utf-8"), "utf_8 utf8 u8 utf utf8_ucs2 utf8_ucs4 cp65001 65001"],
+  [strict("utf-8"), "utf_8 utf8 u8 utf utf8_ucs2 utf8_ucs4 cp65001"],
   // ascii: bytes it takes read the same in latin-1, and any other falls back to latin-1.
   [
     LATIN1,
@@ -189,10 +202,11 @@ for (const [decode, names] of [
   [utf32(), "utf_32 utf32 u32"],
   [utf32(true), "utf_32_le utf_32le"],
   [utf32(false), "utf_32_be utf_32be"],
-  ...[1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258].map(
-    (n) => [windows(`windows-${n}`), `cp${n} windows_${n} ${n}`] as const,
+  ...[1250, 1251, 1253, 1254, 1255, 1256, 1257, 1258].map(
+    (n) => [windows(`windows-${n}`, n === 1253 ? "\\xaa" : ""), `cp${n} windows_${n} ${n}`] as const,
   ),
-  [windows("windows-874"), "cp874 874"],
+  [CP1252, "cp1252 windows_1252 1252"],
+  [windows("windows-874", "\\uf8c1-\\uf8c8"), "cp874"],
   [strict("iso-8859-2"), "iso8859_2 iso_8859_2 iso_8859_2_1987 iso_ir_101 csisolatin2 l2 latin2"],
   [strict("iso-8859-3"), "iso8859_3 iso_8859_3 iso_8859_3_1988 iso_ir_109 csisolatin3 l3 latin3"],
   [strict("iso-8859-4"), "iso8859_4 iso_8859_4 iso_8859_4_1988 iso_ir_110 csisolatin4 l4 latin4"],

@@ -544,6 +544,27 @@ describe("multipart text: in the charset of the whole body, as Starlette decodes
     // Nor a name Python's aliases do not write so (latin9, not latin_9).
     expect(await as("latin_9", bytes("\xa4"))).toBe("¤");
   });
+
+  it("reads a Windows code page as Python's codec reads it, a byte it leaves undefined as the whole value one character a byte", async () => {
+    const as = async (charset: string, seed: Buffer) =>
+      (await read(seed, { contentType: `multipart/form-data; boundary=${B}; charset=${charset}` })).seed;
+    // cp1252's 0x80–0x9F, which Node's windows-1252 decoder reads as latin-1.
+    for (const name of ["cp1252", "windows-1252", "1252"]) {
+      expect(await as(name, bytes("\x93hi\x94 \x80 \x9f"))).toBe("“hi” € Ÿ");
+    }
+    // One of its five undefined bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D): the whole value latin-1.
+    expect(await as("cp1252", bytes("\x93\x81\x94"))).toBe("\x93\x81\x94");
+    expect(await as("cp1252", bytes("\x9d\x80"))).toBe("\x9d\x80");
+    // Bytes Python's codec leaves undefined that Node's decoder reads as letters: cp1253's 0xAA, cp874's 0xDB.
+    expect(await as("cp1253", bytes("\xe1\xaa"))).toBe("áª");
+    expect(await as("cp1253", bytes("\xe1"))).toBe("α");
+    expect(await as("cp874", bytes("\xa1\xdb"))).toBe("¡Û");
+    expect(await as("cp874", bytes("\xa1"))).toBe("ก");
+    // Names Python does not know (codecs.lookup raises LookupError): one character a byte.
+    expect(await as("874", bytes("\xe9"))).toBe("é");
+    expect(await as("65001", utf8("é"))).toBe("Ã©");
+    expect(await as("cp65001", utf8("é"))).toBe("é");
+  });
 });
 
 describe("multipart parts: a file's name as the server reads it", () => {
