@@ -142,6 +142,15 @@ const CP1252: Decode = (bytes) =>
     if (char === "\0") throw new Error("not cp1252");
     return char;
   });
+/**
+ * A decoder of Node's (ICU's IBM tables: shift_jis, ibm866) that reads the bytes 0x1A, 0x1C and 0x7F as U+001C, U+007F
+ * and U+001A, each byte its own character in Python's codecs.
+ */
+const ibmControls = (label: string): Decode => {
+  const decode = strict(label);
+  return (bytes) => decode(bytes).replace(/[\x1a\x1c\x7f]/g, (c) => IBM_CONTROLS[c]!);
+};
+const IBM_CONTROLS: Record<string, string> = { "\x1c": "\x1a", "\x7f": "\x1c", "\x1a": "\x7f" };
 const UTF16LE = strict("utf-16le");
 const UTF16BE = strict("utf-16be");
 /** Python's `utf-16`: a byte-order mark says the order (and is dropped), little-endian without one. */
@@ -182,9 +191,11 @@ const ISO8859_9: Decode = (bytes) => {
 const LATIN1: Decode = (bytes) => bytes.toString("latin1");
 
 /**
- * Python's codecs (encodings.aliases, and the modules' own names) that Node decodes, each to the decoder of its
- * WHATWG label (the multi-byte ones are WHATWG's, which take a few sequences Python's stricter codecs refuse, as
- * koi8-u takes two letters Python's reads as box drawing), names normalized as Python normalizes them.
+ * Python's codecs (encodings.aliases, and the modules' own names) that Node decodes, each to Node's decoder of its
+ * WHATWG label, names normalized as Python normalizes them. Node 20's multi-byte decoders are ICU's, not WHATWG's, and
+ * differ from Python's codecs on some sequences (the README lists those known: cp949 read by euc-kr misses the Unified
+ * Hangul Code extension, gbk, gb18030 and big5 take a few Python refuses), as koi8-u takes two letters Python's reads
+ * as box drawing.
  */
 const PY_CODECS = new Map<string, Decode>();
 for (const [decode, names] of [
@@ -224,7 +235,7 @@ for (const [decode, names] of [
   [strict("iso-8859-15"), "iso8859_15 iso_8859_15 l9 latin9"],
   [strict("koi8-r"), "koi8_r cskoi8r"],
   [strict("koi8-u"), "koi8_u"],
-  [strict("ibm866"), "cp866 866 csibm866 ibm866"],
+  [ibmControls("ibm866"), "cp866 866 csibm866 ibm866"],
   [strict("macintosh"), "mac_roman macroman macintosh"],
   [strict("x-mac-cyrillic"), "mac_cyrillic maccyrillic"],
   [
@@ -236,7 +247,10 @@ for (const [decode, names] of [
   [strict("big5"), "big5 big5_tw csbig5 cp950 950 ms950 big5hkscs big5_hkscs hkscs x_mac_trad_chinese"],
   [strict("euc-jp"), "euc_jp eucjp ujis u_jis"],
   [strict("iso-2022-jp"), "iso2022_jp csiso2022jp iso2022jp iso_2022_jp"],
-  [strict("shift_jis"), "shift_jis csshiftjis shiftjis sjis s_jis cp932 932 ms932 mskanji ms_kanji x_mac_japanese"],
+  [
+    ibmControls("shift_jis"),
+    "shift_jis csshiftjis shiftjis sjis s_jis cp932 932 ms932 mskanji ms_kanji x_mac_japanese",
+  ],
   [
     strict("euc-kr"),
     "euc_kr euckr korean ksc5601 ks_c_5601 ks_c_5601_1987 ksx1001 ks_x_1001 cp949 949 ms949 uhc x_mac_korean",

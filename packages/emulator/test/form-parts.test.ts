@@ -565,6 +565,17 @@ describe("multipart text: in the charset of the whole body, as Starlette decodes
     expect(await as("65001", utf8("é"))).toBe("Ã©");
     expect(await as("cp65001", utf8("é"))).toBe("é");
   });
+
+  it("reads the bytes 0x1A, 0x1C and 0x7F in shift_jis and cp866 as themselves, as Python's codecs do", async () => {
+    const as = async (charset: string, seed: Buffer) =>
+      (await read(seed, { contentType: `multipart/form-data; boundary=${B}; charset=${charset}` })).seed;
+    for (const name of ["shift_jis", "cp932", "sjis"]) {
+      expect(await as(name, Buffer.from([0x82, 0xa0, 0x7f, 0x1a, 0x1c]))).toBe("あ\x7f\x1a\x1c");
+    }
+    for (const name of ["cp866", "ibm866"]) {
+      expect(await as(name, Buffer.from([0xa0, 0x7f, 0x1a, 0x1c]))).toBe("а\x7f\x1a\x1c");
+    }
+  });
 });
 
 describe("multipart parts: a file's name as the server reads it", () => {
