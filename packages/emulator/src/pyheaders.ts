@@ -148,7 +148,7 @@ const CP1252: Decode = (bytes) =>
  */
 const ibmControls = (label: string): Decode => {
   const decode = strict(label);
-  return (bytes) => decode(bytes).replace(/[\x1a\x1c\x7f]/g, (c) => IBM_CONTROLS[c]!);
+  return (bytes) => Array.from(decode(bytes), (c) => IBM_CONTROLS[c] ?? c).join("");
 };
 const IBM_CONTROLS: Record<string, string> = { "\x1c": "\x1a", "\x7f": "\x1c", "\x1a": "\x7f" };
 const UTF16LE = strict("utf-16le");
