@@ -63,14 +63,13 @@ const DENSE_MS = 1400;
 const DENSE_LEARNT_MS = 1200;
 /** The longest wait between reads (a stuck job). */
 const LATE_MAX_MS = 10_000;
-/** The spread of ln(duration) the duration model starts from: the catalogue's guess may be off by a factor of e. */
-const COLD_SPREAD = 1;
 
 /**
  * The default, adaptive poll schedule: the delay before the next status read, from the job's age `t`, the model's
  * expected duration `T` (`typicalMs`) and how widely its durations vary (`spread`: the standard deviation of
- * ln(duration), undefined until a job of the model was seen; taken as 0.2 until then). Reads are dense near the
- * start, sparse in the middle and dense near the expected end; the lowest of three curves wins:
+ * ln(duration), undefined until a job of the model was seen; taken as 0.2 until then, and as 0.05 to 1.5 after, so
+ * that a spread learnt from jobs far from the catalogue's guess cannot make every read come early). Reads are dense
+ * near the start, sparse in the middle and dense near the expected end; the lowest of three curves wins:
  * - **early**, for a job far shorter than expected. While `T` is only the catalogue's guess: `0.2·t + 0.5 s` for the
  *   first max(3, T / 10 s) reads (0.5, 1.1, 1.8 s, on to 2.7 s for T = 40 s and 5 s for T = 60 s), then
  *   `(24 s / T)·max(5 s, t)`, the middle, whose gaps grow with the job's age, from 1.2·max(5 s, t) for T = 20 s to
@@ -78,10 +77,11 @@ const COLD_SPREAD = 1;
  *   duration, and the reads before `L` stay within one per 5 s of `T` (4 for T = 20 s, 12 for T = 60 s). Once jobs
  *   were seen: `ρ·t + 0.5 s` with ρ = `min(4, 0.25/spread²)`: dense for a model whose durations vary widely, sparse
  *   for one whose jobs end close together (0.5 s, 2 s, then the approach to the expected end for a spread of 0.25);
- * - **near the expected end**: every `d` between `L` and `U = T·e^(3.5·spread)`, where `L` is `T·e^(−2.5·spread)`
- *   once jobs were seen and `T / 1.5` before (`U`: 2·T), with `d` = 1.4 s (at most T/8) while the spread is unknown
- *   or wide and 1.2 s once it is 0.3 or less (at most T·spread/3, at least 50 ms); before `L` the wait contracts
- *   towards it (`d + 0.85·(L − t)`), after `U` it grows (`d + 0.1·(t − U)`) for a late or stuck job, up to 10 s;
+ * - **near the expected end**: every `d` between `L` and `U = T·e^(3.5·min(spread, 0.7))` (11.6·T at most: a band
+ *   of about 50 reads at most where `d` is under 1.2 s), where `L` is `T·e^(−2.5·spread)` once jobs were seen and
+ *   `T / 1.5` before (`U`: 2·T), with `d` = 1.4 s (at most T/8) while the spread is unknown or wide and 1.2 s once
+ *   it is 0.3 or less (at most T·spread/3, at least 50 ms); before `L` the wait contracts towards it
+ *   (`d + 0.85·(L − t)`), after `U` it grows (`d + 0.1·(t − U)`) for a late or stuck job, up to 10 s;
  * - the server's `x-poll-after-ms` hint, when it sent one, replaces all of this, up to the longest wait the schedule
  *   takes itself (10 s, a stuck job's): the server may pace the reads, but a hint of hours (a misconfigured server)
  *   must not leave a job that ended unread until the watch's deadline.
@@ -94,13 +94,13 @@ const COLD_SPREAD = 1;
  * `bench/` (`pnpm --filter bench run poll-simulation`), where the figures are.
  */
 export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.random): number {
-  if (ctx.hintMs !== undefined) return Math.min(ctx.hintMs, LATE_MAX_MS);
+  if (ctx.hintMs != null) return Math.min(ctx.hintMs, LATE_MAX_MS);
   const T = Math.max(ctx.typicalMs, 100);
-  const cold = ctx.spread === undefined;
-  const s = Math.max(ctx.spread ?? 0.2, 0.05);
+  const cold = ctx.spread == null;
+  const s = Math.max(0.05, Math.min(1.5, ctx.spread ?? 0.2));
   const t = ctx.elapsedMs;
   const L = cold ? T / 1.5 : T * Math.exp(-2.5 * s);
-  const U = T * Math.exp(3.5 * s);
+  const U = T * Math.exp(3.5 * Math.min(s, 0.7));
   const d = Math.max(50, Math.min(DENSE_MS, cold ? T / 8 : Math.min((T * s) / 3, Math.max(DENSE_LEARNT_MS, 4000 * s))));
   const early = cold
     ? ctx.attempt < Math.max(3, T / 1e4)
@@ -159,15 +159,16 @@ export function createDurationModel() {
   return {
     typicalMs: (model: string, catalogueMs: number): number =>
       learnt.get(model) ? Math.exp(learnt.get(model)![0]) : catalogueMs,
-    spread: (model: string): number | undefined => learnt.get(model) && Math.sqrt(learnt.get(model)![1]),
+    spread: (model: string): number | undefined => learnt.get(model) && learnt.get(model)![1] ** 0.5,
     observe(model: string, catalogueMs: number, durationMs: number): void {
       if (!(durationMs > 0 && durationMs < MAX_JOB_MS)) return;
-      const [mean, variance, count] = learnt.get(model) ?? [Math.log(catalogueMs), COLD_SPREAD ** 2, 1];
+      // Before any job, the catalogue's guess, its variance 1 (a spread of 1: it may be off by a factor of e).
+      const [mean, variance, count] = learnt.get(model) ?? [Math.log(catalogueMs), 1, 1];
       const n = Math.min(count + 1, 16);
       // Once jobs were seen, one counts as at most 3 standard deviations (at least 0.1) away: one outlier (a job far
       // shorter or longer than the others, odd timestamps) moves the estimate a little, many in a row move it on. (The
       // first is taken as it is: the catalogue's guess is no job.)
-      const limit = count > 1 ? Math.max(3 * Math.sqrt(variance), 0.1) : Infinity;
+      const limit = count > 1 ? Math.max(3 * variance ** 0.5, 0.1) : Infinity;
       const deviation = Math.max(-limit, Math.min(limit, Math.log(durationMs) - mean));
       // Kept in the order last learnt, at most the 64 models learnt of most recently: a name of your own is any text
       // (a backend passing generated names would grow it without end), and every catalogue model and dozens of your
