@@ -170,6 +170,10 @@ export function checkSchema(
         fail("JSON");
       }
     }
+    // A number out of range is told the range, ±Infinity too (a number, but not one a field takes: `timeoutMs` of
+    // Infinity is told 1..2147483647, as 0 and 2^31 are); NaN is told it is no number, below, as is Infinity where the
+    // range is open (JSON has no Infinity).
+    if (typeof value === "number" && (value > max || value < min)) fail(`within ${min}..${max}`);
     // `string`, `boolean` and `function` are what `typeof` says.
     if (TYPES[type] ? !TYPES[type](value) : /^[sbf]/.test(type) && typeof value !== type) {
       fail(
@@ -189,7 +193,6 @@ export function checkSchema(
     if (type === "file" && ((value as Blob).size ?? (value as ArrayBuffer).byteLength) === 0 && accept)
       fail("a non-empty file", path, "0 bytes");
     if (schema.enum?.includes(value) === false) fail(`one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
-    if (typeof value === "number" && (value < min || value > max)) fail(`within ${min}..${max}`);
     // (A text's length as sent, an array's number of items; see `sentLength`.)
     const length = sentLength(value as string);
     if (length < lo || length > hi)

@@ -420,6 +420,77 @@ describe("client-side validation", () => {
     expect(emu.stats().requests.total).toBe(before);
   });
 
+  it("tells Infinity the range the option takes, as 0 and 2^31 are told; NaN is no number; -0 is 0", async () => {
+    const refusal = async (run: () => unknown) => {
+      try {
+        await run();
+      } catch (e) {
+        return (e as InvalidInputError).message;
+      }
+    };
+    const made = (options: Record<string, unknown>) => () => createDecartClient({ apiKey: "k", ...options });
+    const before = emu.stats().requests.total;
+    for (const [value, got] of [
+      [Infinity, "Infinity"],
+      [-Infinity, "-Infinity"],
+      [0, "0"],
+      [-0, "0"],
+      [2 ** 31, "2147483648"],
+    ] as const) {
+      for (const key of ["timeoutMs", "uploadTimeoutMs"]) {
+        expect(await refusal(made({ [key]: value }))).toBe(
+          `Invalid options: "${key}" must be within 1..2147483647 (got ${got})`,
+        );
+      }
+      expect(await refusal(() => client.queue.submitAndPoll({ ...t2v, timeoutMs: value }))).toBe(
+        `Invalid input: "timeoutMs" must be within 1..2147483647 (got ${got})`,
+      );
+      expect(await refusal(() => client.queue.wait("job_x", { timeoutMs: value }))).toBe(
+        `Invalid options: "timeoutMs" must be within 1..2147483647 (got ${got})`,
+      );
+    }
+    for (const key of ["initialDelayMs", "intervalMs", "maxIntervalMs"]) {
+      for (const value of [Infinity, -Infinity]) {
+        expect(await refusal(made({ poll: { [key]: value } }))).toBe(
+          `Invalid options: "poll.${key}" must be within 0..2147483647 (got ${value})`,
+        );
+        expect(await refusal(() => client.queue.submitAndPoll({ ...t2v, poll: { [key]: value } }))).toBe(
+          `Invalid input: "poll.${key}" must be within 0..2147483647 (got ${value})`,
+        );
+      }
+      expect(await refusal(made({ poll: { [key]: Number.NaN } }))).toBe(
+        `Invalid options: "poll.${key}" must be a number (got NaN)`,
+      );
+      // -0 is a delay of 0, which a delay may be.
+      expect(await refusal(made({ poll: { [key]: -0 } }))).toBeUndefined();
+    }
+    expect(await refusal(made({ timeoutMs: Number.NaN }))).toBe(
+      'Invalid options: "timeoutMs" must be a number (got NaN)',
+    );
+    // No range above, so Infinity is told what it is not: an integer (retries end with the call's time budget anyway).
+    expect(await refusal(made({ maxRetries: Infinity }))).toBe(
+      'Invalid options: "maxRetries" must be an integer (got Infinity)',
+    );
+    expect(await refusal(made({ maxRetries: -Infinity }))).toBe(
+      'Invalid options: "maxRetries" must be within 0..Infinity (got -Infinity)',
+    );
+    expect(await refusal(made({ maxRetries: Number.NaN }))).toBe(
+      'Invalid options: "maxRetries" must be an integer (got NaN)',
+    );
+    expect(await refusal(made({ maxRetries: -0 }))).toBeUndefined();
+    // A model's number with no upper bound (a trajectory point's x) takes no Infinity: JSON has none.
+    expect(
+      await refusal(() =>
+        submit({
+          model: models.video("lucy-motion"),
+          data: png(),
+          trajectory: [{ ...point(0), x: Infinity }, point(2)],
+        }),
+      ),
+    ).toBe('Invalid input for lucy-motion: "trajectory[0].x" must be a number (got Infinity)');
+    expect(emu.stats().requests.total).toBe(before);
+  });
+
   it("shows a function given where text is expected as a function, not its source", () => {
     const error = (() => {
       try {
