@@ -159,8 +159,8 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * Submits and follows many jobs with bounded concurrency. Inputs: an array, an iterable (read lazily, one input each
  * time a slot frees) or an observable. Every event of every job comes out tagged with its input's index and key,
  * with a running summary. A 429 anywhere pauses the whole batch (the server's `Retry-After`, else a growing backoff):
- * submits, status reads and downloads not yet started wait for it, and a submit answered 429 (the server did not take
- * it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
+ * submits (one sent again after a 503 too), status reads and downloads not yet started wait for it, and a submit
+ * answered 429 (the server did not take it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
  * (`client.rateLimit`) closes, on a 429 to any of the client's requests. Each submit is one attempt, sent again by the
  * batch (not by the client's retries, whose waits it could not stop once it ended): after a 429 as above, after another
  * failure the client would retry (408, 503, a refused connection) within the client's `maxRetries`; never an input
@@ -250,28 +250,32 @@ export function submitAll(
     // `retrySubmit`, one of unknown outcome too) is sent again by the batch, unless a stream of it was read: a 429 after
     // the batch's pause (below), any other after the core's `retryWait` (the server's `Retry-After`, else the client's
     // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each wait
-    // ends, with nothing sent, when the batch does.
-    const submit =
-      all.submitSource ??
-      ((input: SubmitInput, failures: number[]) => {
-        return defer(() =>
-          ended
-            ? EMPTY
-            : fromAbortable(() =>
-                (client.queue.submit as any)(input, { maxRetries: 0, ...(!readOnce(input) && { spare: 0 }) }),
-              ),
-        ).pipe(
-          retry({
-            delay: (e) =>
-              (e?.retryable || (retrySubmit && e?.code === "SUBMIT_OUTCOME_UNKNOWN")) &&
-              !RateLimitError.isInstance(e) &&
-              failures[0]! < maxRetries &&
-              !readOnce(input)
-                ? timer(retryWait(failures[0]!++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
-                : throwError(() => e),
-          }),
-        );
-      });
+    // ends, with nothing sent, when the batch does. Each attempt goes through the batch's pacer as it is sent: it waits
+    // out a pause in force, and a 429 to it is of the pauses begun before it was sent; one holding a stream, which may
+    // wait at the client's gate and be sent later, is `late` (a 429 to it doubles the backoff).
+    const own = all.submitSource;
+    const submit = own
+      ? (input: SubmitInput) => defer(() => (ended ? EMPTY : own(input))).pipe(throughPacer(pacer, over))
+      : (input: SubmitInput, failures: number[]) => {
+          return defer(() =>
+            ended
+              ? EMPTY
+              : fromAbortable(() =>
+                  (client.queue.submit as any)(input, { maxRetries: 0, ...(!readOnce(input) && { spare: 0 }) }),
+                ),
+          ).pipe(
+            throughPacer(pacer, over, readOnce(input)),
+            retry({
+              delay: (e) =>
+                (e?.retryable || (retrySubmit && e?.code === "SUBMIT_OUTCOME_UNKNOWN")) &&
+                !RateLimitError.isInstance(e) &&
+                failures[0]! < maxRetries &&
+                !readOnce(input)
+                  ? timer(retryWait(failures[0]!++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
+                  : throwError(() => e),
+            }),
+          );
+        };
     const status = all.statusSource ?? clientStatus(client);
     const result = all.resultSource ?? clientResult(client);
     const paced = {
@@ -282,7 +286,6 @@ export function submitAll(
       // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
       submitSource: (input: SubmitInput, failures = [0]) =>
         defer(() => (ended ? EMPTY : submit(input, failures))).pipe(
-          throughPacer(pacer, over),
           retry({
             count: MAX_RATE_LIMITED_SUBMITS,
             delay: (e) => (RateLimitError.isInstance(e) && !readOnce(input) ? of(0) : throwError(() => e)),

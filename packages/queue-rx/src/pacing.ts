@@ -34,17 +34,20 @@ export interface Pacer {
   gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
   /**
    * Starts (or lengthens) the batch-wide pause after a 429. `wave`: `waves` as it was when the request answered 429 was
-   * sent (`throughPacer` gives it). A 429 without `Retry-After` to a request sent before the backoff's pause in force
-   * began (one of the burst that began it, answered later) is of that pause: it neither doubles nor lengthens it.
-   * Without `wave`, each such 429 doubles the backoff.
+   * sent (`throughPacer` gives it, of a pacer that has `waves`). A 429 without `Retry-After` to a request sent before
+   * the backoff's pause in force began (one of the burst that began it, answered later) is of that pause: it neither
+   * doubles nor lengthens it. Without `wave`, each such 429 doubles the backoff.
    */
   limited(error: { retryAfterMs?: number | undefined }, wave?: number): void;
   /** A request got through: the next 429 without `Retry-After` starts again from the shortest pause. */
   passed(): void;
   /** The end of the pause in force, on the pacer's clock (in the past when none is). */
   readonly pausedUntil: number;
-  /** How many backoff pauses (after 429s without `Retry-After`) have begun: read it when a request is sent. */
-  readonly waves: number;
+  /**
+   * How many backoff pauses (after 429s without `Retry-After`) have begun: read it when a request is sent. Optional (a
+   * pacer of yours may lack it): `throughPacer` then gives `limited` no `wave`, and each such 429 doubles the backoff.
+   */
+  readonly waves?: number;
 }
 
 /**
@@ -95,13 +98,15 @@ export function createPacer(scheduler: SchedulerLike = asyncScheduler, now = () 
 /**
  * Sends each request through `pacer`: it starts once no pause is in force (or ends unsent when `stop` emits first);
  * a 429 (`RateLimitError`) it meets starts a batch-wide pause (the error still reaches the subscriber, who decides
- * whether to try again), one for all the requests sent before it began; an answer resets the backoff.
+ * whether to try again), one for all the requests sent before it began; an answer resets the backoff. The request is
+ * taken as sent when it is subscribed to, past the gate: one that sends later (again after a failure, or after a wait
+ * of its own) goes through `throughPacer` at each send, or is `late`, its 429 then doubling the backoff each time.
  */
-export function throughPacer<T>(pacer: Pacer, stop?: Observable<unknown>): MonoTypeOperatorFunction<T> {
+export function throughPacer<T>(pacer: Pacer, stop?: Observable<unknown>, late?: boolean): MonoTypeOperatorFunction<T> {
   return (request) =>
     pacer.gate(
       defer(() => {
-        const wave = pacer.waves;
+        const wave = late ? undefined : pacer.waves;
         return request.pipe(
           tap({
             next: () => pacer.passed(),

@@ -1,7 +1,7 @@
 import { RateLimitError, ServerError } from "@decart/core";
 import { merge, mergeMap, timer } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { createPacer, throughPacer } from "../src/pacing.js";
+import { createPacer, type Pacer, throughPacer } from "../src/pacing.js";
 import { marbles } from "./marbles.js";
 
 const limit = (retryAfterMs?: number) => new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
@@ -96,6 +96,31 @@ describe("throughPacer", () => {
       scheduler.flush();
       expect(until).toEqual([1002, 3003]);
     });
+  });
+
+  it("with a pacer of yours without `waves`, or a request sent `late`, each 429 without Retry-After doubles the pause", () => {
+    for (const late of [false, true]) {
+      marbles(({ cold, scheduler }) => {
+        const pacer = createPacer(scheduler);
+        // Your own pacer (here one handing on to the package's), written before `waves` was: it compiles as it is.
+        const yours: Pacer = {
+          gate: (request, stop) => pacer.gate(request, stop),
+          limited: (error, wave) => pacer.limited(error, wave),
+          passed: () => pacer.passed(),
+          get pausedUntil() {
+            return pacer.pausedUntil;
+          },
+        };
+        // Three requests in flight at once, answered 429 at 2, 3 and 4 ms: 1 s from 2, 2 s from 3, 4 s from 4.
+        for (const answer of ["--#", "---#", "----#"]) {
+          cold(answer, undefined, limit())
+            .pipe(late ? throughPacer(pacer, undefined, true) : throughPacer(yours))
+            .subscribe({ error: () => {} });
+        }
+        scheduler.flush();
+        expect(pacer.pausedUntil).toBe(4004);
+      });
+    }
   });
 
   it("other errors pass through without pausing anyone", () => {

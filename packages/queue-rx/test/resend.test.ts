@@ -208,3 +208,136 @@ it("a burst of 429s without Retry-After to submits sent at once pauses the batch
     await server.close();
   }
 });
+
+// A 429 was taken for part of an earlier burst when its request went out after the pause began: the pacer's wave was
+// read once for a submit, not at each of its sends (its own retry after a 503 was taken as sent with the first, and a
+// stream's submit as sent before it waited at the client's gate).
+describe("a 429 to a submit's own retry sent after the batch's pause began", () => {
+  /**
+   * Runs two submits at once against `answer` (the n-th submit, from 1), on virtual time. Each step waits (a while at
+   * most) until its condition holds, then lets the batch's time run up to its frame; the submits' arrival times come
+   * back once the last one arrived.
+   */
+  async function run(
+    answer: (n: number, res: ServerResponse) => void,
+    steps: [(s: { sentAt: number[]; due: number[]; submitted: number }) => boolean, number][],
+    total: number,
+  ) {
+    const scheduler = new VirtualTimeScheduler();
+    const sentAt: number[] = [];
+    const server = await serve((n, res) => {
+      sentAt.push(scheduler.now());
+      answer(n, res);
+    });
+    // Waits until `condition` holds, or a second has passed (its test then fails on what was sent).
+    const settle = async (condition: () => boolean) => {
+      for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+    try {
+      const client = server.client({ maxRetries: 1, random: () => 0.5, poll: { now: () => scheduler.now() } });
+      const inputs = [0, 1].map((i) => ({ model: models.video("lucy-pro-t2v"), prompt: `p${i}` }));
+      let submitted = 0;
+      const subscription = submitAll(client, inputs, { concurrency: 2, download: false, scheduler }).subscribe((e) => {
+        if (e.event?.type === "submitted") submitted++;
+      });
+      for (const [condition, frame] of steps) {
+        await settle(() => condition({ sentAt, due: scheduler.actions.map((a) => a.delay), submitted }));
+        scheduler.maxFrames = frame;
+        scheduler.flush();
+      }
+      await settle(() => sentAt.length === total);
+      subscription.unsubscribe();
+      return sentAt;
+    } finally {
+      await server.close();
+    }
+  }
+
+  /** An answer `status`, with the server's `Retry-After` when given. */
+  const no = (res: ServerResponse, status: number, retryAfter?: string) => {
+    res.writeHead(status, { "content-type": "application/json", ...(retryAfter && { "retry-after": retryAfter }) });
+    res.end(JSON.stringify({ detail: "not now" }));
+  };
+
+  it("waits out the pause, and its 429 doubles it", async () => {
+    // #1 503 (its retry due at 250, the client's backoff), #2 429 (the batch pauses to 1000): the retry waits out that pause with #2's
+    // resend, and is answered 429 (#3): the pause doubles, 2 s from 1000, and #3 is sent again at 3000.
+    const sentAt = await run(
+      (n, res) => (n === 1 ? no(res, 503) : n <= 3 ? no(res, 429) : made(res)),
+      [
+        [({ due }) => due.includes(250) && due.includes(1000), 250],
+        // Both wait out the pause.
+        [({ due }) => due.join() === "1000,1000", 1000],
+        [({ sentAt, due }) => sentAt.length === 4 && due.includes(3000), Number.POSITIVE_INFINITY],
+      ],
+      5,
+    );
+    expect(sentAt).toEqual([0, 0, 1000, 1000, 3000]);
+  });
+
+  it("sent after the pause ended and an answer, and answered 429, pauses the batch again", async () => {
+    // #1 503 (Retry-After: 2 s), #2 429 (pause to 1000), #2's resend taken at 1000 (#3), #1's retry at 2000 answered
+    // 429 (#4): a new pause, 1 s (the backoff started again after #3's answer), and #1 sent again at 3000.
+    const sentAt = await run(
+      (n, res) => (n === 1 ? no(res, 503, "2") : n === 2 || n === 4 ? no(res, 429) : made(res)),
+      [
+        [({ due }) => due.includes(2000) && due.includes(1000), 1000],
+        [({ submitted }) => submitted === 1, 2000],
+        [({ sentAt, due }) => sentAt.length === 4 && due.includes(3000), Number.POSITIVE_INFINITY],
+      ],
+      5,
+    );
+    expect(sentAt).toEqual([0, 0, 1000, 2000, 3000]);
+  });
+});
+
+it("a 429 to a submit holding a stream, sent once the client's gate opened after the batch's pause began, doubles it", async () => {
+  const scheduler = new VirtualTimeScheduler();
+  const sentAt: number[] = [];
+  // The first submit (no stream) and then the stream's are answered 429, the next ones taken.
+  const server = await serve((n, res) => {
+    sentAt.push(scheduler.now());
+    if (n > 2) return made(res);
+    res.writeHead(429, { "content-type": "application/json" });
+    res.end(JSON.stringify({ detail: "rate limited" }));
+  });
+  try {
+    // The client's waits (at its gate) end when the test says.
+    const waits: (() => void)[] = [];
+    const delay = (_ms: number) => new Promise<void>((resolve) => waits.push(resolve));
+    const client = server.client({ maxRetries: 0, random: () => 0.5, poll: { now: () => scheduler.now(), delay } });
+    // The stream gives its bytes when the test says: its submit passes the batch's gate at once, with the other.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const data = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await released;
+        controller.enqueue(image());
+        controller.close();
+      },
+    });
+    const inputs = [
+      { model: models.video("lucy-pro-t2v"), prompt: "x" },
+      { model: models.video("lucy-pro-i2v"), prompt: "x", data },
+    ];
+    const errors: unknown[] = [];
+    const subscription = submitAll(client, inputs, { concurrency: 2, download: false, scheduler }).subscribe((e) => {
+      if (e.type === "error") errors.push(e.error);
+    });
+    // The first submit's 429 pauses the batch (to 1000) and shuts the client's gate.
+    await until(() => scheduler.actions.some((a) => a.delay === 1000));
+    // The stream read, its submit waits at the client's shut gate, and is sent once it opens: answered 429, its error.
+    release();
+    await until(() => waits.length === 1);
+    waits[0]!();
+    await until(() => errors.length === 1);
+    scheduler.flush();
+    await until(() => sentAt.length === 3);
+    subscription.unsubscribe();
+    // The batch's pause doubled (2 s, from 0), where the stream's 429 was taken for the first's: the other is sent
+    // again at 2000, not 1000.
+    expect(sentAt).toEqual([0, 0, 2000]);
+  } finally {
+    await server.close();
+  }
+});

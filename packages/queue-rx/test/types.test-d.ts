@@ -4,6 +4,7 @@ import { expectTypeOf, test } from "vitest";
 import {
   type BatchEvent,
   type JobEventOf,
+  type Pacer,
   retryWatch,
   submitAll,
   submitJob,
@@ -77,4 +78,9 @@ test("retryWatch keeps its source's events, with its watch again's as its downlo
   expectTypeOf(watchJob(client, "job_1", { download: false }).pipe(retryWatch(client, 1))).toEqualTypeOf<
     Observable<JobEventOf<false> | JobEventOf<true>>
   >();
+});
+
+test("a pacer of your own need not have `waves` (a 429 to it then doubles the backoff each time)", () => {
+  const yours: Pacer = { gate: (request) => request, limited() {}, passed() {}, pausedUntil: 0 };
+  expectTypeOf(yours.waves).toEqualTypeOf<number | undefined>();
 });
