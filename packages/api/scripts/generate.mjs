@@ -100,6 +100,8 @@ function catalogueOf(doc) {
       height: x.height,
       typicalJobSeconds: x.typicalJobSeconds,
       ...(x.aliasOf ? { aliasOf: x.aliasOf } : {}),
+      // Every deprecated model says so (`deprecated`); one with a replacement names it too (`deprecatedInFavourOf`).
+      ...(op.deprecated ? { deprecated: true } : {}),
       ...(x.deprecatedInFavourOf ? { deprecatedInFavourOf: x.deprecatedInFavourOf } : {}),
       fields: Object.entries(schema.properties ?? {}).map(([name, p]) =>
         fieldOf(doc, name, p, required.has(name), media.encoding),
@@ -107,6 +109,8 @@ function catalogueOf(doc) {
       rules: schema["x-decart-rules"] ?? [],
       body,
     };
+    if (x.deprecatedInFavourOf && !op.deprecated)
+      throw new Error(`${path}: x-decart-model.deprecatedInFavourOf needs the operation's deprecated: true`);
     if (models[m.name]) throw new Error(`model ${m.name} has two operations`);
     models[m.name] = m;
   }

@@ -138,6 +138,11 @@ describe("catalogue against the spec", () => {
     expect(deprecated.map((m) => m.x.name).sort()).toEqual(
       ["lucy-2.1-vton-2", "lucy-motion", "lucy-pro-flf2v", "lucy-pro-i2i", "lucy-pro-v2v", "lucy-restyle-v2v"].sort(),
     );
+    // Every deprecated model's entry says so, with a replacement or without; no other entry does.
+    for (const m of modelOps) {
+      const info = catalogue[m.x.name as ModelName] as { deprecated?: boolean };
+      expect(info.deprecated, m.x.name).toBe(m.op.deprecated ? true : undefined);
+    }
     for (const m of deprecated.filter((m) => m.x.deprecatedInFavourOf)) {
       const info = catalogue[m.x.name as ModelName];
       expect("deprecatedInFavourOf" in info && info.deprecatedInFavourOf).toBe(m.x.deprecatedInFavourOf);
@@ -159,6 +164,7 @@ describe("catalogue against the spec", () => {
       expect(said, m.x.name).toContain(`removed from the official SDKs on ${removed[m.x.name]}`);
       expect(said, m.x.name).toContain("the server may answer 410");
       expect("deprecatedInFavourOf" in catalogue[m.x.name as ModelName]).toBe(false);
+      expect(catalogue[m.x.name as ModelName]).toMatchObject({ deprecated: true });
       // Still served (tests, the CLI and the playground use them; the emulator keeps them for older SDKs).
       expect(isModelName(m.x.name)).toBe(true);
       expect(retiredModels.map((r) => r.name)).not.toContain(m.x.name);

@@ -515,7 +515,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           m?.name ?? m,
         );
       }
-      if (m.deprecatedInFavourOf) warnOnce(`Decart: model "${m.name}" is deprecated; use "${m.deprecatedInFavourOf}"`);
+      if (m.deprecated)
+        warnOnce(
+          `Decart: model "${m.name}" is deprecated${m.deprecatedInFavourOf ? `; use "${m.deprecatedInFavourOf}"` : ", with no replacement: the server may answer 410 (retired)"}`,
+        );
       if (options.validateInputs !== false) validateInputs(m, raw);
       // `process`: one budget for the whole call (its inputs, the upload, the answer and the image's last byte),
       // `timeoutMs` (default 11 minutes) from now, as `submitAndPoll`'s; its waits between attempts a plain call's.

@@ -53,7 +53,9 @@ export interface ModelDefinition<M extends string = ModelName> {
   readonly typicalJobSeconds: number;
   readonly fields: readonly (M extends ModelName ? FieldInfo : FieldSpec)[];
   readonly rules: readonly (M extends ModelName ? RuleInfo : ModelRule)[];
-  /** Set when the name is deprecated: the model to use instead. */
+  /** Set when the model is deprecated: the client warns once per model, naming `deprecatedInFavourOf` if set. */
+  readonly deprecated?: boolean;
+  /** Set, with `deprecated`, when the name is deprecated in favour of another: the model to use instead. */
   readonly deprecatedInFavourOf?: string;
   readonly aliasOf?: string;
   readonly width?: number;

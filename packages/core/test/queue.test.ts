@@ -127,6 +127,36 @@ describe("queue.submitAndPoll", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("lucy-clip");
   });
+
+  it("warns once per model for a model deprecated with no replacement, saying so, and submits it", async () => {
+    const warnings: string[] = [];
+    const client = clientFor(emu, { logger: { warn: (m) => warnings.push(m) } });
+    const png = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "a frame" });
+    const frame = new File([png], "frame.png", { type: "image/png" });
+    for (let i = 0; i < 2; i++) {
+      const flf = await client.queue.submit({
+        model: models.video("lucy-pro-flf2v"),
+        prompt: "p",
+        start: frame,
+        end: frame,
+      });
+      expect(flf.status).toBe("pending");
+      const motion = await client.queue.submit({
+        model: models.video("lucy-motion"),
+        data: frame,
+        trajectory: [
+          { frame: 0, x: 0.5, y: 0.5 },
+          { frame: 1, x: 0.6, y: 0.5 },
+        ],
+      });
+      expect(motion.status).toBe("pending");
+    }
+    expect(warnings).toEqual(
+      ["lucy-pro-flf2v", "lucy-motion"].map(
+        (name) => `Decart: model "${name}" is deprecated, with no replacement: the server may answer 410 (retired)`,
+      ),
+    );
+  });
 });
 
 describe("queue.submit / status / result / download / wait", () => {
