@@ -22,6 +22,22 @@ describe("decart models", () => {
     }
   });
 
+  it("tags a model deprecated with no replacement, in the list, its own page and --json (deprecated: true)", async () => {
+    const without = ["lucy-pro-flf2v", "lucy-motion"];
+    const list = await run(["models", "--no-json"]);
+    for (const name of without) expect(list.stdout).toMatch(new RegExp(`^${name} .*deprecated, no replacement$`, "m"));
+    // One with a replacement names it; a current model has no tag.
+    expect(list.stdout).toMatch(/^lucy-pro-v2v .*deprecated: use lucy-clip$/m);
+    expect(list.stdout).not.toMatch(/^lucy-pro-t2v .*deprecated/m);
+    const page = await run(["models", "lucy-motion", "--no-json"]);
+    expect(page.stdout.split("\n")[0]).toContain("deprecated, no replacement");
+    const json = events((await run(["models", "--json"])).stdout);
+    const deprecated = json.filter((l) => l.type === "model" && l.deprecated === true).map((l) => l.name);
+    expect(deprecated.sort()).toEqual(
+      [...without, "lucy-2.1-vton-2", "lucy-pro-i2i", "lucy-pro-v2v", "lucy-restyle-v2v"].sort(),
+    );
+  });
+
   it("lists every model with its kind for a human", async () => {
     const { code, stdout } = await run(["models", "--no-json"]);
     expect(code).toBe(0);

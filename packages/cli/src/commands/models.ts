@@ -10,11 +10,12 @@ const docsOf = (name: ModelName): Docs => (modelDocs as Record<string, Docs>)[na
 /** A model as `--json` prints it: the catalogue's entry as it is, plus its descriptions under `docs`. */
 const asJson = (name: ModelName) => ({ ...catalogue[name], docs: docsOf(name) });
 
-/** The model's status in a word: an alias, a deprecated name, or nothing. */
+/** The model's status in a word: an alias, a deprecated model (with its replacement, or none), or nothing. */
 function note(entry: Entry): string {
-  const e = entry as { aliasOf?: string; deprecatedInFavourOf?: string };
+  const e = entry as { aliasOf?: string; deprecated?: boolean; deprecatedInFavourOf?: string };
   if (e.aliasOf) return `alias of ${e.aliasOf}`;
   if (e.deprecatedInFavourOf) return `deprecated: use ${e.deprecatedInFavourOf}`;
+  if (e.deprecated) return "deprecated, no replacement";
   return "";
 }
 
