@@ -18,7 +18,7 @@ export interface Field {
 export interface ModelChoice {
   name: ModelName;
   kind: "video" | "image";
-  /** What the picker shows after the name: an alias's or a deprecated name's target. */
+  /** What the picker shows after the name: an alias's or a deprecated name's target, or that a model is deprecated. */
   note: string | undefined;
   summary: string;
   fields: readonly Field[];
@@ -26,7 +26,11 @@ export interface ModelChoice {
 }
 
 export const modelChoices: readonly ModelChoice[] = Object.values(catalogue).map((entry) => {
-  const e = entry as (typeof catalogue)[ModelName] & { aliasOf?: string; deprecatedInFavourOf?: string };
+  const e = entry as (typeof catalogue)[ModelName] & {
+    aliasOf?: string;
+    deprecated?: boolean;
+    deprecatedInFavourOf?: string;
+  };
   const docs = modelDocs[e.name] as { description: string; fields: Record<string, string> };
   return {
     name: e.name,
@@ -35,7 +39,9 @@ export const modelChoices: readonly ModelChoice[] = Object.values(catalogue).map
       ? `alias of ${e.aliasOf}`
       : e.deprecatedInFavourOf
         ? `deprecated: use ${e.deprecatedInFavourOf}`
-        : undefined,
+        : e.deprecated
+          ? "deprecated, no replacement"
+          : undefined,
     summary: docs.description.split(". ")[0] ?? "",
     fields: e.fields as readonly Field[],
     docs: docs.fields,

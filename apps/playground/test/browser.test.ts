@@ -1662,6 +1662,17 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("notes in the model picker an alias's target, a deprecated name's replacement, and a model deprecated with none", async () => {
+    const { page } = await openPage();
+    const label = (name: string) => page.locator(`select option[value="${name}"]`).textContent();
+    await expect(label("lucy-pro-flf2v")).resolves.toBe("lucy-pro-flf2v (deprecated, no replacement)");
+    await expect(label("lucy-motion")).resolves.toBe("lucy-motion (deprecated, no replacement)");
+    await expect(label("lucy-pro-v2v")).resolves.toBe("lucy-pro-v2v (deprecated: use lucy-clip)");
+    await expect(label("lucy-latest")).resolves.toBe("lucy-latest (alias of lucy-2.1)");
+    await expect(label("lucy-pro-t2v")).resolves.toBe("lucy-pro-t2v");
+    await page.context().close();
+  });
+
   it("Follow with no job id says so, tied to the field, until it changes", async () => {
     const { page } = await openPage();
     const field = page.getByLabel("Job id");
