@@ -590,7 +590,7 @@ export const modelDocs = {
     "description": "Video to video edit (Lucy Clip). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
       "prompt": "What to generate.",
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -602,7 +602,7 @@ export const modelDocs = {
     "summary": "Submit a lucy-2.1 job",
     "description": "Video edit (Lucy 2.1). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
@@ -615,7 +615,7 @@ export const modelDocs = {
     "summary": "Submit a lucy-2.5 job",
     "description": "Video edit (Lucy 2.5). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
@@ -628,7 +628,7 @@ export const modelDocs = {
     "summary": "Submit a lucy-vton-2 job",
     "description": "Virtual try-on (Lucy VTON 2). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
@@ -641,7 +641,7 @@ export const modelDocs = {
     "summary": "Submit a lucy-vton-3 job",
     "description": "Virtual try-on (Lucy VTON 3). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
@@ -655,7 +655,7 @@ export const modelDocs = {
     "description": "Video restyle (Lucy Restyle 2). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed.",
     "fields": {
       "prompt": "What to generate.",
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -667,7 +667,7 @@ export const modelDocs = {
     "summary": "Submit a lucy-latest job",
     "description": "Alias of the newest general Lucy video editor. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-2.1`.",
     "fields": {
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
@@ -680,7 +680,7 @@ export const modelDocs = {
     "summary": "Submit a lucy-vton-latest job",
     "description": "Alias of the newest virtual try-on model. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-vton-3`.",
     "fields": {
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
@@ -694,7 +694,7 @@ export const modelDocs = {
     "description": "Alias of the newest restyle model. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-restyle-2`.",
     "fields": {
       "prompt": "What to generate.",
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -707,7 +707,7 @@ export const modelDocs = {
     "description": "Alias of the newest clip editor. Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Server-side alias: currently resolves to `lucy-clip`.",
     "fields": {
       "prompt": "What to generate.",
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -720,7 +720,7 @@ export const modelDocs = {
     "description": "Video to video edit (deprecated name of Lucy Clip). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated: use `lucy-clip`, which takes the same inputs.",
     "fields": {
       "prompt": "What to generate.",
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -733,7 +733,7 @@ export const modelDocs = {
     "description": "Video restyle (deprecated name). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated: use `lucy-restyle-2`, which takes the same inputs.",
     "fields": {
       "prompt": "What to generate.",
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",
       "resolution": "Output resolution.",
@@ -745,7 +745,7 @@ export const modelDocs = {
     "summary": "Submit a lucy-2.1-vton-2 job",
     "description": "Virtual try-on (deprecated name). Queues a video generation job and answers at once with its id; poll `GET /v1/jobs/{job_id}` and download `GET /v1/jobs/{job_id}/content` when it is completed. Deprecated: use `lucy-vton-2`, which takes the same inputs.",
     "fields": {
-      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).",
+      "data": "A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).",
       "prompt": "Text prompt. Send an empty string for no text prompt.",
       "reference_image": "An image (PNG, JPEG or WebP).",
       "seed": "Random seed, for reproducible results.",

@@ -1041,7 +1041,7 @@ export interface components {
         ImageFile: Blob;
         /**
          * Format: binary
-         * @description A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MiB (209715200 bytes).
+         * @description A video (MP4 with H.264, or WebM), 16:9 or 9:16, at most 200 MB (the docs' words; the client and the emulator hold 209715200 bytes (200 MiB), the larger reading, so that no file the server may take is refused before sending).
          */
         VideoFile: Blob;
         /** @description The path to follow, as JSON text: an array of 2 to 1000 `{frame, x, y}` points. */
@@ -1143,7 +1143,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request could not be read: e.g. a malformed multipart body, JSON nested too deep, or a file of a type the field does not take. */
+        /** @description The request could not be read: e.g. a malformed multipart body, a file of a type the field does not take, or (the emulator's rule) JSON nested too deep. */
         BadRequest: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1163,7 +1163,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorDetail"];
             };
         };
-        /** @description The key may not do this: e.g. a client token used for a model it does not allow or from an `Origin` it does not allow, or creating a token from a client token. */
+        /** @description The key may not do this: e.g. a client token used for a model it does not allow, or from an `Origin` it does not allow (the emulator's rule), or creating a token from a client token. */
         Forbidden: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1203,7 +1203,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorDetail"];
             };
         };
-        /** @description The request is larger than its limit: an upload over 200 MiB (209715200 bytes) per file (`x-decart-max-file-bytes`), a JSON body over 64 KiB, or a token's `allowedOrigins` more than the server holds. */
+        /** @description The request is larger than its limit: an upload over the limit of one file (the docs say 200 MB; `x-decart-max-file-bytes`, 209715200 bytes (200 MiB), is the larger reading, which the client and the emulator hold so that no file the server may take is refused before sending); in the emulator's rules, a JSON body over 64 KiB, or a token's `allowedOrigins` more than the emulator holds. */
         PayloadTooLarge: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
