@@ -775,8 +775,6 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
   // The iterator of each async iterable input, asked for once per call (by the body, which each attempt is given): a
   // retry after a refused connection reads the same; another call asks again (an iterator left unread was ended).
   const calls = new WeakMap<object, Map<object, AsyncIterator<unknown>>>();
-  // The calls (by their body) whose request was already taken once as not received on a stale kept-alive connection.
-  const stale = new WeakSet<object>();
   const upload: UploadFunction = (url, init) =>
     new Promise<Response>((resolve, reject) => {
       const form = init.body as UploadBody;
@@ -1010,22 +1008,6 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           if (typeof value === "object" && read.has(value) && read.get(value) === undefined) read.set(value, how);
       };
       const fail = (e: unknown) => {
-        // A request sent on a kept-alive connection that the server had closed already (its keep-alive timeout passed
-        // while this process was busy: a blocked event loop, a suspended process) fails with ECONNRESET or EPIPE before
-        // any byte of an answer: it reached no handler (Node's own rule for sending such a request again, by
-        // `reusedSocket`), so nothing was made, whole body or not, and the transport sends it again as one not taken.
-        // Once per call: a second such failure is judged as any other reset after the body went (a job may exist).
-        const code = (e as NodeJS.ErrnoException | undefined)?.code;
-        if (
-          req.reusedSocket &&
-          !answered &&
-          (code === "ECONNRESET" || code === "EPIPE") &&
-          req.socket?.bytesRead === readBefore &&
-          !stale.has(form)
-        ) {
-          stale.add(form);
-          form.bodySent = false;
-        }
         // Aborted (the attempt's timeout, or the call's signal) while a stream input sent nothing: the input stalled,
         // which a retry's UPLOAD_NOT_REPEATABLE says (it said only "The operation was aborted").
         ended(
@@ -1047,11 +1029,8 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
         init.signal?.removeEventListener("abort", onAbort);
         if (!sent) abandon();
       });
-      // What the connection had read before this request (a kept-alive one: the answers before it).
-      let readBefore: number | undefined;
       const connected = new Promise<void>((resolve) =>
         req.once("socket", (socket: Socket) => {
-          readBefore = socket.bytesRead;
           // A new connection (TLS: once secured), or one from the pool, ready at once.
           if (socket.connecting) socket.once((socket as TLSSocket).encrypted ? "secureConnect" : "connect", resolve);
           else resolve();
