@@ -229,9 +229,10 @@ describe("a 429 to a submit's own retry sent after the batch's pause began", () 
       sentAt.push(scheduler.now());
       answer(n, res);
     });
-    // Waits until `condition` holds, or a second has passed (its test then fails on what was sent).
+    // Waits until `condition` holds, or five seconds have passed (its test then fails on what was sent): a loaded machine
+    // takes some 150 ms at most here.
     const settle = async (condition: () => boolean) => {
-      for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+      for (let i = 0; i < 2500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
     };
     try {
       const client = server.client({ maxRetries: 1, random: () => 0.5, poll: { now: () => scheduler.now() } });
