@@ -27,6 +27,7 @@ import {
 } from "./files.js";
 import type { Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
+import { cells, percent } from "./progress.js";
 import { onInterrupt } from "./signals.js";
 import { checkingVideo } from "./video-type.js";
 import { type Budget, type JobEvent, madeJob, type Stop, stopOf } from "./watch.js";
@@ -206,28 +207,16 @@ function progressEvents(output: Output, type: "downloading" | "uploading", field
   };
 }
 
-/** A progress bar on stderr, only on an interactive terminal. */
-async function progressBar(output: Output, label: string) {
-  if (!output.live) return undefined;
-  const { default: progress } = await import("cli-progress");
-  const bar = new progress.SingleBar(
-    {
-      stream: output.stderr,
-      format: `${label} {bar} {percentage}% {value}/{total} bytes`,
-      hideCursor: true,
-      clearOnComplete: true,
-    },
-    progress.Presets.shades_classic,
-  );
-  let started = false;
+/** A progress bar on stderr, only on an interactive terminal; cleared as it stops. */
+function progressBar(output: Output, label: string) {
+  const line = output.liveLine();
+  if (!line) return undefined;
   return {
     update(received: number, total: number | undefined) {
-      if (!started) bar.start(total ?? 0, 0);
-      started = true;
-      if (total !== undefined) bar.setTotal(total);
-      bar.update(received);
+      const of = total ?? 0;
+      line.set(`${label} ${cells(received, of)} ${percent(received, of)}% ${received}/${of} bytes`);
     },
-    stop: () => started && bar.stop(),
+    stop: () => line.stop(false),
   };
 }
 
@@ -237,7 +226,7 @@ async function progressBar(output: Output, label: string) {
  */
 export async function uploadProgress(output: Output, chatter = true) {
   const events = progressEvents(output, "uploading", {});
-  const bar = chatter ? await progressBar(output, "Uploading") : undefined;
+  const bar = chatter ? progressBar(output, "Uploading") : undefined;
   return {
     onUploadProgress: ({ sentBytes, totalBytes }: { sentBytes: number; totalBytes: number | undefined }) => {
       if (totalBytes === 0) return;
@@ -280,7 +269,7 @@ export async function downloadResult(
 ): Promise<{ path: string; bytes: number }> {
   const target = avoid ? temporaryPath(path) : path;
   const events = progressEvents(output, "downloading", { ...tag, job_id: jobId });
-  const progress = bar ? await progressBar(output, "Downloading") : undefined;
+  const progress = bar ? progressBar(output, "Downloading") : undefined;
   try {
     await ensureDirectoryOf(path);
     // What downloads to this path killed before they ended left (see `removeStalePartials`).

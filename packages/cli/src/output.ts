@@ -1,6 +1,7 @@
 import { createColors } from "picocolors";
 import { commandLine, globalWords, outsideCommands, type Word } from "./command.js";
 import { jsonText } from "./json.js";
+import { drawnOn, LiveLine } from "./progress.js";
 import { addSecret, redact } from "./secrets.js";
 
 type Colors = ReturnType<typeof createColors>;
@@ -149,17 +150,33 @@ export class Output {
 
   /** Chatter on stderr: status, hints. Silent with `--quiet`. */
   info(line: string): void {
-    if (!this.quiet) write(this.stderr, `${this.shown(line, this.err)}\n`);
+    if (!this.quiet) this.chatter(line);
   }
 
   /** Diagnostics on stderr with `--verbose`. */
   debug(line: string): void {
-    if (this.verbose) write(this.stderr, `${this.shown(this.err.dim(line), this.err)}\n`);
+    if (this.verbose) this.chatter(this.err.dim(line));
   }
 
   /** Warnings and errors on stderr, always. */
   warn(line: string): void {
-    write(this.stderr, `${this.shown(line, this.err)}\n`);
+    this.chatter(line);
+  }
+
+  /**
+   * A line redrawn in place on stderr (a progress bar), on a terminal only (`live`): while it is drawn, every line
+   * written to stderr goes above it (see progress.ts). Its `stop` ends it.
+   */
+  liveLine(): LiveLine | undefined {
+    return this.live ? new LiveLine(this.stderr, (text) => write(this.stderr, text)) : undefined;
+  }
+
+  /** A line on stderr: above the bar drawn there, if one is (see `liveLine`). */
+  private chatter(line: string): void {
+    const text = `${this.shown(line, this.err)}\n`;
+    const bar = drawnOn(this.stderr);
+    if (bar) bar.above(text);
+    else write(this.stderr, text);
   }
 
   /** A line as the terminal gets it: scrubbed (`redact`), its control characters escaped (`escapeControls`). */

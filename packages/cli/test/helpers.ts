@@ -255,6 +255,46 @@ export function runOnTerminal(args: string[], options: RunOptions = {}): Promise
   return finished(child);
 }
 
+/**
+ * Starts the CLI on a terminal of its own (through `script`, as `runOnTerminal` does) of `columns` columns: stdin,
+ * stdout and stderr all that terminal. `pid` is the CLI's own process (to send it signals: `script` stands between),
+ * `seen` resolves once the transcript holds `text`, and `done` ends with the transcript as `stdout`.
+ */
+export function onTerminal(
+  args: string[],
+  options: RunOptions & { columns: number },
+): { pid: Promise<number>; seen: (text: string) => Promise<void>; done: Promise<Run> } {
+  const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
+  // The shell prints its pid, which `exec` makes the CLI's.
+  const command = `stty cols ${options.columns} rows 40; echo "pid $$"; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
+  const child = tracked(
+    spawn(SCRIPT!, ["-qec", command, "/dev/null"], {
+      env: childEnv(options.env),
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
+  let transcript = "";
+  child.stdout!.on("data", (d: Buffer) => (transcript += d.toString("utf8")));
+  const done = finished(child);
+  const seen = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const look = () => {
+        if (!transcript.includes(text)) return false;
+        resolve();
+        return true;
+      };
+      if (look()) return;
+      child.stdout!.on("data", look);
+      done.then((ended) => reject(new Error(`ended (${ended.code}) before "${text}": ${ended.stdout}`)));
+    });
+  const pid = seen("pid ").then(async () => {
+    await seen("\n");
+    return Number(/pid (\d+)/.exec(transcript)![1]);
+  });
+  return { pid, seen, done };
+}
+
 /** Parses NDJSON: every line must be one JSON value. */
 export function events(stdout: string): Array<{ type: string; [key: string]: any }> {
   return stdout

@@ -43,6 +43,7 @@ import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
+import { cells } from "../progress.js";
 import { holdsSecret, redactValues, secretIn } from "../secrets.js";
 import { type Budget, letFinish, type Stop, stopOf, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
@@ -309,7 +310,7 @@ async function pool(
 }
 
 /** A progress bar of the batch on stderr (on a terminal), else one line per finished job. */
-async function batchProgress(output: Output, total: number) {
+function batchProgress(output: Output, total: number) {
   const c = output.err;
   if (!output.live) {
     return {
@@ -323,20 +324,15 @@ async function batchProgress(output: Output, total: number) {
       stop: () => {},
     };
   }
-  const { default: progress } = await import("cli-progress");
-  const bar = new progress.SingleBar(
-    {
-      stream: output.stderr,
-      format: "Batch {bar} {value}/{total} done · {failed} failed · {running} running",
-      hideCursor: true,
-    },
-    progress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { failed: 0, running: 0 });
+  // Kept as it stops (its final state above the batch's summary).
+  const bar = output.liveLine()!;
+  const draw = (done: number, failed: number, running: number) =>
+    bar.set(`Batch ${cells(done, total)} ${done}/${total} done · ${failed} failed · ${running} running`);
+  draw(0, 0, 0);
   return {
     line: (_r: LineResult) => {},
-    update: (done: number, failed: number, running: number) => bar.update(done, { failed, running }),
-    stop: () => bar.stop(),
+    update: draw,
+    stop: () => bar.stop(true),
   };
 }
 
@@ -602,7 +598,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     const held = sayOnce("the answers of submits", "their job ids are");
     const heldImages = sayOnce("the images of requests", "they are");
     const results: LineResult[] = [];
-    const progress = await batchProgress(output, lines.length);
+    const progress = batchProgress(output, lines.length);
     let running = 0;
     let failed = 0;
     // A record the journal cannot write does not stop the batch, nor lose a job id: the line says `journaled: false`
@@ -719,6 +715,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             if (result) record(result);
           } finally {
             running--;
+            // The bar's last state says no line runs once none does.
+            progress.update(results.length, failed, running);
           }
         },
         () => stopLines.abort(),

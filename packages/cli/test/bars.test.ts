@@ -1,0 +1,104 @@
+/**
+ * The progress bars on a terminal (through `script`, a terminal of the test's own, rendered by `render`): a line the
+ * CLI writes while a bar is drawn is whole above it, never cut at the terminal's edge nor written over; a bar's last
+ * state is the one drawn; and the terminal is left with its cursor shown and its lines wrapping, even after a second
+ * Ctrl-C.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { describe, expect, it } from "vitest";
+import { ONE_DELIVERY_MS } from "../src/signals.js";
+import { onTerminal, proxyTo, SCRIPT, useEmulator } from "./helpers.js";
+import { render } from "./screen.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+useEmulator({}, (f) => ({ emu, env, dir } = f), { ownDir: true });
+
+const COLUMNS = 100;
+
+/** A batch of two video lines, its file in the test's directory. */
+function twoLines(): string {
+  const file = join(dir, "b.jsonl");
+  writeFileSync(
+    file,
+    `${JSON.stringify({ custom_id: "a", prompt: "A lake" })}\n${JSON.stringify({ custom_id: "b", prompt: "A sea" })}\n`,
+  );
+  return file;
+}
+
+/** The screen's text as one string, each line joined to the next (a line wrapped at the edge reads whole). */
+const joined = (lines: string[]) => lines.join("");
+
+/** Whether `text` is on the screen from the start of a line (wrapped at the edge, read whole), none of it written over. */
+const shownWhole = (lines: string[], text: string) =>
+  lines.some((line, i) => line.startsWith(text.slice(0, 20)) && joined(lines.slice(i)).startsWith(text));
+
+/** A proxy in front of the emulator that holds the answers of submits until `release`. */
+async function holdingSubmits() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const proxy = await proxyTo(emu.url, async (req) => {
+    if (req.method === "POST" && req.url?.startsWith("/v1/jobs/")) await released;
+    return false;
+  });
+  return { url: proxy.url, release, close: proxy.close };
+}
+
+describe.skipIf(!SCRIPT)("a batch's bar on a terminal", () => {
+  it("has the header whole above it, ends drawn as it ended (2/2 done, none running), the summary below", async () => {
+    const out = join(dir, "results-of-a-batch-with-a-long-name");
+    const { done } = onTerminal(["batch", twoLines(), "--out", out], { env, columns: COLUMNS });
+    const { code, stdout } = await done;
+    expect(code, stdout).toBe(0);
+    const screen = render(stdout, COLUMNS);
+    // Longer than a line: it wraps, rather than being cut at the edge.
+    const header = `Batch of 2 line(s), 8 at a time; results in ${out}; journal ${env.DECART_JOURNAL}`;
+    expect(header.length).toBeGreaterThan(COLUMNS);
+    expect(shownWhole(screen.lines, header), screen.lines.join("\n")).toBe(true);
+    const bars = screen.lines.filter((line) => line.startsWith("Batch █") || line.startsWith("Batch ░"));
+    expect(bars, screen.lines.join("\n")).toEqual([`Batch ${"█".repeat(40)} 2/2 done · 0 failed · 0 running`]);
+    const at = screen.lines.indexOf(bars[0]!);
+    expect(screen.lines[at + 1]).toMatch(/^Batch: 2 line\(s\), 2 completed, 0 failed\. Results: /);
+    expect(screen.cursorShown).toBe(true);
+    expect(screen.autowrap).toBe(true);
+  });
+
+  it("has a first Ctrl-C's warning whole above it, not written over; a second Ctrl-C leaves the cursor shown and lines wrapping", async () => {
+    const warning =
+      "Waiting for the answers of submits already sent (5 s at most), so that their job ids are not lost; Ctrl-C again stops at once";
+    for (const second of [false, true]) {
+      const held = await holdingSubmits();
+      try {
+        const { pid, seen, done } = onTerminal(["batch", twoLines(), "--out", join(dir, `out-${second}`)], {
+          env: { ...env, DECART_BASE_URL: held.url },
+          columns: COLUMNS,
+        });
+        await seen("2 running");
+        const cli = await pid;
+        process.kill(cli, "SIGINT");
+        await seen("Ctrl-C again stops at once");
+        if (second) {
+          // Later than the first's delivery twice (see `ONE_DELIVERY_MS`), as a person's second Ctrl-C comes.
+          await new Promise((resolve) => setTimeout(resolve, ONE_DELIVERY_MS));
+          process.kill(cli, "SIGINT");
+        } else held.release();
+        const { code, stdout } = await done;
+        expect(code, stdout).toBe(130);
+        const screen = render(stdout, COLUMNS);
+        expect(shownWhole(screen.lines, warning), screen.lines.join("\n")).toBe(true);
+        expect(screen.cursorShown, `second: ${second}`).toBe(true);
+        expect(screen.autowrap, `second: ${second}`).toBe(true);
+        // The modes the transcript sets last (what a terminal is left in): the cursor shown, lines wrapping.
+        expect(stdout.lastIndexOf("\x1b[?25h")).toBeGreaterThan(stdout.lastIndexOf("\x1b[?25l"));
+        expect(stdout.lastIndexOf("\x1b[?7h")).toBeGreaterThanOrEqual(stdout.lastIndexOf("\x1b[?7l"));
+        if (!second) expect(joined(screen.lines)).toContain("Batch: 2 line(s), 0 completed, 0 failed, 2 not finished");
+      } finally {
+        held.release();
+        await held.close();
+      }
+    }
+  });
+});
