@@ -207,14 +207,20 @@ function progressEvents(output: Output, type: "downloading" | "uploading", field
   };
 }
 
-/** A progress bar on stderr, only on an interactive terminal; cleared as it stops. */
+/**
+ * A progress bar on stderr, only on an interactive terminal; cleared as it stops. Without a total (an answer sent
+ * without `Content-Length`), the bytes so far alone: no bar nor percentage, which would say nothing true.
+ */
 function progressBar(output: Output, label: string) {
   const line = output.liveLine();
   if (!line) return undefined;
   return {
     update(received: number, total: number | undefined) {
-      const of = total ?? 0;
-      line.set(`${label} ${cells(received, of)} ${percent(received, of)}% ${received}/${of} bytes`);
+      line.set(
+        total === undefined
+          ? `${label} ${received} bytes`
+          : `${label} ${cells(received, total)} ${percent(received, total)}% ${received}/${total} bytes`,
+      );
     },
     stop: () => line.stop(false),
   };

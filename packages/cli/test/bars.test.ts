@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { ONE_DELIVERY_MS } from "../src/signals.js";
-import { onTerminal, proxyTo, SCRIPT, useEmulator } from "./helpers.js";
+import { KEY, listenOnLoopback, onTerminal, proxyTo, SCRIPT, useEmulator } from "./helpers.js";
 import { render } from "./screen.js";
 
 let emu: Emulator;
@@ -99,6 +99,44 @@ describe.skipIf(!SCRIPT)("a batch's bar on a terminal", () => {
         held.release();
         await held.close();
       }
+    }
+  });
+});
+
+describe.skipIf(!SCRIPT)("a download's bar on a terminal", () => {
+  it("without Content-Length, shows the bytes come so far: no percentage, no bar filled", async () => {
+    const jobId = "job_0123456789abcdef0123456789abcdef";
+    // As far as its first bytes tell, a video (an MP4's `ftyp` box: the CLI checks them); sent in three chunks.
+    const video = Buffer.concat([Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0", "latin1"), Buffer.alloc(3000, 1)]);
+    const server = await listenOnLoopback((req, res) => {
+      req.resume();
+      const url = req.url ?? "";
+      if (url.endsWith("/content")) {
+        // Chunked: no Content-Length.
+        res.writeHead(200, { "content-type": "video/mp4" });
+        for (let at = 0; at < video.length; at += 1024) res.write(video.subarray(at, at + 1024));
+        return res.end();
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: jobId, status: req.method === "POST" ? "pending" : "completed" }));
+    });
+    try {
+      const file = join(dir, "v.mp4");
+      const { done } = onTerminal(["video", "A lake", "-o", file], {
+        env: { ...env, DECART_API_KEY: KEY, DECART_BASE_URL: server.url },
+        columns: COLUMNS,
+      });
+      const { code, stdout } = await done;
+      expect(code, stdout).toBe(0);
+      const drawn = stdout.split("\r").filter((part) => part.includes("Downloading"));
+      expect(drawn.length, stdout).toBeGreaterThan(0);
+      for (const part of drawn) {
+        expect(part).toMatch(/Downloading \d+ bytes/);
+        expect(part).not.toMatch(/%|█|░|\/0 bytes/);
+      }
+      expect(render(stdout, COLUMNS).lines.join("\n")).toContain("✓ Video saved (3016 bytes):");
+    } finally {
+      await server.close();
     }
   });
 });
