@@ -1,3 +1,4 @@
+import { fstatSync } from "node:fs";
 import { createColors } from "picocolors";
 import { commandLine, globalWords, outsideCommands, type Word } from "./command.js";
 import { jsonText } from "./json.js";
@@ -56,6 +57,8 @@ export class Output {
   readonly live: boolean;
   /** The global options every printed command carries (see `command`). */
   private globals: string[];
+  /** Whether stdout and stderr are one terminal (see `oneTerminal`). */
+  private readonly together: boolean;
 
   constructor(
     private readonly options: OutputOptions = {},
@@ -70,6 +73,7 @@ export class Output {
     this.err = colorsFor(stderr, options, env);
     this.live = stderr.isTTY === true && !this.quiet && escapesAllowed(options, env);
     this.globals = globalWords(options, env);
+    this.together = oneTerminal(stdout, stderr);
   }
 
   /**
@@ -122,7 +126,7 @@ export class Output {
    * them, so that an escape code in it (even a colour) cannot act on the terminal.
    */
   saved(what: string, path: string, bytes: number): void {
-    const pathFollows = !this.json && this.stdout.isTTY === true && this.stderr.isTTY === true;
+    const pathFollows = !this.json && this.together;
     this.info(this.err.green(`✓ ${what} saved (${bytes} bytes)${pathFollows ? ":" : ` to ${untrusted(path)}`}`));
     if (this.json) return;
     if (this.stdout.isTTY === true) this.print(untrusted(path));
@@ -260,6 +264,22 @@ function escapeControls(text: string, colors: boolean): string {
       match.length < 3 ? written(match) : colors ? match : written("\x1b") + match.slice(1),
     ),
   );
+}
+
+/**
+ * Whether two streams are one terminal: both terminals, and the same device (`decart … 2>/dev/pts/3` writes stderr to
+ * another terminal, which does not show stdout). Streams without a descriptor to ask (a test's) are taken as one.
+ */
+function oneTerminal(a: Stream, b: Stream): boolean {
+  if (a.isTTY !== true || b.isTTY !== true) return false;
+  const fds = [a, b].map((stream) => (stream as { fd?: unknown }).fd);
+  if (!fds.every((fd) => typeof fd === "number")) return true;
+  try {
+    const [x, y] = fds.map((fd) => fstatSync(fd as number));
+    return x!.dev === y!.dev && x!.ino === y!.ino && x!.rdev === y!.rdev;
+  } catch {
+    return true;
+  }
 }
 
 /** The error each stream failed with (its reader gone: EPIPE; a full disk: ENOSPC; a terminal gone: EIO …). */

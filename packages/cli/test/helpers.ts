@@ -258,15 +258,18 @@ export function runOnTerminal(args: string[], options: RunOptions = {}): Promise
 /**
  * Starts the CLI on a terminal of its own (through `script`, as `runOnTerminal` does) of `columns` columns: stdin,
  * stdout and stderr all that terminal. `pid` is the CLI's own process (to send it signals: `script` stands between),
- * `seen` resolves once the transcript holds `text`, and `done` ends with the transcript as `stdout`.
+ * `seen` resolves once the transcript holds `text`, and `done` ends with the transcript as `stdout`. With `stderr`,
+ * the CLI's stderr is that file instead (another terminal: see `otherTerminal` in its tests).
  */
 export function onTerminal(
   args: string[],
-  options: RunOptions & { columns: number },
+  options: RunOptions & { columns: number; stderr?: string },
 ): { pid: Promise<number>; seen: (text: string) => Promise<void>; done: Promise<Run> } {
   const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
-  // The shell prints its pid, which `exec` makes the CLI's.
-  const command = `stty cols ${options.columns} rows 40; echo "pid $$"; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}`;
+  // The shell prints its pid, which `exec` makes the CLI's; `stderr` is a file (another terminal) for its stderr.
+  const command =
+    `stty cols ${options.columns} rows 40; echo "pid $$"; exec ${[process.execPath, BIN, ...args].map(quote).join(" ")}` +
+    (options.stderr ? ` 2>${quote(options.stderr)}` : "");
   const child = tracked(
     spawn(SCRIPT!, ["-qec", command, "/dev/null"], {
       env: childEnv(options.env),
