@@ -33,7 +33,8 @@ const ENVIRONMENT_HELP = `Environment:
                     of a job the journal knows use the URL recorded with it when of the same origin (another
                     origin is refused, naming both: choose with --base-url, which always wins)
   DECART_JOURNAL    the job journal (--journal wins; default $XDG_STATE_HOME/decart/jobs.jsonl)
-  NO_COLOR          no colours (also TERM=dumb, or --no-color); FORCE_COLOR turns them on off a terminal
+  NO_COLOR          no colours (also TERM=dumb, FORCE_COLOR=0, or --no-color); FORCE_COLOR turns them on off a
+                    terminal
   HTTPS_PROXY, http_proxy, ALL_PROXY, NO_PROXY (or https_proxy, all_proxy, no_proxy; http_proxy in lower
   case only)        the proxy for https and for http URLs, ALL_PROXY for either when its own is not set
                     (http:// or https://; a socks one is refused), every request through it but to the hosts

@@ -20,20 +20,23 @@ export interface OutputOptions {
   journal?: string | undefined;
 }
 
-/** Whether escape codes may be written at all: not with `--no-color`, a non-empty `NO_COLOR` or `TERM=dumb`. */
+/**
+ * Whether escape codes may be written at all: not with `--no-color`, a non-empty `NO_COLOR`, `TERM=dumb`, nor
+ * `FORCE_COLOR=0` or `false` (colours forced off, as Node's `hasColors()` and chalk read it).
+ */
 const escapesAllowed = (options: OutputOptions, env: NodeJS.ProcessEnv) =>
-  options.color !== false && !env.NO_COLOR && env.TERM !== "dumb";
+  options.color !== false &&
+  !env.NO_COLOR &&
+  env.TERM !== "dumb" &&
+  env.FORCE_COLOR !== "0" &&
+  env.FORCE_COLOR !== "false";
 
 /**
- * Colours for one stream: off where escape codes are not allowed (`escapesAllowed`); on with `FORCE_COLOR` (not `0`);
+ * Colours for one stream: off where escape codes are not allowed (`escapesAllowed`); on with any other `FORCE_COLOR`;
  * otherwise only on a terminal. (picocolors alone turns them on whenever `CI` is set, even into a pipe.)
  */
 export function colorsFor(stream: Stream, options: OutputOptions, env: NodeJS.ProcessEnv): Colors {
-  const force = env.FORCE_COLOR;
-  const enabled =
-    escapesAllowed(options, env) &&
-    ((force !== undefined && force !== "0" && force !== "false") || stream.isTTY === true);
-  return createColors(enabled);
+  return createColors(escapesAllowed(options, env) && (env.FORCE_COLOR !== undefined || stream.isTTY === true));
 }
 
 /**
@@ -51,7 +54,7 @@ export class Output {
   readonly err: Colors;
   /**
    * True when stderr is an interactive terminal that can show live progress (a bar redrawn in place). Not with
-   * `--no-color`, `NO_COLOR` or `TERM=dumb`: a bar moves the cursor with escape codes, and those ask for none at all
+   * `--no-color`, `NO_COLOR`, `TERM=dumb` or `FORCE_COLOR=0`: a bar moves the cursor with escape codes, and those ask for none at all
    * (progress is then the plain lines and events of a pipe).
    */
   readonly live: boolean;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Output, type OutputOptions } from "../src/output.js";
+import { colorsFor, Output, type OutputOptions } from "../src/output.js";
 
 /** A stream as Output reads it: whether it is a terminal. */
 const stream = (isTTY: boolean) => ({ isTTY }) as NodeJS.WriteStream;
@@ -27,5 +27,18 @@ describe("Output", () => {
     const output = new Output({ json: true }, stream(false), stream(false), { FORCE_COLOR: "1" });
     expect(output.err.isColorSupported).toBe(true);
     expect(output.live).toBe(false);
+  });
+
+  it("FORCE_COLOR=0 or false turns colours off, on a terminal too (as Node's hasColors() reads it); any other value on", () => {
+    for (const isTTY of [true, false]) {
+      for (const force of ["0", "false"]) {
+        expect(colorsFor(stream(isTTY), {}, { FORCE_COLOR: force }).isColorSupported, `${force} ${isTTY}`).toBe(false);
+        expect(new Output({}, stream(isTTY), stream(isTTY), { FORCE_COLOR: force }).live).toBe(false);
+      }
+      for (const force of ["1", "2", "true", ""]) {
+        expect(colorsFor(stream(isTTY), {}, { FORCE_COLOR: force }).isColorSupported, `${force} ${isTTY}`).toBe(true);
+      }
+    }
+    expect(colorsFor(stream(true), {}, {}).isColorSupported).toBe(true);
   });
 });

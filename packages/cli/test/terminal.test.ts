@@ -86,3 +86,17 @@ describe("the saved path on stdout", () => {
     expect(existsSync(out)).toBe(true);
   });
 });
+
+describe("FORCE_COLOR=0 on a terminal", () => {
+  it.skipIf(!SCRIPT)("turns colours off, as NO_COLOR does: no escape code at all", async () => {
+    for (const force of ["0", "false"]) {
+      const out = join(dir, `force-${force}.png`);
+      const { code, stdout } = await runOnTerminal(["image", "A lighthouse", "-o", out], {
+        env: { ...env, FORCE_COLOR: force },
+      });
+      expect(code, stdout).toBe(0);
+      expect(stdout).toContain("Image saved");
+      expect(stdout).not.toContain("\x1b");
+    }
+  });
+});
