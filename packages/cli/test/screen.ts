@@ -57,8 +57,7 @@ export function render(transcript: string, columns: number): Screen {
         i = j;
         const n = Number.parseInt(params.replace(/^\?/, ""), 10);
         const count = Number.isNaN(n) ? 1 : n;
-        if (params === "?7h" || params === "?7l") autowrap = params.endsWith("h");
-        else if (params === "?25" && (final === "h" || final === "l")) cursorShown = final === "h";
+        if (params === "?25" && (final === "h" || final === "l")) cursorShown = final === "h";
         else if (params === "?7" && (final === "h" || final === "l")) autowrap = final === "h";
         else if (final === "G") col = count - 1;
         else if (final === "A") row = Math.max(0, row - count);
