@@ -27,7 +27,6 @@ import {
 } from "./files.js";
 import type { Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
-import { cells, percent } from "./progress.js";
 import { onInterrupt } from "./signals.js";
 import { checkingVideo } from "./video-type.js";
 import { type Budget, type JobEvent, madeJob, type Stop, stopOf } from "./watch.js";
@@ -211,18 +210,24 @@ function progressEvents(output: Output, type: "downloading" | "uploading", field
  * A progress bar on stderr, only on an interactive terminal; cleared as it stops. Without a total (an answer sent
  * without `Content-Length`), the bytes so far alone: no bar nor percentage, which would say nothing true.
  */
-function progressBar(output: Output, label: string) {
-  const line = output.liveLine();
-  if (!line) return undefined;
+async function progressBar(output: Output, label: string) {
+  if (!output.live) return undefined;
+  const { default: progress } = await import("cli-progress");
+  let known = true;
+  const withTotal = `${label} {bar} {percentage}% {value}/{total} bytes`;
+  const bar = await output.liveBar({
+    format: (options, params, payload) =>
+      known
+        ? progress.Format.Formatter({ ...options, format: withTotal }, params, payload)
+        : `${label} ${params.value} bytes`,
+    clearOnComplete: true,
+  });
   return {
     update(received: number, total: number | undefined) {
-      line.set(
-        total === undefined
-          ? `${label} ${received} bytes`
-          : `${label} ${cells(received, total)} ${percent(received, total)}% ${received}/${total} bytes`,
-      );
+      known = total !== undefined;
+      bar?.update(received, total ?? 0);
     },
-    stop: () => line.stop(false),
+    stop: () => bar?.stop(),
   };
 }
 
@@ -232,7 +237,7 @@ function progressBar(output: Output, label: string) {
  */
 export async function uploadProgress(output: Output, chatter = true) {
   const events = progressEvents(output, "uploading", {});
-  const bar = chatter ? progressBar(output, "Uploading") : undefined;
+  const bar = chatter ? await progressBar(output, "Uploading") : undefined;
   return {
     onUploadProgress: ({ sentBytes, totalBytes }: { sentBytes: number; totalBytes: number | undefined }) => {
       if (totalBytes === 0) return;
@@ -275,7 +280,7 @@ export async function downloadResult(
 ): Promise<{ path: string; bytes: number }> {
   const target = avoid ? temporaryPath(path) : path;
   const events = progressEvents(output, "downloading", { ...tag, job_id: jobId });
-  const progress = bar ? progressBar(output, "Downloading") : undefined;
+  const progress = bar ? await progressBar(output, "Downloading") : undefined;
   try {
     await ensureDirectoryOf(path);
     // What downloads to this path killed before they ended left (see `removeStalePartials`).

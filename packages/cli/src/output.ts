@@ -1,8 +1,9 @@
 import { fstatSync } from "node:fs";
+import type { Options as BarOptions } from "cli-progress";
 import { createColors } from "picocolors";
 import { commandLine, globalWords, outsideCommands, type Word } from "./command.js";
 import { jsonText } from "./json.js";
-import { drawnOn, LiveLine } from "./progress.js";
+import { drawnOn, type LiveBar, liveBar } from "./live-bar.js";
 import { addSecret, redact } from "./secrets.js";
 
 type Colors = ReturnType<typeof createColors>;
@@ -171,18 +172,18 @@ export class Output {
   }
 
   /**
-   * A line redrawn in place on stderr (a progress bar), on a terminal only (`live`): while it is drawn, every line
-   * written to stderr goes above it (see progress.ts). Its `stop` ends it.
+   * A progress bar on stderr drawn by cli-progress with `options` (see live-bar.ts), on a terminal only (`live`): while
+   * it is drawn, every line written to stderr goes above it. Its `stop` ends it.
    */
-  liveLine(): LiveLine | undefined {
-    return this.live ? new LiveLine(this.stderr, (text) => write(this.stderr, text)) : undefined;
+  async liveBar(options: BarOptions): Promise<LiveBar | undefined> {
+    return this.live ? liveBar(this.stderr, (text) => write(this.stderr, text), options) : undefined;
   }
 
-  /** A line on stderr: above the bar drawn there, if one is (see `liveLine`). */
+  /** A line on stderr: above the bar drawn there, if one is (see `liveBar`). */
   private chatter(line: string): void {
     const text = `${this.shown(line, this.err)}\n`;
     const bar = drawnOn(this.stderr);
-    if (bar) bar.above(text);
+    if (bar) bar.log(text);
     else write(this.stderr, text);
   }
 

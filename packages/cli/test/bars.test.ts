@@ -89,6 +89,12 @@ describe.skipIf(!SCRIPT)("a batch's bar on a terminal", () => {
         expect(code, stdout).toBe(130);
         const screen = render(stdout, COLUMNS);
         expect(shownWhole(screen.lines, warning), screen.lines.join("\n")).toBe(true);
+        // The bar drawn again below the warning (its text unchanged since).
+        const warned = screen.lines.findIndex((line) => line.startsWith(warning.slice(0, 20)));
+        expect(
+          screen.lines.slice(warned + 1).some((line) => /^Batch [█░]/.test(line)),
+          screen.lines.join("\n"),
+        ).toBe(true);
         expect(screen.cursorShown, `second: ${second}`).toBe(true);
         expect(screen.autowrap, `second: ${second}`).toBe(true);
         // The modes the transcript sets last (what a terminal is left in): the cursor shown, lines wrapping.
@@ -128,7 +134,8 @@ describe.skipIf(!SCRIPT)("a download's bar on a terminal", () => {
       });
       const { code, stdout } = await done;
       expect(code, stdout).toBe(0);
-      const drawn = stdout.split("\r").filter((part) => part.includes("Downloading"));
+      // Each draw begins at the line's first column (`\e[1G`).
+      const drawn = stdout.split("\x1b[1G").filter((part) => part.includes("Downloading"));
       expect(drawn.length, stdout).toBeGreaterThan(0);
       for (const part of drawn) {
         expect(part).toMatch(/Downloading \d+ bytes/);

@@ -43,7 +43,6 @@ import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
-import { cells } from "../progress.js";
 import { holdsSecret, redactValues, secretIn } from "../secrets.js";
 import { type Budget, letFinish, type Stop, stopOf, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
@@ -310,7 +309,7 @@ async function pool(
 }
 
 /** A progress bar of the batch on stderr (on a terminal), else one line per finished job. */
-function batchProgress(output: Output, total: number) {
+async function batchProgress(output: Output, total: number) {
   const c = output.err;
   if (!output.live) {
     return {
@@ -325,14 +324,15 @@ function batchProgress(output: Output, total: number) {
     };
   }
   // Kept as it stops (its final state above the batch's summary).
-  const bar = output.liveLine()!;
-  const draw = (done: number, failed: number, running: number) =>
-    bar.set(`Batch ${cells(done, total)} ${done}/${total} done · ${failed} failed · ${running} running`);
+  const bar = (await output.liveBar({
+    format: "Batch {bar} {value}/{total} done · {failed} failed · {running} running",
+  }))!;
+  const draw = (done: number, failed: number, running: number) => bar.update(done, total, { failed, running });
   draw(0, 0, 0);
   return {
     line: (_r: LineResult) => {},
     update: draw,
-    stop: () => bar.stop(true),
+    stop: () => bar.stop(),
   };
 }
 
@@ -598,7 +598,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     const held = sayOnce("the answers of submits", "their job ids are");
     const heldImages = sayOnce("the images of requests", "they are");
     const results: LineResult[] = [];
-    const progress = batchProgress(output, lines.length);
+    const progress = await batchProgress(output, lines.length);
     let running = 0;
     let failed = 0;
     // A record the journal cannot write does not stop the batch, nor lose a job id: the line says `journaled: false`

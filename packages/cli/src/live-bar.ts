@@ -1,0 +1,101 @@
+/**
+ * The progress bars on stderr, a terminal (`Output.live`): a download's, an upload's and a batch's, each drawn by
+ * cli-progress (a `MultiBar` of one bar), loaded only once a bar is drawn. What this adds to cli-progress 3.12.0, and
+ * no more (lib/multi-bar.js's lines named):
+ * - the bar drawn on each stream now, so that every line `Output` writes there goes above it (`MultiBar.log`), written
+ *   at once: `log` only buffers the line (248), written at the next tick's `update` (144-149), and `stop` (185) drops
+ *   what is still buffered;
+ * - the bar drawn as it starts, as a `SingleBar` is: a `MultiBar` draws a bar it created at its next tick (87);
+ * - as the process exits, however it exits (a second Ctrl-C's `process.exit`, an error nothing caught), each bar still
+ *   drawn is stopped, the cursor shown again: `gracefulExit` stops a bar on the first SIGINT (70), which lets a batch
+ *   go on, and not on `process.exit`;
+ * - nothing written once `Output` saw the stream fail (see `write` there): cli-progress writes to its stream as it is.
+ */
+import type { MultiBar, Options, SingleBar } from "cli-progress";
+
+type Stream = NodeJS.WriteStream;
+
+/** The bar drawn on each stream now (one at a time). */
+const drawn = new Map<Stream, LiveBar>();
+
+let hooked = false;
+
+/** The bar drawn on `stream`, if one is: what writes a line there goes through it (`log`). */
+export const drawnOn = (stream: Stream): LiveBar | undefined => drawn.get(stream);
+
+/**
+ * A bar of cli-progress on `stream`, drawn from its first `update`. `options` are cli-progress's (`format`,
+ * `clearOnComplete` …) over these: the shades preset, the cursor hidden while it is drawn, line wrapping left on (a
+ * bar wider than the terminal is cut at its edge by cli-progress, never wrapped; cli-progress's default turns
+ * wrapping off for the bar's whole life, and a line written above it meanwhile is cut; `linewrap: null` is that
+ * default too: see `mergeOption` in lib/options.js), redrawn at each tick (after the lines written above it, `update`
+ * draws the bar again only if its text changed: lib/multi-bar.js 161, lib/generic-bar.js 80). `write` writes to the
+ * stream unless it failed.
+ */
+export async function liveBar(stream: Stream, write: (text: string) => void, options: Options): Promise<LiveBar> {
+  const { default: progress } = await import("cli-progress");
+  const guarded = {
+    isTTY: true,
+    get columns() {
+      return stream.columns;
+    },
+    write: (text: string) => {
+      write(text);
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream;
+  const bars = new progress.MultiBar(
+    { stream: guarded, hideCursor: true, linewrap: true, forceRedraw: true, ...options },
+    progress.Presets.shades_classic,
+  );
+  return new LiveBar(stream, bars);
+}
+
+export class LiveBar {
+  private bar: SingleBar | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly stream: Stream,
+    private readonly bars: MultiBar,
+  ) {}
+
+  /** `value` of `total`, with the format's other values (`payload`); the first call starts the bar. */
+  update(value: number, total: number, payload?: object): void {
+    if (this.stopped) return;
+    if (this.bar) {
+      this.bar.setTotal(total);
+      this.bar.update(value, payload ?? {});
+      return;
+    }
+    drawn.get(this.stream)?.stop();
+    drawn.set(this.stream, this);
+    if (!hooked) {
+      hooked = true;
+      process.on("exit", () => {
+        for (const bar of drawn.values()) bar.stop();
+      });
+    }
+    this.bar = this.bars.create(total, value, payload);
+    // Drawn at once (see above).
+    this.bars.update();
+  }
+
+  /** Writes `text` (whole lines) above the bar, at once, and draws the bar again below it. */
+  log(text: string): void {
+    this.bars.log(text);
+    this.bars.update();
+  }
+
+  /**
+   * Ends the bar: its last state kept, or cleared (`clearOnComplete`); the cursor shown again. Nothing if it was never
+   * drawn.
+   */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (!this.bar) return;
+    if (drawn.get(this.stream) === this) drawn.delete(this.stream);
+    this.bars.stop();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * A bar of cli-progress on a terminal (a stream that says it is one, its writes rendered by `render`): a line written
+ * while it is drawn goes above it at once, even just before the bar stops, and the bar is drawn again below it.
+ */
+import { describe, expect, it } from "vitest";
+import { Output } from "../src/output.js";
+import { render } from "./screen.js";
+
+const COLUMNS = 60;
+
+/** A terminal of `COLUMNS` columns: what is written to it, kept. */
+function terminal() {
+  const written: string[] = [];
+  const stream = {
+    isTTY: true,
+    columns: COLUMNS,
+    write: (text: string) => written.push(text) > 0,
+  } as unknown as NodeJS.WriteStream;
+  return { stream, screen: () => render(written.join(""), COLUMNS) };
+}
+
+describe("a bar drawn by cli-progress", () => {
+  it("has a line written just before it stops above it, and its last state below", async () => {
+    const { stream, screen } = terminal();
+    const output = new Output({}, stream, stream, {});
+    const bar = (await output.liveBar({ format: "Batch {bar} {value}/{total} done", barsize: 10 }))!;
+    bar.update(1, 2);
+    output.warn("A warning");
+    bar.stop();
+    expect(screen().lines).toEqual(["A warning", `Batch ${"█".repeat(5)}${"░".repeat(5)} 1/2 done`]);
+    expect(screen().cursorShown).toBe(true);
+  });
+});
