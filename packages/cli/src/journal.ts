@@ -115,24 +115,61 @@ export interface JournalJob {
 
 /**
  * The journal's absolute path (a relative one from the current directory, as every path the CLI prints): `--journal`,
- * else `DECART_JOURNAL`, else `$XDG_STATE_HOME/decart/jobs.jsonl` (by default, and when `XDG_STATE_HOME` is not an
- * absolute path, `~/.local/state/decart/jobs.jsonl`).
+ * else `DECART_JOURNAL`, else its default place (see `defaultJournal`).
  * One set but empty or only white space is a usage error naming it (see `givenSetting`), not the next default.
  */
 export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  // A relative XDG_STATE_HOME is invalid, to be ignored (the XDG Base Directory spec): taken from the current directory,
-  // each directory a script ran from had a journal of its own.
-  const state = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : undefined;
-  const byDefault = resolve(state ?? join(homedir(), ".local", "state"), "decart", "jobs.jsonl");
   const given = givenSetting(
     flag,
     env.DECART_JOURNAL,
     ["--journal", "DECART_JOURNAL"],
     (byFlag) =>
       `give the journal's file, or ${byFlag ? "leave the flag out" : "unset it"} for ` +
-      `${byFlag ? "DECART_JOURNAL, else " : ""}${byDefault}`,
+      `${byFlag ? "DECART_JOURNAL, else " : ""}${byDefault(env)}`,
   );
-  return given === undefined ? byDefault : resolve(given);
+  return given === undefined ? defaultJournal(env) : resolve(given);
+}
+
+/** The default journal as a message names it: its path, or where it would be when it has none (see `defaultJournal`). */
+const byDefault = (env: NodeJS.ProcessEnv): string => {
+  try {
+    return defaultJournal(env);
+  } catch {
+    return "~/.local/state/decart/jobs.jsonl";
+  }
+};
+
+/**
+ * The journal's default place: `$XDG_STATE_HOME/decart/jobs.jsonl`, else (`XDG_STATE_HOME` unset, or not an absolute
+ * path) `~/.local/state/decart/jobs.jsonl`. A home that is no absolute path (`HOME` set but empty, or relative, which
+ * Node takes as it is; or unset, with none in the system's user database) is a usage error naming `HOME`,
+ * `DECART_JOURNAL` and `XDG_STATE_HOME`: taken from the current directory, each directory a command ran in had a
+ * journal of its own, and `jobs list` or `jobs wait` elsewhere did not find the job.
+ */
+function defaultJournal(env: NodeJS.ProcessEnv): string {
+  // A relative XDG_STATE_HOME is invalid, to be ignored (the XDG Base Directory spec): taken from the current directory,
+  // each directory a script ran from had a journal of its own.
+  const state = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : undefined;
+  if (state) return resolve(state, "decart", "jobs.jsonl");
+  let home = env.HOME;
+  if (home === undefined) {
+    try {
+      home = homedir();
+    } catch {}
+  }
+  if (home && isAbsolute(home)) return resolve(home, ".local", "state", "decart", "jobs.jsonl");
+  const what =
+    home === undefined
+      ? "not set, and the system's user database gives no home directory"
+      : home
+        ? `a relative path (${JSON.stringify(home)})`
+        : "set but empty";
+  throw usageError(
+    `HOME is ${what}, so the journal's default place, ~/.local/state/decart/jobs.jsonl, would be taken from the ` +
+      "current directory (each directory a command runs in would have a journal of its own); set HOME to your home " +
+      "directory, or give the journal: DECART_JOURNAL=<file> (or --journal <file>), or XDG_STATE_HOME=<an absolute " +
+      "directory> (nothing was sent)",
+  );
 }
 
 /**

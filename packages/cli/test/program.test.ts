@@ -316,6 +316,59 @@ describe("XDG_STATE_HOME", () => {
   });
 });
 
+describe("a HOME that is no absolute path", () => {
+  // Node takes HOME as it is: set but empty, the default journal was ./.local/state/decart/jobs.jsonl of the current
+  // directory, so `jobs submit` in one directory and `jobs list` in another did not find the job.
+  it("HOME empty or relative, without XDG_STATE_HOME or a journal given: exit 2 naming HOME and DECART_JOURNAL, nothing sent or written", async () => {
+    const { emu, env } = await emulator();
+    const temp = tempDir();
+    try {
+      for (const [home, said] of [
+        ["", "HOME is set but empty"],
+        ["me", 'HOME is a relative path ("me")'],
+      ] as const) {
+        const own = { ...env, HOME: home, XDG_STATE_HOME: undefined };
+        for (const args of [
+          ["jobs", "submit", "A lake"],
+          ["jobs", "list"],
+          ["jobs", "wait", "job_x"],
+          ["video", "A lake", "-o", join(temp.dir, "a.mp4")],
+          ["batch", "-", "--out", join(temp.dir, "out")],
+        ]) {
+          const { code, stdout, stderr } = await run([...args, "--json"], {
+            env: own,
+            cwd: temp.dir,
+            input: '{"custom_id":"a","prompt":"x"}\n',
+          });
+          expect(code, `${args.join(" ")}: ${stderr}`).toBe(EXIT.usage);
+          const { message } = events(stdout).at(-1)!;
+          expect(message).toMatch(new RegExp(`^${said.replace(/[()]/g, "\\$&")}, so the journal's default place`));
+          expect(message).toContain("DECART_JOURNAL=<file>");
+          expect(message).toMatch(/\(nothing was sent\)$/);
+        }
+      }
+      expect(emu.stats().requests.total).toBe(0);
+      expect(readdirSync(temp.dir)).toEqual([]);
+      // A journal given, or an absolute XDG_STATE_HOME, needs no HOME.
+      for (const given of [
+        { DECART_JOURNAL: join(temp.dir, "j.jsonl") },
+        { XDG_STATE_HOME: join(temp.dir, "state") },
+      ]) {
+        const submitted = await run(["--no-json", "jobs", "submit", "A lake"], {
+          env: { ...env, HOME: "", XDG_STATE_HOME: undefined, ...given },
+          cwd: temp.dir,
+        });
+        expect(submitted.code, submitted.stderr).toBe(0);
+      }
+      expect(readFileSync(join(temp.dir, "state", "decart", "jobs.jsonl"), "utf8")).toContain("job_");
+      expect(existsSync(join(temp.dir, ".local"))).toBe(false);
+    } finally {
+      temp.remove();
+      await emu.close();
+    }
+  });
+});
+
 describe("a setting set but empty", () => {
   it("DECART_BASE_URL or --base-url empty or only white space: exit 2 naming it, no request at all (it was the production API)", async () => {
     const { emu, env } = await emulator();
