@@ -9,6 +9,7 @@ import { CliError, usageError } from "./exit.js";
 import { fsReason, kindOf } from "./files.js";
 import { decimal, inexactIn, MAX_DECIMAL } from "./numbers.js";
 import { quoted } from "./output.js";
+import { checkArgumentEnd, whyNotFound } from "./path-argument.js";
 import { refusedProxy } from "./proxy.js";
 
 /** `name=value`, `name:=json`: a field assignment (any other argument is the prompt). */
@@ -287,10 +288,10 @@ export function textProblem(text: string): string | undefined {
 }
 
 /**
- * Text from `@path` or `@-`, without a UTF-8 byte order mark at its start nor its final line break, `MAX_TEXT_BYTES`
+ * Text from `@path` or `@-`, without a UTF-8 byte order mark at its start nor its final line break (nor a final Ctrl-Z with it), `MAX_TEXT_BYTES`
  * at most; text that is not UTF-8 (see `notUtf8`) or holds NUL (see `textProblem`) is a usage error naming both. For a
  * field with a `maxLength` (the catalogue's `info`, of `model`), at most the bytes a text that long can take (4 a
- * character in UTF-8), a byte order mark and its final line break (CRLF), neither sent: one that holds more is refused
+ * character in UTF-8), a byte order mark, its final line break (CRLF) and a final Ctrl-Z, none sent: one that holds more is refused
  * as the client refuses a text too long (its `InvalidInputError`, in its words), before the rest is read (it was read
  * whole first: a 20 MB prompt file, for a field of 1000 characters).
  */
@@ -308,8 +309,8 @@ async function readText(
     bytes: MAX_TEXT_BYTES,
     why: "the most read for a text field (far more than any takes): give a shorter text",
   };
-  if (maxLength !== undefined && 4 * maxLength + 5 < MAX_TEXT_BYTES) {
-    bound.bytes = 4 * maxLength + 5;
+  if (maxLength !== undefined && 4 * maxLength + 6 < MAX_TEXT_BYTES) {
+    bound.bytes = 4 * maxLength + 6;
     bound.refused = () =>
       new InvalidInputError(`Invalid input for ${model}: "${field}" must be ${expected} (got more than ${maxLength})`, {
         field,
@@ -328,12 +329,15 @@ async function readText(
   if (text === undefined) throw usageError(`"${field}": ${where} is ${notUtf8(bytes)}`);
   const problem = textProblem(text);
   if (problem) throw usageError(`"${field}": ${where} ${problem}`);
-  // A byte order mark is no character of the text (a batch file's is dropped too: see `batchParser`).
-  return text.replace(/^\ufeff/, "").replace(/\r?\n$/, "");
+  // A byte order mark is no character of the text (a batch file's is dropped too: see `batchParser`); nor is Ctrl-Z
+  // (U+001A) at its end, the end-of-file mark of old DOS tools (`copy con`), dropped with the line break before it.
+  const unmarked = text.replace(/^\ufeff/, "");
+  return (unmarked.endsWith("\u001a") ? unmarked.slice(0, -1) : unmarked).replace(/\r?\n$/, "");
 }
 
 const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {
-  throw usageError(`"${field}": cannot read ${path} (${e.code === "ENOENT" ? "no such file" : fsReason(e)})`);
+  const reason = e.code === "ENOENT" ? `no such file${whyNotFound(path)}` : fsReason(e);
+  throw usageError(`"${field}": cannot read ${path} (${reason})`);
 };
 
 /**
@@ -480,7 +484,10 @@ export async function parseInputs(
       throw invalid(`Invalid input for ${model.name}`, name, known);
     }
   }
-  if (prompt !== undefined && prompt !== "-") checkArgument("prompt", prompt);
+  if (prompt !== undefined && prompt !== "-") {
+    checkArgument("prompt", prompt);
+    checkArgumentEnd("prompt", prompt);
+  }
   if (prompt !== undefined) set("prompt", prompt === "-" ? await textOf("-", "prompt") : prompt);
   for (const arg of assignments) {
     const match = ASSIGNMENT.exec(arg);
@@ -510,6 +517,7 @@ export async function parseInputs(
     } else if (text.startsWith("@") && text.length > 1) {
       set(name, convert(field, await textOf(text.slice(1), name)));
     } else {
+      checkArgumentEnd(name, text);
       set(name, convert(field, text));
     }
   }

@@ -1,6 +1,7 @@
 import { isUsableId, MAX_ID_LENGTH } from "@decart/core";
 import { usageError } from "./exit.js";
 import { quoted } from "./output.js";
+import { CRLF_ADVICE } from "./path-argument.js";
 
 /**
  * The longest job id: the core's, the spec's `maxLength` of the `job_id` path parameter of `GET /v1/jobs/{job_id}` and
@@ -60,10 +61,14 @@ export function checkJobIdArgument(text: string, name: string, command: (jobId: 
   try {
     field = (JSON.parse(text) as { job_id?: unknown } | null)?.job_id;
   } catch {}
+  // An id with a carriage return after it (or two: `id=$(…)` and the line that uses it) comes of a CRLF script.
+  const crlf = /\r$/.test(text) && jobIdProblem(text.replace(/\r+$/, "")) === undefined;
   const fix =
     typeof field === "string" && jobIdProblem(field) === undefined
       ? `it is a line of JSON whose job_id is ${field}: ${command(field)}`
-      : "give the id alone, as `decart jobs submit … --no-json` prints it (id=$(decart jobs submit … --no-json)), or " +
-        `the job_id field of its JSON line (id=$(decart jobs submit … | jq -r .job_id)): decart ${name} -- "$id"`;
+      : crlf
+        ? `it ends in a carriage return (\\r): ${CRLF_ADVICE}`
+        : "give the id alone, as `decart jobs submit … --no-json` prints it (id=$(decart jobs submit … --no-json)), or " +
+          `the job_id field of its JSON line (id=$(decart jobs submit … | jq -r .job_id)): decart ${name} -- "$id"`;
   throw usageError(`${shown(text)} is not a job id (${problem}); ${fix} (nothing was sent)`);
 }

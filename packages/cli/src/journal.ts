@@ -18,6 +18,7 @@ import {
 } from "./files.js";
 import { jsonText } from "./json.js";
 import { lockName, takeLock } from "./lock.js";
+import { checkWrittenPath } from "./path-argument.js";
 import { redactValues } from "./secrets.js";
 
 /** One line of the journal: something that happened to a job. */
@@ -130,6 +131,17 @@ export function journalPath(flag: string | undefined, env: NodeJS.ProcessEnv = p
   return given === undefined ? defaultJournal(env) : resolve(given);
 }
 
+/**
+ * `journalPath`, for a command that uses the journal: a journal given that would name another file than the one meant
+ * (a CRLF script's `--journal j.jsonl\r`: see `checkWrittenPath`) is refused first. (The printed commands name the
+ * journal too, but only once a command has used it.)
+ */
+function usedJournal(flag: string | undefined): string {
+  const given = flag ?? process.env.DECART_JOURNAL;
+  if (given !== undefined) checkWrittenPath(given, flag !== undefined ? "--journal" : "DECART_JOURNAL");
+  return journalPath(flag);
+}
+
 /** The default journal as a message names it: its path, or where it would be when it has none (see `defaultJournal`). */
 const byDefault = (env: NodeJS.ProcessEnv): string => {
   try {
@@ -179,7 +191,7 @@ function defaultJournal(env: NodeJS.ProcessEnv): string {
  */
 export function journalClash(flag: string | undefined, written: readonly string[]): string | undefined {
   const known = new Map<string, string>();
-  const journal = placeOf(journalPath(flag), known);
+  const journal = placeOf(usedJournal(flag), known);
   for (const path of written) {
     const place = placeOf(path, known);
     if (samePlace(place, journal) || isBelow(place, journal)) return resolve(path);
@@ -194,7 +206,7 @@ export function journalClash(flag: string | undefined, written: readonly string[
  */
 export const journalsName = (flag: string | undefined): Avoid => {
   // Found now, before anything is made: a journal set but blank is refused (see `journalPath`).
-  journalPath(flag);
+  usedJournal(flag);
   return (path) => journalClash(flag, [path]) !== undefined;
 };
 
@@ -219,7 +231,7 @@ export function checkJournalApart(flag: string | undefined, written: readonly st
  * (a command that only reads it), checked to be readable if it is there, creating nothing.
  */
 export async function openJournal(flag: string | undefined, { write = true } = {}): Promise<Journal> {
-  const path = journalPath(flag);
+  const path = usedJournal(flag);
   const what = `the journal ${path} (--journal, DECART_JOURNAL)`;
   await checkRegularFile(path, what);
   // As given, for its trailing `/`: `--journal state/` would be the file `state` (see `checkOutputKind`).

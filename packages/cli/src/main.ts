@@ -18,6 +18,7 @@ import {
 } from "./exit.js";
 import { namesStdout } from "./files.js";
 import { failed, Output, quoted, untrusted } from "./output.js";
+import { checkWrittenPath } from "./path-argument.js";
 import { loadProxies } from "./proxy.js";
 import { knowKeys } from "./secrets.js";
 import { commandStarts } from "./signals.js";
@@ -413,6 +414,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       return;
     }
     try {
+      // The paths given to write to (`-o`, `--out`): one that would name another file is refused before anything else.
+      const { output: file, out } = options as { output?: unknown; out?: unknown };
+      if (typeof file === "string") checkWrittenPath(file, "-o");
+      if (typeof out === "string") checkWrittenPath(out, "--out");
       await loadProxies(process.env);
       const code = await work(output);
       exitCode = typeof code === "number" ? code : EXIT.ok;

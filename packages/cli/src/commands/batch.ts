@@ -43,6 +43,7 @@ import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
+import { whyNotFound } from "../path-argument.js";
 import { holdsSecret, redactValues, secretIn } from "../secrets.js";
 import { type Budget, letFinish, type Stop, stopOf, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
@@ -1454,7 +1455,8 @@ async function readBatchFile(path: string, each: (chunk: Buffer) => void, signal
   } catch (e) {
     if (inEach || signal.aborted) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw usageError(`Cannot read ${resolve(path)} (${code === "ENOENT" ? "no such file" : fsReason(e)})`);
+    const reason = code === "ENOENT" ? `no such file${whyNotFound(path)}` : fsReason(e);
+    throw usageError(`Cannot read ${resolve(path)} (${reason})`);
   } finally {
     signal.removeEventListener("abort", stop);
   }
