@@ -135,3 +135,50 @@ describe("a text file that ends with Ctrl-Z (U+001A, an old DOS end-of-file mark
     expect(existsSync(join(dir, "long", "a.png"))).toBe(true);
   });
 });
+
+describe("a byte that is not UTF-8 in a path ($'caf\\xe9', typed in a Latin-1 terminal)", () => {
+  /** Runs the CLI with `args`, each argument's bytes made by printf of it (`caf\\351`: octal escapes). */
+  const runBytes = (...args: string[]) => {
+    const words = args.map((arg, i) => (arg.includes("\\") ? `"$(printf "$${i + 2}")"` : `"$${i + 2}"`)).join(" ");
+    const child = spawn("sh", ["-c", `exec "$0" "$1" ${words} --json`, process.execPath, BIN, ...args], {
+      env: childEnv(env),
+      cwd: dir,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    child.stdin.end('{"custom_id":"a","prompt":"x"}\n');
+    return finished(child);
+  };
+  const NOT_UTF8 =
+    "U+FFFD, the character that a byte no UTF-8 text holds there, such as é written in Latin-1, becomes as the command line and the environment are read";
+
+  it("a path to write to (-o, --out, --journal) is refused, naming it: exit 2, nothing sent or written (the file was named caf\\ufffd.mp4)", async () => {
+    for (const [args, named] of [
+      [["video", "A lake", "-o", "caf\\351.mp4"], '-o "caf\ufffd.mp4"'],
+      [["image", "A lake", "-o", "caf\\351.png"], '-o "caf\ufffd.png"'],
+      [["batch", "-", "--out", "caf\\351"], '--out "caf\ufffd"'],
+      [["jobs", "submit", "A lake", "--journal", "caf\\351.jsonl"], '--journal "caf\ufffd.jsonl"'],
+    ] as const) {
+      const { code, stdout, stderr } = await runBytes(...args);
+      expect(code, `${args.join(" ")}: ${stderr}`).toBe(2);
+      expect(events(stdout).at(-1)!.message).toBe(
+        `${named}: the path is not UTF-8 text: it holds ${NOT_UTF8}, and the file would be named with U+FFFD, not ` +
+          "that byte; give the name in UTF-8 (for a Latin-1 one: iconv -f latin1 -t utf-8) (nothing was sent)",
+      );
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a file to read whose name holds such a byte cannot be named: the message says why", async () => {
+    // The file as a Latin-1 system names it: its name's bytes `caf\xe9.png`.
+    writeFileSync(Buffer.from(`${dir}/caf\xe9.png`, "latin1"), "");
+    const { code, stdout, stderr } = await runBytes("video", "-m", "lucy-pro-i2v", "A lake", "data=@caf\\351.png");
+    expect(code, stderr).toBe(2);
+    expect(events(stdout).at(-1)!.message).toBe(
+      `"data": cannot read ${join(dir, "caf\ufffd.png")} (no such file: the path holds ${NOT_UTF8}, so it cannot ` +
+        "name a file whose name holds such a byte; rename the file in UTF-8 (convmv -f latin1 -t utf-8 --notest " +
+        "<file>), or give it on standard input (@-))",
+    );
+    expect(emu.stats().requests.total).toBe(0);
+  });
+});
