@@ -172,18 +172,24 @@ function byteOrderMark(bytes: Uint8Array): [name: string, mark: string] | undefi
 }
 
 /**
- * Whether `bytes` (not UTF-8, none of them a UTF-8 character: see `firstNotUtf8`) hold a byte of 0x80 to 0x9F: in
+ * Whether `bytes` (not UTF-8, no UTF-8 character of theirs counted: see `utf8Scan`) hold a byte of 0x80 to 0x9F: in
  * Windows-1252 a letter or a sign (`“`, `€`, `…`), in Latin-1 a control character no text holds.
  */
 const holdsWindows1252 = (bytes: Uint8Array): boolean => bytes.some((byte) => byte >= 0x80 && byte < 0xa0);
 
 /**
- * Where the first byte of `bytes` that no UTF-8 text holds there is, and whether a UTF-8 character of more than one
- * byte comes before it or after it (text mostly UTF-8: edited in two editors, pasted from another file).
+ * Where the first byte of `bytes` that no UTF-8 text holds there is (undefined: none), and whether they hold a UTF-8
+ * character that Latin-1 or Windows-1252 text does not explain (text mostly UTF-8: edited in two editors, pasted from
+ * another file). Two bytes of 0xC4 to 0xDF then 0x80 to 0xBF are valid UTF-8, yet in those encodings an uppercase
+ * accented letter or ß before a sign (`É»`, `ß“`, `É”`): they count only next to another UTF-8 character of more than
+ * one byte (Cyrillic and Greek words: `Привет` is D0 9F D1 80 …). A character of three or four bytes (`’` is E2 80 99)
+ * counts, and one of two led by 0xC2 or 0xC3 (`é` is C3 A9; `Ã` or `Â` before a sign is no Latin-1 text's).
  */
-function firstNotUtf8(bytes: Uint8Array): { at: number; multibyte: boolean } | undefined {
+export function utf8Scan(bytes: Uint8Array): { at: number | undefined; multibyte: boolean } {
   let at: number | undefined;
   let multibyte = false;
+  // Where the last UTF-8 character of more than one byte ended.
+  let after = -1;
   for (let i = 0; i < bytes.length && !(multibyte && at !== undefined); ) {
     const byte = bytes[i]!;
     if (byte < 0x80) {
@@ -207,14 +213,15 @@ function firstNotUtf8(bytes: Uint8Array): { at: number; multibyte: boolean } | u
     if (k && bytes[i + 1]! >= low && bytes[i + 1]! <= high) k++;
     while (k > 1 && k < length && (bytes[i + k]! & 0xc0) === 0x80) k++;
     if (length && k === length) {
-      multibyte = true;
+      multibyte ||= length > 2 || byte < 0xc4 || after === i;
       i += length;
+      after = i;
     } else {
       at ??= i;
       i++;
     }
   }
-  return at === undefined ? undefined : { at, multibyte };
+  return { at, multibyte };
 }
 
 /**
@@ -222,14 +229,15 @@ function firstNotUtf8(bytes: Uint8Array): { at: number; multibyte: boolean } | u
  * standard input, where a byte order mark names UTF-16 or UTF-32): the encoding they are in as far as their bytes tell
  * it, and how to convert them. UTF-16 (what Windows PowerShell 5.1's `"…" > p.txt` writes) is not Latin-1: converted as
  * Latin-1, it would become other text (`ÿþh\0i\0`), which is refused again for its NUL characters (`utf8Text`'s caller).
- * Text mostly UTF-8 (UTF-8 characters of more than one byte, here or in the lines before them, `utf8Before`, and bytes
- * no UTF-8 text holds) is no text of another encoding: converted whole, its UTF-8 characters would become others
- * (`café` as `cafÃ©`); the first such byte is named, at its line (the first line of `bytes` is `line`) and column.
+ * Text mostly UTF-8 (UTF-8 characters that Latin-1 or Windows-1252 text does not explain, see `utf8Scan`, here or in
+ * the lines before them, `utf8Before`, and bytes no UTF-8 text holds) is no text of another encoding: converted whole,
+ * its UTF-8 characters would become others (`café` as `cafÃ©`); the first such byte is named, at its line (the first
+ * line of `bytes` is `line`) and column.
  */
 export function notUtf8(bytes: Uint8Array, start = true, { line = 1, utf8Before = false } = {}): string {
   const [name, mark] = (start && byteOrderMark(bytes)) || [];
-  const first = name || bytes.includes(0) ? undefined : firstNotUtf8(bytes);
-  if (first && (first.multibyte || utf8Before)) {
+  const first = name || bytes.includes(0) ? undefined : utf8Scan(bytes);
+  if (first?.at !== undefined && (first.multibyte || utf8Before)) {
     const before = bytes.subarray(0, first.at);
     const from = before.lastIndexOf(0x0a) + 1;
     // A UTF-8 byte order mark is no character of the text.

@@ -554,6 +554,41 @@ describe("text that is not UTF-8", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
+  it("Windows-1252 or Latin-1 text whose bytes happen to make a UTF-8 character (`ß“`, `É”`, `É»`) is not called mixed", async () => {
+    // Before the fix: an uppercase accented letter or ß before a sign is a valid 2-byte UTF-8 sequence, and each of
+    // these was "not UTF-8 text throughout … retype the characters" instead of the conversion that fixes it.
+    for (const [name, bytes, convert] of [
+      ["de.txt", "\x84Ich wei\xdf\x93, sagte er.\n", "iconv -f windows-1252 -t utf-8"],
+      ["fr.txt", "Le mot \x93CAF\xc9\x94 et JOS\xc9\x92s\n", "iconv -f windows-1252 -t utf-8"],
+      ["ete.txt", "\xabL'\xc9T\xc9\xbb\n", "iconv -f latin1 -t utf-8"],
+    ]) {
+      writeFileSync(join(dir, name!), Buffer.from(bytes!, "latin1"));
+      const { code, stderr } = await run(["jobs", "submit", `prompt=@${name}`, "--no-json"], { env, cwd: dir });
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain(`${join(dir, name!)} is not UTF-8 text (`);
+      expect(stderr).toContain(`convert it to UTF-8 (${convert}) (nothing was sent)`);
+    }
+    // Cyrillic and Greek UTF-8 with a stray Latin-1 byte: mixed still (their letters, two bytes each, come in words).
+    for (const text of ["\u041f\u0440\u0438\u0432\u0435\u0442 caf", "\u039a\u03b1\u03bb\u03b7 caf"]) {
+      writeFileSync(join(dir, "mixed.txt"), Buffer.concat([Buffer.from(text), Buffer.from([0xe9])]));
+      const { code, stderr } = await run(["jobs", "submit", "prompt=@mixed.txt", "--no-json"], { env, cwd: dir });
+      expect(code, stderr).toBe(2);
+      expect(stderr).toContain("is not UTF-8 text throughout: it holds UTF-8 characters");
+      expect(stderr).not.toContain("iconv");
+    }
+    // A batch file: an earlier line that Windows-1252 explains (valid UTF-8 by chance) makes no later Latin-1 line mixed.
+    const line = (id: string, prompt: string) => `{"custom_id":"${id}","prompt":"${prompt}"}`;
+    writeFileSync(
+      join(dir, "cp1252.jsonl"),
+      Buffer.from(`${line("a", "JOS\xc9\x92s")}\n${line("b", "\xabL'\xc9T\xc9\xbb")}\n`, "latin1"),
+    );
+    const batch = await run(["batch", "cp1252.jsonl", "--out", "cp1252-out", "--no-json"], { env, cwd: dir });
+    expect(batch.code, batch.stderr).toBe(2);
+    expect(batch.stderr).toContain("line 2: not UTF-8 text (");
+    expect(batch.stderr).toContain("convert it to UTF-8 (iconv -f latin1 -t utf-8)");
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
   it("text that holds NUL (UTF-16 without a byte order mark, UTF-16 converted as Latin-1) is refused, nothing sent", async () => {
     // Before the fix: both were sent as the prompt ("h\0i\0", "ÿþh\0i\0"), and paid for.
     for (const [bytes, input, said] of [

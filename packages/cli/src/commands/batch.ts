@@ -37,7 +37,7 @@ import {
   settleUnmade,
 } from "../follow.js";
 import { imageExtension } from "../image-type.js";
-import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Text } from "../inputs.js";
+import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal, type SubmitRecord } from "../journal.js";
 import { jsonText } from "../json.js";
 import { lockName, takeLock } from "../lock.js";
@@ -242,8 +242,9 @@ export function batchReader(what: string): {
     // (The first line begins the batch: a byte order mark there names UTF-16 or UTF-32.)
     if (text === undefined)
       throw usageError(`line ${number + 1}: ${notUtf8(bytes, number === 0, { line: number + 1, utf8Before })}`);
-    // Lines of UTF-8 characters before a line that is not UTF-8: the file is mostly UTF-8 (see `notUtf8`).
-    utf8Before ||= /[^\0-\x7f]/.test(text);
+    // Lines of UTF-8 characters before a line that is not UTF-8: the file is mostly UTF-8 (see `notUtf8`); not those
+    // Windows-1252 text would be as well (`É»`, see `utf8Scan`).
+    utf8Before ||= /[^\0-\x7f]/.test(text) && utf8Scan(bytes).multibyte;
     parser.line(text, ++number);
   };
   const take = (chunk: Buffer) => {
