@@ -703,7 +703,7 @@ export class Journal {
    * state: each job's records become one (`compactedRecord`), each batch line's latest image record stays, in order,
    * and so does each submit nothing settled; a batch line's submit settled having made nothing, when nothing else of
    * that line stays, becomes one `submit_settled` record carrying the line (`settledLine`: `--resume` knows its batch
-   * by it); lines cut short and other records go. Answers whether it did. Nothing is lost if it fails or the
+   * by it), the latest such of each batch on one server only; lines cut short and other records go. Answers whether it did. Nothing is lost if it fails or the
    * process is killed meanwhile: the file is written beside the journal, flushed, then renamed over it.
    *
    * One compaction at a time (a lock file beside the journal, `<journal>.compact.lock`; held by another process, this
@@ -839,9 +839,18 @@ export class Journal {
       for (const image of images.values()) add(image);
       // A submit nothing settled stays: a job may exist for it.
       for (const submit of submits.pending()) add(submit);
-      // A batch line's settled submit stays while nothing else of the line does: --resume knows its batch by it.
+      // A batch line's settled submit stays while nothing else of the line does: --resume knows its batch by it, and
+      // needs one of them, the latest of the batch on one server (the lines of an edited or deleted batch file, or of
+      // standard input, would stay forever).
       const lines = new Set([...images.keys(), ...[...jobs.values()].map(lineKey)]);
-      for (const [key, submit] of settled) if (!lines.has(key)) add(submit);
+      const batches = new Map<string, SubmitRecord>();
+      for (const [key, submit] of settled) {
+        if (lines.has(key)) continue;
+        const batch = JSON.stringify([submit.batch, submit.base_url]);
+        batches.delete(batch);
+        batches.set(batch, submit);
+      }
+      for (const submit of batches.values()) add(submit);
       jobs.clear();
       images.clear();
       settled.clear();

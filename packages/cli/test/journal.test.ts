@@ -235,6 +235,29 @@ describe("compacting the journal", () => {
     expect(new Journal(path).jobsAndImages().settled).toEqual(after.settled);
   });
 
+  it("keeps one settled submit of a batch's lines that made nothing, the latest, however many lines and hashes", async () => {
+    const path = large("compact-settled-many.jsonl", 100);
+    const journal = new Journal(path);
+    const line = { command: "batch", batch: "-", base_url: "https://api.example", model: "lucy-pro-t2v" };
+    // Ten lines, each settled twice with another hash (the line edited in between), of one batch; one of another.
+    const ids: string[] = [];
+    for (const hash of ["h1", "h2"]) {
+      for (let i = 0; i < 10; i++) {
+        ids.push(await journal.beginSubmit({ ...line, custom_id: `l${i}`, line_hash: `${hash}-${i}` }));
+        await journal.settleSubmit(ids.at(-1)!);
+      }
+    }
+    const other = await journal.beginSubmit({ ...line, batch: "/b/other.jsonl", custom_id: "x", line_hash: "hx" });
+    await journal.settleSubmit(other);
+    expect(journal.jobsAndImages().settled).toHaveLength(21);
+    expect(await new Journal(path, { compactAt: statSync(path).size }).compact()).toBe(true);
+    // Before: one record for each of the 20 lines and hashes of the batch, kept through every compaction.
+    expect(new Journal(path).jobsAndImages().settled).toEqual([
+      expect.objectContaining({ submit_id: ids.at(-1), batch: "-", custom_id: "l9", line_hash: "h2-9" }),
+      expect.objectContaining({ submit_id: other, batch: "/b/other.jsonl", custom_id: "x" }),
+    ]);
+  });
+
   it("past its threshold, keeps every job's state and each line's latest image, in one record each, in order", async () => {
     const path = large("compact.jsonl", 100);
     const before = new Journal(path).jobsAndImages();
