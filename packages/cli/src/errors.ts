@@ -123,9 +123,15 @@ export const after = (now: number, ms: number): string =>
 /**
  * Where a request whose outcome is unknown was sent from, for what the message says running it again does: a command
  * (`video`, `image`, `jobs submit`) run again sends it again, and bills another one; a batch's line is not sent again by
- * `--resume`, only with `--resubmit-unknown`.
+ * `--resume`, only with `--resubmit-unknown`, but for one whose request the journal could not record (`unjournaled`,
+ * see `beginSubmit`): `--resume` cannot know it was sent, and sends it again.
  */
-export type Rerun = "command" | "batch";
+export type Rerun = "command" | "batch" | "unjournaled";
+
+/** What `--resume` does with a batch line whose request the journal could not record (see `Rerun`). */
+export const UNJOURNALED =
+  "the journal could not record the request, so --resume, which cannot know that it was sent, sends the line again, " +
+  "which bills another one, unless the line is taken out of the batch file first";
 
 /** A command's words for what running it again does once its submit may have made a job (see `Rerun`). */
 export const SUBMITS_AGAIN = "Running the command again submits (and bills) another one";
@@ -134,8 +140,10 @@ export const SUBMITS_AGAIN = "Running the command again submits (and bills) anot
 const rerunWords = (rerun: Rerun, what: "asks for" | "submits"): string =>
   rerun === "command"
     ? `Running the command again ${what} (and bills) another one`
-    : `--resume does not ${what === "submits" ? "submit" : "send"} the line again unless given --resubmit-unknown, ` +
-      "which bills another one";
+    : rerun === "unjournaled"
+      ? UNJOURNALED.replace(/^t/, "T")
+      : `--resume does not ${what === "submits" ? "submit" : "send"} the line again unless given --resubmit-unknown, ` +
+        "which bills another one";
 
 /**
  * A client error's message in the CLI's terms. A key the server refuses (401) names the two places a key comes from; a
@@ -199,12 +207,15 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   if (new RegExp(`^\\S+ \\S+: an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: `).test(message))
     return (
       `${head}; it was not kept (nothing was saved), and the CLI did not send the request again: ` +
-      `${rerunWords(rerun, "asks for").replace(/^R/, "r")}; ${support}`
+      `${rerunWords(rerun, "asks for").replace(/^[RT]/, (c) => c.toLowerCase())}; ${support}`
     );
   return (
     `${head}; the server may have taken the request: a job or an image may ` +
     `have been made (and billed) although ${answered ? "its answer was not one the CLI could use" : "its answer never came"}, ` +
-    `and the CLI did not send it again. ${rerunWords(rerun, "asks for")}; a job made this ` +
-    `way is in the journal only as a submit whose outcome is unknown (decart jobs list shows it), without its id: ${support}`
+    `and the CLI did not send it again. ${rerunWords(rerun, "asks for")}; a job made this way is ` +
+    (rerun === "unjournaled"
+      ? "not in the journal"
+      : "in the journal only as a submit whose outcome is unknown (decart jobs list shows it), without its id") +
+    `: ${support}`
   );
 }

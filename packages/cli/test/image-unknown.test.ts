@@ -261,6 +261,39 @@ describe("a batch whose only journaled lines are requests settled before they ma
     expect(existsSync(join(out, "v.mp4"))).toBe(true);
   });
 
+  it("its request not journaled (the journal cannot be written): the error does not say --resume leaves the line", async () => {
+    const journalDir = join(dir, "no-journal");
+    mkdirSync(journalDir);
+    const ownEnv = { ...env, DECART_BASE_URL: proxy.url, DECART_JOURNAL: join(journalDir, "jobs.jsonl") };
+    const file = join(dir, "unjournaled.jsonl");
+    writeFileSync(file, `${image("a", "a lake")}\n${image("f", "[fail] a storm")}\n`);
+    const out = join(dir, "unjournaled-out");
+    // Once the first line's image is made, its directory replaced by a file (as a full disk or a lost permission): no
+    // record can be written from then on, and the second line's request goes all the same.
+    takeOver = (req) => {
+      if (req.method === "POST" && req.url!.startsWith("/v1/generate/") && existsSync(join(journalDir, "jobs.jsonl"))) {
+        rmSync(journalDir, { recursive: true });
+        writeFileSync(journalDir, "");
+      }
+      return false;
+    };
+    const tries = images();
+    const first = await run(["batch", file, "--out", out, "--no-json", "-c", "1"], { env: ownEnv });
+    expect(images(), first.stderr).toBe(tries + 2);
+    const [, failed] = readFileSync(join(out, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(failed, first.stderr).toMatchObject({ custom_id: "f", status: "failed", outcome_unknown: true });
+    // Before: "--resume does not send the line again unless given --resubmit-unknown", and "in the journal only as a
+    // submit whose outcome is unknown": the journal holds nothing of it, and --resume sends it again.
+    expect(failed.error).toContain(
+      "The journal could not record the request, so --resume, which cannot know that it was sent, sends the line again",
+    );
+    expect(failed.error).toContain("a job made this way is not in the journal");
+    expect(failed.error).not.toContain("--resubmit-unknown");
+  });
+
   it("its journal compacted (past the size a command compacts it at): the printed resume command sends its line", async () => {
     const ownEnv = { ...env, DECART_JOURNAL: join(dir, "journal-compacted.jsonl") };
     const { out, resume } = await stopped("compacted", [image("c", "a reef")], "process", ownEnv);

@@ -9,7 +9,7 @@ import { AbortError, type ImageModel, models, type VideoModel } from "@decart/co
 import { openPipe } from "@decart/core/node";
 import { Placeholder } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
-import { messageOf } from "../errors.js";
+import { messageOf, UNJOURNALED } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
   checkOutputDirectory,
@@ -848,7 +848,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           ...base1,
           job_id: jobId,
           status: "failed",
-          error: messageOf(error, "batch"),
+          error: messageOf(error, begun && !submitId ? "unjournaled" : "batch"),
           ...(jobId && !gone && { resumable: true as const }),
           ...(!jobId && unknown && { outcome_unknown: true as const }),
         };
@@ -866,8 +866,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           error:
             `Interrupted: the submit's answer ${answerWithin(outcome.stop)} of the signal, so it ` +
             "was not waited for: a job may have been made (and billed) although its id never came back, so its id is not " +
-            `in the journal (${unansweredId(outcome.stop)}); --resume does not submit the line again (decart jobs list ` +
-            "shows its submit as unknown) unless given --resubmit-unknown, which bills another one",
+            `in the journal (${unansweredId(outcome.stop)}); ` +
+            (submitId
+              ? "--resume does not submit the line again (decart jobs list shows its submit as unknown) unless given " +
+                "--resubmit-unknown, which bills another one"
+              : UNJOURNALED),
         };
       }
       if (outcome.state === "failed")
@@ -996,8 +999,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             outcome_unknown: true,
             error: untrusted(
               `${why}; the server answered the request with success, so an image was made (and billed), but it was ` +
-                "not kept: --resume does not ask for it again (an image has no job id: no command can fetch it); to " +
-                `ask for another all the same (billed): ${again} --resubmit-unknown${stdinNote}`,
+                "not kept: " +
+                (submitId
+                  ? "--resume does not ask for it again (an image has no job id: no command can fetch it); to ask " +
+                    `for another all the same (billed): ${again} --resubmit-unknown${stdinNote}`
+                  : `an image has no job id: no command can fetch it; ${UNJOURNALED}`),
             ),
           };
         }
@@ -1013,8 +1019,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             error:
               `Interrupted: the image request's answer ${answerWithin(stop)} of the signal, so it was not waited ` +
               "for: an image may have been made (and billed) although it never came back, so none was written " +
-              `(${unansweredId(stop)}); --resume does not ask for it again unless given --resubmit-unknown, which ` +
-              "bills another one",
+              `(${unansweredId(stop)}); ` +
+              (submitId
+                ? "--resume does not ask for it again unless given --resubmit-unknown, which bills another one"
+                : UNJOURNALED),
           };
         }
         if (going.aborted && AbortError.isInstance(error)) {
@@ -1029,7 +1037,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         return {
           ...base1,
           status: "failed",
-          error: messageOf(error, "batch"),
+          error: messageOf(error, asked && !submitId ? "unjournaled" : "batch"),
           ...(mayHaveMade && { outcome_unknown: true as const }),
         };
       }
