@@ -36,15 +36,24 @@ const joined = (lines: string[]) => lines.join("");
 const shownWhole = (lines: string[], text: string) =>
   lines.some((line, i) => line.startsWith(text.slice(0, 20)) && joined(lines.slice(i)).startsWith(text));
 
-/** A proxy in front of the emulator that holds the answers of submits until `release`. */
-async function holdingSubmits() {
+/**
+ * A proxy in front of the emulator that holds the answers of submits until `release`; `arrived` settles once `count`
+ * submits have reached it (the batch's bar says "running" before a line's submit is even built).
+ */
+async function holdingSubmits(count = 2) {
   let release!: () => void;
+  let reached!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
+  const arrived = new Promise<void>((resolve) => (reached = resolve));
+  let submits = 0;
   const proxy = await proxyTo(emu.url, async (req) => {
-    if (req.method === "POST" && req.url?.startsWith("/v1/jobs/")) await released;
+    if (req.method === "POST" && req.url?.startsWith("/v1/jobs/")) {
+      if (++submits === count) reached();
+      await released;
+    }
     return false;
   });
-  return { url: proxy.url, release, close: proxy.close };
+  return { url: proxy.url, release, arrived, close: proxy.close };
 }
 
 describe.skipIf(!SCRIPT)("a batch's bar on a terminal", () => {
@@ -77,6 +86,7 @@ describe.skipIf(!SCRIPT)("a batch's bar on a terminal", () => {
           columns: COLUMNS,
         });
         await seen("2 running");
+        await held.arrived;
         const cli = await pid;
         process.kill(cli, "SIGINT");
         await seen("Ctrl-C again stops at once");
