@@ -5,8 +5,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { closeSync, constants, openAsBlob, open as openCallback, type Stats } from "node:fs";
 import { access, type FileHandle, open, readlink, realpath, rename, rm, stat } from "node:fs/promises";
-import { type Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import {
+  type Agent,
+  type ClientRequest,
+  globalAgent as httpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+} from "node:http";
+import { globalAgent as httpsAgent, request as httpsRequest } from "node:https";
 import { Socket } from "node:net";
 import { basename, dirname, extname, isAbsolute, join, sep } from "node:path";
 import { finished, pipeline as pipe, Readable, Transform, Writable } from "node:stream";
@@ -448,6 +454,39 @@ export async function saveResult(
  * decoded by `responseOf`, as by fetch.
  */
 const firstOrigins = new WeakMap<AbortSignal, string>();
+/** When each kept-alive connection of the agents that requests went through was last freed (`performance.now()`). */
+const freedAt = new WeakMap<Socket, number>();
+/** The keep-alive timeout (ms) that a connection's server announced in its last answer (`Keep-Alive: timeout=N`). */
+const announced = new WeakMap<Socket, number>();
+const watched = new WeakSet<Agent>();
+/**
+ * A POST (a submit, `process`, `files.upload`: it makes something) is never sent on a kept-alive connection that may
+ * be stale: one the server may have closed while this process did not run (an event loop blocked past the server's
+ * keep-alive timeout, a suspended process), so that neither the agent's idle timer nor the close was seen and the
+ * agent would hand it out. Sent on it, the request fails with a reset once its body went, which cannot be told from a
+ * server that read it, made the job and then reset (SUBMIT_OUTCOME_UNKNOWN). So, before one, the agent's free
+ * connections idle longer than 4 s, than the server's announced `Keep-Alive: timeout` less 1 s, or than their idle
+ * timeout in the agent (its `timeout`), or freed before the agent was watched, are closed and taken out of its pool:
+ * the POST takes a fresh connection. Through the agent given (a proxy's agent too), never around it.
+ */
+const dropStale = (agent: Agent, post: boolean) => {
+  if (typeof agent.on !== "function" || typeof agent.freeSockets !== "object") return;
+  if (!watched.has(agent)) {
+    watched.add(agent);
+    agent.on("free", (socket: Socket) => freedAt.set(socket, performance.now()));
+  }
+  if (!post) return;
+  const now = performance.now();
+  for (const sockets of Object.values(agent.freeSockets))
+    for (const socket of [...(sockets ?? [])]) {
+      const at = freedAt.get(socket);
+      const idle = Math.min(4000, socket.timeout || 4000, (announced.get(socket) ?? 5000) - 1000);
+      if (at !== undefined && now - at <= idle) continue;
+      // Destroyed, then removed from the pool at once (Node's documented 'agentRemove'; its 'close' comes later).
+      socket.destroy();
+      socket.emit("agentRemove");
+    }
+};
 const requestOf = (
   url: string,
   init: RequestInit,
@@ -456,13 +495,16 @@ const requestOf = (
   headers?: Record<string, string>,
   agent?: Agent,
 ) => {
-  const make = (agent?: Agent) =>
-    (new URL(url).protocol === "https:" ? httpsRequest : httpRequest)(url, {
+  const make = (agent?: Agent) => {
+    const https = new URL(url).protocol === "https:";
+    dropStale(agent ?? (https ? httpsAgent : httpAgent), (init.method ?? method).toUpperCase() === "POST");
+    return (https ? httpsRequest : httpRequest)(url, {
       method: init.method ?? method,
       headers: { ...Object.fromEntries(new Headers(init.headers)), ...headers, "accept-encoding": "identity" },
       agent,
       signal: init.signal ?? undefined,
     });
+  };
   let req: ClientRequest;
   try {
     // The origin of the attempt's first request (baseUrl's: the transport sends each hop of an attempt under the
@@ -503,6 +545,11 @@ const requestOf = (
         : e,
     ),
   );
+  req.on("response", (res: IncomingMessage) => {
+    const timeout = /^timeout=(\d+)/.exec(String(res.headers["keep-alive"]))?.[1];
+    if (timeout) announced.set(res.socket, +timeout * 1000);
+    else announced.delete(res.socket);
+  });
   // A 101 (an upgrade no request asked for) never reaches 'response': without this listener Node closes the
   // connection and the request never settles, not even when aborted. It fails at once, as fetch fails it.
   req.on("upgrade", (res: IncomingMessage, socket: Socket) => {
