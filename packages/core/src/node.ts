@@ -454,15 +454,18 @@ export async function saveResult(
  * decoded by `responseOf`, as by fetch.
  */
 const firstOrigins = new WeakMap<AbortSignal, string>();
-/** When each kept-alive connection of the agents that requests went through was last freed (`performance.now()`). */
-const freedAt = new WeakMap<Socket, number>();
+/**
+ * When each kept-alive connection of the agents that requests went through was last freed, by both clocks: the
+ * monotonic one stops while the machine sleeps (a laptop's lid closed), the wall clock does not.
+ */
+const freedAt = new WeakMap<Socket, [number, number]>();
 /** The keep-alive timeout (ms) that a connection's server announced in its last answer (`Keep-Alive: timeout=N`). */
 const announced = new WeakMap<Socket, number>();
 const watched = new WeakSet<Agent>();
 /**
  * A POST (a submit, `process`, `files.upload`: it makes something) is never sent on a kept-alive connection that may
  * be stale: one the server may have closed while this process did not run (an event loop blocked past the server's
- * keep-alive timeout, a suspended process), so that neither the agent's idle timer nor the close was seen and the
+ * keep-alive timeout, a suspended process, a machine asleep), so that neither the agent's idle timer nor the close was seen and the
  * agent would hand it out. Sent on it, the request fails with a reset once its body went, which cannot be told from a
  * server that read it, made the job and then reset (SUBMIT_OUTCOME_UNKNOWN). So, before one, the agent's free
  * connections idle longer than 4 s, than the server's announced `Keep-Alive: timeout` less 1 s, or than their idle
@@ -473,15 +476,16 @@ const dropStale = (agent: Agent, post: boolean) => {
   if (typeof agent.on !== "function" || typeof agent.freeSockets !== "object") return;
   if (!watched.has(agent)) {
     watched.add(agent);
-    agent.on("free", (socket: Socket) => freedAt.set(socket, performance.now()));
+    agent.on("free", (socket: Socket) => freedAt.set(socket, [performance.now(), Date.now()]));
   }
   if (!post) return;
   const now = performance.now();
+  const wall = Date.now();
   for (const sockets of Object.values(agent.freeSockets))
     for (const socket of [...(sockets ?? [])]) {
       const at = freedAt.get(socket);
       const idle = Math.min(4000, socket.timeout || 4000, (announced.get(socket) ?? 5000) - 1000);
-      if (at !== undefined && now - at <= idle) continue;
+      if (at && now - at[0] <= idle && wall - at[1] <= idle) continue;
       // Destroyed, then removed from the pool at once (Node's documented 'agentRemove'; its 'close' comes later).
       socket.destroy();
       socket.emit("agentRemove");
@@ -546,7 +550,7 @@ const requestOf = (
     ),
   );
   req.on("response", (res: IncomingMessage) => {
-    const timeout = /^timeout=(\d+)/.exec(String(res.headers["keep-alive"]))?.[1];
+    const timeout = /(?:^|[\s,;])timeout=(\d+)/i.exec(String(res.headers["keep-alive"]))?.[1];
     if (timeout) announced.set(res.socket, +timeout * 1000);
     else announced.delete(res.socket);
   });
