@@ -9,6 +9,10 @@
  * - as the process exits, however it exits (a second Ctrl-C's `process.exit`, an error nothing caught), each bar still
  *   drawn is stopped, the cursor shown again: `gracefulExit` stops a bar on the first SIGINT (70), which lets a batch
  *   go on, and not on `process.exit`;
+ * - a bar's timer that does not keep the process alive: cli-progress re-arms a `setTimeout` every 100 ms while a bar
+ *   is drawn (174, then its `update-post` event), so a bar some path forgot to stop would hold the CLI for good once
+ *   the command ended (`bin/decart.js` only sets `process.exitCode`); unref'd at each re-arm, the process exits and
+ *   the exit hook above stops the bar;
  * - nothing written once `Output` saw the stream fail (see `write` there): cli-progress writes to its stream as it is.
  */
 import type { MultiBar, Options, SingleBar } from "cli-progress";
@@ -48,6 +52,8 @@ export async function liveBar(stream: Stream, write: (text: string) => void, opt
     { stream: guarded, hideCursor: true, linewrap: true, forceRedraw: true, ...options },
     progress.Presets.shades_classic,
   );
+  // The timer re-armed by each `update` (see above): `timer` is cli-progress's own field, not in its types.
+  bars.on("update-post", () => (bars as unknown as { timer?: NodeJS.Timeout | null }).timer?.unref());
   return new LiveBar(stream, bars);
 }
 

@@ -157,3 +157,37 @@ describe.skipIf(!SCRIPT)("a download's bar on a terminal", () => {
     }
   });
 });
+
+describe.skipIf(!SCRIPT)("a download that fails mid-way on a terminal", () => {
+  it("ends with its error's exit code: the bar's timer does not keep the process alive", async () => {
+    const jobId = "job_0123456789abcdef0123456789abcdef";
+    const video = Buffer.concat([Buffer.from("\0\0\0\x10ftypmp42\0\0\0\0", "latin1"), Buffer.alloc(3000, 1)]);
+    let downloads = 0;
+    const server = await listenOnLoopback((req, res) => {
+      req.resume();
+      const url = req.url ?? "";
+      if (url.endsWith("/content")) {
+        // The first answer cut after half its body (the bar drawn meanwhile); the result gone when asked again.
+        if (downloads++) return res.writeHead(410, { "content-type": "application/json" }).end('{"detail":"gone"}');
+        res.writeHead(200, { "content-type": "video/mp4", "content-length": video.length });
+        res.write(video.subarray(0, 1500), () => setTimeout(() => res.destroy(), 50));
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: jobId, status: req.method === "POST" ? "pending" : "completed" }));
+    });
+    try {
+      const file = join(dir, "cut.mp4");
+      const { done } = onTerminal(["video", "A lake", "-o", file], {
+        env: { ...env, DECART_API_KEY: KEY, DECART_BASE_URL: server.url },
+        columns: COLUMNS,
+      });
+      const { code, stdout } = await done;
+      expect(stdout).toContain("Downloading");
+      expect(code, stdout).toBe(1);
+      expect(render(stdout, COLUMNS).lines.join("\n")).toContain("decart: gone (HTTP 410)");
+    } finally {
+      await server.close();
+    }
+  });
+});
