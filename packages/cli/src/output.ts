@@ -270,17 +270,22 @@ function escapeControls(text: string, colors: boolean): string {
   );
 }
 
+/** Linux's `/dev/tty` (device 5,0): whichever terminal controls the process, not a terminal of its own. */
+const CONTROLLING_TERMINAL = (5 << 8) | 0;
+
 /**
  * Whether two streams are one terminal: both terminals, and the same device (`decart … 2>/dev/pts/3` writes stderr to
- * another terminal, which does not show stdout). Streams without a descriptor to ask (a test's) are taken as one.
+ * another terminal, which does not show stdout). `2>/dev/tty` is taken as the terminal the other stream is on (the one
+ * a command run from a terminal has for its controlling terminal). Streams without a descriptor to ask (a test's) are
+ * taken as one.
  */
 function oneTerminal(a: Stream, b: Stream): boolean {
   if (a.isTTY !== true || b.isTTY !== true) return false;
   const fds = [a, b].map((stream) => (stream as { fd?: unknown }).fd);
   if (!fds.every((fd) => typeof fd === "number")) return true;
   try {
-    const [x, y] = fds.map((fd) => fstatSync(fd as number));
-    return x!.dev === y!.dev && x!.ino === y!.ino && x!.rdev === y!.rdev;
+    const [x, y] = fds.map((fd) => fstatSync(fd as number).rdev);
+    return x === y || x === CONTROLLING_TERMINAL || y === CONTROLLING_TERMINAL;
   } catch {
     return true;
   }

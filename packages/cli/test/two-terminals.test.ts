@@ -72,4 +72,17 @@ describe.skipIf(!SCRIPT)("a saved result's line on stderr", () => {
     expect(code, stdout).toBe(0);
     expect(stdout).toMatch(new RegExp(`✓ Image saved \\(\\d+ bytes\\):\\r\\n${file}\\r\\n`));
   });
+
+  it("ends with `:` where stderr is /dev/tty and stdout that terminal: one terminal, the path printed once", async () => {
+    const file = join(dir, "tty.png");
+    const { done } = onTerminal(["image", "A lake", "-o", file, "--no-color"], {
+      env,
+      columns: 200,
+      stderr: "/dev/tty",
+    });
+    const { code, stdout } = await done;
+    expect(code, stdout).toBe(0);
+    expect(stdout).toMatch(new RegExp(`✓ Image saved \\(\\d+ bytes\\):\\r\\n${file}\\r\\n`));
+    expect(stdout.split(file).length - 1, stdout).toBe(1);
+  });
 });
