@@ -183,7 +183,9 @@ const holdsWindows1252 = (bytes: Uint8Array): boolean => bytes.some((byte) => by
  * another file). Two bytes of 0xC4 to 0xDF then 0x80 to 0xBF are valid UTF-8, yet in those encodings an uppercase
  * accented letter or ß before a sign (`É»`, `ß“`, `É”`): they count only next to another UTF-8 character of more than
  * one byte (Cyrillic and Greek words: `Привет` is D0 9F D1 80 …). A character of three or four bytes (`’` is E2 80 99)
- * counts, and one of two led by 0xC2 or 0xC3 (`é` is C3 A9; `Ã` or `Â` before a sign is no Latin-1 text's).
+ * counts, and one of two led by 0xC2 or 0xC3 (`é` is C3 A9; `Ã` or `Â` before a sign is no Latin-1 text's). A lone
+ * letter of two bytes led by 0xC4 to 0xDF (`ş` is C5 9F, `ÅŸ` in Windows-1252) counts for nothing then: every second
+ * byte (0x80 to 0xBF) is a sign or a letter in Windows-1252, so no rule on it tells `ş` from `É”`.
  */
 export function utf8Scan(bytes: Uint8Array): { at: number | undefined; multibyte: boolean } {
   let at: number | undefined;
