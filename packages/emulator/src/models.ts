@@ -64,12 +64,6 @@ export function runs(name: string): string {
   return canonicalModel(name);
 }
 
-/** Why a name cannot be used as a model: unknown, or retired. */
-export function unknownModel(name: string): string | undefined {
-  if (isModelName(name)) return undefined;
-  return RETIRED.has(name) ? `model '${name}' has been retired` : `unknown model '${name}'`;
-}
-
 /** A small summary of the text fields, for `input` of a model-level issue. */
 function formSummary(parts: readonly FormPart[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,12 +1,12 @@
 /** `POST /v1/client/tokens`: short-lived `ek_…` keys acting for the key that made them, checked against the spec. */
 import { createHmac, randomBytes } from "node:crypto";
 import type { CreateTokenRequest, CreateTokenResponse } from "@decart/api";
-import { requestSchemas } from "@decart/api";
+import { isModelName, requestSchemas } from "@decart/api";
 import type { Emulation } from "./emulation.js";
 import { applyFault, authenticate, iso } from "./emulation.js";
 import type { Ctx } from "./http.js";
 import { detail, invalid, json, readSmallBody } from "./http.js";
-import { runs, unknownModel } from "./models.js";
+import { runs } from "./models.js";
 import { MAX_JSON_DEPTH, pyJsonLoads } from "./pyjson.js";
 import type { JsonSchema, ValidationIssue } from "./validation.js";
 import { issue, validateJson } from "./validation.js";
@@ -14,10 +14,6 @@ import { issue, validateJson } from "./validation.js";
 const TOKEN_SCHEMA = requestSchemas.CreateTokenRequest as unknown as JsonSchema;
 /** Signs the JWT-shaped `token` of the answer (random per process: nothing verifies it but the shape). */
 const TOKEN_SECRET = randomBytes(32);
-
-/** The request's fields up to allowedModels, in the schema's order (the order of pydantic's issues). */
-const TOKEN_FIELDS = Object.keys(TOKEN_SCHEMA.properties ?? {});
-const BEFORE_MODELS = new Set<unknown>(TOKEN_FIELDS.slice(0, TOKEN_FIELDS.indexOf("allowedModels") + 1));
 
 /**
  * Whether FastAPI reads a body of this `Content-Type` as JSON (fastapi/routing.py, since 0.65.2): when none is given,
@@ -135,20 +131,8 @@ function readRequest(ctx: Ctx, raw: Buffer): CreateTokenRequest | undefined {
   }
   const issues: ValidationIssue[] = [];
   // The request as pydantic validates it (lax: `"60"` and `true` are integers), checked and taken as it read it.
+  // allowedModels is a list of strings, as the spec has it: a name of no model is taken, and allows nothing.
   const request = validateJson(TOKEN_SCHEMA, value, ["body"], issues) as CreateTokenRequest;
-  // The names are checked as a pydantic field validator checks them: once the list itself is valid, whatever the
-  // other fields, and listed in field order (after the issues of the fields before allowedModels).
-  const isModels = (i: ValidationIssue) => i.loc[1] === "allowedModels";
-  const models = issues.some(isModels) ? undefined : request.allowedModels;
-  if (Array.isArray(models)) {
-    const unknown: ValidationIssue[] = [];
-    models.forEach((name, i) => {
-      const why = unknownModel(name);
-      if (why) unknown.push(issue(["body", "allowedModels", i], "value_error", `Value error, ${why}`, name));
-    });
-    const after = issues.findIndex((i) => !BEFORE_MODELS.has(i.loc[1]));
-    issues.splice(after < 0 ? issues.length : after, 0, ...unknown);
-  }
   if (issues.length > 0) {
     invalid(ctx, issues);
     return undefined;
@@ -166,8 +150,9 @@ export async function handleTokens(ctx: Ctx, em: Emulation): Promise<void> {
   const body = readRequest(ctx, raw);
   if (!body) return;
   const expiresIn = body.expiresIn ?? (TOKEN_SCHEMA.properties?.expiresIn?.default as number | undefined) ?? 60;
-  // Kept as the models that run, so that a token for an alias works on its target and the other way round.
-  const allowed = body.allowedModels?.map(runs);
+  // Kept as the models that run, so that a token for an alias works on its target and the other way round; a name
+  // of no model (or a retired one) is answered before any token is read, so only the catalogue's names are kept.
+  const allowed = body.allowedModels?.filter(isModelName).map(runs);
   const created = em.keys.createToken(principal, em.settings.now(), expiresIn, allowed, body.allowedOrigins);
   const { maxClientTokens, maxClientTokenOriginChars } = em.settings;
   if ("tooLarge" in created) {
