@@ -195,7 +195,7 @@ export interface FaultRule {
   kind: FaultKind;
   /** Probability per matching request, 0..1; default 1. */
   rate?: number;
-  /** For 429 / 503: the Retry-After header. */
+  /** For the error kinds (429, 500, 503, 504): the Retry-After header sent with the error; the other kinds ignore it. */
   retryAfterSeconds?: number;
   /**
    * For "slow": delay before the first byte; for "stall": how long a download stalls; for "trickle": the pause after

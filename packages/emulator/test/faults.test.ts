@@ -562,6 +562,60 @@ describe("fault rules", () => {
     expect(ok.headers.get("retry-after")).toBe("16");
   });
 
+  // The header's grammar and where it is read, as the README states them.
+  it("reads the header as the README says: kind as written, names in any case, spaces and empty parameters dropped", async () => {
+    const e = await fresh();
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "grammar" });
+    const answer = async (header: string) => {
+      const res = await get(e, `/v1/jobs/${id}`, { "x-emulator-fault": header });
+      const body = (await res.json()) as { detail?: string };
+      return [res.status, res.headers.get("retry-after"), res.status === 400 ? body.detail : undefined];
+    };
+    expect(await answer(" 503 ")).toEqual([503, null, undefined]);
+    expect(await answer("503;;")).toEqual([503, null, undefined]);
+    expect(await answer("503; Retry-After=5")).toEqual([503, "5", undefined]);
+    expect(await answer("503; retry-after = 00010")).toEqual([503, "10", undefined]);
+    expect(await answer("503; retry-after=1.0")).toEqual([503, "1", undefined]);
+    // Retry-After goes with every error kind, not 429 and 503 alone; a parameter the kind does not use is ignored.
+    expect(await answer("500; retry-after=5")).toEqual([500, "5", undefined]);
+    expect(await answer("504; retry-after=7; delay=5")).toEqual([504, "7", undefined]);
+    const [status, , detail] = await answer("STALL");
+    expect([status, detail]).toEqual([400, expect.stringContaining('kind "STALL"')]);
+    // Sent twice, the header is one value, the two joined by ", ": no kind.
+    const twice = await raw(e.url, {
+      path: `/v1/jobs/${id}`,
+      headers: { "x-api-key": e.apiKey, "x-emulator-fault": ["503", "500"] as never },
+    });
+    expect(twice.status).toBe(400);
+    expect(JSON.parse(twice.body.toString()).detail).toContain('kind "503, 500"');
+    expect(e.stats().faultsInjected).toEqual({ "503": 5, "500": 1, "504": 1 });
+  });
+
+  it("answers a malformed header 400 only where a fault is decided: not before the key, the job, or on other paths", async () => {
+    const e = await fresh();
+    const bad = { "x-emulator-fault": "explode" };
+    expect((await get(e, "/v1/jobs/job_nope", bad)).status).toBe(404);
+    expect((await fetch(`${e.url}/v1/jobs/job_nope`, { headers: { ...bad, "x-api-key": "nope" } })).status).toBe(401);
+    expect((await post(e, "/v1/jobs/lucy-2-v2v", form({ prompt: "p" }), bad)).status).toBe(410);
+    expect((await get(e, "/v1/nothing", bad)).status).toBe(404);
+    expect(
+      (await fetch(`${e.url}/v1/jobs/job_x`, { method: "DELETE", headers: { ...bad, "x-api-key": e.apiKey } })).status,
+    ).toBe(405);
+    const admin = await fetch(`${e.url}/_emulator/stats`, {
+      headers: { ...bad, authorization: `Bearer ${e.adminToken}` },
+    });
+    expect(admin.status).toBe(200);
+    const preflight = await fetch(`${e.url}/v1/jobs/lucy-pro-t2v`, {
+      method: "OPTIONS",
+      headers: { ...bad, origin: "https://app.example", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(204);
+    const refused = await post(e, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p" }), bad);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("content-type")).toContain("application/json");
+    expect(e.stats().jobsCreated).toBe(0);
+  });
+
   it("faults never hit the admin routes", async () => {
     const e = await fresh({ faults: [{ kind: "500" }] });
     const res = await fetch(`${e.url}/_emulator/stats`, { headers: { authorization: `Bearer ${e.adminToken}` } });
