@@ -64,4 +64,26 @@ describe("what the server takes and the client refuses before sending", () => {
       status: "pending",
     });
   });
+
+  it("a trajectory point's values of another JSON type: the server reads them laxly, the client asks for numbers", async () => {
+    const trajectory = [
+      { frame: true, x: "0", y: 0 },
+      { frame: "2", x: 0.5, y: 0.5 },
+    ];
+    for (const given of [trajectory, JSON.stringify(trajectory)]) {
+      const error = await refusedUpFront("lucy-motion", { data: png(), trajectory: given });
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.field).toBe("trajectory[0].frame");
+    }
+    const sent = await takenOverHttp("lucy-motion", { data: png(), trajectory });
+    expect(sent.status, sent.body).toBe(200);
+    // Given as numbers, it is sent and taken.
+    const numbers = [
+      { frame: 1, x: 0, y: 0 },
+      { frame: 2, x: 0.5, y: 0.5 },
+    ];
+    await expect(
+      client.queue.submit({ model: models.video("lucy-motion"), data: png(), trajectory: numbers }),
+    ).resolves.toMatchObject({ status: "pending" });
+  });
 });
