@@ -37,7 +37,7 @@ export interface VideoJobOptions {
    * The watch's budget before a `JobTimeoutError` (default: the core's, 11 minutes), from when watching began (the
    * submit's answer, or `useJob`'s first watch): a component an `<Activity>` hid and shows again gets what is left, and
    * so does a `retry()`, at most `timeoutMs` from then (the latest committed render's, for `useGenerateVideo`), and a
-   * new budget from then once less than 5 s of it is left.
+   * new budget from then once less than 5 s of it is left (5 s left, exactly, is kept).
    */
   timeoutMs?: number | undefined;
   /**
@@ -217,8 +217,8 @@ function apply(store: Store, event: JobEvent): void {
 const endOf = (client: DecartClient, jobId: string, { timeoutMs }: VideoJobOptions, before = 0): number =>
   Math.min(
     client.queue.createWatch(jobId, { timeoutMs }).deadline,
-    // What must be left of it for a `retry()` to keep it: 5 s.
-    before > client.queue.createWatch(jobId, { timeoutMs: 5e3 }).deadline ? before : Infinity,
+    // What must be left of it for a `retry()` to keep it: 5 s (exactly 5 s keeps it; less is a new budget).
+    before >= client.queue.createWatch(jobId, { timeoutMs: 5e3 }).deadline ? before : Infinity,
   );
 
 /** A result kept for `keepResultMs`: the state that showed it, how many followers show it, the timer that drops it. */

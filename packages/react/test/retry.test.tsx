@@ -82,6 +82,29 @@ describe("useGenerateVideo().retry(), after a watch that ended without the job's
     expect(submits()).toEqual({ sent: 1, jobs: 1 });
   });
 
+  it("after stop() with exactly 5 s of the job's budget left (not less): watches within it, no new budget", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { result } = renderHook(() => useGenerateVideo({ timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    let jobId: string | undefined;
+    await act(async () => {
+      jobId = await result.current.submit({
+        model,
+        prompt: "watched again with exactly 5 s of its budget left [hold]",
+      });
+    });
+    await until(() => result.current.status === "processing");
+    clock.now += 15_000; // 5 s left: kept
+    act(() => result.current.stop());
+    expect(await retried(result)).toBe(jobId);
+    expect(result.current).toMatchObject({ status: "processing", watching: true });
+    clock.now += 6_000; // past the kept budget's end, well within a new one
+    expect(emu.release(jobId!)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", jobId, error: expect.any(JobTimeoutError) });
+    expect(submits()).toEqual({ sent: 1, jobs: 1 });
+  });
+
   it("after stop() with less than 5 s of the job's budget left: a new budget from the retry, not a watch that times out at once", async () => {
     emu = await startFast();
     const { clock, client } = clocked(emu);
@@ -437,6 +460,25 @@ describe("useJob().retry()", () => {
     act(() => result.current.retry());
     await ended(result);
     expect(result.current).toMatchObject({ status: "completed", jobId: job_id });
+  });
+
+  it("after stop() with exactly 5 s of its budget left (not less): watches within it, no new budget", async () => {
+    emu = await startFast();
+    const { clock, client } = clocked(emu);
+    const { job_id } = await client.queue.submit({
+      model,
+      prompt: "watched again with exactly 5 s of its budget left [hold]",
+    });
+    const { result } = renderHook(() => useJob(job_id, { model, timeoutMs: 20_000 }), { wrapper: strictWith(client) });
+    await until(() => result.current.status === "processing");
+    clock.now += 15_000; // 5 s left: kept
+    act(() => result.current.stop());
+    act(() => result.current.retry());
+    expect(result.current).toMatchObject({ status: "processing", watching: true });
+    clock.now += 6_000; // past the kept budget's end, well within a new one
+    expect(emu.release(job_id)).toBe(true);
+    await ended(result);
+    expect(result.current).toMatchObject({ status: "error", error: expect.any(JobTimeoutError), canRetry: true });
   });
 
   it("after stop() with less than 5 s of its budget left: a new budget from the retry, not a watch that times out at once", async () => {
