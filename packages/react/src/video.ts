@@ -47,7 +47,8 @@ export interface VideoJobOptions {
   whenHidden?: "slow" | "keep" | undefined;
   /**
    * `useGenerateVideo`'s (`useJob` takes it and calls nothing): called with the error of a submit left on its way
-   * (`reset()` or the next `submit` came before its answer) that failed when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`,
+   * (`reset()`, the next `submit` or the component's unmount came before its answer; not an `<Activity>` hiding it,
+   * whose state shows the error when shown again) that failed when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`,
    * a `CALLBACK_ERROR`, an `AbortError` of your `signal` whose message says a job may exist; `error.jobId`, the job's
    * id when known, which its `submit` resolves with too), and the `input` given to that `submit`: no state shows that
    * error, and its `submit` resolves as ever, never rejects. The latest committed render's; one that throws is thrown
@@ -142,8 +143,8 @@ export interface VideoGeneration extends GenerationState {
    * once the server accepted the job, or `undefined` when the submit failed (the error is in the state). A submit
    * error that comes once the job exists (your `onUploadProgress` threw) resolves with its id, in the state too. A job
    * being watched is no longer watched (it is not cancelled), and a submit on its way still resolves with its own job
-   * id, the state following the new one. Such a submit left on its way (by `reset()` or the next `submit`) that fails
-   * resolves `undefined` (its job id, if its error carries one), its error in no state: when a job may exist, that
+   * id, the state following the new one. Such a submit left on its way (by `reset()`, the next `submit` or an unmount)
+   * that fails resolves `undefined` (its job id, if its error carries one), its error in no state read: when a job may exist, that
    * error goes to the `onOrphan` option. It never rejects. `input.signal` aborts the submit (an upload) if you must,
    * and once the job is submitted ends its watch, as the core's `signal` ends a `submitAndPoll`'s: `error`, the core's
    * `AbortError` carrying the job id (the job is not cancelled).
@@ -439,6 +440,11 @@ class VideoGenerator {
   /** The latest submit and its inputs, for `retry()`: until its job completes, `reset()` or the next submit. */
   declare private last: Job | undefined;
   declare private input: SubmitOptions<string> | undefined;
+  /**
+   * Whether its component unmounted (set by the cleanup of an insertion effect, which an unmount runs and an
+   * `<Activity>` hiding it does not): its state is read by nothing any more.
+   */
+  declare gone: boolean | undefined;
 
   constructor(private readonly client: DecartClient) {}
 
@@ -527,11 +533,15 @@ class VideoGenerator {
       (error) => {
         // An error after the server accepted the job (your `onUploadProgress` threw) carries its id: it is kept.
         // (`job` stays to follow, but without an answer there is nothing to watch.) A submit left (`reset()`, the next
-        // submit), whose error no state shows, that may have made a job (see `madeNothing`; an abort whose message
-        // does not say so made none) goes to `onOrphan`, apart: `submit` never rejects.
+        // submit, an unmount), whose error no state shows (or one nothing reads), that may have made a job (see
+        // `madeNothing`; an abort whose message does not say so made none) goes to `onOrphan`, apart: `submit` never
+        // rejects.
         const { jobId } = error;
         if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId });
-        else if (jobId || (!madeNothing(error) && (error.code !== "ABORT" || /may exist/.test(error.message))))
+        if (
+          (this.last !== job || this.gone) &&
+          (jobId || (!madeNothing(error) && (error.code !== "ABORT" || /may exist/.test(error.message))))
+        )
           queueMicrotask(() => this.options.onOrphan?.(error, input));
         return jobId as string | undefined;
       },
@@ -599,7 +609,8 @@ class VideoGenerator {
  * neither cancels the job, nor does an unmount, which stops watching too. `retry()` watches the same job again, or
  * submits the same inputs again when no job can be running (see `VideoGeneration.retry`); `canRetry` says whether it
  * would. The job is watched only while a component reads the state: a component an `<Activity>` hides stops reading,
- * and reads again when shown; a submit after an unmount still resolves with the job id, but nothing watches the job.
+ * and reads again when shown; a submit after an unmount still resolves with the job id, but nothing watches the job
+ * (one that fails then, when a job may exist, goes to `onOrphan`).
  * The options are read by each `submit` (a job goes on as it was submitted), as the latest committed render gave them.
  * The state is always `idle` on the server. Its type narrows by `status` as `download` makes it: once `completed`,
  * `result` is the video (a `Blob`), `undefined` with `download: false`, either with a `download` known only at run time.
@@ -615,9 +626,15 @@ export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
   const checked = check("useGenerateVideo", options);
   const client = useDecartClient();
   const generator = useKept(() => new VideoGenerator(client), [client]);
-  // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing).
+  // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing). Its cleanup
+  // runs before the next commit's, and at the unmount, not when an `<Activity>` hides the component (React runs
+  // insertion effects' cleanups only on removal): `gone` tells a submit's failure that nothing reads the state.
   useInsertionEffect(() => {
     generator.options = checked;
+    generator.gone = false;
+    return () => {
+      generator.gone = true;
+    };
   });
   const state = useSyncExternalStore(
     generator.store.subscribe,

@@ -10,7 +10,7 @@ import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
 import { renderToString } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
-import { type GenerationState, useGenerateVideo, useJob } from "../src/index.js";
+import { type GenerationState, useGenerateVideo, useJob, type VideoGeneration } from "../src/index.js";
 import {
   activityWith,
   clientFor,
@@ -28,6 +28,7 @@ import {
 let emu: Emulator | undefined;
 
 const model = models.video("lucy-pro-t2v");
+type Input = { model: typeof model; prompt: string };
 
 /** Resolves after the current task and its microtasks. */
 const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -506,6 +507,63 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(onOrphan).toHaveBeenCalledTimes(2);
     expect(onOrphan.mock.calls[1]![0]).toMatchObject({ code: "ABORT", jobId: undefined, message: /may exist/ });
     expect(result.current).toMatchObject({ status: "idle", error: undefined });
+  });
+
+  it("a submit that fails after an unmount goes to onOrphan when a job may exist; one that fails while an <Activity> hides the component is in its state, shown again", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
+    const client = clientFor(emu, { maxRetries: 0 });
+    const onOrphan = vi.fn();
+    // Submits `input`, calls `leave` before its answer comes, and answers what `submit` resolved with.
+    const submitted = async (hook: { result: { current: VideoGeneration } }, input: Input, leave: () => void) => {
+      let left: Promise<string | undefined> | undefined;
+      act(() => {
+        left = hook.result.current.submit(input);
+      });
+      leave();
+      let got: string | undefined = "unset";
+      await act(async () => {
+        got = await left;
+      });
+      return got as string | undefined;
+    };
+    // Answered 503 after the unmount: no job was made, nothing said.
+    const made = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: strictWith(client) });
+    expect(await submitted(made, { model, prompt: "unmounted, then answered 503" }, made.unmount)).toBeUndefined();
+    expect(onOrphan).not.toHaveBeenCalled();
+    // Answered 500 after the unmount: a job may exist; its error goes to onOrphan, with the input.
+    emu.setFaults([{ route: "submit", kind: "500" }]);
+    const unmounted = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: strictWith(client) });
+    const input = { model, prompt: "unmounted, then answered 500" };
+    expect(await submitted(unmounted, input, unmounted.unmount)).toBeUndefined();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
+    // Hidden by an <Activity> (not unmounted): the state has it, and the component shown again shows it.
+    const tab = activityWith(client);
+    const hidden = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper });
+    const hide = () => {
+      tab.show(false);
+      hidden.rerender();
+    };
+    expect(await submitted(hidden, { model, prompt: "hidden, then answered 500" }, hide)).toBeUndefined();
+    await act(aTask);
+    tab.show(true);
+    hidden.rerender();
+    expect(hidden.result.current).toMatchObject({ status: "error", error: { code: "SUBMIT_OUTCOME_UNKNOWN" } });
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    // Hidden, then unmounted while hidden: nothing reads the state, onOrphan gets it.
+    const again = activityWith(client);
+    const gone = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: again.wrapper });
+    const hideThenUnmount = () => {
+      again.show(false);
+      gone.rerender();
+      gone.unmount();
+    };
+    const last = { model, prompt: "hidden, unmounted, then answered 500" };
+    expect(await submitted(gone, last, hideThenUnmount)).toBeUndefined();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(2);
+    expect(onOrphan).toHaveBeenLastCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), last);
   });
 
   it("a submit whose promise is ignored never rejects: the next click aborts the one on its way and submits again", async () => {
