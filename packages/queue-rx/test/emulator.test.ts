@@ -22,6 +22,7 @@ import {
   tap,
   throwError,
   toArray,
+  VirtualTimeScheduler,
 } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BatchEvent, type BatchInput, submitAll } from "../src/batch.js";
@@ -386,6 +387,49 @@ describe("over HTTP, against the emulator", () => {
       expect(e.key).toBe(`clip-${e.index}`);
       expect(await sha256(e.event.data!)).toBe(emu.job(e.event.jobId)!.resultSha256);
     }
+  });
+});
+
+describe("a burst of 429s without Retry-After to submits sent at once", () => {
+  const image = () => new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...new Array(64).fill(0)]);
+
+  /**
+   * Four submits of `lucy-pro-i2v` (their image `file()`) sent at once and all answered 429 without Retry-After (the
+   * emulator's 429 fault), then a fifth input, on a batch whose pauses run on virtual time: answers the virtual time
+   * at which the batch's next submit was taken (its first `submitted`), once the 429s are over.
+   */
+  async function nextTakenAt(file: () => Blob | ReadableStream<Uint8Array>) {
+    emu = await startFast({ faults: [{ route: "submit", kind: "429" }] });
+    const scheduler = new VirtualTimeScheduler();
+    const client = clientFor(emu, { maxRetries: 0, random: seeded(3), poll: { now: () => scheduler.now() } });
+    const i2v = models.video("lucy-pro-i2v");
+    const inputs: BatchInput[] = Array.from({ length: 4 }, () => ({ model: i2v, prompt: "x", data: file() }));
+    inputs.push({ model, prompt: "after the burst" });
+    let taken: number | undefined;
+    let failed = 0;
+    const subscription = submitAll(client, inputs, { concurrency: 4, download: false, scheduler }).subscribe((e) => {
+      if (e.type === "error") failed++;
+      else if (e.event.type === "submitted") taken ??= scheduler.now();
+    });
+    try {
+      // Every one of the four handled by the batch: each stream's input failed with its 429 (it cannot be sent
+      // again), or each Blob's submit waits out the batch's pause to be sent again (after its 429, or refused unsent
+      // at the client's gate its first 429 shut, which is at most 500 ms of the client's backoff: within that pause).
+      await until(() => failed === 4 || (!failed && scheduler.actions.length === 4));
+      emu.setFaults([]);
+      scheduler.flush();
+      await until(() => taken !== undefined);
+      return { taken, failed };
+    } finally {
+      subscription.unsubscribe();
+    }
+  }
+
+  it("Blobs: one pause, 1 s; each submit holding a stream doubles it (the batch cannot see when it was sent): 8 s", async () => {
+    expect(await nextTakenAt(() => new Blob([image()]))).toEqual({ taken: 1000, failed: 0 });
+    await emu!.close();
+    // 1 s, 2 s, 4 s, 8 s from 0: the fifth input is sent at 8 s. (Each stream's input fails with its 429.)
+    expect(await nextTakenAt(() => new Blob([image()]).stream())).toEqual({ taken: 8000, failed: 4 });
   });
 });
 
