@@ -171,9 +171,11 @@ export function checkSchema(
       }
     }
     // A number out of range is told the range, ±Infinity too (a number, but not one a field takes: `timeoutMs` of
-    // Infinity is told 1..2147483647, as 0 and 2^31 are); NaN is told it is no number, below, as is Infinity where the
-    // range is open (JSON has no Infinity).
-    if (typeof value === "number" && (value > max || value < min)) fail(`within ${min}..${max}`);
+    // Infinity is told 1..2147483647, as 0 and 2^31 are); a range open above by its bound (`maxRetries` of -1 or
+    // -Infinity: "0 or more", not "within 0..Infinity"; no schema's range is open below, a test holds them all to it).
+    // NaN is told it is no number, below, as is Infinity where the range is open (JSON has no Infinity).
+    if (typeof value === "number" && (value > max || value < min))
+      fail(max < Infinity ? `within ${min}..${max}` : `${min} or more`);
     // `string`, `boolean` and `function` are what `typeof` says.
     if (TYPES[type] ? !TYPES[type](value) : /^[sbf]/.test(type) && typeof value !== type) {
       fail(

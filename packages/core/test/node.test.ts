@@ -540,7 +540,7 @@ describe("@decart/core/node", () => {
         [{ onProgress: "log" }, "onProgress", 'must be a function (got "log")'],
         [{ temporaryPath: "x.partial" }, "temporaryPath", 'must be a function (got "x.partial")'],
         [{ maxRetries: "2" }, "maxRetries", 'must be an integer (got "2")'],
-        [{ maxRetries: -1 }, "maxRetries", "must be within 0..Infinity (got -1)"],
+        [{ maxRetries: -1 }, "maxRetries", "must be 0 or more (got -1)"],
         [{ signal: {} }, "signal", "must be an AbortSignal (got an object)"],
         [
           Object.defineProperty({}, "onProgress", {

@@ -1,9 +1,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { catalogue, requestSchemas } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDecartClient, type DecartClient, InvalidInputError, models, sentLength } from "../src/index.js";
-import { checkSchema } from "../src/validate.js";
+import { callOptions, checkSchema, clientOptions, type Schema } from "../src/validate.js";
 import { chainText, clientFor, closedPort, startFast } from "./helpers.js";
 
 let emu: Emulator;
@@ -471,9 +472,21 @@ describe("client-side validation", () => {
     expect(await refusal(made({ maxRetries: Infinity }))).toBe(
       'Invalid options: "maxRetries" must be an integer (got Infinity)',
     );
-    expect(await refusal(made({ maxRetries: -Infinity }))).toBe(
-      'Invalid options: "maxRetries" must be within 0..Infinity (got -Infinity)',
-    );
+    // A range open above is told by its bound and what to give, not "within 0..Infinity".
+    for (const value of [-Infinity, -1]) {
+      expect(await refusal(made({ maxRetries: value }))).toBe(
+        `Invalid options: "maxRetries" must be 0 or more (got ${value})`,
+      );
+      expect(
+        await refusal(() =>
+          submit({
+            model: models.video("lucy-motion"),
+            data: png(),
+            trajectory: [{ ...point(0), x: value }, point(2)],
+          }),
+        ),
+      ).toBe(`Invalid input for lucy-motion: "trajectory[0].x" must be 0 or more (got ${value})`);
+    }
     expect(await refusal(made({ maxRetries: Number.NaN }))).toBe(
       'Invalid options: "maxRetries" must be an integer (got NaN)',
     );
@@ -489,6 +502,26 @@ describe("client-side validation", () => {
       ),
     ).toBe('Invalid input for lucy-motion: "trajectory[0].x" must be a number (got Infinity)');
     expect(emu.stats().requests.total).toBe(before);
+  });
+
+  it("tells every ranged number of the catalogue, the spec's requests and the options a range without Infinity", () => {
+    const ranged: Schema[] = [];
+    const walk = (node: unknown): void => {
+      if (!node || typeof node !== "object") return;
+      if ("minimum" in node || "maximum" in node) ranged.push(node as Schema);
+      for (const value of Object.values(node)) walk(value);
+    };
+    walk([catalogue, requestSchemas, clientOptions, callOptions]);
+    expect(ranged.length).toBeGreaterThan(5);
+    for (const schema of ranged) {
+      for (const value of [-Infinity, Infinity, -1e300, 1e300]) {
+        try {
+          checkSchema(schema, value, "n", "w");
+        } catch (e) {
+          expect((e as InvalidInputError).expected).not.toMatch(/Infinity|NaN|-0\b/);
+        }
+      }
+    }
   });
 
   it("shows a function given where text is expected as a function, not its source", () => {
