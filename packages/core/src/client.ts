@@ -515,7 +515,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           m?.name ?? m,
         );
       }
-      if (m.deprecated)
+      // A replacement named is a deprecation, `deprecated: true` or not (a definition of your own may name only it).
+      if (m.deprecated || m.deprecatedInFavourOf)
         warnOnce(
           `Decart: model "${m.name}" is deprecated${m.deprecatedInFavourOf ? `; use "${m.deprecatedInFavourOf}"` : ", with no replacement: the server may answer 410 (retired)"}`,
         );

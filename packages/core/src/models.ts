@@ -55,7 +55,10 @@ export interface ModelDefinition<M extends string = ModelName> {
   readonly rules: readonly (M extends ModelName ? RuleInfo : ModelRule)[];
   /** Set when the model is deprecated: the client warns once per model, naming `deprecatedInFavourOf` if set. */
   readonly deprecated?: boolean;
-  /** Set, with `deprecated`, when the name is deprecated in favour of another: the model to use instead. */
+  /**
+   * Set when the name is deprecated in favour of another: the model to use instead. It is a deprecation by itself (the
+   * client warns once, naming it, `deprecated` set or not); the catalogue sets both.
+   */
   readonly deprecatedInFavourOf?: string;
   readonly aliasOf?: string;
   readonly width?: number;

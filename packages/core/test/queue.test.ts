@@ -7,6 +7,7 @@ import {
   JobNotCompletedError,
   type JobStatusResponse,
   models,
+  type VideoModel,
 } from "../src/index.js";
 import { clientFor, firstN, instantDelay, serveBytes, sha256, startFast, until } from "./helpers.js";
 
@@ -156,6 +157,25 @@ describe("queue.submitAndPoll", () => {
         (name) => `Decart: model "${name}" is deprecated, with no replacement: the server may answer 410 (retired)`,
       ),
     );
+  });
+
+  it("warns once for a definition of one's own that names a replacement without deprecated: true", async () => {
+    const warnings: string[] = [];
+    const client = clientFor(emu, { logger: { warn: (m) => warnings.push(m) } });
+    const mine: VideoModel<"my-t2v"> = {
+      name: "my-t2v",
+      kind: "video",
+      canonical: "my-t2v",
+      path: "/v1/jobs/lucy-pro-t2v",
+      typicalJobSeconds: 5,
+      fields: [{ name: "prompt", type: "string", required: true }],
+      rules: [],
+      deprecatedInFavourOf: "lucy-2.1",
+    };
+    for (let i = 0; i < 2; i++) {
+      expect((await client.queue.submit({ model: mine, prompt: "p" })).status).toBe("pending");
+    }
+    expect(warnings).toEqual(['Decart: model "my-t2v" is deprecated; use "lucy-2.1"']);
   });
 });
 
