@@ -29,14 +29,22 @@ export type Reader = [
 ];
 
 /**
+ * Why a file larger than the client takes in one file is refused: `maxFileBytes` of @decart/api, in MiB, the larger
+ * reading of the docs' words that the spec holds (their "200 MB" read as MiB, 209715200 bytes), so that no file the
+ * server may take is refused before sending. The server's own limit in bytes is not known: the message says what the
+ * client holds, and what the docs say.
+ */
+export const tooLarge = `over the client's ${maxFileBytes / 2 ** 20} MiB per file (the docs say ${maxFileBytes / 2 ** 20} MB): give a smaller one`;
+
+/**
  * Turns a `FileInput` into what is sent: a URL is downloaded (with `signal`, without the key), a stream or async
  * iterable collected (unless `streams`: an upload function sends them as they come). Each read (the URL's answer, then
  * each chunk) waits under a timer (`timeoutMs` for a URL, `uploadTimeoutMs` for a stream), never past the call's
  * `deadline` (the client's clock), and ends at once when `signal` aborts: a server that never answers or sends a byte
  * now and then, or a stream that stops sending, ends in a `TimeoutError` naming the field (and the URL), the source
  * released. A stream's failure, or a chunk that is not bytes, is an `InvalidInputError` naming the field; so is a
- * stream used already (read from, destroyed, locked), before anything is read or sent. A file larger than the API
- * takes (`maxFileBytes` of @decart/api, the spec's 200 MiB) is an `InvalidInputError` naming the field too, before
+ * stream used already (read from, destroyed, locked), before anything is read or sent. A file larger than the client
+ * takes (`maxFileBytes` of @decart/api: see `tooLarge`) is an `InvalidInputError` naming the field too, before
  * anything is sent: a Blob or bytes given by their size, a URL's download or a stream collected as soon as it has come
  * past it (the rest is not read).
  */
@@ -63,7 +71,7 @@ export async function toBlob(
   // A chunk that is not bytes, or a file too large: why it is refused (what is thrown, then).
   let refused: string | undefined;
   const chunks: BlobPart[] = [];
-  // The bytes of what is sent, counted as they come: past the API's limit of one file, refused (nothing more read).
+  // The bytes of what is sent, counted as they come: past the client's limit of one file, refused (nothing more read).
   let size = 0;
   // (A Blob by its size, bytes by their length, text by its UTF-8 bytes; and `ahead`, a URL's Content-Length: past the
   // limit, its body is not read.)
@@ -71,7 +79,7 @@ export async function toBlob(
     size += (part as any).size ?? (part as any).byteLength ?? new Blob([part as BlobPart]).size;
     if (size + ahead > maxFileBytes)
       // biome-ignore lint/suspicious/noAssignInExpressions: set and thrown in one (a statement each ships more bytes).
-      throw (refused = `over the API's ${maxFileBytes / 2 ** 20} MiB per file: give a smaller one`);
+      throw (refused = tooLarge);
     return part;
   };
   try {

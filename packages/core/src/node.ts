@@ -39,7 +39,7 @@ import {
   TimeoutError,
   textOf,
 } from "./errors.js";
-import { isBytes, notBytes } from "./inputs.js";
+import { isBytes, notBytes, tooLarge } from "./inputs.js";
 import { sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
@@ -1010,7 +1010,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
               if (!bytes) throw unreadable(notBytes(chunk));
               return { done: false, value: bytes };
             };
-            // The part's bytes, counted as they are sent: past the API's limit of one file, the upload stops with the
+            // The part's bytes, counted as they are sent: past the client's limit of one file, the upload stops with the
             // error a Blob over it gets before anything is sent (in inputs.ts's words), naming the field, rather than
             // the server's 413 after the whole upload.
             let size = 0;
@@ -1031,8 +1031,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
                 if (!chunk) throw failure;
                 if (chunk.done) break;
                 size += chunk.value.byteLength;
-                if (size > maxFileBytes)
-                  throw unreadable(`over the API's ${maxFileBytes / 2 ** 20} MiB per file: give a smaller one`);
+                if (size > maxFileBytes) throw unreadable(tooLarge);
                 yield chunk.value;
                 more(chunk.value.byteLength);
               }
