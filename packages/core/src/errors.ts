@@ -136,6 +136,13 @@ export class DecartError extends Error {
     return { ...this, message: this.message, jobId: shown(this.jobId!) };
   }
 
+  // What Node's `util.inspect` prints (`console.log(error)`; Bun and Deno read the same symbol): the error as it is,
+  // but with a key-like `jobId` by its length, as messages and `toJSON` show it, on a copy of the error (its class,
+  // message, stack, cause and fields); the error keeps the id as given. A browser's console shows the fields as they are.
+  [Symbol.for("nodejs.util.inspect.custom")]() {
+    return keyLike(this.jobId!) ? { __proto__: this, ...this, jobId: shown(this.jobId!) } : this;
+  }
+
   /**
    * True when `error` is an instance of this class, even if it comes from another copy of the package. A class of yours
    * without a `static kind` of its own is checked by its prototype chain, as `instanceof` checks any class: only its

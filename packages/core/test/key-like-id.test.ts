@@ -3,8 +3,11 @@
  * length in what the client says of the request (a connection's failure, a timeout), as `shownUrl` shows key-like
  * text elsewhere: never whole in a message or a log line (the error's `jobId` is the id as given: the caller's own).
  */
+import { Console } from "node:console";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createDecartClient, type DecartClientOptions } from "../src/index.js";
 import { saveResult } from "../src/node.js";
@@ -118,5 +121,50 @@ describe("a key-like job id in an error serialized", () => {
       expect(json.toLowerCase()).not.toContain(KEY.slice(0, 8));
       expect(JSON.parse(json)).toMatchObject({ jobId: `${KEY.length} characters`, code: e.code });
     }
+  });
+});
+
+describe("a key-like job id in an error printed", () => {
+  it("util.inspect(error) and console.log(error) show it by its length, a job's id as it is; the property is as given", async () => {
+    const dead = await closedPort();
+    const client = createDecartClient({
+      apiKey: "dct_client_key_abcdef0123456789",
+      baseUrl: `http://127.0.0.1:${dead}`,
+      maxRetries: 0,
+      poll: virtualTime(),
+    } as DecartClientOptions);
+    const errors = await Promise.all([
+      client.queue.status(KEY).catch((e) => e),
+      client.queue.result(KEY).catch((e) => e),
+      client.queue.wait(KEY, { timeoutMs: 5000 }).catch((e) => e),
+    ]);
+    // What console.log writes, through a Console of its own over a stream (the global one's output goes to the runner).
+    let out = "";
+    const logged = new Console({
+      stdout: new Writable({
+        write(chunk, _encoding, done) {
+          out += chunk;
+          done();
+        },
+      }),
+    });
+    for (const e of errors) {
+      expect(e.jobId).toBe(KEY);
+      const printed = inspect(e, { depth: Infinity });
+      logged.log(e);
+      logged.log({ error: e });
+      for (const text of [printed, out]) {
+        expect(text.toLowerCase()).not.toContain(KEY.slice(0, 8));
+        expect(text).toContain(`jobId: '${KEY.length} characters'`);
+        // Still printed as the error it is: its class, code and stack.
+        expect(text).toContain(`${e.name}: ${e.message}`);
+        expect(text).toContain(`code: '${e.code}'`);
+      }
+    }
+    // (The job's timeout carries the failed read as its cause: printed the same, at any depth.)
+    expect(errors[2].cause?.jobId).toBe(KEY);
+    // A job id that is not key-like is printed as it is, the error itself.
+    const other = await client.queue.status("job_0123").catch((e) => e);
+    expect(inspect(other)).toContain("jobId: 'job_0123'");
   });
 });
