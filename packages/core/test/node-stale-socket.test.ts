@@ -5,11 +5,14 @@
  * its body went, which cannot be told from a server that made the job and then reset (SUBMIT_OUTCOME_UNKNOWN): it is
  * not sent on it, but on a new connection, once. A reset on a new connection once the body went may still have made a
  * job. The server runs in a process of its own: the test's blocked event loop must not hold its keep-alive timer.
+ * Each other term of the rule has a test of its own, over a server that keeps connections far longer: a connection
+ * freed before the client first used the agent, and one idle past the agent's own `timeout`.
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
-import { Agent } from "node:http";
+import { Agent, createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -128,6 +131,102 @@ describe("nodeUpload(): a submit after the server closed the idle kept-alive con
     } finally {
       agent.destroy();
       api.stop();
+    }
+  });
+});
+
+/**
+ * A server in this process that keeps idle connections open for 30 s (as it says in each answer, `Keep-Alive:
+ * timeout=30`): far longer than any test here holds one, so that only the client's rule closes them. It counts the
+ * connections opened and reset, and answers each request with a job named by its connection.
+ */
+async function patientServer() {
+  const sockets: string[] = [];
+  let resets = 0;
+  const server = createServer((req, res) => {
+    req.resume().on("end", () => {
+      const connection = sockets.indexOf(`${req.socket.remotePort}`);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: `job_${String(connection).padStart(32, "0")}`, status: "pending" }));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  server.on("connection", (socket) => {
+    sockets.push(`${socket.remotePort}`);
+    socket.on("error", () => resets++);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** The connections opened, and those reset. */
+    counts: () => ({ opened: sockets.length, resets }),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe("nodeUpload(): which free connections a POST does not take (dropStale's terms, each alone)", () => {
+  it("a connection freed before the client first used the agent is closed, and the POST takes a new one", async () => {
+    const api = await patientServer();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      // A request of the caller's own through the agent, before the client ever saw it: its connection is freed into
+      // the pool, and no one can tell how long it has been idle when the POST comes.
+      await new Promise<void>((resolve, reject) =>
+        request(`${api.url}/health`, { agent }, (res) => res.resume().on("end", resolve))
+          .on("error", reject)
+          .end(),
+      );
+      expect(Object.values(agent.freeSockets).flat()).toHaveLength(1);
+      expect(api.counts()).toEqual({ opened: 1, resets: 0 });
+      const delay = instantDelay();
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: api.url,
+        logger: silent,
+        upload: nodeUpload({ agent }),
+        poll: { delay },
+      });
+      const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "p" });
+      // Answered on the second connection (index 1), sent once, the first closed by the client, not reset.
+      expect(job.job_id).toBe(`job_${"1".padStart(32, "0")}`);
+      expect(delay.calls).toHaveLength(0);
+      expect(api.counts()).toEqual({ opened: 2, resets: 0 });
+    } finally {
+      agent.destroy();
+      await api.close();
+    }
+  });
+
+  it("a connection idle past the agent's own timeout, its timer not run (the loop blocked), is closed before a POST", async () => {
+    const api = await patientServer();
+    // The agent closes a connection idle 1 s (its `timeout`), the server one idle 30 s: the client's 4 s and the
+    // server's announced timeout less 1 s are far off, only the agent's timeout is passed.
+    const agent = new Agent({ keepAlive: true, timeout: 1000 });
+    try {
+      const delay = instantDelay();
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: api.url,
+        logger: silent,
+        upload: nodeUpload({ agent }),
+        poll: { delay },
+      });
+      const submit = () => client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "p" });
+      expect((await submit()).job_id).toBe(`job_${"0".padStart(32, "0")}`);
+      // This process blocked (no timer runs: the agent's own idle timer does not close the connection, which the agent
+      // keeps as free) for 2.5 s, past the agent's timeout and under the client's 4 s and the server's 30 s. (Nothing
+      // here is asserted on time: on a machine that stalls more, the connection is closed all the same.)
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+      // Answered on a second connection, sent once; the first was closed by the client, not reset by anyone.
+      expect((await submit()).job_id).toBe(`job_${"1".padStart(32, "0")}`);
+      expect(delay.calls).toHaveLength(0);
+      expect(api.counts()).toEqual({ opened: 2, resets: 0 });
+    } finally {
+      agent.destroy();
+      await api.close();
     }
   });
 });
