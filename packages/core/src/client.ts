@@ -335,7 +335,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // `runtime/…` of the user agent (Bun and Deno report Node compatibility); none in a browser.
   const node = g.process?.versions?.node;
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";
-  const gate = createGate(now);
+  const gate = createGate(now, logger.warn);
   const policy = {
     maxRetries,
     delay,

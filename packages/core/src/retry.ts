@@ -1,4 +1,13 @@
-import { asDecartError, type DecartError, InvalidResponseError, pause, RateLimitError, timedOut } from "./errors.js";
+import {
+  asDecartError,
+  callbackThrew,
+  type DecartError,
+  InvalidResponseError,
+  invalid,
+  pause,
+  RateLimitError,
+  timedOut,
+} from "./errors.js";
 import type { DelayFunction } from "./types.js";
 
 /** What a client's rate-limit gate reports when a 429 closes it: every new request of the client waits until `until`. */
@@ -15,7 +24,12 @@ export interface RateLimitPause {
 export interface RateLimitGate {
   /** When the gate opens, on the client's clock, while it is closed; `undefined` while it is open. */
   pausedUntil(): number | undefined;
-  /** Calls `listener` each time a 429 closes (or extends) the gate. Returns the function that unsubscribes. */
+  /**
+   * Calls `listener` each time a 429 closes (or extends) the gate. Returns the function that unsubscribes this
+   * subscription (the same function subscribed twice is two subscriptions). What the listener throws, or a promise it
+   * returns that rejects, changes no call's outcome: it goes to the logger's `warn`. A listener that is no function
+   * throws `InvalidInputError` (`field: "listener"`).
+   */
   subscribe(listener: (pause: RateLimitPause) => void): () => void;
 }
 
@@ -194,14 +208,22 @@ export const canWatchAgain = (error: unknown): boolean =>
  * CDN's) closes it for the server's `Retry-After` (else backoff), and every request of the client starts only once it
  * is open, so that many concurrent calls slow down together.
  */
-export function createGate(now: () => number) {
+export function createGate(now: () => number, warn?: (message: string) => void) {
   let until = 0;
   const listeners = new Set<(pause: RateLimitPause) => void>();
   return {
     pausedUntil: () => (until > now() ? until : undefined),
     subscribe(listener: (pause: RateLimitPause) => void) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
+      if (typeof listener !== "function") throw invalid("rateLimit.subscribe", "listener", "a function", listener);
+      // Each subscription is its own (the same function subscribed twice is called twice, and each unsubscribe ends
+      // one). A listener is diagnostics, as the logger is: what it throws, or a promise it returns that rejects, changes
+      // no call's outcome and no other listener's turn; it goes to the logger's `warn`.
+      const call = (pause: RateLimitPause) =>
+        (async () => listener(pause))().catch((e) =>
+          warn?.(callbackThrew(undefined, e, "a rateLimit listener threw").message),
+        );
+      listeners.add(call);
+      return () => void listeners.delete(call);
     },
     /** Closes the gate for `waitMs` from now (it only ever moves later); returns when this closing ends. */
     close(waitMs: number, requestId: string | undefined): number {

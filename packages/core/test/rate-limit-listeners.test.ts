@@ -1,0 +1,129 @@
+/**
+ * `client.rateLimit.subscribe`: a listener is diagnostics, as the logger is. What it throws, or a promise it returns
+ * that rejects, changes no call's outcome and no other listener's turn (it goes to the logger's `warn`); a listener
+ * that is no function is refused when subscribed; each subscription is its own, the same function twice too.
+ */
+import type { FaultRule } from "@decart/emulator";
+import { describe, expect, it } from "vitest";
+import { InvalidInputError, models, type RateLimitPause } from "../src/index.js";
+import { clientFor, drain, firstN, instantDelay, startFast } from "./helpers.js";
+
+/** An emulator whose first request on the rule's route (by default a submit) gets the fault (a 429 asking for 1 s). */
+const faultyFirst = (rule: Partial<FaultRule> = { kind: "429", retryAfterSeconds: 1 }) =>
+  startFast({ faults: [{ route: "submit", kind: "429", ...rule, rate: 0.5 }], random: firstN(1) });
+
+const model = () => models.video("lucy-pro-t2v");
+
+/** A client of `emu` whose waits do not wait, its warnings kept. */
+const quick = (emu: Awaited<ReturnType<typeof startFast>>, random?: () => number) => {
+  const warnings: string[] = [];
+  const client = clientFor(emu, {
+    poll: { delay: instantDelay() },
+    logger: { warn: (m) => void warnings.push(m) },
+    ...(random && { random }),
+  });
+  return { client, warnings };
+};
+
+describe("rateLimit listeners", () => {
+  it("a listener that throws changes no call's outcome, and the listeners after it still hear the pause", async () => {
+    const emu = await faultyFirst();
+    try {
+      const { client, warnings } = quick(emu);
+      const heard: number[] = [];
+      client.rateLimit.subscribe(() => {
+        throw new Error("metrics backend down");
+      });
+      client.rateLimit.subscribe((p) => void heard.push(p.waitMs));
+      const job = await client.queue.submit({ model: model(), prompt: "a" });
+      expect(job.job_id).toMatch(/^job_/);
+      expect(heard).toEqual([1000]);
+      expect(warnings).toEqual(["a rateLimit listener threw (Error: metrics backend down)"]);
+      expect(emu.stats().requests.byRoute.submit).toBe(2);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("a watch whose status read met a 429 completes: a throwing listener does not end it", async () => {
+    const emu = await faultyFirst({ route: "status", kind: "429", retryAfterSeconds: 1 });
+    try {
+      const { client, warnings } = quick(emu);
+      client.rateLimit.subscribe(() => {
+        throw new Error("metrics backend down");
+      });
+      const out = await client.queue.submitAndPoll({ model: model(), prompt: "a", download: false });
+      expect(out.status).toBe("completed");
+      expect(warnings).toEqual(["a rateLimit listener threw (Error: metrics backend down)"]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("an async listener whose promise rejects goes to warn, never unhandled", async () => {
+    const emu = await faultyFirst();
+    try {
+      const { client, warnings } = quick(emu);
+      client.rateLimit.subscribe(async () => {
+        throw new Error("db insert failed");
+      });
+      const job = await client.queue.submit({ model: model(), prompt: "a" });
+      expect(job.job_id).toMatch(/^job_/);
+      await drain();
+      expect(warnings).toEqual(["a rateLimit listener threw (Error: db insert failed)"]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("a listener that is no function is refused when subscribed, naming it", async () => {
+    const emu = await startFast();
+    try {
+      const { client } = quick(emu);
+      for (const listener of [undefined, null, "onPause", {}]) {
+        const error = (() => {
+          try {
+            client.rateLimit.subscribe(listener as never);
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect(error).toMatchObject({ field: "listener", expected: "a function" });
+        expect((error as Error).message).toMatch(/^rateLimit\.subscribe: "listener" must be a function/);
+      }
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("the same function subscribed twice is two subscriptions: each unsubscribe ends its own", async () => {
+    const emu = await startFast({
+      faults: [{ route: "submit", kind: "429", retryAfterSeconds: 1, rate: 0.5 }],
+      // Only the first submit of each pair is answered 429.
+      random: (() => {
+        let n = 0;
+        return () => (n++ % 2 === 0 ? 0 : 0.9);
+      })(),
+    });
+    try {
+      const { client } = quick(emu);
+      const heard: RateLimitPause[] = [];
+      const onPause = (p: RateLimitPause) => void heard.push(p);
+      const stopA = client.rateLimit.subscribe(onPause);
+      const stopB = client.rateLimit.subscribe(onPause);
+      await client.queue.submit({ model: model(), prompt: "a" });
+      expect(heard).toHaveLength(2);
+      stopA();
+      await client.queue.submit({ model: model(), prompt: "b" });
+      expect(heard).toHaveLength(3);
+      stopB();
+      await client.queue.submit({ model: model(), prompt: "c" });
+      expect(heard).toHaveLength(3);
+      expect(emu.stats().requests.byRoute.submit).toBe(6);
+    } finally {
+      await emu.close();
+    }
+  });
+});
