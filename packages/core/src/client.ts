@@ -120,7 +120,10 @@ export interface DecartClientSettings {
   retrySubmit?: boolean | undefined;
   /** Polling defaults for every wait (see `PollOptions`); `delay` and `now` also drive retry backoff. */
   poll?: PollOptions | undefined;
-  /** Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it for reproducible tests). */
+  /**
+   * Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it for reproducible tests). One
+   * that throws, or answers no finite number, ends the call that retries with `CALLBACK_ERROR` (the job's, in a watch).
+   */
   random?: (() => number) | undefined;
   /** Your integration's name, added to the user agent: printable ASCII (a header carries it). */
   integration?: string | undefined;
@@ -341,7 +344,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     delay,
     now,
     wall,
-    random: options.random ?? Math.random,
+    // Yours is a callback: a throw, or an answer that is no finite number (`NaN`: a wait of `NaN` retries at once,
+    // without the floor, and no budget counts it), ends the call with `CALLBACK_ERROR` (`random answered NaN`), carrying the job id when it has one.
+    random: options.random ? guard(options.random, undefined, "random") : Math.random,
     logger,
     gate,
     timeoutMs,

@@ -365,10 +365,16 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // surfaces as it is.
       const lag = (last?.status === "completed" || (first && !reads)) && /^40[49]$/.test(error.status as never);
       if (lag || error instanceof InvalidResponseError) invalid++;
-      const wait = retryDelay(lag ? { ...error, retryable: true } : error, failures++, {
-        invalid,
-        random: init.random,
-      });
+      let wait: number | undefined;
+      try {
+        wait = retryDelay(lag ? { ...error, retryable: true } : error, failures++, {
+          invalid,
+          random: init.random,
+        });
+      } catch (e) {
+        // The client's `random` threw (or answered no number): the watch ends with that `CALLBACK_ERROR`, the job's.
+        return step([], { error: asDecartError(e, jobId) });
+      }
       if (wait === undefined) return step([], { error });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.

@@ -376,18 +376,21 @@ export const callbackThrew = (jobId: string | undefined, cause: unknown, what = 
   );
 
 /**
- * `clock` (a `poll.now` of yours), whose throw is a `CALLBACK_ERROR` carrying `jobId`; so is an answer that is no finite
- * number (a `Date`, a string: a watch read in a tight loop, or timed out at once).
+ * `clock` (a `poll.now` of yours, or the client's `random`: `name`), whose throw is a `CALLBACK_ERROR` carrying `jobId`;
+ * so is an answer that is no finite number (a `Date`, a string, `NaN`: a watch read in a tight loop, or timed out at
+ * once; a retry's wait `NaN`, sent again at once).
  */
-export const guard = (clock: () => number, jobId?: string) => (): number => {
-  try {
-    const t = clock();
-    if (Number.isFinite(t)) return t;
-    throw `poll.now answered ${t}`;
-  } catch (cause) {
-    throw callbackThrew(jobId, cause);
-  }
-};
+export const guard =
+  (clock: () => number, jobId?: string, name = "poll.now") =>
+  (): number => {
+    try {
+      const t = clock();
+      if (Number.isFinite(t)) return t;
+      throw `${name} answered ${t}`;
+    } catch (cause) {
+      throw callbackThrew(jobId, cause);
+    }
+  };
 
 /** The `AbortError` for `signal` (exported for view layers whose signal ends a watch, as the React hooks'). */
 export const aborted = (jobId?: string, cause?: unknown) =>

@@ -5,7 +5,7 @@
  */
 import type { FaultRule } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { InvalidInputError, models, type RateLimitPause } from "../src/index.js";
+import { canWatchAgain, InvalidInputError, models, type RateLimitPause } from "../src/index.js";
 import { clientFor, drain, firstN, instantDelay, startFast } from "./helpers.js";
 
 /** An emulator whose first request on the rule's route (by default a submit) gets the fault (a 429 asking for 1 s). */
@@ -122,6 +122,62 @@ describe("rateLimit listeners", () => {
       await client.queue.submit({ model: model(), prompt: "c" });
       expect(heard).toHaveLength(3);
       expect(emu.stats().requests.byRoute.submit).toBe(6);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("the client's random (the retry jitter)", () => {
+  const broken = () => {
+    throw new Error("rng broke");
+  };
+
+  it("one that throws or answers NaN ends a call with CALLBACK_ERROR, not INVALID_RESPONSE", async () => {
+    for (const [random, said] of [
+      [broken, "a callback threw (Error: rng broke)"],
+      [() => Number.NaN, "a callback threw (random answered NaN)"],
+    ] as const) {
+      const emu = await faultyFirst({ kind: "503" });
+      try {
+        const error = await quick(emu, random)
+          .client.queue.submit({ model: model(), prompt: "a" })
+          .catch((e) => e);
+        expect(error).toMatchObject({ code: "CALLBACK_ERROR", message: said, jobId: undefined });
+        // The 503 said the job was not made: nothing more was sent.
+        expect(emu.stats().requests.byRoute.submit).toBe(1);
+      } finally {
+        await emu.close();
+      }
+    }
+  });
+
+  it("in a watch, the CALLBACK_ERROR carries the job id, and the job can be watched again", async () => {
+    const emu = await faultyFirst({ route: "status", kind: "503" });
+    try {
+      let id: string | undefined;
+      const error = await quick(emu, broken)
+        .client.queue.submitAndPoll({ model: model(), prompt: "a", download: false, onSubmitted: (j) => (id = j) })
+        .catch((e) => e);
+      expect(id).toMatch(/^job_/);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: id });
+      expect(error.cause).toEqual(new Error("rng broke"));
+      expect(canWatchAgain(error)).toBe(true);
+      const again = await quick(emu).client.queue.wait(id!, { download: false });
+      expect(again.status).toBe("completed");
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("a status read of a job: the CALLBACK_ERROR carries its id", async () => {
+    const emu = await faultyFirst({ route: "status", kind: "503" });
+    try {
+      const job = await quick(emu).client.queue.submit({ model: model(), prompt: "a" });
+      const error = await quick(emu, broken)
+        .client.queue.status(job.job_id)
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: job.job_id });
     } finally {
       await emu.close();
     }
