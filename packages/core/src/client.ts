@@ -180,7 +180,9 @@ export interface QueueClient {
   result(jobId: string, options?: DownloadOptions): Promise<Blob>;
   /**
    * Starts downloading a completed job's video as a stream, with progress. `deadline` (on the client's clock, e.g. a
-   * `JobWatch`'s) ends the answer, and any chunk, still awaited then with a `TimeoutError`.
+   * `JobWatch`'s) ends the answer, and any chunk, still awaited then with a `TimeoutError`. A stream you do not read
+   * to its end must be cancelled (`stream.cancel()`, or an abort of `signal`): until then it holds its connection (no
+   * timer runs while no read waits, and garbage collection does not close it).
    */
   download(jobId: string, options?: DownloadOptions & { deadline?: number | undefined }): Promise<Download>;
   /** Watches a job submitted elsewhere until it ends, then downloads its video. Never throws for a failed job. */
