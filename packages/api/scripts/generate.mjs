@@ -244,9 +244,19 @@ const imageModel = <const N extends string, const F extends object, const I exte
     { name: N; kind: "image"; path: \`/v1/generate/\${N}\` } & F & I
   >;
 
-/** The entries keyed by their names, in order. */
+/**
+ * \`value\` frozen through and through, in place: the catalogue is shared by every client of the process, and its
+ * readonly types hold at run time too (a definition's field limits changed in place held every client to them).
+ */
+const frozen = <T>(value: T): T => {
+  // (Plain data, no cycles: an object shared by several entries is frozen again, harmlessly.)
+  if (value && typeof value === "object") for (const inner of Object.values(Object.freeze(value))) frozen(inner);
+  return value;
+};
+
+/** The entries keyed by their names, in order, frozen through and through. */
 const byName = <const L extends readonly { name: string }[]>(list: L) =>
-  Object.fromEntries(list.map((entry) => [entry.name, entry])) as { readonly [E in L[number] as E["name"]]: E };
+  frozen(Object.fromEntries(list.map((entry) => [entry.name, entry]))) as { readonly [E in L[number] as E["name"]]: E };
 
 /** Every model the API serves, keyed by name, in spec order. */
 export const catalogue = /* @__PURE__ */ byName([
