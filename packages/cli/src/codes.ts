@@ -16,50 +16,9 @@ export const CLI_CODES = [
 export type CliCode = (typeof CLI_CODES)[number];
 
 /**
- * Every code of the client (`ErrorCode` of `@decart/core`), which the CLI's events carry as the client gives them (and
- * as its `CliError`s carry them where it words a client error itself). Checked against `ErrorCode` (see `Unlisted`), so
- * that a code the client adds is a type error here until it is listed, and named in the README's table.
- */
-export const CLIENT_CODES = [
-  "DECART",
-  "INVALID_INPUT",
-  "BAD_REQUEST",
-  "AUTHENTICATION",
-  "PERMISSION_DENIED",
-  "NOT_FOUND",
-  "CONFLICT",
-  "JOB_NOT_COMPLETED",
-  "GONE",
-  "MODEL_RETIRED",
-  "PAYLOAD_TOO_LARGE",
-  "VALIDATION",
-  "RATE_LIMIT",
-  "SERVER",
-  "TIMEOUT",
-  "INVALID_RESPONSE",
-  "JOB_TIMEOUT",
-  "ABORT",
-  "JOB_FAILED",
-  "SUBMIT_OUTCOME_UNKNOWN",
-  "CONNECTION_REFUSED",
-  "CONNECTION_ERROR",
-  "TRUNCATED",
-  "HTTP_ERROR",
-  "UPLOAD_NOT_REPEATABLE",
-  "CALLBACK_ERROR",
-  "TOKEN_ERROR",
-  "FILE_WRITE_FAILED",
-  "AUTHORIZE_FAILED",
-] as const satisfies readonly ErrorCode[];
-
-/** The client's codes missing from `CLIENT_CODES`: none, or the line below fails to compile. */
-type Unlisted = Exclude<ErrorCode, (typeof CLIENT_CODES)[number]>;
-const everyClientCode: [Unlisted] extends [never] ? true : Unlisted = true;
-void everyClientCode;
-
-/**
- * A `code` the CLI prints in an `error` or `interrupted` event: the client's or its own. (A write the system refused
- * carries the system's code instead, `ENOSPC` …: see the README.)
+ * A `code` the CLI prints in an `error` or `interrupted` event: the client's (`ErrorCode`, whose list is `errorCodes` of
+ * `@decart/core`, passed on as the client gives them: a code the client adds needs nothing here) or its own. (A write
+ * the system refused carries the system's code instead, `ENOSPC` …: see the README.)
  */
 export type Code = ErrorCode | CliCode;
 

@@ -1,11 +1,13 @@
 /**
- * The codes the CLI prints (its own, `CLI_CODES`, and the client's, `CLIENT_CODES`) are each in the README's "Error
- * codes" table, read from the README; and the table names no other (but the system's, `ENOSPC` …).
+ * The codes the CLI prints (its own, `CLI_CODES`, and the client's, `errorCodes` of `@decart/core`, the list the client
+ * sets: one the client adds is one the CLI passes on, and must be in the table) are each in the README's "Error codes"
+ * table, read from the README; and the table names no other (but the system's, `ENOSPC` …).
  */
 import { readFileSync } from "node:fs";
 import { constants } from "node:os";
+import { errorCodes } from "@decart/core";
 import { describe, expect, it } from "vitest";
-import { CLI_CODES, CLIENT_CODES } from "../src/codes.js";
+import { CLI_CODES } from "../src/codes.js";
 
 /** The codes in the first column of the README's "Error codes" table. */
 function tableCodes(): string[] {
@@ -24,8 +26,8 @@ function tableCodes(): string[] {
 describe("the README's Error codes table", () => {
   it("names every code of the CLI's own and of the client's, and no other but the system's", () => {
     const listed = tableCodes();
-    for (const code of [...CLI_CODES, ...CLIENT_CODES]) expect(listed, code).toContain(code);
-    const known = new Set<string>([...CLI_CODES, ...CLIENT_CODES]);
+    for (const code of [...CLI_CODES, ...errorCodes]) expect(listed, code).toContain(code);
+    const known = new Set<string>([...CLI_CODES, ...errorCodes]);
     for (const code of listed) {
       expect(known.has(code) || Object.hasOwn(constants.errno, code), `${code} is no code the CLI prints`).toBe(true);
     }

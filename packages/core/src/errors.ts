@@ -7,38 +7,43 @@ const MARK = Symbol.for("@decart/core.error");
  * Every `code` the client sets: one per class (its name in capitals without `Error`, `RateLimitError`'s `RATE_LIMIT`),
  * and those set where an error is made (`SUBMIT_OUTCOME_UNKNOWN`, `CALLBACK_ERROR` …); and `DECART`, the base class's,
  * which the client never leaves (every `DecartError` it makes has a code of its own), of a `DecartError` you make
- * without one. The "Errors" table of the README says when each comes.
+ * without one. The "Errors" table of the README says when each comes. `ErrorCode` is its type; a bundle that does not
+ * import it carries none of it.
  */
-export type ErrorCode =
-  | "DECART"
-  | "INVALID_INPUT"
-  | "BAD_REQUEST"
-  | "AUTHENTICATION"
-  | "PERMISSION_DENIED"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "JOB_NOT_COMPLETED"
-  | "GONE"
-  | "MODEL_RETIRED"
-  | "PAYLOAD_TOO_LARGE"
-  | "VALIDATION"
-  | "RATE_LIMIT"
-  | "SERVER"
-  | "TIMEOUT"
-  | "INVALID_RESPONSE"
-  | "JOB_TIMEOUT"
-  | "ABORT"
-  | "JOB_FAILED"
-  | "SUBMIT_OUTCOME_UNKNOWN"
-  | "CONNECTION_REFUSED"
-  | "CONNECTION_ERROR"
-  | "TRUNCATED"
-  | "HTTP_ERROR"
-  | "UPLOAD_NOT_REPEATABLE"
-  | "CALLBACK_ERROR"
-  | "TOKEN_ERROR"
-  | "FILE_WRITE_FAILED"
-  | "AUTHORIZE_FAILED";
+export const errorCodes = [
+  "DECART",
+  "INVALID_INPUT",
+  "BAD_REQUEST",
+  "AUTHENTICATION",
+  "PERMISSION_DENIED",
+  "NOT_FOUND",
+  "CONFLICT",
+  "JOB_NOT_COMPLETED",
+  "GONE",
+  "MODEL_RETIRED",
+  "PAYLOAD_TOO_LARGE",
+  "VALIDATION",
+  "RATE_LIMIT",
+  "SERVER",
+  "TIMEOUT",
+  "INVALID_RESPONSE",
+  "JOB_TIMEOUT",
+  "ABORT",
+  "JOB_FAILED",
+  "SUBMIT_OUTCOME_UNKNOWN",
+  "CONNECTION_REFUSED",
+  "CONNECTION_ERROR",
+  "TRUNCATED",
+  "HTTP_ERROR",
+  "UPLOAD_NOT_REPEATABLE",
+  "CALLBACK_ERROR",
+  "TOKEN_ERROR",
+  "FILE_WRITE_FAILED",
+  "AUTHORIZE_FAILED",
+] as const;
+
+/** A `code` the client sets: one of `errorCodes`. */
+export type ErrorCode = (typeof errorCodes)[number];
 
 export interface DecartErrorOptions {
   /**

@@ -50,6 +50,7 @@ export {
   type DecartErrorJSON,
   type DecartErrorOptions,
   type ErrorCode,
+  errorCodes,
   failedJob,
   GoneError,
   InvalidInputError,
