@@ -261,37 +261,66 @@ describe("a batch whose only journaled lines are requests settled before they ma
     expect(existsSync(join(out, "v.mp4"))).toBe(true);
   });
 
-  it("its request not journaled (the journal cannot be written): the error does not say --resume leaves the line", async () => {
+  it("its request not journaled (the journal cannot be written): neither its error nor the summary says --resume leaves the line", async () => {
     const journalDir = join(dir, "no-journal");
     mkdirSync(journalDir);
     const ownEnv = { ...env, DECART_BASE_URL: proxy.url, DECART_JOURNAL: join(journalDir, "jobs.jsonl") };
     const file = join(dir, "unjournaled.jsonl");
-    writeFileSync(file, `${image("a", "a lake")}\n${image("f", "[fail] a storm")}\n`);
+    const lines = [image("a", "a lake"), image("f", "[fail] a storm"), video("v", "a lake")];
+    writeFileSync(file, `${lines.join("\n")}\n`);
     const out = join(dir, "unjournaled-out");
-    // Once the first line's image is made, its directory replaced by a file (as a full disk or a lost permission): no
-    // record can be written from then on, and the second line's request goes all the same.
-    takeOver = (req) => {
-      if (req.method === "POST" && req.url!.startsWith("/v1/generate/") && existsSync(join(journalDir, "jobs.jsonl"))) {
+    // The first line's request journaled, then its answer lost and its directory replaced by a file (as a full disk or
+    // a lost permission): no record can be written from then on, and the next lines' requests go all the same, the
+    // image's answered 500, the video's submit answer lost: each outcome unknown.
+    takeOver = (req, res) => {
+      if (req.method !== "POST") return false;
+      if (req.url!.startsWith("/v1/generate/") && existsSync(join(journalDir, "jobs.jsonl"))) {
         rmSync(journalDir, { recursive: true });
         writeFileSync(journalDir, "");
+        res.destroy();
+        return true;
       }
-      return false;
+      if (!req.url!.startsWith("/v1/jobs/")) return false;
+      res.destroy();
+      return true;
     };
     const tries = images();
     const first = await run(["batch", file, "--out", out, "--no-json", "-c", "1"], { env: ownEnv });
+    expect(first.code, first.stderr).toBe(1);
     expect(images(), first.stderr).toBe(tries + 2);
-    const [, failed] = readFileSync(join(out, "results.jsonl"), "utf8")
+    const results = readFileSync(join(out, "results.jsonl"), "utf8")
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
-    expect(failed, first.stderr).toMatchObject({ custom_id: "f", status: "failed", outcome_unknown: true });
+    expect(results.map((r) => [r.custom_id, r.status, r.outcome_unknown])).toEqual([
+      ["a", "failed", true],
+      ["f", "failed", true],
+      ["v", "failed", true],
+    ]);
+    expect(readFileSync(join(out, "unknown.jsonl"), "utf8")).toBe(`${lines.join("\n")}\n`);
     // Before: "--resume does not send the line again unless given --resubmit-unknown", and "in the journal only as a
     // submit whose outcome is unknown": the journal holds nothing of it, and --resume sends it again.
+    const failed = results[1];
     expect(failed.error).toContain(
       "The journal could not record the request, so --resume, which cannot know that it was sent, sends the line again",
     );
     expect(failed.error).toContain("a job made this way is not in the journal");
     expect(failed.error).not.toContain("--resubmit-unknown");
+    // The summary: --resubmit-unknown for the line journaled alone; before, it was given for all three ("1 failed
+    // line(s) may have made a job whose id never came back", "3 failed image line(s)"), and --resume sends two again.
+    const again = printed(ownEnv, "batch", file, "--out", out, "--concurrency", "1", "--resume");
+    expect(first.stdout).toContain(
+      `1 failed image line(s) may have made an image (and billed it) that was not kept (the request's outcome is ` +
+        `unknown), listed in ${join(out, "unknown.jsonl")}`,
+    );
+    expect(first.stdout).toContain(`To ask for another all the same (billed): ${again} --resubmit-unknown`);
+    expect(first.stdout).toContain(
+      "2 failed line(s) may have made a job or an image (and billed it) whose request the journal could not record " +
+        `(its outcome is unknown), listed in ${join(out, "unknown.jsonl")}, not in errors.jsonl: --resume, which ` +
+        "cannot know that they were sent, sends them again",
+    );
+    expect(first.stdout).not.toContain("may have made a job whose id never came back");
+    expect(first.stdout.match(/--resubmit-unknown/g)).toHaveLength(1);
   });
 
   it("its journal compacted (past the size a command compacts it at): the printed resume command sends its line", async () => {

@@ -606,6 +606,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // A record the journal cannot write does not stop the batch, nor lose a job id: the line says `journaled: false`
     // in its event and in results.jsonl (with the job id), which --resume reads; a warning, once; exit 1 at the end.
     const unjournaled = new Set<string>();
+    // The lines whose request (a submit, an image's) went without a record in the journal (see `beginSubmit`): one whose
+    // outcome is unknown is sent again by --resume, which cannot know it went (see `UNJOURNALED`), and the summary says so.
+    const unrecordedRequests = new Set<string>();
     let warned = false;
     const unrecorded = (customId: string, error: unknown) => {
       unjournaled.add(customId);
@@ -801,6 +804,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             model: line.model.name,
             path,
           });
+          if (submitId === undefined) unrecordedRequests.add(line.customId);
           begun = true;
         }
         const jobEvents = job
@@ -958,6 +962,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           ...recorded(line.customId),
           model: model.name,
         });
+        if (submitId === undefined) unrecordedRequests.add(line.customId);
         asked = true;
         const blob = await letFinish(
           going,
@@ -1115,9 +1120,15 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         `. Results: ${untrusted(resultsPath)}` +
         (toRun ? `; failed lines (fix and run them again): ${untrusted(errorsPath)}` : ""),
     );
-    // Image lines apart: an image has no job id, so neither `jobs list` nor the dashboard's jobs find one.
-    const unknownImages = lines.filter((l) => unknownLines.has(l.number) && l.model.kind === "image").length;
-    const unknownJobs = unknownLines.size - unknownImages;
+    // Image lines apart: an image has no job id, so neither `jobs list` nor the dashboard's jobs find one. A line whose
+    // request the journal could not record apart too: --resume sends it again, with or without --resubmit-unknown.
+    const unknownOf = (kind: "video" | "image", recorded: boolean) =>
+      lines.filter(
+        (l) => unknownLines.has(l.number) && l.model.kind === kind && unrecordedRequests.has(l.customId) !== recorded,
+      ).length;
+    const unknownJobs = unknownOf("video", true);
+    const unknownImages = unknownOf("image", true);
+    const unknownUnrecorded = unknownLines.size - unknownJobs - unknownImages;
     if (unknownJobs) {
       report(
         tint.yellow(
@@ -1140,6 +1151,20 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               "bills another image each. An image has no job id: no command can fetch it (decart jobs does not know " +
               "it; support can find it by the request id in the line's error, if one came), and --resume does not ask " +
               `for it again. To ask for another all the same (billed): ${again} --resubmit-unknown${stdinNote}`,
+          ),
+        ),
+      );
+    }
+    if (unknownUnrecorded) {
+      report(
+        tint.yellow(
+          untrusted(
+            `${unknownUnrecorded} failed line(s) may have made a job or an image (and billed it) whose request the ` +
+              `journal could not record (its outcome is unknown), listed in ${unknownPath}, not in errors.jsonl: ` +
+              "--resume, which cannot know that they were sent, sends them again, which bills another one each, " +
+              "unless they are taken out of the batch file first. Look for a video line's job first on the Decart " +
+              "dashboard (decart jobs list does not know it); an image has no job id: support can find it by the " +
+              "request id in the line's error, if one came",
           ),
         ),
       );
