@@ -16,7 +16,7 @@ import {
 } from "@decart/core";
 import { answeredBefore } from "./config.js";
 import { CALL_BUDGET_MS, CliError, callBudgetMs, EXIT, type ExitCode } from "./exit.js";
-import { fetchTroubleOf } from "./proxy.js";
+import { fetchTroubleOf, proxyAnswerOf } from "./proxy.js";
 
 /**
  * The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. An input the
@@ -37,7 +37,9 @@ export function exitCodeOf(error: unknown): ExitCode {
     ModelRetiredError.isInstance(error)
   )
     return EXIT.usage;
-  if (AuthenticationError.isInstance(error) || PermissionDeniedError.isInstance(error)) return EXIT.auth;
+  // (A 403 that is likely a proxy's own answer, not the API's, says nothing of the key: see `proxyAnswerOf`.)
+  if (AuthenticationError.isInstance(error) || (PermissionDeniedError.isInstance(error) && !proxyAnswerOf(error)))
+    return EXIT.auth;
   if (JobTimeoutError.isInstance(error)) return (error as Error).cause ? EXIT.error : EXIT.timeout;
   if (TimeoutError.isInstance(error)) return EXIT.timeout;
   if (JobFailedError.isInstance(error)) return EXIT.jobFailed;
@@ -187,9 +189,12 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   // A job id the CLI cannot take (see watch.ts): the job may have been made, as for an outcome unknown.
   if (rerun !== "command" && error instanceof CliError && message.endsWith(`. ${SUBMITS_AGAIN}`))
     return `${message.slice(0, -SUBMITS_AGAIN.length)}${rerunWords(rerun, "submits")}`;
-  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return message;
+  // An answer of 403, 502, 503 or 504 that came through a proxy without the API's JSON error: likely the proxy's own,
+  // which the client reads as the API's (see `proxyAnswerOf`). Named after the client's words of it.
+  const proxied = proxyAnswerOf(error);
+  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return proxied ? `${message}; ${proxied}` : message;
   const end = message.lastIndexOf(";");
-  const head = end < 0 ? message : message.slice(0, end);
+  const head = (end < 0 ? message : message.slice(0, end)) + (proxied ? `; ${proxied}` : "");
   const requestId = typeof e.requestId === "string" && e.requestId;
   // An answer came (a status, a request id, or headers the client saw before its body failed: see `answeredBefore`):
   // one the CLI could not use (an HTML page with 200, a body cut short, a 500), not one that never came.

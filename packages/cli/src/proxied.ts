@@ -11,7 +11,16 @@ import { Agent, type AgentConnectOpts } from "agent-base";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { type buildConnector, Dispatcher, getGlobalDispatcher, Pool, ProxyAgent, setGlobalDispatcher } from "undici";
-import { certificateRefused, noteFetchTrouble, type Proxies, proxyFor, proxyTrouble } from "./proxy.js";
+import {
+  certificateRefused,
+  noteFetchTrouble,
+  noteProxyAnswer,
+  PROXY_STATUSES,
+  type Proxies,
+  proxyAnswered,
+  proxyFor,
+  proxyTrouble,
+} from "./proxy.js";
 
 /** A proxy as the CLI was given it (credentials too: the failures say whether it had any) and the variable it came from. */
 interface Named {
@@ -74,7 +83,7 @@ async function connected<Socket extends Duplex>(
 /** https-proxy-agent's agent (a `CONNECT` tunnel), whose failures are the proxy's (see `connected`). */
 class Tunnel extends HttpsProxyAgent<string> {
   constructor(
-    private readonly named: Named,
+    readonly named: Named,
     ...args: ConstructorParameters<typeof HttpsProxyAgent<string>>
   ) {
     super(...args);
@@ -123,6 +132,54 @@ function forwarded({ proxy, name }: Named, req: ClientRequest, opts: AgentConnec
   } as ClientRequest["emit"];
 }
 
+/** The most bytes of an answer's body read to tell whether it is the API's JSON error (see `answerWatched`). */
+const MAX_WATCHED_BYTES = 65_536;
+
+/**
+ * Whether an answer's body (`headers`, and its first bytes, `body`: undefined when it could not be read whole, encoded
+ * or longer than `MAX_WATCHED_BYTES`) is the API's JSON error, `{"detail": …}`; unread, by its media type alone.
+ */
+function apiError(headers: IncomingMessage["headers"], body: Buffer | undefined): boolean {
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(headers["content-type"] ?? "")) return false;
+  if (body === undefined) return true;
+  try {
+    const parsed = JSON.parse(body.toString("utf8"));
+    return parsed !== null && typeof parsed === "object" && "detail" in parsed;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Watches the answer to a request that went through a proxy (`named`) for `target` (`host:port`): one of
+ * `PROXY_STATUSES` is noted (`noteProxyAnswer`), with what `proxyAnswered` says of it when its body is no JSON error
+ * of the API's, for the CLI's message to name the proxy as its likely source (the client reads it as the API's). Its
+ * body is read alongside the client (at most `MAX_WATCHED_BYTES`), and noted as it ends, before the client's error is
+ * made of it.
+ */
+function answerWatched({ proxy, name }: Named, req: ClientRequest, target: string): void {
+  req.on("response", (res: IncomingMessage) => {
+    const status = res.statusCode!;
+    if (!PROXY_STATUSES.has(status)) return;
+    const requestId = res.headers["x-request-id"] as string | undefined;
+    const note = (body: Buffer | undefined) =>
+      noteProxyAnswer(
+        status,
+        requestId,
+        apiError(res.headers, body) ? undefined : proxyAnswered(proxy, name, target, status),
+      );
+    // An encoded body (gzip …) is the client's to decode: told by its media type.
+    if (!/^(identity)?$/i.test(res.headers["content-encoding"] ?? "")) return note(undefined);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_WATCHED_BYTES) chunks.push(chunk);
+    });
+    res.once("end", () => note(size <= MAX_WATCHED_BYTES ? Buffer.concat(chunks) : undefined));
+  });
+}
+
 /**
  * An `http.Agent` for `nodeUpload` (uploads and result downloads over node:http): each request through the proxy that
  * `proxies` gives for its URL, a CONNECT tunnel for an https URL (`https-proxy-agent`), the request itself with its
@@ -154,6 +211,10 @@ class ProxiedAgent extends Agent {
     const port = Number(options.port) || (secureEndpoint ? 443 : 80);
     const agent = this.#agentFor(secureEndpoint, options.host, port);
     if (agent instanceof Forward) forwarded(agent.named, req, { ...options, port, secureEndpoint });
+    if (agent instanceof Forward || agent instanceof Tunnel) {
+      const host = options.host?.includes(":") ? `[${options.host}]` : options.host;
+      answerWatched(agent.named, req, `${host}:${port}`);
+    }
     (agent as unknown as Routed).addRequest(req, { ...options, secureEndpoint });
   }
   connect(_req: ClientRequest, options: AgentConnectOpts): HttpAgent {

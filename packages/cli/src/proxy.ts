@@ -181,6 +181,51 @@ export function proxyTrouble(proxy: URL, name: string, target: string, status?: 
 }
 
 /**
+ * The statuses a proxy answers of its own to a request it was given (a host it does not let through: 403; a server it
+ * could not reach, or whose answer did not come in time: 502, 504; itself overloaded: 503), which the API answers too,
+ * with a JSON error of its own (`{"detail": …}`).
+ */
+export const PROXY_STATUSES: ReadonlySet<number> = new Set([403, 502, 503, 504]);
+
+/**
+ * What an answer of `PROXY_STATUSES` to a request through the proxy `proxy` (read from the variable `name`) for `target`
+ * (`host:port`) says when its body is no JSON error of the API's: likely the proxy's own answer (or a gateway's on the
+ * way), not the API's, and what to check.
+ */
+export function proxyAnswered(proxy: URL, name: string, target: string, status: number): string {
+  return (
+    `with no JSON error of the API's: likely an answer of the proxy ${proxy.origin} (${name}) itself (or of a ` +
+    "gateway on the way), not of the API: " +
+    (status === 403
+      ? `check that the proxy lets ${target} through`
+      : `the proxy could not reach ${target} or get its answer in time: check the proxy, or try again later`) +
+    ", or name that host in no_proxy (or NO_PROXY) if the API is reached directly"
+  );
+}
+
+/**
+ * The last answer of each of `PROXY_STATUSES` to a request that went through a proxy (see proxied.ts), with its
+ * `x-request-id` (none from a proxy's own page): what `proxyAnswered` says of it, or undefined when its body was the
+ * API's JSON error.
+ */
+const proxyAnswers = new Map<number, { requestId: string | undefined; text: string | undefined }>();
+
+/** Notes an answer of `PROXY_STATUSES` to a request that went through a proxy (see `proxyAnswerOf`). */
+export const noteProxyAnswer = (status: number, requestId: string | undefined, text: string | undefined): void => {
+  proxyAnswers.set(status, { requestId, text });
+};
+
+/**
+ * For a client error made of an answer of `PROXY_STATUSES` that came through a proxy with no JSON error of the API's
+ * (the last such status noted, with the same request id, none for a proxy's page): what `proxyAnswered` said of it.
+ */
+export function proxyAnswerOf(error: unknown): string | undefined {
+  const { status, requestId } = (error ?? {}) as { status?: unknown; requestId?: unknown };
+  const answer = typeof status === "number" ? proxyAnswers.get(status) : undefined;
+  return answer && answer.requestId === requestId ? answer.text : undefined;
+}
+
+/**
  * Whether `code` is a TLS handshake's refusal of a certificate (self-signed, of an unknown CA, expired, for another name;
  * undici's `UND_ERR_PRX_TLS` for a proxy's): an `https://` proxy's, which another attempt would meet again.
  */

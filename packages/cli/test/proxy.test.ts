@@ -442,6 +442,69 @@ describe("behind a proxy", () => {
     }
   });
 
+  it("a 403, 502, 503 or 504 of http_proxy with a page of its own (no JSON error of the API's) names the proxy as its likely source", async () => {
+    let status = 403;
+    let api = false;
+    const answering = createHttp((req, res) => {
+      req.resume();
+      if (api)
+        res
+          .writeHead(status, { "content-type": "application/json", "x-request-id": "req_api" })
+          .end('{"detail":"Upstream model unavailable"}');
+      else
+        res.writeHead(status, { "content-type": "text/html" }).end(`<html><title>Blocked (${status})</title></html>`);
+    });
+    await new Promise<void>((done) => answering.listen(0, "127.0.0.1", done));
+    const origin = `http://127.0.0.1:${port(answering)}`;
+    const http = { ...at("http"), http_proxy: origin };
+    const target = new URL(http.DECART_BASE_URL).host;
+    const likely = `likely an answer of the proxy ${origin} (http_proxy) itself (or of a gateway on the way), not of the API: `;
+    const direct = ", or name that host in no_proxy (or NO_PROXY) if the API is reached directly";
+    const failed = async (args: string[]) => {
+      const r = await run(["--json", ...args], { env: http });
+      const [error] = events(r.stdout).filter((e) => e.type === "error");
+      return { ...r, error: error! };
+    };
+    try {
+      // A 403 to an image request (a POST): the proxy's refusal, not the key's (exit 1, not 4).
+      const image = await failed(["image", "a cat", "-o", join(dir, "proxy-page.png")]);
+      expect(image.code, image.stderr).toBe(1);
+      expect(image.error).toMatchObject({ code: "PERMISSION_DENIED", exit_code: 1 });
+      expect(image.error.message).toBe(
+        `Blocked (403) (an HTML page, not the API's answer) (HTTP 403); with no JSON error of the API's: ${likely}` +
+          `check that the proxy lets ${target} through${direct}`,
+      );
+      // A 502 to a status read, and to an image request (its outcome unknown all the same: the proxy may have sent it on).
+      for (const code of [502, 503, 504]) {
+        status = code;
+        const read = await failed(["jobs", "status", "job_x"]);
+        expect(read.code, read.stderr).toBe(1);
+        expect(read.error.message).toContain(
+          `(HTTP ${code}); with no JSON error of the API's: ${likely}the proxy could not reach ${target} or get its ` +
+            `answer in time: check the proxy, or try again later${direct}`,
+        );
+      }
+      status = 502;
+      const made = await failed(["image", "a cat", "-o", join(dir, "proxy-page.png")]);
+      expect(made.error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", exit_code: 1 });
+      expect(made.error.message).toContain(`(HTTP 502); with no JSON error of the API's: ${likely}`);
+      expect(made.error.message).toContain("; the server may have taken the request");
+
+      // The API's own JSON error through the same proxy: the API's, as it was.
+      api = true;
+      for (const code of [403, 502]) {
+        status = code;
+        const read = await failed(["jobs", "status", "job_x"]);
+        expect(read.error.message).toBe(`Upstream model unavailable (HTTP ${code}, request req_api)`);
+        expect(read.code).toBe(code === 403 ? 4 : 1);
+      }
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      answering.closeAllConnections();
+      await new Promise((done) => answering.close(done));
+    }
+  });
+
   it("a proxy that cannot be reached is named in the error with its variable to check, on either transport", async () => {
     // A port nothing listens on: the one a server just left.
     const gone = createHttp();
