@@ -13,8 +13,11 @@
  *   is drawn (174, then its `update-post` event), so a bar some path forgot to stop would hold the CLI for good once
  *   the command ended (`bin/decart.js` only sets `process.exitCode`); unref'd at each re-arm, the process exits and
  *   the exit hook above stops the bar;
- * - nothing written once `Output` saw the stream fail (see `write` there): cli-progress writes to its stream as it is.
+ * - nothing written once `Output` saw the stream fail (see `write` there): cli-progress writes to its stream as it is;
+ * - Node's own warnings (`process.emitWarning`: an experimental feature's, `MaxListenersExceededWarning` …) written
+ *   above the bar while one is drawn (see `routeWarnings`), not onto its line.
  */
+import { format } from "node:util";
 import type { MultiBar, Options, SingleBar } from "cli-progress";
 
 type Stream = NodeJS.WriteStream;
@@ -26,6 +29,46 @@ let hooked = false;
 
 /** The bar drawn on `stream`, if one is: what writes a line there goes through it (`log`). */
 export const drawnOn = (stream: Stream): LiveBar | undefined => drawn.get(stream);
+
+type WarningListener = (warning: Error) => void;
+
+/** The listeners of `warning` that a bar took over (Node's own printing of warnings), while one is drawn. */
+let printers: WarningListener[] = [];
+
+/**
+ * Node's listeners of `warning` (its own printing of warnings, none with `--no-warnings`), each called with
+ * `console.error`, by which Node writes a warning to stderr at once, writing above the bar drawn instead
+ * (`LiveBar.log`): the same text, as Node's flags make it (`--disable-warning`, `--trace-warnings`, and
+ * `--redirect-warnings`, which writes to its file as before).
+ */
+const aboveBar: WarningListener = (warning) => {
+  const bar = drawn.values().next().value;
+  const error = console.error;
+  if (bar) console.error = (...args: unknown[]) => bar.log(`${format(...args)}\n`);
+  try {
+    for (const print of printers) print.call(process, warning);
+  } finally {
+    console.error = error;
+  }
+};
+
+/**
+ * While a bar is drawn (`on`), Node's listeners of `warning` are taken over by `aboveBar`; once none is, they are given
+ * back, first again, as Node set them: a warning emitted then (delivered at the next tick) is Node's to print.
+ */
+function routeWarnings(on: boolean): void {
+  if (on === printers.length > 0) return;
+  if (on) {
+    printers = process.listeners("warning") as WarningListener[];
+    if (!printers.length) return;
+    for (const print of printers) process.removeListener("warning", print);
+    process.on("warning", aboveBar);
+    return;
+  }
+  process.removeListener("warning", aboveBar);
+  for (const print of printers.reverse()) process.prependListener("warning", print);
+  printers = [];
+}
 
 /**
  * A bar of cli-progress on `stream`, drawn from its first `update`. `options` are cli-progress's (`format`,
@@ -76,6 +119,7 @@ export class LiveBar {
     }
     drawn.get(this.stream)?.stop();
     drawn.set(this.stream, this);
+    routeWarnings(true);
     if (!hooked) {
       hooked = true;
       process.on("exit", () => {
@@ -102,6 +146,7 @@ export class LiveBar {
     this.stopped = true;
     if (!this.bar) return;
     if (drawn.get(this.stream) === this) drawn.delete(this.stream);
+    if (!drawn.size) routeWarnings(false);
     this.bars.stop();
   }
 }

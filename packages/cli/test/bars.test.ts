@@ -119,6 +119,43 @@ describe.skipIf(!SCRIPT)("a batch's bar on a terminal", () => {
   });
 });
 
+/** Makes a CLI process emit a warning of Node's at each SIGUSR2 (see warn-on-signal.mjs), by `NODE_OPTIONS`. */
+const WARNS = `--import=${new URL("./warn-on-signal.mjs", import.meta.url).href}`;
+
+describe.skipIf(!SCRIPT)("a warning of Node's while a bar is drawn", () => {
+  it("is whole above the bar, on a line of its own, the bar drawn again below it", async () => {
+    const held = await holdingSubmits();
+    try {
+      const { pid, seen, done } = onTerminal(["batch", twoLines(), "--out", join(dir, "out-warned")], {
+        env: { ...env, DECART_BASE_URL: held.url, NODE_OPTIONS: WARNS },
+        columns: COLUMNS,
+      });
+      await seen("2 running");
+      await held.arrived;
+      const cli = await pid;
+      process.kill(cli, "SIGUSR2");
+      await seen("A warning while a bar is drawn");
+      held.release();
+      const { code, stdout } = await done;
+      expect(code, stdout).toBe(0);
+      const screen = render(stdout, COLUMNS);
+      const warning = `(node:${cli}) [DECART_TEST] Warning: A warning while a bar is drawn`;
+      // Before: written onto the bar's line, after the bar.
+      expect(screen.lines, screen.lines.join("\n")).toContain(warning);
+      const warned = screen.lines.indexOf(warning);
+      expect(screen.lines[warned + 1], screen.lines.join("\n")).toMatch(/^\(Use `node --trace-warnings \.\.\.`/);
+      expect(
+        screen.lines.slice(warned + 2).some((line) => /^Batch [█░]/.test(line)),
+        screen.lines.join("\n"),
+      ).toBe(true);
+      expect(screen.lines.filter((line) => line.includes("DECART_TEST"))).toEqual([warning]);
+    } finally {
+      held.release();
+      await held.close();
+    }
+  });
+});
+
 describe.skipIf(!SCRIPT)("a download's bar on a terminal", () => {
   it("without Content-Length, shows the bytes come so far: no percentage, no bar filled", async () => {
     const jobId = "job_0123456789abcdef0123456789abcdef";

@@ -30,4 +30,27 @@ describe("a bar drawn by cli-progress", () => {
     expect(screen().lines).toEqual(["A warning", `Batch ${"█".repeat(5)}${"░".repeat(5)} 1/2 done`]);
     expect(screen().cursorShown).toBe(true);
   });
+
+  it("takes Node's listeners of warning over while it is drawn, and gives them back, first again, as it stops", async () => {
+    // (Where a warning then goes, above the bar, is in bars.test.ts: on a terminal, Node's own console.)
+    const printers = process.listeners("warning");
+    expect(printers.length, "Node prints warnings (no --no-warnings)").toBeGreaterThan(0);
+    const later = () => {};
+    const { stream } = terminal();
+    const output = new Output({}, stream, stream, {});
+    const bar = (await output.liveBar({ format: "Batch {bar} {value}/{total} done", barsize: 10 }))!;
+    bar.update(1, 2);
+    const taken = process.listeners("warning");
+    expect(taken).toHaveLength(1);
+    expect(taken).not.toContain(printers[0]);
+    // One added meanwhile stays, after Node's.
+    process.on("warning", later);
+    try {
+      bar.stop();
+      expect(process.listeners("warning")).toEqual([...printers, later]);
+    } finally {
+      process.removeListener("warning", later);
+    }
+    expect(process.listeners("warning")).toEqual(printers);
+  });
 });
