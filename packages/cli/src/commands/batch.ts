@@ -760,6 +760,36 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       );
     }
 
+    /**
+     * A line whose request (a video line's submit, an image line's) an earlier run left unsettled in the journal: it may
+     * have made a job or an image (and billed it), so it is not sent again (unless given --resubmit-unknown); failed,
+     * in unknown.jsonl, its error saying when it was sent, what may have been made and what to do, of its kind.
+     */
+    function leftUnknown(
+      base1: { custom_id: string; line: number; job_id?: string | undefined },
+      unknown: SubmitRecord,
+      kind: "video" | "image",
+    ): LineResult {
+      const at = stringOr(unknown.at) ?? "?";
+      const resubmit = `${again} --resubmit-unknown${stdinNote}`;
+      return {
+        ...base1,
+        status: "failed",
+        outcome_unknown: true,
+        error: untrusted(
+          kind === "video"
+            ? `A submit of this line was sent at ${at} and its answer was never recorded (the run was stopped while ` +
+                "it waited for it): a job may exist (and be billed) that the journal has no id of, so the line was " +
+                "not submitted again. Look for it among your jobs (the Decart dashboard); to submit it again all the " +
+                `same (another job, billed): ${resubmit}`
+            : `An image request of this line was sent at ${at} and no image of it was kept (its answer lost, cut ` +
+                "short or no image, its image not written, or the run stopped while it waited): an image may have " +
+                "been made (and billed), so the line was not sent again. An image has no job id: no command can " +
+                `fetch it. To ask for another all the same (billed): ${resubmit}`,
+        ),
+      };
+    }
+
     async function runLine(line: BatchLine, job: JournalJob | undefined): Promise<LineResult | undefined> {
       if (line.model.kind === "image") return runImageLine(line, line.model, images.get(line.customId));
       const path = join(out, `${line.name}.mp4`);
@@ -769,19 +799,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         return { ...base1, status: "completed", path: job.path };
       if (job?.state === "failed") return { ...base1, status: "failed", error: job.error ?? "Job failed" };
       const unknown = job ? undefined : unknownSubmits.get(line.customId);
-      if (unknown && !options.resubmitUnknown) {
-        return {
-          ...base1,
-          status: "failed",
-          outcome_unknown: true,
-          error: untrusted(
-            `A submit of this line was sent at ${stringOr(unknown.at) ?? "?"} and its answer was never recorded (the ` +
-              "run was stopped while it waited for it): a job may exist (and be billed) that the journal has no id " +
-              "of, so the line was not submitted again. Look for it among your jobs (the Decart dashboard); to " +
-              `submit it again all the same (another job, billed): ${again} --resubmit-unknown${stdinNote}`,
-          ),
-        };
-      }
+      if (unknown && !options.resubmitUnknown) return leftUnknown(base1, unknown, "video");
       let outcome: Outcome;
       let seen: string | undefined;
       let submitId: string | undefined;
@@ -932,21 +950,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           );
           return { ...base1, status: "completed", path: found };
         }
-        if (unknown && !options.resubmitUnknown) {
-          return {
-            ...base1,
-            status: "failed",
-            outcome_unknown: true,
-            error: untrusted(
-              `An image request of this line was sent at ${stringOr(unknown.at) ?? "?"} and no image of it was kept ` +
-                "(its answer lost, cut short or no image, its image not written, or the run stopped while it " +
-                "waited): an image may " +
-                "have been made (and billed), so the line was not sent again. An image has no job id: no command can " +
-                "fetch it. To ask for another all the same (billed): " +
-                `${again} --resubmit-unknown${stdinNote}`,
-            ),
-          };
-        }
+        if (unknown && !options.resubmitUnknown) return leftUnknown(base1, unknown, "image");
         // Stopped by a signal at once only while the server has not acknowledged it (a file input given as a URL being
         // downloaded, its upload, a wait to send it again after a 429): then nothing was made, and the line is not
         // finished; else after SUBMIT_GRACE_MS (see `letFinish`).
