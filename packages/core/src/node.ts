@@ -470,9 +470,11 @@ const watched = new WeakSet<Agent>();
  * server that read it, made the job and then reset (SUBMIT_OUTCOME_UNKNOWN). So, before one, the agent's free
  * connections idle longer than 4 s, than the server's announced `Keep-Alive: timeout` less 1 s, or than their idle
  * timeout in the agent (its `timeout`), or freed before the agent was watched, are closed and taken out of its pool:
- * the POST takes a fresh connection. Through the agent given (a proxy's agent too), never around it.
+ * the POST takes a fresh connection. Through the agent given (a proxy's agent too), never around it. Only the pool of
+ * the POST's own origin (the agent's name for it, as Node's `addRequest` makes it): the connections to other hosts of
+ * a shared agent (Node's global one) are the caller's, and left alone.
  */
-const dropStale = (agent: Agent, post: boolean) => {
+const dropStale = (agent: Agent, post: boolean, url: URL) => {
   if (typeof agent.on !== "function" || typeof agent.freeSockets !== "object") return;
   if (!watched.has(agent)) {
     watched.add(agent);
@@ -481,7 +483,20 @@ const dropStale = (agent: Agent, post: boolean) => {
   if (!post) return;
   const now = performance.now();
   const wall = Date.now();
-  for (const sockets of Object.values(agent.freeSockets))
+  const pool =
+    typeof agent.getName === "function"
+      ? [
+          agent.freeSockets[
+            agent.getName({
+              protocol: url.protocol,
+              host: url.hostname.replace(/^\[|\]$/g, ""),
+              port: +url.port || (url.protocol === "https:" ? 443 : 80),
+              ...(agent as { options?: object }).options,
+            })
+          ],
+        ]
+      : Object.values(agent.freeSockets);
+  for (const sockets of pool)
     for (const socket of [...(sockets ?? [])]) {
       const at = freedAt.get(socket);
       const idle = Math.min(4000, socket.timeout || 4000, (announced.get(socket) ?? 5000) - 1000);
@@ -500,8 +515,9 @@ const requestOf = (
   agent?: Agent,
 ) => {
   const make = (agent?: Agent) => {
-    const https = new URL(url).protocol === "https:";
-    dropStale(agent ?? (https ? httpsAgent : httpAgent), (init.method ?? method).toUpperCase() === "POST");
+    const parsed = new URL(url);
+    const https = parsed.protocol === "https:";
+    dropStale(agent ?? (https ? httpsAgent : httpAgent), (init.method ?? method).toUpperCase() === "POST", parsed);
     return (https ? httpsRequest : httpRequest)(url, {
       method: init.method ?? method,
       headers: { ...Object.fromEntries(new Headers(init.headers)), ...headers, "accept-encoding": "identity" },

@@ -230,3 +230,45 @@ describe("nodeUpload(): which free connections a POST does not take (dropStale's
     }
   });
 });
+
+describe("nodeUpload(): a POST leaves the free connections to other hosts alone", () => {
+  it.each([
+    ["freed before the client first used the agent", false],
+    // Idle past the client's 4 s, well within the 30 s that server announced (`Keep-Alive: timeout=30`).
+    ["idle 4.5 s once the client used the agent, its server keeping it 30 s", true],
+  ])("a kept-alive connection of a shared agent to another server is not closed: %s", async (_, idle) => {
+    const api = await patientServer();
+    // The caller's own service, on another origin (another port), through the same agent.
+    const other = await patientServer();
+    const agent = new Agent({ keepAlive: true });
+    const get = () =>
+      new Promise<void>((resolve, reject) =>
+        request(`${other.url}/health`, { agent }, (res) => res.resume().on("end", resolve))
+          .on("error", reject)
+          .end(),
+      );
+    try {
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: api.url,
+        logger: silent,
+        upload: nodeUpload({ agent }),
+        poll: { delay: instantDelay() },
+      });
+      const submit = () => client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "p" });
+      if (idle) await submit();
+      await get();
+      expect(other.counts()).toEqual({ opened: 1, resets: 0 });
+      // This process blocked past the client's 4 s (nothing here is asserted on time).
+      if (idle) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 4500);
+      await submit();
+      // The other server's connection is still free in the agent, and its next request goes on it.
+      await get();
+      expect(other.counts()).toEqual({ opened: 1, resets: 0 });
+    } finally {
+      agent.destroy();
+      await api.close();
+      await other.close();
+    }
+  });
+});
