@@ -127,7 +127,10 @@ export interface DecartClientSettings {
   random?: (() => number) | undefined;
   /** Your integration's name, added to the user agent: printable ASCII (a header carries it). */
   integration?: string | undefined;
-  /** Where warnings (deprecations) and debug lines (retries) go. Default: warnings to `console.warn`. */
+  /**
+   * Where warnings (deprecations) and debug lines (retries) go. Default: warnings to `console.warn`. A deprecation is
+   * warned once in the process per logger: clients that share one (or the default) warn once.
+   */
   logger?: Logger | undefined;
   /**
    * Sends the requests that carry files (submit, process, `files.upload`) instead of `fetch`, through the same
@@ -253,6 +256,14 @@ export interface DecartClient {
   };
 }
 
+/** The default logger, every client's that is given none: warnings to `console.warn`. */
+const consoleLogger: Logger = { warn: (m) => console.warn(m) };
+/**
+ * The warnings (deprecations) each logger was given: each once in the process per logger, whatever the clients that
+ * share it (the default one is shared by all: a client made per request warns once).
+ */
+const warnedBy = new WeakMap<Logger, Set<string>>();
+
 /** Creates a client. Throws `InvalidInputError` for a missing key or a bad URL; sends nothing until you call it. */
 export function createDecartClient(options: DecartClientOptions = {}): DecartClient {
   const where = "Invalid options";
@@ -313,7 +324,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   // Without one, every request would fail as a connection's failure (a submit's as "a job may exist").
   if (!(options.fetch ?? g.fetch)) throw invalid(where, "fetch", "given: this runtime has no global fetch");
-  const given: Logger = options.logger ?? { warn: (m) => console.warn(m) };
+  const given: Logger = options.logger ?? consoleLogger;
   // A logger is diagnostics: its throw (or a promise it returns that rejects) never changes a call's outcome.
   const logger = {} as RetryPolicy["logger"];
   for (const k of ["debug", "warn"] as const)
@@ -375,7 +386,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     uploadTimeoutMs,
   ];
   const durations = createDurationModel();
-  const warned = new Set<string>();
+  const warned = warnedBy.get(given) ?? new Set<string>();
+  warnedBy.set(given, warned);
   const warnOnce = (message: string) => {
     if (!warned.has(message)) logger.warn(message);
     warned.add(message);

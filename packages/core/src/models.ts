@@ -53,11 +53,14 @@ export interface ModelDefinition<M extends string = ModelName> {
   readonly typicalJobSeconds: number;
   readonly fields: readonly (M extends ModelName ? FieldInfo : FieldSpec)[];
   readonly rules: readonly (M extends ModelName ? RuleInfo : ModelRule)[];
-  /** Set when the model is deprecated: the client warns once per model, naming `deprecatedInFavourOf` if set. */
+  /**
+   * Set when the model is deprecated: warned once per model in the process (per logger), naming `deprecatedInFavourOf`
+   * if set.
+   */
   readonly deprecated?: boolean;
   /**
    * Set when the name is deprecated in favour of another: the model to use instead. It is a deprecation by itself (the
-   * client warns once, naming it, `deprecated` set or not); the catalogue sets both.
+   * client warns once in the process, naming it, `deprecated` set or not); the catalogue sets both.
    */
   readonly deprecatedInFavourOf?: string;
   readonly aliasOf?: string;
