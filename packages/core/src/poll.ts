@@ -112,20 +112,25 @@ export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.r
 }
 
 /**
- * The schedule for `poll` options: a function, a fixed schedule, or the adaptive default (capped by `maxIntervalMs`).
- * The options are read as each delay is asked (they are a checked copy, the client's or merged for a call: never changed).
+ * The schedule for `poll` options: a function, a fixed schedule, or the adaptive default; whichever it is, each delay
+ * is capped by `maxIntervalMs` when it is given. The options are read as each delay is asked (they are a checked copy,
+ * the client's or merged for a call: never changed).
  */
-export const scheduleFor = (poll: PollOptions): PollSchedule =>
-  poll.schedule ??
-  (poll.initialDelayMs != null || poll.intervalMs != null
-    ? ({ attempt }) =>
-        attempt
-          ? Math.min(
-              (poll.intervalMs ?? 1500) * 1.5 ** (attempt - 1),
-              Math.max(poll.maxIntervalMs ?? 0, poll.intervalMs ?? 1500),
-            )
-          : (poll.initialDelayMs ?? 500)
-    : (ctx) => Math.min(adaptiveSchedule(ctx), poll.maxIntervalMs ?? Infinity));
+export const scheduleFor = (poll: PollOptions): PollSchedule => {
+  const schedule: PollSchedule =
+    poll.schedule ??
+    (poll.initialDelayMs != null || poll.intervalMs != null
+      ? ({ attempt }) =>
+          attempt
+            ? Math.min(
+                (poll.intervalMs ?? 1500) * 1.5 ** (attempt - 1),
+                Math.max(poll.maxIntervalMs ?? 0, poll.intervalMs ?? 1500),
+              )
+            : (poll.initialDelayMs ?? 500)
+      : adaptiveSchedule);
+  // (Only a delay the watch would take: an answer it refuses, NaN, Infinity or "100", is refused as it is.)
+  return (ctx, ms = schedule(ctx)) => (Number.isFinite(ms) && ms > poll.maxIntervalMs! ? poll.maxIntervalMs! : ms);
+};
 
 /** Merges per-call poll options over the client's. A bare function is a schedule. */
 export const mergePoll = (base: PollOptions, override: PollOptions | PollSchedule | undefined): PollOptions =>

@@ -161,7 +161,10 @@ export interface PollOptions {
   initialDelayMs?: number | undefined;
   /** A fixed schedule: the delay between status reads (the server's hint does not change it). */
   intervalMs?: number | undefined;
-  /** The longest delay between status reads (with a fixed schedule, intervals grow ×1.5 up to it). */
+  /**
+   * The longest delay between status reads, whatever the schedule (the default, a fixed one, a `schedule` of yours:
+   * a longer delay it answers is cut to this). With a fixed schedule, intervals grow ×1.5 up to it.
+   */
   maxIntervalMs?: number | undefined;
   /** A schedule of your own. */
   schedule?: PollSchedule | undefined;

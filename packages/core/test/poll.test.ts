@@ -466,6 +466,17 @@ describe("polling a real job with an injected delay", () => {
     expect(reads).toBe(1);
   });
 
+  it("maxIntervalMs caps every schedule: one of yours (the call's, under the client's cap, or with its own) and a fixed one", async () => {
+    const stop = (n: number) => Array.from({ length: n }, () => 200);
+    expect(await firstWaits(3, { maxIntervalMs: 200 }, () => 60_000)).toEqual(stop(3));
+    expect(await firstWaits(3, {}, { schedule: () => 60_000, maxIntervalMs: 200 })).toEqual(stop(3));
+    expect(await firstWaits(3, { maxIntervalMs: 200, schedule: () => 60_000 })).toEqual(stop(3));
+    // A fixed schedule whose interval (and first delay) is longer than the cap: the cap.
+    expect(await firstWaits(3, {}, { intervalMs: 5000, maxIntervalMs: 200 })).toEqual(stop(3));
+    // A delay under the cap is the schedule's.
+    expect(await firstWaits(3, {}, { schedule: () => 150, maxIntervalMs: 200 })).toEqual([150, 150, 150]);
+  });
+
   it("uses a schedule function given per call", async () => {
     const seen: PollContext[] = [];
     const client = clientFor(emu);
@@ -508,22 +519,23 @@ describe("a schedule that answers no delay", () => {
         },
       ],
     ];
-    const client = clientFor(emu);
-    for (const [shown, schedule] of answers) {
-      const before = emu.stats().requests.byRoute.status ?? 0;
-      // A budget of 2 s: a schedule read as "never" would end in JobTimeoutError, one read as "now" would complete.
-      const error = await client.queue
-        .submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: shown, poll: schedule, timeoutMs: 2000 })
-        .catch((e) => e);
-      expect(error, shown).toBeInstanceOf(DecartError);
-      expect(error.code, shown).toBe("CALLBACK_ERROR");
-      expect(error.jobId).toMatch(/^job_/);
-      expect(error.message).toContain(`Job ${error.jobId}: poll.schedule failed (`);
-      expect(error.message).toContain(shown);
-      expect(error.message).toContain("the job goes on");
-      // It was asked after the submit answer, before any status read.
-      expect(emu.stats().requests.byRoute.status ?? 0).toBe(before);
-    }
+    // Under a cap too (maxIntervalMs): an answer that is no delay is not made one by it.
+    for (const client of [clientFor(emu), clientFor(emu, { poll: { maxIntervalMs: 200 } })])
+      for (const [shown, schedule] of answers) {
+        const before = emu.stats().requests.byRoute.status ?? 0;
+        // A budget of 2 s: a schedule read as "never" would end in JobTimeoutError, one read as "now" would complete.
+        const error = await client.queue
+          .submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: shown, poll: schedule, timeoutMs: 2000 })
+          .catch((e) => e);
+        expect(error, shown).toBeInstanceOf(DecartError);
+        expect(error.code, shown).toBe("CALLBACK_ERROR");
+        expect(error.jobId).toMatch(/^job_/);
+        expect(error.message).toContain(`Job ${error.jobId}: poll.schedule failed (`);
+        expect(error.message).toContain(shown);
+        expect(error.message).toContain("the job goes on");
+        // It was asked after the submit answer, before any status read.
+        expect(emu.stats().requests.byRoute.status ?? 0).toBe(before);
+      }
   });
 
   it("the same through queue.wait and a client-wide schedule", async () => {
