@@ -835,7 +835,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         submitAndWatch: watchAfterSubmit as QueueClient["submitAndWatch"],
         watch: watchOne,
         // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).
-        createWatch: (jobId, opts) => watchOf(checkId(jobId), checkWatchOptions(opts)),
+        // `first` must be this job's submit answer (a status of the spec, of `jobId`), as a status read must be.
+        createWatch(jobId, opts) {
+          const id = checkId(jobId);
+          const checked = checkWatchOptions(opts);
+          const wrong = checked.first && checkJob(checked.first, id);
+          if (wrong) throw invalid(where, "first", `job ${id}'s submit answer (${wrong})`);
+          return watchOf(id, checked);
+        },
         readStatus: async (jobId, opts) => readStatus(jobId, { ...optionsOf(opts, 1), maxRetries: 0 }),
       },
       POLICY,

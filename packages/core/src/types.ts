@@ -209,7 +209,10 @@ export interface QueueWaitOptions extends WaitOptions {
 export interface CreateWatchOptions {
   /** The job's model, if known: it sets the expected duration that drives the schedule. */
   model?: VideoModel<string> | VideoModelName | undefined;
-  /** The submit answer, for a job just submitted: the watch starts with `submitted`. */
+  /**
+   * The submit answer, for a job just submitted: the watch starts with `submitted`. One that is not this job's status
+   * (another job's answer, a status the spec lacks) is refused: `InvalidInputError` naming `first`.
+   */
   first?: JobStatusResponse | undefined;
   /** The watch's budget from now (default 11 minutes): it ends with `JobTimeoutError` after it. */
   timeoutMs?: number | undefined;

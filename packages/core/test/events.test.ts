@@ -679,6 +679,43 @@ describe("a watch's `first`", () => {
   });
 });
 
+describe("createWatch's `first` that is not this job's submit answer", () => {
+  it("another job's answer, a status the spec lacks, or no status: InvalidInputError naming `first`, nothing read", async () => {
+    const client = clientFor(emu);
+    const a = await client.queue.submit({ model: t2v, prompt: "watched [hold]" });
+    const b = await client.queue.submit({ model: t2v, prompt: "the other [hold]" });
+    const requests = emu.stats().requests.total;
+    const cases: [first: unknown, problem: string][] = [
+      [b, `no job_id ${a.job_id}`],
+      [
+        { job_id: a.job_id, status: "queued" },
+        `"status" must be one of "pending", "processing", "completed", "failed"`,
+      ],
+      [{ job_id: a.job_id }, `"status"`],
+    ];
+    for (const [first, problem] of cases) {
+      const error = (() => {
+        try {
+          client.queue.createWatch(a.job_id, { model: t2v, first: first as JobStatusResponse, download: false });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field: "first" });
+      expect((error as Error).message).toContain(`Invalid options: "first" must be job ${a.job_id}'s submit answer (`);
+      expect((error as Error).message).toContain(problem);
+    }
+    expect(emu.stats().requests.total).toBe(requests);
+    // The job's own answer is taken: the watch starts with it.
+    const step = client.queue.createWatch(a.job_id, { model: t2v, first: a, download: false }).start();
+    expect(types(step.events)).toEqual(["submitted", "pending"]);
+    expect(step.events[1]).toMatchObject({ jobId: a.job_id, job: { job_id: a.job_id } });
+    expect(emu.release(a.job_id)).toBe(true);
+    expect(emu.release(b.job_id)).toBe(true);
+  });
+});
+
 describe("an input named `first`", () => {
   it("is sent as given, not copied as a watch's `first` is: a model of your own with a file field `first` sends its bytes", async () => {
     // Definitions are plain data: one of your own whose image field is named `first`, aimed at a stand-in for the API
