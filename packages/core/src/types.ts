@@ -292,10 +292,19 @@ export interface Download {
   contentType?: string;
 }
 
-/** Where the client reports what it does. Every method is optional; the default prints warnings with `console.warn`. */
+/**
+ * Where the client reports what it does. Every method is optional; the default prints warnings with `console.warn`.
+ * The client calls only `debug` (retries) and `warn` (deprecations, a callback of yours whose failure can no longer
+ * end its call): `info` and `error` are never called (a failure is the call's error, thrown or in its result), and are
+ * in the type so that `console` and the loggers of logging libraries fit as they are.
+ */
 export interface Logger {
+  /** Retries: a request's, and a watch's status read or download tried again. */
   debug?(message: string): void;
+  /** Never called. */
   info?(message: string): void;
+  /** Deprecations (once per logger), and a callback of yours whose failure can no longer end its call. */
   warn?(message: string): void;
+  /** Never called: a failure is the call's error. */
   error?(message: string): void;
 }

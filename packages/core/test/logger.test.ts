@@ -104,3 +104,26 @@ describe("what a logger is told", () => {
     expect(lines[0]).toMatch(new RegExp(`^debug Job ${jobId}: .*\\(HTTP 503, request [^)]+\\); retry 1 in \\d+ ms$`));
   });
 });
+
+describe("the logger's info and error", () => {
+  it("are never called: a failed call, a failed job, a retry and a deprecation go to debug and warn only", async () => {
+    const heard = { debug: 0, info: 0, warn: 0, error: 0 };
+    const logger: Logger = {
+      debug: () => {
+        heard.debug++;
+        calm();
+      },
+      info: () => void heard.info++,
+      warn: () => void heard.warn++,
+      error: () => void heard.error++,
+    };
+    const client = clientFor(emu, { logger });
+    // A job that fails (its deprecated wrapper: a warning), a read of no such job (404), a read retried once (503).
+    expect(await client.generate({ model, prompt: "[fail]" }).catch((e) => e.name)).toBe("JobFailedError");
+    expect(await client.queue.status("job_nope").catch((e) => e.code)).toBe("NOT_FOUND");
+    const { job_id } = await client.queue.submit({ model, prompt: "read once more" });
+    busy();
+    expect(await client.queue.status(job_id)).toMatchObject({ job_id });
+    expect(heard).toEqual({ debug: 1, info: 0, warn: 1, error: 0 });
+  });
+});
