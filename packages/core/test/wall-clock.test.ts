@@ -132,19 +132,20 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
 
   it("forward (10 min) before a 429: an HTTP-date Retry-After (no Date header) is read against the wall clock", async () => {
     step(10 * 60_000);
-    // A server whose clock agrees with the wall clock as it now is, asking for 2 s.
+    // A server whose clock agrees with the wall clock as it now is, asking for 30 s (far more than a loaded
+    // machine's delay between its answer and the client's reading of it, which a 2 s wait did not leave room for).
     const api = await serve((_req, res) => {
       res.sendDate = false;
-      res.writeHead(429, { "retry-after": new Date(Date.now() + 2000).toUTCString() });
+      res.writeHead(429, { "retry-after": new Date(Date.now() + 30_000).toUTCString() });
       res.end();
     });
     try {
       const client = createDecartClient({ apiKey: "k", baseUrl: api.url, logger: silent, maxRetries: 0 });
       const error = await client.tokens.create().catch((e) => e);
       expect(error.code).toBe("RATE_LIMIT");
-      // (The date is to the second.)
-      expect(error.retryAfterMs).toBeGreaterThan(1000);
-      expect(error.retryAfterMs).toBeLessThanOrEqual(2000);
+      // (The date is to the second; 10 min off either way would be far outside.)
+      expect(error.retryAfterMs).toBeGreaterThan(20_000);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(30_000);
     } finally {
       await api.close();
     }
