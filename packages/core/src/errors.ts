@@ -78,6 +78,9 @@ export interface DecartErrorJSON {
 
 type AnyErrorClass = abstract new (...args: any[]) => DecartError;
 
+/** The copy of an error that Node prints (see `DecartError`'s `nodejs.util.inspect.custom`), one per error. */
+const printed = new WeakMap<object, object>();
+
 /**
  * The base of every error this package throws. `instanceof` and `isInstance` work across two copies of the
  * package (they compare a `Symbol.for` marker, not the prototype chain). A class of yours that extends one of these
@@ -142,10 +145,17 @@ export class DecartError extends Error {
   }
 
   // What Node's `util.inspect` prints (`console.log(error)`; Bun and Deno read the same symbol): the error as it is,
-  // but with a key-like `jobId` by its length, as messages and `toJSON` show it, on a copy of the error (its class,
-  // message, stack, cause and fields); the error keeps the id as given. A browser's console shows the fields as they are.
+  // but with a key-like `jobId` by its length, as messages and `toJSON` show it, on a copy of the error (its class, and
+  // its own properties as they are now: message, stack, `[cause]`, a getter as `[Getter]`); the error keeps the id as
+  // given. One copy per error (`printed`), so that an error that leads back to itself (`e.self = e`, a cause that does)
+  // is printed `[Circular *1]` there. A browser's console shows the fields as they are.
   [Symbol.for("nodejs.util.inspect.custom")]() {
-    return keyLike(this.jobId!) ? { __proto__: this, ...this, jobId: shown(this.jobId!) } : this;
+    return keyLike(this.jobId!)
+      ? Object.defineProperties(printed.get(this) ?? printed.set(this, Object.create(this)).get(this)!, {
+          ...Object.getOwnPropertyDescriptors(this),
+          jobId: { value: shown(this.jobId!), enumerable: true, configurable: true },
+        })
+      : this;
   }
 
   /**

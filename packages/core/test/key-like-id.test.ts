@@ -168,3 +168,42 @@ describe("a key-like job id in an error printed", () => {
     expect(inspect(other)).toContain("jobId: 'job_0123'");
   });
 });
+
+describe("a key-like job id in an error printed, the rest as it is", () => {
+  it("util.inspect prints what it prints without the hook but the jobId: [cause], [Getter], [Circular *1] for a loop", async () => {
+    const client = createDecartClient({
+      apiKey: "dct_client_key_abcdef0123456789",
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      maxRetries: 0,
+      poll: virtualTime(),
+    } as DecartClientOptions);
+    // A wait's timeout, its cause the failed read (both with the key-like id), and a status read's error.
+    const [timeout, read] = await Promise.all([
+      client.queue.wait(KEY, { timeoutMs: 5000 }).catch((e) => e),
+      client.queue.status(KEY).catch((e) => e),
+    ]);
+    expect(timeout.cause?.jobId).toBe(KEY);
+    // An error that refers to itself, a cause that leads back to its error, and a getter of one's own.
+    read.self = read;
+    timeout.cause.back = timeout;
+    for (const e of [timeout, read]) Object.defineProperty(e, "lazy", { enumerable: true, get: () => "computed" });
+    for (const e of [timeout, read])
+      for (const options of [
+        { depth: Number.POSITIVE_INFINITY },
+        { depth: Number.POSITIVE_INFINITY, showHidden: true },
+      ]) {
+        const printed = inspect(e, options);
+        // Without any hook (`customInspect: false`), the ids by their length: the same text.
+        const plain = inspect(e, { ...options, customInspect: false });
+        expect(plain).toContain(`jobId: '${KEY}'`);
+        expect(printed).toBe(plain.replaceAll(`jobId: '${KEY}'`, `jobId: '${KEY.length} characters'`));
+        expect(printed).toContain("[Circular *1]");
+        expect(printed).toContain("lazy: [Getter]");
+        expect(printed.length).toBeLessThan(20_000);
+      }
+    expect(inspect(timeout)).toContain(`[cause]: ${timeout.cause.name}: ${timeout.cause.message}`);
+    // The same error printed again after a field changed: as it is now.
+    read.retryable = "changed";
+    expect(inspect(read)).toContain("retryable: 'changed'");
+  });
+});
