@@ -171,11 +171,12 @@ export function checkSchema(
       }
     }
     // A number out of range is told the range, ±Infinity too (a number, but not one a field takes: `timeoutMs` of
-    // Infinity is told 1..2147483647, as 0 and 2^31 are); a range open above by its bound (`maxRetries` of -1 or
-    // -Infinity: "0 or more", not "within 0..Infinity"; no schema's range is open below, a test holds them all to it).
-    // NaN is told it is no number, below, as is Infinity where the range is open (JSON has no Infinity).
+    // Infinity is told 1..2147483647, as 0 and 2^31 are); a range open on one side by its bound (`maxRetries` of -1 or
+    // -Infinity: "0 or more", not "within 0..Infinity"; a definition of one's own with a `maximum` alone, 11 where it is
+    // 10: "10 or less"; a test holds every range to it). NaN is told it is no number, below, as is Infinity where the
+    // range is open (JSON has no Infinity).
     if (typeof value === "number" && (value > max || value < min))
-      fail(max < Infinity ? `within ${min}..${max}` : `${min} or more`);
+      fail(max === Infinity ? `${min} or more` : min === -Infinity ? `${max} or less` : `within ${min}..${max}`);
     // `string`, `boolean` and `function` are what `typeof` says.
     if (TYPES[type] ? !TYPES[type](value) : /^[sbf]/.test(type) && typeof value !== type) {
       fail(

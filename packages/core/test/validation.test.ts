@@ -504,15 +504,39 @@ describe("client-side validation", () => {
     expect(emu.stats().requests.total).toBe(before);
   });
 
-  it("tells every ranged number of the catalogue, the spec's requests and the options a range without Infinity", () => {
+  it("tells every ranged number of the catalogue, the spec's requests, the options and a definition of one's own a range without Infinity", async () => {
+    // A definition of one's own may set a `maximum` alone (a range open below) or a `minimum` alone.
+    const mine = {
+      name: "my-model",
+      kind: "video",
+      canonical: "my-model",
+      path: "/v1/jobs/my-model",
+      typicalJobSeconds: 5,
+      rules: [],
+      fields: [
+        { name: "strength", type: "integer", required: false, maximum: 10 },
+        { name: "offset", type: "number", required: false, minimum: -5 },
+      ],
+    } as const;
+    const before = emu.stats().requests.total;
+    for (const [input, expected] of [
+      [{ strength: 11 }, '"strength" must be 10 or less (got 11)'],
+      [{ strength: Infinity }, '"strength" must be 10 or less (got Infinity)'],
+      [{ offset: -6 }, '"offset" must be -5 or more (got -6)'],
+    ] as const) {
+      const error = await submit({ model: mine, ...input }).catch((e) => e);
+      expect(error.message).toBe(`Invalid input for my-model: ${expected}`);
+    }
+    expect(emu.stats().requests.total).toBe(before);
     const ranged: Schema[] = [];
     const walk = (node: unknown): void => {
       if (!node || typeof node !== "object") return;
       if ("minimum" in node || "maximum" in node) ranged.push(node as Schema);
       for (const value of Object.values(node)) walk(value);
     };
-    walk([catalogue, requestSchemas, clientOptions, callOptions]);
+    walk([catalogue, requestSchemas, clientOptions, callOptions, mine]);
     expect(ranged.length).toBeGreaterThan(5);
+    expect(ranged).toContain(mine.fields[0]);
     for (const schema of ranged) {
       for (const value of [-Infinity, Infinity, -1e300, 1e300]) {
         try {
