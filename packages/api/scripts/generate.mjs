@@ -151,6 +151,16 @@ function docsOf(doc) {
   return docs;
 }
 
+/** The docs' words for the limit of one file (`x-decart-max-file-docs` of the 413 answer: "200 MB"). */
+function maxFileDocsOf(doc) {
+  const words = deref(doc, doc.components.responses.PayloadTooLarge)["x-decart-max-file-docs"];
+  if (typeof words !== "string" || !/^\d+(\.\d+)? [kMG]i?B$/.test(words))
+    throw new Error(
+      'components.responses.PayloadTooLarge needs x-decart-max-file-docs, a figure and a unit ("200 MB")',
+    );
+  return words;
+}
+
 /** The spec's limit of one uploaded file, in bytes (`x-decart-max-file-bytes` of the 413 answer). */
 function maxFileBytesOf(doc) {
   const bytes = deref(doc, doc.components.responses.PayloadTooLarge)["x-decart-max-file-bytes"];
@@ -293,6 +303,9 @@ export const responseSchemas = ${json({
 
 /** The most bytes the API takes in one file (the 413's \`x-decart-max-file-bytes\`): a larger upload is answered 413. */
 export const maxFileBytes = ${json(maxFileBytesOf(doc))};
+
+/** The limit of one file in the docs' words (the 413's \`x-decart-max-file-docs\`), which \`maxFileBytes\` reads the larger way. */
+export const maxFileDocs = ${json(maxFileDocsOf(doc))};
 
 /** The longest job or file id, in characters (code points): the \`maxLength\` of the \`job_id\` and \`file_id\` path parameters. */
 export const maxIdLength = ${json(maxIdLengthOf(doc))};

@@ -9,6 +9,7 @@ export {
   jobContentTypes,
   jobStatuses,
   maxFileBytes,
+  maxFileDocs,
   maxIdLength,
   modelDocs,
   requestSchemas,

@@ -1,4 +1,4 @@
-import { maxFileBytes } from "@decart/api";
+import { maxFileBytes, maxFileDocs } from "@decart/api";
 import { aborted, InvalidInputError, ignore, invalid, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
 import { lengthOf, timed } from "./transport.js";
@@ -32,9 +32,10 @@ export type Reader = [
  * Why a file larger than the client takes in one file is refused: `maxFileBytes` of @decart/api, in MiB, the larger
  * reading of the docs' words that the spec holds (their "200 MB" read as MiB, 209715200 bytes), so that no file the
  * server may take is refused before sending. The server's own limit in bytes is not known: the message says what the
- * client holds, and what the docs say.
+ * client holds, and what the docs say (`maxFileDocs` of @decart/api, the spec's words, not a figure made from the
+ * client's).
  */
-export const tooLarge = `over the client's ${maxFileBytes / 2 ** 20} MiB per file (the docs say ${maxFileBytes / 2 ** 20} MB): give a smaller one`;
+export const tooLarge = `over the client's ${maxFileBytes / 2 ** 20} MiB per file (the docs say ${maxFileDocs}): give a smaller one`;
 
 /**
  * Turns a `FileInput` into what is sent: a URL is downloaded (with `signal`, without the key), a stream or async

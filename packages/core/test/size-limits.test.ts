@@ -13,7 +13,8 @@ import { silent, until } from "./helpers.js";
 
 // The limits, lowered here so that no test holds hundreds of MiB: the spec's limit of one file (`maxFileBytes` of
 // @decart/api, 200 MiB) to 1 MiB, an image answer's (MAX_ANSWER_BYTES, 64 MiB) to 2 MiB. The code that reads them is
-// the production code; only the figures change.
+// the production code; only the figures change. The docs' words (`maxFileDocs`, "200 MB") are not the client's figure:
+// a refusal says the client's 1 MiB here, and that the docs say 200 MB.
 vi.mock("@decart/api", async (original) => ({
   ...(await original<typeof import("@decart/api")>()),
   maxFileBytes: 1 << 20,
@@ -139,7 +140,7 @@ describe("a file larger than the API takes in one file is refused before anythin
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field: "data", retryable: false });
       expect(error.message).toBe(
-        `Could not download "data" from ${base}/in.mp4: over the client's 1 MiB per file (the docs say 1 MB): give a smaller one; nothing was sent`,
+        `Could not download "data" from ${base}/in.mp4: over the client's 1 MiB per file (the docs say 200 MB): give a smaller one; nothing was sent`,
       );
       expect(posts).toBe(0);
       // The download was let go past the limit (the server's socket buffers hold a few chunks more), not read to its end.
@@ -170,7 +171,7 @@ describe("a file larger than the API takes in one file is refused before anythin
       const error = await submit(data).catch((e) => e);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error.message).toBe(
-        `Could not read the input "data": over the client's 1 MiB per file (the docs say 1 MB): give a smaller one; nothing was sent`,
+        `Could not read the input "data": over the client's 1 MiB per file (the docs say 200 MB): give a smaller one; nothing was sent`,
       );
       expect(error.field).toBe("data");
     }
@@ -206,7 +207,7 @@ describe("an answer whose Content-Length says it is past the limit is refused on
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field: "data", code: "INVALID_INPUT", retryable: false });
       expect(error.message).toBe(
-        `Could not download "data" from ${base}/held/${2 * MiB}.mp4: over the client's 1 MiB per file (the docs say 1 MB): give a smaller one; nothing was sent`,
+        `Could not download "data" from ${base}/held/${2 * MiB}.mp4: over the client's 1 MiB per file (the docs say 200 MB): give a smaller one; nothing was sent`,
       );
       expect(posts).toBe(0);
       if (options === modes["a fetch without body streams"]) expect(blobs).toBe(0);
@@ -245,7 +246,7 @@ describe("a fetch without body streams: an answer without Content-Length is meas
     const error = await submit(`${base}/in.mp4`, { fetch: streamless }).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toBe(
-      `Could not download "data" from ${base}/in.mp4: over the client's 1 MiB per file (the docs say 1 MB): give a smaller one; nothing was sent`,
+      `Could not download "data" from ${base}/in.mp4: over the client's 1 MiB per file (the docs say 200 MB): give a smaller one; nothing was sent`,
     );
     expect([posts, blobs]).toEqual([0, 1]);
   });
@@ -303,7 +304,7 @@ describe("a stream sent as it comes by nodeUpload() is counted as it is sent", (
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error).toMatchObject({ field: "data", code: "INVALID_INPUT", retryable: false });
       expect(error.message).toBe(
-        `Could not send the input "data": over the client's 1 MiB per file (the docs say 1 MB): give a smaller one; the upload stopped before its end, nothing was made`,
+        `Could not send the input "data": over the client's 1 MiB per file (the docs say 200 MB): give a smaller one; the upload stopped before its end, nothing was made`,
       );
       // Stopped a chunk past the limit (a stream's buffer reads a few more ahead), not read on.
       await until(() => seen.stopped);
@@ -338,7 +339,7 @@ describe("a fetch of yours whose answers' bodies are Node streams (node-fetch's,
     const error = await submit(`${base}/sized/${MiB + 1}.mp4`, { fetch: nodeBodies }).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toContain(
-      "over the client's 1 MiB per file (the docs say 1 MB): give a smaller one; nothing was sent",
+      "over the client's 1 MiB per file (the docs say 200 MB): give a smaller one; nothing was sent",
     );
   });
 });

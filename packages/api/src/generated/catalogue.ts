@@ -1052,6 +1052,9 @@ export const responseSchemas = {
 /** The most bytes the API takes in one file (the 413's `x-decart-max-file-bytes`): a larger upload is answered 413. */
 export const maxFileBytes = 209715200;
 
+/** The limit of one file in the docs' words (the 413's `x-decart-max-file-docs`), which `maxFileBytes` reads the larger way. */
+export const maxFileDocs = "200 MB";
+
 /** The longest job or file id, in characters (code points): the `maxLength` of the `job_id` and `file_id` path parameters. */
 export const maxIdLength = 256;
 
