@@ -15,7 +15,7 @@ import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createDecartClient, models } from "../src/index.js";
 import { nodeUpload } from "../src/node.js";
 import { instantDelay, silent } from "./helpers.js";
@@ -205,6 +205,14 @@ describe("nodeUpload(): which free connections a POST does not take (dropStale's
     // The agent closes a connection idle 1 s (its `timeout`), the server one idle 30 s: the client's 4 s and the
     // server's announced timeout less 1 s are far off, only the agent's timeout is passed.
     const agent = new Agent({ keepAlive: true, timeout: 1000 });
+    // The clocks the rule reads (`performance.now`, `Date.now`), held still here and moved on by the test alone: the
+    // idle time the rule sees is what the test says, however long the machine takes between the two submits.
+    const start = [performance.now(), Date.now()] as const;
+    let idle = 0;
+    const clocks = [
+      vi.spyOn(performance, "now").mockImplementation(() => start[0] + idle),
+      vi.spyOn(Date, "now").mockImplementation(() => start[1] + idle),
+    ];
     try {
       const delay = instantDelay();
       const client = createDecartClient({
@@ -216,15 +224,19 @@ describe("nodeUpload(): which free connections a POST does not take (dropStale's
       });
       const submit = () => client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "p" });
       expect((await submit()).job_id).toBe(`job_${"0".padStart(32, "0")}`);
-      // This process blocked (no timer runs: the agent's own idle timer does not close the connection, which the agent
-      // keeps as free) for 2.5 s, past the agent's timeout and under the client's 4 s and the server's 30 s. (Nothing
-      // here is asserted on time: on a machine that stalls more, the connection is closed all the same.)
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
+      // As if this process had not run for 2.5 s (a loop blocked: no timer runs), past the agent's timeout and under the
+      // client's 4 s and the server's 30 s: the agent's own idle timer has not closed the connection, which the agent
+      // keeps as free (its timer stopped, its `timeout` still the agent's), and the clocks say 2.5 s went by.
+      const [free, ...others] = Object.values(agent.freeSockets).flat();
+      expect(others).toHaveLength(0);
+      Object.assign(free!.setTimeout(0), { timeout: 1000 });
+      idle = 2500;
       // Answered on a second connection, sent once; the first was closed by the client, not reset by anyone.
       expect((await submit()).job_id).toBe(`job_${"1".padStart(32, "0")}`);
       expect(delay.calls).toHaveLength(0);
       expect(api.counts()).toEqual({ opened: 2, resets: 0 });
     } finally {
+      for (const clock of clocks) clock.mockRestore();
       agent.destroy();
       await api.close();
     }
