@@ -3,6 +3,7 @@ import {
   type DecartClient,
   type DecartError,
   InvalidInputError,
+  invalid,
   type JobEvent,
   RateLimitError,
   readOnce,
@@ -84,15 +85,21 @@ export interface SubmitAllOptions<K = string | number | undefined> extends Omit<
   onOrphan?: ((jobId: string, index: number, key: K) => void) | undefined;
   /**
    * Jobs in flight at once (submitted and not finished): 1 or more, or `Infinity` for all at once (an iterable is then
-   * read at once). Default 8. Anything else errors with `InvalidInputError` before any request.
+   * read at once). Default 8. Anything else (`"2"`, `true`) errors with `InvalidInputError` before any request.
    */
   concurrency?: number | undefined;
-  /** End the batch (error, and stop watching the others) at the first job that fails or errors. Default `false`. */
+  /**
+   * End the batch (error, and stop watching the others) at the first job that fails or errors. Default `false`.
+   * Anything but a boolean (`"false"`) errors with `InvalidInputError` before any request.
+   */
   failFast?: boolean | undefined;
 }
 
-/** submitAll's options besides `submitJob`'s (see watch.ts): the one list of them. */
-const batchKeys = { ...submitKeys, concurrency: {}, failFast: {} };
+/**
+ * submitAll's options besides `submitJob`'s (see watch.ts), each with what it must be: the one list of them.
+ * `concurrency` is any value here and checked below (a number of lanes, or Infinity, which no schema's number is).
+ */
+const batchKeys = { ...submitKeys, concurrency: {}, failFast: { type: "boolean" } };
 
 /** A submit answered 429 is sent again after the batch's pause, this many times at most. */
 const MAX_RATE_LIMITED_SUBMITS = 20;
@@ -190,12 +197,10 @@ export function submitAll(
     // options; each job's submit and watch take them as read here.
     const all = checkWatchOptions<SubmitAllOptions>(options, batchKeys);
     const { concurrency = 8, failFast = false, onOrphan, ...jobOptions } = all;
-    // A number of lanes: 1 or more (a fraction counts its whole lanes), or Infinity for all at once.
-    if (!(concurrency >= 1))
-      throw new InvalidInputError(`Invalid options: "concurrency" must be a number ≥ 1 (got ${concurrency})`, {
-        field: "concurrency",
-        expected: "a number ≥ 1",
-      });
+    // A number of lanes: 1 or more (a fraction counts its whole lanes), or Infinity for all at once; a number only
+    // (`"2"` or `true` compare as 2 and 1, but are no number of lanes).
+    if (typeof concurrency !== "number" || !(concurrency >= 1))
+      throw invalid("Invalid options", "concurrency", "a number ≥ 1", concurrency);
     // Inputs refused, as what they are. A string and bytes are iterable, but of characters and numbers, none of them an
     // input, and a Map of its [key, value] pairs: refused as a whole, with what to give, rather than each element in turn.
     const refused =

@@ -350,6 +350,37 @@ describe("over HTTP, against the emulator", () => {
     }
   });
 
+  it('submitAll: its own options of the wrong kind (failFast: "false", concurrency: "2") error naming the field, before any request', async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    // The first input fails: a failFast taken as true would end the batch there, the others never sent.
+    const inputs = ["a [fail]", "b", "c"].map((prompt) => ({ model, prompt }));
+    const wrong: [options: object, field: string, message: string][] = [
+      [{ failFast: "false" }, "failFast", '"failFast" must be a boolean (got "false")'],
+      [{ failFast: 0 }, "failFast", '"failFast" must be a boolean (got 0)'],
+      [{ concurrency: "2" }, "concurrency", '"concurrency" must be a number ≥ 1 (got "2")'],
+      [{ concurrency: true }, "concurrency", '"concurrency" must be a number ≥ 1 (got true)'],
+      [{ concurrency: [3] }, "concurrency", '"concurrency" must be a number ≥ 1 (got an object)'],
+      [{ concurrency: 0 }, "concurrency", '"concurrency" must be a number ≥ 1 (got 0)'],
+    ];
+    for (const [options, field, message] of wrong) {
+      const events: BatchEvent[] = [];
+      const error = await lastValueFrom(
+        submitAll(client, inputs, { ...options, download: false } as never).pipe(tap((e) => events.push(e))),
+      ).catch((e) => e);
+      expect(error, JSON.stringify(options)).toMatchObject({
+        name: "InvalidInputError",
+        field,
+        message: `Invalid options: ${message}`,
+      });
+      expect(events).toEqual([]);
+    }
+    expect(emu.stats().requests.total).toBe(0);
+    // failFast: false runs every input, the failed one counted.
+    const events = await lastValueFrom(submitAll(client, inputs, { failFast: false, download: false }).pipe(toArray()));
+    expect(events.at(-1)?.summary).toMatchObject({ total: 3, submitted: 3, completed: 2, failed: 1 });
+  });
+
   it("a batch under faults: 429s on submit, 503s, resets and cut bodies on reads; every job completes once", async () => {
     const faults: FaultRule[] = [
       { route: "submit", kind: "429", rate: 0.3, retryAfterSeconds: 0 },
