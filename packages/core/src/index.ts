@@ -1,3 +1,10 @@
+/**
+ * `@decart/core`: the typed client for the Decart API (`createDecartClient`), the catalogue's models (`models`), the
+ * typed errors, and what a view layer builds on (`createJobWatch`). Runtime-neutral: only web globals. Node-only
+ * helpers are in `@decart/core/node`, your server's token route in `@decart/core/server`.
+ *
+ * @module @decart/core
+ */
 export type {
   CreateTokenRequest,
   CreateTokenResponse,

@@ -1,6 +1,8 @@
 /**
  * Node-only helpers: upload files and streams with bounded memory, stream a result to disk, and open a local file as an
  * input. Import from `@decart/core/node`.
+ *
+ * @module @decart/core/node
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { closeSync, constants, openAsBlob, open as openCallback, type Stats } from "node:fs";

@@ -2,6 +2,8 @@
  * `@decart/core/server`: code for your server, never for a page. `createTokenRoute` answers a Fetch-API `Request` with
  * a short-lived client token, so that the browser gets a key that expires and can do only what you allow, while your
  * long-lived key stays on the server. Runtime-neutral: Node, Deno, Bun, edge runtimes.
+ *
+ * @module @decart/core/server
  */
 import { type CreateTokenResponse, isModelName, type ModelName, requestSchemas, responseSchemas } from "@decart/api";
 import { createDecartClient, type DecartClient } from "./client.js";
