@@ -201,7 +201,10 @@ export interface QueueClient {
    * `status` on each change, `downloading` progress and `completed` with `data` (no download with `download: false`),
    * or `failed`. Options as `submitAndPoll` (its callbacks are called too). `signal`, or leaving the loop, stops
    * watching (a read in flight is aborted); the job is never cancelled. A watch that cannot go on throws a
-   * `DecartError` carrying the job id (`JobTimeoutError` once `timeoutMs` runs out, `AbortError` …).
+   * `DecartError` carrying the job id (`JobTimeoutError` once `timeoutMs` runs out, `AbortError` …). A submit that
+   * fails throws before `submitted`, with no job id: one `timeoutMs` cut before its answer is a `TimeoutError` with code
+   * `SUBMIT_OUTCOME_UNKNOWN`, where a job may exist (submitting again may make and bill a second one: see
+   * `timeoutMs`).
    */
   submitAndWatch<M extends string>(options: SubmitAndPollOptions<M>): AsyncGenerator<JobEvent, void, undefined>;
   /** Watches a job submitted elsewhere: its events as an async iterable, as `submitAndWatch` (without `submitted`). */

@@ -188,9 +188,13 @@ export interface WaitOptions {
   /** Polling for this call (merged over the client's `poll`), or a schedule function. */
   poll?: PollOptions | PollSchedule | undefined;
   /**
-   * One budget for the whole call (submit, wait and download) before a `JobTimeoutError` (default 11 minutes; the
-   * server fails jobs at 10). Transient failures inside it (a failed status read, a cut-short download, a 429) are
-   * retried until it runs out.
+   * One budget for the whole call (submit, wait and download), default 11 minutes (the server fails jobs at 10).
+   * Transient failures inside it (a failed status read, a cut-short download, a 429) are retried until it runs out.
+   * Running out once the job exists ends the call in a `JobTimeoutError` carrying `jobId`. A submit it cuts before the
+   * answer (its body sent) ends in a `TimeoutError` with code `SUBMIT_OUTCOME_UNKNOWN` and no `jobId`: a job may exist
+   * and be billed, so submitting again may make a second one. A submit it ends while retrying a failure the server
+   * certainly did not take (a 503, a 429) is a `JobTimeoutError` with no `jobId` (no job was made), its `cause` that
+   * failure.
    */
   timeoutMs?: number | undefined;
   /**

@@ -1,26 +1,50 @@
+// The API reference as TypeDoc builds it (`pnpm run docs`): what a user reads there, and in an editor's hover text,
+// which comes from the same TSDoc comments.
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Application } from "typedoc";
-import { describe, expect, it } from "vitest";
+import { Application, Comment, type DeclarationReflection, type ProjectReflection } from "typedoc";
+import { beforeAll, describe, expect, it } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
+let project: ProjectReflection;
+beforeAll(async () => {
+  const app = await Application.bootstrapWithPlugins({
+    tsconfig: join(root, "tsconfig.build.json"),
+    skipErrorChecking: true,
+    logLevel: "Error",
+  });
+  project = (await app.convert())!;
+}, 60_000);
+
+/** The text of the comment of `path` (`@decart/core.WaitOptions.timeoutMs`), a function's or method's signature's. */
+function docOf(path: string): string {
+  const found = project.getChildByName(path) as DeclarationReflection | undefined;
+  expect(found, path).toBeDefined();
+  const comment = found!.comment ?? found!.signatures?.[0]?.comment;
+  return comment ? Comment.combineDisplayParts(comment.summary) : "";
+}
+
 describe("the API reference (TypeDoc, as `pnpm run docs` builds it)", () => {
-  it("names each entry by its import path, with its module comment: the main entry is `@decart/core`, not an unnamed module", async () => {
+  it("names each entry by its import path, with its module comment: the main entry is `@decart/core`, not an unnamed module", () => {
     // The entries TypeDoc reads from `exports`, which it would name by their keys ("." becoming "").
     const paths = Object.keys(pkg.exports)
       .filter((key) => key !== "./package.json")
       .map((key) => `${pkg.name}${key.slice(1)}`);
-    const app = await Application.bootstrapWithPlugins({
-      tsconfig: join(root, "tsconfig.build.json"),
-      skipErrorChecking: true,
-      logLevel: "Error",
-    });
-    const project = await app.convert();
-    const modules = project?.children ?? [];
+    const modules = project.children ?? [];
     expect(modules.map((m) => m.name).sort()).toEqual(paths.sort());
     for (const m of modules) expect(m.comment?.summary.length, m.name).toBeGreaterThan(0);
+  });
+
+  it("says what a submit cut off by the budget throws: a `TimeoutError` with code SUBMIT_OUTCOME_UNKNOWN, no job id", () => {
+    // What budget.test.ts shows ("a submit cut off by the budget after its body was sent"): not a `JobTimeoutError`,
+    // which code written from the docs would take for a job that exists, or for one that does not and can be resent.
+    for (const path of ["@decart/core.WaitOptions.timeoutMs", "@decart/core.QueueClient.submitAndWatch"]) {
+      const text = docOf(path);
+      expect(text, path).toMatch(/`TimeoutError` with code\s+`SUBMIT_OUTCOME_UNKNOWN`/);
+      expect(text, path).toMatch(/a job may exist/);
+    }
   });
 });
