@@ -329,11 +329,34 @@ async function typesSource(specText) {
   return HEADER + astToString(ast);
 }
 
+/** A spec description as a TSDoc comment (nothing for none). */
+const tsdoc = (text) =>
+  typeof text === "string" && text.trim()
+    ? `/**\n${text
+        .trim()
+        .replaceAll("*/", "*\\/")
+        .split("\n")
+        .map((line) => ` * ${line}`.trimEnd())
+        .join("\n")}\n */\n`
+    : "";
+
+/**
+ * Every schema of the spec as a type of its name, its description its TSDoc: what an editor shows on hover, and the
+ * API reference, for the types `src/index.ts` exports (`components["schemas"][name]` shows no comment through an alias).
+ */
+function schemasSource(doc) {
+  const schemas = Object.entries(doc.components.schemas);
+  return `${HEADER}import type { components } from "./openapi.js";
+
+${schemas.map(([name, schema]) => `${tsdoc(schema.description)}export type ${name} = components["schemas"]["${name}"];\n`).join("")}`;
+}
+
 const specText = readFileSync(specPath, "utf8");
 const doc = YAML.parse(specText);
 const outputs = {
   "openapi.ts": await typesSource(specText),
   "catalogue.ts": catalogueSource(doc),
+  "schemas.ts": schemasSource(doc),
 };
 
 if (check) {

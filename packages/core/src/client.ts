@@ -166,6 +166,10 @@ export type CreateTokenOptions = {
   signal?: AbortSignal | undefined;
 };
 
+/**
+ * `client.queue`: the Queue API (videos). Submit a job, read its status, watch it until it ends, download its result;
+ * `submitAndPoll` does all of it in one call.
+ */
 export interface QueueClient {
   /** Submits a video job; answers at once with its id. */
   submit<M extends string>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
@@ -226,6 +230,10 @@ export interface QueueClient {
   ): Promise<StatusRead>;
 }
 
+/**
+ * What `createDecartClient` answers: images (`process`), videos (`queue`), client tokens for a browser (`tokens`),
+ * stored files (`files`), and the client-wide rate-limit gate (`rateLimit`). Nothing is sent until you call it.
+ */
 export interface DecartClient {
   /**
    * The client-wide rate-limit gate: after a 429 answered by the API (its base URL's origin, not a host a redirect led
@@ -254,7 +262,15 @@ export interface DecartClient {
         onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
       },
     ): Promise<FileReference>;
+    /**
+     * A stored file's `FileReference` (its name, type, size and expiry) by its id (`file_…`). Retried as a read is; a
+     * file that does not exist (or no longer does) is a `NotFoundError`.
+     */
     get(fileId: string, options?: { signal?: AbortSignal | undefined }): Promise<FileReference>;
+    /**
+     * Deletes a stored file by its id (`file_…`); resolves once the server has. Retried as a read is; a file that does
+     * not exist is a `NotFoundError`.
+     */
     delete(fileId: string, options?: { signal?: AbortSignal | undefined }): Promise<void>;
   };
 }

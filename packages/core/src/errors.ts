@@ -45,6 +45,7 @@ export const errorCodes = [
 /** A `code` the client sets: one of `errorCodes`. */
 export type ErrorCode = (typeof errorCodes)[number];
 
+/** What `new DecartError(message, options)` (and a subclass's constructor) takes: the fields the error carries. */
 export interface DecartErrorOptions {
   /**
    * One of the client's codes, or one of your own for an error you make (its `code` is typed as the client's). Without

@@ -5,23 +5,34 @@
  *
  * @module @decart/core
  */
+import type { ImageModelName, ModelName, VideoModelName } from "@decart/api";
+import type { DecartError } from "./errors.js";
+import type { JobSubmitResult } from "./types.js";
+
 export type {
   CreateTokenRequest,
   CreateTokenResponse,
   FileReference,
   ImageModelName,
-  /** `@decartai/sdk`'s name of `ImageModelName`. */
-  ImageModelName as ImageModels,
-  /** `@decartai/sdk`'s name of `JobSubmitResult`: a submit's answer, `{ job_id, status }`. */
-  JobSubmitResponse,
-  /** `@decartai/sdk`'s name of `ModelName`. */
-  ModelName as Model,
   ModelName,
   ValidationIssue,
   VideoModelName,
-  /** `@decartai/sdk`'s name of `VideoModelName`. */
-  VideoModelName as VideoModels,
 } from "@decart/api";
+
+// `@decartai/sdk`'s names, declared (not renamed in an export list) so that their notes show on hover.
+/** `@decartai/sdk`'s name of `ImageModelName`: models served by the Process API (images). */
+export type ImageModels = ImageModelName;
+/** `@decartai/sdk`'s name of `JobSubmitResult`: a submit's answer, `{ job_id, status }`. */
+export type JobSubmitResponse = JobSubmitResult;
+/** `@decartai/sdk`'s name of `ModelName`: every model name the API serves. */
+export type Model = ModelName;
+/** `@decartai/sdk`'s name of `VideoModelName`: models served by the Queue API (videos). */
+export type VideoModels = VideoModelName;
+/**
+ * `@decartai/sdk`'s name of the type of what it throws: here a `DecartError` (its own fields stand for `data`). A type
+ * only: test with `instanceof DecartError`.
+ */
+export type DecartSDKError = DecartError;
 export {
   type CreateTokenOptions,
   createDecartClient,
@@ -52,8 +63,6 @@ export {
   ConnectionError,
   callbackThrew,
   DecartError,
-  /** `@decartai/sdk`'s name of the type of what it throws: here a `DecartError` (its own fields stand for `data`). */
-  type DecartError as DecartSDKError,
   type DecartErrorJSON,
   type DecartErrorOptions,
   type ErrorCode,

@@ -95,6 +95,7 @@ export async function fileFromPath(path: string, options: { type?: string | unde
   return new File([blob], basename(path), { type });
 }
 
+/** Options of `saveResult`. */
 export interface SaveResultOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: DownloadProgress) => void) | undefined;
@@ -118,6 +119,7 @@ export interface SaveResultOptions {
 /** `open` of a file descriptor (a number, not a `FileHandle`: a pipe's goes to a `Socket`, which closes it). */
 const openFd = promisify(openCallback);
 
+/** Options of `openPipe`. */
 export interface OpenPipeOptions {
   /** Ends the wait for a reader (`"w"`) with an `AbortError` (the signal's reason as its `cause`). */
   signal?: AbortSignal | undefined;
@@ -704,6 +706,7 @@ function settleWith(
   }
 }
 
+/** Options of `nodeUpload`. */
 export interface NodeUploadOptions {
   /** The `http.Agent` (or `https.Agent`) for the connections (default: Node's global agents). */
   agent?: Agent | undefined;

@@ -14,6 +14,7 @@ import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./v
 
 export type { ClientToken, TokenFetcher } from "./token.js";
 
+/** Options of `createTokenRoute`: the key it mints tokens with, what a token may do, and who may have one. */
 export interface TokenRouteOptions {
   /** Your long-lived API key (`dct_…`). Default: the `DECART_API_KEY` environment variable. */
   apiKey?: string | undefined;

@@ -110,7 +110,9 @@ export type { JobStatus, JobStatusResponse };
 
 /** What `queue.submit` answers. */
 export interface JobSubmitResult {
+  /** The job's id: for `queue.status`, `queue.wait`, `queue.watch` and, once it is `completed`, `queue.result`. */
   job_id: string;
+  /** Its status when the server took it, normally `pending`. */
   status: JobStatus;
 }
 
@@ -152,6 +154,10 @@ export interface PollContext {
 /** A poll schedule: the delay before the next status read. */
 export type PollSchedule = (context: PollContext) => number;
 
+/**
+ * How a watch polls a job's status: the client's `poll` option for every wait, and a call's `poll` merged over it.
+ * Default: an adaptive schedule from the model's typical job time (see `adaptiveSchedule`).
+ */
 export interface PollOptions {
   /**
    * A fixed schedule: the delay before the first status read (default: the adaptive schedule). A fixed schedule keeps
@@ -180,6 +186,10 @@ export interface PollOptions {
 /** A status update, as `onStatusChange` sees it. */
 export type StatusListener = (job: JobStatusResponse) => void;
 
+/**
+ * Options of a wait: `queue.wait` and `queue.watch` (as `QueueWaitOptions`), and with the model and its inputs,
+ * `submitAndPoll` and `submitAndWatch`.
+ */
 export interface WaitOptions {
   /** Called when the status changes (only then), first with the current status. */
   onStatusChange?: StatusListener | undefined;
@@ -281,8 +291,11 @@ export interface DownloadProgress {
   totalBytes: number | undefined;
 }
 
+/** Options of a download (`queue.result`, `queue.download`). */
 export interface DownloadOptions {
+  /** Aborts the download (an `AbortError`). */
   signal?: AbortSignal | undefined;
+  /** Called as the bytes arrive (see `DownloadProgress`). */
   onProgress?: ((progress: DownloadProgress) => void) | undefined;
 }
 

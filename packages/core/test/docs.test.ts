@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Application, Comment, type DeclarationReflection, type ProjectReflection } from "typedoc";
+import { Application, Comment, type DeclarationReflection, type ProjectReflection, ReflectionKind } from "typedoc";
+import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -36,6 +37,48 @@ describe("the API reference (TypeDoc, as `pnpm run docs` builds it)", () => {
     const modules = project.children ?? [];
     expect(modules.map((m) => m.name).sort()).toEqual(paths.sort());
     for (const m of modules) expect(m.comment?.summary.length, m.name).toBeGreaterThan(0);
+  });
+
+  it("gives every export of every entry a comment (what an editor shows on hover), and the submit answer's fields", () => {
+    const bare: string[] = [];
+    for (const entry of project.children ?? []) {
+      for (const item of entry.children ?? []) {
+        // A re-export of the same declaration in another entry is a reference, documented where it is declared.
+        if (item.kind === ReflectionKind.Reference) continue;
+        const comment = item.comment ?? item.signatures?.[0]?.comment;
+        if (!comment?.summary.length) bare.push(`${entry.name}.${item.name}`);
+      }
+    }
+    expect(bare).toEqual([]);
+    // Members a user must use: the files methods, and the fields of a status read's answer (their descriptions come
+    // from the spec through @decart/api, as `@description` tags).
+    const files = project.getChildByName("@decart/core.DecartClient.files") as DeclarationReflection;
+    const methods = (files.type as { declaration?: DeclarationReflection }).declaration;
+    for (const name of ["upload", "get", "delete"]) {
+      const comment = (methods?.getChildByName(name) as DeclarationReflection | undefined)?.signatures?.[0]?.comment;
+      expect(comment?.summary.length, `files.${name}`).toBeGreaterThan(0);
+    }
+    // (TypeDoc shows an alias of the spec's schema as such, without its fields: read them as an editor does.)
+    const program = ts.createProgram([join(root, "src/index.ts")], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      noEmit: true,
+    });
+    const checker = program.getTypeChecker();
+    const entry = checker.getSymbolAtLocation(program.getSourceFile(join(root, "src/index.ts"))!)!;
+    for (const name of ["JobStatusResponse", "JobSubmitResponse"]) {
+      const alias = checker.getExportsOfModule(entry).find((s) => s.name === name)!;
+      const declared = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
+      const type = checker.getDeclaredTypeOfSymbol(declared);
+      for (const field of ["job_id", "status"]) {
+        const property = type.getProperty(field);
+        // A comment's text, or the spec's `@description` tag's.
+        const text =
+          ts.displayPartsToString(property?.getDocumentationComment(checker)) +
+          (property?.getJsDocTags(checker) ?? []).map((tag) => ts.displayPartsToString(tag.text)).join("");
+        expect(text, `${name}.${field}`).not.toBe("");
+      }
+    }
   });
 
   it("says what a submit cut off by the budget throws: a `TimeoutError` with code SUBMIT_OUTCOME_UNKNOWN, no job id", () => {

@@ -76,6 +76,10 @@ export type BatchEvent<K = string | number | undefined> = {
   | { type: "error"; error: DecartError; event?: never }
 );
 
+/**
+ * Options of `submitAll`: `submitJob`'s (the watch's, for every job), an `onOrphan` told the input's index and key,
+ * and the batch's own `concurrency` and `failFast`. `K`: the inputs' key type.
+ */
 export interface SubmitAllOptions<K = string | number | undefined> extends Omit<SubmitJobOptions, "onOrphan"> {
   /**
    * Called with the id of a job made after the batch ended (`failFast`, or you unsubscribed) while its submit was under

@@ -1051,12 +1051,18 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "pending" | "processing" | "completed" | "failed";
+        /** @description A submit's answer, `{ job_id, status }`; the job's status is then read by its id. */
         JobSubmitResponse: {
+            /** @description The job's id, for its status and, once `completed`, its content. Its format is not documented. */
             job_id: string;
+            /** @description The job's status when it was made, normally `pending`. */
             status: components["schemas"]["JobStatus"];
         };
+        /** @description A job's status, as a status read answers it; the docs document `job_id` and `status` only. */
         JobStatusResponse: {
+            /** @description The job's id, as the submit answered it. */
             job_id: string;
+            /** @description Where the job is; its content can be read once it is `completed`. */
             status: components["schemas"]["JobStatus"];
             /** @description The model the job was submitted to. */
             model?: string;
@@ -1067,6 +1073,7 @@ export interface components {
             /** @description Why the job failed; present only when `status` is `failed`. */
             error?: string;
         };
+        /** @description What a client token may do, and for how long; every field is optional. */
         CreateTokenRequest: {
             /**
              * @description Seconds until the token expires.
@@ -1086,6 +1093,7 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description A short-lived client token, for a browser; it expires at `expiresAt`. */
         CreateTokenResponse: {
             /** @description The client key, `ek_…`. */
             apiKey: string;
@@ -1107,6 +1115,7 @@ export interface components {
             /** @description Seconds to keep the file (60 to 2592000), or `persistent`. */
             ttl_seconds?: number | "persistent";
         };
+        /** @description A stored file, as an upload or a read of it answers; kept until `expires_at` (`null` for a `persistent` one). */
         FileReference: {
             /** @description `file_…` */
             id: string;
@@ -1118,6 +1127,7 @@ export interface components {
             /** Format: date-time */
             expires_at: string | null;
         };
+        /** @description An error's body: `detail` says what went wrong. */
         ErrorDetail: {
             /** @description What went wrong, for a person. */
             detail: string;
@@ -1126,6 +1136,7 @@ export interface components {
             /** @description The job's current status, on 409 for a job that is not completed. */
             status?: components["schemas"]["JobStatus"];
         };
+        /** @description One input the server refused, and why. */
         ValidationIssue: {
             /** @description Where: `["body", "prompt"]`. */
             loc: (string | number)[];
@@ -1138,6 +1149,7 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description A 422's body: the inputs the server refused. */
         HTTPValidationError: {
             detail: components["schemas"]["ValidationIssue"][];
         };
