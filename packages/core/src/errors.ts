@@ -77,6 +77,10 @@ export interface DecartErrorJSON {
   [field: string]: unknown;
 }
 
+/**
+ * A class of `DecartError` (one of the client's, or a subclass of yours).
+ * @inline
+ */
 type AnyErrorClass = abstract new (...args: any[]) => DecartError;
 
 /** The copy of an error that Node prints (see `DecartError`'s `nodejs.util.inspect.custom`), one per error. */

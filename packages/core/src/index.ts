@@ -129,5 +129,12 @@ export type {
   UploadProgress,
   WaitOptions,
 } from "./types.js";
-export { checkWatchOptions, invalid, isByteIterable, readOnce, sentLength } from "./validate.js";
+export {
+  checkWatchOptions,
+  invalid,
+  isByteIterable,
+  readOnce,
+  type Schema,
+  sentLength,
+} from "./validate.js";
 export { VERSION } from "./version.js";

@@ -241,7 +241,15 @@ export interface CreateWatchOptions {
   download?: boolean | undefined;
 }
 
+/**
+ * A call's signal: aborting it ends the call with an `AbortError`.
+ * @inline
+ */
 type Control = { signal?: AbortSignal | undefined };
+/**
+ * A call's signal, and the progress of its file parts.
+ * @inline
+ */
 type Uploads = Control & {
   /** Progress of the request's file parts (see `UploadProgress`). */
   onUploadProgress?: ((progress: UploadProgress) => void) | undefined;

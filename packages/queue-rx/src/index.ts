@@ -24,4 +24,4 @@ export type {
   SubmitJobOptions,
   WatchJobOptions,
 } from "./types.js";
-export { drive, submitJob, watchJob } from "./watch.js";
+export { type DriveWith, drive, submitJob, watchJob } from "./watch.js";

@@ -92,6 +92,10 @@ export interface SubmitJobOptions extends JobOptions {
   onOrphan?: ((jobId: string) => void) | undefined;
 }
 
+/**
+ * The `completed` event.
+ * @inline
+ */
 type Completed = Extract<JobEvent, { type: "completed" }>;
 
 /**
