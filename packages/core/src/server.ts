@@ -178,9 +178,13 @@ export function keyPattern(key: string, shortest = 8): RegExp {
  * once.
  *
  * ```ts
- * // Next.js: app/api/decart-token/route.ts
+ * import { createTokenRoute } from "@decart/core/server";
+ *
+ * // Next.js: app/api/decart-token/route.ts (`session`: your own check of the request's session)
  * export const POST = createTokenRoute({ models: ["lucy-pro-t2v"], authorize: async (req) => !!(await session(req)) });
- * // Hono
+ *
+ * // Hono: the handler made once, given each request
+ * const route = createTokenRoute({ models: ["lucy-pro-t2v"], authorize: async (req) => !!(await session(req)) });
  * app.post("/api/decart-token", (c) => route(c.req.raw));
  * ```
  */

@@ -103,6 +103,36 @@ describe("the API reference (TypeDoc, as `pnpm run docs` builds it)", () => {
     expect(warnings).toEqual([]);
   });
 
+  it("has a createTokenRoute sample that compiles, given only what it says is yours (`session`, a Hono `app`)", () => {
+    const [, sample] = /```ts\n([\s\S]*?)```/.exec(docOf("@decart/core/server.createTokenRoute")) ?? [];
+    expect(sample).toBeDefined();
+    const file = join(root, "test/token-route-sample.ts");
+    const text = `${sample!.replace('"@decart/core/server"', '"../src/server.js"')}
+declare function session(request: Request): Promise<unknown>;
+declare const app: { post(path: string, handler: (c: { req: { raw: Request } }) => Promise<Response>): void };
+`;
+    const options: ts.CompilerOptions = {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      lib: ["lib.es2023.d.ts", "lib.dom.d.ts"],
+      types: ["node"],
+      strict: true,
+      noEmit: true,
+    };
+    const host = ts.createCompilerHost(options);
+    const { getSourceFile, fileExists, readFile } = host;
+    host.fileExists = (name) => name === file || fileExists(name);
+    host.readFile = (name) => (name === file ? text : readFile(name));
+    host.getSourceFile = (name, version, ...rest) =>
+      name === file ? ts.createSourceFile(name, text, version) : getSourceFile(name, version, ...rest);
+    const program = ts.createProgram([file], options, host);
+    const errors = ts
+      .getPreEmitDiagnostics(program, program.getSourceFile(file))
+      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    expect(errors).toEqual([]);
+  });
+
   it("says what a submit cut off by the budget throws: a `TimeoutError` with code SUBMIT_OUTCOME_UNKNOWN, no job id", () => {
     // What budget.test.ts shows ("a submit cut off by the budget after its body was sent"): not a `JobTimeoutError`,
     // which code written from the docs would take for a job that exists, or for one that does not and can be resent.
