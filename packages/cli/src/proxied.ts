@@ -17,7 +17,6 @@ import {
   noteProxyAnswer,
   PROXY_STATUSES,
   type Proxies,
-  proxyAnswered,
   proxyFor,
   proxyTrouble,
 } from "./proxy.js";
@@ -136,47 +135,34 @@ function forwarded({ proxy, name }: Named, req: ClientRequest, opts: AgentConnec
 const MAX_WATCHED_BYTES = 65_536;
 
 /**
- * Whether an answer's body (`headers`, and its first bytes, `body`: undefined when it could not be read whole, encoded
- * or longer than `MAX_WATCHED_BYTES`) is the API's JSON error, `{"detail": …}`; unread, by its media type alone.
- */
-function apiError(headers: IncomingMessage["headers"], body: Buffer | undefined): boolean {
-  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(headers["content-type"] ?? "")) return false;
-  if (body === undefined) return true;
-  try {
-    const parsed = JSON.parse(body.toString("utf8"));
-    return parsed !== null && typeof parsed === "object" && "detail" in parsed;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Watches the answer to a request that went through a proxy (`named`) for `target` (`host:port`): one of
- * `PROXY_STATUSES` is noted (`noteProxyAnswer`), with what `proxyAnswered` says of it when its body is no JSON error
- * of the API's, for the CLI's message to name the proxy as its likely source (the client reads it as the API's). Its
- * body is read alongside the client (at most `MAX_WATCHED_BYTES`), and noted as it ends, before the client's error is
- * made of it.
+ * Watches the answer to a request for an http URL that the proxy `named` forwarded to `target` (`host:port`): one of
+ * `PROXY_STATUSES` is noted (`noteProxyAnswer`), with its body's text when that is neither JSON with `detail` or
+ * `error` (the client's test of the API's error) nor an HTML page (which the client's error names as one), for the
+ * CLI's message to name the proxy as its likely source (the client reads it as the API's). Its body is read alongside
+ * the client (at most `MAX_WATCHED_BYTES`; an encoded one is the client's alone), and noted as it ends, before the
+ * client's error is made of it. (An answer from inside a CONNECT tunnel is not watched: it came from the origin.)
  */
 function answerWatched({ proxy, name }: Named, req: ClientRequest, target: string): void {
   req.on("response", (res: IncomingMessage) => {
-    const status = res.statusCode!;
-    if (!PROXY_STATUSES.has(status)) return;
-    const requestId = res.headers["x-request-id"] as string | undefined;
-    const note = (body: Buffer | undefined) =>
-      noteProxyAnswer(
-        status,
-        requestId,
-        apiError(res.headers, body) ? undefined : proxyAnswered(proxy, name, target, status),
-      );
-    // An encoded body (gzip …) is the client's to decode: told by its media type.
-    if (!/^(identity)?$/i.test(res.headers["content-encoding"] ?? "")) return note(undefined);
+    if (!PROXY_STATUSES.has(res.statusCode!)) return;
+    noteProxyAnswer(proxy, name, target);
+    if (!/^(identity)?$/i.test(res.headers["content-encoding"] ?? "")) return;
     const chunks: Buffer[] = [];
     let size = 0;
     res.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size <= MAX_WATCHED_BYTES) chunks.push(chunk);
     });
-    res.once("end", () => note(size <= MAX_WATCHED_BYTES ? Buffer.concat(chunks) : undefined));
+    res.once("end", () => {
+      if (size > MAX_WATCHED_BYTES) return;
+      const text = Buffer.concat(chunks).toString("utf8").trim();
+      let parsed: { detail?: unknown; error?: unknown } | undefined;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      if ((parsed?.detail ?? parsed?.error) == null && !text.startsWith("<"))
+        noteProxyAnswer(proxy, name, target, text);
+    });
   });
 }
 
@@ -211,7 +197,7 @@ class ProxiedAgent extends Agent {
     const port = Number(options.port) || (secureEndpoint ? 443 : 80);
     const agent = this.#agentFor(secureEndpoint, options.host, port);
     if (agent instanceof Forward) forwarded(agent.named, req, { ...options, port, secureEndpoint });
-    if (agent instanceof Forward || agent instanceof Tunnel) {
+    if (agent instanceof Forward) {
       const host = options.host?.includes(":") ? `[${options.host}]` : options.host;
       answerWatched(agent.named, req, `${host}:${port}`);
     }

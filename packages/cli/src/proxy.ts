@@ -183,7 +183,7 @@ export function proxyTrouble(proxy: URL, name: string, target: string, status?: 
 /**
  * The statuses a proxy answers of its own to a request it was given (a host it does not let through: 403; a server it
  * could not reach, or whose answer did not come in time: 502, 504; itself overloaded: 503), which the API answers too,
- * with a JSON error of its own (`{"detail": …}`).
+ * with a JSON error of its own (`{"detail": …}` or `{"error": …}`).
  */
 export const PROXY_STATUSES: ReadonlySet<number> = new Set([403, 502, 503, 504]);
 
@@ -204,25 +204,38 @@ export function proxyAnswered(proxy: URL, name: string, target: string, status: 
 }
 
 /**
- * The last answer of each of `PROXY_STATUSES` to a request that went through a proxy (see proxied.ts), with its
- * `x-request-id` (none from a proxy's own page): what `proxyAnswered` says of it, or undefined when its body was the
- * API's JSON error.
+ * The proxy that last forwarded a request of the CLI (an http URL, sent to it whole) answered with one of
+ * `PROXY_STATUSES`, and the target it was for (`host:port`). (A request to an https URL goes through a CONNECT tunnel:
+ * an answer from inside it is the origin's, or its edge's, never the proxy's.)
  */
-const proxyAnswers = new Map<number, { requestId: string | undefined; text: string | undefined }>();
+let forwarder: { proxy: URL; name: string; target: string } | undefined;
 
-/** Notes an answer of `PROXY_STATUSES` to a request that went through a proxy (see `proxyAnswerOf`). */
-export const noteProxyAnswer = (status: number, requestId: string | undefined, text: string | undefined): void => {
-  proxyAnswers.set(status, { requestId, text });
+/** The texts (trimmed) of such answers that were neither the API's JSON error nor an HTML page (see `proxyAnswerOf`). */
+const proxyTexts = new Set<string>();
+
+/**
+ * Notes an answer of `PROXY_STATUSES` to a request that the proxy `proxy` (read from the variable `name`) forwarded to
+ * `target`, with its body's text when it was neither JSON with `detail` or `error` (the client's test of the API's
+ * error) nor an HTML page (see `proxyAnswerOf`).
+ */
+export const noteProxyAnswer = (proxy: URL, name: string, target: string, text?: string): void => {
+  forwarder = { proxy, name, target };
+  if (text) proxyTexts.add(text);
 };
 
 /**
- * For a client error made of an answer of `PROXY_STATUSES` that came through a proxy with no JSON error of the API's
- * (the last such status noted, with the same request id, none for a proxy's page): what `proxyAnswered` said of it.
+ * For a client error made of an answer of `PROXY_STATUSES` that a proxy forwarded (see `noteProxyAnswer`): what
+ * `proxyAnswered` says of it when the answer itself was no JSON error of the API's: an HTML page (the client's message
+ * says so), or a text noted as such. Each error is judged by its own answer, never by another of the same status.
  */
 export function proxyAnswerOf(error: unknown): string | undefined {
-  const { status, requestId } = (error ?? {}) as { status?: unknown; requestId?: unknown };
-  const answer = typeof status === "number" ? proxyAnswers.get(status) : undefined;
-  return answer && answer.requestId === requestId ? answer.text : undefined;
+  const { status, message } = (error ?? {}) as { status?: unknown; message?: unknown };
+  if (!forwarder || typeof status !== "number" || !PROXY_STATUSES.has(status) || typeof message !== "string") return;
+  const ending = ` (HTTP ${status}`;
+  const page = message.includes(` (an HTML page, not the API's answer)${ending}`);
+  // The client quotes a text answer whole, up to 500 characters.
+  const text = [...proxyTexts].some((t) => message.startsWith(t.length <= 500 ? `${t}${ending}` : t.slice(0, 400)));
+  return page || text ? proxyAnswered(forwarder.proxy, forwarder.name, forwarder.target, status) : undefined;
 }
 
 /**

@@ -7,7 +7,7 @@
  * front of the emulator whose certificate, made here by openssl, the CLI trusts by `NODE_EXTRA_CA_CERTS`).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttp, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
 import { type AddressInfo, connect } from "node:net";
@@ -444,13 +444,15 @@ describe("behind a proxy", () => {
 
   it("a 403, 502, 503 or 504 of http_proxy with a page of its own (no JSON error of the API's) names the proxy as its likely source", async () => {
     let status = 403;
-    let api = false;
+    let api: string | undefined;
+    let text = false;
     const answering = createHttp((req, res) => {
       req.resume();
       if (api)
         res
           .writeHead(status, { "content-type": "application/json", "x-request-id": "req_api" })
-          .end('{"detail":"Upstream model unavailable"}');
+          .end(JSON.stringify({ [api]: "Upstream model unavailable" }));
+      else if (text) res.writeHead(status, { "content-type": "text/plain" }).end("Proxy overloaded\n");
       else
         res.writeHead(status, { "content-type": "text/html" }).end(`<html><title>Blocked (${status})</title></html>`);
     });
@@ -490,18 +492,98 @@ describe("behind a proxy", () => {
       expect(made.error.message).toContain(`(HTTP 502); with no JSON error of the API's: ${likely}`);
       expect(made.error.message).toContain("; the server may have taken the request");
 
-      // The API's own JSON error through the same proxy: the API's, as it was.
-      api = true;
-      for (const code of [403, 502]) {
-        status = code;
-        const read = await failed(["jobs", "status", "job_x"]);
-        expect(read.error.message).toBe(`Upstream model unavailable (HTTP ${code}, request req_api)`);
-        expect(read.code).toBe(code === 403 ? 4 : 1);
-      }
+      // The API's own JSON error through the same proxy, `{"detail": …}` or `{"error": …}` (the reference's shape,
+      // which the client reads too): the API's, as it was.
+      for (const key of ["detail", "error"])
+        for (const code of [403, 502]) {
+          api = key;
+          status = code;
+          const read = await failed(["jobs", "status", "job_x"]);
+          expect(read.error.message).toBe(`Upstream model unavailable (HTTP ${code}, request req_api)`);
+          expect(read.code).toBe(code === 403 ? 4 : 1);
+        }
+      // A proxy's answer in text (neither the API's JSON error nor a page): the proxy's.
+      api = undefined;
+      status = 503;
+      text = true;
+      const plain = await failed(["jobs", "status", "job_x"]);
+      expect(plain.error.message).toContain(`Proxy overloaded (HTTP 503); with no JSON error of the API's: ${likely}`);
       expect(emu.stats().requests.total).toBe(0);
     } finally {
       answering.closeAllConnections();
       await new Promise((done) => answering.close(done));
+    }
+  });
+
+  it("each answer is judged by itself: at -c 2, the API's JSON 403 and a proxy's page 403 keep their own words", async () => {
+    // Line "api" gets the API's JSON error (no x-request-id: the reference documents none), line "page" the proxy's
+    // page, its last bytes sent once the API's answer is written: both of status 403, in flight together.
+    let page: ServerResponse | undefined;
+    const waiting: (() => void)[] = [];
+    const answering = createHttp((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (Buffer.concat(chunks).includes("alpha"))
+          waiting.push(() =>
+            res
+              .writeHead(403, { "content-type": "application/json" })
+              .end('{"detail":"This key may not use lucy-pro-t2i"}', () => page!.end("</html>")),
+          );
+        else {
+          page = res;
+          res.writeHead(403, { "content-type": "text/html" }).write("<html><title>Access denied (squid)</title>");
+        }
+        if (waiting.length && page) waiting.shift()!();
+      });
+    });
+    await new Promise<void>((done) => answering.listen(0, "127.0.0.1", done));
+    const input = join(dir, "swap.jsonl");
+    const out = join(dir, "swap-out");
+    writeFileSync(
+      input,
+      '{"custom_id":"api","model":"lucy-pro-t2i","prompt":"alpha"}\n{"custom_id":"page","model":"lucy-pro-t2i","prompt":"beta"}\n',
+    );
+    try {
+      const r = await run(["--json", "batch", input, "--out", out, "-c", "2", "--journal", join(dir, "swap-journal")], {
+        env: at("http", { http_proxy: `http://127.0.0.1:${port(answering)}` }),
+      });
+      const lines = readFileSync(join(out, "results.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { custom_id: string; error: string });
+      const said = Object.fromEntries(lines.map((l) => [l.custom_id, l.error]));
+      expect(said.api, r.stderr).toBe("This key may not use lucy-pro-t2i (HTTP 403)");
+      expect(said.page).toMatch(
+        /^Access denied \(squid\) \(an HTML page, not the API's answer\) \(HTTP 403\); with no JSON error of the API's: likely an answer of the proxy /,
+      );
+    } finally {
+      answering.closeAllConnections();
+      await new Promise((done) => answering.close(done));
+    }
+  });
+
+  it("a page from inside a CONNECT tunnel (the origin's edge, over TLS) is not said to be the proxy's", async () => {
+    const edge = createHttps({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(certFile) }, (req, res) => {
+      req.resume();
+      res.writeHead(403, { "content-type": "text/html" }).end("<html><title>Attention Required!</title></html>");
+    });
+    await new Promise<void>((done) => edge.listen(0, "127.0.0.1", done));
+    try {
+      const r = await run(["--json", "jobs", "status", "job_x"], {
+        env: {
+          ...env,
+          DECART_BASE_URL: `https://decart.test:${port(edge)}`,
+          HTTPS_PROXY: proxyUrl,
+          NODE_EXTRA_CA_CERTS: certFile,
+        },
+      });
+      const [error] = events(r.stdout).filter((e) => e.type === "error");
+      expect(seen).toEqual([`CONNECT decart.test:${port(edge)}`]);
+      expect(error!.message).toBe("Attention Required! (an HTML page, not the API's answer) (HTTP 403)");
+    } finally {
+      edge.closeAllConnections();
+      await new Promise((done) => edge.close(done));
     }
   });
 
