@@ -190,8 +190,9 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   if (rerun !== "command" && error instanceof CliError && message.endsWith(`. ${SUBMITS_AGAIN}`))
     return `${message.slice(0, -SUBMITS_AGAIN.length)}${rerunWords(rerun, "submits")}`;
   // An answer of 403, 502, 503 or 504 that came through a proxy without the API's JSON error: likely the proxy's own,
-  // which the client reads as the API's (see `proxyAnswerOf`). Named after the client's words of it.
-  const proxied = proxyAnswerOf(error);
+  // which the client reads as the API's (see `proxyAnswerOf`). Named after the client's words of it; for an error whose
+  // last request failed so (a watch's JobTimeoutError, its cause that answer's error), after the words quoting it.
+  const proxied = proxyAnswerOf(error) ?? proxyAnswerOf((error as { cause?: unknown } | undefined)?.cause);
   if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return proxied ? `${message}; ${proxied}` : message;
   const end = message.lastIndexOf(";");
   const head = (end < 0 ? message : message.slice(0, end)) + (proxied ? `; ${proxied}` : "");

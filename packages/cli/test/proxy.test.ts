@@ -587,6 +587,29 @@ describe("behind a proxy", () => {
     }
   });
 
+  it("a watch whose last status read was a proxy's page names the proxy after that request's words", async () => {
+    const answering = createHttp((req, res) => {
+      req.resume();
+      res.writeHead(503, { "content-type": "text/html" }).end("<html><title>Unavailable (squid)</title></html>");
+    });
+    await new Promise<void>((done) => answering.listen(0, "127.0.0.1", done));
+    const origin = `http://127.0.0.1:${port(answering)}`;
+    try {
+      const r = await run(["--json", "jobs", "wait", "job_abc", "--timeout", "1", "-o", join(dir, "wait.mp4")], {
+        env: at("http", { http_proxy: origin }),
+      });
+      const [error] = events(r.stdout).filter((e) => e.type === "error");
+      expect(error, r.stderr).toMatchObject({ code: "JOB_TIMEOUT" });
+      expect(error!.message).toContain(
+        "the last request failed: Unavailable (squid) (an HTML page, not the API's answer) (HTTP 503); with no JSON " +
+          `error of the API's: likely an answer of the proxy ${origin} (http_proxy) itself`,
+      );
+    } finally {
+      answering.closeAllConnections();
+      await new Promise((done) => answering.close(done));
+    }
+  });
+
   it("a proxy that cannot be reached is named in the error with its variable to check, on either transport", async () => {
     // A port nothing listens on: the one a server just left.
     const gone = createHttp();
