@@ -14,8 +14,9 @@
  *   the command ended (`bin/decart.js` only sets `process.exitCode`); unref'd at each re-arm, the process exits and
  *   the exit hook above stops the bar;
  * - nothing written once `Output` saw the stream fail (see `write` there): cli-progress writes to its stream as it is;
- * - Node's own warnings (`process.emitWarning`: an experimental feature's, `MaxListenersExceededWarning` …) written
- *   above the bar while one is drawn (see `routeWarnings`), not onto its line.
+ * - Node's own warnings (`process.emitWarning`: an experimental feature's, `MaxListenersExceededWarning` …), and what
+ *   any other listener of `warning` writes with `console.error`, written above the bar while one is drawn (see
+ *   `routeWarnings`), not onto its line.
  */
 import { format } from "node:util";
 import type { MultiBar, Options, SingleBar } from "cli-progress";
@@ -32,39 +33,51 @@ export const drawnOn = (stream: Stream): LiveBar | undefined => drawn.get(stream
 
 type WarningListener = (warning: Error) => void;
 
-/** The listeners of `warning` that a bar took over (Node's own printing of warnings), while one is drawn. */
+/**
+ * The listeners of `warning` that a bar took over while one is drawn, as they were registered (`rawListeners`: a
+ * `once` one as its wrapper, which holds it as `listener`).
+ */
 let printers: WarningListener[] = [];
 
+/** Whether `warning` goes to `aboveBar` now. */
+let routing = false;
+
 /**
- * Node's listeners of `warning` (its own printing of warnings, none with `--no-warnings`), each called with
- * `console.error`, by which Node writes a warning to stderr at once, writing above the bar drawn instead
- * (`LiveBar.log`): the same text, as Node's flags make it (`--disable-warning`, `--trace-warnings`, and
- * `--redirect-warnings`, which writes to its file as before).
+ * The listeners of `warning` (Node's own printing of warnings, none with `--no-warnings`, and any added before the bar
+ * was drawn), each called with `console.error`, by which Node writes a warning to stderr at once, writing above the
+ * bar drawn instead (`LiveBar.log`): the same text, as Node's flags make it (`--disable-warning`, `--trace-warnings`,
+ * and `--redirect-warnings`, which writes to its file as before). A `once` listener is called once, as Node would,
+ * and is not given back.
  */
 const aboveBar: WarningListener = (warning) => {
   const bar = drawn.values().next().value;
   const error = console.error;
   if (bar) console.error = (...args: unknown[]) => bar.log(`${format(...args)}\n`);
+  const listeners = printers;
+  printers = printers.filter((print) => !("listener" in print));
   try {
-    for (const print of printers) print.call(process, warning);
+    for (const print of listeners) print.call(process, warning);
   } finally {
     console.error = error;
   }
 };
 
 /**
- * While a bar is drawn (`on`), Node's listeners of `warning` are taken over by `aboveBar`; once none is, they are given
- * back, first again, as Node set them: a warning emitted then (delivered at the next tick) is Node's to print.
+ * While a bar is drawn (`on`), the listeners of `warning` are taken over by `aboveBar`; once none is, those not spent
+ * (a `once` one called meanwhile) are given back, first again, as they were registered: a warning emitted then
+ * (delivered at the next tick) is theirs.
  */
 function routeWarnings(on: boolean): void {
-  if (on === printers.length > 0) return;
+  if (on === routing) return;
   if (on) {
-    printers = process.listeners("warning") as WarningListener[];
+    printers = process.rawListeners("warning") as WarningListener[];
     if (!printers.length) return;
+    routing = true;
     for (const print of printers) process.removeListener("warning", print);
     process.on("warning", aboveBar);
     return;
   }
+  routing = false;
   process.removeListener("warning", aboveBar);
   for (const print of printers.reverse()) process.prependListener("warning", print);
   printers = [];

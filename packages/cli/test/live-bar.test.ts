@@ -53,4 +53,36 @@ describe("a bar drawn by cli-progress", () => {
     }
     expect(process.listeners("warning")).toEqual(printers);
   });
+
+  it("calls a once listener of warning once while it is drawn, and gives back one not yet called as once", async () => {
+    const warned = () => new Promise<void>((done) => process.once("warning", () => setImmediate(done)));
+    const calls = { spent: 0, unspent: 0 };
+    process.once("warning", () => calls.spent++);
+    const { stream } = terminal();
+    const output = new Output({}, stream, stream, {});
+    const first = (await output.liveBar({ format: "{bar}", barsize: 10 }))!;
+    first.update(1, 2);
+    for (const text of ["one", "two"]) {
+      const heard = warned();
+      process.emitWarning(text);
+      await heard;
+    }
+    first.stop();
+    expect(calls.spent).toBe(1);
+    expect(process.rawListeners("warning")).toHaveLength(process.listeners("warning").length);
+
+    // One not called while a bar was drawn is given back as it was registered: called once after, then gone.
+    const unspent = () => calls.unspent++;
+    process.once("warning", unspent);
+    const second = (await output.liveBar({ format: "{bar}", barsize: 10 }))!;
+    second.update(1, 2);
+    second.stop();
+    for (const text of ["three", "four"]) {
+      const heard = warned();
+      process.emitWarning(text);
+      await heard;
+    }
+    expect(calls).toEqual({ spent: 1, unspent: 1 });
+    expect(process.listeners("warning")).not.toContain(unspent);
+  });
 });
