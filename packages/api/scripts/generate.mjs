@@ -255,8 +255,8 @@ const imageModel = <const N extends string, const F extends object, const I exte
   >;
 
 /**
- * \`value\` frozen through and through, in place: the catalogue is shared by every client of the process, and its
- * readonly types hold at run time too (a definition's field limits changed in place held every client to them).
+ * \`value\` frozen through and through, in place: the catalogue and every table below are shared by every client of the
+ * process, and their readonly types hold at run time too (a limit changed in place would hold every client to it).
  */
 const frozen = <T>(value: T): T => {
   // (Plain data, no cycles: an object shared by several entries is frozen again, harmlessly.)
@@ -274,32 +274,32 @@ ${entries.join("\n")}
 ]);
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */
-export const modelDocs = ${json(docsOf(doc))} as const;
+export const modelDocs = /* @__PURE__ */ frozen(${json(docsOf(doc))} as const);
 
 /** Models the server has retired: it answers them with 410. */
-export const retiredModels = ${json(retired)} as const;
+export const retiredModels = /* @__PURE__ */ frozen(${json(retired)} as const);
 
 /** The states of a queued job, in lifecycle order. */
-export const jobStatuses = ${json(jobStatuses)} as const;
+export const jobStatuses = /* @__PURE__ */ frozen(${json(jobStatuses)} as const);
 
 /** The media types of a completed job's result (\`GET /v1/jobs/{job_id}/content\`). */
-export const jobContentTypes = ${json(jobContentTypes)} as const;
+export const jobContentTypes = /* @__PURE__ */ frozen(${json(jobContentTypes)} as const);
 
 /** The media types of an image model's answer (the Process API). */
-export const imageContentTypes = ${json(imageContentTypes)} as const;
+export const imageContentTypes = /* @__PURE__ */ frozen(${json(imageContentTypes)} as const);
 
 /** Limits of the non-model request bodies (machine facts only: prose stays in the spec). */
-export const requestSchemas = ${json({
+export const requestSchemas = /* @__PURE__ */ frozen(${json({
     CreateTokenRequest: withoutProse(inline(doc, doc.components.schemas.CreateTokenRequest)),
     UploadFileRequest: withoutProse(inline(doc, doc.components.schemas.UploadFileRequest)),
-  })} as const;
+  })} as const);
 
 /** The spec's schemas of the non-model answers a client checks beyond their type (machine facts only). */
-export const responseSchemas = ${json({
+export const responseSchemas = /* @__PURE__ */ frozen(${json({
     JobStatusResponse: withoutProse(inline(doc, doc.components.schemas.JobStatusResponse)),
     CreateTokenResponse: withoutProse(inline(doc, doc.components.schemas.CreateTokenResponse)),
     FileReference: withoutProse(inline(doc, doc.components.schemas.FileReference)),
-  })} as const;
+  })} as const);
 
 /** The most bytes the API takes in one file (the 413's \`x-decart-max-file-bytes\`): a larger upload is answered 413. */
 export const maxFileBytes = ${json(maxFileBytesOf(doc))};

@@ -8,9 +8,9 @@ const MARK = Symbol.for("@decart/core.error");
  * and those set where an error is made (`SUBMIT_OUTCOME_UNKNOWN`, `CALLBACK_ERROR` …); and `DECART`, the base class's,
  * which the client never leaves (every `DecartError` it makes has a code of its own), of a `DecartError` you make
  * without one. The "Errors" table of the README says when each comes. `ErrorCode` is its type; a bundle that does not
- * import it carries none of it.
+ * import it carries none of it. Frozen: a change in place throws.
  */
-export const errorCodes = [
+export const errorCodes = /* @__PURE__ */ Object.freeze([
   "DECART",
   "INVALID_INPUT",
   "BAD_REQUEST",
@@ -40,7 +40,7 @@ export const errorCodes = [
   "TOKEN_ERROR",
   "FILE_WRITE_FAILED",
   "AUTHORIZE_FAILED",
-] as const;
+] as const);
 
 /** A `code` the client sets: one of `errorCodes`. */
 export type ErrorCode = (typeof errorCodes)[number];

@@ -2,9 +2,10 @@
  * The catalogue is shared by every client of the process: its definitions are frozen through and through, so that one
  * caller's change in place (a field's limit) cannot hold every other client to it.
  */
+import * as api from "@decart/api";
 import { catalogue } from "@decart/api";
 import { describe, expect, it } from "vitest";
-import { models } from "../src/index.js";
+import { errorCodes, models } from "../src/index.js";
 import { clientFor, startFast } from "./helpers.js";
 
 /** Every object and array reachable from `value`, with its path. */
@@ -39,6 +40,45 @@ describe("the catalogue's definitions", () => {
         prompt: "A serene lake at sunset",
       });
       expect(job.job_id).toMatch(/^job_/);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("every other table @decart/api and core export", () => {
+  it("is frozen through and through: the spec's schemas, statuses, media types, retired models, docs, error codes", () => {
+    const tables = Object.entries({ ...api, errorCodes }).filter(([, v]) => v && typeof v === "object");
+    expect(tables.map(([name]) => name).sort()).toEqual(
+      [
+        "catalogue",
+        "errorCodes",
+        "imageContentTypes",
+        "jobContentTypes",
+        "jobStatuses",
+        "modelDocs",
+        "requestSchemas",
+        "responseSchemas",
+        "retiredModels",
+      ].sort(),
+    );
+    const thawed = tables.flatMap(([name, table]) =>
+      [...objects(table, name)].filter(([, o]) => !Object.isFrozen(o)).map(([path]) => path),
+    );
+    expect(thawed).toEqual([]);
+  });
+
+  it("a change in place to a request limit throws, and a client still creates a token under the spec's limit", async () => {
+    const expiresIn = api.requestSchemas.CreateTokenRequest.properties.expiresIn;
+    expect(() => {
+      (expiresIn as { maximum: number }).maximum = 10;
+    }).toThrow(TypeError);
+    expect(() => (api.jobStatuses as unknown as string[]).push("lost")).toThrow(TypeError);
+    expect(() => (errorCodes as unknown as string[]).push("MINE")).toThrow(TypeError);
+    const emu = await startFast();
+    try {
+      const token = await clientFor(emu).tokens.create({ expiresIn: 60 });
+      expect(token.apiKey).toBeTruthy();
     } finally {
       await emu.close();
     }

@@ -497,8 +497,8 @@ const imageModel = <const N extends string, const F extends object, const I exte
   >;
 
 /**
- * `value` frozen through and through, in place: the catalogue is shared by every client of the process, and its
- * readonly types hold at run time too (a definition's field limits changed in place held every client to them).
+ * `value` frozen through and through, in place: the catalogue and every table below are shared by every client of the
+ * process, and their readonly types hold at run time too (a limit changed in place would hold every client to it).
  */
 const frozen = <T>(value: T): T => {
   // (Plain data, no cycles: an object shared by several entries is frozen again, harmlessly.)
@@ -537,7 +537,7 @@ export const catalogue = /* @__PURE__ */ byName([
 ]);
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */
-export const modelDocs = {
+export const modelDocs = /* @__PURE__ */ frozen({
   "lucy-pro-t2v": {
     "operationId": "submit_job_lucy_pro_t2v",
     "summary": "Submit a lucy-pro-t2v job",
@@ -813,10 +813,10 @@ export const modelDocs = {
       "enhance_prompt": "Let the server rewrite the prompt for better results."
     }
   }
-} as const;
+} as const);
 
 /** Models the server has retired: it answers them with 410. */
-export const retiredModels = [
+export const retiredModels = /* @__PURE__ */ frozen([
   {
     "name": "lucy-2.1-vton",
     "replacement": "lucy-vton-2"
@@ -829,29 +829,29 @@ export const retiredModels = [
     "name": "lucy-fast-v2v",
     "replacement": "lucy-clip"
   }
-] as const;
+] as const);
 
 /** The states of a queued job, in lifecycle order. */
-export const jobStatuses = [
+export const jobStatuses = /* @__PURE__ */ frozen([
   "pending",
   "processing",
   "completed",
   "failed"
-] as const;
+] as const);
 
 /** The media types of a completed job's result (`GET /v1/jobs/{job_id}/content`). */
-export const jobContentTypes = [
+export const jobContentTypes = /* @__PURE__ */ frozen([
   "video/mp4"
-] as const;
+] as const);
 
 /** The media types of an image model's answer (the Process API). */
-export const imageContentTypes = [
+export const imageContentTypes = /* @__PURE__ */ frozen([
   "image/png",
   "image/jpeg"
-] as const;
+] as const);
 
 /** Limits of the non-model request bodies (machine facts only: prose stays in the spec). */
-export const requestSchemas = {
+export const requestSchemas = /* @__PURE__ */ frozen({
   "CreateTokenRequest": {
     "type": "object",
     "additionalProperties": false,
@@ -922,10 +922,10 @@ export const requestSchemas = {
       }
     }
   }
-} as const;
+} as const);
 
 /** The spec's schemas of the non-model answers a client checks beyond their type (machine facts only). */
-export const responseSchemas = {
+export const responseSchemas = /* @__PURE__ */ frozen({
   "JobStatusResponse": {
     "type": "object",
     "required": [
@@ -1047,7 +1047,7 @@ export const responseSchemas = {
       }
     }
   }
-} as const;
+} as const);
 
 /** The most bytes the API takes in one file (the 413's `x-decart-max-file-bytes`): a larger upload is answered 413. */
 export const maxFileBytes = 209715200;
