@@ -169,7 +169,10 @@ export interface PollOptions {
   intervalMs?: number | undefined;
   /**
    * The longest delay between status reads, whatever the schedule (the default, a fixed one, a `schedule` of yours:
-   * a longer delay it answers is cut to this). With a fixed schedule, intervals grow ×1.5 up to it.
+   * a longer delay it answers is cut to this), at least 50 ms (the adaptive schedule's shortest wait; less is an
+   * `InvalidInputError`: `intervalMs: 0` reads as fast as answers come). With a fixed schedule, intervals grow ×1.5 up
+   * to it. Two waits go past it rightly: a retry's wait for the server's `Retry-After` (a 429 or 503), and the pace of
+   * a watch in the background (`backgroundMs`, 30 s).
    */
   maxIntervalMs?: number | undefined;
   /** A schedule of your own. */

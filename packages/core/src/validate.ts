@@ -269,7 +269,9 @@ const pollObject: Schema = {
   properties: {
     initialDelayMs: delayMs,
     intervalMs: delayMs,
-    maxIntervalMs: delayMs,
+    // A cap under the adaptive schedule's shortest wait (50 ms) would make every schedule read as fast as answers come
+    // (`intervalMs: 0` asks that, if wanted).
+    maxIntervalMs: { ...delayMs, minimum: 50 },
     schedule: fn,
     delay: fn,
     now: fn,

@@ -477,6 +477,34 @@ describe("polling a real job with an injected delay", () => {
     expect(await firstWaits(3, {}, { schedule: () => 150, maxIntervalMs: 200 })).toEqual([150, 150, 150]);
   });
 
+  it("a maxIntervalMs under the adaptive schedule's 50 ms is refused, on the client and on a call, before any request", async () => {
+    const before = emu.stats().requests.total;
+    for (const maxIntervalMs of [0, 49]) {
+      let error: any;
+      try {
+        createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url, poll: { intervalMs: 1000, maxIntervalMs } });
+      } catch (e) {
+        error = e;
+      }
+      expect(error?.code).toBe("INVALID_INPUT");
+      expect(error.field).toBe("poll.maxIntervalMs");
+      expect(error.message).toContain("within 50..");
+      const call = await clientFor(emu)
+        .queue.submitAndPoll({
+          model: models.video("lucy-pro-t2v"),
+          prompt: "a",
+          poll: { intervalMs: 1000, maxIntervalMs },
+        })
+        .catch((e) => e);
+      expect(call.code).toBe("INVALID_INPUT");
+      expect(call.field).toBe("poll.maxIntervalMs");
+    }
+    expect(emu.stats().requests.total).toBe(before);
+    // 50 ms is a cap; `intervalMs: 0` still reads as fast as answers come, as asked.
+    expect(await firstWaits(3, {}, { intervalMs: 1000, maxIntervalMs: 50 })).toEqual([50, 50, 50]);
+    expect(await firstWaits(3, {}, { initialDelayMs: 0, intervalMs: 0 })).toEqual([0, 0, 0]);
+  });
+
   it("uses a schedule function given per call", async () => {
     const seen: PollContext[] = [];
     const client = clientFor(emu);
