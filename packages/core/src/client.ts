@@ -122,7 +122,8 @@ export interface DecartClientSettings {
   poll?: PollOptions | undefined;
   /**
    * Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it for reproducible tests). One
-   * that throws, or answers no finite number, ends the call that retries with `CALLBACK_ERROR` (the job's, in a watch).
+   * that throws, or answers no finite number, ends the call that retries with `CALLBACK_ERROR` (the job's, in a watch;
+   * a submit the server may have taken stays `SUBMIT_OUTCOME_UNKNOWN`, saying so). Asked only for a retry that is made.
    */
   random?: (() => number) | undefined;
   /** Your integration's name, added to the user agent: printable ASCII (a header carries it). */

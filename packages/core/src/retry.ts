@@ -285,14 +285,27 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       continue;
     }
     if (error instanceof InvalidResponseError) invalid++;
-    const wait = retryDelay(error, n, { ...policy, maxRetries, invalid });
+    // `random` is asked only for a retry the policy makes; if yours throws (or answers no number), the call ends.
+    let wait: number | undefined;
+    let threw: unknown;
+    try {
+      wait = retryDelay(error, n, { ...policy, maxRetries, invalid });
+    } catch (e) {
+      threw = e;
+    }
     if (error.status === 429 && !away.has(error)) {
       // Every 429 of the API closes the gate, also one this call does not retry (a watch's status read retries in the
-      // engine). The caller that closed it waits once (below), not a second time at the gate.
+      // engine): for its `Retry-After`, else the floor (no `random` asked). The caller that closed it waits once
+      // (below), not a second time at the gate.
       waited = policy.gate.close(
-        wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, policy.random),
+        wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, () => 0),
         error.requestId,
       );
+    }
+    if (threw) {
+      // A failure the server may have taken stays one (a job may exist), the callback's failure in its words.
+      if (error.code !== "SUBMIT_OUTCOME_UNKNOWN") throw threw;
+      error.message += `; not sent again: ${(threw as Error).message}`;
     }
     if (wait === undefined) throw error;
     // The deadline, not the error, ends the retries. A call that times out there (`expired`: a submit inside a wait's

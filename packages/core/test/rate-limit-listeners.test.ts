@@ -152,6 +152,49 @@ describe("the client's random (the retry jitter)", () => {
     }
   });
 
+  it("a submit the server may have taken (500, retrySubmit) stays SUBMIT_OUTCOME_UNKNOWN, the callback's failure in its words", async () => {
+    for (const [random, said] of [
+      [broken, "; not sent again: a callback threw (Error: rng broke)"],
+      [() => Number.NaN, "; not sent again: a callback threw (random answered NaN)"],
+    ] as const) {
+      const emu = await faultyFirst({ kind: "500" });
+      try {
+        const client = clientFor(emu, { retrySubmit: true, random, poll: { delay: instantDelay() }, logger: {} });
+        const error = await client.queue.submit({ model: model(), prompt: "a" }).catch((e) => e);
+        expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", status: 500 });
+        expect(error.message).toContain("may exist");
+        expect(error.message.endsWith(said)).toBe(true);
+        expect(emu.stats().requests.byRoute.submit).toBe(1);
+      } finally {
+        await emu.close();
+      }
+    }
+  });
+
+  it("is asked only for a retry that is made: a 429 not retried (maxRetries 0) stays RATE_LIMIT, the gate closed for the floor", async () => {
+    const emu = await faultyFirst({ kind: "429" });
+    try {
+      let asked = 0;
+      const client = clientFor(emu, {
+        maxRetries: 0,
+        random: () => {
+          asked++;
+          return Number.NaN;
+        },
+        logger: {},
+      });
+      const heard: number[] = [];
+      client.rateLimit.subscribe((p) => void heard.push(p.waitMs));
+      const error = await client.queue.submit({ model: model(), prompt: "a" }).catch((e) => e);
+      expect(error).toMatchObject({ code: "RATE_LIMIT", status: 429 });
+      expect(asked).toBe(0);
+      // No Retry-After: the first retry's floor, 50 ms.
+      expect(heard).toEqual([50]);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("in a watch, the CALLBACK_ERROR carries the job id, and the job can be watched again", async () => {
     const emu = await faultyFirst({ route: "status", kind: "503" });
     try {
