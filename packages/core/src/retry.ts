@@ -230,7 +230,8 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
       const at = now() + waitMs;
       if (at > until) {
         until = at;
-        for (const listener of listeners) listener({ waitMs, until, requestId });
+        // (Those subscribed now: one that subscribes again as it is called is called at the next closing, not in a loop.)
+        for (const listener of [...listeners]) listener({ waitMs, until, requestId });
       }
       return at;
     },

@@ -98,6 +98,27 @@ describe("rateLimit listeners", () => {
     }
   });
 
+  it("a listener that unsubscribes and subscribes itself again as it is called hears one 429 once", async () => {
+    const emu = await faultyFirst();
+    try {
+      const { client } = quick(emu);
+      let calls = 0;
+      const arm = () => {
+        const off = client.rateLimit.subscribe(() => {
+          off();
+          // (A loop would go on for ever: stop it, and the count says so.)
+          if (++calls < 5) arm();
+        });
+      };
+      arm();
+      const job = await client.queue.submit({ model: model(), prompt: "a" });
+      expect(job.job_id).toMatch(/^job_/);
+      expect(calls).toBe(1);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("the same function subscribed twice is two subscriptions: each unsubscribe ends its own", async () => {
     const emu = await startFast({
       faults: [{ route: "submit", kind: "429", retryAfterSeconds: 1, rate: 0.5 }],
