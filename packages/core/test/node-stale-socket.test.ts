@@ -140,7 +140,7 @@ describe("nodeUpload(): a submit after the server closed the idle kept-alive con
  * timeout=30`): far longer than any test here holds one, so that only the client's rule closes them. It counts the
  * connections opened and reset, and answers each request with a job named by its connection.
  */
-async function patientServer() {
+async function patientServer(host = "127.0.0.1") {
   const sockets: string[] = [];
   let resets = 0;
   const server = createServer((req, res) => {
@@ -155,9 +155,9 @@ async function patientServer() {
     sockets.push(`${socket.remotePort}`);
     socket.on("error", () => resets++);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`,
     /** The connections opened, and those reset. */
     counts: () => ({ opened: sockets.length, resets }),
     close: () => {
@@ -168,37 +168,46 @@ async function patientServer() {
 }
 
 describe("nodeUpload(): which free connections a POST does not take (dropStale's terms, each alone)", () => {
-  it("a connection freed before the client first used the agent is closed, and the POST takes a new one", async () => {
-    const api = await patientServer();
-    const agent = new Agent({ keepAlive: true });
-    try {
-      // A request of the caller's own through the agent, before the client ever saw it: its connection is freed into
-      // the pool, and no one can tell how long it has been idle when the POST comes.
-      await new Promise<void>((resolve, reject) =>
-        request(`${api.url}/health`, { agent }, (res) => res.resume().on("end", resolve))
-          .on("error", reject)
-          .end(),
-      );
-      expect(Object.values(agent.freeSockets).flat()).toHaveLength(1);
-      expect(api.counts()).toEqual({ opened: 1, resets: 0 });
-      const delay = instantDelay();
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: api.url,
-        logger: silent,
-        upload: nodeUpload({ agent }),
-        poll: { delay },
-      });
-      const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "p" });
-      // Answered on the second connection (index 1), sent once, the first closed by the client, not reset.
-      expect(job.job_id).toBe(`job_${"1".padStart(32, "0")}`);
-      expect(delay.calls).toHaveLength(0);
-      expect(api.counts()).toEqual({ opened: 2, resets: 0 });
-    } finally {
-      agent.destroy();
-      await api.close();
-    }
-  });
+  // The POST's own pool is found by the agent's name for it, as Node's `addRequest` makes it: an IPv6 host without its
+  // brackets, and the agent's options (`family`, an https agent's `ca` …) in the name.
+  it.each([
+    ["an agent of its own", "127.0.0.1", {}],
+    ["an IPv6 host, [::1]", "::1", {}],
+    ["an agent whose options name its pool (family: 4)", "127.0.0.1", { family: 4 }],
+  ])(
+    "a connection freed before the client first used the agent is closed, and the POST takes a new one: %s",
+    async (_, host, options) => {
+      const api = await patientServer(host);
+      const agent = new Agent({ keepAlive: true, ...options });
+      try {
+        // A request of the caller's own through the agent, before the client ever saw it: its connection is freed into
+        // the pool, and no one can tell how long it has been idle when the POST comes.
+        await new Promise<void>((resolve, reject) =>
+          request(`${api.url}/health`, { agent }, (res) => res.resume().on("end", resolve))
+            .on("error", reject)
+            .end(),
+        );
+        expect(Object.values(agent.freeSockets).flat()).toHaveLength(1);
+        expect(api.counts()).toEqual({ opened: 1, resets: 0 });
+        const delay = instantDelay();
+        const client = createDecartClient({
+          apiKey: "k",
+          baseUrl: api.url,
+          logger: silent,
+          upload: nodeUpload({ agent }),
+          poll: { delay },
+        });
+        const job = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "p" });
+        // Answered on the second connection (index 1), sent once, the first closed by the client, not reset.
+        expect(job.job_id).toBe(`job_${"1".padStart(32, "0")}`);
+        expect(delay.calls).toHaveLength(0);
+        expect(api.counts()).toEqual({ opened: 2, resets: 0 });
+      } finally {
+        agent.destroy();
+        await api.close();
+      }
+    },
+  );
 
   it("a connection idle past the agent's own timeout, its timer not run (the loop blocked), is closed before a POST", async () => {
     const api = await patientServer();
