@@ -61,7 +61,7 @@ export async function toBlob(
   const shown = shownUrl(url);
   const what = url ? `Could not download "${field}" from ${shown}` : `Could not read the input "${field}"`;
   // Aborted by the call's signal, or by the timer of the read waited for (see `timed`).
-  const [readSignal, until, , release] = timed(signal, url ? timeoutMs : uploadTimeoutMs, deadline, now);
+  const [readSignal, until, , release, cutBy] = timed(signal, url ? timeoutMs : uploadTimeoutMs, deadline, now);
   // What is read (the input, or the URL's body): through a web stream's reader, else its async iterator (a body of a
   // fetch of yours may be a Node stream).
   const source: any = value;
@@ -146,7 +146,7 @@ export async function toBlob(
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     // Ended by the timer (the read's timeout, or the call's deadline).
     if (readSignal.aborted)
-      throw new TimeoutError(`${what}: timed out (${url ? timeoutMs : uploadTimeoutMs} ms per read, or the budget)`, {
+      throw new TimeoutError(`${what}: timed out (${cutBy()})`, {
         retryable: !!url,
       });
     // The stream's own failure, a chunk that is not bytes, or a file too large (`refused`, the text thrown): the

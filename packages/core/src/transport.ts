@@ -128,19 +128,24 @@ const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "
  * read of a body that undici's decoder holds forever once aborted). One promise and one abort handler per wait (on the
  * signal's one listener: see `onAbort`), taken off as it settles: nothing that lives as long as the attempt holds what a
  * wait resolved with (a promise per attempt raced against each read kept every chunk of a body reachable until the
- * download ended). `stop` clears the timer; `release` clears it and takes the listener off `signal`.
+ * download ended). `stop` clears the timer; `release` clears it and takes the listener off `signal`; the last names
+ * what cut the attempt (the budget, or the per-read limit), for a timeout's message.
  */
 export const timed = (signal: AbortSignal | undefined, ms: number, deadline: number, now: () => number) => {
   const controller = new AbortController();
   // (One listener on `signal`, shared by every request and wait on it: see `onAbort`.)
   const [attemptSignal, off] = either(signal, controller);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Whether the timer last started ends at the deadline (the budget's end), not `ms` on (the per-read limit).
+  let budget = false;
   const stop = () => clearTimeout(timer);
   const until = <T>(wait: T | PromiseLike<T>, going?: 1) =>
     new Promise<T>((resolve, reject) => {
       if (!going) {
         stop();
-        timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, deadline - now())));
+        const left = deadline - now();
+        budget = left < ms;
+        timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, left)));
       }
       // (Rejected with nothing: no timeout's cause. One listener on the attempt's signal, shared: see `onAbort`.)
       const off = onAbort(attemptSignal, reject);
@@ -156,6 +161,8 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
       stop();
       off();
     },
+    // What cut the attempt, in words: the budget (`of` its length, when known) or the per-read limit.
+    (of?: number) => (budget ? `the budget${of ? ` of ${of} ms` : ""}` : `${ms} ms per read`),
   ] as const;
 };
 
@@ -211,7 +218,7 @@ export function createTransport(
       // (the timer) and `release` (the timer and the call's listener). The timer (started by `until`) runs while waiting
       // for the answer, and while waiting for each chunk of its body (for a JSON answer or an error's text, while reading
       // it); it never runs past the call's deadline.
-      const [attemptSignal, until, stop, release] = timed(signal, timeoutMs, deadline, now);
+      const [attemptSignal, until, stop, release, cutBy] = timed(signal, timeoutMs, deadline, now);
       // Until the request is sent (a token fetcher's key awaited, its URL and headers built): a failure leaves it safe
       // to repeat.
       let sent = false;
@@ -300,10 +307,7 @@ export function createTransport(
         // Aborted, and not by the call's signal (that returned above): by the attempt's timer.
         return settle(
           attemptSignal.aborted
-            ? new TimeoutError(
-                `${where}: ${sent ? "timed out" : "no client token"} (${timeoutMs} ms per read, or the budget)`,
-                options,
-              )
+            ? new TimeoutError(`${where}: ${sent ? "timed out" : "no client token"} (${cutBy(call.expired)})`, options)
             : new ConnectionError(
                 `${where}: ${unsent ? "offline, not sent" : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})${untrusted ? ": certificate not trusted, not sent" : ""}`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },

@@ -77,8 +77,9 @@ describe("the budget of submitAndPoll and wait", () => {
         .catch((e) => e);
       expect(error).toBeInstanceOf(TimeoutError);
       expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, jobId: undefined });
+      // Named by what cut it: the budget and its length (not the per-read limit, 600000 ms, which did not).
       expect(error.message).toMatch(
-        /: timed out \(\d+ ms per read, or the budget\); a job \(or file\) may exist: not sent again/,
+        /: timed out \(the budget of 60000 ms\); a job \(or file\) may exist: not sent again/,
       );
       expect(slow.stats().requests.byRoute.submit).toBe(1);
     });

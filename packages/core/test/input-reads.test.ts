@@ -78,7 +78,7 @@ describe("a file given as a URL", () => {
         expect(error).toBeInstanceOf(TimeoutError);
         expect(error).toMatchObject({ code: "TIMEOUT", retryable: true });
         expect(error.message).toBe(
-          `Could not download "${i === 2 ? "file" : "data"}" from ${files}/silent.mp4: timed out (50 ms per read, or the budget)`,
+          `Could not download "${i === 2 ? "file" : "data"}" from ${files}/silent.mp4: timed out (50 ms per read)`,
         );
       }
     }
@@ -112,9 +112,7 @@ describe("a file given as a URL", () => {
         })
         .catch((e) => e);
       expect(error).toBeInstanceOf(TimeoutError);
-      expect(error.message).toBe(
-        `Could not download "data" from ${files}/dribble.mp4: timed out (60000 ms per read, or the budget)`,
-      );
+      expect(error.message).toBe(`Could not download "data" from ${files}/dribble.mp4: timed out (the budget)`);
     }
     expect(api.arrived()).toBe(sent);
     // The downloads were ended: the file server's answers closed.
@@ -178,7 +176,7 @@ describe("a stream input that stops sending (collected, without an upload functi
         .queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data: data as never, timeoutMs: 100 })
         .catch((e) => e);
       expect(error, input).toBeInstanceOf(TimeoutError);
-      expect(error.message).toBe('Could not read the input "data": timed out (600000 ms per read, or the budget)');
+      expect(error.message).toBe('Could not read the input "data": timed out (the budget)');
       if (data instanceof Readable) expect(data.destroyed).toBe(true);
     }
     for (const [input, make] of Object.entries(stalled())) {
@@ -187,7 +185,7 @@ describe("a stream input that stops sending (collected, without an upload functi
         .catch((e) => e);
       expect(error, input).toBeInstanceOf(TimeoutError);
       expect(error).toMatchObject({ code: "TIMEOUT", retryable: false });
-      expect(error.message).toBe('Could not read the input "file": timed out (50 ms per read, or the budget)');
+      expect(error.message).toBe('Could not read the input "file": timed out (50 ms per read)');
     }
     // A stream that sent a little, then stopped.
     const some = new PassThrough();
