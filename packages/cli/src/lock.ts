@@ -12,20 +12,33 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
-import { uptime } from "node:os";
+import { hostname, uptime } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { escapeRegExp } from "./secrets.js";
 
 /**
  * Who holds a lock: a process (its id), on a boot of the machine (Linux's boot id; elsewhere `~` and when it booted,
  * in seconds), started at a time (Linux's clock ticks since boot, from `/proc/<pid>/stat`; where that cannot be read,
- * none), and a nonce of that one taking of the lock.
+ * none), and a nonce of that one taking of the lock; with the machine's name (`host`), its process id namespace (`ns`,
+ * the inode of `/proc/self/ns/pid` on Linux: a container has its own) and when the lock was taken (`at`, ms since 1970).
  */
 interface Holder {
   pid: number;
   boot?: string | undefined;
   start?: string | undefined;
   nonce?: string | undefined;
+  host?: string | undefined;
+  ns?: string | undefined;
+  at?: number | undefined;
+}
+
+/** This process's process id namespace (see `Holder`), undefined where there is none to read. */
+function pidNamespace(): string | undefined {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** This boot of the machine (see `Holder`). */
@@ -54,8 +67,31 @@ function startOf(pid: number): string | undefined {
   }
 }
 
-/** Whether the process a lock names still runs: the same process, not one given its id since (after a reboot too). */
+/**
+ * Why this process cannot tell whether a lock's holder runs: it runs on another machine (another `host`, or another
+ * boot of one of this name while this boot has run since the lock was taken: two machines sharing a directory over
+ * NFS) or in another process id namespace (another container sharing the directory): its process id means nothing
+ * here. Undefined when it can tell. (Another boot of this machine begun after the lock was taken is a reboot since:
+ * the holder is gone. A lock of an earlier version, naming no machine, is judged by its boot alone.)
+ */
+function elsewhere(holder: Holder): string | undefined {
+  if (holder.host !== undefined && holder.host !== hostname())
+    return `on the machine ${holder.host.replace(/[^\w.-]/g, "?")}`;
+  if (holder.boot !== undefined && holder.host !== undefined && !sameBoot(holder.boot, bootId())) {
+    const booted = Date.now() - uptime() * 1000;
+    if (holder.at === undefined || holder.at >= booted) return "on another boot: another machine of this name";
+  }
+  if (holder.ns !== undefined && holder.ns !== pidNamespace())
+    return "in another process id namespace: another container";
+  return undefined;
+}
+
+/**
+ * Whether the process a lock names still runs: the same process, not one given its id since (after a reboot too); one
+ * this process cannot tell of (see `elsewhere`) is taken to run.
+ */
 function alive(holder: Holder): boolean {
+  if (elsewhere(holder) !== undefined) return true;
   if (holder.boot !== undefined && !sameBoot(holder.boot, bootId())) return false;
   try {
     process.kill(holder.pid, 0);
@@ -78,7 +114,9 @@ function parseHolder(text: string): Holder | undefined {
     const value = JSON.parse(text);
     const str = (v: unknown) => (typeof v === "string" ? v : undefined);
     if (Number.isSafeInteger(value?.pid) && value.pid > 0) {
-      return { pid: value.pid, boot: str(value.boot), start: str(value.start), nonce: str(value.nonce) };
+      const at = Number.isFinite(value.at) ? (value.at as number) : undefined;
+      const [boot, start, nonce, host, ns] = [value.boot, value.start, value.nonce, value.host, value.ns].map(str);
+      return { pid: value.pid, boot, start, nonce, host, ns, at };
     }
   } catch {}
   return undefined;
@@ -144,7 +182,7 @@ function take(
   temporary: string,
   depth: number,
   pause: LockOptions["pause"],
-): { claims: string[] } | { holder: number } | undefined {
+): { claims: string[] } | Held | undefined {
   const mine = depth ? [name] : [];
   try {
     linkSync(temporary, name);
@@ -157,7 +195,8 @@ function take(
   const holder = parseHolder(found);
   // A lock of an earlier version naming this process: a process before this one that had its id.
   if (holder && !(holder.nonce === undefined && holder.pid === process.pid) && alive(holder)) {
-    return { holder: holder.pid };
+    const where = elsewhere(holder);
+    return where === undefined ? { holder: holder.pid } : { holder: holder.pid, elsewhere: where };
   }
   // Each claim level down needs another process killed while taking over the one above.
   if (depth === 4) throw new Error(`Could not take the lock file ${name}: remove ${name}`);
@@ -216,6 +255,21 @@ function removeLeftTemporaries(path: string): void {
   }
 }
 
+/**
+ * A lock's live holder: its process id, and where this process cannot tell whether it runs, why (see `elsewhere`):
+ * taken to run, as the lock stays until removed by hand if it is gone.
+ */
+export interface Held {
+  holder: number;
+  elsewhere?: string;
+}
+
+/** A live holder told: `process 12`, or `process 12 on the machine h2, which this run cannot tell runs or not`. */
+export function holderText(held: Held): string {
+  const where = held.elsewhere ? ` ${held.elsewhere}, which this run cannot tell runs or not` : "";
+  return `process ${held.holder}${where}`;
+}
+
 /** How long ago an empty temporary file of a lock was last written for it to be taken as left (see `removeLeftTemporaries`). */
 const ABANDONED_MS = 60_000;
 
@@ -229,8 +283,9 @@ export interface LockOptions {
 
 /**
  * Takes the lock file at `path`: a file naming this process (see `Holder`), put there whole or not at all (written
- * beside it, then linked to its name, which fails if the name is taken). Held by a process that still runs: answers its
- * id. Held by one that is gone (a kill, a power loss, a reboot since: a process given its id since is not the holder):
+ * beside it, then linked to its name, which fails if the name is taken). Held by a process that still runs, or by one
+ * whose state this process cannot tell (on another machine, in another container: see `elsewhere`): answers its id
+ * (and why it cannot tell: such a lock stays until it is removed by hand). Held by one that is gone (a kill, a power loss, a reboot since: a process given its id since is not the holder):
  * taken over, by one process only, however many find it stale at once: each must first create
  * `<path>.<hash of the stale lock>.takeover` (which only one can; one left by a process killed meanwhile is taken
  * over as a stale lock is), then replaces it (a rename, so that the name is never empty for another to take). Once taken, it is removed by `release`, and as the process exits (a second Ctrl-C),
@@ -240,9 +295,17 @@ export interface LockOptions {
  * (Not proper-lockfile: it takes a stale lock over by removing it and making it again, which two processes can both
  * do, and it keeps its lock by touching it every few seconds, which a process stopped a while, by Ctrl-Z, loses.)
  */
-export function takeLock(path: string, options: LockOptions = {}): { release: () => void } | { holder: number } {
+export function takeLock(path: string, options: LockOptions = {}): { release: () => void } | Held {
   const nonce = randomBytes(8).toString("hex");
-  const self: Holder = { pid: process.pid, boot: bootId(), start: startOf(process.pid), nonce };
+  const self: Holder = {
+    pid: process.pid,
+    boot: bootId(),
+    start: startOf(process.pid),
+    nonce,
+    host: hostname(),
+    ns: pidNamespace(),
+    at: Date.now(),
+  };
   const temporary = `${path}.${nonce}.tmp`;
   const fd = openSync(temporary, "wx", 0o600);
   try {

@@ -2,10 +2,21 @@
  * The lock of a batch (and of a journal's compaction): one holder however many processes take it over at once, a holder
  * told from a process given its id since, and one lock for every path to a file.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { hostname, uptime } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { lockName, takeLock } from "../src/lock.js";
 import { BIN, childEnv, events, finished, KEY, tempDir } from "./helpers.js";
@@ -142,6 +153,66 @@ describe("takeLock", () => {
     expect(lock).toHaveProperty("release");
     (lock as { release: () => void }).release();
     expect(readdirSync(sub)).toEqual(["j1a.jsonlXlock.0123456789abcdef.tmp"]);
+  });
+
+  it("a lock of a process this one cannot tell of (another machine, another container) is held, not taken over", () => {
+    const path = join(dir, "elsewhere.lock");
+    const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
+    const host = hostname();
+    const booted = Date.now() - uptime() * 1000;
+    const cases: Array<[string, string, string | undefined]> = [
+      ["of this machine and namespace, its process running", lockOf({ boot, host, ns, at: Date.now() }), undefined],
+      ["of another machine", lockOf({ boot, host: "h2", ns }), "on the machine h2"],
+      ["of another machine, another boot", lockOf({ boot: "another", host: "h2", ns }), "on the machine h2"],
+      [
+        "of another boot of a machine of this name, since this boot began",
+        lockOf({ boot: "another", host, ns, at: Date.now() }),
+        "on another boot: another machine of this name",
+      ],
+      ["of another process id namespace", lockOf({ boot, host, ns: "1" }), "in another process id namespace"],
+    ];
+    for (const [what, text, where] of cases) {
+      writeFileSync(path, text);
+      const lock = takeLock(path);
+      expect(lock, what).toEqual({
+        holder: process.ppid,
+        elsewhere: where ? expect.stringContaining(where) : undefined,
+      });
+      expect(readFileSync(path, "utf8"), what).toBe(text);
+    }
+    // This machine rebooted since the lock was taken (its boot began after): its holder is gone.
+    writeFileSync(path, lockOf({ boot: "an earlier boot", host, ns, at: booted - 60_000 }));
+    const lock = takeLock(path);
+    expect(lock).toHaveProperty("release");
+    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ pid: process.pid, boot, host, ns });
+    (lock as { release: () => void }).release();
+  });
+
+  // A run in another container sharing the directory (another process id namespace, made here by unshare, which needs
+  // root or user namespaces): its process id is nothing here (1, or this process's own).
+  const unshare = spawnSync("unshare", ["--pid", "--fork", "true"]).status === 0;
+  it.skipIf(!unshare)("a lock held by a live process in another process id namespace is held (unshare)", async () => {
+    const path = join(dir, "container.lock");
+    const lockJs = fileURLToPath(new URL("../dist/lock.js", import.meta.url));
+    const script = `import { takeLock } from ${JSON.stringify(lockJs)}; const l = takeLock(${JSON.stringify(path)}); console.log(JSON.stringify(l)); process.stdin.on("end", () => l.release()).resume();`;
+    const child = spawn(
+      "unshare",
+      ["--pid", "--fork", "--mount-proc", process.execPath, "--input-type=module", "-e", script],
+      {
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
+    const first = await new Promise<string>((resolve) => child.stdout.once("data", (d) => resolve(String(d))));
+    expect(first).toMatch(/^\{\}/);
+    const lock = takeLock(path);
+    expect(lock).toMatchObject({ elsewhere: expect.stringContaining("another process id namespace") });
+    expect(JSON.parse(readFileSync(path, "utf8")).pid).not.toBe(process.pid);
+    child.stdin.end();
+    await new Promise((resolve) => child.on("close", resolve));
+    // Released by its holder as it ends: free.
+    const after = takeLock(path);
+    expect(after).toHaveProperty("release");
+    (after as { release: () => void }).release();
   });
 
   it("every path to a file is one lock: through a link to it (there yet or not) or to its directory", () => {

@@ -40,7 +40,7 @@ import { imageExtension } from "../image-type.js";
 import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal, type SubmitRecord } from "../journal.js";
 import { jsonText } from "../json.js";
-import { lockName, takeLock } from "../lock.js";
+import { holderText, lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
 import { whyNotFound } from "../path-argument.js";
@@ -423,7 +423,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   }
   if ("holder" in lock) {
     throw new CliError(
-      `Another run of this batch is under way (process ${lock.holder}) with the journal ${journal.path}; nothing ` +
+      `Another run of this batch is under way (${holderText(lock)}) with the journal ${journal.path}; nothing ` +
         "was sent. Once it ends, --resume finishes what it left (if no such run is left, remove its lock file " +
         `${lockPath})`,
       EXIT.error,
@@ -1262,7 +1262,7 @@ async function lockOut(out: string, options: BatchOptions): Promise<{ release: (
   if ("holder" in lock) {
     throw usageError(
       untrusted(
-        `${flag}: another batch is writing its report in ${out} (process ${lock.holder}); this one would replace ` +
+        `${flag}: another batch is writing its report in ${out} (${holderText(lock)}); this one would replace ` +
           "that report and its results of the same names. Give each batch its own --out, or run this one once that " +
           `one has ended (if no such run is left, remove its lock file ${path}) (nothing was sent)`,
       ),
