@@ -1041,7 +1041,15 @@ syncBuiltinESMExports();
       expect(second.stderr).toContain("Another run of this batch is under way (process ");
       expect(events(second.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "BATCH_IN_PROGRESS" });
     }
-    expect(locks()).toHaveLength(1); // beside the journal, while the first run goes on
+    // The batch file by another name (a hard link: `cp -al`, an rsync snapshot), with its own --out: the same batch,
+    // as the journal tells its lines.
+    const hard = join(dir, "twice-hard.jsonl");
+    linkSync(path, hard);
+    const other = await run(["batch", hard, "--out", join(dir, "twice-hard"), "--resume"], { env });
+    expect(other.code, other.stderr).toBe(1);
+    expect(events(other.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "BATCH_IN_PROGRESS" });
+    // Beside the journal while the first run goes on: by the file's path, and by the file itself.
+    expect(locks()).toHaveLength(2);
     const lock = join(dir, locks()[0]!);
     first.release();
     const ended = await first.done;

@@ -403,34 +403,47 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     await checkOutputKind(path, `--out ${options.out ?? "."}`);
   const journal = await openJournal(options.journal);
   // One run of a batch at a time with one journal: a second run (a CI retry, another terminal) would find none of the
-  // first run's lines journaled yet, and submit, and bill, every one again. Its lock file beside the journal (named by
-  // its path as the file system sees it: every path to it takes the one lock) holds the process id; a lock left by a
+  // first run's lines journaled yet, and submit, and bill, every one again. Its lock files beside the journal (named by
+  // its path as the file system sees it, and by the file's identity: every path to it takes them) hold the process id; a lock left by a
   // process that is gone is taken over (see `takeLock`). (Per file, whatever the server: a second server is rarely run
   // at once, and then waits.)
   await ensureDirectoryOf(journal.path);
-  const lockPath = `${lockName(journal.path)}.${shortHash(batchPlace(source, batch))}.lock`;
-  let lock: ReturnType<typeof takeLock>;
-  try {
-    lock = takeLock(lockPath);
-  } catch (error) {
-    // The system refused the lock's file (a full disk, a quota, a permission): the journal's place cannot be written,
-    // as the journal itself could not be then.
-    if (typeof (error as { code?: unknown })?.code !== "string") throw error;
-    throw usageError(
-      `Could not write the batch's lock file ${lockPath} beside the journal ${journal.path} (${fsReason(error)}): ` +
-        "free space there, or give a journal where files can be written (--journal, DECART_JOURNAL) (nothing was sent)",
-    );
-  }
-  if ("holder" in lock) {
-    throw new CliError(
-      `Another run of this batch is under way (${holderText(lock)}) with the journal ${journal.path}; nothing ` +
-        "was sent. Once it ends, --resume finishes what it left (if no such run is left, remove its lock file " +
-        `${lockPath})`,
-      EXIT.error,
-      undefined,
-      false,
-      "BATCH_IN_PROGRESS",
-    );
+  // Two locks when the batch is a file: by its path (symbolic links followed) and by its identity (device and inode:
+  // a hard link is another path to it), as the journal tells a batch's lines by either (see `thisBatch`).
+  const releases: Array<() => void> = [];
+  const lock = {
+    release: () => {
+      for (const release of releases.splice(0)) release();
+    },
+  };
+  for (const place of batchPlaces(source, batch)) {
+    const lockPath = `${lockName(journal.path)}.${shortHash(place)}.lock`;
+    let taken: ReturnType<typeof takeLock>;
+    try {
+      taken = takeLock(lockPath);
+    } catch (error) {
+      lock.release();
+      // The system refused the lock's file (a full disk, a quota, a permission): the journal's place cannot be written,
+      // as the journal itself could not be then.
+      if (typeof (error as { code?: unknown })?.code !== "string") throw error;
+      throw usageError(
+        `Could not write the batch's lock file ${lockPath} beside the journal ${journal.path} (${fsReason(error)}): ` +
+          "free space there, or give a journal where files can be written (--journal, DECART_JOURNAL) (nothing was sent)",
+      );
+    }
+    if ("holder" in taken) {
+      lock.release();
+      throw new CliError(
+        `Another run of this batch is under way (${holderText(taken)}) with the journal ${journal.path}; nothing ` +
+          "was sent. Once it ends, --resume finishes what it left (if no such run is left, remove its lock file " +
+          `${lockPath})`,
+        EXIT.error,
+        undefined,
+        false,
+        "BATCH_IN_PROGRESS",
+      );
+    }
+    releases.unshift(taken.release);
   }
   let outLock: { release: () => void } | undefined;
   try {
@@ -1455,16 +1468,23 @@ function thisBatch(source: string, batch: string): (recorded: string | undefined
 }
 
 /**
- * Where a batch is, for its lock: its file as the file system names it (a symbolic link followed), else its path, or
- * `stdin:<hash>` for stdin.
+ * Where a batch is, for its locks: its file as the file system names it (a symbolic link followed), else its path, and
+ * the file itself (`file:<device>:<inode>`, one for all its hard links, as `samePlace` tells it); or `stdin:<hash>`
+ * for stdin.
  */
-function batchPlace(source: string, batch: string): string {
-  if (source === "-") return batch;
+function batchPlaces(source: string, batch: string): string[] {
+  if (source === "-") return [batch];
+  let places: string[];
   try {
-    return realpathSync(source);
+    places = [realpathSync(source)];
   } catch {
-    return batch;
+    places = [batch];
   }
+  try {
+    const { dev, ino } = statSync(source, { bigint: true });
+    places.push(`file:${dev}:${ino}`);
+  } catch {}
+  return places;
 }
 
 /**
