@@ -52,6 +52,22 @@ function running(pid: number): boolean {
   }
 }
 
+/**
+ * The temporary files (see `temporaryPath`) of writes to `path` whose process no longer runs on this machine, newest
+ * first: a process killed between writing one whole and renaming it left it. None where the directory cannot be read.
+ */
+export async function leftPartials(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const found: Array<[string, number]> = [];
+  for (const entry of await readdir(dir).catch(() => [])) {
+    const once = PARTIAL.exec(entry);
+    if (!once || once[1] !== basename(path) || running(Number(once[2]))) continue;
+    const stats = await stat(join(dir, entry)).catch(() => undefined);
+    if (stats?.isFile()) found.push([join(dir, entry), stats.mtimeMs]);
+  }
+  return found.sort((a, b) => b[1] - a[1]).map(([file]) => file);
+}
+
 /** The paths `removeStalePartials` has swept in this process. */
 const swept = new Set<string>();
 

@@ -32,3 +32,16 @@ export async function imageExtension(bytes: Uint8Array, contentType: string | un
     "NOT_AN_IMAGE",
   );
 }
+
+/**
+ * Whether `bytes` are a whole image saved under `extension` (`.png`, `.jpg`, `.webp`): of that type (see
+ * `imageExtension`) and ending as one does (a PNG's IEND chunk, a JPEG's end-of-image marker, a WebP's RIFF size the
+ * size of the file), not a file cut short.
+ */
+export async function wholeImage(bytes: Uint8Array, extension: string): Promise<boolean> {
+  if ((await imageExtension(bytes, undefined).catch(() => undefined)) !== extension) return false;
+  const tail = Buffer.from(bytes.subarray(-12)).toString("hex");
+  if (extension === ".png") return tail === "0000000049454e44ae426082";
+  if (extension === ".jpg") return tail.endsWith("ffd9");
+  return bytes.length >= 12 && Buffer.from(bytes.buffer, bytes.byteOffset, 8).readUInt32LE(4) + 8 === bytes.length;
+}

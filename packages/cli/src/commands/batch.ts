@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { createReadStream, existsSync, realpathSync, rmdirSync, statSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
@@ -19,6 +19,7 @@ import {
   folded,
   fsReason,
   imageExtensions,
+  leftPartials,
   makeDirectory,
   placeOf,
   removeStalePartials,
@@ -36,7 +37,7 @@ import {
   SUBMIT_GRACE_MS,
   settleUnmade,
 } from "../follow.js";
-import { imageExtension } from "../image-type.js";
+import { imageExtension, wholeImage } from "../image-type.js";
 import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal, type SubmitRecord } from "../journal.js";
 import { jsonText } from "../json.js";
@@ -494,6 +495,12 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       }
     }
     for (const customId of adopted.keys()) unknownSubmits.delete(customId);
+    // A line's image request left unsettled by this very line (its text the same): an image written for it and not
+    // journaled (a run killed between the write and the record, or before the rename) is its answer.
+    const unsettledImage = (customId: string) => {
+      const unknown = unknownSubmits.get(customId);
+      return unknown?.kind === "image" && unknown.line_hash === hashes.get(customId) ? unknown : undefined;
+    };
     const taken = known.size + images.size + adopted.size + unknownSubmits.size;
     // A submit of this batch settled before it made anything (stopped before it was sent, or during a 429's wait): its
     // line is sent as any new one, yet the record tells --resume that the journal knows the batch (below).
@@ -574,8 +581,19 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job twice).
     const client = clientFor(options, output, process.env, BATCH_RETRIES);
     await makeDirectory(out);
-    // What downloads of this batch's results killed before they ended left in --out (see `removeStalePartials`).
-    await removeStalePartials(...lines.map((line) => join(out, `${line.name}.mp4`)));
+    // What downloads and writes of this batch's results and report killed before they ended left in --out (see
+    // `removeStalePartials`), but the images of lines whose request is unsettled: one may be whole (see `runImageLine`).
+    await removeStalePartials(
+      ...lines.flatMap((line) => [
+        join(out, `${line.name}.mp4`),
+        ...(unsettledImage(line.customId)
+          ? []
+          : imageExtensions.map((extension) => join(out, `${line.name}${extension}`))),
+      ]),
+      resultsPath,
+      errorsPath,
+      unknownPath,
+    );
 
     // The command that finishes this batch: the options in effect (the URL and the journal too: see `Output.command`), so
     // that the command as printed finds this run's jobs; the file's absolute path, as --out's and the journal's, so that
@@ -924,7 +942,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
      * yet sent stops: the line is not finished); for SUBMIT_GRACE_MS at most, as a submit: one whose answer has not
      * come by then fails, not resumable (an image may have been made). On `--resume`, an image file of the line's name
      * already in `<out>` without a journal record (the run stopped between the write and the record) is kept and
-     * journaled: it is complete, as images are written to a temporary file and renamed.
+     * journaled: it is complete, as images are written to a temporary file and renamed; so is a temporary file a
+     * process gone left whole (see `wholeImage`) for a line whose request (its text the same) is unsettled, renamed.
      */
     async function runImageLine(
       line: BatchLine,
@@ -943,11 +962,21 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       let answered = false;
       let path: string | undefined;
       try {
-        const found = options.resume
+        const adoptable = options.resume && unsettledImage(line.customId) !== undefined;
+        let found = options.resume
           ? imageExtensions
               .map((extension) => join(out, `${line.name}${extension}`))
               .find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
           : undefined;
+        // Or one written whole to its temporary file by a process killed before the rename: renamed into its place.
+        for (const extension of found || !adoptable ? [] : imageExtensions) {
+          const target = join(out, `${line.name}${extension}`);
+          for (const partial of await leftPartials(target)) {
+            if (found || !(await wholeImage(await readFile(partial), extension))) continue;
+            await rename(partial, target);
+            found = target;
+          }
+        }
         if (found) {
           await note(
             line.customId,

@@ -1,0 +1,83 @@
+/**
+ * What `--resume` does with an image line's file an earlier run left in `--out`: a whole image its killed process
+ * wrote to its temporary file and never renamed is the line's answer (its request unsettled: paid for).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, renameSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { describe, expect, it } from "vitest";
+import { events, journalRecords, run, useEmulator } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+useEmulator({ timing: { pendingMs: 20, processingMs: 20 } }, (f) => ({ emu, env, dir } = f), { ownDir: true });
+
+const image = (customId: string, prompt: string) =>
+  JSON.stringify({ custom_id: customId, model: "lucy-pro-t2i", prompt });
+const images = () => emu.stats().requests.byRoute.process ?? 0;
+
+/** A temporary file's name, as the CLI gives it, of a process that is gone; dated 20 minutes ago. */
+function leftBy(path: string, hex: string): string {
+  const pid = String(spawnSync(process.execPath, ["-e", ""]).pid).padStart(7, "0");
+  return `${path}.${pid}-${hex}.partial`;
+}
+const age = (path: string) => {
+  const old = new Date(Date.now() - 20 * 60_000);
+  utimesSync(path, old, old);
+};
+
+/**
+ * Runs a batch of `lines` once, then makes of each image line's file what a run killed between writing it whole to its
+ * temporary file and renaming it leaves: the file under its temporary name, the line's image record not journaled.
+ */
+async function killedBeforeRename(file: string, out: string, ids: string[]): Promise<Record<string, string>> {
+  const first = await run(["batch", file, "--out", out], { env });
+  expect(first.code, first.stderr).toBe(0);
+  const journal = env.DECART_JOURNAL!;
+  const kept = readFileSync(journal, "utf8")
+    .split("\n")
+    .filter((l) => !(l.includes('"image_saved"') && ids.some((id) => l.includes(`"custom_id":"${id}"`))));
+  writeFileSync(journal, kept.join("\n"));
+  const partials: Record<string, string> = {};
+  for (const id of ids) {
+    partials[id] = leftBy(join(out, `${id}.png`), "0a79b04f");
+    renameSync(join(out, `${id}.png`), partials[id]);
+    age(partials[id]);
+  }
+  return partials;
+}
+
+describe("--resume and an image line's file left in --out", () => {
+  it("a whole image left under its temporary name by a killed run is the line's answer: renamed, journaled, not asked for again", async () => {
+    const file = join(dir, "lines.jsonl");
+    writeFileSync(file, `${[image("i", "a lighthouse"), image("cut", "a harbour")].join("\n")}\n`);
+    const out = join(dir, "out");
+    const partials = await killedBeforeRename(file, out, ["i", "cut"]);
+    const whole = readFileSync(partials.i!);
+    // One cut short (killed during the write): no image, not taken.
+    truncateSync(partials.cut!, readFileSync(partials.cut!).length - 10);
+    // The report's temporary file of a run killed while writing it.
+    const report = leftBy(join(out, "results.jsonl"), "00c0ffee");
+    writeFileSync(report, "{");
+    age(report);
+    expect(images()).toBe(2);
+
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6); // the line cut short: its outcome unknown
+    expect(images()).toBe(2);
+    expect(readFileSync(join(out, "i.png")).equals(whole)).toBe(true);
+    expect(events(resumed.stdout).find((e) => e.type === "line_failed")).toMatchObject({
+      custom_id: "cut",
+      outcome_unknown: true,
+    });
+    expect(journalRecords(env.DECART_JOURNAL!).filter((r) => r.event === "image_saved" && r.custom_id === "i")).toEqual(
+      [expect.objectContaining({ path: join(out, "i.png") })],
+    );
+    // The report's left file swept; the line cut short's kept while its request is unsettled.
+    expect(existsSync(report)).toBe(false);
+    expect(existsSync(partials.i!)).toBe(false);
+    expect(readdirSync(out).filter((name) => name.endsWith(".partial"))).toEqual([partials.cut!.split("/").at(-1)]);
+  });
+});
