@@ -1,6 +1,7 @@
 /**
  * What `--resume` does with an image line's file an earlier run left in `--out`: a whole image its killed process
- * wrote to its temporary file and never renamed is the line's answer (its request unsettled: paid for).
+ * wrote to its temporary file and never renamed is the line's answer (its request unsettled: paid for), while an image
+ * of the line as it was before its text changed is not: the changed line is asked for anew.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, renameSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
@@ -79,5 +80,20 @@ describe("--resume and an image line's file left in --out", () => {
     expect(existsSync(report)).toBe(false);
     expect(existsSync(partials.i!)).toBe(false);
     expect(readdirSync(out).filter((name) => name.endsWith(".partial"))).toEqual([partials.cut!.split("/").at(-1)]);
+  });
+
+  it("an image of the line as it was before its prompt changed is not its answer: the line is asked for anew", async () => {
+    const file = join(dir, "edited.jsonl");
+    const out = join(dir, "out");
+    const thumb = image("thumb", "a thumbnail");
+    writeFileSync(file, `${image("cover", "a red cover")}\n${thumb}\n`);
+    const first = await run(["batch", file, "--out", out], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const before = readFileSync(join(out, "cover.png"));
+    writeFileSync(file, `${image("cover", "a blue cover")}\n${thumb}\n`);
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(images()).toBe(3); // the changed line's, alone
+    expect(readFileSync(join(out, "cover.png")).equals(before)).toBe(false);
   });
 });

@@ -940,10 +940,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
      * never kept, so `--resume` does not send the line again (it goes to unknown.jsonl) unless given
      * `--resubmit-unknown`. A request sent whole at Ctrl-C finishes and its image is written: it is paid for (one not
      * yet sent stops: the line is not finished); for SUBMIT_GRACE_MS at most, as a submit: one whose answer has not
-     * come by then fails, not resumable (an image may have been made). On `--resume`, an image file of the line's name
-     * already in `<out>` without a journal record (the run stopped between the write and the record) is kept and
-     * journaled: it is complete, as images are written to a temporary file and renamed; so is a temporary file a
-     * process gone left whole (see `wholeImage`) for a line whose request (its text the same) is unsettled, renamed.
+     * come by then fails, not resumable (an image may have been made). On `--resume`, for a line whose request (its
+     * text the same) is unsettled, an image file of the line's name already in `<out>` without a journal record (the
+     * run stopped between the write and the record) is kept and journaled: it is complete, as images are written to a
+     * temporary file and renamed; so is such a temporary file a process gone left whole (see `wholeImage`), renamed.
      */
     async function runImageLine(
       line: BatchLine,
@@ -962,8 +962,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       let answered = false;
       let path: string | undefined;
       try {
+        // Only for the line's own unsettled request: an image of the line as it was (its text changed since, or its
+        // request settled) is not this line's answer.
         const adoptable = options.resume && unsettledImage(line.customId) !== undefined;
-        let found = options.resume
+        let found = adoptable
           ? imageExtensions
               .map((extension) => join(out, `${line.name}${extension}`))
               .find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
