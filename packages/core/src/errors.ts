@@ -151,16 +151,22 @@ export class DecartError extends Error {
 
   // What Node's `util.inspect` prints (`console.log(error)`; Bun and Deno read the same symbol): the error as it is,
   // but with a key-like `jobId` by its length, as messages and `toJSON` show it, on a copy of the error (its class, and
-  // its own properties as they are now: message, stack, `[cause]`, a getter as `[Getter]`); the error keeps the id as
-  // given. One copy per error (`printed`), so that an error that leads back to itself (`e.self = e`, a cause that does)
-  // is printed `[Circular *1]` there. A browser's console shows the fields as they are.
+  // its own properties as they are now, in their order: message, stack, `[cause]`, a getter as `[Getter]`, run on the
+  // error with `getters: true`); the error keeps the id as given. One copy per error (`printed`), so that an error
+  // that leads back to itself (`e.self = e`, a cause that does) is printed `[Circular *1]` there; emptied on each
+  // print, so that a field deleted since (a body redacted before a log line) is not printed. A browser's console
+  // shows the fields as they are.
   [Symbol.for("nodejs.util.inspect.custom")]() {
-    return keyLike(this.jobId!)
-      ? Object.defineProperties(printed.get(this) ?? printed.set(this, Object.create(this)).get(this)!, {
-          ...Object.getOwnPropertyDescriptors(this),
-          jobId: { value: shown(this.jobId!), enumerable: true, configurable: true },
-        })
-      : this;
+    if (!keyLike(this.jobId!)) return this;
+    const copy: any = printed.get(this) ?? printed.set(this, Object.create(this)).get(this);
+    const own: any = Object.getOwnPropertyDescriptors(this);
+    for (const key of Reflect.ownKeys(copy)) delete copy[key];
+    for (const key of Reflect.ownKeys(own)) {
+      // Configurable on the copy (an error's may not be: its marker, a frozen error's fields), to be deleted next time.
+      own[key].configurable = true;
+      own[key].get &&= own[key].get.bind(this);
+    }
+    return Object.defineProperty(Object.defineProperties(copy, own), "jobId", { value: shown(this.jobId!) });
   }
 
   /**

@@ -206,4 +206,51 @@ describe("a key-like job id in an error printed, the rest as it is", () => {
     read.retryable = "changed";
     expect(inspect(read)).toContain("retryable: 'changed'");
   });
+
+  it("printed again after a field was deleted, or deleted and set again, or the error frozen: as Node prints it now", async () => {
+    const client = createDecartClient({
+      apiKey: "dct_client_key_abcdef0123456789",
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      maxRetries: 0,
+      poll: virtualTime(),
+    } as DecartClientOptions);
+    const e = await client.queue.status(KEY).catch((error) => error);
+    expect(e.jobId).toBe(KEY);
+    const same = (options: object = {}) =>
+      expect(inspect(e, options)).toBe(
+        inspect(e, { ...options, customInspect: false }).replaceAll(
+          `jobId: '${KEY}'`,
+          `jobId: '${KEY.length} characters'`,
+        ),
+      );
+    e.body = { apiKey: "sk_live_redact_me" };
+    e.x = 1;
+    e.y = 2;
+    same();
+    expect(inspect(e)).toContain("redact_me");
+    // A body deleted (redacted) before the next log line is not printed.
+    delete e.body;
+    expect(inspect(e)).not.toContain("redact_me");
+    same();
+    // A field deleted and set again is printed where Node prints it: after the others.
+    delete e.x;
+    e.x = 1;
+    expect(inspect(e)).toMatch(/y: 2,\s+x: 1,\s+\[cause\]/);
+    same();
+    same({ showHidden: true });
+    // With `getters: true`, a getter runs on the error itself (as without the hook), not on a copy of it.
+    Object.defineProperty(e, "lazy", { enumerable: true, configurable: true, get: () => "on" });
+    Object.defineProperty(e, "who", {
+      enumerable: true,
+      get() {
+        return this === e ? "the error" : "another";
+      },
+    });
+    same({ getters: true });
+    expect(inspect(e, { getters: true })).toContain("who: [Getter: 'the error']");
+    // Frozen (every field not configurable): printed again and again, as it is.
+    Object.freeze(e);
+    same({ showHidden: true });
+    same({ getters: true });
+  });
 });
