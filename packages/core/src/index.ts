@@ -29,10 +29,11 @@ export type Model = ModelName;
 /** `@decartai/sdk`'s name of `VideoModelName`: models served by the Queue API (videos). */
 export type VideoModels = VideoModelName;
 /**
- * `@decartai/sdk`'s name of the type of what it throws: here a `DecartError` (its own fields stand for `data`). A type
- * only: test with `instanceof DecartError`.
+ * `@decartai/sdk`'s name of the type of what it throws: here a `DecartError` (its own fields stand for `data`), its
+ * fields as a record (`Record<string, unknown>` takes it, as it takes the official one). A type only: test with
+ * `instanceof DecartError`.
  */
-export type DecartSDKError = DecartError;
+export type DecartSDKError = Pick<DecartError, keyof DecartError>;
 export {
   type CreateTokenOptions,
   createDecartClient,

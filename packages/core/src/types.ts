@@ -108,13 +108,16 @@ type ModelInputsOf<M extends ModelName> = {
 
 export type { JobStatus, JobStatusResponse };
 
-/** What `queue.submit` answers. */
-export interface JobSubmitResult {
+/**
+ * What `queue.submit` answers. A type, not an interface: a record (`Record<string, unknown>`), as `@decartai/sdk`'s
+ * `JobSubmitResponse` is.
+ */
+export type JobSubmitResult = {
   /** The job's id: for `queue.status`, `queue.wait`, `queue.watch` and, once it is `completed`, `queue.result`. */
   job_id: string;
   /** Its status when the server took it, normally `pending`. */
   status: JobStatus;
-}
+};
 
 /** The outcome of a watched job: never thrown for a failed job. */
 export type QueueJobResult =

@@ -36,11 +36,19 @@ describe("names and options of @decartai/sdk", () => {
     expectTypeOf<JobSubmitResponse>().toEqualTypeOf<JobSubmitResult>();
     const client = createDecartClient({ apiKey: "k" });
     expectTypeOf(client.queue.submit).returns.resolves.toExtend<JobSubmitResponse>();
+    // A record as the official one is (for a logger or a store that takes `Record<string, unknown>`), and so is what
+    // `queue.submit` answers.
+    expectTypeOf<Official.JobSubmitResponse>().toExtend<Record<string, unknown>>();
+    expectTypeOf<JobSubmitResponse>().toExtend<Record<string, unknown>>();
+    expectTypeOf(client.queue.submit).returns.resolves.toExtend<Record<string, unknown>>();
   });
 
   it("names what it throws DecartSDKError, a type only: a DecartError with the official code and message", () => {
     expectTypeOf<DecartSDKError>().toEqualTypeOf<DecartError>();
     expectTypeOf<DecartSDKError>().toExtend<Pick<Official.DecartSDKError, "code" | "message">>();
+    // A record as the official one is (for a logger that takes `Record<string, unknown>`).
+    expectTypeOf<Official.DecartSDKError>().toExtend<Record<string, unknown>>();
+    expectTypeOf<DecartSDKError>().toExtend<Record<string, unknown>>();
     // @ts-expect-error: a type, as in @decartai/sdk: test a value with DecartError
     ((e: unknown) => e instanceof DecartSDKError)(0);
   });
