@@ -5,8 +5,11 @@ import { shown } from "./shown.js";
 import { durationOk, MAX_TIMER_MS } from "./timer.js";
 import type { FaultRule } from "./types.js";
 
-/** The kinds of fault the emulator can inject (the README's "Faults" section says what each does). */
-export const FAULT_KINDS = [
+/**
+ * The kinds of fault the emulator can inject (the README's "Faults" section says what each does); frozen: every
+ * emulator reads it.
+ */
+export const FAULT_KINDS = Object.freeze([
   "429",
   "500",
   "503",
@@ -17,7 +20,7 @@ export const FAULT_KINDS = [
   "truncate",
   "trickle",
   "stuck",
-] as const;
+] as const);
 export type FaultKind = (typeof FAULT_KINDS)[number];
 const KIND_SET = new Set<string>(FAULT_KINDS);
 const RULE_ROUTES = new Set<string>([...FAULT_ROUTES, "*"]);

@@ -4,8 +4,8 @@
  * `@decart/api` (see models.ts): here, `/v1/jobs/{name}` and `/v1/generate/{name}` stand for all of them.
  */
 
-/** Route names, in the order stats list them. */
-export const ROUTE_NAMES = [
+/** Route names, in the order stats list them (frozen: every emulator reads it). */
+export const ROUTE_NAMES = Object.freeze([
   "submit",
   "status",
   "content",
@@ -15,7 +15,7 @@ export const ROUTE_NAMES = [
   "files",
   "admin",
   "other",
-] as const;
+] as const);
 
 /** Route names used by `stats().requests.byRoute` and by fault rules. */
 export type RouteName = (typeof ROUTE_NAMES)[number];

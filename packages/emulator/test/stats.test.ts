@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator, EmulatorStats } from "../src/index.js";
+import { type Emulator, type EmulatorStats, FAULT_KINDS, ROUTE_NAMES } from "../src/index.js";
 import { ADMIN_ROUTES, API_ROUTES, overlapping, SERVER_ALLOW } from "../src/routes.js";
 import { form, get, jsonOf, pollUntil, post, raw, start, submit } from "./helpers.js";
 
@@ -268,6 +268,27 @@ describe("stats and admin routes", () => {
     }
     expect(lines.filter((l) => l.startsWith("POST /v1/jobs/lucy-pro-t2v → 200 "))).toHaveLength(1);
     expect(lines.filter((l) => /^GET \/v1\/jobs\/job_[0-9a-f]+ → 200 [\d.]+ms req_/.test(l))).toHaveLength(1);
+  });
+});
+
+describe("the exported lists", () => {
+  it("ROUTE_NAMES and FAULT_KINDS cannot be changed: a later emulator counts the same routes, names the same kinds", async () => {
+    const routes = [...ROUTE_NAMES];
+    const kinds = [...FAULT_KINDS];
+    // A caller's push, or a sort for a menu, in place: refused (they are frozen).
+    expect(() => (ROUTE_NAMES as unknown as string[]).push("bogus")).toThrow(TypeError);
+    expect(() => (ROUTE_NAMES as unknown as string[]).sort()).toThrow(TypeError);
+    expect(() => (FAULT_KINDS as unknown as string[]).push("bogus")).toThrow(TypeError);
+    expect(() => (FAULT_KINDS as unknown as string[]).reverse()).toThrow(TypeError);
+    expect([ROUTE_NAMES, FAULT_KINDS]).toEqual([routes, kinds]);
+    const later = await start();
+    try {
+      expect(Object.keys(later.stats().requests.byRoute)).toEqual(routes);
+      const res = await post(later, "/v1/jobs/lucy-pro-t2v", form({ prompt: "p" }), { "x-emulator-fault": "bogus" });
+      expect(await res.text()).toContain(`expected one of ${kinds.join(", ")}`);
+    } finally {
+      await later.close();
+    }
   });
 });
 
