@@ -151,12 +151,23 @@ function docsOf(doc) {
   return docs;
 }
 
-/** The docs' words for the limit of one file (`x-decart-max-file-docs` of the 413 answer: "200 MB"). */
+/**
+ * The docs' words for the limit of one file (`x-decart-max-file-docs` of the 413 answer: "200 MB"), of which
+ * `x-decart-max-file-bytes` is the larger reading, as the 413's description says: the figure in binary units ("200 MB",
+ * or "200 MiB", is 200 × 1024 × 1024 = 209715200 bytes). Two figures that disagree fail the generation.
+ */
 function maxFileDocsOf(doc) {
   const words = deref(doc, doc.components.responses.PayloadTooLarge)["x-decart-max-file-docs"];
-  if (typeof words !== "string" || !/^\d+(\.\d+)? [kMG]i?B$/.test(words))
+  const [, figure, unit] = /^(\d+(?:\.\d+)?) ([kMG])i?B$/.exec(typeof words === "string" ? words : "") ?? [];
+  if (!figure)
     throw new Error(
       'components.responses.PayloadTooLarge needs x-decart-max-file-docs, a figure and a unit ("200 MB")',
+    );
+  const read = Number(figure) * 1024 ** " kMG".indexOf(unit);
+  if (read !== maxFileBytesOf(doc))
+    throw new Error(
+      `components.responses.PayloadTooLarge: x-decart-max-file-bytes (${maxFileBytesOf(doc)}) is not x-decart-max-file-docs ` +
+        `("${words}") read the larger way, as ${figure} ${unit}iB (${read} bytes): correct one of them (and the description)`,
     );
   return words;
 }

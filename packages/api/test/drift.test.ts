@@ -29,6 +29,42 @@ describe("generated code drift check", () => {
     expect(run.stderr).toContain("catalogue.ts");
   });
 
+  it.each([
+    [
+      "the docs' figure",
+      "x-decart-max-file-docs: 200 MB",
+      "x-decart-max-file-docs: 190 MB",
+      "as 190 MiB (199229440 bytes)",
+    ],
+    ["the docs' unit", "x-decart-max-file-docs: 200 MB", "x-decart-max-file-docs: 200 kB", "as 200 kiB (204800 bytes)"],
+    [
+      "the bytes, read the smaller way",
+      "x-decart-max-file-bytes: 209715200",
+      "x-decart-max-file-bytes: 200000000",
+      "(200000000) is not",
+    ],
+  ])("fails when the limit of one file's two figures disagree: %s", (_, from, to, said) => {
+    const spec = readFileSync(specPath, "utf8");
+    expect(spec).toContain(from);
+    const copy = join(scratch, "limit.yaml");
+    writeFileSync(copy, spec.replace(from, to));
+    const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("x-decart-max-file-docs");
+    expect(run.stderr).toContain("read the larger way");
+    expect(run.stderr).toContain(said);
+  });
+
+  it("takes the docs' limit in binary units: 200 MiB is 209715200 bytes as 200 MB is", () => {
+    const spec = readFileSync(specPath, "utf8");
+    const copy = join(scratch, "mib.yaml");
+    writeFileSync(copy, spec.replace("x-decart-max-file-docs: 200 MB", "x-decart-max-file-docs: 200 MiB"));
+    const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
+    // Only the docs' words changed in the generated code: out of date, not refused.
+    expect(run.stderr).toContain("out of date");
+    expect(run.stderr).not.toContain("read the larger way");
+  });
+
   it("fails when the job_id and file_id path parameters disagree on their maxLength", () => {
     const spec = readFileSync(specPath, "utf8");
     const at = spec.indexOf("        - name: file_id");
