@@ -13,13 +13,13 @@ import type { EmulatorOptions } from "./types.js";
 /** One flag: `--<name> <value>` (or `--<name>` alone when it takes no value). */
 export interface EmulatorFlag {
   /** The flag's name, without its dashes: `write-timeout`. */
-  name: string;
+  readonly name: string;
   /** A one-letter short form (`p` for `-p`), if it has one. */
-  short?: string;
+  readonly short?: string;
   /** The placeholder of its value (`ms`); none for a flag that takes no value. */
-  value?: string;
+  readonly value?: string;
   /** What it does, in one line (for `--help`). */
-  description: string;
+  readonly description: string;
 }
 
 /**
@@ -40,57 +40,72 @@ const NUMBER_RULES: Record<string, NumberRule> = {
   "write-timeout": { option: "writeTimeoutMs", least: "positive", ms: true },
 };
 
-/** Every flag that sets an option of `startEmulator`, in the order `--help` shows them. */
-export const emulatorFlags: readonly EmulatorFlag[] = [
-  { name: "port", short: "p", value: "n", description: "port to listen on (default 4010; 0 picks a free port)" },
-  {
-    name: "host",
-    value: "host",
-    description: "interface to listen on (default 127.0.0.1); any other needs --keys",
-  },
-  {
-    name: "allowed-hosts",
-    value: "h1,h2",
-    description: "extra names a request's Host header may give (default: loopback names and the interface)",
-  },
-  { name: "keys", value: "k1,k2", description: "accepted API keys (default: the built-in dev key, loopback only)" },
-  {
-    name: "admin-token",
-    value: "secret",
-    description: "the secret of the /_emulator/* admin routes (default: a random one, printed)",
-  },
-  { name: "fast", description: "fast job timing (20 ms pending, 60 ms processing)" },
-  { name: "time-scale", value: "x", description: "multiply every job duration by x (e.g. 0.1)" },
-  {
-    name: "faults",
-    value: "spec",
-    description:
-      'inject faults: [route:]kind[@rate] items, e.g. "status:503@0.1,content:truncate@0.05"; "content:trickle" sends ' +
-      `each result in ${TRICKLE_CHUNK_BYTES.default}-byte writes ${TRICKLE_DELAY_MS.default} ms apart; or JSON rules, e.g. ` +
-      `'[{"route":"content","kind":"trickle","chunkBytes":4096,"delayMs":5}]'`,
-  },
-  { name: "job-timeout", value: "ms", description: "server-side job timeout (default 600000)" },
-  { name: "retention", value: "ms", description: "how long results stay downloadable (default 86400000)" },
-  { name: "max-upload", value: "bytes", description: `largest accepted upload (default ${maxFileBytes}, the spec's)` },
-  { name: "max-jobs", value: "n", description: "most jobs kept in memory (default 10000)" },
-  { name: "result-bytes", value: "n", description: `pad every video result to n bytes (at most ${MAX_RESULT_BYTES})` },
-  { name: "headers-timeout", value: "ms", description: "longest time a request's head may take (default 10000)" },
-  {
-    name: "request-timeout",
-    value: "ms",
-    description: "time a request body may take before it must keep up --min-upload-rate (default 30000)",
-  },
-  {
-    name: "min-upload-rate",
-    value: "n",
-    description: "slowest accepted upload pace after that, in bytes per second (default 32768)",
-  },
-  {
-    name: "write-timeout",
-    value: "ms",
-    description: "cut a connection whose client takes nothing of an answer for this long (default 60000)",
-  },
-];
+/**
+ * Every flag that sets an option of `startEmulator`, in the order `--help` shows them. Frozen, the array and each
+ * flag: `emulatorOptionsFromFlags` and the commands read it at run time.
+ */
+export const emulatorFlags: readonly EmulatorFlag[] = Object.freeze(
+  (
+    [
+      { name: "port", short: "p", value: "n", description: "port to listen on (default 4010; 0 picks a free port)" },
+      {
+        name: "host",
+        value: "host",
+        description: "interface to listen on (default 127.0.0.1); any other needs --keys",
+      },
+      {
+        name: "allowed-hosts",
+        value: "h1,h2",
+        description: "extra names a request's Host header may give (default: loopback names and the interface)",
+      },
+      { name: "keys", value: "k1,k2", description: "accepted API keys (default: the built-in dev key, loopback only)" },
+      {
+        name: "admin-token",
+        value: "secret",
+        description: "the secret of the /_emulator/* admin routes (default: a random one, printed)",
+      },
+      { name: "fast", description: "fast job timing (20 ms pending, 60 ms processing)" },
+      { name: "time-scale", value: "x", description: "multiply every job duration by x (e.g. 0.1)" },
+      {
+        name: "faults",
+        value: "spec",
+        description:
+          'inject faults: [route:]kind[@rate] items, e.g. "status:503@0.1,content:truncate@0.05"; "content:trickle" sends ' +
+          `each result in ${TRICKLE_CHUNK_BYTES.default}-byte writes ${TRICKLE_DELAY_MS.default} ms apart; or JSON rules, e.g. ` +
+          `'[{"route":"content","kind":"trickle","chunkBytes":4096,"delayMs":5}]'`,
+      },
+      { name: "job-timeout", value: "ms", description: "server-side job timeout (default 600000)" },
+      { name: "retention", value: "ms", description: "how long results stay downloadable (default 86400000)" },
+      {
+        name: "max-upload",
+        value: "bytes",
+        description: `largest accepted upload (default ${maxFileBytes}, the spec's)`,
+      },
+      { name: "max-jobs", value: "n", description: "most jobs kept in memory (default 10000)" },
+      {
+        name: "result-bytes",
+        value: "n",
+        description: `pad every video result to n bytes (at most ${MAX_RESULT_BYTES})`,
+      },
+      { name: "headers-timeout", value: "ms", description: "longest time a request's head may take (default 10000)" },
+      {
+        name: "request-timeout",
+        value: "ms",
+        description: "time a request body may take before it must keep up --min-upload-rate (default 30000)",
+      },
+      {
+        name: "min-upload-rate",
+        value: "n",
+        description: "slowest accepted upload pace after that, in bytes per second (default 32768)",
+      },
+      {
+        name: "write-timeout",
+        value: "ms",
+        description: "cut a connection whose client takes nothing of an answer for this long (default 60000)",
+      },
+    ] satisfies EmulatorFlag[]
+  ).map((flag): EmulatorFlag => Object.freeze(flag)),
+);
 
 /** The port the commands listen on when `--port` is not given. */
 export const DEFAULT_FLAG_PORT = 4010;

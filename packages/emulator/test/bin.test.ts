@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { emulatorFlags, emulatorOptionsFromFlags } from "../src/index.js";
+import { type EmulatorFlag, emulatorFlags, emulatorOptionsFromFlags } from "../src/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "bin", "decart-emulator.js");
@@ -211,6 +211,26 @@ describe("decart-emulator bin", () => {
 });
 
 describe("emulatorOptionsFromFlags", () => {
+  it("reads a table no caller can change: emulatorFlags and each flag are frozen", () => {
+    const table = emulatorFlags.map((flag) => ({ ...flag }));
+    const writeTimeout = emulatorFlags.find((flag) => flag.name === "write-timeout")!;
+    // A caller renaming a flag, dropping one, adding one or giving one a value: refused (test files are strict code).
+    expect(() => {
+      (writeTimeout as { name: string }).name = "renamed";
+    }).toThrow(TypeError);
+    expect(() => {
+      delete (emulatorFlags[0] as { short?: string }).short;
+    }).toThrow(TypeError);
+    expect(() => {
+      (emulatorFlags.find((flag) => flag.name === "fast") as { value?: string }).value = "x";
+    }).toThrow(TypeError);
+    expect(() => (emulatorFlags as EmulatorFlag[]).push({ name: "bogus", description: "" })).toThrow(TypeError);
+    expect(() => (emulatorFlags as EmulatorFlag[]).pop()).toThrow(TypeError);
+    expect(emulatorFlags).toEqual(table);
+    expect(emulatorOptionsFromFlags({ "write-timeout": "5000" })).toEqual({ port: 4010, writeTimeoutMs: 5000 });
+    expect(() => emulatorOptionsFromFlags({ bogus: "1" })).toThrow("--bogus is not an emulator flag");
+  });
+
   it("turns every flag of emulatorFlags into its option", () => {
     const values: Record<string, string | boolean> = {
       port: "0",
