@@ -21,6 +21,7 @@ export const FAULT_KINDS = Object.freeze([
   "trickle",
   "stuck",
 ] as const);
+/** A kind of fault: one of `FAULT_KINDS`. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 const KIND_SET = new Set<string>(FAULT_KINDS);
 const RULE_ROUTES = new Set<string>([...FAULT_ROUTES, "*"]);

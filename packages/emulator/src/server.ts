@@ -201,6 +201,11 @@ function timingOf(timing: EmulatorOptions["timing"]): TimingOptions {
   return timing;
 }
 
+/**
+ * Starts an emulator: resolves once it listens (on 127.0.0.1 and a free port unless `host` and `port` say otherwise),
+ * with its URL, an accepted key and its controls. It rejects on an option out of bounds (the error names the option)
+ * and on a port it cannot listen on.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const host = listenHost(options.host ?? "127.0.0.1");
   const given = keysOf(options.keys);

@@ -5,6 +5,9 @@ import type { FaultRoute, RouteName } from "./routes.js";
 
 export type { FaultKind, JobStatus, RouteName };
 
+/**
+ * The options of `startEmulator`, each optional. A value out of bounds makes `startEmulator` throw, naming the option.
+ */
 export interface EmulatorOptions {
   /**
    * Interface to listen on; default "127.0.0.1". Any other than loopback needs `keys` of your own (the default key is
@@ -113,6 +116,7 @@ export interface TimingOptions {
   processingMs?: number | ((model: string) => number);
 }
 
+/** A running emulator, as `startEmulator` resolves it: where it listens, its keys, its counters and its controls. */
 export interface Emulator {
   /** "http://127.0.0.1:PORT" */
   url: string;
@@ -138,7 +142,15 @@ export interface Emulator {
    * held, or already ended.
    */
   release(jobId: string): boolean;
+  /**
+   * Starts a new stats period: every counter back to zero (the jobs' read counters too) and a new job list. Jobs
+   * created before keep working, and `job(id)` still reads them, but `stats({ … })` no longer lists them.
+   */
   resetStats(): void;
+  /**
+   * Replaces the fault rules injected at random (an empty list: none). A rule it refuses throws a TypeError naming
+   * its index, and the rules in place are kept.
+   */
   setFaults(rules: FaultRule[]): void;
 }
 
@@ -149,10 +161,16 @@ export interface Emulator {
  * `GET /_emulator/stats` answers 422.
  */
 export interface JobPage {
+  /** Jobs to skip, oldest first; default 0. */
   offset?: number;
+  /** Most jobs listed; default 100, at most 1000 (a larger one is 1000). */
   limit?: number;
 }
 
+/**
+ * What `stats()` (and `GET /_emulator/stats`) answers: counters since the last `resetStats()`, and the job list when a
+ * page was asked for.
+ */
 export interface EmulatorStats {
   /** Jobs created since the last reset. */
   jobsCreated: number;
@@ -160,6 +178,7 @@ export interface EmulatorStats {
   jobsKept: number;
   /** Jobs forgotten since the last reset to stay within `maxJobs`. */
   jobsEvicted: number;
+  /** Requests received, in all and by route (a key for every name of `ROUTE_NAMES`). */
   requests: { total: number; byRoute: Record<string, number> };
   /** By fault kind. */
   faultsInjected: Record<string, number>;
@@ -169,29 +188,50 @@ export interface EmulatorStats {
   jobs?: { total: number; offset: number; limit: number; records: JobRecord[] };
 }
 
+/** One job as the emulator holds it: `job(id)`, and each record of a `stats()` page. */
 export interface JobRecord {
+  /** The job's id, as the submit answered it (`job_…`). */
   id: string;
+  /** The model it was submitted to. */
   model: string;
+  /** Its status at the time of the read. */
   status: JobStatus;
+  /** Why it failed: only on a `failed` job. */
   error?: string;
   /** ms since epoch (Date.now()), whole ms as are `startedAt` and `completedAt`. */
   submittedAt: number;
+  /**
+   * When it went from `pending` to `processing`; absent before then, and on a job the server timeout ended while
+   * pending.
+   */
   startedAt?: number;
+  /** When it reached its terminal status, `completed` or `failed`; absent before then. */
   completedAt?: number;
   /** First status read that saw the terminal status. */
   firstCompletedReadAt?: number;
+  /**
+   * Status reads answered, faulted ones too but those a fault answered in place of (`429`, `500`, `503`, `504`,
+   * `reset`); a `HEAD` is no read.
+   */
   statusReads: number;
+  /** Content reads answered, counted as `statusReads` are (a `HEAD` downloads nothing: no read). */
   contentReads: number;
   /** Status and content requests that named this job, faulted ones included. */
   requests: number;
   /** Hex SHA-256 of the full result body the emulator serves for this job. */
   resultSha256?: string;
+  /** Size in bytes of that result body; like `resultSha256`, present once the result has been rendered. */
   resultBytes?: number;
 }
 
+/**
+ * A fault to inject at random: on a route (or every one), of a kind, at a rate. The README's "Faults" section says
+ * what each kind does.
+ */
 export interface FaultRule {
-  /** Default "*". */
+  /** The route it applies to; default "*" (every route). */
   route?: FaultRoute | "*";
+  /** What happens to a request it hits. */
   kind: FaultKind;
   /** Probability per matching request, 0..1; default 1. */
   rate?: number;
