@@ -151,23 +151,29 @@ function docsOf(doc) {
   return docs;
 }
 
+/** The units the docs' words for the limit of one file may give, by their power of 1024 read the larger way. */
+const FILE_LIMIT_UNITS = { kB: 1, KiB: 1, MB: 2, MiB: 2, GB: 3, GiB: 3 };
+
 /**
  * The docs' words for the limit of one file (`x-decart-max-file-docs` of the 413 answer: "200 MB"), of which
  * `x-decart-max-file-bytes` is the larger reading, as the 413's description says: the figure in binary units ("200 MB",
- * or "200 MiB", is 200 × 1024 × 1024 = 209715200 bytes). Two figures that disagree fail the generation.
+ * or "200 MiB", is 200 × 1024 × 1024 = 209715200 bytes). The unit is one of FILE_LIMIT_UNITS, spelled as SI and IEC
+ * spell them (kB, KiB, MB, MiB, GB, GiB). Two figures that disagree fail the generation.
  */
 function maxFileDocsOf(doc) {
   const words = deref(doc, doc.components.responses.PayloadTooLarge)["x-decart-max-file-docs"];
-  const [, figure, unit] = /^(\d+(?:\.\d+)?) ([kMG])i?B$/.exec(typeof words === "string" ? words : "") ?? [];
-  if (!figure)
+  const [, figure, unit] = /^(\d+(?:\.\d+)?) (\w+)$/.exec(typeof words === "string" ? words : "") ?? [];
+  if (!figure || !Object.hasOwn(FILE_LIMIT_UNITS, unit))
     throw new Error(
-      'components.responses.PayloadTooLarge needs x-decart-max-file-docs, a figure and a unit ("200 MB")',
+      "components.responses.PayloadTooLarge needs x-decart-max-file-docs, a figure and a unit " +
+        `(${Object.keys(FILE_LIMIT_UNITS).join(", ")}): "200 MB" (got ${JSON.stringify(words)})`,
     );
-  const read = Number(figure) * 1024 ** " kMG".indexOf(unit);
+  const power = FILE_LIMIT_UNITS[unit];
+  const read = Number(figure) * 1024 ** power;
   if (read !== maxFileBytesOf(doc))
     throw new Error(
       `components.responses.PayloadTooLarge: x-decart-max-file-bytes (${maxFileBytesOf(doc)}) is not x-decart-max-file-docs ` +
-        `("${words}") read the larger way, as ${figure} ${unit}iB (${read} bytes): correct one of them (and the description)`,
+        `("${words}") read the larger way, as ${figure} ${" KMG"[power]}iB (${read} bytes): correct one of them (and the description)`,
     );
   return words;
 }

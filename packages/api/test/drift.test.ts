@@ -36,7 +36,7 @@ describe("generated code drift check", () => {
       "x-decart-max-file-docs: 190 MB",
       "as 190 MiB (199229440 bytes)",
     ],
-    ["the docs' unit", "x-decart-max-file-docs: 200 MB", "x-decart-max-file-docs: 200 kB", "as 200 kiB (204800 bytes)"],
+    ["the docs' unit", "x-decart-max-file-docs: 200 MB", "x-decart-max-file-docs: 200 kB", "as 200 KiB (204800 bytes)"],
     [
       "the bytes, read the smaller way",
       "x-decart-max-file-bytes: 209715200",
@@ -55,15 +55,31 @@ describe("generated code drift check", () => {
     expect(run.stderr).toContain(said);
   });
 
-  it("takes the docs' limit in binary units: 200 MiB is 209715200 bytes as 200 MB is", () => {
-    const spec = readFileSync(specPath, "utf8");
-    const copy = join(scratch, "mib.yaml");
-    writeFileSync(copy, spec.replace("x-decart-max-file-docs: 200 MB", "x-decart-max-file-docs: 200 MiB"));
-    const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
-    // Only the docs' words changed in the generated code: out of date, not refused.
-    expect(run.stderr).toContain("out of date");
-    expect(run.stderr).not.toContain("read the larger way");
-  });
+  it.each(["200 MiB", "204800 KiB", "204800 kB", "0.1953125 GiB", "0.1953125 GB"])(
+    "takes the docs' limit in binary units, in each usual spelling of its unit: %s is 209715200 bytes as 200 MB is",
+    (words) => {
+      const spec = readFileSync(specPath, "utf8");
+      const copy = join(scratch, "units.yaml");
+      writeFileSync(copy, spec.replace("x-decart-max-file-docs: 200 MB", `x-decart-max-file-docs: ${words}`));
+      const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
+      // Only the docs' words changed in the generated code: out of date, not refused.
+      expect(run.stderr).toContain("out of date");
+      expect(run.stderr).not.toContain("x-decart-max-file-docs");
+    },
+  );
+
+  it.each(["204800 kiB", "204800 KB", "200 mB", "200 Mib", "200 B", "200MB"])(
+    "refuses a unit spelled otherwise, naming the spellings it takes: %s",
+    (words) => {
+      const spec = readFileSync(specPath, "utf8");
+      const copy = join(scratch, "units.yaml");
+      writeFileSync(copy, spec.replace("x-decart-max-file-docs: 200 MB", `x-decart-max-file-docs: ${words}`));
+      const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("needs x-decart-max-file-docs, a figure and a unit (kB, KiB, MB, MiB, GB, GiB)");
+      expect(run.stderr).toContain(`(got "${words}")`);
+    },
+  );
 
   it("fails when the job_id and file_id path parameters disagree on their maxLength", () => {
     const spec = readFileSync(specPath, "utf8");
