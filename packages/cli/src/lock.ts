@@ -71,18 +71,25 @@ function startOf(pid: number): string | undefined {
  * Why this process cannot tell whether a lock's holder runs: it runs on another machine (another `host`, or another
  * boot of one of this name while this boot has run since the lock was taken: two machines sharing a directory over
  * NFS) or in another process id namespace (another container sharing the directory): its process id means nothing
- * here. Undefined when it can tell. (Another boot of this machine begun after the lock was taken is a reboot since:
- * the holder is gone. A lock of an earlier version, naming no machine, is judged by its boot alone.)
+ * here. Undefined when it can tell, checked in this order: a lock of this boot of the machine (Linux's boot id, the
+ * same) and of this namespace is judged by its process whatever machine name it records (the name changes with the
+ * network, on a laptop); a lock of this machine's name taken before this boot began is a reboot since: the holder is
+ * gone, whatever namespace it ran in. (Where there is no boot id, macOS, a machine whose name changed since cannot be
+ * told from another: its lock is held till removed. A lock of an earlier version, naming no machine, is judged by its
+ * boot alone.)
  */
 function elsewhere(holder: Holder): string | undefined {
+  const boot = bootId();
+  const ns = pidNamespace();
+  if (!boot.startsWith("~") && holder.boot === boot && ns !== undefined && holder.ns === ns) return undefined;
+  const booted = Date.now() - uptime() * 1000;
+  const reboot = holder.boot !== undefined && !sameBoot(holder.boot, boot);
+  if (holder.host === hostname() && reboot && holder.at !== undefined && holder.at < booted) return undefined;
   if (holder.host !== undefined && holder.host !== hostname())
     return `on the machine ${holder.host.replace(/[^\w.-]/g, "?")}`;
-  if (holder.boot !== undefined && holder.host !== undefined && !sameBoot(holder.boot, bootId())) {
-    const booted = Date.now() - uptime() * 1000;
-    if (holder.at === undefined || holder.at >= booted) return "on another boot: another machine of this name";
-  }
-  if (holder.ns !== undefined && holder.ns !== pidNamespace())
-    return "in another process id namespace: another container";
+  if (reboot && holder.host !== undefined && (holder.at === undefined || holder.at >= booted))
+    return "on another boot: another machine of this name";
+  if (holder.ns !== undefined && holder.ns !== ns) return "in another process id namespace: another container";
   return undefined;
 }
 

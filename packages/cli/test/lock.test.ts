@@ -162,7 +162,7 @@ describe("takeLock", () => {
     const booted = Date.now() - uptime() * 1000;
     const cases: Array<[string, string, string | undefined]> = [
       ["of this machine and namespace, its process running", lockOf({ boot, host, ns, at: Date.now() }), undefined],
-      ["of another machine", lockOf({ boot, host: "h2", ns }), "on the machine h2"],
+      ["of another machine (no boot id of its own)", lockOf({ host: "h2", ns }), "on the machine h2"],
       ["of another machine, another boot", lockOf({ boot: "another", host: "h2", ns }), "on the machine h2"],
       [
         "of another boot of a machine of this name, since this boot began",
@@ -186,6 +186,39 @@ describe("takeLock", () => {
     expect(lock).toHaveProperty("release");
     expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ pid: process.pid, boot, host, ns });
     (lock as { release: () => void }).release();
+  });
+
+  it("a lock of this boot and namespace is judged by its process whatever machine name it records; one of this name taken before this boot, whatever its namespace, is gone", () => {
+    const path = join(dir, "renamed.lock");
+    const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
+    const host = hostname();
+    const booted = Date.now() - uptime() * 1000;
+    // A process that has exited: its id names no process.
+    const dead = spawnSync("true").pid;
+    const cases: Array<[string, string, boolean]> = [
+      ["the machine renamed since, its process running", lockOf({ boot, host: "old-name", ns, at: Date.now() }), false],
+      [
+        "the machine renamed since, its process gone",
+        lockOf({ pid: dead, start: "1", boot, host: "old-name", ns, at: Date.now() }),
+        true,
+      ],
+      [
+        "this machine's name, taken before this boot, in another namespace",
+        lockOf({ boot: "an earlier boot", host, ns: "4026532999", at: booted - 60_000 }),
+        true,
+      ],
+    ];
+    for (const [what, text, stale] of cases) {
+      writeFileSync(path, text);
+      const lock = takeLock(path);
+      if (stale) {
+        expect(lock, what).toHaveProperty("release");
+        (lock as { release: () => void }).release();
+      } else {
+        expect(lock, what).toEqual({ holder: process.ppid });
+        expect(readFileSync(path, "utf8"), what).toBe(text);
+      }
+    }
   });
 
   // A run in another container sharing the directory (another process id namespace, made here by unshare, which needs
