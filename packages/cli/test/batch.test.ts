@@ -1040,6 +1040,9 @@ syncBuiltinESMExports();
       expect(second.code, second.stderr).toBe(1);
       expect(second.stderr).toContain("Another run of this batch is under way (process ");
       expect(events(second.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "BATCH_IN_PROGRESS" });
+      // Every lock file the first run holds, named at once: both beside the journal, and --out's.
+      const named = /remove its lock files (.*)\)/.exec(second.stderr)?.[1]?.split(", ") ?? [];
+      expect(named.map((file) => basename(file)).sort()).toEqual([...locks(), ".decart-batch.lock"].sort());
     }
     // The batch file by another name (a hard link: `cp -al`, an rsync snapshot), with its own --out: the same batch,
     // as the journal tells its lines.

@@ -41,7 +41,7 @@ import { imageExtension, wholeImage } from "../image-type.js";
 import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal, type SubmitRecord } from "../journal.js";
 import { jsonText } from "../json.js";
-import { holderText, lockName, takeLock } from "../lock.js";
+import { type Held, holderText, lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
 import { whyNotFound } from "../path-argument.js";
@@ -412,6 +412,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   // Two locks when the batch is a file: by its path (symbolic links followed) and by its identity (device and inode:
   // a hard link is another path to it), as the journal tells a batch's lines by either (see `thisBatch`).
   const releases: Array<() => void> = [];
+  const held: Array<[string, Held]> = [];
   const lock = {
     release: () => {
       for (const release of releases.splice(0)) release();
@@ -432,19 +433,27 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           "free space there, or give a journal where files can be written (--journal, DECART_JOURNAL) (nothing was sent)",
       );
     }
-    if ("holder" in taken) {
-      lock.release();
-      throw new CliError(
-        `Another run of this batch is under way (${holderText(taken)}) with the journal ${journal.path}; nothing ` +
-          "was sent. Once it ends, --resume finishes what it left (if no such run is left, remove its lock file " +
-          `${lockPath})`,
-        EXIT.error,
-        undefined,
-        false,
-        "BATCH_IN_PROGRESS",
-      );
-    }
-    releases.unshift(taken.release);
+    if ("holder" in taken) held.push([lockPath, taken]);
+    else releases.unshift(taken.release);
+  }
+  if (held.length) {
+    // Every lock file the run holding these left, `--out`'s too, named at once: removed one at a time, each run would
+    // be refused by the next.
+    try {
+      (await lockOut(out, options, held)).release();
+    } catch {}
+    lock.release();
+    const holders = [...new Set(held.map(([, h]) => holderText(h)))].join("; ");
+    const paths = held.map(([path]) => path);
+    throw new CliError(
+      `Another run of this batch is under way (${holders}) with the journal ${journal.path}; nothing ` +
+        "was sent. Once it ends, --resume finishes what it left (if no such run is left, remove " +
+        (paths.length === 1 ? `its lock file ${paths[0]})` : `its lock files ${paths.join(", ")})`),
+      EXIT.error,
+      undefined,
+      false,
+      "BATCH_IN_PROGRESS",
+    );
   }
   let outLock: { release: () => void } | undefined;
   try {
@@ -1285,9 +1294,14 @@ export const OUT_LOCK = ".decart-batch.lock";
  * (the directory as the file system sees it: every path to it takes the one lock), taken as the batch's own lock is
  * (see `takeLock`: a lock left by a process that is gone is taken over), made beside the results once `out` exists
  * (made here if need be: released, the directories made for it are removed if nothing else came into them, so that
- * a batch refused up front leaves no --out). Another run holding it is a usage error (exit 2), nothing sent.
+ * a batch refused up front leaves no --out). Another run holding it is a usage error (exit 2), nothing sent; with
+ * `held` (the batch's own locks found held), it is added there instead, to be named with them.
  */
-async function lockOut(out: string, options: BatchOptions): Promise<{ release: () => void }> {
+async function lockOut(
+  out: string,
+  options: BatchOptions,
+  held?: Array<[string, Held]>,
+): Promise<{ release: () => void }> {
   const flag = options.out ? `--out ${options.out}` : "--out (the current directory by default)";
   let path = join(out, OUT_LOCK);
   let lock: ReturnType<typeof takeLock>;
@@ -1302,6 +1316,11 @@ async function lockOut(out: string, options: BatchOptions): Promise<{ release: (
       `${flag}: could not write the lock file ${path} in ${out} (${fsReason(error)}): give a directory the batch ` +
         "can write in (nothing was sent)",
     );
+  }
+  if ("holder" in lock && held) {
+    // Named with the batch's own locks, held by the same run (see `batch`).
+    held.push([path, lock]);
+    lock = { release: () => {} };
   }
   if ("holder" in lock) {
     throw usageError(
