@@ -765,3 +765,8 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
     }
   }
 }
+
+/** A warning about the journal on stderr (see `openJournal`'s `warn`: a compaction lock held elsewhere). */
+export function warnOf(output: Output): (text: string) => void {
+  return (text) => output.warn(output.err.yellow(untrusted(`⚠ ${text}`)));
+}

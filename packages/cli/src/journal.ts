@@ -17,7 +17,7 @@ import {
   samePlace,
 } from "./files.js";
 import { jsonText } from "./json.js";
-import { lockName, takeLock } from "./lock.js";
+import { holderText, lockName, takeLock } from "./lock.js";
 import { checkWrittenPath } from "./path-argument.js";
 import { redactValues } from "./secrets.js";
 
@@ -230,14 +230,17 @@ export function checkJournalApart(flag: string | undefined, written: readonly st
  * or a device) that can be written (a usage error, exit 2, before anything is sent otherwise). With `{ write: false }`
  * (a command that only reads it), checked to be readable if it is there, creating nothing.
  */
-export async function openJournal(flag: string | undefined, { write = true } = {}): Promise<Journal> {
+export async function openJournal(
+  flag: string | undefined,
+  { write = true, warn }: { write?: boolean; warn?: ((text: string) => void) | undefined } = {},
+): Promise<Journal> {
   const path = usedJournal(flag);
   const what = `the journal ${path} (--journal, DECART_JOURNAL)`;
   await checkRegularFile(path, what);
   // As given, for its trailing `/`: `--journal state/` would be the file `state` (see `checkOutputKind`).
   await (write ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what) : checkReadableFile(path, what));
   const journal = new Journal(path, { what });
-  if (write) await journal.compact();
+  if (write) await journal.compact(warn);
   return journal;
 }
 
@@ -707,7 +710,8 @@ export class Journal {
    * process is killed meanwhile: the file is written beside the journal, flushed, then renamed over it.
    *
    * One compaction at a time (a lock file beside the journal, `<journal>.compact.lock`; held by another process, this
-   * one passes). Other processes may append meanwhile: what they append before the rename, read from the old file
+   * one passes; held by one this process cannot tell runs, another machine's or container's, which would keep every
+   * compaction off till the file is removed, `warn` is told so, naming the file). Other processes may append meanwhile: what they append before the rename, read from the old file
    * after it, is appended to the new one; an append that reached the old file after that finds it replaced and
    * appends its records again (see `appendText`). Not done to a journal that is a symbolic or hard link (a rename would
    * break the link).
@@ -717,7 +721,7 @@ export class Journal {
    * loss) leaves it, and the next one (the next command that writes the journal) appends those records, as it removes
    * the new file of a compaction killed before its rename.
    */
-  async compact(): Promise<boolean> {
+  async compact(warn?: (text: string) => void): Promise<boolean> {
     try {
       let stats = await lstat(this.path);
       if (!stats.isFile()) return false;
@@ -726,8 +730,16 @@ export class Journal {
       if (!left.length && stats.nlink !== 1) return false;
       const large = () => stats.size >= this.compactAt && stats.size >= 2 * this.compactedBytes();
       if (!left.length && !large()) return false;
-      const lock = takeLock(`${lockName(this.path)}.compact.lock`);
-      if ("holder" in lock) return false;
+      const lockPath = `${lockName(this.path)}.compact.lock`;
+      const lock = takeLock(lockPath);
+      if ("holder" in lock) {
+        if (lock.elsewhere)
+          warn?.(
+            `${this.what} is not compacted: its compaction lock is held (${holderText(lock)}); if no such run is ` +
+              `left, remove its lock file ${lockPath}`,
+          );
+        return false;
+      }
       try {
         if (left.length) {
           await this.recover(leftoversOf(this.path));

@@ -36,6 +36,7 @@ import {
   type Outcome,
   SUBMIT_GRACE_MS,
   settleUnmade,
+  warnOf,
 } from "../follow.js";
 import { imageExtension, wholeImage } from "../image-type.js";
 import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
@@ -402,7 +403,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   // place; a directory, a socket or a block device is refused now, not once the lines are paid for.
   for (const path of [resultsPath, errorsPath, unknownPath, ...written])
     await checkOutputKind(path, `--out ${options.out ?? "."}`);
-  const journal = await openJournal(options.journal);
+  const journal = await openJournal(options.journal, { warn: warnOf(output) });
   // One run of a batch at a time with one journal: a second run (a CI retry, another terminal) would find none of the
   // first run's lines journaled yet, and submit, and bill, every one again. Its lock files beside the journal (named by
   // its path as the file system sees it, and by the file's identity: every path to it takes them) hold the process id; a lock left by a

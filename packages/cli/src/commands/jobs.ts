@@ -28,6 +28,7 @@ import {
   settleUnmade,
   unsentInterrupt,
   uploadProgress,
+  warnOf,
   warnUnrecorded,
   withInputs,
 } from "../follow.js";
@@ -88,7 +89,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
   async function submit(inputs: Awaited<ReturnType<typeof videoInputs>>, signal: AbortSignal): Promise<number> {
     const trace: UploadTrace = {};
     const client = clientFor(options, output, process.env, undefined, timeout, trace);
-    const journal = await openJournal(options.journal);
+    const journal = await openJournal(options.journal, { warn: warnOf(output) });
     const upload = await uploadProgress(output);
     // Recorded before it is sent (see `SubmitRecord`): killed while it waits for its answer, the CLI leaves in the
     // journal that a job may exist, which `jobs list` shows.
@@ -285,7 +286,7 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
   checkJobIdArgument(jobId, "jobs wait", (id) => output.command(...commandWords("wait", id, given)));
   const timeout = timeoutMs(given.timeout);
   checkNotStdout(given.output);
-  const journal = await openJournal(given.journal);
+  const journal = await openJournal(given.journal, { warn: warnOf(output) });
   const known = journal.job(jobId);
   // The job is watched on the API it was made on (see `onRecordedApi`).
   const options = onRecordedApi(given, known, output, commandWords("wait", jobId, given));
@@ -331,7 +332,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
   const path = resolve(given.output);
   checkJournalApart(given.journal, [path], `-o ${given.output}`);
   await checkOutputFile(given.output, `-o ${given.output}`, { throughLinks: true });
-  const journal = await openJournal(given.journal);
+  const journal = await openJournal(given.journal, { warn: warnOf(output) });
   // Downloaded from the API the job was made on (see `onRecordedApi`).
   const options = onRecordedApi(given, journal.job(jobId), output, commandWords("result", jobId, given));
   const client = clientFor(options, output);

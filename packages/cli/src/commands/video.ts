@@ -14,6 +14,7 @@ import {
   settleUnmade,
   unsentInterrupt,
   uploadProgress,
+  warnOf,
   withInputs,
 } from "../follow.js";
 import { parseInputs, stdinReader } from "../inputs.js";
@@ -82,7 +83,7 @@ async function submitAndFollow(
 ): Promise<number> {
   const client = clientFor(options, output);
   if (options.output !== undefined) checkJournalApart(options.journal, [options.output], `-o ${options.output}`);
-  const journal = await openJournal(options.journal);
+  const journal = await openJournal(options.journal, { warn: warnOf(output) });
   // Without -o the file is `<job id>.mp4` in the current directory (the id made a safe name: `videoName`), named once
   // the job exists (so only the directory can be checked before the submit), a name that never replaces a file (nor is the journal's): `-2`, `-3` … is
   // added until it is free, when the job is recorded and again when the result is put in place (see `placeFile`).
