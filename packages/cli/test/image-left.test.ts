@@ -4,7 +4,16 @@
  * of the line as it was before its text changed is not: the changed line is asked for anew.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, renameSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
@@ -24,10 +33,8 @@ function leftBy(path: string, hex: string): string {
   const pid = String(spawnSync(process.execPath, ["-e", ""]).pid).padStart(7, "0");
   return `${path}.${pid}-${hex}.partial`;
 }
-const age = (path: string) => {
-  const old = new Date(Date.now() - 20 * 60_000);
-  utimesSync(path, old, old);
-};
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+const age = (path: string) => utimesSync(path, minutesAgo(20), minutesAgo(20));
 
 /**
  * Runs a batch of `lines` once, then makes of each image line's file what a run killed between writing it whole to its
@@ -39,7 +46,9 @@ async function killedBeforeRename(file: string, out: string, ids: string[]): Pro
   const journal = env.DECART_JOURNAL!;
   const kept = readFileSync(journal, "utf8")
     .split("\n")
-    .filter((l) => !(l.includes('"image_saved"') && ids.some((id) => l.includes(`"custom_id":"${id}"`))));
+    .filter((l) => !(l.includes('"image_saved"') && ids.some((id) => l.includes(`"custom_id":"${id}"`))))
+    // Its requests made 30 minutes ago, before their files (dated 20 minutes ago) were written.
+    .map((l) => (l.includes('"submitting"') ? l.replace(/"at":"[^"]*"/, `"at":"${minutesAgo(30).toISOString()}"`) : l));
   writeFileSync(journal, kept.join("\n"));
   const partials: Record<string, string> = {};
   for (const id of ids) {
@@ -95,5 +104,40 @@ describe("--resume and an image line's file left in --out", () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(images()).toBe(3); // the changed line's, alone
     expect(readFileSync(join(out, "cover.png")).equals(before)).toBe(false);
+  });
+
+  it("a whole image left under its temporary name by a request of the line's earlier text is not the answer of its new, unsettled request", async () => {
+    const file = join(dir, "edited-left.jsonl");
+    const out = join(dir, "edited-left");
+    const thumb = image("thumb", "a thumbnail");
+    // The red cover's run killed before its rename: its file left under its temporary name.
+    writeFileSync(file, `${image("cover", "a red cover")}\n${thumb}\n`);
+    const partials = await killedBeforeRename(file, out, ["cover"]);
+    // Left a minute ago: too recent to be swept as stale, older than the blue request.
+    utimesSync(partials.cover!, minutesAgo(1), minutesAgo(1));
+    const red = readFileSync(partials.cover!);
+    // The line edited to a blue cover, whose request is made now and killed in flight: unsettled, nothing written.
+    writeFileSync(file, `${image("cover", "a blue cover")}\n${thumb}\n`);
+    const blue = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(blue.code, blue.stderr).toBe(0);
+    const journal = env.DECART_JOURNAL!;
+    writeFileSync(
+      journal,
+      readFileSync(journal, "utf8")
+        .split("\n")
+        .filter((l) => !(l.includes('"image_saved"') && l.includes('"custom_id":"cover"')))
+        .join("\n"),
+    );
+    rmSync(join(out, "cover.png"));
+    const made = images();
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    // The red image is not taken as the blue request's answer: that request's outcome stays unknown.
+    expect(existsSync(join(out, "cover.png")) && readFileSync(join(out, "cover.png")).equals(red)).toBe(false);
+    expect(existsSync(partials.cover!)).toBe(true);
+    expect(events(resumed.stdout).find((e) => e.type === "line_failed")).toMatchObject({
+      custom_id: "cover",
+      outcome_unknown: true,
+    });
+    expect(images()).toBe(made);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { createReadStream, existsSync, realpathSync, rmdirSync, statSync } from "node:fs";
-import { readFile, rename, rm } from "node:fs/promises";
+import { readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
@@ -953,7 +953,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
      * come by then fails, not resumable (an image may have been made). On `--resume`, for a line whose request (its
      * text the same) is unsettled, an image file of the line's name already in `<out>` without a journal record (the
      * run stopped between the write and the record) is kept and journaled: it is complete, as images are written to a
-     * temporary file and renamed; so is such a temporary file a process gone left whole (see `wholeImage`), renamed.
+     * temporary file and renamed; so is such a temporary file a process gone left whole (see `wholeImage`), renamed, if
+     * it was written once that request was made (one older is an earlier request's: the line's text before an edit).
      */
     async function runImageLine(
       line: BatchLine,
@@ -984,6 +985,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         for (const extension of found || !adoptable ? [] : imageExtensions) {
           const target = join(out, `${line.name}${extension}`);
           for (const partial of await leftPartials(target)) {
+            // Written before the unsettled request was made (by a request of the line's earlier text): not its answer.
+            // (To the second: a file system may keep no finer time.)
+            const since = Math.floor(Date.parse(unknown?.at ?? "") / 1000) * 1000;
+            if (!((await stat(partial)).mtimeMs >= since)) continue;
             if (found || !(await wholeImage(await readFile(partial), extension))) continue;
             await rename(partial, target);
             found = target;
