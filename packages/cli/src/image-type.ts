@@ -2,6 +2,7 @@
 // made after a stat of a named pipe (an -o that is one) does not follow its symbolic links in Node 20
 // (nodejs/node#51142), and pnpm's packages are reached through them. Not with files.ts, which every command line loads
 // (file-type takes about 40 ms to import).
+import { crc32 } from "node:zlib";
 import { fileTypeFromBuffer } from "file-type";
 import { CliError, EXIT } from "./exit.js";
 import { extensions } from "./files.js";
@@ -35,13 +36,61 @@ export async function imageExtension(bytes: Uint8Array, contentType: string | un
 
 /**
  * Whether `bytes` are a whole image saved under `extension` (`.png`, `.jpg`, `.webp`): of that type (see
- * `imageExtension`) and ending as one does (a PNG's IEND chunk, a JPEG's end-of-image marker, a WebP's RIFF size the
- * size of the file), not a file cut short.
+ * `imageExtension`) and whole, not a file cut short nor one with a stretch never written (zeros: a power loss before
+ * its data reached the disk, the size already set): a PNG's chunks one after another, each's CRC right, to its IEND
+ * chunk at the end; a JPEG's markers one after another (the segments' lengths, a scan's data to the next marker) to
+ * its end-of-image marker at the end; a WebP's RIFF size the size of the file.
  */
 export async function wholeImage(bytes: Uint8Array, extension: string): Promise<boolean> {
   if ((await imageExtension(bytes, undefined).catch(() => undefined)) !== extension) return false;
-  const tail = Buffer.from(bytes.subarray(-12)).toString("hex");
-  if (extension === ".png") return tail === "0000000049454e44ae426082";
-  if (extension === ".jpg") return tail.endsWith("ffd9");
-  return bytes.length >= 12 && Buffer.from(bytes.buffer, bytes.byteOffset, 8).readUInt32LE(4) + 8 === bytes.length;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (extension === ".png") return wholePng(buffer);
+  if (extension === ".jpg") return wholeJpeg(buffer);
+  return bytes.length >= 12 && buffer.readUInt32LE(4) + 8 === bytes.length;
+}
+
+/** A PNG's chunks after its signature, each's CRC (of its type and data) right, the last its IEND, at the end. */
+function wholePng(png: Buffer): boolean {
+  for (let at = 8; at + 12 <= png.length; ) {
+    const size = png.readUInt32BE(at);
+    const end = at + 12 + size;
+    if (end > png.length || crc32(png.subarray(at + 4, end - 4)) !== png.readUInt32BE(end - 4)) return false;
+    if (png.toString("latin1", at + 4, at + 8) === "IEND") return end === png.length;
+    at = end;
+  }
+  return false;
+}
+
+/**
+ * A JPEG's markers after its start-of-image, each segment by its length, a scan's data (in which a 0xFF is followed by
+ * 0x00, a stuffed byte, or a restart marker) to the next marker, to its end-of-image marker at the end.
+ */
+function wholeJpeg(jpeg: Buffer): boolean {
+  let at = 2;
+  while (at + 1 < jpeg.length) {
+    if (jpeg[at] !== 0xff) return false;
+    const marker = jpeg[at + 1]!;
+    // Fill bytes before a marker.
+    if (marker === 0xff) {
+      at++;
+      continue;
+    }
+    if (marker === 0xd9) return at + 2 === jpeg.length;
+    // Markers with no segment: restarts, TEM.
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      at += 2;
+      continue;
+    }
+    if (at + 4 > jpeg.length) return false;
+    at += 2 + jpeg.readUInt16BE(at + 2);
+    if (marker === 0xda) {
+      // The scan's data, to the next marker that is neither stuffing nor a restart.
+      while (at + 1 < jpeg.length) {
+        const next = jpeg[at + 1]!;
+        if (jpeg[at] === 0xff && next !== 0 && !(next >= 0xd0 && next <= 0xd7)) break;
+        at++;
+      }
+    }
+  }
+  return false;
 }
