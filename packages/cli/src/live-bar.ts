@@ -39,6 +39,13 @@ type WarningListener = (warning: Error) => void;
  */
 let printers: WarningListener[] = [];
 
+/**
+ * Those of `printers` that are `once` wrappers: Node's (`onceWrapper` bound, with the listener as its `listener`). A
+ * listener of its own with a `listener` property is not one; nor can `listeners` tell it from one, as it gives the
+ * `listener` property of any function that has one.
+ */
+let once = new Set<WarningListener>();
+
 /** Whether `warning` goes to `aboveBar` now. */
 let routing = false;
 
@@ -54,7 +61,7 @@ const aboveBar: WarningListener = (warning) => {
   const error = console.error;
   if (bar) console.error = (...args: unknown[]) => bar.log(`${format(...args)}\n`);
   const listeners = printers;
-  printers = printers.filter((print) => !("listener" in print));
+  printers = printers.filter((print) => !once.has(print));
   try {
     for (const print of listeners) print.call(process, warning);
   } finally {
@@ -71,6 +78,7 @@ function routeWarnings(on: boolean): void {
   if (on === routing) return;
   if (on) {
     printers = process.rawListeners("warning") as WarningListener[];
+    once = new Set(printers.filter((print) => print.name === "bound onceWrapper" && "listener" in print));
     if (!printers.length) return;
     routing = true;
     for (const print of printers) process.removeListener("warning", print);

@@ -85,4 +85,28 @@ describe("a bar drawn by cli-progress", () => {
     expect(calls).toEqual({ spent: 1, unspent: 1 });
     expect(process.listeners("warning")).not.toContain(unspent);
   });
+
+  it("calls a listener of warning that has a listener property of its own at every warning, and gives it back", async () => {
+    const warned = () => new Promise<void>((done) => process.once("warning", () => setImmediate(done)));
+    let calls = 0;
+    // Not a once wrapper: a function of its own that happens to carry a `listener` property.
+    const own = Object.assign(() => calls++, { listener: () => {} });
+    process.on("warning", own);
+    try {
+      const { stream } = terminal();
+      const output = new Output({}, stream, stream, {});
+      const bar = (await output.liveBar({ format: "{bar}", barsize: 10 }))!;
+      bar.update(1, 2);
+      for (const text of ["one", "two"]) {
+        const heard = warned();
+        process.emitWarning(text);
+        await heard;
+      }
+      bar.stop();
+      expect(calls).toBe(2);
+      expect(process.rawListeners("warning")).toContain(own);
+    } finally {
+      process.removeListener("warning", own);
+    }
+  });
 });
