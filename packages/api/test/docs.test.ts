@@ -1,28 +1,18 @@
 // The API reference as TypeDoc builds it (`pnpm run docs`), as CI builds it: no warning, and a comment on every
 // export (what an editor shows on hover too).
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Application, LogLevel, type ProjectReflection, ReflectionKind } from "typedoc";
+import { typedocProject } from "test-utils/typedoc";
+import { type ProjectReflection, ReflectionKind } from "typedoc";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 let project: ProjectReflection;
-/** What TypeDoc warned of, converting and validating the package. */
-const warnings: string[] = [];
+/** What TypeDoc warned of, converting and validating the package as `pnpm run docs` does. */
+let warnings: string[];
 beforeAll(async () => {
-  const app = await Application.bootstrapWithPlugins({
-    tsconfig: join(root, "tsconfig.build.json"),
-    skipErrorChecking: true,
-    logLevel: "Error",
-  });
-  const log = app.logger.log.bind(app.logger);
-  app.logger.log = (message, level) => {
-    if (level >= LogLevel.Warn) warnings.push(message);
-    log(message, level);
-  };
-  project = (await app.convert())!;
-  app.validate(project);
+  ({ project, warnings } = await typedocProject(root));
 }, 60_000);
 
 describe("the API reference (TypeDoc, as `pnpm run docs` builds it)", () => {

@@ -3,14 +3,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  Application,
-  Comment,
-  type DeclarationReflection,
-  LogLevel,
-  type ProjectReflection,
-  ReflectionKind,
-} from "typedoc";
+import { typedocProject } from "test-utils/typedoc";
+import { Comment, type DeclarationReflection, type ProjectReflection, ReflectionKind } from "typedoc";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -19,20 +13,9 @@ const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 let project: ProjectReflection;
 /** What TypeDoc warned of, converting and validating the package as `pnpm run docs` does. */
-const warnings: string[] = [];
+let warnings: string[];
 beforeAll(async () => {
-  const app = await Application.bootstrapWithPlugins({
-    tsconfig: join(root, "tsconfig.build.json"),
-    skipErrorChecking: true,
-    logLevel: "Error",
-  });
-  const log = app.logger.log.bind(app.logger);
-  app.logger.log = (message, level) => {
-    if (level >= LogLevel.Warn) warnings.push(message);
-    log(message, level);
-  };
-  project = (await app.convert())!;
-  app.validate(project);
+  ({ project, warnings } = await typedocProject(root));
 }, 60_000);
 
 /** The text of the comment of `path` (`@decart/core.WaitOptions.timeoutMs`), a function's or method's signature's. */
