@@ -2,8 +2,8 @@
 // export (what an editor shows on hover too).
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { typedocProject } from "test-utils/typedoc";
-import { type ProjectReflection, ReflectionKind } from "typedoc";
+import { bareExports, typedocProject } from "test-utils/typedoc";
+import type { ProjectReflection } from "typedoc";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -21,10 +21,7 @@ describe("the API reference (TypeDoc, as `pnpm run docs` builds it)", () => {
   });
 
   it("gives every export a comment", () => {
-    const bare = (project.children ?? [])
-      .filter((item) => item.kind !== ReflectionKind.Reference)
-      .filter((item) => !(item.comment ?? item.signatures?.[0]?.comment)?.summary.length)
-      .map((item) => item.name);
+    const bare = bareExports(project);
     expect(bare).toEqual([]);
   });
 });

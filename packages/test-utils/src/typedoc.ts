@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { Application, LogLevel, type ProjectReflection } from "typedoc";
+import { Application, LogLevel, type ProjectReflection, ReflectionKind } from "typedoc";
 
 /**
  * The API reference of the package at `root` as `pnpm run docs` builds it (TypeDoc over its `tsconfig.build.json`,
@@ -21,4 +21,12 @@ export async function typedocProject(root: string): Promise<{ project: ProjectRe
   const project = (await app.convert())!;
   app.validate(project);
   return { project, warnings };
+}
+
+/** The names of the exports of `project` that have no comment (a re-export, a reference, is its target's). */
+export function bareExports(project: ProjectReflection): string[] {
+  return (project.children ?? [])
+    .filter((item) => item.kind !== ReflectionKind.Reference)
+    .filter((item) => !(item.comment ?? item.signatures?.[0]?.comment)?.summary.length)
+    .map((item) => item.name);
 }
