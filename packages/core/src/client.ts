@@ -155,8 +155,11 @@ type AnyVideoCall = { model: VideoModel<string> } & WaitOptions & {
     onSubmitted?: ((jobId: string) => void) | undefined;
   };
 
-/** A submit's place in a wait's budget: its end, retries until then, and the budget's length for its timeout's message. */
-type Budget = Pick<Call, "deadline" | "maxRetries" | "expired" | "spare">;
+/**
+ * A call's place in a budget (a submit's in a wait's, `process`'s own): its end, retries until then, and the budget's
+ * length for a timeout's message.
+ */
+type Budget = Pick<Call, "deadline" | "maxRetries" | "expired" | "spare" | "budgetMs">;
 
 /** `tokens.create` options: the JSON body (camelCase, as the API takes it) and a signal. */
 export type CreateTokenOptions = {
@@ -562,11 +565,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       if (options.validateInputs !== false) validateInputs(m, raw);
       // `process`: one budget for the whole call (its inputs, the upload, the answer and the image's last byte),
       // `timeoutMs` (default 11 minutes) from now, as `submitAndPoll`'s; its waits between attempts a plain call's.
-      if (kind < "video") budget = { deadline: now() + (ms ?? DEFAULT_WAIT_MS), spare: timeoutMs };
+      // (Its length, `budgetMs`, named by a timeout at its end: the request's, or a file input's read.)
+      if (kind < "video") {
+        const budgetMs = ms ?? DEFAULT_WAIT_MS;
+        budget = { deadline: now() + budgetMs, spare: timeoutMs, budgetMs };
+      }
       return await postForm(
         m.path,
         encodeForm(
-          await resolveFiles(m, raw, reading, signal, budget?.deadline, options.validateInputs !== false),
+          await resolveFiles(m, raw, reading, signal, budget, options.validateInputs !== false),
           m.fields,
           onUploadProgress,
         ),
@@ -806,7 +813,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // watch's timeout names it).
     // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message
     const deadline = now() + (options.timeoutMs ??= DEFAULT_WAIT_MS);
-    const job = await submit(options, { deadline, maxRetries: Infinity, expired: options.timeoutMs });
+    const budgetMs = options.timeoutMs;
+    const job = await submit(options, { deadline, maxRetries: Infinity, expired: budgetMs, budgetMs });
     yield* follow(job.job_id, { ...options, first: job, deadline }, stop);
   }
 

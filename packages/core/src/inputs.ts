@@ -1,7 +1,7 @@
 import { maxFileBytes, maxFileDocs } from "@decart/api";
 import { aborted, InvalidInputError, ignore, invalid, shownUrl, TimeoutError, textOf } from "./errors.js";
 import type { ModelDefinition } from "./models.js";
-import { lengthOf, timed } from "./transport.js";
+import { type Call, lengthOf, timed } from "./transport.js";
 import type { FileInput, UploadBody, UploadPartValue, UploadProgress } from "./types.js";
 import { checkSchema, isBlob, isBuffer, isFileInput, isFileValue, type Schema, tagOf } from "./validate.js";
 
@@ -37,11 +37,14 @@ export type Reader = [
  */
 export const tooLarge = `over the client's ${maxFileBytes / 2 ** 20} MiB per file (the docs say ${maxFileDocs}): give a smaller one`;
 
+/** The call's budget a read keeps to: its end (the client's clock), and its length, which a timeout there names. */
+type Budget = Pick<Call, "deadline" | "budgetMs">;
+
 /**
  * Turns a `FileInput` into what is sent: a URL is downloaded (with `signal`, without the key), a stream or async
  * iterable collected (unless `streams`: an upload function sends them as they come). Each read (the URL's answer, then
  * each chunk) waits under a timer (`timeoutMs` for a URL, `uploadTimeoutMs` for a stream), never past the call's
- * `deadline` (the client's clock), and ends at once when `signal` aborts: a server that never answers or sends a byte
+ * `deadline` (the client's clock; a timeout there names `budgetMs`), and ends at once when `signal` aborts: a server that never answers or sends a byte
  * now and then, or a stream that stops sending, ends in a `TimeoutError` naming the field (and the URL), the source
  * released. A stream's failure, or a chunk that is not bytes, is an `InvalidInputError` naming the field; so is a
  * stream used already (read from, destroyed, locked), before anything is read or sent. A file larger than the client
@@ -54,7 +57,7 @@ export async function toBlob(
   field: string,
   [fetchImpl, streams, now, timeoutMs, uploadTimeoutMs]: Reader,
   signal?: AbortSignal,
-  deadline = Infinity,
+  { deadline = Infinity, budgetMs }: Budget = {},
 ): Promise<UploadPartValue> {
   // Text or a URL is downloaded; any other value (a Blob, bytes, a stream) is read as it is.
   const url = value instanceof URL || typeof value !== "object" ? String(value) : "";
@@ -146,7 +149,7 @@ export async function toBlob(
     if (signal?.aborted) throw aborted(undefined, signal.reason);
     // Ended by the timer (the read's timeout, or the call's deadline).
     if (readSignal.aborted)
-      throw new TimeoutError(`${what}: timed out (${cutBy()})`, {
+      throw new TimeoutError(`${what}: timed out (${cutBy(budgetMs)})`, {
         retryable: !!url,
       });
     // The stream's own failure, a chunk that is not bytes, or a file too large (`refused`, the text thrown): the
@@ -207,7 +210,7 @@ export async function resolveFiles(
   inputs: Record<string, unknown>,
   reader: Reader,
   signal?: AbortSignal,
-  deadline?: number,
+  budget?: Budget,
   check?: boolean,
 ): Promise<Record<string, unknown>> {
   const out = { ...inputs };
@@ -229,7 +232,7 @@ export async function resolveFiles(
     const { name } = field;
     const value = out[name];
     if (field.type === "file" && value != null) {
-      out[name] = await toBlob(value as FileInput, name, reader, signal, deadline);
+      out[name] = await toBlob(value as FileInput, name, reader, signal, budget);
       // (A Blob or bytes given were checked so already; a stream collected whole is held to it too.)
       if (check)
         checkSchema(

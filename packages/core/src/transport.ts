@@ -47,6 +47,8 @@ export interface Call {
    * its message names.
    */
   expired?: number | undefined;
+  /** The budget's length in ms (`deadline` is its end), which a timeout at the deadline names: "the budget of N ms". */
+  budgetMs?: number | undefined;
   /** What the call may wait in all, in ms (`RetryCall.spare`): `0` fails at a shut rate-limit gate at once. */
   spare?: number | undefined;
   /** The body: multipart, or JSON text. */
@@ -307,7 +309,7 @@ export function createTransport(
         // Aborted, and not by the call's signal (that returned above): by the attempt's timer.
         return settle(
           attemptSignal.aborted
-            ? new TimeoutError(`${where}: ${sent ? "timed out" : "no client token"} (${cutBy(call.expired)})`, options)
+            ? new TimeoutError(`${where}: ${sent ? "timed out" : "no client token"} (${cutBy(call.budgetMs)})`, options)
             : new ConnectionError(
                 `${where}: ${unsent ? "offline, not sent" : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})${untrusted ? ": certificate not trusted, not sent" : ""}`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },

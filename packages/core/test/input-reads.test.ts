@@ -112,7 +112,9 @@ describe("a file given as a URL", () => {
         })
         .catch((e) => e);
       expect(error).toBeInstanceOf(TimeoutError);
-      expect(error.message).toBe(`Could not download "data" from ${files}/dribble.mp4: timed out (the budget)`);
+      expect(error.message).toBe(
+        `Could not download "data" from ${files}/dribble.mp4: timed out (the budget of 100 ms)`,
+      );
     }
     expect(api.arrived()).toBe(sent);
     // The downloads were ended: the file server's answers closed.
@@ -176,7 +178,7 @@ describe("a stream input that stops sending (collected, without an upload functi
         .queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data: data as never, timeoutMs: 100 })
         .catch((e) => e);
       expect(error, input).toBeInstanceOf(TimeoutError);
-      expect(error.message).toBe('Could not read the input "data": timed out (the budget)');
+      expect(error.message).toBe('Could not read the input "data": timed out (the budget of 100 ms)');
       if (data instanceof Readable) expect(data.destroyed).toBe(true);
     }
     for (const [input, make] of Object.entries(stalled())) {

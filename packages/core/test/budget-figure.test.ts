@@ -1,0 +1,41 @@
+// A call cut by its own budget (`timeoutMs`) says how long that budget was: `process`'s request, and the read of its
+// file input given as a URL, as `submitAndPoll`'s submit and reads say it (budget.test.ts, input-reads.test.ts).
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDecartClient, models, TimeoutError } from "../src/index.js";
+import { silent } from "./helpers.js";
+
+// A server that takes every request and never answers it.
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  server = createServer((req) => req.resume());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+// The per-read limits are a minute: only the call's budget (300 ms) can end it.
+const client = () =>
+  createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, timeoutMs: 60_000, uploadTimeoutMs: 60_000 });
+
+describe("a timeout at the end of a call's budget names the budget's length", () => {
+  it("process: its request, never answered", async () => {
+    const error = await client()
+      .process({ model: models.image("lucy-pro-t2i"), prompt: "a lighthouse", timeoutMs: 300 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/lucy-pro-t2i: timed out \(the budget of 300 ms\); a job \(or file\) may exist/);
+  });
+
+  it("process: a file input's URL, never answered", async () => {
+    const error = await client()
+      .process({ model: models.image("lucy-pro-i2i"), prompt: "a lighthouse", data: `${url}/in.png`, timeoutMs: 300 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/^Could not download "data" from .*: timed out \(the budget of 300 ms\)$/);
+  });
+});
