@@ -122,8 +122,9 @@ export interface DecartClientSettings {
   poll?: PollOptions | undefined;
   /**
    * Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it for reproducible tests). One
-   * that throws, or answers no finite number, ends the call that retries with `CALLBACK_ERROR` (the job's, in a watch;
-   * a submit the server may have taken stays `SUBMIT_OUTCOME_UNKNOWN`, saying so). Asked only for a retry that is made.
+   * that throws, or answers anything else (`NaN`, `5`, `1`, `-0.5`, no number), ends the call that retries with
+   * `CALLBACK_ERROR` (the job's, in a watch; a submit the server may have taken stays `SUBMIT_OUTCOME_UNKNOWN`, saying
+   * so). Asked only for a retry that is made.
    */
   random?: (() => number) | undefined;
   /** Your integration's name, added to the user agent: printable ASCII (a header carries it). */
@@ -380,9 +381,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     delay,
     now,
     wall,
-    // Yours is a callback: a throw, or an answer that is no finite number (`NaN`: a wait of `NaN` retries at once,
-    // without the floor, and no budget counts it), ends the call with `CALLBACK_ERROR` (`random answered NaN`), carrying the job id when it has one.
-    random: options.random ? guard(options.random, undefined, "random") : Math.random,
+    // Yours is a callback: a throw, or an answer that is no number in [0, 1) (`NaN`: a wait of `NaN` retries at once,
+    // without the floor, and no budget counts it; `5`, five times the backoff), ends the call with `CALLBACK_ERROR`
+    // (`random answered 5`), carrying the job id when it has one.
+    random: options.random ? guard(options.random, undefined, "random", 1) : Math.random,
     logger,
     gate,
     timeoutMs,

@@ -404,14 +404,15 @@ export const callbackThrew = (jobId: string | undefined, cause: unknown, what = 
 /**
  * `clock` (a `poll.now` of yours, or the client's `random`: `name`), whose throw is a `CALLBACK_ERROR` carrying `jobId`;
  * so is an answer that is no finite number (a `Date`, a string, `NaN`: a watch read in a tight loop, or timed out at
- * once; a retry's wait `NaN`, sent again at once).
+ * once; a retry's wait `NaN`, sent again at once), and with `unit` one outside [0, 1) (a `random` whose `5` would wait
+ * five times the backoff, whose `-1` would wait only the floor).
  */
 export const guard =
-  (clock: () => number, jobId?: string, name = "poll.now") =>
+  (clock: () => number, jobId?: string, name = "poll.now", unit?: 1) =>
   (): number => {
     try {
       const t = clock();
-      if (Number.isFinite(t)) return t;
+      if (Number.isFinite(t) && !(unit && (t < 0 || t >= 1))) return t;
       throw `${name} answered ${t}`;
     } catch (cause) {
       throw callbackThrew(jobId, cause);

@@ -154,10 +154,15 @@ describe("the client's random (the retry jitter)", () => {
     throw new Error("rng broke");
   };
 
-  it("one that throws or answers NaN ends a call with CALLBACK_ERROR, not INVALID_RESPONSE", async () => {
+  it("one that throws or answers no number in [0, 1) (NaN, 5, 1, -0.5, text) ends a call with CALLBACK_ERROR, not INVALID_RESPONSE", async () => {
     for (const [random, said] of [
       [broken, "a callback threw (Error: rng broke)"],
       [() => Number.NaN, "a callback threw (random answered NaN)"],
+      // Past either end of [0, 1): not used as given (5 waited five times the backoff, -0.5 not at all).
+      [() => 5, "a callback threw (random answered 5)"],
+      [() => 1, "a callback threw (random answered 1)"],
+      [() => -0.5, "a callback threw (random answered -0.5)"],
+      [() => "0.5" as never, "a callback threw (random answered 0.5)"],
     ] as const) {
       const emu = await faultyFirst({ kind: "503" });
       try {
@@ -173,10 +178,24 @@ describe("the client's random (the retry jitter)", () => {
     }
   });
 
+  it("one that answers either end of [0, 1) (0, 0.9999) is used: the 503's submit is sent again and taken", async () => {
+    for (const r of [0, 0.9999]) {
+      const emu = await faultyFirst({ kind: "503" });
+      try {
+        const job = await quick(emu, () => r).client.queue.submit({ model: model(), prompt: "a" });
+        expect(job.job_id, String(r)).toMatch(/^job_/);
+        expect(emu.stats().requests.byRoute.submit).toBe(2);
+      } finally {
+        await emu.close();
+      }
+    }
+  });
+
   it("a submit the server may have taken (500, retrySubmit) stays SUBMIT_OUTCOME_UNKNOWN, the callback's failure in its words", async () => {
     for (const [random, said] of [
       [broken, "; not sent again: a callback threw (Error: rng broke)"],
       [() => Number.NaN, "; not sent again: a callback threw (random answered NaN)"],
+      [() => 5, "; not sent again: a callback threw (random answered 5)"],
     ] as const) {
       const emu = await faultyFirst({ kind: "500" });
       try {
