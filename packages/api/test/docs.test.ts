@@ -1,28 +1,8 @@
 // The API reference as TypeDoc builds it (`pnpm run docs`), as CI builds it: no warning, and a comment on every
-// export (what an editor shows on hover too).
+// export (what an editor shows on hover too) but the types openapi-typescript generates from the spec (no comment of
+// their own; their members have the spec's).
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bareExports, typedocProject } from "test-utils/typedoc";
-import type { ProjectReflection } from "typedoc";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describeDocs } from "test-utils/typedoc";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-let project: ProjectReflection;
-/** What TypeDoc warned of, converting and validating the package as `pnpm run docs` does. */
-let warnings: string[];
-beforeAll(async () => {
-  ({ project, warnings } = await typedocProject(root));
-}, 60_000);
-
-describe("the API reference (TypeDoc, as `pnpm run docs` builds it)", () => {
-  it("builds without a warning: every type a public signature names is exported, inlined, or said to be internal", () => {
-    expect(warnings).toEqual([]);
-  });
-
-  it("gives every export a comment", () => {
-    const bare = bareExports(project);
-    // The types openapi-typescript generates from the spec (no comment of their own; their members have the spec's).
-    expect(bare.sort()).toEqual(["components", "operations", "paths"]);
-  });
-});
+describeDocs(resolve(dirname(fileURLToPath(import.meta.url)), ".."), ["components", "operations", "paths"]);
