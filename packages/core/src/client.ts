@@ -66,7 +66,7 @@ import { VERSION } from "./version.js";
  * `createDecartClient`'s options: how to authenticate, `apiKey` (or the `DECART_API_KEY` environment variable), `token`
  * or `proxy` (one of them: the client refuses two), and the client's settings (`DecartClientSettings`).
  */
-export interface DecartClientOptions extends DecartClientSettings {
+export type DecartClientOptions = DecartClientSettings & {
   /**
    * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
    * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead.
@@ -87,10 +87,10 @@ export interface DecartClientOptions extends DecartClientSettings {
    * page's location; where there is none, as in Node, a path is refused). No key is sent.
    */
   proxy?: string | undefined;
-}
+};
 
 /** `createDecartClient`'s options besides how to authenticate (`apiKey`, `token` or `proxy`). */
-export interface DecartClientSettings {
+export type DecartClientSettings = {
   /**
    * Allow a long-lived `dct_` key in a browser (default false: creating such a client throws). Only for local tools
    * whose page nobody else loads; anyone who can open the page can read the key.
@@ -149,7 +149,7 @@ export interface DecartClientSettings {
    * client sends none, whatever its value (it must be a boolean).
    */
   telemetry?: boolean | undefined;
-}
+};
 
 /** `submitAndPoll`'s options, of any video model (the implementation's view: the inputs are checked at run time). */
 type AnyVideoCall = { model: VideoModel<string> } & WaitOptions & {
@@ -175,7 +175,7 @@ export type CreateTokenOptions = {
  * `client.queue`: the Queue API (videos). Submit a job, read its status, watch it until it ends, download its result;
  * `submitAndPoll` does all of it in one call.
  */
-export interface QueueClient {
+export type QueueClient = {
   /** Submits a video job; answers at once with its id. */
   submit<M extends string>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
   /**
@@ -233,7 +233,7 @@ export interface QueueClient {
     jobId: string,
     options?: { signal?: AbortSignal | undefined; deadline?: number | undefined },
   ): Promise<StatusRead>;
-}
+};
 
 /**
  * What `createDecartClient` answers: images (`process`), videos (`queue`), client tokens for a browser (`tokens`),

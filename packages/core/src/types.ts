@@ -329,7 +329,7 @@ export interface Download {
  * end its call): `info` and `error` are never called (a failure is the call's error, thrown or in its result), and are
  * in the type so that `console` and the loggers of logging libraries fit as they are.
  */
-export interface Logger {
+export type Logger = {
   /** Retries: a request's, and a watch's status read or download tried again. */
   debug?(message: string): void;
   /** Never called. */
@@ -338,4 +338,4 @@ export interface Logger {
   warn?(message: string): void;
   /** Never called: a failure is the call's error. */
   error?(message: string): void;
-}
+};

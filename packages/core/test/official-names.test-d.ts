@@ -14,8 +14,10 @@ import {
   type ImageModels,
   type JobSubmitResponse,
   type JobSubmitResult,
+  type Logger,
   type Model,
   type ModelName,
+  type QueueClient,
   type VideoModelName,
   type VideoModels,
 } from "../src/index.js";
@@ -51,6 +53,18 @@ describe("names and options of @decartai/sdk", () => {
     expectTypeOf<DecartSDKError>().toExtend<Record<string, unknown>>();
     // @ts-expect-error: a type, as in @decartai/sdk: test a value with DecartError
     ((e: unknown) => e instanceof DecartSDKError)(0);
+  });
+
+  it("takes Logger, QueueClient and DecartClientOptions as records, as the official ones are (type aliases, not interfaces)", () => {
+    // For a function or a store that takes `Record<string, unknown>` (a logger's context, a test's fake): an
+    // interface has no implicit index signature, and would not be one.
+    expectTypeOf<Official.Logger>().toExtend<Record<string, unknown>>();
+    expectTypeOf<Official.QueueClient>().toExtend<Record<string, unknown>>();
+    expectTypeOf<Official.DecartClientOptions>().toExtend<Record<string, unknown>>();
+    expectTypeOf<Logger>().toExtend<Record<string, unknown>>();
+    expectTypeOf<QueueClient>().toExtend<Record<string, unknown>>();
+    expectTypeOf<DecartClientOptions>().toExtend<Record<string, unknown>>();
+    expectTypeOf(createDecartClient({ apiKey: "k" }).queue).toExtend<Record<string, unknown>>();
   });
 
   it("names the model name unions as the official SDK does", () => {
