@@ -19,7 +19,7 @@ import {
 import { namesStdout } from "./files.js";
 import { failed, Output, quoted, untrusted } from "./output.js";
 import { checkWrittenPath } from "./path-argument.js";
-import { loadProxies } from "./proxy.js";
+import { answersApart, loadProxies } from "./proxy.js";
 import { knowKeys } from "./secrets.js";
 import { commandStarts } from "./signals.js";
 
@@ -413,17 +413,20 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       exitCode = stop(early, "as the command started: nothing was sent");
       return;
     }
-    try {
-      // The paths given to write to (`-o`, `--out`): one that would name another file is refused before anything else.
-      const { output: file, out } = options as { output?: unknown; out?: unknown };
-      if (typeof file === "string") checkWrittenPath(file, "-o");
-      if (typeof out === "string") checkWrittenPath(out, "--out");
-      await loadProxies(process.env);
-      const code = await work(output);
-      exitCode = typeof code === "number" ? code : EXIT.ok;
-    } catch (error) {
-      exitCode = await report(error, output);
-    }
+    // The command's error is judged by the answers of its own requests (see `answersApart`).
+    await answersApart(async () => {
+      try {
+        // The paths given to write to (`-o`, `--out`): one that would name another file is refused before anything else.
+        const { output: file, out } = options as { output?: unknown; out?: unknown };
+        if (typeof file === "string") checkWrittenPath(file, "-o");
+        if (typeof out === "string") checkWrittenPath(out, "--out");
+        await loadProxies(process.env);
+        const code = await work(output);
+        exitCode = typeof code === "number" ? code : EXIT.ok;
+      } catch (error) {
+        exitCode = await report(error, output);
+      }
+    });
   };
   const scrub = parseErrorScrub(argv);
   try {

@@ -12,9 +12,10 @@ import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { type buildConnector, Dispatcher, getGlobalDispatcher, Pool, ProxyAgent, setGlobalDispatcher } from "undici";
 import {
+  answerSlot,
   certificateRefused,
+  type Forwarded,
   noteFetchTrouble,
-  noteProxyAnswer,
   PROXY_STATUSES,
   type Proxies,
   proxyFor,
@@ -135,17 +136,22 @@ function forwarded({ proxy, name }: Named, req: ClientRequest, opts: AgentConnec
 const MAX_WATCHED_BYTES = 65_536;
 
 /**
- * Watches the answer to a request for an http URL that the proxy `named` forwarded to `target` (`host:port`): one of
- * `PROXY_STATUSES` is noted (`noteProxyAnswer`), with its body's text when that is neither JSON with `detail` or
- * `error` (the client's test of the API's error) nor an HTML page (which the client's error names as one), for the
- * CLI's message to name the proxy as its likely source (the client reads it as the API's). Its body is read alongside
- * the client (at most `MAX_WATCHED_BYTES`; an encoded one is the client's alone), and noted as it ends, before the
- * client's error is made of it. (An answer from inside a CONNECT tunnel is not watched: it came from the origin.)
+ * Watches the answer to a request of the work under way (see `answerSlot`), noting it there as it comes: one of
+ * `PROXY_STATUSES` to a request for an http URL that the proxy `forwarder` forwarded to `target` (`host:port`) as
+ * `Forwarded`, with its body's text when that is neither JSON with `detail` or `error` (the client's test of the API's
+ * error) nor an HTML page (which the client's error names as one), for the CLI's message to name the proxy as its
+ * likely source (the client reads it as the API's); any other answer (from inside a CONNECT tunnel: the origin's; or
+ * to a request sent directly) as none. Its body is read alongside the client (at most `MAX_WATCHED_BYTES`; an encoded
+ * one is the client's alone), and noted as it ends, before the client's error is made of it.
  */
-function answerWatched({ proxy, name }: Named, req: ClientRequest, target: string): void {
+function answerWatched(req: ClientRequest, forwarder?: Named, target?: string): void {
+  const slot = answerSlot();
+  if (!slot) return;
   req.on("response", (res: IncomingMessage) => {
-    if (!PROXY_STATUSES.has(res.statusCode!)) return;
-    noteProxyAnswer(proxy, name, target);
+    slot.last = undefined;
+    if (!forwarder || !PROXY_STATUSES.has(res.statusCode!)) return;
+    const noted: Forwarded = { ...forwarder, target: target!, status: res.statusCode! };
+    slot.last = noted;
     if (!/^(identity)?$/i.test(res.headers["content-encoding"] ?? "")) return;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -160,8 +166,7 @@ function answerWatched({ proxy, name }: Named, req: ClientRequest, target: strin
       try {
         parsed = JSON.parse(text);
       } catch {}
-      if ((parsed?.detail ?? parsed?.error) == null && !text.startsWith("<"))
-        noteProxyAnswer(proxy, name, target, text);
+      if ((parsed?.detail ?? parsed?.error) == null && !text.startsWith("<")) noted.text = text;
     });
   });
 }
@@ -196,11 +201,11 @@ class ProxiedAgent extends Agent {
     const secureEndpoint = this.isSecureEndpoint(options);
     const port = Number(options.port) || (secureEndpoint ? 443 : 80);
     const agent = this.#agentFor(secureEndpoint, options.host, port);
-    if (agent instanceof Forward) forwarded(agent.named, req, { ...options, port, secureEndpoint });
     if (agent instanceof Forward) {
+      forwarded(agent.named, req, { ...options, port, secureEndpoint });
       const host = options.host?.includes(":") ? `[${options.host}]` : options.host;
-      answerWatched(agent.named, req, `${host}:${port}`);
-    }
+      answerWatched(req, agent.named, `${host}:${port}`);
+    } else answerWatched(req);
     (agent as unknown as Routed).addRequest(req, { ...options, secureEndpoint });
   }
   connect(_req: ClientRequest, options: AgentConnectOpts): HttpAgent {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type Agent, STATUS_CODES } from "node:http";
 import { BlockList, isIP } from "node:net";
 import { CliError, EXIT } from "./exit.js";
@@ -204,38 +205,51 @@ export function proxyAnswered(proxy: URL, name: string, target: string, status: 
 }
 
 /**
- * The proxy that last forwarded a request of the CLI (an http URL, sent to it whole) answered with one of
- * `PROXY_STATUSES`, and the target it was for (`host:port`). (A request to an https URL goes through a CONNECT tunnel:
- * an answer from inside it is the origin's, or its edge's, never the proxy's.)
+ * An answer of `PROXY_STATUSES` that the proxy `proxy` (read from the variable `name`) forwarded to a request for an
+ * http URL (sent to it whole) for `target` (`host:port`), with its body's text when that was neither JSON with `detail`
+ * or `error` (the client's test of the API's error) nor an HTML page (see `proxyAnswerOf`).
  */
-let forwarder: { proxy: URL; name: string; target: string } | undefined;
-
-/** The texts (trimmed) of such answers that were neither the API's JSON error nor an HTML page (see `proxyAnswerOf`). */
-const proxyTexts = new Set<string>();
+export interface Forwarded {
+  proxy: URL;
+  name: string;
+  target: string;
+  status: number;
+  text?: string | undefined;
+}
 
 /**
- * Notes an answer of `PROXY_STATUSES` to a request that the proxy `proxy` (read from the variable `name`) forwarded to
- * `target`, with its body's text when it was neither JSON with `detail` or `error` (the client's test of the API's
- * error) nor an HTML page (see `proxyAnswerOf`).
+ * The last answer to a request of the work under way (a command, a batch's line: see `answersApart`), noted as it comes
+ * (see proxied.ts): one the proxy forwarded with a status of `PROXY_STATUSES` (`Forwarded`), else undefined. An answer
+ * from inside a CONNECT tunnel (a request for an https URL) is the origin's, or its edge's, never the proxy's; one to a
+ * request sent directly is no proxy's either: each resets it.
  */
-export const noteProxyAnswer = (proxy: URL, name: string, target: string, text?: string): void => {
-  forwarder = { proxy, name, target };
-  if (text) proxyTexts.add(text);
-};
+const answers = new AsyncLocalStorage<{ last?: Forwarded | undefined }>();
 
 /**
- * For a client error made of an answer of `PROXY_STATUSES` that a proxy forwarded (see `noteProxyAnswer`): what
- * `proxyAnswered` says of it when the answer itself was no JSON error of the API's: an HTML page (the client's message
- * says so), or a text noted as such. Each error is judged by its own answer, never by another of the same status.
+ * Runs `work` with answers of its own (see `answers`): the error it ends with is judged by the last answer of its own
+ * requests (see `proxyAnswerOf`), not by one that another command or line had.
+ */
+export const answersApart = <T>(work: () => Promise<T>): Promise<T> => answers.run({}, work);
+
+/** Where the answer to a request made now is noted (the work's under way, see `answersApart`), if any. */
+export const answerSlot = (): { last?: Forwarded | undefined } | undefined => answers.getStore();
+
+/**
+ * For a client error made of an answer of `PROXY_STATUSES` that a proxy forwarded (the last answer of the work under way:
+ * see `answers`): what `proxyAnswered` says of it when the answer itself was no JSON error of the API's: an HTML page
+ * (the client's message says so), or a text noted as such. An answer from inside a CONNECT tunnel, or one sent
+ * directly, is never said to be the proxy's, whatever another request's answer was.
  */
 export function proxyAnswerOf(error: unknown): string | undefined {
   const { status, message } = (error ?? {}) as { status?: unknown; message?: unknown };
-  if (!forwarder || typeof status !== "number" || !PROXY_STATUSES.has(status) || typeof message !== "string") return;
+  const last = answers.getStore()?.last;
+  if (!last || status !== last.status || typeof message !== "string") return;
   const ending = ` (HTTP ${status}`;
   const page = message.includes(` (an HTML page, not the API's answer)${ending}`);
   // The client quotes a text answer whole, up to 500 characters.
-  const text = [...proxyTexts].some((t) => message.startsWith(t.length <= 500 ? `${t}${ending}` : t.slice(0, 400)));
-  return page || text ? proxyAnswered(forwarder.proxy, forwarder.name, forwarder.target, status) : undefined;
+  const { text: t } = last;
+  const text = !!t && message.startsWith(t.length <= 500 ? `${t}${ending}` : t.slice(0, 400));
+  return page || text ? proxyAnswered(last.proxy, last.name, last.target, status) : undefined;
 }
 
 /**

@@ -46,6 +46,7 @@ import { type Held, holderText, lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
 import { whyNotFound } from "../path-argument.js";
+import { answersApart } from "../proxy.js";
 import { holdsSecret, redactValues, secretIn } from "../secrets.js";
 import { type Budget, letFinish, type Stop, stopOf, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
@@ -301,7 +302,8 @@ async function pool(
     while (next < lines.length && !signal.aborted) {
       const line = lines[next++]!;
       try {
-        await work(line);
+        // Each line's errors judged by the answers of its own requests, not another line's (see `answersApart`).
+        await answersApart(() => work(line));
       } catch (error) {
         first ??= { line, error };
         fault();
