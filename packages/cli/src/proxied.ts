@@ -6,6 +6,7 @@ import { type ClientRequest, type Agent as HttpAgent, globalAgent as httpAgent, 
 import { globalAgent as httpsAgent } from "node:https";
 import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { ConnectionError } from "@decart/core";
 import { Agent, type AgentConnectOpts } from "agent-base";
 import { HttpProxyAgent } from "http-proxy-agent";
@@ -135,14 +136,29 @@ function forwarded({ proxy, name }: Named, req: ClientRequest, opts: AgentConnec
 /** The most bytes of an answer's body read to tell whether it is the API's JSON error (see `answerWatched`). */
 const MAX_WATCHED_BYTES = 65_536;
 
+/** Each decoded within `MAX_WATCHED_BYTES` (past it, a throw). */
+const bounded = { maxOutputLength: MAX_WATCHED_BYTES };
+
+/**
+ * The decoders of the content codings that the client decodes (as fetch does): a proxy's own answer may come
+ * compressed although the client asks for none. A deflate body is zlib-wrapped as HTTP says (the low bits of its first
+ * byte name the method, 8), else raw deflate, as some servers send it.
+ */
+const DECODED: Record<string, (bytes: Buffer) => Buffer> = {
+  gzip: (bytes) => gunzipSync(bytes, bounded),
+  "x-gzip": (bytes) => gunzipSync(bytes, bounded),
+  deflate: (bytes) => ((bytes[0]! & 0x0f) === 8 ? inflateSync : inflateRawSync)(bytes, bounded),
+  br: (bytes) => brotliDecompressSync(bytes, bounded),
+};
+
 /**
  * Watches the answer to a request of the work under way (see `answerSlot`), noting it there as it comes: one of
  * `PROXY_STATUSES` to a request for an http URL that the proxy `forwarder` forwarded to `target` (`host:port`) as
  * `Forwarded`, with its body's text when that is neither JSON with `detail` or `error` (the client's test of the API's
  * error) nor an HTML page (which the client's error names as one), for the CLI's message to name the proxy as its
  * likely source (the client reads it as the API's); any other answer (from inside a CONNECT tunnel: the origin's; or
- * to a request sent directly) as none. Its body is read alongside the client (at most `MAX_WATCHED_BYTES`; an encoded
- * one is the client's alone), and noted as it ends, before the client's error is made of it.
+ * to a request sent directly) as none. Its body is read alongside the client (at most `MAX_WATCHED_BYTES`, decoded as
+ * the client decodes it: see `DECODED`), and noted as it ends, before the client's error is made of it.
  */
 function answerWatched(req: ClientRequest, forwarder?: Named, target?: string): void {
   const slot = answerSlot();
@@ -152,16 +168,32 @@ function answerWatched(req: ClientRequest, forwarder?: Named, target?: string): 
     if (!forwarder || !PROXY_STATUSES.has(res.statusCode!)) return;
     const noted: Forwarded = { ...forwarder, target: target!, status: res.statusCode! };
     slot.last = noted;
-    if (!/^(identity)?$/i.test(res.headers["content-encoding"] ?? "")) return;
+    // The codings in the reverse of the order they were applied in; one the client cannot decode fails its answer.
+    const codings = (res.headers["content-encoding"] ?? "")
+      .toLowerCase()
+      .split(",")
+      .map((coding) => coding.trim())
+      .filter((coding) => coding && coding !== "identity")
+      .reverse();
+    if (!codings.every((coding) => Object.hasOwn(DECODED, coding))) return;
     const chunks: Buffer[] = [];
     let size = 0;
+    // An encoded body is read by the client later, through its decoders: held paused until then (a listener of its
+    // chunks would start them flowing, lost to the client), its chunks heard as the client reads them.
+    if (codings.length) res.pause();
     res.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size <= MAX_WATCHED_BYTES) chunks.push(chunk);
     });
     res.once("end", () => {
       if (size > MAX_WATCHED_BYTES) return;
-      const text = Buffer.concat(chunks).toString("utf8").trim();
+      let body: Buffer = Buffer.concat(chunks);
+      try {
+        for (const coding of codings) body = DECODED[coding]!(body);
+      } catch {
+        return; // (Corrupt, cut short, or past the bound: not judged.)
+      }
+      const text = body.toString("utf8").trim();
       let parsed: { detail?: unknown; error?: unknown } | undefined;
       try {
         parsed = JSON.parse(text);

@@ -13,6 +13,7 @@ import { createServer as createHttps } from "node:https";
 import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
+import { gzipSync } from "node:zlib";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { proxiesOf } from "../src/proxy.js";
@@ -446,9 +447,15 @@ describe("behind a proxy", () => {
     let status = 403;
     let api: string | undefined;
     let text = false;
+    let gzip = false;
     const answering = createHttp((req, res) => {
       req.resume();
-      if (api)
+      // The proxy's own answer compressed whatever the request asked (the client asks for identity).
+      if (gzip)
+        res
+          .writeHead(status, { "content-type": text ? "text/plain" : "text/html", "content-encoding": "gzip" })
+          .end(gzipSync(text ? "Proxy overloaded (gzip)\n" : `<html><title>Blocked (${status}, gzip)</title></html>`));
+      else if (api)
         res
           .writeHead(status, { "content-type": "application/json", "x-request-id": "req_api" })
           .end(JSON.stringify({ [api]: "Upstream model unavailable" }));
@@ -508,6 +515,19 @@ describe("behind a proxy", () => {
       text = true;
       const plain = await failed(["jobs", "status", "job_x"]);
       expect(plain.error.message).toContain(`Proxy overloaded (HTTP 503); with no JSON error of the API's: ${likely}`);
+      // Either sent compressed (gzip): the client decodes it, and so does the CLI to judge it.
+      gzip = true;
+      const zipped = await failed(["jobs", "status", "job_x"]);
+      expect(zipped.error.message).toContain(
+        `Proxy overloaded (gzip) (HTTP 503); with no JSON error of the API's: ${likely}`,
+      );
+      text = false;
+      status = 403;
+      const zippedPage = await failed(["jobs", "status", "job_x"]);
+      expect(zippedPage.error.message).toContain(
+        `Blocked (403, gzip) (an HTML page, not the API's answer) (HTTP 403); with no JSON error of the API's: ${likely}`,
+      );
+      expect(zippedPage.code).toBe(1);
       expect(emu.stats().requests.total).toBe(0);
     } finally {
       answering.closeAllConnections();
