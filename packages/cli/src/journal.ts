@@ -110,7 +110,10 @@ export interface JournalJob {
   batch?: string | undefined;
   base_url?: string | undefined;
   line_hash?: string | undefined;
-  /** The size of the file its `saved` record wrote (records of earlier versions have none). */
+  /**
+   * The size of the file its `saved` record wrote. A `saved` record without one is read all the same (a journal is read
+   * as it is on disk, a record missing a field it can do without too): its file is then whole at any size but 0.
+   */
   bytes?: number | undefined;
 }
 
@@ -308,9 +311,10 @@ function recordAfterFragment(line: string): unknown {
 }
 
 /**
- * A line of the journal as JSON; undefined for a blank one or a line cut short by a kill mid-write. A record that an
- * earlier version appended onto such a line without ending it first is read from where it starts (every record starts
- * with `{"at":`, which JSON text inside a record cannot contain unescaped).
+ * A line of the journal as JSON; undefined for a blank one or a line cut short by a kill mid-write. A record glued onto
+ * such a line (appended after it with no line break between them) is read from where it starts (every record starts
+ * with `{"at":`, which JSON text inside a record cannot contain unescaped): the record is whole, only the line before
+ * it is not.
  */
 function parseLine(text: string): any {
   if (!text.trim()) return undefined;
@@ -841,7 +845,8 @@ export class Journal {
       }
       const body: string[] = [];
       let bytes = 0;
-      // Scrubbed as an append is (a record an earlier version wrote may hold a key).
+      // Scrubbed as an append is: a record is compacted as it is on disk, which may hold a key (one written unscrubbed,
+      // an edit of yours).
       const add = (record: unknown) => {
         const line = `${jsonText(redactValues(record))}\n`;
         body.push(line);

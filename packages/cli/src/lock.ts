@@ -75,8 +75,8 @@ function startOf(pid: number): string | undefined {
  * same) and of this namespace is judged by its process whatever machine name it records (the name changes with the
  * network, on a laptop); a lock of this machine's name taken before this boot began is a reboot since: the holder is
  * gone, whatever namespace it ran in. (Where there is no boot id, macOS, a machine whose name changed since cannot be
- * told from another: its lock is held till removed. A lock of an earlier version, naming no machine, is judged by its
- * boot alone.)
+ * told from another: its lock is held till removed. A lock that names no machine is judged by its boot alone, and one
+ * that names no boot either, a process id alone, by its process.)
  */
 function elsewhere(holder: Holder): string | undefined {
   const boot = bootId();
@@ -111,8 +111,8 @@ function alive(holder: Holder): boolean {
 }
 
 /**
- * What a lock file holds: `{"pid":…,"boot":…,"start":…,"nonce":…}`, or (a lock of an earlier version) a process id
- * alone; undefined for anything else.
+ * What a lock file holds: `{"pid":…,"boot":…,"start":…,"nonce":…}`, or a process id alone (a lock holding only a pid,
+ * as a script's `echo $$ > lock` writes one: judged by that process, see `alive`); undefined for anything else.
  */
 function parseHolder(text: string): Holder | undefined {
   const pid = Number(text.trim());
@@ -200,7 +200,8 @@ function take(
   const found = readLock(name);
   if (found === undefined) return undefined;
   const holder = parseHolder(found);
-  // A lock of an earlier version naming this process: a process before this one that had its id.
+  // A lock holding only a pid (no nonce) that names this process: a process before this one that had its id (this one
+  // has written none: its own lock names its nonce).
   if (holder && !(holder.nonce === undefined && holder.pid === process.pid) && alive(holder)) {
     const where = elsewhere(holder);
     return where === undefined ? { holder: holder.pid } : { holder: holder.pid, elsewhere: where };
@@ -235,8 +236,9 @@ function take(
  * `<path>.<nonce>.tmp`, and a claim's copy of it, `….tmp.<n>`), each naming its process: only those whose process is
  * gone (as a lock's holder is told gone). One of a process that runs (taking the lock at this instant) is its; one
  * whose text names no process (a taker killed, or about to write it, between creating and writing it) is left, as
- * nothing tells which, unless it is empty and was made a minute ago or more (`ABANDONED_MS`): a write that failed (a
- * full disk) left it so in earlier versions, and no taker stays that long between creating and writing it.
+ * nothing tells which, unless it is empty and was made a minute ago or more (`ABANDONED_MS`): a taker whose write
+ * failed (a full disk) and whose removal of it failed too leaves it so, and no taker stays that long between creating
+ * and writing it.
  */
 function removeLeftTemporaries(path: string): void {
   const directory = dirname(path);
@@ -254,7 +256,7 @@ function removeLeftTemporaries(path: string): void {
     try {
       const text = readFileSync(file, "utf8");
       const holder = parseHolder(text);
-      // One left empty (its write failed, by an earlier version: a full disk) a minute or more ago: no taker is
+      // One left empty (its write failed, a full disk, and so did its removal) a minute or more ago: no taker is
       // between creating and writing it for so long.
       const abandoned = text === "" && Date.now() - statSync(file).mtimeMs >= ABANDONED_MS;
       if ((holder?.nonce !== undefined && !alive(holder)) || abandoned) rmSync(file, { force: true });

@@ -339,7 +339,7 @@ describe("decart batch", () => {
     const mine = { ...row, journaled: false, batch: path, base_url: env.DECART_BASE_URL, line_hash: hash };
     const cases: Array<[string, Record<string, unknown>, boolean]> = [
       ["this run's", mine, true],
-      ["a record of an earlier version, without hash nor URL", { ...row, journaled: false, batch: path }, true],
+      ["a record without hash nor URL", { ...row, journaled: false, batch: path }, true],
       ["another server's", { ...mine, base_url: "http://127.0.0.1:9" }, false],
       ["a line since changed", { ...mine, line_hash: "0123456789abcdef" }, false],
       ["another batch's", { ...mine, batch: join(dir, "other.jsonl") }, false],
@@ -683,9 +683,9 @@ describe("decart batch", () => {
     expect(sha256(join(place, "1.mp4"))).toBe(video);
   });
 
-  it("a report of an earlier version (its lines name no batch) is refused for another batch, exit 2 naming --out and the file; taken by its own batch's --resume", async () => {
+  it("a report whose lines name no batch is refused for another batch, exit 2 naming --out and the file; taken by its own batch's --resume", async () => {
     const place = await twoBatches("unnamed-report");
-    // The report as a version before `batch` was written: the same lines without it.
+    // The report with lines that name no batch: the same lines without `batch`.
     const results = join(place, "results.jsonl");
     const report = readFileSync(results, "utf8")
       .split("\n")
@@ -703,8 +703,9 @@ describe("decart batch", () => {
     const second = await run(["batch", "b.jsonl", "--out", "."], { env, cwd: place });
     expect(second.code, second.stderr).toBe(2);
     expect(second.stderr).toContain(
-      `--out .: ${place} holds the report of a batch that the journal does not know as this one (written by an ` +
-        `earlier version, which does not name its batch) in ${results}; this batch would replace it and that ` +
+      `--out .: ${place} holds the report of a batch that the journal does not know as this one (its lines name no ` +
+        `batch, and none of them is a job or an image the journal holds for a line of this batch) in ${results}; ` +
+        `this batch would replace it and that ` +
         `batch's results of the same names. Give another --out (or remove ${results} to replace them) (nothing was sent)`,
     );
     expect(events(second.stdout).at(-1)).toMatchObject({ type: "error", exit_code: 2 });
@@ -1145,7 +1146,7 @@ syncBuiltinESMExports();
   it("a journaled job the server does not know (404) fails its line, not resumable; older records still match", async () => {
     const { path } = batchFile("forgotten.jsonl", 1);
     const out = join(dir, "forgotten");
-    // A record as an earlier version wrote it: no base_url, no line_hash.
+    // A record without base_url and line_hash (read all the same).
     const record = { at: "2026-12-04T20:00:00.000Z", custom_id: "clip-1", batch: path, event: "submitted" };
     writeFileSync(env.DECART_JOURNAL!, `${JSON.stringify({ ...record, job_id: `job_${"0".repeat(32)}` })}\n`);
     for (let i = 0; i < 2; i++) {

@@ -62,7 +62,7 @@ describe("the journal", () => {
     ]);
   });
 
-  it("reads a record an earlier version glued onto a line cut short", () => {
+  it("reads a record glued onto a line cut short (appended with no line break between)", () => {
     const path = join(dir, "glued.jsonl");
     const record = { at: "2026-01-01T00:00:02.000Z", job_id: "job_c", event: "submitted", custom_id: "c" };
     const after = { at: "2026-01-01T00:00:03.000Z", job_id: "job_c", event: "saved", path: '/x/{"at":.mp4' };

@@ -144,7 +144,7 @@ describe("the API key quoted by a server", () => {
     expect(leaks(stdout + stderr + results + readFileSync(journal, "utf8"))).toEqual([]);
   });
 
-  it("jobs list: a journal that holds the key (as an earlier version wrote it) is listed without it, the key from the environment or --api-key", async () => {
+  it("jobs list: a journal that holds the key (one written unscrubbed, an edit) is listed without it, the key from the environment or --api-key", async () => {
     const journal = join(root, "old.jsonl");
     writeFileSync(
       journal,

@@ -63,8 +63,8 @@ describe("takeLock", () => {
       ["of this boot, its process running", lockOf({ boot }), false],
       ["of an earlier boot", lockOf({ boot: "an earlier boot" }), true],
       ["of a process started at another time", lockOf({ boot, start: "1" }), true],
-      ["of an earlier version (a process id alone)", `${process.ppid}\n`, false],
-      ["of an earlier version naming this process", `${process.pid}\n`, true],
+      ["holding only a pid", `${process.ppid}\n`, false],
+      ["holding only a pid, this process's", `${process.pid}\n`, true],
     ];
     for (const [what, text, stale] of cases) {
       writeFileSync(path, text);
@@ -295,7 +295,7 @@ describe("a lock file the system does not let the batch write", () => {
     expect(readdirSync(place).sort()).toEqual(["b.jsonl", "j.jsonl"]);
   });
 
-  it("an empty temporary file an earlier version left so, a minute old or more, is removed by the next run that takes the lock", () => {
+  it("an empty temporary file (a write and its removal failed), a minute old or more, is removed by the next run that takes the lock", () => {
     const path = join(dir, "left-empty.lock");
     const old = `${path}.0123456789abcdef.tmp`;
     const fresh = `${path}.fedcba9876543210.tmp`;

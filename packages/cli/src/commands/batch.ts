@@ -541,9 +541,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       );
     }
     // --out holding another batch's report (each line of results.jsonl names its batch): this one would replace it,
-    // and that batch's results of the same names (its --resume would then take them for its own). Refused. A report of
-    // an earlier version names no batch: its lines (those a batch writes, see `lineResult`) are this batch's only when
-    // the journal says so, one of them the job (its id) or the image (its path) journaled for that line of this batch;
+    // and that batch's results of the same names (its --resume would then take them for its own). Refused. A report
+    // whose lines name no batch (every line a batch writes names it; one without is read all the same, as results.jsonl
+    // is on disk): its lines (those a batch writes, see `lineResult`) are this batch's only when the journal says so, one of them the job (its id) or the image (its path) journaled for that line of this batch;
     // else it is refused too, whoever wrote it.
     const other = earlier.map((r) => stringOr(r.batch)).find((b) => b !== undefined && !ours(b));
     const unnamed = earlier.filter((r) => stringOr(r.batch) === undefined && lineResult(r));
@@ -561,8 +561,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           `${flag}: ${out} holds the report of ` +
             (other !== undefined
               ? `another batch (${other})`
-              : "a batch that the journal does not know as this one (written by an earlier version, which does not " +
-                "name its batch)") +
+              : "a batch that the journal does not know as this one (its lines name no batch, and none of them is a " +
+                "job or an image the journal holds for a line of this batch)") +
             ` in ${resultsPath}; this batch would replace it and that batch's results of the same names. Give ` +
             `another --out (or remove ${resultsPath} to replace them) (nothing was sent)`,
         ),
@@ -1270,8 +1270,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
 
 /**
  * Whether the file a job's `saved` record names is still its result: a regular file of the size recorded (any size
- * but 0 for a record of an earlier version, which has none), or a stream written in place (a named pipe, a device).
- * A file emptied or cut short (a power loss before an earlier version flushed it, an edit) is downloaded again.
+ * but 0 for a record without a size, read all the same), or a stream written in place (a named pipe, a device). A
+ * file emptied or cut short (a power loss before its bytes reached the disk, an edit) is downloaded again.
  */
 function savedWhole(job: JournalJob): boolean {
   let found: ReturnType<typeof statSync>;
