@@ -140,4 +140,77 @@ describe("--resume and an image line's file left in --out", () => {
     });
     expect(images()).toBe(made);
   });
+
+  it("nor is one written in the same second just before that request was made (times to the millisecond)", async () => {
+    const file = join(dir, "same-second.jsonl");
+    const out = join(dir, "same-second");
+    const thumb = image("thumb", "a thumbnail");
+    writeFileSync(file, `${image("cover", "a red cover")}\n${thumb}\n`);
+    const partials = await killedBeforeRename(file, out, ["cover"]);
+    // Left a minute ago: too recent to be swept as stale.
+    utimesSync(partials.cover!, minutesAgo(1), minutesAgo(1));
+    const red = readFileSync(partials.cover!);
+    writeFileSync(file, `${image("cover", "a blue cover")}\n${thumb}\n`);
+    const blue = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(blue.code, blue.stderr).toBe(0);
+    // The blue request made at .900 of a second a minute ago, unsettled (its image's record and file gone); the red
+    // image left at .100 of that same second: 800 ms before the request, not its answer.
+    const second = Math.floor(minutesAgo(1).getTime() / 1000) * 1000;
+    const journal = env.DECART_JOURNAL!;
+    let blueAt = 0;
+    writeFileSync(
+      journal,
+      readFileSync(journal, "utf8")
+        .split("\n")
+        .filter((l) => !(l.includes('"image_saved"') && l.includes('"custom_id":"cover"')))
+        .map((l) => {
+          if (!(l.includes('"submitting"') && l.includes('"custom_id":"cover"'))) return l;
+          // (The red request's record is dated 30 minutes ago: the last one of the line is the blue one.)
+          blueAt += 1;
+          return Date.parse(JSON.parse(l).at) > Date.now() - 10 * 60_000
+            ? l.replace(/"at":"[^"]*"/, `"at":"${new Date(second + 900).toISOString()}"`)
+            : l;
+        })
+        .join("\n"),
+    );
+    expect(blueAt).toBe(2);
+    utimesSync(partials.cover!, new Date(second + 100), new Date(second + 100));
+    rmSync(join(out, "cover.png"));
+    const made = images();
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(existsSync(join(out, "cover.png")) && readFileSync(join(out, "cover.png")).equals(red)).toBe(false);
+    expect(existsSync(partials.cover!)).toBe(true);
+    expect(events(resumed.stdout).find((e) => e.type === "line_failed")).toMatchObject({
+      custom_id: "cover",
+      outcome_unknown: true,
+    });
+    expect(images()).toBe(made);
+  });
+
+  it("one dated at the whole second its request was made in (a file system that keeps whole seconds only) is its answer", async () => {
+    const file = join(dir, "whole-second.jsonl");
+    const out = join(dir, "whole-second");
+    writeFileSync(file, `${image("i", "a lighthouse")}\n`);
+    const partials = await killedBeforeRename(file, out, ["i"]);
+    const whole = readFileSync(partials.i!);
+    // The request made at .900 of a second a minute ago; its image written after it, dated at that second's start as
+    // such a file system dates it.
+    const second = Math.floor(minutesAgo(1).getTime() / 1000) * 1000;
+    const journal = env.DECART_JOURNAL!;
+    writeFileSync(
+      journal,
+      readFileSync(journal, "utf8").replace(
+        /("at":")[^"]*(","event":"submitting")/,
+        `$1${new Date(second + 900).toISOString()}$2`,
+      ),
+    );
+    expect(readFileSync(journal, "utf8")).toContain(
+      `"at":"${new Date(second + 900).toISOString()}","event":"submitting"`,
+    );
+    utimesSync(partials.i!, new Date(second), new Date(second));
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(readFileSync(join(out, "i.png")).equals(whole)).toBe(true);
+    expect(images()).toBe(1);
+  });
 });

@@ -956,7 +956,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
      * text the same) is unsettled, an image file of the line's name already in `<out>` without a journal record (the
      * run stopped between the write and the record) is kept and journaled: it is complete, as images are written to a
      * temporary file and renamed; so is such a temporary file a process gone left whole (see `wholeImage`), renamed, if
-     * it was written once that request was made (one older is an earlier request's: the line's text before an edit).
+     * it was written once that request was made, to the millisecond (one older is an earlier request's: the line's text
+     * before an edit; on a file system that keeps whole seconds only, to the second).
      */
     async function runImageLine(
       line: BatchLine,
@@ -988,9 +989,12 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           const target = join(out, `${line.name}${extension}`);
           for (const partial of await leftPartials(target)) {
             // Written before the unsettled request was made (by a request of the line's earlier text): not its answer.
-            // (To the second: a file system may keep no finer time.)
-            const since = Math.floor(Date.parse(unknown?.at ?? "") / 1000) * 1000;
-            if (!((await stat(partial)).mtimeMs >= since)) continue;
+            // To the millisecond (the record's time has them) where the file system keeps its times so (a time with a
+            // fraction of a second); to the second where it may keep no finer (a whole second: a file written just
+            // after the request, in its second, is dated before it there).
+            const at = Date.parse(unknown?.at ?? "");
+            const written = (await stat(partial)).mtimeMs;
+            if (!(written >= (written % 1000 ? at : Math.floor(at / 1000) * 1000))) continue;
             if (found || !(await wholeImage(await readFile(partial), extension))) continue;
             await rename(partial, target);
             found = target;
