@@ -650,6 +650,67 @@ describe("behind a proxy", () => {
     }
   });
 
+  it("each line of a batch is judged by its own answers: a page from inside a tunnel while another line gets the proxy's page", async () => {
+    // Line "edge": its image request answered 303 by a server behind the proxy, leading to an https URL, where the
+    // origin's edge (through a CONNECT tunnel) answers a page of its own (403); line "page": the proxy's own page (403),
+    // whose answer comes once the edge's page has begun and before it ends.
+    let page: ServerResponse | undefined;
+    let held: (() => void) | undefined;
+    const edge = createHttps({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(certFile) }, (req, res) => {
+      req.resume();
+      res.writeHead(403, { "content-type": "text/html" }).write("<html><title>Attention Required!</title>");
+      held = () => page!.end("<html><title>Access denied (squid)</title></html>", () => res.end("</html>"));
+      if (page) held();
+    });
+    await new Promise<void>((done) => edge.listen(0, "127.0.0.1", done));
+    const answering = createHttp((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (Buffer.concat(chunks).includes("alpha"))
+          res.writeHead(303, { location: `https://decart.test:${port(edge)}/v1/answers/1` }).end();
+        else {
+          page = res;
+          res.writeHead(403, { "content-type": "text/html" });
+          held?.();
+        }
+      });
+    });
+    answering.on("connect", tunnel);
+    await new Promise<void>((done) => answering.listen(0, "127.0.0.1", done));
+    const origin = `http://127.0.0.1:${port(answering)}`;
+    const input = join(dir, "apart.jsonl");
+    const out = join(dir, "apart-out");
+    writeFileSync(
+      input,
+      '{"custom_id":"edge","model":"lucy-pro-t2i","prompt":"alpha"}\n{"custom_id":"page","model":"lucy-pro-t2i","prompt":"beta"}\n',
+    );
+    try {
+      const r = await run(
+        ["--json", "batch", input, "--out", out, "-c", "2", "--journal", join(dir, "apart-journal")],
+        {
+          env: at("http", { http_proxy: origin, HTTPS_PROXY: origin, NODE_EXTRA_CA_CERTS: certFile }),
+        },
+      );
+      const lines = readFileSync(join(out, "results.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { custom_id: string; error: string });
+      const said = Object.fromEntries(lines.map((l) => [l.custom_id, l.error]));
+      expect(said.page, r.stderr).toMatch(
+        /^Access denied \(squid\) \(an HTML page, not the API's answer\) \(HTTP 403\); with no JSON error of the API's: likely an answer of the proxy /,
+      );
+      expect(said.edge).toMatch(/^Attention Required! \(an HTML page, not the API's answer\) \(HTTP 403\)/);
+      expect(said.edge).not.toContain("likely an answer of the proxy");
+    } finally {
+      for (const socket of tunnels) socket.destroy();
+      for (const server of [edge, answering]) {
+        server.closeAllConnections();
+        await new Promise((done) => server.close(done));
+      }
+    }
+  });
+
   it("a watch whose last status read was a proxy's page names the proxy after that request's words", async () => {
     const answering = createHttp((req, res) => {
       req.resume();
