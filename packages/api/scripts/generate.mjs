@@ -54,20 +54,102 @@ function withoutProse(node) {
   );
 }
 
-function fieldOf(doc, name, propNode, required, encoding) {
-  const s = inline(doc, propNode);
+/**
+ * The keywords of a field's schema that the catalogue carries (the client and the emulator check them), and the prose
+ * beside them. Any other keyword (`pattern`, `multipleOf`, `exclusiveMinimum`, `allOf`…) fails the generation: a limit
+ * the spec sets that neither checks would let through, before sending and in the emulator, what the server refuses.
+ */
+const FIELD_KEYWORDS = new Set([
+  ...["type", "format", "contentMediaType", "contentSchema", "enum", "const", "default"],
+  ...["minLength", "maxLength", "minimum", "maximum", "description", "title", "example", "examples"],
+]);
+/** The keywords of a JSON field's `contentSchema` (at any depth) that the client's and the emulator's checks read. */
+const JSON_KEYWORDS = new Set([
+  ...["type", "enum", "const", "default", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"],
+  ...[
+    "items",
+    "properties",
+    "required",
+    "additionalProperties",
+    "oneOf",
+    "description",
+    "title",
+    "example",
+    "examples",
+  ],
+]);
+/** The types a form field of the catalogue may have (a file is `type: string, format: binary`). */
+const FIELD_TYPES = ["string", "integer", "number", "boolean"];
+
+/** Throws, naming `where` and the first keyword of `schema` not in `known` (through a JSON field's schema, at any depth). */
+function refuseUnknown(schema, known, where) {
+  if (!schema || typeof schema !== "object" || Array.isArray(schema)) return;
+  for (const k of Object.keys(schema)) {
+    if (!known.has(k))
+      throw new Error(
+        `${where}: the keyword \`${k}\` is not carried by the catalogue (the client and the emulator would not check ` +
+          `it): state the limit with those it carries (${[...known].join(", ")}), or teach ` +
+          "packages/api/scripts/generate.mjs to carry it for both",
+      );
+  }
+  if (known !== JSON_KEYWORDS) return;
+  if (typeof schema.additionalProperties === "object")
+    throw new Error(
+      `${where}: \`additionalProperties\` as a schema is not carried by the catalogue (true or false is)`,
+    );
+  for (const [k, v] of Object.entries(schema.properties ?? {})) refuseUnknown(v, known, `${where}.properties.${k}`);
+  if (schema.items) refuseUnknown(schema.items, known, `${where}.items`);
+  for (const [i, v] of (schema.oneOf ?? []).entries()) refuseUnknown(v, known, `${where}.oneOf[${i}]`);
+}
+
+/**
+ * A field of the catalogue from its schema in the spec (`where` names it there, for the errors). FastAPI's optional
+ * field (`anyOf: [{…}, {type: "null"}]`, or `type: [T, "null"]`) is its non-null schema: the client and the emulator
+ * take a null as no value given. A `const` is a one-value `enum`.
+ */
+function fieldOf(doc, name, propNode, required, encoding, where) {
+  let s = inline(doc, propNode);
+  const { anyOf, ...outer } = s;
+  if (anyOf !== undefined) {
+    const some = Array.isArray(anyOf) ? anyOf.filter((b) => b?.type !== "null") : [];
+    if (some.length !== 1 || anyOf.length !== 2)
+      throw new Error(
+        `${where}: \`anyOf\` is carried only as an optional value, [{…}, {type: "null"}]; for a choice of values use \`enum\``,
+      );
+    s = { ...some[0], ...outer };
+  }
+  if (Array.isArray(s.type) && s.type.length === 2 && s.type.includes("null"))
+    s = { ...s, type: s.type.find((t) => t !== "null") };
+  refuseUnknown(s, FIELD_KEYWORDS, where);
   const f = { name };
-  if (s.format === "binary") {
+  if (s.format === "binary" && s.type === "string") {
     f.type = "file";
     const accept = encoding?.[name]?.contentType;
     if (accept) f.accept = accept.split(",").map((t) => t.trim());
-  } else if (s.contentMediaType === "application/json") {
+  } else if (s.contentMediaType === "application/json" && s.type === "string" && s.format === undefined) {
     f.type = "json";
-    if (s.contentSchema) f.schema = s.contentSchema;
-  } else {
+    if (s.contentSchema) {
+      refuseUnknown(s.contentSchema, JSON_KEYWORDS, `${where}.contentSchema`);
+      f.schema = s.contentSchema;
+    }
+  } else if (s.format !== undefined || s.contentMediaType !== undefined || s.contentSchema !== undefined) {
+    throw new Error(
+      `${where}: a field is a file (type: string, format: binary) or JSON text (type: string, contentMediaType: ` +
+        `application/json, contentSchema); \`format: ${s.format}\`, \`contentMediaType: ${s.contentMediaType}\` is neither`,
+    );
+  } else if (FIELD_TYPES.includes(s.type)) {
     f.type = s.type;
+  } else {
+    throw new Error(
+      `${where}: a form field's type is one of ${FIELD_TYPES.join(", ")}, a file or JSON text (got ${JSON.stringify(s.type)}` +
+        `${s.type === "array" || s.type === "object" ? `: send it as JSON text, type: string, contentMediaType: application/json, contentSchema: {type: ${s.type}, …}` : ""})`,
+    );
   }
   f.required = required;
+  if (s.const !== undefined) {
+    if (s.enum !== undefined) throw new Error(`${where}: \`const\` and \`enum\` together; keep one`);
+    s = { ...s, enum: [s.const] };
+  }
   for (const k of ["enum", "default", "minLength", "maxLength", "minimum", "maximum"]) {
     if (s[k] !== undefined) f[k] = s[k];
   }
@@ -91,6 +173,9 @@ function catalogueOf(doc) {
     const media = deref(doc, op.requestBody).content["multipart/form-data"];
     const schema = deref(doc, media.schema);
     const required = new Set(schema.required ?? []);
+    // Where a field's schema is in the spec, for the errors: its reference, or its place in the body's schema.
+    const schemaAt = media.schema.$ref ?? `${op.requestBody.$ref}/content/multipart~1form-data/schema`;
+    const where = (p, name) => p.$ref ?? `${schemaAt}/properties/${name}`;
     const m = {
       name: x.name,
       kind: x.kind,
@@ -104,7 +189,7 @@ function catalogueOf(doc) {
       ...(op.deprecated ? { deprecated: true } : {}),
       ...(x.deprecatedInFavourOf ? { deprecatedInFavourOf: x.deprecatedInFavourOf } : {}),
       fields: Object.entries(schema.properties ?? {}).map(([name, p]) =>
-        fieldOf(doc, name, p, required.has(name), media.encoding),
+        fieldOf(doc, name, p, required.has(name), media.encoding, `${path}: field ${name} (${where(p, name)})`),
       ),
       rules: schema["x-decart-rules"] ?? [],
       body,
@@ -370,11 +455,18 @@ ${schemas.map(([name, schema]) => `${tsdoc(schema.description)}export type ${nam
 
 const specText = readFileSync(specPath, "utf8");
 const doc = YAML.parse(specText);
-const outputs = {
-  "openapi.ts": await typesSource(specText),
-  "catalogue.ts": catalogueSource(doc),
-  "schemas.ts": schemasSource(doc),
-};
+let outputs;
+try {
+  outputs = {
+    "openapi.ts": await typesSource(specText),
+    "catalogue.ts": catalogueSource(doc),
+    "schemas.ts": schemasSource(doc),
+  };
+} catch (e) {
+  // What the spec says that the catalogue cannot represent: the message names the place in the spec, not this script's.
+  console.error(`${relative(process.cwd(), specPath) || specPath}: ${e.message}`);
+  process.exit(1);
+}
 
 if (check) {
   const stale = Object.entries(outputs).filter(([file, text]) => {

@@ -111,3 +111,63 @@ describe("generated code drift check", () => {
     expect(run.stderr).toContain(said);
   });
 });
+
+describe("a field's schema the catalogue cannot carry", () => {
+  const seed =
+    "    Seed:\n      type: integer\n      minimum: 0\n      maximum: 4294967295\n      description: Random seed, for reproducible results.\n";
+  const prompt = "    PromptRequired:\n      type: string\n      minLength: 1\n      maxLength: 1000\n";
+  const trajectoryX = "            x:\n              type: number\n              minimum: 0\n";
+  const run = (from: string, to: string) => {
+    const spec = readFileSync(specPath, "utf8");
+    expect(spec).toContain(from);
+    const copy = join(scratch, "keywords.yaml");
+    writeFileSync(copy, spec.replace(from, to));
+    return spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8" });
+  };
+
+  it.each([
+    ["pattern", prompt, `${prompt}      pattern: "^[^<>]*$"\n`, "field prompt (#/components/schemas/PromptRequired)"],
+    ["exclusiveMinimum", seed, seed.replace("      maximum", "      exclusiveMinimum: 0\n      maximum"), "field seed"],
+    ["exclusiveMaximum", seed, seed.replace("      maximum", "      exclusiveMaximum: 9\n      maximum"), "field seed"],
+    ["multipleOf", seed, `${seed}      multipleOf: 2\n`, "field seed (#/components/schemas/Seed)"],
+    ["allOf", seed, `${seed}      allOf:\n        - minimum: 1\n`, "field seed"],
+    ["pattern", trajectoryX, `${trajectoryX}              pattern: "^1"\n`, "contentSchema.items.properties.x"],
+  ])("refuses `%s`, naming the field's place in the spec and the keyword", (keyword, from, to, place) => {
+    const out = run(from, to);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain(place);
+    expect(out.stderr).toContain(`the keyword \`${keyword}\` is not carried by the catalogue`);
+    expect(out.stderr).not.toContain("out of date");
+  });
+
+  it("refuses an `anyOf` that is not an optional value (one schema or null)", () => {
+    const out = run(
+      seed,
+      seed.replace("      type: integer\n", "      anyOf:\n        - type: integer\n        - type: string\n"),
+    );
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain(
+      "field seed (#/components/schemas/Seed): `anyOf` is carried only as an optional value",
+    );
+  });
+
+  it.each([
+    [
+      "FastAPI's optional seed, anyOf [{integer 0..4294967295}, {null}]",
+      seed,
+      '    Seed:\n      anyOf:\n        - type: integer\n          minimum: 0\n          maximum: 4294967295\n        - type: "null"\n      description: Random seed, for reproducible results.\n',
+    ],
+    ["a seed of type [integer, null]", seed, seed.replace("type: integer", 'type: [integer, "null"]')],
+    [
+      "Resolution720 as `const: 720p`",
+      "    Resolution720:\n      type: string\n      enum:\n        - 720p\n",
+      "    Resolution720:\n      type: string\n      const: 720p\n",
+    ],
+  ])("carries %s as the same catalogue: only the types differ", (_, from, to) => {
+    const out = run(from, to);
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain("out of date");
+    expect(out.stderr).toContain("openapi.ts");
+    expect(out.stderr).not.toContain("catalogue.ts");
+  });
+});
