@@ -2,7 +2,7 @@ import { createReadStream, fstatSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
-import type { FieldInfo } from "@decart/api";
+import { type FieldInfo, maxFileBytes, maxFileDocs } from "@decart/api";
 import { AbortError, InvalidInputError, invalid, type ModelDefinition } from "@decart/core";
 import { fileFromPath } from "@decart/core/node";
 import { CliError, usageError } from "./exit.js";
@@ -34,8 +34,11 @@ function isDirectory(fd: number): boolean {
  */
 export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 
-/** The most bytes of a file input read from standard input (`field=@-`), held in memory: the API takes 200 MiB a file. */
-export const MAX_STDIN_FILE_BYTES = 200 * 1024 * 1024;
+/**
+ * The most bytes of a file input read from standard input (`field=@-`), held in memory: the most the client takes in one
+ * file, `maxFileBytes` of @decart/api (the spec's limit, the larger reading of the docs' words, `maxFileDocs`).
+ */
+export const MAX_STDIN_FILE_BYTES = maxFileBytes;
 
 /**
  * What a read of standard input, or of a file, for `field` may hold at most (`bytes`); `why`, what that is and what to
@@ -367,7 +370,11 @@ export async function readFileInput(
 ): Promise<unknown> {
   if (value === "@-") {
     const bytes = await fromStdin(
-      { field, bytes: MAX_STDIN_FILE_BYTES, why: "the most the API takes for a file: give a smaller one" },
+      {
+        field,
+        bytes: MAX_STDIN_FILE_BYTES,
+        why: `the most the client takes for a file (the docs say ${maxFileDocs}): give a smaller one`,
+      },
       stdin,
     );
     const { mediaTypeOf } = await import("./media-type.js");

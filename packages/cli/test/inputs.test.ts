@@ -15,6 +15,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { maxFileBytes, maxFileDocs } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_TEXT_BYTES } from "../src/inputs.js";
@@ -784,7 +785,13 @@ describe("text and standard input read with a bound, refused as it passes it", (
       { args: ["video", "-", "-o", join(dir, "endless.mp4")], expected: longer },
       { args: ["jobs", "submit", "prompt=@-"], expected: longer },
       { args: ["jobs", "submit", "A lake", "resolution=@-"], field: "resolution", most: "64 MiB" },
-      { args: ["video", "Snow", "-m", "lucy-clip", "data=@-"], field: "data", most: "200 MiB" },
+      // The spec's limit of one file, as the client holds it (`maxFileBytes`), and the docs' words for it, quoted.
+      {
+        args: ["video", "Snow", "-m", "lucy-clip", "data=@-"],
+        expected:
+          `^"data": standard input \\(-\\) holds more than ${maxFileBytes / 2 ** 20} MiB, the most the client takes ` +
+          `for a file \\(the docs say ${maxFileDocs}\\): give a smaller one \\(nothing was sent\\)$`,
+      },
     ];
     const before = emu.stats().requests.total;
     for (const { args, field, most, expected } of cases) {
