@@ -35,12 +35,13 @@ export const modelChoices: readonly ModelChoice[] = Object.values(catalogue).map
   return {
     name: e.name,
     kind: e.kind,
-    note: e.aliasOf
-      ? `alias of ${e.aliasOf}`
-      : e.deprecatedInFavourOf
-        ? `deprecated: use ${e.deprecatedInFavourOf}`
-        : e.deprecated
-          ? "deprecated, no replacement"
+    // (A deprecated name the server runs as its replacement is an alias of it too: said deprecated.)
+    note: e.deprecatedInFavourOf
+      ? `deprecated: use ${e.deprecatedInFavourOf}`
+      : e.deprecated
+        ? "deprecated, no replacement"
+        : e.aliasOf
+          ? `alias of ${e.aliasOf}`
           : undefined,
     summary: docs.description.split(". ")[0] ?? "",
     fields: e.fields as readonly Field[],

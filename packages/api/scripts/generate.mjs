@@ -3,6 +3,7 @@
 //   node scripts/generate.mjs                 write src/generated/*
 //   node scripts/generate.mjs --check         compare with src/generated/* and fail on any difference
 //   node scripts/generate.mjs --spec FILE     read another spec (with --check: prove drift is caught)
+//   node scripts/generate.mjs --out DIR       write into DIR instead of src/generated (a test's catalogue of a spec)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,9 +13,9 @@ import YAML from "yaml";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../../..");
-const outDir = resolve(here, "../src/generated");
-
 const args = process.argv.slice(2);
+const outArg = args.indexOf("--out");
+const outDir = outArg >= 0 ? resolve(args[outArg + 1]) : resolve(here, "../src/generated");
 const check = args.includes("--check");
 const specArg = args.indexOf("--spec");
 const specPath = specArg >= 0 ? resolve(args[specArg + 1]) : join(root, "spec/openapi.yaml");
@@ -185,7 +186,8 @@ function catalogueOf(doc) {
       height: x.height,
       typicalJobSeconds: x.typicalJobSeconds,
       ...(x.aliasOf ? { aliasOf: x.aliasOf } : {}),
-      // Every deprecated model says so (`deprecated`); one with a replacement names it too (`deprecatedInFavourOf`).
+      // Every deprecated model says so (`deprecated`); one with a replacement names it too (`deprecatedInFavourOf`, the
+      // model to use instead: its `aliasOf` too when the server runs the name as that model).
       ...(op.deprecated ? { deprecated: true } : {}),
       ...(x.deprecatedInFavourOf ? { deprecatedInFavourOf: x.deprecatedInFavourOf } : {}),
       fields: Object.entries(schema.properties ?? {}).map(([name, p]) =>
@@ -203,15 +205,35 @@ function catalogueOf(doc) {
     if (!models[name]) throw new Error(`legacy route ${path} names unknown model ${name}`);
     models[name].legacySyncPath = path;
   }
-  // An alias or a deprecated name runs its target: the same facts, the same inputs.
+  // An alias runs its target (`aliasOf`: the same model under another name, a deprecated one too): the same facts, the
+  // same inputs, which `canonicalModel` and the emulator take it for.
   for (const m of Object.values(models)) {
-    const to = m.aliasOf ?? m.deprecatedInFavourOf;
+    const to = m.aliasOf;
     if (to === undefined) continue;
     const t = models[to];
-    if (!t) throw new Error(`model ${m.name} names unknown model ${to}`);
+    if (!t) throw new Error(`model ${m.name}: x-decart-model.aliasOf names unknown model ${to}`);
     for (const k of ["kind", "fps", "width", "height", "typicalJobSeconds", "body"]) {
-      if (m[k] !== t[k]) throw new Error(`model ${m.name} runs ${to}, but its ${k} (${m[k]}) is not ${to}'s (${t[k]})`);
+      if (m[k] !== t[k])
+        throw new Error(
+          `model ${m.name} runs ${to} (x-decart-model.aliasOf), but its ${k} (${m[k]}) is not ${to}'s (${t[k]}): ` +
+            "a model to use instead that is another model is its deprecatedInFavourOf alone",
+        );
     }
+  }
+  // A deprecated model's replacement (`deprecatedInFavourOf`: the model to use instead, the same model renamed or a
+  // successor) is a model the API serves, of the same kind (`models.video(…)` takes it too), and not deprecated itself.
+  for (const m of Object.values(models)) {
+    const to = m.deprecatedInFavourOf;
+    if (to === undefined) continue;
+    const t = models[to];
+    const why = !t
+      ? "is no model of the spec"
+      : t.kind !== m.kind
+        ? `is ${t.kind === "image" ? "an" : "a"} ${t.kind} model, not ${m.kind === "image" ? "an" : "a"} ${m.kind} one`
+        : t.deprecated
+          ? `is deprecated too${t.deprecatedInFavourOf ? `: name ${t.deprecatedInFavourOf}` : ""}`
+          : "";
+    if (why) throw new Error(`model ${m.name}: x-decart-model.deprecatedInFavourOf ${to} ${why}`);
   }
   return models;
 }

@@ -67,8 +67,9 @@ export function isImageModelName(name: string | undefined): name is ImageModelNa
 }
 
 /**
- * The model that actually runs for `name`: follows server-side aliases and deprecated names to the
- * canonical model. Any string is accepted: a name the catalogue does not know comes back unchanged, and so does
+ * The model that actually runs for `name`: follows server-side aliases (`aliasOf`, a deprecated name the server runs as
+ * its replacement too) to the canonical model; a deprecated model whose replacement is another model
+ * (`deprecatedInFavourOf` alone: a successor) runs itself. Any string is accepted: a name the catalogue does not know comes back unchanged, and so does
  * `undefined` (no model).
  */
 export function canonicalModel(name: ModelName): ModelName;
@@ -76,8 +77,7 @@ export function canonicalModel(name: string): string;
 export function canonicalModel(name: string | undefined): string | undefined;
 export function canonicalModel(name: string | undefined): string | undefined {
   for (let hops = 0; hops < 8 && isModelName(name); hops++) {
-    const info: { name: string; aliasOf?: string; deprecatedInFavourOf?: string } = catalogue[name];
-    const next = info.aliasOf || info.deprecatedInFavourOf;
+    const next = (catalogue[name] as { aliasOf?: string }).aliasOf;
     if (!isModelName(next)) break; // none (undefined is no model name) or one the catalogue does not list
     name = next;
   }

@@ -527,13 +527,13 @@ export const catalogue = /* @__PURE__ */ byName([
   /* @__PURE__ */ videoModel("lucy-vton-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-3" }, VideoEdit2),
   /* @__PURE__ */ videoModel("lucy-restyle-latest", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2" }, Restyle),
   /* @__PURE__ */ videoModel("lucy-clip-latest", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip" }, VideoEdit),
-  /* @__PURE__ */ videoModel("lucy-pro-v2v", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "deprecated": true, "deprecatedInFavourOf": "lucy-clip" }, VideoEdit),
-  /* @__PURE__ */ videoModel("lucy-restyle-v2v", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "deprecated": true, "deprecatedInFavourOf": "lucy-restyle-2" }, Restyle),
-  /* @__PURE__ */ videoModel("lucy-2.1-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "deprecated": true, "deprecatedInFavourOf": "lucy-vton-2" }, VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-pro-v2v", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip", "deprecated": true, "deprecatedInFavourOf": "lucy-clip" }, VideoEdit),
+  /* @__PURE__ */ videoModel("lucy-restyle-v2v", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2", "deprecated": true, "deprecatedInFavourOf": "lucy-restyle-2" }, Restyle),
+  /* @__PURE__ */ videoModel("lucy-2.1-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-2", "deprecated": true, "deprecatedInFavourOf": "lucy-vton-2" }, VideoEdit2),
   /* @__PURE__ */ imageModel("lucy-pro-t2i", { "width": 1280, "height": 720, "typicalJobSeconds": 6 }, TextToImage),
   /* @__PURE__ */ imageModel("lucy-image-2", { "width": 1280, "height": 704, "typicalJobSeconds": 8 }, ImageEdit),
   /* @__PURE__ */ imageModel("lucy-image-latest", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2" }, ImageEdit),
-  /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "deprecated": true, "deprecatedInFavourOf": "lucy-image-2" }, ImageEdit),
+  /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2", "deprecated": true, "deprecatedInFavourOf": "lucy-image-2" }, ImageEdit),
 ]);
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */

@@ -10,12 +10,15 @@ const docsOf = (name: ModelName): Docs => (modelDocs as Record<string, Docs>)[na
 /** A model as `--json` prints it: the catalogue's entry as it is, plus its descriptions under `docs`. */
 const asJson = (name: ModelName) => ({ ...catalogue[name], docs: docsOf(name) });
 
-/** The model's status in a word: an alias, a deprecated model (with its replacement, or none), or nothing. */
+/**
+ * The model's status in a word: a deprecated model (with its replacement, or none; a deprecated name the server runs as
+ * its replacement is an alias of it too), an alias, or nothing.
+ */
 function note(entry: Entry): string {
   const e = entry as { aliasOf?: string; deprecated?: boolean; deprecatedInFavourOf?: string };
-  if (e.aliasOf) return `alias of ${e.aliasOf}`;
   if (e.deprecatedInFavourOf) return `deprecated: use ${e.deprecatedInFavourOf}`;
   if (e.deprecated) return "deprecated, no replacement";
+  if (e.aliasOf) return `alias of ${e.aliasOf}`;
   return "";
 }
 

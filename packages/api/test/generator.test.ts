@@ -1,0 +1,82 @@
+// What the generator makes of a spec an API release may bring: each case edits a copy of the spec and generates from it
+// (into a scratch directory, the checkout untouched), reading the catalogue it makes, or the generator's refusal.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const script = fileURLToPath(new URL("../scripts/generate.mjs", import.meta.url));
+const index = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+const spec = readFileSync(fileURLToPath(new URL("../../../spec/openapi.yaml", import.meta.url)), "utf8");
+const scratch = mkdtempSync(join(tmpdir(), "decart-generator-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let runs = 0;
+
+/** The spec with each `[from, to]` replaced once (each `from` must be there). */
+function edited(...edits: [string, string][]): string {
+  let text = spec;
+  for (const [from, to] of edits) {
+    expect(text, from).toContain(from);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+/** Generates from `text`: the generator's exit code and stderr, and (when it wrote them) `src/index.ts` over its output. */
+async function generate(text: string) {
+  const dir = join(scratch, `run-${++runs}`);
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "openapi.yaml"), text);
+  const run = spawnSync(
+    process.execPath,
+    [script, "--spec", join(dir, "openapi.yaml"), "--out", join(dir, "src/generated")],
+    {
+      encoding: "utf8",
+    },
+  );
+  if (run.status !== 0) return { status: run.status, stderr: run.stderr, api: undefined };
+  copyFileSync(index, join(dir, "src/index.ts"));
+  const api: typeof import("../src/index.js") = await import(join(dir, "src/index.ts"));
+  return { status: run.status, stderr: run.stderr, api };
+}
+
+describe("a model deprecated in favour of another", () => {
+  const lucy21 = "      x-decart-model:\n        name: lucy-2.1\n";
+  const deprecate = (to: string) =>
+    [lucy21, `      deprecated: true\n${lucy21}        deprecatedInFavourOf: ${to}\n`] as [string, string];
+
+  it("may name a successor, another model (lucy-2.1 in favour of lucy-2.5), which it does not run", async () => {
+    const { status, stderr, api } = await generate(edited(deprecate("lucy-2.5")));
+    expect(status, stderr).toBe(0);
+    expect(api!.catalogue["lucy-2.1"]).toMatchObject({ deprecated: true, deprecatedInFavourOf: "lucy-2.5" });
+    // The name runs itself, and so does its alias: lucy-2.1's facts are not lucy-2.5's.
+    expect(api!.canonicalModel("lucy-2.1")).toBe("lucy-2.1");
+    expect(api!.canonicalModel("lucy-latest")).toBe("lucy-2.1");
+    // A deprecated name the server runs as its replacement (aliasOf too) still runs it.
+    expect(api!.canonicalModel("lucy-pro-v2v")).toBe("lucy-clip");
+  });
+
+  it.each([
+    ["no model of the spec", "lucy-9", "deprecatedInFavourOf lucy-9 is no model of the spec"],
+    ["a model of another kind", "lucy-image-2", "deprecatedInFavourOf lucy-image-2 is an image model, not a video one"],
+    ["a deprecated model", "lucy-pro-v2v", "deprecatedInFavourOf lucy-pro-v2v is deprecated too: name lucy-clip"],
+  ])("may not name %s", async (_, to, said) => {
+    const { status, stderr } = await generate(edited(deprecate(to)));
+    expect(status).toBe(1);
+    expect(stderr).toContain(`model lucy-2.1: x-decart-model.${said}`);
+  });
+
+  it("runs its replacement only as an alias of it, with the same facts (aliasOf)", async () => {
+    const { status, stderr } = await generate(
+      edited([
+        lucy21,
+        `      deprecated: true\n${lucy21}        aliasOf: lucy-2.5\n        deprecatedInFavourOf: lucy-2.5\n`,
+      ]),
+    );
+    expect(status).toBe(1);
+    expect(stderr).toContain("model lucy-2.1 runs lucy-2.5 (x-decart-model.aliasOf), but its");
+    expect(stderr).toContain("a model to use instead that is another model is its deprecatedInFavourOf alone");
+  });
+});
