@@ -311,9 +311,37 @@ function maxIdLengthOf(doc) {
   return most;
 }
 
+/**
+ * The spec's retired models (`x-decart-retired-models`), each `{ name, replacement }`: a replacement is a model the API
+ * serves. One that is retired itself (a model renamed then retired: `lucy-fast-v2v → lucy-clip`, `lucy-clip →
+ * lucy-clip-2`) fails the generation, naming the chain and its served end, which the entry is to name instead.
+ */
+function retiredOf(doc, models) {
+  const retired = doc["x-decart-retired-models"] ?? [];
+  const byName = new Map(retired.map((r) => [r.name, r]));
+  for (const r of retired) {
+    const where = `x-decart-retired-models: ${r.name}`;
+    if (models[r.name]) throw new Error(`${where} is retired, yet an operation serves it: remove one of them`);
+    if (r.replacement === undefined || models[r.replacement]) continue;
+    const chain = [r.name];
+    let to = r.replacement;
+    while (byName.has(to) && !chain.includes(to)) {
+      chain.push(to);
+      to = byName.get(to).replacement;
+    }
+    chain.push(to);
+    throw new Error(
+      models[to]
+        ? `${where}: its replacement ${r.replacement} is retired too (${chain.join(" → ")}): name ${to}, the model served`
+        : `${where}: its replacement ${r.replacement} is no model the spec serves (${chain.join(" → ")})`,
+    );
+  }
+  return retired;
+}
+
 function catalogueSource(doc) {
   const models = catalogueOf(doc);
-  const retired = doc["x-decart-retired-models"] ?? [];
+  const retired = retiredOf(doc, models);
   const jobStatuses = deref(doc, doc.components.schemas.JobStatus).enum;
   const jobContentTypes = Object.keys(deref(doc, doc.paths["/v1/jobs/{job_id}/content"].get.responses["200"]).content);
   // Every media type an image model's operation answers with 200.

@@ -80,3 +80,37 @@ describe("a model deprecated in favour of another", () => {
     expect(stderr).toContain("a model to use instead that is another model is its deprecatedInFavourOf alone");
   });
 });
+
+describe("a retired model's replacement", () => {
+  const last = "  - name: lucy-fast-v2v\n    replacement: lucy-clip\n";
+  const retire = (name: string, replacement: string) =>
+    [last, `${last}  - name: ${name}\n    replacement: ${replacement}\n`] as [string, string];
+
+  it.each([
+    [
+      "a model retired itself (a chain)",
+      retire("lucy-old-v2v", "lucy-fast-v2v"),
+      "x-decart-retired-models: lucy-old-v2v: its replacement lucy-fast-v2v is retired too (lucy-old-v2v → lucy-fast-v2v → lucy-clip): name lucy-clip, the model served",
+    ],
+    [
+      "no model of the spec",
+      retire("lucy-old-v2v", "lucy-nope"),
+      "x-decart-retired-models: lucy-old-v2v: its replacement lucy-nope is no model the spec serves (lucy-old-v2v → lucy-nope)",
+    ],
+    [
+      "of a model still served (its own name)",
+      retire("lucy-clip", "lucy-2.1"),
+      "x-decart-retired-models: lucy-clip is retired, yet an operation serves it",
+    ],
+  ])("is refused when it is %s, naming the chain or the clash", async (_, edit, said) => {
+    const { status, stderr } = await generate(edited(edit));
+    expect(status).toBe(1);
+    expect(stderr).toContain(said);
+  });
+
+  it("is a served model in every retired entry of the catalogue made", async () => {
+    const { api } = await generate(edited(retire("lucy-old-v2v", "lucy-clip")));
+    expect(api!.retiredModels.at(-1)).toEqual({ name: "lucy-old-v2v", replacement: "lucy-clip" });
+    for (const r of api!.retiredModels) expect(api!.isModelName(r.replacement), r.name).toBe(true);
+  });
+});
