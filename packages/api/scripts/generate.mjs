@@ -375,19 +375,30 @@ function catalogueSource(doc) {
     })
     .join("\n");
   // Each entry is built by `videoModel` or `imageModel`, which add what follows from the name: the kind, the path and (for
-  // videos) the deprecated synchronous route. The spec's routes must follow that convention.
+  // videos) the deprecated synchronous route; a video model without that route (a model newer than it) is built by
+  // `videoModelWithoutLegacy`, written only when the spec has one. The spec's routes must follow that convention.
+  let withoutLegacy = false;
   const entries = Object.values(models).map((m) => {
     const { name, kind, path, legacySyncPath, fields, rules, body, ...facts } = m;
     const video = kind === "video";
-    if (
-      path !== `${video ? "/v1/jobs" : "/v1/generate"}/${name}` ||
-      legacySyncPath !== (video ? `/v1/generate/${name}` : undefined)
-    )
+    const expected = `${video ? "/v1/jobs" : "/v1/generate"}/${name}`;
+    if (path !== expected)
       throw new Error(
-        `model ${name}: its routes (${path}, ${legacySyncPath}) do not follow the catalogue's convention`,
+        `model ${name}: its operation is at ${path}, but a ${kind} model's is at ${expected} (the catalogue builds the ` +
+          "route from the name)",
+      );
+    if (legacySyncPath !== undefined && legacySyncPath !== (video ? `/v1/generate/${name}` : undefined))
+      throw new Error(
+        video
+          ? `model ${name}: its deprecated synchronous route (x-decart-legacy-sync-of) is at ${legacySyncPath}, but a ` +
+              `video model's is at /v1/generate/${name}, or there is none`
+          : `model ${name}: an image model has no deprecated synchronous route, but ${legacySyncPath} is one ` +
+              "(x-decart-legacy-sync-of): its Process API route is its operation",
       );
     const line = JSON.stringify(facts, null, 1).replace(/\n */g, " ");
-    return `  /* @__PURE__ */ ${kind}Model(${json(name)}, ${line}, ${body}),`;
+    const builder = video && !legacySyncPath ? "videoModelWithoutLegacy" : `${kind}Model`;
+    withoutLegacy ||= builder === "videoModelWithoutLegacy";
+    return `  /* @__PURE__ */ ${builder}(${json(name)}, ${line}, ${body}),`;
   });
   return `${HEADER}
 ${shared}
@@ -400,7 +411,15 @@ const videoModel = <const N extends string, const F extends object, const I exte
     { name: N; kind: "video"; path: \`/v1/jobs/\${N}\` } & F & I & { legacySyncPath: \`/v1/generate/\${N}\` }
   >;
 
-/** An image model: Process API at \`/v1/generate/{name}\`. */
+${
+  withoutLegacy
+    ? `/** A video model with no deprecated synchronous route: Queue API at \`/v1/jobs/{name}\` only. */
+const videoModelWithoutLegacy = <const N extends string, const F extends object, const I extends object>(name: N, facts: F, inputs: I) =>
+  ({ name, kind: "video", path: \`/v1/jobs/\${name}\`, ...facts, ...inputs }) as Entry<{ name: N; kind: "video"; path: \`/v1/jobs/\${N}\` } & F & I>;
+
+`
+    : ""
+}/** An image model: Process API at \`/v1/generate/{name}\`. */
 const imageModel = <const N extends string, const F extends object, const I extends object>(name: N, facts: F, inputs: I) =>
   ({ name, kind: "image", path: \`/v1/generate/\${name}\`, ...facts, ...inputs }) as Entry<
     { name: N; kind: "image"; path: \`/v1/generate/\${N}\` } & F & I

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 
 const script = fileURLToPath(new URL("../scripts/generate.mjs", import.meta.url));
@@ -24,6 +25,14 @@ function edited(...edits: [string, string][]): string {
   return text;
 }
 
+/** The lines of the spec's path item `path` (up to the next one), as text. */
+function pathItem(path: string): string {
+  const at = spec.indexOf(`\n  ${path}:\n`) + 1;
+  expect(at).toBeGreaterThan(0);
+  const next = spec.slice(at + 3).search(/\n {2}\/|\ncomponents:/);
+  return spec.slice(at, at + 3 + next + 1);
+}
+
 /** Generates from `text`: the generator's exit code and stderr, and (when it wrote them) `src/index.ts` over its output. */
 async function generate(text: string) {
   const dir = join(scratch, `run-${++runs}`);
@@ -36,10 +45,11 @@ async function generate(text: string) {
       encoding: "utf8",
     },
   );
-  if (run.status !== 0) return { status: run.status, stderr: run.stderr, api: undefined };
+  if (run.status !== 0) return { status: run.status, stderr: run.stderr, api: undefined, dir };
   copyFileSync(index, join(dir, "src/index.ts"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
   const api: typeof import("../src/index.js") = await import(join(dir, "src/index.ts"));
-  return { status: run.status, stderr: run.stderr, api };
+  return { status: run.status, stderr: run.stderr, api, dir };
 }
 
 describe("a model deprecated in favour of another", () => {
@@ -112,5 +122,53 @@ describe("a retired model's replacement", () => {
     const { api } = await generate(edited(retire("lucy-old-v2v", "lucy-clip")));
     expect(api!.retiredModels.at(-1)).toEqual({ name: "lucy-old-v2v", replacement: "lucy-clip" });
     for (const r of api!.retiredModels) expect(api!.isModelName(r.replacement), r.name).toBe(true);
+  });
+});
+
+/** The type errors of `src/index.ts` over a generated catalogue (in `dir`), as the package's build checks it. */
+function typeErrors(dir: string): string[] {
+  const config = ts.getParsedCommandLineOfConfigFile(
+    fileURLToPath(new URL("../tsconfig.build.json", import.meta.url)),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  )!;
+  const program = ts.createProgram([join(dir, "src/index.ts")], { ...config.options, noEmit: true, rootDir: dir });
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+}
+
+describe("a video model's routes", () => {
+  // lucy-pro-t2v's operation, copied as lucy-pro-t2v-2's: a new video model, with no deprecated synchronous route.
+  const t2v2 = pathItem("/v1/jobs/lucy-pro-t2v")
+    .replaceAll("lucy-pro-t2v", "lucy-pro-t2v-2")
+    .replaceAll("lucy_pro_t2v", "lucy_pro_t2v_2");
+  const before = "  /v1/jobs/lucy-pro-i2v:\n";
+
+  it("need not include the deprecated synchronous one: the entry has none, and the catalogue type-checks", async () => {
+    const { status, stderr, api, dir } = await generate(edited([before, t2v2 + before]));
+    expect(status, stderr).toBe(0);
+    const entry = api!.catalogue["lucy-pro-t2v-2" as "lucy-pro-t2v"];
+    expect(entry).toMatchObject({ name: "lucy-pro-t2v-2", kind: "video", path: "/v1/jobs/lucy-pro-t2v-2" });
+    expect("legacySyncPath" in entry).toBe(false);
+    expect(api!.isVideoModelName("lucy-pro-t2v-2")).toBe(true);
+    // The others keep theirs.
+    expect(api!.catalogue["lucy-pro-t2v"].legacySyncPath).toBe("/v1/generate/lucy-pro-t2v");
+    expect(typeErrors(dir)).toEqual([]);
+  });
+
+  it.each([
+    [
+      "its operation elsewhere",
+      [before, t2v2.replace("  /v1/jobs/lucy-pro-t2v-2:", "  /v1/queue/lucy-pro-t2v-2:") + before],
+      "model lucy-pro-t2v-2: its operation is at /v1/queue/lucy-pro-t2v-2, but a video model's is at /v1/jobs/lucy-pro-t2v-2",
+    ],
+    [
+      "its deprecated synchronous route elsewhere",
+      ["  /v1/generate/lucy-pro-t2v:\n", "  /v1/generate/lucy-pro-t2v-old:\n"],
+      "model lucy-pro-t2v: its deprecated synchronous route (x-decart-legacy-sync-of) is at /v1/generate/lucy-pro-t2v-old, but a video model's is at /v1/generate/lucy-pro-t2v, or there is none",
+    ],
+  ])("are refused with %s, saying where they go", async (_, edit, said) => {
+    const { status, stderr } = await generate(edited(edit as [string, string]));
+    expect(status).toBe(1);
+    expect(stderr).toContain(said);
   });
 });
