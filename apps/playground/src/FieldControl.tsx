@@ -72,8 +72,8 @@ export function FieldControl({ field, description, value, onChange, error }: Pro
       <select {...common} value={text} onChange={(e) => onChange(e.target.value || undefined)}>
         {!field.required && <option value="">({fallback})</option>}
         {options.map((o) => (
-          <option key={o} value={o}>
-            {o}
+          <option key={o} value={String(o)}>
+            {String(o)}
           </option>
         ))}
       </select>

@@ -3,7 +3,7 @@ import { type GenerationState, type ImageGeneration, useGenerateImage, useGenera
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { FieldControl } from "./FieldControl.js";
 import { FollowJob } from "./FollowJob.js";
-import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices } from "./fields.js";
+import { choiceOf, type FormValues, inputsOf, isImage, isVideo, modelChoices, shownValues } from "./fields.js";
 import { useFocusHandOff, useFocusKept, useRunControls } from "./focus.js";
 import { NotShown } from "./NotShown.js";
 import { useReadWhenOnline } from "./online.js";
@@ -113,12 +113,7 @@ export function Playground() {
   const choice = choiceOf(modelName);
   const runKind = choiceOf(runModel).kind;
   // The values this model's form shows and sends: an enum's only when it is one of this model's choices.
-  const shown = Object.fromEntries(
-    choice.fields.map((f) => [
-      f.name,
-      f.enum?.includes(values[f.name] as string) === false ? undefined : values[f.name],
-    ]),
-  ) as FormValues;
+  const shown = shownValues(choice.fields, values);
   const pickerId = useId();
   // The form's problems come: the focus goes to them.
   const problemsShown = useRef<HTMLUListElement>(null);

@@ -6,7 +6,8 @@ export interface Field {
   name: string;
   type: "string" | "integer" | "number" | "boolean" | "file" | "json";
   required: boolean;
-  enum?: readonly string[];
+  /** The values it takes, of its type (an integer field's are numbers): the form shows and compares them as text. */
+  enum?: readonly (string | number)[];
   default?: string | number | boolean;
   minimum?: number;
   maximum?: number;
@@ -70,6 +71,19 @@ export function fileProblem(field: Field, value: FormValues[string]): string | u
   if (field.accept && type && type !== "application/octet-stream" && !field.accept.includes(type))
     return `${field.name}: a file of type ${field.accept.join(", ")} (this one is ${type})`;
 }
+
+/**
+ * The values a model's form shows and sends: an enum's only when it is one of this model's choices (one kept from
+ * another model's form may not be), compared as the text a `<select>` holds (`"30"` is the choice 30 of an integer
+ * field, which `inputsOf` sends as the number).
+ */
+export const shownValues = (fields: readonly Field[], values: FormValues): FormValues =>
+  Object.fromEntries(
+    fields.map((f) => {
+      const value = values[f.name];
+      return [f.name, f.enum && !f.enum.some((choice) => String(choice) === value) ? undefined : value];
+    }),
+  );
 
 /**
  * The request's inputs from the form: only the fields given, converted to the field's type; a file its field does not
