@@ -157,6 +157,9 @@ function fieldOf(doc, name, propNode, required, encoding, where) {
   return f;
 }
 
+/** The kinds of model the catalogue carries: `videoModel` and `imageModel` build their entries. */
+const MODEL_KINDS = ["video", "image"];
+
 function catalogueOf(doc) {
   const models = {};
   const legacy = {};
@@ -169,10 +172,30 @@ function catalogueOf(doc) {
     }
     const x = op["x-decart-model"];
     if (!x) continue;
-    const body = op.requestBody.$ref?.split("/").pop();
-    if (!body) throw new Error(`${path}: the request body must be a reference to components/requestBodies`);
+    // What the catalogue can represent, checked before it is read: a model of a kind the client has (a Queue API video
+    // or a Process API image), taking a form (multipart/form-data, as every model does) of an object's fields.
+    const at = `paths["${path}"].post`;
+    if (!MODEL_KINDS.includes(x.kind))
+      throw new Error(
+        `${at}.x-decart-model.kind: ${JSON.stringify(x.kind)} is no kind the catalogue carries (${MODEL_KINDS.join(", ")}); ` +
+          "a model of another kind (realtime…) needs its own builder in packages/api/scripts/generate.mjs and a client for it",
+      );
+    if (typeof x.name !== "string" || !x.name)
+      throw new Error(`${at}.x-decart-model.name: a model needs its name (got ${JSON.stringify(x.name)})`);
+    const body = op.requestBody?.$ref?.split("/").pop();
+    if (!body) throw new Error(`${at}.requestBody: must be a reference to components/requestBodies`);
+    const content = Object.keys(deref(doc, op.requestBody).content ?? {});
+    if (content.join() !== "multipart/form-data")
+      throw new Error(
+        `${at}.requestBody (${op.requestBody.$ref}): its content is ${content.join(", ") || "none"}; the catalogue ` +
+          "carries a model whose body is multipart/form-data alone (the client sends every model's inputs as a form)",
+      );
     const media = deref(doc, op.requestBody).content["multipart/form-data"];
     const schema = deref(doc, media.schema);
+    if (schema?.type !== "object" || typeof (schema.properties ?? {}) !== "object")
+      throw new Error(
+        `${op.requestBody.$ref}/content/multipart~1form-data/schema: a model's form is an object (type: object, properties)`,
+      );
     const required = new Set(schema.required ?? []);
     // Where a field's schema is in the spec, for the errors: its reference, or its place in the body's schema.
     const schemaAt = media.schema.$ref ?? `${op.requestBody.$ref}/content/multipart~1form-data/schema`;
@@ -532,8 +555,9 @@ try {
     "schemas.ts": schemasSource(doc),
   };
 } catch (e) {
-  // What the spec says that the catalogue cannot represent: the message names the place in the spec, not this script's.
-  console.error(`${relative(process.cwd(), specPath) || specPath}: ${e.message}`);
+  // What the spec says that the catalogue cannot represent: the message names the place in the spec, not this script's
+  // (an error of another class, a TypeError, is this script's own: its stack too).
+  console.error(`${relative(process.cwd(), specPath) || specPath}: ${e.constructor === Error ? e.message : e.stack}`);
   process.exit(1);
 }
 

@@ -172,3 +172,60 @@ describe("a video model's routes", () => {
     expect(stderr).toContain(said);
   });
 });
+
+describe("a model the catalogue cannot represent", () => {
+  const t2v = "  /v1/jobs/lucy-pro-t2v:\n";
+  const i2v = "  /v1/jobs/lucy-pro-i2v:\n";
+  // lucy-pro-t2v's operation, copied as another model's (`name`, at `route`), with `edit` made to it.
+  const copy = (name: string, route: string, ...edits: [string, string][]) => {
+    let text = pathItem("/v1/jobs/lucy-pro-t2v")
+      .replace(t2v, `  ${route}:\n`)
+      .replaceAll("name: lucy-pro-t2v", `name: ${name}`)
+      .replaceAll("lucy_pro_t2v", name.replaceAll("-", "_"));
+    for (const [from, to] of edits) {
+      expect(text, from).toContain(from);
+      text = text.replace(from, to);
+    }
+    return [i2v, text + i2v] as [string, string];
+  };
+
+  it.each([
+    [
+      "a JSON body",
+      [
+        copy("lucy-url-v2v", "/v1/jobs/lucy-url-v2v", ['requestBodies/TextToVideo"', 'requestBodies/UrlEdit"']),
+        [
+          "  requestBodies:\n",
+          "  requestBodies:\n    UrlEdit:\n      content:\n        application/json:\n          schema:\n            type: object\n",
+        ],
+      ],
+      'paths["/v1/jobs/lucy-url-v2v"].post.requestBody (#/components/requestBodies/UrlEdit): its content is application/json; the catalogue carries a model whose body is multipart/form-data alone',
+    ],
+    [
+      "a model of kind realtime",
+      [copy("lucy-rt-2", "/v1/generate/lucy-rt-2", ["kind: video", "kind: realtime"])],
+      'paths["/v1/generate/lucy-rt-2"].post.x-decart-model.kind: "realtime" is no kind the catalogue carries (video, image)',
+    ],
+    [
+      "a form field of type array",
+      [
+        [
+          "    PromptRequired:\n      type: string\n",
+          "    PromptRequired:\n      type: array\n      items:\n        type: string\n",
+        ],
+      ],
+      "field prompt (#/components/schemas/PromptRequired): the keyword `items` is not carried",
+    ],
+    [
+      "a form field of type array, its keywords all carried",
+      [["    PromptRequired:\n      type: string\n", "    PromptRequired:\n      type: array\n"]],
+      'field prompt (#/components/schemas/PromptRequired): a form field\'s type is one of string, integer, number, boolean, a file or JSON text (got "array": send it as JSON text',
+    ],
+  ])("is refused before it is read, naming its place in the spec: %s", async (_, edits, said) => {
+    const { status, stderr } = await generate(edited(...(edits as [string, string][])));
+    expect(status).toBe(1);
+    expect(stderr).toContain(said);
+    // The generator's own message, not a stack.
+    expect(stderr).not.toMatch(/TypeError|\n\s+at /);
+  });
+});
