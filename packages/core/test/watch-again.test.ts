@@ -4,12 +4,13 @@
  * Where it says yes, watching the job again gets to its end; where it says no for a job, another watch meets the same
  * error. queue-rx's `retryWatch` and the React hooks' `retry()` ask the same function (their own tests hold them to it).
  */
+import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { canWatchAgain, createDecartClient, type DecartClientOptions, type DecartError, models } from "../src/index.js";
 import { createGate } from "../src/retry.js";
 import { createTransport } from "../src/transport.js";
 import { breaks, type Schema } from "../src/validate.js";
-import { clientFor, instantDelay, json, serve, silent, startFast } from "./helpers.js";
+import { clientFor, closedPort, instantDelay, json, serve, silent, startFast } from "./helpers.js";
 
 const model = models.video("lucy-pro-t2v");
 const closers: (() => Promise<void>)[] = [];
@@ -97,6 +98,50 @@ describe("canWatchAgain: yes where the job goes on", () => {
     const error = await failure(client.queue.wait(JOB, { download: false }));
     expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB, retryable: true });
     expect(canWatchAgain(error)).toBe(true);
+    expect(await client.queue.wait(JOB, { download: false })).toMatchObject({ status: "completed" });
+  });
+
+  it("a transient failure the policy gave up on (retryable: a 5xx after its retries): a watch again gets past it", async () => {
+    const JOB = "job_behind_a_server_down_a_while";
+    // 503 to the status read and its 2 retries (the client's default `maxRetries`), then the job, completed.
+    const api = await serve((_req, res) =>
+      api.seen.length <= 3
+        ? json(res, 503, { detail: "Not now" })
+        : json(res, 200, { job_id: JOB, status: "completed" }),
+    );
+    closers.push(api.close);
+    const client = createDecartClient({
+      apiKey: "dct_watch_again_0123456789",
+      baseUrl: api.url,
+      logger: silent,
+      random: () => 0,
+      poll: { delay: instantDelay() },
+    });
+    const error = await failure(client.queue.status(JOB));
+    expect(error).toMatchObject({ name: "ServerError", status: 503, retryable: true, jobId: JOB });
+    expect(api.seen).toHaveLength(3);
+    expect(canWatchAgain(error)).toBe(true);
+    expect(await client.queue.wait(JOB, { download: false })).toMatchObject({ status: "completed" });
+  });
+
+  it("a transient failure the policy gave up on (retryable: a connection refused): a watch again gets past it", async () => {
+    const JOB = "job_behind_a_server_not_up_yet";
+    const port = await closedPort();
+    const client = createDecartClient({
+      apiKey: "dct_watch_again_0123456789",
+      baseUrl: `http://127.0.0.1:${port}`,
+      logger: silent,
+      random: () => 0,
+      maxRetries: 0,
+      poll: { delay: instantDelay() },
+    });
+    const error = await failure(client.queue.status(JOB));
+    expect(error).toMatchObject({ name: "ConnectionError", retryable: true, jobId: JOB });
+    expect(canWatchAgain(error)).toBe(true);
+    // The server comes up on that port: a watch again follows the job to its end.
+    const server = createServer((_req, res) => json(res, 200, { job_id: JOB, status: "completed" }));
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     expect(await client.queue.wait(JOB, { download: false })).toMatchObject({ status: "completed" });
   });
 
