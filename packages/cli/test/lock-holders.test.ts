@@ -3,8 +3,22 @@
  * after this one's was removed by hand), a holder this process may not signal (another user's) runs, and a lock file
  * naming no process (`0`) is no one's.
  */
-import { existsSync, readFileSync, realpathSync, unlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { takeLock } from "../src/lock.js";
 import { tempDir } from "./helpers.js";
@@ -33,5 +47,56 @@ describe("a run's release", () => {
     expect(takeLock(path)).toEqual({ holder: process.pid });
     release(b);
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+/** This machine's boot, as a lock records it. */
+const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+const root = process.getuid?.() === 0;
+const setpriv = spawnSync("setpriv", ["--version"]).status === 0;
+
+describe("a holder this process may not signal (another user's process: kill answers EPERM)", () => {
+  // As root (every signal allowed), a run as another user (nobody, by `setpriv`) of the lock's code as it is in
+  // src/, bundled for it, meets the lock of this process. As another user, this process meets a lock naming
+  // process 1 where another user runs it.
+  const otherUsers = root ? setpriv : statSync("/proc/1").uid !== process.getuid?.();
+  it.skipIf(!otherUsers)("runs: its lock is held, not taken over", () => {
+    if (!root) {
+      const path = join(dir, "other-user.lock");
+      writeFileSync(path, "1\n");
+      expect(takeLock(path)).toEqual({ holder: 1 });
+      expect(readFileSync(path, "utf8")).toBe("1\n");
+      return;
+    }
+    // A directory both users may write in, the lock's code in it.
+    const shared = mkdtempSync(join(tmpdir(), "decart-cli-shared-"));
+    try {
+      chmodSync(shared, 0o777);
+      const module = join(shared, "lock.mjs");
+      buildSync({
+        entryPoints: [fileURLToPath(new URL("../src/lock.ts", import.meta.url))],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        outfile: module,
+        logLevel: "error",
+      });
+      chmodSync(module, 0o644);
+      const path = join(shared, "batch.lock");
+      const text = `${JSON.stringify({ pid: process.pid, boot, nonce: "0123456789abcdef" })}\n`;
+      writeFileSync(path, text, { mode: 0o644 });
+      const script = `const { takeLock } = await import(${JSON.stringify(module)});
+const lock = takeLock(${JSON.stringify(path)});
+process.stdout.write(JSON.stringify("release" in lock ? "taken" : lock));`;
+      const child = spawnSync(
+        "setpriv",
+        ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "--input-type=module", "-e", script],
+        { cwd: shared, encoding: "utf8" },
+      );
+      expect([child.stdout, child.stderr]).toEqual([JSON.stringify({ holder: process.pid }), ""]);
+      expect(readFileSync(path, "utf8")).toBe(text);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 });
