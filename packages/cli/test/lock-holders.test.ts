@@ -100,3 +100,17 @@ process.stdout.write(JSON.stringify("release" in lock ? "taken" : lock));`;
     }
   });
 });
+
+describe("a lock file naming no process", () => {
+  it("one reading 0 (or -1, or a JSON pid of 0) is no one's: taken over, not held for ever", () => {
+    const path = join(dir, "zero.lock");
+    for (const text of ["0\n", "0", "-1\n", `${JSON.stringify({ pid: 0, boot, nonce: "0123456789abcdef" })}\n`]) {
+      writeFileSync(path, text);
+      const lock = takeLock(path);
+      expect(lock, text).toHaveProperty("release");
+      expect(JSON.parse(readFileSync(path, "utf8")), text).toMatchObject({ pid: process.pid, boot });
+      release(lock);
+      expect(existsSync(path), text).toBe(false);
+    }
+  });
+});
