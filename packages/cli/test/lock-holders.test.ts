@@ -50,6 +50,20 @@ describe("a run's release", () => {
   });
 });
 
+/** The lock's code as it is in src/, bundled into `into` for a process of its own to run: its path. */
+function bundleLock(into: string): string {
+  const module = join(into, "lock.mjs");
+  buildSync({
+    entryPoints: [fileURLToPath(new URL("../src/lock.ts", import.meta.url))],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: module,
+    logLevel: "error",
+  });
+  return module;
+}
+
 /** This machine's boot, as a lock records it. */
 const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
 const root = process.getuid?.() === 0;
@@ -72,15 +86,7 @@ describe("a holder this process may not signal (another user's process: kill ans
     const shared = mkdtempSync(join(tmpdir(), "decart-cli-shared-"));
     try {
       chmodSync(shared, 0o777);
-      const module = join(shared, "lock.mjs");
-      buildSync({
-        entryPoints: [fileURLToPath(new URL("../src/lock.ts", import.meta.url))],
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        outfile: module,
-        logLevel: "error",
-      });
+      const module = bundleLock(shared);
       chmodSync(module, 0o644);
       const path = join(shared, "batch.lock");
       const text = `${JSON.stringify({ pid: process.pid, boot, nonce: "0123456789abcdef" })}\n`;
@@ -113,4 +119,57 @@ describe("a lock file naming no process", () => {
       expect(existsSync(path), text).toBe(false);
     }
   });
+});
+
+describe("where the system gives no boot id (macOS): a boot told by when it began, worked out from the uptime", () => {
+  // A process of its own (root: a mount namespace of its own, `unshare -m`) where /proc/sys/kernel/random/boot_id reads
+  // empty, running the lock's code as it is in src/, meets locks of this (live) process whose boot began a minute
+  // before or after the time it works out (an uptime read a little later moves it by a second or so), and ten minutes
+  // after.
+  const unshare = root && spawnSync("unshare", ["-m", "true"]).status === 0;
+  it.skipIf(!unshare)(
+    "a boot time within a couple of minutes is this boot: held by its live process; one further off, gone",
+    () => {
+      const place = mkdtempSync(join(tmpdir(), "decart-cli-boot-"));
+      try {
+        const module = bundleLock(place);
+        const script = `import { writeFileSync } from "node:fs";
+import { uptime } from "node:os";
+const { takeLock } = await import(${JSON.stringify(module)});
+const booted = Math.round(Date.now() / 1000 - uptime());
+const seen = {};
+for (const off of [-60, 60, 600]) {
+  const path = ${JSON.stringify(place)} + "/boot" + off + ".lock";
+  writeFileSync(path, JSON.stringify({ pid: ${process.pid}, boot: "~" + (booted + off), nonce: "0123456789abcdef" }));
+  const lock = takeLock(path);
+  seen[off] = "release" in lock ? "taken" : lock;
+  if ("release" in lock) lock.release();
+}
+process.stdout.write(JSON.stringify(seen));`;
+        const child = spawnSync(
+          "unshare",
+          [
+            "-m",
+            "sh",
+            "-c",
+            'mount --bind /dev/null /proc/sys/kernel/random/boot_id && exec "$@"',
+            "sh",
+            process.execPath,
+            "--input-type=module",
+            "-e",
+            script,
+          ],
+          { encoding: "utf8" },
+        );
+        expect(child.stderr).toBe("");
+        expect(JSON.parse(child.stdout)).toEqual({
+          "-60": { holder: process.pid },
+          "60": { holder: process.pid },
+          "600": "taken",
+        });
+      } finally {
+        rmSync(place, { recursive: true, force: true });
+      }
+    },
+  );
 });
