@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
 import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
-import { access, link, mkdir, open, readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
+import { access, link, lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
@@ -529,8 +529,9 @@ const savedThrough = (path: string): Promise<string> => realpath(path).catch(() 
  * can be made, and is writable. `what` names where the path came from (`-o out.png`). With `throughLinks` (a result
  * saved through a link, see `savedThrough`), a link to a file is checked as the file it points to, whose name and directory the
  * save uses. A stream (`writesInPlace`: a named pipe, a character device such as `/dev/null`, a descriptor) is written
- * in place: it must be writable, and nothing is made beside it. A socket or a block device is refused. A usage error
- * (exit 2) otherwise: a result that was paid for is not lost to a typo.
+ * in place: it must be writable, and nothing is made beside it. A socket or a block device is refused. A file there
+ * must be one the user may replace (see `replaceRefusal`: writable, and not another user's in a sticky directory). A
+ * usage error (exit 2) otherwise: a result that was paid for is not lost to a typo.
  */
 export async function checkOutputFile(path: string, what: string, { throughLinks = false } = {}): Promise<void> {
   checkShownPath(path, what);
@@ -544,6 +545,61 @@ export async function checkOutputFile(path: string, what: string, { throughLinks
     throw usageError(`${what}: ${whose} is too long (at most ${most} bytes; nothing was sent)`);
   }
   await checkOutputDirectory(dirname(written), what);
+  await checkReplaceable(written, what);
+}
+
+/** The sticky bit of a directory's mode (`S_ISVTX`, which Node's `fs.constants` lacks). */
+const STICKY = 0o1000;
+
+/** What `replaceRefusal` looks at of a file, or of the directory it is in: its owner and its mode bits. */
+export interface Owned {
+  uid: number;
+  mode: number;
+}
+
+/**
+ * Why a file that is there (`file`: its own entry, as `lstat` gives it) cannot be replaced by a rename in `dir` by the
+ * user `uid` (undefined: a system without user ids), `writable` telling whether the user may write it
+ * (`access(W_OK)`): a file the user cannot write (made read-only, another user's), which `>` and `curl -o` refuse
+ * too; or, in a sticky directory (mode `+t`, as `/tmp`), a file of another user in a directory of another user, which
+ * the system does not let the user rename over (EPERM), whatever the file's mode. Undefined when it can be replaced
+ * (root passes both, as the system lets it).
+ */
+export function replaceRefusal(
+  file: Owned,
+  dir: Owned,
+  uid: number | undefined,
+  writable: boolean,
+): string | undefined {
+  if (!writable) return "its permissions do not let you write it (`>` and `curl -o` refuse it too)";
+  if (uid === undefined || uid === 0 || !(dir.mode & STICKY)) return undefined;
+  if (uid === file.uid || uid === dir.uid) return undefined;
+  return "another user's file, in a directory where only a file's owner replaces it (sticky, as /tmp)";
+}
+
+/**
+ * Checks, before anything is sent, that a regular file at `path` (the file a result replaces, the journal), if there,
+ * can be replaced (see `replaceRefusal`): a usage error (exit 2) naming `what`, the file and why otherwise. Nothing
+ * there, or a stream (written in place), passes.
+ */
+async function checkReplaceable(path: string, what: string): Promise<void> {
+  const entry = await lstat(path).catch(() => undefined);
+  if (!entry || !(entry.isFile() || entry.isSymbolicLink())) return;
+  const dir = await stat(dirname(path));
+  // (A link to nowhere: a new file where it points. One that cannot be looked up, a loop: said as such.)
+  const writable = await access(path, constants.W_OK).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === "EACCES" || e.code === "EPERM") return false;
+      if (e.code === "ENOENT") return true;
+      throw lookupError(what, path, e);
+    },
+  );
+  const why = replaceRefusal(entry, dir, process.getuid?.(), writable);
+  if (why) {
+    const fix = writable ? "give another path" : "make it writable, or give another path";
+    throw usageError(`${what}: cannot replace ${path}: ${why}; ${fix} (nothing was sent)`);
+  }
 }
 
 /** The kind of a file that is neither a regular file nor a directory, in words (`a named pipe (FIFO)`). */
