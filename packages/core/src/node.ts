@@ -205,7 +205,8 @@ const taken = (jobId: string, path: string, temp: string) =>
  * A `path` that is a directory (or a link to one) fails before any download; a link to a file is written through,
  * one to no file yet makes it where it points; a file with hard links is replaced under the name given (its other names
  * keep the old content). A directory where no file can be made fails before any download (the file is never written in
- * place). A file replaced keeps its permissions, and its owner and group where the process may give them. A
+ * place). A file replaced keeps its permissions, and its owner and group where the process may give them; one the
+ * process may not write (made read-only) is not replaced: FILE_WRITE_FAILED before any download, as `>` refuses it. A
  * named pipe or a character device (`/dev/null`, a terminal; also through a link) is written to as it is, as the bytes
  * come (no temporary file, no rename: that would replace it by a file); a pipe is opened first, waiting for its reader
  * until `signal` or `deadline` ends the wait (no thread of Node's pool is held); a download cut short there after its first
@@ -277,6 +278,21 @@ export async function saveResult(
     );
   }
   const direct = kind && (kind.isFIFO() || kind.isCharacterDevice());
+  // A file the process may not write (made read-only, another user's) is not replaced, as `>` and `curl -o` refuse it:
+  // before any download. (Opened for writing to tell, nothing written: the process's effective ids, as a write's. Root,
+  // whom the system lets write it, replaces it; it stays read-only.)
+  if (kind?.isFile())
+    await open(target, constants.O_WRONLY).then(
+      (file) => file.close(),
+      (e) => {
+        throw writeFailed(
+          jobId,
+          path,
+          e,
+          `${textOf(e, true)}: the file is not writable; make it writable, or save elsewhere`,
+        );
+      },
+    );
   if (kind && !kind.isFile() && !direct) {
     const [code, problem] = kind.isDirectory()
       ? ["EISDIR", "illegal operation on a directory"]
@@ -403,15 +419,21 @@ export async function saveResult(
         local = e;
         throw e;
       }
-      file = handle.createWriteStream().on("error", (e: NodeJS.ErrnoException) => {
+      // Each chunk written whole, in turn; the handle stays open, to flush it (a stream of its own would close it).
+      const sink = handle;
+      file = new Writable({
+        write: (chunk: Buffer, _encoding, done) => sink.writeFile(chunk).then(() => done(), done),
+      }).on("error", (e: NodeJS.ErrnoException) => {
         if (e.syscall) local ??= e;
       });
       // One attempt per download: this loop retries the whole of it (answer and body) under the policy.
       await downloadInto(file, (n) => (bytes = n));
-      // Its bytes flushed to disk (fsync: the file's, through a descriptor of its own, the stream's closed) before the
-      // rename: after a power loss the file there is the whole result, never a name on bytes not yet written.
-      await open(temp, "r+")
-        .then((written) => written.sync().finally(() => written.close()))
+      // Its bytes flushed to disk (fsync) before the rename: after a power loss the file there is the whole result,
+      // never a name on bytes not yet written. Through the handle it was written by: a file given the mode of one made
+      // write-only or read-only (0200, 0444) could not be opened again to flush it.
+      await handle
+        .sync()
+        .finally(() => handle!.close())
         .catch((e) => {
           local ??= e;
           throw e;
@@ -422,8 +444,9 @@ export async function saveResult(
       });
       return { path, bytes };
     } catch (e) {
-      if (file) file.destroy();
-      else await handle?.close().catch(() => {});
+      file?.destroy();
+      // (Closed already, once flushed: that close fails, and is let fail.)
+      await handle?.close().catch(() => {});
       // A removal that fails does not hide why the save failed. None when the temporary file could not be made (a file
       // of that name, if any, is not this save's).
       if (handle) await rm(temp, { force: true }).catch(() => {});

@@ -163,6 +163,53 @@ describe("saveResult over a file", () => {
     expect({ uid: after.uid, gid: after.gid, mode: after.mode & 0o777 }).toEqual({ ...owner, mode: 0o640 });
   });
 
+  /**
+   * Runs `save` as a user who is not root (root writes any file: as nobody, through the effective uid, in a directory
+   * of nobody's own), with a file of that user's at `name` of mode `mode`, holding "OLD". Answers the save's result or
+   * error, and the path.
+   */
+  async function saveAsUser(name: string, mode: number) {
+    const { client, jobId } = await completedJob();
+    const place = await mkdtemp(join(dir, "mode-"));
+    const path = join(place, name);
+    await writeFile(path, "OLD");
+    await chmod(path, mode);
+    if (root) {
+      await chown(place, 65534, 65534);
+      await chown(path, 65534, 65534);
+      await chmod(dir, 0o755);
+    }
+    try {
+      if (root) process.seteuid!(65534);
+      const outcome = await saveResult(client, jobId, path).catch((e) => e);
+      return { outcome, jobId, path, place };
+    } finally {
+      if (root) process.seteuid!(0);
+      await chmod(dir, 0o700);
+    }
+  }
+
+  // The temporary file, given the file's mode (0200) before its bytes, was opened again to be flushed: EACCES once the
+  // whole result was downloaded.
+  it("replaces a file of the user's made write-only (0200), flushed through the handle that wrote it; its mode kept", async () => {
+    const { outcome, jobId, path, place } = await saveAsUser("out.mp4", 0o200);
+    expect(outcome).toEqual({ path, bytes: emu.job(jobId)!.resultBytes });
+    expect(await sha(path)).toBe(emu.job(jobId)!.resultSha256);
+    expect((await stat(path)).mode & 0o777).toBe(0o200);
+    expect(await partials(place)).toEqual([]);
+  });
+
+  // It was downloaded whole, then failed EACCES at the flush (a non-root user), or replaced (root would not be asked).
+  it("a file the user made read-only (0444): FILE_WRITE_FAILED (EACCES) before any download, as > refuses; the file kept", async () => {
+    const { outcome, jobId, path, place } = await saveAsUser("kept.mp4", 0o444);
+    expect(outcome).toMatchObject({ code: "FILE_WRITE_FAILED", jobId, path, retryable: false });
+    expect(outcome.cause.code).toBe("EACCES");
+    expect(outcome.message).toContain("the file is not writable; make it writable, or save elsewhere");
+    expect(emu.job(jobId)!.contentReads).toBe(0);
+    expect(await readFile(path, "utf8")).toBe("OLD");
+    expect(await readdir(place)).toEqual(["kept.mp4"]);
+  });
+
   it("in a directory where no file can be made: FILE_WRITE_FAILED naming the directory and the fix, before any download; the file untouched", async () => {
     const { client, jobId } = await completedJob();
     // A directory this process cannot write (root writes any: the save runs with the effective uid of nobody).
