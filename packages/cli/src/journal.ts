@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
-import { link, lstat, open, rename, rm, stat } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from "node:fs";
+import { access, link, lstat, open, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { CliError, EXIT, givenSetting, usageError } from "./exit.js";
@@ -9,6 +9,7 @@ import {
   checkOutputFile,
   checkReadableFile,
   checkRegularFile,
+  checkShownPath,
   ensureDirectoryOf,
   fsReason,
   isBelow,
@@ -223,28 +224,57 @@ export function checkJournalApart(flag: string | undefined, written: readonly st
   const clash = journalClash(flag, written);
   if (clash === undefined) return;
   throw usageError(
-    `the journal ${journalPath(flag)} (--journal, DECART_JOURNAL) is where the command writes (${what}: ${clash}); ` +
+    `${journalNamed(flag, journalPath(flag))} is where the command writes (${what}: ${clash}); ` +
       "give a journal outside it, or another name (nothing was sent)",
   );
 }
 
 /**
+ * The journal at `path` as messages name it, with where it was given (`--journal`, `DECART_JOURNAL`); the default one
+ * by its path alone.
+ */
+const journalNamed = (flag: string | undefined, path: string): string =>
+  `the journal ${path}${flag !== undefined ? " (--journal)" : process.env.DECART_JOURNAL !== undefined ? " (DECART_JOURNAL)" : ""}`;
+
+/**
  * The journal at `journalPath(flag)`, once checked to be a regular file (where it exists: not a named pipe, a socket
- * or a device) that can be written (a usage error, exit 2, before anything is sent otherwise). With `{ write: false }`
- * (a command that only reads it), checked to be readable if it is there, creating nothing.
+ * or a device) that this user can read and write, in a place where it can be written (a usage error, exit 2, before
+ * anything is sent otherwise: a job paid for and not recorded is lost to `jobs list` and `--resume`). With
+ * `{ write: false }` (a command that only reads it), checked to be readable if it is there, creating nothing.
  */
 export async function openJournal(
   flag: string | undefined,
   { write = true, warn }: { write?: boolean; warn?: ((text: string) => void) | undefined } = {},
 ): Promise<Journal> {
   const path = usedJournal(flag);
-  const what = `the journal ${path} (--journal, DECART_JOURNAL)`;
+  const what = journalNamed(flag, path);
   await checkRegularFile(path, what);
+  checkShownPath(path, what);
+  await checkJournalAccess(path, what, write);
   // As given, for its trailing `/`: `--journal state/` would be the file `state` (see `checkOutputKind`).
   await (write ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what) : checkReadableFile(path, what));
   const journal = new Journal(path, { what });
   if (write) await journal.compact(warn);
   return journal;
+}
+
+/**
+ * Checks that the journal at `path`, if it is there, can be read (and, with `write`, written) by this user: one left
+ * by a `sudo decart` is root's (0600). A usage error (exit 2) naming it, the reason and the fix otherwise; what
+ * cannot be looked up is left to the other checks, which say so.
+ */
+async function checkJournalAccess(path: string, what: string, write: boolean): Promise<void> {
+  const mode = write ? constants.R_OK | constants.W_OK : constants.R_OK;
+  const refused = await access(path, mode).then(
+    () => undefined,
+    (e: NodeJS.ErrnoException) => (e.code === "EACCES" || e.code === "EPERM" ? e : undefined),
+  );
+  if (!refused) return;
+  throw usageError(
+    `${what}: cannot ${write ? "read and write" : "read"} it (${fsReason(refused)}; one left by \`sudo decart\` is ` +
+      "root's): give it back to your user (sudo chown), or give another journal with --journal or DECART_JOURNAL " +
+      "(nothing was sent)",
+  );
 }
 
 /**

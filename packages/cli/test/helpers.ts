@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import {
   createServer,
   type IncomingMessage,
@@ -10,7 +10,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
@@ -387,3 +387,35 @@ export const journalRecords = (path: string): any[] =>
 
 /** The journal's records of jobs (a submit's own, written before it is sent, holds no job id). */
 export const jobRecords = (path: string) => journalRecords(path).filter((r) => r.job_id !== undefined);
+
+/** Whether the tests run as root (as CI does). */
+export const root = process.getuid?.() === 0;
+/** setpriv (util-linux), which runs a command under other ids; where it is. */
+export const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((path) => existsSync(path));
+/** `nobody`'s ids, as most Linux systems have them. */
+export const NOBODY = 65534;
+
+/**
+ * Runs the CLI as a user who is not root, in `home` (its HOME and working directory): when the tests run as root, as
+ * `nobody` (through setpriv: skip the test where `SETPRIV` is undefined), `home` given to nobody, and `dir` (the
+ * test's directory, in a file's directory made 0700 by `tempDir`) and its parent made 0755 for it to reach `home`;
+ * otherwise as the user running the tests.
+ */
+export function runAsOtherUser(
+  args: string[],
+  { home, dir, env }: { home: string; dir: string; env: Record<string, string | undefined> },
+): Promise<Run> {
+  const extra = { HOME: home, ...env };
+  if (!root) return run(args, { env: extra, cwd: home });
+  chownSync(home, NOBODY, NOBODY);
+  // (Only the directories `tempDir` made: never the system's temporary directory itself.)
+  for (const p of [dir, dirname(dir)]) if (p.startsWith(join(tmpdir(), "decart-cli-"))) chmodSync(p, 0o755);
+  const child = tracked(
+    spawn(SETPRIV!, [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", process.execPath, BIN, ...args], {
+      env: childEnv(extra),
+      cwd: home,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
+  return finished(child);
+}

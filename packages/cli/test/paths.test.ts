@@ -153,7 +153,7 @@ describe("output paths", () => {
     ].map(([name, ...args]) => [
       `${name} with the journal a named pipe`,
       [...args, "--journal", "a-fifo"],
-      /the journal \/\S+\/a-fifo \(--journal, DECART_JOURNAL\): \/\S+\/a-fifo is a named pipe \(FIFO\), not a regular file; give a file/,
+      /the journal \/\S+\/a-fifo \(--journal\): \/\S+\/a-fifo is a named pipe \(FIFO\), not a regular file; give a file/,
     ]),
     [
       "jobs submit with the journal a link to a named pipe",
@@ -358,7 +358,7 @@ describe("the journal, as the file system sees it", () => {
     ]) {
       const result = await run([...args, "--journal", journal, "--no-json"], { env, cwd: place });
       expect(result.code, result.stderr).toBe(2);
-      expect(result.stderr).toContain(`the journal ${journal} (--journal, DECART_JOURNAL) is where the command writes`);
+      expect(result.stderr).toContain(`the journal ${journal} (--journal) is where the command writes`);
       expect(result.stderr).toContain(`(-o out.png: ${join(place, "out.png")})`);
     }
     expect(sent()).toBe(0);

@@ -3,41 +3,20 @@
  * directory such as /tmp, where the rename over it fails EPERM) is refused before anything is sent, as `>` and
  * `curl -o` refuse it: found only at the save, the image or video was paid for and lost.
  */
-import { spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { replaceRefusal } from "../src/files.js";
-import { BIN, childEnv, finished, type Run, run, useEmulator } from "./helpers.js";
+import { NOBODY, root, runAsOtherUser, SETPRIV, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
 let dir: string;
 useEmulator({}, (f) => ({ emu, env, dir } = f), { ownDir: true });
 
-const root = process.getuid?.() === 0;
-const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((path) => existsSync(path));
-/** `nobody`'s ids, as most Linux systems have them. */
-const NOBODY = 65534;
-
-/**
- * Runs the CLI as a user who is not root: as root, as `nobody` (setpriv), with a home and a journal in `home`, which
- * nobody owns; otherwise as the user running the tests.
- */
-function runAsUser(args: string[], home: string): Promise<Run> {
-  const extra = { ...env, HOME: home, DECART_JOURNAL: join(home, "jobs.jsonl") };
-  if (!root) return run(args, { env: extra, cwd: home });
-  chownSync(home, NOBODY, NOBODY);
-  // The test's directory and the file's (made 0700), for nobody to reach its home.
-  for (const p of [dir, dirname(dir)]) chmodSync(p, 0o755);
-  const child = spawn(
-    SETPRIV!,
-    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", process.execPath, BIN, ...args],
-    { env: childEnv(extra), cwd: home, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  return finished(child);
-}
+const runAsUser = (args: string[], home: string) =>
+  runAsOtherUser(args, { home, dir, env: { ...env, DECART_JOURNAL: join(home, "jobs.jsonl") } });
 
 describe("replaceRefusal", () => {
   const sticky = 0o41777;
