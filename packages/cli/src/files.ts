@@ -1,8 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
 import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
-import { access, link, lstat, mkdir, open, readdir, realpath, rename, rm, rmdir, stat } from "node:fs/promises";
-import { basename, dirname, extname, join, resolve, sep } from "node:path";
+import {
+  access,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+} from "node:fs/promises";
+import { basename, dirname, extname, isAbsolute, join, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
 import { aborted } from "@decart/core";
@@ -204,7 +217,7 @@ export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
  * then put in place by `placeFile` (with `avoid`: a default name, which never replaces a file). Answers the path
  * written. A failure leaves nothing behind, and never a half-written file. A path the user gave that is a stream (see
  * `writesInPlace`: `/dev/null`, a named pipe, a terminal) is opened and written as it is: no temporary file, no rename,
- * which would replace it by a file; a named pipe waits for its reader on a timer, never in a thread (see `writeToPipe`). A path the user gave that is a symbolic link to a file writes that file, the link
+ * which would replace it by a file; a named pipe waits for its reader on a timer, never in a thread (see `writeToPipe`). A path the user gave that is a symbolic link to a file (or to nowhere) writes that file, the link
  * staying (see `savedThrough`: as a video's download does, and as `>` or `curl -o` do); the path answered is the one
  * given. A file replaced keeps its mode, owner and group (as a video's download keeps them).
  */
@@ -519,15 +532,36 @@ export async function checkOutputDirectory(dir: string, what: string): Promise<v
 
 /**
  * The file a result given a path writes for it (a video's download, the client's `saveResult`; an image, a batch's
- * report: `writeAtomically`), as it finds it: through a symbolic link to a file, that file (the link stays); otherwise
- * `path` (a link to nowhere is replaced). Its temporary file (`temporaryPath`) goes beside it.
+ * report: `writeAtomically`), as it finds it: through a symbolic link to a file, that file (the link stays); through a
+ * link to nowhere, the file where it points (the link stays; its missing directories are made, as for any path), as
+ * the client's `saveResult`, `>` and `curl -o` write through one; otherwise `path`. Its temporary file
+ * (`temporaryPath`) goes beside it.
  */
-const savedThrough = (path: string): Promise<string> => realpath(path).catch(() => path);
+export async function savedThrough(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (e) {
+    const { code } = e as NodeJS.ErrnoException;
+    if (code !== "ENOENT" && code !== "ENOTDIR") return path;
+  }
+  // Each link's text put after the directory it is in, as written (the kernel follows `sub` of `sub/..` first), then
+  // the real path of its directory where it exists.
+  let target = resolve(path);
+  for (let hops = 0; hops < MAX_LINKS; hops++) {
+    const to = await readlink(target).catch(() => undefined);
+    if (to === undefined) break;
+    target = isAbsolute(to) ? to : `${dirname(target)}${sep}${to}`;
+  }
+  return realpath(dirname(target)).then(
+    (real) => join(real, basename(target)),
+    () => resolve(target),
+  );
+}
 
 /**
  * Checks, before anything is sent, that a file can be written at `path`: not a directory, and its directory exists or
  * can be made, and is writable. `what` names where the path came from (`-o out.png`). With `throughLinks` (a result
- * saved through a link, see `savedThrough`), a link to a file is checked as the file it points to, whose name and directory the
+ * saved through a link, see `savedThrough`), a link to a file, or to nowhere, is checked as the file it points to, whose name and directory the
  * save uses. A stream (`writesInPlace`: a named pipe, a character device such as `/dev/null`, a descriptor) is written
  * in place: it must be writable, and nothing is made beside it. A socket or a block device is refused. A file there
  * must be one the user may replace (see `replaceRefusal`: writable, and not another user's in a sticky directory). A

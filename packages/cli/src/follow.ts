@@ -22,6 +22,7 @@ import {
   fsReason,
   placeFile,
   removeStalePartials,
+  savedThrough,
   temporaryPath,
   tracking,
 } from "./files.js";
@@ -282,7 +283,8 @@ export async function downloadResult(
   const events = progressEvents(output, "downloading", { ...tag, job_id: jobId });
   const progress = bar ? await progressBar(output, "Downloading") : undefined;
   try {
-    await ensureDirectoryOf(path);
+    // (Where a link to nowhere points: the client's save writes through it.)
+    await ensureDirectoryOf(avoid ? path : await savedThrough(path));
     // What downloads to this path killed before they ended left (see `removeStalePartials`).
     await removeStalePartials(path);
     // The temporary files (saveResult's, named here, and the CLI's own under a name it chose; not `-o`, which is the
