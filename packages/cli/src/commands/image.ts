@@ -1,9 +1,17 @@
 import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
+import type { Code } from "../codes.js";
 import { clientFor, type GlobalOptions } from "../config.js";
-import { EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
-import { checkOutputDirectory, checkOutputFile, defaultOutputName, graceAfter, writeAtomically } from "../files.js";
+import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
+import {
+  checkOutputDirectory,
+  checkOutputFile,
+  defaultOutputName,
+  fsReason,
+  graceAfter,
+  writeAtomically,
+} from "../files.js";
 import { heldImage, SUBMIT_GRACE_MS, unsentInterrupt, withInputs } from "../follow.js";
 import { imageExtension } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
@@ -165,7 +173,22 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
         graceAfter(signal, SUBMIT_GRACE_MS),
       );
     } catch (error) {
-      if (!(signal.aborted && AbortError.isInstance(error))) throw error;
+      if (!(signal.aborted && AbortError.isInstance(error))) {
+        // The system refused the write (a full disk, /dev/full, a permission): said with the path, and that the image
+        // was made and billed, as a batch's image line says it; its code the system's (`ENOSPC` …).
+        const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+        if (typeof code !== "string" || typeof syscall !== "string") throw error;
+        throw new CliError(
+          `Could not write the image to ${named(extension)} (${fsReason(error)}); nothing was saved. The server ` +
+            "answered the request with success, so an image was made (and billed), but it was not kept: an image has " +
+            "no job id, so no command can fetch it; run again once the place can take it (billed again), or give " +
+            "another -o",
+          EXIT.error,
+          undefined,
+          false,
+          code as Code,
+        );
+      }
       output.event({ type: "interrupted", exit_code: interruptedCode() });
       output.warn(
         output.err.yellow(
