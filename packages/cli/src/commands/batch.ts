@@ -1131,7 +1131,15 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     results.sort((a, b) => a.line - b.line);
     // Both reports scrubbed of every key the process knows, as every line the CLI writes (a server's reason may quote
     // one). A failed line is written as given: no line holds a key (see `parseBatch`).
-    await writeAtomically(resultsPath, Buffer.from(results.map((r) => `${jsonText(redactValues(r))}\n`).join("")));
+    // A report that cannot be written (a full disk …) is named, and the run still ends with its summary and the command
+    // that writes it again (the jobs and images are kept, and the journal knows them), exit 1: not the bare error.
+    const unwritten: Array<{ path: string; error: unknown }> = [];
+    const writeReport = (path: string, text: string) =>
+      writeAtomically(path, Buffer.from(text)).catch((error: NodeJS.ErrnoException) => {
+        if (typeof error?.syscall !== "string") throw error;
+        unwritten.push({ path, error });
+      });
+    await writeReport(resultsPath, results.map((r) => `${jsonText(redactValues(r))}\n`).join(""));
     const failedLines = new Set(results.filter((r) => r.status === "failed").map((r) => r.line));
     const unknownLines = new Set(results.filter((r) => r.status === "failed" && r.outcome_unknown).map((r) => r.line));
     // A line whose job exists (resumable) is finished by --resume, not fed back in: errors.jsonl holds only the lines
@@ -1146,7 +1154,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       [unknownPath, (l: BatchLine) => unknownLines.has(l.number)],
     ] as const) {
       const text2 = lines.filter(fails).map((l) => `${l.text}\n`);
-      if (text2.length) await writeAtomically(path, Buffer.from(text2.join("")));
+      if (text2.length) await writeReport(path, text2.join(""));
       // An earlier run's lines are gone; a stream there (a named pipe, /dev/null) stays as it is.
       else if (!writesInPlace(path)) await rm(path, { force: true });
     }
@@ -1159,7 +1167,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // every run that exits non-zero does.
     const exitCode: ExitCode = signal.aborted
       ? interruptedCode()
-      : journal.failure !== undefined
+      : journal.failure !== undefined || unwritten.length
         ? EXIT.error
         : failedLines.size
           ? EXIT.batchPartial
@@ -1176,6 +1184,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       results: resultsPath,
       ...(toRun && { errors: errorsPath }),
       ...(unknownLines.size && { unknown: unknownPath }),
+      ...(unwritten.length && { not_written: unwritten.map((u) => u.path) }),
       exit_code: exitCode,
     });
     const c = output.err;
@@ -1186,7 +1195,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     report(
       `Batch: ${lines.length} line(s), ${tint.green(`${completed} completed`)}, ${failedLines.size ? tint.red(`${failedLines.size} failed`) : "0 failed"}` +
         (interrupted ? `, ${interrupted} not finished` : "") +
-        `. Results: ${untrusted(resultsPath)}` +
+        `. Results: ${unwritten.some((u) => u.path === resultsPath) ? "not written (see below)" : untrusted(resultsPath)}` +
         (toRun ? `; failed lines (fix and run them again): ${untrusted(errorsPath)}` : ""),
     );
     // Image lines apart: an image has no job id, so neither `jobs list` nor the dashboard's jobs find one. A line whose
@@ -1245,6 +1254,16 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             `${resumable} failed line(s) have a job whose result was not saved (not the job's failure), not in ` +
               "errors.jsonl (fed back in, each would pay for a second job): to watch and download them without new " +
               `jobs, run: ${again}${stdinNote}`,
+          ),
+        ),
+      );
+    }
+    for (const { path, error } of unwritten) {
+      output.warn(
+        c.red(
+          untrusted(
+            `Could not write ${path} (${fsReason(error)}): the lines' jobs and images are kept, and the journal knows ` +
+              `them; once it can be written, write the report again (no line done is sent again): ${again}${stdinNote}`,
           ),
         ),
       );
