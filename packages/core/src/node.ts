@@ -804,8 +804,25 @@ const cancelWeb = (stream: ReadableStream, reader?: ReadableStreamDefaultReader,
  * of it; a slice is read only when asked for, from memory or from disk.)
  */
 async function* blobChunks(blob: Blob): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < blob.size; at += 256 * 1024)
-    yield new Uint8Array(await blob.slice(at, at + 256 * 1024).arrayBuffer());
+  for (let at = 0; at < blob.size; at += 256 * 1024) {
+    const slice = blob.slice(at, at + 256 * 1024);
+    // A file's Blob (`openAsBlob`) refuses to be read once the file changed (Node's "The blob could not be read"); one
+    // that reads shorter than its size (a /sys or /proc file, a FUSE one) gives fewer bytes, and the body fell short of
+    // its Content-Length: said so, not left for the server's timeout.
+    const bytes = new Uint8Array(
+      await slice.arrayBuffer().catch((e) => {
+        throw (e as Error)?.name === "NotReadableError"
+          ? new Error("the file changed while it was sent (written to or cut since it was opened)", { cause: e })
+          : e;
+      }),
+    );
+    if (bytes.byteLength !== slice.size)
+      throw new Error(
+        `read ${at + bytes.byteLength} of ${blob.size} bytes: the file changed while it was sent, or reads shorter ` +
+          "than its size says (as a /sys or /proc file)",
+      );
+    yield bytes;
+  }
 }
 
 /**

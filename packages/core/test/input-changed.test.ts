@@ -1,0 +1,82 @@
+/**
+ * A file input whose bytes are not what its size said when it was opened: one appended to after `fileFromPath` (a
+ * recording still being written), or one that reads shorter than its size (a /sys or /proc file, a FUSE one). The
+ * upload stops with an `InvalidInputError` naming the input and saying so, sent once, never tried again: the short one
+ * left the body short of its Content-Length until the server's 408, then was sent again and blamed on its pace; the
+ * grown one said only Node's "The blob could not be read".
+ */
+import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvalidInputError, models } from "../src/index.js";
+import { fileFromPath, nodeUpload } from "../src/node.js";
+import { clientFor, startFast } from "./helpers.js";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "decart-core-changed-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Submits `data` to an emulator of its own (its request timeout short: a body left short of its length, as before,
+ * failed in 2 s, not 30), closed once the call settled: its counts are then this call's whole (an aborted request is
+ * counted as its connection ends). Answers what the call ended with and the requests the emulator was sent.
+ */
+async function submitted(data: () => Promise<Blob>) {
+  const emu = await startFast({ requestTimeoutMs: 2000 });
+  try {
+    const client = clientFor(emu, { upload: nodeUpload() });
+    const outcome = await client.queue
+      .submit({ model: models.video("lucy-clip"), prompt: "Make it snow", data: await data() } as never)
+      .catch((e: unknown) => e);
+    return { outcome, emu };
+  } finally {
+    await emu.close();
+  }
+}
+
+/** An MP4's first box, then zeros: `size` bytes. */
+const mp4 = (size: number) =>
+  Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypisom"), Buffer.alloc(size - 12)]);
+
+describe("a file input that changes under its upload", () => {
+  it("appended to after fileFromPath: InvalidInputError naming it, 'the file changed while it was sent', never sent again", async () => {
+    const path = join(dir, "rec.mp4");
+    writeFileSync(path, mp4(100_000));
+    const { outcome, emu } = await submitted(async () => {
+      const file = await fileFromPath(path);
+      appendFileSync(path, Buffer.alloc(4096)); // the recorder writes on
+      return file;
+    });
+    expect(InvalidInputError.isInstance(outcome), JSON.stringify(outcome)).toBe(true);
+    expect(outcome).toMatchObject({ code: "INVALID_INPUT", field: "data" });
+    expect((outcome as Error).message).toContain(
+      'Could not send the input "data" (rec.mp4): the file changed while it was sent',
+    );
+    expect(emu.stats().requests.byRoute.submit).toBeLessThanOrEqual(1);
+    expect(emu.stats().jobsCreated).toBe(0);
+  });
+
+  // A file that reads shorter than its size: a /sys attribute (4096 bytes by stat, a few read), which Linux has; no
+  // file a test can make without mounting a file system reads so.
+  const sysfs = "/sys/kernel/address_bits";
+  it.skipIf(!existsSync(sysfs) || statSync(sysfs).size === 0)(
+    "one that reads shorter than its size (a /sys file): 'read N of M bytes', sent once, not left to the server's timeout",
+    async () => {
+      const size = statSync(sysfs).size;
+      const { outcome, emu } = await submitted(() => fileFromPath(sysfs, { type: "video/mp4" }));
+      expect(InvalidInputError.isInstance(outcome), JSON.stringify(outcome)).toBe(true);
+      expect(outcome).toMatchObject({ code: "INVALID_INPUT", field: "data" });
+      expect((outcome as Error).message).toMatch(
+        new RegExp(
+          `Could not send the input "data" \\(address_bits\\): read \\d+ of ${size} bytes: the file changed while ` +
+            "it was sent, or reads shorter than its size says",
+        ),
+      );
+      expect(emu.stats().requests.byRoute.submit).toBe(1);
+      expect(emu.stats().jobsCreated).toBe(0);
+    },
+  );
+});
