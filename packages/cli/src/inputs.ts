@@ -348,7 +348,10 @@ async function readText(
   return (unmarked.endsWith("\u001a") ? unmarked.slice(0, -1) : unmarked).replace(/\r?\n$/, "");
 }
 
-const fail = (field: string, path: string, e: NodeJS.ErrnoException): never => {
+const fail = (field: string, path: string, thrown: NodeJS.ErrnoException): never => {
+  // The client's refusal (fileFromPath's InvalidInputError) carries the system's (EACCES …) as its cause: that one said.
+  const cause = thrown.cause as NodeJS.ErrnoException | undefined;
+  const e = typeof cause?.syscall === "string" ? cause : thrown;
   const reason = e.code === "ENOENT" ? `no such file${whyNotFound(path)}` : fsReason(e);
   throw usageError(`"${field}": cannot read ${path} (${reason})`);
 };

@@ -16,7 +16,7 @@ import {
   resumeOf,
   usageError,
 } from "./exit.js";
-import { namesStdout } from "./files.js";
+import { fsReason, namesStdout } from "./files.js";
 import { failed, Output, quoted, untrusted } from "./output.js";
 import { checkWrittenPath } from "./path-argument.js";
 import { answersApart, loadProxies } from "./proxy.js";
@@ -459,7 +459,16 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 }
 
 /** Prints an error (a JSON event too, in JSON mode) and answers its exit code. */
-async function report(error: unknown, output: Output): Promise<number> {
+async function report(thrown: unknown, output: Output): Promise<number> {
+  // The current directory removed (or moved away) under the shell: Node's `uv_cwd` error, from the first path resolved
+  // against it, said as its cause and its fix (exit 2), not as the bare system error.
+  const error =
+    (thrown as NodeJS.ErrnoException | undefined)?.syscall === "uv_cwd"
+      ? usageError(
+          `the current directory cannot be found (${fsReason(thrown)}): it was removed, or moved away; cd to a ` +
+            "directory that exists and run the command again",
+        )
+      : thrown;
   // The client (for its error classes) is loaded only when needed: `decart --version` and `--help` start faster.
   const { exitCodeOf, messageOf } = await import("./errors.js");
   const code = exitCodeOf(error);
