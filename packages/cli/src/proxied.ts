@@ -20,6 +20,7 @@ import {
   PROXY_STATUSES,
   type Proxies,
   proxyFor,
+  proxyMayHaveAnswered,
   proxyTrouble,
 } from "./proxy.js";
 
@@ -340,10 +341,27 @@ function watched(
     noteFetchTrouble(url.origin, code, proxyTrouble(proxy, name, target, status || undefined, code));
     return (error as Error).name === "AbortError" ? Object.assign(new Error(String(message)), { code }) : error;
   };
+  // An answer of `PROXY_STATUSES`, which the proxy forwarded to a request for an http URL (from inside a tunnel: the
+  // server's), noted as the answer's status (see `fetchTroubleOf`).
+  const answered = (status: unknown) => {
+    if (!secure && PROXY_STATUSES.has(status as number))
+      noteFetchTrouble(url.origin, `HTTP ${status}`, proxyMayHaveAnswered(proxy, name, target, status as number));
+  };
   return new Proxy(handler, {
     get(target, key) {
       const value = Reflect.get(target, key);
       if (typeof value !== "function") return value;
+      // (undici's handler hears the status by `onHeaders`; its newer one by `onResponseStart`, after a controller.)
+      if (key === "onHeaders")
+        return (status: unknown, ...rest: unknown[]) => {
+          answered(status);
+          return value.call(target, status, ...rest);
+        };
+      if (key === "onResponseStart")
+        return (controller: unknown, status: unknown, ...rest: unknown[]) => {
+          answered(status);
+          return value.call(target, controller, status, ...rest);
+        };
       if (key === "onError") return (error: unknown) => value.call(target, seen(error));
       if (key === "onResponseError")
         return (controller: unknown, error: unknown) => value.call(target, controller, seen(error));

@@ -205,6 +205,19 @@ export function proxyAnswered(proxy: URL, name: string, target: string, status: 
 }
 
 /**
+ * What an answer of `PROXY_STATUSES` to a download by Node's fetch (a file input given as a URL) for `target`
+ * (`host:port`) that the proxy `proxy` (read from the variable `name`) forwarded says: the client keeps only its status,
+ * and a file's server has no JSON error of its own to tell its answers from the proxy's, so it may be either.
+ */
+export const proxyMayHaveAnswered = (proxy: URL, name: string, target: string, status: number): string =>
+  `an answer through the proxy ${proxy.origin} (${name}), which may be the proxy's own (or a gateway's on the way) ` +
+  "rather than that server's: " +
+  (status === 403
+    ? `check that the proxy lets ${target} through`
+    : `the proxy may not have reached ${target} or got its answer in time: check the proxy, or try again later`) +
+  ", or name that host in no_proxy (or NO_PROXY) if it is reached directly";
+
+/**
  * An answer of `PROXY_STATUSES` that the proxy `proxy` (read from the variable `name`) forwarded to a request for an
  * http URL (sent to it whole) for `target` (`host:port`), with its body's text when that was neither JSON with `detail`
  * or `error` (the client's test of the API's error) nor an HTML page (see `proxyAnswerOf`).
@@ -274,7 +287,7 @@ export const noteFetchTrouble = (origin: string, code: string, text: string): vo
 /**
  * What a proxy's failure said (`proxyTrouble`) of a download by Node's fetch (a file input given as a URL) whose error
  * says `message`: the client's message of such a failure names the URL (`from http://…`) and ends with its error's
- * code, as `(ECONNREFUSED)`, and keeps nothing else of it.
+ * code, as `(ECONNREFUSED)`, or with the answer's status, as `HTTP 403`, and keeps nothing else of it.
  */
 export function fetchTroubleOf(message: string): string | undefined {
   let origin: string | undefined;
@@ -282,7 +295,10 @@ export function fetchTroubleOf(message: string): string | undefined {
     origin = new URL(/ from (\S+)/.exec(message)?.[1] ?? "").origin;
   } catch {}
   const trouble = origin === undefined ? undefined : fetchTroubles.get(origin);
-  return trouble && message.endsWith(`(${trouble.code})`) ? trouble.text : undefined;
+  // (An answer's status, noted as `HTTP 403`, ends the message bare: `…: HTTP 403`.)
+  return trouble && (message.endsWith(`(${trouble.code})`) || message.endsWith(`: ${trouble.code}`))
+    ? trouble.text
+    : undefined;
 }
 
 /** The proxy of `proxies` for a request to `host` and `port` (https when `secure`), or undefined: direct. */

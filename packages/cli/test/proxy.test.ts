@@ -256,6 +256,55 @@ describe("behind a proxy", () => {
     });
   });
 
+  it("a file input given as a URL answered 403 or 503 through http_proxy says the answer may be the proxy's", async () => {
+    // The proxy answers every request itself: a page (403), then a line of text (503).
+    const answers: [number, string, string][] = [
+      [403, "text/html", "<html><title>Access denied (squid)</title></html>"],
+      [503, "text/plain", "Proxy overloaded\n"],
+    ];
+    let answer = answers[0]!;
+    const answering = createHttp((req, res) => {
+      req.resume();
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(answer[0], { "content-type": answer[1], "retry-after": "0" }).end(answer[2]);
+    });
+    await new Promise<void>((done) => answering.listen(0, "127.0.0.1", done));
+    const origin = `http://127.0.0.1:${port(answering)}`;
+    const input = "http://files.test/in.png";
+    const said = (status: number, check: string) =>
+      `Could not download "data" from ${input}: HTTP ${status}: an answer through the proxy ${origin} (http_proxy), ` +
+      `which may be the proxy's own (or a gateway's on the way) rather than that server's: ${check}, or name that ` +
+      "host in no_proxy (or NO_PROXY) if it is reached directly; nothing was sent to the API";
+    try {
+      const results: [number | null, string][] = [];
+      for (answer of answers) {
+        const r = await run(
+          ["--json", "image", "-m", "lucy-pro-i2i", "a lighthouse", `data=${input}`, "-o", join(dir, "p.png")],
+          {
+            env: { ...env, http_proxy: origin, NO_PROXY: "127.0.0.1" },
+          },
+        );
+        const [error] = events(r.stdout).filter((e) => e.type === "error");
+        results.push([r.code, String(error?.message)]);
+      }
+      expect(results).toEqual([
+        [2, said(403, "check that the proxy lets files.test:80 through")],
+        [
+          1,
+          said(
+            503,
+            "the proxy may not have reached files.test:80 or got its answer in time: check the proxy, or try again later",
+          ),
+        ],
+      ]);
+      expect(seen).toEqual([`GET ${input}`, `GET ${input}`]);
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      answering.closeAllConnections();
+      await new Promise((done) => answering.close(done));
+    }
+  });
+
   it("a proxy's credentials: never on stderr with DEBUG=*, and Proxy-Authorization alike from either transport, a user alone too", async () => {
     await withInput(async (inputPort) => {
       const input = `http://decart.test:${inputPort}/in.mp4`;
