@@ -717,6 +717,17 @@ describe("decart batch", () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(emu.stats().jobsCreated).toBe(jobs);
     expect(sha256(join(place, "1.mp4"))).toBe(video);
+    // Its report (naming it again) with a line of no batch added, one the journal does not hold: refused all the
+    // same, the message saying that only some of its lines name no batch.
+    const mixed = `${readFileSync(results, "utf8")}{"custom_id":"9","line":9,"status":"completed","path":"9.mp4"}\n`;
+    writeFileSync(results, mixed);
+    const again = await run(["batch", "a.jsonl", "--resume"], { env, cwd: place });
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain(
+      `${place} holds the report of a batch that the journal does not know as this one (some of its lines name no ` +
+        "batch, and none of them is a job or an image the journal holds for a line of this batch)",
+    );
+    expect(readFileSync(results, "utf8")).toBe(mixed);
   });
 
   it("--concurrency 16 with -q writes nothing on stderr (no MaxListenersExceededWarning from the lines in flight)", async () => {

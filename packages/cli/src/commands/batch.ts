@@ -561,8 +561,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           `${flag}: ${out} holds the report of ` +
             (other !== undefined
               ? `another batch (${other})`
-              : "a batch that the journal does not know as this one (its lines name no batch, and none of them is a " +
-                "job or an image the journal holds for a line of this batch)") +
+              : "a batch that the journal does not know as this one (" +
+                // (Lines naming this batch beside them do not make them its own: a batch writes its name on each.)
+                (earlier.some((r) => stringOr(r.batch) !== undefined) ? "some of its lines name" : "its lines name") +
+                " no batch, and none of them is a job or an image the journal holds for a line of this batch)") +
             ` in ${resultsPath}; this batch would replace it and that batch's results of the same names. Give ` +
             `another --out (or remove ${resultsPath} to replace them) (nothing was sent)`,
         ),
