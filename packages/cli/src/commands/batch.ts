@@ -992,11 +992,13 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           for (const partial of await leftPartials(target)) {
             // Written before the unsettled request was made (by a request of the line's earlier text): not its answer.
             // To the millisecond (the record's time has them) where the file system keeps its times so (a time with a
-            // fraction of a second); to the second where it may keep no finer (a whole second: a file written just
-            // after the request, in its second, is dated before it there).
+            // fraction of a second), less 20 ms: Linux dates a file by its coarse clock, its last tick (every 4 to
+            // 10 ms), so a file written just after the request may be dated a tick before it; to the second where it
+            // may keep no finer (a whole second: a file written just after the request, in its second, is dated before
+            // it there).
             const at = Date.parse(unknown?.at ?? "");
             const written = (await stat(partial)).mtimeMs;
-            if (!(written >= (written % 1000 ? at : Math.floor(at / 1000) * 1000))) continue;
+            if (!(written >= (written % 1000 ? at - 20 : Math.floor(at / 1000) * 1000))) continue;
             if (found || !(await wholeImage(await readFile(partial), extension))) continue;
             await rename(partial, target);
             found = target;
