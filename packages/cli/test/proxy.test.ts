@@ -13,7 +13,7 @@ import { createServer as createHttps } from "node:https";
 import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { proxiesOf } from "../src/proxy.js";
@@ -146,6 +146,14 @@ async function withInput(use: (port: number) => Promise<void>): Promise<void> {
     await new Promise((done) => inputs.close(done));
   }
 }
+
+/** A proxy's answer compressed by each coding the client decodes (`deflate raw`: sent as `deflate`, without zlib's wrap). */
+const ENCODED = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  "deflate raw": deflateRawSync,
+  br: brotliCompressSync,
+} satisfies Record<string, (text: string) => Buffer>;
 
 /** The environment for the emulator at `decart.test` (over http, else https by the TLS front), with `extra`. */
 const at = (scheme: "http" | "https", extra: Record<string, string> = {}) => ({
@@ -496,14 +504,22 @@ describe("behind a proxy", () => {
     let status = 403;
     let api: string | undefined;
     let text = false;
-    let gzip = false;
+    // The coding of the proxy's answer (its name in the body: `deflate raw` is sent as `deflate`), if any.
+    let coding: keyof typeof ENCODED | undefined;
     const answering = createHttp((req, res) => {
       req.resume();
       // The proxy's own answer compressed whatever the request asked (the client asks for identity).
-      if (gzip)
+      if (coding)
         res
-          .writeHead(status, { "content-type": text ? "text/plain" : "text/html", "content-encoding": "gzip" })
-          .end(gzipSync(text ? "Proxy overloaded (gzip)\n" : `<html><title>Blocked (${status}, gzip)</title></html>`));
+          .writeHead(status, {
+            "content-type": text ? "text/plain" : "text/html",
+            "content-encoding": coding.split(" ")[0]!,
+          })
+          .end(
+            ENCODED[coding](
+              text ? `Proxy overloaded (${coding})\n` : `<html><title>Blocked (${status}, ${coding})</title></html>`,
+            ),
+          );
       else if (api)
         res
           .writeHead(status, { "content-type": "application/json", "x-request-id": "req_api" })
@@ -564,19 +580,30 @@ describe("behind a proxy", () => {
       text = true;
       const plain = await failed(["jobs", "status", "job_x"]);
       expect(plain.error.message).toContain(`Proxy overloaded (HTTP 503); with no JSON error of the API's: ${likely}`);
-      // Either sent compressed (gzip): the client decodes it, and so does the CLI to judge it.
-      gzip = true;
-      const zipped = await failed(["jobs", "status", "job_x"]);
-      expect(zipped.error.message).toContain(
-        `Proxy overloaded (gzip) (HTTP 503); with no JSON error of the API's: ${likely}`,
+      // Either sent compressed (gzip, deflate zlib-wrapped or raw, br): the client decodes it, and so does the CLI to
+      // judge it.
+      const judged: Record<string, [number | null, string][]> = {};
+      for (coding of Object.keys(ENCODED) as (keyof typeof ENCODED)[]) {
+        const each: [number | null, string][] = [];
+        judged[coding] = each;
+        for (text of [true, false]) {
+          status = text ? 503 : 403;
+          const r = await failed(["jobs", "status", "job_x"]);
+          each.push([r.code, r.error.message.split(" itself ")[0]!]);
+        }
+      }
+      const proxy = `with no JSON error of the API's: likely an answer of the proxy ${origin} (http_proxy)`;
+      expect(judged).toEqual(
+        Object.fromEntries(
+          Object.keys(ENCODED).map((name) => [
+            name,
+            [
+              [1, `Proxy overloaded (${name}) (HTTP 503); ${proxy}`],
+              [1, `Blocked (403, ${name}) (an HTML page, not the API's answer) (HTTP 403); ${proxy}`],
+            ],
+          ]),
+        ),
       );
-      text = false;
-      status = 403;
-      const zippedPage = await failed(["jobs", "status", "job_x"]);
-      expect(zippedPage.error.message).toContain(
-        `Blocked (403, gzip) (an HTML page, not the API's answer) (HTTP 403); with no JSON error of the API's: ${likely}`,
-      );
-      expect(zippedPage.code).toBe(1);
       expect(emu.stats().requests.total).toBe(0);
     } finally {
       answering.closeAllConnections();
