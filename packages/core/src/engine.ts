@@ -117,7 +117,10 @@ export interface JobWatchInit {
   durations?: DurationModel | undefined;
   /** `false` to end with `completed` as soon as the job completes, without downloading (default `true`). */
   download?: boolean | undefined;
-  /** Randomness of the retry backoff's jitter (default `Math.random`; seed it in tests). */
+  /**
+   * Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it in tests). One that throws, or
+   * answers no number or one outside [0, 1), ends the watch with a `CALLBACK_ERROR` carrying the job id.
+   */
   random?: (() => number) | undefined;
   /** The least time between status reads while in the background (default 30 s). */
   backgroundMs?: number | undefined;
@@ -369,11 +372,16 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       try {
         wait = retryDelay(lag ? { ...error, retryable: true } : error, failures++, {
           invalid,
-          random: init.random,
+          random: init.random && guard(init.random, jobId, "random", 1),
         });
       } catch (e) {
-        // The client's `random` threw (or answered no number): the watch ends with that `CALLBACK_ERROR`, the job's.
-        return step([], { error: asDecartError(e, jobId) });
+        // The client's `random` threw (or answered no number, or one outside [0, 1)): the watch ends with that
+        // `CALLBACK_ERROR`, the job's. (The client's own `random`, held so already, threw its `CALLBACK_ERROR`: taken
+        // as it is, not written again around it.)
+        const { cause } = e as DecartError;
+        return step([], {
+          error: asDecartError((cause as DecartError)?.code === "CALLBACK_ERROR" ? cause : e, jobId),
+        });
       }
       if (wait === undefined) return step([], { error });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read

@@ -280,6 +280,38 @@ describe("createJobWatch", () => {
     }
   });
 
+  it("ends with the job's CALLBACK_ERROR when its `random` answers outside [0, 1) or no number, or throws, as the client's does", () => {
+    const said: string[] = [];
+    for (const random of [
+      () => 5,
+      () => 1,
+      () => -0.5,
+      () => Number.NaN,
+      () => {
+        throw new Error("rng broke");
+      },
+    ]) {
+      const { watch } = setup({ first: job("pending"), random });
+      watch.start();
+      const { next } = watch.error(new ServerError("unavailable", { status: 503, retryable: true }));
+      const error = (next as { error?: DecartError }).error;
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: "job_1" });
+      said.push(error!.message);
+    }
+    expect(said).toEqual(
+      ["random answered 5", "random answered 1", "random answered -0.5", "random answered NaN", "Error: rng broke"].map(
+        (what) => `Job job_1: a callback threw (${what}); the job goes on`,
+      ),
+    );
+    // Either end of [0, 1) is used: the read is tried again after the backoff's jitter.
+    for (const r of [0, 0.9999]) {
+      const { watch } = setup({ first: job("pending"), random: () => r });
+      watch.start();
+      const step = watch.error(new ServerError("unavailable", { status: 503, retryable: true }));
+      expect(types(step.events)).toEqual(["retrying"]);
+    }
+  });
+
   it("handles an answer that is not a job status as a failed read: `retrying`, and the policy decides", () => {
     // The last: a valid status, but of another job.
     for (const body of [null, {}, { status: "weird" }, "processing", 42, { job_id: "job_2", status: "completed" }]) {

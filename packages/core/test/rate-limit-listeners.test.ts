@@ -178,6 +178,22 @@ describe("the client's random (the retry jitter)", () => {
     }
   });
 
+  it("a wait whose status read fails with a 503 ends with the job's CALLBACK_ERROR, its words said once", async () => {
+    const emu = await startFast({ faults: [{ route: "status", kind: "503", rate: 1 }] });
+    try {
+      const client = quick(emu, () => 5).client;
+      const { job_id } = await client.queue.submit({ model: model(), prompt: "a" });
+      const error = await client.queue.wait(job_id, { timeoutMs: 60_000 }).catch((e) => e);
+      expect(error).toMatchObject({
+        code: "CALLBACK_ERROR",
+        jobId: job_id,
+        message: `Job ${job_id}: a callback threw (random answered 5); the job goes on`,
+      });
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("one that answers either end of [0, 1) (0, 0.9999) is used: the 503's submit is sent again and taken", async () => {
     for (const r of [0, 0.9999]) {
       const emu = await faultyFirst({ kind: "503" });
