@@ -65,6 +65,8 @@ import { VERSION } from "./version.js";
 /**
  * `createDecartClient`'s options: how to authenticate, `apiKey` (or the `DECART_API_KEY` environment variable), `token`
  * or `proxy` (one of them: the client refuses two), and the client's settings (`DecartClientSettings`).
+ *
+ * @interface
  */
 export type DecartClientOptions = DecartClientSettings & {
   /**

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeDocs } from "test-utils/typedoc";
-import { Comment, type DeclarationReflection } from "typedoc";
+import { Comment, type DeclarationReflection, ReflectionKind } from "typedoc";
 import ts from "typescript";
 import { expect, it } from "vitest";
 
@@ -62,6 +62,29 @@ describeDocs(root, [], (project) => {
         expect(text, `${name}.${field}`).not.toBe("");
       }
     }
+  });
+
+  it("lists every option of `createDecartClient` under DecartClientOptions, the settings' too (not an intersection)", () => {
+    // Its options as an editor reads them: every property of the type.
+    const program = ts.createProgram([join(root, "src/index.ts")], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      noEmit: true,
+    });
+    const checker = program.getTypeChecker();
+    const entry = checker.getSymbolAtLocation(program.getSourceFile(join(root, "src/index.ts"))!)!;
+    const alias = checker.getExportsOfModule(entry).find((s) => s.name === "DecartClientOptions")!;
+    const declared = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias;
+    const options = checker
+      .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(declared))
+      .map((p) => p.name)
+      .sort();
+    expect(options).toContain("apiKey");
+    expect(options).toContain("baseUrl");
+    const listed = project().getChildByName("@decart/core.DecartClientOptions") as DeclarationReflection;
+    expect(listed.kind).toBe(ReflectionKind.Interface);
+    expect((listed.children ?? []).map((c) => c.name).sort()).toEqual(options);
+    for (const child of listed.children ?? []) expect(child.comment?.summary.length, child.name).toBeGreaterThan(0);
   });
 
   it("has a createTokenRoute sample that compiles, given only what it says is yours (`session`, a Hono `app`)", () => {
