@@ -301,6 +301,12 @@ export class JobTimeoutError extends DecartError {
 /** The caller's `signal` was aborted. Watching stopped; a submitted job is not cancelled. */
 export class AbortError extends DecartError {
   static override readonly kind: string = "AbortError";
+  /**
+   * `true` when a submit, `process` or upload was aborted after the server may have taken it (its message says `a job
+   * (or file) may exist`): sent, or waiting to be sent again after a failure that was `SUBMIT_OUTCOME_UNKNOWN`. Not
+   * set otherwise.
+   */
+  declare mayExist?: true | undefined;
 }
 /** A job ended `failed` (thrown by the deprecated `generate`; `submitAndPoll` returns the failure instead). */
 export class JobFailedError extends DecartError {
@@ -419,9 +425,20 @@ export const guard =
     }
   };
 
-/** The `AbortError` for `signal` (exported for view layers whose signal ends a watch, as the React hooks'). */
-export const aborted = (jobId?: string, cause?: unknown) =>
-  new AbortError("The operation was aborted", { jobId, cause });
+/**
+ * The `AbortError` for `signal` (exported for view layers whose signal ends a watch, as the React hooks'), naming the
+ * request (`requestId`) when an answer gave one; after a request the server may have taken (`mayExist`), it says so.
+ */
+export const aborted = (jobId?: string, cause?: unknown, requestId?: string, mayExist?: boolean) =>
+  new AbortError(
+    `The operation was aborted${requestId ? ` (request ${requestId})` : ""}${mayExist ? "; a job (or file) may exist" : ""}`,
+    {
+      jobId,
+      cause,
+      requestId,
+      ...(mayExist && { mayExist }),
+    },
+  );
 
 /**
  * Any failure as a `DecartError` (an unexpected one becomes `INVALID_RESPONSE`), carrying `jobId` if it has none; a
@@ -459,18 +476,22 @@ export const timedOut = (
 
 /**
  * Waits with `wait` (the client's `poll.delay`, or the call's): rejects with `AbortError` (carrying `jobId`) when
- * `signal` aborts; a `wait` of yours that throws or rejects otherwise is a `CALLBACK_ERROR` naming `poll.delay`.
+ * `signal` aborts; a `wait` of yours that throws or rejects otherwise is a `CALLBACK_ERROR` naming `poll.delay`. A wait
+ * to send again a request after a failure that left its outcome unknown (`after`, `SUBMIT_OUTCOME_UNKNOWN`) aborted says
+ * that a job (or file) may exist, carrying that failure's request id.
  */
 export const pause = async (
   wait: (ms: number, signal?: AbortSignal) => Promise<void>,
   ms: number,
   signal?: AbortSignal,
   jobId?: string,
+  after?: DecartError,
 ) => {
   try {
     await wait(ms, signal);
   } catch (e) {
-    throw signal?.aborted ? aborted(jobId, e) : callbackThrew(jobId, e);
+    const unknown = after?.code === "SUBMIT_OUTCOME_UNKNOWN";
+    throw signal?.aborted ? aborted(jobId, e, unknown ? after.requestId : undefined, unknown) : callbackThrew(jobId, e);
   }
 };
 

@@ -313,7 +313,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     // budget) waits it out first, as a watch does, sending nothing more: it does not give up early saying it ran out.
     if (policy.now() + wait > deadline) {
       if (call.expired) {
-        await pause(policy.delay, deadline - policy.now(), signal, jobId);
+        await pause(policy.delay, deadline - policy.now(), signal, jobId, error);
         throw timedOut(jobId, error, undefined, `${call.expired} ms`);
       }
       throw error;
@@ -328,6 +328,6 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     policy.logger.debug(
       `${error.message.startsWith(what) ? "" : `${what}: `}${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`,
     );
-    await pause(policy.delay, wait, signal, jobId);
+    await pause(policy.delay, wait, signal, jobId, error);
   }
 }

@@ -49,7 +49,7 @@ export interface VideoJobOptions {
    * `useGenerateVideo`'s (`useJob` takes it and calls nothing): called with the error of a submit left on its way
    * (`reset()`, the next `submit` or the component's unmount came before its answer; not an `<Activity>` hiding it,
    * whose state shows the error when shown again) that failed when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`,
-   * a `CALLBACK_ERROR`, an `AbortError` of your `signal` whose message says a job may exist; `error.jobId`, the job's
+   * a `CALLBACK_ERROR`, an `AbortError` of your `signal` whose `mayExist` is true; `error.jobId`, the job's
    * id when known, which its `submit` resolves with too), and the `input` given to that `submit`: no state shows that
    * error, and its `submit` resolves as ever, never rejects. The latest committed render's; one that throws is thrown
    * apart (an uncaught error), `submit` resolving all the same. It is what queue-rx's `onOrphan` is to `submitJob`.
@@ -534,13 +534,13 @@ class VideoGenerator {
         // An error after the server accepted the job (your `onUploadProgress` threw) carries its id: it is kept.
         // (`job` stays to follow, but without an answer there is nothing to watch.) A submit left (`reset()`, the next
         // submit, an unmount), whose error no state shows (or one nothing reads), that may have made a job (see
-        // `madeNothing`; an abort whose message does not say so made none) goes to `onOrphan`, apart: `submit` never
+        // `madeNothing`; an abort without `mayExist` made none) goes to `onOrphan`, apart: `submit` never
         // rejects.
         const { jobId } = error;
         if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId });
         if (
           (this.last !== job || this.gone) &&
-          (jobId || (!madeNothing(error) && (error.code !== "ABORT" || /may exist/.test(error.message))))
+          (jobId || (!madeNothing(error) && (error.code !== "ABORT" || error.mayExist)))
         )
           queueMicrotask(() => this.options.onOrphan?.(error, input));
         return jobId as string | undefined;

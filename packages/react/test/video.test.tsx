@@ -509,6 +509,42 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(result.current).toMatchObject({ status: "idle", error: undefined });
   });
 
+  it("a submit left, aborted in the wait to send it again after a 500 (retrySubmit): onOrphan gets its AbortError (mayExist, the 500's request id)", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    const onOrphan = vi.fn();
+    let waiting = false;
+    // A wait that ends only when the submit's signal aborts.
+    const delay = (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((_resolve, reject) => {
+        signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+        waiting = true;
+      });
+    const { result } = renderHook(() => useGenerateVideo({ onOrphan }), {
+      wrapper: strictWith(clientFor(emu, { retrySubmit: true, poll: { initialDelayMs: 10, intervalMs: 15, delay } })),
+    });
+    const abort = new AbortController();
+    let left: Promise<string | undefined> | undefined;
+    act(() => {
+      left = result.current.submit({ model, prompt: "left in the wait", signal: abort.signal });
+    });
+    await until(() => waiting);
+    act(() => {
+      result.current.reset();
+      abort.abort();
+    });
+    await act(async () => {
+      await expect(left).resolves.toBeUndefined();
+    });
+    expect(emu.stats().requests.byRoute.submit).toBe(1);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan.mock.calls[0]![0]).toMatchObject({
+      code: "ABORT",
+      mayExist: true,
+      requestId: expect.any(String),
+      message: /may exist/,
+    });
+  });
+
   it("a submit that fails after an unmount goes to onOrphan when a job may exist; one that fails while an <Activity> hides the component is in its state, shown again", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "503" }] });
     const client = clientFor(emu, { maxRetries: 0 });

@@ -1,0 +1,75 @@
+/**
+ * An abort of a submit the server may have taken says so (`mayExist`, "a job (or file) may exist") and names the
+ * request, whether it came while the answer was read or in the wait to send the submit again (`retrySubmit`).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { AbortError, createDecartClient, type DecartClientOptions, models } from "../src/index.js";
+import { json, serve, silent } from "./helpers.js";
+
+let api: Awaited<ReturnType<typeof serve>> | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+/** A `poll.delay` that tells when it starts, and ends only when its signal aborts (rejecting with the reason). */
+function heldDelay(started: () => void) {
+  return (_ms: number, signal?: AbortSignal) =>
+    new Promise<void>((_resolve, reject) => {
+      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+      started();
+    });
+}
+
+const client = (url: string, options: Partial<DecartClientOptions> = {}) =>
+  createDecartClient({ apiKey: "dct_test_key_000000000000000000000", baseUrl: url, logger: silent, ...options });
+
+describe("an abort where a job may exist", () => {
+  it.each([
+    [500, true],
+    [503, false],
+  ] as const)("in the wait to send a submit again after a %i (retrySubmit)", async (status, mayExist) => {
+    api = await serve((_req, res) => json(res, status, { detail: "Internal Server Error" }));
+    const controller = new AbortController();
+    const reason = new Error("user left");
+    const delay = heldDelay(() => controller.abort(reason));
+    const error = await client(api.url, { retrySubmit: true, poll: { delay } })
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+      .catch((e) => e);
+    expect(api.seen.filter((r) => r.method === "POST")).toHaveLength(1);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.code).toBe("ABORT");
+    expect(error.cause).toBe(reason);
+    if (mayExist) {
+      expect(error.mayExist).toBe(true);
+      expect(error.requestId).toBe("req_test");
+      expect(error.message).toBe("The operation was aborted (request req_test); a job (or file) may exist");
+    } else {
+      expect(error.mayExist).toBeUndefined();
+      expect(error.requestId).toBeUndefined();
+      expect(error.message).toBe("The operation was aborted");
+    }
+  });
+
+  it("while the answer to a submit sent whole is awaited: mayExist", async () => {
+    const controller = new AbortController();
+    api = await serve(() => controller.abort());
+    const error = await client(api.url)
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.mayExist).toBe(true);
+    expect(error.message).toBe("The operation was aborted; a job (or file) may exist");
+  });
+
+  it("before a submit is sent: no mayExist", async () => {
+    api = await serve((_req, res) => json(res, 200, {}));
+    const error = await client(api.url)
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: AbortSignal.abort() })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.mayExist).toBeUndefined();
+    expect(JSON.stringify(error)).not.toContain("mayExist");
+    expect(api.arrived()).toBe(0);
+  });
+});
