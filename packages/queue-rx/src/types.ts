@@ -87,7 +87,8 @@ export interface SubmitJobOptions extends JobOptions {
    * `failFast` batch ended while the submit was under way): a submit under way is not cut when you unsubscribe, and
    * its job, which nobody hears of as `submitted` any more, is handed here. Every job is told once: as `submitted` or
    * here. One that throws is reported as an unhandled error (rxjs's `config.onUnhandledError`), a `CALLBACK_ERROR`
-   * carrying the job id.
+   * carrying the job id. A submit that fails then with its outcome unknown (`SUBMIT_OUTCOME_UNKNOWN`: a job may exist,
+   * its id unknown) is reported there too, its error as it is.
    */
   onOrphan?: ((jobId: string) => void) | undefined;
 }

@@ -398,8 +398,13 @@ export function submitWith(
     // Its options, read and checked once, before the submit: options the watch would refuse send nothing.
     const all = checked ?? checkWatchOptions<SubmitJobOptions>(options, submitKeys);
     const { submitSource, onOrphan } = all;
-    /** A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). */
-    const orphan = (jobId: unknown) => {
+    /**
+     * A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). A submit's
+     * failure then (`error`) whose outcome is unknown (a 500, a connection broken once the body was sent: a job may
+     * exist, its id unknown) is thrown, reported as unhandled (rxjs's `config.onUnhandledError`): every job is told once.
+     */
+    const orphan = (jobId: unknown, error?: any) => {
+      if (!jobId && error?.code === "SUBMIT_OUTCOME_UNKNOWN") throw error;
       try {
         if (typeof jobId === "string") onOrphan?.(jobId);
       } catch (cause) {
@@ -421,7 +426,7 @@ export function submitWith(
     const fail = (error: any) =>
       settle(() =>
         subscriber.closed
-          ? orphan(error?.jobId)
+          ? orphan(error?.jobId, error)
           : subscriber.error(
               DecartError.isInstance(error)
                 ? error

@@ -1,0 +1,107 @@
+/**
+ * A submit whose outcome turns unknown (a 500, a connection broken once its body was sent: a job may exist, no id)
+ * after its subscriber left is reported as unhandled (rxjs's `config.onUnhandledError`): every job is told once.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createDecartClient, type DecartError, models } from "@decart/core";
+import { config, defer, tap } from "rxjs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { submitAll } from "../src/batch.js";
+import { submitJob } from "../src/watch.js";
+import { until } from "./helpers.js";
+
+/** A server that holds every submit, once its body is in, until the test answers it (`status`) or resets it. */
+async function holdingServer() {
+  const held: { req: IncomingMessage; res: ServerResponse }[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => held.push({ req, res }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    held,
+    answer(i: number, status: number) {
+      held[i]!.res.writeHead(status, { "content-type": "application/json", "x-request-id": `req_${i}` });
+      held[i]!.res.end('{"detail":"Internal Server Error"}');
+    },
+    reset: (i: number) => held[i]!.req.socket.destroy(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let api: Awaited<ReturnType<typeof holdingServer>> | undefined;
+const unhandled: DecartError[] = [];
+let before: typeof config.onUnhandledError;
+beforeEach(() => {
+  unhandled.length = 0;
+  before = config.onUnhandledError;
+  config.onUnhandledError = (error) => unhandled.push(error);
+});
+afterEach(async () => {
+  config.onUnhandledError = before;
+  await api?.close();
+  api = undefined;
+});
+
+const model = models.video("lucy-pro-t2v");
+const clientOf = (url: string) =>
+  createDecartClient({
+    apiKey: "dct_test_key_000000000000000000000",
+    baseUrl: url,
+    maxRetries: 0,
+    logger: { warn() {}, debug() {} },
+  });
+
+describe("a submit whose outcome turns unknown after its subscriber left", () => {
+  it("a 500, and a reset once the body was sent: reported as unhandled, not to onOrphan (no job id); a 503 made nothing: not reported", async () => {
+    api = await holdingServer();
+    const client = clientOf(api.url);
+    const orphans: string[] = [];
+    const ended: unknown[] = [];
+    // Through the client's submit, noting when each ended.
+    const submitSource = (input: Parameters<typeof client.queue.submit>[0]) =>
+      defer(() => client.queue.submit(input)).pipe(tap({ error: (e) => ended.push(e) }));
+    const options = { submitSource, onOrphan: (id: string) => orphans.push(id) };
+    // Answered 503 after the subscriber left: nothing made, nothing reported.
+    submitJob(client, { model, prompt: "503" }, options).subscribe().unsubscribe();
+    await until(() => api!.held.length === 1);
+    api.answer(0, 503);
+    await until(() => ended.length === 1);
+    // Answered 500: a job may exist.
+    submitJob(client, { model, prompt: "500" }, options).subscribe().unsubscribe();
+    await until(() => api!.held.length === 2);
+    api.answer(1, 500);
+    await until(() => unhandled.length === 1);
+    expect(unhandled[0]).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_1", jobId: undefined });
+    // Reset once its body was in.
+    submitJob(client, { model, prompt: "reset" }, options).subscribe().unsubscribe();
+    await until(() => api!.held.length === 3);
+    api.reset(2);
+    await until(() => unhandled.length === 2);
+    expect(unhandled[1]).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", message: /may exist/ });
+    expect(ended).toHaveLength(3);
+    expect(orphans).toEqual([]);
+  });
+
+  it("submitAll left with two submits under way, both answered 500: both reported", async () => {
+    api = await holdingServer();
+    const client = clientOf(api.url);
+    const orphans: string[] = [];
+    const inputs = ["a", "b"].map((prompt) => ({ key: prompt, input: { model, prompt } }));
+    const subscription = submitAll(client, inputs, { concurrency: 2, onOrphan: (id) => orphans.push(id) }).subscribe();
+    await until(() => api!.held.length === 2);
+    subscription.unsubscribe();
+    api.answer(0, 500);
+    api.answer(1, 500);
+    await until(() => unhandled.length === 2);
+    expect(unhandled.map((e) => e.code)).toEqual(["SUBMIT_OUTCOME_UNKNOWN", "SUBMIT_OUTCOME_UNKNOWN"]);
+    expect(unhandled.map((e) => e.requestId).sort()).toEqual(["req_0", "req_1"]);
+    expect(orphans).toEqual([]);
+  });
+});
