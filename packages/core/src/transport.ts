@@ -283,7 +283,7 @@ export function createTransport(
         // A POST the server may have taken (`taken`, the rule of a failure's SUBMIT_OUTCOME_UNKNOWN) may have made a job
         // (or file): the message says so, as a failure's does.
         if (signal?.aborted) {
-          return aborted(jobId, signal.reason, undefined, taken());
+          return aborted(jobId, signal.reason, requestId, taken());
         }
         // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same. A
         // typed error (a body shorter than its Content-Length, an upload function's) is settled once the request went:

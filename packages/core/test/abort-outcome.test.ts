@@ -72,4 +72,36 @@ describe("an abort where a job may exist", () => {
     expect(JSON.stringify(error)).not.toContain("mayExist");
     expect(api.arrived()).toBe(0);
   });
+
+  it.each(["submit", "process"] as const)(
+    "%s aborted once its answer's headers came (its body still coming): the answer's request id, named",
+    async (call) => {
+      // Headers and a part of the body, the rest held.
+      api = await serve((_req, res) => {
+        res.writeHead(200, {
+          "content-type": call === "submit" ? "application/json" : "image/png",
+          "content-length": "100",
+          "x-request-id": "req_partial",
+        });
+        res.write(call === "submit" ? '{"job_id": "job_' : "\x89PNG");
+      });
+      const controller = new AbortController();
+      // The real fetch; once its answer came, the caller aborts.
+      const fetchThenAbort: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        setImmediate(() => controller.abort());
+        return response;
+      };
+      const c = client(api.url, { fetch: fetchThenAbort });
+      const signal = controller.signal;
+      const error = await (call === "submit"
+        ? c.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal })
+        : c.process({ model: models.image("lucy-pro-t2i"), prompt: "x", signal })
+      ).catch((e) => e);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error.requestId).toBe("req_partial");
+      expect(error.mayExist).toBe(true);
+      expect(error.message).toBe("The operation was aborted (request req_partial); a job (or file) may exist");
+    },
+  );
 });
