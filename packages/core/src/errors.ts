@@ -475,8 +475,8 @@ export const timedOut = (
   );
 
 /**
- * Waits with `wait` (the client's `poll.delay`, or the call's): rejects with `AbortError` (carrying `jobId`) when
- * `signal` aborts; a `wait` of yours that throws or rejects otherwise is a `CALLBACK_ERROR` naming `poll.delay`. A wait
+ * Waits with `wait` (the client's `poll.delay`, or the call's): rejects with `AbortError` (carrying `jobId`, the
+ * signal's reason its `cause`, whatever `wait` rejected with) when `signal` aborts; a `wait` of yours that throws or rejects otherwise is a `CALLBACK_ERROR` naming `poll.delay`. A wait
  * to send again a request after a failure that left its outcome unknown (`after`, `SUBMIT_OUTCOME_UNKNOWN`) aborted says
  * that a job (or file) may exist, carrying that failure's request id.
  */
@@ -491,7 +491,9 @@ export const pause = async (
     await wait(ms, signal);
   } catch (e) {
     const unknown = after?.code === "SUBMIT_OUTCOME_UNKNOWN";
-    throw signal?.aborted ? aborted(jobId, e, unknown ? after.requestId : undefined, unknown) : callbackThrew(jobId, e);
+    throw signal?.aborted
+      ? aborted(jobId, signal.reason, unknown ? after.requestId : undefined, unknown)
+      : callbackThrew(jobId, e);
   }
 };
 

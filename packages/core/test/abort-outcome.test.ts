@@ -105,3 +105,23 @@ describe("an abort where a job may exist", () => {
     },
   );
 });
+
+describe("an abort in a wait of a poll.delay of yours", () => {
+  it("that rejects with its own AbortError: the AbortError's cause is the signal's reason", async () => {
+    api = await serve((_req, res) => json(res, 200, { job_id: "job_abc123", status: "pending" }));
+    const controller = new AbortController();
+    const reason = new Error("user left");
+    const own = new DOMException("Aborted", "AbortError");
+    const delay = (_ms: number, signal?: AbortSignal) =>
+      new Promise<void>((_resolve, reject) => {
+        signal?.addEventListener("abort", () => reject(own), { once: true });
+        controller.abort(reason);
+      });
+    const error = await client(api.url, { poll: { delay } })
+      .queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.jobId).toBe("job_abc123");
+    expect(error.cause).toBe(reason);
+  });
+});
