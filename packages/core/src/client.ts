@@ -22,7 +22,7 @@ import {
   MAX_ID_LENGTH,
   type StatusRead,
 } from "./engine.js";
-import { asDecartError, callbackThrew, failedJob, guard, ignore, pause, shown } from "./errors.js";
+import { aborted, asDecartError, callbackThrew, failedJob, guard, ignore, pause, shown } from "./errors.js";
 import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
@@ -702,6 +702,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       for (;;) {
         if (failed) throw failed;
         for (const event of step.events) {
+          // Aborted meanwhile (from `onSubmitted`, a status callback or the loop's body): no event after `submitted`
+          // is told, neither to a callback nor to the loop (`submitted` always is: the job exists).
+          if (event.type !== "submitted" && signal.aborted) throw aborted(jobId, signal.reason);
           // A callback that throws ends the watch with an error that keeps the job id (the job goes on); so does the
           // promise it returns, once it rejects (not awaited: see `failed`).
           try {
