@@ -461,7 +461,14 @@ export async function settleUnmade(
 export type Outcome =
   | { state: "saved"; jobId: string; path: string; bytes: number }
   | { state: "failed"; jobId: string; error: string }
-  | { state: "interrupted"; jobId: string | undefined; path: string | undefined; stop?: Stop | undefined };
+  | {
+      state: "interrupted";
+      jobId: string | undefined;
+      path: string | undefined;
+      stop?: Stop | undefined;
+      /** The submit's failure after the signal, its outcome unknown (`SUBMIT_OUTCOME_UNKNOWN`): a job may exist. */
+      unknown?: unknown;
+    };
 
 /** A wait as the retrying line says it: in ms under a second (0.0 s would read as no wait), else in s. */
 function wait(ms: number): string {
@@ -630,6 +637,10 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
       // (`jobs wait`: the job's, from the error, when its first read failed before any event.)
       const about = (error as { jobId?: unknown } | undefined)?.jobId;
       const id = jobId ?? (typeof about === "string" ? about : undefined);
+      // A submit let finish after a signal (see `letFinish`) whose answer left its outcome unknown (a 500, a connection
+      // broken): interrupted all the same, a job may exist (see `finish`).
+      if (!id && signal.aborted && codeOf(error) === "SUBMIT_OUTCOME_UNKNOWN")
+        return { state: "interrupted", jobId, path, unknown: error };
       if (!id) throw error;
       // Where an error's hint says the job may still finish, its command saves the result where this one would have.
       const resume = resumeCommand(output, id, path ?? pathOf(id), options.timeout);
@@ -739,6 +750,23 @@ export function downloadFailed(
   );
 }
 
+/**
+ * The end of a command whose first Ctrl-C, SIGTERM or SIGHUP let its submit finish (see `letFinish`), and whose answer
+ * then left its outcome unknown (`error`, `SUBMIT_OUTCOME_UNKNOWN`: a 500, a connection broken): exit 130 (129 for
+ * SIGHUP), an `interrupted` event with that code and the answer's `request_id`, the error's words (a job may have been
+ * made) on stderr.
+ */
+export function unknownInterrupt(output: Output, error: unknown): ExitCode {
+  output.event({
+    type: "interrupted",
+    code: "SUBMIT_OUTCOME_UNKNOWN",
+    request_id: (error as { requestId?: string }).requestId,
+    exit_code: interruptedCode(),
+  });
+  output.warn(output.err.yellow(untrusted(`Interrupted: ${messageOf(error)}`)));
+  return EXIT.interrupted;
+}
+
 /** The exit code of one followed job, after telling the user how it ended (`timeout`: `--timeout` as given). */
 export function finish(outcome: Outcome, output: Output, timeout?: string): ExitCode {
   const c = output.err;
@@ -758,6 +786,7 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
       output.warn(c.red(untrusted(`✗ Job ${outcome.jobId} failed: ${outcome.error}`)));
       return EXIT.jobFailed;
     case "interrupted": {
+      if (outcome.unknown) return unknownInterrupt(output, outcome.unknown);
       // No job id: the signal stopped the submit before its request reached the API (see `letFinish`).
       if (!outcome.jobId) return unsentInterrupt(output, "submit", outcome.stop);
       const resume = resumeCommand(output, outcome.jobId, outcome.path, timeout);

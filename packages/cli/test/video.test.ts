@@ -876,6 +876,51 @@ describe("decart jobs", () => {
     }
   });
 
+  it("a submit let finish after the signal whose answer is a 500: exit 130, interrupted with its code and request id, a job may have been made (video, jobs submit)", async () => {
+    // Each submit is held until the test answers it 500, once the CLI says it waits for it after the signal.
+    const held: import("node:http").ServerResponse[] = [];
+    const server = await listenOnLoopback((req, res) => {
+      req.resume();
+      req.on("end", () => held.push(res));
+    });
+    try {
+      for (const args of [
+        ["video", "A lake", "-o", join(dir, "answered-500.mp4")],
+        ["jobs", "submit", "A lake"],
+      ]) {
+        const what = args[0]!;
+        const journalFile = join(dir, `answered-500-${what}.jsonl`);
+        const child = start(args, {
+          env: { ...env, DECART_BASE_URL: server.url, DECART_JOURNAL: journalFile },
+          cwd: dir,
+        });
+        const done = finished(child);
+        const count = held.length;
+        // Once the submit's body is in (held), the signal: the CLI waits for the answer.
+        await new Promise<void>((resolve) => {
+          const check = () => (held.length > count ? resolve() : setTimeout(check, 5));
+          check();
+        });
+        await interrupt(child, "SIGINT", "Waiting for the submit's answer");
+        const res = held.at(-1)!;
+        res.writeHead(500, { "content-type": "application/json", "x-request-id": "req_500" });
+        res.end('{"detail":"Internal Server Error"}');
+        const stopped = await done;
+        expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(130);
+        expect(events(stopped.stdout), what).toEqual([
+          { type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN", request_id: "req_500", exit_code: 130 },
+        ]);
+        expect(stopped.stderr, what).toContain("Interrupted: Internal Server Error (HTTP 500, request req_500)");
+        expect(stopped.stderr, what).toContain("a job or an image may have been made (and billed)");
+        // Its submit stays there, unsettled: a job may exist.
+        const last = readFileSync(journalFile, "utf8").trim().split("\n").at(-1)!;
+        expect(JSON.parse(last).event, what).toBe("submitting");
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it("--timeout and --concurrency take decimal numbers only (0x10 is not 16, ' 7' is not 7), in range: exit 2, nothing sent", async () => {
     for (const args of [
       ["video", "A lake", "--timeout", "0x10"],

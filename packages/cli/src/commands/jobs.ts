@@ -26,6 +26,7 @@ import {
   resumeCommand,
   SUBMIT_GRACE_MS,
   settleUnmade,
+  unknownInterrupt,
   unsentInterrupt,
   uploadProgress,
   warnOf,
@@ -154,6 +155,8 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
       // A signal stopped the submit before it was at the API (no job was made), or once its answer had not come within
       // SUBMIT_GRACE_MS (a job may have been made): see `letFinish`.
       if (signal.aborted && AbortError.isInstance(error)) return unsentInterrupt(output, "submit", stopOf(error));
+      // One let finish after the signal whose answer left its outcome unknown (a 500): interrupted, a job may exist.
+      if (signal.aborted && unknown) return unknownInterrupt(output, error);
       throw error;
     } finally {
       upload.stop();

@@ -133,7 +133,7 @@ async function submitAndFollow(
       throw error;
     });
     if (outcome.state === "interrupted" && !outcome.jobId)
-      await settleUnmade(journal, submitId, { stop: outcome.stop });
+      await settleUnmade(journal, submitId, outcome.unknown ? { error: outcome.unknown } : { stop: outcome.stop });
     return journalExit(finish(outcome, output, options.timeout), journal, output);
   } finally {
     upload.stop();
