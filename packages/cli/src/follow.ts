@@ -468,6 +468,8 @@ export type Outcome =
       stop?: Stop | undefined;
       /** The submit's failure after the signal, its outcome unknown (`SUBMIT_OUTCOME_UNKNOWN`): a job may exist. */
       unknown?: unknown;
+      /** The job was seen completed (its download stopped): its result stays on the server. */
+      completed?: boolean;
     };
 
 /** A wait as the retrying line says it: in ms under a second (0.0 s would read as no wait), else in s. */
@@ -526,6 +528,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
   const info = (line: string) => options.chatter !== false && output.info(line);
   let jobId: string | undefined;
   let path: string | undefined;
+  let completed = false;
   // The status last written as an NDJSON event, per job: the core emits `status` again after a `retrying` event,
   // changed or not (so that a view can leave its retrying state); stdout has a `status` event on a change only.
   const shownStatus = new Map<string, string>();
@@ -602,6 +605,8 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
           await note({ ...tag, job_id: jobId, event: "completed" });
           output.event({ type: "completed", ...tag, job_id: jobId });
           info(`${c.green("✓")} ${untrusted(jobId)} completed`);
+          // Stopped from now on, its result stays on the server (see `finish`).
+          completed = true;
           const done = jobId;
           const target = path;
           const deadline = options.budget?.deadline;
@@ -647,7 +652,7 @@ export async function follow(events: AsyncIterable<JobEvent>, options: FollowOpt
       if (jobId) hintResume(error, resume);
       throw askedToWait(error, options.budget, id, resume) ?? error;
     }
-    return { state: "interrupted", jobId, path, stop: stopOf(error) };
+    return { state: "interrupted", jobId, path, stop: stopOf(error), completed };
   }
 }
 
@@ -789,9 +794,21 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
       if (outcome.unknown) return unknownInterrupt(output, outcome.unknown);
       // No job id: the signal stopped the submit before its request reached the API (see `letFinish`).
       if (!outcome.jobId) return unsentInterrupt(output, "submit", outcome.stop);
-      const resume = resumeCommand(output, outcome.jobId, outcome.path, timeout);
+      // A completed job (its download stopped) is done: its result stays on the server, and `jobs result` downloads it.
+      const resume =
+        outcome.completed && outcome.path
+          ? resultCommand(output, outcome.jobId, outcome.path)
+          : resumeCommand(output, outcome.jobId, outcome.path, timeout);
       output.event({ type: "interrupted", job_id: outcome.jobId, resume, exit_code: interruptedCode() });
-      output.warn(c.yellow(untrusted(`Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`)));
+      output.warn(
+        c.yellow(
+          untrusted(
+            outcome.completed
+              ? `Stopped downloading the result of ${outcome.jobId}; it stays on the server. Download it with: ${resume}`
+              : `Stopped watching ${outcome.jobId}; the job goes on. Resume with: ${resume}`,
+          ),
+        ),
+      );
       return EXIT.interrupted;
     }
   }

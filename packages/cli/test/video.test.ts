@@ -692,6 +692,37 @@ describe("decart jobs", () => {
     }
   });
 
+  it("video and jobs wait: Ctrl-C during the download of the completed job's result: its result stays on the server, and `jobs result` downloads it", async () => {
+    const made = await until(["video", "A lake", "-o", join(dir, "first-done.mp4")], "saved");
+    expect((await made.done).code).toBe(0);
+    const jobId = made.event.job_id as string;
+    for (const args of [
+      ["video", "A lake", "-o", join(dir, "stopped-video.mp4")],
+      ["jobs", "wait", jobId, "-o", join(dir, "stopped-wait.mp4")],
+    ]) {
+      const what = args[0]!;
+      const out = args.at(-1)!;
+      // The download sends part of the result, then nothing until the client leaves.
+      emu.setFaults([{ route: "content", kind: "stall" }]);
+      const { child, done, event } = await until(args, "downloading");
+      child.kill("SIGINT");
+      const stopped = await done;
+      emu.setFaults([]);
+      expect(stopped.code, `${what}: ${stopped.stderr}`).toBe(130);
+      const again = printed(env, "jobs", "result", event.job_id, "-o", out);
+      expect(events(stopped.stdout).at(-1), what).toEqual({
+        type: "interrupted",
+        job_id: event.job_id,
+        resume: again,
+        exit_code: 130,
+      });
+      expect(stopped.stderr, what).toContain(
+        `Stopped downloading the result of ${event.job_id}; it stays on the server. Download it with: ${again}`,
+      );
+      expect(stopped.stderr, what).not.toContain("the job goes on");
+    }
+  });
+
   it("jobs result: a second Ctrl-C while the first one's cleanup is under way exits at once, leaving no temporary file", async () => {
     const made = await until(["video", "A lake", "-o", join(dir, "second-first.mp4")], "saved");
     expect((await made.done).code).toBe(0);
