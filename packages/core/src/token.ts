@@ -22,9 +22,11 @@ export interface ClientToken {
 
 /**
  * Where a client gets its key when it holds none of its own: a function that answers a fresh client token, typically
- * by asking your server's token route (`fetchTokenFrom("/api/decart-token")`).
+ * by asking your server's token route (`fetchTokenFrom("/api/decart-token")`). Its `signal` aborts once no request
+ * waits for that token any more (each one's wait ended: aborted, or timed out): stop the fetch then (pass it to your
+ * `fetch`), as `fetchTokenFrom` does, so that nothing holds the connection (or a Node process) for nobody.
  */
-export type TokenFetcher = () => Promise<ClientToken>;
+export type TokenFetcher = (options?: { signal?: AbortSignal | undefined }) => Promise<ClientToken>;
 
 /**
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
@@ -52,10 +54,12 @@ export function tokenSource(
   let failures = 0;
   /** How many callers wait for `pending` (set when it starts). */
   let waiting: number;
+  /** Aborts `pending`'s fetch (the fetcher's `signal`) once the last caller waiting for it left. */
+  let stop: AbortController;
   /** Fetches a token; `waited` says whether the client still waits for this fetch (it was not given up on). */
-  const fetchKey = async (waited: () => boolean) => {
+  const fetchKey = async (waited: () => boolean, signal: AbortSignal) => {
     try {
-      const token = await fetcher();
+      const token = await fetcher({ signal });
       const expires = Date.parse(token?.expiresAt);
       // A key that cannot go in a header (a line break, `€`) would fail every request: refused here, never shown.
       if (!token?.apiKey || typeof token.apiKey !== "string" || /[^ -~]/.test(token.apiKey) || Number.isNaN(expires)) {
@@ -104,13 +108,18 @@ export function tokenSource(
        * next request asks again.
        */
       const drop = (left?: unknown) => {
-        if (pending === fetching && !(left && --waiting)) pending = undefined;
+        if (pending === fetching && !(left && --waiting)) {
+          pending = undefined;
+          // The last caller left: nobody waits for this fetch, which is stopped (its signal aborted).
+          if (left) stop.abort();
+        }
       };
       // The fetch going on, else a new one, waited for while it is the one going on. (Unset while the new one starts: a
       // fetcher that throws at once is waited for, `pending` unset too.)
       let fetching: Promise<string> | undefined;
       waiting = pending ? waiting + 1 : 1;
-      fetching = pending ??= fetchKey(() => pending === fetching).finally(drop);
+      if (!pending) stop = new AbortController();
+      fetching = pending ??= fetchKey(() => pending === fetching, stop.signal).finally(drop);
       // Past `refreshAt`, the token held is sent while it is still valid, and its renewal goes on in the background
       // (waited for by no request): one that fails (the network gone a moment, the route down) ends nothing, and the
       // next request asks again.
@@ -134,7 +143,8 @@ export function tokenSource(
  * Of the answer, at most the first MiB is read (the rest is not waited for), as of every answer the client reads: a
  * longer one is an `InvalidResponseError` (not JSON once cut). A route that cannot be reached, whose answer breaks
  * off, or that has not answered in full within `timeoutMs` (default 60 s, the client's default `timeoutMs`; the
- * request is then aborted, whatever `init` holds: a `signal` of yours in it aborts the request too) is a `TOKEN_ERROR`
+ * request is then aborted, whatever `init` holds: a `signal` of yours in it aborts the request too, and so does the
+ * client's, once no request waits for the token) is a `TOKEN_ERROR`
  * that is `retryable`, as a broken connection is. A refusal is the status's error (a 503 is `retryable`), its
  * `retryAfterMs` the route's `Retry-After`. A client's token source takes these as any fetcher's failures: the third
  * in a row is final. The route's URL is shown in errors without its query, fragment and credentials, and what fetch
@@ -142,18 +152,20 @@ export function tokenSource(
  */
 export const fetchTokenFrom =
   (url: string, init?: RequestInit, timeoutMs = 60_000): TokenFetcher =>
-  async () => {
+  async (options) => {
     const shown = shownUrl(url);
     const where = `Token route ${shown}: `;
     let response: Response;
     let text: string;
-    // The request is aborted at `timeoutMs`, its reason the message, or when a `signal` of `init` aborts, with its
-    // reason; the timer and the listener go as soon as the answer is read (a page's timer is not left running).
+    // The request is aborted at `timeoutMs`, its reason the message, or when a `signal` of `init` (or the client's)
+    // aborts, with its reason; the timer and the listener go as soon as the answer is read (a page's timer is not left running).
     const controller = new AbortController();
-    const signal = init?.signal;
-    const abort = () => controller.abort(signal!.reason);
+    // Yours (`init`'s), and the client's (no request waits for this token any more).
+    const signals = [init?.signal, options?.signal];
+    const abort = ({ target }: { target: any }) => controller.abort(target.reason);
     const timer = setTimeout(() => controller.abort(`no answer within ${timeoutMs} ms`), timeoutMs);
-    signal?.aborted ? abort() : signal?.addEventListener("abort", abort);
+    for (const signal of signals)
+      signal?.aborted ? abort({ target: signal }) : signal?.addEventListener("abort", abort);
     try {
       response = await fetch(url, { method: "POST", ...init, signal: controller.signal });
       text = await readText(response);
@@ -166,7 +178,7 @@ export const fetchTokenFrom =
       });
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", abort);
+      for (const signal of signals) signal?.removeEventListener("abort", abort);
     }
     if (!response.ok) {
       // A route's Retry-After (a token route rate-limited by the API answers 503 with one) paces the client's retries.
