@@ -148,6 +148,16 @@ const rerunWords = (rerun: Rerun, what: "asks for" | "submits"): string =>
         "which bills another one";
 
 /**
+ * The client's words for an answer of a job that names it but that this version cannot read (a status the API added
+ * since): `an answer @decart/core 1.2.3 does not know (upgrade it)`. Another `jobs wait` would read it again alike:
+ * upgrading is the remedy.
+ */
+const UNKNOWN_ANSWER = /(: an answer @decart\/core \S+ does not know) \(upgrade it\)/;
+
+/** Whether `error` is of an answer of a job that this version cannot read (see `UNKNOWN_ANSWER`). */
+export const unknownAnswer = (error: unknown) => UNKNOWN_ANSWER.test((error as Error | undefined)?.message as string);
+
+/**
  * A client error's message in the CLI's terms. A key the server refuses (401) names the two places a key comes from; a
  * file input's URL that failed for a while (`remoteInputFailed`) says that trying again may work; a 429 or 503 with a
  * `Retry-After` says how long the server asked to wait (`retryAfter`).
@@ -158,16 +168,17 @@ const rerunWords = (rerun: Rerun, what: "asks for" | "submits"): string =>
  * id (the error's `requestId`, which the client's text names when there is one) is what support can find it by; the
  * message says whether an answer came without one (a page of HTML with 200, a body cut short) or none came at all. For
  * an image answer past the client's `MAX_ANSWER_BYTES`, it says that the image was not kept. A job id the CLI cannot
- * take (see `checkServerJobId`), whose job may have been made too, says so in a batch line's words.
+ * take (see `checkServerJobId`), whose job may have been made too, says so in a batch line's words. An answer this
+ * version cannot read (`UNKNOWN_ANSWER`) names @decart/cli as what to upgrade.
  */
 export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   const e = error as { message?: unknown; code?: unknown; requestId?: unknown } | undefined;
   // The client's words for a submit answered against the spec that made its job ("job … was made: follow it with
   // queue.wait(jobId)"): the CLI's command for it is the hint after the message (see `report`).
-  const message = (typeof e?.message === "string" ? e.message : String(error)).replace(
-    / was made: follow it with queue\.wait\(jobId\)$/,
-    " was made",
-  );
+  // An answer of a job that this version cannot read (a status the API added since): the CLI is what to upgrade.
+  const message = (typeof e?.message === "string" ? e.message : String(error))
+    .replace(/ was made: follow it with queue\.wait\(jobId\)$/, " was made")
+    .replace(UNKNOWN_ANSWER, "$1 (upgrade @decart/cli)");
   // A key the server refuses: the message names where the CLI took it from, the fix a user needs.
   if (AuthenticationError.isInstance(error)) return `${message}; check the key given by --api-key or DECART_API_KEY`;
   // A file input given as a URL that a proxy did not let through (Node's fetch keeps only its error's code): the proxy

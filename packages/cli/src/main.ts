@@ -470,7 +470,7 @@ async function report(thrown: unknown, output: Output): Promise<number> {
         )
       : thrown;
   // The client (for its error classes) is loaded only when needed: `decart --version` and `--help` start faster.
-  const { exitCodeOf, messageOf } = await import("./errors.js");
+  const { exitCodeOf, messageOf, unknownAnswer } = await import("./errors.js");
   const code = exitCodeOf(error);
   const e = error as { message?: string; code?: string; jobId?: string; stack?: string; status?: number };
   const message = messageOf(error);
@@ -489,7 +489,16 @@ async function report(thrown: unknown, output: Output): Promise<number> {
   const hopeless = e.status === 404 || e.status === 410 || code === EXIT.auth || unresolved(error);
   if (jobId && code !== EXIT.jobFailed && !hopeless && !(error instanceof CliError && error.hinted)) {
     const resume = resumeOf(error) ?? output.command(...jobWords(["jobs", "wait"], jobId));
-    output.warn(output.err.dim(untrusted(`The job ${jobId} may still finish: ${resume}`)));
+    // An answer this version cannot read (a status the API added since): the same command would read it again.
+    output.warn(
+      output.err.dim(
+        untrusted(
+          unknownAnswer(error)
+            ? `Upgrade @decart/cli, then follow the job ${jobId}: ${resume}`
+            : `The job ${jobId} may still finish: ${resume}`,
+        ),
+      ),
+    );
   }
   if (code === EXIT.error && !(error instanceof CliError) && output.verbose && typeof e?.stack === "string") {
     for (const line of e.stack.split("\n")) output.debug(untrusted(line));

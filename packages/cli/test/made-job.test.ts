@@ -50,7 +50,10 @@ describe("a submit answered against the spec, its job made", () => {
       { job_id: jobId, event: "submitted", model: "lucy-pro-t2v", path: out, base_url: broken },
     ]);
     const again = printed(at, "jobs", "wait", jobId, "-o", out);
-    expect(made.stderr).toContain(`The job ${jobId} may still finish: ${again}`);
+    // This version cannot read the answer: upgrading is the remedy, then the command printed.
+    expect(error!.message).toContain("does not know (upgrade @decart/cli)");
+    expect(made.stderr).toContain(`Upgrade @decart/cli, then follow the job ${jobId}: ${again}`);
+    expect(made.stderr).not.toContain("may still finish");
     expect(existsSync(out)).toBe(false);
     // The command printed finishes it (the proxy breaks submits only).
     const waited = await run(again.split(" ").slice(1), { env: at });
@@ -68,7 +71,9 @@ describe("a submit answered against the spec, its job made", () => {
     const jobId: string = submitted!.job_id;
     expect(error).toMatchObject({ type: "error", code: "INVALID_RESPONSE", job_id: jobId });
     expect(jobRecords(env.DECART_JOURNAL!)).toMatchObject([{ job_id: jobId, event: "submitted", base_url: broken }]);
-    expect(made.stderr).toContain(`The job ${jobId} may still finish: ${printed(at, "jobs", "wait", jobId)}`);
+    expect(made.stderr).toContain(
+      `Upgrade @decart/cli, then follow the job ${jobId}: ${printed(at, "jobs", "wait", jobId)}`,
+    );
     const waited = await run(["jobs", "wait", jobId, "-o", join(dir, "lake.mp4")], { env: at });
     expect(waited.code, waited.stderr).toBe(0);
     expect(emu.stats().jobsCreated).toBe(1);
@@ -89,5 +94,40 @@ describe("a submit answered against the spec, its job made", () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(existsSync(join(out, "lake.mp4"))).toBe(true);
     expect(emu.stats().jobsCreated).toBe(1);
+  });
+});
+
+describe("a job's status this version does not know (the API moved ahead)", () => {
+  it("video: exit 1, the job journaled, the message and the hint say to upgrade, not that it may still finish", async () => {
+    // The emulator's answers as they are, but a status read's with `status: "cancelled"`.
+    const ahead = await proxyTo(emu.url, (req, res, answer) => {
+      if (!(req.method === "GET" && /^\/v1\/jobs\/[^/]+$/.test(req.url!) && answer.statusCode === 200)) return false;
+      const parts: Buffer[] = [];
+      answer.on("data", (part: Buffer) => parts.push(part));
+      answer.on("end", () => {
+        const body = JSON.stringify({ ...JSON.parse(Buffer.concat(parts).toString("utf8")), status: "cancelled" });
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      });
+      return true;
+    });
+    try {
+      const at = { ...env, DECART_BASE_URL: ahead.url };
+      const out = join(dir, "cancelled.mp4");
+      const made = await run(["video", "A lake", "-o", out], { env: at });
+      expect(made.code, made.stderr).toBe(1);
+      const [submitted, error] = events(made.stdout);
+      const jobId: string = submitted!.job_id;
+      expect(error).toMatchObject({ type: "error", code: "INVALID_RESPONSE", job_id: jobId });
+      expect(error!.message).toMatch(
+        /\(got "cancelled"\) .*: an answer @decart\/core \S+ does not know \(upgrade @decart\/cli\)$/,
+      );
+      expect(made.stderr).toContain(
+        `Upgrade @decart/cli, then follow the job ${jobId}: ${printed(at, "jobs", "wait", jobId, "-o", out)}`,
+      );
+      expect(made.stderr).not.toContain("may still finish");
+    } finally {
+      ahead.close();
+    }
   });
 });

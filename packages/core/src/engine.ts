@@ -20,6 +20,7 @@ import { completedDurationMs, MAX_JOB_MS } from "./poll.js";
 import { retryDelay } from "./retry.js";
 import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
 import { breaks, type Schema } from "./validate.js";
+import { VERSION } from "./version.js";
 
 /** A wait's default budget: a little past the server's own 10-minute job timeout, the longest a job can run. */
 export const DEFAULT_WAIT_MS = MAX_JOB_MS;
@@ -203,6 +204,22 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
 export const checkJob = (body: any, jobId?: string): string | undefined =>
   checkAnswer(responseSchemas.JobStatusResponse, "job_id", body, jobId);
 
+/**
+ * The errors of a job's answer that names the job (its usable `job_id`, the one asked for) but breaks the spec
+ * otherwise (a status the API added since, `"queued"`, `"cancelled"`): not retryable (the same read answers it again),
+ * its `cause` the answer; a watch reads it again a few times all the same, as any answer that breaks the spec.
+ */
+export const unreadable = new WeakSet<object>();
+
+/**
+ * What a message adds for a job's answer that `unreadable` holds (`body` names the job, `jobId` when given): this version
+ * cannot read it, and upgrading is the remedy. Else nothing.
+ */
+export const unknownTo = (body: any, jobId?: string) =>
+  isUsableId(body?.job_id) && (!jobId || body.job_id === jobId)
+    ? `: an answer @decart/core ${VERSION} does not know (upgrade it)`
+    : "";
+
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {
   const { jobId, first, schedule, durations, wait, timeoutMs = DEFAULT_WAIT_MS, backgroundMs = 30_000 } = init;
@@ -330,8 +347,16 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (ended) return end([]);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
       const problem = checkJob(current, jobId);
-      if (problem)
-        return watch.error(new InvalidResponseError(`Job ${shown(jobId)}: ${problem}`, { retryable: true, jobId }));
+      if (problem) {
+        const newer = unknownTo(current, jobId);
+        const error = new InvalidResponseError(`Job ${shown(jobId)}: ${problem}${newer}`, {
+          retryable: !newer,
+          jobId,
+          ...(newer && { cause: current }),
+        });
+        if (newer) unreadable.add(error);
+        return watch.error(error);
+      }
       reads++;
       hintMs = hint;
       model ||= canonicalModel(current.model);
@@ -370,7 +395,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (lag || error instanceof InvalidResponseError) invalid++;
       let wait: number | undefined;
       try {
-        wait = retryDelay(lag ? { ...error, retryable: true } : error, failures++, {
+        wait = retryDelay(lag || unreadable.has(error) ? { ...error, retryable: true } : error, failures++, {
           invalid,
           random: init.random && guard(init.random, jobId, "random", 1),
         });

@@ -1,5 +1,5 @@
 import { apiKeyHeader } from "@decart/api";
-import { checkJob, isUsableId } from "./engine.js";
+import { checkJob, isUsableId, unknownTo, unreadable } from "./engine.js";
 import {
   aborted,
   ConnectionError,
@@ -482,16 +482,23 @@ export function createTransport(
           // A POST's answer that names a usable id (a submit's `job_id`, an upload's file `id`), whatever else breaks
           // in it, made that job or file: the error carries it (`jobId`, `fileId`), even when the connection failed
           // after the answer came whole, and it is not sent again.
+          // A job's answer that names the job but breaks the spec otherwise (a status the API added since) is one this
+          // version cannot read: the message says so, and that upgrading is the remedy (`unreadable`, not retryable).
           const job = call.json === checkJob;
           const made = upload && value?.[job ? "job_id" : "id"];
-          throw isUsableId(made)
-            ? new InvalidResponseError(
-                redact(
-                  `${where}: ${problem} ${httpSuffix(status, requestId)}; ${job ? "job" : "file"} ${made} was made: ${job ? "follow it with queue.wait(jobId)" : "use or delete it (fileId)"}`,
-                ),
-                { [job ? "jobId" : "fileId"]: made, requestId, status },
-              )
-            : (failed ?? invalid(problem, status));
+          const newer = job ? unknownTo(value, jobId) : "";
+          const said = `${where}: ${problem} ${httpSuffix(status, requestId)}${newer}`;
+          if (isUsableId(made))
+            throw new InvalidResponseError(
+              redact(
+                `${said}; ${job ? "job" : "file"} ${made} was made: ${job ? "follow it with queue.wait(jobId)" : "use or delete it (fileId)"}`,
+              ),
+              { [job ? "jobId" : "fileId"]: made, requestId, status },
+            );
+          if (failed || !newer) throw failed ?? invalid(problem, status);
+          const error = new InvalidResponseError(redact(said), { jobId, requestId, status, cause: value });
+          unreadable.add(error);
+          throw error;
         }
         if (value.error?.split) value.error = redact(value.error);
         return Object.assign(response, { json: () => value });

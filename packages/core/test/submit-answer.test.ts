@@ -7,6 +7,7 @@ import {
   type DecartClientOptions,
   InvalidResponseError,
   models,
+  VERSION,
   type VideoModel,
 } from "../src/index.js";
 import { instantDelay, json, serve, silent } from "./helpers.js";
@@ -93,7 +94,7 @@ describe("a submit answer that breaks the spec", () => {
     });
     expect(error.message).toMatch(
       new RegExp(
-        `^POST ${api.url}/v1/jobs/lucy-pro-t2v: "status" must .*\\(HTTP 200, request req_test\\); job ${job_id} was made: follow it with queue\\.wait\\(jobId\\)$`,
+        `^POST ${api.url}/v1/jobs/lucy-pro-t2v: "status" must .*\\(HTTP 200, request req_test\\): an answer @decart/core ${VERSION.replaceAll(".", "\\.")} does not know \\(upgrade it\\); job ${job_id} was made: follow it with queue\\.wait\\(jobId\\)$`,
       ),
     );
     expect(posts()).toBe(before + 1);

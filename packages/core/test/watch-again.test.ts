@@ -6,7 +6,14 @@
  */
 import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { canWatchAgain, createDecartClient, type DecartClientOptions, type DecartError, models } from "../src/index.js";
+import {
+  canWatchAgain,
+  createDecartClient,
+  type DecartClientOptions,
+  type DecartError,
+  models,
+  VERSION,
+} from "../src/index.js";
 import { createGate } from "../src/retry.js";
 import { createTransport } from "../src/transport.js";
 import { breaks, type Schema } from "../src/validate.js";
@@ -161,6 +168,40 @@ describe("canWatchAgain: yes where the job goes on", () => {
 });
 
 describe("canWatchAgain: no where another watch cannot help", () => {
+  it.each(["queued", "cancelled"])(
+    "a status this version does not know (%s, the API moved ahead): read a few times, then final, its remedy an upgrade",
+    async (status) => {
+      const JOB = "job_read_by_an_older_client";
+      let reads = 0;
+      const api = await serve((_req, res) => {
+        reads++;
+        json(res, 200, { job_id: JOB, status });
+      });
+      closers.push(api.close);
+      const client = createDecartClient({
+        apiKey: "dct_watch_again_0123456789",
+        baseUrl: api.url,
+        logger: silent,
+        poll: { delay: instantDelay() },
+      });
+      const error = await failure(client.queue.wait(JOB, { download: false }));
+      // Read as a transient answer is (three retries), then surfaced: the same read answers it again.
+      expect(reads).toBe(4);
+      expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB, status: 200, retryable: false });
+      expect(error.message).toBe(
+        `GET ${api.url}/v1/jobs/${JOB}: "status" must be one of "pending", "processing", "completed", "failed" (got "${status}") (HTTP 200, request req_test): an answer @decart/core ${VERSION} does not know (upgrade it)`,
+      );
+      // The answer as received, for a caller to act on.
+      expect(error.cause).toEqual({ job_id: JOB, status });
+      expect(canWatchAgain(error)).toBe(false);
+      // A plain read is not tried again: the same answer would come.
+      const read = await failure(client.queue.status(JOB));
+      expect(reads).toBe(5);
+      expect(read).toMatchObject({ code: "INVALID_RESPONSE", jobId: JOB, retryable: false });
+      expect(canWatchAgain(read)).toBe(false);
+    },
+  );
+
   it("a 404 (no such job) and a 401 (a key that may not read it): another watch meets the same", async () => {
     const { emu, client } = await emulated();
     for (let n = 0; n < 2; n++) {
