@@ -198,11 +198,23 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
 
 /**
  * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`
- * that cannot be sent back (see `isUsableId`) is as good as none; its other fields are of the spec's types (an `error`
- * that is no string is no reason a message can show).
+ * that cannot be sent back (see `isUsableId`) is as good as none, and its `status` is one of the spec's; a failed job's
+ * `error` is a string (an `error` that is no string is no reason a message can show). Its other fields only inform
+ * (`model`, the timestamps the client learns durations from, an `error` of a job not failed): one of another type than
+ * the spec's (`created_at` as a number, `model` as an object) is dropped from `body`, not learnt from, not fatal.
  */
-export const checkJob = (body: any, jobId?: string): string | undefined =>
-  checkAnswer(responseSchemas.JobStatusResponse, "job_id", body, jobId);
+export const checkJob = (body: any, jobId?: string): string | undefined => {
+  const { properties } = responseSchemas.JobStatusResponse as Schema & { properties: Record<string, Schema> };
+  for (const key in properties)
+    if (
+      !/^(job_id|status)$/.test(key) &&
+      !(key === "error" && body?.status === "failed") &&
+      body?.[key] != null &&
+      breaks(properties[key]!)(body[key])
+    )
+      delete body[key];
+  return checkAnswer(responseSchemas.JobStatusResponse, "job_id", body, jobId);
+};
 
 /**
  * The errors of a job's answer that names the job (its usable `job_id`, the one asked for) but breaks the spec

@@ -469,7 +469,6 @@ describe("status answers that break the spec", () => {
     "a failed status whose error is an object": (res) =>
       json(res, 200, { job_id: JOB, status: "failed", error: { code: "NSFW", message: "blocked" } }),
     "a failed status whose error is a number": (res) => json(res, 200, { job_id: JOB, status: "failed", error: 42 }),
-    "a status whose created_at is a number": (res) => json(res, 200, { job_id: JOB, status: "pending", created_at: 5 }),
     "an HTML page": (res) => {
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<html><body>Welcome</body></html>");
@@ -494,6 +493,33 @@ describe("status answers that break the spec", () => {
       }
     });
   }
+
+  it("a field that only informs, of another type (timestamps as numbers, model as an object, error on a job not failed): dropped, not fatal", async () => {
+    const odd = { model: { id: "lucy-2.5", version: "2.5.1" }, created_at: 1796605200, updated_at: 1796605260 };
+    const api = await statusServer([
+      (res) => json(res, 200, { job_id: JOB, status: "processing", ...odd, error: 42 }),
+      (res) => json(res, 200, { job_id: JOB, status: "completed", ...odd, error: { code: null } }),
+    ]);
+    try {
+      const c = client(api.url);
+      const statuses: unknown[] = [];
+      const outcome = await c.queue.wait(JOB, {
+        download: false,
+        onStatusChange: (job) => void statuses.push(job),
+      });
+      expect(outcome).toEqual({ status: "completed", job_id: JOB });
+      // Read once each: not retried as an answer that breaks the spec.
+      expect(api.seen).toHaveLength(2);
+      expect(statuses).toEqual([
+        { job_id: JOB, status: "processing" },
+        { job_id: JOB, status: "completed" },
+      ]);
+      // A plain read answers the job without them (its type holds).
+      expect(await c.queue.status(JOB)).toEqual({ job_id: JOB, status: "completed" });
+    } finally {
+      await api.close();
+    }
+  });
 
   it("a bad answer, then good ones: the wait goes on to the end", async () => {
     const api = await statusServer([
