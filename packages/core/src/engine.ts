@@ -217,6 +217,12 @@ export const checkJob = (body: any, jobId?: string): string | undefined => {
 };
 
 /**
+ * A job's id as an answer gives it: a safe integer (`12345`, against the spec's string) as its text, so that an error
+ * can carry it; anything else as it is.
+ */
+export const idOf = (id: unknown) => (Number.isSafeInteger(id) ? String(id) : id);
+
+/**
  * The errors of a job's answer that names the job (its usable `job_id`, the one asked for) but breaks the spec
  * otherwise (a status the API added since, `"queued"`, `"cancelled"`): not retryable (the same read answers it again),
  * its `cause` the answer; a watch reads it again a few times all the same, as any answer that breaks the spec.
@@ -224,13 +230,12 @@ export const checkJob = (body: any, jobId?: string): string | undefined => {
 export const unreadable = new WeakSet<object>();
 
 /**
- * What a message adds for a job's answer that `unreadable` holds (`body` names the job, `jobId` when given): this version
+ * What a message adds for a job's answer that `unreadable` holds (`body` names the job, `jobId` when given, by a usable
+ * id or a safe integer, see `idOf`): this version
  * cannot read it, and upgrading is the remedy. Else nothing.
  */
-export const unknownTo = (body: any, jobId?: string) =>
-  isUsableId(body?.job_id) && (!jobId || body.job_id === jobId)
-    ? `: an answer @decart/core ${VERSION} does not know (upgrade it)`
-    : "";
+export const unknownTo = (body: any, jobId?: string, id = idOf(body?.job_id)) =>
+  isUsableId(id) && (!jobId || id === jobId) ? `: an answer @decart/core ${VERSION} does not know (upgrade it)` : "";
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {

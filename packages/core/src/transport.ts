@@ -1,5 +1,5 @@
 import { apiKeyHeader } from "@decart/api";
-import { checkJob, isUsableId, unknownTo, unreadable } from "./engine.js";
+import { checkJob, idOf, isUsableId, unknownTo, unreadable } from "./engine.js";
 import {
   aborted,
   ConnectionError,
@@ -485,7 +485,8 @@ export function createTransport(
           // A job's answer that names the job but breaks the spec otherwise (a status the API added since) is one this
           // version cannot read: the message says so, and that upgrading is the remedy (`unreadable`, not retryable).
           const job = call.json === checkJob;
-          const made = upload && value?.[job ? "job_id" : "id"];
+          // (A job's id as a number, against the spec, as its text: see `idOf`.)
+          const made = upload && (job ? idOf(value?.job_id) : value?.id);
           const newer = job ? unknownTo(value, jobId) : "";
           const said = `${where}: ${problem} ${httpSuffix(status, requestId)}${newer}`;
           if (isUsableId(made))

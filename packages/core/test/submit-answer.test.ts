@@ -136,7 +136,9 @@ describe("a submit answer that breaks the spec", () => {
     ["an empty job_id", { job_id: "" }],
     ["a job_id of .", { job_id: "." }],
     ["a job_id of ..", { job_id: "..", status: "pending" }],
-    ["a job_id that is no string", { job_id: 5 }],
+    ["a job_id that is no string nor a safe integer", { job_id: 5.5 }],
+    ["a job_id past the safe integers", { job_id: 2 ** 53 }],
+    ["a job_id that is an object", { job_id: { id: "job_1" } }],
     ["a job_id too long", { job_id: "j".repeat(257) }],
   ])("with %s: the id is unknown (SUBMIT_OUTCOME_UNKNOWN, no jobId)", async (_name, answer) => {
     const error = await client()
@@ -147,5 +149,19 @@ describe("a submit answer that breaks the spec", () => {
     expect(error.message).toMatch(
       /a job \(or file\) may exist: not sent again \(that could bill twice\): ask support before retrying$/,
     );
+  });
+
+  it("with a job_id that is a number (a safe integer, against the spec's string): the job was made, its id carried as text", async () => {
+    const before = posts();
+    const error = await client({ retrySubmit: true })
+      .queue.submit({ model: t2v, prompt: answering({ job_id: 12345, status: "pending" }) })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "12345", retryable: false, status: 200 });
+    expect(error.message).toMatch(
+      /"job_id" must be a string \(got 12345\) \(HTTP 200, request req_test\): an answer @decart\/core \S+ does not know \(upgrade it\); job 12345 was made: follow it with queue\.wait\(jobId\)$/,
+    );
+    expect(posts()).toBe(before + 1);
+    expect(canWatchAgain(error)).toBe(true);
   });
 });
