@@ -9,6 +9,7 @@ import {
 import {
   asDecartError,
   callbackThrew,
+  clip,
   type DecartError,
   guard,
   InvalidResponseError,
@@ -198,12 +199,17 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
 
 /**
  * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`
- * that cannot be sent back (see `isUsableId`) is as good as none, and its `status` is one of the spec's; a failed job's
- * `error` is a string (an `error` that is no string is no reason a message can show). Its other fields only inform
+ * that cannot be sent back (see `isUsableId`) is as good as none, and its `status` is one of the spec's. Its other fields only inform
  * (`model`, the timestamps the client learns durations from, an `error` of a job not failed): one of another type than
- * the spec's (`created_at` as a number, `model` as an object) is dropped from `body`, not learnt from, not fatal.
+ * the spec's (`created_at` as a number, `model` as an object) is dropped from `body`, not learnt from, not fatal. A
+ * failed job's `error` that is no string (`{ code, message }`) is set in `body` to its `message` when that is text, else
+ * to its JSON, cut to 200 characters.
  */
 export const checkJob = (body: any, jobId?: string): string | undefined => {
+  // A failed job's reason given as an object (`{ code, message }`): its `message` when it is text, else its JSON, cut.
+  const reason = body?.status === "failed" ? body.error : "";
+  if (reason != null && typeof reason !== "string")
+    body.error = typeof reason.message === "string" ? reason.message : clip(JSON.stringify(reason), 200);
   const { properties } = responseSchemas.JobStatusResponse as Schema & { properties: Record<string, Schema> };
   for (const key in properties)
     if (

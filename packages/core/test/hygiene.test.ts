@@ -382,7 +382,7 @@ describe("a submit whose outcome is unknown is not sent again, and says a job ma
   // A job_id longer than the client sends back (256) is as good as none: it used to end submitAndPoll with an
   // InvalidInputError ("nothing was sent") after the job was made.
   it("a 200 submit answer without a usable job_id: InvalidResponseError that says a job may exist", async () => {
-    const bodies = [null, { status: "pending" }, { job_id: 7, status: "pending" }, { job_id: "", status: "pending" }];
+    const bodies = [null, { status: "pending" }, { job_id: 7.5, status: "pending" }, { job_id: "", status: "pending" }];
     const unusable = ["j".repeat(257), "😀".repeat(257), ".", ".."].map((job_id) => ({ job_id, status: "pending" }));
     for (const body of [...bodies, ...unusable]) {
       const api = await serve((_req, res) => json(res, 200, body));
@@ -464,11 +464,6 @@ describe("status answers that break the spec", () => {
     "{}": (res) => json(res, 200, {}),
     "an unknown status": (res) => json(res, 200, { job_id: JOB, status: "queued" }),
     "the status of another job": (res) => json(res, 200, { job_id: `${JOB}x`, status: "completed" }),
-    // The spec's `error` is a string: an object would reach `result.error` and the `failed` event as it is, and a
-    // message as "[object Object]".
-    "a failed status whose error is an object": (res) =>
-      json(res, 200, { job_id: JOB, status: "failed", error: { code: "NSFW", message: "blocked" } }),
-    "a failed status whose error is a number": (res) => json(res, 200, { job_id: JOB, status: "failed", error: 42 }),
     "an HTML page": (res) => {
       res.writeHead(200, { "content-type": "text/html" });
       res.end("<html><body>Welcome</body></html>");
@@ -520,6 +515,33 @@ describe("status answers that break the spec", () => {
       await api.close();
     }
   });
+
+  it.each([
+    [
+      "an object with a message",
+      { code: "CONTENT_POLICY", message: "The prompt was refused" },
+      "The prompt was refused",
+    ],
+    ["an object without one", { code: "NSFW", detail: ["x"] }, '{"code":"NSFW","detail":["x"]}'],
+    ["a number", 42, "42"],
+    [
+      "a long object",
+      { detail: "the prompt was refused ".repeat(20) },
+      expect.stringMatching(/^\{"detail":"[a-z ]{100,189}$/),
+    ],
+  ])(
+    "a failed status whose error is %s: the job failed, that its reason (text, never [object Object])",
+    async (_, error, reason) => {
+      const api = await statusServer([(res) => json(res, 200, { job_id: JOB, status: "failed", error })]);
+      try {
+        const outcome = await client(api.url).queue.wait(JOB);
+        expect(outcome).toEqual({ status: "failed", job_id: JOB, error: reason });
+        expect(api.seen).toHaveLength(1);
+      } finally {
+        await api.close();
+      }
+    },
+  );
 
   it("a bad answer, then good ones: the wait goes on to the end", async () => {
     const api = await statusServer([
