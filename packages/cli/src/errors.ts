@@ -150,9 +150,9 @@ const rerunWords = (rerun: Rerun, what: "asks for" | "submits"): string =>
 /**
  * The client's words for an answer of a job that names it but that this version cannot read (a status the API added
  * since): `an answer @decart/core 1.2.3 does not know (upgrade it)`. Another `jobs wait` would read it again alike:
- * upgrading is the remedy.
+ * upgrading is the remedy. So is an image of a type it `does not take (upgrade it)`.
  */
-const UNKNOWN_ANSWER = /(: an answer @decart\/core \S+ does not know) \(upgrade it\)/;
+const UNKNOWN_ANSWER = /(@decart\/core \S+ does not (?:know|take)) \(upgrade it\)/;
 
 /** Whether `error` is of an answer of a job that this version cannot read (see `UNKNOWN_ANSWER`). */
 export const unknownAnswer = (error: unknown) => UNKNOWN_ANSWER.test((error as Error | undefined)?.message as string);
@@ -178,7 +178,9 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   // An answer of a job that this version cannot read (a status the API added since): the CLI is what to upgrade.
   const message = (typeof e?.message === "string" ? e.message : String(error))
     .replace(/ was made: follow it with queue\.wait\(jobId\)$/, " was made")
-    .replace(UNKNOWN_ANSWER, "$1 (upgrade @decart/cli)");
+    .replace(UNKNOWN_ANSWER, "$1 (upgrade @decart/cli)")
+    // (An image of a type the client does not take, handed on whole, that is no whole image the CLI saves.)
+    .replace(/; it came whole: the error's data$/, "; nothing was saved");
   // A key the server refuses: the message names where the CLI took it from, the fix a user needs.
   if (AuthenticationError.isInstance(error)) return `${message}; check the key given by --api-key or DECART_API_KEY`;
   // A file input given as a URL that a proxy did not let through (Node's fetch keeps only its error's code): the proxy

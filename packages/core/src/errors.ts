@@ -286,6 +286,11 @@ export class InvalidResponseError extends DecartError {
    * only then.
    */
   declare fileId?: string | undefined;
+  /**
+   * The image `process` was answered with, whole, in a type the spec does not list for it (`image/webp`): made, and
+   * billed; keep it if you can use it. Set only then.
+   */
+  declare data?: Blob | undefined;
 }
 /** A job did not finish before the wait's `timeoutMs`. The job may still finish: `jobId` says which. */
 export class JobTimeoutError extends DecartError {

@@ -507,8 +507,9 @@ export function createTransport(
       if (call.media) {
         const type = mediaType(headers);
         const accepted = [...call.media, "application/octet-stream"];
-        // A 206 (asked for without Range) is a part of the result, not the result.
-        if (!accepted.includes(type) || status === 206) {
+        // A 206 (asked for without Range) is a part of the result, not the result. An image from `process` of a type
+        // the spec does not list (`image/webp`) is read whole, for the client to hand it on with its error (`send`).
+        if ((!accepted.includes(type) && !(upload && /^image\//.test(type))) || status === 206) {
           release();
           await source?.cancel().catch(ignore);
           throw invalid(

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
-import { AbortError, models } from "@decart/core";
+import { AbortError, InvalidResponseError, models } from "@decart/core";
 import type { Code } from "../codes.js";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
@@ -13,7 +13,7 @@ import {
   writeAtomically,
 } from "../files.js";
 import { heldImage, SUBMIT_GRACE_MS, unsentInterrupt, withInputs } from "../follow.js";
-import { imageExtension } from "../image-type.js";
+import { imageExtension, wholeImage } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
@@ -104,14 +104,16 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
             signal,
             heldImage(output),
             async (stop) => {
-              const blob = await client.process({
-                model,
-                ...inputs,
-                signal: limit ? AbortSignal.any([stop, limit]) : stop,
-                // The client's own budget for the call (11 minutes by default) a second past `--timeout`, whose
-                // message is the one given; without `--timeout`, the client's.
-                ...(timeout !== undefined && { timeoutMs: Math.min(timeout + 1000, 2 ** 31 - 1) }),
-              } as never);
+              const blob = await client
+                .process({
+                  model,
+                  ...inputs,
+                  signal: limit ? AbortSignal.any([stop, limit]) : stop,
+                  // The client's own budget for the call (11 minutes by default) a second past `--timeout`, whose
+                  // message is the one given; without `--timeout`, the client's.
+                  ...(timeout !== undefined && { timeoutMs: Math.min(timeout + 1000, 2 ** 31 - 1) }),
+                } as never)
+                .catch(kept);
               return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
             },
             SUBMIT_GRACE_MS,
@@ -206,4 +208,19 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     output.saved("Image", path, bytes.length);
     return done(path);
   }
+}
+
+/**
+ * An image the client refused for its content type alone (one the spec does not list for `process`, `image/webp`), which
+ * it hands on whole with its error (`data`): kept when its bytes are a whole image the CLI saves (a PNG, JPEG or WebP:
+ * see `wholeImage`), the image made and billed; else the client's error (an AVIF: upgrading is the remedy).
+ */
+async function kept(error: unknown): Promise<Blob> {
+  const data = InvalidResponseError.isInstance(error) && error.data;
+  if (data) {
+    const bytes = new Uint8Array(await data.arrayBuffer());
+    const extension = await imageExtension(bytes, data.type).catch(() => "");
+    if (extension && (await wholeImage(bytes, extension))) return data;
+  }
+  throw error;
 }
