@@ -745,8 +745,11 @@ export function downloadFailed(
       true,
       codeOf(error),
     );
+  // A result in a video type the client does not take (`video/webm`): `jobs result` alone would be refused the same.
+  const upgrade = /: a result of type video\/[^,]+, not /.test((error as Error | undefined)?.message as string);
   return new CliError(
     `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
+      `${upgrade ? "a type this version does not take: upgrade @decart/cli, then run " : ""}` +
       (again ?? resultCommand(output, jobId, path)),
     exitCodeOf(error),
     jobId,

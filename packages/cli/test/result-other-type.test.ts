@@ -1,0 +1,42 @@
+/**
+ * A completed job whose result is served in a video type the client does not take (`video/webm`,
+ * `video/quicktime`): `jobs result` would be refused the same, so the command printed comes after the words that say
+ * to upgrade. A purpose-built server: the emulator serves results as `video/mp4`.
+ */
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { KEY, type Loopback, listenOnLoopback, printed, run, tempDir } from "./helpers.js";
+
+let api: Loopback;
+let dir: { dir: string; remove: () => void };
+let type = "";
+beforeEach(async () => {
+  dir = tempDir();
+  api = await listenOnLoopback((req, res) => {
+    req.resume();
+    if (req.url!.endsWith("/content")) {
+      res.writeHead(200, { "content-type": type });
+      return res.end(Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypisom"), Buffer.alloc(12)]));
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ job_id: "job_1", status: req.method === "POST" ? "pending" : "completed" }));
+  });
+});
+afterEach(async () => {
+  await api.close();
+  dir.remove();
+});
+
+describe("a result in a video type the client does not take", () => {
+  it.each(["video/webm", "video/quicktime"])("%s: exit 1, the remedy an upgrade, then jobs result", async (served) => {
+    type = served;
+    const env = { DECART_API_KEY: KEY, DECART_BASE_URL: api.url, DECART_JOURNAL: join(dir.dir, "jobs.jsonl") };
+    const out = join(dir.dir, "lake.mp4");
+    const result = await run(["video", "A lake", "-o", out], { env });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain(`a result of type ${served}, not video/mp4`);
+    expect(result.stderr).toContain(
+      `it stays on the server: a type this version does not take: upgrade @decart/cli, then run ${printed(env, "jobs", "result", "job_1", "-o", out)}`,
+    );
+  });
+});
