@@ -1,4 +1,4 @@
-import { retiredModels, type ValidationIssue } from "@decart/api";
+import { catalogue, retiredModels, type ValidationIssue } from "@decart/api";
 
 /** Marks every error of this package; `Symbol.for` so two copies of the package recognise each other's errors. */
 const MARK = Symbol.for("@decart/core.error");
@@ -234,11 +234,14 @@ export class GoneError extends DecartError {
 }
 /**
  * A `ModelRetiredError`'s fields for `model`: it, and the model to use instead when the catalogue lists it as retired
- * (`@decart/api`'s `retiredModels`).
+ * (`@decart/api`'s `retiredModels`), else as deprecated in favour of another (its `deprecatedInFavourOf`: a model the
+ * server retired before this version knew).
  */
 export const retiredFields = (model: any) => ({
   model,
-  replacement: retiredModels.find((r) => r.name === model)?.replacement,
+  replacement:
+    retiredModels.find((r) => r.name === model)?.replacement ??
+    (Object.hasOwn(catalogue, model) ? (catalogue as any)[model].deprecatedInFavourOf : undefined),
 });
 
 /** 410 for a retired model: answered by the server, or known from the catalogue before sending. */

@@ -114,6 +114,28 @@ describe("errors from real server answers", () => {
     expect(emu.stats().requests.total).toBe(before);
   });
 
+  it("410 → ModelRetiredError for a model the catalogue lists as deprecated in favour of another: that one its replacement", async () => {
+    const model = models.video("lucy-pro-v2v");
+    expect(model.deprecatedInFavourOf).toBeTruthy();
+    const api = await serve((req, res) =>
+      json(res, 410, { detail: "This model has been retired.", model: req.url!.split("/").pop() }),
+    );
+    try {
+      const client = createDecartClient({ apiKey: "dct_retired_0123456789", baseUrl: api.url, logger: silent });
+      const data = new Blob([new Uint8Array(64).fill(1)], { type: "video/mp4" });
+      const error = await client.queue.submit({ model, prompt: "x", data }).catch((e) => e);
+      expect(error).toBeInstanceOf(ModelRetiredError);
+      expect(error).toMatchObject({ status: 410, model: model.name, replacement: model.deprecatedInFavourOf });
+      // A model the catalogue does not know has none.
+      const unknown = await client.queue
+        .submit({ model: { ...model, name: "lucy-next", path: "/v1/jobs/lucy-next" } as never, prompt: "x", data })
+        .catch((e) => e);
+      expect(unknown).toMatchObject({ status: 410, model: "lucy-next", replacement: undefined });
+    } finally {
+      await api.close();
+    }
+  });
+
   it("410 → GoneError for a result past its retention period", async () => {
     // The server's clock, moved by hand: the job ends 80 ms after its submit ("fast" timing); its result is kept 1 s
     // after that, and the job 1 s more (then it is unknown: 404). At 1.2 s the content is gone, the job known.
