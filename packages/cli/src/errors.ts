@@ -180,7 +180,9 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
     .replace(/ was made: follow it with queue\.wait\(jobId\)$/, " was made")
     .replace(UNKNOWN_ANSWER, "$1 (upgrade @decart/cli)")
     // (An image of a type the client does not take, handed on whole, that is no whole image the CLI saves.)
-    .replace(/; it came whole: the error's data$/, "; nothing was saved");
+    .replace(/; it came whole: the error's data$/, "; nothing was saved")
+    // (The client's ways past its checks, which the CLI does not offer.)
+    .replace(/, or (any with validateInputs: false|a definition of your own)/, "");
   // A key the server refuses: the message names where the CLI took it from, the fix a user needs.
   if (AuthenticationError.isInstance(error)) return `${message}; check the key given by --api-key or DECART_API_KEY`;
   // A file input given as a URL that a proxy did not let through (Node's fetch keeps only its error's code): the proxy

@@ -99,7 +99,7 @@ function pick(kind: "video" | "image", name: string): ModelDefinition<any> {
   throw invalid(
     "Invalid input",
     "model",
-    `one of the catalogue's ${kind} models${kin[0] ? ` (of its family: ${kin.join(", ")})` : ""}`,
+    `one of the catalogue's ${kind} models${kin[0] ? ` (of its family: ${kin.join(", ")})` : ""}, or a definition of your own`,
     name,
   );
 }

@@ -85,6 +85,8 @@ export interface Schema {
   properties?: Readonly<Record<string, Schema>>;
   /** `false`: only the listed properties may be given. */
   additionalProperties?: boolean | Schema;
+  /** Words after an unknown name's list of the known ones: the way past the check (`validateInputs: false`). */
+  or?: string;
   /** For `file`: the accepted media types. */
   accept?: readonly string[];
   /** For `json`: the schema of the parsed value. */
@@ -227,7 +229,7 @@ export function checkSchema(
           const fields = checkSchema(props[key]!, v, at(key), where);
           if (key === "poll" && fields) entry[1] = Object.fromEntries(fields);
         } else if (schema.additionalProperties === false)
-          fail(`a known name (one of ${Object.keys(props).join(", ")})`, at(key));
+          fail(`a known name (one of ${Object.keys(props).join(", ")})${schema.or ?? ""}`, at(key));
       }
       for (key of (schema.required as string[]) ?? []) {
         const v = (value as any)[key];
@@ -385,6 +387,7 @@ export function validateInputs(model: ModelDefinition, inputs: Record<string, un
     {
       type: "object",
       additionalProperties: false,
+      or: ", or any with validateInputs: false",
       properties: Object.fromEntries(fields.map((f) => [f.name, f])),
       required: fields.filter((f) => f.required).map((f) => f.name),
     },

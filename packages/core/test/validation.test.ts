@@ -383,6 +383,22 @@ describe("client-side validation", () => {
     );
   });
 
+  it("an input of a name the model does not know names the known ones and the way past the check (validateInputs: false)", async () => {
+    const emu = await startFast();
+    try {
+      const error = await clientFor(emu)
+        .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", promt: "y" } as never)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error.message).toBe(
+        'Invalid input for lucy-pro-t2v: "promt" must be a known name (one of prompt, seed, resolution, orientation), or any with validateInputs: false',
+      );
+      expect(emu.stats().requests.total).toBe(0);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("names the catalogue's models of an unknown name's family (its name before the version), of the kind asked", () => {
     const refusal = (run: () => unknown) => {
       try {
@@ -394,22 +410,26 @@ describe("client-side validation", () => {
     // A name of the official SDK 0.1.20 that the catalogue lacks (reverted upstream): the names to write instead.
     expect(refusal(() => models.video("lucy-vton-3.5" as never))).toMatchObject({
       field: "model",
-      message: `Invalid input: "model" must be one of the catalogue's video models (of its family: lucy-vton-2, lucy-vton-3) (got "lucy-vton-3.5")`,
+      message: `Invalid input: "model" must be one of the catalogue's video models (of its family: lucy-vton-2, lucy-vton-3), or a definition of your own (got "lucy-vton-3.5")`,
     });
     // A version of its own, or none; a family of the other kind names none of it; a name of no family, nothing.
     expect(refusal(() => models.video("lucy-2.6" as never))?.expected).toBe(
-      "one of the catalogue's video models (of its family: lucy-2.1, lucy-2.5)",
+      "one of the catalogue's video models (of its family: lucy-2.1, lucy-2.5), or a definition of your own",
     );
     expect(refusal(() => models.video("lucy-restyle" as never))?.expected).toBe(
-      "one of the catalogue's video models (of its family: lucy-restyle-2)",
+      "one of the catalogue's video models (of its family: lucy-restyle-2), or a definition of your own",
     );
     expect(refusal(() => models.image("lucy-image-3" as never))?.expected).toBe(
-      "one of the catalogue's image models (of its family: lucy-image-2)",
+      "one of the catalogue's image models (of its family: lucy-image-2), or a definition of your own",
     );
-    expect(refusal(() => models.video("lucy-image-3" as never))?.expected).toBe("one of the catalogue's video models");
-    expect(refusal(() => models.video("lucy-nope" as never))?.expected).toBe("one of the catalogue's video models");
+    expect(refusal(() => models.video("lucy-image-3" as never))?.expected).toBe(
+      "one of the catalogue's video models, or a definition of your own",
+    );
+    expect(refusal(() => models.video("lucy-nope" as never))?.expected).toBe(
+      "one of the catalogue's video models, or a definition of your own",
+    );
     expect(refusal(() => models.video(Symbol("lucy-vton-3") as never))?.expected).toBe(
-      "one of the catalogue's video models",
+      "one of the catalogue's video models, or a definition of your own",
     );
   });
 
