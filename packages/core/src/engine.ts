@@ -231,7 +231,7 @@ export const idOf = (id: unknown) => (Number.isSafeInteger(id) ? String(id) : id
 /**
  * The errors of a job's answer that names the job (its usable `job_id`, the one asked for) but breaks the spec
  * otherwise (a status the API added since, `"queued"`, `"cancelled"`): not retryable (the same read answers it again),
- * its `cause` the answer; a watch reads it again a few times all the same, as any answer that breaks the spec.
+ * its `cause` the answer (its JSON text, the key redacted, over HTTP); a watch reads it again a few times all the same, as any answer that breaks the spec.
  */
 export const unreadable = new WeakSet<object>();
 

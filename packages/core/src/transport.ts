@@ -497,7 +497,12 @@ export function createTransport(
               { [job ? "jobId" : "fileId"]: made, requestId, status },
             );
           if (failed || !newer) throw failed ?? invalid(problem, status);
-          const error = new InvalidResponseError(redact(said), { jobId, requestId, status, cause: value });
+          const error = new InvalidResponseError(redact(said), {
+            jobId,
+            requestId,
+            status,
+            cause: redact(JSON.stringify(value)),
+          });
           unreadable.add(error);
           throw error;
         }

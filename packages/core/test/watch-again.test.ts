@@ -192,7 +192,7 @@ describe("canWatchAgain: no where another watch cannot help", () => {
         `GET ${api.url}/v1/jobs/${JOB}: "status" must be one of "pending", "processing", "completed", "failed" (got "${status}") (HTTP 200, request req_test): an answer @decart/core ${VERSION} does not know (upgrade it)`,
       );
       // The answer as received, for a caller to act on.
-      expect(error.cause).toEqual({ job_id: JOB, status });
+      expect(JSON.parse(error.cause as string)).toEqual({ job_id: JOB, status });
       expect(canWatchAgain(error)).toBe(false);
       // A plain read is not tried again: the same answer would come.
       const read = await failure(client.queue.status(JOB));
