@@ -231,14 +231,14 @@ export const idOf = (id: unknown) => (Number.isSafeInteger(id) ? String(id) : id
 /**
  * The errors of a job's answer that names the job (its usable `job_id`, the one asked for) but breaks the spec
  * otherwise (a status the API added since, `"queued"`, `"cancelled"`): not retryable (the same read answers it again),
- * its `cause` the answer (its JSON text, the key redacted, over HTTP); a watch reads it again a few times all the same, as any answer that breaks the spec.
+ * its `cause` the answer (its JSON text, the key redacted, over HTTP); a watch reads it again a few times all the
+ * same, as any answer that breaks the spec.
  */
 export const unreadable = new WeakSet<object>();
 
 /**
  * What a message adds for a job's answer that `unreadable` holds (`body` names the job, `jobId` when given, by a usable
- * id or a safe integer, see `idOf`): this version
- * cannot read it, and upgrading is the remedy. Else nothing.
+ * id or a safe integer, see `idOf`): this version cannot read it, and upgrading is the remedy. Else nothing.
  */
 export const unknownTo = (body: any, jobId?: string, id = idOf(body?.job_id)) =>
   isUsableId(id) && (!jobId || id === jobId) ? `: an answer @decart/core ${VERSION} does not know (upgrade it)` : "";

@@ -73,6 +73,39 @@ describe("a submit answer with a usable job id and a status the spec does not li
   });
 });
 
+describe("a job's status this version does not know (a status the API added since)", () => {
+  it("useGenerateVideo ends in the core's error saying to upgrade, the job's id kept; canRetry is false", async () => {
+    let reads = 0;
+    server = createServer((req, res) => {
+      const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "*" };
+      if (req.method === "OPTIONS") return res.writeHead(204, { ...cors, "access-control-allow-methods": "*" }).end();
+      req.resume();
+      if (req.method === "GET") reads++;
+      res.writeHead(200, { ...cors, "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: "job_ahead_1", status: req.method === "POST" ? "pending" : "cancelled" }));
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const client = createDecartClient({
+      apiKey: "ek_page_token_0123456789",
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      dangerouslyAllowBrowser: true,
+      poll: { initialDelayMs: 10, intervalMs: 15, delay: async () => {} },
+      logger: { warn: () => {}, debug: () => {} },
+    });
+    const { result } = renderHook(() => useGenerateVideo(), {
+      wrapper: ({ children }) => <DecartProvider client={client}>{children}</DecartProvider>,
+    });
+    await act(async () => {
+      await result.current.submit({ model: models.video("lucy-pro-t2v"), prompt: "a job the API moved past" });
+    });
+    await until(() => result.current.status === "error");
+    expect(result.current.error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_ahead_1", retryable: false });
+    expect(result.current.error!.message).toMatch(/\(got "cancelled"\).*does not know \(upgrade it\)$/);
+    expect(reads).toBe(4);
+    expect(result.current.canRetry).toBe(false);
+  });
+});
+
 describe("a submit answered 502 once its body was read (its outcome unknown: a job may exist)", () => {
   it("useGenerateVideo's state holds the core's error with its words: the request id for support, that a job may exist; nothing to retry, no onOrphan (it is the state's)", async () => {
     const posts: string[] = [];
