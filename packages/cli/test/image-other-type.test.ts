@@ -25,7 +25,7 @@ beforeEach(async () => {
   dir = tempDir();
   api = await listenOnLoopback((req, res) => {
     req.resume();
-    res.writeHead(200, { "content-type": answer[0] });
+    res.writeHead(200, { "content-type": answer[0], "x-request-id": "req_avif" });
     res.end(answer[1]);
   });
 });
@@ -64,7 +64,7 @@ describe("an image of a type the spec does not list for process", () => {
     const error = events(result.stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", code: "INVALID_RESPONSE" });
     expect(error.message).toMatch(
-      /: an image of type image\/avif, which @decart\/core \S+ does not take \(upgrade @decart\/cli\); nothing was saved$/,
+      /: an image of type image\/avif, which @decart\/core \S+ does not take \(upgrade @decart\/cli\) \(HTTP 200, request req_avif\); nothing was saved$/,
     );
   });
 });

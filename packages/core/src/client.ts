@@ -28,6 +28,7 @@ import {
   callbackThrew,
   failedJob,
   guard,
+  httpSuffix,
   InvalidResponseError,
   ignore,
   pause,
@@ -453,9 +454,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       const data = await response.blob();
       const type = mediaOf(data.type);
       if (!type.startsWith("image/") || call.media!.includes(type)) return data as T;
+      // (Its request id the transport's, redacted.)
+      const requestId = response.headers.get("x-request-id") || undefined;
       throw new InvalidResponseError(
-        `${method} ${baseUrl}${at}: an image of type ${type}, which @decart/core ${VERSION} does not take (upgrade it); it came whole: the error's data`,
-        { data, status: response.status, requestId: response.headers.get("x-request-id") ?? undefined },
+        `${method} ${baseUrl}${at}: an image of type ${type}, which @decart/core ${VERSION} does not take (upgrade it) ${httpSuffix(response.status, requestId)}; it came whole: the error's data`,
+        { data, status: response.status, requestId },
       );
     } catch (e) {
       throw asDecartError(e, call.jobId);

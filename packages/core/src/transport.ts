@@ -597,7 +597,10 @@ export function createTransport(
         },
         { highWaterMark: 0 },
       );
-      return new Response(stream, response);
+      const out = new Response(stream, response);
+      // The answer's request id as the errors carry it, redacted (an image's type checked after, in \`send\`, quotes it).
+      out.headers.set("x-request-id", requestId ?? "");
+      return out;
     };
 
     return retry(

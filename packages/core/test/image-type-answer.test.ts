@@ -19,6 +19,7 @@ const answers: Record<string, [string, Buffer]> = {
   webp: ["image/webp", webp],
   avif: ["image/avif; q=1", avif],
   html: ["text/html", Buffer.from("<html>Welcome</html>")],
+  echo: ["image/avif", avif],
 };
 
 let api: Awaited<ReturnType<typeof serve>>;
@@ -26,7 +27,9 @@ beforeAll(async () => {
   api = await serve((req, res, body) => {
     const [type, bytes] = answers[/name="prompt"\r\n\r\n(\w+)/.exec(body.toString("latin1"))![1]!]!;
     if (req.method !== "POST") return json(res, 404, {});
-    res.writeHead(200, { "content-type": type, "x-request-id": "req_img" });
+    // (A server that echoes the key in its request id, for "echo".)
+    const id = body.includes("echo") ? `req_${req.headers["x-api-key"]}` : "req_img";
+    res.writeHead(200, { "content-type": type, "x-request-id": id });
     res.end(bytes);
   });
 });
@@ -49,13 +52,20 @@ describe("an image from process in a type the spec does not list", () => {
       expect(error).toBeInstanceOf(InvalidResponseError);
       expect(error).toMatchObject({ code: "INVALID_RESPONSE", retryable: false, status: 200, requestId: "req_img" });
       expect(error.message).toBe(
-        `POST ${api.url}/v1/generate/lucy-pro-t2i: an image of type ${type}, which @decart/core ${VERSION} does not take (upgrade it); it came whole: the error's data`,
+        `POST ${api.url}/v1/generate/lucy-pro-t2i: an image of type ${type}, which @decart/core ${VERSION} does not take (upgrade it) (HTTP 200, request req_img); it came whole: the error's data`,
       );
       expect(error.data).toBeInstanceOf(Blob);
       expect(Buffer.from(await error.data.arrayBuffer())).toEqual(bytes);
       expect(api.seen.length).toBe(before + 1);
     },
   );
+
+  it("its request id echoing the key: redacted, on the error and in its message", async () => {
+    const error = await call("echo");
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", requestId: "req_[redacted]" });
+    expect(error.message).toMatch(/does not take \(upgrade it\) \(HTTP 200, request req_\[redacted\]\); it came whole/);
+    expect(JSON.stringify(error)).not.toContain("0123456789");
+  });
 
   it("a page that is no image stays an outcome unknown (an image may have been made)", async () => {
     const error = await call("html");
