@@ -250,6 +250,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   let { signal, jobId, deadline = Infinity, what, renew, maxRetries = policy.maxRetries } = call;
   let invalid = 0;
   let waited = 0;
+  // The first failure after which a job may exist (a submit answered 500, sent again under \`retrySubmit\`): an abort in
+  // any wait after it says so (\`mayExist\`, its request id), whatever failed since (a 503 that took nothing).
+  let unknown: DecartError | undefined;
   // What the call may still wait, in all: a plain call's budget, or the time to its deadline (not a submit's inside a
   // wait's budget, `expired`, which waits out its deadline). It never sleeps past it.
   let spare = call.spare ?? (call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs);
@@ -269,7 +272,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         });
         throw call.expired ? timedOut(jobId, error, undefined, `${call.expired} ms`, left) : error;
       }
-      await pause(policy.delay, left, signal, jobId);
+      await pause(policy.delay, left, signal, jobId, unknown);
       waited = until;
     }
     let error: DecartError;
@@ -278,6 +281,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     } catch (e) {
       error = asDecartError(e, jobId);
     }
+    if (error.code === "SUBMIT_OUTCOME_UNKNOWN") unknown ??= error;
     // (Not a 401 after an answer that says a POST was taken, the redirect's next hop's: that request is not sent again.)
     if (error.status === 401 && renew && error.code !== "SUBMIT_OUTCOME_UNKNOWN") {
       renew();
@@ -313,7 +317,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     // budget) waits it out first, as a watch does, sending nothing more: it does not give up early saying it ran out.
     if (policy.now() + wait > deadline) {
       if (call.expired) {
-        await pause(policy.delay, deadline - policy.now(), signal, jobId, error);
+        await pause(policy.delay, deadline - policy.now(), signal, jobId, unknown);
         throw timedOut(jobId, error, undefined, `${call.expired} ms`);
       }
       throw error;
@@ -328,6 +332,6 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     policy.logger.debug(
       `${error.message.startsWith(what) ? "" : `${what}: `}${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`,
     );
-    await pause(policy.delay, wait, signal, jobId, error);
+    await pause(policy.delay, wait, signal, jobId, unknown);
   }
 }

@@ -51,6 +51,33 @@ describe("an abort where a job may exist", () => {
     }
   });
 
+  it.each([503, 429])(
+    "in the wait after a 500 then a %i (retrySubmit): the 500's mayExist and request id",
+    async (second) => {
+      let posts = 0;
+      api = await serve((_req, res) => {
+        posts++;
+        res.writeHead(posts === 1 ? 500 : second, {
+          "content-type": "application/json",
+          "x-request-id": `req_${posts}`,
+        });
+        res.end('{"detail":"x"}');
+      });
+      const controller = new AbortController();
+      let waits = 0;
+      // The wait after the 500 ends (the submit is sent again); the one after the second answer is aborted.
+      const delay = (_ms: number, signal?: AbortSignal) =>
+        ++waits === 1 ? Promise.resolve() : heldDelay(() => controller.abort(new Error("user left")))(_ms, signal);
+      const error = await client(api.url, { retrySubmit: true, poll: { delay } })
+        .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+        .catch((e) => e);
+      expect(posts).toBe(2);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error).toMatchObject({ code: "ABORT", mayExist: true, requestId: "req_1" });
+      expect(error.message).toBe("The operation was aborted (request req_1); a job (or file) may exist");
+    },
+  );
+
   it("while the answer to a submit sent whole is awaited: mayExist", async () => {
     const controller = new AbortController();
     api = await serve(() => controller.abort());
