@@ -132,25 +132,26 @@ describe("a job's status this version does not know (the API moved ahead)", () =
   });
 });
 
-describe("a submit answered with a job_id that is a number (against the spec's string)", () => {
-  it("video: exit 1, the job journaled and named by its id as text, the command that follows it printed", async () => {
+describe("a job_id that is a number (against the spec's string), at submit and on every read", () => {
+  it("video: read as that id, the job followed to its end (exit 3, failed)", async () => {
     const api = await listenOnLoopback((req, res) => {
       req.resume();
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ job_id: 12345, status: "pending" }));
+      res.end(
+        JSON.stringify({ job_id: 12345, status: req.method === "POST" ? "pending" : "failed", error: "no lake" }),
+      );
     });
     try {
       const at = { ...env, DECART_BASE_URL: api.url };
       const out = join(dir, "numbered.mp4");
       const made = await run(["video", "A lake", "-o", out], { env: at });
-      expect(made.code, made.stderr).toBe(1);
-      const [submitted, error] = events(made.stdout);
-      expect(submitted).toMatchObject({ type: "submitted", job_id: "12345" });
-      expect(error).toMatchObject({ type: "error", code: "INVALID_RESPONSE", job_id: "12345" });
-      expect(error!.message).toContain('"job_id" must be a string (got 12345)');
-      expect(error!.message).toContain("job 12345 was made");
-      expect(jobRecords(env.DECART_JOURNAL!).at(-1)).toMatchObject({ job_id: "12345", event: "submitted", path: out });
-      expect(made.stderr).toContain(`then follow the job 12345: ${printed(at, "jobs", "wait", "12345", "-o", out)}`);
+      expect(made.code, made.stderr).toBe(3);
+      const all = events(made.stdout);
+      expect(all[0]).toMatchObject({ type: "submitted", job_id: "12345" });
+      expect(all.at(-1)).toMatchObject({ job_id: "12345" });
+      expect(made.stdout).toContain("no lake");
+      expect(made.stdout).not.toContain("does not know");
+      expect(jobRecords(env.DECART_JOURNAL!).at(-1)).toMatchObject({ job_id: "12345" });
     } finally {
       await api.close();
     }

@@ -206,6 +206,8 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
  * to its JSON, cut to 200 characters.
  */
 export const checkJob = (body: any, jobId?: string): string | undefined => {
+  // A job id as a number (against the spec's string), a safe integer: read as its text, the id it names (see `idOf`).
+  if (Number.isSafeInteger(body?.job_id)) body.job_id = idOf(body.job_id);
   // A failed job's reason given as an object (`{ code, message }`): its `message` when it is text, else its JSON, cut.
   const reason = body?.status === "failed" ? body.error : "";
   if (reason != null && typeof reason !== "string")
