@@ -240,10 +240,14 @@ export const unreadable = new WeakSet<object>();
 
 /**
  * What a message adds for a job's answer that `unreadable` holds (`body` names the job, `jobId` when given, by a usable
- * id or a safe integer, see `idOf`): this version cannot read it, and upgrading is the remedy. Else nothing.
+ * id or a safe integer, see `idOf`, and its `status` is text the spec does not list): this version cannot read it, and
+ * upgrading is the remedy. Else nothing: an answer without a status (`{"job_id":"j1"}`, `"status": null`) is a garbled
+ * one, transient, read again.
  */
 export const unknownTo = (body: any, jobId?: string, id = idOf(body?.job_id)) =>
-  isUsableId(id) && (!jobId || id === jobId) ? `: an answer @decart/core ${VERSION} does not know (upgrade it)` : "";
+  typeof body?.status === "string" && isUsableId(id) && (!jobId || id === jobId)
+    ? `: an answer @decart/core ${VERSION} does not know (upgrade it)`
+    : "";
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {

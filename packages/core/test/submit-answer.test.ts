@@ -71,36 +71,40 @@ describe("a model definition of one's own", () => {
 });
 
 describe("a submit answer that breaks the spec", () => {
+  // (A status given as text the spec does not list is one this version cannot read: the message names the upgrade.)
   it.each([
-    ["without a status", { job_id: "job_kept_1" }],
-    ["with a status of null", { job_id: "job_kept_2", status: null }],
-    ["with a status in capitals", { job_id: "job_kept_3", status: "PENDING" }],
-    ["with a status outside the four", { job_id: "job_kept_4", status: "queued" }],
-  ])("%s, a usable job_id: an error carrying the id, not sent again (retrySubmit too)", async (_name, answer) => {
-    const { job_id } = answer;
-    const prompt = answering(answer);
-    const before = posts();
-    const error = await client({ retrySubmit: true })
-      .queue.submit({ model: t2v, prompt })
-      .catch((e) => e);
-    expect(error).toBeInstanceOf(InvalidResponseError);
-    // The job was made: its outcome is known, and sending again would make another.
-    expect(error).toMatchObject({
-      code: "INVALID_RESPONSE",
-      jobId: job_id,
-      retryable: false,
-      status: 200,
-      requestId: "req_test",
-    });
-    expect(error.message).toMatch(
-      new RegExp(
-        `^POST ${api.url}/v1/jobs/lucy-pro-t2v: "status" must .*\\(HTTP 200, request req_test\\): an answer @decart/core ${VERSION.replaceAll(".", "\\.")} does not know \\(upgrade it\\); job ${job_id} was made: follow it with queue\\.wait\\(jobId\\)$`,
-      ),
-    );
-    expect(posts()).toBe(before + 1);
-    // (Another watch can get past it: the job was made; the React hooks' retry() and queue-rx's retryWatch follow it.)
-    expect(canWatchAgain(error)).toBe(true);
-  });
+    ["without a status", { job_id: "job_kept_1" }, ""],
+    ["with a status of null", { job_id: "job_kept_2", status: null }, ""],
+    ["with a status in capitals", { job_id: "job_kept_3", status: "PENDING" }, "upgrade"],
+    ["with a status outside the four", { job_id: "job_kept_4", status: "queued" }, "upgrade"],
+  ])(
+    "%s, a usable job_id: an error carrying the id, not sent again (retrySubmit too)",
+    async (_name, answer, upgrade) => {
+      const { job_id } = answer;
+      const prompt = answering(answer);
+      const before = posts();
+      const error = await client({ retrySubmit: true })
+        .queue.submit({ model: t2v, prompt })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      // The job was made: its outcome is known, and sending again would make another.
+      expect(error).toMatchObject({
+        code: "INVALID_RESPONSE",
+        jobId: job_id,
+        retryable: false,
+        status: 200,
+        requestId: "req_test",
+      });
+      expect(error.message).toMatch(
+        new RegExp(
+          `^POST ${api.url}/v1/jobs/lucy-pro-t2v: "status" must .*\\(HTTP 200, request req_test\\)${upgrade && `: an answer @decart/core ${VERSION.replaceAll(".", "\\.")} does not know \\(upgrade it\\)`}; job ${job_id} was made: follow it with queue\\.wait\\(jobId\\)$`,
+        ),
+      );
+      expect(posts()).toBe(before + 1);
+      // (Another watch can get past it: the job was made; the React hooks' retry() and queue-rx's retryWatch follow it.)
+      expect(canWatchAgain(error)).toBe(true);
+    },
+  );
 
   it("that came whole, its connection reset before its end: the error carries the id all the same", async () => {
     const error = await client()
