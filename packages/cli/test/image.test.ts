@@ -765,6 +765,35 @@ describe("decart image", () => {
     }
   });
 
+  it("the first signal, then a 500 within the grace: exit 130, an image may have been made, the request id", async () => {
+    // The answer is held until the CLI says it waits (after the signal), then given: a 500, the outcome unknown.
+    let held: import("node:http").ServerResponse | undefined;
+    const server = await listenOnLoopback((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        held = res;
+      });
+    });
+    try {
+      const out = join(dir, "interrupted-500.png");
+      const child = start(["image", "A lighthouse", "-o", out], { env: { ...env, DECART_BASE_URL: server.url } });
+      const done = finished(child);
+      while (!held) await new Promise((resolve) => setImmediate(resolve));
+      await interrupt(child, "SIGINT", WAITING);
+      held.writeHead(500, { "content-type": "application/json", "x-request-id": "req_image_500" });
+      held.end('{"detail":"Internal Server Error"}');
+      const stopped = await done;
+      expect(stopped.code, stopped.stderr).toBe(130);
+      expect(events(stopped.stdout)).toEqual([
+        { type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN", request_id: "req_image_500", exit_code: 130 },
+      ]);
+      expect(stopped.stderr).toContain("Interrupted: Internal Server Error (HTTP 500, request req_image_500)");
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a second Ctrl-C while the image request is in flight exits at once, nothing saved", async () => {
     const out = join(dir, "held-twice.png");
     // An answer never passed on: only the second signal can end the CLI.

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { AbortError, InvalidResponseError, models } from "@decart/core";
-import type { Code } from "../codes.js";
+import { type Code, codeOf } from "../codes.js";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
@@ -12,7 +12,7 @@ import {
   graceAfter,
   writeAtomically,
 } from "../files.js";
-import { heldImage, SUBMIT_GRACE_MS, unsentInterrupt, withInputs } from "../follow.js";
+import { heldImage, SUBMIT_GRACE_MS, unknownInterrupt, unsentInterrupt, withInputs } from "../follow.js";
 import { imageExtension, wholeImage } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
@@ -124,6 +124,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     } catch (error) {
       if (signal.aborted && AbortError.isInstance(error))
         return unsentInterrupt(output, "image request", stopOf(error));
+      // One let finish after the signal whose answer left its outcome unknown (a 500): interrupted, an image may exist.
+      if (signal.aborted && codeOf(error) === "SUBMIT_OUTCOME_UNKNOWN") return unknownInterrupt(output, error);
       throw error;
     }
     const { blob, bytes } = answer;
