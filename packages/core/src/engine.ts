@@ -9,7 +9,6 @@ import {
 import {
   asDecartError,
   callbackThrew,
-  clip,
   type DecartError,
   guard,
   InvalidResponseError,
@@ -202,16 +201,23 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
  * that cannot be sent back (see `isUsableId`) is as good as none, and its `status` is one of the spec's. Its other fields only inform
  * (`model`, the timestamps the client learns durations from, an `error` of a job not failed): one of another type than
  * the spec's (`created_at` as a number, `model` as an object) is dropped from `body`, not learnt from, not fatal. A
- * failed job's `error` that is no string (`{ code, message }`) is set in `body` to its `message` when that is text, else
- * to its JSON, cut to 200 characters.
+ * failed job's `error` that is no string (`{ code, message }`) is set in `body` to its `message` (else `detail`) when
+ * that is text, else to its JSON, cut to 200 characters.
  */
 export const checkJob = (body: any, jobId?: string): string | undefined => {
   // A job id as a number (against the spec's string), a safe integer: read as its text, the id it names (see `idOf`).
   if (Number.isSafeInteger(body?.job_id)) body.job_id = idOf(body.job_id);
-  // A failed job's reason given as an object (`{ code, message }`): its `message` when it is text, else its JSON, cut.
+  // A failed job's reason given as an object (`{ code, message }`): its `message` (else `detail`) when it is text, else
+  // its JSON; cut to 200 characters, within a word (a string value of the JSON too) but never keeping in part a run of
+  // the characters a key's forms are written with (the key is redacted once whole, after).
   const reason = body?.status === "failed" ? body.error : "";
-  if (reason != null && typeof reason !== "string")
-    body.error = typeof reason.message === "string" ? reason.message : clip(JSON.stringify(reason), 200);
+  if (reason != null && typeof reason !== "string") {
+    const text = reason.message ?? reason.detail;
+    body.error = typeof text === "string" ? text : JSON.stringify(reason);
+    // (One word of more: its length alone.)
+    if (body.error[200])
+      body.error = body.error.slice(0, 200).replace(/\s*[\w%+/=.-]*$/, "") || `${body.error.length} characters`;
+  }
   const { properties } = responseSchemas.JobStatusResponse as Schema & { properties: Record<string, Schema> };
   for (const key in properties)
     if (

@@ -525,9 +525,26 @@ describe("status answers that break the spec", () => {
     ["an object without one", { code: "NSFW", detail: ["x"] }, '{"code":"NSFW","detail":["x"]}'],
     ["a number", 42, "42"],
     [
-      "a long object",
+      "a long object with a detail",
       { detail: "the prompt was refused ".repeat(20) },
-      expect.stringMatching(/^\{"detail":"[a-z ]{100,189}$/),
+      expect.stringMatching(/^the prompt was refused [a-z ]{150,174}[a-z]$/),
+    ],
+    [
+      "an object whose detail echoes the key",
+      { code: "x", detail: `the key ${KEY} was refused` },
+      "the key [redacted] was refused",
+    ],
+    [
+      "a long object of no spaces: cut in its string value",
+      { code: "x", trace: "step:1;".repeat(50) },
+      expect.stringMatching(/^\{"code":"x","trace":"(step:1;){25}$/),
+    ],
+    ["an object whose message is one long word", { message: "m".repeat(5000) }, "5000 characters"],
+    // (The key cut in part would be kept where no redaction of its whole knows it: it goes whole.)
+    [
+      "an object whose detail is cut in the key",
+      { detail: `${"no ".repeat(60)}${KEY} more` },
+      expect.stringMatching(/^(no ){59}no$/),
     ],
   ])(
     "a failed status whose error is %s: the job failed, that its reason (text, never [object Object])",
