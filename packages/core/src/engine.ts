@@ -239,7 +239,7 @@ export const idOf = (id: unknown) => (Number.isSafeInteger(id) ? String(id) : id
 /**
  * The errors of a job's answer that names the job (its usable `job_id`, the one asked for) but breaks the spec
  * otherwise (a status the API added since, `"queued"`, `"cancelled"`): not retryable (the same read answers it again),
- * its `cause` the answer (its JSON text, the key redacted, over HTTP); a watch reads it again a few times all the
+ * its `cause` the answer's JSON text (the key redacted, over HTTP; so too on a watch driven by reads of your own); a watch reads it again a few times all the
  * same, as any answer that breaks the spec.
  */
 export const unreadable = new WeakSet<object>();
@@ -387,7 +387,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
         const error = new InvalidResponseError(`Job ${shown(jobId)}: ${problem}${newer}`, {
           retryable: !newer,
           jobId,
-          ...(newer && { cause: current }),
+          // (Its JSON text, as over HTTP: a value that a log or a structured clone takes as it is.)
+          ...(newer && { cause: JSON.stringify(current) }),
         });
         if (newer) unreadable.add(error);
         return watch.error(error);

@@ -44,6 +44,16 @@ const types = (events: JobEvent[]) => events.map((e) => (e.type === "status" ? e
 const waitOf = (step: JobWatchStep) => ("read" in step.next ? step.next.read : undefined);
 
 describe("createJobWatch", () => {
+  it("an answer of the job this version cannot read: its cause the answer's JSON text, as over HTTP", () => {
+    const { watch } = setup();
+    watch.start();
+    const step = watch.status({ job: { job_id: "job_1", status: "queued" } as never });
+    const { error } = step.events.find((e) => e.type === "retrying") as { error: DecartError };
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toMatch(/does not know \(upgrade it\)$/);
+    expect(error.cause).toBe('{"job_id":"job_1","status":"queued"}');
+  });
+
   it("starts a submitted job with `submitted` and its first status, before any read", () => {
     const { watch, contexts } = setup({ first: job("pending"), model: "lucy-pro-t2v" });
     const step = watch.start();
