@@ -250,9 +250,16 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   let { signal, jobId, deadline = Infinity, what, renew, maxRetries = policy.maxRetries } = call;
   let invalid = 0;
   let waited = 0;
-  // The first failure after which a job may exist (a submit answered 500, sent again under \`retrySubmit\`): an abort in
-  // any wait after it says so (\`mayExist\`, its request id), whatever failed since (a 503 that took nothing).
+  // The first failure after which a job may exist (a submit answered 500, sent again under `retrySubmit`): an abort in
+  // any wait after it says so (`mayExist`, its request id), whatever failed since (a 503 that took nothing).
   let unknown: DecartError | undefined;
+  // The error a call ends with: after such a failure, that one (a job may exist), what failed last added to its words
+  // (an abort is the caller's own: an `AbortError` as ever).
+  const told = (error: DecartError) => {
+    if (!unknown || error === unknown || error.code === "ABORT") return error;
+    unknown.message += `; sent again: ${error.message}`;
+    return unknown;
+  };
   // What the call may still wait, in all: a plain call's budget, or the time to its deadline (not a submit's inside a
   // wait's budget, `expired`, which waits out its deadline). It never sleeps past it.
   let spare = call.spare ?? (call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs);
@@ -270,7 +277,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
           jobId,
           retryAfterMs: left,
         });
-        throw call.expired ? timedOut(jobId, error, undefined, `${call.expired} ms`, left) : error;
+        throw call.expired ? timedOut(jobId, told(error), undefined, `${call.expired} ms`, left) : told(error);
       }
       await pause(policy.delay, left, signal, jobId, unknown);
       waited = until;
@@ -309,24 +316,24 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     }
     if (threw) {
       // A failure the server may have taken stays one (a job may exist), the callback's failure in its words.
-      if (error.code !== "SUBMIT_OUTCOME_UNKNOWN") throw threw;
+      if (error.code !== "SUBMIT_OUTCOME_UNKNOWN") throw unknown ? told(threw as DecartError) : threw;
       error.message += `; not sent again: ${(threw as Error).message}`;
     }
-    if (wait === undefined) throw error;
+    if (wait === undefined) throw told(error);
     // The deadline, not the error, ends the retries. A call that times out there (`expired`: a submit inside a wait's
     // budget) waits it out first, as a watch does, sending nothing more: it does not give up early saying it ran out.
     if (policy.now() + wait > deadline) {
       if (call.expired) {
         await pause(policy.delay, deadline - policy.now(), signal, jobId, unknown);
-        throw timedOut(jobId, error, undefined, `${call.expired} ms`);
+        throw timedOut(jobId, told(error), undefined, `${call.expired} ms`);
       }
-      throw error;
+      throw told(error);
     }
     // A call whose wait (or the server's `Retry-After`, even beyond the 60 s honoured) would outrun its budget (a plain
     // call's, or the time to its deadline) fails at once, with the error that carries `retryAfterMs` for the caller to
     // decide.
     spare -= Math.max(wait, (error as RateLimitError).retryAfterMs ?? 0);
-    if (spare < 0) throw error;
+    if (spare < 0) throw told(error);
     // The transport's own failures name the request first (`GET <url>: connection failed`); an HTTP error's message
     // says only what the server said (`Not now (HTTP 503)`): `what` goes before it.
     policy.logger.debug(

@@ -152,3 +152,21 @@ describe("an abort in a wait of a poll.delay of yours", () => {
     expect(error.cause).toBe(reason);
   });
 });
+
+describe("a submit sent again after a 500 (retrySubmit) whose retries end on another failure", () => {
+  it.each([503, 429])("a 500 then %i until the retries run out: the 500's error, a job may exist", async (later) => {
+    let posts = 0;
+    api = await serve((_req, res) => {
+      posts++;
+      res.writeHead(posts === 1 ? 500 : later, { "content-type": "application/json", "x-request-id": `req_${posts}` });
+      res.end('{"detail":"Not now"}');
+    });
+    const error = await client(api.url, { retrySubmit: true, maxRetries: 2, poll: { delay: async () => {} } })
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x" })
+      .catch((e) => e);
+    expect(posts).toBe(3);
+    expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_1" });
+    expect(error.message).toMatch(/a job \(or file\) may exist/);
+    expect(error.message).toMatch(new RegExp(`; sent again: .*Not now \\(HTTP ${later}, request req_3\\)`));
+  });
+});
