@@ -15,7 +15,7 @@ import {
   rmdir,
   stat,
 } from "node:fs/promises";
-import { basename, dirname, extname, isAbsolute, join, resolve, sep } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, parse, resolve, sep } from "node:path";
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
 import { aborted } from "@decart/core";
@@ -545,17 +545,37 @@ export async function savedThrough(path: string): Promise<string> {
     if (code !== "ENOENT" && code !== "ENOTDIR") return path;
   }
   // Each link's text put after the directory it is in, as written (the kernel follows `sub` of `sub/..` first), then
-  // the real path of its directory where it exists.
+  // its directory walked as the kernel does, the part that exists by its real path.
   let target = resolve(path);
   for (let hops = 0; hops < MAX_LINKS; hops++) {
     const to = await readlink(target).catch(() => undefined);
     if (to === undefined) break;
     target = isAbsolute(to) ? to : `${dirname(target)}${sep}${to}`;
   }
-  return realpath(dirname(target)).then(
-    (real) => join(real, basename(target)),
-    () => resolve(target),
-  );
+  return join(await existingRealpath(dirname(target)), basename(target));
+}
+
+/**
+ * The real path of `path` as the kernel walks it: component by component from the root, each that exists by its real
+ * path (so `link/..` is the parent of where `link` points, not `.`), the missing rest put after the deepest that
+ * exists as written.
+ */
+async function existingRealpath(path: string): Promise<string> {
+  const { root } = parse(path);
+  const parts = path
+    .slice(root.length)
+    .split(sep)
+    .filter((part) => part !== "" && part !== ".");
+  let real = await realpath(root);
+  for (const [at, part] of parts.entries()) {
+    const next = part === ".." ? dirname(real) : join(real, part);
+    try {
+      real = await realpath(next);
+    } catch {
+      return resolve(next, ...parts.slice(at + 1));
+    }
+  }
+  return real;
 }
 
 /**

@@ -2,9 +2,10 @@
  * `-o` a symbolic link to nowhere: image and video write the file where it points (its missing directories made), the
  * link staying, as `>`, `curl -o` and the client's saveResult do; the check before sending looks at that place. (The
  * image replaced the link by the file; the video wrote through it, and where it pointed into a missing directory the
- * check passed and the paid job was not saved.)
+ * check passed and the paid job was not saved. Through a directory that is itself a link, a `..` in the link's text
+ * was taken as written, not from where that directory points: the image went elsewhere, the video was paid, then lost.)
  */
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
@@ -34,6 +35,26 @@ describe("-o a link to nowhere", () => {
         expect(readFileSync(link)).toEqual(readFileSync(join(dir, to)));
       }
     }
+  });
+
+  it("given through a directory that is a link, its `..` climbs from where that directory points", async () => {
+    mkdirSync(join(dir, "real", "A"), { recursive: true });
+    mkdirSync(join(dir, "real", "B"));
+    symlinkSync(join("real", "A"), join(dir, "A"));
+    for (const [command, extension] of [
+      ["image", "png"],
+      ["video", "mp4"],
+    ] as const) {
+      const to = `../B/sub/x.${extension}`;
+      symlinkSync(to, join(dir, "real", "A", `out.${extension}`));
+      const link = join(dir, "A", `out.${extension}`);
+      const saved = await run([command, "A lake", "-o", link], { env, cwd: dir });
+      expect(saved.code, `${command} -o ${link} -> ${to}: ${saved.stderr}`).toBe(0);
+      expect(events(saved.stdout).at(-1)).toMatchObject({ type: "saved", path: link });
+      expect(readFileSync(join(dir, "real", "B", "sub", `x.${extension}`)).length).toBeGreaterThan(3);
+      expect(readFileSync(link)).toEqual(readFileSync(join(dir, "real", "B", "sub", `x.${extension}`)));
+    }
+    expect(existsSync(join(dir, "B"))).toBe(false);
   });
 
   it("one that points where no file can be made (below a file): exit 2 before anything is sent", async () => {
