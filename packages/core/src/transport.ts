@@ -8,6 +8,7 @@ import {
   DecartError,
   errorFromResponse,
   httpSuffix,
+  InvalidInputError,
   InvalidResponseError,
   ignore,
   shown,
@@ -19,7 +20,7 @@ import { MAX_ANSWER_BYTES } from "./limits.js";
 import { either, onAbort } from "./poll.js";
 import { away, parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody } from "./types.js";
-import { mediaOf } from "./validate.js";
+import { isBlob, mediaOf } from "./validate.js";
 
 /** A client's key for the next request, and the way to drop one the server refused (401). */
 export interface KeySource {
@@ -70,6 +71,21 @@ const errorCodes = (error: any, depth = 0): string[] =>
         (code) => typeof code === "string",
       )
     : [];
+
+/**
+ * The input of a multipart body sent by fetch that failed as a file that cannot be read whole does (Node's
+ * `NotReadableError`: changed since it was opened; undici's length mismatch: it reads shorter than its size, as a /sys
+ * file): the first Blob part that reads so again. Its error is the input's, as nodeUpload's: nothing was made.
+ */
+const unsendable = async (body: UploadBody, e: any) => {
+  if (/NotReadable|LENGTH_MISMATCH/.test(errorCodes(e) + e?.cause?.name))
+    for (const [name, value] of body.parts ?? [])
+      if (isBlob(value) && (await value.arrayBuffer().then((b) => b.byteLength, ignore)) !== value.size)
+        return new InvalidInputError(
+          `Could not send the input "${name}": it changed while it was sent, or reads shorter than its size; nothing was made`,
+          { field: name, cause: e },
+        );
+};
 
 /** A browser without a network (`navigator.onLine` false): its fetch fails before anything leaves the machine. */
 const offline = () => (globalThis as any).navigator?.onLine === false;
@@ -416,7 +432,10 @@ export function createTransport(
         // timer, is streamed from memory (`Blob.stream`), and counted as it is read.
         source = response.body ?? (response.ok && call.media ? (await until(response.blob())).stream() : null);
       } catch (e) {
-        throw failure(e);
+        const input = upload && !first && !signal?.aborted && (await unsendable(body as UploadBody, e));
+        if (!input) throw failure(e);
+        release();
+        throw input;
       }
 
       const { status, headers } = response;

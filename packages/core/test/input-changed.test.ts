@@ -3,7 +3,8 @@
  * recording still being written), or one that reads shorter than its size (a /sys or /proc file, a FUSE one). The
  * upload stops with an `InvalidInputError` naming the input and saying so, sent once, never tried again: the short one
  * left the body short of its Content-Length until the server's 408, then was sent again and blamed on its pace; the
- * grown one said only Node's "The blob could not be read".
+ * grown one said only Node's "The blob could not be read". By the default road (fetch's FormData, no `upload`) too: it
+ * said `SUBMIT_OUTCOME_UNKNOWN`, "a job (or file) may exist … ask support", though nothing was made.
  */
 import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,10 +25,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * failed in 2 s, not 30), closed once the call settled: its counts are then this call's whole (an aborted request is
  * counted as its connection ends). Answers what the call ended with and the requests the emulator was sent.
  */
-async function submitted(data: () => Promise<Blob>) {
+async function submitted(data: () => Promise<Blob>, road: "nodeUpload" | "fetch" = "nodeUpload") {
   const emu = await startFast({ requestTimeoutMs: 2000 });
   try {
-    const client = clientFor(emu, { upload: nodeUpload() });
+    const client = clientFor(emu, road === "fetch" ? {} : { upload: nodeUpload() });
     const outcome = await client.queue
       .submit({ model: models.video("lucy-clip"), prompt: "Make it snow", data: await data() } as never)
       .catch((e: unknown) => e);
@@ -77,6 +78,38 @@ describe("a file input that changes under its upload", () => {
       );
       expect(emu.stats().requests.byRoute.submit).toBe(1);
       expect(emu.stats().jobsCreated).toBe(0);
+    },
+  );
+});
+
+describe("by the default road (fetch, no upload function)", () => {
+  const expectInput = (outcome: unknown, emu: Awaited<ReturnType<typeof submitted>>["emu"]) => {
+    expect(InvalidInputError.isInstance(outcome), JSON.stringify(outcome)).toBe(true);
+    expect(outcome).toMatchObject({ code: "INVALID_INPUT", field: "data" });
+    expect((outcome as Error).message).toBe(
+      'Could not send the input "data": it changed while it was sent, or reads shorter than its size; nothing was made',
+    );
+    expect(emu.stats().requests.byRoute.submit).toBeLessThanOrEqual(1);
+    expect(emu.stats().jobsCreated).toBe(0);
+  };
+
+  it("a file appended to after fileFromPath: InvalidInputError naming it, not SUBMIT_OUTCOME_UNKNOWN", async () => {
+    const path = join(dir, "rec-fetch.mp4");
+    writeFileSync(path, mp4(100_000));
+    const { outcome, emu } = await submitted(async () => {
+      const file = await fileFromPath(path);
+      appendFileSync(path, Buffer.alloc(4096));
+      return file;
+    }, "fetch");
+    expectInput(outcome, emu);
+  });
+
+  const sysfs = "/sys/kernel/address_bits";
+  it.skipIf(!existsSync(sysfs) || statSync(sysfs).size === 0)(
+    "one that reads shorter than its size (a /sys file): InvalidInputError, not SUBMIT_OUTCOME_UNKNOWN",
+    async () => {
+      const { outcome, emu } = await submitted(() => fileFromPath(sysfs, { type: "video/mp4" }), "fetch");
+      expectInput(outcome, emu);
     },
   );
 });
