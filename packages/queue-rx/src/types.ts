@@ -88,7 +88,9 @@ export interface SubmitJobOptions extends JobOptions {
    * its job, which nobody hears of as `submitted` any more, is handed here. Every job is told once: as `submitted` or
    * here. One that throws is reported as an unhandled error (rxjs's `config.onUnhandledError`), a `CALLBACK_ERROR`
    * carrying the job id. A submit that fails then with its outcome unknown (`SUBMIT_OUTCOME_UNKNOWN`: a job may exist,
-   * its id unknown) is reported there too, its error as it is.
+   * its id unknown) is reported there too, its error as it is, when `config.onUnhandledError` is set; left unset (rxjs's
+   * default), it is warned of with `console.warn` (the error, with its request id), never thrown: a server's answer does
+   * not end the process.
    */
   onOrphan?: ((jobId: string) => void) | undefined;
 }

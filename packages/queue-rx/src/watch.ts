@@ -18,7 +18,7 @@ import {
   type VideoModel,
   type VideoModelName,
 } from "@decart/core";
-import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, Subscription } from "rxjs";
+import { asyncScheduler, config, Observable, type SchedulerLike, type Subscriber, Subscription } from "rxjs";
 import {
   clientResult,
   clientStatus,
@@ -401,10 +401,15 @@ export function submitWith(
     /**
      * A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). A submit's
      * failure then (`error`) whose outcome is unknown (a 500, a connection broken once the body was sent: a job may
-     * exist, its id unknown) is thrown, reported as unhandled (rxjs's `config.onUnhandledError`): every job is told once.
+     * exist, its id unknown) is reported as unhandled (rxjs's `config.onUnhandledError`) when that is set, else warned
+     * of (`console.warn`, the error with its request id): every job is told once, and a server's answer never throws
+     * from a timer (rxjs's way without a handler), ending the process.
      */
     const orphan = (jobId: unknown, error?: any) => {
-      if (!jobId && error?.code === "SUBMIT_OUTCOME_UNKNOWN") throw error;
+      if (!jobId && error?.code === "SUBMIT_OUTCOME_UNKNOWN") {
+        if (config.onUnhandledError) throw error;
+        return console.warn(error);
+      }
       try {
         if (typeof jobId === "string") onOrphan?.(jobId);
       } catch (cause) {

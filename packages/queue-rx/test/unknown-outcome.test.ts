@@ -1,11 +1,13 @@
 /**
  * A submit whose outcome turns unknown (a 500, a connection broken once its body was sent: a job may exist, no id)
- * after its subscriber left is reported as unhandled (rxjs's `config.onUnhandledError`): every job is told once.
+ * after its subscriber left is reported as unhandled (rxjs's `config.onUnhandledError`): every job is told once. With
+ * no `config.onUnhandledError` (rxjs's default), it is warned of (`console.warn`), not thrown from a timer: a server's
+ * 500 does not end the process with an uncaught exception.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createDecartClient, type DecartError, models } from "@decart/core";
 import { config, defer, tap } from "rxjs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { submitAll } from "../src/batch.js";
 import { submitJob } from "../src/watch.js";
 import { until } from "./helpers.js";
@@ -103,5 +105,38 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
     expect(unhandled.map((e) => e.code)).toEqual(["SUBMIT_OUTCOME_UNKNOWN", "SUBMIT_OUTCOME_UNKNOWN"]);
     expect(unhandled.map((e) => e.requestId).sort()).toEqual(["req_0", "req_1"]);
     expect(orphans).toEqual([]);
+  });
+});
+
+describe("with no config.onUnhandledError (rxjs's default)", () => {
+  it("a 500 after the subscriber left is warned of (the error, its request id), never thrown uncaught", async () => {
+    config.onUnhandledError = null;
+    const uncaught: unknown[] = [];
+    const count = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", count);
+    const warnings: unknown[][] = [];
+    const warn = vi.spyOn(console, "warn").mockImplementation((...args) => void warnings.push(args));
+    try {
+      api = await holdingServer();
+      const client = clientOf(api.url);
+      const orphans: string[] = [];
+      submitJob(client, { model, prompt: "500" }, { onOrphan: (id) => orphans.push(id) })
+        .subscribe()
+        .unsubscribe();
+      await until(() => api!.held.length === 1);
+      api.answer(0, 500);
+      await until(() => warnings.length + uncaught.length > 0);
+      // (rxjs would throw on a timer of its own: one turn later, nothing was thrown.)
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(uncaught).toEqual([]);
+      expect(warnings[0]![0]).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_0" });
+      expect(String((warnings[0]![0] as Error).message)).toMatch(/req_0.*may exist/);
+      expect(uncaught).toEqual([]);
+      expect(unhandled).toEqual([]);
+      expect(orphans).toEqual([]);
+    } finally {
+      warn.mockRestore();
+      process.off("uncaughtException", count);
+    }
   });
 });
