@@ -19,7 +19,7 @@ import { basename, dirname, extname, isAbsolute, join, parse, resolve, sep } fro
 import { isatty } from "node:tty";
 import { getSystemErrorMap } from "node:util";
 import { aborted } from "@decart/core";
-import { openPipe } from "@decart/core/node";
+import { openPipe, stickyRefuses } from "@decart/core/node";
 import { type CliError, usageError } from "./exit.js";
 import { holdsSecret } from "./secrets.js";
 
@@ -602,9 +602,6 @@ export async function checkOutputFile(path: string, what: string, { throughLinks
   await checkReplaceable(written, what);
 }
 
-/** The sticky bit of a directory's mode (`S_ISVTX`, which Node's `fs.constants` lacks). */
-const STICKY = 0o1000;
-
 /** What `replaceRefusal` looks at of a file, or of the directory it is in: its owner and its mode bits. */
 export interface Owned {
   uid: number;
@@ -616,8 +613,8 @@ export interface Owned {
  * user `uid` (undefined: a system without user ids), `writable` telling whether the user may write it
  * (`access(W_OK)`): a file the user cannot write (made read-only, another user's), which `>` and `curl -o` refuse
  * too; or, in a sticky directory (mode `+t`, as `/tmp`), a file of another user in a directory of another user, which
- * the system does not let the user rename over (EPERM), whatever the file's mode. Undefined when it can be replaced
- * (root passes both, as the system lets it).
+ * the system does not let the user rename over (EPERM), whatever the file's mode (the core's `stickyRefuses`, which
+ * `saveResult` checks too). Undefined when it can be replaced (root passes both, as the system lets it).
  */
 export function replaceRefusal(
   file: Owned,
@@ -626,9 +623,8 @@ export function replaceRefusal(
   writable: boolean,
 ): string | undefined {
   if (!writable) return "its permissions do not let you write it (`>` and `curl -o` refuse it too)";
-  if (uid === undefined || uid === 0 || !(dir.mode & STICKY)) return undefined;
-  if (uid === file.uid || uid === dir.uid) return undefined;
-  return "another user's file, in a directory where only a file's owner replaces it (sticky, as /tmp)";
+  if (stickyRefuses(file, dir, uid))
+    return "another user's file, in a directory where only a file's owner replaces it (sticky, as /tmp)";
 }
 
 /**

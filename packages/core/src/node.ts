@@ -116,6 +116,20 @@ export interface SaveResultOptions {
   deadline?: number | undefined;
 }
 
+/**
+ * Whether the sticky-directory rule keeps the user `uid` (default: the process's effective one; undefined on a system
+ * without user ids) from replacing `file` by a rename in `dir`, whatever the file's mode: in a directory whose mode has
+ * the sticky bit (`+t`, as `/tmp`), only root, the file's owner and the directory's owner may (EPERM otherwise).
+ * `saveResult` checks it before any download; give it a file's `stat` and its directory's.
+ */
+export function stickyRefuses(
+  file: { uid: number },
+  dir: { uid: number; mode: number },
+  uid: number | undefined = process.geteuid?.(),
+): boolean {
+  return uid !== undefined && uid !== 0 && (dir.mode & 0o1000) !== 0 && uid !== file.uid && uid !== dir.uid;
+}
+
 /** `open` of a file descriptor (a number, not a `FileHandle`: a pipe's goes to a `Socket`, which closes it). */
 const openFd = promisify(openCallback);
 
@@ -281,7 +295,7 @@ export async function saveResult(
   // A file the process may not write (made read-only, another user's) is not replaced, as `>` and `curl -o` refuse it:
   // before any download. (Opened for writing to tell, nothing written: the process's effective ids, as a write's. Root,
   // whom the system lets write it, replaces it; it stays read-only.)
-  if (kind?.isFile())
+  if (kind?.isFile()) {
     await open(target, constants.O_WRONLY).then(
       (file) => file.close(),
       (e) => {
@@ -293,6 +307,22 @@ export async function saveResult(
         );
       },
     );
+    // Another user's file in a sticky directory (as /tmp), writable or not: the rename over it fails (EPERM), so it
+    // fails here, before the download.
+    const dir = await stat(dirname(target)).catch(() => undefined);
+    if (dir && stickyRefuses(kind, dir))
+      throw writeFailed(
+        jobId,
+        path,
+        Object.assign(new Error(`EPERM: operation not permitted, rename over '${target}'`), {
+          code: "EPERM",
+          syscall: "rename",
+          path: target,
+        }),
+        "EPERM: another user's file, in a directory where only a file's owner replaces it (sticky, as /tmp); " +
+          "save elsewhere",
+      );
+  }
   if (kind && !kind.isFile() && !direct) {
     const [code, problem] = kind.isDirectory()
       ? ["EISDIR", "illegal operation on a directory"]

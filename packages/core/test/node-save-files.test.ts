@@ -18,7 +18,7 @@ import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { models } from "../src/index.js";
-import { saveResult } from "../src/node.js";
+import { saveResult, stickyRefuses } from "../src/node.js";
 import { clientFor, startFast } from "./helpers.js";
 
 // saveResult over what is already at the path: links (symbolic, dangling, looping, hard), a file's owner, a directory
@@ -208,6 +208,45 @@ describe("saveResult over a file", () => {
     expect(emu.job(jobId)!.contentReads).toBe(0);
     expect(await readFile(path, "utf8")).toBe("OLD");
     expect(await readdir(place)).toEqual(["kept.mp4"]);
+  });
+
+  // It was downloaded whole, then the rename over the file failed EPERM (the sticky-directory rule), the result lost.
+  it.skipIf(!root)(
+    "another user's file, writable by all, in a sticky directory (as /tmp): FILE_WRITE_FAILED (EPERM) before any download",
+    async () => {
+      const { client, jobId } = await completedJob();
+      const place = await mkdtemp(join(dir, "sticky-"));
+      await chmod(place, 0o1777);
+      const path = join(place, "theirs.mp4");
+      await writeFile(path, "OLD");
+      await chown(path, 4321, 4321);
+      await chmod(path, 0o666);
+      await chmod(dir, 0o755);
+      let error: any;
+      try {
+        process.seteuid!(65534);
+        error = await saveResult(client, jobId, path).catch((e) => e);
+      } finally {
+        process.seteuid!(0);
+        await chmod(dir, 0o700);
+      }
+      expect(error).toMatchObject({ code: "FILE_WRITE_FAILED", jobId, path, retryable: false });
+      expect(error.cause.code).toBe("EPERM");
+      expect(error.message).toContain("another user's file, in a directory where only a file's owner replaces it");
+      expect(emu.job(jobId)!.contentReads).toBe(0);
+      expect(await readFile(path, "utf8")).toBe("OLD");
+      expect(await readdir(place)).toEqual(["theirs.mp4"]);
+    },
+  );
+
+  it("stickyRefuses: only another user's file in another user's sticky directory, for a user who is not root", () => {
+    const sticky = 0o41777;
+    expect(stickyRefuses({ uid: 1 }, { uid: 2, mode: sticky }, 3)).toBe(true);
+    expect(stickyRefuses({ uid: 3 }, { uid: 2, mode: sticky }, 3)).toBe(false);
+    expect(stickyRefuses({ uid: 1 }, { uid: 3, mode: sticky }, 3)).toBe(false);
+    expect(stickyRefuses({ uid: 1 }, { uid: 2, mode: 0o40777 }, 3)).toBe(false);
+    expect(stickyRefuses({ uid: 1 }, { uid: 2, mode: sticky }, 0)).toBe(false);
+    expect(stickyRefuses({ uid: 1 }, { uid: 2, mode: sticky }, undefined)).toBe(false);
   });
 
   it("in a directory where no file can be made: FILE_WRITE_FAILED naming the directory and the fix, before any download; the file untouched", async () => {
