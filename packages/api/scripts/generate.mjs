@@ -105,8 +105,8 @@ function refuseUnknown(schema, known, where) {
 
 /**
  * A field of the catalogue from its schema in the spec (`where` names it there, for the errors). FastAPI's optional
- * field (`anyOf: [{…}, {type: "null"}]`, or `type: [T, "null"]`) is its non-null schema: the client and the emulator
- * take a null as no value given. A `const` is a one-value `enum`.
+ * field (`anyOf: [{…}, {type: "null"}]`, or `type: [T, "null"]`, with pydantic's `default: null`) is its non-null
+ * schema without a default: the client and the emulator take a null as no value given. A `const` is a one-value `enum`.
  */
 function fieldOf(doc, name, propNode, required, encoding, where) {
   let s = inline(doc, propNode);
@@ -151,8 +151,9 @@ function fieldOf(doc, name, propNode, required, encoding, where) {
     if (s.enum !== undefined) throw new Error(`${where}: \`const\` and \`enum\` together; keep one`);
     s = { ...s, enum: [s.const] };
   }
+  // (A null default, as pydantic writes one for an optional field, is no value: the field has no default.)
   for (const k of ["enum", "default", "minLength", "maxLength", "minimum", "maximum"]) {
-    if (s[k] !== undefined) f[k] = s[k];
+    if (s[k] !== undefined && s[k] !== null) f[k] = s[k];
   }
   return f;
 }
