@@ -337,7 +337,7 @@ function maxIdLengthOf(doc) {
 
 /**
  * The spec's retired models (`x-decart-retired-models`), each `{ name, replacement }`: a replacement is a model the API
- * serves. One that is retired itself (a model renamed then retired: `lucy-fast-v2v → lucy-clip`, `lucy-clip →
+ * serves, not deprecated (naming its own `deprecatedInFavourOf`, when it has one, to name instead). One that is retired itself (a model renamed then retired: `lucy-fast-v2v → lucy-clip`, `lucy-clip →
  * lucy-clip-2`) fails the generation, naming the chain and its served end, which the entry is to name instead.
  */
 function retiredOf(doc, models) {
@@ -346,7 +346,14 @@ function retiredOf(doc, models) {
   for (const r of retired) {
     const where = `x-decart-retired-models: ${r.name}`;
     if (models[r.name]) throw new Error(`${where} is retired, yet an operation serves it: remove one of them`);
-    if (r.replacement === undefined || models[r.replacement]) continue;
+    const served = models[r.replacement];
+    // (A model to use instead that is deprecated itself would only move its user on to its 410 next: as a deprecated
+    // model's deprecatedInFavourOf, it names the model to use now.)
+    if (served?.deprecated)
+      throw new Error(
+        `${where}: its replacement ${r.replacement} is deprecated${served.deprecatedInFavourOf ? `: name ${served.deprecatedInFavourOf}` : ", with no replacement"}`,
+      );
+    if (r.replacement === undefined || served) continue;
     const chain = [r.name];
     let to = r.replacement;
     while (byName.has(to) && !chain.includes(to)) {

@@ -58,7 +58,11 @@ describe("a model deprecated in favour of another", () => {
     [lucy21, `      deprecated: true\n${lucy21}        deprecatedInFavourOf: ${to}\n`] as [string, string];
 
   it("may name a successor, another model (lucy-2.1 in favour of lucy-2.5), which it does not run", async () => {
-    const { status, stderr, api } = await generate(edited(deprecate("lucy-2.5")));
+    // (The retired lucy-2-v2v then names lucy-2.5: a retired model's replacement is no deprecated one.)
+    const retired = "  - name: lucy-2-v2v\n    replacement: lucy-2.1\n";
+    const { status, stderr, api } = await generate(
+      edited(deprecate("lucy-2.5"), [retired, retired.replace("lucy-2.1", "lucy-2.5")]),
+    );
     expect(status, stderr).toBe(0);
     expect(api!.catalogue["lucy-2.1"]).toMatchObject({ deprecated: true, deprecatedInFavourOf: "lucy-2.5" });
     // The name runs itself, and so does its alias: lucy-2.1's facts are not lucy-2.5's.
@@ -106,6 +110,16 @@ describe("a retired model's replacement", () => {
       "no model of the spec",
       retire("lucy-old-v2v", "lucy-nope"),
       "x-decart-retired-models: lucy-old-v2v: its replacement lucy-nope is no model the spec serves (lucy-old-v2v → lucy-nope)",
+    ],
+    [
+      "a deprecated model with a replacement",
+      retire("lucy-old-v2v", "lucy-pro-v2v"),
+      "x-decart-retired-models: lucy-old-v2v: its replacement lucy-pro-v2v is deprecated: name lucy-clip",
+    ],
+    [
+      "a deprecated model with no replacement",
+      retire("lucy-old-v2v", "lucy-motion"),
+      "x-decart-retired-models: lucy-old-v2v: its replacement lucy-motion is deprecated, with no replacement",
     ],
     [
       "of a model still served (its own name)",
