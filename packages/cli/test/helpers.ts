@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import {
   createServer,
   type IncomingMessage,
@@ -10,7 +10,7 @@ import {
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
@@ -315,8 +315,21 @@ export async function emulator(options: EmulatorOptions = {}): Promise<{ emu: Em
 /** A temporary directory, removed by the returned function. */
 export function tempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "decart-cli-"));
+  madeDirs.add(realpathSync(dir));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** The directories `tempDir` made (their real paths): the only ones `runAsOtherUser` gives away or opens up. */
+const madeDirs = new Set<string>();
+
+/** Whether `path` is a directory `tempDir` made, or inside one (by its real path, part by part: not a text prefix). */
+const inMadeDir = (path: string) => {
+  const real = realpathSync(path);
+  return [...madeDirs].some((made) => {
+    const rest = relative(made, real);
+    return rest === "" || (rest.split(sep)[0] !== ".." && !isAbsolute(rest));
+  });
+};
 
 /** What the tests of a file share: see `useEmulator`. */
 export interface Fixture {
@@ -407,9 +420,10 @@ export function runAsOtherUser(
 ): Promise<Run> {
   const extra = { HOME: home, ...env };
   if (!root) return run(args, { env: extra, cwd: home });
+  // (Only the directories `tempDir` made, or theirs: never the system's temporary directory itself, nor another's.)
+  if (!inMadeDir(home)) throw new Error(`runAsOtherUser: ${home} is no directory tempDir made, nor inside one`);
   chownSync(home, NOBODY, NOBODY);
-  // (Only the directories `tempDir` made: never the system's temporary directory itself.)
-  for (const p of [dir, dirname(dir)]) if (p.startsWith(join(tmpdir(), "decart-cli-"))) chmodSync(p, 0o755);
+  for (const p of [dir, dirname(dir)]) if (inMadeDir(p)) chmodSync(p, 0o755);
   const child = tracked(
     spawn(SETPRIV!, [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", process.execPath, BIN, ...args], {
       env: childEnv(extra),

@@ -64,17 +64,24 @@ function bundleLock(into: string): string {
   return module;
 }
 
-/** This machine's boot, as a lock records it. */
-const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+/**
+ * This machine's boot id, as a lock records it: read by the tests that need it, skipped where the system gives none
+ * (macOS; the rest of the file runs there).
+ */
+const BOOT_ID = "/proc/sys/kernel/random/boot_id";
+const hasBootId = existsSync(BOOT_ID);
+const bootId = () => readFileSync(BOOT_ID, "utf8").trim();
 const root = process.getuid?.() === 0;
-const setpriv = spawnSync("setpriv", ["--version"]).status === 0;
+// (A switch to another user that works: setpriv there, and allowed to change ids, as root in a container may not be.)
+const setpriv = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "true"]).status === 0;
 
 describe("a holder this process may not signal (another user's process: kill answers EPERM)", () => {
   // As root (every signal allowed), a run as another user (nobody, by `setpriv`) of the lock's code as it is in
   // src/, bundled for it, meets the lock of this process. As another user, this process meets a lock naming
   // process 1 where another user runs it.
   const otherUsers = root ? setpriv : statSync("/proc/1").uid !== process.getuid?.();
-  it.skipIf(!otherUsers)("runs: its lock is held, not taken over", () => {
+  it.skipIf(!hasBootId || !otherUsers)("runs: its lock is held, not taken over", () => {
+    const boot = bootId();
     if (!root) {
       const path = join(dir, "other-user.lock");
       writeFileSync(path, "1\n");
@@ -108,7 +115,8 @@ process.stdout.write(JSON.stringify("release" in lock ? "taken" : lock));`;
 });
 
 describe("a lock file naming no process", () => {
-  it("one reading 0 (or -1, or a JSON pid of 0) is no one's: taken over, not held for ever", () => {
+  it.skipIf(!hasBootId)("one reading 0 (or -1, or a JSON pid of 0) is no one's: taken over, not held for ever", () => {
+    const boot = bootId();
     const path = join(dir, "zero.lock");
     for (const text of ["0\n", "0", "-1\n", `${JSON.stringify({ pid: 0, boot, nonce: "0123456789abcdef" })}\n`]) {
       writeFileSync(path, text);
@@ -126,7 +134,9 @@ describe("where the system gives no boot id (macOS): a boot told by when it bega
   // empty, running the lock's code as it is in src/, meets locks of this (live) process whose boot began a minute
   // before or after the time it works out (an uptime read a little later moves it by a second or so), and ten minutes
   // after.
-  const unshare = root && spawnSync("unshare", ["-m", "true"]).status === 0;
+  // (`--propagation private`: the bind mount stays in the namespace made, whatever the system's default propagation.)
+  // (The bind mount needs the file there.)
+  const unshare = root && hasBootId && spawnSync("unshare", ["-m", "--propagation", "private", "true"]).status === 0;
   it.skipIf(!unshare)(
     "a boot time within a couple of minutes is this boot: held by its live process; one further off, gone",
     () => {
@@ -150,6 +160,8 @@ process.stdout.write(JSON.stringify(seen));`;
           "unshare",
           [
             "-m",
+            "--propagation",
+            "private",
             "sh",
             "-c",
             'mount --bind /dev/null /proc/sys/kernel/random/boot_id && exec "$@"',

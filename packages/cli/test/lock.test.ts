@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -25,14 +26,20 @@ const temp = tempDir();
 afterAll(() => temp.remove());
 const dir = realpathSync(temp.dir);
 
-/** This machine's boot, as a lock records it. */
-const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+/**
+ * This machine's boot id, as a lock records it: read by the tests that need it, skipped where the system gives none
+ * (macOS; the rest of the file runs there).
+ */
+const BOOT_ID = "/proc/sys/kernel/random/boot_id";
+const hasBootId = existsSync(BOOT_ID);
+const bootId = () => readFileSync(BOOT_ID, "utf8").trim();
 /** A process that runs (this one's parent), and the lock it would have written on a boot. */
 const lockOf = (fields: Record<string, unknown>) =>
   `${JSON.stringify({ pid: process.ppid, nonce: "0123", ...fields })}\n`;
 
 describe("takeLock", () => {
-  it("a stale lock taken over by several at the same instant has one holder", () => {
+  it.skipIf(!hasBootId)("a stale lock taken over by several at the same instant has one holder", () => {
+    const boot = bootId();
     const path = join(dir, "race.lock");
     // Left by a process of an earlier boot.
     writeFileSync(path, lockOf({ boot: "an earlier boot" }));
@@ -57,89 +64,101 @@ describe("takeLock", () => {
     expect(readdirSync(dir).filter((name) => name.startsWith("race."))).toEqual([]);
   });
 
-  it("a lock whose process id was given to another process since (a reboot, or later) is taken over", () => {
-    const path = join(dir, "reused.lock");
-    const cases: Array<[string, string, boolean]> = [
-      ["of this boot, its process running", lockOf({ boot }), false],
-      ["of an earlier boot", lockOf({ boot: "an earlier boot" }), true],
-      ["of a process started at another time", lockOf({ boot, start: "1" }), true],
-      ["holding only a pid", `${process.ppid}\n`, false],
-      ["holding only a pid, this process's", `${process.pid}\n`, true],
-    ];
-    for (const [what, text, stale] of cases) {
-      writeFileSync(path, text);
-      const lock = takeLock(path);
-      if (stale) {
-        expect(lock, what).toHaveProperty("release");
-        (lock as { release: () => void }).release();
-      } else expect(lock, what).toEqual({ holder: process.ppid });
-    }
-  });
-
-  it("a takeover claim left by a process killed while taking over is taken over too; a live one's is its", () => {
-    const path = join(dir, "claimed.lock");
-    /** The claim to replace a file holding `text`, as takeLock names it. */
-    const claimOf = (name: string, text: string) =>
-      `${name}.${createHash("sha256").update(text).digest("hex").slice(0, 16)}.takeover`;
-    const stale = lockOf({ boot: "an earlier boot" });
-    const gone = lockOf({ boot: "an earlier boot", nonce: "4567" });
-    const cases: Array<[string, Record<string, string>, boolean]> = [
-      ["a claim whose maker is gone", { [claimOf(path, stale)]: gone }, true],
-      [
-        "a claim whose maker is gone, and the claim on that claim too",
-        { [claimOf(path, stale)]: gone, [claimOf(claimOf(path, stale), gone)]: gone },
-        true,
-      ],
-      ["a claim whose maker runs", { [claimOf(path, stale)]: lockOf({ boot }) }, false],
-    ];
-    for (const [what, files, free] of cases) {
-      writeFileSync(path, stale);
-      for (const [name, text] of Object.entries(files)) writeFileSync(name, text);
-      const lock = takeLock(path);
-      if (free) {
-        expect(lock, what).toHaveProperty("release");
-        expect(JSON.parse(readFileSync(path, "utf8")), what).toMatchObject({ pid: process.pid, boot });
-        (lock as { release: () => void }).release();
-        // Nothing left: the lock, the claims, and every file of their taking.
-        expect(
-          readdirSync(dir).filter((name) => name.startsWith("claimed.")),
-          what,
-        ).toEqual([]);
-      } else {
-        expect(lock, what).toEqual({ holder: process.ppid });
-        expect(readFileSync(path, "utf8"), what).toBe(stale);
+  it.skipIf(!hasBootId)(
+    "a lock whose process id was given to another process since (a reboot, or later) is taken over",
+    () => {
+      const boot = bootId();
+      const path = join(dir, "reused.lock");
+      const cases: Array<[string, string, boolean]> = [
+        ["of this boot, its process running", lockOf({ boot }), false],
+        ["of an earlier boot", lockOf({ boot: "an earlier boot" }), true],
+        ["of a process started at another time", lockOf({ boot, start: "1" }), true],
+        ["holding only a pid", `${process.ppid}\n`, false],
+        ["holding only a pid, this process's", `${process.pid}\n`, true],
+      ];
+      for (const [what, text, stale] of cases) {
+        writeFileSync(path, text);
+        const lock = takeLock(path);
+        if (stale) {
+          expect(lock, what).toHaveProperty("release");
+          (lock as { release: () => void }).release();
+        } else expect(lock, what).toEqual({ holder: process.ppid });
       }
-    }
-  });
+    },
+  );
 
-  it("taking it removes the temporary files of takers killed while taking it; a live taker's, or one naming none, stays", () => {
-    const path = join(dir, "left.lock");
-    const gone = lockOf({ boot: "an earlier boot", nonce: "89ab" });
-    const files: Record<string, [string, boolean]> = {
-      // A taker killed before linking its temporary file, and one killed while copying it for a claim.
-      "left.lock.0123456789abcdef.tmp": [gone, false],
-      "left.lock.fedcba9876543210.tmp.1": [gone, false],
-      // A taker that runs, taking it at this instant; one killed before it wrote its file; another lock's.
-      "left.lock.00112233445566ff.tmp": [lockOf({ boot }), true],
-      "left.lock.aabbccddeeff0011.tmp": ["", true],
-      "other.lock.0123456789abcdef.tmp": [gone, true],
-    };
-    for (const stale of [true, false]) {
-      // Taken over from a gone holder, or taken free.
-      if (stale) writeFileSync(path, lockOf({ boot: "an earlier boot" }));
-      for (const [name, [text]] of Object.entries(files)) writeFileSync(join(dir, name), text);
-      const lock = takeLock(path);
-      expect(lock, `stale: ${stale}`).toHaveProperty("release");
-      (lock as { release: () => void }).release();
-      const kept = Object.entries(files).flatMap(([name, [, stays]]) => (stays ? [name] : []));
-      expect(
-        readdirSync(dir)
-          .filter((name) => /^(left|other)\.lock/.test(name))
-          .sort(),
-        `stale: ${stale}`,
-      ).toEqual(kept.sort());
-    }
-  });
+  it.skipIf(!hasBootId)(
+    "a takeover claim left by a process killed while taking over is taken over too; a live one's is its",
+    () => {
+      const boot = bootId();
+      const path = join(dir, "claimed.lock");
+      /** The claim to replace a file holding `text`, as takeLock names it. */
+      const claimOf = (name: string, text: string) =>
+        `${name}.${createHash("sha256").update(text).digest("hex").slice(0, 16)}.takeover`;
+      const stale = lockOf({ boot: "an earlier boot" });
+      const gone = lockOf({ boot: "an earlier boot", nonce: "4567" });
+      const cases: Array<[string, Record<string, string>, boolean]> = [
+        ["a claim whose maker is gone", { [claimOf(path, stale)]: gone }, true],
+        [
+          "a claim whose maker is gone, and the claim on that claim too",
+          { [claimOf(path, stale)]: gone, [claimOf(claimOf(path, stale), gone)]: gone },
+          true,
+        ],
+        ["a claim whose maker runs", { [claimOf(path, stale)]: lockOf({ boot }) }, false],
+      ];
+      for (const [what, files, free] of cases) {
+        writeFileSync(path, stale);
+        for (const [name, text] of Object.entries(files)) writeFileSync(name, text);
+        const lock = takeLock(path);
+        if (free) {
+          expect(lock, what).toHaveProperty("release");
+          expect(JSON.parse(readFileSync(path, "utf8")), what).toMatchObject({ pid: process.pid, boot });
+          (lock as { release: () => void }).release();
+          // Nothing left: the lock, the claims, and every file of their taking.
+          expect(
+            readdirSync(dir).filter((name) => name.startsWith("claimed.")),
+            what,
+          ).toEqual([]);
+        } else {
+          expect(lock, what).toEqual({ holder: process.ppid });
+          expect(readFileSync(path, "utf8"), what).toBe(stale);
+        }
+      }
+    },
+  );
+
+  it.skipIf(!hasBootId)(
+    "taking it removes the temporary files of takers killed while taking it; a live taker's, or one naming none, stays",
+    () => {
+      const boot = bootId();
+      const path = join(dir, "left.lock");
+      const gone = lockOf({ boot: "an earlier boot", nonce: "89ab" });
+      const files: Record<string, [string, boolean]> = {
+        // A taker killed before linking its temporary file, and one killed while copying it for a claim.
+        "left.lock.0123456789abcdef.tmp": [gone, false],
+        "left.lock.fedcba9876543210.tmp.1": [gone, false],
+        // A taker that runs, taking it at this instant; one killed before it wrote its file; another lock's.
+        "left.lock.00112233445566ff.tmp": [lockOf({ boot }), true],
+        "left.lock.aabbccddeeff0011.tmp": ["", true],
+        "other.lock.0123456789abcdef.tmp": [gone, true],
+      };
+      for (const stale of [true, false]) {
+        // Taken over from a gone holder, or taken free.
+        if (stale) writeFileSync(path, lockOf({ boot: "an earlier boot" }));
+        for (const [name, [text]] of Object.entries(files)) writeFileSync(join(dir, name), text);
+        const lock = takeLock(path);
+        expect(lock, `stale: ${stale}`).toHaveProperty("release");
+        (lock as { release: () => void }).release();
+        const kept = Object.entries(files).flatMap(([name, [, stays]]) => (stays ? [name] : []));
+        expect(
+          readdirSync(dir)
+            .filter((name) => /^(left|other)\.lock/.test(name))
+            .sort(),
+          `stale: ${stale}`,
+        ).toEqual(kept.sort());
+      }
+    },
+  );
 
   it("the temporary files it removes are its own name's, literally: a name holding ( ) [ ] + . * is no pattern", () => {
     const sub = join(dir, "literal");
@@ -155,71 +174,83 @@ describe("takeLock", () => {
     expect(readdirSync(sub)).toEqual(["j1a.jsonlXlock.0123456789abcdef.tmp"]);
   });
 
-  it("a lock of a process this one cannot tell of (another machine, another container) is held, not taken over", () => {
-    const path = join(dir, "elsewhere.lock");
-    const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
-    const host = hostname();
-    const booted = Date.now() - uptime() * 1000;
-    const cases: Array<[string, string, string | undefined]> = [
-      ["of this machine and namespace, its process running", lockOf({ boot, host, ns, at: Date.now() }), undefined],
-      ["of another machine (no boot id of its own)", lockOf({ host: "h2", ns }), "on the machine h2"],
-      ["of another machine, another boot", lockOf({ boot: "another", host: "h2", ns }), "on the machine h2"],
-      [
-        "of another boot of a machine of this name, since this boot began",
-        lockOf({ boot: "another", host, ns, at: Date.now() }),
-        "on another boot: another machine of this name",
-      ],
-      ["of another process id namespace", lockOf({ boot, host, ns: "1" }), "in another process id namespace"],
-    ];
-    for (const [what, text, where] of cases) {
-      writeFileSync(path, text);
-      const lock = takeLock(path);
-      expect(lock, what).toEqual({
-        holder: process.ppid,
-        elsewhere: where ? expect.stringContaining(where) : undefined,
-      });
-      expect(readFileSync(path, "utf8"), what).toBe(text);
-    }
-    // This machine rebooted since the lock was taken (its boot began after): its holder is gone.
-    writeFileSync(path, lockOf({ boot: "an earlier boot", host, ns, at: booted - 60_000 }));
-    const lock = takeLock(path);
-    expect(lock).toHaveProperty("release");
-    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ pid: process.pid, boot, host, ns });
-    (lock as { release: () => void }).release();
-  });
-
-  it("a lock of this boot and namespace is judged by its process whatever machine name it records; one of this name taken before this boot, whatever its namespace, is gone", () => {
-    const path = join(dir, "renamed.lock");
-    const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
-    const host = hostname();
-    const booted = Date.now() - uptime() * 1000;
-    // A process that has exited: its id names no process.
-    const dead = spawnSync("true").pid;
-    const cases: Array<[string, string, boolean]> = [
-      ["the machine renamed since, its process running", lockOf({ boot, host: "old-name", ns, at: Date.now() }), false],
-      [
-        "the machine renamed since, its process gone",
-        lockOf({ pid: dead, start: "1", boot, host: "old-name", ns, at: Date.now() }),
-        true,
-      ],
-      [
-        "this machine's name, taken before this boot, in another namespace",
-        lockOf({ boot: "an earlier boot", host, ns: "4026532999", at: booted - 60_000 }),
-        true,
-      ],
-    ];
-    for (const [what, text, stale] of cases) {
-      writeFileSync(path, text);
-      const lock = takeLock(path);
-      if (stale) {
-        expect(lock, what).toHaveProperty("release");
-        (lock as { release: () => void }).release();
-      } else {
-        expect(lock, what).toEqual({ holder: process.ppid });
+  it.skipIf(!hasBootId)(
+    "a lock of a process this one cannot tell of (another machine, another container) is held, not taken over",
+    () => {
+      const boot = bootId();
+      const path = join(dir, "elsewhere.lock");
+      const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
+      const host = hostname();
+      const booted = Date.now() - uptime() * 1000;
+      const cases: Array<[string, string, string | undefined]> = [
+        ["of this machine and namespace, its process running", lockOf({ boot, host, ns, at: Date.now() }), undefined],
+        ["of another machine (no boot id of its own)", lockOf({ host: "h2", ns }), "on the machine h2"],
+        ["of another machine, another boot", lockOf({ boot: "another", host: "h2", ns }), "on the machine h2"],
+        [
+          "of another boot of a machine of this name, since this boot began",
+          lockOf({ boot: "another", host, ns, at: Date.now() }),
+          "on another boot: another machine of this name",
+        ],
+        ["of another process id namespace", lockOf({ boot, host, ns: "1" }), "in another process id namespace"],
+      ];
+      for (const [what, text, where] of cases) {
+        writeFileSync(path, text);
+        const lock = takeLock(path);
+        expect(lock, what).toEqual({
+          holder: process.ppid,
+          elsewhere: where ? expect.stringContaining(where) : undefined,
+        });
         expect(readFileSync(path, "utf8"), what).toBe(text);
       }
-    }
-  });
+      // This machine rebooted since the lock was taken (its boot began after): its holder is gone.
+      writeFileSync(path, lockOf({ boot: "an earlier boot", host, ns, at: booted - 60_000 }));
+      const lock = takeLock(path);
+      expect(lock).toHaveProperty("release");
+      expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ pid: process.pid, boot, host, ns });
+      (lock as { release: () => void }).release();
+    },
+  );
+
+  it.skipIf(!hasBootId)(
+    "a lock of this boot and namespace is judged by its process whatever machine name it records; one of this name taken before this boot, whatever its namespace, is gone",
+    () => {
+      const boot = bootId();
+      const path = join(dir, "renamed.lock");
+      const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
+      const host = hostname();
+      const booted = Date.now() - uptime() * 1000;
+      // A process that has exited: its id names no process.
+      const dead = spawnSync("true").pid;
+      const cases: Array<[string, string, boolean]> = [
+        [
+          "the machine renamed since, its process running",
+          lockOf({ boot, host: "old-name", ns, at: Date.now() }),
+          false,
+        ],
+        [
+          "the machine renamed since, its process gone",
+          lockOf({ pid: dead, start: "1", boot, host: "old-name", ns, at: Date.now() }),
+          true,
+        ],
+        [
+          "this machine's name, taken before this boot, in another namespace",
+          lockOf({ boot: "an earlier boot", host, ns: "4026532999", at: booted - 60_000 }),
+          true,
+        ],
+      ];
+      for (const [what, text, stale] of cases) {
+        writeFileSync(path, text);
+        const lock = takeLock(path);
+        if (stale) {
+          expect(lock, what).toHaveProperty("release");
+          (lock as { release: () => void }).release();
+        } else {
+          expect(lock, what).toEqual({ holder: process.ppid });
+          expect(readFileSync(path, "utf8"), what).toBe(text);
+        }
+      }
+    },
+  );
 
   // A run in another container sharing the directory (another process id namespace, made here by unshare, which needs
   // root or user namespaces): its process id is nothing here (1, or this process's own).
