@@ -78,7 +78,8 @@ const errorCodes = (error: any, depth = 0): string[] =>
  * file): the first Blob part that reads so again. Its error is the input's, as nodeUpload's: nothing was made.
  */
 const unsendable = async (body: UploadBody, e: any) => {
-  if (/NotReadable|LENGTH_MISMATCH/.test(errorCodes(e) + e?.cause?.name))
+  // (A thrown value whose property reads throw is a failure of the connection: see `failure`.)
+  if (await (async () => /NotReadable|LENGTH_MISMATCH/.test(errorCodes(e) + e?.cause?.name))().catch(ignore))
     for (const [name, value] of body.parts ?? [])
       if (isBlob(value) && (await value.arrayBuffer().then((b) => b.byteLength, ignore)) !== value.size)
         return new InvalidInputError(
