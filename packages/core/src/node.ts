@@ -310,18 +310,21 @@ export async function saveResult(
     // Another user's file in a sticky directory (as /tmp), writable or not: the rename over it fails (EPERM), so it
     // fails here, before the download.
     const dir = await stat(dirname(target)).catch(() => undefined);
-    if (dir && stickyRefuses(kind, dir))
+    if (dir && stickyRefuses(kind, dir)) {
+      // (Node's own form of the refusal, its code a system error's, as the rename would give.)
+      const [code, problem] = ["EPERM", "operation not permitted"];
       throw writeFailed(
         jobId,
         path,
-        Object.assign(new Error(`EPERM: operation not permitted, rename over '${target}'`), {
-          code: "EPERM",
+        Object.assign(new Error(`${code}: ${problem}, rename over '${target}'`), {
+          code,
           syscall: "rename",
           path: target,
         }),
         "EPERM: another user's file, in a directory where only a file's owner replaces it (sticky, as /tmp); " +
           "save elsewhere",
       );
+    }
   }
   if (kind && !kind.isFile() && !direct) {
     const [code, problem] = kind.isDirectory()
