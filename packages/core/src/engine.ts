@@ -198,8 +198,9 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
 
 /**
  * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`
- * that cannot be sent back (see `isUsableId`) is as good as none, and its `status` is one of the spec's. Its other fields only inform
- * (`model`, the timestamps the client learns durations from, an `error` of a job not failed): one of another type than
+ * that cannot be sent back (see `isUsableId`) is as good as none, and its `status` is one of the spec's. Its other
+ * fields only inform (`model`, the timestamps the client learns durations from, an `error` of a job not failed): one
+ * of another type than
  * the spec's (`created_at` as a number, `model` as an object) is dropped from `body`, not learnt from, not fatal. A
  * failed job's `error` that is no string (`{ code, message }`) is set in `body` to its `message` (else `detail`) when
  * that is text, else to its JSON, cut to 200 characters.
@@ -239,8 +240,9 @@ export const idOf = (id: unknown) => (Number.isSafeInteger(id) ? String(id) : id
 /**
  * The errors of a job's answer that names the job (its usable `job_id`, the one asked for) but breaks the spec
  * otherwise (a status the API added since, `"queued"`, `"cancelled"`): not retryable (the same read answers it again),
- * its `cause` the answer's JSON text (the key redacted, over HTTP; so too on a watch driven by reads of your own); a watch reads it again a few times all the
- * same, as any answer that breaks the spec.
+ * its `cause` the answer's JSON text (the key redacted over HTTP; on a watch driven by reads of your own, the text as
+ * you gave it: the engine holds no key); a watch reads it again a few times all the same, as any answer that breaks
+ * the spec.
  */
 export const unreadable = new WeakSet<object>();
 

@@ -484,9 +484,10 @@ export const timedOut = (
 
 /**
  * Waits with `wait` (the client's `poll.delay`, or the call's): rejects with `AbortError` (carrying `jobId`, the
- * signal's reason its `cause`, whatever `wait` rejected with) when `signal` aborts; a `wait` of yours that throws or rejects otherwise is a `CALLBACK_ERROR` naming `poll.delay`. A wait
- * to send again a request after a failure that left its outcome unknown (`after`, `SUBMIT_OUTCOME_UNKNOWN`) aborted says
- * that a job (or file) may exist, carrying that failure's request id.
+ * signal's reason its `cause`, whatever `wait` rejected with) when `signal` aborts; a `wait` of yours that throws or
+ * rejects otherwise is a `CALLBACK_ERROR` naming `poll.delay`. A wait to send a request again after a failure that
+ * left its outcome unknown (`after`, `SUBMIT_OUTCOME_UNKNOWN`), aborted, says that a job (or file) may exist, carrying
+ * that failure's request id.
  */
 export const pause = async (
   wait: (ms: number, signal?: AbortSignal) => Promise<void>,

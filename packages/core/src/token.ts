@@ -158,7 +158,8 @@ export const fetchTokenFrom =
     let response: Response;
     let text: string;
     // The request is aborted at `timeoutMs`, its reason the message, or when a `signal` of `init` (or the client's)
-    // aborts, with its reason; the timer and the listener go as soon as the answer is read (a page's timer is not left running).
+    // aborts, with its reason; the timer and the listener go as soon as the answer is read (a page's timer is not left
+    // running).
     const controller = new AbortController();
     // Yours (`init`'s), and the client's (no request waits for this token any more).
     const signals = [init?.signal, options?.signal];

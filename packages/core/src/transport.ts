@@ -618,7 +618,7 @@ export function createTransport(
         { highWaterMark: 0 },
       );
       const out = new Response(stream, response);
-      // The answer's request id as the errors carry it, redacted (an image's type checked after, in \`send\`, quotes it).
+      // The answer's request id as the errors carry it, redacted (an image's type checked after, in `send`, quotes it).
       out.headers.set("x-request-id", requestId ?? "");
       return out;
     };
