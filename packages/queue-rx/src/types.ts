@@ -87,10 +87,11 @@ export interface SubmitJobOptions extends JobOptions {
    * `failFast` batch ended while the submit was under way): a submit under way is not cut when you unsubscribe, and
    * its job, which nobody hears of as `submitted` any more, is handed here. Every job is told once: as `submitted` or
    * here. One that throws is reported as an unhandled error (rxjs's `config.onUnhandledError`), a `CALLBACK_ERROR`
-   * carrying the job id. A submit that fails then with its outcome unknown (`SUBMIT_OUTCOME_UNKNOWN`: a job may exist,
-   * its id unknown) is reported there too, its error as it is, when `config.onUnhandledError` is set; left unset (rxjs's
-   * default), it is warned of with `console.warn` (the error, with its request id), never thrown: a server's answer does
-   * not end the process.
+   * carrying the job id. A submit that fails then without a job id, its outcome unknown (`SUBMIT_OUTCOME_UNKNOWN`: a
+   * job may exist, its id unknown) or your callback having thrown (`CALLBACK_ERROR`: an `onUploadProgress` that threw
+   * once the body was sent, when a job may exist), is reported there too, its error as it is, when
+   * `config.onUnhandledError` is set; left unset (rxjs's default), it is warned of with `console.warn` (the error, with
+   * its request id), never thrown: a server's answer does not end the process.
    */
   onOrphan?: ((jobId: string) => void) | undefined;
 }

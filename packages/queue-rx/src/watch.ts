@@ -400,13 +400,15 @@ export function submitWith(
     const { submitSource, onOrphan } = all;
     /**
      * A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). A submit's
-     * failure then (`error`) whose outcome is unknown (a 500, a connection broken once the body was sent: a job may
-     * exist, its id unknown) is reported as unhandled (rxjs's `config.onUnhandledError`) when that is set, else warned
-     * of (`console.warn`, the error with its request id): every job is told once, and a server's answer never throws
-     * from a timer (rxjs's way without a handler), ending the process.
+     * failure then (`error`) without a job id whose outcome is unknown (a 500, a connection broken once the body was
+     * sent: a job may exist, its id unknown), or that your callback threw (a `CALLBACK_ERROR`: an `onUploadProgress`
+     * that threw once the body was sent, and a job may exist), is reported as unhandled (rxjs's
+     * `config.onUnhandledError`) when that is set, else warned of (`console.warn`, the error with its request id):
+     * every job is told once, and a server's answer never throws from a timer (rxjs's way without a handler), ending
+     * the process.
      */
     const orphan = (jobId: unknown, error?: any) => {
-      if (!jobId && error?.code === "SUBMIT_OUTCOME_UNKNOWN") {
+      if (!jobId && /^(SUBMIT_OUTCOME_UNKNOWN|CALLBACK_ERROR)$/.test(error?.code)) {
         if (config.onUnhandledError) throw error;
         return console.warn(error);
       }

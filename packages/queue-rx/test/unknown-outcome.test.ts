@@ -1,11 +1,13 @@
 /**
  * A submit whose outcome turns unknown (a 500, a connection broken once its body was sent: a job may exist, no id)
- * after its subscriber left is reported as unhandled (rxjs's `config.onUnhandledError`): every job is told once. With
+ * after its subscriber left is reported as unhandled (rxjs's `config.onUnhandledError`): every job is told once; so is
+ * a `CALLBACK_ERROR` without a job id (an `onUploadProgress` that threw once the body was sent: a job may exist). With
  * no `config.onUnhandledError` (rxjs's default), it is warned of (`console.warn`), not thrown from a timer: a server's
  * 500 does not end the process with an uncaught exception.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createDecartClient, type DecartError, models } from "@decart/core";
+import { nodeUpload } from "@decart/core/node";
 import { config, defer, tap } from "rxjs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { submitAll } from "../src/batch.js";
@@ -52,13 +54,28 @@ afterEach(async () => {
 });
 
 const model = models.video("lucy-pro-t2v");
-const clientOf = (url: string) =>
+const clientOf = (url: string, upload?: ReturnType<typeof nodeUpload>) =>
   createDecartClient({
     apiKey: "dct_test_key_000000000000000000000",
     baseUrl: url,
     maxRetries: 0,
     logger: { warn() {}, debug() {} },
+    upload,
   });
+
+/**
+ * An image-to-video input whose `onUploadProgress` throws on its last call (the upload function's, once the whole
+ * body was sent: a job may exist), noting each call's bytes.
+ */
+const breaksAtTheEnd = (calls: string[]) => ({
+  model: models.video("lucy-pro-i2v"),
+  prompt: "sent whole, then the bar broke",
+  data: new Blob([new Uint8Array(1000)], { type: "image/png" }),
+  onUploadProgress: ({ sentBytes, totalBytes }: { sentBytes: number; totalBytes?: number | undefined }) => {
+    calls.push(`${sentBytes}/${totalBytes}`);
+    if (sentBytes === totalBytes) throw new Error("the progress bar broke at 100%");
+  },
+});
 
 describe("a submit whose outcome turns unknown after its subscriber left", () => {
   it("a 500, and a reset once the body was sent: reported as unhandled, not to onOrphan (no job id); a 503 made nothing: not reported", async () => {
@@ -91,6 +108,28 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
     expect(orphans).toEqual([]);
   });
 
+  it("a CALLBACK_ERROR without a job id (onUploadProgress threw once the body was sent): reported as unhandled, the error as it is", async () => {
+    api = await holdingServer();
+    const client = clientOf(api.url, nodeUpload());
+    const orphans: string[] = [];
+    const calls: string[] = [];
+    // With its subscriber, it is the submit's error.
+    const errors: DecartError[] = [];
+    submitJob(client, breaksAtTheEnd(calls)).subscribe({ error: (e) => errors.push(e) });
+    await until(() => errors.length === 1);
+    expect(errors[0]).toMatchObject({ code: "CALLBACK_ERROR", jobId: undefined, message: /may exist/ });
+    expect(unhandled).toEqual([]);
+    // Its subscriber gone before the body was sent.
+    submitJob(client, breaksAtTheEnd(calls), { onOrphan: (id) => orphans.push(id) })
+      .subscribe()
+      .unsubscribe();
+    await until(() => unhandled.length === 1);
+    expect(unhandled[0]).toMatchObject({ code: "CALLBACK_ERROR", jobId: undefined, message: /may exist/ });
+    expect(String((unhandled[0] as Error).cause)).toMatch(/broke at 100%/);
+    expect(calls).toEqual(["0/1000", "1000/1000", "0/1000", "1000/1000"]);
+    expect(orphans).toEqual([]);
+  });
+
   it("submitAll left with two submits under way, both answered 500: both reported", async () => {
     api = await holdingServer();
     const client = clientOf(api.url);
@@ -109,6 +148,27 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
 });
 
 describe("with no config.onUnhandledError (rxjs's default)", () => {
+  it("a CALLBACK_ERROR without a job id after the subscriber left is warned of, never thrown uncaught", async () => {
+    config.onUnhandledError = null;
+    const uncaught: unknown[] = [];
+    const count = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", count);
+    const warnings: unknown[][] = [];
+    const warn = vi.spyOn(console, "warn").mockImplementation((...args) => void warnings.push(args));
+    try {
+      api = await holdingServer();
+      const client = clientOf(api.url, nodeUpload());
+      submitJob(client, breaksAtTheEnd([])).subscribe().unsubscribe();
+      await until(() => warnings.length + uncaught.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(uncaught).toEqual([]);
+      expect(warnings[0]![0]).toMatchObject({ code: "CALLBACK_ERROR", jobId: undefined, message: /may exist/ });
+    } finally {
+      warn.mockRestore();
+      process.off("uncaughtException", count);
+    }
+  });
+
   it("a 500 after the subscriber left is warned of (the error, its request id), never thrown uncaught", async () => {
     config.onUnhandledError = null;
     const uncaught: unknown[] = [];
