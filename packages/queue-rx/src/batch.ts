@@ -83,8 +83,10 @@ export type BatchEvent<K = string | number | undefined> = {
 export interface SubmitAllOptions<K = string | number | undefined> extends Omit<SubmitJobOptions, "onOrphan"> {
   /**
    * Called with the id of a job made after the batch ended (`failFast`, or you unsubscribed) while its submit was under
-   * way, with its input's index and key: see `SubmitJobOptions.onOrphan`. A submit that has not started when the batch
-   * ends (one waiting for a slot, or out a 429's pause) is not sent, nor sent again once answered 429 (or 503 …).
+   * way, with its input's index and key: see `SubmitJobOptions.onOrphan`. One whose outcome turns unknown then is
+   * reported as it says, its error carrying that `index` and `key` (and its `model`). A submit that has not started
+   * when the batch ends (one waiting for a slot, or out a 429's pause) is not sent, nor sent again once answered 429
+   * (or 503 …).
    */
   onOrphan?: ((jobId: string, index: number, key: K) => void) | undefined;
   /**
@@ -344,7 +346,7 @@ export function submitAll(
       const onJobOrphan = (jobId: string) => onOrphan?.(jobId, index, key);
       return (
         isObject(input)
-          ? submitWith(client, input, undefined, { ...paced, onOrphan: onJobOrphan })
+          ? submitWith(client, input, undefined, { ...paced, onOrphan: onJobOrphan }, { index, key })
           : throwError(
               () =>
                 new InvalidInputError(

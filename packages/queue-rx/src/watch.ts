@@ -164,6 +164,10 @@ interface Poller {
   run?: Subscription;
 }
 
+/** A model as a job's events name it: the catalogue's canonical name (an alias's target), a definition's own. */
+const modelName = (model: unknown) =>
+  canonicalModel((model as VideoModel | undefined)?.canonical ?? (model as string | undefined));
+
 /** The running pollers, per client and job: everyone watching a job shares its one poller while it runs. */
 const pollers = new WeakMap<DecartClient, Map<string, Poller>>();
 
@@ -311,7 +315,7 @@ function follow(
       first && {
         type: "submitted",
         jobId,
-        model: canonicalModel((model as VideoModel | undefined)?.canonical ?? (model as string | undefined)),
+        model: modelName(model),
       },
     ).subscribe(
       joins
@@ -385,13 +389,15 @@ export const submitJob: {
 
 /**
  * `submitJob`, with its options as read and checked already by the caller (`checked`: `submitAll` reads and checks
- * them once for all its jobs), or read and checked here, on each subscription, before the submit.
+ * them once for all its jobs), or read and checked here, on each subscription, before the submit. `at`: fields that
+ * say which input it was (`submitAll`'s `index` and `key`), set on a failure reported once nobody listens.
  */
 export function submitWith(
   client: DecartClient,
   input: SubmitOptions<VideoModelName>,
   options?: SubmitJobOptions,
   checked?: Record<string, any>,
+  at?: object,
 ): Observable<JobEvent> {
   // The submit's first answer, then the job's events (a `take(1)` and a `switchMap`, written out).
   return new Observable<JobEvent>((subscriber) => {
@@ -405,10 +411,11 @@ export function submitWith(
      * that threw once the body was sent, and a job may exist), is reported as unhandled (rxjs's
      * `config.onUnhandledError`) when that is set, else warned of (`console.warn`, the error with its request id):
      * every job is told once, and a server's answer never throws from a timer (rxjs's way without a handler), ending
-     * the process.
+     * the process. The error says which submit it was: its `model` (as `submitted` names it), and `at`'s fields.
      */
     const orphan = (jobId: unknown, error?: any) => {
       if (!jobId && /^(SUBMIT_OUTCOME_UNKNOWN|CALLBACK_ERROR)$/.test(error?.code)) {
+        Object.assign(error, { model: modelName(input.model) }, at);
         if (config.onUnhandledError) throw error;
         return console.warn(error);
       }

@@ -14,12 +14,19 @@ import { submitAll } from "../src/batch.js";
 import { submitJob } from "../src/watch.js";
 import { until } from "./helpers.js";
 
-/** A server that holds every submit, once its body is in, until the test answers it (`status`) or resets it. */
+/**
+ * A server that holds every submit, once its body is in (kept as text), until the test answers it (`status`) or
+ * resets it.
+ */
 async function holdingServer() {
-  const held: { req: IncomingMessage; res: ServerResponse }[] = [];
+  const held: { req: IncomingMessage; res: ServerResponse; body: string }[] = [];
   const server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => held.push({ req, res }));
+    let body = "";
+    req.setEncoding("latin1");
+    req.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    req.on("end", () => held.push({ req, res, body }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
@@ -97,7 +104,12 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
     await until(() => api!.held.length === 2);
     api.answer(1, 500);
     await until(() => unhandled.length === 1);
-    expect(unhandled[0]).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_1", jobId: undefined });
+    expect(unhandled[0]).toMatchObject({
+      code: "SUBMIT_OUTCOME_UNKNOWN",
+      requestId: "req_1",
+      jobId: undefined,
+      model: "lucy-pro-t2v",
+    });
     // Reset once its body was in.
     submitJob(client, { model, prompt: "reset" }, options).subscribe().unsubscribe();
     await until(() => api!.held.length === 3);
@@ -144,6 +156,39 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
     expect(unhandled.map((e) => e.code)).toEqual(["SUBMIT_OUTCOME_UNKNOWN", "SUBMIT_OUTCOME_UNKNOWN"]);
     expect(unhandled.map((e) => e.requestId).sort()).toEqual(["req_0", "req_1"]);
     expect(orphans).toEqual([]);
+  });
+
+  it("submitAll: the report names its input (index, key) and model, as the batch's events do", async () => {
+    api = await holdingServer();
+    const client = clientOf(api.url);
+    const image = new Blob([new Uint8Array(100)], { type: "image/png" });
+    const inputs = [
+      { key: "first", input: { model, prompt: "first" } },
+      { key: 7, input: { model: models.video("lucy-pro-i2v"), prompt: "second", data: image } },
+      { model, prompt: "third" },
+    ];
+    const subscription = submitAll(client, inputs, { concurrency: 3 }).subscribe();
+    await until(() => api!.held.length === 3);
+    subscription.unsubscribe();
+    // Each held submit answered 500 in turn (its request id `req_<i>`): which input it was is in its body.
+    const which = api.held.map(({ body }) => ["first", "second", "third"].findIndex((p) => body.includes(p)));
+    for (let i = 0; i < 3; i++) {
+      api.answer(i, 500);
+      await until(() => unhandled.length === i + 1);
+    }
+    const reported = unhandled.map(({ requestId, index, key, model: named }: any) => ({
+      requestId,
+      index,
+      key,
+      named,
+    }));
+    expect(reported.sort((a, b) => a.index - b.index)).toEqual([
+      { requestId: `req_${which.indexOf(0)}`, index: 0, key: "first", named: "lucy-pro-t2v" },
+      { requestId: `req_${which.indexOf(1)}`, index: 1, key: 7, named: "lucy-pro-i2v" },
+      { requestId: `req_${which.indexOf(2)}`, index: 2, key: undefined, named: "lucy-pro-t2v" },
+    ]);
+    // In the error's JSON too (a log line).
+    expect(JSON.parse(JSON.stringify(unhandled[0]))).toMatchObject({ index: expect.any(Number), model: /^lucy-pro-/ });
   });
 });
 
