@@ -48,7 +48,8 @@ export interface VideoJobOptions {
   /**
    * `useGenerateVideo`'s (`useJob` takes it and calls nothing): called with the error of a submit left on its way
    * (`reset()`, the next `submit` or the component's unmount came before its answer; not an `<Activity>` hiding it,
-   * whose state shows the error when shown again) that failed when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`,
+   * whose state shows the error when shown again, unless the component is removed, or that state replaced, before it
+   * is shown: then, nobody having seen it) that failed when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`,
    * a `CALLBACK_ERROR`, an `AbortError` of your `signal` whose `mayExist` is true; `error.jobId`, the job's
    * id when known, which its `submit` resolves with too), and the `input` given to that `submit`: no state shows that
    * error, and its `submit` resolves as ever, never rejects. The latest committed render's; one that throws is thrown
@@ -430,7 +431,14 @@ interface Job {
 
 /** Submits video jobs and follows the latest while a component reads it. */
 class VideoGenerator {
-  readonly store = new Store(idle, { onActive: () => this.follow(), onIdle: () => this.halt() });
+  readonly store = new Store(idle, {
+    // Read again (shown after an `<Activity>` hid it): an error set meanwhile is seen now.
+    onActive: () => {
+      this.unseen = undefined;
+      this.follow();
+    },
+    onIdle: () => this.halt(),
+  });
   /** The options of the latest committed render: each submit reads them. */
   options: VideoJobOptions = {};
   // Declared only (nothing emitted): undefined until set.
@@ -445,6 +453,12 @@ class VideoGenerator {
    * `<Activity>` hiding it does not): its state is read by nothing any more.
    */
   declare gone: boolean | undefined;
+  /**
+   * Tells `onOrphan` (once) of a submit's error that may have made a job, set in the state while an `<Activity>` hid
+   * the component: called if the component is removed (or the state replaced: `reset()`, the next `submit`) before it
+   * is shown again, when nobody saw that error.
+   */
+  declare unseen: (() => void) | undefined;
 
   constructor(private readonly client: DecartClient) {}
 
@@ -506,6 +520,7 @@ class VideoGenerator {
 
   readonly submit = <M extends string>(input: SubmitOptions<M>): Promise<string | undefined> => {
     this.halt();
+    this.unseen?.();
     const job: Job = { options: this.options };
     this.job = this.last = job;
     this.input = input as SubmitOptions<string>;
@@ -535,14 +550,17 @@ class VideoGenerator {
         // (`job` stays to follow, but without an answer there is nothing to watch.) A submit left (`reset()`, the next
         // submit, an unmount), whose error no state shows (or one nothing reads), that may have made a job (see
         // `madeNothing`; an abort without `mayExist` made none) goes to `onOrphan`, apart: `submit` never
-        // rejects.
+        // rejects. One in the state while an `<Activity>` hides the component goes there if nobody sees it (`unseen`).
         const { jobId } = error;
         if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId });
-        if (
-          (this.last !== job || this.gone) &&
-          (jobId || (!madeNothing(error) && (error.code !== "ABORT" || error.mayExist)))
-        )
-          queueMicrotask(() => this.options.onOrphan?.(error, input));
+        if (jobId || (!madeNothing(error) && (error.code !== "ABORT" || error.mayExist))) {
+          const tell = () => {
+            this.unseen = undefined;
+            queueMicrotask(() => this.options.onOrphan?.(error, input));
+          };
+          if (this.last !== job || this.gone) tell();
+          else if (!this.store.active) this.unseen = tell;
+        }
         return jobId as string | undefined;
       },
     );
@@ -556,6 +574,7 @@ class VideoGenerator {
   };
 
   readonly reset = (): void => {
+    this.unseen?.();
     this.job = this.last = this.input = undefined;
     this.halt();
     this.store.replace(idle);
@@ -610,7 +629,8 @@ class VideoGenerator {
  * submits the same inputs again when no job can be running (see `VideoGeneration.retry`); `canRetry` says whether it
  * would. The job is watched only while a component reads the state: a component an `<Activity>` hides stops reading,
  * and reads again when shown; a submit after an unmount still resolves with the job id, but nothing watches the job
- * (one that fails then, when a job may exist, goes to `onOrphan`).
+ * (one that fails then, when a job may exist, goes to `onOrphan`, as does one that failed while an `<Activity>` hid
+ * the component, if it is removed without being shown again).
  * The options are read by each `submit` (a job goes on as it was submitted), as the latest committed render gave them.
  * The state is always `idle` on the server. Its type narrows by `status` as `download` makes it: once `completed`,
  * `result` is the video (a `Blob`), `undefined` with `download: false`, either with a `download` known only at run time.
@@ -628,12 +648,15 @@ export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
   const generator = useKept(() => new VideoGenerator(client), [client]);
   // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing). Its cleanup
   // runs before the next commit's, and at the unmount, not when an `<Activity>` hides the component (React runs
-  // insertion effects' cleanups only on removal): `gone` tells a submit's failure that nothing reads the state.
+  // insertion effects' cleanups only on removal): `gone` tells a submit's failure that nothing reads the state. Still
+  // gone once the commit is over (not set again by the next render's), it was removed: an error nobody saw (`unseen`,
+  // set while an `<Activity>` hid it) goes to `onOrphan`.
   useInsertionEffect(() => {
     generator.options = checked;
     generator.gone = false;
     return () => {
       generator.gone = true;
+      queueMicrotask(() => generator.gone && generator.unseen?.());
     };
   });
   const state = useSyncExternalStore(

@@ -602,6 +602,65 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(onOrphan).toHaveBeenLastCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), last);
   });
 
+  it("a submit that fails while an <Activity> hides the component, which is then removed without being shown, goes to onOrphan once (not when shown again first)", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    const client = clientFor(emu, { maxRetries: 0 });
+    const onOrphan = vi.fn();
+    // Submits `input`, hides the component before its answer comes, and waits for that answer (in the state).
+    const failHidden = async (
+      tab: ReturnType<typeof activityWith>,
+      hook: { result: { current: VideoGeneration }; rerender(): void },
+      input: Input,
+    ) => {
+      let sent: Promise<string | undefined> | undefined;
+      act(() => {
+        sent = hook.result.current.submit(input);
+      });
+      tab.show(false);
+      hook.rerender();
+      let got: string | undefined = "unset";
+      await act(async () => {
+        got = await sent;
+      });
+      await act(aTask);
+      return got as string | undefined;
+    };
+    // Failed while hidden, then removed, never shown: nobody saw the error; onOrphan gets it, with the input.
+    const tab = activityWith(client);
+    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper });
+    const input = { model, prompt: "hidden, answered 500, then removed" };
+    expect(await failHidden(tab, hook, input)).toBeUndefined();
+    expect(onOrphan).not.toHaveBeenCalled(); // in the state, which may be shown again
+    hook.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
+    // Failed while hidden, shown (the error seen), hidden again, then removed: not told again.
+    const other = activityWith(client);
+    const shown = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: other.wrapper });
+    expect(await failHidden(other, shown, { model, prompt: "hidden, answered 500, shown" })).toBeUndefined();
+    other.show(true);
+    shown.rerender();
+    expect(shown.result.current).toMatchObject({ status: "error", error: { code: "SUBMIT_OUTCOME_UNKNOWN" } });
+    other.show(false);
+    shown.rerender();
+    shown.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    // Failed while hidden, then reset() while still hidden (the error leaves the state unseen): told then, once.
+    const third = activityWith(client);
+    const reset = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: third.wrapper });
+    const wiped = { model, prompt: "hidden, answered 500, reset" };
+    expect(await failHidden(third, reset, wiped)).toBeUndefined();
+    act(() => reset.result.current.reset());
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(2);
+    expect(onOrphan).toHaveBeenLastCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), wiped);
+    reset.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(2);
+  });
+
   it("a submit whose promise is ignored never rejects: the next click aborts the one on its way and submits again", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "slow", delayMs: 60_000 }] });
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu, { maxRetries: 0 })) });
