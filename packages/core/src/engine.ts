@@ -239,7 +239,8 @@ export const idOf = (id: unknown) => (Number.isSafeInteger(id) ? String(id) : id
 
 /**
  * The errors of a job's answer that names the job (its usable `job_id`, the one asked for) but breaks the spec
- * otherwise (a status the API added since, `"queued"`, `"cancelled"`): not retryable (the same read answers it again),
+ * otherwise (a status the API added since, `"queued"`, `"cancelled"`), and of a result in a video type the spec does
+ * not list (`video/webm`, its `cause` the answer's Content-Type): not retryable (the same read answers it again),
  * its `cause` the answer's JSON text (the key redacted over HTTP; on a watch driven by reads of your own, the text as
  * you gave it: the engine holds no key); a watch reads it again a few times all the same, as any answer that breaks
  * the spec.
@@ -253,9 +254,13 @@ export const unreadable = new WeakSet<object>();
  * one, transient, read again.
  */
 export const unknownTo = (body: any, jobId?: string, id = idOf(body?.job_id)) =>
-  typeof body?.status === "string" && isUsableId(id) && (!jobId || id === jobId)
-    ? `: an answer @decart/core ${VERSION} does not know (upgrade it)`
-    : "";
+  typeof body?.status === "string" && isUsableId(id) && (!jobId || id === jobId) ? NEWER : "";
+
+/**
+ * How a message ends for an answer this version cannot read (a job's status the spec does not list, a result in a
+ * video type it does not list): upgrading is the remedy.
+ */
+export const NEWER = `: an answer @decart/core ${VERSION} does not know (upgrade it)`;
 
 /** Creates the step machine that watches one job (see `JobWatch`). */
 export function createJobWatch(init: JobWatchInit): JobWatch {

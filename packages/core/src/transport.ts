@@ -1,5 +1,5 @@
 import { apiKeyHeader } from "@decart/api";
-import { checkJob, idOf, isUsableId, unknownTo, unreadable } from "./engine.js";
+import { checkJob, idOf, isUsableId, NEWER, unknownTo, unreadable } from "./engine.js";
 import {
   aborted,
   ConnectionError,
@@ -293,6 +293,21 @@ export function createTransport(
             status,
           }),
         );
+      /**
+       * An answer of the job that this version cannot read (`unreadable`: a status the API added since, a result in a
+       * video type the spec does not list): not retryable, the message says that upgrading is the remedy, the answer's
+       * text (redacted) its `cause`.
+       */
+      const newer = (what: string, status: number, cause: string) => {
+        const error = new InvalidResponseError(redact(`${where}: ${what} ${httpSuffix(status, requestId)}${NEWER}`), {
+          jobId,
+          requestId,
+          status,
+          cause: redact(cause),
+        });
+        unreadable.add(error);
+        return error;
+      };
       // Maps a failure of the wait for a key, of fetch, or of reading a body.
       const failure = (e: unknown): DecartError => {
         release();
@@ -507,8 +522,8 @@ export function createTransport(
           const job = call.json === checkJob;
           // (A job's id as a number, against the spec, as its text: see `idOf`.)
           const made = upload && (job ? idOf(value?.job_id) : value?.id);
-          const newer = job ? unknownTo(value, jobId) : "";
-          const said = `${where}: ${problem} ${httpSuffix(status, requestId)}${newer}`;
+          const unknown = job ? unknownTo(value, jobId) : "";
+          const said = `${where}: ${problem} ${httpSuffix(status, requestId)}${unknown}`;
           if (isUsableId(made))
             throw new InvalidResponseError(
               redact(
@@ -516,15 +531,8 @@ export function createTransport(
               ),
               { [job ? "jobId" : "fileId"]: made, requestId, status },
             );
-          if (failed || !newer) throw failed ?? invalid(problem, status);
-          const error = new InvalidResponseError(redact(said), {
-            jobId,
-            requestId,
-            status,
-            cause: redact(JSON.stringify(value)),
-          });
-          unreadable.add(error);
-          throw error;
+          if (failed || !unknown) throw failed ?? invalid(problem, status);
+          throw newer(problem, status, JSON.stringify(value));
         }
         if (value.error?.split) value.error = redact(value.error);
         return Object.assign(response, { json: () => value });
@@ -533,16 +541,20 @@ export function createTransport(
         const type = mediaType(headers);
         const accepted = [...call.media, "application/octet-stream"];
         // A 206 (asked for without Range) is a part of the result, not the result. An image from `process` of a type
-        // the spec does not list (`image/webp`) is read whole, for the client to hand it on with its error (`send`).
+        // the spec does not list (`image/webp`) is read whole, for the client to hand it on with its error (`send`). A
+        // job's result in a video type the spec does not list (`video/webm`) is an answer this version cannot read:
+        // final, its `cause` the answer's Content-Type (another read gets it again); another type (a proxy's page) is
+        // transient.
         if ((!accepted.includes(type) && !(upload && /^image\//.test(type))) || status === 206) {
           release();
           await source?.cancel().catch(ignore);
-          throw invalid(
+          const what =
             status === 206
               ? "a part of the result"
-              : `a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`,
-            status,
-          );
+              : `a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`;
+          throw !upload && status !== 206 && /^video\//.test(type)
+            ? newer(what, status, headers.get("content-type")!)
+            : invalid(what, status);
         }
       }
       if (!source || total === 0) {
