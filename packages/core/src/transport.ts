@@ -75,17 +75,35 @@ const errorCodes = (error: any, depth = 0): string[] =>
 /**
  * The input of a multipart body sent by fetch that failed as a file that cannot be read whole does (Node's
  * `NotReadableError`: changed since it was opened; undici's length mismatch: it reads shorter than its size, as a /sys
- * file): the first Blob part that reads so again. Its error is the input's, as nodeUpload's: nothing was made.
+ * file): the first Blob part that reads so again, its bytes counted a MiB at a time (none kept: a file of 2 GB is
+ * not read into memory again, at the moment memory is shortest). Its error is the input's, naming the file (a
+ * File's `name`), as nodeUpload's: nothing was made.
  */
 const unsendable = async (body: UploadBody, e: any) => {
+  let hit: unknown;
   // (A thrown value whose property reads throw is a failure of the connection: see `failure`.)
-  if (await (async () => /NotReadable|LENGTH_MISMATCH/.test(errorCodes(e) + e?.cause?.name))().catch(ignore))
-    for (const [name, value] of body.parts ?? [])
-      if (isBlob(value) && (await value.arrayBuffer().then((b) => b.byteLength, ignore)) !== value.size)
+  try {
+    hit = /NotReadable|LENGTH_MISMATCH/.test(errorCodes(e) + e?.cause?.name);
+  } catch {}
+  if (hit)
+    for (const [name, value] of body.parts ?? []) {
+      if (!isBlob(value)) continue;
+      // A MiB at a time, each dropped once counted (not `stream()`: Node hands an in-memory Blob's over as one chunk, a
+      // copy of all of it). A read that fails counts as none: -1.
+      let bytes = 0;
+      try {
+        for (let at = 0; at < value.size; at += 2 ** 20)
+          bytes += (await value.slice(at, at + 2 ** 20).arrayBuffer()).byteLength;
+      } catch {
+        bytes = -1;
+      }
+      const file = (value as File).name;
+      if (bytes !== value.size)
         return new InvalidInputError(
-          `Could not send the input "${name}": it changed while it was sent, or reads shorter than its size; nothing was made`,
+          `Could not send the input "${name}"${file ? ` (${file})` : ""}: it changed while it was sent, or reads shorter than its size; nothing was made`,
           { field: name, cause: e },
         );
+    }
 };
 
 /** A browser without a network (`navigator.onLine` false): its fetch fails before anything leaves the machine. */

@@ -4,7 +4,8 @@
  * upload stops with an `InvalidInputError` naming the input and saying so, sent once, never tried again: the short one
  * left the body short of its Content-Length until the server's 408, then was sent again and blamed on its pace; the
  * grown one said only Node's "The blob could not be read". By the default road (fetch's FormData, no `upload`) too: it
- * said `SUBMIT_OUTCOME_UNKNOWN`, "a job (or file) may exist … ask support", though nothing was made.
+ * said `SUBMIT_OUTCOME_UNKNOWN`, "a job (or file) may exist … ask support", though nothing was made; its message names
+ * the file, as nodeUpload's does.
  */
 import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -83,11 +84,12 @@ describe("a file input that changes under its upload", () => {
 });
 
 describe("by the default road (fetch, no upload function)", () => {
-  const expectInput = (outcome: unknown, emu: Awaited<ReturnType<typeof submitted>>["emu"]) => {
+  // The message names the file (its name), as nodeUpload's does.
+  const expectInput = (outcome: unknown, emu: Awaited<ReturnType<typeof submitted>>["emu"], file: string) => {
     expect(InvalidInputError.isInstance(outcome), JSON.stringify(outcome)).toBe(true);
     expect(outcome).toMatchObject({ code: "INVALID_INPUT", field: "data" });
     expect((outcome as Error).message).toBe(
-      'Could not send the input "data": it changed while it was sent, or reads shorter than its size; nothing was made',
+      `Could not send the input "data" (${file}): it changed while it was sent, or reads shorter than its size; nothing was made`,
     );
     expect(emu.stats().requests.byRoute.submit).toBeLessThanOrEqual(1);
     expect(emu.stats().jobsCreated).toBe(0);
@@ -101,7 +103,7 @@ describe("by the default road (fetch, no upload function)", () => {
       appendFileSync(path, Buffer.alloc(4096));
       return file;
     }, "fetch");
-    expectInput(outcome, emu);
+    expectInput(outcome, emu, "rec-fetch.mp4");
   });
 
   const sysfs = "/sys/kernel/address_bits";
@@ -109,7 +111,7 @@ describe("by the default road (fetch, no upload function)", () => {
     "one that reads shorter than its size (a /sys file): InvalidInputError, not SUBMIT_OUTCOME_UNKNOWN",
     async () => {
       const { outcome, emu } = await submitted(() => fileFromPath(sysfs, { type: "video/mp4" }), "fetch");
-      expectInput(outcome, emu);
+      expectInput(outcome, emu, "address_bits");
     },
   );
 });
