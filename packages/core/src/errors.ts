@@ -311,8 +311,8 @@ export class AbortError extends DecartError {
   static override readonly kind: string = "AbortError";
   /**
    * `true` when a submit, `process` or upload was aborted after the server may have taken it (its message says `a job
-   * (or file) may exist`): sent, or waiting to be sent again after a failure that was `SUBMIT_OUTCOME_UNKNOWN`. Not
-   * set otherwise.
+   * (or file) may exist`): sent, or at any point after a failure that was `SUBMIT_OUTCOME_UNKNOWN` (waiting to be sent
+   * again, or in a later attempt: that failure's `requestId`). Not set otherwise.
    */
   declare mayExist?: true | undefined;
 }

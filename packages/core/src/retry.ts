@@ -1,4 +1,6 @@
 import {
+  type AbortError,
+  aborted,
   asDecartError,
   callbackThrew,
   type DecartError,
@@ -253,10 +255,16 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   // The first failure after which a job may exist (a submit answered 500, sent again under `retrySubmit`): an abort in
   // any wait after it says so (`mayExist`, its request id), whatever failed since (a 503 that took nothing).
   let unknown: DecartError | undefined;
-  // The error a call ends with: after such a failure, that one (a job may exist), what failed last added to its words
-  // (an abort is the caller's own: an `AbortError` as ever).
+  // The error a call ends with: after such a failure, that one (a job may exist), what failed last added to its words;
+  // an abort is the caller's own: an `AbortError` as ever, which says that a job may exist and names that failure's
+  // request id (one aborted before its attempt was sent, or sent but not answered), unless its own attempt was answered
+  // and may have made the job (its own request id then).
   const told = (error: DecartError) => {
-    if (!unknown || error === unknown || error.code === "ABORT") return error;
+    if (!unknown || error === unknown) return error;
+    if (error.code === "ABORT")
+      return (error as AbortError).mayExist && error.requestId
+        ? error
+        : aborted(error.jobId, error.cause, unknown.requestId, true);
     unknown.message += `; sent again: ${error.message}`;
     return unknown;
   };

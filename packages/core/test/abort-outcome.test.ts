@@ -2,6 +2,7 @@
  * An abort of a submit the server may have taken says so (`mayExist`, "a job (or file) may exist") and names the
  * request, whether it came while the answer was read or in the wait to send the submit again (`retrySubmit`).
  */
+import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, createDecartClient, type DecartClientOptions, models } from "../src/index.js";
 import { json, serve, silent } from "./helpers.js";
@@ -77,6 +78,56 @@ describe("an abort where a job may exist", () => {
       expect(error.message).toBe("The operation was aborted (request req_1); a job (or file) may exist");
     },
   );
+
+  it("during the second attempt after a 500, held before its body is read: the 500's mayExist and request id", async () => {
+    // A server of its own: `serve` reads each body before answering. The first POST is answered 500; the second is
+    // held, its body not read, and the caller aborts then.
+    const controller = new AbortController();
+    const reason = new Error("user left");
+    let posts = 0;
+    const server = createServer(async (req, res) => {
+      if (++posts > 1) return controller.abort(reason);
+      for await (const _ of req);
+      res.writeHead(500, { "content-type": "application/json", "x-request-id": "req_first" });
+      res.end('{"detail":"boom"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const error = await client(`http://127.0.0.1:${port}`, { retrySubmit: true, poll: { delay: async () => {} } })
+        .queue.submit({
+          model: models.video("lucy-clip"),
+          prompt: "x",
+          data: new Blob([new Uint8Array(4 << 20)], { type: "video/mp4" }),
+          signal: controller.signal,
+        } as never)
+        .catch((e) => e);
+      expect(posts).toBe(2);
+      expect(error).toBeInstanceOf(AbortError);
+      expect(error).toMatchObject({ code: "ABORT", mayExist: true, requestId: "req_first", cause: reason });
+      expect(error.message).toBe("The operation was aborted (request req_first); a job (or file) may exist");
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it("after a 500, aborted once the wait ended but before the second attempt was sent: mayExist", async () => {
+    api = await serve((_req, res) => {
+      res.writeHead(500, { "content-type": "application/json", "x-request-id": "req_first" });
+      res.end('{"detail":"boom"}');
+    });
+    const controller = new AbortController();
+    // A wait of yours that ends as the caller aborts: the next attempt is never sent.
+    const delay = async () => controller.abort(new Error("user left"));
+    const error = await client(api.url, { retrySubmit: true, poll: { delay } })
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+      .catch((e) => e);
+    expect(api.arrived()).toBe(1);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: "ABORT", mayExist: true, requestId: "req_first" });
+    expect(error.message).toBe("The operation was aborted (request req_first); a job (or file) may exist");
+  });
 
   it("while the answer to a submit sent whole is awaited: mayExist", async () => {
     const controller = new AbortController();
