@@ -197,13 +197,26 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
   (!isUsableId(body[key]) || (id && id !== body[key]) ? `no ${key}${id ? ` ${id}` : ""}` : undefined);
 
 /**
+ * `value` as JSON text; one that JSON cannot write (an answer of your own holding a BigInt, a cycle, a getter that
+ * throws), a short description of it instead of a throw.
+ */
+const jsonOf = (value: unknown) => {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return "(not JSON-writable)";
+  }
+};
+
+/**
  * A job's status as the spec describes it, of job `jobId` when given: what is wrong with `body`, or nothing. A `job_id`
  * that cannot be sent back (see `isUsableId`) is as good as none, and its `status` is one of the spec's. Its other
  * fields only inform (`model`, the timestamps the client learns durations from, an `error` of a job not failed): one
  * of another type than
  * the spec's (`created_at` as a number, `model` as an object) is dropped from `body`, not learnt from, not fatal. A
  * failed job's `error` that is no string (`{ code, message }`) is set in `body` to its `message` (else `detail`) when
- * that is text, else to its JSON, cut to 200 characters.
+ * that is text, else to its JSON (one JSON cannot write, a BigInt or a cycle, described in a few words), cut to 200
+ * characters.
  */
 export const checkJob = (body: any, jobId?: string): string | undefined => {
   // A job id as a number (against the spec's string), a safe integer: read as its text, the id it names (see `idOf`).
@@ -214,7 +227,7 @@ export const checkJob = (body: any, jobId?: string): string | undefined => {
   const reason = body?.status === "failed" ? body.error : "";
   if (reason != null && typeof reason !== "string") {
     const text = reason.message ?? reason.detail;
-    body.error = typeof text === "string" ? text : JSON.stringify(reason);
+    body.error = typeof text === "string" ? text : jsonOf(reason);
     // (One word of more: its length alone.)
     if (body.error[200])
       body.error = body.error.slice(0, 200).replace(/\s*[\w%+/=.-]*$/, "") || `${body.error.length} characters`;
@@ -242,8 +255,8 @@ export const idOf = (id: unknown) => (Number.isSafeInteger(id) ? String(id) : id
  * otherwise (a status the API added since, `"queued"`, `"cancelled"`), and of a result in a video type the spec does
  * not list (`video/webm`, its `cause` the answer's Content-Type): not retryable (the same read answers it again),
  * its `cause` the answer's JSON text (the key redacted over HTTP; on a watch driven by reads of your own, the text as
- * you gave it: the engine holds no key); a watch reads it again a few times all the same, as any answer that breaks
- * the spec.
+ * you gave it, the engine holding no key; one JSON cannot write, a BigInt or a cycle, described in a few words); a
+ * watch reads it again a few times all the same, as any answer that breaks the spec.
  */
 export const unreadable = new WeakSet<object>();
 
@@ -395,7 +408,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
           retryable: !newer,
           jobId,
           // (Its JSON text, as over HTTP: a value that a log or a structured clone takes as it is.)
-          ...(newer && { cause: JSON.stringify(current) }),
+          ...(newer && { cause: jsonOf(current) }),
         });
         if (newer) unreadable.add(error);
         return watch.error(error);

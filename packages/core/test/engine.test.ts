@@ -54,6 +54,40 @@ describe("createJobWatch", () => {
     expect(error.cause).toBe('{"job_id":"job_1","status":"queued"}');
   });
 
+  it.each([
+    ["a BigInt", () => ({ job_id: "job_1", status: "queued", progress: 1n })],
+    [
+      "a cycle",
+      () => {
+        const answer: Record<string, unknown> = { job_id: "job_1", status: "queued" };
+        answer.self = answer;
+        return answer;
+      },
+    ],
+  ])(
+    "an answer of yours it cannot read, holding %s: read again, then the typed error, its cause described",
+    (_what, answer) => {
+      const { watch } = setup();
+      watch.start();
+      let step: JobWatchStep | undefined;
+      // Read as any answer that breaks the spec (three retries), then surfaced.
+      for (let read = 0; read < 4; read++) step = watch.status({ job: answer() as never });
+      const { error } = step!.next as { error: DecartError };
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_1", retryable: false });
+      expect(error.message).toMatch(/does not know \(upgrade it\)$/);
+      expect(error.cause).toBe("(not JSON-writable)");
+    },
+  );
+
+  it("a failed job of yours whose reason holds a BigInt: failed, its reason described, no throw", () => {
+    const { watch } = setup();
+    watch.start();
+    const step = watch.status({ job: { job_id: "job_1", status: "failed", error: { code: 7n } } as never });
+    expect(step.events).toMatchObject([{ type: "failed", error: "(not JSON-writable)" }]);
+    expect(step.next).toEqual({ done: true });
+  });
+
   it("starts a submitted job with `submitted` and its first status, before any read", () => {
     const { watch, contexts } = setup({ first: job("pending"), model: "lucy-pro-t2v" });
     const step = watch.start();
