@@ -187,11 +187,13 @@ export const retryDelay = (
  * timeout, 408, 429, 5xx, an answer that broke the spec three times in a row); your code threw (`CALLBACK_ERROR`: a new
  * watch runs your callbacks afresh, and an `onUploadProgress` not at all); your token source failed (`TOKEN_ERROR`, the
  * third failure in a row too: the next request asks it again); an answer that broke the spec (`INVALID_RESPONSE`
- * without a `cause`: a submit answer with a usable `job_id` but no known status, whose job was made; a read's, which
- * another read may get past). False for an `INVALID_RESPONSE` with a `cause`: an unexpected throw of the client's own
- * code (a check that threw), wrapped as one (`asDecartError`), which another watch would meet again; for one of a
- * redirect the client refused (more than 5, to a URL that is no http(s) one: its `status` the 3xx's), which another
- * read would get again; for an error without a job id (nothing to watch:
+ * without a `cause`: a submit answer with a usable `job_id` but no known status, whose job was made; a read's garbled
+ * answer, no status or another job's, which another read may get past). False for an `INVALID_RESPONSE` with a
+ * `cause`: an answer of the job that this version does not know (`unreadable`: a status the API added since, a result
+ * in a video type the spec does not list; its `cause` the answer), which another read gets again (upgrading is the
+ * remedy); an unexpected throw of the client's own code (a check that threw), wrapped as one (`asDecartError`), which
+ * another watch would meet again; for one of a redirect the client refused (more than 5, to a URL that is no http(s)
+ * one: its `status` the 3xx's), which another read would get again; for an error without a job id (nothing to watch:
  * a failed submit, `SUBMIT_OUTCOME_UNKNOWN`, options or an id refused), a job that ended (`JobFailedError`), an answer
  * another read would only get again (a 404, no such job; a 401 or 403, the key may not read it; a 410), an abort of
  * yours (`ABORT`), and anything else.
