@@ -251,9 +251,12 @@ export type QueueClient = {
 
 /**
  * What `createDecartClient` answers: images (`process`), videos (`queue`), client tokens for a browser (`tokens`),
- * stored files (`files`), and the client-wide rate-limit gate (`rateLimit`). Nothing is sent until you call it.
+ * stored files (`files`), and the client-wide rate-limit gate (`rateLimit`). Nothing is sent until you call it. A type
+ * alias, not an interface: a client is a `Record<string, unknown>` (for a store or a test's fake that takes one).
+ *
+ * @interface
  */
-export interface DecartClient {
+export type DecartClient = {
   /**
    * The client-wide rate-limit gate: after a 429 answered by the API (its base URL's origin, not a host a redirect led
    * to), every new request of this client waits until it opens. A batch runner subscribes to show the pacing.
@@ -292,7 +295,7 @@ export interface DecartClient {
      */
     delete(fileId: string, options?: { signal?: AbortSignal | undefined }): Promise<void>;
   };
-}
+};
 
 /** The default logger, every client's that is given none: warnings to `console.warn`. */
 const consoleLogger: Logger = { warn: (m) => console.warn(m) };

@@ -7,6 +7,7 @@ import type * as Official from "@decartai/sdk";
 import { describe, expectTypeOf, it } from "vitest";
 import {
   createDecartClient,
+  type DecartClient,
   type DecartClientOptions,
   type DecartError,
   type DecartSDKError,
@@ -65,6 +66,12 @@ describe("names and options of @decartai/sdk", () => {
     expectTypeOf<QueueClient>().toExtend<Record<string, unknown>>();
     expectTypeOf<DecartClientOptions>().toExtend<Record<string, unknown>>();
     expectTypeOf(createDecartClient({ apiKey: "k" }).queue).toExtend<Record<string, unknown>>();
+  });
+
+  it("takes DecartClient as a record too (a type alias, not an interface), as the official client is", () => {
+    expectTypeOf<ReturnType<typeof Official.createDecartClient>>().toExtend<Record<string, unknown>>();
+    expectTypeOf<DecartClient>().toExtend<Record<string, unknown>>();
+    expectTypeOf(createDecartClient({ apiKey: "k" })).toExtend<Record<string, unknown>>();
   });
 
   it("names the model name unions as the official SDK does", () => {
