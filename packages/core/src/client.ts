@@ -716,8 +716,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const [signal, off] = either(opts.signal, stop);
     const watch = watchOf(jobId, opts);
     const wait = watch.wait ?? delay;
-    // One attempt each (the watch retries), within its budget.
-    const once = { signal, deadline: watch.deadline, maxRetries: 0 as const };
+    // One attempt each (the watch retries), within its budget, whose length a read or download it cuts names (as the
+    // watch's timeout does).
+    const once = {
+      signal,
+      deadline: watch.deadline,
+      maxRetries: 0 as const,
+      budgetMs: opts.timeoutMs ?? DEFAULT_WAIT_MS,
+    };
     let seen: string | undefined;
     // A callback's promise that rejected (not awaited): the watch ends with it at its next step; once it ended, the
     // rejection goes to the logger (`ended`).

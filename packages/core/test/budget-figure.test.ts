@@ -1,8 +1,9 @@
-// A call cut by its own budget (`timeoutMs`) says how long that budget was: `process`'s request, and the read of its
-// file input given as a URL, as `submitAndPoll`'s submit and reads say it (budget.test.ts, input-reads.test.ts).
+// A call cut by its own budget (`timeoutMs`) says how long that budget was: `process`'s request, the read of its file
+// input given as a URL, and a watch's status read (`queue.wait`), as `submitAndPoll`'s submit and reads say it
+// (budget.test.ts, input-reads.test.ts).
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, models, TimeoutError } from "../src/index.js";
+import { createDecartClient, JobTimeoutError, models, TimeoutError } from "../src/index.js";
 import { silent } from "./helpers.js";
 
 // A server that takes every request and never answers it.
@@ -37,5 +38,15 @@ describe("a timeout at the end of a call's budget names the budget's length", ()
       .catch((e) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.message).toMatch(/^Could not download "data" from .*: timed out \(the budget of 300 ms\)$/);
+  });
+
+  it("a watch: the status read its budget cut names the figure, as the watch's timeout does", async () => {
+    const error = await client()
+      .queue.wait("job_never_read", { timeoutMs: 300, download: false })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(JobTimeoutError);
+    expect(error.message).toMatch(/^Job job_never_read not done within 300 ms/);
+    expect(error.cause).toBeInstanceOf(TimeoutError);
+    expect(error.cause.message).toMatch(/\/v1\/jobs\/job_never_read: timed out \(the budget of 300 ms\)$/);
   });
 });
