@@ -630,9 +630,10 @@ export function replaceRefusal(
 /**
  * Checks, before anything is sent, that a regular file at `path` (the file a result replaces, the journal), if there,
  * can be replaced (see `replaceRefusal`): a usage error (exit 2) naming `what`, the file and why otherwise. Nothing
- * there, or a stream (written in place), passes.
+ * there, or a stream (written in place), passes. (`checkOutputFile` checks it for a path given; a batch, for each
+ * line's result as the line is sent, through `savedThrough`.)
  */
-async function checkReplaceable(path: string, what: string): Promise<void> {
+export async function checkReplaceable(path: string, what: string): Promise<void> {
   const entry = await lstat(path).catch(() => undefined);
   if (!entry || !(entry.isFile() || entry.isSymbolicLink())) return;
   const dir = await stat(dirname(path));

@@ -101,3 +101,96 @@ describe("-o a file the user cannot replace", () => {
     },
   );
 });
+
+describe("batch: a line's result the user cannot replace", () => {
+  /** Lines `ro` (a video) and `pic` (an image) whose results in `out` are there already; `ok` (a video) free. */
+  const batchOf = (home: string) => {
+    const file = join(home, "lines.jsonl");
+    writeFileSync(
+      file,
+      [
+        { custom_id: "ro", prompt: "A lake" },
+        { custom_id: "pic", model: "lucy-pro-t2i", prompt: "A lake" },
+        { custom_id: "ok", prompt: "A lake" },
+      ]
+        .map((line) => `${JSON.stringify(line)}\n`)
+        .join(""),
+    );
+    return file;
+  };
+  const lineOf = (out: string, customId: string) =>
+    readFileSync(join(out, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .find((r) => r.custom_id === customId);
+
+  it.skipIf(root && !SETPRIV)(
+    "made read-only (0444): its line fails before it is sent, with the message of image and video; the others run",
+    async () => {
+      const home = join(dir, "home");
+      mkdirSync(home);
+      const file = batchOf(home);
+      const out = join(home, "out");
+      mkdirSync(out);
+      if (root) chownSync(out, NOBODY, NOBODY);
+      for (const name of ["ro.mp4", "pic.png"]) {
+        writeFileSync(join(out, name), "keep me");
+        if (root) chownSync(join(out, name), NOBODY, NOBODY);
+        chmodSync(join(out, name), 0o444);
+      }
+      const ran = await runAsUser(["batch", file, "--out", out], home);
+      expect(ran.code, ran.stderr).toBe(6);
+      for (const [customId, name] of [
+        ["ro", "ro.mp4"],
+        ["pic", "pic.png"],
+      ] as const) {
+        const result = lineOf(out, customId);
+        expect(result.status).toBe("failed");
+        expect(result.error).toBe(
+          `--out ${out}: cannot replace ${join(out, name)}: its permissions do not let you write it (\`>\` and ` +
+            "`curl -o` refuse it too); make it writable, or give another path (nothing was sent)",
+        );
+        expect(result.job_id).toBeUndefined();
+        expect(readFileSync(join(out, name), "utf8")).toBe("keep me");
+      }
+      expect(lineOf(out, "ok").status).toBe("completed");
+      // Only the free line's job was made; no image was asked for. Both refused lines are to be run again.
+      expect(emu.stats().jobsCreated).toBe(1);
+      expect(emu.stats().requests.byRoute.generate ?? 0).toBe(0);
+      expect(readFileSync(join(out, "errors.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
+    },
+  );
+
+  it.skipIf(!root || !SETPRIV)(
+    "another user's, in a sticky directory (as /tmp): its line fails before it is sent; the others run",
+    async () => {
+      const home = join(dir, "home");
+      mkdirSync(home);
+      const file = batchOf(home);
+      const out = join(dir, "shared");
+      mkdirSync(out);
+      chmodSync(out, 0o1777);
+      for (const name of ["ro.mp4", "pic.png"]) {
+        writeFileSync(join(out, name), "old");
+        chmodSync(join(out, name), 0o666);
+      }
+      const ran = await runAsUser(["batch", file, "--out", out], home);
+      expect(ran.code, ran.stderr).toBe(6);
+      for (const [customId, name] of [
+        ["ro", "ro.mp4"],
+        ["pic", "pic.png"],
+      ] as const) {
+        const result = lineOf(out, customId);
+        expect(result.error).toBe(
+          `--out ${out}: cannot replace ${join(out, name)}: another user's file, in a directory where only a file's ` +
+            "owner replaces it (sticky, as /tmp); give another path (nothing was sent)",
+        );
+        expect(readFileSync(join(out, name), "utf8")).toBe("old");
+      }
+      expect(lineOf(out, "ok").status).toBe("completed");
+      expect(emu.stats().jobsCreated).toBe(1);
+      expect(emu.stats().requests.byRoute.generate ?? 0).toBe(0);
+    },
+  );
+});

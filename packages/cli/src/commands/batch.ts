@@ -14,6 +14,7 @@ import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../e
 import {
   checkOutputDirectory,
   checkOutputKind,
+  checkReplaceable,
   checkShownPath,
   ensureDirectoryOf,
   folded,
@@ -25,6 +26,7 @@ import {
   removeStalePartials,
   safeName,
   samePlace,
+  savedThrough,
   writeAtomically,
   writesInPlace,
 } from "../files.js";
@@ -806,6 +808,20 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     }
 
     /**
+     * Checks, as a line is about to be sent, that each file its result may replace in `--out` (`<name>.mp4`; an image's
+     * `<name>.png`, `.jpg` or `.webp`, its type told only by its bytes) can be replaced, as `decart image` and `decart
+     * video` check their `-o` (see `checkReplaceable`: one made read-only, another user's in a sticky directory): else
+     * the line fails with their message, nothing sent for it, rather than once its job or image is paid for.
+     */
+    async function checkResults(line: BatchLine): Promise<void> {
+      for (const extension of line.model.kind === "image" ? imageExtensions : [".mp4"])
+        await checkReplaceable(
+          await savedThrough(join(out, `${line.name}${extension}`)),
+          `--out ${options.out ?? "."}`,
+        );
+    }
+
+    /**
      * A line whose request (a video line's submit, an image line's) an earlier run left unsettled in the journal: it may
      * have made a job or an image (and billed it), so it is not sent again (unless given --resubmit-unknown); failed,
      * in unknown.jsonl, its error saying when it was sent, what may have been made and what to do, of its kind.
@@ -854,6 +870,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       try {
         // `--timeout` bounds the line's wait and download (its deadline set when the watch starts).
         const budget: Budget = {};
+        if (!job) await checkResults(line);
         const fields = job ? undefined : await fileFields(line, base);
         if (!job) {
           // Given up for a new submit (--resubmit-unknown): no longer told as unknown.
@@ -1020,6 +1037,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           return { ...base1, status: "completed", path: found };
         }
         if (unknown && !options.resubmitUnknown) return leftUnknown(base1, unknown, "image");
+        await checkResults(line);
         // Stopped by a signal at once only while the server has not acknowledged it (a file input given as a URL being
         // downloaded, its upload, a wait to send it again after a 429): then nothing was made, and the line is not
         // finished; else after SUBMIT_GRACE_MS (see `letFinish`).
