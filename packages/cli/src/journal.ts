@@ -236,6 +236,14 @@ export function checkJournalApart(flag: string | undefined, written: readonly st
 const journalNamed = (flag: string | undefined, path: string): string =>
   `the journal ${path}${flag !== undefined ? " (--journal)" : process.env.DECART_JOURNAL !== undefined ? " (DECART_JOURNAL)" : ""}`;
 
+/** How the journal was chosen, in words: `--journal`, `DECART_JOURNAL`, or its default place when neither is given. */
+export const journalChosen = (flag: string | undefined): string =>
+  flag !== undefined
+    ? "given by --journal"
+    : process.env.DECART_JOURNAL !== undefined
+      ? "given by DECART_JOURNAL"
+      : "its default place, as neither --journal nor DECART_JOURNAL is given";
+
 /**
  * The journal at `journalPath(flag)`, once checked to be a regular file (where it exists: not a named pipe, a socket
  * or a device) that this user can read and write, in a place where it can be written (a usage error, exit 2, before

@@ -655,6 +655,32 @@ describe("decart batch", () => {
       expect(events(stdout).at(-1), name).toMatchObject({ type: "error", exit_code: 2 });
       expect(readFileSync(join(place, file), "utf8"), name).toBe(text);
     }
+    // The journal is named with how it was chosen: the flag, the variable, or its default place when neither is given
+    // (the message named "(--journal, DECART_JOURNAL)" whichever it was, neither given too).
+    const state = join(place, "state");
+    const defaultJournal = join(state, "decart", "jobs.jsonl");
+    mkdirSync(join(state, "decart"), { recursive: true });
+    writeFileSync(defaultJournal, text);
+    for (const [how, extra, chosen] of [
+      ["--journal", { DECART_JOURNAL: undefined, XDG_STATE_HOME: undefined }, "given by --journal"],
+      ["DECART_JOURNAL", { DECART_JOURNAL: defaultJournal, XDG_STATE_HOME: undefined }, "given by DECART_JOURNAL"],
+      [
+        "neither",
+        { DECART_JOURNAL: undefined, XDG_STATE_HOME: state },
+        "its default place, as neither --journal nor DECART_JOURNAL is given",
+      ],
+    ] as const) {
+      const args = how === "--journal" ? ["--journal", defaultJournal] : [];
+      const { code, stderr } = await run(["batch", defaultJournal, "--out", "out", ...args], {
+        env: { ...env, ...extra },
+        cwd: place,
+      });
+      expect(code, `${how}: ${stderr}`).toBe(2);
+      expect(stderr, how).toContain(
+        `the batch file ${defaultJournal} is the journal ${defaultJournal} (${chosen}), where the batch appends`,
+      );
+    }
+    expect(readFileSync(defaultJournal, "utf8")).toBe(text);
     expect(emu.stats().requests.total).toBe(0);
   });
 

@@ -42,7 +42,14 @@ import {
 } from "../follow.js";
 import { imageExtension, wholeImage } from "../image-type.js";
 import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
-import { checkJournalApart, type JournalJob, journalPath, openJournal, type SubmitRecord } from "../journal.js";
+import {
+  checkJournalApart,
+  type JournalJob,
+  journalChosen,
+  journalPath,
+  openJournal,
+  type SubmitRecord,
+} from "../journal.js";
 import { jsonText } from "../json.js";
 import { type Held, holderText, lockName, takeLock } from "../lock.js";
 import { concurrencyOf, timeoutMs } from "../numbers.js";
@@ -1422,10 +1429,12 @@ function checkBatchApart(
   const file = resolve(source);
   const where = `--out ${options.out ?? "."}`;
   const elsewhere = "copy it elsewhere and give the copy, or give another --out";
-  if (is(journalPath(options.journal))) {
+  const journal = journalPath(options.journal);
+  if (is(journal)) {
     throw usageError(
-      `the batch file ${file} is the journal (--journal, DECART_JOURNAL), where the batch appends the records of its ` +
-        "jobs: give another journal, or another batch file (nothing was sent)",
+      `the batch file ${file} is the journal ${journal} (${journalChosen(options.journal)}), where the batch ` +
+        "appends the records of its jobs: give another journal (--journal, DECART_JOURNAL), or another batch file " +
+        "(nothing was sent)",
     );
   }
   for (const [path, name, fate] of [
