@@ -3,6 +3,7 @@
 // (nodejs/node#51142), and pnpm's packages are reached through them. Not with files.ts, which every command line loads
 // (file-type takes about 40 ms to import).
 import { crc32 } from "node:zlib";
+import { InvalidResponseError } from "@decart/core";
 import { fileTypeFromBuffer } from "file-type";
 import { CliError, EXIT } from "./exit.js";
 import { extensions } from "./files.js";
@@ -93,4 +94,20 @@ function wholeJpeg(jpeg: Buffer): boolean {
     }
   }
   return false;
+}
+
+/**
+ * An image the client refused for its content type alone (one the spec does not list for `process`, `image/webp`), which
+ * it hands on whole with its error (`data`): kept when its bytes are a whole image the CLI saves (a PNG, JPEG or WebP:
+ * see `wholeImage`), the image made and billed; else the client's error (an AVIF: upgrading is the remedy). `decart
+ * image` and a batch's image lines catch the client's `process` with it.
+ */
+export async function keptImage(error: unknown): Promise<Blob> {
+  const data = InvalidResponseError.isInstance(error) && error.data;
+  if (data) {
+    const bytes = new Uint8Array(await data.arrayBuffer());
+    const extension = await imageExtension(bytes, data.type).catch(() => "");
+    if (extension && (await wholeImage(bytes, extension))) return data;
+  }
+  throw error;
 }

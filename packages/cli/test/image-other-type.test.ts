@@ -4,7 +4,7 @@
  * WebP: saved as `.webp`, as one sent as `application/octet-stream` is); else (an AVIF) it says to upgrade and saves
  * nothing. A purpose-built server: the emulator answers the spec's types.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { events, KEY, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
@@ -66,5 +66,36 @@ describe("an image of a type the spec does not list for process", () => {
     expect(error.message).toMatch(
       /: an image of type image\/avif, which @decart\/core \S+ does not take \(upgrade @decart\/cli\) \(HTTP 200, request req_avif\); nothing was saved$/,
     );
+  });
+});
+
+describe("a batch's image line answered with an image type the spec does not list for process", () => {
+  const batch = async (name: string) => {
+    const file = join(dir.dir, `${name}.jsonl`);
+    writeFileSync(file, `${JSON.stringify({ custom_id: name, model: "lucy-pro-t2i", prompt: "A lighthouse" })}\n`);
+    const out = join(dir.dir, "out");
+    const result = await run(["batch", file, "--out", out], {
+      env: { DECART_API_KEY: KEY, DECART_BASE_URL: api.url, DECART_JOURNAL: join(dir.dir, "jobs.jsonl") },
+    });
+    return { result, out };
+  };
+
+  it("a whole WebP labelled image/webp: kept as <custom_id>.webp, the line completed, as decart image keeps it", async () => {
+    answer = ["image/webp", webp];
+    const { result, out } = await batch("light");
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(out, "light.webp"))).toEqual(webp);
+    expect(events(result.stdout).find((e) => e.type === "line_completed")).toMatchObject({
+      custom_id: "light",
+      path: join(out, "light.webp"),
+    });
+  });
+
+  it("a WebP cut short: the line fails with the client's error, nothing saved", async () => {
+    answer = ["image/webp", webp.subarray(0, 60)];
+    const { result, out } = await batch("cut");
+    expect(result.code, result.stderr).toBe(6);
+    expect(existsSync(join(out, "cut.webp"))).toBe(false);
+    expect(events(result.stdout).find((e) => e.type === "line_failed")?.error).toContain("image/webp");
   });
 });

@@ -40,7 +40,7 @@ import {
   settleUnmade,
   warnOf,
 } from "../follow.js";
-import { imageExtension, wholeImage } from "../image-type.js";
+import { imageExtension, keptImage, wholeImage } from "../image-type.js";
 import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
 import {
   checkJournalApart,
@@ -1065,7 +1065,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         const blob = await letFinish(
           going,
           heldImages,
-          (stop) => client.process({ model, ...fields, signal: stop } as never),
+          // An image of a type the client does not take (`image/webp`) handed on whole is kept, as `decart image` keeps it.
+          (stop) => client.process({ model, ...fields, signal: stop } as never).catch(keptImage),
           SUBMIT_GRACE_MS,
         );
         asked = false;

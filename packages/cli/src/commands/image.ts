@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
-import { AbortError, InvalidResponseError, models } from "@decart/core";
+import { AbortError, models } from "@decart/core";
 import { type Code, codeOf } from "../codes.js";
 import { clientFor, type GlobalOptions } from "../config.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
@@ -13,7 +13,7 @@ import {
   writeAtomically,
 } from "../files.js";
 import { heldImage, SUBMIT_GRACE_MS, unknownInterrupt, unsentInterrupt, withInputs } from "../follow.js";
-import { imageExtension, wholeImage } from "../image-type.js";
+import { imageExtension, keptImage } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
@@ -113,7 +113,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
                   // message is the one given; without `--timeout`, the client's.
                   ...(timeout !== undefined && { timeoutMs: Math.min(timeout + 1000, 2 ** 31 - 1) }),
                 } as never)
-                .catch(kept);
+                .catch(keptImage);
               return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
             },
             SUBMIT_GRACE_MS,
@@ -210,19 +210,4 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     output.saved("Image", path, bytes.length);
     return done(path);
   }
-}
-
-/**
- * An image the client refused for its content type alone (one the spec does not list for `process`, `image/webp`), which
- * it hands on whole with its error (`data`): kept when its bytes are a whole image the CLI saves (a PNG, JPEG or WebP:
- * see `wholeImage`), the image made and billed; else the client's error (an AVIF: upgrading is the remedy).
- */
-async function kept(error: unknown): Promise<Blob> {
-  const data = InvalidResponseError.isInstance(error) && error.data;
-  if (data) {
-    const bytes = new Uint8Array(await data.arrayBuffer());
-    const extension = await imageExtension(bytes, data.type).catch(() => "");
-    if (extension && (await wholeImage(bytes, extension))) return data;
-  }
-  throw error;
 }
