@@ -952,6 +952,86 @@ describe("decart jobs", () => {
     }
   });
 
+  it("a batch whose requests, let finish after the signal, are answered 500: exit 130, each line's outcome unknown with its request id, its request unsettled in the journal", async () => {
+    // Each request (a video line's submit, an image line's) is held until the test answers it 500, once the CLI says
+    // it waits for it after the signal.
+    const held: import("node:http").ServerResponse[] = [];
+    const server = await listenOnLoopback((req, res) => {
+      req.resume();
+      req.on("end", () => held.push(res));
+    });
+    try {
+      const file = join(dir, "answered-500.jsonl");
+      writeFileSync(
+        file,
+        `${JSON.stringify({ custom_id: "clip", prompt: "A lake" })}\n` +
+          `${JSON.stringify({ custom_id: "pic", model: "lucy-pro-t2i", prompt: "A lake" })}\n`,
+      );
+      const out = join(dir, "answered-500-out");
+      const journalFile = join(dir, "answered-500-batch.jsonl");
+      const child = start(["batch", file, "--out", out], {
+        env: { ...env, DECART_BASE_URL: server.url, DECART_JOURNAL: journalFile },
+        cwd: dir,
+      });
+      const done = finished(child);
+      await new Promise<void>((resolve) => {
+        const check = () => (held.length === 2 ? resolve() : setTimeout(check, 5));
+        check();
+      });
+      await interrupt(child, "SIGINT", "Waiting for ");
+      for (const [at, res] of held.entries()) {
+        res.writeHead(500, { "content-type": "application/json", "x-request-id": `req_500_${at}` });
+        res.end('{"detail":"Internal Server Error"}');
+      }
+      const stopped = await done;
+      expect(stopped.code, stopped.stderr).toBe(130);
+      const all = events(stopped.stdout);
+      const failed = all.filter((e) => e.type === "line_failed");
+      expect(failed.map((e) => e.custom_id).sort()).toEqual(["clip", "pic"]);
+      for (const line of failed) {
+        expect(line, line.custom_id).toMatchObject({ outcome_unknown: true });
+        expect(line.error, line.custom_id).toMatch(/Internal Server Error \(HTTP 500, request req_500_[01]\)/);
+      }
+      expect(all.at(-1)).toMatchObject({ type: "interrupted", exit_code: 130 });
+      // Each line's request stays unsettled in the journal (a job or an image may exist: --resume does not send it
+      // again), its request id in the line's error in results.jsonl; both lines are in unknown.jsonl, neither in
+      // errors.jsonl (run again, each would bill another). (The video line's submit was settled, as if it made
+      // nothing, and the line left not finished: --resume submitted it again.)
+      const records = readFileSync(journalFile, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      for (const customId of ["clip", "pic"]) {
+        const submit = records.find((r) => r.event === "submitting" && r.custom_id === customId);
+        expect(submit, customId).toBeDefined();
+        expect(
+          records.some((r) => r.event === "submit_settled" && r.submit_id === submit.submit_id),
+          customId,
+        ).toBe(false);
+      }
+      const report = readFileSync(join(out, "results.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(report.map((r) => [r.custom_id, r.outcome_unknown, /request req_500_[01]\)/.test(r.error)])).toEqual([
+        ["clip", true, true],
+        ["pic", true, true],
+      ]);
+      expect(readFileSync(join(out, "unknown.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
+      expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
+      // Run again with --resume, neither line is sent again.
+      const count = held.length;
+      const resumed = await run(["batch", file, "--out", out, "--resume"], {
+        env: { ...env, DECART_BASE_URL: server.url, DECART_JOURNAL: journalFile },
+        cwd: dir,
+      });
+      expect(resumed.code, resumed.stderr).toBe(6);
+      expect(held.length).toBe(count);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("--timeout and --concurrency take decimal numbers only (0x10 is not 16, ' 7' is not 7), in range: exit 2, nothing sent", async () => {
     for (const args of [
       ["video", "A lake", "--timeout", "0x10"],

@@ -945,7 +945,18 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         };
       }
       if (outcome.state === "interrupted") {
-        if (!outcome.jobId) await settleUnmade(journal, submitId, { stop: outcome.stop });
+        if (!outcome.jobId)
+          await settleUnmade(journal, submitId, outcome.unknown ? { error: outcome.unknown } : { stop: outcome.stop });
+        // Let finish after the signal, its answer left its outcome unknown (a 500): a job may exist whose id never came
+        // back, as `video` and `jobs submit` say (exit 130 all the same). Its submit stays unsettled in the journal, so
+        // --resume does not submit the line again unless given --resubmit-unknown; its request id is in its error.
+        if (outcome.unknown)
+          return {
+            ...base1,
+            status: "failed",
+            outcome_unknown: true,
+            error: messageOf(outcome.unknown, submitId ? "batch" : "unjournaled"),
+          };
         if (outcome.stop?.kind !== "unanswered") return undefined;
         // Its answer did not come within the grace: a job may exist whose id no journal holds (its submit stays
         // unsettled there). Not resumable (there is no id to watch); --resume does not submit the line again unless
