@@ -13,6 +13,7 @@ import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { type buildConnector, Dispatcher, getGlobalDispatcher, Pool, ProxyAgent, setGlobalDispatcher } from "undici";
 import {
+  type Answers,
   answerSlot,
   certificateRefused,
   type Forwarded,
@@ -282,6 +283,10 @@ class ProxiedDispatcher extends Dispatcher {
     super();
   }
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    // The work that made the request (a command, a batch's line: see `answerSlot`), whose last download's failure is
+    // noted for its message; each request clears it (a redirect's too, a direct one too).
+    const slot = answerSlot();
+    if (slot) slot.fetched = undefined;
     const url = new URL(String(options.origin));
     const secure = url.protocol === "https:";
     const port = Number(url.port) || (secure ? 443 : 80);
@@ -299,7 +304,7 @@ class ProxiedDispatcher extends Dispatcher {
       this.#proxied.set(proxy.href, agent);
     }
     const named = { proxy, name: current!.names[secure ? "https" : "http"]! };
-    return agent.dispatch(options, watched(handler, named, url, port));
+    return agent.dispatch(options, watched(handler, named, url, port, slot));
   }
   override async close(): Promise<void> {
     await Promise.all([this.direct, ...this.#proxied.values()].map((d) => d.close()));
@@ -313,7 +318,7 @@ class ProxiedDispatcher extends Dispatcher {
 const UNREACHED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
 
 /**
- * `handler`, whose error, when it is the proxy's, is noted (`noteFetchTrouble`) for the CLI's message to name the
+ * `handler`, whose error, when it is the proxy's, is noted in `slot` (`noteFetchTrouble`) for the CLI's message to name the
  * proxy: Node's fetch keeps only its code. undici's `ProxyAgent` fails a tunnel the proxy refused ("Proxy response
  * (407) !== 200 when HTTP Tunneling", an `AbortError`, which Node's fetch would take for a request cancelled and keep no
  * code of: handed on as an `Error` with its code) and a forwarded request it answered 407 ("Proxy Authentication
@@ -325,6 +330,7 @@ function watched(
   { proxy, name }: Named,
   url: URL,
   port: number,
+  slot: Answers | undefined,
 ): Dispatcher.DispatchHandler {
   const secure = url.protocol === "https:";
   const target = `${url.hostname}:${port}`;
@@ -338,14 +344,14 @@ function watched(
     const said = /Proxy response \((\d+)\) !== 200|Proxy Authentication Required \((407)\)/.exec(String(message));
     const status = said && Number(said[1] ?? said[2]);
     if (!status && !UNREACHED.test(code) && !proxyCertificate(code)) return error;
-    noteFetchTrouble(url.origin, code, proxyTrouble(proxy, name, target, status || undefined, code));
+    noteFetchTrouble(slot, code, proxyTrouble(proxy, name, target, status || undefined, code));
     return (error as Error).name === "AbortError" ? Object.assign(new Error(String(message)), { code }) : error;
   };
   // An answer of `PROXY_STATUSES`, which the proxy forwarded to a request for an http URL (from inside a tunnel: the
   // server's), noted as the answer's status (see `fetchTroubleOf`).
   const answered = (status: unknown) => {
     if (!secure && PROXY_STATUSES.has(status as number))
-      noteFetchTrouble(url.origin, `HTTP ${status}`, proxyMayHaveAnswered(proxy, name, target, status as number));
+      noteFetchTrouble(slot, `HTTP ${status}`, proxyMayHaveAnswered(proxy, name, target, status as number));
   };
   return new Proxy(handler, {
     get(target, key) {

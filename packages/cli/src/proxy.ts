@@ -236,7 +236,16 @@ export interface Forwarded {
  * from inside a CONNECT tunnel (a request for an https URL) is the origin's, or its edge's, never the proxy's; one to a
  * request sent directly is no proxy's either: each resets it.
  */
-const answers = new AsyncLocalStorage<{ last?: Forwarded | undefined }>();
+const answers = new AsyncLocalStorage<Answers>();
+
+/**
+ * What the requests of the work under way (see `answers`) left for its error's message: the last answer a proxy
+ * forwarded (`last`), and the last download by Node's fetch that a proxy failed (`fetched`, see `noteFetchTrouble`).
+ */
+export interface Answers {
+  last?: Forwarded | undefined;
+  fetched?: { code: string; text: string } | undefined;
+}
 
 /**
  * Runs `work` with answers of its own (see `answers`): the error it ends with is judged by the last answer of its own
@@ -245,7 +254,7 @@ const answers = new AsyncLocalStorage<{ last?: Forwarded | undefined }>();
 export const answersApart = <T>(work: () => Promise<T>): Promise<T> => answers.run({}, work);
 
 /** Where the answer to a request made now is noted (the work's under way, see `answersApart`), if any. */
-export const answerSlot = (): { last?: Forwarded | undefined } | undefined => answers.getStore();
+export const answerSlot = (): Answers | undefined => answers.getStore();
 
 /**
  * For a client error made of an answer of `PROXY_STATUSES` that a proxy forwarded (the last answer of the work under way:
@@ -273,30 +282,28 @@ export const certificateRefused = (code: unknown): boolean =>
   typeof code === "string" && /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|UND_ERR_PRX_TLS/.test(code);
 
 /**
- * The last failure of a proxy that Node's fetch met (see proxied.ts) on the way to each origin (`http://host:port`):
- * its error's code, and what it says. (A URL that NO_PROXY names is not sent through a proxy: a failure of its own is
- * not one.)
+ * Notes in `slot` (the work's that made the request: see `answers`) a failure of a proxy that Node's fetch met on a
+ * request of a download (a file input given as a URL), or of one a redirect led it to: its error's code (or the
+ * answer's status, as `HTTP 403`), and what it says (`proxyTrouble`, `proxyMayHaveAnswered`). Each request of the
+ * work by Node's fetch clears it first (see proxied.ts), so it is always that of the work's last request.
  */
-const fetchTroubles = new Map<string, { code: string; text: string }>();
-
-/** Notes a failure of a proxy that Node's fetch met on the way to `origin` (see `fetchTroubleOf`). */
-export const noteFetchTrouble = (origin: string, code: string, text: string): void => {
-  fetchTroubles.set(origin, { code, text });
+export const noteFetchTrouble = (slot: Answers | undefined, code: string, text: string): void => {
+  if (slot) slot.fetched = { code, text };
 };
 
 /**
- * What a proxy's failure said (`proxyTrouble`) of a download by Node's fetch (a file input given as a URL) whose error
- * says `message`: the client's message of such a failure names the URL (`from http://…`) and ends with its error's
- * code, as `(ECONNREFUSED)`, or with the answer's status, as `HTTP 403`, and keeps nothing else of it.
+ * What a proxy's failure said of the last download by Node's fetch of the work under way (see `noteFetchTrouble`),
+ * for its error, whose message is `message`: the client's message of such a failure names the URL (`from http://…`,
+ * the URL given, not one a redirect led to) and ends with its error's code, as `(ECONNREFUSED)`, or with the answer's
+ * status, as `HTTP 403`, and keeps nothing else of it. Kept by the work, not by the URL's origin: a redirect to another
+ * host failed there is named, and a later download of the same origin that the proxy did not fail is not.
  */
 export function fetchTroubleOf(message: string): string | undefined {
-  let origin: string | undefined;
-  try {
-    origin = new URL(/ from (\S+)/.exec(message)?.[1] ?? "").origin;
-  } catch {}
-  const trouble = origin === undefined ? undefined : fetchTroubles.get(origin);
+  const trouble = answers.getStore()?.fetched;
   // (An answer's status, noted as `HTTP 403`, ends the message bare: `…: HTTP 403`.)
-  return trouble && (message.endsWith(`(${trouble.code})`) || message.endsWith(`: ${trouble.code}`))
+  return trouble &&
+    / from \S+/.test(message) &&
+    (message.endsWith(`(${trouble.code})`) || message.endsWith(`: ${trouble.code}`))
     ? trouble.text
     : undefined;
 }
