@@ -260,7 +260,10 @@ export async function openJournal(
   checkShownPath(path, what);
   await checkJournalAccess(path, what, write);
   // As given, for its trailing `/`: `--journal state/` would be the file `state` (see `checkOutputKind`).
-  await (write ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what) : checkReadableFile(path, what));
+  // Opened to append (O_CREAT): a file Linux's fs.protected_regular keeps from that is refused too (see `createRefused`).
+  await (write
+    ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what, { appended: true })
+    : checkReadableFile(path, what));
   const journal = new Journal(path, { what });
   if (write) await journal.compact(warn);
   return journal;
