@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { ConnectionError } from "@decart/core";
+import { contentCodings } from "@decart/core/node";
 import { Agent, type AgentConnectOpts } from "agent-base";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
@@ -171,12 +172,7 @@ function answerWatched(req: ClientRequest, forwarder?: Named, target?: string): 
     const noted: Forwarded = { ...forwarder, target: target!, status: res.statusCode! };
     slot.last = noted;
     // The codings in the reverse of the order they were applied in; one the client cannot decode fails its answer.
-    const codings = (res.headers["content-encoding"] ?? "")
-      .toLowerCase()
-      .split(",")
-      .map((coding) => coding.trim())
-      .filter((coding) => coding && coding !== "identity")
-      .reverse();
+    const codings = contentCodings(res.headers["content-encoding"]);
     if (!codings.every((coding) => Object.hasOwn(DECODED, coding))) return;
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1210,3 +1210,12 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
   // node:http (see `nodeFetch`): one transport, one agent's CA, proxy and pool for all.
   return Object.assign(upload, { fetch: nodeFetch(options.agent) });
 }
+
+/** The content codings a `Content-Encoding` header names (lower case, `identity` left out), in the order to undo them. */
+export const contentCodings = (header: string | undefined): string[] =>
+  (header ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((coding) => coding.trim())
+    .filter((coding) => coding && coding !== "identity")
+    .reverse();
