@@ -24,7 +24,10 @@ export interface RateLimitPause {
 
 /** A client's rate-limit gate (`client.rateLimit`): what a batch runner reads to show pacing. */
 export interface RateLimitGate {
-  /** When the gate opens, on the client's clock, while it is closed; `undefined` while it is open. */
+  /**
+   * When the gate opens, on the client's clock, while it is closed; `undefined` while it is open (also once the clock
+   * reads earlier than when the pause began: a clock swapped for another, a test's fake timers at another date).
+   */
   pausedUntil(): number | undefined;
   /**
    * Calls `listener` each time a 429 closes (or extends) the gate. Returns the function that unsubscribes this
@@ -213,10 +216,15 @@ export const canWatchAgain = (error: unknown): boolean =>
  * is open, so that many concurrent calls slow down together.
  */
 export function createGate(now: () => number, warn?: (message: string) => void) {
+  // The pause, as (closed at, ends at) on the clock. It is over once the clock reads its end, or reads earlier than its
+  // closing: a clock swapped for another (a test's fake timers, `setSystemTime`: the default clock follows them) would
+  // otherwise find it closed for as long as that clock moved back, and a pause is never longer than its cause.
+  let at = 0;
   let until = 0;
+  const left = (t = now()) => (t < at ? 0 : until - t);
   const listeners = new Set<(pause: RateLimitPause) => void>();
   return {
-    pausedUntil: () => (until > now() ? until : undefined),
+    pausedUntil: () => (left() > 0 ? until : undefined),
     subscribe(listener: (pause: RateLimitPause) => void) {
       if (typeof listener !== "function") throw invalid("rateLimit.subscribe", "listener", "a function", listener);
       // Each subscription is its own (the same function subscribed twice is called twice, and each unsubscribe ends
@@ -231,16 +239,19 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
     },
     /** Closes the gate for `waitMs` from now (it only ever moves later); returns when this closing ends. */
     close(waitMs: number, requestId: string | undefined): number {
-      const at = now() + waitMs;
-      if (at > until) {
-        until = at;
+      const t = now();
+      const end = t + waitMs;
+      // (A pause that began later on the clock, one swapped since, is over: this one replaces it, ending earlier.)
+      if (end > until || t < at) {
+        at = t;
+        until = end;
         // (Those subscribed now: one that subscribes again as it is called is called at the next closing, not in a loop.)
         for (const listener of [...listeners]) listener({ waitMs, until, requestId });
       }
-      return at;
+      return end;
     },
-    /** The closing a caller has to wait for, unless it already waited for that one: `[until, ms left]`. */
-    pending: (waited: number): [number, number] => [until, until > waited ? until - now() : 0],
+    /** The closing a caller has to wait for, unless it already waited for that one: `[until, ms left]` (≤ 0: none). */
+    pending: (waited: number): [number, number] => [until, until !== waited ? left() : 0],
   };
 }
 
