@@ -135,10 +135,11 @@ export type DecartClientSettings = {
   /** Polling defaults for every wait (see `PollOptions`); `delay` and `now` also drive retry backoff. */
   poll?: PollOptions | undefined;
   /**
-   * Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it for reproducible tests). One
-   * that throws, or answers anything else (`NaN`, `5`, `1`, `-0.5`, no number), ends the call that retries with
-   * `CALLBACK_ERROR` (the job's, in a watch; a submit the server may have taken stays `SUBMIT_OUTCOME_UNKNOWN`, saying
-   * so). Asked only for a retry that is made.
+   * Randomness of the retry backoff's jitter and of the default poll schedule's, in [0, 1) (default `Math.random`; seed
+   * it for reproducible tests). One that throws, or answers anything else (`NaN`, `5`, `1`, `-0.5`, no number), ends
+   * the call that retries with `CALLBACK_ERROR` (the job's, in a watch; a submit the server may have taken stays
+   * `SUBMIT_OUTCOME_UNKNOWN`, saying so), and a watch on the default schedule at its next read. Of retries, asked only
+   * for one that is made.
    */
   random?: (() => number) | undefined;
   /** Your integration's name, added to the user agent: printable ASCII (a header carries it). */
@@ -692,7 +693,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       model: (opts.model as VideoModel | undefined)?.canonical ?? (opts.model as string | undefined),
       now: clock,
       clock: poll.now,
-      schedule: scheduleFor(poll),
+      schedule: scheduleFor(poll, policy.random),
       durations,
       random: policy.random,
       wait: poll.delay,

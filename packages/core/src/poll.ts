@@ -112,11 +112,12 @@ export function adaptiveSchedule(ctx: PollContext, random: () => number = Math.r
 }
 
 /**
- * The schedule for `poll` options: a function, a fixed schedule, or the adaptive default; whichever it is, each delay
- * is capped by `maxIntervalMs` when it is given. The options are read as each delay is asked (they are a checked copy,
- * the client's or merged for a call: never changed).
+ * The schedule for `poll` options: a function, a fixed schedule, or the adaptive default (its jitter from `random`: the
+ * client's, so that a seeded one repeats the waits); whichever it is, each delay is capped by `maxIntervalMs` when it
+ * is given. The options are read as each delay is asked (they are a checked copy, the client's or merged for a call:
+ * never changed).
  */
-export const scheduleFor = (poll: PollOptions): PollSchedule => {
+export const scheduleFor = (poll: PollOptions, random?: () => number): PollSchedule => {
   const schedule: PollSchedule =
     poll.schedule ??
     (poll.initialDelayMs != null || poll.intervalMs != null
@@ -127,7 +128,7 @@ export const scheduleFor = (poll: PollOptions): PollSchedule => {
                 Math.max(poll.maxIntervalMs ?? 0, poll.intervalMs ?? 1500),
               )
             : (poll.initialDelayMs ?? 500)
-      : adaptiveSchedule);
+      : (ctx) => adaptiveSchedule(ctx, random));
   // (Only a delay the watch would take: an answer it refuses, NaN, Infinity or "100", is refused as it is.)
   return (ctx, ms = schedule(ctx)) => (Number.isFinite(ms) && ms > poll.maxIntervalMs! ? poll.maxIntervalMs! : ms);
 };
