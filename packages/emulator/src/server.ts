@@ -112,7 +112,9 @@ const MAX_DATE_MS = 8.64e15;
  * throws, so that its request answers 500 and the log names the option).
  */
 function clockOf(now: EmulatorOptions["now"]): () => number {
-  if (now === undefined) return Date.now;
+  // `Date.now` read at each call, not the function of the time it started: the emulator follows a test's fake timers
+  // (which replace `Date`) whether it started before or after them.
+  if (now === undefined) return () => Date.now();
   if (typeof now !== "function") throw new TypeError(`now must be a function (got ${shownValue(now)})`);
   const checked = () => {
     const t: unknown = now();
