@@ -1,9 +1,11 @@
-import { AbortError, InvalidInputError, models } from "@decart/core";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AbortError, createDecartClient, InvalidInputError, InvalidResponseError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
 import { StrictMode } from "react";
-import { describe, expect, it, vi } from "vitest";
-import { useGenerateImage, useResultUrl } from "../src/index.js";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { DecartProvider, useGenerateImage, useResultUrl } from "../src/index.js";
 import { activityWith, clientFor, collected, countingFetch, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
@@ -357,5 +359,52 @@ describe("useGenerateImage().retry()", () => {
     expect(await nothing()).toBeUndefined();
     expect(result.current.result).toBe(done.result);
     expect(emu.stats().requests.byRoute.process).toBe(2);
+  });
+
+  it("after an image the server made in a type this version does not take (WebP): nothing; the image is the error's data", async () => {
+    // The API: every POST answered 200 with a whole 1×1 WebP labelled image/webp (made, and billed).
+    const webp = Buffer.from("524946461a000000574542505650384c0d0000002f0000001007101111888808", "hex");
+    let posts = 0;
+    const server = createServer((req, res) => {
+      const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "*" };
+      if (req.method === "OPTIONS") return res.writeHead(204, { ...cors, "access-control-allow-methods": "*" }).end();
+      posts++;
+      req.resume();
+      req.on("end", () => res.writeHead(200, { ...cors, "content-type": "image/webp" }).end(webp));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const client = createDecartClient({
+      apiKey: "ek_page_token_0123456789",
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      dangerouslyAllowBrowser: true,
+      logger: { warn: () => {}, debug: () => {} },
+    });
+    const { result } = renderHook(() => useGenerateImage(), {
+      wrapper: ({ children }) => <DecartProvider client={client}>{children}</DecartProvider>,
+    });
+    await act(async () => {
+      await result.current.submit({ model, prompt: "A lighthouse, in WebP" });
+    });
+    const failed = result.current;
+    expect(failed).toMatchObject({
+      status: "error",
+      error: { code: "INVALID_RESPONSE", status: 200 },
+      canRetry: false,
+    });
+    const { error } = failed;
+    expect(InvalidResponseError.isInstance(error) && Buffer.from(await error.data!.arrayBuffer()).equals(webp)).toBe(
+      true,
+    );
+    let again: Blob | undefined | "unset" = "unset";
+    await act(async () => {
+      again = await result.current.retry();
+    });
+    expect(again).toBeUndefined();
+    expect(result.current.error).toBe(error);
+    expect(posts).toBe(1);
   });
 });
