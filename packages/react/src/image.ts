@@ -1,7 +1,63 @@
-import { type DecartClient, type DecartError, InvalidInputError, type ProcessOptions } from "@decart/core";
-import { useSyncExternalStore } from "react";
+import {
+  type AbortError,
+  checkWatchOptions,
+  type DecartClient,
+  type DecartError,
+  InvalidInputError,
+  invalid,
+  type ProcessOptions,
+} from "@decart/core";
+import { useInsertionEffect, useSyncExternalStore } from "react";
 import { useDecartClient, useKept } from "./context.js";
 import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
+
+/**
+ * Options of `useGenerateImage`, as the latest committed render gave them. A key it does not have (a typo such as
+ * `timeout`, or a request's own option such as `timeoutMs`: give that to `submit`) throws an `InvalidInputError` naming
+ * it as the hook renders, rather than being ignored.
+ */
+export interface ImageOptions {
+  /**
+   * Called with the error of a request left on its way (the component's unmount came before its answer; not an
+   * `<Activity>` hiding it, whose state shows the error when shown again, unless the component is removed, or that
+   * state replaced by `reset()` or the next `submit`, before it is shown: then, nobody having seen it) that failed when
+   * an image may have been made, and paid for (`SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR`, an `AbortError` of your
+   * `signal` whose `mayExist` is true, an error of a 2xx answer: the image is its `data`), and the `input` given to that
+   * `submit`: no state shows that error, and its `submit` resolves as ever (`undefined`), never rejects. The latest
+   * committed render's; one that throws is thrown apart (an uncaught error), `submit` resolving all the same. It is
+   * `useGenerateVideo`'s `onOrphan`, for images. (`stop()`, `reset()` and the next `submit` abort the request: its
+   * error goes nowhere.)
+   */
+  onOrphan?: ((error: DecartError, input: ProcessOptions<string>) => void) | undefined;
+}
+
+const hook = "useGenerateImage";
+
+/**
+ * Reads and checks the hook's options as it renders, each once, by the check `useGenerateVideo`'s take (the core's
+ * `checkWatchOptions`: `InvalidInputError` naming the field; a key given as undefined or null is none), which takes a
+ * watch's options too (`model`, `timeoutMs`, `download`, `poll`): none of an image's, refused here as any other
+ * unknown key is, in the same words. Answers them as read.
+ */
+const check = (options: unknown): ImageOptions => {
+  try {
+    const read = checkWatchOptions<ImageOptions>(options, { onOrphan: { type: "function" } }, hook, true);
+    for (const key in read) if (key !== "onOrphan") throw invalid(hook, key, "");
+    return read;
+  } catch (error) {
+    const { field, expected } = error as InvalidInputError;
+    throw /^(a known|$)/.test(expected!)
+      ? invalid(hook, field!, "a known name (onOrphan; a request's timeoutMs goes to submit)")
+      : error;
+  }
+};
+
+/**
+ * Whether an error of a request says an image may have been made (and paid for): by its code (see `madeNothing`), or
+ * an error of a 2xx answer (an image of a type this version does not take, on `data`; no status, `undefined < 300`,
+ * is false).
+ */
+const made = (error: DecartError | undefined): boolean => !madeNothing(error) || (error?.status as number) < 300;
 
 /**
  * What `useGenerateImage` returns: the state (`jobId` and `progress` stay undefined), `submit`, `stop`, `reset`,
@@ -50,7 +106,25 @@ export interface ImageGeneration extends GenerationState {
  * does, since a request sent may have made an image, paid for, that nothing could show again.
  */
 class ImageGenerator {
-  readonly store = new Store(idle, {});
+  readonly store = new Store(idle, {
+    // Read again (shown after an `<Activity>` hid it): an error set meanwhile is seen now.
+    onActive: () => {
+      this.unseen = undefined;
+    },
+  });
+  /** The options of the latest committed render. */
+  options: ImageOptions = {};
+  /**
+   * Whether its component unmounted (set by the cleanup of an insertion effect, which an unmount runs and an
+   * `<Activity>` hiding it does not): its state is read by nothing any more.
+   */
+  declare gone: boolean | undefined;
+  /**
+   * Tells `onOrphan` (once) of a request's error that may have made an image, set in the state while an `<Activity>`
+   * hid the component: called if the component is removed (or the state replaced: `reset()`, the next `submit`) before
+   * it is shown again, when nobody saw that error.
+   */
+  declare unseen: (() => void) | undefined;
   // Declared only (nothing emitted): undefined until set.
   declare private controller: AbortController | undefined;
   /** The latest submit's inputs, for `retry()`: until its image came, `stop()`, `reset()` or the next submit. */
@@ -64,9 +138,7 @@ class ImageGenerator {
    * read it).
    */
   retries({ status, error }: GenerationState): boolean {
-    // Not after an error of a 2xx answer (an image of a type this version does not take, on `data`): the image was
-    // made, and paid for. (No status, `undefined < 300`, is false.)
-    return status === "error" && madeNothing(error) && !((error?.status as number) < 300) && !!this.input;
+    return status === "error" && !made(error) && !!this.input;
   }
 
   /**
@@ -81,6 +153,7 @@ class ImageGenerator {
   }
 
   readonly submit = async <M extends string>(input: ProcessOptions<M>): Promise<Blob | undefined> => {
+    this.unseen?.();
     this.halt();
     const controller = new AbortController();
     this.controller = controller;
@@ -123,10 +196,23 @@ class ImageGenerator {
       this.controller = this.input = undefined;
       this.store.set({ status: "completed", watching: false, result: image });
       return image;
-    } catch (error) {
+    } catch (caught) {
+      // (An `AbortError` to read its `mayExist`: any other error has none.)
+      const error = caught as AbortError;
       if (this.controller === controller) {
         this.controller = undefined;
-        this.store.set({ status: "error", watching: false, error: error as DecartError });
+        this.store.set({ status: "error", watching: false, error });
+        // One that may have made an image, whose state nothing reads (an unmount), goes to `onOrphan`; one in the state
+        // while an `<Activity>` hides the component goes there if nobody sees it (`unseen`). (The hook's own aborts,
+        // `halt`, let go of `controller`: not here.)
+        if (made(error) && (error.code !== "ABORT" || error.mayExist)) {
+          const tell = () => {
+            this.unseen = undefined;
+            queueMicrotask(() => this.options.onOrphan?.(error, input));
+          };
+          if (this.gone) tell();
+          else if (!this.store.active) this.unseen = tell;
+        }
       }
       return undefined;
     } finally {
@@ -137,6 +223,7 @@ class ImageGenerator {
   readonly stop = (): void => this.halt();
 
   readonly reset = (): void => {
+    this.unseen?.();
     this.halt();
     this.store.replace(idle);
   };
@@ -151,13 +238,27 @@ class ImageGenerator {
  * Generates images with the Process API, in the same shape as `useGenerateVideo` (no job id, no progress):
  * `submit(input)` from an event handler, `stop()`, `reset()`, `retry()` and `canRetry`. `stop()` aborts the request in
  * flight (the state goes back to `idle`); unmounting, or an `<Activity>` hiding the component, does not: the request
- * runs to its end, `submit` resolves with its image, and a component shown again shows it. The state is always `idle`
+ * runs to its end, `submit` resolves with its image, and a component shown again shows it (one that fails then, when
+ * an image may have been made, goes to `onOrphan`, as does one that failed while an `<Activity>` hid the component, if
+ * it is removed without being shown again). The options are the latest committed render's. The state is always `idle`
  * on the server. Its type narrows by `status`: once `completed`, `result` is the image, a `Blob`.
  */
-export function useGenerateImage(): CompletedWith<ImageGeneration, Blob>;
-export function useGenerateImage(): ImageGeneration {
+export function useGenerateImage(options?: ImageOptions): CompletedWith<ImageGeneration, Blob>;
+export function useGenerateImage(options?: ImageOptions): ImageGeneration {
+  const checked = check(options);
   const client = useDecartClient();
   const generator = useKept(() => new ImageGenerator(client), [client]);
+  // Once rendered for good, as `useGenerateVideo`'s: its cleanup runs at the unmount, not when an `<Activity>` hides
+  // the component; still gone once the commit is over, it was removed: an error nobody saw (`unseen`) goes to
+  // `onOrphan`.
+  useInsertionEffect(() => {
+    generator.options = checked;
+    generator.gone = false;
+    return () => {
+      generator.gone = true;
+      queueMicrotask(() => generator.gone && generator.unseen?.());
+    };
+  });
   const state = useSyncExternalStore(
     generator.store.subscribe,
     generator.store.getSnapshot,

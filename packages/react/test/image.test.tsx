@@ -408,3 +408,93 @@ describe("useGenerateImage().retry()", () => {
     expect(posts).toBe(1);
   });
 });
+
+describe("useGenerateImage's options: onOrphan, and no other", () => {
+  const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+  type Hook = { result: { current: ReturnType<typeof useGenerateImage> } };
+  // Submits `input`, calls `leave` before its answer comes, and answers what `submit` resolved with.
+  const submitted = async (hook: Hook, input: { model: typeof model; prompt: string }, leave: () => void) => {
+    let left: Promise<Blob | undefined> | undefined;
+    act(() => {
+      left = hook.result.current.submit(input);
+    });
+    leave();
+    let got: Blob | undefined | "unset" = "unset";
+    await act(async () => {
+      got = await left;
+    });
+    await act(aTask);
+    return got;
+  };
+
+  it("a request that fails after an unmount goes to onOrphan when an image may have been made (500), not when none was (503)", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "503" }] });
+    const client = clientFor(emu, { maxRetries: 0 });
+    const onOrphan = vi.fn();
+    const none = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: strictWith(client) });
+    expect(await submitted(none, { model, prompt: "unmounted, then answered 503" }, none.unmount)).toBeUndefined();
+    expect(onOrphan).not.toHaveBeenCalled();
+    emu.setFaults([{ route: "process", kind: "500" }]);
+    const left = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: strictWith(client) });
+    const input = { model, prompt: "unmounted, then answered 500" };
+    expect(await submitted(left, input, left.unmount)).toBeUndefined();
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
+    expect(emu.stats().requests.byRoute.process).toBe(2);
+  });
+
+  it("one that fails while an <Activity> hides the component is its state's (shown again); removed unseen, it goes to onOrphan once", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
+    const client = clientFor(emu, { maxRetries: 0 });
+    const onOrphan = vi.fn();
+    const tab = activityWith(client);
+    const shown = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: tab.wrapper });
+    const hide = (t: typeof tab, hook: { rerender(): void }) => () => {
+      t.show(false);
+      hook.rerender();
+    };
+    expect(await submitted(shown, { model, prompt: "hidden, answered 500" }, hide(tab, shown))).toBeUndefined();
+    tab.show(true);
+    shown.rerender();
+    expect(shown.result.current).toMatchObject({ status: "error", error: { code: "SUBMIT_OUTCOME_UNKNOWN" } });
+    shown.unmount();
+    await act(aTask);
+    expect(onOrphan).not.toHaveBeenCalled();
+    const other = activityWith(client);
+    const removed = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: other.wrapper });
+    const input = { model, prompt: "hidden, answered 500, then removed" };
+    expect(await submitted(removed, input, hide(other, removed))).toBeUndefined();
+    expect(onOrphan).not.toHaveBeenCalled(); // in the state, which may be shown again
+    removed.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
+  });
+
+  it("a key it does not have (a typo, a request's timeoutMs, a watch's option) or an onOrphan that is no function is refused as it renders, naming it", async () => {
+    emu = await startFast();
+    const wrapper = strictWith(clientFor(emu));
+    vi.spyOn(console, "error").mockImplementation(() => {}); // React's report of the error thrown while rendering
+    const known = "a known name (onOrphan; a request's timeoutMs goes to submit)";
+    const cases = [
+      [{ timeout: 5000 }, "timeout", `must be ${known}`],
+      [{ timeoutMs: 5000 }, "timeoutMs", `must be ${known}`],
+      [{ poll: { intervalMs: 10 } }, "poll", `must be ${known}`],
+      [{ onOrphan: 5 }, "onOrphan", "must be a function (got 5)"],
+    ] as const;
+    for (const [options, field, words] of cases) {
+      let error: unknown;
+      try {
+        renderHook(() => useGenerateImage(options as never), { wrapper });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(error).toMatchObject({ field, message: `useGenerateImage: "${field}" ${words}` });
+    }
+    // Given as undefined: none given.
+    const { result } = renderHook(() => useGenerateImage({ onOrphan: undefined }), { wrapper });
+    expect(result.current.status).toBe("idle");
+    expect(emu.stats().requests.byRoute.process).toBe(0);
+  });
+});
