@@ -107,6 +107,17 @@ const isObject = (v: unknown) => !!v && typeof v === "object" && !Array.isArray(
 export const sentLength = (value: string | readonly unknown[]): number =>
   typeof value === "string" ? [...value.replace(/\r?\n|\r/g, "\r\n")].length : Array.isArray(value) ? value.length : 0;
 
+/**
+ * Other names of a file's media type, which the server takes as the type they name (it does not judge a file by its
+ * label): S3's default for an object stored without a type (`binary/octet-stream`: none known, the server judges), and
+ * old names of image types that stores and browsers still give.
+ */
+const ALIASES: Readonly<Record<string, string>> = {
+  "binary/octet-stream": "application/octet-stream",
+  "image/jpg": "image/jpeg",
+  "image/x-png": "image/png",
+};
+
 const TYPES: Record<string, (v: unknown) => boolean> = {
   array: Array.isArray,
   object: isObject,
@@ -189,8 +200,11 @@ export function checkSchema(
             : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`,
       );
     }
+    // (A file's type as named: an alias is the type it names, `application/octet-stream` none known. A type named as a
+    // prototype's key, `constructor`, looks up a function: no accepted type either.)
     const media = isBlob(value) && mediaOf(value.type);
-    if (accept && media && media !== "application/octet-stream" && !accept.includes(media)) {
+    const named = media && (ALIASES[media] || media);
+    if (accept && named && named !== "application/octet-stream" && !accept.includes(named)) {
       fail(`of type ${accept.join(", ")}`, path, media);
     }
     // A file of no bytes is no media of an accepted type (a stream's length is not known before it is sent). A file to

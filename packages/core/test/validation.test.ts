@@ -994,6 +994,28 @@ describe("a file given as a URL", () => {
     expect(aborted).toMatchObject({ name: "InvalidInputError", field: "data", retryable: false });
   });
 
+  it("labelled binary/octet-stream (S3's default: none known), image/jpg or image/x-png (image/jpeg's and image/png's other names) is sent, as a Blob so labelled is (the server agrees)", async () => {
+    for (const type of ["binary/octet-stream", "image/jpg", "image/x-png"]) {
+      served.set(`/labelled/${type}`, [type, pngBytes]);
+      for (const data of [`${origin}/labelled/${type}`, new Blob([pngBytes as BlobPart], { type })]) {
+        const before = emu.stats().requests.byRoute.process!;
+        const image = await client.process({ model: models.image("lucy-image-2"), prompt: "x", data });
+        expect([type, image.size > 0]).toEqual([type, true]);
+        expect(emu.stats().requests.byRoute.process).toBe(before + 1);
+      }
+    }
+    // A label that names no accepted type is still refused: `binary/` of another kind, a prototype's key.
+    for (const type of ["binary/png", "constructor"]) {
+      const data = new Blob([pngBytes as BlobPart], { type });
+      const refused = await client.process({ model: models.image("lucy-image-2"), prompt: "x", data }).catch((e) => e);
+      expect(refused).toMatchObject({
+        name: "InvalidInputError",
+        field: "data",
+        message: expect.stringContaining(type),
+      });
+    }
+  });
+
   it("that serves what the field takes is sent (the server agrees); with validateInputs: false it is not checked", async () => {
     const job = await client.queue.submit({
       model: models.video("lucy-pro-i2v"),
