@@ -555,7 +555,8 @@ class VideoGenerator {
         if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId });
         if (jobId || (!madeNothing(error) && (error.code !== "ABORT" || error.mayExist))) {
           const tell = () => {
-            this.unseen = undefined;
+            // Its own only: a newer submit's unseen error is still to be told.
+            if (this.unseen === tell) this.unseen = undefined;
             queueMicrotask(() => this.options.onOrphan?.(error, input));
           };
           if (this.last !== job || this.gone) tell();

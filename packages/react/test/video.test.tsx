@@ -661,6 +661,53 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(onOrphan).toHaveBeenCalledTimes(2);
   });
 
+  it("an earlier submit failing after the latest failed while an <Activity> hid the component leaves the latest's error unseen: removed, onOrphan gets both", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    // The first submit's request is sent (to the emulator, over HTTP) once `open()` is called.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let posts = 0;
+    const gated: typeof fetch = async (url, init) => {
+      if (init?.method === "POST" && ++posts === 1) await gate;
+      return fetch(url, init);
+    };
+    const onOrphan = vi.fn();
+    const tab = activityWith(clientFor(emu, { maxRetries: 0, fetch: gated }));
+    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper });
+    const first = { model, prompt: "left by the next submit, answered 500 last" };
+    const latest = { model, prompt: "the latest, answered 500 while hidden" };
+    let sentFirst: Promise<unknown> | undefined;
+    let sentLatest: Promise<unknown> | undefined;
+    act(() => {
+      sentFirst = hook.result.current.submit(first);
+    });
+    await act(() => until(() => posts === 1));
+    act(() => {
+      sentLatest = hook.result.current.submit(latest);
+    });
+    tab.show(false);
+    hook.rerender();
+    await act(async () => {
+      await sentLatest;
+    });
+    await act(aTask);
+    expect(onOrphan).not.toHaveBeenCalled(); // the latest's error is in the (hidden) state
+    open();
+    await act(async () => {
+      await sentFirst;
+    });
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1); // the first's: left, no state shows it
+    expect(onOrphan).toHaveBeenLastCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), first);
+    // Removed without being shown: nobody saw the latest's error either.
+    hook.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(2);
+    expect(onOrphan).toHaveBeenLastCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), latest);
+  });
+
   it("a submit whose promise is ignored never rejects: the next click aborts the one on its way and submits again", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "slow", delayMs: 60_000 }] });
     const { result } = renderHook(() => useGenerateVideo(), { wrapper: strictWith(clientFor(emu, { maxRetries: 0 })) });
