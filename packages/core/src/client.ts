@@ -529,6 +529,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         );
     } catch (cause) {
       const error = callbackThrew(jobId, cause);
+      // (Called once the server answered: the body was sent.)
+      error.mayExist = true;
       if (jobId) throw error;
       logger.warn(error.message);
     }

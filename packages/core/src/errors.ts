@@ -106,6 +106,13 @@ export class DecartError extends Error {
   /** True when trying again later could succeed (network errors, timeouts, 408, 429, 5xx). */
   declare retryable: boolean;
   /**
+   * `true` when the server may have taken the request this error ended: an `AbortError` so marked (see there), or a
+   * `CALLBACK_ERROR` your `onUploadProgress` threw once the whole body was sent (its message says `a job (or file) may
+   * exist`; or, after the answer, it carries the job id). One it threw before (at 0 bytes, or partway) sent nothing
+   * the server could take: not set then, nor otherwise.
+   */
+  declare mayExist?: true | undefined;
+  /**
    * The error as plain data, for `JSON.stringify` (a log line, an HTTP answer) and for `postMessage` to or from a worker,
    * which keep none of an error's own fields (the structured clone of an error keeps its `message` alone): `name`,
    * `code`, `message`, `status`, `requestId`, `jobId`, `fileId` and `retryable` (those not set are `undefined`, left

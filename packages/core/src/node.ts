@@ -985,7 +985,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       let requestId: string | undefined;
       // A callback that throws ends the upload with its own error: not a broken connection, and not sent again. Its
       // last call comes once the whole body was handed to the connection: then a job (or file) may exist, and the
-      // error says so (with the request id, if the answer came already).
+      // error says so (`mayExist`, with the request id, if the answer came already).
       // A promise it returns (not awaited) that rejects while the request is going ends it so too; once the answer
       // came, the call is answered, and the rejection is not seen.
       const progress = (totalBytes = known ? filesBytes : undefined) => {
@@ -994,6 +994,7 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
           if (sent) {
             error.message += `; the whole body was sent: a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}`;
             error.requestId = requestId;
+            error.mayExist = true;
           }
           return error;
         };

@@ -487,7 +487,7 @@ describe("callbacks", () => {
     }
   });
 
-  it("onUploadProgress throwing after the submit was answered: CALLBACK_ERROR with the job id", async () => {
+  it("onUploadProgress throwing after the submit was answered: CALLBACK_ERROR with the job id (mayExist)", async () => {
     const client = clientFor(emu);
     const oops = new Error("oops");
     const onUploadProgress = () => {
@@ -496,7 +496,12 @@ describe("callbacks", () => {
     for (const call of [client.queue.submit, client.queue.submitAndPoll]) {
       const error = await call({ model: t2v, prompt: "x", onUploadProgress }).catch((e) => e);
       expect(error).toBeInstanceOf(DecartError);
-      expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: oops, jobId: expect.stringMatching(/^job_/) });
+      expect(error).toMatchObject({
+        code: "CALLBACK_ERROR",
+        cause: oops,
+        jobId: expect.stringMatching(/^job_/),
+        mayExist: true,
+      });
       expect((await client.queue.wait(error.jobId, { download: false })).status).toBe("completed");
     }
   });

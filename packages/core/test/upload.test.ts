@@ -200,11 +200,13 @@ describe("uploads through nodeUpload()", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(DecartError);
     expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: oops, retryable: false });
+    // Thrown partway: the server could take nothing.
+    expect(error.mayExist).toBeUndefined();
     expect(calls).toBe(2);
     expect((emu.stats().requests.byRoute.files ?? 0) - before).toBeLessThanOrEqual(1);
   });
 
-  it("an onUploadProgress that throws on its last call (the whole body sent) says a job (or file) may exist", async () => {
+  it("an onUploadProgress that throws on its last call (the whole body sent) says a job (or file) may exist (mayExist)", async () => {
     const client = clientFor(emu, { upload: nodeUpload() });
     for (const source of [await fileFromPath(path), createReadStream(path)]) {
       const oops = new Error("oops");
@@ -218,7 +220,7 @@ describe("uploads through nodeUpload()", () => {
         })
         .catch((e) => e);
       expect(error).toBeInstanceOf(DecartError);
-      expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: oops, retryable: false });
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: oops, retryable: false, mayExist: true });
       expect(error.message).toMatch(
         /a callback threw \(Error: oops\); the whole body was sent: a job \(or file\) may exist/,
       );

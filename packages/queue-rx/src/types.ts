@@ -88,8 +88,9 @@ export interface SubmitJobOptions extends JobOptions {
    * its job, which nobody hears of as `submitted` any more, is handed here. Every job is told once: as `submitted` or
    * here. One that throws is reported as an unhandled error (rxjs's `config.onUnhandledError`), a `CALLBACK_ERROR`
    * carrying the job id. A submit that fails then without a job id, its outcome unknown (`SUBMIT_OUTCOME_UNKNOWN`: a
-   * job may exist, its id unknown) or your callback having thrown (`CALLBACK_ERROR`: an `onUploadProgress` that threw
-   * once the body was sent, when a job may exist), is reported there too, its error as it is with the submit's `model`
+   * job may exist, its id unknown) or your callback having thrown once the body was sent (`CALLBACK_ERROR` whose
+   * `mayExist` is true: an `onUploadProgress` that threw on its last call, when a job may exist; one that threw before
+   * sent nothing, and is not reported), is reported there too, its error as it is with the submit's `model`
    * set on it (as `submitted` names it; from `submitAll`, its input's `index` and `key` too), when
    * `config.onUnhandledError` is set; left unset (rxjs's default), it is warned of with `console.warn` (the error, with
    * its request id), never thrown: a server's answer does not end the process.

@@ -407,14 +407,16 @@ export function submitWith(
     /**
      * A job whose subscriber left: to `onOrphan` (a throw there is reported as unhandled, with the job id). A submit's
      * failure then (`error`) without a job id whose outcome is unknown (a 500, a connection broken once the body was
-     * sent: a job may exist, its id unknown), or that your callback threw (a `CALLBACK_ERROR`: an `onUploadProgress`
-     * that threw once the body was sent, and a job may exist), is reported as unhandled (rxjs's
+     * sent: a job may exist, its id unknown), or that your callback threw once the body was sent (a `CALLBACK_ERROR`
+     * whose `mayExist` is true: an `onUploadProgress` that threw on its last call; one that threw before sent nothing),
+     * is reported as unhandled (rxjs's
      * `config.onUnhandledError`) when that is set, else warned of (`console.warn`, the error with its request id):
      * every job is told once, and a server's answer never throws from a timer (rxjs's way without a handler), ending
      * the process. The error says which submit it was: its `model` (as `submitted` names it), and `at`'s fields.
      */
     const orphan = (jobId: unknown, error?: any) => {
-      if (!jobId && /^(SUBMIT_OUTCOME_UNKNOWN|CALLBACK_ERROR)$/.test(error?.code)) {
+      const code = error?.code;
+      if (!jobId && (code === "SUBMIT_OUTCOME_UNKNOWN" || (code === "CALLBACK_ERROR" && error.mayExist))) {
         Object.assign(error, { model: modelName(input.model) }, at);
         if (config.onUnhandledError) throw error;
         return console.warn(error);

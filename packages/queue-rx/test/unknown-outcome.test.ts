@@ -84,6 +84,16 @@ const breaksAtTheEnd = (calls: string[]) => ({
   },
 });
 
+/** As `breaksAtTheEnd`, but its `onUploadProgress` throws on its first call, before any byte was sent. */
+const breaksAtZero = (calls: string[]) => ({
+  ...breaksAtTheEnd(calls),
+  prompt: "nothing sent, the bar broke at once",
+  onUploadProgress: ({ sentBytes, totalBytes }: { sentBytes: number; totalBytes?: number | undefined }) => {
+    calls.push(`${sentBytes}/${totalBytes}`);
+    throw new Error("the progress bar broke at 0%");
+  },
+});
+
 describe("a submit whose outcome turns unknown after its subscriber left", () => {
   it("a 500, and a reset once the body was sent: reported as unhandled, not to onOrphan (no job id); a 503 made nothing: not reported", async () => {
     api = await holdingServer();
@@ -129,17 +139,46 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
     const errors: DecartError[] = [];
     submitJob(client, breaksAtTheEnd(calls)).subscribe({ error: (e) => errors.push(e) });
     await until(() => errors.length === 1);
-    expect(errors[0]).toMatchObject({ code: "CALLBACK_ERROR", jobId: undefined, message: /may exist/ });
+    expect(errors[0]).toMatchObject({ code: "CALLBACK_ERROR", jobId: undefined, mayExist: true, message: /may exist/ });
     expect(unhandled).toEqual([]);
     // Its subscriber gone before the body was sent.
     submitJob(client, breaksAtTheEnd(calls), { onOrphan: (id) => orphans.push(id) })
       .subscribe()
       .unsubscribe();
     await until(() => unhandled.length === 1);
-    expect(unhandled[0]).toMatchObject({ code: "CALLBACK_ERROR", jobId: undefined, message: /may exist/ });
+    expect(unhandled[0]).toMatchObject({
+      code: "CALLBACK_ERROR",
+      jobId: undefined,
+      mayExist: true,
+      message: /may exist/,
+    });
     expect(String((unhandled[0] as Error).cause)).toMatch(/broke at 100%/);
     expect(calls).toEqual(["0/1000", "1000/1000", "0/1000", "1000/1000"]);
     expect(orphans).toEqual([]);
+  });
+
+  it("a CALLBACK_ERROR thrown before any byte was sent (onUploadProgress at 0 bytes): not reported, no job can exist", async () => {
+    api = await holdingServer();
+    const client = clientOf(api.url, nodeUpload());
+    const calls: string[] = [];
+    const ended: DecartError[] = [];
+    // Through the client's submit, noting each failure.
+    const submitSource = (input: Parameters<typeof client.queue.submit>[0]) =>
+      defer(() => client.queue.submit(input)).pipe(tap({ error: (e) => ended.push(e) }));
+    // Thrown at 0 bytes after the subscriber left: the server got nothing (nothing held), and nothing is reported.
+    submitJob(client, breaksAtZero(calls), { submitSource }).subscribe().unsubscribe();
+    await until(() => ended.length === 1);
+    expect(ended[0]).toMatchObject({ code: "CALLBACK_ERROR", jobId: undefined });
+    expect(ended[0]!.mayExist).toBeUndefined();
+    expect(ended[0]!.message).not.toMatch(/may exist/);
+    // Then one thrown once the whole body was sent: its report is the only one (reports come in order).
+    submitJob(client, breaksAtTheEnd(calls), { submitSource }).subscribe().unsubscribe();
+    await until(() => unhandled.length === 1);
+    await until(() => ended.length === 2);
+    expect(unhandled).toEqual([ended[1]]);
+    expect(String(unhandled[0]!.cause)).toMatch(/broke at 100%/);
+    expect(calls).toEqual(["0/1000", "0/1000", "1000/1000"]);
+    expect(api.held).toHaveLength(1);
   });
 
   it("submitAll left with two submits under way, both answered 500: both reported", async () => {

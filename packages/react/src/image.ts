@@ -67,9 +67,9 @@ export interface ImageGeneration extends GenerationState {
   /**
    * Whether `retry()` would send the same inputs again now (after an `error` that says no image was made), by the rule
    * `retry()` follows: show a "Try again" only then. False when `idle`, running, `completed`, after
-   * `SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR`, an error of a 2xx answer (an `INVALID_RESPONSE`: an image of a type
-   * this version does not take, made and paid for, on the error's `data`) or a request your `signal` aborted, and with
-   * a file that can be read only once (a stream).
+   * `SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR` thrown once the whole body was sent (its `mayExist`), an error of a
+   * 2xx answer (an `INVALID_RESPONSE`: an image of a type this version does not take, made and paid for, on the error's
+   * `data`) or a request your `signal` aborted, and with a file that can be read only once (a stream).
    */
   canRetry: boolean;
   /**
@@ -91,11 +91,13 @@ export interface ImageGeneration extends GenerationState {
    * After an `error` that says no image was made (your input, the key, an HTTP answer such as 400, 403, 422, 429 or
    * 503, a refused connection): sends the same inputs again, as `submit`. Otherwise it does nothing and resolves
    * `undefined`: `idle`, running, `completed`, a request your `signal` aborted, one whose outcome is unknown
-   * (`SUBMIT_OUTCOME_UNKNOWN`, or a `CALLBACK_ERROR`: an image may have been made, and paid for; `submit` again
-   * yourself if you accept that), or one the server answered with an image of a type this version does not take (an
-   * `InvalidResponseError` of a 2xx answer: made and paid for; the image is its `data`, a `Blob`, to show if you can).
-   * The inputs are kept for it until an image comes, `stop()`, `reset()` or the next `submit`; a file that can be read
-   * only once (a `ReadableStream`, an async iterable), read by the request, is never sent again.
+   * (`SUBMIT_OUTCOME_UNKNOWN`, or a `CALLBACK_ERROR` your `onUploadProgress` threw once the whole body was sent, its
+   * `mayExist` true: an image may have been made, and paid for; `submit` again yourself if you accept that; one it
+   * threw before, at 0 bytes, sent nothing: sent again), or one the server answered with an image of a type this
+   * version does not take (an `InvalidResponseError` of a 2xx answer: made and paid for; the image is its `data`, a
+   * `Blob`, to show if you can). The inputs are kept for it until an image comes, `stop()`, `reset()` or the next
+   * `submit`; a file that can be read only once (a `ReadableStream`, an async iterable), read by the request, is never
+   * sent again.
    */
   retry(): Promise<Blob | undefined>;
 }

@@ -45,12 +45,15 @@ export type CompletedWith<T extends GenerationState, Result extends Blob | undef
 
 /**
  * Whether an error of a request says it made nothing (no job, no image), so sending the same inputs again cannot pay
- * twice, by its code alone: any error but one whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`), an abort of yours, a
- * callback of yours that threw (`CALLBACK_ERROR`: an `onUploadProgress` may throw once the whole body was sent, when a
- * job may exist; one with a job id is that job's), or one without a code.
+ * twice: any error but one whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`), an abort of yours, a callback of yours
+ * that threw once the whole body was sent (a `CALLBACK_ERROR` whose `mayExist` is true, as the core marks an
+ * `onUploadProgress` that threw on its last call, when a job may exist; one with a job id is that job's; one thrown
+ * before sent nothing), or one without a code.
  */
-export const madeNothing = (error: unknown): boolean =>
-  !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT|CALLBACK_ERROR)?$/.test((error as { code?: string } | undefined)?.code ?? "");
+export const madeNothing = (error: unknown): boolean => {
+  const { code, mayExist } = (error ?? {}) as { code?: string; mayExist?: true };
+  return !/^(SUBMIT_OUTCOME_UNKNOWN|ABORT)?$/.test(code ?? "") && !(mayExist && code === "CALLBACK_ERROR");
+};
 
 /**
  * `input`, to be sent again by `retry()`, unless a file of it can be read only once (a `ReadableStream`, an async

@@ -50,7 +50,7 @@ export interface VideoJobOptions {
    * (`reset()`, the next `submit` or the component's unmount came before its answer; not an `<Activity>` hiding it,
    * whose state shows the error when shown again, unless the component is removed, or that state replaced, before it
    * is shown: then, nobody having seen it) that failed when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`,
-   * a `CALLBACK_ERROR`, an `AbortError` of your `signal` whose `mayExist` is true; `error.jobId`, the job's
+   * a `CALLBACK_ERROR` or an `AbortError` of your `signal` whose `mayExist` is true; `error.jobId`, the job's
    * id when known, which its `submit` resolves with too), and the `input` given to that `submit`: no state shows that
    * error, and its `submit` resolves as ever, never rejects. The latest committed render's; one that throws is thrown
    * apart (an uncaught error), `submit` resolving all the same. It is what queue-rx's `onOrphan` is to `submitJob`.
@@ -133,7 +133,7 @@ export interface VideoGeneration extends GenerationState {
    * Whether `retry()` would do something now (watch the same job again, or submit the same inputs again), by the rule
    * `retry()` follows: show its button only then. False when nothing was submitted (or after `reset()`), while
    * watching, once `completed`, after a submit whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`, or a
-   * `CALLBACK_ERROR` without a job id) or that your `signal` aborted, after a watch's error that another watch cannot
+   * `CALLBACK_ERROR` without a job id whose `mayExist` is true) or that your `signal` aborted, after a watch's error that another watch cannot
    * get past (the core's `canWatchAgain`: a 404, a 401 or 403), and where it would send again a file that can be
    * read only once (a stream). True without an `error` only after `stop()`: `retry()` then watches the same job again,
    * no new job, so label its button "Watch again" rather than "Try again".
@@ -174,9 +174,10 @@ export interface VideoGeneration extends GenerationState {
    *   answer such as 400, 403, 422, 429 or 503, a refused connection): submits the same inputs again, as `submit`.
    * - anything else does nothing and resolves `undefined`: nothing submitted (or `reset()`), watching, `completed`,
    *   an error that another watch cannot get past (a 404, a 401 or 403, options the watch refused), or a submit whose
-   *   outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`, or `CALLBACK_ERROR` without a job id: your
-   *   `onUploadProgress` may throw once the whole body was sent; a job may exist, and paying twice is for you to
-   *   decide, with `submit`) or that your `signal` aborted.
+   *   outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`, or `CALLBACK_ERROR` without a job id whose `mayExist` is true:
+   *   your `onUploadProgress` threw once the whole body was sent; a job may exist, and paying twice is for you to
+   *   decide, with `submit`) or that your `signal` aborted. One it threw before (at 0 bytes) made nothing: submitted
+   *   again.
    *
    * The inputs (an uploaded file too) are kept for it until the job completes, `reset()` or the next `submit`; a file
    * that can be read only once (a `ReadableStream`, an async iterable), read by the first submit, is never submitted

@@ -2,7 +2,7 @@ import { type DecartClient, models } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
 import type { Emulator } from "@decart/emulator";
 import { act, renderHook } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useGenerateImage, useGenerateVideo } from "../src/index.js";
 import { clientFor, startFast, strictWith, until } from "./helpers.js";
 
@@ -27,6 +27,20 @@ function breaksAtTheEnd() {
   };
   return bar;
 }
+
+/** An `onUploadProgress` that throws on its first call (at 0 bytes: nothing sent), until `fixed`. */
+function breaksAtOnce() {
+  const bar = {
+    fixed: false,
+    onUploadProgress: () => {
+      if (!bar.fixed) throw new Error("the progress bar broke at 0%");
+    },
+  };
+  return bar;
+}
+
+/** Resolves after the current task and its microtasks. */
+const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The read-once file inputs: a web stream, and an async iterable (as a Node stream is). */
 const readOnce = {
@@ -99,6 +113,86 @@ describe("retry() never sends again what may have made a job or an image", () =>
     expect(again).toBeUndefined();
     expect(result.current).toEqual(before);
     expect(emu.stats().requests.byRoute.process).toBe(processed);
+  });
+});
+
+describe("a CALLBACK_ERROR thrown before any byte was sent (onUploadProgress at 0 bytes) made nothing", () => {
+  it("useGenerateVideo: retry() submits again (no job was made); left on its way, it goes to no onOrphan, as one thrown once the body was sent does", async () => {
+    emu = await startFast();
+    const client = clientFor(emu, { upload: nodeUpload() });
+    const bytes = await still(client);
+    const onOrphan = vi.fn();
+    const { result } = renderHook(() => useGenerateVideo({ download: false, onOrphan }), {
+      wrapper: strictWith(client),
+    });
+    const data = new Blob([bytes as BlobPart], { type: "image/png" });
+    const bar = breaksAtOnce();
+    const atZero = { model: i2v, prompt: "the bar broke at once", data, onUploadProgress: bar.onUploadProgress };
+    await act(async () => {
+      await result.current.submit(atZero);
+    });
+    expect(result.current).toMatchObject({ status: "error", jobId: undefined, error: { code: "CALLBACK_ERROR" } });
+    expect(result.current.error!.mayExist).toBeUndefined();
+    expect(emu.stats().jobsCreated).toBe(0);
+    expect(result.current.canRetry).toBe(true);
+    bar.fixed = true;
+    let again: string | undefined;
+    await act(async () => {
+      again = await result.current.retry();
+    });
+    expect(again).toMatch(/^job_/);
+    expect(emu.stats().jobsCreated).toBe(1);
+    // Left on its way by the next submit: at 0 bytes, not told; once the body was sent (a job may exist), told.
+    const atTheEnd = {
+      ...atZero,
+      prompt: "sent whole, then the bar broke",
+      onUploadProgress: breaksAtTheEnd().onUploadProgress,
+    };
+    for (const left of [{ ...atZero, onUploadProgress: breaksAtOnce().onUploadProgress }, atTheEnd]) {
+      let sent: Promise<unknown> | undefined;
+      let next: Promise<unknown> | undefined;
+      act(() => {
+        sent = result.current.submit(left);
+        next = result.current.submit({ model: i2v, prompt: "the next", data });
+      });
+      await act(async () => {
+        await sent;
+        await next;
+      });
+      await act(aTask);
+    }
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenCalledWith(
+      expect.objectContaining({ code: "CALLBACK_ERROR", mayExist: true }),
+      atTheEnd,
+    );
+  });
+
+  it("useGenerateImage: retry() sends it again", async () => {
+    emu = await startFast();
+    const client = clientFor(emu, { upload: nodeUpload() });
+    const bytes = await still(client);
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+    const bar = breaksAtOnce();
+    const data = new Blob([bytes as BlobPart], { type: "image/png" });
+    const processed = emu.stats().requests.byRoute.process;
+    await act(async () => {
+      await result.current.submit({
+        model: i2i,
+        prompt: "the bar broke at once",
+        data,
+        onUploadProgress: bar.onUploadProgress,
+      });
+    });
+    expect(result.current).toMatchObject({ status: "error", error: { code: "CALLBACK_ERROR" }, canRetry: true });
+    expect(emu.stats().requests.byRoute.process).toBe(processed);
+    bar.fixed = true;
+    let again: Blob | undefined;
+    await act(async () => {
+      again = await result.current.retry();
+    });
+    expect(again).toBeInstanceOf(Blob);
+    expect(emu.stats().requests.byRoute.process).toBe(processed! + 1);
   });
 });
 
