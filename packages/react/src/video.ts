@@ -15,7 +15,7 @@ import {
   type VideoModelName,
 } from "@decart/core";
 import { jobFailed, watchJob } from "@decart/queue-rx";
-import { useInsertionEffect, useSyncExternalStore } from "react";
+import { useEffect, useInsertionEffect, useLayoutEffect, useSyncExternalStore } from "react";
 import { useDecartClient, useKept } from "./context.js";
 import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
@@ -48,7 +48,7 @@ export interface VideoJobOptions {
   /**
    * `useGenerateVideo`'s (`useJob` takes it and calls nothing): called with the error of a submit left on its way
    * (`reset()`, the next `submit` or the component's unmount came before its answer; not an `<Activity>` hiding it,
-   * whose state shows the error when shown again, unless the component is removed, or that state replaced, before it
+   * nor a `<Suspense>` fallback shown in its place, whose state shows the error when shown again, unless the component is removed, or that state replaced, before it
    * is shown: then, nobody having seen it) that failed when a job may exist (`SUBMIT_OUTCOME_UNKNOWN`,
    * a `CALLBACK_ERROR` or an `AbortError` of your `signal` whose `mayExist` is true; `error.jobId`, the job's
    * id when known, which its `submit` resolves with too), and the `input` given to that `submit`: no state shows that
@@ -430,14 +430,14 @@ interface Job {
   sent?: Promise<string | undefined>;
 }
 
+/** A layout effect, but on the server (where none runs) a passive one, of which React 18 does not warn. */
+const useShown = typeof document === "undefined" ? useEffect : useLayoutEffect;
+
 /** Submits video jobs and follows the latest while a component reads it. */
 class VideoGenerator {
   readonly store = new Store(idle, {
-    // Read again (shown after an `<Activity>` hid it): an error set meanwhile is seen now.
-    onActive: () => {
-      this.unseen = undefined;
-      this.follow();
-    },
+    // Read again (shown after an `<Activity>` hid it): the job is watched again.
+    onActive: () => this.follow(),
     onIdle: () => this.halt(),
   });
   /** The options of the latest committed render: each submit reads them. */
@@ -455,8 +455,13 @@ class VideoGenerator {
    */
   declare gone: boolean | undefined;
   /**
-   * Tells `onOrphan` (once) of a submit's error that may have made a job, set in the state while an `<Activity>` hid
-   * the component: called if the component is removed (or the state replaced: `reset()`, the next `submit`) before it
+   * Whether a component shows the state (set by a layout effect, whose cleanup runs when an `<Activity>` hides it and
+   * when a `<Suspense>` shows its fallback in its place: the state may still be read then, but is not seen).
+   */
+  declare shown: boolean | undefined;
+  /**
+   * Tells `onOrphan` (once) of a submit's error that may have made a job, set in the state while the component was
+   * not shown (an `<Activity>` hid it, or a `<Suspense>` fallback: see `shown`): called if the component is removed (or the state replaced: `reset()`, the next `submit`) before it
    * is shown again, when nobody saw that error.
    */
   declare unseen: (() => void) | undefined;
@@ -551,7 +556,7 @@ class VideoGenerator {
         // (`job` stays to follow, but without an answer there is nothing to watch.) A submit left (`reset()`, the next
         // submit, an unmount), whose error no state shows (or one nothing reads), that may have made a job (see
         // `madeNothing`; an abort without `mayExist` made none) goes to `onOrphan`, apart: `submit` never
-        // rejects. One in the state while an `<Activity>` hides the component goes there if nobody sees it (`unseen`).
+        // rejects. One in the state while the component is not `shown` goes there if nobody sees it (`unseen`).
         const { jobId } = error;
         if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId });
         if (jobId || (!madeNothing(error) && (error.code !== "ABORT" || error.mayExist))) {
@@ -561,7 +566,7 @@ class VideoGenerator {
             queueMicrotask(() => this.options.onOrphan?.(error, input));
           };
           if (this.last !== job || this.gone) tell();
-          else if (!this.store.active) this.unseen = tell;
+          else if (!this.shown) this.unseen = tell;
         }
         return jobId as string | undefined;
       },
@@ -631,8 +636,8 @@ class VideoGenerator {
  * submits the same inputs again when no job can be running (see `VideoGeneration.retry`); `canRetry` says whether it
  * would. The job is watched only while a component reads the state: a component an `<Activity>` hides stops reading,
  * and reads again when shown; a submit after an unmount still resolves with the job id, but nothing watches the job
- * (one that fails then, when a job may exist, goes to `onOrphan`, as does one that failed while an `<Activity>` hid
- * the component, if it is removed without being shown again).
+ * (one that fails then, when a job may exist, goes to `onOrphan`, as does one that failed while an `<Activity>` or a
+ * `<Suspense>` fallback hid the component, if it is removed without being shown again).
  * The options are read by each `submit` (a job goes on as it was submitted), as the latest committed render gave them.
  * The state is always `idle` on the server. Its type narrows by `status` as `download` makes it: once `completed`,
  * `result` is the video (a `Blob`), `undefined` with `download: false`, either with a `download` known only at run time.
@@ -652,7 +657,7 @@ export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
   // runs before the next commit's, and at the unmount, not when an `<Activity>` hides the component (React runs
   // insertion effects' cleanups only on removal): `gone` tells a submit's failure that nothing reads the state. Still
   // gone once the commit is over (not set again by the next render's), it was removed: an error nobody saw (`unseen`,
-  // set while an `<Activity>` hid it) goes to `onOrphan`.
+  // set while it was not shown) goes to `onOrphan`.
   useInsertionEffect(() => {
     generator.options = checked;
     generator.gone = false;
@@ -661,6 +666,15 @@ export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
       queueMicrotask(() => generator.gone && generator.unseen?.());
     };
   });
+  // Shown (mounted, or shown again after an `<Activity>` or a `<Suspense>` fallback hid it): an error set meanwhile is
+  // seen now. Hidden so, its cleanup runs (layout effects are disconnected; a fallback keeps the store read).
+  useShown(() => {
+    generator.shown = true;
+    generator.unseen = undefined;
+    return () => {
+      generator.shown = false;
+    };
+  }, [generator]);
   const state = useSyncExternalStore(
     generator.store.subscribe,
     generator.store.getSnapshot,

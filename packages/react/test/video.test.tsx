@@ -8,9 +8,10 @@ import {
 } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
 import { act, render, renderHook, screen } from "@testing-library/react";
+import { StrictMode, Suspense, use } from "react";
 import { renderToString } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
-import { type GenerationState, useGenerateVideo, useJob, type VideoGeneration } from "../src/index.js";
+import { DecartProvider, type GenerationState, useGenerateVideo, useJob, type VideoGeneration } from "../src/index.js";
 import {
   activityWith,
   clientFor,
@@ -706,6 +707,63 @@ describe("useGenerateVideo, as an app uses it", () => {
     await act(aTask);
     expect(onOrphan).toHaveBeenCalledTimes(2);
     expect(onOrphan).toHaveBeenLastCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), latest);
+  });
+
+  it("a submit that fails while a <Suspense> fallback hides the component (a sibling suspended) goes to onOrphan if it is removed before it is shown again, not after", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    const client = clientFor(emu, { maxRetries: 0 });
+    const onOrphan = vi.fn();
+    const never = new Promise<never>(() => {});
+    const out: { current?: VideoGeneration } = {};
+    function Generator() {
+      out.current = useGenerateVideo({ onOrphan });
+      return <p>{out.current.status}</p>;
+    }
+    function Sibling({ suspends }: { suspends: boolean }) {
+      if (suspends) use(never);
+      return null;
+    }
+    // The sibling suspending shows the fallback: the component is hidden (display: none), its state still read.
+    const tree = (suspends: boolean) => (
+      <StrictMode>
+        <DecartProvider client={client}>
+          <Suspense fallback={<i>loading</i>}>
+            <Generator />
+            <Sibling suspends={suspends} />
+          </Suspense>
+        </DecartProvider>
+      </StrictMode>
+    );
+    const failHidden = async (view: ReturnType<typeof render>, input: Input) => {
+      let sent: Promise<unknown> | undefined;
+      act(() => {
+        sent = out.current!.submit(input);
+      });
+      view.rerender(tree(true));
+      await act(async () => {
+        await sent;
+      });
+      await act(aTask);
+      expect(view.container.querySelector("i")).not.toBeNull(); // the fallback was shown all along
+    };
+    // Failed behind the fallback, then removed: nobody saw the error.
+    const view = render(tree(false));
+    const input = { model, prompt: "answered 500 behind a fallback, then removed" };
+    await failHidden(view, input);
+    expect(onOrphan).not.toHaveBeenCalled();
+    view.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
+    // Failed behind the fallback, shown again (the sibling done), then removed: seen, not told.
+    const again = render(tree(false));
+    await failHidden(again, { model, prompt: "answered 500 behind a fallback, then shown" });
+    again.rerender(tree(false));
+    await act(aTask);
+    expect(again.container.textContent).toBe("error");
+    again.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
   });
 
   it("a submit whose promise is ignored never rejects: the next click aborts the one on its way and submits again", async () => {
