@@ -409,17 +409,22 @@ export function submitWith(
      * failure then (`error`) without a job id whose outcome is unknown (a 500, a connection broken once the body was
      * sent: a job may exist, its id unknown), or that your callback threw once the body was sent (a `CALLBACK_ERROR`
      * whose `mayExist` is true: an `onUploadProgress` that threw on its last call; one that threw before sent nothing),
-     * is reported as unhandled (rxjs's
-     * `config.onUnhandledError`) when that is set, else warned of (`console.warn`, the error with its request id):
-     * every job is told once, and a server's answer never throws from a timer (rxjs's way without a handler), ending
-     * the process. The error says which submit it was: its `model` (as `submitted` names it), and `at`'s fields.
+     * is reported as unhandled (rxjs's `config.onUnhandledError`) when that is set, else warned of (`console.warn`, the
+     * error with its request id): every job is told once, and a server's answer never throws from a timer (rxjs's way
+     * without a handler), ending the process. What is reported is a copy of the error (its class, fields, message,
+     * stack and cause), which says which submit it was: its `model` (as `submitted` names it), and `at`'s fields; the
+     * error itself is left as it is (one error a `submitSource` of yours gives two submits is reported for each).
      */
     const orphan = (jobId: unknown, error?: any) => {
       const code = error?.code;
       if (!jobId && (code === "SUBMIT_OUTCOME_UNKNOWN" || (code === "CALLBACK_ERROR" && error.mayExist))) {
-        Object.assign(error, { model: modelName(input.model) }, at);
-        if (config.onUnhandledError) throw error;
-        return console.warn(error);
+        const copy = Object.assign(
+          Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)),
+          { model: modelName(input.model) },
+          at,
+        );
+        if (config.onUnhandledError) throw copy;
+        return console.warn(copy);
       }
       try {
         if (typeof jobId === "string") onOrphan?.(jobId);

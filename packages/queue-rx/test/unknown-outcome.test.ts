@@ -6,9 +6,9 @@
  * 500 does not end the process with an uncaught exception.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createDecartClient, type DecartError, models } from "@decart/core";
+import { createDecartClient, DecartError, models } from "@decart/core";
 import { nodeUpload } from "@decart/core/node";
-import { config, defer, tap } from "rxjs";
+import { config, defer, Subject, tap } from "rxjs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { submitAll } from "../src/batch.js";
 import { submitJob } from "../src/watch.js";
@@ -130,7 +130,7 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
     expect(orphans).toEqual([]);
   });
 
-  it("a CALLBACK_ERROR without a job id (onUploadProgress threw once the body was sent): reported as unhandled, the error as it is", async () => {
+  it("a CALLBACK_ERROR without a job id (onUploadProgress threw once the body was sent): reported as unhandled, a copy of the error", async () => {
     api = await holdingServer();
     const client = clientOf(api.url, nodeUpload());
     const orphans: string[] = [];
@@ -175,7 +175,8 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
     submitJob(client, breaksAtTheEnd(calls), { submitSource }).subscribe().unsubscribe();
     await until(() => unhandled.length === 1);
     await until(() => ended.length === 2);
-    expect(unhandled).toEqual([ended[1]]);
+    expect(unhandled).toHaveLength(1);
+    expect(unhandled[0]).toMatchObject({ code: "CALLBACK_ERROR", mayExist: true, cause: ended[1]!.cause });
     expect(String(unhandled[0]!.cause)).toMatch(/broke at 100%/);
     expect(calls).toEqual(["0/1000", "0/1000", "1000/1000"]);
     expect(api.held).toHaveLength(1);
@@ -228,6 +229,39 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
     ]);
     // In the error's JSON too (a log line).
     expect(JSON.parse(JSON.stringify(unhandled[0]))).toMatchObject({ index: expect.any(Number), model: /^lucy-pro-/ });
+  });
+
+  it("submitAll: one error a submitSource gives two submits is reported for each with its own input, as a copy of its class and fields", async () => {
+    const client = clientOf("http://127.0.0.1:9"); // nothing is sent: the submitSource answers
+    const answer = new Subject<never>();
+    const shared = new DecartError("the outcome is unknown", {
+      code: "SUBMIT_OUTCOME_UNKNOWN",
+      requestId: "req_shared",
+      cause: new Error("reset"),
+    });
+    const inputs = ["a", "b"].map((key) => ({ key, input: { model, prompt: key } }));
+    submitAll(client, inputs, { concurrency: 2, submitSource: () => answer })
+      .subscribe()
+      .unsubscribe();
+    answer.error(shared);
+    await until(() => unhandled.length === 2);
+    expect(unhandled.map(({ index, key }: any) => `${index}:${key}`).sort()).toEqual(["0:a", "1:b"]);
+    for (const reported of unhandled) {
+      expect(reported).toBeInstanceOf(DecartError);
+      expect(reported).not.toBe(shared);
+      expect(reported).toMatchObject({
+        name: "DecartError",
+        code: "SUBMIT_OUTCOME_UNKNOWN",
+        message: "the outcome is unknown",
+        requestId: "req_shared",
+        cause: shared.cause,
+        model: "lucy-pro-t2v",
+      });
+      expect(reported.stack).toBe(shared.stack);
+    }
+    // The error itself is left as it was.
+    expect(Object.keys(shared)).not.toContain("key");
+    expect(Object.keys(shared)).not.toContain("model");
   });
 });
 
