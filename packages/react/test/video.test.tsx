@@ -662,6 +662,35 @@ describe("useGenerateVideo, as an app uses it", () => {
     expect(onOrphan).toHaveBeenCalledTimes(2);
   });
 
+  it("a submit that failed while an <Activity> hides the component, then the next submit while still hidden (failing too), then removal: onOrphan gets both", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    const onOrphan = vi.fn();
+    const tab = activityWith(clientFor(emu, { maxRetries: 0 }));
+    const hook = renderHook(() => useGenerateVideo({ onOrphan }), { wrapper: tab.wrapper });
+    tab.show(false);
+    hook.rerender();
+    const first = { model, prompt: "hidden, answered 500, then submitted over" };
+    const next = { model, prompt: "hidden, submitted over the first, answered 500" };
+    for (const input of [first, next]) {
+      let sent: Promise<unknown> | undefined;
+      act(() => {
+        sent = hook.result.current.submit(input);
+      });
+      await act(async () => {
+        await sent;
+      });
+      await act(aTask);
+    }
+    // The next submit replaced the first's error nobody saw: told then.
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenLastCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), first);
+    // Removed without being shown: the next's, nobody saw either.
+    hook.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(2);
+    expect(onOrphan).toHaveBeenLastCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), next);
+  });
+
   it("an earlier submit failing after the latest failed while an <Activity> hid the component leaves the latest's error unseen: removed, onOrphan gets both", async () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
     // The first submit's request is sent (to the emulator, over HTTP) once `open()` is called.
