@@ -11,7 +11,14 @@ import { act, render, renderHook, screen } from "@testing-library/react";
 import { StrictMode, Suspense, use } from "react";
 import { renderToString } from "react-dom/server";
 import { describe, expect, it, vi } from "vitest";
-import { DecartProvider, type GenerationState, useGenerateVideo, useJob, type VideoGeneration } from "../src/index.js";
+import {
+  DecartProvider,
+  type GenerationState,
+  useGenerateVideo,
+  useJob,
+  type VideoGeneration,
+  type VideoJobOptions,
+} from "../src/index.js";
 import {
   activityWith,
   clientFor,
@@ -332,6 +339,24 @@ describe("useGenerateVideo", () => {
     expect((await client.queue.wait(jobId, { download: false })).status).toBe("completed");
   });
 });
+
+const never = new Promise<never>(() => {});
+/** Renders `useGenerateVideo` into `out`: a component of the module (biome: no component defined in a function). */
+function SuspenseGenerator({
+  out,
+  onOrphan,
+}: {
+  out: { current?: VideoGeneration };
+  onOrphan: VideoJobOptions["onOrphan"];
+}) {
+  out.current = useGenerateVideo({ onOrphan });
+  return <p>{out.current.status}</p>;
+}
+/** A sibling that suspends for good when told to: its `<Suspense>` shows the fallback and hides the others. */
+function Suspending({ suspends }: { suspends: boolean }) {
+  if (suspends) use(never);
+  return null;
+}
 
 describe("useGenerateVideo, as an app uses it", () => {
   it("a submit after unmount (a late event handler) resolves the job id and nobody polls the job", async () => {
@@ -742,23 +767,14 @@ describe("useGenerateVideo, as an app uses it", () => {
     emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
     const client = clientFor(emu, { maxRetries: 0 });
     const onOrphan = vi.fn();
-    const never = new Promise<never>(() => {});
     const out: { current?: VideoGeneration } = {};
-    function Generator() {
-      out.current = useGenerateVideo({ onOrphan });
-      return <p>{out.current.status}</p>;
-    }
-    function Sibling({ suspends }: { suspends: boolean }) {
-      if (suspends) use(never);
-      return null;
-    }
     // The sibling suspending shows the fallback: the component is hidden (display: none), its state still read.
     const tree = (suspends: boolean) => (
       <StrictMode>
         <DecartProvider client={client}>
           <Suspense fallback={<i>loading</i>}>
-            <Generator />
-            <Sibling suspends={suspends} />
+            <SuspenseGenerator out={out} onOrphan={onOrphan} />
+            <Suspending suspends={suspends} />
           </Suspense>
         </DecartProvider>
       </StrictMode>
