@@ -34,7 +34,7 @@ import {
   pause,
   shown,
 } from "./errors.js";
-import { encodeForm, type Reader, resolveFiles, toBlob } from "./inputs.js";
+import { encodeForm, multipart, type Reader, resolveFiles, toBlob } from "./inputs.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RateLimitGate, type RetryPolicy, retry } from "./retry.js";
@@ -112,7 +112,10 @@ export type DecartClientSettings = {
   dangerouslyAllowBrowser?: boolean | undefined;
   /** The API's base URL. Default `https://api.decart.ai`. */
   baseUrl?: string | undefined;
-  /** The `fetch` to use (default: the global one). */
+  /**
+   * The `fetch` to use (default: the global one). A multipart body (submit, process, `files.upload`) comes to it as a
+   * `Blob` with its `content-type`, not a `FormData`: another library's fetch (undici 7's) does not take Node's.
+   */
   fetch?: typeof fetch | undefined;
   /**
    * Each HTTP attempt's limit: until the answer starts, and between chunks of its body (a JSON answer's or an error's
@@ -387,9 +390,21 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // node:http through its agent: every request to the API then goes one way), else the global one (see `content` for
   // a result's). A file given as a URL (another server's) is fetched with yours, else the global one (`reading`).
   const own: typeof fetch | undefined = options.fetch || (upload as { fetch?: typeof fetch })?.fetch;
-  // Multipart requests go through the upload function when there is one.
-  const fetchImpl: typeof fetch = (input, init) =>
-    (upload && init?.body instanceof FormData ? (upload as typeof fetch) : own || g.fetch)(input, init);
+  // Multipart requests (the transport's one object body, a FormData) go through the upload function when there is one;
+  // to your `fetch`, as a Blob with its type (see `multipart`: undici 7's fetch would send Node's FormData as text).
+  const fetchImpl: typeof fetch = (input, init) => {
+    const form = init?.body;
+    if (form && typeof form === "object") {
+      if (upload) return (upload as typeof fetch)(input, init);
+      if (options.fetch) {
+        const [body, type] = multipart(form as FormData);
+        const headers = new Headers(init.headers);
+        headers.set("content-type", type);
+        return options.fetch(input, { ...init, body, headers });
+      }
+    }
+    return (own || g.fetch)(input, init);
+  };
   // `runtime/…` of the user agent (Bun and Deno report Node compatibility); none in a browser.
   const node = g.process?.versions?.node;
   const rt = g.document ? "" : node ? `node.js/v${node}` : g.EdgeRuntime ? "vercel-edge" : "unknown";

@@ -270,3 +270,22 @@ export function encodeForm(
   }
   return form;
 }
+
+/**
+ * A multipart body as a Blob and its type, for a `fetch` you give: one may not take this runtime's `FormData` (undici
+ * 7's fetch in Node 20 sends Node's as the text "[object FormData]"), every fetch takes a Blob. The bytes are those a
+ * fetch sends for the form (names quoted, a text's line breaks as CRLF); its file parts are held, not copied, and it
+ * has a length.
+ */
+export const multipart = (form: FormData, boundary = `----decart${Math.random()}`) => {
+  const quoted = (text: string) => `"${text.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
+  const parts: (string | Blob)[] = [];
+  form.forEach((value, name) => {
+    parts.push(
+      `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}${typeof value === "string" ? "" : `; filename=${quoted(value.name)}\r\nContent-Type: ${value.type || "application/octet-stream"}`}\r\n\r\n`,
+      typeof value === "string" ? value.replace(/\r?\n|\r/g, "\r\n") : value,
+      "\r\n",
+    );
+  });
+  return [new Blob([...parts, `--${boundary}--\r\n`]), `multipart/form-data; boundary=${boundary}`] as const;
+};
