@@ -8,7 +8,7 @@ import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { ConnectionError } from "@decart/core";
-import { contentCodings } from "@decart/core/node";
+import { contentCodings, proxyRefused, proxyStatus } from "@decart/core/node";
 import { Agent, type AgentConnectOpts } from "agent-base";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
@@ -76,12 +76,12 @@ async function connected<Socket extends Duplex>(
   }
   if (status === undefined || status === 200) return socket;
   socket.destroy();
-  const again = status >= 500 || status === 408 || status === 429;
-  throw new ConnectionError(
+  // The client's error of a tunnel refused (its rule of what is tried again), in words that name the proxy.
+  const error = proxyRefused(where, undefined, undefined, status)!;
+  error.message =
     `${where}: ${proxyTrouble(proxy, name, `${host}:${opts.port}`, status)}; nothing was sent to the API` +
-      (again ? "" : ", and it was not sent again: another attempt would be refused the same"),
-    { code: "CONNECTION_ERROR", retryable: again },
-  );
+    (error.retryable ? "" : ", and it was not sent again: another attempt would be refused the same");
+  throw error;
 }
 
 /** https-proxy-agent's agent (a `CONNECT` tunnel), whose failures are the proxy's (see `connected`). */
@@ -337,8 +337,8 @@ function watched(
   const seen = (error: unknown): unknown => {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     if (typeof code !== "string") return error;
-    const said = /Proxy response \((\d+)\) !== 200|Proxy Authentication Required \((407)\)/.exec(String(message));
-    const status = said && Number(said[1] ?? said[2]);
+    // (A tunnel refused, as the client reads it; a forwarded request answered 407, as undici says it.)
+    const status = proxyStatus(error) || (/Proxy Authentication Required \(407\)/.test(String(message)) && 407);
     if (!status && !UNREACHED.test(code) && !proxyCertificate(code)) return error;
     noteFetchTrouble(slot, code, proxyTrouble(proxy, name, target, status || undefined, code));
     return (error as Error).name === "AbortError" ? Object.assign(new Error(String(message)), { code }) : error;

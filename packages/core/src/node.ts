@@ -44,13 +44,17 @@ import {
 import { isBytes, notBytes, tooLarge } from "./inputs.js";
 import { sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
+import { proxyRefused } from "./transport.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
 import { checkCall } from "./validate.js";
 
 /** What a watch waits for a job by default (its `timeoutMs`): 11 minutes; for a tool that tells its users how long. */
 export { DEFAULT_WAIT_MS } from "./engine.js";
-/** The transport's rule of whether a request that creates something may have been taken (see `UploadBody.bodySent`). */
-export { mayHaveTaken } from "./transport.js";
+/**
+ * The transport's rule of whether a request that creates something may have been taken (see `UploadBody.bodySent`),
+ * and its reading of a proxy that refused the tunnel (`proxyStatus` of a fetch error, `proxyRefused` its error).
+ */
+export { mayHaveTaken, proxyRefused, proxyStatus } from "./transport.js";
 
 const MIME: Record<string, string> = {
   ".mp4": "video/mp4",
@@ -625,7 +629,18 @@ const requestOf = (
         : e,
     ),
   );
+  // A proxy's agent (https-proxy-agent) whose CONNECT the proxy refused (407, 403, 502 …) tells its status first
+  // (`proxyConnect`), then hands the proxy's answer to the request as the API's (a 403 read as the key's): it fails
+  // instead as the proxy's refusal, nothing sent (see `proxyRefused`).
+  let tunnel: number | undefined;
+  req.on("proxyConnect", (answer: { statusCode?: number }) => {
+    tunnel = answer?.statusCode;
+  });
   req.on("response", (res: IncomingMessage) => {
+    if (tunnel && tunnel !== 200) {
+      res.resume();
+      return fail(proxyRefused(`${init.method ?? method} ${url}`, undefined, undefined, tunnel));
+    }
     const timeout = /(?:^|[\s,;])timeout=(\d+)/i.exec(String(res.headers["keep-alive"]))?.[1];
     if (timeout) announced.set(res.socket, +timeout * 1000);
     else announced.delete(res.socket);

@@ -154,6 +154,35 @@ export const lengthOf = (headers: Headers, length = headers.get("content-length"
 export const mayHaveTaken = (status: number | undefined, bodySent: boolean | undefined): boolean =>
   !/^(4|30[1278]|503)/.test(status as never) && (status! < 400 || bodySent !== false);
 
+/**
+ * A proxy's refusal to open a tunnel to the API (its CONNECT answered other than 200: 407 wants credentials, 403 a host
+ * not allowed, 502 the API not reached): its status, from undici's `ProxyAgent`'s error anywhere in a fetch failure's
+ * cause chain ("Proxy response (407) !== 200 when HTTP Tunneling"); else undefined.
+ */
+export const proxyStatus = (e: any, depth = 0): number | undefined =>
+  e && typeof e === "object" && depth < 9
+    ? +(/Proxy response \((\d+)\) !== 200/.exec(e.message)?.[1] ?? 0) || proxyStatus(e.cause, depth + 1)
+    : undefined;
+
+/**
+ * The error of a request whose proxy refused the tunnel (`status`: by default `e`'s, see `proxyStatus`; nodeUpload's
+ * from https-proxy-agent's `proxyConnect`), or undefined: nothing reached the API (a POST made nothing); retried for a
+ * 408, 429 or 5xx (as the API's answers are), not for a refusal (another attempt would be refused the same).
+ */
+export const proxyRefused = (where: string, e: unknown, jobId?: string, status = proxyStatus(e)) => {
+  if (!status) return;
+  const again = [408, 429].includes(status) || status >= 500;
+  const error = new ConnectionError(
+    `${where}: the proxy refused (HTTP ${status}), nothing was sent${again ? "" : ": not sent again, another attempt would be refused the same (check the proxy's credentials and rules)"}`,
+    { retryable: again, jobId, cause: e, code: "CONNECTION_ERROR" },
+  );
+  refusals.add(error);
+  return error;
+};
+
+/** The errors of `proxyRefused` (an upload function's too): nothing was sent, whatever its body says. */
+const refusals = new WeakSet<object>();
+
 /** The media type of an answer, lower case, without parameters. */
 const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "");
 
@@ -340,7 +369,9 @@ export function createTransport(
         // a POST's answer cut short anyhow says that a job (or image, or file) may exist.
         let codes: string[] = [];
         try {
-          if (e instanceof DecartError) return settle(e);
+          // A proxy that refused the tunnel: nothing was sent (no job may exist, unless an answer before this hop said so).
+          const refused = e instanceof DecartError ? e : proxyRefused(where, e, jobId);
+          if (refused) return settle(refused, refusals.has(refused));
           codes = errorCodes(e);
           cut = codes.includes("EPIPE");
         } catch {}
