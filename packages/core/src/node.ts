@@ -1191,8 +1191,12 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
       });
       const connected = new Promise<void>((resolve) =>
         req.once("socket", (socket: Socket) => {
-          // A new connection (TLS: once secured), or one from the pool, ready at once.
-          if (socket.connecting) socket.once((socket as TLSSocket).encrypted ? "secureConnect" : "connect", resolve);
+          const tls = socket as TLSSocket;
+          // A new connection (TLS: once secured), or one from the pool, ready at once. A TLS one over a socket of its
+          // own (a proxy's agent's, in its tunnel: not `connecting`) waits for its handshake too: a reset before it
+          // (a proxy's filter at the ClientHello, naming the host) sent nothing of the body.
+          if (socket.connecting || (tls.encrypted && !tls.getFinished()))
+            socket.once(tls.encrypted ? "secureConnect" : "connect", resolve);
           else resolve();
         }),
       );

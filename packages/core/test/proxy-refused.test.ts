@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Emulator } from "@decart/emulator";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { ProxyAgent, fetch as undiciFetch } from "undici";
@@ -21,7 +21,11 @@ beforeAll(async () => {
   proxy = createServer((_req, res) => res.writeHead(500).end());
   proxy.on("connect", (_req, socket) => {
     connects++;
-    socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    // 200: the tunnel opens, and the proxy (a filter of the host a TLS ClientHello names) resets it at its first bytes.
+    if (status === 200) {
+      socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      socket.once("data", () => (socket as Socket).resetAndDestroy());
+    } else socket.end(`HTTP/1.1 ${status} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   });
   await new Promise<void>((ok) => proxy.listen(0, "127.0.0.1", ok));
   proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -71,6 +75,22 @@ describe.each(roads)("a proxy refusing the tunnel, through %s", (road, options) 
     const error = await submit().catch((e) => e);
     expect(error).toMatchObject({ name: "ConnectionError", code: "CONNECTION_ERROR", retryable: true });
     expect(error.message).toMatch(/: the proxy refused \(HTTP 502\), nothing was sent$/);
+    expect(connects).toBe(3);
+  });
+});
+
+describe("a tunnel reset before its TLS handshake ends (a proxy's filter at the ClientHello), through nodeUpload({ agent })", () => {
+  it("sent nothing: a submit is tried again (maxRetries), never said to have made a job", async () => {
+    status = 200;
+    connects = 0;
+    const client = clientFor(emu, {
+      upload: nodeUpload({ agent: new HttpsProxyAgent(proxyUrl) }),
+      baseUrl: emu.url.replace("http:", "https:"),
+      poll: { delay: instantDelay() },
+    });
+    const error = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake" }).catch((e) => e);
+    expect(error).toMatchObject({ name: "ConnectionError", code: "CONNECTION_ERROR", retryable: true });
+    expect(error.message).not.toContain("may exist");
     expect(connects).toBe(3);
   });
 });
