@@ -157,7 +157,9 @@ export type DecartClientSettings = {
    * timeouts, retries and redirects. `nodeUpload()` of `@decart/core/node` streams files from disk, Node streams and
    * web streams with bounded memory, where Node's `fetch` would hold the whole body in memory first. A client given
    * `nodeUpload()` sends every other request (status reads, results, deletes, tokens) over node:http through the same
-   * agent too, unless `fetch` is given (then those go through it).
+   * agent too, unless `fetch` is given (then those go through it). `nodeUpload()` never goes through `fetch` (nor
+   * undici's global dispatcher): with `fetch` given it needs an `agent` (your proxy's, or `https.globalAgent`), else the
+   * client is refused (`InvalidInputError`, field `upload`).
    */
   upload?: UploadFunction | undefined;
   /** Check inputs against the catalogue before sending (default true). Turn off only if the spec lags the server. */
@@ -369,6 +371,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   // Without one, every request would fail as a connection's failure (a submit's as "a job may exist").
   if (!(options.fetch ?? g.fetch)) throw invalid(where, "fetch", "given: this runtime has no global fetch");
+  // nodeUpload() without an agent sends over Node's own agents, never through your fetch (its proxy, dispatcher or
+  // headers): its uploads would bypass them, silently.
+  if (options.fetch && upload && "agent" in upload && !upload.agent)
+    throw invalid(
+      where,
+      "upload",
+      "nodeUpload({ agent }) when `fetch` is given (it sends over node:http, not through fetch): your proxy's agent, or https.globalAgent to send uploads directly",
+    );
   const given: Logger = options.logger ?? consoleLogger;
   // A logger is diagnostics: its throw (or a promise it returns that rejects) never changes a call's outcome.
   const logger = {} as RetryPolicy["logger"];

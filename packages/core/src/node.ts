@@ -1228,7 +1228,8 @@ export function nodeUpload(options: NodeUploadOptions = {}): UploadFunction {
     });
   // Every other request of the client (status reads, results, `saveResult`'s too) goes through the same agent, over
   // node:http (see `nodeFetch`): one transport, one agent's CA, proxy and pool for all.
-  return Object.assign(upload, { fetch: nodeFetch(options.agent) });
+  // (`agent` as given: a client given a `fetch` too refuses this function without one, see `upload` of the client.)
+  return Object.assign(upload, { fetch: nodeFetch(options.agent), agent: options.agent });
 }
 
 /** The content codings a `Content-Encoding` header names (lower case, `identity` left out), in the order to undo them. */
