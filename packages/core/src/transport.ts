@@ -545,6 +545,17 @@ export function createTransport(
             away.add(error);
             error.message += `; redirected to ${elsewhere}${keys ? `, the key withheld from another origin${setIt}` : setIt}`;
           }
+          // A 404 not in the API's JSON words (a gateway's page or text, or the bare `{"detail":"Not Found"}` the API's
+          // framework answers for a path no route serves: a baseUrl ending in /v1, a gateway's prefix wrong), not a job,
+          // file or model the API names as missing: the URL, and what to check. (Not one a 303 led to: the POST was
+          // taken there.)
+          let said: unknown;
+          try {
+            const value = JSON.parse(text);
+            said = value.detail ?? value.error;
+          } catch {}
+          if (first === 404 && (said ?? "Not Found") === "Not Found")
+            error.message += `; ${where}: check ${keys ? "baseUrl" : "proxy"} (the client adds /v1/…)`;
           throw settle(error);
         }
         // Text that is not JSON breaks the spec; a throw of the check itself (not the answer's) goes on as it is.
