@@ -1346,7 +1346,8 @@ function heldSubmits(server: Emulator) {
     fetch: async (input, init) => {
       const response = await fetch(input, init);
       if (init?.method !== "POST") return response;
-      const prompt = String((init.body as FormData).get("prompt"));
+      // (A multipart body comes to a given fetch encoded, a Blob with its type: read back as a form.)
+      const prompt = String((await new Response(init.body, { headers: init.headers }).formData()).get("prompt"));
       made.set(prompt, ((await response.clone().json()) as { job_id: string }).job_id);
       await gate(prompt).opened;
       return response;
