@@ -377,7 +377,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     throw invalid(
       where,
       "upload",
-      "nodeUpload({ agent }) when `fetch` is given (it sends over node:http, not through fetch): your proxy's agent, or https.globalAgent to send uploads directly",
+      "nodeUpload({ agent }) when `fetch` is given (it does not go through fetch): your proxy's agent, or https.globalAgent",
     );
   const given: Logger = options.logger ?? consoleLogger;
   // A logger is diagnostics: its throw (or a promise it returns that rejects) never changes a call's outcome.

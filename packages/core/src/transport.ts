@@ -173,7 +173,7 @@ export const proxyRefused = (where: string, e: unknown, jobId?: string, status =
   if (!status) return;
   const again = [408, 429].includes(status) || status >= 500;
   const error = new ConnectionError(
-    `${where}: the proxy refused (HTTP ${status}), nothing was sent${again ? "" : ": not sent again, another attempt would be refused the same (check the proxy's credentials and rules)"}`,
+    `${where}: the proxy refused (HTTP ${status}), nothing was sent${again ? "" : ", not retried: check its credentials and rules"}`,
     { retryable: again, jobId, cause: e, code: "CONNECTION_ERROR" },
   );
   refusals.add(error);

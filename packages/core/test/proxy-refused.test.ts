@@ -64,7 +64,9 @@ describe.each(roads)("a proxy refusing the tunnel, through %s", (road, options) 
       const error = await call().catch((e) => e);
       expect(error).toBeInstanceOf(ConnectionError);
       expect(error).toMatchObject({ code: "CONNECTION_ERROR", retryable: false });
-      expect(error.message).toContain(`the proxy refused (HTTP ${s}), nothing was sent: not sent again`);
+      expect(error.message).toContain(
+        `the proxy refused (HTTP ${s}), nothing was sent, not retried: check its credentials and rules`,
+      );
       expect(connects).toBe(1);
     }
   });

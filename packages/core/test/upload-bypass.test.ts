@@ -19,7 +19,7 @@ describe("a client given a fetch and nodeUpload()", () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.field).toBe("upload");
     expect(error.message).toBe(
-      'Invalid options: "upload" must be nodeUpload({ agent }) when `fetch` is given (it sends over node:http, not through fetch): your proxy\'s agent, or https.globalAgent to send uploads directly',
+      'Invalid options: "upload" must be nodeUpload({ agent }) when `fetch` is given (it does not go through fetch): your proxy\'s agent, or https.globalAgent',
     );
   });
 
