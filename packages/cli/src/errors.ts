@@ -130,6 +130,19 @@ export const after = (now: number, ms: number): string =>
  */
 export type Rerun = "command" | "batch" | "unjournaled";
 
+/** The errors of image requests (the Process API: no job, no job id), told so by `imageRequest`. */
+const images = new WeakSet<object>();
+
+/**
+ * Marks `error` as an image request's (`decart image`, a batch's image line) and answers it: a message of it whose
+ * outcome is unknown (see `messageOf`) then speaks of an image, which has no job id and which no journal lists, rather
+ * than of a job.
+ */
+export function imageRequest<T>(error: T): T {
+  if (error !== null && typeof error === "object") images.add(error);
+  return error;
+}
+
 /** What `--resume` does with a batch line whose request the journal could not record (see `Rerun`). */
 export const UNJOURNALED =
   "the journal could not record the request, so --resume, which cannot know that it was sent, sends the line again, " +
@@ -208,7 +221,9 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   // which the client reads as the API's (see `proxyAnswerOf`). Named after the client's words of it; for an error whose
   // last request failed so (a watch's JobTimeoutError, its cause that answer's error), after the words quoting it.
   const proxied = proxyAnswerOf(error) ?? proxyAnswerOf((error as { cause?: unknown } | undefined)?.cause);
-  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN") return proxied ? `${message}; ${proxied}` : message;
+  // (The CLI's own words of one, a `CliError`, are said as they are.)
+  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN" || error instanceof CliError)
+    return proxied ? `${message}; ${proxied}` : message;
   const end = message.lastIndexOf(";");
   const head = (end < 0 ? message : message.slice(0, end)) + (proxied ? `; ${proxied}` : "");
   const requestId = typeof e.requestId === "string" && e.requestId;
@@ -229,6 +244,14 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
     return (
       `${head}; it was not kept (nothing was saved), and the CLI did not send the request again: ` +
       `${rerunWords(rerun, "asks for").replace(/^[RT]/, (c) => c.toLowerCase())}; ${support}`
+    );
+  // An image (see `imageRequest`): no job id to look up, nothing in the journal to find; the request id is all there is.
+  if (images.has(error as object))
+    return (
+      `${head}; the server may have taken the request: an image may have been made (and billed) although ` +
+      `${answered ? "its answer was not one the CLI could use" : "its answer never came"}, and the CLI did not send ` +
+      `it again. ${rerunWords(rerun, "asks for")}; an image has no job id, so there is nothing to look up (no ` +
+      `command can fetch it): ${support}`
     );
   return (
     `${head}; the server may have taken the request: a job or an image may ` +

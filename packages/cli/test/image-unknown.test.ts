@@ -304,7 +304,10 @@ describe("a batch whose only journaled lines are requests settled before they ma
     expect(failed.error).toContain(
       "The journal could not record the request, so --resume, which cannot know that it was sent, sends the line again",
     );
-    expect(failed.error).toContain("a job made this way is not in the journal");
+    // An image's words: no job id to look up (before: "a job made this way is not in the journal").
+    expect(failed.error).toContain("an image may have been made (and billed)");
+    expect(failed.error).toContain("an image has no job id, so there is nothing to look up (no command can fetch it)");
+    expect(failed.error).not.toContain("a job");
     expect(failed.error).not.toContain("--resubmit-unknown");
     // The summary: --resubmit-unknown for the line journaled alone; before, it was given for all three ("1 failed
     // line(s) may have made a job whose id never came back", "3 failed image line(s)"), and --resume sends two again.

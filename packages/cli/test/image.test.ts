@@ -553,10 +553,22 @@ describe("decart image", () => {
 
   it("a 500 (the outcome unknown) says an image may have been made, in the CLI's terms (no retrySubmit)", async () => {
     emu.setFaults([{ route: "process", kind: "500" }]);
-    const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(dir, "unknown.png")], { env });
+    const journal = join(dir, "unknown-journal.jsonl");
+    const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", join(dir, "unknown.png")], {
+      env: { ...env, DECART_JOURNAL: journal },
+    });
     expect(code, stderr).toBe(1);
     expect(stderr).not.toContain("retrySubmit");
-    expect(stderr).toContain("a job or an image may have been made");
+    // An image's words: `image` writes no journal, and an image has no job id (before: "a job made this way is in the
+    // journal only as a submit whose outcome is unknown (decart jobs list shows it)", and jobs list showed none).
+    expect(stderr).toContain(
+      "an image may have been made (and billed) although its answer was not one the CLI could use, and the CLI did " +
+        "not send it again. Running the command again asks for (and bills) another one; an image has no job id, so " +
+        "there is nothing to look up (no command can fetch it): the request id above lets support find it",
+    );
+    expect(stderr).not.toContain("a job");
+    expect(stderr).not.toContain("journal");
+    expect(existsSync(journal)).toBe(false);
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
     // The client's clause is replaced whole; the server's request id, which the message names, is for support.
     expect(stderr).not.toContain("a job (or file) may exist");
@@ -580,7 +592,8 @@ describe("decart image", () => {
       expect(code, stderr).toBe(1);
       const error = events(stdout).at(-1)!;
       expect(error).toMatchObject({ type: "error", code: "SUBMIT_OUTCOME_UNKNOWN" });
-      expect(error.message).toContain("a job or an image may have been made");
+      expect(error.message).toContain("an image may have been made");
+      expect(error.message).not.toContain("a job");
       expect(error.message).not.toContain("retrySubmit");
       expect(error.message).not.toContain("request id above");
       expect(error.message).toContain("no answer came, so there is no request id to give support");

@@ -9,7 +9,7 @@ import { AbortError, type ImageModel, models, type VideoModel } from "@decart/co
 import { openPipe } from "@decart/core/node";
 import { Placeholder } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
-import { messageOf, UNJOURNALED } from "../errors.js";
+import { imageRequest, messageOf, UNJOURNALED } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
   checkOutputDirectory,
@@ -1152,7 +1152,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         return {
           ...base1,
           status: "failed",
-          error: messageOf(error, asked && !submitId ? "unjournaled" : "batch"),
+          error: messageOf(imageRequest(error), asked && !submitId ? "unjournaled" : "batch"),
           ...(mayHaveMade && { outcome_unknown: true as const }),
         };
       }

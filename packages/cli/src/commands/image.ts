@@ -3,6 +3,7 @@ import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
 import { type Code, codeOf } from "../codes.js";
 import { clientFor, type GlobalOptions } from "../config.js";
+import { imageRequest } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
   checkOutputDirectory,
@@ -125,8 +126,10 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       if (signal.aborted && AbortError.isInstance(error))
         return unsentInterrupt(output, "image request", stopOf(error));
       // One let finish after the signal whose answer left its outcome unknown (a 500): interrupted, an image may exist.
-      if (signal.aborted && codeOf(error) === "SUBMIT_OUTCOME_UNKNOWN") return unknownInterrupt(output, error);
-      throw error;
+      // Said as an image's (see `imageRequest`): no job id, nothing in the journal.
+      if (signal.aborted && codeOf(error) === "SUBMIT_OUTCOME_UNKNOWN")
+        return unknownInterrupt(output, imageRequest(error));
+      throw imageRequest(error);
     }
     const { blob, bytes } = answer;
     const done = (path?: string) => {
