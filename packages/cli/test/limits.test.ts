@@ -49,7 +49,8 @@ const limited = new Set<string>();
 
 /**
  * The first segment of the path is the mode, the rest the API's path: `hang` never answers; `headers` sends the
- * answer's headers (`x-request-id: req_cut`) and never its body (`bare`: the same without a request id); `trickle` answers a job as
+ * answer's headers (`x-request-id: req_cut`) and never its body (`bare`: the same without a request id; `pngheaders`: an
+ * image's, `image/png`); `trickle` answers a job as
  * completed and its result one byte at a time, each in time (never a stall), far slower than any test waits;
  * `ra~<value>` answers every request 429 with `Retry-After: <value>`; `ra1~<value>` answers its first request so, then
  * as the default does (a job, `completed`); `hang1` never answers its first request (and writes the file `stalled` in
@@ -69,10 +70,10 @@ beforeAll(async () => {
       return;
     }
     // The answer's headers (with a request id, or none: `bare`), then nothing: its body never comes.
-    if (mode === "headers" || mode === "bare") {
+    if (mode === "headers" || mode === "bare" || mode === "pngheaders") {
       res.writeHead(200, {
-        "content-type": "application/json",
-        ...(mode === "headers" && { "x-request-id": "req_cut" }),
+        "content-type": mode === "pngheaders" ? "image/png" : "application/json",
+        ...(mode !== "bare" && { "x-request-id": "req_cut" }),
       });
       return res.flushHeaders();
     }
@@ -188,16 +189,55 @@ const envFor = (mode: string) => ({
 });
 
 describe("--timeout bounds image, jobs status and jobs result", () => {
-  it("image: a request that never answers ends at --timeout with exit 5, nothing saved", async () => {
+  it("image: a request that never answers ends at --timeout with exit 5, nothing saved, saying it was sent", async () => {
     const out = join(root, "never.png");
     const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", out, "--timeout", "0.5"], {
       env: envFor("hang"),
     });
     expect(code, stderr).toBe(5);
-    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
-    expect(stderr).toContain("--timeout ran out after 0.5 s while waiting for the image; nothing was saved");
+    // The request reached the server: an image may have been made, as `jobs submit` says of a job (before: code TIMEOUT,
+    // "if the request reached the server, the image may have been made", whether it had left unsaid).
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(error.message).toBe(
+      "--timeout ran out after 0.5 s while waiting for the image, after the request reached the server: an image may " +
+        "have been made (and billed) although it never came back, and nothing was saved; an image has no job id, so " +
+        "there is nothing to look up, and with no answer there is no request id to give support either. Running the " +
+        "command again asks for (and bills) another one; give a longer --timeout",
+    );
+    expect(stderr).toContain(error.message as string);
     expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
     expect(readdirSync(root).filter((name) => name.startsWith("never"))).toEqual([]);
+  });
+
+  it("image: --timeout once the answer's headers came names its request id", async () => {
+    const { code, stdout, stderr } = await run(
+      ["image", "A lighthouse", "-o", join(root, "cut.png"), "--timeout", "0.5"],
+      { env: envFor("pngheaders") },
+    );
+    expect(code, stderr).toBe(5);
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(error.message).toContain("after the request reached the server: an image may have been made (and billed)");
+    expect(error.message).toContain("; the answer's request id, req_cut, is what support can find it by. Running");
+  });
+
+  it("image: --timeout while a 429's Retry-After is waited for (the request refused): no image was made, code TIMEOUT", async () => {
+    const { code, stdout, stderr } = await run(
+      ["image", "A lighthouse", "-o", join(root, "refused.png"), "--timeout", "0.5"],
+      { env: envFor("ra~1") },
+    );
+    expect(code, stderr).toBe(5);
+    expect(events(stdout).at(-1)).toMatchObject({
+      type: "error",
+      exit_code: 5,
+      code: "TIMEOUT",
+      message:
+        "--timeout ran out after 0.5 s while waiting for the image, before the server took the request (it was not " +
+        "sent whole, or was refused and waited to be sent again): no image was made (nothing billed, nothing saved); " +
+        "give a longer --timeout",
+    });
+    expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
   });
 
   it("image: a --timeout past the client's 11 minutes is the call's budget in the client, not those 11 minutes", async () => {

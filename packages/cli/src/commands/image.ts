@@ -48,7 +48,8 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
  * 5 s at most: it is saved as ever, then exit 130 with an `interrupted` event (an answer that has not come by then is
  * not waited for: exit 130, the image may have been made); a second one exits at once. One while the server cannot
  * have taken the request (before it started, while its body is sent, while it waits to be sent again after a 429)
- * stops it at once: nothing made, exit 130. `--timeout` stops the request (exit 5).
+ * stops it at once: nothing made, exit 130. `--timeout` stops the request (exit 5), saying whether it had reached the
+ * server (see `imageTimedOut`).
  */
 export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<ExitCode> {
   const timeout = timeoutMs(options.timeout);
@@ -97,6 +98,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     // nothing made (see `letFinish`). `--timeout` bounds
     // it (a file input given as a URL downloaded, the upload, the answer, the client's retries): it is stopped then.
     let answer: { blob: Blob; bytes: Uint8Array };
+    // What the request failed with once `--timeout` ran out.
+    let timedOut: { error: unknown } | undefined;
     try {
       answer = await withinTimeout(
         timeout,
@@ -119,10 +122,15 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
             },
             SUBMIT_GRACE_MS,
           ),
-        `--timeout ran out after ${options.timeout} s while waiting for the image; nothing was saved (if the ` +
-          "request reached the server, the image may have been made, and billed). Give a longer --timeout",
+        (error) => {
+          timedOut = { error };
+          return imageTimedOut(options.timeout, error).message;
+        },
       );
     } catch (error) {
+      // `--timeout` ran out: said with whether the request had reached the server (see `imageTimedOut`).
+      if (timedOut && error instanceof CliError && error.code === "TIMEOUT")
+        throw imageTimedOut(options.timeout, timedOut.error);
       if (signal.aborted && AbortError.isInstance(error))
         return unsentInterrupt(output, "image request", stopOf(error));
       // One let finish after the signal whose answer left its outcome unknown (a 500): interrupted, an image may exist.
@@ -214,3 +222,40 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     return done(path);
   }
 }
+
+/**
+ * What `--timeout` (`timeout`, as given) of `decart image` ends with, told by what the request failed with (`error`) as it
+ * ran out, exit 5. Once the request had reached the server (the client's `SUBMIT_OUTCOME_UNKNOWN`, or its `AbortError`
+ * whose `mayExist` says so), an image may have been made (and billed) that never came back, and running the command
+ * again bills another one: code `SUBMIT_OUTCOME_UNKNOWN`, with the answer's request id if one came. Before (not sent
+ * whole, or refused with a 429 or 503 and waiting to be sent again), no image was made: code `TIMEOUT`.
+ */
+function imageTimedOut(timeout: string | undefined, error: unknown): CliError {
+  const start = `--timeout ran out after ${timeout} s while waiting for the image`;
+  const e = error as { code?: unknown; mayExist?: unknown; requestId?: unknown; status?: unknown } | undefined;
+  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN" && e?.mayExist !== true)
+    return new CliError(
+      `${start}, before the server took the request (it was not sent whole, or was refused and waited to be sent ` +
+        "again): no image was made (nothing billed, nothing saved); give a longer --timeout",
+      EXIT.timeout,
+      undefined,
+      false,
+      "TIMEOUT",
+    );
+  const requestId = typeof e.requestId === "string" && e.requestId;
+  return new CliError(
+    `${start}, after the request reached the server: an image may have been made (and billed) although it never ` +
+      "came back, and nothing was saved; an image has no job id, so there is nothing to look up" +
+      (requestId
+        ? `; the answer's request id, ${requestId}, is what support can find it by. `
+        : typeof e.status === "number"
+          ? `; its answer (HTTP ${e.status}) carried no request id to give support either. `
+          : ", and with no answer there is no request id to give support either. ") +
+      "Running the command again asks for (and bills) another one; give a longer --timeout",
+    EXIT.timeout,
+    undefined,
+    false,
+    "SUBMIT_OUTCOME_UNKNOWN",
+  );
+}
+
