@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { extname, resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
 import { type Code, codeOf } from "../codes.js";
@@ -9,6 +9,7 @@ import {
   checkOutputDirectory,
   checkOutputFile,
   defaultOutputName,
+  extensions,
   fsReason,
   graceAfter,
   writeAtomically,
@@ -20,6 +21,12 @@ import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
 import { letFinish, stopOf } from "../watch.js";
+
+/** Extensions of image types (an `-o` with one that is not its image's type is warned of). */
+const OTHER_IMAGE = /^\.(png|apng|jpe?g|jpe|jfif|webp|gif|avif|heic|heif|bmp|tiff?|ico|svg)$/;
+
+/** How a warning names an image of each extension's type. */
+const NAMES: Record<string, string> = { ".png": "a PNG", ".jpg": "a JPEG", ".webp": "a WebP" };
 
 /** The model `decart image` uses without `--model`. */
 export const DEFAULT_IMAGE_MODEL: ImageModelName = "lucy-pro-t2i";
@@ -147,6 +154,23 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     };
     // Its bytes tell its type (and so its name), whatever the answer's content type says; no image, nothing written.
     const extension = await imageExtension(bytes, blob.type);
+    // Its type as its bytes tell it (the `saved` event's `content_type`), whatever the answer's label said.
+    const type = Object.keys(extensions).find((t) => extensions[t] === extension)!;
+    // An -o whose extension names another image type (`-o x.png` answered with a JPEG) is written all the same, as
+    // given, with a warning: a viewer that goes by the name may refuse it.
+    const given = extname(options.output ?? "").toLowerCase();
+    if (
+      OTHER_IMAGE.test(given) &&
+      !(given === extension || (extension === ".jpg" && /^\.(jpeg|jpe|jfif)$/.test(given)))
+    )
+      output.warn(
+        output.err.yellow(
+          untrusted(
+            `The image is ${NAMES[extension]} (its bytes say so), but -o ${options.output} names a ${given} file: ` +
+              `written there all the same (a ${extension} name would fit it)`,
+          ),
+        ),
+      );
     if (options.output === "-") {
       await output.raw(bytes);
       return done();
@@ -217,7 +241,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     } finally {
       signal.removeEventListener("abort", onSignal);
     }
-    output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: blob.type || undefined });
+    output.event({ type: "saved", model: model.name, path, bytes: bytes.length, content_type: type });
     output.saved("Image", path, bytes.length);
     return done(path);
   }

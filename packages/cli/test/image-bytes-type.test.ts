@@ -1,0 +1,75 @@
+/**
+ * `image`'s `saved` event gives the image's type as its bytes tell it (the type its name follows), not the answer's
+ * label; an `-o` whose extension names another image type is written as given, with a warning on stderr (not an
+ * error). A purpose-built server: the emulator labels its images rightly.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { events, KEY, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
+
+// A JPEG (its start-of-image, a JFIF segment, its end-of-image).
+const jpeg = Buffer.from("ffd8ffe000104a46494600010100000100010000ffd9", "hex");
+
+let api: Loopback;
+let dir: { dir: string; remove: () => void };
+let label: string;
+beforeEach(async () => {
+  dir = tempDir();
+  api = await listenOnLoopback((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": label, "x-request-id": "req_jpeg" });
+      res.end(jpeg);
+    });
+  });
+});
+afterEach(async () => {
+  await api.close();
+  dir.remove();
+});
+const image = (...args: string[]) =>
+  run(["image", "A lighthouse", ...args], {
+    env: { DECART_API_KEY: KEY, DECART_BASE_URL: api.url, DECART_JOURNAL: join(dir.dir, "jobs.jsonl") },
+    cwd: dir.dir,
+  });
+
+describe("an image's type is what its bytes say", () => {
+  it("a JPEG labelled image/png: saved as .jpg, the saved event's content_type image/jpeg, no warning", async () => {
+    label = "image/png";
+    const result = await image();
+    expect(result.code, result.stderr).toBe(0);
+    const [saved, ...rest] = events(result.stdout);
+    expect(rest).toEqual([]);
+    expect(saved).toMatchObject({ type: "saved", bytes: jpeg.length, content_type: "image/jpeg" });
+    expect(saved!.path).toMatch(/\.jpg$/);
+    expect(readFileSync(saved!.path as string)).toEqual(jpeg);
+    expect(result.stderr).not.toContain("its bytes say so");
+  });
+
+  it("-o x.png answered with a JPEG: written there as given, with a warning naming both types", async () => {
+    label = "image/jpeg";
+    const out = join(dir.dir, "x.png");
+    const result = await image("-o", out);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(out)).toEqual(jpeg);
+    expect(events(result.stdout)).toEqual([
+      { type: "saved", model: "lucy-pro-t2i", path: out, bytes: jpeg.length, content_type: "image/jpeg" },
+    ]);
+    expect(result.stderr).toContain(
+      `The image is a JPEG (its bytes say so), but -o ${out} names a .png file: written there all the same (a .jpg ` +
+        "name would fit it)",
+    );
+    expect(readdirSync(dir.dir).sort()).toEqual(["x.png"]);
+  });
+
+  it("-o with an extension of its type (.jpeg, .JPG) or of none: no warning", async () => {
+    label = "image/png";
+    for (const name of ["x.jpeg", "x.JPG", "x.out", "x"]) {
+      const result = await image("-o", join(dir.dir, name));
+      expect(result.code, result.stderr).toBe(0);
+      expect(events(result.stdout)[0], name).toMatchObject({ type: "saved", content_type: "image/jpeg" });
+      expect(result.stderr, name).not.toContain("its bytes say so");
+    }
+  });
+});
