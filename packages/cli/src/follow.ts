@@ -14,7 +14,7 @@ import { saveResult } from "@decart/core/node";
 import { now } from "./clock.js";
 import { codeOf } from "./codes.js";
 import { jobWords, Placeholder } from "./command.js";
-import { after, duration, exitCodeOf, messageOf } from "./errors.js";
+import { after, duration, exitCodeOf, messageOf, unknownAnswer } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode } from "./exit.js";
 import {
   type Avoid,
@@ -745,11 +745,12 @@ export function downloadFailed(
       true,
       codeOf(error),
     );
-  // A result in a video type the client does not take (`video/webm`): `jobs result` alone would be refused the same.
-  const upgrade = /: a result of type video\/[^,]+, not /.test((error as Error | undefined)?.message as string);
+  // An answer this version does not know (a result in a video type the client does not take, `video/webm`): `jobs
+  // result` alone would be refused the same. The client's words of it, which `messageOf` has say to upgrade
+  // @decart/cli, so the command is for after the upgrade (said once).
   return new CliError(
     `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
-      `${upgrade ? "a type this version does not take: upgrade @decart/cli, then run " : ""}` +
+      `${unknownAnswer(error) ? "after the upgrade, run " : ""}` +
       (again ?? resultCommand(output, jobId, path)),
     exitCodeOf(error),
     jobId,

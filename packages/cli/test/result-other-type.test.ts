@@ -4,8 +4,9 @@
  * to upgrade. A purpose-built server: the emulator serves results as `video/mp4`.
  */
 import { join } from "node:path";
+import { VERSION } from "@decart/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KEY, type Loopback, listenOnLoopback, printed, run, tempDir } from "./helpers.js";
+import { events, KEY, type Loopback, listenOnLoopback, printed, run, tempDir } from "./helpers.js";
 
 let api: Loopback;
 let dir: { dir: string; remove: () => void };
@@ -35,8 +36,28 @@ describe("a result in a video type the client does not take", () => {
     const result = await run(["video", "A lake", "-o", out], { env });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain(`a result of type ${served}, not video/mp4`);
+    // The upgrade said once, in the client's words (before: those, then "a type this version does not take: upgrade
+    // @decart/cli, then run").
     expect(result.stderr).toContain(
-      `it stays on the server: a type this version does not take: upgrade @decart/cli, then run ${printed(env, "jobs", "result", "job_1", "-o", out)}`,
+      `: an answer @decart/core ${VERSION} does not know (upgrade @decart/cli)); it stays on the server: after the ` +
+        `upgrade, run ${printed(env, "jobs", "result", "job_1", "-o", out)}\n`,
+    );
+    expect(result.stderr.split("upgrade").length - 1).toBe(2);
+  });
+
+  it("jobs result of one: the upgrade said once, then the command", async () => {
+    type = "video/webm";
+    const env = { DECART_API_KEY: KEY, DECART_BASE_URL: api.url, DECART_JOURNAL: join(dir.dir, "jobs.jsonl") };
+    const out = join(dir.dir, "result.mp4");
+    const result = await run(["jobs", "result", "job_1", "-o", out], { env });
+    expect(result.code, result.stderr).toBe(1);
+    const error = events(result.stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 1, code: "INVALID_RESPONSE", job_id: "job_1" });
+    expect(error.message).toBe(
+      `Could not download the result of job_1 (GET ${api.url}/v1/jobs/job_1/content: a result of type video/webm, ` +
+        `not video/mp4 or application/octet-stream (HTTP 200): an answer @decart/core ${VERSION} does not know ` +
+        `(upgrade @decart/cli)); it stays on the server: after the upgrade, run ` +
+        printed(env, "jobs", "result", "job_1", "-o", out),
     );
   });
 });
