@@ -801,6 +801,12 @@ describe("decart image", () => {
         { type: "interrupted", code: "SUBMIT_OUTCOME_UNKNOWN", request_id: "req_image_500", exit_code: 130 },
       ]);
       expect(stopped.stderr).toContain("Interrupted: Internal Server Error (HTTP 500, request req_image_500)");
+      // An image's words, as without the signal: no job, nothing to look up.
+      expect(stopped.stderr).toContain(
+        "an image may have been made (and billed) although its answer was not one the CLI could use",
+      );
+      expect(stopped.stderr).toContain("an image has no job id, so there is nothing to look up");
+      expect(stopped.stderr).not.toContain("a job");
       expect(existsSync(out)).toBe(false);
     } finally {
       await server.close();
