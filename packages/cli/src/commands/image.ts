@@ -282,4 +282,3 @@ function imageTimedOut(timeout: string | undefined, error: unknown): CliError {
     "SUBMIT_OUTCOME_UNKNOWN",
   );
 }
-
