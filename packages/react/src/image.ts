@@ -1,14 +1,13 @@
 import {
   type AbortError,
   checkWatchOptions,
-  type DecartClient,
   type DecartError,
   InvalidInputError,
   invalid,
   type ProcessOptions,
 } from "@decart/core";
-import { useInsertionEffect, useSyncExternalStore } from "react";
 import { useDecartClient, useKept } from "./context.js";
+import { Generator, useGenerator } from "./orphan.js";
 import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 
 /**
@@ -19,8 +18,9 @@ import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable
 export interface ImageOptions {
   /**
    * Called with the error of a request left on its way (the component's unmount came before its answer; not an
-   * `<Activity>` hiding it, whose state shows the error when shown again, unless the component is removed, or that
-   * state replaced by `reset()` or the next `submit`, before it is shown: then, nobody having seen it) that failed when
+   * `<Activity>` hiding it, nor a `<Suspense>` fallback shown in its place, whose state shows the error when shown
+   * again, unless the component is removed, or that state replaced by `reset()` or the next `submit`, before it is
+   * shown: then, nobody having seen it) that failed when
    * an image may have been made, and paid for (`SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR`, an `AbortError` of your
    * `signal` whose `mayExist` is true, an error of a 2xx answer: the image is its `data`), and the `input` given to that
    * `submit`: no state shows that error, and its `submit` resolves as ever (`undefined`), never rejects. The latest
@@ -107,32 +107,12 @@ export interface ImageGeneration extends GenerationState {
  * one in flight: an unmount (or an `<Activity>` hiding the component) lets it run to its end, as a video's submit
  * does, since a request sent may have made an image, paid for, that nothing could show again.
  */
-class ImageGenerator {
-  readonly store = new Store(idle, {
-    // Read again (shown after an `<Activity>` hid it): an error set meanwhile is seen now.
-    onActive: () => {
-      this.unseen = undefined;
-    },
-  });
-  /** The options of the latest committed render. */
-  options: ImageOptions = {};
-  /**
-   * Whether its component unmounted (set by the cleanup of an insertion effect, which an unmount runs and an
-   * `<Activity>` hiding it does not): its state is read by nothing any more.
-   */
-  declare gone: boolean | undefined;
-  /**
-   * Tells `onOrphan` (once) of a request's error that may have made an image, set in the state while an `<Activity>`
-   * hid the component: called if the component is removed (or the state replaced: `reset()`, the next `submit`) before
-   * it is shown again, when nobody saw that error.
-   */
-  declare unseen: (() => void) | undefined;
+class ImageGenerator extends Generator<ImageOptions> {
+  readonly store = new Store(idle, {});
   // Declared only (nothing emitted): undefined until set.
   declare private controller: AbortController | undefined;
   /** The latest submit's inputs, for `retry()`: until its image came, `stop()`, `reset()` or the next submit. */
   declare private input: ProcessOptions<any> | undefined;
-
-  constructor(private readonly client: DecartClient) {}
 
   /**
    * Whether `retry()` sends the inputs again in the state `state`: after an error that says no image was made (not one
@@ -205,16 +185,9 @@ class ImageGenerator {
         this.controller = undefined;
         this.store.set({ status: "error", watching: false, error });
         // One that may have made an image, whose state nothing reads (an unmount), goes to `onOrphan`; one in the state
-        // while an `<Activity>` hides the component goes there if nobody sees it (`unseen`). (The hook's own aborts,
-        // `halt`, let go of `controller`: not here.)
-        if (made(error) && (error.code !== "ABORT" || error.mayExist)) {
-          const tell = () => {
-            this.unseen = undefined;
-            queueMicrotask(() => this.options.onOrphan?.(error, input));
-          };
-          if (this.gone) tell();
-          else if (!this.store.active) this.unseen = tell;
-        }
+        // while the component is not shown (an `<Activity>` or a `<Suspense>` fallback hides it) goes there if nobody
+        // sees it (see `orphan`). (The hook's own aborts, `halt`, let go of `controller`: not here.)
+        if (made(error) && (error.code !== "ABORT" || error.mayExist)) this.orphan(error, input);
       }
       return undefined;
     } finally {
@@ -241,8 +214,8 @@ class ImageGenerator {
  * `submit(input)` from an event handler, `stop()`, `reset()`, `retry()` and `canRetry`. `stop()` aborts the request in
  * flight (the state goes back to `idle`); unmounting, or an `<Activity>` hiding the component, does not: the request
  * runs to its end, `submit` resolves with its image, and a component shown again shows it (one that fails then, when
- * an image may have been made, goes to `onOrphan`, as does one that failed while an `<Activity>` hid the component, if
- * it is removed without being shown again). The options are the latest committed render's. The state is always `idle`
+ * an image may have been made, goes to `onOrphan`, as does one that failed while an `<Activity>` or a `<Suspense>`
+ * fallback hid the component, if it is removed without being shown again). The options are the latest committed render's. The state is always `idle`
  * on the server. Its type narrows by `status`: once `completed`, `result` is the image, a `Blob`.
  */
 export function useGenerateImage(options?: ImageOptions): CompletedWith<ImageGeneration, Blob>;
@@ -250,22 +223,7 @@ export function useGenerateImage(options?: ImageOptions): ImageGeneration {
   const checked = check(options);
   const client = useDecartClient();
   const generator = useKept(() => new ImageGenerator(client), [client]);
-  // Once rendered for good, as `useGenerateVideo`'s: its cleanup runs at the unmount, not when an `<Activity>` hides
-  // the component; still gone once the commit is over, it was removed: an error nobody saw (`unseen`) goes to
-  // `onOrphan`.
-  useInsertionEffect(() => {
-    generator.options = checked;
-    generator.gone = false;
-    return () => {
-      generator.gone = true;
-      queueMicrotask(() => generator.gone && generator.unseen?.());
-    };
-  });
-  const state = useSyncExternalStore(
-    generator.store.subscribe,
-    generator.store.getSnapshot,
-    generator.store.getServerSnapshot,
-  );
+  const state = useGenerator(generator, checked);
   const { submit, stop, reset, retry } = generator;
   return { ...state, canRetry: generator.retries(state), submit, stop, reset, retry };
 }

@@ -15,8 +15,9 @@ import {
   type VideoModelName,
 } from "@decart/core";
 import { jobFailed, watchJob } from "@decart/queue-rx";
-import { useEffect, useInsertionEffect, useLayoutEffect, useSyncExternalStore } from "react";
+import { useSyncExternalStore } from "react";
 import { useDecartClient, useKept } from "./context.js";
+import { Generator, useGenerator } from "./orphan.js";
 import { type CompletedWith, type GenerationState, idle, madeNothing, repeatable, Store } from "./store.js";
 import { pageHidden } from "./visibility.js";
 
@@ -430,18 +431,13 @@ interface Job {
   sent?: Promise<string | undefined>;
 }
 
-/** A layout effect, but on the server (where none runs) a passive one, of which React 18 does not warn. */
-const useShown = typeof document === "undefined" ? useEffect : useLayoutEffect;
-
 /** Submits video jobs and follows the latest while a component reads it. */
-class VideoGenerator {
+class VideoGenerator extends Generator<VideoJobOptions> {
   readonly store = new Store(idle, {
     // Read again (shown after an `<Activity>` hid it): the job is watched again.
     onActive: () => this.follow(),
     onIdle: () => this.halt(),
   });
-  /** The options of the latest committed render: each submit reads them. */
-  options: VideoJobOptions = {};
   // Declared only (nothing emitted): undefined until set.
   declare private watching: { unsubscribe(): void } | undefined;
   /** The job to follow while the state is read: the latest submit's, until it ends, `stop()` or `reset()`. */
@@ -449,25 +445,6 @@ class VideoGenerator {
   /** The latest submit and its inputs, for `retry()`: until its job completes, `reset()` or the next submit. */
   declare private last: Job | undefined;
   declare private input: SubmitOptions<string> | undefined;
-  /**
-   * Whether its component unmounted (set by the cleanup of an insertion effect, which an unmount runs and an
-   * `<Activity>` hiding it does not): its state is read by nothing any more.
-   */
-  declare gone: boolean | undefined;
-  /**
-   * Whether a component shows the state (set by a layout effect, whose cleanup runs when an `<Activity>` hides it and
-   * when a `<Suspense>` shows its fallback in its place: the state may still be read then, but is not seen).
-   */
-  declare shown: boolean | undefined;
-  /**
-   * Tells `onOrphan` (once) of a submit's error that may have made a job, set in the state while the component was
-   * not shown (an `<Activity>` hid it, or a `<Suspense>` fallback: see `shown`): called if the component is removed (or the state replaced: `reset()`, the next `submit`) before it
-   * is shown again, when nobody saw that error.
-   */
-  declare unseen: (() => void) | undefined;
-
-  constructor(private readonly client: DecartClient) {}
-
   private halt(): void {
     this.watching?.unsubscribe();
     this.watching = undefined;
@@ -560,13 +537,7 @@ class VideoGenerator {
         const { jobId } = error;
         if (this.last === job) this.store.set({ status: "error", watching: false, error, jobId });
         if (jobId || (!madeNothing(error) && (error.code !== "ABORT" || error.mayExist))) {
-          const tell = () => {
-            // Its own only: a newer submit's unseen error is still to be told.
-            if (this.unseen === tell) this.unseen = undefined;
-            queueMicrotask(() => this.options.onOrphan?.(error, input));
-          };
-          if (this.last !== job || this.gone) tell();
-          else if (!this.shown) this.unseen = tell;
+          this.orphan(error, input, this.last !== job);
         }
         return jobId as string | undefined;
       },
@@ -653,33 +624,8 @@ export function useGenerateVideo(options?: VideoJobOptions): VideoGeneration {
   const checked = check("useGenerateVideo", options);
   const client = useDecartClient();
   const generator = useKept(() => new VideoGenerator(client), [client]);
-  // Once rendered for good (a render that is not committed, a transition that suspends, changes nothing). Its cleanup
-  // runs before the next commit's, and at the unmount, not when an `<Activity>` hides the component (React runs
-  // insertion effects' cleanups only on removal): `gone` tells a submit's failure that nothing reads the state. Still
-  // gone once the commit is over (not set again by the next render's), it was removed: an error nobody saw (`unseen`,
-  // set while it was not shown) goes to `onOrphan`.
-  useInsertionEffect(() => {
-    generator.options = checked;
-    generator.gone = false;
-    return () => {
-      generator.gone = true;
-      queueMicrotask(() => generator.gone && generator.unseen?.());
-    };
-  });
-  // Shown (mounted, or shown again after an `<Activity>` or a `<Suspense>` fallback hid it): an error set meanwhile is
-  // seen now. Hidden so, its cleanup runs (layout effects are disconnected; a fallback keeps the store read).
-  useShown(() => {
-    generator.shown = true;
-    generator.unseen = undefined;
-    return () => {
-      generator.shown = false;
-    };
-  }, [generator]);
-  const state = useSyncExternalStore(
-    generator.store.subscribe,
-    generator.store.getSnapshot,
-    generator.store.getServerSnapshot,
-  );
+  // Its options once rendered for good; `gone`, `shown` and `unseen` for `onOrphan` (see `Generator`).
+  const state = useGenerator(generator, checked);
   const { submit, stop, reset, retry } = generator;
   return { ...state, canRetry: generator.retries(state) > 0, submit, stop, reset, retry };
 }

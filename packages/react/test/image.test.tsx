@@ -2,10 +2,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AbortError, createDecartClient, InvalidInputError, InvalidResponseError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
-import { act, renderHook } from "@testing-library/react";
-import { StrictMode } from "react";
+import { act, render, renderHook } from "@testing-library/react";
+import { StrictMode, Suspense, use } from "react";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { DecartProvider, useGenerateImage, useResultUrl } from "../src/index.js";
+import { DecartProvider, type ImageOptions, useGenerateImage, useResultUrl } from "../src/index.js";
 import { activityWith, clientFor, collected, countingFetch, startFast, strictWith, until } from "./helpers.js";
 
 let emu: Emulator | undefined;
@@ -409,6 +409,24 @@ describe("useGenerateImage().retry()", () => {
   });
 });
 
+const never = new Promise<never>(() => {});
+/** Renders `useGenerateImage` into `out`: a component of the module (biome: no component defined in a function). */
+function SuspenseGenerator({
+  out,
+  onOrphan,
+}: {
+  out: { current?: ReturnType<typeof useGenerateImage> };
+  onOrphan: ImageOptions["onOrphan"];
+}) {
+  out.current = useGenerateImage({ onOrphan });
+  return <p>{out.current.status}</p>;
+}
+/** A sibling that suspends for good when told to: its `<Suspense>` shows the fallback and hides the others. */
+function Suspending({ suspends }: { suspends: boolean }) {
+  if (suspends) use(never);
+  return null;
+}
+
 describe("useGenerateImage's options: onOrphan, and no other", () => {
   const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
   type Hook = { result: { current: ReturnType<typeof useGenerateImage> } };
@@ -469,6 +487,54 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
     await act(aTask);
     expect(onOrphan).toHaveBeenCalledTimes(1);
     expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
+  });
+
+  it("a request that fails while a <Suspense> fallback hides the component (a sibling suspended) goes to onOrphan if it is removed before it is shown again, not after", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
+    const client = clientFor(emu, { maxRetries: 0 });
+    const onOrphan = vi.fn();
+    const out: { current?: ReturnType<typeof useGenerateImage> } = {};
+    // The sibling suspending shows the fallback: the component is hidden (display: none), its state still read.
+    const tree = (suspends: boolean) => (
+      <StrictMode>
+        <DecartProvider client={client}>
+          <Suspense fallback={<i>loading</i>}>
+            <SuspenseGenerator out={out} onOrphan={onOrphan} />
+            <Suspending suspends={suspends} />
+          </Suspense>
+        </DecartProvider>
+      </StrictMode>
+    );
+    const failHidden = async (view: ReturnType<typeof render>, input: { model: typeof model; prompt: string }) => {
+      let sent: Promise<unknown> | undefined;
+      act(() => {
+        sent = out.current!.submit(input);
+      });
+      view.rerender(tree(true));
+      await act(async () => {
+        await sent;
+      });
+      await act(aTask);
+      expect(view.container.querySelector("i")).not.toBeNull(); // the fallback was shown all along
+    };
+    // Failed behind the fallback, then removed: nobody saw the error.
+    const view = render(tree(false));
+    const input = { model, prompt: "answered 500 behind a fallback, then removed" };
+    await failHidden(view, input);
+    expect(onOrphan).not.toHaveBeenCalled();
+    view.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
+    // Failed behind the fallback, shown again (the sibling done), then removed: seen, not told.
+    const again = render(tree(false));
+    await failHidden(again, { model, prompt: "answered 500 behind a fallback, then shown" });
+    again.rerender(tree(false));
+    await act(aTask);
+    expect(again.container.textContent).toBe("error");
+    again.unmount();
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
   });
 
   it("a key it does not have (a typo, a request's timeoutMs, a watch's option) or an onOrphan that is no function is refused as it renders, naming it", async () => {
