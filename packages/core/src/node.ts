@@ -692,12 +692,7 @@ function responseOf(res: IncomingMessage, what: string, requestId = res.headers[
   }
   const answer = new Headers();
   for (let i = 0; i < res.rawHeaders.length; i += 2) answer.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-  const codings = (res.headers["content-encoding"] ?? "")
-    .toLowerCase()
-    .split(",")
-    .map((coding) => coding.trim())
-    .filter((coding) => coding && coding !== "identity")
-    .reverse();
+  const codings = contentCodings(res.headers["content-encoding"]);
   const unknown = codings.find((coding) => !Object.hasOwn(DECODERS, coding));
   let body: Readable | null = res;
   // The statuses whose answer has no body (fetch drops one sent all the same).
