@@ -603,8 +603,8 @@ export function createTransport(
         // A 206 (asked for without Range) is a part of the result, not the result. An image from `process` of a type
         // the spec does not list (`image/webp`) is read whole, for the client to hand it on with its error (`send`). A
         // job's result in a video type the spec does not list (`video/webm`) is an answer this version cannot read:
-        // final, its `cause` the answer's Content-Type (another read gets it again); another type (a proxy's page) is
-        // transient.
+        // final, its `cause` the answer's Content-Type (another read gets it again); another type (a proxy's page, or
+        // no single well-formed video type: `video/*`, a Content-Type sent twice) is transient.
         if ((!accepted.includes(type) && !(upload && /^image\//.test(type))) || status === 206) {
           release();
           await source?.cancel().catch(ignore);
@@ -612,7 +612,7 @@ export function createTransport(
             status === 206
               ? "a part of the result"
               : `a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`;
-          throw !upload && status !== 206 && /^video\//.test(type)
+          throw !upload && status !== 206 && /^video\/[\w.+-]+$/.test(type)
             ? newer(what, status, headers.get("content-type")!)
             : invalid(what, status);
         }

@@ -10,10 +10,14 @@ import { canWatchAgain, createDecartClient, type DecartError, VERSION } from "..
 import { instantDelay, json, serve, silent } from "./helpers.js";
 
 const KEY = "dct_video_types_0123456789";
-const types: Record<string, string> = {
+const types: Record<string, string | string[]> = {
   job_webm: "video/webm",
   job_av1: "video/x-matroska; codecs=av1",
   job_page: "text/html",
+  // Not one well-formed video type: a Content-Type sent twice (a proxy adding its own), a wildcard, no subtype.
+  job_twice: ["video/mp4", "video/mp4"],
+  job_wildcard: "video/*",
+  job_bare: "video/",
 };
 let api: Awaited<ReturnType<typeof serve>>;
 const reads: Record<string, number> = {};
@@ -67,11 +71,14 @@ describe("a job's result in a video type the spec does not list", () => {
     expect(canWatchAgain(result)).toBe(false);
   });
 
-  it("another type (a page answered with 200) stays transient: retried, and watched again", async () => {
-    const error = await failure(client(1).queue.result("job_page"));
-    expect(reads.job_page).toBe(2);
-    expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_page", retryable: true });
-    expect(error.message).not.toMatch(/upgrade/);
-    expect(canWatchAgain(error)).toBe(true);
-  });
+  it.each(["job_page", "job_twice", "job_wildcard", "job_bare"])(
+    "%s: another type (a page answered with 200, not one video type) stays transient: retried, and watched again",
+    async (id) => {
+      const error = await failure(client(1).queue.result(id));
+      expect(reads[id]).toBe(2);
+      expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: id, retryable: true });
+      expect(error.message).not.toMatch(/upgrade/);
+      expect(canWatchAgain(error)).toBe(true);
+    },
+  );
 });
