@@ -198,11 +198,11 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
 
 /**
  * `value` as JSON text; one that JSON cannot write (an answer of your own holding a BigInt, a cycle, a getter that
- * throws), a short description of it instead of a throw.
+ * throws; a function, a Symbol, a `toJSON` answering `undefined`), a short description of it instead of a throw.
  */
 const jsonOf = (value: unknown) => {
   try {
-    return JSON.stringify(value);
+    return JSON.stringify(value) ?? "(not JSON-writable)";
   } catch {
     return "(not JSON-writable)";
   }
@@ -215,7 +215,7 @@ const jsonOf = (value: unknown) => {
  * of another type than
  * the spec's (`created_at` as a number, `model` as an object) is dropped from `body`, not learnt from, not fatal. A
  * failed job's `error` that is no string (`{ code, message }`) is set in `body` to its `message` (else `detail`) when
- * that is text, else to its JSON (one JSON cannot write, a BigInt or a cycle, described in a few words), cut to 200
+ * that is text, else to its JSON (one JSON cannot write, a BigInt, a cycle or a function, described in a few words), cut to 200
  * characters.
  */
 export const checkJob = (body: any, jobId?: string): string | undefined => {
@@ -226,7 +226,11 @@ export const checkJob = (body: any, jobId?: string): string | undefined => {
   // the characters a key's forms are written with (the key is redacted once whole, after).
   const reason = body?.status === "failed" ? body.error : "";
   if (reason != null && typeof reason !== "string") {
-    const text = reason.message ?? reason.detail;
+    let text: unknown;
+    // (A getter of your own that throws: the JSON then.)
+    try {
+      text = reason.message ?? reason.detail;
+    } catch {}
     body.error = typeof text === "string" ? text : jsonOf(reason);
     // (One word of more: its length alone.)
     if (body.error[200])

@@ -4,6 +4,7 @@ import { InvalidResponseError } from "../src/errors.js";
 import {
   AbortError,
   ConnectionError,
+  canWatchAgain,
   createJobWatch,
   DecartError,
   type JobEvent,
@@ -64,6 +65,8 @@ describe("createJobWatch", () => {
         return answer;
       },
     ],
+    // (JSON.stringify answers undefined, not a throw.)
+    ["a toJSON answering undefined", () => ({ job_id: "job_1", status: "queued", toJSON: () => undefined })],
   ])(
     "an answer of yours it cannot read, holding %s: read again, then the typed error, its cause described",
     (_what, answer) => {
@@ -77,13 +80,27 @@ describe("createJobWatch", () => {
       expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_1", retryable: false });
       expect(error.message).toMatch(/does not know \(upgrade it\)$/);
       expect(error.cause).toBe("(not JSON-writable)");
+      expect(canWatchAgain(error)).toBe(false);
     },
   );
 
-  it("a failed job of yours whose reason holds a BigInt: failed, its reason described, no throw", () => {
+  it.each([
+    ["holds a BigInt", () => ({ code: 7n })],
+    ["is a function", () => () => {}],
+    ["is a Symbol", () => Symbol("reason")],
+    ["has a toJSON answering undefined", () => ({ toJSON: () => undefined })],
+    [
+      "has a message getter that throws",
+      () => ({
+        get message(): string {
+          throw new Error("getter");
+        },
+      }),
+    ],
+  ])("a failed job of yours whose reason %s: failed, its reason described, no throw", (_what, reason) => {
     const { watch } = setup();
     watch.start();
-    const step = watch.status({ job: { job_id: "job_1", status: "failed", error: { code: 7n } } as never });
+    const step = watch.status({ job: { job_id: "job_1", status: "failed", error: reason() } as never });
     expect(step.events).toMatchObject([{ type: "failed", error: "(not JSON-writable)" }]);
     expect(step.next).toEqual({ done: true });
   });
