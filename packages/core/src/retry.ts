@@ -270,8 +270,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   let unknown: DecartError | undefined;
   // The error a call ends with: after such a failure, that one (a job may exist), what failed last added to its words;
   // an abort is the caller's own: an `AbortError` as ever, which says that a job may exist and names that failure's
-  // request id (one aborted before its attempt was sent, or sent but not answered), unless its own attempt was answered
-  // and may have made the job (its own request id then).
+  // request id (one aborted before its attempt was sent, or sent but not answered), unless its own attempt's answer said
+  // the server took it (a 2xx) and named its request: that one, the request that may have made the job. (An answer
+  // that took nothing, a 503, or a 2xx without an id: the first failure's, the one support can look up.)
   const told = (error: DecartError) => {
     if (!unknown || error === unknown) return error;
     if (error.code === "ABORT")

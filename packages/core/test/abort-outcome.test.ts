@@ -184,6 +184,47 @@ describe("an abort where a job may exist", () => {
   );
 });
 
+describe("an abort of a later attempt after a 500 (retrySubmit), once its answer's headers came", () => {
+  // The request support needs is the one that may have made the job: an answer that says the server took it (a 2xx)
+  // with a request id, its own; else the 500's (an answer that took nothing, a 503; or a 2xx without an id).
+  it.each([
+    ["a 200 with its own request id: its own", 200, "req_second", "req_second"],
+    ["a 503 (it took nothing): the 500's", 503, "req_503", "req_first"],
+    ["a 200 without a request id: the 500's, the one known", 200, undefined, "req_first"],
+  ] as const)("%s", async (_what, status, id, named) => {
+    let posts = 0;
+    api = await serve((_req, res) => {
+      if (++posts === 1) {
+        res.writeHead(500, { "content-type": "application/json", "x-request-id": "req_first" });
+        res.end('{"detail":"boom"}');
+        return;
+      }
+      // Headers and a part of the body, the rest held.
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "content-length": "100",
+        ...(id && { "x-request-id": id }),
+      });
+      res.write('{"job_id": "job_');
+    });
+    const controller = new AbortController();
+    // The real fetch; once the second answer came, the caller aborts.
+    let calls = 0;
+    const fetchThenAbort: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (++calls === 2) setImmediate(() => controller.abort());
+      return response;
+    };
+    const error = await client(api.url, { fetch: fetchThenAbort, retrySubmit: true, poll: { delay: async () => {} } })
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+      .catch((e) => e);
+    expect(posts).toBe(2);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: "ABORT", mayExist: true, requestId: named });
+    expect(error.message).toBe(`The operation was aborted (request ${named}); a job (or file) may exist`);
+  });
+});
+
 describe("an abort in a wait of a poll.delay of yours", () => {
   it("that rejects with its own AbortError: the AbortError's cause is the signal's reason", async () => {
     api = await serve((_req, res) => json(res, 200, { job_id: "job_abc123", status: "pending" }));
