@@ -202,11 +202,12 @@ export type QueueClient = {
    * Reads a job's status (a read that fails in a transient way is tried again, up to `maxRetries`). `deadline` (on the
    * client's clock, as a `JobWatch`'s `deadline` is) is the call's budget: each read keeps its own limit (`timeoutMs`),
    * no retry starts whose wait (or the server's `Retry-After`) would end past it, and a read still in flight then ends
-   * with a `TimeoutError` carrying the job id.
+   * with a `TimeoutError` carrying the job id. `budgetMs`, the budget's length (a `JobWatch`'s `budgetMs`), is named
+   * in that error (`timed out (the budget of 300 ms)`).
    */
   status(
     jobId: string,
-    options?: { signal?: AbortSignal | undefined; deadline?: number | undefined },
+    options?: { signal?: AbortSignal | undefined; deadline?: number | undefined; budgetMs?: number | undefined },
   ): Promise<JobStatusResponse>;
   /** Downloads a completed job's video into a Blob (a cut-short download is retried). */
   result(jobId: string, options?: DownloadOptions): Promise<Blob>;
@@ -214,9 +215,12 @@ export type QueueClient = {
    * Starts downloading a completed job's video as a stream, with progress. `deadline` (on the client's clock, e.g. a
    * `JobWatch`'s) ends the answer, and any chunk, still awaited then with a `TimeoutError`. A stream you do not read
    * to its end must be cancelled (`stream.cancel()`, or an abort of `signal`): until then it holds its connection (no
-   * timer runs while no read waits, and garbage collection does not close it).
+   * timer runs while no read waits, and garbage collection does not close it). `budgetMs` as `status` takes it.
    */
-  download(jobId: string, options?: DownloadOptions & { deadline?: number | undefined }): Promise<Download>;
+  download(
+    jobId: string,
+    options?: DownloadOptions & { deadline?: number | undefined; budgetMs?: number | undefined },
+  ): Promise<Download>;
   /** Watches a job submitted elsewhere until it ends, then downloads its video. Never throws for a failed job. */
   wait(jobId: string, options: QueueWaitOptions & { download: false }): Promise<QueueJobOutcome>;
   wait(jobId: string, options?: QueueWaitOptions & { download?: true | undefined }): Promise<QueueJobResult>;
@@ -247,11 +251,12 @@ export type QueueClient = {
   /**
    * One status read, not retried (for a `JobWatch`, whose `error` retries): the body, and the server's poll hint.
    * `deadline` (on the client's clock, e.g. the watch's `deadline`) ends a read still in flight then with a
-   * `TimeoutError`, so that a watch ends on time.
+   * `TimeoutError`, so that a watch ends on time; `budgetMs` (the watch's `budgetMs`) is named in it, as the watch's
+   * `JobTimeoutError` names it.
    */
   readStatus(
     jobId: string,
-    options?: { signal?: AbortSignal | undefined; deadline?: number | undefined },
+    options?: { signal?: AbortSignal | undefined; deadline?: number | undefined; budgetMs?: number | undefined },
   ): Promise<StatusRead>;
 };
 
@@ -567,7 +572,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * one list of options), each of the right kind.
    */
   const optionsOf = <T>(opts: T | undefined, timed?: 0 | 1, keys = ["signal"]): T & { deadline?: number } => {
-    return checkCall(opts, where, keys, timed ? { deadline: { type: "number" } } : {})[2] as T & { deadline?: number };
+    return checkCall(
+      opts,
+      where,
+      keys,
+      timed ? { deadline: { type: "number" }, budgetMs: clientOptions.timeoutMs! } : {},
+    )[2] as T & { deadline?: number };
   };
 
   /** An id to send in a path, checked (see `isUsableId`): else `InvalidInputError` naming `field`, nothing sent. */
@@ -649,7 +659,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, budget);
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
-  const readStatus = async (jobId: string, opts: { signal?: AbortSignal; deadline?: number; maxRetries?: 0 }) => {
+  const readStatus = async (
+    jobId: string,
+    opts: { signal?: AbortSignal; deadline?: number; budgetMs?: number; maxRetries?: 0 },
+  ) => {
     const response = await send<Response>(
       "GET",
       "/v1/jobs/{job_id}",

@@ -155,6 +155,11 @@ export interface JobWatch {
   /** The end of the watch's budget on `now`'s clock: pass it on to each read (`readStatus`) so none outlasts it. */
   readonly deadline: number;
   /**
+   * The budget's length in ms (`timeoutMs`; `undefined` for a `deadline` given without it): pass it on with `deadline`
+   * (`readStatus`'s, `download`'s `budgetMs`) so that a read the deadline cuts names it, as the watch's timeout does.
+   */
+  readonly budgetMs: number | undefined;
+  /**
    * The wait function of the poll options (the call's `poll.delay` over the client's), when one is given: its driver
    * waits with it (`wait(ms, signal)`), as the core's own watches do, else on its own timers.
    */
@@ -336,14 +341,9 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     return step(events, due()!);
   };
   // The budget asked: `timeoutMs`, or a `deadline` given without it.
+  const budgetMs = init.deadline != null && init.timeoutMs == null ? undefined : timeoutMs;
   const timedOut = (cause?: DecartError, waited?: number) =>
-    jobTimedOut(
-      jobId,
-      cause,
-      last?.status,
-      init.deadline != null && init.timeoutMs == null ? "its deadline" : `${timeoutMs} ms`,
-      waited,
-    );
+    jobTimedOut(jobId, cause, last?.status, budgetMs ? `${budgetMs} ms` : "its deadline", waited);
 
   /** The next status read, by the schedule, no later than the deadline. */
   const read = (events: JobEvent[]): JobWatchStep => {
@@ -504,6 +504,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     downloaded: (data) => end(ended ? [] : [{ type: "completed", jobId, job: last!, data }]),
 
     deadline,
+    budgetMs,
     wait,
 
     background(on) {

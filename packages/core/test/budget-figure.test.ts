@@ -49,4 +49,24 @@ describe("a timeout at the end of a call's budget names the budget's length", ()
     expect(error.cause).toBeInstanceOf(TimeoutError);
     expect(error.cause.message).toMatch(/\/v1\/jobs\/job_never_read: timed out \(the budget of 300 ms\)$/);
   });
+
+  it("a view layer's watch: readStatus given the watch's budgetMs names it; a deadline alone, the watch says so", async () => {
+    const c = client();
+    const watch = c.queue.createWatch("job_layer", { timeoutMs: 300 });
+    expect(watch.budgetMs).toBe(300);
+    expect(c.queue.createWatch("job_layer", { deadline: watch.deadline }).budgetMs).toBeUndefined();
+    const error = await c.queue
+      .readStatus("job_layer", { deadline: watch.deadline, budgetMs: watch.budgetMs })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/\/v1\/jobs\/job_layer: timed out \(the budget of 300 ms\)$/);
+  });
+
+  it.each([
+    ["readStatus", (c: ReturnType<typeof client>) => c.queue.readStatus("job_1", { budgetMs: "300" as never })],
+    ["download", (c: ReturnType<typeof client>) => c.queue.download("job_1", { budgetMs: 0 })],
+  ])("%s: a budgetMs that is no positive number is refused before anything is sent", async (_name, call) => {
+    const error = await call(client()).catch((e) => e);
+    expect(error).toMatchObject({ code: "INVALID_INPUT", field: "budgetMs" });
+  });
 });

@@ -7,7 +7,10 @@ import type { SubmitInput } from "./types.js";
  * error or end is heard; it is unsubscribed then). Unsubscribing before it answers must abort the read; a read still in flight at `deadline` (the watch's, on the client's clock) should end
  * then with an error. The default reads over HTTP with the client.
  */
-export type StatusSource = (jobId: string, options: { deadline: number }) => Observable<StatusRead>;
+export type StatusSource = (
+  jobId: string,
+  options: { deadline: number; budgetMs?: number | undefined },
+) => Observable<StatusRead>;
 
 /**
  * Submits a job: emits the submit answer once and completes, or errors. `submitJob` listens to it until then, also after
@@ -26,7 +29,10 @@ export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<Jo
  * decides whether to try again; an answer that is neither ends it, an `InvalidResponseError`). Unsubscribing aborts it;
  * a download still running at `deadline` should end then.
  */
-export type ResultSource = (jobId: string, options: { deadline: number }) => Observable<DownloadProgress | Blob>;
+export type ResultSource = (
+  jobId: string,
+  options: { deadline: number; budgetMs?: number | undefined },
+) => Observable<DownloadProgress | Blob>;
 
 /** An abortable promise as a cold observable: each subscription starts it; unsubscribing before it settles aborts it. */
 export function fromAbortable<T>(start: (signal: AbortSignal, emit: (value: T) => void) => Promise<T>): Observable<T> {
@@ -53,8 +59,8 @@ export function fromAbortable<T>(start: (signal: AbortSignal, emit: (value: T) =
 /** The client's own reads, one attempt each (a failure goes to the engine, which decides whether to read again). */
 export const clientStatus =
   (client: DecartClient): StatusSource =>
-  (jobId, { deadline }) =>
-    fromAbortable((signal) => client.queue.readStatus(jobId, { signal, deadline }));
+  (jobId, { deadline, budgetMs }) =>
+    fromAbortable((signal) => client.queue.readStatus(jobId, { signal, deadline, budgetMs }));
 
 /** The client's submit of `input` as it is: its own `signal`, if any, is the one thing that aborts it. */
 export const clientSubmit =
@@ -68,11 +74,12 @@ export const clientSubmit =
  */
 export const clientResult =
   (client: DecartClient): ResultSource =>
-  (jobId, { deadline }) =>
+  (jobId, { deadline, budgetMs }) =>
     fromAbortable<DownloadProgress | Blob>(async (signal, emit) => {
       const { stream, contentType } = await client.queue.download(jobId, {
         signal,
         deadline,
+        budgetMs,
         onProgress: emit,
         [Symbol.for("@decart/core.once")]: { maxRetries: 0 },
       } as never);

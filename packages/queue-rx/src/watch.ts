@@ -112,7 +112,8 @@ export function drive(
         });
       const go = () => {
         waiting = false;
-        const within = { deadline: watch.deadline };
+        // (The budget's length too: a read it cuts names it, as the watch's timeout does.)
+        const within = { deadline: watch.deadline, budgetMs: watch.budgetMs };
         try {
           step.add(answer(reading ? read(jobId, within) : result(jobId, within)));
         } catch (error) {

@@ -67,6 +67,9 @@ describe("the watch's deadline over HTTP", () => {
         const error = await lastValueFrom(watchJob(server.client, "job_slow", { timeoutMs })).catch((e) => e);
         expect(error).toBeInstanceOf(JobTimeoutError);
         expect(error.jobId).toBe("job_slow");
+        // The read the budget cut names the budget's figure, as the watch's own error does.
+        expect(error.message).toContain(`not done within ${timeoutMs} ms`);
+        expect(error.cause.message).toMatch(new RegExp(`job_slow: timed out \\(the budget of ${timeoutMs} ms\\)$`));
       },
     );
   }, 60_000);
@@ -88,6 +91,7 @@ describe("the watch's deadline over HTTP", () => {
         const error = await lastValueFrom(watchJob(server.client, "job_stall", { timeoutMs })).catch((e) => e);
         expect(error).toBeInstanceOf(JobTimeoutError);
         expect(error).toMatchObject({ jobId: "job_stall", lastStatus: "completed" });
+        expect(error.cause.message).toMatch(new RegExp(`\\(the budget of ${timeoutMs} ms\\)$`));
       },
     );
   }, 60_000);
