@@ -10,7 +10,7 @@
 import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { InvalidInputError, models } from "../src/index.js";
 import { fileFromPath, nodeUpload } from "../src/node.js";
 import { clientFor, startFast } from "./helpers.js";
@@ -104,6 +104,31 @@ describe("by the default road (fetch, no upload function)", () => {
       return file;
     }, "fetch");
     expectInput(outcome, emu, "rec-fetch.mp4");
+  });
+
+  it("its bytes counted again a MiB at a time, never read whole into memory", async () => {
+    const path = join(dir, "big-fetch.mp4");
+    writeFileSync(path, mp4(3 * 2 ** 20));
+    // What is sent is the client's copy of the file (a File of the platform's): the sizes of the reads of it, watched
+    // (each read goes on as it would).
+    const sizes: number[] = [];
+    const arrayBuffer = Blob.prototype.arrayBuffer;
+    const read = vi.spyOn(Blob.prototype, "arrayBuffer").mockImplementation(function (this: Blob) {
+      sizes.push(this.size);
+      return arrayBuffer.call(this);
+    });
+    try {
+      const { outcome, emu } = await submitted(async () => {
+        const file = await fileFromPath(path);
+        appendFileSync(path, Buffer.alloc(4096));
+        return file;
+      }, "fetch");
+      expectInput(outcome, emu, "big-fetch.mp4");
+    } finally {
+      read.mockRestore();
+    }
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2 ** 20);
   });
 
   const sysfs = "/sys/kernel/address_bits";
