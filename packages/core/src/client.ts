@@ -262,8 +262,8 @@ export type QueueClient = {
 
 /**
  * What `createDecartClient` answers: images (`process`), videos (`queue`), client tokens for a browser (`tokens`),
- * stored files (`files`), and the client-wide rate-limit gate (`rateLimit`). Nothing is sent until you call it. A type
- * alias, not an interface: a client is a `Record<string, unknown>` (for a store or a test's fake that takes one).
+ * stored files (`files`), and the client-wide rate-limit gate (`rateLimit`). Nothing is sent until you call it. A client
+ * is assignable to `Record<string, unknown>` (for a store or a test's fake that takes one).
  *
  * @interface
  */
