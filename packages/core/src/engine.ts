@@ -9,7 +9,7 @@ import {
 import {
   asDecartError,
   callbackThrew,
-  type DecartError,
+  DecartError,
   guard,
   InvalidResponseError,
   timedOut as jobTimedOut,
@@ -360,7 +360,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
         ms = schedule({ attempt: reads, elapsedMs, status: last.status, typicalMs, hintMs, spread });
         if (!(Number.isFinite(ms) && ms >= 0)) throw `answered ${ms as unknown as string}`;
       } catch (cause) {
-        return step(events, { error: callbackThrew(jobId, cause, "poll.schedule failed") });
+        // (The client's `random`, the default schedule's jitter, that failed: named as itself, as in a retry's wait.)
+        const own = cause instanceof DecartError && cause.code === "CALLBACK_ERROR";
+        return step(events, {
+          error: own ? asDecartError(cause, jobId) : callbackThrew(jobId, cause, "poll.schedule failed"),
+        });
       }
     }
     return readIn(events, ms, 0, !last); // the first read is never slowed
