@@ -1,16 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
-import {
-  closeSync,
-  constants,
-  lstatSync,
-  openSync,
-  readFileSync,
-  readlinkSync,
-  realpathSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import {
   access,
   link,
@@ -594,15 +584,10 @@ async function existingRealpath(path: string): Promise<string> {
  * saved through a link, see `savedThrough`), a link to a file, or to nowhere, is checked as the file it points to, whose name and directory the
  * save uses. A stream (`writesInPlace`: a named pipe, a character device such as `/dev/null`, a descriptor) is written
  * in place: it must be writable, and nothing is made beside it. A socket or a block device is refused. A file there
- * must be one the user may replace (see `replaceRefusal`: writable, and not another user's in a sticky directory), and
- * with `appended` (the journal, opened to append with O_CREAT) one the system lets the user open so (see
- * `createRefused`). A usage error (exit 2) otherwise: a result that was paid for is not lost to a typo.
+ * must be one the user may replace (see `replaceRefusal`: writable, and not another user's in a sticky directory). A
+ * usage error (exit 2) otherwise: a result that was paid for is not lost to a typo.
  */
-export async function checkOutputFile(
-  path: string,
-  what: string,
-  { throughLinks = false, appended = false } = {},
-): Promise<void> {
+export async function checkOutputFile(path: string, what: string, { throughLinks = false } = {}): Promise<void> {
   checkShownPath(path, what);
   if (await checkOutputKind(path, what)) return;
   const written = throughLinks ? await savedThrough(resolve(path)) : resolve(path);
@@ -614,7 +599,7 @@ export async function checkOutputFile(
     throw usageError(`${what}: ${whose} is too long (at most ${most} bytes; nothing was sent)`);
   }
   await checkOutputDirectory(dirname(written), what);
-  await checkReplaceable(written, what, appended);
+  await checkReplaceable(written, what);
 }
 
 /** What `replaceRefusal` looks at of a file, or of the directory it is in: its owner and its mode bits. */
@@ -636,45 +621,10 @@ export function replaceRefusal(
   dir: Owned,
   uid: number | undefined,
   writable: boolean,
-  /** For a file also opened to append (the journal): Linux's `fs.protected_regular` (see `createRefused`). */
-  protectedRegular?: number,
 ): string | undefined {
   if (!writable) return "its permissions do not let you write it (`>` and `curl -o` refuse it too)";
   if (stickyRefuses(file, dir, uid))
     return "another user's file, in a directory where only a file's owner replaces it (sticky, as /tmp)";
-  if (protectedRegular !== undefined && createRefused(file, dir, uid, protectedRegular))
-    return (
-      "another user's file, in a sticky directory writable by " +
-      ((dir.mode & 0o002) !== 0 ? "all" : "its group") +
-      ", where the system lets no one, root included, open to append a file owned neither by them nor by the " +
-      `directory's owner (fs.protected_regular = ${protectedRegular})`
-    );
-}
-
-/**
- * Whether Linux's `fs.protected_regular` (`level`, see `protectedRegular`) refuses the user `uid` an open with O_CREAT
- * (as the journal is opened to append) of the regular file `file` that is there in `dir`, as the kernel rules
- * (`may_create_in_sticky`, EACCES): at level 1 or 2, in a sticky directory writable by all (and at level 2, one
- * writable by its group), a file owned neither by the user nor by the directory's owner; root too, and the directory's
- * owner too (the rename rule, `stickyRefuses`, lets both). Level 0 refuses nothing; so does a system without user ids.
- */
-export function createRefused(file: Owned, dir: Owned, uid: number | undefined, level: number): boolean {
-  if (uid === undefined || level < 1 || (dir.mode & 0o1000) === 0) return false;
-  if (file.uid === dir.uid || file.uid === uid) return false;
-  return (dir.mode & 0o002) !== 0 || (level >= 2 && (dir.mode & 0o020) !== 0);
-}
-
-/**
- * Linux's `fs.protected_regular` (0, 1 or 2), read from `path` (`/proc/sys/fs/protected_regular`): 0 where it is not
- * there or cannot be read (another system, an older kernel), as the kernel then refuses nothing by it.
- */
-export function protectedRegular(path = "/proc/sys/fs/protected_regular"): number {
-  try {
-    const level = Number.parseInt(readFileSync(path, "utf8"), 10);
-    return Number.isInteger(level) && level > 0 ? level : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /**
@@ -683,7 +633,7 @@ export function protectedRegular(path = "/proc/sys/fs/protected_regular"): numbe
  * there, or a stream (written in place), passes. (`checkOutputFile` checks it for a path given; a batch, for each
  * line's result as the line is sent, through `savedThrough`.)
  */
-export async function checkReplaceable(path: string, what: string, appended = false): Promise<void> {
+export async function checkReplaceable(path: string, what: string): Promise<void> {
   const entry = await lstat(path).catch(() => undefined);
   if (!entry || !(entry.isFile() || entry.isSymbolicLink())) return;
   const dir = await stat(dirname(path));
@@ -696,7 +646,7 @@ export async function checkReplaceable(path: string, what: string, appended = fa
       throw lookupError(what, path, e);
     },
   );
-  const why = replaceRefusal(entry, dir, process.getuid?.(), writable, appended ? protectedRegular() : undefined);
+  const why = replaceRefusal(entry, dir, process.getuid?.(), writable);
   if (why) {
     const fix = writable ? "give another path" : "make it writable, or give another path";
     throw usageError(`${what}: cannot replace ${path}: ${why}; ${fix} (nothing was sent)`);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from "node:fs";
-import { access, link, lstat, open, rename, rm, stat } from "node:fs/promises";
+import { access, link, lstat, open, realpath, rename, rm, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { CliError, EXIT, givenSetting, usageError } from "./exit.js";
@@ -260,13 +260,50 @@ export async function openJournal(
   checkShownPath(path, what);
   await checkJournalAccess(path, what, write);
   // As given, for its trailing `/`: `--journal state/` would be the file `state` (see `checkOutputKind`).
-  // Opened to append (O_CREAT): a file Linux's fs.protected_regular keeps from that is refused too (see `createRefused`).
-  await (write
-    ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what, { appended: true })
-    : checkReadableFile(path, what));
+  await (write ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what) : checkReadableFile(path, what));
+  if (write) await checkAppendable(path, what);
   const journal = new Journal(path, { what });
   if (write) await journal.compact(warn);
   return journal;
+}
+
+/**
+ * Opens the journal at `path`, where it is there (through a symbolic link too), as each record is appended (`a+`, with
+ * O_CREAT), and closes it, before anything is sent: whatever the system refuses (Linux's `fs.protected_regular`; an
+ * ACL, a security module, `chattr`) is a usage error (exit 2) naming the reason, not a job paid for and not recorded.
+ * One not there is made by the first record in a directory `checkOutputFile` found takes a file: nothing is made here,
+ * so a command refused later leaves none.
+ */
+async function checkAppendable(path: string, what: string): Promise<void> {
+  const there = await stat(path).catch(() => undefined);
+  if (!there?.isFile()) return;
+  const refused = await open(path, "a+", 0o600).then(
+    (file) => file.close().then(() => undefined),
+    (e: NodeJS.ErrnoException) => e,
+  );
+  if (!refused) return;
+  const file = await realpath(path).catch(() => path);
+  const [entry, dir] = await Promise.all([
+    stat(file).catch(() => undefined),
+    stat(dirname(file)).catch(() => undefined),
+  ]);
+  const uid = process.getuid?.();
+  // The kernel's `may_create_in_sticky`: another user's file in a sticky directory writable by others than its owner.
+  const sticky =
+    refused.code === "EACCES" &&
+    entry &&
+    dir &&
+    (dir.mode & 0o1000) !== 0 &&
+    (dir.mode & 0o022) !== 0 &&
+    entry.uid !== uid &&
+    entry.uid !== dir.uid;
+  throw usageError(
+    `${what}: cannot open ${file} to append (${fsReason(refused)}` +
+      (sticky
+        ? `: another user's file in the sticky directory ${dirname(file)}, which Linux's fs.protected_regular lets ` +
+          "no one, root included, open so); give another journal with --journal or DECART_JOURNAL (nothing was sent)"
+        : "); give another journal with --journal or DECART_JOURNAL (nothing was sent)"),
+  );
 }
 
 /**
