@@ -602,6 +602,9 @@ export async function checkOutputFile(path: string, what: string, { throughLinks
   await checkReplaceable(written, what);
 }
 
+/** `replaceRefusal`'s reason for a file the user cannot write. */
+const UNWRITABLE = "its permissions do not let you write it (`>` and `curl -o` refuse it too)";
+
 /** What `replaceRefusal` looks at of a file, or of the directory it is in: its owner and its mode bits. */
 export interface Owned {
   uid: number;
@@ -622,7 +625,7 @@ export function replaceRefusal(
   uid: number | undefined,
   writable: boolean,
 ): string | undefined {
-  if (!writable) return "its permissions do not let you write it (`>` and `curl -o` refuse it too)";
+  if (!writable) return UNWRITABLE;
   if (stickyRefuses(file, dir, uid))
     return "another user's file, in a directory where only a file's owner replaces it (sticky, as /tmp)";
 }
@@ -634,6 +637,18 @@ export function replaceRefusal(
  * line's result as the line is sent, through `savedThrough`.)
  */
 export async function checkReplaceable(path: string, what: string): Promise<void> {
+  const why = await replaceBlocked(path, what);
+  if (why) {
+    const fix = why.startsWith(UNWRITABLE) ? "make it writable, or give another path" : "give another path";
+    throw usageError(`${what}: cannot replace ${path}: ${why}; ${fix} (nothing was sent)`);
+  }
+}
+
+/**
+ * Why the regular file at `path`, if there, cannot be replaced (see `replaceRefusal`); undefined when it can, or is not
+ * there. A path that cannot be looked up is a usage error naming `what` (see `lookupError`).
+ */
+export async function replaceBlocked(path: string, what: string): Promise<string | undefined> {
   const entry = await lstat(path).catch(() => undefined);
   if (!entry || !(entry.isFile() || entry.isSymbolicLink())) return;
   const dir = await stat(dirname(path));
@@ -646,11 +661,7 @@ export async function checkReplaceable(path: string, what: string): Promise<void
       throw lookupError(what, path, e);
     },
   );
-  const why = replaceRefusal(entry, dir, process.getuid?.(), writable);
-  if (why) {
-    const fix = writable ? "give another path" : "make it writable, or give another path";
-    throw usageError(`${what}: cannot replace ${path}: ${why}; ${fix} (nothing was sent)`);
-  }
+  return replaceRefusal(entry, dir, process.getuid?.(), writable);
 }
 
 /** The kind of a file that is neither a regular file nor a directory, in words (`a named pipe (FIFO)`). */

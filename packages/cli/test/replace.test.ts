@@ -143,7 +143,8 @@ describe("batch: a line's result the user cannot replace", () => {
       const out = join(home, "out");
       mkdirSync(out);
       if (root) chownSync(out, NOBODY, NOBODY);
-      for (const name of ["ro.mp4", "pic.png"]) {
+      // An image line is refused only when no name its image can take (the spec's PNG or JPEG) can be replaced.
+      for (const name of ["ro.mp4", "pic.png", "pic.jpg"]) {
         writeFileSync(join(out, name), "keep me");
         if (root) chownSync(join(out, name), NOBODY, NOBODY);
         chmodSync(join(out, name), 0o444);
@@ -163,10 +164,11 @@ describe("batch: a line's result the user cannot replace", () => {
         expect(result.job_id).toBeUndefined();
         expect(readFileSync(join(out, name), "utf8")).toBe("keep me");
       }
+      expect(readFileSync(join(out, "pic.jpg"), "utf8")).toBe("keep me");
       expect(lineOf(out, "ok").status).toBe("completed");
       // Only the free line's job was made; no image was asked for. Both refused lines are to be run again.
       expect(emu.stats().jobsCreated).toBe(1);
-      expect(emu.stats().requests.byRoute.generate ?? 0).toBe(0);
+      expect(emu.stats().requests.byRoute.process).toBe(0);
       expect(readFileSync(join(out, "errors.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
     },
   );
@@ -180,7 +182,7 @@ describe("batch: a line's result the user cannot replace", () => {
       const out = join(dir, "shared");
       mkdirSync(out);
       chmodSync(out, 0o1777);
-      for (const name of ["ro.mp4", "pic.png"]) {
+      for (const name of ["ro.mp4", "pic.png", "pic.jpg"]) {
         writeFileSync(join(out, name), "old");
         chmodSync(join(out, name), 0o666);
       }
@@ -199,7 +201,48 @@ describe("batch: a line's result the user cannot replace", () => {
       }
       expect(lineOf(out, "ok").status).toBe("completed");
       expect(emu.stats().jobsCreated).toBe(1);
-      expect(emu.stats().requests.byRoute.generate ?? 0).toBe(0);
+      expect(emu.stats().requests.byRoute.process).toBe(0);
+    },
+  );
+
+  it.skipIf(root && !SETPRIV)(
+    "an image line with one name it may take free is sent: the name its image takes is checked once it is there",
+    async () => {
+      const home = join(dir, "home");
+      mkdirSync(home);
+      const file = join(home, "lines.jsonl");
+      writeFileSync(
+        file,
+        [
+          { custom_id: "x", model: "lucy-pro-t2i", prompt: "A lake" },
+          { custom_id: "y", model: "lucy-pro-t2i", prompt: "A lake" },
+        ]
+          .map((line) => `${JSON.stringify(line)}\n`)
+          .join(""),
+      );
+      const out = join(home, "out");
+      mkdirSync(out);
+      if (root) chownSync(out, NOBODY, NOBODY);
+      // A stale read-only x.jpg: x's image (the emulator's, a PNG) goes to x.png, never touching it. A read-only
+      // y.png: y's image would replace it, which is told once the image is there (it was made, and billed).
+      for (const name of ["x.jpg", "y.png"]) {
+        writeFileSync(join(out, name), "keep me");
+        if (root) chownSync(join(out, name), NOBODY, NOBODY);
+        chmodSync(join(out, name), 0o444);
+      }
+      const ran = await runAsUser(["batch", file, "--out", out], home);
+      expect(ran.code, ran.stderr).toBe(6);
+      expect(lineOf(out, "x")).toMatchObject({ status: "completed", path: join(out, "x.png") });
+      expect(readFileSync(join(out, "x.png")).subarray(1, 4).toString()).toBe("PNG");
+      const y = lineOf(out, "y");
+      expect(y).toMatchObject({ status: "failed", outcome_unknown: true });
+      expect(y.error).toContain(
+        `Could not write the image to ${join(out, "y.png")} (its permissions do not let you write it (\`>\` and ` +
+          "`curl -o` refuse it too)); nothing was saved; the server answered the request with success, so an image " +
+          "was made (and billed)",
+      );
+      for (const name of ["x.jpg", "y.png"]) expect(readFileSync(join(out, name), "utf8")).toBe("keep me");
+      expect(emu.stats().requests.byRoute.process).toBe(2);
     },
   );
 });

@@ -4,7 +4,7 @@ import { createReadStream, existsSync, realpathSync, rmdirSync, statSync } from 
 import { readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
-import { catalogue, type ImageModelName, isModelName, type VideoModelName } from "@decart/api";
+import { catalogue, type ImageModelName, imageContentTypes, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { openPipe } from "@decart/core/node";
 import { Placeholder } from "../command.js";
@@ -17,6 +17,7 @@ import {
   checkReplaceable,
   checkShownPath,
   ensureDirectoryOf,
+  extensions,
   folded,
   fsReason,
   imageExtensions,
@@ -24,6 +25,7 @@ import {
   makeDirectory,
   placeOf,
   removeStalePartials,
+  replaceBlocked,
   safeName,
   samePlace,
   savedThrough,
@@ -815,17 +817,29 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     }
 
     /**
-     * Checks, as a line is about to be sent, that each file its result may replace in `--out` (`<name>.mp4`; an image's
-     * `<name>.png`, `.jpg` or `.webp`, its type told only by its bytes) can be replaced, as `decart image` and `decart
-     * video` check their `-o` (see `checkReplaceable`: one made read-only, another user's in a sticky directory): else
-     * the line fails with their message, nothing sent for it, rather than once its job or image is paid for.
+     * Checks, as a line is about to be sent, that the file its result replaces in `--out` can be replaced, as `decart
+     * image` and `decart video` check their `-o` (see `checkReplaceable`: one made read-only, another user's in a sticky
+     * directory): else the line fails with their message, nothing sent for it, rather than once its job or image is paid
+     * for. A video's is `<name>.mp4`. An image's type is told only by the answer: of the names the spec's answer types
+     * give it (`imageContentTypes`: `<name>.png`, `<name>.jpg`), the line is refused only when none can be replaced;
+     * otherwise the one its image takes is checked once it is there (see `replaceBlocked`).
      */
     async function checkResults(line: BatchLine): Promise<void> {
-      for (const extension of line.model.kind === "image" ? imageExtensions : [".mp4"])
-        await checkReplaceable(
-          await savedThrough(join(out, `${line.name}${extension}`)),
-          `--out ${options.out ?? "."}`,
+      const what = `--out ${options.out ?? "."}`;
+      const names =
+        line.model.kind === "image"
+          ? imageContentTypes.flatMap((type) => (extensions[type] ? [`${line.name}${extensions[type]}`] : []))
+          : [`${line.name}.mp4`];
+      let refused: unknown;
+      for (const name of names) {
+        const error = await checkReplaceable(await savedThrough(join(out, name)), what).then(
+          () => undefined,
+          (e: unknown) => e,
         );
+        if (error === undefined) return;
+        refused ??= error;
+      }
+      if (refused !== undefined) throw refused;
     }
 
     /**
@@ -1085,6 +1099,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         const bytes = new Uint8Array(await blob.arrayBuffer());
         const target = join(out, `${line.name}${await imageExtension(bytes, blob.type)}`);
         path = target;
+        // Checked before it was sent only where no name it could take was free (see `checkResults`).
+        const blocked = await replaceBlocked(await savedThrough(target), `--out ${options.out ?? "."}`);
+        if (blocked) throw new Error(blocked);
         await writeAtomically(target, bytes);
         await note(
           line.customId,
