@@ -12,7 +12,7 @@ import {
 } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { now } from "./clock.js";
-import { codeOf } from "./codes.js";
+import { type Code, codeOf } from "./codes.js";
 import { jobWords, Placeholder } from "./command.js";
 import { after, duration, exitCodeOf, messageOf, unknownAnswer } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode } from "./exit.js";
@@ -306,7 +306,8 @@ export async function downloadResult(
   } catch (e) {
     if (avoid) await rm(target, { force: true });
     // The disk refused (the place taken meanwhile, a full disk …): the result is paid for and still on the server. The
-    // client's FILE_WRITE_FAILED names its temporary file and its own API; the user's path and the CLI's command here.
+    // client's FILE_WRITE_FAILED names its temporary file and its own API; the user's path and the CLI's command here,
+    // with the system's code (`ENOSPC` …), as an image's write says it.
     const cause = (e as { code?: unknown }).code === "FILE_WRITE_FAILED" ? (e as { cause?: unknown }).cause : e;
     const { code, syscall } = (cause ?? {}) as NodeJS.ErrnoException;
     if (typeof code === "string" && typeof syscall === "string") {
@@ -316,6 +317,7 @@ export async function downloadResult(
         EXIT.error,
         jobId,
         true,
+        code as Code,
       );
     }
     throw e;
@@ -785,10 +787,11 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
       return EXIT.ok;
     case "failed":
       // After its `failed` event, the `error` event every failure ends with, so that the last line of a run that exits
-      // non-zero carries its exit code (`jobs result` on a failed job ends so too).
+      // non-zero carries its exit code and a code, the client's `JOB_FAILED` (`jobs result` on a failed job ends so too).
       output.event({
         type: "error",
         exit_code: EXIT.jobFailed,
+        code: "JOB_FAILED",
         message: `Job ${outcome.jobId} failed: ${outcome.error}`,
         job_id: outcome.jobId,
       });

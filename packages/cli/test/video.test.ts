@@ -225,6 +225,7 @@ describe("decart video", () => {
     expect(error).toEqual({
       type: "error",
       exit_code: 3,
+      code: "JOB_FAILED",
       message: `Job ${failed!.job_id} failed: no lakes today`,
       job_id: failed!.job_id,
     });

@@ -356,7 +356,13 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
       if (job?.status !== "failed") throw error;
       const reason = job.error || "no reason given";
       output.event({ type: "failed", job_id: jobId, error: reason });
-      throw new CliError(`Job ${jobId} failed: ${reason} (it has no result)`, EXIT.jobFailed, jobId, true);
+      throw new CliError(
+        `Job ${jobId} failed: ${reason} (it has no result)`,
+        EXIT.jobFailed,
+        jobId,
+        true,
+        "JOB_FAILED",
+      );
     });
     if (downloaded === undefined) {
       const again = resultCommand(output, jobId, path);
