@@ -27,3 +27,9 @@ export const codeOf = (error: unknown): Code | undefined => {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === "string" ? (code as Code) : undefined;
 };
+
+/** The request id (`x-request-id`) an error carries (a client error's, or a `CliError` telling one); undefined for none. */
+export const requestIdOf = (error: unknown): string | undefined => {
+  const id = (error as { requestId?: unknown } | undefined)?.requestId;
+  return typeof id === "string" && id ? id : undefined;
+};

@@ -62,6 +62,8 @@ export class CliError extends Error {
      * one of the CLI's own (`CLI_CODES`).
      */
     readonly code?: Code,
+    /** The request id (`x-request-id`) of the answer of the client error this tells, if it had one. */
+    readonly requestId?: string,
   ) {
     super(message);
     this.name = "CliError";

@@ -12,7 +12,7 @@ import {
 } from "@decart/core";
 import { saveResult } from "@decart/core/node";
 import { now } from "./clock.js";
-import { type Code, codeOf } from "./codes.js";
+import { type Code, codeOf, requestIdOf } from "./codes.js";
 import { jobWords, Placeholder } from "./command.js";
 import { after, duration, exitCodeOf, messageOf, unknownAnswer } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode } from "./exit.js";
@@ -681,6 +681,7 @@ function askedToWait(error: unknown, budget: Budget | undefined, jobId: string, 
     jobId,
     true,
     codeOf(cause),
+    requestIdOf(cause),
   );
 }
 
@@ -746,6 +747,7 @@ export function downloadFailed(
       jobId,
       true,
       codeOf(error),
+      requestIdOf(error),
     );
   // An answer this version does not know (a result in a video type the client does not take, `video/webm`): `jobs
   // result` alone would be refused the same. The client's words of it, which `messageOf` has say to upgrade
@@ -758,6 +760,7 @@ export function downloadFailed(
     jobId,
     true,
     DecartError.isInstance(error) ? codeOf(error) : undefined,
+    requestIdOf(error),
   );
 }
 

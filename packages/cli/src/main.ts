@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { requestIdOf } from "./codes.js";
 import { jobWords } from "./command.js";
 import type { GlobalOptions } from "./config.js";
 import {
@@ -475,12 +476,16 @@ async function report(thrown: unknown, output: Output): Promise<number> {
   const e = error as { message?: string; code?: string; jobId?: string; stack?: string; status?: number };
   const message = messageOf(error);
   const jobId = e?.jobId;
+  // The answer's request id as a field of its own (support finds a request by it: a `SUBMIT_OUTCOME_UNKNOWN`'s job has
+  // no id), not only in the message.
+  const requestId = requestIdOf(error);
   output.event({
     type: "error",
     exit_code: code,
     ...(typeof e?.code === "string" && { code: e.code }),
     message,
     ...(jobId && { job_id: jobId }),
+    ...(requestId && { request_id: requestId }),
   });
   output.warn(output.err.red(untrusted(`decart: ${message}`)));
   // No such job (404), or its result no longer kept (410): waiting again cannot help, so no hint. Nor after a key

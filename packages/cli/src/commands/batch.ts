@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import { catalogue, type ImageModelName, imageContentTypes, isModelName, type VideoModelName } from "@decart/api";
 import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
 import { openPipe } from "@decart/core/node";
+import { requestIdOf } from "../codes.js";
 import { Placeholder } from "../command.js";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { imageRequest, messageOf, UNJOURNALED } from "../errors.js";
@@ -111,6 +112,8 @@ type LineResult = {
        * `unknown.jsonl`, not to `errors.jsonl`, whose lines are to be run again (this one would bill a second job).
        */
       outcome_unknown?: true;
+      /** The request id (`x-request-id`) of the answer the line failed with, if it had one: support finds it by that. */
+      request_id?: string;
     }
 );
 
@@ -706,6 +709,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               error: result.error,
               ...(result.resumable && { resumable: true }),
               ...(result.outcome_unknown && { outcome_unknown: true }),
+              ...(result.request_id && { request_id: result.request_id }),
               ...(result.journaled === false && { journaled: false }),
             }
           : {
@@ -956,6 +960,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           error: messageOf(error, begun && !submitId ? "unjournaled" : "batch"),
           ...(jobId && !gone && { resumable: true as const }),
           ...(!jobId && unknown && { outcome_unknown: true as const }),
+          ...requestIdField(error),
         };
       }
       if (outcome.state === "interrupted") {
@@ -979,6 +984,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           ...base1,
           status: "failed",
           outcome_unknown: true,
+          ...requestIdField(outcome.stop),
           error:
             `Interrupted: the submit's answer ${answerWithin(outcome.stop)} of the signal, so it ` +
             "was not waited for: a job may have been made (and billed) although its id never came back, so its id is not " +
@@ -1148,6 +1154,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             ...base1,
             status: "failed",
             outcome_unknown: true,
+            ...requestIdField(stop),
             error:
               `Interrupted: the image request's answer ${answerWithin(stop)} of the signal, so it was not waited ` +
               "for: an image may have been made (and billed) although it never came back, so none was written " +
@@ -1171,6 +1178,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           status: "failed",
           error: messageOf(imageRequest(error), asked && !submitId ? "unjournaled" : "batch"),
           ...(mayHaveMade && { outcome_unknown: true as const }),
+          ...requestIdField(error),
         };
       }
     }
@@ -1535,6 +1543,12 @@ function unsentBatch(output: Output, when: string, resume: boolean | undefined):
  * What a line's error says of the request id of a request whose answer did not come within the grace (`unanswered`: see
  * `letFinish`), for support: the answer's, if its headers came with one.
  */
+/** A failed line's `request_id`: the request id its error carries, if any (see `requestIdOf`). */
+const requestIdField = (error: unknown): { request_id?: string } => {
+  const id = requestIdOf(error);
+  return id ? { request_id: id } : {};
+};
+
 const unansweredId = ({ requestId, status }: Extract<Stop, { kind: "unanswered" }>): string =>
   requestId
     ? `its request id, ${requestId}, is what support can find it by`
