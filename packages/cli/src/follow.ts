@@ -456,7 +456,34 @@ export async function settleUnmade(
       );
   }
   if (!made && submitId !== undefined) await journal.settleSubmit(submitId).catch(() => undefined);
+  // Left unsettled: how it ended goes with it (the answer's request id, which support finds it by, its status, the
+  // client's words), which `jobs list` shows.
+  const outcome = made && submitId !== undefined ? unknownOutcome(ended) : undefined;
+  if (outcome && Object.values(outcome).some((value) => value !== undefined))
+    await journal.noteUnknownSubmit(submitId!, outcome).catch(() => undefined);
   return made;
+}
+
+/** What the journal keeps of how a submit ended with its outcome unknown (see `Journal.noteUnknownSubmit`). */
+function unknownOutcome(ended: { error: unknown } | { stop: Stop | undefined }) {
+  const stop = "stop" in ended ? ended.stop : stopOf(ended.error);
+  if (stop?.kind === "unanswered")
+    return {
+      request_id: stop.requestId,
+      status: stop.status,
+      reason: `its answer did not come within ${stop.graceMs / 1000} s of the signal, so it was not waited for`,
+    };
+  const error = "error" in ended ? ended.error : undefined;
+  const { message, status } = (error ?? {}) as { message?: unknown; status?: unknown };
+  // The client's words before its own last clause (that a job may exist, and to ask support: see `messageOf`); not the
+  // CLI's own (a job id it refused, which is kept out of the journal: see `checkServerJobId`).
+  const words = DecartError.isInstance(error) && typeof message === "string" ? message : undefined;
+  const end = words?.lastIndexOf(";") ?? -1;
+  return {
+    request_id: requestIdOf(error),
+    status: typeof status === "number" ? status : undefined,
+    reason: words && (end > 0 ? words.slice(0, end) : words),
+  };
 }
 
 /** How a followed job ended: saved, failed (the server's reason), or no longer watched (Ctrl-C). */

@@ -76,11 +76,14 @@ export interface ImageRecord {
  * A submit about to be sent (`submitting`), written and flushed before it is: a process killed while the submit waits
  * for its answer leaves it, and the journal then knows that a job may exist whose id it never got. The job's
  * `submitted` record (with this `submit_id`) settles it, as does a `submit_settled` record once the submit ended
- * without making a job (refused, or stopped before it reached the API). No key, no input.
+ * without making a job (refused, or stopped before it reached the API). One that ended with its outcome unknown (a
+ * 500, an answer cut short or not waited for past the grace after a signal) stays unsettled, and a `submit_unknown`
+ * record says how it ended: the answer's `request_id` (what support finds it by) and `status` if they came, and a
+ * short `reason`; read, its fields are the submit's. No key, no input.
  */
 export interface SubmitRecord {
   at: string;
-  event: "submitting" | "submit_settled";
+  event: "submitting" | "submit_settled" | "submit_unknown";
   submit_id: string;
   /** The command that sent it (`video`, `jobs submit`, `batch`). */
   command?: string | undefined;
@@ -96,7 +99,15 @@ export interface SubmitRecord {
   batch?: string | undefined;
   base_url?: string | undefined;
   line_hash?: string | undefined;
+  /** Of a submit whose outcome is unknown (see above): its answer's request id (`x-request-id`) and HTTP status. */
+  request_id?: string | undefined;
+  status?: number | undefined;
+  /** Of a submit whose outcome is unknown: how it ended, in short (the client's words, at most `MAX_REASON` characters). */
+  reason?: string | undefined;
 }
+
+/** The longest `reason` a `submit_unknown` record keeps, in characters (a server's page may be quoted in an error). */
+export const MAX_REASON = 300;
 
 /** What the journal knows of one job: its first record, folded with every later one. */
 export interface JournalJob {
@@ -405,7 +416,8 @@ function parseLine(text: string): any {
 
 const isJobRecord = (r: any): r is JournalRecord => typeof r?.job_id === "string" && typeof r.event === "string";
 const isSubmitRecord = (r: any): r is SubmitRecord =>
-  (r?.event === "submitting" || r?.event === "submit_settled") && typeof r.submit_id === "string";
+  (r?.event === "submitting" || r?.event === "submit_settled" || r?.event === "submit_unknown") &&
+  typeof r.submit_id === "string";
 
 /**
  * The submits of `records` that nothing settled (see `SubmitRecord`): for each, a job may exist whose id the journal
@@ -421,7 +433,12 @@ function pendingSubmits() {
     add(r: unknown): SubmitRecord | undefined {
       if (isSubmitRecord(r)) {
         if (r.event === "submitting") open.set(r.submit_id, r);
-        else {
+        else if (r.event === "submit_unknown") {
+          // How a submit still open ended: its answer's request id, status and reason, as the submit's own.
+          const submit = open.get(r.submit_id);
+          const { request_id, status, reason } = r;
+          if (submit) open.set(r.submit_id, { ...submit, request_id, status, reason });
+        } else {
           const settled = open.get(r.submit_id) ?? (typeof r.custom_id === "string" ? r : undefined);
           open.delete(r.submit_id);
           return settled;
@@ -432,9 +449,12 @@ function pendingSubmits() {
   };
 }
 
-/** A submit record with its fields of text only (a journal is a file anyone may have edited: see `fold`). */
+/**
+ * A submit record with its fields of text only (a journal is a file anyone may have edited: see `fold`), and `status`
+ * a whole number.
+ */
 function compactedSubmit(r: SubmitRecord): SubmitRecord {
-  const kept: Record<string, string> = {};
+  const kept: Record<string, string | number> = {};
   for (const key of [
     "at",
     "event",
@@ -447,9 +467,12 @@ function compactedSubmit(r: SubmitRecord): SubmitRecord {
     "batch",
     "base_url",
     "line_hash",
+    "request_id",
+    "reason",
   ] as const) {
     if (typeof r[key] === "string") kept[key] = r[key];
   }
+  if (Number.isInteger(r.status)) kept.status = r.status as number;
   return kept as unknown as SubmitRecord;
 }
 
@@ -580,6 +603,26 @@ export class Journal {
     const submit_id = randomBytes(8).toString("hex");
     await this.write({ at: new Date().toISOString(), event: "submitting", submit_id, ...record });
     return submit_id;
+  }
+
+  /**
+   * Records how a submit ended with its outcome unknown (see `SubmitRecord`): it stays unsettled, with these fields. The
+   * reason is cut to `MAX_REASON` characters.
+   */
+  noteUnknownSubmit(
+    submit_id: string,
+    { request_id, status, reason }: Pick<SubmitRecord, "request_id" | "status" | "reason">,
+  ): Promise<void> {
+    const chars = reason === undefined ? [] : [...reason];
+    const short = chars.length > MAX_REASON ? `${chars.slice(0, MAX_REASON - 1).join("")}…` : reason;
+    return this.write({
+      at: new Date().toISOString(),
+      event: "submit_unknown",
+      submit_id,
+      request_id,
+      status,
+      reason: short,
+    });
   }
 
   /** Records that a submit ended without making a job (see `SubmitRecord`). */

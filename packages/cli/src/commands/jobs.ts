@@ -416,12 +416,26 @@ export async function runList(options: GlobalOptions, output: Output): Promise<v
   for (const submit of submits) {
     const [at, model, command] = [submit.at || "?", submit.model ?? "?", submit.command ?? "decart"].map(untrusted);
     const line = submit.custom_id === undefined ? "" : untrusted(` (batch line ${submit.custom_id})`);
+    // How it ended, when the CLI saw it end (see `SubmitRecord`): the answer's request id, which support finds it by.
+    const ended =
+      submit.reason === undefined && submit.request_id === undefined && submit.status === undefined
+        ? undefined
+        : untrusted(
+            [
+              submit.reason ?? (submit.status !== undefined && `HTTP ${submit.status}`),
+              submit.request_id !== undefined && `support can find it by its request id, ${submit.request_id}`,
+            ]
+              .filter(Boolean)
+              .join("; "),
+          );
     output.print(
       `?  ${at}  ${model}  ${c.yellow("unknown")}  ${command}${line}: ` +
         (submit.kind === "image"
-          ? "image request sent, no image of it kept; an image may have been made (and billed), which no command " +
-            "can fetch (an image has no job id)"
-          : "submit sent, its answer never recorded; a job may exist (look for it on the Decart dashboard)"),
+          ? `image request sent, no image of it kept${ended ? ` (${ended})` : ""}; an image may have been made ` +
+            "(and billed), which no command can fetch (an image has no job id)"
+          : ended
+            ? `submit sent, its outcome unknown (${ended}); a job may exist (look for it on the Decart dashboard)`
+            : "submit sent, its answer never recorded; a job may exist (look for it on the Decart dashboard)"),
     );
   }
 }
