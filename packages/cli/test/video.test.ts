@@ -843,9 +843,9 @@ describe("decart jobs", () => {
           "it), and with no answer there is no " +
           "request id to give support either. Running the command again submits (and bills) another one",
       );
-      // Its submit stays there, unsettled: a job may exist (see `SubmitRecord`).
+      // Its submit stays there, unsettled: a job may exist (see `SubmitRecord`); how it ended is noted with it.
       const last = readFileSync(env.DECART_JOURNAL!, "utf8").trim().split("\n").at(-1)!;
-      expect(JSON.parse(last).event, what).toBe("submitting");
+      expect(JSON.parse(last), what).toMatchObject({ event: "submit_unknown", reason: expect.stringContaining("5 s") });
     }
   });
 
@@ -944,9 +944,9 @@ describe("decart jobs", () => {
         ]);
         expect(stopped.stderr, what).toContain("Interrupted: Internal Server Error (HTTP 500, request req_500)");
         expect(stopped.stderr, what).toContain("a job or an image may have been made (and billed)");
-        // Its submit stays there, unsettled: a job may exist.
+        // Its submit stays there, unsettled: a job may exist; its answer's request id and status noted with it.
         const last = readFileSync(journalFile, "utf8").trim().split("\n").at(-1)!;
-        expect(JSON.parse(last).event, what).toBe("submitting");
+        expect(JSON.parse(last), what).toMatchObject({ event: "submit_unknown", request_id: "req_500", status: 500 });
       }
     } finally {
       await server.close();
