@@ -196,7 +196,10 @@ export type CreateTokenOptions = {
  * `submitAndPoll` does all of it in one call.
  */
 export type QueueClient = {
-  /** Submits a video job; answers at once with its id. */
+  /**
+   * Submits a video job; answers at once with its id. A watch's option (`timeoutMs`, `onStatusChange`, `poll` …: those
+   * of `submitAndPoll` and `queue.wait`) is refused (`InvalidInputError` naming it), before any request.
+   */
   submit<M extends string>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
   /**
    * Reads a job's status (a read that fails in a transient way is tried again, up to `maxRetries`). `deadline` (on the
@@ -227,7 +230,7 @@ export type QueueClient = {
   wait(jobId: string, options: QueueWaitOptions): Promise<QueueJobResult | QueueJobOutcome>;
   /** Submits, watches and downloads. Never throws for a failed job: the result says `failed` with the reason. */
   submitAndPoll<M extends string>(options: SubmitAndPollOptions<M> & { download: false }): Promise<QueueJobOutcome>;
-  submitAndPoll<M extends string>(options: SubmitOptions<M> & SubmitWaitDownloading): Promise<QueueJobResult>;
+  submitAndPoll<M extends string>(options: SubmitAndPollOptions<M> & SubmitWaitDownloading): Promise<QueueJobResult>;
   submitAndPoll<M extends string>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult | QueueJobOutcome>;
   /**
    * Submits a job and watches it: its events as an async iterable, `submitted` first (before any waiting), then
@@ -605,17 +608,28 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     return error;
   };
 
-  /** Validates, resolves files, and POSTs a model's inputs as multipart. */
-  async function postModel<T>(kind: "video" | "image", call: any, budget?: Budget): Promise<T> {
+  /**
+   * Validates, resolves files, and POSTs a model's inputs as multipart. `keys`: the options the call takes (of the one
+   * list; all of them inside `submitAndPoll`); another of that list (a watch's: `timeoutMs`, `onStatusChange`, …) is
+   * refused, not ignored.
+   */
+  async function postModel<T>(kind: "video" | "image", call: any, budget?: Budget, keys?: string[]): Promise<T> {
     // (`m`: the model definition, checked below. A call refused by the check ends its own values' streams.)
     let raw: Record<string, unknown> = call;
     try {
-      const [{ model: m, signal, onUploadProgress, timeoutMs: ms }, inputs] = checkCall(call, "Invalid input") as [
-        { model: ModelDefinition; [option: string]: any },
-        Record<string, unknown>,
-        unknown,
-      ];
+      const [{ model: m, signal, onUploadProgress, timeoutMs: ms }, inputs] = checkCall(
+        call,
+        "Invalid input",
+        keys,
+      ) as [{ model: ModelDefinition; [option: string]: any }, Record<string, unknown>, unknown];
       raw = inputs;
+      for (const key in inputs)
+        if (Object.hasOwn(callOptions, key))
+          throw invalid(
+            "Invalid input",
+            key,
+            "given to submitAndPoll, queue.wait or submitJob's third argument, not to a submit",
+          );
       // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
       // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.
       if (!/^\//.test(m?.path) || m.kind !== kind || ![m.fields, m.rules].every(Array.isArray)) {
@@ -656,7 +670,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     }
   }
 
-  const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, budget);
+  /** The options a submit takes (`process` its `timeoutMs` too); a watch's are refused. */
+  const submitKeys = ["model", "signal", "onUploadProgress"];
+  const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, budget, submitKeys);
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
   const readStatus = async (
@@ -895,7 +911,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // biome-ignore lint/suspicious/noAssignInExpressions: the default is kept for the watch's message
     const deadline = now() + (options.timeoutMs ??= DEFAULT_WAIT_MS);
     const budgetMs = options.timeoutMs;
-    const job = await submit(options, { deadline, maxRetries: Infinity, expired: budgetMs, budgetMs });
+    const job = await postModel<JobSubmitResult>("video", options, {
+      deadline,
+      maxRetries: Infinity,
+      expired: budgetMs,
+      budgetMs,
+    });
     yield* follow(job.job_id, { ...options, first: job, deadline }, stop);
   }
 
@@ -919,7 +940,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   return {
     rateLimit: { pausedUntil: gate.pausedUntil, subscribe: gate.subscribe },
-    process: (options) => postModel("image", options),
+    process: (options) => postModel("image", options, undefined, [...submitKeys, "timeoutMs"]),
     async generate(options) {
       warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
       const done = (await outcome(watchAfterSubmit(options, true))) as QueueJobResult;
