@@ -312,6 +312,12 @@ export class JobTimeoutError extends DecartError {
    * when to ask again (`queue.wait(jobId)`, `queue.result`). Its `cause` carries the same figure.
    */
   declare retryAfterMs: number | undefined;
+  /**
+   * `true` when the budget ended a submit after a failure the server may have taken (a 500 sent again under
+   * `retrySubmit`): its `code` is then `SUBMIT_OUTCOME_UNKNOWN`, its `requestId` that failure's. A submit the budget
+   * ended with no such failure made no job: it has neither, and is `retryable`.
+   */
+  declare mayExist?: true | undefined;
 }
 /** The caller's `signal` was aborted. Watching stopped; a submitted job is not cancelled. */
 export class AbortError extends DecartError {

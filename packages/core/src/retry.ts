@@ -282,6 +282,17 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     unknown.message += `; sent again: ${error.message}`;
     return unknown;
   };
+  // A submit inside a wait's budget (`expired`) that the budget ends: `JobTimeoutError`, the last failure its cause. After
+  // a failure the server may have taken, with that one's facts (`SUBMIT_OUTCOME_UNKNOWN`, `mayExist`, its request id);
+  // else no job was made: sending it again is safe (`retryable`).
+  const ranOut = (error: DecartError, waited?: number) => {
+    const e = timedOut(jobId, told(error), undefined, `${call.expired} ms`, waited);
+    if (!unknown) e.message += "; no job was made";
+    return Object.assign(
+      e,
+      unknown ? { code: unknown.code, requestId: unknown.requestId, mayExist: true } : { retryable: true },
+    );
+  };
   // What the call may still wait, in all: a plain call's budget, or the time to its deadline (not a submit's inside a
   // wait's budget, `expired`, which waits out its deadline). It never sleeps past it.
   let spare = call.spare ?? (call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs);
@@ -299,7 +310,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
           jobId,
           retryAfterMs: left,
         });
-        throw call.expired ? timedOut(jobId, told(error), undefined, `${call.expired} ms`, left) : told(error);
+        throw call.expired ? ranOut(error, left) : told(error);
       }
       await pause(policy.delay, left, signal, jobId, unknown);
       waited = until;
@@ -347,7 +358,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (policy.now() + wait > deadline) {
       if (call.expired) {
         await pause(policy.delay, deadline - policy.now(), signal, jobId, unknown);
-        throw timedOut(jobId, told(error), undefined, `${call.expired} ms`);
+        throw ranOut(error);
       }
       throw told(error);
     }

@@ -191,8 +191,9 @@ describe("the budget of submitAndPoll and wait", () => {
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.cause).toMatchObject({ status: 503 });
       expect(error.message).toBe(
-        `The submit not done within 1500 ms (last status: unknown); the last request failed: ${error.cause.message}`,
+        `The submit not done within 1500 ms (last status: unknown); the last request failed: ${error.cause.message}; no job was made`,
       );
+      expect(error).toMatchObject({ code: "JOB_TIMEOUT", retryable: true, jobId: undefined });
       expect(error.message).toMatch(/HTTP 503/);
       expect(time.delay.calls).toEqual([50, 100, 200, 400, 750]);
       expect(time.now()).toBe(1500); // the timeout at the deadline, not before

@@ -50,8 +50,12 @@ describe("a watch while the rate-limit gate is shut past its budget", () => {
         expect(error.cause.retryAfterMs, name).toBe(error.retryAfterMs);
         expect(error.jobId, name).toBe(name === "wait" ? JOB : undefined);
         expect(error.message, name).toMatch(
-          /: not watched on: the last request asked to wait \d+ ms \(Retry-After\), past the budget's end: (GET|POST) .*: not sent, rate-limited for \d+ ms more$/,
+          name === "wait"
+            ? /: not watched on: the last request asked to wait \d+ ms \(Retry-After\), past the budget's end: GET .*: not sent, rate-limited for \d+ ms more$/
+            : /^The submit: not watched on: the last request asked to wait \d+ ms \(Retry-After\), past the budget's end: POST .*: not sent, rate-limited for \d+ ms more; no job was made$/,
         );
+        // A submit the gate kept from being sent made no job: sending it again is safe.
+        expect(error.retryable, name).toBe(name !== "wait");
       }
       expect(events).toEqual([]);
       // Nothing sent after the 429, nothing waited for (but a first read's 0 ms).
