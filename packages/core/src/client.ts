@@ -148,8 +148,9 @@ export type DecartClientSettings = {
   /** Your integration's name, added to the user agent: printable ASCII (a header carries it). */
   integration?: string | undefined;
   /**
-   * Where warnings (deprecations) and debug lines (retries) go. Default: warnings to `console.warn`. A deprecation is
-   * warned once in the process per logger: clients that share one (or the default) warn once.
+   * Where warnings (deprecations, a submit sent again under `retrySubmit`) and debug lines (other retries) go.
+   * Default: warnings to `console.warn`. A deprecation is warned once in the process per logger: clients that share one
+   * (or the default) warn once.
    */
   logger?: Logger | undefined;
   /**

@@ -483,6 +483,9 @@ export function asDecartError(e: unknown, jobId?: string): DecartError {
  * `Retry-After` past the budget's end (`waited`, in ms) says so instead: "not watched on" (the budget did not run out),
  * or, for a job seen completed, its result not downloaded, that wait the reason; its `retryAfterMs` is that wait.
  */
+/** What a failure after which a job (or file) may exist says of it when it is not sent again (`retrySubmit` off). */
+export const notSent = "not sent again (that could bill twice): ask support before retrying";
+
 export const timedOut = (
   jobId: string | undefined,
   cause: DecartError | undefined,

@@ -6,6 +6,7 @@ import {
   type DecartError,
   InvalidResponseError,
   invalid,
+  notSent,
   pause,
   RateLimitError,
   timedOut,
@@ -369,7 +370,10 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (spare < 0) throw told(error);
     // The transport's own failures name the request first (`GET <url>: connection failed`); an HTTP error's message
     // says only what the server said (`Not now (HTTP 503)`): `what` goes before it.
-    policy.logger.debug(
+    // A failure after which a job may exist, sent again (`retrySubmit`), says so, at `warn`: a second job may be billed.
+    const again = error.code === "SUBMIT_OUTCOME_UNKNOWN";
+    if (again) error.message = error.message.replace(notSent, "sent again (`retrySubmit`): a second job may be billed");
+    policy.logger[again ? "warn" : "debug"](
       `${error.message.startsWith(what) ? "" : `${what}: `}${error.message}; retry ${n + 1} in ${Math.round(wait)} ms`,
     );
     await pause(policy.delay, wait, signal, jobId, unknown);

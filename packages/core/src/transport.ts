@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   InvalidResponseError,
   ignore,
+  notSent,
   shown,
   shownUrl,
   TimeoutError,
@@ -318,7 +319,7 @@ export function createTransport(
           // status (an HTTP answer's, or one that breaks the spec) names it already, `(HTTP 500, request req_…)`; an
           // answer cut short, unreadable or timed out gets it here. Then what to do: sending it again could make (and
           // bill) a second job, so ask support first (by that id).
-          error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: not sent again (that could bill twice): ask support before retrying`;
+          error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: ${notSent}`;
         }
         return error;
       };
