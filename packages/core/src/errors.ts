@@ -573,7 +573,14 @@ export function errorFromResponse(
     (/^</.test(body)
       ? `${clip((body.match(/<title[^<>]*>([^<]*)/i)?.[1] ?? body.replace(/<[^<>]*>/g, " ")).replace(/\s+/g, " ").trim(), 200)} (an HTML page, not the API's answer)`
       : body);
-  let issues = status === 422 && Array.isArray(detail) ? (detail as ValidationIssue[]) : undefined;
+  // Of each issue of the API's shape (with a `msg`), its `loc`, `msg`, `type` and `ctx`, those it has: not the value it
+  // echoes (pydantic's `input`: a whole prompt), which every log of the error would carry. Another shape as it is.
+  let issues =
+    status === 422 && Array.isArray(detail)
+      ? detail.map((i) =>
+          i?.msg ? Object.fromEntries(["loc", "msg", "type", "ctx"].filter((k) => k in i).map((k) => [k, i[k]])) : i,
+        )
+      : undefined;
   /** A value of the answer as text: itself when it is text, else as JSON. */
   const said = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
   // Each issue as `field: message` (`prompt: …`, `trajectory.1.frame: …`, a `loc` given as text as it is); one about the

@@ -160,8 +160,9 @@ describe("the API key never leaks", () => {
       expect(errors[0]!.message).toBe("upstream refused key [redacted] (HTTP 500)");
       expect(errors[3]!.message).toBe('{"key":"[redacted]"} (HTTP 401)');
       expect(errors[6]!.message).toBe("[redacted]: bad [redacted] (HTTP 422)");
-      expect((errors[6] as any).issues).toEqual([
-        { loc: ["body", "[redacted]"], msg: "bad [redacted]", type: "x", input: { k: "[redacted]" } },
+      expect((errors[6] as any).issues).toStrictEqual([
+        // (The echoed `input` is not kept at all.)
+        { loc: ["body", "[redacted]"], msg: "bad [redacted]", type: "x" },
       ]);
       expect(logged.length).toBeGreaterThan(0);
       for (const text of [...logged, ...errors.flatMap(renderings)]) expect(text).not.toContain(key);
