@@ -675,6 +675,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const submitKeys = ["model", "signal", "onUploadProgress"];
   const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, budget, submitKeys);
 
+  /** A 404 or 409 about a job whose words do not name it (`Job not found (HTTP 404)`) is given its id: `Job <id>: …`. */
+  const about = (jobId: string) => (e: any) => {
+    if (/^40[49]$/.test(e?.status) && !e.message.includes(shown(jobId)))
+      e.message = `Job ${shown(jobId)}: ${e.message}`;
+    throw e;
+  };
+
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */
   const readStatus = async (
     jobId: string,
@@ -952,8 +959,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     queue: Object.defineProperty<QueueClient>(
       {
         submit,
-        status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts, 1))).job,
-        result: async (jobId, opts) => result(jobId, optionsOf(opts, 0, ["signal", "onProgress"])),
+        status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts, 1)).catch(about(jobId))).job,
+        result: async (jobId, opts) => result(jobId, optionsOf(opts, 0, ["signal", "onProgress"])).catch(about(jobId)),
         // `saveResult` asks (with a symbol key) for one attempt (`maxRetries: 0`), over its own fetch unless the client
         // has one (see `content`): it retries the whole download itself.
         download: async (jobId, opts) =>

@@ -448,11 +448,13 @@ export const guard =
 
 /**
  * The `AbortError` for `signal` (exported for view layers whose signal ends a watch, as the React hooks'), naming the
- * request (`requestId`) when an answer gave one; after a request the server may have taken (`mayExist`), it says so.
+ * job (`Job <id>: …; the job is not cancelled`) when there is one, the request (`requestId`) when an answer gave one;
+ * after a request the server may have taken (`mayExist`), it says so.
  */
 export const aborted = (jobId?: string, cause?: unknown, requestId?: string, mayExist?: boolean) =>
   new AbortError(
-    `The operation was aborted${requestId ? ` (request ${requestId})` : ""}${mayExist ? "; a job (or file) may exist" : ""}`,
+    // A job known is named, and said to go on: aborting stops the call, never the job.
+    `${jobId ? `Job ${shown(jobId)}: the` : "The"} operation was aborted${requestId ? ` (request ${requestId})` : ""}${mayExist ? "; a job (or file) may exist" : jobId ? "; the job is not cancelled (it bills)" : ""}`,
     {
       jobId,
       cause,

@@ -209,7 +209,7 @@ describe("abort once the answer started (fetch, no upload function)", () => {
       controller = new AbortController();
       const read = await client.queue.status("job_1", { signal: controller.signal }).catch((e) => e);
       expectAbort(read, "job_1");
-      expect(read.message).toBe("The operation was aborted");
+      expect(read.message).toBe("Job job_1: the operation was aborted; the job is not cancelled (it bills)");
       expect(api.seen.map((r) => r.method)).toEqual(["POST", "POST", "GET"]);
     } finally {
       await api.close();

@@ -226,10 +226,11 @@ describe("errors from real server answers", () => {
         objects: ["ValidationError", 422, 'seed: {"why":"< 0"}; {"where":"prompt"} '],
         // Too deep to be written: the answer's text, cut (a text of one word: up to its last `"`).
         deepLoc: ["ValidationError", 422, '{"detail":[{"loc" (HTTP 422)'],
-        deepDetail: ["ConflictError", 409, '{"detail" (HTTP 409)'],
+        // (A 404 or 409 of a job's status names the job.)
+        deepDetail: ["ConflictError", 409, 'Job deepDetail: {"detail" (HTTP 409)'],
         // The echoed input is not kept: the issue is written.
         deepInput: ["ValidationError", 422, "seed: x (HTTP 422)"],
-        number: ["NotFoundError", 404, "7 (HTTP 404)"],
+        number: ["NotFoundError", 404, "Job number: 7 (HTTP 404)"],
       });
     } finally {
       await server.close();

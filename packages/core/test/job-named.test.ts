@@ -1,0 +1,54 @@
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AbortError, JobNotCompletedError, models, NotFoundError } from "../src/index.js";
+import { clientFor, startFast } from "./helpers.js";
+
+// An error about a known job names it (`Job <id>: …`), whatever the server's words: an abort while watching (which
+// also says the job goes on, billed), a 404 of its status, a 409 of its result.
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startFast();
+});
+afterAll(() => emu.close());
+
+const t2v = models.video("lucy-pro-t2v");
+
+describe("an error about a job names it", () => {
+  it("an abort while watching (queue.wait, submitAndPoll): the job named, not cancelled", async () => {
+    const client = clientFor(emu);
+    const job = await client.queue.submit({ model: t2v, prompt: "a lake [stuck]" });
+    const stop = new AbortController();
+    const error = await client.queue
+      .wait(job.job_id, { signal: stop.signal, onStatusChange: () => stop.abort() })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.message).toBe(`Job ${job.job_id}: the operation was aborted; the job is not cancelled (it bills)`);
+    const again = new AbortController();
+    let id = "";
+    const polled = await client.queue
+      .submitAndPoll({
+        model: t2v,
+        prompt: "a lake [stuck]",
+        signal: again.signal,
+        onSubmitted: (jobId) => {
+          id = jobId;
+        },
+        onStatusChange: () => again.abort(),
+      })
+      .catch((e) => e);
+    expect(polled).toBeInstanceOf(AbortError);
+    expect(polled.message).toBe(`Job ${id}: the operation was aborted; the job is not cancelled (it bills)`);
+  });
+
+  it("a 404 of queue.status and a 409 of queue.result", async () => {
+    const client = clientFor(emu);
+    const missing = await client.queue.status("job_gone").catch((e) => e);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing.message).toMatch(/^Job job_gone: .*\(HTTP 404/);
+    const job = await client.queue.submit({ model: t2v, prompt: "a lake [stuck]" });
+    const early = await client.queue.result(job.job_id).catch((e) => e);
+    expect(early).toBeInstanceOf(JobNotCompletedError);
+    expect(early.message).toMatch(new RegExp(`^Job ${job.job_id}: .*\\(HTTP 409`));
+    expect(early.message.split(job.job_id)).toHaveLength(2);
+  });
+});
