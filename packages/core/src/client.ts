@@ -231,7 +231,7 @@ export type QueueClient = {
   wait(jobId: string, options: QueueWaitOptions): Promise<QueueJobResult | QueueJobOutcome>;
   /** Submits, watches and downloads. Never throws for a failed job: the result says `failed` with the reason. */
   submitAndPoll<M extends string>(options: SubmitAndPollOptions<M> & { download: false }): Promise<QueueJobOutcome>;
-  submitAndPoll<M extends string>(options: SubmitAndPollOptions<M> & SubmitWaitDownloading): Promise<QueueJobResult>;
+  submitAndPoll<M extends string>(options: SubmitOptions<M> & SubmitWaitDownloading): Promise<QueueJobResult>;
   submitAndPoll<M extends string>(options: SubmitAndPollOptions<M>): Promise<QueueJobResult | QueueJobOutcome>;
   /**
    * Submits a job and watches it: its events as an async iterable, `submitted` first (before any waiting), then

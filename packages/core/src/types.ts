@@ -261,16 +261,10 @@ type Uploads = Control & {
   onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
 };
 
-/**
- * `queue.submit` options: the model, its inputs, and a signal. A watch's options (`SubmitWaitOptions`) are refused: a
- * submit does not watch (give them to `submitAndPoll` or `queue.wait`).
- */
-export type SubmitOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads> & {
-  [K in Exclude<keyof SubmitWaitOptions, keyof Uploads>]?: never;
-};
+/** `queue.submit` options: the model, its inputs, and a signal. */
+export type SubmitOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads>;
 /** `queue.submitAndPoll` options. */
-export type SubmitAndPollOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads> &
-  SubmitWaitOptions;
+export type SubmitAndPollOptions<M extends string> = SubmitOptions<M> & SubmitWaitOptions;
 /**
  * `submitAndPoll`'s and `submitAndWatch`'s options besides the model and its inputs: `WaitOptions` and `onSubmitted`.
  * (One object type, so that a generic `SubmitOptions<M>`, or one spread with `timeoutMs`, is a `SubmitAndPollOptions<M>`.)

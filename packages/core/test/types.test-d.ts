@@ -11,7 +11,6 @@ import {
   type QueueJobOutcome,
   type QueueJobResult,
   RateLimitError,
-  type SubmitAndPollOptions,
   type VideoModel,
   type VideoModelName,
 } from "../src/index.js";
@@ -29,19 +28,6 @@ describe("model inputs are checked at compile time", () => {
     client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", orientation: "diagonal" });
     // @ts-expect-error: unknown field
     client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", colour: "red" });
-  });
-
-  it("a submit takes no watch options: submitAndPoll's refused by queue.submit, process's own timeoutMs taken", () => {
-    const options: SubmitAndPollOptions<"lucy-pro-t2v"> = {
-      model: models.video("lucy-pro-t2v"),
-      prompt: "x",
-      timeoutMs: 800,
-    };
-    // @ts-expect-error: timeoutMs is a watch's option
-    client.queue.submit(options);
-    client.process({ model: models.image("lucy-pro-t2i"), prompt: "x", timeoutMs: 800 });
-    // @ts-expect-error: onStatusChange is a watch's option
-    client.process({ model: models.image("lucy-pro-t2i"), prompt: "x", onStatusChange: () => {} });
     client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", orientation: "portrait", seed: 3 });
     expectTypeOf<Inputs<"lucy-pro-t2v">["prompt"]>().toEqualTypeOf<string>();
     expectTypeOf<NonNullable<Inputs<"lucy-pro-t2v">["orientation"]>>().toEqualTypeOf<"landscape" | "portrait">();
