@@ -26,8 +26,8 @@ export interface RateLimitPause {
 /** A client's rate-limit gate (`client.rateLimit`): what a batch runner reads to show pacing. */
 export interface RateLimitGate {
   /**
-   * When the gate opens, on the client's clock, while it is closed; `undefined` while it is open (also once the clock
-   * reads earlier than when the pause began: a clock swapped for another, a test's fake timers at another date).
+   * When the gate opens, on the client's clock, while it is closed; `undefined` while it is open. A clock that reads
+   * earlier than before (stepped back, swapped for fake timers at another date) moves it back too: what is left holds.
    */
   pausedUntil(): number | undefined;
   /**
@@ -217,12 +217,19 @@ export const canWatchAgain = (error: unknown): boolean =>
  * is open, so that many concurrent calls slow down together.
  */
 export function createGate(now: () => number, warn?: (message: string) => void) {
-  // The pause, as (closed at, ends at) on the clock. It is over once the clock reads its end, or reads earlier than its
-  // closing: a clock swapped for another (a test's fake timers, `setSystemTime`: the default clock follows them) would
-  // otherwise find it closed for as long as that clock moved back, and a pause is never longer than its cause.
+  // The pause ends at `until` on the clock; `at` is the clock's latest reading. A clock that reads earlier than that (a
+  // wall clock stepped back, `Date.now` where there is no `performance.now`; a clock swapped for another, a test's fake
+  // timers at another date) moves the pause back with it: what was left of it is kept, never more than its cause (not
+  // held for as long as the clock moved back), never less (not opened at once).
   let at = 0;
   let until = 0;
-  const left = (t = now()) => (t < at ? 0 : until - t);
+  // Each closing, counted: what a caller waited for.
+  let closing = 0;
+  const left = (t = now()) => {
+    if (t < at) until -= at - t;
+    at = t;
+    return until - t;
+  };
   const listeners = new Set<(pause: RateLimitPause) => void>();
   return {
     pausedUntil: () => (left() > 0 ? until : undefined),
@@ -238,21 +245,19 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
       listeners.add(call);
       return () => void listeners.delete(call);
     },
-    /** Closes the gate for `waitMs` from now (it only ever moves later); returns when this closing ends. */
+    /** Closes the gate for `waitMs` from now (it only ever moves later); returns this closing (-1: a later one holds). */
     close(waitMs: number, requestId: string | undefined): number {
       const t = now();
       const end = t + waitMs;
-      // (A pause that began later on the clock, one swapped since, is over: this one replaces it, ending earlier.)
-      if (end > until || t < at) {
-        at = t;
-        until = end;
-        // (Those subscribed now: one that subscribes again as it is called is called at the next closing, not in a loop.)
-        for (const listener of [...listeners]) listener({ waitMs, until, requestId });
-      }
-      return end;
+      left(t);
+      if (end <= until) return -1;
+      until = end;
+      // (Those subscribed now: one that subscribes again as it is called is called at the next closing, not in a loop.)
+      for (const listener of [...listeners]) listener({ waitMs, until, requestId });
+      return ++closing;
     },
-    /** The closing a caller has to wait for, unless it already waited for that one: `[until, ms left]` (≤ 0: none). */
-    pending: (waited: number): [number, number] => [until, until !== waited ? left() : 0],
+    /** The closing a caller has to wait for, unless it already waited for that one: `[closing, ms left]` (≤ 0: none). */
+    pending: (waited: number): [number, number] => [closing, closing !== waited ? left() : 0],
   };
 }
 
