@@ -89,13 +89,14 @@ export interface EmulatorOptions {
   random?: () => number;
   /**
    * The emulator's clock, in ms since the epoch (default `() => Date.now()`, read at each call: it follows a test's fake
-   * timers, which replace `Date`, whether the emulator started before or after them): job phases and the server
-   * timeout, token, file and result expiry, and the job records read it, in whole ms as Date.now gives them (a fraction
-   * is dropped). A test that moves a clock of its own sees a job go pending →
-   * processing → completed, or a token expire, without waiting. The HTTP `Date` header, a synchronous route's wait,
-   * the request time limits and the pauses of faults keep real time. It must return a number from 0 to 8.64e15 (the
-   * latest time a Date holds): a first result out of bounds makes startEmulator throw (naming the option), a later
-   * one answers its request 500.
+   * timers when they replace `Date`, as `vi.useFakeTimers()` does by default, whether the emulator started before or
+   * after them; fake timers whose `toFake` leaves out `"Date"` leave it on real time, while `@decart/core`'s default
+   * clock follows `"performance"`: fake both, or give the emulator and the client one clock of yours): job phases and
+   * the server timeout, token, file and result expiry, and the job records read it, in whole ms as Date.now gives them
+   * (a fraction is dropped). A test that moves a clock of its own sees a job go pending → processing → completed, or
+   * a token expire, without waiting. The HTTP `Date` header, a synchronous route's wait, the request time limits and
+   * the pauses of faults keep real time. It must return a number from 0 to 8.64e15 (the latest time a Date holds): a
+   * first result out of bounds makes startEmulator throw (naming the option), a later one answers its request 500.
    */
   now?: () => number;
   /** Receives one line per request (and a few lifecycle lines). */
