@@ -63,7 +63,8 @@ export interface RetryPolicy {
  * The client's default clock, in whole ms as `Date.now()`'s: `performance.now()` (browsers, Node, workers), anchored at
  * the wall time, so that a step of the wall clock (an NTP correction, a VM resumed) moves no deadline, gate or timer;
  * `Date.now` in a runtime without it. The runtime's `performance` is read at each call and anchored again when it is
- * another (a test's fake timers replace it, and `Date`: the clock follows them, as it followed `Date.now`).
+ * another (a test's fake timers that replace it, and by default `Date`: the clock follows them, as it followed
+ * `Date.now`; fake timers that leave `performance` real leave it on real time).
  */
 let perf: Performance | undefined;
 let at = 0;
