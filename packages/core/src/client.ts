@@ -410,16 +410,22 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   // a result's). A file given as a URL (another server's) is fetched with yours, else the global one (`reading`).
   const own: typeof fetch | undefined = options.fetch || (upload as { fetch?: typeof fetch })?.fetch;
   // Multipart requests (the transport's one object body, a FormData) go through the upload function when there is one;
-  // to your `fetch`, as a Blob with its type (see `multipart`: undici 7's fetch would send Node's FormData as text).
+  // to your `fetch`, as a Blob with its type (see `multipart`: undici 7's fetch would send Node's FormData as text). A
+  // form this cannot read (React Native's has no `forEach`) goes to your fetch as it is: it is your runtime's.
   const fetchImpl: typeof fetch = (input, init) => {
     const form = init?.body;
     if (form && typeof form === "object") {
       if (upload) return (upload as typeof fetch)(input, init);
       if (options.fetch) {
-        const [body, type] = multipart(form as FormData);
+        let encoded;
+        try {
+          encoded = multipart(form as FormData);
+        } catch {
+          return options.fetch(input, init);
+        }
         const headers = new Headers(init.headers);
-        headers.set("content-type", type);
-        return options.fetch(input, { ...init, body, headers });
+        headers.set("content-type", encoded[1]);
+        return options.fetch(input, { ...init, body: encoded[0], headers });
       }
     }
     return (own || g.fetch)(input, init);
