@@ -226,6 +226,12 @@ export class PermissionDeniedError extends DecartError {
 /** 404: no such job, file or model. */
 export class NotFoundError extends DecartError {
   static override readonly kind: string = "NotFoundError";
+  /**
+   * Set when the 404 may be of a wrong URL, not the API's answer (a body that is no JSON, a gateway's page; the bare
+   * "Not Found" of a `baseUrl` ending in `/v1`): what the message ends with, after the URL asked (`if it is no route of
+   * the API, check baseUrl (the client adds /v1/…)`, or `proxy`), for a tool to say it in its own options' words.
+   */
+  declare hint?: string | undefined;
 }
 /** 409: the request conflicts with the resource's state. */
 export class ConflictError extends DecartError {

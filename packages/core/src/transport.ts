@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   InvalidResponseError,
   ignore,
+  type NotFoundError,
   notSent,
   shown,
   shownUrl,
@@ -546,17 +547,25 @@ export function createTransport(
             away.add(error);
             error.message += `; redirected to ${elsewhere}${keys ? `, the key withheld from another origin${setIt}` : setIt}`;
           }
-          // A 404 not in the API's JSON words (a gateway's page or text, or the bare `{"detail":"Not Found"}` the API's
-          // framework answers for a path no route serves: a baseUrl ending in /v1, a gateway's prefix wrong), not a job,
-          // file or model the API names as missing: the URL, and what to check. (Not one a 303 led to: the POST was
-          // taken there.)
-          let said: unknown;
+          // A 404 whose body is no JSON (a gateway's page or text: the API answers JSON, or nothing), or, with a baseUrl
+          // ending in /v1 (the client adds it), the bare `{"detail":"Not Found"}` the API's framework answers for a path
+          // no route serves: the URL, and what to check (`hint`, for a tool that names its own option). The API's own
+          // words for a job, file or model that is gone (a bare "Not Found", an empty 404 too) stay as they are. (Not a
+          // 404 a 303 led to: the POST was taken there.)
+          let answer: any;
           try {
-            const value = JSON.parse(text);
-            said = value.detail ?? value.error;
+            answer = JSON.parse(text);
           } catch {}
-          if (first === 404 && (said ?? "Not Found") === "Not Found")
-            error.message += `; ${where}: check ${keys ? "baseUrl" : "proxy"} (the client adds /v1/…)`;
+          if (
+            first === 404 &&
+            (answer === undefined
+              ? text
+              : /\/v1$/.test(baseUrl) && (answer?.detail ?? answer?.error ?? "Not Found") === "Not Found")
+          ) {
+            (error as NotFoundError).hint =
+              `if it is no route of the API, check ${keys ? "baseUrl" : "proxy"} (the client adds /v1/…)`;
+            error.message += `; ${where}: ${(error as NotFoundError).hint}`;
+          }
           throw settle(error);
         }
         // Text that is not JSON breaks the spec; a throw of the check itself (not the answer's) goes on as it is.
