@@ -189,7 +189,15 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
   // The client's words for a submit answered against the spec that made its job ("job … was made: follow it with
   // queue.wait(jobId)"): the CLI's command for it is the hint after the message (see `report`).
   // An answer of a job that this version cannot read (a status the API added since): the CLI is what to upgrade.
-  const message = (typeof e?.message === "string" ? e.message : String(error))
+  // A 404 that may be of a wrong URL (see the client's `NotFoundError.hint`, which ends its message): said in the words
+  // of the CLI's options.
+  const hint = (error as { hint?: unknown } | undefined)?.hint;
+  const text = typeof e?.message === "string" ? e.message : String(error);
+  const message = (
+    typeof hint === "string" && text.endsWith(hint)
+      ? `${text.slice(0, -hint.length)}if it is no route of the API, check --base-url or DECART_BASE_URL (the API's root: the CLI adds /v1/…)`
+      : text
+  )
     .replace(/ was made: follow it with queue\.wait\(jobId\)$/, " was made")
     .replace(UNKNOWN_ANSWER, "$1 (upgrade @decart/cli)")
     // (An image of a type the client does not take, handed on whole, that is no whole image the CLI saves.)
