@@ -274,16 +274,18 @@ export function encodeForm(
 /**
  * A multipart body as a Blob and its type, for a `fetch` you give: one may not take this runtime's `FormData` (undici
  * 7's fetch in Node 20 sends Node's as the text "[object FormData]"), every fetch takes a Blob. The bytes are those a
- * fetch sends for the form (names quoted, a text's line breaks as CRLF); its file parts are held, not copied, and it
- * has a length.
+ * fetch sends for the form (names quoted, a name's and a text's line breaks as CRLF); its file parts are held, not
+ * copied, and it has a length.
  */
 export const multipart = (form: FormData, boundary = `----decart${Math.random()}`) => {
   const quoted = (text: string) => `"${text.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
+  // A name's line breaks and a text's are CRLF, as a fetch writes them (a file's name is quoted as it is).
+  const crlf = (text: string) => text.replace(/\r?\n|\r/g, "\r\n");
   const parts: (string | Blob)[] = [];
   form.forEach((value, name) => {
     parts.push(
-      `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(name)}${typeof value === "string" ? "" : `; filename=${quoted(value.name)}\r\nContent-Type: ${value.type || "application/octet-stream"}`}\r\n\r\n`,
-      typeof value === "string" ? value.replace(/\r?\n|\r/g, "\r\n") : value,
+      `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(crlf(name))}${typeof value === "string" ? "" : `; filename=${quoted(value.name)}\r\nContent-Type: ${value.type || "application/octet-stream"}`}\r\n\r\n`,
+      typeof value === "string" ? crlf(value) : value,
       "\r\n",
     );
   });
