@@ -417,7 +417,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     if (form && typeof form === "object") {
       if (upload) return (upload as typeof fetch)(input, init);
       if (options.fetch) {
-        let encoded;
+        let encoded: ReturnType<typeof multipart>;
         try {
           encoded = multipart(form as FormData);
         } catch {
