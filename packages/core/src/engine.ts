@@ -9,11 +9,12 @@ import {
 import {
   asDecartError,
   callbackThrew,
-  DecartError,
+  type DecartError,
   guard,
   InvalidResponseError,
   timedOut as jobTimedOut,
   type RateLimitError,
+  randomFailed,
   shown,
 } from "./errors.js";
 import { completedDurationMs, MAX_JOB_MS } from "./poll.js";
@@ -360,10 +361,16 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
         ms = schedule({ attempt: reads, elapsedMs, status: last.status, typicalMs, hintMs, spread });
         if (!(Number.isFinite(ms) && ms >= 0)) throw `answered ${ms as unknown as string}`;
       } catch (cause) {
-        // (The client's `random`, the default schedule's jitter, that failed: named as itself, as in a retry's wait.)
-        const own = cause instanceof DecartError && cause.code === "CALLBACK_ERROR";
+        // (The client's `random`, the default schedule's jitter, that failed: named as itself, as in a retry's wait,
+        // and as this job's. Any other throw, a `CALLBACK_ERROR` of yours or one kept from another job too, is the
+        // schedule's.)
+        const own = randomFailed.has(cause as object);
         return step(events, {
-          error: own ? asDecartError(cause, jobId) : callbackThrew(jobId, cause, "poll.schedule failed"),
+          error: callbackThrew(
+            jobId,
+            own ? (cause as DecartError).cause : cause,
+            own ? undefined : "poll.schedule failed",
+          ),
         });
       }
     }

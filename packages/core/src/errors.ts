@@ -448,9 +448,14 @@ export const guard =
       if (Number.isFinite(t) && !(unit && (t < 0 || t >= 1))) return t;
       throw `${name} answered ${t}`;
     } catch (cause) {
-      throw callbackThrew(jobId, cause);
+      const e = callbackThrew(jobId, cause);
+      unit && randomFailed.add(e);
+      throw e;
     }
   };
+
+/** The `CALLBACK_ERROR`s of the client's own `random` (a `guard` with `unit`): a schedule's throw of any other is its own. */
+export const randomFailed = new WeakSet<object>();
 
 /**
  * The `AbortError` for `signal` (exported for view layers whose signal ends a watch, as the React hooks'), naming the

@@ -4,7 +4,7 @@
  */
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, models } from "../src/index.js";
+import { createDecartClient, DecartError, models } from "../src/index.js";
 import { silent, startFast, virtualTime } from "./helpers.js";
 
 let emu: Emulator;
@@ -64,5 +64,27 @@ describe("the client's random and the default poll schedule", () => {
     // Named as itself (no poll.schedule was given), as in a retry's wait.
     expect(error.message).toBe(`Job ${job_id}: a callback threw (random answered 5); the job goes on`);
     expect(emu.job(job_id)!.statusReads).toBe(1);
+  });
+
+  it("a schedule of yours throwing a CALLBACK_ERROR (its own, or one kept from another job) names poll.schedule and this job", async () => {
+    const client = createDecartClient({ apiKey: emu.apiKey, baseUrl: emu.url, logger: silent });
+    const model = models.video("lucy-pro-t2v");
+    const { job_id } = await client.queue.submit({ model, prompt: "a lake [hold]" });
+    const kept = new DecartError("Job job_other: a callback threw (x); the job goes on", {
+      code: "CALLBACK_ERROR",
+      jobId: "job_other",
+    });
+    const mine = new DecartError("my schedule's own", { code: "CALLBACK_ERROR" });
+    for (const thrown of [kept, mine]) {
+      const schedule = () => {
+        throw thrown;
+      };
+      const error = await client.queue.wait(job_id, { model, download: false, poll: { schedule } }).catch((e) => e);
+      expect(error).toMatchObject({ code: "CALLBACK_ERROR", jobId: job_id, cause: thrown });
+      expect(error.message).toBe(
+        `Job ${job_id}: poll.schedule failed (DecartError: ${thrown.message}); the job goes on`,
+      );
+    }
+    emu.release(job_id);
   });
 });
