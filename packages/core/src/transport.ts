@@ -185,8 +185,15 @@ export const proxyRefused = (where: string, e: unknown, jobId?: string, status =
 /** The errors of `proxyRefused` (an upload function's too): nothing was sent, whatever its body says. */
 const refusals = new WeakSet<object>();
 
-/** The media type of an answer, lower case, without parameters. */
-const mediaType = (headers: Headers) => mediaOf(headers.get("content-type") ?? "");
+/** An answer's Content-Type, trimmed (both roads give the same `cause`). */
+const contentType = (headers: Headers) => (headers.get("content-type") ?? "").trim();
+
+/**
+ * The media type of an answer, lower case, without parameters; a Content-Type of more than one (a comma outside a
+ * quoted parameter: sent twice, `video/webm; codecs=vp9, video/webm`) is none, its whole text that no check accepts.
+ */
+const mediaType = (headers: Headers, type = contentType(headers)) =>
+  type.replace(/"(?:[^"\\]|\\.)*"/g, "").includes(",") ? type.toLowerCase() : mediaOf(type);
 
 /**
  * The waits of one attempt (a request's, or the read of a file input): its signal, aborted by its timer or by `signal`
@@ -614,7 +621,7 @@ export function createTransport(
         // the spec does not list (`image/webp`) is read whole, for the client to hand it on with its error (`send`). A
         // job's result in a video type the spec does not list (`video/webm`) is an answer this version cannot read:
         // final, its `cause` the answer's Content-Type (another read gets it again); another type (a proxy's page, or
-        // no single well-formed video type: `video/*`, a Content-Type sent twice) is transient.
+        // no single well-formed video type: `video/*`, a Content-Type sent twice, with parameters too) is transient.
         if ((!accepted.includes(type) && !(upload && /^image\//.test(type))) || status === 206) {
           release();
           await source?.cancel().catch(ignore);
@@ -623,7 +630,7 @@ export function createTransport(
               ? "a part of the result"
               : `a result of type ${type || "(none)"}, not ${accepted.join(" or ")}`;
           throw !upload && status !== 206 && /^video\/[\w.+-]+$/.test(type)
-            ? newer(what, status, headers.get("content-type")!)
+            ? newer(what, status, contentType(headers))
             : invalid(what, status);
         }
       }
