@@ -141,7 +141,10 @@ export interface JobWatchInit {
 export interface JobWatch {
   /** Starts the watch: with `first`, `submitted` and the first status; then the first thing to do. */
   start(): JobWatchStep;
-  /** A status read answered (a body that is not a job status is handled as a failed read). */
+  /**
+   * A status read answered (a body that is not a job status is handled as a failed read). The body is read as a copy,
+   * never changed (a frozen one too); a field of it whose getter throws is left out.
+   */
   status(read: StatusRead): JobWatchStep;
   /**
    * A status read or the download failed: the client's retry policy says when to try again (no later than the
@@ -212,6 +215,22 @@ const jsonOf = (value: unknown) => {
   } catch {
     return "(not JSON-writable)";
   }
+};
+
+/**
+ * A copy of an answer (yours, frozen perhaps) that checking it may change, never the answer itself: a field whose getter
+ * throws is left out.
+ */
+const copyOf = (answer: any) => {
+  if (!answer || typeof answer !== "object") return answer;
+  const copy: any = {};
+  try {
+    for (const key in answer)
+      try {
+        copy[key] = answer[key];
+      } catch {}
+  } catch {}
+  return copy;
 };
 
 /**
@@ -412,9 +431,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       }
     },
 
-    // (The body as received: a job status once checked.)
-    status({ job: current, hintMs: hint, date }: StatusRead & { job: JobStatusResponse }) {
+    // (The body as received, copied: a job status once checked.)
+    status({ job: answer, hintMs: hint, date }: StatusRead & { job: JobStatusResponse }) {
       if (ended) return end([]);
+      const current = copyOf(answer);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
       const problem = checkJob(current, jobId);
       if (problem) {

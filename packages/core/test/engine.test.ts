@@ -105,6 +105,31 @@ describe("createJobWatch", () => {
     expect(step.next).toEqual({ done: true });
   });
 
+  it("a failed answer of yours that is frozen: failed, its reason described, the answer left as it was", () => {
+    const { watch } = setup();
+    watch.start();
+    const answer = Object.freeze({ job_id: "job_1", status: "failed", error: { code: 7 }, model: 5 });
+    const step = watch.status({ job: answer as never });
+    expect(step.events).toMatchObject([{ type: "failed", error: '{"code":7}', job: { status: "failed" } }]);
+    expect(step.next).toEqual({ done: true });
+    expect(answer).toEqual({ job_id: "job_1", status: "failed", error: { code: 7 }, model: 5 });
+  });
+
+  it("a failed answer of yours whose error getter throws: failed, without that reason, no throw", () => {
+    const { watch } = setup();
+    watch.start();
+    const answer = {
+      job_id: "job_1",
+      status: "failed",
+      get error(): string {
+        throw new Error("getter");
+      },
+    };
+    const step = watch.status({ job: answer as never });
+    expect(step.events).toMatchObject([{ type: "failed", jobId: "job_1", error: "Job failed" }]);
+    expect(step.next).toEqual({ done: true });
+  });
+
   it("starts a submitted job with `submitted` and its first status, before any read", () => {
     const { watch, contexts } = setup({ first: job("pending"), model: "lucy-pro-t2v" });
     const step = watch.start();
