@@ -207,7 +207,7 @@ export type QueueClient = {
    * client's clock, as a `JobWatch`'s `deadline` is) is the call's budget: each read keeps its own limit (`timeoutMs`),
    * no retry starts whose wait (or the server's `Retry-After`) would end past it, and a read still in flight then ends
    * with a `TimeoutError` carrying the job id. `budgetMs`, the budget's length (a `JobWatch`'s `budgetMs`), is named
-   * in that error (`timed out (the budget of 300 ms)`).
+   * in that error (`timed out (the budget of 300 ms)`); given without `deadline`, it is refused (`InvalidInputError`).
    */
   status(
     jobId: string,
@@ -255,8 +255,8 @@ export type QueueClient = {
   /**
    * One status read, not retried (for a `JobWatch`, whose `error` retries): the body, and the server's poll hint.
    * `deadline` (on the client's clock, e.g. the watch's `deadline`) ends a read still in flight then with a
-   * `TimeoutError`, so that a watch ends on time; `budgetMs` (the watch's `budgetMs`) is named in it, as the watch's
-   * `JobTimeoutError` names it.
+   * `TimeoutError`, so that a watch ends on time; `budgetMs` (the watch's `budgetMs`, with `deadline` only) is named in
+   * it, as the watch's `JobTimeoutError` names it.
    */
   readStatus(
     jobId: string,
@@ -582,12 +582,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * one list of options), each of the right kind.
    */
   const optionsOf = <T>(opts: T | undefined, timed?: 0 | 1, keys = ["signal"]): T & { deadline?: number } => {
-    return checkCall(
+    const checked = checkCall(
       opts,
       where,
       keys,
       timed ? { deadline: { type: "number" }, budgetMs: clientOptions.timeoutMs! } : {},
-    )[2] as T & { deadline?: number };
+    )[2] as T & { deadline?: number; budgetMs?: number };
+    // (`budgetMs` names the budget that `deadline` ends: alone, it would be ignored.)
+    if (checked.budgetMs != null && checked.deadline == null) throw invalid(where, "budgetMs", "given with `deadline`");
+    return checked;
   };
 
   /** An id to send in a path, checked (see `isUsableId`): else `InvalidInputError` naming `field`, nothing sent. */

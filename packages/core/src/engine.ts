@@ -161,8 +161,9 @@ export interface JobWatch {
   /**
    * The budget's length in ms (`timeoutMs`; `undefined` for a `deadline` given without it): pass it on with `deadline`
    * (`readStatus`'s, `download`'s `budgetMs`) so that a read the deadline cuts names it, as the watch's timeout does.
+   * Optional: a watch of your own may leave it out.
    */
-  readonly budgetMs: number | undefined;
+  readonly budgetMs?: number | undefined;
   /**
    * The wait function of the poll options (the call's `poll.delay` over the client's), when one is given: its driver
    * waits with it (`wait(ms, signal)`), as the core's own watches do, else on its own timers.

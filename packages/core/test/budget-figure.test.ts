@@ -9,8 +9,12 @@ import { silent } from "./helpers.js";
 // A server that takes every request and never answers it.
 let server: Server;
 let url: string;
+let requests = 0;
 beforeAll(async () => {
-  server = createServer((req) => req.resume());
+  server = createServer((req) => {
+    requests++;
+    req.resume();
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
@@ -69,4 +73,21 @@ describe("a timeout at the end of a call's budget names the budget's length", ()
     const error = await call(client()).catch((e) => e);
     expect(error).toMatchObject({ code: "INVALID_INPUT", field: "budgetMs" });
   });
+
+  it.each([
+    ["readStatus", (c: ReturnType<typeof client>) => c.queue.readStatus("job_1", { budgetMs: 300 })],
+    ["status", (c: ReturnType<typeof client>) => c.queue.status("job_1", { budgetMs: 300 })],
+    ["download", (c: ReturnType<typeof client>) => c.queue.download("job_1", { budgetMs: 300 })],
+  ])(
+    "%s: a budgetMs without deadline (it would name nothing) is refused, naming the fix, before anything is sent",
+    async (_name, call) => {
+      const before = requests;
+      // (A per-read limit of 1 s: a call that were sent would end with a TimeoutError, not hang.)
+      const c = createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, timeoutMs: 1000, maxRetries: 0 });
+      const error = await call(c).catch((e) => e);
+      expect(error).toMatchObject({ code: "INVALID_INPUT", field: "budgetMs" });
+      expect(error.message).toBe('Invalid options: "budgetMs" must be given with `deadline`');
+      expect(requests).toBe(before);
+    },
+  );
 });

@@ -1,8 +1,16 @@
-import { createDecartClient, type JobEvent, models, type QueueJobOutcome, type QueueJobResult } from "@decart/core";
-import { lastValueFrom, type Observable } from "rxjs";
+import {
+  createDecartClient,
+  type JobEvent,
+  type JobWatch,
+  models,
+  type QueueJobOutcome,
+  type QueueJobResult,
+} from "@decart/core";
+import { asyncScheduler, lastValueFrom, type Observable } from "rxjs";
 import { expectTypeOf, test } from "vitest";
 import {
   type BatchEvent,
+  drive,
   type JobEventOf,
   type Pacer,
   retryWatch,
@@ -83,4 +91,25 @@ test("retryWatch keeps its source's events, with its watch again's as its downlo
 test("a pacer of your own need not have `waves` (a 429 to it then doubles the backoff each time)", () => {
   const yours: Pacer = { gate: (request) => request, limited() {}, passed() {}, pausedUntil: 0 };
   expectTypeOf(yours.waves).toEqualTypeOf<number | undefined>();
+});
+
+test("drive takes a JobWatch of your own that leaves budgetMs out", () => {
+  const done = { events: [], next: { done: true as const } };
+  const watch: JobWatch = {
+    start: () => done,
+    status: () => done,
+    error: () => done,
+    progress: () => [],
+    downloaded: () => done,
+    deadline: Number.POSITIVE_INFINITY,
+    background: () => undefined,
+    wake: () => undefined,
+  };
+  expectTypeOf(
+    drive(watch, "job_1", {
+      read: (jobId, options) => client.queue.readStatus(jobId, options) as never,
+      result: () => null as never,
+      scheduler: asyncScheduler,
+    }),
+  ).toEqualTypeOf<Observable<JobEvent>>();
 });
