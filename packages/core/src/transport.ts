@@ -529,6 +529,8 @@ export function createTransport(
         try {
           text = await until(readText(response, got));
         } catch (e) {
+          // (The caller's abort while the body came, an error answer's too, ends the attempt: an abort naming it.)
+          if (signal?.aborted) throw failure(e);
           if (response.ok) {
             failed = failure(e);
             if (!signal?.aborted) text = await new Blob(got).text();

@@ -215,10 +215,21 @@ describe("an abort of a later attempt after a 500 (retrySubmit), once its answer
       if (++calls === 2) setImmediate(() => controller.abort());
       return response;
     };
-    const error = await client(api.url, { fetch: fetchThenAbort, retrySubmit: true, poll: { delay: async () => {} } })
+    // The retries the client logs: the 500's, and none after the second answer (the abort hit that attempt, its body
+    // held, not a wait after it).
+    const retries: string[] = [];
+    const logger = { warn: (m: string) => retries.push(m), debug: (m: string) => retries.push(m) };
+    const error = await client(api.url, {
+      fetch: fetchThenAbort,
+      retrySubmit: true,
+      logger,
+      poll: { delay: async () => {} },
+    })
       .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
       .catch((e) => e);
     expect(posts).toBe(2);
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatch(/\(HTTP 500, request req_first\).*; retry 1 in /);
     expect(error).toBeInstanceOf(AbortError);
     expect(error).toMatchObject({ code: "ABORT", mayExist: true, requestId: named });
     expect(error.message).toBe(`The operation was aborted (request ${named}); a job (or file) may exist`);
