@@ -86,6 +86,19 @@ type AnyErrorClass = abstract new (...args: any[]) => DecartError;
 /** The copy of an error that Node prints (see `DecartError`'s `nodejs.util.inspect.custom`), one per error. */
 const printed = new WeakMap<object, object>();
 
+/** `DecartError`'s `nodejs.util.inspect.custom` while its `jobId` is key-like (see there). */
+function copied(this: DecartError) {
+  const copy: any = printed.get(this) ?? printed.set(this, Object.create(this)).get(this);
+  const own: any = Object.getOwnPropertyDescriptors(this);
+  for (const key of Reflect.ownKeys(copy)) delete copy[key];
+  for (const key of Reflect.ownKeys(own)) {
+    // Configurable on the copy (an error's may not be: its marker, a frozen error's fields), to be deleted next time.
+    own[key].configurable = true;
+    own[key].get &&= own[key].get.bind(this);
+  }
+  return Object.defineProperty(Object.defineProperties(copy, own), "jobId", { value: shown(this.jobId!) });
+}
+
 /**
  * The base of every error this package throws. `instanceof` and `isInstance` work across two copies of the
  * package (they compare a `Symbol.for` marker, not the prototype chain). A class of yours that extends one of these
@@ -162,18 +175,11 @@ export class DecartError extends Error {
   // error with `getters: true`); the error keeps the id as given. One copy per error (`printed`), so that an error
   // that leads back to itself (`e.self = e`, a cause that does) is printed `[Circular *1]` there; emptied on each
   // print, so that a field deleted since (a body redacted before a log line) is not printed. A browser's console
-  // shows the fields as they are.
-  [Symbol.for("nodejs.util.inspect.custom")]() {
-    if (!keyLike(this.jobId!)) return this;
-    const copy: any = printed.get(this) ?? printed.set(this, Object.create(this)).get(this);
-    const own: any = Object.getOwnPropertyDescriptors(this);
-    for (const key of Reflect.ownKeys(copy)) delete copy[key];
-    for (const key of Reflect.ownKeys(own)) {
-      // Configurable on the copy (an error's may not be: its marker, a frozen error's fields), to be deleted next time.
-      own[key].configurable = true;
-      own[key].get &&= own[key].get.bind(this);
-    }
-    return Object.defineProperty(Object.defineProperties(copy, own), "jobId", { value: shown(this.jobId!) });
+  // shows the fields as they are. A getter, there only while the `jobId` is key-like (the copy's is not): a hook that
+  // returned the object it was called on would be called again by printers that print what a hook returns (chai's
+  // and Vitest's, for a Proxy of an error or an object made from one), and again, until the stack overflows.
+  get [Symbol.for("nodejs.util.inspect.custom")]() {
+    return keyLike(this.jobId!) ? copied : undefined;
   }
 
   /**
