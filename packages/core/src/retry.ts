@@ -291,10 +291,11 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   };
   // A submit inside a wait's budget (`expired`) that the budget ends: `JobTimeoutError`, the last failure its cause. After
   // a failure the server may have taken, with that one's facts (`SUBMIT_OUTCOME_UNKNOWN`, `mayExist`, its request id);
-  // else no job was made: sending it again is safe (`retryable`).
+  // else no job was made: sending it again is safe (`retryable`). Its message gives no last status: there is no job
+  // yet to have one.
   const ranOut = (error: DecartError, waited?: number) => {
     const e = timedOut(jobId, told(error), undefined, `${call.expired} ms`, waited);
-    if (!unknown) e.message += "; no job was made";
+    e.message = e.message.replace(" (last status: unknown)", "") + (unknown ? "" : "; no job was made");
     return Object.assign(
       e,
       unknown ? { code: unknown.code, requestId: unknown.requestId, mayExist: true } : { retryable: true },

@@ -191,7 +191,7 @@ describe("the budget of submitAndPoll and wait", () => {
       expect(error).toBeInstanceOf(JobTimeoutError);
       expect(error.cause).toMatchObject({ status: 503 });
       expect(error.message).toBe(
-        `The submit not done within 1500 ms (last status: unknown); the last request failed: ${error.cause.message}; no job was made`,
+        `The submit not done within 1500 ms; the last request failed: ${error.cause.message}; no job was made`,
       );
       expect(error).toMatchObject({ code: "JOB_TIMEOUT", retryable: true, jobId: undefined });
       expect(error.message).toMatch(/HTTP 503/);

@@ -38,6 +38,8 @@ describe("a submit ended by the wait's budget", () => {
       });
       expect(error.toJSON()).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", mayExist: true, requestId: "req_maybe" });
       expect(error.message).toMatch(/a job \(or file\) may exist/);
+      // No job came back: no "last status" to give.
+      expect(error.message).toBe(`The submit not done within 1500 ms; the last request failed: ${error.cause.message}`);
       expect(error.message).not.toMatch(/no job was made/);
       expect(posts).toBeGreaterThan(2);
     } finally {
@@ -56,7 +58,9 @@ describe("a submit ended by the wait's budget", () => {
       expect(error).toMatchObject({ code: "JOB_TIMEOUT", retryable: true, jobId: undefined });
       expect(error.mayExist).toBeUndefined();
       expect(error.cause).toMatchObject({ status: 429 });
-      expect(error.message).toMatch(/; no job was made$/);
+      expect(error.message).toBe(
+        `The submit not done within 1500 ms; the last request failed: ${error.cause.message}; no job was made`,
+      );
       expect(busy.stats().jobsCreated).toBe(0);
       expect(busy.stats().requests.byRoute.submit).toBeGreaterThan(1);
     } finally {
