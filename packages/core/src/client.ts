@@ -972,11 +972,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         result: async (jobId, opts) => result(jobId, optionsOf(opts, 0, ["signal", "onProgress"])).catch(about(jobId)),
         // `saveResult` asks (with a symbol key) for one attempt (`maxRetries: 0`), over its own fetch unless the client
         // has one (see `content`): it retries the whole download itself.
-        download: async (jobId, opts) =>
-          download(jobId, {
-            ...optionsOf(opts, 1, ["signal", "onProgress"]),
-            ...(opts as { [ONCE]?: object })?.[ONCE],
-          }),
+        // A 404 or 409 names the job as `result`'s do; not for a caller with `[ONCE]` (`saveResult`, queue-rx's watch):
+        // its messages and log lines (and the CLI's) name the job their way.
+        download: async (jobId, opts) => {
+          const once = (opts as { [ONCE]?: object })?.[ONCE];
+          return download(jobId, { ...optionsOf(opts, 1, ["signal", "onProgress"]), ...once }).catch(
+            once ? undefined : about(jobId),
+          );
+        },
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchOne(jobId, opts))) as QueueClient["wait"],
         submitAndPoll: ((options: AnyVideoCall) => outcome(watchAfterSubmit(options))) as QueueClient["submitAndPoll"],
         submitAndWatch: watchAfterSubmit as QueueClient["submitAndWatch"],

@@ -1,6 +1,9 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AbortError, JobNotCompletedError, models, NotFoundError } from "../src/index.js";
+import { saveResult } from "../src/node.js";
 import { clientFor, startFast } from "./helpers.js";
 
 // An error about a known job names it (`Job <id>: …`), whatever the server's words: an abort while watching (which
@@ -50,5 +53,23 @@ describe("an error about a job names it", () => {
     expect(early).toBeInstanceOf(JobNotCompletedError);
     expect(early.message).toMatch(new RegExp(`^Job ${job.job_id}: .*\\(HTTP 409`));
     expect(early.message.split(job.job_id)).toHaveLength(2);
+  });
+
+  // (saveResult's, which the CLI words as "Could not download the result of <id> (…)", is not given the prefix.)
+  it("a 404 and a 409 of queue.download, once; saveResult's as they were", async () => {
+    const client = clientFor(emu);
+    const job = await client.queue.submit({ model: t2v, prompt: "a lake [stuck]" });
+    for (const [id, type] of [
+      ["job_gone", NotFoundError],
+      [job.job_id, JobNotCompletedError],
+    ] as const) {
+      const error = await client.queue.download(id).catch((e) => e);
+      expect(error).toBeInstanceOf(type);
+      expect(error.message).toMatch(new RegExp(`^Job ${id}: .*\\(HTTP 40[49]`));
+      expect(error.message.split(id)).toHaveLength(2);
+      const saved = await saveResult(client, id, join(tmpdir(), `job-named-${process.pid}.mp4`)).catch((e) => e);
+      expect(saved).toBeInstanceOf(type);
+      expect(saved.message).not.toContain(`Job ${id}: `);
+    }
   });
 });
