@@ -1,9 +1,15 @@
 import type { DecartClient, DecartError } from "@decart/core";
-import { useEffect, useInsertionEffect, useLayoutEffect, useSyncExternalStore } from "react";
+import { useEffect, useInsertionEffect, useLayoutEffect, useSyncExternalStore, version } from "react";
 import type { GenerationState, Store } from "./store.js";
 
 /** A layout effect, but on the server (where none runs) a passive one, of which React 18 does not warn. */
 const useShown = typeof document === "undefined" ? useEffect : useLayoutEffect;
+
+/**
+ * React 18, which, removing a subtree that a `<Suspense>` fallback hides, runs no insertion effect's cleanup there (React
+ * 19 does), but runs its passive effects' (which React 19 also runs when an `<Activity>` hides it: no removal there).
+ */
+const old = version < "19";
 
 /** Options with an `onOrphan`. */
 type Orphaning = { onOrphan?: ((error: DecartError, input: any) => void) | undefined };
@@ -36,6 +42,12 @@ export abstract class Generator<O extends Orphaning> {
 
   constructor(protected readonly client: DecartClient) {}
 
+  /** Its component maybe removed (an effect's cleanup): still `gone` once the commit is over, `unseen` is told. */
+  leave = () => {
+    this.gone = true;
+    queueMicrotask(() => this.gone && this.unseen?.());
+  };
+
   /**
    * Gives `error`, of the request of `input` that may have made something, to `onOrphan` (apart, in a microtask): at
    * once when the request was `left` (no state shows its error) or the component is `gone`; when the state is not
@@ -63,11 +75,15 @@ export function useGenerator<O extends Orphaning>(generator: Generator<O>, optio
   useInsertionEffect(() => {
     generator.options = options;
     generator.gone = false;
-    return () => {
-      generator.gone = true;
-      queueMicrotask(() => generator.gone && generator.unseen?.());
-    };
+    return generator.leave;
   });
+  // React 18 tells the removal of a component a `<Suspense>` fallback hid by its passive effects' cleanup only (`old`).
+  useEffect(() => {
+    if (old) {
+      generator.gone = false;
+      return generator.leave;
+    }
+  }, [generator]);
   // Shown (mounted, or shown again after an `<Activity>` or a `<Suspense>` fallback hid it): an error set meanwhile is
   // seen now. Hidden so, its cleanup runs (layout effects are disconnected; a fallback keeps the store read).
   useShown(() => {
