@@ -521,8 +521,8 @@ export const timedOut = (
  * Waits with `wait` (the client's `poll.delay`, or the call's): rejects with `AbortError` (carrying `jobId`, the
  * signal's reason its `cause`, whatever `wait` rejected with) when `signal` aborts; a `wait` of yours that throws or
  * rejects otherwise is a `CALLBACK_ERROR` naming `poll.delay`. A wait to send a request again after a failure that
- * left its outcome unknown (`after`, `SUBMIT_OUTCOME_UNKNOWN`), aborted, says that a job (or file) may exist, carrying
- * that failure's request id.
+ * left its outcome unknown (`after`, `SUBMIT_OUTCOME_UNKNOWN`), aborted or ended by your `wait`, says that a job (or
+ * file) may exist (`mayExist`), carrying that failure's request id.
  */
 export const pause = async (
   wait: (ms: number, signal?: AbortSignal) => Promise<void>,
@@ -535,9 +535,16 @@ export const pause = async (
     await wait(ms, signal);
   } catch (e) {
     const unknown = after?.code === "SUBMIT_OUTCOME_UNKNOWN";
-    throw signal?.aborted
-      ? aborted(jobId, signal.reason, unknown ? after.requestId : undefined, unknown)
-      : callbackThrew(jobId, e);
+    const requestId = unknown ? after.requestId : undefined;
+    if (signal?.aborted) throw aborted(jobId, signal.reason, requestId, unknown);
+    const error = callbackThrew(jobId, e);
+    if (unknown)
+      Object.assign(error, {
+        message: `${error.message}; a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}`,
+        requestId,
+        mayExist: true,
+      });
+    throw error;
   }
 };
 

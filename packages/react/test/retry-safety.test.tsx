@@ -116,6 +116,74 @@ describe("retry() never sends again what may have made a job or an image", () =>
   });
 });
 
+/**
+ * A client of `emu` that sends a submit again after a 500 (`retrySubmit`), whose `poll.delay` throws (until `fixed`): in
+ * the wait before that second send, when a job may exist.
+ */
+function brokenWait(emu: Emulator) {
+  const wait = { fixed: false };
+  const client = clientFor(emu, {
+    retrySubmit: true,
+    poll: {
+      initialDelayMs: 10,
+      intervalMs: 15,
+      delay: async () => {
+        if (!wait.fixed) throw new Error("the wait broke");
+      },
+    },
+  });
+  return { wait, client };
+}
+
+describe("a CALLBACK_ERROR of poll.delay in the wait to send a submit again after a 500 (retrySubmit) may have made a job", () => {
+  it("useGenerateVideo: it says so (mayExist, the 500's request id); retry() sends nothing", async () => {
+    emu = await startFast({ faults: [{ route: "submit", kind: "500" }] });
+    const { wait, client } = brokenWait(emu);
+    const { result } = renderHook(() => useGenerateVideo({ download: false }), { wrapper: strictWith(client) });
+    await act(async () => {
+      await result.current.submit({ model: models.video("lucy-pro-t2v"), prompt: "a 500, then the wait broke" });
+    });
+    const before = result.current;
+    expect(before).toMatchObject({
+      status: "error",
+      error: { code: "CALLBACK_ERROR", mayExist: true },
+      canRetry: false,
+    });
+    expect(before.error?.requestId).toBeTruthy();
+    expect(before.error?.message).toContain("a job (or file) may exist");
+    const submits = emu.stats().requests.byRoute.submit;
+    expect(submits).toBe(1);
+    wait.fixed = true;
+    await act(async () => {
+      await result.current.retry();
+    });
+    expect(result.current).toEqual(before);
+    expect(emu.stats().requests.byRoute.submit).toBe(submits);
+  });
+
+  it("useGenerateImage: the same; retry() sends nothing", async () => {
+    emu = await startFast({ faults: [{ route: "process", kind: "500" }] });
+    const { wait, client } = brokenWait(emu);
+    const { result } = renderHook(() => useGenerateImage(), { wrapper: strictWith(client) });
+    await act(async () => {
+      await result.current.submit({ model: models.image("lucy-pro-t2i"), prompt: "a 500, then the wait broke" });
+    });
+    const before = result.current;
+    expect(before).toMatchObject({
+      status: "error",
+      error: { code: "CALLBACK_ERROR", mayExist: true },
+      canRetry: false,
+    });
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+    wait.fixed = true;
+    await act(async () => {
+      await result.current.retry();
+    });
+    expect(result.current).toEqual(before);
+    expect(emu.stats().requests.byRoute.process).toBe(1);
+  });
+});
+
 describe("a CALLBACK_ERROR thrown before any byte was sent (onUploadProgress at 0 bytes) made nothing", () => {
   it("useGenerateVideo: retry() submits again (no job was made); left on its way, it goes to no onOrphan, as one thrown once the body was sent does", async () => {
     emu = await startFast();
