@@ -419,11 +419,11 @@ export function submitWith(
     const orphan = (jobId: unknown, error?: any) => {
       const code = error?.code;
       if (!jobId && (code === "SUBMIT_OUTCOME_UNKNOWN" || (code === "CALLBACK_ERROR" && error.mayExist))) {
-        const copy = Object.assign(
-          Object.create(Object.getPrototypeOf(error), Object.getOwnPropertyDescriptors(error)),
-          { model: modelName(input.model) },
-          at,
-        );
+        // `model` and `at`'s fields written as new own data (not set: the error's own may be read-only, or a getter).
+        const fields: PropertyDescriptorMap = Object.getOwnPropertyDescriptors(error);
+        for (const [key, value] of Object.entries({ model: modelName(input.model), ...at }))
+          fields[key] = { value, writable: true, enumerable: true, configurable: true };
+        const copy = Object.create(Object.getPrototypeOf(error), fields);
         if (config.onUnhandledError) throw copy;
         return console.warn(copy);
       }

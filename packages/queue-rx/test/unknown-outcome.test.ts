@@ -265,6 +265,42 @@ describe("a submit whose outcome turns unknown after its subscriber left", () =>
   });
 });
 
+/** A `DecartError` of outcome unknown, frozen, with an own `model` of its own (read-only, as frozen). */
+const frozenWithModel = () =>
+  Object.freeze(
+    Object.assign(new DecartError("the outcome is unknown", { code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_f" }), {
+      model: "theirs",
+    }),
+  );
+
+/** A user's subclass whose `key` is a getter only. */
+class KeyedError extends DecartError {
+  get key() {
+    return "theirs";
+  }
+}
+
+describe("a submitSource's error that cannot be written to (frozen, a read-only model, a getter-only key)", () => {
+  it("is reported as a copy naming the submit (model, index, key), not as a TypeError", async () => {
+    const client = clientOf("http://127.0.0.1:9"); // nothing is sent: the submitSource answers
+    const frozen = new Subject<never>();
+    submitJob(client, { model, prompt: "frozen" }, { submitSource: () => frozen })
+      .subscribe()
+      .unsubscribe();
+    frozen.error(frozenWithModel());
+    const keyed = new Subject<never>();
+    submitAll(client, [{ key: "mine", input: { model, prompt: "keyed" } }], { submitSource: () => keyed })
+      .subscribe()
+      .unsubscribe();
+    keyed.error(new KeyedError("the outcome is unknown", { code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_k" }));
+    await until(() => unhandled.length === 2);
+    expect(unhandled[0]).toBeInstanceOf(DecartError);
+    expect(unhandled[0]).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_f", model: "lucy-pro-t2v" });
+    expect(unhandled[1]).toBeInstanceOf(KeyedError);
+    expect(unhandled[1]).toMatchObject({ requestId: "req_k", model: "lucy-pro-t2v", index: 0, key: "mine" });
+  });
+});
+
 describe("with no config.onUnhandledError (rxjs's default)", () => {
   it("a CALLBACK_ERROR without a job id after the subscriber left is warned of, never thrown uncaught", async () => {
     config.onUnhandledError = null;
@@ -312,6 +348,32 @@ describe("with no config.onUnhandledError (rxjs's default)", () => {
       expect(uncaught).toEqual([]);
       expect(unhandled).toEqual([]);
       expect(orphans).toEqual([]);
+    } finally {
+      warn.mockRestore();
+      process.off("uncaughtException", count);
+    }
+  });
+  it("a frozen error with a read-only model of its own after the subscriber left is warned of, never thrown uncaught", async () => {
+    config.onUnhandledError = null;
+    const uncaught: unknown[] = [];
+    const count = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", count);
+    const warnings: unknown[][] = [];
+    const warn = vi.spyOn(console, "warn").mockImplementation((...args) => void warnings.push(args));
+    try {
+      const answer = new Subject<never>();
+      submitJob(clientOf("http://127.0.0.1:9"), { model, prompt: "frozen" }, { submitSource: () => answer })
+        .subscribe()
+        .unsubscribe();
+      answer.error(frozenWithModel());
+      await until(() => warnings.length + uncaught.length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(uncaught).toEqual([]);
+      expect(warnings[0]![0]).toMatchObject({
+        code: "SUBMIT_OUTCOME_UNKNOWN",
+        requestId: "req_f",
+        model: "lucy-pro-t2v",
+      });
     } finally {
       warn.mockRestore();
       process.off("uncaughtException", count);
