@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AbortError, createDecartClient, InvalidInputError, InvalidResponseError, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
@@ -459,6 +459,53 @@ describe("useGenerateImage's options: onOrphan, and no other", () => {
     expect(onOrphan).toHaveBeenCalledTimes(1);
     expect(onOrphan).toHaveBeenCalledWith(expect.objectContaining({ code: "SUBMIT_OUTCOME_UNKNOWN" }), input);
     expect(emu.stats().requests.byRoute.process).toBe(2);
+  });
+
+  it("an error of a 2xx answer (an image in WebP, made and paid for) that comes after the unmount goes to onOrphan, the image its data", async () => {
+    // The API: a POST answered 200 with a whole 1×1 WebP labelled image/webp, its head at once, its body when the test
+    // says (after the unmount).
+    const webp = Buffer.from("524946461a000000574542505650384c0d0000002f0000001007101111888808", "hex");
+    const held: ServerResponse[] = [];
+    const server = createServer((req, res) => {
+      const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "*" };
+      if (req.method === "OPTIONS") return res.writeHead(204, { ...cors, "access-control-allow-methods": "*" }).end();
+      req.resume();
+      req.on("end", () => held.push(res.writeHead(200, { ...cors, "content-type": "image/webp" })));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const client = createDecartClient({
+      apiKey: "ek_page_token_0123456789",
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      dangerouslyAllowBrowser: true,
+      logger: { warn: () => {}, debug: () => {} },
+    });
+    const onOrphan = vi.fn();
+    const hook = renderHook(() => useGenerateImage({ onOrphan }), { wrapper: strictWith(client) });
+    const input = { model, prompt: "A lighthouse, in WebP, after the unmount" };
+    let sent: Promise<Blob | undefined> | undefined;
+    act(() => {
+      sent = hook.result.current.submit(input);
+    });
+    await until(() => held.length === 1);
+    hook.unmount();
+    await act(aTask);
+    expect(onOrphan).not.toHaveBeenCalled();
+    held[0]!.end(webp);
+    await act(async () => {
+      await sent;
+    });
+    await act(aTask);
+    expect(onOrphan).toHaveBeenCalledTimes(1);
+    const [error, given] = onOrphan.mock.calls[0]!;
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", status: 200 });
+    expect(given).toBe(input);
+    expect(InvalidResponseError.isInstance(error) && Buffer.from(await error.data!.arrayBuffer()).equals(webp)).toBe(
+      true,
+    );
   });
 
   it("one that fails while an <Activity> hides the component is its state's (shown again); removed unseen, it goes to onOrphan once", async () => {
