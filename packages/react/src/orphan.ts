@@ -2,14 +2,21 @@ import type { DecartClient, DecartError } from "@decart/core";
 import { useEffect, useInsertionEffect, useLayoutEffect, useSyncExternalStore, version } from "react";
 import type { GenerationState, Store } from "./store.js";
 
-/** A layout effect, but on the server (where none runs) a passive one, of which React 18 does not warn. */
-const useShown = typeof document === "undefined" ? useEffect : useLayoutEffect;
-
 /**
  * React 18, which, removing a subtree that a `<Suspense>` fallback hides, runs no insertion effect's cleanup there (React
  * 19 does), but runs its passive effects' (which React 19 also runs when an `<Activity>` hides it: no removal there).
  */
 const old = version < "19";
+
+/**
+ * A layout effect; on React 18 with no `document` and not React Native (a server render, where none runs) a passive one,
+ * of which React 18 does not warn (React 19 warns of neither). (A renderer without a `document` must have the layout
+ * effect: a `<Suspense>` fallback disconnects it, not a passive one.)
+ */
+const useShown =
+  old && typeof document === "undefined" && globalThis.navigator?.product !== "ReactNative"
+    ? useEffect
+    : useLayoutEffect;
 
 /** Options with an `onOrphan`. */
 type Orphaning = { onOrphan?: ((error: DecartError, input: any) => void) | undefined };

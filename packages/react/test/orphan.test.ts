@@ -43,7 +43,7 @@ async function load(version: string) {
   run("layout");
   run("passive");
   const failUnseen = () => generator.orphan(new DecartError("outcome unknown", { code: "SUBMIT_OUTCOME_UNKNOWN" }), {});
-  return { clean, run, told, failUnseen };
+  return { clean, run, told, failUnseen, effects };
 }
 
 /** Lets the microtasks queued by the cleanups and by `orphan` run. */
@@ -88,5 +88,15 @@ describe("useGenerator tells onOrphan of an error nobody saw, in the effect orde
     clean("insertion");
     await settle();
     expect(told).toEqual(["SUBMIT_OUTCOME_UNKNOWN"]);
+  });
+
+  it("React 18 without a document: on React Native the shown effect is a layout one (a fallback disconnects it), on a server a passive one", async () => {
+    vi.stubGlobal("document", undefined);
+    vi.stubGlobal("navigator", { product: "ReactNative" });
+    const native = await load("18.3.1");
+    expect([native.effects.layout.length, native.effects.passive.length]).toEqual([1, 1]);
+    vi.stubGlobal("navigator", undefined);
+    const server = await load("18.3.1");
+    expect([server.effects.layout.length, server.effects.passive.length]).toEqual([0, 2]);
   });
 });
