@@ -200,11 +200,12 @@ export function checkSchema(
             : `${/^[aio]/.test(type) ? "an" : "a"} ${type}`,
       );
     }
-    // (A file's type as named: an alias is the type it names, `application/octet-stream` none known. A type named as a
-    // prototype's key, `constructor`, looks up a function: no accepted type either.)
+    // (A file's type as named: an alias is the type it names, `application/octet-stream` none known; a list of your own
+    // that names the alias itself takes it too. A type named as a prototype's key, `constructor`, looks up a function:
+    // no accepted type either.)
     const media = isBlob(value) && mediaOf(value.type);
     const named = media && (ALIASES[media] || media);
-    if (accept && named && named !== "application/octet-stream" && !accept.includes(named)) {
+    if (accept && named && named !== "application/octet-stream" && !accept.includes(named) && !accept.includes(media)) {
       fail(`of type ${accept.join(", ")}`, path, media);
     }
     // A file of no bytes is no media of an accepted type (a stream's length is not known before it is sent). A file to

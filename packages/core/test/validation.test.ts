@@ -1016,6 +1016,27 @@ describe("a file given as a URL", () => {
     }
   });
 
+  it("a list of your own that names an alias itself (image/jpg) takes a file so labelled; one that does not name its type refuses it", async () => {
+    const base = models.image("lucy-image-2");
+    const own = (accept: string[]) =>
+      ({
+        ...base,
+        fields: base.fields.map((f) => (f.name === "data" ? { ...f, accept } : f)),
+      }) as unknown as typeof base;
+    const data = new Blob([pngBytes as BlobPart], { type: "image/jpg" });
+    const before = emu.stats().requests.byRoute.process!;
+    const image = await client.process({ model: own(["image/jpg"]), prompt: "x", data });
+    expect(image.size).toBeGreaterThan(0);
+    expect(emu.stats().requests.byRoute.process).toBe(before + 1);
+    const refused = await client.process({ model: own(["image/png"]), prompt: "x", data }).catch((e) => e);
+    expect(refused).toMatchObject({
+      name: "InvalidInputError",
+      field: "data",
+      message: /image\/png \(got "image\/jpg"\)/,
+    });
+    expect(emu.stats().requests.byRoute.process).toBe(before + 1);
+  });
+
   it("that serves what the field takes is sent (the server agrees); with validateInputs: false it is not checked", async () => {
     const job = await client.queue.submit({
       model: models.video("lucy-pro-i2v"),

@@ -21,7 +21,7 @@ export interface ImageOptions {
    * `<Activity>` hiding it, nor a `<Suspense>` fallback shown in its place, whose state shows the error when shown
    * again, unless the component is removed, or that state replaced by `reset()` or the next `submit`, before it is
    * shown: then, nobody having seen it) that failed when
-   * an image may have been made, and paid for (`SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR`, an `AbortError` of your
+   * an image may have been made, and paid for (`SUBMIT_OUTCOME_UNKNOWN`, a `CALLBACK_ERROR` or an `AbortError` of your
    * `signal` whose `mayExist` is true, an error of a 2xx answer: the image is its `data`), and the `input` given to that
    * `submit`: no state shows that error, and its `submit` resolves as ever (`undefined`), never rejects. The latest
    * committed render's; one that throws is thrown apart (an uncaught error), `submit` resolving all the same. It is
