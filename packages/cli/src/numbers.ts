@@ -79,19 +79,19 @@ export function concurrencyOf(value: string | undefined): number {
 
 /**
  * Runs `call` with the signal of `--timeout` (`ms`, from `timeoutMs`; undefined: no limit, and no signal): once that
- * has run out, what it failed with is `message` (or what `message` makes of that failure), exit 5 (code `TIMEOUT`),
- * about the job `jobId` where there is one.
+ * has run out, what it failed with is `message` (or what `message` makes of that failure: a text, exit 5, code
+ * `TIMEOUT`, about the job `jobId` where there is one; or the `CliError` it makes, as made: see `submitTimedOut`).
  */
 export async function withinTimeout<T>(
   ms: number | undefined,
   call: (signal: AbortSignal | undefined) => Promise<T>,
-  message: string | ((error: unknown) => string),
+  message: string | ((error: unknown) => string | CliError),
   jobId?: string,
 ): Promise<T> {
   const limit = ms === undefined ? undefined : AbortSignal.timeout(ms);
   return call(limit).catch((error: unknown) => {
     if (!limit?.aborted) throw error;
     const text = typeof message === "string" ? message : message(error);
-    throw new CliError(text, EXIT.timeout, jobId, false, "TIMEOUT");
+    throw text instanceof CliError ? text : new CliError(text, EXIT.timeout, jobId, false, "TIMEOUT");
   });
 }

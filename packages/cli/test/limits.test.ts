@@ -50,7 +50,7 @@ const limited = new Set<string>();
 /**
  * The first segment of the path is the mode, the rest the API's path: `hang` never answers; `headers` sends the
  * answer's headers (`x-request-id: req_cut`) and never its body (`bare`: the same without a request id; `pngheaders`: an
- * image's, `image/png`); `trickle` answers a job as
+ * image's, `image/png`; `pngbare`: an image's without a request id); `trickle` answers a job as
  * completed and its result one byte at a time, each in time (never a stall), far slower than any test waits;
  * `ra~<value>` answers every request 429 with `Retry-After: <value>`; `ra1~<value>` answers its first request so, then
  * as the default does (a job, `completed`); `hang1` never answers its first request (and writes the file `stalled` in
@@ -69,11 +69,11 @@ beforeAll(async () => {
       writeFileSync(join(root, "stalled"), "");
       return;
     }
-    // The answer's headers (with a request id, or none: `bare`), then nothing: its body never comes.
-    if (mode === "headers" || mode === "bare" || mode === "pngheaders") {
+    // The answer's headers (with a request id, or none: `bare`, `pngbare`), then nothing: its body never comes.
+    if (mode === "headers" || mode === "bare" || mode === "pngheaders" || mode === "pngbare") {
       res.writeHead(200, {
-        "content-type": mode === "pngheaders" ? "image/png" : "application/json",
-        ...(mode !== "bare" && { "x-request-id": "req_cut" }),
+        "content-type": mode.startsWith("png") ? "image/png" : "application/json",
+        ...(!mode.endsWith("bare") && { "x-request-id": "req_cut" }),
       });
       return res.flushHeaders();
     }
@@ -233,12 +233,46 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
       exit_code: 5,
       code: "TIMEOUT",
       message:
-        "--timeout ran out after 0.5 s while waiting for the image, before the server took the request (it was not " +
-        "sent whole, or was refused and waited to be sent again): no image was made (nothing billed, nothing saved); " +
-        "give a longer --timeout",
+        "--timeout ran out after 0.5 s while waiting for the image, after the server refused the request (HTTP 429): " +
+        "no image was made (nothing billed, nothing saved); give a longer --timeout",
     });
     expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
   });
+
+  // The same situations as `jobs submit --timeout`'s below, told by the same rule (what the client saw of the request),
+  // in an image's words: before, image read only the error, and said "no answer" of an answer that came.
+  it("image: --timeout once an answer's headers came without a request id says that answer (HTTP 200) carried none", async () => {
+    const { code, stdout, stderr } = await run(
+      ["image", "A lighthouse", "-o", join(root, "bare.png"), "--timeout", "0.5"],
+      { env: envFor("pngbare") },
+    );
+    expect(code, stderr).toBe(5);
+    const error = events(stdout).at(-1)!;
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(error.message).toContain(
+      "so there is nothing to look up; its answer (HTTP 200) carried no request id to give support either. Running",
+    );
+    expect(error.message).not.toContain("no answer");
+  });
+
+  for (const status of [503, 422]) {
+    it(`image: --timeout once a ${status}'s headers came, its body never: the refusal named, no image made`, async () => {
+      const { code, stdout, stderr } = await run(
+        ["image", "A lighthouse", "-o", join(root, `h${status}.png`), "--timeout", "0.5"],
+        { env: envFor(`h${status}`) },
+      );
+      expect(code, stderr).toBe(5);
+      expect(events(stdout).at(-1)).toMatchObject({
+        type: "error",
+        exit_code: 5,
+        code: "TIMEOUT",
+        message:
+          "--timeout ran out after 0.5 s while waiting for the image, after the server refused the request " +
+          `(HTTP ${status}): no image was made (nothing billed, nothing saved); give a longer --timeout`,
+      });
+      expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
+    });
+  }
 
   it("image: a --timeout past the client's 11 minutes is the call's budget in the client, not those 11 minutes", async () => {
     // The CLI's clocks (Date.now, performance.now: the client's and the CLI's) move 12 minutes on as the request starts,
@@ -330,7 +364,7 @@ describe("--timeout of jobs submit", () => {
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     const error = events(stdout).at(-1)!;
-    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(error.message).toBe(
       "--timeout ran out after 0.5 s while waiting for the submit's answer, after the request reached the server: a " +
         "job may have been made (and billed) although its id never came back, so the journal holds only its submit, " +
@@ -346,7 +380,7 @@ describe("--timeout of jobs submit", () => {
     const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
     expect(code, stderr).toBe(5);
     const error = events(stdout).at(-1)!;
-    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(error.message).toContain(
       "(decart jobs list shows it); its answer (HTTP 200) carried no request id to give support either. Running",
     );
@@ -360,7 +394,7 @@ describe("--timeout of jobs submit", () => {
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     const error = events(stdout).at(-1)!;
-    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
+    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(error.message).toBe(
       "--timeout ran out after 0.5 s while waiting for the submit's answer, after the request reached the server: a " +
         "job may have been made (and billed) although its id never came back, so the journal holds only its submit, " +
@@ -392,7 +426,7 @@ describe("--timeout of jobs submit", () => {
     const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v", "GET /v1/jobs/lucy-pro-t2v/job"]);
-    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT" });
+    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(events(stdout).at(-1)!.message).toContain(
       "after the request reached the server: a job may have been made (and billed)",
     );

@@ -2,7 +2,7 @@ import { extname, resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
 import { type Code, codeOf } from "../codes.js";
-import { clientFor, type GlobalOptions } from "../config.js";
+import { clientFor, type GlobalOptions, type UploadTrace } from "../config.js";
 import { imageRequest } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
@@ -20,6 +20,7 @@ import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
+import { submitTimedOut } from "../submit-timeout.js";
 import { letFinish, stopOf } from "../watch.js";
 
 /** Extensions of image types (an `-o` with one that is not its image's type is warned of). */
@@ -56,7 +57,7 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
  * not waited for: exit 130, the image may have been made); a second one exits at once. One while the server cannot
  * have taken the request (before it started, while its body is sent, while it waits to be sent again after a 429)
  * stops it at once: nothing made, exit 130. `--timeout` stops the request (exit 5), saying whether it had reached the
- * server (see `imageTimedOut`).
+ * server (see `submitTimedOut`).
  */
 export async function runImage(args: string[], options: ImageOptions, output: Output): Promise<ExitCode> {
   const timeout = timeoutMs(options.timeout);
@@ -73,7 +74,9 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   }
   const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
   // A `--timeout` longer than the client's 60 s stretches what its retries may wait (a `Retry-After`): see `clientFor`.
-  const client = clientFor(options, output, process.env, undefined, timeout);
+  // What the client saw of the request, for a `--timeout` that cuts it (see `submitTimedOut`).
+  const trace: UploadTrace = {};
+  const client = clientFor(options, output, process.env, undefined, timeout, trace);
   // Ctrl-C, SIGTERM or SIGHUP is the CLI's from here on, before standard input is read (`-`, `field=@-`): one that
   // comes while it is read stops the command at once, nothing sent (rather than ending the process by the signal).
   return withInputs(
@@ -105,8 +108,6 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     // nothing made (see `letFinish`). `--timeout` bounds
     // it (a file input given as a URL downloaded, the upload, the answer, the client's retries): it is stopped then.
     let answer: { blob: Blob; bytes: Uint8Array };
-    // What the request failed with once `--timeout` ran out.
-    let timedOut: { error: unknown } | undefined;
     try {
       answer = await withinTimeout(
         timeout,
@@ -129,15 +130,11 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
             },
             SUBMIT_GRACE_MS,
           ),
-        (error) => {
-          timedOut = { error };
-          return imageTimedOut(options.timeout, error).message;
-        },
+        // `--timeout` ran out: said with whether the request had reached the server, as `jobs submit` says it.
+        (error) => submitTimedOut("image", options.timeout, trace, error),
       );
     } catch (error) {
-      // `--timeout` ran out: said with whether the request had reached the server (see `imageTimedOut`).
-      if (timedOut && error instanceof CliError && error.code === "TIMEOUT")
-        throw imageTimedOut(options.timeout, timedOut.error);
+      if (error instanceof CliError && error.exitCode === EXIT.timeout) throw error;
       if (signal.aborted && AbortError.isInstance(error))
         return unsentInterrupt(output, "image request", stopOf(error));
       // One let finish after the signal whose answer left its outcome unknown (a 500): interrupted, an image may exist.
@@ -245,40 +242,4 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     output.saved("Image", path, bytes.length);
     return done(path);
   }
-}
-
-/**
- * What `--timeout` (`timeout`, as given) of `decart image` ends with, told by what the request failed with (`error`) as it
- * ran out, exit 5. Once the request had reached the server (the client's `SUBMIT_OUTCOME_UNKNOWN`, or its `AbortError`
- * whose `mayExist` says so), an image may have been made (and billed) that never came back, and running the command
- * again bills another one: code `SUBMIT_OUTCOME_UNKNOWN`, with the answer's request id if one came. Before (not sent
- * whole, or refused with a 429 or 503 and waiting to be sent again), no image was made: code `TIMEOUT`.
- */
-function imageTimedOut(timeout: string | undefined, error: unknown): CliError {
-  const start = `--timeout ran out after ${timeout} s while waiting for the image`;
-  const e = error as { code?: unknown; mayExist?: unknown; requestId?: unknown; status?: unknown } | undefined;
-  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN" && e?.mayExist !== true)
-    return new CliError(
-      `${start}, before the server took the request (it was not sent whole, or was refused and waited to be sent ` +
-        "again): no image was made (nothing billed, nothing saved); give a longer --timeout",
-      EXIT.timeout,
-      undefined,
-      false,
-      "TIMEOUT",
-    );
-  const requestId = typeof e.requestId === "string" && e.requestId;
-  return new CliError(
-    `${start}, after the request reached the server: an image may have been made (and billed) although it never ` +
-      "came back, and nothing was saved; an image has no job id, so there is nothing to look up" +
-      (requestId
-        ? `; the answer's request id, ${requestId}, is what support can find it by. `
-        : typeof e.status === "number"
-          ? `; its answer (HTTP ${e.status}) carried no request id to give support either. `
-          : ", and with no answer there is no request id to give support either. ") +
-      "Running the command again asks for (and bills) another one; give a longer --timeout",
-    EXIT.timeout,
-    undefined,
-    false,
-    "SUBMIT_OUTCOME_UNKNOWN",
-  );
 }

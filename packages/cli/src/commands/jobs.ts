@@ -37,36 +37,9 @@ import { checkJobIdArgument } from "../job-id.js";
 import { checkJournalApart, type JournalJob, journalPath, openJournal } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
+import { submitTimedOut } from "../submit-timeout.js";
 import { type Budget, madeJob, stopOf, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
-
-/**
- * What `--timeout` of `jobs submit` ends with, told by how the submit stopped (`trace`, what its client saw; or the
- * client's own error, `SUBMIT_OUTCOME_UNKNOWN`, that came as the time ran out): a request whose body had gone whole, not
- * refused by an answer, may have made a job, whose id never came back, so no journal holds it; the request id of an
- * answer whose headers came is what support can find it by. One stopped before (uploading, or waiting to try again
- * after a 429 or 503 the server certainly did not act on) made none.
- */
-const submitTimedOut = (timeout: string | undefined, trace: UploadTrace) => (error: unknown) => {
-  const start = `--timeout ran out after ${timeout} s while waiting for the submit's answer`;
-  const e = error as { code?: unknown; requestId?: unknown } | undefined;
-  const refused = refusedWith(trace);
-  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN" && refused)
-    return `${start}, after the server refused the request (HTTP ${refused}): no job was made (nothing to find in the journal); give a longer --timeout`;
-  if (e?.code !== "SUBMIT_OUTCOME_UNKNOWN" && !mayHaveMade(trace))
-    return `${start}, before the request was sent whole: no job was made (nothing to find in the journal); give a longer --timeout`;
-  const requestId = typeof e?.requestId === "string" && e.requestId ? e.requestId : trace.requestId;
-  return (
-    `${start}, after the request reached the server: a job may have been made (and billed) although its id never ` +
-    "came back, so the journal holds only its submit, as one whose outcome is unknown (decart jobs list shows it)" +
-    (requestId
-      ? `; the answer's request id, ${requestId}, is what support can find it by. `
-      : trace.status !== undefined || typeof (e as { status?: unknown })?.status === "number"
-        ? `; its answer (HTTP ${trace.status ?? (e as { status?: unknown }).status}) carried no request id to give support either. `
-        : ", and with no answer there is no request id to give support either. ") +
-    "Running the command again submits (and bills) another one; give a longer --timeout"
-  );
-};
 
 /**
  * `decart jobs submit [prompt] [field=value …] [-m model] [--timeout s]`: submits, records the id, prints only the id.
@@ -138,7 +111,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
             if (jobId !== undefined) made = { error, jobId };
             throw error;
           }),
-        submitTimedOut(options.timeout, trace),
+        (error) => submitTimedOut("job", options.timeout, trace, error),
       );
     } catch (error) {
       // The job exists: recorded as any submitted job (its `submitted` event too), then its error, whose hint gives
