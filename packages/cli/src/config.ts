@@ -256,6 +256,13 @@ function logRequests(output: Output): void {
 }
 
 /**
+ * The client's budget for a call that `--timeout` (`ms`) bounds (`image`, `jobs submit`): a second past it, so that
+ * `--timeout`, not the client's own `TimeoutError`, ends a call that outlasts it, while a `Retry-After` reaching past it
+ * fails the call at once, as the client fails one past its budget.
+ */
+export const budgetFor = (ms: number): number => Math.min(ms + 1000, 2 ** 31 - 1);
+
+/**
  * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (see `logRequests`).
  */
 export function clientFor(
@@ -266,8 +273,9 @@ export function clientFor(
   maxRetries?: number,
   /**
    * `--timeout` in ms, of a command whose `--timeout` bounds one upload and its retries (`image`, `jobs submit`): what
-   * the client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate, backoff) is
-   * stretched to it when longer than the client's own 60 s. (That setting, the client's `timeoutMs`, is also each try's
+   * the client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate, backoff) is it
+   * (see `budgetFor`), longer or shorter than the client's own 60 s: a `Retry-After` reaching past it fails at once
+   * (the client's rule), as the message then says (see `retryAfter`). (That setting, the client's `timeoutMs`, is also each try's
    * limit for a request that uploads nothing: a status read that stalls would use up the whole budget and not be tried
    * again, so `jobs status` gives its `--timeout` as the read's deadline instead. An upload's limit is the client's
    * `uploadTimeoutMs`, unchanged, so a submit's or an image's stalled upload is not held longer by it.)
@@ -318,8 +326,8 @@ export function clientFor(
   // upload function's `fetch`, which the client takes from the function it is given (without it, they went through
   // Node's fetch and global agent: past a proxy, a video was made and never downloaded).
   Object.assign(upload, { fetch: (sent as { fetch?: typeof fetch }).fetch });
-  const timeoutMs = Math.max(CALL_BUDGET_MS, budgetMs ?? 0);
-  useCallBudget(timeoutMs);
+  const timeoutMs = budgetMs === undefined ? CALL_BUDGET_MS : budgetFor(budgetMs);
+  useCallBudget(budgetMs ?? CALL_BUDGET_MS);
   try {
     return makeClient();
   } catch (error) {

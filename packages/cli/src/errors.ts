@@ -95,7 +95,7 @@ export function duration(ms: number): string {
 /**
  * For a 429 or a 503 that came with a `Retry-After` (the client error's `retryAfterMs`): how long the server asked to
  * wait and what to do, in words (undefined without one). One beyond what the client waits for a request (its budget:
- * `CALL_BUDGET_MS`, or a longer `--timeout` of `image` or `jobs submit`, see `clientFor`; the `--timeout` of `jobs
+ * `CALL_BUDGET_MS`, or the `--timeout` of `image` or `jobs submit`, see `clientFor`; the `--timeout` of `jobs
  * status`, its read's deadline) fails at once, not sent again: the message says so, and when to run the command again.
  */
 export function retryAfter(error: unknown, now = Date.now(), budget = callBudgetMs()): string | undefined {

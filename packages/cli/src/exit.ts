@@ -95,7 +95,10 @@ export const useCallBudget = (ms: number): void => {
   callBudget = ms;
 };
 
-/** What the client of this command waits for one request in all: 60 s, or a longer `--timeout` (see `clientFor`). */
+/**
+ * What the client of this command waits for one request in all: 60 s, or the `--timeout` of `image`, `jobs submit` or
+ * `jobs status` (see `clientFor`).
+ */
 export const callBudgetMs = (): number => callBudget;
 
 export const usageError = (message: string) => new CliError(message, EXIT.usage);

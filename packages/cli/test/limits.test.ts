@@ -557,6 +557,26 @@ describe("--timeout of image and jobs submit stretches what the client waits for
   });
 });
 
+describe("--timeout shorter than the client's 60 s: a Retry-After past it fails at once, image and jobs submit alike", () => {
+  // The client's rule (a wait that cannot end within the call's budget fails the call at once, with `retryAfterMs`):
+  // before, `jobs submit` kept the client's 60 s, waited, and ended exit 5 (TIMEOUT) where `image` failed at once.
+  for (const args of [
+    ["image", "A lighthouse", "-o", "short.png"],
+    ["jobs", "submit", "A lake"],
+  ]) {
+    it(`${args[0] === "image" ? "image" : "jobs submit"} --timeout 2 answered 429 with Retry-After: 30: exit 1, one request, said so`, async () => {
+      const env = { ...envFor("ra~30"), DECART_JOURNAL: join(root, `short-${args[0]}.jsonl`) };
+      const { code, stdout, stderr } = await run([...args, "--timeout", "2"], { env, cwd: root });
+      expect(code, stderr).toBe(1);
+      expect(requests).toHaveLength(1);
+      expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT" });
+      expect(events(stdout).at(-1)!.message).toContain(
+        "the server asked to wait 30 s (Retry-After), more than the CLI waits for a request (2 s, its --timeout), so it was not sent again",
+      );
+    });
+  }
+});
+
 describe("--timeout of jobs status is the read's budget: each try keeps the client's 60 s", () => {
   it("jobs status --timeout 120: a read that stalls is cut at 60 s and read again within --timeout", async () => {
     // The first read's 60 s limit ends once the server has that read (see `cutOnceStalled`): the read is tried again,

@@ -2,7 +2,7 @@ import { extname, resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
 import { type Code, codeOf } from "../codes.js";
-import { clientFor, type GlobalOptions, type UploadTrace } from "../config.js";
+import { budgetFor, clientFor, type GlobalOptions, type UploadTrace } from "../config.js";
 import { imageRequest } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
@@ -73,7 +73,7 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     );
   }
   const model = models.image((options.model ?? DEFAULT_IMAGE_MODEL) as ImageModelName);
-  // A `--timeout` longer than the client's 60 s stretches what its retries may wait (a `Retry-After`): see `clientFor`.
+  // `--timeout` is what the client's retries may wait in all (a `Retry-After` past it fails at once): see `clientFor`.
   // What the client saw of the request, for a `--timeout` that cuts it (see `submitTimedOut`).
   const trace: UploadTrace = {};
   const client = clientFor(options, output, process.env, undefined, timeout, trace);
@@ -122,8 +122,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
                   ...inputs,
                   signal: limit ? AbortSignal.any([stop, limit]) : stop,
                   // The client's own budget for the call (11 minutes by default) a second past `--timeout`, whose
-                  // message is the one given; without `--timeout`, the client's.
-                  ...(timeout !== undefined && { timeoutMs: Math.min(timeout + 1000, 2 ** 31 - 1) }),
+                  // message is the one given (see `budgetFor`); without `--timeout`, the client's.
+                  ...(timeout !== undefined && { timeoutMs: budgetFor(timeout) }),
                 } as never)
                 .catch(keptImage);
               return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };

@@ -48,7 +48,7 @@ import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
  * then exit 130 saying the job was submitted and how to wait for it; a second one exits at once. One while the server
  * has not acknowledged the submit (standard input or a file input given as a URL being read, its upload, a wait to send it
  * again after a 429) stops it at once: no job made, exit 130. `--timeout` stops the submit (its upload, its answer, the
- * client's retries; a longer one than the client's 60 s lets those wait as long: see `clientFor`): exit 5, saying
+ * client's retries, which wait within it: a `Retry-After` past it fails at once, exit 1, see `clientFor`): exit 5, saying
  * whether a job may have been made.
  */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
