@@ -5,9 +5,27 @@
 import { crc32 } from "node:zlib";
 import { InvalidResponseError } from "@decart/core";
 import { fileTypeFromBuffer } from "file-type";
+import { lookup, extensions as typeExtensions } from "mime-types";
 import { CliError, EXIT } from "./exit.js";
 import { extensions } from "./files.js";
 import { quoted } from "./output.js";
+
+/** An animated PNG's media type: a PNG to every viewer, saved as one (`.png`), and `.apng` a name that fits it. */
+const APNG = "image/apng";
+
+/**
+ * Whether `extension` (`.apng`, with its dot, any case) names an image type (mime-db's, through mime-types: an
+ * `image/…` type it gives that extension) other than `type` (one the CLI saves: `image/png`, `image/jpeg`,
+ * `image/webp`), whose every extension fits it (`.jpeg`, `.jpe` a JPEG's; `.apng` a PNG's, as an animated PNG is one).
+ * False for an extension of no image type (`.out`, none), which says nothing of the type.
+ */
+export function namesOtherImage(extension: string, type: string): boolean {
+  const given = extension.toLowerCase();
+  const named = (given && lookup(given)) || "";
+  if (!named.startsWith("image/")) return false;
+  const fits = [type, ...(type === "image/png" ? [APNG] : [])].flatMap((t) => typeExtensions[t] ?? []);
+  return !fits.includes(given.slice(1));
+}
 
 /**
  * The extension an image answer is saved under, told from its bytes (their signature, as file-type reads it: PNG, an
@@ -20,7 +38,7 @@ import { quoted } from "./output.js";
 export async function imageExtension(bytes: Uint8Array, contentType: string | undefined): Promise<string> {
   const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
   // An animated PNG is a PNG to every viewer (and named so).
-  const type = found?.mime === "image/apng" ? "image/png" : found?.mime;
+  const type = found?.mime === APNG ? "image/png" : found?.mime;
   if (type && Object.hasOwn(extensions, type)) return extensions[type]!;
   const start = Buffer.from(bytes.subarray(0, 8))
     .toString("hex")

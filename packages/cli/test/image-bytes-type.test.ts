@@ -10,17 +10,25 @@ import { events, KEY, type Loopback, listenOnLoopback, run, tempDir } from "./he
 
 // A JPEG (its start-of-image, a JFIF segment, its end-of-image).
 const jpeg = Buffer.from("ffd8ffe000104a46494600010100000100010000ffd9", "hex");
+/** A PNG of one pixel. */
+const png = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
 
 let api: Loopback;
 let dir: { dir: string; remove: () => void };
 let label: string;
+/** The image the server answers with (a JPEG unless a test says otherwise). */
+let body: Buffer;
 beforeEach(async () => {
+  body = jpeg;
   dir = tempDir();
   api = await listenOnLoopback((req, res) => {
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": label, "x-request-id": "req_jpeg" });
-      res.end(jpeg);
+      res.end(body);
     });
   });
 });
@@ -70,6 +78,26 @@ describe("an image's type is what its bytes say", () => {
       expect(result.code, result.stderr).toBe(0);
       expect(events(result.stdout)[0], name).toMatchObject({ type: "saved", content_type: "image/jpeg" });
       expect(result.stderr, name).not.toContain("its bytes say so");
+    }
+  });
+
+  it("-o x.apng (an animated PNG's name) answered with a PNG: no warning; -o x.gif or x.jpe: warned", async () => {
+    // Each type's extensions are mime-db's (`.apng` an animated PNG's, which is a PNG): before, a hand-written list
+    // warned of `.apng` as another type.
+    label = "image/png";
+    body = png;
+    for (const name of ["x.apng", "x.APNG", "x.png"]) {
+      const result = await image("-o", join(dir.dir, name));
+      expect(result.code, result.stderr).toBe(0);
+      expect(events(result.stdout)[0], name).toMatchObject({ type: "saved", content_type: "image/png" });
+      expect(result.stderr, name).not.toContain("its bytes say so");
+    }
+    for (const name of ["x.gif", "x.jpe"]) {
+      const result = await image("-o", join(dir.dir, name));
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr, name).toContain(
+        `The image is a PNG (its bytes say so), but -o ${join(dir.dir, name)} names a .${name.slice(2)} file`,
+      );
     }
   });
 });

@@ -15,16 +15,13 @@ import {
   writeAtomically,
 } from "../files.js";
 import { heldImage, SUBMIT_GRACE_MS, unknownInterrupt, unsentInterrupt, withInputs } from "../follow.js";
-import { imageExtension, keptImage } from "../image-type.js";
+import { imageExtension, keptImage, namesOtherImage } from "../image-type.js";
 import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, quoted, untrusted } from "../output.js";
 import { submitTimedOut } from "../submit-timeout.js";
 import { letFinish, stopOf } from "../watch.js";
-
-/** Extensions of image types (an `-o` with one that is not its image's type is warned of). */
-const OTHER_IMAGE = /^\.(png|apng|jpe?g|jpe|jfif|webp|gif|avif|heic|heif|bmp|tiff?|ico|svg)$/;
 
 /** How a warning names an image of each extension's type. */
 const NAMES: Record<string, string> = { ".png": "a PNG", ".jpg": "a JPEG", ".webp": "a WebP" };
@@ -155,11 +152,9 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     const type = Object.keys(extensions).find((t) => extensions[t] === extension)!;
     // An -o whose extension names another image type (`-o x.png` answered with a JPEG) is written all the same, as
     // given, with a warning: a viewer that goes by the name may refuse it.
+    // Told by the extensions each image type has (see `namesOtherImage`): `.apng` fits a PNG, `.jpeg` a JPEG.
     const given = extname(options.output ?? "").toLowerCase();
-    if (
-      OTHER_IMAGE.test(given) &&
-      !(given === extension || (extension === ".jpg" && /^\.(jpeg|jpe|jfif)$/.test(given)))
-    )
+    if (namesOtherImage(given, type))
       output.warn(
         output.err.yellow(
           untrusted(
