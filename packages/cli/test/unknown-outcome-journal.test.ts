@@ -59,4 +59,27 @@ describe("a submit whose outcome is unknown, in the journal", () => {
     ]);
     expect(events((await run(["jobs", "list"], { env })).stdout)).toEqual(listed);
   });
+
+  it("--resume of a batch line whose submit was answered 500: its line names how it ended and its request id", async () => {
+    emu.setFaults([{ route: "submit", kind: "500" }]);
+    const file = join(dir, "lines.jsonl");
+    writeFileSync(file, `${JSON.stringify({ custom_id: "lake", prompt: "A lake" })}\n`);
+    const out = join(dir, "out");
+    const first = await run(["batch", file, "--out", out], { env });
+    expect(first.code, first.stderr).toBe(6);
+    const requestId = events(first.stdout).find((e) => e.type === "line_failed")!.request_id as string;
+    expect(requestId).toMatch(/^req_/);
+    emu.setFaults([]);
+
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    const line = events(resumed.stdout).find((e) => e.type === "line_failed")!;
+    expect(line).toMatchObject({ custom_id: "lake", outcome_unknown: true, request_id: requestId });
+    expect(line.error).toContain("HTTP 500");
+    expect(line.error).toContain("Internal server error");
+    expect(line.error).toContain(`support can find it by its request id, ${requestId}`);
+    expect(line.error).toContain("--resume --resubmit-unknown");
+    // Not the words of a run stopped while it waited: this submit was answered.
+    expect(line.error).not.toContain("never recorded");
+  });
 });

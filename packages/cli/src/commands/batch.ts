@@ -849,7 +849,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     /**
      * A line whose request (a video line's submit, an image line's) an earlier run left unsettled in the journal: it may
      * have made a job or an image (and billed it), so it is not sent again (unless given --resubmit-unknown); failed,
-     * in unknown.jsonl, its error saying when it was sent, what may have been made and what to do, of its kind.
+     * in unknown.jsonl, its error saying when it was sent, how it ended (the answer's status, the client's reason and
+     * its request id, which support finds it by, as its `submit_unknown` record keeps them; else, a run stopped while it
+     * waited), what may have been made and what to do, of its kind.
      */
     function leftUnknown(
       base1: { custom_id: string; line: number; job_id?: string | undefined },
@@ -858,20 +860,31 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     ): LineResult {
       const at = stringOr(unknown.at) ?? "?";
       const resubmit = `${again} --resubmit-unknown${stdinNote}`;
+      const requestId = stringOr(unknown.request_id);
+      const status = typeof unknown.status === "number" ? `HTTP ${unknown.status}` : undefined;
+      const how = [status, stringOr(unknown.reason)].filter(Boolean).join(": ");
+      const ended =
+        [how, requestId && `support can find it by its request id, ${requestId}`].filter(Boolean).join("; ") ||
+        undefined;
       return {
         ...base1,
         status: "failed",
         outcome_unknown: true,
+        ...(requestId && { request_id: requestId }),
         error: untrusted(
           kind === "video"
-            ? `A submit of this line was sent at ${at} and its answer was never recorded (the run was stopped while ` +
-                "it waited for it): a job may exist (and be billed) that the journal has no id of, so the line was " +
+            ? `A submit of this line was sent at ${at} and ` +
+                (ended
+                  ? `its outcome is unknown (${ended})`
+                  : "its answer was never recorded (the run was stopped while it waited for it)") +
+                ": a job may exist (and be billed) that the journal has no id of, so the line was " +
                 "not submitted again. Look for it among your jobs (the Decart dashboard); to submit it again all the " +
                 `same (another job, billed): ${resubmit}`
-            : `An image request of this line was sent at ${at} and no image of it was kept (its answer lost, cut ` +
-                "short or no image, its image not written, or the run stopped while it waited): an image may have " +
-                "been made (and billed), so the line was not sent again. An image has no job id: no command can " +
-                `fetch it. To ask for another all the same (billed): ${resubmit}`,
+            : `An image request of this line was sent at ${at} and no image of it was kept (` +
+                (ended ??
+                  "its answer lost, cut short or no image, its image not written, or the run stopped while it waited") +
+                "): an image may have been made (and billed), so the line was not sent again. An image has no job " +
+                `id: no command can fetch it. To ask for another all the same (billed): ${resubmit}`,
         ),
       };
     }
