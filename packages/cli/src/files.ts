@@ -645,6 +645,32 @@ export async function checkReplaceable(path: string, what: string): Promise<void
 }
 
 /**
+ * Checks, before anything is sent, that at least one of `paths` (the names a result may take, of which its answer picks
+ * one) can be replaced (see `checkReplaceable`); when none can, a usage error naming `what` and every one of them with
+ * why, so that a user who fixes one is not then refused for the next. A path that cannot be looked up counts as one
+ * that cannot be replaced, its own error thrown when it is the only one.
+ */
+export async function checkReplaceableAny(paths: string[], what: string): Promise<void> {
+  const blocked: Array<{ path: string; why: string }> = [];
+  let failure: unknown;
+  for (const path of paths) {
+    const why = await replaceBlocked(path, what).catch((e: unknown) => {
+      failure ??= e;
+      return (e as Error).message;
+    });
+    if (why === undefined) return;
+    blocked.push({ path, why });
+  }
+  if (blocked.length === 1 && failure !== undefined) throw failure;
+  if (blocked.length === 1) return checkReplaceable(blocked[0]!.path, what);
+  const fix = blocked.every(({ why }) => why.startsWith(UNWRITABLE))
+    ? "make one of them writable, or give another path"
+    : "give another path";
+  const each = blocked.map(({ path, why }) => `${path}: ${why}`).join("; nor ");
+  throw usageError(`${what}: cannot replace any name the result may take: ${each}; ${fix} (nothing was sent)`);
+}
+
+/**
  * Why the regular file at `path`, if there, cannot be replaced (see `replaceRefusal`); undefined when it can, or is not
  * there. A path that cannot be looked up is a usage error naming `what` (see `lookupError`).
  */

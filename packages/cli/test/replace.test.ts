@@ -151,20 +151,23 @@ describe("batch: a line's result the user cannot replace", () => {
       }
       const ran = await runAsUser(["batch", file, "--out", out], home);
       expect(ran.code, ran.stderr).toBe(6);
-      for (const [customId, name] of [
-        ["ro", "ro.mp4"],
-        ["pic", "pic.png"],
-      ] as const) {
-        const result = lineOf(out, customId);
-        expect(result.status).toBe("failed");
-        expect(result.error).toBe(
-          `--out ${out}: cannot replace ${join(out, name)}: its permissions do not let you write it (\`>\` and ` +
-            "`curl -o` refuse it too); make it writable, or give another path (nothing was sent)",
-        );
-        expect(result.job_id).toBeUndefined();
+      const unwritable = "its permissions do not let you write it (`>` and `curl -o` refuse it too)";
+      const video = lineOf(out, "ro");
+      expect(video.status).toBe("failed");
+      expect(video.error).toBe(
+        `--out ${out}: cannot replace ${join(out, "ro.mp4")}: ${unwritable}; make it writable, or give another path ` +
+          "(nothing was sent)",
+      );
+      expect(video.job_id).toBeUndefined();
+      // The image line's refusal names both names its image may take: fixing the first alone would not let it run.
+      const image = lineOf(out, "pic");
+      expect(image.status).toBe("failed");
+      expect(image.error).toBe(
+        `--out ${out}: cannot replace any name the result may take: ${join(out, "pic.png")}: ${unwritable}; nor ` +
+          `${join(out, "pic.jpg")}: ${unwritable}; make one of them writable, or give another path (nothing was sent)`,
+      );
+      for (const name of ["ro.mp4", "pic.png", "pic.jpg"])
         expect(readFileSync(join(out, name), "utf8")).toBe("keep me");
-      }
-      expect(readFileSync(join(out, "pic.jpg"), "utf8")).toBe("keep me");
       expect(lineOf(out, "ok").status).toBe("completed");
       // Only the free line's job was made; no image was asked for. Both refused lines are to be run again.
       expect(emu.stats().jobsCreated).toBe(1);
@@ -188,17 +191,15 @@ describe("batch: a line's result the user cannot replace", () => {
       }
       const ran = await runAsUser(["batch", file, "--out", out], home);
       expect(ran.code, ran.stderr).toBe(6);
-      for (const [customId, name] of [
-        ["ro", "ro.mp4"],
-        ["pic", "pic.png"],
-      ] as const) {
-        const result = lineOf(out, customId);
-        expect(result.error).toBe(
-          `--out ${out}: cannot replace ${join(out, name)}: another user's file, in a directory where only a file's ` +
-            "owner replaces it (sticky, as /tmp); give another path (nothing was sent)",
-        );
-        expect(readFileSync(join(out, name), "utf8")).toBe("old");
-      }
+      const sticky = "another user's file, in a directory where only a file's owner replaces it (sticky, as /tmp)";
+      expect(lineOf(out, "ro").error).toBe(
+        `--out ${out}: cannot replace ${join(out, "ro.mp4")}: ${sticky}; give another path (nothing was sent)`,
+      );
+      expect(lineOf(out, "pic").error).toBe(
+        `--out ${out}: cannot replace any name the result may take: ${join(out, "pic.png")}: ${sticky}; nor ` +
+          `${join(out, "pic.jpg")}: ${sticky}; give another path (nothing was sent)`,
+      );
+      for (const name of ["ro.mp4", "pic.png", "pic.jpg"]) expect(readFileSync(join(out, name), "utf8")).toBe("old");
       expect(lineOf(out, "ok").status).toBe("completed");
       expect(emu.stats().jobsCreated).toBe(1);
       expect(emu.stats().requests.byRoute.process).toBe(0);

@@ -15,7 +15,7 @@ import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../e
 import {
   checkOutputDirectory,
   checkOutputKind,
-  checkReplaceable,
+  checkReplaceableAny,
   checkShownPath,
   ensureDirectoryOf,
   extensions,
@@ -825,7 +825,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
      * image` and `decart video` check their `-o` (see `checkReplaceable`: one made read-only, another user's in a sticky
      * directory): else the line fails with their message, nothing sent for it, rather than once its job or image is paid
      * for. A video's is `<name>.mp4`. An image's type is told only by the answer: of the names the spec's answer types
-     * give it (`imageContentTypes`: `<name>.png`, `<name>.jpg`), the line is refused only when none can be replaced;
+     * give it (`imageContentTypes`: `<name>.png`, `<name>.jpg`), the line is refused only when none can be replaced
+     * (the refusal naming each, with why: see `checkReplaceableAny`);
      * otherwise the one its image takes is checked once it is there (see `replaceBlocked`).
      */
     async function checkResults(line: BatchLine): Promise<void> {
@@ -834,16 +835,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         line.model.kind === "image"
           ? imageContentTypes.flatMap((type) => (extensions[type] ? [`${line.name}${extensions[type]}`] : []))
           : [`${line.name}.mp4`];
-      let refused: unknown;
-      for (const name of names) {
-        const error = await checkReplaceable(await savedThrough(join(out, name)), what).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        if (error === undefined) return;
-        refused ??= error;
-      }
-      if (refused !== undefined) throw refused;
+      await checkReplaceableAny(await Promise.all(names.map((name) => savedThrough(join(out, name)))), what);
     }
 
     /**
