@@ -16,6 +16,7 @@ import {
   lookupError,
   placeOf,
   samePlace,
+  savedThrough,
 } from "./files.js";
 import { jsonText } from "./json.js";
 import { holderText, lockName, takeLock } from "./lock.js";
@@ -270,8 +271,16 @@ export async function openJournal(
   await checkRegularFile(path, what);
   checkShownPath(path, what);
   await checkJournalAccess(path, what, write);
-  // As given, for its trailing `/`: `--journal state/` would be the file `state` (see `checkOutputKind`).
-  await (write ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what) : checkReadableFile(path, what));
+  // As given, for its trailing `/`: `--journal state/` would be the file `state` (see `checkOutputKind`). A link to
+  // nowhere is judged where it points, where its first record makes the file (see `savedThrough`); one there, as
+  // before (`checkAppendable` opens it as a record does).
+  const there = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  await (write
+    ? checkOutputFile(flag ?? process.env.DECART_JOURNAL ?? path, what, { throughLinks: !there })
+    : checkReadableFile(path, what));
   if (write) await checkAppendable(path, what);
   const journal = new Journal(path, { what });
   if (write) await journal.compact(warn);
@@ -651,7 +660,8 @@ export class Journal {
         const group = this.queue.splice(0);
         try {
           if (!this.ready) {
-            await ensureDirectoryOf(this.path);
+            // The directory the file is made in: through a link to nowhere, where it points (as the kernel opens it).
+            await ensureDirectoryOf(await savedThrough(this.path));
             this.ready = true;
           }
           await this.appendText(group.map((g) => g.line).join(""));

@@ -71,4 +71,32 @@ describe("-o a link to nowhere", () => {
     }
     expect(emu.stats().requests.total).toBe(0);
   });
+
+  it("the journal a link to nowhere: judged where it points, its records appended there (its directories made)", async () => {
+    writeFileSync(join(dir, "a-file"), "not a directory");
+    // Where no file can be made (below a file): exit 2 before anything is sent, not a job paid for and not recorded.
+    const blocked = join(dir, "blocked.jsonl");
+    symlinkSync("a-file/jobs.jsonl", blocked);
+    const refused = await run(["video", "A lake", "-o", join(dir, "a.mp4"), "--no-json"], {
+      env: { ...env, DECART_JOURNAL: blocked },
+      cwd: dir,
+    });
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`${join(dir, "a-file")} is a file, not a directory`);
+    expect(emu.stats().requests.total).toBe(0);
+
+    // Into a directory not there yet: made, as for a journal given as a path, and the job's records are appended there.
+    const link = join(dir, "journal.jsonl");
+    symlinkSync("missing/deeper/jobs.jsonl", link);
+    const saved = await run(["video", "A lake", "-o", join(dir, "b.mp4")], {
+      env: { ...env, DECART_JOURNAL: link },
+      cwd: dir,
+    });
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    const records = readFileSync(join(dir, "missing", "deeper", "jobs.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    expect(records.map((r) => JSON.parse(r).event)).toContain("saved");
+  });
 });
