@@ -10,8 +10,8 @@ export const budgets = [
     // fails the release check until it is paid for by compaction or the limit is raised in a commit that says what
     // for. What each change cost, and where the bytes go: bench/README.md ("Bundle size"); this limit's history:
     // `git log -p .ci/release/budgets.mjs`.
-    // Raised by 944 for this round's core fixes (bench/README.md lists them).
-    gzipLimit: 17 * 1024 + 320,
+    // Raised by 1527 for this round's core fixes (bench/README.md lists them).
+    gzipLimit: 18 * 1024 + 823,
     gzipGoal: 10 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -23,8 +23,8 @@ export const budgets = [
     packages: ["@decart/core", "@decart/queue-rx"],
     // No goal of its own: the core's plus queue-rx and the part of RxJS it uses. The limit is the figure measured
     // at the last change (bench/README.md, "Bundle size"; history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 960 for the same core fixes and a submit's unknown outcome told after unsubscribing.
-    gzipLimit: 22 * 1024 + 119,
+    // Raised by 1658 for the same core fixes and queue-rx's orphan reports (copied, tagged, mayExist-only).
+    gzipLimit: 23 * 1024 + 753,
     program: `
       import { createDecartClient, models } from "@decart/core";
       import { submitJob } from "@decart/queue-rx";
@@ -37,8 +37,8 @@ export const budgets = [
     external: ["react", "react-dom"],
     // The goal is 20 KB. The limit is the figure measured at the last change (bench/README.md, "Bundle size";
     // history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 930 for the same core fixes.
-    gzipLimit: 24 * 1024 + 295,
+    // Raised by 1742 for the same fixes and the hooks' shared orphan tracking (image onOrphan, Suspense, React 18).
+    gzipLimit: 25 * 1024 + 1013,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";
