@@ -271,6 +271,13 @@ export function encodeForm(
   return form;
 }
 
+/** A text's line breaks (CRLF, a lone CR or LF) each as the CRLF a form sends. */
+export const crlf = (text: string): string => text.replace(/\r?\n|\r/g, "\r\n");
+
+/** A part's name or file name as a form writes it in its Content-Disposition: quoted, `"` and line breaks escaped. */
+export const quoted = (text: string): string =>
+  `"${text.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
+
 /**
  * A multipart body as a Blob and its type, for a `fetch` you give: one may not take this runtime's `FormData` (undici
  * 7's fetch in Node 20 sends Node's as the text "[object FormData]"), every fetch takes a Blob. The bytes are those a
@@ -278,9 +285,7 @@ export function encodeForm(
  * copied, and it has a length.
  */
 export const multipart = (form: FormData, boundary = `----decart${Math.random()}`) => {
-  const quoted = (text: string) => `"${text.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
   // A name's line breaks and a text's are CRLF, as a fetch writes them (a file's name is quoted as it is).
-  const crlf = (text: string) => text.replace(/\r?\n|\r/g, "\r\n");
   const parts: (string | Blob)[] = [];
   form.forEach((value, name) => {
     parts.push(

@@ -41,7 +41,7 @@ import {
   TimeoutError,
   textOf,
 } from "./errors.js";
-import { isBytes, notBytes, tooLarge } from "./inputs.js";
+import { crlf, isBytes, notBytes, quoted, tooLarge } from "./inputs.js";
 import { sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import { proxyRefused } from "./transport.js";
@@ -778,9 +778,6 @@ export interface NodeUploadOptions {
   agent?: Agent | undefined;
 }
 
-/** A name or filename in a part header: quotes and line breaks escaped as browsers do. */
-const quoted = (text: string) => `"${text.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
-
 /** Where a Node stream reads from, when it is a file stream (`fs.createReadStream`). */
 const pathOf = (value: unknown) => {
   const path = (value as { path?: unknown }).path;
@@ -793,7 +790,7 @@ function partOf(boundary: string, name: string, value: UploadPartValue) {
   let size: number | undefined;
   if (typeof value === "string") {
     // A text's line breaks sent as a form (FormData through fetch) sends them: each (CRLF, a lone CR or LF) as CRLF.
-    value = value.replace(/\r\n|\r|\n/g, "\r\n");
+    value = crlf(value);
     size = Buffer.byteLength(value);
   } else {
     const path = pathOf(value);
