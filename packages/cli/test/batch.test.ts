@@ -235,7 +235,12 @@ describe("decart batch", () => {
     const first = await run(args, { env });
     expect(first.code, first.stderr).toBe(0);
     const listed = await run(["jobs", "list"], { env });
-    expect(events(listed.stdout).map((e) => e.custom_id)).toEqual(["clip-1", "clip-2"]);
+    // Both lines recorded, each once (in the order their submits were answered: the batch sends them at once).
+    expect(
+      events(listed.stdout)
+        .map((e) => e.custom_id)
+        .sort(),
+    ).toEqual(["clip-1", "clip-2"]);
     const again = await run(args, { env });
     expect(again.code, again.stderr).toBe(2);
     expect(again.stderr).toContain("add --resume");
