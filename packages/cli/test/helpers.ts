@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import {
   createServer,
   type IncomingMessage,
@@ -11,7 +20,7 @@ import {
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { ONE_DELIVERY_MS } from "../src/signals.js";
@@ -433,3 +442,52 @@ export function runAsOtherUser(
   );
   return finished(child);
 }
+
+/**
+ * The environment that makes the CLI import a module (written to `dir`) through which no name ending in `.invalid`
+ * resolves: `dns.lookup` (which the connections of `fetch` use) fails for it as getaddrinfo does for a name that does
+ * not exist (ENOTFOUND), without asking the machine's resolver (which may be slow, offline, or answer every name).
+ */
+export function unresolvable(dir: string): Record<string, string> {
+  const module = join(dir, "unresolvable.mjs");
+  writeFileSync(
+    module,
+    `import dns from "node:dns";
+import { syncBuiltinESMExports } from "node:module";
+const real = dns.lookup;
+dns.lookup = (hostname, options, callback) => {
+  if (!String(hostname).endsWith(".invalid")) return real(hostname, options, callback);
+  const error = Object.assign(new Error(\`getaddrinfo ENOTFOUND \${hostname}\`), {
+    code: "ENOTFOUND",
+    errno: -3008,
+    syscall: "getaddrinfo",
+    hostname,
+  });
+  process.nextTick(typeof options === "function" ? options : callback, error);
+};
+syncBuiltinESMExports();
+`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+}
+
+/**
+ * The environment that makes the CLI import a module (written to `dir`) through which every timer of a second or more
+ * fires after 1 ms: the backoff between a batch's retries (up to 8 of them, some seconds each) passes at once, for a
+ * test about what the retries end in rather than how long they wait. Combine with `unresolvable` by `preloads`.
+ */
+export function shortWaits(dir: string): Record<string, string> {
+  const module = join(dir, "short-waits.mjs");
+  writeFileSync(
+    module,
+    `const real = globalThis.setTimeout;
+globalThis.setTimeout = (callback, ms, ...rest) => real(callback, Number(ms) >= 1000 ? 1 : ms, ...rest);
+`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+}
+
+/** Environments that each set `NODE_OPTIONS` (`unresolvable`, `shortWaits`) as one. */
+export const preloads = (...envs: Array<Record<string, string>>): Record<string, string> => ({
+  NODE_OPTIONS: envs.map((env) => env.NODE_OPTIONS).join(" "),
+});

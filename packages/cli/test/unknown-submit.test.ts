@@ -19,7 +19,19 @@ import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeStalePartials, STALE_MS } from "../src/files.js";
-import { events, finished, journalRecords, printed, proxyTo, run, start, useEmulator } from "./helpers.js";
+import {
+  events,
+  finished,
+  journalRecords,
+  preloads,
+  printed,
+  proxyTo,
+  run,
+  shortWaits,
+  start,
+  unresolvable,
+  useEmulator,
+} from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -133,7 +145,13 @@ describe("a submit killed while it waits for its answer", () => {
 
 describe("a submit that failed before anything was sent", () => {
   it("is settled (a name that does not resolve): no unknown submit, and the batch runs again without --resume", async () => {
-    const nowhere = { ...env, DECART_BASE_URL: "http://nowhere.invalid", DECART_JOURNAL: join(dir, "nowhere.jsonl") };
+    const nowhere = {
+      ...env,
+      // No name resolves (without the machine's resolver), and the batch's retries do not wait.
+      ...preloads(unresolvable(dir), shortWaits(dir)),
+      DECART_BASE_URL: "http://nowhere.invalid",
+      DECART_JOURNAL: join(dir, "nowhere.jsonl"),
+    };
     const file = join(dir, "nowhere-lines.jsonl");
     writeFileSync(file, `${JSON.stringify({ custom_id: "n", prompt: "nowhere" })}\n`);
     const first = await run(["batch", file, "--out", join(dir, "nowhere-out")], { env: nowhere });

@@ -18,6 +18,7 @@ import {
   run,
   start,
   startHeld,
+  unresolvable,
   useEmulator,
 } from "./helpers.js";
 
@@ -125,34 +126,6 @@ syncBuiltinESMExports();
   return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
 }
 const HOLDING_REMOVAL = "test: holding a removal";
-
-/**
- * The environment that makes the CLI import a module (written to `dir`) through which no name ending in `.invalid`
- * resolves: `dns.lookup` (which the connections of `fetch` use) fails for it as getaddrinfo does for a name that does
- * not exist (ENOTFOUND), without asking the machine's resolver (which may be slow, offline, or answer every name).
- */
-function unresolvable(): Record<string, string> {
-  const module = join(dir, "unresolvable.mjs");
-  writeFileSync(
-    module,
-    `import dns from "node:dns";
-import { syncBuiltinESMExports } from "node:module";
-const real = dns.lookup;
-dns.lookup = (hostname, options, callback) => {
-  if (!String(hostname).endsWith(".invalid")) return real(hostname, options, callback);
-  const error = Object.assign(new Error(\`getaddrinfo ENOTFOUND \${hostname}\`), {
-    code: "ENOTFOUND",
-    errno: -3008,
-    syscall: "getaddrinfo",
-    hostname,
-  });
-  process.nextTick(typeof options === "function" ? options : callback, error);
-};
-syncBuiltinESMExports();
-`,
-  );
-  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
-}
 
 describe("decart video", () => {
   it("submits, reports each change as NDJSON, records the job first, and saves the whole MP4", async () => {
@@ -589,7 +562,7 @@ describe("decart jobs", () => {
     const refused = await run(["jobs", "status", id], { env: { ...env, DECART_API_KEY: "dct_refused_0000" } });
     expect(refused.code, refused.stderr).toBe(4);
     const unknown = await run(["jobs", "status", id], {
-      env: { ...env, ...unresolvable(), DECART_BASE_URL: "http://nonexistent.invalid" },
+      env: { ...env, ...unresolvable(dir), DECART_BASE_URL: "http://nonexistent.invalid" },
     });
     expect(unknown.code, unknown.stderr).toBe(1);
     expect(unknown.stderr).toContain("connection failed (ENOTFOUND)");
