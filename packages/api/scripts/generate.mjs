@@ -4,7 +4,9 @@
 //   node scripts/generate.mjs --check         compare with src/generated/* and fail on any difference
 //   node scripts/generate.mjs --spec FILE     read another spec (with --check: prove drift is caught)
 //   node scripts/generate.mjs --out DIR       write into DIR instead of src/generated (a test's catalogue of a spec)
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// Imported, it generates in the process (its tests, which load its dependencies once): `generate(specText)` gives the
+// files it would write, or throws a `SpecError`, the refusal the command prints; `staleFiles` is what `--check` compares.
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
@@ -13,12 +15,14 @@ import YAML from "yaml";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../../..");
-const args = process.argv.slice(2);
-const outArg = args.indexOf("--out");
-const outDir = outArg >= 0 ? resolve(args[outArg + 1]) : resolve(here, "../src/generated");
-const check = args.includes("--check");
-const specArg = args.indexOf("--spec");
-const specPath = specArg >= 0 ? resolve(args[specArg + 1]) : join(root, "spec/openapi.yaml");
+
+/**
+ * What the spec says that the generator cannot make into the package (the catalogue cannot represent it, two of its
+ * figures disagree, a reference leads nowhere…): the message names the place in the spec, as the command prints it.
+ */
+export class SpecError extends Error {
+  name = "SpecError";
+}
 
 const HEADER =
   "// Generated from spec/openapi.yaml by packages/api/scripts/generate.mjs. Do not edit: run `pnpm generate`.\n";
@@ -31,7 +35,7 @@ function deref(doc, node) {
       .slice(2)
       .split("/")
       .reduce((o, k) => o?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
-    if (n === undefined) throw new Error(`unresolved reference ${node.$ref}`);
+    if (n === undefined) throw new SpecError(`unresolved reference ${node.$ref}`);
   }
   return n;
 }
@@ -87,7 +91,7 @@ function refuseUnknown(schema, known, where) {
   if (!schema || typeof schema !== "object" || Array.isArray(schema)) return;
   for (const k of Object.keys(schema)) {
     if (!known.has(k))
-      throw new Error(
+      throw new SpecError(
         `${where}: the keyword \`${k}\` is not carried by the catalogue (the client and the emulator would not check ` +
           `it): state the limit with those it carries (${[...known].join(", ")}), or teach ` +
           "packages/api/scripts/generate.mjs to carry it for both",
@@ -95,7 +99,7 @@ function refuseUnknown(schema, known, where) {
   }
   if (known !== JSON_KEYWORDS) return;
   if (typeof schema.additionalProperties === "object")
-    throw new Error(
+    throw new SpecError(
       `${where}: \`additionalProperties\` as a schema is not carried by the catalogue (true or false is)`,
     );
   for (const [k, v] of Object.entries(schema.properties ?? {})) refuseUnknown(v, known, `${where}.properties.${k}`);
@@ -114,7 +118,7 @@ function fieldOf(doc, name, propNode, required, encoding, where) {
   if (anyOf !== undefined) {
     const some = Array.isArray(anyOf) ? anyOf.filter((b) => b?.type !== "null") : [];
     if (some.length !== 1 || anyOf.length !== 2)
-      throw new Error(
+      throw new SpecError(
         `${where}: \`anyOf\` is carried only as an optional value, [{…}, {type: "null"}]; for a choice of values use \`enum\``,
       );
     s = { ...some[0], ...outer };
@@ -134,21 +138,21 @@ function fieldOf(doc, name, propNode, required, encoding, where) {
       f.schema = s.contentSchema;
     }
   } else if (s.format !== undefined || s.contentMediaType !== undefined || s.contentSchema !== undefined) {
-    throw new Error(
+    throw new SpecError(
       `${where}: a field is a file (type: string, format: binary) or JSON text (type: string, contentMediaType: ` +
         `application/json, contentSchema); \`format: ${s.format}\`, \`contentMediaType: ${s.contentMediaType}\` is neither`,
     );
   } else if (FIELD_TYPES.includes(s.type)) {
     f.type = s.type;
   } else {
-    throw new Error(
+    throw new SpecError(
       `${where}: a form field's type is one of ${FIELD_TYPES.join(", ")}, a file or JSON text (got ${JSON.stringify(s.type)}` +
         `${s.type === "array" || s.type === "object" ? `: send it as JSON text, type: string, contentMediaType: application/json, contentSchema: {type: ${s.type}, …}` : ""})`,
     );
   }
   f.required = required;
   if (s.const !== undefined) {
-    if (s.enum !== undefined) throw new Error(`${where}: \`const\` and \`enum\` together; keep one`);
+    if (s.enum !== undefined) throw new SpecError(`${where}: \`const\` and \`enum\` together; keep one`);
     s = { ...s, enum: [s.const] };
   }
   // (A null default, as pydantic writes one for an optional field, is no value: the field has no default.)
@@ -177,24 +181,24 @@ function catalogueOf(doc) {
     // or a Process API image), taking a form (multipart/form-data, as every model does) of an object's fields.
     const at = `paths["${path}"].post`;
     if (!MODEL_KINDS.includes(x.kind))
-      throw new Error(
+      throw new SpecError(
         `${at}.x-decart-model.kind: ${JSON.stringify(x.kind)} is no kind the catalogue carries (${MODEL_KINDS.join(", ")}); ` +
           "a model of another kind (realtime…) needs its own builder in packages/api/scripts/generate.mjs and a client for it",
       );
     if (typeof x.name !== "string" || !x.name)
-      throw new Error(`${at}.x-decart-model.name: a model needs its name (got ${JSON.stringify(x.name)})`);
+      throw new SpecError(`${at}.x-decart-model.name: a model needs its name (got ${JSON.stringify(x.name)})`);
     const body = op.requestBody?.$ref?.split("/").pop();
-    if (!body) throw new Error(`${at}.requestBody: must be a reference to components/requestBodies`);
+    if (!body) throw new SpecError(`${at}.requestBody: must be a reference to components/requestBodies`);
     const content = Object.keys(deref(doc, op.requestBody).content ?? {});
     if (content.join() !== "multipart/form-data")
-      throw new Error(
+      throw new SpecError(
         `${at}.requestBody (${op.requestBody.$ref}): its content is ${content.join(", ") || "none"}; the catalogue ` +
           "carries a model whose body is multipart/form-data alone (the client sends every model's inputs as a form)",
       );
     const media = deref(doc, op.requestBody).content["multipart/form-data"];
     const schema = deref(doc, media.schema);
     if (schema?.type !== "object" || typeof (schema.properties ?? {}) !== "object")
-      throw new Error(
+      throw new SpecError(
         `${op.requestBody.$ref}/content/multipart~1form-data/schema: a model's form is an object (type: object, properties)`,
       );
     const required = new Set(schema.required ?? []);
@@ -221,12 +225,12 @@ function catalogueOf(doc) {
       body,
     };
     if (x.deprecatedInFavourOf && !op.deprecated)
-      throw new Error(`${path}: x-decart-model.deprecatedInFavourOf needs the operation's deprecated: true`);
-    if (models[m.name]) throw new Error(`model ${m.name} has two operations`);
+      throw new SpecError(`${path}: x-decart-model.deprecatedInFavourOf needs the operation's deprecated: true`);
+    if (models[m.name]) throw new SpecError(`model ${m.name} has two operations`);
     models[m.name] = m;
   }
   for (const [name, path] of Object.entries(legacy)) {
-    if (!models[name]) throw new Error(`legacy route ${path} names unknown model ${name}`);
+    if (!models[name]) throw new SpecError(`legacy route ${path} names unknown model ${name}`);
     models[name].legacySyncPath = path;
   }
   // An alias runs its target (`aliasOf`: the same model under another name, a deprecated one too): the same facts, the
@@ -235,10 +239,10 @@ function catalogueOf(doc) {
     const to = m.aliasOf;
     if (to === undefined) continue;
     const t = models[to];
-    if (!t) throw new Error(`model ${m.name}: x-decart-model.aliasOf names unknown model ${to}`);
+    if (!t) throw new SpecError(`model ${m.name}: x-decart-model.aliasOf names unknown model ${to}`);
     for (const k of ["kind", "fps", "width", "height", "typicalJobSeconds", "body"]) {
       if (m[k] !== t[k])
-        throw new Error(
+        throw new SpecError(
           `model ${m.name} runs ${to} (x-decart-model.aliasOf), but its ${k} (${m[k]}) is not ${to}'s (${t[k]}): ` +
             "a model to use instead that is another model is its deprecatedInFavourOf alone",
         );
@@ -257,7 +261,7 @@ function catalogueOf(doc) {
         : t.deprecated
           ? `is deprecated too${t.deprecatedInFavourOf ? `: name ${t.deprecatedInFavourOf}` : ""}`
           : "";
-    if (why) throw new Error(`model ${m.name}: x-decart-model.deprecatedInFavourOf ${to} ${why}`);
+    if (why) throw new SpecError(`model ${m.name}: x-decart-model.deprecatedInFavourOf ${to} ${why}`);
   }
   return models;
 }
@@ -295,14 +299,14 @@ function maxFileDocsOf(doc) {
   const words = deref(doc, doc.components.responses.PayloadTooLarge)["x-decart-max-file-docs"];
   const [, figure, unit] = /^(\d+(?:\.\d+)?) (\w+)$/.exec(typeof words === "string" ? words : "") ?? [];
   if (!figure || !Object.hasOwn(FILE_LIMIT_UNITS, unit))
-    throw new Error(
+    throw new SpecError(
       "components.responses.PayloadTooLarge needs x-decart-max-file-docs, a figure and a unit " +
         `(${Object.keys(FILE_LIMIT_UNITS).join(", ")}): "200 MB" (got ${JSON.stringify(words)})`,
     );
   const power = FILE_LIMIT_UNITS[unit];
   const read = Number(figure) * 1024 ** power;
   if (read !== maxFileBytesOf(doc))
-    throw new Error(
+    throw new SpecError(
       `components.responses.PayloadTooLarge: x-decart-max-file-bytes (${maxFileBytesOf(doc)}) is not x-decart-max-file-docs ` +
         `("${words}") read the larger way, as ${figure} ${" KMG"[power]}iB (${read} bytes): correct one of them (and the description)`,
     );
@@ -313,7 +317,7 @@ function maxFileDocsOf(doc) {
 function maxFileBytesOf(doc) {
   const bytes = deref(doc, doc.components.responses.PayloadTooLarge)["x-decart-max-file-bytes"];
   if (!Number.isSafeInteger(bytes) || bytes <= 0)
-    throw new Error("components.responses.PayloadTooLarge needs x-decart-max-file-bytes, a positive integer");
+    throw new SpecError("components.responses.PayloadTooLarge needs x-decart-max-file-bytes, a positive integer");
   return bytes;
 }
 
@@ -331,7 +335,7 @@ function maxIdLengthOf(doc) {
   }
   const [most, ...others] = found;
   if (others.length || !Number.isSafeInteger(most) || most <= 0)
-    throw new Error(`the job_id and file_id path parameters need one maxLength, a positive integer: ${[...found]}`);
+    throw new SpecError(`the job_id and file_id path parameters need one maxLength, a positive integer: ${[...found]}`);
   return most;
 }
 
@@ -345,12 +349,12 @@ function retiredOf(doc, models) {
   const byName = new Map(retired.map((r) => [r.name, r]));
   for (const r of retired) {
     const where = `x-decart-retired-models: ${r.name}`;
-    if (models[r.name]) throw new Error(`${where} is retired, yet an operation serves it: remove one of them`);
+    if (models[r.name]) throw new SpecError(`${where} is retired, yet an operation serves it: remove one of them`);
     const served = models[r.replacement];
     // (A model to use instead that is deprecated itself would only move its user on to its 410 next: as a deprecated
     // model's deprecatedInFavourOf, it names the model to use now.)
     if (served?.deprecated)
-      throw new Error(
+      throw new SpecError(
         `${where}: its replacement ${r.replacement} is deprecated${served.deprecatedInFavourOf ? `: name ${served.deprecatedInFavourOf}` : ", with no replacement"}`,
       );
     if (r.replacement === undefined || served) continue;
@@ -361,7 +365,7 @@ function retiredOf(doc, models) {
       to = byName.get(to).replacement;
     }
     chain.push(to);
-    throw new Error(
+    throw new SpecError(
       models[to]
         ? `${where}: its replacement ${r.replacement} is retired too (${chain.join(" → ")}): name ${to}, the model served`
         : `${where}: its replacement ${r.replacement} is no model the spec serves (${chain.join(" → ")})`,
@@ -389,7 +393,7 @@ function catalogueSource(doc) {
   for (const m of Object.values(models)) {
     const shared = { fields: m.fields, rules: m.rules };
     if (inputs[m.body] && json(inputs[m.body]) !== json(shared))
-      throw new Error(`body ${m.body} differs between models`);
+      throw new SpecError(`body ${m.body} differs between models`);
     inputs[m.body] = shared;
   }
   // A body the same as an earlier one (another operation's schema of the same fields and rules) is that object, once in the
@@ -414,12 +418,12 @@ function catalogueSource(doc) {
     const video = kind === "video";
     const expected = `${video ? "/v1/jobs" : "/v1/generate"}/${name}`;
     if (path !== expected)
-      throw new Error(
+      throw new SpecError(
         `model ${name}: its operation is at ${path}, but a ${kind} model's is at ${expected} (the catalogue builds the ` +
           "route from the name)",
       );
     if (legacySyncPath !== undefined && legacySyncPath !== (video ? `/v1/generate/${name}` : undefined))
-      throw new Error(
+      throw new SpecError(
         video
           ? `model ${name}: its deprecated synchronous route (x-decart-legacy-sync-of) is at ${legacySyncPath}, but a ` +
               `video model's is at /v1/generate/${name}, or there is none`
@@ -553,45 +557,91 @@ function schemasSource(doc) {
 ${schemas.map(([name, schema]) => `${tsdoc(schema.description)}export type ${name} = components["schemas"]["${name}"];\n`).join("")}`;
 }
 
-const specText = readFileSync(specPath, "utf8");
-const doc = YAML.parse(specText);
-let outputs;
-try {
-  outputs = {
-    "openapi.ts": await typesSource(specText),
-    "catalogue.ts": catalogueSource(doc),
-    "schemas.ts": schemasSource(doc),
-  };
-} catch (e) {
-  // What the spec says that the catalogue cannot represent: the message names the place in the spec, not this script's
-  // (an error of another class, a TypeError, is this script's own: its stack too).
-  console.error(`${relative(process.cwd(), specPath) || specPath}: ${e.constructor === Error ? e.message : e.stack}`);
-  process.exit(1);
+/** The generated files of the spec `doc` (parsed from `specText`), by name: a `SpecError` for what the spec cannot make. */
+async function outputsOf(specText, doc) {
+  try {
+    return {
+      "openapi.ts": await typesSource(specText),
+      "catalogue.ts": catalogueSource(doc),
+      "schemas.ts": schemasSource(doc),
+    };
+  } catch (e) {
+    // A plain Error is the spec's (openapi-typescript's "Can't resolve $ref" too); an error of another class, a
+    // TypeError, is this script's own, and keeps its stack.
+    throw e?.constructor === Error ? new SpecError(e.message, { cause: e }) : e;
+  }
 }
 
-if (check) {
-  const stale = Object.entries(outputs).filter(([file, text]) => {
-    try {
-      return readFileSync(join(outDir, file), "utf8") !== text;
-    } catch {
-      return true;
-    }
-  });
-  if (stale.length) {
-    const where = relative(process.cwd(), specPath) || specPath;
-    console.error(
-      `Generated code is out of date with ${where}: ${stale.map(([f]) => `packages/api/src/generated/${f}`).join(", ")}.\n` +
-        "Run `pnpm generate` at the repository root and commit the result.",
-    );
+/**
+ * The files the generator makes of the spec `specText` (YAML), by name (`openapi.ts`, `catalogue.ts`, `schemas.ts`), as
+ * `pnpm generate` writes them into `src/generated`. Throws a `SpecError` naming the place in the spec it cannot make.
+ */
+export async function generate(specText) {
+  return outputsOf(specText, YAML.parse(specText));
+}
+
+/** The names of the files of `outputs` that `dir` does not hold as they are (missing or different): `--check`'s test. */
+export function staleFiles(outputs, dir) {
+  return Object.entries(outputs)
+    .filter(([file, text]) => {
+      try {
+        return readFileSync(join(dir, file), "utf8") !== text;
+      } catch {
+        return true;
+      }
+    })
+    .map(([file]) => file);
+}
+
+/** The command: `pnpm generate` and `pnpm check-generated` (see the top of this file). */
+async function main(args) {
+  const outArg = args.indexOf("--out");
+  const outDir = outArg >= 0 ? resolve(args[outArg + 1]) : resolve(here, "../src/generated");
+  const check = args.includes("--check");
+  const specArg = args.indexOf("--spec");
+  const specPath = specArg >= 0 ? resolve(args[specArg + 1]) : join(root, "spec/openapi.yaml");
+
+  const specText = readFileSync(specPath, "utf8");
+  const doc = YAML.parse(specText);
+  let outputs;
+  try {
+    outputs = await outputsOf(specText, doc);
+  } catch (e) {
+    // What the spec says that the catalogue cannot represent: the message names the place in the spec, not this script's
+    // (an error of another class, a TypeError, is this script's own: its stack too).
+    console.error(`${relative(process.cwd(), specPath) || specPath}: ${e instanceof SpecError ? e.message : e.stack}`);
     process.exit(1);
   }
-  console.log("Generated code is up to date with the spec.");
-} else {
-  mkdirSync(outDir, { recursive: true });
-  for (const [file, text] of Object.entries(outputs)) writeFileSync(join(outDir, file), text);
-  console.log(
-    `Wrote ${Object.keys(outputs)
-      .map((f) => relative(root, join(outDir, f)))
-      .join(", ")}`,
-  );
+
+  if (check) {
+    const stale = staleFiles(outputs, outDir);
+    if (stale.length) {
+      const where = relative(process.cwd(), specPath) || specPath;
+      console.error(
+        `Generated code is out of date with ${where}: ${stale.map((f) => `packages/api/src/generated/${f}`).join(", ")}.\n` +
+          "Run `pnpm generate` at the repository root and commit the result.",
+      );
+      process.exit(1);
+    }
+    console.log("Generated code is up to date with the spec.");
+  } else {
+    mkdirSync(outDir, { recursive: true });
+    for (const [file, text] of Object.entries(outputs)) writeFileSync(join(outDir, file), text);
+    console.log(
+      `Wrote ${Object.keys(outputs)
+        .map((f) => relative(root, join(outDir, f)))
+        .join(", ")}`,
+    );
+  }
 }
+
+/** Whether node runs this file (`node scripts/generate.mjs`), not a module that imports it. */
+function isCommand() {
+  try {
+    return realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isCommand()) await main(process.argv.slice(2));

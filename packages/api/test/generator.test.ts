@@ -1,14 +1,14 @@
 // What the generator makes of a spec an API release may bring: each case edits a copy of the spec and generates from it
-// (into a scratch directory, the checkout untouched), reading the catalogue it makes, or the generator's refusal.
-import { spawnSync } from "node:child_process";
+// in the process (writing into a scratch directory, the checkout untouched), reading the catalogue it makes, or the
+// generator's refusal. (The command itself, its exit code and what it prints, is drift.test.ts's.)
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
+import { generate as generateFiles, SpecError } from "../scripts/generate.mjs";
 
-const script = fileURLToPath(new URL("../scripts/generate.mjs", import.meta.url));
 const index = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 const spec = readFileSync(fileURLToPath(new URL("../../../spec/openapi.yaml", import.meta.url)), "utf8");
 const scratch = mkdtempSync(join(tmpdir(), "decart-generator-"));
@@ -33,23 +33,26 @@ function pathItem(path: string): string {
   return spec.slice(at, at + 3 + next + 1);
 }
 
-/** Generates from `text`: the generator's exit code and stderr, and (when it wrote them) `src/index.ts` over its output. */
+/** Generates from `text` (failing on a refusal): `src/index.ts` over its output, in `dir`. */
 async function generate(text: string) {
+  const files = await generateFiles(text);
   const dir = join(scratch, `run-${++runs}`);
-  mkdirSync(join(dir, "src"), { recursive: true });
-  writeFileSync(join(dir, "openapi.yaml"), text);
-  const run = spawnSync(
-    process.execPath,
-    [script, "--spec", join(dir, "openapi.yaml"), "--out", join(dir, "src/generated")],
-    {
-      encoding: "utf8",
-    },
-  );
-  if (run.status !== 0) return { status: run.status, stderr: run.stderr, api: undefined, dir };
+  mkdirSync(join(dir, "src/generated"), { recursive: true });
+  for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, "src/generated", file), content);
   copyFileSync(index, join(dir, "src/index.ts"));
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
   const api: typeof import("../src/index.js") = await import(join(dir, "src/index.ts"));
-  return { status: run.status, stderr: run.stderr, api, dir };
+  return { api, dir };
+}
+
+/** The generator's refusal of `text`: a `SpecError`'s message, which the command prints (after the spec's path). */
+async function refusal(text: string): Promise<string> {
+  const error = await generateFiles(text).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SpecError);
+  return (error as SpecError).message;
 }
 
 describe("a model deprecated in favour of another", () => {
@@ -60,10 +63,7 @@ describe("a model deprecated in favour of another", () => {
   it("may name a successor, another model (lucy-2.1 in favour of lucy-2.5), which it does not run", async () => {
     // (The retired lucy-2-v2v then names lucy-2.5: a retired model's replacement is no deprecated one.)
     const retired = "  - name: lucy-2-v2v\n    replacement: lucy-2.1\n";
-    const { status, stderr, api } = await generate(
-      edited(deprecate("lucy-2.5"), [retired, retired.replace("lucy-2.1", "lucy-2.5")]),
-    );
-    expect(status, stderr).toBe(0);
+    const { api } = await generate(edited(deprecate("lucy-2.5"), [retired, retired.replace("lucy-2.1", "lucy-2.5")]));
     expect(api!.catalogue["lucy-2.1"]).toMatchObject({ deprecated: true, deprecatedInFavourOf: "lucy-2.5" });
     // The name runs itself, and so does its alias: lucy-2.1's facts are not lucy-2.5's.
     expect(api!.canonicalModel("lucy-2.1")).toBe("lucy-2.1");
@@ -77,21 +77,18 @@ describe("a model deprecated in favour of another", () => {
     ["a model of another kind", "lucy-image-2", "deprecatedInFavourOf lucy-image-2 is an image model, not a video one"],
     ["a deprecated model", "lucy-pro-v2v", "deprecatedInFavourOf lucy-pro-v2v is deprecated too: name lucy-clip"],
   ])("may not name %s", async (_, to, said) => {
-    const { status, stderr } = await generate(edited(deprecate(to)));
-    expect(status).toBe(1);
-    expect(stderr).toContain(`model lucy-2.1: x-decart-model.${said}`);
+    expect(await refusal(edited(deprecate(to)))).toContain(`model lucy-2.1: x-decart-model.${said}`);
   });
 
   it("runs its replacement only as an alias of it, with the same facts (aliasOf)", async () => {
-    const { status, stderr } = await generate(
+    const said = await refusal(
       edited([
         lucy21,
         `      deprecated: true\n${lucy21}        aliasOf: lucy-2.5\n        deprecatedInFavourOf: lucy-2.5\n`,
       ]),
     );
-    expect(status).toBe(1);
-    expect(stderr).toContain("model lucy-2.1 runs lucy-2.5 (x-decart-model.aliasOf), but its");
-    expect(stderr).toContain("a model to use instead that is another model is its deprecatedInFavourOf alone");
+    expect(said).toContain("model lucy-2.1 runs lucy-2.5 (x-decart-model.aliasOf), but its");
+    expect(said).toContain("a model to use instead that is another model is its deprecatedInFavourOf alone");
   });
 });
 
@@ -127,9 +124,7 @@ describe("a retired model's replacement", () => {
       "x-decart-retired-models: lucy-clip is retired, yet an operation serves it",
     ],
   ])("is refused when it is %s, naming the chain or the clash", async (_, edit, said) => {
-    const { status, stderr } = await generate(edited(edit));
-    expect(status).toBe(1);
-    expect(stderr).toContain(said);
+    expect(await refusal(edited(edit))).toContain(said);
   });
 
   it("is a served model in every retired entry of the catalogue made", async () => {
@@ -158,8 +153,7 @@ describe("a video model's routes", () => {
   const before = "  /v1/jobs/lucy-pro-i2v:\n";
 
   it("need not include the deprecated synchronous one: the entry has none, and the catalogue type-checks", async () => {
-    const { status, stderr, api, dir } = await generate(edited([before, t2v2 + before]));
-    expect(status, stderr).toBe(0);
+    const { api, dir } = await generate(edited([before, t2v2 + before]));
     const entry = api!.catalogue["lucy-pro-t2v-2" as "lucy-pro-t2v"];
     expect(entry).toMatchObject({ name: "lucy-pro-t2v-2", kind: "video", path: "/v1/jobs/lucy-pro-t2v-2" });
     expect("legacySyncPath" in entry).toBe(false);
@@ -181,9 +175,7 @@ describe("a video model's routes", () => {
       "model lucy-pro-t2v: its deprecated synchronous route (x-decart-legacy-sync-of) is at /v1/generate/lucy-pro-t2v-old, but a video model's is at /v1/generate/lucy-pro-t2v, or there is none",
     ],
   ])("are refused with %s, saying where they go", async (_, edit, said) => {
-    const { status, stderr } = await generate(edited(edit as [string, string]));
-    expect(status).toBe(1);
-    expect(stderr).toContain(said);
+    expect(await refusal(edited(edit as [string, string]))).toContain(said);
   });
 });
 
@@ -236,10 +228,9 @@ describe("a model the catalogue cannot represent", () => {
       'field prompt (#/components/schemas/PromptRequired): a form field\'s type is one of string, integer, number, boolean, a file or JSON text (got "array": send it as JSON text',
     ],
   ])("is refused before it is read, naming its place in the spec: %s", async (_, edits, said) => {
-    const { status, stderr } = await generate(edited(...(edits as [string, string][])));
-    expect(status).toBe(1);
-    expect(stderr).toContain(said);
-    // The generator's own message, not a stack.
-    expect(stderr).not.toMatch(/TypeError|\n\s+at /);
+    // (A SpecError: the command prints the generator's own message, not a stack.)
+    const message = await refusal(edited(...(edits as [string, string][])));
+    expect(message).toContain(said);
+    expect(message).not.toMatch(/TypeError|\n\s+at /);
   });
 });
