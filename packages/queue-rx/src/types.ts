@@ -90,10 +90,13 @@ export interface SubmitJobOptions extends JobOptions {
    * carrying the job id. A submit that fails then without a job id, its outcome unknown (`SUBMIT_OUTCOME_UNKNOWN`: a
    * job may exist, its id unknown) or your callback having thrown once the body was sent (`CALLBACK_ERROR` whose
    * `mayExist` is true: an `onUploadProgress` that threw on its last call, when a job may exist; one that threw before
-   * sent nothing, and is not reported), is reported there too, a copy of its error (its class and fields) with the
-   * submit's `model` set on it (as `submitted` names it; from `submitAll`, its input's `index` and `key` too), when
-   * `config.onUnhandledError` is set; left unset (rxjs's default), it is warned of with `console.warn` (the error, with
-   * its request id), never thrown: a server's answer does not end the process.
+   * sent nothing, and is not reported), or your `submitSource` having failed with an error (or a throw) that is no
+   * `DecartError` (it may have sent the job: the `InvalidResponseError` a subscriber would have had, but with
+   * `mayExist` true and its message ending `; a job may exist`, your error its `cause`), is reported there too, a copy
+   * of its error (its class and fields) with the submit's `model` set on it (as `submitted` names it; from
+   * `submitAll`, its input's `index` and `key` too), when `config.onUnhandledError` is set; left unset (rxjs's
+   * default), it is warned of with `console.warn` (the error, with its request id), never thrown: a server's answer
+   * does not end the process.
    */
   onOrphan?: ((jobId: string) => void) | undefined;
 }

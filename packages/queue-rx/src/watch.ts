@@ -410,15 +410,16 @@ export function submitWith(
      * failure then (`error`) without a job id whose outcome is unknown (a 500, a connection broken once the body was
      * sent: a job may exist, its id unknown), or that your callback threw once the body was sent (a `CALLBACK_ERROR`
      * whose `mayExist` is true: an `onUploadProgress` that threw on its last call; one that threw before sent nothing),
-     * is reported as unhandled (rxjs's `config.onUnhandledError`) when that is set, else warned of (`console.warn`, the
-     * error with its request id): every job is told once, and a server's answer never throws from a timer (rxjs's way
-     * without a handler), ending the process. What is reported is a copy of the error (its class, fields, message,
+     * or that a `submitSource` of yours failed with no `DecartError` (`theirs`: it may have sent the job; its
+     * `InvalidResponseError`, `mayExist` set), is reported as unhandled (rxjs's `config.onUnhandledError`) when that
+     * is set, else warned of (`console.warn`, the error with its request id): every job is told once, and a server's
+     * answer never throws from a timer (rxjs's way without a handler), ending the process. What is reported is a copy of the error (its class, fields, message,
      * stack and cause), which says which submit it was: its `model` (as `submitted` names it), and `at`'s fields; the
      * error itself is left as it is (one error a `submitSource` of yours gives two submits is reported for each).
      */
-    const orphan = (jobId: unknown, error?: any) => {
+    const orphan = (jobId: unknown, error?: any, theirs?: boolean) => {
       const code = error?.code;
-      if (!jobId && (code === "SUBMIT_OUTCOME_UNKNOWN" || (code === "CALLBACK_ERROR" && error.mayExist))) {
+      if (!jobId && (code === "SUBMIT_OUTCOME_UNKNOWN" || (code === "CALLBACK_ERROR" && error.mayExist) || theirs)) {
         // `model` and `at`'s fields written as new own data (not set: the error's own may be read-only, or a getter).
         const fields: PropertyDescriptorMap = Object.getOwnPropertyDescriptors(error);
         for (const [key, value] of Object.entries({ model: modelName(input.model), ...at }))
@@ -445,18 +446,19 @@ export function submitWith(
     // threw, carries its id), anything else a `submitSource` of yours says (a throw, an error, an answer that is no
     // submit answer) an `InvalidResponseError`, as a status read's is, what was thrown written as the core writes a
     // callback's throw (`callbackThrew`'s text: `?` for one that cannot be written).
+    // Once nobody listens, one that is no `DecartError` is reported as an unknown outcome is (your source may have sent
+    // the job), `mayExist` set and said.
     const fail = (error: any) =>
-      settle(() =>
-        subscriber.closed
-          ? orphan(error?.jobId, error)
-          : subscriber.error(
-              DecartError.isInstance(error)
-                ? error
-                : new InvalidResponseError(callbackThrew(undefined, error, "The submit source failed").message, {
-                    cause: error,
-                  }),
-            ),
-      );
+      settle(() => {
+        const { closed } = subscriber;
+        const theirs = !DecartError.isInstance(error);
+        if (theirs)
+          error = new InvalidResponseError(
+            `${callbackThrew(undefined, error, "The submit source failed").message}${closed ? "; a job may exist" : ""}`,
+            { cause: error, ...(closed && { mayExist: closed }) },
+          );
+        closed ? orphan(error.jobId, error, theirs) : subscriber.error(error);
+      });
     try {
       submitting.add(
         (submitSource ?? clientSubmit(client))(input).subscribe({

@@ -280,6 +280,56 @@ class KeyedError extends DecartError {
   }
 }
 
+describe("a submitSource of yours that fails with no DecartError after its subscriber left", () => {
+  it("(its own fetch sent the job, then the connection broke) is reported as an unknown outcome is: mayExist, said, its error the cause", async () => {
+    api = await holdingServer();
+    const client = clientOf(api.url);
+    const mine: unknown[] = [];
+    // Your own submit: a fetch of yours that sends the job, then fails with fetch's TypeError (a reset once the body
+    // was in: the server may have made the job).
+    const submitSource = (input: object) =>
+      defer(() =>
+        fetch(`${api!.url}/v1/jobs/lucy-pro-t2v`, { method: "POST", body: JSON.stringify(input) })
+          .then((res) => res.json())
+          .catch((e) => {
+            mine.push(e);
+            throw e;
+          }),
+      );
+    const errors: DecartError[] = [];
+    const orphans: string[] = [];
+    // With its subscriber, it is that submit's error, as before: no job is claimed.
+    submitJob(client, { model, prompt: "heard" }, { submitSource }).subscribe({
+      error: (e) => errors.push(e),
+    });
+    await until(() => api!.held.length === 1);
+    api.reset(0);
+    await until(() => errors.length === 1);
+    expect(errors[0]).toMatchObject({ code: "INVALID_RESPONSE", cause: mine[0] });
+    expect(errors[0]!.message).not.toMatch(/may exist/);
+    expect("mayExist" in errors[0]!).toBe(false);
+    // Its subscriber gone while the request was under way.
+    submitJob(client, { model, prompt: "left" }, { submitSource, onOrphan: (id) => orphans.push(id) })
+      .subscribe()
+      .unsubscribe();
+    await until(() => api!.held.length === 2);
+    expect(api.held[1]!.body).toContain("left");
+    api.reset(1);
+    await until(() => unhandled.length === 1);
+    expect(mine).toHaveLength(2);
+    expect(mine[1]).toBeInstanceOf(TypeError);
+    expect(unhandled[0]).toMatchObject({
+      code: "INVALID_RESPONSE",
+      jobId: undefined,
+      mayExist: true,
+      model: "lucy-pro-t2v",
+      cause: mine[1],
+    });
+    expect(unhandled[0]!.message).toMatch(/^The submit source failed \(TypeError: .*\); a job may exist$/);
+    expect(orphans).toEqual([]);
+  });
+});
+
 describe("a submitSource's error that cannot be written to (frozen, a read-only model, a getter-only key)", () => {
   it("is reported as a copy naming the submit (model, index, key), not as a TypeError", async () => {
     const client = clientOf("http://127.0.0.1:9"); // nothing is sent: the submitSource answers
