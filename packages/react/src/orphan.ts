@@ -3,10 +3,15 @@ import { useEffect, useInsertionEffect, useLayoutEffect, useSyncExternalStore, v
 import type { GenerationState, Store } from "./store.js";
 
 /**
+ * Whether React `version` is before 19, by its major number (`"9.0.0"` is, `"100.0.0"` is not: no string comparison).
+ */
+export const before19 = (version: string) => Number.parseInt(version, 10) < 19;
+
+/**
  * React 18, which, removing a subtree that a `<Suspense>` fallback hides, runs no insertion effect's cleanup there (React
  * 19 does), but runs its passive effects' (which React 19 also runs when an `<Activity>` hides it: no removal there).
  */
-const old = version < "19";
+const old = before19(version);
 
 /**
  * A layout effect; on React 18 with no `document` and not React Native (a server render, where none runs) a passive one,

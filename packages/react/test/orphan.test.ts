@@ -54,6 +54,14 @@ afterEach(() => {
   vi.resetModules();
 });
 
+describe("which React is before 19 (the effect order of React 18)", () => {
+  it("is told by the major number, not by comparing strings", async () => {
+    const { before19 } = await import("../src/orphan.js");
+    const versions = ["18.3.1", "19.0.0", "9.0.0", "100.0.0", "19.0.0-rc-123"];
+    expect(versions.filter(before19)).toEqual(["18.3.1", "9.0.0"]);
+  });
+});
+
 describe("useGenerator tells onOrphan of an error nobody saw, in the effect order of each React", () => {
   it("React 18: hidden by a <Suspense> fallback, the error set, then the subtree removed (only passive cleanups run): told once", async () => {
     const { clean, told, failUnseen } = await load("18.3.1");
