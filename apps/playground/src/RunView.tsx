@@ -1,4 +1,5 @@
 import { imageContentTypes, jobContentTypes } from "@decart/api";
+import { InvalidResponseError } from "@decart/core";
 import { type GenerationState, type GenerationStatus, useResultUrl } from "@decart/react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { type RunControls, useFocusHandOff, useRunControls } from "./focus.js";
@@ -93,6 +94,12 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError,
     if (sniffed?.blob === blob) return new Blob([blob], { type: sniffed.type ?? resultTypes.image[0] });
   }, [blob, served, kind, sniffed]);
   const src = useResultUrl(result);
+  // An image made (and paid for) whose answer the client did not accept (a type the spec does not list for it, such as
+  // `image/webp`): kept whole on the error's `data`, shown beside the error, its object URL revoked when the run is
+  // replaced or the page goes (`useResultUrl`).
+  const keptImage = InvalidResponseError.isInstance(run.error) ? run.error.data : undefined;
+  const kept = useResultUrl(keptImage);
+  const keptName = keptImage && `decart-${run.jobId ?? fallbackName}.${extensionOf(keptImage.type)}`;
   // While the job's status reads fail, the hook's `retrying` (its status stays the last one read): one entry when they
   // begin to fail, and the status again once a read answers.
   const retrying = run.retrying;
@@ -156,6 +163,19 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError,
         <p role={takesFocus ? undefined : "alert"} className="error" tabIndex={-1} ref={alert} id={errorId}>
           {run.error.message}
         </p>
+      )}
+      {kept && keptImage && (
+        <>
+          <p className="kept">
+            Kept from an answer the client did not accept: {keptImage.size} bytes, {keptImage.type}, made and paid for.
+          </p>
+          <img src={kept} alt={`${title}, kept from a refused answer`} />
+          <p>
+            <a href={kept} download={keptName} className="button" aria-label={`Download ${title}: ${keptName}`}>
+              Download
+            </a>
+          </p>
+        </>
       )}
       {run.canRetry && !inputRefused.test(run.error?.code ?? "") && (
         <p>

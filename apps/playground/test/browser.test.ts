@@ -86,7 +86,7 @@ afterAll(async () => {
 /**
  * A stand-in for the API between the page and the emulator (storage or a CDN in front of it, a slow network): it
  * forwards every request, serves results as `application/octet-stream` while `octetStream` (an image as the bytes of
- * `imageBytes` when set), and holds the answer of the next submit (a job's, an image's) after `holdSubmits()`.
+ * `imageBytes` when set, as `imageType` when set), and holds the answer of the next submit (a job's, an image's) after `holdSubmits()`.
  * Give its URL to the page with `configAnswer`.
  */
 async function startApiProxy() {
@@ -96,6 +96,8 @@ async function startApiProxy() {
     url: "",
     octetStream: false,
     imageBytes: undefined as Uint8Array | undefined,
+    /** While set, the type an image is served as (`image/webp`, which the client does not take from `process`). */
+    imageType: undefined as string | undefined,
     /**
      * While set, a job's submit (`POST /v1/jobs/…`) is answered this (JSON, with CORS, and `x-request-id` when
      * `requestId` is given), not sent on: once its body was read, and `until` resolves, when given.
@@ -150,6 +152,7 @@ async function startApiProxy() {
         if (proxy.octetStream && ((req.method === "GET" && req.url?.endsWith("/content")) || image)) {
           headers["content-type"] = "application/octet-stream";
         }
+        if (image && proxy.imageType) headers["content-type"] = proxy.imageType;
         const hold = held;
         if (image && proxy.imageBytes && answer.statusCode === 200) {
           await answer.toArray();
@@ -1322,6 +1325,55 @@ describe("playground in Chromium", () => {
         expect(name).toBe(`decart-lucy-pro-t2i.${extension}`);
         expect(sha256(bytes)).toBe(sha256(proxy.imageBytes));
       }
+      await page.context().close();
+    } finally {
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
+  it("shows the image a refused answer kept (error.data: a WebP the client does not take), said so, its URL revoked once the run is replaced", async () => {
+    const proxy = await startApiProxy();
+    proxy.imageType = "image/webp";
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    try {
+      const { page } = await openPage();
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByLabel("prompt").fill("An image in a type the client does not take");
+      // A real WebP, encoded by the browser itself (no file kept in the repository).
+      const encoded = await page.evaluate(async () => {
+        const canvas = document.createElement("canvas");
+        canvas.width = canvas.height = 16;
+        canvas.getContext("2d")!.fillRect(0, 0, 16, 16);
+        const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/webp"));
+        return [...new Uint8Array(await blob!.arrayBuffer())];
+      });
+      proxy.imageBytes = Uint8Array.from(encoded);
+      const run = view(page);
+      await page.getByRole("button", { name: "Generate" }).click();
+      await errorOf(run)
+        .getByText(/an image of type image\/webp/)
+        .waitFor();
+      // The error, and the image it kept beside it: shown, said where it comes from, downloadable with its bytes.
+      await run.getByText(/^Kept from an answer the client did not accept/).waitFor();
+      const kept = run.getByRole("img", { name: "Result, kept from a refused answer" });
+      await expect(kept.evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+      const src = (await kept.getAttribute("src")) ?? "";
+      expect(src).toMatch(/^blob:/);
+      const { name, bytes } = await downloadBytes(run);
+      expect(name).toBe("decart-lucy-pro-t2i.webp");
+      expect(sha256(bytes)).toBe(sha256(proxy.imageBytes));
+      // The next run replaces it: that image is gone, its object URL revoked.
+      proxy.imageType = proxy.imageBytes = undefined;
+      await page.getByRole("button", { name: "Generate" }).click();
+      await reached(run, "completed");
+      await expect(run.getByText(/^Kept from/).count()).resolves.toBe(0);
+      const fetched = (at: string) =>
+        fetch(at).then(
+          () => "readable",
+          () => "revoked",
+        );
+      await expect(page.evaluate(fetched, src)).resolves.toBe("revoked");
       await page.context().close();
     } finally {
       configAnswer = undefined;
