@@ -537,7 +537,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       throw usageError(
         `${taken} line(s) of this batch already have jobs or images in the journal (${journal.path})` +
           (adopted.size ? ` or in ${resultsPath}` : "") +
-          (unknownSubmits.size ? `, ${unknownSubmits.size} of them a submit whose answer was never recorded` : "") +
+          unsettledCounted(unknownSubmits.values()) +
           ": add --resume to finish the batch without submitting them again",
       );
     }
@@ -1560,6 +1560,34 @@ const unansweredId = ({ requestId, status }: Extract<Stop, { kind: "unanswered" 
     : status !== undefined
       ? "its answer carried no request id"
       : "no answer came, so there is no request id";
+
+/**
+ * The submits left unsettled (see `SubmitRecord`) that a run without `--resume` is refused for, counted by what the
+ * journal holds of how each ended, as a clause of the refusal (empty for none): answered with an HTTP status (a 500:
+ * `submit_unknown`), ended otherwise with its outcome unknown (a `reason` or request id only: an answer cut short or
+ * not waited for), or with no answer recorded (a run killed while it waited), that last.
+ */
+function unsettledCounted(submits: Iterable<SubmitRecord>): string {
+  const counts = new Map<string, number>();
+  // By status (no status after every one): the counts read in that order.
+  const sorted = [...submits].sort((a, b) => (a.status ?? 1000) - (b.status ?? 1000));
+  for (const submit of sorted) {
+    const how =
+      typeof submit.status === "number"
+        ? `a submit answered HTTP ${submit.status} (its outcome unknown)`
+        : submit.reason !== undefined || submit.request_id !== undefined
+          ? "a submit whose outcome is unknown"
+          : "a submit whose answer was never recorded";
+    counts.set(how, (counts.get(how) ?? 0) + 1);
+  }
+  const never = "a submit whose answer was never recorded";
+  const parts = [...counts].sort(([a], [b]) => Number(a === never) - Number(b === never));
+  const clauses = parts.map(([how, n], i) => `${n}${i ? "" : " of them"} ${how}`);
+  const last = clauses.pop();
+  return last === undefined
+    ? ""
+    : `, ${clauses.map((clause) => `${clause}, `).join("")}${clauses.length ? "and " : ""}${last}`;
+}
 
 /** A journal's text as text (a hand-edited record may hold anything). */
 const stringOr = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
