@@ -226,13 +226,16 @@ export const stopOf = (error: unknown): Stop | undefined =>
  * client's `AbortError`, whose `stopOf` says which (nothing was made). A signal while the request, sent whole, awaits
  * its answer lets it finish, so that its answer (a job id, an image) is not lost, and calls `onHeld` once; with
  * `graceMs`, for that long at most: the request is stopped then (`stopOf`: `unanswered`, the server may have made it).
- * An answer that says the server did not act on it ends that wait too: it is not tried again.
+ * An answer that says the server did not act on it ends that wait too: it is not tried again. `onAnswer` is told the
+ * request id (`x-request-id`) of each try's answer as its headers come: the last one told is the answer's that `request`
+ * resolved with, which its value (an image's bytes) does not carry.
  */
 export async function letFinish<T>(
   signal: AbortSignal,
   onHeld: (() => void) | undefined,
   request: (stop: AbortSignal) => Promise<T>,
   graceMs?: number,
+  onAnswer?: (requestId: string | undefined) => void,
 ): Promise<T> {
   const stop = new AbortController();
   let stopped: Stop | undefined;
@@ -281,6 +284,7 @@ export async function letFinish<T>(
         answered: (answer, id) => {
           status = answer;
           requestId = id;
+          onAnswer?.(id);
           settled(mayHaveTaken(answer, body?.bodySent), answer);
         },
         failed: () => settled(mayHaveTaken(undefined, body?.bodySent)),

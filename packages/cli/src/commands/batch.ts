@@ -1037,6 +1037,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       // image, a write the disk refuses). Where it was to be written, once known.
       let answered = false;
       let path: string | undefined;
+      // The request id of its answer (`x-request-id`), for a failure once it answered with success: support finds the
+      // image by it.
+      let answerId: string | undefined;
       try {
         // Only for the line's own unsettled request: an image of the line as it was (its text changed since, or its
         // request settled) is not this line's answer.
@@ -1104,6 +1107,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           // An image of a type the client does not take (`image/webp`) handed on whole is kept, as `decart image` keeps it.
           (stop) => client.process({ model, ...fields, signal: stop } as never).catch(keptImage),
           SUBMIT_GRACE_MS,
+          (id) => (answerId = id),
         );
         asked = false;
         answered = true;
@@ -1140,8 +1144,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             ...base1,
             status: "failed",
             outcome_unknown: true,
+            ...(answerId && { request_id: answerId }),
             error: untrusted(
-              `${why}; the server answered the request with success, so an image was made (and billed), but it was ` +
+              `${why}; ` +
+                (answerId ? `support can find the image by its request id, ${answerId}; ` : "") +
+                "the server answered the request with success, so an image was made (and billed), but it was " +
                 "not kept: " +
                 (submitId
                   ? "--resume does not ask for it again (an image has no job id: no command can fetch it); to ask " +

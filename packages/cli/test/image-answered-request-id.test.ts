@@ -1,0 +1,76 @@
+/**
+ * A batch's image line that fails once its request was answered with success (the answer is no image, or the image
+ * cannot be written) carries that answer's request id, which support finds the image by, as every other failed line
+ * carries its own: `request_id` in `line_failed` and `results.jsonl`, and in its error.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { events, proxyTo, run, useEmulator } from "./helpers.js";
+
+let emu: Emulator;
+let env: Record<string, string>;
+let dir: string;
+useEmulator({}, (f) => ({ emu, env, dir } = f), { ownDir: true });
+
+/** Takes over an answer it answers true for (the emulator's answer come: the image made). */
+let takeOver: ((req: IncomingMessage, res: ServerResponse, answer: IncomingMessage) => boolean) | undefined;
+let proxy: { url: string; close: () => Promise<void> };
+beforeAll(async () => {
+  proxy = await proxyTo(emu.url, (req, res, answer) => takeOver?.(req, res, answer) ?? false);
+});
+afterAll(() => proxy?.close());
+
+const isImage = (req: IncomingMessage) => req.method === "POST" && req.url!.startsWith("/v1/generate/");
+const image = (customId: string, prompt: string) =>
+  JSON.stringify({ custom_id: customId, model: "lucy-pro-t2i", prompt });
+
+describe("a batch's image line answered with success, its image not kept", () => {
+  it("carries its answer's request id: an answer that is no image, an image that cannot be written", async () => {
+    const out = join(dir, "out");
+    const file = join(dir, "lines.jsonl");
+    writeFileSync(file, `${[image("page", "a page"), image("disk", "a directory in the way")].join("\n")}\n`);
+    // One request at a time, told apart by their order: 1 answered 200 with a page as bytes of no type (no image), 2
+    // answered with the emulator's image once a directory took the image's place.
+    let n = 0;
+    const ids: string[] = [];
+    takeOver = (req, res, answer) => {
+      if (!isImage(req)) return false;
+      n++;
+      if (n === 1) {
+        ids.push("req_page_answered_200");
+        answer.resume();
+        res.writeHead(200, { "content-type": "application/octet-stream", "x-request-id": ids[0]! });
+        res.end("<html><body>Not an image</body></html>");
+        return true;
+      }
+      ids.push(answer.headers["x-request-id"] as string);
+      mkdirSync(join(out, "disk.png"), { recursive: true });
+      return false;
+    };
+    const ran = await run(["batch", file, "--out", out, "-c", "1"], { env: { ...env, DECART_BASE_URL: proxy.url } });
+    takeOver = undefined;
+    expect(ran.code, ran.stderr).toBe(6);
+    expect(n).toBe(2);
+    expect(ids[1]).toMatch(/^req_/);
+
+    const failed = events(ran.stdout).filter((e) => e.type === "line_failed");
+    expect(failed.map((e) => [e.custom_id, e.outcome_unknown, e.request_id])).toEqual([
+      ["page", true, ids[0]],
+      ["disk", true, ids[1]],
+    ]);
+    for (const [i, e] of failed.entries()) {
+      expect(e.error).toContain(`support can find the image by its request id, ${ids[i]}; the server answered`);
+    }
+    const results = readFileSync(join(out, "results.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    expect(results.map((r) => [r.custom_id, r.request_id])).toEqual([
+      ["page", ids[0]],
+      ["disk", ids[1]],
+    ]);
+  });
+});
