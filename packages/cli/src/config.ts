@@ -256,9 +256,10 @@ function logRequests(output: Output): void {
 }
 
 /**
- * The client's budget for a call that `--timeout` (`ms`) bounds (`image`, `jobs submit`): a second past it, so that
- * `--timeout`, not the client's own `TimeoutError`, ends a call that outlasts it, while a `Retry-After` reaching past it
- * fails the call at once, as the client fails one past its budget.
+ * The deadline of an `image` call that `--timeout` (`ms`) bounds (`process`'s own `timeoutMs`): a second past it, so that
+ * `--timeout`, not the client's own `TimeoutError` at the same instant, ends a call that outlasts it. Not what the
+ * client may wait between its tries: that is `--timeout` itself (see `clientFor`), so that a `Retry-After` past it, not
+ * only one past this second more, fails the call at once.
  */
 export const budgetFor = (ms: number): number => Math.min(ms + 1000, 2 ** 31 - 1);
 
@@ -273,11 +274,14 @@ export function clientFor(
   maxRetries?: number,
   /**
    * `--timeout` in ms, of a command whose `--timeout` bounds one upload and its retries (`image`, `jobs submit`): what
-   * the client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate, backoff) is it
-   * (see `budgetFor`), longer or shorter than the client's own 60 s: a `Retry-After` reaching past it fails at once
-   * (the client's rule), as the message then says (see `retryAfter`). (That setting, the client's `timeoutMs`, is also each try's
-   * limit for a request that uploads nothing: a status read that stalls would use up the whole budget and not be tried
-   * again, so `jobs status` gives its `--timeout` as the read's deadline instead. An upload's limit is the client's
+   * the client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate, backoff) is it,
+   * exactly, longer or shorter than the client's own 60 s: a `Retry-After` reaching past it fails at once (the client's
+   * rule), as the message then says (see `retryAfter`); with a second more (see `budgetFor`), one past `--timeout` by
+   * less than that second was waited for, and the command then ended by `--timeout` (exit 5) rather than at once.
+   * (That setting, the client's `timeoutMs`, is also each try's limit for a request that uploads nothing or a submit
+   * of text parts only: started after `--timeout`'s own timer, of the same length, it never ends first, so `--timeout`'s
+   * message is the one given. A status read that stalls would use up the whole budget and not be tried again, so
+   * `jobs status` gives its `--timeout` as the read's deadline instead. An upload's limit is the client's
    * `uploadTimeoutMs`, unchanged, so a submit's or an image's stalled upload is not held longer by it.)
    */
   budgetMs?: number,
@@ -326,7 +330,7 @@ export function clientFor(
   // upload function's `fetch`, which the client takes from the function it is given (without it, they went through
   // Node's fetch and global agent: past a proxy, a video was made and never downloaded).
   Object.assign(upload, { fetch: (sent as { fetch?: typeof fetch }).fetch });
-  const timeoutMs = budgetMs === undefined ? CALL_BUDGET_MS : budgetFor(budgetMs);
+  const timeoutMs = budgetMs ?? CALL_BUDGET_MS;
   useCallBudget(budgetMs ?? CALL_BUDGET_MS);
   try {
     return makeClient();

@@ -103,9 +103,11 @@ export function retryAfter(error: unknown, now = Date.now(), budget = callBudget
   const ms = (error as { retryAfterMs?: unknown }).retryAfterMs;
   if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
   const again = `run the command again after ${after(now, ms)}`;
+  // A `--timeout` of a fraction of a second as given (2.5 s), not rounded up past the wait the server asked for.
+  const waits = budget % 1000 ? `${budget / 1000} s` : duration(budget);
   return ms > budget
     ? `the server asked to wait ${duration(ms)} (Retry-After), more than the CLI waits for a request ` +
-        `(${duration(budget)}${budget !== CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: ${again}`
+        `(${waits}${budget !== CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: ${again}`
     : `the server asked to wait ${duration(ms)} (Retry-After): ${again}`;
 }
 

@@ -1,0 +1,54 @@
+/**
+ * `image` and `jobs submit` wait between their tries (a 429's or 503's `Retry-After`) within `--timeout` itself: a
+ * `Retry-After` past `--timeout` fails at once (exit 1, one request, the message saying so), also one past it by less
+ * than a second, which was waited for and then ended by `--timeout` (exit 5).
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { events, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
+
+/** A server of the test's own: every request answered 429 with `Retry-After: 3` (whole seconds, as the header is). */
+let server: Loopback;
+let requests: string[] = [];
+const temp = tempDir();
+beforeAll(async () => {
+  server = await listenOnLoopback((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "3", "x-request-id": "req_limited" });
+      res.end(JSON.stringify({ detail: "Too many requests" }));
+    });
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  temp.remove();
+});
+
+describe("a Retry-After past --timeout by less than a second fails at once", () => {
+  for (const [args, timeout] of [
+    [["jobs", "submit", "A lake"], "2"],
+    [["jobs", "submit", "A lake"], "2.5"],
+    [["image", "A lighthouse", "-o", "limited.png"], "2"],
+    [["image", "A lighthouse", "-o", "limited.png"], "2.5"],
+  ] as const) {
+    it(`${args.slice(0, 2).join(" ")} --timeout ${timeout}, Retry-After: 3: exit 1, one request, said so`, async () => {
+      requests = [];
+      const env = {
+        DECART_API_KEY: "dct_test_retry_after",
+        DECART_BASE_URL: server.url,
+        DECART_JOURNAL: join(temp.dir, `${args[0]}-${timeout}.jsonl`),
+      };
+      const { code, stdout, stderr } = await run([...args, "--timeout", timeout], { env, cwd: temp.dir });
+      expect(code, stderr).toBe(1);
+      expect(requests).toHaveLength(1);
+      const error = events(stdout).at(-1)!;
+      expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT", request_id: "req_limited" });
+      expect(error.message).toContain(
+        `the server asked to wait 3 s (Retry-After), more than the CLI waits for a request (${timeout} s, its ` +
+          "--timeout), so it was not sent again",
+      );
+    });
+  }
+});
