@@ -93,50 +93,52 @@ describe("a job id argument", () => {
     expect(emu.stats().requests.total).toBe(0);
   });
 
-  it("that cannot be one is refused, nothing sent, saying why; one the spec allows is sent", async () => {
-    const long = "j".repeat(JOB_ID_MAX_LENGTH + 1);
-    // Shown cut short.
-    const longer = "j".repeat(301);
-    const cases: Array<[string, string]> = [
-      ["", "it is empty"],
-      ["job 1", "it holds a space"],
-      ["job_1\n", 'it holds "\\n"'],
-      ["job\u001b[2J", 'it holds "\\u001b"'],
-      // Invisible, written as its code (it was shown as it is: "job1" to the eye).
-      ["job\u200b1", 'it holds "\\u200b"'],
-      [`${emu.url}/v1/jobs/job_1`, "it holds '/'"],
-      ["job_1?x=1", "it holds '?'"],
-      ["job_1#x", "it holds '#'"],
-      ['"job_1"', "it holds '\"'"],
-      ['{"job_id": 7}', "it holds '{'"],
-      [long, `it is ${JOB_ID_MAX_LENGTH + 1} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`],
-      [longer, `it is 301 characters long, a job id at most ${JOB_ID_MAX_LENGTH}`],
-      // Counted in characters (code points), as the spec's maxLength counts them: 257 emoji, not 514.
-      [
-        "😀".repeat(JOB_ID_MAX_LENGTH + 1),
-        `it is ${JOB_ID_MAX_LENGTH + 1} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`,
-      ],
-      // The URL's path resolves them away: `/v1/jobs/..` is `/v1/`, `/v1/jobs/./content` is `/v1/jobs/content`.
-      [".", "it is '.', which a URL's path resolves away"],
-      ["..", "it is '..', which a URL's path resolves away"],
-    ];
-    for (const [name, extra] of [
-      ["jobs status", []],
-      ["jobs wait", ["-o", join(dir, "x.mp4")]],
-      ["jobs result", ["-o", join(dir, "x.mp4")]],
-    ] as const) {
-      for (const [arg, why] of cases) {
-        const refused = await run([...name.split(" "), arg, ...extra], { env });
-        expect(refused.code, `${name} ${JSON.stringify(arg)}: ${refused.stderr}`).toBe(2);
-        const shown =
-          arg === longer
-            ? JSON.stringify(`${longer.slice(0, 280)}…`)
-            : JSON.stringify(arg).replace("\u200b", "\\u200b");
-        expect(events(refused.stdout).at(-1)!.message).toBe(`${shown} is not a job id (${why}); ${fix(name)}`);
-        expect(emu.stats().requests.total, `${name} ${JSON.stringify(arg)}`).toBe(0);
-      }
+  const long = "j".repeat(JOB_ID_MAX_LENGTH + 1);
+  // Shown cut short.
+  const longer = "j".repeat(301);
+  // (A function: the emulator's URL is known once it runs.)
+  const cases = (): Array<[string, string]> => [
+    ["", "it is empty"],
+    ["job 1", "it holds a space"],
+    ["job_1\n", 'it holds "\\n"'],
+    ["job\u001b[2J", 'it holds "\\u001b"'],
+    // Invisible, written as its code (it was shown as it is: "job1" to the eye).
+    ["job\u200b1", 'it holds "\\u200b"'],
+    [`${emu.url}/v1/jobs/job_1`, "it holds '/'"],
+    ["job_1?x=1", "it holds '?'"],
+    ["job_1#x", "it holds '#'"],
+    ['"job_1"', "it holds '\"'"],
+    ['{"job_id": 7}', "it holds '{'"],
+    [long, `it is ${JOB_ID_MAX_LENGTH + 1} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`],
+    [longer, `it is 301 characters long, a job id at most ${JOB_ID_MAX_LENGTH}`],
+    // Counted in characters (code points), as the spec's maxLength counts them: 257 emoji, not 514.
+    [
+      "😀".repeat(JOB_ID_MAX_LENGTH + 1),
+      `it is ${JOB_ID_MAX_LENGTH + 1} characters long, a job id at most ${JOB_ID_MAX_LENGTH}`,
+    ],
+    // The URL's path resolves them away: `/v1/jobs/..` is `/v1/`, `/v1/jobs/./content` is `/v1/jobs/content`.
+    [".", "it is '.', which a URL's path resolves away"],
+    ["..", "it is '..', which a URL's path resolves away"],
+  ];
+
+  // One test per command: each runs the CLI once per case (under a loaded machine, ~1 s each).
+  it.each([
+    ["jobs status", []],
+    ["jobs wait", ["x.mp4"]],
+    ["jobs result", ["x.mp4"]],
+  ] as const)("that cannot be one is refused by %s, nothing sent, saying why", async (name, out) => {
+    const extra = out.length ? ["-o", join(dir, out[0])] : [];
+    for (const [arg, why] of cases()) {
+      const refused = await run([...name.split(" "), arg, ...extra], { env });
+      expect(refused.code, `${name} ${JSON.stringify(arg)}: ${refused.stderr}`).toBe(2);
+      const shown =
+        arg === longer ? JSON.stringify(`${longer.slice(0, 280)}…`) : JSON.stringify(arg).replace("\u200b", "\\u200b");
+      expect(events(refused.stdout).at(-1)!.message).toBe(`${shown} is not a job id (${why}); ${fix(name)}`);
+      expect(emu.stats().requests.total, `${name} ${JSON.stringify(arg)}`).toBe(0);
     }
-    // An id the emulator does not know but the spec allows (its longest, and other characters) is asked for.
+  });
+
+  it("that the spec allows is sent (an id the emulator does not know: its longest, and other characters)", async () => {
     for (const arg of [
       "j".repeat(JOB_ID_MAX_LENGTH),
       "😀".repeat(JOB_ID_MAX_LENGTH),
