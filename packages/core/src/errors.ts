@@ -112,7 +112,10 @@ export class DecartError extends Error {
   declare code: ErrorCode;
   /** The HTTP status of the answer that caused the error, when there was one. */
   declare status: number | undefined;
-  /** The server's `x-request-id` for the failing request, when there was one: quote it to support. */
+  /**
+   * The server's `x-request-id` for the failing request, when there was one: quote it to support. After a POST
+   * answered `303` (`SUBMIT_OUTCOME_UNKNOWN`), the `303`'s: the request that may have made the job.
+   */
   declare requestId: string | undefined;
   /** The job concerned, when one was submitted: it may still complete, and `queue.wait` can watch it again. */
   declare jobId: string | undefined;

@@ -327,11 +327,17 @@ export function createTransport(
           // status (an HTTP answer's, or one that breaks the spec) names it already, `(HTTP 500, request req_…)`; an
           // answer cut short, unreadable or timed out gets it here. Then what to do: sending it again could make (and
           // bill) a second job, so ask support first (by that id).
-          error.message += `${error.status || !requestId ? "" : ` (request ${requestId})`}; a job (or file) may exist: ${notSent}`;
+          // After a 303 (the POST taken there), the POST's request id, not that of the answer it led to (which an HTTP
+          // error's message names already): the one that finds the job, and its billing.
+          const id = posted ?? requestId;
+          error.message += `${!id || (error.status && id === requestId) ? "" : ` (${error.status ? "after the POST's " : ""}request ${id})`}; a job (or file) may exist: ${notSent}`;
+          if (posted) error.requestId = posted;
         }
         return error;
       };
       let requestId: string | undefined;
+      // The request id of a POST's 303 ("" when it gave none): the server took the POST there.
+      let posted: string | undefined;
       // The status of the request's own answer (the first of its redirects; after a POST sent on as it is, the next one's).
       let first: number | undefined;
       /**
@@ -371,7 +377,7 @@ export function createTransport(
         // A POST the server may have taken (`taken`, the rule of a failure's SUBMIT_OUTCOME_UNKNOWN) may have made a job
         // (or file): the message says so, as a failure's does.
         if (signal?.aborted) {
-          return aborted(jobId, signal.reason, requestId, taken());
+          return aborted(jobId, signal.reason, (posted ?? requestId) || undefined, taken());
         }
         // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same. A
         // typed error (a body shorter than its Content-Length, an upload function's) is settled once the request went:
@@ -461,6 +467,7 @@ export function createTransport(
           // into a GET, which only loses the submit), a POST's within its origin (see below): the server that sent it
           // on (a path that moved) took nothing, and the next answer decides.
           if (response.status === 303) {
+            if (verb > "GET") posted = requestId ?? "";
             verb = "GET";
             payload = undefined;
             headers.delete("content-type");
