@@ -13,9 +13,9 @@ import {
 } from "@decart/api";
 import {
   checkAnswer,
-  checkJob,
   createJobWatch,
   DEFAULT_WAIT_MS,
+  fixJob,
   isUsableId,
   type JobEvent,
   type JobWatch,
@@ -672,7 +672,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         ),
         signal,
         // A video model's answer is a job's submit answer, an image model's an image.
-        kind > "image" ? checkJob : undefined,
+        kind > "image" ? fixJob : undefined,
         budget,
       );
     } catch (e) {
@@ -699,7 +699,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     const response = await send<Response>(
       "GET",
       "/v1/jobs/{job_id}",
-      { ...opts, jobId, json: checkJob },
+      { ...opts, jobId, json: fixJob },
       checkId(jobId),
       "response",
     );
@@ -985,11 +985,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         submitAndWatch: watchAfterSubmit as QueueClient["submitAndWatch"],
         watch: watchOne,
         // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).
-        // `first` must be this job's submit answer (a status of the spec, of `jobId`), as a status read must be.
+        // `first` must be this job's submit answer (a status of the spec, of `jobId`), as a status read must be: the
+        // copy the check read (`once`), read as a status read is, never the caller's object (frozen perhaps).
         createWatch(jobId, opts) {
           const id = checkId(jobId);
           const checked = checkWatchOptions(opts);
-          const wrong = checked.first && checkJob(checked.first, id);
+          const wrong = checked.first && fixJob(checked.first, id);
           if (wrong) throw invalid(where, "first", `job ${id}'s submit answer (${wrong})`);
           return watchOf(id, checked);
         },

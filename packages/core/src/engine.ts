@@ -242,9 +242,10 @@ const copyOf = (answer: any) => {
  * the spec's (`created_at` as a number, `model` as an object) is dropped from `body`, not learnt from, not fatal. A
  * failed job's `error` that is no string (`{ code, message }`) is set in `body` to its `message` (else `detail`) when
  * that is text, else to its JSON (one JSON cannot write, a BigInt, a cycle or a function, described in a few words), cut to 200
- * characters.
+ * characters. It changes `body` (a copy of the answer, see `copyOf`): the client's own reads; `checkJob` is yours.
+ * @internal
  */
-export const checkJob = (body: any, jobId?: string): string | undefined => {
+export const fixJob = (body: any, jobId?: string): string | undefined => {
   // A job id as a number (against the spec's string), a safe integer: read as its text, the id it names (see `idOf`).
   if (Number.isSafeInteger(body?.job_id)) body.job_id = idOf(body.job_id);
   // A failed job's reason given as an object (`{ code, message }`): its `message` (else `detail`) when it is text, else
@@ -273,6 +274,14 @@ export const checkJob = (body: any, jobId?: string): string | undefined => {
       delete body[key];
   return checkAnswer(responseSchemas.JobStatusResponse, "job_id", body, jobId);
 };
+
+/**
+ * A job's status as the spec describes it, of job `jobId` when given (a watch's `first`, a status read of your own):
+ * what is wrong with `body`, or nothing. `body` is read, never changed (a frozen one too): what is checked is a copy
+ * of it, read as the client reads an answer (a `job_id` given as a safe integer as its text, a field of another type
+ * than the spec's left out, a field whose getter throws too).
+ */
+export const checkJob = (body: unknown, jobId?: string): string | undefined => fixJob(copyOf(body), jobId);
 
 /**
  * A job's id as an answer gives it: a safe integer (`12345`, against the spec's string) as its text, so that an error
@@ -437,7 +446,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       if (ended) return end([]);
       const current = copyOf(answer);
       // An answer that breaks the spec is a failed read, for the retry policy to judge.
-      const problem = checkJob(current, jobId);
+      const problem = fixJob(current, jobId);
       if (problem) {
         const newer = unknownTo(current, jobId);
         const error = new InvalidResponseError(`Job ${shown(jobId)}: ${problem}${newer}`, {

@@ -1,5 +1,5 @@
 import { apiKeyHeader } from "@decart/api";
-import { checkJob, idOf, isUsableId, NEWER, unknownTo, unreadable } from "./engine.js";
+import { fixJob, idOf, isUsableId, NEWER, unknownTo, unreadable } from "./engine.js";
 import {
   aborted,
   ConnectionError,
@@ -605,7 +605,7 @@ export function createTransport(
           // after the answer came whole, and it is not sent again.
           // A job's answer that names the job but breaks the spec otherwise (a status the API added since) is one this
           // version cannot read: the message says so, and that upgrading is the remedy (`unreadable`, not retryable).
-          const job = call.json === checkJob;
+          const job = call.json === fixJob;
           // (A job's id as a number, against the spec, as its text: see `idOf`.)
           const made = upload && (job ? idOf(value?.job_id) : value?.id);
           const unknown = job ? unknownTo(value, jobId) : "";

@@ -1,0 +1,42 @@
+/**
+ * `checkJob` and a watch's `first` read what they are given and never change it: a frozen submit answer is checked and
+ * watched as any other, and an answer that the client reads differently from how it was given (a numeric `job_id`, a
+ * failed job's `error` as an object, a `created_at` of another type than the spec's) is the same object afterwards.
+ */
+import { describe, expect, it } from "vitest";
+import { checkJob, createDecartClient } from "../src/index.js";
+import { silent } from "./helpers.js";
+
+// A submit answer that the client reads otherwise than it is written: each field the check would set or drop.
+const odd = () => ({
+  job_id: 12345,
+  status: "failed",
+  error: { code: "E", message: "boom" },
+  created_at: 5,
+  model: { name: "x" },
+});
+
+describe("checkJob", () => {
+  it("checks a frozen answer (no TypeError) and leaves the caller's object as it was", () => {
+    const frozen = Object.freeze(odd());
+    expect(checkJob(frozen, "12345")).toBeUndefined();
+    const given = odd();
+    expect(checkJob(given, "12345")).toBeUndefined();
+    expect(given).toEqual(odd());
+    expect(checkJob(Object.freeze({ job_id: "j1", status: "queued" }), "j1")).toMatch(/status/);
+  });
+});
+
+describe("createWatch's first", () => {
+  const client = createDecartClient({ apiKey: "dct_first_key_0123456789abcdef", logger: silent });
+
+  it("a frozen first is watched, and the caller's object is the same afterwards", () => {
+    const frozen = Object.freeze(odd());
+    const step = client.queue.createWatch("12345", { first: frozen as never, download: false }).start();
+    expect(step.events.map((e) => e.type)).toEqual(["submitted", "failed"]);
+    expect(step.events[1]).toMatchObject({ jobId: "12345", error: "boom", job: { job_id: "12345", error: "boom" } });
+    const given = odd();
+    client.queue.createWatch("12345", { first: given as never, download: false }).start();
+    expect(given).toEqual(odd());
+  });
+});
