@@ -540,7 +540,7 @@ export const pause = async (
     const unknown = after?.code === "SUBMIT_OUTCOME_UNKNOWN";
     const requestId = unknown ? after.requestId : undefined;
     if (signal?.aborted) throw aborted(jobId, signal.reason, requestId, unknown);
-    const error = callbackThrew(jobId, e);
+    const error = callbackThrew(jobId, e, "poll.delay failed");
     if (unknown)
       Object.assign(error, {
         message: `${error.message}; a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}`,

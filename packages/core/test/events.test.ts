@@ -277,7 +277,7 @@ describe("callbacks", () => {
 
     it.each(throwing)(
       "%s: submitAndPoll calls onSubmitted first, then ends with CALLBACK_ERROR and the job id",
-      async (_name, poll) => {
+      async (name, poll) => {
         const client = clientFor(emu);
         const seen: string[] = [];
         // The job stays processing ([hold]) until released: the error comes while it runs.
@@ -286,7 +286,9 @@ describe("callbacks", () => {
           .catch((e) => e);
         expect(error).toBeInstanceOf(DecartError);
         expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId: expect.stringMatching(/^job_/) });
-        expect(error.message).toBe(`Job ${error.jobId}: a callback threw (Error: boom); the job goes on`);
+        // A poll.delay is named as itself, as a poll.schedule is.
+        const what = name === "poll.delay" ? "poll.delay failed" : "a callback threw";
+        expect(error.message).toBe(`Job ${error.jobId}: ${what} (Error: boom); the job goes on`);
         expect(seen).toEqual([error.jobId]);
         // The same through the events: `submitted` first.
         const events: JobEvent[] = [];
@@ -314,7 +316,8 @@ describe("callbacks", () => {
           const error = await waiter.queue.wait(job_id, waiter === client ? { poll } : {}).catch((e) => e);
           expect(error).toBeInstanceOf(DecartError);
           expect(error).toMatchObject({ code: "CALLBACK_ERROR", cause: boom, jobId: job_id });
-          expect(error.message).toBe(`Job ${job_id}: a callback threw (Error: boom); the job goes on`);
+          const what = name === "poll.delay" ? "poll.delay failed" : "a callback threw";
+          expect(error.message).toBe(`Job ${job_id}: ${what} (Error: boom); the job goes on`);
         }
         expect(emu.release(job_id)).toBe(true);
       },
