@@ -286,7 +286,8 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       return (error as AbortError).mayExist && error.requestId
         ? error
         : aborted(error.jobId, error.cause, unknown.requestId, true);
-    unknown.message += `; sent again: ${error.message}`;
+    // (Its words said already that it was sent again: what came of that follows.)
+    unknown.message += `; then: ${error.message}`;
     return unknown;
   };
   // A submit inside a wait's budget (`expired`) that the budget ends: `JobTimeoutError`, the last failure its cause. After

@@ -270,9 +270,9 @@ describe("a submit sent again after a 500 (retrySubmit) whose retries end on ano
     expect(posts).toBe(3);
     expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_1" });
     expect(error.message).toMatch(/a job \(or file\) may exist/);
-    expect(error.message).toMatch(new RegExp(`; sent again: .*Not now \\(HTTP ${later}, request req_3\\)`));
+    expect(error.message).toMatch(new RegExp(`; then: .*Not now \\(HTTP ${later}, request req_3\\)`));
     // It was sent again: its words say so, not "not sent again".
-    expect(error.message).toMatch(/may exist: sent again \(`retrySubmit`\): a second job may be billed; sent again: /);
+    expect(error.message).toMatch(/may exist: sent again \(`retrySubmit`\): a second job may be billed; then: /);
     expect(error.message).not.toMatch(/could bill twice/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { models } from "../src/index.js";
-import { clientFor, firstN, instantDelay, startFast } from "./helpers.js";
+import { createDecartClient, models } from "../src/index.js";
+import { clientFor, firstN, instantDelay, serve, silent, startFast } from "./helpers.js";
 
 // A submit answered 500 may have made a job. Without `retrySubmit` it is not sent again, and its error says so; with
 // it, it is sent again: the words say that (a second job may be billed), not "not sent again", and that resend goes
@@ -57,6 +57,35 @@ describe("a submit that may have made a job", () => {
       expect(lines).toEqual([]);
     } finally {
       await emu.close();
+    }
+  });
+
+  it("sent again under retrySubmit and failing again (500, then 500): each joiner said once", async () => {
+    let posts = 0;
+    const api = await serve((_req, res) => {
+      posts++;
+      res.writeHead(500, { "content-type": "application/json", "x-request-id": `req_${posts}` });
+      res.end(`{"detail":"Broken ${posts}"}`);
+    });
+    try {
+      const error = await createDecartClient({
+        apiKey: "dct_resend_key_0123456789abcdef",
+        baseUrl: api.url,
+        logger: silent,
+        retrySubmit: true,
+        maxRetries: 1,
+        poll: { delay: instantDelay() },
+      })
+        .queue.submit({ model: t2v, prompt: "x" })
+        .catch((e) => e);
+      expect(posts).toBe(2);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_1", retryable: false });
+      expect(error.message).toBe(
+        "Broken 1 (HTTP 500, request req_1); a job (or file) may exist: sent again (`retrySubmit`): a second job may be billed; " +
+          "then: Broken 2 (HTTP 500, request req_2); a job (or file) may exist: not sent again (that could bill twice): ask support before retrying",
+      );
+    } finally {
+      await api.close();
     }
   });
 });
