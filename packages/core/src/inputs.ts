@@ -285,7 +285,9 @@ export const quoted = (text: string): string =>
  * copied, and it has a length.
  */
 export const multipart = (form: FormData, boundary = `----decart${Math.random()}`) => {
-  // A name's line breaks and a text's are CRLF, as a fetch writes them (a file's name is quoted as it is).
+  // A name's line breaks and a text's are CRLF, as a fetch writes them (a file's name is quoted as it is). An empty
+  // file name is written `filename=""`, as a browser's form writes it, not left out as Node's fetch does: the server
+  // takes a part without one for text (the client's inputs never have one: see `toBlob`, which names it `blob`).
   const parts: (string | Blob)[] = [];
   form.forEach((value, name) => {
     parts.push(
