@@ -123,6 +123,9 @@ export interface RetryCall {
  */
 export const away = new WeakSet<object>();
 
+/** The transport's aborts of an attempt whose answer came (its request id, if any, is that answer's). */
+export const heard = new WeakSet<object>();
+
 /**
  * An answer's `Retry-After` (of its `headers`) in ms, of its two forms in RFC 9110 §10.2.3: `delay-seconds` (digits
  * only) or an HTTP-date (a day name, then a time of day: `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete forms; each
@@ -277,13 +280,13 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   let unknown: DecartError | undefined;
   // The error a call ends with: after such a failure, that one (a job may exist), what failed last added to its words;
   // an abort is the caller's own: an `AbortError` as ever, which says that a job may exist and names that failure's
-  // request id (one aborted before its attempt was sent, or sent but not answered), unless its own attempt's answer said
-  // the server took it (a 2xx) and named its request: that one, the request that may have made the job. (An answer
-  // that took nothing, a 503, or a 2xx without an id: the first failure's, the one support can look up.)
+  // request id (one aborted before its attempt was sent, or sent but not answered, or answered by one that took
+  // nothing, a 503), unless its own attempt's answer said the server took it (a 2xx): that answer's id, the request
+  // that may have made the job, or none when it gave none (an id is of the answer it names).
   const told = (error: DecartError) => {
     if (!unknown || error === unknown) return error;
     if (error.code === "ABORT")
-      return (error as AbortError).mayExist && error.requestId
+      return (error as AbortError).mayExist && heard.has(error)
         ? error
         : aborted(error.jobId, error.cause, unknown.requestId, true);
     // (Its words said already that it was sent again: what came of that follows.)

@@ -20,7 +20,7 @@ import {
 } from "./errors.js";
 import { MAX_ANSWER_BYTES } from "./limits.js";
 import { either, onAbort } from "./poll.js";
-import { away, parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
+import { away, heard, parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody } from "./types.js";
 import { isBlob, mediaOf } from "./validate.js";
 
@@ -377,7 +377,9 @@ export function createTransport(
         // A POST the server may have taken (`taken`, the rule of a failure's SUBMIT_OUTCOME_UNKNOWN) may have made a job
         // (or file): the message says so, as a failure's does.
         if (signal?.aborted) {
-          return aborted(jobId, signal.reason, (posted ?? requestId) || undefined, taken());
+          const error = aborted(jobId, signal.reason, (posted ?? requestId) || undefined, taken());
+          if (first) heard.add(error);
+          return error;
         }
         // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same. A
         // typed error (a body shorter than its Content-Length, an upload function's) is settled once the request went:

@@ -185,12 +185,13 @@ describe("an abort where a job may exist", () => {
 });
 
 describe("an abort of a later attempt after a 500 (retrySubmit), once its answer's headers came", () => {
-  // The request support needs is the one that may have made the job: an answer that says the server took it (a 2xx)
-  // with a request id, its own; else the 500's (an answer that took nothing, a 503; or a 2xx without an id).
+  // The request support needs is the one that may have made the job: an answer that says the server took it (a 2xx),
+  // its own request id, none when it gave none (an id is of the answer it names: the 500's is not this one's); else
+  // the 500's (an answer that took nothing, a 503).
   it.each([
     ["a 200 with its own request id: its own", 200, "req_second", "req_second"],
     ["a 503 (it took nothing): the 500's", 503, "req_503", "req_first"],
-    ["a 200 without a request id: the 500's, the one known", 200, undefined, "req_first"],
+    ["a 200 without a request id: none (not the 500's)", 200, undefined, undefined],
   ] as const)("%s", async (_what, status, id, named) => {
     let posts = 0;
     api = await serve((_req, res) => {
@@ -232,7 +233,9 @@ describe("an abort of a later attempt after a 500 (retrySubmit), once its answer
     expect(retries[0]).toMatch(/\(HTTP 500, request req_first\).*; retry 1 in /);
     expect(error).toBeInstanceOf(AbortError);
     expect(error).toMatchObject({ code: "ABORT", mayExist: true, requestId: named });
-    expect(error.message).toBe(`The operation was aborted (request ${named}); a job (or file) may exist`);
+    expect(error.message).toBe(
+      `The operation was aborted${named ? ` (request ${named})` : ""}; a job (or file) may exist`,
+    );
   });
 });
 
