@@ -619,19 +619,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /**
-   * Validates, resolves files, and POSTs a model's inputs as multipart. `keys`: the options the call takes (of the one
-   * list; all of them inside `submitAndPoll`); another of that list (a watch's: `timeoutMs`, `onStatusChange`, …) is
-   * refused, not ignored.
+   * A model call checked before anything is sent (its options, its model and its inputs, read once): the call as
+   * `checkCall` answers it. `keys`: the options the call takes (of the one list; all of them inside `submitAndPoll`);
+   * another of that list (a watch's: `timeoutMs`, `onStatusChange`, …) is refused, not ignored. A call refused ends its
+   * own values' streams.
    */
-  async function postModel<T>(kind: "video" | "image", call: any, budget?: Budget, keys?: string[]): Promise<T> {
-    // (`m`: the model definition, checked below. A call refused by the check ends its own values' streams.)
-    let raw: Record<string, unknown> = call;
+  const checkModel = (kind: "video" | "image", call: unknown, keys?: string[]) => {
+    let raw: Record<string, unknown> = call as never;
     try {
-      const [{ model: m, signal, onUploadProgress, timeoutMs: ms }, inputs] = checkCall(
-        call,
-        "Invalid input",
-        keys,
-      ) as [{ model: ModelDefinition; [option: string]: any }, Record<string, unknown>, unknown];
+      const checked = checkCall(call, "Invalid input", keys);
+      const [{ model: m }, inputs] = checked as [{ model: ModelDefinition }, Record<string, unknown>, unknown];
       raw = inputs;
       for (const key in inputs)
         if (Object.hasOwn(callOptions, key))
@@ -656,6 +653,24 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           `Decart: model "${m.name}" is deprecated${m.deprecatedInFavourOf ? `; use "${m.deprecatedInFavourOf}"` : ", with no replacement: the server may answer 410 (retired)"}`,
         );
       if (options.validateInputs !== false) validateInputs(m, raw);
+      return checked;
+    } catch (e) {
+      throw ended(raw, e);
+    }
+  };
+
+  /** Validates, resolves files, and POSTs a model's inputs as multipart (`keys`: see `checkModel`). */
+  async function postModel<T>(kind: "video" | "image", call: any, budget?: Budget, keys?: string[]): Promise<T> {
+    // (`m`: the model definition, checked. A call refused by the check has ended its own values' streams: nothing more
+    // to end, `raw` unset.)
+    let raw: any;
+    try {
+      const [{ model: m, signal, onUploadProgress, timeoutMs: ms }, inputs] = checkModel(kind, call, keys) as [
+        { model: ModelDefinition; [option: string]: any },
+        Record<string, unknown>,
+        unknown,
+      ];
+      raw = inputs;
       // `process`: one budget for the whole call (its inputs, the upload, the answer and the image's last byte),
       // `timeoutMs` (default 11 minutes) from now, as `submitAndPoll`'s; its waits between attempts a plain call's.
       // (Its length, `budgetMs`, named by a timeout at its end: the request's, or a file input's read.)
@@ -944,6 +959,12 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
 
   const watchAfterSubmit = stoppable(submitAndWatch);
+  /**
+   * `submitAndPoll`'s (and `generate`'s) outcome. The call is checked here, before the watch's generator runs (it
+   * checks the copy again), so that a refusal's stack holds the caller's line within the default `stackTraceLimit`.
+   */
+  const polled = async (options: AnyVideoCall, download?: true) =>
+    outcome(watchAfterSubmit(checkModel("video", options)[2] as AnyVideoCall, download));
   const watchOne = stoppable(watchJob);
 
   const fileCall = async (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
@@ -960,7 +981,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     process: (options) => postModel("image", options, undefined, [...submitKeys, "timeoutMs"]),
     async generate(options) {
       warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
-      const done = (await outcome(watchAfterSubmit(options, true))) as QueueJobResult;
+      const done = (await polled(options, true)) as QueueJobResult;
       if (done.status === "completed") return done.data;
       throw failedJob(done.job_id, done.error);
     },
@@ -981,7 +1002,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           );
         },
         wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchOne(jobId, opts))) as QueueClient["wait"],
-        submitAndPoll: ((options: AnyVideoCall) => outcome(watchAfterSubmit(options))) as QueueClient["submitAndPoll"],
+        submitAndPoll: ((options: AnyVideoCall) => polled(options)) as QueueClient["submitAndPoll"],
         submitAndWatch: watchAfterSubmit as QueueClient["submitAndWatch"],
         watch: watchOne,
         // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).
