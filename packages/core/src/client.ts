@@ -619,16 +619,26 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /**
-   * A model call checked before anything is sent (its options, its model and its inputs, read once): the call as
-   * `checkCall` answers it. `keys`: the options the call takes (of the one list; all of them inside `submitAndPoll`);
-   * another of that list (a watch's: `timeoutMs`, `onStatusChange`, …) is refused, not ignored. A call refused ends its
-   * own values' streams.
+   * Validates, resolves files, and POSTs a model's inputs as multipart. `keys`: the options the call takes (of the one
+   * list; all of them inside `submitAndPoll`); another of that list (a watch's: `timeoutMs`, `onStatusChange`, …) is
+   * refused, not ignored. With `only`, it checks the call and answers it as `checkCall` does, sending nothing.
    */
-  const checkModel = (kind: "video" | "image", call: unknown, keys?: string[]) => {
-    let raw: Record<string, unknown> = call as never;
+  async function postModel<T>(
+    kind: "video" | "image",
+    call: any,
+    budget?: Budget,
+    keys?: string[],
+    only?: 1,
+  ): Promise<T> {
+    // (`m`: the model definition, checked below. A call refused by the check ends its own values' streams.)
+    let raw: Record<string, unknown> = call;
     try {
       const checked = checkCall(call, "Invalid input", keys);
-      const [{ model: m }, inputs] = checked as [{ model: ModelDefinition }, Record<string, unknown>, unknown];
+      const [{ model: m, signal, onUploadProgress, timeoutMs: ms }, inputs] = checked as [
+        { model: ModelDefinition; [option: string]: any },
+        Record<string, unknown>,
+        unknown,
+      ];
       raw = inputs;
       for (const key in inputs)
         if (Object.hasOwn(callOptions, key))
@@ -653,24 +663,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           `Decart: model "${m.name}" is deprecated${m.deprecatedInFavourOf ? `; use "${m.deprecatedInFavourOf}"` : ", with no replacement: the server may answer 410 (retired)"}`,
         );
       if (options.validateInputs !== false) validateInputs(m, raw);
-      return checked;
-    } catch (e) {
-      throw ended(raw, e);
-    }
-  };
-
-  /** Validates, resolves files, and POSTs a model's inputs as multipart (`keys`: see `checkModel`). */
-  async function postModel<T>(kind: "video" | "image", call: any, budget?: Budget, keys?: string[]): Promise<T> {
-    // (`m`: the model definition, checked. A call refused by the check has ended its own values' streams: nothing more
-    // to end, `raw` unset.)
-    let raw: any;
-    try {
-      const [{ model: m, signal, onUploadProgress, timeoutMs: ms }, inputs] = checkModel(kind, call, keys) as [
-        { model: ModelDefinition; [option: string]: any },
-        Record<string, unknown>,
-        unknown,
-      ];
-      raw = inputs;
+      if (only) return checked as T;
       // `process`: one budget for the whole call (its inputs, the upload, the answer and the image's last byte),
       // `timeoutMs` (default 11 minutes) from now, as `submitAndPoll`'s; its waits between attempts a plain call's.
       // (Its length, `budgetMs`, named by a timeout at its end: the request's, or a file input's read.)
@@ -964,7 +957,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * checks the copy again), so that a refusal's stack holds the caller's line within the default `stackTraceLimit`.
    */
   const polled = async (options: AnyVideoCall, download?: true) =>
-    outcome(watchAfterSubmit(checkModel("video", options)[2] as AnyVideoCall, download));
+    outcome(watchAfterSubmit((await postModel<any>("video", options, undefined, undefined, 1))[2], download));
   const watchOne = stoppable(watchJob);
 
   const fileCall = async (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
