@@ -474,10 +474,12 @@ export function submitWith(
                   { jobId },
                 ),
               );
+            // Its id as text (a number is read so, as the core reads the API's answers); yours left as it is.
+            const id = String(first.job_id);
             settle(() =>
               subscriber.closed
-                ? orphan(first.job_id)
-                : follow(client, first.job_id, undefined, { ...all, model: input.model, first }).subscribe(subscriber),
+                ? orphan(id)
+                : follow(client, id, undefined, { ...all, model: input.model, first }).subscribe(subscriber),
             );
           },
           error: fail,

@@ -67,6 +67,28 @@ describe("a submitSource of yours", () => {
     });
   }
 
+  it("that answers job_id as a number (the core reads the API's so too): the job is followed by its id as text", async () => {
+    emu = await startFast();
+    const asked: string[] = [];
+    const answer = Object.freeze({ job_id: 12345, status: "pending" });
+    const { events, error } = await run(
+      submitJob(clientFor(emu), input, {
+        submitSource: () => of<any>(answer),
+        statusSource: (jobId: string) => {
+          asked.push(jobId);
+          return of<any>({ job: { job_id: jobId, status: "completed" } });
+        },
+        download: false,
+      }),
+    );
+    expect(error).toBeUndefined();
+    expect(events.map((e) => e.type)).toEqual(["submitted", "status", "completed"]);
+    expect(events[0]).toMatchObject({ jobId: "12345" });
+    expect(asked).toEqual(["12345"]);
+    // Yours, as it was.
+    expect(answer.job_id).toBe(12345);
+  });
+
   it("that ends without an answer: submitJob errors with an InvalidResponseError saying so, as does each of a batch's inputs", async () => {
     emu = await startFast();
     const client = clientFor(emu);
