@@ -18,6 +18,21 @@ const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)(:=|=)([\s\S]*)$/;
 /** True for an argument that assigns a field, rather than giving the prompt. */
 export const isAssignment = (arg: string): boolean => ASSIGNMENT.test(arg);
 
+/**
+ * Splits positional arguments into the prompt (at most one) and field assignments. (Here, not with `image`: `video`
+ * and `jobs submit` load without `image-type.ts`, whose file-type and mime-types take tens of ms to import.)
+ */
+export function splitArguments(args: string[]): { prompt: string | undefined; assignments: string[] } {
+  const assignments = args.filter(isAssignment);
+  const rest = args.filter((a) => !isAssignment(a));
+  if (rest.length > 1) {
+    throw usageError(
+      `One prompt only (got ${rest.length}: ${rest.map((r) => quoted(r, Infinity)).join(", ")}); quote a prompt with spaces`,
+    );
+  }
+  return { prompt: rest[0], assignments };
+}
+
 /** Whether the descriptor `fd` is a directory (one that cannot be looked up is not). */
 function isDirectory(fd: number): boolean {
   try {

@@ -491,3 +491,32 @@ globalThis.setTimeout = (callback, ms, ...rest) => real(callback, Number(ms) >= 
 export const preloads = (...envs: Array<Record<string, string>>): Record<string, string> => ({
   NODE_OPTIONS: envs.map((env) => env.NODE_OPTIONS).join(" "),
 });
+
+/**
+ * The environment that makes the CLI record each module it loads (its `file:` URL, a line each) in a file of `dir`, and
+ * what reads them back: what a command line loads, told by the module loader itself (a `module.register` hook).
+ */
+export function loadedModules(dir: string): { env: Record<string, string>; loaded: () => string[] } {
+  const log = join(dir, "loaded.txt");
+  const hooks = join(dir, "load-hooks.mjs");
+  const register = join(dir, "load-register.mjs");
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from "node:fs";
+export async function load(url, context, next) {
+  const loaded = await next(url, context);
+  if (url.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, \`\${url}\\n\`);
+  return loaded;
+}
+`,
+  );
+  writeFileSync(
+    register,
+    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
+  rmSync(log, { force: true });
+  return {
+    env: { NODE_OPTIONS: `--import=${pathToFileURL(register).href}` },
+    loaded: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []),
+  };
+}

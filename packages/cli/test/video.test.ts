@@ -13,6 +13,7 @@ import {
   interrupt,
   jump,
   listenOnLoopback,
+  loadedModules,
   onStderr,
   printed,
   run,
@@ -128,6 +129,31 @@ syncBuiltinESMExports();
 const HOLDING_REMOVAL = "test: holding a removal";
 
 describe("decart video", () => {
+  it("video and jobs load without the image commands' modules (file-type, mime-types): a faster start", async () => {
+    // Each command line ends in a usage error of its own command's module (loaded, then refusing the two prompts), or
+    // lists the journal: the modules it loaded, and no network.
+    const of = async (args: string[]) => {
+      const { env: recording, loaded } = loadedModules(dir);
+      const r = await run(args, { env: { ...env, ...recording } });
+      return { code: r.code, stderr: r.stderr, loaded: loaded() };
+    };
+    const image = /\/node_modules\/(file-type|mime-types|mime-db)\//;
+    for (const [args, own] of [
+      [["video", "a lake", "a sea"], "commands/video.js"],
+      [["jobs", "submit", "a lake", "a sea"], "commands/jobs.js"],
+      [["jobs", "list"], "commands/jobs.js"],
+    ] as const) {
+      const r = await of([...args]);
+      expect(r.code, r.stderr).toBe(args[1] === "list" ? 0 : 2);
+      expect(r.loaded.some((url) => url.endsWith(`/dist/${own}`))).toBe(true);
+      expect(r.loaded.filter((url) => image.test(url))).toEqual([]);
+    }
+    // (`image` loads them with its command, as the hook sees.)
+    const r = await of(["image", "a lake", "a sea"]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.loaded.some((url) => /\/node_modules\/file-type\//.test(url))).toBe(true);
+  });
+
   it("submits, reports each change as NDJSON, records the job first, and saves the whole MP4", async () => {
     const out = join(dir, "lake.mp4");
     const { code, stdout, stderr } = await run(["video", "A serene lake", "resolution=480p", "-o", out], { env });

@@ -16,10 +16,10 @@ import {
 } from "../files.js";
 import { heldImage, SUBMIT_GRACE_MS, unknownInterrupt, unsentInterrupt, withInputs } from "../follow.js";
 import { imageExtension, keptImage, namesOtherImage } from "../image-type.js";
-import { isAssignment, parseInputs, stdinReader } from "../inputs.js";
+import { parseInputs, splitArguments, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
-import { type Output, quoted, untrusted } from "../output.js";
+import { type Output, untrusted } from "../output.js";
 import { submitTimedOut } from "../submit-timeout.js";
 import { letFinish, stopOf } from "../watch.js";
 
@@ -33,18 +33,6 @@ export interface ImageOptions extends GlobalOptions {
   model?: string;
   output?: string;
   timeout?: string;
-}
-
-/** Splits positional arguments into the prompt (at most one) and field assignments. */
-export function splitArguments(args: string[]): { prompt: string | undefined; assignments: string[] } {
-  const assignments = args.filter(isAssignment);
-  const rest = args.filter((a) => !isAssignment(a));
-  if (rest.length > 1) {
-    throw usageError(
-      `One prompt only (got ${rest.length}: ${rest.map((r) => quoted(r, Infinity)).join(", ")}); quote a prompt with spaces`,
-    );
-  }
-  return { prompt: rest[0], assignments };
 }
 
 /**

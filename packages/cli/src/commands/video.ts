@@ -17,12 +17,11 @@ import {
   warnOf,
   withInputs,
 } from "../follow.js";
-import { parseInputs, stdinReader } from "../inputs.js";
+import { parseInputs, splitArguments, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import { timeoutMs } from "../numbers.js";
 import type { Output } from "../output.js";
 import { type Budget, submitAndWatch } from "../watch.js";
-import { splitArguments } from "./image.js";
 
 /** The model `decart video` and `decart jobs submit` use without `--model`. */
 export const DEFAULT_VIDEO_MODEL: VideoModelName = "lucy-pro-t2v";
