@@ -25,6 +25,7 @@ import {
   childEnv,
   emulator,
   events,
+  fastRetries,
   finished,
   interrupt,
   jump,
@@ -366,7 +367,12 @@ describe("decart batch", () => {
   it("a submit refused with 429 (no job made) waits through the rate-limit gate and tries again 8 times, not 2", async () => {
     emu.setFaults([{ route: "submit", kind: "429", retryAfterSeconds: 0 }]);
     const input = `${JSON.stringify({ custom_id: "a", prompt: "x" })}\n`;
-    const { code, stdout } = await run(["batch", "-", "--out", join(dir, "refused-429")], { env, input });
+    // Retry-After: 0 still waits the policy's floor, 50 ms doubling to 1 s (some 4.5 s for 8 tries): those waits pass
+    // at once, the tries the same.
+    const { code, stdout } = await run(["batch", "-", "--out", join(dir, "refused-429")], {
+      env: { ...env, ...fastRetries(dir) },
+      input,
+    });
     expect(code).toBe(6);
     expect(events(stdout).find((e) => e.type === "line_failed")).toMatchObject({ custom_id: "a" });
     expect(emu.stats().requests.byRoute.submit).toBe(9);

@@ -520,3 +520,28 @@ export async function load(url, context, next) {
     loaded: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []),
   };
 }
+
+/**
+ * The environment that makes the CLI import a module (written to `dir`) through which every wait of the client's retry
+ * policy (a backoff, a `Retry-After`, the rate-limit gate: a timer that @decart/core's `sleep` sets under its `retry`)
+ * ends after 1 ms, and no other timer changes (a request's timeout, a watch's poll, a grace): a test about what the
+ * retries end in rather than how long they wait. Combine with the others by `preloads`.
+ */
+export function fastRetries(dir: string): Record<string, string> {
+  const module = join(dir, "fast-retries.mjs");
+  writeFileSync(
+    module,
+    `const real = globalThis.setTimeout;
+globalThis.setTimeout = function (callback, ms, ...rest) {
+  if (Number(ms) > 1) {
+    // The timer's own caller (frame 2, under this function's) is the client's sleep, and a retry waits on it.
+    const frames = (new Error().stack ?? "").split("\\n");
+    if (/\\/core\\/dist\\/poll\\.js:/.test(frames[2] ?? "") && frames.some((f) => /\\/core\\/dist\\/retry\\.js:/.test(f)))
+      return real.call(this, callback, 1, ...rest);
+  }
+  return real.call(this, callback, ms, ...rest);
+};
+`,
+  );
+  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
+}

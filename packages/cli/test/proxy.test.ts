@@ -17,7 +17,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { proxiesOf } from "../src/proxy.js";
-import { events, run, useEmulator } from "./helpers.js";
+import { events, fastRetries, run, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
@@ -536,8 +536,10 @@ describe("behind a proxy", () => {
     const target = new URL(http.DECART_BASE_URL).host;
     const likely = `likely an answer of the proxy ${origin} (http_proxy) itself (or of a gateway on the way), not of the API: `;
     const direct = ", or name that host in no_proxy (or NO_PROXY) if the API is reached directly";
+    // Each 5xx read is tried again after a backoff (up to 1.5 s of waits a run, some twenty runs): those waits pass at
+    // once, the tries and what they end in the same.
     const failed = async (args: string[]) => {
-      const r = await run(["--json", ...args], { env: http });
+      const r = await run(["--json", ...args], { env: { ...http, ...fastRetries(dir) } });
       const [error] = events(r.stdout).filter((e) => e.type === "error");
       return { ...r, error: error! };
     };
