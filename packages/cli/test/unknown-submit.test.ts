@@ -21,13 +21,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeStalePartials, STALE_MS } from "../src/files.js";
 import {
   events,
+  fastRetries,
   finished,
   journalRecords,
   preloads,
   printed,
   proxyTo,
   run,
-  shortWaits,
   start,
   unresolvable,
   useEmulator,
@@ -147,8 +147,9 @@ describe("a submit that failed before anything was sent", () => {
   it("is settled (a name that does not resolve): no unknown submit, and the batch runs again without --resume", async () => {
     const nowhere = {
       ...env,
-      // No name resolves (without the machine's resolver), and the batch's retries do not wait.
-      ...preloads(unresolvable(dir), shortWaits(dir)),
+      // No name resolves (without the machine's resolver), and the retries do not wait (none of their waits: the
+      // floors under a second too, some 4 s a batch).
+      ...preloads(unresolvable(dir), fastRetries(dir)),
       DECART_BASE_URL: "http://nowhere.invalid",
       DECART_JOURNAL: join(dir, "nowhere.jsonl"),
     };
