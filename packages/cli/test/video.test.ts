@@ -9,12 +9,14 @@ import {
   again,
   emulator,
   events,
+  fastRetries,
   finished,
   interrupt,
   jump,
   listenOnLoopback,
   loadedModules,
   onStderr,
+  preloads,
   printed,
   run,
   start,
@@ -297,7 +299,8 @@ describe("decart video", () => {
   it("leaves no file behind when every download is cut short", async () => {
     emu.setFaults([{ route: "content", kind: "truncate" }]);
     const out = join(dir, "cut.mp4");
-    const { code, stdout } = await run(["video", "A lake", "-o", out], { env });
+    // (The download's tries wait no backoff: see fastRetries.)
+    const { code, stdout } = await run(["video", "A lake", "-o", out], { env: { ...env, ...fastRetries(dir) } });
     expect([1, 5]).toContain(code);
     expect(events(stdout).at(-1)).toMatchObject({ type: "error" });
     expect(existsSync(out)).toBe(false);
@@ -574,7 +577,8 @@ describe("decart jobs", () => {
         how === "video"
           ? ["video", "A lake", "-o", out]
           : ["jobs", "wait", (await run(["jobs", "submit", "A lake", "--no-json"], { env })).stdout.trim(), "-o", out];
-      const { code, stdout, stderr } = await run(args, { env });
+      // (The download's tries wait no backoff: see fastRetries.)
+      const { code, stdout, stderr } = await run(args, { env: { ...env, ...fastRetries(dir) } });
       expect(code, stderr).toBe(1);
       const id = events(stdout).find((e) => e.type === "completed")!.job_id;
       expect(stderr, how).toContain(`it stays on the server: ${printed(env, "jobs", "result", id, "-o", out)}`);
@@ -588,7 +592,7 @@ describe("decart jobs", () => {
     const refused = await run(["jobs", "status", id], { env: { ...env, DECART_API_KEY: "dct_refused_0000" } });
     expect(refused.code, refused.stderr).toBe(4);
     const unknown = await run(["jobs", "status", id], {
-      env: { ...env, ...unresolvable(dir), DECART_BASE_URL: "http://nonexistent.invalid" },
+      env: { ...env, ...preloads(unresolvable(dir), fastRetries(dir)), DECART_BASE_URL: "http://nonexistent.invalid" },
     });
     expect(unknown.code, unknown.stderr).toBe(1);
     expect(unknown.stderr).toContain("connection failed (ENOTFOUND)");
@@ -601,7 +605,10 @@ describe("decart jobs", () => {
     const id = made.event.job_id;
     emu.setFaults([{ route: "content", kind: "500" }]);
     const out = join(dir, "unserved.mp4");
-    const { code, stdout, stderr } = await run(["jobs", "result", id, "-o", out], { env });
+    // (The download's tries wait no backoff: see fastRetries.)
+    const { code, stdout, stderr } = await run(["jobs", "result", id, "-o", out], {
+      env: { ...env, ...fastRetries(dir) },
+    });
     expect(code, stderr).toBe(1);
     const again = printed(env, "jobs", "result", id, "-o", out);
     expect(stderr).toContain(`Could not download the result of ${id} (Internal server error`);
