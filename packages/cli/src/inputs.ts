@@ -519,6 +519,12 @@ export async function parseInputs(
       throw invalid(`Invalid input for ${model.name}`, name, known);
     }
   }
+  // A file input's type is told by file-type (media-type.ts), imported here, before standard input or any file is
+  // read: an import made after a stat of a named pipe (standard input piped) does not follow its symbolic links in
+  // Node 20 (nodejs/node#51142), and pnpm's packages are reached through them. Only then: a command line without one
+  // starts without it (file-type takes tens of ms to import).
+  if (assignments.some((arg) => /^[^:=]+=/.test(arg) && fields.get(ASSIGNMENT.exec(arg)?.[1] ?? "")?.type === "file"))
+    await import("./media-type.js");
   if (prompt !== undefined && prompt !== "-") {
     checkArgument("prompt", prompt);
     checkArgumentEnd("prompt", prompt);
