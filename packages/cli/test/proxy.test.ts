@@ -245,7 +245,8 @@ describe("behind a proxy", () => {
 
     // A domain names the hosts under it: decart.test sent directly, which fails (only the proxy resolves it).
     const named = await run(["image", "a cat", "-o", join(dir, "named.png")], {
-      env: at("http", { http_proxy: proxyUrl, NO_PROXY: "test" }),
+      // (Its tries wait no backoff: see fastRetries.)
+      env: at("http", { http_proxy: proxyUrl, NO_PROXY: "test", ...fastRetries(dir) }),
     });
     expect(named.code).toBe(1);
     expect(seen).toEqual([]);
@@ -827,8 +828,9 @@ describe("behind a proxy", () => {
     const unreached = (name: string) =>
       `the proxy ${origin} (${name}) could not be reached (ECONNREFUSED): check the value of ${name} (the proxy's host and port), or unset it to connect directly`;
 
+    // (The tries of each run wait no backoff: see fastRetries.)
     const read = await run(["--json", "jobs", "status", "job_x"], {
-      env: at("http", { http_proxy: origin.replace("//", "//user:pr0xy-s3cret@") }),
+      env: at("http", { http_proxy: origin.replace("//", "//user:pr0xy-s3cret@"), ...fastRetries(dir) }),
     });
     expect(read.code).toBe(1);
     const [error] = events(read.stdout).filter((e) => e.type === "error");
@@ -839,7 +841,7 @@ describe("behind a proxy", () => {
     await withInput(async (inputPort) => {
       const input = `http://decart.test:${inputPort}/in.mp4`;
       const r = await run(["video", "Snow", "-m", "lucy-clip", `data=${input}`, "-o", join(dir, "unreached.mp4")], {
-        env: { ...env, http_proxy: origin, NO_PROXY: "127.0.0.1" },
+        env: { ...env, http_proxy: origin, NO_PROXY: "127.0.0.1", ...fastRetries(dir) },
       });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`(ECONNREFUSED): ${unreached("http_proxy")}; nothing was sent to the API`);
