@@ -471,23 +471,7 @@ syncBuiltinESMExports();
   return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
 }
 
-/**
- * The environment that makes the CLI import a module (written to `dir`) through which every timer of a second or more
- * fires after 1 ms: the backoff between a batch's retries (up to 8 of them, some seconds each) passes at once, for a
- * test about what the retries end in rather than how long they wait. Combine with `unresolvable` by `preloads`.
- */
-export function shortWaits(dir: string): Record<string, string> {
-  const module = join(dir, "short-waits.mjs");
-  writeFileSync(
-    module,
-    `const real = globalThis.setTimeout;
-globalThis.setTimeout = (callback, ms, ...rest) => real(callback, Number(ms) >= 1000 ? 1 : ms, ...rest);
-`,
-  );
-  return { NODE_OPTIONS: `--import=${pathToFileURL(module).href}` };
-}
-
-/** Environments that each set `NODE_OPTIONS` (`unresolvable`, `shortWaits`) as one. */
+/** Environments that each set `NODE_OPTIONS` (`unresolvable`, `fastRetries`) as one. */
 export const preloads = (...envs: Array<Record<string, string>>): Record<string, string> => ({
   NODE_OPTIONS: envs.map((env) => env.NODE_OPTIONS).join(" "),
 });
