@@ -127,7 +127,7 @@ export function drive(
         delay
           ? fromAbortable((signal) => delay(ms, signal)).subscribe({
               complete: go,
-              error: (error) => subscriber.error(callbackThrew(jobId, error)),
+              error: (error) => subscriber.error(callbackThrew(jobId, error, "poll.delay failed")),
             })
           : scheduler.schedule(go, ms),
       );
@@ -447,26 +447,28 @@ export function submitWith(
     // submit answer) an `InvalidResponseError`, as a status read's is, what was thrown written as the core writes a
     // callback's throw (`callbackThrew`'s text: `?` for one that cannot be written).
     // Once nobody listens, one that is no `DecartError` is reported as an unknown outcome is (your source may have sent
-    // the job), `mayExist` set and said.
+    // the job), `mayExist` set and said; not an abort (`AbortError`: yours, as the core's own aborted submit is not).
     const fail = (error: any) =>
       settle(() => {
-        const { closed } = subscriber;
         const theirs = !DecartError.isInstance(error);
+        const closed = subscriber.closed && theirs && error?.name !== "AbortError";
         if (theirs)
           error = new InvalidResponseError(
             `${callbackThrew(undefined, error, "The submit source failed").message}${closed ? "; a job may exist" : ""}`,
             { cause: error, ...(closed && { mayExist: closed }) },
           );
-        closed ? orphan(error.jobId, error, theirs) : subscriber.error(error);
+        subscriber.closed ? orphan(error.jobId, error, closed) : subscriber.error(error);
       });
     try {
       submitting.add(
         (submitSource ?? clientSubmit(client))(input).subscribe({
           next: (first: JobSubmitResult) => {
             const wrong = checkJob(first);
+            // Its id as text (a number is read so, as the core reads the API's answers); yours left as it is.
+            const id = Number.isSafeInteger(first?.job_id) ? String(first.job_id) : first?.job_id;
             // One that names a usable job id made that job: the error carries it (told to `onOrphan` once nobody
             // listens), as the core's submit's does.
-            const jobId = isUsableId(first?.job_id) ? first.job_id : undefined;
+            const jobId = isUsableId(id) ? id : undefined;
             if (wrong)
               return fail(
                 new InvalidResponseError(
@@ -474,8 +476,6 @@ export function submitWith(
                   { jobId },
                 ),
               );
-            // Its id as text (a number is read so, as the core reads the API's answers); yours left as it is.
-            const id = String(first.job_id);
             settle(() =>
               subscriber.closed
                 ? orphan(id)

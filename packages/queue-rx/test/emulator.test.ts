@@ -279,6 +279,22 @@ describe("over HTTP, against the emulator", () => {
     expect(emu.release(submitted.jobId!)).toBe(true);
   });
 
+  it("a poll.delay that throws ends the watch with CALLBACK_ERROR naming poll.delay, as the core's own watch does", async () => {
+    emu = await startFast();
+    const client = clientFor(emu);
+    const boom = new Error("my delay broke");
+    const delay = () => {
+      throw boom;
+    };
+    const { job_id } = await client.queue.submit({ model, prompt: "watched [hold]" });
+    const watched = await lastValueFrom(watchJob(client, job_id, { model, poll: { delay } })).catch((e: unknown) => e);
+    expect(watched).toMatchObject({ code: "CALLBACK_ERROR", jobId: job_id, cause: boom });
+    expect((watched as Error).message).toBe(
+      `Job ${job_id}: poll.delay failed (Error: my delay broke); the job goes on`,
+    );
+    expect(emu.release(job_id)).toBe(true);
+  });
+
   it("a clock (poll.now) that throws after the start ends the watch with CALLBACK_ERROR, its throw the cause", async () => {
     emu = await startFast();
     const client = clientFor(emu);

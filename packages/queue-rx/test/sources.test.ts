@@ -89,6 +89,23 @@ describe("a submitSource of yours", () => {
     expect(answer.job_id).toBe(12345);
   });
 
+  it("that answers a numeric job_id against the spec: the error names the job made, as does the report once you left", async () => {
+    emu = await startFast();
+    const answer = { job_id: 12345, status: "queued" };
+    const { events, error } = await run(submitJob(clientFor(emu), input, { submitSource: () => of<any>(answer) }));
+    expect(events).toEqual([]);
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "12345" });
+    expect(error.message).toContain("job 12345 was made: follow it with watchJob");
+    const orphans: string[] = [];
+    const answers = new Subject<any>();
+    submitJob(clientFor(emu), input, { submitSource: () => answers, onOrphan: (id) => orphans.push(id) })
+      .subscribe()
+      .unsubscribe();
+    answers.next(answer);
+    expect(orphans).toEqual(["12345"]);
+  });
+
   it("that ends without an answer: submitJob errors with an InvalidResponseError saying so, as does each of a batch's inputs", async () => {
     emu = await startFast();
     const client = clientFor(emu);

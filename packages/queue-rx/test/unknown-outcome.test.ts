@@ -330,6 +330,35 @@ describe("a submitSource of yours that fails with no DecartError after its subsc
   });
 });
 
+describe("a submitSource of yours aborted as its subscriber leaves (an effect's cleanup)", () => {
+  it("is not reported: an abort is yours, as the core's own aborted submit is not reported", async () => {
+    api = await holdingServer();
+    const client = clientOf(api.url);
+    const mine: unknown[] = [];
+    const controller = new AbortController();
+    const submitSource = (input: object) =>
+      defer(() =>
+        fetch(`${api!.url}/v1/jobs/lucy-pro-t2v`, {
+          method: "POST",
+          body: JSON.stringify(input),
+          signal: controller.signal,
+        })
+          .then((res) => res.json())
+          .catch((e) => {
+            mine.push(e);
+            throw e;
+          }),
+      );
+    submitJob(client, { model, prompt: "left" }, { submitSource }).subscribe().unsubscribe();
+    controller.abort();
+    await until(() => mine.length === 1);
+    expect((mine[0] as Error).name).toBe("AbortError");
+    // The source's failure has been handled once its promise's reactions ran; a turn of the event loop after them.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(unhandled).toEqual([]);
+  });
+});
+
 describe("a submitSource's error that cannot be written to (frozen, a read-only model, a getter-only key)", () => {
   it("is reported as a copy naming the submit (model, index, key), not as a TypeError", async () => {
     const client = clientOf("http://127.0.0.1:9"); // nothing is sent: the submitSource answers
