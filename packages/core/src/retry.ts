@@ -123,7 +123,10 @@ export interface RetryCall {
  */
 export const away = new WeakSet<object>();
 
-/** The transport's aborts of an attempt whose answer came (its request id, if any, is that answer's). */
+/**
+ * The transport's aborts of an attempt whose answer came and names its own request id, or said the server took it
+ * without one (a 2xx or a 303): their id, or none, is that answer's. (A 5xx without one is not: the earlier id stands.)
+ */
 export const heard = new WeakSet<object>();
 
 /**
@@ -281,8 +284,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   // The error a call ends with: after such a failure, that one (a job may exist), what failed last added to its words;
   // an abort is the caller's own: an `AbortError` as ever, which says that a job may exist and names that failure's
   // request id (one aborted before its attempt was sent, or sent but not answered, or answered by one that took
-  // nothing, a 503), unless its own attempt's answer said the server took it (a 2xx): that answer's id, the request
-  // that may have made the job, or none when it gave none (an id is of the answer it names).
+  // nothing, a 503, or a 5xx without a request id), unless its own attempt's answer named its request id (a 2xx or a
+  // 5xx that may have made the job) or said the server took it without one (a 2xx or a 303: none, an id is of the
+  // answer it names).
   const told = (error: DecartError) => {
     if (!unknown || error === unknown) return error;
     if (error.code === "ABORT")

@@ -378,7 +378,9 @@ export function createTransport(
         // (or file): the message says so, as a failure's does.
         if (signal?.aborted) {
           const error = aborted(jobId, signal.reason, (posted ?? requestId) || undefined, taken());
-          if (first) heard.add(error);
+          // (Its id is that answer's when it named one; without one, none only when the answer said it took it, a 2xx or
+          // a 303: after a 5xx without one, retry() names the earlier failure's, the one support can look up.)
+          if (error.requestId || first! < 300 || first === 303) heard.add(error);
           return error;
         }
         // A thrown value whose property reads throw (a Proxy, getters) is a failure of the connection all the same. A

@@ -185,13 +185,17 @@ describe("an abort where a job may exist", () => {
 });
 
 describe("an abort of a later attempt after a 500 (retrySubmit), once its answer's headers came", () => {
-  // The request support needs is the one that may have made the job: an answer that says the server took it (a 2xx),
-  // its own request id, none when it gave none (an id is of the answer it names: the 500's is not this one's); else
-  // the 500's (an answer that took nothing, a 503).
+  // The request support needs is the one that may have made the job: an answer that names its request id (a 2xx, or a
+  // 5xx that may have made it too), that one; one that says the server took it (a 2xx) without an id, none (an id is
+  // of the answer it names: the 500's is not this one's); else the 500's (an answer that took nothing, a 503; a 5xx
+  // without an id, which leaves the 500's the only one support can look up).
   it.each([
     ["a 200 with its own request id: its own", 200, "req_second", "req_second"],
     ["a 503 (it took nothing): the 500's", 503, "req_503", "req_first"],
     ["a 200 without a request id: none (not the 500's)", 200, undefined, undefined],
+    ["a 500 with its own request id: its own", 500, "req_second", "req_second"],
+    ["a 500 without a request id: the 500's, the only one known", 500, undefined, "req_first"],
+    ["a 502 without a request id: the 500's, the only one known", 502, undefined, "req_first"],
   ] as const)("%s", async (_what, status, id, named) => {
     let posts = 0;
     api = await serve((_req, res) => {
