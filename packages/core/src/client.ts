@@ -28,7 +28,6 @@ import {
   callbackThrew,
   failedJob,
   guard,
-  httpSuffix,
   InvalidResponseError,
   ignore,
   pause,
@@ -498,11 +497,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       const data = await response.blob();
       const type = mediaOf(data.type);
       if (!type.startsWith("image/") || call.media!.includes(type)) return data as T;
-      // (Its request id the transport's, redacted.)
-      const requestId = response.headers.get("x-request-id") || undefined;
+      // (Its request id, and the words naming the ids, the transport's, redacted: after a 303, the POST's id.)
       throw new InvalidResponseError(
-        `${method} ${baseUrl}${at}: an image of type ${type}, which @decart/core ${VERSION} does not take (upgrade it) ${httpSuffix(response.status, requestId)}; it came whole: the error's data`,
-        { data, status: response.status, requestId },
+        `${method} ${baseUrl}${at}: an image of type ${type}, which @decart/core ${VERSION} does not take (upgrade it) ${(response as Response & { said: string }).said}; it came whole: the error's data`,
+        { data, status: response.status, requestId: response.headers.get("x-request-id") || undefined },
       );
     } catch (e) {
       throw asDecartError(e, call.jobId);

@@ -114,7 +114,8 @@ export class DecartError extends Error {
   declare status: number | undefined;
   /**
    * The server's `x-request-id` for the failing request, when there was one: quote it to support. After a POST
-   * answered `303` (`SUBMIT_OUTCOME_UNKNOWN`), the `303`'s: the request that may have made the job.
+   * answered `303`, whatever failed next (`SUBMIT_OUTCOME_UNKNOWN`, an answer that breaks the spec, an abort), the
+   * `303`'s: the request that may have made the job (the message names the next answer's too when it differs).
    */
   declare requestId: string | undefined;
   /** The job concerned, when one was submitted: it may still complete, and `queue.wait` can watch it again. */

@@ -323,20 +323,28 @@ export function createTransport(
         if (error.code !== "SUBMIT_OUTCOME_UNKNOWN" && taken() && (first || (error.retryable && !unsent))) {
           error.code = "SUBMIT_OUTCOME_UNKNOWN";
           error.retryable = false;
-          // The message names the request id once, when the server sent one (support asks for it): an error with a
-          // status (an HTTP answer's, or one that breaks the spec) names it already, `(HTTP 500, request req_…)`; an
-          // answer cut short, unreadable or timed out gets it here. Then what to do: sending it again could make (and
-          // bill) a second job, so ask support first (by that id).
-          // After a 303 (the POST taken there), the POST's request id, not that of the answer it led to (which an HTTP
-          // error's message names already): the one that finds the job, and its billing.
-          const id = posted ?? requestId;
-          error.message += `${!id || (error.status && id === requestId) ? "" : ` (${error.status ? "after the POST's " : ""}request ${id})`}; a job (or file) may exist: ${notSent}`;
+          // The message names the request ids (`ids`), then what to do: sending it again could make (and bill) a second
+          // job, so ask support first (by that id).
+          error.message += `${ids(error.status)}; a job (or file) may exist: ${notSent}`;
           if (posted) error.requestId = posted;
         }
         return error;
       };
+      /**
+       * The request ids an error's message names after its words, each once, when the server sent one (support asks
+       * for it): the answer's, unless its status names it already, `(HTTP 500, request req_…)` (an answer cut short,
+       * unreadable or timed out gets it here); after a 303 (the POST taken there) whose id differs, the POST's too: the
+       * error's `requestId`, the one that finds the job, and its billing. (A 303 without one: the answer's alone.)
+       */
+      const ids = (status?: number) => {
+        const own = !status && requestId ? ` (request ${requestId})` : "";
+        return (
+          own +
+          (posted && posted !== requestId ? ` (${status || own ? "after the POST's " : ""}request ${posted})` : "")
+        );
+      };
       let requestId: string | undefined;
-      // The request id of a POST's 303 ("" when it gave none): the server took the POST there.
+      // The request id of a POST's 303 (undefined when it gave none): the server took the POST there.
       let posted: string | undefined;
       // The status of the request's own answer (the first of its redirects; after a POST sent on as it is, the next one's).
       let first: number | undefined;
@@ -361,12 +369,15 @@ export function createTransport(
        * text (redacted) its `cause`.
        */
       const newer = (what: string, status: number, cause: string) => {
-        const error = new InvalidResponseError(redact(`${where}: ${what} ${httpSuffix(status, requestId)}${NEWER}`), {
-          jobId,
-          requestId,
-          status,
-          cause: redact(cause),
-        });
+        const error = new InvalidResponseError(
+          redact(`${where}: ${what} ${httpSuffix(status, requestId)}${ids(status)}${NEWER}`),
+          {
+            jobId,
+            requestId: posted || requestId,
+            status,
+            cause: redact(cause),
+          },
+        );
         unreadable.add(error);
         return error;
       };
@@ -377,7 +388,7 @@ export function createTransport(
         // A POST the server may have taken (`taken`, the rule of a failure's SUBMIT_OUTCOME_UNKNOWN) may have made a job
         // (or file): the message says so, as a failure's does.
         if (signal?.aborted) {
-          const error = aborted(jobId, signal.reason, (posted ?? requestId) || undefined, taken());
+          const error = aborted(jobId, signal.reason, posted || requestId, taken());
           // (Its id is that answer's when it named one; without one, none only when the answer said it took it, a 2xx or
           // a 303: after a 5xx without one, retry() names the earlier failure's, the one support can look up.)
           if (error.requestId || first! < 300 || first === 303) heard.add(error);
@@ -471,7 +482,7 @@ export function createTransport(
           // into a GET, which only loses the submit), a POST's within its origin (see below): the server that sent it
           // on (a path that moved) took nothing, and the next answer decides.
           if (response.status === 303) {
-            if (verb > "GET") posted = requestId ?? "";
+            if (verb > "GET") posted = requestId;
             verb = "GET";
             payload = undefined;
             headers.delete("content-type");
@@ -613,13 +624,13 @@ export function createTransport(
           // (A job's id as a number, against the spec, as its text: see `idOf`.)
           const made = upload && (job ? idOf(value?.job_id) : value?.id);
           const unknown = job ? unknownTo(value, jobId) : "";
-          const said = `${where}: ${problem} ${httpSuffix(status, requestId)}${unknown}`;
+          const said = `${where}: ${problem} ${httpSuffix(status, requestId)}${ids(status)}${unknown}`;
           if (isUsableId(made))
             throw new InvalidResponseError(
               redact(
                 `${said}; ${job ? "job" : "file"} ${made} was made: ${job ? "follow it with queue.wait(jobId)" : "use or delete it (fileId)"}`,
               ),
-              { [job ? "jobId" : "fileId"]: made, requestId, status },
+              { [job ? "jobId" : "fileId"]: made, requestId: posted || requestId, status },
             );
           if (failed || !unknown) throw failed ?? invalid(problem, status);
           throw newer(problem, status, JSON.stringify(value));
@@ -720,9 +731,10 @@ export function createTransport(
         { highWaterMark: 0 },
       );
       const out = new Response(stream, response);
-      // The answer's request id as the errors carry it, redacted (an image's type checked after, in `send`, quotes it).
-      out.headers.set("x-request-id", requestId ?? "");
-      return out;
+      // The request id as the errors carry it (after a 303, the POST's), redacted, and the words that name the ids
+      // (`said`): an image's type checked after, in `send`, quotes them.
+      out.headers.set("x-request-id", posted || requestId || "");
+      return Object.assign(out, { said: `${httpSuffix(status, requestId)}${ids(status)}` });
     };
 
     return retry(

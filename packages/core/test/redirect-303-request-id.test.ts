@@ -61,3 +61,124 @@ describe("a submit answered 303, its GET failing", () => {
     }
   });
 });
+
+// A 1×1 PNG, whole.
+const png = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
+  "hex",
+);
+
+const processImage = (url: string) =>
+  client(url)
+    .process({ model: models.image("lucy-pro-t2i"), prompt: "x" })
+    .catch((e) => e);
+
+describe("a POST answered 303 (req_post), its GET (req_get) answering what the client refuses: the POST's id, the GET's named too", () => {
+  it("a submit's GET answering a usable job_id that breaks the spec: INVALID_RESPONSE with the job id", async () => {
+    const api = await serve((req, res) => {
+      if (req.method === "POST") res.writeHead(303, { location: "/v1/jobs/job_1", "x-request-id": "req_post" }).end();
+      else
+        res
+          .writeHead(200, { "content-type": "application/json", "x-request-id": "req_get" })
+          .end('{"job_id":"job_1","status":42}');
+    });
+    try {
+      const error = await submit(api.url);
+      expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_1", requestId: "req_post", status: 200 });
+      expect(error.message).toContain(
+        "(HTTP 200, request req_get) (after the POST's request req_post); job job_1 was made",
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("a submit's GET answering a job in a status the API added since: the same, and upgrade", async () => {
+    const api = await serve((req, res) => {
+      if (req.method === "POST") res.writeHead(303, { location: "/v1/jobs/job_1", "x-request-id": "req_post" }).end();
+      else
+        res
+          .writeHead(200, { "content-type": "application/json", "x-request-id": "req_get" })
+          .end('{"job_id":"job_1","status":"queued"}');
+    });
+    try {
+      const error = await submit(api.url);
+      expect(error).toMatchObject({ code: "INVALID_RESPONSE", jobId: "job_1", requestId: "req_post" });
+      expect(error.message).toContain("(HTTP 200, request req_get) (after the POST's request req_post): an answer");
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("process's GET answering an image/webp: INVALID_RESPONSE with the image as data", async () => {
+    const api = await serve((req, res) => {
+      if (req.method === "POST") res.writeHead(303, { location: "/v1/result/1", "x-request-id": "req_post" }).end();
+      else res.writeHead(200, { "content-type": "image/webp", "x-request-id": "req_get" }).end("RIFF....WEBPVP8 ");
+    });
+    try {
+      const error = await processImage(api.url);
+      expect(error).toMatchObject({ code: "INVALID_RESPONSE", requestId: "req_post", status: 200 });
+      expect(await error.data.text()).toBe("RIFF....WEBPVP8 ");
+      expect(error.message).toContain(
+        "(upgrade it) (HTTP 200, request req_get) (after the POST's request req_post); it came whole",
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("process's GET cut short after its headers (no status to name an id): both named", async () => {
+    const api = await serve((req, res) => {
+      if (req.method === "POST") res.writeHead(303, { location: "/v1/result/1", "x-request-id": "req_post" }).end();
+      else {
+        res.writeHead(200, { "content-type": "image/png", "content-length": "1000", "x-request-id": "req_get" });
+        res.write(png, () => res.destroy());
+      }
+    });
+    try {
+      const error = await processImage(api.url);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_post" });
+      expect(error.message).toContain(
+        `: the body ended after ${png.length} of 1000 bytes (request req_get) (after the POST's request req_post); a job (or file) may exist`,
+      );
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("a POST answered 303 without an x-request-id: the GET's id, for a failure and an abort alike", () => {
+  it("the GET answering 500", async () => {
+    const api = await serve((req, res) => {
+      if (req.method === "POST") res.writeHead(303, { location: "/v1/jobs/job_1" }).end();
+      else
+        res.writeHead(500, { "content-type": "application/json", "x-request-id": "req_get" }).end('{"detail":"boom"}');
+    });
+    try {
+      const error = await submit(api.url);
+      expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_get", status: 500 });
+      expect(error.message).toMatch(/^boom \(HTTP 500, request req_get\); a job \(or file\) may exist/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("aborted while the GET's answer comes", async () => {
+    const controller = new AbortController();
+    const api = await serve((req, res) => {
+      if (req.method === "POST") res.writeHead(303, { location: "/v1/jobs/job_1" }).end();
+      else {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "100", "x-request-id": "req_get" });
+        res.write('{"job_id":', () => void drain().then(() => controller.abort()));
+      }
+    });
+    try {
+      const error = await submit(api.url, controller.signal);
+      expect(api.seen.map((r) => r.method)).toEqual(["POST", "GET"]);
+      expect(error).toMatchObject({ code: "ABORT", requestId: "req_get", mayExist: true });
+      expect(error.message).toBe("The operation was aborted (request req_get); a job (or file) may exist");
+    } finally {
+      await api.close();
+    }
+  });
+});
