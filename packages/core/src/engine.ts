@@ -219,18 +219,23 @@ const jsonOf = (value: unknown) => {
 };
 
 /**
- * A copy of an answer (yours, frozen perhaps) that checking it may change, never the answer itself: a field whose getter
- * throws is left out.
+ * A copy of an answer (yours, frozen perhaps) that checking it may change, never the answer itself: its enumerable
+ * fields, and those of a job status in the spec however they are given (a class's getters, a field not enumerable); a
+ * field whose getter throws is left out.
  */
 const copyOf = (answer: any) => {
   if (!answer || typeof answer !== "object") return answer;
   const copy: any = {};
+  const take = (key: string) => {
+    try {
+      if (key in answer) copy[key] = answer[key];
+    } catch {}
+  };
   try {
-    for (const key in answer)
-      try {
-        copy[key] = answer[key];
-      } catch {}
+    for (const key in answer) take(key);
   } catch {}
+  // (None of them is a name of Object.prototype's: `in` tells those read already.)
+  for (const key in (responseSchemas.JobStatusResponse as Schema).properties) if (!(key in copy)) take(key);
   return copy;
 };
 
@@ -279,7 +284,8 @@ export const fixJob = (body: any, jobId?: string): string | undefined => {
  * A job's status as the spec describes it, of job `jobId` when given (a watch's `first`, a status read of your own):
  * what is wrong with `body`, or nothing. `body` is read, never changed (a frozen one too): what is checked is a copy
  * of it, read as the client reads an answer (a `job_id` given as a safe integer as its text, a field of another type
- * than the spec's left out, a field whose getter throws too).
+ * than the spec's left out, a field whose getter throws too). The spec's fields of a job status are read however they
+ * are given: own or inherited (a class instance's getters), enumerable or not.
  */
 export const checkJob = (body: unknown, jobId?: string): string | undefined => fixJob(copyOf(body), jobId);
 

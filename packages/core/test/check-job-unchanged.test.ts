@@ -25,6 +25,21 @@ describe("checkJob", () => {
     expect(given).toEqual(odd());
     expect(checkJob(Object.freeze({ job_id: "j1", status: "queued" }), "j1")).toMatch(/status/);
   });
+
+  it("reads the spec's fields of a job status however they are given: a class's getters, a field not enumerable", () => {
+    class Answer {
+      constructor(readonly status: string) {}
+      get job_id() {
+        return "j1";
+      }
+    }
+    expect(checkJob(new Answer("pending"), "j1")).toBeUndefined();
+    // (Read, not taken as given: its status is checked.)
+    expect(checkJob(new Answer("queued"), "j1")).toMatch(/"status" must be one of/);
+    const hidden = Object.defineProperty({ status: "pending" }, "job_id", { value: "j1" });
+    expect(checkJob(hidden, "j1")).toBeUndefined();
+    expect(checkJob(hidden, "j2")).toBe("no job_id j2");
+  });
 });
 
 describe("createWatch's first", () => {
