@@ -26,7 +26,7 @@ import {
   temporaryPath,
   tracking,
 } from "./files.js";
-import type { Journal } from "./journal.js";
+import { JOB_ID_REFUSED, type Journal } from "./journal.js";
 import { type Output, untrusted } from "./output.js";
 import { onInterrupt } from "./signals.js";
 import { checkingVideo } from "./video-type.js";
@@ -476,13 +476,15 @@ function unknownOutcome(ended: { error: unknown } | { stop: Stop | undefined }) 
   const error = "error" in ended ? ended.error : undefined;
   const { message, status } = (error ?? {}) as { message?: unknown; status?: unknown };
   // The client's words before its own last clause (that a job may exist, and to ask support: see `messageOf`); not the
-  // CLI's own (a job id it refused, which is kept out of the journal: see `checkServerJobId`).
+  // CLI's own (a job id it refused, which is kept out of the journal: see `checkServerJobId`; said so in fixed words).
   const words = DecartError.isInstance(error) && typeof message === "string" ? message : undefined;
   const end = words?.lastIndexOf(";") ?? -1;
+  // A job id refused (the CLI's only `INVALID_RESPONSE`): answered all the same, which a batch run again says.
+  const refused = error instanceof CliError && error.code === "INVALID_RESPONSE";
   return {
     request_id: requestIdOf(error),
     status: typeof status === "number" ? status : undefined,
-    reason: words && (end > 0 ? words.slice(0, end) : words),
+    reason: refused ? JOB_ID_REFUSED : words && (end > 0 ? words.slice(0, end) : words),
   };
 }
 

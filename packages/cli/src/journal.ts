@@ -107,6 +107,15 @@ export interface SubmitRecord {
   reason?: string | undefined;
 }
 
+/**
+ * How the `reason` of a `submit_unknown` record begins for a request answered with success whose result the CLI did not
+ * keep: a batch's image line whose answer was no image or could not be written (the rest: why), a submit answered with
+ * a job id the CLI cannot take (which is kept out of the journal). A run of the batch again tells them apart from a
+ * request never answered.
+ */
+export const ANSWERED = "answered with success";
+export const JOB_ID_REFUSED = "answered with a job id the CLI cannot take";
+
 /** The longest `reason` a `submit_unknown` record keeps, in characters (a server's page may be quoted in an error). */
 export const MAX_REASON = 300;
 

@@ -1,9 +1,11 @@
 /**
  * A batch's image line that fails once its request was answered with success (the answer is no image, or the image
  * cannot be written) carries that answer's request id, which support finds the image by, as every other failed line
- * carries its own: `request_id` in `line_failed` and `results.jsonl`, and in its error.
+ * carries its own: `request_id` in `line_failed` and `results.jsonl`, and in its error. The journal keeps that answer
+ * with the line's request (left unsettled: an image was made): `jobs list`, a run again without --resume (refused, the
+ * request said to be answered) and --resume (the line not asked for again) tell it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
@@ -64,13 +66,56 @@ describe("a batch's image line answered with success, its image not kept", () =>
     for (const [i, e] of failed.entries()) {
       expect(e.error).toContain(`support can find the image by its request id, ${ids[i]}; the server answered`);
     }
-    const results = readFileSync(join(out, "results.jsonl"), "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
-    expect(results.map((r) => [r.custom_id, r.request_id])).toEqual([
+    expect(resultLines(out).map((r) => [r.custom_id, r.request_id])).toEqual([
+      ["page", ids[0]],
+      ["disk", ids[1]],
+    ]);
+
+    // The journal holds each answer (its request stays unsettled): `jobs list` shows its request id.
+    const list = await run(["jobs", "list"], { env });
+    expect(list.code, list.stderr).toBe(0);
+    expect(
+      events(list.stdout)
+        .filter((e) => e.type === "unknown_submit")
+        .map((e) => [e.custom_id, e.kind, e.request_id]),
+    ).toEqual([
+      ["page", "image", ids[0]],
+      ["disk", "image", ids[1]],
+    ]);
+
+    // Run again without --resume (the directory in the way gone): refused, as answered with success (not as a run killed
+    // while it waited), nothing sent.
+    rmSync(join(out, "disk.png"), { recursive: true });
+    const runEnv = { ...env, DECART_BASE_URL: proxy.url };
+    const again = await run(["batch", file, "--out", out], { env: runEnv });
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain(
+      "2 of them an image request answered with success, its image not kept: add --resume to finish the batch",
+    );
+    expect(again.stderr).not.toContain("never recorded");
+
+    // --resume: not asked for again; each line keeps its request id, in its error, line_failed and results.jsonl.
+    const resumed = await run(["batch", file, "--out", out, "--resume"], { env: runEnv });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    expect(n).toBe(2);
+    const left = events(resumed.stdout).filter((e) => e.type === "line_failed");
+    expect(left.map((e) => [e.custom_id, e.outcome_unknown, e.request_id])).toEqual([
+      ["page", true, ids[0]],
+      ["disk", true, ids[1]],
+    ]);
+    for (const [i, e] of left.entries()) {
+      expect(e.error).toContain("no image of it was kept (answered with success: ");
+      expect(e.error).toContain(`support can find it by its request id, ${ids[i]})`);
+    }
+    expect(resultLines(out).map((r) => [r.custom_id, r.request_id])).toEqual([
       ["page", ids[0]],
       ["disk", ids[1]],
     ]);
   });
 });
+
+const resultLines = (out: string) =>
+  readFileSync(join(out, "results.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));

@@ -1,7 +1,8 @@
 /**
  * A batch run again without --resume while some of its lines' submits are unsettled (a job may exist) is refused, and
  * its message counts those submits by what the journal holds of how each ended: one answered 500 was answered (its
- * status and request id are journaled), unlike one a killed run never got the answer of.
+ * status and request id are journaled), as is one answered with a job id the CLI cannot take, unlike one a killed run
+ * never got the answer of.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,9 +23,16 @@ useEmulator({}, (f) => ({ emu, env, dir } = f), { ownDir: true });
 let proxy: { url: string; close: () => Promise<void> };
 let held: (() => void) | undefined;
 let cut = false;
+/** Answers a submit 200 with a job id the CLI cannot take (a space in it) while set. */
+let badId = false;
 beforeAll(async () => {
   proxy = await proxyTo(emu.url, (req, res) => {
     if (!(req.method === "POST" && req.url!.startsWith("/v1/jobs/"))) return false;
+    if (badId) {
+      res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_bad_job_id" });
+      res.end(JSON.stringify({ job_id: "job 1", status: "pending" }));
+      return true;
+    }
     if (held) {
       held();
       return true;
@@ -87,6 +95,32 @@ describe("a batch run again without --resume, some of its submits unsettled", ()
         "without submitting them again",
     );
     expect(emu.stats().jobsCreated).toBe(jobs);
+  });
+
+  it("a line answered with a job id the CLI cannot take: said so, not said to have no answer recorded", async () => {
+    const file = join(dir, "bad-id.jsonl");
+    writeFileSync(file, `${line("a", "A lake")}\n`);
+    const runEnv = { ...env, DECART_BASE_URL: proxy.url };
+    badId = true;
+    const first = await run(["batch", file, "--out", join(dir, "out-bad-id")], { env: runEnv });
+    badId = false;
+    expect(first.code, first.stderr).toBe(6);
+    expect(events(first.stdout).find((e) => e.type === "line_failed")).toMatchObject({ outcome_unknown: true });
+    // The refused id is kept out of the journal.
+    expect(JSON.stringify(journalRecords(env.DECART_JOURNAL!))).not.toContain("job 1");
+
+    const again = await run(["batch", file, "--out", join(dir, "out-bad-id")], { env: runEnv });
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain(
+      "1 of them a submit answered with a job id the CLI cannot take: add --resume to finish the batch",
+    );
+    expect(again.stderr).not.toContain("never recorded");
+
+    const resumed = await run(["batch", file, "--out", join(dir, "out-bad-id"), "--resume"], { env: runEnv });
+    expect(resumed.code, resumed.stderr).toBe(6);
+    expect(events(resumed.stdout).find((e) => e.type === "line_failed")?.error).toContain(
+      "its outcome is unknown (answered with a job id the CLI cannot take): a job may exist",
+    );
   });
 
   it("a line answered 500 alone: not said to have no answer recorded", async () => {

@@ -46,7 +46,9 @@ import {
 import { imageExtension, keptImage, wholeImage } from "../image-type.js";
 import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
 import {
+  ANSWERED,
   checkJournalApart,
+  JOB_ID_REFUSED,
   type JournalJob,
   journalChosen,
   journalPath,
@@ -1140,6 +1142,12 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             path === undefined
               ? messageOf(error, "batch")
               : `Could not write the image to ${path} (${fsReason(error)}); nothing was saved`;
+          // Its answer journaled with its request, which stays unsettled: --resume and `jobs list` tell its request id,
+          // and a run again without --resume says that it was answered (not a run killed while it waited).
+          if (submitId !== undefined)
+            await journal
+              .noteUnknownSubmit(submitId, { request_id: answerId, reason: `${ANSWERED}: ${why}` })
+              .catch(() => undefined);
           return {
             ...base1,
             status: "failed",
@@ -1571,8 +1579,9 @@ const unansweredId = ({ requestId, status }: Extract<Stop, { kind: "unanswered" 
 /**
  * The submits left unsettled (see `SubmitRecord`) that a run without `--resume` is refused for, counted by what the
  * journal holds of how each ended, as a clause of the refusal (empty for none): answered with an HTTP status (a 500:
- * `submit_unknown`), ended otherwise with its outcome unknown (a `reason` or request id only: an answer cut short or
- * not waited for), or with no answer recorded (a run killed while it waited), that last.
+ * `submit_unknown`), an image request answered with success whose image was not kept, a submit answered with a job id
+ * the CLI cannot take (see `ANSWERED`), ended otherwise with its outcome unknown (a `reason` or request id only: an
+ * answer cut short or not waited for), or with no answer recorded (a run killed while it waited), that last.
  */
 function unsettledCounted(submits: Iterable<SubmitRecord>): string {
   const counts = new Map<string, number>();
@@ -1582,9 +1591,13 @@ function unsettledCounted(submits: Iterable<SubmitRecord>): string {
     const how =
       typeof submit.status === "number"
         ? `a submit answered HTTP ${submit.status} (its outcome unknown)`
-        : submit.reason !== undefined || submit.request_id !== undefined
-          ? "a submit whose outcome is unknown"
-          : "a submit whose answer was never recorded";
+        : submit.kind === "image" && submit.reason?.startsWith(`${ANSWERED}:`)
+          ? `an image request ${ANSWERED}, its image not kept`
+          : submit.reason === JOB_ID_REFUSED
+            ? `a submit ${JOB_ID_REFUSED}`
+            : submit.reason !== undefined || submit.request_id !== undefined
+              ? "a submit whose outcome is unknown"
+              : "a submit whose answer was never recorded";
     counts.set(how, (counts.get(how) ?? 0) + 1);
   }
   const never = "a submit whose answer was never recorded";
