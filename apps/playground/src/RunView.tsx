@@ -9,17 +9,24 @@ import { Timeline, type TimelineEntry } from "./Timeline.js";
 const resultTypes: Record<"video" | "image", readonly string[]> = { video: jobContentTypes, image: imageContentTypes };
 
 /**
- * The image type its first bytes give (PNG, JPEG, or WebP, which the spec's `imageContentTypes` does not list but the
- * API may give), or undefined: an image served as `application/octet-stream` is named by what it is.
+ * The image type its first bytes give (PNG, JPEG, or WebP, AVIF and GIF, which the spec's `imageContentTypes` does not
+ * list but the API may give), or undefined: an image served as `application/octet-stream` is named by what it is, and
+ * an image kept from a refused answer is shown only as one of these (raster images: no script runs in them).
  */
 async function imageTypeOf(blob: Blob): Promise<string | undefined> {
   const head = String.fromCharCode(...new Uint8Array(await blob.slice(0, 12).arrayBuffer()));
   if (head.startsWith("\x89PNG\r\n\x1a\n")) return "image/png";
   if (head.startsWith("\xff\xd8\xff")) return "image/jpeg";
   if (head.startsWith("RIFF") && head.slice(8) === "WEBP") return "image/webp";
+  if (head.slice(4, 8) === "ftyp" && /^avi[fs]$/.test(head.slice(8))) return "image/avif";
+  if (/^GIF8[79]a/.test(head)) return "image/gif";
 }
 
-const extensionOf = (type: string) => (type === "image/jpeg" ? "jpg" : type.split("/")[1]);
+/** A download's extension: a type's plain subtype (`jpg` for JPEG), else `bin` (`svg+xml`, one with parameters). */
+const extensionOf = (type: string) => {
+  const subtype = /^(?:image|video)\/([a-z0-9]+)$/.exec(type)?.[1];
+  return subtype === "jpeg" ? "jpg" : (subtype ?? "bin");
+};
 
 /**
  * The codes of errors that say the inputs are at fault (the client's check, `InvalidInputError`; a 400 such as "Invalid
@@ -96,10 +103,30 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError,
   const src = useResultUrl(result);
   // An image made (and paid for) whose answer the client did not accept (a type the spec does not list for it, such as
   // `image/webp`): kept whole on the error's `data`, shown beside the error, its object URL revoked when the run is
-  // replaced or the page goes (`useResultUrl`).
+  // replaced or the page goes (`useResultUrl`). Shown and offered by its bytes' own type, a raster image's
+  // (`imageTypeOf`), never by the type it was served as: one that is none (`image/svg+xml`, whose script would run in
+  // the page's origin once its link is opened in a tab) is not shown, and offered as `application/octet-stream`.
   const keptImage = InvalidResponseError.isInstance(run.error) ? run.error.data : undefined;
-  const kept = useResultUrl(keptImage);
-  const keptName = keptImage && `decart-${run.jobId ?? fallbackName}.${extensionOf(keptImage.type)}`;
+  const [keptType, setKeptType] = useState<{ blob: Blob; type: string | undefined }>();
+  useEffect(() => {
+    if (!keptImage) return;
+    let live = true;
+    void imageTypeOf(keptImage)
+      .catch(() => undefined)
+      .then((type) => live && setKeptType({ blob: keptImage, type }));
+    return () => {
+      live = false;
+    };
+  }, [keptImage]);
+  const keptFile = useMemo(
+    () =>
+      keptImage && keptType?.blob === keptImage
+        ? new Blob([keptImage], { type: keptType.type ?? "application/octet-stream" })
+        : undefined,
+    [keptImage, keptType],
+  );
+  const kept = useResultUrl(keptFile);
+  const keptName = keptFile && `decart-${run.jobId ?? fallbackName}.${extensionOf(keptFile.type)}`;
   // While the job's status reads fail, the hook's `retrying` (its status stays the last one read): one entry when they
   // begin to fail, and the status again once a read answers.
   const retrying = run.retrying;
@@ -164,12 +191,16 @@ export function RunView({ title, run, startedAt, fallbackName, kind, focusError,
           {run.error.message}
         </p>
       )}
-      {kept && keptImage && (
+      {kept && keptImage && keptFile && (
         <>
           <p className="kept">
             Kept from an answer the client did not accept: {keptImage.size} bytes, {keptImage.type}, made and paid for.
+            {keptFile.type === "application/octet-stream" &&
+              " Not shown: its bytes are no PNG, JPEG, WebP, AVIF or GIF."}
           </p>
-          <img src={kept} alt={`${title}, kept from a refused answer`} />
+          {keptFile.type !== "application/octet-stream" && (
+            <img src={kept} alt={`${title}, kept from a refused answer`} />
+          )}
           <p>
             <a href={kept} download={keptName} className="button" aria-label={`Download ${title}: ${keptName}`}>
               Download

@@ -1381,6 +1381,62 @@ describe("playground in Chromium", () => {
     }
   });
 
+  it("never shows nor offers a kept answer by the type it was served as: an SVG with a script is not shown, its Download an application/octet-stream .bin; a WebP served with a parameter is a .webp", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    try {
+      const { page } = await openPage();
+      await page.getByLabel("Model").selectOption("lucy-pro-t2i");
+      await page.getByLabel("prompt").fill("An image whose answer is a script");
+      // An image/* type the client does not take, kept whole on error.data: its script would run in the page's origin
+      // from a blob URL of its own type opened in a tab.
+      proxy.imageType = "image/svg+xml";
+      proxy.imageBytes = new TextEncoder().encode(
+        '<svg xmlns="http://www.w3.org/2000/svg"><script>localStorage.setItem("ran", "yes")</script></svg>',
+      );
+      const run = view(page);
+      await page.getByRole("button", { name: "Generate" }).click();
+      await errorOf(run)
+        .getByText(/an image of type image\/svg\+xml/)
+        .waitFor();
+      await run.getByText(/^Kept from an answer the client did not accept: \d+ bytes, image\/svg\+xml/).waitFor();
+      await run.getByText(/Not shown: its bytes are no PNG, JPEG, WebP, AVIF or GIF\./).waitFor();
+      await expect(run.getByRole("img").count()).resolves.toBe(0);
+      const href = (await run.getByRole("link", { name: "Download" }).getAttribute("href")) ?? "";
+      expect(href).toMatch(/^blob:/);
+      const typeOf = (at: string) => fetch(at).then(async (answer) => (await answer.blob()).type);
+      await expect(page.evaluate(typeOf, href)).resolves.toBe("application/octet-stream");
+      const svg = await downloadBytes(run);
+      expect(svg.name).toBe("decart-lucy-pro-t2i.bin");
+      expect(sha256(svg.bytes)).toBe(sha256(proxy.imageBytes));
+
+      // A real WebP (encoded by the browser) served as image/webp with a parameter: shown, by its bytes' type, a .webp.
+      const encoded = await page.evaluate(async () => {
+        const canvas = document.createElement("canvas");
+        canvas.width = canvas.height = 16;
+        canvas.getContext("2d")!.fillRect(0, 0, 16, 16);
+        const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/webp"));
+        return [...new Uint8Array(await blob!.arrayBuffer())];
+      });
+      proxy.imageType = "image/webp;x=1";
+      proxy.imageBytes = Uint8Array.from(encoded);
+      await page.getByRole("button", { name: "Generate" }).click();
+      await run.getByText(/^Kept from an answer the client did not accept: \d+ bytes, image\/webp;x=1/).waitFor();
+      const kept = run.getByRole("img", { name: "Result, kept from a refused answer" });
+      await expect(kept.evaluate((img: HTMLImageElement) => img.decode())).resolves.toBeUndefined();
+      const keptHref = (await run.getByRole("link", { name: "Download" }).getAttribute("href")) ?? "";
+      await expect(page.evaluate(typeOf, keptHref)).resolves.toBe("image/webp");
+      const webp = await downloadBytes(run);
+      expect(webp.name).toBe("decart-lucy-pro-t2i.webp");
+      expect(sha256(webp.bytes)).toBe(sha256(proxy.imageBytes));
+      await expect(page.evaluate(() => localStorage.getItem("ran"))).resolves.toBeNull();
+      await page.context().close();
+    } finally {
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("shows a video served as application/octet-stream in a <video> and names its download .mp4 (by the model's kind)", async () => {
     const proxy = await startApiProxy();
     proxy.octetStream = true;
