@@ -64,7 +64,9 @@ describe("a batch's image line answered with success, its image not kept", () =>
       ["disk", true, ids[1]],
     ]);
     for (const [i, e] of failed.entries()) {
-      expect(e.error).toContain(`support can find the image by its request id, ${ids[i]}; the server answered`);
+      expect(e.error).toContain(
+        `the server answered the request with success, so an image was made (and billed; support can find it by its request id, ${ids[i]}), but`,
+      );
     }
     expect(resultLines(out).map((r) => [r.custom_id, r.request_id])).toEqual([
       ["page", ids[0]],

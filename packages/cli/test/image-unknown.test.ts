@@ -414,7 +414,9 @@ describe("a batch line whose result was made (and billed) but not kept", () => {
     expect(disk.error).toContain(`Could not write the image to ${join(out, "disk.png")} (EISDIR`);
     for (const e of [page, disk]) {
       expect(e.error).toContain(
-        "the server answered the request with success, so an image was made (and billed), but it was not kept: " +
+        "the server answered the request with success, so an image was made (and billed" +
+          (e.request_id ? `; support can find it by its request id, ${e.request_id}` : "") +
+          "), but it was not kept: " +
           "--resume does not ask for it again (an image has no job id: no command can fetch it); to ask for another " +
           `all the same (billed): ${again} --resubmit-unknown`,
       );

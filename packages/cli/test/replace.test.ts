@@ -240,8 +240,9 @@ describe("batch: a line's result the user cannot replace", () => {
       expect(y.error).toContain(
         `Could not write the image to ${join(out, "y.png")} (its permissions do not let you write it (\`>\` and ` +
           "`curl -o` refuse it too)); nothing was saved; the server answered the request with success, so an image " +
-          "was made (and billed)",
+          `was made (and billed; support can find it by its request id, ${y.request_id}), but it was not kept`,
       );
+      expect(y.request_id).toMatch(/^req_/);
       for (const name of ["x.jpg", "y.png"]) expect(readFileSync(join(out, name), "utf8")).toBe("keep me");
       expect(emu.stats().requests.byRoute.process).toBe(2);
     },

@@ -1154,10 +1154,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             outcome_unknown: true,
             ...(answerId && { request_id: answerId }),
             error: untrusted(
-              `${why}; ` +
-                (answerId ? `support can find the image by its request id, ${answerId}; ` : "") +
-                "the server answered the request with success, so an image was made (and billed), but it was " +
-                "not kept: " +
+              `${why}; the server answered the request with success, so an image was made (and billed` +
+                (answerId ? `; support can find it by its request id, ${answerId}` : "") +
+                "), but it was not kept: " +
                 (submitId
                   ? "--resume does not ask for it again (an image has no job id: no command can fetch it); to ask " +
                     `for another all the same (billed): ${again} --resubmit-unknown${stdinNote}`
