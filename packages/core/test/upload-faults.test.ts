@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import busboy from "busboy";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
   ConnectionError,
@@ -129,8 +129,9 @@ function client(baseUrl: string, options: DecartClientOptions = {}) {
   }) as typeof connect;
   const settled = () =>
     new Promise<void>((resolve) => {
-      const first = sockets[0]!;
-      if (first.writableEnded || first.destroyed || Object.keys(agent.freeSockets).length) return resolve();
+      const first = sockets[0];
+      // (No connection made yet: none to wait for.)
+      if (!first || first.writableEnded || first.destroyed || Object.keys(agent.freeSockets).length) return resolve();
       agent.once("free", () => resolve());
       first.once("finish", () => resolve());
       first.once("close", () => resolve());
@@ -140,8 +141,8 @@ function client(baseUrl: string, options: DecartClientOptions = {}) {
     baseUrl,
     logger: silent,
     upload: nodeUpload({ agent }),
-    poll: { delay: settled },
     ...options,
+    poll: { delay: settled, ...options.poll },
   } as DecartClientOptions);
   return Object.assign(c, { settled, sockets });
 }
@@ -390,14 +391,18 @@ describe("nodeUpload(): an answer before the body was sent, its connection kept 
 /** A server that reads every body and never answers: only an abort or a timeout ends an upload to it. */
 async function silentServer() {
   const bodies: number[] = [];
+  let got: () => void;
+  // Resolves once the server holds bytes of a body.
+  const held = new Promise<void>((resolve) => (got = resolve));
   const http = createServer((req) => {
     const at = bodies.push(0) - 1;
     req.on("data", (chunk: Buffer) => {
       bodies[at]! += chunk.length;
+      got();
     });
   });
   const url = await listen(http);
-  return { url, bodies };
+  return { url, bodies, held };
 }
 
 describe("nodeUpload(): a source waiting for its next chunk", () => {
@@ -482,13 +487,27 @@ describe("nodeUpload(): a stream that stops sending, and uploadTimeoutMs", () =>
   // The budget of submitAndPoll cuts the request (the submit), whose retry would come after it: a JobTimeoutError, as
   // for any submit the budget cut before its body was sent (the cause says the request timed out). Without an upload
   // function the stream is read before the request, and its stall is a TimeoutError naming the field instead.
+  // The budget runs on the test's time, a clock (`poll.now`) and timers moved by it once the server holds the body: on a
+  // busy machine the request reaches the server whenever it does, and the budget ends after that, never before.
   it("submitAndPoll's budget ends it in JobTimeoutError, the TimeoutError its cause, the stream destroyed", async () => {
     const api = await silentServer();
     const stalled = new Readable({ read() {} });
     stalled.push(pattern(1000));
-    const error = await client(api.url)
-      .queue.submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data: stalled, timeoutMs: 100 })
-      .catch((e) => e);
+    let t = 0;
+    let error: any;
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const c = client(api.url, { poll: { now: () => t } });
+      const ended = c.queue
+        .submitAndPoll({ model: models.video("lucy-clip"), prompt: "x", data: stalled, timeoutMs: 100 })
+        .catch((e) => e);
+      await api.held;
+      t = 100;
+      await vi.advanceTimersByTimeAsync(100);
+      error = await ended;
+    } finally {
+      vi.useRealTimers();
+    }
     expect(error).toBeInstanceOf(JobTimeoutError);
     expect(error.message).toMatch(/^The submit not done within 100 ms/);
     expect(error.cause).toBeInstanceOf(TimeoutError);
