@@ -100,14 +100,25 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
       onError: () => {},
     });
     const ask = () => route(new Request("http://app.test/api/decart-token", { method: "POST" }));
-    expect((await ask()).status).toBe(503);
-    limiting = false;
-    step(-10 * 60_000);
-    // `Retry-After: 0` closes the gate for the least wait, 50 ms: once that is over, a token is given.
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    const answer = await ask();
-    expect(answer.status, await answer.clone().text()).toBe(200);
-    expect(await answer.json()).toMatchObject({ apiKey: expect.stringMatching(/^ek_/) });
+    // The steady clock (`performance.now`, faked) moves only when the test moves it; the wall clock steps.
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      expect((await ask()).status).toBe(503);
+      limiting = false;
+      step(-10 * 60_000);
+      // `Retry-After: 0` closes the gate for the least wait, 50 ms: 1 ms before it is over the route still answers
+      // 503 (for 1 ms more); once it is over, a token is given.
+      vi.advanceTimersByTime(49);
+      const early = await ask();
+      expect(early.status).toBe(503);
+      expect(early.headers.get("retry-after")).toBe("1");
+      vi.advanceTimersByTime(1);
+      const answer = await ask();
+      expect(answer.status, await answer.clone().text()).toBe(200);
+      expect(await answer.json()).toMatchObject({ apiKey: expect.stringMatching(/^ek_/) });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("back (10 min) while the API's 429 holds: createTokenRoute's 503 asks for what is left of the Retry-After", async () => {
@@ -182,19 +193,27 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
       baseUrl: emu.url,
       logger: silent,
     });
-    // (The clock anchored at the wall time before the step, as in a process that ran before it.)
-    monotonic();
-    step(-10 * 60_000);
-    const missing = `job_${"0".repeat(32)}`;
-    expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
-    expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
-    // Taken on the monotonic clock as it came, its expiry would be 10 min past: every request would ask for another.
-    expect(fetched).toBe(1);
-    // And it is renewed within its life (its expiry not read as past, which would keep it for ever).
-    await new Promise((resolve) => setTimeout(resolve, 1800));
-    expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
-    for (let i = 0; i < 100 && fetched < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(fetched).toBe(2);
+    // The steady clock (`performance.now`, faked) moves only when the test moves it: the token's life is counted on
+    // it, whatever the machine's pace.
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      // (The clock anchored at the wall time before the step, as in a process that ran before it.)
+      monotonic();
+      step(-10 * 60_000);
+      const missing = `job_${"0".repeat(32)}`;
+      expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
+      expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
+      // Taken on the monotonic clock as it came, its expiry would be 10 min past: every request would ask for another.
+      expect(fetched).toBe(1);
+      // And it is renewed within its life (its expiry not read as past, which would keep it for ever): 1.8 s on, past
+      // its renewal (a quarter of its life before its end), the token held is sent and another is asked for.
+      vi.advanceTimersByTime(1800);
+      expect(await client.queue.status(missing).catch((e) => e.code)).toBe("NOT_FOUND");
+      // (The renewal's fetch starts as the request takes its key.)
+      expect(fetched).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("a runtime without performance.now keeps the wall clock (Date.now) as the default", () => {
