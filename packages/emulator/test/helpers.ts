@@ -6,13 +6,40 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "@decart/api";
-import { afterAll, expect } from "vitest";
+import { afterAll, expect, vi } from "vitest";
 import type { Emulator, EmulatorOptions, JobStatus } from "../src/index.js";
 import { startEmulator } from "../src/index.js";
 import { renderImage, renderVideo } from "../src/media/index.js";
 
 export function start(options: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({ timing: "fast", ...options });
+}
+
+/**
+ * How much fake time had to pass before `run`'s promise settled, in ms, and what it settled with: with `setTimeout`
+ * faked (the emulator's waits are timers), time moves 1 ms at a time, with a turn of the event loop between (real I/O:
+ * loopback requests go on). A wait of N ms cannot end before N ms were moved, however slow the machine: a count, not a
+ * stopwatch.
+ */
+export async function fakeMsUntil<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  try {
+    let done = false;
+    const settled = run().finally(() => {
+      done = true;
+    });
+    settled.catch(() => {});
+    let ms = 0;
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (done) break;
+      await vi.advanceTimersByTimeAsync(1);
+      ms++;
+    }
+    return { ms, value: await settled };
+  } finally {
+    vi.useRealTimers();
+  }
 }
 
 let mp4: Uint8Array | undefined;
