@@ -3,6 +3,7 @@
  * `jobs wait`, and a 429 whose `Retry-After` is more than the CLI waits says how long the server asked for. Against a
  * server made for it: one that never answers, one whose result trickles in, one that answers 429.
  */
+import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -18,6 +19,7 @@ import {
   type Loopback,
   listenOnLoopback,
   onStderr,
+  type Run,
   run,
   start,
   tempDir,
@@ -36,6 +38,67 @@ let root: string;
 let remove: () => void;
 /** The requests the server has had (`METHOD path`), reset before each test. */
 let requests: string[] = [];
+/** The requests whose whole body the server has read (`METHOD path`), reset before each test. */
+let whole: string[] = [];
+/** What waits for the server to have had a request (see `serverHas`): looked at as each request comes, each body ends. */
+const watching = new Set<() => void>();
+const changed = () => {
+  for (const look of [...watching]) look();
+};
+
+/**
+ * Resolves once `has()` holds of what the server has had (`requests`, `whole`); rejects if the CLI's run (`done`) ends
+ * first. A test of `--timeout` runs the CLI on the test's clock (`clock: true`) and moves it on (`jump`) only then, so
+ * that `--timeout` runs out where the test says (the request at the server, its answer's headers read), however long a
+ * loaded machine takes to get there: no real-time window.
+ */
+const serverHas = (has: () => boolean, done: Promise<Run>): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const look = () => {
+      if (!has()) return;
+      watching.delete(look);
+      resolve();
+    };
+    watching.add(look);
+    look();
+    done.then((ended) => {
+      watching.delete(look);
+      reject(new Error(`ended (${ended.code}) first: ${ended.stderr}`));
+    });
+  });
+
+/**
+ * Runs the CLI (`-v` first: each request's answer is told on stderr as its headers are read) on the test's clock, and
+ * moves that clock on (every `--timeout` ends) once `ready` resolves (given the child and its run): `--timeout` runs out
+ * exactly there. Answers how the run ended.
+ */
+async function timedOutAt(
+  args: string[],
+  env: Record<string, string>,
+  ready: (child: ChildProcess, done: Promise<Run>) => Promise<void>,
+): Promise<Run> {
+  const child = start(["-v", ...args], { env, clock: true });
+  const done = finished(child);
+  await ready(child, done);
+  jump(child);
+  return done;
+}
+/** Ready once the server has read the whole body of `request` (`METHOD path`): the client sent it all. */
+const bodyIn =
+  (request: string) =>
+  (_child: unknown, done: Promise<Run>): Promise<void> =>
+    serverHas(() => whole.includes(request), done);
+/** Ready once the server has had `request` (`METHOD path`), whatever came of its body. */
+const requestIn =
+  (request: string) =>
+  (_child: unknown, done: Promise<Run>): Promise<void> =>
+    serverHas(() => requests.includes(request), done);
+/** Ready once the CLI has read the headers of an answer of `status` to a `method` request (its `-v` line). */
+const answerRead =
+  (status: number, method: string) =>
+  (child: ChildProcess): Promise<void> =>
+    onStderr(child, `← ${status} ${method} `);
+
 /** The submits `pair` holds (see the server). */
 let held: ServerResponse[] = [];
 /** Answers the second submit `pair` held: a job. */
@@ -63,6 +126,11 @@ beforeAll(async () => {
     if (mode !== "stall") req.resume();
     const path = `/${rest.join("/")}`;
     requests.push(`${req.method} ${path}`);
+    req.on("end", () => {
+      whole.push(`${req.method} ${path}`);
+      changed();
+    });
+    changed();
     if (mode === "hang" || mode === "stall") return;
     if (mode === "hang1" && !limited.has(mode)) {
       limited.add(mode);
@@ -178,6 +246,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   requests = [];
+  whole = [];
   held = [];
   limited.clear();
 });
@@ -191,16 +260,18 @@ const envFor = (mode: string) => ({
 describe("--timeout bounds image, jobs status and jobs result", () => {
   it("image: a request that never answers ends at --timeout with exit 5, nothing saved, saying it was sent", async () => {
     const out = join(root, "never.png");
-    const { code, stdout, stderr } = await run(["image", "A lighthouse", "-o", out, "--timeout", "0.5"], {
-      env: envFor("hang"),
-    });
+    const { code, stdout, stderr } = await timedOutAt(
+      ["image", "A lighthouse", "-o", out, "--timeout", "600"],
+      envFor("hang"),
+      bodyIn("POST /v1/generate/lucy-pro-t2i"),
+    );
     expect(code, stderr).toBe(5);
     // The request reached the server: an image may have been made, as `jobs submit` says of a job (before: code TIMEOUT,
     // "if the request reached the server, the image may have been made", whether it had left unsaid).
     const error = events(stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(error.message).toBe(
-      "--timeout ran out after 0.5 s while waiting for the image, after the request reached the server: an image may " +
+      "--timeout ran out after 600 s while waiting for the image, after the request reached the server: an image may " +
         "have been made (and billed) although it never came back, and nothing was saved; an image has no job id, so " +
         "there is nothing to look up, and with no answer there is no request id to give support either. Running the " +
         "command again asks for (and bills) another one; give a longer --timeout",
@@ -211,9 +282,10 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
   });
 
   it("image: --timeout once the answer's headers came names its request id", async () => {
-    const { code, stdout, stderr } = await run(
-      ["image", "A lighthouse", "-o", join(root, "cut.png"), "--timeout", "0.5"],
-      { env: envFor("pngheaders") },
+    const { code, stdout, stderr } = await timedOutAt(
+      ["image", "A lighthouse", "-o", join(root, "cut.png"), "--timeout", "600"],
+      envFor("pngheaders"),
+      answerRead(200, "POST"),
     );
     expect(code, stderr).toBe(5);
     const error = events(stdout).at(-1)!;
@@ -223,11 +295,12 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
   });
 
   it("image: --timeout while a 429's Retry-After is waited for (the request refused): no image was made, code TIMEOUT", async () => {
-    // A Retry-After of --timeout itself is within it, so waited for (one past it fails at once: see
-    // retry-after-timeout.test.ts); begun once the 429 came, the wait outlasts --timeout, which ends it.
-    const { code, stdout, stderr } = await run(
-      ["image", "A lighthouse", "-o", join(root, "refused.png"), "--timeout", "1"],
-      { env: envFor("ra~1") },
+    // A Retry-After within --timeout is waited for (one past it fails at once: see retry-after-timeout.test.ts);
+    // --timeout runs out during that wait: once the client says (-v) that it waits to try again.
+    const { code, stdout, stderr } = await timedOutAt(
+      ["image", "A lighthouse", "-o", join(root, "refused.png"), "--timeout", "600"],
+      envFor("ra~50"),
+      (child) => onStderr(child, "retry 1 in"),
     );
     expect(code, stderr).toBe(5);
     expect(events(stdout).at(-1)).toMatchObject({
@@ -235,7 +308,7 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
       exit_code: 5,
       code: "TIMEOUT",
       message:
-        "--timeout ran out after 1 s while waiting for the image, after the server refused the request (HTTP 429): " +
+        "--timeout ran out after 600 s while waiting for the image, after the server refused the request (HTTP 429): " +
         "no image was made (nothing billed, nothing saved); give a longer --timeout",
     });
     expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
@@ -244,9 +317,10 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
   // The same situations as `jobs submit --timeout`'s below, told by the same rule (what the client saw of the request),
   // in an image's words: before, image read only the error, and said "no answer" of an answer that came.
   it("image: --timeout once an answer's headers came without a request id says that answer (HTTP 200) carried none", async () => {
-    const { code, stdout, stderr } = await run(
-      ["image", "A lighthouse", "-o", join(root, "bare.png"), "--timeout", "0.5"],
-      { env: envFor("pngbare") },
+    const { code, stdout, stderr } = await timedOutAt(
+      ["image", "A lighthouse", "-o", join(root, "bare.png"), "--timeout", "600"],
+      envFor("pngbare"),
+      answerRead(200, "POST"),
     );
     expect(code, stderr).toBe(5);
     const error = events(stdout).at(-1)!;
@@ -259,9 +333,10 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
 
   for (const status of [503, 422]) {
     it(`image: --timeout once a ${status}'s headers came, its body never: the refusal named, no image made`, async () => {
-      const { code, stdout, stderr } = await run(
-        ["image", "A lighthouse", "-o", join(root, `h${status}.png`), "--timeout", "0.5"],
-        { env: envFor(`h${status}`) },
+      const { code, stdout, stderr } = await timedOutAt(
+        ["image", "A lighthouse", "-o", join(root, `h${status}.png`), "--timeout", "600"],
+        envFor(`h${status}`),
+        answerRead(status, "POST"),
       );
       expect(code, stderr).toBe(5);
       expect(events(stdout).at(-1)).toMatchObject({
@@ -269,7 +344,7 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
         exit_code: 5,
         code: "TIMEOUT",
         message:
-          "--timeout ran out after 0.5 s while waiting for the image, after the server refused the request " +
+          "--timeout ran out after 600 s while waiting for the image, after the server refused the request " +
           `(HTTP ${status}): no image was made (nothing billed, nothing saved); give a longer --timeout`,
       });
       expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
@@ -312,16 +387,25 @@ subscribe("http.client.request.start", move);
   });
 
   it("jobs status: a read that never answers ends at --timeout with exit 5, naming the job", async () => {
-    const { code, stdout, stderr } = await run(["jobs", "status", JOB, "--timeout", "0.5"], { env: envFor("hang") });
+    const { code, stdout, stderr } = await timedOutAt(
+      ["jobs", "status", JOB, "--timeout", "600"],
+      envFor("hang"),
+      requestIn(`GET /v1/jobs/${JOB}`),
+    );
     expect(code, stderr).toBe(5);
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT", job_id: JOB });
-    expect(stderr).toContain(`--timeout ran out after 0.5 s while reading the status of ${JOB}`);
+    expect(stderr).toContain(`--timeout ran out after 600 s while reading the status of ${JOB}`);
   });
 
   it("jobs result: a result that trickles in past --timeout: exit 5 with the command that downloads it, no file", async () => {
     const out = join(root, "trickled.mp4");
     const env = envFor("trickle");
-    const { code, stdout, stderr } = await run(["jobs", "result", JOB, "-o", out, "--timeout", "1"], { env });
+    // --timeout runs out once the result's answer came (its headers read), while its body trickles in.
+    const { code, stdout, stderr } = await timedOutAt(
+      ["jobs", "result", JOB, "-o", out, "--timeout", "600"],
+      env,
+      (child) => onStderr(child, "/content ("),
+    );
     expect(code, stderr).toBe(5);
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "TIMEOUT", job_id: JOB });
     expect(stderr).toContain(`--timeout ran out while downloading the result of ${JOB} (the job is completed`);
@@ -362,13 +446,17 @@ describe("--timeout of jobs submit", () => {
 
   it("a submit sent but never answered ends at --timeout with exit 5: a job may exist, not journaled, no request id", async () => {
     const env = { ...envFor("hang"), DECART_JOURNAL: join(root, "submit-hang.jsonl") };
-    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    const { code, stdout, stderr } = await timedOutAt(
+      ["jobs", "submit", "A lake", "--timeout", "600"],
+      env,
+      bodyIn("POST /v1/jobs/lucy-pro-t2v"),
+    );
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     const error = events(stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(error.message).toBe(
-      "--timeout ran out after 0.5 s while waiting for the submit's answer, after the request reached the server: a " +
+      "--timeout ran out after 600 s while waiting for the submit's answer, after the request reached the server: a " +
         "job may have been made (and billed) although its id never came back, so the journal holds only its submit, " +
         "as one whose outcome is unknown (decart jobs list shows it), and with no answer there is no request id to give support either. Running the " +
         "command again submits (and bills) another one; give a longer --timeout",
@@ -379,7 +467,11 @@ describe("--timeout of jobs submit", () => {
 
   it("a submit whose answer's headers came before --timeout without a request id: the message says the answer carried none", async () => {
     const env = { ...envFor("bare"), DECART_JOURNAL: join(root, "submit-bare.jsonl") };
-    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    const { code, stdout, stderr } = await timedOutAt(
+      ["jobs", "submit", "A lake", "--timeout", "600"],
+      env,
+      answerRead(200, "POST"),
+    );
     expect(code, stderr).toBe(5);
     const error = events(stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
@@ -392,13 +484,17 @@ describe("--timeout of jobs submit", () => {
 
   it("a submit whose answer's headers came before --timeout: the message gives their request id", async () => {
     const env = { ...envFor("headers"), DECART_JOURNAL: join(root, "submit-headers.jsonl") };
-    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    const { code, stdout, stderr } = await timedOutAt(
+      ["jobs", "submit", "A lake", "--timeout", "600"],
+      env,
+      answerRead(200, "POST"),
+    );
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     const error = events(stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(error.message).toBe(
-      "--timeout ran out after 0.5 s while waiting for the submit's answer, after the request reached the server: a " +
+      "--timeout ran out after 600 s while waiting for the submit's answer, after the request reached the server: a " +
         "job may have been made (and billed) although its id never came back, so the journal holds only its submit, " +
         "as one whose outcome is unknown (decart jobs list shows it); the answer's request id, req_cut, is what support can find it by. Running the " +
         "command again submits (and bills) another one; give a longer --timeout",
@@ -425,7 +521,11 @@ describe("--timeout of jobs submit", () => {
 
   it("a submit answered 303 whose redirect's read never answers says a job may have been made", async () => {
     const env = { ...envFor("see"), DECART_JOURNAL: join(root, "submit-see.jsonl") };
-    const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+    const { code, stdout, stderr } = await timedOutAt(
+      ["jobs", "submit", "A lake", "--timeout", "600"],
+      env,
+      requestIn("GET /v1/jobs/lucy-pro-t2v/job"),
+    );
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v", "GET /v1/jobs/lucy-pro-t2v/job"]);
     expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
@@ -438,11 +538,15 @@ describe("--timeout of jobs submit", () => {
   for (const status of [503, 422]) {
     it(`a submit answered ${status} whose body never comes says that no job was made`, async () => {
       const env = { ...envFor(`h${status}`), DECART_JOURNAL: join(root, `submit-h${status}.jsonl`) };
-      const { code, stdout, stderr } = await run(["jobs", "submit", "A lake", "--timeout", "0.5"], { env });
+      const { code, stdout, stderr } = await timedOutAt(
+        ["jobs", "submit", "A lake", "--timeout", "600"],
+        env,
+        answerRead(status, "POST"),
+      );
       expect(code, stderr).toBe(5);
       expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
       expect(events(stdout).at(-1)!.message).toBe(
-        "--timeout ran out after 0.5 s while waiting for the submit's answer, after the server refused the request " +
+        "--timeout ran out after 600 s while waiting for the submit's answer, after the server refused the request " +
           `(HTTP ${status}): no job was made (nothing to find in the journal); give a longer --timeout`,
       );
     });
@@ -451,9 +555,10 @@ describe("--timeout of jobs submit", () => {
   it("a submit stopped before it was sent (its file input's URL never answers) says that no job was made", async () => {
     const env = { ...envFor("ok"), DECART_JOURNAL: join(root, "submit-unsent.jsonl") };
     const clip = `${base}/hang/clip.mp4`;
-    const { code, stdout, stderr } = await run(
-      ["jobs", "submit", "-m", "lucy-clip", "Make it snow", `data=${clip}`, "--timeout", "0.5"],
-      { env },
+    const { code, stdout, stderr } = await timedOutAt(
+      ["jobs", "submit", "-m", "lucy-clip", "Make it snow", `data=${clip}`, "--timeout", "600"],
+      env,
+      requestIn("GET /clip.mp4"),
     );
     expect(code, stderr).toBe(5);
     expect(requests).toEqual(["GET /clip.mp4"]);
@@ -462,7 +567,7 @@ describe("--timeout of jobs submit", () => {
       exit_code: 5,
       code: "TIMEOUT",
       message:
-        "--timeout ran out after 0.5 s while waiting for the submit's answer, before the request was sent whole: no " +
+        "--timeout ran out after 600 s while waiting for the submit's answer, before the request was sent whole: no " +
         "job was made (nothing to find in the journal); give a longer --timeout",
     });
     expect(unsettled(env)).toEqual([]);
@@ -566,14 +671,15 @@ describe("--timeout shorter than the client's 60 s: a Retry-After past it fails 
     ["image", "A lighthouse", "-o", "short.png"],
     ["jobs", "submit", "A lake"],
   ]) {
-    it(`${args[0] === "image" ? "image" : "jobs submit"} --timeout 2 answered 429 with Retry-After: 30: exit 1, one request, said so`, async () => {
-      const env = { ...envFor("ra~30"), DECART_JOURNAL: join(root, `short-${args[0]}.jsonl`) };
-      const { code, stdout, stderr } = await run([...args, "--timeout", "2"], { env, cwd: root });
+    // (A --timeout of 40 s: no machine is that slow to send one request, so it is the Retry-After that ends the run.)
+    it(`${args[0] === "image" ? "image" : "jobs submit"} --timeout 40 answered 429 with Retry-After: 50: exit 1, one request, said so`, async () => {
+      const env = { ...envFor("ra~50"), DECART_JOURNAL: join(root, `short-${args[0]}.jsonl`) };
+      const { code, stdout, stderr } = await run([...args, "--timeout", "40"], { env, cwd: root });
       expect(code, stderr).toBe(1);
       expect(requests).toHaveLength(1);
       expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT" });
       expect(events(stdout).at(-1)!.message).toContain(
-        "the server asked to wait 30 s (Retry-After), more than the CLI waits for a request (2 s, its --timeout), so it was not sent again",
+        "the server asked to wait 50 s (Retry-After), more than the CLI waits for a request (40 s, its --timeout), so it was not sent again",
       );
     });
   }
