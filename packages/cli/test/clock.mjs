@@ -7,6 +7,9 @@
  * reached the point where time is to pass, and no wait ends before: no real-time window, however loaded the machine.
  * With `CLOCK_TOLD=1` in its environment, the process says on stderr that its clock moved (`clock: moved on`), for a
  * test that must know it did before it lets anything else happen (an answer it holds).
+ * With `CLOCK_STILL=1`, the steady clock (`performance.now`) does not run at all between those jumps: whatever the
+ * real time between two events (two deliveries of one signal, sent a few milliseconds apart by a test runner that a
+ * loaded machine may keep off the CPU far longer), the process finds them at one instant of its clock.
  */
 const now = Date.now;
 const steady = performance.now.bind(performance);
@@ -14,9 +17,12 @@ let offset = 0;
 /** The controllers of the `AbortSignal.timeout` signals not ended yet. */
 const pending = new Set();
 
-// The wall clock and the steady one (`performance.now`, the client's default clock and the CLI's) move together.
+// The wall clock and the steady one (`performance.now`, the client's default clock and the CLI's) move together (the
+// steady one only by the jumps with `CLOCK_STILL`).
 Date.now = () => now() + offset;
-performance.now = () => steady() + offset;
+const still = process.env.CLOCK_STILL === "1";
+const began = steady();
+performance.now = still ? () => began + offset : () => steady() + offset;
 AbortSignal.timeout = () => {
   const controller = new AbortController();
   pending.add(controller);

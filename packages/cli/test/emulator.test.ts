@@ -78,13 +78,24 @@ describe("decart emulator", () => {
   });
 
   it("one SIGTERM delivered twice at once (timeout(1) signals it, then its process group) stops it as one: exit 0, its stopped event", async () => {
-    // Its process kept 0.3 s longer once it is done (a timer then, as a process that still writes would be), so that the
-    // second signal comes before it exits, however soon it closes.
+    // Its process kept on once it is done (a timer then, as a process that still writes would be) until the test has
+    // sent the second signal (the file `sent` written), so that it comes before it exits, however soon it closes.
     const { dir, remove } = tempDir();
     const keep = join(dir, "keep.mjs");
-    writeFileSync(keep, 'process.once("beforeExit", () => setTimeout(() => {}, 300));\n');
+    const sent = join(dir, "sent");
+    writeFileSync(
+      keep,
+      `import { existsSync } from "node:fs";
+process.once("beforeExit", () => {
+  const wait = setInterval(() => existsSync(${JSON.stringify(sent)}) && (clearInterval(wait), setTimeout(() => {}, 50)), 5);
+});
+`,
+    );
+    // Its steady clock stands still (see `clock.mjs`): the two deliveries come at one instant of it, however late this
+    // process sends the second (the CLI takes the same signal within `ONE_DELIVERY_MS` of the first as that one).
     const child = start(["emulator", "--port", "0", "--json"], {
-      env: { NODE_OPTIONS: `--import=${pathToFileURL(keep).href}` },
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(keep).href}`, CLOCK_STILL: "1" },
+      clock: true,
     });
     const lines: string[] = [];
     const first = new Promise((resolve) =>
@@ -93,10 +104,12 @@ describe("decart emulator", () => {
     await first;
     // A few milliseconds apart, so that it surely gets two deliveries (two sent at one instant may reach it as one).
     // Before the fix the second found no handler: the process ended by the signal, no stopped event.
+    const closed = once(child, "close");
     child.kill("SIGTERM");
     await new Promise((resolve) => setTimeout(resolve, 5));
     child.kill("SIGTERM");
-    const [code, signal] = await once(child, "close");
+    writeFileSync(sent, "");
+    const [code, signal] = await closed;
     expect(signal).toBe(null);
     expect(code).toBe(0);
     remove();
