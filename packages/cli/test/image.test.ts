@@ -18,7 +18,6 @@ import { catalogue } from "@decart/api";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import {
-  again,
   events,
   finished,
   interrupt,
@@ -34,6 +33,7 @@ import {
   tempDir,
   useEmulator,
 } from "./helpers.js";
+import { secondCtrlC } from "./second-signal.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -703,7 +703,8 @@ describe("decart image", () => {
       release();
       await writing; // the temporary file is open beside the target, not yet complete
       expect(readdirSync(cwd).filter((f) => f.endsWith(".partial"))).toHaveLength(1);
-      await again(child, "SIGINT");
+      // (A second Ctrl-C not taken as one leaves it held there for good.)
+      await secondCtrlC(child);
       const stopped = await done;
       expect(stopped.code, stopped.stderr).toBe(130);
       expect(readdirSync(cwd), output).toEqual([]);
@@ -815,10 +816,12 @@ describe("decart image", () => {
 
   it("a second Ctrl-C while the image request is in flight exits at once, nothing saved", async () => {
     const out = join(dir, "held-twice.png");
-    // An answer never passed on: only the second signal can end the CLI.
-    const { child, done } = await startHeld(["image", "A lighthouse", "-o", out], emu.url, { env });
+    // An answer never passed on, and the CLI on the test's clock, never moved on: the first signal's wait for the image
+    // (5 s at most) does not end by itself, so only a second Ctrl-C taken as one ends the CLI (one taken for the first
+    // delivered twice leaves it waiting: the test times out).
+    const { child, done } = await startHeld(["image", "A lighthouse", "-o", out], emu.url, { env, clock: true });
     await interrupt(child, "SIGINT", WAITING);
-    await again(child, "SIGINT");
+    await secondCtrlC(child);
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(events(stopped.stdout)).toEqual([]);
