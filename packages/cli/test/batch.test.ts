@@ -891,7 +891,12 @@ describe("decart batch", () => {
   it("one SIGTERM delivered twice at once (timeout(1) signals the CLI, then its process group): the submit let finish and journaled, exit 130", async () => {
     const { path } = batchFile("delivered-twice.jsonl", 1);
     const out = join(dir, "delivered-twice");
-    const { child, done, release } = await startHeld(["batch", path, "--out", out], emu.url, { env });
+    // On the test's clock, standing still (CLOCK_STILL): both deliveries reach the CLI at one instant of its clock,
+    // however late this runner sends the second.
+    const { child, done, release } = await startHeld(["batch", path, "--out", out], emu.url, {
+      env: { ...env, CLOCK_STILL: "1" },
+      clock: true,
+    });
     const waiting = onStderr(child, "Waiting for the answers of submits already sent (5 s at most)");
     // Back to back, as `timeout -s TERM` sends it: kill(pid), then kill(0) (microseconds apart; a few milliseconds
     // here, so that the CLI surely gets two deliveries: two sent at one instant may reach it as one). Before the fix the
