@@ -103,8 +103,9 @@ export function retryAfter(error: unknown, now = Date.now(), budget = callBudget
   const ms = (error as { retryAfterMs?: unknown }).retryAfterMs;
   if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
   const again = `run the command again after ${after(now, ms)}`;
-  // A `--timeout` of a fraction of a second as given (2.5 s), not rounded up past the wait the server asked for.
-  const waits = budget % 1000 ? `${budget / 1000} s` : duration(budget);
+  // The wait in seconds as `--timeout` gives it (2.5 s, 3600 s), neither rounded up past the wait the server asked for
+  // nor put in other units (not "60 min" for 3600); the client's own 60 s reads the same.
+  const waits = `${budget / 1000} s`;
   return ms > budget
     ? `the server asked to wait ${duration(ms)} (Retry-After), more than the CLI waits for a request ` +
         `(${waits}${budget !== CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: ${again}`

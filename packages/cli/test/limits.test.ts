@@ -647,7 +647,7 @@ describe("--timeout of image and jobs submit stretches what the client waits for
     expect(code, stderr).toBe(1);
     expect(requests).toEqual([`GET /v1/jobs/${JOB}`]);
     expect(events(stdout).at(-1)!.message).toContain(
-      "the server asked to wait 7 min (Retry-After), more than the CLI waits for a request (5 min, its --timeout), so it was not sent again",
+      "the server asked to wait 7 min (Retry-After), more than the CLI waits for a request (300 s, its --timeout), so it was not sent again",
     );
   });
 
@@ -659,7 +659,7 @@ describe("--timeout of image and jobs submit stretches what the client waits for
     expect(code, stderr).toBe(1);
     expect(requests).toEqual(["POST /v1/generate/lucy-pro-t2i"]);
     expect(events(stdout).at(-1)!.message).toContain(
-      "the server asked to wait 7 min (Retry-After), more than the CLI waits for a request (5 min, its --timeout), so it was not sent again",
+      "the server asked to wait 7 min (Retry-After), more than the CLI waits for a request (300 s, its --timeout), so it was not sent again",
     );
   });
 });
