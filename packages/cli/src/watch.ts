@@ -13,6 +13,7 @@ import {
 } from "@decart/core";
 import { DEFAULT_WAIT_MS, mayHaveTaken } from "@decart/core/node";
 import { now } from "./clock.js";
+import { requestIdOf } from "./codes.js";
 import { onRequestStart } from "./config.js";
 import { SUBMITS_AGAIN } from "./errors.js";
 import { CliError, EXIT } from "./exit.js";
@@ -148,9 +149,11 @@ export interface SubmitOptions {
  * it (see secrets.ts). Refused here
  * instead, before it is journaled or watched, as the client refuses a submit answer without a usable `job_id`: exit 1
  * (the server's failure), code `INVALID_RESPONSE`, the id JSON-quoted. Whole: the client refuses an id over
- * MAX_ID_LENGTH (256) code points itself, so `shown` never cuts one here.
+ * MAX_ID_LENGTH (256) code points itself, so `shown` never cuts one here. The error carries the answer's request id
+ * (`requestId`, its `x-request-id`), what support finds the answer by, so that the error event, a batch's reports and
+ * the journal's record of the submit name it.
  */
-function checkServerJobId(jobId: string): string {
+function checkServerJobId(jobId: string, requestId?: string): string {
   const problem = holdsSecret(jobId)
     ? "it holds the API key, which the CLI never writes: *** here"
     : jobIdProblem(jobId);
@@ -163,6 +166,7 @@ function checkServerJobId(jobId: string): string {
     undefined,
     true,
     "INVALID_RESPONSE",
+    requestId || undefined,
   );
 }
 
@@ -174,7 +178,7 @@ function checkServerJobId(jobId: string): string {
  */
 export function madeJob(error: unknown): string | undefined {
   const id = (error as { jobId?: unknown } | null | undefined)?.jobId;
-  return typeof id === "string" && id ? checkServerJobId(id) : undefined;
+  return typeof id === "string" && id ? checkServerJobId(id, requestIdOf(error)) : undefined;
 }
 
 /**
@@ -194,8 +198,14 @@ export async function submitJob(
       ...(onUploadProgress && { onUploadProgress }),
       signal: limit ? AbortSignal.any([stop, limit]) : stop,
     } as never);
-  const answer = await (options.abortSubmit === false ? letFinish(signal, onHeld, submit, graceMs) : submit(signal));
-  return checkServerJobId(answer.job_id);
+  // The request id of the answer the submit resolved with (the last one told), for an id the CLI refuses.
+  let requestId: string | undefined;
+  const answer = await (options.abortSubmit === false
+    ? letFinish(signal, onHeld, submit, graceMs, (id) => {
+        requestId = id;
+      })
+    : submit(signal));
+  return checkServerJobId(answer.job_id, requestId);
 }
 
 /**
