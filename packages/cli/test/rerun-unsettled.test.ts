@@ -119,7 +119,8 @@ describe("a batch run again without --resume, some of its submits unsettled", ()
     const resumed = await run(["batch", file, "--out", join(dir, "out-bad-id"), "--resume"], { env: runEnv });
     expect(resumed.code, resumed.stderr).toBe(6);
     expect(events(resumed.stdout).find((e) => e.type === "line_failed")?.error).toContain(
-      "its outcome is unknown (answered with a job id the CLI cannot take): a job may exist",
+      "its outcome is unknown (answered with a job id the CLI cannot take; support can find it by its request id, " +
+        "req_bad_job_id): a job may exist",
     );
   });
 
