@@ -92,7 +92,7 @@ describe("a batch's image line answered with success, its image not kept", () =>
     const again = await run(["batch", file, "--out", out], { env: runEnv });
     expect(again.code, again.stderr).toBe(2);
     expect(again.stderr).toContain(
-      "2 of them an image request answered with success, its image not kept: add --resume to finish the batch",
+      "2 of them an image request answered HTTP 200, its image not kept: add --resume to finish the batch",
     );
     expect(again.stderr).not.toContain("never recorded");
 
@@ -106,7 +106,7 @@ describe("a batch's image line answered with success, its image not kept", () =>
       ["disk", true, ids[1]],
     ]);
     for (const [i, e] of left.entries()) {
-      expect(e.error).toContain("no image of it was kept (answered with success: ");
+      expect(e.error).toContain("no image of it was kept (HTTP 200: answered with success: ");
       expect(e.error).toContain(`support can find it by its request id, ${ids[i]})`);
     }
     expect(resultLines(out).map((r) => [r.custom_id, r.request_id])).toEqual([

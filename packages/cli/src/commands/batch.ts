@@ -1040,8 +1040,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       let answered = false;
       let path: string | undefined;
       // The request id of its answer (`x-request-id`), for a failure once it answered with success: support finds the
-      // image by it.
+      // image by it; and its HTTP status, which the journal keeps with it (see `unsettledCounted`).
       let answerId: string | undefined;
+      let answerStatus: number | undefined;
       try {
         // Only for the line's own unsettled request: an image of the line as it was (its text changed since, or its
         // request settled) is not this line's answer.
@@ -1109,7 +1110,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           // An image of a type the client does not take (`image/webp`) handed on whole is kept, as `decart image` keeps it.
           (stop) => client.process({ model, ...fields, signal: stop } as never).catch(keptImage),
           SUBMIT_GRACE_MS,
-          (id) => (answerId = id),
+          (id, status) => {
+            answerId = id;
+            answerStatus = status;
+          },
         );
         asked = false;
         answered = true;
@@ -1146,7 +1150,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           // and a run again without --resume says that it was answered (not a run killed while it waited).
           if (submitId !== undefined)
             await journal
-              .noteUnknownSubmit(submitId, { request_id: answerId, reason: `${ANSWERED}: ${why}` })
+              .noteUnknownSubmit(submitId, {
+                request_id: answerId,
+                status: answerStatus,
+                reason: `${ANSWERED}: ${why}`,
+              })
               .catch(() => undefined);
           return {
             ...base1,
@@ -1578,7 +1586,8 @@ const unansweredId = ({ requestId, status }: Extract<Stop, { kind: "unanswered" 
 /**
  * The submits left unsettled (see `SubmitRecord`) that a run without `--resume` is refused for, counted by what the
  * journal holds of how each ended, as a clause of the refusal (empty for none): answered with an HTTP status (a 500:
- * `submit_unknown`), an image request answered with success whose image was not kept, a submit answered with a job id
+ * `submit_unknown`), an image request answered with success whose image was not kept (with its status, `answered HTTP
+ * 200`, but in a journal of an older CLI), a submit answered with a job id
  * the CLI cannot take (see `ANSWERED`), ended otherwise with its outcome unknown (a `reason` or request id only: an
  * answer cut short or not waited for), or with no answer recorded (a run killed while it waited), that last.
  */
@@ -1588,10 +1597,11 @@ function unsettledCounted(submits: Iterable<SubmitRecord>): string {
   const sorted = [...submits].sort((a, b) => (a.status ?? 1000) - (b.status ?? 1000));
   for (const submit of sorted) {
     const how =
-      typeof submit.status === "number"
-        ? `a submit answered HTTP ${submit.status} (its outcome unknown)`
-        : submit.kind === "image" && submit.reason?.startsWith(`${ANSWERED}:`)
-          ? `an image request ${ANSWERED}, its image not kept`
+      submit.kind === "image" && submit.reason?.startsWith(`${ANSWERED}:`)
+        ? // Its answer's status, journaled with it (a journal of an older CLI has none: answered with success).
+          `an image request ${typeof submit.status === "number" ? `answered HTTP ${submit.status}` : ANSWERED}, its image not kept`
+        : typeof submit.status === "number"
+          ? `a submit answered HTTP ${submit.status} (its outcome unknown)`
           : submit.reason === JOB_ID_REFUSED
             ? `a submit ${JOB_ID_REFUSED}`
             : submit.reason !== undefined || submit.request_id !== undefined
