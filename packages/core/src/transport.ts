@@ -480,13 +480,14 @@ export function createTransport(
           // A 303 is followed with a GET (the POST was taken: it says where its answer is). Any other redirect is
           // followed with the request as it is, a POST too (RFC 9110's rule; a browser turns a POST answered 301 or 302
           // into a GET, which only loses the submit), a POST's within its origin (see below): the server that sent it
-          // on (a path that moved) took nothing, and the next answer decides.
+          // on (a path that moved) took nothing, and the next answer decides (its request id too: the redirect's is of
+          // no job).
           if (response.status === 303) {
             if (verb > "GET") posted = requestId;
             verb = "GET";
             payload = undefined;
             headers.delete("content-type");
-          } else if (verb === "POST") first = undefined;
+          } else if (verb === "POST") first = requestId = undefined;
           // A redirect not followed (the sixth, or one to a URL that is no http(s) one) that sent a POST on took
           // nothing either: the error says so (`cut`: not taken), not that a job may exist.
           cut = !first;

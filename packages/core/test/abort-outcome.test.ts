@@ -243,6 +243,38 @@ describe("an abort of a later attempt after a 500 (retrySubmit), once its answer
   });
 });
 
+describe("an abort after a 500 (retrySubmit) whose next attempt was sent on by a 307 to a hop that holds it", () => {
+  it("names the 500's request id: the 307 took nothing, its id is of no job", async () => {
+    let posts = 0;
+    let held = 0;
+    api = await serve((req, res) => {
+      if (req.url?.startsWith("/moved")) {
+        // The hop has read the body (serve reads it before the handler) and never answers.
+        held++;
+        return;
+      }
+      if (++posts === 1) {
+        res.writeHead(500, { "content-type": "application/json", "x-request-id": "req_first" });
+        res.end('{"detail":"boom"}');
+        return;
+      }
+      res.writeHead(307, { location: "/moved/v1/jobs/lucy-pro-t2v", "x-request-id": "req_307" });
+      res.end();
+    });
+    const controller = new AbortController();
+    const submitted = client(api.url, { retrySubmit: true, poll: { delay: async () => {} } })
+      .queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "x", signal: controller.signal })
+      .catch((e) => e);
+    while (held === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    const error = await submitted;
+    expect(posts).toBe(2);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: "ABORT", mayExist: true, requestId: "req_first" });
+    expect(error.message).toBe("The operation was aborted (request req_first); a job (or file) may exist");
+  });
+});
+
 describe("an abort in a wait of a poll.delay of yours", () => {
   it("that rejects with its own AbortError: the AbortError's cause is the signal's reason", async () => {
     api = await serve((_req, res) => json(res, 200, { job_id: "job_abc123", status: "pending" }));

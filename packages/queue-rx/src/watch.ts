@@ -451,7 +451,11 @@ export function submitWith(
     const fail = (error: any) =>
       settle(() => {
         const theirs = !DecartError.isInstance(error);
-        const closed = subscriber.closed && theirs && error?.name !== "AbortError";
+        let abort = false;
+        try {
+          abort = error?.name === "AbortError";
+        } catch {} // (a value whose `name` cannot be read: no abort, written as `callbackThrew` can)
+        const closed = subscriber.closed && theirs && !abort;
         if (theirs)
           error = new InvalidResponseError(
             `${callbackThrew(undefined, error, "The submit source failed").message}${closed ? "; a job may exist" : ""}`,

@@ -359,6 +359,40 @@ describe("a submitSource of yours aborted as its subscriber leaves (an effect's 
   });
 });
 
+describe("a submitSource's thrown value whose name cannot be read (a throwing getter, a revoked Proxy), after its subscriber left", () => {
+  it("is reported as a possible job, as any failure that is no abort", async () => {
+    const client = clientOf("http://127.0.0.1:9"); // nothing is sent: the submitSource answers
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const values = [
+      {
+        get name(): string {
+          throw new Error("getter");
+        },
+      },
+      revoked.proxy,
+    ];
+    for (const value of values) {
+      const source = new Subject<never>();
+      submitJob(client, { model, prompt: "odd" }, { submitSource: () => source })
+        .subscribe()
+        .unsubscribe();
+      source.error(value);
+    }
+    await until(() => unhandled.length === 2);
+    for (const [i, report] of unhandled.entries()) {
+      // Field by field, the cause by identity (an error's matcher reads its cause's fields, which throw).
+      expect([report.code, report.mayExist, (report as { model?: string }).model]).toEqual([
+        "INVALID_RESPONSE",
+        true,
+        "lucy-pro-t2v",
+      ]);
+      expect(report.cause === values[i]).toBe(true);
+      expect(report.message).toMatch(/^The submit source failed \(.*\); a job may exist$/);
+    }
+  });
+});
+
 describe("a submitSource's error that cannot be written to (frozen, a read-only model, a getter-only key)", () => {
   it("is reported as a copy naming the submit (model, index, key), not as a TypeError", async () => {
     const client = clientOf("http://127.0.0.1:9"); // nothing is sent: the submitSource answers
