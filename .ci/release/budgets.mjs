@@ -10,8 +10,8 @@ export const budgets = [
     // fails the release check until it is paid for by compaction or the limit is raised in a commit that says what
     // for. What each change cost, and where the bytes go: bench/README.md ("Bundle size"); this limit's history:
     // `git log -p .ci/release/budgets.mjs`.
-    // Raised by 1527 for this round's core fixes (bench/README.md lists them).
-    gzipLimit: 18 * 1024 + 823,
+    // Raised by 194 (19 449) for the request ids of redirected and resent submits, the early check and checkJob's copy
+    gzipLimit: 18 * 1024 + 1017,
     gzipGoal: 10 * 1024,
     program: `
       import { createDecartClient, models } from "@decart/core";
@@ -23,8 +23,8 @@ export const budgets = [
     packages: ["@decart/core", "@decart/queue-rx"],
     // No goal of its own: the core's plus queue-rx and the part of RxJS it uses. The limit is the figure measured
     // at the last change (bench/README.md, "Bundle size"; history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 1658 for the same core fixes and queue-rx's orphan reports (copied, tagged, mayExist-only).
-    gzipLimit: 23 * 1024 + 753,
+    // Raised by 279 (24 584) with core's, and a submitSource's failure after unsubscribe reported
+    gzipLimit: 24 * 1024 + 8,
     program: `
       import { createDecartClient, models } from "@decart/core";
       import { submitJob } from "@decart/queue-rx";
@@ -37,8 +37,8 @@ export const budgets = [
     external: ["react", "react-dom"],
     // The goal is 20 KB. The limit is the figure measured at the last change (bench/README.md, "Bundle size";
     // history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 1742 for the same fixes and the hooks' shared orphan tracking (image onOrphan, Suspense, React 18).
-    gzipLimit: 25 * 1024 + 1013,
+    // Raised by 196 (26 809) with core's and queue-rx's, and React's version by its major number
+    gzipLimit: 26 * 1024 + 185,
     gzipGoal: 20 * 1024,
     program: `
       import { createElement as h } from "react";
