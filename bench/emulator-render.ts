@@ -12,6 +12,10 @@ import { quantile } from "./stats.js";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "10" } } });
 const rounds = Number(values.rounds);
+if (!Number.isSafeInteger(rounds) || rounds < 1) {
+  console.error(`--rounds must be a whole number of renders, 1 or more (got ${JSON.stringify(values.rounds)})`);
+  process.exit(2);
+}
 const spec = { prompt: "a red fox in the snow", width: 128, height: 72, fps: 10, durationSeconds: 5 };
 
 await renderVideo({ ...spec, seed: 1 });
