@@ -46,6 +46,7 @@ export {
   checkJob,
   createJobWatch,
   type DurationModel,
+  idOf,
   isUsableId,
   type JobEvent,
   type JobWatch,

@@ -7,6 +7,7 @@ import {
   DecartError,
   type DownloadProgress,
   InvalidResponseError,
+  idOf,
   invalid,
   isUsableId,
   type JobEvent,
@@ -469,7 +470,7 @@ export function submitWith(
           next: (first: JobSubmitResult) => {
             const wrong = checkJob(first);
             // Its id as text (a number is read so, as the core reads the API's answers); yours left as it is.
-            const id = Number.isSafeInteger(first?.job_id) ? String(first.job_id) : first?.job_id;
+            const id = idOf(first?.job_id);
             // One that names a usable job id made that job: the error carries it (told to `onOrphan` once nobody
             // listens), as the core's submit's does.
             const jobId = isUsableId(id) ? id : undefined;
@@ -480,10 +481,11 @@ export function submitWith(
                   { jobId },
                 ),
               );
+            // (Checked: a usable id, text.)
             settle(() =>
               subscriber.closed
                 ? orphan(id)
-                : follow(client, id, undefined, { ...all, model: input.model, first }).subscribe(subscriber),
+                : follow(client, id as string, undefined, { ...all, model: input.model, first }).subscribe(subscriber),
             );
           },
           error: fail,
