@@ -23,8 +23,8 @@ export const budgets = [
     packages: ["@decart/core", "@decart/queue-rx"],
     // No goal of its own: the core's plus queue-rx and the part of RxJS it uses. The limit is the figure measured
     // at the last change (bench/README.md, "Bundle size"; history: `git log -p .ci/release/budgets.mjs`).
-    // Raised by 279 (24 584) with core's, and a submitSource's failure after unsubscribe reported
-    gzipLimit: 24 * 1024 + 8,
+    // Raised by 262 (24 567) with core's, and a submitSource's failure after unsubscribe reported
+    gzipLimit: 23 * 1024 + 1015,
     program: `
       import { createDecartClient, models } from "@decart/core";
       import { submitJob } from "@decart/queue-rx";
