@@ -7,6 +7,7 @@ import {
   type DecartClient,
   InvalidInputError,
   shownUrl,
+  TimeoutError,
   type UploadBody,
   type UploadFunction,
 } from "@decart/core";
@@ -256,12 +257,32 @@ function logRequests(output: Output): void {
 }
 
 /**
- * The deadline of an `image` call that `--timeout` (`ms`) bounds (`process`'s own `timeoutMs`): a second past it, so that
- * `--timeout`, not the client's own `TimeoutError` at the same instant, ends a call that outlasts it. Not what the
- * client may wait between its tries: that is `--timeout` itself (see `clientFor`), so that a `Retry-After` past it, not
- * only one past this second more, fails the call at once.
+ * Runs `call`, a request of the client's that `--timeout` (`ms`; undefined without it) bounds (`jobs submit`, `jobs
+ * status`, `image`), given its `deadline`: `--timeout`'s end on the CLI's clock (the client's too). The client's retries
+ * then wait within what is left of `--timeout`, the tries' own time counted: a `Retry-After` past what is left fails at
+ * once (exit 1), not after a wait that `--timeout` cuts (exit 5). `limit` is `--timeout`'s own timer (see
+ * `withinTimeout`), due at the same instant: a `TimeoutError` of the client's at the deadline (its cut of a request
+ * still going, a try with no time left) waits for it, so that `--timeout`'s message is the one given.
  */
-export const budgetFor = (ms: number): number => Math.min(ms + 1000, 2 ** 31 - 1);
+export async function untilTimeout<T>(
+  ms: number | undefined,
+  limit: AbortSignal | undefined,
+  call: (deadline: number | undefined) => Promise<T>,
+): Promise<T> {
+  const deadline = ms === undefined ? undefined : now() + ms;
+  try {
+    return await call(deadline);
+  } catch (error) {
+    const left = deadline! - now();
+    if (limit && !limit.aborted && TimeoutError.isInstance(error) && left < 50)
+      // (`AbortSignal.timeout`'s timer keeps no process alive: this one does, for a few ms more at most.)
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, left) + 50);
+        limit.addEventListener("abort", () => resolve(clearTimeout(timer)), { once: true });
+      });
+    throw error;
+  }
+}
 
 /**
  * A client for the key and URL in effect. With `--verbose`, each HTTP request is logged on stderr (see `logRequests`).
@@ -273,11 +294,10 @@ export function clientFor(
   /** Retries of one call after a failure the server certainly did not act on (a 429, a 503 …); the client's default: 2. */
   maxRetries?: number,
   /**
-   * `--timeout` in ms, of a command whose `--timeout` bounds one upload and its retries (`image`, `jobs submit`): what
-   * the client may wait in all between its tries (the server's `Retry-After`, the rate-limit gate, backoff) is it,
-   * exactly, longer or shorter than the client's own 60 s: a `Retry-After` reaching past it fails at once (the client's
-   * rule), as the message then says (see `retryAfter`); with a second more (see `budgetFor`), one past `--timeout` by
-   * less than that second was waited for, and the command then ended by `--timeout` (exit 5) rather than at once.
+   * `--timeout` in ms, of a command whose `--timeout` bounds one upload and its retries (`image`, `jobs submit`): the
+   * client's `timeoutMs`, for the message of a `Retry-After` past it (see `retryAfter`). What the client's retries may
+   * wait is what is left of `--timeout`, the tries' time counted: the command gives the call `--timeout`'s end as its
+   * `deadline` (see `untilTimeout`), and a `Retry-After` reaching past it fails at once (the client's rule).
    * (That setting, the client's `timeoutMs`, is also each try's limit for a request that uploads nothing or a submit
    * of text parts only: started after `--timeout`'s own timer, of the same length, it never ends first, so `--timeout`'s
    * message is the one given. A status read that stalls would use up the whole budget and not be tried again, so

@@ -198,7 +198,8 @@ export type CreateTokenOptions = {
 export type QueueClient = {
   /**
    * Submits a video job; answers at once with its id. A watch's option (`timeoutMs`, `onStatusChange`, `poll` …: those
-   * of `submitAndPoll` and `queue.wait`) is refused (`InvalidInputError` naming it), before any request.
+   * of `submitAndPoll` and `queue.wait`) is refused (`InvalidInputError` naming it), before any request. `deadline` (on
+   * the client's clock) ends the call's budget: its retries' waits are counted against it, the attempts' time included.
    */
   submit<M extends string>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
   /**
@@ -632,7 +633,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     let raw: Record<string, unknown> = call;
     try {
       const checked = checkCall(call, "Invalid input", keys);
-      const [{ model: m, signal, onUploadProgress, timeoutMs: ms }, inputs] = checked as [
+      const [{ model: m, signal, onUploadProgress, timeoutMs: ms, deadline }, inputs] = checked as [
         { model: ModelDefinition; [option: string]: any },
         Record<string, unknown>,
         unknown,
@@ -661,14 +662,20 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           `Decart: model "${m.name}" is deprecated${m.deprecatedInFavourOf ? `; use "${m.deprecatedInFavourOf}"` : ", with no replacement: the server may answer 410 (retired)"}`,
         );
       if (options.validateInputs !== false) validateInputs(m, raw);
-      if (only) return checked as T;
+      // A plain call's `deadline` (`queue.submit`'s, `process`'s): its budget ends there, its waits counted on the
+      // clock, the attempts' time included. Not a `submitAndPoll`'s (`only`, or inside its budget) nor with `timeoutMs`.
+      if (deadline != null) {
+        if (only || budget || ms != null) throw invalid("Invalid input", "deadline", "given without `timeoutMs`");
+        budget = { deadline };
+      }
       // `process`: one budget for the whole call (its inputs, the upload, the answer and the image's last byte),
       // `timeoutMs` (default 11 minutes) from now, as `submitAndPoll`'s; its waits between attempts a plain call's.
       // (Its length, `budgetMs`, named by a timeout at its end: the request's, or a file input's read.)
-      if (kind < "video") {
+      else if (kind < "video") {
         const budgetMs = ms ?? DEFAULT_WAIT_MS;
         budget = { deadline: now() + budgetMs, spare: timeoutMs, budgetMs };
       }
+      if (only) return checked as T;
       return await postForm(
         m.path,
         encodeForm(
@@ -687,7 +694,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   }
 
   /** The options a submit takes (`process` its `timeoutMs` too); a watch's are refused. */
-  const submitKeys = ["model", "signal", "onUploadProgress"];
+  const submitKeys = ["model", "signal", "onUploadProgress", "deadline"];
   const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, budget, submitKeys);
 
   /** A 404 or 409 about a job whose words do not name it (`Job not found (HTTP 404)`) is given its id: `Job <id>: …`. */

@@ -261,8 +261,22 @@ type Uploads = Control & {
   onUploadProgress?: ((progress: UploadProgress) => void) | undefined;
 };
 
-/** `queue.submit` options: the model, its inputs, and a signal. */
-export type SubmitOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads>;
+/**
+ * A plain call's deadline: the end of its budget, on the client's clock (as a `JobWatch`'s `deadline` is).
+ * @inline
+ */
+type Deadline = {
+  /**
+   * The end of the call's budget, on the client's clock (ms, as `watch.deadline` is): the retries' waits are counted on
+   * that clock from the call's start, the attempts' time included, so no retry starts whose wait would end past it (a
+   * `Retry-After` longer than what is left fails at once), and a request still going then ends with a `TimeoutError`.
+   * Without it, what the retries may wait in all is the client's `timeoutMs`, the attempts' own time not counted.
+   */
+  deadline?: number | undefined;
+};
+
+/** `queue.submit` options: the model, its inputs, a signal, and maybe the call's deadline. */
+export type SubmitOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads & Deadline>;
 /** `queue.submitAndPoll` options. */
 export type SubmitAndPollOptions<M extends string> = SubmitOptions<M> & SubmitWaitOptions;
 /**
@@ -280,7 +294,7 @@ export interface SubmitWaitOptions extends WaitOptions {
 export interface SubmitWaitDownloading extends SubmitWaitOptions {
   download?: true | undefined;
 }
-/** `process` options: an image model, its inputs, a signal, and the call's budget. */
+/** `process` options: an image model, its inputs, a signal, and the call's budget (`timeoutMs` or `deadline`). */
 export type ProcessOptions<M extends string> = OneOf<
   M,
   M,
@@ -288,10 +302,11 @@ export type ProcessOptions<M extends string> = OneOf<
     model: ImageModel<M>;
     /**
      * One budget for the whole call (inputs, upload, answer and image) before a `TimeoutError` (default 11 minutes):
-     * each read keeps the client's limit too.
+     * each read keeps the client's limit too. Not with `deadline`.
      */
     timeoutMs?: number | undefined;
-  } & Uploads
+  } & Uploads &
+    Deadline
 >;
 /** The deprecated `generate` options: a video model and its inputs. */
 export type GenerateOptions<M extends string> = SubmitAndPollOptions<M>;

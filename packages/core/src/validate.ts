@@ -333,6 +333,8 @@ export const callOptions: Readonly<Record<string, Schema>> = {
   onSubmitted: fn,
   onUploadProgress: fn,
   onProgress: fn,
+  // (Taken by `queue.submit` and `process` only.)
+  deadline: { type: "number" },
 };
 
 /**

@@ -2,7 +2,7 @@ import { extname, resolve } from "node:path";
 import type { ImageModelName } from "@decart/api";
 import { AbortError, models } from "@decart/core";
 import { type Code, codeOf } from "../codes.js";
-import { budgetFor, clientFor, type GlobalOptions, type UploadTrace } from "../config.js";
+import { clientFor, type GlobalOptions, type UploadTrace, untilTimeout } from "../config.js";
 import { imageRequest } from "../errors.js";
 import { CliError, EXIT, type ExitCode, interruptedCode, usageError } from "../exit.js";
 import {
@@ -97,23 +97,25 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       answer = await withinTimeout(
         timeout,
         (limit) =>
-          letFinish(
-            signal,
-            heldImage(output),
-            async (stop) => {
-              const blob = await client
-                .process({
-                  model,
-                  ...inputs,
-                  signal: limit ? AbortSignal.any([stop, limit]) : stop,
-                  // The client's own budget for the call (11 minutes by default) a second past `--timeout`, whose
-                  // message is the one given (see `budgetFor`); without `--timeout`, the client's.
-                  ...(timeout !== undefined && { timeoutMs: budgetFor(timeout) }),
-                } as never)
-                .catch(keptImage);
-              return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
-            },
-            SUBMIT_GRACE_MS,
+          untilTimeout(timeout, limit, (deadline) =>
+            letFinish(
+              signal,
+              heldImage(output),
+              async (stop) => {
+                const blob = await client
+                  .process({
+                    model,
+                    ...inputs,
+                    signal: limit ? AbortSignal.any([stop, limit]) : stop,
+                    // The call's budget ends with `--timeout` (see `untilTimeout`); without it, the client's own
+                    // (11 minutes by default).
+                    ...(deadline !== undefined && { deadline }),
+                  } as never)
+                  .catch(keptImage);
+                return { blob, bytes: new Uint8Array(await blob.arrayBuffer()) };
+              },
+              SUBMIT_GRACE_MS,
+            ),
           ),
         // `--timeout` ran out: said with whether the request had reached the server, as `jobs submit` says it.
         (error) => submitTimedOut("image", options.timeout, trace, error),

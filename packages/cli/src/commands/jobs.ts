@@ -10,6 +10,7 @@ import {
   mayHaveMade,
   refusedWith,
   type UploadTrace,
+  untilTimeout,
 } from "../config.js";
 import { CliError, EXIT, interruptedCode, usageError, useCallBudget } from "../exit.js";
 import { checkOutputFile, fsReason, videoName } from "../files.js";
@@ -48,7 +49,8 @@ import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
  * then exit 130 saying the job was submitted and how to wait for it; a second one exits at once. One while the server
  * has not acknowledged the submit (standard input or a file input given as a URL being read, its upload, a wait to send it
  * again after a 429) stops it at once: no job made, exit 130. `--timeout` stops the submit (its upload, its answer, the
- * client's retries, which wait within it: a `Retry-After` past it fails at once, exit 1, see `clientFor`): exit 5, saying
+ * client's retries, which wait within what is left of it: a `Retry-After` past that fails at once, exit 1, see
+ * `untilTimeout`): exit 5, saying
  * whether a job may have been made.
  */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
@@ -99,14 +101,22 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
       job_id = await withinTimeout(
         timeout,
         (limit) =>
-          submitJob(client, inputs, {
-            signal,
-            onUploadProgress: upload.onUploadProgress,
-            abortSubmit: false,
-            onHeld: heldSubmit(output),
-            graceMs: SUBMIT_GRACE_MS,
-            limit,
-          }).catch((error: unknown) => {
+          // `--timeout`'s end is the submit's `deadline` (see `untilTimeout`), which `submitJob` hands the client with
+          // the inputs: the client's retries wait within what is left of it.
+          untilTimeout(timeout, limit, (deadline) =>
+            submitJob(
+              client,
+              { ...inputs, ...(deadline !== undefined && { deadline }) },
+              {
+                signal,
+                onUploadProgress: upload.onUploadProgress,
+                abortSubmit: false,
+                onHeld: heldSubmit(output),
+                graceMs: SUBMIT_GRACE_MS,
+                limit,
+              },
+            ),
+          ).catch((error: unknown) => {
             const jobId = madeJob(error);
             if (jobId !== undefined) made = { error, jobId };
             throw error;
@@ -224,7 +234,7 @@ const commandWords = (
  * `decart jobs status <id> [--timeout s]`: one status read (the client's retries after a transient failure included),
  * stopped by `--timeout` (exit 5), on the API the journal recorded for the job (see `onRecordedApi`). `--timeout` is
  * the read's budget (its deadline): each try keeps the client's own limit (60 s), so a read that stalls is cut then
- * and tried again while time is left, and what the retries may wait in all is `--timeout`, not the client's 60 s.
+ * and tried again while time is left, and the retries wait within what is left of `--timeout`, not the client's 60 s.
  */
 export async function runStatus(
   jobId: string,
@@ -239,13 +249,12 @@ export async function runStatus(
   const client = clientFor(options, output);
   // What the client waits for the read in all, for the message of a `Retry-After` beyond it (see `retryAfter`).
   if (timeout !== undefined) useCallBudget(timeout);
-  // The client's deadline is a second after `--timeout`'s end, which the CLI's own timer keeps (with its message): a
-  // timer of the client's at the same instant could end the read first. A `Retry-After` beyond the deadline fails at
+  // The client's deadline is `--timeout`'s end (see `untilTimeout`): a `Retry-After` past what is left of it fails at
   // once, one within it is waited for.
-  const deadline = timeout === undefined ? undefined : now() + timeout + 1000;
   const job = await withinTimeout(
     timeout,
-    (limit) => client.queue.status(jobId, limit && { signal: limit, deadline }),
+    (limit) =>
+      untilTimeout(timeout, limit, (deadline) => client.queue.status(jobId, limit && { signal: limit, deadline })),
     `--timeout ran out after ${options.timeout} s while reading the status of ${jobId}; the job is not affected`,
     jobId,
   );

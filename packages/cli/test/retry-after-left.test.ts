@@ -1,0 +1,59 @@
+/**
+ * `--timeout` is the whole budget of `jobs submit`, `jobs status` and `image`: the client's tries count in it, not only
+ * its waits between them. A 429 whose `Retry-After` (2 s) is within `--timeout` (3 s) but past what is left of it (the
+ * answer came 1.5 s in, on the CLI's clock: see `slow-answers.mjs`) fails at once, exit 1, one request, not sent again.
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { events, fastRetries, KEY, type Loopback, listenOnLoopback, preloads, run, tempDir } from "./helpers.js";
+
+/** Every request answered 429 with `Retry-After: 2`. */
+let server: Loopback;
+let requests: string[] = [];
+const temp = tempDir();
+beforeAll(async () => {
+  server = await listenOnLoopback((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      requests.push(`${req.method} ${req.url}`);
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "2", "x-request-id": "req_limited" });
+      res.end(JSON.stringify({ detail: "Too many requests" }));
+    });
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  temp.remove();
+});
+
+/** Each request answered 1.5 s in on the CLI's clock; the client's waits cut short (a retry, were one made, is quick). */
+const slow = () =>
+  preloads(
+    { NODE_OPTIONS: `--import=${pathToFileURL(join(import.meta.dirname, "slow-answers.mjs")).href}` },
+    fastRetries(temp.dir),
+  );
+
+describe("a Retry-After past what is left of --timeout fails at once", () => {
+  for (const args of [
+    ["jobs", "submit", "A lake"],
+    ["jobs", "status", "job_abc"],
+    ["image", "A lighthouse", "-o", "limited.png"],
+  ]) {
+    it(`${args.slice(0, 2).join(" ")} --timeout 3, answered 1.5 s in with Retry-After: 2: exit 1, one request`, async () => {
+      requests = [];
+      const env = {
+        DECART_API_KEY: KEY,
+        DECART_BASE_URL: server.url,
+        DECART_JOURNAL: join(temp.dir, `${args[1]}.jsonl`),
+        ...slow(),
+      };
+      const { code, stdout, stderr } = await run([...args, "--timeout", "3"], { env, cwd: temp.dir });
+      expect(code, stderr).toBe(1);
+      expect(requests).toHaveLength(1);
+      const error = events(stdout).at(-1)!;
+      expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT", request_id: "req_limited" });
+      expect(error.message).toContain("the server asked to wait 2 s (Retry-After): run the command again after ");
+    });
+  }
+});
