@@ -20,7 +20,7 @@ import {
 import { completedDurationMs, MAX_JOB_MS } from "./poll.js";
 import { retryDelay } from "./retry.js";
 import type { DelayFunction, DownloadProgress, PollSchedule } from "./types.js";
-import { breaks, type Schema } from "./validate.js";
+import { breaks, copyOf, type Schema } from "./validate.js";
 import { VERSION } from "./version.js";
 
 /** A wait's default budget: a little past the server's own 10-minute job timeout, the longest a job can run. */
@@ -216,27 +216,6 @@ const jsonOf = (value: unknown) => {
   } catch {
     return "(not JSON-writable)";
   }
-};
-
-/**
- * A copy of an answer (yours, frozen perhaps) that checking it may change, never the answer itself: its enumerable
- * fields, and those of a job status in the spec however they are given (a class's getters, a field not enumerable); a
- * field whose getter throws is left out.
- */
-const copyOf = (answer: any) => {
-  if (!answer || typeof answer !== "object") return answer;
-  const copy: any = {};
-  const take = (key: string) => {
-    try {
-      if (key in answer) copy[key] = answer[key];
-    } catch {}
-  };
-  try {
-    for (const key in answer) take(key);
-  } catch {}
-  // (None of them is a name of Object.prototype's: `in` tells those read already.)
-  for (const key in (responseSchemas.JobStatusResponse as Schema).properties) if (!(key in copy)) take(key);
-  return copy;
 };
 
 /**

@@ -1,4 +1,4 @@
-import { brokenRules } from "@decart/api";
+import { brokenRules, responseSchemas } from "@decart/api";
 import { InvalidInputError, invalid } from "./errors.js";
 
 export { invalid };
@@ -91,9 +91,33 @@ export interface Schema {
   accept?: readonly string[];
   /** For `json`: the schema of the parsed value. */
   schema?: Schema;
-  /** An object read into a copy, as it is checked (a model definition, a watch's `first`). */
-  once?: boolean;
+  /**
+   * An object read into a copy, as it is checked, by this function: a model definition's own fields (`{ ...v }`), a
+   * watch's `first` as `checkJob` reads a job status (`copyOf`).
+   */
+  once?: (value: any) => object;
 }
+
+/**
+ * A copy of an answer (yours, frozen perhaps) that checking it may change, never the answer itself: its enumerable
+ * fields, and those of a job status in the spec however they are given (a class's getters, a field not enumerable); a
+ * field whose getter throws is left out. How `checkJob` reads a job status, and a watch's `first` is read (`once`).
+ */
+export const copyOf = (answer: any) => {
+  if (!answer || typeof answer !== "object") return answer;
+  const copy: any = {};
+  const take = (key: string) => {
+    try {
+      if (key in answer) copy[key] = answer[key];
+    } catch {}
+  };
+  try {
+    for (const key in answer) take(key);
+  } catch {}
+  // (None of them is a name of Object.prototype's: `in` tells those read already.)
+  for (const key in (responseSchemas.JobStatusResponse as Schema).properties) if (!(key in copy)) take(key);
+  return copy;
+};
 
 const isObject = (v: unknown) => !!v && typeof v === "object" && !Array.isArray(v);
 
@@ -230,12 +254,13 @@ export function checkSchema(
       const props = schema.properties ?? {};
       // Each field is read once, here, and what was read is checked, and answered. So is a model definition's, and a
       // watch's `first` (a submit answer, which a view layer checks with checkJob before the engine reads it): their
-      // copies, as their schemas say (`once`), not a model's input of that name (a file called `first` is sent as given).
+      // copies, as their schemas say (`once`: `first` as checkJob reads it, its spec's fields however given), not a
+      // model's input of that name (a file called `first` is sent as given).
       // A field of undefined or null is not given: left out.
       const entries: [string, unknown][] = [];
       for (key of Object.keys(value as object)) {
         const v = (value as any)[key];
-        if (v != null) entries.push([key, typeof v === "object" && props[key]?.once ? { ...v } : v]);
+        if (v != null) entries.push([key, typeof v === "object" && props[key]?.once ? props[key]!.once!(v) : v]);
       }
       for (const entry of entries) {
         const [key, v] = entry;
@@ -324,7 +349,7 @@ export const clientOptions: Readonly<Record<string, Schema>> = {
  * four are a watch's (`checkWatchOptions`), the first six those of `queue.wait` and `queue.watch`: taken by their place.
  */
 export const callOptions: Readonly<Record<string, Schema>> = {
-  model: { once: true },
+  model: { once: (v) => ({ ...v }) },
   timeoutMs: limitMs,
   download: flag,
   poll: { oneOf: [pollObject, fn] },
@@ -386,7 +411,7 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
     options,
     where,
     Object.keys(callOptions).slice(0, 4),
-    keys ? also : { deadline: { type: "number" }, first: { type: "object", once: true }, ...also },
+    keys ? also : { deadline: { type: "number" }, first: { type: "object", once: copyOf }, ...also },
     keys,
   );
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");

@@ -54,4 +54,27 @@ describe("createWatch's first", () => {
     client.queue.createWatch("12345", { first: given as never, download: false }).start();
     expect(given).toEqual(odd());
   });
+
+  it("is read as checkJob reads an answer: a class's getters, a field not enumerable", () => {
+    class Answer {
+      constructor(readonly status: string) {}
+      get job_id() {
+        return "j1";
+      }
+      get error() {
+        return "boom";
+      }
+    }
+    const hidden = Object.defineProperty({ status: "failed", error: "boom" }, "job_id", { value: "j1" });
+    for (const first of [new Answer("failed"), hidden]) {
+      expect(checkJob(first, "j1")).toBeUndefined();
+      const step = client.queue.createWatch("j1", { first: first as never, download: false }).start();
+      expect(step.events.map((e) => e.type)).toEqual(["submitted", "failed"]);
+      expect(step.events[1]).toMatchObject({ jobId: "j1", error: "boom", job: { job_id: "j1", status: "failed" } });
+    }
+    // (Read, not taken as given: its status is checked, as checkJob checks it.)
+    expect(() => client.queue.createWatch("j1", { first: new Answer("queued") as never })).toThrow(
+      /"first" must be job j1's submit answer \("status" must be one of/,
+    );
+  });
 });
