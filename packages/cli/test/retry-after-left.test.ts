@@ -6,21 +6,14 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, fastRetries, KEY, type Loopback, listenOnLoopback, preloads, run, tempDir } from "./helpers.js";
+import { events, fastRetries, KEY, preloads, run, tempDir } from "./helpers.js";
+import { type AnsweringAll, rateLimited } from "./servers.js";
 
 /** Every request answered 429 with `Retry-After: 2`. */
-let server: Loopback;
-let requests: string[] = [];
+let server: AnsweringAll;
 const temp = tempDir();
 beforeAll(async () => {
-  server = await listenOnLoopback((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      requests.push(`${req.method} ${req.url}`);
-      res.writeHead(429, { "content-type": "application/json", "retry-after": "2", "x-request-id": "req_limited" });
-      res.end(JSON.stringify({ detail: "Too many requests" }));
-    });
-  });
+  server = await rateLimited(2);
 });
 afterAll(async () => {
   await server?.close();
@@ -41,7 +34,7 @@ describe("a Retry-After past what is left of --timeout fails at once", () => {
     ["image", "A lighthouse", "-o", "limited.png"],
   ]) {
     it(`${args.slice(0, 2).join(" ")} --timeout 3, answered 1.5 s in with Retry-After: 2: exit 1, one request`, async () => {
-      requests = [];
+      server.requests.length = 0;
       const env = {
         DECART_API_KEY: KEY,
         DECART_BASE_URL: server.url,
@@ -50,7 +43,7 @@ describe("a Retry-After past what is left of --timeout fails at once", () => {
       };
       const { code, stdout, stderr } = await run([...args, "--timeout", "3"], { env, cwd: temp.dir });
       expect(code, stderr).toBe(1);
-      expect(requests).toHaveLength(1);
+      expect(server.requests).toHaveLength(1);
       const error = events(stdout).at(-1)!;
       expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT", request_id: "req_limited" });
       expect(error.message).toContain("the server asked to wait 2 s (Retry-After): run the command again after ");

@@ -5,21 +5,14 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
+import { events, run, tempDir } from "./helpers.js";
+import { type AnsweringAll, rateLimited } from "./servers.js";
 
-/** A server of the test's own: every request answered 429 with `Retry-After: 3` (whole seconds, as the header is). */
-let server: Loopback;
-let requests: string[] = [];
+/** A server of the test's own: every request answered 429 with `Retry-After: 3`. */
+let server: AnsweringAll;
 const temp = tempDir();
 beforeAll(async () => {
-  server = await listenOnLoopback((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      requests.push(`${req.method} ${req.url}`);
-      res.writeHead(429, { "content-type": "application/json", "retry-after": "3", "x-request-id": "req_limited" });
-      res.end(JSON.stringify({ detail: "Too many requests" }));
-    });
-  });
+  server = await rateLimited(3);
 });
 afterAll(async () => {
   await server?.close();
@@ -34,7 +27,7 @@ describe("a Retry-After past --timeout by less than a second fails at once", () 
     [["image", "A lighthouse", "-o", "limited.png"], "2.5"],
   ] as const) {
     it(`${args.slice(0, 2).join(" ")} --timeout ${timeout}, Retry-After: 3: exit 1, one request, said so`, async () => {
-      requests = [];
+      server.requests.length = 0;
       const env = {
         DECART_API_KEY: "dct_test_retry_after",
         DECART_BASE_URL: server.url,
@@ -42,7 +35,7 @@ describe("a Retry-After past --timeout by less than a second fails at once", () 
       };
       const { code, stdout, stderr } = await run([...args, "--timeout", timeout], { env, cwd: temp.dir });
       expect(code, stderr).toBe(1);
-      expect(requests).toHaveLength(1);
+      expect(server.requests).toHaveLength(1);
       const error = events(stdout).at(-1)!;
       expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT", request_id: "req_limited" });
       expect(error.message).toContain(

@@ -6,21 +6,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, KEY, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
+import { events, KEY, run, tempDir } from "./helpers.js";
+import { type AnsweringAll, answeringAll } from "./servers.js";
 
 /** Every submit answered 200 with the id `job 1` (a space: refused) and `x-request-id: req_bad`. */
-let server: Loopback;
-let requests: string[] = [];
+let server: AnsweringAll;
 const temp = tempDir();
 beforeAll(async () => {
-  server = await listenOnLoopback((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      requests.push(`${req.method} ${req.url}`);
-      res.writeHead(200, { "content-type": "application/json", "x-request-id": "req_bad" });
-      res.end(JSON.stringify({ job_id: "job 1", status: "queued" }));
-    });
-  });
+  server = await answeringAll(200, { "x-request-id": "req_bad" }, { job_id: "job 1", status: "queued" });
 });
 afterAll(async () => {
   await server?.close();
@@ -42,7 +35,7 @@ describe("a refused job id: the answer's request id is named", () => {
     ["jobs", "submit", "A lake"],
   ]) {
     it(`${args.slice(0, -1).join(" ")}: the error event's request_id, the journal's record`, async () => {
-      requests = [];
+      server.requests.length = 0;
       const journal = join(temp.dir, `${args[0]}.jsonl`);
       const env = { DECART_API_KEY: KEY, DECART_BASE_URL: server.url, DECART_JOURNAL: journal };
       const { code, stdout, stderr } = await run([...args, ...(args[0] === "video" ? ["-o", "lake.mp4"] : [])], {
@@ -50,14 +43,14 @@ describe("a refused job id: the answer's request id is named", () => {
         cwd: temp.dir,
       });
       expect(code, stderr).toBe(1);
-      expect(requests).toHaveLength(1);
+      expect(server.requests).toHaveLength(1);
       expect(events(stdout).at(-1)).toMatchObject({ type: "error", code: "INVALID_RESPONSE", request_id: "req_bad" });
       expect(await listed(journal)).toMatchObject([{ command: args.slice(0, -1).join(" "), request_id: "req_bad" }]);
     });
   }
 
   it("batch: line_failed, results.jsonl and the journal's record", async () => {
-    requests = [];
+    server.requests.length = 0;
     const journal = join(temp.dir, "batch.jsonl");
     const out = join(temp.dir, "batch");
     const { code, stdout, stderr } = await run(["batch", "-", "--out", out], {
@@ -65,7 +58,7 @@ describe("a refused job id: the answer's request id is named", () => {
       input: `${JSON.stringify({ custom_id: "lake", prompt: "A lake" })}\n`,
     });
     expect(code, stderr).toBe(6);
-    expect(requests).toHaveLength(1);
+    expect(server.requests).toHaveLength(1);
     expect(events(stdout).find((event) => event.type === "line_failed")).toMatchObject({
       custom_id: "lake",
       request_id: "req_bad",
