@@ -92,10 +92,10 @@ export interface Schema {
   /** For `json`: the schema of the parsed value. */
   schema?: Schema;
   /**
-   * An object read into a copy, as it is checked, by this function: a model definition's own fields (`{ ...v }`), a
-   * watch's `first` as `checkJob` reads a job status (`copyOf`).
+   * An object read into a copy, as it is checked: `true`, its own fields (a model definition's, `{ ...v }`); a function,
+   * the copy it makes (a watch's `first`, read as `checkJob` reads a job status: `copyOf`).
    */
-  once?: (value: any) => object;
+  once?: boolean | ((value: any) => object);
 }
 
 /**
@@ -260,7 +260,8 @@ export function checkSchema(
       const entries: [string, unknown][] = [];
       for (key of Object.keys(value as object)) {
         const v = (value as any)[key];
-        if (v != null) entries.push([key, typeof v === "object" && props[key]?.once ? props[key]!.once!(v) : v]);
+        const once = typeof v === "object" && props[key]?.once;
+        if (v != null) entries.push([key, once ? (once === true ? { ...v } : once(v)) : v]);
       }
       for (const entry of entries) {
         const [key, v] = entry;
@@ -349,7 +350,7 @@ export const clientOptions: Readonly<Record<string, Schema>> = {
  * four are a watch's (`checkWatchOptions`), the first six those of `queue.wait` and `queue.watch`: taken by their place.
  */
 export const callOptions: Readonly<Record<string, Schema>> = {
-  model: { once: (v) => ({ ...v }) },
+  model: { once: true },
   timeoutMs: limitMs,
   download: flag,
   poll: { oneOf: [pollObject, fn] },
