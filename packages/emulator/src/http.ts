@@ -412,6 +412,16 @@ const closing = new WeakSet<Socket>();
 export function closedBefore(socket: Socket): boolean {
   return closing.has(socket);
 }
+
+/**
+ * Marks a connection as closing once an answer written straight to it (`answerOnSocket`) is decided: from then on, no
+ * request parsed on it is routed (`closedBefore`), even one whose head ends while that answer waits for the answers
+ * before it. Node's parser reads on after a head that came too slowly (its 408 leaves the parser as it was), so a
+ * request sent just after the 408 would otherwise be processed, and its client, told 408, would send it again.
+ */
+export function closeAfterAnswer(socket: Socket): void {
+  closing.add(socket);
+}
 const draining = new WeakSet<IncomingMessage>();
 
 /**
@@ -514,7 +524,11 @@ export function outcome(ctx: Ctx, finished: boolean, closing: boolean): string {
   return res.headersSent ? `${res.statusCode} cut (${why})` : `no answer (${why})`;
 }
 
-/** Answers a request Node handles before any route (bad bytes, CONNECT, an odd Expect) and closes the connection. */
+/**
+ * Answers a request Node handles before any route (bad bytes, a head too large or too slow, CONNECT) and closes the
+ * connection: the caller marked it closing (`closeAfterAnswer`) when it decided this answer, so what the client still
+ * sends in the moment the connection lingers is read and dropped, never routed.
+ */
 export function answerOnSocket(
   socket: Socket,
   status: number,

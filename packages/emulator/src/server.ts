@@ -19,6 +19,7 @@ import { asSent, bindingProblem, hostHeaderCount, hostRule, listenHost } from ".
 import type { Ctx } from "./http.js";
 import {
   answerOnSocket,
+  closeAfterAnswer,
   closedBefore,
   corsPreflightHeaders,
   detail,
@@ -476,10 +477,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   /**
    * Answers on the socket (a request Node never hands over) once the answers before it are out, and logs it: `what`
-   * stands for the request line in the log.
+   * stands for the request line in the log. The answer closes the connection, so nothing parsed on it from now on is
+   * routed (`ignored`), while it waits too.
    */
   function answerLater(socket: Socket, what: string, status: number, text: string, extra?: Record<string, string>) {
     const requestId = nextRequestId();
+    closeAfterAnswer(socket);
     afterAnswers(
       socket,
       () => {

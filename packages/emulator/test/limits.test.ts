@@ -127,6 +127,76 @@ describe("a request head that comes too slowly", () => {
   });
 });
 
+describe("a request sent on a connection after its 408 (the head came too slowly)", () => {
+  // The 408 says Connection: close, and its client takes its request as not received and sends it again: the
+  // emulator, which reads on while the close lingers, must drop what comes, or the request makes a second job.
+  const form = "prompt=sent after the 408";
+  const submitRequest = (e: Emulator) =>
+    `POST /v1/jobs/lucy-pro-t2v HTTP/1.1\r\nhost: ${new URL(e.url).host}\r\nx-api-key: ${e.apiKey}\r\n` +
+    `content-type: application/x-www-form-urlencoded\r\ncontent-length: ${form.length}\r\n\r\n${form}`;
+
+  /** Writes `later` on the connection as soon as its 408 arrives; resolves with all it got once the server let go. */
+  function afterThe408(e: Emulator, first: string, later: string): Promise<string> {
+    const client = hostile(e.url);
+    let sent = false;
+    client.socket.on("data", () => {
+      if (sent) return;
+      sent = true;
+      client.socket.write(later);
+    });
+    if (first) client.socket.write(first);
+    return client.gone;
+  }
+
+  it("a whole request written on a connection that had sent nothing: dropped, no job, not counted", async () => {
+    const e = await startWith({ headersTimeoutMs: 500 });
+    const answer = await afterThe408(e, "", submitRequest(e));
+    expect(answer.match(/HTTP\/1\.1 /g)).toEqual(["HTTP/1.1 "]);
+    expect(parse(answer).status).toBe(408);
+    const s = e.stats();
+    expect(s.jobsCreated).toBe(0);
+    expect(s.requests).toMatchObject({ total: 1, byRoute: { submit: 0, other: 1 } });
+  });
+
+  it("a head that ends after its 408 (a slow head that goes on): dropped, no job, not counted", async () => {
+    const e = await startWith({ headersTimeoutMs: 500 });
+    const whole = submitRequest(e);
+    const cut = whole.indexOf("x-api-key");
+    const answer = await afterThe408(e, whole.slice(0, cut), whole.slice(cut));
+    expect(answer.match(/HTTP\/1\.1 /g)).toEqual(["HTTP/1.1 "]);
+    expect(parse(answer).status).toBe(408);
+    const s = e.stats();
+    expect(s.jobsCreated).toBe(0);
+    expect(s.requests).toMatchObject({ total: 1, byRoute: { submit: 0, other: 1 } });
+  });
+
+  it("a head that ends while its 408 waits behind a download: the download whole, the 408, no job", async () => {
+    const e = await startWith({ headersTimeoutMs: 500 });
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "a download before a 408" });
+    await pollUntil(e, id);
+    const host = new URL(e.url).host;
+    const whole = submitRequest(e);
+    const cut = whole.indexOf("x-api-key");
+    const client = hostile(e.url);
+    // The download stalls half-way long past the head's limit: the 408 is decided (counted) while it waits.
+    client.socket.write(
+      `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n` +
+        `x-emulator-fault: stall; delay=5000\r\n\r\n${whole.slice(0, cut)}`,
+    );
+    while (e.stats().requests.byRoute.other === 0) await new Promise((r) => setTimeout(r, 10));
+    client.socket.write(whole.slice(cut));
+    const answer = await client.gone;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    const bodyStart = answer.indexOf("\r\n\r\n") + 4;
+    const length = e.job(id)!.resultBytes!;
+    expect(Number(/content-length: (\d+)/i.exec(answer)?.[1])).toBe(length);
+    expect(parse(answer.slice(bodyStart + length)).status).toBe(408);
+    const s = e.stats();
+    expect(s.jobsCreated).toBe(1);
+    expect(s.requests.byRoute.submit).toBe(1);
+  });
+});
+
 describe("a request body that comes too slowly", () => {
   it("a body that stops half-way gets 408 JSON and the connection is closed; another client finishes its job", async () => {
     const e = await startWith({ requestTimeoutMs: 300, minUploadBytesPerSecond: 1000 });
