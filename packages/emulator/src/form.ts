@@ -805,7 +805,9 @@ export function fileTypeProblem(fields: readonly FormField[], files: Map<string,
 /** Parses a request's form body; on a bad or abandoned one, answers (or gives up on the gone client): undefined. */
 export async function readForm(ctx: Ctx, maxFileBytes: number): Promise<{ parts: FormPart[] } | undefined> {
   const parsed = await parseForm(ctx.req, { maxFileBytes }, () => startReading(ctx));
-  if (parsed.kind === "aborted") {
+  // Answered while its body came (a 408 for a body too slow, waiting behind the answer before it on the connection):
+  // the request is over, and nothing it asks for is done, however its body ends.
+  if (parsed.kind === "aborted" || ctx.responded) {
     ctx.responded = true;
     return undefined;
   }

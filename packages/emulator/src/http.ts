@@ -467,7 +467,10 @@ export function drain(ctx: Ctx): void {
   req.resume();
 }
 
-/** Reads a small body completely; undefined when it is too large (413 answered) or the client went away. */
+/**
+ * Reads a small body completely; undefined when it is too large (413 answered), the client went away, or the request
+ * was answered meanwhile.
+ */
 export function readSmallBody(ctx: Ctx): Promise<Buffer | undefined> {
   const { req } = ctx;
   if (Number(req.headers["content-length"]) > MAX_JSON_BODY_BYTES) {
@@ -496,10 +499,12 @@ export function readSmallBody(ctx: Ctx): Promise<Buffer | undefined> {
       }
       chunks.push(chunk);
     };
-    const onEnd = () => finish(Buffer.concat(chunks));
+    // A request answered while its body came (a 408 for a body too slow) is over: its body, even whole, is not used.
+    const onEnd = () => finish(ctx.responded ? undefined : Buffer.concat(chunks));
     const onClose = () => {
+      const used = req.complete && !ctx.responded;
       ctx.responded = ctx.responded || !req.complete;
-      finish(req.complete ? Buffer.concat(chunks) : undefined);
+      finish(used ? Buffer.concat(chunks) : undefined);
     };
     req.on("data", onData);
     req.on("end", onEnd);

@@ -216,6 +216,84 @@ describe("a request body that comes too slowly", () => {
     expect(e.stats().requests.byRoute.files).toBe(1);
   });
 
+  describe("a request answered 408 while its answer waits behind a download, whose body then comes whole", () => {
+    // The 408 waits for the stalled download before it on the connection, which stays open meanwhile: the body's
+    // rest, sent then, is read, but the request is over (its client, told 408, sends it again): nothing is done.
+    async function answeredThenWhole(
+      e: Emulator,
+      slow: Promise<void>,
+      request: (host: string) => string,
+      rest: string,
+    ) {
+      const id = await submit(e, "lucy-pro-t2v", { prompt: "a download before a 408" });
+      await pollUntil(e, id);
+      const host = new URL(e.url).host;
+      const client = hostile(e.url);
+      client.socket.write(
+        `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n` +
+          `x-emulator-fault: stall; delay=5000\r\n\r\n${request(host)}`,
+      );
+      await slow;
+      client.socket.write(rest);
+      const answer = await client.gone;
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      const bodyStart = answer.indexOf("\r\n\r\n") + 4;
+      const second = parse(answer.slice(bodyStart + e.job(id)!.resultBytes!));
+      expect(second.status).toBe(408);
+      expect(second.body.detail).toMatch(/^Request body too slow/);
+    }
+
+    /** An emulator whose log says when it answered a body too slow. */
+    async function startSlow(options: EmulatorOptions): Promise<{ e: Emulator; slow: Promise<void> }> {
+      let seen!: () => void;
+      const slow = new Promise<void>((resolve) => {
+        seen = resolve;
+      });
+      const e = await startWith({
+        requestTimeoutMs: 300,
+        minUploadBytesPerSecond: 1000,
+        ...options,
+        logger: (line) => {
+          if (line.includes("came too slowly")) seen();
+        },
+      });
+      return { e, slow };
+    }
+
+    it("a submit makes no job", async () => {
+      const { e, slow } = await startSlow({});
+      const form = "prompt=a submit whose body comes after its 408";
+      await answeredThenWhole(
+        e,
+        slow,
+        (host) =>
+          `POST /v1/jobs/lucy-pro-t2v HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n` +
+          `content-type: application/x-www-form-urlencoded\r\ncontent-length: ${form.length}\r\n\r\n${form.slice(0, 5)}`,
+        form.slice(5),
+      );
+      expect(e.stats().jobsCreated).toBe(1);
+    });
+
+    it("a client token request makes no token (the only one of maxClientTokens stays free)", async () => {
+      const { e, slow } = await startSlow({ maxClientTokens: 1 });
+      const json = "{}";
+      await answeredThenWhole(
+        e,
+        slow,
+        (host) =>
+          `POST /v1/client/tokens HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n` +
+          `content-type: application/json\r\ncontent-length: ${json.length}\r\n\r\n${json.slice(0, 1)}`,
+        json.slice(1),
+      );
+      const res = await fetch(`${e.url}/v1/client/tokens`, {
+        method: "POST",
+        headers: { "x-api-key": e.apiKey, "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(res.status).toBe(200);
+    });
+  });
+
   it("an honest slow upload, longer than the floor but above the rate, succeeds", async () => {
     const e = await startWith({ requestTimeoutMs: 500, minUploadBytesPerSecond: 1000 });
     const body = multipart(BOUNDARY, [{ name: "file", filename: "a.bin", value: Buffer.alloc(100 * 1024, 7) }]);
