@@ -489,7 +489,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         answerOnSocket(socket, status, text, requestId, extra);
         log(`${what} → ${status} ${requestId}`);
       },
-      () => log(`${what} → no answer (${closed ? "emulator closed" : "client left"}) ${requestId}`),
+      // Gone by then: the emulator closed, or cut the answer before it (a truncate fault), or else the client left.
+      () =>
+        log(
+          `${what} → no answer (${closed ? "emulator closed" : (lastRequest.get(socket)?.cut ?? "client left")}) ${requestId}`,
+        ),
     );
   }
 

@@ -117,6 +117,15 @@ describe("the request log", () => {
     expect(await line(/^CONNECT /)).toMatch(/^CONNECT example\.com:443 → 405 req_/);
   });
 
+  it("an error behind an answer the emulator cut: no answer, and why (the truncate fault), not that the client left", async () => {
+    const e = await logged();
+    const id = await submit(e, "lucy-pro-t2v", { prompt: "truncate, then bytes that are not HTTP" });
+    await pollUntil(e, id);
+    open(e, `GET /v1/jobs/${id}/content HTTP/1.1\r\n${head(e)}x-emulator-fault: truncate\r\n\r\nHELLO THERE\r\n\r\n`);
+    expect(await line(new RegExp(`^GET /v1/jobs/${id}/content → `))).toMatch(/→ 200 cut \(truncate fault\) /);
+    expect(await line(/not HTTP/)).toMatch(/^\(bytes that are not HTTP: HPE_\w+\) → no answer \(truncate fault\) req_/);
+  });
+
   it("logs a request answered 417 (an odd Expect) as any request: path without its query, status, time", async () => {
     const e = await logged();
     open(e, `GET /v1/jobs/job_y?secret=1 HTTP/1.1\r\n${head(e)}expect: foo\r\n\r\n`);
