@@ -1,11 +1,14 @@
 /**
  * `decart`: the Decart API from a terminal or a script. `main(argv)` runs one command and answers its exit code
  * (see `EXIT`); the bin sets it as the process's.
+ *
+ * This module and those it imports load neither the client (`@decart/core`) nor what imports it (the output, the
+ * journal, the files): `--help` and `--version` are answered without them (most of a start-up's time). A command that
+ * runs, and an error, import them then.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { requestIdOf } from "./codes.js";
-import { jobWords } from "./command.js";
 import type { GlobalOptions } from "./config.js";
 import {
   CliError,
@@ -17,12 +20,10 @@ import {
   resumeOf,
   usageError,
 } from "./exit.js";
-import { fsReason, namesStdout } from "./files.js";
-import { failed, Output, quoted, untrusted } from "./output.js";
-import { checkWrittenPath } from "./path-argument.js";
+import type { Output } from "./output.js";
 import { answersApart, loadProxies } from "./proxy.js";
-import { knowKeys } from "./secrets.js";
 import { commandStarts } from "./signals.js";
+import { failed } from "./stream-failures.js";
 
 export { EXIT, type ExitCode } from "./exit.js";
 
@@ -58,7 +59,7 @@ const HELP_TOPICS: Record<string, string> = { "exit-codes": EXIT_CODES_HELP, env
  * shows the help asked for (`help`: `--help`; `help jobs wait`: `jobs wait --help`, as the command's own flag shows
  * it, the emulator's flags included). A name that is neither a command nor a topic is a usage error listing both.
  */
-function helpRequest(root: Command, argv: string[]): { text: string } | { argv: string[] } | undefined {
+async function helpRequest(root: Command, argv: string[]): Promise<{ text: string } | { argv: string[] } | undefined> {
   // The first word that is not an option (nor an option's value) is the command.
   const taking = new Set(root.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]));
   let at = 2;
@@ -72,6 +73,7 @@ function helpRequest(root: Command, argv: string[]): { text: string } | { argv: 
   for (const word of words) {
     const found = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!found) {
+      const { quoted } = await import("./output.js");
       const known = [...command.commands.map((c) => c.name()), ...(command === root ? Object.keys(HELP_TOPICS) : [])];
       throw usageError(
         `No help for ${quoted(words.join(" "), Infinity)}: give ${command === root ? "a command or a topic" : `a command of ${command.name()}`} (${known.join(", ")}), e.g. decart help ${command === root ? "exit-codes" : `${command.name()} ${known[0]}`}`,
@@ -102,7 +104,11 @@ const quieted = new WeakSet<NodeJS.WriteStream>();
  * key (from `DECART_API_KEY` or `--api-key`) is `***`, and so is the value of every `--name=value` on the command line,
  * such as a mistyped `--apikey=KEY` that commander repeats whole (`unknown option '--apikey=…'`).
  */
-function parseErrorScrub(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): (text: string) => string {
+async function parseErrorScrub(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<(text: string) => string> {
+  const { Output } = await import("./output.js");
   const scrub = new Output({ json: false });
   scrub.addSecret(env.DECART_API_KEY);
   argv.forEach((arg, i) => {
@@ -122,10 +128,13 @@ function parseErrorScrub(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   };
 }
 
-/** Builds the program; `run` receives each command's work and its output, and records the exit code. */
+/**
+ * Builds the program; `run` receives each command's work and its output, and records the exit code. What commander
+ * writes on stderr goes to `errors` (see `main`, which writes its error messages scrubbed).
+ */
 function program(
   run: (work: (output: Output) => Promise<unknown>, options: GlobalOptions) => Promise<void>,
-  scrub: (text: string) => string = (text) => text,
+  errors: { outputError: (text: string) => void; writeErr: (text: string) => void },
 ) {
   const root = new Command("decart")
     .description("Generate images and videos with the Decart API, from a terminal or a script.")
@@ -150,7 +159,7 @@ function program(
     )
     .showHelpAfterError("(decart --help for usage)")
     // Before the commands are added, so that each inherits it.
-    .configureOutput({ outputError: (text, write) => write(scrub(text)) })
+    .configureOutput(errors)
     .exitOverride();
 
   const globals = (command: Command) => command.optsWithGlobals() as GlobalOptions & Record<string, any>;
@@ -194,6 +203,7 @@ Examples:
       // and is refused), so `decart image … -o - > x.png` works without `--no-json`. `-o /dev/stdout` (or another
       // path of this process's stdout) is `-o -`: written in place and nothing else on stdout, not events among the bytes.
       const given = globals(command);
+      const { namesStdout } = await import("./files.js");
       const options = given.output !== undefined && namesStdout(given.output) ? { ...given, output: "-" } : given;
       const effective = options.output === "-" && options.json === undefined ? { ...options, json: false } : options;
       return run(async (output) => (await import("./commands/image.js")).runImage(args, effective, output), effective);
@@ -395,9 +405,15 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   quietOnWriteFailure(process.stdout);
   quietOnWriteFailure(process.stderr);
   let exitCode: number = EXIT.ok;
-  let output = new Output({});
+  let output: Output | undefined;
   const run = async (work: (output: Output) => Promise<unknown>, options: GlobalOptions) => {
-    output = new Output(options);
+    const [{ Output }, { knowKeys }, { checkWrittenPath }] = await Promise.all([
+      import("./output.js"),
+      import("./secrets.js"),
+      import("./path-argument.js"),
+    ]);
+    const shown = new Output(options);
+    output = shown;
     // Every key the command line and the environment give is scrubbed from all the command writes, whether or not it
     // uses one: `jobs list` prints what servers said, which may quote a key.
     knowKeys(options);
@@ -405,8 +421,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     // no handler of its own installed (it has nothing under way that a signal must not lose), ends it at once.
     const stop = (signal: NodeJS.Signals, when: string) => {
       interruptedBy(signal);
-      output.event({ type: "interrupted", exit_code: interruptedCode() });
-      output.warn(output.err.yellow(`Interrupted ${when}`));
+      shown.event({ type: "interrupted", exit_code: interruptedCode() });
+      shown.warn(shown.err.yellow(`Interrupted ${when}`));
       return interruptedCode();
     };
     const early = commandStarts((signal) => process.exit(stop(signal, "(nothing paid for was under way)")));
@@ -422,17 +438,28 @@ export async function main(argv: string[] = process.argv): Promise<number> {
         if (typeof file === "string") checkWrittenPath(file, "-o");
         if (typeof out === "string") checkWrittenPath(out, "--out");
         await loadProxies(process.env);
-        const code = await work(output);
+        const code = await work(shown);
         exitCode = typeof code === "number" ? code : EXIT.ok;
       } catch (error) {
-        exitCode = await report(error, output);
+        exitCode = await report(error, shown);
       }
     });
   };
-  const scrub = parseErrorScrub(argv);
+  // commander's error message, held until it is written scrubbed (see `parseErrorScrub`, which loads the modules that
+  // `--help` does without), and what commander writes on stderr after it (`showHelpAfterError`): commander writes
+  // them, then ends the parse (`exitOverride`).
+  const held: string[] = [];
+  const writeHeld = async () => {
+    if (!held.length) return;
+    const scrub = await parseErrorScrub(argv);
+    for (const text of held.splice(0)) process.stderr.write(scrub(text));
+  };
   try {
-    const root = program(run, scrub);
-    const help = helpRequest(root, argv);
+    const root = program(run, {
+      outputError: (text) => void held.push(text),
+      writeErr: (text) => void (held.length ? held.push(text) : process.stderr.write(text)),
+    });
+    const help = await helpRequest(root, argv);
     if (help && "text" in help) {
       process.stdout.write(help.text);
       return EXIT.ok;
@@ -442,7 +469,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     // commander's own exits: help and version are fine; anything else is a usage error.
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok;
-      // commander printed the message on stderr; in JSON mode, stdout ends with the error event as for any failure.
+      // commander's message on stderr (held until now); in JSON mode, stdout ends with the error event as for any failure.
+      await writeHeld();
+      const [{ Output }, scrub] = await Promise.all([import("./output.js"), parseErrorScrub(argv)]);
       const json = argv.includes("--no-json") ? false : argv.includes("--json") ? true : undefined;
       new Output({ json }).event({
         type: "error",
@@ -455,12 +484,22 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       return EXIT.usage;
     }
     return interruptedExit(await report(error, output));
+  } finally {
+    await writeHeld();
   }
   return interruptedExit(exitCode);
 }
 
-/** Prints an error (a JSON event too, in JSON mode) and answers its exit code. */
-async function report(thrown: unknown, output: Output): Promise<number> {
+/**
+ * Prints an error (a JSON event too, in JSON mode; on `output`, else on an `Output` of the defaults) and answers its
+ * exit code.
+ */
+async function report(thrown: unknown, given: Output | undefined): Promise<number> {
+  // The output and the client (for its error classes) are loaded only when needed: `decart --version` and `--help`
+  // start faster.
+  const [{ Output, untrusted }, { fsReason }, { jobWords }, { exitCodeOf, messageOf, unknownAnswer }] =
+    await Promise.all([import("./output.js"), import("./files.js"), import("./command.js"), import("./errors.js")]);
+  const output = given ?? new Output({});
   // The current directory removed (or moved away) under the shell: Node's `uv_cwd` error, from the first path resolved
   // against it, said as its cause and its fix (exit 2), not as the bare system error.
   const error =
@@ -470,8 +509,6 @@ async function report(thrown: unknown, output: Output): Promise<number> {
             "directory that exists and run the command again",
         )
       : thrown;
-  // The client (for its error classes) is loaded only when needed: `decart --version` and `--help` start faster.
-  const { exitCodeOf, messageOf, unknownAnswer } = await import("./errors.js");
   const code = exitCodeOf(error);
   const e = error as { message?: string; code?: string; jobId?: string; stack?: string; status?: number };
   const message = messageOf(error);

@@ -5,6 +5,7 @@ import { commandLine, globalWords, outsideCommands, type Word } from "./command.
 import { jsonText } from "./json.js";
 import { drawnOn, type LiveBar, liveBar } from "./live-bar.js";
 import { addSecret, redact } from "./secrets.js";
+import { closed, failures } from "./stream-failures.js";
 
 type Colors = ReturnType<typeof createColors>;
 type Stream = NodeJS.WriteStream;
@@ -290,17 +291,6 @@ function oneTerminal(a: Stream, b: Stream): boolean {
     return true;
   }
 }
-
-/** The error each stream failed with (its reader gone: EPIPE; a full disk: ENOSPC; a terminal gone: EIO …). */
-const failures = new WeakMap<Stream, NodeJS.ErrnoException>();
-
-/** Records that `stream` failed (see `quietOnWriteFailure` in main): nothing more is written to it. */
-export function failed(stream: Stream, error: NodeJS.ErrnoException): void {
-  if (!failures.has(stream)) failures.set(stream, error);
-}
-
-/** A stream whose reader went away (an EPIPE destroys it) or that failed otherwise: nothing more is written to it. */
-const closed = (stream: Stream) => stream.destroyed || stream.writableEnded || failures.has(stream);
 
 /** Writes to `stream` unless it is closed: the command goes on without it (see `quietOnWriteFailure` in main). */
 function write(stream: Stream, text: string): void {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES_HELP } from "../src/exit.js";
-import { events, KEY, listenOnLoopback, run, tempDir } from "./helpers.js";
+import { events, KEY, listenOnLoopback, loadedModules, run, tempDir } from "./helpers.js";
 
 describe("decart help", () => {
   it("help exit-codes and help environment print those tables on stdout, exit 0", async () => {
@@ -30,6 +30,52 @@ describe("decart help", () => {
       expect(code, stderr).toBe(0);
       expect(stdout).toContain(usage);
       expect(stdout).toBe((await run([...words, "--help"])).stdout);
+    }
+  });
+
+  it("--help, help and --version load neither the client nor the API's catalogue (a faster start), with a key given", async () => {
+    const { dir, remove } = tempDir();
+    try {
+      const of = async (args: string[]) => {
+        const { env, loaded } = loadedModules(dir);
+        // A key in the environment and on the command line: what scrubs it is not loaded for help either.
+        const r = await run(["--api-key", KEY, ...args], { env: { ...env, DECART_API_KEY: KEY } });
+        return { ...r, loaded: loaded() };
+      };
+      const client = /\/(core|api)\/dist\//;
+      const commands = [[], ["models"], ["image"], ["video"], ["jobs"], ["batch"], ["emulator"]];
+      for (const sub of ["submit", "status", "wait", "result", "list"]) commands.push(["jobs", sub]);
+      for (const words of commands) {
+        for (const args of [
+          [...words, "--help"],
+          ["help", ...words],
+        ]) {
+          const r = await of(args);
+          expect(r.code, r.stderr).toBe(0);
+          expect(r.stdout).toMatch(/^Usage: decart/);
+          expect(r.loaded.some((url) => url.endsWith("/cli/dist/main.js"))).toBe(true);
+          // (The emulator's help lists the emulator's flags: it loads the emulator, and its catalogue.)
+          const unwanted = words[0] === "emulator" ? /\/core\/dist\// : client;
+          expect(
+            r.loaded.filter((url) => unwanted.test(url)),
+            args.join(" "),
+          ).toEqual([]);
+        }
+      }
+      for (const args of [["help", "exit-codes"], ["--no-color", "--version"], ["-h"]]) {
+        const r = await of(args);
+        expect(r.code, r.stderr).toBe(0);
+        expect(
+          r.loaded.filter((url) => client.test(url)),
+          args.join(" "),
+        ).toEqual([]);
+      }
+      // A command that runs loads it (the hook sees the client's modules).
+      const models = await of(["models"]);
+      expect(models.code, models.stderr).toBe(0);
+      expect(models.loaded.some((url) => /\/core\/dist\/index\.js$/.test(url))).toBe(true);
+    } finally {
+      remove();
     }
   });
 
