@@ -23,6 +23,15 @@ import { openPipe, stickyRefuses } from "@decart/core/node";
 import { type CliError, usageError } from "./exit.js";
 import { holdsSecret } from "./secrets.js";
 
+/**
+ * The options of a synchronous stat of a path or descriptor that may be a named pipe or a socket (standard input, an
+ * `-o`, a batch file): `bigint`, which Node fills in a record of its own. A plain one leaves the pipe's mode in the
+ * record Node's module resolver reads next, and an import made after it then does not follow symbolic links
+ * (nodejs/node#51142): pnpm's packages are reached through them, and `image-type.ts` (file-type) is imported after
+ * standard input was read, the `-o` looked at and a batch file read.
+ */
+export const pipeSafeStat = { bigint: true, throwIfNoEntry: false } as const;
+
 /** The file name extension of each image type an answer is saved as (told from its bytes, `image-type.ts`). */
 export const extensions: Record<string, string> = {
   "image/png": ".png",
@@ -231,7 +240,7 @@ export async function writeAtomically(
   stop?: AbortSignal,
 ): Promise<string> {
   if (!avoid && writesInPlace(path)) {
-    if (statSync(path, { throwIfNoEntry: false })?.isFIFO()) {
+    if (statSync(path, pipeSafeStat)?.isFIFO()) {
       await writeToPipe(path, bytes, waiting, stop);
       return path;
     }
@@ -337,7 +346,7 @@ export function freeName(path: string, avoid: Avoid): string {
     const name = numberedName(path, n);
     if (avoid(name)) continue;
     try {
-      if (lstatSync(name, { throwIfNoEntry: false }) === undefined) return name;
+      if (lstatSync(name, pipeSafeStat) === undefined) return name;
     } catch {
       return name; // cannot be looked up: placing it will say why
     }
@@ -750,7 +759,7 @@ export const namesStdout = (path: string): boolean => {
 export function writesInPlace(path: string): boolean {
   if (descriptorOf(path)) return true;
   try {
-    const stats = statSync(path, { throwIfNoEntry: false });
+    const stats = statSync(path, pipeSafeStat);
     return stats !== undefined && (stats.isFIFO() || stats.isCharacterDevice());
   } catch {
     return false;

@@ -1,7 +1,7 @@
-// Imported with the commands that save images (image, batch), when they load, not when an image is saved: an import
-// made after a stat of a named pipe (an -o that is one) does not follow its symbolic links in Node 20
-// (nodejs/node#51142), and pnpm's packages are reached through them. Not with files.ts, which every command line loads
-// (file-type takes about 40 ms to import).
+// Imported only by what saves an image (`decart image` once its inputs are read, a batch that has an image line), not
+// with the commands (file-type and mime-types take about 40 ms to import). Imported after standard input or a named
+// pipe was looked at: the CLI's own stats of those leave the record Node's module resolver reads as it was (see
+// `pipeSafeStat` in files.ts; nodejs/node#51142), so that pnpm's symbolic links are still followed.
 import { crc32 } from "node:zlib";
 import { InvalidResponseError } from "@decart/core";
 import { fileTypeFromBuffer } from "file-type";

@@ -33,10 +33,13 @@ export function splitArguments(args: string[]): { prompt: string | undefined; as
   return { prompt: rest[0], assignments };
 }
 
-/** Whether the descriptor `fd` is a directory (one that cannot be looked up is not). */
+/**
+ * Whether the descriptor `fd` is a directory (one that cannot be looked up is not). Looked up as `bigint` (see
+ * `pipeSafeStat` in files.ts): standard input is most often a pipe or a socket.
+ */
 function isDirectory(fd: number): boolean {
   try {
-    return fstatSync(fd).isDirectory();
+    return fstatSync(fd, { bigint: true }).isDirectory();
   } catch {
     return false;
   }

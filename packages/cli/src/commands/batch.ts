@@ -24,6 +24,7 @@ import {
   imageExtensions,
   leftPartials,
   makeDirectory,
+  pipeSafeStat,
   placeOf,
   removeStalePartials,
   replaceBlocked,
@@ -43,7 +44,6 @@ import {
   settleUnmade,
   warnOf,
 } from "../follow.js";
-import { imageExtension, keptImage, wholeImage } from "../image-type.js";
 import { MAX_TEXT_BYTES, notUtf8, readFileInput, readStdin, utf8Scan, utf8Text } from "../inputs.js";
 import {
   ANSWERED,
@@ -401,6 +401,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     );
   }
   const { lines } = read;
+  // The image lines' reader of image bytes, loaded now, before any line runs, for a batch that has one (see
+  // `imageTypes`); a batch of video lines does without it.
+  if (lines.some((line) => line.model.kind === "image")) await imageTypes();
   // A batch is known in the journal by its file's path (told apart as the file system sees it: see `thisBatch`), or
   // (from stdin) by its content.
   const batch = source === "-" ? `stdin:${read.hash}` : resolve(source);
@@ -1050,7 +1053,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         let found = adoptable
           ? imageExtensions
               .map((extension) => join(out, `${line.name}${extension}`))
-              .find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
+              .find((p) => statSync(p, pipeSafeStat)?.isFile())
           : undefined;
         // Or one written whole to its temporary file by a process killed before the rename: renamed into its place.
         for (const extension of found || !adoptable ? [] : imageExtensions) {
@@ -1065,7 +1068,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             const at = Date.parse(unknown?.at ?? "");
             const written = (await stat(partial)).mtimeMs;
             if (!(written >= (written % 1000 ? at - 20 : Math.floor(at / 1000) * 1000))) continue;
-            if (found || !(await wholeImage(await readFile(partial), extension))) continue;
+            if (found || !(await (await imageTypes()).wholeImage(await readFile(partial), extension))) continue;
             await rename(partial, target);
             found = target;
           }
@@ -1108,7 +1111,10 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
           going,
           heldImages,
           // An image of a type the client does not take (`image/webp`) handed on whole is kept, as `decart image` keeps it.
-          (stop) => client.process({ model, ...fields, signal: stop } as never).catch(keptImage),
+          (stop) =>
+            client
+              .process({ model, ...fields, signal: stop } as never)
+              .catch(async (error) => (await imageTypes()).keptImage(error)),
           SUBMIT_GRACE_MS,
           (id, status) => {
             answerId = id;
@@ -1118,7 +1124,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         asked = false;
         answered = true;
         const bytes = new Uint8Array(await blob.arrayBuffer());
-        const target = join(out, `${line.name}${await imageExtension(bytes, blob.type)}`);
+        const target = join(out, `${line.name}${await (await imageTypes()).imageExtension(bytes, blob.type)}`);
         path = target;
         // Checked before it was sent only where no name it could take was free (see `checkResults`).
         const blocked = await replaceBlocked(await savedThrough(target), `--out ${options.out ?? "."}`);
@@ -1530,6 +1536,12 @@ function checkBatchApart(
 }
 
 /**
+ * image-type.ts (file-type and mime-types: tens of ms to import), which only image lines need: imported after the
+ * batch was read (from standard input, or a named pipe: see `pipeSafeStat` in files.ts).
+ */
+const imageTypes = () => import("../image-type.js");
+
+/**
  * The batch's lines and the hash of its text, read from its file or standard input (`decart batch -`) a chunk at a
  * time and checked as they come (see `batchReader`), under the batch's handler of Ctrl-C, SIGTERM and SIGHUP
  * (`signal`): one that comes meanwhile stops the read at once (undefined).
@@ -1634,7 +1646,7 @@ const lineResult = (r: { [key: string]: unknown }): boolean =>
 /** The lines of an earlier run's results.jsonl (none when there is none; a line that is not JSON is skipped). */
 /** The lines of a regular file at `path` (undefined when there is none, or it cannot be read: nothing to lose). */
 async function earlierLines(path: string): Promise<string[] | undefined> {
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
+  if (!statSync(path, pipeSafeStat)?.isFile()) return undefined;
   try {
     return (await readFile(path, "utf8")).split("\n");
   } catch {
@@ -1645,7 +1657,7 @@ async function earlierLines(path: string): Promise<string[] | undefined> {
 async function earlierResults(path: string): Promise<Array<LineResult & { [key: string]: unknown }>> {
   let text: string;
   // Only a file holds an earlier run's results (a read of a named pipe would wait for a writer).
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return [];
+  if (!statSync(path, pipeSafeStat)?.isFile()) return [];
   try {
     text = await readFile(path, "utf8");
   } catch {
@@ -1719,7 +1731,7 @@ async function readBatchFile(path: string, each: (chunk: Buffer) => void, signal
   const stop = () => stream?.destroy();
   signal.addEventListener("abort", stop, { once: true });
   try {
-    const pipe = process.platform === "linux" && statSync(path, { throwIfNoEntry: false })?.isFIFO();
+    const pipe = process.platform === "linux" && statSync(path, pipeSafeStat)?.isFIFO();
     stream = pipe ? await openPipe(path, "r") : createReadStream(path);
     if (signal.aborted) stream.destroy();
     for await (const chunk of stream) {

@@ -15,7 +15,6 @@ import {
   writeAtomically,
 } from "../files.js";
 import { heldImage, SUBMIT_GRACE_MS, unknownInterrupt, unsentInterrupt, withInputs } from "../follow.js";
-import { imageExtension, keptImage, namesOtherImage } from "../image-type.js";
 import { parseInputs, splitArguments, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName } from "../journal.js";
 import { timeoutMs, withinTimeout } from "../numbers.js";
@@ -85,6 +84,10 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
       await checkOutputFile(options.output, `-o ${options.output}`, { throughLinks: true });
     }
     const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
+    // The reader of image bytes (image-type.ts: file-type and mime-types, tens of ms to import), loaded once the inputs
+    // were read and the -o checked (see `pipeSafeStat` in files.ts), so that a command line refused before does without
+    // it; and before the request is sent, so that an image made and billed never waits on a module that fails to load.
+    const { imageExtension, keptImage, namesOtherImage } = await import("../image-type.js");
     output.info(output.err.dim(`Generating an image with ${model.name}…`));
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
     // Once the request to the API is sent whole, a signal lets it finish, so that the image is not lost, for
