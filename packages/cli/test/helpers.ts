@@ -17,6 +17,7 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
@@ -502,23 +503,47 @@ export async function load(url, context, next) {
   };
 }
 
+/** The directory of @decart/core's built modules (`…/dist/`), as the CLI reaches them: a `file:` URL ending in `/`. */
+const CORE_DIST = `${dirname(pathToFileURL(createRequire(import.meta.url).resolve("@decart/core")).href)}/`;
+
 /**
  * The environment that makes the CLI import a module (written to `dir`) through which every wait of the client's retry
  * policy (a backoff, a `Retry-After`, the rate-limit gate: a timer that @decart/core's `sleep` sets under its `retry`)
  * ends after 1 ms, and no other timer changes (a request's timeout, a watch's poll, a grace): a test about what the
  * retries end in rather than how long they wait. Combine with the others by `preloads`.
+ *
+ * Such a wait is told by the files its stack passes through (set in core's `poll.js`, under its `retry.js`), and told
+ * again by its functions' names (`sleep` under `retry`, in core's files): a wait that only one of the two tells (core's
+ * files or functions renamed) ends the process at once, exit 70, saying on stderr what was not found, rather than
+ * leaving the tests that use this to wait the real time. A process that never retries sets no such timer: nothing is said.
  */
 export function fastRetries(dir: string): Record<string, string> {
   const module = join(dir, "fast-retries.mjs");
   writeFileSync(
     module,
-    `const real = globalThis.setTimeout;
+    `import { writeSync } from "node:fs";
+const core = ${JSON.stringify(CORE_DIST)};
+const real = globalThis.setTimeout;
+const ours = (frame, file) => frame.includes(core + file + ":");
+const named = (frame, name) =>
+  frame.includes(core) && (frame.includes("at " + name + " (") || frame.includes("at async " + name + " ("));
 globalThis.setTimeout = function (callback, ms, ...rest) {
   if (Number(ms) > 1) {
     // The timer's own caller (frame 2, under this function's) is the client's sleep, and a retry waits on it.
     const frames = (new Error().stack ?? "").split("\\n");
-    if (/\\/core\\/dist\\/poll\\.js:/.test(frames[2] ?? "") && frames.some((f) => /\\/core\\/dist\\/retry\\.js:/.test(f)))
-      return real.call(this, callback, 1, ...rest);
+    const byFiles = ours(frames[2] ?? "", "poll.js") && frames.some((f) => ours(f, "retry.js"));
+    const byNames = frames.some((f) => named(f, "sleep")) && frames.some((f) => named(f, "retry"));
+    if (byFiles !== byNames) {
+      const missing = byNames
+        ? [ours(frames[2] ?? "", "poll.js") ? "" : "timer set in poll.js", frames.some((f) => ours(f, "retry.js")) ? "" : "frame of retry.js"]
+        : [frames.some((f) => named(f, "sleep")) ? "" : "function named sleep", frames.some((f) => named(f, "retry")) ? "" : "function named retry"];
+      writeSync(
+        2,
+        \`fastRetries (test/helpers.ts) did not shorten a wait of \${ms} ms of @decart/core's retry policy: its \${byFiles ? "files" : "functions' names"} tell it, but it has no \${missing.filter(Boolean).join(" nor ")} (in \${core}). Core's files or functions were renamed: make fastRetries know them.\\n\${frames.slice(2).join("\\n")}\\n\`,
+      );
+      process.exit(70);
+    }
+    if (byFiles) return real.call(this, callback, 1, ...rest);
   }
   return real.call(this, callback, ms, ...rest);
 };
