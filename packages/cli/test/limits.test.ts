@@ -281,15 +281,24 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
     expect(readdirSync(root).filter((name) => name.startsWith("never"))).toEqual([]);
   });
 
-  it("image: --timeout once the answer's headers came names its request id", async () => {
+  /**
+   * `image … -o <file> --timeout 600` against the server's `mode`, timed out once the CLI read the headers of an answer
+   * of HTTP 200 (its body never comes): exit 5, its last event an error whose outcome is unknown. Answers that event.
+   */
+  const imageCutAfterHeaders = async (mode: string, file: string) => {
     const { code, stdout, stderr } = await timedOutAt(
-      ["image", "A lighthouse", "-o", join(root, "cut.png"), "--timeout", "600"],
-      envFor("pngheaders"),
+      ["image", "A lighthouse", "-o", join(root, file), "--timeout", "600"],
+      envFor(mode),
       answerRead(200, "POST"),
     );
     expect(code, stderr).toBe(5);
     const error = events(stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    return error;
+  };
+
+  it("image: --timeout once the answer's headers came names its request id", async () => {
+    const error = await imageCutAfterHeaders("pngheaders", "cut.png");
     expect(error.message).toContain("after the request reached the server: an image may have been made (and billed)");
     expect(error.message).toContain("; the answer's request id, req_cut, is what support can find it by. Running");
   });
@@ -317,14 +326,7 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
   // The same situations as `jobs submit --timeout`'s below, told by the same rule (what the client saw of the request),
   // in an image's words: before, image read only the error, and said "no answer" of an answer that came.
   it("image: --timeout once an answer's headers came without a request id says that answer (HTTP 200) carried none", async () => {
-    const { code, stdout, stderr } = await timedOutAt(
-      ["image", "A lighthouse", "-o", join(root, "bare.png"), "--timeout", "600"],
-      envFor("pngbare"),
-      answerRead(200, "POST"),
-    );
-    expect(code, stderr).toBe(5);
-    const error = events(stdout).at(-1)!;
-    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    const error = await imageCutAfterHeaders("pngbare", "bare.png");
     expect(error.message).toContain(
       "so there is nothing to look up; its answer (HTTP 200) carried no request id to give support either. Running",
     );
@@ -444,17 +446,24 @@ describe("--timeout of jobs submit", () => {
     return all.filter((r) => !settled.has(r.submit_id)).map((r) => r.event);
   };
 
-  it("a submit sent but never answered ends at --timeout with exit 5: a job may exist, not journaled, no request id", async () => {
-    const env = { ...envFor("hang"), DECART_JOURNAL: join(root, "submit-hang.jsonl") };
-    const { code, stdout, stderr } = await timedOutAt(
-      ["jobs", "submit", "A lake", "--timeout", "600"],
-      env,
-      bodyIn("POST /v1/jobs/lucy-pro-t2v"),
-    );
+  /**
+   * `jobs submit … --timeout 600` against the server's `mode` (its journal `submit-<mode>.jsonl`), timed out once
+   * `ready`: exit 5, its last event an error whose outcome is unknown, the journal holding only the submit (unsettled).
+   * Answers that event and what the CLI wrote on stderr.
+   */
+  const submitCut = async (mode: string, ready: Parameters<typeof timedOutAt>[2]) => {
+    const env = { ...envFor(mode), DECART_JOURNAL: join(root, `submit-${mode}.jsonl`) };
+    const { code, stdout, stderr } = await timedOutAt(["jobs", "submit", "A lake", "--timeout", "600"], env, ready);
     expect(code, stderr).toBe(5);
-    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     const error = events(stdout).at(-1)!;
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    expect(unsettled(env)).toEqual(["submitting"]);
+    return { error, stderr };
+  };
+
+  it("a submit sent but never answered ends at --timeout with exit 5: a job may exist, not journaled, no request id", async () => {
+    const { error, stderr } = await submitCut("hang", bodyIn("POST /v1/jobs/lucy-pro-t2v"));
+    expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
     expect(error.message).toBe(
       "--timeout ran out after 600 s while waiting for the submit's answer, after the request reached the server: a " +
         "job may have been made (and billed) although its id never came back, so the journal holds only its submit, " +
@@ -462,44 +471,25 @@ describe("--timeout of jobs submit", () => {
         "command again submits (and bills) another one; give a longer --timeout",
     );
     expect(stderr).toContain("a job may have been made (and billed)");
-    expect(unsettled(env)).toEqual(["submitting"]);
   });
 
   it("a submit whose answer's headers came before --timeout without a request id: the message says the answer carried none", async () => {
-    const env = { ...envFor("bare"), DECART_JOURNAL: join(root, "submit-bare.jsonl") };
-    const { code, stdout, stderr } = await timedOutAt(
-      ["jobs", "submit", "A lake", "--timeout", "600"],
-      env,
-      answerRead(200, "POST"),
-    );
-    expect(code, stderr).toBe(5);
-    const error = events(stdout).at(-1)!;
-    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
+    const { error } = await submitCut("bare", answerRead(200, "POST"));
     expect(error.message).toContain(
       "(decart jobs list shows it); its answer (HTTP 200) carried no request id to give support either. Running",
     );
     expect(error.message).not.toContain("no answer");
-    expect(unsettled(env)).toEqual(["submitting"]);
   });
 
   it("a submit whose answer's headers came before --timeout: the message gives their request id", async () => {
-    const env = { ...envFor("headers"), DECART_JOURNAL: join(root, "submit-headers.jsonl") };
-    const { code, stdout, stderr } = await timedOutAt(
-      ["jobs", "submit", "A lake", "--timeout", "600"],
-      env,
-      answerRead(200, "POST"),
-    );
-    expect(code, stderr).toBe(5);
+    const { error } = await submitCut("headers", answerRead(200, "POST"));
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v"]);
-    const error = events(stdout).at(-1)!;
-    expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     expect(error.message).toBe(
       "--timeout ran out after 600 s while waiting for the submit's answer, after the request reached the server: a " +
         "job may have been made (and billed) although its id never came back, so the journal holds only its submit, " +
         "as one whose outcome is unknown (decart jobs list shows it); the answer's request id, req_cut, is what support can find it by. Running the " +
         "command again submits (and bills) another one; give a longer --timeout",
     );
-    expect(unsettled(env)).toEqual(["submitting"]);
   });
 
   it("a submit stopped while waiting to try again after a 429 says that no job was made", async () => {
@@ -520,19 +510,9 @@ describe("--timeout of jobs submit", () => {
   });
 
   it("a submit answered 303 whose redirect's read never answers says a job may have been made", async () => {
-    const env = { ...envFor("see"), DECART_JOURNAL: join(root, "submit-see.jsonl") };
-    const { code, stdout, stderr } = await timedOutAt(
-      ["jobs", "submit", "A lake", "--timeout", "600"],
-      env,
-      requestIn("GET /v1/jobs/lucy-pro-t2v/job"),
-    );
-    expect(code, stderr).toBe(5);
+    const { error } = await submitCut("see", requestIn("GET /v1/jobs/lucy-pro-t2v/job"));
     expect(requests).toEqual(["POST /v1/jobs/lucy-pro-t2v", "GET /v1/jobs/lucy-pro-t2v/job"]);
-    expect(events(stdout).at(-1)).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
-    expect(events(stdout).at(-1)!.message).toContain(
-      "after the request reached the server: a job may have been made (and billed)",
-    );
-    expect(unsettled(env)).toEqual(["submitting"]);
+    expect(error.message).toContain("after the request reached the server: a job may have been made (and billed)");
   });
 
   for (const status of [503, 422]) {
