@@ -305,6 +305,35 @@ describe("server text on the terminal", () => {
   });
 });
 
+/**
+ * A job `job_<name>` that failed for `reason` (`video`, `jobs status`, `jobs list`), then whose result is refused with
+ * `reason` as a 410's detail (`jobs result`), colours off and on: each shows `shown` where it says the reason, and
+ * nothing any of them writes matches `unshown` (what must be written as its code).
+ */
+async function reasonShown(name: string, reason: string, shown: string, unshown: RegExp): Promise<void> {
+  for (const colors of [false, true]) {
+    const how = {
+      env: { ...env, DECART_JOURNAL: join(root, `${name}-${colors}.jsonl`), ...(colors && { FORCE_COLOR: "1" }) },
+    };
+    Object.assign(answers, { jobId: `job_${name}`, status: "failed", content: { status: 200, detail: "" } });
+    answers.error = reason;
+    const video = await run(["video", "A lake", "--no-json", "-o", join(root, `${name}.mp4`)], how);
+    const status = await run(["jobs", "status", `job_${name}`, "--no-json"], how);
+    const list = await run(["jobs", "list", "--no-json"], how);
+    answers.status = "completed";
+    answers.content = { status: 410, detail: reason };
+    const gone = await run(["jobs", "result", `job_${name}`, "--no-json", "-o", join(root, `${name}.mp4`)], how);
+    expect([video.code, status.code, list.code, gone.code]).toEqual([3, 0, 0, 1]);
+    expect(video.stderr).toContain(`failed: ${shown}`);
+    expect(status.stdout).toBe(`failed: ${shown}\n`);
+    expect(list.stdout).toContain(shown);
+    expect(gone.stderr).toContain(shown);
+    for (const text of [video.stdout, video.stderr, status.stdout, list.stdout, gone.stderr]) {
+      expect(text).not.toMatch(unshown);
+    }
+  }
+}
+
 describe("server text that would be shown in another order", () => {
   // U+202E shows what follows it right to left ("paid" then "deifirev" reads "paidverified"), the other bidi controls
   // reorder or isolate, U+2028 and U+2029 end a line to some terminals: each is written as its code, as C0's and C1's
@@ -315,27 +344,7 @@ describe("server text that would be shown in another order", () => {
   const REORDERING = /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
   it("a failure reason and an error's detail (410) are shown with their codes, colours on and off", async () => {
-    for (const colors of [false, true]) {
-      const how = {
-        env: { ...env, DECART_JOURNAL: join(root, `bidi-${colors}.jsonl`), ...(colors && { FORCE_COLOR: "1" }) },
-      };
-      Object.assign(answers, { jobId: "job_bidi", status: "failed", content: { status: 200, detail: "" } });
-      answers.error = REASON;
-      const video = await run(["video", "A lake", "--no-json", "-o", join(root, "bidi.mp4")], how);
-      const status = await run(["jobs", "status", "job_bidi", "--no-json"], how);
-      const list = await run(["jobs", "list", "--no-json"], how);
-      answers.status = "completed";
-      answers.content = { status: 410, detail: REASON };
-      const gone = await run(["jobs", "result", "job_bidi", "--no-json", "-o", join(root, "bidi.mp4")], how);
-      expect([video.code, status.code, list.code, gone.code]).toEqual([3, 0, 0, 1]);
-      expect(video.stderr).toContain(`failed: ${SHOWN}`);
-      expect(status.stdout).toBe(`failed: ${SHOWN}\n`);
-      expect(list.stdout).toContain(SHOWN);
-      expect(gone.stderr).toContain(SHOWN);
-      for (const text of [video.stdout, video.stderr, status.stdout, list.stdout, gone.stderr]) {
-        expect(text).not.toMatch(REORDERING);
-      }
-    }
+    await reasonShown("bidi", REASON, SHOWN, REORDERING);
   });
 });
 
@@ -350,27 +359,7 @@ describe("server text that holds invisible characters", () => {
 
   it("a failure reason and an error's detail (410) show each invisible character as its code, colours on and off", async () => {
     // Before the fix: written as they are, `failed: quota 200b200c…`, each code after a character that showed nothing.
-    for (const colors of [false, true]) {
-      const how = {
-        env: { ...env, DECART_JOURNAL: join(root, `invisible-${colors}.jsonl`), ...(colors && { FORCE_COLOR: "1" }) },
-      };
-      Object.assign(answers, { jobId: "job_invisible", status: "failed", content: { status: 200, detail: "" } });
-      answers.error = REASON;
-      const video = await run(["video", "A lake", "--no-json", "-o", join(root, "invisible.mp4")], how);
-      const status = await run(["jobs", "status", "job_invisible", "--no-json"], how);
-      const list = await run(["jobs", "list", "--no-json"], how);
-      answers.status = "completed";
-      answers.content = { status: 410, detail: REASON };
-      const gone = await run(["jobs", "result", "job_invisible", "--no-json", "-o", join(root, "invisible.mp4")], how);
-      expect([video.code, status.code, list.code, gone.code]).toEqual([3, 0, 0, 1]);
-      expect(video.stderr).toContain(`failed: ${SHOWN}`);
-      expect(status.stdout).toBe(`failed: ${SHOWN}\n`);
-      expect(list.stdout).toContain(SHOWN);
-      expect(gone.stderr).toContain(SHOWN);
-      for (const text of [video.stdout, video.stderr, status.stdout, list.stdout, gone.stderr]) {
-        expect(text).not.toMatch(INVISIBLE);
-      }
-    }
+    await reasonShown("invisible", REASON, SHOWN, INVISIBLE);
   });
 });
 

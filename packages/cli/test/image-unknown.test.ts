@@ -49,6 +49,21 @@ const image = (customId: string, prompt: string) =>
   JSON.stringify({ custom_id: customId, model: "lucy-pro-t2i", prompt });
 const video = (customId: string, prompt: string) => JSON.stringify({ custom_id: customId, prompt });
 const images = () => emu.stats().requests.byRoute.process ?? 0;
+/** The events the journal holds of the request of the line `customId` (from its `submitting`). */
+const requestEvents = (customId: string) => {
+  const journal = journalRecords(env.DECART_JOURNAL!);
+  const asked = journal.find((r) => r.custom_id === customId && r.event === "submitting");
+  return journal.filter((r) => r.submit_id === asked.submit_id).map((r) => r.event);
+};
+/** Runs `args` (a batch's `--resume`) with the emulator's faults cleared: exit 0, one image more asked for, at `path`. */
+const resumeSends = async (args: string[], path: string) => {
+  emu.setFaults([]);
+  const tries = images();
+  const resumed = await run(args, { env });
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(images()).toBe(tries + 1);
+  expect(existsSync(path)).toBe(true);
+};
 
 describe("a batch's image line whose image may have been made and not kept", () => {
   it("its answer lost once sent: in unknown.jsonl, and --resume does not ask for it again unless told to", async () => {
@@ -143,19 +158,9 @@ describe("a batch's image line whose image may have been made and not kept", () 
     expect(first.code, first.stderr).toBe(6);
     expect(readFileSync(join(out, "errors.jsonl"), "utf8")).toBe(`${lines[0]}\n`);
     expect(existsSync(join(out, "unknown.jsonl"))).toBe(false);
-    const journal = journalRecords(env.DECART_JOURNAL!);
-    const asked = journal.find((r) => r.custom_id === "r" && r.event === "submitting");
-    expect(journal.filter((r) => r.submit_id === asked.submit_id).map((r) => r.event)).toEqual([
-      "submitting",
-      "submit_settled",
-    ]);
+    expect(requestEvents("r")).toEqual(["submitting", "submit_settled"]);
 
-    emu.setFaults([]);
-    const tries = images();
-    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(images()).toBe(tries + 1);
-    expect(existsSync(join(out, "r.png"))).toBe(true);
+    await resumeSends(["batch", file, "--out", out, "--resume"], join(out, "r.png"));
   });
 
   it("a request stopped by Ctrl-C during a 429's wait, before it reached the API again, is settled: --resume sends it", async () => {
@@ -171,19 +176,9 @@ describe("a batch's image line whose image may have been made and not kept", () 
     child.kill("SIGINT");
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);
-    const journal = journalRecords(env.DECART_JOURNAL!);
-    const asked = journal.find((r) => r.custom_id === "w" && r.event === "submitting");
-    expect(journal.filter((r) => r.submit_id === asked.submit_id).map((r) => r.event)).toEqual([
-      "submitting",
-      "submit_settled",
-    ]);
+    expect(requestEvents("w")).toEqual(["submitting", "submit_settled"]);
 
-    emu.setFaults([]);
-    const tries = images();
-    const resumed = await run(["batch", file, "--out", out, "--resume"], { env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(images()).toBe(tries + 1);
-    expect(existsSync(join(out, "w.png"))).toBe(true);
+    await resumeSends(["batch", file, "--out", out, "--resume"], join(out, "w.png"));
   });
 
   it("a batch whose only line was stopped by Ctrl-C during a 429's wait: its printed resume command sends the line", async () => {
@@ -198,22 +193,12 @@ describe("a batch's image line whose image may have been made and not kept", () 
     const stopped = await done;
     expect(stopped.code, stopped.stderr).toBe(130);
     // Its only request settled (it made nothing): the journal knows the batch by it alone.
-    const journal = journalRecords(env.DECART_JOURNAL!);
-    const asked = journal.find((r) => r.custom_id === "a" && r.event === "submitting");
-    expect(journal.filter((r) => r.submit_id === asked.submit_id).map((r) => r.event)).toEqual([
-      "submitting",
-      "submit_settled",
-    ]);
+    expect(requestEvents("a")).toEqual(["submitting", "submit_settled"]);
     const resume = /Resume with: (.*)$/m.exec(stopped.stderr)?.[1];
     expect(resume, stopped.stderr).toBe(printed(env, "batch", file, "--out", out, "--resume"));
 
-    emu.setFaults([]);
-    const tries = images();
     // Pasted as printed (test paths need no quotes): before, refused with "no line of this batch is in the journal".
-    const resumed = await run(resume!.split(" ").slice(1), { env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(images()).toBe(tries + 1);
-    expect(existsSync(join(out, "a.png"))).toBe(true);
+    await resumeSends(resume!.split(" ").slice(1), join(out, "a.png"));
   });
 });
 

@@ -37,6 +37,17 @@ const bootId = () => readFileSync(BOOT_ID, "utf8").trim();
 const lockOf = (fields: Record<string, unknown>) =>
   `${JSON.stringify({ pid: process.ppid, nonce: "0123", ...fields })}\n`;
 
+/**
+ * What a lock taken here records of where it was taken: this boot's id, this process id namespace, this machine's name,
+ * and when this boot began (ms since the epoch).
+ */
+const thisMachine = () => ({
+  boot: bootId(),
+  ns: /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1],
+  host: hostname(),
+  booted: Date.now() - uptime() * 1000,
+});
+
 describe("takeLock", () => {
   it.skipIf(!hasBootId)("a stale lock taken over by several at the same instant has one holder", () => {
     const boot = bootId();
@@ -177,11 +188,8 @@ describe("takeLock", () => {
   it.skipIf(!hasBootId)(
     "a lock of a process this one cannot tell of (another machine, another container) is held, not taken over",
     () => {
-      const boot = bootId();
+      const { boot, ns, host, booted } = thisMachine();
       const path = join(dir, "elsewhere.lock");
-      const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
-      const host = hostname();
-      const booted = Date.now() - uptime() * 1000;
       const cases: Array<[string, string, string | undefined]> = [
         ["of this machine and namespace, its process running", lockOf({ boot, host, ns, at: Date.now() }), undefined],
         ["of another machine (no boot id of its own)", lockOf({ host: "h2", ns }), "on the machine h2"],
@@ -214,11 +222,8 @@ describe("takeLock", () => {
   it.skipIf(!hasBootId)(
     "a lock of this boot and namespace is judged by its process whatever machine name it records; one of this name taken before this boot, whatever its namespace, is gone",
     () => {
-      const boot = bootId();
+      const { boot, ns, host, booted } = thisMachine();
       const path = join(dir, "renamed.lock");
-      const ns = /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
-      const host = hostname();
-      const booted = Date.now() - uptime() * 1000;
       // A process that has exited: its id names no process.
       const dead = spawnSync("true").pid;
       const cases: Array<[string, string, boolean]> = [
