@@ -28,6 +28,7 @@ import {
   fastRetries,
   finished,
   interrupt,
+  journalRecords,
   jump,
   KEY,
   onStderr,
@@ -63,11 +64,7 @@ function batchFile(name: string, n: number, hold = false): { path: string; lines
   return { path, lines };
 }
 
-const journal = () =>
-  readFileSync(env.DECART_JOURNAL!, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l));
+const journal = () => journalRecords(env.DECART_JOURNAL!);
 /** Releases line 1's held job, which the journal has (it was submitted first). */
 function releaseLine1() {
   const record = journal().find((r) => r.event === "submitted" && r.custom_id === "clip-1");

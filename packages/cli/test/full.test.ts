@@ -4,11 +4,11 @@
  * its child, redirected there by the shell, and nothing else touches it.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { BIN, childEnv, events, finished, type Run, useEmulator } from "./helpers.js";
+import { BIN, childEnv, events, finished, jobRecords, type Run, useEmulator } from "./helpers.js";
 
 const FULL = "/dev/full";
 const full = existsSync(FULL) && statSync(FULL).isCharacterDevice();
@@ -29,12 +29,7 @@ function runInto(stream: 1 | 2, args: string[]): Promise<Run> {
 }
 
 /** The journal's records of jobs (a submit's own, written before it is sent, holds no job id). */
-const journal = () =>
-  readFileSync(env.DECART_JOURNAL!, "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line))
-    .filter((r) => r.job_id !== undefined);
+const journal = () => jobRecords(env.DECART_JOURNAL!);
 
 describe.skipIf(!full)("stdout or stderr on a full disk", () => {
   it("video > /dev/full: the video is still saved and journaled, exit 0, no stack trace", async () => {

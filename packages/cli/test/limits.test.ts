@@ -282,17 +282,24 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
   });
 
   /**
-   * `image … -o <file> --timeout 600` against the server's `mode`, timed out once the CLI read the headers of an answer
-   * of HTTP 200 (its body never comes): exit 5, its last event an error whose outcome is unknown. Answers that event.
+   * `image … -o <file> --timeout 600` against the server's `mode`, timed out once `ready`: exit 5. Answers its last
+   * event.
    */
-  const imageCutAfterHeaders = async (mode: string, file: string) => {
+  const imageTimedOut = async (mode: string, file: string, ready: Parameters<typeof timedOutAt>[2]) => {
     const { code, stdout, stderr } = await timedOutAt(
       ["image", "A lighthouse", "-o", join(root, file), "--timeout", "600"],
       envFor(mode),
-      answerRead(200, "POST"),
+      ready,
     );
     expect(code, stderr).toBe(5);
-    const error = events(stdout).at(-1)!;
+    return events(stdout).at(-1)!;
+  };
+  /**
+   * The same, timed out once the CLI read the headers of an answer of HTTP 200 (its body never comes): its last event
+   * an error whose outcome is unknown. Answers that event.
+   */
+  const imageCutAfterHeaders = async (mode: string, file: string) => {
+    const error = await imageTimedOut(mode, file, answerRead(200, "POST"));
     expect(error).toMatchObject({ type: "error", exit_code: 5, code: "SUBMIT_OUTCOME_UNKNOWN" });
     return error;
   };
@@ -306,13 +313,8 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
   it("image: --timeout while a 429's Retry-After is waited for (the request refused): no image was made, code TIMEOUT", async () => {
     // A Retry-After within --timeout is waited for (one past it fails at once: see retry-after-timeout.test.ts);
     // --timeout runs out during that wait: once the client says (-v) that it waits to try again.
-    const { code, stdout, stderr } = await timedOutAt(
-      ["image", "A lighthouse", "-o", join(root, "refused.png"), "--timeout", "600"],
-      envFor("ra~50"),
-      (child) => onStderr(child, "retry 1 in"),
-    );
-    expect(code, stderr).toBe(5);
-    expect(events(stdout).at(-1)).toMatchObject({
+    const error = await imageTimedOut("ra~50", "refused.png", (child) => onStderr(child, "retry 1 in"));
+    expect(error).toMatchObject({
       type: "error",
       exit_code: 5,
       code: "TIMEOUT",
@@ -335,13 +337,8 @@ describe("--timeout bounds image, jobs status and jobs result", () => {
 
   for (const status of [503, 422]) {
     it(`image: --timeout once a ${status}'s headers came, its body never: the refusal named, no image made`, async () => {
-      const { code, stdout, stderr } = await timedOutAt(
-        ["image", "A lighthouse", "-o", join(root, `h${status}.png`), "--timeout", "600"],
-        envFor(`h${status}`),
-        answerRead(status, "POST"),
-      );
-      expect(code, stderr).toBe(5);
-      expect(events(stdout).at(-1)).toMatchObject({
+      const error = await imageTimedOut(`h${status}`, `h${status}.png`, answerRead(status, "POST"));
+      expect(error).toMatchObject({
         type: "error",
         exit_code: 5,
         code: "TIMEOUT",

@@ -4,20 +4,15 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { start, useEmulator } from "./helpers.js";
+import { jobRecords, start, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
 let dir: string;
 useEmulator({ timing: { pendingMs: 50, processingMs: 50 } }, (f) => ({ emu, env, dir } = f));
 
-const journal = () =>
-  readFileSync(env.DECART_JOURNAL!, "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line))
-    // The records of jobs (a submit's own, written before it is sent, holds no job id).
-    .filter((r) => r.job_id !== undefined);
+// The records of jobs (a submit's own, written before it is sent, holds no job id).
+const journal = () => jobRecords(env.DECART_JOURNAL!);
 
 /**
  * Runs the CLI and closes its `stream` (as `| head -1` does) once the first line came on it; the job of the prompt

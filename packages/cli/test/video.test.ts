@@ -12,6 +12,7 @@ import {
   fastRetries,
   finished,
   interrupt,
+  jobRecords,
   jump,
   listenOnLoopback,
   loadedModules,
@@ -34,12 +35,7 @@ let dir: string;
 useEmulator({ timing: { pendingMs: 300, processingMs: 300 } }, (f) => ({ emu, env, dir } = f));
 
 /** The journal's records of jobs (those of submits before they are sent are unknown-submit.test.ts's). */
-const journal = () =>
-  readFileSync(env.DECART_JOURNAL!, "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line))
-    .filter((r) => r.job_id !== undefined);
+const journal = () => jobRecords(env.DECART_JOURNAL!);
 const partials = () => readdirSync(dir).filter((f) => f.endsWith(".partial"));
 /** The MP4 the emulator served for a job: its size and SHA-256 are in the emulator's stats. */
 const served = (jobId: string) => emu.job(jobId)!;
