@@ -795,7 +795,8 @@ export const endsAsDirectory = (path: string): boolean =>
 
 /**
  * Checks, before anything is sent, a path the user gave for a result where something is there already: a regular file
- * or a stream (`writesInPlace`) passes; a directory, a socket or a block device is refused (a usage error, exit 2,
+ * or a stream (`writesInPlace`) passes; a directory, a socket or a block device (a descriptor that is one too, as the
+ * client's save refuses it once the result is paid for) is refused (a usage error, exit 2,
  * naming `what` and the kind), and so is a terminal (`-o /dev/tty`): a result's bytes would garble it, as they would
  * through `-o -` onto one. Answers whether it is a stream, which is checked to be writable (a character device by
  * opening it for writing).
@@ -811,7 +812,8 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
         "give a file name (a missing directory on the way is made; nothing was sent)",
     );
   }
-  if (!writesInPlace(path)) {
+  // A descriptor (`/dev/fd/3`) is judged by what it is, as the client's save judges it: a socket there cannot be opened.
+  if (!writesInPlace(path) || (stats && !stats.isFile() && !stats.isFIFO() && !stats.isCharacterDevice())) {
     if (!stats || stats.isFile()) return false;
     throw usageError(
       `${what}: ${resolve(path)} is ${kindOf(stats)}, not a file, a named pipe or a character device; give a file ` +

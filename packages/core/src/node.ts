@@ -225,7 +225,8 @@ const taken = (jobId: string, path: string, temp: string) =>
  * keep the old content). A directory where no file can be made fails before any download (the file is never written in
  * place). A file replaced keeps its permissions, and its owner and group where the process may give them; one the
  * process may not write (made read-only) is not replaced: FILE_WRITE_FAILED before any download, as `>` refuses it. A
- * named pipe or a character device (`/dev/null`, a terminal; also through a link) is written to as it is, as the bytes
+ * named pipe or a character device (`/dev/null`, a terminal; also through a link, or a descriptor such as `/dev/fd/63`
+ * from a shell's `>(…)`, opened by the path given) is written to as it is, as the bytes
  * come (no temporary file, no rename: that would replace it by a file); a pipe is opened first, waiting for its reader
  * until `signal` or `deadline` ends the wait (no thread of Node's pool is held); a download cut short there after its first
  * bytes is not started again (its reader has them). A socket or a block device fails before any download.
@@ -272,12 +273,13 @@ export async function saveResult(
   // no file yet gets it as a new file there (as `curl -o` and a shell's `>` do). The kernel follows the links first
   // (stat): one it does not follow (a loop; with fs.protected_symlinks, another user's link in a sticky directory such
   // as /tmp) fails here, before any download, as an open of the path would. A directory (or a link to one), a socket or
-  // a block device fails at once too.
+  // a block device fails at once too. A named pipe or a character device is opened as given (the kernel follows the
+  // links as it opens it): an unnamed pipe's descriptor (`/dev/fd/63` from `>(…)`) has no real path to resolve.
   let kind: Stats | undefined;
   let target = path;
   try {
     kind = await stat(path);
-    target = await realpath(path);
+    if (!kind.isFIFO() && !kind.isCharacterDevice()) target = await realpath(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw writeFailed(jobId, path, e);
     // Nothing there (a new file, or a link to none): the name the last link gives, or `path` when it is no link. Each
