@@ -299,6 +299,24 @@ export async function downloadResult(
           events(receivedBytes, totalBytes);
           progress?.update(receivedBytes, totalBytes);
         },
+        // A download cut short (or failed) and started again from its first byte: said, as a status read's retry is,
+        // and as an event, before its progress falls back to 0.
+        onRetry: ({ attempt, delayMs, error, receivedBytes }) => {
+          output.event({
+            type: "retrying_download",
+            ...tag,
+            job_id: jobId,
+            attempt,
+            delay_ms: Math.ceil(delayMs),
+            code: error.code,
+            ...(error.status !== undefined && { status: error.status }),
+            received_bytes: receivedBytes,
+          });
+          if (bar)
+            output.info(
+              `${output.err.yellow("↻")} ${untrusted(retryingDownload(jobId, attempt, delayMs, error, receivedBytes))}`,
+            );
+        },
         temporaryPath: (file) => track(temporaryPath(file)),
       });
       return { path: avoid ? await placeFile(target, path, avoid) : path, bytes };
@@ -512,6 +530,12 @@ function wait(ms: number): string {
 const retryingLine = ({ jobId, attempt, delayMs, error }: Extract<JobEvent, { type: "retrying" }>) =>
   `${jobId} retrying (attempt ${attempt}, next try in ${wait(delayMs)}): ${error.code}` +
   (error.status ? ` (HTTP ${error.status})` : "");
+
+/** A download started again (saveResult's `onRetry`) as its line on stderr says it, in the words of `retryingLine`. */
+const retryingDownload = (jobId: string, attempt: number, delayMs: number, error: DecartError, bytes: number) =>
+  `${jobId} retrying download (attempt ${attempt}, next try in ${wait(delayMs)}): ${error.code}` +
+  (error.status ? ` (HTTP ${error.status})` : "") +
+  (bytes ? ` after ${bytes} bytes; it starts again from the first byte` : "");
 
 /**
  * The download of a job's result right after its watch saw it `completed` (`video`, `jobs wait`, a batch's line): a 404

@@ -29,6 +29,7 @@ import { isUsableId, MAX_ID_LENGTH } from "./engine.js";
 import {
   AbortError,
   aborted,
+  asDecartError,
   ConnectionError,
   callbackThrew,
   DecartError,
@@ -118,6 +119,24 @@ export interface SaveResultOptions {
    * a save has no overall limit, only each attempt's (`timeoutMs` until the answer starts, then between chunks).
    */
   deadline?: number | undefined;
+  /**
+   * Called each time a download that failed (cut short, reset, a 5xx …) is started again, as the wait before it
+   * begins: the next attempt counts its bytes (`onProgress`) from 0 again. What it throws, or a promise of it that
+   * rejects, changes nothing of the save: it goes to the logger's `warn`.
+   */
+  onRetry?: ((retry: SaveRetry) => unknown) | undefined;
+}
+
+/** A download of `saveResult` started again (its `onRetry`). */
+export interface SaveRetry {
+  /** 1 the first time it is started again, then 2 … */
+  attempt: number;
+  /** The wait before it starts, in ms. */
+  delayMs: number;
+  /** Why the attempt before failed. */
+  error: DecartError;
+  /** The bytes that attempt had received (a file's attempt drops them). */
+  receivedBytes: number;
 }
 
 /**
@@ -217,7 +236,8 @@ const taken = (jobId: string, path: string, temp: string) =>
 /**
  * Streams a completed job's video to `path` with bounded memory (a `stream/promises` pipeline). The file appears only
  * when the download is complete: bytes go to a temporary file beside it, renamed at the end and removed on failure.
- * A download that fails in a transient way starts again under the client's retry policy (backoff, `Retry-After`).
+ * A download that fails in a transient way starts again under the client's retry policy (backoff, `Retry-After`),
+ * `onRetry` told each time.
  * A local write that fails (the directory is missing, `path` is a directory, the disk is full …) is not retried: it
  * fails with code `FILE_WRITE_FAILED` (`path`, `jobId`, the Node error as `cause`), and the result can be saved again.
  * A `path` that is a directory (or a link to one) fails before any download; a link to a file is written through,
@@ -241,11 +261,16 @@ export async function saveResult(
   // the client's, not none), before anything is touched: a callback that is no function, a count that is no whole
   // number ≥ 0, a key that is none of them, are refused naming it (an `onProgress` of text failed once the download
   // had started). The deadline's words are its own, below.
-  const [{ signal, onProgress }, { maxRetries, temporaryPath, deadline }] = checkCall(
+  const [{ signal, onProgress }, { maxRetries, temporaryPath, deadline, onRetry }] = checkCall(
     options,
     "saveResult",
     ["signal", "onProgress"],
-    { maxRetries: { type: "integer", minimum: 0 }, temporaryPath: { type: "function" }, deadline: {} },
+    {
+      maxRetries: { type: "integer", minimum: 0 },
+      temporaryPath: { type: "function" },
+      deadline: {},
+      onRetry: { type: "function" },
+    },
   ) as [SaveResultOptions, SaveResultOptions, unknown];
   // An id the client would refuse (see `isUsableId`: `..` is resolved away from the URL's path), before anything is
   // touched, as queue.download would refuse it. Every refusal here reads as the client's (`invalid`): the field
@@ -269,6 +294,32 @@ export async function saveResult(
     gate: createGate(monotonic),
     timeoutMs: 60_000,
   };
+  // The download under the policy, each attempt's failure kept until its retry is told (`onRetry`): as the retry's
+  // wait starts (the first wait the policy is asked for after that failure; a later one is the gate's), with the bytes
+  // that attempt had received.
+  let received = 0;
+  let failed: unknown;
+  let retried = 0;
+  const tries = onRetry && {
+    ...policy,
+    delay: (ms: number, stop?: AbortSignal) => {
+      if (failed !== undefined) {
+        const told = { attempt: ++retried, delayMs: ms, error: asDecartError(failed, jobId), receivedBytes: received };
+        failed = undefined;
+        (async () => onRetry(told))().catch((e) =>
+          policy.logger.warn(callbackThrew(jobId, e, "onRetry threw").message),
+        );
+      }
+      return policy.delay(ms, stop);
+    },
+  };
+  const retrying = <T>(attempt: () => Promise<T>) =>
+    retry(tries || policy, { signal, jobId, maxRetries, deadline, what: `saving ${shown(jobId)}` }, () =>
+      attempt().catch((e) => {
+        failed = e;
+        throw e;
+      }),
+    );
   // A symbolic link is written through: the file it points to gets the result, and the link stays; one that points to
   // no file yet gets it as a new file there (as `curl -o` and a shell's `>` do). The kernel follows the links first
   // (stat): one it does not follow (a loop; with fs.protected_symlinks, another user's link in a sticky directory such
@@ -347,13 +398,15 @@ export async function saveResult(
   // the callers retry the whole download under the policy, a file's afresh, a pipe's only while nothing was written
   // (a retry inside would multiply the attempts, and the policy's waits, by the client's `maxRetries`).
   const downloadInto = async (file: Writable, got: (bytes: number) => void) => {
+    received = 0;
     const download = await client.queue.download(jobId, {
       signal,
       deadline,
       // (What it returns is handed on: a promise is waited for, its rejection the callback's failure, as for
       // queue.download; dropped, one that rejected was unhandled.)
       onProgress: (p) => {
-        got(p.receivedBytes);
+        received = p.receivedBytes;
+        got(received);
         return onProgress?.(p);
       },
       ...{ [ONCE]: { maxRetries: 0, fetch: nodeFetch() } },
@@ -392,7 +445,7 @@ export async function saveResult(
       close = () => sink.close().catch(() => {});
     }
     try {
-      return await retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${shown(jobId)}` }, async () => {
+      return await retrying(async () => {
         let bytes = 0;
         let local: unknown;
         // Each chunk written whole, in turn; the handle stays open (a stream of its own would close it).
@@ -423,7 +476,7 @@ export async function saveResult(
       await close();
     }
   }
-  return retry(policy, { signal, jobId, maxRetries, deadline, what: `saving ${shown(jobId)}` }, async () => {
+  return retrying(async () => {
     // A new file of its own (`wx`: never one that exists, e.g. another save's), beside the file it replaces.
     let temp: unknown;
     try {

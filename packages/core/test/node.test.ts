@@ -555,7 +555,7 @@ describe("@decart/core/node", () => {
         [
           { onProgres: () => {} },
           "onProgres",
-          "must be a known name (one of maxRetries, temporaryPath, deadline, signal, onProgress)",
+          "must be a known name (one of maxRetries, temporaryPath, deadline, onRetry, signal, onProgress)",
         ],
       ];
       for (const [options, field, what] of cases) {
