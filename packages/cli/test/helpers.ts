@@ -525,12 +525,17 @@ export function fastRetries(dir: string): Record<string, string> {
 const core = ${JSON.stringify(CORE_DIST)};
 const real = globalThis.setTimeout;
 const ours = (frame, file) => frame.includes(core + file + ":");
+// (A function called as a method shows as "at Object.sleep [as delay] (": a policy's delay is core's sleep.)
 const named = (frame, name) =>
-  frame.includes(core) && (frame.includes("at " + name + " (") || frame.includes("at async " + name + " ("));
+  frame.includes(core) && new RegExp("at (async )?([\\\\w$]+\\\\.)?" + name + "( \\\\[as [\\\\w$]+\\\\])? \\\\(").test(frame);
 globalThis.setTimeout = function (callback, ms, ...rest) {
   if (Number(ms) > 1) {
     // The timer's own caller (frame 2, under this function's) is the client's sleep, and a retry waits on it.
+    // (A deep enough stack to reach the retry's frame, past any wrappers of the wait, such as saveResult's onRetry.)
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
     const frames = (new Error().stack ?? "").split("\\n");
+    Error.stackTraceLimit = limit;
     const byFiles = ours(frames[2] ?? "", "poll.js") && frames.some((f) => ours(f, "retry.js"));
     const byNames = frames.some((f) => named(f, "sleep")) && frames.some((f) => named(f, "retry"));
     if (byFiles !== byNames) {
