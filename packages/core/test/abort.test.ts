@@ -23,6 +23,12 @@ async function expectNothingLeft() {
   for (const [kind, count] of Object.entries(after)) expect(count, kind).toBeLessThanOrEqual(before[kind] ?? 0);
 }
 
+/**
+ * The sockets open in this process: the client's end of each connection and the emulator's. Taken while the emulator
+ * still runs, so that a request the abort did not drop is still there (closing the emulator would end it).
+ */
+const sockets = async () => (await lastingHandles()).TCPSocketWrap ?? 0;
+
 afterEach(async () => {
   await emu?.close();
   emu = undefined;
@@ -49,8 +55,11 @@ describe("abort", () => {
       .submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "never", signal: controller.signal })
       .catch((e) => e);
     await seen("submit");
+    const open = await sockets();
     controller.abort();
     expectAbort(await pending);
+    // The request's connection is closed by the abort (the emulator still holds its answer back).
+    expect(await sockets()).toBeLessThan(open);
     await expectNothingLeft();
   });
 
@@ -118,8 +127,11 @@ describe("abort", () => {
       })
       .catch((e) => e);
     await seen(route);
+    const open = await sockets();
     controller.abort();
     expectAbort(await pending, jobId);
+    // The request's connection is closed by the abort (the emulator still holds its answer or its body back).
+    expect(await sockets()).toBeLessThan(open);
     await expectNothingLeft();
   }
 
@@ -152,8 +164,11 @@ describe("abort", () => {
       .process({ model: models.image("lucy-pro-t2i"), prompt: "x", signal: controller.signal })
       .catch((e) => e);
     await seen("process");
+    const open = await sockets();
     controller.abort();
     expectAbort(await pending);
+    // The request's connection is closed by the abort (the emulator still holds its answer back).
+    expect(await sockets()).toBeLessThan(open);
     await expectNothingLeft();
   });
 

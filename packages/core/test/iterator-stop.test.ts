@@ -36,12 +36,16 @@ for (const how of ["return", "throw"] as const) {
     const it = client.queue.watch(job_id, { model: "lucy-pro-t2v", download: false });
     const next = it.next();
     await until(() => reads() === 1);
+    const open = (await lastingHandles()).TCPSocketWrap ?? 0;
     const stopping = how === "return" ? it.return() : it.throw(new Error("left"));
     // (Without the abort, both wait a minute for the read: the test times out.)
     expect(await next).toEqual({ done: true, value: undefined });
     if (how === "return") expect(await stopping).toEqual({ done: true, value: undefined });
     else await expect(stopping).rejects.toThrow("left");
     expect(await it.next()).toEqual({ done: true, value: undefined });
+    // The read's connection is closed by the abort, while the emulator still holds its answer back (closing the
+    // emulator would end it too: the count is taken first).
+    expect((await lastingHandles()).TCPSocketWrap ?? 0).toBeLessThan(open);
     await emu!.close();
     emu = undefined;
     const after = await lastingHandles();
