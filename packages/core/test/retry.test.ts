@@ -417,7 +417,6 @@ describe("retries of a submit (POST): only when the server certainly did not tak
       expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false });
       expect(error.message).toMatch(/connection failed .* may exist/);
       expect(emu.stats().requests.byRoute.submit).toBe(1);
-      emu.setFaults([{ route: "submit", kind: "reset", rate: 0.5 }]);
     } finally {
       await emu.close();
     }
