@@ -8,7 +8,10 @@ import { clientFor, fastPoll, lastingHandles, startFast } from "./helpers.js";
 const JOBS = 200;
 
 /**
- * Sampled in order, first that fires wins. A submit is retried only when the server certainly did not take it (a 429
+ * Sampled in order, first that fires wins. The seeds fix the sequence of draws, not which request takes which draw:
+ * concurrent requests take them in the order they arrive, which varies from run to run. So the tests assert only what
+ * holds whichever requests are hit (every call completes, one job each, the bytes), and that a kind was injected only
+ * where its count makes that certain. A submit is retried only when the server certainly did not take it (a 429
  * or a 503, as here); the 503s carry `Retry-After: 0` (the backoff floor applies) and the 429s `Retry-After: 1`.
  */
 const faults: FaultRule[] = [
@@ -30,7 +33,7 @@ describe("reliability under injected faults", () => {
       // About 14.5 % of submits are refused (503, 429) and about 19 % of content reads fail (503, 429, reset). With a
       // fixed number of retries some calls would give up (with 2: ≈ 0.145³ + 0.19³ ≈ 1 % of them); inside
       // submitAndPoll every retryable failure is retried until the call's budget runs out, so the defaults suffice.
-      const client = clientFor(emu, { poll: { initialDelayMs: 20, intervalMs: 20 } });
+      const client = clientFor(emu, { random: seededRandom(0xc0de), poll: { initialDelayMs: 20, intervalMs: 20 } });
       const settled = await Promise.allSettled(
         Array.from({ length: JOBS }, (_, i) =>
           client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: `reliability job ${i}`, seed: i }),
@@ -46,9 +49,10 @@ describe("reliability under injected faults", () => {
       const stats = emu.stats();
       expect(stats.jobsCreated).toBe(JOBS);
       expect(stats.jobsKept).toBe(JOBS);
-      // Every kind of fault was actually injected.
-      for (const kind of ["503", "429", "reset", "truncate"])
-        expect(stats.faultsInjected[kind], kind).toBeGreaterThan(0);
+      // Every kind of fault but truncation was injected (each of them expected tens of times at least). Truncation, at
+      // 2 % of a few hundred content reads, comes a few times, or in about 2 % of runs not at all (which read a draw
+      // falls on varies from run to run): the test below, at 10 % of every read, is the one that requires it.
+      for (const kind of ["503", "429", "reset"]) expect(stats.faultsInjected[kind], kind).toBeGreaterThan(0);
 
       const ids = new Set<string>();
       for (const result of results) {
@@ -102,6 +106,7 @@ describe("reliability under injected faults", () => {
       expect(failures).toEqual([]);
       const stats = emu.stats();
       expect(stats.jobsCreated).toBe(50);
+      // Every kind was injected: truncation too, at 10 % of some hundreds of status and content reads.
       for (const kind of ["503", "reset", "truncate"]) expect(stats.faultsInjected[kind], kind).toBeGreaterThan(0);
       const ids = new Set<string>();
       for (const s of settled) {

@@ -1,6 +1,7 @@
 /**
  * A small seeded PRNG (mulberry32) answering numbers in [0, 1): pass it as `random` so that the emulator's timing
- * spread and fault draws repeat from run to run (and to anything else that takes a `() => number`).
+ * spread and fault draws repeat from run to run (and to anything else that takes a `() => number`). The emulator takes
+ * the draws as requests arrive: concurrent requests, whose order varies, can take them in another order each run.
  */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -84,6 +84,8 @@ export interface EmulatorOptions {
   resultBytes?: number;
   /**
    * Randomness for timing spread and fault sampling (default Math.random): a number from 0 up to (not including) 1.
+   * Drawn as requests arrive: a seeded one (`seededRandom`) gives the same faults to requests sent one after another,
+   * while concurrent requests arrive in an order that varies, and so does which of them a fault hits.
    * A first draw out of bounds makes startEmulator throw (naming the option), a later one answers its request 500.
    */
   random?: () => number;
