@@ -529,6 +529,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // lost or cut for them.
   const reported = new WeakSet<Socket>();
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Node checks the head's deadline with a timer, and timers run before the sockets are read: after a busy moment of
+    // the emulator's own, a head that arrived in time is still unread. Node's timeout leaves its parser as it was (it
+    // only stops watching the connection), so the parser reads on. The head is too slow only when, once the bytes
+    // that came meanwhile are read (setImmediate runs after that), no request was handed over on the connection (nor
+    // another error answered, nor the connection closed by an answer).
+    if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+      const before = lastRequest.get(socket);
+      setImmediate(() => {
+        if (lastRequest.get(socket) === before) onClientError(err, socket);
+      });
+      return;
+    }
+    onClientError(err, socket);
+  });
+  function onClientError(err: NodeJS.ErrnoException, socket: Socket): void {
     // A connection the client reset (or that broke under a write) is no request: a request on it was counted when it
     // was routed. Every other error here is a request that never reached a route.
     if (err.code === "ECONNRESET" || err.code === "EPIPE") {
@@ -565,7 +580,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats.countRequest("other");
     const what = status === 400 ? "bytes that are not HTTP" : status === 431 ? "a head over 16 KiB" : "a head too slow";
     answerLater(socket, `(${what}: ${err.code})`, status, text);
-  });
+  }
 
   /**
    * Runs `write` once every answer of the requests already routed on the connection is out (at once when there is

@@ -197,6 +197,73 @@ describe("a request sent on a connection after its 408 (the head came too slowly
   });
 });
 
+describe("a head that came in time while the emulator's own loop was busy", () => {
+  // Node checks the head's deadline with a timer, and timers run before the sockets are read: the emulator's loop is
+  // blocked here (as by a long synchronous step) right after the client wrote, so that its bytes wait in the system's
+  // buffer past headersTimeoutMs. What had come by then is read before the head is judged too slow.
+  const form = "prompt=sent whole, at once";
+  const submitRequest = (e: Emulator) =>
+    `POST /v1/jobs/lucy-pro-t2v HTTP/1.1\r\nhost: ${new URL(e.url).host}\r\nx-api-key: ${e.apiKey}\r\n` +
+    `connection: close\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${form.length}\r\n\r\n${form}`;
+  const statuses = (answer: string) => [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+
+  /** A connection whose head deadline runs (the emulator accepted it), on which nothing was sent yet. */
+  async function accepted(e: Emulator): Promise<Hostile> {
+    const client = hostile(e.url);
+    await new Promise((resolve) => client.socket.once("connect", resolve));
+    // Connections are accepted in the order they came: once a request on one opened later is answered, this one is.
+    await (await get(e, "/v1/jobs/job_unknown")).arrayBuffer();
+    return client;
+  }
+  /** Blocks the loop (the emulator's too: it runs in this process) past the head's limit of 1 s. */
+  const busy = () => {
+    const end = performance.now() + 1500;
+    while (performance.now() < end);
+  };
+
+  it("a whole submit written at once: answered, one job, no 408", async () => {
+    const e = await startWith({ headersTimeoutMs: 1000 });
+    const client = await accepted(e);
+    client.socket.write(submitRequest(e));
+    busy();
+    const answer = await client.gone;
+    expect(statuses(answer)).toEqual(["200"]);
+    const s = e.stats();
+    expect(s.jobsCreated).toBe(1);
+    expect(s.requests.byRoute).toMatchObject({ submit: 1, other: 0 });
+  });
+
+  it("half a head written in time: still 408, and the rest, sent after it, is dropped (no job)", async () => {
+    const e = await startWith({ headersTimeoutMs: 1000 });
+    const client = await accepted(e);
+    const whole = submitRequest(e);
+    const cut = whole.indexOf("x-api-key");
+    let sent = false;
+    client.socket.on("data", () => {
+      if (sent) return;
+      sent = true;
+      client.socket.write(whole.slice(cut));
+    });
+    client.socket.write(whole.slice(0, cut));
+    busy();
+    const answer = await client.gone;
+    expect(statuses(answer)).toEqual(["408"]);
+    const s = e.stats();
+    expect(s.jobsCreated).toBe(0);
+    expect(s.requests.byRoute).toMatchObject({ submit: 0, other: 1 });
+  });
+
+  it("bytes that are not HTTP written in time: one answer, their 400, not a 408 besides", async () => {
+    const e = await startWith({ headersTimeoutMs: 1000 });
+    const client = await accepted(e);
+    client.socket.write("NOT HTTP AT ALL\r\n\r\n");
+    busy();
+    const answer = await client.gone;
+    expect(statuses(answer)).toEqual(["400"]);
+    expect(e.stats().requests.byRoute.other).toBe(1);
+  });
+});
+
 describe("a request body that comes too slowly", () => {
   it("a body that stops half-way gets 408 JSON and the connection is closed; another client finishes its job", async () => {
     const e = await startWith({ requestTimeoutMs: 300, minUploadBytesPerSecond: 1000 });
