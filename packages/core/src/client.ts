@@ -786,6 +786,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       // Whoever drives it (this client's watches, queue-rx's, the React hooks'), a try that will be made goes to the
       // logger's `debug`, as a request's retry does.
       log: logger.debug,
+      maxRetries: policy.maxRetries,
     });
   };
 

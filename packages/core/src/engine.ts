@@ -120,6 +120,13 @@ export interface JobWatchInit {
   /** `false` to end with `completed` as soon as the job completes, without downloading (default `true`). */
   download?: boolean | undefined;
   /**
+   * Bounds the result's downloads (default: none, until the deadline): once the bytes that failed downloads brought add
+   * up to more than `maxRetries + 1` times the result's size (its `totalBytes`), the next failure is not retried and
+   * ends the watch with its error, saying that the result stays on the server. Failures that bring no bytes (a 503, a
+   * refused connection) do not count. The client's watches pass its `maxRetries`.
+   */
+  maxRetries?: number | undefined;
+  /**
    * Randomness of the retry backoff's jitter, in [0, 1) (default `Math.random`; seed it in tests). One that throws, or
    * answers no number or one outside [0, 1), ends the watch with a `CALLBACK_ERROR` carrying the job id.
    */
@@ -149,7 +156,8 @@ export interface JobWatch {
   /**
    * A status read or the download failed: the client's retry policy says when to try again (no later than the
    * deadline), with a `retrying` event when that try comes before the deadline, or the watch ends with a typed error
-   * carrying the job id (a `JobTimeoutError` when only the deadline stopped a retry).
+   * carrying the job id (a `JobTimeoutError` when only the deadline stopped a retry; downloads past `maxRetries`' bound,
+   * the last one's error, of its class, saying that the result stays on the server).
    */
   error(error: unknown): JobWatchStep;
   /** The download received bytes: the `downloading` event to emit. */
@@ -318,6 +326,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let reads = 0;
   let failures = 0;
   let invalid = 0;
+  // The bytes of the download under way, its size (`totalBytes`), and the bytes that failed downloads brought.
+  let got = 0;
+  let size: number | undefined;
+  let lost = 0;
   let ended: unknown;
   let hidden: unknown;
   // The last failed request since the last status read: the cause of a timeout at the deadline (the read at the
@@ -477,13 +489,21 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // deployment's content may lag its status a moment), or on a status read of a job this watch submitted before
       // one answered (a replica that has not seen it yet: the job was made), is tried again as such an answer is, then
       // surfaces as it is.
-      const lag = (last?.status === "completed" || (first && !reads)) && /^40[49]$/.test(error.status as never);
+      const done = last?.status === "completed";
+      const lag = (done || (first && !reads)) && /^40[49]$/.test(error.status as never);
       if (lag || error instanceof InvalidResponseError) invalid++;
       let wait: number | undefined;
       try {
+        // A status read is tried until the deadline (the job's outcome is unknown until one answers), and so is a
+        // download, until failed downloads have brought more than `maxRetries + 1` results' worth of bytes: a result
+        // cut short each time is not fetched again and again until the budget runs out, while one cut now and then,
+        // or failures that bring nothing, are retried as long as the budget lasts.
+        if (done) lost += got;
+        got = 0;
         wait = retryDelay(lag || unreadable.has(error) ? { ...error, retryable: true } : error, failures++, {
           invalid,
           random: init.random && guard(init.random, jobId, "random", 1),
+          maxRetries: lost > (init.maxRetries! + 1) * size! ? 0 : undefined,
         });
       } catch (e) {
         // The client's `random` threw (or answered no number, or one outside [0, 1)): the watch ends with that
@@ -494,7 +514,16 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
           error: asDecartError((cause as DecartError)?.code === "CALLBACK_ERROR" ? cause : e, jobId),
         });
       }
-      if (wait === undefined) return step([], { error });
+      // The download's error, of its class and fields, saying what is left: the job is done, its result on the server.
+      if (wait === undefined)
+        return step([], {
+          error: done
+            ? new (error.constructor as typeof DecartError)(
+                `Job ${shown(jobId)} completed; its result not downloaded (queue.result or saveResult fetches it again): ${error.message}`,
+                { ...error, cause: error },
+              )
+            : error,
+        });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
       if (now() >= deadline)
@@ -524,8 +553,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       return next;
     },
 
-    progress: ({ receivedBytes, totalBytes }) =>
-      ended ? [] : [{ type: "downloading", jobId, job: last!, receivedBytes, totalBytes }],
+    progress({ receivedBytes, totalBytes }) {
+      got = receivedBytes;
+      size = totalBytes;
+      return ended ? [] : [{ type: "downloading", jobId, job: last!, receivedBytes, totalBytes }];
+    },
 
     downloaded: (data) => end(ended ? [] : [{ type: "completed", jobId, job: last!, data }]),
 
