@@ -489,21 +489,21 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // deployment's content may lag its status a moment), or on a status read of a job this watch submitted before
       // one answered (a replica that has not seen it yet: the job was made), is tried again as such an answer is, then
       // surfaces as it is.
-      const done = last?.status === "completed";
-      const lag = (done || (first && !reads)) && /^40[49]$/.test(error.status as never);
+      const lag = (last?.status === "completed" || (first && !reads)) && /^40[49]$/.test(error.status as never);
       if (lag || error instanceof InvalidResponseError) invalid++;
+      // A status read is tried until the deadline (the job's outcome is unknown until one answers), and so is a
+      // download, until failed downloads have brought more than `maxRetries + 1` results' worth of bytes (`spent`): a
+      // result cut short each time is not fetched again and again until the budget runs out, while one cut now and
+      // then, or failures that bring nothing, are retried as long as the budget lasts.
+      lost += got;
+      got = 0;
+      const spent = lost > (init.maxRetries! + 1) * size!;
       let wait: number | undefined;
       try {
-        // A status read is tried until the deadline (the job's outcome is unknown until one answers), and so is a
-        // download, until failed downloads have brought more than `maxRetries + 1` results' worth of bytes: a result
-        // cut short each time is not fetched again and again until the budget runs out, while one cut now and then,
-        // or failures that bring nothing, are retried as long as the budget lasts.
-        if (done) lost += got;
-        got = 0;
         wait = retryDelay(lag || unreadable.has(error) ? { ...error, retryable: true } : error, failures++, {
           invalid,
           random: init.random && guard(init.random, jobId, "random", 1),
-          maxRetries: lost > (init.maxRetries! + 1) * size! ? 0 : undefined,
+          maxRetries: spent ? 0 : undefined,
         });
       } catch (e) {
         // The client's `random` threw (or answered no number, or one outside [0, 1)): the watch ends with that
@@ -514,10 +514,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
           error: asDecartError((cause as DecartError)?.code === "CALLBACK_ERROR" ? cause : e, jobId),
         });
       }
-      // The download's error, of its class and fields, saying what is left: the job is done, its result on the server.
+      // Downloads ended so: the download's error, of its class and fields, saying what is left: the job is done, its
+      // result on the server.
       if (wait === undefined)
         return step([], {
-          error: done
+          error: spent
             ? new (error.constructor as typeof DecartError)(
                 `Job ${shown(jobId)} completed; its result not downloaded (queue.result or saveResult fetches it again): ${error.message}`,
                 { ...error, cause: error },
