@@ -686,15 +686,24 @@ export function createTransport(
                 // A result that begins as gzip or zstd data does (1f 8b, 28 b5) is encoded bytes that fetch did not
                 // decode (a Content-Encoding list with identity in it, a coding this fetch does not decode), not the
                 // media: refused, whether or not the Content-Encoding can be read (a browser shows it only when exposed).
-                const coding = call.media && !received && { 8075: "gzip", 10421: "zstd" }[(value[0]! << 8) | value[1]!];
+                // One labelled `application/octet-stream` whose first byte after spaces is `<` or `{` is an HTML or JSON
+                // page (a proxy's error page answered 200), not the media (no video or image the spec lists begins so).
+                const head = call.media && !received;
+                const coding = head && { 8075: "gzip", 10421: "zstd" }[(value[0]! << 8) | value[1]!];
+                const page =
+                  head &&
+                  /^\s*[<{]/.test(String.fromCharCode(...value.subarray(0, 99))) &&
+                  mediaType(headers) === "application/octet-stream";
                 received += value.byteLength;
                 // An image (a multipart POST's media answer: `process`) that goes on past MAX_ANSWER_BYTES is cut there.
-                if (coding || (upload && call.media && received > MAX_ANSWER_BYTES)) {
+                if (coding || page || (upload && call.media && received > MAX_ANSWER_BYTES)) {
                   reader.cancel().catch(ignore);
                   throw invalid(
                     coding
                       ? `a result in ${coding}, not decoded`
-                      : `an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: the server may have made (and billed) it`,
+                      : page
+                        ? "an HTML or JSON page, not the media"
+                        : `an image past ${MAX_ANSWER_BYTES / 2 ** 20} MiB: the server may have made (and billed) it`,
                     status,
                   );
                 }

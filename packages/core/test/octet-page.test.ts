@@ -1,0 +1,88 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDecartClient, type DecartClientOptions, InvalidResponseError } from "../src/index.js";
+import { nodeUpload, saveResult } from "../src/node.js";
+import { silent } from "./helpers.js";
+
+// A proxy's error page (or an error's JSON) answered 200 and labelled `application/octet-stream`, which says no type:
+// not the video. The job's id names the body; each answer's Content-Length is its own.
+const bodies: Record<string, Buffer> = {
+  html: Buffer.from("\r\n  <html><body>502 Bad Gateway</body></html>\n"),
+  json: Buffer.from('{"error":"upstream unavailable"}'),
+  // An MP4 whose first box is 60 bytes long: its fourth byte is `<`, its first not.
+  mp4: Buffer.concat([Buffer.from("0000003c6674797069736f6d", "hex"), Buffer.alloc(48, 1)]),
+};
+const good = Buffer.concat([
+  Buffer.from("000000186674797069736f6d0000020069736f6d69736f32", "hex"),
+  Buffer.alloc(1000),
+]);
+let server: Server;
+let url: string;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "octet-page-"));
+  server = createServer((req, res) => {
+    const id = req.url!.split("/")[3]!;
+    if (!req.url!.endsWith("/content")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ job_id: id, status: "completed" }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": bodies[id]!.length });
+    res.end(bodies[id]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const roads: Record<string, DecartClientOptions["upload"]> = { fetch: undefined, "nodeUpload()": nodeUpload() };
+for (const [road, upload] of Object.entries(roads)) {
+  // (Made once the server listens.)
+  let client: ReturnType<typeof createDecartClient>;
+  beforeAll(() => {
+    client = createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, maxRetries: 0, upload });
+  });
+  describe(`an HTML or JSON page labelled application/octet-stream is no result (${road})`, () => {
+    for (const id of ["html", "json"]) {
+      const page = expect.objectContaining({
+        code: "INVALID_RESPONSE",
+        jobId: id,
+        retryable: true,
+        message: expect.stringContaining(
+          "/content: an HTML or JSON page, not the media (HTTP 200",
+        ),
+      });
+
+      it(`queue.result (${id}): an InvalidResponseError, no Blob`, async () => {
+        const error = await client.queue.result(id).catch((e) => e);
+        expect(error).toBeInstanceOf(InvalidResponseError);
+        expect(error).toEqual(page);
+      });
+
+      it(`queue.download (${id}): its stream errors at its first read, nothing handed on`, async () => {
+        const { stream } = await client.queue.download(id);
+        const reader = stream.getReader();
+        await expect(reader.read()).rejects.toEqual(page);
+      });
+
+      it(`saveResult (${id}): refused, the file already there kept as it was`, async () => {
+        const path = join(dir, `${road}-${id}.mp4`);
+        await writeFile(path, good);
+        await expect(saveResult(client, id, path, { maxRetries: 0 })).rejects.toEqual(page);
+        expect((await readFile(path)).equals(good)).toBe(true);
+      });
+    }
+
+    it("an MP4 so labelled whose bytes hold a `<` (not first) is the result", async () => {
+      const blob = await client.queue.result("mp4");
+      expect(Buffer.from(await blob.arrayBuffer()).equals(bodies.mp4!)).toBe(true);
+    });
+  });
+}
