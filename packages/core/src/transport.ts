@@ -449,9 +449,11 @@ export function createTransport(
         const headers = new Headers(common);
         if (key) headers.set(apiKeyHeader, key);
         // A multipart body's type (with its boundary) is written by fetch. Its answer (a submit's job id) is asked for
-        // unencoded: a gzip answer cut short loses what Node's fetch (undici) has not yet decoded. (A browser drops
-        // the header, which a page may not set, without a throw.)
-        if (upload) headers.set("accept-encoding", "identity");
+        // unencoded: a gzip answer cut short loses what Node's fetch (undici) has not yet decoded. So is a job's
+        // result: its length is then checked and told, and Node 20's fetch fails a whole gzip body whose server closes
+        // the connection after it (UND_ERR_SOCKET). (A browser drops the header, which a page may not set, without a
+        // throw.)
+        if (upload || call.media) headers.set("accept-encoding", "identity");
         else if (body) headers.set("content-type", "application/json");
         // Sent from here on: a failure to build the URL or headers above sent nothing.
         sent = true;

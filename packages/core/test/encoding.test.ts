@@ -1,7 +1,7 @@
 /**
  * Answers with a Content-Encoding (gzip, deflate, br), and answers whose body is shorter than their Content-Length, over
- * real HTTP against small purpose-built servers on loopback. `fetch` asks for gzip (but for a multipart POST's answer,
- * asked for unencoded) and hands the body over decoded, but a Content-Length is of the encoded bytes: it must not be
+ * real HTTP against small purpose-built servers on loopback. `fetch` asks for gzip (but for a multipart POST's answer
+ * and a job's result, asked for unencoded) and hands the body over decoded, but a Content-Length is of the encoded bytes: it must not be
  * checked against, or reported as, the decoded body's size.
  * `nodeUpload()` asks for no encoding, and decodes one sent all the same, as fetch does.
  */
@@ -254,6 +254,33 @@ describe("fetch: a multipart POST asks for its answer unencoded", () => {
         "GET /v1/files": expect.not.stringMatching(/^identity$/),
         "GET /v1/jobs": expect.not.stringMatching(/^identity$/),
       });
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("fetch: a job's result is asked for unencoded", () => {
+  it("queue.result, queue.download and a watch send Accept-Encoding: identity: the result's length is known and checked", async () => {
+    const asked: (string | undefined)[] = [];
+    // A server that honours the header: gzip unless asked for identity.
+    const api = await serve((req, res) => {
+      if (!req.url!.endsWith("/content")) return json(res, 200, { job_id: JOB, status: "completed" });
+      asked.push(req.headers["accept-encoding"]);
+      if (req.headers["accept-encoding"] !== "identity") return encoded(res, "video/mp4", media);
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": media.length });
+      res.end(media);
+    });
+    try {
+      const c = client(api.url);
+      await equal(await c.queue.result(JOB), media);
+      const { stream, contentLength } = await c.queue.download(JOB);
+      await stream.cancel();
+      expect(contentLength).toBe(media.length);
+      const totals = new Set<number | undefined>();
+      for await (const event of c.queue.watch(JOB)) if (event.type === "downloading") totals.add(event.totalBytes);
+      expect(totals).toEqual(new Set([undefined, media.length]));
+      expect(asked).toEqual(["identity", "identity", "identity"]);
     } finally {
       await api.close();
     }
