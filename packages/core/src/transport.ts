@@ -720,9 +720,10 @@ export function createTransport(
                 }
               }
               release();
-              // (An unknown total, undefined, compares false.)
+              // (An unknown total, undefined, compares false.) "At least": the bytes handed on, where fetch may have
+              // dropped some that came (Node's streams drop the chunks still queued when the connection fails).
               if (received < total!) {
-                throw new ConnectionError(`${where}: the body ended after ${received} of ${total} bytes`, {
+                throw new ConnectionError(`${where}: the body ended after at least ${received} of ${total} bytes`, {
                   retryable: true,
                   jobId,
                   requestId,

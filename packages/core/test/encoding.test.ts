@@ -179,7 +179,7 @@ describe("a POST's answer shorter than its Content-Length: the work may have bee
       expect(error).toBeInstanceOf(ConnectionError);
       expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", retryable: false, requestId: "req_test" });
       expect(error.message).toMatch(
-        /the body ended after 20000 of \d+ bytes \(request req_test\); a job \(or file\) may exist/,
+        /the body ended after at least 20000 of \d+ bytes \(request req_test\); a job \(or file\) may exist/,
       );
       expect(api.seen).toHaveLength(1);
     } finally {

@@ -134,7 +134,7 @@ describe("a POST answered 303 (req_post), its GET (req_get) answering what the c
         const error = await processImage(api.url);
         expect(error).toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN", requestId: "req_post" });
         expect(error.message).toContain(
-          `: the body ended after ${png.length} of 1000 bytes (request req_get) (after the POST's request req_post); a job (or file) may exist`,
+          `: the body ended after at least ${png.length} of 1000 bytes (request req_get) (after the POST's request req_post); a job (or file) may exist`,
         );
       },
       result,
