@@ -423,7 +423,7 @@ describe("a batch line whose result was made (and billed) but not kept", () => {
     env = { ...env, DECART_BASE_URL: proxy.url };
     takeOver = (req, res) => {
       if (!(req.method === "GET" && /^\/v1\/jobs\/[^/]+\/content/.test(req.url!))) return false;
-      // A page sent as bytes of no type: the CLI's own check (NOT_A_VIDEO) refuses it.
+      // A page sent as bytes of no type: the client refuses it (INVALID_RESPONSE), before the CLI's own check.
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": Buffer.byteLength(PAGE) });
       res.end(PAGE);
       return true;
@@ -433,7 +433,7 @@ describe("a batch line whose result was made (and billed) but not kept", () => {
     const failed = events(first.stdout).find((e) => e.type === "line_failed")!;
     expect(failed).toMatchObject({ custom_id: "v", resumable: true });
     expect(failed.outcome_unknown).toBeUndefined();
-    expect(failed.error).toContain("not an MP4 video");
+    expect(failed.error).toContain("an HTML or JSON page, not the media");
     expect(failed.error).toContain(`it stays on the server: ${printed(env, "batch", file, "--out", out, "--resume")}`);
     expect(existsSync(join(out, "errors.jsonl"))).toBe(false);
     expect(existsSync(join(out, "unknown.jsonl"))).toBe(false);

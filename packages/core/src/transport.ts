@@ -688,12 +688,14 @@ export function createTransport(
                 // A result that begins as gzip or zstd data does (1f 8b, 28 b5) is encoded bytes that fetch did not
                 // decode (a Content-Encoding list with identity in it, a coding this fetch does not decode), not the
                 // media: refused, whether or not the Content-Encoding can be read (a browser shows it only when exposed).
-                // One labelled `application/octet-stream` whose first byte after spaces is `<` or `{` is an HTML or JSON
-                // page (a proxy's error page answered 200), not the media (no video or image the spec lists begins so).
+                // A job's result labelled `application/octet-stream` whose first byte after spaces is `<` or `{` is an
+                // HTML or JSON page (a proxy's error page answered 200), not the media (no video the spec lists begins
+                // so). (An image of `process` so labelled is checked by its caller, as any image is.)
                 const head = call.media && !received;
                 const coding = head && { 8075: "gzip", 10421: "zstd" }[(value[0]! << 8) | value[1]!];
                 const page =
                   head &&
+                  !upload &&
                   /^\s*[<{]/.test(String.fromCharCode(...value.subarray(0, 99))) &&
                   mediaType(headers) === "application/octet-stream";
                 received += value.byteLength;
