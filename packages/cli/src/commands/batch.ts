@@ -5,7 +5,7 @@ import { readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { catalogue, type ImageModelName, imageContentTypes, isModelName, type VideoModelName } from "@decart/api";
-import { AbortError, type ImageModel, models, type VideoModel } from "@decart/core";
+import { AbortError, type ImageModel, invalid, models, type VideoModel } from "@decart/core";
 import { openPipe } from "@decart/core/node";
 import { requestIdOf } from "../codes.js";
 import { Placeholder } from "../command.js";
@@ -1749,9 +1749,17 @@ async function readBatchFile(path: string, each: (chunk: Buffer) => void, signal
   }
 }
 
-/** A line's fields, with file fields given as paths (relative to the batch file) or URLs opened as the CLI does. */
+/**
+ * A line's fields, with file fields given as paths (relative to the batch file) or URLs opened as the CLI does. They
+ * are the model's inputs only: a name the model does not have is refused in the client's words, before anything is
+ * sent, rather than taken by the call as one of its options (`deadline`, `timeoutMs`, `signal`, `poll` …).
+ */
 async function fileFields(line: BatchLine, base: string): Promise<Record<string, unknown>> {
   const fields = { ...line.fields };
+  const names: string[] = line.model.fields.map((field) => field.name);
+  for (const name in fields)
+    if (!names.includes(name))
+      throw invalid(`Invalid input for ${line.model.name}`, name, `a known name (one of ${names.join(", ")})`);
   const noStdin = async (): Promise<Buffer> => {
     throw usageError(`line ${line.number}: a batch line cannot read stdin`);
   };
