@@ -380,7 +380,8 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     }
     // A call whose wait (or the server's `Retry-After`, even beyond the 60 s honoured) would outrun its budget (a plain
     // call's, or the time to its deadline) fails at once, with the error that carries `retryAfterMs` for the caller to
-    // decide.
+    // decide. (What is left to the deadline is read again: the attempts took their time.)
+    if (!call.expired) spare = Math.min(spare, deadline - policy.now());
     spare -= Math.max(wait, (error as RateLimitError).retryAfterMs ?? 0);
     if (spare < 0) throw told(error);
     // The transport's own failures name the request first (`GET <url>: connection failed`); an HTTP error's message
