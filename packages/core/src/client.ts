@@ -53,6 +53,7 @@ import type {
   QueueJobResult,
   QueueWaitOptions,
   SubmitAndPollOptions,
+  SubmitCallOptions,
   SubmitOptions,
   SubmitWaitDownloading,
   UploadBody,
@@ -201,7 +202,7 @@ export type QueueClient = {
    * of `submitAndPoll` and `queue.wait`) is refused (`InvalidInputError` naming it), before any request. `deadline` (on
    * the client's clock) ends the call's budget: its retries' waits are counted against it, the attempts' time included.
    */
-  submit<M extends string>(options: SubmitOptions<M>): Promise<JobSubmitResult>;
+  submit<M extends string>(options: SubmitCallOptions<M>): Promise<JobSubmitResult>;
   /**
    * Reads a job's status (a read that fails in a transient way is tried again, up to `maxRetries`). `deadline` (on the
    * client's clock, as a `JobWatch`'s `deadline` is) is the call's budget: each read keeps its own limit (`timeoutMs`),

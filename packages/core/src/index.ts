@@ -122,6 +122,7 @@ export type {
   QueueWaitOptions,
   StatusListener,
   SubmitAndPollOptions,
+  SubmitCallOptions,
   SubmitOptions,
   SubmitWaitDownloading,
   SubmitWaitOptions,

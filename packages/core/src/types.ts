@@ -277,8 +277,13 @@ type Deadline = {
   deadline?: number | undefined;
 };
 
-/** `queue.submit` options: the model, its inputs, a signal, and maybe the call's deadline. */
-export type SubmitOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads & Deadline>;
+/**
+ * A submit's options: the model, its inputs and a signal (`queue.submit` takes the call's `deadline` besides them,
+ * `submitAndPoll` none: its budget is its `timeoutMs`, so a `deadline` given it is a type error).
+ */
+export type SubmitOptions<M extends string> = OneOf<M, M, { model: VideoModel<M> } & Uploads>;
+/** `queue.submit` options: a submit's, and maybe the call's deadline (a generic `SubmitOptions<M>` as it is too). */
+export type SubmitCallOptions<M extends string> = SubmitOptions<M> | (SubmitOptions<M> & Deadline);
 /** `queue.submitAndPoll` options. */
 export type SubmitAndPollOptions<M extends string> = SubmitOptions<M> & SubmitWaitOptions;
 /**
@@ -302,13 +307,18 @@ export type ProcessOptions<M extends string> = OneOf<
   M,
   {
     model: ImageModel<M>;
-    /**
-     * One budget for the whole call (inputs, upload, answer and image) before a `TimeoutError` (default 11 minutes):
-     * each read keeps the client's limit too. Not with `deadline`.
-     */
-    timeoutMs?: number | undefined;
   } & Uploads &
-    Deadline
+    (
+      | {
+          /**
+           * One budget for the whole call (inputs, upload, answer and image) before a `TimeoutError` (default 11
+           * minutes): each read keeps the client's limit too. Not with `deadline`.
+           */
+          timeoutMs?: number | undefined;
+          deadline?: undefined;
+        }
+      | (Deadline & { timeoutMs?: undefined })
+    )
 >;
 /** The deprecated `generate` options: a video model and its inputs. */
 export type GenerateOptions<M extends string> = SubmitAndPollOptions<M>;

@@ -78,7 +78,9 @@ describe("a plain call's deadline counts the attempts' time", () => {
     const { client } = await refusingOnce(429, 0);
     const c = client();
     for (const call of [
+      // @ts-expect-error: not both (refused at run time as well, for a call the types did not see)
       () => c.process({ model: models.image("lucy-pro-t2i"), prompt: "A lake", deadline: 3000, timeoutMs: 5000 }),
+      // @ts-expect-error: submitAndPoll takes no deadline
       () => c.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "A lake", deadline: 3000 }),
     ]) {
       const error = await call().catch((e: unknown) => e);

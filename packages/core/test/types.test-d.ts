@@ -151,3 +151,23 @@ describe("waiting without a download", () => {
     >();
   });
 });
+
+describe("a call's deadline", () => {
+  it("is taken by queue.submit and process, not by submitAndPoll, submitAndWatch nor with process's timeoutMs", () => {
+    const video = models.video("lucy-pro-t2v");
+    const image = models.image("lucy-pro-t2i");
+    expectTypeOf(client.queue.submit({ model: video, prompt: "x", deadline: 3000 })).toEqualTypeOf<
+      Promise<JobSubmitResult>
+    >();
+    expectTypeOf(client.process({ model: image, prompt: "x", deadline: 3000 })).toEqualTypeOf<Promise<Blob>>();
+    expectTypeOf(client.process({ model: image, prompt: "x", timeoutMs: 5000 })).toEqualTypeOf<Promise<Blob>>();
+    // @ts-expect-error: submitAndPoll's budget is its timeoutMs
+    client.queue.submitAndPoll({ model: video, prompt: "x", deadline: 3000 });
+    // @ts-expect-error: nor with download: false
+    client.queue.submitAndPoll({ model: video, prompt: "x", deadline: 3000, download: false });
+    // @ts-expect-error: submitAndWatch's neither
+    client.queue.submitAndWatch({ model: video, prompt: "x", deadline: 3000 });
+    // @ts-expect-error: one budget or the other
+    client.process({ model: image, prompt: "x", deadline: 3000, timeoutMs: 5000 });
+  });
+});
