@@ -666,7 +666,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       // A plain call's `deadline` (`queue.submit`'s, `process`'s): its budget ends there, its waits counted on the
       // clock, the attempts' time included. Not a `submitAndPoll`'s (`only`, or inside its budget) nor with `timeoutMs`.
       if (deadline != null) {
-        if (only || budget || ms != null) throw invalid("Invalid input", "deadline", "given without `timeoutMs`");
+        if (only || budget || ms != null)
+          throw invalid(
+            "Invalid input",
+            "deadline",
+            only || budget
+              ? "left out of submitAndPoll and submitAndWatch: give `timeoutMs`, their budget in ms from now"
+              : "given without `timeoutMs`",
+          );
         budget = { deadline };
       }
       // `process`: one budget for the whole call (its inputs, the upload, the answer and the image's last byte),

@@ -77,15 +77,28 @@ describe("a plain call's deadline counts the attempts' time", () => {
   it("is refused with timeoutMs (process) and by submitAndPoll, before anything is sent", async () => {
     const { client } = await refusingOnce(429, 0);
     const c = client();
-    for (const call of [
-      // @ts-expect-error: not both (refused at run time as well, for a call the types did not see)
-      () => c.process({ model: models.image("lucy-pro-t2i"), prompt: "A lake", deadline: 3000, timeoutMs: 5000 }),
-      // @ts-expect-error: submitAndPoll takes no deadline
-      () => c.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "A lake", deadline: 3000 }),
-    ]) {
+    const watched = "left out of submitAndPoll and submitAndWatch: give `timeoutMs`, their budget in ms from now";
+    for (const [call, must] of [
+      [
+        // @ts-expect-error: not both (refused at run time as well, for a call the types did not see)
+        () => c.process({ model: models.image("lucy-pro-t2i"), prompt: "A lake", deadline: 3000, timeoutMs: 5000 }),
+        "given without `timeoutMs`",
+      ],
+      [
+        // @ts-expect-error: submitAndPoll takes no deadline
+        () => c.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "A lake", deadline: 3000 }),
+        watched,
+      ],
+      [
+        () =>
+          // @ts-expect-error: nor submitAndWatch
+          c.queue.submitAndWatch({ model: models.video("lucy-pro-t2v"), prompt: "A lake", deadline: 3000 }).next(),
+        watched,
+      ],
+    ] as const) {
       const error = await call().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidInputError);
-      expect(error).toMatchObject({ field: "deadline" });
+      expect(error).toMatchObject({ field: "deadline", message: `Invalid input: "deadline" must be ${must}` });
     }
     expect(api!.seen).toHaveLength(0);
   });
