@@ -256,6 +256,11 @@ function logRequests(output: Output): void {
   });
 }
 
+/** What was left of `--timeout` (ms) when a call under it failed (see `untilTimeout`), by its error: see `retryAfter`. */
+const lefts = new WeakMap<object, number>();
+export const leftOf = (error: unknown): number | undefined =>
+  error !== null && typeof error === "object" ? lefts.get(error) : undefined;
+
 /**
  * Runs `call`, a request of the client's that `--timeout` (`ms`; undefined without it) bounds (`jobs submit`, `jobs
  * status`, `image`), given its `deadline`: `--timeout`'s end on the CLI's clock (the client's too). The client's retries
@@ -274,6 +279,7 @@ export async function untilTimeout<T>(
     return await call(deadline);
   } catch (error) {
     const left = deadline! - now();
+    if (deadline !== undefined && error !== null && typeof error === "object") lefts.set(error, left);
     if (limit && !limit.aborted && TimeoutError.isInstance(error) && left < 50)
       // (`AbortSignal.timeout`'s timer keeps no process alive: this one does, for a few ms more at most.)
       await new Promise((resolve) => {

@@ -14,7 +14,7 @@ import {
   TimeoutError,
   ValidationError,
 } from "@decart/core";
-import { answeredBefore } from "./config.js";
+import { answeredBefore, leftOf } from "./config.js";
 import { CALL_BUDGET_MS, CliError, callBudgetMs, EXIT, type ExitCode } from "./exit.js";
 import { fetchTroubleOf, proxyAnswerOf } from "./proxy.js";
 
@@ -95,10 +95,16 @@ export function duration(ms: number): string {
 /**
  * For a 429 or a 503 that came with a `Retry-After` (the client error's `retryAfterMs`): how long the server asked to
  * wait and what to do, in words (undefined without one). One beyond what the client waits for a request (its budget:
- * `CALL_BUDGET_MS`, or the `--timeout` of `image` or `jobs submit`, see `clientFor`; the `--timeout` of `jobs
- * status`, its read's deadline) fails at once, not sent again: the message says so, and when to run the command again.
+ * `CALL_BUDGET_MS`, or the `--timeout` of `image`, `jobs submit` or `jobs status`, see `clientFor`), or beyond what
+ * was left of that `--timeout` when it came (`left`, see `untilTimeout`), fails at once, not sent again: the message
+ * says which, and when to run the command again.
  */
-export function retryAfter(error: unknown, now = Date.now(), budget = callBudgetMs()): string | undefined {
+export function retryAfter(
+  error: unknown,
+  now = Date.now(),
+  budget = callBudgetMs(),
+  left = leftOf(error),
+): string | undefined {
   if (!RateLimitError.isInstance(error) && !ServerError.isInstance(error)) return undefined;
   const ms = (error as { retryAfterMs?: unknown }).retryAfterMs;
   if (typeof ms !== "number" || !(ms > 0) || !Number.isFinite(now + ms)) return undefined;
@@ -109,7 +115,11 @@ export function retryAfter(error: unknown, now = Date.now(), budget = callBudget
   return ms > budget
     ? `the server asked to wait ${duration(ms)} (Retry-After), more than the CLI waits for a request ` +
         `(${waits}${budget !== CALL_BUDGET_MS ? ", its --timeout" : ""}), so it was not sent again: ${again}`
-    : `the server asked to wait ${duration(ms)} (Retry-After): ${again}`;
+    : left !== undefined && ms > left
+      ? // (What was left, in tenths of a second rounded down: never said to be as long as the wait when it was not.)
+        `the server asked to wait ${duration(ms)} (Retry-After), more than was left of --timeout ` +
+        `(${Math.floor(Math.max(0, left) / 100) / 10} s of ${waits}), so it was not sent again: ${again}`
+      : `the server asked to wait ${duration(ms)} (Retry-After): ${again}`;
 }
 
 /** The latest time a `Date` holds: 8.64e15 ms after 1970 (in the year 275760). */
