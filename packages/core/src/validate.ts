@@ -101,19 +101,27 @@ export interface Schema {
 /**
  * A copy of an answer (yours, frozen perhaps) that checking it may change, never the answer itself: its enumerable
  * fields, and those of a job status in the spec however they are given (a class's getters, a field not enumerable); a
- * field whose getter throws is left out. How `checkJob` reads a job status, and a watch's `first` is read (`once`).
+ * field whose getter throws is left out, how `checkJob` reads a job status. `strict`: one that cannot be read (its
+ * getter, a Proxy's trap or a revoked Proxy throws) throws, how a watch's `first` is read (`once`): refused as "a value
+ * that can be read", not as missing a field it has.
  */
-export const copyOf = (answer: any) => {
+export const copyOf = (answer: any, strict?: 1) => {
   if (!answer || typeof answer !== "object") return answer;
   const copy: any = {};
   const take = (key: string) => {
     try {
-      if (key in answer) copy[key] = answer[key];
-    } catch {}
+      // (A field read first, then asked for by `in` only when undefined: a Proxy whose `has` throws still reads.)
+      const value = answer[key];
+      if (value !== undefined || (!strict && key in answer)) copy[key] = value;
+    } catch (e) {
+      if (strict) throw e;
+    }
   };
   try {
     for (const key in answer) take(key);
-  } catch {}
+  } catch (e) {
+    if (strict) throw e;
+  }
   // (None of them is a name of Object.prototype's: `in` tells those read already.)
   for (const key in (responseSchemas.JobStatusResponse as Schema).properties) if (!(key in copy)) take(key);
   return copy;
@@ -412,7 +420,7 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
     options,
     where,
     Object.keys(callOptions).slice(0, 4),
-    keys ? also : { deadline: { type: "number" }, first: { type: "object", once: copyOf }, ...also },
+    keys ? also : { deadline: { type: "number" }, first: { type: "object", once: (v) => copyOf(v, 1) }, ...also },
     keys,
   );
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");
