@@ -674,7 +674,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
               ? "left out of submitAndPoll and submitAndWatch: give `timeoutMs`, their budget in ms from now"
               : "given without `timeoutMs`",
           );
-        budget = { deadline };
+        // (Its length from now named by a timeout at its end, as `process`'s own: "the budget of N ms".)
+        budget = { deadline, budgetMs: deadline - now() };
       }
       // `process`: one budget for the whole call (its inputs, the upload, the answer and the image's last byte),
       // `timeoutMs` (default 11 minutes) from now, as `submitAndPoll`'s; its waits between attempts a plain call's.
@@ -697,6 +698,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         budget,
       );
     } catch (e) {
+      // (A deadline past already as the call began: not sent, and why.)
+      const left = budget?.budgetMs ?? 1;
+      if (left <= 0 && (e as Error).name === "TimeoutError")
+        (e as Error).message += `: its deadline was reached already, ${-left} ms before the call began`;
       throw ended(raw, e);
     }
   }
