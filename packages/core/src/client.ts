@@ -671,7 +671,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
             "Invalid input",
             "deadline",
             only || budget
-              ? "left out of submitAndPoll and submitAndWatch: give `timeoutMs`, their budget in ms from now"
+              ? "left out of submitAndPoll and submitAndWatch: give `timeoutMs`"
               : "given without `timeoutMs`",
           );
         // (Its length from now named by a timeout at its end, as `process`'s own: "the budget of N ms".)
@@ -701,7 +701,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       // (A deadline past already as the call began: not sent, and why.)
       const left = budget?.budgetMs ?? 1;
       if (left <= 0 && (e as Error).name === "TimeoutError")
-        (e as Error).message += `: its deadline was reached already, ${-left} ms before the call began`;
+        (e as Error).message += `: its deadline was ${-left} ms before the call`;
       throw ended(raw, e);
     }
   }

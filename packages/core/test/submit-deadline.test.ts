@@ -77,7 +77,7 @@ describe("a plain call's deadline counts the attempts' time", () => {
   it("is refused with timeoutMs (process) and by submitAndPoll, before anything is sent", async () => {
     const { client } = await refusingOnce(429, 0);
     const c = client();
-    const watched = "left out of submitAndPoll and submitAndWatch: give `timeoutMs`, their budget in ms from now";
+    const watched = "left out of submitAndPoll and submitAndWatch: give `timeoutMs`";
     for (const [call, must] of [
       [
         // @ts-expect-error: not both (refused at run time as well, for a call the types did not see)
