@@ -138,8 +138,8 @@ export type DecartClientSettings = {
   /** Polling defaults for every wait (see `PollOptions`); `delay` and `now` also drive retry backoff. */
   poll?: PollOptions | undefined;
   /**
-   * Randomness of the retry backoff's jitter and of the default poll schedule's, in [0, 1) (default `Math.random`; seed
-   * it for reproducible tests). One that throws, or answers anything else (`NaN`, `5`, `1`, `-0.5`, no number), ends
+   * Randomness of the retry backoff's jitter, of the default poll schedule's and of when the rate-limit gate lets each
+   * call it held go, in [0, 1) (default `Math.random`; seed it for reproducible tests). One that throws, or answers anything else (`NaN`, `5`, `1`, `-0.5`, no number), ends
    * the call that retries with `CALLBACK_ERROR` (the job's, in a watch; a submit the server may have taken stays
    * `SUBMIT_OUTCOME_UNKNOWN`, saying so), and a watch on the default schedule at its next read. Of retries, asked only
    * for one that is made.

@@ -48,7 +48,7 @@ export interface RetryPolicy {
   now: () => number;
   /** The wall clock a server's date is compared with (`poll.now` when given, else `Date.now`). */
   wall: () => number;
-  /** Randomness of the backoff's jitter (`Math.random` by default; seed it in tests). */
+  /** Randomness of the backoff's jitter and of the gate's spread (`Math.random` by default; seed it in tests). */
   random: () => number;
   /** The client's, each method made never to throw. */
   logger: Record<"debug" | "warn", (message: string) => void>;
@@ -232,6 +232,8 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
   let until = 0;
   // Each closing, counted: what a caller waited for.
   let closing = 0;
+  // The latest closing's length: the window after it in which its waiters are let go (`spread`).
+  let span = 0;
   const left = (t = now()) => {
     if (t < at) until -= at - t;
     at = t;
@@ -259,12 +261,23 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
       left(t);
       if (end <= until) return -1;
       until = end;
+      span = waitMs;
       // (Those subscribed now: one that subscribes again as it is called is called at the next closing, not in a loop.)
       for (const listener of [...listeners]) listener({ waitMs, until, requestId });
       return ++closing;
     },
     /** The closing a caller has to wait for, unless it already waited for that one: `[closing, ms left]` (≤ 0: none). */
     pending: (waited: number): [number, number] => [closing, closing !== waited ? left() : 0],
+    /**
+     * What a call waits more before it is sent, the gate open: the calls held by a closing are let go each at a random
+     * time within its length after it ends, not all at the instant it opens (a 429 among them shuts it again for the
+     * rest, which wait anew), and never before the server asked. 0 past that window (no `random` asked).
+     */
+    spread(random: () => number): number {
+      // (From its end: a caller that waited for it is past it, also on a clock that did not move.)
+      const t = Math.min(left(), 0);
+      return t + span > 0 ? t + random() * span : 0;
+    },
   };
 }
 
@@ -312,6 +325,12 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   // What the call may still wait, in all: a plain call's budget, or the time to its deadline (not a submit's inside a
   // wait's budget, `expired`, which waits out its deadline). It never sleeps past it.
   let spare = call.spare ?? (call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs);
+  // Whether the attempt about to be made was held by the rate-limit gate (`1`); the closing this call's own 429 made
+  // (it goes first when the gate opens, a probe, unless a later 429 shut it again); the closing it was spread for (none
+  // while the gate never closed: the clock is not read for it).
+  let after = 0;
+  let probe = -1;
+  let spread = 0;
   for (let n = 0; ; n++) {
     const [until, left] = policy.gate.pending(waited);
     if (left > 0) {
@@ -330,6 +349,26 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       }
       await pause(policy.delay, left, signal, jobId, unknown);
       waited = until;
+      after = 1;
+    }
+    if (until !== spread && until !== probe) {
+      // Let go by a closing: the gate's spread (within what is left of the budget and the deadline) is waited, then the
+      // gate is looked at again, not counted as a try: a 429 meanwhile shut it anew. The randomness is the client's
+      // `random`; one that throws ends the call as in a retry.
+      spread = until;
+      let ms = 0;
+      try {
+        ms = Math.min(policy.gate.spread(policy.random), spare, deadline - policy.now());
+      } catch (e) {
+        throw told(e as DecartError);
+      }
+      if (ms > 0) {
+        await pause(policy.delay, ms, signal, jobId, unknown);
+        spare -= ms;
+        after = 1;
+        n--;
+        continue;
+      }
     }
     let error: DecartError;
     try {
@@ -338,6 +377,10 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       error = asDecartError(e, jobId);
     }
     if (error.code === "SUBMIT_OUTCOME_UNKNOWN") unknown ??= error;
+    // A 429 met right after the gate held the call is the pause's, not the call's: it spends no try (of a call that
+    // retries at all), bounded still by the budget and the deadline. (The probe's own 429s count.)
+    if (after && error.status === 429 && !away.has(error) && maxRetries) maxRetries++;
+    after = 0;
     // (Not a 401 after an answer that says a POST was taken, the redirect's next hop's: that request is not sent again.)
     if (error.status === 401 && renew && error.code !== "SUBMIT_OUTCOME_UNKNOWN") {
       renew();
@@ -362,6 +405,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, () => 0),
         error.requestId,
       );
+      probe = waited;
     }
     if (threw) {
       // A failure the server may have taken stays one (a job may exist), the callback's failure in its words.

@@ -23,11 +23,11 @@ afterEach(() => {
 
 /**
  * A client with no retries (a 429 fails its call and closes the gate), its pauses kept; its waits (at the gate too) do
- * not wait, and are kept.
+ * not wait, and are kept. (`random` at 0: a call the gate held is sent as it opens, with no spread after it.)
  */
 const limitedClient = () => {
   const delay = instantDelay();
-  const client = clientFor(emu, { maxRetries: 0, poll: { delay } });
+  const client = clientFor(emu, { maxRetries: 0, random: () => 0, poll: { delay } });
   const pauses: RateLimitPause[] = [];
   client.rateLimit.subscribe((p) => void pauses.push(p));
   return { client, pauses, delay };
@@ -98,7 +98,7 @@ describe("the rate-limit gate, when a wall clock (poll.now) steps back", () => {
   it("a 2 s step back keeps what is left of a 60 s pause, and a shorter 429 then does not replace it", async () => {
     let clock = 1_800_000_000_000;
     const delay = instantDelay();
-    const client = clientFor(emu, { maxRetries: 0, poll: { now: () => clock, delay } });
+    const client = clientFor(emu, { maxRetries: 0, random: () => 0, poll: { now: () => clock, delay } });
     await limitedSubmit(client);
     const left = () => (client.rateLimit.pausedUntil() ?? clock) - clock;
     expect(left()).toBe(60_000);

@@ -149,7 +149,7 @@ describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
     try {
       const delay = instantDelay();
       // A clock that stands still: the gate stays closed for the whole test, whatever the machine's speed.
-      const client = clientFor(emu, { poll: { delay, now: () => 1_000 } });
+      const client = clientFor(emu, { random: () => 0.5, poll: { delay, now: () => 1_000 } });
       const pauses: unknown[] = [];
       const unsubscribe = client.rateLimit.subscribe((p) => pauses.push(p));
       const job = await client.queue.submit({ model: t2v(), prompt: "x" });
@@ -157,8 +157,8 @@ describe("retries of reads (GET): network errors, 408, 429, 5xx", () => {
       await client.queue.status(job.job_id); // 429, waits 3 s, then succeeds
       expect(pauses).toEqual([{ waitMs: 3000, until: 4000, requestId: expect.stringMatching(/^req_/) }]);
       expect(client.rateLimit.pausedUntil()).toBe(4000);
-      await client.queue.status(job.job_id); // no fault: waits at the gate first
-      expect(delay.calls).toEqual([3000, 3000]);
+      await client.queue.status(job.job_id); // no fault: waits at the gate first, then a part of the pause (`random`)
+      expect(delay.calls).toEqual([3000, 3000, 1500]);
       expect(emu.stats().requests.byRoute.status).toBe(3);
       unsubscribe();
     } finally {
@@ -319,7 +319,7 @@ describe("a submit given no time to wait (`spare: 0`, internal, as a batch that 
     const server = await rateLimiting(["3"]);
     try {
       // A clock that stands still: the gate, closed for 3 s by the first answer, stays closed.
-      const { client, delay } = clientOf(server.url, { maxRetries: 0, poll: { now: () => 1_000 } });
+      const { client, delay } = clientOf(server.url, { maxRetries: 0, random: () => 0.5, poll: { now: () => 1_000 } });
       expect(await client.queue.status("job_1").catch((e) => e)).toBeInstanceOf(RateLimitError);
       const error = await (client.queue.submit as any)(
         { model: t2v(), prompt: "x" },
@@ -329,9 +329,10 @@ describe("a submit given no time to wait (`spare: 0`, internal, as a batch that 
       expect(error.message).toBe(`POST ${server.url}/v1/jobs/lucy-pro-t2v: not sent, rate-limited for 3000 ms more`);
       expect(server.reads()).toBe(1);
       expect(delay.calls).toEqual([]);
-      // Without it, the submit waits for the gate (the client's delay), then is sent.
+      // Without it, the submit waits for the gate (the client's delay) and a part of the pause (`random` at 0.5), then
+      // is sent.
       expect((await client.queue.submit({ model: t2v(), prompt: "x" })).job_id).toBe("job_1");
-      expect(delay.calls).toEqual([3000]);
+      expect(delay.calls).toEqual([3000, 1500]);
       expect(server.reads()).toBe(2);
     } finally {
       await server.close();

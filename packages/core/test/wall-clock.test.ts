@@ -87,6 +87,8 @@ describe("the client's default clock is monotonic: a step of the wall clock", ()
       baseUrl: emu.url,
       logger: silent,
       maxRetries: 0,
+      // (No spread after the gate: a call it held is sent as it opens.)
+      random: () => 0,
       fetch: limitedFetch(() => limiting, 1),
       poll: { delay },
     });

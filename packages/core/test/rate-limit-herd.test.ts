@@ -1,0 +1,92 @@
+/**
+ * The rate-limit gate lets its waiters go gradually: the calls a 429 held are sent each at a random time (the client's
+ * `random`) within the pause's length after it ends, not all at the instant it opens, and look at the gate again
+ * before sending (a 429 meanwhile shut it anew); a 429 met right after such a pause spends no try. Over HTTP, against
+ * a purpose-built server that answers 429 (`Retry-After: 1`) past a number of requests per second.
+ */
+import { describe, expect, it } from "vitest";
+import { createDecartClient, models } from "../src/index.js";
+import { json, serve, silent, virtualTime } from "./helpers.js";
+
+const JOB = `job_${"ab".repeat(16)}`;
+
+/** Seeded randomness in [0, 1) (a linear congruential generator). */
+const seeded = (seed: number) => () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
+
+const tooMany = (res: Parameters<typeof json>[0]) => {
+  res.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
+  res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
+};
+
+describe("the rate-limit gate's release", () => {
+  it("N concurrent submits against a limit of R a second all succeed, with fewer 429s than submits", async () => {
+    const N = 40;
+    const R = 10;
+    // A gateway's limit: at most R requests in each second since the server started, else 429 with Retry-After: 1.
+    let window = -1;
+    let used = 0;
+    let limited = 0;
+    const start = Date.now();
+    const server = await serve((_req, res) => {
+      const w = Math.floor((Date.now() - start) / 1000);
+      if (w !== window) [window, used] = [w, 0];
+      if (used >= R) {
+        limited++;
+        return tooMany(res);
+      }
+      used++;
+      json(res, 200, { job_id: `job_${String(used + 100 * w).padStart(32, "0")}`, status: "pending" });
+    });
+    try {
+      // The client's defaults (2 retries, a budget of 60 s), its jitter seeded.
+      const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent, random: seeded(5) });
+      const model = models.video("lucy-pro-t2v");
+      const results = await Promise.allSettled(
+        Array.from({ length: N }, (_, i) => client.queue.submit({ model, prompt: `p${i}` })),
+      );
+      // Released all at once when the gate opened, each burst met 429 again and spent a try: a quarter failed.
+      expect(results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason)).toEqual(
+        [],
+      );
+      // The first burst's N - R, then a few a second: not a burst of 429s at each opening.
+      expect(limited).toBeLessThan(N);
+      expect(server.arrived()).toBe(N + limited);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it("a call held by the gate waits a seeded part of the pause more, and its 429 right after spends no try", async () => {
+    // Three 429s asking for 1 s, then a status.
+    const server = await serve((_req, res) => {
+      if (server.arrived() <= 3) tooMany(res);
+      else json(res, 200, { job_id: JOB, status: "processing" });
+    });
+    try {
+      const { now, delay } = virtualTime();
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        maxRetries: 1,
+        random: () => 0.5,
+        poll: { now, delay },
+      });
+      // A read whose deadline comes before the pause ends: it fails, and the gate is shut for 1 s.
+      await expect(client.queue.status(JOB, { deadline: now() + 500 })).rejects.toMatchObject({ status: 429 });
+      expect(client.rateLimit.pausedUntil()).toBe(1000);
+      // The next read waits for the gate (1000 ms), then half the pause's length more (500: `random` at 0.5), and is
+      // sent; its 429 is the pause's: with one retry allowed it is tried twice more (1000 ms each), the third answer
+      // is the status.
+      const job = await client.queue.status(JOB);
+      expect(job.status).toBe("processing");
+      expect(delay.calls).toEqual([1000, 500, 1000, 1000]);
+      expect(server.arrived()).toBe(4);
+    } finally {
+      await server.close();
+    }
+  });
+});
