@@ -97,7 +97,7 @@ export {
   type VideoModel,
 } from "./models.js";
 export { adaptiveSchedule, createDurationModel } from "./poll.js";
-export { canWatchAgain, type RateLimitGate, type RateLimitPause, retryWait } from "./retry.js";
+export { canWatchAgain, type RateLimitGate, type RateLimitPause, releaseWait, retryWait } from "./retry.js";
 export { type ClientToken, fetchTokenFrom, type TokenFetcher } from "./token.js";
 export type {
   CreateWatchOptions,

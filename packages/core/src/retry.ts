@@ -161,6 +161,18 @@ export const backoffDelay = (attempt: number, random: () => number): number =>
 export const retryWait = (attempt: number, retryAfterMs: number | undefined, random: () => number): number =>
   Math.min(Math.max(retryAfterMs ?? backoffDelay(attempt, random), Math.min(1000, 50 * 2 ** attempt)), 60_000);
 
+/**
+ * How long a request held by a rate-limit pause of `span` ms, which ends in `left` ms (≤ 0: it ended that long ago),
+ * waits more once it ends: a random part (`random`, in [0, 1)) of the pause's length after its end, so that the
+ * requests it held are let go gradually, never before the server asked; 0 past that window (`random` not asked). The
+ * client's gate lets its calls go by it, and queue-rx's batch its submits.
+ */
+export const releaseWait = (left: number, span: number, random: () => number): number => {
+  // (From its end: one that waited for it is past it, also on a clock that did not move.)
+  const t = Math.min(left, 0);
+  return t + span > 0 ? t + random() * span : 0;
+};
+
 /** Where a retry decision is made: the call's retry count, the answers that broke the spec, the jitter's randomness. */
 export interface RetryContext {
   /** Also retry a POST whose outcome is unknown (`SUBMIT_OUTCOME_UNKNOWN`): the client's `retrySubmit`. */
@@ -273,11 +285,7 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
      * time within its length after it ends, not all at the instant it opens (a 429 among them shuts it again for the
      * rest, which wait anew), and never before the server asked. 0 past that window (no `random` asked).
      */
-    spread(random: () => number): number {
-      // (From its end: a caller that waited for it is past it, also on a clock that did not move.)
-      const t = Math.min(left(), 0);
-      return t + span > 0 ? t + random() * span : 0;
-    },
+    spread: (random: () => number): number => releaseWait(left(), span, random),
   };
 }
 

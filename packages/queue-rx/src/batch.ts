@@ -174,7 +174,8 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * with a running summary. A 429 anywhere pauses the whole batch (the server's `Retry-After`, else a growing backoff,
  * which a burst of 429s to submits sent at once grows once, but each 429 to a submit holding a stream doubles: the
  * batch cannot see when the client, which reads the stream first, let it through its rate-limit gate):
- * submits (one sent again after a 503 too), status reads and downloads not yet started wait for it, and a submit
+ * submits (one sent again after a 503 too), status reads and downloads not yet started wait for it, then go each at a
+ * random time within its length after it (the core's `releaseWait`, the client's `random`), and a submit
  * answered 429 (the server did not take it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
  * (`client.rateLimit`) closes, on a 429 to any of the client's requests. Each submit is one attempt, sent again by the
  * batch (not by the client's retries, whose waits it could not stop once it ended): after a 429 as above, after another
@@ -240,7 +241,8 @@ export function submitAll(
     // The client's retry policy: its `maxRetries` and its jitter's `random` (below), and its clock (`poll.now`, by default
     // steady), which its rate-limit gate is on too: the batch's pauses are measured on it, not on the wall clock.
     const { maxRetries = 2, random = Math.random, retrySubmit, now } = (client.queue as any)[POLICY] ?? {};
-    const pacer = createPacer(scheduler, now);
+    // Its `random` too: the submits a pause held are let go after it as the client's gate lets its calls go.
+    const pacer = createPacer(scheduler, now, random);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
     const unfollow = client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
     // A submit waiting out a pause (or starting to) once the batch has ended stops waiting: its timer would keep a

@@ -1,4 +1,4 @@
-import { RateLimitError } from "@decart/core";
+import { RateLimitError, releaseWait } from "@decart/core";
 import {
   asyncScheduler,
   defer,
@@ -29,7 +29,9 @@ const RETRY_AFTER_CAP_MS = 60_000;
 export interface Pacer {
   /**
    * Runs `request` once no pause is in force (at once when none is); a pause that grows while waiting is honoured.
-   * When `stop` emits first, it stops waiting (its timer cleared) and ends without running `request`.
+   * With `random` (`createPacer`'s), the requests a pause held are not all let go at its end: each at a random time
+   * within the pause's length after it (the client's rate-limit gate's `releaseWait`), then once more after a pause
+   * begun meanwhile. When `stop` emits first, it stops waiting (its timer cleared) and ends without running `request`.
    */
   gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
   /**
@@ -56,18 +58,34 @@ export interface Pacer {
  * the client's, so that a step of the wall clock neither stretches nor cuts a pause. The clock is read when a pause
  * starts or grows and when a request comes to the gate; the time left is then waited on the scheduler's timers, not
  * compared with the clock again (a clock other than the scheduler's, a real one beside virtual time, only shifts when
- * a pause is taken to end).
+ * a pause is taken to end). `random` (in [0, 1), as `submitAll` gives it the client's): the requests a pause held are
+ * let go gradually after it, as the client's gate lets its calls go (see `Pacer.gate`); without it, all at its end.
  */
-export function createPacer(scheduler: SchedulerLike = asyncScheduler, now = () => scheduler.now()): Pacer {
+export function createPacer(
+  scheduler: SchedulerLike = asyncScheduler,
+  now = () => scheduler.now(),
+  random?: () => number,
+): Pacer {
   let pausedUntil = Number.NEGATIVE_INFINITY;
+  // The latest pause's length: the window after it in which the requests it held are let go.
+  let span = 0;
   let strikes = 0;
   let waves = 0;
   // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile.
   const wait = (until: number, left: number): ObservableInput<unknown> =>
     left > 0 ? timer(left, scheduler).pipe(switchMap(() => wait(pausedUntil, pausedUntil - until))) : [0];
+  // Waits out the pause in force, then the core's spread after it (given `random`), then again for a pause begun since.
+  const held = (): Observable<unknown> =>
+    defer(() => wait(pausedUntil, pausedUntil - now())).pipe(
+      switchMap(() => {
+        const until = pausedUntil;
+        const ms = random ? releaseWait(until - now(), span, random) : 0;
+        return ms > 0 ? timer(ms, scheduler).pipe(switchMap(() => (pausedUntil > until ? held() : [0]))) : [0];
+      }),
+    );
   return {
     gate: (request, stop = NEVER) =>
-      defer(() => wait(pausedUntil, pausedUntil - now())).pipe(
+      held().pipe(
         takeUntil(stop),
         switchMap(() => request),
       ),
@@ -81,7 +99,8 @@ export function createPacer(scheduler: SchedulerLike = asyncScheduler, now = () 
         retryAfterMs !== undefined
           ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS)
           : Math.min(FIRST_PAUSE_MS * 2 ** strikes++, LONGEST_PAUSE_MS);
-      pausedUntil = Math.max(pausedUntil, now() + ms);
+      const end = now() + ms;
+      if (end > pausedUntil) [pausedUntil, span] = [end, ms];
     },
     passed() {
       strikes = 0;

@@ -90,7 +90,12 @@ describe("submitAll on virtual time", () => {
     marbles(({ cold, scheduler, flush }) => {
       const submit = submits(scheduler, cold, ["a"]);
       const read = reads(scheduler, cold);
-      const client = createDecartClient({ apiKey: "dct_virtual", baseUrl: "http://127.0.0.1:9", logger: silent });
+      const client = createDecartClient({
+        apiKey: "dct_virtual",
+        baseUrl: "http://127.0.0.1:9",
+        logger: silent,
+        random: () => 0,
+      });
       const events: BatchEvent[] = [];
       submitAll(client, [input("a"), input("b"), input("c")], {
         concurrency: 2,

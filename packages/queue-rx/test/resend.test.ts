@@ -189,7 +189,8 @@ it("a burst of 429s without Retry-After to submits sent at once pauses the batch
     held = [];
   });
   try {
-    const client = server.client({ maxRetries: 0, random: () => 0.5, poll: { now: () => scheduler.now() } });
+    // (`random` at 0: the submits a pause held are sent as it ends, with no spread after it.)
+    const client = server.client({ maxRetries: 0, random: () => 0, poll: { now: () => scheduler.now() } });
     const inputs = Array.from({ length: N }, (_, i) => ({ model: models.video("lucy-pro-t2v"), prompt: `p${i}` }));
     const errors: unknown[] = [];
     const subscription = submitAll(client, inputs, { concurrency: N, download: false, scheduler }).subscribe({
@@ -235,7 +236,8 @@ describe("a 429 to a submit's own retry sent after the batch's pause began", () 
       for (let i = 0; i < 2500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
     };
     try {
-      const client = server.client({ maxRetries: 1, random: () => 0.5, poll: { now: () => scheduler.now() } });
+      // (`random` at 0: the submits a pause held are sent as it ends, with no spread after it.)
+      const client = server.client({ maxRetries: 1, random: () => 0, poll: { now: () => scheduler.now() } });
       const inputs = [0, 1].map((i) => ({ model: models.video("lucy-pro-t2v"), prompt: `p${i}` }));
       let submitted = 0;
       const subscription = submitAll(client, inputs, { concurrency: 2, download: false, scheduler }).subscribe((e) => {
@@ -261,12 +263,12 @@ describe("a 429 to a submit's own retry sent after the batch's pause began", () 
   };
 
   it("waits out the pause, and its 429 doubles it", async () => {
-    // #1 503 (its retry due at 250, the client's backoff), #2 429 (the batch pauses to 1000): the retry waits out that pause with #2's
+    // #1 503 (its retry due at 50, the client's backoff's floor), #2 429 (the batch pauses to 1000): the retry waits out that pause with #2's
     // resend, and is answered 429 (#3): the pause doubles, 2 s from 1000, and #3 is sent again at 3000.
     const sentAt = await run(
       (n, res) => (n === 1 ? no(res, 503) : n <= 3 ? no(res, 429) : made(res)),
       [
-        [({ due }) => due.includes(250) && due.includes(1000), 250],
+        [({ due }) => due.includes(50) && due.includes(1000), 50],
         // Both wait out the pause.
         [({ due }) => due.join() === "1000,1000", 1000],
         [({ sentAt, due }) => sentAt.length === 4 && due.includes(3000), Number.POSITIVE_INFINITY],
@@ -306,7 +308,8 @@ it("a 429 to a submit holding a stream, sent once the client's gate opened after
     // The client's waits (at its gate) end when the test says.
     const waits: (() => void)[] = [];
     const delay = (_ms: number) => new Promise<void>((resolve) => waits.push(resolve));
-    const client = server.client({ maxRetries: 0, random: () => 0.5, poll: { now: () => scheduler.now(), delay } });
+    // (`random` at 0: no spread after a pause.)
+    const client = server.client({ maxRetries: 0, random: () => 0, poll: { now: () => scheduler.now(), delay } });
     // The stream gives its bytes when the test says: its submit passes the batch's gate at once, with the other.
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
