@@ -24,6 +24,7 @@ import {
 } from "./engine.js";
 import {
   aborted,
+  aboutJob,
   asDecartError,
   callbackThrew,
   failedJob,
@@ -710,11 +711,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const submitKeys = ["model", "signal", "onUploadProgress", "deadline"];
   const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, budget, submitKeys);
 
-  /** A 404 or 409 about a job whose words do not name it (`Job not found (HTTP 404)`) is given its id: `Job <id>: …`. */
+  /** A 404 or 409 about a job whose words do not name it is given its id (`aboutJob`). */
   const about = (jobId: string) => (e: any) => {
-    if (/^40[49]$/.test(e?.status) && !e.message.includes(shown(jobId)))
-      e.message = `Job ${shown(jobId)}: ${e.message}`;
-    throw e;
+    throw aboutJob(jobId, e);
   };
 
   /** Reads a job's status: the answer, and the server's `x-poll-after-ms` hint when it sent one. */

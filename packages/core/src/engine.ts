@@ -7,6 +7,7 @@ import {
   responseSchemas,
 } from "@decart/api";
 import {
+  aboutJob,
   asDecartError,
   callbackThrew,
   type DecartError,
@@ -515,7 +516,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
         });
       }
       // Downloads ended so: the download's error, of its class and fields, saying what is left: the job is done, its
-      // result on the server.
+      // result on the server. (A 404 or 409 that ends it names the job, as `queue.status`'s does.)
       if (wait === undefined)
         return step([], {
           error: spent
@@ -523,7 +524,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
                 `Job ${shown(jobId)} completed; its result not downloaded (queue.result or saveResult fetches it again): ${error.message}`,
                 { ...error, cause: error },
               )
-            : error,
+            : aboutJob(jobId, error),
         });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.

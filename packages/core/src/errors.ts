@@ -394,6 +394,15 @@ export const invalid = (where: string, field: string, expected: string, got?: un
 export const shown = (text: string) => (keyLike(text) ? `${text.length} characters` : text);
 
 /**
+ * A 404 or 409 about a job whose words do not name it (`Job not found (HTTP 404)`) is given its id: `Job <id>: …`
+ * (`queue.status`'s, `queue.result`'s and a watch's alike). Answers the error.
+ */
+export const aboutJob = (jobId: string, e: any) => {
+  if (/^40[49]$/.test(e?.status) && !e.message.includes(shown(jobId))) e.message = `Job ${shown(jobId)}: ${e.message}`;
+  return e;
+};
+
+/**
  * A URL as messages show it (a file input's, a redirect's Location, a token route's): without its query and fragment
  * (a signed URL's signature) and its userinfo (credentials), which would end up in logs; text that looks like a key or
  * a client token (a token given where a route's URL goes) by its length alone (`shown`).

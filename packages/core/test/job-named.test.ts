@@ -55,6 +55,37 @@ describe("an error about a job names it", () => {
     expect(early.message.split(job.job_id)).toHaveLength(2);
   });
 
+  it("a 404 that ends a watch (a job the server forgot: submitAndPoll, queue.wait), as queue.status names it", async () => {
+    // A server that keeps one job, done at once: a second submit makes it forget the first.
+    const small = await startFast({ maxJobs: 1, timing: { pendingMs: 0, processingMs: 0 } });
+    try {
+      const client = clientFor(small);
+      let id = "";
+      const polled = await client.queue
+        .submitAndPoll({
+          model: t2v,
+          prompt: "a lake",
+          onSubmitted: async (jobId) => {
+            id = jobId;
+            await client.queue.submit({ model: t2v, prompt: "another" });
+          },
+        })
+        .catch((e) => e);
+      expect(polled).toBeInstanceOf(NotFoundError);
+      expect(polled.jobId).toBe(id);
+      expect(polled.message).toMatch(new RegExp(`^Job ${id}: Job not found \\(HTTP 404, request req_`));
+      const waited = await client.queue.wait(id).catch((e) => e);
+      expect(waited).toBeInstanceOf(NotFoundError);
+      expect(waited.message).toMatch(new RegExp(`^Job ${id}: Job not found \\(HTTP 404, request req_`));
+      // Named once, the words queue.status gives.
+      const read = await client.queue.status(id).catch((e) => e);
+      expect(read.message.replace(/req_\w+/, "")).toBe(waited.message.replace(/req_\w+/, ""));
+      expect(waited.message.split(id)).toHaveLength(2);
+    } finally {
+      await small.close();
+    }
+  });
+
   // (saveResult's, which the CLI words as "Could not download the result of <id> (…)", is not given the prefix.)
   it("a 404 and a 409 of queue.download, once; saveResult's as they were", async () => {
     const client = clientFor(emu);
