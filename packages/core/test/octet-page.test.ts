@@ -55,9 +55,7 @@ for (const [road, upload] of Object.entries(roads)) {
         code: "INVALID_RESPONSE",
         jobId: id,
         retryable: true,
-        message: expect.stringContaining(
-          "/content: an HTML or JSON page, not the media (HTTP 200",
-        ),
+        message: expect.stringContaining("/content: an HTML or JSON page, not the media (HTTP 200"),
       });
 
       it(`queue.result (${id}): an InvalidResponseError, no Blob`, async () => {
