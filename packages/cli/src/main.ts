@@ -101,7 +101,7 @@ const quieted = new WeakSet<NodeJS.WriteStream>();
 
 /**
  * What commander's own errors (an unknown option, a missing argument …) may say, for stderr and the error event: the
- * key (from `DECART_API_KEY` or `--api-key`) is `***`, and so is the value of every `--name=value` on the command line,
+ * key (from `DECART_API_KEY` or `--api-key`, registered for every writer of the process) is `***`, and so is the value of every `--name=value` on the command line,
  * such as a mistyped `--apikey=KEY` that commander repeats whole (`unknown option '--apikey=…'`).
  */
 async function parseErrorScrub(
@@ -483,6 +483,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       });
       return EXIT.usage;
     }
+    // An error before a command ran (an unknown `help` name, which quotes the words given): the keys that `run`
+    // registers are not known yet, and its message may hold one.
+    if (!output) await parseErrorScrub(argv);
     return interruptedExit(await report(error, output));
   } finally {
     await writeHeld();
