@@ -101,20 +101,29 @@ const quieted = new WeakSet<NodeJS.WriteStream>();
 
 /**
  * What commander's own errors (an unknown option, a missing argument …) may say, for stderr and the error event: the
- * key (from `DECART_API_KEY` or `--api-key`, registered for every writer of the process) is `***`, and so is the value of every `--name=value` on the command line,
- * such as a mistyped `--apikey=KEY` that commander repeats whole (`unknown option '--apikey=…'`).
+ * key (from `DECART_API_KEY` or `--api-key`, registered for every writer of the process) is `***`, and so is the value
+ * of every `--name=value` on the command line, such as a mistyped `--apikey=KEY` that commander repeats whole
+ * (`unknown option '--apikey=…'`). Should the modules that know a key's forms fail to load (an install without
+ * `@decart/core`), the keys are scrubbed as given, so that the message is still written.
  */
 async function parseErrorScrub(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<(text: string) => string> {
-  const { Output } = await import("./output.js");
-  const scrub = new Output({ json: false });
-  scrub.addSecret(env.DECART_API_KEY);
+  const keys = [env.DECART_API_KEY];
   argv.forEach((arg, i) => {
-    if (arg === "--api-key") scrub.addSecret(argv[i + 1]);
-    else if (arg.startsWith("--api-key=")) scrub.addSecret(arg.slice("--api-key=".length));
+    if (arg === "--api-key") keys.push(argv[i + 1]);
+    else if (arg.startsWith("--api-key=")) keys.push(arg.slice("--api-key=".length));
   });
+  let redact: (text: string) => string;
+  try {
+    const secrets = await import("./secrets.js");
+    for (const key of keys) secrets.addSecret(key);
+    redact = secrets.redact;
+  } catch {
+    const plain = keys.filter((key): key is string => (key?.length ?? 0) >= 4).sort((a, b) => b.length - a.length);
+    redact = (text) => plain.reduce((result, key) => result.split(key).join("***"), text);
+  }
   const given = argv.flatMap((arg) => {
     const match = /^(--[^=]+)=(.+)$/s.exec(arg);
     return match ? [[arg, `${match[1]}=***`] as const] : [];
@@ -124,7 +133,7 @@ async function parseErrorScrub(
   return (text) => {
     let result = text;
     for (const [arg, shown] of given) result = result.split(arg).join(shown);
-    return scrub.redact(result);
+    return redact(result);
   };
 }
 
@@ -471,16 +480,20 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       if (error.exitCode === 0) return EXIT.ok;
       // commander's message on stderr (held until now); in JSON mode, stdout ends with the error event as for any failure.
       await writeHeld();
-      const [{ Output }, scrub] = await Promise.all([import("./output.js"), parseErrorScrub(argv)]);
+      const scrub = await parseErrorScrub(argv);
       const json = argv.includes("--no-json") ? false : argv.includes("--json") ? true : undefined;
-      new Output({ json }).event({
+      const event = {
         type: "error",
         exit_code: EXIT.usage,
         message:
           error.code === "commander.help"
             ? "No command given (usage on stderr)"
             : scrub(error.message.replace(/^error: /, "")),
-      });
+      };
+      const { Output } = await import("./output.js").catch(() => ({ Output: undefined }));
+      // (The output not loadable: the event as the output writes it, on stdout when not a terminal or with --json.)
+      if (Output) new Output({ json }).event(event);
+      else if (json ?? !process.stdout.isTTY) process.stdout.write(`${JSON.stringify(event)}\n`);
       return EXIT.usage;
     }
     // An error before a command ran (an unknown `help` name, which quotes the words given): the keys that `run`
