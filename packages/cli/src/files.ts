@@ -543,11 +543,16 @@ export async function checkOutputDirectory(dir: string, what: string): Promise<v
  * The file a result given a path writes for it (a video's download, the client's `saveResult`; an image, a batch's
  * report: `writeAtomically`), as it finds it: through a symbolic link to a file, that file (the link stays); through a
  * link to nowhere, the file where it points (the link stays; its missing directories are made, as for any path), as
- * the client's `saveResult`, `>` and `curl -o` write through one; otherwise `path`. Its temporary file
+ * the client's `saveResult`, `>` and `curl -o` write through one; a named pipe or a character device (a descriptor
+ * such as `/dev/fd/63` too), `path` as given; otherwise `path`. Its temporary file
  * (`temporaryPath`) goes beside it.
  */
 export async function savedThrough(path: string): Promise<string> {
   try {
+    // A named pipe or a character device is written as given (the kernel follows the links as it opens it), as the
+    // client's `saveResult` does: an unnamed pipe's descriptor (`/dev/fd/63` of `>(…)`) has no real path.
+    const kind = await stat(path, { bigint: true });
+    if (kind.isFIFO() || kind.isCharacterDevice()) return path;
     return await realpath(path);
   } catch (e) {
     const { code } = e as NodeJS.ErrnoException;

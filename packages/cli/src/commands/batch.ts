@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { createReadStream, existsSync, realpathSync, rmdirSync, statSync } from "node:fs";
+import { type BigIntStats, createReadStream, existsSync, realpathSync, rmdirSync, statSync } from "node:fs";
 import { readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -1396,16 +1396,17 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
  * file emptied or cut short (a power loss before its bytes reached the disk, an edit) is downloaded again.
  */
 function savedWhole(job: JournalJob): boolean {
-  let found: ReturnType<typeof statSync>;
+  let found: BigIntStats | undefined;
   try {
-    found = statSync(job.path!, { throwIfNoEntry: false });
+    // (It may be a named pipe: see `pipeSafeStat`.)
+    found = statSync(job.path!, pipeSafeStat);
   } catch {
     // A path that cannot be looked up (a directory of it made a file, no access): downloaded again, which says why.
     return false;
   }
   if (!found?.isFile()) return found !== undefined;
   // (A file grown since, an edit of yours, is kept.)
-  return typeof job.bytes === "number" ? found.size >= job.bytes : found.size > 0;
+  return typeof job.bytes === "number" ? Number(found.size) >= job.bytes : found.size > 0;
 }
 
 /**
