@@ -259,17 +259,38 @@ describe("the client's default clock under a test's fake timers", () => {
           JSON.stringify({ job_id: "job_abc123", status: "processing", created_at: new Date(realNow()).toISOString() }),
         );
     });
+    // The requests the client started, and those whose answer it has read whole (or that failed): fake time moves
+    // only when none is under way, so that the submit's answer is in before the budget can end, however slow the
+    // machine (one real turn per step was not always enough: SUBMIT_OUTCOME_UNKNOWN).
+    let started = 0;
+    let settled = 0;
+    const counted: typeof fetch = async (input, init) => {
+      started++;
+      try {
+        const answer = await fetch(input, init);
+        return new Response(await answer.arrayBuffer(), answer);
+      } finally {
+        settled++;
+      }
+    };
     vi.useFakeTimers();
     try {
-      const client = createDecartClient({ apiKey: "dct_test_key_123456", baseUrl: server.url, logger: silent });
+      const client = createDecartClient({
+        apiKey: "dct_test_key_123456",
+        baseUrl: server.url,
+        logger: silent,
+        fetch: counted,
+      });
       let outcome: unknown = "pending";
       client.queue.submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "a lake", timeoutMs: 5000 }).then(
         () => (outcome = "resolved"),
         (e) => (outcome = e.code),
       );
       for (let i = 0; i < 120 && outcome === "pending"; i++) {
+        while (outcome === "pending" && (started === 0 || settled < started)) {
+          await new Promise((resolve) => realImmediate(resolve));
+        }
         await vi.advanceTimersByTimeAsync(500);
-        await new Promise((resolve) => realImmediate(resolve));
       }
       expect(outcome).toBe("JOB_TIMEOUT");
     } finally {
