@@ -70,13 +70,21 @@ async function helpRequest(root: Command, argv: string[]): Promise<{ text: strin
   const topic = words[0] !== undefined ? HELP_TOPICS[words[0]] : undefined;
   if (topic !== undefined && words.length === 1) return { text: `${topic}\n` };
   let command = root;
-  for (const word of words) {
+  for (const [at, word] of words.entries()) {
     const found = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!found) {
       const { quoted } = await import("./output.js");
+      const asked = quoted(words.join(" "), Infinity);
+      const path = words.slice(0, at).join(" ");
+      // A command without subcommands (`help image foo`): no such topic, its own help is the one there is.
+      if (command !== root && !command.commands.length) {
+        throw usageError(
+          `No help for ${asked}: no such help topic (${path} has no subcommands); see decart help ${path}`,
+        );
+      }
       const known = [...command.commands.map((c) => c.name()), ...(command === root ? Object.keys(HELP_TOPICS) : [])];
       throw usageError(
-        `No help for ${quoted(words.join(" "), Infinity)}: give ${command === root ? "a command or a topic" : `a command of ${command.name()}`} (${known.join(", ")}), e.g. decart help ${command === root ? "exit-codes" : `${command.name()} ${known[0]}`}`,
+        `No help for ${asked}: give ${command === root ? "a command or a topic" : `a command of ${path}`} (${known.join(", ")}), e.g. decart help ${command === root ? "exit-codes" : `${path} ${known[0]}`}`,
       );
     }
     command = found;
@@ -481,7 +489,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       // commander's message on stderr (held until now); in JSON mode, stdout ends with the error event as for any failure.
       await writeHeld();
       const scrub = await parseErrorScrub(argv);
-      const json = argv.includes("--no-json") ? false : argv.includes("--json") ? true : undefined;
+      const json = jsonAsked(argv);
       const event = {
         type: "error",
         exit_code: EXIT.usage,
@@ -499,7 +507,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     // An error before a command ran (an unknown `help` name, which quotes the words given): the keys that `run`
     // registers are not known yet, and its message may hold one.
     if (!output) await parseErrorScrub(argv);
-    return interruptedExit(await report(error, output));
+    return interruptedExit(await report(error, output, argv));
   } finally {
     await writeHeld();
   }
@@ -507,15 +515,15 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 }
 
 /**
- * Prints an error (a JSON event too, in JSON mode; on `output`, else on an `Output` of the defaults) and answers its
- * exit code.
+ * Prints an error (a JSON event too, in JSON mode; on `output`, else on an `Output` of the defaults, but for the
+ * `--json` or `--no-json` of `argv`) and answers its exit code.
  */
-async function report(thrown: unknown, given: Output | undefined): Promise<number> {
+async function report(thrown: unknown, given: Output | undefined, argv: readonly string[] = []): Promise<number> {
   // The output and the client (for its error classes) are loaded only when needed: `decart --version` and `--help`
   // start faster.
   const [{ Output, untrusted }, { fsReason }, { jobWords }, { exitCodeOf, messageOf, unknownAnswer }] =
     await Promise.all([import("./output.js"), import("./files.js"), import("./command.js"), import("./errors.js")]);
-  const output = given ?? new Output({});
+  const output = given ?? new Output({ json: jsonAsked(argv) });
   // The current directory removed (or moved away) under the shell: Node's `uv_cwd` error, from the first path resolved
   // against it, said as its cause and its fix (exit 2), not as the bare system error.
   const error =
@@ -563,6 +571,10 @@ async function report(thrown: unknown, given: Output | undefined): Promise<numbe
   }
   return code;
 }
+
+/** What the command line says of JSON output before any command parsed it: `--no-json`, `--json`, or neither. */
+const jsonAsked = (argv: readonly string[]): boolean | undefined =>
+  argv.includes("--no-json") ? false : argv.includes("--json") ? true : undefined;
 
 /** Whether an error comes of a server name that does not resolve (ENOTFOUND, EAI_AGAIN), through its causes. */
 function unresolved(error: unknown): boolean {

@@ -90,6 +90,27 @@ describe("decart help", () => {
     expect(sub.code).toBe(2);
     expect(sub.stderr).toContain("give a command of jobs (submit, status, wait, result, list)");
   });
+
+  it("a word after a command without subcommands: no such help topic, naming that command's help; --no-json heard", async () => {
+    for (const words of [["image"], ["jobs", "wait"]]) {
+      const said = `help ${words.join(" ")} foo`;
+      const { code, stdout, stderr } = await run(["--no-json", "help", ...words, "foo"]);
+      expect(code, said).toBe(2);
+      expect(stderr, said).toBe(
+        `decart: No help for "${words.join(" ")} foo": no such help topic (${words.join(" ")} has no subcommands); see decart help ${words.join(" ")}\n`,
+      );
+      // (stdout is a pipe: without --no-json it would carry the error event.)
+      expect(stdout, said).toBe("");
+      const json = await run(["--json", "help", ...words, "foo"]);
+      expect(events(json.stdout), said).toEqual([
+        expect.objectContaining({
+          type: "error",
+          exit_code: 2,
+          message: expect.stringContaining("no such help topic"),
+        }),
+      ]);
+    }
+  });
 });
 
 describe("exit 2 for an input the server refused", () => {
