@@ -1,6 +1,16 @@
 import { randomBytes } from "node:crypto";
 import type { BigIntStats, Stats } from "node:fs";
-import { closeSync, constants, lstatSync, openSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import {
   access,
   link,
@@ -792,6 +802,29 @@ function isTerminal(path: string, stats: Stats | undefined): boolean {
 }
 
 /**
+ * Which of this process's own streams, stdout or stderr, `path` is by identity (device and inode, links followed: an
+ * unnamed pipe has one too), whatever its name (`/dev/stderr`, `/dev/fd/3` after `3>&1`, a named pipe stderr was
+ * sent to); undefined for any other, or where one cannot be looked up (a descriptor that is closed).
+ */
+function ownStreamAt(path: string): "stdout" | "stderr" | undefined {
+  let target: BigIntStats | undefined;
+  try {
+    target = statSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch {}
+  if (!target) return undefined;
+  for (const [fd, name] of [
+    [1, "stdout"],
+    [2, "stderr"],
+  ] as const) {
+    try {
+      const stream = fstatSync(fd, { bigint: true });
+      if (stream.dev === target.dev && stream.ino === target.ino) return name;
+    } catch {}
+  }
+  return undefined;
+}
+
+/**
  * Whether `path` ends as only a directory's name can: in a separator (`/`, and `\` on Windows), or in `.` or `..`
  * after one or alone (the empty path too, the current directory).
  */
@@ -803,7 +836,8 @@ export const endsAsDirectory = (path: string): boolean =>
  * or a stream (`writesInPlace`) passes; a directory, a socket or a block device (a descriptor that is one too, as the
  * client's save refuses it once the result is paid for) is refused (a usage error, exit 2,
  * naming `what` and the kind), and so is a terminal (`-o /dev/tty`): a result's bytes would garble it, as they would
- * through `-o -` onto one. Answers whether it is a stream, which is checked to be writable (a character device by
+ * through `-o -` onto one, and so is this command's own stdout or stderr by identity (`ownStreamAt`: `-o /dev/stderr`,
+ * `-o /dev/fd/3 3>&1`), where its bytes would be mixed with the command's own output. Answers whether it is a stream, which is checked to be writable (a character device by
  * opening it for writing).
  */
 export async function checkOutputKind(path: string, what: string): Promise<boolean> {
@@ -823,6 +857,13 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
     throw usageError(
       `${what}: ${resolve(path)} is ${kindOf(stats)}, not a file, a named pipe or a character device; give a file ` +
         "(nothing was sent)",
+    );
+  }
+  const own = stats && !stats.isCharacterDevice() ? ownStreamAt(path) : undefined;
+  if (own) {
+    throw usageError(
+      `${what}: ${resolve(path)} is this command's own ${own}, where it writes its own ${own === "stdout" ? "events" : "lines"}: the result's bytes would be mixed with ` +
+        "them; give a file (nothing was sent)",
     );
   }
   let terminal: boolean;
