@@ -299,8 +299,9 @@ export async function downloadResult(
           events(receivedBytes, totalBytes);
           progress?.update(receivedBytes, totalBytes);
         },
-        // A download cut short (or failed) and started again from its first byte: said, as a status read's retry is,
-        // and as an event, before its progress falls back to 0.
+        // A download cut short (or failed) and started again from its first byte: an event (tagged for a batch's line),
+        // and said on stderr as a status read's retry is (not by a batch: no line per job), before its progress falls
+        // back to 0.
         onRetry: ({ attempt, delayMs, error, receivedBytes }) => {
           output.event({
             type: "retrying_download",
