@@ -11,7 +11,7 @@ import type { Emulator } from "@decart/emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DecartError, models } from "../src/index.js";
 import { type SaveRetry, saveResult } from "../src/node.js";
-import { clientFor, firstN, instantDelay, startFast } from "./helpers.js";
+import { clientFor, firstN, instantDelay, startFast, virtualTime } from "./helpers.js";
 
 let dir: string;
 let emu: Emulator | undefined;
@@ -68,6 +68,40 @@ describe("saveResult's onRetry", () => {
     expect(retry.receivedBytes).toBeGreaterThan(0);
     expect(retry.receivedBytes).toBeLessThan(emu.job(jobId)!.resultBytes!);
     expect(after.at(-1)).toBe(emu.job(jobId)!.resultBytes);
+  });
+
+  it("two cuts in a row: told twice, attempts 1 then 2, each with the wait the policy then took", async () => {
+    emu = await startFast({ faults: [{ route: "content", kind: "truncate", rate: 0.5 }], random: firstN(2) });
+    const delay = instantDelay();
+    const client = clientFor(emu, { poll: { delay }, random: () => 0.5 });
+    const { job_id: jobId } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "twice" });
+    while ((await client.queue.status(jobId)).status !== "completed") await new Promise((r) => setTimeout(r, 10));
+    const told: SaveRetry[] = [];
+    const saved = await saveResult(client, jobId, join(dir, "twice.mp4"), { onRetry: (r) => void told.push(r) });
+    expect(saved.bytes).toBe(emu.job(jobId)!.resultBytes);
+    expect(emu.job(jobId)!.contentReads).toBe(3);
+    expect(told.map((r) => r.attempt)).toEqual([1, 2]);
+    expect(delay.calls).toHaveLength(2);
+    expect(told.map((r) => r.delayMs)).toEqual(delay.calls);
+  });
+
+  it("a wait at the rate-limit gate another request's 429 closed is no retry: not told", async () => {
+    emu = await startFast();
+    const { now, delay } = virtualTime();
+    const client = clientFor(emu, { poll: { delay, now }, random: () => 0.5 });
+    const { job_id: jobId } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "gated" });
+    while ((await client.queue.status(jobId)).status !== "completed") await new Promise((r) => setTimeout(r, 10));
+    // A status read answered 429 (Retry-After 30 s) closes the client's gate; the save then waits there first.
+    emu.setFaults([{ route: "status", kind: "429", rate: 1, retryAfterSeconds: 30 }]);
+    await client.queue.status(jobId).catch(() => undefined);
+    emu.setFaults([]);
+    expect(client.rateLimit.pausedUntil()).toBeGreaterThan(now());
+    const waitsBefore = delay.calls.length;
+    const told: SaveRetry[] = [];
+    const saved = await saveResult(client, jobId, join(dir, "gated.mp4"), { onRetry: (r) => void told.push(r) });
+    expect(saved.bytes).toBe(emu.job(jobId)!.resultBytes);
+    expect(delay.calls.length).toBeGreaterThan(waitsBefore);
+    expect(told).toEqual([]);
   });
 
   it("one that throws (or rejects) changes nothing of the save: the logger's warn says so", async () => {
