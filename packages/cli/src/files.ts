@@ -758,6 +758,12 @@ function descriptorOf(path: string): { fd: number; own: boolean } | undefined {
   return undefined;
 }
 
+/**
+ * Whether `path` names a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see `descriptorOf`): one the shell
+ * gave this run (`3> >(…)`), which a command given later would not have.
+ */
+export const namesDescriptor = (path: string): boolean => descriptorOf(path) !== undefined;
+
 /** Whether `path` is this process's stdout (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`, or a link to one). */
 export const namesStdout = (path: string): boolean => {
   const descriptor = descriptorOf(path);

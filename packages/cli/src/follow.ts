@@ -20,6 +20,7 @@ import {
   type Avoid,
   ensureDirectoryOf,
   fsReason,
+  namesDescriptor,
   placeFile,
   removeStalePartials,
   savedThrough,
@@ -44,9 +45,15 @@ export const resumeCommand = (output: Output, jobId: string, path?: string, time
     ]),
   );
 
-/** The command that downloads a completed job's result again (its result stays on the server). */
+/**
+ * The command that downloads a completed job's result again (its result stays on the server): to `path`, or to a
+ * `<file>` the user chooses where `path` was a descriptor (`-o /dev/fd/3` of `3> >(…)`), which that command would not
+ * have.
+ */
 export const resultCommand = (output: Output, jobId: string, path: string) =>
-  output.command(...jobWords(["jobs", "result"], jobId, ["-o", path]));
+  output.command(
+    ...jobWords(["jobs", "result"], jobId, ["-o", namesDescriptor(path) ? new Placeholder("<file>") : path]),
+  );
 
 /** `resultCommand` with `<file>` for the path, to be chosen by the user. */
 const resultCommandTo = (output: Output, jobId: string) =>
