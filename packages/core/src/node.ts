@@ -307,7 +307,7 @@ export async function saveResult(
         const told = { attempt: ++retried, delayMs: ms, error: asDecartError(failed, jobId), receivedBytes: received };
         failed = undefined;
         (async () => onRetry(told))().catch((e) =>
-          policy.logger.warn(callbackThrew(jobId, e, "onRetry threw").message),
+          policy.logger.warn(callbackThrew(jobId, e, "onRetry threw").message.replace("job goes", "save goes")),
         );
       }
       return policy.delay(ms, stop);
