@@ -2,14 +2,17 @@
  * `-o` naming this command's own stdout or stderr by another name (`/dev/stderr`, `/dev/fd/3` after `3>&1`) when it is
  * a pipe: refused before anything is sent, by the stream's identity, not written among the command's own lines.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
 import { BIN, childEnv, finished, jobRecords, useEmulator } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
-useEmulator({ timing: "fast" }, (f) => ({ emu, env } = f));
+let dir: string;
+useEmulator({ timing: "fast" }, (f) => ({ emu, env, dir } = f));
 
 /** Runs the CLI in bash, `shell` after `"$0" "$1"` (node, the CLI), so that its streams are the pipes bash makes. */
 const inBash = (shell: string) =>
@@ -42,6 +45,24 @@ describe.runIf(process.platform === "linux")("-o the command's own stream", () =
     const { code, stderr } = await inBash("jobs result job_0123456789abcdef -o /dev/stderr 2> >(exec cat >&2)");
     expect(code).toBe(2);
     expect(stderr).toContain("is this command's own stderr");
+    expect(emu.stats().requests.total).toBe(0);
+  });
+
+  it("batch --out whose results.jsonl is a named pipe that is stdout too: exit 2, nothing sent", async () => {
+    const out = join(dir, "out");
+    mkdirSync(out);
+    execFileSync("mkfifo", [join(out, "results.jsonl")]);
+    writeFileSync(join(dir, "in.jsonl"), '{"custom_id":"lake","prompt":"A lake"}\n');
+    // bash opens the pipe for writing as the CLI's stdout once `cat` opens it for reading; cat's output is read here.
+    const shell = 'cat "$2/results.jsonl" & "$0" "$1" batch "$3" --out "$2" > "$2/results.jsonl"; s=$?; wait; exit $s';
+    const { code, stdout } = await finished(
+      spawn("bash", ["-c", shell, process.execPath, BIN, out, join(dir, "in.jsonl")], {
+        env: childEnv(env),
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    expect(code).toBe(2);
+    expect(stdout).toContain("is this command's own stdout");
     expect(emu.stats().requests.total).toBe(0);
   });
 
