@@ -1,10 +1,12 @@
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConnectionError, createDecartClient, type JobEvent } from "../src/index.js";
 import { silent, virtualTime } from "./helpers.js";
 
-// A completed job whose result is cut short: its `Content-Length` promised, part of it sent (99 %, or `kept`), the
-// connection destroyed. The server counts the downloads and the bytes of the result it sent.
+// A completed job whose result is cut short: its `Content-Length` promised (or `length`: none, a false one, gzip), part
+// of it sent (99 %, or `kept`), the connection destroyed. The server counts the downloads and the bytes it sent.
 const size = 200_000;
 const video = Buffer.alloc(size, 7);
 let server: Server;
@@ -15,6 +17,12 @@ let sent = 0;
 let cuts = Infinity;
 /** The part of the result a cut download brings. */
 let kept = 0.99;
+/** The result's `Content-Length` as sent: its size, none (chunked), 100 times its size (all of it sent), or gzip. */
+let length: "true" | "none" | "false" | "gzip" = "true";
+// (Seeded bytes that do not compress: each cut gzip download brings some of them decoded.)
+const zipped = gzipSync(
+  Buffer.concat(Array.from({ length: size / 32 }, (_, i) => createHash("sha256").update(String(i)).digest())),
+);
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (!req.url!.endsWith("/content")) {
@@ -23,6 +31,18 @@ beforeAll(async () => {
       return;
     }
     downloads++;
+    if (length !== "true") {
+      const body = length === "gzip" ? zipped : video;
+      res.writeHead(200, {
+        "content-type": "video/mp4",
+        ...(length === "false" && { "content-length": size * 100 }),
+        ...(length === "gzip" && { "content-encoding": "gzip" }),
+      });
+      const part = length === "false" ? body : body.subarray(0, body.length * kept);
+      sent += part.length;
+      res.write(part, () => res.destroy());
+      return;
+    }
     res.writeHead(200, { "content-type": "video/mp4", "content-length": size });
     if (downloads > cuts) {
       sent += size;
@@ -43,6 +63,7 @@ beforeEach(() => {
   downloads = sent = 0;
   cuts = Infinity;
   kept = 0.99;
+  length = "true";
 });
 
 const client = (maxRetries?: number) =>
@@ -56,8 +77,8 @@ const client = (maxRetries?: number) =>
     poll: virtualTime(),
   });
 
-describe("a watch stops downloading a result cut short each time once maxRetries + 1 results' worth of bytes were lost", () => {
-  // 99 % each: after the fourth download (maxRetries 2: 3.96 results > 3), or the second (maxRetries 0: 1.98 > 1).
+describe("a watch stops downloading a result cut short each time once more than maxRetries + 1 failed downloads brought bytes", () => {
+  // 99 % each: after the fourth download (maxRetries 2: 4 > 3), or the second (maxRetries 0: 2 > 1).
   const cases: [maxRetries: number, downloads: number][] = [
     [0, 2],
     [2, 4],
@@ -88,12 +109,35 @@ describe("a watch stops downloading a result cut short each time once maxRetries
     expect(error).toMatchObject({ code: "TRUNCATED", jobId: "job_1" });
   });
 
-  it("downloads cut at half, five times (2.5 results lost, under 3), are retried past maxRetries: the sixth completes", async () => {
-    cuts = 5;
+  // Whatever the `Content-Length` says (none, 100 times the bytes that exist, or one of an encoded body) and however
+  // little a download brings (1 %), the fourth failed download that brought bytes ends the watch (maxRetries 2).
+  const odd: [length: typeof length, kept: number, bytes: number][] = [
+    ["none", 0.99, size * 0.99],
+    ["false", 1, size],
+    ["gzip", 0.99, Math.trunc(zipped.length * 0.99)],
+    ["true", 0.01, size * 0.01],
+  ];
+  for (const [given, part, bytes] of odd) {
+    it(`Content-Length ${given}, ${part * 100} % brought each time: 4 downloads, then the cut's error`, async () => {
+      length = given;
+      kept = part;
+      const error = await client(2)
+        .queue.wait("job_1", { timeoutMs: 660_000 })
+        .catch((e) => e);
+      expect(downloads).toBe(4);
+      expect(sent).toBe(4 * bytes);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(error).toMatchObject({ jobId: "job_1", retryable: true });
+      expect(error.message).toMatch(/^Job job_1 completed; its result not downloaded/);
+    });
+  }
+
+  it("downloads cut at half three times are retried: the fourth completes", async () => {
+    cuts = 3;
     kept = 0.5;
     const result = await client(2).queue.wait("job_1", { timeoutMs: 120_000 });
     expect(result.status).toBe("completed");
     expect(result.status === "completed" && result.data.size).toBe(size);
-    expect(downloads).toBe(6);
+    expect(downloads).toBe(4);
   });
 });
