@@ -688,15 +688,19 @@ export function createTransport(
                 // A result that begins as gzip or zstd data does (1f 8b, 28 b5) is encoded bytes that fetch did not
                 // decode (a Content-Encoding list with identity in it, a coding this fetch does not decode), not the
                 // media: refused, whether or not the Content-Encoding can be read (a browser shows it only when exposed).
-                // A job's result labelled `application/octet-stream` whose first byte after spaces is `<` or `{` is an
-                // HTML or JSON page (a proxy's error page answered 200), not the media (no video the spec lists begins
-                // so). (An image of `process` so labelled is checked by its caller, as any image is.)
+                // A job's result labelled `application/octet-stream` that begins, after a UTF-8 or UTF-16 byte order mark
+                // and ASCII whitespace (or NULs: UTF-16), with `<`, `{` or `[` is an HTML or JSON page (a proxy's error
+                // page answered 200), not the media; unless its bytes 4 to 8 are a box type an MP4 may begin with (its first
+                // box's size may begin `3C` or `20 7B`). (An image of `process` so labelled is checked by its caller, as
+                // any image is.)
                 const head = call.media && !received;
                 const coding = head && { 8075: "gzip", 10421: "zstd" }[(value[0]! << 8) | value[1]!];
+                const text = head && String.fromCharCode(...value.subarray(0, 99));
                 const page =
-                  head &&
+                  text &&
                   !upload &&
-                  /^\s*[<{]/.test(String.fromCharCode(...value.subarray(0, 99))) &&
+                  /^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)?[\0\t\n\f\r ]*[<{[]/.test(text) &&
+                  !/^.{4}(ftyp|styp|free|skip|wide|moov|mdat|pnot|uuid)/s.test(text) &&
                   mediaType(headers) === "application/octet-stream";
                 received += value.byteLength;
                 // An image (a multipart POST's media answer: `process`) that goes on past MAX_ANSWER_BYTES is cut there.

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DecartClientOptions, InvalidResponseError } from "../src/index.js";
+import { createDecartClient, type DecartClientOptions, InvalidResponseError, models } from "../src/index.js";
 import { nodeUpload, saveResult } from "../src/node.js";
 import { silent } from "./helpers.js";
 
@@ -12,13 +12,24 @@ import { silent } from "./helpers.js";
 const bodies: Record<string, Buffer> = {
   html: Buffer.from("\r\n  <html><body>502 Bad Gateway</body></html>\n"),
   json: Buffer.from('{"error":"upstream unavailable"}'),
+  // Behind a UTF-8 byte order mark, in UTF-16LE behind its own, a JSON array.
+  bom: Buffer.from("\uFEFF<html><body>502 Bad Gateway</body></html>"),
+  utf16: Buffer.from("\uFEFF <html>502 Bad Gateway</html>", "utf16le"),
+  array: Buffer.from('["error","bad gateway"]'),
   // An MP4 whose first box is 60 bytes long: its fourth byte is `<`, its first not.
   mp4: Buffer.concat([Buffer.from("0000003c6674797069736f6d", "hex"), Buffer.alloc(48, 1)]),
+  // MP4s whose first box is an `mdat` of 1 GB, 540 MB, 176 MB (its size `<`, ` <`, `\n{`), and bytes A0 7B.
+  mdat1: Buffer.concat([Buffer.from("3c0000006d646174", "hex"), Buffer.alloc(64, 1)]),
+  mdat2: Buffer.concat([Buffer.from("203c00006d646174", "hex"), Buffer.alloc(64, 1)]),
+  mdat3: Buffer.concat([Buffer.from("0a7b00006d646174", "hex"), Buffer.alloc(64, 1)]),
+  nbsp: Buffer.from([0xa0, 0x7b, 1, 2, 3]),
 };
 const good = Buffer.concat([
   Buffer.from("000000186674797069736f6d0000020069736f6d69736f32", "hex"),
   Buffer.alloc(1000),
 ]);
+// An image of `process` so labelled, whose first byte is `<`: its caller's to check, not refused as a page.
+const image = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>');
 let server: Server;
 let url: string;
 let dir: string;
@@ -26,6 +37,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "octet-page-"));
   server = createServer((req, res) => {
     const id = req.url!.split("/")[3]!;
+    if (req.method === "POST") {
+      req.resume();
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": image.length });
+      res.end(image);
+      return;
+    }
     if (!req.url!.endsWith("/content")) {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ job_id: id, status: "completed" }));
@@ -50,7 +67,7 @@ for (const [road, upload] of Object.entries(roads)) {
     client = createDecartClient({ apiKey: "k", baseUrl: url, logger: silent, maxRetries: 0, upload });
   });
   describe(`an HTML or JSON page labelled application/octet-stream is no result (${road})`, () => {
-    for (const id of ["html", "json"]) {
+    for (const id of ["html", "json", "bom", "utf16", "array"]) {
       const page = expect.objectContaining({
         code: "INVALID_RESPONSE",
         jobId: id,
@@ -78,9 +95,16 @@ for (const [road, upload] of Object.entries(roads)) {
       });
     }
 
-    it("an MP4 so labelled whose bytes hold a `<` (not first) is the result", async () => {
-      const blob = await client.queue.result("mp4");
-      expect(Buffer.from(await blob.arrayBuffer()).equals(bodies.mp4!)).toBe(true);
+    it("process: an image so labelled that begins with `<` is not page-checked", async () => {
+      const blob = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "a cat" });
+      expect(Buffer.from(await blob.arrayBuffer()).equals(image)).toBe(true);
     });
+
+    for (const id of ["mp4", "mdat1", "mdat2", "mdat3", "nbsp"]) {
+      it(`${id}: an MP4 so labelled whose bytes hold a \`<\` or \`{\` (first too) is the result`, async () => {
+        const blob = await client.queue.result(id);
+        expect(Buffer.from(await blob.arrayBuffer()).equals(bodies[id]!)).toBe(true);
+      });
+    }
   });
 }
