@@ -101,20 +101,22 @@ export interface Schema {
 /**
  * A copy of an answer (yours, frozen perhaps) that checking it may change, never the answer itself: its enumerable
  * fields, and those of a job status in the spec however they are given (a class's getters, a field not enumerable); a
- * field whose getter throws is left out, how `checkJob` reads a job status. `strict`: one that cannot be read (its
- * getter, a Proxy's trap or a revoked Proxy throws) throws, how a watch's `first` is read (`once`): refused as "a value
- * that can be read", not as missing a field it has.
+ * field whose getter throws is left out, how `checkJob` reads a job status. `strict`: a field of the spec's job status
+ * that cannot be read (its getter, a Proxy's trap or a revoked Proxy throws), or fields that cannot be listed, throw,
+ * how a watch's `first` is read (`once`): refused as "a value that can be read", not as missing a field it has; any
+ * other field that cannot be read is left out.
  */
 export const copyOf = (answer: any, strict?: 1) => {
   if (!answer || typeof answer !== "object") return answer;
   const copy: any = {};
+  const fields = (responseSchemas.JobStatusResponse as Schema).properties!;
   const take = (key: string) => {
     try {
       // (A field read first, then asked for by `in` only when undefined: a Proxy whose `has` throws still reads.)
       const value = answer[key];
       if (value !== undefined || (!strict && key in answer)) copy[key] = value;
     } catch (e) {
-      if (strict) throw e;
+      if (strict && Object.hasOwn(fields, key)) throw e;
     }
   };
   try {
@@ -123,7 +125,7 @@ export const copyOf = (answer: any, strict?: 1) => {
     if (strict) throw e;
   }
   // (None of them is a name of Object.prototype's: `in` tells those read already.)
-  for (const key in (responseSchemas.JobStatusResponse as Schema).properties) if (!(key in copy)) take(key);
+  for (const key in fields) if (!(key in copy)) take(key);
   return copy;
 };
 

@@ -52,6 +52,26 @@ describe("a watch's first that cannot be read", () => {
     }
   });
 
+  it("a field of no job status whose getter throws (own, or on a class's prototype) is left out, the rest taken", () => {
+    class Job {
+      job_id = "j1";
+      status = "pending";
+      get extra(): string {
+        throw new Error("not loaded");
+      }
+    }
+    const own = () => ({
+      ...answer(),
+      get debugInfo(): string {
+        throw new Error("not loaded");
+      },
+    });
+    for (const make of [own, () => new Job()]) {
+      expect(checkWatchOptions({ first: make() }).first).toEqual(answer());
+      expect(() => client.queue.createWatch("j1", { first: make() as never, download: false })).not.toThrow();
+    }
+  });
+
   it("a Proxy whose has trap throws, read whole by a spread, is taken", () => {
     const first = () => new Proxy(answer(), { has: trap("has") });
     expect(checkWatchOptions({ first: first() }).first).toEqual(answer());
