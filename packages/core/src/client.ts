@@ -699,10 +699,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         budget,
       );
     } catch (e) {
-      // (A deadline past already as the call began: not sent, and why.)
-      const left = budget?.budgetMs ?? 1;
-      if (left <= 0 && (e as Error).name === "TimeoutError")
-        (e as Error).message += `: its deadline was ${-left} ms before the call`;
+      // (A call not sent for want of time: why, its deadline's distance from the call's start in whole ms on the
+      // client's clock, before it or too near after it.)
+      const left = Math.round(budget?.budgetMs ?? 1);
+      if (/no time left$/.test((e as Error).message))
+        (e as Error).message += `: its deadline was ${left > 0 ? `${left} ms after` : `${-left} ms before`} the call`;
       throw ended(raw, e);
     }
   }

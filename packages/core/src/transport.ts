@@ -237,7 +237,7 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
       off();
     },
     // What cut the attempt, in words: the budget (`of` its length, when known) or the per-read limit.
-    (of?: number) => (budget ? `the budget${of ? ` of ${of} ms` : ""}` : `${ms} ms per read`),
+    (of?: number) => (budget ? `the budget${of ? ` of ${Math.round(of)} ms` : ""}` : `${ms} ms per read`),
   ] as const;
 };
 

@@ -55,4 +55,19 @@ describe("a call's deadline in its timeout's words", () => {
     }
     expect(api!.arrived()).toBe(0);
   });
+
+  it("in whole ms: a fractional budget, one past by a fraction, one too near for its attempt to be sent", async () => {
+    const client = await silentServer();
+    const timedOut = await client.queue.submit({ ...video, deadline: 1100.7 }).catch((e: unknown) => e);
+    expect((timedOut as Error).message).toMatch(/: timed out \(the budget of 101 ms\); /);
+    const past = await client.process({ ...image, deadline: 999.6 }).catch((e: unknown) => e);
+    expect((past as Error).message).toMatch(/: not sent, no time left: its deadline was 0 ms before the call$/);
+    // A clock that moves 1 ms at each read: the deadline, 1.4 ms after the call began, is reached before its attempt.
+    let t = 1000;
+    const moving = createDecartClient({ apiKey: "k", baseUrl: api!.url, logger: silent, poll: { now: () => t++ } });
+    const near = await moving.queue.submit({ ...video, deadline: 1001.4 }).catch((e: unknown) => e);
+    expect(near).toBeInstanceOf(TimeoutError);
+    expect((near as Error).message).toMatch(/: not sent, no time left: its deadline was 1 ms after the call$/);
+    expect(api!.arrived()).toBe(1);
+  });
 });
