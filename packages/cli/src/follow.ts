@@ -764,6 +764,12 @@ const DEADLINE_EARLY_MS = 1000;
  * so does the watch's `JobTimeoutError` of those tries, with exit 5 (its code `JOB_TIMEOUT`). A timeout once `deadline`
  * (the `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is `--timeout`'s: exit 5.
  */
+/** The client's words of a download's failure, without the `Job <id>: ` they may begin with: the CLI names the job. */
+const aboutIt = (jobId: string, error: unknown): string => {
+  const text = messageOf(error);
+  return text.startsWith(`Job ${jobId}: `) ? text.slice(`Job ${jobId}: `.length) : text;
+};
+
 export function downloadFailed(
   output: Output,
   jobId: string,
@@ -802,7 +808,7 @@ export function downloadFailed(
   // A 404 or 409 still, after the tries again of `afterCompleted`: the server said the job completed, yet gave no result.
   if (completed && (status === 404 || status === 409))
     return new CliError(
-      `Could not download the result of ${jobId} (${messageOf(error)}), although the server said the job ` +
+      `Could not download the result of ${jobId} (${aboutIt(jobId, error)}), although the server said the job ` +
         `completed; its result may come later: ${again ?? resultCommand(output, jobId, path)}`,
       exitCodeOf(error),
       jobId,
@@ -814,7 +820,7 @@ export function downloadFailed(
   // result` alone would be refused the same. The client's words of it, which `messageOf` has say to upgrade
   // @decart/cli, so the command is for after the upgrade (said once).
   return new CliError(
-    `Could not download the result of ${jobId} (${messageOf(error)}); it stays on the server: ` +
+    `Could not download the result of ${jobId} (${aboutIt(jobId, error)}); it stays on the server: ` +
       `${unknownAnswer(error) ? "after the upgrade, run " : ""}` +
       (again ?? resultCommand(output, jobId, path)),
     exitCodeOf(error),
