@@ -333,12 +333,8 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   // What the call may still wait, in all: a plain call's budget, or the time to its deadline (not a submit's inside a
   // wait's budget, `expired`, which waits out its deadline). It never sleeps past it.
   let spare = call.spare ?? (call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs);
-  // Whether the attempt about to be made was held by the rate-limit gate (`1`); the closing this call's own 429 made
-  // (it goes first when the gate opens, a probe, unless a later 429 shut it again); the closing it was spread for (none
-  // while the gate never closed: the clock is not read for it).
+  // Whether the attempt about to be made was held by the rate-limit gate (`1`).
   let after = 0;
-  let probe = -1;
-  let spread = 0;
   for (let n = 0; ; n++) {
     const [until, left] = policy.gate.pending(waited);
     if (left > 0) {
@@ -358,22 +354,19 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       await pause(policy.delay, left, signal, jobId, unknown);
       waited = until;
       after = 1;
-    }
-    if (until !== spread && until !== probe) {
-      // Let go by a closing: the gate's spread (within what is left of the budget and the deadline) is waited, then the
-      // gate is looked at again, not counted as a try: a 429 meanwhile shut it anew. The randomness is the client's
-      // `random`; one that throws ends the call as in a retry.
-      spread = until;
-      let ms = 0;
+      // Held by that closing, the call waits the gate's spread too, then looks at the gate again, not counted as a
+      // try: a 429 meanwhile shut it anew. A spread that would reach the end of its budget or its deadline is not
+      // waited: it is sent at once. (A call the gate never held, or the one whose 429 closed it, a probe, is not
+      // spread.) The randomness is the client's `random`; one that throws ends the call as in a retry.
+      let ms: number;
       try {
-        ms = Math.min(policy.gate.spread(policy.random), spare, deadline - policy.now());
+        ms = policy.gate.spread(policy.random);
       } catch (e) {
         throw told(e as DecartError);
       }
-      if (ms > 0) {
+      if (ms > 0 && ms < spare && policy.now() + ms < deadline) {
         await pause(policy.delay, ms, signal, jobId, unknown);
         spare -= ms;
-        after = 1;
         n--;
         continue;
       }
@@ -413,7 +406,6 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         wait ?? retryWait(n, (error as RateLimitError).retryAfterMs, () => 0),
         error.requestId,
       );
-      probe = waited;
     }
     if (threw) {
       // A failure the server may have taken stays one (a job may exist), the callback's failure in its words.

@@ -89,4 +89,111 @@ describe("the rate-limit gate's release", () => {
       await server.close();
     }
   });
+  it("a spread that would reach the call's deadline is not waited: the call is sent as the gate opens", async () => {
+    // A 429 asking for 1 s, then a status.
+    const server = await serve((_req, res) => {
+      if (server.arrived() === 1) tooMany(res);
+      else json(res, 200, { job_id: JOB, status: "processing" });
+    });
+    try {
+      const { now, delay } = virtualTime();
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        random: () => 0.9,
+        poll: { now, delay },
+      });
+      await expect(client.queue.status(JOB, { deadline: now() + 500 })).rejects.toMatchObject({ status: 429 });
+      // Its deadline 1500 ms away: the gate's 1000, then a spread of 900 would reach it (not sent, no time left).
+      expect((await client.queue.status(JOB, { deadline: now() + 1500 })).status).toBe("processing");
+      expect(delay.calls).toEqual([1000]);
+      // A watch whose budget ends inside the spread's window too.
+      // (The job still processing, it ends at its budget, having read the job: not "not sent, no time left".)
+      const error = await client.queue.wait(JOB, { timeoutMs: 1500, download: false }).catch((e) => e);
+      expect(error.code).toBe("JOB_TIMEOUT");
+      expect(error.message).not.toMatch(/not sent/);
+      expect(server.arrived()).toBeGreaterThan(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("nor one that would reach a plain call's budget, or a submitAndPoll's deadline", async () => {
+    // A 429 asking for 1 s when told to, else a job for a POST and a finished status for a read.
+    let limit = false;
+    const server = await serve((req, res) => {
+      if (limit) {
+        limit = false;
+        tooMany(res);
+      } else if (req.method === "POST") json(res, 200, { job_id: JOB, status: "pending" });
+      else json(res, 200, { job_id: JOB, status: "completed" });
+    });
+    try {
+      const { now, delay } = virtualTime();
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        timeoutMs: 1500,
+        random: () => 0.9,
+        poll: { now, delay },
+      });
+      const shut = async () => {
+        limit = true;
+        await expect(client.queue.status(JOB, { deadline: now() + 500 })).rejects.toMatchObject({ status: 429 });
+        delay.calls.length = 0;
+      };
+      await shut();
+      // Its budget 1500 ms: the gate's 1000, then a spread of 900 would outrun it.
+      expect((await client.queue.status(JOB)).status).toBe("completed");
+      expect(delay.calls).toEqual([1000]);
+      await shut();
+      // A submitAndPoll's submit, its deadline 1500 ms away: sent as the gate opens, the job made (its watch then ends
+      // at the budget: the job still pending when its first read is due), not "not sent, no time left".
+      const error = await client.queue
+        .submitAndPoll({ model: models.video("lucy-pro-t2v"), prompt: "a", timeoutMs: 1500, download: false })
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: "JOB_TIMEOUT", jobId: JOB });
+      expect(error.message).not.toMatch(/not sent/);
+      expect(delay.calls[0]).toBe(1000);
+      expect(server.seen.map((r) => r.method)).toEqual(["GET", "GET", "GET", "POST"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a call made after the gate opened is not spread, and its 429 spends a try", async () => {
+    // A 429 asking for 10 s, then two asking for 1 s, then a status.
+    const server = await serve((_req, res) => {
+      if (server.arrived() === 1) {
+        res.writeHead(429, { "content-type": "application/json", "retry-after": "10" });
+        res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
+      } else if (server.arrived() <= 3) tooMany(res);
+      else json(res, 200, { job_id: JOB, status: "processing" });
+    });
+    try {
+      const time = virtualTime();
+      let skew = 0;
+      const now = () => time.now() + skew;
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        maxRetries: 1,
+        random: () => 0.9,
+        poll: { now, delay: time.delay },
+      });
+      await expect(client.queue.status(JOB, { deadline: now() + 500 })).rejects.toMatchObject({ status: 429 });
+      // 11 s later: the gate open for 1 s. The next read is sent at once (no 8000 ms spread), its 429 and the one
+      // after its one retry (1000 ms) count: it fails.
+      skew = 11_000;
+      expect(client.rateLimit.pausedUntil()).toBeUndefined();
+      await expect(client.queue.status(JOB)).rejects.toMatchObject({ status: 429 });
+      expect(time.delay.calls).toEqual([1000]);
+      expect(server.arrived()).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
 });
