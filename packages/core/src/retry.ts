@@ -297,6 +297,8 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
 export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n: number) => Promise<T>): Promise<T> {
   // `renew` is used once at most.
   let { signal, jobId, deadline = Infinity, what, renew, maxRetries = policy.maxRetries } = call;
+  // The tries the gate's pauses may take from it (below): `maxRetries` more at most, 2 × `maxRetries` + 1 in all.
+  const most = 2 * maxRetries;
   let invalid = 0;
   let waited = 0;
   // The first failure after which a job may exist (a submit answered 500, sent again under `retrySubmit`): an abort in
@@ -379,8 +381,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     }
     if (error.code === "SUBMIT_OUTCOME_UNKNOWN") unknown ??= error;
     // A 429 met right after the gate held the call is the pause's, not the call's: it spends no try (of a call that
-    // retries at all), bounded still by the budget and the deadline. (The probe's own 429s count.)
-    if (after && error.status === 429 && !away.has(error) && maxRetries) maxRetries++;
+    // retries at all; `maxRetries` such at most), bounded still by the budget and the deadline. (The closer's own 429s
+    // count.)
+    if (after && error.status === 429 && !away.has(error) && maxRetries < most) maxRetries++;
     after = 0;
     // (Not a 401 after an answer that says a POST was taken, the redirect's next hop's: that request is not sent again.)
     if (error.status === 401 && renew && error.code !== "SUBMIT_OUTCOME_UNKNOWN") {

@@ -196,4 +196,48 @@ describe("the rate-limit gate's release", () => {
       await server.close();
     }
   });
+  it("a call held again and again, its 429 after each pause free, is sent 2 × maxRetries + 1 times at most", async () => {
+    // Call A's reads are answered 429 (`Retry-After: 0`) only once another read (C) has met a 429 asking for 1 s: the
+    // gate is then shut past A's own pause, so A waits at it each time, and each of its 429s comes right after.
+    const A = `job_${"a".repeat(32)}`;
+    const C = `job_${"c".repeat(32)}`;
+    const arrivals: Parameters<typeof json>[0][] = [];
+    let arrived = () => {};
+    const server = await serve((req, res) => {
+      if (req.url?.includes(C)) return tooMany(res);
+      arrivals.push(res);
+      arrived();
+    });
+    const answer = (res: Parameters<typeof json>[0]) => {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "0" });
+      res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
+    };
+    try {
+      const { now, delay } = virtualTime();
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        random: () => 0.5,
+        poll: { now, delay },
+      });
+      let done = false;
+      const a = client.queue.status(A).finally(() => {
+        done = true;
+        arrived();
+      });
+      // Up to 10 rounds (the default maxRetries is 2), then A's 429s alone.
+      for (let round = 0; !done; round++) {
+        if (!arrivals.length) await new Promise<void>((resolve) => (arrived = resolve));
+        const res = arrivals.shift();
+        if (!res) continue;
+        if (round < 10) await client.queue.status(C, { deadline: now() + 500 }).catch(() => {});
+        answer(res);
+      }
+      await expect(a).rejects.toMatchObject({ status: 429 });
+      expect(server.seen.filter((r) => r.path.includes(A)).length).toBe(5);
+    } finally {
+      await server.close();
+    }
+  });
 });
