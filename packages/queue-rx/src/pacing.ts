@@ -31,7 +31,7 @@ export interface Pacer {
    * Runs `request` once no pause is in force (at once when none is); a pause that grows while waiting is honoured.
    * With `random` (`createPacer`'s), the requests a pause held are not all let go at its end: each at a random time
    * within the pause's length after it (the client's rate-limit gate's `releaseWait`), then once more after a pause
-   * begun meanwhile. When `stop` emits first, it stops waiting (its timer cleared) and ends without running `request`.
+   * begun meanwhile; one that finds no pause in force goes at once. When `stop` emits first, it stops waiting (its timer cleared) and ends without running `request`.
    */
   gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
   /**
@@ -75,13 +75,18 @@ export function createPacer(
   const wait = (until: number, left: number): ObservableInput<unknown> =>
     left > 0 ? timer(left, scheduler).pipe(switchMap(() => wait(pausedUntil, pausedUntil - until))) : [0];
   // Waits out the pause in force, then the core's spread after it (given `random`), then again for a pause begun since.
+  // A request that finds no pause in force goes at once: only the requests a pause held are spread.
   const held = (): Observable<unknown> =>
-    defer(() => wait(pausedUntil, pausedUntil - now())).pipe(
-      switchMap(() => {
-        const until = pausedUntil;
-        const ms = random ? releaseWait(until - now(), span, random) : 0;
-        return ms > 0 ? timer(ms, scheduler).pipe(switchMap(() => (pausedUntil > until ? held() : [0]))) : [0];
-      }),
+    defer(() =>
+      pausedUntil > now()
+        ? defer(() => wait(pausedUntil, pausedUntil - now())).pipe(
+            switchMap(() => {
+              const until = pausedUntil;
+              const ms = random ? releaseWait(until - now(), span, random) : 0;
+              return ms > 0 ? timer(ms, scheduler).pipe(switchMap(() => (pausedUntil > until ? held() : [0]))) : [0];
+            }),
+          )
+        : [0],
     );
   return {
     gate: (request, stop = NEVER) =>

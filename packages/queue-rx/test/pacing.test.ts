@@ -60,6 +60,19 @@ describe("createPacer", () => {
       expect(pauses).toEqual([1000, 2000, 4000, 1000]);
     });
   });
+  it("with `random`, a held request waits a part of the pause after it, and again after a pause begun meanwhile", () => {
+    marbles(({ cold, expectObservable, scheduler }) => {
+      // (Seeded: every draw 0.5, half the pause's length.)
+      const pacer = createPacer(scheduler, undefined, () => 0.5);
+      pacer.limited(limit(100));
+      // Held at 0 by a 100 ms pause: it ends at 100, then 50 more; at 120 a 429 asks for 200 ms (to 320): held again,
+      // it goes at 320 + 100.
+      scheduler.schedule(() => pacer.limited(limit(200)), 120);
+      expectObservable(pacer.gate(cold("(a|)"))).toBe("420ms (a|)");
+      // One that comes at 400, the pause over, goes at once (not spread).
+      expectObservable(timer(400, scheduler).pipe(mergeMap(() => pacer.gate(cold("(b|)"))))).toBe("400ms (b|)");
+    });
+  });
 });
 
 describe("throughPacer", () => {

@@ -4,9 +4,10 @@
 // than inputs.
 import { createServer } from "node:http";
 import { createDecartClient, models } from "@decart/core";
-import { lastValueFrom, toArray } from "rxjs";
+import { defer, lastValueFrom, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
+import { createPacer, throughPacer } from "../src/pacing.js";
 import { seeded } from "./helpers.js";
 import { silent } from "./marbles.js";
 
@@ -67,4 +68,52 @@ describe("a batch held by a 429's pause", () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   }, 60_000);
+  it("a status read the pause held is spread once, by the pacer, not again by the client's gate", async () => {
+    // A 429 asking for 1 s, then a status.
+    let n = 0;
+    const JOB = `job_${"ab".repeat(16)}`;
+    const server = createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (++n === 1) {
+        res.writeHead(429, { "retry-after": "1" });
+        res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
+      } else res.end(JSON.stringify({ job_id: JOB, status: "processing" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      // Draws counted (each 0.2); the client's waits recorded, and waited.
+      let draws = 0;
+      const random = () => {
+        draws++;
+        return 0.2;
+      };
+      const waits: number[] = [];
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: `http://127.0.0.1:${port}`,
+        logger: silent,
+        maxRetries: 0,
+        random,
+        poll: {
+          delay: (ms) => {
+            waits.push(ms);
+            return new Promise((resolve) => setTimeout(resolve, ms));
+          },
+        },
+      });
+      // Paced as submitAll paces its reads: the client's clock and random, its gate's pauses.
+      const { now } = (client.queue as any)[Symbol.for("@decart/core.retryPolicy")];
+      const pacer = createPacer(undefined, now, random);
+      client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
+      await expect(client.queue.status(JOB)).rejects.toMatchObject({ status: 429 });
+      const job = await lastValueFrom(defer(() => client.queue.status(JOB)).pipe(throughPacer(pacer)));
+      expect(job.status).toBe("processing");
+      // One draw (the pacer's); the client's gate, open when the pacer let the read go, neither waited nor drew.
+      expect(draws).toBe(1);
+      expect(waits).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
