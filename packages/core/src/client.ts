@@ -701,9 +701,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     } catch (e) {
       // (A call not sent for want of time: why, its deadline's distance from the call's start in whole ms on the
       // client's clock, before it or too near after it.)
-      const left = Math.round(budget?.budgetMs ?? 1);
+      const left = budget?.budgetMs ?? 1;
       if (/no time left$/.test((e as Error).message))
-        (e as Error).message += `: its deadline was ${left > 0 ? `${left} ms after` : `${-left} ms before`} the call`;
+        (e as Error).message +=
+          `: its deadline was ${Math.round(Math.abs(left))} ms ${left > 0 ? "after" : "before"} the call`;
       throw ended(raw, e);
     }
   }

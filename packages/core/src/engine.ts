@@ -121,10 +121,11 @@ export interface JobWatchInit {
   /** `false` to end with `completed` as soon as the job completes, without downloading (default `true`). */
   download?: boolean | undefined;
   /**
-   * Bounds the result's downloads (default: none, until the deadline): once more than `maxRetries + 1` failed downloads
-   * brought bytes, the last is not retried and ends the watch with its error, saying that the result stays on the
-   * server. Failures that bring no bytes (a 503, a refused connection) do not count. The client's watches pass their
-   * `maxRetries`.
+   * Bounds the result's downloads (default: none, until the deadline): once the bytes failed downloads brought add up
+   * to more than `maxRetries + 1` times the result's size (its `totalBytes`), or more than 4 × (`maxRetries + 1`)
+   * failed downloads brought bytes (a size absent or false), the last is not retried and ends the watch with its
+   * error, saying that the result stays on the server. Failures that bring no bytes (a 503, a refused connection) do
+   * not count. The client's watches pass their `maxRetries`.
    */
   maxRetries?: number | undefined;
   /**
@@ -327,8 +328,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   let reads = 0;
   let failures = 0;
   let invalid = 0;
-  // The bytes of the download under way, and how many failed downloads brought bytes.
+  // The bytes of the download under way, its size (`totalBytes`), the bytes failed downloads brought, and how many.
   let got = 0;
+  let size: number | undefined;
+  let lost = 0;
   let cuts = 0;
   let ended: unknown;
   let hidden: unknown;
@@ -492,12 +495,15 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       const lag = (last?.status === "completed" || (first && !reads)) && /^40[49]$/.test(error.status as never);
       if (lag || error instanceof InvalidResponseError) invalid++;
       // A status read is tried until the deadline (the job's outcome is unknown until one answers), and so is a
-      // download, until more than `maxRetries + 1` failed downloads brought bytes (`spent`): a result cut short each
-      // time (at 99 % or 1 %, its `Content-Length` true, false or absent) is not fetched again and again until the
-      // budget runs out, while failures that bring nothing are retried as long as the budget lasts.
+      // download, until failed downloads brought more than `maxRetries + 1` results' worth of bytes (by its
+      // `Content-Length`), or more than 4 × (`maxRetries + 1`) of them brought bytes (a length absent or false)
+      // (`spent`): a result cut short each time is not fetched again and again until the budget runs out, while one cut
+      // now and then, or failures that bring nothing, are retried as long as the budget lasts.
       if (got) cuts++;
+      lost += got;
       got = 0;
-      const spent = cuts > init.maxRetries! + 1;
+      const tries = init.maxRetries! + 1;
+      const spent = lost > tries * size! || cuts > 4 * tries;
       let wait: number | undefined;
       try {
         wait = retryDelay(lag || unreadable.has(error) ? { ...error, retryable: true } : error, failures++, {
@@ -556,6 +562,7 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
 
     progress({ receivedBytes, totalBytes }) {
       got = receivedBytes;
+      size = totalBytes;
       return ended ? [] : [{ type: "downloading", jobId, job: last!, receivedBytes, totalBytes }];
     },
 

@@ -689,7 +689,7 @@ export function createTransport(
                 // decode (a Content-Encoding list with identity in it, a coding this fetch does not decode), not the
                 // media: refused, whether or not the Content-Encoding can be read (a browser shows it only when exposed).
                 // A job's result labelled `application/octet-stream` that begins, after a UTF-8 or UTF-16 byte order mark
-                // and ASCII whitespace (or NULs: UTF-16), with `<`, `{` or `[` is an HTML or JSON page (a proxy's error
+                // and ASCII whitespace (in UTF-16 after its mark), with `<`, `{` or `[` is an HTML or JSON page (a proxy's error
                 // page answered 200), not the media; unless its bytes 4 to 8 are a box type an MP4 may begin with (its first
                 // box's size may begin `3C` or `20 7B`). (An image of `process` so labelled is checked by its caller, as
                 // any image is.)
@@ -699,7 +699,9 @@ export function createTransport(
                 const page =
                   text &&
                   !upload &&
-                  /^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)?[\0\t\n\f\r ]*[<{[]/.test(text) &&
+                  /^(\xef\xbb\xbf)?[\t\n\f\r ]*[<{[]|^\xff\xfe([\t\n\f\r ]\0)*[<{[]\0|^\xfe\xff(\0[\t\n\f\r ])*\0[<{[]/.test(
+                    text,
+                  ) &&
                   !/^.{4}(ftyp|styp|free|skip|wide|moov|mdat|pnot|uuid)/s.test(text) &&
                   mediaType(headers) === "application/octet-stream";
                 received += value.byteLength;

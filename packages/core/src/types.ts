@@ -206,8 +206,9 @@ export interface WaitOptions {
   /**
    * One budget for the whole call (submit, wait and download), default 11 minutes (the server fails jobs at 10).
    * Transient failures inside it (a failed status read, a cut-short download, a 429) are retried until it runs out;
-   * downloads of a result cut short each time, until more than `maxRetries + 1` of them brought bytes (then the call
-   * ends with the download's error: the result stays on the server).
+   * downloads of a result cut short each time, until they brought more than `maxRetries + 1` results' worth of bytes
+   * or more than 4 × (`maxRetries + 1`) of them brought bytes (then the call ends with the download's error: the
+   * result stays on the server).
    * Running out once the job exists ends the call in a `JobTimeoutError` carrying `jobId`. A submit it cuts before the
    * answer (its body sent) ends in a `TimeoutError` with code `SUBMIT_OUTCOME_UNKNOWN` and no `jobId`: a job may exist
    * and be billed, so submitting again may make a second one. A submit it ends while retrying a failure the server

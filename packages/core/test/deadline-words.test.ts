@@ -68,6 +68,10 @@ describe("a call's deadline in its timeout's words", () => {
     const near = await moving.queue.submit({ ...video, deadline: 1001.4 }).catch((e: unknown) => e);
     expect(near).toBeInstanceOf(TimeoutError);
     expect((near as Error).message).toMatch(/: not sent, no time left: its deadline was 1 ms after the call$/);
+    // 0.4 ms after the call began: after it, though 0 in whole ms.
+    t = 1000;
+    const nearer = await moving.queue.submit({ ...video, deadline: 1000.4 }).catch((e: unknown) => e);
+    expect((nearer as Error).message).toMatch(/: not sent, no time left: its deadline was 0 ms after the call$/);
     expect(api!.arrived()).toBe(1);
   });
 });

@@ -77,7 +77,7 @@ const client = (maxRetries?: number) =>
     poll: virtualTime(),
   });
 
-describe("a watch stops downloading a result cut short each time once more than maxRetries + 1 failed downloads brought bytes", () => {
+describe("a watch stops downloading a result cut short each time: more than maxRetries + 1 results' worth of bytes lost, or 4 × (maxRetries + 1) downloads", () => {
   // 99 % each: after the fourth download (maxRetries 2: 4 > 3), or the second (maxRetries 0: 2 > 1).
   const cases: [maxRetries: number, downloads: number][] = [
     [0, 2],
@@ -110,7 +110,8 @@ describe("a watch stops downloading a result cut short each time once more than 
   });
 
   // Whatever the `Content-Length` says (none, 100 times the bytes that exist, or one of an encoded body) and however
-  // little a download brings (1 %), the fourth failed download that brought bytes ends the watch (maxRetries 2).
+  // little a download brings (1 %), the thirteenth failed download that brought bytes ends the watch (maxRetries 2:
+  // 13 > 4 × 3).
   const odd: [length: typeof length, kept: number, bytes: number][] = [
     ["none", 0.99, size * 0.99],
     ["false", 1, size],
@@ -118,26 +119,27 @@ describe("a watch stops downloading a result cut short each time once more than 
     ["true", 0.01, size * 0.01],
   ];
   for (const [given, part, bytes] of odd) {
-    it(`Content-Length ${given}, ${part * 100} % brought each time: 4 downloads, then the cut's error`, async () => {
+    it(`Content-Length ${given}, ${part * 100} % brought each time: 13 downloads, then the cut's error`, async () => {
       length = given;
       kept = part;
       const error = await client(2)
         .queue.wait("job_1", { timeoutMs: 660_000 })
         .catch((e) => e);
-      expect(downloads).toBe(4);
-      expect(sent).toBe(4 * bytes);
+      expect(downloads).toBe(13);
+      expect(sent).toBe(13 * bytes);
       expect(error).toBeInstanceOf(ConnectionError);
       expect(error).toMatchObject({ jobId: "job_1", retryable: true });
       expect(error.message).toMatch(/^Job job_1 completed; its result not downloaded/);
     });
   }
 
-  it("downloads cut at half three times are retried: the fourth completes", async () => {
-    cuts = 3;
+  // A network that cuts a result now and then: half of it five times (2.5 results' worth, under the 3 of maxRetries 2).
+  it("downloads cut at half five times are retried: the sixth completes", async () => {
+    cuts = 5;
     kept = 0.5;
     const result = await client(2).queue.wait("job_1", { timeoutMs: 120_000 });
     expect(result.status).toBe("completed");
     expect(result.status === "completed" && result.data.size).toBe(size);
-    expect(downloads).toBe(4);
+    expect(downloads).toBe(6);
   });
 });

@@ -23,6 +23,10 @@ const bodies: Record<string, Buffer> = {
   mdat2: Buffer.concat([Buffer.from("203c00006d646174", "hex"), Buffer.alloc(64, 1)]),
   mdat3: Buffer.concat([Buffer.from("0a7b00006d646174", "hex"), Buffer.alloc(64, 1)]),
   nbsp: Buffer.from([0xa0, 0x7b, 1, 2, 3]),
+  // Fragmented MP4 segments whose first box's size has `<`, `{` or `[` after NULs (a moof, a sidx, an emsg).
+  moof: Buffer.concat([Buffer.from("0000203c6d6f6f66", "hex"), Buffer.alloc(64, 1)]),
+  sidx: Buffer.concat([Buffer.from("00000a3c73696478", "hex"), Buffer.alloc(64, 1)]),
+  emsg: Buffer.concat([Buffer.from("0000005b656d7367", "hex"), Buffer.alloc(64, 1)]),
 };
 const good = Buffer.concat([
   Buffer.from("000000186674797069736f6d0000020069736f6d69736f32", "hex"),
@@ -100,7 +104,7 @@ for (const [road, upload] of Object.entries(roads)) {
       expect(Buffer.from(await blob.arrayBuffer()).equals(image)).toBe(true);
     });
 
-    for (const id of ["mp4", "mdat1", "mdat2", "mdat3", "nbsp"]) {
+    for (const id of ["mp4", "mdat1", "mdat2", "mdat3", "nbsp", "moof", "sidx", "emsg"]) {
       it(`${id}: an MP4 so labelled whose bytes hold a \`<\` or \`{\` (first too) is the result`, async () => {
         const blob = await client.queue.result(id);
         expect(Buffer.from(await blob.arrayBuffer()).equals(bodies[id]!)).toBe(true);
