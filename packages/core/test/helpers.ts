@@ -50,6 +50,21 @@ export function virtualTime() {
   return { now: () => t, delay };
 }
 
+/**
+ * A client of the server at `url` (key "k", silent) on `time` (a `virtualTime`, a new one if not given): its clock and
+ * its waits, none waited, each recorded in `delay.calls`; `options` go over those (a `poll.now` of its own too).
+ */
+export function virtualClient(url: string, options: DecartClientOptions = {}, time = virtualTime()) {
+  const client = createDecartClient({
+    apiKey: "k",
+    baseUrl: url,
+    logger: silent,
+    ...options,
+    poll: { now: time.now, delay: time.delay, ...options.poll },
+  } as DecartClientOptions);
+  return { client, ...time };
+}
+
 /** Runs what the event loop has queued now: every pending microtask, then a few turns (no timer is waited for). */
 export async function drain(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));

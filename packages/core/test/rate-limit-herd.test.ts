@@ -4,9 +4,10 @@
  * before sending (a 429 meanwhile shut it anew); a 429 met right after such a pause spends no try. Over HTTP, against
  * a purpose-built server that answers 429 (`Retry-After: 1`) past a number of requests per second.
  */
+import { rateLimitedServer } from "test-utils";
 import { describe, expect, it } from "vitest";
 import { createDecartClient, models } from "../src/index.js";
-import { json, serve, silent, virtualTime } from "./helpers.js";
+import { json, serve, silent, virtualClient, virtualTime } from "./helpers.js";
 
 const JOB = `job_${"ab".repeat(16)}`;
 
@@ -16,8 +17,9 @@ const seeded = (seed: number) => () => {
   return seed / 2147483648;
 };
 
-const tooMany = (res: Parameters<typeof json>[0]) => {
-  res.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
+/** A 429 asking for `seconds` (1 unless told). */
+const tooMany = (res: Parameters<typeof json>[0], seconds = 1) => {
+  res.writeHead(429, { "content-type": "application/json", "retry-after": String(seconds) });
   res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
 };
 
@@ -25,21 +27,8 @@ describe("the rate-limit gate's release", () => {
   it("N concurrent submits against a limit of R a second all succeed, with fewer 429s than submits", async () => {
     const N = 40;
     const R = 10;
-    // A gateway's limit: at most R requests in each second since the server started, else 429 with Retry-After: 1.
-    let window = -1;
-    let used = 0;
-    let limited = 0;
-    const start = Date.now();
-    const server = await serve((_req, res) => {
-      const w = Math.floor((Date.now() - start) / 1000);
-      if (w !== window) [window, used] = [w, 0];
-      if (used >= R) {
-        limited++;
-        return tooMany(res);
-      }
-      used++;
-      json(res, 200, { job_id: `job_${String(used + 100 * w).padStart(32, "0")}`, status: "pending" });
-    });
+    // A gateway's limit: at most R submits in each second since the server started, else 429 with Retry-After: 1.
+    const server = await rateLimitedServer(R);
     try {
       // The client's defaults (2 retries, a budget of 60 s), its jitter seeded.
       const client = createDecartClient({ apiKey: "k", baseUrl: server.url, logger: silent, random: seeded(5) });
@@ -52,8 +41,9 @@ describe("the rate-limit gate's release", () => {
         [],
       );
       // The first burst's N - R, then a few a second: not a burst of 429s at each opening.
-      expect(limited).toBeLessThan(N);
-      expect(server.arrived()).toBe(N + limited);
+      expect(server.limited()).toBeLessThan(N);
+      expect(server.made()).toBe(N);
+      expect(server.requests()).toBe(N + server.limited());
     } finally {
       await server.close();
     }
@@ -66,15 +56,7 @@ describe("the rate-limit gate's release", () => {
       else json(res, 200, { job_id: JOB, status: "processing" });
     });
     try {
-      const { now, delay } = virtualTime();
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: server.url,
-        logger: silent,
-        maxRetries: 1,
-        random: () => 0.5,
-        poll: { now, delay },
-      });
+      const { client, now, delay } = virtualClient(server.url, { maxRetries: 1, random: () => 0.5 });
       // A read whose deadline comes before the pause ends: it fails, and the gate is shut for 1 s.
       await expect(client.queue.status(JOB, { deadline: now() + 500 })).rejects.toMatchObject({ status: 429 });
       expect(client.rateLimit.pausedUntil()).toBe(1000);
@@ -96,14 +78,7 @@ describe("the rate-limit gate's release", () => {
       else json(res, 200, { job_id: JOB, status: "processing" });
     });
     try {
-      const { now, delay } = virtualTime();
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: server.url,
-        logger: silent,
-        random: () => 0.9,
-        poll: { now, delay },
-      });
+      const { client, now, delay } = virtualClient(server.url, { random: () => 0.9 });
       await expect(client.queue.status(JOB, { deadline: now() + 500 })).rejects.toMatchObject({ status: 429 });
       // Its deadline 1500 ms away: the gate's 1000, then a spread of 900 would reach it (not sent, no time left).
       expect((await client.queue.status(JOB, { deadline: now() + 1500 })).status).toBe("processing");
@@ -130,15 +105,7 @@ describe("the rate-limit gate's release", () => {
       else json(res, 200, { job_id: JOB, status: "completed" });
     });
     try {
-      const { now, delay } = virtualTime();
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: server.url,
-        logger: silent,
-        timeoutMs: 1500,
-        random: () => 0.9,
-        poll: { now, delay },
-      });
+      const { client, now, delay } = virtualClient(server.url, { timeoutMs: 1500, random: () => 0.9 });
       const shut = async () => {
         limit = true;
         await expect(client.queue.status(JOB, { deadline: now() + 500 })).rejects.toMatchObject({ status: 429 });
@@ -166,24 +133,15 @@ describe("the rate-limit gate's release", () => {
   it("a call made after the gate opened is not spread, and its 429 spends a try", async () => {
     // A 429 asking for 10 s, then two asking for 1 s, then a status.
     const server = await serve((_req, res) => {
-      if (server.arrived() === 1) {
-        res.writeHead(429, { "content-type": "application/json", "retry-after": "10" });
-        res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
-      } else if (server.arrived() <= 3) tooMany(res);
+      if (server.arrived() === 1) tooMany(res, 10);
+      else if (server.arrived() <= 3) tooMany(res);
       else json(res, 200, { job_id: JOB, status: "processing" });
     });
     try {
       const time = virtualTime();
       let skew = 0;
       const now = () => time.now() + skew;
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: server.url,
-        logger: silent,
-        maxRetries: 1,
-        random: () => 0.9,
-        poll: { now, delay: time.delay },
-      });
+      const { client } = virtualClient(server.url, { maxRetries: 1, random: () => 0.9, poll: { now } }, time);
       await expect(client.queue.status(JOB, { deadline: now() + 500 })).rejects.toMatchObject({ status: 429 });
       // 11 s later: the gate open for 1 s. The next read is sent at once (no 8000 ms spread), its 429 and the one
       // after its one retry (1000 ms) count: it fails.
@@ -208,19 +166,8 @@ describe("the rate-limit gate's release", () => {
       arrivals.push(res);
       arrived();
     });
-    const answer = (res: Parameters<typeof json>[0]) => {
-      res.writeHead(429, { "content-type": "application/json", "retry-after": "0" });
-      res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
-    };
     try {
-      const { now, delay } = virtualTime();
-      const client = createDecartClient({
-        apiKey: "k",
-        baseUrl: server.url,
-        logger: silent,
-        random: () => 0.5,
-        poll: { now, delay },
-      });
+      const { client, now } = virtualClient(server.url, { random: () => 0.5 });
       let done = false;
       const a = client.queue.status(A).finally(() => {
         done = true;
@@ -232,7 +179,7 @@ describe("the rate-limit gate's release", () => {
         const res = arrivals.shift();
         if (!res) continue;
         if (round < 10) await client.queue.status(C, { deadline: now() + 500 }).catch(() => {});
-        answer(res);
+        tooMany(res, 0);
       }
       await expect(a).rejects.toMatchObject({ status: 429 });
       expect(server.seen.filter((r) => r.path.includes(A)).length).toBe(5);

@@ -1,2 +1,3 @@
 export { type WatchedFetch, type WatchedFetchOptions, watchedFetch } from "./fetch.js";
+export { rateLimitedServer } from "./gateway.js";
 export { handles, lastingHandles } from "./handles.js";
