@@ -85,6 +85,31 @@ async function wellBehavedJob(e: Emulator): Promise<number> {
   return (await res.arrayBuffer()).byteLength;
 }
 
+/**
+ * A finished job's download on a new connection, stalled half-way for `stallMs` (the emulator's stall fault), with
+ * `next(host, id)` written right behind it on the same connection.
+ */
+async function behindADownload(e: Emulator, stallMs: number, next: (host: string, id: string) => string) {
+  const id = await submit(e, "lucy-pro-t2v", { prompt: "a download before a 408" });
+  await pollUntil(e, id);
+  const host = new URL(e.url).host;
+  const client = hostile(e.url);
+  client.socket.write(
+    `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n` +
+      `x-emulator-fault: stall; delay=${stallMs}\r\n\r\n${next(host, id)}`,
+  );
+  return { id, client };
+}
+
+/** The download's answer in `answer` goes out first and whole (job `id`'s result): the answer after it, parsed. */
+function afterTheDownload(e: Emulator, id: string, answer: string) {
+  expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+  const bodyStart = answer.indexOf("\r\n\r\n") + 4;
+  const length = e.job(id)!.resultBytes!;
+  expect(Number(/content-length: (\d+)/i.exec(answer)?.[1])).toBe(length);
+  return parse(answer.slice(bodyStart + length));
+}
+
 const BOUNDARY = "limits-boundary";
 
 describe("a request head that comes too slowly", () => {
@@ -107,22 +132,14 @@ describe("a request head that comes too slowly", () => {
 
   it("a pipelined head that comes too late behind a download is answered 408 after it, never in it", async () => {
     const e = await startWith({ headersTimeoutMs: 1000 });
-    const id = await submit(e, "lucy-pro-t2v", { prompt: "pipelined" });
-    await pollUntil(e, id);
-    const host = new URL(e.url).host;
-    const client = hostile(e.url);
     // The download sends half its body and stalls past the head's limit; the next request's head never ends. Whichever
     // ends first (on a busy machine), the download's answer goes out whole, then the 408.
-    client.socket.write(
-      `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n` +
-        `x-emulator-fault: stall; delay=2000\r\n\r\nGET /v1/jobs/${id} HTTP/1.1\r\nhost: ${host}\r\n`,
+    const { id, client } = await behindADownload(
+      e,
+      2000,
+      (host, job) => `GET /v1/jobs/${job} HTTP/1.1\r\nhost: ${host}\r\n`,
     );
-    const answer = await client.gone;
-    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
-    const bodyStart = answer.indexOf("\r\n\r\n") + 4;
-    const length = e.job(id)!.resultBytes!;
-    expect(Number(/content-length: (\d+)/i.exec(answer)?.[1])).toBe(length);
-    expect(parse(answer.slice(bodyStart + length)).status).toBe(408);
+    expect(afterTheDownload(e, id, await client.gone).status).toBe(408);
     expect(e.job(id)!.contentReads).toBe(1);
   });
 });
@@ -138,59 +155,44 @@ describe("a request sent on a connection after its 408 (the head came too slowly
   /** Writes `later` on the connection as soon as its 408 arrives; resolves with all it got once the server let go. */
   function afterThe408(e: Emulator, first: string, later: string): Promise<string> {
     const client = hostile(e.url);
-    let sent = false;
-    client.socket.on("data", () => {
-      if (sent) return;
-      sent = true;
-      client.socket.write(later);
-    });
+    client.socket.once("data", () => client.socket.write(later));
     if (first) client.socket.write(first);
     return client.gone;
   }
-
-  it("a whole request written on a connection that had sent nothing: dropped, no job, not counted", async () => {
+  /**
+   * A submit split by `parts` into what is written first and what once the 408 came (head limit 500 ms): the one
+   * answer is the 408, no job is made, and the 408 is all that is counted.
+   */
+  async function expectDroppedAfterThe408(parts: (whole: string) => [string, string]) {
     const e = await startWith({ headersTimeoutMs: 500 });
-    const answer = await afterThe408(e, "", submitRequest(e));
+    const answer = await afterThe408(e, ...parts(submitRequest(e)));
     expect(answer.match(/HTTP\/1\.1 /g)).toEqual(["HTTP/1.1 "]);
     expect(parse(answer).status).toBe(408);
     const s = e.stats();
     expect(s.jobsCreated).toBe(0);
     expect(s.requests).toMatchObject({ total: 1, byRoute: { submit: 0, other: 1 } });
+  }
+
+  it("a whole request written on a connection that had sent nothing: dropped, no job, not counted", async () => {
+    await expectDroppedAfterThe408((whole) => ["", whole]);
   });
 
   it("a head that ends after its 408 (a slow head that goes on): dropped, no job, not counted", async () => {
-    const e = await startWith({ headersTimeoutMs: 500 });
-    const whole = submitRequest(e);
-    const cut = whole.indexOf("x-api-key");
-    const answer = await afterThe408(e, whole.slice(0, cut), whole.slice(cut));
-    expect(answer.match(/HTTP\/1\.1 /g)).toEqual(["HTTP/1.1 "]);
-    expect(parse(answer).status).toBe(408);
-    const s = e.stats();
-    expect(s.jobsCreated).toBe(0);
-    expect(s.requests).toMatchObject({ total: 1, byRoute: { submit: 0, other: 1 } });
+    await expectDroppedAfterThe408((whole) => {
+      const cut = whole.indexOf("x-api-key");
+      return [whole.slice(0, cut), whole.slice(cut)];
+    });
   });
 
   it("a head that ends while its 408 waits behind a download: the download whole, the 408, no job", async () => {
     const e = await startWith({ headersTimeoutMs: 500 });
-    const id = await submit(e, "lucy-pro-t2v", { prompt: "a download before a 408" });
-    await pollUntil(e, id);
-    const host = new URL(e.url).host;
     const whole = submitRequest(e);
     const cut = whole.indexOf("x-api-key");
-    const client = hostile(e.url);
     // The download stalls half-way long past the head's limit: the 408 is decided (counted) while it waits.
-    client.socket.write(
-      `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n` +
-        `x-emulator-fault: stall; delay=5000\r\n\r\n${whole.slice(0, cut)}`,
-    );
+    const { id, client } = await behindADownload(e, 5000, () => whole.slice(0, cut));
     while (e.stats().requests.byRoute.other === 0) await new Promise((r) => setTimeout(r, 10));
     client.socket.write(whole.slice(cut));
-    const answer = await client.gone;
-    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
-    const bodyStart = answer.indexOf("\r\n\r\n") + 4;
-    const length = e.job(id)!.resultBytes!;
-    expect(Number(/content-length: (\d+)/i.exec(answer)?.[1])).toBe(length);
-    expect(parse(answer.slice(bodyStart + length)).status).toBe(408);
+    expect(afterTheDownload(e, id, await client.gone).status).toBe(408);
     const s = e.stats();
     expect(s.jobsCreated).toBe(1);
     expect(s.requests.byRoute.submit).toBe(1);
@@ -220,47 +222,42 @@ describe("a head that came in time while the emulator's own loop was busy", () =
     const end = performance.now() + 1500;
     while (performance.now() < end);
   };
-
-  it("a whole submit written at once: answered, one job, no 408", async () => {
+  /**
+   * On a connection an emulator (head limit 1 s) accepted, `write` sends its bytes, then the loop is busy: the
+   * statuses its client got once the server let go, and the emulator's stats then.
+   */
+  async function writtenThenBusy(write: (client: Hostile, e: Emulator) => void) {
     const e = await startWith({ headersTimeoutMs: 1000 });
     const client = await accepted(e);
-    client.socket.write(submitRequest(e));
+    write(client, e);
     busy();
-    const answer = await client.gone;
-    expect(statuses(answer)).toEqual(["200"]);
-    const s = e.stats();
-    expect(s.jobsCreated).toBe(1);
-    expect(s.requests.byRoute).toMatchObject({ submit: 1, other: 0 });
+    const answered = statuses(await client.gone);
+    return { answered, stats: e.stats() };
+  }
+
+  it("a whole submit written at once: answered, one job, no 408", async () => {
+    const { answered, stats } = await writtenThenBusy((client, e) => client.socket.write(submitRequest(e)));
+    expect(answered).toEqual(["200"]);
+    expect(stats.jobsCreated).toBe(1);
+    expect(stats.requests.byRoute).toMatchObject({ submit: 1, other: 0 });
   });
 
   it("half a head written in time: still 408, and the rest, sent after it, is dropped (no job)", async () => {
-    const e = await startWith({ headersTimeoutMs: 1000 });
-    const client = await accepted(e);
-    const whole = submitRequest(e);
-    const cut = whole.indexOf("x-api-key");
-    let sent = false;
-    client.socket.on("data", () => {
-      if (sent) return;
-      sent = true;
-      client.socket.write(whole.slice(cut));
+    const { answered, stats } = await writtenThenBusy((client, e) => {
+      const whole = submitRequest(e);
+      const cut = whole.indexOf("x-api-key");
+      client.socket.once("data", () => client.socket.write(whole.slice(cut)));
+      client.socket.write(whole.slice(0, cut));
     });
-    client.socket.write(whole.slice(0, cut));
-    busy();
-    const answer = await client.gone;
-    expect(statuses(answer)).toEqual(["408"]);
-    const s = e.stats();
-    expect(s.jobsCreated).toBe(0);
-    expect(s.requests.byRoute).toMatchObject({ submit: 0, other: 1 });
+    expect(answered).toEqual(["408"]);
+    expect(stats.jobsCreated).toBe(0);
+    expect(stats.requests.byRoute).toMatchObject({ submit: 0, other: 1 });
   });
 
   it("bytes that are not HTTP written in time: one answer, their 400, not a 408 besides", async () => {
-    const e = await startWith({ headersTimeoutMs: 1000 });
-    const client = await accepted(e);
-    client.socket.write("NOT HTTP AT ALL\r\n\r\n");
-    busy();
-    const answer = await client.gone;
-    expect(statuses(answer)).toEqual(["400"]);
-    expect(e.stats().requests.byRoute.other).toBe(1);
+    const { answered, stats } = await writtenThenBusy((client) => client.socket.write("NOT HTTP AT ALL\r\n\r\n"));
+    expect(answered).toEqual(["400"]);
+    expect(stats.requests.byRoute.other).toBe(1);
   });
 });
 
@@ -292,20 +289,10 @@ describe("a request body that comes too slowly", () => {
       request: (host: string) => string,
       rest: string,
     ) {
-      const id = await submit(e, "lucy-pro-t2v", { prompt: "a download before a 408" });
-      await pollUntil(e, id);
-      const host = new URL(e.url).host;
-      const client = hostile(e.url);
-      client.socket.write(
-        `GET /v1/jobs/${id}/content HTTP/1.1\r\nhost: ${host}\r\nx-api-key: ${e.apiKey}\r\n` +
-          `x-emulator-fault: stall; delay=5000\r\n\r\n${request(host)}`,
-      );
+      const { id, client } = await behindADownload(e, 5000, request);
       await slow;
       client.socket.write(rest);
-      const answer = await client.gone;
-      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
-      const bodyStart = answer.indexOf("\r\n\r\n") + 4;
-      const second = parse(answer.slice(bodyStart + e.job(id)!.resultBytes!));
+      const second = afterTheDownload(e, id, await client.gone);
       expect(second.status).toBe(408);
       expect(second.body.detail).toMatch(/^Request body too slow/);
     }
