@@ -9,24 +9,19 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { RateLimitError } from "@decart/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { retryAfter } from "../src/errors.js";
-import { events, fastRetries, KEY, preloads, run, tempDir } from "./helpers.js";
-import { type AnsweringAll, rateLimited } from "./servers.js";
+import { fastRetries, preloads } from "./helpers.js";
+import { type AnsweringAll, failedAfterOneRequest, useRateLimited } from "./servers.js";
 
+/** Every request answered 429 with `Retry-After: 2`. */
 let server: AnsweringAll;
-const temp = tempDir();
-beforeAll(async () => {
-  server = await rateLimited(2);
-});
-afterAll(async () => {
-  await server?.close();
-  temp.remove();
-});
+let dir: string;
+useRateLimited(2, (f) => ({ server, dir } = f));
 
 /** `Date.now` and `performance.now` still, but 1.5 s on as each HTTP request starts; `--timeout`'s timer never due. */
 const stillClock = () => {
-  const module = join(temp.dir, "still-slow-answers.mjs");
+  const module = join(dir, "still-slow-answers.mjs");
   writeFileSync(
     module,
     `import { subscribe } from "node:diagnostics_channel";
@@ -57,17 +52,7 @@ describe("a Retry-After past what is left of --timeout", () => {
     ["image", "A lighthouse", "-o", "limited.png"],
   ]) {
     it(`${args.slice(0, 2).join(" ")} --timeout 3: says it was more than was left (1.5 s of 3 s)`, async () => {
-      server.requests.length = 0;
-      const env = {
-        DECART_API_KEY: KEY,
-        DECART_BASE_URL: server.url,
-        DECART_JOURNAL: join(temp.dir, `${args[1]}.jsonl`),
-        ...preloads(stillClock(), fastRetries(temp.dir)),
-      };
-      const { code, stdout, stderr } = await run([...args, "--timeout", "3"], { env, cwd: temp.dir });
-      expect(code, stderr).toBe(1);
-      expect(server.requests).toHaveLength(1);
-      const error = events(stdout).at(-1)!;
+      const error = await failedAfterOneRequest(server, dir, args, "3", preloads(stillClock(), fastRetries(dir)));
       expect(error).toMatchObject({ type: "error", code: "RATE_LIMIT" });
       expect(error.message).toMatch(
         /; the server asked to wait 2 s \(Retry-After\), more than was left of --timeout \(1\.5 s of 3 s\), so it was not sent again: run the command again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,

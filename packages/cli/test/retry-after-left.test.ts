@@ -5,26 +5,20 @@
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, fastRetries, KEY, preloads, run, tempDir } from "./helpers.js";
-import { type AnsweringAll, rateLimited } from "./servers.js";
+import { describe, expect, it } from "vitest";
+import { fastRetries, preloads } from "./helpers.js";
+import { type AnsweringAll, failedAfterOneRequest, useRateLimited } from "./servers.js";
 
 /** Every request answered 429 with `Retry-After: 2`. */
 let server: AnsweringAll;
-const temp = tempDir();
-beforeAll(async () => {
-  server = await rateLimited(2);
-});
-afterAll(async () => {
-  await server?.close();
-  temp.remove();
-});
+let dir: string;
+useRateLimited(2, (f) => ({ server, dir } = f));
 
 /** Each request answered 1.5 s in on the CLI's clock; the client's waits cut short (a retry, were one made, is quick). */
 const slow = () =>
   preloads(
     { NODE_OPTIONS: `--import=${pathToFileURL(join(import.meta.dirname, "slow-answers.mjs")).href}` },
-    fastRetries(temp.dir),
+    fastRetries(dir),
   );
 
 describe("a Retry-After past what is left of --timeout fails at once", () => {
@@ -34,17 +28,7 @@ describe("a Retry-After past what is left of --timeout fails at once", () => {
     ["image", "A lighthouse", "-o", "limited.png"],
   ]) {
     it(`${args.slice(0, 2).join(" ")} --timeout 3, answered 1.5 s in with Retry-After: 2: exit 1, one request`, async () => {
-      server.requests.length = 0;
-      const env = {
-        DECART_API_KEY: KEY,
-        DECART_BASE_URL: server.url,
-        DECART_JOURNAL: join(temp.dir, `${args[1]}.jsonl`),
-        ...slow(),
-      };
-      const { code, stdout, stderr } = await run([...args, "--timeout", "3"], { env, cwd: temp.dir });
-      expect(code, stderr).toBe(1);
-      expect(server.requests).toHaveLength(1);
-      const error = events(stdout).at(-1)!;
+      const error = await failedAfterOneRequest(server, dir, args, "3", slow());
       expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT", request_id: "req_limited" });
       // (What was left in words: retry-after-left-words.test.ts, on a clock that stands still.)
       expect(error.message).toContain("the server asked to wait 2 s (Retry-After), more than was left of --timeout (");

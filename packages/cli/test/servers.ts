@@ -1,5 +1,7 @@
 /** Purpose-built servers that several tests share: each answers every request alike. */
-import { type Loopback, listenOnLoopback } from "./helpers.js";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
+import { events, KEY, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
 
 /** A loopback server (see `listenOnLoopback`) and the requests it answered, `METHOD path` each, in order. */
 export interface AnsweringAll extends Loopback {
@@ -34,3 +36,44 @@ export async function answeringAll(
  */
 export const rateLimited = (seconds: number): Promise<AnsweringAll> =>
   answeringAll(429, { "retry-after": String(seconds), "x-request-id": "req_limited" }, { detail: "Too many requests" });
+
+/**
+ * A `rateLimited(seconds)` server and a temporary directory for the tests of one file: started before them, closed and
+ * removed after; the server's `requests` emptied before each test. `assign` receives them once they are there (the
+ * file keeps them in its own variables: `useRateLimited(2, (f) => ({ server, dir } = f))`).
+ */
+export function useRateLimited(seconds: number, assign: (fixture: { server: AnsweringAll; dir: string }) => void) {
+  let server: AnsweringAll | undefined;
+  const temp = tempDir();
+  beforeAll(async () => {
+    server = await rateLimited(seconds);
+    assign({ server, dir: temp.dir });
+  });
+  beforeEach(() => {
+    server!.requests.length = 0;
+  });
+  afterAll(async () => {
+    await server?.close();
+    temp.remove();
+  });
+}
+
+/**
+ * `decart <args> --timeout <timeout>` against `server` with `KEY`, a journal in `dir` named by the command's second
+ * word and `env` besides: it exits 1 after one request, not sent again. Its last event (the error).
+ */
+export async function failedAfterOneRequest(
+  server: AnsweringAll,
+  dir: string,
+  args: string[],
+  timeout: string,
+  env: Record<string, string> = {},
+) {
+  const { code, stdout, stderr } = await run([...args, "--timeout", timeout], {
+    env: { DECART_API_KEY: KEY, DECART_BASE_URL: server.url, DECART_JOURNAL: join(dir, `${args[1]}.jsonl`), ...env },
+    cwd: dir,
+  });
+  expect(code, stderr).toBe(1);
+  expect(server.requests).toHaveLength(1);
+  return events(stdout).at(-1)!;
+}
