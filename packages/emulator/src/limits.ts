@@ -1,9 +1,10 @@
 /**
  * Limits on slow and stuck clients, as a real API server sets them. The head of a request must arrive within
  * `headersTimeoutMs` (Node's own check, set from here; server.ts reads what came meanwhile before it answers 408, so a
- * head that arrived while the emulator was busy is not blamed for it); a body must keep arriving at `minUploadBytesPerSecond` once
- * `requestTimeoutMs` has passed (checked here, per request, from the bytes read off the socket); an answer must keep
- * being taken by the client: a connection on which nothing is written for `writeTimeoutMs` is cut (http.ts arms it).
+ * head that arrived while the emulator was busy is not blamed for it); a body must keep arriving at
+ * `minUploadBytesPerSecond` once `requestTimeoutMs` has passed (checked here, per request, from the bytes read off the
+ * socket); an answer must keep being taken by the client: a connection on which nothing is written for `writeTimeoutMs`
+ * is cut (http.ts arms it).
  */
 import type { Ctx } from "./http.js";
 import { detail } from "./http.js";
