@@ -107,9 +107,6 @@ export interface SubmitAllOptions<K = string | number | undefined> extends Omit<
  */
 const batchKeys = { ...submitKeys, concurrency: {}, failFast: { type: "boolean" } };
 
-/** A submit answered 429 is sent again after the batch's pause, this many times at most. */
-const MAX_RATE_LIMITED_SUBMITS = 20;
-
 /** Where a client's `queue` keeps its retry policy (its `maxRetries`, its jitter's `random`) for helpers outside it. */
 const POLICY = Symbol.for("@decart/core.retryPolicy");
 
@@ -176,11 +173,11 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * batch cannot see when the client, which reads the stream first, let it through its rate-limit gate):
  * submits (one sent again after a 503 too), status reads and downloads not yet started wait for it, then go each at a
  * random time within its length after it (the core's `releaseWait`, the client's `random`), and a submit
- * answered 429 (the server did not take it) is sent again after it (up to 20 times). The batch also pauses whenever the client's own rate-limit gate
- * (`client.rateLimit`) closes, on a 429 to any of the client's requests. Each submit is one attempt, sent again by the
- * batch (not by the client's retries, whose waits it could not stop once it ended): after a 429 as above, after another
- * failure the client would retry (408, 503, a refused connection) within the client's `maxRetries`; never an input
- * holding a stream read already. A failed job (or one that errors) does not end the batch unless `failFast`.
+ * answered 429 (the server did not take it) is sent again after it, within the client's budget (`timeoutMs`) from its
+ * first 429. The batch also pauses whenever the client's own rate-limit gate (`client.rateLimit`) closes, on a 429 to
+ * any of the client's requests. Each submit is one attempt, sent again by the batch (not by the client's retries,
+ * whose waits it could not stop once it ended): after a 429 as above, after another failure the client would retry
+ * (408, 503, a refused connection) within the client's `maxRetries`; never an input holding a stream read already. A failed job (or one that errors) does not end the batch unless `failFast`.
  * Inputs that are none of these, or a string or bytes (iterable, of no inputs) or a Map (of `[key, value]` pairs: give
  * its `values()`), are refused before any request. An
  * element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an iterable that
@@ -240,7 +237,14 @@ export function submitAll(
     const scheduler = all.scheduler ?? asyncScheduler;
     // The client's retry policy: its `maxRetries` and its jitter's `random` (below), and its clock (`poll.now`, by default
     // steady), which its rate-limit gate is on too: the batch's pauses are measured on it, not on the wall clock.
-    const { maxRetries = 2, random = Math.random, retrySubmit, now } = (client.queue as any)[POLICY] ?? {};
+    // Its budget (`timeoutMs`) too: what a plain call of the client may wait in all, which a submit answered 429 keeps to.
+    const {
+      maxRetries = 2,
+      random = Math.random,
+      retrySubmit,
+      now = () => scheduler.now(),
+      timeoutMs = 60_000,
+    } = (client.queue as any)[POLICY] ?? {};
     // Its `random` too: the submits a pause held are let go after it as the client's gate lets its calls go.
     const pacer = createPacer(scheduler, now, random);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
@@ -297,13 +301,19 @@ export function submitAll(
       ...jobOptions,
       scheduler,
       // A submit answered 429 was not taken by the server: send it again once the batch's pause ends (unless it cannot
-      // be sent again: a stream read already).
+      // be sent again: a stream read already), within the client's budget (`timeoutMs`) from its first 429, as the
+      // client's own submit keeps to it: one whose pause ends past that fails with its 429. (Not a count of 429s: a
+      // long storm of short `Retry-After`s would fail submits with most of their budget left.)
       // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
-      submitSource: (input: SubmitInput, failures = [0]) =>
+      submitSource: (input: SubmitInput, failures = [0], until?: number) =>
         defer(() => (ended ? EMPTY : submit(input, failures))).pipe(
           retry({
-            count: MAX_RATE_LIMITED_SUBMITS,
-            delay: (e) => (RateLimitError.isInstance(e) && !readOnce(input) ? of(0) : throwError(() => e)),
+            delay: (e) => {
+              until ??= (now() + timeoutMs) as number;
+              return RateLimitError.isInstance(e) && !readOnce(input) && pacer.pausedUntil <= until
+                ? of(0)
+                : throwError(() => e);
+            },
           }),
         ),
       // A read answered 429 pauses the batch; the engine decides when to read again.

@@ -1,4 +1,4 @@
-import { RateLimitError, releaseWait } from "@decart/core";
+import { RateLimitError, releaseWait, retryWait } from "@decart/core";
 import {
   asyncScheduler,
   defer,
@@ -19,8 +19,6 @@ import {
  */
 const FIRST_PAUSE_MS = 1000;
 const LONGEST_PAUSE_MS = 30_000;
-/** A `Retry-After` longer than this is capped, as the client's transport caps it. */
-const RETRY_AFTER_CAP_MS = 60_000;
 
 /**
  * One pause shared by every request of a batch: a 429 anywhere (with its `Retry-After`, else a backoff) holds every
@@ -102,7 +100,9 @@ export function createPacer(
       }
       const ms =
         retryAfterMs !== undefined
-          ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS)
+          ? // The server's, as the client's gate closes for it: at most 60 s, at least 50 ms (`Retry-After: 0` cannot
+            // spin a submit the batch sends again until its budget ends).
+            retryWait(0, retryAfterMs, () => 0)
           : Math.min(FIRST_PAUSE_MS * 2 ** strikes++, LONGEST_PAUSE_MS);
       const end = now() + ms;
       if (end > pausedUntil) [pausedUntil, span] = [end, ms];
