@@ -168,7 +168,7 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
 /**
  * Submits and follows many jobs with bounded concurrency. Inputs: an array, an iterable (read lazily, one input each
  * time a slot frees) or an observable. Every event of every job comes out tagged with its input's index and key,
- * with a running summary. A 429 anywhere pauses the whole batch (the server's `Retry-After`, else a growing backoff,
+ * with a running summary. A 429 anywhere pauses the whole batch (the server's `Retry-After`, else the core's backoff,
  * which a burst of 429s to submits sent at once grows once, but each 429 to a submit holding a stream doubles: the
  * batch cannot see when the client, which reads the stream first, let it through its rate-limit gate):
  * submits (one sent again after a 503 too), status reads and downloads not yet started wait for it, then go each at a

@@ -14,13 +14,6 @@ import {
 } from "rxjs";
 
 /**
- * The pause after a 429 without `Retry-After`: 1 s, doubling with each such answer in a row, up to 30 s. A burst of them
- * (the answers to requests sent before its pause began) counts once.
- */
-const FIRST_PAUSE_MS = 1000;
-const LONGEST_PAUSE_MS = 30_000;
-
-/**
  * One pause shared by every request of a batch: a 429 anywhere (with its `Retry-After`, else a backoff) holds every
  * request that has not started yet until the pause ends, instead of each job meeting the limit on its own.
  */
@@ -33,10 +26,13 @@ export interface Pacer {
    */
   gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
   /**
-   * Starts (or lengthens) the batch-wide pause after a 429. `wave`: `waves` as it was when the request answered 429 was
-   * sent (`throughPacer` gives it, of a pacer that has `waves`). A 429 without `Retry-After` to a request sent before
-   * the backoff's pause in force began (one of the burst that began it, answered later) is of that pause: it neither
-   * doubles nor lengthens it. Without `wave`, each such 429 doubles the backoff.
+   * Starts (or lengthens) the batch-wide pause after a 429, as the client's rate-limit gate closes: for its
+   * `Retry-After` (at least 50 ms, at most 60 s), else the core's backoff (`retryWait`, its step the 429s without one
+   * in a row; its jitter drawn from `createPacer`'s `random`, without it its floor, 50 ms doubling to 1 s). `wave`:
+   * `waves` as it was when the request answered 429 was sent (`throughPacer` gives it, of a pacer that has `waves`). A
+   * 429 without `Retry-After` to a request sent before the backoff's pause in force began (one of the burst that began
+   * it, answered later) is of that pause: it neither doubles nor lengthens it. Without `wave`, each such 429 doubles
+   * the backoff.
    */
   limited(error: { retryAfterMs?: number | undefined }, wave?: number): void;
   /** A request got through: the next 429 without `Retry-After` starts again from the shortest pause. */
@@ -57,7 +53,8 @@ export interface Pacer {
  * starts or grows and when a request comes to the gate; the time left is then waited on the scheduler's timers, not
  * compared with the clock again (a clock other than the scheduler's, a real one beside virtual time, only shifts when
  * a pause is taken to end). `random` (in [0, 1), as `submitAll` gives it the client's): the requests a pause held are
- * let go gradually after it, as the client's gate lets its calls go (see `Pacer.gate`); without it, all at its end.
+ * let go gradually after it, as the client's gate lets its calls go (see `Pacer.gate`), and a backoff's pause is the
+ * core's jittered one (see `Pacer.limited`); without it, all at its end, and a backoff's pause its floor.
  */
 export function createPacer(
   scheduler: SchedulerLike = asyncScheduler,
@@ -98,12 +95,11 @@ export function createPacer(
         if (wave < waves) return;
         waves++;
       }
-      const ms =
-        retryAfterMs !== undefined
-          ? // The server's, as the client's gate closes for it: at most 60 s, at least 50 ms (`Retry-After: 0` cannot
-            // spin a submit the batch sends again until its budget ends).
-            retryWait(0, retryAfterMs, () => 0)
-          : Math.min(FIRST_PAUSE_MS * 2 ** strikes++, LONGEST_PAUSE_MS);
+      // The core's wait after a 429, as the client's gate closes for it: the server's `Retry-After` (at most 60 s, at
+      // least 50 ms: `Retry-After: 0` cannot spin a submit the batch sends again until its budget ends), else its
+      // backoff, step `strikes` (the 429s without one in a row, a burst counted once): a random time up to 0.5 s·2ⁿ
+      // (at most 8 s, with `random`; without it, none), never under a floor of 50 ms doubling to 1 s.
+      const ms = retryWait(retryAfterMs === undefined ? strikes++ : 0, retryAfterMs, random ?? (() => 0));
       const end = now() + ms;
       if (end > pausedUntil) [pausedUntil, span] = [end, ms];
     },

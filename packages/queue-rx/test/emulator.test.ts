@@ -462,7 +462,7 @@ describe("a burst of 429s without Retry-After to submits sent at once", () => {
     try {
       // Every one of the four handled by the batch: each stream's input failed with its 429 (it cannot be sent
       // again), or each Blob's submit waits out the batch's pause to be sent again (after its 429, or refused unsent
-      // at the client's gate its first 429 shut, which is at most 500 ms of the client's backoff: within that pause).
+      // at the client's gate its first 429 shut, for the client's floor, 50 ms: that pause too).
       await until(() => failed === 4 || (!failed && scheduler.actions.length === 4));
       emu.setFaults([]);
       scheduler.flush();
@@ -473,11 +473,12 @@ describe("a burst of 429s without Retry-After to submits sent at once", () => {
     }
   }
 
-  it("Blobs: one pause, 1 s; each submit holding a stream doubles it (the batch cannot see when it was sent): 8 s", async () => {
-    expect(await nextTakenAt(() => new Blob([image()]))).toEqual({ taken: 1000, failed: 0 });
+  it("Blobs: one pause, 50 ms; each submit holding a stream doubles it (the batch cannot see when it was sent): 400 ms", async () => {
+    // (The core's backoff at `random` 0: its floor, 50 ms doubling.)
+    expect(await nextTakenAt(() => new Blob([image()]))).toEqual({ taken: 50, failed: 0 });
     await emu!.close();
-    // 1 s, 2 s, 4 s, 8 s from 0: the fifth input is sent at 8 s. (Each stream's input fails with its 429.)
-    expect(await nextTakenAt(() => new Blob([image()]).stream())).toEqual({ taken: 8000, failed: 4 });
+    // 50, 100, 200, 400 ms from 0: the fifth input is sent at 400 ms. (Each stream's input fails with its 429.)
+    expect(await nextTakenAt(() => new Blob([image()]).stream())).toEqual({ taken: 400, failed: 4 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { RateLimitError, ServerError } from "@decart/core";
+import { RateLimitError, retryWait, ServerError } from "@decart/core";
 import { merge, mergeMap, timer } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { createPacer, type Pacer, throughPacer } from "../src/pacing.js";
@@ -41,7 +41,7 @@ describe("createPacer", () => {
     });
   });
 
-  it("backs off 1 s, 2 s, 4 s after 429s without Retry-After, and starts again after an answer", () => {
+  it("backs off as the client does after 429s without Retry-After (its floor, without `random`), again after an answer", () => {
     marbles(({ scheduler }) => {
       const pacer = createPacer(scheduler);
       const pauses: number[] = [];
@@ -57,7 +57,33 @@ describe("createPacer", () => {
         pauses.push(pacer.pausedUntil - 8000);
       }, 8000);
       scheduler.flush();
-      expect(pauses).toEqual([1000, 2000, 4000, 1000]);
+      // The core's backoff at `random` 0: its floor, 50 ms doubling.
+      expect(pauses).toEqual([50, 100, 200, 50]);
+    });
+  });
+
+  it("with `random`, a 429 without Retry-After pauses for the core's wait before that retry (`retryWait`)", () => {
+    marbles(({ scheduler }) => {
+      const draws = [0.5, 0.9, 0.01, 0.7];
+      const pacer = createPacer(scheduler, undefined, () => draws.shift()!);
+      const pauses: number[] = [];
+      for (const at of [0, 10_000, 20_000]) {
+        scheduler.schedule(() => {
+          pacer.limited(limit());
+          pauses.push(pacer.pausedUntil - at);
+        }, at);
+      }
+      // A Retry-After of 0 is the floor's 50 ms; one of 90 s, 60 s (neither asks `random`).
+      scheduler.schedule(() => {
+        pacer.limited(limit(0));
+        pauses.push(pacer.pausedUntil - 30_000);
+        pacer.limited(limit(90_000));
+        pauses.push(pacer.pausedUntil - 30_000);
+      }, 30_000);
+      scheduler.flush();
+      const r = [0.5, 0.9, 0.01];
+      expect(pauses).toEqual([...r.map((x, n) => retryWait(n, undefined, () => x)), 50, 60_000]);
+      expect(pauses.slice(0, 3)).toEqual([250, 900, 200]);
     });
   });
   it("with `random`, a held request waits a part of the pause after it, and again after a pause begun meanwhile", () => {
@@ -91,7 +117,8 @@ describe("throughPacer", () => {
   it("429s without Retry-After to requests sent before the pause began are one step of the backoff; one sent after it doubles it", () => {
     marbles(({ cold, scheduler }) => {
       const pacer = createPacer(scheduler);
-      // Three requests in flight at once, answered 429 at 2, 3 and 4 ms: one pause of 1 s, from 2 ms.
+      // Three requests in flight at once, answered 429 at 2, 3 and 4 ms: one pause of 50 ms (the backoff's first step
+      // at `random` 0), from 2 ms.
       for (const answer of ["--#", "---#", "----#"]) {
         cold(answer, undefined, limit())
           .pipe(throughPacer(pacer))
@@ -100,14 +127,14 @@ describe("throughPacer", () => {
       const until: number[] = [];
       scheduler.schedule(() => {
         until.push(pacer.pausedUntil);
-        // Sent once that pause ends (1002 ms) and answered 429 1 ms later: the next step, 2 s.
+        // Sent once that pause ends (52 ms) and answered 429 1 ms later: the next step, 100 ms.
         cold("-#", undefined, limit())
           .pipe(throughPacer(pacer))
           .subscribe({ error: () => {} });
       }, 10);
       scheduler.schedule(() => until.push(pacer.pausedUntil), 1100);
       scheduler.flush();
-      expect(until).toEqual([1002, 3003]);
+      expect(until).toEqual([52, 153]);
     });
   });
 
@@ -124,14 +151,14 @@ describe("throughPacer", () => {
             return pacer.pausedUntil;
           },
         };
-        // Three requests in flight at once, answered 429 at 2, 3 and 4 ms: 1 s from 2, 2 s from 3, 4 s from 4.
+        // Three requests in flight at once, answered 429 at 2, 3 and 4 ms: 50 ms from 2, 100 from 3, 200 from 4.
         for (const answer of ["--#", "---#", "----#"]) {
           cold(answer, undefined, limit())
             .pipe(late ? throughPacer(pacer, undefined, true) : throughPacer(yours))
             .subscribe({ error: () => {} });
         }
         scheduler.flush();
-        expect(pacer.pausedUntil).toBe(4004);
+        expect(pacer.pausedUntil).toBe(204);
       });
     }
   });

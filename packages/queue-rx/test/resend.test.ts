@@ -168,8 +168,8 @@ it("a submit that meets the client's shut rate-limit gate waits with the batch, 
 });
 
 // A burst of 429s without Retry-After (every submit in flight answered 429) counted one 429 per answer: N at once
-// paused the batch for 2^(N-1) s (16 s for 5), not 1 s.
-it("a burst of 429s without Retry-After to submits sent at once pauses the batch one step (1 s, then 2 s), not one per answer", async () => {
+// paused the batch for the backoff's N-th step (800 ms for 5, at `random` 0), not its first (50 ms).
+it("a burst of 429s without Retry-After to submits sent at once pauses the batch one step (50 ms, then 100 ms), not one per answer", async () => {
   const N = 5;
   // The batch's time, and the client's clock (its rate-limit gate's), pass when the test says.
   const scheduler = new VirtualTimeScheduler();
@@ -203,8 +203,9 @@ it("a burst of 429s without Retry-After to submits sent at once pauses the batch
     }
     subscription.unsubscribe();
     expect(errors).toEqual([]);
-    // Sent again once the pause of the first burst ended (1 s), then after the second's (2 s more).
-    expect(sentAt).toEqual([...Array(N).fill(0), ...Array(N).fill(1000), ...Array(N).fill(3000)]);
+    // Sent again once the pause of the first burst ended (50 ms, the core's backoff's first step at `random` 0), then
+    // after the second's (its second, 100 ms more).
+    expect(sentAt).toEqual([...Array(N).fill(0), ...Array(N).fill(50), ...Array(N).fill(150)]);
   } finally {
     await server.close();
   }
@@ -263,34 +264,34 @@ describe("a 429 to a submit's own retry sent after the batch's pause began", () 
   };
 
   it("waits out the pause, and its 429 doubles it", async () => {
-    // #1 503 (its retry due at 50, the client's backoff's floor), #2 429 (the batch pauses to 1000): the retry waits out that pause with #2's
-    // resend, and is answered 429 (#3): the pause doubles, 2 s from 1000, and #3 is sent again at 3000.
+    // #1 503 (its retry due at 50, the client's backoff's floor), #2 429 (the batch pauses to 50, the backoff's first
+    // step): the retry goes as that pause ends, with #2's resend, and is answered 429 (#3): the pause doubles, 100 ms
+    // from 50, and #3 is sent again at 150.
     const sentAt = await run(
       (n, res) => (n === 1 ? no(res, 503) : n <= 3 ? no(res, 429) : made(res)),
       [
-        [({ due }) => due.includes(50) && due.includes(1000), 50],
-        // Both wait out the pause.
-        [({ due }) => due.join() === "1000,1000", 1000],
-        [({ sentAt, due }) => sentAt.length === 4 && due.includes(3000), Number.POSITIVE_INFINITY],
+        [({ due }) => due.join() === "50,50", 50],
+        // (Up to 150 only: the job made at 50 has its first status read due later, which would move the clock on.)
+        [({ sentAt, due }) => sentAt.length === 4 && due.includes(150), 150],
       ],
       5,
     );
-    expect(sentAt).toEqual([0, 0, 1000, 1000, 3000]);
+    expect(sentAt).toEqual([0, 0, 50, 50, 150]);
   });
 
   it("sent after the pause ended and an answer, and answered 429, pauses the batch again", async () => {
-    // #1 503 (Retry-After: 2 s), #2 429 (pause to 1000), #2's resend taken at 1000 (#3), #1's retry at 2000 answered
-    // 429 (#4): a new pause, 1 s (the backoff started again after #3's answer), and #1 sent again at 3000.
+    // #1 503 (Retry-After: 2 s), #2 429 (pause to 50), #2's resend taken at 50 (#3), #1's retry at 2000 answered 429
+    // (#4): a new pause, 50 ms (the backoff started again after #3's answer), and #1 sent again at 2050.
     const sentAt = await run(
       (n, res) => (n === 1 ? no(res, 503, "2") : n === 2 || n === 4 ? no(res, 429) : made(res)),
       [
-        [({ due }) => due.includes(2000) && due.includes(1000), 1000],
+        [({ due }) => due.includes(2000) && due.includes(50), 50],
         [({ submitted }) => submitted === 1, 2000],
-        [({ sentAt, due }) => sentAt.length === 4 && due.includes(3000), Number.POSITIVE_INFINITY],
+        [({ sentAt, due }) => sentAt.length === 4 && due.includes(2050), Number.POSITIVE_INFINITY],
       ],
       5,
     );
-    expect(sentAt).toEqual([0, 0, 1000, 2000, 3000]);
+    expect(sentAt).toEqual([0, 0, 50, 2000, 2050]);
   });
 });
 
@@ -328,8 +329,8 @@ it("a 429 to a submit holding a stream, sent once the client's gate opened after
     const subscription = submitAll(client, inputs, { concurrency: 2, download: false, scheduler }).subscribe((e) => {
       if (e.type === "error") errors.push(e.error);
     });
-    // The first submit's 429 pauses the batch (to 1000) and shuts the client's gate.
-    await until(() => scheduler.actions.some((a) => a.delay === 1000));
+    // The first submit's 429 pauses the batch (to 50, the backoff's first step) and shuts the client's gate.
+    await until(() => scheduler.actions.some((a) => a.delay === 50));
     // The stream read, its submit waits at the client's shut gate, and is sent once it opens: answered 429, its error.
     release();
     await until(() => waits.length === 1);
@@ -338,9 +339,9 @@ it("a 429 to a submit holding a stream, sent once the client's gate opened after
     scheduler.flush();
     await until(() => sentAt.length === 3);
     subscription.unsubscribe();
-    // The batch's pause doubled (2 s, from 0), where the stream's 429 was taken for the first's: the other is sent
-    // again at 2000, not 1000.
-    expect(sentAt).toEqual([0, 0, 2000]);
+    // The batch's pause doubled (100 ms, from 0), where the stream's 429 was taken for the first's: the other is sent
+    // again at 100, not 50.
+    expect(sentAt).toEqual([0, 0, 100]);
   } finally {
     await server.close();
   }
