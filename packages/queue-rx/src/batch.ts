@@ -177,13 +177,14 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * first 429. The batch also pauses whenever the client's own rate-limit gate (`client.rateLimit`) closes, on a 429 to
  * any of the client's requests. Each submit is one attempt, sent again by the batch (not by the client's retries,
  * whose waits it could not stop once it ended): after a 429 as above, after another failure the client would retry
- * (408, 503, a refused connection) within the client's `maxRetries`; never an input holding a stream read already. A failed job (or one that errors) does not end the batch unless `failFast`.
- * Inputs that are none of these, or a string or bytes (iterable, of no inputs) or a Map (of `[key, value]` pairs: give
- * its `values()`), are refused before any request. An
- * element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an iterable that
- * throws as it is read ends the batch with an `InvalidInputError` naming `inputs`, what it threw as `cause`. A batch
- * that ends before its iterable (`failFast`, an error, unsubscribed) closes the iterator once (`return()`, as a
- * `for…of` that breaks: a generator's `finally` runs); what `return()` throws is reported as an unhandled error.
+ * (408, 503, a refused connection) within the client's `maxRetries`; never an input holding a stream read already. A
+ * failed job (or one that errors) does not end the batch unless `failFast`. Inputs that are none of these, or a string
+ * or bytes (iterable, of no inputs) or a Map (of `[key, value]` pairs: give its `values()`), are refused before any
+ * request. An element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an
+ * iterable that throws as it is read ends the batch with an `InvalidInputError` naming `inputs`, what it threw as
+ * `cause`. A batch that ends before its iterable (`failFast`, an error, unsubscribed) closes the iterator once
+ * (`return()`, as a `for…of` that breaks: a generator's `finally` runs); what `return()` throws is reported as an
+ * unhandled error.
  */
 export function submitAll<I extends BatchInput>(
   client: DecartClient,
@@ -206,7 +207,8 @@ export function submitAll(
     if (typeof concurrency !== "number" || !(concurrency >= 1))
       throw invalid("Invalid options", "concurrency", "a number ≥ 1", concurrency);
     // Inputs refused, as what they are. A string and bytes are iterable, but of characters and numbers, none of them an
-    // input, and a Map of its [key, value] pairs: refused as a whole, with what to give, rather than each element in turn.
+    // input, and a Map of its [key, value] pairs: refused as a whole, with what to give, rather than each element in
+    // turn.
     const refused =
       typeof inputs === "string" || inputs instanceof String
         ? "a string"
@@ -235,9 +237,10 @@ export function submitAll(
       : readInputs("inputs[Symbol.iterator]()", () => inputs[Symbol.iterator]());
     const given = iterator && width === Number.POSITIVE_INFINITY && !Array.isArray(inputs) ? readAll(iterator) : inputs;
     const scheduler = all.scheduler ?? asyncScheduler;
-    // The client's retry policy: its `maxRetries` and its jitter's `random` (below), and its clock (`poll.now`, by default
-    // steady), which its rate-limit gate is on too: the batch's pauses are measured on it, not on the wall clock.
-    // Its budget (`timeoutMs`) too: what a plain call of the client may wait in all, which a submit answered 429 keeps to.
+    // The client's retry policy: its `maxRetries` and its jitter's `random` (below), and its clock (`poll.now`, by
+    // default steady), which its rate-limit gate is on too: the batch's pauses are measured on it, not on the wall
+    // clock. Its budget (`timeoutMs`) too: what a plain call of the client may wait in all, kept to by a submit
+    // answered 429.
     const {
       maxRetries = 2,
       random = Math.random,
@@ -266,12 +269,12 @@ export function submitAll(
     // its gate refuses it) waits at the gate as before, its job the batch's `onOrphan`'s if the batch ended meanwhile.
     // A failure the client would
     // retry (`retryable`, where the server certainly did not take it: 408, 429, 503, a refused connection; with its
-    // `retrySubmit`, one of unknown outcome too) is sent again by the batch, unless a stream of it was read: a 429 after
-    // the batch's pause (below), any other after the core's `retryWait` (the server's `Retry-After`, else the client's
-    // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each wait
-    // ends, with nothing sent, when the batch does. Each attempt goes through the batch's pacer as it is sent: it waits
-    // out a pause in force, and a 429 to it is of the pauses begun before it was sent; one holding a stream, which may
-    // wait at the client's gate and be sent later, is `late` (a 429 to it doubles the backoff).
+    // `retrySubmit`, one of unknown outcome too) is sent again by the batch, unless a stream of it was read: a 429
+    // after the batch's pause (below), any other after the core's `retryWait` (the server's `Retry-After`, else the
+    // client's backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each
+    // wait ends, with nothing sent, when the batch does. Each attempt goes through the batch's pacer as it is sent: it
+    // waits out a pause in force, and a 429 to it is of the pauses begun before it was sent; one holding a stream,
+    // which may wait at the client's gate and be sent later, is `late` (a 429 to it doubles the backoff).
     const own = all.submitSource;
     const submit = own
       ? (input: SubmitInput) => defer(() => (ended ? EMPTY : own(input))).pipe(throughPacer(pacer, over))
@@ -340,8 +343,8 @@ export function submitAll(
       // `{ key, input }` (one of the two at least, and no model), else an input as it is. An element or an `input`
       // that is no object (`null`, a number) fails alone, named by its place in the inputs, with nothing sent (the
       // submit would name `model`, as if the input lacked only that); an object's own fields are the submit's to check.
-      // One that cannot be read (its `key` or `input` a getter that throws: code of yours) fails alone too, named by its
-      // place, what it threw the `cause`.
+      // One that cannot be read (its `key` or `input` a getter that throws: code of yours) fails alone too, named by
+      // its place, what it threw the `cause`.
       let keyed = false;
       let key: string | number | undefined;
       let input: SubmitInput | undefined;
@@ -398,8 +401,9 @@ export function submitAll(
       return given.pipe(
         mergeMap((item, index) => {
           summary.total++;
-          // Each job starts on the queue scheduler: inputs that came while every lane was busy, and end at once (refused,
-          // nothing sent), are taken in a loop, as the lanes below take theirs, not a stack frame deeper for each.
+          // Each job starts on the queue scheduler: inputs that came while every lane was busy, and end at once
+          // (refused, nothing sent), are taken in a loop, as the lanes below take theirs, not a stack frame deeper for
+          // each.
           return run(item, index).pipe(subscribeOn(queueScheduler));
         }, width),
         finalize(end),

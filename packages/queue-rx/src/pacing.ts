@@ -22,7 +22,8 @@ export interface Pacer {
    * Runs `request` once no pause is in force (at once when none is); a pause that grows while waiting is honoured.
    * With `random` (`createPacer`'s), the requests a pause held are not all let go at its end: each at a random time
    * within the pause's length after it (the client's rate-limit gate's `releaseWait`), then once more after a pause
-   * begun meanwhile; one that finds no pause in force goes at once. When `stop` emits first, it stops waiting (its timer cleared) and ends without running `request`.
+   * begun meanwhile; one that finds no pause in force goes at once. When `stop` emits first, it stops waiting (its
+   * timer cleared) and ends without running `request`.
    */
   gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
   /**

@@ -4,8 +4,9 @@ import type { SubmitInput } from "./types.js";
 
 /**
  * Reads a job's status once: an observable that emits one answer and completes, or errors (only its first answer,
- * error or end is heard; it is unsubscribed then). Unsubscribing before it answers must abort the read; a read still in flight at `deadline` (the watch's, on the client's clock) should end
- * then with an error. The default reads over HTTP with the client.
+ * error or end is heard; it is unsubscribed then). Unsubscribing before it answers must abort the read; a read still in
+ * flight at `deadline` (the watch's, on the client's clock) should end then with an error. The default reads over HTTP
+ * with the client.
  */
 export type StatusSource = (
   jobId: string,
@@ -13,12 +14,12 @@ export type StatusSource = (
 ) => Observable<StatusRead>;
 
 /**
- * Submits a job: emits the submit answer once and completes, or errors. `submitJob` listens to it until then, also after
- * its subscriber left (a job made meanwhile goes to `onOrphan`), and unsubscribes only after that: a source of yours
- * should not cut a request that may have reached the server. The default sends `input` as `client.queue.submit` takes
- * it, so that `input.signal` aborts it, within the client's own timeouts. No budget bounds a source of yours (the
- * watch's `timeoutMs` starts once the job is known): one that never answers is listened to for ever, so end it
- * yourself (an error once a time limit of yours is up, such as rxjs's `timeout`). An error (or a throw) that is no
+ * Submits a job: emits the submit answer once and completes, or errors. `submitJob` listens to it until then, also
+ * after its subscriber left (a job made meanwhile goes to `onOrphan`), and unsubscribes only after that: a source of
+ * yours should not cut a request that may have reached the server. The default sends `input` as `client.queue.submit`
+ * takes it, so that `input.signal` aborts it, within the client's own timeouts. No budget bounds a source of yours (the
+ * watch's `timeoutMs` starts once the job is known): one that never answers is listened to for ever, so end it yourself
+ * (an error once a time limit of yours is up, such as rxjs's `timeout`). An error (or a throw) that is no
  * `DecartError`, an answer that is no submit answer, or an end without an answer ("The submit source ended without an
  * answer": no job heard of), ends the `submitJob` with an `InvalidResponseError` saying so. Such an error (or throw)
  * after the subscriber left is reported as an unknown outcome is (see `onOrphan`): your source may have sent the job.
@@ -35,7 +36,9 @@ export type ResultSource = (
   options: { deadline: number; budgetMs?: number | undefined },
 ) => Observable<DownloadProgress | Blob>;
 
-/** An abortable promise as a cold observable: each subscription starts it; unsubscribing before it settles aborts it. */
+/**
+ * An abortable promise as a cold observable: each subscription starts it; unsubscribing before it settles aborts it.
+ */
 export function fromAbortable<T>(start: (signal: AbortSignal, emit: (value: T) => void) => Promise<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
     const controller = new AbortController();

@@ -225,8 +225,8 @@ function sharedPoller(
       run.add(
         start(pace).subscribe({
           next: (event) => {
-            // A joiner starts at the job's latest status (`submitted` is the submitter's alone), then hears of the reads
-            // that failed since, if they are being retried.
+            // A joiner starts at the job's latest status (`submitted` is the submitter's alone), then hears of the
+            // reads that failed since, if they are being retried.
             if (event.type === "retrying") poller.retrying = event;
             else if (event.type !== "submitted") {
               poller.latest = event;
@@ -348,11 +348,11 @@ function follow(
  *
  * Every subscriber of the same job on the same client shares one poller (one status read per tick); a late subscriber
  * gets the latest event at once (never `submitted`; a status and then the `retrying` that followed it, while its
- * reads fail); when the last one unsubscribes, the timer stops and the request
- * in flight is aborted. Unsubscribing never cancels the job. The poller runs with the options of the subscriber that started it, except
- * `background`: it is slowed only while every subscriber is in the background. With `download: false`, it joins the
- * poller that downloads the result if one runs (and ends with `completed` as the download starts); a subscriber that
- * wants the result while only one without download runs gets a poller of its own.
+ * reads fail); when the last one unsubscribes, the timer stops and the request in flight is aborted. Unsubscribing
+ * never cancels the job. The poller runs with the options of the subscriber that started it, except `background`: it
+ * is slowed only while every subscriber is in the background. With `download: false`, it joins the poller that
+ * downloads the result if one runs (and ends with `completed` as the download starts); a subscriber that wants the
+ * result while only one without download runs gets a poller of its own.
  */
 export const watchJob: {
   (client: DecartClient, jobId: string, options: WatchJobOptions & { download: false }): Observable<JobEventOf<false>>;
@@ -414,9 +414,10 @@ export function submitWith(
      * or that a `submitSource` of yours failed with no `DecartError` (`theirs`: it may have sent the job; its
      * `InvalidResponseError`, `mayExist` set), is reported as unhandled (rxjs's `config.onUnhandledError`) when that
      * is set, else warned of (`console.warn`, the error with its request id): every job is told once, and a server's
-     * answer never throws from a timer (rxjs's way without a handler), ending the process. What is reported is a copy of the error (its class, fields, message,
-     * stack and cause), which says which submit it was: its `model` (as `submitted` names it), and `at`'s fields; the
-     * error itself is left as it is (one error a `submitSource` of yours gives two submits is reported for each).
+     * answer never throws from a timer (rxjs's way without a handler), ending the process. What is reported is a copy
+     * of the error (its class, fields, message, stack and cause), which says which submit it was: its `model` (as
+     * `submitted` names it), and `at`'s fields; the error itself is left as it is (one error a `submitSource` of yours
+     * gives two submits is reported for each).
      */
     const orphan = (jobId: unknown, error?: any, theirs?: boolean) => {
       const code = error?.code;
