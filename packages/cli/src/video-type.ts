@@ -1,4 +1,4 @@
-import { type DecartClient, DecartError } from "@decart/core";
+import { type DecartClient, DecartError, isMp4Start } from "@decart/core";
 import type { CliCode } from "./codes.js";
 import { quoted } from "./output.js";
 
@@ -6,19 +6,12 @@ import { quoted } from "./output.js";
 const LEADING = 8;
 
 /**
- * The top-level box types an ISO base media file (MP4, QuickTime) may start with: its `ftyp`, a CMAF segment's `styp`,
- * and those that a QuickTime file or a writer may put first (`free`, `skip`, `wide`, `moov`, `mdat`, `pnot`, `uuid`).
- */
-const FIRST_BOXES = new Set(["ftyp", "styp", "free", "skip", "wide", "moov", "mdat", "pnot", "uuid"]);
-
-/**
  * Whether a result's first bytes are those of the media type the spec gives a job's result (`video/mp4`,
- * `jobContentTypes`): an ISO base media file (MP4, QuickTime), whose first box's type (at offset 4) is one such a file
- * may start with (see `FIRST_BOXES`). A real video refused would be a paid result lost, so any of them passes; an error
- * page, JSON, an image or nothing does not.
+ * `jobContentTypes`): `@decart/core`'s `isMp4Start`, the rule its own check of a result labelled
+ * `application/octet-stream` goes by. A real video refused would be a paid result lost, so any box type an MP4 may
+ * begin with passes; an error page, JSON, an image or nothing does not.
  */
-export const isVideoStart = (bytes: Uint8Array): boolean =>
-  bytes.length >= LEADING && FIRST_BOXES.has(Buffer.from(bytes.subarray(4, LEADING)).toString("latin1"));
+export const isVideoStart = isMp4Start;
 
 /**
  * The error of a result whose bytes are no video (an error page sent as `application/octet-stream`, an image): code

@@ -136,6 +136,7 @@ export {
   checkWatchOptions,
   invalid,
   isByteIterable,
+  isMp4Start,
   readOnce,
   type Schema,
   sentLength,

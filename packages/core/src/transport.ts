@@ -22,7 +22,7 @@ import { MAX_ANSWER_BYTES } from "./limits.js";
 import { either, onAbort } from "./poll.js";
 import { away, heard, parseRetryAfter, type RetryPolicy, retry } from "./retry.js";
 import type { DownloadProgress, UploadBody } from "./types.js";
-import { isBlob, mediaOf } from "./validate.js";
+import { isBlob, isMp4Start, mediaOf } from "./validate.js";
 
 /** A client's key for the next request, and the way to drop one the server refused (401). */
 export interface KeySource {
@@ -687,12 +687,12 @@ export function createTransport(
               if (!done) {
                 // A result that begins as gzip or zstd data does (1f 8b, 28 b5) is encoded bytes that fetch did not
                 // decode (a Content-Encoding list with identity in it, a coding this fetch does not decode), not the
-                // media: refused, whether or not the Content-Encoding can be read (a browser shows it only when exposed).
-                // A job's result labelled `application/octet-stream` that begins, after a UTF-8 or UTF-16 byte order mark
-                // and ASCII whitespace (in UTF-16 after its mark), with `<`, `{` or `[` is an HTML or JSON page (a proxy's error
-                // page answered 200), not the media; unless its bytes 4 to 8 are a box type an MP4 may begin with (its first
-                // box's size may begin `3C` or `20 7B`). (An image of `process` so labelled is checked by its caller, as
-                // any image is.)
+                // media: refused, whether or not the Content-Encoding can be read (a browser shows it only when
+                // exposed). A job's result labelled `application/octet-stream` that begins, after a UTF-8 or UTF-16
+                // byte order mark and ASCII whitespace (in UTF-16 after its mark), with `<`, `{` or `[` is an HTML or
+                // JSON page (a proxy's error page answered 200), not the media; unless it begins as an MP4 may
+                // (`isMp4Start`: its first box's size may begin `3C` or `20 7B`). (An image of `process` so labelled
+                // is checked by its caller, as any image is.)
                 const head = call.media && !received;
                 const coding = head && { 8075: "gzip", 10421: "zstd" }[(value[0]! << 8) | value[1]!];
                 const text = head && String.fromCharCode(...value.subarray(0, 99));
@@ -702,10 +702,11 @@ export function createTransport(
                   /^(\xef\xbb\xbf)?[\t\n\f\r ]*[<{[]|^\xff\xfe([\t\n\f\r ]\0)*[<{[]\0|^\xfe\xff(\0[\t\n\f\r ])*\0[<{[]/.test(
                     text,
                   ) &&
-                  !/^.{4}(ftyp|styp|free|skip|wide|moov|mdat|pnot|uuid)/s.test(text) &&
+                  !isMp4Start(value) &&
                   mediaType(headers) === "application/octet-stream";
                 received += value.byteLength;
-                // An image (a multipart POST's media answer: `process`) that goes on past MAX_ANSWER_BYTES is cut there.
+                // An image (a multipart POST's media answer: `process`) that goes on past MAX_ANSWER_BYTES is cut
+                // there.
                 if (coding || page || (upload && call.media && received > MAX_ANSWER_BYTES)) {
                   reader.cancel().catch(ignore);
                   throw invalid(

@@ -9,6 +9,17 @@ import type { CreateWatchOptions } from "./types.js";
 /** A media type without its parameters, in lower case (`Video/MP4; codecs=x` → `video/mp4`). */
 export const mediaOf = (type: string) => type.split(";")[0]!.trim().toLowerCase();
 
+/**
+ * Whether `bytes` begin as an MP4 does (an ISO base media file, QuickTime's too): their first box's type, bytes 4 to 8,
+ * is one such a file may start with: `ftyp`, a CMAF segment's `styp`, or one a QuickTime file or a writer may put first
+ * (`free`, `skip`, `wide`, `moov`, `mdat`, `pnot`, `uuid`). An error page, JSON, an image or fewer than 8 bytes is not
+ * (`isMp4Start(new TextEncoder().encode("<html>…"))` is false). The client's check of a job's result labelled
+ * `application/octet-stream` takes a page that begins so as the video (a paid result is not refused), and so does the
+ * `decart` CLI's.
+ */
+export const isMp4Start = (bytes: Uint8Array): boolean =>
+  /^(ftyp|styp|free|skip|wide|moov|mdat|pnot|uuid)$/.test(String.fromCharCode(...bytes.subarray(4, 8)));
+
 /** True for an async iterable of bytes, such as a Node `Readable` (never a string). */
 export const isByteIterable = (v: unknown): v is AsyncIterable<Uint8Array> =>
   typeof (v as any)?.[Symbol.asyncIterator] === "function";

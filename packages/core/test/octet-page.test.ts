@@ -3,7 +3,13 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DecartClientOptions, InvalidResponseError, models } from "../src/index.js";
+import {
+  createDecartClient,
+  type DecartClientOptions,
+  InvalidResponseError,
+  isMp4Start,
+  models,
+} from "../src/index.js";
 import { nodeUpload, saveResult } from "../src/node.js";
 import { silent } from "./helpers.js";
 
@@ -112,3 +118,21 @@ for (const [road, upload] of Object.entries(roads)) {
     }
   });
 }
+
+describe("isMp4Start: the rule this check takes an MP4 by (and the decart CLI's check of a result)", () => {
+  it("is true of the MP4s above, false of the pages, of other bytes and of fewer than 8 bytes", () => {
+    for (const id of ["mp4", "mdat1", "mdat2", "mdat3", "moof", "sidx", "emsg"]) {
+      // (A fragment's first box, moof, sidx or emsg, is none a whole file begins with: taken as no page, not as an MP4.)
+      expect(isMp4Start(bodies[id]!), id).toBe(["mp4", "mdat1", "mdat2", "mdat3"].includes(id));
+    }
+    for (const id of ["html", "json", "bom", "utf16", "array", "nbsp"]) expect(isMp4Start(bodies[id]!), id).toBe(false);
+    expect(isMp4Start(good)).toBe(true);
+    expect(isMp4Start(good.subarray(0, 8))).toBe(true);
+    expect(isMp4Start(good.subarray(0, 7))).toBe(false);
+    expect(isMp4Start(new Uint8Array(0))).toBe(false);
+    for (const box of ["styp", "free", "skip", "wide", "moov", "pnot", "uuid"]) {
+      expect(isMp4Start(Buffer.from(`\0\0\0\x08${box}`, "latin1")), box).toBe(true);
+    }
+    expect(isMp4Start(Buffer.from("\0\0\0\x08FTYP", "latin1"))).toBe(false);
+  });
+});
