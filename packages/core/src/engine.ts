@@ -270,13 +270,28 @@ export const fixJob = (body: any, jobId?: string): string | undefined => {
 };
 
 /**
+ * `body` copied (see `copyOf`) and checked (see `fixJob`): the copy and what is wrong with it, `not a value that can
+ * be read` for one that cannot be (its fields cannot be listed, one of the spec's throws when read).
+ */
+const readJob = (body: unknown, jobId?: string): [any, string | undefined] => {
+  try {
+    body = copyOf(body);
+  } catch {
+    return [{}, "not a value that can be read"];
+  }
+  return [body, fixJob(body, jobId)];
+};
+
+/**
  * A job's status as the spec describes it, of job `jobId` when given (a watch's `first`, a status read of your own):
  * what is wrong with `body`, or nothing. `body` is read, never changed (a frozen one too): what is checked is a copy
  * of it, read as the client reads an answer (a `job_id` given as a safe integer as its text, a field of another type
- * than the spec's left out, a field whose getter throws too). The spec's fields of a job status are read however they
- * are given: own or inherited (a class instance's getters), enumerable or not.
+ * than the spec's left out, a field not in the spec whose getter throws too). The spec's fields of a job status are
+ * read however they are given: own or inherited (a class instance's getters), enumerable or not. One that cannot be
+ * read (its fields cannot be listed, or one of the spec's throws when read: a getter, a Proxy's trap, a revoked Proxy)
+ * is `not a value that can be read`, as `createWatch` refuses it as its `first`.
  */
-export const checkJob = (body: unknown, jobId?: string): string | undefined => fixJob(copyOf(body), jobId);
+export const checkJob = (body: unknown, jobId?: string): string | undefined => readJob(body, jobId)[1];
 
 /**
  * A job's id as an answer gives it: a safe integer (`12345`, against the spec's string) as its text, so that an error
@@ -444,9 +459,8 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     // (The body as received, copied: a job status once checked.)
     status({ job: answer, hintMs: hint, date }: StatusRead & { job: JobStatusResponse }) {
       if (ended) return end([]);
-      const current = copyOf(answer);
-      // An answer that breaks the spec is a failed read, for the retry policy to judge.
-      const problem = fixJob(current, jobId);
+      // An answer that breaks the spec (or cannot be read) is a failed read, for the retry policy to judge.
+      const [current, problem] = readJob(answer, jobId);
       if (problem) {
         const newer = unknownTo(current, jobId);
         const error = new InvalidResponseError(`Job ${shown(jobId)}: ${problem}${newer}`, {

@@ -111,32 +111,27 @@ export interface Schema {
 
 /**
  * A copy of an answer (yours, frozen perhaps) that checking it may change, never the answer itself: its enumerable
- * fields, and those of a job status in the spec however they are given (a class's getters, a field not enumerable); a
- * field whose getter throws is left out, how `checkJob` reads a job status. `strict`: a field of the spec's job status
- * that cannot be read (its getter, a Proxy's trap or a revoked Proxy throws), or fields that cannot be listed, throw,
- * how a watch's `first` is read (`once`): refused as "a value that can be read", not as missing a field it has; any
- * other field that cannot be read is left out.
+ * fields, and those of a job status in the spec however they are given (a class's getters, a field not enumerable).
+ * One rule for `checkJob`, a watch's `first` (`once`) and a status read: an answer whose fields cannot be listed, or
+ * whose fields the spec requires of a job status (`job_id`, `status`) cannot be read (a getter, a Proxy's trap or a
+ * revoked Proxy throws), throws (said as "a value that can be read", not as missing a field it has); any other field
+ * that cannot be read is left out.
  */
-export const copyOf = (answer: any, strict?: 1) => {
+export const copyOf = (answer: any) => {
   if (!answer || typeof answer !== "object") return answer;
   const copy: any = {};
-  const fields = (responseSchemas.JobStatusResponse as Schema).properties!;
+  const { properties: fields, required } = responseSchemas.JobStatusResponse as Schema;
   const take = (key: string) => {
     try {
-      // (A field read first, then asked for by `in` only when undefined: a Proxy whose `has` throws still reads.)
       const value = answer[key];
-      if (value !== undefined || (!strict && key in answer)) copy[key] = value;
+      if (value !== undefined) copy[key] = value;
     } catch (e) {
-      if (strict && Object.hasOwn(fields, key)) throw e;
+      if ((required as string[]).includes(key)) throw e;
     }
   };
-  try {
-    for (const key in answer) take(key);
-  } catch (e) {
-    if (strict) throw e;
-  }
+  for (const key in answer) take(key);
   // (None of them is a name of Object.prototype's: `in` tells those read already.)
-  for (const key in fields) if (!(key in copy)) take(key);
+  for (const key in fields!) if (!(key in copy)) take(key);
   return copy;
 };
 
@@ -433,7 +428,7 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
     options,
     where,
     Object.keys(callOptions).slice(0, 4),
-    keys ? also : { deadline: { type: "number" }, first: { type: "object", once: (v) => copyOf(v, 1) }, ...also },
+    keys ? also : { deadline: { type: "number" }, first: { type: "object", once: copyOf }, ...also },
     keys,
   );
   if (rest.deadline != null && own.timeoutMs != null) throw invalid(where, "deadline", "given without `timeoutMs`");
