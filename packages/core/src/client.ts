@@ -31,6 +31,7 @@ import {
   guard,
   InvalidResponseError,
   ignore,
+  msOf,
   pause,
   shown,
 } from "./errors.js";
@@ -703,8 +704,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       // client's clock, before it or too near after it.)
       const left = budget?.budgetMs ?? 1;
       if (/no time left$/.test((e as Error).message))
-        (e as Error).message +=
-          `: its deadline was ${Math.round(Math.abs(left))} ms ${left > 0 ? "after" : "before"} the call`;
+        (e as Error).message += `: its deadline was ${msOf(Math.abs(left))} ${left > 0 ? "after" : "before"} the call`;
       throw ended(raw, e);
     }
   }

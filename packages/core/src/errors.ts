@@ -574,6 +574,12 @@ const byStatus: Record<number, typeof DecartError> = {
 };
 
 /** A function that does nothing: given a failure nothing acts on (a cancel's rejection, a stream's error heard). */
+/**
+ * A length in ms as a message says it: in whole ms, or, under half a ms, its first figure (`0.3 ms`): never `0 ms`
+ * for one that is not 0 (a deadline a fraction of a ms away, on a fractional clock such as `performance.now`).
+ */
+export const msOf = (ms: number) => `${Math.round(ms) || +ms.toPrecision(1)} ms`;
+
 export const ignore = () => {};
 
 /** How a message ends for an answer: `(HTTP 502, request req_…)`. */

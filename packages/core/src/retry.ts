@@ -6,6 +6,7 @@ import {
   type DecartError,
   InvalidResponseError,
   invalid,
+  msOf,
   notSent,
   pause,
   RateLimitError,
@@ -343,10 +344,10 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       // Wait for the gate. A call whose budget ends first (a plain call's, or its deadline) fails at once, as for a
       // `Retry-After` beyond it: nothing is sent while the gate is shut; a submit inside a wait's budget (`expired`)
       // in that `JobTimeoutError`, this error its cause, as a watch's read ends. Its message gives the wait in whole ms
-      // (a clock such as `performance.now` is fractional).
+      // (a clock such as `performance.now` is fractional), or its first figure under half a ms (`msOf`).
       spare -= left;
       if (spare < 0 || policy.now() + left > deadline) {
-        const error = new RateLimitError(`${what}: not sent, rate-limited for ${Math.round(left)} ms more`, {
+        const error = new RateLimitError(`${what}: not sent, rate-limited for ${msOf(left)} more`, {
           retryable: true,
           jobId,
           retryAfterMs: left,

@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   InvalidResponseError,
   ignore,
+  msOf,
   type NotFoundError,
   notSent,
   shown,
@@ -237,7 +238,7 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
       off();
     },
     // What cut the attempt, in words: the budget (`of` its length, when known) or the per-read limit.
-    (of?: number) => (budget ? `the budget${of ? ` of ${Math.round(of)} ms` : ""}` : `${ms} ms per read`),
+    (of?: number) => (budget ? `the budget${of ? ` of ${msOf(of)}` : ""}` : `${ms} ms per read`),
   ] as const;
 };
 

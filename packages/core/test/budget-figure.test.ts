@@ -54,6 +54,22 @@ describe("a timeout at the end of a call's budget names the budget's length", ()
     expect(error.cause.message).toMatch(/\/v1\/jobs\/job_never_read: timed out \(the budget of 300 ms\)$/);
   });
 
+  it("a deadline a fraction of a ms away: the budget named with its figure (0.3 ms), not as 0 ms", async () => {
+    // (The client's clock stands still: the deadline stays 0.3 ms away, and the attempt's timer alone ends it.)
+    const c = createDecartClient({
+      apiKey: "k",
+      baseUrl: url,
+      logger: silent,
+      timeoutMs: 60_000,
+      poll: { now: () => 1000 },
+    });
+    const error = await c.queue
+      .submit({ model: models.video("lucy-pro-t2v"), prompt: "a lighthouse", deadline: 1000.3 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/\/v1\/jobs\/lucy-pro-t2v: timed out \(the budget of 0\.3 ms\)/);
+  });
+
   it("a view layer's watch: readStatus given the watch's budgetMs names it; a deadline alone, the watch says so", async () => {
     const c = client();
     const watch = c.queue.createWatch("job_layer", { timeoutMs: 300 });
