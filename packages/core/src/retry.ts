@@ -247,6 +247,10 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
   let closing = 0;
   // The latest closing's length: the window after it in which its waiters are let go (`spread`).
   let span = 0;
+  // The calls held are numbered in the order they were first held (`hold`), and `served` is the latest of them sent:
+  // at each opening the oldest go first (`spread`), so that none is held again and again while later ones go.
+  let issued = 0;
+  let served = 0;
   const left = (t = now()) => {
     if (t < at) until -= at - t;
     at = t;
@@ -281,12 +285,20 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
     },
     /** The closing a caller has to wait for, unless it already waited for that one: `[closing, ms left]` (≤ 0: none). */
     pending: (waited: number): [number, number] => [closing, closing !== waited ? left() : 0],
+    /** A held call's number, in the order calls were held (see `spread`); `sent` when it goes. */
+    hold: () => ++issued,
+    sent(ticket: number) {
+      served = Math.max(served, ticket);
+    },
     /**
-     * What a call waits more before it is sent, the gate open: the calls held by a closing are let go each at a random
-     * time within its length after it ends, not all at the instant it opens (a 429 among them shuts it again for the
-     * rest, which wait anew), and never before the server asked. 0 past that window (no `random` asked).
+     * What call `ticket` (`hold`) waits more before it is sent, the gate open: the calls held are let go within the
+     * closing's length after it ends, not all at the instant it opens (a 429 among them shuts it again for the rest,
+     * which wait anew), and never before the server asked, in the order they were held: the window is cut in as many
+     * parts as calls wait, the oldest's first, each let go at a random time within its part. 0 past that window (no
+     * `random` asked).
      */
-    spread: (random: () => number): number => releaseWait(left(), span, random),
+    spread: (random: () => number, ticket: number): number =>
+      releaseWait(left(), span, () => (ticket - served - 1 + random()) / (issued - served)),
   };
 }
 
@@ -336,8 +348,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   // What the call may still wait, in all: a plain call's budget, or the time to its deadline (not a submit's inside a
   // wait's budget, `expired`, which waits out its deadline). It never sleeps past it.
   let spare = call.spare ?? (call.expired ? Infinity : call.deadline ? deadline - policy.now() : policy.timeoutMs);
-  // Whether the attempt about to be made was held by the rate-limit gate (`1`).
+  // Whether the attempt about to be made was held by the rate-limit gate (`1`), and its number while held (`hold`).
   let after = 0;
+  let ticket = 0;
   for (let n = 0; ; n++) {
     const [until, left] = policy.gate.pending(waited);
     if (left > 0) {
@@ -354,6 +367,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         });
         throw call.expired ? ranOut(error, left) : told(error);
       }
+      ticket ||= policy.gate.hold();
       await pause(policy.delay, left, signal, jobId, unknown);
       waited = until;
       after = 1;
@@ -363,7 +377,7 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
       // spread.) The randomness is the client's `random`; one that throws ends the call as in a retry.
       let ms: number;
       try {
-        ms = policy.gate.spread(policy.random);
+        ms = policy.gate.spread(policy.random, ticket);
       } catch (e) {
         throw told(e as DecartError);
       }
@@ -374,6 +388,8 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
         continue;
       }
     }
+    policy.gate.sent(ticket);
+    ticket = 0;
     let error: DecartError;
     try {
       return await attempt(n);
