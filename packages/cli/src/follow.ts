@@ -755,6 +755,17 @@ function askedToWait(error: unknown, budget: Budget | undefined, jobId: string, 
 const DEADLINE_EARLY_MS = 1000;
 
 /**
+ * The client's words of a download's failure, without the `Job <id>: ` they may begin with: the CLI names the job. The
+ * client writes an id that looks like a key (`ek_…`, `dct_…`: a key pasted as a job id) by its length, `Job 18
+ * characters: `, so either form is taken off (the client's errors carry no field that says their message begins so).
+ */
+const aboutIt = (jobId: string, error: unknown): string => {
+  const text = messageOf(error);
+  const named = [jobId, `${jobId.length} characters`].find((id) => text.startsWith(`Job ${id}: `));
+  return named === undefined ? text : text.slice(`Job ${named}: `.length);
+};
+
+/**
  * A download of a completed job's result (`jobs result`, and `video` and `jobs wait` once the job completed) that failed
  * otherwise than by the disk (the content route failing for good, a refused key …) in the CLI's words: the job is done (one that is not answers 409: see `runResult`), its result stays on the server, and
  * this command downloads it again (not `jobs wait`'s "may still finish"); the exit code and the code are the client
@@ -764,12 +775,6 @@ const DEADLINE_EARLY_MS = 1000;
  * so does the watch's `JobTimeoutError` of those tries, with exit 5 (its code `JOB_TIMEOUT`). A timeout once `deadline`
  * (the `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is `--timeout`'s: exit 5.
  */
-/** The client's words of a download's failure, without the `Job <id>: ` they may begin with: the CLI names the job. */
-const aboutIt = (jobId: string, error: unknown): string => {
-  const text = messageOf(error);
-  return text.startsWith(`Job ${jobId}: `) ? text.slice(`Job ${jobId}: `.length) : text;
-};
-
 export function downloadFailed(
   output: Output,
   jobId: string,
