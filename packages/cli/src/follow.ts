@@ -13,7 +13,7 @@ import {
 import { saveResult } from "@decart/core/node";
 import { now } from "./clock.js";
 import { type Code, codeOf, requestIdOf } from "./codes.js";
-import { jobWords, Placeholder } from "./command.js";
+import { jobWords, Placeholder, type Word } from "./command.js";
 import { after, duration, exitCodeOf, messageOf, unknownAnswer } from "./errors.js";
 import { CliError, EXIT, type ExitCode, hintResume, interruptedBy, interruptedCode } from "./exit.js";
 import {
@@ -35,12 +35,13 @@ import { type Budget, type JobEvent, madeJob, type Stop, stopOf } from "./watch.
 
 /**
  * The command that picks up watching a job where an interrupted one left it: with the URL and the journal in effect
- * (see `Output.command`), the result's path, and `--timeout` as it was given.
+ * (see `Output.command`), the result's path, or a `<file>` the user chooses where it was a descriptor (`-o /dev/fd/3`
+ * of `3> >(…)`, `-o >(…)`), which that command would not have, and `--timeout` as it was given.
  */
 export const resumeCommand = (output: Output, jobId: string, path?: string, timeout?: string) =>
   output.command(
-    ...jobWords(["jobs", "wait"], jobId, [
-      ...(path ? ["-o", path] : []),
+    ...jobWords<Word>(["jobs", "wait"], jobId, [
+      ...(path ? ["-o", namesDescriptor(path) ? new Placeholder("<file>") : path] : []),
       ...(timeout !== undefined ? ["--timeout", timeout] : []),
     ]),
   );
