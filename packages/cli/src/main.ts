@@ -111,8 +111,9 @@ const quieted = new WeakSet<NodeJS.WriteStream>();
  * What commander's own errors (an unknown option, a missing argument …) may say, for stderr and the error event: the
  * key (from `DECART_API_KEY` or `--api-key`, registered for every writer of the process) is `***`, and so is the value
  * of every `--name=value` on the command line, such as a mistyped `--apikey=KEY` that commander repeats whole
- * (`unknown option '--apikey=…'`). Should the modules that know a key's forms fail to load (an install without
- * `@decart/core`), the keys are scrubbed as given, so that the message is still written.
+ * (`unknown option '--apikey=…'`). A key is scrubbed as it is sent, trimmed (see `addKey`). Should the modules that
+ * know a key's forms fail to load (an install without `@decart/core`), the keys are scrubbed as that text, so that the
+ * message is still written.
  */
 async function parseErrorScrub(
   argv: readonly string[],
@@ -126,10 +127,14 @@ async function parseErrorScrub(
   let redact: (text: string) => string;
   try {
     const secrets = await import("./secrets.js");
-    for (const key of keys) secrets.addSecret(key);
+    for (const key of keys) secrets.addKey(key);
     redact = secrets.redact;
   } catch {
-    const plain = keys.filter((key): key is string => (key?.length ?? 0) >= 4).sort((a, b) => b.length - a.length);
+    // Each key as it is sent (trimmed: see `addKey`), which a message may quote without the spaces given around it.
+    const plain = keys
+      .map((key) => key?.trim())
+      .filter((key): key is string => (key?.length ?? 0) >= 4)
+      .sort((a, b) => b.length - a.length);
     redact = (text) => plain.reduce((result, key) => result.split(key).join("***"), text);
   }
   const given = argv.flatMap((arg) => {

@@ -54,14 +54,20 @@ export function redact(text: string): string {
 export const holdsSecret = (text: string): boolean => redact(text) !== text;
 
 /**
- * Registers every key the command line and the environment give (`--api-key`, `DECART_API_KEY`, as given and trimmed),
+ * Registers a key given (`--api-key`, `DECART_API_KEY`) as it is sent, trimmed (`" dct_…  "` is sent `dct_…`: see
+ * `settings`), and as given.
+ */
+export function addKey(key: string | undefined): void {
+  addSecret(key?.trim());
+  addSecret(key);
+}
+
+/**
+ * Registers every key the command line and the environment give (`--api-key`, `DECART_API_KEY`: see `addKey`),
  * whether or not the command uses one: a command that only reads (`jobs list`) writes what servers said too.
  */
 export function knowKeys(options: { apiKey?: string | undefined }, env: NodeJS.ProcessEnv = process.env): void {
-  for (const key of [options.apiKey, env.DECART_API_KEY]) {
-    addSecret(key);
-    addSecret(key?.trim());
-  }
+  for (const key of [options.apiKey, env.DECART_API_KEY]) addKey(key);
 }
 
 /**

@@ -3,29 +3,9 @@
  * (here: a copy of the CLI whose `@decart/core` does not resolve): the keys are then scrubbed as given.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, realpathSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { childEnv, events, finished, KEY, tempDir } from "./helpers.js";
-
-const PACKAGE = fileURLToPath(new URL("..", import.meta.url));
-
-/** A copy of the built CLI whose dependencies resolve, all but `@decart/core`: its bin's path. */
-function withoutCore(dir: string): string {
-  for (const part of ["dist", "bin", "package.json"]) cpSync(join(PACKAGE, part), join(dir, part), { recursive: true });
-  const from = join(PACKAGE, "node_modules");
-  mkdirSync(join(dir, "node_modules", "@decart"), { recursive: true });
-  for (const name of readdirSync(from)) {
-    if (name === "@decart") continue;
-    symlinkSync(realpathSync(join(from, name)), join(dir, "node_modules", name));
-  }
-  for (const name of readdirSync(join(from, "@decart"))) {
-    if (name !== "core")
-      symlinkSync(realpathSync(join(from, "@decart", name)), join(dir, "node_modules", "@decart", name));
-  }
-  return join(dir, "bin", "decart.js");
-}
+import { withoutCore } from "./without-core.js";
 
 describe("a usage error when @decart/core cannot be loaded", () => {
   it("commander's message on stderr, the keys as ***, the JSON error event, exit 2 (not a module-not-found stack)", async () => {
