@@ -73,8 +73,14 @@ async function helpRequest(root: Command, argv: string[]): Promise<{ text: strin
   for (const [at, word] of words.entries()) {
     const found = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!found) {
-      const { quoted } = await import("./output.js");
-      const asked = quoted(words.join(" "), Infinity);
+      // (Without the output's module, which needs `@decart/core`: JSON-quoted, its C0 controls written out.)
+      const quote = await import("./output.js").then(
+        ({ quoted }) =>
+          (text: string) =>
+            quoted(text, Infinity),
+        () => JSON.stringify,
+      );
+      const asked = quote(words.join(" "));
       const path = words.slice(0, at).join(" ");
       // A command without subcommands (`help image foo`): no such topic, its own help is the one there is.
       if (command !== root && !command.commands.length) {
@@ -504,14 +510,22 @@ export async function main(argv: string[] = process.argv): Promise<number> {
             : scrub(error.message.replace(/^error: /, "")),
       };
       const { Output } = await import("./output.js").catch(() => ({ Output: undefined }));
-      // (The output not loadable: the event as the output writes it, on stdout when not a terminal or with --json.)
       if (Output) new Output({ json }).event(event);
-      else if (json ?? !process.stdout.isTTY) process.stdout.write(`${JSON.stringify(event)}\n`);
+      else plainEvent(event, json);
       return EXIT.usage;
     }
     // An error before a command ran (an unknown `help` name, which quotes the words given): the keys that `run`
     // registers are not known yet, and its message may hold one.
-    if (!output) await parseErrorScrub(argv);
+    if (!output) {
+      const scrub = await parseErrorScrub(argv);
+      // The modules that report an error not loadable (an install without `@decart/core`): the error on one line,
+      // scrubbed as commander's are then, with its exit code, not a stack trace of the module not found.
+      const loaded = await reporting().then(
+        () => true,
+        () => false,
+      );
+      if (!loaded) return interruptedExit(plainReport(error, argv, scrub));
+    }
     return interruptedExit(await report(error, output, argv));
   } finally {
     await writeHeld();
@@ -520,14 +534,45 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 }
 
 /**
+ * An error event as the output writes it, for when the output cannot be loaded (an install without `@decart/core`): on
+ * stdout with `--json` (`json`), or when stdout is not a terminal unless `--no-json`.
+ */
+const plainEvent = (event: object, json: boolean | undefined): void => {
+  if (json ?? !process.stdout.isTTY) process.stdout.write(`${JSON.stringify(event)}\n`);
+};
+
+/**
+ * An error reported without the modules of `report` (an install without `@decart/core`): `decart: <message>` on stderr,
+ * the message `scrub`bed, and its error event (see `plainEvent`); answers its exit code (a `CliError`'s, else 1). Of
+ * another error, the first line (Node's module not found adds a guess at a path on the next one), and for a module not
+ * found, the fix: reinstall.
+ */
+function plainReport(error: unknown, argv: readonly string[], scrub: (text: string) => string): number {
+  const code = error instanceof CliError ? error.exitCode : EXIT.error;
+  const text = error instanceof Error ? error.message : String(error);
+  const missing = (error as { code?: unknown } | undefined)?.code === "ERR_MODULE_NOT_FOUND";
+  const message = scrub(
+    error instanceof CliError ? text : `${text.split("\n")[0]}${missing ? "; reinstall @decart/cli" : ""}`,
+  );
+  plainEvent({ type: "error", exit_code: code, message }, jsonAsked(argv));
+  process.stderr.write(`decart: ${message}\n`);
+  return code;
+}
+
+/**
+ * The modules `report` uses, loaded only when needed (the output and the client, for its error classes): `decart
+ * --version` and `--help` start faster.
+ */
+const reporting = () =>
+  Promise.all([import("./output.js"), import("./files.js"), import("./command.js"), import("./errors.js")]);
+
+/**
  * Prints an error (a JSON event too, in JSON mode; on `output`, else on an `Output` of the defaults, but for the
  * `--json` or `--no-json` of `argv`) and answers its exit code.
  */
 async function report(thrown: unknown, given: Output | undefined, argv: readonly string[] = []): Promise<number> {
-  // The output and the client (for its error classes) are loaded only when needed: `decart --version` and `--help`
-  // start faster.
   const [{ Output, untrusted }, { fsReason }, { jobWords }, { exitCodeOf, messageOf, unknownAnswer }] =
-    await Promise.all([import("./output.js"), import("./files.js"), import("./command.js"), import("./errors.js")]);
+    await reporting();
   const output = given ?? new Output({ json: jsonAsked(argv) });
   // The current directory removed (or moved away) under the shell: Node's `uv_cwd` error, from the first path resolved
   // against it, said as its cause and its fix (exit 2), not as the bare system error.
