@@ -812,7 +812,7 @@ function isTerminal(path: string, stats: Stats | undefined): boolean {
  * unnamed pipe has one too), whatever its name (`/dev/stderr`, `/dev/fd/3` after `3>&1`, a named pipe stderr was
  * sent to); undefined for any other, or where one cannot be looked up (a descriptor that is closed).
  */
-function ownStreamAt(path: string): "stdout" | "stderr" | undefined {
+export function ownStreamAt(path: string): "stdout" | "stderr" | undefined {
   let target: BigIntStats | undefined;
   try {
     target = statSync(path, { bigint: true, throwIfNoEntry: false });

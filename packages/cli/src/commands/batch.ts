@@ -24,6 +24,7 @@ import {
   imageExtensions,
   leftPartials,
   makeDirectory,
+  ownStreamAt,
   pipeSafeStat,
   placeOf,
   removeStalePartials,
@@ -392,6 +393,15 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   // The journal records the batch by its file's path (see `thisBatch`): one holding the key would be recorded as
   // another, and --resume would not find its jobs.
   if (source !== "-") checkShownPath(source, "the batch file");
+  // The CLI's own stdout or stderr by another name (`/dev/stdout`, `/proc/self/fd/1`): where it writes, not lines to
+  // read (a pipe's read would wait for ever on what the CLI itself has not written).
+  const own = source === "-" ? undefined : ownStreamAt(source);
+  if (own) {
+    throw usageError(
+      `the batch file ${resolve(source)} is this command's own ${own}, which it writes to, not a file of lines ` +
+        "to read: give the batch's file, or - to read its lines from standard input (nothing was sent)",
+    );
+  }
   const read = await readBatch(source, signal);
   if (read === undefined || signal.aborted) {
     return unsentBatch(
