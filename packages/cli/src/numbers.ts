@@ -59,7 +59,8 @@ const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
  * `--timeout <seconds>` as whole milliseconds (undefined: the client's default budget), checked before anything is
  * sent: from 0.001 s to 2147483 s (about 24.8 days, what a timer can wait), the range its message gives, checked on
  * the seconds as given (`0.0009` or `2147483.001` is refused, not rounded into it); a fraction of a millisecond
- * within it is rounded.
+ * within it is dropped, never rounded up: a message that names the budget in seconds (`retryAfter`) never says more
+ * than was given (`2.0005` is 2 s, not 2.001 s).
  */
 export function timeoutMs(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -67,7 +68,10 @@ export function timeoutMs(value: string | undefined): number | undefined {
   if (!(seconds >= 0.001 && seconds <= MAX_TIMEOUT_S)) {
     throw notTaken("--timeout", `a decimal number of seconds from 0.001 to ${MAX_TIMEOUT_S}`, value);
   }
-  return Math.round(seconds * 1000);
+  // Read from the digits, not `seconds * 1000` (`2.3 * 1000` is 2299.9999999999995): the seconds, then the first three
+  // digits of the fraction (the regular expression of `decimal` took the text: digits, at most one point).
+  const [whole = "", fraction = ""] = value.split(".");
+  return Number(whole || "0") * 1000 + Number(fraction.slice(0, 3).padEnd(3, "0"));
 }
 
 /** `--concurrency <n>` (undefined: the default, 8), checked before anything is sent: a whole number from 1 to 1000. */
