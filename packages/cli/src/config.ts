@@ -69,8 +69,8 @@ export function settings(options: GlobalOptions, output: Output, env: NodeJS.Pro
 }
 
 /**
- * `--base-url`, else `DECART_BASE_URL`, trimmed; undefined when neither is set. One set but empty or only white space is
- * a usage error naming it (see `givenSetting`): taken as unset, it sent the key to the production API.
+ * `--base-url`, else `DECART_BASE_URL`, trimmed; undefined when neither is set. One set but empty or only white space
+ * is a usage error naming it (see `givenSetting`): taken as unset, it sent the key to the production API.
  */
 const givenBaseUrl = (options: GlobalOptions, env: NodeJS.ProcessEnv): string | undefined =>
   givenSetting(
@@ -165,10 +165,10 @@ export const onRequestStart = async <T>(watcher: RequestWatcher, work: () => Pro
 };
 
 /**
- * What the client says is wrong with `url` as the API's URL (its `InvalidInputError`, whose `expected` says what it must
- * be: an http(s) URL without @, ? or #, and one that parses), or undefined when the client takes it. The client's own
- * check, made by a client made for nothing else (it sends nothing): one rule for a URL the user gave and one a journal
- * recorded.
+ * What the client says is wrong with `url` as the API's URL (its `InvalidInputError`, whose `expected` says what it
+ * must be: an http(s) URL without @, ? or #, and one that parses), or undefined when the client takes it. The client's
+ * own check, made by a client made for nothing else (it sends nothing): one rule for a URL the user gave and one a
+ * journal recorded.
  */
 export function baseUrlProblem(url: string): InvalidInputError | undefined {
   try {
@@ -256,16 +256,18 @@ function logRequests(output: Output): void {
   });
 }
 
-/** What was left of `--timeout` (ms) when a call under it failed (see `untilTimeout`), by its error: see `retryAfter`. */
+/**
+ * What was left of `--timeout` (ms) when a call under it failed (see `untilTimeout`), by its error: see `retryAfter`.
+ */
 const lefts = new WeakMap<object, number>();
 export const leftOf = (error: unknown): number | undefined =>
   error !== null && typeof error === "object" ? lefts.get(error) : undefined;
 
 /**
  * Runs `call`, a request of the client's that `--timeout` (`ms`; undefined without it) bounds (`jobs submit`, `jobs
- * status`, `image`), given its `deadline`: `--timeout`'s end on the CLI's clock (the client's too). The client's retries
- * then wait within what is left of `--timeout`, the tries' own time counted: a `Retry-After` past what is left fails at
- * once (exit 1), not after a wait that `--timeout` cuts (exit 5). `limit` is `--timeout`'s own timer (see
+ * status`, `image`), given its `deadline`: `--timeout`'s end on the CLI's clock (the client's too). The client's
+ * retries then wait within what is left of `--timeout`, the tries' own time counted: a `Retry-After` past what is left
+ * fails at once (exit 1), not after a wait that `--timeout` cuts (exit 5). `limit` is `--timeout`'s own timer (see
  * `withinTimeout`), due at the same instant: a `TimeoutError` of the client's at the deadline (its cut of a request
  * still going, a try with no time left) waits for it, so that `--timeout`'s message is the one given.
  */
@@ -297,7 +299,9 @@ export function clientFor(
   options: GlobalOptions,
   output: Output,
   env: NodeJS.ProcessEnv = process.env,
-  /** Retries of one call after a failure the server certainly did not act on (a 429, a 503 …); the client's default: 2. */
+  /**
+   * Retries of one call after a failure the server certainly did not act on (a 429, a 503 …); the client's default: 2.
+   */
   maxRetries?: number,
   /**
    * `--timeout` in ms, of a command whose `--timeout` bounds one upload and its retries (`image`, `jobs submit`): the
@@ -305,9 +309,9 @@ export function clientFor(
    * wait is what is left of `--timeout`, the tries' time counted: the command gives the call `--timeout`'s end as its
    * `deadline` (see `untilTimeout`), and a `Retry-After` reaching past it fails at once (the client's rule).
    * (That setting, the client's `timeoutMs`, is also each try's limit for a request that uploads nothing or a submit
-   * of text parts only: started after `--timeout`'s own timer, of the same length, it never ends first, so `--timeout`'s
-   * message is the one given. A status read that stalls would use up the whole budget and not be tried again, so
-   * `jobs status` gives its `--timeout` as the read's deadline instead. An upload's limit is the client's
+   * of text parts only: started after `--timeout`'s own timer, of the same length, it never ends first, so
+   * `--timeout`'s message is the one given. A status read that stalls would use up the whole budget and not be tried
+   * again, so `jobs status` gives its `--timeout` as the read's deadline instead. An upload's limit is the client's
    * `uploadTimeoutMs`, unchanged, so a submit's or an image's stalled upload is not held longer by it.)
    */
   budgetMs?: number,

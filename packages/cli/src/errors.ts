@@ -21,9 +21,9 @@ import { fetchTroubleOf, proxyAnswerOf } from "./proxy.js";
 /**
  * The exit code for anything thrown: the CLI's own errors carry one; the client's are mapped by kind. An input the
  * server refused (400, 413, 422: nothing was made, and the same request would be refused again) is usage's (2), as
- * one the client refused before sending it: a script fixes the input either way, rather than trying again. A wait that ran
- * out while its last request was failing (a `JobTimeoutError` with a `cause`: the server down, or answering 5xx or 429
- * to every status read or download) is the network's or the server's failure (1), not a slow job's timeout (5).
+ * one the client refused before sending it: a script fixes the input either way, rather than trying again. A wait that
+ * ran out while its last request was failing (a `JobTimeoutError` with a `cause`: the server down, or answering 5xx or
+ * 429 to every status read or download) is the network's or the server's failure (1), not a slow job's timeout (5).
  */
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode;
@@ -66,7 +66,8 @@ export function remoteInputFailed(error: unknown): boolean {
 /**
  * Whether `error` (or an error that caused it) is a TLS handshake's refusal of a certificate whose issuer is not
  * trusted (self-signed, or a chain that ends in a CA Node does not know: a company's own CA, a TLS-inspecting proxy's):
- * one that adding that CA to Node's (`NODE_EXTRA_CA_CERTS`) fixes. Not an expired certificate, nor one for another name.
+ * one that adding that CA to Node's (`NODE_EXTRA_CA_CERTS`) fixes. Not an expired certificate, nor one for another
+ * name.
  */
 function untrustedIssuer(error: unknown): boolean {
   for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 5; depth++) {
@@ -137,8 +138,8 @@ export const after = (now: number, ms: number): string =>
 
 /**
  * Where a request whose outcome is unknown was sent from, for what the message says running it again does: a command
- * (`video`, `image`, `jobs submit`) run again sends it again, and bills another one; a batch's line is not sent again by
- * `--resume`, only with `--resubmit-unknown`, but for one whose request the journal could not record (`unjournaled`,
+ * (`video`, `image`, `jobs submit`) run again sends it again, and bills another one; a batch's line is not sent again
+ * by `--resume`, only with `--resubmit-unknown`, but for one whose request the journal could not record (`unjournaled`,
  * see `beginSubmit`): `--resume` cannot know it was sent, and sends it again.
  */
 export type Rerun = "command" | "batch" | "unjournaled";
@@ -266,7 +267,8 @@ export function messageOf(error: unknown, rerun: Rerun = "command"): string {
       `${head}; it was not kept (nothing was saved), and the CLI did not send the request again: ` +
       `${rerunWords(rerun, "asks for").replace(/^[RT]/, (c) => c.toLowerCase())}; ${support}`
     );
-  // An image (see `imageRequest`): no job id to look up, nothing in the journal to find; the request id is all there is.
+  // An image (see `imageRequest`): no job id to look up, nothing in the journal to find; the request id is all there
+  // is.
   if (images.has(error as object))
     return (
       `${head}; the server may have taken the request: an image may have been made (and billed) although ` +

@@ -163,10 +163,10 @@ function removeUnfinished(): void {
 }
 
 /**
- * Runs `work`, given `track`: each path given to `track` (a temporary file, or a name taken before its file is complete;
- * `track` answers it) is marked unfinished, so that a process that exits meanwhile (a second Ctrl-C, SIGTERM or SIGHUP
- * exits at once, see `interruptible`) removes it and nothing half-written stays beside the target. Once `work` is done
- * (or has failed), the marks are taken off.
+ * Runs `work`, given `track`: each path given to `track` (a temporary file, or a name taken before its file is
+ * complete; `track` answers it) is marked unfinished, so that a process that exits meanwhile (a second Ctrl-C, SIGTERM
+ * or SIGHUP exits at once, see `interruptible`) removes it and nothing half-written stays beside the target. Once
+ * `work` is done (or has failed), the marks are taken off.
  */
 export async function tracking<T>(work: (track: (path: string) => string) => Promise<T>): Promise<T> {
   const mine: string[] = [];
@@ -223,12 +223,18 @@ export async function makeDirectory(dir: string): Promise<string[]> {
   return made;
 }
 
-/** Removes the empty directories `made` (as `makeDirectory` answers them), innermost first; what cannot be removed stays. */
+/**
+ * Removes the empty directories `made` (as `makeDirectory` answers them), innermost first; what cannot be removed
+ * stays.
+ */
 async function removeDirectories(made: string[]): Promise<void> {
   for (const p of [...made].reverse()) await rmdir(p).catch(() => {});
 }
 
-/** Creates the directory `path` goes into, if it does not exist: a result that was paid for is not lost to a typo'd `-o`. */
+/**
+ * Creates the directory `path` goes into, if it does not exist: a result that was paid for is not lost to a typo'd
+ * `-o`.
+ */
 export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
 
 /**
@@ -236,7 +242,8 @@ export const ensureDirectoryOf = (path: string) => makeDirectory(dirname(path));
  * then put in place by `placeFile` (with `avoid`: a default name, which never replaces a file). Answers the path
  * written. A failure leaves nothing behind, and never a half-written file. A path the user gave that is a stream (see
  * `writesInPlace`: `/dev/null`, a named pipe, a terminal) is opened and written as it is: no temporary file, no rename,
- * which would replace it by a file; a named pipe waits for its reader on a timer, never in a thread (see `writeToPipe`). A path the user gave that is a symbolic link to a file (or to nowhere) writes that file, the link
+ * which would replace it by a file; a named pipe waits for its reader on a timer, never in a thread (see
+ * `writeToPipe`). A path the user gave that is a symbolic link to a file (or to nowhere) writes that file, the link
  * staying (see `savedThrough`: as a video's download does, and as `>` or `curl -o` do); the path answered is the one
  * given. A file replaced keeps its mode, owner and group (as a video's download keeps them).
  */
@@ -246,7 +253,9 @@ export async function writeAtomically(
   avoid?: Avoid,
   /** Called once if `path` is a named pipe that no reader has open yet, as the write starts waiting for one. */
   waiting?: () => void,
-  /** Stops the write to a named pipe (its wait for a reader, a reader that does not read): the client's `AbortError`. */
+  /**
+   * Stops the write to a named pipe (its wait for a reader, a reader that does not read): the client's `AbortError`.
+   */
   stop?: AbortSignal,
 ): Promise<string> {
   if (!avoid && writesInPlace(path)) {
@@ -327,8 +336,8 @@ export function graceAfter(signal: AbortSignal, ms: number): AbortSignal {
 }
 
 /**
- * The names a name the CLI chose takes in turn when it is taken: `path` (n = 1), then `<name>-2<ext>`, `<name>-3<ext>` …
- * (`<ext>`: from the file name's last dot).
+ * The names a name the CLI chose takes in turn when it is taken: `path` (n = 1), then `<name>-2<ext>`, `<name>-3<ext>`
+ * … (`<ext>`: from the file name's last dot).
  */
 export function numberedName(path: string, n: number): string {
   if (n === 1) return path;
@@ -427,7 +436,10 @@ export const safeName = (text: string) => {
   return RESERVED.test(name) ? `_${name}` : name;
 };
 
-/** Longest name `videoName` takes from a job id, in bytes: room for `-N`, the extension and two temporary suffixes (the CLI's and saveResult's, 25 bytes each). */
+/**
+ * Longest name `videoName` takes from a job id, in bytes: room for `-N`, the extension and two temporary suffixes (the
+ * CLI's and saveResult's, 25 bytes each).
+ */
 const MAX_ID_NAME = 184;
 
 /**
@@ -605,11 +617,12 @@ async function existingRealpath(path: string): Promise<string> {
 /**
  * Checks, before anything is sent, that a file can be written at `path`: not a directory, and its directory exists or
  * can be made, and is writable. `what` names where the path came from (`-o out.png`). With `throughLinks` (a result
- * saved through a link, see `savedThrough`), a link to a file, or to nowhere, is checked as the file it points to, whose name and directory the
- * save uses. A stream (`writesInPlace`: a named pipe, a character device such as `/dev/null`, a descriptor) is written
- * in place: it must be writable, and nothing is made beside it. A socket or a block device is refused. A file there
- * must be one the user may replace (see `replaceRefusal`: writable, and not another user's in a sticky directory). A
- * usage error (exit 2) otherwise: a result that was paid for is not lost to a typo.
+ * saved through a link, see `savedThrough`), a link to a file, or to nowhere, is checked as the file it points to,
+ * whose name and directory the save uses. A stream (`writesInPlace`: a named pipe, a character device such as
+ * `/dev/null`, a descriptor) is written in place: it must be writable, and nothing is made beside it. A socket or a
+ * block device is refused. A file there must be one the user may replace (see `replaceRefusal`: writable, and not
+ * another user's in a sticky directory). A usage error (exit 2) otherwise: a result that was paid for is not lost to a
+ * typo.
  */
 export async function checkOutputFile(path: string, what: string, { throughLinks = false } = {}): Promise<void> {
   checkShownPath(path, what);
@@ -726,7 +739,9 @@ export const kindOf = (stats: Stats) =>
           ? "a block device"
           : "a special file";
 
-/** Where the descriptors of a process are, as paths: Linux's `/proc/<pid>/fd` (`/dev/fd` links there), else `/dev/fd`. */
+/**
+ * Where the descriptors of a process are, as paths: Linux's `/proc/<pid>/fd` (`/dev/fd` links there), else `/dev/fd`.
+ */
 const DESCRIPTORS = /^(\/proc\/(?:self|thread-self|(\d+))(?:\/task\/\d+)?\/fd|\/dev\/fd)$/;
 
 /**
@@ -843,8 +858,8 @@ export const endsAsDirectory = (path: string): boolean =>
  * client's save refuses it once the result is paid for) is refused (a usage error, exit 2,
  * naming `what` and the kind), and so is a terminal (`-o /dev/tty`): a result's bytes would garble it, as they would
  * through `-o -` onto one, and so is this command's own stdout or stderr by identity (`ownStreamAt`: `-o /dev/stderr`,
- * `-o /dev/fd/3 3>&1`), where its bytes would be mixed with the command's own output. Answers whether it is a stream, which is checked to be writable (a character device by
- * opening it for writing).
+ * `-o /dev/fd/3 3>&1`), where its bytes would be mixed with the command's own output. Answers whether it is a stream,
+ * which is checked to be writable (a character device by opening it for writing).
  */
 export async function checkOutputKind(path: string, what: string): Promise<boolean> {
   // Looked up as given: `resolve` drops a trailing separator, so `-o out/` would be written as the file `out`.
@@ -857,7 +872,8 @@ export async function checkOutputKind(path: string, what: string): Promise<boole
         "give a file name (a missing directory on the way is made; nothing was sent)",
     );
   }
-  // A descriptor (`/dev/fd/3`) is judged by what it is, as the client's save judges it: a socket there cannot be opened.
+  // A descriptor (`/dev/fd/3`) is judged by what it is, as the client's save judges it: a socket there cannot be
+  // opened.
   if (!writesInPlace(path) || (stats && !stats.isFile() && !stats.isFIFO() && !stats.isCharacterDevice())) {
     if (!stats || stats.isFile()) return false;
     throw usageError(

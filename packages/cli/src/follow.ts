@@ -107,9 +107,9 @@ export async function withInputs<T, R>(
 }
 
 /**
- * What a command tells on stderr at the first Ctrl-C, SIGTERM or SIGHUP while a request that is paid for waits for its answer:
- * the request is let finish (the server may have done the work already), so that `what` is not lost; a second signal
- * exits at once (see `interruptible`).
+ * What a command tells on stderr at the first Ctrl-C, SIGTERM or SIGHUP while a request that is paid for waits for its
+ * answer: the request is let finish (the server may have done the work already), so that `what` is not lost; a second
+ * signal exits at once (see `interruptible`).
  */
 export const heldRequest = (output: Output, what: string) => () =>
   output.warn(output.err.yellow(`Waiting for ${what}; Ctrl-C again stops at once`));
@@ -124,7 +124,10 @@ export const heldRequest = (output: Output, what: string) => () =>
  */
 export const SUBMIT_GRACE_MS = 5000;
 
-/** `video` and `jobs submit`: their submit is let finish (for `SUBMIT_GRACE_MS` at most), so that its job id is printed and journaled. */
+/**
+ * `video` and `jobs submit`: their submit is let finish (for `SUBMIT_GRACE_MS` at most), so that its job id is printed
+ * and journaled.
+ */
 export const heldSubmit = (output: Output) =>
   heldRequest(
     output,
@@ -261,9 +264,9 @@ export async function uploadProgress(output: Output, chatter = true) {
 /**
  * Streams a completed job's result to `path` (its directory created if need be) with the client's `saveResult`: into
  * a temporary file beside it, checked against the answer's `Content-Length` (a body cut short is downloaded again),
- * renamed only when complete. A name the user gave (`-o`, a batch line's result) is its target, replaced; a name the CLI
- * chose (`avoid`) is a file that saveResult completes under a temporary name, then put in place by `placeFile`, which
- * never replaces a file. Answers where it went and its size. A failure leaves no file behind.
+ * renamed only when complete. A name the user gave (`-o`, a batch line's result) is its target, replaced; a name the
+ * CLI chose (`avoid`) is a file that saveResult completes under a temporary name, then put in place by `placeFile`,
+ * which never replaces a file. Answers where it went and its size. A failure leaves no file behind.
  */
 export async function downloadResult(
   client: DecartClient,
@@ -379,8 +382,8 @@ export interface FollowOptions {
    */
   again?: string | undefined;
   /**
-   * Added to the journal's `submitted` record only: the API's URL the job was made on (which `jobs wait` watches it on),
-   * and a batch line's `line_hash` (see `runBatch`).
+   * Added to the journal's `submitted` record only: the API's URL the job was made on (which `jobs wait` watches it
+   * on), and a batch line's `line_hash` (see `runBatch`).
    */
   recorded?: { base_url?: string; line_hash?: string; submit_id?: string | undefined } | undefined;
   /**
@@ -584,7 +587,8 @@ async function afterCompleted<T>(
 
 /**
  * Renders a job's events (NDJSON, and lines for a human on stderr), records the job id in the journal as soon as it
- * is known (flushed to disk before the next event, so before any waiting), and streams the result to disk. Errors other than a Ctrl-C are thrown, with the job id when there is one.
+ * is known (flushed to disk before the next event, so before any waiting), and streams the result to disk. Errors other
+ * than a Ctrl-C are thrown, with the job id when there is one.
  */
 export async function follow(events: AsyncIterable<JobEvent>, options: FollowOptions): Promise<Outcome> {
   const { client, output, journal, signal, tag } = options;
@@ -748,10 +752,11 @@ function askedToWait(error: unknown, budget: Budget | undefined, jobId: string, 
 }
 
 /**
- * How early, by the CLI's clock, the client's timer for a `deadline` may end a download: a timer fires when the event loop's
- * own clock reaches its time, and that clock is read once per turn of the loop, so it lags `Date.now` by as long as
- * the turn has run (a millisecond on an idle machine, more on a loaded one). A timeout that comes this close to the
- * deadline is the deadline's: a read's own limit (60 s without a byte) ending so close to it left no time for another try.
+ * How early, by the CLI's clock, the client's timer for a `deadline` may end a download: a timer fires when the event
+ * loop's own clock reaches its time, and that clock is read once per turn of the loop, so it lags `Date.now` by as long
+ * as the turn has run (a millisecond on an idle machine, more on a loaded one). A timeout that comes this close to the
+ * deadline is the deadline's: a read's own limit (60 s without a byte) ending so close to it left no time for another
+ * try.
  */
 const DEADLINE_EARLY_MS = 1000;
 
@@ -767,14 +772,15 @@ const aboutIt = (jobId: string, error: unknown): string => {
 };
 
 /**
- * A download of a completed job's result (`jobs result`, and `video` and `jobs wait` once the job completed) that failed
- * otherwise than by the disk (the content route failing for good, a refused key …) in the CLI's words: the job is done (one that is not answers 409: see `runResult`), its result stays on the server, and
- * this command downloads it again (not `jobs wait`'s "may still finish"); the exit code and the code are the client
- * error's. A failure that says so already (the disk's, see `downloadResult`), and a job the server does not know (404,
- * of `jobs result`) or whose result it no longer has (410), are as they are. A 404 or 409 right after the watch saw the
- * job `completed` (`completed`: still, after `afterCompleted`'s tries) says its result may come later, and the command;
- * so does the watch's `JobTimeoutError` of those tries, with exit 5 (its code `JOB_TIMEOUT`). A timeout once `deadline`
- * (the `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is `--timeout`'s: exit 5.
+ * A download of a completed job's result (`jobs result`, and `video` and `jobs wait` once the job completed) that
+ * failed otherwise than by the disk (the content route failing for good, a refused key …) in the CLI's words: the job
+ * is done (one that is not answers 409: see `runResult`), its result stays on the server, and this command downloads it
+ * again (not `jobs wait`'s "may still finish"); the exit code and the code are the client error's. A failure that says
+ * so already (the disk's, see `downloadResult`), and a job the server does not know (404, of `jobs result`) or whose
+ * result it no longer has (410), are as they are. A 404 or 409 right after the watch saw the job `completed`
+ * (`completed`: still, after `afterCompleted`'s tries) says its result may come later, and the command; so does the
+ * watch's `JobTimeoutError` of those tries, with exit 5 (its code `JOB_TIMEOUT`). A timeout once `deadline` (the
+ * `--timeout` budget, see `Budget`) has passed, or as it passes (`DEADLINE_EARLY_MS`), is `--timeout`'s: exit 5.
  */
 export function downloadFailed(
   output: Output,
@@ -811,7 +817,8 @@ export function downloadFailed(
       "TIMEOUT",
     );
   if (error instanceof CliError || (status === 404 && !completed) || status === 410) return error;
-  // A 404 or 409 still, after the tries again of `afterCompleted`: the server said the job completed, yet gave no result.
+  // A 404 or 409 still, after the tries again of `afterCompleted`: the server said the job completed, yet gave no
+  // result.
   if (completed && (status === 404 || status === 409))
     return new CliError(
       `Could not download the result of ${jobId} (${aboutIt(jobId, error)}), although the server said the job ` +
@@ -863,7 +870,8 @@ export function finish(outcome: Outcome, output: Output, timeout?: string): Exit
       return EXIT.ok;
     case "failed":
       // After its `failed` event, the `error` event every failure ends with, so that the last line of a run that exits
-      // non-zero carries its exit code and a code, the client's `JOB_FAILED` (`jobs result` on a failed job ends so too).
+      // non-zero carries its exit code and a code, the client's `JOB_FAILED` (`jobs result` on a failed job ends so
+      // too).
       output.event({
         type: "error",
         exit_code: EXIT.jobFailed,

@@ -115,10 +115,10 @@ function wholeJpeg(jpeg: Buffer): boolean {
 }
 
 /**
- * An image the client refused for its content type alone (one the spec does not list for `process`, `image/webp`), which
- * it hands on whole with its error (`data`): kept when its bytes are a whole image the CLI saves (a PNG, JPEG or WebP:
- * see `wholeImage`), the image made and billed; else the client's error (an AVIF: upgrading is the remedy). `decart
- * image` and a batch's image lines catch the client's `process` with it.
+ * An image the client refused for its content type alone (one the spec does not list for `process`, `image/webp`),
+ * which it hands on whole with its error (`data`): kept when its bytes are a whole image the CLI saves (a PNG, JPEG or
+ * WebP: see `wholeImage`), the image made and billed; else the client's error (an AVIF: upgrading is the remedy).
+ * `decart image` and a batch's image lines catch the client's `process` with it.
  */
 export async function keptImage(error: unknown): Promise<Blob> {
   const data = InvalidResponseError.isInstance(error) && error.data;

@@ -53,8 +53,8 @@ function isDirectory(fd: number): boolean {
 export const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 
 /**
- * The most bytes of a file input read from standard input (`field=@-`), held in memory: the most the client takes in one
- * file, `maxFileBytes` of @decart/api (the spec's limit, the larger reading of the docs' words, `maxFileDocs`).
+ * The most bytes of a file input read from standard input (`field=@-`), held in memory: the most the client takes in
+ * one file, `maxFileBytes` of @decart/api (the spec's limit, the larger reading of the docs' words, `maxFileDocs`).
  */
 export const MAX_STDIN_FILE_BYTES = maxFileBytes;
 
@@ -186,7 +186,9 @@ export const utf8Text = (bytes: Uint8Array): string | undefined => {
   }
 };
 
-/** The encoding a byte order mark at the start of `bytes` names, and the mark (UTF-32LE's begins as UTF-16LE's does). */
+/**
+ * The encoding a byte order mark at the start of `bytes` names, and the mark (UTF-32LE's begins as UTF-16LE's does).
+ */
 function byteOrderMark(bytes: Uint8Array): [name: string, mark: string] | undefined {
   const mark = /^(fffe0000|0000feff|fffe|feff)/.exec(Buffer.from(bytes.subarray(0, 4)).toString("hex"))?.[0];
   return mark ? [mark.length > 4 ? "UTF-32" : "UTF-16", mark.replace(/(..)(?!$)/g, "$1 ").toUpperCase()] : undefined;
@@ -251,11 +253,11 @@ export function utf8Scan(bytes: Uint8Array): { at: number | undefined; multibyte
  * What to say of `bytes` that are not UTF-8 text, after where they came from (`start`: they begin the file or
  * standard input, where a byte order mark names UTF-16 or UTF-32): the encoding they are in as far as their bytes tell
  * it, and how to convert them. UTF-16 (what Windows PowerShell 5.1's `"…" > p.txt` writes) is not Latin-1: converted as
- * Latin-1, it would become other text (`ÿþh\0i\0`), which is refused again for its NUL characters (`utf8Text`'s caller).
- * Text mostly UTF-8 (UTF-8 characters that Latin-1 or Windows-1252 text does not explain, see `utf8Scan`, here or in
- * the lines before them, `utf8Before`, and bytes no UTF-8 text holds) is no text of another encoding: converted whole,
- * its UTF-8 characters would become others (`café` as `cafÃ©`); the first such byte is named, at its line (the first
- * line of `bytes` is `line`) and column.
+ * Latin-1, it would become other text (`ÿþh\0i\0`), which is refused again for its NUL characters (`utf8Text`'s
+ * caller). Text mostly UTF-8 (UTF-8 characters that Latin-1 or Windows-1252 text does not explain, see `utf8Scan`, here
+ * or in the lines before them, `utf8Before`, and bytes no UTF-8 text holds) is no text of another encoding: converted
+ * whole, its UTF-8 characters would become others (`café` as `cafÃ©`); the first such byte is named, at its line (the
+ * first line of `bytes` is `line`) and column.
  */
 export function notUtf8(bytes: Uint8Array, start = true, { line = 1, utf8Before = false } = {}): string {
   const [name, mark] = (start && byteOrderMark(bytes)) || [];
@@ -319,12 +321,12 @@ export function textProblem(text: string): string | undefined {
 }
 
 /**
- * Text from `@path` or `@-`, without a UTF-8 byte order mark at its start nor its final line break (nor a final Ctrl-Z with it), `MAX_TEXT_BYTES`
- * at most; text that is not UTF-8 (see `notUtf8`) or holds NUL (see `textProblem`) is a usage error naming both. For a
- * field with a `maxLength` (the catalogue's `info`, of `model`), at most the bytes a text that long can take (4 a
- * character in UTF-8), a byte order mark, its final line break (CRLF) and a final Ctrl-Z, none sent: one that holds more is refused
- * as the client refuses a text too long (its `InvalidInputError`, in its words), before the rest is read (it was read
- * whole first: a 20 MB prompt file, for a field of 1000 characters).
+ * Text from `@path` or `@-`, without a UTF-8 byte order mark at its start nor its final line break (nor a final Ctrl-Z
+ * with it), `MAX_TEXT_BYTES` at most; text that is not UTF-8 (see `notUtf8`) or holds NUL (see `textProblem`) is a
+ * usage error naming both. For a field with a `maxLength` (the catalogue's `info`, of `model`), at most the bytes a
+ * text that long can take (4 a character in UTF-8), a byte order mark, its final line break (CRLF) and a final Ctrl-Z,
+ * none sent: one that holds more is refused as the client refuses a text too long (its `InvalidInputError`, in its
+ * words), before the rest is read (it was read whole first: a 20 MB prompt file, for a field of 1000 characters).
  */
 async function readText(
   path: string,
@@ -367,7 +369,8 @@ async function readText(
 }
 
 const fail = (field: string, path: string, thrown: NodeJS.ErrnoException): never => {
-  // The client's refusal (fileFromPath's InvalidInputError) carries the system's (EACCES …) as its cause: that one said.
+  // The client's refusal (fileFromPath's InvalidInputError) carries the system's (EACCES …) as its cause: that one
+  // said.
   const cause = thrown.cause as NodeJS.ErrnoException | undefined;
   const e = typeof cause?.syscall === "string" ? cause : thrown;
   const reason = e.code === "ENOENT" ? `no such file${whyNotFound(path)}` : fsReason(e);
@@ -448,8 +451,8 @@ const inRange = (got: string) =>
 /**
  * A value given as text, converted to the field's type when it reads as one (`seed=42` → 42, `enhance_prompt=false`
  * → false). A number is read as `decimal` reads it (`0x10`, `1e3` or ` 7` are refused, naming the field and the form it
- * takes; one beyond ±`MAX_DECIMAL`, which would lose its last digits, naming the range); other text that does not read as its type is passed on unchanged, so the client's check names the field and
- * what it expects.
+ * takes; one beyond ±`MAX_DECIMAL`, which would lose its last digits, naming the range); other text that does not read
+ * as its type is passed on unchanged, so the client's check names the field and what it expects.
  */
 function convert(field: FieldInfo | undefined, text: string): unknown {
   switch (field?.type as string | undefined) {

@@ -45,14 +45,16 @@ export function jobIdProblem(text: string): string | undefined {
   return `it holds ${named}`;
 }
 
-/** The argument as the message shows it: JSON-quoted (a control character written out), cut short past 300 characters. */
+/**
+ * The argument as the message shows it: JSON-quoted (a control character written out), cut short past 300 characters.
+ */
 export const shown = (text: string): string => quoted(text, 300, 280);
 
 /**
- * Refuses (exit 2, before anything is read or sent) a `<job-id>` argument of `jobs status`, `jobs wait` or `jobs result`
- * that cannot be a job id (see `jobIdProblem`), naming it and saying what to give; when it is a JSON line holding a
- * `job_id` that can be one (a `submitted` event, as `jobs submit` prints it off a terminal), with the command on that
- * id (`name`: the command, `jobs wait`; `command`: its command line printed for an id).
+ * Refuses (exit 2, before anything is read or sent) a `<job-id>` argument of `jobs status`, `jobs wait` or `jobs
+ * result` that cannot be a job id (see `jobIdProblem`), naming it and saying what to give; when it is a JSON line
+ * holding a `job_id` that can be one (a `submitted` event, as `jobs submit` prints it off a terminal), with the command
+ * on that id (`name`: the command, `jobs wait`; `command`: its command line printed for an id).
  */
 export function checkJobIdArgument(text: string, name: string, command: (jobId: string) => string): void {
   const problem = jobIdProblem(text);

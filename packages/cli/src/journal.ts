@@ -103,7 +103,9 @@ export interface SubmitRecord {
   /** Of a submit whose outcome is unknown (see above): its answer's request id (`x-request-id`) and HTTP status. */
   request_id?: string | undefined;
   status?: number | undefined;
-  /** Of a submit whose outcome is unknown: how it ended, in short (the client's words, at most `MAX_REASON` characters). */
+  /**
+   * Of a submit whose outcome is unknown: how it ended, in short (the client's words, at most `MAX_REASON` characters).
+   */
   reason?: string | undefined;
 }
 
@@ -167,7 +169,9 @@ function usedJournal(flag: string | undefined): string {
   return journalPath(flag);
 }
 
-/** The default journal as a message names it: its path, or where it would be when it has none (see `defaultJournal`). */
+/**
+ * The default journal as a message names it: its path, or where it would be when it has none (see `defaultJournal`).
+ */
 const byDefault = (env: NodeJS.ProcessEnv): string => {
   try {
     return defaultJournal(env);
@@ -184,8 +188,8 @@ const byDefault = (env: NodeJS.ProcessEnv): string => {
  * journal of its own, and `jobs list` or `jobs wait` elsewhere did not find the job.
  */
 function defaultJournal(env: NodeJS.ProcessEnv): string {
-  // A relative XDG_STATE_HOME is invalid, to be ignored (the XDG Base Directory spec): taken from the current directory,
-  // each directory a script ran from had a journal of its own.
+  // A relative XDG_STATE_HOME is invalid, to be ignored (the XDG Base Directory spec): taken from the current
+  // directory, each directory a script ran from had a journal of its own.
   const state = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : undefined;
   if (state) return resolve(state, "decart", "jobs.jsonl");
   let home = env.HOME;
@@ -210,8 +214,8 @@ function defaultJournal(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * The first of `written` (the files a command writes: a result, a report, `batch --out` itself) that is the journal or a
- * directory above it, as the file system sees them (a symbolic or hard link, a name in another case where case is
+ * The first of `written` (the files a command writes: a result, a report, `batch --out` itself) that is the journal or
+ * a directory above it, as the file system sees them (a symbolic or hard link, a name in another case where case is
  * ignored: see `samePlace`); undefined when none is.
  */
 export function journalClash(flag: string | undefined, written: readonly string[]): string | undefined {
@@ -225,9 +229,9 @@ export function journalClash(flag: string | undefined, written: readonly string[
 }
 
 /**
- * For a name the CLI chooses (no `-o`, see `placeFile`): whether a path is the journal (see `journalClash`). Such a name
- * passes over it as over an existing file: a name the user did not choose is no reason to fail, nor to write over the
- * journal (or take its name before it is written); the path printed says where the result went.
+ * For a name the CLI chooses (no `-o`, see `placeFile`): whether a path is the journal (see `journalClash`). Such a
+ * name passes over it as over an existing file: a name the user did not choose is no reason to fail, nor to write over
+ * the journal (or take its name before it is written); the path printed says where the result went.
  */
 export const journalsName = (flag: string | undefined): Avoid => {
   // Found now, before anything is made: a journal set but blank is refused (see `journalPath`).
@@ -237,8 +241,8 @@ export const journalsName = (flag: string | undefined): Avoid => {
 
 /**
  * Refuses (a usage error, exit 2, before anything is made or sent) a journal that is one of the files a command writes
- * (`written`: a result, a report, `batch --out` itself) or a directory above one (see `journalClash`): the command would
- * write over it, or fail to record its jobs once they are paid for. `what` names where those paths came from
+ * (`written`: a result, a report, `batch --out` itself) or a directory above one (see `journalClash`): the command
+ * would write over it, or fail to record its jobs once they are paid for. `what` names where those paths came from
  * (`--out results`).
  */
 export function checkJournalApart(flag: string | undefined, written: readonly string[], what: string): void {
@@ -446,7 +450,8 @@ function pendingSubmits() {
   return {
     /**
      * Answers the `submitting` record a `submit_settled` one settles (a submit that certainly made nothing), or the
-     * `submit_settled` record a compaction wrote for a batch line's (alone, it carries the line: see `Journal.compact`).
+     * `submit_settled` record a compaction wrote for a batch line's (alone, it carries the line: see
+     * `Journal.compact`).
      */
     add(r: unknown): SubmitRecord | undefined {
       if (isSubmitRecord(r)) {
@@ -570,11 +575,11 @@ function settledLine(submit: SubmitRecord, settling: any): SubmitRecord {
 export type Selection = (record: JournalRecord | ImageRecord | SubmitRecord) => boolean;
 
 /**
- * An append-only JSONL file of every job the CLI submitted (and every image a batch wrote). `append` resolves once its record is written and flushed to
- * disk (fsync), so a job id recorded before waiting survives a killed process or a lost machine. The disk work runs
- * off the event loop, and records appended while a flush is under way go to disk together in the next one (a group
- * commit): a batch of a hundred jobs in flight costs a few flushes, not one per record, and never blocks the jobs'
- * requests while the disk syncs.
+ * An append-only JSONL file of every job the CLI submitted (and every image a batch wrote). `append` resolves once its
+ * record is written and flushed to disk (fsync), so a job id recorded before waiting survives a killed process or a
+ * lost machine. The disk work runs off the event loop, and records appended while a flush is under way go to disk
+ * together in the next one (a group commit): a batch of a hundred jobs in flight costs a few flushes, not one per
+ * record, and never blocks the jobs' requests while the disk syncs.
  *
  * It is read a line at a time, keeping only what the command needs (each job's state folded from its records, and only
  * the jobs it asks for: see `jobs`), and compacted once it is large (see `compact`).
@@ -582,8 +587,8 @@ export type Selection = (record: JournalRecord | ImageRecord | SubmitRecord) => 
 export class Journal {
   private ready = false;
   /**
-   * The first write that failed (a full disk, a permission, its directory removed or replaced), if one did: the commands
-   * go on without the record (see `follow`'s `unrecorded`) and end with exit 1.
+   * The first write that failed (a full disk, a permission, its directory removed or replaced), if one did: the
+   * commands go on without the record (see `follow`'s `unrecorded`) and end with exit 1.
    */
   failure: unknown;
   private queue: Array<{ line: string; resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -624,8 +629,8 @@ export class Journal {
   }
 
   /**
-   * Records how a submit ended with its outcome unknown (see `SubmitRecord`): it stays unsettled, with these fields. The
-   * reason is cut to `MAX_REASON` characters.
+   * Records how a submit ended with its outcome unknown (see `SubmitRecord`): it stays unsettled, with these fields.
+   * The reason is cut to `MAX_REASON` characters.
    */
   noteUnknownSubmit(
     submit_id: string,
@@ -648,7 +653,9 @@ export class Journal {
     return this.write({ at: new Date().toISOString(), event: "submit_settled", submit_id });
   }
 
-  /** Appends one record, scrubbed of every key the process knows (see `redactValues`): a server's reason may quote one. */
+  /**
+   * Appends one record, scrubbed of every key the process knows (see `redactValues`): a server's reason may quote one.
+   */
   private write(record: JournalRecord | ImageRecord | SubmitRecord): Promise<void> {
     return this.writeText(`${jsonText(redactValues(record))}\n`);
   }
@@ -850,15 +857,16 @@ export class Journal {
    * state: each job's records become one (`compactedRecord`), each batch line's latest image record stays, in order,
    * and so does each submit nothing settled; a batch line's submit settled having made nothing, when nothing else of
    * that line stays, becomes one `submit_settled` record carrying the line (`settledLine`: `--resume` knows its batch
-   * by it), the latest such of each batch on one server only; lines cut short and other records go. Answers whether it did. Nothing is lost if it fails or the
-   * process is killed meanwhile: the file is written beside the journal, flushed, then renamed over it.
+   * by it), the latest such of each batch on one server only; lines cut short and other records go. Answers whether it
+   * did. Nothing is lost if it fails or the process is killed meanwhile: the file is written beside the journal,
+   * flushed, then renamed over it.
    *
    * One compaction at a time (a lock file beside the journal, `<journal>.compact.lock`; held by another process, this
    * one passes; held by one this process cannot tell runs, another machine's or container's, which would keep every
-   * compaction off till the file is removed, `warn` is told so, naming the file). Other processes may append meanwhile: what they append before the rename, read from the old file
-   * after it, is appended to the new one; an append that reached the old file after that finds it replaced and
-   * appends its records again (see `appendText`). Not done to a journal that is a symbolic or hard link (a rename would
-   * break the link).
+   * compaction off till the file is removed, `warn` is told so, naming the file). Other processes may append meanwhile:
+   * what they append before the rename, read from the old file after it, is appended to the new one; an append that
+   * reached the old file after that finds it replaced and appends its records again (see `appendText`). Not done to a
+   * journal that is a symbolic or hard link (a rename would break the link).
    *
    * The old file is kept by a second name (`<journal>.compacted.<offset>.old`, a hard link) from before the rename
    * until what was appended to it past `offset` is in the new one: a compaction killed in between (SIGKILL, a power
@@ -870,7 +878,8 @@ export class Journal {
       let stats = await lstat(this.path);
       if (!stats.isFile()) return false;
       const left = leftoversOf(this.path);
-      // The old file's second name is a hard link to the journal itself when the compaction was killed before its rename.
+      // The old file's second name is a hard link to the journal itself when the compaction was killed before its
+      // rename.
       if (!left.length && stats.nlink !== 1) return false;
       const large = () => stats.size >= this.compactAt && stats.size >= 2 * this.compactedBytes();
       if (!left.length && !large()) return false;
@@ -912,9 +921,9 @@ export class Journal {
   }
 
   /**
-   * Under the compaction lock: removes what killed compactions left (see `leftoversOf`), once the records appended to an
-   * old file they kept, past the offset its name gives, are appended to the journal (unless that old file is still the
-   * journal: killed before its rename).
+   * Under the compaction lock: removes what killed compactions left (see `leftoversOf`), once the records appended to
+   * an old file they kept, past the offset its name gives, are appended to the journal (unless that old file is still
+   * the journal: killed before its rename).
    */
   private async recover(left: readonly string[]): Promise<void> {
     for (const path of left) {

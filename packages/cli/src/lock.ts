@@ -20,7 +20,8 @@ import { escapeRegExp } from "./secrets.js";
  * Who holds a lock: a process (its id), on a boot of the machine (Linux's boot id; elsewhere `~` and when it booted,
  * in seconds), started at a time (Linux's clock ticks since boot, from `/proc/<pid>/stat`; where that cannot be read,
  * none), and a nonce of that one taking of the lock; with the machine's name (`host`), its process id namespace (`ns`,
- * the inode of `/proc/self/ns/pid` on Linux: a container has its own) and when the lock was taken (`at`, ms since 1970).
+ * the inode of `/proc/self/ns/pid` on Linux: a container has its own) and when the lock was taken (`at`, ms since
+ * 1970).
  */
 interface Holder {
   pid: number;
@@ -60,7 +61,8 @@ function sameBoot(a: string, b: string): boolean {
 function startOf(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The fields after the command's name (in parentheses, which may hold anything): state is the 3rd, starttime the 22nd.
+    // The fields after the command's name (in parentheses, which may hold anything): state is the 3rd, starttime the
+    // 22nd.
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
     return undefined;
@@ -279,7 +281,10 @@ export function holderText(held: Held): string {
   return `process ${held.holder}${where}`;
 }
 
-/** How long ago an empty temporary file of a lock was last written for it to be taken as left (see `removeLeftTemporaries`). */
+/**
+ * How long ago an empty temporary file of a lock was last written for it to be taken as left (see
+ * `removeLeftTemporaries`).
+ */
 const ABANDONED_MS = 60_000;
 
 export interface LockOptions {
@@ -294,10 +299,11 @@ export interface LockOptions {
  * Takes the lock file at `path`: a file naming this process (see `Holder`), put there whole or not at all (written
  * beside it, then linked to its name, which fails if the name is taken). Held by a process that still runs, or by one
  * whose state this process cannot tell (on another machine, in another container: see `elsewhere`): answers its id
- * (and why it cannot tell: such a lock stays until it is removed by hand). Held by one that is gone (a kill, a power loss, a reboot since: a process given its id since is not the holder):
- * taken over, by one process only, however many find it stale at once: each must first create
- * `<path>.<hash of the stale lock>.takeover` (which only one can; one left by a process killed meanwhile is taken
- * over as a stale lock is), then replaces it (a rename, so that the name is never empty for another to take). Once taken, it is removed by `release`, and as the process exits (a second Ctrl-C),
+ * (and why it cannot tell: such a lock stays until it is removed by hand). Held by one that is gone (a kill, a power
+ * loss, a reboot since: a process given its id since is not the holder): taken over, by one process only, however many
+ * find it stale at once: each must first create `<path>.<hash of the stale lock>.takeover` (which only one can; one
+ * left by a process killed meanwhile is taken over as a stale lock is), then replaces it (a rename, so that the name is
+ * never empty for another to take). Once taken, it is removed by `release`, and as the process exits (a second Ctrl-C),
  * whichever comes first. Taking it also removes the temporary files of takers killed while taking it (see
  * `removeLeftTemporaries`).
  *

@@ -229,7 +229,8 @@ Examples:
     .action(async (args: string[], _o, command: Command) => {
       // With `-o -` stdout carries the image: stdout being a pipe then means no NDJSON (only `--json` asks for it,
       // and is refused), so `decart image … -o - > x.png` works without `--no-json`. `-o /dev/stdout` (or another
-      // path of this process's stdout) is `-o -`: written in place and nothing else on stdout, not events among the bytes.
+      // path of this process's stdout) is `-o -`: written in place and nothing else on stdout, not events among the
+      // bytes.
       const given = globals(command);
       const { namesStdout } = await import("./files.js");
       const options = given.output !== undefined && namesStdout(given.output) ? { ...given, output: "-" } : given;
@@ -406,8 +407,8 @@ Examples:
 
 /**
  * commander suggests a long option for a mistyped one (`--apikey` → "Did you mean --api-key?"), but compares the word
- * whole: given with its value (`--apikey=KEY`), it found none. Here the name alone is compared (the message still quotes
- * the word as given, its value `***`: see `parseErrorScrub`), for `command` and its subcommands.
+ * whole: given with its value (`--apikey=KEY`), it found none. Here the name alone is compared (the message still
+ * quotes the word as given, its value `***`: see `parseErrorScrub`), for `command` and its subcommands.
  */
 function suggestForValues(command: Command): void {
   type Parsing = Command & { unknownOption(flag: string): void };
@@ -461,7 +462,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     // The command's error is judged by the answers of its own requests (see `answersApart`).
     await answersApart(async () => {
       try {
-        // The paths given to write to (`-o`, `--out`): one that would name another file is refused before anything else.
+        // The paths given to write to (`-o`, `--out`): one that would name another file is refused before anything
+        // else.
         const { output: file, out } = options as { output?: unknown; out?: unknown };
         if (typeof file === "string") checkWrittenPath(file, "-o");
         if (typeof out === "string") checkWrittenPath(out, "--out");
@@ -497,7 +499,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     // commander's own exits: help and version are fine; anything else is a usage error.
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok;
-      // commander's message on stderr (held until now); in JSON mode, stdout ends with the error event as for any failure.
+      // commander's message on stderr (held until now); in JSON mode, stdout ends with the error event as for any
+      // failure.
       await writeHeld();
       const scrub = await parseErrorScrub(argv);
       const json = jsonAsked(argv);

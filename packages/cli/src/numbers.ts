@@ -52,7 +52,9 @@ export function inexactIn(value: unknown): { at: string; value: number } | undef
 const notTaken = (flag: string, takes: string, value: string | undefined) =>
   usageError(`${flag} must be ${takes} (got ${JSON.stringify(value)})`);
 
-/** The longest `--timeout`, in s: the whole seconds of the longest wait a timer takes, 2^31 - 1 ms (about 24.8 days). */
+/**
+ * The longest `--timeout`, in s: the whole seconds of the longest wait a timer takes, 2^31 - 1 ms (about 24.8 days).
+ */
 const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 
 /**

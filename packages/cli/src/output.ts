@@ -56,8 +56,8 @@ export class Output {
   readonly err: Colors;
   /**
    * True when stderr is an interactive terminal that can show live progress (a bar redrawn in place). Not with
-   * `--no-color`, `NO_COLOR`, `TERM=dumb` or `FORCE_COLOR=0`: a bar moves the cursor with escape codes, and those ask for none at all
-   * (progress is then the plain lines and events of a pipe).
+   * `--no-color`, `NO_COLOR`, `TERM=dumb` or `FORCE_COLOR=0`: a bar moves the cursor with escape codes, and those ask
+   * for none at all (progress is then the plain lines and events of a pipe).
    */
   readonly live: boolean;
   /** The global options every printed command carries (see `command`). */
@@ -198,7 +198,8 @@ export class Output {
  * Text a message quotes (a value refused, a model name), JSON-quoted (a control character written out) and cut short:
  * past `max` characters, its first `keep` (by default `max`) and `…`. Counted in characters (code points), so that no
  * character is cut in two. C1's controls and the rest of `SHOWN_AS_CODES` (an invisible U+200B, U+FEFF, U+00A0 …),
- * which JSON leaves as they are, are written as JSON's `\uNNNN` too: the message shows them, in NDJSON as on a terminal.
+ * which JSON leaves as they are, are written as JSON's `\uNNNN` too: the message shows them, in NDJSON as on a
+ * terminal.
  */
 export function quoted(text: string, max: number, keep = max): string {
   const chars = [...text];
@@ -245,9 +246,9 @@ const INVISIBLE = new RegExp(`[\\x7f-\\x9f${SHOWN_AS_CODES}]`, "gu");
  * Text from outside the CLI (a server's message or reason, a job id, a path or a field of the journal, a batch line's
  * custom_id) as it may be shown on a terminal: one line, every control character written out (a line end as `\n`, the
  * others as `\x1b`, `\x0d` …, a format character, a space other than U+0020 or U+2028 as `\u202e`, `\u200b`,
- * `\u00a0`, `\u2028`: see `SHOWN_AS_CODES`; tabs stay). Applied before the text is coloured or composed into a line: it can then
- * neither end its line and fake the next one (a whole `decart: …` line of its own), nor carry an escape sequence, not
- * even a colour (`\x1b[8m` hides what follows) where the CLI's own colours are on.
+ * `\u00a0`, `\u2028`: see `SHOWN_AS_CODES`; tabs stay). Applied before the text is coloured or composed into a line: it
+ * can then neither end its line and fake the next one (a whole `decart: …` line of its own), nor carry an escape
+ * sequence, not even a colour (`\x1b[8m` hides what follows) where the CLI's own colours are on.
  */
 export function untrusted(text: string): string {
   return outsideCommands(text, (part) => part.replace(UNTRUSTED_CONTROLS, written));
@@ -259,8 +260,8 @@ const CONTROLS = new RegExp(`\\x1b\\[\\d{1,3}m|[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9
 /**
  * A line with its control characters written out (`\x1b`, `\x07`, `\x9b` …, `\u202e`: see `SHOWN_AS_CODES`), so that
  * text from a server or a file (a failure reason, an error's detail, a job id) cannot retitle, clear or move about the
- * terminal, overwrite a line (`\r`), nor show itself in another order. Tabs and line ends stay. With `colors`, the colour sequences the CLI's own colours write stay too (a colour,
- * never anything else a terminal acts on).
+ * terminal, overwrite a line (`\r`), nor show itself in another order. Tabs and line ends stay. With `colors`, the
+ * colour sequences the CLI's own colours write stay too (a colour, never anything else a terminal acts on).
  */
 function escapeControls(text: string, colors: boolean): string {
   return outsideCommands(text, (part) =>

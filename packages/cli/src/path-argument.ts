@@ -47,8 +47,8 @@ export const whyNotFound = (path: string): string =>
       : "";
 
 /**
- * Refuses (exit 2, before anything is sent) the text of a command-line argument (the prompt, `field=value`) that ends in
- * a carriage return (see `CRLF_ADVICE`), naming the field: no text usefully ends in one, and a prompt so sent was
+ * Refuses (exit 2, before anything is sent) the text of a command-line argument (the prompt, `field=value`) that ends
+ * in a carriage return (see `CRLF_ADVICE`), naming the field: no text usefully ends in one, and a prompt so sent was
  * `…\r\n` (a form's encoding makes a lone CR a line break).
  */
 export function checkArgumentEnd(name: string, text: string): void {

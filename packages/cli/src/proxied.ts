@@ -1,6 +1,6 @@
 /**
- * What sends the CLI's requests through a proxy: an agent for node:http and a dispatcher for Node's fetch, by proxy.ts's
- * rule. Loaded only when the environment sets a proxy (undici alone takes some tenths of a second to load).
+ * What sends the CLI's requests through a proxy: an agent for node:http and a dispatcher for Node's fetch, by
+ * proxy.ts's rule. Loaded only when the environment sets a proxy (undici alone takes some tenths of a second to load).
  */
 import { type ClientRequest, type Agent as HttpAgent, globalAgent as httpAgent, type IncomingMessage } from "node:http";
 import { globalAgent as httpsAgent } from "node:https";
@@ -26,7 +26,9 @@ import {
   proxyTrouble,
 } from "./proxy.js";
 
-/** A proxy as the CLI was given it (credentials too: the failures say whether it had any) and the variable it came from. */
+/**
+ * A proxy as the CLI was given it (credentials too: the failures say whether it had any) and the variable it came from.
+ */
 interface Named {
   proxy: URL;
   name: string;
@@ -97,7 +99,10 @@ class Tunnel extends HttpsProxyAgent<string> {
   }
 }
 
-/** http-proxy-agent's agent (the request with its whole URL), whose failures to reach the proxy say so (see `connected`). */
+/**
+ * http-proxy-agent's agent (the request with its whole URL), whose failures to reach the proxy say so (see
+ * `connected`).
+ */
 class Forward extends HttpProxyAgent<string> {
   constructor(
     readonly named: Named,
@@ -314,12 +319,12 @@ class ProxiedDispatcher extends Dispatcher {
 const UNREACHED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
 
 /**
- * `handler`, whose error, when it is the proxy's, is noted in `slot` (`noteFetchTrouble`) for the CLI's message to name the
- * proxy: Node's fetch keeps only its code. undici's `ProxyAgent` fails a tunnel the proxy refused ("Proxy response
- * (407) !== 200 when HTTP Tunneling", an `AbortError`, which Node's fetch would take for a request cancelled and keep no
- * code of: handed on as an `Error` with its code) and a forwarded request it answered 407 ("Proxy Authentication
- * Required (407)"); every connection it makes is the proxy's, so a connection not made is the proxy not reached, and
- * a certificate refused on the way to an http URL is an `https://` proxy's.
+ * `handler`, whose error, when it is the proxy's, is noted in `slot` (`noteFetchTrouble`) for the CLI's message to name
+ * the proxy: Node's fetch keeps only its code. undici's `ProxyAgent` fails a tunnel the proxy refused ("Proxy response
+ * (407) !== 200 when HTTP Tunneling", an `AbortError`, which Node's fetch would take for a request cancelled and keep
+ * no code of: handed on as an `Error` with its code) and a forwarded request it answered 407 ("Proxy Authentication
+ * Required (407)"); every connection it makes is the proxy's, so a connection not made is the proxy not reached, and a
+ * certificate refused on the way to an http URL is an `https://` proxy's.
  */
 function watched(
   handler: Dispatcher.DispatchHandler,

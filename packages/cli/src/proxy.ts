@@ -33,8 +33,8 @@ const variable = (env: NodeJS.ProcessEnv, names: string[]): [string, string] | u
 /**
  * The proxy a variable gives, as a URL (an http one when it names no scheme, as curl takes it). One that is no http(s)
  * URL (a socks5:// one, text that is no URL) is a usage error naming the variable (never its value, which may hold a
- * password), before anything is sent: ignored, the CLI connected directly, which a network that requires a proxy refuses.
- * (An `ALL_PROXY` one is refused only at a request that would go through it: see `Proxies.refused`.)
+ * password), before anything is sent: ignored, the CLI connected directly, which a network that requires a proxy
+ * refuses. (An `ALL_PROXY` one is refused only at a request that would go through it: see `Proxies.refused`.)
  */
 function proxyOf(found: [string, string] | undefined): URL | undefined {
   if (!found) return undefined;
@@ -189,9 +189,9 @@ export function proxyTrouble(proxy: URL, name: string, target: string, status?: 
 export const PROXY_STATUSES: ReadonlySet<number> = new Set([403, 502, 503, 504]);
 
 /**
- * What an answer of `PROXY_STATUSES` to a request through the proxy `proxy` (read from the variable `name`) for `target`
- * (`host:port`) says when its body is no JSON error of the API's: likely the proxy's own answer (or a gateway's on the
- * way), not the API's, and what to check.
+ * What an answer of `PROXY_STATUSES` to a request through the proxy `proxy` (read from the variable `name`) for
+ * `target` (`host:port`) says when its body is no JSON error of the API's: likely the proxy's own answer (or a
+ * gateway's on the way), not the API's, and what to check.
  */
 export function proxyAnswered(proxy: URL, name: string, target: string, status: number): string {
   return (
@@ -206,8 +206,8 @@ export function proxyAnswered(proxy: URL, name: string, target: string, status: 
 
 /**
  * What an answer of `PROXY_STATUSES` to a download by Node's fetch (a file input given as a URL) for `target`
- * (`host:port`) that the proxy `proxy` (read from the variable `name`) forwarded says: the client keeps only its status,
- * and a file's server has no JSON error of its own to tell its answers from the proxy's, so it may be either.
+ * (`host:port`) that the proxy `proxy` (read from the variable `name`) forwarded says: the client keeps only its
+ * status, and a file's server has no JSON error of its own to tell its answers from the proxy's, so it may be either.
  */
 export const proxyMayHaveAnswered = (proxy: URL, name: string, target: string, status: number): string =>
   `an answer through the proxy ${proxy.origin} (${name}), which may be the proxy's own (or a gateway's on the way) ` +
@@ -257,9 +257,9 @@ export const answersApart = <T>(work: () => Promise<T>): Promise<T> => answers.r
 export const answerSlot = (): Answers | undefined => answers.getStore();
 
 /**
- * For a client error made of an answer of `PROXY_STATUSES` that a proxy forwarded (the last answer of the work under way:
- * see `answers`): what `proxyAnswered` says of it when the answer itself was no JSON error of the API's: an HTML page
- * (the client's message says so), or a text noted as such. An answer from inside a CONNECT tunnel, or one sent
+ * For a client error made of an answer of `PROXY_STATUSES` that a proxy forwarded (the last answer of the work under
+ * way: see `answers`): what `proxyAnswered` says of it when the answer itself was no JSON error of the API's: an HTML
+ * page (the client's message says so), or a text noted as such. An answer from inside a CONNECT tunnel, or one sent
  * directly, is never said to be the proxy's, whatever another request's answer was.
  */
 export function proxyAnswerOf(error: unknown): string | undefined {
@@ -275,8 +275,8 @@ export function proxyAnswerOf(error: unknown): string | undefined {
 }
 
 /**
- * Whether `code` is a TLS handshake's refusal of a certificate (self-signed, of an unknown CA, expired, for another name;
- * undici's `UND_ERR_PRX_TLS` for a proxy's): an `https://` proxy's, which another attempt would meet again.
+ * Whether `code` is a TLS handshake's refusal of a certificate (self-signed, of an unknown CA, expired, for another
+ * name; undici's `UND_ERR_PRX_TLS` for a proxy's): an `https://` proxy's, which another attempt would meet again.
  */
 export const certificateRefused = (code: unknown): boolean =>
   typeof code === "string" && /CERT|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|UND_ERR_PRX_TLS/.test(code);
@@ -316,7 +316,9 @@ export function proxyFor(proxies: Proxies, secure: boolean, host: string, port: 
   return secure ? proxies.https : proxies.http;
 }
 
-/** The agents and dispatcher of proxied.ts, loaded (undici, the proxy agents) only when the environment sets a proxy. */
+/**
+ * The agents and dispatcher of proxied.ts, loaded (undici, the proxy agents) only when the environment sets a proxy.
+ */
 let routes: typeof import("./proxied.js") | undefined;
 
 /**

@@ -72,10 +72,10 @@ export function knowKeys(options: { apiKey?: string | undefined }, env: NodeJS.P
 
 /**
  * `value` with every string in it (at any depth, keys of objects too) scrubbed as `redact` scrubs text: for a record
- * written as JSON (the journal, `results.jsonl`), which stays valid JSON whatever its strings held. A copy of arrays and
- * plain objects (each key an own property, `__proto__` too, as `JSON.parse` makes it; of two keys that scrub to the
- * same text, the last one's value), made without recursion: a value parsed from JSON may be nested deeper than a
- * stack goes. An object met twice is copied once (a cycle stays one).
+ * written as JSON (the journal, `results.jsonl`), which stays valid JSON whatever its strings held. A copy of arrays
+ * and plain objects (each key an own property, `__proto__` too, as `JSON.parse` makes it; of two keys that scrub to the
+ * same text, the last one's value), made without recursion: a value parsed from JSON may be nested deeper than a stack
+ * goes. An object met twice is copied once (a cycle stays one).
  */
 export function redactValues<T>(value: T): T {
   const copies = new Map<object, unknown>();

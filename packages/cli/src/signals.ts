@@ -51,9 +51,10 @@ export function commandStarts(then: (signal: NodeJS.Signals) => void): NodeJS.Si
 }
 
 /**
- * Hears Ctrl-C, SIGTERM and SIGHUP for a command that has work under way (`interruptible` in follow.ts, the emulator's):
- * the first calls `first`; a second one ends the process at once with its exit code, but the same signal again within
- * `ONE_DELIVERY_MS` of the first, which is that one delivered twice. Returns the function that stops hearing them.
+ * Hears Ctrl-C, SIGTERM and SIGHUP for a command that has work under way (`interruptible` in follow.ts, the
+ * emulator's): the first calls `first`; a second one ends the process at once with its exit code, but the same signal
+ * again within `ONE_DELIVERY_MS` of the first, which is that one delivered twice. Returns the function that stops
+ * hearing them.
  */
 export function onInterrupt(first: (signal: NodeJS.Signals) => void): () => void {
   let seen: { signal: NodeJS.Signals; at: number } | undefined;

@@ -211,10 +211,11 @@ export async function submitJob(
 /**
  * Why `letFinish` stopped its request when a signal came (see `stopOf`): `unsent`, no try of it had started (a file
  * input given as a URL downloaded, a wait at the rate-limit gate); `refused`, it waited to try again after an answer
- * that says the server did not act on it (a 429 or 503 above all, with its `status`; a redirect's, 307 …, said so); `cut`, its body had not been
- * sent whole (an upload under way, or a try that failed so) and no answer had come: the server has not acknowledged it.
- * Nothing was made then. `unanswered`: the `graceMs` after the signal ran out while the request, sent whole, awaited
- * its answer: the server may have made it (its answer's `status` and `requestId`, if its headers came).
+ * that says the server did not act on it (a 429 or 503 above all, with its `status`; a redirect's, 307 …, said so);
+ * `cut`, its body had not been sent whole (an upload under way, or a try that failed so) and no answer had come: the
+ * server has not acknowledged it. Nothing was made then. `unanswered`: the `graceMs` after the signal ran out while the
+ * request, sent whole, awaited its answer: the server may have made it (its answer's `status` and `requestId`, if its
+ * headers came).
  */
 export type Stop =
   | { kind: "unsent" | "cut" }

@@ -115,7 +115,9 @@ type LineResult = {
        * `unknown.jsonl`, not to `errors.jsonl`, whose lines are to be run again (this one would bill a second job).
        */
       outcome_unknown?: true;
-      /** The request id (`x-request-id`) of the answer the line failed with, if it had one: support finds it by that. */
+      /**
+       * The request id (`x-request-id`) of the answer the line failed with, if it had one: support finds it by that.
+       */
       request_id?: string;
     }
 );
@@ -144,7 +146,9 @@ const shortHash = (text: string) => createHash("sha256").update(text).digest("he
 export const MAX_BATCH_BYTES = MAX_TEXT_BYTES;
 export const MAX_BATCH_LINES = 100_000;
 
-/** Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model. */
+/**
+ * Reads and checks every line before anything is sent: JSON objects, each with a unique `custom_id` and a known model.
+ */
 export function parseBatch(text: string): BatchLine[] {
   const parser = batchParser();
   for (const [index, raw] of text.split("\n").entries()) parser.line(raw, index + 1);
@@ -176,7 +180,8 @@ function batchParser(): { line: (raw: string, number: number) => void; end: () =
     // A number too is refused: the reports and the journal give it back as a string ("7"), and not always as written
     // (1e2 is "100", 12345678901234567890 is "12345678901234567000"), so a script would not find its line by it.
     if (typeof id !== "string") {
-      // An array or an object named by its kind: written out, it may be long, or nested deeper than JSON.stringify goes.
+      // An array or an object named by its kind: written out, it may be long, or nested deeper than JSON.stringify
+      // goes.
       const got = typeof id !== "object" ? JSON.stringify(id) : Array.isArray(id) ? "an array" : "an object";
       const fix = typeof id === "number" ? `: a number; write it in quotes, "${got}"` : "";
       throw usageError(`line ${number}: "custom_id" must be a string (got ${got}${fix})`);
@@ -437,9 +442,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
   const journal = await openJournal(options.journal, { warn: warnOf(output) });
   // One run of a batch at a time with one journal: a second run (a CI retry, another terminal) would find none of the
   // first run's lines journaled yet, and submit, and bill, every one again. Its lock files beside the journal (named by
-  // its path as the file system sees it, and by the file's identity: every path to it takes them) hold the process id; a lock left by a
-  // process that is gone is taken over (see `takeLock`). (Per file, whatever the server: a second server is rarely run
-  // at once, and then waits.)
+  // its path as the file system sees it, and by the file's identity: every path to it takes them) hold the process id;
+  // a lock left by a process that is gone is taken over (see `takeLock`). (Per file, whatever the server: a second
+  // server is rarely run at once, and then waits.)
   await ensureDirectoryOf(journal.path);
   // Two locks when the batch is a file: by its path (symbolic links followed) and by its identity (device and inode:
   // a hard link is another path to it), as the journal tells a batch's lines by either (see `thisBatch`).
@@ -560,8 +565,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       throw usageError("--resubmit-unknown is for --resume only: add --resume (nothing was sent)");
     }
     // --resume finishes a batch the journal knows: finding none of its lines there (another journal or server than the
-    // first run's, a file changed since; a settled submit of one of them is enough), it would submit, and bill, every line again. Refused: without --resume the
-    // batch runs as a new one.
+    // first run's, a file changed since; a settled submit of one of them is enough), it would submit, and bill, every
+    // line again. Refused: without --resume the batch runs as a new one.
     if (!taken && !settledHere && options.resume) {
       throw usageError(
         `--resume: no line of this batch is in the journal ${journal.path} (nor in ${resultsPath}); nothing was sent. ` +
@@ -572,8 +577,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // --out holding another batch's report (each line of results.jsonl names its batch): this one would replace it,
     // and that batch's results of the same names (its --resume would then take them for its own). Refused. A report
     // whose lines name no batch (every line a batch writes names it; one without is read all the same, as results.jsonl
-    // is on disk): its lines (those a batch writes, see `lineResult`) are this batch's only when the journal says so, one of them the job (its id) or the image (its path) journaled for that line of this batch;
-    // else it is refused too, whoever wrote it.
+    // is on disk): its lines (those a batch writes, see `lineResult`) are this batch's only when the journal says so,
+    // one of them the job (its id) or the image (its path) journaled for that line of this batch; else it is refused
+    // too, whoever wrote it.
     const other = earlier.map((r) => stringOr(r.batch)).find((b) => b !== undefined && !ours(b));
     const unnamed = earlier.filter((r) => stringOr(r.batch) === undefined && lineResult(r));
     const unknown =
@@ -621,11 +627,13 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     }
     // A 429 means the server made no job: a line waits through the client's rate-limit gate (its Retry-After, else a
     // growing backoff) and tries again, up to BATCH_RETRIES times within the client's budget for one call, rather than
-    // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job twice).
+    // failing after the client's default 2. Only failures the server certainly did not act on are retried (no job
+    // twice).
     const client = clientFor(options, output, process.env, BATCH_RETRIES);
     await makeDirectory(out);
     // What downloads and writes of this batch's results and report killed before they ended left in --out (see
-    // `removeStalePartials`), but the images of lines whose request is unsettled: one may be whole (see `runImageLine`).
+    // `removeStalePartials`), but the images of lines whose request is unsettled: one may be whole (see
+    // `runImageLine`).
     await removeStalePartials(
       ...lines.flatMap((line) => [
         join(out, `${line.name}.mp4`),
@@ -638,9 +646,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       unknownPath,
     );
 
-    // The command that finishes this batch: the options in effect (the URL and the journal too: see `Output.command`), so
-    // that the command as printed finds this run's jobs; the file's absolute path, as --out's and the journal's, so that
-    // it reads the same file pasted in another directory.
+    // The command that finishes this batch: the options in effect (the URL and the journal too: see `Output.command`),
+    // so that the command as printed finds this run's jobs; the file's absolute path, as --out's and the journal's, so
+    // that it reads the same file pasted in another directory.
     const again = output.command(
       "batch",
       source === "-" ? source : resolve(source),
@@ -680,8 +688,9 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     // A record the journal cannot write does not stop the batch, nor lose a job id: the line says `journaled: false`
     // in its event and in results.jsonl (with the job id), which --resume reads; a warning, once; exit 1 at the end.
     const unjournaled = new Set<string>();
-    // The lines whose request (a submit, an image's) went without a record in the journal (see `beginSubmit`): one whose
-    // outcome is unknown is sent again by --resume, which cannot know it went (see `UNJOURNALED`), and the summary says so.
+    // The lines whose request (a submit, an image's) went without a record in the journal (see `beginSubmit`): one
+    // whose outcome is unknown is sent again by --resume, which cannot know it went (see `UNJOURNALED`), and the
+    // summary says so.
     const unrecordedRequests = new Set<string>();
     let warned = false;
     const unrecorded = (customId: string, error: unknown) => {
@@ -803,8 +812,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
       );
     } catch (failure) {
       // A line's work threw what no line's outcome holds (a fault of the CLI's own): the other lines were stopped as at
-      // Ctrl-C (submits and images sent whole let finish and journaled) and are over; the run ends here, as one, its lock
-      // held until then. No report is written: --resume finishes the batch from the journal.
+      // Ctrl-C (submits and images sent whole let finish and journaled) and are over; the run ends here, as one, its
+      // lock held until then. No report is written: --resume finishes the batch from the journal.
       const { line, error } = failure as LineFault;
       const said = error instanceof Error ? error.message : String(error);
       throw new CliError(
@@ -837,12 +846,12 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
 
     /**
      * Checks, as a line is about to be sent, that the file its result replaces in `--out` can be replaced, as `decart
-     * image` and `decart video` check their `-o` (see `checkReplaceable`: one made read-only, another user's in a sticky
-     * directory): else the line fails with their message, nothing sent for it, rather than once its job or image is paid
-     * for. A video's is `<name>.mp4`. An image's type is told only by the answer: of the names the spec's answer types
-     * give it (`imageContentTypes`: `<name>.png`, `<name>.jpg`), the line is refused only when none can be replaced
-     * (the refusal naming each, with why: see `checkReplaceableAny`);
-     * otherwise the one its image takes is checked once it is there (see `replaceBlocked`).
+     * image` and `decart video` check their `-o` (see `checkReplaceable`: one made read-only, another user's in a
+     * sticky directory): else the line fails with their message, nothing sent for it, rather than once its job or image
+     * is paid for. A video's is `<name>.mp4`. An image's type is told only by the answer: of the names the spec's
+     * answer types give it (`imageContentTypes`: `<name>.png`, `<name>.jpg`), the line is refused only when none can be
+     * replaced (the refusal naming each, with why: see `checkReplaceableAny`); otherwise the one its image takes is
+     * checked once it is there (see `replaceBlocked`).
      */
     async function checkResults(line: BatchLine): Promise<void> {
       const what = `--out ${options.out ?? "."}`;
@@ -854,11 +863,11 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     }
 
     /**
-     * A line whose request (a video line's submit, an image line's) an earlier run left unsettled in the journal: it may
-     * have made a job or an image (and billed it), so it is not sent again (unless given --resubmit-unknown); failed,
-     * in unknown.jsonl, its error saying when it was sent, how it ended (the answer's status, the client's reason and
-     * its request id, which support finds it by, as its `submit_unknown` record keeps them; else, a run stopped while it
-     * waited), what may have been made and what to do, of its kind.
+     * A line whose request (a video line's submit, an image line's) an earlier run left unsettled in the journal: it
+     * may have made a job or an image (and billed it), so it is not sent again (unless given --resubmit-unknown);
+     * failed, in unknown.jsonl, its error saying when it was sent, how it ended (the answer's status, the client's
+     * reason and its request id, which support finds it by, as its `submit_unknown` record keeps them; else, a run
+     * stopped while it waited), what may have been made and what to do, of its kind.
      */
     function leftUnknown(
       base1: { custom_id: string; line: number; job_id?: string | undefined },
@@ -1021,12 +1030,12 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
     }
 
     /**
-     * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has no
-     * job id). Written before (its file still there), it is kept, not generated again. The request is journaled before
-     * it is sent (a `SubmitRecord` of kind `image`), and settled by the image's record, or once it ended having
+     * An image line: one Process API request, its answer written to `<out>/<name><ext>`, then journaled (an image has
+     * no job id). Written before (its file still there), it is kept, not generated again. The request is journaled
+     * before it is sent (a `SubmitRecord` of kind `image`), and settled by the image's record, or once it ended having
      * certainly made nothing (refused, or stopped before it reached the API: see `settleUnmade`): one left unsettled
-     * (its outcome unknown: a 5xx, an answer cut short, a run killed while it waited) may have made an image, billed and
-     * never kept, so `--resume` does not send the line again (it goes to unknown.jsonl) unless given
+     * (its outcome unknown: a 5xx, an answer cut short, a run killed while it waited) may have made an image, billed
+     * and never kept, so `--resume` does not send the line again (it goes to unknown.jsonl) unless given
      * `--resubmit-unknown`. A request sent whole at Ctrl-C finishes and its image is written: it is paid for (one not
      * yet sent stops: the line is not finished); for SUBMIT_GRACE_MS at most, as a submit: one whose answer has not
      * come by then fails, not resumable (an image may have been made). On `--resume`, for a line whose request (its
@@ -1120,7 +1129,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
         const blob = await letFinish(
           going,
           heldImages,
-          // An image of a type the client does not take (`image/webp`) handed on whole is kept, as `decart image` keeps it.
+          // An image of a type the client does not take (`image/webp`) handed on whole is kept, as `decart image` keeps
+          // it.
           (stop) =>
             client
               .process({ model, ...fields, signal: stop } as never)
@@ -1228,8 +1238,8 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
 
     // The report: every finished line in results.jsonl (in file order), the failed ones as given in errors.jsonl, but
     // those whose submit's outcome is unknown, in unknown.jsonl: fed back in, a line of errors.jsonl is submitted again
-    // (another batch, which the journal knows nothing of), and such a line would bill a second job. A line of an earlier
-    // run whose job the journal still misses keeps its record in results.jsonl until the journal has it.
+    // (another batch, which the journal knows nothing of), and such a line would bill a second job. A line of an
+    // earlier run whose job the journal still misses keeps its record in results.jsonl until the journal has it.
     const finishedLines = new Set(results.map((r) => r.line));
     for (const line of lines) {
       const r = adopted.get(line.customId);
@@ -1431,12 +1441,12 @@ export const OUT_LOCK = ".decart-batch.lock";
 /**
  * Takes `--out` (`out`) for this batch alone while it runs: another batch writing there at the same time would
  * replace its report (`results.jsonl`, `errors.jsonl`) and its results of the same names, and the check of a report
- * left there by another batch (see `batchUnder`) sees one only once it is written. Its lock is `<out>/.decart-batch.lock`
- * (the directory as the file system sees it: every path to it takes the one lock), taken as the batch's own lock is
- * (see `takeLock`: a lock left by a process that is gone is taken over), made beside the results once `out` exists
- * (made here if need be: released, the directories made for it are removed if nothing else came into them, so that
- * a batch refused up front leaves no --out). Another run holding it is a usage error (exit 2), nothing sent; with
- * `held` (the batch's own locks found held), it is added there instead, to be named with them.
+ * left there by another batch (see `batchUnder`) sees one only once it is written. Its lock is
+ * `<out>/.decart-batch.lock` (the directory as the file system sees it: every path to it takes the one lock), taken as
+ * the batch's own lock is (see `takeLock`: a lock left by a process that is gone is taken over), made beside the
+ * results once `out` exists (made here if need be: released, the directories made for it are removed if nothing else
+ * came into them, so that a batch refused up front leaves no --out). Another run holding it is a usage error (exit 2),
+ * nothing sent; with `held` (the batch's own locks found held), it is added there instead, to be named with them.
  */
 async function lockOut(
   out: string,
@@ -1488,10 +1498,11 @@ async function lockOut(
 }
 
 /**
- * Refuses (a usage error, exit 2, before anything is sent) a batch file that the batch itself writes, as the file system
- * sees them (a symbolic or hard link too: see `samePlace`): its `results.jsonl`, `errors.jsonl` or `unknown.jsonl` in
- * `--out` (replaced as the batch ends, `errors.jsonl` removed when no line fails, or at a second Ctrl-C: fed back in
- * from there, the file was lost), a line's result, or the journal (the batch's records were appended to its lines).
+ * Refuses (a usage error, exit 2, before anything is sent) a batch file that the batch itself writes, as the file
+ * system sees them (a symbolic or hard link too: see `samePlace`): its `results.jsonl`, `errors.jsonl` or
+ * `unknown.jsonl` in `--out` (replaced as the batch ends, `errors.jsonl` removed when no line fails, or at a second
+ * Ctrl-C: fed back in from there, the file was lost), a line's result, or the journal (the batch's records were
+ * appended to its lines).
  */
 function checkBatchApart(
   source: string,
@@ -1574,7 +1585,8 @@ async function readBatch(
 
 /**
  * The end of a batch that a signal stopped before it sent anything (`when`): exit 130 (129 for SIGHUP) with
- * `{"type":"interrupted","exit_code":…}`, no report written. A `--resume` run leaves the batch as the run before it left it.
+ * `{"type":"interrupted","exit_code":…}`, no report written. A `--resume` run leaves the batch as the run before it
+ * left it.
  */
 function unsentBatch(output: Output, when: string, resume: boolean | undefined): ExitCode {
   output.event({ type: "interrupted", exit_code: interruptedCode() });

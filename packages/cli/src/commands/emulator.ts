@@ -7,9 +7,9 @@ import { onInterrupt } from "../signals.js";
 
 /**
  * `decart emulator [-p port] [--fast] […]`: the local emulator on 127.0.0.1 (never another interface), until Ctrl-C,
- * SIGTERM or SIGHUP. `flags` are the values of the emulator's own flags (`emulatorFlags` of @decart/emulator, but `--host`) by
- * name; a value one does not take is a usage error naming it. Prints its URL, its dev key, its admin token (for
- * `GET /_emulator/stats`, as `Authorization: Bearer …`), and the two variables that point the CLI at it.
+ * SIGTERM or SIGHUP. `flags` are the values of the emulator's own flags (`emulatorFlags` of @decart/emulator, but
+ * `--host`) by name; a value one does not take is a usage error naming it. Prints its URL, its dev key, its admin token
+ * (for `GET /_emulator/stats`, as `Authorization: Bearer …`), and the two variables that point the CLI at it.
  */
 export async function runEmulator(
   flags: Record<string, string | boolean | undefined>,
@@ -53,8 +53,8 @@ export async function runEmulator(
   output.print(`Decart emulator listening on ${emulator.url}`);
   output.print(`API key: ${emulator.apiKey}`);
   output.print(`Admin token: ${emulator.adminToken} (for /_emulator/stats and the other admin routes)`);
-  // Commands to paste into a shell: each value quoted for it as every command the CLI prints is (`shellWord`), so that a
-  // key or a token given with `--keys` or `--admin-token` (`k$HOME;echo x`) is that text, never code the shell runs.
+  // Commands to paste into a shell: each value quoted for it as every command the CLI prints is (`shellWord`), so that
+  // a key or a token given with `--keys` or `--admin-token` (`k$HOME;echo x`) is that text, never code the shell runs.
   const variable = (name: string, value: string) => `${name}=${shellWord(value)}`;
   output.info(
     output.err.dim(

@@ -72,7 +72,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
   async function generate(inputs: Record<string, unknown>, signal: AbortSignal): Promise<ExitCode> {
     // Where the image goes, checked before it is paid for; printed as an absolute path, as every command does. Without
     // -o: `<model>-<UTC time>.<ext>` (the extension of the image's type, told from its bytes) in the current directory,
-    // a name that never replaces a file (nor is the journal's): `-2`, `-3` … is added until it is free (see `placeFile`).
+    // a name that never replaces a file (nor is the journal's): `-2`, `-3` … is added until it is free (see
+    // `placeFile`).
     const stem = options.output === undefined ? defaultOutputName(model.name, "") : undefined;
     const named = (extension: string) => resolve(options.output ?? `${stem}${extension}`);
     if (options.output === undefined) {

@@ -47,11 +47,10 @@ import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
  * A Ctrl-C or SIGTERM before the id is recorded and printed (while the submit, sent whole, waits for its answer, for
  * SUBMIT_GRACE_MS at most, or in the instant after it) lets that finish: the id is recorded and printed all the same,
  * then exit 130 saying the job was submitted and how to wait for it; a second one exits at once. One while the server
- * has not acknowledged the submit (standard input or a file input given as a URL being read, its upload, a wait to send it
- * again after a 429) stops it at once: no job made, exit 130. `--timeout` stops the submit (its upload, its answer, the
- * client's retries, which wait within what is left of it: a `Retry-After` past that fails at once, exit 1, see
- * `untilTimeout`): exit 5, saying
- * whether a job may have been made.
+ * has not acknowledged the submit (standard input or a file input given as a URL being read, its upload, a wait to send
+ * it again after a 429) stops it at once: no job made, exit 130. `--timeout` stops the submit (its upload, its answer,
+ * the client's retries, which wait within what is left of it: a `Retry-After` past that fails at once, exit 1, see
+ * `untilTimeout`): exit 5, saying whether a job may have been made.
  */
 export async function runSubmit(args: string[], options: VideoOptions, output: Output): Promise<number> {
   const timeout = timeoutMs(options.timeout);
@@ -263,9 +262,9 @@ export async function runStatus(
 }
 
 /**
- * `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it. An `<id>`
- * that cannot be a job id is refused before anything is read or sent (see `checkJobIdArgument`), as by `jobs status`
- * and `jobs result`.
+ * `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it. An
+ * `<id>` that cannot be a job id is refused before anything is read or sent (see `checkJobIdArgument`), as by `jobs
+ * status` and `jobs result`.
  */
 export async function runWait(jobId: string, given: VideoOptions, output: Output): Promise<number> {
   checkJobIdArgument(jobId, "jobs wait", (id) => output.command(...commandWords("wait", id, given)));
@@ -305,9 +304,9 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
 }
 
 /**
- * `decart jobs result <id> -o file [--timeout s]`: downloads a completed job's result, from the API the journal recorded
- * for the job (see `onRecordedApi`); `--timeout` bounds the download (exit 5, no file left, the command that downloads
- * it again).
+ * `decart jobs result <id> -o file [--timeout s]`: downloads a completed job's result, from the API the journal
+ * recorded for the job (see `onRecordedApi`); `--timeout` bounds the download (exit 5, no file left, the command that
+ * downloads it again).
  */
 export async function runResult(jobId: string, given: VideoOptions, output: Output): Promise<number> {
   checkJobIdArgument(jobId, "jobs result", (id) => output.command(...commandWords("result", id, given)));
@@ -388,7 +387,8 @@ export async function runList(options: GlobalOptions, output: Output): Promise<v
   }
   const c = output.out;
   for (const job of jobs) {
-    // Every field as the journal holds it, from the server or anyone who edited the file: escaped before it is coloured.
+    // Every field as the journal holds it, from the server or anyone who edited the file: escaped before it is
+    // coloured.
     const shown = untrusted(job.state);
     const state = job.state === "failed" ? c.red(shown) : job.state === "saved" ? c.green(shown) : shown;
     const detail = untrusted(job.state === "failed" ? (job.error ?? "") : (job.path ?? ""));

@@ -57,7 +57,10 @@ function unknownModel(name: string): never {
   throw usageError(`Unknown model ${quoted(name, 40)}. Models: ${Object.keys(catalogue).join(", ")}`);
 }
 
-/** `decart models [name] [--json]`: with `--json`, a `model` line per model, then (without a name) a `retired` line per retired name. */
+/**
+ * `decart models [name] [--json]`: with `--json`, a `model` line per model, then (without a name) a `retired` line per
+ * retired name.
+ */
 export function runModels(name: string | undefined, output: Output): void {
   if (name !== undefined && !isModelName(name)) unknownModel(name);
   const names = name ? [name as ModelName] : (Object.keys(catalogue) as ModelName[]);

@@ -84,8 +84,9 @@ async function submitAndFollow(
   if (options.output !== undefined) checkJournalApart(options.journal, [options.output], `-o ${options.output}`);
   const journal = await openJournal(options.journal, { warn: warnOf(output) });
   // Without -o the file is `<job id>.mp4` in the current directory (the id made a safe name: `videoName`), named once
-  // the job exists (so only the directory can be checked before the submit), a name that never replaces a file (nor is the journal's): `-2`, `-3` … is
-  // added until it is free, when the job is recorded and again when the result is put in place (see `placeFile`).
+  // the job exists (so only the directory can be checked before the submit), a name that never replaces a file (nor is
+  // the journal's): `-2`, `-3` … is added until it is free, when the job is recorded and again when the result is put
+  // in place (see `placeFile`).
   if (options.output !== undefined)
     await checkOutputFile(options.output, `-o ${options.output}`, { throughLinks: true });
   else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
