@@ -962,7 +962,18 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       expired: budgetMs,
       budgetMs,
     });
-    yield* follow(job.job_id, { ...options, first: job, deadline }, stop);
+    try {
+      yield* follow(job.job_id, { ...options, first: job, deadline }, stop);
+    } catch (e: any) {
+      // The job was made: the call tried again would make (and bill) another. Not `retryable`; its message says to
+      // follow the job (a watch of a job id, `queue.wait`, keeps its error's `retryable` as it is).
+      if (e?.retryable && e.jobId === job.job_id)
+        Object.assign(e, {
+          retryable: false,
+          message: `${e.message}; job ${shown(job.job_id)} was made: follow it with queue.wait(jobId)`,
+        });
+      throw e;
+    }
   }
 
   async function* watchJob(stop: AbortController, jobId: string, opts: QueueWaitOptions = {}) {

@@ -120,7 +120,12 @@ export class DecartError extends Error {
   declare requestId: string | undefined;
   /** The job concerned, when one was submitted: it may still complete, and `queue.wait` can watch it again. */
   declare jobId: string | undefined;
-  /** True when trying again later could succeed (network errors, timeouts, 408, 429, 5xx). */
+  /**
+   * True when trying again later could succeed (network errors, timeouts, 408, 429, 5xx), and only where trying again
+   * cannot make a second job: an error that ends `submitAndPoll`, `submitAndWatch` or `generate` after their job was
+   * made is `false` (its message says `job … was made: follow it with queue.wait(jobId)`); a watch of a job id
+   * (`queue.wait`, `queue.watch`) keeps its failure's.
+   */
   declare retryable: boolean;
   /**
    * `true` when the server may have taken the request this error ended: an `AbortError` so marked (see there), or a
