@@ -603,6 +603,16 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   };
 
   /**
+   * The arguments a public method was given past its last (`n`): an options object given there (another SDK's
+   * `create(params, { signal, timeout })`) is refused, not dropped, nor taken as an internal parameter.
+   */
+  const only = (more: unknown[], n = 1) => {
+    const nth = ["first", "second", "third"];
+    if (more.some((arg) => arg !== undefined))
+      throw invalid("Invalid input", `${nth[n]} argument`, `left out: options go in the ${nth[n - 1]} argument`);
+  };
+
+  /**
    * Ends the stream inputs of a call that failed, read or not (aborted before it started or in a retry's wait, its
    * inputs or options refused, a connection refused, another field's file URL failed first), and answers its `error`:
    * a Node stream is destroyed (a file's handle closed), a web stream cancelled with the error (its source released;
@@ -711,7 +721,6 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** The options a submit takes (`process` its `timeoutMs` too); a watch's are refused. */
   const submitKeys = ["model", "signal", "onUploadProgress", "deadline"];
-  const submit = (options: object, budget?: Budget) => postModel<JobSubmitResult>("video", options, budget, submitKeys);
 
   /** A 404 or 409 about a job whose words do not name it is given its id (`aboutJob`). */
   const about = (jobId: string) => (e: any) => {
@@ -942,10 +951,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       return it;
     };
 
-  async function* submitAndWatch(stop: AbortController, options: AnyVideoCall, download?: true) {
+  async function* submitAndWatch(stop: AbortController, options: AnyVideoCall, more: unknown[], download?: true) {
     // Every option (callbacks too) read and checked once, before the deadline is set; what was read is used (and
     // `generate`'s `download`, set then: a spread before would read them unchecked).
     try {
+      only(more);
       options = checkCall(options, "Invalid input")[2] as AnyVideoCall;
     } catch (e) {
       throw ended(options, e);
@@ -976,7 +986,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     }
   }
 
-  async function* watchJob(stop: AbortController, jobId: string, opts: QueueWaitOptions = {}) {
+  async function* watchJob(stop: AbortController, jobId: string, opts: QueueWaitOptions = {}, ...more: unknown[]) {
+    only(more, 2);
     // model, timeoutMs, download, poll, signal, onStatusChange: the first six of the one list.
     opts = optionsOf(opts, 0, Object.keys(callOptions).slice(0, 6));
     yield* follow(checkId(jobId), opts, stop);
@@ -988,22 +999,28 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
    * checks the copy again), so that a refusal's stack holds the caller's line within the default `stackTraceLimit`.
    */
   const polled = async (options: AnyVideoCall, download?: true) =>
-    outcome(watchAfterSubmit((await postModel<any>("video", options, undefined, undefined, 1))[2], download));
+    outcome(watchAfterSubmit((await postModel<any>("video", options, undefined, undefined, 1))[2], [], download));
   const watchOne = stoppable(watchJob);
 
-  const fileCall = async (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }) =>
-    send<FileReference>(
+  const fileCall = async (method: "GET" | "DELETE", fileId: string, opts?: { signal?: AbortSignal }, more = []) => {
+    only(more, 2);
+    return send<FileReference>(
       method,
       "/v1/files/{file_id}",
       { ...optionsOf(opts), json: method === "GET" ? (body) => checkFile(body, fileId) : undefined },
       checkId(fileId, "fileId"),
       method === "GET" ? undefined : "response",
     );
+  };
 
   return {
     rateLimit: { pausedUntil: gate.pausedUntil, subscribe: gate.subscribe },
-    process: (options) => postModel("image", options, undefined, [...submitKeys, "timeoutMs"]),
-    async generate(options) {
+    async process(options, ...more) {
+      only(more);
+      return postModel("image", options, undefined, [...submitKeys, "timeoutMs"]);
+    },
+    async generate(options, ...more) {
+      only(more);
       warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
       const done = (await polled(options, true)) as QueueJobResult;
       if (done.status === "completed") return done.data;
@@ -1012,34 +1029,53 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // The policy is hidden (a symbol, not enumerable): `saveResult` in @decart/core/node retries under it.
     queue: Object.defineProperty<QueueClient>(
       {
-        submit,
-        status: async (jobId, opts) => (await readStatus(jobId, optionsOf(opts, 1)).catch(about(jobId))).job,
-        result: async (jobId, opts) => result(jobId, optionsOf(opts, 0, ["signal", "onProgress"])).catch(about(jobId)),
+        async submit(options, ...more) {
+          only(more);
+          return postModel<JobSubmitResult>("video", options, undefined, submitKeys);
+        },
+        async status(jobId, opts, ...more) {
+          only(more, 2);
+          return (await readStatus(jobId, optionsOf(opts, 1)).catch(about(jobId))).job;
+        },
+        async result(jobId, opts, ...more) {
+          only(more, 2);
+          return result(jobId, optionsOf(opts, 0, ["signal", "onProgress"])).catch(about(jobId));
+        },
         // `saveResult` asks (with a symbol key) for one attempt (`maxRetries: 0`), over its own fetch unless the client
         // has one (see `content`): it retries the whole download itself.
         // A 404 or 409 names the job as `result`'s do; not for a caller with `[ONCE]` (`saveResult`, queue-rx's watch):
         // its messages and log lines (and the CLI's) name the job their way.
-        download: async (jobId, opts) => {
+        download: async (jobId, opts, ...more) => {
+          only(more, 2);
           const once = (opts as { [ONCE]?: object })?.[ONCE];
           return download(jobId, { ...optionsOf(opts, 1, ["signal", "onProgress"]), ...once }).catch(
             once ? undefined : about(jobId),
           );
         },
-        wait: ((jobId: string, opts?: QueueWaitOptions) => outcome(watchOne(jobId, opts))) as QueueClient["wait"],
-        submitAndPoll: ((options: AnyVideoCall) => polled(options)) as QueueClient["submitAndPoll"],
-        submitAndWatch: watchAfterSubmit as QueueClient["submitAndWatch"],
+        wait: ((jobId: string, opts?: QueueWaitOptions, ...more: unknown[]) =>
+          outcome(watchOne(jobId, opts, ...more))) as QueueClient["wait"],
+        submitAndPoll: (async (options: AnyVideoCall, ...more: unknown[]) => {
+          only(more);
+          return polled(options);
+        }) as QueueClient["submitAndPoll"],
+        submitAndWatch: ((options: AnyVideoCall, ...more: unknown[]) =>
+          watchAfterSubmit(options, more)) as QueueClient["submitAndWatch"],
         watch: watchOne,
         // Every option checked before the watch reads the clock (a `timeoutMs` of "5000" is refused, not added to it).
         // `first` must be this job's submit answer (a status of the spec, of `jobId`), as a status read must be: the
         // copy the check read (`once`), read as a status read is, never the caller's object (frozen perhaps).
-        createWatch(jobId, opts) {
+        createWatch(jobId, opts, ...more) {
+          only(more, 2);
           const id = checkId(jobId);
           const checked = checkWatchOptions(opts);
           const wrong = checked.first && fixJob(checked.first, id);
           if (wrong) throw invalid(where, "first", `job ${id}'s submit answer (${wrong})`);
           return watchOf(id, checked);
         },
-        readStatus: async (jobId, opts) => readStatus(jobId, { ...optionsOf(opts, 1), maxRetries: 0 }),
+        async readStatus(jobId, opts, ...more) {
+          only(more, 2);
+          return readStatus(jobId, { ...optionsOf(opts, 1), maxRetries: 0 });
+        },
       },
       POLICY,
       { value: policy },
@@ -1057,8 +1093,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       },
     },
     files: {
-      async upload(file, opts) {
+      async upload(file, opts, ...more) {
         try {
+          only(more, 2);
           const where = "Invalid upload";
           const { properties } = requestSchemas.UploadFileRequest;
           const [{ signal, onUploadProgress }, { ttlSeconds }] = checkCall(
@@ -1082,9 +1119,9 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           throw ended([file], e);
         }
       },
-      get: (fileId, opts) => fileCall("GET", fileId, opts),
-      async delete(fileId, opts) {
-        await fileCall("DELETE", fileId, opts);
+      get: (fileId, opts, ...more) => fileCall("GET", fileId, opts, more),
+      async delete(fileId, opts, ...more) {
+        await fileCall("DELETE", fileId, opts, more);
       },
     },
   };
