@@ -710,14 +710,28 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         budget,
       );
     } catch (e) {
-      // (A call not sent for want of time: why, its deadline's distance from the call's start in whole ms on the
-      // client's clock, before it or too near after it.)
-      const left = budget?.budgetMs ?? 1;
-      if (/no time left$/.test((e as Error).message))
-        (e as Error).message += `: its deadline was ${msOf(Math.abs(left))} ${left > 0 ? "after" : "before"} the call`;
-      throw ended(raw, e);
+      throw ended(raw, late(e, budget?.budgetMs));
     }
   }
+
+  /**
+   * A call not sent for want of time (`no time left`): its message says why, its deadline's distance from the call's
+   * start (`left`) in whole ms on the client's clock, before it or too near after it (a deadline taken from
+   * `Date.now()` that a step of the wall clock moved off the client's clock shows so). Answers the error.
+   */
+  const late = (e: any, left = 1) => {
+    if (/no time left$/.test(e?.message))
+      e.message += `: its deadline was ${msOf(Math.abs(left))} ${left > 0 ? "after" : "before"} the call`;
+    return e;
+  };
+
+  /** A plain call with a `deadline` (`opts`, checked): its failure for want of time says so (`late`). */
+  const timed = <T>(opts: { deadline?: number }, call: () => Promise<T>) => {
+    const left = opts.deadline! - now();
+    return call().catch((e) => {
+      throw late(e, left);
+    });
+  };
 
   /** The options a submit takes (`process` its `timeoutMs` too); a watch's are refused. */
   const submitKeys = ["model", "signal", "onUploadProgress", "deadline"];
@@ -1035,7 +1049,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         },
         async status(jobId, opts, ...more) {
           only(more, 2);
-          return (await readStatus(jobId, optionsOf(opts, 1)).catch(about(jobId))).job;
+          const checked = optionsOf(opts, 1);
+          return (await timed(checked, () => readStatus(jobId, checked)).catch(about(jobId))).job;
         },
         async result(jobId, opts, ...more) {
           only(more, 2);
@@ -1048,9 +1063,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         download: async (jobId, opts, ...more) => {
           only(more, 2);
           const once = (opts as { [ONCE]?: object })?.[ONCE];
-          return download(jobId, { ...optionsOf(opts, 1, ["signal", "onProgress"]), ...once }).catch(
-            once ? undefined : about(jobId),
-          );
+          const checked = optionsOf(opts, 1, ["signal", "onProgress"]);
+          return timed(checked, () => download(jobId, { ...checked, ...once })).catch(once ? undefined : about(jobId));
         },
         wait: ((jobId: string, opts?: QueueWaitOptions, ...more: unknown[]) =>
           outcome(watchOne(jobId, opts, ...more))) as QueueClient["wait"],
@@ -1074,7 +1088,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         },
         async readStatus(jobId, opts, ...more) {
           only(more, 2);
-          return readStatus(jobId, { ...optionsOf(opts, 1), maxRetries: 0 });
+          const checked = optionsOf(opts, 1);
+          return timed(checked, () => readStatus(jobId, { ...checked, maxRetries: 0 }));
         },
       },
       POLICY,
