@@ -674,7 +674,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         warnOnce(
           `Decart: model "${m.name}" is deprecated${m.deprecatedInFavourOf ? `; use "${m.deprecatedInFavourOf}"` : ", with no replacement: the server may answer 410 (retired)"}`,
         );
-      if (options.validateInputs !== false) validateInputs(m, raw);
+      // (The call's options, named by a refusal: `submitAndPoll`'s and `submitAndWatch`'s all but `deadline`, the last.)
+      if (options.validateInputs !== false) validateInputs(m, raw, keys ?? Object.keys(callOptions).slice(0, -1));
       // A plain call's `deadline` (`queue.submit`'s, `process`'s): its budget ends there, its waits counted on the
       // clock, the attempts' time included. Not a `submitAndPoll`'s (`only`, or inside its budget) nor with `timeoutMs`.
       if (deadline != null) {

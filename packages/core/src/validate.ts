@@ -435,13 +435,38 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
   return all as T;
 }
 
+/** Other SDKs' options of a call that this client takes otherwise, or not at all: what each is here. */
+const elsewhere: Record<string, string> = {
+  timeout: "is timeoutMs here, in ms (submitAndPoll, queue.wait, process)",
+  webhook: "has no counterpart: the API sends no webhooks (follow the job with submitAndWatch or queue.watch)",
+  input: "is not needed: a model's inputs go in the call itself ({ model, prompt, … })",
+};
+
 /**
  * Checks a model's inputs against the catalogue before anything is sent: unknown fields, required fields, types,
- * enums, lengths, limits, file-vs-text (and the file's media type), JSON shapes and the model's cross-field rules.
+ * enums, lengths, limits, file-vs-text (and the file's media type), JSON shapes and the model's cross-field rules. A
+ * name that is a client option (`maxRetries`) or another SDK's option (`timeout`, `webhook`, `input`) is refused
+ * saying where it goes, listing the call's options (`keys`, default all of them).
  */
-export function validateInputs(model: ModelDefinition, inputs: Record<string, unknown>): void {
+export function validateInputs(
+  model: ModelDefinition,
+  inputs: Record<string, unknown>,
+  keys = Object.keys(callOptions),
+): void {
   const where = `Invalid input for ${model.name}`;
   const fields = model.fields as unknown as (Schema & { name: string })[];
+  // A name the model lacks that is a client option (`maxRetries`), or another SDK's option of a call: where it goes,
+  // and the call's own options (`keys`), rather than the way past the check, which would send it to the API (422).
+  for (const key in inputs) {
+    const place = Object.hasOwn(clientOptions, key)
+      ? `is a client option: createDecartClient({ ${key} })`
+      : Object.hasOwn(elsewhere, key) && elsewhere[key];
+    if (place && !fields.some((f) => f.name === key))
+      throw new InvalidInputError(`${where}: "${key}" ${place} (the model's inputs: ${fields.map((f) => f.name).join(", ")}; the call's options: ${keys.join(", ")})`, {
+        field: key,
+        expected: place,
+      });
+  }
   checkSchema(
     {
       type: "object",
