@@ -4,6 +4,7 @@ import {
   defaultBaseUrl,
   type FileReference,
   imageContentTypes,
+  isVideoModelName,
   type JobStatusResponse,
   jobContentTypes,
   type ModelName,
@@ -1005,6 +1006,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     only(more, 2);
     // model, timeoutMs, download, poll, signal, onStatusChange: the first six of the one list.
     opts = optionsOf(opts, 0, Object.keys(callOptions).slice(0, 6));
+    // A model sets the job's expected duration: a video model's (a definition of kind video, or a catalogue name).
+    const { model } = opts as { model?: any };
+    if (model !== undefined && !isVideoModelName(model) && model?.kind !== "video")
+      throw invalid(where, "model", 'a video model: models.video("…"), a definition of kind video, or its name', model);
     yield* follow(checkId(jobId), opts, stop);
   }
 
