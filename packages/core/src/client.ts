@@ -1009,7 +1009,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // A model sets the job's expected duration: a video model's (a definition of kind video, or a catalogue name).
     const { model } = opts as { model?: any };
     if (model !== undefined && !isVideoModelName(model) && model?.kind !== "video")
-      throw invalid(where, "model", 'a video model: models.video("…"), a definition of kind video, or its name', model);
+      throw invalid(where, "model", "a video model or its name", model);
     yield* follow(checkId(jobId), opts, stop);
   }
 

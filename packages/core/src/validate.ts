@@ -437,9 +437,9 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
 
 /** Other SDKs' options of a call that this client takes otherwise, or not at all: what each is here. */
 const elsewhere: Record<string, string> = {
-  timeout: "is timeoutMs here, in ms (submitAndPoll, queue.wait, process)",
-  webhook: "has no counterpart: the API sends no webhooks (follow the job with submitAndWatch or queue.watch)",
-  input: "is not needed: a model's inputs go in the call itself ({ model, prompt, … })",
+  timeout: "is timeoutMs here (ms)",
+  webhook: "has no counterpart: the API has no webhooks (watch the job)",
+  input: "has no counterpart: inputs go in the call itself",
 };
 
 /**
@@ -462,10 +462,13 @@ export function validateInputs(
       ? `is a client option: createDecartClient({ ${key} })`
       : Object.hasOwn(elsewhere, key) && elsewhere[key];
     if (place && !fields.some((f) => f.name === key))
-      throw new InvalidInputError(`${where}: "${key}" ${place} (the model's inputs: ${fields.map((f) => f.name).join(", ")}; the call's options: ${keys.join(", ")})`, {
-        field: key,
-        expected: place,
-      });
+      throw new InvalidInputError(
+        `${where}: "${key}" ${place} (inputs: ${fields.map((f) => f.name).join(", ")}; options: ${keys.join(", ")})`,
+        {
+          field: key,
+          expected: place,
+        },
+      );
   }
   checkSchema(
     {

@@ -22,16 +22,14 @@ const refusal = (call: () => Promise<unknown>) => call().catch((e) => e) as Prom
 it.each([
   ["maxRetries", 0, /"maxRetries" is a client option: createDecartClient\(\{ maxRetries \}\)/],
   ["retrySubmit", true, /"retrySubmit" is a client option: createDecartClient\(\{ retrySubmit \}\)/],
-  ["timeout", 5000, /"timeout" is timeoutMs here/],
-  ["webhook", "https://example.com/hook", /"webhook" has no counterpart: the API sends no webhooks/],
-  ["input", { prompt: "A lake" }, /"input" is not needed: a model's inputs go in the call itself/],
+  ["timeout", 5000, /"timeout" is timeoutMs here \(ms\)/],
+  ["webhook", "https://example.com/hook", /"webhook" has no counterpart: the API has no webhooks \(watch the job\)/],
+  ["input", { prompt: "A lake" }, /"input" has no counterpart: inputs go in the call itself/],
 ])("submitAndPoll({ %s }) says where it goes", async (key, value, words) => {
   const error = await refusal(() => client.queue.submitAndPoll({ model, prompt: "A lake", [key]: value } as never));
   expect([error.code, error.field]).toEqual(["INVALID_INPUT", key]);
   expect(error.message).toMatch(words);
-  expect(error.message).toContain(
-    "(the model's inputs: prompt, seed, resolution, orientation; the call's options: model, timeoutMs,",
-  );
+  expect(error.message).toContain("(inputs: prompt, seed, resolution, orientation; options: model, timeoutMs,");
   expect(error.message).not.toContain("validateInputs");
   expect(error.message).not.toContain("deadline");
   expect(emu.stats().requests.total).toBe(0);
@@ -39,7 +37,7 @@ it.each([
 
 it("a submit lists its own options", async () => {
   const error = await refusal(() => client.queue.submit({ model, prompt: "A lake", maxRetries: 0 } as never));
-  expect(error.message).toMatch(/the call's options: model, signal, onUploadProgress, deadline\)$/);
+  expect(error.message).toMatch(/options: model, signal, onUploadProgress, deadline\)$/);
 });
 
 it("another unknown name keeps the way past the check", async () => {
