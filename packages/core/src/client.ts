@@ -729,7 +729,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
 
   /** A plain call with a `deadline` (`opts`, checked): its failure for want of time says so (`late`). */
   const timed = <T>(opts: { deadline?: number }, call: () => Promise<T>) => {
-    const left = opts.deadline! - now();
+    // (A clock of yours that throws: the call meets it, and says so naming the job.)
+    let left: number | undefined;
+    try {
+      left = opts.deadline! - now();
+    } catch {}
     return call().catch((e) => {
       throw late(e, left);
     });
@@ -1049,9 +1053,14 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // The policy is hidden (a symbol, not enumerable): `saveResult` in @decart/core/node retries under it.
     queue: Object.defineProperty<QueueClient>(
       {
-        async submit(options, ...more) {
-          only(more);
-          return postModel<JobSubmitResult>("video", options, undefined, submitKeys);
+        async submit(options, budget?: any, ...more) {
+          // The one second argument taken: queue-rx's `submitAll` asks for one attempt (`maxRetries: 0`), without a
+          // wait at a shut gate (`spare: 0`). Any other is refused.
+          const inner =
+            budget?.maxRetries === 0 &&
+            Object.keys(budget).every((key) => /^(maxRetries|spare)$/.test(key) && !budget[key]);
+          only(inner ? more : [budget, ...more]);
+          return postModel<JobSubmitResult>("video", options, inner ? budget : undefined, submitKeys);
         },
         async status(jobId, opts, ...more) {
           only(more, 2);

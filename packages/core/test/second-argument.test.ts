@@ -50,6 +50,18 @@ describe("an argument past a method's last", () => {
     expect(emu.stats().requests.total).toBe(before);
   });
 
+  it("queue.submit takes one second argument of its own: one attempt without a wait at a shut gate (queue-rx's submitAll)", async () => {
+    const loose = client as any;
+    for (const budget of [{ maxRetries: 0, spare: 0 }, { maxRetries: 0 }])
+      expect((await loose.queue.submit(video, budget)).job_id).toMatch(/^job_/);
+    const before = emu.stats().requests.total;
+    for (const budget of [{ maxRetries: 1000 }, { maxRetries: 0, spare: 5 }, { maxRetries: 0, deadline: 1 }, {}]) {
+      const error = await loose.queue.submit(video, budget).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "INVALID_INPUT", field: "second argument" });
+    }
+    expect(emu.stats().requests.total).toBe(before);
+  });
+
   it("an undefined one is no argument", async () => {
     const loose = client as any;
     const job = await loose.queue.submit(video, undefined);
