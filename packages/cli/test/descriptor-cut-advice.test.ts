@@ -5,17 +5,16 @@
 import { spawn } from "node:child_process";
 import type { Emulator } from "@decart/emulator";
 import { describe, expect, it } from "vitest";
-import { BIN, childEnv, events, finished, useEmulator } from "./helpers.js";
+import { useFirstDownloadCut } from "./download-cut.js";
+import { BIN, childEnv, events, finished } from "./helpers.js";
 
 let emu: Emulator;
 let env: Record<string, string>;
-// The first content answer (only) is cut short halfway: the emulator's fault sampling, seeded to fire once.
-let samples = 0;
-useEmulator({ timing: "fast", random: () => (samples++ === 0 ? 0 : 0.999) }, (f) => ({ emu, env } = f));
+// The first content answer (only) is cut short halfway.
+useFirstDownloadCut((f) => ({ emu, env } = f));
 
 describe.runIf(process.platform === "linux")("a download into a descriptor cut short", () => {
   it("video -o /dev/fd/3 (3> >(cat)): exit 1, the advice is jobs result <id> -o <file>", async () => {
-    emu.setFaults([{ route: "content", kind: "truncate", rate: 0.5 }]);
     const child = spawn(
       "bash",
       ["-c", '"$0" "$1" video "A lake" -o /dev/fd/3 3> >(exec cat >/dev/null)', process.execPath, BIN],

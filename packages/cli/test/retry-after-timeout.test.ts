@@ -4,20 +4,13 @@
  * than a second, which was waited for and then ended by `--timeout` (exit 5).
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, run, tempDir } from "./helpers.js";
-import { type AnsweringAll, rateLimited } from "./servers.js";
+import { describe, expect, it } from "vitest";
+import { type AnsweringAll, failedAfterOneRequest, useRateLimited } from "./servers.js";
 
-/** A server of the test's own: every request answered 429 with `Retry-After: 3`. */
+/** Every request answered 429 with `Retry-After: 3`. */
 let server: AnsweringAll;
-const temp = tempDir();
-beforeAll(async () => {
-  server = await rateLimited(3);
-});
-afterAll(async () => {
-  await server?.close();
-  temp.remove();
-});
+let dir: string;
+useRateLimited(3, (f) => ({ server, dir } = f));
 
 describe("a Retry-After past --timeout by less than a second fails at once", () => {
   for (const [args, timeout] of [
@@ -27,16 +20,9 @@ describe("a Retry-After past --timeout by less than a second fails at once", () 
     [["image", "A lighthouse", "-o", "limited.png"], "2.5"],
   ] as const) {
     it(`${args.slice(0, 2).join(" ")} --timeout ${timeout}, Retry-After: 3: exit 1, one request, said so`, async () => {
-      server.requests.length = 0;
-      const env = {
-        DECART_API_KEY: "dct_test_retry_after",
-        DECART_BASE_URL: server.url,
-        DECART_JOURNAL: join(temp.dir, `${args[0]}-${timeout}.jsonl`),
-      };
-      const { code, stdout, stderr } = await run([...args, "--timeout", timeout], { env, cwd: temp.dir });
-      expect(code, stderr).toBe(1);
-      expect(server.requests).toHaveLength(1);
-      const error = events(stdout).at(-1)!;
+      // A journal of the test's own.
+      const journal = { DECART_JOURNAL: join(dir, `${args[0]}-${timeout}.jsonl`) };
+      const error = await failedAfterOneRequest(server, dir, [...args], timeout, journal);
       expect(error).toMatchObject({ type: "error", exit_code: 1, code: "RATE_LIMIT", request_id: "req_limited" });
       expect(error.message).toContain(
         `the server asked to wait 3 s (Retry-After), more than the CLI waits for a request (${timeout} s, its ` +
