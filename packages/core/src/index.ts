@@ -97,7 +97,15 @@ export {
   type VideoModel,
 } from "./models.js";
 export { adaptiveSchedule, createDurationModel } from "./poll.js";
-export { canWatchAgain, type RateLimitGate, type RateLimitPause, releaseWait, retryWait } from "./retry.js";
+export {
+  canWatchAgain,
+  type RateLimitGate,
+  type RateLimitPause,
+  type RetryContext,
+  releaseWait,
+  retryDelay,
+  retryWait,
+} from "./retry.js";
 export { type ClientToken, fetchTokenFrom, type TokenFetcher } from "./token.js";
 export type {
   CreateWatchOptions,

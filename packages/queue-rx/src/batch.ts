@@ -3,11 +3,12 @@ import {
   type DecartClient,
   type DecartError,
   InvalidInputError,
+  InvalidResponseError,
   invalid,
   type JobEvent,
   RateLimitError,
   readOnce,
-  retryWait,
+  retryDelay,
 } from "@decart/core";
 import {
   asyncScheduler,
@@ -177,7 +178,8 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * first 429. The batch also pauses whenever the client's own rate-limit gate (`client.rateLimit`) closes, on a 429 to
  * any of the client's requests. Each submit is one attempt, sent again by the batch (not by the client's retries,
  * whose waits it could not stop once it ended): after a 429 as above, after another failure the client would retry
- * (408, 503, a refused connection) within the client's `maxRetries`; never an input holding a stream read already. A
+ * (408, 503, a refused connection: the core's `retryDelay`) within the client's `maxRetries`; never an input holding a
+ * stream read already. A
  * failed job (or one that errors) does not end the batch unless `failFast`. Inputs that are none of these, or a string
  * or bytes (iterable, of no inputs) or a Map (of `[key, value]` pairs: give its `values()`), are refused before any
  * request. An element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an
@@ -267,12 +269,12 @@ export function submitAll(
     // (or a 503's) pause where the batch cannot stop them, and send after the batch ended (a job nobody asked for, a
     // timer keeping a Node process alive). An input that cannot be sent again (a stream: the client reads it before
     // its gate refuses it) waits at the gate as before, its job the batch's `onOrphan`'s if the batch ended meanwhile.
-    // A failure the client would
-    // retry (`retryable`, where the server certainly did not take it: 408, 429, 503, a refused connection; with its
-    // `retrySubmit`, one of unknown outcome too) is sent again by the batch, unless a stream of it was read: a 429
-    // after the batch's pause (below), any other after the core's `retryWait` (the server's `Retry-After`, else the
-    // client's backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each
-    // wait ends, with nothing sent, when the batch does. Each attempt goes through the batch's pacer as it is sent: it
+    // A failure the client would retry (the core's `retryDelay`: `retryable`, where the server certainly did not take
+    // it, 408, 429, 503, a refused connection; with its `retrySubmit`, one of unknown outcome too, an answer that broke
+    // the spec no more than 3 times) is sent again by the batch, unless a stream of it was read: a 429 after the batch's
+    // pause (below), any other after the wait `retryDelay` gives (the server's `Retry-After`, else the client's backoff,
+    // jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each wait ends, with
+    // nothing sent, when the batch does. Each attempt goes through the batch's pacer as it is sent: it
     // waits out a pause in force, and a 429 to it is of the pauses begun before it was sent; one holding a stream,
     // which may wait at the client's gate and be sent later, is `late` (a 429 to it doubles the backoff).
     const own = all.submitSource;
@@ -288,13 +290,18 @@ export function submitAll(
           ).pipe(
             throughPacer(pacer, over, readOnce(input)),
             retry({
-              delay: (e) =>
-                (e?.retryable || (retrySubmit && e?.code === "SUBMIT_OUTCOME_UNKNOWN")) &&
-                !RateLimitError.isInstance(e) &&
-                failures[0]! < maxRetries &&
-                !readOnce(input)
-                  ? timer(retryWait(failures[0]!++, e.retryAfterMs, random), scheduler).pipe(takeUntil(over))
-                  : throwError(() => e),
+              // The core's one retry decision (`retryDelay`), as the client's own submit makes it: `failures` holds the
+              // failures sent again and the answers that broke the spec, counted as the client counts them.
+              delay: (e) => {
+                if (InvalidResponseError.isInstance(e)) failures[1]!++;
+                const wait =
+                  RateLimitError.isInstance(e) || readOnce(input)
+                    ? undefined
+                    : retryDelay(e, failures[0]!, { retrySubmit, maxRetries, invalid: failures[1]!, random });
+                if (wait === undefined) return throwError(() => e);
+                failures[0]!++;
+                return timer(wait, scheduler).pipe(takeUntil(over));
+              },
             }),
           );
         };
@@ -308,7 +315,7 @@ export function submitAll(
       // client's own submit keeps to it: one whose pause ends past that fails with its 429. (Not a count of 429s: a
       // long storm of short `Retry-After`s would fail submits with most of their budget left.)
       // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
-      submitSource: (input: SubmitInput, failures = [0], until?: number) =>
+      submitSource: (input: SubmitInput, failures = [0, 0], until?: number) =>
         defer(() => (ended ? EMPTY : submit(input, failures))).pipe(
           retry({
             delay: (e) => {

@@ -107,6 +107,29 @@ describe("a batch sends a submit again", () => {
       await server.close();
     }
   });
+
+  it("as often as the client's own submit does: the core's one retry decision (answers that break the spec, 3 at most)", async () => {
+    // Each submit is answered 200 with no job in it (an answer that breaks the spec, whose outcome is unknown): with
+    // `retrySubmit`, the client sends it again, but not past 3 such answers whatever its `maxRetries`; the batch, which
+    // sends it again itself, as often.
+    const server = await serve((_n, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"nope":1}');
+    });
+    try {
+      const client = server.client({ maxRetries: 6, retrySubmit: true, random: () => 0 });
+      const input = { model: models.video("lucy-pro-t2v"), prompt: "x" };
+      await expect(client.queue.submit(input)).rejects.toMatchObject({ code: "SUBMIT_OUTCOME_UNKNOWN" });
+      // (The limit of answers that break the spec ended it, not the client's `maxRetries`.)
+      const own = server.submits();
+      expect(own).toBeLessThan(7);
+      const events = await lastValueFrom(submitAll(client, [input], { download: false }).pipe(toArray()));
+      expect(events.map((e) => [e.type, e.error?.code])).toEqual([["error", "SUBMIT_OUTCOME_UNKNOWN"]]);
+      expect(server.submits() - own).toBe(own);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 // A batch's submit waited at the client's shut rate-limit gate (closed by a 429 to another request of the client),
