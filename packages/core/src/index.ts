@@ -99,11 +99,15 @@ export {
 export { adaptiveSchedule, createDurationModel } from "./poll.js";
 export {
   canWatchAgain,
+  ONCE,
+  POLICY,
   type RateLimitGate,
   type RateLimitPause,
   type RetryContext,
+  type RetryPolicy,
   releaseWait,
   retryDelay,
+  retryPolicyOf,
   retryWait,
 } from "./retry.js";
 export { type ClientToken, fetchTokenFrom, type TokenFetcher } from "./token.js";

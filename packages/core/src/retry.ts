@@ -81,8 +81,21 @@ export const monotonic = (): number => {
   return Math.floor(at + now.now());
 };
 
-/** Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`). */
+/**
+ * Where a client's `queue` keeps its retry policy, for helpers outside the client (`saveResult`, queue-rx's batch): a
+ * `Symbol.for`, so that two copies of this package read each other's clients.
+ */
 export const POLICY = Symbol.for("@decart/core.retryPolicy");
+
+/**
+ * The retry policy of `client` (its `queue`'s, see `POLICY`), for helpers outside the client (queue-rx's batch); for
+ * one made otherwise than by `createDecartClient` (a stand-in of yours), the settings of a client made without them:
+ * `maxRetries` 2, `Math.random`, a plain call's budget of 60 s.
+ */
+export const retryPolicyOf = (client: {
+  queue: object;
+}): Partial<RetryPolicy> & Pick<RetryPolicy, "maxRetries" | "random" | "timeoutMs"> =>
+  (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? { maxRetries: 2, random: Math.random, timeoutMs: 60_000 };
 
 /**
  * A download option of helpers that retry the whole download themselves (`saveResult`): call options added to the

@@ -9,6 +9,7 @@ import {
   RateLimitError,
   readOnce,
   retryDelay,
+  retryPolicyOf,
 } from "@decart/core";
 import {
   asyncScheduler,
@@ -107,9 +108,6 @@ export interface SubmitAllOptions<K = string | number | undefined> extends Omit<
  * `concurrency` is any value here and checked below (a number of lanes, or Infinity, which no schema's number is).
  */
 const batchKeys = { ...submitKeys, concurrency: {}, failFast: { type: "boolean" } };
-
-/** Where a client's `queue` keeps its retry policy (its `maxRetries`, its jitter's `random`) for helpers outside it. */
-const POLICY = Symbol.for("@decart/core.retryPolicy");
 
 type State = "pending" | "processing" | "completed" | "failed";
 
@@ -242,14 +240,8 @@ export function submitAll(
     // The client's retry policy: its `maxRetries` and its jitter's `random` (below), and its clock (`poll.now`, by
     // default steady), which its rate-limit gate is on too: the batch's pauses are measured on it, not on the wall
     // clock. Its budget (`timeoutMs`) too: what a plain call of the client may wait in all, kept to by a submit
-    // answered 429.
-    const {
-      maxRetries = 2,
-      random = Math.random,
-      retrySubmit,
-      now = () => scheduler.now(),
-      timeoutMs = 60_000,
-    } = (client.queue as any)[POLICY] ?? {};
+    // answered 429. (The core's `retryPolicyOf`: a stand-in client of yours, without one, has the core's defaults.)
+    const { maxRetries, random, retrySubmit, now = () => scheduler.now(), timeoutMs } = retryPolicyOf(client);
     // Its `random` too: the submits a pause held are let go after it as the client's gate lets its calls go.
     const pacer = createPacer(scheduler, now, random);
     // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
@@ -269,12 +261,12 @@ export function submitAll(
     // (or a 503's) pause where the batch cannot stop them, and send after the batch ended (a job nobody asked for, a
     // timer keeping a Node process alive). An input that cannot be sent again (a stream: the client reads it before
     // its gate refuses it) waits at the gate as before, its job the batch's `onOrphan`'s if the batch ended meanwhile.
-    // A failure the client would retry (the core's `retryDelay`: `retryable`, where the server certainly did not take
-    // it, 408, 429, 503, a refused connection; with its `retrySubmit`, one of unknown outcome too, an answer that broke
-    // the spec no more than 3 times) is sent again by the batch, unless a stream of it was read: a 429 after the batch's
-    // pause (below), any other after the wait `retryDelay` gives (the server's `Retry-After`, else the client's backoff,
-    // jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each wait ends, with
-    // nothing sent, when the batch does. Each attempt goes through the batch's pacer as it is sent: it
+    // A failure the client would retry (the core's `retryDelay`: `retryable`, where the server certainly did not
+    // take it, 408, 429, 503, a refused connection; with its `retrySubmit`, one of unknown outcome too, an answer that
+    // broke the spec no more than 3 times) is sent again by the batch, unless a stream of it was read: a 429 after the
+    // batch's pause (below), any other after the wait `retryDelay` gives (the server's `Retry-After`, else the client's
+    // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each wait
+    // ends, with nothing sent, when the batch does. Each attempt goes through the batch's pacer as it is sent: it
     // waits out a pause in force, and a 429 to it is of the pauses begun before it was sent; one holding a stream,
     // which may wait at the client's gate and be sent later, is `late` (a 429 to it doubles the backoff).
     const own = all.submitSource;

@@ -1,4 +1,11 @@
-import type { DecartClient, DownloadProgress, JobSubmitResult, StatusRead, VideoModelName } from "@decart/core";
+import {
+  type DecartClient,
+  type DownloadProgress,
+  type JobSubmitResult,
+  ONCE,
+  type StatusRead,
+  type VideoModelName,
+} from "@decart/core";
 import { Observable } from "rxjs";
 import type { SubmitInput } from "./types.js";
 
@@ -85,7 +92,7 @@ export const clientResult =
         deadline,
         budgetMs,
         onProgress: emit,
-        [Symbol.for("@decart/core.once")]: { maxRetries: 0 },
+        [ONCE]: { maxRetries: 0 },
       } as never);
       const chunks: Uint8Array[] = [];
       for (const reader = stream.getReader(); ; ) {

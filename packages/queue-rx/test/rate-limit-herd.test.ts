@@ -3,7 +3,7 @@
 // most R submits a second (429 with Retry-After: 1 beyond), a batch of N at once makes all its jobs, with fewer 429s
 // than inputs.
 import { createServer } from "node:http";
-import { createDecartClient, models } from "@decart/core";
+import { createDecartClient, models, POLICY } from "@decart/core";
 import { defer, lastValueFrom, toArray } from "rxjs";
 import { rateLimitedServer } from "test-utils";
 import { describe, expect, it } from "vitest";
@@ -78,7 +78,7 @@ describe("a batch held by a 429's pause", () => {
         },
       });
       // Paced as submitAll paces its reads: the client's clock and random, its gate's pauses.
-      const { now } = (client.queue as any)[Symbol.for("@decart/core.retryPolicy")];
+      const { now } = (client.queue as any)[POLICY];
       const pacer = createPacer(undefined, now, random);
       client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
       await expect(client.queue.status(JOB)).rejects.toMatchObject({ status: 429 });

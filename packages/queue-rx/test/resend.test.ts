@@ -1,7 +1,7 @@
 // What a batch sends again after a submit's failure, against a purpose-built server whose answers the emulator cannot
 // give in that order (a 503 then a 200; 503s and 429s in turn).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createDecartClient, type DecartClientSettings, models } from "@decart/core";
+import { createDecartClient, type DecartClientSettings, models, POLICY, retryPolicyOf } from "@decart/core";
 import { lastValueFrom, toArray, VirtualTimeScheduler } from "rxjs";
 import { describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
@@ -126,6 +126,32 @@ describe("a batch sends a submit again", () => {
       const events = await lastValueFrom(submitAll(client, [input], { download: false }).pipe(toArray()));
       expect(events.map((e) => [e.type, e.error?.code])).toEqual([["error", "SUBMIT_OUTCOME_UNKNOWN"]]);
       expect(server.submits() - own).toBe(own);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("by the client's policy, read where the core keeps it; a stand-in client without one, by the core's defaults", async () => {
+    // Every submit is answered 503 (Retry-After: 0: no jitter asked).
+    const server = await serve((_n, res) => refuse(res, 503));
+    try {
+      const input = { model: models.video("lucy-pro-t2v"), prompt: "x" };
+      const client = server.client({ maxRetries: 1 });
+      await lastValueFrom(submitAll(client, [input], { download: false }).pipe(toArray()));
+      expect(server.submits()).toBe(2);
+      // A stand-in (its queue's methods, not its policy): the defaults of a client made without options, as the
+      // core's `retryPolicyOf` gives them.
+      const plain = server.client();
+      const defaults = retryPolicyOf({ queue: {} });
+      expect((plain.queue as any)[POLICY]).toMatchObject({
+        maxRetries: defaults.maxRetries,
+        timeoutMs: defaults.timeoutMs,
+      });
+      const standIn = { ...plain, queue: { ...plain.queue } };
+      expect(POLICY in standIn.queue).toBe(false);
+      const events = await lastValueFrom(submitAll(standIn, [input], { download: false }).pipe(toArray()));
+      expect(events.map((e) => [e.type, e.error?.status])).toEqual([["error", 503]]);
+      expect(server.submits() - 2).toBe(1 + defaults.maxRetries);
     } finally {
       await server.close();
     }
