@@ -27,9 +27,10 @@ export type StatusSource = (
  * takes it, so that `input.signal` aborts it, within the client's own timeouts. No budget bounds a source of yours (the
  * watch's `timeoutMs` starts once the job is known): one that never answers is listened to for ever, so end it yourself
  * (an error once a time limit of yours is up, such as rxjs's `timeout`). An error (or a throw) that is no
- * `DecartError`, an answer that is no submit answer, or an end without an answer ("The submit source ended without an
- * answer": no job heard of), ends the `submitJob` with an `InvalidResponseError` saying so. Such an error (or throw)
- * after the subscriber left is reported as an unknown outcome is (see `onOrphan`): your source may have sent the job.
+ * `DecartError`, an answer that is no submit answer (one that cannot be read too: a getter or a Proxy's trap that
+ * throws), or an end without an answer ("The submit source ended without an answer": no job heard of), ends the
+ * `submitJob` with an `InvalidResponseError` saying so. Such an error (or throw) after the subscriber left is reported
+ * as an unknown outcome is (see `onOrphan`): your source may have sent the job.
  */
 export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
 

@@ -470,8 +470,12 @@ export function submitWith(
         (submitSource ?? clientSubmit(client))(input).subscribe({
           next: (first: JobSubmitResult) => {
             const wrong = checkJob(first);
-            // Its id as text (a number is read so, as the core reads the API's answers); yours left as it is.
-            const id = idOf(first?.job_id);
+            // Its id as text (a number is read so, as the core reads the API's answers); yours left as it is. One that
+            // cannot be read (a getter, a Proxy's trap that throws: `wrong` says so) names none.
+            let id: unknown;
+            try {
+              id = idOf(first.job_id);
+            } catch {}
             // One that names a usable job id made that job: the error carries it (told to `onOrphan` once nobody
             // listens), as the core's submit's does.
             const jobId = isUsableId(id) ? id : undefined;

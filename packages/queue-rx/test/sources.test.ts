@@ -2,7 +2,7 @@
 // typed ones, saying what was wrong, as a status source's are.
 import { DecartError, InvalidResponseError, type JobEvent, models } from "@decart/core";
 import type { Emulator } from "@decart/emulator";
-import { defer, EMPTY, lastValueFrom, type Observable, of, Subject, throwError, toArray } from "rxjs";
+import { defer, EMPTY, lastValueFrom, Observable, of, Subject, throwError, toArray } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { submitAll } from "../src/batch.js";
 import type { SubmitSource } from "../src/sources.js";
@@ -17,6 +17,18 @@ afterEach(async () => {
 
 const model = models.video("lucy-pro-t2v");
 const input = { model, prompt: "A lake" };
+
+/** A Proxy's trap that throws. */
+const thrower = (): never => {
+  throw new Error("not readable");
+};
+
+/** A revoked Proxy: any read of it throws. */
+const revoked = () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+};
 
 /** The events of `events$` until its end, and the error it ended with, if any. */
 async function run<T>(events$: Observable<T>): Promise<{ events: T[]; error?: any }> {
@@ -158,8 +170,17 @@ describe("a submitSource of yours", () => {
       [{ nope: 1 }, '"job_id" must be given'],
       [null, "not an object"],
       [{ job_id: "job_abcdef123", status: "queued" }, '"status" must be one of'],
+      // One that cannot be read (a Proxy's trap that throws, a revoked Proxy): said so, its id not read past the check.
+      [new Proxy({}, { get: thrower }), "not a value that can be read"],
+      [revoked(), "not a value that can be read"],
     ] as const) {
-      const { events, error } = await run(submitJob(client, input, { submitSource: () => of<any>(answer) }));
+      // (Not rxjs's `of`, which reads its last argument, `schedule`, as it is called.)
+      const once = () =>
+        new Observable<any>((subscriber) => {
+          subscriber.next(answer);
+          subscriber.complete();
+        });
+      const { events, error } = await run(submitJob(client, input, { submitSource: once }));
       expect(events).toEqual([]);
       expect(error).toBeInstanceOf(InvalidResponseError);
       expect(error.message).toMatch(/^The submit source's answer is no submit answer \(/);
