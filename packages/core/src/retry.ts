@@ -88,16 +88,6 @@ export const monotonic = (): number => {
 export const POLICY = Symbol.for("@decart/core.retryPolicy");
 
 /**
- * The retry policy of `client` (its `queue`'s, see `POLICY`), for helpers outside the client (queue-rx's batch); for
- * one made otherwise than by `createDecartClient` (a stand-in of yours), the settings of a client made without them:
- * `maxRetries` 2, `Math.random`, a plain call's budget of 60 s.
- */
-export const retryPolicyOf = (client: {
-  queue: object;
-}): Partial<RetryPolicy> & Pick<RetryPolicy, "maxRetries" | "random" | "timeoutMs"> =>
-  (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? { maxRetries: 2, random: Math.random, timeoutMs: 60_000 };
-
-/**
  * A download option of helpers that retry the whole download themselves (`saveResult`): call options added to the
  * download's, one attempt (`maxRetries: 0`) over a `fetch` of their own.
  */
@@ -142,6 +132,16 @@ export const away = new WeakSet<object>();
  * without one (a 2xx or a 303): their id, or none, is that answer's. (A 5xx without one is not: the earlier id stands.)
  */
 export const heard = new WeakSet<object>();
+
+/**
+ * The retry policy of `client` (its `queue`'s, see `POLICY`), for helpers outside the client (queue-rx's batch); for
+ * one made otherwise than by `createDecartClient` (a stand-in of yours), the settings of a client made without them:
+ * `maxRetries` 2, `Math.random`, a plain call's budget of 60 s.
+ */
+export const retryPolicyOf = (client: {
+  queue: object;
+}): Partial<RetryPolicy> & Pick<RetryPolicy, "maxRetries" | "random" | "timeoutMs"> =>
+  (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? { maxRetries: 2, random: Math.random, timeoutMs: 60_000 };
 
 /**
  * An answer's `Retry-After` (of its `headers`) in ms, of its two forms in RFC 9110 §10.2.3: `delay-seconds` (digits
