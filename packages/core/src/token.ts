@@ -37,8 +37,9 @@ export type TokenFetcher = (options?: { signal?: AbortSignal | undefined }) => P
  * every request waiting for a key shares, until it settles or the wait of every request sharing it has ended (each
  * one's `signal` aborted: its attempt timed out or was aborted), after which the next request asks again. A token that looks expired on arrival (a clock set wrong) is used until the
  * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
- * error that says otherwise (`fetchTokenFrom`'s 403); the third in a row, and each after it until a token comes, is
- * final (a fetch given up on that fails later is not counted). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
+ * error that says otherwise: one with a status (`fetchTokenFrom`'s 403, 401 or 404) is the route's refusal, a final
+ * `TOKEN_ERROR` keeping that status (the job of a watch it ends may be watched again); the third in a row, and each
+ * after it until a token comes, is final (a fetch given up on that fails later is not counted). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
  */
 export function tokenSource(
   fetcher: TokenFetcher,
@@ -86,6 +87,16 @@ export function tokenSource(
       // next renewal waits for the route's Retry-After, 2 s at least, never past the token's expiry.)
       if (held()) refreshAt = Math.min(expiry, now() + Math.max((cause as RateLimitError).retryAfterMs ?? 0, 2e3));
       const retryable = (waited() && !held() ? ++failures : failures) < 3;
+      // A refusal (a typed error with a status, not retryable: the route's 403 once the session ended, a 401 of an auth
+      // middleware in front of it, a 404 during a deploy) is the token source's, not the API's: a `TOKEN_ERROR`
+      // keeping its status, final at once, after which the job may be watched again (`canWatchAgain`).
+      const status = cause instanceof DecartError && !cause.retryable && cause.code !== "TOKEN_ERROR" && cause.status;
+      if (status) {
+        throw new DecartError(
+          `The token route refused (HTTP ${status}): sign in again / check the route; ${(cause as Error).message}`,
+          { code: "TOKEN_ERROR", status, cause },
+        );
+      }
       if (cause instanceof DecartError && (retryable || !cause.retryable)) throw cause;
       throw new DecartError(
         `Could not get a client token${retryable ? "" : ` ${failures} times in a row`}: ${textOf(cause, true)}`,
@@ -147,7 +158,8 @@ export function tokenSource(
  * client's, once no request waits for the token) is a `TOKEN_ERROR`
  * that is `retryable`, as a broken connection is. A refusal is the status's error (a 503 is `retryable`), its
  * `retryAfterMs` the route's `Retry-After`. A client's token source takes these as any fetcher's failures: the third
- * in a row is final. The route's URL is shown in errors without its query, fragment and credentials, and what fetch
+ * in a row is final, and a refusal that is not `retryable` (a 401, 403, 404) is a final `TOKEN_ERROR` at once, its
+ * status kept. The route's URL is shown in errors without its query, fragment and credentials, and what fetch
  * threw is not the `cause` (it may quote them): its message is in the error's.
  */
 export const fetchTokenFrom =

@@ -246,7 +246,7 @@ describe("a client with a token fetcher", () => {
     expect(asked).toBe(3);
   });
 
-  it("a typed error of the fetcher that is not retryable (a route's 403) is final at once, asked once", async () => {
+  it("a typed error of the fetcher that is not retryable (a route's 403) is a final TOKEN_ERROR at once, asked once", async () => {
     let asked = 0;
     const refused = new PermissionDeniedError("Not allowed to get a client token (HTTP 403)", { status: 403 });
     const client = clientWith(
@@ -256,7 +256,9 @@ describe("a client with a token fetcher", () => {
       },
       { poll: { delay: instantDelay() } },
     );
-    expect(await client.queue.status("job_x").catch((e) => e)).toBe(refused);
+    const error = await client.queue.status("job_x").catch((e) => e);
+    expect(error).toMatchObject({ code: "TOKEN_ERROR", status: 403, retryable: false });
+    expect(error.cause).toBe(refused);
     expect(asked).toBe(1);
   });
 

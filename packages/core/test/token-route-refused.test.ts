@@ -1,0 +1,102 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Emulator } from "@decart/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AuthenticationError,
+  canWatchAgain,
+  createDecartClient,
+  DecartError,
+  fetchTokenFrom,
+  models,
+  NotFoundError,
+  PermissionDeniedError,
+} from "../src/index.js";
+import { createTokenRoute } from "../src/server.js";
+import { clientFor, fastPoll, instantDelay, silent, startFast } from "./helpers.js";
+
+let emu: Emulator;
+let server: Server;
+let url: string;
+/** What the app in front of the token route does: mint, refuse as `authorize` (403), as a login middleware (401), or be gone (a deploy's 404 page). */
+let state: "signed in" | "signed out" | "logged out" | "deploying" = "signed in";
+
+beforeAll(async () => {
+  emu = await startFast();
+  const route = createTokenRoute({
+    apiKey: emu.apiKey,
+    baseUrl: emu.url,
+    authorize: async () => state !== "signed out",
+  });
+  server = createServer(async (req, res) => {
+    req.resume();
+    if (state === "logged out")
+      return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":"Login required"}');
+    if (state === "deploying")
+      return void res.writeHead(404, { "content-type": "text/html" }).end("<title>404 Not Found</title>");
+    const answer = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method }));
+    res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/decart-token`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await emu.close();
+});
+
+describe("a token route that refuses while a job is watched", () => {
+  it.each([
+    ["signed out", 403, PermissionDeniedError],
+    ["logged out", 401, AuthenticationError],
+    ["deploying", 404, NotFoundError],
+  ] as const)(
+    "%s (HTTP %i): the watch ends with a TOKEN_ERROR, not the API's error, and can watch again",
+    async (refusal, status, Class) => {
+      state = "signed in";
+      const { job_id } = await clientFor(emu).queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "a job" });
+      let asked = 0;
+      const token = fetchTokenFrom(url);
+      const page = createDecartClient({
+        token: (options) => {
+          asked++;
+          return token(options);
+        },
+        baseUrl: emu.url,
+        logger: silent,
+        poll: { ...fastPoll, delay: instantDelay() },
+      });
+      state = refusal;
+      const error = await page.queue.wait(job_id).catch((e) => e);
+      expect(error).toBeInstanceOf(DecartError);
+      expect(error).not.toBeInstanceOf(Class);
+      expect(error).toMatchObject({ code: "TOKEN_ERROR", status, retryable: false, jobId: job_id });
+      expect(error.message).toContain(`The token route refused (HTTP ${status}): sign in again / check the route`);
+      expect(error.message).toContain(url);
+      // The route's own answer, as its error.
+      expect(error.cause).toBeInstanceOf(Class);
+      expect(error.cause.status).toBe(status);
+      // Final at once (a refusal is not asked again within the watch; a 401 is asked once more, as any 401 of a call
+      // with a token source renews its key once), but the job may be watched again.
+      expect(asked).toBe(status === 401 ? 2 : 1);
+      expect(canWatchAgain(error)).toBe(true);
+      state = "signed in";
+      expect((await page.queue.wait(job_id)).status).toBe("completed");
+    },
+  );
+
+  it("a typed refusal thrown by a token function of yours is a TOKEN_ERROR too, its status kept", async () => {
+    const refused = new PermissionDeniedError("Not allowed (HTTP 403)", { status: 403 });
+    const page = createDecartClient({
+      token: async () => {
+        throw refused;
+      },
+      baseUrl: emu.url,
+      logger: silent,
+    });
+    const error = await page.queue.status("job_x").catch((e) => e);
+    expect(error).toMatchObject({ code: "TOKEN_ERROR", status: 403, retryable: false });
+    expect(error.cause).toBe(refused);
+  });
+});
