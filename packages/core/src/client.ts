@@ -40,7 +40,7 @@ import { encodeForm, multipart, type Reader, resolveFiles, toBlob } from "./inpu
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RateLimitGate, type RetryPolicy, retry } from "./retry.js";
-import { type TokenFetcher, tokenSource } from "./token.js";
+import { checkScopes, type TokenFetcher, tokenSource } from "./token.js";
 import { type Call, createTransport, lengthOf } from "./transport.js";
 import type {
   CreateWatchOptions,
@@ -190,8 +190,12 @@ type Budget = Pick<Call, "deadline" | "maxRetries" | "expired" | "spare" | "budg
 export type CreateTokenOptions = {
   [K in Exclude<keyof CreateTokenRequest, "allowedModels">]?: CreateTokenRequest[K] | undefined;
 } & {
-  /** The models the token may use, by their catalogue names (a list `as const` too); all when absent. */
-  allowedModels?: readonly ModelName[] | undefined;
+  /**
+   * The models the token may use, by their catalogue names (a list `as const` too), or definitions of your own
+   * (`VideoModel<"my-model">`, sent by their `name` for the API to check); all when absent. An unknown or retired name,
+   * or an empty list, throws before sending, as `createTokenRoute` does.
+   */
+  allowedModels?: readonly (ModelName | ModelDefinition<string>)[] | undefined;
   signal?: AbortSignal | undefined;
 };
 
@@ -1112,13 +1116,17 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     ),
     tokens: {
       async create(opts) {
+        const { properties } = requestSchemas.CreateTokenRequest;
         const [{ signal }, body] = checkCall(
           opts,
           where,
           ["signal"],
-          // (The request's fields, and no others: the spec allows no others.)
-          requestSchemas.CreateTokenRequest.properties,
+          // (The request's fields, and no others: the spec allows no others; a model a name or a definition.)
+          { ...properties, allowedModels: { ...properties.allowedModels, items: {} } },
         );
+        // A scope no request could match (`"https://App.Example"`, `"lucy-pro-t2v "`, `[]`) is refused, as
+        // `createTokenRoute` refuses it: such a token would be refused on every request. Models are sent by name.
+        body.allowedModels = checkScopes(where, body.allowedModels as never, body.allowedOrigins as never);
         return post("/v1/client/tokens", JSON.stringify(body), signal, breaks(responseSchemas.CreateTokenResponse));
       },
     },

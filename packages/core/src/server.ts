@@ -5,11 +5,12 @@
  *
  * @module @decart/core/server
  */
-import { type CreateTokenResponse, isModelName, type ModelName, requestSchemas, responseSchemas } from "@decart/api";
+import { type CreateTokenResponse, type ModelName, requestSchemas, responseSchemas } from "@decart/api";
 import { createDecartClient, type DecartClient } from "./client.js";
 import { DecartError, InvalidInputError, InvalidResponseError, RateLimitError, ValidationError } from "./errors.js";
-import { checkRetired, type ModelDefinition } from "./models.js";
+import type { ModelDefinition } from "./models.js";
 import { monotonic } from "./retry.js";
+import { checkScopes } from "./token.js";
 import { checkCall, checkSchema, clientOptions, invalid, type Schema } from "./validate.js";
 
 export type { ClientToken, TokenFetcher } from "./token.js";
@@ -67,7 +68,7 @@ const text = { type: "string" };
 const routeOptions: Readonly<Record<string, Schema>> = {
   apiKey: text,
   baseUrl: text,
-  models: { ...token.allowedModels, minItems: 1, items: {} },
+  models: { ...token.allowedModels, items: {} },
   expiresIn: token.expiresIn,
   allowedOrigins: token.allowedOrigins,
   authorize: fn,
@@ -193,23 +194,10 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   // Checked, and read once: the options used are those checked.
   options = checkCall(options, where, [], routeOptions)[1];
   const { models, expiresIn, allowedOrigins, authorize } = options;
-  const allowedModels = models?.map((model) => {
-    const name = typeof model === "string" ? model : model?.name;
-    // A retired name is refused, a definition's too. A definition of your own (an object) is taken by its name, when
-    // it has one: the API knows models the catalogue may not yet.
-    checkRetired(name, `${where}: model`);
-    if (typeof name === "string" && (isModelName(name) || (model !== name && name))) return name;
-    throw invalid(where, "models", "models of the catalogue, or definitions with a name", name);
-  });
-  allowedOrigins?.forEach((origin, i) => {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {}
-    if (!/^https?:$/.test(parsed?.protocol ?? "") || parsed!.origin !== origin) {
-      throw invalid(where, `allowedOrigins[${i}]`, "a full origin such as https://example.org (no path or *)", origin);
-    }
-  });
+  // A scope no request could match is refused, as `tokens.create` refuses it: one check (`checkScopes`). A definition of
+  // your own is taken by its name (the API knows models the catalogue may not yet), and asked for as one.
+  const allowedModels = checkScopes(where, models, allowedOrigins, "models");
+  const asked = allowedModels?.map((name, i) => (models![i] === name ? name : { name }));
   // The body every token is asked with (JSON text drops what is not given).
   const body = JSON.parse(JSON.stringify({ expiresIn, allowedModels, allowedOrigins }));
   checkSchema(requestSchemas.CreateTokenRequest, body, "", where);
@@ -371,7 +359,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     }
     let token: CreateTokenResponse;
     try {
-      token = await client.tokens.create({ ...body, signal });
+      token = await client.tokens.create({ ...body, allowedModels: asked as never, signal });
     } catch (e) {
       if (e instanceof RateLimitError) {
         // The API's Retry-After, else how long the gate stays shut (its backoff).

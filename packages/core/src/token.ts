@@ -1,14 +1,17 @@
+import { isModelName } from "@decart/api";
 import {
   clip,
   DecartError,
   errorFromResponse,
   InvalidResponseError,
   ignore,
+  invalid,
   keyLike,
   type RateLimitError,
   shownUrl,
   textOf,
 } from "./errors.js";
+import { checkRetired } from "./models.js";
 import { parseRetryAfter } from "./retry.js";
 import { type KeySource, readText } from "./transport.js";
 
@@ -27,6 +30,45 @@ export interface ClientToken {
  * `fetch`), as `fetchTokenFrom` does, so that nothing holds the connection (or a Node process) for nobody.
  */
 export type TokenFetcher = (options?: { signal?: AbortSignal | undefined }) => Promise<ClientToken>;
+
+/**
+ * A token's scopes checked as `tokens.create` and `createTokenRoute` both check them, before any request: the models'
+ * names, or a throw `InvalidInputError` (`ModelRetiredError` for a retired model) naming the field, for a scope no
+ * request could ever match, so that no such token is minted. An empty list (a token for nothing: leave the field out
+ * for all); a name that is none of the catalogue as written (a space, upper case, a typo) or a retired one; a
+ * definition of your own (an object) is taken by any name it has (the API knows models the catalogue may not yet, and
+ * checks it); an origin that is not one as a browser sends it (`https://app.example`: no path, `*`, upper case or
+ * default port).
+ */
+export function checkScopes(
+  where: string,
+  models: readonly unknown[] | undefined,
+  origins: readonly unknown[] | undefined,
+  field = "allowedModels",
+): string[] | undefined {
+  for (const [name, list] of [
+    [field, models],
+    ["allowedOrigins", origins],
+  ] as const) {
+    if (list?.length === 0) throw invalid(where, name, "a list of at least one (leave it out for all)");
+  }
+  const names = models?.map((model) => {
+    const name = typeof model === "string" ? model : (model as { name?: unknown })?.name;
+    checkRetired(name, `${where}: model`);
+    if (typeof name === "string" && (isModelName(name) || (model !== name && name))) return name;
+    throw invalid(where, field, "models of the catalogue, or definitions with a name", name);
+  });
+  origins?.forEach((origin, i) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin as string);
+    } catch {}
+    if (!/^https?:$/.test(parsed?.protocol ?? "") || parsed!.origin !== origin) {
+      throw invalid(where, `allowedOrigins[${i}]`, "a full origin such as https://example.org (no path or *)", origin);
+    }
+  });
+  return names;
+}
 
 /**
  * The key source of a client made with `token`: the token is cached and refreshed shortly before `expiresAt` (30 s
