@@ -17,7 +17,10 @@ export type { ClientToken, TokenFetcher } from "./token.js";
 
 /** Options of `createTokenRoute`: the key it mints tokens with, what a token may do, and who may have one. */
 export interface TokenRouteOptions {
-  /** Your long-lived API key (`dct_…`). Default: the `DECART_API_KEY` environment variable. */
+  /**
+   * Your long-lived API key (`dct_…`). Default: the `DECART_API_KEY` environment variable. A client token (`ek_…`)
+   * throws: it cannot mint tokens.
+   */
   apiKey?: string | undefined;
   /** The API's base URL. Default `https://api.decart.ai`. */
   baseUrl?: string | undefined;
@@ -229,6 +232,10 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   try {
     ownKey = (apiKey ?? (globalThis as any).process?.env?.DECART_API_KEY)?.trim() ?? "";
   } catch {}
+  // A client token cannot mint tokens (the API answers 403): every request would be a 502.
+  if (ownKey.startsWith("ek_")) {
+    throw invalid(where, "apiKey", "your long-lived key (dct_…), not a client token (ek_…): it cannot mint tokens");
+  }
 
   // The key's forms an upstream may echo (see `keyPattern`), cleared from what `onError` sees.
   const keyForms = keyPattern(ownKey);

@@ -100,3 +100,43 @@ describe("a token route that refuses while a job is watched", () => {
     expect(error.cause).toBe(refused);
   });
 });
+
+describe("a token route whose own key the API refuses", () => {
+  it("the page's error names what the API answered the route, and is not asked again: one token request", async () => {
+    const route = createTokenRoute({ apiKey: "dct_wrong_key_0123456789abcdef", baseUrl: emu.url });
+    const wrong = createServer(async (req, res) => {
+      req.resume();
+      const answer = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method }));
+      res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
+    });
+    await new Promise<void>((resolve) => wrong.listen(0, "127.0.0.1", resolve));
+    try {
+      let asked = 0;
+      const token = fetchTokenFrom(`http://127.0.0.1:${(wrong.address() as AddressInfo).port}/api/decart-token`);
+      const page = createDecartClient({
+        token: (options) => {
+          asked++;
+          return token(options);
+        },
+        baseUrl: emu.url,
+        logger: silent,
+        poll: { ...fastPoll, delay: instantDelay() },
+      });
+      const error = await page.queue.status("job_x").catch((e) => e);
+      expect(error).toMatchObject({ code: "TOKEN_ERROR", status: 502, retryable: false });
+      expect(error.message).toContain("the route said: AUTHENTICATION (the API's HTTP 401)");
+      expect(error.cause.retryable).toBe(false);
+      expect(asked).toBe(1);
+    } finally {
+      wrong.closeAllConnections();
+      await new Promise((resolve) => wrong.close(resolve));
+    }
+  });
+
+  it("createTokenRoute refuses a client token (ek_…) as its key when it is made: it cannot mint tokens", async () => {
+    const { apiKey } = await clientFor(emu).tokens.create({ expiresIn: 60 });
+    expect(() => createTokenRoute({ apiKey, baseUrl: emu.url })).toThrow(
+      expect.objectContaining({ name: "InvalidInputError", field: "apiKey", message: expect.stringMatching(/ek_/) }),
+    );
+  });
+});
