@@ -106,8 +106,10 @@ export function tokenSource(
       const expires = Date.parse(token?.expiresAt);
       // A key that cannot go in a header (a line break, `€`) would fail every request: refused here, never shown.
       if (!token?.apiKey || typeof token.apiKey !== "string" || /[^ -~]/.test(token.apiKey) || Number.isNaN(expires)) {
-        // (Text: the TOKEN_ERROR below names it.)
-        throw "it answered no { apiKey, expiresAt } (an ISO date)";
+        // (Text: the TOKEN_ERROR below names it, and the answer's `error` when it has one: a refusal's JSON read as a
+        // token by a function that did not check the status.)
+        const said = (token as { error?: unknown } | undefined)?.error;
+        throw `it answered no { apiKey, expiresAt } (an ISO date)${said ? `, but an error: ${JSON.stringify(clip(textOf(said), 200))}` : ""}`;
       }
       // A `dct_` key in a page: never sent, final (the client's `InvalidInputError`, as for the `apiKey` option).
       refuse(token.apiKey);

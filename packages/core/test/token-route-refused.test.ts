@@ -101,6 +101,24 @@ describe("a token route that refuses while a job is watched", () => {
   });
 });
 
+describe("a token function that reads a refusal's JSON as a token", () => {
+  it("names the answer's error field in its TOKEN_ERROR", async () => {
+    state = "signed out";
+    const page = createDecartClient({
+      token: () => fetch(url, { method: "POST" }).then((r) => r.json()),
+      baseUrl: emu.url,
+      logger: silent,
+      poll: { ...fastPoll, delay: instantDelay() },
+    });
+    const error = await page.queue.status("job_x").catch((e) => e);
+    expect(error.code).toBe("TOKEN_ERROR");
+    expect(error.message).toContain(
+      'it answered no { apiKey, expiresAt } (an ISO date), but an error: "Not allowed to get a client token"',
+    );
+    state = "signed in";
+  });
+});
+
 describe("a token route whose own key the API refuses", () => {
   it("the page's error names what the API answered the route, and is not asked again: one token request", async () => {
     const route = createTokenRoute({ apiKey: "dct_wrong_key_0123456789abcdef", baseUrl: emu.url });
