@@ -156,6 +156,8 @@ const ALIASES: Readonly<Record<string, string>> = {
   "binary/octet-stream": "application/octet-stream",
   "image/jpg": "image/jpeg",
   "image/x-png": "image/png",
+  // Safari's and macOS's label for an `.m4v` file: an MP4 container.
+  "video/x-m4v": "video/mp4",
 };
 
 const TYPES: Record<string, (v: unknown) => boolean> = {
