@@ -162,6 +162,46 @@ function fieldOf(doc, name, propNode, required, encoding, where) {
   return f;
 }
 
+/**
+ * The keys of each kind of cross-field rule (`x-decart-rules`) that `brokenRules` of `src/index.ts` reads, the client and
+ * the emulator with it: `exactlyOne` of `fields`, or `field` `forbiddenWith` the field `with`.
+ */
+const RULE_KINDS = { exactlyOne: ["fields"], forbiddenWith: ["field", "with"] };
+
+/**
+ * The cross-field rules of a model's form `schema` (`at` names them in the spec), checked: each of a kind RULE_KINDS
+ * has, with its keys and a `message`, naming fields the form has. (A rule of another kind would refuse every request
+ * the client makes and the emulator answers; one naming a field the form lacks would never apply.)
+ */
+function rulesOf(schema, at) {
+  const rules = schema["x-decart-rules"] ?? [];
+  if (!Array.isArray(rules)) throw new SpecError(`${at}: a list of rules`);
+  const fields = Object.keys(schema.properties ?? {});
+  for (const [i, r] of rules.entries()) {
+    const where = `${at}[${i}]`;
+    const keys = RULE_KINDS[r?.rule];
+    if (!Object.hasOwn(RULE_KINDS, r?.rule ?? ""))
+      throw new SpecError(
+        `${where}.rule: ${JSON.stringify(r?.rule)} is no kind of rule the client and the emulator check ` +
+          `(${Object.keys(RULE_KINDS).join(", ")}); another needs its reading in brokenRules (packages/api/src/index.ts)`,
+      );
+    for (const k of Object.keys(r))
+      if (![...keys, "rule", "message"].includes(k))
+        throw new SpecError(`${where}: a ${r.rule} rule has ${[...keys, "message"].join(", ")}, not \`${k}\``);
+    if (typeof r.message !== "string" || !r.message)
+      throw new SpecError(`${where}.message: a rule needs the server's message for it`);
+    const named = r.rule === "exactlyOne" ? r.fields : [r.field, r.with];
+    if (r.rule === "exactlyOne" && (!Array.isArray(r.fields) || r.fields.length < 2))
+      throw new SpecError(`${where}.fields: an exactlyOne rule names two fields or more`);
+    for (const f of named)
+      if (!fields.includes(f))
+        throw new SpecError(
+          `${where}: the rule names the field ${JSON.stringify(f)}, which the form does not have (${fields.join(", ")})`,
+        );
+  }
+  return rules;
+}
+
 /** The kinds of model the catalogue carries: `videoModel` and `imageModel` build their entries. */
 const MODEL_KINDS = ["video", "image"];
 
@@ -221,7 +261,7 @@ function catalogueOf(doc) {
       fields: Object.entries(schema.properties ?? {}).map(([name, p]) =>
         fieldOf(doc, name, p, required.has(name), media.encoding, `${path}: field ${name} (${where(p, name)})`),
       ),
-      rules: schema["x-decart-rules"] ?? [],
+      rules: rulesOf(schema, `${schemaAt}/x-decart-rules`),
       body,
     };
     if (x.deprecatedInFavourOf && !op.deprecated)

@@ -99,7 +99,8 @@ export interface ModelRule {
 /**
  * The rules of `rules` (a model's `catalogue[name].rules`) that the inputs break, given which fields were sent.
  * The one reading of the catalogue's cross-field rules, shared by the client's checks and the emulator's answers.
- * A rule of a kind this version does not know is reported as broken, so that a spec change cannot pass unnoticed.
+ * `pnpm generate` refuses a rule of another kind, or one naming a field the form lacks; a rule of a kind this version
+ * does not know (a catalogue from elsewhere) is still reported as broken, never passed unchecked.
  */
 export function brokenRules<R extends ModelRule>(rules: readonly R[], given: (field: string) => boolean): R[] {
   return rules.filter((r) => {

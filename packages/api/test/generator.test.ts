@@ -234,3 +234,35 @@ describe("a model the catalogue cannot represent", () => {
     expect(message).not.toMatch(/TypeError|\n\s+at /);
   });
 });
+
+describe("a model's cross-field rules (x-decart-rules)", () => {
+  const at = "#/components/schemas/RestyleInput/x-decart-rules";
+  const rules = "      x-decart-rules:\n";
+  it.each([
+    [
+      "a rule of a kind the client and the emulator do not check",
+      [
+        rules,
+        `${rules}        - rule: atLeastOne\n          fields: [prompt, reference_image]\n          message: Give one\n`,
+      ],
+      `${at}[0].rule: "atLeastOne" is no kind of rule the client and the emulator check (exactlyOne, forbiddenWith)`,
+    ],
+    [
+      "a rule naming a field the form lacks",
+      ["          with: reference_image\n", "          with: refrence_image\n"],
+      `${at}[1]: the rule names the field "refrence_image", which the form does not have (`,
+    ],
+    [
+      "an exactlyOne rule naming a field the form lacks",
+      ["            - reference_image\n", "            - reference_img\n"],
+      `${at}[0]: the rule names the field "reference_img", which the form does not have (`,
+    ],
+    [
+      "a rule with a key of another kind",
+      ["          with: reference_image\n", "          with: reference_image\n          fields: [prompt]\n"],
+      `${at}[1]: a forbiddenWith rule has field, with, message, not \`fields\``,
+    ],
+  ])("is refused, naming its place: %s", async (_, edit, said) => {
+    expect(await refusal(edited(edit as [string, string]))).toContain(said);
+  });
+});
