@@ -9,7 +9,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import busboy from "busboy";
 import type { Ctx } from "./http.js";
 import { detail, drain, startReading } from "./http.js";
-import { sniffMediaType } from "./media/index.js";
+import { sniffAnyMediaType } from "./media/index.js";
 import { parseOptionsHeader, userSafeDecode } from "./pyheaders.js";
 import type { FormField, Loc, ValidationIssue } from "./validation.js";
 import { issue } from "./validation.js";
@@ -233,6 +233,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
     /** File parts whose bytes are still coming, and the ends of all file parts' streams. */
     const unfinished = new Set<FormPart>();
     const fileStreamsClosed: Promise<unknown>[] = [];
+    /** The sniffing of each file part's first bytes, which sets its `sniffedType`. */
+    const sniffed: Promise<unknown>[] = [];
     bb.on("file", (_name, stream, info) => {
       // busboy tells of a file part from within its reading of the part's head, just read by readHeadsAsServer.
       const read = partHead?.file ?? { filename: info.filename ?? "", declaredType: info.mimeType };
@@ -265,8 +267,10 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
           declaredType: read.declaredType,
           size,
           head: kept,
-          sniffedType: sniffMediaType(kept),
+          sniffedType: undefined,
         };
+        const file = part.file;
+        sniffed.push(sniffAnyMediaType(kept).then((type) => (file.sniffedType = type)));
         unfinished.delete(part);
       });
     });
@@ -280,12 +284,14 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       else fail(400, PARSE_ERROR);
     });
     bb.on("close", () => {
-      void Promise.all(fileStreamsClosed).then(() => {
-        if (failure) return finish(failure);
-        if (cut && endsInBoundary(tail, boundary)) parts.pop();
-        readTexts();
-        finish({ kind: "ok", parts: parts.filter((part) => !unfinished.has(part)) });
-      });
+      void Promise.all(fileStreamsClosed)
+        .then(() => Promise.all(sniffed))
+        .then(() => {
+          if (failure) return finish(failure);
+          if (cut && endsInBoundary(tail, boundary)) parts.pop();
+          readTexts();
+          finish({ kind: "ok", parts: parts.filter((part) => !unfinished.has(part)) });
+        });
     });
 
     startReading();

@@ -37,6 +37,18 @@ describe("files", () => {
     expect(await again.json()).toEqual(ref);
   });
 
+  it("sniffs a type beyond the images and videos it makes: an MP3 sent as octet-stream is audio/mpeg", async () => {
+    // An ID3v2.4 tag of 10 bytes of padding, then one MPEG-1 Layer III frame header and silence.
+    const mp3 = Uint8Array.from([
+      ...[0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 10],
+      ...new Array(10).fill(0),
+      ...[0xff, 0xfb, 0x90, 0x64],
+      ...new Array(400).fill(0),
+    ]);
+    const ref = (await (await upload({ file: blob(mp3, "application/octet-stream") })).json()) as FileReference;
+    expect(ref).toMatchObject({ mime_type: "audio/mpeg", size_bytes: mp3.length });
+  });
+
   it("honours ttl_seconds, and persistent means no expiry", async () => {
     const short = (await (await upload({ file: samplePng(), ttl_seconds: "120" })).json()) as FileReference;
     expect(Date.parse(short.expires_at!) - Date.parse(short.created_at)).toBe(120_000);

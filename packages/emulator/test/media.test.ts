@@ -11,7 +11,14 @@ import jpeg from "jpeg-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { H264PcmEncoder } from "../src/media/h264.js";
 import type { VideoSpec } from "../src/media/index.js";
-import { paddedVideoStream, renderImage, renderVideo, scaledFrameSize, sniffMediaType } from "../src/media/index.js";
+import {
+  paddedVideoStream,
+  renderImage,
+  renderVideo,
+  scaledFrameSize,
+  sniffAnyMediaType,
+  sniffMediaType,
+} from "../src/media/index.js";
 import { makeScene, renderRgb } from "../src/media/scene.js";
 import { frameCountFor, renderFrames } from "../src/media/video.js";
 import type { MediaRequest } from "../src/results.js";
@@ -422,6 +429,32 @@ describe("scaledFrameSize", () => {
     expect(scaledFrameSize(720, 1280)).toEqual({ width: 72, height: 128 });
     expect(scaledFrameSize(1024, 1024)).toEqual({ width: 128, height: 128 });
     expect(scaledFrameSize(1280, 720, 640)).toEqual({ width: 640, height: 360 });
+  });
+});
+
+describe("sniffAnyMediaType", () => {
+  const bytes = (...parts: (string | number[])[]) =>
+    Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...p].map((ch) => ch.charCodeAt(0)) : p)));
+
+  it("recognises types beyond the six by file-type: MP3 and WAV", async () => {
+    expect(await sniffAnyMediaType(bytes([0xff, 0xfb, 0x90, 0x64], new Array(400).fill(0)))).toBe("audio/mpeg");
+    expect(await sniffAnyMediaType(bytes("RIFF", [0, 0, 0, 0], "WAVEfmt ", new Array(40).fill(0)))).toBe("audio/wav");
+  });
+
+  it("answers as sniffMediaType for the six types and what it refuses", async () => {
+    // An ISO BMFF file of any brand (file-type: audio/x-m4a, image/avif) stays video/mp4; "GIF" without a GIF version,
+    // which file-type reads as image/gif, stays unrecognised.
+    for (const b of [
+      bytes([0, 0, 0, 0x20], "ftypM4A ", [0, 0, 2, 0]),
+      bytes([0, 0, 0, 0x20], "ftypavif", [0, 0, 0, 0]),
+      bytes("GIF89a", [1, 0, 1, 0]),
+      bytes("GIF", [0, 0, 0, 0, 1, 0, 1, 0]),
+      bytes([0x89], "PNG"),
+      bytes([0, 0, 0, 0x04], "ftyp", [0, 0, 0, 0]),
+      new Uint8Array(0),
+      bytes("hello world, not media"),
+    ])
+      expect(await sniffAnyMediaType(b)).toBe(sniffMediaType(b));
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Media type detection from leading "magic" bytes only (no extension, no headers).
  */
+import { fileTypeFromBuffer } from "file-type";
 
 function ascii(bytes: Uint8Array, offset: number, text: string): boolean {
   if (bytes.length < offset + text.length) return false;
@@ -34,4 +35,19 @@ export function sniffMediaType(bytes: Uint8Array): string | undefined {
     if (plausibleSize && LEGACY_QUICKTIME_BOXES.some((t) => ascii(bytes, 4, t))) return "video/mp4";
   }
   return undefined;
+}
+
+/** The types `sniffMediaType` reads itself: file-type's reading never overrides its answer for these. */
+const OWN_TYPES = new Set(["image/png", "image/jpeg", "image/webp", "image/gif", "video/mp4", "video/webm"]);
+
+/**
+ * The media type of a file's first bytes: `sniffMediaType`'s for its six types, otherwise file-type's (audio/mpeg for an
+ * MP3, audio/wav, …), so that a model field accepting another type takes a real file of it. Undefined when neither
+ * recognises the bytes (file-type's answer being one of the six is left to `sniffMediaType`, which refused it).
+ */
+export async function sniffAnyMediaType(bytes: Uint8Array): Promise<string | undefined> {
+  const own = sniffMediaType(bytes);
+  if (own !== undefined || bytes.length === 0) return own;
+  const mime = (await fileTypeFromBuffer(bytes).catch(() => undefined))?.mime;
+  return mime !== undefined && !OWN_TYPES.has(mime) ? mime : undefined;
 }
