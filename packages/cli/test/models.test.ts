@@ -1,6 +1,14 @@
+import { execFile } from "node:child_process";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { catalogue, type FieldInfo, type ModelName, retiredModels } from "@decart/api";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { events, run } from "./helpers.js";
+import { generate } from "../../api/scripts/generate.mjs";
+import { childEnv, events, run } from "./helpers.js";
 
 describe("decart models", () => {
   it("--json prints the catalogue, one model per line, entries as they are, then each retired name", async () => {
@@ -85,4 +93,52 @@ describe("decart models", () => {
     expect(gone.stderr).toContain(`use "${retired.replacement}"`);
     expect(events(gone.stdout)).toEqual([expect.objectContaining({ type: "error", exit_code: 2 })]);
   });
+});
+
+describe("decart models, with a model retired with no replacement", () => {
+  // The CLI installed as in an app, beside the catalogue generated from a spec that retires lucy-motion (its operations
+  // removed, an x-decart-retired-models entry without a replacement) and a copy of the built client.
+  it("says it has none, instead of naming `undefined`", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "decart-cli-retired-"));
+    try {
+      const pkg = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+      let spec = await readFile(pkg("../spec/openapi.yaml"), "utf8");
+      for (const path of ["/v1/jobs/lucy-motion", "/v1/generate/lucy-motion"]) {
+        const at = spec.indexOf(`\n  ${path}:\n`);
+        expect(at).toBeGreaterThan(0);
+        spec = spec.slice(0, at) + spec.slice(spec.indexOf("\n  /", at + 4));
+      }
+      spec = spec.replace("x-decart-retired-models:\n", "x-decart-retired-models:\n  - name: lucy-motion\n");
+      const files = await generate(spec);
+      const js = (source: string) =>
+        ts.transpileModule(source, {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        }).outputText;
+      const modules = join(dir, "node_modules");
+      const api = join(modules, "@decart/api");
+      await mkdir(join(api, "dist/generated"), { recursive: true });
+      await writeFile(join(api, "package.json"), '{ "type": "module", "exports": "./dist/index.js" }\n');
+      await writeFile(join(api, "dist/generated/catalogue.js"), js(files["catalogue.ts"]!));
+      await writeFile(join(api, "dist/index.js"), js(await readFile(pkg("api/src/index.ts"), "utf8")));
+      for (const p of ["core/package.json", "core/dist", "cli/package.json", "cli/dist", "cli/bin"])
+        await cp(pkg(p), join(modules, "@decart", p), { recursive: true });
+      for (const dep of await readdir(pkg("cli/node_modules"))) {
+        if (dep !== "@decart" && !dep.startsWith("."))
+          await symlink(pkg(`cli/node_modules/${dep}`), join(modules, dep));
+      }
+      const decart = (...args: string[]) =>
+        promisify(execFile)(process.execPath, [join(modules, "@decart/cli/bin/decart.js"), ...args], {
+          env: childEnv(),
+        }).catch((e: { stdout: string; stderr: string }) => e);
+      const list = await decart("models", "--no-json");
+      expect(list.stdout).toContain("lucy-motion (no replacement)");
+      expect(list.stdout).not.toContain("undefined");
+      const one = await decart("models", "lucy-motion", "--no-json");
+      expect(one.stderr).toContain('Model "lucy-motion" is retired, with no replacement');
+      const video = await decart("video", "-m", "lucy-motion", "x", "--no-json");
+      expect(video.stderr).toContain('Model "lucy-motion" is retired, with no replacement');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

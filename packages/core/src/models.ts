@@ -6,6 +6,7 @@ import {
   type ImageModelName,
   type ModelName,
   type ModelRule,
+  retiredModels,
   type VideoModelName,
 } from "@decart/api";
 import { invalid, ModelRetiredError, retiredFields } from "./errors.js";
@@ -74,11 +75,17 @@ export type VideoModel<M extends string = VideoModelName> = ModelDefinition<M> &
 /** An image model: `models.image(name)`'s, or a definition of your own (`ImageModel<"my-model">`, any name). */
 export type ImageModel<M extends string = ImageModelName> = ModelDefinition<M> & { readonly kind: "image" };
 
-/** Throws `ModelRetiredError`, naming the replacement, when `name` is a retired model (`where` starts the message). */
+/**
+ * Throws `ModelRetiredError` when `name` is a retired model of the catalogue (`where` starts the message), naming its
+ * replacement, or saying it has none.
+ */
 export function checkRetired(name: unknown, where = "Model"): void {
+  if (!retiredModels.some((r) => r.name === name)) return;
   const fields = retiredFields(name);
-  if (fields.replacement)
-    throw new ModelRetiredError(`${where} "${name}" is retired; use "${fields.replacement}"`, fields);
+  throw new ModelRetiredError(
+    `${where} "${name}" is retired${fields.replacement ? `; use "${fields.replacement}"` : ", with no replacement"}`,
+    fields,
+  );
 }
 
 function pick(kind: "video" | "image", name: string): ModelDefinition<any> {

@@ -52,7 +52,10 @@ const pad = (text: string, width: number) => text + " ".repeat(Math.max(1, width
 
 function unknownModel(name: string): never {
   const retired = retiredModels.find((r) => r.name === name);
-  if (retired) throw usageError(`Model "${name}" is retired; use "${retired.replacement}"`);
+  if (retired)
+    throw usageError(
+      `Model "${name}" is retired${retired.replacement ? `; use "${retired.replacement}"` : ", with no replacement"}`,
+    );
   // A name is quoted as JSON and cut at 40 characters, as the client quotes a value it refuses.
   throw usageError(`Unknown model ${quoted(name, 40)}. Models: ${Object.keys(catalogue).join(", ")}`);
 }
@@ -87,7 +90,9 @@ export function runModels(name: string | undefined, output: Output): void {
         `${pad(n, width)}${pad(e.kind, 7)}${pad(`~${e.typicalJobSeconds} s`, 9)}${remark && c.dim(remark)}`.trimEnd(),
       );
     }
-    const retired = retiredModels.map((r) => `${r.name} (use ${r.replacement})`).join(", ");
+    const retired = retiredModels
+      .map((r) => `${r.name} (${r.replacement ? `use ${r.replacement}` : "no replacement"})`)
+      .join(", ");
     if (retired) output.print(c.dim(`Retired: ${retired}`));
     output.print(c.dim("Fields of a model: decart models <name>"));
     return;
