@@ -202,6 +202,37 @@ function rulesOf(schema, at) {
   return rules;
 }
 
+/** The keys of `x-decart-model` the catalogue reads: any other is refused (a misspelt key would be ignored). */
+const MODEL_KEYS = ["name", "kind", "fps", "width", "height", "typicalJobSeconds", "aliasOf", "deprecatedInFavourOf"];
+
+/** The edit distance of `a` and `b`, letter case aside (for the known key nearest a misspelt one). */
+function distance(a, b) {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++)
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[y.length];
+}
+
+/** Throws for a key of `x` (an operation's `x-decart-model`, at `at`) the catalogue does not read, naming the nearest. */
+function refuseUnknownModelKeys(x, at) {
+  for (const k of Object.keys(x)) {
+    if (MODEL_KEYS.includes(k)) continue;
+    const near = MODEL_KEYS.map((known) => [distance(k, known), known]).sort((a, b) => a[0] - b[0])[0];
+    const hint =
+      k === "deprecated"
+        ? "a deprecated model is the operation's `deprecated: true` (beside x-decart-model)"
+        : near[0] <= Math.max(2, Math.floor(k.length / 4))
+          ? `did you mean \`${near[1]}\`?`
+          : `the keys are ${MODEL_KEYS.join(", ")}`;
+    throw new SpecError(`${at}.x-decart-model: the key \`${k}\` is not one the catalogue reads: ${hint}`);
+  }
+}
+
 /** The kinds of model the catalogue carries: `videoModel` and `imageModel` build their entries. */
 const MODEL_KINDS = ["video", "image"];
 
@@ -220,6 +251,7 @@ function catalogueOf(doc) {
     // What the catalogue can represent, checked before it is read: a model of a kind the client has (a Queue API video
     // or a Process API image), taking a form (multipart/form-data, as every model does) of an object's fields.
     const at = `paths["${path}"].post`;
+    refuseUnknownModelKeys(x, at);
     if (!MODEL_KINDS.includes(x.kind))
       throw new SpecError(
         `${at}.x-decart-model.kind: ${JSON.stringify(x.kind)} is no kind the catalogue carries (${MODEL_KINDS.join(", ")}); ` +

@@ -266,3 +266,26 @@ describe("a model's cross-field rules (x-decart-rules)", () => {
     expect(await refusal(edited(edit as [string, string]))).toContain(said);
   });
 });
+
+describe("x-decart-model's keys", () => {
+  const dev = "      x-decart-model:\n        name: lucy-dev-i2v\n";
+  const at = 'paths["/v1/jobs/lucy-dev-i2v"].post.x-decart-model: the key';
+  it.each([
+    [
+      "deprecatedInFavorOf",
+      "lucy-pro-i2v",
+      "`deprecatedInFavorOf` is not one the catalogue reads: did you mean `deprecatedInFavourOf`?",
+    ],
+    ["aliasof", "lucy-pro-i2v", "`aliasof` is not one the catalogue reads: did you mean `aliasOf`?"],
+    [
+      "deprecated",
+      "true",
+      "`deprecated` is not one the catalogue reads: a deprecated model is the operation's `deprecated: true`",
+    ],
+    ["replacement", "lucy-pro-i2v", "`replacement` is not one the catalogue reads: the keys are name, kind, fps"],
+  ])("refuses a key it does not read (%s), naming the nearest it does", async (key, value, said) => {
+    expect(await refusal(edited([dev, `      deprecated: true\n${dev}        ${key}: ${value}\n`]))).toContain(
+      `${at} ${said}`,
+    );
+  });
+});
