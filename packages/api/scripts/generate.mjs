@@ -108,6 +108,38 @@ function refuseUnknown(schema, known, where) {
 }
 
 /**
+ * Throws for limits of a field `f` (at `where`) that contradict each other: a `default` the field's own `enum`,
+ * `minimum`/`maximum` or `minLength`/`maxLength` refuse (the client would send, and `decart models` document, a value
+ * the server answers 422), or a lower limit above its upper one (no value would do).
+ */
+function refuseContradiction(f, where) {
+  for (const [low, high] of [
+    ["minLength", "maxLength"],
+    ["minimum", "maximum"],
+  ])
+    if (f[low] !== undefined && f[high] !== undefined && f[low] > f[high])
+      throw new SpecError(`${where}: \`${low}: ${f[low]}\` is above \`${high}: ${f[high]}\`: no value would do`);
+  const d = f.default;
+  if (d === undefined) return;
+  const outside =
+    f.enum !== undefined && !f.enum.includes(d)
+      ? `not one of its enum (${f.enum.join(", ")})`
+      : typeof d === "number" && f.minimum !== undefined && d < f.minimum
+        ? `below its minimum ${f.minimum}`
+        : typeof d === "number" && f.maximum !== undefined && d > f.maximum
+          ? `above its maximum ${f.maximum}`
+          : typeof d === "string" && f.minLength !== undefined && [...d].length < f.minLength
+            ? `shorter than its minLength ${f.minLength}`
+            : typeof d === "string" && f.maxLength !== undefined && [...d].length > f.maxLength
+              ? `longer than its maxLength ${f.maxLength}`
+              : "";
+  if (outside)
+    throw new SpecError(
+      `${where}: its default ${JSON.stringify(d)} is ${outside}: the client would send it, and the server refuse it`,
+    );
+}
+
+/**
  * A field of the catalogue from its schema in the spec (`where` names it there, for the errors). FastAPI's optional
  * field (`anyOf: [{…}, {type: "null"}]`, or `type: [T, "null"]`, with pydantic's `default: null`) is its non-null
  * schema without a default: the client and the emulator take a null as no value given. A `const` is a one-value `enum`.
@@ -159,6 +191,7 @@ function fieldOf(doc, name, propNode, required, encoding, where) {
   for (const k of ["enum", "default", "minLength", "maxLength", "minimum", "maximum"]) {
     if (s[k] !== undefined && s[k] !== null) f[k] = s[k];
   }
+  refuseContradiction(f, where);
   return f;
 }
 

@@ -289,3 +289,49 @@ describe("x-decart-model's keys", () => {
     );
   });
 });
+
+describe("a field's limits that contradict each other", () => {
+  it.each([
+    [
+      "a default outside its enum",
+      [
+        "        - 720p\n      default: 720p\n      description: Output resolution.\n    Resolution720or480",
+        "        - 720p\n      default: 1080p\n      description: Output resolution.\n    Resolution720or480",
+      ],
+      '(#/components/schemas/Resolution720): its default "1080p" is not one of its enum (720p)',
+    ],
+    [
+      "a default above its maximum",
+      ["      maximum: 4294967295\n", "      maximum: 4294967295\n      default: 4294967296\n"],
+      "(#/components/schemas/Seed): its default 4294967296 is above its maximum 4294967295",
+    ],
+    [
+      "a default below its minimum",
+      [
+        "      minimum: 0\n      maximum: 4294967295\n",
+        "      minimum: 0\n      maximum: 4294967295\n      default: -1\n",
+      ],
+      "(#/components/schemas/Seed): its default -1 is below its minimum 0",
+    ],
+    [
+      "a default longer than its maxLength",
+      ["      minLength: 0\n      maxLength: 1000\n", "      minLength: 0\n      maxLength: 3\n      default: four\n"],
+      '(#/components/schemas/PromptMayBeEmpty): its default "four" is longer than its maxLength 3',
+    ],
+    [
+      "a minLength above its maxLength",
+      [
+        "      minLength: 1\n      maxLength: 1000\n      description: What to generate.",
+        "      minLength: 10\n      maxLength: 5\n      description: What to generate.",
+      ],
+      "(#/components/schemas/PromptRequired): `minLength: 10` is above `maxLength: 5`: no value would do",
+    ],
+    [
+      "a minimum above its maximum",
+      ["      minimum: 0\n      maximum: 4294967295\n", "      minimum: 10\n      maximum: 5\n"],
+      "(#/components/schemas/Seed): `minimum: 10` is above `maximum: 5`: no value would do",
+    ],
+  ])("is refused, naming the field: %s", async (_, edit, said) => {
+    expect(await refusal(edited(edit as [string, string]))).toContain(said);
+  });
+});
