@@ -294,6 +294,8 @@ function catalogueOf(doc) {
       throw new SpecError(`${at}.x-decart-model.name: a model needs its name (got ${JSON.stringify(x.name)})`);
     const body = op.requestBody?.$ref?.split("/").pop();
     if (!body) throw new SpecError(`${at}.requestBody: must be a reference to components/requestBodies`);
+    if (!/^[a-zA-Z0-9._-]+$/.test(body))
+      throw new SpecError(`${at}.requestBody: ${JSON.stringify(body)} is no component name (letters, digits, . - _)`);
     const content = Object.keys(deref(doc, op.requestBody).content ?? {});
     if (content.join() !== "multipart/form-data")
       throw new SpecError(
@@ -494,7 +496,7 @@ function catalogueSource(doc) {
   ];
   const json = (v) => JSON.stringify(v, null, 2);
   // Models that share a request body share one inputs object (aliases, deprecated names, model families).
-  const inputs = {};
+  const inputs = Object.create(null);
   for (const m of Object.values(models)) {
     const shared = { fields: m.fields, rules: m.rules };
     if (inputs[m.body] && json(inputs[m.body]) !== json(shared))
@@ -503,6 +505,16 @@ function catalogueSource(doc) {
   }
   // A body the same as an earlier one (another operation's schema of the same fields and rules) is that object, once in the
   // bundle: the data the same, less to download.
+  // Each body's object is a constant of a name of its own, whatever the body's (`TextToVideo-Neo` is no identifier,
+  // `Object` or `frozen` would shadow what the module uses): `body_` and the name, its other characters `_`, numbered
+  // when two names come out the same.
+  const ident = new Map();
+  for (const name of Object.keys(inputs)) {
+    const base = `body_${name.replace(/[^A-Za-z0-9_$]/g, "_")}`;
+    let id = base;
+    for (let n = 2; [...ident.values()].includes(id); n++) id = `${base}_${n}`;
+    ident.set(name, id);
+  }
   const written = new Map();
   const shared = Object.entries(inputs)
     .map(([name, v]) => {
@@ -510,8 +522,8 @@ function catalogueSource(doc) {
       const same = written.get(text);
       written.set(text, same ?? name);
       return same
-        ? `/** Inputs of the \`${name}\` request body: the same as \`${same}\`'s. */\nconst ${name} = ${same};\n`
-        : `/** Inputs of the \`${name}\` request body. */\nconst ${name} = ${text} as const;\n`;
+        ? `/** Inputs of the \`${name}\` request body: the same as \`${same}\`'s. */\nconst ${ident.get(name)} = ${ident.get(same)};\n`
+        : `/** Inputs of the \`${name}\` request body. */\nconst ${ident.get(name)} = ${text} as const;\n`;
     })
     .join("\n");
   // Each entry is built by `videoModel` or `imageModel`, which add what follows from the name: the kind, the path and (for
@@ -538,7 +550,7 @@ function catalogueSource(doc) {
     const line = JSON.stringify(facts, null, 1).replace(/\n */g, " ");
     const builder = video && !legacySyncPath ? "videoModelWithoutLegacy" : `${kind}Model`;
     withoutLegacy ||= builder === "videoModelWithoutLegacy";
-    return `  /* @__PURE__ */ ${builder}(${json(name)}, ${line}, ${body}),`;
+    return `  /* @__PURE__ */ ${builder}(${json(name)}, ${line}, ${ident.get(body)}),`;
   });
   return `${HEADER}
 ${shared}

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import { generate as generateFiles, SpecError } from "../scripts/generate.mjs";
+import { catalogue } from "../src/index.js";
 
 const index = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 const spec = readFileSync(fileURLToPath(new URL("../../../spec/openapi.yaml", import.meta.url)), "utf8");
@@ -333,5 +334,35 @@ describe("a field's limits that contradict each other", () => {
     ],
   ])("is refused, naming the field: %s", async (_, edit, said) => {
     expect(await refusal(edited(edit as [string, string]))).toContain(said);
+  });
+});
+
+describe("a request body's name", () => {
+  // The spec with each request body `from` renamed `to` (its definition and every reference to it).
+  const renamed = (...names: [string, string][]) => {
+    let text = spec;
+    for (const [from, to] of names) {
+      expect(text).toContain(`\n    ${from}:\n`);
+      text = text
+        .replaceAll(`"#/components/requestBodies/${from}"`, `"#/components/requestBodies/${to}"`)
+        .replace(new RegExp(`(\\n  requestBodies:\\n(?:.*\\n)*?)    ${from}:\\n`), `$1    ${to}:\n`);
+    }
+    return text;
+  };
+  it.each([
+    ["no JS identifier", [["TextToVideo", "TextToVideo-Neo"]]],
+    ["a global the module would shadow", [["TextToVideo", "Object"]]],
+    ["a name of the module's own", [["TextToVideo", "frozen"]]],
+    [
+      "two names that come out the same",
+      [
+        ["TextToVideo", "Text.Video"],
+        ["ImageToVideo", "Text-Video"],
+      ],
+    ],
+  ])("may be %s: the catalogue is the same, and type-checks", async (_, names) => {
+    const { api, dir } = await generate(renamed(...(names as [string, string][])));
+    expect(JSON.stringify(api!.catalogue)).toBe(JSON.stringify(catalogue));
+    expect(typeErrors(dir)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Generated from spec/openapi.yaml by packages/api/scripts/generate.mjs. Do not edit: run `pnpm generate`.
 
 /** Inputs of the `TextToVideo` request body. */
-const TextToVideo = {
+const body_TextToVideo = {
   "fields": [
     {
       "name": "prompt",
@@ -42,7 +42,7 @@ const TextToVideo = {
 } as const;
 
 /** Inputs of the `ImageToVideo` request body. */
-const ImageToVideo = {
+const body_ImageToVideo = {
   "fields": [
     {
       "name": "prompt",
@@ -83,7 +83,7 @@ const ImageToVideo = {
 } as const;
 
 /** Inputs of the `ImageToVideoDev` request body. */
-const ImageToVideoDev = {
+const body_ImageToVideoDev = {
   "fields": [
     {
       "name": "prompt",
@@ -123,7 +123,7 @@ const ImageToVideoDev = {
 } as const;
 
 /** Inputs of the `FirstLastFrameToVideo` request body. */
-const FirstLastFrameToVideo = {
+const body_FirstLastFrameToVideo = {
   "fields": [
     {
       "name": "prompt",
@@ -174,7 +174,7 @@ const FirstLastFrameToVideo = {
 } as const;
 
 /** Inputs of the `MotionToVideo` request body. */
-const MotionToVideo = {
+const body_MotionToVideo = {
   "fields": [
     {
       "name": "data",
@@ -239,7 +239,7 @@ const MotionToVideo = {
 } as const;
 
 /** Inputs of the `VideoEdit` request body. */
-const VideoEdit = {
+const body_VideoEdit = {
   "fields": [
     {
       "name": "prompt",
@@ -295,7 +295,7 @@ const VideoEdit = {
 } as const;
 
 /** Inputs of the `VideoEdit2` request body. */
-const VideoEdit2 = {
+const body_VideoEdit2 = {
   "fields": [
     {
       "name": "data",
@@ -351,7 +351,7 @@ const VideoEdit2 = {
 } as const;
 
 /** Inputs of the `Restyle` request body. */
-const Restyle = {
+const body_Restyle = {
   "fields": [
     {
       "name": "prompt",
@@ -422,10 +422,10 @@ const Restyle = {
 } as const;
 
 /** Inputs of the `TextToImage` request body: the same as `TextToVideo`'s. */
-const TextToImage = TextToVideo;
+const body_TextToImage = body_TextToVideo;
 
 /** Inputs of the `ImageEdit` request body. */
-const ImageEdit = {
+const body_ImageEdit = {
   "fields": [
     {
       "name": "prompt",
@@ -512,28 +512,28 @@ const byName = <const L extends readonly { name: string }[]>(list: L) =>
 
 /** Every model the API serves, keyed by name, in spec order. */
 export const catalogue = /* @__PURE__ */ byName([
-  /* @__PURE__ */ videoModel("lucy-pro-t2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, TextToVideo),
-  /* @__PURE__ */ videoModel("lucy-pro-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, ImageToVideo),
-  /* @__PURE__ */ videoModel("lucy-dev-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 25 }, ImageToVideoDev),
-  /* @__PURE__ */ videoModel("lucy-pro-flf2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40, "deprecated": true }, FirstLastFrameToVideo),
-  /* @__PURE__ */ videoModel("lucy-motion", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 30, "deprecated": true }, MotionToVideo),
-  /* @__PURE__ */ videoModel("lucy-clip", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20 }, VideoEdit),
-  /* @__PURE__ */ videoModel("lucy-2.1", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
-  /* @__PURE__ */ videoModel("lucy-2.5", { "fps": 20, "width": 1280, "height": 720, "typicalJobSeconds": 60 }, VideoEdit2),
-  /* @__PURE__ */ videoModel("lucy-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
-  /* @__PURE__ */ videoModel("lucy-vton-3", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, VideoEdit2),
-  /* @__PURE__ */ videoModel("lucy-restyle-2", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30 }, Restyle),
-  /* @__PURE__ */ videoModel("lucy-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-2.1" }, VideoEdit2),
-  /* @__PURE__ */ videoModel("lucy-vton-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-3" }, VideoEdit2),
-  /* @__PURE__ */ videoModel("lucy-restyle-latest", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2" }, Restyle),
-  /* @__PURE__ */ videoModel("lucy-clip-latest", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip" }, VideoEdit),
-  /* @__PURE__ */ videoModel("lucy-pro-v2v", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip", "deprecated": true, "deprecatedInFavourOf": "lucy-clip" }, VideoEdit),
-  /* @__PURE__ */ videoModel("lucy-restyle-v2v", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2", "deprecated": true, "deprecatedInFavourOf": "lucy-restyle-2" }, Restyle),
-  /* @__PURE__ */ videoModel("lucy-2.1-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-2", "deprecated": true, "deprecatedInFavourOf": "lucy-vton-2" }, VideoEdit2),
-  /* @__PURE__ */ imageModel("lucy-pro-t2i", { "width": 1280, "height": 720, "typicalJobSeconds": 6 }, TextToImage),
-  /* @__PURE__ */ imageModel("lucy-image-2", { "width": 1280, "height": 704, "typicalJobSeconds": 8 }, ImageEdit),
-  /* @__PURE__ */ imageModel("lucy-image-latest", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2" }, ImageEdit),
-  /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2", "deprecated": true, "deprecatedInFavourOf": "lucy-image-2" }, ImageEdit),
+  /* @__PURE__ */ videoModel("lucy-pro-t2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, body_TextToVideo),
+  /* @__PURE__ */ videoModel("lucy-pro-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40 }, body_ImageToVideo),
+  /* @__PURE__ */ videoModel("lucy-dev-i2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 25 }, body_ImageToVideoDev),
+  /* @__PURE__ */ videoModel("lucy-pro-flf2v", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 40, "deprecated": true }, body_FirstLastFrameToVideo),
+  /* @__PURE__ */ videoModel("lucy-motion", { "fps": 25, "width": 1280, "height": 720, "typicalJobSeconds": 30, "deprecated": true }, body_MotionToVideo),
+  /* @__PURE__ */ videoModel("lucy-clip", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20 }, body_VideoEdit),
+  /* @__PURE__ */ videoModel("lucy-2.1", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, body_VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-2.5", { "fps": 20, "width": 1280, "height": 720, "typicalJobSeconds": 60 }, body_VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, body_VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-vton-3", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45 }, body_VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-restyle-2", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30 }, body_Restyle),
+  /* @__PURE__ */ videoModel("lucy-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-2.1" }, body_VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-vton-latest", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-3" }, body_VideoEdit2),
+  /* @__PURE__ */ videoModel("lucy-restyle-latest", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2" }, body_Restyle),
+  /* @__PURE__ */ videoModel("lucy-clip-latest", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip" }, body_VideoEdit),
+  /* @__PURE__ */ videoModel("lucy-pro-v2v", { "fps": 25, "width": 1280, "height": 704, "typicalJobSeconds": 20, "aliasOf": "lucy-clip", "deprecated": true, "deprecatedInFavourOf": "lucy-clip" }, body_VideoEdit),
+  /* @__PURE__ */ videoModel("lucy-restyle-v2v", { "fps": 22, "width": 1280, "height": 704, "typicalJobSeconds": 30, "aliasOf": "lucy-restyle-2", "deprecated": true, "deprecatedInFavourOf": "lucy-restyle-2" }, body_Restyle),
+  /* @__PURE__ */ videoModel("lucy-2.1-vton-2", { "fps": 20, "width": 1088, "height": 624, "typicalJobSeconds": 45, "aliasOf": "lucy-vton-2", "deprecated": true, "deprecatedInFavourOf": "lucy-vton-2" }, body_VideoEdit2),
+  /* @__PURE__ */ imageModel("lucy-pro-t2i", { "width": 1280, "height": 720, "typicalJobSeconds": 6 }, body_TextToImage),
+  /* @__PURE__ */ imageModel("lucy-image-2", { "width": 1280, "height": 704, "typicalJobSeconds": 8 }, body_ImageEdit),
+  /* @__PURE__ */ imageModel("lucy-image-latest", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2" }, body_ImageEdit),
+  /* @__PURE__ */ imageModel("lucy-pro-i2i", { "width": 1280, "height": 704, "typicalJobSeconds": 8, "aliasOf": "lucy-image-2", "deprecated": true, "deprecatedInFavourOf": "lucy-image-2" }, body_ImageEdit),
 ]);
 
 /** Each model's operation id, summary, description and field descriptions, for help texts. */
