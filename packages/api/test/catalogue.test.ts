@@ -152,10 +152,9 @@ describe("catalogue against the spec", () => {
   });
 
   it("marks deprecated models in both the operation and the catalogue", () => {
+    // (Which models are deprecated is the spec's to say: any, the checks below hold for each.)
     const deprecated = modelOps.filter((m) => m.op.deprecated);
-    expect(deprecated.map((m) => m.x.name).sort()).toEqual(
-      ["lucy-2.1-vton-2", "lucy-motion", "lucy-pro-flf2v", "lucy-pro-i2i", "lucy-pro-v2v", "lucy-restyle-v2v"].sort(),
-    );
+    expect(deprecated.length).toBeGreaterThan(0);
     // Every deprecated model's entry says so, with a replacement or without; no other entry does.
     for (const m of modelOps) {
       const info = catalogue[m.x.name as ModelName] as { deprecated?: boolean };
@@ -173,13 +172,15 @@ describe("catalogue against the spec", () => {
   });
 
   it("says of a model deprecated with no replacement when the official SDKs dropped it and that it may be gone", () => {
+    // When the official SDKs dropped a model (docs/reference, not the spec): checked for each such model the spec still
+    // serves; a model the spec deprecates with no replacement later need not be listed here.
     const removed: Record<string, string> = { "lucy-pro-flf2v": "2026-03-17", "lucy-motion": "2026-05-10" };
     const without = modelOps.filter((m) => m.op.deprecated && !m.x.deprecatedInFavourOf);
-    expect(without.map((m) => m.x.name).sort()).toEqual(Object.keys(removed).sort());
     for (const m of without) {
       const said = modelDocs[m.x.name as ModelName].description.replace(/\s+/g, " ");
       expect(said, m.x.name).toContain("Deprecated, with no replacement");
-      expect(said, m.x.name).toContain(`removed from the official SDKs on ${removed[m.x.name]}`);
+      if (Object.hasOwn(removed, m.x.name))
+        expect(said, m.x.name).toContain(`removed from the official SDKs on ${removed[m.x.name]}`);
       expect(said, m.x.name).toContain("the server may answer 410");
       expect("deprecatedInFavourOf" in catalogue[m.x.name as ModelName]).toBe(false);
       expect(catalogue[m.x.name as ModelName]).toMatchObject({ deprecated: true });
@@ -189,14 +190,16 @@ describe("catalogue against the spec", () => {
     }
   });
 
-  it("gives every video model its deprecated synchronous route, and no image model one", () => {
+  it("gives a video model the deprecated synchronous route the spec has for it, and no image model one", () => {
+    // (A video model newer than that route has none: the spec's to say, as legacyOps reads it.)
     for (const [name, info] of Object.entries(catalogue)) {
       const legacy = legacyOps.find((l) => l.of === name);
-      if (info.kind === "video") {
-        expect(legacy?.op.deprecated).toBe(true);
+      if (info.kind === "video" && legacy) {
+        expect(legacy.op.deprecated, name).toBe(true);
         expect("legacySyncPath" in info && info.legacySyncPath).toBe(`/v1/generate/${name}`);
       } else {
-        expect(legacy).toBeUndefined();
+        expect(legacy, name).toBeUndefined();
+        expect("legacySyncPath" in info, name).toBe(false);
       }
     }
   });
