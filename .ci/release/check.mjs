@@ -80,7 +80,28 @@ async function checkAll(list) {
 }
 
 function assert(ok, message) {
-  if (!ok) throw new Error(message);
+  if (!ok) throw new Error(typeof message === "function" ? message() : message);
+}
+
+/**
+ * What a bundle over its budget `b` says: by how much, its largest parts (what grew is among them), and what to do:
+ * measure, then make it smaller or raise the limit in budgets.mjs with a line in bench/README.md saying what for.
+ */
+function overBudget(b, gzip, figures, metafile) {
+  const output = Object.values(metafile.outputs ?? {})[0];
+  const parts = Object.entries(output?.inputs ?? {})
+    .sort(([, x], [, y]) => y.bytesInOutput - x.bytesInOutput)
+    .slice(0, 5)
+    .map(([file, input]) => `${file.replace(/^.*node_modules\//, "")} ${input.bytesInOutput} B`)
+    .join(", ");
+  return (
+    `over budget by ${gzip - b.gzipLimit} B gzipped: ${figures}.\n` +
+    `    Largest parts (minified): ${parts}. @decart/api's catalogue.js carries every model of spec/openapi.yaml: a ` +
+    "model added, or a field, limit or deprecation, costs bytes here.\n" +
+    "    To do: measure (`pnpm build && pnpm --filter bench run bundle-size --analyze`, as bench/README.md's " +
+    '"Bundle size" says); then make the bundle smaller, or raise this budget\'s gzipLimit in .ci/release/budgets.mjs ' +
+    'in a commit that says what the bytes are for, with a line in bench/README.md ("Bundle size") saying why.'
+  );
 }
 
 function section(title) {
@@ -503,7 +524,7 @@ if (installed) {
       const code = result.outputFiles[0].contents;
       const gzip = gzipSync(code, { level: 9 }).length;
       const figures = `${code.length} B minified, ${gzip} B gzipped (limit ${b.gzipLimit} B, ${inputs.length} modules)`;
-      assert(gzip <= b.gzipLimit, `over budget: ${figures}`);
+      assert(gzip <= b.gzipLimit, () => overBudget(b, gzip, figures, result.metafile));
       return b.gzipGoal && gzip > b.gzipGoal ? `${figures}; ABOVE ITS GOAL of ${b.gzipGoal} B` : figures;
     });
   }
