@@ -22,6 +22,25 @@ const root = resolve(here, "../../..");
  */
 export class SpecError extends Error {
   name = "SpecError";
+  /** Where in the spec's text, when known (invalid YAML): its line and column, from 1. */
+  line;
+  col;
+}
+
+/** The spec's text parsed: a `SpecError` with the line and column for text that is no valid YAML. */
+function parseSpec(specText) {
+  try {
+    return YAML.parse(specText);
+  } catch (e) {
+    if (!(e instanceof YAML.YAMLError)) throw e;
+    const [first, ...excerpt] = e.message.split("\n");
+    const error = new SpecError([first.replace(/ at line \d+, column \d+:?$/, ""), ...excerpt].join("\n").trimEnd(), {
+      cause: e,
+    });
+    error.line = e.linePos?.[0]?.line;
+    error.col = e.linePos?.[0]?.col;
+    throw error;
+  }
 }
 
 const HEADER =
@@ -694,7 +713,7 @@ async function outputsOf(specText, doc) {
  * `pnpm generate` writes them into `src/generated`. Throws a `SpecError` naming the place in the spec it cannot make.
  */
 export async function generate(specText) {
-  return outputsOf(specText, YAML.parse(specText));
+  return outputsOf(specText, parseSpec(specText));
 }
 
 /** The names of the files of `outputs` that `dir` does not hold as they are (missing or different): `--check`'s test. */
@@ -719,14 +738,17 @@ async function main(args) {
   const specPath = specArg >= 0 ? resolve(args[specArg + 1]) : join(root, "spec/openapi.yaml");
 
   const specText = readFileSync(specPath, "utf8");
-  const doc = YAML.parse(specText);
   let outputs;
   try {
-    outputs = await outputsOf(specText, doc);
+    outputs = await outputsOf(specText, parseSpec(specText));
   } catch (e) {
     // What the spec says that the catalogue cannot represent: the message names the place in the spec, not this script's
-    // (an error of another class, a TypeError, is this script's own: its stack too).
-    console.error(`${relative(process.cwd(), specPath) || specPath}: ${e instanceof SpecError ? e.message : e.stack}`);
+    // (an error of another class, a TypeError, is this script's own: its stack too). Invalid YAML is named by its line
+    // and column, as editors take it: `spec/openapi.yaml:153:20: message`.
+    const at = e instanceof SpecError && e.line !== undefined ? `:${e.line}:${e.col}` : "";
+    console.error(
+      `${relative(process.cwd(), specPath) || specPath}${at}: ${e instanceof SpecError ? e.message : e.stack}`,
+    );
     process.exit(1);
   }
 

@@ -31,6 +31,26 @@ describe("generated code drift check", () => {
     expect(out).toContain("up to date");
   });
 
+  it("names the line and column of a spec that is no valid YAML, without a stack", async () => {
+    // A description given ": " without quotes, as "Deprecated: use `x`" would be.
+    const spec = readFileSync(specPath, "utf8");
+    const at = spec.indexOf("\n      description:", spec.indexOf("\n  /v1/jobs/lucy-dev-i2v:")) + 1;
+    expect(at).toBeGreaterThan(0);
+    const end = spec.indexOf("\n", at);
+    const broken = `${spec.slice(0, end)} Deprecated: use it${spec.slice(end)}`;
+    const line = broken.slice(0, at).split("\n").length;
+    const copy = join(scratch, "bad.yaml");
+    writeFileSync(copy, broken);
+    const run = spawnSync(process.execPath, [script, "--check", "--spec", copy], { encoding: "utf8", cwd: scratch });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^bad\\.yaml:${line}:\\d+: \\S`));
+    expect(run.stderr).not.toMatch(/YAMLParseError|\n\s+at /);
+    // In the process, the same refusal: a SpecError with the place.
+    const error = await generate(broken).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error).toMatchObject({ line });
+  });
+
   it("fails with the fix named when a field is edited without regenerating", () => {
     const spec = readFileSync(specPath, "utf8");
     const edited = spec.replace(/(PromptRequired:\n(?:.*\n)*?\s+maxLength: )1000/, "$12000");
