@@ -260,10 +260,11 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
   let closing = 0;
   // The latest closing's length: the window after it in which its waiters are let go (`spread`).
   let span = 0;
-  // The calls held are numbered in the order they were first held (`hold`), and `served` is the latest of them sent:
-  // at each opening the oldest go first (`spread`), so that none is held again and again while later ones go.
+  // The calls held are numbered in the order they were first held (`hold`); `held` lists those still waiting, oldest
+  // first, until each is sent, aborted or fails (`sent`): at each opening the oldest go first (`spread`), so that none
+  // is held again and again while later ones go, and one sent early or given up leaves no gap and no one behind it.
   let issued = 0;
-  let served = 0;
+  let held: number[] = [];
   const left = (t = now()) => {
     if (t < at) until -= at - t;
     at = t;
@@ -298,20 +299,23 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
     },
     /** The closing a caller has to wait for, unless it already waited for that one: `[closing, ms left]` (≤ 0: none). */
     pending: (waited: number): [number, number] => [closing, closing !== waited ? left() : 0],
-    /** A held call's number, in the order calls were held (see `spread`); `sent` when it goes. */
-    hold: () => ++issued,
+    /** A held call's number, in the order calls were held (see `spread`); `sent` when it goes, is aborted or fails. */
+    hold() {
+      held.push(++issued);
+      return issued;
+    },
     sent(ticket: number) {
-      served = Math.max(served, ticket);
+      held = held.filter((t) => t !== ticket);
     },
     /**
      * What call `ticket` (`hold`) waits more before it is sent, the gate open: the calls held are let go within the
      * closing's length after it ends, not all at the instant it opens (a 429 among them shuts it again for the rest,
      * which wait anew), and never before the server asked, in the order they were held: the window is cut in as many
-     * parts as calls wait, the oldest's first, each let go at a random time within its part. 0 past that window (no
-     * `random` asked).
+     * parts as calls wait, the oldest's first, each let go at a random time within its part (its rank among the calls
+     * still waiting: one sent early or given up frees its part). 0 past that window (no `random` asked).
      */
     spread: (random: () => number, ticket: number): number =>
-      releaseWait(left(), span, () => (ticket - served - 1 + random()) / (issued - served)),
+      releaseWait(left(), span, () => (held.indexOf(ticket) + random()) / held.length),
   };
 }
 
@@ -367,38 +371,44 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
   for (let n = 0; ; n++) {
     const [until, left] = policy.gate.pending(waited);
     if (left > 0) {
-      // Wait for the gate. A call whose budget ends first (a plain call's, or its deadline) fails at once, as for a
-      // `Retry-After` beyond it: nothing is sent while the gate is shut; a submit inside a wait's budget (`expired`)
-      // in that `JobTimeoutError`, this error its cause, as a watch's read ends. Its message gives the wait in whole ms
-      // (a clock such as `performance.now` is fractional), or its first figure under half a ms (`msOf`).
-      spare -= left;
-      if (spare < 0 || policy.now() + left > deadline) {
-        const error = new RateLimitError(`${what}: not sent, rate-limited for ${msOf(left)} more`, {
-          retryable: true,
-          jobId,
-          retryAfterMs: left,
-        });
-        throw call.expired ? ranOut(error, left) : told(error);
-      }
-      ticket ||= policy.gate.hold();
-      await pause(policy.delay, left, signal, jobId, unknown);
-      waited = until;
-      after = 1;
-      // Held by that closing, the call waits the gate's spread too, then looks at the gate again, not counted as a
-      // try: a 429 meanwhile shut it anew. A spread that would reach the end of its budget or its deadline is not
-      // waited: it is sent at once. (A call the gate never held, or the one whose 429 closed it, a probe, is not
-      // spread.) The randomness is the client's `random`; one that throws ends the call as in a retry.
-      let ms: number;
+      // (A held call that ends here, aborted or failing, gives up its place at the gate: `sent`.)
       try {
-        ms = policy.gate.spread(policy.random, ticket);
+        // Wait for the gate. A call whose budget ends first (a plain call's, or its deadline) fails at once, as for a
+        // `Retry-After` beyond it: nothing is sent while the gate is shut; a submit inside a wait's budget (`expired`)
+        // in that `JobTimeoutError`, this error its cause, as a watch's read ends. Its message gives the wait in whole
+        // ms (a clock such as `performance.now` is fractional), or its first figure under half a ms (`msOf`).
+        spare -= left;
+        if (spare < 0 || policy.now() + left > deadline) {
+          const error = new RateLimitError(`${what}: not sent, rate-limited for ${msOf(left)} more`, {
+            retryable: true,
+            jobId,
+            retryAfterMs: left,
+          });
+          throw call.expired ? ranOut(error, left) : told(error);
+        }
+        ticket ||= policy.gate.hold();
+        await pause(policy.delay, left, signal, jobId, unknown);
+        waited = until;
+        after = 1;
+        // Held by that closing, the call waits the gate's spread too, then looks at the gate again, not counted as a
+        // try: a 429 meanwhile shut it anew. A spread that would reach the end of its budget or its deadline is not
+        // waited: it is sent at once. (A call the gate never held, or the one whose 429 closed it, a probe, is not
+        // spread.) The randomness is the client's `random`; one that throws ends the call as in a retry.
+        let ms: number;
+        try {
+          ms = policy.gate.spread(policy.random, ticket);
+        } catch (e) {
+          throw told(e as DecartError);
+        }
+        if (ms > 0 && ms < spare && policy.now() + ms < deadline) {
+          await pause(policy.delay, ms, signal, jobId, unknown);
+          spare -= ms;
+          n--;
+          continue;
+        }
       } catch (e) {
-        throw told(e as DecartError);
-      }
-      if (ms > 0 && ms < spare && policy.now() + ms < deadline) {
-        await pause(policy.delay, ms, signal, jobId, unknown);
-        spare -= ms;
-        n--;
-        continue;
+        policy.gate.sent(ticket);
+        throw e;
       }
     }
     policy.gate.sent(ticket);

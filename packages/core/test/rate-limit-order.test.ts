@@ -3,7 +3,8 @@
  * request, a call held early is not held again and again while calls held after it are sent. Over HTTP, against a
  * purpose-built server that answers every request 429 (`Retry-After: 1`) and records which job each read names; on a
  * client clock that moves only when every call waits (a step at a time, to the next wait's end), with seeded
- * randomness: what is checked is the order the server saw, whatever the machine's speed.
+ * randomness: what is checked is the order the server saw, and the instant on that clock each request arrived, whatever
+ * the machine's speed.
  */
 import { describe, expect, it } from "vitest";
 import { createDecartClient, type DelayFunction } from "../src/index.js";
@@ -15,11 +16,22 @@ const seeded = (seed: number) => () => {
   return seed / 2147483648;
 };
 
-/** A clock that stands still until `step` moves it to the end of the earliest wait, letting go of the waits due. */
+/**
+ * A clock that stands still until `step` moves it to the end of the earliest wait, letting go of the waits due. A wait
+ * whose signal aborts is dropped and rejects.
+ */
 function steppedTime() {
   let t = 0;
   const waits: { at: number; go: () => void }[] = [];
-  const delay: DelayFunction = (ms) => new Promise<void>((go) => waits.push({ at: t + ms, go }));
+  const delay: DelayFunction = (ms, signal) =>
+    new Promise<void>((go, no) => {
+      const w = { at: t + ms, go };
+      waits.push(w);
+      signal?.addEventListener("abort", () => {
+        if (waits.includes(w)) waits.splice(waits.indexOf(w), 1);
+        no(signal.reason);
+      });
+    });
   const step = () => {
     t = Math.max(t, Math.min(...waits.map((w) => w.at)));
     for (const w of waits.filter((w) => w.at <= t)) {
@@ -81,6 +93,138 @@ describe("the rate-limit gate's order", () => {
         id(99),
         ...Array.from({ length: N }, (_, i) => id(i)),
       ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  /** A server that answers every request 429 (`Retry-After: 1`), recording the job each read names and when it came. */
+  const limited = async (time: { now: () => number }) => {
+    const at: { job: string; at: number }[] = [];
+    const server = await serve((req, res) => {
+      at.push({ job: req.url!.split("/").pop()!, at: time.now() });
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "1" });
+      res.end(JSON.stringify({ detail: "Rate limit exceeded" }));
+    });
+    return Object.assign(server, { at });
+  };
+
+  /** Calls `start(i)` N times, each once the one before waits at the gate; moves time only when every call waits. */
+  const heldInTurn = async (
+    time: ReturnType<typeof steppedTime>,
+    N: number,
+    start: (i: number) => Promise<unknown>,
+  ) => {
+    let done = 0;
+    const calls: Promise<unknown>[] = [];
+    const waiting = time.waits.length;
+    for (let i = 0; i < N; i++) {
+      calls.push(
+        start(i)
+          .catch((e) => e)
+          .finally(() => done++),
+      );
+      await until(() => time.waits.length === waiting + i + 1);
+    }
+    while (done < N) {
+      await until(() => time.waits.length + done === N);
+      if (done < N) time.step();
+    }
+    return Promise.all(calls);
+  };
+
+  it("a held call sent at the opening because its deadline is near leaves the older ones spread, one at a time", async () => {
+    const N = 10;
+    const time = steppedTime();
+    const server = await limited(time);
+    try {
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        maxRetries: 0,
+        timeoutMs: 3_600_000,
+        random: seeded(7),
+        poll: { now: time.now, delay: time.delay },
+      });
+      await expect(client.queue.status(id(99))).rejects.toMatchObject({ status: 429 });
+      // The youngest's deadline ends within the window after the opening: its spread would pass it, so it is sent at
+      // the opening. The nine older ones still wait their turns: the server sees no two requests at one instant.
+      const errors = await heldInTurn(time, N, (i) =>
+        client.queue.status(id(i), i === N - 1 ? { deadline: time.now() + 1050 } : undefined),
+      );
+      for (const error of errors) expect(error).toMatchObject({ status: 429 });
+      expect(server.at.map((r) => r.job)).toEqual([
+        id(99),
+        id(N - 1),
+        ...Array.from({ length: N - 1 }, (_, i) => id(i)),
+      ]);
+      expect(new Set(server.at.map((r) => r.at)).size).toBe(N + 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("at each opening the window is cut in as many parts as calls still wait: those sent before take none", async () => {
+    const N = 4;
+    const time = steppedTime();
+    const server = await limited(time);
+    try {
+      // `random` always 0.5: each call goes in the middle of its part of the window.
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        maxRetries: 0,
+        timeoutMs: 3_600_000,
+        random: () => 0.5,
+        poll: { now: time.now, delay: time.delay },
+      });
+      const opens: number[] = [];
+      client.rateLimit.subscribe(({ until }) => void opens.push(until));
+      await expect(client.queue.status(id(99))).rejects.toMatchObject({ status: 429 });
+      await heldInTurn(time, N, (i) => client.queue.status(id(i)));
+      // Each call's 429 shuts the gate again (1 s) for those left. At the k-th opening N − k + 1 calls wait: the
+      // oldest goes in the middle of the first of that many parts of the 1 s window.
+      const after = server.at.slice(1).map((r) => r.at - opens.filter((u) => u <= r.at).at(-1)!);
+      expect(after.map((ms) => Math.round(ms))).toEqual([125, 167, 250, 500]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("held calls aborted give up their places: one held at a later closing goes within its own part", async () => {
+    const time = steppedTime();
+    const server = await limited(time);
+    try {
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: server.url,
+        logger: silent,
+        maxRetries: 0,
+        timeoutMs: 3_600_000,
+        random: () => 0.5,
+        poll: { now: time.now, delay: time.delay },
+      });
+      const opens: number[] = [];
+      client.rateLimit.subscribe(({ until }) => void opens.push(until));
+      await expect(client.queue.status(id(99))).rejects.toMatchObject({ status: 429 });
+      // Five calls held, then aborted (a cancelled batch): none is sent.
+      const stop = new AbortController();
+      const held: Promise<unknown>[] = [];
+      for (let i = 0; i < 5; i++) {
+        held.push(client.queue.status(id(i), { signal: stop.signal }).catch((e) => e));
+        await until(() => time.waits.length === i + 1);
+      }
+      stop.abort();
+      for (const error of await Promise.all(held)) expect(error).toMatchObject({ code: "ABORT" });
+      // Past that window, another 429 shuts the gate; one call held then waits alone: the middle of the window.
+      time.delay(5000);
+      time.step();
+      await expect(client.queue.status(id(98))).rejects.toMatchObject({ status: 429 });
+      await heldInTurn(time, 1, () => client.queue.status(id(7)));
+      expect(server.at.map((r) => r.job)).toEqual([id(99), id(98), id(7)]);
+      expect(Math.round(server.at[2]!.at - opens.filter((u) => u <= server.at[2]!.at).at(-1)!)).toBe(500);
     } finally {
       await server.close();
     }
