@@ -304,12 +304,14 @@ export function submitAll(
       scheduler,
       // A submit answered 429 was not taken by the server: send it again once the batch's pause ends (unless it cannot
       // be sent again: a stream read already), within the client's budget (`timeoutMs`) from its first 429, as the
-      // client's own submit keeps to it: one whose pause ends past that fails with its 429. (Not a count of 429s: a
-      // long storm of short `Retry-After`s would fail submits with most of their budget left.)
+      // client's own submit keeps to it, and 64 times at most: one whose pause ends past that, or its 65th 429, fails
+      // with its 429. (The pause's floor doubles to 1 s with each 429 in a row: under the default budget of 60 s the
+      // budget ends a storm first, whatever its `Retry-After`; the count bounds a long one.)
       // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
       submitSource: (input: SubmitInput, failures = [0, 0], until?: number) =>
         defer(() => (ended ? EMPTY : submit(input, failures))).pipe(
           retry({
+            count: 64,
             delay: (e) => {
               until ??= (now() + timeoutMs) as number;
               return RateLimitError.isInstance(e) && !readOnce(input) && pacer.pausedUntil <= until

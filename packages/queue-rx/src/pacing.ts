@@ -28,15 +28,16 @@ export interface Pacer {
   gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
   /**
    * Starts (or lengthens) the batch-wide pause after a 429, as the client's rate-limit gate closes: for its
-   * `Retry-After` (at least 50 ms, at most 60 s), else the core's backoff (`retryWait`, its step the 429s without one
-   * in a row; its jitter drawn from `createPacer`'s `random`, without it its floor, 50 ms doubling to 1 s). `wave`:
+   * `Retry-After` (at most 60 s, at least the backoff's floor, 50 ms doubling to 1 s with each such 429 in a row),
+   * else the core's backoff (`retryWait`, its step the 429s without one in a row; its jitter drawn from
+   * `createPacer`'s `random`, without it its floor, 50 ms doubling to 1 s). `wave`:
    * `waves` as it was when the request answered 429 was sent (`throughPacer` gives it, of a pacer that has `waves`). A
    * 429 without `Retry-After` to a request sent before the backoff's pause in force began (one of the burst that began
    * it, answered later) is of that pause: it neither doubles nor lengthens it. Without `wave`, each such 429 doubles
    * the backoff.
    */
   limited(error: { retryAfterMs?: number | undefined }, wave?: number): void;
-  /** A request got through: the next 429 without `Retry-After` starts again from the shortest pause. */
+  /** A request got through: the next 429 starts again from the shortest pause. */
   passed(): void;
   /** The end of the pause in force, on the pacer's clock (in the past when none is). */
   readonly pausedUntil: number;
@@ -66,6 +67,8 @@ export function createPacer(
   // The latest pause's length: the window after it in which the requests it held are let go.
   let span = 0;
   let strikes = 0;
+  // The 429s with `Retry-After` in a row: the floor under the server's wait doubles with each, as the client's does.
+  let told = 0;
   let waves = 0;
   // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile.
   const wait = (until: number, left: number): ObservableInput<unknown> =>
@@ -96,16 +99,17 @@ export function createPacer(
         if (wave < waves) return;
         waves++;
       }
-      // The core's wait after a 429, as the client's gate closes for it: the server's `Retry-After` (at most 60 s, at
-      // least 50 ms: `Retry-After: 0` cannot spin a submit the batch sends again until its budget ends), else its
-      // backoff, step `strikes` (the 429s without one in a row, a burst counted once): a random time up to 0.5 s·2ⁿ
-      // (at most 8 s, with `random`; without it, none), never under a floor of 50 ms doubling to 1 s.
-      const ms = retryWait(retryAfterMs === undefined ? strikes++ : 0, retryAfterMs, random ?? (() => 0));
+      // The core's wait after a 429, as the client's gate closes for it: the server's `Retry-After` (at most 60 s),
+      // else its backoff, step `strikes` (the 429s without one in a row, a burst counted once): a random time up to
+      // 0.5 s·2ⁿ (at most 8 s, with `random`; without it, none); either never under a floor of 50 ms doubling to 1 s,
+      // step n the 429s of that kind in a row (`told` for those with `Retry-After`: a storm of `Retry-After: 0` is
+      // answered about once a second, not every 50 ms, as the client's own retries are).
+      const ms = retryWait(retryAfterMs === undefined ? strikes++ : told++, retryAfterMs, random ?? (() => 0));
       const end = now() + ms;
       if (end > pausedUntil) [pausedUntil, span] = [end, ms];
     },
     passed() {
-      strikes = 0;
+      strikes = told = 0;
     },
     get pausedUntil() {
       return pausedUntil;

@@ -1,6 +1,7 @@
 // A submit of a batch answered 429 is sent again after the batch's pause within the client's budget (`timeoutMs`, from
-// its first 429), as the client's own submit keeps to it, not a count of 429s: a long storm of short Retry-Afters does
-// not fail a submit that has most of its budget left, and a storm that never ends still ends it.
+// its first 429), as the client's own submit keeps to it, and 64 times at most: each pause at least the client's floor,
+// 50 ms doubling to 1 s with each 429 in a row (with `Retry-After: 0` too), so a storm is answered about once a second
+// and the budget of 60 s ends it before the count; a storm that never ends still ends it.
 import { createServer, type Server } from "node:http";
 import { createDecartClient, type JobSubmitResult, models, RateLimitError } from "@decart/core";
 import { lastValueFrom, toArray } from "rxjs";
@@ -43,8 +44,8 @@ async function stormy(storm: number) {
 const model = models.video("lucy-pro-t2v");
 
 describe("a batch's submit answered 429 again and again", () => {
-  it("30 answers 429 (Retry-After: 0) in a row, well within the budget: sent again each time, its job made", async () => {
-    const { seen, baseUrl } = await stormy(30);
+  it("5 answers 429 (Retry-After: 0) in a row, well within the budget: sent again each time, its job made", async () => {
+    const { seen, baseUrl } = await stormy(5);
     const client = createDecartClient({ apiKey: "dct_test", baseUrl, logger: silent, random: seeded(11) });
     const events = await lastValueFrom(
       submitAll(client, [{ key: "storm", input: { model, prompt: "through a storm" } }], { download: false }).pipe(
@@ -53,7 +54,7 @@ describe("a batch's submit answered 429 again and again", () => {
     );
     expect(events.filter((e) => e.type === "error")).toEqual([]);
     expect(events.at(-1)!.summary).toMatchObject({ total: 1, submitted: 1, completed: 1, failed: 0 });
-    expect(seen.submits).toBe(31);
+    expect(seen.submits).toBe(6);
   }, 60_000);
 
   it("a storm that does not end: the submit fails with its 429 once its budget is spent, and the batch ends", async () => {
@@ -94,7 +95,7 @@ describe("a batch's submit answered 429 again and again", () => {
     });
   });
 
-  it("on virtual time: 429s with Retry-After: 0 pause the batch 50 ms each (the client's floor), not 0", () => {
+  it("on virtual time: 429s with Retry-After: 0 pause the batch 50 ms doubling to 1 s (the client's floor), not 0", () => {
     marbles(({ cold, scheduler, flush }) => {
       const calls: number[] = [];
       const submitSource = (_input: SubmitInput) => {
@@ -106,9 +107,34 @@ describe("a batch's submit answered 429 again and again", () => {
         events.push(e),
       );
       flush();
-      // Each 429 (1 ms after its send) pauses 50 ms: sent every 51 ms, until the pause would end past 60 001 ms.
-      expect(calls.slice(0, 3)).toEqual([0, 51, 102]);
-      expect(calls.at(-1)).toBe(60_000 - (60_000 % 51));
+      // Each 429 (1 ms after its send) pauses 50 ms, 100, 200, 400, 800, then 1 s each: the 64th send (at
+      // 1555 + 58·1001) is the last whose pause ends within 60 001 ms.
+      expect(calls.slice(0, 7)).toEqual([0, 51, 152, 353, 754, 1555, 2556]);
+      expect(calls).toHaveLength(64);
+      expect(calls.at(-1)).toBe(1555 + 58 * 1001);
+      expect(events).toMatchObject([{ type: "error", error: { status: 429 } }]);
+    });
+  });
+
+  it("on virtual time, a budget of an hour: a submit answered 429 (Retry-After: 0) is sent again 64 times at most", () => {
+    marbles(({ cold, scheduler, flush }) => {
+      const calls: number[] = [];
+      const submitSource = (_input: SubmitInput) => {
+        calls.push(scheduler.now());
+        return cold<JobSubmitResult>("-#", undefined, new RateLimitError("429", { status: 429, retryAfterMs: 0 }));
+      };
+      const client = createDecartClient({
+        apiKey: "dct_virtual",
+        baseUrl: "http://127.0.0.1:9",
+        logger: silent,
+        random: () => 0,
+        timeoutMs: 3_600_000,
+        poll: { now: () => scheduler.now() },
+      });
+      const events: unknown[] = [];
+      submitAll(client, [{ model, prompt: "p" }], { download: false, submitSource }).subscribe((e) => events.push(e));
+      flush();
+      expect(calls).toHaveLength(65);
       expect(events).toMatchObject([{ type: "error", error: { status: 429 } }]);
     });
   });
