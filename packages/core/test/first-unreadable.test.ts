@@ -1,5 +1,6 @@
 /**
- * A watch's `first` that cannot be read (a getter that throws, a Proxy whose `get`, `ownKeys` or
+ * A watch's `first` that cannot be read (a getter of `job_id` or `status` that throws, its own or inherited from a
+ * class, a Proxy whose `get`, `ownKeys` or
  * `getOwnPropertyDescriptor` trap throws, a revoked Proxy) is refused as such, naming `first`, by `createWatch` and
  * `checkWatchOptions` alike, and `checkJob` says the same of it (`not a value that can be read`): not as an answer
  * missing its `job_id` (the read error was swallowed), nor taken by one and refused by the other. One that spreading
@@ -38,6 +39,35 @@ describe("a watch's first that cannot be read", () => {
           throw new Error("boom");
         },
       }),
+    ],
+    [
+      "a status getter that throws",
+      () => ({
+        job_id: "j1",
+        get status(): string {
+          throw new Error("boom");
+        },
+      }),
+    ],
+    [
+      "an inherited job_id getter (a class's) that throws",
+      () =>
+        new (class {
+          status = "pending";
+          get job_id(): string {
+            throw new Error("not loaded");
+          }
+        })(),
+    ],
+    [
+      "an inherited status getter (a class's) that throws",
+      () =>
+        new (class {
+          job_id = "j1";
+          get status(): string {
+            throw new Error("not loaded");
+          }
+        })(),
     ],
     ["a Proxy whose get throws", () => new Proxy(answer(), { get: trap("get") })],
     ["a Proxy whose ownKeys throws", () => new Proxy(answer(), { ownKeys: trap("ownKeys") })],
