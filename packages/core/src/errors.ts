@@ -578,13 +578,14 @@ const byStatus: Record<number, typeof DecartError> = {
   429: RateLimitError,
 };
 
-/** A function that does nothing: given a failure nothing acts on (a cancel's rejection, a stream's error heard). */
 /**
  * A length in ms as a message says it: in whole ms, or, under half a ms, its first figure (`0.3 ms`): never `0 ms`
- * for one that is not 0 (a deadline a fraction of a ms away, on a fractional clock such as `performance.now`).
+ * for one that is not 0 (a deadline a fraction of a ms away, on a fractional clock such as `performance.now`), and
+ * under a thousandth of a ms `under 0.001 ms` (not `1e-7 ms`).
  */
-export const msOf = (ms: number) => `${Math.round(ms) || +ms.toPrecision(1)} ms`;
+export const msOf = (ms: number) => `${Math.round(ms) || (ms && ms < 1e-3 ? "under 0.001" : +ms.toPrecision(1))} ms`;
 
+/** A function that does nothing: given a failure nothing acts on (a cancel's rejection, a stream's error heard). */
 export const ignore = () => {};
 
 /** How a message ends for an answer: `(HTTP 502, request req_…)`. */
