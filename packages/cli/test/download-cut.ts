@@ -4,14 +4,15 @@ import { beforeEach, expect } from "vitest";
 import { events, type Fixture, run, useEmulator } from "./helpers.js";
 
 /**
- * An emulator for the tests of one file (`useEmulator`) whose first content answer only is cut short halfway: before
- * each test, a `truncate` rule on content, and the fault sampling seeded to fire once (its first draw kept for its
- * first use, the first content read: the only rule is on content).
+ * An emulator for the tests of one file (`useEmulator`) whose first content answer in each test only is cut short
+ * halfway: before each test, a `truncate` rule on content, and the fault sampling seeded to fire while no fault was
+ * injected since the test began (`useEmulator` resets the emulator's stats before each test). (Not a count of draws:
+ * the emulator draws once as it starts and keeps that draw for its first use, the first content read of the file's
+ * first test, so draws do not line up with tests.)
  */
 export function useFirstDownloadCut(assign: (fixture: Fixture) => void): void {
-  let samples = 0;
   let emu: Emulator | undefined;
-  useEmulator({ timing: "fast", random: () => (samples++ === 0 ? 0 : 0.999) }, (f) => {
+  useEmulator({ timing: "fast", random: () => (emu?.stats().faultsInjected.truncate ? 0.999 : 0) }, (f) => {
     emu = f.emu;
     assign(f);
   });
