@@ -61,16 +61,28 @@ describe("an error about a job names it", () => {
     try {
       const client = clientFor(small);
       let id = "";
+      // The second submit is made before the watch's first read, whatever the load: the watch's waits (its `delay`)
+      // wait for it (`onSubmitted` is not awaited), so the first job is forgotten before it is read (a 404, not a
+      // result read once done and then gone, a 410).
+      let other: Promise<unknown> = Promise.resolve();
+      let waits = 0;
       const polled = await client.queue
         .submitAndPoll({
           model: t2v,
           prompt: "a lake",
-          onSubmitted: async (jobId) => {
+          onSubmitted: (jobId) => {
             id = jobId;
-            await client.queue.submit({ model: t2v, prompt: "another" });
+            other = client.queue.submit({ model: t2v, prompt: "another" });
+          },
+          poll: {
+            delay: async () => {
+              waits++;
+              await other;
+            },
           },
         })
         .catch((e) => e);
+      expect(waits).toBeGreaterThan(0);
       expect(polled).toBeInstanceOf(NotFoundError);
       expect(polled.jobId).toBe(id);
       expect(polled.message).toMatch(new RegExp(`^Job ${id}: Job not found \\(HTTP 404, request req_`));
