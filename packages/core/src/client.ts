@@ -1041,14 +1041,23 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     );
   };
 
+  /** `only(more)` for a call with inputs: a call refused for an argument past its options ends its streams too. */
+  const onlyEnding = (inputs: unknown, more: unknown[]) => {
+    try {
+      only(more);
+    } catch (e) {
+      throw ended(inputs, e);
+    }
+  };
+
   return {
     rateLimit: { pausedUntil: gate.pausedUntil, subscribe: gate.subscribe },
     async process(options, ...more) {
-      only(more);
+      onlyEnding(options, more);
       return postModel("image", options, undefined, [...submitKeys, "timeoutMs"]);
     },
     async generate(options, ...more) {
-      only(more);
+      onlyEnding(options, more);
       warnOnce("Decart: generate() is deprecated; use queue.submitAndPoll()");
       const done = (await polled(options, true)) as QueueJobResult;
       if (done.status === "completed") return done.data;
@@ -1063,7 +1072,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           const inner =
             budget?.maxRetries === 0 &&
             Object.keys(budget).every((key) => /^(maxRetries|spare)$/.test(key) && !budget[key]);
-          only(inner ? more : [budget, ...more]);
+          onlyEnding(options, inner ? more : [budget, ...more]);
           return postModel<JobSubmitResult>("video", options, inner ? budget : undefined, submitKeys);
         },
         async status(jobId, opts, ...more) {
@@ -1088,7 +1097,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         wait: ((jobId: string, opts?: QueueWaitOptions, ...more: unknown[]) =>
           outcome(watchOne(jobId, opts, ...more))) as QueueClient["wait"],
         submitAndPoll: (async (options: AnyVideoCall, ...more: unknown[]) => {
-          only(more);
+          onlyEnding(options, more);
           return polled(options);
         }) as QueueClient["submitAndPoll"],
         submitAndWatch: ((options: AnyVideoCall, ...more: unknown[]) =>
