@@ -1067,13 +1067,11 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     queue: Object.defineProperty<QueueClient>(
       {
         async submit(options, budget?: any, ...more) {
-          // The one second argument taken: queue-rx's `submitAll` asks for one attempt (`maxRetries: 0`), without a
-          // wait at a shut gate (`spare: 0`). Any other is refused.
-          const inner =
-            budget?.maxRetries === 0 &&
-            Object.keys(budget).every((key) => /^(maxRetries|spare)$/.test(key) && !budget[key]);
-          onlyEnding(options, inner ? more : [budget, ...more]);
-          return postModel<JobSubmitResult>("video", options, inner ? budget : undefined, submitKeys);
+          // The one second argument taken, under a symbol key (`ONCE`), never a plain object's: queue-rx's batch asks
+          // for one attempt (`maxRetries: 0`), without a wait at a shut gate if its `spare` is 0. Any other is refused.
+          const once = budget?.[ONCE];
+          onlyEnding(options, once ? more : [budget, ...more]);
+          return postModel<JobSubmitResult>("video", options, once && { maxRetries: 0, spare: once.spare }, submitKeys);
         },
         async status(jobId, opts, ...more) {
           only(more, 2);

@@ -89,7 +89,9 @@ export const POLICY = Symbol.for("@decart/core.retryPolicy");
 
 /**
  * A download option of helpers that retry the whole download themselves (`saveResult`): call options added to the
- * download's, one attempt (`maxRetries: 0`) over a `fetch` of their own.
+ * download's, one attempt (`maxRetries: 0`) over a `fetch` of their own. Also `queue.submit`'s one second argument, for
+ * a batch that sends again itself (queue-rx's): `{ [ONCE]: { spare: 0 } }` is one attempt, with no wait at a shut
+ * rate-limit gate (`spare` left out: the client's wait there). A plain object there is refused.
  */
 export const ONCE = Symbol.for("@decart/core.once");
 

@@ -7,6 +7,7 @@ import {
   type DecartClient,
   type DecartClientOptions,
   models,
+  ONCE,
   RateLimitError,
   ServerError,
 } from "../src/index.js";
@@ -314,17 +315,16 @@ describe("the rate-limit gate and a plain call's budget", () => {
   });
 });
 
-describe("a submit given no time to wait (`spare: 0`, internal, as a batch that paces its submits itself sends it)", () => {
+describe("a submit given no time to wait (`{ [ONCE]: { spare: 0 } }`, internal, as a batch that paces its submits itself sends it)", () => {
   it("fails at the shut gate at once, not sent, where one with the client's budget waits for it", async () => {
     const server = await rateLimiting(["3"]);
     try {
       // A clock that stands still: the gate, closed for 3 s by the first answer, stays closed.
       const { client, delay } = clientOf(server.url, { maxRetries: 0, random: () => 0.5, poll: { now: () => 1_000 } });
       expect(await client.queue.status("job_1").catch((e) => e)).toBeInstanceOf(RateLimitError);
-      const error = await (client.queue.submit as any)(
-        { model: t2v(), prompt: "x" },
-        { maxRetries: 0, spare: 0 },
-      ).catch((e: unknown) => e);
+      const error = await (client.queue.submit as any)({ model: t2v(), prompt: "x" }, { [ONCE]: { spare: 0 } }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: "RATE_LIMIT", retryable: true, retryAfterMs: 3000 });
       expect(error.message).toBe(`POST ${server.url}/v1/jobs/lucy-pro-t2v: not sent, rate-limited for 3000 ms more`);
       expect(server.reads()).toBe(1);

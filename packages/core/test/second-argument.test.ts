@@ -1,6 +1,6 @@
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DecartClient, type DecartError, models } from "../src/index.js";
+import { type DecartClient, type DecartError, models, ONCE } from "../src/index.js";
 import { clientFor, startFast } from "./helpers.js";
 
 // Options given in an argument past a method's last (another SDK's `create(params, { signal, timeout })`) are refused,
@@ -50,12 +50,24 @@ describe("an argument past a method's last", () => {
     expect(emu.stats().requests.total).toBe(before);
   });
 
-  it("queue.submit takes one second argument of its own: one attempt without a wait at a shut gate (queue-rx's submitAll)", async () => {
+  it("queue.submit takes one second argument of its own, under a symbol key: one attempt (queue-rx's submitAll)", async () => {
     const loose = client as any;
-    for (const budget of [{ maxRetries: 0, spare: 0 }, { maxRetries: 0 }])
+    for (const budget of [{ [ONCE]: { spare: 0 } }, { [ONCE]: {} }])
       expect((await loose.queue.submit(video, budget)).job_id).toMatch(/^job_/);
     const before = emu.stats().requests.total;
-    for (const budget of [{ maxRetries: 1000 }, { maxRetries: 0, spare: 5 }, { maxRetries: 0, deadline: 1 }, {}]) {
+    // A plain object is refused, whatever its shape (the budget was once recognised by it: a user's `maxRetries: 0`).
+    for (const budget of [
+      { maxRetries: 0 },
+      { maxRetries: 0, spare: 0 },
+      { maxRetries: 0, spare: null },
+      { maxRetries: 0, spare: false },
+      { spare: false },
+      Object.create({ maxRetries: 0 }),
+      { maxRetries: 1000 },
+      { maxRetries: 0, deadline: 1 },
+      {},
+      { [ONCE]: undefined },
+    ]) {
       const error = await loose.queue.submit(video, budget).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "INVALID_INPUT", field: "second argument" });
     }

@@ -6,6 +6,7 @@ import {
   InvalidResponseError,
   invalid,
   type JobEvent,
+  ONCE,
   RateLimitError,
   readOnce,
   retryDelay,
@@ -256,7 +257,7 @@ export function submitAll(
       ending.next();
     };
     // The client's submit, one attempt each, that does not wait at the client's shut rate-limit gate either (the core's
-    // submit takes `{ maxRetries, spare }` as its second argument: `spare: 0` fails there at once, not sent, with a
+    // submit takes `{ [ONCE]: { spare } }` as its second argument: `spare: 0` fails there at once, not sent, with a
     // RateLimitError that pauses the batch): the client's own retries, or its wait at the gate, would wait out a 429's
     // (or a 503's) pause where the batch cannot stop them, and send after the batch ended (a job nobody asked for, a
     // timer keeping a Node process alive). An input that cannot be sent again (a stream: the client reads it before
@@ -277,7 +278,7 @@ export function submitAll(
             ended
               ? EMPTY
               : fromAbortable(() =>
-                  (client.queue.submit as any)(input, { maxRetries: 0, ...(!readOnce(input) && { spare: 0 }) }),
+                  (client.queue.submit as any)(input, { [ONCE]: readOnce(input) ? {} : { spare: 0 } }),
                 ),
           ).pipe(
             throughPacer(pacer, over, readOnce(input)),
