@@ -437,11 +437,17 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
   return all as T;
 }
 
-/** Other SDKs' options of a call that this client takes otherwise, or not at all: what each is here. */
-const elsewhere: Record<string, string> = {
-  timeout: "is timeoutMs here (ms)",
-  webhook: "has no counterpart: the API has no webhooks (watch the job)",
-  input: "has no counterpart: inputs go in the call itself",
+/**
+ * Other SDKs' options of a call that this client takes otherwise, or not at all: what each is here, worded from the
+ * call's own options (`keys`): a `timeout` is `timeoutMs` where the call takes it, else (a submit) its `deadline`.
+ */
+const elsewhere: Record<string, (keys: string[]) => string> = {
+  timeout: (keys) =>
+    keys.includes("timeoutMs")
+      ? "is timeoutMs here (ms)"
+      : "is deadline here (Date.now() + ms), or submitAndPoll's timeoutMs",
+  webhook: () => "has no counterpart: the API has no webhooks (watch the job)",
+  input: () => "has no counterpart: inputs go in the call itself",
 };
 
 /**
@@ -462,7 +468,7 @@ export function validateInputs(
   for (const key in inputs) {
     const place = Object.hasOwn(clientOptions, key)
       ? `is a client option: createDecartClient({ ${key} })`
-      : Object.hasOwn(elsewhere, key) && elsewhere[key];
+      : Object.hasOwn(elsewhere, key) && elsewhere[key]!(keys);
     if (place && !fields.some((f) => f.name === key))
       throw new InvalidInputError(
         `${where}: "${key}" ${place} (inputs: ${fields.map((f) => f.name).join(", ")}; options: ${keys.join(", ")})`,
