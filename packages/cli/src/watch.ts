@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isModelName, type VideoModelName } from "@decart/api";
+import { isVideoModelName } from "@decart/api";
 import {
   AbortError,
   aborted,
@@ -46,9 +46,9 @@ export interface Budget {
   ends?: number | undefined;
 }
 
-/** The model option of a watch, when it is one the catalogue knows. */
+/** The model option of a watch, when it is a video model the catalogue knows (an image model's name is dropped, not refused). */
 const modelOption = (model: VideoModel | string | undefined) =>
-  typeof model === "string" ? (isModelName(model) ? { model: model as VideoModelName } : {}) : model ? { model } : {};
+  typeof model === "string" ? (isVideoModelName(model) ? { model } : {}) : model ? { model } : {};
 
 /**
  * A job's events until it ends, from the client's engine (`queue.watch`), without the download: the CLI streams the
