@@ -8,6 +8,7 @@ import type { FilePart } from "./form.js";
 import { readForm, validateForm } from "./form.js";
 import type { Ctx } from "./http.js";
 import { detail, invalid, json, noContent, pathId } from "./http.js";
+import { sniffMediaType } from "./media/index.js";
 import type { StoredFile } from "./state.js";
 import type { JsonSchema, ValidationIssue } from "./validation.js";
 import { checkStringLimits, fieldsFromObjectSchema } from "./validation.js";
@@ -29,6 +30,20 @@ function tooLongToKeep(file: FilePart): ValidationIssue | undefined {
     checkStringLimits({ maxLength: MAX_FILENAME_CHARS }, file.filename, ["body", "file", "filename"], out);
   checkStringLimits({ maxLength: MAX_MEDIA_TYPE_CHARS }, file.declaredType, ["body", "file", "content_type"], out);
   return out[0];
+}
+
+/**
+ * The media type an upload is reported with: the one read from its bytes when it is PNG, JPEG, WebP, GIF, MP4 or WebM;
+ * otherwise the declared one, unless that says nothing (empty or `application/octet-stream`), where file-type's
+ * reading (audio/mpeg, …) is taken. A declared type is never replaced by file-type's guess from a few bytes (a text
+ * starting "BM" is no BMP, an SVG with an XML prolog stays image/svg+xml).
+ */
+function reportedType(file: FilePart): string {
+  const own = sniffMediaType(file.head);
+  if (own !== undefined) return own;
+  const declared = file.declaredType.toLowerCase();
+  if (declared !== "" && declared !== "application/octet-stream") return file.declaredType;
+  return file.sniffedType ?? "application/octet-stream";
 }
 
 function fileReference(f: StoredFile): FileReference {
@@ -58,7 +73,7 @@ export async function handleUpload(ctx: Ctx, em: Emulation): Promise<void> {
     id: `file_${randomBytes(16).toString("hex")}`,
     ownerId: principal.accountId,
     filename: file.filename ?? null,
-    mimeType: file.sniffedType ?? (file.declaredType || "application/octet-stream"),
+    mimeType: reportedType(file),
     size: file.size,
     createdAt: now,
     expiresAt: ttl === "persistent" ? null : now + (typeof ttl === "number" ? ttl : DEFAULT_FILE_TTL_SECONDS) * 1000,
