@@ -262,11 +262,19 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
   let closing = 0;
   // The latest closing's length: the window after it in which its waiters are let go (`spread`).
   let span = 0;
-  // The calls held are numbered in the order they were first held (`hold`); `held` lists those still waiting, oldest
-  // first, until each is sent, aborted or fails (`sent`): at each opening the oldest go first (`spread`), so that none
-  // is held again and again while later ones go, and one sent early or given up leaves no gap and no one behind it.
+  // The calls held are numbered in the order they were first held (`hold`), from 1 again once none is held; those still
+  // waiting, until each is sent, aborted or fails (`sent`), are live: at each opening the oldest go first (`spread`), so
+  // that none is held again and again while later ones go, and one sent early or given up leaves no gap and no one
+  // behind it. A call's rank among them is read from a Fenwick tree: `tree[i]` counts the live calls numbered
+  // (i − i's lowest bit, i], so that a hold, a send and a rank cost O(log n), however many calls wait.
   let issued = 0;
-  let held: number[] = [];
+  let tree: number[] = [];
+  // The live calls numbered 1 … i.
+  const liveTo = (i: number) => {
+    let n = 0;
+    for (; i; i -= i & -i) n += tree[i]!;
+    return n;
+  };
   const left = (t = now()) => {
     if (t < at) until -= at - t;
     at = t;
@@ -303,11 +311,18 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
     pending: (waited: number): [number, number] => [closing, closing !== waited ? left() : 0],
     /** A held call's number, in the order calls were held (see `spread`); `sent` when it goes, is aborted or fails. */
     hold() {
-      held.push(++issued);
-      return issued;
+      const i = ++issued;
+      tree[i] = liveTo(i - 1) - liveTo(i - (i & -i)) + 1;
+      return i;
     },
+    /** Once per number `hold` gave (0, a call never held: nothing). */
     sent(ticket: number) {
-      held = held.filter((t) => t !== ticket);
+      if (!ticket) return;
+      for (let i = ticket; i <= issued; i += i & -i) tree[i]!--;
+      if (!liveTo(issued)) {
+        issued = 0;
+        tree = [];
+      }
     },
     /**
      * What call `ticket` (`hold`) waits more before it is sent, the gate open: the calls held are let go within the
@@ -317,7 +332,7 @@ export function createGate(now: () => number, warn?: (message: string) => void) 
      * still waiting: one sent early or given up frees its part). 0 past that window (no `random` asked).
      */
     spread: (random: () => number, ticket: number): number =>
-      releaseWait(left(), span, () => (held.indexOf(ticket) + random()) / held.length),
+      releaseWait(left(), span, () => (liveTo(ticket - 1) + random()) / liveTo(issued)),
   };
 }
 
