@@ -32,9 +32,9 @@ export interface Pacer {
    * else the core's backoff (`retryWait`, its step the 429s without one in a row; its jitter drawn from
    * `createPacer`'s `random`, without it its floor, 50 ms doubling to 1 s). `wave`:
    * `waves` as it was when the request answered 429 was sent (`throughPacer` gives it, of a pacer that has `waves`). A
-   * 429 without `Retry-After` to a request sent before the backoff's pause in force began (one of the burst that began
-   * it, answered later) is of that pause: it neither doubles nor lengthens it. Without `wave`, each such 429 doubles
-   * the backoff.
+   * 429 to a request sent before the latest pause began (one of the burst that began it, answered later) is of that
+   * pause: it doubles neither the backoff nor the floor; without `Retry-After` it does not lengthen it either, with one
+   * the batch waits that out still. Without `wave`, each 429 doubles its kind's.
    */
   limited(error: { retryAfterMs?: number | undefined }, wave?: number): void;
   /** A request got through: the next 429 starts again from the shortest pause. */
@@ -42,8 +42,9 @@ export interface Pacer {
   /** The end of the pause in force, on the pacer's clock (in the past when none is). */
   readonly pausedUntil: number;
   /**
-   * How many backoff pauses (after 429s without `Retry-After`) have begun: read it when a request is sent. Optional (a
-   * pacer of yours may lack it): `throughPacer` then gives `limited` no `wave`, and each such 429 doubles the backoff.
+   * How many pauses that were a step of the backoff or of the floor (after 429s with `Retry-After`) have begun: read it
+   * when a request is sent. Optional (a pacer of yours may lack it): `throughPacer` then gives `limited` no `wave`, and
+   * each 429 doubles the backoff or the floor.
    */
   readonly waves?: number;
 }
@@ -94,17 +95,18 @@ export function createPacer(
         switchMap(() => request),
       ),
     limited({ retryAfterMs }, wave = waves) {
-      if (retryAfterMs === undefined) {
-        // One of the burst whose first answer began the backoff's latest pause: that pause is its.
-        if (wave < waves) return;
-        waves++;
-      }
+      // One of the burst whose first answer began the latest pause: that pause is its, a step of neither count. Without
+      // `Retry-After` it changes nothing; with one, that wait is honoured still, over the floor's latest step.
+      const burst = wave < waves;
+      if (burst && retryAfterMs === undefined) return;
+      if (!burst) waves++;
       // The core's wait after a 429, as the client's gate closes for it: the server's `Retry-After` (at most 60 s),
       // else its backoff, step `strikes` (the 429s without one in a row, a burst counted once): a random time up to
       // 0.5 s·2ⁿ (at most 8 s, with `random`; without it, none); either never under a floor of 50 ms doubling to 1 s,
-      // step n the 429s of that kind in a row (`told` for those with `Retry-After`: a storm of `Retry-After: 0` is
-      // answered about once a second, not every 50 ms, as the client's own retries are).
-      const ms = retryWait(retryAfterMs === undefined ? strikes++ : told++, retryAfterMs, random ?? (() => 0));
+      // step n the 429s of that kind in a row, a burst counted once (`told` for those with `Retry-After`: a storm of
+      // `Retry-After: 0` is answered about once a second, not every 50 ms, as the client's own retries are).
+      const step = retryAfterMs === undefined ? strikes++ : burst ? Math.max(told - 1, 0) : told++;
+      const ms = retryWait(step, retryAfterMs, random ?? (() => 0));
       const end = now() + ms;
       if (end > pausedUntil) [pausedUntil, span] = [end, ms];
     },
