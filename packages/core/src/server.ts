@@ -35,8 +35,8 @@ export interface TokenRouteOptions {
   /**
    * Full origins (`https://example.org`, no `*` or path) a token may be used from; at most 20. Default: any. The route
    * itself answers a browser's POST only from its own origin or one of these: a page of another origin (a simple
-   * request: a no-cors fetch, a form) is answered 403, nothing minted. A token asked for from the route's own page (its
-   * `Origin`) names that origin too, while the list has room: listing a partner does not lock your own page out.
+   * request: a no-cors fetch, a form) is answered 403, nothing minted. List your own page's origin too: a token
+   * limited to other origins is refused on it.
    */
   allowedOrigins?: readonly string[] | undefined;
   /**
@@ -62,8 +62,6 @@ export interface TokenRouteOptions {
 }
 
 const { properties: token } = requestSchemas.CreateTokenRequest;
-/** How many origins a token may name (the API's limit). */
-const mostOrigins = token.allowedOrigins.maxItems!;
 const fn = { type: "function" };
 const text = { type: "string" };
 
@@ -369,16 +367,7 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
     }
     let token: CreateTokenResponse;
     try {
-      // The route's own page (an Origin that passed as the route's own, unlisted) may use its token too: one limited to
-      // the listed origins (a partner's) would be refused on every request of it. Added while the list has room.
-      const origins =
-        allowedOrigins &&
-        origin?.startsWith("http") &&
-        allowedOrigins.length < mostOrigins &&
-        !allowedOrigins.includes(origin)
-          ? [...allowedOrigins, origin]
-          : allowedOrigins;
-      token = await client.tokens.create({ ...body, allowedModels: asked as never, allowedOrigins: origins, signal });
+      token = await client.tokens.create({ ...body, allowedModels: asked as never, signal });
     } catch (e) {
       if (e instanceof RateLimitError) {
         // The API's Retry-After, else how long the gate stays shut (its backoff).

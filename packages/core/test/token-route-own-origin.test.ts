@@ -11,6 +11,7 @@ afterAll(() => emu.close());
 
 const own = "https://app.example";
 const partner = "https://partner.example";
+const evil = "https://evil.example";
 
 /** A token from the route for a request with these headers, then the status of a read with it from `from`. */
 async function readWith(route: (request: Request) => Promise<Response>, headers: Record<string, string>, from: string) {
@@ -20,16 +21,18 @@ async function readWith(route: (request: Request) => Promise<Response>, headers:
   return (await fetch(`${emu.url}/v1/jobs/job_x`, { headers: { "x-api-key": apiKey, origin: from } })).status;
 }
 
-describe("createTokenRoute with allowedOrigins listing a partner", () => {
-  it("a token for the route's own page may be used from it too (the API lets its read through: 404, not 403)", async () => {
+describe("createTokenRoute with allowedOrigins", () => {
+  it("a token names the listed origins only, whatever Origin and Sec-Fetch-Site the request claims", async () => {
     const route = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, allowedOrigins: [partner] });
-    expect(await readWith(route, { origin: own, "sec-fetch-site": "same-origin" }, own)).toBe(404);
-    // By Origin alone (no Sec-Fetch-Site: an older browser, a plain-http page).
-    expect(await readWith(route, { origin: own }, own)).toBe(404);
-    // The partner's page still gets one for its own origin, and only it.
-    expect(await readWith(route, { origin: partner, "sec-fetch-site": "cross-site" }, partner)).toBe(404);
-    expect(await readWith(route, { origin: partner, "sec-fetch-site": "cross-site" }, own)).toBe(403);
-    // A request with no Origin (a server) gets a token limited to the list.
-    expect(await readWith(route, {}, own)).toBe(403);
+    // A caller that is no browser forges a same-origin request from another origin: the route cannot tell, but the
+    // token it gets is refused from that origin (403) and works from the listed one only (the read's 404).
+    const forged = { origin: evil, "sec-fetch-site": "same-origin" };
+    expect(await readWith(route, forged, evil)).toBe(403);
+    expect(await readWith(route, forged, partner)).toBe(404);
+    expect(await readWith(route, { origin: evil, host: "evil.example" }, evil)).toBe(403);
+    // The route's own page, unlisted, gets one it cannot use: the README says to list it.
+    expect(await readWith(route, { origin: own, "sec-fetch-site": "same-origin" }, own)).toBe(403);
+    const listed = createTokenRoute({ apiKey: emu.apiKey, baseUrl: emu.url, allowedOrigins: [own, partner] });
+    expect(await readWith(listed, { origin: own, "sec-fetch-site": "same-origin" }, own)).toBe(404);
   });
 });
