@@ -505,8 +505,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // turns a retry it allows into a timeout. A 404 or 409 on the content right after a `completed` status (a
       // deployment's content may lag its status a moment), or on a status read of a job this watch submitted before
       // one answered (a replica that has not seen it yet: the job was made), is tried again as such an answer is, then
-      // surfaces as it is.
-      const lag = (last?.status === "completed" || (first && !reads)) && /^40[49]$/.test(error.status as never);
+      // surfaces as it is. A token route's 404 (`TOKEN_ERROR`, the route's status) is no answer of the API's.
+      const lag =
+        (last?.status === "completed" || (first && !reads)) &&
+        /^40[49]$/.test(error.status as never) &&
+        error.code !== "TOKEN_ERROR";
       if (lag || error instanceof InvalidResponseError) invalid++;
       // A status read is tried until the deadline (the job's outcome is unknown until one answers), and so is a
       // download, until failed downloads brought more than `maxRetries + 1` results' worth of bytes (by its

@@ -400,10 +400,12 @@ export const shown = (text: string) => (keyLike(text) ? `${text.length} characte
 
 /**
  * A 404 or 409 about a job whose words do not name it (`Job not found (HTTP 404)`) is given its id: `Job <id>: …`
- * (`queue.status`'s, `queue.result`'s and a watch's alike). Answers the error.
+ * (`queue.status`'s, `queue.result`'s and a watch's alike); a token route's (`TOKEN_ERROR`) is about the route, not
+ * the job, and is left as it is. Answers the error.
  */
 export const aboutJob = (jobId: string, e: any) => {
-  if (/^40[49]$/.test(e?.status) && !e.message.includes(shown(jobId))) e.message = `Job ${shown(jobId)}: ${e.message}`;
+  if (/^40[49]$/.test(e?.status) && e.code !== "TOKEN_ERROR" && !e.message.includes(shown(jobId)))
+    e.message = `Job ${shown(jobId)}: ${e.message}`;
   return e;
 };
 
