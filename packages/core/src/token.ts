@@ -137,7 +137,7 @@ export function tokenSource(
       const status = cause instanceof DecartError && !cause.retryable && cause.code !== "TOKEN_ERROR" && cause.status;
       if (status) {
         throw new DecartError(
-          `The token route refused (HTTP ${status}): sign in again / check the route; ${(cause as Error).message}`,
+          `The token route refused (HTTP ${status}): ${status < 500 ? "sign in again / " : ""}check the route; ${(cause as Error).message}`,
           { code: "TOKEN_ERROR", status, cause },
         );
       }
@@ -201,8 +201,9 @@ export function tokenSource(
  * request is then aborted, whatever `init` holds: a `signal` of yours in it aborts the request too, and so does the
  * client's, once no request waits for the token) is a `TOKEN_ERROR`
  * that is `retryable`, as a broken connection is. A refusal is the status's error (a 503 is `retryable`), its
- * `retryAfterMs` the route's `Retry-After`; one whose JSON names what the API answered the route (`createTokenRoute`'s
- * 502 `{ code, status }`) names it too, and is not `retryable` for a 4xx but 408 and 429 (the route's key refused). A client's token source takes these as any fetcher's failures: the third
+ * `retryAfterMs` the route's `Retry-After`; `createTokenRoute`'s 502 `{ code, status }` (a string code, a whole status;
+ * no other answer's JSON `status`) names what the API answered the route too, and for a 4xx but 408 and 429 says the
+ * API refused the route's own key, not `retryable`. A client's token source takes these as any fetcher's failures: the third
  * in a row is final, and a refusal that is not `retryable` (a 401, 403, 404) is a final `TOKEN_ERROR` at once, its
  * status kept. The route's URL is shown in errors without its query, fragment and credentials, and what fetch
  * threw is not the `cause` (it may quote them): its message is in the error's.
@@ -245,15 +246,20 @@ export const fetchTokenFrom =
         retryAfterMs: parseRetryAfter(response.headers),
       });
       error.message = where + error.message;
-      // What the API answered the route, when it says (`createTokenRoute`'s 502 `{ code, status }`): named, and a
-      // refusal (a 4xx but 408 and 429: a wrong key, a client token as the route's key) is not asked again.
+      // What the API answered the route, in `createTokenRoute`'s 502 `{ code, status }` only (another server's JSON
+      // `status`, a JSend "error" or a Spring 404's, is no answer of the API's): named, and a refusal (a 4xx but 408 and
+      // 429: a wrong key, a client token as the route's key) is not asked again.
       let said: any;
       try {
         said = JSON.parse(text);
       } catch {}
-      if (said?.code || said?.status) {
-        error.message += `; the route said: ${said.code}${said.status ? ` (the API's HTTP ${said.status})` : ""}`;
-        if (/^4(?!08|29)/.test(said.status)) error.retryable = false;
+      if (response.status === 502 && typeof said?.code === "string") {
+        const status = typeof said.status === "number" && /^\d{3}$/.test(said.status) && said.status;
+        error.message += `; the route said: ${said.code}${status ? ` (the API's HTTP ${status})` : ""}`;
+        if (/^4(?!08|29)/.test(status)) {
+          error.message += ": the API refused the route's own key (its apiKey)";
+          error.retryable = false;
+        }
       }
       throw error;
     }
