@@ -52,11 +52,19 @@ export function checkScopes(
   ] as const) {
     if (list?.length === 0) throw invalid(where, name, "a list of at least one (leave it out for all)");
   }
-  const names = models?.map((model) => {
+  const names = models?.map((model, i) => {
     const name = typeof model === "string" ? model : (model as { name?: unknown })?.name;
     checkRetired(name, `${where}: model`);
     if (typeof name === "string" && (isModelName(name) || (model !== name && name))) return name;
-    throw invalid(where, field, "models of the catalogue, or definitions with a name", name);
+    // What was given: a definition's name, else the item itself (`invalid` shows an object by its kind; null is none).
+    const error = invalid(
+      where,
+      `${field}[${i}]`,
+      "models of the catalogue, or definitions with a name",
+      name ?? model,
+    );
+    if (model === null) error.message = error.message.replace(/an object\)$/, "null)");
+    throw error;
   });
   origins?.forEach((origin, i) => {
     let parsed: URL | undefined;
