@@ -223,7 +223,9 @@ export const retryDelay = (
  * (queue-rx's `retryWatch`, the React hooks' `retry()` and `canRetry`, your own `queue.wait(error.jobId)`): whether
  * another watch of the job can get past `error`. True for an error that carries the job's id and says the job goes on:
  * the watch's budget ran out (`JOB_TIMEOUT`); a transient failure the policy gave up on (`retryable`: a connection, a
- * timeout, 408, 429, 5xx, an answer that broke the spec three times in a row); your code threw (`CALLBACK_ERROR`: a new
+ * timeout, 408, 429, 5xx, an answer that broke the spec three times in a row; by its code a result cut short, a
+ * `TIMEOUT`, 429 or 5xx also where it ended `submitAndPoll`, `submitAndWatch` or `generate`, not `retryable` there since
+ * the job was made); your code threw (`CALLBACK_ERROR`: a new
  * watch runs your callbacks afresh, and an `onUploadProgress` not at all); your token source failed (`TOKEN_ERROR`, the
  * third failure in a row too: the next request asks it again); an answer that broke the spec (`INVALID_RESPONSE`
  * without a `cause`: a submit answer with a usable `job_id` but no known status, whose job was made; a read's garbled
@@ -240,7 +242,11 @@ export const retryDelay = (
 export const canWatchAgain = (error: unknown): boolean =>
   typeof (error as DecartError | undefined)?.jobId === "string" &&
   ((error as DecartError).retryable === true ||
-    /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR)$/.test((error as DecartError).code) ||
+    // By its code too: a transient failure that ended a call after its job was made (`submitAndWatch`'s cut download)
+    // is not `retryable` (the call tried again would make another job), yet another watch of the job can get past it.
+    /^(JOB_TIMEOUT|CALLBACK_ERROR|TOKEN_ERROR|TRUNCATED|TIMEOUT|SERVER|RATE_LIMIT)$/.test(
+      (error as DecartError).code,
+    ) ||
     ((error as DecartError).code === "INVALID_RESPONSE" &&
       !("cause" in (error as DecartError)) &&
       // (Not a redirect refused: its status a 3xx, or a browser's hidden one's 0.)
