@@ -86,7 +86,8 @@ import { VERSION } from "./version.js";
 export type DecartClientOptions = DecartClientSettings & {
   /**
    * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
-   * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead.
+   * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead. A client token
+   * given here is never renewed: once it expires, the 401's message says to give `token: fetchTokenFrom(…)` instead.
    */
   apiKey?: string | undefined;
   /**
@@ -455,6 +456,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     gate,
     timeoutMs,
     retrySubmit: options.retrySubmit,
+    ek: /^ek_/.test(apiKey!),
   };
   const transport = createTransport(
     baseUrl,

@@ -58,6 +58,8 @@ export interface RetryPolicy {
   timeoutMs: number;
   /** Also retry a POST whose outcome is unknown (the client's `retrySubmit`). */
   retrySubmit?: boolean | undefined;
+  /** The client's `apiKey` is a client token (`ek_…`): a fixed key, which a 401's message says is not renewed. */
+  ek?: boolean | undefined;
 }
 
 /**
@@ -449,11 +451,15 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     if (after && error.status === 429 && !away.has(error) && maxRetries < most) maxRetries++;
     after = 0;
     // (Not a 401 after an answer that says a POST was taken, the redirect's next hop's: that request is not sent again.)
-    if (error.status === 401 && renew && error.code !== "SUBMIT_OUTCOME_UNKNOWN") {
-      renew();
-      renew = undefined;
-      n--;
-      continue;
+    if (error.status === 401 && error.code !== "SUBMIT_OUTCOME_UNKNOWN") {
+      if (renew) {
+        renew();
+        renew = undefined;
+        n--;
+        continue;
+      }
+      // A client token given as `apiKey` is a fixed key: nothing renews it once it expires.
+      if (policy.ek) error.message += "; a client token given as apiKey is not renewed: give token: fetchTokenFrom(…)";
     }
     if (error instanceof InvalidResponseError) invalid++;
     // `random` is asked only for a retry the policy makes; if yours throws (or answers no number), the call ends.
