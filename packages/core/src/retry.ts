@@ -119,8 +119,8 @@ export interface RetryCall {
   /** What is being done, for the debug log. */
   what: string;
   /**
-   * After a 401 (not one that is `SUBMIT_OUTCOME_UNKNOWN`): drops the key, and the call is tried once more at once with
-   * a new one (once per call).
+   * After a 401 (not one that is `SUBMIT_OUTCOME_UNKNOWN`, nor the token route's, `TOKEN_ERROR`): drops the key, and the
+   * call is tried once more at once with a new one (once per call).
    */
   renew?: (() => void) | undefined;
 }
@@ -450,8 +450,9 @@ export async function retry<T>(policy: RetryPolicy, call: RetryCall, attempt: (n
     // count.)
     if (after && error.status === 429 && !away.has(error) && maxRetries < most) maxRetries++;
     after = 0;
-    // (Not a 401 after an answer that says a POST was taken, the redirect's next hop's: that request is not sent again.)
-    if (error.status === 401 && error.code !== "SUBMIT_OUTCOME_UNKNOWN") {
+    // (Not a 401 after an answer that says a POST was taken, the redirect's next hop's: that request is not sent again;
+    // nor the token route's own 401, a `TOKEN_ERROR`: the route refused, not the API the key, and is not asked again.)
+    if (error.status === 401 && !/^(SUBMIT_OUTCOME_UNKNOWN|TOKEN_ERROR)$/.test(error.code)) {
       if (renew) {
         renew();
         renew = undefined;
