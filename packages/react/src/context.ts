@@ -29,8 +29,8 @@ export type DecartProviderProps = { children?: ReactNode } & (
   | {
       /**
        * Where the page gets its short-lived client tokens: the URL (or path) of your token route, POSTed to (see
-       * `createTokenRoute` of `@decart/core/server`), or a token fetcher. The client keeps each token and gets a new
-       * one before it expires.
+       * `createTokenRoute` of `@decart/core/server`), or a token fetcher, called with the client's `{ signal }`
+       * (aborted once no request waits for its token). The client keeps each token and gets a new one before it expires.
        */
       token: string | TokenFetcher;
       /** The API's base URL (default `https://api.decart.ai`). */
@@ -70,7 +70,7 @@ export function DecartProvider(props: DecartProviderProps) {
             token
               ? {
                   ...props.options,
-                  token: url ? fetchTokenFrom(url) : () => (latest.current as TokenFetcher)(),
+                  token: url ? fetchTokenFrom(url) : (o) => (latest.current as TokenFetcher)(o),
                   baseUrl,
                 }
               : props.options,
