@@ -37,6 +37,7 @@ import {
   shown,
 } from "./errors.js";
 import { encodeForm, multipart, type Reader, resolveFiles, toBlob } from "./inputs.js";
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
 import type { ModelDefinition, VideoModel } from "./models.js";
 import { createDurationModel, either, mergePoll, scheduleFor, sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RateLimitGate, type RetryPolicy, retry } from "./retry.js";
@@ -336,7 +337,15 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   options = checkCall(options, where, [], clientOptions)[1];
   const g = globalThis as any;
   // (`apiKey` is read from the environment when not given.)
-  let { apiKey, token, proxy, timeoutMs = 60_000, uploadTimeoutMs = 600_000, maxRetries = 2, upload } = options;
+  let {
+    apiKey,
+    token,
+    proxy,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    uploadTimeoutMs = 600_000,
+    maxRetries = DEFAULT_MAX_RETRIES,
+    upload,
+  } = options;
   if (token && (apiKey ?? proxy) !== undefined) throw invalid(where, "token", "given without `apiKey` or `proxy`");
   if (proxy !== undefined && apiKey !== undefined) throw invalid(where, "proxy", "given without `apiKey`");
   // It goes in the user agent: a line break or `€` there would fail every request, as a retryable connection error.

@@ -6,3 +6,12 @@
  * `queue.download`.)
  */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The retry settings of a client made without them, in one place: `maxRetries` (retries after the first attempt) and a
+ * plain call's budget, `timeoutMs`. `createDecartClient`'s defaults, and the policy of a client made otherwise
+ * (`retryPolicyOf`, `saveResult`). (Here, in a module that imports nothing: the minifier writes them in where they are
+ * used, as it does no constant of a module that imports values, such as `retry.ts`.)
+ */
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_TIMEOUT_MS = 60_000;

@@ -43,6 +43,7 @@ import {
   textOf,
 } from "./errors.js";
 import { crlf, isBytes, notBytes, quoted, tooLarge } from "./inputs.js";
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
 import { sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import { proxyRefused } from "./transport.js";
@@ -285,14 +286,14 @@ export async function saveResult(
   if (deadline !== undefined && (typeof deadline !== "number" || !Number.isFinite(deadline)))
     throw invalid("saveResult", "deadline", "a finite number (ms on the client's clock)", deadline);
   const policy: RetryPolicy = (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? {
-    maxRetries: 2,
+    maxRetries: DEFAULT_MAX_RETRIES,
     delay: sleep,
     now: monotonic,
     wall: Date.now,
     random: Math.random,
     logger: { debug() {}, warn() {} },
     gate: createGate(monotonic),
-    timeoutMs: 60_000,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
   };
   // The download under the policy, each attempt's failure kept until its retry is told (`onRetry`): as the retry's
   // wait starts (the first wait the policy is asked for after that failure; a later one is the gate's), with the bytes

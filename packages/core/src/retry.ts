@@ -12,6 +12,7 @@ import {
   RateLimitError,
   timedOut,
 } from "./errors.js";
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from "./limits.js";
 import type { DelayFunction } from "./types.js";
 
 /** What a client's rate-limit gate reports when a 429 closes it: every new request of the client waits until `until`. */
@@ -140,12 +141,16 @@ export const heard = new WeakSet<object>();
 /**
  * The retry policy of `client` (its `queue`'s, see `POLICY`), for helpers outside the client (queue-rx's batch); for
  * one made otherwise than by `createDecartClient` (a stand-in of yours), the settings of a client made without them:
- * `maxRetries` 2, `Math.random`, a plain call's budget of 60 s.
+ * `maxRetries` 2, `Math.random`, a plain call's budget of 60 s (`DEFAULT_MAX_RETRIES`, `DEFAULT_TIMEOUT_MS`).
  */
 export const retryPolicyOf = (client: {
   queue: object;
 }): Partial<RetryPolicy> & Pick<RetryPolicy, "maxRetries" | "random" | "timeoutMs"> =>
-  (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? { maxRetries: 2, random: Math.random, timeoutMs: 60_000 };
+  (client.queue as { [POLICY]?: RetryPolicy })[POLICY] ?? {
+    maxRetries: DEFAULT_MAX_RETRIES,
+    random: Math.random,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+  };
 
 /**
  * An answer's `Retry-After` (of its `headers`) in ms, of its two forms in RFC 9110 §10.2.3: `delay-seconds` (digits
