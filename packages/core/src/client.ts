@@ -259,7 +259,8 @@ export type QueueClient = {
   /**
    * The job-watching step machine for a job, set up with this client's clock, schedule and learnt job durations, for
    * a view layer that runs it on its own scheduler: wait as it says, read with `readStatus`, download with `download`,
-   * and hand it the answers and the failures (it retries them under the client's retry policy).
+   * and hand it the answers and the failures (it retries them under the client's retry policy). A `model` that is no
+   * video model or its name is refused (`InvalidInputError`), as by `wait` and `watch`.
    */
   createWatch(jobId: string, options?: CreateWatchOptions): JobWatch;
   /**
@@ -295,7 +296,8 @@ export type DecartClient = {
   tokens: {
     /**
      * Creates a short-lived client token (`ek_…`) for a browser. Retried as a read is (a 5xx, a broken or timed-out
-     * connection, an answer cut short): a token made twice expires, and nothing is billed for it.
+     * connection, an answer cut short): a token made twice expires, and nothing is billed for it. Its options, `signal`
+     * too, go in its one argument: a second is refused (`InvalidInputError`), as by the other methods.
      */
     create(options?: CreateTokenOptions): Promise<CreateTokenResponse>;
   };
@@ -1024,12 +1026,18 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   async function* watchJob(stop: AbortController, jobId: string, opts: QueueWaitOptions = {}, ...more: unknown[]) {
     only(more, 2);
     // model, timeoutMs, download, poll, signal, onStatusChange: the first six of the one list.
-    opts = optionsOf(opts, 0, Object.keys(callOptions).slice(0, 6));
-    // A model sets the job's expected duration: a video model's (a definition of kind video, or a catalogue name).
-    const { model } = opts as { model?: any };
+    yield* follow(checkId(jobId), videoModel(optionsOf(opts, 0, Object.keys(callOptions).slice(0, 6))), stop);
+  }
+
+  /**
+   * A watch's options (`queue.wait`, `queue.watch`, `queue.createWatch`) whose `model` is checked: it sets the job's
+   * expected duration, so it is a video model's (a definition of kind video, or a catalogue name), or none.
+   */
+  function videoModel<T extends { model?: any }>(opts: T): T {
+    const { model } = opts;
     if (model !== undefined && !isVideoModelName(model) && model?.kind !== "video")
       throw invalid(where, "model", "a video model or its name", model);
-    yield* follow(checkId(jobId), opts, stop);
+    return opts;
   }
 
   const watchAfterSubmit = stoppable(submitAndWatch);
@@ -1118,7 +1126,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         createWatch(jobId, opts, ...more) {
           only(more, 2);
           const id = checkId(jobId);
-          const checked = checkWatchOptions(opts);
+          const checked = videoModel(checkWatchOptions(opts));
           const wrong = checked.first && fixJob(checked.first, id);
           if (wrong) throw invalid(where, "first", `job ${id}'s submit answer (${wrong})`);
           return watchOf(id, checked);
@@ -1133,7 +1141,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       { value: policy },
     ),
     tokens: {
-      async create(opts) {
+      async create(opts, ...more: unknown[]) {
+        only(more);
         const { properties } = requestSchemas.CreateTokenRequest;
         const [{ signal }, body] = checkCall(
           opts,
