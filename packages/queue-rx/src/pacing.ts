@@ -32,9 +32,11 @@ export interface Pacer {
    * else the core's backoff (`retryWait`, its step the 429s without one in a row; its jitter drawn from
    * `createPacer`'s `random`, without it its floor, 50 ms doubling to 1 s). `wave`:
    * `waves` as it was when the request answered 429 was sent (`throughPacer` gives it, of a pacer that has `waves`). A
-   * 429 to a request sent before the latest pause began (one of the burst that began it, answered later) is of that
-   * pause: it doubles neither the backoff nor the floor; without `Retry-After` it does not lengthen it either, with one
-   * the batch waits that out still. Without `wave`, each 429 doubles its kind's.
+   * 429 to a request sent before the latest pause of its kind began (the backoff's without `Retry-After`, the floor's
+   * with one: one of the burst that began it, answered later) is of that pause: it doubles neither the backoff nor the
+   * floor; without `Retry-After` it does not lengthen it either, with one the batch waits that out still. A pause of
+   * the other kind begun since (the client's gate closing for the same 429) does not make it one. Without `wave`, each
+   * 429 doubles its kind's.
    */
   limited(error: { retryAfterMs?: number | undefined }, wave?: number): void;
   /** A request got through: the next 429 starts again from the shortest pause. */
@@ -71,6 +73,10 @@ export function createPacer(
   // The 429s with `Retry-After` in a row: the floor under the server's wait doubles with each, as the client's does.
   let told = 0;
   let waves = 0;
+  // `waves` as each kind's latest pause began (the backoff's, the floor's): a 429 of that kind to a request sent before
+  // it is of it. A pause of the other kind does not count: the client's gate closing for a 429 (its wait given as a
+  // `Retry-After`) leaves that 429, reported without one, a step of the backoff.
+  const began = [0, 0];
   // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile.
   const wait = (until: number, left: number): ObservableInput<unknown> =>
     left > 0 ? timer(left, scheduler).pipe(switchMap(() => wait(pausedUntil, pausedUntil - until))) : [0];
@@ -95,17 +101,18 @@ export function createPacer(
         switchMap(() => request),
       ),
     limited({ retryAfterMs }, wave = waves) {
-      // One of the burst whose first answer began the latest pause: that pause is its, a step of neither count. Without
-      // `Retry-After` it changes nothing; with one, that wait is honoured still, over the floor's latest step.
-      const burst = wave < waves;
-      if (burst && retryAfterMs === undefined) return;
-      if (!burst) waves++;
+      // One of the burst whose first answer began its kind's latest pause: that pause is its, a step of neither count.
+      // Without `Retry-After` it changes nothing; with one, that wait is honoured still, over the floor's latest step.
+      const kind = retryAfterMs === undefined ? 0 : 1;
+      const burst = wave < began[kind]!;
+      if (burst && !kind) return;
+      if (!burst) began[kind] = ++waves;
       // The core's wait after a 429, as the client's gate closes for it: the server's `Retry-After` (at most 60 s),
       // else its backoff, step `strikes` (the 429s without one in a row, a burst counted once): a random time up to
       // 0.5 s·2ⁿ (at most 8 s, with `random`; without it, none); either never under a floor of 50 ms doubling to 1 s,
       // step n the 429s of that kind in a row, a burst counted once (`told` for those with `Retry-After`: a storm of
       // `Retry-After: 0` is answered about once a second, not every 50 ms, as the client's own retries are).
-      const step = retryAfterMs === undefined ? strikes++ : burst ? Math.max(told - 1, 0) : told++;
+      const step = !kind ? strikes++ : burst ? Math.max(told - 1, 0) : told++;
       const ms = retryWait(step, retryAfterMs, random ?? (() => 0));
       const end = now() + ms;
       if (end > pausedUntil) [pausedUntil, span] = [end, ms];

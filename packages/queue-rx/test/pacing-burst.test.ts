@@ -48,3 +48,28 @@ describe("throughPacer: a burst answered 429 with Retry-After", () => {
     });
   });
 });
+
+describe("throughPacer: a pause of the other kind begun since a request was sent", () => {
+  it("a 429 without Retry-After to it, after the client's gate closed for that 429, is still a step of the backoff", () => {
+    marbles(({ cold, scheduler }) => {
+      const pacer = createPacer(scheduler);
+      // Sent at 0, answered 429 without Retry-After at 1; the client's gate closes for it first (its wait, 50 ms, given
+      // as a Retry-After, as `submitAll` follows the client's gate), a pause of the floor's kind.
+      scheduler.schedule(() => pacer.limited({ retryAfterMs: 50 }), 1);
+      cold("-#", undefined, limit())
+        .pipe(throughPacer(pacer))
+        .subscribe({ error: () => {} });
+      const until: number[] = [];
+      scheduler.schedule(() => {
+        until.push(pacer.pausedUntil);
+        // Held until 51, then sent and answered 429 without Retry-After 1 ms later: the backoff's second step.
+        cold("-#", undefined, limit())
+          .pipe(throughPacer(pacer))
+          .subscribe({ error: () => {} });
+      }, 10);
+      scheduler.schedule(() => until.push(pacer.pausedUntil), 1000);
+      scheduler.flush();
+      expect(until).toEqual([51, 152]);
+    });
+  });
+});
