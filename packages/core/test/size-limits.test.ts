@@ -19,7 +19,10 @@ vi.mock("@decart/api", async (original) => ({
   ...(await original<typeof import("@decart/api")>()),
   maxFileBytes: 1 << 20,
 }));
-vi.mock("../src/limits.js", () => ({ MAX_ANSWER_BYTES: 2 << 20 }));
+vi.mock("../src/limits.js", async (original) => ({
+  ...(await original<typeof import("../src/limits.js")>()),
+  MAX_ANSWER_BYTES: 2 << 20,
+}));
 
 const MiB = 1 << 20;
 /** What the server sends at most of an endless answer (a client that never stops reading gets this much, then its end). */
