@@ -4,6 +4,7 @@ import {
   JobFailedError,
   type JobStatus,
   type JobSubmitResult,
+  models,
   RateLimitError,
   type StatusRead,
 } from "@decart/core";
@@ -14,7 +15,7 @@ import { type BatchEvent, type BatchInput, submitAll } from "../src/batch.js";
 import type { SubmitInput } from "../src/types.js";
 import { marbles, silent, virtualClient } from "./marbles.js";
 
-const input = (prompt: string) => ({ model: { canonical: "lucy-pro-t2v" }, prompt }) as never as SubmitInput;
+const input = (prompt: string) => ({ model: models.video("lucy-pro-t2v"), prompt }) as never as SubmitInput;
 const every10 = () => 10;
 
 type Cold = <T>(marbles: string, values?: Record<string, T>, error?: unknown) => Observable<T>;

@@ -3,6 +3,7 @@ import {
   type JobEvent,
   JobFailedError,
   JobTimeoutError,
+  models,
   ServerError,
   type StatusRead,
 } from "@decart/core";
@@ -71,7 +72,7 @@ describe("operators", () => {
 });
 
 describe("retryWatch on virtual time", () => {
-  const input = { model: { canonical: "lucy-pro-t2v" }, prompt: "A lake" } as never;
+  const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake" } as never;
   const answered = { job_id: JOB_ID, status: "pending" as const };
   /** Every event's type (a status as its status), then `|` or the error. */
   const record = (events: Observable<JobEvent>) => {

@@ -3,6 +3,7 @@ import {
   type JobEvent,
   JobTimeoutError,
   type JobWatch,
+  models,
   ServerError,
   type StatusRead,
 } from "@decart/core";
@@ -394,7 +395,7 @@ describe("submitJob on virtual time", () => {
         status: "pending",
         job: { job_id: JOB_ID, status: "pending" },
       };
-      const input = { model: { canonical: "lucy-pro-t2v" }, prompt: "A lake" } as never;
+      const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake" } as never;
       expectObservable(submitJob(client, input, { ...options, submitSource: submit })).toBe("--(sp) 7ms r 10ms (c|)", {
         ...values,
         s: submitted,
@@ -416,7 +417,7 @@ describe("submitJob on virtual time", () => {
       const submit = scripted(scheduler, [cold("--(s|)", { s: { job_id: JOB_ID, status: "pending" as const } })]);
       const reads = scripted(scheduler, [cold<StatusRead>("-(a|)", { a: { job: job("completed") } })]);
       const options = { poll: every10, download: false, statusSource: reads };
-      const input = { model: { canonical: "lucy-pro-t2v" }, prompt: "A lake" } as never;
+      const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake" } as never;
       const joined: string[] = [];
       submitJob(client, input, { ...options, submitSource: submit }).subscribe((event) => {
         if (event.type === "submitted")
@@ -442,7 +443,7 @@ describe("submitJob on virtual time", () => {
         ),
       ]);
       const reads = scripted(scheduler, [cold<StatusRead>("-(a|)", { a: { job: job("completed") } })]);
-      const input = { model: { canonical: "lucy-pro-t2v" }, prompt: "A lake" } as never;
+      const input = { model: models.video("lucy-pro-t2v"), prompt: "A lake" } as never;
       const options = { poll: every10, download: false, statusSource: reads, submitSource: submit };
       const submitted: JobEvent = { type: "submitted", jobId: JOB_ID, model: "lucy-pro-t2v" };
       const pending: JobEvent = { type: "status", jobId: JOB_ID, status: "pending", job: answered };
