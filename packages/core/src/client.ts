@@ -389,7 +389,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       (!/^https?:\/\/[^/]/i.test(baseUrl) && !(proxy && g.location && baseUrl.startsWith("/")))
     )
       throw 0;
-    new URL(baseUrl, (globalThis as any).location?.href);
+    new URL(baseUrl, g.location?.href);
   } catch (e) {
     throw invalid(
       where,

@@ -1,4 +1,4 @@
-import { catalogue, retiredModels, type ValidationIssue } from "@decart/api";
+import { catalogue, isModelName, retiredModels, type ValidationIssue } from "@decart/api";
 
 /** Marks every error of this package; `Symbol.for` so two copies of the package recognise each other's errors. */
 const MARK = Symbol.for("@decart/core.error");
@@ -269,7 +269,7 @@ export const retiredFields = (model: any) => ({
   model,
   replacement:
     retiredModels.find((r) => r.name === model)?.replacement ??
-    (Object.hasOwn(catalogue, model) ? (catalogue as any)[model].deprecatedInFavourOf : undefined),
+    (isModelName(model) ? (catalogue as any)[model].deprecatedInFavourOf : undefined),
 });
 
 /** 410 for a retired model: answered by the server, or known from the catalogue before sending. */
@@ -554,11 +554,11 @@ export const pause = async (
   try {
     await wait(ms, signal);
   } catch (e) {
-    const unknown = after?.code === "SUBMIT_OUTCOME_UNKNOWN";
-    const requestId = unknown ? after.requestId : undefined;
-    if (signal?.aborted) throw aborted(jobId, signal.reason, requestId, unknown);
+    // (`after` is given only as such a failure: `retry`'s first `SUBMIT_OUTCOME_UNKNOWN`.)
+    const requestId = after?.requestId;
+    if (signal?.aborted) throw aborted(jobId, signal.reason, requestId, !!after);
     const error = callbackThrew(jobId, e, "poll.delay failed");
-    if (unknown)
+    if (after)
       Object.assign(error, {
         message: `${error.message}; a job (or file) may exist${requestId ? ` (request ${requestId})` : ""}`,
         requestId,

@@ -275,8 +275,7 @@ export function encodeForm(
 export const crlf = (text: string): string => text.replace(/\r?\n|\r/g, "\r\n");
 
 /** A part's name or file name as a form writes it in its Content-Disposition: quoted, `"` and line breaks escaped. */
-export const quoted = (text: string): string =>
-  `"${text.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")}"`;
+export const quoted = (text: string): string => `"${text.replace(/["\r\n]/g, encodeURIComponent)}"`;
 
 /**
  * A multipart body as a Blob and its type, for a `fetch` you give: one may not take this runtime's `FormData` (undici

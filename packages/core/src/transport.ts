@@ -221,7 +221,8 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
         stop();
         const left = deadline - now();
         budget = left < ms;
-        timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, left)));
+        // (A deadline passed is a delay under 0, which setTimeout takes as none.)
+        timer = setTimeout(() => controller.abort(), Math.min(ms, left));
       }
       // (Rejected with nothing: no timeout's cause. One listener on the attempt's signal, shared: see `onAbort`.)
       const off = onAbort(attemptSignal, reject);
@@ -563,6 +564,11 @@ export function createTransport(
           }
         }
         release();
+        // The text parsed once: an error's (see the 404 below), an answer's (checked below).
+        let value: any;
+        try {
+          value = JSON.parse(text);
+        } catch {}
         if (!response.ok) {
           const error = errorFromResponse(
             status,
@@ -587,15 +593,11 @@ export function createTransport(
           // no route serves: the URL, and what to check (`hint`, for a tool that names its own option). The API's own
           // words for a job, file or model that is gone (a bare "Not Found", an empty 404 too) stay as they are. (Not a
           // 404 a 303 led to: the POST was taken there.)
-          let answer: any;
-          try {
-            answer = JSON.parse(text);
-          } catch {}
           if (
             first === 404 &&
-            (answer === undefined
+            (value === undefined
               ? text
-              : /\/v1$/.test(baseUrl) && (answer?.detail ?? answer?.error ?? "Not Found") === "Not Found")
+              : /\/v1$/.test(baseUrl) && (value?.detail ?? value?.error ?? "Not Found") === "Not Found")
           ) {
             (error as NotFoundError).hint =
               `if it is no route of the API, check ${keys ? "baseUrl" : "proxy"} (the client adds /v1/…)`;
@@ -607,10 +609,6 @@ export function createTransport(
         // (JSON.parse answers no undefined: none is text it could not parse.) A job's `error` (its reason to fail, which
         // may quote the request) is redacted as this error's messages are. The answer's `json()` is the value as checked
         // and redacted (not parsed again, nor written again: an answer nested deeper than a recursion can go is fine).
-        let value: any;
-        try {
-          value = JSON.parse(text);
-        } catch {}
         const problem =
           value === undefined
             ? // (Text cut at MAX_TEXT bytes is no JSON for being cut.)
