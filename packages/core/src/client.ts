@@ -1111,8 +1111,8 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
           const checked = optionsOf(opts, 1, ["signal", "onProgress"]);
           return timed(checked, () => download(jobId, { ...checked, ...once })).catch(once ? undefined : about(jobId));
         },
-        wait: ((jobId: string, opts?: QueueWaitOptions, ...more: unknown[]) =>
-          outcome(watchOne(jobId, opts, ...more))) as QueueClient["wait"],
+        wait: ((...args: [string, QueueWaitOptions?, ...unknown[]]) =>
+          outcome(watchOne(...args))) as QueueClient["wait"],
         submitAndPoll: (async (options: AnyVideoCall, ...more: unknown[]) => {
           onlyEnding(options, more);
           return polled(options);

@@ -221,11 +221,11 @@ export const checkAnswer = (schema: Schema, key: string, body: any, id?: string)
  * throws; a function, a Symbol, a `toJSON` answering `undefined`), a short description of it instead of a throw.
  */
 const jsonOf = (value: unknown) => {
+  let text: string | undefined;
   try {
-    return JSON.stringify(value) ?? "(not JSON-writable)";
-  } catch {
-    return "(not JSON-writable)";
-  }
+    text = JSON.stringify(value);
+  } catch {}
+  return text ?? "(not JSON-writable)";
 };
 
 /**
