@@ -773,11 +773,23 @@ function descriptorOf(path: string): { fd: number; own: boolean } | undefined {
   return undefined;
 }
 
+/** A terminal device by its name: `/dev/tty` (the controlling terminal), `/dev/tty1`, `/dev/ttyS0`, `/dev/pts/3`. */
+const TERMINAL_DEVICE = /^\/dev\/(?:tty[^/]*|pts\/\d+)$/;
+
 /**
- * Whether `path` names a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see `descriptorOf`): one the shell
- * gave this run (`3> >(…)`), which a command given later would not have.
+ * Whether `path` holds only for the run or the session that gave it, so that a command given later (a bare
+ * `jobs wait <id>`) must not reuse it: `"descriptor"` for a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see
+ * `descriptorOf`), one the shell gave that run (`3> >(…)`); `"terminal"` for a terminal device, by its name or where a
+ * link leads (`/dev/pts/3`, any `/dev/tty*`), another session's or none by then. Undefined for any other path.
  */
-export const namesDescriptor = (path: string): boolean => descriptorOf(path) !== undefined;
+export function sessionBound(path: string): "descriptor" | "terminal" | undefined {
+  if (descriptorOf(path)) return "descriptor";
+  let real: string | undefined;
+  try {
+    real = realpathSync.native(path);
+  } catch {}
+  return [resolve(path), real].some((p) => p !== undefined && TERMINAL_DEVICE.test(p)) ? "terminal" : undefined;
+}
 
 /** Whether `path` is this process's stdout (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`, or a link to one). */
 export const namesStdout = (path: string): boolean => {

@@ -20,10 +20,10 @@ import {
   type Avoid,
   ensureDirectoryOf,
   fsReason,
-  namesDescriptor,
   placeFile,
   removeStalePartials,
   savedThrough,
+  sessionBound,
   temporaryPath,
   tracking,
 } from "./files.js";
@@ -36,25 +36,24 @@ import { type Budget, type JobEvent, madeJob, type Stop, stopOf } from "./watch.
 /**
  * The command that picks up watching a job where an interrupted one left it: with the URL and the journal in effect
  * (see `Output.command`), the result's path, or a `<file>` the user chooses where it was a descriptor (`-o /dev/fd/3`
- * of `3> >(…)`, `-o >(…)`), which that command would not have, and `--timeout` as it was given.
+ * of `3> >(…)`, `-o >(…)`) or a terminal device (see `sessionBound`), which that command would not have, and
+ * `--timeout` as it was given.
  */
 export const resumeCommand = (output: Output, jobId: string, path?: string, timeout?: string) =>
   output.command(
     ...jobWords<Word>(["jobs", "wait"], jobId, [
-      ...(path ? ["-o", namesDescriptor(path) ? new Placeholder("<file>") : path] : []),
+      ...(path ? ["-o", sessionBound(path) ? new Placeholder("<file>") : path] : []),
       ...(timeout !== undefined ? ["--timeout", timeout] : []),
     ]),
   );
 
 /**
  * The command that downloads a completed job's result again (its result stays on the server): to `path`, or to a
- * `<file>` the user chooses where `path` was a descriptor (`-o /dev/fd/3` of `3> >(…)`), which that command would not
- * have.
+ * `<file>` the user chooses where `path` was a descriptor (`-o /dev/fd/3` of `3> >(…)`) or a terminal device (see
+ * `sessionBound`), which that command would not have.
  */
 export const resultCommand = (output: Output, jobId: string, path: string) =>
-  output.command(
-    ...jobWords(["jobs", "result"], jobId, ["-o", namesDescriptor(path) ? new Placeholder("<file>") : path]),
-  );
+  output.command(...jobWords(["jobs", "result"], jobId, ["-o", sessionBound(path) ? new Placeholder("<file>") : path]));
 
 /** `resultCommand` with `<file>` for the path, to be chosen by the user. */
 const resultCommandTo = (output: Output, jobId: string) =>

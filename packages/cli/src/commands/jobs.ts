@@ -13,7 +13,7 @@ import {
   untilTimeout,
 } from "../config.js";
 import { CliError, EXIT, interruptedCode, usageError, useCallBudget } from "../exit.js";
-import { checkOutputFile, fsReason, namesDescriptor, videoName } from "../files.js";
+import { checkOutputFile, fsReason, sessionBound, videoName } from "../files.js";
 import {
   beginSubmit,
   downloadFailed,
@@ -264,7 +264,8 @@ export async function runStatus(
 /**
  * `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it: to `-o`,
  * else to the path the journal recorded for it unless that names a descriptor (`/dev/fd/3`, which this process does not
- * have, or has for something else: said on stderr), else to `<id>.mp4`. An `<id>` that cannot be a job id is refused
+ * have, or has for something else) or a terminal device (`/dev/pts/3`, `/dev/tty*`, the session's that made the job;
+ * see `sessionBound`), said on stderr, else to `<id>.mp4`. An `<id>` that cannot be a job id is refused
  * before anything is read or sent (see `checkJobIdArgument`), as by `jobs status` and `jobs result`.
  */
 export async function runWait(jobId: string, given: VideoOptions, output: Output): Promise<number> {
@@ -277,15 +278,20 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
   const options = onRecordedApi(given, known, output, commandWords("wait", jobId, given));
   const client = clientFor(options, output);
   // A descriptor the journal recorded (`-o /dev/fd/3` of `3> >(…)`, `-o >(…)`) was the shell's of the run that made
-  // the job: this one does not have it (or has another there), so without `-o` the result goes to `<id>.mp4`, as said.
-  const recorded = known?.path !== undefined && namesDescriptor(known.path) ? undefined : known?.path;
+  // the job: this one does not have it (or has another there); a terminal device (`/dev/pts/3`) was that session's.
+  // Without `-o` the result goes to `<id>.mp4`, as said.
+  const bound = known?.path !== undefined ? sessionBound(known.path) : undefined;
+  const recorded = bound ? undefined : known?.path;
   const path = resolve(options.output ?? recorded ?? videoName(jobId));
-  if (options.output === undefined && known?.path !== recorded)
+  if (options.output === undefined && bound)
     output.warn(
       output.err.yellow(
         untrusted(
-          `The journal records ${known?.path} as where the result of ${jobId} goes, a descriptor of the command that ` +
-            `made it, which this one does not have: saving to ${path} instead (give -o <file> to choose)`,
+          `The journal records ${known?.path} as where the result of ${jobId} goes, ` +
+            (bound === "descriptor"
+              ? "a descriptor of the command that made it, which this one does not have"
+              : "a terminal device of the session that made it, which this one does not have") +
+            `: saving to ${path} instead (give -o <file> to choose)`,
         ),
       ),
     );
