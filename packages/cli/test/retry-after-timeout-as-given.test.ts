@@ -4,21 +4,16 @@
  * it (`image`, `jobs submit`, `jobs status`).
  */
 import { join } from "node:path";
+import { rateLimitedServer } from "test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, type Loopback, listenOnLoopback, run, tempDir } from "./helpers.js";
+import { events, run, tempDir } from "./helpers.js";
 
 /** A server answering every request 429 with `Retry-After: <wait>`. */
 const limited = (wait: string) =>
-  listenOnLoopback((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      res.writeHead(429, { "content-type": "application/json", "retry-after": wait, "x-request-id": "req_limited" });
-      res.end(JSON.stringify({ detail: "Too many requests" }));
-    });
-  });
+  rateLimitedServer(0, { retryAfter: wait, requestId: "req_limited", limitReads: true });
 
-let short: Loopback;
-let long: Loopback;
+let short: Awaited<ReturnType<typeof limited>>;
+let long: Awaited<ReturnType<typeof limited>>;
 const temp = tempDir();
 beforeAll(async () => {
   short = await limited("3");
