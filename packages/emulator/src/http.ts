@@ -468,11 +468,18 @@ export function drain(ctx: Ctx): void {
 }
 
 /**
- * Reads a small body completely; undefined when it is too large (413 answered), the client went away, or the request
- * was answered meanwhile.
+ * Reads a small body completely; undefined when it is too large (413 answered), the client went away (before or
+ * while it is read), or the request was answered meanwhile. Rejects at once where the body was read to its end
+ * already (by another reader: its "end" has fired and will not again), which would otherwise never settle.
  */
 export function readSmallBody(ctx: Ctx): Promise<Buffer | undefined> {
   const { req } = ctx;
+  if (req.readableEnded) return Promise.reject(new Error("readSmallBody: the request's body was read already"));
+  if (req.destroyed) {
+    // Its "close" has fired: as `onClose` below, a request whose body did not come whole is over.
+    ctx.responded = ctx.responded || !req.complete;
+    return Promise.resolve(undefined);
+  }
   if (Number(req.headers["content-length"]) > MAX_JSON_BODY_BYTES) {
     tooLargeJson(ctx);
     return Promise.resolve(undefined);
