@@ -8,7 +8,7 @@ import type { FilePart } from "./form.js";
 import { readForm, validateForm } from "./form.js";
 import type { Ctx } from "./http.js";
 import { detail, invalid, json, noContent, pathId } from "./http.js";
-import { sniffMediaType } from "./media/index.js";
+import { readableImageType, sniffMediaType } from "./media/index.js";
 import type { StoredFile } from "./state.js";
 import type { JsonSchema, ValidationIssue } from "./validation.js";
 import { checkStringLimits, fieldsFromObjectSchema } from "./validation.js";
@@ -34,14 +34,16 @@ function tooLongToKeep(file: FilePart): ValidationIssue | undefined {
 
 /**
  * The media type an upload is reported with: the one read from its bytes when it is PNG, JPEG, WebP, GIF, MP4 or WebM;
- * otherwise the declared one, unless that says nothing (empty or `application/octet-stream`), where file-type's
- * reading (audio/mpeg, …) is taken. A declared type is never replaced by file-type's guess from a few bytes (a text
- * starting "BM" is no BMP, an SVG with an XML prolog stays image/svg+xml).
+ * otherwise the declared one, unless that says nothing (no Content-Type, or `application/octet-stream`), where
+ * file-type's reading (audio/mpeg, image/bmp, …) is taken. A declared type is never replaced by file-type's guess from
+ * a few bytes (an SVG with an XML prolog stays image/svg+xml); but an image format file-type reads (image/bmp,
+ * image/tiff, …) must be what the bytes are: undefined otherwise (a text starting "BM" declared image/bmp).
  */
-function reportedType(file: FilePart): string {
+function reportedType(file: FilePart): string | undefined {
   const own = sniffMediaType(file.head);
   if (own !== undefined) return own;
   const declared = file.declaredType.toLowerCase();
+  if (readableImageType(declared)) return file.sniffedType === declared ? file.declaredType : undefined;
   if (declared !== "" && declared !== "application/octet-stream") return file.declaredType;
   return file.sniffedType ?? "application/octet-stream";
 }
@@ -67,13 +69,17 @@ export async function handleUpload(ctx: Ctx, em: Emulation): Promise<void> {
   const file = form.files.get("file") as FilePart;
   const tooLong = tooLongToKeep(file);
   if (tooLong) return invalid(ctx, [tooLong]);
+  const mimeType = reportedType(file);
+  if (mimeType === undefined) {
+    return detail(ctx, 400, `Invalid file type: declared ${file.declaredType}, which its bytes are not.`);
+  }
   const ttl = form.values.get("ttl_seconds");
   const now = em.settings.now();
   const stored: StoredFile = {
     id: `file_${randomBytes(16).toString("hex")}`,
     ownerId: principal.accountId,
     filename: file.filename ?? null,
-    mimeType: reportedType(file),
+    mimeType,
     size: file.size,
     createdAt: now,
     expiresAt: ttl === "persistent" ? null : now + (typeof ttl === "number" ? ttl : DEFAULT_FILE_TTL_SECONDS) * 1000,

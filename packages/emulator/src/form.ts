@@ -32,6 +32,7 @@ const BODY_SLACK_BYTES = 4 * 1024 * 1024;
 export interface FilePart {
   /** The name the part gave, as the server reads it ("" for `filename=""`). */
   filename: string;
+  /** The part's Content-Type, its type and subtype in lower case; "" for a part without one. */
   declaredType: string;
   size: number;
   head: Buffer;
@@ -700,7 +701,9 @@ function partHeadOf(lines: [string, string][], header: PartHeader, charset: stri
   const disposition = parseOptionsHeader(valuesOf("content-disposition").at(-1));
   const type = valuesOf("content-type")[0];
   const contentType = type === undefined ? undefined : parseContentType(type);
-  const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "text/plain";
+  // No Content-Type is kept as none (""), not as RFC 7578's text/plain: a client that leaves the part's type out (React
+  // Native's FormData) says nothing of its bytes, which are read as for application/octet-stream (see files.ts).
+  const declaredType = contentType ? `${contentType.type}/${contentType.subtype}` : "";
   const name = disposition.params.get("name");
   // The extended notation (`filename*=utf-8''…`) is no parameter for the server: without a plain `filename`, text.
   const filename = disposition.params.get("filename");

@@ -1,7 +1,7 @@
 /**
  * Media type detection from leading "magic" bytes only (no extension, no headers).
  */
-import { fileTypeFromBuffer } from "file-type";
+import { fileTypeFromBuffer, supportedMimeTypes } from "file-type";
 
 function ascii(bytes: Uint8Array, offset: number, text: string): boolean {
   if (bytes.length < offset + text.length) return false;
@@ -40,14 +40,33 @@ export function sniffMediaType(bytes: Uint8Array): string | undefined {
 /** The types `sniffMediaType` reads itself: file-type's reading never overrides its answer for these. */
 const OWN_TYPES = new Set(["image/png", "image/jpeg", "image/webp", "image/gif", "video/mp4", "video/webm"]);
 
+/** The sizes of a BMP's DIB header (BITMAPCOREHEADER, OS/2's, BITMAPINFOHEADER and its V2 to V5), at its offset 14. */
+const BMP_DIB_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124]);
+
+/**
+ * Whether bytes file-type reads as a BMP, by its two bytes "BM" alone, are one: a DIB header of a known size follows
+ * the 14-byte file header. A text starting "BM" ("BMW sales …") is none.
+ */
+const isBmp = (bytes: Uint8Array): boolean =>
+  bytes.length >= 18 && BMP_DIB_SIZES.has(new DataView(bytes.buffer, bytes.byteOffset + 14, 4).getUint32(0, true));
+
 /**
  * The media type of a file's first bytes: `sniffMediaType`'s for its six types, otherwise file-type's (audio/mpeg for an
  * MP3, audio/wav, …), so that a model field accepting another type takes a real file of it. Undefined when neither
- * recognises the bytes (file-type's answer being one of the six is left to `sniffMediaType`, which refused it).
+ * recognises the bytes (file-type's answer being one of the six is left to `sniffMediaType`, which refused it; its
+ * image/bmp, read from "BM" alone, is taken only for a BMP's header).
  */
 export async function sniffAnyMediaType(bytes: Uint8Array): Promise<string | undefined> {
   const own = sniffMediaType(bytes);
   if (own !== undefined || bytes.length === 0) return own;
   const mime = (await fileTypeFromBuffer(bytes).catch(() => undefined))?.mime;
+  if (mime === "image/bmp" && !isBmp(bytes)) return undefined;
   return mime !== undefined && !OWN_TYPES.has(mime) ? mime : undefined;
 }
+
+/**
+ * Whether a declared media type is an image format file-type reads from bytes (image/bmp, image/tiff, …; lower case):
+ * bytes declared so must be one.
+ */
+export const readableImageType = (type: string): boolean =>
+  type.startsWith("image/") && (supportedMimeTypes as ReadonlySet<string>).has(type);
