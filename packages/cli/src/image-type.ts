@@ -13,14 +13,20 @@ import { quoted } from "./output.js";
 /** An animated PNG's media type: a PNG to every viewer, saved as one (`.png`), and `.apng` a name that fits it. */
 const APNG = "image/apng";
 
+/** Image extensions mime-db (1.52, through mime-types) lacks, with their type: `.jfif`, JPEG's file format. */
+const MORE_IMAGE_EXTENSIONS: Readonly<Record<string, string>> = { ".jfif": "image/jpeg" };
+
 /**
  * Whether `extension` (`.apng`, with its dot, any case) names an image type (mime-db's, through mime-types: an
- * `image/…` type it gives that extension) other than `type` (one the CLI saves: `image/png`, `image/jpeg`,
- * `image/webp`), whose every extension fits it (`.jpeg`, `.jpe` a JPEG's; `.apng` a PNG's, as an animated PNG is one).
- * False for an extension of no image type (`.out`, none), which says nothing of the type.
+ * `image/…` type it gives that extension; or one of `MORE_IMAGE_EXTENSIONS`) other than `type` (one the CLI saves:
+ * `image/png`, `image/jpeg`, `image/webp`), whose every extension fits it (`.jpeg`, `.jpe`, `.jfif` a JPEG's; `.apng`
+ * a PNG's, as an animated PNG is one). False for an extension of no image type (`.out`, none), which says nothing of
+ * the type.
  */
 export function namesOtherImage(extension: string, type: string): boolean {
   const given = extension.toLowerCase();
+  const more = Object.hasOwn(MORE_IMAGE_EXTENSIONS, given) ? MORE_IMAGE_EXTENSIONS[given] : undefined;
+  if (more !== undefined) return more !== type;
   const named = (given && lookup(given)) || "";
   if (!named.startsWith("image/")) return false;
   const fits = [type, ...(type === "image/png" ? [APNG] : [])].flatMap((t) => typeExtensions[t] ?? []);
