@@ -245,8 +245,11 @@ export function submitAll(
     const { maxRetries, random, retrySubmit, now = () => scheduler.now(), timeoutMs } = retryPolicyOf(client);
     // Its `random` too: the submits a pause held are let go after it as the client's gate lets its calls go.
     const pacer = createPacer(scheduler, now, random);
-    // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it.
-    const unfollow = client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }));
+    // The client's own rate-limit gate closes on a 429 to any of its requests (this batch's or not): pause with it, for
+    // as long as it closes, a step of neither count (wave -1: of the pauses counted already). Its wait is the client's
+    // own step; a closing for one of the batch's 429s is that 429's, which its submit's own counts: copied with a wave,
+    // a burst of 429s a few ms apart (each closing the gate anew) stepped the floor once per 429, to 1 s.
+    const unfollow = client.rateLimit.subscribe(({ waitMs }) => pacer.limited({ retryAfterMs: waitMs }, -1));
     // A submit waiting out a pause (or starting to) once the batch has ended stops waiting: its timer would keep a
     // Node process alive until the pause's end, up to a minute after the batch.
     const ending = new Subject<void>();

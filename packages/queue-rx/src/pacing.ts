@@ -36,7 +36,9 @@ export interface Pacer {
    * with one: one of the burst that began it, answered later) is of that pause: it doubles neither the backoff nor the
    * floor; without `Retry-After` it does not lengthen it either, with one the batch waits that out still. A pause of
    * the other kind begun since (the client's gate closing for the same 429) does not make it one. Without `wave`, each
-   * 429 doubles its kind's.
+   * 429 doubles its kind's. A `wave` below 0 (`-1`, as `submitAll` gives the closings of the client's rate-limit gate,
+   * whose wait is the client's own step already, and which its own 429s close too) is of the pauses counted already: it
+   * holds the batch for its `Retry-After` (over the floor's latest step), a step of neither count.
    */
   limited(error: { retryAfterMs?: number | undefined }, wave?: number): void;
   /** A request got through: the next 429 starts again from the shortest pause. */

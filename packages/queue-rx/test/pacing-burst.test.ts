@@ -3,10 +3,14 @@
  * wait, as a burst answered without it is one step of the backoff: the 429s to requests sent before the latest pause
  * began are that pause's. On virtual time (the pacer's clock and timers are the test scheduler's).
  */
-import { RateLimitError } from "@decart/core";
+import { createServer, type ServerResponse } from "node:http";
+import { createDecartClient, models, RateLimitError } from "@decart/core";
+import { asyncScheduler, lastValueFrom, type SchedulerLike, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
+import { submitAll } from "../src/batch.js";
 import { createPacer, throughPacer } from "../src/pacing.js";
-import { marbles } from "./marbles.js";
+import { seeded } from "./helpers.js";
+import { marbles, silent } from "./marbles.js";
 
 const limit = (retryAfterMs?: number) => new RateLimitError("429", { status: 429, retryAfterMs, retryable: true });
 
@@ -72,4 +76,78 @@ describe("throughPacer: a pause of the other kind begun since a request was sent
       expect(until).toEqual([51, 152]);
     });
   });
+});
+
+describe("submitAll over HTTP: a burst of 429s with Retry-After: 0, answered a few ms apart", () => {
+  it("is one step of the floor: the client's gate, closing anew for each 429, does not step it again", async () => {
+    const N = 6;
+    const M = 8;
+    // The first N submits are held until the Nth comes, then all answered 429 with Retry-After: 0 at once; any other
+    // submit makes a job; every status read answers it completed.
+    let posts = 0;
+    let made = 0;
+    const held: ServerResponse[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        res.setHeader("content-type", "application/json");
+        if (req.method !== "POST") {
+          res.end(JSON.stringify({ job_id: req.url!.split("/").pop(), status: "completed" }));
+          return;
+        }
+        if (++posts <= N) {
+          held.push(res);
+          if (held.length === N)
+            for (const r of held.splice(0))
+              r.writeHead(429, { "retry-after": "0" }).end(JSON.stringify({ detail: "Rate limit exceeded" }));
+          return;
+        }
+        res.end(JSON.stringify({ job_id: `job_${String(++made).padStart(32, "0")}`, status: "pending" }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const client = createDecartClient({
+        apiKey: "k",
+        baseUrl: `http://127.0.0.1:${port}`,
+        logger: silent,
+        random: seeded(7),
+        poll: { initialDelayMs: 10, intervalMs: 15 },
+      });
+      // The client's gate's closings, and every wait the batch's pacer schedules (its pauses, what is left of them when
+      // a submit comes to it, and the spread after them), as it computes them: on the scheduler the batch is given.
+      const closings: number[] = [];
+      client.rateLimit.subscribe(({ waitMs }) => closings.push(waitMs));
+      const waits: number[] = [];
+      const scheduler: SchedulerLike = {
+        now: () => asyncScheduler.now(),
+        schedule: (work: any, delay?: number, state?: unknown) => {
+          waits.push(delay ?? 0);
+          return asyncScheduler.schedule(work, delay, state);
+        },
+      };
+      const model = models.video("lucy-pro-t2v");
+      const events = await lastValueFrom(
+        submitAll(
+          client,
+          Array.from({ length: M }, (_, i) => ({ model, prompt: `p${i}` })),
+          { concurrency: M, download: false, scheduler },
+        ).pipe(toArray()),
+      );
+      expect(events.filter((e) => e.type === "error")).toEqual([]);
+      expect(events.at(-1)!.summary).toMatchObject({ total: M, submitted: M, completed: M, failed: 0 });
+      expect(posts).toBe(M + N);
+      // The burst closed the client's gate more than once (each 429 a little later than the one before), each closing
+      // the floor's first step, as the client waits after a first 429.
+      expect(closings.length).toBeGreaterThan(1);
+      expect(new Set(closings)).toEqual(new Set([50]));
+      // The batch's pauses are the floor's first step too (50 ms): none of its waits is longer. Copied as steps, the
+      // closings doubled it once per 429 (100, 200, 400, 800 ms).
+      expect(waits.filter((ms) => ms > 50)).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 30_000);
 });
