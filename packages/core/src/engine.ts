@@ -271,9 +271,11 @@ export const fixJob = (body: any, jobId?: string): string | undefined => {
 
 /**
  * `body` copied (see `copyOf`) and checked (see `fixJob`): the copy and what is wrong with it, `not a value that can
- * be read` for one that cannot be (its fields cannot be listed, one of the spec's throws when read).
+ * be read` for one that cannot be (its fields cannot be listed, one of the spec's throws when read; the copy then
+ * `{}`). `checkJob`'s check, with what it checked: a view layer follows the copy's `job_id` (a safe integer read as its
+ * text), not the answer's read again, which a getter may answer otherwise.
  */
-const readJob = (body: unknown, jobId?: string): [any, string | undefined] => {
+export const readJob = (body: unknown, jobId?: string): [any, string | undefined] => {
   try {
     body = copyOf(body);
   } catch {

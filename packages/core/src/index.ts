@@ -54,6 +54,7 @@ export {
   type JobWatchNext,
   type JobWatchStep,
   MAX_ID_LENGTH,
+  readJob,
   type StatusRead,
 } from "./engine.js";
 export {

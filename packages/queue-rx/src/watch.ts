@@ -14,6 +14,7 @@ import {
   type JobSubmitResult,
   type JobWatch,
   type JobWatchStep,
+  readJob,
   type StatusRead,
   type SubmitOptions,
   type VideoModel,
@@ -468,13 +469,16 @@ export function submitWith(
     try {
       submitting.add(
         (submitSource ?? clientSubmit(client))(input).subscribe({
-          next: (first: JobSubmitResult) => {
-            const wrong = checkJob(first);
+          next: (answer: JobSubmitResult) => {
+            // The answer read once, into a copy, and checked (the core's `readJob`, as `checkJob` checks it): what is
+            // followed is what was checked, the copy's id, never the answer's read again (a getter may answer another).
+            const [first, wrong] = readJob(answer);
             // Its id as text (a number is read so, as the core reads the API's answers); yours left as it is. One that
-            // cannot be read (a getter, a Proxy's trap that throws: `wrong` says so) names none.
-            let id: unknown;
+            // cannot be read into a copy (a getter, a Proxy's trap that throws: `wrong` says so) names its id when
+            // that alone can be read, for the error only.
+            let id: unknown = first?.job_id;
             try {
-              id = idOf(first.job_id);
+              id ??= idOf(answer.job_id);
             } catch {}
             // One that names a usable job id made that job: the error carries it (told to `onOrphan` once nobody
             // listens), as the core's submit's does.
