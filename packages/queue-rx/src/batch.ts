@@ -177,8 +177,8 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * first 429. The batch also pauses whenever the client's own rate-limit gate (`client.rateLimit`) closes, on a 429 to
  * any of the client's requests. Each submit is one attempt, sent again by the batch (not by the client's retries,
  * whose waits it could not stop once it ended): after a 429 as above, after another failure the client would retry
- * (408, 503, a refused connection: the core's `retryDelay`) within the client's `maxRetries`; never an input holding a
- * stream read already. A
+ * (408, 503, a refused connection: the core's `retryDelay`) within the client's `maxRetries` and its budget
+ * (`timeoutMs`, for those waits in all); never an input holding a stream read already. A
  * failed job (or one that errors) does not end the batch unless `failFast`. Inputs that are none of these, or a string
  * or bytes (iterable, of no inputs) or a Map (of `[key, value]` pairs: give its `values()`), are refused before any
  * request. An element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an
@@ -269,10 +269,11 @@ export function submitAll(
     // take it, 408, 429, 503, a refused connection; with its `retrySubmit`, one of unknown outcome too, an answer that
     // broke the spec no more than 3 times) is sent again by the batch, unless a stream of it was read: a 429 after the
     // batch's pause (below), any other after the wait `retryDelay` gives (the server's `Retry-After`, else the client's
-    // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart); each wait
-    // ends, with nothing sent, when the batch does. Each attempt goes through the batch's pacer as it is sent: it
-    // waits out a pause in force, and a 429 to it is of the pauses begun before it was sent; one holding a stream,
-    // which may wait at the client's gate and be sent later, is `late` (a 429 to it doubles the backoff).
+    // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart), those waits
+    // within its budget (`timeoutMs`) in all; each wait ends, with nothing sent, when the batch does. Each attempt goes
+    // through the batch's pacer as it is sent: it waits out a pause in force, and a 429 to it is of the pauses begun
+    // before it was sent; one holding a stream, which may wait at the client's gate and be sent later, is `late` (a 429
+    // to it doubles the backoff).
     const own = all.submitSource;
     const submit = own
       ? (input: SubmitInput) => defer(() => (ended ? EMPTY : own(input))).pipe(throughPacer(pacer, over))
@@ -287,14 +288,17 @@ export function submitAll(
             throughPacer(pacer, over, readOnce(input)),
             retry({
               // The core's one retry decision (`retryDelay`), as the client's own submit makes it: `failures` holds the
-              // failures sent again and the answers that broke the spec, counted as the client counts them.
+              // failures sent again, the answers that broke the spec, counted as the client counts them, and the ms
+              // waited before sending again. Within the client's budget too (`timeoutMs`), as its submit keeps to it:
+              // a wait (or a `Retry-After` beyond the 60 s honoured) past what the waits before it left fails at once.
               delay: (e) => {
                 if (InvalidResponseError.isInstance(e)) failures[1]!++;
                 const wait =
                   RateLimitError.isInstance(e) || readOnce(input)
                     ? undefined
                     : retryDelay(e, failures[0]!, { retrySubmit, maxRetries, invalid: failures[1]!, random });
-                if (wait === undefined) return throwError(() => e);
+                if (wait === undefined || (failures[2]! += Math.max(wait, (e as any).retryAfterMs ?? 0)) > timeoutMs)
+                  return throwError(() => e);
                 failures[0]!++;
                 return timer(wait, scheduler).pipe(takeUntil(over));
               },
@@ -311,8 +315,9 @@ export function submitAll(
       // client's own submit keeps to it, and 64 times at most: one whose pause ends past that, or its 65th 429, fails
       // with its 429. (The pause's floor doubles to 1 s with each 429 in a row: under the default budget of 60 s the
       // budget ends a storm first, whatever its `Retry-After`; the count bounds a long one.)
-      // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
-      submitSource: (input: SubmitInput, failures = [0, 0], until?: number) =>
+      // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, their waits within
+      // the client's budget in all, not after each 429.
+      submitSource: (input: SubmitInput, failures = [0, 0, 0], until?: number) =>
         defer(() => (ended ? EMPTY : submit(input, failures))).pipe(
           retry({
             count: 64,

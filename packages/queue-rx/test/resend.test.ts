@@ -108,6 +108,28 @@ describe("a batch sends a submit again", () => {
     }
   });
 
+  it("not one whose Retry-After outruns the client's budget (timeoutMs): its 503 is its error at once, as the client's", async () => {
+    // The first two submits (the client's, then the batch's) are answered 503 with Retry-After: 2 (s); any after them
+    // makes the job.
+    const server = await serve((n, res) => {
+      if (n > 2) return made(res);
+      res.writeHead(503, { "content-type": "application/json", "retry-after": "2" });
+      res.end(JSON.stringify({ detail: "maintenance" }));
+    });
+    try {
+      const client = server.client({ timeoutMs: 1000 });
+      const input = { model: models.video("lucy-pro-t2v"), prompt: "x" };
+      // The client's own submit does not wait 2 s of a budget of 1 s: it fails at once, sent once.
+      await expect(client.queue.submit(input)).rejects.toMatchObject({ status: 503, retryAfterMs: 2000 });
+      expect(server.submits()).toBe(1);
+      const events = await lastValueFrom(submitAll(client, [input], { download: false }).pipe(toArray()));
+      expect(events.map((e) => [e.type, e.error?.status])).toEqual([["error", 503]]);
+      expect(server.submits()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("as often as the client's own submit does: the core's one retry decision (answers that break the spec, 3 at most)", async () => {
     // Each submit is answered 200 with no job in it (an answer that breaks the spec, whose outcome is unknown): with
     // `retrySubmit`, the client sends it again, but not past 3 such answers whatever its `maxRetries`; the batch, which
