@@ -366,8 +366,8 @@ export const failedJob = (jobId: string, reason: string) =>
 
 /**
  * The `InvalidInputError` of every check: `${where}: "${field}" must be ${expected}`, then what was given (when
- * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`, an object or a
- * function as its kind, never its text: a function's would be its whole source). Text given
+ * `got` is not undefined; text is quoted and cut at 40 characters, a BigInt written as in code: `1n`, `null` as
+ * itself, an object or a function as its kind, never its text: a function's would be its whole source). Text given
  * where a file is expected (the expected forms end with "URL") is shown by its length alone: a path, base64 data or a
  * URL of another scheme may be a secret.
  */
@@ -381,8 +381,8 @@ export const invalid = (where: string, field: string, expected: string, got?: un
               ? /URL$/.test(expected) || keyLike(got)
                 ? `${got.length} characters`
                 : JSON.stringify(got.slice(0, 40))
-              : // An object is not turned into text: its own `toString` may be anything.
-                typeof got === "object"
+              : // An object is not turned into text: its own `toString` may be anything (null is written).
+                got && typeof got === "object"
                 ? "an object"
                 : typeof got === "function"
                   ? "a function"

@@ -56,15 +56,8 @@ export function checkScopes(
     const name = typeof model === "string" ? model : (model as { name?: unknown })?.name;
     checkRetired(name, `${where}: model`);
     if (typeof name === "string" && (isModelName(name) || (model !== name && name))) return name;
-    // What was given: a definition's name, else the item itself (`invalid` shows an object by its kind; null is none).
-    const error = invalid(
-      where,
-      `${field}[${i}]`,
-      "models of the catalogue, or definitions with a name",
-      name ?? model,
-    );
-    if (model === null) error.message = error.message.replace(/an object\)$/, "null)");
-    throw error;
+    // What was given: a definition's name, else the item itself (`invalid` shows an object by its kind).
+    throw invalid(where, `${field}[${i}]`, "models of the catalogue, or definitions with a name", name ?? model);
   });
   origins?.forEach((origin, i) => {
     let parsed: URL | undefined;
