@@ -98,6 +98,8 @@ export interface Schema {
   additionalProperties?: boolean | Schema;
   /** Words after an unknown name's list of the known ones: the way past the check (`validateInputs: false`). */
   or?: string;
+  /** A call's options (`checkCall`): a name that goes elsewhere is refused saying where (`misplaced`). */
+  call?: 1;
   /** For `file`: the accepted media types. */
   accept?: readonly string[];
   /** For `json`: the schema of the parsed value. */
@@ -288,7 +290,10 @@ export function checkSchema(
           const fields = checkSchema(props[key]!, v, at(key), where);
           if (key === "poll" && fields) entry[1] = Object.fromEntries(fields);
         } else if (schema.additionalProperties === false)
-          fail(`a known name (one of ${Object.keys(props).join(", ")})${schema.or ?? ""}`, at(key));
+          throw (
+            (schema.call && misplaced(where, key, Object.keys(props))) ||
+            fail(`a known name (one of ${Object.keys(props).join(", ")})${schema.or ?? ""}`, at(key))
+          );
       }
       for (key of (schema.required as string[]) ?? []) {
         const v = (value as any)[key];
@@ -399,6 +404,7 @@ export function checkCall(
     {
       type: "object",
       additionalProperties: !rest,
+      call: 1,
       properties: { ...rest, ...Object.fromEntries(keys.map((k) => [k, anyValue ? {} : callOptions[k]!])) },
     },
     call ?? {},
@@ -439,22 +445,47 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
 
 /**
  * Other SDKs' options of a call that this client takes otherwise, or not at all: what each is here, worded from the
- * call's own options (`keys`): a `timeout` is `timeoutMs` where the call takes it, else (a submit) its `deadline`.
+ * call's own options (`keys`): a `timeout` is `timeoutMs` where the call takes it, else its `deadline` (a submit's,
+ * or `submitAndPoll`'s `timeoutMs`), else its `signal`; `input` only where the call takes a model's inputs.
  */
-const elsewhere: Record<string, (keys: string[]) => string> = {
+const elsewhere: Record<string, (keys: string[], inputs?: 1) => string | undefined> = {
   timeout: (keys) =>
     keys.includes("timeoutMs")
       ? "is timeoutMs here (ms)"
-      : "is deadline here (Date.now() + ms), or submitAndPoll's timeoutMs",
+      : keys.includes("deadline")
+        ? `is deadline here (Date.now() + ms)${keys.includes("model") ? ", or submitAndPoll's timeoutMs" : ""}`
+        : "is signal here: AbortSignal.timeout(ms)",
   webhook: () => "has no counterpart: the API has no webhooks (watch the job)",
-  input: () => "has no counterpart: inputs go in the call itself",
+  input: (_, inputs) => inputs && "has no counterpart: inputs go in the call itself",
+};
+
+/**
+ * The refusal of a name a call of the client's does not take that goes elsewhere: a client option (`maxRetries`), or
+ * another SDK's option of a call (`elsewhere`), saying where, with the call's options (`keys`) and, for a model's
+ * inputs, `inputs` (their names); else nothing. Every call's one rule: its options (`checkCall`) and a model's inputs
+ * alike. A client's call is one that takes a `signal`: not the client's own options, a token route's (which makes its
+ * own client), nor a watch's (`checkWatchOptions`: a view layer's options name their own keys).
+ */
+const misplaced = (where: string, key: string, keys: string[], inputs?: string[]) => {
+  const place =
+    keys.includes("signal") &&
+    (Object.hasOwn(clientOptions, key)
+      ? `is a client option: createDecartClient({ ${key} })`
+      : Object.hasOwn(elsewhere, key) && elsewhere[key]!(keys, inputs && 1));
+  return (
+    place &&
+    new InvalidInputError(
+      `${where}: "${key}" ${place} (${inputs ? `inputs: ${inputs.join(", ")}; ` : ""}options: ${keys.join(", ")})`,
+      { field: key, expected: place },
+    )
+  );
 };
 
 /**
  * Checks a model's inputs against the catalogue before anything is sent: unknown fields, required fields, types,
  * enums, lengths, limits, file-vs-text (and the file's media type), JSON shapes and the model's cross-field rules. A
  * name that is a client option (`maxRetries`) or another SDK's option (`timeout`, `webhook`, `input`) is refused
- * saying where it goes, listing the call's options (`keys`, default all of them).
+ * saying where it goes (`misplaced`), listing the call's options (`keys`, default all of them).
  */
 export function validateInputs(
   model: ModelDefinition,
@@ -465,18 +496,10 @@ export function validateInputs(
   const fields = model.fields as unknown as (Schema & { name: string })[];
   // A name the model lacks that is a client option (`maxRetries`), or another SDK's option of a call: where it goes,
   // and the call's own options (`keys`), rather than the way past the check, which would send it to the API (422).
+  const names = fields.map((f) => f.name);
   for (const key in inputs) {
-    const place = Object.hasOwn(clientOptions, key)
-      ? `is a client option: createDecartClient({ ${key} })`
-      : Object.hasOwn(elsewhere, key) && elsewhere[key]!(keys);
-    if (place && !fields.some((f) => f.name === key))
-      throw new InvalidInputError(
-        `${where}: "${key}" ${place} (inputs: ${fields.map((f) => f.name).join(", ")}; options: ${keys.join(", ")})`,
-        {
-          field: key,
-          expected: place,
-        },
-      );
+    const error = !names.includes(key) && misplaced(where, key, keys, names);
+    if (error) throw error;
   }
   checkSchema(
     {
