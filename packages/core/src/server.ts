@@ -18,8 +18,8 @@ export type { ClientToken, TokenFetcher } from "./token.js";
 /** Options of `createTokenRoute`: the key it mints tokens with, what a token may do, and who may have one. */
 export interface TokenRouteOptions {
   /**
-   * Your long-lived API key (`dct_…`). Default: the `DECART_API_KEY` environment variable. A client token (`ek_…`)
-   * throws: it cannot mint tokens.
+   * Your long-lived API key (`dct_…`). Default: the `DECART_API_KEY` environment variable. A client token (`ek_…`, in
+   * any letter case) throws: it cannot mint tokens.
    */
   apiKey?: string | undefined;
   /** The API's base URL. Default `https://api.decart.ai`. */
@@ -109,7 +109,8 @@ function problemOf(answer: unknown, holdsKey: (text: string) => boolean, now: nu
   }
   const { apiKey, expiresAt } = answer as CreateTokenResponse;
   if (!apiKey || /[^ -~]/.test(apiKey)) return '"apiKey" must be a key of printable ASCII';
-  if (apiKey.startsWith("dct_") || holdsKey(apiKey)) {
+  // (A prefix in any letter case: `DCT_…` is no client key either.)
+  if (/^dct_/i.test(apiKey) || holdsKey(apiKey)) {
     return '"apiKey" must be a client key, neither a long-lived dct_ key nor the route\'s own';
   }
   if (Date.parse(expiresAt) <= now) return '"expiresAt" must be later than now (by this server\'s clock)';
@@ -233,8 +234,9 @@ export function createTokenRoute(options: TokenRouteOptions = {}): (request: Req
   try {
     ownKey = (apiKey ?? (globalThis as any).process?.env?.DECART_API_KEY)?.trim() ?? "";
   } catch {}
-  // A client token cannot mint tokens (the API answers 403): every request would be a 502.
-  if (ownKey.startsWith("ek_")) {
+  // A client token cannot mint tokens (the API answers 403): every request would be a 502. Its prefix in any letter
+  // case (`EK_…`): a long-lived key is a `dct_` one, so it is none, and the API would refuse it as well.
+  if (/^ek_/i.test(ownKey)) {
     throw invalid(where, "apiKey", "your long-lived key (dct_…), not a client token (ek_…): it cannot mint tokens");
   }
 
