@@ -281,6 +281,10 @@ export function checkSchema(
       for (key of Object.keys(value as object)) {
         const v = (value as any)[key];
         const once = typeof v === "object" && props[key]?.once;
+        // A definition's fields are read as its own (a copy, `{ ...v }`): one made from it (`Object.create(def)`),
+        // whose fields are its prototype's, would be read as none, and is refused saying what to pass.
+        if (v && once === true && "path" in v && !Object.hasOwn(v, "path"))
+          fail("the definition itself, or { ...definition }", at(key));
         if (v != null) entries.push([key, once ? (once === true ? { ...v } : once(v)) : v]);
       }
       for (const entry of entries) {
