@@ -1,7 +1,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer } from "node:net";
 import { type Emulator, type EmulatorOptions, startEmulator } from "@decart/emulator";
-import { createDecartClient, type DecartClientOptions, type DelayFunction } from "../src/index.js";
+import { afterAll, beforeAll } from "vitest";
+import { createDecartClient, type DecartClient, type DecartClientOptions, type DelayFunction } from "../src/index.js";
 
 export { lastingHandles, watchedFetch } from "test-utils";
 
@@ -22,6 +23,28 @@ export function clientFor(emu: Emulator, options: DecartClientOptions = {}) {
     ...options,
     poll: { ...fastPoll, ...options.poll },
   } as DecartClientOptions);
+}
+
+/**
+ * A file's emulator (`startFast(options)`), started before its tests and closed after them, and a client of it
+ * (`clientFor`): read them through the getters, which answer them once the tests run (`beforeAll` sets them).
+ */
+export function useEmulatorClient(options?: EmulatorOptions) {
+  let emu: Emulator | undefined;
+  let client: DecartClient | undefined;
+  beforeAll(async () => {
+    emu = await startFast(options);
+    client = clientFor(emu);
+  });
+  afterAll(() => emu?.close());
+  return {
+    get emu() {
+      return emu!;
+    },
+    get client() {
+      return client!;
+    },
+  };
 }
 
 /** A delay that does not wait, and records what it was asked for (then tells `waited`, if given). */

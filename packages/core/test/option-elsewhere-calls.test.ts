@@ -3,26 +3,21 @@
  * `tokens.create`) is refused saying where it goes, as a submit's is: one table for every call. Nothing is sent: no
  * status read, no file stored, no token made.
  */
-import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { type DecartClient, type DecartError, models } from "../src/index.js";
-import { clientFor, startFast } from "./helpers.js";
+import { beforeAll, expect, it } from "vitest";
+import { type DecartError, models } from "../src/index.js";
+import { useEmulatorClient } from "./helpers.js";
 
-let emu: Emulator;
-let client: DecartClient;
+const env = useEmulatorClient();
 let jobId: string;
 beforeAll(async () => {
-  emu = await startFast();
-  client = clientFor(emu);
-  ({ job_id: jobId } = await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake" }));
+  ({ job_id: jobId } = await env.client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake" }));
 });
-afterAll(() => emu.close());
 
 const file = () => new Blob([new Uint8Array(8)], { type: "image/png" });
 const calls: Record<string, (option: Record<string, unknown>) => Promise<unknown>> = {
-  "queue.wait": (option) => client.queue.wait(jobId, option as never),
-  "files.upload": (option) => client.files.upload(file(), option as never),
-  "tokens.create": (option) => client.tokens.create(option as never),
+  "queue.wait": (option) => env.client.queue.wait(jobId, option as never),
+  "files.upload": (option) => env.client.files.upload(file(), option as never),
+  "tokens.create": (option) => env.client.tokens.create(option as never),
 };
 
 it.each([
@@ -34,17 +29,17 @@ it.each([
   ["tokens.create", "maxRetries", 0, /"maxRetries" is a client option: createDecartClient\(\{ maxRetries \}\)/],
   ["queue.wait", "webhook", "https://example.com/hook", /"webhook" has no counterpart: the API has no webhooks/],
 ])("%s({ %s }) says where it goes, and sends nothing", async (name, key, value, words) => {
-  const before = emu.stats();
+  const before = env.emu.stats();
   const error = (await calls[name]!({ [key]: value }).catch((e) => e)) as DecartError & { field: string };
   expect([error.code, error.field]).toEqual(["INVALID_INPUT", key]);
   expect(error.message).toMatch(words);
   expect(error.message).not.toContain("known name");
-  const after = emu.stats();
+  const after = env.emu.stats();
   expect(after.requests.total).toBe(before.requests.total);
   expect([after.jobsCreated, after.requests.byRoute.files, after.requests.byRoute.tokens]).toEqual([1, 0, 0]);
 });
 
 it("a name of nowhere is still told the known ones", async () => {
-  const error = (await client.queue.wait(jobId, { colour: "red" } as never).catch((e) => e)) as DecartError;
+  const error = (await env.client.queue.wait(jobId, { colour: "red" } as never).catch((e) => e)) as DecartError;
   expect(error.message).toMatch(/"colour" must be a known name \(one of model, timeoutMs,/);
 });

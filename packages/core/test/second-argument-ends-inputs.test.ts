@@ -7,18 +7,11 @@ import { once } from "node:events";
 import { createReadStream, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { type DecartClient, models } from "../src/index.js";
-import { clientFor, startFast } from "./helpers.js";
+import { expect, it } from "vitest";
+import { models } from "../src/index.js";
+import { useEmulatorClient } from "./helpers.js";
 
-let emu: Emulator;
-let client: DecartClient;
-beforeAll(async () => {
-  emu = await startFast();
-  client = clientFor(emu);
-});
-afterAll(() => emu.close());
+const env = useEmulatorClient();
 
 const file = join(mkdtempSync(join(tmpdir(), "decart-second-")), "in.jpg");
 writeFileSync(file, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]));
@@ -34,11 +27,11 @@ const calls: [string, (c: any, data: unknown) => Promise<unknown>][] = [
 it.each(calls)("%s destroys a Node file stream (its file closed)", async (_, call) => {
   const stream = createReadStream(file);
   const closed = once(stream, "close");
-  const error = await call(client, stream).catch((e) => e);
+  const error = await call(env.client, stream).catch((e) => e);
   expect(error).toMatchObject({ code: "INVALID_INPUT", field: "second argument" });
   expect(stream.destroyed).toBe(true);
   await closed;
-  expect(emu.stats().requests.total).toBe(0);
+  expect(env.emu.stats().requests.total).toBe(0);
 });
 
 it.each(calls)("%s cancels a web stream with the refusal", async (_, call) => {
@@ -49,8 +42,8 @@ it.each(calls)("%s cancels a web stream with the refusal", async (_, call) => {
       reasons.push(reason);
     },
   });
-  const error = await call(client, stream).catch((e) => e);
+  const error = await call(env.client, stream).catch((e) => e);
   expect(error).toMatchObject({ code: "INVALID_INPUT", field: "second argument" });
   expect(reasons).toEqual([error]);
-  expect(emu.stats().requests.total).toBe(0);
+  expect(env.emu.stats().requests.total).toBe(0);
 });

@@ -1,18 +1,11 @@
-import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DecartClient, type DecartError, models, ONCE } from "../src/index.js";
-import { clientFor, startFast } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { type DecartError, models, ONCE } from "../src/index.js";
+import { useEmulatorClient } from "./helpers.js";
 
 // Options given in an argument past a method's last (another SDK's `create(params, { signal, timeout })`) are refused,
 // naming where they go, before anything is sent: not dropped (an aborted signal there made an image), nor taken as an
 // internal parameter (`submit`'s budget, `submitAndWatch`'s `download`).
-let emu: Emulator;
-let client: DecartClient;
-beforeAll(async () => {
-  emu = await startFast();
-  client = clientFor(emu);
-});
-afterAll(() => emu.close());
+const env = useEmulatorClient();
 
 const video = { model: models.video("lucy-pro-t2v"), prompt: "A lake" };
 const image = { model: models.image("lucy-pro-t2i"), prompt: "A lighthouse" };
@@ -40,21 +33,21 @@ describe("an argument past a method's last", () => {
     ["files.delete", (c) => c.files.delete("file_1", {}, extra), "second"],
   ];
   it.each(calls)("%s refuses it, nothing sent", async (_, call, where) => {
-    const before = emu.stats().requests.total;
+    const before = env.emu.stats().requests.total;
     const error = (await Promise.resolve()
-      .then(() => call(client))
+      .then(() => call(env.client))
       .catch((e) => e)) as DecartError & { field: string };
     expect(error.code).toBe("INVALID_INPUT");
     expect(error.field).toBe(where === "first" ? "second argument" : "third argument");
     expect(error.message).toContain(`options go in the ${where} argument`);
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
   });
 
   it("queue.submit takes one second argument of its own, under a symbol key: one attempt (queue-rx's submitAll)", async () => {
-    const loose = client as any;
+    const loose = env.client as any;
     for (const budget of [{ [ONCE]: { spare: 0 } }, { [ONCE]: {} }])
       expect((await loose.queue.submit(video, budget)).job_id).toMatch(/^job_/);
-    const before = emu.stats().requests.total;
+    const before = env.emu.stats().requests.total;
     // A plain object is refused, whatever its shape (the budget was once recognised by it: a user's `maxRetries: 0`).
     for (const budget of [
       { maxRetries: 0 },
@@ -71,11 +64,11 @@ describe("an argument past a method's last", () => {
       const error = await loose.queue.submit(video, budget).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "INVALID_INPUT", field: "second argument" });
     }
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
   });
 
   it("an undefined one is no argument", async () => {
-    const loose = client as any;
+    const loose = env.client as any;
     const job = await loose.queue.submit(video, undefined);
     expect((await loose.queue.status(job.job_id, undefined, undefined)).job_id).toBe(job.job_id);
   });

@@ -4,18 +4,11 @@
  * @decart/core refuses". Each case is sent twice: through the client (refused, nothing reaches the emulator), and as
  * the same form over plain HTTP (the emulator takes it, as the server does).
  */
-import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DecartClient, InvalidInputError, models } from "../src/index.js";
-import { clientFor, startFast } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { InvalidInputError, models } from "../src/index.js";
+import { useEmulatorClient } from "./helpers.js";
 
-let emu: Emulator;
-let client: DecartClient;
-beforeAll(async () => {
-  emu = await startFast();
-  client = clientFor(emu);
-});
-afterAll(() => emu.close());
+const env = useEmulatorClient();
 
 const MP4 = Buffer.from("\0\0\0\x18ftypisom\0\0\0\0isommp41");
 const PNG = Buffer.from("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "latin1");
@@ -32,19 +25,19 @@ function formOf(inputs: Record<string, unknown>): FormData {
 }
 
 async function refusedUpFront(model: Parameters<typeof models.video>[0], inputs: Record<string, unknown>) {
-  const before = emu.stats().requests.total;
-  const error = await client.queue.submit({ model: models.video(model), ...inputs } as never).then(
+  const before = env.emu.stats().requests.total;
+  const error = await env.client.queue.submit({ model: models.video(model), ...inputs } as never).then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(emu.stats().requests.total, "no request reaches the emulator").toBe(before);
+  expect(env.emu.stats().requests.total, "no request reaches the emulator").toBe(before);
   return error as InvalidInputError;
 }
 
 async function takenOverHttp(model: string, inputs: Record<string, unknown>) {
-  const res = await fetch(`${emu.url}/v1/jobs/${model}`, {
+  const res = await fetch(`${env.emu.url}/v1/jobs/${model}`, {
     method: "POST",
-    headers: { "x-api-key": emu.apiKey },
+    headers: { "x-api-key": env.emu.apiKey },
     body: formOf(inputs),
   });
   return { status: res.status, body: await res.text() };
@@ -60,9 +53,11 @@ describe("what the server takes and the client refuses before sending", () => {
     expect(sent.status, sent.body).toBe(200);
     // Left out, as the client asks, it is sent and taken.
     const { prompt: _, ...without } = inputs;
-    await expect(client.queue.submit({ model: models.video("lucy-restyle-2"), ...without })).resolves.toMatchObject({
-      status: "pending",
-    });
+    await expect(env.client.queue.submit({ model: models.video("lucy-restyle-2"), ...without })).resolves.toMatchObject(
+      {
+        status: "pending",
+      },
+    );
   });
 
   it("a trajectory point's values of another JSON type: the server reads them laxly, the client asks for numbers", async () => {
@@ -83,7 +78,7 @@ describe("what the server takes and the client refuses before sending", () => {
       { frame: 2, x: 0.5, y: 0.5 },
     ];
     await expect(
-      client.queue.submit({ model: models.video("lucy-motion"), data: png(), trajectory: numbers }),
+      env.client.queue.submit({ model: models.video("lucy-motion"), data: png(), trajectory: numbers }),
     ).resolves.toMatchObject({ status: "pending" });
   });
 });

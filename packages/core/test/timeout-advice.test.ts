@@ -3,40 +3,33 @@
  * the call takes it (`process`, `submitAndPoll`), a `deadline` for `queue.submit` (which refuses `timeoutMs`). Following
  * the advice is taken.
  */
-import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { type DecartClient, type DecartError, models } from "../src/index.js";
-import { clientFor, startFast } from "./helpers.js";
+import { expect, it } from "vitest";
+import { type DecartError, models } from "../src/index.js";
+import { useEmulatorClient } from "./helpers.js";
 
-let emu: Emulator;
-let client: DecartClient;
-beforeAll(async () => {
-  emu = await startFast();
-  client = clientFor(emu);
-});
-afterAll(() => emu.close());
+const env = useEmulatorClient();
 
 const video = { model: models.video("lucy-pro-t2v"), prompt: "A lake" };
 const refusal = (call: () => Promise<unknown>) => call().catch((e) => e) as Promise<DecartError & { field: string }>;
 
 it("queue.submit({ timeout }) says deadline (or submitAndPoll's timeoutMs), and a deadline is sent", async () => {
-  const before = emu.stats().requests.total;
-  const error = await refusal(() => client.queue.submit({ ...video, timeout: 5000 } as never));
+  const before = env.emu.stats().requests.total;
+  const error = await refusal(() => env.client.queue.submit({ ...video, timeout: 5000 } as never));
   expect([error.code, error.field]).toEqual(["INVALID_INPUT", "timeout"]);
   expect(error.message).toContain(`"timeout" is deadline here (Date.now() + ms), or submitAndPoll's timeoutMs`);
   expect(error.message).not.toContain("is timeoutMs here");
-  expect(emu.stats().requests.total).toBe(before);
-  const job = await client.queue.submit({ ...video, deadline: Date.now() + 60_000 });
+  expect(env.emu.stats().requests.total).toBe(before);
+  const job = await env.client.queue.submit({ ...video, deadline: Date.now() + 60_000 });
   expect(job.job_id).toMatch(/^job_/);
 });
 
 it.each([
-  ["process", () => client.process({ model: models.image("lucy-pro-t2i"), prompt: "A", timeout: 5000 } as never)],
-  ["queue.submitAndPoll", () => client.queue.submitAndPoll({ ...video, timeout: 5000 } as never)],
+  ["process", () => env.client.process({ model: models.image("lucy-pro-t2i"), prompt: "A", timeout: 5000 } as never)],
+  ["queue.submitAndPoll", () => env.client.queue.submitAndPoll({ ...video, timeout: 5000 } as never)],
 ])("%s({ timeout }) says timeoutMs, which it takes", async (_, call) => {
-  const before = emu.stats().requests.total;
+  const before = env.emu.stats().requests.total;
   const error = await refusal(call);
   expect([error.code, error.field]).toEqual(["INVALID_INPUT", "timeout"]);
   expect(error.message).toContain(`"timeout" is timeoutMs here (ms)`);
-  expect(emu.stats().requests.total).toBe(before);
+  expect(env.emu.stats().requests.total).toBe(before);
 });

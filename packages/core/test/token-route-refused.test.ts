@@ -1,5 +1,4 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,13 +12,42 @@ import {
   PermissionDeniedError,
 } from "../src/index.js";
 import { createTokenRoute } from "../src/server.js";
-import { clientFor, fastPoll, instantDelay, silent, startFast } from "./helpers.js";
+import { clientFor, fastPoll, instantDelay, serve, silent, startFast } from "./helpers.js";
 
 let emu: Emulator;
-let server: Server;
+let server: Awaited<ReturnType<typeof serveRoute>>;
 let url: string;
 /** What the app in front of the token route does: mint, refuse as `authorize` (403), as a login middleware (401), or be gone (a deploy's 404 page). */
 let state: "signed in" | "signed out" | "logged out" | "deploying" = "signed in";
+
+/**
+ * An app on loopback that hands each request to `route` (a token route), unless `before` answered it first; its
+ * route's URL is `url`.
+ */
+async function serveRoute(route: (request: Request) => Promise<Response>, before = (_: ServerResponse) => false) {
+  const app = await serve(async (req, res) => {
+    if (before(res)) return;
+    const answer = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method }));
+    res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
+  });
+  return Object.assign(app, { url: `${app.url}/api/decart-token` });
+}
+
+/** A page's client whose token comes from the route at `url` (`fetchTokenFrom`), counting the times it asks for one. */
+function pageOf(url: string) {
+  let asked = 0;
+  const token = fetchTokenFrom(url);
+  const page = createDecartClient({
+    token: (options) => {
+      asked++;
+      return token(options);
+    },
+    baseUrl: emu.url,
+    logger: silent,
+    poll: { ...fastPoll, delay: instantDelay() },
+  });
+  return { page, asked: () => asked };
+}
 
 beforeAll(async () => {
   emu = await startFast();
@@ -28,21 +56,18 @@ beforeAll(async () => {
     baseUrl: emu.url,
     authorize: async () => state !== "signed out",
   });
-  server = createServer(async (req, res) => {
-    req.resume();
+  server = await serveRoute(route, (res) => {
     if (state === "logged out")
-      return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":"Login required"}');
-    if (state === "deploying")
-      return void res.writeHead(404, { "content-type": "text/html" }).end("<title>404 Not Found</title>");
-    const answer = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method }));
-    res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
+      res.writeHead(401, { "content-type": "application/json" }).end('{"error":"Login required"}');
+    else if (state === "deploying")
+      res.writeHead(404, { "content-type": "text/html" }).end("<title>404 Not Found</title>");
+    else return false;
+    return true;
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/decart-token`;
+  url = server.url;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await emu.close();
 });
 
@@ -56,17 +81,7 @@ describe("a token route that refuses while a job is watched", () => {
     async (refusal, status, Class) => {
       state = "signed in";
       const { job_id } = await clientFor(emu).queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "a job" });
-      let asked = 0;
-      const token = fetchTokenFrom(url);
-      const page = createDecartClient({
-        token: (options) => {
-          asked++;
-          return token(options);
-        },
-        baseUrl: emu.url,
-        logger: silent,
-        poll: { ...fastPoll, delay: instantDelay() },
-      });
+      const { page, asked } = pageOf(url);
       state = refusal;
       const error = await page.queue.wait(job_id).catch((e) => e);
       expect(error).toBeInstanceOf(DecartError);
@@ -79,7 +94,7 @@ describe("a token route that refuses while a job is watched", () => {
       expect(error.cause.status).toBe(status);
       // Final at once: the route is asked once (a refusal is not asked again within the watch; nor is the route's own
       // 401 taken for the API's refusal of the key, which renews it once), but the job may be watched again.
-      expect(asked).toBe(1);
+      expect(asked()).toBe(1);
       expect(canWatchAgain(error)).toBe(true);
       state = "signed in";
       expect((await page.queue.wait(job_id)).status).toBe("completed");
@@ -122,32 +137,16 @@ describe("a token function that reads a refusal's JSON as a token", () => {
 describe("a token route whose own key the API refuses", () => {
   it("the page's error names what the API answered the route, and is not asked again: one token request", async () => {
     const route = createTokenRoute({ apiKey: "dct_wrong_key_0123456789abcdef", baseUrl: emu.url });
-    const wrong = createServer(async (req, res) => {
-      req.resume();
-      const answer = await route(new Request(`http://127.0.0.1${req.url}`, { method: req.method }));
-      res.writeHead(answer.status, Object.fromEntries(answer.headers)).end(await answer.text());
-    });
-    await new Promise<void>((resolve) => wrong.listen(0, "127.0.0.1", resolve));
+    const wrong = await serveRoute(route);
     try {
-      let asked = 0;
-      const token = fetchTokenFrom(`http://127.0.0.1:${(wrong.address() as AddressInfo).port}/api/decart-token`);
-      const page = createDecartClient({
-        token: (options) => {
-          asked++;
-          return token(options);
-        },
-        baseUrl: emu.url,
-        logger: silent,
-        poll: { ...fastPoll, delay: instantDelay() },
-      });
+      const { page, asked } = pageOf(wrong.url);
       const error = await page.queue.status("job_x").catch((e) => e);
       expect(error).toMatchObject({ code: "TOKEN_ERROR", status: 502, retryable: false });
       expect(error.message).toContain("the route said: AUTHENTICATION (the API's HTTP 401)");
       expect(error.cause.retryable).toBe(false);
-      expect(asked).toBe(1);
+      expect(asked()).toBe(1);
     } finally {
-      wrong.closeAllConnections();
-      await new Promise((resolve) => wrong.close(resolve));
+      await wrong.close();
     }
   });
 

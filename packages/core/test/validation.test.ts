@@ -1,27 +1,20 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { catalogue, requestSchemas } from "@decart/api";
-import type { Emulator } from "@decart/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDecartClient, type DecartClient, InvalidInputError, models, sentLength } from "../src/index.js";
+import { createDecartClient, InvalidInputError, models, sentLength } from "../src/index.js";
 import { callOptions, checkSchema, clientOptions, type Schema } from "../src/validate.js";
-import { chainText, clientFor, closedPort, startFast } from "./helpers.js";
+import { chainText, clientFor, closedPort, startFast, useEmulatorClient } from "./helpers.js";
 
-let emu: Emulator;
-let client: DecartClient;
-beforeAll(async () => {
-  emu = await startFast();
-  client = clientFor(emu);
-});
-afterAll(() => emu.close());
+const env = useEmulatorClient();
 
 const png = () => new Blob([new Uint8Array(8)], { type: "image/png" });
 const mp4 = () => new Blob([new Uint8Array(8)], { type: "video/mp4" });
 const t2v = { model: models.video("lucy-pro-t2v"), prompt: "x" };
 const point = (frame: number) => ({ frame, x: 0.5, y: 0.5 });
 // Calls with runtime-wrong inputs: the casts stand for JavaScript callers or `any`-typed data.
-const submit = (options: Record<string, unknown>) => client.queue.submit(options as never);
-const processImage = (options: Record<string, unknown>) => client.process(options as never);
+const submit = (options: Record<string, unknown>) => env.client.queue.submit(options as never);
+const processImage = (options: Record<string, unknown>) => env.client.process(options as never);
 
 type Case = [name: string, field: string, run: () => unknown];
 
@@ -137,55 +130,67 @@ const cases: Case[] = [
     ],
   ),
   ["a signal that is not an AbortSignal", "signal", () => submit({ ...t2v, signal: "stop" })],
-  ["a negative timeout", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: -1 })],
-  ["a timeout given as text", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: "abc" as never })],
-  ["a timeout past what timers hold", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: 2 ** 31 })],
-  ["a timeout of NaN", "timeoutMs", () => client.queue.submitAndPoll({ ...t2v, timeoutMs: Number.NaN })],
-  ["a download flag given as text", "download", () => client.queue.submitAndPoll({ ...t2v, download: "no" as never })],
+  ["a negative timeout", "timeoutMs", () => env.client.queue.submitAndPoll({ ...t2v, timeoutMs: -1 })],
+  ["a timeout given as text", "timeoutMs", () => env.client.queue.submitAndPoll({ ...t2v, timeoutMs: "abc" as never })],
+  [
+    "a timeout past what timers hold",
+    "timeoutMs",
+    () => env.client.queue.submitAndPoll({ ...t2v, timeoutMs: 2 ** 31 }),
+  ],
+  ["a timeout of NaN", "timeoutMs", () => env.client.queue.submitAndPoll({ ...t2v, timeoutMs: Number.NaN })],
+  [
+    "a download flag given as text",
+    "download",
+    () => env.client.queue.submitAndPoll({ ...t2v, download: "no" as never }),
+  ],
   [
     "a negative poll interval",
     "poll.intervalMs",
-    () => client.queue.submitAndPoll({ ...t2v, poll: { intervalMs: -5 } }),
+    () => env.client.queue.submitAndPoll({ ...t2v, poll: { intervalMs: -5 } }),
   ],
-  ["an unknown poll option", "poll.every", () => client.queue.submitAndPoll({ ...t2v, poll: { every: 5 } as never })],
+  [
+    "an unknown poll option",
+    "poll.every",
+    () => env.client.queue.submitAndPoll({ ...t2v, poll: { every: 5 } as never }),
+  ],
   [
     "an upload progress callback that is not a function",
     "onUploadProgress",
     () => submit({ ...t2v, onUploadProgress: 1 }),
   ],
   ["call options that are not an object", "options", () => submit("lucy-pro-t2v" as never)],
-  ["a status read with a bad signal", "signal", () => client.queue.status("job_x", { signal: "stop" as never })],
-  ["a status read with an unknown option", "timeout", () => client.queue.status("job_x", { timeout: 5 } as never)],
+  ["a status read with a bad signal", "signal", () => env.client.queue.status("job_x", { signal: "stop" as never })],
+  ["a status read with an unknown option", "timeout", () => env.client.queue.status("job_x", { timeout: 5 } as never)],
   [
     "a result download with a bad progress callback",
     "onProgress",
-    () => client.queue.result("job_x", { onProgress: 5 as never }),
+    () => env.client.queue.result("job_x", { onProgress: 5 as never }),
   ],
-  ["a wait with a negative timeout", "timeoutMs", () => client.queue.wait("job_x", { timeoutMs: -1 })],
-  ["a wait with a bad signal", "signal", () => client.queue.wait("job_x", { signal: {} as never })],
-  ["a file read with a bad signal", "signal", () => client.files.get("file_x", { signal: "stop" as never })],
-  ["a token lifetime of 0 s", "expiresIn", () => client.tokens.create({ expiresIn: 0 })],
-  ["a token lifetime over an hour", "expiresIn", () => client.tokens.create({ expiresIn: 3601 })],
-  ["a token lifetime given as text", "expiresIn", () => client.tokens.create({ expiresIn: "60" as never })],
-  ["an unknown token option", "expires", () => client.tokens.create({ expires: 60 } as never)],
+  ["a wait with a negative timeout", "timeoutMs", () => env.client.queue.wait("job_x", { timeoutMs: -1 })],
+  ["a wait with a bad signal", "signal", () => env.client.queue.wait("job_x", { signal: {} as never })],
+  ["a file read with a bad signal", "signal", () => env.client.files.get("file_x", { signal: "stop" as never })],
+  ["a token lifetime of 0 s", "expiresIn", () => env.client.tokens.create({ expiresIn: 0 })],
+  ["a token lifetime over an hour", "expiresIn", () => env.client.tokens.create({ expiresIn: 3601 })],
+  ["a token lifetime given as text", "expiresIn", () => env.client.tokens.create({ expiresIn: "60" as never })],
+  ["an unknown token option", "expires", () => env.client.tokens.create({ expires: 60 } as never)],
   [
     "allowed models given as one string",
     "allowedModels",
-    () => client.tokens.create({ allowedModels: "lucy" as never }),
+    () => env.client.tokens.create({ allowedModels: "lucy" as never }),
   ],
   [
     "more than 20 allowed origins",
     "allowedOrigins",
-    () => client.tokens.create({ allowedOrigins: Array(21).fill("https://example.org") }),
+    () => env.client.tokens.create({ allowedOrigins: Array(21).fill("https://example.org") }),
   ],
-  ["a token request with a bad signal", "signal", () => client.tokens.create({ signal: "stop" as never })],
+  ["a token request with a bad signal", "signal", () => env.client.tokens.create({ signal: "stop" as never })],
   [
     "an upload TTL given as other text",
     "ttlSeconds",
-    () => client.files.upload(png(), { ttlSeconds: "forever" as never }),
+    () => env.client.files.upload(png(), { ttlSeconds: "forever" as never }),
   ],
-  ["an unknown upload option", "ttl", () => client.files.upload(png(), { ttl: 60 } as never)],
-  ["an upload with a bad signal", "signal", () => client.files.upload(png(), { signal: "stop" as never })],
+  ["an unknown upload option", "ttl", () => env.client.files.upload(png(), { ttl: 60 } as never)],
+  ["an upload with a bad signal", "signal", () => env.client.files.upload(png(), { signal: "stop" as never })],
   ["a negative client timeout", "timeoutMs", () => createDecartClient({ apiKey: "k", timeoutMs: -1 })],
   [
     "an upload timeout of NaN",
@@ -201,12 +206,12 @@ const cases: Case[] = [
     "poll.intervalMs",
     () => createDecartClient({ apiKey: "k", poll: { intervalMs: Infinity } }),
   ],
-  ["an empty job id", "jobId", () => client.queue.status("")],
-  ["a job id that is not text", "jobId", () => client.queue.result(5 as never)],
-  ["an upload TTL under 60 s", "ttlSeconds", () => client.files.upload(png(), { ttlSeconds: 10 })],
-  ["an upload that is not a file", "file", () => client.files.upload({} as never)],
-  ["an empty file id", "fileId", () => client.files.get("")],
-  ["no API key at all", "apiKey", () => withoutEnvKey(() => createDecartClient({ baseUrl: emu.url }))],
+  ["an empty job id", "jobId", () => env.client.queue.status("")],
+  ["a job id that is not text", "jobId", () => env.client.queue.result(5 as never)],
+  ["an upload TTL under 60 s", "ttlSeconds", () => env.client.files.upload(png(), { ttlSeconds: 10 })],
+  ["an upload that is not a file", "file", () => env.client.files.upload({} as never)],
+  ["an empty file id", "fileId", () => env.client.files.get("")],
+  ["no API key at all", "apiKey", () => withoutEnvKey(() => createDecartClient({ baseUrl: env.emu.url }))],
   ["a blank API key", "apiKey", () => withoutEnvKey(() => createDecartClient({ apiKey: "  " }))],
   ["a base URL that is not a URL", "baseUrl", () => createDecartClient({ apiKey: "k", baseUrl: "not a url" })],
   // Each passed the check of its form, and every request then failed as a retryable connection error.
@@ -263,7 +268,7 @@ const cases: Case[] = [
     "options as a Proxy whose fields cannot be read",
     "model",
     () =>
-      client.queue.submitAndPoll(
+      env.client.queue.submitAndPoll(
         new Proxy(t2v, {
           get: () => {
             throw new Error("no");
@@ -289,7 +294,7 @@ const cases: Case[] = [
     "a model as a Proxy whose fields cannot be read",
     "model",
     () =>
-      client.queue.submitAndPoll({
+      env.client.queue.submitAndPoll({
         ...t2v,
         model: new Proxy(t2v.model, {
           get: () => {
@@ -315,7 +320,7 @@ const cases: Case[] = [
     "a wait's model as a Proxy whose fields cannot be read",
     "model",
     () =>
-      client.queue.wait("job_x", {
+      env.client.queue.wait("job_x", {
         model: new Proxy(t2v.model, {
           get: () => {
             throw new Error("no");
@@ -327,7 +332,7 @@ const cases: Case[] = [
     "status options whose getter throws",
     "signal",
     () =>
-      client.queue.status("job_x", {
+      env.client.queue.status("job_x", {
         get signal(): never {
           throw new Error("no");
         },
@@ -362,7 +367,7 @@ describe("client-side validation", () => {
   });
 
   it.each(cases)("rejects %s with a typed InvalidInputError and sends nothing", async (_name, field, run) => {
-    const before = emu.stats().requests.total;
+    const before = env.emu.stats().requests.total;
     const error = await (async () => run())().then(
       () => undefined,
       (e) => e,
@@ -371,7 +376,7 @@ describe("client-side validation", () => {
     expect(error.field).toBe(field);
     expect(error.expected).toEqual(expect.any(String));
     expect(error.message.length).toBeGreaterThan(10);
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
   });
 
   it("names the field and what was expected in the message", async () => {
@@ -434,11 +439,11 @@ describe("client-side validation", () => {
   });
 
   it("writes a BigInt as in code (1n), not as the number it looks like", async () => {
-    const before = emu.stats().requests.total;
+    const before = env.emu.stats().requests.total;
     const error = await submit({ ...t2v, seed: 1n }).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toBe('Invalid input for lucy-pro-t2v: "seed" must be an integer (got 1n)');
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
   });
 
   it("tells Infinity the range the option takes, as 0 and 2^31 are told; NaN is no number; -0 is 0", async () => {
@@ -450,7 +455,7 @@ describe("client-side validation", () => {
       }
     };
     const made = (options: Record<string, unknown>) => () => createDecartClient({ apiKey: "k", ...options });
-    const before = emu.stats().requests.total;
+    const before = env.emu.stats().requests.total;
     for (const [value, got] of [
       [Infinity, "Infinity"],
       [-Infinity, "-Infinity"],
@@ -463,10 +468,10 @@ describe("client-side validation", () => {
           `Invalid options: "${key}" must be within 1..2147483647 (got ${got})`,
         );
       }
-      expect(await refusal(() => client.queue.submitAndPoll({ ...t2v, timeoutMs: value }))).toBe(
+      expect(await refusal(() => env.client.queue.submitAndPoll({ ...t2v, timeoutMs: value }))).toBe(
         `Invalid input: "timeoutMs" must be within 1..2147483647 (got ${got})`,
       );
-      expect(await refusal(() => client.queue.wait("job_x", { timeoutMs: value }))).toBe(
+      expect(await refusal(() => env.client.queue.wait("job_x", { timeoutMs: value }))).toBe(
         `Invalid options: "timeoutMs" must be within 1..2147483647 (got ${got})`,
       );
     }
@@ -477,7 +482,7 @@ describe("client-side validation", () => {
         expect(await refusal(made({ poll: { [key]: value } }))).toBe(
           `Invalid options: "poll.${key}" must be within ${least}..2147483647 (got ${value})`,
         );
-        expect(await refusal(() => client.queue.submitAndPoll({ ...t2v, poll: { [key]: value } }))).toBe(
+        expect(await refusal(() => env.client.queue.submitAndPoll({ ...t2v, poll: { [key]: value } }))).toBe(
           `Invalid input: "poll.${key}" must be within ${least}..2147483647 (got ${value})`,
         );
       }
@@ -523,7 +528,7 @@ describe("client-side validation", () => {
         }),
       ),
     ).toBe('Invalid input for lucy-motion: "trajectory[0].x" must be a number (got Infinity)');
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
   });
 
   it("tells every ranged number of the catalogue, the spec's requests, the options and a definition of one's own a range without Infinity", async () => {
@@ -540,7 +545,7 @@ describe("client-side validation", () => {
         { name: "offset", type: "number", required: false, minimum: -5 },
       ],
     } as const;
-    const before = emu.stats().requests.total;
+    const before = env.emu.stats().requests.total;
     for (const [input, expected] of [
       [{ strength: 11 }, '"strength" must be 10 or less (got 11)'],
       [{ strength: Infinity }, '"strength" must be 10 or less (got Infinity)'],
@@ -549,7 +554,7 @@ describe("client-side validation", () => {
       const error = await submit({ model: mine, ...input }).catch((e) => e);
       expect(error.message).toBe(`Invalid input for my-model: ${expected}`);
     }
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
     const ranged: Schema[] = [];
     const walk = (node: unknown): void => {
       if (!node || typeof node !== "object") return;
@@ -589,13 +594,13 @@ describe("client-side validation", () => {
 
   it("takes an option of undefined or null as not given, as every check does", async () => {
     // A proxy of null is none: the key is still needed, and one given with it is no conflict.
-    expect(() => withoutEnvKey(() => createDecartClient({ baseUrl: emu.url, proxy: null as never }))).toThrow(
+    expect(() => withoutEnvKey(() => createDecartClient({ baseUrl: env.emu.url, proxy: null as never }))).toThrow(
       expect.objectContaining({ name: "InvalidInputError", field: "apiKey" }),
     );
     // Defaults stand for options of null (a timeout of null would end every request at once).
     const nulls = createDecartClient({
-      apiKey: emu.apiKey,
-      baseUrl: emu.url,
+      apiKey: env.emu.apiKey,
+      baseUrl: env.emu.url,
       proxy: null as never,
       timeoutMs: null as never,
       maxRetries: null as never,
@@ -618,18 +623,18 @@ describe("client-side validation", () => {
     const frozen = Object.freeze({ ...t2v, [Symbol("tag")]: 1 });
     const bare = Object.assign(Object.create(null), t2v);
     for (const options of [counted, frozen, bare]) {
-      expect((await client.queue.submit(options)).status).toBe("pending");
+      expect((await env.client.queue.submit(options)).status).toBe("pending");
     }
     expect(reads).toBe(1);
   });
 
   it("accepts valid inputs of every field kind (the server agrees)", async () => {
-    const png = await client.process({
+    const png = await env.client.process({
       model: models.image("lucy-pro-t2i"),
       prompt: "a frame",
       orientation: "portrait",
     });
-    const job = await client.queue.submit({
+    const job = await env.client.queue.submit({
       model: models.video("lucy-motion"),
       data: png,
       trajectory: [point(0), point(10)],
@@ -637,7 +642,7 @@ describe("client-side validation", () => {
       resolution: "720p",
     });
     expect(job.status).toBe("pending");
-    const asText = await client.queue.submit({
+    const asText = await env.client.queue.submit({
       model: models.video("lucy-motion"),
       data: png,
       trajectory: JSON.stringify([point(0), point(10)]),
@@ -704,7 +709,7 @@ describe("a base URL that no URL parser takes", () => {
 describe("a proxy given as a path", () => {
   it("is refused where there is no page to resolve it against (Node): proxy must be an http(s) URL; nothing is sent", () => {
     expect("location" in globalThis).toBe(false);
-    const sent = emu.stats().requests.total;
+    const sent = env.emu.stats().requests.total;
     expect(() => createDecartClient({ proxy: "/api/decart" })).toThrow(
       expect.objectContaining({
         name: "InvalidInputError",
@@ -712,7 +717,7 @@ describe("a proxy given as a path", () => {
         message: 'Invalid options: "proxy" must be an http(s) URL without @, ? or #',
       }),
     );
-    expect(emu.stats().requests.total).toBe(sent);
+    expect(env.emu.stats().requests.total).toBe(sent);
   });
 
   it("is taken on a page, against its location: requests go to the path on the page's origin, with no key", async () => {
@@ -745,16 +750,16 @@ describe("lengths as sent: a form sends each lone CR or LF as CRLF", () => {
       ["\n".repeat(501), 1002],
       ["\r".repeat(600), 1200],
     ] as const) {
-      const before = emu.stats().requests.total;
-      const error = await client.queue.submit(prompt(text)).catch((e) => e);
+      const before = env.emu.stats().requests.total;
+      const error = await env.client.queue.submit(prompt(text)).catch((e) => e);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error.field).toBe("prompt");
       expect(error.message).toBe(
         `Invalid input for lucy-pro-t2v: "prompt" must be 1 to 1000 characters long, line breaks sent as CRLF (got ${got})`,
       );
-      expect(emu.stats().requests.total).toBe(before);
+      expect(env.emu.stats().requests.total).toBe(before);
     }
-    const image = await client
+    const image = await env.client
       .process({ model: models.image("lucy-pro-t2i"), prompt: "\r".repeat(600) })
       .catch((e) => e);
     expect(image).toMatchObject({ name: "InvalidInputError", field: "prompt" });
@@ -769,7 +774,7 @@ describe("lengths as sent: a form sends each lone CR or LF as CRLF", () => {
       sentLength(["a", "b"]),
     ]).toEqual([4, 4, 4, 1, 2]);
     for (const text of ["🎬".repeat(1000), "🎬".repeat(1001), `${"a".repeat(998)}\n`, `${"a".repeat(998)}\nb`]) {
-      const answer = await client.queue.submit(prompt(text)).catch((e) => e);
+      const answer = await env.client.queue.submit(prompt(text)).catch((e) => e);
       if (sentLength(text) <= 1000) expect(answer.status).toBe("pending");
       else expect(answer.message).toMatch(new RegExp(`characters long.* \\(got ${sentLength(text)}\\)$`));
     }
@@ -777,9 +782,9 @@ describe("lengths as sent: a form sends each lone CR or LF as CRLF", () => {
   });
 
   it("agrees with the emulator: what it passes the server takes, what it refuses the server refuses (422)", async () => {
-    const unchecked = clientFor(emu, { validateInputs: false });
+    const unchecked = clientFor(env.emu, { validateInputs: false });
     for (const text of [`${"a".repeat(998)}\n`, "\r\n".repeat(500), `${"a".repeat(999)}\r\n`.slice(1)]) {
-      expect((await client.queue.submit(prompt(text))).status).toBe("pending");
+      expect((await env.client.queue.submit(prompt(text))).status).toBe("pending");
     }
     const refused = await unchecked.queue.submit(prompt(`${"a".repeat(999)}\n`)).catch((e) => e);
     expect(refused).toMatchObject({ name: "ValidationError", status: 422 });
@@ -806,7 +811,7 @@ describe("a file given as a URL", () => {
     await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
     origin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
     pngBytes = new Uint8Array(
-      await (await client.process({ model: models.image("lucy-pro-t2i"), prompt: "x" })).arrayBuffer(),
+      await (await env.client.process({ model: models.image("lucy-pro-t2i"), prompt: "x" })).arrayBuffer(),
     );
     served.set("/login", ["text/html; charset=utf-8", "<html><title>Sign in</title></html>"]);
     served.set("/anim.gif", ["image/gif", "GIF89a"]);
@@ -827,14 +832,14 @@ describe("a file given as a URL", () => {
       ],
     ];
     for (const [options, expected] of cases) {
-      const before = emu.stats().requests.total;
+      const before = env.emu.stats().requests.total;
       const error = await submit(options).catch((e) => e);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error.field).toBe("data");
       expect(error.message).toBe(
         `Invalid input for ${(options.model as { name: string }).name}, downloaded from ${options.data}: "data" ${expected}`,
       );
-      expect(emu.stats().requests.total).toBe(before);
+      expect(env.emu.stats().requests.total).toBe(before);
     }
   });
 
@@ -861,13 +866,13 @@ describe("a file given as a URL", () => {
       ],
     ];
     for (const [data, message] of cases) {
-      const before = emu.stats().requests.total;
+      const before = env.emu.stats().requests.total;
       const error = await submit(i2v(data)).catch((e) => e);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(error.field).toBe("data");
       expect(error.message).toBe(message);
       expect(chainText(error)).not.toContain("SECRET");
-      expect(emu.stats().requests.total).toBe(before);
+      expect(env.emu.stats().requests.total).toBe(before);
     }
   });
 
@@ -878,15 +883,15 @@ describe("a file given as a URL", () => {
       "ftp://user:SECRET@files.example/a.png",
       "SECRET/frame.png",
     ]) {
-      const before = emu.stats().requests.total;
+      const before = env.emu.stats().requests.total;
       const error = await submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data }).catch((e) => e);
       expect(error).toMatchObject({ name: "InvalidInputError", field: "data", expected: forms });
       expect(error.message).toBe(
         `Invalid input for lucy-pro-i2v: "data" must be ${forms} (got ${data.length} characters)`,
       );
-      expect(emu.stats().requests.total).toBe(before);
+      expect(env.emu.stats().requests.total).toBe(before);
     }
-    const upload = await client.files.upload("SECRET.png" as never).catch((e) => e);
+    const upload = await env.client.files.upload("SECRET.png" as never).catch((e) => e);
     expect(upload.message).toBe(`Invalid upload: "file" must be ${forms} (got 10 characters)`);
   });
 
@@ -955,7 +960,7 @@ describe("a file given as a URL", () => {
   it("is retryable when fetch fails on the network without saying why, as in a browser (`Failed to fetch`, no cause)", async () => {
     // Node's fetch, its real failures written as a browser's: a TypeError without a cause.
     const asked: string[] = [];
-    const browserLike = clientFor(emu, {
+    const browserLike = clientFor(env.emu, {
       fetch: (input, init) => {
         asked.push(String(input));
         return fetch(input, init).catch(() => {
@@ -985,7 +990,7 @@ describe("a file given as a URL", () => {
       .catch((e) => e);
     expect(failed.message).toBe(`Could not download "data" from ${origin}/reset: TypeError: Failed to fetch`);
     // A fetch of the caller's whose own signal aborted (a timeout of its own) is no failure of the network either.
-    const ownTimeout = clientFor(emu, {
+    const ownTimeout = clientFor(env.emu, {
       fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.abort() }),
     });
     const aborted = await ownTimeout.queue
@@ -998,16 +1003,18 @@ describe("a file given as a URL", () => {
     for (const type of ["binary/octet-stream", "image/jpg", "image/x-png"]) {
       served.set(`/labelled/${type}`, [type, pngBytes]);
       for (const data of [`${origin}/labelled/${type}`, new Blob([pngBytes as BlobPart], { type })]) {
-        const before = emu.stats().requests.byRoute.process!;
-        const image = await client.process({ model: models.image("lucy-image-2"), prompt: "x", data });
+        const before = env.emu.stats().requests.byRoute.process!;
+        const image = await env.client.process({ model: models.image("lucy-image-2"), prompt: "x", data });
         expect([type, image.size > 0]).toEqual([type, true]);
-        expect(emu.stats().requests.byRoute.process).toBe(before + 1);
+        expect(env.emu.stats().requests.byRoute.process).toBe(before + 1);
       }
     }
     // A label that names no accepted type is still refused: `binary/` of another kind, a prototype's key.
     for (const type of ["binary/png", "constructor"]) {
       const data = new Blob([pngBytes as BlobPart], { type });
-      const refused = await client.process({ model: models.image("lucy-image-2"), prompt: "x", data }).catch((e) => e);
+      const refused = await env.client
+        .process({ model: models.image("lucy-image-2"), prompt: "x", data })
+        .catch((e) => e);
       expect(refused).toMatchObject({
         name: "InvalidInputError",
         field: "data",
@@ -1024,27 +1031,27 @@ describe("a file given as a URL", () => {
         fields: base.fields.map((f) => (f.name === "data" ? { ...f, accept } : f)),
       }) as unknown as typeof base;
     const data = new Blob([pngBytes as BlobPart], { type: "image/jpg" });
-    const before = emu.stats().requests.byRoute.process!;
-    const image = await client.process({ model: own(["image/jpg"]), prompt: "x", data });
+    const before = env.emu.stats().requests.byRoute.process!;
+    const image = await env.client.process({ model: own(["image/jpg"]), prompt: "x", data });
     expect(image.size).toBeGreaterThan(0);
-    expect(emu.stats().requests.byRoute.process).toBe(before + 1);
-    const refused = await client.process({ model: own(["image/png"]), prompt: "x", data }).catch((e) => e);
+    expect(env.emu.stats().requests.byRoute.process).toBe(before + 1);
+    const refused = await env.client.process({ model: own(["image/png"]), prompt: "x", data }).catch((e) => e);
     expect(refused).toMatchObject({
       name: "InvalidInputError",
       field: "data",
       message: /image\/png \(got "image\/jpg"\)/,
     });
-    expect(emu.stats().requests.byRoute.process).toBe(before + 1);
+    expect(env.emu.stats().requests.byRoute.process).toBe(before + 1);
   });
 
   it("that serves what the field takes is sent (the server agrees); with validateInputs: false it is not checked", async () => {
-    const job = await client.queue.submit({
+    const job = await env.client.queue.submit({
       model: models.video("lucy-pro-i2v"),
       prompt: "x",
       data: `${origin}/frame.png`,
     });
     expect(job.status).toBe("pending");
-    const unchecked = clientFor(emu, { validateInputs: false });
+    const unchecked = clientFor(env.emu, { validateInputs: false });
     const refused = await unchecked.queue
       .submit({ model: models.video("lucy-pro-i2v"), prompt: "x", data: `${origin}/anim.gif` })
       .catch((e) => e);
@@ -1054,9 +1061,9 @@ describe("a file given as a URL", () => {
 
 describe("the server's 422", () => {
   it("reads as the rule's message when it is about the whole body, and as `field: message` for a field", async () => {
-    const unchecked = clientFor(emu, { validateInputs: false });
-    const video = (await client.queue.submitAndPoll({ ...t2v, prompt: "a lake" })) as { data: Blob };
-    const frame = await client.process({ model: models.image("lucy-pro-t2i"), prompt: "x" });
+    const unchecked = clientFor(env.emu, { validateInputs: false });
+    const video = (await env.client.queue.submitAndPoll({ ...t2v, prompt: "a lake" })) as { data: Blob };
+    const frame = await env.client.process({ model: models.image("lucy-pro-t2i"), prompt: "x" });
     const rule = await unchecked.queue
       .submit({
         model: models.video("lucy-restyle-2"),
@@ -1076,17 +1083,17 @@ describe("the server's 422", () => {
 
 describe("files.upload", () => {
   it('names "persistent" when a ttlSeconds is neither a number of seconds in range nor it; nothing is sent', async () => {
-    const before = emu.stats().requests.total;
-    const error = await client.files.upload(new Blob(["x"]), { ttlSeconds: 59 }).catch((e) => e);
+    const before = env.emu.stats().requests.total;
+    const error = await env.client.files.upload(new Blob(["x"]), { ttlSeconds: 59 }).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.message).toBe('Invalid upload: "ttlSeconds" must be within 60..2592000, or "persistent" (got 59)');
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
   });
 
   it("stores an empty file, as the spec allows (no minimum) and the server does", async () => {
-    const stored = await client.files.upload(new Blob([]));
+    const stored = await env.client.files.upload(new Blob([]));
     expect(stored.size_bytes).toBe(0);
-    expect((await client.files.get(stored.id)).size_bytes).toBe(0);
+    expect((await env.client.files.get(stored.id)).size_bytes).toBe(0);
   });
 });
 
@@ -1102,7 +1109,7 @@ describe("a model definition of your own that is not whole", () => {
       rules: [],
     };
     const { fields: _, ...withoutFields } = definition;
-    const before = emu.stats().requests.total;
+    const before = env.emu.stats().requests.total;
     for (const model of [{ ...definition, path: "v1/jobs/lucy-next" }, withoutFields]) {
       const error = await submit({ model, prompt: "p" }).catch((e) => e);
       expect(error).toBeInstanceOf(InvalidInputError);
@@ -1119,6 +1126,6 @@ describe("a model definition of your own that is not whole", () => {
       'Invalid input: "model" must be from models.image() or a definition of kind image with a path ' +
         'starting with / and fields and rules arrays (got "lucy-next")',
     );
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
   });
 });

@@ -3,20 +3,15 @@
  * video name, an alias too): a typo, an image model, a number or an object of no kind is an `InvalidInputError` naming
  * `model`, before any request.
  */
-import type { Emulator } from "@decart/emulator";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { type DecartClient, type DecartError, models } from "../src/index.js";
-import { clientFor, startFast } from "./helpers.js";
+import { beforeAll, expect, it } from "vitest";
+import { type DecartError, models } from "../src/index.js";
+import { useEmulatorClient } from "./helpers.js";
 
-let emu: Emulator;
-let client: DecartClient;
+const env = useEmulatorClient();
 let jobId: string;
 beforeAll(async () => {
-  emu = await startFast();
-  client = clientFor(emu);
-  jobId = (await client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake" })).job_id;
+  jobId = (await env.client.queue.submit({ model: models.video("lucy-pro-t2v"), prompt: "A lake" })).job_id;
 });
-afterAll(() => emu.close());
 
 const drain = async (events: AsyncIterable<unknown>) => {
   for await (const _ of events);
@@ -25,20 +20,20 @@ const drain = async (events: AsyncIterable<unknown>) => {
 it.each([["lucy-pro-t2"], ["lucy-pro-t2i"], [42], [{ name: "x" }], [models.image("lucy-pro-t2i")]])(
   "model %j is refused, nothing sent",
   async (model) => {
-    const before = emu.stats().requests.total;
+    const before = env.emu.stats().requests.total;
     for (const call of [
-      () => client.queue.wait(jobId, { model: model as never }),
-      () => drain(client.queue.watch(jobId, { model: model as never })),
+      () => env.client.queue.wait(jobId, { model: model as never }),
+      () => drain(env.client.queue.watch(jobId, { model: model as never })),
     ]) {
       const error = (await call().catch((e) => e)) as DecartError & { field: string };
       expect([error.code, error.field]).toEqual(["INVALID_INPUT", "model"]);
       expect(error.message).toContain('"model" must be a video model');
     }
-    expect(emu.stats().requests.total).toBe(before);
+    expect(env.emu.stats().requests.total).toBe(before);
   },
 );
 
 it.each([[models.video("lucy-pro-t2v")], ["lucy-pro-t2v"], ["lucy-pro-v2v"]])("model %j is taken", async (model) => {
-  const done = await client.queue.wait(jobId, { model: model as never, download: false });
+  const done = await env.client.queue.wait(jobId, { model: model as never, download: false });
   expect(done.status).toBe("completed");
 });
