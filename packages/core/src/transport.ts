@@ -221,8 +221,8 @@ export const timed = (signal: AbortSignal | undefined, ms: number, deadline: num
         stop();
         const left = deadline - now();
         budget = left < ms;
-        // (A deadline passed is a delay under 0, which setTimeout takes as none.)
-        timer = setTimeout(() => controller.abort(), Math.min(ms, left));
+        // (Never a delay under 0: Node 23+ and Bun warn of one on stderr.)
+        timer = setTimeout(() => controller.abort(), Math.max(0, Math.min(ms, left)));
       }
       // (Rejected with nothing: no timeout's cause. One listener on the attempt's signal, shared: see `onAbort`.)
       const off = onAbort(attemptSignal, reject);
