@@ -120,9 +120,12 @@ const inputsExpected = "an array, an iterable or an observable of inputs";
 /** What an input must be. */
 const expected = "an input ({ model, … })";
 
-/** A value as a refusal shows it: a string quoted, a function as such, anything else as `String` writes it. */
-const shown = (value: unknown) =>
-  typeof value === "string" ? JSON.stringify(value) : typeof value === "function" ? "a function" : String(value);
+/**
+ * A refused value as the core's refusals show it, by the core's one rule (`invalid`'s "(got …)"): text quoted and cut
+ * at 40 characters, text that looks like a key or a client token by its length alone (never its text), `null` as
+ * itself, an object or a function as its kind; `undefined` as itself.
+ */
+const shown = (value: unknown) => /\(got (.*)\)$/s.exec(invalid("", "", "", value).message)?.[1] ?? "undefined";
 
 /**
  * An iterable of inputs that broke (code of yours), as the batch reports it: naming `inputs` and what it did, what it
@@ -219,9 +222,7 @@ export function submitAll(
             ? "a Map"
             : isObservable(inputs) || typeof (inputs as any)?.[Symbol.iterator] === "function"
               ? undefined
-              : isObject(inputs)
-                ? "an object"
-                : shown(inputs);
+              : shown(inputs);
     if (refused)
       throw new InvalidInputError(
         `Invalid input: "inputs" must be ${inputsExpected} (got ${refused}): give ${refused === "a Map" ? "its values, map.values()" : "the inputs in an array, [{ model, prompt }, …]"}`,
