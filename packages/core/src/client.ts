@@ -87,8 +87,9 @@ import { VERSION } from "./version.js";
 export type DecartClientOptions = DecartClientSettings & {
   /**
    * Your API key (`dct_…`) or a client token (`ek_…`). Default: the `DECART_API_KEY` environment variable. A `dct_` key
-   * is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token` fetcher instead. A client token
-   * given here is never renewed: once it expires, the 401's message says to give `token: fetchTokenFrom(…)` instead.
+   * (its prefix in any letter case) is refused in a browser (see `dangerouslyAllowBrowser`): give the page a `token`
+   * fetcher instead. A client token (`ek_`, in any letter case) given here is never renewed: once it expires, the
+   * 401's message says to give `token: fetchTokenFrom(…)` instead.
    */
   apiKey?: string | undefined;
   /**
@@ -366,9 +367,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       );
     }
   }
-  // A page with a long-lived key gives it to everyone who opens it: refused as an option, and as a token source's.
+  // A page with a long-lived key gives it to everyone who opens it: refused as an option, and as a token source's. Its
+  // prefix in any letter case (`DCT_…`), as `createTokenRoute` reads it.
   const refuse = (key?: string) => {
-    if (key?.startsWith("dct_") && g.window && g.document && !options.dangerouslyAllowBrowser) {
+    if (/^dct_/i.test(key!) && g.window && g.document && !options.dangerouslyAllowBrowser) {
       throw invalid(
         where,
         "apiKey",
@@ -467,7 +469,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     gate,
     timeoutMs,
     retrySubmit: options.retrySubmit,
-    ek: /^ek_/.test(apiKey!),
+    ek: /^ek_/i.test(apiKey!),
   };
   const transport = createTransport(
     baseUrl,
