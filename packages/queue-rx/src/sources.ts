@@ -35,8 +35,9 @@ export type StatusSource = (
 export type SubmitSource = (input: SubmitInput<VideoModelName>) => Observable<JobSubmitResult>;
 
 /**
- * Downloads a completed job's result once: emits progress, then the `Blob`, and completes, or errors (the watch
- * decides whether to try again; an answer that is neither ends it, an `InvalidResponseError`). Unsubscribing aborts it;
+ * Downloads a completed job's result once: emits progress (each read once: its `receivedBytes` and `totalBytes` as
+ * read are what the `downloading` event carries), then the `Blob`, and completes, or errors (the watch decides whether
+ * to try again; an answer that is neither ends it, an `InvalidResponseError`). Unsubscribing aborts it;
  * a download still running at `deadline` should end then.
  */
 export type ResultSource = (

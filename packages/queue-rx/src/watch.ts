@@ -98,9 +98,11 @@ export function drive(
       const answer = (source: Observable<StatusRead | DownloadProgress | Blob>) =>
         source.subscribe({
           next: (got: any) => {
-            if (reading) settle(() => watch.status(got));
-            else if (got instanceof Blob) settle(() => watch.downloaded(got));
-            else if (got?.receivedBytes >= 0) emit(watch.progress(got));
+            if (reading) return settle(() => watch.status(got));
+            if (got instanceof Blob) return settle(() => watch.downloaded(got));
+            // Progress is read once (a getter of yours may answer anew each time): what is checked is what is told.
+            const receivedBytes = got?.receivedBytes;
+            if (receivedBytes >= 0) emit(watch.progress({ receivedBytes, totalBytes: got.totalBytes }));
             // (An `InvalidResponseError` of the watch's, not retried.)
             else settle(() => watch.error(new Error(`Job ${jobId}: the result source answered no Blob`)));
           },
