@@ -298,8 +298,8 @@ export function submitAll(
                   RateLimitError.isInstance(e) || readOnce(input)
                     ? undefined
                     : retryDelay(e, failures[0]!, { retrySubmit, maxRetries, invalid: failures[1]!, random });
-                if (wait === undefined || (failures[2]! += Math.max(wait, (e as any).retryAfterMs ?? 0)) > timeoutMs)
-                  return throwError(() => e);
+                if (wait !== undefined) failures[2]! += Math.max(wait, (e as any).retryAfterMs ?? 0);
+                if (wait === undefined || failures[2]! > timeoutMs) return throwError(() => e);
                 failures[0]!++;
                 return timer(wait, scheduler).pipe(takeUntil(over));
               },
