@@ -112,6 +112,9 @@ const batchKeys = { ...submitKeys, concurrency: {}, failFast: { type: "boolean" 
 
 type State = "pending" | "processing" | "completed" | "failed";
 
+/** A submit's budget, on the client's clock: its end, and the failure it ends with (its last). */
+type Budget = { until: number; error?: unknown };
+
 const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
 
 /** What the inputs must be. */
@@ -277,8 +280,9 @@ export function submitAll(
     // to it doubles the backoff).
     const own = all.submitSource;
     const submit = own
-      ? (input: SubmitInput) => defer(() => (ended ? EMPTY : own(input))).pipe(throughPacer(pacer, over))
-      : (input: SubmitInput, failures: number[]) => {
+      ? (input: SubmitInput, _: number[], budget: Budget) =>
+          defer(() => (ended ? EMPTY : own(input))).pipe(throughPacer(pacer, over, false, budget))
+      : (input: SubmitInput, failures: number[], budget: Budget) => {
           return defer(() =>
             ended
               ? EMPTY
@@ -286,7 +290,7 @@ export function submitAll(
                   (client.queue.submit as any)(input, { [ONCE]: readOnce(input) ? {} : { spare: 0 } }),
                 ),
           ).pipe(
-            throughPacer(pacer, over, readOnce(input)),
+            throughPacer(pacer, over, readOnce(input), budget),
             retry({
               // The core's one retry decision (`retryDelay`), as the client's own submit makes it: `failures` holds the
               // failures sent again, the answers that broke the spec, counted as the client counts them, and the ms
@@ -318,13 +322,16 @@ export function submitAll(
       // budget ends a storm first, whatever its `Retry-After`; the count bounds a long one.)
       // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, their waits within
       // the client's budget in all, not after each 429.
-      submitSource: (input: SubmitInput, failures = [0, 0, 0], until?: number) =>
-        defer(() => (ended ? EMPTY : submit(input, failures))).pipe(
+      // The budget is kept to while the submit waits at the batch's gate too: a pause that grows past it there (other
+      // submits' 429s) fails it with its last 429, unsent.
+      submitSource: (input: SubmitInput, failures = [0, 0, 0], budget: Budget = { until: Number.POSITIVE_INFINITY }) =>
+        defer(() => (ended ? EMPTY : submit(input, failures, budget))).pipe(
           retry({
             count: 64,
             delay: (e) => {
-              until ??= (now() + timeoutMs) as number;
-              return RateLimitError.isInstance(e) && !readOnce(input) && pacer.pausedUntil <= until
+              if (!budget.error) budget.until = now() + timeoutMs;
+              budget.error = e;
+              return RateLimitError.isInstance(e) && !readOnce(input) && pacer.pausedUntil <= budget.until
                 ? of(0)
                 : throwError(() => e);
             },

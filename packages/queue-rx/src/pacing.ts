@@ -10,6 +10,7 @@ import {
   switchMap,
   takeUntil,
   tap,
+  throwError,
   timer,
 } from "rxjs";
 
@@ -23,9 +24,15 @@ export interface Pacer {
    * With `random` (`createPacer`'s), the requests a pause held are not all let go at its end: each at a random time
    * within the pause's length after it (the client's rate-limit gate's `releaseWait`), then once more after a pause
    * begun meanwhile; one that finds no pause in force goes at once. When `stop` emits first, it stops waiting (its
-   * timer cleared) and ends without running `request`.
+   * timer cleared) and ends without running `request`. With `within` (a budget, on the pacer's clock: read at each
+   * look), a pause that ends past `within.until`, in force when it comes or grown while it waits, ends it at once
+   * without running `request`, with the error `within.error`; a spread that would reach `until` is not waited.
    */
-  gate<T>(request: Observable<T>, stop?: Observable<unknown>): Observable<T>;
+  gate<T>(
+    request: Observable<T>,
+    stop?: Observable<unknown>,
+    within?: { until: number; error?: unknown },
+  ): Observable<T>;
   /**
    * Starts (or lengthens) the batch-wide pause after a 429, as the client's rate-limit gate closes: for its
    * `Retry-After` (at most 60 s, at least the backoff's floor, 50 ms doubling to 1 s with each such 429 in a row),
@@ -79,26 +86,34 @@ export function createPacer(
   // it is of it. A pause of the other kind does not count: the client's gate closing for a 429 (its wait given as a
   // `Retry-After`) leaves that 429, reported without one, a step of the backoff.
   const began = [0, 0];
-  // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile.
-  const wait = (until: number, left: number): ObservableInput<unknown> =>
-    left > 0 ? timer(left, scheduler).pipe(switchMap(() => wait(pausedUntil, pausedUntil - until))) : [0];
-  // Waits out the pause in force, then the core's spread after it (given `random`), then again for a pause begun since.
-  // A request that finds no pause in force goes at once: only the requests a pause held are spread.
-  const held = (): Observable<unknown> =>
+  // Waits `left` on the scheduler for a pause that ends at `until`, then again for as long as it grew meanwhile; a
+  // pause that ends past the budget (`by`) fails it at once, at the gate or once grown.
+  const wait = (until: number, left: number, by: { until: number; error?: unknown }): ObservableInput<unknown> =>
+    pausedUntil > by.until
+      ? throwError(() => by.error)
+      : left > 0
+        ? timer(left, scheduler).pipe(switchMap(() => wait(pausedUntil, pausedUntil - until, by)))
+        : [0];
+  // Waits out the pause in force, then the core's spread after it (given `random`; not one that would reach the end of
+  // the budget: sent at once, as the client's gate does), then again for a pause begun since. A request that finds no
+  // pause in force goes at once: only the requests a pause held are spread.
+  const held = (by: { until: number; error?: unknown }): Observable<unknown> =>
     defer(() =>
       pausedUntil > now()
-        ? defer(() => wait(pausedUntil, pausedUntil - now())).pipe(
+        ? defer(() => wait(pausedUntil, pausedUntil - now(), by)).pipe(
             switchMap(() => {
               const until = pausedUntil;
               const ms = random ? releaseWait(until - now(), span, random) : 0;
-              return ms > 0 ? timer(ms, scheduler).pipe(switchMap(() => (pausedUntil > until ? held() : [0]))) : [0];
+              return ms > 0 && now() + ms < by.until
+                ? timer(ms, scheduler).pipe(switchMap(() => (pausedUntil > until ? held(by) : [0])))
+                : [0];
             }),
           )
         : [0],
     );
   return {
-    gate: (request, stop = NEVER) =>
-      held().pipe(
+    gate: (request, stop = NEVER, within = { until: Number.POSITIVE_INFINITY }) =>
+      held(within).pipe(
         takeUntil(stop),
         switchMap(() => request),
       ),
@@ -137,8 +152,14 @@ export function createPacer(
  * whether to try again), one for all the requests sent before it began; an answer resets the backoff. The request is
  * taken as sent when it is subscribed to, past the gate: one that sends later (again after a failure, or after a wait
  * of its own) goes through `throughPacer` at each send, or is `late`, its 429 then doubling the backoff each time.
+ * `within`: the request's budget at the gate (see `Pacer.gate`).
  */
-export function throughPacer<T>(pacer: Pacer, stop?: Observable<unknown>, late?: boolean): MonoTypeOperatorFunction<T> {
+export function throughPacer<T>(
+  pacer: Pacer,
+  stop?: Observable<unknown>,
+  late?: boolean,
+  within?: { until: number; error?: unknown },
+): MonoTypeOperatorFunction<T> {
   return (request) =>
     pacer.gate(
       defer(() => {
@@ -153,5 +174,6 @@ export function throughPacer<T>(pacer: Pacer, stop?: Observable<unknown>, late?:
         );
       }),
       stop,
+      within,
     );
 }

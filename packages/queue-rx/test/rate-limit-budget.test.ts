@@ -18,19 +18,25 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A server answering the first `storm` submits 429 with `Retry-After: 0`, then taking them; every status: completed. */
-async function stormy(storm: number) {
-  const seen = { submits: 0 };
+/**
+ * A server answering the first `storm` submits 429 with `Retry-After: 0` (or `retryAfter`), then taking them; every
+ * status: completed. `prompts`: the POSTs of each prompt (a word `input-N` in the body).
+ */
+async function stormy(storm: number, retryAfter = "0") {
+  const seen = { submits: 0, prompts: new Map<string, number>() };
   server = createServer((req, res) => {
-    req.resume();
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
     req.on("end", () => {
+      const prompt = /input-\d+/.exec(body)?.[0];
+      if (prompt) seen.prompts.set(prompt, (seen.prompts.get(prompt) ?? 0) + 1);
       res.setHeader("content-type", "application/json");
       if (req.method !== "POST") {
         res.end(JSON.stringify({ job_id: req.url!.split("/").pop(), status: "completed" }));
         return;
       }
       if (++seen.submits <= storm) {
-        res.writeHead(429, { "retry-after": "0" }).end(JSON.stringify({ detail: "Rate limit exceeded" }));
+        res.writeHead(429, { "retry-after": retryAfter }).end(JSON.stringify({ detail: "Rate limit exceeded" }));
         return;
       }
       res.end(JSON.stringify({ job_id: `job_${String(seen.submits).padStart(32, "0")}`, status: "pending" }));
@@ -73,6 +79,32 @@ describe("a batch's submit answered 429 again and again", () => {
     expect(RateLimitError.isInstance(events[0]!.error)).toBe(true);
     // Sent again after each pause (each at least the client's floor, 50 ms), until the budget ran out.
     expect(seen.submits).toBeGreaterThan(1);
+  }, 60_000);
+
+  it("a storm of 429s to 16 submits at once: each fails with its 429 once the pause would end past its budget, unsent", async () => {
+    // Every submit answered 429 Retry-After: 1, the budget 1.5 s: the first pause (1 s) ends within each budget, and
+    // the submits it held are let go over the next second (or at once, those whose turn would come past the budget).
+    // The first of them answered 429 pauses the batch past every budget: those still waiting fail then, unsent, with
+    // their own 429 (each submit sent twice at most), not each sent again once the pause ends, one a second.
+    const { seen, baseUrl } = await stormy(Number.POSITIVE_INFINITY, "1");
+    const client = createDecartClient({
+      apiKey: "dct_test",
+      baseUrl,
+      logger: silent,
+      random: seeded(13),
+      timeoutMs: 1500,
+    });
+    const inputs = Array.from({ length: 16 }, (_, i) => ({ model, prompt: `input-${i}` }));
+    const events = await lastValueFrom(
+      submitAll(client, inputs, { download: false, concurrency: Number.POSITIVE_INFINITY }).pipe(toArray()),
+    );
+    expect(events.map((e) => [e.type, e.error?.status])).toEqual(inputs.map(() => ["error", 429]));
+    expect(events.every((e) => RateLimitError.isInstance(e.error))).toBe(true);
+    const posts = [...seen.prompts.values()];
+    expect(seen.prompts.size).toBe(16);
+    expect(Math.max(...posts)).toBeLessThanOrEqual(2);
+    expect(Math.min(...posts)).toBe(1);
+    expect(seen.submits).toBeLessThan(32);
   }, 60_000);
 
   it("on virtual time: 429s asking for 1 s are sent again until the pause would end past the 60 s budget", () => {
