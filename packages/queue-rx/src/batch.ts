@@ -179,12 +179,12 @@ function readAll(iterator: Iterator<BatchInput>): BatchInput[] {
  * batch cannot see when the client, which reads the stream first, let it through its rate-limit gate):
  * submits (one sent again after a 503 too), status reads and downloads not yet started wait for it, then go each at a
  * random time within its length after it (the core's `releaseWait`, the client's `random`), and a submit
- * answered 429 (the server did not take it) is sent again after it, within the client's budget (`timeoutMs`) from its
- * first 429. The batch also pauses whenever the client's own rate-limit gate (`client.rateLimit`) closes, on a 429 to
- * any of the client's requests. Each submit is one attempt, sent again by the batch (not by the client's retries,
- * whose waits it could not stop once it ended): after a 429 as above, after another failure the client would retry
- * (408, 503, a refused connection: the core's `retryDelay`) within the client's `maxRetries` and its budget
- * (`timeoutMs`, for those waits in all); never an input holding a stream read already. A
+ * answered 429 (the server did not take it) is sent again after it, within its budget (the client's `timeoutMs` from
+ * its first failure, a 429 or not: one budget, as the client's own submit keeps). The batch also pauses whenever the
+ * client's own rate-limit gate (`client.rateLimit`) closes, on a 429 to any of the client's requests. Each submit is
+ * one attempt, sent again by the batch (not by the client's retries, whose waits it could not stop once it ended):
+ * after a 429 as above, after another failure the client would retry (408, 503, a refused connection: the core's
+ * `retryDelay`) within the client's `maxRetries` and the same budget; never an input holding a stream read already. A
  * failed job (or one that errors) does not end the batch unless `failFast`. Inputs that are none of these, or a string
  * or bytes (iterable, of no inputs) or a Map (of `[key, value]` pairs: give its `values()`), are refused before any
  * request. An element that is no input (`null`) fails alone, its `InvalidInputError` naming it (`inputs[3]`); an
@@ -273,11 +273,16 @@ export function submitAll(
     // take it, 408, 429, 503, a refused connection; with its `retrySubmit`, one of unknown outcome too, an answer that
     // broke the spec no more than 3 times) is sent again by the batch, unless a stream of it was read: a 429 after the
     // batch's pause (below), any other after the wait `retryDelay` gives (the server's `Retry-After`, else the client's
-    // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart), those waits
-    // within its budget (`timeoutMs`) in all; each wait ends, with nothing sent, when the batch does. Each attempt goes
+    // backoff, jittered by its `random`), up to the client's `maxRetries` times in all (its 429s apart), within
+    // the submit's one budget (below); each wait ends, with nothing sent, when the batch does. Each attempt goes
     // through the batch's pacer as it is sent: it waits out a pause in force, and a 429 to it is of the pauses begun
     // before it was sent; one holding a stream, which may wait at the client's gate and be sent later, is `late` (a 429
     // to it doubles the backoff).
+    // A submit's failure: the first starts its budget, the client's `timeoutMs` on its clock; the last is its error.
+    const failed = (budget: Budget, e: unknown) => {
+      if (!budget.error) budget.until = now() + timeoutMs;
+      budget.error = e;
+    };
     const own = all.submitSource;
     const submit = own
       ? (input: SubmitInput, _: number[], budget: Budget) =>
@@ -293,17 +298,18 @@ export function submitAll(
             throughPacer(pacer, over, readOnce(input), budget),
             retry({
               // The core's one retry decision (`retryDelay`), as the client's own submit makes it: `failures` holds the
-              // failures sent again, the answers that broke the spec, counted as the client counts them, and the ms
-              // waited before sending again. Within the client's budget too (`timeoutMs`), as its submit keeps to it:
-              // a wait (or a `Retry-After` beyond the 60 s honoured) past what the waits before it left fails at once.
+              // failures sent again and the answers that broke the spec, counted as the client counts them. Within the
+              // submit's one budget too (from its first failure, a 429 or not), as the client's submit keeps to one: a
+              // wait (or a `Retry-After` beyond the 60 s honoured) that would end past it fails at once.
               delay: (e) => {
+                failed(budget, e);
                 if (InvalidResponseError.isInstance(e)) failures[1]!++;
                 const wait =
                   RateLimitError.isInstance(e) || readOnce(input)
                     ? undefined
                     : retryDelay(e, failures[0]!, { retrySubmit, maxRetries, invalid: failures[1]!, random });
-                if (wait !== undefined) failures[2]! += Math.max(wait, (e as any).retryAfterMs ?? 0);
-                if (wait === undefined || failures[2]! > timeoutMs) return throwError(() => e);
+                if (wait === undefined || now() + Math.max(wait, (e as any).retryAfterMs ?? 0) > budget.until)
+                  return throwError(() => e);
                 failures[0]!++;
                 return timer(wait, scheduler).pipe(takeUntil(over));
               },
@@ -316,21 +322,19 @@ export function submitAll(
       ...jobOptions,
       scheduler,
       // A submit answered 429 was not taken by the server: send it again once the batch's pause ends (unless it cannot
-      // be sent again: a stream read already), within the client's budget (`timeoutMs`) from its first 429, as the
-      // client's own submit keeps to it, and 64 times at most: one whose pause ends past that, or its 65th 429, fails
-      // with its 429. (The pause's floor doubles to 1 s with each 429 in a row: under the default budget of 60 s the
-      // budget ends a storm first, whatever its `Retry-After`; the count bounds a long one.)
-      // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, their waits within
-      // the client's budget in all, not after each 429.
-      // The budget is kept to while the submit waits at the batch's gate too: a pause that grows past it there (other
-      // submits' 429s) fails it with its last 429, unsent.
-      submitSource: (input: SubmitInput, failures = [0, 0, 0], budget: Budget = { until: Number.POSITIVE_INFINITY }) =>
+      // be sent again: a stream read already), within its budget, and 64 times at most: one whose pause ends past
+      // that, or its 65th 429, fails with its 429. (The pause's floor doubles to 1 s with each 429 in a row: under the
+      // default budget of 60 s the budget ends a storm first, whatever its `Retry-After`; the count bounds a long one.)
+      // Its failures other than 429s are counted across them: up to `maxRetries` sent again in all, not after each 429.
+      // One budget for both kinds, as the client's own submit keeps one: its `timeoutMs` from the submit's first
+      // failure, a 429 or not. It is kept to while the submit waits at the batch's gate too: a pause that grows past it
+      // there (other submits' 429s) fails it with its last failure, unsent.
+      submitSource: (input: SubmitInput, failures = [0, 0], budget: Budget = { until: Number.POSITIVE_INFINITY }) =>
         defer(() => (ended ? EMPTY : submit(input, failures, budget))).pipe(
           retry({
             count: 64,
             delay: (e) => {
-              if (!budget.error) budget.until = now() + timeoutMs;
-              budget.error = e;
+              failed(budget, e);
               return RateLimitError.isInstance(e) && !readOnce(input) && pacer.pausedUntil <= budget.until
                 ? of(0)
                 : throwError(() => e);

@@ -130,6 +130,36 @@ describe("a batch sends a submit again", () => {
     }
   });
 
+  for (const [first, then] of [
+    [429, 503],
+    [503, 429],
+  ])
+    it(`within one budget for its 429s and its other failures, as the client's own submit: a ${first} then a ${then}`, async () => {
+      // Each submit is answered ${first} (Retry-After: 1 s), then ${then} (Retry-After: 1 s), then makes the job; the
+      // budget is 1.5 s. The client's own submit waits both from one budget: the second wait would outrun it, and it
+      // fails with the second failure, sent twice. So does the batch's (each kind counted apart, it made the job).
+      let from = 0;
+      const server = await serve((n, res) => {
+        const status = [first, then][n - from - 1];
+        if (!status) return made(res);
+        res.writeHead(status, { "content-type": "application/json", "retry-after": "1" });
+        res.end(JSON.stringify({ detail: status === 429 ? "rate limited" : "maintenance" }));
+      });
+      try {
+        const input = { model: models.video("lucy-pro-t2v"), prompt: "x" };
+        await expect(server.client({ timeoutMs: 1500 }).queue.submit(input)).rejects.toMatchObject({ status: then });
+        expect(server.submits()).toBe(2);
+        from = 2;
+        // A client of its own (the first one's rate-limit gate may be shut still).
+        const client = server.client({ timeoutMs: 1500 });
+        const events = await lastValueFrom(submitAll(client, [input], { download: false }).pipe(toArray()));
+        expect(events.map((e) => [e.type, e.error?.status])).toEqual([["error", then]]);
+        expect(server.submits() - from).toBe(2);
+      } finally {
+        await server.close();
+      }
+    });
+
   it("as often as the client's own submit does: the core's one retry decision (answers that break the spec, 3 at most)", async () => {
     // Each submit is answered 200 with no job in it (an answer that breaks the spec, whose outcome is unknown): with
     // `retrySubmit`, the client sends it again, but not past 3 such answers whatever its `maxRetries`; the batch, which
