@@ -450,7 +450,9 @@ export function checkWatchOptions<T extends object = CreateWatchOptions & { [opt
 /**
  * Other SDKs' options of a call that this client takes otherwise, or not at all: what each is here, worded from the
  * call's own options (`keys`): a `timeout` is `timeoutMs` where the call takes it, else its `deadline` (a submit's,
- * or `submitAndPoll`'s `timeoutMs`), else its `signal`; `input` only where the call takes a model's inputs.
+ * or `submitAndPoll`'s `timeoutMs`), else its `signal`; `input` only where the call takes a model's inputs. A
+ * `timeoutMs` given to a call that takes none is told what a `timeout` is told: the call's own limit (the client's
+ * `timeoutMs` bounds each attempt, not the call).
  */
 const elsewhere: Record<string, (keys: string[], inputs?: 1) => string | undefined> = {
   timeout: (keys) =>
@@ -462,6 +464,7 @@ const elsewhere: Record<string, (keys: string[], inputs?: 1) => string | undefin
   webhook: () => "has no counterpart: the API has no webhooks (watch the job)",
   input: (_, inputs) => inputs && "has no counterpart: inputs go in the call itself",
 };
+elsewhere.timeoutMs = elsewhere.timeout!;
 
 /**
  * The refusal of a name a call of the client's does not take that goes elsewhere: a client option (`maxRetries`), or
@@ -473,9 +476,9 @@ const elsewhere: Record<string, (keys: string[], inputs?: 1) => string | undefin
 const misplaced = (where: string, key: string, keys: string[], inputs?: string[]) => {
   const place =
     keys.includes("signal") &&
-    (Object.hasOwn(clientOptions, key)
-      ? `is a client option: createDecartClient({ ${key} })`
-      : Object.hasOwn(elsewhere, key) && elsewhere[key]!(keys, inputs && 1));
+    (Object.hasOwn(elsewhere, key)
+      ? elsewhere[key]!(keys, inputs && 1)
+      : Object.hasOwn(clientOptions, key) && `is a client option: createDecartClient({ ${key} })`);
   return (
     place &&
     new InvalidInputError(

@@ -1,0 +1,71 @@
+/**
+ * What a name a call does not take is told, branch by branch of the one rule (`misplaced`): a `timeout`, or a
+ * `timeoutMs` given to a call that takes none, is the call's own limit (its `deadline`, with no word of
+ * `submitAndPoll`'s `timeoutMs`, or its `signal`), not the client's per-attempt `timeoutMs`; the client's own options,
+ * a token route's and a watch's name their known ones, with no advice; `openPipe` (no client's call) says `deadline`.
+ * Nothing is sent.
+ */
+import { expect, it } from "vitest";
+import { createDecartClient, type DecartError } from "../src/index.js";
+import { openPipe } from "../src/node.js";
+import { createTokenRoute } from "../src/server.js";
+import { useEmulatorClient } from "./helpers.js";
+
+const env = useEmulatorClient();
+
+/** The refusal of a call, thrown at once or by its promise. */
+const refusal = async (call: () => unknown) => {
+  try {
+    await call();
+  } catch (e) {
+    return e as DecartError & { field: string };
+  }
+  throw new Error("taken");
+};
+
+const deadline = /is deadline here \(Date\.now\(\) \+ ms\) \(options: deadline, budgetMs, signal/;
+const signal = /is signal here: AbortSignal\.timeout\(ms\) \(options: /;
+const calls: Record<string, (option: Record<string, unknown>) => unknown> = {
+  "queue.status": (o) => env.client.queue.status("job_1", o as never),
+  "queue.readStatus": (o) => env.client.queue.readStatus("job_1", o as never),
+  "queue.download": (o) => env.client.queue.download("job_1", o as never),
+  "files.get": (o) => env.client.files.get("file_1", o as never),
+  "tokens.create": (o) => env.client.tokens.create(o as never),
+};
+
+it.each([
+  ["queue.status", "timeout", deadline],
+  ["queue.status", "timeoutMs", deadline],
+  ["queue.readStatus", "timeout", deadline],
+  ["queue.readStatus", "timeoutMs", deadline],
+  ["queue.download", "timeout", deadline],
+  ["queue.download", "timeoutMs", deadline],
+  ["files.get", "timeoutMs", signal],
+  ["tokens.create", "timeoutMs", signal],
+])("%s({ %s }) is told the call's own limit, and sends nothing", async (name, key, words) => {
+  const error = await refusal(() => calls[name]!({ [key]: 5000 }));
+  expect([error.code, error.field]).toEqual(["INVALID_INPUT", key]);
+  expect(error.message).toMatch(words);
+  expect(error.message).not.toContain("submitAndPoll's timeoutMs");
+  expect(error.message).not.toContain("client option");
+  expect(env.emu.stats().requests.total).toBe(0);
+});
+
+it.each([
+  ["createDecartClient", "timeout", () => createDecartClient({ apiKey: "dct_x", timeout: 5 } as never)],
+  ["createTokenRoute", "maxRetries", () => createTokenRoute({ apiKey: "dct_x", maxRetries: 0 } as never)],
+  ["createTokenRoute", "timeout", () => createTokenRoute({ apiKey: "dct_x", timeout: 5 } as never)],
+  ["queue.createWatch", "maxRetries", () => env.client.queue.createWatch("job_1", { maxRetries: 0 } as never)],
+  ["queue.createWatch", "timeout", () => env.client.queue.createWatch("job_1", { timeout: 5 } as never)],
+])("%s({ %s }) is told its known names, with no advice", async (_, key, call) => {
+  const error = await refusal(call);
+  expect([error.code, error.field]).toEqual(["INVALID_INPUT", key]);
+  expect(error.message).toMatch(new RegExp(`"${key}" must be a known name \\(one of `));
+  expect(error.message).not.toMatch(/ here|client option/);
+});
+
+it.each(["timeout", "timeoutMs"])("openPipe({ %s }) is told deadline, before anything is opened", async (key) => {
+  const error = await refusal(() => openPipe("/nonexistent/pipe", "r", { [key]: 5000 } as never));
+  expect([error.code, error.field]).toEqual(["INVALID_INPUT", key]);
+  expect(error.message).toMatch(/is deadline here \(Date\.now\(\) \+ ms\) \(options: deadline, now, waiting, signal\)/);
+});
