@@ -12,9 +12,9 @@ import { checkSchema, isBlob, isBuffer, isFileInput, isFileValue, type Schema, t
 export const isBytes = (chunk: unknown): chunk is string | ArrayBuffer | ArrayBufferView =>
   typeof chunk === "string" || isBuffer(chunk);
 
-/** Why a chunk that is not bytes is refused. */
+/** Why a chunk that is not bytes is refused: what it gave (`null` by its name, as `invalid()` writes it). */
 export const notBytes = (chunk: unknown) =>
-  `it gave ${typeof chunk === "object" ? "an object" : typeof chunk}, not bytes (Uint8Array)`;
+  `it gave ${chunk === null ? "null" : typeof chunk === "object" ? "an object" : typeof chunk}, not bytes (Uint8Array)`;
 
 /**
  * How the client reads file inputs: its `fetch` (for URLs), whether streams are sent as they come (its upload
