@@ -773,22 +773,57 @@ function descriptorOf(path: string): { fd: number; own: boolean } | undefined {
   return undefined;
 }
 
-/** A terminal device by its name: `/dev/tty` (the controlling terminal), `/dev/tty1`, `/dev/ttyS0`, `/dev/pts/3`. */
-const TERMINAL_DEVICE = /^\/dev\/(?:tty[^/]*|pts\/\d+)$/;
+/**
+ * Where `path` leads through any links, read one by one as `descriptorOf` reads them (a link to a node that is gone is
+ * followed to that node's name too, which a real path cannot give): the final path, and its node, or the error that
+ * looking it up met (ENOENT where there is none).
+ */
+function finalTarget(path: string): { path: string; stats?: Stats; error?: unknown } {
+  let p = resolve(path);
+  for (let links = 0; links <= MAX_LINKS; links++) {
+    try {
+      p = join(realpathSync.native(dirname(p)), basename(p));
+      p = resolve(dirname(p), readlinkSync(p));
+    } catch {
+      break;
+    }
+  }
+  try {
+    return { path: p, stats: statSync(p) };
+  } catch (error) {
+    return { path: p, error };
+  }
+}
+
+/** Why a device the journal recorded cannot take a result a later command saves (see `sessionBound`). */
+export type Bound =
+  | { kind: "descriptor" }
+  | { kind: "terminal" }
+  /** A device (`/dev/…`, links followed) gone or that this process cannot open for writing: `reason`, as `fsReason`. */
+  | { kind: "device"; reason: string };
 
 /**
  * Whether `path` holds only for the run or the session that gave it, so that a command given later (a bare
- * `jobs wait <id>`) must not reuse it: `"descriptor"` for a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see
- * `descriptorOf`), one the shell gave that run (`3> >(…)`); `"terminal"` for a terminal device, by its name or where a
- * link leads (`/dev/pts/3`, any `/dev/tty*`), another session's or none by then. Undefined for any other path.
+ * `jobs wait <id>`) must not reuse it: a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see `descriptorOf`),
+ * one the shell gave that run (`3> >(…)`); a terminal (a character device `isTerminal` finds one: `/dev/pts/3`,
+ * `/dev/tty1`, `/dev/console`, `/dev/ptmx`, `/dev/cu.*`, links followed), another session's or none by then; or a
+ * device that cannot take the result (`kind: "device"`): a character device that cannot be opened for writing
+ * (`/dev/tty` without a controlling terminal, ENXIO; another user's terminal, EACCES), or a name in `/dev` where
+ * nothing is (a link to the `/dev/pts/7` of a session that ended). The path is told by where its links lead, never by
+ * its name alone: a regular file `out/dev/tty1` is none. Undefined for any other path (`/dev/null` too).
  */
-export function sessionBound(path: string): "descriptor" | "terminal" | undefined {
-  if (descriptorOf(path)) return "descriptor";
-  let real: string | undefined;
+export function sessionBound(path: string): Bound | undefined {
+  if (descriptorOf(path)) return { kind: "descriptor" };
+  const target = finalTarget(path);
+  // A name in `/dev` (not its shared memory, `/dev/shm`, where anyone may make files) is a device's.
+  if (!target.stats)
+    return /^\/dev\/(?!shm\/)/.test(target.path) ? { kind: "device", reason: fsReason(target.error) } : undefined;
+  if (!target.stats.isCharacterDevice()) return undefined;
   try {
-    real = realpathSync.native(path);
-  } catch {}
-  return [resolve(path), real].some((p) => p !== undefined && TERMINAL_DEVICE.test(p)) ? "terminal" : undefined;
+    return isTerminal(target.path, target.stats) ? { kind: "terminal" } : undefined;
+  } catch (error) {
+    return { kind: "device", reason: fsReason(error) };
+  }
 }
 
 /** Whether `path` is this process's stdout (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`, or a link to one). */
