@@ -13,13 +13,18 @@ import { quoted } from "./output.js";
 /** An animated PNG's media type: a PNG to every viewer, saved as one (`.png`), and `.apng` a name that fits it. */
 const APNG = "image/apng";
 
-/** Image extensions mime-db (1.52, through mime-types) lacks, with their type: `.jfif`, JPEG's file format. */
-const MORE_IMAGE_EXTENSIONS: Readonly<Record<string, string>> = { ".jfif": "image/jpeg" };
+/**
+ * Image extensions mime-db (1.52, through mime-types) lacks, with their type: JPEG's other names, `.jfif` (its file
+ * format), `.jfi` and `.jif`, and `.pjpeg` and `.pjp` (a progressive JPEG's, as browsers' file pickers offer them).
+ */
+const MORE_IMAGE_EXTENSIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  [".jfif", ".jfi", ".jif", ".pjpeg", ".pjp"].map((extension) => [extension, "image/jpeg"]),
+);
 
 /**
  * Whether `extension` (`.apng`, with its dot, any case) names an image type (mime-db's, through mime-types: an
  * `image/…` type it gives that extension; or one of `MORE_IMAGE_EXTENSIONS`) other than `type` (one the CLI saves:
- * `image/png`, `image/jpeg`, `image/webp`), whose every extension fits it (`.jpeg`, `.jpe`, `.jfif` a JPEG's; `.apng`
+ * `image/png`, `image/jpeg`, `image/webp`), whose every extension fits it (`.jpeg`, `.jpe`, `.jfif`, `.pjpeg` a JPEG's; `.apng`
  * a PNG's, as an animated PNG is one). False for an extension of no image type (`.out`, none), which says nothing of
  * the type.
  */

@@ -101,22 +101,24 @@ describe("an image's type is what its bytes say", () => {
     }
   });
 
-  it("-o x.jfif (a JPEG's name, which mime-db lacks): no warning for a JPEG; warned for a PNG", async () => {
+  it("-o x.jfif, .jfi, .jif, .pjpeg, .pjp (a JPEG's names, which mime-db lacks): no warning for a JPEG; warned for a PNG", async () => {
     label = "image/jpeg";
-    for (const name of ["x.jfif", "x.JFIF"]) {
+    for (const name of ["x.jfif", "x.JFIF", "x.jfi", "x.jif", "x.pjpeg", "x.pjp"]) {
       const result = await image("-o", join(dir.dir, name));
       expect(result.code, result.stderr).toBe(0);
       expect(events(result.stdout)[0], name).toMatchObject({ type: "saved", content_type: "image/jpeg" });
       expect(result.stderr, name).not.toContain("its bytes say so");
     }
     body = png;
-    const out = join(dir.dir, "y.jfif");
-    const result = await image("-o", out);
-    expect(result.code, result.stderr).toBe(0);
-    expect(readFileSync(out)).toEqual(png);
-    expect(result.stderr).toContain(
-      `The image is a PNG (its bytes say so), but -o ${out} names a .jfif file: written there all the same (a .png ` +
-        "name would fit it)",
-    );
+    for (const extension of [".jfif", ".jfi", ".jif", ".pjpeg", ".pjp"]) {
+      const out = join(dir.dir, `y${extension}`);
+      const result = await image("-o", out);
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(out)).toEqual(png);
+      expect(result.stderr).toContain(
+        `The image is a PNG (its bytes say so), but -o ${out} names a ${extension} file: written there all the same ` +
+          "(a .png name would fit it)",
+      );
+    }
   });
 });

@@ -146,8 +146,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     const type = Object.keys(extensions).find((t) => extensions[t] === extension)!;
     // An -o whose extension names another image type (`-o x.png` answered with a JPEG) is written all the same, as
     // given, with a warning: a viewer that goes by the name may refuse it.
-    // Told by the extensions each image type has (see `namesOtherImage`): `.apng` fits a PNG, `.jpeg` and `.jfif` a
-    // JPEG.
+    // Told by the extensions each image type has (see `namesOtherImage`): `.apng` fits a PNG, `.jpeg`, `.jfif` and
+    // `.pjpeg` a JPEG.
     const given = extname(options.output ?? "").toLowerCase();
     if (namesOtherImage(given, type))
       output.warn(
