@@ -8,7 +8,7 @@ import type { FilePart } from "./form.js";
 import { readForm, validateForm } from "./form.js";
 import type { Ctx } from "./http.js";
 import { detail, invalid, json, noContent, pathId } from "./http.js";
-import { readableImageType, sniffMediaType } from "./media/index.js";
+import { bytesAre, readableType, sniffMediaType } from "./media/index.js";
 import type { StoredFile } from "./state.js";
 import type { JsonSchema, ValidationIssue } from "./validation.js";
 import { checkStringLimits, fieldsFromObjectSchema } from "./validation.js";
@@ -33,17 +33,19 @@ function tooLongToKeep(file: FilePart): ValidationIssue | undefined {
 }
 
 /**
- * The media type an upload is reported with: the one read from its bytes when it is PNG, JPEG, WebP, GIF, MP4 or WebM;
- * otherwise the declared one, unless that says nothing (no Content-Type, or `application/octet-stream`), where
- * file-type's reading (audio/mpeg, image/bmp, …) is taken. A declared type is never replaced by file-type's guess from
- * a few bytes (an SVG with an XML prolog stays image/svg+xml); but an image format file-type reads (image/bmp,
- * image/tiff, …) must be what the bytes are: undefined otherwise (a text starting "BM" declared image/bmp).
+ * The media type an upload is reported with, one rule for every type the emulator reads from bytes (`readableType`:
+ * PNG, JPEG, WebP, GIF, MP4, WebM, and the image formats file-type reads, image/bmp, image/tiff, …): declared so, the
+ * bytes must be what it says (undefined otherwise: bytes of another type, or of none, empty or a text). Any other
+ * declared type is kept, unless the bytes are one of the six, which is reported; one that says nothing (no
+ * Content-Type, or `application/octet-stream`) takes the type read from the bytes (file-type's too: audio/mpeg,
+ * image/bmp, …). A declared type is never replaced by file-type's guess from a few bytes (an SVG with an XML prolog
+ * stays image/svg+xml).
  */
-function reportedType(file: FilePart): string | undefined {
+async function reportedType(file: FilePart): Promise<string | undefined> {
+  const declared = file.declaredType.toLowerCase();
+  if (readableType(declared)) return (await bytesAre(declared, file.head)) ? declared : undefined;
   const own = sniffMediaType(file.head);
   if (own !== undefined) return own;
-  const declared = file.declaredType.toLowerCase();
-  if (readableImageType(declared)) return file.sniffedType === declared ? file.declaredType : undefined;
   if (declared !== "" && declared !== "application/octet-stream") return file.declaredType;
   return file.sniffedType ?? "application/octet-stream";
 }
@@ -69,7 +71,7 @@ export async function handleUpload(ctx: Ctx, em: Emulation): Promise<void> {
   const file = form.files.get("file") as FilePart;
   const tooLong = tooLongToKeep(file);
   if (tooLong) return invalid(ctx, [tooLong]);
-  const mimeType = reportedType(file);
+  const mimeType = await reportedType(file);
   if (mimeType === undefined) {
     return detail(ctx, 400, `Invalid file type: declared ${file.declaredType}, which its bytes are not.`);
   }

@@ -8,7 +8,7 @@ import { makeScene, renderRgb } from "./scene.js";
 
 export type { PaddedStream } from "./mp4.js";
 export { paddedVideoStream } from "./mp4.js";
-export { readableImageType, sniffAnyMediaType, sniffMediaType } from "./sniff.js";
+export { bytesAre, readableType, sniffAnyMediaType, sniffMediaType } from "./sniff.js";
 export type { VideoSpec } from "./video.js";
 export { renderVideo, scaledFrameSize } from "./video.js";
 

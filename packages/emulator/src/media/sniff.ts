@@ -65,8 +65,29 @@ export async function sniffAnyMediaType(bytes: Uint8Array): Promise<string | und
 }
 
 /**
- * Whether a declared media type is an image format file-type reads from bytes (image/bmp, image/tiff, …; lower case):
- * bytes declared so must be one.
+ * Whether a declared media type (lower case) is one the emulator reads from bytes: the six `sniffMediaType` reads
+ * (image/png, image/jpeg, image/webp, image/gif, video/mp4, video/webm) and the image formats file-type reads
+ * (image/bmp, image/tiff, image/heic, …): bytes declared so must be one (see `bytesAre`).
  */
-export const readableImageType = (type: string): boolean =>
-  type.startsWith("image/") && (supportedMimeTypes as ReadonlySet<string>).has(type);
+export const readableType = (type: string): boolean =>
+  OWN_TYPES.has(type) || (type.startsWith("image/") && (supportedMimeTypes as ReadonlySet<string>).has(type));
+
+/**
+ * The HEIF images: file-type reads one whose major brand is the generic `mif1` as image/heif (a HEIC or an AVIF may
+ * have it), one of `heic` as image/heic, of `avif` as image/avif.
+ */
+const HEIF = new Set(["image/heif", "image/heic", "image/avif"]);
+
+/**
+ * Whether a file's first bytes are of `type` (one `readableType` takes): as `sniffMediaType` reads them for its six,
+ * otherwise as file-type does (a HEIC or an AVIF, which `sniffMediaType` takes for an MP4 by its `ftyp` box; a BMP only
+ * where its header follows "BM"). Bytes of no type (empty, a text, a cut header) are none.
+ */
+export async function bytesAre(type: string, bytes: Uint8Array): Promise<boolean> {
+  const own = sniffMediaType(bytes);
+  if (own === type) return true;
+  if (OWN_TYPES.has(type) || bytes.length === 0) return false;
+  const mime = (await fileTypeFromBuffer(bytes).catch(() => undefined))?.mime;
+  if (mime === undefined || (mime === "image/bmp" && !isBmp(bytes))) return false;
+  return mime === type || (HEIF.has(mime) && HEIF.has(type) && (mime === "image/heif" || type === "image/heif"));
+}
