@@ -186,11 +186,18 @@ export async function openPipe(path: string, mode: "r" | "w", options: OpenPipeO
   if (typeof path !== "string" || !path || path.includes("\0"))
     throw invalid("openPipe", "path", "the path of a named pipe, not empty, without NUL characters", path);
   if (mode !== "r" && mode !== "w") throw invalid("openPipe", "mode", '"r" (to read) or "w" (to write)', mode);
-  const [{ signal }, { deadline = Infinity, now = Date.now, waiting }] = checkCall(options, "openPipe", ["signal"], {
-    deadline: { type: "number" },
-    now: { type: "function" },
-    waiting: { type: "function" },
-  }) as [OpenPipeOptions, OpenPipeOptions, unknown];
+  const [{ signal }, { deadline = Infinity, now = Date.now, waiting }] = checkCall(
+    options,
+    "openPipe",
+    ["signal"],
+    {
+      deadline: { type: "number" },
+      now: { type: "function" },
+      waiting: { type: "function" },
+    },
+    undefined,
+    1,
+  ) as [OpenPipeOptions, OpenPipeOptions, unknown];
   let fd: number;
   for (let said = false; ; said = true) {
     try {

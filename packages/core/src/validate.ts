@@ -98,8 +98,11 @@ export interface Schema {
   additionalProperties?: boolean | Schema;
   /** Words after an unknown name's list of the known ones: the way past the check (`validateInputs: false`). */
   or?: string;
-  /** A call's options (`checkCall`): a name that goes elsewhere is refused saying where (`misplaced`). */
-  call?: 1;
+  /**
+   * A call's options (`checkCall`): a name that goes elsewhere is refused saying where (`misplaced`); 2: a call of no
+   * client (`openPipe`), not told of the client's options.
+   */
+  call?: 1 | 2;
   /** For `file`: the accepted media types. */
   accept?: readonly string[];
   /** For `json`: the schema of the parsed value. */
@@ -295,7 +298,7 @@ export function checkSchema(
           if (key === "poll" && fields) entry[1] = Object.fromEntries(fields);
         } else if (schema.additionalProperties === false)
           throw (
-            (schema.call && misplaced(where, key, Object.keys(props))) ||
+            (schema.call && misplaced(where, key, Object.keys(props), undefined, schema.call > 1)) ||
             fail(`a known name (one of ${Object.keys(props).join(", ")})${schema.or ?? ""}`, at(key))
           );
       }
@@ -402,13 +405,14 @@ export function checkCall(
   keys: readonly string[] = Object.keys(callOptions),
   rest?: Readonly<Record<string, Schema>>,
   anyValue?: boolean,
+  alone?: 1,
 ): [options: Record<string, any>, others: Record<string, unknown>, all: Record<string, any>] {
   // Each field read once, by the check: what was read is what is checked and used.
   const entries = checkSchema(
     {
       type: "object",
       additionalProperties: !rest,
-      call: 1,
+      call: alone ? 2 : 1,
       properties: { ...rest, ...Object.fromEntries(keys.map((k) => [k, anyValue ? {} : callOptions[k]!])) },
     },
     call ?? {},
@@ -471,14 +475,15 @@ elsewhere.timeoutMs = elsewhere.timeout!;
  * another SDK's option of a call (`elsewhere`), saying where, with the call's options (`keys`) and, for a model's
  * inputs, `inputs` (their names); else nothing. Every call's one rule: its options (`checkCall`) and a model's inputs
  * alike. A client's call is one that takes a `signal`: not the client's own options, a token route's (which makes its
- * own client), nor a watch's (`checkWatchOptions`: a view layer's options name their own keys).
+ * own client), nor a watch's (`checkWatchOptions`: a view layer's options name their own keys); `alone`: a call of no
+ * client (`openPipe`), told where another SDK's option goes but not of the client's options.
  */
-const misplaced = (where: string, key: string, keys: string[], inputs?: string[]) => {
+const misplaced = (where: string, key: string, keys: string[], inputs?: string[], alone?: boolean) => {
   const place =
     keys.includes("signal") &&
     (Object.hasOwn(elsewhere, key)
       ? elsewhere[key]!(keys, inputs && 1)
-      : Object.hasOwn(clientOptions, key) && `is a client option: createDecartClient({ ${key} })`);
+      : !alone && Object.hasOwn(clientOptions, key) && `is a client option: createDecartClient({ ${key} })`);
   return (
     place &&
     new InvalidInputError(

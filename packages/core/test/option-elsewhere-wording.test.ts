@@ -57,6 +57,8 @@ it.each([
   ["createTokenRoute", "timeout", () => createTokenRoute({ apiKey: "dct_x", timeout: 5 } as never)],
   ["queue.createWatch", "maxRetries", () => env.client.queue.createWatch("job_1", { maxRetries: 0 } as never)],
   ["queue.createWatch", "timeout", () => env.client.queue.createWatch("job_1", { timeout: 5 } as never)],
+  // A call of no client: not told of the client's options.
+  ["openPipe", "maxRetries", () => openPipe("/nonexistent/pipe", "r", { maxRetries: 3 } as never)],
 ])("%s({ %s }) is told its known names, with no advice", async (_, key, call) => {
   const error = await refusal(call);
   expect([error.code, error.field]).toEqual(["INVALID_INPUT", key]);
