@@ -4,25 +4,31 @@ import { useEffect } from "react";
 interface VideoRun {
   retrying?: unknown;
   watching: boolean;
+  jobId?: string | undefined;
+  error?: unknown;
+  canRetry: boolean;
   stop(): void;
   retry(): unknown;
 }
 
 /**
- * While the run's status reads fail and are tried again (its `retrying`: the browser offline, say), the browser coming
- * back online reads the job at once rather than once the rest of the retry's backoff (up to 8 s) has gone: the hook's
- * watch of the same job is stopped and started again (`stop()`, then `retry()`: the client's one watch of the job,
- * started anew, whose first read is at once, within what is left of its `timeoutMs` budget, or a new one when less than
- * 5 s of it is left). Nothing is submitted again.
+ * The browser coming back online reads the job at once: while the run's status reads fail and are tried again (its
+ * `retrying`: the browser offline, say), rather than once the rest of the retry's backoff (up to 8 s) has gone, the
+ * hook's watch of the same job is stopped and started again (`stop()`, then `retry()`); and once a watch of a job
+ * ended with an error that another watch gets past (its `canRetry`: the budget ran out offline, a token route out of
+ * reach), it is watched again (`retry()`), as Try again would. Either is the client's one watch of the job, started
+ * anew, whose first read is at once, within what is left of its `timeoutMs` budget, or a new one when less than 5 s of
+ * it is left. Nothing is submitted again (no job id: nothing is done).
  */
-export function useReadWhenOnline({ retrying, watching, stop, retry }: VideoRun): void {
+export function useReadWhenOnline({ retrying, watching, jobId, error, canRetry, stop, retry }: VideoRun): void {
+  const again = watching ? !!retrying : !!(jobId && error && canRetry);
   useEffect(() => {
-    if (!retrying || !watching) return;
+    if (!again) return;
     const online = () => {
-      stop();
+      if (watching) stop();
       void retry();
     };
     addEventListener("online", online);
     return () => removeEventListener("online", online);
-  }, [retrying, watching, stop, retry]);
+  }, [again, watching, stop, retry]);
 }

@@ -611,6 +611,32 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("watches a job again by itself when the browser comes back online after its watch ended offline (its budget ran out): nothing pressed", async () => {
+    const { page } = await openPage({ fakeClock: true });
+    const { jobId, run } = await followHeldJob(page, "A job whose watch ends offline [hold]");
+    const statusRead = (request: import("playwright-core").Request) =>
+      request.method() === "GET" && new URL(request.url()).pathname === `/v1/jobs/${jobId}`;
+    await page.clock.pauseAt(Date.now() + 1000);
+    await page.context().setOffline(true);
+    // Offline past the watch's budget, its retries' backoffs run out on the page's clock: the watch ends with its error,
+    // one another watch gets past (Try again shown).
+    for (let step = 0; !(await tryAgain(run).count()); step++) {
+      expect(step).toBeLessThan(200);
+      await page.clock.runFor(10_000);
+    }
+    await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("error");
+    // Online again, nothing pressed: the page reads the job at once and follows it to its end.
+    const read = page.waitForRequest(statusRead);
+    await page.context().setOffline(false);
+    await page.clock.runFor(1);
+    await read;
+    await page.clock.resume();
+    expect(emu.release(jobId)).toBe(true);
+    await reached(run, "completed");
+    await expect(tryAgain(run).count()).resolves.toBe(0);
+    await page.context().close();
+  });
+
   it("names every control, reaches the buttons by Tab, shows the status in a live region and moves the focus to an error's alert", async () => {
     const { page } = await openPage();
     const run = view(page);

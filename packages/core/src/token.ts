@@ -13,7 +13,7 @@ import {
 } from "./errors.js";
 import { checkRetired } from "./models.js";
 import { parseRetryAfter } from "./retry.js";
-import { type KeySource, readText } from "./transport.js";
+import { type KeySource, OFFLINE, offline, readText } from "./transport.js";
 
 /** A short-lived client token as a token route answers it (`createTokenRoute`, or `client.tokens.create()`). */
 export interface ClientToken {
@@ -82,7 +82,9 @@ export function checkScopes(
  * server refuses it. A failure of the fetcher is retryable (a network blip, a route down a moment) unless it is a typed
  * error that says otherwise: one with a status (`fetchTokenFrom`'s 403, 401 or 404) is the route's refusal, a final
  * `TOKEN_ERROR` keeping that status (the job of a watch it ends may be watched again); the third in a row, and each
- * after it until a token comes, is final (a fetch given up on that fails later is not counted). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
+ * after it until a token comes, is final (a fetch given up on that fails later is not counted). One that failed offline
+ * (`navigator.onLine` false when it went and when it failed, no answer) is not counted: the request fails as one sent
+ * offline does ("offline, not sent", a retryable CONNECTION_REFUSED). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
  */
 export function tokenSource(
   fetcher: TokenFetcher,
@@ -102,6 +104,8 @@ export function tokenSource(
   let stop: AbortController;
   /** Fetches a token; `waited` says whether the client still waits for this fetch (it was not given up on). */
   const fetchKey = async (waited: () => boolean, signal: AbortSignal) => {
+    // Whether the browser was offline when the fetch went (see below).
+    const went = offline();
     try {
       const token = await fetcher({ signal });
       const expires = Date.parse(token?.expiresAt);
@@ -131,6 +135,16 @@ export function tokenSource(
       // (A renewal that fails while the token held is still valid is no failure in a row: that token is used, and the
       // next renewal waits for the route's Retry-After, 2 s at least, never past the token's expiry.)
       if (held()) refreshAt = Math.min(expiry, now() + Math.max((cause as RateLimitError).retryAfterMs ?? 0, 2e3));
+      // Offline when it went and still when it failed, with no answer (a status, a text, a refusal of the client's):
+      // nothing left the machine, the route is not at fault. Not counted in a row, and the request waiting for the key
+      // fails as one sent offline would: a retryable `ConnectionError` (CONNECTION_REFUSED), "…: offline, not sent".
+      if (
+        went &&
+        offline() &&
+        typeof cause !== "string" &&
+        !(cause instanceof DecartError && (cause.status || !cause.retryable))
+      )
+        throw new DecartError(OFFLINE, { retryable: true, code: "CONNECTION_REFUSED", cause });
       const retryable = (waited() && !held() ? ++failures : failures) < 3;
       // A refusal (a typed error with a status, not retryable: the route's 403 once the session ended, a 401 of an auth
       // middleware in front of it, a 404 during a deploy) is the token source's, not the API's: a `TOKEN_ERROR`
@@ -205,8 +219,8 @@ export function tokenSource(
  * `retryAfterMs` the route's `Retry-After`; `createTokenRoute`'s 502 `{ code, status }` (a string code, a whole status;
  * no other answer's JSON `status`) names what the API answered the route too, and for a 4xx but 408 and 429 says the
  * API refused the route's own key, not `retryable`. A client's token source takes these as any fetcher's failures: the third
- * in a row is final, and a refusal that is not `retryable` (a 401, 403, 404) is a final `TOKEN_ERROR` at once, its
- * status kept. The route's URL is shown in errors without its query, fragment and credentials, and what fetch
+ * in a row is final (one that failed offline is not counted: the request is "offline, not sent"), and a refusal that
+ * is not `retryable` (a 401, 403, 404) is a final `TOKEN_ERROR` at once, its status kept. The route's URL is shown in errors without its query, fragment and credentials, and what fetch
  * threw is not the `cause` (it may quote them): its message is in the error's.
  */
 export const fetchTokenFrom =

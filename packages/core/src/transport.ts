@@ -110,7 +110,13 @@ const unsendable = async (body: UploadBody, e: any) => {
 };
 
 /** A browser without a network (`navigator.onLine` false): its fetch fails before anything leaves the machine. */
-const offline = () => (globalThis as any).navigator?.onLine === false;
+export const offline = () => (globalThis as any).navigator?.onLine === false;
+
+/**
+ * What a request that failed offline says (and a token fetch that failed offline, token.ts: the request waiting for
+ * that key says it in its own words, a `ConnectionError` as its own failure would be).
+ */
+export const OFFLINE = "offline, not sent";
 
 /** The most of an answer's text that is read (a JSON answer, an error page): memory stays bounded, whatever comes. */
 const MAX_TEXT = 2 ** 20;
@@ -400,9 +406,12 @@ export function createTransport(
         // typed error (a body shorter than its Content-Length, an upload function's) is settled once the request went:
         // a POST's answer cut short anyhow says that a job (or image, or file) may exist.
         let codes: string[] = [];
+        // A token fetch that failed offline (token.ts): this request's own failure offline (below).
+        let gone = false;
         try {
+          gone = e instanceof DecartError && e.message === OFFLINE;
           // A proxy that refused the tunnel: nothing was sent (no job may exist, unless an answer before this hop said so).
-          const refused = e instanceof DecartError ? e : proxyRefused(where, e, jobId);
+          const refused = e instanceof DecartError ? !gone && e : proxyRefused(where, e, jobId);
           if (refused) return settle(refused, refusals.has(refused));
           codes = errorCodes(e);
           cut = codes.includes("EPIPE");
@@ -410,7 +419,7 @@ export function createTransport(
         // Offline when the request went and still when it failed: nothing was sent (fetch's TypeError says nothing
         // more, as it says for an answer without CORS headers), and, as a refused connection, a POST is retryable. One
         // that went online and failed offline (the network dropped) may have reached the server.
-        const unsent = wentOffline && offline();
+        const unsent = gone || (wentOffline && offline());
         const refused = unsent || codes.includes("ECONNREFUSED");
         // A certificate the handshake refused (the code of undici's cause: self-signed, expired, for another name, an
         // intercepting proxy's CA not trusted …): nothing was sent, and another attempt would fail the same. Not retried,
@@ -422,7 +431,7 @@ export function createTransport(
           attemptSignal.aborted
             ? new TimeoutError(`${where}: ${sent ? "timed out" : "no client token"} (${cutBy(call.budgetMs)})`, options)
             : new ConnectionError(
-                `${where}: ${unsent ? "offline, not sent" : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})${untrusted ? ": certificate not trusted, not sent" : ""}`}`,
+                `${where}: ${unsent ? OFFLINE : refused ? "connection refused" : `connection failed (${textOf(codes[0] ?? e)})${untrusted ? ": certificate not trusted, not sent" : ""}`}`,
                 { ...options, code: refused ? "CONNECTION_REFUSED" : "CONNECTION_ERROR" },
               ),
           // Nothing was sent (by the codes of Node's fetch, undici, and of node:http alike: a refused connection, a
