@@ -870,7 +870,10 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
     // watch's timeout does).
     const once = {
       signal,
-      deadline: watch.deadline,
+      // (Read as each goes: past it, a read due before it gets a window of its own, see `JobWatch.deadline`.)
+      get deadline() {
+        return watch.deadline;
+      },
       maxRetries: 0 as const,
       budgetMs: opts.timeoutMs ?? DEFAULT_WAIT_MS,
     };

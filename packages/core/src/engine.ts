@@ -166,7 +166,13 @@ export interface JobWatch {
   progress(progress: DownloadProgress): JobEvent[];
   /** The download finished: `completed` with `data`, and done. */
   downloaded(data: Blob): JobWatchStep;
-  /** The end of the watch's budget on `now`'s clock: pass it on to each read (`readStatus`) so none outlasts it. */
+  /**
+   * The end of the watch's budget on `now`'s clock: read it as each read or download goes, and pass it on to it
+   * (`readStatus`'s, `download`'s) so none outlasts it. Once, past it, for a read that was due before it (a page frozen, a
+   * machine asleep meanwhile, a timer late): the end of that read's own short window (30 s, or the budget if shorter),
+   * so that a job that ended meanwhile is seen so rather than a `JobTimeoutError` with no read made; and, when that read
+   * says `completed`, a window as long again for the download (each one attempt: a failure ends the watch).
+   */
   readonly deadline: number;
   /**
    * The budget's length in ms (`timeoutMs`; `undefined` for a `deadline` given without it): pass it on with `deadline`
@@ -362,6 +368,10 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
   // The wait for the next read: since when (on `now`), what it wants, the least it must be (a retry's backoff), and
   // whether it was woken.
   let pending: { at: number; ms: number; least: number; woken?: boolean | undefined } | undefined;
+  // The end of the last try's window (see `JobWatch.deadline`), once the deadline was found passed at a read due
+  // before it; 0 until then.
+  let late = 0;
+  const lateFor = () => now() + Math.min(deadline - began, 3e4);
 
   // 30 s for a model the catalogue does not know, or none (undefined is no model name).
   const catalogueMs = () => (isModelName(model) ? catalogue[model].typicalJobSeconds : 30) * 1000;
@@ -433,11 +443,14 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
     last = job;
     if (job.status === "failed")
       return end([...events, { type: "failed", jobId, job, error: job.error || "Job failed" }]);
-    if (job.status === "completed")
+    // (The download after a read made past the deadline: a window of its own.)
+    if (job.status === "completed") {
+      if (late) late = lateFor();
       return init.download === false
         ? end([...events, { type: "completed", jobId, job }])
         : // The download's first event: 0 bytes, its size (`totalBytes`) not known yet.
           step([...events, ...watch.progress({ receivedBytes: 0 } as DownloadProgress)], { download: 0 });
+    }
     if (changed) events.push({ type: "status", jobId, status: job.status, job });
     return read(events);
   };
@@ -552,9 +565,12 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
         });
       // The budget is waited out, not given up early: a retry whose wait ends past the deadline is tried at it (a read
       // or download then has no time, and fails at once), and the watch ends there, the failure that began it the cause.
+      // (A read or download made past it, in its own window, is tried once: its failure is the cause.)
       if (now() >= deadline)
         return step([], {
-          error: timedOut(cut ?? (dueAt < deadline - Math.min(1e3, (deadline - began) / 2) ? error : undefined)),
+          error: timedOut(
+            late ? error : (cut ?? (dueAt < deadline - Math.min(1e3, (deadline - began) / 2) ? error : undefined)),
+          ),
         });
       cut = error;
       // A server's `Retry-After` as long as what is left or longer (also one beyond the 60 s honoured): no try can come within
@@ -587,7 +603,11 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
 
     downloaded: (data) => end(ended ? [] : [{ type: "completed", jobId, job: last!, data }]),
 
-    deadline,
+    get deadline() {
+      // A read due before the deadline that goes past it (see `JobWatch.deadline`): once, a window of its own.
+      if (!late && pending && dueAt < deadline && now() >= deadline) late = lateFor();
+      return late || deadline;
+    },
     budgetMs,
     wait,
 

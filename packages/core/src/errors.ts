@@ -533,7 +533,7 @@ export const timedOut = (
   waited?: number,
 ) =>
   new JobTimeoutError(
-    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : "failed"}: ${cause.message}` : ""}`,
+    `${jobId ? `Job ${shown(jobId)}` : "The submit"}${lastStatus === "completed" ? ` completed; its result not downloaded within ${within} (queue.result or saveResult fetches it again)` : waited ? ": not watched on" : ` not done within ${within} (last status: ${lastStatus ?? "unknown"})`}${cause ? `${waited && lastStatus !== "completed" ? ":" : ";"} the last request ${waited ? `asked to wait ${waited} ms (Retry-After), past the budget's end` : / not sent/.test(cause.message) ? "was not sent" : "failed"}: ${cause.message}` : ""}`,
     { jobId, lastStatus, cause, retryAfterMs: waited },
   );
 
