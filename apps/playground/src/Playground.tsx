@@ -11,6 +11,7 @@ import { RunView } from "./RunView.js";
 import {
   forgetSubmits,
   jobToSave,
+  notHeld,
   type SavedSubmit,
   save,
   saved,
@@ -145,7 +146,13 @@ export function Playground() {
   // nothing again: `SUBMIT_OUTCOME_UNKNOWN`) stays recorded with its error's words, which its run shows (the request id
   // to give support, that a job may exist); once the form leaves that run, the record is said under Submits not
   // answered, as a left one's is.
-  const [cut, setCut] = useState(restored.submits);
+  // (Those a live document holds, the tab this one was opened from, are its own, not said here: see `notHeld`.)
+  const [cut, setCut] = useState<SavedSubmit[]>([]);
+  useEffect(() => {
+    void notHeld(restored.submits).then((restoredCut) =>
+      setCut((all) => [...restoredCut.filter((submit) => !all.some((shown) => shown.id === submit.id)), ...all]),
+    );
+  }, [restored]);
   const submitting = useRef<SavedSubmit>(undefined);
   const unanswered = useRef<SavedSubmit>(undefined);
   useEffect(() => {

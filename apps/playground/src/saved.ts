@@ -73,12 +73,43 @@ export function save(slot: Slot, job: SavedJob | undefined): void {
 /** Keeps the ids listed under Jobs not shown (the page lists them until it is closed). */
 export const saveUnshown = (unshown: readonly string[]): void => write({ ...read(), unshown: [...unshown] });
 
-/** Records a video submit of `model` about to be sent (see `SavedSubmit`); answers the record. */
+/**
+ * The Web Lock a document holds on a submit it recorded (`saveSubmit`) while the record is its own: until it forgets it
+ * (`forgetSubmits`), or is closed or loaded again (the browser then releases it). A tab opened from it (`window.open`,
+ * Duplicate tab) gets a copy of its records with its `sessionStorage`: those held so are another document's, still live,
+ * not cut (see `notHeld`). Held only while the submit is on its way, or its error said: a page held so is not kept in
+ * the back/forward cache meanwhile.
+ */
+const lockOf = (id: number) => `decart-playground:submit:${id}`;
+/** The locks this document holds, by submit id: each one's release. */
+const held = new Map<number, () => void>();
+/** The browser's Web Locks, if it has them (a secure context: https, localhost). */
+const locks = (): LockManager | undefined => (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+
+/** Records a video submit of `model` about to be sent (see `SavedSubmit`), held by this document; answers the record. */
 export function saveSubmit(model: string): SavedSubmit {
   const all = read();
   const submit = { id: Math.random(), model, since: Date.now() };
   write({ ...all, submits: [...submitsOf(all), submit] });
+  locks()
+    ?.request(lockOf(submit.id), () => new Promise<void>((release) => held.set(submit.id, release)))
+    .catch(() => {});
   return submit;
+}
+
+/**
+ * Of the submits kept before the page loaded (`saved().submits`), those no live document holds (see `lockOf`): cut by a
+ * reload, or their page closed, to say. Those another document holds (the tab this one was opened from, its submit
+ * still on its way) are its own: forgotten here, said by none. Without Web Locks, all of them.
+ */
+export async function notHeld(submits: readonly SavedSubmit[]): Promise<SavedSubmit[]> {
+  let names = new Set<string | undefined>();
+  try {
+    names = new Set(((await locks()?.query())?.held ?? []).map((lock) => lock.name));
+  } catch {}
+  const others = submits.filter((submit) => names.has(lockOf(submit.id)));
+  if (others.length) forgetSubmits(others.map((submit) => submit.id));
+  return submits.filter((submit) => !others.includes(submit));
 }
 
 /**
@@ -86,6 +117,10 @@ export function saveSubmit(model: string): SavedSubmit {
  * `jobId`, goes to the ids listed under Jobs not shown in the same write, so a reload never falls between the two.
  */
 export function forgetSubmits(ids: readonly number[], jobId?: string): void {
+  for (const id of ids) {
+    held.get(id)?.();
+    held.delete(id);
+  }
   const all = read();
   const unshown = Array.isArray(all.unshown) ? all.unshown : [];
   write({

@@ -560,6 +560,40 @@ describe("playground in Chromium", () => {
     }
   });
 
+  it("a tab opened from one whose video submit is on its way (its sessionStorage copied) does not say that submit was not answered; the first tab, reloaded, does", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    const held = proxy.holdSubmits();
+    try {
+      const { page } = await openPage();
+      await page.getByLabel("prompt").fill("A job whose tab is duplicated");
+      await page.getByRole("button", { name: "Generate" }).click();
+      await held.made;
+      // A second tab opened from it, as Duplicate tab does: its sessionStorage a copy of the first's, the submit's
+      // record in it.
+      const [second] = await Promise.all([
+        page.context().waitForEvent("page"),
+        page.evaluate(() => void window.open(location.href)),
+      ]);
+      await second.getByLabel("Model").waitFor();
+      // The record is the first tab's, still live: the second forgets its copy and says nothing of it.
+      await second.waitForFunction(() => !Object.values(sessionStorage).join("").includes("lucy-pro-t2v"));
+      await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
+      await expect(page.evaluate(() => Object.values(sessionStorage).join(""))).resolves.toContain("lucy-pro-t2v");
+      // The first tab loaded again cut its submit: that load says so.
+      await page.reload();
+      await page
+        .getByRole("region", { name: "Submits not answered" })
+        .getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/)
+        .waitFor();
+      await page.context().close();
+    } finally {
+      held.release();
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("follows a job followed by its id again after a reload; Stop following forgets it", async () => {
     const { page } = await openPage();
     const { jobId, run } = await followHeldJob(page, "A job followed through a reload [hold]");
