@@ -83,7 +83,7 @@ export function checkScopes(
  * error that says otherwise: one with a status (`fetchTokenFrom`'s 403, 401 or 404) is the route's refusal, a final
  * `TOKEN_ERROR` keeping that status (the job of a watch it ends may be watched again); the third in a row, and each
  * after it until a token comes, is final (a fetch given up on that fails later is not counted). One that failed offline
- * (`navigator.onLine` false when it went and when it failed, no answer) is not counted: the request fails as one sent
+ * (`navigator.onLine` false when it failed, no refusal) is not counted: the request fails as one sent
  * offline does ("offline, not sent", a retryable CONNECTION_REFUSED). Each key is given to `refuse` first, which throws for one the client must not send (a `dct_` key in a page).
  */
 export function tokenSource(
@@ -104,8 +104,6 @@ export function tokenSource(
   let stop: AbortController;
   /** Fetches a token; `waited` says whether the client still waits for this fetch (it was not given up on). */
   const fetchKey = async (waited: () => boolean, signal: AbortSignal) => {
-    // Whether the browser was offline when the fetch went (see below).
-    const went = offline();
     try {
       const token = await fetcher({ signal });
       const expires = Date.parse(token?.expiresAt);
@@ -135,15 +133,10 @@ export function tokenSource(
       // (A renewal that fails while the token held is still valid is no failure in a row: that token is used, and the
       // next renewal waits for the route's Retry-After, 2 s at least, never past the token's expiry.)
       if (held()) refreshAt = Math.min(expiry, now() + Math.max((cause as RateLimitError).retryAfterMs ?? 0, 2e3));
-      // Offline when it went and still when it failed, with no answer (a status, a text, a refusal of the client's):
-      // nothing left the machine, the route is not at fault. Not counted in a row, and the request waiting for the key
-      // fails as one sent offline would: a retryable `ConnectionError` (CONNECTION_REFUSED), "…: offline, not sent".
-      if (
-        went &&
-        offline() &&
-        typeof cause !== "string" &&
-        !(cause instanceof DecartError && (cause.status || !cause.retryable))
-      )
+      // Failed while the browser is offline, and no refusal (a status, or a final error of the client's: a `dct_` key):
+      // the route is not at fault. Not counted in a row, and the request waiting for the key fails as one sent offline
+      // would: a retryable `ConnectionError` (CONNECTION_REFUSED), "…: offline, not sent".
+      if (offline() && !(cause instanceof DecartError && (cause.status || !cause.retryable)))
         throw new DecartError(OFFLINE, { retryable: true, code: "CONNECTION_REFUSED", cause });
       const retryable = (waited() && !held() ? ++failures : failures) < 3;
       // A refusal (a typed error with a status, not retryable: the route's 403 once the session ended, a 401 of an auth

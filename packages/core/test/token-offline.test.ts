@@ -109,3 +109,24 @@ describe.each(fetchers)("a token fetch that fails offline (%s)", (_, fetcher) =>
     }
   });
 });
+
+describe("a token route's refusal while the browser says it is offline", () => {
+  it("is still the route's refusal: a final TOKEN_ERROR keeping its status, asked once", async () => {
+    fakeNavigator();
+    const server = await serve((_req, res) => json(res, 403, { detail: "Sign in" }));
+    const client = createDecartClient({
+      baseUrl: server.url,
+      token: fetchTokenFrom(`${server.url}/api/token`),
+      logger: silent,
+      random: () => 0,
+      poll: { delay: instantDelay() },
+    });
+    try {
+      const error = await client.queue.submit({ model: t2v(), prompt: "x" }).catch((e) => e);
+      expect(error).toMatchObject({ code: "TOKEN_ERROR", status: 403, retryable: false });
+      expect(server.seen.map((r) => r.path)).toEqual(["/api/token"]);
+    } finally {
+      await server.close();
+    }
+  });
+});
