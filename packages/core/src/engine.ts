@@ -44,7 +44,8 @@ export type JobEvent =
   /**
    * The job completed and its result is being downloaded: first with `receivedBytes: 0`, then after each chunk.
    * `totalBytes` is the `Content-Length`, when known (not for an encoded answer, whose length is of the encoded
-   * bytes). A download started again after a cut begins at 0 again.
+   * bytes). A download cut short (or failed) that is started again is back at 0: an event at 0 comes just before its
+   * `retrying` (`totalBytes` the cut answer's), and the bytes after it count from 0.
    */
   | {
       type: "downloading";
@@ -589,7 +590,12 @@ export function createJobWatch(init: JobWatchInit): JobWatch {
       // never sent, and the watch ends there with `JobTimeoutError` (in the background, `wake()` may still bring it
       // forward; its answer says the rest).
       if (delayMs < deadline - now()) {
-        next.events = [{ type: "retrying", jobId, error, attempt: failures, delayMs }];
+        // (A download to start again is back at 0, its size the cut answer's: before `retrying`, which a view shows
+        // until an event after it.)
+        next.events = [
+          ...(last?.status === "completed" ? watch.progress({ receivedBytes: 0, totalBytes: size }) : []),
+          { type: "retrying", jobId, error, attempt: failures, delayMs },
+        ];
         init.log?.(`Job ${shown(jobId)}: ${error.message}; retry ${failures} in ${Math.round(delayMs)} ms`);
       }
       return next;

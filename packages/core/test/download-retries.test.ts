@@ -142,4 +142,26 @@ describe("a watch stops downloading a result cut short each time: more than maxR
     expect(result.status === "completed" && result.data.size).toBe(size);
     expect(downloads).toBe(6);
   });
+
+  // A progress bar follows one download at a time: the one cut short falls back to 0 (its size the cut answer's) just
+  // before its `retrying` (a view shows the retry over an empty bar, until an event after it), and the bytes of the
+  // download started again count from 0, rather than going back from the cut's count at their first chunk.
+  it("a download cut short and started again: `downloading` at 0, `retrying`, then the new download's chunks", async () => {
+    cuts = 1;
+    kept = 0.5;
+    const events: JobEvent[] = [];
+    for await (const event of client(2).queue.watch("job_1", { timeoutMs: 120_000 })) events.push(event);
+    const retry = events.findIndex((event) => event.type === "retrying");
+    expect(events[retry - 2]).toMatchObject({ type: "downloading", receivedBytes: size * 0.5, totalBytes: size });
+    expect(events[retry - 1]).toMatchObject({ type: "downloading", receivedBytes: 0, totalBytes: size });
+    // From the 0, bytes only grow, to the whole result.
+    const bytes = events
+      .slice(retry - 1)
+      .flatMap((event) => (event.type === "downloading" ? [event.receivedBytes] : []));
+    expect(bytes.length).toBeGreaterThan(2);
+    expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+    expect(bytes.at(-1)).toBe(size);
+    expect(events.at(-1)?.type).toBe("completed");
+    expect(downloads).toBe(2);
+  });
 });

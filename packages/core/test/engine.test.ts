@@ -216,8 +216,12 @@ describe("createJobWatch", () => {
     const again = watch.error(cut);
     const download = "download" in again.next ? again.next.download : -1;
     expect(download).toBeGreaterThanOrEqual(50);
-    // Counted from the last read that answered: the download's first failure.
-    expect(again.events).toEqual([{ type: "retrying", jobId: "job_1", error: cut, attempt: 1, delayMs: download }]);
+    // Counted from the last read that answered: the download's first failure. The download, to start again, is back
+    // at 0 first.
+    expect(again.events).toEqual([
+      { type: "downloading", jobId: "job_1", job: job("completed"), receivedBytes: 0, totalBytes: undefined },
+      { type: "retrying", jobId: "job_1", error: cut, attempt: 1, delayMs: download },
+    ]);
     expect(watch.downloaded(new Blob(["v"])).events.map((e) => e.type)).toEqual(["completed"]);
   });
 
