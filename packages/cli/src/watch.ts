@@ -3,6 +3,7 @@ import { isVideoModelName } from "@decart/api";
 import {
   AbortError,
   aborted,
+  canonicalModel,
   createJobWatch,
   type DecartClient,
   type JobEvent,
@@ -45,6 +46,12 @@ export interface Budget {
    */
   ends?: number | undefined;
 }
+
+/**
+ * The name a job's model is told and journaled by: the model that runs for an alias (`lucy-latest` runs `lucy-2.1`),
+ * as the client's own events name it; the submit still goes to the model as given.
+ */
+export const jobModel = (model: { name: string }): string => canonicalModel(model.name);
 
 /** The model option of a watch, when it is a video model the catalogue knows (an image model's name is dropped, not refused). */
 const modelOption = (model: VideoModel | string | undefined) =>
@@ -331,9 +338,9 @@ export async function* submitAndWatch(
   } catch (error) {
     const made = madeJob(error);
     if (made === undefined) throw error;
-    yield { type: "submitted", jobId: made, model: inputs.model.name };
+    yield { type: "submitted", jobId: made, model: jobModel(inputs.model) };
     throw error;
   }
-  yield { type: "submitted", jobId, model: inputs.model.name };
+  yield { type: "submitted", jobId, model: jobModel(inputs.model) };
   yield* watchSubmitted(client, jobId, { model: inputs.model, signal, timeoutMs, budget });
 }

@@ -63,7 +63,7 @@ import { type Output, quoted, untrusted } from "../output.js";
 import { whyNotFound } from "../path-argument.js";
 import { answersApart } from "../proxy.js";
 import { holdsSecret, redactValues, secretIn } from "../secrets.js";
-import { type Budget, letFinish, type Stop, stopOf, submitAndWatch, watchJob } from "../watch.js";
+import { type Budget, jobModel, letFinish, type Stop, stopOf, submitAndWatch, watchJob } from "../watch.js";
 import { DEFAULT_VIDEO_MODEL } from "./video.js";
 
 export interface BatchOptions extends GlobalOptions {
@@ -776,7 +776,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
               ...recorded(line.customId),
               job_id: r.job_id,
               event: "submitted",
-              model: line.model.name,
+              model: jobModel(line.model),
               path,
             });
             if (state !== "submitted") await journal.append({ ...tag, job_id: r.job_id, event: state, path, error });
@@ -935,7 +935,7 @@ async function batchUnder(signal: AbortSignal, source: string, options: BatchOpt
             command: "batch",
             ...tag,
             ...recorded(line.customId),
-            model: line.model.name,
+            model: jobModel(line.model),
             path,
           });
           if (submitId === undefined) unrecordedRequests.add(line.customId);

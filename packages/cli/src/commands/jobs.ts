@@ -39,7 +39,7 @@ import { checkJournalApart, type JournalJob, journalPath, openJournal } from "..
 import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { submitTimedOut } from "../submit-timeout.js";
-import { type Budget, madeJob, stopOf, submitJob, watchJob } from "../watch.js";
+import { type Budget, jobModel, madeJob, stopOf, submitJob, watchJob } from "../watch.js";
 import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
 
 /**
@@ -70,7 +70,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
     // journal that a job may exist, which `jobs list` shows.
     const submitId = await beginSubmit(journal, {
       command: "jobs submit",
-      model: inputs.model.name,
+      model: jobModel(inputs.model),
       base_url: baseUrlOf(options),
     });
     // A journal that cannot record the job does not lose its id: printed all the same, with a warning, and exit 1.
@@ -79,7 +79,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
         .append({
           job_id,
           event: "submitted",
-          model: inputs.model.name,
+          model: jobModel(inputs.model),
           base_url: baseUrlOf(options),
           submit_id: submitId,
         })
@@ -87,7 +87,7 @@ export async function runSubmit(args: string[], options: VideoOptions, output: O
           () => undefined,
           (error: unknown) => error,
         );
-      output.event({ type: "submitted", job_id, model: inputs.model.name });
+      output.event({ type: "submitted", job_id, model: jobModel(inputs.model) });
       if (unrecorded !== undefined) {
         output.event({ type: "journal_failed", job_id, error: fsReason(unrecorded) });
         warnUnrecorded(output, journal, () => undefined)(job_id, unrecorded);

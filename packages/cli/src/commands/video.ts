@@ -21,7 +21,7 @@ import { parseInputs, splitArguments, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import { timeoutMs } from "../numbers.js";
 import type { Output } from "../output.js";
-import { type Budget, submitAndWatch } from "../watch.js";
+import { type Budget, jobModel, submitAndWatch } from "../watch.js";
 
 /** The model `decart video` and `decart jobs submit` use without `--model`. */
 export const DEFAULT_VIDEO_MODEL: VideoModelName = "lucy-pro-t2v";
@@ -96,7 +96,7 @@ async function submitAndFollow(
   // exist (see `SubmitRecord`), which `jobs list` shows.
   const submitId = await beginSubmit(journal, {
     command: "video",
-    model: inputs.model.name,
+    model: jobModel(inputs.model),
     ...(options.output !== undefined && { path: resolve(options.output) }),
     base_url: baseUrlOf(options),
   });
@@ -122,7 +122,7 @@ async function submitAndFollow(
       output,
       journal,
       signal,
-      model: inputs.model.name,
+      model: jobModel(inputs.model),
       budget,
       path: (jobId) => (avoid ? freeName(resolve(videoName(jobId)), avoid) : resolve(options.output!)),
       avoid,
