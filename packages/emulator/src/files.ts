@@ -34,12 +34,12 @@ function tooLongToKeep(file: FilePart): ValidationIssue | undefined {
 
 /**
  * The media type an upload is reported with, one rule for every type the emulator reads from bytes (`readableType`:
- * PNG, JPEG, WebP, GIF, MP4, WebM, and the image formats file-type reads, image/bmp, image/tiff, …): declared so, the
- * bytes must be what it says (undefined otherwise: bytes of another type, or of none, empty or a text). Any other
- * declared type is kept, unless the bytes are one of the six, which is reported; one that says nothing (no
- * Content-Type, or `application/octet-stream`) takes the type read from the bytes (file-type's too: audio/mpeg,
- * image/bmp, …). A declared type is never replaced by file-type's guess from a few bytes (an SVG with an XML prolog
- * stays image/svg+xml).
+ * PNG, JPEG, WebP, GIF, MP4, QuickTime, WebM, and the image formats file-type reads, image/bmp, image/tiff, …):
+ * declared so, the bytes must be what it says (undefined otherwise: bytes of another type, or of none, empty or a
+ * text). Any other declared type is kept, unless the bytes are one of the seven, which is reported; one that says
+ * nothing (no Content-Type, or `application/octet-stream`) takes the type read from the bytes (file-type's too:
+ * audio/mpeg, image/bmp, …). A declared type is never replaced by file-type's guess from a few bytes (an SVG with an
+ * XML prolog stays image/svg+xml).
  */
 async function reportedType(file: FilePart): Promise<string | undefined> {
   const declared = file.declaredType.toLowerCase();

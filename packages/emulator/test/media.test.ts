@@ -442,11 +442,10 @@ describe("sniffAnyMediaType", () => {
   });
 
   it("answers as sniffMediaType for the six types and what it refuses", async () => {
-    // An ISO BMFF file of any brand (file-type: audio/x-m4a, image/avif) stays video/mp4; "GIF" without a GIF version,
-    // which file-type reads as image/gif, stays unrecognised.
+    // An ISO BMFF file of a brand neither MP4 nor QuickTime nor one file-type names (which it reads as video/mp4) is
+    // unrecognised; "GIF" without a GIF version, which file-type reads as image/gif, stays unrecognised.
     for (const b of [
-      bytes([0, 0, 0, 0x20], "ftypM4A ", [0, 0, 2, 0]),
-      bytes([0, 0, 0, 0x20], "ftypavif", [0, 0, 0, 0]),
+      bytes([0, 0, 0, 0x10], "ftypabcd", [0, 0, 0, 0]),
       bytes("GIF89a", [1, 0, 1, 0]),
       bytes("GIF", [0, 0, 0, 0, 1, 0, 1, 0]),
       bytes([0x89], "PNG"),
@@ -455,6 +454,11 @@ describe("sniffAnyMediaType", () => {
       bytes("hello world, not media"),
     ])
       expect(await sniffAnyMediaType(b)).toBe(sniffMediaType(b));
+  });
+
+  it("reads an ISO BMFF file of a photo or audio brand as file-type names it", async () => {
+    expect(await sniffAnyMediaType(bytes([0, 0, 0, 0x18], "ftypM4A ", [0, 0, 2, 0], "isomiso2"))).toBe("audio/x-m4a");
+    expect(await sniffAnyMediaType(bytes([0, 0, 0, 0x18], "ftypavif", [0, 0, 0, 0], "avifmif1"))).toBe("image/avif");
   });
 });
 
@@ -477,14 +481,15 @@ describe("sniffMediaType", () => {
     expect(sniffMediaType(convert(pngPath, "gif"))).toBe("image/gif");
     expect(sniffMediaType(convert(pngPath, "webp"))).toBe("image/webp");
     expect(sniffMediaType(convert(mp4Path, "webm", ["-c:v", "libvpx", "-b:v", "100k"]))).toBe("video/webm");
-    expect(sniffMediaType(convert(mp4Path, "mov", ["-c", "copy"]))).toBe("video/mp4");
+    expect(sniffMediaType(convert(mp4Path, "mov", ["-c", "copy"]))).toBe("video/quicktime");
   }, 30_000);
 
   it("handles hand-made signatures and junk", () => {
     const bytes = (...parts: (string | number[])[]) =>
       Uint8Array.from(parts.flatMap((p) => (typeof p === "string" ? [...p].map((ch) => ch.charCodeAt(0)) : p)));
     expect(sniffMediaType(bytes([0, 0, 0, 0x20], "ftypisom", [0, 0, 2, 0]))).toBe("video/mp4");
-    expect(sniffMediaType(bytes([0, 0, 0, 0x14], "ftypqt  ", [0, 0, 2, 0]))).toBe("video/mp4");
+    expect(sniffMediaType(bytes([0, 0, 0, 0x14], "ftypqt  ", [0, 0, 2, 0]))).toBe("video/quicktime");
+    expect(sniffMediaType(bytes([0, 0, 0, 0x18], "ftypM4A ", [0, 0, 2, 0], "isomiso2"))).toBeUndefined();
     expect(sniffMediaType(bytes("RIFF", [0, 0, 0, 0], "WEBPVP8 "))).toBe("image/webp");
     expect(sniffMediaType(bytes("GIF87a", [1, 0, 1, 0]))).toBe("image/gif");
     expect(sniffMediaType(bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f]))).toBe("video/webm");
