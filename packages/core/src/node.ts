@@ -48,7 +48,7 @@ import { sleep } from "./poll.js";
 import { createGate, monotonic, ONCE, POLICY, type RetryPolicy, retry } from "./retry.js";
 import { proxyRefused } from "./transport.js";
 import type { DownloadProgress, UploadBody, UploadFunction, UploadPartValue } from "./types.js";
-import { checkCall } from "./validate.js";
+import { checkCall, isMp4Start } from "./validate.js";
 
 /** What a watch waits for a job by default (its `timeoutMs`): 11 minutes; for a tool that tells its users how long. */
 export { DEFAULT_WAIT_MS } from "./engine.js";
@@ -71,11 +71,68 @@ const MIME: Record<string, string> = {
 };
 
 /**
+ * The media types file-type names otherwise than the catalogue's fields do: an animated PNG is a PNG; an M4V, and an
+ * MP4 with a 3GPP brand (`ftyp3gp4`, as phones and messaging apps write them), an MP4; a WebM whose header says
+ * Matroska, a WebM.
+ */
+const SAME: Record<string, string> = {
+  "image/apng": "image/png",
+  "video/x-m4v": "video/mp4",
+  "video/3gpp": "video/mp4",
+  "video/3gpp2": "video/mp4",
+  "video/matroska": "video/webm",
+  "video/x-matroska": "video/webm",
+};
+
+/**
+ * The media type file-type reads (`mime`), in the catalogue's words (see `SAME`); else, for the bytes `start` of an
+ * ISO base media file it does not name (one that starts with a `free` or `mdat` box), `video/mp4`, as the check of a
+ * result takes them (`isMp4Start`). Undefined: none it knows.
+ */
+const named = (mime: string | undefined, start: Uint8Array): string | undefined =>
+  mime ? (SAME[mime] ?? mime) : isMp4Start(start) ? "video/mp4" : undefined;
+
+/**
+ * The media type of `bytes`, told from their signature as [file-type](https://github.com/sindresorhus/file-type) reads
+ * it (`image/avif`, `video/vnd.avi`, `audio/x-m4a` …), in the catalogue's words (an M4V or a 3GPP file is `video/mp4`,
+ * a Matroska file `video/webm`, an animated PNG `image/png`); undefined when the bytes are of no type it knows.
+ */
+export async function mediaTypeOf(bytes: Uint8Array): Promise<string | undefined> {
+  const { fileTypeFromBuffer } = await import("file-type");
+  const found = await fileTypeFromBuffer(bytes).catch(() => undefined);
+  return named(found?.mime, bytes.subarray(0, 8));
+}
+
+/**
+ * The media type of the file at `path`, from its first bytes whatever its name says (see `mediaTypeOf`); undefined when
+ * they are of no type known, or the file cannot be read.
+ */
+export async function mediaTypeOfFile(path: string): Promise<string | undefined> {
+  const { fileTypeFromFile } = await import("file-type");
+  const found = await fileTypeFromFile(path).catch(() => undefined);
+  if (found) return named(found.mime, new Uint8Array());
+  const start = new Uint8Array(8);
+  try {
+    const file = await open(path);
+    try {
+      await file.read(start, 0, 8, 0);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
+  }
+  return named(undefined, start);
+}
+
+/**
  * Opens a local file as a `File` for a file input (`data`, `reference_image` …), without reading it into memory.
- * Its type comes from the extension (`.mp4` → `video/mp4`, `.png` → `image/png` …) unless you give one.
+ * Its type comes from the extension (`.mp4` → `video/mp4`, `.png` → `image/png` …) unless you give one; a file whose
+ * extension is none of those (`.avi`, `.HEIC`, `.bin`, none) is typed by its first bytes (see `mediaTypeOfFile`), so
+ * that a field that does not take it refuses it before anything is sent. `""` when neither says a type.
  */
 export async function fileFromPath(path: string, options: { type?: string | undefined } = {}): Promise<File> {
-  const type = options.type ?? MIME[extname(path).toLowerCase()] ?? "";
+  const byName = options.type ?? MIME[extname(path).toLowerCase()];
   const refused = (problem: string, cause?: unknown) =>
     new InvalidInputError(`fileFromPath("${path}"): ${problem}; give the path of a readable file`, {
       field: "path",
@@ -97,6 +154,7 @@ export async function fileFromPath(path: string, options: { type?: string | unde
     throw refused(textOf(e, true), e);
   }
   if (kind) throw refused(`it is ${kind}`);
+  const type = byName ?? (await mediaTypeOfFile(path)) ?? "";
   const blob = await openAsBlob(path, { type });
   return new File([blob], basename(path), { type });
 }
