@@ -1,42 +1,16 @@
 // Imported only by what saves an image (`decart image` once its inputs are read, a batch that has an image line), not
-// with the commands (file-type and mime-types take about 40 ms to import). Imported after standard input or a named
+// with the commands (file-type takes about 40 ms to import). Imported after standard input or a named
 // pipe was looked at: the CLI's own stats of those leave the record Node's module resolver reads as it was (see
 // `pipeSafeStat` in files.ts; nodejs/node#51142), so that pnpm's symbolic links are still followed.
 import { crc32 } from "node:zlib";
 import { InvalidResponseError } from "@decart/core";
 import { fileTypeFromBuffer } from "file-type";
-import { lookup, extensions as typeExtensions } from "mime-types";
 import { CliError, EXIT } from "./exit.js";
 import { extensions } from "./files.js";
 import { quoted } from "./output.js";
 
-/** An animated PNG's media type: a PNG to every viewer, saved as one (`.png`), and `.apng` a name that fits it. */
+/** An animated PNG's media type: a PNG to every viewer, saved as one (`.png`). */
 const APNG = "image/apng";
-
-/**
- * Image extensions mime-db (1.52, through mime-types) lacks, with their type: JPEG's other names, `.jfif` (its file
- * format), `.jfi` and `.jif`, and `.pjpeg` and `.pjp` (a progressive JPEG's, as browsers' file pickers offer them).
- */
-const MORE_IMAGE_EXTENSIONS: Readonly<Record<string, string>> = Object.fromEntries(
-  [".jfif", ".jfi", ".jif", ".pjpeg", ".pjp"].map((extension) => [extension, "image/jpeg"]),
-);
-
-/**
- * Whether `extension` (`.apng`, with its dot, any case) names an image type (mime-db's, through mime-types: an
- * `image/…` type it gives that extension; or one of `MORE_IMAGE_EXTENSIONS`) other than `type` (one the CLI saves:
- * `image/png`, `image/jpeg`, `image/webp`), whose every extension fits it (`.jpeg`, `.jpe`, `.jfif`, `.pjpeg` a JPEG's; `.apng`
- * a PNG's, as an animated PNG is one). False for an extension of no image type (`.out`, none), which says nothing of
- * the type.
- */
-export function namesOtherImage(extension: string, type: string): boolean {
-  const given = extension.toLowerCase();
-  const more = Object.hasOwn(MORE_IMAGE_EXTENSIONS, given) ? MORE_IMAGE_EXTENSIONS[given] : undefined;
-  if (more !== undefined) return more !== type;
-  const named = (given && lookup(given)) || "";
-  if (!named.startsWith("image/")) return false;
-  const fits = [type, ...(type === "image/png" ? [APNG] : [])].flatMap((t) => typeExtensions[t] ?? []);
-  return !fits.includes(given.slice(1));
-}
 
 /**
  * The extension an image answer is saved under, told from its bytes (their signature, as file-type reads it: PNG, an

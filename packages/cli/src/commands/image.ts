@@ -88,7 +88,8 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     // The reader of image bytes (image-type.ts: file-type and mime-types, tens of ms to import), loaded once the inputs
     // were read and the -o checked (see `pipeSafeStat` in files.ts), so that a command line refused before does without
     // it; and before the request is sent, so that an image made and billed never waits on a module that fails to load.
-    const { imageExtension, keptImage, namesOtherImage } = await import("../image-type.js");
+    const { imageExtension, keptImage } = await import("../image-type.js");
+    const { namesOtherType } = await import("../named-type.js");
     output.info(output.err.dim(`Generating an image with ${model.name}…`));
     // The client checks every input against the catalogue before it sends anything (InvalidInputError → exit 2).
     // Once the request to the API is sent whole, a signal lets it finish, so that the image is not lost, for
@@ -144,12 +145,12 @@ export async function runImage(args: string[], options: ImageOptions, output: Ou
     const extension = await imageExtension(bytes, blob.type);
     // Its type as its bytes tell it (the `saved` event's `content_type`), whatever the answer's label said.
     const type = Object.keys(extensions).find((t) => extensions[t] === extension)!;
-    // An -o whose extension names another image type (`-o x.png` answered with a JPEG) is written all the same, as
-    // given, with a warning: a viewer that goes by the name may refuse it.
-    // Told by the extensions each image type has (see `namesOtherImage`): `.apng` fits a PNG, `.jpeg`, `.jfif` and
-    // `.pjpeg` a JPEG.
+    // An -o whose extension names another media type (`-o x.png` answered with a JPEG, `-o x.mp4`) is written all the
+    // same, as given, with a warning: a viewer that goes by the name may refuse it.
+    // Told by the extensions each type has (see `namesOtherType`): `.apng` fits a PNG, `.jpeg`, `.jfif` and `.pjpeg`
+    // a JPEG.
     const given = extname(options.output ?? "").toLowerCase();
-    if (namesOtherImage(given, type))
+    if (namesOtherType(given, type))
       output.warn(
         output.err.yellow(
           untrusted(

@@ -40,7 +40,7 @@ import { timeoutMs, withinTimeout } from "../numbers.js";
 import { type Output, untrusted } from "../output.js";
 import { submitTimedOut } from "../submit-timeout.js";
 import { type Budget, jobModel, madeJob, stopOf, submitJob, watchJob } from "../watch.js";
-import { checkNotStdout, type VideoOptions, videoInputs } from "./video.js";
+import { checkNotStdout, type VideoOptions, videoInputs, warnOtherVideoName } from "./video.js";
 
 /**
  * `decart jobs submit [prompt] [field=value …] [-m model] [--timeout s]`: submits, records the id, prints only the id.
@@ -302,6 +302,7 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
   await checkOutputFile(options.output ?? path, options.output ? `-o ${options.output}` : "the video", {
     throughLinks: true,
   });
+  await warnOtherVideoName(output, options.output);
   const { signal, release } = interruptible();
   output.info(output.err.dim(untrusted(`Watching ${jobId}…`)));
   try {
@@ -338,6 +339,7 @@ export async function runResult(jobId: string, given: VideoOptions, output: Outp
   const path = resolve(given.output);
   checkJournalApart(given.journal, [path], `-o ${given.output}`);
   await checkOutputFile(given.output, `-o ${given.output}`, { throughLinks: true });
+  await warnOtherVideoName(output, given.output);
   const journal = await openJournal(given.journal, { warn: warnOf(output) });
   // Downloaded from the API the job was made on (see `onRecordedApi`).
   const options = onRecordedApi(given, journal.job(jobId), output, commandWords("result", jobId, given));

@@ -1,5 +1,5 @@
-import { resolve } from "node:path";
-import type { VideoModelName } from "@decart/api";
+import { extname, resolve } from "node:path";
+import { jobContentTypes, type VideoModelName } from "@decart/api";
 import { models } from "@decart/core";
 import { baseUrlOf, clientFor, type GlobalOptions } from "../config.js";
 import { usageError } from "../exit.js";
@@ -20,7 +20,7 @@ import {
 import { parseInputs, splitArguments, stdinReader } from "../inputs.js";
 import { checkJournalApart, journalsName, openJournal } from "../journal.js";
 import { timeoutMs } from "../numbers.js";
-import type { Output } from "../output.js";
+import { type Output, untrusted } from "../output.js";
 import { type Budget, jobModel, submitAndWatch } from "../watch.js";
 
 /** The model `decart video` and `decart jobs submit` use without `--model`. */
@@ -43,6 +43,27 @@ export function checkNotStdout(output: string | undefined): void {
         "read it from there (nothing was sent)",
     );
   }
+}
+
+/**
+ * Warns when `-o` (`given`) names a file of another media type than a video's (`.webm`, `.gif`, `.png`, `.m4a`: see
+ * `namesOtherType`), before anything is sent or downloaded: a job's result is an MP4 (`jobContentTypes`; the CLI saves
+ * nothing else, see `checkingVideo`), written under the name given all the same, as `decart image -o` does.
+ */
+export async function warnOtherVideoName(output: Output, given: string | undefined): Promise<void> {
+  const extension = extname(given ?? "").toLowerCase();
+  if (!extension) return;
+  const { namesOtherType } = await import("../named-type.js");
+  const [type] = jobContentTypes;
+  if (namesOtherType(extension, type))
+    output.warn(
+      output.err.yellow(
+        untrusted(
+          `The video will be an MP4 (${type}, a job's result), but -o ${given} names a ${extension} file: it is ` +
+            "written there all the same (a .mp4 name would fit it)",
+        ),
+      ),
+    );
 }
 
 /**
@@ -90,6 +111,7 @@ async function submitAndFollow(
   if (options.output !== undefined)
     await checkOutputFile(options.output, `-o ${options.output}`, { throughLinks: true });
   else await checkOutputDirectory(process.cwd(), "the video (<job id>.mp4 in the current directory)");
+  await warnOtherVideoName(output, options.output);
   const avoid = options.output === undefined ? journalsName(options.journal) : undefined;
   const upload = await uploadProgress(output);
   // Recorded before it is sent: killed while it waits for its answer, the CLI leaves in the journal that a job may
