@@ -73,6 +73,7 @@ import {
   checkWatchOptions,
   clientOptions,
   invalid,
+  isMp4Start,
   mediaOf,
   validateInputs,
 } from "./validate.js";
@@ -326,6 +327,22 @@ export type DecartClient = {
 };
 
 /** The default logger, every client's that is given none: warnings to `console.warn`. */
+/**
+ * A result or image labelled `application/octet-stream` (as storage and CDNs serve files; the client takes it), typed by
+ * its first bytes: `video/mp4` when they begin as an MP4 does (`isMp4Start`), `image/png` or `image/jpeg` by their
+ * signature. Else as it came (the same bytes, not copied).
+ */
+const typed = async (blob: Blob): Promise<Blob> => {
+  const head = new Uint8Array(await blob.slice(0, 8).arrayBuffer());
+  const [a, b, c] = head;
+  const type = isMp4Start(head)
+    ? "video/mp4"
+    : a === 0x89 && b === 0x50
+      ? "image/png"
+      : a === 0xff && b === 0xd8 && c === 0xff && "image/jpeg";
+  return type && mediaOf(blob.type) === "application/octet-stream" ? new Blob([blob], { type }) : blob;
+};
+
 const consoleLogger: Logger = { warn: (m) => console.warn(m) };
 /**
  * The warnings (deprecations) each logger was given: each once in the process per logger, whatever the clients that
@@ -518,7 +535,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
       if (as !== "blob") return (as ? response : response.json()) as T;
       // An image of a type the spec does not list, which the transport read whole: made (and billed), and kept on the
       // error (`data`) rather than thrown away.
-      const data = await response.blob();
+      const data = await typed(await response.blob());
       const type = mediaOf(data.type);
       if (!type.startsWith("image/") || call.media!.includes(type)) return data as T;
       // (Its request id, and the words naming the ids, the transport's, redacted: after a 303, the POST's id.)
@@ -825,7 +842,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
   const result = (jobId: string, opts: DownloadOptions): Promise<Blob> =>
     retry(policy, { ...opts, jobId: checkId(jobId), what: `download of ${shown(jobId)}` }, async () =>
       // One attempt each: the whole download (answer and body) is retried.
-      (await content(jobId, { ...opts, maxRetries: 0 })).blob(),
+      typed(await (await content(jobId, { ...opts, maxRetries: 0 })).blob()),
     );
 
   /**
@@ -941,7 +958,7 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
             reader.cancel().catch(ignore); // leaving the loop mid-download frees the connection
           }
           // (No type, undefined: the Blob's is "".)
-          step = watch.downloaded(new Blob(chunks, { type: contentType as string }));
+          step = watch.downloaded(await typed(new Blob(chunks, { type: contentType as string })));
         } catch (e) {
           if (at) throw e;
           // Left by `return()` or `throw()` while it waited: it ends as a loop left at a `yield` does.
