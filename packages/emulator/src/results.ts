@@ -1,10 +1,10 @@
 /**
  * Result media: rendered on demand, cached per (model, size, prompt, seed, …) and hashed once per cached result.
  *
- * Scaling (so that files stay small and rendering cheap): a video keeps the model's aspect ratio (portrait swaps
- * it) with its longest side at most 128 px (96 px at 480p), runs at min(model fps, 10) frames per second and lasts
- * 1, 2 or 3 seconds, chosen from the prompt and seed. An image keeps the model's aspect ratio with its longest
- * side at most 512 px (384 px at 480p).
+ * Scaling (so that files stay small and rendering cheap): a video keeps the model's aspect ratio (at 480p, 832×480's:
+ * `FRAME_480P`; portrait swaps it) with its longest side at most 128 px (96 px at 480p), runs at min(model fps, 10)
+ * frames per second and lasts 1, 2 or 3 seconds, chosen from the prompt and seed. An image keeps the model's aspect
+ * ratio (at 480p, 832×480's) with its longest side at most 512 px (384 px at 480p).
  */
 import { createHash } from "node:crypto";
 import type { PaddedStream } from "./media/index.js";
@@ -56,8 +56,15 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * The frame of a `480p` result: 832×480 (480×832 in portrait), the docs' figure for video generation (their table of
+ * legacy generation output), not 16:9; no other frame at 480p is documented, so an image at 480p takes it too.
+ */
+export const FRAME_480P = { width: 832, height: 480 } as const;
+
 function frameSize(req: MediaRequest, maxSide: number): { width: number; height: number } {
-  const size = scaledFrameSize(req.modelWidth, req.modelHeight, maxSide);
+  const frame = req.resolution === "480p" ? FRAME_480P : { width: req.modelWidth, height: req.modelHeight };
+  const size = scaledFrameSize(frame.width, frame.height, maxSide);
   const portrait = req.orientation === "portrait";
   if (portrait === size.width > size.height) return { width: size.height, height: size.width };
   return size;
