@@ -9,7 +9,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import busboy from "busboy";
 import type { Ctx } from "./http.js";
 import { detail, drain, startReading } from "./http.js";
-import { sniffAnyMediaType } from "./media/index.js";
+import { isPortraitMoov, MoovReader, sniffAnyMediaType } from "./media/index.js";
 import { parseOptionsHeader, userSafeDecode } from "./pyheaders.js";
 import type { FormField, Loc, ValidationIssue } from "./validation.js";
 import { issue } from "./validation.js";
@@ -38,6 +38,11 @@ export interface FilePart {
   head: Buffer;
   /** The media type read from the first bytes (undefined when unknown). */
   sniffedType: string | undefined;
+  /**
+   * An MP4 or QuickTime video shown taller than wide (its video track's header, read as its bytes went by: see
+   * `MoovReader`); undefined when that could not be read (no such file, or no track header in its `moov`).
+   */
+  portrait?: boolean | undefined;
 }
 
 export interface FormPart {
@@ -249,7 +254,9 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
       const head = Buffer.allocUnsafe(HEAD_BYTES);
       let headLength = 0;
       let size = 0;
+      const moov = new MoovReader();
       stream.on("data", (chunk: Buffer) => {
+        moov.feed(chunk);
         if (headLength < HEAD_BYTES) {
           const n = Math.min(HEAD_BYTES - headLength, chunk.length);
           chunk.copy(head, headLength, 0, n);
@@ -270,6 +277,8 @@ export function parseForm(req: IncomingMessage, limits: ParseLimits, startReadin
           head: kept,
           sniffedType: undefined,
         };
+        const movie = moov.moov();
+        if (movie) part.file.portrait = isPortraitMoov(movie);
         const file = part.file;
         sniffed.push(sniffAnyMediaType(kept).then((type) => (file.sniffedType = type)));
         unfinished.delete(part);

@@ -189,6 +189,7 @@ async function handleModel(ctx: Ctx, em: Emulation, route: ModelRoute): Promise<
     seed: typeof seed === "number" ? seed : 0,
     ...(typeof resolution === "string" ? { resolution } : {}),
     ...(typeof orientation === "string" ? { orientation } : {}),
+    ...(form.files.get("data")?.portrait ? { portraitInput: true } : {}),
   };
   const { pending, processing } = durations(em, route);
   const { jobTimeoutMs } = em.settings;

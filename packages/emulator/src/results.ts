@@ -32,6 +32,8 @@ export interface MediaRequest {
   seed: number;
   resolution?: string;
   orientation?: string;
+  /** The video input (`data`) is shown taller than wide: a video edit's result follows it (see `frameSize`). */
+  portraitInput?: boolean;
 }
 
 export interface Result {
@@ -65,7 +67,8 @@ export const FRAME_480P = { width: 832, height: 480 } as const;
 function frameSize(req: MediaRequest, maxSide: number): { width: number; height: number } {
   const frame = req.resolution === "480p" ? FRAME_480P : { width: req.modelWidth, height: req.modelHeight };
   const size = scaledFrameSize(frame.width, frame.height, maxSide);
-  const portrait = req.orientation === "portrait";
+  // A video edit's output follows its input's orientation (the docs: 1280×720 or 720×1280).
+  const portrait = req.orientation === "portrait" || req.portraitInput === true;
   if (portrait === size.width > size.height) return { width: size.height, height: size.width };
   return size;
 }

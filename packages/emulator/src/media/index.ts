@@ -6,6 +6,7 @@
 import { encodeJpeg, encodePng } from "./image.js";
 import { makeScene, renderRgb } from "./scene.js";
 
+export { isPortraitMoov, MoovReader } from "./moov.js";
 export type { PaddedStream } from "./mp4.js";
 export { paddedVideoStream } from "./mp4.js";
 export { bytesAre, readableType, sniffAnyMediaType, sniffMediaType } from "./sniff.js";
