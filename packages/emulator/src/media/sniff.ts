@@ -15,11 +15,19 @@ function ascii(bytes: Uint8Array, offset: number, text: string): boolean {
 const LEGACY_QUICKTIME_BOXES = ["moov", "mdat", "wide", "free", "skip", "pnot"];
 
 /**
- * The `ftyp` brands of an MP4 video (ISO 14496-12/14, Apple's M4V, 3GPP/3GPP2, MPEG-DASH, Adobe's F4V). A file of
+ * The boxes an MP4 or QuickTime file may start with, the list `@decart/core`'s `isMp4Start` (and so the `decart` CLI)
+ * takes a video by: `ftyp`, a CMAF/DASH segment's `styp` (both read by their brands), a `uuid` box a writer put first
+ * (the box after it is read), and those of `LEGACY_QUICKTIME_BOXES`.
+ */
+const ISO_FIRST_BOXES = ["ftyp", "styp", "uuid", ...LEGACY_QUICKTIME_BOXES];
+
+/**
+ * The `ftyp` (or `styp`) brands of an MP4 video (ISO 14496-12/14, Apple's M4V, 3GPP/3GPP2, MPEG-DASH, CMAF, Adobe's
+ * F4V). A file of
  * another brand (`avif`, `heic`, `mif1`, `M4A `, …) is no video, whatever compatible brands it lists.
  */
 const MP4_BRAND =
-  /^(isom|iso[2-9a-c]|mp4[12v]|avc[1-4]|M4V[ HP]|3g[p2g].|dash|dsms|msdh|msix|F4[VP] |mmp4|XAVC|MSNV|NDAS)$/;
+  /^(isom|iso[2-9a-c]|mp4[12v]|avc[1-4]|M4V[ HP]|3g[p2g].|dash|dsms|msdh|msix|cmf[c2sfl]|F4[VP] |mmp4|XAVC|MSNV|NDAS)$/;
 
 /**
  * Brands of ISO BMFF files that are no video: the still images and image sequences of HEIF/AVIF (ISO 23008-12,
@@ -52,9 +60,10 @@ function ftypType(bytes: Uint8Array, size: number): string | undefined {
 
 /**
  * Returns image/png, image/jpeg, image/webp, image/gif, video/mp4, video/quicktime or video/webm for recognised
- * signatures, otherwise undefined. An ISO BMFF file (an `ftyp` box) is video/mp4 or video/quicktime by its brands
- * (see `ftypType`: an AVIF, a HEIC or an M4A is none of the seven); a legacy QuickTime file (no `ftyp`, a `moov`,
- * `mdat`, … box first) is video/quicktime; any EBML file is reported as video/webm.
+ * signatures, otherwise undefined. An ISO BMFF file (an `ftyp` box, or a segment's `styp`) is video/mp4 or
+ * video/quicktime by its brands (see `ftypType`: an AVIF, a HEIC or an M4A is none of the seven); a legacy QuickTime
+ * file (no `ftyp`, a `moov`, `mdat`, … box first) is video/quicktime; one with a `uuid` box first is read by the box
+ * after it (see `isoType`); any EBML file is reported as video/webm.
  */
 export function sniffMediaType(bytes: Uint8Array): string | undefined {
   const b = (i: number) => bytes[i];
@@ -63,14 +72,31 @@ export function sniffMediaType(bytes: Uint8Array): string | undefined {
   if (ascii(bytes, 0, "RIFF") && ascii(bytes, 8, "WEBP")) return "image/webp";
   if (ascii(bytes, 0, "GIF87a") || ascii(bytes, 0, "GIF89a")) return "image/gif";
   if (b(0) === 0x1a && b(1) === 0x45 && b(2) === 0xdf && b(3) === 0xa3) return "video/webm";
-  if (bytes.length >= 8) {
-    const size = ((b(0)! << 24) | (b(1)! << 16) | (b(2)! << 8) | b(3)!) >>> 0;
+  return isoType(bytes);
+}
+
+/**
+ * The media type of an ISO base media file by its first box (one of `ISO_FIRST_BOXES`): an `ftyp` or `styp` box's
+ * brands (see `ftypType`); video/quicktime for a legacy QuickTime box; a `uuid` box is passed over to the box after it,
+ * and is video/mp4 where that one says nothing more (not within the bytes read, or of another type: `moof`, …).
+ */
+function isoType(bytes: Uint8Array): string | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 0, afterUuid = false; ; ) {
+    if (bytes.length < at + 8) return afterUuid ? "video/mp4" : undefined;
+    const size = view.getUint32(at);
     // A box size is 0 (to end of file), 1 (64-bit size follows) or >= 8.
     const plausibleSize = size === 0 || size === 1 || size >= 8;
-    if (plausibleSize && ascii(bytes, 4, "ftyp") && bytes.length >= 12) return ftypType(bytes, size);
-    if (plausibleSize && LEGACY_QUICKTIME_BOXES.some((t) => ascii(bytes, 4, t))) return "video/quicktime";
+    const box = ISO_FIRST_BOXES.find((t) => ascii(bytes, at + 4, t));
+    if (!plausibleSize || box === undefined) return afterUuid && plausibleSize ? "video/mp4" : undefined;
+    if (box === "ftyp" || box === "styp")
+      return bytes.length >= at + 12 ? ftypType(bytes.subarray(at), size) : undefined;
+    if (box !== "uuid") return "video/quicktime";
+    // Past the uuid box (a size of 0 or 1 says nothing of where its end is: no box is read after it).
+    if (size < 8) return "video/mp4";
+    at += size;
+    afterUuid = true;
   }
-  return undefined;
 }
 
 /** The types `sniffMediaType` reads itself: file-type's reading never overrides its answer for these. */
@@ -118,18 +144,37 @@ export const readableType = (type: string): boolean =>
   OWN_TYPES.has(type) || (type.startsWith("image/") && (supportedMimeTypes as ReadonlySet<string>).has(type));
 
 /**
- * The HEIF images: file-type reads one whose major brand is the generic `mif1` as image/heif (a HEIC or an AVIF may
- * have it), one of `heic` as image/heic, of `avif` as image/avif.
+ * Types whose files are one kind, each family a generic type and the types it stands for: file-type reads a HEIF image
+ * whose major brand is the generic `mif1` as image/heif (a HEIC or an AVIF may have it), one of `heic` as image/heic,
+ * of `avif` as image/avif; an image sequence of `msf1` as image/heif-sequence, of `hevc` as image/heic-sequence, of
+ * `avis` as image/avif.
  */
-const HEIF = new Set(["image/heif", "image/heic", "image/avif"]);
+const FAMILIES: readonly (readonly [generic: string, members: readonly string[]])[] = [
+  ["image/heif", ["image/heic", "image/avif"]],
+  ["image/heif-sequence", ["image/heic-sequence", "image/avif"]],
+];
+
+/**
+ * The ISO base media videos: MP4 and QuickTime files start with the same boxes (see `ISO_FIRST_BOXES`), so either,
+ * declared the other (a `.mov` file declared video/mp4, a `moov`-first one), is the file it says it is.
+ */
+const ISO_VIDEO = new Set(["video/mp4", "video/quicktime"]);
+
+/** Whether bytes read as `read` are a file of the declared `type`: the same type, or one of its kind (see `FAMILIES`). */
+const fits = (read: string, type: string): boolean =>
+  read === type ||
+  (ISO_VIDEO.has(read) && ISO_VIDEO.has(type)) ||
+  FAMILIES.some(([generic, members]) =>
+    read === generic ? members.includes(type) : type === generic && members.includes(read),
+  );
 
 /**
  * Whether a file's first bytes are of `type` (one `readableType` takes), read as `sniffAnyMediaType` reads them (the
- * one rule: an `ftyp` box by its brands, so a HEIC or an AVIF is no MP4; a BMP only where its header follows "BM"); a
- * generic HEIF image is any of its family. Bytes of no type (empty, a text, a cut header) are none.
+ * one rule: an `ftyp` box by its brands, so a HEIC or an AVIF is no MP4; a BMP only where its header follows "BM"), or
+ * of its kind (see `fits`: a generic HEIF image or image sequence is any of its family, an MP4 a QuickTime file and
+ * back). Bytes of no type (empty, a text, a cut header) are none.
  */
 export async function bytesAre(type: string, bytes: Uint8Array): Promise<boolean> {
   const read = await sniffAnyMediaType(bytes);
-  if (read === undefined) return false;
-  return read === type || (HEIF.has(read) && HEIF.has(type) && (read === "image/heif" || type === "image/heif"));
+  return read !== undefined && fits(read, type);
 }
