@@ -17,7 +17,8 @@ const LEGACY_QUICKTIME_BOXES = ["moov", "mdat", "wide", "free", "skip", "pnot"];
 /**
  * The boxes an MP4 or QuickTime file may start with, the list `@decart/core`'s `isMp4Start` (and so the `decart` CLI)
  * takes a video by: `ftyp`, a CMAF/DASH segment's `styp` (both read by their brands), a `uuid` box a writer put first
- * (the box after it is read), and those of `LEGACY_QUICKTIME_BOXES`.
+ * (the box after it is read), and those of `LEGACY_QUICKTIME_BOXES`. The emulator cannot import the client (which
+ * depends on it), so the client's test mp4-start-emulator.test.ts holds the two lists the same over HTTP.
  */
 const ISO_FIRST_BOXES = ["ftyp", "styp", "uuid", ...LEGACY_QUICKTIME_BOXES];
 
