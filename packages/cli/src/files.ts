@@ -795,36 +795,39 @@ function finalTarget(path: string): { path: string; stats?: Stats; error?: unkno
   }
 }
 
-/** Why a device the journal recorded cannot take a result a later command saves (see `sessionBound`). */
+/** Why a path the journal recorded cannot take a result a later command saves (see `sessionBound`). */
 export type Bound =
   | { kind: "descriptor" }
-  | { kind: "terminal" }
-  /** A device (`/dev/…`, links followed) gone or that this process cannot open for writing: `reason`, as `fsReason`. */
-  | { kind: "device"; reason: string };
+  /**
+   * A character device other than `/dev/null` (`device`, links followed), never opened to tell which (a terminal, a
+   * serial port, a tape); or a name in `/dev` where nothing is: `reason`, as `fsReason`.
+   */
+  | { kind: "device"; device: string; reason?: string };
 
 /**
  * Whether `path` holds only for the run or the session that gave it, so that a command given later (a bare
  * `jobs wait <id>`) must not reuse it: a descriptor (`/dev/fd/3`, `/dev/stderr`, links followed; see `descriptorOf`),
- * one the shell gave that run (`3> >(…)`); a terminal (a character device `isTerminal` finds one: `/dev/pts/3`,
- * `/dev/tty1`, `/dev/console`, `/dev/ptmx`, `/dev/cu.*`, links followed), another session's or none by then; or a
- * device that cannot take the result (`kind: "device"`): a character device that cannot be opened for writing
- * (`/dev/tty` without a controlling terminal, ENXIO; another user's terminal, EACCES), or a name in `/dev` where
- * nothing is (a link to the `/dev/pts/7` of a session that ended). The path is told by where its links lead, never by
- * its name alone: a regular file `out/dev/tty1` is none. Undefined for any other path (`/dev/null` too).
+ * one the shell gave that run (`3> >(…)`); or a device (`kind: "device"`): a character device other than `/dev/null`
+ * (`/dev/pts/3`, `/dev/ptmx`, `/dev/ttyS0`, `/dev/watchdog`, links followed), or a name in `/dev` where nothing is (a
+ * link to the `/dev/pts/7` of a session that ended). Told by `lstat`, `readlink` and `stat` alone: the path is never
+ * opened, since opening a device changes it (a serial port resets what is on it, a watchdog arms, a tape rewinds). The
+ * path is told by where its links lead, never by its name alone: a regular file `out/dev/tty1` is none. Undefined for
+ * any other path (`/dev/null` too, and a named pipe).
  */
 export function sessionBound(path: string): Bound | undefined {
   if (descriptorOf(path)) return { kind: "descriptor" };
   const target = finalTarget(path);
   // A name in `/dev` (not its shared memory, `/dev/shm`, where anyone may make files) is a device's.
   if (!target.stats)
-    return /^\/dev\/(?!shm\/)/.test(target.path) ? { kind: "device", reason: fsReason(target.error) } : undefined;
-  if (!target.stats.isCharacterDevice()) return undefined;
-  try {
-    return isTerminal(target.path, target.stats) ? { kind: "terminal" } : undefined;
-  } catch (error) {
-    return { kind: "device", reason: fsReason(error) };
-  }
+    return /^\/dev\/(?!shm\/)/.test(target.path)
+      ? { kind: "device", device: target.path, reason: fsReason(target.error) }
+      : undefined;
+  if (!target.stats.isCharacterDevice() || target.stats.rdev === nullDevice()) return undefined;
+  return { kind: "device", device: target.path };
 }
+
+/** The device number of `/dev/null` (by `stat`, not opened), undefined where there is none. */
+const nullDevice = (): number | undefined => statSync("/dev/null", { throwIfNoEntry: false })?.rdev;
 
 /** Whether `path` is this process's stdout (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`, or a link to one). */
 export const namesStdout = (path: string): boolean => {

@@ -36,7 +36,7 @@ import { type Budget, type JobEvent, madeJob, type Stop, stopOf } from "./watch.
 /**
  * The command that picks up watching a job where an interrupted one left it: with the URL and the journal in effect
  * (see `Output.command`), the result's path, or a `<file>` the user chooses where it was a descriptor (`-o /dev/fd/3`
- * of `3> >(…)`, `-o >(…)`) or a terminal device (see `sessionBound`), which that command would not have, and
+ * of `3> >(…)`, `-o >(…)`) or a device (see `sessionBound`: looked up, never opened), which that command would not reuse, and
  * `--timeout` as it was given.
  */
 export const resumeCommand = (output: Output, jobId: string, path?: string, timeout?: string) =>
@@ -49,8 +49,8 @@ export const resumeCommand = (output: Output, jobId: string, path?: string, time
 
 /**
  * The command that downloads a completed job's result again (its result stays on the server): to `path`, or to a
- * `<file>` the user chooses where `path` was a descriptor (`-o /dev/fd/3` of `3> >(…)`) or a terminal device (see
- * `sessionBound`), which that command would not have.
+ * `<file>` the user chooses where `path` was a descriptor (`-o /dev/fd/3` of `3> >(…)`) or a device (see
+ * `sessionBound`: looked up, never opened), which that command would not reuse.
  */
 export const resultCommand = (output: Output, jobId: string, path: string) =>
   output.command(...jobWords(["jobs", "result"], jobId, ["-o", sessionBound(path) ? new Placeholder("<file>") : path]));

@@ -264,9 +264,10 @@ export async function runStatus(
 /**
  * `decart jobs wait <id> [-o file] [--timeout s]`: watches a job (submitted anywhere) to its end and saves it: to `-o`,
  * else to the path the journal recorded for it unless that names a descriptor (`/dev/fd/3`, which this process does not
- * have, or has for something else), a terminal (`/dev/pts/3`, `/dev/console`, links followed) or a device this process
- * cannot write (a link to the `/dev/pts/7` of a session that ended; see `sessionBound`), said on stderr with why, else
- * to `<id>.mp4`. An `<id>` that cannot be a job id is refused
+ * have, or has for something else), a character device other than `/dev/null` (`/dev/pts/3`, `/dev/ttyS0`, links
+ * followed), never opened to tell which, or a name in `/dev` where nothing is (a link to the `/dev/pts/7` of a session
+ * that ended; see `sessionBound`), said on stderr with why, else to `<id>.mp4`. With `-o` the recorded path is not
+ * looked at. An `<id>` that cannot be a job id is refused
  * before anything is read or sent (see `checkJobIdArgument`), as by `jobs status` and `jobs result`.
  */
 export async function runWait(jobId: string, given: VideoOptions, output: Output): Promise<number> {
@@ -279,21 +280,22 @@ export async function runWait(jobId: string, given: VideoOptions, output: Output
   const options = onRecordedApi(given, known, output, commandWords("wait", jobId, given));
   const client = clientFor(options, output);
   // A descriptor the journal recorded (`-o /dev/fd/3` of `3> >(…)`, `-o >(…)`) was the shell's of the run that made
-  // the job: this one does not have it (or has another there); a terminal (`/dev/pts/3`) was that session's, or is
-  // gone (see `sessionBound`). Without `-o` the result goes to `<id>.mp4`, as said.
-  const bound = known?.path !== undefined ? sessionBound(known.path) : undefined;
+  // the job: this one does not have it (or has another there); a device (`/dev/pts/3`, `/dev/ttyS0`) is not opened,
+  // not even to ask what it is: opening one changes it (see `sessionBound`). Without `-o` the result goes to
+  // `<id>.mp4`, as said; with `-o` the recorded path is not looked at.
+  const bound = options.output === undefined && known?.path !== undefined ? sessionBound(known.path) : undefined;
   const recorded = bound ? undefined : known?.path;
   const path = resolve(options.output ?? recorded ?? videoName(jobId));
-  if (options.output === undefined && bound)
+  if (bound)
     output.warn(
       output.err.yellow(
         untrusted(
           `The journal records ${known?.path} as where the result of ${jobId} goes, ` +
             (bound.kind === "descriptor"
               ? "a descriptor of the command that made it, which this one does not have"
-              : bound.kind === "terminal"
-                ? "a terminal, which a result's bytes would garble"
-                : `a device this one cannot write (${bound.reason})`) +
+              : bound.reason !== undefined
+                ? `a device this one cannot write (${bound.reason})`
+                : `a device${bound.device === known?.path ? "" : ` (${bound.device})`}, which a later command does not open`) +
             `: saving to ${path} instead (give -o <file> to choose)`,
         ),
       ),
