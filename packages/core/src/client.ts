@@ -689,12 +689,13 @@ export function createDecartClient(options: DecartClientOptions = {}): DecartCli
         unknown,
       ];
       raw = inputs;
+      // (A `timeoutMs` is told the submit's own limit first, as a `timeout` is: see `elsewhere`.)
       for (const key in inputs)
         if (Object.hasOwn(callOptions, key))
           throw invalid(
             "Invalid input",
             key,
-            "given to submitAndPoll, queue.wait or submitJob's third argument, not to a submit",
+            `${key === "timeoutMs" ? "deadline here (Date.now() + ms), or " : ""}given to submitAndPoll, queue.wait or submitJob's third argument, not to a submit`,
           );
       // A definition is plain data (one of your own may aim at a route the catalogue lacks), but its path stays on the
       // API's origin (`.evil.example/x` after the base URL would name another host), and it has fields and rules.

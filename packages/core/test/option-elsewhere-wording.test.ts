@@ -6,7 +6,7 @@
  * Nothing is sent.
  */
 import { expect, it } from "vitest";
-import { createDecartClient, type DecartError } from "../src/index.js";
+import { createDecartClient, type DecartError, models } from "../src/index.js";
 import { openPipe } from "../src/node.js";
 import { createTokenRoute } from "../src/server.js";
 import { useEmulatorClient } from "./helpers.js";
@@ -71,3 +71,17 @@ it.each(["timeout", "timeoutMs"])("openPipe({ %s }) is told deadline, before any
   expect([error.code, error.field]).toEqual(["INVALID_INPUT", key]);
   expect(error.message).toMatch(/is deadline here \(Date\.now\(\) \+ ms\) \(options: deadline, now, waiting, signal\)/);
 });
+
+it.each([
+  ["timeoutMs", `"timeoutMs" must be deadline here (Date.now() + ms), or given to submitAndPoll, `],
+  ["onStatusChange", `"onStatusChange" must be given to submitAndPoll, `],
+])(
+  "queue.submit({ %s }) is told where it goes (a timeoutMs, the submit's deadline first), and sends nothing",
+  async (key, words) => {
+    const model = models.video("lucy-pro-t2v");
+    const error = await refusal(() => env.client.queue.submit({ model, prompt: "A lake", [key]: 5000 } as never));
+    expect([error.code, error.field]).toEqual(["INVALID_INPUT", key]);
+    expect(error.message).toBe(`Invalid input: ${words}queue.wait or submitJob's third argument, not to a submit`);
+    expect(env.emu.stats().requests.total).toBe(0);
+  },
+);
