@@ -671,6 +671,36 @@ describe("playground in Chromium", () => {
     await page.context().close();
   });
 
+  it("submits nothing by itself when the browser comes back online after a job failed (its Try again would submit a new job)", async () => {
+    const { page } = await openPage();
+    const run = view(page);
+    await page.getByLabel("prompt").fill("A job that fails before the browser is online again [fail]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    await reached(run, "failed");
+    const jobId = await shownJobId(run);
+    await expect(tryAgain(run).count()).resolves.toBe(1);
+    const before = emu.stats().jobsCreated;
+    let posts = 0;
+    page.on("request", (request) => void (request.method() === "POST" && posts++));
+    // Online again, twice: the page's listeners, then a frame rendered and a task after it (React's commit of a submit
+    // started by a listener comes before them).
+    for (let i = 0; i < 2; i++) {
+      await page.evaluate(
+        () =>
+          new Promise<void>((resolve) => {
+            dispatchEvent(new Event("online"));
+            requestAnimationFrame(() => setTimeout(resolve));
+          }),
+      );
+      await expect(run.getByLabel("Status", { exact: true }).textContent()).resolves.toBe("failed");
+      await expect(shownJobId(run)).resolves.toBe(jobId);
+    }
+    expect(posts).toBe(0);
+    expect(emu.stats().jobsCreated).toBe(before);
+    await expect(tryAgain(run).count()).resolves.toBe(1);
+    await page.context().close();
+  });
+
   it("names every control, reaches the buttons by Tab, shows the status in a live region and moves the focus to an error's alert", async () => {
     const { page } = await openPage();
     const run = view(page);
