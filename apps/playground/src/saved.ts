@@ -81,7 +81,10 @@ export const saveUnshown = (unshown: readonly string[]): void => write({ ...read
  * the back/forward cache meanwhile.
  */
 const lockOf = (id: number) => `decart-playground:submit:${id}`;
-/** The locks this document holds, by submit id: each one's release. */
+/**
+ * The locks this document holds or waits for, by submit id: each one's release (once granted), or the abort of its
+ * request (until then: a lock granted after its submit was forgotten would be held until the page is closed).
+ */
 const held = new Map<number, () => void>();
 /** The browser's Web Locks, if it has them (a secure context: https, localhost). */
 const locks = (): LockManager | undefined => (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
@@ -91,8 +94,12 @@ export function saveSubmit(model: string): SavedSubmit {
   const all = read();
   const submit = { id: Math.random(), model, since: Date.now() };
   write({ ...all, submits: [...submitsOf(all), submit] });
+  const request = new AbortController();
+  held.set(submit.id, () => request.abort());
   locks()
-    ?.request(lockOf(submit.id), () => new Promise<void>((release) => held.set(submit.id, release)))
+    ?.request(lockOf(submit.id), { signal: request.signal }, () =>
+      request.signal.aborted ? undefined : new Promise<void>((release) => held.set(submit.id, release)),
+    )
     .catch(() => {});
   return submit;
 }

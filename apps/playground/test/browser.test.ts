@@ -594,6 +594,48 @@ describe("playground in Chromium", () => {
     }
   });
 
+  it("a submit forgotten before its Web Lock is granted never holds it (the lock is not kept until the page closes)", async () => {
+    const { page } = await openPage();
+    const name = "decart-playground:submit:0.5";
+    // Another document of the page's origin holds the lock the submit will ask for (its id made 0.5 below), so the
+    // page's request waits.
+    const other = await page.context().newPage();
+    await other.goto(url);
+    await other.evaluate(
+      (name) =>
+        new Promise<void>((granted) => {
+          void navigator.locks.request(name, () => {
+            granted();
+            return new Promise<void>((release) => {
+              (window as { release?: () => void }).release = release;
+            });
+          });
+        }),
+      name,
+    );
+    const waiting = (name: string) =>
+      navigator.locks.query().then(({ held = [], pending = [] }) => ({
+        held: held.filter((lock) => lock.name === name).length,
+        pending: pending.filter((lock) => lock.name === name).length,
+      }));
+    await page.evaluate(() => {
+      Math.random = () => 0.5;
+    });
+    await page.getByLabel("prompt").fill("A job whose submit lock comes late [hold]");
+    await page.getByRole("button", { name: "Generate" }).click();
+    const run = view(page);
+    await reached(run, "processing");
+    // The answer came: the record is forgotten while its lock was still asked for.
+    await page.waitForFunction(
+      () => !JSON.parse(sessionStorage.getItem("decart-playground:jobs") ?? "{}").submits?.length,
+    );
+    await other.evaluate(() => (window as { release?: () => void }).release?.());
+    // Nobody holds the lock, nor waits for it (the page's request was given up when its submit was forgotten).
+    await expect(other.evaluate(waiting, name)).resolves.toEqual({ held: 0, pending: 0 });
+    expect(emu.release(await shownJobId(run))).toBe(true);
+    await page.context().close();
+  });
+
   it("follows a job followed by its id again after a reload; Stop following forgets it", async () => {
     const { page } = await openPage();
     const { jobId, run } = await followHeldJob(page, "A job followed through a reload [hold]");
