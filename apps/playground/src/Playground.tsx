@@ -11,13 +11,13 @@ import { RunView } from "./RunView.js";
 import {
   forgetSubmits,
   jobToSave,
-  notHeld,
   type SavedSubmit,
   save,
   saved,
   saveSubmit,
   saveSubmitError,
   saveUnshown,
+  whenCut,
 } from "./saved.js";
 
 /** Polling for the page: a read every quarter second at first, at most one a second. */
@@ -146,12 +146,17 @@ export function Playground() {
   // nothing again: `SUBMIT_OUTCOME_UNKNOWN`) stays recorded with its error's words, which its run shows (the request id
   // to give support, that a job may exist); once the form leaves that run, the record is said under Submits not
   // answered, as a left one's is.
-  // (Those a live document holds, the tab this one was opened from, are its own, not said here: see `notHeld`.)
+  // (One a live document holds, the tab this one was opened from, is its own: said here only if that document goes
+  // without its answer; see `whenCut`.)
   const [cut, setCut] = useState<SavedSubmit[]>([]);
   useEffect(() => {
-    void notHeld(restored.submits).then((restoredCut) =>
-      setCut((all) => [...restoredCut.filter((submit) => !all.some((shown) => shown.id === submit.id)), ...all]),
+    const mounted = new AbortController();
+    whenCut(
+      restored.submits,
+      (submit) => setCut((all) => (all.some((shown) => shown.id === submit.id) ? all : [submit, ...all])),
+      mounted.signal,
     );
+    return () => mounted.abort();
   }, [restored]);
   const submitting = useRef<SavedSubmit>(undefined);
   const unanswered = useRef<SavedSubmit>(undefined);

@@ -77,7 +77,7 @@ export const saveUnshown = (unshown: readonly string[]): void => write({ ...read
  * The Web Lock a document holds on a submit it recorded (`saveSubmit`) while the record is its own: until it forgets it
  * (`forgetSubmits`), or is closed or loaded again (the browser then releases it). A tab opened from it (`window.open`,
  * Duplicate tab) gets a copy of its records with its `sessionStorage`: those held so are another document's, still live,
- * not cut (see `notHeld`). Held only while the submit is on its way, or its error said: a page held so is not kept in
+ * not cut (see `whenCut`). Held only while the submit is on its way, or its error said: a page held so is not kept in
  * the back/forward cache meanwhile.
  */
 const lockOf = (id: number) => `decart-playground:submit:${id}`;
@@ -104,19 +104,58 @@ export function saveSubmit(model: string): SavedSubmit {
   return submit;
 }
 
-/**
- * Of the submits kept before the page loaded (`saved().submits`), those no live document holds (see `lockOf`): cut by a
- * reload, or their page closed, to say. Those another document holds (the tab this one was opened from, its submit
- * still on its way) are its own: forgotten here, said by none. Without Web Locks, all of them.
- */
-export async function notHeld(submits: readonly SavedSubmit[]): Promise<SavedSubmit[]> {
-  let names = new Set<string | undefined>();
+/** Where the page's documents say the submits they forgot (their answer came, or the user dismissed them): the latest. */
+const FORGOTTEN = "decart-playground:forgotten-submits";
+/** How many forgotten submit ids are kept in `FORGOTTEN`, the latest. */
+const FORGOTTEN_KEPT = 50;
+/** The ids of submits a document of the page forgot (see `FORGOTTEN`); none when `localStorage` cannot be read. */
+const forgotten = (): number[] => {
   try {
-    names = new Set(((await locks()?.query())?.held ?? []).map((lock) => lock.name));
-  } catch {}
-  const others = submits.filter((submit) => names.has(lockOf(submit.id)));
-  if (others.length) forgetSubmits(others.map((submit) => submit.id));
-  return submits.filter((submit) => !others.includes(submit));
+    const ids = JSON.parse(localStorage.getItem(FORGOTTEN) ?? "[]");
+    return Array.isArray(ids) ? ids.filter((id) => typeof id === "number") : [];
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * Says through `cut`, each once its lock is free (see `lockOf`), the submits kept before the page loaded
+ * (`saved().submits`) that no document answered: cut by a reload (the old document's lock is released once it is gone),
+ * or their page closed before their answer. One another live document holds (the tab this one was opened from, its
+ * submit still on its way) is hidden here meanwhile (this tab's copy left out of its storage, kept back if said); once
+ * that document lets it go, it is said unless that document forgot it (its answer came, or it was dismissed: see
+ * `forgetSubmits`). Without Web Locks, all at once. Nothing more is said once `signal` is aborted.
+ */
+export function whenCut(
+  submits: readonly SavedSubmit[],
+  cut: (submit: SavedSubmit) => void,
+  signal: AbortSignal,
+): void {
+  const manager = locks();
+  const decide = (submit: SavedSubmit) => {
+    if (signal.aborted) return;
+    if (forgotten().includes(submit.id)) return forgetSubmits([submit.id]);
+    const all = read();
+    if (!submitsOf(all).some((saved) => saved.id === submit.id))
+      write({ ...all, submits: [...submitsOf(all), submit] });
+    cut(submit);
+  };
+  for (const submit of submits) {
+    if (!manager) {
+      decide(submit);
+      continue;
+    }
+    const name = lockOf(submit.id);
+    manager
+      .request(name, { ifAvailable: true }, (lock) => {
+        if (lock || signal.aborted) return decide(submit);
+        // Another document's, still live: hidden until it lets it go.
+        const all = read();
+        write({ ...all, submits: submitsOf(all).filter((saved) => saved.id !== submit.id) });
+        void manager.request(name, { signal }, () => decide(submit)).catch(() => {});
+      })
+      .catch(() => {});
+  }
 }
 
 /**
@@ -124,6 +163,15 @@ export async function notHeld(submits: readonly SavedSubmit[]): Promise<SavedSub
  * `jobId`, goes to the ids listed under Jobs not shown in the same write, so a reload never falls between the two.
  */
 export function forgetSubmits(ids: readonly number[], jobId?: string): void {
+  // Said to the page's other documents (a tab opened from this one waits for its copy of the record) before its lock
+  // is let go.
+  try {
+    const said = forgotten();
+    localStorage.setItem(
+      FORGOTTEN,
+      JSON.stringify([...said, ...ids.filter((id) => !said.includes(id))].slice(-FORGOTTEN_KEPT)),
+    );
+  } catch {}
   for (const id of ids) {
     held.get(id)?.();
     held.delete(id);

@@ -594,6 +594,65 @@ describe("playground in Chromium", () => {
     }
   });
 
+  it("a tab opened from one whose video submit is on its way says that submit once the first tab is closed before its answer; not once the first tab got its answer", async () => {
+    const proxy = await startApiProxy();
+    configAnswer = jsonAnswer({ baseUrl: proxy.url });
+    try {
+      for (const answered of [false, true]) {
+        const held = proxy.holdSubmits();
+        const { page } = await openPage();
+        try {
+          await page.getByLabel("prompt").fill(`A job whose first tab goes ${answered ? "answered" : "unanswered"}`);
+          await page.getByRole("button", { name: "Generate" }).click();
+          await held.made;
+          const [second] = await Promise.all([
+            page.context().waitForEvent("page"),
+            page.evaluate(() => void window.open(location.href)),
+          ]);
+          await second.getByLabel("Model").waitFor();
+          // Hidden while the first tab holds it: the second waits for its lock.
+          const waiting = () =>
+            navigator.locks
+              .query()
+              .then(
+                ({ pending = [] }) =>
+                  pending.filter((lock) => lock.name.startsWith("decart-playground:submit:")).length,
+              );
+          await second.waitForFunction(waiting);
+          await expect(second.getByRole("region", { name: "Submits not answered" }).count()).resolves.toBe(0);
+          if (answered) {
+            held.release();
+            await reached(view(page), "completed");
+          }
+          await page.close();
+          const notice = second.getByRole("region", { name: "Submits not answered" });
+          if (answered) {
+            // The lock given and let go (neither held nor asked for), the record was forgotten by the first tab: this
+            // tab keeps no copy of it, nothing said.
+            await second.waitForFunction(() =>
+              navigator.locks
+                .query()
+                .then(
+                  ({ held = [], pending = [] }) =>
+                    ![...held, ...pending].some((lock) => lock.name.startsWith("decart-playground:submit:")),
+                ),
+            );
+            await expect(second.evaluate(() => Object.values(sessionStorage).join(""))).resolves.not.toContain(
+              "lucy-pro-t2v",
+            );
+            await expect(notice.count()).resolves.toBe(0);
+          } else await notice.getByText(/^lucy-pro-t2v, sent at .+: a job may have been created\.$/).waitFor();
+        } finally {
+          held.release();
+          await page.context().close();
+        }
+      }
+    } finally {
+      configAnswer = undefined;
+      await proxy.close();
+    }
+  });
+
   it("a submit forgotten before its Web Lock is granted never holds it (the lock is not kept until the page closes)", async () => {
     const { page } = await openPage();
     const name = "decart-playground:submit:0.5";
